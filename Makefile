@@ -1,0 +1,49 @@
+# PageVoice: `make run` starts the whole stack locally; `make test` sets up and runs the tests.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+KERAS_VENV := .venv-keras
+DATASETS ?= ../shared/datasets
+# Debian packages the tests and benchmarks use (a real Chromium for the site tests).
+APT_PACKAGES := chromium fonts-dejavu-core tesseract-ocr
+
+.PHONY: run test test-fast bench package system-deps venv keras-venv clean
+
+$(VENV)/.installed: requirements.txt requirements-worker.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade "pip<26.3"
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+# keras-ocr's pins (numpy 1.26, TensorFlow 2.15) conflict with the default set: own venv.
+$(KERAS_VENV)/.installed: requirements-keras.txt
+	test -x $(KERAS_VENV)/bin/python || $(PYTHON) -m venv $(KERAS_VENV)
+	$(KERAS_VENV)/bin/python -m pip install -q --upgrade "pip<26.3"
+	$(KERAS_VENV)/bin/python -m pip install -q -r requirements-keras.txt
+	touch $@
+
+keras-venv: $(KERAS_VENV)/.installed
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else echo "Please install:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
+
+run: venv
+	$(PY) -m chalicelib.local
+
+test: venv keras-venv system-deps
+	$(PY) -m pytest tests -q -p no:cacheprovider
+
+bench: venv keras-venv system-deps
+	$(PY) -m bench.run --datasets $(DATASETS) --out bench/out
+
+package: venv
+	$(PY) infra/package.py
+
+clean:
+	rm -rf $(VENV) $(KERAS_VENV) infra/build bench/out .pytest_cache

@@ -1,0 +1,1 @@
+"""PageVoice: photos and scans in, text with word boxes and speech out."""

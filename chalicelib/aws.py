@@ -1,0 +1,67 @@
+"""boto3 clients built lazily behind small getters (the Chalice todo-app pattern).
+
+Tests and the local stack point them elsewhere with `AWS_ENDPOINT_URL` (boto3
+honours it) or by calling `reset()` inside a moto context.
+"""
+from __future__ import annotations
+
+import functools
+
+import boto3
+from botocore.config import Config
+
+from chalicelib import settings
+
+
+@functools.lru_cache(maxsize=None)
+def _client(service: str, region: str, endpoint_url: str):
+    config = Config(retries={"mode": "standard", "max_attempts": 3})
+    if service == "s3":
+        # Presigned URLs that browsers can use on real AWS: SigV4, regional,
+        # virtual-hosted (else SigV2 on the global endpoint, and 307s break CORS).
+        # A local endpoint (moto server on 127.0.0.1) only works path-style.
+        style = "path" if endpoint_url else "virtual"
+        config = config.merge(Config(signature_version="s3v4", s3={"addressing_style": style}))
+    return boto3.session.Session().client(
+        service, region_name=region, config=config, endpoint_url=endpoint_url or None)
+
+
+@functools.lru_cache(maxsize=None)
+def _resource(service: str, region: str, endpoint_url: str):
+    return boto3.session.Session().resource(
+        service, region_name=region, endpoint_url=endpoint_url or None)
+
+
+def _where() -> tuple[str, str]:
+    s = settings.get()
+    return s.region, s.endpoint_url
+
+
+def s3():
+    return _client("s3", *_where())
+
+
+def sqs():
+    return _client("sqs", *_where())
+
+
+def ssm():
+    return _client("ssm", *_where())
+
+
+def dynamodb():
+    return _resource("dynamodb", *_where())
+
+
+def auth_table():
+    return dynamodb().Table(settings.get().auth_table)
+
+
+def jobs_table():
+    return dynamodb().Table(settings.get().jobs_table)
+
+
+def reset() -> None:
+    """Forget cached clients (tests switch endpoints between cases)."""
+    _client.cache_clear()
+    _resource.cache_clear()

@@ -1,0 +1,95 @@
+"""`python -m chalicelib ocr|tts|process` (CONTRACTS section 4)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from chalicelib import ocr, pipeline, tts
+from chalicelib.errors import PageVoiceError
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise PageVoiceError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def _write(path: Path, data: bytes | str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        path.write_text(data, encoding="utf-8")
+    else:
+        path.write_bytes(data)
+
+
+def cmd_ocr(args) -> int:
+    failures = 0
+    for image in args.images:
+        try:
+            result = pipeline.recognize(_read(image), ocr_engine=args.engine)
+        except PageVoiceError as exc:
+            # Keep going over a batch; report each bad file on one line.
+            print(f"{image}: {exc.message}", file=sys.stderr)
+            failures += 1
+            continue
+        doc = json.dumps(result, ensure_ascii=False)
+        if args.out:
+            _write(Path(args.out) / f"{Path(image).stem}.json", doc)
+        else:
+            print(doc)
+    return 1 if failures else 0
+
+
+def cmd_tts(args) -> int:
+    text = sys.stdin.read() if args.text == "-" else args.text
+    wav = pipeline.speak(text, tts_engine=args.engine)
+    if wav is None:
+        raise PageVoiceError("there is no text to speak")
+    _write(Path(args.output), wav)
+    return 0
+
+
+def cmd_process(args) -> int:
+    done = pipeline.process(_read(args.image), ocr_engine=args.ocr_engine, tts_engine=args.tts_engine)
+    out = Path(args.out)
+    _write(out / "result.json", json.dumps(done.result, ensure_ascii=False, indent=1))
+    if done.wav is not None:
+        _write(out / "speech.wav", done.wav)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m chalicelib", description="PageVoice OCR and speech.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    o = sub.add_parser("ocr", help="read text from images; prints the result JSON")
+    o.add_argument("images", nargs="+", metavar="IMAGE")
+    o.add_argument("--engine", choices=sorted(ocr.ENGINES), default=None)
+    o.add_argument("--out", metavar="DIR", help="write DIR/<image stem>.json for each image")
+    o.set_defaults(func=cmd_ocr)
+
+    t = sub.add_parser("tts", help="speak text (or - for standard input) to a WAV file")
+    t.add_argument("text", metavar="TEXT")
+    t.add_argument("-o", "--output", required=True, metavar="OUT.wav")
+    t.add_argument("--engine", choices=sorted(tts.ENGINES), default=None)
+    t.set_defaults(func=cmd_tts)
+
+    r = sub.add_parser("process", help="the whole worker pipeline on a local file")
+    r.add_argument("image", metavar="IMAGE")
+    r.add_argument("--out", required=True, metavar="DIR")
+    r.add_argument("--ocr-engine", choices=sorted(ocr.ENGINES), default=None)
+    r.add_argument("--tts-engine", choices=sorted(tts.ENGINES), default=None)
+    r.set_defaults(func=cmd_process)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except PageVoiceError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2

@@ -1,0 +1,86 @@
+"""Keep the local stack's data across restarts.
+
+moto server holds everything in memory. This snapshots PageVoice's tables and bucket
+into a state directory (every few seconds and at shutdown) and loads them back at start.
+Only changed objects are copied, so a snapshot of an idle stack costs one list call.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from botocore.exceptions import ClientError
+
+from chalicelib import aws, resources, settings
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _object_file(root: Path, key: str) -> Path:
+    # Keys hold user ids and slashes: store under a digest, the key lives in the manifest.
+    return root / "s3" / hashlib.sha256(key.encode()).hexdigest()
+
+
+def _table_names() -> list[str]:
+    s = settings.get()
+    return [getattr(s, spec["setting"]) for spec in resources.TABLES.values()]
+
+
+def snapshot(root: Path) -> None:
+    client = aws.dynamodb().meta.client
+    for table in _table_names():
+        items = []
+        for page in client.get_paginator("scan").paginate(TableName=table):
+            items.extend(page["Items"])
+        _atomic_write(root / "dynamodb" / f"{table}.json", json.dumps(items).encode())
+
+    s3 = aws.s3()
+    bucket = settings.get().bucket
+    manifest_path = root / "s3-manifest.json"
+    old = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    new = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for obj in page.get("Contents", []):
+            key, etag = obj["Key"], obj["ETag"]
+            if old.get(key, {}).get("etag") == etag and _object_file(root, key).exists():
+                new[key] = old[key]
+                continue
+            try:
+                got = s3.get_object(Bucket=bucket, Key=key)
+            except ClientError:
+                continue  # deleted between list and get
+            _atomic_write(_object_file(root, key), got["Body"].read())
+            new[key] = {"etag": etag, "content_type": got.get("ContentType", "binary/octet-stream")}
+    for gone in set(old) - set(new):
+        _object_file(root, gone).unlink(missing_ok=True)
+    _atomic_write(manifest_path, json.dumps(new).encode())
+
+
+def restore(root: Path) -> int:
+    """Load a snapshot into freshly created (empty) resources. Returns items + objects loaded."""
+    count = 0
+    client = aws.dynamodb().meta.client
+    for table in _table_names():
+        path = root / "dynamodb" / f"{table}.json"
+        items = json.loads(path.read_text()) if path.exists() else []
+        for i in range(0, len(items), 25):
+            batch = [{"PutRequest": {"Item": item}} for item in items[i:i + 25]]
+            client.batch_write_item(RequestItems={table: batch})
+        count += len(items)
+    manifest_path = root / "s3-manifest.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    s3 = aws.s3()
+    bucket = settings.get().bucket
+    for key, meta in manifest.items():
+        path = _object_file(root, key)
+        if path.exists():
+            s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes(), ContentType=meta["content_type"])
+            count += 1
+    return count

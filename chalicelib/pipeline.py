@@ -1,0 +1,68 @@
+"""bytes -> (OCR result, speech WAV): the one function the worker, the CLI and the benchmarks call."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from chalicelib import imaging, ocr, settings, tts
+from chalicelib.ocr.base import build_result
+from chalicelib.tts.base import to_wav
+
+
+@dataclass
+class Processed:
+    result: dict  # CONTRACTS section 1
+    wav: bytes | None  # None when the image has no text
+
+
+class _Stopwatch:
+    def __init__(self) -> None:
+        self.ms: dict[str, int] = {}
+
+    def stage(self, name: str):
+        watch = self
+
+        class _Stage:
+            def __enter__(self):
+                self.t0 = time.perf_counter()
+
+            def __exit__(self, *exc):
+                watch.ms[name] = int(round((time.perf_counter() - self.t0) * 1000))
+
+        return _Stage()
+
+
+def recognize(data: bytes, *, ocr_engine: str | None = None, watch: _Stopwatch | None = None) -> dict:
+    """Image bytes -> OCR result (no speech)."""
+    s = settings.get()
+    watch = watch or _Stopwatch()
+    with watch.stage("decode"):
+        image = imaging.decode(data, max_bytes=s.max_upload_bytes, max_pixels=s.max_pixels)
+    engine = ocr.get_engine(ocr_engine or s.ocr_engine)
+    with watch.stage("ocr"):
+        lines = engine.read(image.rgb)
+    return build_result(engine, image.width, image.height, lines, watch.ms)
+
+
+def speak(text: str, *, tts_engine: str | None = None) -> bytes | None:
+    """Text -> WAV bytes, or None for empty text (not an error)."""
+    if not text.strip():
+        return None
+    audio = tts.get_engine(tts_engine or settings.get().tts_engine).synthesize(text)
+    return to_wav(audio) if len(audio.samples) else None
+
+
+def process(data: bytes, *, ocr_engine: str | None = None, tts_engine: str | None = None) -> Processed:
+    watch = _Stopwatch()
+    result = recognize(data, ocr_engine=ocr_engine, watch=watch)
+    with watch.stage("tts"):
+        wav = speak(result["text"], tts_engine=tts_engine)
+    result["timings_ms"] = dict(watch.ms)
+    return Processed(result=result, wav=wav)
+
+
+def warm_up() -> None:
+    """Load the configured engines now (Lambda init / process start), not on the first job."""
+    s = settings.get()
+    ocr.get_engine(s.ocr_engine)
+    tts.get_engine(s.tts_engine)

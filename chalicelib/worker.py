@@ -1,0 +1,113 @@
+"""The S3-triggered OCR worker: one upload in, result.json and speech.wav out, job moved along.
+
+S3 delivers events at least once, so a conditional claim (jobs.claim) lets only one
+delivery process a job; a lease that expires lets a retry pick up a job whose worker
+died. Permanent errors fail the job at once; transient ones raise so Lambda retries.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from urllib.parse import unquote_plus
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib import aws, jobs, logs, pipeline, resources, settings
+from chalicelib.errors import ImageError, PageVoiceError
+
+log = logs.get("worker")
+
+_UPLOAD_KEY = re.compile(r"^uploads/(?P<user_id>[A-Za-z0-9_-]{1,64})/(?P<job_id>[A-Za-z0-9_-]{1,64})/source$")
+_MISSING = ("NoSuchKey", "404", "NotFound")
+
+
+def result_keys(user_id: str, job_id: str) -> tuple[str, str]:
+    base = f"{resources.RESULT_PREFIX}{user_id}/{job_id}/"
+    return base + "result.json", base + "speech.wav"
+
+
+def handle_upload(bucket: str, key: str) -> str:
+    """Process one uploaded object. Returns what happened: done, failed, skipped or ignored."""
+    match = _UPLOAD_KEY.match(key)
+    if not match:
+        log.warning("ignoring an object outside uploads/{user}/{job}/source", extra={"key": key})
+        return "ignored"
+    user_id, job_id = match["user_id"], match["job_id"]
+    with logs.context(job_id=job_id, user_id=user_id):
+        s = settings.get()
+        job = jobs.claim(user_id, job_id, s.job_lease_seconds)
+        if job is None:
+            log.info("duplicate delivery or finished job; nothing to do")
+            return "skipped"
+        log.info("processing", extra={"attempt": int(job.get("attempts", 1))})
+        try:
+            return _process(bucket, key, user_id, job_id, s)
+        except PageVoiceError as exc:
+            if not exc.permanent:
+                jobs.release(user_id, job_id)
+                raise
+            jobs.fail(user_id, job_id, exc.message)
+            log.info("failed", extra={"reason": exc.message})
+            return "failed"
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in _MISSING:
+                jobs.fail(user_id, job_id, "The uploaded file is missing; please upload it again.")
+                return "failed"
+            jobs.release(user_id, job_id)  # throttling, 5xx: let the retry have it at once
+            raise
+        except BotoCoreError:
+            jobs.release(user_id, job_id)
+            raise
+
+
+def _process(bucket: str, key: str, user_id: str, job_id: str, s: settings.Settings) -> str:
+    s3 = aws.s3()
+    # The presigned policy caps the size, but re-check: the policy is only as good as
+    # whoever enforces it (moto does not), and this is untrusted input.
+    size = int(s3.head_object(Bucket=bucket, Key=key)["ContentLength"])
+    if size > s.max_upload_bytes:
+        raise ImageError(f"The file is {size / 1048576:.1f} MB; the limit is {s.max_upload_bytes / 1048576:.0f} MB.")
+    t0 = time.perf_counter()
+    data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    fetch_ms = int((time.perf_counter() - t0) * 1000)
+    done = pipeline.process(data)
+    result = done.result
+    result["timings_ms"] = {"fetch": fetch_ms, **result["timings_ms"]}
+    result_key, audio_key = result_keys(user_id, job_id)
+    t0 = time.perf_counter()
+    s3.put_object(Bucket=bucket, Key=result_key, Body=json.dumps(result, ensure_ascii=False).encode(),
+                  ContentType="application/json")
+    if done.wav is not None:
+        s3.put_object(Bucket=bucket, Key=audio_key, Body=done.wav, ContentType="audio/wav")
+    result["timings_ms"]["store"] = int((time.perf_counter() - t0) * 1000)
+    summary = {"lines": len(result["lines"]), "words": sum(len(ln["words"]) for ln in result["lines"]),
+               "characters": len(result["text"])}
+    jobs.finish(user_id, job_id, result_key=result_key,
+                audio_key_or_None=audio_key if done.wav is not None else None,
+                timings_ms=result["timings_ms"], summary=summary)
+    log.info("done", extra={"timings_ms": result["timings_ms"], **summary})
+    return "done"
+
+
+def records(event: dict):
+    """(bucket, key) for each S3 record of a Lambda/SQS S3 event; keys arrive URL-encoded."""
+    for rec in event.get("Records", []):
+        s3 = rec.get("s3") or {}
+        bucket = (s3.get("bucket") or {}).get("name")
+        key = (s3.get("object") or {}).get("key")
+        if bucket and key:
+            yield bucket, unquote_plus(key)
+
+
+def lambda_handler(event: dict, context=None) -> dict:
+    """Entry point of the worker's container-image Lambda (see infra/)."""
+    outcomes = [handle_upload(bucket, key) for bucket, key in records(event)]
+    return {"outcomes": outcomes}
+
+
+if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+    # Container Lambda init: load both models before the first event (init is not billed
+    # against the event's timeout, and a warm container reuses them).
+    pipeline.warm_up()

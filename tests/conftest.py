@@ -1,0 +1,30 @@
+"""Shared fixtures. Unit tests run against moto in-process; the stack tests use moto server."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# Unit tests must never reach a real endpoint or account.
+os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("PAGEVOICE_JWT_SECRET", "test-secret-" + "x" * 40)
+os.environ.setdefault("PAGEVOICE_TTS_DETERMINISTIC", "1")
+
+
+@pytest.fixture
+def aws_env():
+    """moto in-process with PageVoice's tables and bucket created from chalicelib.resources."""
+    from moto import mock_aws
+
+    from chalicelib import aws
+    from chalicelib.local.bootstrap import ensure_resources
+
+    with mock_aws():
+        aws.reset()
+        ensure_resources()
+        yield
+    aws.reset()

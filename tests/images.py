@@ -1,0 +1,92 @@
+"""Real image files made by code for the tests (no dataset needed).
+
+`text_image` draws known words at known places, so a test can check both what OCR
+read and where its boxes landed.
+"""
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from dataclasses import dataclass
+
+from PIL import Image, ImageDraw, ImageFont
+
+FONT_PATHS = ["/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+              "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+              "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf"]
+
+
+def font(size: int) -> ImageFont.FreeTypeFont:
+    for path in FONT_PATHS:
+        try:
+            return ImageFont.truetype(path, size)
+        except OSError:
+            continue
+    raise RuntimeError("no TrueType font found: install fonts-dejavu-core (make system-deps)")
+
+
+@dataclass
+class Drawn:
+    image: Image.Image
+    words: dict[str, tuple[int, int, int, int]]  # word -> (x0, y0, x1, y1) ink box
+
+
+def text_image(lines: list[str], size: int = 44, margin: int = 40, width: int = 900) -> Drawn:
+    """Black words on white, one line per entry; records each word's ink box."""
+    f = font(size)
+    height = margin * 2 + len(lines) * int(size * 1.8)
+    img = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(img)
+    words = {}
+    y = margin
+    for line in lines:
+        x = margin
+        for word in line.split():
+            draw.text((x, y), word, font=f, fill="black")
+            words[word] = draw.textbbox((x, y), word, font=f)
+            x = draw.textbbox((x, y), word + " ", font=f)[2] + size // 3
+        y += int(size * 1.8)
+    return Drawn(img, words)
+
+
+def encode(img: Image.Image, fmt: str, **kw) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, fmt, **kw)
+    return buf.getvalue()
+
+
+def exif_rotated_jpeg(drawn: Drawn) -> bytes:
+    """Pixels stored sideways with EXIF Orientation 6 ("rotate 90 CW to view"), as phones do."""
+    stored = drawn.image.transpose(Image.Transpose.ROTATE_90)  # counter-clockwise storage
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    return encode(stored, "JPEG", quality=92, exif=exif.tobytes())
+
+
+def png_bomb(width: int = 40000, height: int = 40000) -> bytes:
+    """A complete, valid 1-bit PNG of width x height white pixels in a few hundred KB."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\x00" + b"\xff" * ((width + 7) // 8)
+    comp = zlib.compressobj(9)
+    idat = b"".join(comp.compress(row * 1000) for _ in range(height // 1000))
+    idat += comp.compress(row * (height % 1000)) + comp.flush()
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+            + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+
+
+def animated_gif(drawn: Drawn) -> bytes:
+    blank = Image.new("RGB", drawn.image.size, "white")
+    return encode(drawn.image, "GIF", save_all=True, append_images=[blank, blank], duration=200, loop=0)
+
+
+def cmyk_jpeg(drawn: Drawn) -> bytes:
+    return encode(drawn.image.convert("CMYK"), "JPEG", quality=92)
+
+
+def png16(drawn: Drawn) -> bytes:
+    grey = drawn.image.convert("L")
+    wide = Image.frombytes("I;16", grey.size, bytes(b for px in grey.tobytes() for b in (px, px)))
+    return encode(wide, "PNG")
