@@ -49,6 +49,11 @@ def ssm():
     return _client("ssm", *_where())
 
 
+def dynamodb_client():
+    """Plain client: items in DynamoDB's typed JSON (no Decimals), for snapshots."""
+    return _client("dynamodb", *_where())
+
+
 def dynamodb():
     return _resource("dynamodb", *_where())
 

@@ -35,6 +35,15 @@ BUCKET = {
     "notification_events": ["s3:ObjectCreated:*"],
     # Uploads that never became jobs (abandoned presigned POSTs) are reaped.
     "abandoned_upload_days": 2,
+    # Which objects count as abandoned: those under uploads/ still carrying this tag. A
+    # presigned POST can set it (`pending_upload_tagging()` as the `tagging` field, which
+    # the policy must then also pin) and the worker can delete it once the job is done or
+    # failed, so a finished job's source image (GET /jobs/{id} `image_url`) is never reaped.
+    # Objects without the tag are never expired. None instead: every object under uploads/
+    # expires after `abandoned_upload_days`, finished jobs' source images included.
+    "abandoned_upload_tag": ("pagevoice-upload", "pending"),
+    # Multipart uploads never completed (the site's POSTs are single-part; other clients).
+    "incomplete_multipart_days": 1,
 }
 
 
@@ -69,3 +78,59 @@ def bucket_cors_rules(origin: str) -> list[dict]:
         "ExposeHeaders": ["ETag"],
         "MaxAgeSeconds": BUCKET["cors_max_age"],
     }]
+
+
+# --- Bucket settings in both shapes: the S3 API's (local bootstrap, boto3) and CloudFormation's ---
+
+def bucket_cors_cfn(origin) -> list[dict]:
+    """`bucket_cors_rules` as CloudFormation `CorsConfiguration.CorsRules`; `origin` may be an intrinsic."""
+    return [{
+        "AllowedOrigins": rule["AllowedOrigins"],
+        "AllowedMethods": rule["AllowedMethods"],
+        "AllowedHeaders": rule["AllowedHeaders"],
+        "ExposedHeaders": rule["ExposeHeaders"],
+        "MaxAge": rule["MaxAgeSeconds"],
+    } for rule in bucket_cors_rules(origin)]
+
+
+def bucket_lifecycle_rules() -> list[dict]:
+    """S3 API `LifecycleConfiguration.Rules` (boto3 `put_bucket_lifecycle_configuration`)."""
+    tag = BUCKET["abandoned_upload_tag"]
+    if tag:
+        upload_filter = {"And": {"Prefix": UPLOAD_PREFIX, "Tags": [{"Key": tag[0], "Value": tag[1]}]}}
+    else:
+        upload_filter = {"Prefix": UPLOAD_PREFIX}
+    return [
+        {"ID": "reap-abandoned-uploads", "Status": "Enabled", "Filter": upload_filter,
+         "Expiration": {"Days": BUCKET["abandoned_upload_days"]}},
+        {"ID": "abort-incomplete-multipart-uploads", "Status": "Enabled", "Filter": {"Prefix": ""},
+         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": BUCKET["incomplete_multipart_days"]}},
+    ]
+
+
+def bucket_lifecycle_cfn() -> list[dict]:
+    """`bucket_lifecycle_rules` as CloudFormation `LifecycleConfiguration.Rules`."""
+    out = []
+    for rule in bucket_lifecycle_rules():
+        cfn = {"Id": rule["ID"], "Status": rule["Status"]}
+        flt = rule["Filter"]
+        prefix = flt.get("Prefix", flt.get("And", {}).get("Prefix", ""))
+        if prefix:
+            cfn["Prefix"] = prefix
+        if "And" in flt:
+            cfn["TagFilters"] = [dict(t) for t in flt["And"]["Tags"]]
+        if "Expiration" in rule:
+            cfn["ExpirationInDays"] = rule["Expiration"]["Days"]
+        if "AbortIncompleteMultipartUpload" in rule:
+            cfn["AbortIncompleteMultipartUpload"] = dict(rule["AbortIncompleteMultipartUpload"])
+        out.append(cfn)
+    return out
+
+
+def pending_upload_tagging() -> str | None:
+    """The presigned POST's `tagging` field that marks an upload as not yet processed."""
+    tag = BUCKET["abandoned_upload_tag"]
+    if not tag:
+        return None
+    return (f"<Tagging><TagSet><Tag><Key>{tag[0]}</Key><Value>{tag[1]}</Value></Tag>"
+            "</TagSet></Tagging>")

@@ -66,11 +66,27 @@ class Settings:
     ocr_engine: str
     tts_engine: str
     ocr_threads: int
+    # Default OCR engine (rapidocr PP-OCRv6); each value measured by bench/ (docs/bench/).
+    ocr_det_max_side: int  # longest side the text detector sees (time ~ its square)
+    ocr_det_scale: float  # detector input scale before the cap (upscales small scans)
+    ocr_det_thresh: float  # DB: pixel probability that counts as text
+    ocr_box_thresh: float  # DB: mean probability a box needs to be kept
+    ocr_unclip_ratio: float  # DB: how far a box is grown around its text kernel
+    ocr_text_score: float  # lines whose mean character confidence is lower are dropped
+    ocr_use_cls: bool  # orientation classifier (turns upside-down lines)
+    ocr_word_boxes: str  # "ink": fitted to the word's ink; "ctc": character positions only
+    ocr_word_pad: float  # word box margin around the ink, in image pixels
+    ocr_rec_batch_width: int  # recogniser batch: images x padded width (pixels), at most
+    ocr_rec_min_width: int  # recogniser: narrowest padded input width (pixels)
     tts_threads: int
     tts_deterministic: bool
     gtts_lang: str  # gTTS: IETF tag Google accepts, e.g. en, fr, zh-TW
     gtts_tld: str  # gTTS: translate.google.<tld> (accent, or a reachable host)
     gtts_timeout_seconds: int  # gTTS: per request; gTTS's default waits forever
+    keras_ocr_cache_dir: str  # KERAS_OCR_CACHE_DIR (keras-ocr's own variable), else ~/.keras-ocr
+    keras_ocr_scale: float  # keras-ocr: most a small image is enlarged before detection
+    keras_ocr_max_size: int  # keras-ocr: longest side the detector sees (time, memory ~ its square)
+    keras_ocr_untrained: bool  # keras-ocr, tests only: random weights, nothing downloaded
     # Worker.
     job_lease_seconds: int
     log_level: str
@@ -109,11 +125,29 @@ def get() -> Settings:
         ocr_engine=_str("OCR_ENGINE", "rapidocr"),
         tts_engine=_str("TTS_ENGINE", "piper"),
         ocr_threads=_int("OCR_THREADS", 2),
+        ocr_det_max_side=_int("OCR_DET_MAX_SIDE", 1536),
+        ocr_det_scale=float(_str("OCR_DET_SCALE", "1.0")),
+        ocr_det_thresh=float(_str("OCR_DET_THRESH", "0.3")),
+        ocr_box_thresh=float(_str("OCR_BOX_THRESH", "0.5")),
+        ocr_unclip_ratio=float(_str("OCR_UNCLIP_RATIO", "1.6")),
+        ocr_text_score=float(_str("OCR_TEXT_SCORE", "0.5")),
+        ocr_use_cls=_bool("OCR_USE_CLS", True),
+        ocr_word_boxes=_str("OCR_WORD_BOXES", "ink"),
+        ocr_word_pad=float(_str("OCR_WORD_PAD", "1.0")),
+        ocr_rec_batch_width=_int("OCR_REC_BATCH_WIDTH", 6 * 320),
+        ocr_rec_min_width=_int("OCR_REC_MIN_WIDTH", 320),
         tts_threads=_int("TTS_THREADS", 2),
         tts_deterministic=_bool("TTS_DETERMINISTIC", False),
         gtts_lang=_str("GTTS_LANG", "en"),
         gtts_tld=_str("GTTS_TLD", "com"),
         gtts_timeout_seconds=_int("GTTS_TIMEOUT_SECONDS", 15),
+        keras_ocr_cache_dir=(os.environ.get("KERAS_OCR_CACHE_DIR", "").strip()
+                             or os.path.join(os.path.expanduser("~"), ".keras-ocr")),
+        # CRAFT's own reference inference settings (mag_ratio 1.5, canvas 1280), not keras-ocr's
+        # scale=2/2048: 2.5x less CPU and 1.3 GB less memory on a FUNSD page.
+        keras_ocr_scale=float(_str("KERAS_OCR_SCALE", "1.5")),
+        keras_ocr_max_size=_int("KERAS_OCR_MAX_SIZE", 1280),
+        keras_ocr_untrained=_bool("KERAS_OCR_UNTRAINED", False),
         job_lease_seconds=_int("JOB_LEASE_SECONDS", 300),
         log_level=_str("LOG_LEVEL", "INFO"),
     )

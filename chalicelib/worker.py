@@ -8,33 +8,26 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import time
 from urllib.parse import unquote_plus
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib import aws, jobs, logs, pipeline, resources, settings
+from chalicelib import aws, jobs, logs, pipeline, settings
 from chalicelib.errors import ImageError, PageVoiceError
 
 log = logs.get("worker")
 
-_UPLOAD_KEY = re.compile(r"^uploads/(?P<user_id>[A-Za-z0-9_-]{1,64})/(?P<job_id>[A-Za-z0-9_-]{1,64})/source$")
 _MISSING = ("NoSuchKey", "404", "NotFound")
-
-
-def result_keys(user_id: str, job_id: str) -> tuple[str, str]:
-    base = f"{resources.RESULT_PREFIX}{user_id}/{job_id}/"
-    return base + "result.json", base + "speech.wav"
 
 
 def handle_upload(bucket: str, key: str) -> str:
     """Process one uploaded object. Returns what happened: done, failed, skipped or ignored."""
-    match = _UPLOAD_KEY.match(key)
-    if not match:
+    owner = jobs.parse_upload_key(key)
+    if owner is None:
         log.warning("ignoring an object outside uploads/{user}/{job}/source", extra={"key": key})
         return "ignored"
-    user_id, job_id = match["user_id"], match["job_id"]
+    user_id, job_id = owner
     with logs.context(job_id=job_id, user_id=user_id):
         s = settings.get()
         job = jobs.claim(user_id, job_id, s.job_lease_seconds)
@@ -75,7 +68,7 @@ def _process(bucket: str, key: str, user_id: str, job_id: str, s: settings.Setti
     done = pipeline.process(data)
     result = done.result
     result["timings_ms"] = {"fetch": fetch_ms, **result["timings_ms"]}
-    result_key, audio_key = result_keys(user_id, job_id)
+    result_key, audio_key = jobs.result_key(user_id, job_id), jobs.audio_key(user_id, job_id)
     t0 = time.perf_counter()
     s3.put_object(Bucket=bucket, Key=result_key, Body=json.dumps(result, ensure_ascii=False).encode(),
                   ContentType="application/json")
@@ -84,9 +77,12 @@ def _process(bucket: str, key: str, user_id: str, job_id: str, s: settings.Setti
     result["timings_ms"]["store"] = int((time.perf_counter() - t0) * 1000)
     summary = {"lines": len(result["lines"]), "words": sum(len(ln["words"]) for ln in result["lines"]),
                "characters": len(result["text"])}
-    jobs.finish(user_id, job_id, result_key=result_key,
-                audio_key_or_None=audio_key if done.wav is not None else None,
-                timings_ms=result["timings_ms"], summary=summary)
+    if jobs.finish(user_id, job_id, result_key=result_key, audio_key=audio_key if done.wav is not None else None,
+                   timings_ms=result["timings_ms"], summary=summary) is None:
+        # Deleted (or taken over) while we worked: leave no orphaned outputs behind.
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": result_key}, {"Key": audio_key}]})
+        log.info("job vanished while processing; outputs removed")
+        return "skipped"
     log.info("done", extra={"timings_ms": result["timings_ms"], **summary})
     return "done"
 

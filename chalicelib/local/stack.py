@@ -130,9 +130,13 @@ class Stack:
         restored = state.restore(self.state_dir)
         _, arn = bridge.ensure_queue()
         bootstrap.notify_queue(arn)  # after restore: restored uploads are not new events
-        api = self._spawn("-c", CHALICE, "local", "--stage", "local", "--host", h, "--port", str(p["api"]))
+        api = self._spawn("-c", CHALICE, "local", "--stage", "local", "--no-autoreload",
+                          "--host", h, "--port", str(p["api"]))
         self._spawn("-m", "chalicelib.local.bridge")
-        self.site = serve_site(h, p["site"], {"apiBase": f"http://{h}:{p['api']}"})
+        from chalicelib import settings
+
+        self.site = serve_site(h, p["site"], {"apiBase": f"http://{h}:{p['api']}",
+                                              "maxUploadBytes": settings.get().max_upload_bytes})
         wait_http(f"http://{h}:{p['api']}/health", 60, api)
         threading.Thread(target=self._snapshots, daemon=True, name="snapshots").start()
         print(f"\nPageVoice is running (restored {restored} records from {self.state_dir}):\n"

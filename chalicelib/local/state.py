@@ -34,7 +34,7 @@ def _table_names() -> list[str]:
 
 
 def snapshot(root: Path) -> None:
-    client = aws.dynamodb().meta.client
+    client = aws.dynamodb_client()
     for table in _table_names():
         items = []
         for page in client.get_paginator("scan").paginate(TableName=table):
@@ -66,7 +66,7 @@ def snapshot(root: Path) -> None:
 def restore(root: Path) -> int:
     """Load a snapshot into freshly created (empty) resources. Returns items + objects loaded."""
     count = 0
-    client = aws.dynamodb().meta.client
+    client = aws.dynamodb_client()
     for table in _table_names():
         path = root / "dynamodb" / f"{table}.json"
         items = json.loads(path.read_text()) if path.exists() else []

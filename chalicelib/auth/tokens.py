@@ -1,0 +1,84 @@
+"""Session tokens: HS256 JWTs whose `jti` names a session item, so logout revokes at once.
+
+The signing secret comes from PAGEVOICE_JWT_SECRET locally, or from an SSM
+SecureString (PAGEVOICE_JWT_SECRET_PARAM) when deployed, read once per process.
+"""
+from __future__ import annotations
+
+import functools
+import secrets
+
+import jwt
+
+from chalicelib import aws, clock, settings
+from chalicelib.api import Unauthorized
+from chalicelib.auth import store
+from chalicelib.errors import PageVoiceError
+
+ALGORITHM = "HS256"
+MIN_SECRET_BYTES = 32  # RFC 7518 3.2: an HS256 key at least as long as the hash
+LEEWAY_SECONDS = 5  # clock skew between Lambda instances (iat is floored to the second)
+REQUIRED_CLAIMS = ["exp", "iat", "jti", "sub", "iss", "aud"]
+
+
+class ConfigError(PageVoiceError):
+    """The service cannot sign or check tokens: it refuses every request until fixed."""
+    status = 503
+    code = "misconfigured"
+    permanent = False
+
+
+def secret() -> bytes:
+    s = settings.get()
+    if s.jwt_secret_param:
+        value = _from_ssm(s.jwt_secret_param)
+    elif s.jwt_secret:
+        value = s.jwt_secret
+    else:
+        raise ConfigError("No token signing secret is configured: set PAGEVOICE_JWT_SECRET, "
+                          "or PAGEVOICE_JWT_SECRET_PARAM to the name of an SSM SecureString.")
+    raw = value.encode("utf-8")
+    if len(raw) < MIN_SECRET_BYTES:
+        raise ConfigError(f"The token signing secret is too short: it must be at least "
+                          f"{MIN_SECRET_BYTES} bytes (e.g. `openssl rand -base64 48`).")
+    return raw
+
+
+@functools.lru_cache(maxsize=4)
+def _from_ssm(name: str) -> str:
+    # Cached per process: one SSM call per cold start, not per request.
+    return aws.ssm().get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
+
+
+def issue(user_id: str) -> tuple[str, dict]:
+    """A new session for `user_id`: (token, claims). The session item expires with the token."""
+    s = settings.get()
+    now = int(clock.now())
+    claims = {"sub": user_id, "jti": secrets.token_urlsafe(18), "iat": now,
+              "exp": now + s.session_ttl_seconds, "iss": s.jwt_issuer, "aud": s.jwt_audience}
+    store.table().put_item(Item={
+        "pk": f"SESSION#{claims['jti']}", "user_id": user_id,
+        "created_at": clock.iso(now), "expires_at": claims["exp"]})
+    return jwt.encode(claims, secret(), algorithm=ALGORITHM), claims
+
+
+def verify(token: str) -> dict:
+    """The claims of a valid token whose session is still open; else 401."""
+    s = settings.get()
+    try:
+        claims = jwt.decode(token, secret(), algorithms=[ALGORITHM], audience=s.jwt_audience,
+                            issuer=s.jwt_issuer, leeway=LEEWAY_SECONDS,
+                            options={"require": REQUIRED_CLAIMS})
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("Your session has expired. Sign in again.") from None
+    except jwt.InvalidTokenError:
+        raise Unauthorized("The token is not valid. Sign in again.") from None
+    # Consistent read: a logout on another instance a moment ago must already count.
+    session = store.get(f"SESSION#{claims['jti']}", consistent=True)
+    if session is None or session.get("user_id") != claims["sub"]:
+        raise Unauthorized("Your session has ended. Sign in again.")
+    return claims
+
+
+def revoke(jti: str) -> None:
+    store.table().delete_item(Key={"pk": f"SESSION#{jti}"})

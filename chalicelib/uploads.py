@@ -1,0 +1,65 @@
+"""POST /uploads: a job record and a presigned POST straight to S3 for its image.
+
+The browser sends the file to S3 itself (the API Lambda never carries image bytes).
+The POST policy pins the exact key, the size range and the Content-Type, and expires
+within 10 minutes; whatever the policy would refuse is refused here first (400), so
+people get a message instead of an S3 XML error. moto does not enforce POST policies,
+so the worker re-checks size and type on arrival.
+"""
+from __future__ import annotations
+
+from chalicelib import api, aws, jobs, settings
+from chalicelib.auth import throttle
+from chalicelib.errors import InputError
+
+ALLOWED_TYPES = ("image/jpeg", "image/png", "image/webp", "image/tiff", "image/bmp", "image/gif")
+FILENAME_MAX = 255
+POLICY_MAX_SECONDS = 600
+
+
+def _content_type(content_type: str) -> str:
+    normal = content_type.strip().lower()
+    if normal not in ALLOWED_TYPES:
+        raise InputError(f"'{content_type}' is not an image type we read. Use one of: "
+                         f"{', '.join(ALLOWED_TYPES)}.", field="content_type")
+    return normal
+
+
+def _size(size: int) -> int:
+    cap = settings.get().max_upload_bytes
+    if size < 1:
+        raise InputError("The file is empty.", field="size")
+    if size > cap:
+        raise InputError(f"The file is too large: at most {cap // (1024 * 1024)} MB "
+                         f"({cap} bytes).", field="size")
+    return size
+
+
+def create(user_id: str, filename: str, content_type: str, size: int) -> dict:
+    """{"job_id", "upload": {"url", "fields"}, "expires_in"} for one image of the caller's."""
+    filename = api.clean_text(filename, "filename", "file name", FILENAME_MAX)
+    content_type = _content_type(content_type)
+    size = _size(size)
+    s = settings.get()
+    throttle.hit("upload", user_id, s.upload_limit_per_user, s.upload_window_seconds,
+                 "Too many uploads at once. Wait a moment and try again.")
+    job = jobs.create(user_id, filename=filename, content_type=content_type, size=size)
+    return {"job_id": job["job_id"], "upload": presigned_post(jobs.upload_key(user_id, job["job_id"]), content_type),
+            "expires_in": _expiry()}
+
+
+def _expiry() -> int:
+    return min(settings.get().upload_url_ttl_seconds, POLICY_MAX_SECONDS)
+
+
+def presigned_post(key: str, content_type: str) -> dict:
+    """{"url", "fields"} for one POST of exactly `key`. boto3 adds the bucket and exact-key
+    conditions itself (the key has no ${filename})."""
+    s = settings.get()
+    post = aws.s3().generate_presigned_post(
+        Bucket=s.bucket, Key=key,
+        Fields={"Content-Type": content_type},
+        Conditions=[{"Content-Type": content_type},
+                    ["content-length-range", 1, s.max_upload_bytes]],
+        ExpiresIn=_expiry())
+    return {"url": post["url"], "fields": post["fields"]}

@@ -1,0 +1,439 @@
+"""The CloudFormation that `chalice package --merge-template` merges into Chalice's SAM template.
+
+Chalice writes the API (API Gateway + its Lambda functions, zip package). Everything
+else is here: the worker as a container-image Lambda, the data bucket and its upload
+trigger, the tables (rendered from chalicelib.resources, the same definitions the local
+bootstrap uses), the site behind CloudFront, least-privilege roles, log groups and the
+worker's on-failure queue. The merge is a deep dict merge where this file wins, so it
+also overrides what Chalice generated for its functions (role, name, environment).
+
+Pure functions only: `infra/package.py` writes the result, the tests read it.
+"""
+from __future__ import annotations
+
+import re
+
+from chalicelib import resources
+
+# `chalice package` bakes the CORS origin into API Gateway's OPTIONS mocks when it
+# runs (chalicelib.api reads PAGEVOICE_CORS_ORIGIN then). The packager exports this
+# placeholder and `substitute_origin` swaps every occurrence for the real origin
+# (the CloudFront domain, known only at deploy time, or the SiteOrigin parameter).
+ORIGIN_PLACEHOLDER = "https://cors-origin.pagevoice.invalid"
+
+WORKER_HANDLER = "chalicelib.worker.lambda_handler"
+
+# Managed CloudFront policies (fixed ids, the same in every account).
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+SECURITY_HEADERS = "67f7725c-6f97-4210-82d7-5512b31e9d03"
+
+# What each function may do with DynamoDB, per table: the calls chalicelib makes
+# (tests/infra/test_iam.py checks the code against these lists).
+API_TABLE_ACTIONS = [
+    "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+    "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
+]
+WORKER_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+
+LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
+                      2557, 2922, 3288, 3653]
+
+
+def sub(text: str, variables: dict | None = None) -> dict:
+    return {"Fn::Sub": [text, variables] if variables else text}
+
+
+def ref(name: str) -> dict:
+    return {"Ref": name}
+
+
+def getatt(name: str, attr: str) -> dict:
+    return {"Fn::GetAtt": [name, attr]}
+
+
+# The data bucket's name is built, not generated: the bucket's notification needs the
+# worker's permission to exist first, and that permission (and both roles) name the
+# bucket, so a Ref to the bucket would be a dependency cycle.
+DATA_BUCKET_NAME = "${ResourcePrefix}-data-${AWS::AccountId}-${AWS::Region}"
+DATA_BUCKET_ARN = "arn:${AWS::Partition}:s3:::" + DATA_BUCKET_NAME
+
+SITE_ORIGIN = {"Fn::If": ["HasSiteOrigin", ref("SiteOrigin"),
+                          sub("https://${SiteDistribution.DomainName}")]}
+
+
+def table_logical_ids() -> list[str]:
+    return list(resources.TABLES)
+
+
+def table_name_suffix(logical: str) -> str:
+    """AuthTable -> auth: physical names are `${ResourcePrefix}-auth`, like the dev stage's."""
+    return re.sub(r"Table$", "", logical).lower()
+
+
+def function_name_suffix(logical: str) -> str:
+    """Chalice's logical ids -> short names: APIHandler -> api, TokenAuth -> token-auth."""
+    if logical == "APIHandler":
+        return "api"
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", logical).lower()
+
+
+def _parameters() -> dict:
+    return {
+        "ResourcePrefix": {
+            "Type": "String", "Default": "pagevoice-dev",
+            "AllowedPattern": "^[a-z][a-z0-9-]{2,23}$",
+            "Description": "Lower-case prefix of every physical name (tables, functions, data bucket).",
+        },
+        "WorkerImageUri": {
+            "Type": "String", "MinLength": 1,
+            "Description": "ECR image of the OCR worker (infra/Dockerfile), as repo:tag or repo@sha256:digest.",
+        },
+        "JwtSecretParameterName": {
+            "Type": "String", "Default": "/pagevoice/dev/jwt-secret",
+            "AllowedPattern": "^/[A-Za-z0-9_.\\-/]+$",
+            "Description": "SSM SecureString holding the JWT signing secret (create it first; see infra/README.md).",
+        },
+        "JwtSecretKmsKeyArn": {
+            "Type": "String", "Default": "",
+            "Description": "Customer-managed KMS key of that SecureString; empty for the default aws/ssm key.",
+        },
+        "SiteOrigin": {
+            "Type": "String", "Default": "",
+            "AllowedPattern": "^(https://[a-z0-9.-]+(:[0-9]+)?)?$",
+            "Description": "Origin the site is served from, e.g. https://pagevoice.example.org; "
+                           "empty for the CloudFront distribution's own domain.",
+        },
+        "WorkerMemorySize": {
+            "Type": "Number", "Default": 2048, "MinValue": 1024, "MaxValue": 10240,
+            "Description": "Worker memory (MB); also sets its CPU share. 2048 for rapidocr+piper, "
+                           "4096 for keras-ocr.",
+        },
+        "WorkerTimeout": {
+            "Type": "Number", "Default": 120, "MinValue": 30, "MaxValue": 900,
+            "Description": "Worker timeout (s); also the job lease, so a retry can take over a timed-out job.",
+        },
+        "WorkerThreads": {
+            "Type": "Number", "Default": 1, "MinValue": 1, "MaxValue": 6,
+            "Description": "onnxruntime intra-op threads for OCR and TTS (1 up to ~1.8 GB, i.e. one vCPU).",
+        },
+        "WorkerReservedConcurrency": {
+            "Type": "Number", "Default": 0, "MinValue": 0,
+            "Description": "Cap on concurrent workers (cost and DynamoDB/S3 load); 0 leaves it unreserved.",
+        },
+        "OcrEngine": {
+            "Type": "String", "Default": "rapidocr", "AllowedValues": ["rapidocr", "keras-ocr"],
+            "Description": "keras-ocr needs the image built with --build-arg OCR_ENGINES=keras-ocr.",
+        },
+        "TtsEngine": {
+            "Type": "String", "Default": "piper", "AllowedValues": ["piper", "gtts"],
+            "Description": "gtts sends the text to Google's servers; piper runs inside the worker.",
+        },
+        "LogRetentionDays": {
+            "Type": "Number", "Default": 30, "AllowedValues": LOG_RETENTION_DAYS,
+            "Description": "CloudWatch Logs retention of every function.",
+        },
+    }
+
+
+def _conditions() -> dict:
+    return {
+        "HasSiteOrigin": {"Fn::Not": [{"Fn::Equals": [ref("SiteOrigin"), ""]}]},
+        "HasJwtKmsKey": {"Fn::Not": [{"Fn::Equals": [ref("JwtSecretKmsKeyArn"), ""]}]},
+        "HasWorkerReservedConcurrency": {"Fn::Not": [{"Fn::Equals": [ref("WorkerReservedConcurrency"), "0"]}]},
+    }
+
+
+def _objects(*prefixes: str) -> list[dict]:
+    return [sub(f"{DATA_BUCKET_ARN}/{p}*") for p in prefixes]
+
+
+def _list_bucket() -> dict:
+    # Without s3:ListBucket a missing key answers 403 instead of 404, and the code tells a
+    # vanished object (NoSuchKey: fail the job, answer 404) from an outage by that code. The
+    # 404/403 choice is made without an s3:prefix in the request, so a prefix condition would
+    # take the 404s away again. Listing shows key names only; both roles already read every
+    # object under the prefixes they work on.
+    return {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": sub(DATA_BUCKET_ARN)}
+
+
+def _logs(log_groups: list[str]) -> dict:
+    # The log groups are resources of the stack (with retention), so no CreateLogGroup.
+    return {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": [getatt(g, "Arn") for g in log_groups]}
+
+
+def _role(description: str, statements: list) -> dict:
+    return {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "Description": description,
+            "AssumeRolePolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                               "Action": "sts:AssumeRole"}],
+            },
+            "Policies": [{"PolicyName": "least-privilege",
+                          "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}],
+        },
+    }
+
+
+def _log_group(function_suffix: str) -> dict:
+    return {
+        "Type": "AWS::Logs::LogGroup",
+        "DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete",
+        "Properties": {"LogGroupName": sub(f"/aws/lambda/${{ResourcePrefix}}-{function_suffix}"),
+                       "RetentionInDays": ref("LogRetentionDays")},
+    }
+
+
+def _private_bucket_properties() -> dict:
+    return {
+        "PublicAccessBlockConfiguration": {
+            "BlockPublicAcls": True, "BlockPublicPolicy": True,
+            "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+        "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": True}]},
+        "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+    }
+
+
+def _tls_only(bucket_arn) -> dict:
+    return {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+            "Resource": [bucket_arn, {"Fn::Join": ["", [bucket_arn, "/*"]]}],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+
+
+def _gateway_responses() -> dict:
+    """API Gateway's own 4XX/5XX (throttled, authorizer denied, integration timeout) carry no
+    CORS headers by default, so the site could not read them. Merged into the API's OpenAPI
+    body (not AWS::ApiGateway::GatewayResponse resources), so SAM's deployment includes them."""
+    params = {
+        "gatewayresponse.header.Access-Control-Allow-Origin": sub("'${Origin}'", {"Origin": SITE_ORIGIN}),
+        "gatewayresponse.header.Vary": "'Origin'",
+    }
+    return {kind: {"responseParameters": dict(params)} for kind in ("DEFAULT_4XX", "DEFAULT_5XX")}
+
+
+def build(api_functions: list[str], api_stage: str = "api") -> dict:
+    """The template to merge, given the logical ids of the functions Chalice generated."""
+    if not api_functions:
+        raise ValueError("Chalice generated no Lambda function for the API")
+    tables = table_logical_ids()
+    jobs_table = "JobsTable"
+    res: dict = {}
+
+    # --- Tables: one definition (chalicelib.resources), as the local bootstrap creates them.
+    for logical in tables:
+        table = resources.table_cfn(logical, sub(f"${{ResourcePrefix}}-{table_name_suffix(logical)}"))
+        table["DeletionPolicy"] = "Retain"
+        table["UpdateReplacePolicy"] = "Retain"
+        res[logical] = table
+
+    # --- Data bucket: uploads/ in (presigned POST), results/ out; the upload trigger.
+    tag = resources.BUCKET["abandoned_upload_tag"]
+    prefix = resources.BUCKET["notification_prefix"]
+    res["DataBucket"] = {
+        "Type": "AWS::S3::Bucket",
+        "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+        "DependsOn": ["WorkerS3InvokePermission"],
+        "Properties": {
+            "BucketName": sub(DATA_BUCKET_NAME),
+            **_private_bucket_properties(),
+            "CorsConfiguration": {"CorsRules": resources.bucket_cors_cfn(SITE_ORIGIN)},
+            "LifecycleConfiguration": {"Rules": resources.bucket_lifecycle_cfn()},
+            "NotificationConfiguration": {"LambdaConfigurations": [
+                {"Event": event, "Function": getatt("Worker", "Arn"),
+                 "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": prefix}]}}}
+                for event in resources.BUCKET["notification_events"]]},
+        },
+    }
+    res["DataBucketPolicy"] = {
+        "Type": "AWS::S3::BucketPolicy",
+        "Properties": {"Bucket": ref("DataBucket"), "PolicyDocument": {
+            "Version": "2012-10-17", "Statement": [_tls_only(getatt("DataBucket", "Arn"))]}},
+    }
+
+    # --- Worker: container-image Lambda triggered by the bucket, failures to a queue.
+    res["WorkerDeadLetterQueue"] = {
+        "Type": "AWS::SQS::Queue",
+        "Properties": {"MessageRetentionPeriod": 1209600, "SqsManagedSseEnabled": True},
+    }
+    res["WorkerLogGroup"] = _log_group("worker")
+    worker_statements = [
+        _logs(["WorkerLogGroup"]),
+        {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": _objects(resources.UPLOAD_PREFIX)},
+        {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": _objects(resources.RESULT_PREFIX)},
+        _list_bucket(),
+        {"Effect": "Allow", "Action": WORKER_TABLE_ACTIONS, "Resource": getatt(jobs_table, "Arn")},
+        {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": getatt("WorkerDeadLetterQueue", "Arn")},
+    ]
+    if tag:
+        # Clears the pending tag of a processed upload (see resources.BUCKET).
+        worker_statements.append({"Effect": "Allow", "Action": ["s3:DeleteObjectTagging"],
+                                  "Resource": _objects(resources.UPLOAD_PREFIX)})
+    res["WorkerRole"] = _role("PageVoice OCR worker: read uploads, write results, move jobs along",
+                              worker_statements)
+    res["Worker"] = {
+        "Type": "AWS::Lambda::Function",
+        "DependsOn": ["WorkerLogGroup"],
+        "Properties": {
+            "FunctionName": sub("${ResourcePrefix}-worker"),
+            "Description": "PageVoice OCR + speech worker (container image from infra/Dockerfile)",
+            "PackageType": "Image",
+            "Code": {"ImageUri": ref("WorkerImageUri")},
+            "ImageConfig": {"Command": [WORKER_HANDLER]},
+            "Architectures": ["x86_64"],
+            "MemorySize": ref("WorkerMemorySize"),
+            "Timeout": ref("WorkerTimeout"),
+            "ReservedConcurrentExecutions": {"Fn::If": [
+                "HasWorkerReservedConcurrency", ref("WorkerReservedConcurrency"), ref("AWS::NoValue")]},
+            "Role": getatt("WorkerRole", "Arn"),
+            "Environment": {"Variables": {
+                "PAGEVOICE_BUCKET": sub(DATA_BUCKET_NAME),
+                "PAGEVOICE_JOBS_TABLE": ref(jobs_table),
+                "PAGEVOICE_OCR_ENGINE": ref("OcrEngine"),
+                "PAGEVOICE_TTS_ENGINE": ref("TtsEngine"),
+                "PAGEVOICE_OCR_THREADS": ref("WorkerThreads"),
+                "PAGEVOICE_TTS_THREADS": ref("WorkerThreads"),
+                "PAGEVOICE_JOB_LEASE_SECONDS": ref("WorkerTimeout"),
+                "ORT_DISABLE_TELEMETRY": "1",
+            }},
+        },
+    }
+    res["WorkerEventInvokeConfig"] = {
+        "Type": "AWS::Lambda::EventInvokeConfig",
+        "Properties": {
+            "FunctionName": ref("Worker"), "Qualifier": "$LATEST",
+            "MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 3600,
+            "DestinationConfig": {"OnFailure": {"Destination": getatt("WorkerDeadLetterQueue", "Arn")}},
+        },
+    }
+    res["WorkerS3InvokePermission"] = {
+        "Type": "AWS::Lambda::Permission",
+        "Properties": {
+            "FunctionName": getatt("Worker", "Arn"), "Action": "lambda:InvokeFunction",
+            "Principal": "s3.amazonaws.com", "SourceAccount": ref("AWS::AccountId"),
+            "SourceArn": sub(DATA_BUCKET_ARN),
+        },
+    }
+
+    # --- API functions (generated by Chalice): our role, names, log groups, environment.
+    api_log_groups = []
+    for fn in api_functions:
+        lg = f"{fn}LogGroup"
+        res[lg] = _log_group(function_name_suffix(fn))
+        api_log_groups.append(lg)
+        res[fn] = {
+            "DependsOn": [lg],
+            "Properties": {
+                "FunctionName": sub(f"${{ResourcePrefix}}-{function_name_suffix(fn)}"),
+                "Role": getatt("ApiRole", "Arn"),
+                "Environment": {"Variables": {
+                    "PAGEVOICE_BUCKET": sub(DATA_BUCKET_NAME),
+                    "PAGEVOICE_AUTH_TABLE": ref("AuthTable"),
+                    "PAGEVOICE_JOBS_TABLE": ref(jobs_table),
+                    "PAGEVOICE_JWT_SECRET_PARAM": ref("JwtSecretParameterName"),
+                    "PAGEVOICE_CORS_ORIGIN": SITE_ORIGIN,
+                }},
+            },
+        }
+    api_objects = [resources.UPLOAD_PREFIX, resources.RESULT_PREFIX]
+    api_statements = [
+        _logs(api_log_groups),
+        {"Effect": "Allow", "Action": API_TABLE_ACTIONS,
+         "Resource": [getatt(t, "Arn") for t in tables]},
+        # The presigned POST is signed with this role: it can only create uploads.
+        {"Effect": "Allow", "Action": ["s3:PutObject"] + (["s3:PutObjectTagging"] if tag else []),
+         "Resource": _objects(resources.UPLOAD_PREFIX)},
+        # Presigned GETs (image, speech), reading result.json, deleting a job's objects.
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:DeleteObject"], "Resource": _objects(*api_objects)},
+        _list_bucket(),
+        {"Effect": "Allow", "Action": "ssm:GetParameter",
+         "Resource": sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${JwtSecretParameterName}")},
+        {"Fn::If": ["HasJwtKmsKey",
+                    {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": ref("JwtSecretKmsKeyArn")},
+                    ref("AWS::NoValue")]},
+    ]
+    res["ApiRole"] = _role("PageVoice API: its tables, presigned URLs on the job prefixes, the JWT secret",
+                           api_statements)
+    res["RestAPI"] = {"Properties": {"DefinitionBody": {
+        "x-amazon-apigateway-gateway-responses": _gateway_responses()}}}
+
+    # --- Static site: private bucket, CloudFront with origin access control.
+    res["SiteBucket"] = {"Type": "AWS::S3::Bucket", "Properties": _private_bucket_properties()}
+    res["SiteOriginAccessControl"] = {
+        "Type": "AWS::CloudFront::OriginAccessControl",
+        "Properties": {"OriginAccessControlConfig": {
+            "Name": sub("${ResourcePrefix}-site-${AWS::Region}"),
+            "OriginAccessControlOriginType": "s3", "SigningBehavior": "always", "SigningProtocol": "sigv4"}},
+    }
+    behaviour = {"TargetOriginId": "site", "ViewerProtocolPolicy": "redirect-to-https",
+                 "AllowedMethods": ["GET", "HEAD"], "CachedMethods": ["GET", "HEAD"], "Compress": True,
+                 "ResponseHeadersPolicyId": SECURITY_HEADERS}
+    res["SiteDistribution"] = {
+        "Type": "AWS::CloudFront::Distribution",
+        "Properties": {"DistributionConfig": {
+            "Enabled": True, "Comment": sub("${ResourcePrefix} static site"),
+            "DefaultRootObject": "index.html", "HttpVersion": "http2and3", "IPV6Enabled": True,
+            "PriceClass": "PriceClass_100",
+            "Origins": [{"Id": "site", "DomainName": getatt("SiteBucket", "RegionalDomainName"),
+                         "S3OriginConfig": {"OriginAccessIdentity": ""},
+                         "OriginAccessControlId": getatt("SiteOriginAccessControl", "Id")}],
+            "DefaultCacheBehavior": {**behaviour, "CachePolicyId": CACHING_OPTIMIZED},
+            # config.js is rewritten by every deploy: never cached.
+            "CacheBehaviors": [{**behaviour, "PathPattern": "config.js", "CachePolicyId": CACHING_DISABLED}],
+        }},
+    }
+    res["SiteBucketPolicy"] = {
+        "Type": "AWS::S3::BucketPolicy",
+        "Properties": {"Bucket": ref("SiteBucket"), "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Sid": "CloudFrontReadsTheSite", "Effect": "Allow",
+             "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject",
+             "Resource": {"Fn::Join": ["", [getatt("SiteBucket", "Arn"), "/*"]]},
+             "Condition": {"StringEquals": {"AWS:SourceArn": sub(
+                 "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${SiteDistribution}")}}},
+            _tls_only(getatt("SiteBucket", "Arn")),
+        ]}},
+    }
+
+    outputs = {
+        "ApiBaseUrl": {"Description": "apiBase for the site's config.js (no trailing slash)",
+                       "Value": sub(f"https://${{RestAPI}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{api_stage}")},
+        "SiteUrl": {"Value": SITE_ORIGIN},
+        "SiteBucketName": {"Value": ref("SiteBucket")},
+        "SiteDistributionId": {"Value": ref("SiteDistribution")},
+        "DataBucketName": {"Value": ref("DataBucket")},
+        "WorkerFunctionName": {"Value": ref("Worker")},
+        "WorkerDeadLetterQueueUrl": {"Value": ref("WorkerDeadLetterQueue")},
+        **{f"{t}Name": {"Value": ref(t)} for t in tables},
+    }
+    return {
+        "Description": "PageVoice: API (Chalice), OCR worker (container Lambda), data, static site",
+        "Parameters": _parameters(),
+        "Conditions": _conditions(),
+        "Resources": res,
+        "Outputs": outputs,
+    }
+
+
+def substitute_origin(node, placeholder: str = ORIGIN_PLACEHOLDER):
+    """Every string that contains the placeholder origin becomes an Fn::Sub of the real one.
+
+    Returns the new node and how many strings were replaced."""
+    count = 0
+
+    def walk(value):
+        nonlocal count
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, str) and placeholder in value:
+            count += 1
+            escaped = value.replace("${", "${!")  # a literal ${ in Fn::Sub is written ${!
+            return sub(escaped.replace(placeholder, "${CorsOrigin}"), {"CorsOrigin": SITE_ORIGIN})
+        return value
+
+    return walk(node), count

@@ -1,0 +1,82 @@
+// Small DOM helpers shared by the views.
+
+export function cloneTemplate(id) {
+  const template = document.getElementById(id);
+  return template.content.firstElementChild.cloneNode(true);
+}
+
+// Show a message in an element that is hidden while empty.
+export function showMessage(element, text) {
+  if (!element) return;
+  element.textContent = text || "";
+  element.hidden = !text;
+}
+
+// Re-announce through the global polite live region (clearing first so a repeated
+// sentence is announced again).
+export function announce(text) {
+  const region = document.getElementById("announcer");
+  region.textContent = "";
+  setTimeout(() => { region.textContent = text; }, 50);
+}
+
+// Disable a button while its request runs, keeping its text name meaningful.
+export function setBusy(button, busy, busyLabel) {
+  if (busy) {
+    button.dataset.idleLabel ??= button.textContent;
+    if (busyLabel) button.textContent = busyLabel;
+  } else if (button.dataset.idleLabel !== undefined) {
+    button.textContent = button.dataset.idleLabel;
+    delete button.dataset.idleLabel;
+  }
+  button.disabled = busy;
+  button.setAttribute("aria-busy", String(busy));
+}
+
+// setTimeout as a promise that ends early (rejecting) when the view's signal aborts.
+export function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) { reject(signal.reason); return; }
+    const timer = setTimeout(() => { signal?.removeEventListener("abort", onAbort); resolve(); }, ms);
+    const onAbort = () => { clearTimeout(timer); reject(signal.reason); };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+export function formatBytes(bytes) {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  const mb = bytes / (1024 * 1024);
+  return `${mb >= 10 ? mb.toFixed(0) : mb.toFixed(1)} MB`;
+}
+
+// created_at may be an ISO string or epoch seconds/milliseconds.
+export function parseTime(value) {
+  if (value === null || value === undefined || value === "") return null;
+  if (typeof value === "number" || /^\d+(\.\d+)?$/.test(String(value))) {
+    const n = Number(value);
+    return new Date(n < 1e12 ? n * 1000 : n);
+  }
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+export function formatTime(date) {
+  if (!date) return "";
+  return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
+
+// Inline two-step confirmation: `trigger` reveals `panel` (which holds yes/no buttons).
+export function confirmInline({ trigger, panel, yes, no, onConfirm }) {
+  trigger.addEventListener("click", () => {
+    trigger.hidden = true;
+    panel.hidden = false;
+    yes.focus();
+  });
+  no.addEventListener("click", () => {
+    panel.hidden = true;
+    trigger.hidden = false;
+    trigger.focus();
+  });
+  yes.addEventListener("click", () => onConfirm());
+}

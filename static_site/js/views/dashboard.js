@@ -1,0 +1,174 @@
+// Dashboard: greeting, a new upload (picker, camera, drag and drop, paste) and the history.
+
+import * as api from "../api.js";
+import * as session from "../session.js";
+import { config } from "../config.js";
+import { announce, formatBytes, showMessage } from "../dom.js";
+import { checkFile, fileName, postToStorage, UploadError, ACCEPTED_NAMES } from "../upload.js";
+import { mountHistory } from "./history.js";
+
+export default {
+  name: "dashboard",
+  title: "Your photos",
+  template: "tpl-dashboard",
+  requiresAuth: true,
+
+  mount(root, { signal, navigate }) {
+    showName(root);
+    // Refresh the name (and check the session) in the background.
+    api.me({ signal }).then((user) => {
+      if (!user) return;
+      session.setUser(user);
+      showName(root);
+    }).catch(() => { /* 401 is handled globally; other failures keep the stored name */ });
+
+    mountUpload(root, { signal, navigate });
+    mountHistory(root, { signal });
+  },
+};
+
+function showName(root) {
+  const user = session.getUser();
+  root.querySelector("#user-name").textContent = user?.name || "there";
+}
+
+function mountUpload(root, { signal, navigate }) {
+  const picker = root.querySelector("#upload-input");
+  const camera = root.querySelector("#camera-input");
+  const zone = root.querySelector("#drop-zone");
+  const progressWrap = root.querySelector("#upload-progress-wrap");
+  const progress = root.querySelector("#upload-progress");
+  const progressLabel = root.querySelector("#upload-progress-label");
+  const cancel = root.querySelector("#upload-cancel");
+  const status = root.querySelector("#upload-status");
+  const errorEl = root.querySelector("#upload-error");
+
+  root.querySelector("#upload-limits").textContent =
+    `${ACCEPTED_NAMES} images up to ${formatBytes(config.maxUploadBytes)}.`;
+
+  let uploading = null; // AbortController of the upload in flight
+
+  async function start(file) {
+    if (uploading) {
+      announce("A photo is already uploading. Wait for it to finish or cancel it.");
+      return;
+    }
+    showMessage(errorEl, "");
+    status.textContent = "";
+    let contentType;
+    try {
+      contentType = await checkFile(file, config.maxUploadBytes);
+    } catch (error) {
+      showMessage(errorEl, error.message);
+      return;
+    }
+
+    const filename = fileName(file, contentType);
+    uploading = new AbortController();
+    const uploadSignal = anySignal(signal, uploading.signal);
+    setUploading(true);
+    status.textContent = `Preparing to upload ${filename}…`;
+    let jobId = null;
+    try {
+      const created = await api.createUpload({ filename, contentType, size: file.size }, { signal: uploadSignal });
+      jobId = created.job_id;
+      status.textContent = `Uploading ${filename}…`;
+      progressLabel.textContent = `Uploading ${filename}`;
+      await postToStorage(created.upload, file, filename, {
+        signal: uploadSignal,
+        timeoutMs: config.uploadTimeoutMs,
+        // The attribute (not just the property) so tests can observe progress with a MutationObserver.
+        onProgress: (fraction) => progress.setAttribute("value", String(Math.round(fraction * 100))),
+      });
+      status.textContent = "Upload complete. Reading the text…";
+      uploading = null;
+      navigate(`#/jobs/${encodeURIComponent(jobId)}`);
+    } catch (error) {
+      const cancelled = uploading?.signal.aborted;
+      uploading = null;
+      if (signal.aborted) return; // left the page
+      setUploading(false);
+      if (cancelled) {
+        status.textContent = "Upload cancelled.";
+        // The job record was created; do not leave it behind as "uploading".
+        if (jobId) api.deleteJob(jobId).catch(() => {});
+        picker.focus();
+        return;
+      }
+      if (error.handled) return; // 401: already on the way to the login page
+      status.textContent = "";
+      showMessage(errorEl, error instanceof UploadError || error instanceof api.ApiError
+        ? error.message
+        : "The upload failed. Please try again.");
+    }
+  }
+
+  function setUploading(on) {
+    progressWrap.hidden = !on;
+    progress.setAttribute("value", "0");
+    picker.disabled = on;
+    camera.disabled = on;
+    zone.classList.toggle("is-busy", on);
+  }
+
+  cancel.addEventListener("click", () => uploading?.abort(), { signal });
+
+  for (const input of [picker, camera]) {
+    input.addEventListener("change", () => {
+      const file = input.files?.[0];
+      input.value = ""; // so choosing the same file again fires change again
+      if (file) start(file);
+    }, { signal });
+  }
+
+  // Drag and drop anywhere on the page, highlighted on the zone. Without preventDefault on
+  // the document a photo dropped beside the zone would replace the page.
+  let dragDepth = 0;
+  document.addEventListener("dragenter", (event) => {
+    if (!hasFiles(event)) return;
+    dragDepth += 1;
+    zone.classList.add("is-dragging");
+  }, { signal });
+  document.addEventListener("dragleave", () => {
+    dragDepth = Math.max(0, dragDepth - 1);
+    if (!dragDepth) zone.classList.remove("is-dragging");
+  }, { signal });
+  document.addEventListener("dragover", (event) => {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+  }, { signal });
+  document.addEventListener("drop", (event) => {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    dragDepth = 0;
+    zone.classList.remove("is-dragging");
+    const files = [...event.dataTransfer.files];
+    if (files.length > 1) announce("Only the first photo is read.");
+    if (files[0]) start(files[0]);
+  }, { signal });
+
+  // Paste an image from the clipboard (a screenshot, a copied photo).
+  document.addEventListener("paste", (event) => {
+    const items = [...(event.clipboardData?.items || [])];
+    const item = items.find((it) => it.kind === "file" && it.type.startsWith("image/"))
+      || items.find((it) => it.kind === "file");
+    const file = item?.getAsFile();
+    if (!file) return; // plain text pastes go where they were meant to
+    event.preventDefault();
+    start(file);
+  }, { signal });
+}
+
+function hasFiles(event) {
+  return [...(event.dataTransfer?.types || [])].includes("Files");
+}
+
+function anySignal(...signals) {
+  const controller = new AbortController();
+  for (const s of signals) {
+    if (s.aborted) { controller.abort(s.reason); break; }
+    s.addEventListener("abort", () => controller.abort(s.reason), { once: true });
+  }
+  return controller.signal;
+}

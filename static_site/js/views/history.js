@@ -1,0 +1,107 @@
+// The user's jobs, newest first: open, delete, and "Load more" with the API's `next` cursor.
+
+import * as api from "../api.js";
+import { announce, cloneTemplate, confirmInline, formatTime, parseTime, showMessage } from "../dom.js";
+
+export const STATUS_LABELS = {
+  uploading: "Uploading",
+  queued: "Waiting",
+  processing: "Reading",
+  done: "Ready",
+  failed: "Failed",
+};
+
+export function mountHistory(root, { signal }) {
+  const list = root.querySelector("#history-list");
+  const more = root.querySelector("#history-more");
+  const refresh = root.querySelector("#history-refresh");
+  const status = root.querySelector("#history-status");
+  const errorEl = root.querySelector("#history-error");
+  const heading = root.querySelector("#history-title");
+  let next = null;
+  let loading = false;
+
+  async function load({ append }) {
+    if (loading) return;
+    loading = true;
+    showMessage(errorEl, "");
+    more.disabled = true;
+    refresh.disabled = true;
+    if (!append) status.textContent = "Loading your photos…";
+    try {
+      const page = await api.listJobs(append ? next : null, { signal });
+      if (!append) list.replaceChildren();
+      const items = (page?.jobs || []).map((job) => renderItem(job));
+      list.append(...items);
+      next = page?.next || null;
+      more.hidden = !next;
+      const count = list.children.length;
+      status.textContent = count
+        ? `${count} photo${count === 1 ? "" : "s"}${next ? " shown" : ""}.`
+        : "You have not uploaded any photos yet.";
+      // Keyboard users who pressed "Load more" continue at the first new item.
+      if (append && items.length) items[0].querySelector("a").focus();
+    } catch (error) {
+      if (signal.aborted || error.handled) return;
+      status.textContent = "";
+      showMessage(errorEl, error.message);
+    } finally {
+      loading = false;
+      more.disabled = false;
+      refresh.disabled = false;
+    }
+  }
+
+  function renderItem(job) {
+    const item = cloneTemplate("tpl-history-item");
+    item.dataset.jobId = job.job_id;
+    item.dataset.status = job.status;
+    const name = job.filename || "Untitled photo";
+    const link = item.querySelector(".history-open");
+    link.href = `#/jobs/${encodeURIComponent(job.job_id)}`;
+    link.textContent = name;
+    const badge = item.querySelector(".badge");
+    badge.textContent = STATUS_LABELS[job.status] || job.status;
+    badge.classList.add(`badge-${job.status}`);
+    const time = item.querySelector("time");
+    const created = parseTime(job.created_at);
+    if (created) {
+      time.dateTime = created.toISOString();
+      time.textContent = formatTime(created);
+    }
+
+    const trigger = item.querySelector(".history-delete");
+    // Name the buttons after the photo so a list of "Delete" buttons is still distinguishable.
+    trigger.setAttribute("aria-label", `Delete ${name}`);
+    const panel = item.querySelector(".history-confirm");
+    const yes = panel.querySelector('[data-testid="history-delete-confirm"]');
+    const no = panel.querySelector('[data-testid="history-delete-cancel"]');
+    yes.setAttribute("aria-label", `Yes, delete ${name}`);
+    confirmInline({
+      trigger, panel, yes, no,
+      onConfirm: async () => {
+        yes.disabled = true;
+        try {
+          await api.deleteJob(job.job_id, { signal });
+        } catch (error) {
+          if (signal.aborted || error.handled) return;
+          yes.disabled = false;
+          showMessage(errorEl, error.message);
+          return;
+        }
+        // Keep focus in the list: on the next item, else the previous, else the heading.
+        const neighbour = item.nextElementSibling || item.previousElementSibling;
+        item.remove();
+        announce(`Deleted ${name}.`);
+        if (neighbour) neighbour.querySelector("a").focus();
+        else { heading.tabIndex = -1; heading.focus(); }
+        if (!list.children.length && !next) status.textContent = "You have not uploaded any photos yet.";
+      },
+    });
+    return item;
+  }
+
+  more.addEventListener("click", () => load({ append: true }), { signal });
+  refresh.addEventListener("click", () => load({ append: false }), { signal });
+  load({ append: false });
+}

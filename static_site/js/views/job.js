@@ -1,0 +1,227 @@
+// One job: its status while it is queued or processing (polled with back-off), then the
+// result: photo with word boxes, text with copy and download, and the recording.
+
+import * as api from "../api.js";
+import { announce, confirmInline, showMessage, sleep } from "../dom.js";
+import { linkWords, renderBoxes, renderText, wordsOf } from "../overlay.js";
+
+const POLL_FIRST_MS = 1000;
+const POLL_MAX_MS = 5000;
+const POLL_GROWTH = 1.5;
+const POLL_GIVE_UP_MS = 10 * 60 * 1000; // then offer "Check again" instead of polling forever
+const MAX_FAILURES = 4; // network failures in a row before we stop and say so
+
+const STATUS_TEXT = {
+  uploading: "Waiting for the photo to arrive…",
+  queued: "In the queue: PageVoice will read your photo in a moment…",
+  processing: "Reading the text and recording it…",
+  failed: "PageVoice could not read this photo.",
+};
+
+export default {
+  name: "job",
+  title: "Photo",
+  template: "tpl-job",
+  requiresAuth: true,
+
+  mount(root, { signal, params, navigate }) {
+    const jobId = params.id;
+    const els = {
+      title: root.querySelector("#job-title"),
+      status: root.querySelector("#job-status"),
+      error: root.querySelector("#job-error"),
+      retryWrap: root.querySelector("#job-retry-wrap"),
+      retry: root.querySelector("#job-retry"),
+      result: root.querySelector("#result"),
+      deleteWrap: root.querySelector("#job-delete-wrap"),
+    };
+    let shownStatus = null;
+
+    function setStatus(status, text) {
+      els.status.dataset.status = status;
+      root.querySelector("#job-wait-hint").hidden = !(status in STATUS_TEXT) || status === "failed";
+      // Only write when it changes, so the live region announces changes and nothing else.
+      if (els.status.textContent !== text) els.status.textContent = text;
+      shownStatus = status;
+    }
+
+    async function poll() {
+      els.retryWrap.hidden = true;
+      showMessage(els.error, "");
+      let delay = POLL_FIRST_MS;
+      let failures = 0;
+      const started = Date.now();
+      try {
+        for (;;) {
+          let job;
+          try {
+            job = await api.getJob(jobId, { signal });
+            failures = 0;
+          } catch (error) {
+            if (signal.aborted || error.handled) return;
+            const retryable = error.status === 0 || error.status === 429 || error.status >= 500;
+            failures += 1;
+            if (!retryable || failures >= MAX_FAILURES) {
+              setStatus("error", error.status === 404 ? "This photo was not found." : "Could not get this photo's status.");
+              showMessage(els.error, error.message);
+              els.retryWrap.hidden = error.status === 404;
+              els.deleteWrap.hidden = error.status === 404;
+              return;
+            }
+            if (shownStatus === null) setStatus("checking", "Checking…");
+            await sleep(error.retryAfter ? error.retryAfter * 1000 : delay, signal);
+            delay = Math.min(delay * POLL_GROWTH, POLL_MAX_MS);
+            continue;
+          }
+
+          showJob(job);
+          if (job.status === "done" || job.status === "failed") return;
+          if (Date.now() - started > POLL_GIVE_UP_MS) {
+            showMessage(els.error, "This is taking longer than usual. Check again in a little while.");
+            els.retryWrap.hidden = false;
+            return;
+          }
+          await sleep(delay, signal);
+          delay = Math.min(delay * POLL_GROWTH, POLL_MAX_MS);
+        }
+      } catch (error) {
+        if (signal.aborted) return; // sleep() rejects when the view goes away
+        // A bug or a malformed job: say so rather than leave a half-drawn page.
+        showMessage(els.error, "This photo's result could not be shown. Reload the page to try again.");
+        throw error;
+      }
+    }
+
+    function showJob(job) {
+      if (job.filename) {
+        els.title.textContent = job.filename;
+        document.title = `${job.filename} · PageVoice`;
+      }
+      els.deleteWrap.hidden = false;
+      if (job.status === "done") {
+        const result = job.result || { width: 1, height: 1, text: "", lines: [] };
+        const count = wordsOf(result).length;
+        setStatus("done", count
+          ? `Done: ${count} word${count === 1 ? "" : "s"} found.`
+          : "Done: no text was found in this photo.");
+        showResult(root, job, result, signal);
+      } else if (job.status === "failed") {
+        setStatus("failed", STATUS_TEXT.failed);
+        showMessage(els.error, errorText(job.error));
+      } else {
+        setStatus(job.status, STATUS_TEXT[job.status] || `Status: ${job.status}`);
+      }
+    }
+
+    els.retry.addEventListener("click", () => poll(), { signal });
+
+    confirmInline({
+      trigger: root.querySelector("#job-delete"),
+      panel: root.querySelector("#job-delete-confirm-panel"),
+      yes: root.querySelector("#job-delete-confirm"),
+      no: root.querySelector("#job-delete-cancel"),
+      onConfirm: async () => {
+        const yes = root.querySelector("#job-delete-confirm");
+        yes.disabled = true;
+        try {
+          await api.deleteJob(jobId, { signal });
+        } catch (error) {
+          if (signal.aborted || error.handled) return;
+          yes.disabled = false;
+          showMessage(els.error, error.message);
+          return;
+        }
+        announce("Photo deleted.");
+        navigate("#/app");
+      },
+    });
+
+    poll();
+  },
+};
+
+function errorText(error) {
+  if (!error) return "Try another photo, or upload this one again.";
+  if (typeof error === "string") return error;
+  return error.message || "Try another photo, or upload this one again.";
+}
+
+function showResult(root, job, result, signal) {
+  const panel = root.querySelector("#result");
+  if (!panel.hidden) return; // already shown
+  panel.hidden = false;
+
+  const img = root.querySelector("#result-image");
+  const overlay = root.querySelector("#overlay");
+  const toggle = root.querySelector("#overlay-toggle");
+  const text = root.querySelector("#result-text");
+  const errorEl = root.querySelector("#job-error");
+
+  // width/height reserve the right shape before the photo arrives (CSS keeps the ratio).
+  if (result.width && result.height) {
+    img.width = result.width;
+    img.height = result.height;
+  }
+  img.alt = `Your photo${job.filename ? `, ${job.filename}` : ""}`;
+  img.addEventListener("error", () =>
+    showMessage(errorEl, "The photo could not be loaded. Reload the page to try again."), { signal });
+  if (job.image_url) img.src = job.image_url;
+
+  const words = wordsOf(result);
+  const boxes = renderBoxes(overlay, result, words);
+  const spans = renderText(text, result, words);
+  if (!words.length) {
+    text.textContent = result.text || "No text was found in this photo.";
+    text.classList.add("is-empty");
+  }
+  linkWords({ boxes, spans, textContainer: text, signal });
+
+  toggle.addEventListener("change", () => { overlay.hidden = !toggle.checked; }, { signal });
+
+  setUpCopy(root, result.text || "", signal);
+  setUpDownload(root, result.text || "", job.filename, signal);
+  setUpAudio(root, job.audio_url, signal);
+}
+
+function setUpCopy(root, text, signal) {
+  const button = root.querySelector("#copy-text");
+  button.disabled = !text;
+  button.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      announce("Text copied.");
+    } catch {
+      // Clipboard API refused (permissions, insecure origin): select the text instead.
+      const range = document.createRange();
+      range.selectNodeContents(root.querySelector("#result-text"));
+      const selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      announce("Could not copy automatically. The text is selected: press Ctrl+C to copy it.");
+    }
+  }, { signal });
+}
+
+function setUpDownload(root, text, filename, signal) {
+  const link = root.querySelector("#download-text");
+  const url = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
+  link.href = url;
+  const stem = (filename || "pagevoice").replace(/\.[^.]+$/, "") || "pagevoice";
+  link.download = `${stem}.txt`;
+  signal.addEventListener("abort", () => URL.revokeObjectURL(url), { once: true });
+}
+
+function setUpAudio(root, audioUrl, signal) {
+  const audio = root.querySelector("#result-audio");
+  const note = root.querySelector("#audio-note");
+  if (!audioUrl) {
+    audio.hidden = true;
+    showMessage(note, "There is no recording: no text was found.");
+    return;
+  }
+  audio.addEventListener("error", () =>
+    showMessage(note, "The recording could not be loaded. Reload the page to try again."), { signal });
+  audio.src = audioUrl;
+  // Stop playback when leaving the view.
+  signal.addEventListener("abort", () => audio.pause(), { once: true });
+}

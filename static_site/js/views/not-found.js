@@ -1,0 +1,6 @@
+export default {
+  name: "not-found",
+  title: "Page not found",
+  template: "tpl-not-found",
+  mount() {},
+};

@@ -1,0 +1,239 @@
+"""Least privilege that still works: each role grants the AWS calls its code makes, and no more
+than its part of the data.
+
+The code is read, not run: from each function's entry point (the API's routes in app.py,
+the worker's lambda_handler) every chalicelib function it can reach is followed, and the
+boto3 calls in them are mapped to IAM actions. A new call (say `s3.copy_object` in the
+worker) fails here, not with AccessDenied after a deploy.
+"""
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from chalicelib import resources
+
+ROOT = Path(__file__).resolve().parents[2]
+
+OPS = {
+    # S3 (presigned URLs are signed with the role: the operation they name is what it needs)
+    "get_object": {"s3:GetObject"}, "head_object": {"s3:GetObject"}, "download_fileobj": {"s3:GetObject"},
+    "put_object": {"s3:PutObject"}, "upload_fileobj": {"s3:PutObject"}, "generate_presigned_post": {"s3:PutObject"},
+    "copy_object": {"s3:GetObject", "s3:PutObject"},
+    "delete_object": {"s3:DeleteObject"}, "delete_objects": {"s3:DeleteObject"},
+    "list_objects_v2": {"s3:ListBucket"}, "list_objects": {"s3:ListBucket"},
+    "put_object_tagging": {"s3:PutObjectTagging"}, "delete_object_tagging": {"s3:DeleteObjectTagging"},
+    # DynamoDB
+    "get_item": {"dynamodb:GetItem"}, "put_item": {"dynamodb:PutItem"}, "update_item": {"dynamodb:UpdateItem"},
+    "delete_item": {"dynamodb:DeleteItem"}, "query": {"dynamodb:Query"}, "scan": {"dynamodb:Scan"},
+    "batch_get_item": {"dynamodb:BatchGetItem"}, "batch_write_item": {"dynamodb:BatchWriteItem"},
+    "batch_writer": {"dynamodb:BatchWriteItem"}, "transact_get_items": {"dynamodb:GetItem"},
+    "transact_write_items": {"dynamodb:ConditionCheckItem"},  # plus each item's own action, below
+    # SSM, SQS
+    "get_parameter": {"ssm:GetParameter"}, "get_parameters": {"ssm:GetParameters"},
+    "send_message": {"sqs:SendMessage"},
+}
+# Operations named by a string argument (paginators, presigned URLs).
+NAMED_BY = {"get_paginator", "generate_presigned_url", "can_paginate"}
+TRANSACT_KINDS = {"Put": "dynamodb:PutItem", "Update": "dynamodb:UpdateItem", "Delete": "dynamodb:DeleteItem",
+                  "ConditionCheck": "dynamodb:ConditionCheckItem"}
+
+
+class Module:
+    def __init__(self, name: str, path: Path):
+        self.name, self.path = name, path
+        self.tree = ast.parse(path.read_text())
+        self.defs = {n.name: n for n in self.tree.body
+                     if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+        self.aliases: dict[str, str] = {}  # local name -> "module" or "module:attr"
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    if a.name.startswith("chalicelib"):
+                        self.aliases[a.asname or a.name.split(".")[0]] = a.asname and a.name or a.name.split(".")[0]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("chalicelib"):
+                for a in node.names:
+                    full = f"{node.module}.{a.name}"
+                    self.aliases[a.asname or a.name] = full if _file(full) else f"{node.module}:{a.name}"
+
+    def toplevel(self) -> list[ast.AST]:
+        return [n for n in self.tree.body if n not in self.defs.values()]
+
+
+def _file(module: str) -> Path | None:
+    base = ROOT / Path(*module.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+_modules: dict[str, Module] = {}
+
+
+def module(name: str) -> Module | None:
+    if name not in _modules:
+        path = _file(name)
+        if path is None:
+            return None
+        _modules[name] = Module(name, path)
+    return _modules[name]
+
+
+def _edges(mod: Module, nodes: list[ast.AST]) -> set[tuple[str, str | None]]:
+    """(module, function) pairs the nodes refer to; (module, None) means the module's top level."""
+    out = set()
+    for top in nodes:
+        for node in ast.walk(top):
+            if isinstance(node, ast.Name):
+                if node.id in mod.defs:
+                    out.add((mod.name, node.id))
+                target = mod.aliases.get(node.id)
+                if target and ":" in target:
+                    m, f = target.split(":")
+                    out |= {(m, None), (m, f)}
+                elif target:
+                    out.add((target, None))
+            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                target = mod.aliases.get(node.value.id)
+                if target and ":" not in target:
+                    sub = f"{target}.{node.attr}"
+                    if _file(sub):
+                        out.add((sub, None))
+                    else:
+                        out |= {(target, None), (target, node.attr)}
+    return out
+
+
+def _actions(nodes: list[ast.AST]) -> dict[str, set[str]]:
+    """IAM actions -> where the boto3 calls needing them are."""
+    found: dict[str, set[str]] = {}
+
+    def add(actions, where):
+        for a in actions:
+            found.setdefault(a, set()).add(where)
+
+    for top in nodes:
+        for node in ast.walk(top):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                op = node.func.attr
+                if op in OPS:
+                    add(OPS[op], op)
+                if op in NAMED_BY and node.args and isinstance(node.args[0], ast.Constant):
+                    add(OPS.get(node.args[0].value, set()), f"{op}({node.args[0].value})")
+            if isinstance(node, ast.Dict):  # transact_write_items([{"Put": ...}, ...]) built anywhere
+                for key in node.keys:
+                    if isinstance(key, ast.Constant) and key.value in TRANSACT_KINDS:
+                        add({TRANSACT_KINDS[key.value]}, f"transact {key.value}")
+    return found
+
+
+def reach(roots: list[tuple[str, str | None]]) -> dict[str, set[str]]:
+    seen: set[tuple[str, str | None]] = set()
+    todo = list(roots)
+    actions: dict[str, set[str]] = {}
+    while todo:
+        key = todo.pop()
+        if key in seen:
+            continue
+        seen.add(key)
+        mod = module(key[0])
+        if mod is None:
+            continue
+        if key[1] is None:
+            nodes = mod.toplevel()
+            # a package's parents run on import
+            parent = key[0].rpartition(".")[0]
+            if parent:
+                todo.append((parent, None))
+        elif key[1] in mod.defs:
+            nodes = [mod.defs[key[1]]]
+            todo.append((key[0], None))
+        else:
+            continue
+        for action, where in _actions(nodes).items():
+            actions.setdefault(action, set()).update(f"{mod.name}.{key[1] or '<module>'}: {w}" for w in where)
+        todo += list(_edges(mod, nodes))
+    return actions
+
+
+def api_needs() -> dict[str, set[str]]:
+    app = module("app")
+    return reach([("app", None)] + [("app", name) for name in app.defs])
+
+
+def worker_needs() -> dict[str, set[str]]:
+    from chalicelib import ocr, tts
+
+    roots = [("chalicelib.worker", None), ("chalicelib.worker", "lambda_handler")]
+    for registry in (ocr.ENGINES, tts.ENGINES):
+        for target in registry.values():
+            mod, cls = target.split(":")
+            if _file(mod):
+                roots.append((mod, cls))
+    return reach(roots)
+
+
+def _statements(role: dict) -> list[dict]:
+    out = []
+    for policy in role["Properties"]["Policies"]:
+        for st in policy["PolicyDocument"]["Statement"]:
+            if "Fn::If" in st:
+                out += [b for b in st["Fn::If"][1:] if isinstance(b, dict) and "Effect" in b]
+            else:
+                out.append(st)
+    return out
+
+
+def granted(role: dict) -> dict[str, list]:
+    """action -> resources it is granted on."""
+    out: dict[str, list] = {}
+    for st in _statements(role):
+        assert st["Effect"] == "Allow"
+        actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+        res = st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]
+        for a in actions:
+            assert "*" not in a, f"wildcard action {a}"
+            out.setdefault(a, []).extend(res)
+    return out
+
+
+@pytest.mark.parametrize("role, needs", [("ApiRole", api_needs), ("WorkerRole", worker_needs)])
+def test_each_role_grants_the_calls_its_code_makes(template, role, needs):
+    have = granted(template["Resources"][role])
+    required = needs()
+    assert required, f"found no AWS call for {role}: is the code reader broken?"
+    missing = {a: sorted(w) for a, w in required.items() if a not in have}
+    assert not missing, f"{role} lacks actions its code needs: {missing}"
+
+
+def test_the_readers_see_the_known_calls():
+    api, worker = api_needs(), worker_needs()
+    assert {"dynamodb:PutItem", "dynamodb:Query", "s3:PutObject", "s3:ListBucket", "ssm:GetParameter"} <= set(api)
+    assert {"s3:GetObject", "s3:PutObject", "dynamodb:UpdateItem"} <= set(worker)
+    assert "dynamodb:Query" not in worker and "s3:DeleteObject" not in worker
+
+
+def _text(res) -> str:
+    return json.dumps(res)
+
+
+def test_roles_keep_to_their_part_of_the_data(template):
+    api = granted(template["Resources"]["ApiRole"])
+    worker = granted(template["Resources"]["WorkerRole"])
+    # The worker: reads uploads, writes results, one table, never deletes.
+    assert all(resources.UPLOAD_PREFIX in _text(r) for r in worker["s3:GetObject"])
+    assert all(resources.RESULT_PREFIX in _text(r) for r in worker["s3:PutObject"])
+    assert "s3:DeleteObject" not in worker
+    assert all("JobsTable" in _text(r) for a, rs in worker.items() if a.startswith("dynamodb:") for r in rs)
+    assert "ssm:GetParameter" not in worker
+    # The API: its presigned POSTs can only create uploads (not results); no table scans.
+    assert all(resources.UPLOAD_PREFIX in _text(r) for r in api["s3:PutObject"])
+    assert "dynamodb:Scan" not in api
+    assert all("JwtSecretParameterName" in _text(r) for r in api["ssm:GetParameter"])
+    for rs in (api, worker):
+        for action, res in rs.items():
+            assert all(r != "*" for r in res), f"{action} on *"

@@ -1,0 +1,105 @@
+"""Shared browser setup for the site tests: Debian's Chromium driven by Playwright (sync API).
+
+`playwright install` cannot download here, so Playwright launches the system `chromium`
+(apt-get install chromium). The `stack` fixture (site_url, api_url, s3_url) and
+`photo_with_text` come from tests/conftest.py.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+
+# Without these Chromium tries the network at start (updates, sync, field trials).
+CHROMIUM_ARGS = [
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+WIDE = {"width": 1280, "height": 900}
+NARROW = {"width": 360, "height": 780}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not executable:
+        pytest.fail("Debian's chromium is not installed (apt-get install -y chromium)")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class PageErrors:
+    """Uncaught page errors and console errors seen during a test.
+
+    The browser logs every HTTP error status of a fetch as a console error ("Failed to load
+    resource: ... 401"). Those are answers the site handles (wrong password, ended session),
+    so 4xx ones are allowed; a test that provokes other failures allows them explicitly.
+    """
+
+    ALWAYS_ALLOWED = [re.compile(r"Failed to load resource: the server responded with a status of 4\d\d")]
+
+    def __init__(self):
+        self.seen: list[str] = []
+        self.allowed = list(self.ALWAYS_ALLOWED)
+
+    def allow(self, pattern: str) -> None:
+        self.allowed.append(re.compile(pattern))
+
+    def add(self, kind: str, text: str) -> None:
+        if not any(p.search(text) for p in self.allowed):
+            self.seen.append(f"{kind}: {text}")
+
+
+@pytest.fixture
+def page_errors():
+    return PageErrors()
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(viewport=WIDE, accept_downloads=True)
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context, page_errors):
+    page = context.new_page()
+    page.on("pageerror", lambda exc: page_errors.add("pageerror", str(exc)))
+    page.on("console", lambda msg: msg.type == "error" and page_errors.add("console", msg.text))
+    yield page
+    assert page_errors.seen == [], "errors in the page:\n" + "\n".join(page_errors.seen)
+
+
+def _shoot(page, name: str) -> None:
+    """Full-page screenshots of the current view at 1280 and 360 px wide, then back to 1280.
+
+    At 360 px the page must not scroll sideways (readable on a small phone)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for label, size in (("1280", WIDE), ("360", NARROW)):
+        page.set_viewport_size(size)
+        page.wait_for_timeout(150)  # let layout settle after the resize
+        if size is NARROW:
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"{name}: the page scrolls sideways by {overflow}px at 360 px wide"
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
+    page.set_viewport_size(WIDE)
+
+
+@pytest.fixture
+def shoot():
+    """shoot(page, name): screenshots of the current view at both widths."""
+    return _shoot
