@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from chalicelib import imaging, ocr, settings, tts
@@ -62,7 +63,12 @@ def process(data: bytes, *, ocr_engine: str | None = None, tts_engine: str | Non
 
 
 def warm_up() -> None:
-    """Load the configured engines now (Lambda init / process start), not on the first job."""
+    """Load the configured engines now (Lambda init / process start), not on the first job.
+
+    Both load at once: model loading is mostly native code that releases the GIL, so on two
+    cores the cold start is the slower of the two loads, not their sum.
+    """
     s = settings.get()
-    ocr.get_engine(s.ocr_engine)
-    tts.get_engine(s.tts_engine)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for future in [pool.submit(ocr.get_engine, s.ocr_engine), pool.submit(tts.get_engine, s.tts_engine)]:
+            future.result()

@@ -7,12 +7,25 @@ from __future__ import annotations
 
 import functools
 import importlib
+import threading
 
 from chalicelib.errors import EngineUnavailable
 
 
-@functools.lru_cache(maxsize=None)
+_lock = threading.Lock()
+_locks: dict[str, threading.Lock] = {}
+
+
 def load(kind: str, name: str, target: str):
+    # One build per engine even when two threads ask at once (warm-up loads engines in parallel).
+    with _lock:
+        lock = _locks.setdefault(target, threading.Lock())
+    with lock:
+        return _build(kind, name, target)
+
+
+@functools.lru_cache(maxsize=None)
+def _build(kind: str, name: str, target: str):
     module, cls = target.split(":")
     try:
         mod = importlib.import_module(module)

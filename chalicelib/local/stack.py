@@ -111,8 +111,9 @@ class Stack:
         self.site = None
         self.env = {**os.environ, **stack_env(state_dir, host, self.ports)}
 
-    def _spawn(self, *args: str) -> subprocess.Popen:
-        proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=self.env,
+    def _spawn(self, *args: str, log: Path | None = None) -> subprocess.Popen:
+        out = open(log, "ab") if log else None  # noqa: SIM115 - lives as long as the child
+        proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=self.env, stdout=out, stderr=out,
                                 start_new_session=True)  # Ctrl-C reaches us; we stop them in order
         self.procs.append(proc)
         return proc
@@ -124,7 +125,8 @@ class Stack:
 
         aws.reset()
         p, h = self.ports, self.host
-        moto = self._spawn("-m", "moto.server", "-H", h, "-p", str(p["aws"]))
+        # moto logs every request (the bridge polls every 2 s): keep that out of the terminal.
+        moto = self._spawn("-m", "moto.server", "-H", h, "-p", str(p["aws"]), log=self.state_dir / "moto.log")
         wait_http(f"http://{h}:{p['aws']}/moto-api/", 30, moto)
         bootstrap.ensure_resources()
         restored = state.restore(self.state_dir)
@@ -142,7 +144,7 @@ class Stack:
         print(f"\nPageVoice is running (restored {restored} records from {self.state_dir}):\n"
               f"  site       http://{h}:{p['site']}\n"
               f"  API        http://{h}:{p['api']}\n"
-              f"  local AWS  http://{h}:{p['aws']}\n"
+              f"  local AWS  http://{h}:{p['aws']}  (its log: {self.state_dir / 'moto.log'})\n"
               "Ctrl-C stops everything.\n", flush=True)
 
     def _snapshots(self) -> None:
@@ -196,7 +198,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--state-dir", default=os.environ.get("PAGEVOICE_STATE_DIR", str(ROOT / ".local" / "state")))
     args = ap.parse_args(argv)
     stack = Stack(Path(args.state_dir))
-    signal.signal(signal.SIGTERM, lambda *_: stack.stop.set())
+    # Ctrl-C and SIGTERM both stop everything in order. Set SIGINT explicitly: a shell's
+    # background job inherits it ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     code = 1
     try:
         stack.start()
