@@ -264,7 +264,8 @@ def build(api_functions: list[str], api_stage: str = "api") -> dict:
     worker_statements = [
         _logs(["WorkerLogGroup"]),
         {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": _objects(resources.UPLOAD_PREFIX)},
-        {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": _objects(resources.RESULT_PREFIX)},
+        # Delete: outputs of a job removed while it was processing are cleaned up (results/ only).
+        {"Effect": "Allow", "Action": ["s3:PutObject", "s3:DeleteObject"], "Resource": _objects(resources.RESULT_PREFIX)},
         _list_bucket(),
         {"Effect": "Allow", "Action": WORKER_TABLE_ACTIONS, "Resource": getatt(jobs_table, "Arn")},
         {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": getatt("WorkerDeadLetterQueue", "Arn")},
