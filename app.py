@@ -1,13 +1,13 @@
 """PageVoice API and worker: a table of contents. Each handler calls into chalicelib/.
 
-Routes are CONTRACTS.md section 3, plus /api-keys. Authenticated routes call
+Routes are CONTRACTS.md section 3, plus /api-keys and /openapi.json. Authenticated routes call
 `auth.authenticate` first (a session token or an API key, checked on every request).
 """
 import os
 
 from chalice import Chalice
 
-from chalicelib import api, auth, jobs, resources, settings, uploads
+from chalicelib import api, auth, jobs, openapi, resources, settings, uploads
 from chalicelib.auth import apikeys, tokens, users
 from chalicelib.errors import InputError
 
@@ -23,6 +23,12 @@ def edge(request, get_response):
 @app.route("/health", cors=api.CORS)
 def health():
     return {"status": "ok"}
+
+
+@app.route("/openapi.json", cors=api.CORS)
+@api.endpoint
+def openapi_json():
+    return openapi.document(app.routes, openapi.server_url(app.current_request))
 
 
 # --- Accounts ---

@@ -166,7 +166,7 @@ def middleware(request, get_response, startup_check=None) -> Response:
             log.exception("refusing requests: startup check failed")
             response = error_response(Internal(INTERNAL_MESSAGE))
         else:
-            response = get_response(request)
+            response = _login_guard(request, get_response)
         body = response.body
         if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
             err = _from_chalice(response.status_code, str(body.get("Code")), str(body.get("Message", "")))
@@ -178,6 +178,33 @@ def middleware(request, get_response, startup_check=None) -> Response:
         log.info("request", extra={
             "method": getattr(request, "method", None), "path": getattr(request, "path", None),
             "status": response.status_code, "ms": round((time.perf_counter() - started) * 1000, 1)})
+    return response
+
+
+LOGIN_PATH = "/auth/login"
+
+
+def _login_guard(request, get_response) -> Response:
+    """POST /auth/login under the per-IP limit on failed sign-ins (credential stuffing: one
+    address, many accounts). Here at the edge because a refused attempt must not reach the
+    password check at all, and only the edge knows both the address and the outcome."""
+    if getattr(request, "method", None) != "POST" or getattr(request, "path", None) != LOGIN_PATH:
+        return get_response(request)
+    from chalicelib.auth import throttle  # auth imports this module: import on use
+
+    ip = client_ip(request)
+    try:
+        throttle.check_ip_login(ip)
+    except PageVoiceError as err:
+        return error_response(err)
+    except Exception:  # noqa: BLE001 - the counter store failing must not lock everyone out
+        log.exception("per-IP sign-in limit unavailable; the per-account lockout still applies")
+    response = get_response(request)
+    if response.status_code == 401:
+        try:
+            throttle.ip_login_failed(ip)
+        except Exception:  # noqa: BLE001 - the answer stands; only this failure goes uncounted
+            log.exception("could not count a failed sign-in for its address")
     return response
 
 
@@ -212,6 +239,14 @@ def json_object(request, *, required: bool = True) -> dict:
         raise InputError("The request body is not valid JSON.") from None
     if not isinstance(body, dict):
         raise InputError("The request body must be a JSON object.")
+    try:
+        # "\ud800" is valid JSON but not text: a lone surrogate cannot be encoded, so it made
+        # DynamoDB's serializer (and so the route) fail with a 500 (issue 8).
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError("The request body contains an invalid character (an unpaired \\u escape).") from None
+    except RecursionError:  # parsed just under the interpreter's limit, too deep to re-encode
+        raise InputError("The request body is not valid JSON.") from None
     return body
 
 
@@ -222,6 +257,8 @@ def field(body: dict, name: str, kind: type, *, required: bool = True):
             raise InputError(f"'{name}' is required.", field=name)
         return None
     value = body[name]
+    if kind is int and isinstance(value, float) and value.is_integer():
+        value = int(value)  # JSON has one number type: 2e6 and 2000000.0 are whole numbers too
     # bool is an int in Python but not a number in a form.
     if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
         raise InputError(f"'{name}' must be a whole number.", field=name)

@@ -113,6 +113,9 @@ def _to_rgb(img: Image.Image) -> np.ndarray:
     if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         # 16/32-bit greyscale: scale the used range to 8 bits (a plain convert clips).
         arr = np.asarray(img, dtype=np.float64)
+        # NaN/inf pixels (float TIFFs) count as black: one of them used to make `top` NaN
+        # and the whole picture black.
+        arr = np.where(np.isfinite(arr), arr, 0.0)
         top = 65535.0 if mode.startswith("I;16") else max(float(arr.max()), 1.0)
         grey = np.clip(arr * (255.0 / top), 0, 255).astype(np.uint8)
         return np.repeat(grey[:, :, None], 3, axis=2)

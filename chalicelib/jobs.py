@@ -3,7 +3,9 @@
 A job's life: `uploading` (record made, presigned POST handed out) -> `queued` (the
 upload arrived) -> `processing` (a worker holds a lease) -> `done` | `failed`.
 The worker's transitions are conditional writes, so a duplicate S3 event or a retry
-after a crash never does the work twice, and a crashed worker's lease runs out.
+after a crash never does the work twice, and a crashed worker's lease runs out. A job
+nothing can move any more (its event lost, its worker dead on the last retry, its upload
+never sent) is failed with a reason when it is next read (`settle`): every job ends.
 
 Job ids sort by creation time (ULID), so a user's newest jobs come first in a reverse
 query of their partition; another user's job is not in it at all.
@@ -29,6 +31,16 @@ log = logs.get("jobs")
 UPLOADING, QUEUED, PROCESSING, DONE, FAILED = "uploading", "queued", "processing", "done", "failed"
 STATUSES = (UPLOADING, QUEUED, PROCESSING, DONE, FAILED)
 ERROR_MAX = 1000  # characters of a failure reason kept on the record
+
+# Every job ends (issue 8). A job nobody will move again is reported, and recorded, as
+# failed once no delivery can still come for it (see `settle`):
+# - no S3 event is retried later than this after it happened (the worker's async invoke
+#   config, MaximumEventAgeInSeconds in infra/template.py);
+RETRY_WINDOW_SECONDS = 3600
+# - an upload can only start before its presigned POST expires; this covers one in flight.
+UPLOAD_GRACE_SECONDS = 300
+NEVER_ARRIVED = "The upload never arrived. Please upload the image again."
+DID_NOT_FINISH = "Processing did not finish. Please upload the image again."
 
 # --- Ids and keys (CONTRACTS section 2) ---
 
@@ -151,13 +163,14 @@ def list_jobs(user_id: str, *, limit: int = 20, cursor: str | None = None) -> tu
         "KeyConditionExpression": Key("user_id").eq(user_id),
         "ScanIndexForward": False,
         "Limit": limit + 1,  # one extra tells whether a next page exists
-        "ProjectionExpression": "job_id, #s, filename, created_at, updated_at, #e",
+        # user_id and lease_until are for `settle` only; the page shows neither.
+        "ProjectionExpression": "user_id, job_id, #s, filename, created_at, updated_at, #e, lease_until",
         "ExpressionAttributeNames": {"#s": "status", "#e": "error"},
     }
     if cursor:
         kwargs["ExclusiveStartKey"] = {"user_id": user_id, "job_id": _decode_cursor(cursor)}
     items = [_plain(i) for i in _table().query(**kwargs)["Items"]]
-    page = items[:limit]
+    page = [{k: v for k, v in settle(i).items() if k not in ("user_id", "lease_until")} for i in items[:limit]]
     return page, (_encode_cursor(page[-1]["job_id"]) if len(items) > limit else None)
 
 
@@ -167,6 +180,7 @@ def describe(user_id: str, job_id: str) -> dict | None:
     job = get(user_id, job_id)
     if job is None:
         return None
+    job = settle(job)
     result = None
     if job["status"] == DONE and _owned(user_id, job_id, job.get("result_key")):
         result = _read_json(job["result_key"])
@@ -180,6 +194,59 @@ def describe(user_id: str, job_id: str) -> dict | None:
         "audio_url": _presign_get(audio) if _owned(user_id, job_id, audio) else None,
         "image_url": _presign_get(upload_key(user_id, job_id)),
     }
+
+
+def settle(job: dict) -> dict:
+    """The job as it stands: an unfinished job that nothing can move any more is failed, with a
+    reason, and that is recorded (a conditional write, so a worker that moved it meanwhile wins).
+
+    A lost event, a worker that died on its last retry or an upload that never came would
+    otherwise leave a job `uploading`, `queued` or `processing` for ever. Called where jobs are
+    read for people (GET /jobs, GET /jobs/{id}) and by the local bridge's sweep.
+    """
+    reason = _stale_reason(job, clock.now())
+    if reason is None:
+        return job
+    updated = _transition(job["user_id"], job["job_id"],
+                          "SET #s = :failed, #e = :reason, lease_until = :none, updated_at = :now_iso",
+                          "#s = :seen AND updated_at = :seen_at",
+                          {":failed": FAILED, ":reason": reason, ":none": None, ":seen": job["status"],
+                           ":seen_at": job["updated_at"]}, {"#e": "error"})
+    if updated is None:  # moved (or deleted) since it was read: show what it is now
+        updated = get(job["user_id"], job["job_id"]) or job
+    else:
+        log.info("stale job failed", extra={"job_id": job["job_id"], "was": job["status"], "reason": reason})
+    return {k: updated.get(k) for k in job}  # the caller's fields only (a page's projection)
+
+
+def _stale_reason(job: dict, now: float) -> str | None:
+    status = job.get("status")
+    if status == UPLOADING:
+        expired = clock.parse_iso(job["created_at"]) + settings.get().upload_url_ttl_seconds + UPLOAD_GRACE_SECONDS
+        if now < expired:
+            return None
+        arrived = _upload_time(job["user_id"], job["job_id"])
+        if arrived is None:
+            return NEVER_ARRIVED
+        since = arrived  # it came, but no event reached a worker: give the event its retries
+    elif status == QUEUED:  # released after a transient error: the retry is due
+        since = clock.parse_iso(job["updated_at"])
+    elif status == PROCESSING:  # its worker died: a retry can take over once the lease ends
+        since = float(job.get("lease_until") or 0)
+    else:
+        return None
+    return DID_NOT_FINISH if now >= since + RETRY_WINDOW_SECONDS else None
+
+
+def _upload_time(user_id: str, job_id: str) -> float | None:
+    """When the job's upload landed, or None when there is none."""
+    try:
+        head = aws.s3().head_object(Bucket=settings.get().bucket, Key=upload_key(user_id, job_id))
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in ("NoSuchKey", "404", "NotFound"):
+            return None
+        raise
+    return head["LastModified"].timestamp()
 
 
 def _read_json(key: str):

@@ -2,7 +2,8 @@
 
 S3 delivers events at least once, so a conditional claim (jobs.claim) lets only one
 delivery process a job; a lease that expires lets a retry pick up a job whose worker
-died. Permanent errors fail the job at once; transient ones raise so Lambda retries.
+died. Permanent errors fail the job at once; transient ones raise so Lambda retries, and
+the last allowed attempt (MAX_ATTEMPTS) fails the job instead: every job ends.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import os
 import time
 from urllib.parse import unquote_plus
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from chalicelib import aws, jobs, logs, pipeline, settings
 from chalicelib.errors import ImageError, PageVoiceError
@@ -19,6 +20,10 @@ from chalicelib.errors import ImageError, PageVoiceError
 log = logs.get("worker")
 
 _MISSING = ("NoSuchKey", "404", "NotFound")
+# Attempts at one job before it is failed: Lambda's async invoke makes 1 + MaximumRetryAttempts (2,
+# infra/template.py); locally the bridge's SQS redelivery and sweep would otherwise retry for ever.
+MAX_ATTEMPTS = 3
+GAVE_UP = "Processing failed {n} times; please upload the image again."
 
 
 def handle_upload(bucket: str, key: str) -> str:
@@ -34,25 +39,50 @@ def handle_upload(bucket: str, key: str) -> str:
         if job is None:
             log.info("duplicate delivery or finished job; nothing to do")
             return "skipped"
-        log.info("processing", extra={"attempt": int(job.get("attempts", 1))})
-        try:
-            return _process(bucket, key, user_id, job_id, s)
-        except PageVoiceError as exc:
-            if not exc.permanent:
-                jobs.release(user_id, job_id)
-                raise
-            jobs.fail(user_id, job_id, exc.message)
-            log.info("failed", extra={"reason": exc.message})
+        attempt = int(job.get("attempts", 1))
+        if attempt > MAX_ATTEMPTS:
+            # Every earlier attempt died without a word (killed, timed out, out of memory):
+            # this input would most likely kill this one too.
+            jobs.fail(user_id, job_id, GAVE_UP.format(n=attempt - 1))
+            log.warning("failed: attempts exhausted", extra={"attempt": attempt})
             return "failed"
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in _MISSING:
-                jobs.fail(user_id, job_id, "The uploaded file is missing; please upload it again.")
-                return "failed"
-            jobs.release(user_id, job_id)  # throttling, 5xx: let the retry have it at once
-            raise
-        except BotoCoreError:
-            jobs.release(user_id, job_id)
-            raise
+        log.info("processing", extra={"attempt": attempt})
+        return _attempt(bucket, key, user_id, job_id, attempt, s)
+
+
+def _attempt(bucket: str, key: str, user_id: str, job_id: str, attempt: int, s: settings.Settings) -> str:
+    try:
+        return _process(bucket, key, user_id, job_id, s)
+    except PageVoiceError as exc:
+        if not exc.permanent:
+            return _give_back(user_id, job_id, attempt, exc, exc.message)
+        jobs.fail(user_id, job_id, exc.message)
+        log.info("failed", extra={"reason": exc.message})
+        return "failed"
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in _MISSING:
+            jobs.fail(user_id, job_id, "The uploaded file is missing; please upload it again.")
+            return "failed"
+        return _give_back(user_id, job_id, attempt, exc)  # throttling, 5xx: let the retry have it at once
+    except Exception as exc:  # noqa: BLE001 - BotoCoreError, or a bug met on odd input
+        # Before issue 8 an unexpected error left the job `processing` under a live lease,
+        # so Lambda's retries were all skipped and the job never ended.
+        log.exception("unexpected error")
+        return _give_back(user_id, job_id, attempt, exc)
+
+
+def _give_back(user_id: str, job_id: str, attempt: int, exc: Exception, reason: str | None = None) -> str:
+    """After a transient error: hand the job back for the retry and re-raise `exc` (Lambda and
+    the local bridge retry on a raise), or, on the last attempt, fail the job."""
+    try:
+        if attempt >= MAX_ATTEMPTS:
+            jobs.fail(user_id, job_id, f"{reason} {GAVE_UP.format(n=attempt)}" if reason else GAVE_UP.format(n=attempt))
+            log.warning("failed: attempts exhausted", extra={"attempt": attempt})
+            return "failed"
+        jobs.release(user_id, job_id)
+    except Exception:  # noqa: BLE001 - never hide the error that brought us here
+        log.exception("could not hand the job back; its lease will run out")
+    raise exc
 
 
 def _process(bucket: str, key: str, user_id: str, job_id: str, s: settings.Settings) -> str:

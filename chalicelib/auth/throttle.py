@@ -1,7 +1,8 @@
 """Rate limits kept as counters in the auth table (they expire through its TTL).
 
-Two shapes:
+Three shapes:
 - `hit`: a fixed-window counter (registrations per client IP, uploads per account).
+- failed sign-ins per client IP (`check_ip_login`, `ip_login_failed`), fixed windows.
 - failed logins per account, Cognito's model: after `login_max_failures` failures each
   further one locks the account for twice as long as the last (from
   `login_lockout_base_seconds` up to `login_lockout_max_seconds`); attempts during a
@@ -23,19 +24,49 @@ from chalicelib.auth import store
 MAX_DOUBLINGS = 30  # 2**30 s is far beyond any cap; keeps the arithmetic small
 
 
-def hit(scope: str, key: str, limit: int, window_seconds: int, message: str) -> None:
-    """Count one event for (scope, key) in the current window; 429 once over `limit`."""
+# Failed sign-ins per client IP and window. Credential stuffing tries many accounts a guess or
+# two each, so the per-account lockout below never trips; this does. Generous enough for an
+# office behind one address. (Settings-worthy: kept here until settings.py has them.)
+LOGIN_IP_MAX_FAILURES = 50
+LOGIN_IP_WINDOW_SECONDS = 900
+
+
+def _window(window_seconds: int) -> tuple[float, int, int]:
     now = clock.now()
     window = int(now // window_seconds)
-    reset_at = (window + 1) * window_seconds
+    return now, window, (window + 1) * window_seconds
+
+
+def _count(scope: str, key: str, window_seconds: int) -> tuple[int, float, int]:
+    """Add one to (scope, key)'s counter for this window: (count, now, window end)."""
+    now, window, reset_at = _window(window_seconds)
     # One item per window: a stale counter is never reused, the TTL reaps it.
     count = store.table().update_item(
         Key={"pk": f"THROTTLE#{scope}#{key}#{window}"},
         UpdateExpression="ADD hits :one SET expires_at = :exp",
         ExpressionAttributeValues={":one": 1, ":exp": reset_at},
         ReturnValues="UPDATED_NEW")["Attributes"]["hits"]
+    return int(count), now, reset_at
+
+
+def hit(scope: str, key: str, limit: int, window_seconds: int, message: str) -> None:
+    """Count one event for (scope, key) in the current window; 429 once over `limit`."""
+    count, now, reset_at = _count(scope, key, window_seconds)
     if count > limit:
         raise TooManyRequests(message, retry_after=math.ceil(reset_at - now))
+
+
+def check_ip_login(ip: str) -> None:
+    """429 while this address has used up its failed sign-ins for the window (nothing counted)."""
+    now, window, reset_at = _window(LOGIN_IP_WINDOW_SECONDS)
+    state = store.get(f"THROTTLE#login-ip#{ip}#{window}", consistent=True)
+    if state and int(state.get("hits", 0)) >= LOGIN_IP_MAX_FAILURES:
+        raise TooManyRequests("Too many failed sign-in attempts from your network. Try again later.",
+                              retry_after=math.ceil(reset_at - now))
+
+
+def ip_login_failed(ip: str) -> None:
+    _count("login-ip", ip, LOGIN_IP_WINDOW_SECONDS)
 
 
 def _login_pk(email: str) -> str:

@@ -14,7 +14,7 @@ import time
 
 from boto3.dynamodb.conditions import Attr
 
-from chalicelib import aws, logs, resources, settings
+from chalicelib import aws, clock, jobs, logs, resources, settings
 
 log = logs.get("bridge")
 
@@ -57,7 +57,11 @@ def deliver(message_body: str) -> int:
 
 
 def sweep() -> int:
-    """Re-deliver unfinished jobs whose upload exists; the claim's lease skips live ones."""
+    """Re-deliver unfinished jobs whose upload exists; the claim's lease skips live ones.
+
+    Jobs nothing can move any more are failed first (jobs.settle), so every job ends even
+    when nobody looks at it.
+    """
     s = settings.get()
     table = aws.jobs_table()
     s3 = aws.s3()
@@ -66,15 +70,21 @@ def sweep() -> int:
     scan = {"FilterExpression": Attr("status").is_in(list(UNFINISHED))}
     while True:
         page = table.scan(**scan)
-        for job in page.get("Items", []):
+        for item in page.get("Items", []):
+            job = jobs.settle(item)
             key = f"{resources.UPLOAD_PREFIX}{job['user_id']}/{job['job_id']}/source"
-            if job["status"] == "processing" and float(job.get("lease_until", 0)) > time.time():
+            # clock.now, not time.time: the one clock tests can move past a lease.
+            if job["status"] not in UNFINISHED or (
+                    job["status"] == "processing" and float(job.get("lease_until") or 0) > clock.now()):
                 continue
             try:
                 s3.head_object(Bucket=s.bucket, Key=key)
             except Exception:  # noqa: BLE001 - not uploaded (yet): nothing to deliver
                 continue
-            handler(s3_event(s.bucket, key), None)
+            try:
+                handler(s3_event(s.bucket, key), None)
+            except Exception:  # noqa: BLE001 - one failing job must not end the sweep for the others
+                log.exception("sweep delivery failed; the next sweep retries it", extra={"job_id": job["job_id"]})
             delivered += 1
         if "LastEvaluatedKey" not in page:
             return delivered

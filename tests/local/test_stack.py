@@ -3,51 +3,17 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 
 import pytest
 import requests
 
 from chalicelib.local.bridge import QUEUE_NAME, s3_event
-
-PASSWORD = "correct horse battery staple"
+from tests.stackclient import login, register, upload, wait_job
 
 
 @pytest.fixture(scope="module")
 def user(stack):
-    email = f"reader-{uuid.uuid4().hex[:8]}@example.com"
-    r = requests.post(f"{stack.api_url}/auth/register", json={
-        "name": "Ada Reader", "email": email, "password": PASSWORD, "password_confirmation": PASSWORD})
-    assert r.status_code == 201, r.text
-    return email
-
-
-def login(stack, email) -> dict:
-    r = requests.post(f"{stack.api_url}/auth/login", json={"email": email, "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['token']}"}
-
-
-def upload(stack, headers, filename: str, data: bytes, content_type: str) -> str:
-    r = requests.post(f"{stack.api_url}/uploads", headers=headers,
-                      json={"filename": filename, "content_type": content_type, "size": len(data)})
-    assert r.status_code == 201, r.text
-    body = r.json()
-    post = body["upload"]
-    # Exactly what the browser does: the policy fields, then the file last.
-    s3 = requests.post(post["url"], data=post["fields"], files={"file": (filename, data, content_type)})
-    assert s3.status_code in (200, 201, 204), s3.text
-    return body["job_id"]
-
-
-def wait_job(stack, headers, job_id, timeout=120) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = requests.get(f"{stack.api_url}/jobs/{job_id}", headers=headers).json()
-        if job["status"] in ("done", "failed"):
-            return job
-        time.sleep(0.3)
-    raise AssertionError(f"job {job_id} still {job['status']}:\n{stack.log_tail()}")
+    return register(stack)
 
 
 def job_record(stack, user_id, job_id) -> dict:

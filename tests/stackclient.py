@@ -1,0 +1,89 @@
+"""Driving the real local stack over HTTP, as the site and programmatic clients do.
+
+Shared by the stack tests (tests/local, tests/hardening) and the benches (bench/load.py,
+bench/fuzz.py); `stack` is anything with `.api_url` (chalicelib.local.process.StackProcess).
+"""
+from __future__ import annotations
+
+import time
+import uuid
+
+import requests
+
+PASSWORD = "correct horse battery staple"
+FINISHED = ("done", "failed")
+
+
+def register(stack, email: str | None = None, name: str = "Ada Reader") -> str:
+    """A new account; returns its email. Sign-ups are limited per client IP (and `chalice local`
+    reports every caller as 127.0.0.1), so tests share accounts where they can."""
+    email = email or f"reader-{uuid.uuid4().hex[:8]}@example.com"
+    r = requests.post(f"{stack.api_url}/auth/register", json={
+        "name": name, "email": email, "password": PASSWORD, "password_confirmation": PASSWORD}, timeout=30)
+    assert r.status_code == 201, r.text
+    return email
+
+
+def login(stack, email) -> dict:
+    r = requests.post(f"{stack.api_url}/auth/login", json={"email": email, "password": PASSWORD}, timeout=30)
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+def request_upload(stack, headers, filename: str, content_type: str, size: int, *,
+                   patience: float = 0) -> requests.Response:
+    """POST /uploads. With `patience` (seconds), a 429 is waited out as its Retry-After says,
+    as a well-behaved client would (uploads are limited per account and minute)."""
+    deadline = time.monotonic() + patience
+    while True:
+        r = requests.post(f"{stack.api_url}/uploads", headers=headers, timeout=30,
+                          json={"filename": filename, "content_type": content_type, "size": size})
+        wait = int(r.headers.get("Retry-After", "1")) if r.status_code == 429 else None
+        if wait is None or time.monotonic() + wait > deadline:
+            return r
+        time.sleep(wait)
+
+
+def send_file(post: dict, filename: str, data: bytes, content_type: str) -> None:
+    # Exactly what the browser does: the policy fields, then the file last.
+    s3 = requests.post(post["url"], data=post["fields"], files={"file": (filename, data, content_type)}, timeout=60)
+    assert s3.status_code in (200, 201, 204), s3.text
+
+
+def upload(stack, headers, filename: str, data: bytes, content_type: str, *, patience: float = 0) -> str:
+    r = request_upload(stack, headers, filename, content_type, len(data), patience=patience)
+    assert r.status_code == 201, r.text
+    body = r.json()
+    send_file(body["upload"], filename, data, content_type)
+    return body["job_id"]
+
+
+def get_job(stack, headers, job_id) -> dict:
+    return requests.get(f"{stack.api_url}/jobs/{job_id}", headers=headers, timeout=30).json()
+
+
+def wait_job(stack, headers, job_id, timeout=120) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = get_job(stack, headers, job_id)
+        if job["status"] in FINISHED:
+            return job
+        time.sleep(0.3)
+    raise AssertionError(f"job {job_id} still {job['status']}:\n{stack.log_tail()}")
+
+
+def wait_jobs(stack, headers, job_ids, timeout=180, poll=0.5) -> dict[str, dict]:
+    """job_id -> its finished record, polling all of them until each has ended (or timeout)."""
+    pending, finished = set(job_ids), {}
+    deadline = time.monotonic() + timeout
+    while pending and time.monotonic() < deadline:
+        for job_id in sorted(pending):
+            job = get_job(stack, headers, job_id)
+            if job["status"] in FINISHED:
+                finished[job_id] = job
+                pending.discard(job_id)
+        if pending:
+            time.sleep(poll)
+    if pending:
+        raise AssertionError(f"{len(pending)} jobs never ended: {sorted(pending)}\n{stack.log_tail()}")
+    return finished
