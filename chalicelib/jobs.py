@@ -33,12 +33,8 @@ STATUSES = (UPLOADING, QUEUED, PROCESSING, DONE, FAILED)
 ERROR_MAX = 1000  # characters of a failure reason kept on the record
 
 # Every job ends (issue 8). A job nobody will move again is reported, and recorded, as
-# failed once no delivery can still come for it (see `settle`):
-# - no S3 event is retried later than this after it happened (the worker's async invoke
-#   config, MaximumEventAgeInSeconds in infra/template.py);
-RETRY_WINDOW_SECONDS = 3600
-# - an upload can only start before its presigned POST expires; this covers one in flight.
-UPLOAD_GRACE_SECONDS = 300
+# failed once no delivery can still come for it (see `settle`; the windows are settings:
+# job_retry_window_seconds, upload_grace_seconds).
 NEVER_ARRIVED = "The upload never arrived. Please upload the image again."
 DID_NOT_FINISH = "Processing did not finish. Please upload the image again."
 
@@ -222,7 +218,8 @@ def settle(job: dict) -> dict:
 def _stale_reason(job: dict, now: float) -> str | None:
     status = job.get("status")
     if status == UPLOADING:
-        expired = clock.parse_iso(job["created_at"]) + settings.get().upload_url_ttl_seconds + UPLOAD_GRACE_SECONDS
+        s = settings.get()
+        expired = clock.parse_iso(job["created_at"]) + s.upload_url_ttl_seconds + s.upload_grace_seconds
         if now < expired:
             return None
         arrived = _upload_time(job["user_id"], job["job_id"])
@@ -235,7 +232,7 @@ def _stale_reason(job: dict, now: float) -> str | None:
         since = float(job.get("lease_until") or 0)
     else:
         return None
-    return DID_NOT_FINISH if now >= since + RETRY_WINDOW_SECONDS else None
+    return DID_NOT_FINISH if now >= since + settings.get().job_retry_window_seconds else None
 
 
 def _upload_time(user_id: str, job_id: str) -> float | None:

@@ -51,6 +51,10 @@ class Settings:
     login_lockout_base_seconds: int  # first lockout; doubles with each further failure
     login_lockout_max_seconds: int
     login_failure_reset_seconds: int  # this long without a failure forgets the count
+    # Credential stuffing: one address trying many accounts (one or two tries each) never trips
+    # the per-account lockout; this does. Generous enough for an office behind one address.
+    login_ip_max_failures: int
+    login_ip_window_seconds: int
     register_limit_per_ip: int  # registrations per client IP per window
     register_window_seconds: int
     upload_limit_per_user: int  # POST /uploads per account per window
@@ -95,6 +99,14 @@ class Settings:
     keras_ocr_untrained: bool  # keras-ocr, tests only: random weights, nothing downloaded
     # Worker.
     job_lease_seconds: int
+    # Attempts at one job before it is failed: Lambda's async invoke makes 1 + MaximumRetryAttempts
+    # (2, infra/template.py); locally the bridge's redelivery and sweep would otherwise retry for ever.
+    worker_max_attempts: int
+    # No S3 event is retried later than this after it happened (MaximumEventAgeInSeconds in
+    # infra/template.py): after it, an unfinished job is failed (jobs.settle).
+    job_retry_window_seconds: int
+    # An upload can only start before its presigned POST expires; this covers one in flight.
+    upload_grace_seconds: int
     log_level: str
 
 
@@ -118,6 +130,8 @@ def get() -> Settings:
         login_lockout_base_seconds=_int("LOGIN_LOCKOUT_BASE_SECONDS", 1),
         login_lockout_max_seconds=_int("LOGIN_LOCKOUT_MAX_SECONDS", 900),
         login_failure_reset_seconds=_int("LOGIN_FAILURE_RESET_SECONDS", 900),
+        login_ip_max_failures=_int("LOGIN_IP_MAX_FAILURES", 50),
+        login_ip_window_seconds=_int("LOGIN_IP_WINDOW_SECONDS", 900),
         register_limit_per_ip=_int("REGISTER_LIMIT_PER_IP", 10),
         register_window_seconds=_int("REGISTER_WINDOW_SECONDS", 3600),
         upload_limit_per_user=_int("UPLOAD_LIMIT_PER_USER", 30),
@@ -161,6 +175,9 @@ def get() -> Settings:
         keras_ocr_max_size=_int("KERAS_OCR_MAX_SIZE", 1280),
         keras_ocr_untrained=_bool("KERAS_OCR_UNTRAINED", False),
         job_lease_seconds=_int("JOB_LEASE_SECONDS", 300),
+        worker_max_attempts=_int("WORKER_MAX_ATTEMPTS", 3),
+        job_retry_window_seconds=_int("JOB_RETRY_WINDOW_SECONDS", 3600),
+        upload_grace_seconds=_int("UPLOAD_GRACE_SECONDS", 300),
         log_level=_str("LOG_LEVEL", "INFO"),
     )
 

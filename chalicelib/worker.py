@@ -3,7 +3,7 @@
 S3 delivers events at least once, so a conditional claim (jobs.claim) lets only one
 delivery process a job; a lease that expires lets a retry pick up a job whose worker
 died. Permanent errors fail the job at once; transient ones raise so Lambda retries, and
-the last allowed attempt (MAX_ATTEMPTS) fails the job instead: every job ends.
+the last allowed attempt (settings.worker_max_attempts) fails the job instead: every job ends.
 """
 from __future__ import annotations
 
@@ -20,9 +20,6 @@ from chalicelib.errors import ImageError, PageVoiceError
 log = logs.get("worker")
 
 _MISSING = ("NoSuchKey", "404", "NotFound")
-# Attempts at one job before it is failed: Lambda's async invoke makes 1 + MaximumRetryAttempts (2,
-# infra/template.py); locally the bridge's SQS redelivery and sweep would otherwise retry for ever.
-MAX_ATTEMPTS = 3
 GAVE_UP = "Processing failed {n} times; please upload the image again."
 
 
@@ -40,7 +37,7 @@ def handle_upload(bucket: str, key: str) -> str:
             log.info("duplicate delivery or finished job; nothing to do")
             return "skipped"
         attempt = int(job.get("attempts", 1))
-        if attempt > MAX_ATTEMPTS:
+        if attempt > s.worker_max_attempts:
             # Every earlier attempt died without a word (killed, timed out, out of memory):
             # this input would most likely kill this one too.
             jobs.fail(user_id, job_id, GAVE_UP.format(n=attempt - 1))
@@ -75,7 +72,7 @@ def _give_back(user_id: str, job_id: str, attempt: int, exc: Exception, reason: 
     """After a transient error: hand the job back for the retry and re-raise `exc` (Lambda and
     the local bridge retry on a raise), or, on the last attempt, fail the job."""
     try:
-        if attempt >= MAX_ATTEMPTS:
+        if attempt >= settings.get().worker_max_attempts:
             jobs.fail(user_id, job_id, f"{reason} {GAVE_UP.format(n=attempt)}" if reason else GAVE_UP.format(n=attempt))
             log.warning("failed: attempts exhausted", extra={"attempt": attempt})
             return "failed"

@@ -24,13 +24,6 @@ from chalicelib.auth import store
 MAX_DOUBLINGS = 30  # 2**30 s is far beyond any cap; keeps the arithmetic small
 
 
-# Failed sign-ins per client IP and window. Credential stuffing tries many accounts a guess or
-# two each, so the per-account lockout below never trips; this does. Generous enough for an
-# office behind one address. (Settings-worthy: kept here until settings.py has them.)
-LOGIN_IP_MAX_FAILURES = 50
-LOGIN_IP_WINDOW_SECONDS = 900
-
-
 def _window(window_seconds: int) -> tuple[float, int, int]:
     now = clock.now()
     window = int(now // window_seconds)
@@ -58,15 +51,16 @@ def hit(scope: str, key: str, limit: int, window_seconds: int, message: str) -> 
 
 def check_ip_login(ip: str) -> None:
     """429 while this address has used up its failed sign-ins for the window (nothing counted)."""
-    now, window, reset_at = _window(LOGIN_IP_WINDOW_SECONDS)
+    s = settings.get()
+    now, window, reset_at = _window(s.login_ip_window_seconds)
     state = store.get(f"THROTTLE#login-ip#{ip}#{window}", consistent=True)
-    if state and int(state.get("hits", 0)) >= LOGIN_IP_MAX_FAILURES:
+    if state and int(state.get("hits", 0)) >= s.login_ip_max_failures:
         raise TooManyRequests("Too many failed sign-in attempts from your network. Try again later.",
                               retry_after=math.ceil(reset_at - now))
 
 
 def ip_login_failed(ip: str) -> None:
-    _count("login-ip", ip, LOGIN_IP_WINDOW_SECONDS)
+    _count("login-ip", ip, settings.get().login_ip_window_seconds)
 
 
 def _login_pk(email: str) -> str:

@@ -1,62 +1,283 @@
-"""The default OCR engine: rapidocr with its bundled PP-OCRv6 ONNX models (no download)."""
+"""The default OCR engine: the PP-OCRv6 small detector and recogniser that rapidocr bundles
+(ONNX, no download), run by our own pipeline so that word boxes and scale are ours:
+
+1. detect (DB) on the page, upscaled when its text is small (low-resolution scans);
+2. warp each text line to an upright crop at the recogniser's height, straight from the
+   original pixels (one cubic interpolation);
+3. orientation classifier: crops read upside down are turned;
+4. recognise in width-sorted batches, keeping the CTC frame of every character;
+5. split words on the recogniser's spaces, and fit each word's box to the ink between its
+   neighbours' characters (form rules and neighbouring lines left out).
+
+The tunables are settings (`PAGEVOICE_OCR_*`); `bench/` measured each one (docs/bench/).
+"""
 from __future__ import annotations
 
+import math
 import os
+import time
+from pathlib import Path
 
+import cv2
 import numpy as np
 
 from chalicelib import settings
-from chalicelib.plugins import dist_version
+from chalicelib.ocr import postprocess as pp
 from chalicelib.ocr.base import Line, Word, quad
+from chalicelib.plugins import dist_version
 
 # onnxruntime >= 1.29 phones a telemetry host a few seconds after a session starts.
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
+REC_HEIGHT = 48  # the recogniser's input height
+REC_STRIDE = 8  # input pixels per CTC frame
+CLS_SHAPE = (48, 192)
+CLS_THRESH = 0.9
 
-def _params(threads: int) -> dict:
-    from rapidocr import EngineType, ModelType, OCRVersion
 
-    bundled = {"engine_type": EngineType.ONNXRUNTIME, "ocr_version": OCRVersion.PPOCRV6,
-               "model_type": ModelType.SMALL}
-    return {
-        "Global.log_level": "error",  # "no text found" is a result, not a warning
-        # Only the bundled models: anything else tries to download and fails offline.
-        **{f"{stage}.{k}": v for stage in ("Det", "Rec") for k, v in bundled.items()},
-        # The default (limit_type=min, 736) upscales small images: a 480x80 line became a
-        # 4416x736 detector input. Cap the long side instead.
-        "Det.limit_type": "max",
-        "Det.limit_side_len": 1536,
-        "EngineConfig.onnxruntime.intra_op_num_threads": threads,
-        "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-    }
+def _models_dir() -> Path:
+    import rapidocr
+
+    return Path(rapidocr.__file__).resolve().parent / "models"
+
+
+def _session(path: Path, threads: int):
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = max(1, threads)
+    opts.inter_op_num_threads = 1
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.enable_cpu_mem_arena = False  # shapes change every call: an arena only grows
+    opts.log_severity_level = 3
+    return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+
+
+def paper_fraction(bgr: np.ndarray) -> float:
+    """Share of the image at least 85% as bright as its 90th-percentile pixel, on a 256-pixel
+    thumbnail: scans and photographed pages are mostly paper (FUNSD 0.77-0.97), street scenes
+    are not (ICDAR 2015 0.13-0.36)."""
+    h, w = bgr.shape[:2]
+    f = 256.0 / max(h, w)
+    small = cv2.resize(bgr, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
+    gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    paper = float(np.percentile(gray, 90))
+    return float((gray >= 0.85 * paper).mean()) if paper > 0 else 0.0
+
+
+def glyph_stats(bgr: np.ndarray, min_count: int = 8):
+    """(median height of character-like ink components, bounding box of all of them with a
+    margin) on a document (dark ink on paper; Otsu), or (None, None) when too few are found."""
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    x, y, cw, ch, area = (stats[1:, i] for i in range(5))
+    h, w = gray.shape
+    glyph = (area >= 6) & (ch >= 4) & (ch <= 0.5 * h) & (cw <= 3 * ch)
+    if glyph.sum() < min_count:
+        return None, None
+    median = float(np.median(ch[glyph]))
+    m = int(max(16, 3 * median))
+    roi = (max(0, int(x[glyph].min()) - m), max(0, int(y[glyph].min()) - m),
+           min(w, int((x + cw)[glyph].max()) + m), min(h, int((y + ch)[glyph].max()) + m))
+    return median, roi
+
+
+def _normalize(bgr: np.ndarray) -> np.ndarray:
+    """uint8 HWC -> float32 CHW in [-1, 1] (PaddleOCR's mean 0.5, std 0.5)."""
+    return (bgr.astype(np.float32).transpose(2, 0, 1) * (2.0 / 255.0)) - 1.0
 
 
 class RapidOcrEngine:
     name = "rapidocr"
 
     def __init__(self) -> None:
-        from rapidocr import RapidOCR
+        from rapidocr.ch_ppocr_det.utils import DBPostProcess
 
-        self.version = dist_version("rapidocr")
-        self._ocr = RapidOCR(params=_params(max(1, settings.get().ocr_threads)))
-        # Sessions are created lazily on the first call: warm up now (Lambda init), so the
-        # first user's request does not pay for it.
-        self._ocr(np.full((32, 96, 3), 255, dtype=np.uint8))
+        s = settings.get()
+        self.cfg = s
+        models = _models_dir()
+        threads = max(1, s.ocr_threads)
+        self._det = _session(models / "PP-OCRv6_det_small.onnx", threads)
+        self._rec = _session(models / "PP-OCRv6_rec_small.onnx", threads)
+        self._cls = _session(models / "ch_ppocr_mobile_v2.0_cls_mobile.onnx", threads) if s.ocr_use_cls else None
+        meta = self._rec.get_modelmeta().custom_metadata_map
+        # CTC classes: 0 blank, then the model's characters, then the space.
+        self._alphabet = ["", *meta["character"].splitlines(), " "]
+        self._db = DBPostProcess(thresh=s.ocr_det_thresh, box_thresh=s.ocr_box_thresh,
+                                 max_candidates=1000, unclip_ratio=s.ocr_unclip_ratio,
+                                 score_mode="fast", use_dilation=True)
+        self.version = (f"rapidocr {dist_version('rapidocr')} PP-OCRv6 small det/rec, "
+                        f"onnxruntime {dist_version('onnxruntime')}")
+        self.last_timings: dict[str, float] = {}
+        # Load and warm every session now (Lambda init), not on the first user's page.
+        warm = np.full((64, 256, 3), 255, dtype=np.uint8)
+        cv2.putText(warm, "Warm up", (8, 44), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 2)
+        self.read(warm[:, :, ::-1].copy())
+
+    # ---------------------------------------------------------------------------------- detect
+
+    def _det_scale(self, h: int, w: int, scale: float) -> float:
+        """`scale`, capped so the detector input fits its side and pixel limits (the
+        detector's memory grows with its input area: ~710 MB at 3.1 megapixels)."""
+        s = self.cfg
+        return min(scale, s.ocr_det_max_side / max(h, w), math.sqrt(s.ocr_det_max_pixels / float(h * w)))
+
+    def _locate(self, bgr: np.ndarray, document: bool) -> np.ndarray:
+        """Text boxes in original pixels.
+
+        Documents: the detector runs on the ink's bounding box only, enlarged when the
+        characters are small (a low-resolution scan: FUNSD's ~100 dpi characters are 6-10 px
+        high) so that their median height reaches `ocr_text_height`. Photos are detected as
+        they are: their small text is blur, and enlarging it only added false detections on
+        ICDAR 2015 (bench/README.md).
+        """
+        s = self.cfg
+        h, w = bgr.shape[:2]
+        base = self._det_scale(h, w, 1.0)
+        if document:
+            glyph_h, roi = glyph_stats(bgr)
+            if glyph_h:
+                scale = base
+                if s.ocr_text_height > 0 and s.ocr_det_scale > 1.0:
+                    want = self._det_scale(h, w, min(s.ocr_det_scale, s.ocr_text_height / glyph_h))
+                    if want >= 1.25 * base:
+                        scale = want
+                self.last_upscale = scale
+                x0, y0, x1, y1 = roi
+                boxes, _ = self._detect(bgr[y0:y1, x0:x1], scale)
+                if len(boxes):
+                    boxes[..., 0] += x0
+                    boxes[..., 1] += y0
+                return boxes
+        boxes, _ = self._detect(bgr, base)
+        return boxes
+
+    def _detect(self, bgr: np.ndarray, scale: float) -> tuple[np.ndarray, list[float]]:
+        h, w = bgr.shape[:2]
+        if abs(scale - 1.0) > 1e-3:
+            img = cv2.resize(bgr, (max(1, round(w * scale)), max(1, round(h * scale))),
+                             interpolation=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA)
+        else:
+            img = bgr
+        sh, sw = img.shape[:2]
+        ph, pw = math.ceil(sh / 32) * 32, math.ceil(sw / 32) * 32
+        if (ph, pw) != (sh, sw):
+            img = cv2.copyMakeBorder(img, 0, ph - sh, 0, pw - sw, cv2.BORDER_REPLICATE)
+        pred = self._det.run(None, {"x": _normalize(img)[None]})[0]
+        # DBPostProcess maps the map's (pw, ph) onto the size we give it: the original pixels.
+        boxes, scores = self._db(pred, (ph / scale, pw / scale))
+        if len(boxes) == 0:
+            return np.zeros((0, 4, 2), np.float32), []
+        boxes = np.asarray(boxes, dtype=np.float32)
+        boxes[..., 0] = np.clip(boxes[..., 0], 0, w)
+        boxes[..., 1] = np.clip(boxes[..., 1], 0, h)
+        return boxes, list(scores)
+
+    # -------------------------------------------------------------------------------- classify
+
+    def _orient(self, crops: list[pp.Crop]) -> None:
+        ch, cw = CLS_SHAPE
+        for start in range(0, len(crops), 32):
+            part = crops[start:start + 32]
+            batch = np.zeros((len(part), 3, ch, cw), dtype=np.float32)
+            for i, c in enumerate(part):
+                h, w = c.image.shape[:2]
+                rw = min(cw, max(1, math.ceil(ch * w / h)))
+                batch[i, :, :, :rw] = _normalize(cv2.resize(c.image, (rw, ch)))
+            probs = self._cls.run(None, {"x": batch})[0]
+            for c, p in zip(part, probs):
+                if p[1] > CLS_THRESH:
+                    c.flip()
+
+    # ------------------------------------------------------------------------------- recognise
+
+    def _recognize(self, crops: list[pp.Crop]) -> list[tuple[pp.Decoded, float]]:
+        """-> (decoded characters, crop pixels per frame) per crop."""
+        out: list = [None] * len(crops)
+        order = sorted(range(len(crops)), key=lambda i: crops[i].image.shape[1])
+        budget = self.cfg.ocr_rec_batch_width
+        min_w = self.cfg.ocr_rec_min_width
+        batches, cur = [], []
+        for i in order:
+            w = max(crops[i].image.shape[1], min_w)
+            if cur and (len(cur) + 1) * w > budget:
+                batches.append(cur)
+                cur = []
+            cur.append(i)
+        if cur:
+            batches.append(cur)
+        for idx in batches:
+            width = max(max(crops[i].image.shape[1] for i in idx), min_w)
+            width = math.ceil(width / REC_STRIDE) * REC_STRIDE
+            batch = np.zeros((len(idx), 3, REC_HEIGHT, width), dtype=np.float32)
+            for k, i in enumerate(idx):
+                img = crops[i].image
+                batch[k, :, :, :img.shape[1]] = _normalize(img)
+            probs = self._rec.run(None, {"x": batch})[0]
+            step = width / probs.shape[1]
+            for k, i in enumerate(idx):
+                valid = math.ceil(crops[i].image.shape[1] / step) + 1
+                out[i] = (pp.ctc_decode(probs[k], self._alphabet, min(valid, probs.shape[1])), step)
+        return out
+
+    # ------------------------------------------------------------------------------------ read
 
     def read(self, image: np.ndarray) -> list[Line]:
-        out = self._ocr(np.ascontiguousarray(image[:, :, ::-1]), return_word_box=True)  # wants BGR
-        if out.boxes is None or out.txts is None:
+        s = self.cfg
+        t = {}
+        t0 = time.perf_counter()
+        bgr = np.ascontiguousarray(image[:, :, ::-1])  # PaddleOCR models were trained on BGR
+        h, w = bgr.shape[:2]
+        self.last_upscale = 1.0
+        document = paper_fraction(bgr) >= s.ocr_document_paper
+        self.last_document = document
+        boxes = self._locate(bgr, document)
+        t["det"] = time.perf_counter() - t0
+        if len(boxes) == 0:
+            self.last_timings = {k: round(v * 1000, 1) for k, v in t.items()}
             return []
-        lines = []
-        word_results = out.word_results or [()] * len(out.txts)
-        for box, text, score, words in zip(out.boxes, out.txts, out.scores, word_results):
-            text = text.strip()
-            if not text:
-                continue
-            line_box = quad(box)
-            mapped = [Word(str(t).strip(), float(s), quad(b)) for t, s, b in (words or ()) if str(t).strip()]
-            if not mapped:  # no character positions: the whole line is one word box
-                mapped = [Word(text, float(score), line_box)]
-            lines.append(Line(text=text, confidence=float(score), box=line_box, words=mapped))
-        return lines
 
+        t1 = time.perf_counter()
+        crops = [pp.crop_line(bgr, b, REC_HEIGHT) for b in boxes]
+        if self._cls is not None:
+            self._orient(crops)
+        t["cls"] = time.perf_counter() - t1
+
+        t2 = time.perf_counter()
+        decoded = self._recognize(crops)
+        t["rec"] = time.perf_counter() - t2
+
+        t3 = time.perf_counter()
+        # Documents only: on scans the ink gaps are clean enough to find the spaces the
+        # recogniser dropped; in photos splitting at gaps and hyphens lost more than it gained.
+        split_hyphens = s.ocr_split_hyphens == "always" or (s.ocr_split_hyphens == "documents" and document)
+        split_gap = s.ocr_split_gap if document else 0.0
+        lines = []
+        for box, crop, (dec, step) in zip(boxes, crops, decoded):
+            text = dec.text.strip()
+            if not text or dec.score < s.ocr_text_score:
+                continue
+            spans = pp.split_words(dec)
+            if not spans:
+                continue
+            ch, cw = crop.image.shape[:2]
+            if s.ocr_word_boxes == "ink":
+                fitted = pp.fit_words(crop.image, spans, step=step, pad=s.ocr_word_pad * crop.scale,
+                                      split_gap=split_gap, split_hyphens=split_hyphens)
+            else:
+                fitted = list(zip(spans, pp.ctc_boxes(cw, ch, spans, step=step)))
+            # Words the recogniser is unsure of are mostly noise read as text (specks, textures).
+            fitted = [(span, b) for span, b in fitted if span.prob >= s.ocr_word_score]
+            if not fitted:
+                continue
+            words = []
+            text = pp.line_text([span for span, _ in fitted])
+            for span, (x0, y0, x1, y1) in fitted:
+                pts = crop.to_image([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+                words.append(Word(span.text, span.prob, quad(pts)))
+            lines.append(Line(text=text, confidence=dec.score,
+                              box=quad(box), words=words))
+        t["post"] = time.perf_counter() - t3
+        self.last_timings = {k: round(v * 1000, 1) for k, v in t.items()}
+        return lines

@@ -195,7 +195,7 @@ def test_when_handing_back_fails_too_the_lease_and_settle_end_the_job(monkeypatc
     heal()
     assert jobs.get(USER, job_id)["status"] == "processing"
     # Deployed: nothing re-delivers; an hour after the lease ended it is failed, with a reason.
-    now[0] += LEASE + jobs.RETRY_WINDOW_SECONDS
+    now[0] += LEASE + settings.get().job_retry_window_seconds
     view = jobs.describe(USER, job_id)
     assert view["status"] == "failed" and view["error"] == jobs.DID_NOT_FINISH
     assert jobs.get(USER, job_id)["status"] == "failed"  # recorded, not only shown
@@ -229,12 +229,12 @@ def test_a_job_that_kills_every_worker_fails_after_the_last_attempt(now, runs):
     """E.g. an input that runs out of memory or time each time: each worker dies after its
     claim. The attempt after the last allowed one fails the job instead of trying again."""
     job_id, key = uploaded_job()
-    for _ in range(worker.MAX_ATTEMPTS):
+    for _ in range(settings.get().worker_max_attempts):
         assert jobs.claim(USER, job_id, LEASE)
         now[0] += LEASE + 1
     assert worker.handle_upload(bucket(), key) == "failed"
     job = jobs.get(USER, job_id)
-    assert job["status"] == "failed" and job["error"] == worker.GAVE_UP.format(n=worker.MAX_ATTEMPTS)
+    assert job["status"] == "failed" and job["error"] == worker.GAVE_UP.format(n=settings.get().worker_max_attempts)
     assert runs == []
 
 
@@ -355,7 +355,7 @@ def test_an_upload_that_never_arrives(now):
     job_id = jobs.create(USER, filename="page.png", content_type="image/png", size=1)["job_id"]
     now[0] += settings.get().upload_url_ttl_seconds  # the POST has just expired: one may be in flight
     assert jobs.describe(USER, job_id)["status"] == "uploading"
-    now[0] += jobs.UPLOAD_GRACE_SECONDS
+    now[0] += settings.get().upload_grace_seconds
     view = jobs.describe(USER, job_id)
     assert view["status"] == "failed" and view["error"] == jobs.NEVER_ARRIVED
     assert jobs.get(USER, job_id)["status"] == "failed"
@@ -364,9 +364,9 @@ def test_an_upload_that_never_arrives(now):
 
 def test_an_upload_whose_event_was_lost(now, runs):
     job_id, _ = uploaded_job()
-    now[0] += settings.get().upload_url_ttl_seconds + jobs.UPLOAD_GRACE_SECONDS
+    now[0] += settings.get().upload_url_ttl_seconds + settings.get().upload_grace_seconds
     assert jobs.describe(USER, job_id)["status"] == "uploading"  # it arrived: its event may still come
-    now[0] += jobs.RETRY_WINDOW_SECONDS
+    now[0] += settings.get().job_retry_window_seconds
     view = jobs.describe(USER, job_id)
     assert view["status"] == "failed" and view["error"] == jobs.DID_NOT_FINISH
 
@@ -375,7 +375,7 @@ def test_a_released_job_whose_retry_never_came(now):
     job_id, _ = uploaded_job()
     jobs.claim(USER, job_id, LEASE)
     jobs.release(USER, job_id)
-    now[0] += jobs.RETRY_WINDOW_SECONDS - 1
+    now[0] += settings.get().job_retry_window_seconds - 1
     assert jobs.describe(USER, job_id)["status"] == "queued"
     now[0] += 1
     assert jobs.describe(USER, job_id)["status"] == "failed"
@@ -384,12 +384,12 @@ def test_a_released_job_whose_retry_never_came(now):
 def test_a_live_job_is_left_alone(now):
     job_id, _ = uploaded_job()
     jobs.claim(USER, job_id, LEASE)
-    now[0] += LEASE + jobs.RETRY_WINDOW_SECONDS - 1
+    now[0] += LEASE + settings.get().job_retry_window_seconds - 1
     assert jobs.describe(USER, job_id)["status"] == "processing"
     done = jobs.create(USER, filename="old.png", content_type="image/png", size=1)["job_id"]
     jobs.claim(USER, done, LEASE)
     jobs.finish(USER, done, result_key=jobs.result_key(USER, done), timings_ms={}, summary={})
-    now[0] += 10 * jobs.RETRY_WINDOW_SECONDS
+    now[0] += 10 * settings.get().job_retry_window_seconds
     assert jobs.describe(USER, done)["status"] == "done"
 
 
@@ -399,14 +399,14 @@ def test_settling_never_overrides_a_worker_that_moved_the_job(now):
     seen = jobs.get(USER, job_id)  # read ...
     now[0] += 1
     jobs.finish(USER, job_id, result_key=jobs.result_key(USER, job_id), timings_ms={}, summary={})  # ... moved
-    now[0] += LEASE + jobs.RETRY_WINDOW_SECONDS
+    now[0] += LEASE + settings.get().job_retry_window_seconds
     assert jobs.settle(seen)["status"] == "done"
     assert jobs.get(USER, job_id)["status"] == "done"
 
 
 def test_the_sweep_settles_jobs_nobody_looks_at(now):
     job_id = jobs.create(USER, filename="page.png", content_type="image/png", size=1)["job_id"]
-    now[0] += settings.get().upload_url_ttl_seconds + jobs.UPLOAD_GRACE_SECONDS
+    now[0] += settings.get().upload_url_ttl_seconds + settings.get().upload_grace_seconds
     assert bridge.sweep() == 0
     assert jobs.get(USER, job_id)["status"] == "failed"
 
@@ -417,7 +417,7 @@ def test_the_routes_report_stale_jobs_as_failed(client, monkeypatch):
     r = client.http.post("/uploads", headers={**headers, "Content-Type": "application/json"},
                          body=b'{"filename": "a.png", "content_type": "image/png", "size": 10}')
     job_id = r.json_body["job_id"]
-    later = time.time() + settings.get().upload_url_ttl_seconds + jobs.UPLOAD_GRACE_SECONDS + 1
+    later = time.time() + settings.get().upload_url_ttl_seconds + settings.get().upload_grace_seconds + 1
     monkeypatch.setattr(clock, "now", lambda: later)
     page = client.http.get("/jobs", headers=headers).json_body["jobs"]
     assert page[0]["status"] == "failed" and page[0]["error"] == jobs.NEVER_ARRIVED
