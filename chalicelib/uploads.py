@@ -8,7 +8,7 @@ so the worker re-checks size and type on arrival.
 """
 from __future__ import annotations
 
-from chalicelib import api, aws, jobs, settings
+from chalicelib import api, aws, jobs, resources, settings
 from chalicelib.auth import throttle
 from chalicelib.errors import InputError
 
@@ -56,10 +56,15 @@ def presigned_post(key: str, content_type: str) -> dict:
     """{"url", "fields"} for one POST of exactly `key`. boto3 adds the bucket and exact-key
     conditions itself (the key has no ${filename})."""
     s = settings.get()
+    fields = {"Content-Type": content_type}
+    # Tagged "pending" until the worker has handled it: an upload that never becomes a
+    # finished job (its job deleted meanwhile, its events lost) is reaped by the bucket's
+    # lifecycle rule (resources.BUCKET), while finished jobs' source images are kept.
+    tagging = resources.pending_upload_tagging()
+    if tagging:
+        fields["tagging"] = tagging
     post = aws.s3().generate_presigned_post(
-        Bucket=s.bucket, Key=key,
-        Fields={"Content-Type": content_type},
-        Conditions=[{"Content-Type": content_type},
-                    ["content-length-range", 1, s.max_upload_bytes]],
+        Bucket=s.bucket, Key=key, Fields=fields,
+        Conditions=[{k: v} for k, v in fields.items()] + [["content-length-range", 1, s.max_upload_bytes]],
         ExpiresIn=_expiry())
     return {"url": post["url"], "fields": post["fields"]}

@@ -12,9 +12,9 @@ import os
 import time
 from urllib.parse import unquote_plus
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib import aws, jobs, logs, pipeline, settings
+from chalicelib import aws, jobs, logs, pipeline, resources, settings
 from chalicelib.errors import ImageError, PageVoiceError
 
 log = logs.get("worker")
@@ -42,9 +42,25 @@ def handle_upload(bucket: str, key: str) -> str:
             # this input would most likely kill this one too.
             jobs.fail(user_id, job_id, GAVE_UP.format(n=attempt - 1))
             log.warning("failed: attempts exhausted", extra={"attempt": attempt})
-            return "failed"
-        log.info("processing", extra={"attempt": attempt})
-        return _attempt(bucket, key, user_id, job_id, attempt, s)
+            outcome = "failed"
+        else:
+            log.info("processing", extra={"attempt": attempt})
+            outcome = _attempt(bucket, key, user_id, job_id, attempt, s)
+        if outcome in ("done", "failed"):
+            _keep_upload(bucket, key)
+        return outcome
+
+
+def _keep_upload(bucket: str, key: str) -> None:
+    """The job has ended: clear the upload's "pending" tag so the lifecycle rule that reaps
+    abandoned uploads keeps this one (it is the job's image_url). Best effort: at worst the
+    source image of a finished job is reaped after resources.BUCKET['abandoned_upload_days']."""
+    if not resources.pending_upload_tagging():
+        return
+    try:
+        aws.s3().delete_object_tagging(Bucket=bucket, Key=key)
+    except Exception as exc:  # noqa: BLE001 - never fail a finished job over its tag
+        log.warning("could not clear the upload's pending tag", extra={"error": str(exc)})
 
 
 def _attempt(bucket: str, key: str, user_id: str, job_id: str, attempt: int, s: settings.Settings) -> str:

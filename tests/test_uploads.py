@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from chalicelib import jobs, uploads
+from chalicelib import jobs, resources, uploads
 from tests.apiclient import assert_error, post, signed_in
 
 pytest_plugins = ["tests.apifixtures"]
@@ -40,6 +40,9 @@ def test_policy_pins_key_size_type_and_expiry(client):
     assert {"bucket": "pagevoice-local"} in conditions
     assert {"Content-Type": "image/jpeg"} in conditions
     assert ["content-length-range", 1, 15 * 1024 * 1024] in conditions
+    # Tagged pending until the worker has handled it (the lifecycle rule reaps the rest).
+    assert form["fields"]["tagging"] == resources.pending_upload_tagging()
+    assert {"tagging": resources.pending_upload_tagging()} in conditions
     expires = datetime.strptime(policy["expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
     assert 0 < (expires - before).total_seconds() <= 600 + 1
     assert r.json_body["expires_in"] <= 600

@@ -45,6 +45,22 @@ def test_done_with_result_and_speech(job, page_png):
     assert sorted(objects()) == sorted([key, jobs.result_key(USER, job_id), jobs.audio_key(USER, job_id)])
 
 
+def test_ended_jobs_keep_their_upload_others_stay_pending(job, page_png):
+    pending = [{"Key": "pagevoice-upload", "Value": "pending"}]
+    bucket = settings.get().bucket
+    for data, outcome in ((page_png, "done"), (b"not an image", "failed")):
+        _, key = job(data)
+        aws.s3().put_object_tagging(Bucket=bucket, Key=key, Tagging={"TagSet": pending})  # as the POST does
+        assert worker.handle_upload(bucket, key) == outcome
+        assert aws.s3().get_object_tagging(Bucket=bucket, Key=key)["TagSet"] == []  # kept
+    record = jobs.create(USER, filename="late.png", content_type="image/png", size=3)
+    jobs.delete(USER, record["job_id"])
+    key = jobs.upload_key(USER, record["job_id"])
+    aws.s3().put_object(Bucket=bucket, Key=key, Body=b"png", Tagging="pagevoice-upload=pending")
+    assert worker.handle_upload(bucket, key) == "skipped"
+    assert aws.s3().get_object_tagging(Bucket=bucket, Key=key)["TagSet"] == pending  # reaped later
+
+
 def test_duplicate_delivery_does_no_work(job, page_png, monkeypatch):
     _, key = job(page_png)
     assert worker.handle_upload(settings.get().bucket, key) == "done"

@@ -60,7 +60,11 @@ class Module:
                     self.aliases[a.asname or a.name] = full if _file(full) else f"{node.module}:{a.name}"
 
     def toplevel(self) -> list[ast.AST]:
-        return [n for n in self.tree.body if n not in self.defs.values()]
+        # Code under `if ... PAGEVOICE_PACKAGING ...` (app.py's local-only S3 handler) is not in the
+        # packaged API: `chalice package` runs with PAGEVOICE_PACKAGING=1. Deployed, the worker
+        # is its own function with its own role (worker_needs).
+        return [n for n in self.tree.body if n not in self.defs.values()
+                and not (isinstance(n, ast.If) and "PAGEVOICE_PACKAGING" in ast.unparse(n.test))]
 
 
 def _file(module: str) -> Path | None:
