@@ -171,14 +171,15 @@ def list_jobs(user_id: str, *, limit: int = 20, cursor: str | None = None) -> tu
 
 
 def describe(user_id: str, job_id: str) -> dict | None:
-    """What `GET /jobs/{id}` answers: the record's public fields, the OCR result when done,
-    presigned GETs (at most 15 minutes) for the image and the speech."""
+    """What `GET /jobs/{id}` answers: the record's public fields, the OCR result when done (and
+    already while `processing` once the text is read and speech is being made), presigned GETs
+    (at most 15 minutes) for the image and the speech."""
     job = get(user_id, job_id)
     if job is None:
         return None
     job = settle(job)
     result = None
-    if job["status"] == DONE and _owned(user_id, job_id, job.get("result_key")):
+    if job["status"] in (PROCESSING, DONE) and _owned(user_id, job_id, job.get("result_key")):
         result = _read_json(job["result_key"])
     audio = job.get("audio_key")
     return {
@@ -339,6 +340,14 @@ def finish(user_id: str, job_id: str, *, result_key: str, timings_ms: dict, summ
         {":done": DONE, ":processing": PROCESSING, ":r": result_key, ":a": audio,
          ":t": timings_ms, ":sum": summary, ":none": None},
         {"#e": "error"})
+
+
+def record_text(user_id: str, job_id: str, result_key: str) -> bool:
+    """The OCR result is stored while speech is still being made: `describe` shows it early."""
+    if not _owned(user_id, job_id, result_key):
+        raise ValueError(f"{result_key!r} is not under this job's prefixes")
+    return _transition(user_id, job_id, "SET result_key = :r, updated_at = :now_iso", "#s = :processing",
+                       {":r": result_key, ":processing": PROCESSING}) is not None
 
 
 def release(user_id: str, job_id: str) -> bool:

@@ -1,9 +1,10 @@
 """bytes -> (OCR result, speech WAV): the one function the worker, the CLI and the benchmarks call."""
 from __future__ import annotations
 
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Callable
 
 from chalicelib import imaging, ocr, settings, tts
 from chalicelib.ocr.base import build_result
@@ -53,22 +54,40 @@ def speak(text: str, *, tts_engine: str | None = None) -> bytes | None:
     return to_wav(audio) if len(audio.samples) else None
 
 
-def process(data: bytes, *, ocr_engine: str | None = None, tts_engine: str | None = None) -> Processed:
+def process(data: bytes, *, ocr_engine: str | None = None, tts_engine: str | None = None,
+            on_text: Callable[[dict], None] | None = None) -> Processed:
+    """`on_text(result)` runs as soon as the text is read, before speech is made: the worker
+    publishes the text then, so people read while the recording is being made."""
     watch = _Stopwatch()
     result = recognize(data, ocr_engine=ocr_engine, watch=watch)
+    if on_text is not None:
+        on_text(result)
     with watch.stage("tts"):
         wav = speak(result["text"], tts_engine=tts_engine)
     result["timings_ms"] = dict(watch.ms)
     return Processed(result=result, wav=wav)
 
 
-def warm_up() -> None:
+def warm_up(wait_for_speech: bool = True) -> None:
     """Load the configured engines now (Lambda init / process start), not on the first job.
 
     Both load at once: model loading is mostly native code that releases the GIL, so on two
-    cores the cold start is the slower of the two loads, not their sum.
+    cores the cold start is the slower of the two loads, not their sum. With
+    `wait_for_speech=False` this returns once OCR is ready and the voice goes on loading in
+    the background: the first job's text is read meanwhile, and its speech waits for the voice
+    (plugins.load holds the loader's lock until it is built).
     """
     s = settings.get()
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        for future in [pool.submit(ocr.get_engine, s.ocr_engine), pool.submit(tts.get_engine, s.tts_engine)]:
-            future.result()
+    voice = threading.Thread(target=_load_quietly, args=(tts.get_engine, s.tts_engine), daemon=True)
+    voice.start()
+    ocr.get_engine(s.ocr_engine)
+    if wait_for_speech:
+        voice.join()
+        tts.get_engine(s.tts_engine)  # raises here if loading failed
+
+
+def _load_quietly(load, name: str) -> None:
+    try:
+        load(name)
+    except Exception:  # noqa: BLE001 - surfaces again, with its message, when speech is asked for
+        pass

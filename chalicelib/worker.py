@@ -108,10 +108,19 @@ def _process(bucket: str, key: str, user_id: str, job_id: str, s: settings.Setti
     t0 = time.perf_counter()
     data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     fetch_ms = int((time.perf_counter() - t0) * 1000)
-    done = pipeline.process(data)
+    result_key, audio_key = jobs.result_key(user_id, job_id), jobs.audio_key(user_id, job_id)
+
+    def publish_text(result: dict) -> None:
+        # Text first: GET /jobs/{id} shows it while the recording is still being made.
+        s3.put_object(Bucket=bucket, Key=result_key, ContentType="application/json",
+                      Body=json.dumps({**result, "timings_ms": {"fetch": fetch_ms, **result["timings_ms"]}},
+                                      ensure_ascii=False).encode())
+        jobs.record_text(user_id, job_id, result_key)
+        log.info("text ready", extra={"timings_ms": result["timings_ms"]})
+
+    done = pipeline.process(data, on_text=publish_text)
     result = done.result
     result["timings_ms"] = {"fetch": fetch_ms, **result["timings_ms"]}
-    result_key, audio_key = jobs.result_key(user_id, job_id), jobs.audio_key(user_id, job_id)
     t0 = time.perf_counter()
     s3.put_object(Bucket=bucket, Key=result_key, Body=json.dumps(result, ensure_ascii=False).encode(),
                   ContentType="application/json")
@@ -147,6 +156,6 @@ def lambda_handler(event: dict, context=None) -> dict:
 
 
 if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
-    # Container Lambda init: load both models before the first event (init is not billed
-    # against the event's timeout, and a warm container reuses them).
-    pipeline.warm_up()
+    # Container Lambda init: load the models before the first event (a warm container reuses
+    # them). The voice finishes loading in the background while the first image is read.
+    pipeline.warm_up(wait_for_speech=False)

@@ -61,6 +61,23 @@ def test_ended_jobs_keep_their_upload_others_stay_pending(job, page_png):
     assert aws.s3().get_object_tagging(Bucket=bucket, Key=key)["TagSet"] == pending  # reaped later
 
 
+def test_text_is_shown_while_speech_is_made(job, page_png, monkeypatch):
+    job_id, key = job(page_png)
+    seen = {}
+    real_speak = pipeline.speak
+
+    def speak(text, **kw):
+        seen.update(jobs.describe(USER, job_id))  # what GET /jobs/{id} answers meanwhile
+        return real_speak(text, **kw)
+
+    monkeypatch.setattr(pipeline, "speak", speak)
+    assert worker.handle_upload(settings.get().bucket, key) == "done"
+    assert seen["status"] == "processing" and seen["result"]["text"] == "INVOICE NUMBER 42"
+    assert seen["audio_url"] is None
+    done = jobs.describe(USER, job_id)
+    assert done["audio_url"] and "tts" in done["result"]["timings_ms"]  # the final result replaced it
+
+
 def test_duplicate_delivery_does_no_work(job, page_png, monkeypatch):
     _, key = job(page_png)
     assert worker.handle_upload(settings.get().bucket, key) == "done"

@@ -36,6 +36,7 @@ export default {
       deleteWrap: root.querySelector("#job-delete-wrap"),
     };
     let shownStatus = null;
+    let shownResult = false; // the text comes first (status processing), the recording after
 
     function setStatus(status, text) {
       els.status.dataset.status = status;
@@ -104,7 +105,13 @@ export default {
         setStatus("done", count
           ? `Done: ${count} word${count === 1 ? "" : "s"} found.`
           : "Done: no text was found in this photo.");
-        showResult(root, job, result, signal);
+        if (shownResult) setUpAudio(root, job.audio_url, signal);
+        else showResult(root, job, result, signal);
+        shownResult = true;
+      } else if (job.status === "processing" && job.result) {
+        setStatus("processing", "Text ready. Making the recording…");
+        if (!shownResult) showResult(root, job, job.result, signal, { audioPending: true });
+        shownResult = true;
       } else if (job.status === "failed") {
         setStatus("failed", STATUS_TEXT.failed);
         showMessage(els.error, errorText(job.error));
@@ -146,7 +153,7 @@ function errorText(error) {
   return error.message || "Try another photo, or upload this one again.";
 }
 
-function showResult(root, job, result, signal) {
+function showResult(root, job, result, signal, { audioPending = false } = {}) {
   const panel = root.querySelector("#result");
   if (!panel.hidden) return; // already shown
   panel.hidden = false;
@@ -180,7 +187,8 @@ function showResult(root, job, result, signal) {
 
   setUpCopy(root, result.text || "", signal);
   setUpDownload(root, result.text || "", job.filename, signal);
-  setUpAudio(root, job.audio_url, signal);
+  if (audioPending) showMessage(root.querySelector("#audio-note"), "Making the recording…");
+  else setUpAudio(root, job.audio_url, signal);
 }
 
 function setUpCopy(root, text, signal) {
@@ -214,6 +222,7 @@ function setUpDownload(root, text, filename, signal) {
 function setUpAudio(root, audioUrl, signal) {
   const audio = root.querySelector("#result-audio");
   const note = root.querySelector("#audio-note");
+  showMessage(note, "");
   if (!audioUrl) {
     audio.hidden = true;
     showMessage(note, "There is no recording: no text was found.");
