@@ -39,8 +39,14 @@ run: venv
 test: venv keras-venv system-deps
 	$(PY) -m pytest tests -q -p no:cacheprovider
 
+# Long runs with printed figures (not tests): OCR/TTS accuracy, speed and memory; the local
+# stack's upload-to-done and cold start; auth latency; load; fuzzing.
 bench: venv keras-venv system-deps
 	$(PY) -m bench.run --datasets $(DATASETS) --out bench/out
+	$(PY) -m bench.bench_stack --photo $(DATASETS)/icdar2015-dev/images/img_3.jpg
+	$(PY) -m bench.bench_auth
+	$(PY) -m bench.load
+	$(PY) -m bench.fuzz
 
 package: venv
 	$(PY) infra/package.py
