@@ -73,14 +73,15 @@ class Settings:
     # Default OCR engine (rapidocr PP-OCRv6); each value measured by bench/ (docs/bench/).
     ocr_det_max_side: int  # longest side the text detector sees
     ocr_det_max_pixels: int  # most pixels it sees (its time and memory grow with them)
-    ocr_det_scale: float  # documents: most the page is enlarged for detection of small text...
+    ocr_det_scale: float  # documents: most the page is enlarged for detecting small text (1: off)...
     ocr_text_height: int  # ...to bring its median character height to this (pixels; 0: off)
     ocr_det_thresh: float  # DB: pixel probability that counts as text
     ocr_box_thresh: float  # DB: mean probability a box needs to be kept
-    ocr_unclip_ratio: float  # DB: how far a box is grown around its text kernel
+    ocr_unclip_ratio: float  # DB: how far a box is grown around its text kernel (photos)...
+    ocr_doc_unclip_ratio: float  # ...and on documents
     ocr_text_score: float  # lines whose mean character confidence is lower are dropped
     ocr_word_score: float  # so are words (mean character confidence)
-    ocr_use_cls: bool  # orientation classifier (turns upside-down lines)
+    ocr_orientation: str  # upside-down text: "page" (one vote per page), "line" (each alone), "off"
     ocr_word_boxes: str  # "ink": fitted to the word's ink; "ctc": character positions only
     ocr_word_pad: float  # word box margin around the ink, in image pixels
     ocr_split_gap: float  # documents: a blank this many glyph heights wide splits a word (0: off)
@@ -147,14 +148,15 @@ def get() -> Settings:
         ocr_threads=_int("OCR_THREADS", 2),
         ocr_det_max_side=_int("OCR_DET_MAX_SIDE", 2048),
         ocr_det_max_pixels=_int("OCR_DET_MAX_PIXELS", 2_500_000),
-        ocr_det_scale=float(_str("OCR_DET_SCALE", "1.5")),
+        ocr_det_scale=float(_str("OCR_DET_SCALE", "1.0")),
         ocr_text_height=_int("OCR_TEXT_HEIGHT", 20),
         ocr_det_thresh=float(_str("OCR_DET_THRESH", "0.3")),
         ocr_box_thresh=float(_str("OCR_BOX_THRESH", "0.5")),
-        ocr_unclip_ratio=float(_str("OCR_UNCLIP_RATIO", "1.6")),
+        ocr_unclip_ratio=float(_str("OCR_UNCLIP_RATIO", "1.3")),
+        ocr_doc_unclip_ratio=float(_str("OCR_DOC_UNCLIP_RATIO", "1.6")),
         ocr_text_score=float(_str("OCR_TEXT_SCORE", "0.5")),
         ocr_word_score=float(_str("OCR_WORD_SCORE", "0.8")),
-        ocr_use_cls=_bool("OCR_USE_CLS", True),
+        ocr_orientation=_str("OCR_ORIENTATION", "page"),
         ocr_word_boxes=_str("OCR_WORD_BOXES", "ink"),
         ocr_word_pad=float(_str("OCR_WORD_PAD", "1.0")),
         ocr_split_gap=float(_str("OCR_SPLIT_GAP", "0.8")),

@@ -1,15 +1,18 @@
-"""The default OCR engine: the PP-OCRv6 small detector and recogniser that rapidocr bundles
-(ONNX, no download), run by our own pipeline so that word boxes and scale are ours:
+"""The default OCR engine: the PP-OCRv6 small detector and recogniser and the mobile
+orientation classifier that rapidocr bundles (ONNX, nothing downloaded), run by our own
+pipeline so that scale, crops and word boxes are ours:
 
-1. detect (DB) on the page, upscaled when its text is small (low-resolution scans);
-2. warp each text line to an upright crop at the recogniser's height, straight from the
-   original pixels (one cubic interpolation);
-3. orientation classifier: crops read upside down are turned;
+1. documents (mostly paper) vs photos, from a thumbnail;
+2. detect (DB): photos as they are; documents on the ink's bounding box (optionally enlarged
+   when the characters are small: `PAGEVOICE_OCR_DET_SCALE`, off by default);
+3. warp each text line to an upright crop at the recogniser's height, straight from the
+   original pixels (one cubic interpolation); the classifier turns upside-down ones;
 4. recognise in width-sorted batches, keeping the CTC frame of every character;
-5. split words on the recogniser's spaces, and fit each word's box to the ink between its
-   neighbours' characters (form rules and neighbouring lines left out).
+5. words: the recogniser's spaces (on documents also wide blanks, and after hyphens), each
+   box fitted to the ink between its neighbours' characters; unsure words dropped.
 
-The tunables are settings (`PAGEVOICE_OCR_*`); `bench/` measured each one (docs/bench/).
+The tunables are settings (`PAGEVOICE_OCR_*`); bench/README.md and docs/bench/ablation.md give
+what each one was measured to do.
 """
 from __future__ import annotations
 
@@ -32,7 +35,9 @@ os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 REC_HEIGHT = 48  # the recogniser's input height
 REC_STRIDE = 8  # input pixels per CTC frame
 CLS_SHAPE = (48, 192)
-CLS_THRESH = 0.9
+CLS_SAMPLE = 16  # lines per page (and per direction) the orientation vote looks at
+CLS_MIN_LINES = 2  # fewer lines than this are never turned (one line says too little)
+CLS_VOTE = 0.7  # share of them that must read upside down (p > 0.9) for the group to turn
 
 
 def _models_dir() -> Path:
@@ -51,6 +56,25 @@ def _session(path: Path, threads: int):
     opts.enable_cpu_mem_arena = False  # shapes change every call: an arena only grows
     opts.log_severity_level = 3
     return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+
+
+_TRIM = None  # glibc's malloc_trim, looked up on first use
+
+
+def _release_memory() -> None:
+    """Hand freed heap back to the OS (glibc). The detector's activations are hundreds of MB
+    and change shape every page: without this the worker's peak memory crept up page after page
+    (heap fragmentation: 845 MB after 4 FUNSD pages with speech; 800 MB, flat, with it)."""
+    global _TRIM
+    if _TRIM is None:
+        try:
+            import ctypes
+
+            _TRIM = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _TRIM = False
+    if _TRIM:
+        _TRIM(0)
 
 
 def paper_fraction(bgr: np.ndarray) -> float:
@@ -100,13 +124,16 @@ class RapidOcrEngine:
         threads = max(1, s.ocr_threads)
         self._det = _session(models / "PP-OCRv6_det_small.onnx", threads)
         self._rec = _session(models / "PP-OCRv6_rec_small.onnx", threads)
-        self._cls = _session(models / "ch_ppocr_mobile_v2.0_cls_mobile.onnx", threads) if s.ocr_use_cls else None
+        self._cls = (_session(models / "ch_ppocr_mobile_v2.0_cls_mobile.onnx", threads)
+                     if s.ocr_orientation in ("page", "line") else None)
         meta = self._rec.get_modelmeta().custom_metadata_map
         # CTC classes: 0 blank, then the model's characters, then the space.
         self._alphabet = ["", *meta["character"].splitlines(), " "]
-        self._db = DBPostProcess(thresh=s.ocr_det_thresh, box_thresh=s.ocr_box_thresh,
-                                 max_candidates=1000, unclip_ratio=s.ocr_unclip_ratio,
-                                 score_mode="fast", use_dilation=True)
+        # Photos and documents differ in how far a box is grown around its text kernel.
+        self._db = {document: DBPostProcess(
+            thresh=s.ocr_det_thresh, box_thresh=s.ocr_box_thresh, max_candidates=1000,
+            unclip_ratio=s.ocr_doc_unclip_ratio if document else s.ocr_unclip_ratio,
+            score_mode="fast", use_dilation=True) for document in (False, True)}
         self.version = (f"rapidocr {dist_version('rapidocr')} PP-OCRv6 small det/rec, "
                         f"onnxruntime {dist_version('onnxruntime')}")
         self.last_timings: dict[str, float] = {}
@@ -126,7 +153,8 @@ class RapidOcrEngine:
     def _locate(self, bgr: np.ndarray, document: bool) -> np.ndarray:
         """Text boxes in original pixels.
 
-        Documents: the detector runs on the ink's bounding box only, enlarged when the
+        Documents: the detector runs on the ink's bounding box only, enlarged (when
+        `ocr_det_scale` > 1; off by default: +0.01 FUNSD F1 for +50% CPU) when the
         characters are small (a low-resolution scan: FUNSD's ~100 dpi characters are 6-10 px
         high) so that their median height reaches `ocr_text_height`. Photos are detected as
         they are: their small text is blur, and enlarging it only added false detections on
@@ -145,15 +173,15 @@ class RapidOcrEngine:
                         scale = want
                 self.last_upscale = scale
                 x0, y0, x1, y1 = roi
-                boxes, _ = self._detect(bgr[y0:y1, x0:x1], scale)
+                boxes, _ = self._detect(bgr[y0:y1, x0:x1], scale, document=True)
                 if len(boxes):
                     boxes[..., 0] += x0
                     boxes[..., 1] += y0
                 return boxes
-        boxes, _ = self._detect(bgr, base)
+        boxes, _ = self._detect(bgr, base, document=document)
         return boxes
 
-    def _detect(self, bgr: np.ndarray, scale: float) -> tuple[np.ndarray, list[float]]:
+    def _detect(self, bgr: np.ndarray, scale: float, document: bool = False) -> tuple[np.ndarray, list[float]]:
         h, w = bgr.shape[:2]
         if abs(scale - 1.0) > 1e-3:
             img = cv2.resize(bgr, (max(1, round(w * scale)), max(1, round(h * scale))),
@@ -166,7 +194,7 @@ class RapidOcrEngine:
             img = cv2.copyMakeBorder(img, 0, ph - sh, 0, pw - sw, cv2.BORDER_REPLICATE)
         pred = self._det.run(None, {"x": _normalize(img)[None]})[0]
         # DBPostProcess maps the map's (pw, ph) onto the size we give it: the original pixels.
-        boxes, scores = self._db(pred, (ph / scale, pw / scale))
+        boxes, scores = self._db[document](pred, (ph / scale, pw / scale))
         if len(boxes) == 0:
             return np.zeros((0, 4, 2), np.float32), []
         boxes = np.asarray(boxes, dtype=np.float32)
@@ -177,7 +205,33 @@ class RapidOcrEngine:
     # -------------------------------------------------------------------------------- classify
 
     def _orient(self, crops: list[pp.Crop]) -> None:
+        """Turn upside-down lines, deciding per page, not per line.
+
+        The classifier misreads single short lines now and then: flipping each line on its own
+        word cost 2 points of FUNSD F1 (turning the classifier off scored higher than that, but
+        then an upside-down page reads as garbage). Lines are grouped by how they were cropped
+        (horizontal, or turned 90 degrees from a vertical box); a group is turned when most of
+        its widest lines (the classifier's surest) read upside down.
+        """
+        for vertical in (False, True):
+            group = [c for c in crops if c.vertical == vertical]
+            if not group:
+                continue
+            sample = sorted(group, key=lambda c: -c.image.shape[1])[:CLS_SAMPLE]
+            if self.cfg.ocr_orientation == "line":  # rapidocr's way: each line on its own
+                sample = group
+            probs = self._classify(sample)
+            if self.cfg.ocr_orientation == "line":
+                for c, p in zip(sample, probs):
+                    if p[1] > 0.9:
+                        c.flip()
+            elif len(sample) >= CLS_MIN_LINES and float(np.mean(probs[:, 1] > 0.9)) >= CLS_VOTE:
+                for c in group:
+                    c.flip()
+
+    def _classify(self, crops: list[pp.Crop]) -> np.ndarray:
         ch, cw = CLS_SHAPE
+        out = []
         for start in range(0, len(crops), 32):
             part = crops[start:start + 32]
             batch = np.zeros((len(part), 3, ch, cw), dtype=np.float32)
@@ -185,10 +239,8 @@ class RapidOcrEngine:
                 h, w = c.image.shape[:2]
                 rw = min(cw, max(1, math.ceil(ch * w / h)))
                 batch[i, :, :, :rw] = _normalize(cv2.resize(c.image, (rw, ch)))
-            probs = self._cls.run(None, {"x": batch})[0]
-            for c, p in zip(part, probs):
-                if p[1] > CLS_THRESH:
-                    c.flip()
+            out.append(self._cls.run(None, {"x": batch})[0])
+        return np.concatenate(out)
 
     # ------------------------------------------------------------------------------- recognise
 
@@ -235,6 +287,7 @@ class RapidOcrEngine:
         boxes = self._locate(bgr, document)
         t["det"] = time.perf_counter() - t0
         if len(boxes) == 0:
+            _release_memory()
             self.last_timings = {k: round(v * 1000, 1) for k, v in t.items()}
             return []
 
@@ -278,6 +331,7 @@ class RapidOcrEngine:
                 words.append(Word(span.text, span.prob, quad(pts)))
             lines.append(Line(text=text, confidence=dec.score,
                               box=quad(box), words=words))
+        _release_memory()
         t["post"] = time.perf_counter() - t3
         self.last_timings = {k: round(v * 1000, 1) for k, v in t.items()}
         return lines

@@ -1,0 +1,272 @@
+"""Tables, acceptance lines and plots from bench.run's results (no measuring here)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench import datasets
+
+DEFAULT = "rapidocr"
+KERAS = "keras-ocr"
+UNTRAINED_NOTE = "keras-ocr ran untrained (no weights can be downloaded here): compute time only, no accuracy"
+# FUNSD, all 199 pages, end-to-end exact (recall, precision), from docTR's documentation.
+PUBLISHED_FUNSD = {"docTR": (0.7337, 0.7611), "AWS Textract": (0.7810, 0.8300),
+                   "Azure Form Recognizer": (0.7942, 0.8589), "Google Vision": (0.5950, 0.6250)}
+TTS_GOAL_MB = 600.0
+
+
+def _f1(r: float, p: float) -> float:
+    return 2 * r * p / (r + p) if r + p else 0.0
+
+
+def _acc(results: dict, engine: str, ds: str, mode: str, half: str = "all") -> float | None:
+    acc = (results["ocr"].get(engine) or {}).get("accuracy") or {}
+    try:
+        return acc[ds][half][mode]["f1"]
+    except KeyError:
+        return None
+
+
+def acceptance(results: dict) -> list[dict]:
+    """The issue's acceptance lines, each with the measured value and PASS/FAIL."""
+    lines = []
+    r = results["ocr"].get(DEFAULT, {})
+
+    def add(what, value, ok, detail=""):
+        lines.append({"what": what, "value": value, "pass": bool(ok) if value is not None else None,
+                      "detail": detail})
+
+    v = _acc(results, DEFAULT, datasets.FUNSD, "e2e_exact")
+    add("FUNSD test, end-to-end exact F1 >= 0.85 (default engine)", v, v is not None and v >= 0.85,
+        f"tune half {_fmt(_acc(results, DEFAULT, datasets.FUNSD, 'e2e_exact', 'tune'))}, "
+        f"confirm half {_fmt(_acc(results, DEFAULT, datasets.FUNSD, 'e2e_exact', 'confirm'))}")
+    v = _acc(results, DEFAULT, datasets.ICDAR, "e2e_ci")
+    add("ICDAR 2015 dev, end-to-end case-insensitive F1 >= 0.65", v, v is not None and v >= 0.65,
+        f"tune half {_fmt(_acc(results, DEFAULT, datasets.ICDAR, 'e2e_ci', 'tune'))}, "
+        f"confirm half {_fmt(_acc(results, DEFAULT, datasets.ICDAR, 'e2e_ci', 'confirm'))}")
+    by = {ds: v for ds, v in (r.get("ratio_vs_keras_by_dataset") or {}).items() if v}
+    ratio = min(by.values()) if by else None  # the slower case decides: FUNSD pages
+    add("default engine >= 10x faster than keras-ocr's default pipeline (same pages, same run; "
+        "the smaller of the FUNSD and ICDAR ratios)", ratio, ratio is not None and ratio >= 10,
+        ", ".join(f"{ds} {v:.1f}x" for ds, v in by.items()) + "; " + UNTRAINED_NOTE)
+    sp = ((r.get("speed") or {}).get(datasets.FUNSD) or {})
+    v = sp.get("median_s")
+    add("<= 1.0 s per FUNSD page (median, this machine)", v, v is not None and v <= 1.0,
+        f"p90 {_fmt(sp.get('p90_s'), 2)} s")
+    pipe = results.get("pipeline") or {}
+    v = pipe.get("peak_rss_mb")
+    add("worker peak memory < 1 GB (decode + OCR + speech, one process)", v, v is not None and v < 1024,
+        f"{pipe.get('ocr_engine')} + {pipe.get('tts_engine')}")
+    flat = ((results.get("tts") or {}).get("piper") or {}).get("3000 chars, no punctuation") or {}
+    v = flat.get("peak_rss_mb")
+    add("piper peak memory on 3,000 characters without punctuation < 600 MB (issue 2)", v,
+        v is not None and v < TTS_GOAL_MB, f"RTF {_fmt(flat.get('rtf'), 3)}")
+    return lines
+
+
+def _fmt(v, nd: int = 3) -> str:
+    if v is None:
+        return "n/a"
+    return f"{v:.{nd}f}"
+
+
+def markdown(results: dict) -> str:
+    m = results["machine"]
+    out = [f"# PageVoice benchmark ({m['date']})", "",
+           f"Machine: {m['cpu']}, {m['cores']} cores, {m['mem_gb']} GB, Python {m['python']}; "
+           f"load average at start {m['load_average_at_start']} (a shared machine: compare engines "
+           "by their ratios in one run). Protocol: word level, IoU >= 0.5 one-to-one, "
+           "`../shared/datasets/README.md` (bench/score.py). Halves: tune (methods were tuned on "
+           "it) and confirm (held out).", ""]
+    if results.get("quick"):
+        out += ["**Quick run (a few images per dataset): numbers are a smoke test, not results.**", ""]
+
+    out += ["## OCR accuracy", "",
+            "| engine | dataset | images | det F1 | e2e exact P / R / F1 | e2e case-insens. P / R / F1 "
+            "| e2e F1 tune / confirm (exact; case-insens.) |",
+            "|---|---|---|---|---|---|---|"]
+    for engine, e in results["ocr"].items():
+        if e.get("untrained"):
+            out.append(f"| {engine} | all | {e.get('speed', {}).get(datasets.FUNSD, {}).get('images', 0) + e.get('speed', {}).get(datasets.ICDAR, {}).get('images', 0)} "
+                       "| n/a | n/a (untrained: compute only) | n/a | n/a |")
+            continue
+        if not e.get("accuracy"):
+            out.append(f"| {engine} | - | - | {e.get('error', 'n/a')} | | | |")
+            continue
+        for ds, halves in e["accuracy"].items():
+            a = halves["all"]
+            t, c = halves.get("tune", {}), halves.get("confirm", {})
+
+            def f(h, mode):
+                return _fmt(h.get(mode, {}).get("f1")) if h else "n/a"
+            out.append(
+                f"| {engine} | {ds} | {a['pages']} | {a['det']['f1']:.3f} "
+                f"| {a['e2e_exact']['precision']:.3f} / {a['e2e_exact']['recall']:.3f} / **{a['e2e_exact']['f1']:.3f}** "
+                f"| {a['e2e_ci']['precision']:.3f} / {a['e2e_ci']['recall']:.3f} / **{a['e2e_ci']['f1']:.3f}** "
+                f"| {f(t, 'e2e_exact')} / {f(c, 'e2e_exact')}; {f(t, 'e2e_ci')} / {f(c, 'e2e_ci')} |")
+    out += ["", "Published FUNSD end-to-end exact (all 199 pages; docTR's documentation): "
+            + "; ".join(f"{k} F1 {_f1(*v):.3f}" for k, v in PUBLISHED_FUNSD.items()) + ".", ""]
+
+    out += ["## OCR speed and memory", "", f"_{UNTRAINED_NOTE}._ keras-ocr runs its library defaults "
+            "(scale 2, max_size 2048) on a few images per dataset, each image paired with the other "
+            "engines' turn on it (long-lived processes taking turns), so the ratios meet the same "
+            "background load. CPU s/image counts all threads (and Tesseract's own process).", "",
+            "| engine | dataset | images | median s/image | p90 s/image | CPU s/image | paired with keras-ocr: "
+            "median s/image, keras-ocr / engine | cold start s | peak RSS MB |", "|---|---|---|---|---|---|---|---|---|"]
+    for engine, e in results["ocr"].items():
+        if "speed" not in e:
+            continue
+        for ds, s in e["speed"].items():
+            if not s["images"]:
+                continue
+            ratio = (e.get("ratio_vs_keras_by_dataset") or {}).get(ds)
+            paired = (e.get("paired_with_keras") or {}).get(ds)
+            if e.get("untrained"):
+                pair = "(the reference)"
+            elif paired and ratio:
+                pair = f"{paired['median_s']:.2f} s on {paired['images']}, **{ratio:.1f}x**"
+            else:
+                pair = "n/a"
+            out.append(f"| {engine}{' (untrained)' if e.get('untrained') else ''} | {ds} | {s['images']} "
+                       f"| {_fmt(s['median_s'], 2)} | {_fmt(s['p90_s'], 2)} | {_fmt(s['mean_cpu_s'], 2)} "
+                       f"| {pair} | {_fmt(e.get('cold_start_s'), 1)} | {_fmt(e.get('peak_rss_mb'), 0)} |")
+    out.append("")
+    stages = ((results["ocr"].get(DEFAULT) or {}).get("speed") or {})
+    if stages:
+        out += ["Default engine, median milliseconds by stage: " + "; ".join(
+            f"{ds}: " + ", ".join(f"{k} {v:.0f}" for k, v in s["stages_median_ms"].items())
+            for ds, s in stages.items() if s["images"]), ""]
+    pipe = results.get("pipeline")
+    if pipe and "images" in pipe:
+        st = {}
+        for r in pipe["images"]:
+            for k, v in r["stages_ms"].items():
+                st.setdefault(k, []).append(v)
+        out += [f"Worker path (decode, OCR with {pipe['ocr_engine']}, speech with {pipe['tts_engine']}) on "
+                f"{len(pipe['images'])} FUNSD pages in one process: **peak RSS {pipe['peak_rss_mb']:.0f} MB**; "
+                "mean ms " + ", ".join(f"{k} {sum(v) / len(v):.0f}" for k, v in st.items()) + ".", ""]
+    elif pipe:
+        out += [f"Worker path: failed ({pipe.get('error')})", ""]
+
+    out += ["## Text to speech", "", "| engine | text | characters | load s | synth s | audio s | RTF | peak RSS MB |",
+            "|---|---|---|---|---|---|---|---|"]
+    for engine, cases in (results.get("tts") or {}).items():
+        for label, r in cases.items():
+            if r.get("error"):
+                out.append(f"| {engine} | {label} | | | | | {r['error']} | |")
+                continue
+            out.append(f"| {engine} | {label} | {r['chars']} | {r['load_s']:.1f} | {r['synth_s']:.2f} "
+                       f"| {r['audio_s']:.1f} | {_fmt(r['rtf'], 3)} | {r['peak_rss_mb']:.0f} |")
+    flat = ((results.get("tts") or {}).get("piper") or {}).get("3000 chars, no punctuation") or {}
+    if flat.get("peak_rss_mb"):
+        out += ["", f"**piper on 3,000 characters without punctuation: peak {flat['peak_rss_mb']:.0f} MB "
+                f"(goal < {TTS_GOAL_MB:.0f} MB), RTF {flat['rtf']:.3f}** (issue 2's acceptance line)."]
+    out += ["", "## Acceptance", ""]
+    for a in results.get("acceptance", []):
+        mark = "PASS" if a["pass"] else ("FAIL" if a["pass"] is False else "n/a")
+        val = _fmt(a["value"], 3) if isinstance(a["value"], float) else a["value"]
+        out.append(f"- **{mark}** {a['what']}: {val}" + (f" ({a['detail']})" if a["detail"] else ""))
+    out.append("")
+    return "\n".join(out)
+
+
+def plots(results: dict, out: Path) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import matplotlib.ticker  # noqa: F401 - used as matplotlib.ticker
+
+    paths = []
+    colors = {DEFAULT: "tab:blue", "tesseract": "tab:green", KERAS: "tab:red"}
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), dpi=90)
+    for ax, (ds, mode, label) in zip(axes, [(datasets.FUNSD, "e2e_exact", "FUNSD e2e exact F1"),
+                                            (datasets.ICDAR, "e2e_ci", "ICDAR 2015 e2e case-insens. F1")]):
+        for engine, e in results["ocr"].items():
+            s = (e.get("speed") or {}).get(ds) or {}
+            if not s.get("images"):
+                continue
+            x = s["median_s"]
+            if e.get("untrained"):
+                ax.axvline(x, color=colors.get(engine, "gray"), ls=":", lw=1.5)
+                ax.text(x, 0.02, f" {engine}\n untrained:\n time only", color=colors.get(engine, "gray"),
+                        fontsize=7, va="bottom")
+                continue
+            y = _acc(results, engine, ds, mode)
+            if y is None:
+                continue
+            ax.scatter([x], [y], s=40, color=colors.get(engine, "gray"), zorder=3)
+            ax.annotate(engine, (x, y), textcoords="offset points", xytext=(5, 4), fontsize=8)
+        if ds == datasets.FUNSD:
+            for name, (rr, pp) in PUBLISHED_FUNSD.items():
+                if name == "Google Vision":
+                    continue
+                ax.axhline(_f1(rr, pp), color="gray", lw=0.6, ls="--")
+                ax.text(1.0, _f1(rr, pp), f" {name} {_f1(rr, pp):.2f}", fontsize=6, color="gray",
+                        va="bottom" if name.startswith("Azure") else "top", ha="left",
+                        transform=ax.get_yaxis_transform())
+        ax.set_xscale("log")
+        ticks = [0.1, 0.2, 0.5, 1, 2, 5, 10, 20]
+        lo, hi = ax.get_xlim()
+        ax.set_xticks([t for t in ticks if lo <= t <= hi])
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("median seconds per image (log)")
+        ax.set_title(label, fontsize=9)
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    p = out / "accuracy_vs_speed.png"
+    fig.savefig(p)
+    plt.close(fig)
+    paths.append(p)
+
+    # Latency by stage: the default engine per dataset, the whole worker path, and the peers.
+    bars = []
+    r = results["ocr"].get(DEFAULT) or {}
+    for ds, s in (r.get("speed") or {}).items():
+        st = s.get("stages_median_ms") or {}
+        if s.get("images"):
+            bars.append((f"{DEFAULT}\n{ds}", {k: st.get(k, 0) for k in ("decode", "det", "cls", "rec", "post")}))
+    pipe = results.get("pipeline") or {}
+    if pipe.get("images"):
+        agg = {}
+        for row in pipe["images"]:
+            for k, v in row["stages_ms"].items():
+                agg.setdefault(k, []).append(v)
+        bars.append(("worker path\nFUNSD (+ speech)", {k: sum(v) / len(v) for k, v in agg.items()}))
+    for engine, e in results["ocr"].items():
+        if engine == DEFAULT:
+            continue
+        for ds, s in (e.get("speed") or {}).items():
+            st = s.get("stages_median_ms") or {}
+            if s.get("images"):
+                bars.append((f"{engine}{' (untrained)' if e.get('untrained') else ''}\n{ds}",
+                             {"decode": st.get("decode", 0), "ocr": st.get("ocr", 0)}))
+    if bars:
+        stages = []
+        for _, st in bars:
+            for k in st:
+                if k not in stages:
+                    stages.append(k)
+        fig, ax = plt.subplots(figsize=(9, 3.8), dpi=90)
+        left = [0.0] * len(bars)
+        cmap = plt.get_cmap("tab10")
+        for i, stage in enumerate(stages):
+            vals = [st.get(stage, 0) / 1000.0 for _, st in bars]
+            ax.barh(range(len(bars)), vals, left=left, color=cmap(i % 10), label=stage)
+            left = [a + b for a, b in zip(left, vals)]
+        for i, total in enumerate(left):
+            ax.text(total, i, f" {total:.2f} s", va="center", fontsize=7)
+        ax.set_yticks(range(len(bars)))
+        ax.set_yticklabels([b[0] for b in bars], fontsize=7)
+        ax.invert_yaxis()
+        ax.set_xlim(0, max(left) * 1.15)
+        ax.set_xlabel("seconds per image (median per stage; worker path: mean per stage)")
+        ax.legend(fontsize=7, ncol=4, loc="upper right")
+        ax.grid(axis="x", alpha=0.3)
+        fig.tight_layout()
+        p = out / "latency_by_stage.png"
+        fig.savefig(p)
+        plt.close(fig)
+        paths.append(p)
+    return paths
