@@ -136,7 +136,10 @@ def paired_speed(engines: list[str], items: list[datasets.Item]) -> dict[str, di
             _ask(proc, items[0])
         for it in items:
             for engine, proc in procs.items():
-                time.sleep(0.3)  # let the previous engine's spinning worker threads go idle
+                # Let the previous engine's worker threads go idle: TensorFlow's and
+                # onnxruntime's pools spin after a run, and a spinning pool on the other core
+                # tripled rapidocr's time on the turn right after keras-ocr's.
+                time.sleep(1.5)
                 rows[engine].append(_ask(proc, it))
         for engine, proc in procs.items():
             info[engine].update(_finish(proc))
