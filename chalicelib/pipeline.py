@@ -1,7 +1,6 @@
 """bytes -> (OCR result, speech WAV): the one function the worker, the CLI and the benchmarks call."""
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -68,26 +67,15 @@ def process(data: bytes, *, ocr_engine: str | None = None, tts_engine: str | Non
     return Processed(result=result, wav=wav)
 
 
-def warm_up(wait_for_speech: bool = True) -> None:
+def warm_up(speech: bool = True) -> None:
     """Load the configured engines now (Lambda init / process start), not on the first job.
 
-    Both load at once: model loading is mostly native code that releases the GIL, so on two
-    cores the cold start is the slower of the two loads, not their sum. With
-    `wait_for_speech=False` this returns once OCR is ready and the voice goes on loading in
-    the background: the first job's text is read meanwhile, and its speech waits for the voice
-    (plugins.load holds the loader's lock until it is built).
+    With `speech=False` only the OCR engine loads; the voice loads when the first text has been
+    read and published. Loading it beside the OCR model cost the first text more than a second
+    on two cores (piper's session takes ~1.2 s of CPU while the detector wants both cores), and
+    speech comes after the text anyway.
     """
     s = settings.get()
-    voice = threading.Thread(target=_load_quietly, args=(tts.get_engine, s.tts_engine), daemon=True)
-    voice.start()
     ocr.get_engine(s.ocr_engine)
-    if wait_for_speech:
-        voice.join()
-        tts.get_engine(s.tts_engine)  # raises here if loading failed
-
-
-def _load_quietly(load, name: str) -> None:
-    try:
-        load(name)
-    except Exception:  # noqa: BLE001 - surfaces again, with its message, when speech is asked for
-        pass
+    if speech:
+        tts.get_engine(s.tts_engine)

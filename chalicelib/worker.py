@@ -157,5 +157,5 @@ def lambda_handler(event: dict, context=None) -> dict:
 
 if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
     # Container Lambda init: load the models before the first event (a warm container reuses
-    # them). The voice finishes loading in the background while the first image is read.
-    pipeline.warm_up(wait_for_speech=False)
+    # them). The voice loads once the first image's text is published (pipeline.warm_up).
+    pipeline.warm_up(speech=False)
