@@ -69,3 +69,16 @@ def test_no_text_is_success_without_audio():
 def test_broken_image_is_a_typed_error():
     with pytest.raises(ImageError):
         pipeline.process(b"GIF89a" + b"\x00" * 10)
+
+
+def test_warm_up_without_speech_leaves_the_voice_for_later(monkeypatch):
+    """The worker's Lambda init: OCR loads, the voice waits until the first text is out."""
+    from chalicelib import ocr, tts
+
+    loaded = []
+    monkeypatch.setattr(ocr, "get_engine", lambda name: loaded.append(("ocr", name)))
+    monkeypatch.setattr(tts, "get_engine", lambda name: loaded.append(("tts", name)))
+    pipeline.warm_up(speech=False)
+    assert [kind for kind, _ in loaded] == ["ocr"]
+    pipeline.warm_up()
+    assert [kind for kind, _ in loaded] == ["ocr", "ocr", "tts"]
