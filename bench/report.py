@@ -205,7 +205,7 @@ def plots(results: dict, out: Path) -> list[Path]:
                         va="bottom" if name.startswith("Azure") else "top", ha="left",
                         transform=ax.get_yaxis_transform())
         ax.set_xscale("log")
-        ticks = [0.1, 0.2, 0.5, 1, 2, 5, 10, 20]
+        ticks = [0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10, 20]
         lo, hi = ax.get_xlim()
         ax.set_xticks([t for t in ticks if lo <= t <= hi])
         ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
