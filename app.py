@@ -139,4 +139,4 @@ if os.environ.get("PAGEVOICE_PACKAGING") != "1":
     def on_upload(event):
         from chalicelib import worker
 
-        worker.handle_upload(event.bucket, event.key)
+        worker.handle_upload(event.bucket, event.key, event.context)

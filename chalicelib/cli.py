@@ -45,7 +45,7 @@ def cmd_ocr(args) -> int:
 
 def cmd_tts(args) -> int:
     text = sys.stdin.read() if args.text == "-" else args.text
-    wav = pipeline.speak(text, tts_engine=args.engine)
+    wav = pipeline.speak(text, tts_engine=args.engine).wav
     if wav is None:
         raise PageVoiceError("there is no text to speak")
     _write(Path(args.output), wav)

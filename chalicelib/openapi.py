@@ -135,6 +135,12 @@ SCHEMAS = {
                                    "properties": {"text": _STRING, "confidence": {"type": "number"},
                                                   "box": _BOX}}}}}},
             "timings_ms": {"type": "object"},
+            "speech": {  # an extension: present when there is a recording
+                "type": "object", "required": ["engine", "seconds", "characters", "complete"],
+                "properties": {"engine": _STRING, "seconds": {"type": "number"},
+                               "characters": {"type": "integer", "description": "how much of `text` was spoken"},
+                               "complete": {"type": "boolean",
+                                            "description": "false when the text was too long to record in time"}}},
         },
     },
 }

@@ -7,7 +7,7 @@ from typing import Callable
 
 from chalicelib import imaging, ocr, settings, tts
 from chalicelib.ocr.base import build_result
-from chalicelib.tts.base import to_wav
+from chalicelib.tts.base import concat, pieces, to_wav
 
 
 @dataclass
@@ -45,26 +45,57 @@ def recognize(data: bytes, *, ocr_engine: str | None = None, watch: _Stopwatch |
     return build_result(engine, image.width, image.height, lines, watch.ms)
 
 
-def speak(text: str, *, tts_engine: str | None = None) -> bytes | None:
-    """Text -> WAV bytes, or None for empty text (not an error)."""
-    if not text.strip():
-        return None
-    audio = tts.get_engine(tts_engine or settings.get().tts_engine).synthesize(text)
-    return to_wav(audio) if len(audio.samples) else None
+@dataclass
+class Speech:
+    wav: bytes | None  # None when there is nothing to say
+    info: dict | None  # result["speech"]: engine, seconds, characters spoken, complete
+
+
+def speak(text: str, *, tts_engine: str | None = None, deadline: float | None = None) -> Speech:
+    """Text -> WAV, piece by piece (sentences, then <= 200 characters on word boundaries).
+
+    The recording stops after the piece that ends past `deadline` (time.monotonic) or past
+    `settings.tts_max_seconds` of synthesis, whichever comes first: a worker that ran out of
+    time would lose the whole job (and be retried into the same wall), so a very long text gets
+    a recording of its beginning instead, and `info["complete"]` says so. Empty text is not an
+    error: no WAV.
+    """
+    s = settings.get()
+    end = time.monotonic() + s.tts_max_seconds
+    if deadline is not None:
+        end = min(end, deadline)
+    engine = tts.get_engine(tts_engine or s.tts_engine)
+    parts, spoken, complete = [], 0, True
+    for piece in pieces(text):
+        if parts and time.monotonic() >= end:
+            complete = False
+            break
+        audio = engine.synthesize(piece)
+        spoken += len(piece) + (1 if spoken else 0)
+        if len(audio.samples):
+            parts.append(audio)
+    if not parts:
+        return Speech(None, None)
+    audio = concat(parts)
+    return Speech(to_wav(audio), {"engine": engine.name, "seconds": round(audio.seconds, 2),
+                                  "characters": spoken, "complete": complete})
 
 
 def process(data: bytes, *, ocr_engine: str | None = None, tts_engine: str | None = None,
-            on_text: Callable[[dict], None] | None = None) -> Processed:
+            on_text: Callable[[dict], None] | None = None, deadline: float | None = None) -> Processed:
     """`on_text(result)` runs as soon as the text is read, before speech is made: the worker
-    publishes the text then, so people read while the recording is being made."""
+    publishes the text then, so people read while the recording is being made. `deadline`
+    (time.monotonic) bounds the recording (see `speak`)."""
     watch = _Stopwatch()
     result = recognize(data, ocr_engine=ocr_engine, watch=watch)
     if on_text is not None:
         on_text(result)
     with watch.stage("tts"):
-        wav = speak(result["text"], tts_engine=tts_engine)
+        speech = speak(result["text"], tts_engine=tts_engine, deadline=deadline)
     result["timings_ms"] = dict(watch.ms)
-    return Processed(result=result, wav=wav)
+    if speech.info is not None:
+        result["speech"] = speech.info
+    return Processed(result=result, wav=speech.wav)
 
 
 def warm_up(speech: bool = True) -> None:

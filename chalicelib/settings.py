@@ -90,6 +90,7 @@ class Settings:
     ocr_rec_batch_width: int  # recogniser batch: images x padded width (pixels), at most
     ocr_rec_min_width: int  # recogniser: narrowest padded input width (pixels)
     tts_threads: int
+    tts_max_seconds: float  # most time spent making one recording; the rest of the text is not spoken
     tts_deterministic: bool
     gtts_lang: str  # gTTS: IETF tag Google accepts, e.g. en, fr, zh-TW
     gtts_tld: str  # gTTS: translate.google.<tld> (accent, or a reachable host)
@@ -165,6 +166,7 @@ def get() -> Settings:
         ocr_rec_batch_width=_int("OCR_REC_BATCH_WIDTH", 960),
         ocr_rec_min_width=_int("OCR_REC_MIN_WIDTH", 160),
         tts_threads=_int("TTS_THREADS", 2),
+        tts_max_seconds=float(_str("TTS_MAX_SECONDS", "60")),
         tts_deterministic=_bool("TTS_DETERMINISTIC", False),
         gtts_lang=_str("GTTS_LANG", "en"),
         gtts_tld=_str("GTTS_TLD", "com"),

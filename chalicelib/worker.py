@@ -21,10 +21,14 @@ log = logs.get("worker")
 
 _MISSING = ("NoSuchKey", "404", "NotFound")
 GAVE_UP = "Processing failed {n} times; please upload the image again."
+STORE_MARGIN_SECONDS = 15  # after speech: upload a WAV of minutes, write the result, end the job
 
 
-def handle_upload(bucket: str, key: str) -> str:
-    """Process one uploaded object. Returns what happened: done, failed, skipped or ignored."""
+def handle_upload(bucket: str, key: str, context=None) -> str:
+    """Process one uploaded object. Returns what happened: done, failed, skipped or ignored.
+
+    `context` is Lambda's (None locally): its remaining time bounds the recording, so a very
+    long text ends the job with the beginning spoken instead of timing out (pipeline.speak)."""
     owner = jobs.parse_upload_key(key)
     if owner is None:
         log.warning("ignoring an object outside uploads/{user}/{job}/source", extra={"key": key})
@@ -45,7 +49,7 @@ def handle_upload(bucket: str, key: str) -> str:
             outcome = "failed"
         else:
             log.info("processing", extra={"attempt": attempt})
-            outcome = _attempt(bucket, key, user_id, job_id, attempt, s)
+            outcome = _attempt(bucket, key, user_id, job_id, attempt, s, _deadline(context))
         if outcome in ("done", "failed"):
             _keep_upload(bucket, key)
         return outcome
@@ -63,9 +67,19 @@ def _keep_upload(bucket: str, key: str) -> None:
         log.warning("could not clear the upload's pending tag", extra={"error": str(exc)})
 
 
-def _attempt(bucket: str, key: str, user_id: str, job_id: str, attempt: int, s: settings.Settings) -> str:
+def _deadline(context) -> float | None:
+    """time.monotonic() by which speech must stop: Lambda's remaining time less what storing
+    the outputs and ending the job need."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if remaining is None:
+        return None
+    return time.monotonic() + remaining() / 1000.0 - STORE_MARGIN_SECONDS
+
+
+def _attempt(bucket: str, key: str, user_id: str, job_id: str, attempt: int, s: settings.Settings,
+             deadline: float | None = None) -> str:
     try:
-        return _process(bucket, key, user_id, job_id, s)
+        return _process(bucket, key, user_id, job_id, s, deadline)
     except PageVoiceError as exc:
         if not exc.permanent:
             return _give_back(user_id, job_id, attempt, exc, exc.message)
@@ -98,7 +112,8 @@ def _give_back(user_id: str, job_id: str, attempt: int, exc: Exception, reason: 
     raise exc
 
 
-def _process(bucket: str, key: str, user_id: str, job_id: str, s: settings.Settings) -> str:
+def _process(bucket: str, key: str, user_id: str, job_id: str, s: settings.Settings,
+             deadline: float | None = None) -> str:
     s3 = aws.s3()
     # The presigned policy caps the size, but re-check: the policy is only as good as
     # whoever enforces it (moto does not), and this is untrusted input.
@@ -118,7 +133,7 @@ def _process(bucket: str, key: str, user_id: str, job_id: str, s: settings.Setti
         jobs.record_text(user_id, job_id, result_key)
         log.info("text ready", extra={"timings_ms": result["timings_ms"]})
 
-    done = pipeline.process(data, on_text=publish_text)
+    done = pipeline.process(data, on_text=publish_text, deadline=deadline)
     result = done.result
     result["timings_ms"] = {"fetch": fetch_ms, **result["timings_ms"]}
     t0 = time.perf_counter()
@@ -151,7 +166,7 @@ def records(event: dict):
 
 def lambda_handler(event: dict, context=None) -> dict:
     """Entry point of the worker's container-image Lambda (see infra/)."""
-    outcomes = [handle_upload(bucket, key) for bucket, key in records(event)]
+    outcomes = [handle_upload(bucket, key, context) for bucket, key in records(event)]
     return {"outcomes": outcomes}
 
 

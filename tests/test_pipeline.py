@@ -82,3 +82,28 @@ def test_warm_up_without_speech_leaves_the_voice_for_later(monkeypatch):
     assert [kind for kind, _ in loaded] == ["ocr"]
     pipeline.warm_up()
     assert [kind for kind, _ in loaded] == ["ocr", "ocr", "tts"]
+
+
+LONG = " ".join(f"Sentence number {i} of a long page that takes a while to read aloud." for i in range(12))
+
+
+def test_speech_stops_at_its_time_budget(monkeypatch):
+    """A text too long for the time left gets a recording of its beginning, and says so."""
+    from chalicelib.tts.base import wav_info as info
+
+    full = pipeline.speak(LONG, tts_engine="piper")
+    assert full.info["complete"] is True and full.info["characters"] == len(LONG)
+    monkeypatch.setenv("PAGEVOICE_TTS_MAX_SECONDS", "0")
+    cut = pipeline.speak(LONG, tts_engine="piper")
+    assert cut.info["complete"] is False
+    assert cut.info["characters"] == len(LONG.split(". ")[0]) + 1  # the first sentence, always spoken
+    assert 0.5 < info(cut.wav)[3] < info(full.wav)[3] / 6
+    assert cut.info["seconds"] == pytest.approx(info(cut.wav)[3], abs=0.01)
+
+
+def test_speech_stops_at_the_callers_deadline():
+    import time
+
+    cut = pipeline.speak(LONG, tts_engine="piper", deadline=time.monotonic() - 1)
+    assert cut.info["complete"] is False and cut.info["engine"] == "piper"
+    assert pipeline.speak("   ", tts_engine="piper").wav is None

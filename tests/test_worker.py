@@ -164,3 +164,21 @@ def test_lambda_event_keys_are_url_decoded(api_env):
 def test_keys_outside_uploads_are_ignored(api_env):
     assert worker.handle_upload(settings.get().bucket, "results/u/j/result.json") == "ignored"
     assert worker.handle_upload(settings.get().bucket, "uploads/../../etc/passwd") == "ignored"
+
+
+def test_lambda_time_left_bounds_the_recording_not_the_job(job):
+    """Near Lambda's timeout the job still ends done: the text whole, the recording of its start."""
+    class Context:  # Lambda's context object, with time left only for storing the outputs
+        def get_remaining_time_in_millis(self):
+            return worker.STORE_MARGIN_SECONDS * 1000
+
+    two_lines = images.encode(images.text_image(["INVOICE NUMBER 42", "PAID IN FULL"]).image, "PNG")
+    job_id, key = job(two_lines)
+    assert worker.handle_upload(settings.get().bucket, key, Context()) == "done"
+    result = jobs.describe(USER, job_id)["result"]
+    assert result["text"] == "INVOICE NUMBER 42\nPAID IN FULL"
+    assert result["speech"] == {"engine": "piper", "seconds": pytest.approx(result["speech"]["seconds"]),
+                                "characters": len("INVOICE NUMBER 42"), "complete": False}
+    job_id, key = job(two_lines)
+    assert worker.handle_upload(settings.get().bucket, key) == "done"  # locally: no Lambda deadline
+    assert jobs.describe(USER, job_id)["result"]["speech"]["complete"] is True

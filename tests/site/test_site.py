@@ -530,3 +530,32 @@ def as_status(status: str, error=None):
         job.update(status=status, result=None, audio_url=None, error=error)
         route.fulfill(response=response, json=job)
     return handle
+
+
+def test_a_shortened_recording_is_explained(page, stack, photo_with_text, shoot):
+    """A text too long for the worker's time gets a recording of its beginning (result.speech
+    says so; tests/test_worker.py makes one for real): the page says how much it covers. The
+    real job's answer is rewritten on its way, since a real page that long takes minutes."""
+    photo, _ = photo_with_text
+    user = new_user()
+    api_register(stack, user)
+    login_ui(page, stack, user)
+    page.goto(url(stack, "#/app"))
+    wait_view(page, "dashboard")
+    upload_and_wait(page, photo)
+    note = page.locator("#audio-note")
+    assert note.is_hidden()  # a whole recording needs no note
+
+    def shortened(route):
+        response = route.fetch()
+        job = response.json()
+        job["result"]["speech"] = {**job["result"].get("speech", {}), "characters": 1234, "complete": False}
+        route.fulfill(response=response, json=job)
+
+    page.route(one_job, shortened)
+    page.reload()
+    page.wait_for_selector('#job-status[data-status="done"]', timeout=RESULT_TIMEOUT_MS)
+    assert "first 1,234 characters" in note.inner_text()
+    assert page.locator("#result-audio").get_attribute("src")  # the shortened recording still plays
+    shoot(page, "job-recording-shortened")
+    page.unroute(one_job)

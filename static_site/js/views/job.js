@@ -105,7 +105,7 @@ export default {
         setStatus("done", count
           ? `Done: ${count} word${count === 1 ? "" : "s"} found.`
           : "Done: no text was found in this photo.");
-        if (shownResult) setUpAudio(root, job.audio_url, signal);
+        if (shownResult) setUpAudio(root, job.audio_url, signal, result.speech);
         else showResult(root, job, result, signal);
         shownResult = true;
       } else if (job.status === "processing" && job.result) {
@@ -188,7 +188,7 @@ function showResult(root, job, result, signal, { audioPending = false } = {}) {
   setUpCopy(root, result.text || "", signal);
   setUpDownload(root, result.text || "", job.filename, signal);
   if (audioPending) showMessage(root.querySelector("#audio-note"), "Making the recording…");
-  else setUpAudio(root, job.audio_url, signal);
+  else setUpAudio(root, job.audio_url, signal, result.speech);
 }
 
 function setUpCopy(root, text, signal) {
@@ -219,10 +219,15 @@ function setUpDownload(root, text, filename, signal) {
   signal.addEventListener("abort", () => URL.revokeObjectURL(url), { once: true });
 }
 
-function setUpAudio(root, audioUrl, signal) {
+function setUpAudio(root, audioUrl, signal, speech) {
   const audio = root.querySelector("#result-audio");
   const note = root.querySelector("#audio-note");
   showMessage(note, "");
+  if (speech && speech.complete === false) {
+    // The worker ran out of time for a very long text: say how much the recording covers.
+    showMessage(note, `The recording covers the first ${speech.characters.toLocaleString()} characters ` +
+      "of the text; the rest is too long to record in one go.");
+  }
   if (!audioUrl) {
     audio.hidden = true;
     showMessage(note, "There is no recording: no text was found.");
