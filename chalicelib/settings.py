@@ -79,6 +79,7 @@ class Settings:
     ocr_box_thresh: float  # DB: mean probability a box needs to be kept
     ocr_unclip_ratio: float  # DB: how far a box is grown around its text kernel (photos)...
     ocr_doc_unclip_ratio: float  # ...and on documents
+    ocr_doc_dilation: bool  # DB: dilate the text map on documents (off: small print's close lines kept apart, +11% CPU)
     ocr_text_score: float  # lines whose mean character confidence is lower are dropped
     ocr_word_score: float  # so are words (mean character confidence)
     ocr_orientation: str  # upside-down text: "page" (one vote per page), "line" (each alone), "off"
@@ -89,6 +90,9 @@ class Settings:
     ocr_document_paper: float  # an image this much paper is a document (enlarged, hyphens split)
     ocr_rec_batch_width: int  # recogniser batch: images x padded width (pixels), at most
     ocr_rec_min_width: int  # recogniser: narrowest padded input width (pixels)
+    ocr_lexicon: str  # unsure out-of-list words re-read against a word list: documents | always | never
+    ocr_lexicon_margin: float  # ...when the listed word's CTC log-likelihood is at most this far below
+    ocr_lexicon_min_count: int  # ...among the list's words seen at least this often
     tts_threads: int
     tts_max_seconds: float  # most time spent making one recording; the rest of the text is not spoken
     tts_deterministic: bool
@@ -155,6 +159,7 @@ def get() -> Settings:
         ocr_box_thresh=float(_str("OCR_BOX_THRESH", "0.5")),
         ocr_unclip_ratio=float(_str("OCR_UNCLIP_RATIO", "1.3")),
         ocr_doc_unclip_ratio=float(_str("OCR_DOC_UNCLIP_RATIO", "1.6")),
+        ocr_doc_dilation=_bool("OCR_DOC_DILATION", True),
         ocr_text_score=float(_str("OCR_TEXT_SCORE", "0.5")),
         ocr_word_score=float(_str("OCR_WORD_SCORE", "0.8")),
         ocr_orientation=_str("OCR_ORIENTATION", "page"),
@@ -165,6 +170,9 @@ def get() -> Settings:
         ocr_document_paper=float(_str("OCR_DOCUMENT_PAPER", "0.6")),
         ocr_rec_batch_width=_int("OCR_REC_BATCH_WIDTH", 960),
         ocr_rec_min_width=_int("OCR_REC_MIN_WIDTH", 160),
+        ocr_lexicon=_str("OCR_LEXICON", "always"),
+        ocr_lexicon_margin=float(_str("OCR_LEXICON_MARGIN", "5.0")),
+        ocr_lexicon_min_count=_int("OCR_LEXICON_MIN_COUNT", 50),
         tts_threads=_int("TTS_THREADS", 2),
         tts_max_seconds=float(_str("TTS_MAX_SECONDS", "60")),
         tts_deterministic=_bool("TTS_DETERMINISTIC", False),
