@@ -31,7 +31,7 @@ P = "PAGEVOICE_OCR_"
 FIRST = {P + "DET_SCALE": "1.0", P + "WORD_BOXES": "ctc", P + "WORD_PAD": "0", P + "SPLIT_GAP": "0",
          P + "SPLIT_HYPHENS": "never", P + "WORD_SCORE": "0", P + "REC_MIN_WIDTH": "320",
          P + "REC_BATCH_WIDTH": "1920", P + "ORIENTATION": "line", P + "UNCLIP_RATIO": "1.6",
-         P + "DOC_UNCLIP_RATIO": "1.6"}
+         P + "DOC_UNCLIP_RATIO": "1.6", P + "LEXICON": "never"}
 STEPS = [
     ("first cut (rapidocr's word boxes: character positions, full line height)", {}),
     ("+ word boxes fitted to the ink between neighbouring characters", {P + "WORD_BOXES": "ink"}),
@@ -45,8 +45,10 @@ STEPS = [
     ("+ upside-down text decided once per page (16 widest lines, >= 70% sure)",
      {P + "ORIENTATION": "page"}),
     ("+ photos: DB unclip ratio 1.3 (documents keep 1.6)", {P + "UNCLIP_RATIO": "1.3"}),
-    ("+ documents no longer enlarged (ink's box at scale 1): a third less CPU (final)",
+    ("+ documents no longer enlarged (ink's box at scale 1): a third less CPU",
      {P + "DET_SCALE": "1.0"}),
+    ("+ word-list correction of misread words (a listed word within 5 nats of CTC likelihood) (final)",
+     {P + "LEXICON": "always"}),
 ]
 VARIANTS = [
     ("variant: documents enlarged up to 2x", {P + "DET_SCALE": "2.0"}),
@@ -59,6 +61,9 @@ VARIANTS = [
     ("variant: DB box threshold 0.6", {P + "BOX_THRESH": "0.6"}),
     ("variant: DB pixel threshold 0.2", {P + "DET_THRESH": "0.2"}),
     ("variant: word confidence >= 0.9", {P + "WORD_SCORE": "0.9"}),
+    ("variant: word-list correction on documents only", {P + "LEXICON": "documents"}),
+    ("variant: word-list margin 8 nats", {P + "LEXICON_MARGIN": "8"}),
+    ("variant: documents' text map not dilated (small print's lines kept apart)", {P + "DOC_DILATION": "0"}),
 ]
 
 
