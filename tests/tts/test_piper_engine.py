@@ -17,9 +17,10 @@ def test_speaks_deterministically():
 
 def test_long_unpunctuated_text_is_split():
     text = " ".join(["receipt total amount due"] * 40)  # ~1,000 characters, one "sentence"
-    wav = pipeline.speak(text, tts_engine="piper")
-    assert wav_info(wav)[3] > 20  # every piece spoken
+    speech = pipeline.speak(text, tts_engine="piper")
+    assert wav_info(speech.wav)[3] > 20  # every piece spoken
+    assert speech.info["complete"] and speech.info["characters"] == len(text)
 
 
 def test_empty_text_gives_no_wav():
-    assert pipeline.speak("  \n ", tts_engine="piper") is None
+    assert pipeline.speak("  \n ", tts_engine="piper").wav is None
