@@ -7,7 +7,9 @@ from bench import datasets
 
 DEFAULT = "rapidocr"
 KERAS = "keras-ocr"
-UNTRAINED_NOTE = "keras-ocr ran untrained (no weights can be downloaded here): compute time only, no accuracy"
+UNTRAINED_NOTE = ("keras-ocr ran untrained (no weights can be downloaded here): compute time only, no accuracy; "
+                  "its detector runs on each page and its recogniser reads the page's ground-truth word boxes, "
+                  "the workload a trained detector would hand it")
 # FUNSD, all 199 pages, end-to-end exact (recall, precision), from docTR's documentation.
 PUBLISHED_FUNSD = {"docTR": (0.7337, 0.7611), "AWS Textract": (0.7810, 0.8300),
                    "Azure Form Recognizer": (0.7942, 0.8589), "Google Vision": (0.5950, 0.6250)}

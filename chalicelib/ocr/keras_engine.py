@@ -287,12 +287,16 @@ class KerasOcrEngine:
             scale=cfg.keras_ocr_scale if scale is None else scale,
             max_size=cfg.keras_ocr_max_size if max_size is None else max_size)
 
-    def detect_words(self, image: np.ndarray) -> list[tuple[str, float, np.ndarray]]:
+    def detect_words(self, image: np.ndarray, boxes=None) -> list[tuple[str, float, np.ndarray]]:
         """keras-ocr's Pipeline.recognize for one image, keeping the recogniser's probabilities.
 
         Same steps (resize by scale/max_size, CRAFT boxes, warped crops, CRNN, boxes scaled
         back), but the CRNN's softmax model is run instead of its CTC-decoding twin so each word
         gets a confidence (`ctc_greedy`); the text is the same as keras-ocr's.
+
+        `boxes` ((N, 4, 2), image pixels) is for timing untrained models (bench/): the detector
+        still runs, but the recogniser reads these boxes, the workload a trained detector would
+        hand it (an untrained CRAFT finds nothing, so its recogniser would never run).
         """
         import cv2
         from keras_ocr import tools
@@ -308,8 +312,10 @@ class KerasOcrEngine:
         if min(resized.shape[:2]) < MIN_SIDE:
             resized = tools.pad(resized, width=max(resized.shape[1], MIN_SIDE),
                                 height=max(resized.shape[0], MIN_SIDE))
-        boxes = p.detector.detect(images=[resized], verbose=0)[0]
-        return self.recognize_boxes(resized, boxes, scale)
+        found = p.detector.detect(images=[resized], verbose=0)[0]
+        if boxes is not None:
+            found = np.asarray(boxes, dtype="float32").reshape(-1, 4, 2) * scale
+        return self.recognize_boxes(resized, found, scale)
 
     def recognize_boxes(self, resized: np.ndarray, boxes, scale: float = 1.0):
         """Read the words in `boxes` (detector space); boxes come back divided by `scale`."""
