@@ -241,7 +241,9 @@ def plots(results: dict, out: Path) -> list[Path]:
             continue
         for ds, s in (e.get("speed") or {}).items():
             st = s.get("stages_median_ms") or {}
-            if s.get("images"):
+            # keras-ocr's paired turns time the whole image only (no stages), and its 5-20 s
+            # would squash every other bar: it is left to the table and the other plot.
+            if s.get("images") and st:
                 bars.append((f"{engine}{' (untrained)' if e.get('untrained') else ''}\n{ds}",
                              {"decode": st.get("decode", 0), "ocr": st.get("ocr", 0)}))
     if bars:
