@@ -29,7 +29,8 @@ P = "PAGEVOICE_OCR_"
 # The first cut in rapidocr's own terms, rebuilt on our pipeline: native scale, word boxes from
 # character positions over the full line height, no splitting, no word filter.
 FIRST = {P + "DET_SCALE": "1.0", P + "WORD_BOXES": "ctc", P + "WORD_PAD": "0", P + "SPLIT_GAP": "0",
-         P + "SPLIT_HYPHENS": "never", P + "WORD_SCORE": "0", P + "REC_MIN_WIDTH": "320",
+         P + "SPLIT_HYPHENS": "never", P + "WORD_SCORE": "0", P + "PHOTO_WORD_SCORE": "0",
+         P + "REC_MIN_WIDTH": "320",
          P + "REC_BATCH_WIDTH": "1920", P + "ORIENTATION": "line", P + "UNCLIP_RATIO": "1.6",
          P + "DOC_UNCLIP_RATIO": "1.6", P + "LEXICON": "never"}
 STEPS = [
@@ -39,7 +40,7 @@ STEPS = [
     ("+ documents: detect on the ink's box, enlarged 1.5x when characters are small", {P + "DET_SCALE": "1.5"}),
     ("+ documents: split words after hyphens (662-6280 -> 662- 6280)", {P + "SPLIT_HYPHENS": "documents"}),
     ("+ documents: split words at blanks >= 0.8 glyph heights", {P + "SPLIT_GAP": "0.8"}),
-    ("+ drop words with confidence < 0.8", {P + "WORD_SCORE": "0.8"}),
+    ("+ drop words with confidence < 0.8", {P + "WORD_SCORE": "0.8", P + "PHOTO_WORD_SCORE": "0.8"}),
     ("+ recogniser batches: min width 160, 960 px per batch", {P + "REC_MIN_WIDTH": "160",
                                                               P + "REC_BATCH_WIDTH": "960"}),
     ("+ upside-down text decided once per page (16 widest lines, >= 70% sure)",
@@ -47,8 +48,9 @@ STEPS = [
     ("+ photos: DB unclip ratio 1.3 (documents keep 1.6)", {P + "UNCLIP_RATIO": "1.3"}),
     ("+ documents no longer enlarged (ink's box at scale 1): a third less CPU",
      {P + "DET_SCALE": "1.0"}),
-    ("+ word-list correction of misread words (a listed word within 5 nats of CTC likelihood) (final)",
+    ("+ word-list correction of misread words (a listed word within 5 nats of CTC likelihood)",
      {P + "LEXICON": "always"}),
+    ("+ photos: drop words with confidence < 0.9 (documents keep 0.8) (final)", {P + "PHOTO_WORD_SCORE": "0.9"}),
 ]
 VARIANTS = [
     ("variant: documents enlarged up to 2x", {P + "DET_SCALE": "2.0"}),
@@ -60,7 +62,7 @@ VARIANTS = [
     ("variant: DB unclip ratio 2.0", {P + "UNCLIP_RATIO": "2.0", P + "DOC_UNCLIP_RATIO": "2.0"}),
     ("variant: DB box threshold 0.6", {P + "BOX_THRESH": "0.6"}),
     ("variant: DB pixel threshold 0.2", {P + "DET_THRESH": "0.2"}),
-    ("variant: word confidence >= 0.9", {P + "WORD_SCORE": "0.9"}),
+    ("variant: word confidence >= 0.9 on documents too", {P + "WORD_SCORE": "0.9"}),
     ("variant: word-list correction on documents only", {P + "LEXICON": "documents"}),
     ("variant: word-list margin 8 nats", {P + "LEXICON_MARGIN": "8"}),
     ("variant: documents' text map not dilated (small print's lines kept apart)", {P + "DOC_DILATION": "0"}),

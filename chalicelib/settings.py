@@ -81,7 +81,8 @@ class Settings:
     ocr_doc_unclip_ratio: float  # ...and on documents
     ocr_doc_dilation: bool  # DB: dilate the text map on documents (off: small print's close lines kept apart, +11% CPU)
     ocr_text_score: float  # lines whose mean character confidence is lower are dropped
-    ocr_word_score: float  # so are words (mean character confidence)
+    ocr_word_score: float  # so are words (mean character confidence) on documents...
+    ocr_photo_word_score: float  # ...and on photos, where unsure words are mostly texture read as text
     ocr_orientation: str  # upside-down text: "page" (one vote per page), "line" (each alone), "off"
     ocr_word_boxes: str  # "ink": fitted to the word's ink; "ctc": character positions only
     ocr_word_pad: float  # word box margin around the ink, in image pixels
@@ -162,6 +163,7 @@ def get() -> Settings:
         ocr_doc_dilation=_bool("OCR_DOC_DILATION", True),
         ocr_text_score=float(_str("OCR_TEXT_SCORE", "0.5")),
         ocr_word_score=float(_str("OCR_WORD_SCORE", "0.8")),
+        ocr_photo_word_score=float(_str("OCR_PHOTO_WORD_SCORE", "0.9")),
         ocr_orientation=_str("OCR_ORIENTATION", "page"),
         ocr_word_boxes=_str("OCR_WORD_BOXES", "ink"),
         ocr_word_pad=float(_str("OCR_WORD_PAD", "1.0")),

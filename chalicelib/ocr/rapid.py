@@ -325,6 +325,8 @@ class RapidOcrEngine:
         # recogniser dropped; in photos splitting at gaps and hyphens lost more than it gained.
         split_hyphens = s.ocr_split_hyphens == "always" or (s.ocr_split_hyphens == "documents" and document)
         split_gap = s.ocr_split_gap if document else 0.0
+        # Photos keep only surer words (ICDAR 0.9 against 0.8: +0.006 / +0.013, both halves).
+        word_score = s.ocr_word_score if document else s.ocr_photo_word_score
         lines = []
         for box, crop, (dec, step) in zip(boxes, crops, decoded):
             text = dec.text.strip()
@@ -340,7 +342,7 @@ class RapidOcrEngine:
             else:
                 fitted = list(zip(spans, pp.ctc_boxes(cw, ch, spans, step=step)))
             # Words the recogniser is unsure of are mostly noise read as text (specks, textures).
-            fitted = [(span, b) for span, b in fitted if span.prob >= s.ocr_word_score]
+            fitted = [(span, b) for span, b in fitted if span.prob >= word_score]
             if not fitted:
                 continue
             words = []
