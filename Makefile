@@ -7,7 +7,7 @@ DATASETS ?= ../shared/datasets
 # Debian packages the tests and benchmarks use (a real Chromium for the site tests).
 APT_PACKAGES := chromium fonts-dejavu-core tesseract-ocr
 
-.PHONY: run test test-fast bench package system-deps venv keras-venv clean
+.PHONY: run test test-fast lint bench package system-deps venv keras-venv clean
 
 $(VENV)/.installed: requirements.txt requirements-worker.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,10 +34,17 @@ system-deps:
 	fi
 
 run: venv
-	$(PY) -m chalicelib.local
+	$(PY) -m infra.local
 
 test: venv keras-venv system-deps
 	$(PY) -m pytest tests -q -p no:cacheprovider
+
+# The inner loop: no browser, no local stack, no keras venv, no packaging (under a minute).
+test-fast: venv
+	$(PY) -m pytest tests -q -p no:cacheprovider -m "not stack and not browser and not keras and not slow"
+
+lint: venv
+	$(PY) -m ruff check .
 
 # Long runs with printed figures (not tests): OCR/TTS accuracy, speed and memory; the local
 # stack's upload-to-done and cold start; auth latency; load; fuzzing.

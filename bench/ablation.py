@@ -73,8 +73,8 @@ def run_config(env: dict, items: list[datasets.Item]) -> dict:
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        from chalicelib.imaging import decode
-        from chalicelib.ocr.rapid import RapidOcrEngine
+        from chalicelib.engines.ocr.rapid import RapidOcrEngine
+        from chalicelib.media.image import decode
 
         engine = RapidOcrEngine()
         pages: dict = {}

@@ -54,7 +54,7 @@ def main() -> None:
 
     from app import app
     from chalicelib import aws, settings
-    from chalicelib.local.bootstrap import ensure_resources
+    from infra.local.bootstrap import ensure_resources
 
     s = settings.get()
     print(f"argon2id m={s.argon2_memory_kib} KiB t={s.argon2_time_cost} p={s.argon2_parallelism}; "

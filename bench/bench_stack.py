@@ -19,7 +19,7 @@ from pathlib import Path
 
 import requests
 
-from chalicelib.local.process import ROOT, StackProcess
+from infra.local.process import ROOT, StackProcess
 
 DEFAULT_PHOTO = ROOT.parent / "shared" / "datasets" / "icdar2015-dev" / "images" / "img_3.jpg"
 PASSWORD = "bench password 1234"
@@ -31,7 +31,8 @@ PASSWORD = "bench password 1234"
 COLD = """
 import json, sys, time
 t_import = time.monotonic()
-from chalicelib import worker, pipeline
+from chalicelib.jobs import worker
+from chalicelib.kinds import page_pipeline as pipeline
 t_ocr_ready = time.monotonic()
 marks = {}
 done = pipeline.process(open(sys.argv[1], "rb").read(), on_text=lambda r: marks.setdefault("text", time.monotonic()))
@@ -107,7 +108,7 @@ def main() -> None:
     args = ap.parse_args()
     if not args.photo.exists():
         sys.exit(f"no photo at {args.photo}: pass --photo PATH (or put ../shared/datasets beside the repo)")
-    print(f"load average before: {open('/proc/loadavg').read().split()[:3]}")
+    print(f"load average before: {open('/proc/loadavg').read().split()[:3]}")  # noqa: SIM115 - read once
     upload_to_done(args.photo, args.runs)
     cold_start(args.photo, args.cold_runs)
 

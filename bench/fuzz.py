@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         report = fuzz(args.url.rstrip("/"), account(args.url.rstrip("/")), max_examples=args.max_examples,
                       time_cap=args.time_cap, seed=args.seed)
     else:
-        from chalicelib.local.process import StackProcess
+        from infra.local.process import StackProcess
 
         with tempfile.TemporaryDirectory() as tmp, \
                 StackProcess(Path(tmp) / "state", Path(tmp) / "stack.log") as stack:

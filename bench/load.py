@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         stack = SimpleNamespace(api_url=args.url.rstrip("/"), log_tail=lambda n=60: "(no stack log with --url)")
         figures = run(stack, args.jobs, args.concurrency, args.time_cap, image)
     else:
-        from chalicelib.local.process import StackProcess
+        from infra.local.process import StackProcess
 
         with tempfile.TemporaryDirectory() as tmp, \
                 StackProcess(Path(tmp) / "state", Path(tmp) / "stack.log") as stack:

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import string
 import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
 
 IOU_MIN = 0.5
 MODES = ("det", "e2e_exact", "e2e_ci")
@@ -76,7 +76,7 @@ class Counts:
     n_pred: int = 0  # predictions that count (those matched to don't-care removed)
     n_gt: int = 0  # ground truth that counts (don't-care removed)
 
-    def add(self, other: "Counts") -> None:
+    def add(self, other: Counts) -> None:
         self.tp += other.tp
         self.n_pred += other.n_pred
         self.n_gt += other.n_gt

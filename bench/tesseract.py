@@ -18,7 +18,7 @@ import tempfile
 
 import numpy as np
 
-from chalicelib.ocr.base import Line, Word, rect
+from chalicelib.engines.ocr.base import Line, Word, rect
 
 PSM = os.environ.get("BENCH_TESSERACT_PSM", "11")
 

@@ -34,7 +34,7 @@ def main(argv=None) -> int:
         k, _, v = kv.partition("=")
         os.environ[k] = v
 
-    from chalicelib import pipeline
+    from chalicelib.kinds import page_pipeline as pipeline
 
     dump = {}
     for name in args.only or datasets.DATASETS:

@@ -41,7 +41,7 @@ def _engine(name: str):
         from bench.tesseract import TesseractEngine
 
         return TesseractEngine()
-    from chalicelib import ocr
+    from chalicelib.engines import ocr
 
     return ocr.get_engine(name)
 
@@ -51,8 +51,9 @@ def _words(doc: dict) -> list:
 
 
 def cmd_ocr(args) -> dict:
-    from chalicelib import imaging, settings
-    from chalicelib.ocr.base import build_result
+    from chalicelib import settings
+    from chalicelib.engines.ocr.base import build_result
+    from chalicelib.media import image as imaging
 
     manifest = json.loads(Path(args.manifest).read_text(encoding="utf-8"))
     t0 = time.perf_counter()
@@ -87,7 +88,7 @@ def cmd_ocr(args) -> dict:
 
 def cmd_pipeline(args) -> dict:
     """The worker's whole path per image: decode, OCR, speech (default engines)."""
-    from chalicelib import pipeline
+    from chalicelib.kinds import page_pipeline as pipeline
 
     manifest = json.loads(Path(args.manifest).read_text(encoding="utf-8"))
     t0 = time.perf_counter()
@@ -109,7 +110,7 @@ def cmd_pipeline(args) -> dict:
 
 
 def cmd_tts(args) -> dict:
-    from chalicelib import tts
+    from chalicelib.engines import tts
 
     text = Path(args.text_file).read_text(encoding="utf-8")
     t0 = time.perf_counter()
@@ -134,7 +135,8 @@ def cmd_tts(args) -> dict:
 def cmd_serve(args) -> None:
     """Load once, then time one image per JSON line on standard input (bench.run pairs two of
     these, so both engines meet the shared machine's load at the same moments)."""
-    from chalicelib import imaging, settings
+    from chalicelib import settings
+    from chalicelib.media import image as imaging
 
     out = sys.stdout
     sys.stdout = sys.stderr  # anything an engine prints must not mix with the replies

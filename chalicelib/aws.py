@@ -13,7 +13,7 @@ from botocore.config import Config
 from chalicelib import settings
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _client(service: str, region: str, endpoint_url: str):
     config = Config(retries={"mode": "standard", "max_attempts": 3})
     if service == "s3":
@@ -26,7 +26,7 @@ def _client(service: str, region: str, endpoint_url: str):
         service, region_name=region, config=config, endpoint_url=endpoint_url or None)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _resource(service: str, region: str, endpoint_url: str):
     return boto3.session.Session().resource(
         service, region_name=region, endpoint_url=endpoint_url or None)
@@ -47,6 +47,10 @@ def sqs():
 
 def ssm():
     return _client("ssm", *_where())
+
+
+def lambda_():
+    return _client("lambda", *_where())
 
 
 def dynamodb_client():

@@ -1,4 +1,4 @@
-"""`python -m chalicelib ocr|tts|process` (CONTRACTS section 4)."""
+"""`python -m chalicelib ocr|tts|process` (CONTRACTS sections 4 and 6)."""
 from __future__ import annotations
 
 import argparse
@@ -6,8 +6,10 @@ import json
 import sys
 from pathlib import Path
 
-from chalicelib import ocr, pipeline, tts
+from chalicelib import kinds
+from chalicelib.engines import ocr, tts
 from chalicelib.errors import PageVoiceError
+from chalicelib.kinds import page_pipeline, voice
 
 
 def _read(path: str) -> bytes:
@@ -29,7 +31,7 @@ def cmd_ocr(args) -> int:
     failures = 0
     for image in args.images:
         try:
-            result = pipeline.recognize(_read(image), ocr_engine=args.engine)
+            result = page_pipeline.recognize(_read(image), ocr_engine=args.engine)
         except PageVoiceError as exc:
             # Keep going over a batch; report each bad file on one line.
             print(f"{image}: {exc.message}", file=sys.stderr)
@@ -45,7 +47,7 @@ def cmd_ocr(args) -> int:
 
 def cmd_tts(args) -> int:
     text = sys.stdin.read() if args.text == "-" else args.text
-    wav = pipeline.speak(text, tts_engine=args.engine).wav
+    wav = voice.speak(text, tts_engine=args.engine).wav
     if wav is None:
         raise PageVoiceError("there is no text to speak")
     _write(Path(args.output), wav)
@@ -53,11 +55,18 @@ def cmd_tts(args) -> int:
 
 
 def cmd_process(args) -> int:
-    done = pipeline.process(_read(args.image), ocr_engine=args.ocr_engine, tts_engine=args.tts_engine)
+    """The worker's work on a local file: the kind's outputs in DIR (result.json and the rest)."""
+    data = _read(args.image)
+    if args.kind in (None, kinds.DEFAULT) and (args.ocr_engine or args.tts_engine):
+        done = page_pipeline.process(data, ocr_engine=args.ocr_engine, tts_engine=args.tts_engine)
+        outputs = kinds.Outputs(result=done.result,
+                                files={"speech.wav": (done.wav, "audio/wav")} if done.wav is not None else {})
+    else:
+        outputs = kinds.get(args.kind).run(data)
     out = Path(args.out)
-    _write(out / "result.json", json.dumps(done.result, ensure_ascii=False, indent=1))
-    if done.wav is not None:
-        _write(out / "speech.wav", done.wav)
+    _write(out / kinds.RESULT, json.dumps(outputs.result, ensure_ascii=False, indent=1))
+    for name, (body, _) in outputs.files.items():
+        _write(out / name, body)
     return 0
 
 
@@ -77,8 +86,9 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--engine", choices=sorted(tts.ENGINES), default=None)
     t.set_defaults(func=cmd_tts)
 
-    r = sub.add_parser("process", help="the whole worker pipeline on a local file")
-    r.add_argument("image", metavar="IMAGE")
+    r = sub.add_parser("process", help="the worker's work on a local file: DIR/result.json and the rest")
+    r.add_argument("image", metavar="FILE")
+    r.add_argument("--kind", choices=sorted(kinds.registry()), default=None, help="the kind of job (default page)")
     r.add_argument("--out", required=True, metavar="DIR")
     r.add_argument("--ocr-engine", choices=sorted(ocr.ENGINES), default=None)
     r.add_argument("--tts-engine", choices=sorted(tts.ENGINES), default=None)

@@ -1,7 +1,8 @@
-"""Typed errors: each carries a sentence a user understands and the HTTP status it maps to.
+"""Typed errors, the one leaf module every layer imports (it imports nothing of ours).
 
-`permanent` tells the worker whether retrying could help: a broken image fails its
-job at once, a throttled AWS call raises so Lambda retries.
+Each carries a sentence a person understands and the HTTP status it maps to; the web layer
+only renders them. `permanent` tells the worker whether retrying could help: a broken file
+fails its job at once, a throttled AWS call raises so Lambda retries.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ class PageVoiceError(Exception):
     status = 400
     code = "bad_request"
     permanent = True
+    headers: dict = {}  # response headers an HTTP answer carries (Retry-After, WWW-Authenticate)
 
     def __init__(self, message: str, **details):
         super().__init__(message)
@@ -22,10 +24,27 @@ class PageVoiceError(Exception):
         return body
 
 
-class ImageError(PageVoiceError):
-    """The upload is not an image we can read (or is one we refuse to read)."""
-    code = "bad_image"
+class InputError(PageVoiceError):
+    """Bad input to a command or route (not a file problem)."""
+    code = "bad_request"
+    status = 400
+
+
+class MediaError(PageVoiceError):
+    """The uploaded file cannot be read (or is one we refuse to read): the job fails with
+    this message."""
+    code = "bad_media"
     status = 422
+
+
+class ImageError(MediaError):
+    """The upload is not an image we can read."""
+    code = "bad_image"
+
+
+class AudioError(MediaError):
+    """The upload is not a recording we can read."""
+    code = "bad_audio"
 
 
 class EngineUnavailable(PageVoiceError):
@@ -34,7 +53,48 @@ class EngineUnavailable(PageVoiceError):
     status = 503
 
 
-class InputError(PageVoiceError):
-    """Bad input to a command or route (not an image problem)."""
-    code = "bad_request"
-    status = 400
+class Unauthorized(PageVoiceError):
+    status = 401
+    code = "unauthorized"
+    # RFC 6750: a 401 names the scheme the client should use.
+    headers = {"WWW-Authenticate": 'Bearer realm="pagevoice"'}
+
+
+class Forbidden(PageVoiceError):
+    """The caller is known but this credential may not do this (no WWW-Authenticate: signing
+    in again with the same credential would not help)."""
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(PageVoiceError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(PageVoiceError):
+    status = 409
+    code = "conflict"
+
+
+class TooManyRequests(PageVoiceError):
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, retry_after: int):
+        retry_after = max(1, int(retry_after))
+        super().__init__(message, retry_after=retry_after)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class Internal(PageVoiceError):
+    status = 500
+    code = "internal_error"
+    permanent = False
+
+
+class Transient(PageVoiceError):
+    """Worth another try later (an upstream hiccup, a job another delivery holds)."""
+    code = "try_again"
+    status = 503
+    permanent = False

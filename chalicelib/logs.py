@@ -13,7 +13,7 @@ import logging
 import sys
 import time
 
-_context: contextvars.ContextVar[dict] = contextvars.ContextVar("pagevoice_log_context", default={})
+_context: contextvars.ContextVar[dict] = contextvars.ContextVar("pagevoice_log_context", default={})  # noqa: B039 - never mutated: context() sets a new dict
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 

@@ -1,7 +1,9 @@
 """Engine plugins: a name maps to "module:Class", imported only when chosen.
 
-So the API function never loads an ML stack, and each engine is built once per
-process (a warm Lambda reuses its loaded model).
+So the API function never loads an ML stack, and each engine is built once per process and
+configuration (a warm Lambda reuses its loaded model). An engine class declares its tuning as
+`Config` (a frozen dataclass) and `ENV_PREFIX`; without an explicit config, its fields are read
+from the environment under that prefix (chalicelib.settings.load).
 """
 from __future__ import annotations
 
@@ -9,37 +11,53 @@ import functools
 import importlib
 import threading
 
+from chalicelib import settings
 from chalicelib.errors import EngineUnavailable
 
-
 _lock = threading.Lock()
-_locks: dict[str, threading.Lock] = {}
+_locks: dict[tuple, threading.Lock] = {}
 
 
-def load(kind: str, name: str, target: str):
-    # One build per engine even when two threads ask at once (warm-up loads engines in parallel).
-    with _lock:
-        lock = _locks.setdefault(target, threading.Lock())
-    with lock:
-        return _build(kind, name, target)
-
-
-@functools.lru_cache(maxsize=None)
-def _build(kind: str, name: str, target: str):
+def engine_class(task: str, name: str, target: str):
     module, cls = target.split(":")
     try:
         mod = importlib.import_module(module)
     except ImportError as exc:
         raise EngineUnavailable(
-            f"The {kind} engine '{name}' is not installed here (missing {exc.name or exc}). "
+            f"The {task} engine '{name}' is not installed here (missing {exc.name or exc}). "
             "See the README for how to install it.") from exc
-    return getattr(mod, cls)()
+    return getattr(mod, cls)
 
 
-def choose(kind: str, registry: dict[str, str], name: str):
+def default_config(cls):
+    """The engine's Config as the environment sets it (None for an engine without one)."""
+    config_cls = getattr(cls, "Config", None)
+    if config_cls is None:
+        return None
+    return settings.load(config_cls, getattr(cls, "ENV_PREFIX", settings.PREFIX))
+
+
+def load(task: str, name: str, target: str, config=None):
+    cls = engine_class(task, name, target)
+    if config is None:
+        config = default_config(cls)
+    key = (target, config)
+    # One build per engine and config even when two threads ask at once (parallel warm-up).
+    with _lock:
+        lock = _locks.setdefault(key, threading.Lock())
+    with lock:
+        return _build(cls, config)
+
+
+@functools.cache
+def _build(cls, config):
+    return cls() if config is None else cls(config)
+
+
+def choose(task: str, registry: dict[str, str], name: str, config=None):
     if name not in registry:
-        raise EngineUnavailable(f"Unknown {kind} engine '{name}'. Choose one of: {', '.join(registry)}.")
-    return load(kind, name, registry[name])
+        raise EngineUnavailable(f"Unknown {task} engine '{name}'. Choose one of: {', '.join(registry)}.")
+    return load(task, name, registry[name], config)
 
 
 def dist_version(name: str) -> str:

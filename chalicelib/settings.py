@@ -1,201 +1,131 @@
-"""Every setting PageVoice reads, in one place.
+"""Platform settings, each written once: its name, type, default and meaning in one line.
 
-Read lazily (call `get()`), never at import time: Chalice's test client and
-`chalice local` set a stage's environment variables only around each call.
+A field `foo_bar` is read from `PAGEVOICE_FOO_BAR` (or the variables its `env` names). Engine
+tuning is not here: each engine declares a `Config` beside it, read by the same loader with
+the engine's own prefix (`load(Config, "PAGEVOICE_OCR_")`), and benchmarks pass configs.
+
+Read lazily (call `get()`), never at import time: Chalice's test client and `chalice local`
+set a stage's environment variables only around each call.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field
 
 PREFIX = "PAGEVOICE_"
 
 
-def _int(name: str, default: int) -> int:
-    raw = os.environ.get(PREFIX + name, "")
-    return int(raw) if raw.strip() else default
+def setting(default=dataclasses.MISSING, *, env: tuple[str, ...] = (), maximum=None, default_factory=None):
+    """A field read from the environment: `env` replaces the derived variable name (first set
+    wins), `maximum` caps the value whatever the environment says."""
+    meta = {"env": env, "maximum": maximum}
+    if default_factory is not None:
+        return field(default_factory=default_factory, metadata=meta)
+    return field(default=default, metadata=meta)
 
 
-def _str(name: str, default: str) -> str:
-    return os.environ.get(PREFIX + name, "").strip() or default
+def _parse(raw: str, like, name: str):
+    if isinstance(like, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    try:
+        if isinstance(like, int):
+            return int(raw)
+        if isinstance(like, float):
+            return float(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a number") from None
+    return raw.strip()
 
 
-def _bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(PREFIX + name, "").strip().lower()
-    if not raw:
-        return default
-    return raw in ("1", "true", "yes", "on")
+def load(cls, prefix: str = PREFIX, overrides: dict | None = None):
+    """An instance of the dataclass `cls` with each field from its environment variable (when set
+    and not blank), else its default; `overrides` (field -> value) win over both."""
+    values = {}
+    for f in dataclasses.fields(cls):
+        if overrides and f.name in overrides:
+            values[f.name] = overrides[f.name]
+            continue
+        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+        names = f.metadata.get("env") or (prefix + f.name.upper(),)
+        raw = next((os.environ[n] for n in names if os.environ.get(n, "").strip()), None)
+        value = default if raw is None else _parse(raw, default, names[0])
+        if f.metadata.get("maximum") is not None:
+            value = min(value, f.metadata["maximum"])
+        values[f.name] = value
+    return cls(**values)
+
+
+def variable(cls, name: str, prefix: str = PREFIX) -> str:
+    """The environment variable a field is read from (for messages and docs)."""
+    f = next(f for f in dataclasses.fields(cls) if f.name == name)
+    return (f.metadata.get("env") or (prefix + name.upper(),))[0]
 
 
 @dataclass(frozen=True)
 class Settings:
     # AWS resources (one definition of each lives in chalicelib.resources).
-    bucket: str
-    auth_table: str
-    jobs_table: str
-    region: str
-    endpoint_url: str  # AWS_ENDPOINT_URL: set for the local stack (moto server)
+    bucket: str = setting("pagevoice-local")
+    auth_table: str = setting("pagevoice-auth")
+    jobs_table: str = setting("pagevoice-jobs")
+    region: str = setting("us-east-1", env=("AWS_REGION", "AWS_DEFAULT_REGION"))
+    endpoint_url: str = setting("", env=("AWS_ENDPOINT_URL",))  # the local stack's moto server
+    worker_function: str = setting("")  # deployed: the worker Lambda the sweep re-drives jobs to
     # Auth.
-    jwt_secret: str  # local: straight from the environment
-    jwt_secret_param: str  # deployed: SSM SecureString parameter name
-    jwt_issuer: str
-    jwt_audience: str
-    session_ttl_seconds: int
-    cors_origin: str
+    jwt_secret: str = setting("")  # local: straight from the environment
+    jwt_secret_param: str = setting("")  # deployed: SSM SecureString parameter name
+    jwt_issuer: str = setting("pagevoice")
+    jwt_audience: str = setting("pagevoice-api")
+    session_ttl_seconds: int = setting(7 * 24 * 3600)
+    cors_origin: str = setting("http://127.0.0.1:8080")
     # Password hashing (argon2id). Defaults are OWASP's minimum; tests may lower them.
-    argon2_time_cost: int
-    argon2_memory_kib: int
-    argon2_parallelism: int
+    argon2_time_cost: int = setting(2)
+    argon2_memory_kib: int = setting(19 * 1024)
+    argon2_parallelism: int = setting(1)
     # Throttling (counters live in the auth table with a TTL).
-    login_max_failures: int  # failed logins per account before lockouts start
-    login_lockout_base_seconds: int  # first lockout; doubles with each further failure
-    login_lockout_max_seconds: int
-    login_failure_reset_seconds: int  # this long without a failure forgets the count
+    login_max_failures: int = setting(5)  # failed logins per account before lockouts start
+    login_lockout_base_seconds: int = setting(1)  # first lockout; doubles with each further failure
+    login_lockout_max_seconds: int = setting(900)
+    login_failure_reset_seconds: int = setting(900)  # this long without a failure forgets the count
     # Credential stuffing: one address trying many accounts (one or two tries each) never trips
     # the per-account lockout; this does. Generous enough for an office behind one address.
-    login_ip_max_failures: int
-    login_ip_window_seconds: int
-    register_limit_per_ip: int  # registrations per client IP per window
-    register_window_seconds: int
-    upload_limit_per_user: int  # POST /uploads per account per window
-    upload_window_seconds: int
-    max_api_keys_per_user: int
-    max_json_body_bytes: int  # request bodies above this are refused (400)
-    # Uploads and images.
-    max_upload_bytes: int
-    max_pixels: int
-    upload_url_ttl_seconds: int
-    download_url_ttl_seconds: int
-    # Engines.
-    ocr_engine: str
-    tts_engine: str
-    ocr_threads: int
-    # Default OCR engine (rapidocr PP-OCRv6); each value measured by bench/ (docs/bench/).
-    ocr_det_max_side: int  # longest side the text detector sees
-    ocr_det_max_pixels: int  # most pixels it sees (its time and memory grow with them)
-    ocr_det_scale: float  # documents: most the page is enlarged for detecting small text (1: off)...
-    ocr_text_height: int  # ...to bring its median character height to this (pixels; 0: off)
-    ocr_det_thresh: float  # DB: pixel probability that counts as text
-    ocr_box_thresh: float  # DB: mean probability a box needs to be kept
-    ocr_unclip_ratio: float  # DB: how far a box is grown around its text kernel (photos)...
-    ocr_doc_unclip_ratio: float  # ...and on documents
-    ocr_doc_dilation: bool  # DB: dilate the text map on documents (off: small print's close lines kept apart, +11% CPU)
-    ocr_text_score: float  # lines whose mean character confidence is lower are dropped
-    ocr_word_score: float  # so are words (mean character confidence) on documents...
-    ocr_photo_word_score: float  # ...and on photos, where unsure words are mostly texture read as text
-    ocr_orientation: str  # upside-down text: "page" (one vote per page), "line" (each alone), "off"
-    ocr_word_boxes: str  # "ink": fitted to the word's ink; "ctc": character positions only
-    ocr_word_pad: float  # word box margin around the ink, in image pixels
-    ocr_split_gap: float  # documents: a blank this many glyph heights wide splits a word (0: off)
-    ocr_split_hyphens: str  # "662-6280" -> words "662-", "6280": documents | always | never
-    ocr_document_paper: float  # an image this much paper is a document (enlarged, hyphens split)
-    ocr_rec_batch_width: int  # recogniser batch: images x padded width (pixels), at most
-    ocr_rec_min_width: int  # recogniser: narrowest padded input width (pixels)
-    ocr_lexicon: str  # unsure out-of-list words re-read against a word list: documents | always | never
-    ocr_lexicon_margin: float  # ...when the listed word's CTC log-likelihood is at most this far below
-    ocr_lexicon_min_count: int  # ...among the list's words seen at least this often
-    tts_threads: int
-    tts_max_seconds: float  # most time spent making one recording; the rest of the text is not spoken
-    tts_deterministic: bool
-    gtts_lang: str  # gTTS: IETF tag Google accepts, e.g. en, fr, zh-TW
-    gtts_tld: str  # gTTS: translate.google.<tld> (accent, or a reachable host)
-    gtts_timeout_seconds: int  # gTTS: per request; gTTS's default waits forever
-    keras_ocr_cache_dir: str  # KERAS_OCR_CACHE_DIR (keras-ocr's own variable), else ~/.keras-ocr
-    keras_ocr_scale: float  # keras-ocr: most a small image is enlarged before detection
-    keras_ocr_max_size: int  # keras-ocr: longest side the detector sees (time, memory ~ its square)
-    keras_ocr_untrained: bool  # keras-ocr, tests only: random weights, nothing downloaded
+    login_ip_max_failures: int = setting(50)
+    login_ip_window_seconds: int = setting(900)
+    register_limit_per_ip: int = setting(10)  # registrations per client IP per window
+    register_window_seconds: int = setting(3600)
+    upload_limit_per_user: int = setting(30)  # POST /uploads per account per window
+    upload_window_seconds: int = setting(60)
+    max_api_keys_per_user: int = setting(20)
+    max_json_body_bytes: int = setting(16 * 1024)  # request bodies above this are refused (400)
+    # Uploads (each kind's limits read these: chalicelib.kinds).
+    max_upload_bytes: int = setting(15 * 1024 * 1024)
+    max_pixels: int = setting(40_000_000)
+    upload_url_ttl_seconds: int = setting(600, maximum=600)
+    download_url_ttl_seconds: int = setting(900, maximum=900)
+    kind_plugins: str = setting("")  # extra job kinds, "module:ATTR,..." (tests add a stub kind)
+    # Engines: which one of each task runs (their tuning: each engine's Config).
+    ocr_engine: str = setting("rapidocr")
+    tts_engine: str = setting("piper")
+    tts_max_seconds: float = setting(60.0)  # most time spent making one recording; the rest is not spoken
     # Worker.
-    job_lease_seconds: int
+    worker_timeout_seconds: int = setting(120)  # its time per invocation (Lambda's timeout; the bridge gives the same)
+    warm_kinds: str = setting("page")  # kinds whose engines load at worker start, before the first job
+    job_lease_seconds: int = setting(300)
     # Attempts at one job before it is failed: Lambda's async invoke makes 1 + MaximumRetryAttempts
-    # (2, infra/template.py); locally the bridge's redelivery and sweep would otherwise retry for ever.
-    worker_max_attempts: int
+    # (2, infra/template.py); the sweep's re-drives count as attempts too.
+    worker_max_attempts: int = setting(3)
     # No S3 event is retried later than this after it happened (MaximumEventAgeInSeconds in
-    # infra/template.py): after it, an unfinished job is failed (jobs.settle).
-    job_retry_window_seconds: int
+    # infra/template.py): after it, an unfinished job is failed (jobs.store.settle).
+    job_retry_window_seconds: int = setting(3600)
     # An upload can only start before its presigned POST expires; this covers one in flight.
-    upload_grace_seconds: int
-    log_level: str
+    upload_grace_seconds: int = setting(300)
+    log_level: str = setting("INFO")
 
 
 def get() -> Settings:
-    return Settings(
-        bucket=_str("BUCKET", "pagevoice-local"),
-        auth_table=_str("AUTH_TABLE", "pagevoice-auth"),
-        jobs_table=_str("JOBS_TABLE", "pagevoice-jobs"),
-        region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
-        endpoint_url=os.environ.get("AWS_ENDPOINT_URL", "").strip(),
-        jwt_secret=_str("JWT_SECRET", ""),
-        jwt_secret_param=_str("JWT_SECRET_PARAM", ""),
-        jwt_issuer=_str("JWT_ISSUER", "pagevoice"),
-        jwt_audience=_str("JWT_AUDIENCE", "pagevoice-api"),
-        session_ttl_seconds=_int("SESSION_TTL_SECONDS", 7 * 24 * 3600),
-        cors_origin=_str("CORS_ORIGIN", "http://127.0.0.1:8080"),
-        argon2_time_cost=_int("ARGON2_TIME_COST", 2),
-        argon2_memory_kib=_int("ARGON2_MEMORY_KIB", 19 * 1024),
-        argon2_parallelism=_int("ARGON2_PARALLELISM", 1),
-        login_max_failures=_int("LOGIN_MAX_FAILURES", 5),
-        login_lockout_base_seconds=_int("LOGIN_LOCKOUT_BASE_SECONDS", 1),
-        login_lockout_max_seconds=_int("LOGIN_LOCKOUT_MAX_SECONDS", 900),
-        login_failure_reset_seconds=_int("LOGIN_FAILURE_RESET_SECONDS", 900),
-        login_ip_max_failures=_int("LOGIN_IP_MAX_FAILURES", 50),
-        login_ip_window_seconds=_int("LOGIN_IP_WINDOW_SECONDS", 900),
-        register_limit_per_ip=_int("REGISTER_LIMIT_PER_IP", 10),
-        register_window_seconds=_int("REGISTER_WINDOW_SECONDS", 3600),
-        upload_limit_per_user=_int("UPLOAD_LIMIT_PER_USER", 30),
-        upload_window_seconds=_int("UPLOAD_WINDOW_SECONDS", 60),
-        max_api_keys_per_user=_int("MAX_API_KEYS_PER_USER", 20),
-        max_json_body_bytes=_int("MAX_JSON_BODY_BYTES", 16 * 1024),
-        max_upload_bytes=_int("MAX_UPLOAD_BYTES", 15 * 1024 * 1024),
-        max_pixels=_int("MAX_PIXELS", 40_000_000),
-        upload_url_ttl_seconds=min(_int("UPLOAD_URL_TTL_SECONDS", 600), 600),
-        download_url_ttl_seconds=min(_int("DOWNLOAD_URL_TTL_SECONDS", 900), 900),
-        ocr_engine=_str("OCR_ENGINE", "rapidocr"),
-        tts_engine=_str("TTS_ENGINE", "piper"),
-        ocr_threads=_int("OCR_THREADS", 2),
-        ocr_det_max_side=_int("OCR_DET_MAX_SIDE", 2048),
-        ocr_det_max_pixels=_int("OCR_DET_MAX_PIXELS", 2_500_000),
-        ocr_det_scale=float(_str("OCR_DET_SCALE", "1.0")),
-        ocr_text_height=_int("OCR_TEXT_HEIGHT", 20),
-        ocr_det_thresh=float(_str("OCR_DET_THRESH", "0.3")),
-        ocr_box_thresh=float(_str("OCR_BOX_THRESH", "0.5")),
-        ocr_unclip_ratio=float(_str("OCR_UNCLIP_RATIO", "1.3")),
-        ocr_doc_unclip_ratio=float(_str("OCR_DOC_UNCLIP_RATIO", "1.6")),
-        ocr_doc_dilation=_bool("OCR_DOC_DILATION", True),
-        ocr_text_score=float(_str("OCR_TEXT_SCORE", "0.5")),
-        ocr_word_score=float(_str("OCR_WORD_SCORE", "0.8")),
-        ocr_photo_word_score=float(_str("OCR_PHOTO_WORD_SCORE", "0.9")),
-        ocr_orientation=_str("OCR_ORIENTATION", "page"),
-        ocr_word_boxes=_str("OCR_WORD_BOXES", "ink"),
-        ocr_word_pad=float(_str("OCR_WORD_PAD", "1.0")),
-        ocr_split_gap=float(_str("OCR_SPLIT_GAP", "0.8")),
-        ocr_split_hyphens=_str("OCR_SPLIT_HYPHENS", "documents"),
-        ocr_document_paper=float(_str("OCR_DOCUMENT_PAPER", "0.6")),
-        ocr_rec_batch_width=_int("OCR_REC_BATCH_WIDTH", 960),
-        ocr_rec_min_width=_int("OCR_REC_MIN_WIDTH", 160),
-        ocr_lexicon=_str("OCR_LEXICON", "always"),
-        ocr_lexicon_margin=float(_str("OCR_LEXICON_MARGIN", "5.0")),
-        ocr_lexicon_min_count=_int("OCR_LEXICON_MIN_COUNT", 50),
-        tts_threads=_int("TTS_THREADS", 2),
-        tts_max_seconds=float(_str("TTS_MAX_SECONDS", "60")),
-        tts_deterministic=_bool("TTS_DETERMINISTIC", False),
-        gtts_lang=_str("GTTS_LANG", "en"),
-        gtts_tld=_str("GTTS_TLD", "com"),
-        gtts_timeout_seconds=_int("GTTS_TIMEOUT_SECONDS", 15),
-        keras_ocr_cache_dir=(os.environ.get("KERAS_OCR_CACHE_DIR", "").strip()
-                             or os.path.join(os.path.expanduser("~"), ".keras-ocr")),
-        # CRAFT's own reference inference settings (mag_ratio 1.5, canvas 1280), not keras-ocr's
-        # scale=2/2048: 2.5x less CPU and 1.3 GB less memory on a FUNSD page.
-        keras_ocr_scale=float(_str("KERAS_OCR_SCALE", "1.5")),
-        keras_ocr_max_size=_int("KERAS_OCR_MAX_SIZE", 1280),
-        keras_ocr_untrained=_bool("KERAS_OCR_UNTRAINED", False),
-        job_lease_seconds=_int("JOB_LEASE_SECONDS", 300),
-        worker_max_attempts=_int("WORKER_MAX_ATTEMPTS", 3),
-        job_retry_window_seconds=_int("JOB_RETRY_WINDOW_SECONDS", 3600),
-        upload_grace_seconds=_int("UPLOAD_GRACE_SECONDS", 300),
-        log_level=_str("LOG_LEVEL", "INFO"),
-    )
+    return load(Settings)
 
 
 def names() -> list[str]:
     """Setting names, for docs and the README's table."""
-    return [f.name for f in fields(Settings)]
+    return [f.name for f in dataclasses.fields(Settings)]

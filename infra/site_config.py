@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Write the static site's config.js for a deployed stack (the deploy step after the stack).
 
-    python infra/site_config.py --api-base https://abc123.execute-api.us-east-1.amazonaws.com/api \
-        [--max-upload-bytes 15728640] > build/config.js
+    python infra/site_config.py --api-base https://abc123.execute-api.us-east-1.amazonaws.com/api > build/config.js
 
-Same shape as static_site/config.example.js; `apiBase` is the stack's ApiBaseUrl output.
+Same shape as static_site/config.example.js; `apiBase` is the stack's ApiBaseUrl output. What
+uploads accept and their limits the site reads from the API itself (GET /kinds).
 infra/README.md shows it fed from `aws cloudformation describe-stacks` and uploaded.
 """
 from __future__ import annotations
@@ -14,14 +14,12 @@ import json
 import sys
 from urllib.parse import urlparse
 
-DEFAULT_MAX_UPLOAD_BYTES = 15 * 1024 * 1024  # chalicelib.settings' PAGEVOICE_MAX_UPLOAD_BYTES default
 
-
-def render(api_base: str, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> str:
+def render(api_base: str) -> str:
     url = urlparse(api_base)
     if url.scheme not in ("https", "http") or not url.netloc:
         raise ValueError(f"not an http(s) URL: {api_base!r}")
-    config = {"apiBase": api_base.rstrip("/"), "maxUploadBytes": int(max_upload_bytes)}
+    config = {"apiBase": api_base.rstrip("/")}
     return ("// Written by infra/site_config.py at deploy time: see infra/README.md.\n"
             f"window.PAGEVOICE_CONFIG = {json.dumps(config, indent=2)};\n")
 
@@ -29,10 +27,9 @@ def render(api_base: str, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> s
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Print the site's config.js for a deployed API.")
     parser.add_argument("--api-base", required=True, help="the stack's ApiBaseUrl output")
-    parser.add_argument("--max-upload-bytes", type=int, default=DEFAULT_MAX_UPLOAD_BYTES)
     args = parser.parse_args(argv)
     try:
-        sys.stdout.write(render(args.api_base, args.max_upload_bytes))
+        sys.stdout.write(render(args.api_base))
     except ValueError as exc:
         print(f"site_config: {exc}", file=sys.stderr)
         return 2

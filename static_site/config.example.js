@@ -3,6 +3,5 @@
 window.PAGEVOICE_CONFIG = {
   // Base URL of the HTTP API, no trailing slash.
   apiBase: "http://127.0.0.1:8000",
-  // Largest upload the server accepts (PAGEVOICE_MAX_UPLOAD_BYTES), in bytes.
-  maxUploadBytes: 15728640,
+  // What uploads accept, and their limits, come from the API (GET /kinds).
 };

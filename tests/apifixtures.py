@@ -28,7 +28,7 @@ def _moto_module():
     from moto import mock_aws
 
     from chalicelib import aws
-    from chalicelib.local.bootstrap import ensure_resources
+    from infra.local.bootstrap import ensure_resources
 
     with mock_aws():
         aws.reset()

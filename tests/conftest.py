@@ -21,7 +21,7 @@ def aws_env():
     from moto import mock_aws
 
     from chalicelib import aws
-    from chalicelib.local.bootstrap import ensure_resources
+    from infra.local.bootstrap import ensure_resources
 
     with mock_aws():
         aws.reset()
@@ -35,14 +35,15 @@ def aws_env():
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
-    """`python -m chalicelib.local` (what `make run` starts) on free ports, over HTTP."""
-    from chalicelib.local.process import StackProcess
+    """`python -m infra.local` (what `make run` starts) on free ports, over HTTP."""
+    from infra.local.process import StackProcess
 
     root = tmp_path_factory.mktemp("stack")
     # chalice local reports every caller as 127.0.0.1: lift the per-address sign-up limit so
     # the suites that register users do not share one small budget.
     s = StackProcess(state_dir=root / "state", log_path=root / "stack.log",
-                     extra_env={"PAGEVOICE_REGISTER_LIMIT_PER_IP": "1000"})
+                     extra_env={"PAGEVOICE_REGISTER_LIMIT_PER_IP": "1000",
+                                "PAGEVOICE_KIND_PLUGINS": "tests.stubkind:KIND"})
     s.start()
     yield s
     s.stop()
@@ -57,3 +58,20 @@ def photo_with_text(tmp_path_factory):
     path = tmp_path_factory.mktemp("photos") / "cafe-sign.jpg"
     path.write_bytes(images.encode(images.text_image(lines, size=52).image, "JPEG", quality=90))
     return path, " ".join(lines).split()
+
+
+# ---------------------------------------------------------------- markers (pyproject.toml)
+
+def pytest_collection_modifyitems(config, items):
+    """Mark what needs the heavy parts, so `make test-fast` can leave them out: the real stack
+    (any test using the `stack` fixture), the browser (tests/site), the keras venv."""
+    for item in items:
+        path = str(item.fspath)
+        if "stack" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.stack)
+        if "/tests/site/" in path:
+            item.add_marker(pytest.mark.browser)
+        if path.endswith("test_keras_engine.py"):
+            item.add_marker(pytest.mark.keras)
+        if "/tests/infra/" in path and "packaged" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)

@@ -1,7 +1,7 @@
 """Driving the real local stack over HTTP, as the site and programmatic clients do.
 
 Shared by the stack tests (tests/local, tests/hardening) and the benches (bench/load.py,
-bench/fuzz.py); `stack` is anything with `.api_url` (chalicelib.local.process.StackProcess).
+bench/fuzz.py); `stack` is anything with `.api_url` (infra.local.process.StackProcess).
 """
 from __future__ import annotations
 
@@ -31,13 +31,14 @@ def login(stack, email) -> dict:
 
 
 def request_upload(stack, headers, filename: str, content_type: str, size: int, *,
-                   patience: float = 0) -> requests.Response:
+                   patience: float = 0, kind: str | None = None) -> requests.Response:
     """POST /uploads. With `patience` (seconds), a 429 is waited out as its Retry-After says,
     as a well-behaved client would (uploads are limited per account and minute)."""
     deadline = time.monotonic() + patience
     while True:
         r = requests.post(f"{stack.api_url}/uploads", headers=headers, timeout=30,
-                          json={"filename": filename, "content_type": content_type, "size": size})
+                          json={"filename": filename, "content_type": content_type, "size": size,
+                                **({"kind": kind} if kind else {})})
         wait = int(r.headers.get("Retry-After", "1")) if r.status_code == 429 else None
         if wait is None or time.monotonic() + wait > deadline:
             return r
@@ -50,8 +51,9 @@ def send_file(post: dict, filename: str, data: bytes, content_type: str) -> None
     assert s3.status_code in (200, 201, 204), s3.text
 
 
-def upload(stack, headers, filename: str, data: bytes, content_type: str, *, patience: float = 0) -> str:
-    r = request_upload(stack, headers, filename, content_type, len(data), patience=patience)
+def upload(stack, headers, filename: str, data: bytes, content_type: str, *, patience: float = 0,
+           kind: str | None = None) -> str:
+    r = request_upload(stack, headers, filename, content_type, len(data), patience=patience, kind=kind)
     assert r.status_code == 201, r.text
     body = r.json()
     send_file(body["upload"], filename, data, content_type)

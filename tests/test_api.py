@@ -11,7 +11,8 @@ from chalice.config import Config
 from chalice.local import LocalGateway
 
 from app import app
-from chalicelib import jobs, logs
+from chalicelib import logs
+from chalicelib.jobs import store as jobs
 from tests.apiclient import JSON, PASSWORD, assert_error, bearer, post, signed_in
 
 pytest_plugins = ["tests.apifixtures"]
@@ -85,7 +86,7 @@ def test_done_job_shows_result_and_urls(client):
     aws.s3().put_object(Bucket=bucket, Key=jobs.result_key(user["id"], job_id), Body=json.dumps(result))
     jobs.claim(user["id"], job_id, 60)
     jobs.finish(user["id"], job_id, result_key=jobs.result_key(user["id"], job_id),
-                audio_key=jobs.audio_key(user["id"], job_id), timings_ms={"ocr": 3}, summary={"lines": 0})
+                outputs={"speech.wav": jobs.audio_key(user["id"], job_id)}, timings_ms={"ocr": 3}, summary={"lines": 0})
     body = client.http.get(f"/jobs/{job_id}", headers=headers).json_body
     assert body["status"] == "done" and body["result"] == result
     assert f"/{user['id']}/{job_id}/speech.wav" in body["audio_url"]
@@ -241,7 +242,7 @@ def test_every_response_and_log_line_has_a_request_id(client):
 def test_request_id_comes_from_api_gateway_when_present():
     from chalice import Response
 
-    from chalicelib import api
+    from chalicelib.web import edge as api
 
     class Request:
         context = {"requestId": "gw-123", "identity": {"sourceIp": "203.0.113.9"}}

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.ocr.base import validate_result
-from chalicelib.tts.base import wav_info
+from tests.results import validate_result
+from chalicelib.engines.tts.base import wav_info
 from tests import images
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,6 +46,7 @@ def test_ocr_out_dir_and_bad_file(photo, tmp_path):
     validate_result(json.loads((tmp_path / "out" / "sign.json").read_text()))  # the good one still written
 
 
+@pytest.mark.slow
 def test_process_writes_result_and_speech(photo, tmp_path):
     run = cli("process", photo, "--out", tmp_path)
     assert run.returncode == 0, run.stderr
@@ -60,6 +61,7 @@ def test_tts_from_stdin(tmp_path):
     assert wav_info((tmp_path / "hi.wav").read_bytes())[3] > 0.4
 
 
+@pytest.mark.slow
 def test_bad_input_one_line_error(tmp_path):
     for args in (["process", tmp_path / "missing.jpg", "--out", tmp_path], ["tts", "", "-o", tmp_path / "x.wav"]):
         run = cli(*args)

@@ -13,9 +13,10 @@ import secrets
 
 from botocore.exceptions import ClientError
 
-from chalicelib import api, aws, clock, settings
-from chalicelib.api import Conflict, Unauthorized
+from chalicelib import aws, clock, settings
 from chalicelib.auth import store
+from chalicelib.errors import Conflict, Unauthorized
+from chalicelib.validation import clean_text
 
 SCHEME = "pv"
 SECRET_BYTES = 32
@@ -36,7 +37,7 @@ def public(item: dict) -> dict:
 
 def create(user_id: str, name: str | None) -> dict:
     """{"api_key": public fields, "key": the full key (never retrievable again)}."""
-    name = api.clean_text(name, "name", "key name", NAME_MAX) if name is not None else "API key"
+    name = clean_text(name, "name", "key name", NAME_MAX) if name is not None else "API key"
     key_id = secrets.token_hex(6)
     key = f"{SCHEME}_{key_id}_{secrets.token_urlsafe(SECRET_BYTES)}"
     item = {"pk": f"APIKEY#{key_id}", "key_id": key_id, "user_id": user_id, "name": name,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import re
 import unicodedata
 from pathlib import Path
 
@@ -69,18 +70,81 @@ def _dummy_hash(time_cost: int, memory_kib: int, parallelism: int) -> str:
     return _hasher(time_cost, memory_kib, parallelism).hash("pagevoice-no-such-account")
 
 
-def validate(password: str, confirmation: str, email: str = "") -> None:
-    """Raise InputError (400) naming the first rule the new password breaks."""
-    length = len(_normal(password))
+def validate(password: str, confirmation: str, email: str = "", name: str = "") -> None:
+    """Raise InputError (400) naming the first rule the new password breaks.
+
+    `email` and `name` are the account's (NIST SP 800-63B 5.1.1.2: refuse context-specific
+    words). Checked before the common-password list, so each refusal gives its real reason.
+    """
+    normal = _normal(password)
+    length = len(normal)
     if length < MIN_LENGTH:
         raise InputError(f"The password must be at least {MIN_LENGTH} characters long.", field="password")
     if length > MAX_LENGTH:
         raise InputError(f"The password must be at most {MAX_LENGTH} characters long.", field="password")
     if password != confirmation:
         raise InputError("The password confirmation does not match.", field="password_confirmation")
-    folded = _normal(password).strip().lower()
-    if folded in _common() or (email and folded == email.lower()):
+    if not any(_visible(c) for c in normal):
+        raise InputError("The password must not be only spaces or invisible characters: include letters, digits "
+                         "or symbols.",
+                         field="password")
+    folded = _fold(password)
+    if _leans_on(folded, _email_parts(email)):
+        raise InputError("The password must not contain your email address; choose one that has "
+                         "nothing to do with it.", field="password")
+    if _leans_on(folded, _name_parts(name)):
+        raise InputError("The password must not contain your name; choose one that has nothing "
+                         "to do with it.", field="password")
+    if folded.strip() in _common():
         raise InputError("This password is too common; choose one that is harder to guess.", field="password")
+
+
+# A personal part shorter than this ("al", "jo") is too likely to turn up by chance.
+MIN_PERSONAL_PART = 3
+
+
+def _fold(text: str) -> str:
+    return _normal(text).lower()
+
+
+def _visible(char: str) -> bool:
+    # Letters, marks, digits, punctuation, symbols; not spaces, controls, zero-width characters.
+    return not char.isspace() and unicodedata.category(char)[0] not in "CZ"
+
+
+def _email_parts(email: str) -> tuple[list[str], list[str]]:
+    """(parts never allowed inside a password, parts allowed only beside enough else)."""
+    email = _fold(email).strip()
+    if not email:
+        return [], []
+    local = email.rpartition("@")[0] if "@" in email else ""
+    # "ann.lee+school": as typed, without its separators, and each piece on its own.
+    pieces = [p for p in re.split(r"[._+-]+", local) if p]
+    return [email], [local, "".join(pieces), *pieces]
+
+
+def _name_parts(name: str) -> tuple[list[str], list[str]]:
+    words = _fold(name).split()
+    if not words:
+        return [], []
+    # "Ann Lee": "ann lee" and "annlee" as a whole, "ann" and "lee" on their own.
+    return [], [" ".join(words), "".join(words), *words]
+
+
+def _leans_on(folded: str, parts: tuple[list[str], list[str]]) -> bool:
+    """True when the password contains a `never` part, or a `mostly` part (long enough to
+    mean something) and what is left without it would not pass on its own (too short or
+    common): "annlee2024" leans on the name Ann Lee, "my friend annie's garden" does not."""
+    never, mostly = parts
+    if any(part and part in folded for part in never):
+        return True
+    for part in mostly:
+        if len(part) < MIN_PERSONAL_PART or part not in folded:
+            continue
+        rest = " ".join(folded.replace(part, " ").split())
+        if len(rest) < MIN_LENGTH or rest in _common():
+            return True
+    return False
 
 
 @functools.lru_cache(maxsize=1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from chalicelib import aws, clock
 
+
 def table():
     return aws.auth_table()
 

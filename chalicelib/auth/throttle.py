@@ -1,7 +1,9 @@
 """Rate limits kept as counters in the auth table (they expire through its TTL).
 
 Three shapes:
-- `hit`: a fixed-window counter (registrations per client IP, uploads per account).
+- fixed-window counters: `hit` counts and refuses in one step (uploads per account,
+  sign-up attempts per client IP); `check` refuses without counting and `add` counts
+  afterwards, for limits that count only what succeeded (sign-ups per client IP).
 - failed sign-ins per client IP (`check_ip_login`, `ip_login_failed`), fixed windows.
 - failed logins per account, Cognito's model: after `login_max_failures` failures each
   further one locks the account for twice as long as the last (from
@@ -18,10 +20,35 @@ from decimal import Decimal
 from botocore.exceptions import ClientError
 
 from chalicelib import clock, settings
-from chalicelib.api import TooManyRequests
-from chalicelib.auth import store
+from chalicelib.auth import emails, store
+from chalicelib.errors import TooManyRequests
 
 MAX_DOUBLINGS = 30  # 2**30 s is far beyond any cap; keeps the arithmetic small
+WAIT = "{wait}"  # in a refusal's message: replaced by the wait in words ("19 minutes")
+
+
+def human_wait(seconds: float) -> str:
+    """A wait in words, rounded up so nobody comes back too early: "45 seconds",
+    "19 minutes", "1 hour", "2 hours 5 minutes"."""
+    seconds = max(1, math.ceil(seconds))
+    if seconds < 60:
+        return _plural(seconds, "second")
+    minutes = math.ceil(seconds / 60)
+    if minutes < 60:
+        return _plural(minutes, "minute")
+    hours, minutes = divmod(minutes, 60)
+    return _plural(hours, "hour") + (f" {_plural(minutes, 'minute')}" if minutes else "")
+
+
+def _plural(n: int, unit: str) -> str:
+    return f"{n} {unit}" + ("" if n == 1 else "s")
+
+
+def too_many(message: str, seconds: float) -> TooManyRequests:
+    """A 429 whose message says the wait once, in words, where `message` has {wait}
+    (the site appends its own "Try again in N seconds." only to a message without digits)."""
+    wait = max(1, math.ceil(seconds))
+    return TooManyRequests(message.replace(WAIT, human_wait(wait)), retry_after=wait)
 
 
 def _window(window_seconds: int) -> tuple[float, int, int]:
@@ -43,20 +70,31 @@ def _count(scope: str, key: str, window_seconds: int) -> tuple[int, float, int]:
 
 
 def hit(scope: str, key: str, limit: int, window_seconds: int, message: str) -> None:
-    """Count one event for (scope, key) in the current window; 429 once over `limit`."""
+    """Count one event for (scope, key) in the current window; 429 once over `limit`.
+    `{wait}` in `message` becomes the wait in words."""
     count, now, reset_at = _count(scope, key, window_seconds)
     if count > limit:
-        raise TooManyRequests(message, retry_after=math.ceil(reset_at - now))
+        raise too_many(message, reset_at - now)
+
+
+def check(scope: str, key: str, limit: int, window_seconds: int, message: str) -> None:
+    """429 when (scope, key) has already counted `limit` events this window (nothing counted)."""
+    now, window, reset_at = _window(window_seconds)
+    state = store.get(f"THROTTLE#{scope}#{key}#{window}", consistent=True)
+    if state and int(state.get("hits", 0)) >= limit:
+        raise too_many(message, reset_at - now)
+
+
+def add(scope: str, key: str, window_seconds: int) -> None:
+    """Count one event for (scope, key) in the current window (after it succeeded)."""
+    _count(scope, key, window_seconds)
 
 
 def check_ip_login(ip: str) -> None:
     """429 while this address has used up its failed sign-ins for the window (nothing counted)."""
     s = settings.get()
-    now, window, reset_at = _window(s.login_ip_window_seconds)
-    state = store.get(f"THROTTLE#login-ip#{ip}#{window}", consistent=True)
-    if state and int(state.get("hits", 0)) >= s.login_ip_max_failures:
-        raise TooManyRequests("Too many failed sign-in attempts from your network. Try again later.",
-                              retry_after=math.ceil(reset_at - now))
+    check("login-ip", ip, s.login_ip_max_failures, s.login_ip_window_seconds,
+          f"Too many failed sign-in attempts from your network. Try again in {WAIT}.")
 
 
 def ip_login_failed(ip: str) -> None:
@@ -64,7 +102,8 @@ def ip_login_failed(ip: str) -> None:
 
 
 def _login_pk(email: str) -> str:
-    return f"THROTTLE#login#{email}"
+    # Normalised here too (idempotent), so no caller can key a look-alike of an address apart.
+    return f"THROTTLE#login#{emails.normalize(email)}"
 
 
 def check_login(email: str) -> dict | None:
@@ -72,9 +111,8 @@ def check_login(email: str) -> dict | None:
     state = store.get(_login_pk(email), consistent=True)
     now = clock.now()
     if state and float(state.get("locked_until", 0)) > now:
-        wait = math.ceil(float(state["locked_until"]) - now)
-        raise TooManyRequests(
-            f"Too many failed sign-in attempts. Try again in {wait} seconds.", retry_after=wait)
+        raise too_many(f"Too many failed sign-in attempts. Try again in {WAIT}.",
+                       float(state["locked_until"]) - now)
     return state
 
 

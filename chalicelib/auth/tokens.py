@@ -11,9 +11,8 @@ import secrets
 import jwt
 
 from chalicelib import aws, clock, settings
-from chalicelib.api import Unauthorized
 from chalicelib.auth import store
-from chalicelib.errors import PageVoiceError
+from chalicelib.errors import PageVoiceError, Unauthorized
 
 ALGORITHM = "HS256"
 MIN_SECRET_BYTES = 32  # RFC 7518 3.2: an HS256 key at least as long as the hash

@@ -2,7 +2,15 @@
 
 Items: USER#<id> {id, name, email, password_hash, created_at, api_keys} and
 EMAIL#<email> {user_id}, written together in one transaction whose condition on the
-EMAIL item makes the address unique.
+EMAIL item makes the address unique. <email> is `emails.normalize`d, so look-alike forms
+of one address (full-width, compatibility characters) are one account.
+
+Sign-ups per client IP: only accounts actually created count against
+`register_limit_per_ip` (a school behind one address must not be locked out by its
+typos). Every attempt counts against a much higher cap, REGISTER_ATTEMPTS_PER_SIGNUP
+times that (at least REGISTER_ATTEMPTS_MIN): an attempt with a valid form costs an
+argon2 hash, and a 409 tells whether an address has an account, so attempts must not
+be free either.
 """
 from __future__ import annotations
 
@@ -11,20 +19,35 @@ import uuid
 
 from botocore.exceptions import ClientError
 
-from chalicelib import api, clock, settings
-from chalicelib.api import Conflict, Unauthorized
-from chalicelib.auth import passwords, store, throttle, tokens
-from chalicelib.errors import InputError
+from chalicelib import clock, settings
+from chalicelib.auth import emails, passwords, store, throttle, tokens
+from chalicelib.errors import Conflict, InputError, Unauthorized
+from chalicelib.validation import clean_text
 
 NAME_MAX = 100
 EMAIL_MAX = 254  # RFC 5321 path limit
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 # One message for every wrong credential: an unknown email and a wrong password look alike.
 BAD_LOGIN = "The email or password is incorrect."
+REGISTER_ATTEMPTS_PER_SIGNUP = 10
+REGISTER_ATTEMPTS_MIN = 100
+SIGNUP_LIMIT_MESSAGE = f"Too many sign-ups from this network. Try again in {throttle.WAIT}."
+ATTEMPT_LIMIT_MESSAGE = f"Too many sign-up attempts from this network. Try again in {throttle.WAIT}."
 
 
 def normalize_email(email: str) -> str:
-    return email.strip().lower()
+    return emails.normalize(email)
+
+
+def _email(raw: str) -> str:
+    """`raw` in its normal form; 400 when it holds a character nobody can see (named as typed)."""
+    email = normalize_email(raw)
+    char = emails.invisible(raw.strip()) or emails.invisible(email)
+    if char is not None:
+        raise InputError(f"The email address contains an invisible or control character, or an unusual "
+                         f"space ({emails.describe(char)}). Type the address again rather than pasting it.",
+                         field="email")
+    return email
 
 
 def _plausible_email(email: str) -> bool:
@@ -42,13 +65,17 @@ def get(user_id: str) -> dict | None:
 def register(name: str, email: str, password: str, confirmation: str, *, ip: str) -> dict:
     """Create an account; returns its public fields. 400 bad input, 409 email taken, 429."""
     s = settings.get()
-    throttle.hit("register", ip, s.register_limit_per_ip, s.register_window_seconds,
-                 "Too many sign-ups from this network. Try again later.")
-    name = api.clean_text(name, "name", "name", NAME_MAX)
-    email = normalize_email(email)
+    window = s.register_window_seconds
+    # Refused before any work while this address has used up its sign-ups; counted below
+    # only once the account exists.
+    throttle.check("register", ip, s.register_limit_per_ip, window, SIGNUP_LIMIT_MESSAGE)
+    attempts = max(REGISTER_ATTEMPTS_MIN, REGISTER_ATTEMPTS_PER_SIGNUP * s.register_limit_per_ip)
+    throttle.hit("register-attempt", ip, attempts, window, ATTEMPT_LIMIT_MESSAGE)
+    name = clean_text(name, "name", "name", NAME_MAX)
+    email = _email(email)
     if not _plausible_email(email):
         raise InputError("Enter a valid email address.", field="email")
-    passwords.validate(password, confirmation, email)
+    passwords.validate(password, confirmation, email, name)
     user_id = uuid.uuid4().hex
     user = {"pk": f"USER#{user_id}", "id": user_id, "name": name, "email": email,
             "password_hash": passwords.hash_password(password), "created_at": clock.iso(clock.now())}
@@ -61,6 +88,7 @@ def register(name: str, email: str, password: str, confirmation: str, *, ip: str
         if store.cancelled_by_condition(exc, 1):
             raise Conflict("An account with this email already exists.", field="email") from None
         raise
+    throttle.add("register", ip, window)
     return public(user)
 
 
@@ -73,7 +101,7 @@ def _by_email(email: str) -> dict | None:
 
 def login(email: str, password: str) -> dict:
     """{"token", "expires_at", "user"} for the right credentials; else 401 (same for every cause)."""
-    email = normalize_email(email)
+    email = _email(email)  # no account has an invisible character: say so rather than "incorrect"
     plausible = _plausible_email(email)
     failures = throttle.check_login(email) if plausible else None
     user = _by_email(email) if plausible else None

@@ -121,7 +121,8 @@ export async function request(method, path, { body, auth = true, handle401 = tru
     retryAfter: response.status === 429 ? parseRetryAfter(response, data) : null,
     body: data,
   });
-  if (error.retryAfter && !/\d/.test(error.message)) {
+  // The server's message may say when to try again already; never say it twice.
+  if (error.retryAfter && !/\d|try again in/i.test(error.message)) {
     error.message += ` Try again in ${error.retryAfter} second${error.retryAfter === 1 ? "" : "s"}.`;
   }
   if (response.status === 401 && token && handle401) {
@@ -144,8 +145,18 @@ export const logout = (opts) => request("POST", "/auth/logout", { ...opts, handl
 
 export const me = (opts) => request("GET", "/me", opts);
 
-export const createUpload = ({ filename, contentType, size }, opts) =>
-  request("POST", "/uploads", { ...opts, body: { filename, content_type: contentType, size } });
+export const createUpload = ({ filename, contentType, size, kind }, opts) =>
+  request("POST", "/uploads", { ...opts, body: { filename, content_type: contentType, size, kind } });
+
+// The kinds of job (what each accepts, its limits): the API's one declaration, read once.
+let kindsOnce = null;
+export function kinds(opts) {
+  if (!kindsOnce) {
+    kindsOnce = request("GET", "/kinds", { ...opts, signal: undefined, auth: false })
+      .catch((error) => { kindsOnce = null; throw error; });
+  }
+  return kindsOnce;
+}
 
 export function listJobs(next, opts) {
   // `next` is the opaque cursor from the previous page; pass it back as ?next=.

@@ -4,7 +4,6 @@
 
 const DEFAULTS = {
   apiBase: "http://127.0.0.1:8000",
-  maxUploadBytes: 15 * 1024 * 1024,
   requestTimeoutMs: 20000, // a fetch that takes longer is abandoned with a readable message
   uploadTimeoutMs: 10 * 60 * 1000,
 };
@@ -30,5 +29,4 @@ export const config = Object.freeze({
   ...loaded,
   // Tolerate "http://host:8000/" as well as "http://host:8000".
   apiBase: String(loaded.apiBase || DEFAULTS.apiBase).replace(/\/+$/, ""),
-  maxUploadBytes: Number(loaded.maxUploadBytes) || DEFAULTS.maxUploadBytes,
 });

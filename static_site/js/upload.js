@@ -3,18 +3,8 @@
 
 import { formatBytes } from "./dom.js";
 
-// The types the server accepts (mirrors the API's check), with the extensions we map from
-// when the browser reports no type.
-const TYPES = {
-  "image/jpeg": ["jpg", "jpeg", "jpe", "jfif"],
-  "image/png": ["png"],
-  "image/webp": ["webp"],
-  "image/tiff": ["tif", "tiff"],
-  "image/bmp": ["bmp"],
-  "image/gif": ["gif"],
-};
-export const ACCEPTED_TYPES = Object.keys(TYPES);
-export const ACCEPTED_NAMES = "JPEG, PNG, WebP, TIFF, BMP or GIF";
+// What each kind of job accepts comes from the API (GET /kinds: content types, file name
+// endings, size limit, format names): the one declaration the API and the worker use too.
 
 export class UploadError extends Error {
   constructor(message) {
@@ -23,35 +13,57 @@ export class UploadError extends Error {
   }
 }
 
-function typeFromName(name) {
-  const ext = String(name || "").split(".").pop().toLowerCase();
-  return ACCEPTED_TYPES.find((type) => TYPES[type].includes(ext)) || "";
+/** "JPEG, PNG, WebP, TIFF, BMP or GIF" */
+export function formatNames(kind) {
+  const names = kind.formats || [];
+  return names.length > 1 ? `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}` : names.join("");
 }
 
-// Recognise the image by its first bytes: a renamed text file claims image/png by its
-// extension, and we would rather say so now than after the upload.
+/** The file picker's `accept`: the kind's types and file name endings. */
+export function acceptOf(kind) {
+  return [...kind.content_types, ...kind.extensions].join(",");
+}
+
+function typeFromName(kind, name) {
+  const ext = `.${String(name || "").split(".").pop().toLowerCase()}`;
+  if (!kind.extensions.includes(ext)) return "";
+  // The first type whose usual ending this is (the API maps endings to types the same way).
+  return kind.content_types.find((type) => (ENDINGS[type] || []).includes(ext)) || kind.content_types[0];
+}
+
+// Recognise a file by its first bytes where we can: a renamed text file claims image/png by
+// its extension, and we would rather say so now than after the upload.
+const SIGNATURES = {
+  "image/jpeg": (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff,
+  "image/png": (b, ascii) => b[0] === 0x89 && ascii(1, "PNG"),
+  "image/gif": (b, ascii) => ascii(0, "GIF87a") || ascii(0, "GIF89a"),
+  "image/webp": (b, ascii) => ascii(0, "RIFF") && ascii(8, "WEBP"),
+  "image/tiff": (b, ascii) => (ascii(0, "II") && b[2] === 42 && b[3] === 0) || (ascii(0, "MM") && b[2] === 0 && b[3] === 42),
+  "image/bmp": (b, ascii) => ascii(0, "BM"),
+};
+const ENDINGS = {
+  "image/jpeg": [".jpg", ".jpeg", ".jpe", ".jfif"], "image/png": [".png"], "image/webp": [".webp"],
+  "image/tiff": [".tif", ".tiff"], "image/bmp": [".bmp"], "image/gif": [".gif"],
+};
+
 function sniff(bytes) {
   const b = new Uint8Array(bytes);
   const ascii = (start, text) => [...text].every((ch, i) => b[start + i] === ch.charCodeAt(0));
-  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return "image/jpeg";
-  if (b[0] === 0x89 && ascii(1, "PNG")) return "image/png";
-  if (ascii(0, "GIF87a") || ascii(0, "GIF89a")) return "image/gif";
-  if (ascii(0, "RIFF") && ascii(8, "WEBP")) return "image/webp";
-  if ((ascii(0, "II") && b[2] === 42 && b[3] === 0) || (ascii(0, "MM") && b[2] === 0 && b[3] === 42)) return "image/tiff";
-  if (ascii(0, "BM")) return "image/bmp";
-  return "";
+  return Object.keys(SIGNATURES).find((type) => SIGNATURES[type](b, ascii)) || "";
 }
 
-/** Check a file before uploading; returns the content type to declare, or throws UploadError. */
-export async function checkFile(file, maxBytes) {
+/** Check a file against a kind before uploading; returns the content type to declare, or
+ *  throws UploadError. */
+export async function checkFile(file, kind) {
   const name = file.name || "This file";
-  const declared = file.type || typeFromName(file.name);
-  if (declared && !ACCEPTED_TYPES.includes(declared)) {
-    throw new UploadError(`“${name}” is not a photo PageVoice can read. Choose a ${ACCEPTED_NAMES} image.`);
+  const wanted = `a ${formatNames(kind)} file`;
+  const declared = (file.type || "").split(";")[0].trim().toLowerCase() || typeFromName(kind, file.name);
+  if (declared && !kind.content_types.includes(declared)) {
+    throw new UploadError(`“${name}” is not a file PageVoice can read as ${kind.label.toLowerCase()}. Choose ${wanted}.`);
   }
-  if (file.size === 0) throw new UploadError(`“${name}” is empty. Choose another photo.`);
-  if (file.size > maxBytes) {
-    throw new UploadError(`“${name}” is ${formatBytes(file.size)}; the largest photo PageVoice accepts is ${formatBytes(maxBytes)}.`);
+  if (file.size === 0) throw new UploadError(`“${name}” is empty. Choose another file.`);
+  if (file.size > kind.max_bytes) {
+    throw new UploadError(`“${name}” is ${formatBytes(file.size)}; the largest file PageVoice accepts is ${formatBytes(kind.max_bytes)}.`);
   }
   let actual = "";
   try {
@@ -59,16 +71,19 @@ export async function checkFile(file, maxBytes) {
   } catch {
     throw new UploadError(`“${name}” could not be read. Choose it again.`);
   }
-  if (!actual) {
-    throw new UploadError(`“${name}” does not look like a ${ACCEPTED_NAMES} image. Choose another photo.`);
+  if (actual && kind.content_types.includes(actual)) return actual;
+  // Kinds whose every format we can recognise (images) refuse what we do not recognise.
+  if (actual || kind.content_types.every((type) => type in SIGNATURES)) {
+    throw new UploadError(`“${name}” does not look like ${wanted}. Choose another file.`);
   }
-  return actual;
+  if (!declared) throw new UploadError(`“${name}” is not ${wanted}. Choose another file.`);
+  return declared;
 }
 
 export function fileName(file, contentType) {
   if (file.name) return file.name;
   // Pasted images may come without a name.
-  return `pasted-photo.${TYPES[contentType]?.[0] || "png"}`;
+  return `pasted-photo${ENDINGS[contentType]?.[0] || ".png"}`;
 }
 
 /**

@@ -50,8 +50,8 @@ def test_key_works_on_every_authenticated_route(client):
     assert client.http.get("/jobs", headers=key).json_body["jobs"][0]["job_id"] == job_id
     assert client.http.get(f"/jobs/{job_id}", headers=key).status_code == 200
     assert client.http.delete(f"/jobs/{job_id}", headers=key).status_code == 204
-    assert client.http.get("/api-keys", headers=key).status_code == 200
-    assert post(client, "/api-keys", {"name": "made by a key"}, headers=key).status_code == 201
+    # Managing keys needs a session (test_a_key_cannot_manage_keys).
+    assert client.http.get("/api-keys", headers=key).status_code == 403
     # Logout is for sessions; a key is revoked with DELETE /api-keys/{id}.
     assert_error(client.http.post("/auth/logout", headers=key), 400, "api key")
 
@@ -123,3 +123,54 @@ def test_malformed_ids_are_404(client):
     for key_id in ("nope", "0" * 12):
         assert_error(client.http.delete(f"/api-keys/{key_id}", headers=headers), 404)
     assert apikeys.revoke("someone", "not-hex") is False
+
+
+# --- Managing keys needs a signed-in session (issue item 5) ---
+
+def test_a_key_cannot_manage_keys(client):
+    """A leaked key must not outlive its revocation by minting a successor, nor list or
+    revoke the owner's other keys."""
+    _, headers = signed_in(client)
+    created = new_key(client, headers)
+    other = new_key(client, headers, name="other")
+    key = {"X-Api-Key": created["key"]}
+    for r in (post(client, "/api-keys", {"name": "successor"}, headers=key),
+              client.http.post("/api-keys", headers=key),
+              client.http.get("/api-keys", headers=key),
+              client.http.delete(f"/api-keys/{other['api_key']['id']}", headers=key),
+              client.http.delete(f"/api-keys/{created['api_key']['id']}", headers=key)):
+        body = assert_error(r, 403, "sign in")
+        assert body["error"] == "forbidden" and "api key" in body["message"].lower()
+        assert "WWW-Authenticate" not in r.headers  # signing in again with the key would not help
+    # Nothing was made or removed, and the key still works where keys are allowed.
+    listed = client.http.get("/api-keys", headers=headers).json_body["api_keys"]
+    assert sorted(k["id"] for k in listed) == sorted([created["api_key"]["id"], other["api_key"]["id"]])
+    assert client.http.get("/me", headers=key).status_code == 200
+    # The session revokes it, and then it is simply not valid.
+    assert client.http.delete(f"/api-keys/{created['api_key']['id']}", headers=headers).status_code == 204
+    assert_error(client.http.get("/api-keys", headers=key), 401, "api key is not valid")
+
+
+def test_key_management_without_credentials_asks_for_a_session(client):
+    body = assert_error(client.http.get("/api-keys"), 401, "authorization: bearer")
+    assert "x-api-key" not in body["message"].lower()
+    assert_error(client.http.get("/api-keys", headers={"X-Api-Key": "pv_000000000000_" + "A" * 43}), 401,
+                 "api key is not valid")
+
+
+def test_authenticate_allow_api_key(client):
+    from chalicelib import auth
+
+    _, headers = signed_in(client)
+    created = new_key(client, headers)
+
+    class Request:
+        def __init__(self, headers):
+            self.headers = {k.lower(): v for k, v in headers.items()}
+
+    by_key = Request({"X-Api-Key": created["key"]})
+    assert auth.authenticate(by_key).method == "api_key"  # the default still takes keys
+    with pytest.raises(auth.Forbidden) as info:
+        auth.authenticate(by_key, allow_api_key=False)
+    assert info.value.status == 403 and info.value.code == "forbidden"
+    assert auth.authenticate(Request(headers), allow_api_key=False).method == "session"

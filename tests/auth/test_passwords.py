@@ -30,7 +30,9 @@ def test_production_defaults_meet_owasp(monkeypatch):
     ("password123", "password123", "password", "too common"),
     ("PASSWORD123", "PASSWORD123", "password", "too common"),  # the list is case-insensitive
     ("qwertyuiop", "qwertyuiop", "password", "too common"),
-    ("ann@example.org", "ann@example.org", "password", "too common"),  # the email itself
+    # The email itself: refused for that reason, not as "too common" (issue item 6).
+    ("ann@example.org", "ann@example.org", "password", "your email"),
+    (" " * 12, " " * 12, "password", "only spaces"),
 ])
 def test_rules(password, confirmation, field, part):
     with pytest.raises(InputError) as info:
@@ -78,3 +80,50 @@ def test_rehash_when_parameters_change(fast_hashing, monkeypatch):
     ok, new_hash = passwords.verify(stored, "correct horse battery staple")
     assert ok and new_hash and extract_parameters(new_hash).time_cost == 2
     assert passwords.verify(new_hash, "correct horse battery staple") == (True, None)
+
+
+# --- Context-specific words and empty-looking passwords (issue item 6) ---
+
+@pytest.mark.parametrize("password,reason", [
+    (" " * 12, "only spaces"),
+    ("\t \u3000" * 4, "only spaces"),  # tabs and ideographic spaces
+    ("\u200b" * 12, "only spaces"),  # zero-width spaces look like nothing at all
+    ("Ann.Lee@Example.org", "your email"),
+    ("ann.lee@example.org2024!", "your email"),
+    ("ＡＮＮ.ＬＥＥ@ＥＸＡＭＰＬＥ.ＯＲＧ", "your email"),  # full-width: the same text
+    ("ann.lee2024", "your email"),  # the local part with a little added
+    ("annlee12345678", "your email"),  # without its dot, and what is left is common
+    ("Annabelle Lee-Smith", "your name"),  # the name itself
+    ("annabelle lee-smith 1", "your name"),
+    ("AnnabelleLee-Smith", "your name"),
+    ("annabelle2024", "your name"),  # one of its words and a year
+    ("lee-smith!!!", "your name"),
+])
+def test_personal_and_blank_passwords_are_refused_with_their_reason(password, reason):
+    with pytest.raises(InputError) as info:
+        passwords.validate(password, password, "ann.lee@example.org", "Annabelle Lee-Smith")
+    assert info.value.details["field"] == "password"
+    assert reason in info.value.message
+    assert "too common" not in info.value.message
+
+
+@pytest.mark.parametrize("password", [
+    "correct horse battery staple",
+    "annabelle's garden in the rain",  # the name is there, but what is left is strong on its own
+    "a lee shore in winter",  # "lee" beside plenty else
+    "  spaces around but words inside  ",
+])
+def test_passwords_merely_touching_personal_words_pass(password):
+    passwords.validate(password, password, "ann.lee@example.org", "Annabelle Lee-Smith")
+
+
+def test_short_personal_parts_are_not_searched():
+    # "al" or "jo" turn up by chance in too many good passwords to refuse them.
+    passwords.validate("always jolly", "always jolly", "jo@example.org", "Al")
+
+
+def test_personal_checks_come_before_the_common_list():
+    # "password" is on the common list, and also the account's name: the name is the reason.
+    with pytest.raises(InputError) as info:
+        passwords.validate("password", "password", "someone@example.org", "Password")
+    assert "your name" in info.value.message

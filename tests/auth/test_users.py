@@ -203,3 +203,172 @@ def test_registration_is_limited_per_client_ip(client, monkeypatch):
     # The limit is per address: the next window (or another IP) may register again.
     monkeypatch.setattr(clock, "now", lambda: time.time() + 3600)
     register(client, email="user9@example.org")
+
+
+# --- One account per address, whatever its Unicode form (issue item 6) ---
+
+def full_width(text):
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+@pytest.mark.parametrize("look_alike", [
+    full_width("ann@example.org"),  # every character full-width
+    "ａnn@example.org", "ANN@ｅｘａｍｐｌｅ.org",  # some of them
+    "ann@example.org\u3000",  # an ideographic space after it is trimmed like any other
+])
+def test_look_alike_of_a_taken_email_is_the_same_account(client, look_alike):
+    register(client)
+    body = assert_error(post(client, "/auth/register", registration(email=look_alike, name="Other")), 409,
+                        "already exists")
+    assert body["field"] == "email"
+    assert sum(i["pk"].startswith("USER#") for i in aws.auth_table().scan()["Items"]) == 1
+    # And it signs in to the one account.
+    r = post(client, "/auth/login", {"email": look_alike, "password": PASSWORD})
+    assert r.status_code == 200 and r.json_body["user"]["email"] == "ann@example.org"
+
+
+def test_email_is_stored_in_its_normal_form(client):
+    user = register(client, email=full_width("Bob@Example.org"), name="Bob")
+    assert user["email"] == "bob@example.org"
+    assert aws.auth_table().get_item(Key={"pk": "EMAIL#bob@example.org"}).get("Item")
+    login(client, email="bob@example.org")
+
+
+@pytest.mark.parametrize("hidden", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u202e",
+                                    "\u034f", "\u3164", "\ufe0f", "\x07", "\x1b", "\U000e0041"])
+def test_invisible_characters_in_an_email_are_refused(client, hidden):
+    for email in (f"ann{hidden}@example.org", f"{hidden}ann@example.org", f"ann@example.org{hidden}"):
+        body = assert_error(post(client, "/auth/register", registration(email=email)), 400,
+                            "invisible or control character")
+        assert body["field"] == "email" and f"U+{ord(hidden):04X}" in body["message"]
+    assert not [i for i in aws.auth_table().scan()["Items"] if i["pk"].startswith("USER#")]
+    # A clean copy of the address still registers; the hidden one does not reach it at login.
+    register(client)
+    body = assert_error(post(client, "/auth/login", {"email": f"ann{hidden}@example.org", "password": PASSWORD}),
+                        400, "invisible or control character")
+    assert body["field"] == "email"
+
+
+@pytest.mark.parametrize("space,reason", [("\u00a0", "unusual space (U+00A0 NO-BREAK SPACE)"),
+                                          ("\u2003", "unusual space (U+2003 EM SPACE)"),
+                                          ("\u3000", "unusual space (U+3000 IDEOGRAPHIC SPACE)"),
+                                          (" ", "valid email")])
+def test_spaces_inside_an_email_are_refused(client, space, reason):
+    body = assert_error(post(client, "/auth/register", registration(email=f"ann{space}lee@example.org")), 400,
+                        reason)
+    assert body["field"] == "email"
+
+
+def test_normal_form_keeps_ascii_addresses_and_is_stable():
+    from chalicelib.auth import emails
+
+    for email in ("ann@example.org", "first.last+tag@sub.example.co.uk", "a_b-c@x.io", "o'brien@example.ie"):
+        assert emails.normalize(email) == email  # existing accounts keep their keys
+        assert emails.normalize(email.upper()) == email
+    for email in (full_width("Ann@Example.org"), "Ǆ@example.org", "ﬁle@example.org", "Ⅻ@example.org",
+                  "İstanbul@example.org", "straße@example.de"):
+        once = emails.normalize(email)
+        assert emails.normalize(once) == once
+    assert emails.normalize(full_width("Ann@Example.org")) == "ann@example.org"
+
+
+def test_look_alikes_share_one_login_lockout(client, slow_lockouts):
+    register(client)
+    for email in ("ann@example.org", full_width("ann@example.org"), "ANN@example.org", "ａｎｎ@example.org",
+                  full_width("ANN@EXAMPLE.ORG")):
+        assert_error(fail_login(client, email), 401)
+    assert_error(fail_login(client, "ann@example.org"), 429, "too many failed sign-in attempts")
+
+
+def test_name_and_email_as_password_are_refused_at_registration(client):
+    body = assert_error(post(client, "/auth/register", registration(
+        name="Annabelle Lee", password="Annabelle Lee", password_confirmation="Annabelle Lee")), 400, "your name")
+    assert body["field"] == "password"
+    body = assert_error(post(client, "/auth/register", registration(
+        password="ann@example.org", password_confirmation="ann@example.org")), 400, "your email")
+    assert body["field"] == "password"
+    body = assert_error(post(client, "/auth/register", registration(
+        password=" " * 12, password_confirmation=" " * 12)), 400, "only spaces")
+    assert body["field"] == "password"
+
+
+# --- Sign-up limit: only accounts created count; the wait said once (issue item 7) ---
+
+def test_failed_sign_ups_do_not_use_the_network_limit(client, monkeypatch):
+    monkeypatch.setenv("PAGEVOICE_REGISTER_LIMIT_PER_IP", "3")
+    register(client, email="taken@example.org")
+    typos = [registration(email="ann@example"), registration(password="short", password_confirmation="short"),
+             registration(password_confirmation=PASSWORD + "!"), registration(email="taken@example.org")]
+    for _ in range(3):  # twelve mistakes, more than the limit
+        for body in typos:
+            assert post(client, "/auth/register", body).status_code in (400, 409)
+    register(client, email="user1@example.org")
+    register(client, email="user2@example.org")  # three accounts made: the limit
+    r = post(client, "/auth/register", registration(email="user3@example.org"))
+    assert_error(r, 429, "too many sign-ups from this network")
+
+
+def test_sign_up_limit_says_the_wait_once_in_words(client, monkeypatch):
+    monkeypatch.setenv("PAGEVOICE_REGISTER_LIMIT_PER_IP", "1")
+    start = 3600 * 500_000 + 100.5  # 100.5 s into an hour-long window
+    now = [start]
+    monkeypatch.setattr(clock, "now", lambda: now[0])
+    register(client)
+    now[0] = start + 2394  # 1105.5 s before the window ends
+    r = post(client, "/auth/register", registration(email="bob@example.org"))
+    body = assert_error(r, 429)
+    assert body["message"] == "Too many sign-ups from this network. Try again in 19 minutes."
+    assert r.headers["Retry-After"] == "1106" and body["retry_after"] == 1106
+    # The site appends "Try again in N seconds." only to a message without a number.
+    assert any(c.isdigit() for c in body["message"])
+
+
+def test_login_lockout_says_the_wait_once_in_words(client, slow_lockouts):
+    register(client)
+    for _ in range(5):
+        fail_login(client)
+    message = assert_error(fail_login(client), 429)["message"]
+    assert message.count("Try again") == 1 and message.startswith("Too many failed sign-in attempts. Try again in ")
+    assert message.endswith((" seconds.", " second."))
+
+
+def test_all_sign_up_attempts_have_a_much_higher_cap(client, monkeypatch):
+    """Attempts are not free: a valid form costs an argon2 hash, and a 409 tells whether an
+    address has an account. So every attempt counts against a separate, higher cap."""
+    monkeypatch.setenv("PAGEVOICE_REGISTER_LIMIT_PER_IP", "2")
+    monkeypatch.setattr(users, "REGISTER_ATTEMPTS_MIN", 5)
+    monkeypatch.setattr(users, "REGISTER_ATTEMPTS_PER_SIGNUP", 3)  # cap: max(5, 3 * 2) = 6
+    register(client)
+    for i in range(5):
+        assert_error(post(client, "/auth/register", registration(email=f"typo{i}@example")), 400)
+    r = post(client, "/auth/register", registration(email="bob@example.org"))
+    body = assert_error(r, 429, "too many sign-up attempts from this network. try again in ")
+    assert body["message"].count("Try again") == 1 and 1 <= body["retry_after"] <= 3600
+
+
+def test_attempt_cap_is_much_higher_than_the_sign_up_limit():
+    assert users.REGISTER_ATTEMPTS_PER_SIGNUP >= 10 and users.REGISTER_ATTEMPTS_MIN >= 100
+
+
+def test_network_sign_in_limit_says_the_wait_once(client, monkeypatch):
+    from chalicelib.auth import throttle
+
+    monkeypatch.setenv("PAGEVOICE_LOGIN_IP_MAX_FAILURES", "2")
+    start = 900 * 2_000_000 + 0.5
+    monkeypatch.setattr(clock, "now", lambda: start)
+    throttle.ip_login_failed("192.0.2.1")
+    throttle.ip_login_failed("192.0.2.1")
+    with pytest.raises(throttle.TooManyRequests) as info:
+        throttle.check_ip_login("192.0.2.1")
+    assert info.value.message == "Too many failed sign-in attempts from your network. Try again in 15 minutes."
+
+
+@pytest.mark.parametrize("seconds,words", [
+    (0.2, "1 second"), (1, "1 second"), (45, "45 seconds"), (59.5, "1 minute"), (60, "1 minute"),
+    (61, "2 minutes"), (1105, "19 minutes"), (3540, "59 minutes"), (3541, "1 hour"), (3600, "1 hour"),
+    (3601, "1 hour 1 minute"), (5400, "1 hour 30 minutes"), (7200, "2 hours"),
+])
+def test_waits_in_words_round_up(seconds, words):
+    from chalicelib.auth import throttle
+
+    assert throttle.human_wait(seconds) == words

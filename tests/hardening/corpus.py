@@ -57,7 +57,7 @@ def _png(width: int, height: int, idat: bytes, *, extra: bytes = b"", depth: int
             + _png_chunk(b"IEND", b""))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _word() -> Image.Image:
     # One short word keeps OCR and speech fast for the cases that should end `done`.
     return images.text_image(["HELLO"], size=40, width=320).image
@@ -154,8 +154,7 @@ def _multipage_tiff() -> bytes:
 
 def _long_text() -> bytes:
     """About 3,000 characters of dense, unpunctuated text on one page (one long utterance)."""
-    words = ("the quick brown fox jumps over a lazy dog while seven pale wizards quietly hex "
-             "boxing judges ").split()
+    words = ["the", "quick", "brown", "fox", "jumps", "over", "a", "lazy", "dog", "while", "seven", "pale", "wizards", "quietly", "hex", "boxing", "judges"]
     lines = [" ".join(words[(i + j) % len(words)] for j in range(9)) for i in range(56)]
     drawn = images.text_image(lines, size=22, margin=30, width=1400)
     return _enc(drawn.image.convert("L"), "PNG", optimize=True)

@@ -9,8 +9,11 @@ import time
 import pytest
 from argon2 import PasswordHasher
 
-from chalicelib import api, aws, clock, jobs, settings, worker
+from chalicelib import aws, clock, settings
 from chalicelib.auth import throttle
+from chalicelib.jobs import store as jobs
+from chalicelib.jobs import worker
+from chalicelib.web import edge as api
 from tests.apiclient import PASSWORD, assert_error, login, post, register, signed_in
 
 pytest_plugins = ["tests.apifixtures"]
@@ -85,11 +88,13 @@ def test_another_users_api_key_reaches_none_of_their_data(client):
     ann_key = post(client, "/api-keys", {"name": "ann"}, headers=ann_headers).json_body
     assert client.http.get("/me", headers=bob).json_body["email"] == "bob@example.org"
     assert client.http.get("/jobs", headers=bob).json_body["jobs"] == []
-    listed = client.http.get("/api-keys", headers=bob).json_body["api_keys"]
+    assert_error(client.http.get("/api-keys", headers=bob), 403, "sign in")
+    listed = client.http.get("/api-keys", headers=bob_session).json_body["api_keys"]
     assert [k["id"] for k in listed] == [bobs_key["api_key"]["id"]]
     assert_error(client.http.get(f"/jobs/{job_id}", headers=bob), 404)
     assert_error(client.http.delete(f"/jobs/{job_id}", headers=bob), 404)
-    assert_error(client.http.delete(f"/api-keys/{ann_key['api_key']['id']}", headers=bob), 404)
+    assert_error(client.http.delete(f"/api-keys/{ann_key['api_key']['id']}", headers=bob), 403)
+    assert_error(client.http.delete(f"/api-keys/{ann_key['api_key']['id']}", headers=bob_session), 404)
     cursor = client.http.get("/jobs?limit=1", headers=ann_headers).json_body  # Ann's own first page
     assert client.http.get(f"/jobs?next={cursor['next'] or ''}", headers=bob).json_body["jobs"] == []
     # Ann's job and key are untouched.
@@ -134,7 +139,7 @@ def test_an_upload_under_another_users_prefix_is_not_processed(api_env, monkeypa
     """An object at uploads/<bob>/<ann's job id>/source (the POST policy pins the key, so only
     a forged event or a misconfigured client could make one): the job is looked up under Bob,
     where it does not exist; nothing runs, Ann's job is untouched."""
-    from chalicelib import pipeline
+    from chalicelib.kinds import page_pipeline as pipeline
 
     monkeypatch.setattr(pipeline, "process", lambda *a, **k: pytest.fail("processed"))
     ann_job = jobs.create("ann", filename="a.png", content_type="image/png", size=1)["job_id"]

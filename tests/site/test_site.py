@@ -328,9 +328,9 @@ def test_refused_files_show_a_message(page, stack, tmp_path, shoot):
     page.set_input_files("#upload-input", files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"}])
     page.wait_for_function("() => document.querySelector('#upload-error').textContent.includes('notes.txt')")
 
-    # Too large: one byte over the configured limit (a PNG signature, so only the size is wrong).
-    # The limit the page enforces (config.js, or the site's default when config.js omits it).
-    limit = page.evaluate("async () => (await import(new URL('js/config.js', location.href))).config.maxUploadBytes")
+    # Too large: one byte over the limit (a PNG signature, so only the size is wrong). The limit
+    # the page enforces is the API's (GET /kinds), the one the API and the worker apply.
+    limit = requests.get(f"{stack.api_url}/kinds").json()["kinds"][0]["max_bytes"]
     big = b"\x89PNG\r\n\x1a\n" + b"\0" * (limit + 1 - 8)
     page.set_input_files("#upload-input", files=[{"name": "huge.png", "mimeType": "image/png", "buffer": big}])
     page.wait_for_function("() => document.querySelector('#upload-error').textContent.includes('huge.png')")
@@ -559,3 +559,31 @@ def test_a_shortened_recording_is_explained(page, stack, photo_with_text, shoot)
     assert page.locator("#result-audio").get_attribute("src")  # the shortened recording still plays
     shoot(page, "job-recording-shortened")
     page.unroute(one_job)
+
+
+def test_uploads_follow_the_kinds_the_api_declares(page, stack, shoot):
+    """What the picker accepts, the limits it states and the kinds offered are the API's
+    (GET /kinds): the stack has the tests' stub kind plugged in, so there are two."""
+    declared = requests.get(api(stack, "/kinds"), timeout=30).json()
+    page_kind = next(k for k in declared["kinds"] if k["name"] == "page")
+    user = new_user()
+    api_register(stack, user)
+    login_ui(page, stack, user)
+    page.wait_for_selector('[data-testid="kind-page"]')
+    assert page.is_checked('[data-testid="kind-page"]')  # the default
+    accept = page.get_attribute("#upload-input", "accept").split(",")
+    assert accept == page_kind["content_types"] + page_kind["extensions"]
+    assert "JPEG, PNG, WebP, TIFF, BMP or GIF files up to 15 MB" in page.inner_text("#upload-limits")
+    shoot(page, "dashboard-kinds")
+
+    # Another kind: its own types; its result is shown by the plain view (no photo, its files).
+    page.check('[data-testid="kind-stub"]')
+    assert page.get_attribute("#upload-input", "accept") == "text/plain,.txt"
+    page.set_input_files("#upload-input", files=[{"name": "note.txt", "mimeType": "text/plain",
+                                                  "buffer": b"echo:hello from a note"}])
+    page.wait_for_url(re.compile(r"#/jobs/[^/]+$"), timeout=60_000)
+    page.wait_for_selector("#result:not([hidden])", timeout=60_000)
+    assert page.get_attribute("#result", "data-kind") == "stub"
+    assert page.inner_text("#result-text") == "hello from a note"
+    assert page.is_hidden(".result-image-panel")
+    assert page.inner_text("#result-files").strip() == "echo.txt"

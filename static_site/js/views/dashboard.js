@@ -4,7 +4,7 @@ import * as api from "../api.js";
 import * as session from "../session.js";
 import { config } from "../config.js";
 import { announce, formatBytes, showMessage } from "../dom.js";
-import { checkFile, fileName, postToStorage, UploadError, ACCEPTED_NAMES } from "../upload.js";
+import { acceptOf, checkFile, fileName, formatNames, postToStorage, UploadError } from "../upload.js";
 import { mountHistory } from "./history.js";
 
 export default {
@@ -43,8 +43,30 @@ function mountUpload(root, { signal, navigate }) {
   const status = root.querySelector("#upload-status");
   const errorEl = root.querySelector("#upload-error");
 
-  root.querySelector("#upload-limits").textContent =
-    `${ACCEPTED_NAMES} images up to ${formatBytes(config.maxUploadBytes)}.`;
+  const chooser = root.querySelector("#kind-choice");
+  const limits = root.querySelector("#upload-limits");
+  let kinds = [];
+  let kind = null; // the kind of job the next upload makes (GET /kinds)
+
+  function choose(name) {
+    kind = kinds.find((k) => k.name === name) || kinds[0];
+    picker.accept = acceptOf(kind);
+    limits.textContent = `${formatNames(kind)} files up to ${formatBytes(kind.max_bytes)}.`;
+    // The camera makes photos: offer it where the kind reads images.
+    camera.closest(".file-button").hidden = !kind.content_types.some((t) => t.startsWith("image/"));
+  }
+
+  const ready = api.kinds({ signal }).then((body) => {
+    kinds = body.kinds;
+    chooser.replaceChildren(...kinds.map((k) => kindOption(k, k.name === body.default)));
+    chooser.closest("fieldset").hidden = kinds.length < 2; // nothing to choose from
+    chooser.addEventListener("change", (event) => choose(event.target.value), { signal });
+    choose(body.default);
+  }).catch((error) => {
+    if (signal.aborted) return;
+    showMessage(errorEl, `PageVoice could not be reached to prepare uploads (${error.message}). Reload the page to try again.`);
+    throw error;
+  });
 
   let uploading = null; // AbortController of the upload in flight
 
@@ -57,7 +79,12 @@ function mountUpload(root, { signal, navigate }) {
     status.textContent = "";
     let contentType;
     try {
-      contentType = await checkFile(file, config.maxUploadBytes);
+      await ready;
+    } catch {
+      return; // said above
+    }
+    try {
+      contentType = await checkFile(file, kind);
     } catch (error) {
       showMessage(errorEl, error.message);
       return;
@@ -70,7 +97,8 @@ function mountUpload(root, { signal, navigate }) {
     status.textContent = `Preparing to upload ${filename}…`;
     let jobId = null;
     try {
-      const created = await api.createUpload({ filename, contentType, size: file.size }, { signal: uploadSignal });
+      const created = await api.createUpload({ filename, contentType, size: file.size, kind: kind.name },
+        { signal: uploadSignal });
       jobId = created.job_id;
       status.textContent = `Uploading ${filename}…`;
       progressLabel.textContent = `Uploading ${filename}`;
@@ -80,7 +108,7 @@ function mountUpload(root, { signal, navigate }) {
         // The attribute (not just the property) so tests can observe progress with a MutationObserver.
         onProgress: (fraction) => progress.setAttribute("value", String(Math.round(fraction * 100))),
       });
-      status.textContent = "Upload complete. Reading the text…";
+      status.textContent = "Upload complete. Reading it…";
       uploading = null;
       navigate(`#/jobs/${encodeURIComponent(jobId)}`);
     } catch (error) {
@@ -158,6 +186,21 @@ function mountUpload(root, { signal, navigate }) {
     event.preventDefault();
     start(file);
   }, { signal });
+}
+
+function kindOption(kind, checked) {
+  const label = document.createElement("label");
+  label.className = "kind-option";
+  const input = document.createElement("input");
+  input.type = "radio";
+  input.name = "kind";
+  input.value = kind.name;
+  input.checked = checked;
+  input.dataset.testid = `kind-${kind.name}`;
+  const text = document.createElement("span");
+  text.textContent = kind.label;
+  label.append(input, text);
+  return label;
 }
 
 function hasFiles(event) {

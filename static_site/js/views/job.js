@@ -1,5 +1,6 @@
 // One job: its status while it is queued or processing (polled with back-off), then the
-// result: photo with word boxes, text with copy and download, and the recording.
+// result, shown by the view of the job's kind (RESULT_VIEWS; others get the plain view):
+// for a page, the photo with word boxes, the text with copy and download, and the recording.
 
 import * as api from "../api.js";
 import { announce, confirmInline, showMessage, sleep } from "../dom.js";
@@ -99,18 +100,17 @@ export default {
         document.title = `${job.filename} · PageVoice`;
       }
       els.deleteWrap.hidden = false;
+      const view = RESULT_VIEWS[job.kind || "page"] || plainView;
+      root.querySelector("#result").dataset.kind = job.kind || "page";
       if (job.status === "done") {
-        const result = job.result || { width: 1, height: 1, text: "", lines: [] };
-        const count = wordsOf(result).length;
-        setStatus("done", count
-          ? `Done: ${count} word${count === 1 ? "" : "s"} found.`
-          : "Done: no text was found in this photo.");
+        const result = job.result || view.empty;
+        setStatus("done", view.doneText(result));
         if (shownResult) setUpAudio(root, job.audio_url, signal, result.speech);
-        else showResult(root, job, result, signal);
+        else view.show(root, job, result, signal);
         shownResult = true;
       } else if (job.status === "processing" && job.result) {
         setStatus("processing", "Text ready. Making the recording…");
-        if (!shownResult) showResult(root, job, job.result, signal, { audioPending: true });
+        if (!shownResult) view.show(root, job, job.result, signal, { audioPending: true });
         shownResult = true;
       } else if (job.status === "failed") {
         setStatus("failed", STATUS_TEXT.failed);
@@ -152,6 +152,47 @@ function errorText(error) {
   if (typeof error === "string") return error;
   return error.message || "Try another photo, or upload this one again.";
 }
+
+const pageView = {
+  empty: { width: 1, height: 1, text: "", lines: [] },
+  doneText(result) {
+    const count = wordsOf(result).length;
+    return count ? `Done: ${count} word${count === 1 ? "" : "s"} found.` : "Done: no text was found in this photo.";
+  },
+  show: showResult,
+};
+
+// Any other kind: its text, its recording if it has one, and its output files.
+const plainView = {
+  empty: { text: "" },
+  doneText: (result) => (result.text ? "Done." : "Done: there is no text."),
+  show(root, job, result, signal, { audioPending = false } = {}) {
+    const panel = root.querySelector("#result");
+    if (!panel.hidden) return;
+    panel.hidden = false;
+    root.querySelector(".result-image-panel").hidden = true;
+    const text = root.querySelector("#result-text");
+    text.textContent = result.text || "There is no text.";
+    text.classList.toggle("is-empty", !result.text);
+    const files = root.querySelector("#result-files");
+    files.replaceChildren(...Object.entries(job.outputs || {}).map(([name, href]) => {
+      const item = document.createElement("li");
+      const link = document.createElement("a");
+      link.href = href;
+      link.textContent = name;
+      link.download = name;
+      item.append(link);
+      return item;
+    }));
+    files.hidden = !files.children.length;
+    setUpCopy(root, result.text || "", signal);
+    setUpDownload(root, result.text || "", job.filename, signal);
+    if (audioPending) showMessage(root.querySelector("#audio-note"), "Making the recording…");
+    else setUpAudio(root, job.audio_url, signal, result.speech, { quiet: true });
+  },
+};
+
+const RESULT_VIEWS = { page: pageView };
 
 function showResult(root, job, result, signal, { audioPending = false } = {}) {
   const panel = root.querySelector("#result");
@@ -219,7 +260,7 @@ function setUpDownload(root, text, filename, signal) {
   signal.addEventListener("abort", () => URL.revokeObjectURL(url), { once: true });
 }
 
-function setUpAudio(root, audioUrl, signal, speech) {
+function setUpAudio(root, audioUrl, signal, speech, { quiet = false } = {}) {
   const audio = root.querySelector("#result-audio");
   const note = root.querySelector("#audio-note");
   showMessage(note, "");
@@ -230,7 +271,8 @@ function setUpAudio(root, audioUrl, signal, speech) {
   }
   if (!audioUrl) {
     audio.hidden = true;
-    showMessage(note, "There is no recording: no text was found.");
+    root.querySelector("#audio-title").hidden = quiet;
+    if (!quiet) showMessage(note, "There is no recording: no text was found.");
     return;
   }
   audio.addEventListener("error", () =>

@@ -1,0 +1,16 @@
+"""OCR engines as plugins behind one protocol (`base.OcrEngine`)."""
+from __future__ import annotations
+
+from chalicelib import plugins
+from chalicelib.engines.ocr.base import Line, OcrEngine, Word, build_result  # noqa: F401
+
+ENGINES = {
+    "rapidocr": "chalicelib.engines.ocr.rapid:RapidOcrEngine",
+    "keras-ocr": "chalicelib.engines.ocr.keras_engine:KerasOcrEngine",
+}
+
+
+def get_engine(name: str, config=None) -> OcrEngine:
+    """The named engine, built once per process and config (`config`: its Config; None: from
+    the environment)."""
+    return plugins.choose("OCR", ENGINES, name, config)

@@ -1,0 +1,321 @@
+"""Geometry for the default OCR engine: line crops, CTC decoding with character positions,
+and word boxes fitted to the ink.
+
+Everything here is plain numpy/OpenCV so it can be tested without a model.
+
+Coordinates: a line crop is the detector's quadrilateral warped to an upright rectangle
+`height` pixels high (the recogniser's input height). `Crop.to_image` maps crop pixels back
+to the original image, so a word box found in the crop becomes a quadrilateral on the page.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+# --------------------------------------------------------------------------------------------
+# Line crops
+
+
+@dataclass
+class Crop:
+    image: np.ndarray  # (h, w, 3) uint8, upright text
+    inverse: np.ndarray  # 3x3: crop (x, y, 1) -> image
+    vertical: bool = False  # the detector's box was taller than wide: rotated 90 degrees
+    flipped: bool = False  # turned 180 degrees after the orientation classifier
+    scale: float = 1.0  # crop pixels per image pixel
+
+    def flip(self) -> None:
+        h, w = self.image.shape[:2]
+        self.image = np.ascontiguousarray(self.image[::-1, ::-1])
+        # new (x, y) = (w - x, h - y) of the old crop
+        rot = np.array([[-1.0, 0.0, w], [0.0, -1.0, h], [0.0, 0.0, 1.0]])
+        self.inverse = self.inverse @ rot
+        self.flipped = not self.flipped
+
+    def to_image(self, points: np.ndarray) -> np.ndarray:
+        pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        homo = np.hstack([pts, np.ones((len(pts), 1))]) @ self.inverse.T
+        return homo[:, :2] / homo[:, 2:3]
+
+
+def quad_size(quad: np.ndarray) -> tuple[float, float]:
+    q = np.asarray(quad, dtype=np.float64)
+    width = max(np.linalg.norm(q[0] - q[1]), np.linalg.norm(q[3] - q[2]))
+    height = max(np.linalg.norm(q[0] - q[3]), np.linalg.norm(q[1] - q[2]))
+    return float(width), float(height)
+
+
+def crop_line(image: np.ndarray, quad: np.ndarray, height: int = 48,
+              vertical_ratio: float = 1.5, max_width: int = 4096) -> Crop:
+    """Warp `quad` (clockwise from top-left, image pixels) to an upright crop `height` high.
+
+    Boxes at least `vertical_ratio` times taller than wide are read as vertical text: the crop
+    is turned 90 degrees counter-clockwise (as PaddleOCR does), the classifier may flip it.
+    One interpolation from the original pixels (cubic), whatever the scale.
+    """
+    q = np.asarray(quad, dtype=np.float32).reshape(4, 2)
+    w, h = quad_size(q)
+    vertical = h >= vertical_ratio * w and h > 0
+    if vertical:
+        q = np.roll(q, -1, axis=0)  # top-right becomes the crop's top-left
+        w, h = h, w
+    h = max(h, 1.0)
+    scale = height / h
+    out_w = int(min(max(round(w * scale), 1), max_width))
+    dst = np.array([[0, 0], [out_w, 0], [out_w, height], [0, height]], dtype=np.float32)
+    forward = cv2.getPerspectiveTransform(q, dst)
+    interp = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
+    if interp == cv2.INTER_AREA:  # warpPerspective has no AREA: linear on a pre-shrunk copy
+        interp = cv2.INTER_LINEAR
+    img = cv2.warpPerspective(image, forward, (out_w, height), flags=interp,
+                              borderMode=cv2.BORDER_REPLICATE)
+    return Crop(image=img, inverse=np.linalg.inv(forward), vertical=vertical, scale=scale)
+
+
+# --------------------------------------------------------------------------------------------
+# CTC decoding with positions
+
+
+@dataclass
+class Char:
+    text: str
+    frame: int  # the CTC frame where the character was emitted
+    prob: float
+
+
+@dataclass
+class Decoded:
+    chars: list[Char] = field(default_factory=list)
+    frames: int = 0  # frames that cover the crop (the rest is batch padding)
+
+    @property
+    def text(self) -> str:
+        return "".join(c.text for c in self.chars)
+
+    @property
+    def score(self) -> float:
+        return float(np.mean([c.prob for c in self.chars])) if self.chars else 0.0
+
+
+def ctc_decode(probs: np.ndarray, alphabet: list[str], frames: int) -> Decoded:
+    """Greedy CTC over (T, C) probabilities; class 0 is the blank; alphabet[i] is class i."""
+    probs = probs[:frames] if frames else probs
+    idx = probs.argmax(axis=1)
+    best = probs[np.arange(len(idx)), idx]
+    keep = idx != 0
+    keep[1:] &= idx[1:] != idx[:-1]
+    chars = [Char(alphabet[i], int(t), float(best[t])) for t, i in zip(np.nonzero(keep)[0], idx[keep])]
+    return Decoded(chars=chars, frames=int(len(idx)))
+
+
+# --------------------------------------------------------------------------------------------
+# Words
+
+
+@dataclass
+class WordSpan:
+    chars: list[Char]
+    glued: bool = False  # no space follows it in the line's text (split after a hyphen)
+
+    @property
+    def text(self) -> str:
+        return "".join(c.text for c in self.chars)
+
+    @property
+    def first(self) -> int:  # frame of the first character
+        return self.chars[0].frame
+
+    @property
+    def last(self) -> int:  # frame of the last character
+        return self.chars[-1].frame
+
+    @property
+    def prob(self) -> float:
+        return float(np.mean([c.prob for c in self.chars]))
+
+
+def split_words(decoded: Decoded) -> list[WordSpan]:
+    """Words are what the recogniser separates with spaces; punctuation stays attached
+    (FUNSD and ICDAR both annotate "To:" and "(B)" as one word)."""
+    words: list[WordSpan] = []
+    cur: list[Char] = []
+    for ch in decoded.chars:
+        if ch.text.isspace():
+            if cur:
+                words.append(WordSpan(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    if cur:
+        words.append(WordSpan(cur))
+    return words
+
+
+def ink_mask(gray: np.ndarray) -> np.ndarray:
+    """Text pixels of an upright line crop: Otsu, the minority class is ink; long rules and
+    box borders (form lines, underlines) are removed."""
+    h, w = gray.shape
+    _, bw = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    ink = bw == 0
+    # Polarity from the crop's border: the background dominates the frame of a text crop.
+    border = np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
+    if border.mean() > 0.5:
+        ink = ~ink
+    mask = ink.astype(np.uint8)
+    # Horizontal rules (underlines, form lines, shaded bars): runs longer than 1.5 crop heights.
+    run = max(int(1.5 * h), 15)
+    if w > run:
+        rules = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1)))
+        mask &= 1 - rules
+    return mask
+
+
+def _components(mask: np.ndarray):
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return stats[1:]  # x, y, w, h, area per component; 0 is the background
+
+
+def _clusters(xs0: np.ndarray, xs1: np.ndarray) -> list[tuple[float, float, list[int]]]:
+    """Merge components that overlap horizontally (an i and its dot, a broken stroke)."""
+    order = np.argsort(xs0)
+    out: list[tuple[float, float, list[int]]] = []
+    for i in order:
+        if out and xs0[i] < out[-1][1]:
+            a, b, members = out[-1]
+            out[-1] = (a, max(b, float(xs1[i])), members + [int(i)])
+        else:
+            out.append((float(xs0[i]), float(xs1[i]), [int(i)]))
+    return out
+
+
+def fit_words(crop: np.ndarray, words: list[WordSpan], step: float, min_area: int = 4,
+              pad: float = 0.0, split_gap: float = 0.0, split_hyphens: bool = False
+              ) -> list[tuple[WordSpan, tuple[float, float, float, float]]]:
+    """Crop-pixel boxes (x0, y0, x1, y1) for the words of one line crop.
+
+    Each word owns the stretch of the crop between the midpoints to its neighbours' characters
+    (`step`: crop pixels per CTC frame); its box is the union of the ink components whose
+    centre falls there and that cross the line's central band, so neighbouring lines'
+    ascenders and descenders caught in the crop's margin, and form rules, are left out.
+
+    `split_gap` > 0: a blank stretch inside a word at least `split_gap` times the line's
+    median glyph height splits it (the recogniser sometimes drops a space), when characters
+    fall on both sides.
+
+    `pad` (crop pixels) is added on every side: binarising an upscaled crop thins the soft
+    edges of strokes, and annotators' boxes leave a pixel or two of margin.
+    """
+    h, w = crop.shape[:2]
+    if not words:
+        return []
+    gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    stats = _components(ink_mask(gray))
+    x, y, cw, ch, area = (stats[:, i].astype(np.float64) for i in range(5))
+    cx = x + cw / 2.0
+    # A component belongs to the line when it crosses the central band, is not a crop-high
+    # vertical rule (a table border), and is not a speck.
+    keep = (y < 0.7 * h) & (y + ch > 0.3 * h) & (area >= min_area) & ~((ch >= 0.92 * h) & (cw <= 0.12 * h))
+    glyph_h = float(np.median(ch[keep])) if keep.any() else float(h)
+
+    spans = [((wd.first + 0.5) * step, (wd.last + 0.5) * step) for wd in words]
+    pieces: list[tuple[WordSpan, np.ndarray | None]] = []
+    for k, (word, (a, b)) in enumerate(zip(words, spans)):
+        left = 0.0 if k == 0 else (spans[k - 1][1] + a) / 2.0
+        right = float(w) if k == len(words) - 1 else (b + spans[k + 1][0]) / 2.0
+        sel = np.nonzero(keep & (cx >= left) & (cx < right))[0]
+        if not len(sel):
+            pieces.append((word, None))
+            continue
+        parts = [(word, sel)]
+        if split_gap > 0 and len(word.chars) > 1:
+            parts = _split_at_gaps(word, sel, x, cw, step, split_gap * glyph_h)
+        if split_hyphens:
+            parts = [q for wd, sl in parts for q in _split_after_hyphens(wd, sl, x, cw, step)]
+        pieces.extend(parts)
+
+    out = []
+    for word, sel in pieces:
+        if sel is None:  # no ink found: the CTC span, full crop height
+            x0, x1 = max(0.0, (word.first - 0.5) * step), min(float(w), (word.last + 1.5) * step)
+            y0, y1 = 0.0, float(h)
+        else:
+            x0, x1 = float(x[sel].min()), float((x[sel] + cw[sel]).max())
+            y0, y1 = float(y[sel].min()), float((y[sel] + ch[sel]).max())
+        if pad:
+            x0, y0, x1, y1 = max(0.0, x0 - pad), y0 - pad, min(float(w), x1 + pad), y1 + pad
+        out.append((word, (x0, y0, x1, y1)))
+    return out
+
+
+def _split_at_gaps(word: WordSpan, sel: np.ndarray, x: np.ndarray, cw: np.ndarray, step: float,
+                   min_gap: float) -> list[tuple[WordSpan, np.ndarray]]:
+    clusters = _clusters(x[sel], x[sel] + cw[sel])
+    cuts = [(clusters[i][1] + clusters[i + 1][0]) / 2.0 for i in range(len(clusters) - 1)
+            if clusters[i + 1][0] - clusters[i][1] >= min_gap]
+    if not cuts:
+        return [(word, sel)]
+    pos = np.array([(c.frame + 0.5) * step for c in word.chars])
+    out = []
+    bounds = [-np.inf, *cuts, np.inf]
+    comp_cx = x[sel] + cw[sel] / 2.0
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        chars = [c for c, p in zip(word.chars, pos) if lo <= p < hi]
+        comps = sel[(comp_cx >= lo) & (comp_cx < hi)]
+        if chars and len(comps):
+            out.append((WordSpan(chars), comps))
+        elif chars and out:  # characters without ink of their own: keep with the previous piece
+            prev, pc = out[-1]
+            out[-1] = (WordSpan(prev.chars + chars), pc)
+        elif chars:
+            out.append((WordSpan(chars), comps if len(comps) else sel))
+        elif len(comps) and out:  # ink without characters: part of the previous piece
+            prev, pc = out[-1]
+            out[-1] = (prev, np.concatenate([pc, comps]))
+    if not out:
+        return [(word, sel)]
+    return out
+
+
+def hyphen_cuts(text: str) -> list[int]:
+    """Character indexes after which a hyphenated token is split: "662-6280" -> "662-", "6280"."""
+    return [i for i in range(1, len(text) - 1)
+            if text[i] in "-\u2010\u2011\u2013" and text[i - 1].isalnum() and text[i + 1].isalnum()]
+
+
+def _split_after_hyphens(word: WordSpan, sel: np.ndarray, x: np.ndarray, cw: np.ndarray,
+                         step: float) -> list[tuple[WordSpan, np.ndarray]]:
+    cuts = hyphen_cuts(word.text)
+    if not cuts:
+        return [(word, sel)]
+    pos = [(c.frame + 0.5) * step for c in word.chars]
+    comp_cx = x[sel] + cw[sel] / 2.0
+    out, start = [], 0
+    bounds = []
+    for i in cuts:
+        # The hyphen's ink ends before the next character's: cut halfway between their positions.
+        bounds.append((pos[i] + pos[i + 1]) / 2.0)
+    edges = [-np.inf, *bounds, np.inf]
+    for k, i in enumerate([*cuts, len(word.chars) - 1]):
+        chars = word.chars[start:i + 1]
+        comps = sel[(comp_cx >= edges[k]) & (comp_cx < edges[k + 1])]
+        out.append((WordSpan(chars, glued=k < len(cuts)), comps if len(comps) else None))
+        start = i + 1
+    return out
+
+
+def line_text(words: list[WordSpan]) -> str:
+    return "".join(w.text + ("" if w.glued else " ") for w in words).strip()
+
+
+def word_boxes(crop: np.ndarray, words: list[WordSpan], step: float, min_area: int = 4,
+               pad: float = 0.0) -> list[tuple[float, float, float, float]]:
+    """Boxes for `words` as given (no splitting): see `fit_words`."""
+    return [box for _, box in fit_words(crop, words, step, min_area=min_area, pad=pad)]
+
+
+def ctc_boxes(crop_w: int, crop_h: int, words: list[WordSpan], step: float):
+    """Word boxes from character positions alone (no ink): full crop height."""
+    return [(max(0.0, (wd.first - 0.5) * step), 0.0, min(float(crop_w), (wd.last + 1.5) * step), float(crop_h))
+            for wd in words]

@@ -1,0 +1,389 @@
+"""The jobs table and each job's S3 objects: the one module that reads or writes them.
+
+A job's life: `uploading` (record made, presigned POST handed out) -> `queued` (the
+upload arrived) -> `processing` (a worker holds a lease) -> `done` | `failed`.
+The worker's transitions are conditional writes, so a duplicate S3 event or a retry
+after a crash never does the work twice, and a crashed worker's lease runs out. A job
+nothing can move any more (its event lost, its worker dead on the last retry, its upload
+never sent) is failed with a reason when it is next read (`settle`): every job ends.
+
+Job ids sort by creation time (ULID), so a user's newest jobs come first in a reverse
+query of their partition; another user's job is not in it at all.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import re
+import threading
+from decimal import Decimal
+
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+
+from chalicelib import aws, clock, logs, resources, settings
+from chalicelib.errors import InputError
+from chalicelib.kinds import DEFAULT as DEFAULT_KIND
+
+log = logs.get("jobs")
+
+UPLOADING, QUEUED, PROCESSING, DONE, FAILED = "uploading", "queued", "processing", "done", "failed"
+STATUSES = (UPLOADING, QUEUED, PROCESSING, DONE, FAILED)
+UNFINISHED = (UPLOADING, QUEUED, PROCESSING)
+SPEECH = "speech.wav"  # the output that is the job's recording (audio_url)
+ERROR_MAX = 1000  # characters of a failure reason kept on the record
+
+# Every job ends (issue 8). A job nobody will move again is reported, and recorded, as
+# failed once no delivery can still come for it (see `settle`; the windows are settings:
+# job_retry_window_seconds, upload_grace_seconds).
+NEVER_ARRIVED = "The upload never arrived. Please upload the image again."
+DID_NOT_FINISH = "Processing did not finish. Please upload the image again."
+
+# --- Ids and keys (CONTRACTS section 2) ---
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_JOB_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+_last_ulid = [0, 0]  # (ms, random) of the last id made here: ids stay increasing within a process
+_ulid_lock = threading.Lock()
+
+
+def new_job_id() -> str:
+    """A ULID: 48-bit milliseconds then 80 random bits, 26 Crockford base32 characters."""
+    with _ulid_lock:
+        ms = int(clock.now() * 1000)
+        rand = int.from_bytes(os.urandom(10), "big")
+        if ms <= _last_ulid[0]:  # same millisecond (or clock step back): keep sorting after the last
+            ms, rand = _last_ulid[0], _last_ulid[1] + 1
+        _last_ulid[:] = [ms, rand]
+    value = (ms << 80) | (rand & ((1 << 80) - 1))
+    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
+
+
+def is_job_id(job_id: str) -> bool:
+    return isinstance(job_id, str) and bool(_JOB_ID.match(job_id))
+
+
+def upload_key(user_id: str, job_id: str) -> str:
+    return f"{resources.UPLOAD_PREFIX}{user_id}/{job_id}/source"
+
+
+def output_key(user_id: str, job_id: str, name: str) -> str:
+    """Where a job's output file `name` (result.json, speech.wav, ...) is stored."""
+    if not name or "/" in name:
+        raise ValueError(f"{name!r} is not an output file name")
+    return f"{resources.RESULT_PREFIX}{user_id}/{job_id}/{name}"
+
+
+def result_key(user_id: str, job_id: str) -> str:
+    return output_key(user_id, job_id, "result.json")
+
+
+def audio_key(user_id: str, job_id: str) -> str:
+    return output_key(user_id, job_id, "speech.wav")
+
+
+def _prefixes(user_id: str, job_id: str) -> list[str]:
+    return [f"{resources.UPLOAD_PREFIX}{user_id}/{job_id}/", f"{resources.RESULT_PREFIX}{user_id}/{job_id}/"]
+
+
+def parse_upload_key(key: str) -> tuple[str, str] | None:
+    """(user_id, job_id) for an upload key `uploads/{user}/{job}/source`, else None."""
+    parts = key.split("/")
+    if (len(parts) == 4 and f"{parts[0]}/" == resources.UPLOAD_PREFIX and parts[1]
+            and is_job_id(parts[2]) and parts[3] == "source"):
+        return parts[1], parts[2]
+    return None
+
+
+def _owned(user_id: str, job_id: str, key: str | None) -> bool:
+    """True when `key` is one of this job's objects: nothing outside the caller's prefix is
+    ever presigned or recorded."""
+    return bool(key) and any(key.startswith(p) for p in _prefixes(user_id, job_id))
+
+
+# --- Records ---
+
+def _table():
+    return aws.jobs_table()
+
+
+def _to_dynamo(value):
+    # DynamoDB takes no floats: send them as Decimals.
+    return json.loads(json.dumps(value), parse_float=Decimal)
+
+
+def plain(value):
+    """A DynamoDB item as JSON-ready Python (Decimal -> int or float)."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def create(user_id: str, *, filename: str, content_type: str, size: int, kind: str = DEFAULT_KIND) -> dict:
+    """A new job in `uploading`, waiting for its upload."""
+    now = clock.now()
+    item = {"user_id": user_id, "job_id": new_job_id(), "status": UPLOADING, "kind": kind,
+            "filename": filename, "content_type": content_type, "size": size,
+            "created_at": clock.iso(now), "updated_at": clock.iso(now),
+            "error": None, "timings_ms": None, "result_key": None, "audio_key": None,
+            "attempts": 0, "lease_until": None}
+    _table().put_item(Item=item, ConditionExpression="attribute_not_exists(job_id)")
+    return item
+
+
+def get(user_id: str, job_id: str) -> dict | None:
+    """The caller's job, or None (also for another user's job and for malformed ids)."""
+    if not is_job_id(job_id):
+        return None
+    item = _table().get_item(Key={"user_id": user_id, "job_id": job_id}, ConsistentRead=True).get("Item")
+    return plain(item) if item else None
+
+
+def _encode_cursor(job_id: str) -> str:
+    return base64.urlsafe_b64encode(job_id.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> str:
+    try:
+        job_id = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        job_id = ""
+    if not is_job_id(job_id):
+        raise InputError("The 'next' cursor is not valid; start again without it.", field="next")
+    return job_id
+
+
+def list_jobs(user_id: str, *, limit: int = 20, cursor: str | None = None) -> tuple[list[dict], str | None]:
+    """One page of the caller's jobs, newest first, and the cursor of the next page (or None).
+
+    The cursor only carries a job id: the query is always the caller's own partition,
+    so a forged cursor cannot reach anyone else's jobs.
+    """
+    kwargs = {
+        "KeyConditionExpression": Key("user_id").eq(user_id),
+        "ScanIndexForward": False,
+        "Limit": limit + 1,  # one extra tells whether a next page exists
+        # user_id and lease_until are for `settle` only; the page shows neither.
+        "ProjectionExpression": "user_id, job_id, kind, #s, filename, created_at, updated_at, #e, lease_until",
+        "ExpressionAttributeNames": {"#s": "status", "#e": "error"},
+    }
+    if cursor:
+        kwargs["ExclusiveStartKey"] = {"user_id": user_id, "job_id": _decode_cursor(cursor)}
+    items = [plain(i) for i in _table().query(**kwargs)["Items"]]
+    page = [_with_kind({k: v for k, v in settle(i).items() if k not in ("user_id", "lease_until")})
+            for i in items[:limit]]
+    return page, (_encode_cursor(page[-1]["job_id"]) if len(items) > limit else None)
+
+
+def _with_kind(job: dict) -> dict:
+    """Jobs made before kinds existed are pages."""
+    return {**job, "kind": job.get("kind") or DEFAULT_KIND}
+
+
+def describe(user_id: str, job_id: str) -> dict | None:
+    """What `GET /jobs/{id}` answers: the record's public fields, the OCR result when done (and
+    already while `processing` once the text is read and speech is being made), presigned GETs
+    (at most 15 minutes) for the image and the speech."""
+    job = get(user_id, job_id)
+    if job is None:
+        return None
+    job = settle(job)
+    result = None
+    if job["status"] in (PROCESSING, DONE) and _owned(user_id, job_id, job.get("result_key")):
+        result = _read_json(job["result_key"])
+    audio = job.get("audio_key")
+    return {
+        "job_id": job["job_id"], "kind": job.get("kind") or DEFAULT_KIND, "status": job["status"],
+        "filename": job["filename"],
+        "content_type": job.get("content_type"), "size": job.get("size"),
+        "created_at": job["created_at"], "updated_at": job.get("updated_at"),
+        "error": job.get("error"), "timings_ms": job.get("timings_ms"), "summary": job.get("summary"),
+        "result": result,
+        "audio_url": _presign_get(audio) if _owned(user_id, job_id, audio) else None,
+        # Every output file of the kind (speech.wav included), by name.
+        "outputs": {name: _presign_get(key) for name, key in (job.get("outputs") or {}).items()
+                    if _owned(user_id, job_id, key)},
+        "image_url": _presign_get(upload_key(user_id, job_id)),
+    }
+
+
+def settle(job: dict) -> dict:
+    """The job as it stands: an unfinished job that nothing can move any more is failed, with a
+    reason, and that is recorded (a conditional write, so a worker that moved it meanwhile wins).
+
+    A lost event, a worker that died on its last retry or an upload that never came would
+    otherwise leave a job `uploading`, `queued` or `processing` for ever. Called where jobs are
+    read for people (GET /jobs, GET /jobs/{id}) and by the local bridge's sweep.
+    """
+    reason = _stale_reason(job, clock.now())
+    if reason is None:
+        return job
+    updated = _transition(job["user_id"], job["job_id"],
+                          "SET #s = :failed, #e = :reason, lease_until = :none, updated_at = :now_iso",
+                          "#s = :seen AND updated_at = :seen_at",
+                          {":failed": FAILED, ":reason": reason, ":none": None, ":seen": job["status"],
+                           ":seen_at": job["updated_at"]}, {"#e": "error"})
+    if updated is None:  # moved (or deleted) since it was read: show what it is now
+        updated = get(job["user_id"], job["job_id"]) or job
+    else:
+        log.info("stale job failed", extra={"job_id": job["job_id"], "was": job["status"], "reason": reason})
+    return {k: updated.get(k) for k in job}  # the caller's fields only (a page's projection)
+
+
+def _stale_reason(job: dict, now: float) -> str | None:
+    status = job.get("status")
+    if status == UPLOADING:
+        s = settings.get()
+        expired = clock.parse_iso(job["created_at"]) + s.upload_url_ttl_seconds + s.upload_grace_seconds
+        if now < expired:
+            return None
+        arrived = _upload_time(job["user_id"], job["job_id"])
+        if arrived is None:
+            return NEVER_ARRIVED
+        since = arrived  # it came, but no event reached a worker: give the event its retries
+    elif status == QUEUED:  # released after a transient error: the retry is due
+        since = clock.parse_iso(job["updated_at"])
+    elif status == PROCESSING:  # its worker died: a retry can take over once the lease ends
+        since = float(job.get("lease_until") or 0)
+    else:
+        return None
+    return DID_NOT_FINISH if now >= since + settings.get().job_retry_window_seconds else None
+
+
+def _upload_time(user_id: str, job_id: str) -> float | None:
+    """When the job's upload landed, or None when there is none."""
+    try:
+        head = aws.s3().head_object(Bucket=settings.get().bucket, Key=upload_key(user_id, job_id))
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in ("NoSuchKey", "404", "NotFound"):
+            return None
+        raise
+    return head["LastModified"].timestamp()
+
+
+def _read_json(key: str):
+    try:
+        body = aws.s3().get_object(Bucket=settings.get().bucket, Key=key)["Body"].read()
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in ("NoSuchKey", "404"):
+            log.warning("result missing", extra={"key": key})
+            return None
+        raise
+    return json.loads(body)
+
+
+def _presign_get(key: str) -> str:
+    s = settings.get()
+    return aws.s3().generate_presigned_url(
+        "get_object", Params={"Bucket": s.bucket, "Key": key},
+        ExpiresIn=min(s.download_url_ttl_seconds, 900))
+
+
+def delete(user_id: str, job_id: str) -> bool:
+    """Remove the job's objects, then its record. False when there is no such job of the caller's.
+
+    Objects first: if deleting them fails, the record is still there and the delete can
+    be retried; a record without objects is never left pointing at nothing it owns.
+    """
+    if get(user_id, job_id) is None:
+        return False
+    s3, bucket = aws.s3(), settings.get().bucket
+    for prefix in _prefixes(user_id, job_id):
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
+            if keys:  # a page holds at most 1000 keys, delete_objects' limit
+                reply = s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
+                if reply.get("Errors"):
+                    raise RuntimeError(f"could not delete {len(reply['Errors'])} objects under {prefix}")
+    _table().delete_item(Key={"user_id": user_id, "job_id": job_id})
+    return True
+
+
+# --- Worker transitions (each a conditional update; None/False when the condition fails) ---
+
+def _transition(user_id: str, job_id: str, update: str, condition: str, values: dict,
+                names: dict | None = None) -> dict | None:
+    if not is_job_id(job_id):
+        return None
+    try:
+        reply = _table().update_item(
+            Key={"user_id": user_id, "job_id": job_id}, UpdateExpression=update,
+            ConditionExpression=f"attribute_exists(job_id) AND ({condition})",
+            ExpressionAttributeNames={"#s": "status", **(names or {})},
+            ExpressionAttributeValues=_to_dynamo({**values, ":now_iso": clock.iso(clock.now())}),
+            ReturnValues="ALL_NEW")
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return None
+        raise
+    return plain(reply["Attributes"])
+
+
+def mark_queued(user_id: str, job_id: str) -> bool:
+    """`uploading` -> `queued` when the upload has arrived; a no-op (False) in any other state."""
+    return _transition(user_id, job_id, "SET #s = :queued, updated_at = :now_iso", "#s = :uploading",
+                       {":queued": QUEUED, ":uploading": UPLOADING}) is not None
+
+
+def claim(user_id: str, job_id: str, lease_seconds: int) -> dict | None:
+    """Take the job for processing: the updated record, or None when another delivery holds a
+    live lease, the job is done or failed, or it does not exist."""
+    now = clock.now()
+    return _transition(
+        user_id, job_id,
+        "SET #s = :processing, lease_until = :lease, updated_at = :now_iso ADD attempts :one",
+        "#s IN (:uploading, :queued) OR (#s = :processing AND lease_until <= :now)",
+        {":processing": PROCESSING, ":uploading": UPLOADING, ":queued": QUEUED,
+         ":lease": now + lease_seconds, ":now": now, ":one": 1})
+
+
+def finish(user_id: str, job_id: str, *, result_key: str, timings_ms: dict, summary: dict,
+           outputs: dict[str, str] | None = None) -> dict | None:
+    """`processing` -> `done`, recording where the outputs are (`outputs`: file name -> key;
+    `speech.wav` is the job's audio, absent when there was nothing to say). None when the job
+    is no longer processing (e.g. deleted meanwhile)."""
+    outputs = dict(outputs or {})
+    for key in (result_key, *outputs.values()):
+        if not _owned(user_id, job_id, key):
+            raise ValueError(f"{key!r} is not under this job's prefixes")
+    return _transition(
+        user_id, job_id,
+        "SET #s = :done, result_key = :r, audio_key = :a, outputs = :o, timings_ms = :t, summary = :sum, "
+        "#e = :none, lease_until = :none, updated_at = :now_iso",
+        "#s = :processing",
+        {":done": DONE, ":processing": PROCESSING, ":r": result_key, ":a": outputs.get(SPEECH),
+         ":o": outputs, ":t": timings_ms, ":sum": summary, ":none": None},
+        {"#e": "error"})
+
+
+def record_text(user_id: str, job_id: str, result_key: str) -> bool:
+    """The OCR result is stored while speech is still being made: `describe` shows it early."""
+    if not _owned(user_id, job_id, result_key):
+        raise ValueError(f"{result_key!r} is not under this job's prefixes")
+    return _transition(user_id, job_id, "SET result_key = :r, updated_at = :now_iso", "#s = :processing",
+                       {":r": result_key, ":processing": PROCESSING}) is not None
+
+
+def release(user_id: str, job_id: str) -> bool:
+    """Give a claimed job back after a transient error (throttling, timeouts), so the retry
+    that follows can claim it at once instead of waiting for the lease to run out."""
+    return _transition(user_id, job_id, "SET #s = :queued, lease_until = :none, updated_at = :now_iso",
+                       "#s = :processing", {":queued": QUEUED, ":processing": PROCESSING,
+                                            ":none": None}) is not None
+
+
+def fail(user_id: str, job_id: str, reason: str) -> dict | None:
+    """-> `failed` with a readable `error` (from any state but done/failed); None otherwise."""
+    return _transition(
+        user_id, job_id,
+        "SET #s = :failed, #e = :reason, lease_until = :none, updated_at = :now_iso",
+        "#s IN (:uploading, :queued, :processing)",
+        {":failed": FAILED, ":reason": str(reason)[:ERROR_MAX] or "Processing failed.",
+         ":uploading": UPLOADING, ":queued": QUEUED, ":processing": PROCESSING, ":none": None},
+        {"#e": "error"})

@@ -1,0 +1,75 @@
+"""POST /uploads: a job record and a presigned POST straight to S3 for its file.
+
+The browser sends the file to S3 itself (the API Lambda never carries file bytes).
+The POST policy pins the exact key, the size range and the Content-Type, and expires
+within 10 minutes; whatever the policy would refuse is refused here first (400), so
+people get a message instead of an S3 XML error. moto does not enforce POST policies,
+so the worker re-checks size and type on arrival.
+"""
+from __future__ import annotations
+
+from chalicelib import aws, kinds, resources, settings
+from chalicelib.auth import throttle
+from chalicelib.errors import InputError
+from chalicelib.jobs import store
+from chalicelib.kinds.base import Kind
+from chalicelib.validation import clean_text
+
+FILENAME_MAX = 255
+POLICY_MAX_SECONDS = 600
+
+
+def _content_type(content_type: str, kind: Kind) -> str:
+    # "audio/webm;codecs=opus" (what MediaRecorder reports) is audio/webm: parameters are dropped.
+    normal = content_type.split(";", 1)[0].strip().lower()
+    if not kind.accepts(normal):
+        raise InputError(f"'{content_type}' is not a type the {kind.name} kind reads. Use one of: "
+                         f"{', '.join(kind.content_types)}.", field="content_type")
+    return normal
+
+
+def _size(size: int, kind: Kind) -> int:
+    cap = kind.max_bytes()
+    if size < 1:
+        raise InputError("The file is empty.", field="size")
+    if size > cap:
+        raise InputError(f"The file is too large: at most {cap // (1024 * 1024)} MB "
+                         f"({cap} bytes).", field="size")
+    return size
+
+
+def create(user_id: str, filename: str, content_type: str, size: int, kind: str | None = None) -> dict:
+    """{"job_id", "kind", "upload": {"url", "fields"}, "expires_in"} for one file of the caller's."""
+    job_kind = kinds.get(kind)
+    filename = clean_text(filename, "filename", "file name", FILENAME_MAX)
+    content_type = _content_type(content_type, job_kind)
+    size = _size(size, job_kind)
+    s = settings.get()
+    throttle.hit("upload", user_id, s.upload_limit_per_user, s.upload_window_seconds,
+                 f"Too many uploads at once. Try again in {throttle.WAIT}.")
+    job = store.create(user_id, filename=filename, content_type=content_type, size=size, kind=job_kind.name)
+    return {"job_id": job["job_id"], "kind": job_kind.name,
+            "upload": presigned_post(store.upload_key(user_id, job["job_id"]), content_type, size_cap=job_kind.max_bytes()),
+            "expires_in": _expiry()}
+
+
+def _expiry() -> int:
+    return min(settings.get().upload_url_ttl_seconds, POLICY_MAX_SECONDS)
+
+
+def presigned_post(key: str, content_type: str, size_cap: int | None = None) -> dict:
+    """{"url", "fields"} for one POST of exactly `key`. boto3 adds the bucket and exact-key
+    conditions itself (the key has no ${filename})."""
+    s = settings.get()
+    fields = {"Content-Type": content_type}
+    # Tagged "pending" until the worker has handled it: an upload that never becomes a
+    # finished job (its job deleted meanwhile, its events lost) is reaped by the bucket's
+    # lifecycle rule (resources.BUCKET), while finished jobs' source images are kept.
+    tagging = resources.pending_upload_tagging()
+    if tagging:
+        fields["tagging"] = tagging
+    post = aws.s3().generate_presigned_post(
+        Bucket=s.bucket, Key=key, Fields=fields,
+        Conditions=[{k: v} for k, v in fields.items()] + [["content-length-range", 1, size_cap or s.max_upload_bytes]],
+        ExpiresIn=_expiry())
+    return {"url": post["url"], "fields": post["fields"]}

@@ -1,0 +1,67 @@
+"""What a kind of job is: a declaration (data the API, the worker and the site share) and a
+function from the upload's bytes to outputs (run by the worker only, with no AWS I/O).
+
+    run(data: bytes, *, deadline: float | None, publish: Callable[[Outputs], None] | None) -> Outputs
+
+`deadline` is a time.monotonic() by which the work must have stopped (the worker's remaining
+time less what storing needs); `publish(outputs)` may be called with early outputs (the text
+before its recording) and the worker stores them at once. A kind raises
+chalicelib.errors.MediaError (or another permanent PageVoiceError) for input it cannot read:
+the job then fails with that message.
+"""
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+RESULT = "result.json"
+
+
+@dataclass
+class Outputs:
+    """A job's outputs: `result` (stored as result.json) and other files by name, each
+    (bytes, content type), stored beside it under results/{user}/{job}/."""
+    result: dict
+    files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: str  # what the site's chooser says
+    description: str
+    content_types: tuple[str, ...]  # what POST /uploads accepts for it (identified again by content)
+    extensions: tuple[str, ...]  # what the site's file picker offers
+    runner: str  # "module:function", imported by the worker only (the ML stack lives behind it)
+    result_schema: dict  # JSON Schema of result.json (also in /openapi.json)
+    outputs: tuple[str, ...]  # file names it may write beside result.json
+    limits: Callable[[], dict] = field(default=lambda: {})  # {"max_bytes", ...} from settings, read per call
+    checks: Callable[[dict], None] | None = None  # invariants beyond the schema (raise ValueError)
+    warm_up: str | None = None  # "module:function" loading its engines (worker init)
+
+    def max_bytes(self) -> int:
+        return int(self.limits()["max_bytes"])
+
+    def accepts(self, content_type: str) -> bool:
+        return content_type in self.content_types
+
+    def run(self, data: bytes, *, deadline: float | None = None,
+            publish: Callable[[Outputs], None] | None = None) -> Outputs:
+        module, func = self.runner.split(":")
+        return getattr(importlib.import_module(module), func)(data, deadline=deadline, publish=publish)
+
+    def warm(self) -> None:
+        if self.warm_up:
+            module, func = self.warm_up.split(":")
+            getattr(importlib.import_module(module), func)()
+
+    def public(self) -> dict:
+        """What GET /kinds says of it (the site builds its upload chooser from this)."""
+        from chalicelib.media.types import NAMES
+
+        formats = list(dict.fromkeys(NAMES.get(t, t) for t in self.content_types))
+        return {"name": self.name, "label": self.label, "description": self.description,
+                "content_types": list(self.content_types), "extensions": list(self.extensions),
+                "formats": formats,
+                "outputs": [RESULT, *self.outputs], **self.limits()}

@@ -1,0 +1,143 @@
+"""Image intake: bytes from the internet in, an upright RGB array out, or a typed refusal.
+
+Formats are identified by content (Pillow sniffs magic bytes), never by file name.
+Pixel floods are refused from the header, before any pixel is decoded.
+"""
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from chalicelib.errors import ImageError
+from chalicelib.media.types import IMAGE_FORMATS as ALLOWED_FORMATS
+
+# We enforce our own pixel cap before decoding; keep Pillow's guard out of the way of
+# our clearer message but never let a truncated file be "decoded" with grey padding.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+
+@dataclass
+class Decoded:
+    rgb: np.ndarray  # (H, W, 3) uint8, EXIF orientation applied, transparency flattened onto white
+    format: str  # Pillow's name: JPEG, PNG, ...
+    frames: int  # frames or pages in the file (only the first is read)
+    alpha: np.ndarray | None = None  # (H, W) uint8 when the image has transparency, else None
+
+    @property
+    def width(self) -> int:
+        return int(self.rgb.shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self.rgb.shape[0])
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MB"
+
+
+def decode(data: bytes, *, max_bytes: int, max_pixels: int) -> Decoded:
+    if not data:
+        raise ImageError("The file is empty.")
+    if len(data) > max_bytes:
+        raise ImageError(f"The file is {_mb(len(data))}; the limit is {_mb(max_bytes)}.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow's bomb guard trips on the header alone; treat it like our own cap below.
+        return _refuse_unknown_or_flood(data, max_pixels)
+    except Exception as exc:  # noqa: BLE001 - Pillow raises many types for broken headers
+        raise ImageError(f"The image header is damaged ({exc.__class__.__name__}).") from exc
+
+    if img.format not in ALLOWED_FORMATS:
+        raise ImageError(f"{img.format} images are not supported. "
+                         "Upload a JPEG, PNG, WebP, TIFF, BMP or GIF.")
+    _check_size(img.width, img.height, max_pixels)
+    fmt = img.format
+    frames = int(getattr(img, "n_frames", 1) or 1)
+    try:
+        img.seek(0)  # first page of a TIFF, first frame of a GIF
+        img.load()
+        img = _upright(img)
+        rgb = _to_rgb(img)
+        alpha = _alpha(img)
+    except ImageError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - truncated data surfaces as OSError, SyntaxError, ...
+        raise ImageError("The image data is truncated or damaged and cannot be read.") from exc
+    return Decoded(rgb=rgb, format=fmt, frames=frames, alpha=alpha)
+
+
+def _refuse_unknown_or_flood(data: bytes, max_pixels: int):
+    # Pillow refused before telling us the size: read the size from the header with its
+    # guard disabled (no pixels are decoded by open()).
+    previous = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None
+    try:
+        img = Image.open(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001
+        raise ImageError("This file is not an image we can read. "
+                         "Upload a JPEG, PNG, WebP, TIFF, BMP or GIF.") from exc
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
+    _check_size(img.width, img.height, max_pixels)
+    raise ImageError("The image is too large to process safely.")
+
+
+def _check_size(width: int, height: int, max_pixels: int) -> None:
+    if width <= 0 or height <= 0:
+        raise ImageError("The image has no pixels (zero width or height).")
+    if width * height > max_pixels:
+        raise ImageError(
+            f"The image is {width}x{height} pixels ({width * height / 1e6:.0f} megapixels); "
+            f"the limit is {max_pixels / 1e6:.0f} megapixels.")
+
+
+def _upright(img: Image.Image) -> Image.Image:
+    """Apply EXIF orientation; a corrupt EXIF block is ignored, not fatal."""
+    try:
+        return ImageOps.exif_transpose(img)
+    except Exception:  # noqa: BLE001 - malformed EXIF must not lose the picture
+        return img
+
+
+def _alpha(img: Image.Image) -> np.ndarray | None:
+    """The alpha channel, where there is one: some drawings hold their ink only there
+    (flattened onto white, a white stroke on a transparent canvas would vanish)."""
+    if img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (img.mode == "P" and "transparency" in img.info):
+        return np.asarray(img.convert("RGBA"), dtype=np.uint8)[:, :, 3].copy()
+    return None
+
+
+def _to_rgb(img: Image.Image) -> np.ndarray:
+    mode = img.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        # 16/32-bit greyscale: scale the used range to 8 bits (a plain convert clips).
+        arr = np.asarray(img, dtype=np.float64)
+        # NaN/inf pixels (float TIFFs) count as black: one of them used to make `top` NaN
+        # and the whole picture black.
+        arr = np.where(np.isfinite(arr), arr, 0.0)
+        top = 65535.0 if mode.startswith("I;16") else max(float(arr.max()), 1.0)
+        grey = np.clip(arr * (255.0 / top), 0, 255).astype(np.uint8)
+        return np.repeat(grey[:, :, None], 3, axis=2)
+    if mode == "P":
+        img = img.convert("RGBA" if "transparency" in img.info else "RGB")
+        mode = img.mode
+    if mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        # Flatten transparency onto white paper, where dark text stays readable.
+        rgba = img.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(white, rgba)
+    if img.mode != "RGB":
+        img = img.convert("RGB")  # CMYK, YCbCr, L, 1, LAB, ...
+    return np.asarray(img, dtype=np.uint8).copy()
+
+
+def content_type(fmt: str) -> str:
+    return ALLOWED_FORMATS.get(fmt, "application/octet-stream")

@@ -1,0 +1,320 @@
+"""The OpenAPI 3.1 description of the HTTP API (CONTRACTS section 3), served at GET /openapi.json.
+
+Built in code next to the routes it describes: `document(app.routes)` refuses to describe
+an app with a route that has no entry here (and an entry with no route), so the two cannot
+drift. Schemathesis (tests/hardening, bench/fuzz.py) generates requests from it, and checks
+every answer against it: statuses, content types and body shapes.
+"""
+from __future__ import annotations
+
+from chalicelib import kinds
+from chalicelib.auth import apikeys, passwords, users
+from chalicelib.jobs import store as jobs
+from chalicelib.jobs import uploads
+
+VERSION = "1.0.0"
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(schema: dict) -> dict:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+_STRING = {"type": "string"}
+# validation.clean_text: not blank, no control characters (Unicode category Cc).
+_CC = r"\u0000-\u001f\u007f-\u009f"
+_TEXT_PATTERN = rf"^[^{_CC}]*[^\s{_CC}][^{_CC}]*$"
+
+
+def _text(max_len: int) -> dict:
+    return {"type": "string", "minLength": 1, "maxLength": max_len, "pattern": _TEXT_PATTERN}
+
+
+_TIME = {"type": "string", "format": "date-time"}
+
+SCHEMAS = {
+    "Error": {
+        "type": "object", "required": ["error", "message"],
+        "properties": {"error": {"type": "string", "description": "machine-readable code, e.g. bad_request"},
+                       "message": {"type": "string", "minLength": 1, "description": "a sentence for people"},
+                       "field": {"type": "string", "description": "the input field at fault"},
+                       "retry_after": {"type": "integer", "minimum": 1}},
+    },
+    "GatewayError": {  # API Gateway's (and `chalice local`'s) own answer, before our code runs
+        "type": "object", "required": ["message"], "properties": {"message": {"type": "string"}},
+    },
+    "User": {
+        "type": "object", "required": ["id", "name", "email"], "additionalProperties": False,
+        "properties": {"id": _STRING, "name": _STRING, "email": _STRING},
+    },
+    "Register": {
+        "type": "object", "required": ["name", "email", "password", "password_confirmation"],
+        "description": "password_confirmation must equal password, which must not be a common one.",
+        "properties": {"name": _text(users.NAME_MAX),
+                       "email": {"type": "string", "format": "email", "maxLength": users.EMAIL_MAX},
+                       "password": {"type": "string", "minLength": passwords.MIN_LENGTH,
+                                    "maxLength": passwords.MAX_LENGTH},
+                       "password_confirmation": {"type": "string"}},
+    },
+    "Login": {
+        "type": "object", "required": ["email", "password"],
+        "properties": {"email": {"type": "string", "format": "email"}, "password": _STRING},
+    },
+    "Session": {
+        "type": "object", "required": ["token", "expires_at", "user"],
+        "properties": {"token": _STRING, "expires_at": _TIME, "user": _ref("User")},
+    },
+    "ApiKey": {
+        "type": "object", "required": ["id", "name", "prefix", "created_at", "last_used_at"],
+        "properties": {"id": {"type": "string", "pattern": apikeys._KEY_ID.pattern}, "name": _STRING,
+                       "prefix": _STRING, "created_at": _TIME, "last_used_at": _nullable(_TIME)},
+    },
+    "NewApiKey": {
+        "type": "object", "required": ["api_key", "key"],
+        "properties": {"api_key": _ref("ApiKey"),
+                       "key": {"type": "string", "description": "shown once; send it as X-Api-Key"}},
+    },
+    "UploadRequest": {
+        "type": "object", "required": ["filename", "content_type", "size"],
+        "description": "content_type must be one the kind reads (GET /kinds); size at most its max_bytes.",
+        "properties": {"filename": _text(uploads.FILENAME_MAX),
+                       "content_type": {"type": "string", "minLength": 1},
+                       "size": {"type": "integer", "minimum": 1},  # its maximum is a setting: _with_settings
+                       "kind": _nullable({"type": "string", "description": "the kind of job (default page)"})},
+    },
+    "Upload": {
+        "type": "object", "required": ["job_id", "upload"],
+        "properties": {
+            "job_id": _ref("JobId"), "kind": _STRING,
+            "upload": {"type": "object", "required": ["url", "fields"],
+                       "description": "a presigned POST: send `fields`, then the file as `file`",
+                       "properties": {"url": _STRING,
+                                      "fields": {"type": "object", "additionalProperties": _STRING}}},
+            "expires_in": {"type": "integer", "minimum": 1, "maximum": uploads.POLICY_MAX_SECONDS},
+        },
+    },
+    "JobId": {"type": "string", "pattern": jobs._JOB_ID.pattern, "description": "a ULID"},
+    "Status": {"type": "string", "enum": list(jobs.STATUSES)},
+    "JobSummary": {
+        "type": "object", "required": ["job_id", "status", "filename", "created_at"],
+        "properties": {"job_id": _ref("JobId"), "kind": _STRING, "status": _ref("Status"), "filename": _STRING,
+                       "created_at": _TIME, "updated_at": _TIME, "error": _nullable(_STRING)},
+    },
+    "JobPage": {
+        "type": "object", "required": ["jobs", "next"],
+        "properties": {"jobs": {"type": "array", "items": _ref("JobSummary")},
+                       "next": _nullable({"type": "string", "description": "pass as ?next= for the next page"})},
+    },
+    "Job": {
+        "type": "object",
+        "required": ["job_id", "status", "filename", "created_at", "error", "result", "audio_url", "image_url"],
+        "properties": {
+            "job_id": _ref("JobId"), "kind": _STRING, "status": _ref("Status"), "filename": _STRING,
+            "content_type": _nullable(_STRING), "size": _nullable({"type": "integer"}),
+            "created_at": _TIME, "updated_at": _nullable(_TIME),
+            "error": _nullable({"type": "string", "description": "why a failed job failed, for people"}),
+            "timings_ms": _nullable({"type": "object", "additionalProperties": {"type": "number"}}),
+            "summary": _nullable({"type": "object"}),
+            # anyOf the kinds' result schemas, or null: filled in by _with_settings.
+            "result": {"description": "the result of the job's kind (GET /kinds); null until there is one"},
+            "audio_url": _nullable({"type": "string", "description": "presigned GET of speech.wav"}),
+            "outputs": {"type": "object", "additionalProperties": _STRING,
+                        "description": "presigned GETs of the kind's output files, by name"},
+            "image_url": {"type": "string", "description": "presigned GET of the uploaded image"},
+        },
+    },
+    "Kind": {
+        "type": "object", "required": ["name", "label", "content_types", "extensions", "max_bytes", "outputs"],
+        "properties": {"name": _STRING, "label": _STRING, "description": _STRING,
+                       "content_types": {"type": "array", "items": _STRING},
+                       "extensions": {"type": "array", "items": _STRING},
+                       "formats": {"type": "array", "items": _STRING, "description": "the formats' names, for people"},
+                       "outputs": {"type": "array", "items": _STRING},
+                       "max_bytes": {"type": "integer", "minimum": 1}},
+    },
+}
+
+
+def _error(description: str, schema: str = "Error", headers: dict | None = None) -> dict:
+    out = {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
+    if headers:
+        out["headers"] = headers
+    return out
+
+
+def _ok(description: str, schema: dict | None = None) -> dict:
+    if schema is None:
+        return {"description": description}
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+_RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer", "minimum": 1}}}
+BAD_REQUEST = _error("The input is wrong; `message` says how (never a 500).")
+UNAUTHORIZED = _error("No valid session token or API key.")
+NOT_FOUND = _error("Missing, or not the caller's (the same answer either way).")
+THROTTLED = _error("Too many attempts; wait `Retry-After` seconds.", headers=_RETRY_AFTER)
+UNSUPPORTED = _error("The request's Content-Type is not application/json.")
+NO_ROUTE = _error("A path parameter that is empty or holds '/' matches no route (API Gateway answers).",
+                  "GatewayError")
+SECURED = [{"bearer": []}, {"apiKey": []}]
+SESSION_ONLY = _error("An API key was sent: managing API keys needs a signed-in session.")
+
+
+def _body(schema: str, required: bool = True) -> dict:
+    return {"required": required, "content": {"application/json": {"schema": _ref(schema)}}}
+
+
+def _path(name: str, schema: dict, description: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": schema, "description": description}
+
+
+# (method, path) -> the operation, without the responses every operation shares.
+OPERATIONS = {
+    ("GET", "/health"): {
+        "operationId": "health", "summary": "Liveness", "security": [],
+        "responses": {"200": _ok("Up.", {"type": "object", "required": ["status"],
+                                         "properties": {"status": {"const": "ok"}}})}},
+    ("GET", "/kinds"): {
+        "operationId": "kinds", "summary": "The kinds of job: what each accepts and makes", "security": [],
+        "responses": {"200": _ok("The kinds.", {"type": "object", "required": ["kinds", "default"], "properties": {
+            "kinds": {"type": "array", "items": _ref("Kind")}, "default": _STRING}})}},
+    ("GET", "/openapi.json"): {
+        "operationId": "openapi", "summary": "This document", "security": [],
+        "responses": {"200": _ok("The OpenAPI description.", {"type": "object"})}},
+    ("POST", "/auth/register"): {
+        "operationId": "register", "summary": "Create an account", "security": [],
+        "requestBody": _body("Register"),
+        "responses": {"201": _ok("Created.", {"type": "object", "required": ["user"],
+                                              "properties": {"user": _ref("User")}}),
+                      "400": BAD_REQUEST, "409": _error("An account with this email exists."),
+                      "429": THROTTLED}},
+    ("POST", "/auth/login"): {
+        "operationId": "login", "summary": "Sign in: a session token", "security": [],
+        "requestBody": _body("Login"),
+        "responses": {"200": _ok("Signed in.", _ref("Session")), "400": BAD_REQUEST,
+                      "401": _error("The email or password is incorrect (one answer for every cause)."),
+                      "429": THROTTLED}},
+    ("POST", "/auth/logout"): {
+        "operationId": "logout", "summary": "End this session (the token stops working)",
+        "security": [{"bearer": []}],
+        "responses": {"204": _ok("Signed out."), "400": _error("An API key is not a session."),
+                      "401": UNAUTHORIZED}},
+    ("GET", "/me"): {
+        "operationId": "me", "summary": "The caller's account",
+        "responses": {"200": _ok("The account.", _ref("User")), "401": UNAUTHORIZED, "404": NOT_FOUND}},
+    ("POST", "/api-keys"): {
+        "operationId": "createApiKey", "summary": "A new API key (shown once)", "security": [{"bearer": []}],
+        "requestBody": {"required": False, "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"name": _nullable(_text(apikeys.NAME_MAX))}}}}},  # null: the default
+        "responses": {"201": _ok("Created.", _ref("NewApiKey")), "400": BAD_REQUEST, "401": UNAUTHORIZED,
+                      "403": SESSION_ONLY, "409": _error("Too many API keys.")}},
+    ("GET", "/api-keys"): {
+        "operationId": "listApiKeys", "summary": "The caller's API keys (never the secrets)",
+        "security": [{"bearer": []}],
+        "responses": {"200": _ok("The keys.", {"type": "object", "required": ["api_keys"], "properties": {
+            "api_keys": {"type": "array", "items": _ref("ApiKey")}}}), "401": UNAUTHORIZED, "403": SESSION_ONLY}},
+    ("DELETE", "/api-keys/{key_id}"): {
+        "operationId": "deleteApiKey", "summary": "Revoke one of the caller's API keys", "security": [{"bearer": []}],
+        "parameters": [_path("key_id", {"type": "string", "pattern": apikeys._KEY_ID.pattern}, "the key's id")],
+        "responses": {"204": _ok("Revoked."), "401": UNAUTHORIZED, "404": NOT_FOUND, "403": {
+            "description": "An API key was sent (managing keys needs a session), or key_id is empty or "
+                           "holds '/' (API Gateway answers).",
+            "content": {"application/json": {"schema": {"oneOf": [_ref("Error"), _ref("GatewayError")]}}}}}},
+    ("POST", "/uploads"): {
+        "operationId": "createUpload", "summary": "A job and a presigned POST for its image",
+        "requestBody": _body("UploadRequest"),
+        "responses": {"201": _ok("Upload the file with the presigned POST.", _ref("Upload")),
+                      "400": BAD_REQUEST, "401": UNAUTHORIZED, "429": THROTTLED}},
+    ("GET", "/jobs"): {
+        "operationId": "listJobs", "summary": "The caller's jobs, newest first",
+        "parameters": [
+            {"name": "limit", "in": "query", "required": False,
+             "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
+            {"name": "next", "in": "query", "required": False, "schema": {"type": "string"},
+             "description": "the `next` of the previous page"}],
+        "responses": {"200": _ok("One page.", _ref("JobPage")), "400": BAD_REQUEST, "401": UNAUTHORIZED}},
+    ("GET", "/jobs/{job_id}"): {
+        "operationId": "getJob", "summary": "One job: status, reason, result and download URLs",
+        "parameters": [_path("job_id", _ref("JobId"), "the job's id")],
+        "responses": {"200": _ok("The job.", _ref("Job")), "401": UNAUTHORIZED, "403": NO_ROUTE,
+                      "404": NOT_FOUND}},
+    ("DELETE", "/jobs/{job_id}"): {
+        "operationId": "deleteJob", "summary": "Remove a job, its image and its outputs",
+        "parameters": [_path("job_id", _ref("JobId"), "the job's id")],
+        "responses": {"204": _ok("Removed."), "401": UNAUTHORIZED, "403": NO_ROUTE, "404": NOT_FOUND}},
+}
+
+
+def result_schema_name(kind) -> str:
+    return kind.result_schema.get("title") or f"{kind.name.title()}Result"
+
+
+def _with_settings(schemas: dict) -> dict:
+    """The schemas with what is read per request, like the routes do: the upload limits (settings)
+    and the kinds' result schemas (chalicelib.kinds, the one source of each)."""
+    registry = kinds.registry()
+    upload = schemas["UploadRequest"]
+    props = {**upload["properties"], "kind": _nullable({"type": "string", "enum": list(registry)})}
+    # What a request may say depends on its kind: its content types and its size limit.
+    per_kind = []
+    for kind in registry.values():
+        rule = {"properties": {"content_type": {"enum": list(kind.content_types)},
+                               "size": {"maximum": kind.max_bytes()}}}
+        if kind.name == kinds.DEFAULT:  # `kind` left out (or null) means the default
+            rule["properties"]["kind"] = {"enum": [kind.name, None]}
+        else:
+            rule["required"] = ["kind"]
+            rule["properties"]["kind"] = {"const": kind.name}
+        per_kind.append(rule)
+    out = {**schemas, "UploadRequest": {**upload, "properties": props, "anyOf": per_kind}}
+    for kind in registry.values():
+        out[result_schema_name(kind)] = kind.result_schema
+    job = out["Job"]
+    result = {**job["properties"]["result"]}
+    result["anyOf"] = [_ref(result_schema_name(kind)) for kind in registry.values()] + [{"type": "null"}]
+    out["Job"] = {**job, "properties": {**job["properties"], "result": result}}
+    return out
+
+
+def server_url(request) -> str:
+    """Where the API is mounted, as the caller reached it: API Gateway's `path` includes the
+    stage (or a custom domain's base path), `resourcePath` does not."""
+    context = getattr(request, "context", None) or {}
+    path, resource = context.get("path") or "", context.get("resourcePath") or ""
+    base = path[:-len(resource)] if resource and path.endswith(resource) else ""
+    return base.rstrip("/") or "/"
+
+
+def document(routes: dict, server_url: str = "/") -> dict:
+    """The OpenAPI document for `routes` (a Chalice app's `app.routes`: path -> {method: entry})."""
+    served = {(method, path) for path, methods in routes.items() for method in methods}
+    missing, extra = served - set(OPERATIONS), set(OPERATIONS) - served
+    if missing or extra:
+        raise ValueError(f"openapi.OPERATIONS is out of step with the routes: undescribed {sorted(missing)}, "
+                         f"no such route {sorted(extra)}")
+    paths: dict = {}
+    for (method, path), op in sorted(OPERATIONS.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        op = {**op, "responses": {**op["responses"], "415": UNSUPPORTED}}
+        if "security" not in op:
+            op["security"] = SECURED
+        paths.setdefault(path, {})[method.lower()] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "PageVoice API", "version": VERSION,
+                 "description": "Photos of text in, text and speech out. Every error is a JSON body "
+                                "with a human-readable `message`."},
+        "servers": [{"url": server_url}],
+        "paths": paths,
+        "components": {
+            "schemas": _with_settings(SCHEMAS),
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                           "description": "the token from POST /auth/login"},
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-Api-Key",
+                           "description": "a key from POST /api-keys"},
+            },
+        },
+    }

@@ -1,0 +1,232 @@
+"""The default OCR engine with its real models, on pages the tests draw themselves.
+
+Fonts: DejaVu Sans (Debian fonts-dejavu-core) when present, else the font Pillow bundles, so
+nothing outside the repo and its virtualenv is needed.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from chalicelib.engines.ocr import postprocess as pp
+from chalicelib.engines.ocr.base import build_result
+from tests.results import validate_result
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def font(size: int):
+    if DEJAVU.exists():
+        return ImageFont.truetype(str(DEJAVU), size)
+    return ImageFont.load_default(size=size)
+
+
+@pytest.fixture(scope="module")
+def engine():
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+    from chalicelib.engines.ocr.rapid import RapidOcrEngine
+
+    return RapidOcrEngine()
+
+
+def draw_page(rows: list[tuple[int, int, str]], size=(720, 240), px=30):
+    """White page with text rows [(x, y, text)] -> (RGB array, {word: ink box (x0, y0, x1, y1)})."""
+    img = Image.new("RGB", size, "white")
+    d = ImageDraw.Draw(img)
+    f = font(px)
+    boxes = {}
+    for x, y, text in rows:
+        d.text((x, y), text, font=f, fill="black")
+        for word in text.split(" "):  # words are unique within a row here
+            start = x + d.textlength(text[: text.index(word)], font=f)
+            boxes[word] = d.textbbox((start, y), word, font=f)
+    return np.asarray(img), boxes
+
+
+def iou(a, b) -> float:
+    ix = min(a[2], b[2]) - max(a[0], b[0])
+    iy = min(a[3], b[3]) - max(a[1], b[1])
+    if ix <= 0 or iy <= 0:
+        return 0.0
+    inter = ix * iy
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+def bounds(quad):
+    xs = [p[0] for p in quad]
+    ys = [p[1] for p in quad]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def words_of(lines):
+    return {w.text: bounds(w.box) for ln in lines for w in ln.words}
+
+
+ROWS = [(30, 40, "Invoice number 4821"), (30, 140, "Total due: $1,250.00")]
+
+
+def test_reads_the_drawn_words_and_boxes_land_on_them(engine):
+    image, drawn = draw_page(ROWS)
+    lines = engine.read(image)
+    got = words_of(lines)
+    assert set(drawn) <= set(got), (sorted(drawn), sorted(got))
+    for word, box in drawn.items():
+        assert iou(got[word], box) >= 0.7, (word, got[word], box)
+    # The result document the API returns is valid and in reading order.
+    doc = build_result(engine, image.shape[1], image.shape[0], lines)
+    validate_result(doc)
+    assert doc["text"] == "Invoice number 4821\nTotal due: $1,250.00"
+
+
+def test_page_without_text_gives_no_lines(engine):
+    assert engine.read(np.full((300, 400, 3), 255, dtype=np.uint8)) == []
+    rng = np.random.default_rng(0)
+    paper = (rng.random((300, 400, 3)) * 40 + 200).astype(np.uint8)  # grey paper grain
+    assert engine.read(paper) == []
+
+
+@pytest.mark.parametrize("turns", [-1, 1, 2], ids=["90-clockwise", "90-counter-clockwise", "180"])
+def test_rotated_page(engine, turns):
+    image, drawn = draw_page(ROWS)
+    h, w = image.shape[:2]
+    rotated = np.ascontiguousarray(np.rot90(image, k=turns))
+    got = words_of(engine.read(rotated))
+    assert set(drawn) <= set(got), sorted(got)
+
+    for word, (x0, y0, x1, y1) in drawn.items():
+        pts = [_rot(x, y, w, h, turns) for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
+        expect = (min(p[0] for p in pts), min(p[1] for p in pts), max(p[0] for p in pts), max(p[1] for p in pts))
+        assert iou(got[word], expect) >= 0.6, (word, got[word], expect)
+
+
+def _rot(x, y, w, h, turns):
+    """np.rot90(k=turns) of a w x h image, for a point."""
+    for _ in range(turns % 4):
+        x, y, w, h = y, w - x, h, w
+    return x, y
+
+
+@pytest.mark.parametrize("enlarge", ["1.0", "1.5"])
+def test_small_low_resolution_text_is_read(engine, monkeypatch, enlarge):
+    # ~9 px high text, as on a 100 dpi scan; read as it is (the default) and enlarged.
+    image, drawn = draw_page([(10, 20, "Received by fax on March 3")], size=(360, 60), px=12)
+    if float(enlarge) != engine.cfg.det_scale:
+        from dataclasses import replace
+
+        from chalicelib.engines.ocr.rapid import RapidOcrEngine
+
+        engine = RapidOcrEngine(replace(engine.cfg, det_scale=float(enlarge)))
+    got = words_of(engine.read(image))
+    assert engine.last_upscale == pytest.approx(float(enlarge))
+    assert set(drawn) <= set(got), sorted(got)
+    for word, box in drawn.items():
+        assert iou(got[word], box) >= 0.5, (word, got[word], box)
+
+
+def test_hyphenated_number_is_split_after_the_hyphen_but_line_text_kept(engine):
+    assert engine.cfg.split_hyphens in ("documents", "always")
+    image, _ = draw_page([(30, 40, "Call 662-6280 today")], size=(520, 120))
+    lines = engine.read(image)
+    assert [ln.text for ln in lines] == ["Call 662-6280 today"]
+    assert [w.text for w in lines[0].words] == ["Call", "662-", "6280", "today"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Geometry without a model
+
+
+def test_ctc_decode_keeps_frames_and_merges_repeats():
+    alphabet = ["", "a", "b", " "]
+    seq = [1, 1, 0, 1, 2, 0, 3, 2, 2]
+    probs = np.full((len(seq), 4), 0.01, dtype=np.float32)
+    for t, c in enumerate(seq):
+        probs[t, c] = 0.9
+    dec = pp.ctc_decode(probs, alphabet, frames=0)
+    assert dec.text == "aab b"
+    assert [c.frame for c in dec.chars] == [0, 3, 4, 6, 7]
+    words = pp.split_words(dec)
+    assert [w.text for w in words] == ["aab", "b"]
+    assert (words[0].first, words[0].last) == (0, 4)
+
+
+def test_hyphen_cuts():
+    assert pp.hyphen_cuts("662-6280") == [3]
+    assert pp.hyphen_cuts("21-Jan-00") == [2, 6]
+    assert pp.hyphen_cuts("-5087") == [] and pp.hyphen_cuts("PRE-") == [] and pp.hyphen_cuts("a--b") == []
+
+
+def test_word_boxes_fit_the_ink_and_skip_form_rules():
+    crop = np.full((48, 300, 3), 255, dtype=np.uint8)
+    crop[14:34, 20:80] = 0  # word 1 ink
+    crop[16:34, 120:200:6] = 0  # word 2: vertical strokes
+    crop[16:34, 121:200:6] = 0
+    crop[16:34, 196:200] = 0
+    crop[44:46, :] = 0  # an underline across the field
+    crop[0:6, 240:260] = 0  # a descender of the line above, in the crop's margin
+    chars = [pp.Char("a", 3, 0.9), pp.Char("b", 8, 0.9), pp.Char(" ", 12, 0.9),
+             pp.Char("c", 16, 0.9), pp.Char("d", 23, 0.9)]
+    words = pp.split_words(pp.Decoded(chars, 37))
+    fitted = pp.fit_words(crop, words, step=8.0)
+    assert [w.text for w, _ in fitted] == ["ab", "cd"]
+    assert fitted[0][1] == (20.0, 14.0, 80.0, 34.0)
+    assert fitted[1][1] == (120.0, 16.0, 200.0, 34.0)
+    padded = pp.fit_words(crop, words, step=8.0, pad=2.0)
+    assert padded[0][1] == (18.0, 12.0, 82.0, 36.0)
+
+
+def test_crop_maps_back_to_the_page_and_flips():
+    page = np.full((200, 300, 3), 255, dtype=np.uint8)
+    quad = np.array([[50, 40], [250, 40], [250, 80], [50, 80]], dtype=np.float32)
+    crop = pp.crop_line(page, quad, height=48)
+    assert crop.image.shape[:2] == (48, 240) and not crop.vertical
+    assert np.allclose(crop.to_image([[0, 0], [240, 48]]), [[50, 40], [250, 80]], atol=1e-3)
+    crop.flip()
+    assert np.allclose(crop.to_image([[0, 0], [240, 48]]), [[250, 80], [50, 40]], atol=1e-3)
+    tall = pp.crop_line(page, np.array([[100, 10], [140, 10], [140, 190], [100, 190]], np.float32), height=48)
+    assert tall.vertical and tall.image.shape[0] == 48 and tall.image.shape[1] > 48
+
+
+def _strokes(crop, x0, x1, y0=14, y1=34, pitch=6):
+    for x in range(x0, x1, pitch):
+        crop[y0:y1, x:x + 2] = 0
+
+
+def test_wide_blank_splits_a_word_and_hyphen_splits_keep_the_hyphen_left():
+    crop = np.full((48, 400, 3), 255, dtype=np.uint8)
+    _strokes(crop, 10, 70)  # "ab"
+    _strokes(crop, 130, 190)  # "cd", 60 px (3 glyph heights) further: a dropped space
+    chars = [pp.Char("a", 2, 0.9), pp.Char("b", 6, 0.9), pp.Char("c", 18, 0.9), pp.Char("d", 22, 0.9)]
+    words = pp.split_words(pp.Decoded(chars, 50))
+    assert [w.text for w, _ in pp.fit_words(crop, words, step=8.0)] == ["abcd"]
+    split = pp.fit_words(crop, words, step=8.0, split_gap=0.8)
+    assert [w.text for w, _ in split] == ["ab", "cd"]
+    assert split[0][1][2] <= 72 and split[1][1][0] >= 128
+    assert pp.line_text([w for w, _ in split]) == "ab cd"
+
+    crop = np.full((48, 300, 3), 255, dtype=np.uint8)
+    _strokes(crop, 10, 60)  # "662"
+    crop[23:25, 64:74] = 0  # "-"
+    _strokes(crop, 80, 150)  # "6280"
+    chars = [pp.Char(c, f, 0.9) for c, f in zip("662-6280", (2, 4, 6, 8, 11, 13, 15, 17))]
+    fitted = pp.fit_words(crop, pp.split_words(pp.Decoded(chars, 37)), step=8.0, split_hyphens=True)
+    assert [w.text for w, _ in fitted] == ["662-", "6280"]
+    assert fitted[0][1][2] >= 74 and fitted[1][1][0] >= 74  # the hyphen's ink goes left
+    assert pp.line_text([w for w, _ in fitted]) == "662-6280"
+
+
+def test_documents_and_photos_are_told_apart():
+    from chalicelib.engines.ocr.rapid import glyph_stats, paper_fraction
+
+    page, _ = draw_page(ROWS)
+    assert paper_fraction(page[:, :, ::-1]) > 0.9
+    rng = np.random.default_rng(1)
+    scene = rng.integers(0, 255, (240, 320, 3), dtype=np.uint8)
+    assert paper_fraction(scene) < 0.6  # below the document threshold
+    height, roi = glyph_stats(page[:, :, ::-1])
+    assert 15 <= height <= 30  # 30 px DejaVu: capitals ~22 px, lower case ~16 px
+    x0, y0, x1, y1 = roi
+    assert x0 <= 30 and y0 <= 40 and x1 >= 350 and y1 >= 170

@@ -1,0 +1,254 @@
+"""chalicelib.jobs: records, pages, deletion, and the worker's conditional transitions."""
+from __future__ import annotations
+
+import json
+import time
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from chalicelib import aws, clock, settings
+from chalicelib.jobs import store as jobs
+
+pytest_plugins = ["tests.apifixtures"]
+
+ANN, BOB = "ann0000000000000000000000000000a", "bob0000000000000000000000000000b"
+
+
+@pytest.fixture
+def env(api_env):
+    yield
+
+
+def new_job(user=ANN, name="page.jpg"):
+    return jobs.create(user, filename=name, content_type="image/jpeg", size=1234)
+
+
+def put(key, body=b"x"):
+    aws.s3().put_object(Bucket=settings.get().bucket, Key=key, Body=body)
+
+
+def keys_in_bucket():
+    return sorted(o["Key"] for o in aws.s3().list_objects_v2(Bucket=settings.get().bucket).get("Contents", []))
+
+
+# --- Ids and keys ---
+
+def test_job_ids_sort_by_creation_time():
+    ids = [jobs.new_job_id() for _ in range(500)]
+    assert ids == sorted(ids) and len(set(ids)) == 500
+    assert all(jobs.is_job_id(i) and len(i) == 26 for i in ids)
+
+
+def test_key_layout_matches_the_contract():
+    job_id = jobs.new_job_id()
+    assert jobs.upload_key(ANN, job_id) == f"uploads/{ANN}/{job_id}/source"
+    assert jobs.result_key(ANN, job_id) == f"results/{ANN}/{job_id}/result.json"
+    assert jobs.audio_key(ANN, job_id) == f"results/{ANN}/{job_id}/speech.wav"
+    assert jobs.parse_upload_key(jobs.upload_key(ANN, job_id)) == (ANN, job_id)
+    for bad in (f"uploads/{ANN}/{job_id}/other", f"results/{ANN}/{job_id}/source", f"uploads/{ANN}/nope/source",
+                f"uploads//{job_id}/source", f"uploads/{ANN}/{job_id}/source/x"):
+        assert jobs.parse_upload_key(bad) is None
+
+
+# --- Records ---
+
+def test_create_and_get(env):
+    job = new_job()
+    assert job["status"] == "uploading" and job["attempts"] == 0
+    stored = jobs.get(ANN, job["job_id"])
+    for field in ("job_id", "user_id", "status", "filename", "content_type", "size", "created_at", "updated_at",
+                  "error", "timings_ms", "result_key", "audio_key", "attempts", "lease_until"):
+        assert field in stored, field
+    assert stored["created_at"].endswith("Z") and "T" in stored["created_at"]
+    assert jobs.get(BOB, job["job_id"]) is None  # another user's job is simply absent
+    assert jobs.get(ANN, "not-an-id") is None
+
+
+def test_list_newest_first_paginated(env):
+    made = [new_job(name=f"p{i}.jpg")["job_id"] for i in range(7)]
+    new_job(user=BOB)
+    seen, cursor, pages = [], None, 0
+    while True:
+        page, cursor = jobs.list_jobs(ANN, limit=3, cursor=cursor)
+        pages += 1
+        seen += [j["job_id"] for j in page]
+        assert all(set(j) >= {"job_id", "status", "filename", "created_at"} for j in page)
+        if cursor is None:
+            break
+    assert seen == made[::-1] and pages == 3
+    page, cursor = jobs.list_jobs(ANN, limit=7)
+    assert len(page) == 7 and cursor is None  # an exact last page has no next
+
+
+def test_bad_cursor_is_400(env):
+    from chalicelib.errors import InputError
+
+    for bad in ("???", "bm90LWFuLWlk", "%%%"):
+        with pytest.raises(InputError):
+            jobs.list_jobs(ANN, cursor=bad)
+
+
+def test_a_cursor_cannot_reach_another_users_jobs(env):
+    bobs = new_job(user=BOB)["job_id"]
+    new_job(user=BOB)
+    mine = new_job()["job_id"]
+    cursor = jobs._encode_cursor(bobs)  # forged from someone else's id
+    page, _ = jobs.list_jobs(ANN, cursor=cursor)
+    assert all(j["job_id"] == mine for j in page)
+
+
+def test_delete_removes_objects_and_record(env):
+    job = new_job()["job_id"]
+    other = new_job()["job_id"]
+    for key in (jobs.upload_key(ANN, job), jobs.result_key(ANN, job), jobs.audio_key(ANN, job),
+                jobs.upload_key(ANN, other)):
+        put(key)
+    assert jobs.delete(BOB, job) is False and jobs.get(ANN, job)  # not Bob's to delete
+    assert jobs.delete(ANN, job) is True
+    assert jobs.get(ANN, job) is None
+    assert keys_in_bucket() == [jobs.upload_key(ANN, other)]
+    assert jobs.delete(ANN, job) is False
+
+
+@pytest.mark.slow
+def test_delete_handles_many_objects(env):
+    job = new_job()["job_id"]
+    for i in range(1005):  # more than one delete_objects batch
+        put(f"results/{ANN}/{job}/extra/{i}")
+    assert jobs.delete(ANN, job) and keys_in_bucket() == []
+
+
+# --- Worker transitions ---
+
+def test_happy_path(env):
+    job = new_job()["job_id"]
+    assert jobs.mark_queued(ANN, job) is True
+    assert jobs.mark_queued(ANN, job) is False  # only from uploading
+    claimed = jobs.claim(ANN, job, 300)
+    assert claimed["status"] == "processing" and claimed["attempts"] == 1
+    assert claimed["lease_until"] == pytest.approx(time.time() + 300, abs=5)
+    done = jobs.finish(ANN, job, result_key=jobs.result_key(ANN, job), outputs={"speech.wav": jobs.audio_key(ANN, job)},
+                       timings_ms={"decode": 12, "ocr": 480.5}, summary={"lines": 2, "chars": 30})
+    assert done["status"] == "done" and done["lease_until"] is None
+    assert done["timings_ms"] == {"decode": 12, "ocr": 480.5} and done["summary"] == {"lines": 2, "chars": 30}
+    assert jobs.claim(ANN, job, 300) is None  # done stays done
+    assert jobs.fail(ANN, job, "late") is None
+
+
+def test_claim_from_uploading_when_the_event_outruns_mark_queued(env):
+    job = new_job()["job_id"]
+    assert jobs.claim(ANN, job, 60)["status"] == "processing"
+
+
+def test_duplicate_delivery_does_no_duplicate_work(env):
+    job = new_job()["job_id"]
+    assert jobs.claim(ANN, job, 300) is not None
+    assert jobs.claim(ANN, job, 300) is None  # the second S3 event while the first holds the lease
+
+
+def test_expired_lease_can_be_claimed_again(env, monkeypatch):
+    job = new_job()["job_id"]
+    jobs.claim(ANN, job, 60)
+    later = time.time() + 61
+    monkeypatch.setattr(clock, "now", lambda: later)
+    again = jobs.claim(ANN, job, 60)
+    assert again["attempts"] == 2 and again["status"] == "processing"
+
+
+def test_claim_of_missing_or_other_users_job_is_none(env):
+    job = new_job()["job_id"]
+    assert jobs.claim(BOB, job, 60) is None
+    assert jobs.claim(ANN, jobs.new_job_id(), 60) is None
+    assert jobs.claim(ANN, "garbage", 60) is None
+    assert jobs.get(BOB, job) is None  # the failed conditional write created nothing
+
+
+def test_finish_with_and_without_audio(env):
+    for kwargs in ({"outputs": {}}, {}):
+        job = new_job()["job_id"]
+        jobs.claim(ANN, job, 60)
+        done = jobs.finish(ANN, job, result_key=jobs.result_key(ANN, job), timings_ms={}, summary={}, **kwargs)
+        assert done["status"] == "done" and done["audio_key"] is None
+    job = new_job()["job_id"]
+    jobs.claim(ANN, job, 60)
+    done = jobs.finish(ANN, job, result_key=jobs.result_key(ANN, job), outputs={"speech.wav": jobs.audio_key(ANN, job)},
+                       timings_ms={}, summary={})
+    assert done["audio_key"] == jobs.audio_key(ANN, job)
+
+
+def test_release_hands_the_job_back(env):
+    job = new_job()["job_id"]
+    assert jobs.claim(ANN, job, 600)["status"] == "processing"
+    assert jobs.claim(ANN, job, 600) is None  # live lease
+    assert jobs.release(ANN, job)
+    again = jobs.claim(ANN, job, 600)  # the retry takes it at once
+    assert again["status"] == "processing" and again["attempts"] == 2
+    jobs.fail(ANN, job, "x")
+    assert not jobs.release(ANN, job)  # only a processing job can be released
+
+
+def test_finish_needs_processing_and_own_keys(env):
+    job = new_job()["job_id"]
+    assert jobs.finish(ANN, job, result_key=jobs.result_key(ANN, job), outputs={},
+                       timings_ms={}, summary={}) is None  # never claimed
+    jobs.claim(ANN, job, 60)
+    with pytest.raises(ValueError):
+        jobs.finish(ANN, job, result_key=jobs.result_key(BOB, job), outputs={}, timings_ms={}, summary={})
+    with pytest.raises(ValueError):
+        jobs.finish(ANN, job, result_key=jobs.result_key(ANN, job), outputs={"speech.wav": "results/elsewhere.wav"},
+                    timings_ms={}, summary={})
+
+
+def test_fail(env):
+    job = new_job()["job_id"]
+    jobs.claim(ANN, job, 60)
+    failed = jobs.fail(ANN, job, "This file is not an image we can read.")
+    assert failed["status"] == "failed" and failed["error"] == "This file is not an image we can read."
+    assert failed["lease_until"] is None
+    assert jobs.fail(ANN, job, "again") is None
+    assert jobs.claim(ANN, job, 60) is None  # failed stays failed
+    queued = new_job()["job_id"]
+    assert jobs.fail(ANN, queued, "x" * 5000)["error"] == "x" * jobs.ERROR_MAX
+    assert jobs.fail(ANN, jobs.new_job_id(), "missing") is None
+
+
+def test_finish_after_delete_is_none(env):
+    job = new_job()["job_id"]
+    jobs.claim(ANN, job, 60)
+    jobs.delete(ANN, job)
+    assert jobs.finish(ANN, job, result_key=jobs.result_key(ANN, job), outputs={},
+                       timings_ms={}, summary={}) is None
+    assert jobs.get(ANN, job) is None
+
+
+# --- What GET /jobs/{id} shows ---
+
+def test_describe_done_job(env):
+    job = new_job()["job_id"]
+    result = {"schema": 1, "engine": "rapidocr", "text": "OPEN", "lines": [], "width": 1, "height": 1}
+    put(jobs.result_key(ANN, job), json.dumps(result).encode())
+    put(jobs.audio_key(ANN, job), b"RIFF")
+    jobs.claim(ANN, job, 60)
+    jobs.finish(ANN, job, result_key=jobs.result_key(ANN, job), outputs={"speech.wav": jobs.audio_key(ANN, job)},
+                timings_ms={"ocr": 1}, summary={})
+    view = jobs.describe(ANN, job)
+    assert view["status"] == "done" and view["result"] == result and view["error"] is None
+    for name, key in (("audio_url", jobs.audio_key(ANN, job)), ("image_url", jobs.upload_key(ANN, job))):
+        url = urlparse(view[name])
+        assert url.path.endswith(key)
+        assert int(parse_qs(url.query)["X-Amz-Expires"][0]) <= 900
+    assert jobs.describe(BOB, job) is None
+
+
+def test_describe_before_done_has_no_result_or_audio(env):
+    job = new_job()["job_id"]
+    view = jobs.describe(ANN, job)
+    assert view["result"] is None and view["audio_url"] is None and view["image_url"]
+
+
+def test_download_urls_never_outlive_15_minutes(env, monkeypatch):
+    monkeypatch.setenv("PAGEVOICE_DOWNLOAD_URL_TTL_SECONDS", "86400")
+    job = new_job()["job_id"]
+    url = urlparse(jobs.describe(ANN, job)["image_url"])
+    assert int(parse_qs(url.query)["X-Amz-Expires"][0]) == 900

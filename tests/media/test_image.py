@@ -1,0 +1,111 @@
+"""Image intake: every refusal is an ImageError with a readable sentence; odd modes become RGB."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from chalicelib.errors import ImageError
+from chalicelib.media import image as imaging
+from tests import images
+
+LIMITS = {"max_bytes": 15 * 1024 * 1024, "max_pixels": 40_000_000}
+
+
+@pytest.fixture(scope="module")
+def drawn():
+    return images.text_image(["HELLO WORLD"])
+
+
+def refused(data: bytes, **limits) -> str:
+    with pytest.raises(ImageError) as err:
+        imaging.decode(data, **{**LIMITS, **limits})
+    assert err.value.permanent
+    return err.value.message
+
+
+def test_zero_bytes():
+    assert refused(b"") == "The file is empty."
+
+
+def test_truncated_jpeg(drawn):
+    data = images.encode(drawn.image, "JPEG")
+    assert "truncated or damaged" in refused(data[: len(data) // 2])
+
+
+def test_text_file_named_png():
+    assert "not an image" in refused(b"Dear diary, this is not a picture.\n" * 20)
+
+
+def test_svg_is_refused():
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text>x</text></svg>'
+    assert "not an image" in refused(svg)
+
+
+def test_png_bomb_refused_before_decoding():
+    data = images.png_bomb()
+    assert len(data) < 2 * 1024 * 1024  # tiny file ...
+    msg = refused(data)  # ... 1.6 gigapixels: refused from the header
+    assert "40000x40000" in msg and "megapixels" in msg
+
+
+def test_pixel_cap_is_configurable(drawn):
+    assert "limit is 0 megapixels" in refused(images.encode(drawn.image, "PNG"), max_pixels=1000)
+
+
+def test_size_cap(drawn):
+    assert "limit is" in refused(images.encode(drawn.image, "PNG"), max_bytes=100)
+
+
+def test_animated_gif_reads_first_frame(drawn):
+    out = imaging.decode(images.animated_gif(drawn), **LIMITS)
+    assert out.format == "GIF" and out.frames >= 2  # Pillow merges identical frames
+    assert out.rgb.min() < 50  # the first frame has the text, the others are blank
+
+
+def test_cmyk_jpeg_becomes_rgb(drawn):
+    out = imaging.decode(images.cmyk_jpeg(drawn), **LIMITS)
+    assert out.rgb.shape == (drawn.image.height, drawn.image.width, 3)
+    assert out.rgb[0, 0].min() > 200  # white paper stays white (no inverted CMYK)
+    assert out.rgb.min() < 60  # black text stays dark
+
+
+def test_16bit_png_scaled_not_clipped(drawn):
+    out = imaging.decode(images.png16(drawn), **LIMITS)
+    assert out.rgb.dtype == np.uint8 and out.rgb.shape[2] == 3
+    assert out.rgb[0, 0].tolist() == [255, 255, 255] and out.rgb.min() < 60
+
+
+def test_alpha_flattened_on_white():
+    img = Image.new("RGBA", (20, 10), (0, 0, 0, 0))
+    img.putpixel((5, 5), (0, 0, 0, 255))
+    out = imaging.decode(images.encode(img, "PNG"), **LIMITS)
+    assert out.rgb[0, 0].tolist() == [255, 255, 255] and out.rgb[5, 5].tolist() == [0, 0, 0]
+
+
+def test_palette_and_formats(drawn):
+    for fmt, kw in [("PNG", {}), ("WEBP", {"lossless": True}), ("TIFF", {}), ("BMP", {}), ("JPEG", {})]:
+        out = imaging.decode(images.encode(drawn.image.convert("P") if fmt == "PNG" else drawn.image, fmt, **kw),
+                             **LIMITS)
+        assert out.format == fmt and out.width == drawn.image.width
+
+
+def test_multipage_tiff_reads_first_page(drawn):
+    blank = Image.new("RGB", drawn.image.size, "white")
+    data = images.encode(drawn.image, "TIFF", save_all=True, append_images=[blank])
+    out = imaging.decode(data, **LIMITS)
+    assert out.frames == 2 and out.rgb.min() < 60
+
+
+def test_exif_orientation_applied(drawn):
+    out = imaging.decode(images.exif_rotated_jpeg(drawn), **LIMITS)
+    # Stored sideways (portrait); decoded upright (landscape, as drawn).
+    assert (out.width, out.height) == drawn.image.size
+
+
+def test_corrupt_exif_is_ignored(drawn):
+    data = bytearray(images.exif_rotated_jpeg(drawn))
+    at = data.find(b"Exif\x00\x00")
+    data[at + 6: at + 30] = b"\xff" * 24  # smash the TIFF header inside the EXIF block
+    out = imaging.decode(bytes(data), **LIMITS)
+    assert out.rgb.size > 0
