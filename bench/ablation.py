@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -25,85 +25,85 @@ from bench import datasets, score
 
 REPO = Path(__file__).resolve().parent.parent
 
-P = "PAGEVOICE_OCR_"
 # The first cut in rapidocr's own terms, rebuilt on our pipeline: native scale, word boxes from
 # character positions over the full line height, no splitting, no word filter.
-FIRST = {P + "DET_SCALE": "1.0", P + "WORD_BOXES": "ctc", P + "WORD_PAD": "0", P + "SPLIT_GAP": "0",
-         P + "SPLIT_HYPHENS": "never", P + "WORD_SCORE": "0", P + "PHOTO_WORD_SCORE": "0",
-         P + "REC_MIN_WIDTH": "320",
-         P + "REC_BATCH_WIDTH": "1920", P + "ORIENTATION": "line", P + "UNCLIP_RATIO": "1.6",
-         P + "DOC_UNCLIP_RATIO": "1.6", P + "LEXICON": "never"}
+FIRST = {"det_scale": "1.0", "word_boxes": "ctc", "word_pad": "0", "split_gap": "0",
+         "split_hyphens": "never", "word_score": "0", "photo_word_score": "0",
+         "rec_min_width": "320",
+         "rec_batch_width": "1920", "orientation": "line", "unclip_ratio": "1.6",
+         "doc_unclip_ratio": "1.6", "lexicon": "never"}
 STEPS = [
     ("first cut (rapidocr's word boxes: character positions, full line height)", {}),
-    ("+ word boxes fitted to the ink between neighbouring characters", {P + "WORD_BOXES": "ink"}),
-    ("+ 1 px margin around the ink", {P + "WORD_PAD": "1.0"}),
-    ("+ documents: detect on the ink's box, enlarged 1.5x when characters are small", {P + "DET_SCALE": "1.5"}),
-    ("+ documents: split words after hyphens (662-6280 -> 662- 6280)", {P + "SPLIT_HYPHENS": "documents"}),
-    ("+ documents: split words at blanks >= 0.8 glyph heights", {P + "SPLIT_GAP": "0.8"}),
-    ("+ drop words with confidence < 0.8", {P + "WORD_SCORE": "0.8", P + "PHOTO_WORD_SCORE": "0.8"}),
-    ("+ recogniser batches: min width 160, 960 px per batch", {P + "REC_MIN_WIDTH": "160",
-                                                              P + "REC_BATCH_WIDTH": "960"}),
+    ("+ word boxes fitted to the ink between neighbouring characters", {"word_boxes": "ink"}),
+    ("+ 1 px margin around the ink", {"word_pad": "1.0"}),
+    ("+ documents: detect on the ink's box, enlarged 1.5x when characters are small", {"det_scale": "1.5"}),
+    ("+ documents: split words after hyphens (662-6280 -> 662- 6280)", {"split_hyphens": "documents"}),
+    ("+ documents: split words at blanks >= 0.8 glyph heights", {"split_gap": "0.8"}),
+    ("+ drop words with confidence < 0.8", {"word_score": "0.8", "photo_word_score": "0.8"}),
+    ("+ recogniser batches: min width 160, 960 px per batch", {"rec_min_width": "160",
+                                                              "rec_batch_width": "960"}),
     ("+ upside-down text decided once per page (16 widest lines, >= 70% sure)",
-     {P + "ORIENTATION": "page"}),
-    ("+ photos: DB unclip ratio 1.3 (documents keep 1.6)", {P + "UNCLIP_RATIO": "1.3"}),
+     {"orientation": "page"}),
+    ("+ photos: DB unclip ratio 1.3 (documents keep 1.6)", {"unclip_ratio": "1.3"}),
     ("+ documents no longer enlarged (ink's box at scale 1): a third less CPU",
-     {P + "DET_SCALE": "1.0"}),
+     {"det_scale": "1.0"}),
     ("+ word-list correction of misread words (a listed word within 5 nats of CTC likelihood)",
-     {P + "LEXICON": "always"}),
-    ("+ photos: drop words with confidence < 0.9 (documents keep 0.8) (final)", {P + "PHOTO_WORD_SCORE": "0.9"}),
+     {"lexicon": "always"}),
+    ("+ photos: drop words with confidence < 0.9 (documents keep 0.8) (final)", {"photo_word_score": "0.9"}),
 ]
 VARIANTS = [
-    ("variant: documents enlarged up to 2x", {P + "DET_SCALE": "2.0"}),
-    ("variant: photos treated as documents too (enlarged, hyphen and gap splits)", {P + "SPLIT_HYPHENS": "always",
-                                                                                   P + "DOCUMENT_PAPER": "0"}),
-    ("variant: orientation per line (rapidocr's way)", {P + "ORIENTATION": "line"}),
-    ("variant: no orientation classifier", {P + "ORIENTATION": "off"}),
-    ("variant: DB unclip ratio 1.3 on documents too", {P + "DOC_UNCLIP_RATIO": "1.3"}),
-    ("variant: DB unclip ratio 2.0", {P + "UNCLIP_RATIO": "2.0", P + "DOC_UNCLIP_RATIO": "2.0"}),
-    ("variant: DB box threshold 0.6", {P + "BOX_THRESH": "0.6"}),
-    ("variant: DB pixel threshold 0.2", {P + "DET_THRESH": "0.2"}),
-    ("variant: word confidence >= 0.9 on documents too", {P + "WORD_SCORE": "0.9"}),
-    ("variant: word-list correction on documents only", {P + "LEXICON": "documents"}),
-    ("variant: word-list margin 8 nats", {P + "LEXICON_MARGIN": "8"}),
-    ("variant: documents' text map not dilated (small print's lines kept apart)", {P + "DOC_DILATION": "0"}),
+    ("variant: documents enlarged up to 2x", {"det_scale": "2.0"}),
+    ("variant: photos treated as documents too (enlarged, hyphen and gap splits)", {"split_hyphens": "always",
+                                                                                   "document_paper": "0"}),
+    ("variant: orientation per line (rapidocr's way)", {"orientation": "line"}),
+    ("variant: no orientation classifier", {"orientation": "off"}),
+    ("variant: DB unclip ratio 1.3 on documents too", {"doc_unclip_ratio": "1.3"}),
+    ("variant: DB unclip ratio 2.0", {"unclip_ratio": "2.0", "doc_unclip_ratio": "2.0"}),
+    ("variant: DB box threshold 0.6", {"box_thresh": "0.6"}),
+    ("variant: DB pixel threshold 0.2", {"det_thresh": "0.2"}),
+    ("variant: word confidence >= 0.9 on documents too", {"word_score": "0.9"}),
+    ("variant: word-list correction on documents only", {"lexicon": "documents"}),
+    ("variant: word-list margin 8 nats", {"lexicon_margin": "8"}),
+    ("variant: documents' text map not dilated (small print's lines kept apart)", {"doc_dilation": "0"}),
 ]
 
 
-def run_config(env: dict, items: list[datasets.Item]) -> dict:
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        from chalicelib.engines.ocr.rapid import RapidOcrEngine
-        from chalicelib.media.image import decode
+def config(changes: dict):
+    """The engine's Config with `changes` (field -> value as text, typed like the field). Nothing
+    is read from the environment: each row is exactly its configuration."""
+    from chalicelib import settings
+    from chalicelib.engines.ocr.rapid import RapidConfig
 
-        engine = RapidOcrEngine()
-        pages: dict = {}
-        cpu: dict = {}
-        for it in items:
-            rgb = decode(it.image.read_bytes(), max_bytes=1 << 30, max_pixels=1 << 30).rgb
-            t = time.process_time()
-            lines = engine.read(rgb)
-            cpu.setdefault(it.dataset, []).append(time.process_time() - t)
-            preds = []
-            for ln in lines:
-                for w in ln.words:
-                    xs = [p[0] for p in w.box]
-                    ys = [p[1] for p in w.box]
-                    preds.append(score.Pred((min(xs), min(ys), max(xs), max(ys)), w.text))
-            page = score.score_page(preds, it.words)
-            pages.setdefault(it.dataset, {}).setdefault(it.half, []).append(page)
-        out = {}
-        for ds, halves in pages.items():
-            out[ds] = {h: {m: round(c.f1, 4) for m, c in score.total(v).items()} for h, v in halves.items()}
-            out[ds]["cpu_s_per_image"] = round(float(np.mean(cpu[ds])), 3)
-            out[ds]["cpu_s_median"] = round(float(statistics.median(cpu[ds])), 3)
-        return out
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    defaults = RapidConfig()
+    return replace(defaults, **{k: settings.parse(v, getattr(defaults, k), k) for k, v in changes.items()})
+
+
+def run_config(changes: dict, items: list[datasets.Item]) -> dict:
+    from chalicelib.engines.ocr.rapid import RapidOcrEngine
+    from chalicelib.media.image import decode
+
+    engine = RapidOcrEngine(config(changes))
+    pages: dict = {}
+    cpu: dict = {}
+    for it in items:
+        rgb = decode(it.image.read_bytes(), max_bytes=1 << 30, max_pixels=1 << 30).rgb
+        t = time.process_time()
+        lines = engine.read(rgb)
+        cpu.setdefault(it.dataset, []).append(time.process_time() - t)
+        preds = []
+        for ln in lines:
+            for w in ln.words:
+                xs = [p[0] for p in w.box]
+                ys = [p[1] for p in w.box]
+                preds.append(score.Pred((min(xs), min(ys), max(xs), max(ys)), w.text))
+        page = score.score_page(preds, it.words)
+        pages.setdefault(it.dataset, {}).setdefault(it.half, []).append(page)
+    out = {}
+    for ds, halves in pages.items():
+        out[ds] = {h: {m: round(c.f1, 4) for m, c in score.total(v).items()} for h, v in halves.items()}
+        out[ds]["cpu_s_per_image"] = round(float(np.mean(cpu[ds])), 3)
+        out[ds]["cpu_s_median"] = round(float(statistics.median(cpu[ds])), 3)
+    return out
 
 
 def table(rows: list[dict]) -> str:
@@ -136,9 +136,8 @@ def main(argv=None) -> int:
         rows = [r for f in args.table for r in json.loads(Path(f).read_text(encoding="utf-8"))]
         print(table(rows))
         return 0
-    os.environ[P + "THREADS"] = "1"
     items = [it for name in datasets.DATASETS for it in datasets.load(args.datasets, name)]
-    rows, env = [], dict(FIRST)
+    rows, env = [], {**FIRST, "threads": "1"}
     configs = []
     for name, change in STEPS:
         env = {**env, **change}
@@ -155,7 +154,7 @@ def main(argv=None) -> int:
     for name, cfg in configs:
         t = time.perf_counter()
         res = run_config(cfg, items)
-        rows.append({"name": name, "env": cfg, "result": res})
+        rows.append({"name": name, "config": cfg, "result": res})
         print(f"[{time.perf_counter() - t:.0f} s] {name}: "
               + "; ".join(f"{ds} " + " ".join(f"{h} {v['e2e_exact' if ds == datasets.FUNSD else 'e2e_ci']:.3f}"
                                              for h, v in r.items() if isinstance(v, dict))

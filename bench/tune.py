@@ -1,16 +1,15 @@
 """Accuracy of the default engine under one configuration, per dataset and half (for tuning).
 
     .venv/bin/python -m bench.tune [--datasets ../shared/datasets] [--half tune] [--limit N]
-        [--env PAGEVOICE_OCR_X=...] [--dump preds.json]
+        [--set FIELD=VALUE ...] [--dump preds.json]
 
 Runs in-process (one engine, one configuration); `python -m bench.run` is the benchmark.
-Settings are read from the environment (chalicelib.settings), so a variant is an env override.
+A variant is a change of the engine's Config (`--set split_gap=0.6`), passed to the engine.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
@@ -27,14 +26,22 @@ def main(argv=None) -> int:
     ap.add_argument("--only", choices=datasets.DATASETS, action="append")
     ap.add_argument("--half", choices=(*datasets.HALVES, "all"), default="all")
     ap.add_argument("--limit", type=int, default=0)
-    ap.add_argument("--env", action="append", default=[], metavar="NAME=VALUE")
+    ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                    help="a field of the default engine's Config (chalicelib.engines.ocr.rapid.RapidConfig)")
     ap.add_argument("--dump", metavar="FILE", help="write predictions and per-page scores")
     args = ap.parse_args(argv)
-    for kv in args.env:
-        k, _, v = kv.partition("=")
-        os.environ[k] = v
+    from bench.ablation import config
+    from chalicelib import settings
+    from chalicelib.engines.ocr.base import build_result
+    from chalicelib.engines.ocr.rapid import RapidOcrEngine
+    from chalicelib.media import image
 
-    from chalicelib.kinds import page_pipeline as pipeline
+    engine = RapidOcrEngine(config(dict(kv.split("=", 1) for kv in args.set)))
+    s = settings.get()
+
+    def recognize(data: bytes) -> dict:
+        decoded = image.decode(data, max_bytes=s.max_upload_bytes, max_pixels=s.max_pixels)
+        return build_result(engine, decoded.width, decoded.height, engine.read(decoded.rgb))
 
     dump = {}
     for name in args.only or datasets.DATASETS:
@@ -48,7 +55,7 @@ def main(argv=None) -> int:
         for it in items:
             data = it.image.read_bytes()
             t0 = time.perf_counter()
-            doc = pipeline.recognize(data)
+            doc = recognize(data)
             secs.append(time.perf_counter() - t0)
             preds = score.preds_from_result(doc)
             page = score.score_page(preds, it.words)

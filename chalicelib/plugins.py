@@ -60,6 +60,15 @@ def choose(task: str, registry: dict[str, str], name: str, config=None):
     return load(task, name, registry[name], config)
 
 
+def getter(task: str, registry: dict[str, str]):
+    """`get_engine(name, config=None)` for one task's registry: the named engine, built once per
+    process and config (`config`: its Config; None: read from the environment)."""
+    def get_engine(name: str, config=None):
+        return choose(task, registry, name, config)
+    get_engine.__doc__ = f"The named {task} engine ({', '.join(registry)}), built once per process and config."
+    return get_engine
+
+
 def dist_version(name: str) -> str:
     """An installed package's version, for the `engine_version` of results."""
     from importlib.metadata import PackageNotFoundError, version

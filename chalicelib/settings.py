@@ -25,7 +25,8 @@ def setting(default=dataclasses.MISSING, *, env: tuple[str, ...] = (), maximum=N
     return field(default=default, metadata=meta)
 
 
-def _parse(raw: str, like, name: str):
+def parse(raw: str, like, name: str):
+    """A setting's text as the type of `like` (its default)."""
     if isinstance(like, bool):
         return raw.strip().lower() in ("1", "true", "yes", "on")
     try:
@@ -49,7 +50,7 @@ def load(cls, prefix: str = PREFIX, overrides: dict | None = None):
         default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
         names = f.metadata.get("env") or (prefix + f.name.upper(),)
         raw = next((os.environ[n] for n in names if os.environ.get(n, "").strip()), None)
-        value = default if raw is None else _parse(raw, default, names[0])
+        value = default if raw is None else parse(raw, default, names[0])
         if f.metadata.get("maximum") is not None:
             value = min(value, f.metadata["maximum"])
         values[f.name] = value

@@ -166,6 +166,29 @@ def _logs(log_groups: list[str]) -> dict:
             "Resource": [getatt(g, "Arn") for g in log_groups]}
 
 
+def _image_function(name: str, description: str, handler: str, role: str, memory, timeout,
+                    reserved, variables: dict) -> dict:
+    """A function of the worker's container image, running `handler`, with its own log group
+    (`{Name}LogGroup`) and role."""
+    return {
+        "Type": "AWS::Lambda::Function",
+        "DependsOn": [f"{name.title()}LogGroup"],
+        "Properties": {
+            "FunctionName": sub(f"${{ResourcePrefix}}-{name}"),
+            "Description": description,
+            "PackageType": "Image",
+            "Code": {"ImageUri": ref("WorkerImageUri")},
+            "ImageConfig": {"Command": [handler]},
+            "Architectures": ["x86_64"],
+            "MemorySize": memory,
+            "Timeout": timeout,
+            "ReservedConcurrentExecutions": reserved,
+            "Role": getatt(role, "Arn"),
+            "Environment": {"Variables": variables},
+        },
+    }
+
+
 def _role(description: str, statements: list) -> dict:
     return {
         "Type": "AWS::IAM::Role",
@@ -279,33 +302,19 @@ def build(api_functions: list[str], api_stage: str = "api") -> dict:
                                   "Resource": _objects(resources.UPLOAD_PREFIX)})
     res["WorkerRole"] = _role("PageVoice OCR worker: read uploads, write results, move jobs along",
                               worker_statements)
-    res["Worker"] = {
-        "Type": "AWS::Lambda::Function",
-        "DependsOn": ["WorkerLogGroup"],
-        "Properties": {
-            "FunctionName": sub("${ResourcePrefix}-worker"),
-            "Description": "PageVoice OCR + speech worker (container image from infra/Dockerfile)",
-            "PackageType": "Image",
-            "Code": {"ImageUri": ref("WorkerImageUri")},
-            "ImageConfig": {"Command": [WORKER_HANDLER]},
-            "Architectures": ["x86_64"],
-            "MemorySize": ref("WorkerMemorySize"),
-            "Timeout": ref("WorkerTimeout"),
-            "ReservedConcurrentExecutions": {"Fn::If": [
-                "HasWorkerReservedConcurrency", ref("WorkerReservedConcurrency"), ref("AWS::NoValue")]},
-            "Role": getatt("WorkerRole", "Arn"),
-            "Environment": {"Variables": {
-                "PAGEVOICE_BUCKET": sub(DATA_BUCKET_NAME),
-                "PAGEVOICE_JOBS_TABLE": ref(jobs_table),
-                "PAGEVOICE_OCR_ENGINE": ref("OcrEngine"),
-                "PAGEVOICE_TTS_ENGINE": ref("TtsEngine"),
-                "PAGEVOICE_OCR_THREADS": ref("WorkerThreads"),
-                "PAGEVOICE_TTS_THREADS": ref("WorkerThreads"),
-                "PAGEVOICE_JOB_LEASE_SECONDS": ref("WorkerTimeout"),
-                "ORT_DISABLE_TELEMETRY": "1",
-            }},
-        },
-    }
+    res["Worker"] = _image_function(
+        "worker", "PageVoice worker: every kind of job (container image from infra/Dockerfile)",
+        WORKER_HANDLER, "WorkerRole", ref("WorkerMemorySize"), ref("WorkerTimeout"),
+        {"Fn::If": ["HasWorkerReservedConcurrency", ref("WorkerReservedConcurrency"), ref("AWS::NoValue")]}, {
+            "PAGEVOICE_BUCKET": sub(DATA_BUCKET_NAME),
+            "PAGEVOICE_JOBS_TABLE": ref(jobs_table),
+            "PAGEVOICE_OCR_ENGINE": ref("OcrEngine"),
+            "PAGEVOICE_TTS_ENGINE": ref("TtsEngine"),
+            "PAGEVOICE_OCR_THREADS": ref("WorkerThreads"),
+            "PAGEVOICE_TTS_THREADS": ref("WorkerThreads"),
+            "PAGEVOICE_JOB_LEASE_SECONDS": ref("WorkerTimeout"),
+            "ORT_DISABLE_TELEMETRY": "1",
+        })
     res["WorkerEventInvokeConfig"] = {
         "Type": "AWS::Lambda::EventInvokeConfig",
         "Properties": {
@@ -335,28 +344,13 @@ def build(api_functions: list[str], api_stage: str = "api") -> dict:
         _list_bucket(),
         {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": getatt("Worker", "Arn")},
     ])
-    res["Sweep"] = {
-        "Type": "AWS::Lambda::Function",
-        "DependsOn": ["SweepLogGroup"],
-        "Properties": {
-            "FunctionName": sub("${ResourcePrefix}-sweep"),
-            "Description": "PageVoice sweep: re-drives unfinished jobs to the worker (same image)",
-            "PackageType": "Image",
-            "Code": {"ImageUri": ref("WorkerImageUri")},
-            "ImageConfig": {"Command": [SWEEP_HANDLER]},
-            "Architectures": ["x86_64"],
-            "MemorySize": 256,
-            "Timeout": 300,
-            "ReservedConcurrentExecutions": 1,  # one sweep at a time
-            "Role": getatt("SweepRole", "Arn"),
-            "Environment": {"Variables": {
-                "PAGEVOICE_BUCKET": sub(DATA_BUCKET_NAME),
-                "PAGEVOICE_JOBS_TABLE": ref(jobs_table),
-                "PAGEVOICE_WORKER_FUNCTION": ref("Worker"),
-                "PAGEVOICE_UPLOAD_URL_TTL_SECONDS": "600",
-            }},
-        },
-    }
+    res["Sweep"] = _image_function(
+        "sweep", "PageVoice sweep: re-drives unfinished jobs to the worker (the worker's image)",
+        SWEEP_HANDLER, "SweepRole", 256, 300, 1, {  # one sweep at a time
+            "PAGEVOICE_BUCKET": sub(DATA_BUCKET_NAME),
+            "PAGEVOICE_JOBS_TABLE": ref(jobs_table),
+            "PAGEVOICE_WORKER_FUNCTION": ref("Worker"),
+        })
     res["SweepSchedule"] = {
         "Type": "AWS::Events::Rule",
         "Properties": {"Description": "PageVoice: re-drive unfinished jobs",

@@ -3,7 +3,7 @@
     moto server (S3, DynamoDB, SQS)      http://127.0.0.1:4566   PAGEVOICE_AWS_PORT
     chalice local --stage local (API)    http://127.0.0.1:8000   PAGEVOICE_API_PORT
     static site (+ generated config.js)  http://127.0.0.1:8080   PAGEVOICE_SITE_PORT
-    bridge: bucket events -> SQS -> app.on_upload (the worker)
+    bridge: bucket events -> SQS -> chalicelib.jobs.worker.lambda_handler (the worker)
 
 Data survives restarts through a state directory (see state.py). Ctrl-C stops everything.
 """

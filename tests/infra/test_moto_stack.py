@@ -24,7 +24,8 @@ NOT_IN_MOTO = {"AWS::Serverless::Function", "AWS::Serverless::Api", "AWS::Lambda
                "AWS::Lambda::Permission", "AWS::Lambda::EventInvokeConfig", "AWS::S3::BucketPolicy",
                "AWS::CloudFront::Distribution", "AWS::CloudFront::OriginAccessControl"}
 # Properties that name a left-out resource: the only ones dropped (moto ignores them anyway).
-EXPECTED_DROPS = {("DataBucket", "NotificationConfiguration"), ("DataBucket", "CorsConfiguration")}
+EXPECTED_DROPS = {("DataBucket", "NotificationConfiguration"), ("DataBucket", "CorsConfiguration"),
+                  ("SweepRole", "Policies"), ("SweepSchedule", "Targets")}  # they name the functions
 WORKER_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/pagevoice-worker:test"
 
 
@@ -93,7 +94,7 @@ def test_non_lambda_resources_create_in_moto(moto_stack, template):
     assert moto_stack["dropped"] == EXPECTED_DROPS
     created = moto_stack["resources"]
     for name in ("AuthTable", "JobsTable", "DataBucket", "SiteBucket", "WorkerDeadLetterQueue",
-                 "ApiRole", "WorkerRole", "WorkerLogGroup"):
+                 "ApiRole", "WorkerRole", "WorkerLogGroup", "SweepRole", "SweepLogGroup", "SweepSchedule"):
         assert created[name]["ResourceStatus"] == "CREATE_COMPLETE", name
     assert set(created) == set(moto_stack["body"]["Resources"])
     assert {"AWS::Lambda::Function", "AWS::Serverless::Function"} <= moto_stack["left_out"]

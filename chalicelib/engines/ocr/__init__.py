@@ -10,7 +10,4 @@ ENGINES = {
 }
 
 
-def get_engine(name: str, config=None) -> OcrEngine:
-    """The named engine, built once per process and config (`config`: its Config; None: from
-    the environment)."""
-    return plugins.choose("OCR", ENGINES, name, config)
+get_engine = plugins.getter("OCR", ENGINES)

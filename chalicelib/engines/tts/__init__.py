@@ -10,7 +10,4 @@ ENGINES = {
 }
 
 
-def get_engine(name: str, config=None) -> TtsEngine:
-    """The named engine, built once per process and config (`config`: its Config; None: from
-    the environment)."""
-    return plugins.choose("TTS", ENGINES, name, config)
+get_engine = plugins.getter("TTS", ENGINES)

