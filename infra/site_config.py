@@ -15,6 +15,24 @@ import sys
 from urllib.parse import urlparse
 
 
+def security_headers(api_origin: str, storage_origin: str) -> dict[str, str]:
+    """The site's response headers, one definition for the local server and CloudFront.
+
+    The page runs only its own scripts and styles, talks only to the API and to the bucket
+    (presigned uploads, images, recordings; `blob:` for what it makes itself), and is framed by
+    nobody. The microphone is allowed for the page itself (recording speech to upload)."""
+    sources = f"'self' {api_origin} {storage_origin}"
+    csp = "; ".join([
+        "default-src 'self'", "script-src 'self'", "style-src 'self'", "object-src 'none'",
+        f"connect-src {sources}", f"img-src 'self' data: blob: {storage_origin}",
+        f"media-src 'self' blob: {storage_origin}", "font-src 'self'", "frame-ancestors 'none'",
+        "base-uri 'self'", "form-action 'self'",
+    ])
+    return {"Content-Security-Policy": csp, "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY",
+            "Permissions-Policy": "camera=(self), microphone=(self), geolocation=()"}
+
+
 def render(api_base: str) -> str:
     url = urlparse(api_base)
     if url.scheme not in ("https", "http") or not url.netloc:

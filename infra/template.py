@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from chalicelib import resources
+from infra import site_config
 
 # `chalice package` bakes the CORS origin into API Gateway's OPTIONS mocks when it
 # runs (chalicelib.web.edge reads PAGEVOICE_CORS_ORIGIN then). The packager exports this
@@ -27,7 +28,6 @@ SWEEP_HANDLER = "chalicelib.jobs.sweep.lambda_handler"
 # Managed CloudFront policies (fixed ids, the same in every account).
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
-SECURITY_HEADERS = "67f7725c-6f97-4210-82d7-5512b31e9d03"
 
 # What each function may do with DynamoDB, per table: the calls chalicelib makes
 # (tests/infra/test_iam.py checks the code against these lists).
@@ -415,7 +415,33 @@ def build(api_functions: list[str], api_stage: str = "api") -> dict:
     }
     behaviour = {"TargetOriginId": "site", "ViewerProtocolPolicy": "redirect-to-https",
                  "AllowedMethods": ["GET", "HEAD"], "CachedMethods": ["GET", "HEAD"], "Compress": True,
-                 "ResponseHeadersPolicyId": SECURITY_HEADERS}
+                 "ResponseHeadersPolicyId": ref("SiteHeadersPolicy")}
+    # The same headers as the local server's (infra/site_config.py), with the API and the data
+    # bucket in the Content-Security-Policy.
+    headers = site_config.security_headers("${Api}", "${Storage}")
+    res["SiteHeadersPolicy"] = {
+        "Type": "AWS::CloudFront::ResponseHeadersPolicy",
+        "Properties": {"ResponseHeadersPolicyConfig": {
+            "Name": sub("${ResourcePrefix}-site-headers-${AWS::Region}"),
+            "SecurityHeadersConfig": {
+                "ContentSecurityPolicy": {"Override": True, "ContentSecurityPolicy": sub(
+                    headers["Content-Security-Policy"],
+                    # Any API Gateway API of the region: naming this one (RestAPI) would be a cycle,
+                    # as the API's CORS origin names the distribution.
+                    {"Api": sub("https://*.execute-api.${AWS::Region}.${AWS::URLSuffix}"),
+                     # Presigned URLs name the bucket with or without its region.
+                     "Storage": sub(f"https://{DATA_BUCKET_NAME}.s3.${{AWS::Region}}.${{AWS::URLSuffix}} "
+                                    f"https://{DATA_BUCKET_NAME}.s3.${{AWS::URLSuffix}}")})},
+                "ContentTypeOptions": {"Override": True},
+                "FrameOptions": {"Override": True, "FrameOption": headers["X-Frame-Options"]},
+                "ReferrerPolicy": {"Override": True, "ReferrerPolicy": headers["Referrer-Policy"]},
+                "StrictTransportSecurity": {"Override": True, "AccessControlMaxAgeSec": 63072000,
+                                            "IncludeSubdomains": True},
+            },
+            "CustomHeadersConfig": {"Items": [{"Header": "Permissions-Policy", "Override": True,
+                                               "Value": headers["Permissions-Policy"]}]},
+        }},
+    }
     res["SiteDistribution"] = {
         "Type": "AWS::CloudFront::Distribution",
         "Properties": {"DistributionConfig": {

@@ -252,3 +252,12 @@ def test_request_id_comes_from_api_gateway_when_present():
     assert response.headers["X-Request-Id"] == "gw-123"
     assert api.client_ip(Request()) == "203.0.113.9"
 
+
+
+def test_answers_are_never_cached_or_sniffed(client):
+    """The login answer carries the token, others presigned URLs and people's text."""
+    user, headers = signed_in(client)
+    for r in (post(client, "/auth/login", {"email": user["email"], "password": PASSWORD}),
+              client.http.get("/health"), client.http.get("/me", headers=headers), client.http.get("/me")):
+        assert r.headers["Cache-Control"] == "no-store", r.headers
+        assert r.headers["X-Content-Type-Options"] == "nosniff"

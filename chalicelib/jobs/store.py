@@ -205,11 +205,11 @@ def describe(user_id: str, job_id: str) -> dict | None:
         "created_at": job["created_at"], "updated_at": job.get("updated_at"),
         "error": job.get("error"), "timings_ms": job.get("timings_ms"), "summary": job.get("summary"),
         "result": result,
-        "audio_url": _presign_get(audio) if _owned(user_id, job_id, audio) else None,
+        "audio_url": _presign_get(audio, "audio/wav") if _owned(user_id, job_id, audio) else None,
         # Every output file of the kind (speech.wav included), by name.
-        "outputs": {name: _presign_get(key) for name, key in (job.get("outputs") or {}).items()
+        "outputs": {name: _presign_get(key, _output_type(name)) for name, key in (job.get("outputs") or {}).items()
                     if _owned(user_id, job_id, key)},
-        "image_url": _presign_get(upload_key(user_id, job_id)),
+        "image_url": _presign_get(upload_key(user_id, job_id), job.get("content_type")),
     }
 
 
@@ -278,10 +278,27 @@ def _read_json(key: str):
     return json.loads(body)
 
 
-def _presign_get(key: str) -> str:
+# What output files are served as: a file is served as what its name says, never sniffed.
+_OUTPUT_TYPES = {".wav": "audio/wav", ".json": "application/json", ".txt": "text/plain; charset=utf-8",
+                 ".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".opus": "audio/ogg", ".vtt": "text/vtt",
+                 ".srt": "text/plain; charset=utf-8", ".png": "image/png", ".jpg": "image/jpeg"}
+
+
+def _output_type(name: str) -> str:
+    return _OUTPUT_TYPES.get(os.path.splitext(name)[1].lower(), "application/octet-stream")
+
+
+def _presign_get(key: str, content_type: str | None) -> str:
+    """A presigned GET of at most 15 minutes that makes S3 answer with `content_type` (the job's
+    declared type, or the output's), as an attachment: whatever the bytes are, a browser never
+    renders an upload as a page of this site's (an image or a recording still plays in place)."""
     s = settings.get()
+    safe = content_type if content_type and "/" in content_type and not content_type.startswith("text/html") \
+        else "application/octet-stream"
+    name = key.rsplit("/", 1)[-1]
     return aws.s3().generate_presigned_url(
-        "get_object", Params={"Bucket": s.bucket, "Key": key},
+        "get_object", Params={"Bucket": s.bucket, "Key": key, "ResponseContentType": safe,
+                              "ResponseContentDisposition": f'attachment; filename="{name}"'},
         ExpiresIn=min(s.download_url_ttl_seconds, 900))
 
 

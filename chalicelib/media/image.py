@@ -117,14 +117,20 @@ def _alpha(img: Image.Image) -> np.ndarray | None:
 
 def _to_rgb(img: Image.Image) -> np.ndarray:
     mode = img.mode
-    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        # 16/32-bit greyscale: scale the used range to 8 bits (a plain convert clips).
-        arr = np.asarray(img, dtype=np.float64)
-        # NaN/inf pixels (float TIFFs) count as black: one of them used to make `top` NaN
-        # and the whole picture black.
-        arr = np.where(np.isfinite(arr), arr, 0.0)
-        top = 65535.0 if mode.startswith("I;16") else max(float(arr.max()), 1.0)
-        grey = np.clip(arr * (255.0 / top), 0, 255).astype(np.uint8)
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N"):
+        # 16-bit greyscale: the top byte (a plain convert clips at 255). Integer maths on the
+        # decoded buffer: float64 copies of a 40-megapixel image took over 1 GB.
+        grey = (np.asarray(img) >> 8).astype(np.uint8)
+        return np.repeat(grey[:, :, None], 3, axis=2)
+    if mode in ("I", "F"):
+        # 32-bit greyscale: scale the used range to 8 bits in float32, in place. NaN/inf pixels
+        # (float TIFFs) count as black: one of them used to make the scale NaN and the picture black.
+        arr = np.array(img, dtype=np.float32)  # one copy, ours to change
+        np.nan_to_num(arr, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+        np.clip(arr, 0, None, out=arr)
+        arr *= 255.0 / max(float(arr.max()), 1.0)
+        grey = arr.astype(np.uint8)
+        del arr
         return np.repeat(grey[:, :, None], 3, axis=2)
     if mode == "P":
         img = img.convert("RGBA" if "transparency" in img.info else "RGB")

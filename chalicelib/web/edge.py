@@ -136,6 +136,10 @@ def middleware(request, get_response, startup_check=None) -> Response:
             response.headers["Content-Type"] = "application/json"
         for name, value in CORS.get_access_control_headers().items():
             response.headers.setdefault(name, value)
+        # Answers carry tokens, presigned URLs and people's text: never stored by a cache, and
+        # never content-sniffed into something else.
+        response.headers.setdefault("Cache-Control", "no-store")
+        response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Request-Id"] = request_id
         log.info("request", extra={
             "method": getattr(request, "method", None), "path": getattr(request, "path", None),

@@ -69,16 +69,17 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen | None = None) ->
 
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves static_site/, and config.js generated for this stack (never written to the repo)."""
+    """Serves static_site/, and config.js generated for this stack (never written to the repo),
+    with the same security headers CloudFront adds when deployed (infra/site_config.py)."""
 
     config: dict = {}
+    headers_out: dict = {}
 
     def do_GET(self):  # noqa: N802 - http.server's naming
         if self.path.split("?")[0] == "/config.js":
             body = f"window.PAGEVOICE_CONFIG = {json.dumps(self.config)};\n".encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/javascript; charset=utf-8")
-            self.send_header("Cache-Control", "no-store")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -86,15 +87,20 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         super().do_GET()
 
     def end_headers(self):
-        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Cache-Control", "no-store" if self.path.split("?")[0] == "/config.js" else "no-cache")
+        for name, value in self.headers_out.items():
+            self.send_header(name, value)
         super().end_headers()
 
     def log_message(self, fmt, *args):  # quiet: the API logs are the useful ones
         pass
 
 
-def serve_site(host: str, port: int, config: dict) -> http.server.ThreadingHTTPServer:
-    handler = functools.partial(type("Site", (SiteHandler,), {"config": config}),
+def serve_site(host: str, port: int, config: dict, storage_origin: str) -> http.server.ThreadingHTTPServer:
+    from infra.site_config import security_headers
+
+    headers_out = security_headers(config["apiBase"], storage_origin)
+    handler = functools.partial(type("Site", (SiteHandler,), {"config": config, "headers_out": headers_out}),
                                 directory=str(ROOT / "static_site"))
     server = http.server.ThreadingHTTPServer((host, port), handler)
     threading.Thread(target=server.serve_forever, daemon=True, name="site").start()
@@ -135,7 +141,7 @@ class Stack:
         api = self._spawn("-c", CHALICE, "local", "--stage", "local", "--no-autoreload",
                           "--host", h, "--port", str(p["api"]))
         self._spawn("-m", "infra.local.bridge")
-        self.site = serve_site(h, p["site"], {"apiBase": f"http://{h}:{p['api']}"})
+        self.site = serve_site(h, p["site"], {"apiBase": f"http://{h}:{p['api']}"}, f"http://{h}:{p['aws']}")
         wait_http(f"http://{h}:{p['api']}/health", 60, api)
         threading.Thread(target=self._snapshots, daemon=True, name="snapshots").start()
         print(f"\nPageVoice is running (restored {restored} records from {self.state_dir}):\n"

@@ -22,7 +22,8 @@ PSEUDO = {"AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::NoValue", "AW
 # gains is created: a new type that moto cannot create fails this test until listed here.
 NOT_IN_MOTO = {"AWS::Serverless::Function", "AWS::Serverless::Api", "AWS::Lambda::Function",
                "AWS::Lambda::Permission", "AWS::Lambda::EventInvokeConfig", "AWS::S3::BucketPolicy",
-               "AWS::CloudFront::Distribution", "AWS::CloudFront::OriginAccessControl"}
+               "AWS::CloudFront::Distribution", "AWS::CloudFront::OriginAccessControl",
+               "AWS::CloudFront::ResponseHeadersPolicy"}
 # Properties that name a left-out resource: the only ones dropped (moto ignores them anyway).
 EXPECTED_DROPS = {("DataBucket", "NotificationConfiguration"), ("DataBucket", "CorsConfiguration"),
                   ("SweepRole", "Policies"), ("SweepSchedule", "Targets")}  # they name the functions

@@ -189,3 +189,18 @@ def test_the_packaged_api_runs_from_its_zip_alone(packaged, tmp_path):
     result = json.loads(line[len("RESULT "):])
     assert result["heavy"] == []
     assert result["status"] == 200, result
+
+
+def test_site_headers_are_the_local_servers(template):
+    """CloudFront adds the same security headers as `make run`'s server (infra/site_config.py):
+    a Content-Security-Policy naming this stack's API and bucket, nosniff, no framing."""
+    res = template["Resources"]
+    behaviours = [res["SiteDistribution"]["Properties"]["DistributionConfig"]["DefaultCacheBehavior"],
+                  *res["SiteDistribution"]["Properties"]["DistributionConfig"]["CacheBehaviors"]]
+    assert all(b["ResponseHeadersPolicyId"] == {"Ref": "SiteHeadersPolicy"} for b in behaviours)
+    config = res["SiteHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    text, names = config["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
+    local = site_config.security_headers("${Api}", "${Storage}")["Content-Security-Policy"]
+    assert text == local and "connect-src 'self' ${Api} ${Storage}" in text and "script-src 'self'" in text
+    assert ".execute-api." in json.dumps(names["Api"]) and "-data-" in json.dumps(names["Storage"])
+    assert config["ContentTypeOptions"]["Override"] and config["FrameOptions"]["FrameOption"] == "DENY"

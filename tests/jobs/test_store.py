@@ -234,10 +234,16 @@ def test_describe_done_job(env):
                 timings_ms={"ocr": 1}, summary={})
     view = jobs.describe(ANN, job)
     assert view["status"] == "done" and view["result"] == result and view["error"] is None
-    for name, key in (("audio_url", jobs.audio_key(ANN, job)), ("image_url", jobs.upload_key(ANN, job))):
+    for name, key, served_as in (("audio_url", jobs.audio_key(ANN, job), "audio/wav"),
+                                 ("image_url", jobs.upload_key(ANN, job), "image/jpeg")):
         url = urlparse(view[name])
         assert url.path.endswith(key)
-        assert int(parse_qs(url.query)["X-Amz-Expires"][0]) <= 900
+        query = parse_qs(url.query)
+        assert int(query["X-Amz-Expires"][0]) <= 900
+        # Served as its type and as an attachment, whatever the bytes are (never as a page).
+        assert query["response-content-type"] == [served_as]
+        assert query["response-content-disposition"][0].startswith("attachment;")
+    assert view["outputs"].keys() == {"speech.wav"}
     assert jobs.describe(BOB, job) is None
 
 

@@ -49,6 +49,9 @@ def test_upload_to_done_with_text_and_speech(stack, finished):
     assert audio.status_code == 200 and audio.content[:4] == b"RIFF" and audio.content[8:12] == b"WAVE"
     image = requests.get(job["image_url"])
     assert image.status_code == 200 and image.content[:2] == b"\xff\xd8"
+    # Served as the declared type, as an attachment (never rendered as a page of its own).
+    assert image.headers["Content-Type"] == "image/jpeg" and audio.headers["Content-Type"] == "audio/wav"
+    assert image.headers["Content-Disposition"].startswith("attachment;")
 
 
 def test_worker_logs_are_json_with_job_id(stack, finished):
@@ -162,3 +165,12 @@ def test_a_worker_with_little_time_left_stops_its_recording_in_time(tmp_path):
     speech = job["result"]["speech"]
     assert speech["complete"] is False and 0 < speech["characters"] < len(job["result"]["text"]), speech
     assert took < 17, took  # within what Lambda would have allowed
+
+
+def test_the_site_is_served_with_its_security_headers(stack):
+    r = requests.get(stack.site_url + "/index.html", timeout=30)
+    csp = r.headers["Content-Security-Policy"]
+    assert f"connect-src 'self' {stack.api_url} {stack.s3_url}" in csp and "script-src 'self';" in csp
+    assert r.headers["X-Content-Type-Options"] == "nosniff" and r.headers["X-Frame-Options"] == "DENY"
+    config = requests.get(stack.site_url + "/config.js", timeout=30)
+    assert config.headers["Cache-Control"] == "no-store"
