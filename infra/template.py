@@ -33,7 +33,7 @@ CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 # (tests/infra/test_iam.py checks the code against these lists).
 API_TABLE_ACTIONS = [
     "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-    "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
+    "dynamodb:Query", "dynamodb:BatchGetItem",
 ]
 WORKER_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
 SWEEP_TABLE_ACTIONS = ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:UpdateItem"]
@@ -121,8 +121,25 @@ def _parameters() -> dict:
             "Description": "onnxruntime intra-op threads for OCR and TTS (1 up to ~1.8 GB, i.e. one vCPU).",
         },
         "WorkerReservedConcurrency": {
-            "Type": "Number", "Default": 0, "MinValue": 0,
-            "Description": "Cap on concurrent workers (cost and DynamoDB/S3 load); 0 leaves it unreserved.",
+            "Type": "Number", "Default": 10, "MinValue": 0,
+            "Description": "Cap on concurrent workers (cost, and one account's burst of uploads cannot take "
+                           "the region's whole Lambda concurrency); 0 leaves it unreserved.",
+        },
+        "ApiThrottleRate": {
+            "Type": "Number", "Default": 50, "MinValue": 1,
+            "Description": "API Gateway's steady limit on requests per second for the whole API (before any Lambda runs).",
+        },
+        "ApiThrottleBurst": {
+            "Type": "Number", "Default": 100, "MinValue": 1,
+            "Description": "API Gateway's burst limit (requests at once) for the whole API.",
+        },
+        "MaxUploadBytes": {
+            "Type": "Number", "Default": 15728640, "MinValue": 1,
+            "Description": "Largest upload: the API's presigned POST policy and the worker's own check read this one value.",
+        },
+        "MaxPixels": {
+            "Type": "Number", "Default": 40000000, "MinValue": 1,
+            "Description": "Largest image (pixels) the worker decodes; the API states it in GET /kinds.",
         },
         "OcrEngine": {
             "Type": "String", "Default": "rapidocr", "AllowedValues": ["rapidocr", "keras-ocr"],
@@ -164,6 +181,11 @@ def _logs(log_groups: list[str]) -> dict:
     # The log groups are resources of the stack (with retention), so no CreateLogGroup.
     return {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
             "Resource": [getatt(g, "Arn") for g in log_groups]}
+
+
+def _limits() -> dict:
+    """The upload limits, one value each for the API (policy, GET /kinds) and the worker (its check)."""
+    return {"PAGEVOICE_MAX_UPLOAD_BYTES": ref("MaxUploadBytes"), "PAGEVOICE_MAX_PIXELS": ref("MaxPixels")}
 
 
 def _image_function(name: str, description: str, handler: str, role: str, memory, timeout,
@@ -313,6 +335,7 @@ def build(api_functions: list[str], api_stage: str = "api") -> dict:
             "PAGEVOICE_OCR_THREADS": ref("WorkerThreads"),
             "PAGEVOICE_TTS_THREADS": ref("WorkerThreads"),
             "PAGEVOICE_JOB_LEASE_SECONDS": ref("WorkerTimeout"),
+            **_limits(),
             "ORT_DISABLE_TELEMETRY": "1",
         })
     res["WorkerEventInvokeConfig"] = {
@@ -380,6 +403,7 @@ def build(api_functions: list[str], api_stage: str = "api") -> dict:
                     "PAGEVOICE_JOBS_TABLE": ref(jobs_table),
                     "PAGEVOICE_JWT_SECRET_PARAM": ref("JwtSecretParameterName"),
                     "PAGEVOICE_CORS_ORIGIN": SITE_ORIGIN,
+                    **_limits(),
                 }},
             },
         }
@@ -402,8 +426,12 @@ def build(api_functions: list[str], api_stage: str = "api") -> dict:
     ]
     res["ApiRole"] = _role("PageVoice API: its tables, presigned URLs on the job prefixes, the JWT secret",
                            api_statements)
-    res["RestAPI"] = {"Properties": {"DefinitionBody": {
-        "x-amazon-apigateway-gateway-responses": _gateway_responses()}}}
+    res["RestAPI"] = {"Properties": {
+        "DefinitionBody": {"x-amazon-apigateway-gateway-responses": _gateway_responses()},
+        # A flood is refused by API Gateway (429) before it costs a Lambda invocation.
+        "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*",
+                            "ThrottlingRateLimit": ref("ApiThrottleRate"),
+                            "ThrottlingBurstLimit": ref("ApiThrottleBurst")}]}}
 
     # --- Static site: private bucket, CloudFront with origin access control.
     res["SiteBucket"] = {"Type": "AWS::S3::Bucket", "Properties": _private_bucket_properties()}

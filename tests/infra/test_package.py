@@ -204,3 +204,21 @@ def test_site_headers_are_the_local_servers(template):
     assert text == local and "connect-src 'self' ${Api} ${Storage}" in text and "script-src 'self'" in text
     assert ".execute-api." in json.dumps(names["Api"]) and "-data-" in json.dumps(names["Storage"])
     assert config["ContentTypeOptions"]["Override"] and config["FrameOptions"]["FrameOption"] == "DENY"
+
+
+def test_limits_are_one_value_for_the_api_and_the_worker(template):
+    """The worker re-checks what the API's policy allows: both read the same parameters."""
+    res = template["Resources"]
+    api = res["APIHandler"]["Properties"]["Environment"]["Variables"]
+    worker = res["Worker"]["Properties"]["Environment"]["Variables"]
+    for name, param in (("PAGEVOICE_MAX_UPLOAD_BYTES", "MaxUploadBytes"), ("PAGEVOICE_MAX_PIXELS", "MaxPixels")):
+        assert api[name] == worker[name] == {"Ref": param}
+
+
+def test_floods_and_bursts_are_bounded(template):
+    settings = template["Resources"]["RestAPI"]["Properties"]["MethodSettings"]
+    assert settings == [{"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingRateLimit": {"Ref": "ApiThrottleRate"},
+                         "ThrottlingBurstLimit": {"Ref": "ApiThrottleBurst"}}]
+    assert template["Parameters"]["WorkerReservedConcurrency"]["Default"] > 0
+    worker = template["Resources"]["Worker"]["Properties"]
+    assert worker["ReservedConcurrentExecutions"]["Fn::If"][1] == {"Ref": "WorkerReservedConcurrency"}
