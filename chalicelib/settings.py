@@ -101,13 +101,19 @@ class Settings:
     # Uploads (each kind's limits read these: chalicelib.kinds).
     max_upload_bytes: int = setting(15 * 1024 * 1024)
     max_pixels: int = setting(40_000_000)
+    max_audio_bytes: int = setting(50 * 1024 * 1024)  # recordings: a 15-minute WAV is ~29 MB
+    max_audio_seconds: int = setting(15 * 60)
     upload_url_ttl_seconds: int = setting(600, maximum=600)
     download_url_ttl_seconds: int = setting(900, maximum=900)
     kind_plugins: str = setting("")  # extra job kinds, "module:ATTR,..." (tests add a stub kind)
     # Engines: which one of each task runs (their tuning: each engine's Config).
     ocr_engine: str = setting("rapidocr")
     tts_engine: str = setting("piper")
+    digits_engine: str = setting("cnn")
+    asr_engine: str = setting("whisper")
     tts_max_seconds: float = setting(60.0)  # most time spent making one recording; the rest is not spoken
+    ocr_max_seconds: float = setting(60.0)  # most time spent reading one image; the rest is left unread
+    speech_reserve_seconds: float = setting(10.0)  # of the worker's time, kept from OCR for the recording
     # Worker.
     worker_timeout_seconds: int = setting(120)  # its time per invocation (Lambda's timeout; the bridge gives the same)
     warm_kinds: str = setting("page")  # kinds whose engines load at worker start, before the first job

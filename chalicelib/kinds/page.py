@@ -40,6 +40,10 @@ RESULT_SCHEMA = {
         "lines": {"type": "array", "items": LINE},
         "timings_ms": TIMINGS,
         "speech": SPEECH_INFO,
+        "ocr": {"type": "object", "required": ["complete", "reason", "lines_found"],
+                "description": "present when reading was cut short: the lines read are the top of the page",
+                "properties": {"complete": {"const": False}, "reason": {"enum": ["time", "lines"]},
+                               "lines_found": {"type": "integer", "minimum": 0}}},
     },
 }
 

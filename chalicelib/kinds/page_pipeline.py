@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from chalicelib import settings
 from chalicelib.engines import ocr
-from chalicelib.engines.ocr.base import build_result
+from chalicelib.engines.ocr.base import Reading, build_result
 from chalicelib.kinds import voice
 from chalicelib.kinds.base import Outputs
 from chalicelib.kinds.page import NAME, SPEECH
@@ -42,16 +42,25 @@ class Stopwatch:
         return _Stage()
 
 
-def recognize(data: bytes, *, ocr_engine: str | None = None, watch: Stopwatch | None = None) -> dict:
-    """Image bytes -> OCR result (no speech)."""
+def recognize(data: bytes, *, ocr_engine: str | None = None, watch: Stopwatch | None = None,
+              deadline: float | None = None) -> dict:
+    """Image bytes -> OCR result (no speech). Reading stops at `settings.ocr_max_seconds`, or
+    `speech_reserve_seconds` before `deadline` (time.monotonic), whichever comes first; the
+    result's `ocr` then says how much was read (the top of the page)."""
     s = settings.get()
     watch = watch or Stopwatch()
     with watch.stage("decode"):
         image = imaging.decode(data, max_bytes=s.max_upload_bytes, max_pixels=s.max_pixels)
     engine = ocr.get_engine(ocr_engine or s.ocr_engine)
+    stop = time.monotonic() + s.ocr_max_seconds
+    if deadline is not None:
+        stop = min(stop, deadline - s.speech_reserve_seconds)
     with watch.stage("ocr"):
-        lines = engine.read(image.rgb)
+        lines = engine.read(image.rgb, deadline=stop)
     result = build_result(engine, image.width, image.height, lines, watch.ms)
+    coverage = lines.coverage() if isinstance(lines, Reading) else None
+    if coverage:
+        result["ocr"] = coverage
     return {"schema": result.pop("schema"), "kind": NAME, **result}
 
 
@@ -61,7 +70,7 @@ def process(data: bytes, *, ocr_engine: str | None = None, tts_engine: str | Non
     publishes the text then, so people read while the recording is being made. `deadline`
     (time.monotonic) bounds the recording (see `voice.speak`)."""
     watch = Stopwatch()
-    result = recognize(data, ocr_engine=ocr_engine, watch=watch)
+    result = recognize(data, ocr_engine=ocr_engine, watch=watch, deadline=deadline)
     if on_text is not None:
         on_text(result)
     with watch.stage("tts"):

@@ -4,11 +4,11 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.engines.ocr.base import bounds
-from tests.results import validate_result
 from chalicelib.engines.tts.base import wav_info
 from chalicelib.errors import ImageError
 from chalicelib.kinds import page_pipeline as pipeline
 from tests import images
+from tests.results import validate_result
 
 LINES = ["PAGEVOICE READS PHOTOS", "ALOUD FOR EVERYONE"]
 
@@ -109,3 +109,15 @@ def test_speech_stops_at_the_callers_deadline():
     cut = pipeline.speak(LONG, tts_engine="piper", deadline=time.monotonic() - 1)
     assert cut.info["complete"] is False and cut.info["engine"] == "piper"
     assert pipeline.speak("   ", tts_engine="piper").wav is None
+
+
+def test_a_reading_cut_short_says_so_in_the_result(drawn, monkeypatch):
+    """The line cap (or the OCR time budget) leaves the end of the page unread: the result says
+    so in `ocr`, and what was read is the top of the page."""
+    monkeypatch.setenv("PAGEVOICE_OCR_MAX_LINES", "1")
+    result = pipeline.recognize(images.encode(drawn.image, "PNG"))
+    validate_result(result)
+    assert result["text"] == LINES[0]
+    assert result["ocr"] == {"complete": False, "reason": "lines", "lines_found": 2}
+    monkeypatch.delenv("PAGEVOICE_OCR_MAX_LINES")
+    assert "ocr" not in pipeline.recognize(images.encode(drawn.image, "PNG"))

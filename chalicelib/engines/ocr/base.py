@@ -39,14 +39,33 @@ class Line:
                 "words": [w.to_dict() for w in self.words]}
 
 
+class Reading(list):
+    """An engine's lines, and whether that is all of them: `complete` is False when the time
+    budget or the line cap cut the reading short (`reason` "time" or "lines"); the lines read
+    are then the top of the page, in reading order."""
+
+    def __init__(self, lines=(), *, complete: bool = True, reason: str | None = None,
+                 lines_found: int | None = None):
+        super().__init__(lines)
+        self.complete, self.reason = complete, reason
+        self.lines_found = len(self) if lines_found is None else lines_found
+
+    def coverage(self) -> dict | None:
+        """result["ocr"] when cut short, else None."""
+        if self.complete:
+            return None
+        return {"complete": False, "reason": self.reason, "lines_found": self.lines_found}
+
+
 class OcrEngine(Protocol):
     """What the pipeline needs of an OCR engine. Load models in `__init__` (once per process)."""
 
     name: str
     version: str
 
-    def read(self, image: np.ndarray) -> list[Line]:
-        """RGB uint8 array (H, W, 3) -> lines with word boxes, in any order."""
+    def read(self, image: np.ndarray, *, deadline: float | None = None) -> list[Line]:
+        """RGB uint8 array (H, W, 3) -> lines with word boxes, in any order. An engine that can
+        stop early returns a `Reading` that says so when `deadline` (time.monotonic) passes."""
 
 
 def quad(points: Sequence[Sequence[float]]) -> Quad:

@@ -230,3 +230,24 @@ def test_documents_and_photos_are_told_apart():
     assert 15 <= height <= 30  # 30 px DejaVu: capitals ~22 px, lower case ~16 px
     x0, y0, x1, y1 = roi
     assert x0 <= 30 and y0 <= 40 and x1 >= 350 and y1 >= 170
+
+
+def test_a_deadline_or_the_line_cap_leaves_the_end_unread_and_says_so(engine):
+    """Work per upload is bounded: past its deadline the engine stops between steps of lines,
+    top first, and says how much it read; so does the line cap."""
+    import time
+    from dataclasses import replace
+
+    from chalicelib.engines.ocr.rapid import RapidOcrEngine
+
+    rows = [(20, 20 + 50 * i, f"Line number {i} of the page") for i in range(6)]
+    image, _ = draw_page(rows, size=(600, 340))
+    assert engine.read(image).complete is True
+    stepwise = RapidOcrEngine(replace(engine.cfg, rec_chunk_lines=2))
+    late = stepwise.read(image, deadline=time.monotonic())  # already past: the first step only
+    assert late.complete is False and late.reason == "time" and late.lines_found == 6
+    assert [ln.text for ln in late] == ["Line number 0 of the page", "Line number 1 of the page"]
+    assert late.coverage() == {"complete": False, "reason": "time", "lines_found": 6}
+    capped = RapidOcrEngine(replace(engine.cfg, max_lines=3)).read(image)
+    assert capped.reason == "lines" and [ln.text[-13:] for ln in capped] == ["0 of the page", "1 of the page",
+                                                                             "2 of the page"]
