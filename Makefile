@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 KERAS_VENV := .venv-keras
 DATASETS ?= ../shared/datasets
 # Debian packages the tests and benchmarks use (a real Chromium for the site tests).
-APT_PACKAGES := chromium fonts-dejavu-core tesseract-ocr
+APT_PACKAGES := chromium fonts-dejavu-core tesseract-ocr curl
 
 .PHONY: run test test-fast lint bench package system-deps venv keras-venv clean
 
