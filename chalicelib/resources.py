@@ -33,14 +33,13 @@ BUCKET = {
     "cors_max_age": 3000,
     "notification_prefix": UPLOAD_PREFIX,
     "notification_events": ["s3:ObjectCreated:*"],
-    # Uploads that never became jobs (abandoned presigned POSTs) are reaped.
+    # uploads/ is an inbox: the worker keeps the bytes it processed beside the results
+    # (results/{user}/{job}/source, the job's image_url), so uploads are reaped after this.
     "abandoned_upload_days": 2,
-    # Which objects count as abandoned: those under uploads/ still carrying this tag. A
-    # presigned POST can set it (`pending_upload_tagging()` as the `tagging` field, which
-    # the policy must then also pin) and the worker can delete it once the job is done or
-    # failed, so a finished job's source image (GET /jobs/{id} `image_url`) is never reaped.
-    # Objects without the tag are never expired. None instead: every object under uploads/
-    # expires after `abandoned_upload_days`, finished jobs' source images included.
+    # Which objects are reaped: those under uploads/ carrying this tag, which the presigned
+    # POST sets (`pending_upload_tagging()` as the `tagging` field, pinned in the policy too).
+    # Uploads of jobs made before the worker kept sources had the tag cleared and stay. None
+    # instead: every object under uploads/ expires after `abandoned_upload_days`.
     "abandoned_upload_tag": ("pagevoice-upload", "pending"),
     # Multipart uploads never completed (the site's POSTs are single-part; other clients).
     "incomplete_multipart_days": 1,

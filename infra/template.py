@@ -318,10 +318,6 @@ def build(api_functions: list[str], api_stage: str = "api") -> dict:
         {"Effect": "Allow", "Action": WORKER_TABLE_ACTIONS, "Resource": getatt(jobs_table, "Arn")},
         {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": getatt("WorkerDeadLetterQueue", "Arn")},
     ]
-    if tag:
-        # Clears the pending tag of a processed upload (see resources.BUCKET).
-        worker_statements.append({"Effect": "Allow", "Action": ["s3:DeleteObjectTagging"],
-                                  "Resource": _objects(resources.UPLOAD_PREFIX)})
     res["WorkerRole"] = _role("PageVoice OCR worker: read uploads, write results, move jobs along",
                               worker_statements)
     res["Worker"] = _image_function(

@@ -209,7 +209,9 @@ def describe(user_id: str, job_id: str) -> dict | None:
         # Every output file of the kind (speech.wav included), by name.
         "outputs": {name: _presign_get(key, _output_type(name)) for name, key in (job.get("outputs") or {}).items()
                     if _owned(user_id, job_id, key)},
-        "image_url": _presign_get(upload_key(user_id, job_id), job.get("content_type")),
+        # The upload as processed (kept beside the results), else the upload itself.
+        "image_url": _presign_get(job["source_key"] if _owned(user_id, job_id, job.get("source_key"))
+                                  else upload_key(user_id, job_id), job.get("content_type")),
     }
 
 
@@ -385,6 +387,14 @@ def record_text(user_id: str, job_id: str, result_key: str) -> bool:
         raise ValueError(f"{result_key!r} is not under this job's prefixes")
     return _transition(user_id, job_id, "SET result_key = :r, updated_at = :now_iso", "#s = :processing",
                        {":r": result_key, ":processing": PROCESSING}) is not None
+
+
+def record_source(user_id: str, job_id: str, key: str) -> bool:
+    """Where the upload, as processed, is kept (the job's image_url from now on)."""
+    if not _owned(user_id, job_id, key):
+        raise ValueError(f"{key!r} is not under this job's prefixes")
+    return _transition(user_id, job_id, "SET source_key = :k, updated_at = :now_iso", "#s = :processing",
+                       {":k": key, ":processing": PROCESSING}) is not None
 
 
 def release(user_id: str, job_id: str) -> bool:

@@ -22,7 +22,7 @@ from urllib.parse import unquote_plus
 
 from botocore.exceptions import ClientError
 
-from chalicelib import aws, clock, kinds, logs, resources, settings
+from chalicelib import aws, clock, kinds, logs, settings
 from chalicelib.errors import MediaError, PageVoiceError, Transient
 from chalicelib.jobs import store
 from chalicelib.kinds.base import RESULT, Outputs
@@ -31,6 +31,7 @@ log = logs.get("worker")
 
 _MISSING = ("NoSuchKey", "404", "NotFound")
 GAVE_UP = "Processing failed {n} times; please upload the file again."
+SOURCE = "source"  # the upload as processed, kept beside the outputs
 STORE_MARGIN_SECONDS = 15  # after the kind's work: upload a WAV of minutes, write the result, end the job
 
 
@@ -97,21 +98,7 @@ def handle_upload(bucket: str, key: str, context=None) -> str:
         else:
             log.info("processing", extra={"attempt": attempt, "kind": job.get("kind") or kinds.DEFAULT})
             outcome = _attempt(bucket, key, job, attempt, _deadline(context))
-        if outcome in ("done", "failed"):
-            _keep_upload(bucket, key)
         return outcome
-
-
-def _keep_upload(bucket: str, key: str) -> None:
-    """The job has ended: clear the upload's "pending" tag so the lifecycle rule that reaps
-    abandoned uploads keeps this one (it is the job's image_url). Best effort: at worst the
-    source of a finished job is reaped after resources.BUCKET['abandoned_upload_days']."""
-    if not resources.pending_upload_tagging():
-        return
-    try:
-        aws.s3().delete_object_tagging(Bucket=bucket, Key=key)
-    except Exception as exc:  # noqa: BLE001 - never fail a finished job over its tag
-        log.warning("could not clear the upload's pending tag", extra={"error": str(exc)})
 
 
 def _deadline(context) -> float | None:
@@ -164,12 +151,20 @@ def _process(bucket: str, key: str, job: dict, deadline: float | None) -> str:
     s3 = aws.s3()
     # The presigned policy caps the size, but re-check: the policy is only as good as whoever
     # enforces it (moto does not), and this is untrusted input.
-    size = int(s3.head_object(Bucket=bucket, Key=key)["ContentLength"])
+    head = s3.head_object(Bucket=bucket, Key=key)
+    size, etag = int(head["ContentLength"]), head["ETag"]
     limit = kind.max_bytes()
     if size > limit:
         raise MediaError(f"The file is {size / 1048576:.1f} MB; the limit is {limit / 1048576:.0f} MB.")
     t0 = time.perf_counter()
-    data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    # The upload's presigned POST stays valid for minutes after the job ends and could replace
+    # uploads/.../source under a finished result: the bytes processed are kept beside the
+    # results (the job's image_url), and the upload itself is left to the lifecycle rule.
+    source = store.output_key(user_id, job_id, SOURCE)
+    s3.copy_object(Bucket=bucket, Key=source, CopySource={"Bucket": bucket, "Key": key}, CopySourceIfMatch=etag,
+                   MetadataDirective="REPLACE", ContentType=job.get("content_type") or "application/octet-stream")
+    store.record_source(user_id, job_id, source)
+    data = s3.get_object(Bucket=bucket, Key=key, IfMatch=etag)["Body"].read()
     fetch_ms = int((time.perf_counter() - t0) * 1000)
     stored: dict[str, str] = {}
 
@@ -195,7 +190,7 @@ def _process(bucket: str, key: str, job: dict, deadline: float | None) -> str:
     if store.finish(user_id, job_id, result_key=store.output_key(user_id, job_id, RESULT), outputs=stored,
                     timings_ms=timings, summary=summary) is None:
         # Deleted (or taken over) while we worked: leave no orphaned outputs behind.
-        keys = [store.output_key(user_id, job_id, RESULT), *stored.values()]
+        keys = [store.output_key(user_id, job_id, RESULT), source, *stored.values()]
         s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys]})
         log.info("job vanished while processing; outputs removed")
         return "skipped"

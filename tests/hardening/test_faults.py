@@ -123,7 +123,9 @@ STEPS = [
     ("get-missing", "s3", "get_object", 1, "NoSuchKey", 404, 0, "failed"),
     ("put-output", "s3", "put_object", 1, "InternalError", 500, 2, "done"),
     ("put-result", "s3", "put_object", 2, "SlowDown", 503, 2, "done"),
-    ("finish", "jobs_table", "update_item", 2, "ThrottlingException", 400, 2, "done"),
+    ("keep-source", "s3", "copy_object", 1, "InternalError", 500, 1, "done"),
+    ("record-source", "jobs_table", "update_item", 2, "ThrottlingException", 400, 1, "done"),
+    ("finish", "jobs_table", "update_item", 3, "ThrottlingException", 400, 2, "done"),
 ]
 
 
@@ -141,7 +143,8 @@ def test_an_error_at_each_step_ends_the_job(monkeypatch, now, runs, step, getter
     assert len(runs) == expected_runs, outcomes
     if final == "done":
         assert outcomes[-1] == "done" and outcomes[0].startswith("raised"), outcomes
-        assert objects() == sorted([key, jobs.result_key(USER, job_id), jobs.output_key(USER, job_id, stubkind.ECHO)])
+        assert objects() == sorted([key, jobs.result_key(USER, job_id), jobs.output_key(USER, job_id, stubkind.ECHO),
+                                    jobs.output_key(USER, job_id, "source")])
     else:
         assert "missing" in job["error"]
     # A late duplicate of the event does nothing.
@@ -194,7 +197,7 @@ def test_when_handing_back_fails_too_a_retry_meets_the_lease_and_raises(monkeypa
     have spent the retry), so the retry after the lease takes the job over."""
     job_id, key = uploaded_job()
     heal = inject(monkeypatch, "jobs_table",
-                  Faulty(aws.jobs_table(), "update_item", "ThrottlingException", nth=2, times=2))
+                  Faulty(aws.jobs_table(), "update_item", "ThrottlingException", nth=3, times=2))
     outcomes = deliver(key, now)
     heal()
     assert outcomes == ["raised: ThrottlingException", "raised: LeaseHeld", "done"]

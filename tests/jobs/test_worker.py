@@ -45,17 +45,27 @@ def test_done_with_result_and_speech(job, page_png):
     assert set(record["timings_ms"]) >= {"fetch", "decode", "ocr", "tts", "store"}
     result = json.loads(aws.s3().get_object(Bucket=settings.get().bucket, Key=record["result_key"])["Body"].read())
     assert result["text"] == "INVOICE NUMBER 42"
-    assert sorted(objects()) == sorted([key, jobs.result_key(USER, job_id), jobs.audio_key(USER, job_id)])
+    assert sorted(objects()) == sorted([key, jobs.result_key(USER, job_id), jobs.audio_key(USER, job_id),
+                                        jobs.output_key(USER, job_id, "source")])
 
 
-def test_ended_jobs_keep_their_upload_others_stay_pending(job, page_png):
+def test_the_bytes_processed_are_kept_and_a_late_post_changes_nothing(job, page_png):
+    """The presigned POST stays valid for minutes after the job ends: a second POST replaces
+    uploads/.../source, but the job's image is the copy the worker kept beside its results."""
     pending = [{"Key": "pagevoice-upload", "Value": "pending"}]
     bucket = settings.get().bucket
     for data, outcome in ((page_png, "done"), (b"not an image", "failed")):
-        _, key = job(data)
+        job_id, key = job(data)
         aws.s3().put_object_tagging(Bucket=bucket, Key=key, Tagging={"TagSet": pending})  # as the POST does
         assert worker.handle_upload(bucket, key) == outcome
-        assert aws.s3().get_object_tagging(Bucket=bucket, Key=key)["TagSet"] == []  # kept
+        kept = jobs.output_key(USER, job_id, "source")
+        assert aws.s3().get_object(Bucket=bucket, Key=kept)["Body"].read() == data
+        assert aws.s3().get_object_tagging(Bucket=bucket, Key=key)["TagSet"] == pending  # the inbox is reaped
+        aws.s3().put_object(Bucket=bucket, Key=key, Body=b"<html>swapped</html>")  # the late POST
+        assert worker.handle_upload(bucket, key) == "skipped"
+        view = jobs.describe(USER, job_id)
+        assert f"/{kept}?" in view["image_url"] and view["status"] == outcome
+        assert aws.s3().get_object(Bucket=bucket, Key=kept)["Body"].read() == data
     record = jobs.create(USER, filename="late.png", content_type="image/png", size=3)
     jobs.delete(USER, record["job_id"])
     key = jobs.upload_key(USER, record["job_id"])

@@ -164,7 +164,9 @@ def test_a_worker_with_little_time_left_stops_its_recording_in_time(tmp_path):
     assert job["status"] == "done", job
     speech = job["result"]["speech"]
     assert speech["complete"] is False and 0 < speech["characters"] < len(job["result"]["text"]), speech
-    assert took < 17, took  # within what Lambda would have allowed
+    # The worker's own time (every stage, storing included) stayed within what Lambda allows.
+    assert sum(job["timings_ms"].values()) / 1000 < 17, job["timings_ms"]
+    assert took < 60, took
 
 
 def test_the_site_is_served_with_its_security_headers(stack):
@@ -174,3 +176,37 @@ def test_the_site_is_served_with_its_security_headers(stack):
     assert r.headers["X-Content-Type-Options"] == "nosniff" and r.headers["X-Frame-Options"] == "DENY"
     config = requests.get(stack.site_url + "/config.js", timeout=30)
     assert config.headers["Cache-Control"] == "no-store"
+
+
+def test_a_handwritten_number_through_the_stack(stack, user):
+    """The digits kind, deployed path: upload with kind=digits, the number and its boxes, spoken."""
+    from tests.kinds.test_digits import drawn
+
+    headers = login(stack, user)
+    job = wait_job(stack, headers, upload(stack, headers, "seven.png", drawn("tathagat_7.png"), "image/png",
+                                          kind="digits"))
+    assert job["status"] == "done" and job["kind"] == "digits", job
+    assert job["result"]["text"] == "7" and job["result"]["digits"][0]["digit"] == 7
+    audio = requests.get(job["audio_url"], timeout=30)
+    assert audio.content[:4] == b"RIFF" and set(job["outputs"]) == {"speech.wav"}
+
+
+def test_a_broken_digits_image_fails_with_a_reason(stack, user):
+    headers = login(stack, user)
+    job = wait_job(stack, headers, upload(stack, headers, "broken.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64,
+                                          "image/png", kind="digits"))
+    assert job["status"] == "failed" and "image" in job["error"].lower()
+
+
+def test_a_recording_through_the_stack(stack, user):
+    """The speech kind: a FLAC in, what was said with word times out, no recording made."""
+    from tests.engines.asr.audiofiles import speech_dev
+
+    headers = login(stack, user)
+    data = speech_dev("asr/goforward.flac").read_bytes()
+    job = wait_job(stack, headers, upload(stack, headers, "goforward.flac", data, "audio/flac", kind="speech"))
+    assert job["status"] == "done" and job["kind"] == "speech", job
+    assert "forward" in job["result"]["text"].lower() and job["result"]["segments"][0]["words"]
+    assert job["audio_url"] is None and job["outputs"] == {}
+    source = requests.get(job["image_url"], timeout=30)  # the upload itself, to play beside the text
+    assert source.content == data and source.headers["Content-Type"] == "audio/flac"
