@@ -75,6 +75,22 @@ class StackProcess:
                 self.proc.kill()
                 self.proc.wait()
 
+    def helpers(self) -> list:
+        """The stack's helper processes (moto, the API, the bridge, and theirs), as psutil
+        processes: take them before a kill -9, after which they are no longer its children."""
+        import psutil
+
+        if not self.proc or self.proc.poll() is not None:
+            return []
+        return psutil.Process(self.proc.pid).children(recursive=True)
+
+    def kill9(self) -> None:
+        """SIGKILL the stack's main process (a crash: no shutdown, no final snapshot)."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+        if self.proc:
+            self.proc.wait()
+
     def restart(self) -> None:
         self.stop()
         self.start()

@@ -5,17 +5,24 @@
     static site (+ generated config.js)  http://127.0.0.1:8080   PAGEVOICE_SITE_PORT
     bridge: bucket events -> SQS -> chalicelib.jobs.worker.lambda_handler (the worker)
 
-Data survives restarts through a state directory (see state.py). Ctrl-C stops everything.
+Data survives restarts through a state directory (see state.py): snapshots, plus a journal
+of every write local AWS acknowledged since (journal.py), replayed after a crash. Ctrl-C stops
+everything; so does a `kill -9` of this process (the helpers get SIGKILL from the kernel when
+it dies). A start refuses if one of its ports is taken, before touching the state directory.
 """
 from __future__ import annotations
 
 import argparse
+import ctypes
+import errno
+import fcntl
 import functools
 import http.server
 import json
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -36,14 +43,52 @@ def ports() -> dict[str, int]:
             "site": int(env.get("PAGEVOICE_SITE_PORT", 8080))}
 
 
+_PR_SET_PDEATHSIG = 1
+try:
+    _LIBC = ctypes.CDLL(None, use_errno=True)  # loaded before any fork: preexec_fn only calls it
+except OSError:  # not Linux: helpers then outlive a kill -9 of the stack
+    _LIBC = None
+
+
+def _die_with_parent(parent: int):
+    """preexec_fn: the kernel sends the child SIGKILL when the stack dies, even by `kill -9`
+    (the helpers run in their own sessions, so nothing else would reach them). Chosen over a
+    process group and a watchdog: nothing to keep running, and no window where a killed
+    watchdog leaves them behind. The signal follows the thread that forked, which is the main
+    thread here (start() runs there). If the stack died before prctl took effect, go now."""
+    def preexec() -> None:
+        if _LIBC is not None:
+            _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
+    return preexec
+
+
+def ports_in_use(host: str, p: dict[str, int]) -> list[int]:
+    """The ports of `p` something already listens on (SO_REUSEADDR, as the servers bind: a
+    closed connection's TIME_WAIT does not count)."""
+    taken = []
+    for port in p.values():
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind((host, port))
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE:
+                    raise
+                taken.append(port)
+    return taken
+
+
 def stack_env(state_dir: Path, host: str, p: dict[str, int]) -> dict[str, str]:
     """Environment shared by every process of the stack."""
+    from infra.local import state
+
     secret_file = state_dir / "jwt-secret"
     if not secret_file.exists():
         # Generated once per state directory, so sessions survive a restart too.
-        secret_file.parent.mkdir(parents=True, exist_ok=True)
-        secret_file.write_text(secrets.token_urlsafe(48))
-        secret_file.chmod(0o600)
+        state.private_dir(secret_file.parent)
+        state.write_private(secret_file, secrets.token_urlsafe(48).encode())
     return {
         "AWS_ENDPOINT_URL": f"http://{host}:{p['aws']}",
         "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
@@ -114,13 +159,25 @@ class Stack:
         self.ports = ports()
         self.procs: list[subprocess.Popen] = []
         self.stop = threading.Event()
+        self.checkpointing = threading.Lock()  # the periodic one and the final one never overlap
         self.site = None
+        from infra.local import state
+
+        state.make_private(state_dir)  # 0700, its files 0600: password hashes, every image
+        self.aws_url = f"http://{host}:{self.ports['aws']}"
         self.env = {**os.environ, **stack_env(state_dir, host, self.ports)}
 
     def _spawn(self, *args: str, log: Path | None = None) -> subprocess.Popen:
-        out = open(log, "ab") if log else None  # noqa: SIM115 - lives as long as the child
-        proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=self.env, stdout=out, stderr=out,
-                                start_new_session=True)  # Ctrl-C reaches us; we stop them in order
+        from infra.local.journal import open_private
+
+        fd = open_private(log) if log else None
+        try:
+            proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=self.env, stdout=fd, stderr=fd,
+                                    start_new_session=True,  # Ctrl-C reaches us; we stop them in order
+                                    preexec_fn=_die_with_parent(os.getpid()))  # and kill -9 reaches them
+        finally:
+            if fd is not None:
+                os.close(fd)  # the child has its copy
         self.procs.append(proc)
         return proc
 
@@ -131,20 +188,30 @@ class Stack:
 
         aws.reset()
         p, h = self.ports, self.host
-        # moto logs every request (the bridge polls every 2 s): keep that out of the terminal.
-        moto = self._spawn("-m", "moto.server", "-H", h, "-p", str(p["aws"]), log=self.state_dir / "moto.log")
-        wait_http(f"http://{h}:{p['aws']}/moto-api/", 30, moto)
+        # A journal a crash left is set aside for replay; the new server starts its own.
+        state.set_journal_aside(self.state_dir)
+        # moto server behind the journal. moto logs every request (the bridge polls every 2 s):
+        # keep that out of the terminal.
+        moto = self._spawn("-m", "infra.local.journal", "-H", h, "-p", str(p["aws"]),
+                           "--journal", str(state.journal_dir(self.state_dir) / "journal.jsonl"),
+                           log=self.state_dir / "moto.log")
+        wait_http(f"{self.aws_url}/moto-api/", 30, moto)
         bootstrap.ensure_resources()
         restored = state.restore(self.state_dir)
         _, arn = bridge.ensure_queue()
         bootstrap.notify_queue(arn)  # after restore: restored uploads are not new events
+        # After it: the writes acknowledged after the last snapshot, uploads included, whose
+        # events then reach the worker (their queue messages died with the old server).
+        replayed = state.recover(self.state_dir, self.aws_url)
+        state.checkpoint(self.state_dir, self.aws_url)
         api = self._spawn("-c", CHALICE, "local", "--stage", "local", "--no-autoreload",
                           "--host", h, "--port", str(p["api"]))
         self._spawn("-m", "infra.local.bridge")
         self.site = serve_site(h, p["site"], {"apiBase": f"http://{h}:{p['api']}"}, f"http://{h}:{p['aws']}")
         wait_http(f"http://{h}:{p['api']}/health", 60, api)
         threading.Thread(target=self._snapshots, daemon=True, name="snapshots").start()
-        print(f"\nPageVoice is running (restored {restored} records from {self.state_dir}):\n"
+        again = f", replayed {replayed} journaled writes" if replayed else ""
+        print(f"\nPageVoice is running (restored {restored} records from {self.state_dir}{again}):\n"
               f"  site       http://{h}:{p['site']}\n"
               f"  API        http://{h}:{p['api']}\n"
               f"  local AWS  http://{h}:{p['aws']}  (its log: {self.state_dir / 'moto.log'})\n"
@@ -155,7 +222,8 @@ class Stack:
 
         while not self.stop.wait(SNAPSHOT_EVERY):
             try:
-                state.snapshot(self.state_dir)
+                with self.checkpointing:
+                    state.checkpoint(self.state_dir, self.aws_url)
             except Exception as exc:  # noqa: BLE001 - try again next round
                 print(f"snapshot failed: {exc}", file=sys.stderr)
 
@@ -177,7 +245,8 @@ class Stack:
             _terminate(proc)
         if moto_up:
             try:
-                state.snapshot(self.state_dir)
+                with self.checkpointing:
+                    state.checkpoint(self.state_dir, self.aws_url)
             except Exception as exc:  # noqa: BLE001
                 print(f"final snapshot failed: {exc}", file=sys.stderr)
         if self.procs:
@@ -200,7 +269,28 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m infra.local")
     ap.add_argument("--state-dir", default=os.environ.get("PAGEVOICE_STATE_DIR", str(ROOT / ".local" / "state")))
     args = ap.parse_args(argv)
-    stack = Stack(Path(args.state_dir))
+    # Before anything touches the state directory: a stack already running there (or anything
+    # else on these ports) would answer our readiness checks and take our restore.
+    taken = ports_in_use("127.0.0.1", ports())
+    if taken:
+        names = {v: k for k, v in ports().items()}
+        print(f"port {taken[0]} is already in use: is another PageVoice stack running? Stop it (Ctrl-C "
+              "where it runs), or choose other ports with PAGEVOICE_AWS_PORT, PAGEVOICE_API_PORT and "
+              f"PAGEVOICE_SITE_PORT (taken: {', '.join(f'{names[t]} {t}' for t in taken)}). "
+              f"Nothing was started; {args.state_dir} was not touched.", file=sys.stderr, flush=True)
+        return 2
+    # One stack per state directory (two would replay and delete each other's journal). The
+    # lock goes with this process, kill -9 included; the helpers do not inherit it.
+    state_dir = Path(args.state_dir)
+    state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    lock = os.open(state_dir / "lock", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"{state_dir} is in use by another PageVoice stack (on other ports): stop it first, or "
+              "give this one its own PAGEVOICE_STATE_DIR. Nothing was started.", file=sys.stderr, flush=True)
+        return 2
+    stack = Stack(state_dir)
     # Ctrl-C and SIGTERM both stop everything in order. Set SIGINT explicitly: a shell's
     # background job inherits it ignored.
     signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -1,0 +1,296 @@
+"""moto server with a write-ahead journal: what local AWS acknowledged survives a crash.
+
+moto keeps everything in memory and state.py snapshots it only every few seconds. This runs
+moto's own server app (what `python -m moto.server` runs) behind a small WSGI middleware that
+appends every mutating request (method, raw path, headers, body) as one JSON line to
+`journal/journal.jsonl` *before* moto handles it, so before the answer goes out. At start,
+the stack restores the last snapshot and replays the journal files left (`replay`).
+
+Why not moto's own recorder (MOTO_ENABLE_RECORDING)? It does record before handling
+(moto.core.utils.convert_to_flask_response calls `_record_request` before the callback), but
+it records reads too, writes a line in two buffered writes with no lock (two large concurrent
+uploads can interleave), and a file renamed aside for a snapshot may still receive a request
+whose effect lands after the snapshot has read that table. Here:
+
+- one `os.write` per line under a lock, on an O_APPEND descriptor: the line is in the kernel
+  before moto sees the request. A `kill -9` of any process keeps it; power loss does not (no
+  fsync; set PAGEVOICE_JOURNAL_FSYNC=1 to fsync each line, at a cost per write).
+- `POST /_pagevoice/journal/rotate` (underscore: no bucket can have that name) waits until
+  no mutation is in flight, holds new ones back, renames the journal to `journal-<seq>.jsonl`
+  and starts a new one. Every request in the renamed file has then been applied, so a snapshot
+  taken afterwards contains it and the file can go (state.checkpoint).
+- reads (GET/HEAD/OPTIONS, and Get*/List*/Describe*/Query/Scan/Receive* actions of the JSON
+  and query protocols) are not journaled: the bridge's polling would fill it for nothing.
+
+Files are 0600 in a 0700 directory (they hold password hashes and every upload).
+
+`python -m infra.local.journal -H 127.0.0.1 -p 4566 --journal DIR/journal.jsonl`
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import io
+import json
+import os
+import re
+import signal
+import sys
+import threading
+from collections.abc import Iterable
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import parse_qs, quote
+
+ROTATE_PATH = "/_pagevoice/journal/rotate"
+CURRENT = "journal.jsonl"
+_ROTATED = re.compile(r"^journal-(\d+)\.jsonl$")
+_READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+_READ_ACTIONS = ("Get", "BatchGet", "List", "Describe", "Query", "Scan", "Receive")
+
+
+def open_private(path: Path, flags: int = os.O_WRONLY | os.O_APPEND | os.O_CREAT) -> int:
+    """A descriptor on `path`, 0600 whatever the umask (also for a file that existed)."""
+    fd = os.open(path, flags, 0o600)
+    os.fchmod(fd, 0o600)
+    return fd
+
+
+def rotated_files(directory: Path) -> list[Path]:
+    """Journal files renamed aside, oldest first."""
+    found = []
+    for p in directory.glob("journal-*.jsonl") if directory.is_dir() else ():
+        m = _ROTATED.match(p.name)
+        if m:
+            found.append((int(m.group(1)), p))
+    return [p for _, p in sorted(found)]
+
+
+def set_aside(current: Path) -> Path | None:
+    """Rename `current` to the next `journal-<seq>.jsonl` beside it (None if empty or absent)."""
+    try:
+        if current.stat().st_size == 0:
+            current.unlink()
+            return None
+    except FileNotFoundError:
+        return None
+    older = rotated_files(current.parent)
+    seq = int(_ROTATED.match(older[-1].name).group(1)) + 1 if older else 1
+    target = current.with_name(f"journal-{seq:012d}.jsonl")
+    os.replace(current, target)
+    return target
+
+
+def seq_of(path: Path) -> int:
+    return int(_ROTATED.match(path.name).group(1))
+
+
+def is_mutation(method: str, headers: dict[str, str], body: bytes) -> bool:
+    if method.upper() in _READ_METHODS:
+        return False
+    lower = {k.lower(): v for k, v in headers.items()}
+    target = lower.get("x-amz-target")
+    if target:  # JSON protocol: DynamoDB_20120810.GetItem, AmazonSQS.ReceiveMessage, ...
+        return not target.rsplit(".", 1)[-1].startswith(_READ_ACTIONS)
+    if lower.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        action = parse_qs(body.decode("latin-1")).get("Action", [""])[0]  # query protocol
+        if action:
+            return not action.startswith(_READ_ACTIONS)
+    return True  # S3 PUT/POST/DELETE (presigned POST uploads included), anything unknown
+
+
+class _Gate:
+    """Many mutations at once, or one rotation alone (a rotation waits for those in flight)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._active = 0
+        self._closed = False
+
+    @contextmanager
+    def shared(self):
+        with self._cond:
+            while self._closed:
+                self._cond.wait()
+            self._active += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._active -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def exclusive(self):
+        with self._cond:
+            while self._closed:
+                self._cond.wait()
+            self._closed = True
+            while self._active:
+                self._cond.wait()
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._closed = False
+                self._cond.notify_all()
+
+
+def _headers(environ: dict) -> dict[str, str]:
+    from moto.moto_server.werkzeug_app import PRESERVED_HEADER_NAMES_ENVIRON_KEY
+
+    preserved = environ.get(PRESERVED_HEADER_NAMES_ENVIRON_KEY) or {}
+    out = {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            out[preserved.get(key) or key[5:].replace("_", "-").title()] = value
+    for key, name in (("CONTENT_TYPE", "Content-Type"), ("CONTENT_LENGTH", "Content-Length")):
+        if environ.get(key):
+            out[name] = environ[key]
+    return out
+
+
+def _read_body(environ: dict) -> bytes:
+    stream = environ["wsgi.input"]
+    length = environ.get("CONTENT_LENGTH")
+    if length:
+        body = stream.read(int(length))
+    elif environ.get("wsgi.input_terminated"):  # chunked: the server ends the stream
+        body = stream.read()
+    else:
+        body = b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
+class Journal:
+    """WSGI middleware: journal each mutating request, then hand it to `app`."""
+
+    def __init__(self, app, path: Path, fsync: bool = False) -> None:
+        self.app = app
+        self.path = path
+        self.fsync = fsync
+        self.gate = _Gate()
+        self.lock = threading.Lock()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.chmod(0o700)
+        self.fd = open_private(path)
+
+    def _append(self, line: bytes) -> None:
+        with self.lock:
+            view = memoryview(line)
+            while view:
+                view = view[os.write(self.fd, view):]
+            if self.fsync:
+                os.fsync(self.fd)
+
+    def rotate(self) -> Path | None:
+        with self.gate.exclusive(), self.lock:
+            if os.fstat(self.fd).st_size == 0:
+                return None
+            os.close(self.fd)
+            target = set_aside(self.path)
+            self.fd = open_private(self.path)
+            return target
+
+    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
+        method = environ["REQUEST_METHOD"]
+        if environ.get("PATH_INFO") == ROTATE_PATH and method == "POST":
+            target = self.rotate()
+            body = json.dumps({"rotated": target.name if target else None}).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        if method in _READ_METHODS:
+            return self.app(environ, start_response)
+        body = _read_body(environ)
+        headers = _headers(environ)
+        if not is_mutation(method, headers, body):
+            return self.app(environ, start_response)
+        path = environ.get("REQUEST_URI") or environ.get("RAW_URI")
+        if not path:
+            path = quote(environ.get("PATH_INFO", "/"))
+            if environ.get("QUERY_STRING"):
+                path += "?" + environ["QUERY_STRING"]
+        entry = {"method": method, "path": path, "headers": headers, "body": base64.b64encode(body).decode()}
+        with self.gate.shared():
+            try:
+                self._append(json.dumps(entry).encode() + b"\n")
+            except OSError as exc:  # not kept, so not acknowledged
+                msg = f"local AWS could not journal the request: {exc}".encode()
+                start_response("503 Service Unavailable", [("Content-Type", "text/plain"),
+                                                           ("Content-Length", str(len(msg)))])
+                return [msg]
+            # moto computes its whole answer here, so the write is applied when the gate opens.
+            result = self.app(environ, start_response)
+            try:
+                return list(result)
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+
+
+def replay(files: list[Path], endpoint: str) -> int:
+    """Send the journaled requests of `files`, in order, to the local AWS at `endpoint`.
+    Returns how many were sent. A torn last line (the process died writing it, so the request
+    was never answered) is skipped. Answers are ignored: a conditional write that already
+    happened fails its condition, which is the point.
+
+    Replaying onto a snapshot that already holds some of these writes must be harmless:
+    PutItem/PutObject/DeleteItem/DeleteObject and SET updates end in the same state, and
+    conditional writes (sign-up, the worker's claim, job transitions) fail their condition
+    the second time. Not idempotent, and accepted: ADD counters of the rate limits (a few
+    attempts counted twice, on records that expire within minutes); SQS SendMessage (a second
+    event for a job, which the worker's claim dedupes); uploads re-fire their S3 event
+    (wanted: the queue is not snapshotted, so an upload acknowledged just before a crash gets
+    its worker run this way; a finished job's duplicate is a no-op). Concurrent requests are
+    replayed in the order they were journaled, which may differ from the order moto applied
+    them; the app's writes to one item are sequential, so this does not arise for it.
+    """
+    import requests
+
+    session = requests.Session()
+    sent = 0
+    for path in files:
+        with open(path, "rb") as fh:
+            for raw in fh:
+                try:
+                    entry = json.loads(raw)
+                except ValueError:
+                    continue
+                headers = {k: v for k, v in entry["headers"].items()
+                           if k.lower() not in ("host", "content-length", "transfer-encoding", "connection")}
+                session.request(entry["method"], endpoint + entry["path"], headers=headers,
+                                data=base64.b64decode(entry["body"]), timeout=60)
+                sent += 1
+    return sent
+
+
+def rotate(endpoint: str) -> str | None:
+    """Ask the local AWS at `endpoint` to set its journal aside; the file's name, or None."""
+    import urllib.request
+
+    req = urllib.request.Request(endpoint + ROTATE_PATH, data=b"", method="POST")
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return json.loads(r.read())["rotated"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import run_simple
+
+    ap = argparse.ArgumentParser(prog="python -m infra.local.journal")
+    ap.add_argument("-H", "--host", default="127.0.0.1")
+    ap.add_argument("-p", "--port", type=int, default=4566)
+    ap.add_argument("--journal", required=True, help="the journal file (its directory is made 0700)")
+    args = ap.parse_args(argv)
+    os.environ.setdefault("MOTO_PORT", str(args.port))
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    moto_app = DomainDispatcherApplication(create_backend_app)
+    moto_app.debug = True
+    app = Journal(moto_app, Path(args.journal), fsync=os.environ.get("PAGEVOICE_JOURNAL_FSYNC") == "1")
+    run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+
+
+if __name__ == "__main__":
+    main()
