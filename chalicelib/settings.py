@@ -115,6 +115,7 @@ class Settings:
     ocr_max_seconds: float = setting(60.0)  # most time spent reading one image; the rest is left unread
     speech_reserve_seconds: float = setting(10.0)  # of the worker's time, kept from OCR for the recording
     # Worker.
+    local_workers: int = setting(2)  # `make run`'s worker processes (Lambda's concurrency, locally)
     worker_timeout_seconds: int = setting(120)  # its time per invocation (Lambda's timeout; the bridge gives the same)
     warm_kinds: str = setting("page")  # kinds whose engines load at worker start, before the first job
     job_lease_seconds: int = setting(300)

@@ -11,6 +11,8 @@ same handler.
 """
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import importlib
 import json
 import threading
@@ -52,8 +54,9 @@ def invoke(event: dict) -> dict:
 def ensure_queue() -> tuple[str, str]:
     """(url, arn) of the event queue. A redelivered message is harmless: the claim dedupes."""
     sqs = aws.sqs()
-    # Longer than a worker invocation: a message is redelivered only after its worker gave up.
-    visibility = str(settings.get().worker_timeout_seconds + 30)
+    # Longer than a wait in the fair queue plus an invocation: a message is redelivered only
+    # after its worker gave up (the sweep re-drives sooner than that anyway).
+    visibility = str(max(900, settings.get().worker_timeout_seconds + 30))
     url = sqs.create_queue(QueueName=QUEUE_NAME, Attributes={"VisibilityTimeout": visibility})["QueueUrl"]
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": visibility})
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -76,36 +79,170 @@ def sweep_once() -> int:
     return sweep.redrive(invoke)
 
 
-def run(queue_url: str, stop: threading.Event, sweep_every: float = 30.0) -> None:
-    sqs = aws.sqs()
-    next_sweep = 0.0
-    while not stop.is_set():
-        try:
-            if time.monotonic() >= next_sweep:
-                sweep_once()
-                next_sweep = time.monotonic() + sweep_every
-            got = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=2)
-            for msg in got.get("Messages", []):
-                try:
-                    deliver(msg["Body"])
-                except Exception:  # noqa: BLE001 - as Lambda: the event is retried (SQS redelivers it)
-                    log.info("delivery raised; the message will be retried", exc_info=True)
-                    continue
-                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=msg["ReceiptHandle"])
-        except Exception:  # noqa: BLE001 - keep serving: local AWS restarting, etc.
-            log.exception("bridge loop error")
-            stop.wait(1.0)
+class FairQueue:
+    """Events waiting for a worker, one line per user, served in turn: a user who uploads fifty
+    dense pages waits behind their own pages, not in front of everyone else's (Lambda runs
+    uploads side by side; a few local workers need this to behave alike)."""
+
+    def __init__(self) -> None:
+        self._lines: dict[str, collections.deque] = {}
+        self._turn: collections.deque[str] = collections.deque()
+        self._keys: set[str] = set()
+
+    def __len__(self) -> int:
+        return sum(len(line) for line in self._lines.values())
+
+    def add(self, key: str, item) -> bool:
+        """Queue `item` for the upload `key`; False (and nothing queued) when that upload is
+        already waiting: a duplicate event needs no second turn."""
+        if key in self._keys:
+            return False
+        owner = key.split("/")[1] if key.count("/") >= 2 else ""
+        if owner not in self._lines:
+            self._lines[owner] = collections.deque()
+            self._turn.append(owner)
+        self._lines[owner].append((key, item))
+        self._keys.add(key)
+        return True
+
+    def next(self):
+        """The next item in turn, or None."""
+        while self._turn:
+            owner = self._turn.popleft()
+            line = self._lines[owner]
+            key, item = line.popleft()
+            self._keys.discard(key)
+            if line:
+                self._turn.append(owner)
+            else:
+                del self._lines[owner]
+            return item
+        return None
 
 
-def main() -> None:
-    """`python -m infra.local.bridge`: run the bridge alone against a running local AWS. The
-    worker's module loads here, and with it the engines, as in a Lambda container's init."""
-    url, _ = ensure_queue()
+def _worker_init(parent: int) -> None:
+    """Each worker process loads the worker module, and with it the engines, as a Lambda
+    container's init does; it goes when the bridge goes (even by `kill -9`)."""
+    import ctypes
+    import os
+    import signal
+
+    try:  # Linux: the kernel kills this process when the bridge dies, busy or not
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:  # elsewhere: noticed within a second, between model calls
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
     from chalicelib.jobs import worker
 
     worker.warm_up()
+
+
+class Workers:
+    """`settings.local_workers` worker processes (Lambda's concurrency, locally), fed from a
+    FairQueue. `done(item, error)` runs in the bridge's thread when an invocation ends."""
+
+    def __init__(self, count: int, done) -> None:
+        import multiprocessing
+        import os
+
+        self.count, self.done = max(1, count), done
+        self.pool = concurrent.futures.ProcessPoolExecutor(
+            self.count, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
+            initargs=(os.getpid(),))
+        self.queue = FairQueue()
+        self.running = 0
+        self.lock = threading.Lock()
+
+    def submit(self, event: dict, item) -> bool:
+        keys = [key for _, key in worker_records(event)]
+        with self.lock:
+            added = self.queue.add(keys[0] if keys else "", (event, item))
+        self.pump()
+        return added
+
+    def pump(self) -> None:
+        with self.lock:
+            while self.running < self.count:
+                got = self.queue.next()
+                if got is None:
+                    return
+                event, item = got
+                self.running += 1
+                future = self.pool.submit(invoke, event)
+                future.add_done_callback(lambda f, item=item: self._finished(f, item))
+
+    def _finished(self, future, item) -> None:
+        with self.lock:
+            self.running -= 1
+        self.done(item, future.exception())
+        self.pump()
+
+    def idle(self) -> bool:
+        with self.lock:
+            return self.running == 0 and not len(self.queue)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def worker_records(event: dict):
+    from chalicelib.jobs.worker import records
+
+    return records(event)
+
+
+def run(queue_url: str, stop: threading.Event, sweep_every: float = 30.0, workers: int | None = None) -> None:
+    """Long-poll the queue, hand each event to the next free worker in its user's turn; delete a
+    message once its invocation ended well (a raise leaves it for SQS to redeliver, as Lambda
+    retries). The sweep runs between polls, through the same workers."""
+    sqs = aws.sqs()
+
+    def done(receipt, error) -> None:
+        if error is not None:
+            log.info("delivery raised; the event will be retried", extra={"error": repr(error)})
+            return
+        if receipt is not None:
+            try:
+                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=receipt)
+            except Exception:  # noqa: BLE001 - redelivered later: the claim dedupes it
+                log.exception("could not delete a delivered message")
+
+    pool = Workers(workers or settings.get().local_workers, done)
+    next_sweep = 0.0
+    try:
+        while not stop.is_set():
+            try:
+                if time.monotonic() >= next_sweep:  # what is waiting or running is not re-driven
+                    sweep.redrive(lambda event: pool.submit(event, None))
+                    next_sweep = time.monotonic() + sweep_every
+                got = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=2)
+                for msg in got.get("Messages", []):
+                    doc = json.loads(msg["Body"])
+                    records = [r for r in doc.get("Records", []) if r.get("eventSource") == "aws:s3"]
+                    if doc.get("Event") == "s3:TestEvent" or not records or \
+                            not pool.submit({"Records": records}, msg["ReceiptHandle"]):
+                        # Nothing to run, or that upload is already waiting for its turn.
+                        sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=msg["ReceiptHandle"])
+            except Exception:  # noqa: BLE001 - keep serving: local AWS restarting, etc.
+                log.exception("bridge loop error")
+                stop.wait(1.0)
+    finally:
+        pool.close()
+
+
+def main() -> None:
+    """`python -m infra.local.bridge`: run the bridge alone against a running local AWS."""
+    url, _ = ensure_queue()
     stop = threading.Event()
-    log.info("bridge ready", extra={"queue": url})
+    log.info("bridge ready", extra={"queue": url, "workers": settings.get().local_workers})
     try:
         run(url, stop)
     except KeyboardInterrupt:
