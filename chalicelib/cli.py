@@ -1,4 +1,4 @@
-"""`python -m chalicelib ocr|tts|process` (CONTRACTS sections 4 and 6)."""
+"""`python -m chalicelib ocr|digits|transcribe|tts|process` (CONTRACTS sections 4 and 6)."""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from chalicelib import kinds
+from chalicelib.engines import asr as asr_engines
+from chalicelib.engines import digits as digits_engines
 from chalicelib.engines import ocr, tts
 from chalicelib.errors import PageVoiceError
 from chalicelib.kinds import page_pipeline, voice
@@ -27,22 +29,39 @@ def _write(path: Path, data: bytes | str) -> None:
         path.write_bytes(data)
 
 
-def cmd_ocr(args) -> int:
+def _each(paths: list[str], read, out: str | None) -> int:
+    """`read(bytes)` -> a result for each file: printed, or written as OUT/<stem>.json. A bad file
+    is reported on one line and the batch goes on; the exit status says whether any failed."""
     failures = 0
-    for image in args.images:
+    for path in paths:
         try:
-            result = page_pipeline.recognize(_read(image), ocr_engine=args.engine)
+            result = read(_read(path))
         except PageVoiceError as exc:
-            # Keep going over a batch; report each bad file on one line.
-            print(f"{image}: {exc.message}", file=sys.stderr)
+            print(f"{path}: {exc.message}", file=sys.stderr)
             failures += 1
             continue
         doc = json.dumps(result, ensure_ascii=False)
-        if args.out:
-            _write(Path(args.out) / f"{Path(image).stem}.json", doc)
+        if out:
+            _write(Path(out) / f"{Path(path).stem}.json", doc)
         else:
             print(doc)
     return 1 if failures else 0
+
+
+def cmd_ocr(args) -> int:
+    return _each(args.images, lambda data: page_pipeline.recognize(data, ocr_engine=args.engine), args.out)
+
+
+def cmd_digits(args) -> int:
+    from chalicelib.kinds import digits_pipeline
+
+    return _each(args.images, lambda data: digits_pipeline.read(data, engine_name=args.engine), args.out)
+
+
+def cmd_transcribe(args) -> int:
+    from chalicelib.kinds import speech_pipeline
+
+    return _each(args.recordings, lambda data: speech_pipeline.transcribe(data, engine_name=args.engine), args.out)
 
 
 def cmd_tts(args) -> int:
@@ -79,6 +98,18 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument("--engine", choices=sorted(ocr.ENGINES), default=None)
     o.add_argument("--out", metavar="DIR", help="write DIR/<image stem>.json for each image")
     o.set_defaults(func=cmd_ocr)
+
+    d = sub.add_parser("digits", help="read handwritten digits from images; prints the result JSON")
+    d.add_argument("images", nargs="+", metavar="IMAGE")
+    d.add_argument("--engine", choices=sorted(digits_engines.ENGINES), default=None)
+    d.add_argument("--out", metavar="DIR", help="write DIR/<image stem>.json for each image")
+    d.set_defaults(func=cmd_digits)
+
+    a = sub.add_parser("transcribe", help="what was said in recordings, with word timings; prints the result JSON")
+    a.add_argument("recordings", nargs="+", metavar="AUDIO")
+    a.add_argument("--engine", choices=sorted(asr_engines.ENGINES), default=None)
+    a.add_argument("--out", metavar="DIR", help="write DIR/<recording stem>.json for each recording")
+    a.set_defaults(func=cmd_transcribe)
 
     t = sub.add_parser("tts", help="speak text (or - for standard input) to a WAV file")
     t.add_argument("text", metavar="TEXT")

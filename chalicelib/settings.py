@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 PREFIX = "PAGEVOICE_"
 
@@ -29,6 +30,8 @@ def parse(raw: str, like, name: str):
     """A setting's text as the type of `like` (its default)."""
     if isinstance(like, bool):
         return raw.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(like, Path):
+        return Path(raw.strip()).expanduser()
     try:
         if isinstance(like, int):
             return int(raw)

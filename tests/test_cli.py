@@ -1,4 +1,4 @@
-"""`python -m chalicelib ocr|tts|process` as a user runs it (CONTRACTS section 4)."""
+"""`python -m chalicelib ocr|digits|transcribe|tts|process` as a user runs it (CONTRACTS sections 4 and 6)."""
 from __future__ import annotations
 
 import json
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.results import validate_result
 from chalicelib.engines.tts.base import wav_info
 from tests import images
+from tests.results import validate_result
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,3 +67,42 @@ def test_bad_input_one_line_error(tmp_path):
         run = cli(*args)
         assert run.returncode != 0
         assert len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr
+
+
+SHARED = ROOT.parent / "shared" / "datasets"
+
+
+def shared(path: str) -> Path:
+    found = SHARED / path
+    assert found.exists(), f"the CLI tests need {found} (../shared/datasets beside the repo)"
+    return found
+
+
+@pytest.mark.slow
+def test_digits_and_transcribe_print_or_write_results(tmp_path):
+    """CONTRACTS section 6: `digits IMAGE...` and `transcribe AUDIO...` as `ocr` does."""
+    run = cli("digits", shared("digits-dev/images/tathagat_7.png"))
+    assert run.returncode == 0, run.stderr
+    doc = json.loads(run.stdout)
+    validate_result(doc)
+    assert doc["kind"] == "digits" and doc["text"] == "7"
+    run = cli("transcribe", shared("speech-dev/asr/goforward.flac"), "--out", tmp_path)
+    assert run.returncode == 0 and run.stdout == "", run.stderr
+    doc = json.loads((tmp_path / "goforward.json").read_text())
+    validate_result(doc)
+    assert doc["kind"] == "speech" and "forward" in doc["text"].lower()
+    bad = tmp_path / "notes.wav"
+    bad.write_text("not a recording")
+    run = cli("transcribe", bad)
+    assert run.returncode != 0 and len(run.stderr.strip().splitlines()) == 1 and "notes.wav" in run.stderr
+
+
+@pytest.mark.slow
+def test_process_by_kind_writes_the_kinds_outputs(tmp_path):
+    run = cli("process", shared("digits-dev/images/tathagat_7.png"), "--kind", "digits", "--out", tmp_path / "d")
+    assert run.returncode == 0, run.stderr
+    assert json.loads((tmp_path / "d" / "result.json").read_text())["text"] == "7"
+    assert wav_info((tmp_path / "d" / "speech.wav").read_bytes())[3] > 0.3
+    run = cli("process", shared("speech-dev/asr/goforward.flac"), "--kind", "speech", "--out", tmp_path / "s")
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == ["result.json"]  # no recording: the upload is one

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from tests import images
-
 ROOT = Path(__file__).resolve().parents[1]
 
 

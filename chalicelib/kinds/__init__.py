@@ -12,11 +12,11 @@ import importlib
 
 from chalicelib import settings
 from chalicelib.errors import InputError
-from chalicelib.kinds import page
+from chalicelib.kinds import digits, page, speech
 from chalicelib.kinds.base import RESULT, Kind, Outputs  # noqa: F401
 
 DEFAULT = "page"
-BUILT_IN: dict[str, Kind] = {k.name: k for k in (page.KIND,)}
+BUILT_IN: dict[str, Kind] = {k.name: k for k in (page.KIND, digits.KIND, speech.KIND)}
 
 
 def _plugins() -> dict[str, Kind]:

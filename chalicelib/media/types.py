@@ -14,3 +14,22 @@ EXTENSIONS = {"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"], "image/web
 # What people call each format (the site's messages: "JPEG, PNG, ... or GIF").
 NAMES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP", "image/tiff": "TIFF",
          "image/bmp": "BMP", "image/gif": "GIF"}
+
+# Speech recordings (chalicelib/media/audio.py decodes them; it identifies the format from the
+# content, so these only gate uploads). Browsers' MediaRecorder: Chrome and Firefox record
+# audio/webm (Opus; a parameter ";codecs=opus" follows the type), Safari audio/mp4 (AAC).
+# Some browsers report recordings as video/webm or video/mp4 even with no picture.
+AUDIO_TYPES = ("audio/wav", "audio/x-wav", "audio/wave", "audio/mpeg", "audio/mp3", "audio/flac",
+               "audio/x-flac", "audio/ogg", "audio/opus", "audio/webm", "video/webm", "audio/mp4",
+               "audio/x-m4a", "audio/aac", "video/mp4")
+EXTENSIONS.update({
+    "audio/wav": [".wav"], "audio/x-wav": [".wav"], "audio/wave": [".wav"],
+    "audio/mpeg": [".mp3"], "audio/mp3": [".mp3"], "audio/flac": [".flac"], "audio/x-flac": [".flac"],
+    "audio/ogg": [".ogg", ".oga"], "audio/opus": [".opus"], "audio/webm": [".webm", ".weba"],
+    "video/webm": [".webm"], "audio/mp4": [".m4a", ".mp4"], "audio/x-m4a": [".m4a"],
+    "audio/aac": [".aac"], "video/mp4": [".mp4"],
+})
+NAMES.update({"audio/wav": "WAV", "audio/x-wav": "WAV", "audio/wave": "WAV", "audio/mpeg": "MP3",
+              "audio/mp3": "MP3", "audio/flac": "FLAC", "audio/x-flac": "FLAC", "audio/ogg": "Ogg",
+              "audio/opus": "Opus", "audio/webm": "WebM", "video/webm": "WebM", "audio/mp4": "M4A",
+              "audio/x-m4a": "M4A", "audio/aac": "AAC", "video/mp4": "MP4"})

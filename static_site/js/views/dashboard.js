@@ -1,10 +1,13 @@
-// Dashboard: greeting, a new upload (picker, camera, drag and drop, paste) and the history.
+// Dashboard: greeting, a new upload (picker, camera, drag and drop, paste, or for recordings
+// the microphone) and the history.
 
 import * as api from "../api.js";
 import * as session from "../session.js";
 import { config } from "../config.js";
 import { announce, formatBytes, showMessage } from "../dom.js";
 import { acceptOf, checkFile, fileName, formatNames, postToStorage, UploadError } from "../upload.js";
+import { canRecord, startRecording } from "../recorder.js";
+import { clock } from "../subtitles.js";
 import { mountHistory } from "./history.js";
 
 export default {
@@ -52,8 +55,15 @@ function mountUpload(root, { signal, navigate }) {
     kind = kinds.find((k) => k.name === name) || kinds[0];
     picker.accept = acceptOf(kind);
     limits.textContent = `${formatNames(kind)} files up to ${formatBytes(kind.max_bytes)}.`;
-    // The camera makes photos: offer it where the kind reads images.
-    camera.closest(".file-button").hidden = !kind.content_types.some((t) => t.startsWith("image/"));
+    const images = kind.content_types.some((t) => t.startsWith("image/"));
+    const audio = kind.content_types.some((t) => t.startsWith("audio/"));
+    // The camera makes photos: offer it where the kind reads images; the microphone where it
+    // reads recordings.
+    camera.closest(".file-button").hidden = !images;
+    root.querySelector("#upload-label").textContent = images ? "Choose a photo" : audio ? "Choose a recording" : "Choose a file";
+    root.querySelector("#drop-hint").textContent = images ? "Drop a photo here, paste one (Ctrl+V), or:"
+      : audio ? "Drop a recording here, or:" : "Drop a file here, or:";
+    recorder.offer(audio);
   }
 
   const ready = api.kinds({ signal }).then((body) => {
@@ -69,10 +79,15 @@ function mountUpload(root, { signal, navigate }) {
   });
 
   let uploading = null; // AbortController of the upload in flight
+  const recorder = mountRecorder(root, { signal, kindOf: () => kind, upload: (file) => start(file), errorEl, status });
 
   async function start(file) {
     if (uploading) {
       announce("A photo is already uploading. Wait for it to finish or cancel it.");
+      return;
+    }
+    if (recorder.busy()) { // (a finished recording is no longer busy when it is uploaded)
+      announce("Stop or discard the recording first.");
       return;
     }
     showMessage(errorEl, "");
@@ -136,6 +151,7 @@ function mountUpload(root, { signal, navigate }) {
     progress.setAttribute("value", "0");
     picker.disabled = on;
     camera.disabled = on;
+    recorder.disable(on);
     zone.classList.toggle("is-busy", on);
   }
 
@@ -186,6 +202,117 @@ function mountUpload(root, { signal, navigate }) {
     event.preventDefault();
     start(file);
   }, { signal });
+}
+
+/**
+ * The "Record" button and the recorder panel (level, timer, Stop): the recording is uploaded
+ * like a chosen file when it stops, or when it reaches the kind's largest size or length.
+ */
+function mountRecorder(root, { signal, kindOf, upload, errorEl, status }) {
+  const button = root.querySelector("#record-start");
+  const panel = root.querySelector("#recorder");
+  const timer = root.querySelector("#record-timer");
+  const level = root.querySelector("#level");
+  const stopButton = root.querySelector("#record-stop");
+  const discard = root.querySelector("#record-cancel");
+  let recording = null;
+  let starting = false;
+  let clockTimer = 0;
+
+  function showPanel(on) {
+    panel.hidden = !on;
+    root.querySelector("#upload-input").disabled = on; // one thing at a time
+    button.hidden = on || !offered;
+    clearInterval(clockTimer);
+    if (on) {
+      timer.textContent = "0:00";
+      clockTimer = setInterval(() => { timer.textContent = clock(recording?.elapsed() || 0); }, 250);
+    } else {
+      level.value = 0;
+    }
+  }
+
+  let offered = false;
+  async function begin() {
+    if (recording || starting) return;
+    starting = true;
+    button.disabled = true;
+    showMessage(errorEl, "");
+    status.textContent = "Asking to use the microphone…";
+    const kind = kindOf();
+    try {
+      recording = await startRecording({
+        accepted: kind.content_types,
+        maxBytes: kind.max_bytes,
+        maxSeconds: kind.max_seconds || Infinity,
+        onLevel: (value) => { level.value = value; },
+        onLimit: (reason) => {
+          announce(reason === "time"
+            ? `The recording reached the longest PageVoice accepts (${clock(kind.max_seconds)}): uploading it now.`
+            : `The recording reached the largest file PageVoice accepts (${formatBytes(kind.max_bytes)}): uploading it now.`);
+          finish();
+        },
+      });
+    } catch (error) {
+      status.textContent = "";
+      showMessage(errorEl, error.message);
+      button.disabled = false;
+      button.focus();
+      return;
+    } finally {
+      starting = false;
+    }
+    if (signal.aborted) { recording.cancel(); return; }
+    showPanel(true);
+    status.textContent = "Recording. Press “Stop and upload” when you have finished.";
+    stopButton.focus();
+  }
+
+  async function finish() {
+    const current = recording;
+    if (!current) return;
+    recording = null;
+    let file;
+    try {
+      file = await current.stop();
+    } catch (error) {
+      showPanel(false);
+      status.textContent = "";
+      showMessage(errorEl, error.message);
+      button.disabled = false;
+      button.focus();
+      return;
+    }
+    showPanel(false);
+    button.disabled = false;
+    upload(file);
+  }
+
+  function drop(message) {
+    if (!recording) return;
+    recording.cancel();
+    recording = null;
+    showPanel(false);
+    button.disabled = false;
+    status.textContent = message;
+  }
+
+  button.addEventListener("click", begin, { signal });
+  stopButton.addEventListener("click", finish, { signal });
+  discard.addEventListener("click", () => { drop("Recording discarded."); button.focus(); }, { signal });
+  // Leaving the page turns the microphone off.
+  signal.addEventListener("abort", () => recording?.cancel(), { once: true });
+
+  return {
+    /** Offer recording for a kind that reads audio (and stop one for a kind that does not). */
+    offer(on) {
+      offered = on && canRecord();
+      if (!on) drop("");
+      button.hidden = !offered || Boolean(recording);
+    },
+    disable(on) { button.disabled = on; },
+    busy: () => Boolean(recording || starting),
+  };
 }
 
 function kindOption(kind, checked) {

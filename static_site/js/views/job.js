@@ -5,6 +5,9 @@
 import * as api from "../api.js";
 import { announce, confirmInline, showMessage, sleep } from "../dom.js";
 import { linkWords, renderBoxes, renderText, wordsOf } from "../overlay.js";
+import { downloadName, setUpAudio, setUpCopy, setUpDownload, showImage } from "../result-parts.js";
+import { digitsView } from "./digits-result.js";
+import { speechView } from "./speech-result.js";
 
 const POLL_FIRST_MS = 1000;
 const POLL_MAX_MS = 5000;
@@ -101,22 +104,27 @@ export default {
       }
       els.deleteWrap.hidden = false;
       const view = RESULT_VIEWS[job.kind || "page"] || plainView;
+      const texts = { ...STATUS_TEXT, ...view.statusText };
+      if (view.deleteText) {
+        root.querySelector("#job-delete").textContent = view.deleteText[0];
+        root.querySelector("#job-delete-confirm-panel .confirm-text").textContent = view.deleteText[1];
+      }
       root.querySelector("#result").dataset.kind = job.kind || "page";
       if (job.status === "done") {
         const result = job.result || view.empty;
         setStatus("done", view.doneText(result));
-        if (shownResult) setUpAudio(root, job.audio_url, signal, result.speech);
+        if (shownResult) (view.update || updateAudio)(root, job, result, signal);
         else view.show(root, job, result, signal);
         shownResult = true;
       } else if (job.status === "processing" && job.result) {
-        setStatus("processing", "Text ready. Making the recording…");
+        setStatus("processing", texts.partial || "Text ready. Making the recording…");
         if (!shownResult) view.show(root, job, job.result, signal, { audioPending: true });
         shownResult = true;
       } else if (job.status === "failed") {
-        setStatus("failed", STATUS_TEXT.failed);
+        setStatus("failed", texts.failed);
         showMessage(els.error, errorText(job.error));
       } else {
-        setStatus(job.status, STATUS_TEXT[job.status] || `Status: ${job.status}`);
+        setStatus(job.status, texts[job.status] || `Status: ${job.status}`);
       }
     }
 
@@ -185,35 +193,28 @@ const plainView = {
       return item;
     }));
     files.hidden = !files.children.length;
-    setUpCopy(root, result.text || "", signal);
-    setUpDownload(root, result.text || "", job.filename, signal);
+    setUpTextActions(root, result.text || "", job.filename, signal);
     if (audioPending) showMessage(root.querySelector("#audio-note"), "Making the recording…");
     else setUpAudio(root, job.audio_url, signal, result.speech, { quiet: true });
   },
 };
 
-const RESULT_VIEWS = { page: pageView };
+const RESULT_VIEWS = { page: pageView, digits: digitsView, speech: speechView };
+
+// The recording arrived after the result was shown (status processing, then done).
+function updateAudio(root, job, result, signal) {
+  setUpAudio(root, job.audio_url, signal, result.speech);
+}
 
 function showResult(root, job, result, signal, { audioPending = false } = {}) {
   const panel = root.querySelector("#result");
   if (!panel.hidden) return; // already shown
   panel.hidden = false;
 
-  const img = root.querySelector("#result-image");
   const overlay = root.querySelector("#overlay");
   const toggle = root.querySelector("#overlay-toggle");
   const text = root.querySelector("#result-text");
-  const errorEl = root.querySelector("#job-error");
-
-  // width/height reserve the right shape before the photo arrives (CSS keeps the ratio).
-  if (result.width && result.height) {
-    img.width = result.width;
-    img.height = result.height;
-  }
-  img.alt = `Your photo${job.filename ? `, ${job.filename}` : ""}`;
-  img.addEventListener("error", () =>
-    showMessage(errorEl, "The photo could not be loaded. Reload the page to try again."), { signal });
-  if (job.image_url) img.src = job.image_url;
+  showImage(root, job, result, signal);
 
   const words = wordsOf(result);
   const boxes = renderBoxes(overlay, result, words);
@@ -226,58 +227,12 @@ function showResult(root, job, result, signal, { audioPending = false } = {}) {
 
   toggle.addEventListener("change", () => { overlay.hidden = !toggle.checked; }, { signal });
 
-  setUpCopy(root, result.text || "", signal);
-  setUpDownload(root, result.text || "", job.filename, signal);
+  setUpTextActions(root, result.text || "", job.filename, signal);
   if (audioPending) showMessage(root.querySelector("#audio-note"), "Making the recording…");
   else setUpAudio(root, job.audio_url, signal, result.speech);
 }
 
-function setUpCopy(root, text, signal) {
-  const button = root.querySelector("#copy-text");
-  button.disabled = !text;
-  button.addEventListener("click", async () => {
-    try {
-      await navigator.clipboard.writeText(text);
-      announce("Text copied.");
-    } catch {
-      // Clipboard API refused (permissions, insecure origin): select the text instead.
-      const range = document.createRange();
-      range.selectNodeContents(root.querySelector("#result-text"));
-      const selection = window.getSelection();
-      selection.removeAllRanges();
-      selection.addRange(range);
-      announce("Could not copy automatically. The text is selected: press Ctrl+C to copy it.");
-    }
-  }, { signal });
-}
-
-function setUpDownload(root, text, filename, signal) {
-  const link = root.querySelector("#download-text");
-  const url = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
-  link.href = url;
-  const stem = (filename || "pagevoice").replace(/\.[^.]+$/, "") || "pagevoice";
-  link.download = `${stem}.txt`;
-  signal.addEventListener("abort", () => URL.revokeObjectURL(url), { once: true });
-}
-
-function setUpAudio(root, audioUrl, signal, speech, { quiet = false } = {}) {
-  const audio = root.querySelector("#result-audio");
-  const note = root.querySelector("#audio-note");
-  showMessage(note, "");
-  if (speech && speech.complete === false) {
-    // The worker ran out of time for a very long text: say how much the recording covers.
-    showMessage(note, `The recording covers the first ${speech.characters.toLocaleString()} characters ` +
-      "of the text; the rest is too long to record in one go.");
-  }
-  if (!audioUrl) {
-    audio.hidden = true;
-    root.querySelector("#audio-title").hidden = quiet;
-    if (!quiet) showMessage(note, "There is no recording: no text was found.");
-    return;
-  }
-  audio.addEventListener("error", () =>
-    showMessage(note, "The recording could not be loaded. Reload the page to try again."), { signal });
-  audio.src = audioUrl;
-  // Stop playback when leaving the view.
-  signal.addEventListener("abort", () => audio.pause(), { once: true });
+function setUpTextActions(root, text, filename, signal) {
+  setUpCopy(root.querySelector("#copy-text"), text, root.querySelector("#result-text"), signal);
+  setUpDownload(root.querySelector("#download-text"), text, downloadName(filename, ".txt"), signal);
 }

@@ -1,0 +1,71 @@
+"""The `digits` kind's work: image bytes -> (digits result, the number spoken). No AWS I/O."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from chalicelib import settings
+from chalicelib.engines import digits as engines
+from chalicelib.engines.ocr.base import bounds, rect
+from chalicelib.kinds import voice
+from chalicelib.kinds.base import Outputs
+from chalicelib.kinds.digits import NAME
+from chalicelib.kinds.page import SPEECH
+from chalicelib.kinds.page_pipeline import Stopwatch
+from chalicelib.media import image as imaging
+
+UNSURE = "?"
+UNSURE_SPOKEN = "unclear"
+
+
+def read(data: bytes, *, engine_name: str | None = None, watch: Stopwatch | None = None) -> dict:
+    """Image bytes -> the digits result (no speech)."""
+    s = settings.get()
+    watch = watch or Stopwatch()
+    with watch.stage("decode"):
+        decoded = imaging.decode(data, max_bytes=s.max_upload_bytes, max_pixels=s.max_pixels)
+    engine = engines.get_engine(engine_name or s.digits_engine)
+    with watch.stage("digits"):
+        found = engine.read(decoded.rgb, decoded.alpha)
+    lines = []
+    for index in sorted({d.line for d in found}):
+        row = [d for d in found if d.line == index]
+        words = [{"text": UNSURE if d.value is None else str(d.value), "confidence": round(float(d.confidence), 4),
+                  "box": d.box} for d in row]
+        x0, y0, x1, y1 = zip(*(bounds(d.box) for d in row))
+        lines.append({"text": "".join(w["text"] for w in words),
+                      "confidence": round(min(float(d.confidence) for d in row), 4),
+                      "box": rect(min(x0), min(y0), max(x1), max(y1)), "words": words})
+    digits = [{"digit": d.value, "unsure": d.value is None, "confidence": round(float(d.confidence), 4),
+               "probabilities": [round(float(p), 4) for p in d.probabilities], "box": d.box, "line": d.line}
+              for d in found]
+    return {"schema": 1, "kind": NAME, "engine": engine.name, "engine_version": engine.version,
+            "width": decoded.width, "height": decoded.height,
+            "text": "\n".join(line["text"] for line in lines), "lines": lines, "digits": digits,
+            "sure": all(d.value is not None for d in found), "timings_ms": watch.ms}
+
+
+def spoken(result: dict) -> str:
+    """What the recording says: the number as a number ("forty-two") when every digit is sure,
+    else digit by digit with "unclear" where PageVoice is not sure."""
+    if result["sure"]:
+        return ". ".join(line["text"] for line in result["lines"])
+    return ". ".join(", ".join(UNSURE_SPOKEN if w["text"] == UNSURE else w["text"] for w in line["words"])
+                     for line in result["lines"])
+
+
+def run(data: bytes, *, deadline: float | None = None,
+        publish: Callable[[Outputs], None] | None = None) -> Outputs:
+    watch = Stopwatch()
+    result = read(data, watch=watch)
+    if publish is not None and result["digits"]:
+        publish(Outputs(result=dict(result)))
+    with watch.stage("tts"):
+        speech = voice.speak(spoken(result), deadline=deadline) if result["digits"] else voice.Speech(None, None)
+    result["timings_ms"] = dict(watch.ms)
+    if speech.info is not None:
+        result["speech"] = speech.info
+    return Outputs(result=result, files={SPEECH: (speech.wav, "audio/wav")} if speech.wav is not None else {})
+
+
+def warm_up() -> None:
+    engines.get_engine(settings.get().digits_engine)

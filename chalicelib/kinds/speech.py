@@ -1,0 +1,64 @@
+"""The `speech` kind (CONTRACTS sections 6 and 9): a recording in (any common format, recorded in
+the browser or uploaded); what was said, with word timings, and a command label for a short
+clip, out. No recording is made: the upload is the audio. Declaration only: the work is
+`speech_pipeline.run`."""
+from __future__ import annotations
+
+from chalicelib import settings
+from chalicelib.kinds import page
+from chalicelib.kinds.base import Kind
+from chalicelib.media import types
+
+NAME = "speech"
+
+_SECONDS = {"type": "number", "minimum": 0}
+WORD = {"type": "object", "required": ["text", "start", "end"],
+        "properties": {"text": {"type": "string", "minLength": 1}, "start": _SECONDS, "end": _SECONDS,
+                       "confidence": {"type": "number", "minimum": 0, "maximum": 1}}}
+SEGMENT = {"type": "object", "required": ["start", "end", "text", "words"],
+           "properties": {"start": _SECONDS, "end": _SECONDS, "text": {"type": "string"},
+                          "words": {"type": "array", "items": WORD}}}
+
+RESULT_SCHEMA = {
+    "title": "SpeechResult", "description": "CONTRACTS section 9: what was said, with word timings.",
+    "type": "object",
+    "required": ["schema", "kind", "engine", "duration_s", "text", "segments", "keyword", "timings_ms"],
+    "properties": {
+        "schema": {"const": 1}, "kind": {"const": NAME}, "engine": {"type": "string", "minLength": 1},
+        "engine_version": {"type": "string"}, "duration_s": _SECONDS,
+        "language": {"type": ["string", "null"]}, "text": {"type": "string"},
+        "segments": {"type": "array", "items": SEGMENT},
+        "keyword": {"anyOf": [{"type": "null"}, {
+            "type": "object", "required": ["label", "confidence"],
+            "properties": {"label": {"type": "string"}, "confidence": {"type": "number", "minimum": 0, "maximum": 1}}}],
+            "description": "a Speech Commands label for a clip of about two seconds or less; null for longer"},
+        "complete": {"type": "boolean", "description": "false when the worker's time ran out: `segments` "
+                                                       "cover the recording up to `transcribed_s`"},
+        "transcribed_s": _SECONDS,
+        "audio": {"type": "object", "description": "what the upload was: format, codec, sample rate, channels"},
+        "timings_ms": page.TIMINGS,
+    },
+}
+
+
+def check(doc: dict) -> None:
+    for segment in doc["segments"]:
+        times = [segment["start"]] + [t for w in segment["words"] for t in (w["start"], w["end"])] + [segment["end"]]
+        if any(b < a - 0.05 for a, b in zip(times, times[1:])):
+            raise ValueError("speech result: times must run forward within a segment")
+
+
+def limits() -> dict:
+    s = settings.get()
+    return {"max_bytes": s.max_audio_bytes, "max_seconds": s.max_audio_seconds}
+
+
+KIND = Kind(
+    name=NAME, label="Recording",
+    description="A recording of speech (uploaded, or recorded here): what was said, with each word's "
+                "time, and the command word of a short clip.",
+    content_types=types.AUDIO_TYPES,
+    extensions=tuple(dict.fromkeys(e for t in types.AUDIO_TYPES for e in types.EXTENSIONS[t])),
+    runner="chalicelib.kinds.speech_pipeline:run",
+    result_schema=RESULT_SCHEMA, outputs=(), limits=limits, checks=check,
+    warm_up="chalicelib.kinds.speech_pipeline:warm_up")

@@ -1,0 +1,219 @@
+"""Audio intake: any accepted recording (bytes) -> mono float32 samples at 16 kHz.
+
+The format is identified from the content (magic bytes), never from a file name or a declared
+content type, and FFmpeg is then told which demuxer to use: it never probes on its own. That
+keeps FFmpeg's playlist and concatenation demuxers (hls, concat, which can open other files or
+URLs) out of reach of an upload.
+
+Decoder: PyAV (`av`), whose wheels bundle an LGPL build of FFmpeg (libavformat, libavcodec,
+libswresample; no GPL or non-free parts: see av.libs in the installed wheel). PyAV itself is
+BSD-3-Clause. faster-whisper depends on it already, so the worker gains nothing by it.
+
+Limits are refused up front where the container declares them (byte size, declared
+duration), and decoding also stops as soon as it passes the duration cap, so a file that
+lies about its length cannot make the worker decode more than the cap.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+
+from chalicelib.errors import AudioError
+
+SAMPLE_RATE = 16000
+
+# Our name -> (FFmpeg demuxer, what a person calls it)
+FORMATS = {
+    "wav": ("wav", "WAV"),
+    "mp3": ("mp3", "MP3"),
+    "flac": ("flac", "FLAC"),
+    "ogg": ("ogg", "Ogg"),
+    "webm": ("matroska", "WebM"),
+    "mp4": ("mp4", "MP4/M4A"),
+    "aac": ("aac", "AAC (ADTS)"),
+}
+
+
+@dataclass
+class DecodedAudio:
+    samples: np.ndarray  # mono float32 in [-1, 1], SAMPLE_RATE Hz
+    sample_rate: int  # of `samples`: always 16000
+    format: str  # our container name: wav, mp3, flac, ogg, webm, mp4, aac
+    codec: str  # FFmpeg's codec name of the audio stream: pcm_s16le, mp3, vorbis, opus, aac...
+    source_sample_rate: int
+    channels: int
+    duration: float  # seconds of decoded audio
+
+    def to_dict(self) -> dict:
+        return {"format": self.format, "codec": self.codec, "sample_rate": self.source_sample_rate,
+                "channels": self.channels, "duration_s": round(self.duration, 3)}
+
+
+def sniff(data: bytes) -> str | None:
+    """The container, from the first bytes; None when it is none we read."""
+    head = data[:64]
+    if len(head) < 4:
+        return None
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "wav"
+    if head[:4] in (b"RF64", b"BW64") and head[8:12] == b"WAVE":
+        return "wav"
+    if head[:4] == b"fLaC":
+        return "flac"
+    if head[:4] == b"OggS":
+        return "ogg"
+    if head[:4] == b"\x1a\x45\xdf\xa3":  # EBML: WebM / Matroska
+        return "webm"
+    if head[4:8] == b"ftyp":  # ISO base media: MP4, M4A, 3GP, MOV-like
+        return "mp4"
+    if head[:3] == b"ID3":
+        # ID3v2 tag; what follows decides (MP3 almost always; sometimes AAC or FLAC).
+        size = ((head[6] & 0x7F) << 21 | (head[7] & 0x7F) << 14 | (head[8] & 0x7F) << 7 | (head[9] & 0x7F))
+        rest = data[10 + size + (10 if head[5] & 0x10 else 0):]
+        inner = sniff(rest) if rest[:3] != b"ID3" else None
+        return inner if inner in ("flac", "aac") else "mp3"
+    if head[0] == 0xFF and (head[1] & 0xE0) == 0xE0:
+        layer = (head[1] >> 1) & 0x3
+        if layer == 0 and (head[1] & 0xF0) == 0xF0:
+            return "aac"  # ADTS: sync 0xFFF, layer 00
+        if layer != 0 and (head[2] >> 4) != 0xF:  # MPEG audio frame with a valid bitrate index
+            return "mp3"
+    return None
+
+
+def decode(data: bytes, *, max_bytes: int, max_seconds: float) -> DecodedAudio:
+    """Decode a recording to mono float32 at 16 kHz, or raise AudioError with a reason."""
+    if not data:
+        raise AudioError("The file is empty.")
+    if len(data) > max_bytes:
+        raise AudioError(f"The recording is {len(data) / 1e6:.1f} MB; the limit is "
+                         f"{max_bytes / 1e6:.1f} MB.")
+    kind = sniff(data)
+    if kind is None:
+        raise AudioError("This is not a recording we can read. Accepted: WAV, MP3, FLAC, "
+                         "Ogg (Vorbis or Opus), WebM (Opus) and M4A/MP4 (AAC).")
+    import av
+
+    demuxer, label = FORMATS[kind]
+    try:
+        container = av.open(io.BytesIO(data), mode="r", format=demuxer,
+                            options={"probesize": "5000000"})
+    except (av.error.FFmpegError, ValueError, OSError, EOFError) as exc:
+        raise AudioError(f"This {label} file is damaged or incomplete and cannot be read.") from exc
+    try:
+        return _decode(container, kind, label, max_seconds)
+    except (av.error.FFmpegError, ValueError, EOFError, IndexError) as exc:
+        raise AudioError(f"This {label} file is damaged and cannot be decoded ({_reason(exc)}).") from exc
+    finally:
+        container.close()
+
+
+def _reason(exc: Exception) -> str:
+    text = getattr(exc, "strerror", None) or str(exc)
+    return text.strip().rstrip(".") or type(exc).__name__
+
+
+def _too_long(seconds: float, max_seconds: float) -> AudioError:
+    return AudioError(f"The recording is longer than the limit of {_minutes(max_seconds)} "
+                      f"({_minutes(seconds)} or more).")
+
+
+def _minutes(seconds: float) -> str:
+    if seconds >= 60:
+        m, s = divmod(int(round(seconds)), 60)
+        return f"{m} min {s:02d} s" if s else f"{m} min"
+    return f"{seconds:.1f} s"
+
+
+def _decode(container, kind: str, label: str, max_seconds: float) -> DecodedAudio:
+    import av
+
+    streams = [s for s in container.streams if s.type == "audio"]
+    if not streams:
+        raise AudioError(f"This {label} file has no sound track.")
+    stream = streams[0]
+    ctx = getattr(stream, "codec_context", None)
+    codec = getattr(ctx, "name", None) or "unknown"
+    source_rate = int(_attr(stream, "sample_rate") or _attr(ctx, "sample_rate") or 0)
+    channels = int(_attr(stream, "channels") or _attr(ctx, "channels") or 0)
+
+    # What the container declares: refuse before decoding anything.
+    declared = None
+    if stream.duration is not None and stream.time_base is not None:
+        declared = float(stream.duration * stream.time_base)
+    elif container.duration is not None:
+        declared = container.duration / av.time_base
+    if declared is not None and declared > max_seconds + 0.5:
+        raise _too_long(declared, max_seconds)
+
+    limit = int(max_seconds * SAMPLE_RATE) + SAMPLE_RATE // 2  # tolerate padding of a frame
+    resamplers: dict[tuple, av.AudioResampler] = {}
+    parts: list[np.ndarray] = []
+    total = 0
+
+    def add(frames) -> None:
+        nonlocal total
+        for out in frames:
+            arr = out.to_ndarray()  # planar float: (channels, n)
+            arr = arr.mean(axis=0) if arr.ndim == 2 and arr.shape[0] > 1 else arr.reshape(-1)
+            parts.append(arr.astype(np.float32, copy=False))
+            total += arr.shape[0]
+        if total > limit:
+            raise _too_long(total / SAMPLE_RATE, max_seconds)
+
+    def convert(frame) -> None:
+        nonlocal channels, source_rate
+        if not channels:
+            channels = frame.layout.nb_channels if frame.layout else 0
+        if not source_rate:
+            source_rate = int(frame.sample_rate or 0)
+        key = (frame.format.name, frame.layout.name, frame.sample_rate)
+        resampler = resamplers.get(key)
+        if resampler is None:
+            # Keep the channels, convert rate and sample type; the channel average is ours
+            # (FFmpeg's own stereo->mono rematrix sums at -3 dB and can exceed 1.0).
+            resampler = resamplers[key] = av.AudioResampler(format="fltp", layout=frame.layout.name,
+                                                            rate=SAMPLE_RATE)
+        add(resampler.resample(frame))
+
+    packets = bad = 0
+    for packet in container.demux(stream):
+        if packet.size == 0:  # the flush packet at the end
+            continue
+        packets += 1
+        try:
+            frames = packet.decode()
+        except (av.error.FFmpegError, ValueError):
+            # One damaged packet (a glitch in a recording) costs its few milliseconds; a file
+            # that is mostly damaged fails below.
+            bad += 1
+            continue
+        for frame in frames:
+            convert(frame)
+    if bad and bad > max(2, packets // 10):
+        raise AudioError(f"This {label} file is damaged: {bad} of its {packets} audio packets "
+                         "cannot be decoded.")
+    for resampler in resamplers.values():
+        add(resampler.resample(None))
+
+    if not resamplers:
+        raise AudioError(f"This {label} file contains no decodable sound.")
+    samples = np.concatenate(parts) if parts else np.zeros(0, np.float32)
+    if declared and len(samples) / SAMPLE_RATE < 0.5 * declared - 0.5:
+        raise AudioError(f"This {label} file is damaged or incomplete: only "
+                         f"{_minutes(len(samples) / SAMPLE_RATE)} of its {_minutes(declared)} "
+                         "could be decoded.")
+    samples = np.nan_to_num(samples, copy=False)
+    np.clip(samples, -1.0, 1.0, out=samples)
+    return DecodedAudio(samples=samples, sample_rate=SAMPLE_RATE, format=kind, codec=codec,
+                        source_sample_rate=source_rate, channels=channels,
+                        duration=len(samples) / SAMPLE_RATE)
+
+
+def _attr(obj, name: str):
+    try:
+        return getattr(obj, name, None)
+    except (AttributeError, ValueError, TypeError):  # PyAV properties of a half-made stream
+        return None

@@ -1,0 +1,131 @@
+"""The default speech engine with its real model (Whisper base via faster-whisper), no mocks, on
+speech-dev recordings converted at test time into the formats browsers upload."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from chalicelib.engines.asr import ENGINES, get_engine
+from chalicelib.engines.asr.base import KEYWORD_LABELS, Transcript
+from chalicelib.errors import EngineUnavailable
+from chalicelib.media.audio import decode
+from tests.engines.asr.audiofiles import encode, read_wav, speech_dev
+
+LIMITS = {"max_bytes": 20_000_000, "max_seconds": 900.0}
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return get_engine("whisper")  # the registry's instance: built once per process
+
+
+def _norm(text: str) -> list[str]:
+    from whisper_normalizer.english import EnglishTextNormalizer
+
+    return EnglishTextNormalizer()(text).split()
+
+
+def test_registry():
+    assert set(ENGINES) >= {"whisper", "whisper-tiny"}
+    with pytest.raises(EngineUnavailable, match="Unknown"):
+        get_engine("nope")
+
+
+def test_browser_recording_to_text_with_word_timings(engine):
+    samples, rate = read_wav("asr/goforward.wav")
+    audio = decode(encode(samples, rate, "webm-opus"), **LIMITS)  # what Chrome uploads
+    tr = engine.transcribe(audio.samples)
+    assert isinstance(tr, Transcript) and tr.complete and tr.language == "en"
+    assert _norm(tr.text) == ["go", "forward", "10", "meters"]
+    words = [w for s in tr.segments for w in s.words]
+    assert [w.text.strip(".,").lower() for w in words][:2] == ["go", "forward"]
+    last = 0.0
+    for w in words:
+        assert 0.0 <= w.start <= w.end <= audio.duration + 0.05
+        assert w.start >= last - 0.05
+        last = w.end
+        assert 0.0 <= w.confidence <= 1.0
+    # "go" is said at ~0.5 s, "meters" ends at ~2.3 s. Whisper base's cross-attention timings
+    # are coarse (here "meters" ends at ~1.8 s): check they are plausible, not exact.
+    assert words[0].start < 0.8 and words[-1].end > 1.5
+    assert tr.keyword is None  # 2.8 s is longer than a command clip
+    d = tr.to_dict()
+    assert set(d["segments"][0]) == {"start", "end", "text", "words"}
+    assert set(d["segments"][0]["words"][0]) == {"text", "start", "end", "confidence"}
+
+
+def test_version_names_the_model(engine):
+    assert engine.name == "whisper"
+    assert "faster-whisper" in engine.version and "whisper-base" in engine.version
+
+
+def test_silence_is_empty_text(engine):
+    tr = engine.transcribe(np.zeros(5 * 16000, np.float32))
+    assert tr.text == "" and tr.segments == [] and tr.complete
+    # Low noise, not digital zeros: the voice detector hears nothing either.
+    rng = np.random.default_rng(3)
+    tr = engine.transcribe((rng.standard_normal(4 * 16000) * 0.002).astype(np.float32))
+    assert tr.text == "" and tr.complete
+
+
+def test_one_second_command_clip(engine):
+    audio = decode(speech_dev("kws/tflite-micro_yes_1000ms.wav").read_bytes(), **LIMITS)
+    assert audio.duration == pytest.approx(1.0, abs=0.01)
+    tr = engine.transcribe(audio.samples)
+    assert tr.keyword["label"] == "yes"
+    assert 0.5 < tr.keyword["confidence"] <= 1.0
+    silence = decode(speech_dev("kws/tflite-micro_silence_1000ms.wav").read_bytes(), **LIMITS)
+    kw = engine.transcribe(silence.samples).keyword
+    assert kw["label"] == "silence" and kw["label"] in KEYWORD_LABELS
+
+
+def test_stereo_44k_input_array(engine):
+    # The engine also takes other rates and (n, 2) arrays, not only the intake's output.
+    samples, rate = read_wav("asr/cards_001.wav")
+    from tests.engines.asr.audiofiles import resample
+
+    x = resample(samples, rate, 44100)
+    tr = engine.transcribe(np.stack([x, x], axis=1), 44100)
+    assert _norm(tr.text)[:2] == ["10", "of"]
+
+
+def test_deadline_already_passed_stops_at_once(engine):
+    samples, _ = read_wav("asr/librivox_sense_and_sensibility_01_austen_64kb-0870.wav")
+    t = time.monotonic()
+    tr = engine.transcribe(samples, deadline=time.monotonic())
+    assert time.monotonic() - t < 1.0
+    assert tr.complete is False and tr.processed_s == 0.0 and tr.text == ""
+
+
+def test_long_recording_in_chunks_and_deadline(engine):
+    # Two utterances 40 s apart: two chunks, the silence between them never decoded.
+    a, _ = read_wav("asr/librivox_sense_and_sensibility_01_austen_64kb-0880.wav")
+    b, _ = read_wav("asr/cards_003.wav")
+    gap = np.zeros(40 * 16000, np.float32)
+    rec = np.concatenate([a, gap, b])
+    regions = engine.speech_regions(rec)
+    chunks = engine.chunks(regions)
+    assert len(chunks) == 2 and chunks[1][0] / 16000 > 40
+    tr = engine.transcribe(rec)
+    assert tr.complete
+    assert "young man" in tr.text.lower()
+    second = [s for s in tr.segments if s.start > 40]
+    assert second and second[0].words[0].start > 42.5  # times from the start of the recording
+    # A deadline that leaves room for the first chunk only: stops, says so, does not overrun.
+    engine_rtf = engine._rtf
+    t = time.monotonic()
+    budget = engine._overhead + engine_rtf * (chunks[0][1] - chunks[0][0]) / 16000 + 0.3
+    tr = engine.transcribe(rec, deadline=t + budget)
+    assert time.monotonic() <= t + budget + 1.5
+    if not tr.complete:
+        assert all(s.end < 40 for s in tr.segments) and 0 < tr.processed_s < 45
+
+
+def test_chunks_never_exceed_the_window(engine):
+    sr = 16000
+    regions = [(i * 10 * sr, i * 10 * sr + 8 * sr) for i in range(10)]  # 8 s speech every 10 s
+    chunks = engine.chunks(regions)
+    assert all(e - s <= engine.config.chunk_seconds * sr for s, e in chunks)
+    assert chunks[0][0] == 0 and chunks[-1][1] == regions[-1][1]

@@ -1,0 +1,183 @@
+"""Audio intake on real recordings: speech-dev's "go forward ten meters" converted at test time
+into every accepted format, plus corrupt, empty, not-audio, too long and stereo 44.1 kHz files."""
+from __future__ import annotations
+
+import io
+import struct
+
+import numpy as np
+import pytest
+
+from chalicelib.errors import AudioError
+from chalicelib.media import types
+from chalicelib.media.audio import SAMPLE_RATE, decode, sniff
+from tests.engines.asr.audiofiles import FORMATS, encode, read_wav, resample, speech_dev
+
+LIMITS = {"max_bytes": 20_000_000, "max_seconds": 900.0}
+
+
+@pytest.fixture(scope="module")
+def speech():
+    samples, rate = read_wav("asr/goforward.wav")
+    assert rate == 16000 and samples.ndim == 1
+    return samples
+
+
+def _similar(decoded: np.ndarray, original: np.ndarray) -> float:
+    """Best correlation of the two loudness envelopes (10 ms frames) within +-150 ms: lossy
+    codecs keep the envelope; raw ADTS AAC keeps its encoder delay (no edit list to remove it)."""
+    def env(x):
+        n = len(x) // 160 * 160
+        return np.sqrt((x[:n].reshape(-1, 160) ** 2).mean(axis=1))
+
+    a, b = env(decoded), env(original)
+    best = -1.0
+    for lag in range(0, 16):
+        n = min(len(a) - lag, len(b))
+        best = max(best, float(np.corrcoef(a[lag:lag + n], b[:n])[0, 1]))
+    return best
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_every_accepted_format_decodes_to_mono_16k(fmt, speech):
+    data = encode(speech, 16000, fmt)
+    assert sniff(data) == FORMATS[fmt][3]
+    audio = decode(data, **LIMITS)
+    assert audio.format == FORMATS[fmt][3]
+    assert audio.sample_rate == SAMPLE_RATE and audio.samples.dtype == np.float32
+    assert audio.samples.ndim == 1 and audio.channels == 1
+    assert audio.source_sample_rate == FORMATS[fmt][2]
+    # Encoders add a little priming/padding; the speech itself must be there and in place.
+    assert abs(audio.duration - len(speech) / 16000) < 0.15, audio.duration
+    assert _similar(audio.samples, speech) > 0.9
+    assert float(np.abs(audio.samples).max()) <= 1.0
+
+
+def test_dataset_files_in_their_own_formats():
+    for name, fmt, codec in [("asr/librivox_sense_and_sensibility_01_austen_64kb-0880.mp3", "mp3", "mp3float"),
+                             ("asr/cards_001.ogg", "ogg", "vorbis"), ("asr/goforward.flac", "flac", "flac"),
+                             ("asr/goforward.wav", "wav", "pcm_s16le")]:
+        audio = decode(speech_dev(name).read_bytes(), **LIMITS)
+        assert (audio.format, audio.codec) == (fmt, codec)
+        assert audio.duration > 1.0
+
+
+def test_identified_by_content_not_name(speech, tmp_path):
+    # An Opus WebM saved as "recording.wav": the name plays no part.
+    path = tmp_path / "recording.wav"
+    path.write_bytes(encode(speech, 16000, "webm-opus"))
+    audio = decode(path.read_bytes(), **LIMITS)
+    assert (audio.format, audio.codec) == ("webm", "opus")
+
+
+def test_stereo_44k_is_averaged_and_resampled(speech):
+    import soundfile as sf
+
+    left = resample(speech, 16000, 44100)
+    buf = io.BytesIO()
+    sf.write(buf, np.stack([left, 0.5 * left], axis=1), 44100, format="WAV", subtype="PCM_16")
+    audio = decode(buf.getvalue(), **LIMITS)
+    assert (audio.channels, audio.source_sample_rate, audio.sample_rate) == (2, 44100, 16000)
+    assert abs(len(audio.samples) - len(speech)) <= 16
+    n = min(len(audio.samples), len(speech))
+    assert np.corrcoef(audio.samples[:n], speech[:n])[0, 1] > 0.99
+    # The mean of the two channels: 0.75 of the original level, never a clipped sum.
+    assert 0.7 < audio.samples.std() / speech.std() < 0.8
+
+
+def test_silence_decodes_to_silence():
+    import soundfile as sf
+
+    buf = io.BytesIO()
+    sf.write(buf, np.zeros(3 * 16000, np.float32), 16000, format="FLAC")
+    audio = decode(buf.getvalue(), **LIMITS)
+    assert audio.duration == pytest.approx(3.0, abs=0.01)
+    assert float(np.abs(audio.samples).max()) == 0.0
+
+
+def test_too_long_refused_up_front_from_declared_duration():
+    import soundfile as sf
+
+    buf = io.BytesIO()
+    sf.write(buf, np.zeros(20 * 8000, np.int16), 8000, format="WAV", subtype="PCM_16")  # 20 s
+    with pytest.raises(AudioError, match="longer than the limit of 10.0 s"):
+        decode(buf.getvalue(), max_bytes=10**8, max_seconds=10)
+
+
+def test_too_long_stopped_while_decoding_when_nothing_is_declared(speech):
+    # A WebM written as a stream (what MediaRecorder uploads) declares no duration.
+    data = encode(np.tile(speech, 4), 16000, "webm-opus", seekable=False)
+    with pytest.raises(AudioError, match="longer than the limit"):
+        decode(data, max_bytes=10**8, max_seconds=5)
+
+
+def test_fifteen_minute_cap_message():
+    import soundfile as sf
+
+    buf = io.BytesIO()  # 16 minutes at 8 kHz, 8 bits: 7.7 MB
+    sf.write(buf, np.zeros(16 * 60 * 8000, np.float32), 8000, format="WAV", subtype="PCM_U8")
+    with pytest.raises(AudioError, match="15 min"):
+        decode(buf.getvalue(), max_bytes=10**8, max_seconds=900)
+
+
+def test_too_large_refused_before_anything():
+    with pytest.raises(AudioError, match="limit is 0.0 MB|limit is"):
+        decode(b"RIFF" + bytes(2000), max_bytes=1000, max_seconds=900)
+
+
+@pytest.mark.parametrize("data,reason", [
+    (b"", "empty"),
+    (b"hello, this is a text file and not a recording\n" * 20, "not a recording"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(200), "not a recording"),
+    (bytes(range(256)) * 40, "not a recording"),
+])
+def test_not_audio(data, reason):
+    with pytest.raises(AudioError, match=reason):
+        decode(data, **LIMITS)
+
+
+def test_corrupt_files_fail_with_a_reason(speech):
+    rng = np.random.default_rng(7)
+    good = {f: encode(speech, 16000, f) for f in ("mp3", "ogg-opus", "webm-opus", "m4a-aac", "flac")}
+    cases = [
+        _wav_header(16000, 1000)[:30],  # header cut short
+        _wav_header(16000, 1000)[:12] + b"junk" + rng.bytes(2000),  # RIFF/WAVE, no fmt chunk
+        b"OggS" + rng.bytes(4000),  # right magic, garbage after it
+        b"\x1a\x45\xdf\xa3" + rng.bytes(3000),
+        good["m4a-aac"][:40] + rng.bytes(3000),  # ftyp box, then garbage
+        good["flac"][:200],  # FLAC header and no audio frames
+    ]
+    for data in cases:
+        with pytest.raises(AudioError) as info:
+            decode(data, **LIMITS)
+        assert info.value.message.endswith(".") and len(info.value.message) > 20
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "m4a-aac", "webm-opus"])
+def test_a_glitch_is_tolerated_a_ruined_file_is_not(fmt, speech):
+    rng = np.random.default_rng(1)
+    good = encode(speech, 16000, fmt)
+    glitch = bytearray(good)
+    mid = len(glitch) // 2
+    glitch[mid:mid + 16] = rng.bytes(16)  # a few damaged bytes mid-recording
+    audio = decode(bytes(glitch), **LIMITS)
+    assert abs(audio.duration - len(speech) / 16000) < 0.2
+    ruined = bytearray(good)
+    ruined[600:] = rng.bytes(len(ruined) - 600)  # the header survives, the sound does not
+    with pytest.raises(AudioError, match="damaged"):
+        decode(bytes(ruined), **LIMITS)
+
+
+def test_declared_types_cover_what_browsers_record():
+    for ct in ("audio/wav", "audio/x-wav", "audio/wave", "audio/mpeg", "audio/mp3", "audio/flac",
+               "audio/x-flac", "audio/ogg", "audio/opus", "audio/webm", "video/webm", "audio/mp4",
+               "audio/x-m4a", "audio/aac", "video/mp4"):
+        assert ct in types.AUDIO_TYPES
+        assert types.EXTENSIONS[ct]
+    assert not set(types.AUDIO_TYPES) & set(types.IMAGE_TYPES)
+
+
+def _wav_header(rate: int, n_samples: int) -> bytes:
+    data_size = n_samples * 2
+    return (b"RIFF" + struct.pack("<I", 36 + data_size) + b"WAVE" + b"fmt " +
+            struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16) + b"data" + struct.pack("<I", data_size))
