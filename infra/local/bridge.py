@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import contextlib
 import importlib
 import json
 import threading
@@ -127,10 +128,8 @@ def _worker_init(parent: int) -> None:
     import os
     import signal
 
-    try:  # Linux: the kernel kills this process when the bridge dies, busy or not
+    with contextlib.suppress(OSError, AttributeError):  # Linux: killed with the bridge, busy or not
         ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
     if os.getppid() != parent:
         os._exit(1)
 
