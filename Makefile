@@ -7,7 +7,7 @@ DATASETS ?= ../shared/datasets
 # Debian packages the tests and benchmarks use (a real Chromium for the site tests).
 APT_PACKAGES := chromium fonts-dejavu-core tesseract-ocr curl
 
-.PHONY: run test test-fast lint bench package system-deps venv keras-venv clean
+.PHONY: run test test-fast lint bench train-digits package system-deps venv keras-venv clean
 
 $(VENV)/.installed: requirements.txt requirements-worker.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,10 +50,18 @@ lint: venv
 # stack's upload-to-done and cold start; auth latency; load; fuzzing.
 bench: venv keras-venv system-deps
 	$(PY) -m bench.run --datasets $(DATASETS) --out bench/out
+	$(PY) -m bench.digits --datasets $(DATASETS)
+	$(PY) -m bench.speech --datasets $(DATASETS)
 	$(PY) -m bench.bench_stack --photo $(DATASETS)/icdar2015-dev/images/img_3.jpg
 	$(PY) -m bench.bench_auth
 	$(PY) -m bench.load
 	$(PY) -m bench.fuzz
+
+# The handwritten-digit CNN (chalicelib/engines/digits/digits_cnn.onnx), trained offline with
+# Keras in the keras venv and exported to ONNX; its log and data hashes land in training/digits/.
+train-digits: keras-venv
+	$(KERAS_VENV)/bin/python -m pip install -q -r training/digits/requirements.txt
+	$(KERAS_VENV)/bin/python training/digits/train.py --datasets $(DATASETS) --out chalicelib/engines/digits/digits_cnn.onnx
 
 package: venv
 	$(PY) infra/package.py
