@@ -41,7 +41,7 @@ test: venv keras-venv system-deps
 
 # The inner loop: no browser, no local stack, no keras venv, no packaging (under a minute).
 test-fast: venv
-	$(PY) -m pytest tests -q -p no:cacheprovider -m "not stack and not browser and not keras and not slow"
+	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 -m "not stack and not browser and not keras and not slow"
 
 lint: venv
 	$(PY) -m ruff check .

@@ -10,7 +10,6 @@ the least-ink columns; the reading whose pieces look most like single digits win
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +79,14 @@ def _looks_like_lowercase_text(line: list, has_letter: bool) -> bool:
     return has_letter or float(np.median(sh)) < 0.7 * tall
 
 
+def _reading_score(found: list[Digit]) -> float:
+    """How much a reading looks like digits: the mean confidence, an unsure digit counting 0
+    (not the count: the wrong polarity can make many blobs, a sheet's edges read as 1s)."""
+    if not found:
+        return 0.0
+    return float(np.mean([d.confidence if d.value is not None else 0.0 for d in found]))
+
+
 def _best_cut(segments: dict, width: int, digit_p: np.ndarray, margin: float, whole_score: float, whole):
     """The sequence of segments from column 0 to `width` with the highest total log
     probability of its best digits (each cut costs `margin`); the whole when nothing beats it."""
@@ -138,8 +145,21 @@ class CnnDigitsEngine:
     # -- a whole picture -------------------------------------------------------------------
 
     def read(self, rgb: np.ndarray, alpha: np.ndarray | None = None) -> list[Digit]:
-        cfg = self.config
         im = pp.ink_map(rgb, alpha)
+        found = self._read(im)
+        if im.ambiguous and found:
+            # A light middle in a dark picture: paper on a table, or a bold light digit. Read
+            # it the other way too and keep the reading that looks clearly more like digits.
+            # (Nothing found the first way stays nothing: the other way of a blank sheet or a
+            # page of print is its gaps and edges.)
+            other = "light-on-dark" if im.polarity == "dark-on-light" else "dark-on-light"
+            second = self._read(pp.ink_map(rgb, alpha, polarity=other))
+            if second and _reading_score(second) > _reading_score(found) + 0.1:
+                found = second
+        return found
+
+    def _read(self, im) -> list[Digit]:
+        cfg = self.config
         mask, t = pp.threshold(im)
         if not mask.any():
             return []
@@ -176,9 +196,7 @@ class CnnDigitsEngine:
         for li in {c.line for c in cands}:
             wholes = [w for c, w, _, _ in plans if c.line == li]
             letters = sum(probs[i, REJECT] >= 0.5 for i in wholes)
-            if letters >= 2 and letters >= cfg.text_line_share * len(wholes):
-                text_lines.add(li)
-            elif _looks_like_lowercase_text([c for c in cands if c.line == li], letters >= 1):
+            if letters >= 2 and letters >= cfg.text_line_share * len(wholes) or _looks_like_lowercase_text([c for c in cands if c.line == li], letters >= 1):
                 text_lines.add(li)
 
         per_line: dict[int, int] = {}

@@ -2,21 +2,23 @@
 
 Steps (each a function, so the training script runs the very same normalisation):
 
-1. `ink_map`: grayscale "how much ink is here" map, white ink on black, whatever the input:
-   the background (paper colour, uneven light, smooth shadows) is estimated by a large median
-   and divided out; polarity (dark on light or light on dark) is decided from which side of the
-   background the strong deviations lie; coloured ink on paper of any colour also counts
-   (colour distance from the background); digits drawn only in the alpha channel are read
-   from the alpha channel.
-2. `threshold`: Otsu with a floor relative to the noise and an absolute contrast floor (a blank
-   page has no ink), with hysteresis so faint parts of a stroke stay attached.
-3. `find_digits`: connected ink components, specks and page borders dropped, pieces stacked
-   above each other merged into one digit, digits grouped into lines and ordered left to right.
+1. `ink_map`: a "how much ink is here" map, white ink on black, whatever the input. Polarity
+   (dark on light or light on dark) from the picture's majority, its centre (paper on a table)
+   and, when those do not settle it, its ridges; the background (paper colour, uneven light,
+   shadows) is a morphological closing (opening for light ink) wider than any stroke, divided
+   out so a shadow is not ink; coloured ink counts by its saturation over the paper's; digits
+   drawn only in the alpha channel are read from the alpha channel.
+2. `threshold`: the lines of ruled or squared paper erased (Hough, evenly spaced, crossings
+   kept), regions running along the border (the table around a sheet) left out, then Otsu with
+   floors from the noise and an absolute contrast (a blank page has no ink), with hysteresis.
+3. `find_digits`: connected ink components; specks, frames around the number, underlines and
+   margin lines dropped; pieces of one digit (a 5's flag, broken strokes) merged; digits
+   grouped into lines (crooked ones too) and ordered left to right, lines top to bottom.
 4. `normalize_digit`: stroke width brought into MNIST's range, slant corrected (second-order
    moments), the digit fitted into 20x20 and centred by its centre of mass in 28x28.
 
 Splitting touching digits needs the classifier, so it lives in the engine (`cnn.py`); the
-candidate cut columns are computed here (`cut_candidates`).
+candidate column spans are computed here (`segment_spans`).
 """
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ class InkMap:
     scale: float  # working pixels per input pixel
     noise: float  # robust noise level of the ink map
     polarity: str  # "dark-on-light", "light-on-dark" or "alpha"
+    ambiguous: bool = False  # the polarity was a close call: worth reading the other way too
 
 
 @dataclass
@@ -118,34 +121,42 @@ def _ridges(L: np.ndarray, radii) -> tuple[float, float]:
     return dark_total, light_total
 
 
-def _polarity(L: np.ndarray) -> str:
+def _polarity(L: np.ndarray) -> tuple[str, bool]:
     """Dark ink on light ground, or light ink on dark ground?
 
     Paper is light far more often than not, and a photo's centre is paper. So the ink is dark
     when most of the picture is light, or its centre is; otherwise the ink is light unless its
     ridges (thin lines darker or lighter than both their sides) are mostly dark. Light ink:
-    white digits on black like MNIST, chalk on a board, a white pen on dark paper."""
+    white digits on black like MNIST, chalk on a board, a white pen on dark paper.
+
+    Also says whether the call was a close one (a light centre in a dark picture: a sheet of
+    paper on a table, or a big bold light digit): the engine then reads both ways."""
     h, w = L.shape
     if float(np.median(L)) >= 128:
-        return "dark-on-light"
+        return "dark-on-light", False
     centre = L[h // 4: h - h // 4, w // 4: w - w // 4]
-    if float((centre >= 128).mean()) > 0.6:
+    otsu, _ = cv2.threshold(np.ascontiguousarray(L), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    light = float(np.clip(otsu, 60, 200))  # "light" relative to this picture (shadowed paper too)
+    ambiguous = float((centre >= light).mean()) > 0.6
+    if ambiguous:
         # A sheet of paper in the middle of a dark table is one solid light region; a bold
         # light digit is not (strokes and holes: far less than its convex hull).
-        bright = (L >= 128).astype(np.uint8)
+        bright = (light <= L).astype(np.uint8)
         n, labels, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=8)
         if n > 1:
             i = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
             pts = cv2.findNonZero((labels == i).astype(np.uint8))
             hull = cv2.contourArea(cv2.convexHull(pts))
-            if stats[i, cv2.CC_STAT_AREA] > 0.85 * max(hull, 1.0):
-                return "dark-on-light"
+            solidity = stats[i, cv2.CC_STAT_AREA] / max(hull, 1.0)
+            spans = stats[i, cv2.CC_STAT_WIDTH] > 0.75 * w and stats[i, cv2.CC_STAT_HEIGHT] > 0.75 * h
+            if solidity > 0.85 or (solidity > 0.7 and spans):  # (a big digit's ink makes big holes)
+                return "dark-on-light", True
     f = min(1.0, 96.0 / min(h, w))
     small = cv2.resize(L, (max(3, round(w * f)), max(3, round(h * f))), interpolation=cv2.INTER_AREA) if f < 1 else L
     short = min(small.shape)
     radii = sorted({max(1, int(round(short * q))) for q in (0.006, 0.012, 0.02, 0.03, 0.045, 0.065, 0.09, 0.12, 0.16)})
     dark, light = _ridges(small, radii)
-    return "dark-on-light" if dark > 1.2 * light else "light-on-dark"
+    return ("dark-on-light" if dark > 1.2 * light else "light-on-dark"), ambiguous
 
 
 def _robust_sigma(x: np.ndarray) -> float:
@@ -156,7 +167,8 @@ def _robust_sigma(x: np.ndarray) -> float:
     return float(1.4826 * np.median(np.abs(sample - med)))
 
 
-def ink_map(rgb: np.ndarray, alpha: np.ndarray | None = None) -> InkMap:
+def ink_map(rgb: np.ndarray, alpha: np.ndarray | None = None, polarity: str | None = None) -> InkMap:
+    """`polarity` forces "dark-on-light" or "light-on-dark" instead of deciding."""
     if rgb.ndim == 2:
         rgb = np.repeat(rgb[:, :, None], 3, axis=2)
     rgb = np.ascontiguousarray(rgb[:, :, :3], dtype=np.uint8)
@@ -180,7 +192,9 @@ def ink_map(rgb: np.ndarray, alpha: np.ndarray | None = None) -> InkMap:
     # only get thinner.
     f = min(1.0, 200.0 / min(H, W))
     small = cv2.resize(L, (max(3, round(W * f)), max(3, round(H * f))), interpolation=cv2.INTER_AREA) if f < 1 else L
-    polarity = _polarity(small)
+    ambiguous = False
+    if polarity not in ("dark-on-light", "light-on-dark"):
+        polarity, ambiguous = _polarity(small)
     k = max(3, int(min(small.shape) / 3) | 1)  # wider than any stroke, even a marker filling the frame
     if polarity == "dark-on-light":
         bg_small = _morph(small, cv2.MORPH_CLOSE, k)
@@ -192,10 +206,8 @@ def ink_map(rgb: np.ndarray, alpha: np.ndarray | None = None) -> InkMap:
     if polarity == "dark-on-light":
         # Divide by the background: a shadow (a multiplicative dimming) is not ink.
         lum = np.maximum(bg - Lf, 0.0) * (255.0 / np.maximum(bg, 90.0))
-        signed = Lf - bg
     else:
         lum = np.maximum(Lf - bg, 0.0) * (255.0 / np.maximum(255.0 - bg, 60.0))
-        signed = bg - Lf
     # Coloured ink: saturation above what the surroundings have (an opening removes thin
     # saturated strokes and keeps coloured paper).
     a = lab[:, :, 1].astype(np.float32) - 128
@@ -211,14 +223,13 @@ def ink_map(rgb: np.ndarray, alpha: np.ndarray | None = None) -> InkMap:
     hp = Lf - cv2.GaussianBlur(Lf, (0, 0), 1.5)
     gain = 255.0 / max(float(np.median(bg)), 90.0) if polarity == "dark-on-light" else 255.0 / max(255.0 - float(np.median(bg)), 60.0)
     noise = max(1.4826 * float(np.median(np.abs(hp))) * gain, 1.0)
-    return InkMap(ink=ink, scale=scale, noise=noise, polarity=polarity)
+    return InkMap(ink=ink, scale=scale, noise=noise, polarity=polarity, ambiguous=ambiguous)
 
 
 # ---------------------------------------------------------------------------------------------
 # 2. Threshold
 
 MIN_CONTRAST = 40.0  # ink must differ from the background by this much (of 255) somewhere
-_DEBUG = False
 BORDER_CONTACT = 0.10  # share of the picture's border a component may touch and still be ink
 
 
@@ -369,8 +380,6 @@ def ruled_lines(mask: np.ndarray) -> np.ndarray | None:
                     continue
             bands.append([(pos, seg, cov)])
         thin = [b for b in bands if b[-1][0] - b[0][0] <= 0.015 * min(H, W) + 3]
-        if _DEBUG:
-            print(kind, [(round(b[0][0]), round(b[-1][0]), len(b)) for b in bands])
         thin_of[kind] = thin
         if len(thin) >= 3:
             # Each band is erased along its longest segment (short ones, where digits cover
@@ -572,21 +581,6 @@ def soft_crop(im: InkMap, t: float, cand: Candidate, pad: int = 2) -> np.ndarray
     lo = 0.5 * t
     soft = np.clip((ink - lo) / max(top - lo, 1e-3), 0.0, 1.0) * (m > 0)
     return soft.astype(np.float32)
-
-
-def cut_candidates(soft: np.ndarray, k: int) -> list[int]:
-    """k-1 cut columns splitting a wide crop into k digits: the lowest-ink column near each
-    even split."""
-    h, w = soft.shape
-    proj = cv2.GaussianBlur(soft.sum(axis=0).reshape(1, -1).astype(np.float32), (0, 0), max(1.0, w / 60))
-    proj = proj.ravel()
-    cuts = []
-    for i in range(1, k):
-        c = w * i / k
-        r = 0.22 * w / k
-        a, b = int(max(1, c - r)), int(min(w - 1, c + r + 1))
-        cuts.append(a + int(np.argmin(proj[a:b])) if b > a else int(c))
-    return cuts
 
 
 def segment_spans(soft: np.ndarray, height: int, max_digits: int = 4) -> list[tuple[int, int]]:

@@ -184,3 +184,13 @@ def lined_paper_photo(digits: list[np.ndarray], seed: int = 0, height: int = 120
     write_digits(page, digits, int((pw - total) / 2) + 30, 170, height, ink=(25, 30, 60))
     photo, _ = shadow_and_perspective(page, rng, angle=angle)
     return encode(photo, "JPEG", quality=85)
+
+
+def photo_of_big_digit(digit: np.ndarray, seed: int = 0, angle: float = 5.0) -> bytes:
+    """One digit filling most of a sheet, the sheet filling most of a photo taken on a dark
+    table with a shadow (the table then covers much of the picture)."""
+    rng = np.random.default_rng(seed)
+    page = paper(600, 800, rng)
+    write_digits(page, [digit], 150, 80, 420, ink=(30, 30, 60))
+    photo, _ = shadow_and_perspective(page, rng, out_size=(640, 640), angle=angle)
+    return encode(photo, "JPEG", quality=85)

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from chalicelib.engines import digits
-from chalicelib.engines.digits import cnn, preprocess as pp
+from chalicelib.engines.digits import cnn
+from chalicelib.engines.digits import preprocess as pp
 from chalicelib.engines.digits.base import number_text
 from chalicelib.errors import EngineUnavailable
 from chalicelib.media.image import decode
@@ -205,3 +206,11 @@ def test_number_in_a_box_and_underlined(engine, mnist):
     cv2.line(page, (215, 262), (430, 266), (20, 20, 20), 4)
     _, found = read(engine, synth.encode(np.clip(page, 0, 255).astype(np.uint8), "PNG"))
     assert values(found) == [7, 4], [(d.value, round(d.confidence, 3), d.box) for d in found]
+
+
+@pytest.mark.parametrize("digit", [8, 5])
+def test_big_digit_photo_on_a_dark_table(engine, mnist, digit):
+    """Most of the picture is dark (table, shadow): the polarity is a close call, read both ways."""
+    X, y = mnist
+    _, found = read(engine, synth.photo_of_big_digit(synth.pick(X, y, digit, nth=9), seed=digit))
+    assert values(found) == [digit], [(d.value, round(d.confidence, 3)) for d in found]
