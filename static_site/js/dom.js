@@ -80,3 +80,20 @@ export function confirmInline({ trigger, panel, yes, no, onConfirm }) {
   });
   yes.addEventListener("click", () => onConfirm());
 }
+
+/**
+ * A group of items that is one Tab stop: the arrow keys, Home and End move between them
+ * (WAI-ARIA's roving tabindex). `setStop(item)` makes `item` the one Tab reaches.
+ */
+export function rovingKeys(items, item, event, setStop) {
+  const i = items.indexOf(item);
+  const target = {
+    ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1,
+    Home: 0, End: items.length - 1,
+  }[event.key];
+  if (target === undefined) return;
+  event.preventDefault();
+  const dest = items[Math.max(0, Math.min(items.length - 1, target))];
+  setStop(dest);
+  dest.focus();
+}

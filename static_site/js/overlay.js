@@ -5,6 +5,8 @@
 // exactly the displayed image, so their page geometry is the result box scaled by
 // displayed/natural size at any width, without recomputing on resize.
 
+import { rovingKeys } from "./dom.js";
+
 export const LOW_CONFIDENCE = 0.6;
 
 /** Flatten result.lines[*].words[*] with their line/word indexes and one running index. */
@@ -148,18 +150,7 @@ export function linkWords({ boxes, spans, textContainer, signal }) {
 
   for (const box of boxes) {
     box.addEventListener("click", () => select(box.dataset.wordIndex), { signal });
-    box.addEventListener("keydown", (event) => {
-      const i = boxes.indexOf(box);
-      const target = {
-        ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1,
-        Home: 0, End: boxes.length - 1,
-      }[event.key];
-      if (target === undefined) return;
-      event.preventDefault();
-      const dest = boxes[Math.max(0, Math.min(boxes.length - 1, target))];
-      setRovingStop(dest);
-      dest.focus();
-    }, { signal });
+    box.addEventListener("keydown", (event) => rovingKeys(boxes, box, event, setRovingStop), { signal });
   }
   for (const span of spans) {
     span.addEventListener("click", () => select(span.dataset.wordIndex), { signal });

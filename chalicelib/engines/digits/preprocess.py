@@ -681,14 +681,20 @@ def _bbox(img: np.ndarray, level: float = 0.1):
     return xs[0], ys[0], xs[-1] + 1, ys[-1] + 1
 
 
-def normalize_digit(img: np.ndarray, *, slant: bool = True, stroke: bool = True) -> np.ndarray:
-    """float32 ink crop (white on black, 0..1, any size) -> float32 (28, 28) MNIST-style."""
-    img = np.asarray(img, np.float32)
+def _crop_to_ink(img: np.ndarray) -> np.ndarray | None:
+    """The ink's bounding box of `img`, or None when there is no ink."""
     bb = _bbox(img)
     if bb is None:
-        return np.zeros((28, 28), np.float32)
+        return None
     x0, y0, x1, y1 = bb
-    img = img[y0:y1, x0:x1]
+    return img[y0:y1, x0:x1]
+
+
+def normalize_digit(img: np.ndarray, *, slant: bool = True, stroke: bool = True) -> np.ndarray:
+    """float32 ink crop (white on black, 0..1, any size) -> float32 (28, 28) MNIST-style."""
+    img = _crop_to_ink(np.asarray(img, np.float32))
+    if img is None:
+        return np.zeros((28, 28), np.float32)
     h, w = img.shape
     # Work at ~80 px so stroke and slant corrections have resolution; pad for morphology.
     s = 80.0 / max(h, w)
@@ -699,11 +705,9 @@ def normalize_digit(img: np.ndarray, *, slant: bool = True, stroke: bool = True)
         img = normalize_stroke(img)
     if slant:
         img = deskew(img)
-    bb = _bbox(img)
-    if bb is None:
+    img = _crop_to_ink(img)
+    if img is None:
         return np.zeros((28, 28), np.float32)
-    x0, y0, x1, y1 = bb
-    img = img[y0:y1, x0:x1]
     h, w = img.shape
     s = 20.0 / max(h, w)
     nw, nh = max(1, round(w * s)), max(1, round(h * s))

@@ -2,7 +2,7 @@
 // job's image_url), what was said as words that light up while they are heard (select one to
 // listen from there), the command word of a short clip, and the text as .txt, .srt and .vtt.
 
-import { showMessage } from "../dom.js";
+import { rovingKeys, showMessage } from "../dom.js";
 import { downloadName, percent, setUpCopy, setUpDownload } from "../result-parts.js";
 import { clock, length, toSrt, toText, toVtt } from "../subtitles.js";
 
@@ -228,16 +228,7 @@ function followPlayback(audio, container, buttons, signal) {
 
   for (const button of buttons) {
     button.addEventListener("click", () => { setStop(button); playFrom(button); }, { signal });
-    button.addEventListener("keydown", (event) => {
-      const i = Number(button.dataset.index);
-      const target = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1,
-        Home: 0, End: buttons.length - 1 }[event.key];
-      if (target === undefined) return;
-      event.preventDefault();
-      const dest = buttons[Math.max(0, Math.min(buttons.length - 1, target))];
-      setStop(dest);
-      dest.focus();
-    }, { signal });
+    button.addEventListener("keydown", (event) => rovingKeys(buttons, button, event, setStop), { signal });
   }
 }
 
