@@ -55,6 +55,7 @@ bench: venv keras-venv system-deps
 	$(PY) -m bench.bench_stack --photo $(DATASETS)/icdar2015-dev/images/img_3.jpg
 	$(PY) -m bench.bench_auth
 	$(PY) -m bench.load
+	$(PY) -m bench.load --fairness --datasets $(DATASETS)
 	$(PY) -m bench.fuzz
 
 # The handwritten-digit CNN (chalicelib/engines/digits/digits_cnn.onnx), trained offline with

@@ -106,7 +106,7 @@ def run(stack, jobs: int, concurrency: int, time_cap: float, image: tuple[str, b
     latencies = sorted(o.seconds for o in done)
     stages = sorted({k for o in done for k in o.stages})
     return {
-        "jobs": jobs, "concurrency": concurrency, "sent": len(outcomes), "wall_s": round(wall, 1),
+        "latencies": latencies, "jobs": jobs, "concurrency": concurrency, "sent": len(outcomes), "wall_s": round(wall, 1),
         "done": len(done), "failed": sum(o.status == "failed" for o in outcomes),
         "lost": sum(o.status == "lost" for o in outcomes),
         "not_sent": jobs - len(outcomes),  # the time cap came first
@@ -118,6 +118,36 @@ def run(stack, jobs: int, concurrency: int, time_cap: float, image: tuple[str, b
     }
 
 
+def fairness(stack, dense: list[Path], jobs_each: int, time_cap: float) -> dict:
+    """Two users uploading signs, alone (quiet) and then while a third uploads dense pages all
+    at once (busy): their p90 upload-to-done in both runs, side by side."""
+    image = default_image()
+
+    def pair() -> dict:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            runs = list(pool.map(lambda _: run(stack, jobs_each, 1, time_cap, image), range(2)))
+        latencies = sorted(lat for r in runs for lat in r["latencies"])
+        return {"p50": round(pct(latencies, 0.5), 2), "p90": round(pct(latencies, 0.9), 2),
+                "done": sum(r["done"] for r in runs), "sent": sum(r["sent"] for r in runs)}
+
+    quiet = pair()
+    pages = [(p.name, p.read_bytes(), "image/png") for p in dense]
+    heavy_headers = login(stack, register(stack, email=f"dense-{uuid.uuid4().hex[:8]}@example.com", name="Dense"))
+    job_ids = []
+    for name, data, ctype in pages:  # the whole burst first: it queues ahead of the others
+        r = request_upload(stack, heavy_headers, name, ctype, len(data), patience=60)
+        send_file(r.json()["upload"], name, data, ctype)
+        job_ids.append(r.json()["job_id"])
+    busy = pair()
+    deadline = time.monotonic() + time_cap
+    ended = 0
+    for job_id in job_ids:
+        while time.monotonic() < deadline and get_job(stack, heavy_headers, job_id)["status"] not in ("done", "failed"):
+            time.sleep(1)
+        ended += 1
+    return {"quiet": quiet, "busy": busy, "dense_pages": len(pages), "dense_ended": ended}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
     ap.add_argument("--url", help="a running API on loopback (default: start the local stack)")
@@ -125,7 +155,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--concurrency", type=int, default=4)
     ap.add_argument("--time-cap", type=float, default=600.0, help="seconds for the whole run")
     ap.add_argument("--image", type=Path, help="an image to upload (default: a sign drawn by code)")
+    ap.add_argument("--fairness", action="store_true",
+                    help="two users' signs alone, then beside a third user's burst of dense pages")
+    ap.add_argument("--datasets", type=Path, default=ROOT.parent / "shared" / "datasets")
+    ap.add_argument("--dense-pages", type=int, default=8, help="--fairness: FUNSD pages in the burst")
     args = ap.parse_args(argv)
+    if args.fairness:
+        return main_fairness(args)
     if not 1 <= args.jobs <= 500 or not 1 <= args.concurrency <= 32:
         ap.error("--jobs must be 1..500 and --concurrency 1..32")
     image = default_image()
@@ -155,6 +191,26 @@ def main(argv: list[str] | None = None) -> int:
     print("  worker stages (median ms): " + ", ".join(f"{k} {v:.0f}"
                                                      for k, v in figures["worker_stage_median_ms"].items()))
     return 1 if figures["lost"] or figures["failed"] or figures["upload_errors"] or figures["not_sent"] else 0
+
+
+def main_fairness(args) -> int:
+    from infra.local.process import StackProcess
+
+    dense = sorted((args.datasets / "funsd-test" / "images").glob("*.png"))[:args.dense_pages]
+    if not dense:
+        raise SystemExit(f"no FUNSD pages under {args.datasets}: pass --datasets")
+    jobs_each = max(1, args.jobs // 4)
+    with tempfile.TemporaryDirectory() as tmp, \
+            StackProcess(Path(tmp) / "state", Path(tmp) / "stack.log") as stack:
+        figures = fairness(stack, dense, jobs_each, args.time_cap)
+    q, b = figures["quiet"], figures["busy"]
+    ratio = b["p90"] / q["p90"] if q["p90"] else float("inf")
+    print(f"fairness: two users, {jobs_each} signs each, one at a time; a third uploads {figures['dense_pages']} "
+          f"dense FUNSD pages at once before the second round ({figures['dense_ended']} ended)")
+    print(f"  quiet: p50 {q['p50']} s, p90 {q['p90']} s ({q['done']}/{q['sent']} done)")
+    print(f"  beside the burst: p50 {b['p50']} s, p90 {b['p90']} s ({b['done']}/{b['sent']} done)")
+    print(f"  p90 beside the burst / quiet: {ratio:.2f} (goal <= 2.0: {'PASS' if ratio <= 2.0 else 'FAIL'})")
+    return 0 if ratio <= 2.0 and b["done"] == b["sent"] else 1
 
 
 if __name__ == "__main__":

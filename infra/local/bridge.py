@@ -98,7 +98,7 @@ class FairQueue:
         already waiting: a duplicate event needs no second turn."""
         if key in self._keys:
             return False
-        owner = key.split("/")[1] if key.count("/") >= 2 else ""
+        owner = self.owner(key)
         if owner not in self._lines:
             self._lines[owner] = collections.deque()
             self._turn.append(owner)
@@ -106,10 +106,13 @@ class FairQueue:
         self._keys.add(key)
         return True
 
-    def next(self):
-        """The next item in turn, or None."""
-        while self._turn:
+    def next(self, may_run=lambda owner: True):
+        """The next item in turn whose owner `may_run`, or None."""
+        for _ in range(len(self._turn)):
             owner = self._turn.popleft()
+            if not may_run(owner):
+                self._turn.append(owner)  # keeps its place in the rotation
+                continue
             line = self._lines[owner]
             key, item = line.popleft()
             self._keys.discard(key)
@@ -119,6 +122,10 @@ class FairQueue:
                 del self._lines[owner]
             return item
         return None
+
+    @staticmethod
+    def owner(key: str) -> str:
+        return key.split("/")[1] if key.count("/") >= 2 else ""
 
 
 def _worker_init(parent: int) -> None:
@@ -146,7 +153,9 @@ def _worker_init(parent: int) -> None:
 
 class Workers:
     """`settings.local_workers` worker processes (Lambda's concurrency, locally), fed from a
-    FairQueue. `done(item, error)` runs in the bridge's thread when an invocation ends."""
+    FairQueue. One user holds at most all workers but one while someone else waits, so a burst
+    of dense pages leaves a worker for everyone else. `done(item, error)` runs when an
+    invocation ends."""
 
     def __init__(self, count: int, done) -> None:
         import multiprocessing
@@ -158,6 +167,7 @@ class Workers:
             initargs=(os.getpid(),))
         self.queue = FairQueue()
         self.running = 0
+        self.by_owner: collections.Counter = collections.Counter()
         self.lock = threading.Lock()
 
     def submit(self, event: dict, item) -> bool:
@@ -167,20 +177,28 @@ class Workers:
         self.pump()
         return added
 
+    def _may_run(self, owner: str) -> bool:
+        others_waiting = any(o != owner for o in self.queue._lines)
+        cap = self.count - 1 if others_waiting and self.count > 1 else self.count
+        return self.by_owner[owner] < cap
+
     def pump(self) -> None:
         with self.lock:
             while self.running < self.count:
-                got = self.queue.next()
+                got = self.queue.next(self._may_run)
                 if got is None:
                     return
                 event, item = got
+                owner = FairQueue.owner(next((k for _, k in worker_records(event)), ""))
                 self.running += 1
+                self.by_owner[owner] += 1
                 future = self.pool.submit(invoke, event)
-                future.add_done_callback(lambda f, item=item: self._finished(f, item))
+                future.add_done_callback(lambda f, item=item, owner=owner: self._finished(f, item, owner))
 
-    def _finished(self, future, item) -> None:
+    def _finished(self, future, item, owner: str) -> None:
         with self.lock:
             self.running -= 1
+            self.by_owner[owner] -= 1
         self.done(item, future.exception())
         self.pump()
 

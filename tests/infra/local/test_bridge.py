@@ -46,3 +46,13 @@ def test_a_burst_from_one_user_does_not_hold_up_another(tmp_path):
     assert bob_job["status"] == "done" and all(j["status"] == "done" for j in done.values())
     ended = sorted(j["updated_at"] for j in done.values())
     assert bob_job["updated_at"] < ended[2], (bob_job["updated_at"], ended)
+
+
+def test_a_user_may_be_held_back_while_keeping_their_turn():
+    q = FairQueue()
+    for n in range(2):
+        q.add(key("ann", n), f"ann{n}")
+    q.add(key("bob", 0), "bob0")
+    assert q.next(lambda owner: owner != "ann") == "bob0"  # Ann holds her share: Bob goes
+    assert q.next(lambda owner: owner != "ann") is None
+    assert q.next() == "ann0"
