@@ -301,11 +301,18 @@ class WhisperEngine:
         self._rtf = max(rtf * 1.25, 0.5 * self._rtf + 0.5 * rtf * 1.25)
 
 
+@dataclass(frozen=True)
+class TinyConfig(Config):
+    model: str = "tiny.en"
+
+
 class WhisperTinyEngine(WhisperEngine):
     name = "whisper-tiny"
+    Config = TinyConfig
+    ENV_PREFIX = "PAGEVOICE_ASR_TINY_"
 
-    def __init__(self, config: Config | None = None) -> None:
-        super().__init__(config or Config(model="tiny.en"))
+    def __init__(self, config: TinyConfig | None = None) -> None:
+        super().__init__(config or TinyConfig())
 
 
 def _as_16k(samples: np.ndarray, sample_rate: int) -> np.ndarray:
