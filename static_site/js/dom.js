@@ -97,3 +97,13 @@ export function rovingKeys(items, item, event, setStop) {
   setStop(dest);
   dest.focus();
 }
+
+/** Scroll only `container` (not the page) so `el` is in view: on a phone the text sits below
+ *  the photo, and jumping the page away from what was just tapped would be confusing. */
+export function scrollWithin(container, el) {
+  if (container.scrollHeight <= container.clientHeight) return;
+  const c = container.getBoundingClientRect();
+  const r = el.getBoundingClientRect();
+  if (r.top < c.top) container.scrollTop -= c.top - r.top + 8;
+  else if (r.bottom > c.bottom) container.scrollTop += r.bottom - c.bottom + 8;
+}

@@ -5,7 +5,7 @@
 // exactly the displayed image, so their page geometry is the result box scaled by
 // displayed/natural size at any width, without recomputing on resize.
 
-import { rovingKeys } from "./dom.js";
+import { rovingKeys, scrollWithin } from "./dom.js";
 
 export const LOW_CONFIDENCE = 0.6;
 
@@ -158,12 +158,3 @@ export function linkWords({ boxes, spans, textContainer, signal }) {
   return { select };
 }
 
-// Scroll only the text box (not the page) so a selected word is visible: on a phone the text
-// sits below the photo, and jumping the page away from the box just tapped would be confusing.
-function scrollWithin(container, el) {
-  if (container.scrollHeight <= container.clientHeight) return;
-  const c = container.getBoundingClientRect();
-  const r = el.getBoundingClientRect();
-  if (r.top < c.top) container.scrollTop -= c.top - r.top + 8;
-  else if (r.bottom > c.bottom) container.scrollTop += r.bottom - c.bottom + 8;
-}

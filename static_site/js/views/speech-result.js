@@ -2,7 +2,7 @@
 // job's image_url), what was said as words that light up while they are heard (select one to
 // listen from there), the command word of a short clip, and the text as .txt, .srt and .vtt.
 
-import { rovingKeys, showMessage } from "../dom.js";
+import { rovingKeys, scrollWithin, showMessage } from "../dom.js";
 import { downloadName, percent, setUpCopy, setUpDownload } from "../result-parts.js";
 import { clock, length, toSrt, toText, toVtt } from "../subtitles.js";
 
@@ -232,11 +232,3 @@ function followPlayback(audio, container, buttons, signal) {
   }
 }
 
-// Scroll only the transcript box, not the page, to keep the lit word in view.
-function scrollWithin(container, el) {
-  if (container.scrollHeight <= container.clientHeight) return;
-  const c = container.getBoundingClientRect();
-  const r = el.getBoundingClientRect();
-  if (r.top < c.top) container.scrollTop -= c.top - r.top + 8;
-  else if (r.bottom > c.bottom) container.scrollTop += r.bottom - c.bottom + 8;
-}
