@@ -170,13 +170,13 @@ def list_jobs(user_id: str, *, limit: int = 20, cursor: str | None = None) -> tu
         "ScanIndexForward": False,
         "Limit": limit + 1,  # one extra tells whether a next page exists
         # user_id and lease_until are for `settle` only; the page shows neither.
-        "ProjectionExpression": "user_id, job_id, kind, #s, filename, created_at, updated_at, #e, lease_until",
+        "ProjectionExpression": "user_id, job_id, kind, #s, filename, created_at, updated_at, #e, lease_until, summary",
         "ExpressionAttributeNames": {"#s": "status", "#e": "error"},
     }
     if cursor:
         kwargs["ExclusiveStartKey"] = {"user_id": user_id, "job_id": _decode_cursor(cursor)}
     items = [plain(i) for i in _table().query(**kwargs)["Items"]]
-    page = [_with_kind({k: v for k, v in settle(i).items() if k not in ("user_id", "lease_until")})
+    page = [_with_kind({"summary": None, **{k: v for k, v in settle(i).items() if k not in ("user_id", "lease_until")}})
             for i in items[:limit]]
     return page, (_encode_cursor(page[-1]["job_id"]) if len(items) > limit else None)
 

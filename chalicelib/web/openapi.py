@@ -101,7 +101,9 @@ SCHEMAS = {
     "JobSummary": {
         "type": "object", "required": ["job_id", "status", "filename", "created_at"],
         "properties": {"job_id": _ref("JobId"), "kind": _STRING, "status": _ref("Status"), "filename": _STRING,
-                       "created_at": _TIME, "updated_at": _TIME, "error": _nullable(_STRING)},
+                       "created_at": _TIME, "updated_at": _TIME, "error": _nullable(_STRING),
+                       "summary": _nullable({"type": "object", "description": "characters (and lines, words, "
+                                                                              "files) of a finished job"})},
     },
     "JobPage": {
         "type": "object", "required": ["jobs", "next"],

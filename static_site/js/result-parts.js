@@ -45,6 +45,14 @@ export function downloadName(filename, ending) {
 
 /** Point a download link at `text`, made in the browser (revoked when the view goes away). */
 export function setUpDownload(link, text, name, signal, type = "text/plain;charset=utf-8") {
+  if (!text) { // nothing to download: say so instead of offering an empty file
+    link.removeAttribute("href");
+    link.setAttribute("aria-disabled", "true");
+    link.tabIndex = -1;
+    return;
+  }
+  link.removeAttribute("aria-disabled");
+  link.removeAttribute("tabindex");
   const url = URL.createObjectURL(new Blob([text], { type }));
   link.href = url;
   link.download = name;

@@ -470,6 +470,6 @@ def test_the_routes_report_stale_jobs_as_failed(client, monkeypatch):
     monkeypatch.setattr(clock, "now", lambda: later)
     page = client.http.get("/jobs", headers=headers).json_body["jobs"]
     assert page[0]["status"] == "failed" and page[0]["error"] == jobs.NEVER_ARRIVED
-    assert set(page[0]) == {"job_id", "kind", "status", "filename", "created_at", "updated_at", "error"}
+    assert set(page[0]) == {"job_id", "kind", "status", "filename", "created_at", "updated_at", "error", "summary"}
     body = client.http.get(f"/jobs/{job_id}", headers=headers).json_body
     assert body["status"] == "failed" and body["error"] == jobs.NEVER_ARRIVED

@@ -1,7 +1,7 @@
 // The user's jobs, newest first: open, delete, and "Load more" with the API's `next` cursor.
 
 import * as api from "../api.js";
-import { announce, cloneTemplate, confirmInline, formatTime, parseTime, showMessage } from "../dom.js";
+import { announce, cloneTemplate, confirmInline, formatTime, parseTime, showMessage, sleep } from "../dom.js";
 
 export const STATUS_LABELS = {
   uploading: "Uploading",
@@ -10,6 +10,18 @@ export const STATUS_LABELS = {
   done: "Ready",
   failed: "Failed",
 };
+
+const ENDED = { done: true, failed: true };
+
+/** The badge: its status, and "No text" for a finished job that found nothing to read. */
+function showStatus(item, job) {
+  const empty = job.status === "done" && job.summary && job.summary.characters === 0;
+  const state = empty ? "empty" : job.status;
+  item.dataset.status = job.status;
+  const badge = item.querySelector(".badge");
+  badge.className = `badge badge-${state}`;
+  badge.textContent = empty ? "No text" : STATUS_LABELS[job.status] || job.status;
+}
 
 export function mountHistory(root, { signal }) {
   const list = root.querySelector("#history-list");
@@ -60,9 +72,8 @@ export function mountHistory(root, { signal }) {
     const link = item.querySelector(".history-open");
     link.href = `#/jobs/${encodeURIComponent(job.job_id)}`;
     link.textContent = name;
-    const badge = item.querySelector(".badge");
-    badge.textContent = STATUS_LABELS[job.status] || job.status;
-    badge.classList.add(`badge-${job.status}`);
+    showStatus(item, job);
+    if (!(job.status in ENDED)) follow(item, job.job_id);
     const time = item.querySelector("time");
     const created = parseTime(job.created_at);
     if (created) {
@@ -99,6 +110,24 @@ export function mountHistory(root, { signal }) {
       },
     });
     return item;
+  }
+
+  // An unfinished job's badge follows it until it ends, without a Refresh.
+  async function follow(item, jobId) {
+    let delay = 2000;
+    while (!signal.aborted) {
+      try {
+        await sleep(delay, signal);
+        if (!item.isConnected) return; // refreshed away or deleted (it is added after this starts)
+        const job = await api.getJob(jobId, { signal });
+        if (!item.isConnected) return;
+        showStatus(item, job);
+        if (job.status in ENDED) return;
+      } catch (error) {
+        if (signal.aborted || error.handled || error.status === 404) return;
+      }
+      delay = Math.min(delay * 1.5, 15000);
+    }
   }
 
   more.addEventListener("click", () => load({ append: true }), { signal });
