@@ -12,8 +12,8 @@ NAME = "digits"
 DIGIT = {
     "type": "object", "required": ["digit", "confidence", "probabilities", "box"],
     "properties": {
-        "digit": {"type": ["integer", "null"], "minimum": 0, "maximum": 9,
-                  "description": "null when PageVoice is not sure (then `unsure` is true)"},
+        "digit": {"type": "integer", "minimum": 0, "maximum": 9,
+                  "description": "the likeliest digit; `unsure` is true when PageVoice is not sure of it"},
         "unsure": {"type": "boolean"},
         "confidence": {"type": "number", "minimum": 0, "maximum": 1},
         "probabilities": {"type": "array", "minItems": 10, "maxItems": 10,

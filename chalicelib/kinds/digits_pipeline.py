@@ -35,7 +35,10 @@ def read(data: bytes, *, engine_name: str | None = None, watch: Stopwatch | None
         lines.append({"text": "".join(w["text"] for w in words),
                       "confidence": round(min(float(d.confidence) for d in row), 4),
                       "box": rect(min(x0), min(y0), max(x1), max(y1)), "words": words})
-    digits = [{"digit": d.value, "unsure": d.value is None, "confidence": round(float(d.confidence), 4),
+    # CONTRACTS section 8: `digit` is always a digit (the likeliest); `unsure` says when
+    # PageVoice is not sure of it (its word then reads "?").
+    digits = [{"digit": int(max(range(10), key=lambda i: d.probabilities[i])), "unsure": d.value is None,
+               "confidence": round(float(d.confidence), 4),
                "probabilities": [round(float(p), 4) for p in d.probabilities], "box": d.box, "line": d.line}
               for d in found]
     return {"schema": 1, "kind": NAME, "engine": engine.name, "engine_version": engine.version,

@@ -61,3 +61,25 @@ def test_no_handwriting_is_a_success_without_speech(tmp_path):
 def test_a_broken_image_fails_with_a_reason():
     with pytest.raises(ImageError, match="truncated or damaged|not an image"):
         kinds.get("digits").run(drawn("tathagat_7.png")[:60])
+
+
+def test_an_unsure_digit_is_still_a_digit_marked_unsure(monkeypatch):
+    """CONTRACTS section 8: `digit` is an integer; the "not sure" state is `unsure` (and "?" in
+    the text), so a reader of the contract never meets a null digit."""
+    from chalicelib.engines import digits as engines
+    from chalicelib.engines.digits.base import Digit, box_quad
+
+    class Unsure:
+        name, version = "fake", "0"
+
+        def read(self, rgb, alpha=None):
+            probs = [0.02] * 10
+            probs[3], probs[8] = 0.41, 0.39
+            return [Digit(None, 0.41, probs, box_quad(1, 1, 20, 30)), Digit(7, 0.99, [0.001] * 7 + [0.99, 0.0, 0.0],
+                                                                            box_quad(30, 1, 50, 30))]
+
+    monkeypatch.setattr(engines, "get_engine", lambda name: Unsure())
+    result = digits_pipeline.read(drawn("tathagat_7.png"))
+    validate_result(result)
+    assert [(d["digit"], d["unsure"]) for d in result["digits"]] == [(3, True), (7, False)]
+    assert result["text"] == "?7" and result["sure"] is False
