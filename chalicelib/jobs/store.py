@@ -26,13 +26,13 @@ from botocore.exceptions import ClientError
 from chalicelib import aws, clock, logs, resources, settings
 from chalicelib.errors import InputError
 from chalicelib.kinds import DEFAULT as DEFAULT_KIND
+from chalicelib.kinds.page import SPEECH  # the output that is the job's recording (audio_url)
 
 log = logs.get("jobs")
 
 UPLOADING, QUEUED, PROCESSING, DONE, FAILED = "uploading", "queued", "processing", "done", "failed"
 STATUSES = (UPLOADING, QUEUED, PROCESSING, DONE, FAILED)
 UNFINISHED = (UPLOADING, QUEUED, PROCESSING)
-SPEECH = "speech.wav"  # the output that is the job's recording (audio_url)
 ERROR_MAX = 1000  # characters of a failure reason kept on the record
 
 # Every job ends (issue 8). A job nobody will move again is reported, and recorded, as
@@ -81,7 +81,7 @@ def result_key(user_id: str, job_id: str) -> str:
 
 
 def audio_key(user_id: str, job_id: str) -> str:
-    return output_key(user_id, job_id, "speech.wav")
+    return output_key(user_id, job_id, SPEECH)
 
 
 def _prefixes(user_id: str, job_id: str) -> list[str]:

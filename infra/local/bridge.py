@@ -64,15 +64,13 @@ def ensure_queue() -> tuple[str, str]:
     return url, arn
 
 
-def deliver(message_body: str) -> int:
-    """Hand one SQS message (an S3 notification) to the worker. Returns records delivered."""
+def s3_records(message_body: str) -> list[dict]:
+    """The S3 records of one SQS message (an S3 notification); none for S3's test event, sent
+    once when the notification is configured."""
     doc = json.loads(message_body)
-    if doc.get("Event") == "s3:TestEvent":  # sent once when the notification is configured
-        return 0
-    records = [r for r in doc.get("Records", []) if r.get("eventSource") == "aws:s3"]
-    if records:
-        invoke({"Records": records})
-    return len(records)
+    if doc.get("Event") == "s3:TestEvent":
+        return []
+    return [r for r in doc.get("Records", []) if r.get("eventSource") == "aws:s3"]
 
 
 def sweep_once() -> int:
@@ -92,6 +90,10 @@ class FairQueue:
 
     def __len__(self) -> int:
         return sum(len(line) for line in self._lines.values())
+
+    def waiting(self) -> set[str]:
+        """The users with uploads waiting."""
+        return set(self._lines)
 
     def add(self, key: str, item) -> bool:
         """Queue `item` for the upload `key`; False (and nothing queued) when that upload is
@@ -171,14 +173,16 @@ class Workers:
         self.lock = threading.Lock()
 
     def submit(self, event: dict, item) -> bool:
-        keys = [key for _, key in worker_records(event)]
+        from chalicelib.jobs.worker import records
+
+        key = next((k for _, k in records(event)), "")
         with self.lock:
-            added = self.queue.add(keys[0] if keys else "", (event, item))
+            added = self.queue.add(key, (event, item, FairQueue.owner(key)))
         self.pump()
         return added
 
     def _may_run(self, owner: str) -> bool:
-        others_waiting = any(o != owner for o in self.queue._lines)
+        others_waiting = bool(self.queue.waiting() - {owner})
         cap = self.count - 1 if others_waiting and self.count > 1 else self.count
         return self.by_owner[owner] < cap
 
@@ -188,8 +192,7 @@ class Workers:
                 got = self.queue.next(self._may_run)
                 if got is None:
                     return
-                event, item = got
-                owner = FairQueue.owner(next((k for _, k in worker_records(event)), ""))
+                event, item, owner = got
                 self.running += 1
                 self.by_owner[owner] += 1
                 future = self.pool.submit(invoke, event)
@@ -202,18 +205,8 @@ class Workers:
         self.done(item, future.exception())
         self.pump()
 
-    def idle(self) -> bool:
-        with self.lock:
-            return self.running == 0 and not len(self.queue)
-
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
-
-
-def worker_records(event: dict):
-    from chalicelib.jobs.worker import records
-
-    return records(event)
 
 
 def run(queue_url: str, stop: threading.Event, sweep_every: float = 30.0, workers: int | None = None) -> None:
@@ -242,10 +235,8 @@ def run(queue_url: str, stop: threading.Event, sweep_every: float = 30.0, worker
                     next_sweep = time.monotonic() + sweep_every
                 got = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=2)
                 for msg in got.get("Messages", []):
-                    doc = json.loads(msg["Body"])
-                    records = [r for r in doc.get("Records", []) if r.get("eventSource") == "aws:s3"]
-                    if doc.get("Event") == "s3:TestEvent" or not records or \
-                            not pool.submit({"Records": records}, msg["ReceiptHandle"]):
+                    records = s3_records(msg["Body"])
+                    if not records or not pool.submit({"Records": records}, msg["ReceiptHandle"]):
                         # Nothing to run, or that upload is already waiting for its turn.
                         sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=msg["ReceiptHandle"])
             except Exception:  # noqa: BLE001 - keep serving: local AWS restarting, etc.
