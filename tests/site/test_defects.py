@@ -38,6 +38,7 @@ def test_a_phone_style_file_name_does_not_make_the_page_scroll_sideways(page, st
     wait_view(page, "job")
     page.wait_for_selector("#result:not([hidden])", timeout=60_000)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shoot(page, "job-long-name")
     # Nothing to download for an empty text: the link is disabled, not an empty file.
     link = page.locator('[data-testid="download-text"]')
     assert link.get_attribute("aria-disabled") == "true" and link.get_attribute("href") is None
