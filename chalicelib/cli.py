@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -21,10 +22,15 @@ def _read(path: str) -> bytes:
         raise PageVoiceError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
-def _write(path: Path, data: bytes | str) -> None:
+def _write(path: Path, data) -> None:
+    """Text, bytes, or a binary file (a whole recording), to `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(data, str):
         path.write_text(data, encoding="utf-8")
+    elif hasattr(data, "read"):
+        with path.open("wb") as fh:
+            shutil.copyfileobj(data, fh)
+        data.close()
     else:
         path.write_bytes(data)
 
@@ -76,13 +82,16 @@ def cmd_tts(args) -> int:
 def cmd_process(args) -> int:
     """The worker's work on a local file: the kind's outputs in DIR (result.json and the rest)."""
     data = _read(args.image)
-    if args.kind in (None, kinds.DEFAULT) and (args.ocr_engine or args.tts_engine):
-        done = page_pipeline.process(data, ocr_engine=args.ocr_engine, tts_engine=args.tts_engine)
-        outputs = kinds.Outputs(result=done.result,
-                                files={"speech.wav": (done.wav, "audio/wav")} if done.wav is not None else {})
-    else:
-        outputs = kinds.get(args.kind).run(data)
     out = Path(args.out)
+
+    def publish(early: kinds.Outputs) -> None:  # a document's page images, the recording's parts
+        for name, (body, _) in early.files.items():
+            _write(out / name, body)
+
+    if args.kind in (None, kinds.DEFAULT) and (args.ocr_engine or args.tts_engine):
+        outputs = page_pipeline.run(data, publish=publish, ocr_engine=args.ocr_engine, tts_engine=args.tts_engine)
+    else:
+        outputs = kinds.get(args.kind).run(data, publish=publish)
     _write(out / kinds.RESULT, json.dumps(outputs.result, ensure_ascii=False, indent=1))
     for name, (body, _) in outputs.files.items():
         _write(out / name, body)

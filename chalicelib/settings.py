@@ -108,13 +108,20 @@ class Settings:
     max_audio_seconds: int = setting(15 * 60)
     upload_url_ttl_seconds: int = setting(600, maximum=600)
     download_url_ttl_seconds: int = setting(900, maximum=900)
+    # Documents (PDF, multi-page TIFF, several photos as one PDF): pages read per document (the
+    # rest are left out and the result says so), and the resolution pages are rendered at.
+    max_document_pages: int = setting(50)
+    pdf_render_dpi: int = setting(200)
     kind_plugins: str = setting("")  # extra job kinds, "module:ATTR,..." (tests add a stub kind)
     # Engines: which one of each task runs (their tuning: each engine's Config).
     ocr_engine: str = setting("rapidocr")
     tts_engine: str = setting("piper")
     digits_engine: str = setting("cnn")
     asr_engine: str = setting("whisper")
-    tts_max_seconds: float = setting(60.0)  # most time spent making one recording; the rest is not spoken
+    tts_max_seconds: float = setting(60.0)  # short recordings (a number, the CLI): most synthesis time
+    # A page's or document's recording is made in turns of the worker's time (kinds/voice.py);
+    # only its length is capped (2 h of speech: ~300 MB of WAV in the worker's /tmp).
+    max_speech_seconds: float = setting(2 * 3600.0)
     ocr_max_seconds: float = setting(60.0)  # most time spent reading one image; the rest is left unread
     speech_reserve_seconds: float = setting(10.0)  # of the worker's time, kept from OCR for the recording
     # Worker.
@@ -125,6 +132,9 @@ class Settings:
     # Attempts at one job before it is failed: Lambda's async invoke makes 1 + MaximumRetryAttempts
     # (2, infra/template.py); the sweep's re-drives count as attempts too.
     worker_max_attempts: int = setting(3)
+    # Invocations one job may take in turns (a long document's reading and recording continue
+    # where the last turn stopped); each must make progress.
+    worker_max_turns: int = setting(40)
     # No S3 event is retried later than this after it happened (MaximumEventAgeInSeconds in
     # infra/template.py): after it, an unfinished job is failed (jobs.store.settle).
     job_retry_window_seconds: int = setting(3600)

@@ -38,6 +38,7 @@ API_TABLE_ACTIONS = [
 WORKER_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
 SWEEP_TABLE_ACTIONS = ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:UpdateItem"]
 SWEEP_EVERY_MINUTES = 5
+WORKER_FUNCTION_ARN = "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${ResourcePrefix}-worker"
 
 LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
                       2557, 2922, 3288, 3653]
@@ -189,7 +190,7 @@ def _limits() -> dict:
 
 
 def _image_function(name: str, description: str, handler: str, role: str, memory, timeout,
-                    reserved, variables: dict) -> dict:
+                    reserved, variables: dict, storage_mb: int = 512) -> dict:
     """A function of the worker's container image, running `handler`, with its own log group
     (`{Name}LogGroup`) and role."""
     return {
@@ -204,6 +205,7 @@ def _image_function(name: str, description: str, handler: str, role: str, memory
             "Architectures": ["x86_64"],
             "MemorySize": memory,
             "Timeout": timeout,
+            "EphemeralStorage": {"Size": storage_mb},
             "ReservedConcurrentExecutions": reserved,
             "Role": getatt(role, "Arn"),
             "Environment": {"Variables": variables},
@@ -312,11 +314,15 @@ def build(api_functions: list[str], api_stage: str = "api") -> dict:
     worker_statements = [
         _logs(["WorkerLogGroup"]),
         {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": _objects(resources.UPLOAD_PREFIX)},
-        # Delete: outputs of a job removed while it was processing are cleaned up (results/ only).
-        {"Effect": "Allow", "Action": ["s3:PutObject", "s3:DeleteObject"], "Resource": _objects(resources.RESULT_PREFIX)},
+        # Get: a long job's later turns read what the earlier ones stored. Delete: outputs of a
+        # job removed while it was processing are cleaned up (results/ only).
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+         "Resource": _objects(resources.RESULT_PREFIX)},
         _list_bucket(),
         {"Effect": "Allow", "Action": WORKER_TABLE_ACTIONS, "Resource": getatt(jobs_table, "Arn")},
         {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": getatt("WorkerDeadLetterQueue", "Arn")},
+        # A long job's next turn: the worker invokes itself (by name: its ARN would be a cycle).
+        {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": sub(WORKER_FUNCTION_ARN)},
     ]
     res["WorkerRole"] = _role("PageVoice OCR worker: read uploads, write results, move jobs along",
                               worker_statements)
@@ -333,7 +339,7 @@ def build(api_functions: list[str], api_stage: str = "api") -> dict:
             "PAGEVOICE_JOB_LEASE_SECONDS": ref("WorkerTimeout"),
             **_limits(),
             "ORT_DISABLE_TELEMETRY": "1",
-        })
+        }, storage_mb=1024)  # /tmp: a recording of up to 2 h (settings.max_speech_seconds) is joined there
     res["WorkerEventInvokeConfig"] = {
         "Type": "AWS::Lambda::EventInvokeConfig",
         "Properties": {

@@ -381,12 +381,26 @@ def finish(user_id: str, job_id: str, *, result_key: str, timings_ms: dict, summ
         {"#e": "error"})
 
 
-def record_text(user_id: str, job_id: str, result_key: str) -> bool:
-    """The OCR result is stored while speech is still being made: `describe` shows it early."""
-    if not _owned(user_id, job_id, result_key):
-        raise ValueError(f"{result_key!r} is not under this job's prefixes")
-    return _transition(user_id, job_id, "SET result_key = :r, updated_at = :now_iso", "#s = :processing",
-                       {":r": result_key, ":processing": PROCESSING}) is not None
+def record_progress(user_id: str, job_id: str, result_key: str, outputs: dict[str, str] | None = None) -> bool:
+    """What the worker published so far (the text while its recording is made, the recording's
+    parts, a document's pages read): `describe` shows it at once, and a later invocation of
+    the job goes on from it."""
+    outputs = dict(outputs or {})
+    for key in (result_key, *outputs.values()):
+        if not _owned(user_id, job_id, key):
+            raise ValueError(f"{key!r} is not under this job's prefixes")
+    return _transition(user_id, job_id, "SET result_key = :r, outputs = :o, updated_at = :now_iso",
+                       "#s = :processing", {":r": result_key, ":o": outputs, ":processing": PROCESSING}) is not None
+
+
+def hand_over(user_id: str, job_id: str) -> dict | None:
+    """The worker's turn ended with work left (a long document): the job stays `processing`,
+    its lease ends now so the next invocation claims it at once, and the turn is counted as a
+    turn, not as a failed attempt. None when the job is no longer processing."""
+    return _transition(
+        user_id, job_id,
+        "SET lease_until = :now, updated_at = :now_iso ADD turns :one, attempts :minus_one",
+        "#s = :processing", {":now": clock.now(), ":one": 1, ":minus_one": -1, ":processing": PROCESSING})
 
 
 def record_source(user_id: str, job_id: str, key: str) -> bool:

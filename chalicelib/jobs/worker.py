@@ -25,7 +25,8 @@ from botocore.exceptions import ClientError
 from chalicelib import aws, clock, kinds, logs, settings
 from chalicelib.errors import MediaError, PageVoiceError, Transient
 from chalicelib.jobs import store
-from chalicelib.kinds.base import RESULT, Outputs
+from chalicelib.jobs.sweep import s3_event
+from chalicelib.kinds.base import RESULT, Outputs, Resume
 
 log = logs.get("worker")
 
@@ -67,8 +68,9 @@ def records(event: dict):
 
 
 def handle_upload(bucket: str, key: str, context=None) -> str:
-    """Process one uploaded object. Returns done, failed, skipped (already ended, or gone) or
-    ignored (not an upload key); raises LeaseHeld while another delivery holds the job.
+    """Process one uploaded object. Returns done, failed, continued (a turn of a long job
+    ended: the next invocation goes on), skipped (already ended, or gone) or ignored (not an
+    upload key); raises LeaseHeld while another delivery holds the job.
 
     `context` is Lambda's (the bridge passes a look-alike): its remaining time bounds the work,
     so a very long text ends the job with the beginning spoken instead of timing out."""
@@ -97,7 +99,7 @@ def handle_upload(bucket: str, key: str, context=None) -> str:
             outcome = "failed"
         else:
             log.info("processing", extra={"attempt": attempt, "kind": job.get("kind") or kinds.DEFAULT})
-            outcome = _attempt(bucket, key, job, attempt, _deadline(context))
+            outcome = _attempt(bucket, key, job, attempt, _deadline(context), context)
         return outcome
 
 
@@ -110,10 +112,10 @@ def _deadline(context) -> float | None:
     return time.monotonic() + remaining() / 1000.0 - STORE_MARGIN_SECONDS
 
 
-def _attempt(bucket: str, key: str, job: dict, attempt: int, deadline: float | None) -> str:
+def _attempt(bucket: str, key: str, job: dict, attempt: int, deadline: float | None, context=None) -> str:
     user_id, job_id = job["user_id"], job["job_id"]
     try:
-        return _process(bucket, key, job, deadline)
+        return _process(bucket, key, job, deadline, context)
     except PageVoiceError as exc:
         if not exc.permanent:
             return _give_back(user_id, job_id, attempt, exc, exc.message)
@@ -145,57 +147,113 @@ def _give_back(user_id: str, job_id: str, attempt: int, exc: Exception, reason: 
     raise exc
 
 
-def _process(bucket: str, key: str, job: dict, deadline: float | None) -> str:
+def _process(bucket: str, key: str, job: dict, deadline: float | None, context=None) -> str:
     user_id, job_id = job["user_id"], job["job_id"]
     kind = kinds.get(job.get("kind"))
     s3 = aws.s3()
+    source = store.output_key(user_id, job_id, SOURCE)
+    # A later turn (or a retry) reads the copy an earlier one kept: the upload itself may since
+    # have been replaced through its still-valid presigned POST.
+    resumed = job.get("source_key") == source
+    read_key = source if resumed else key
     # The presigned policy caps the size, but re-check: the policy is only as good as whoever
     # enforces it (moto does not), and this is untrusted input.
-    head = s3.head_object(Bucket=bucket, Key=key)
+    head = s3.head_object(Bucket=bucket, Key=read_key)
     size, etag = int(head["ContentLength"]), head["ETag"]
     limit = kind.max_bytes()
     if size > limit:
         raise MediaError(f"The file is {size / 1048576:.1f} MB; the limit is {limit / 1048576:.0f} MB.")
     t0 = time.perf_counter()
-    # The upload's presigned POST stays valid for minutes after the job ends and could replace
-    # uploads/.../source under a finished result: the bytes processed are kept beside the
-    # results (the job's image_url), and the upload itself is left to the lifecycle rule.
-    source = store.output_key(user_id, job_id, SOURCE)
-    s3.copy_object(Bucket=bucket, Key=source, CopySource={"Bucket": bucket, "Key": key}, CopySourceIfMatch=etag,
-                   MetadataDirective="REPLACE", ContentType=job.get("content_type") or "application/octet-stream")
-    store.record_source(user_id, job_id, source)
-    data = s3.get_object(Bucket=bucket, Key=key, IfMatch=etag)["Body"].read()
+    if not resumed:
+        # The bytes processed are kept beside the results (the job's image_url), and the upload
+        # itself is left to the lifecycle rule.
+        s3.copy_object(Bucket=bucket, Key=source, CopySource={"Bucket": bucket, "Key": key}, CopySourceIfMatch=etag,
+                       MetadataDirective="REPLACE", ContentType=job.get("content_type") or "application/octet-stream")
+        store.record_source(user_id, job_id, source)
+    data = s3.get_object(Bucket=bucket, Key=read_key, IfMatch=etag)["Body"].read()
     fetch_ms = int((time.perf_counter() - t0) * 1000)
-    stored: dict[str, str] = {}
+    stored: dict[str, str] = dict(job.get("outputs") or {})  # what earlier turns stored
+    result_key = store.output_key(user_id, job_id, RESULT)
 
     def put(outputs: Outputs) -> None:
         outputs.result["timings_ms"] = {"fetch": fetch_ms, **outputs.result.get("timings_ms", {})}
         for name, (body, content_type) in outputs.files.items():
             stored[name] = store.output_key(user_id, job_id, name)
-            s3.put_object(Bucket=bucket, Key=stored[name], Body=body, ContentType=content_type)
-        s3.put_object(Bucket=bucket, Key=store.output_key(user_id, job_id, RESULT), ContentType="application/json",
+            if hasattr(body, "read"):  # a whole recording, in a temporary file
+                s3.upload_fileobj(body, bucket, stored[name], ExtraArgs={"ContentType": content_type})
+                body.close()
+            else:
+                s3.put_object(Bucket=bucket, Key=stored[name], Body=body, ContentType=content_type)
+        s3.put_object(Bucket=bucket, Key=result_key, ContentType="application/json",
                       Body=json.dumps(outputs.result, ensure_ascii=False).encode())
 
     def publish(early: Outputs) -> None:
-        # Early outputs (the text before its recording): GET /jobs/{id} shows them at once.
+        # Early outputs (the text before its recording, each part of it, a document's pages):
+        # GET /jobs/{id} shows them at once, and a later turn goes on from them.
         put(early)
-        store.record_text(user_id, job_id, store.output_key(user_id, job_id, RESULT))
-        log.info("early result published", extra={"timings_ms": early.result.get("timings_ms")})
+        store.record_progress(user_id, job_id, result_key, stored)
 
-    outputs = kind.run(data, deadline=deadline, publish=publish)
+    resume = _resume(bucket, user_id, job_id, job, kind)
+    outputs = kind.run(data, deadline=deadline, publish=publish, resume=resume)
     t0 = time.perf_counter()
+    if outputs.more:
+        publish(outputs)
+        turns = int(job.get("turns") or 0) + 1
+        if turns < settings.get().worker_max_turns:
+            if store.hand_over(user_id, job_id) is None:
+                return "skipped"  # deleted meanwhile
+            _continue_later(bucket, key, context)
+            log.info("turn ended with work left; continuing", extra={"turn": turns})
+            return "continued"
+        log.warning("turns exhausted; finishing with what is done", extra={"turns": turns})
     put(outputs)
     timings = {**outputs.result["timings_ms"], "store": int((time.perf_counter() - t0) * 1000)}
     summary = summarise(outputs)
-    if store.finish(user_id, job_id, result_key=store.output_key(user_id, job_id, RESULT), outputs=stored,
+    if store.finish(user_id, job_id, result_key=result_key, outputs=stored,
                     timings_ms=timings, summary=summary) is None:
         # Deleted (or taken over) while we worked: leave no orphaned outputs behind.
-        keys = [store.output_key(user_id, job_id, RESULT), source, *stored.values()]
-        s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys]})
+        keys = [result_key, source, *stored.values()]
+        for i in range(0, len(keys), 1000):
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys[i:i + 1000]]})
         log.info("job vanished while processing; outputs removed")
         return "skipped"
     log.info("done", extra={"timings_ms": timings, **summary})
     return "done"
+
+
+def _resume(bucket: str, user_id: str, job_id: str, job: dict, kind) -> Resume | None:
+    """What an earlier invocation of this job published, for a kind that can go on from it."""
+    result_key = store.output_key(user_id, job_id, RESULT)
+    if not kind.resumable or job.get("result_key") != result_key:
+        return None
+    s3 = aws.s3()
+    try:
+        result = json.loads(s3.get_object(Bucket=bucket, Key=result_key)["Body"].read())
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in _MISSING:
+            return None
+        raise
+    outputs = dict(job.get("outputs") or {})
+
+    def read(name: str) -> bytes:
+        return s3.get_object(Bucket=bucket, Key=outputs.get(name) or store.output_key(user_id, job_id, name))["Body"].read()
+
+    log.info("resuming from the published result")
+    return Resume(result=result, read=read)
+
+
+def _continue_later(bucket: str, key: str, context) -> None:
+    """Deployed: invoke this function again, asynchronously, with the job's event (the local
+    bridge re-queues a "continued" outcome itself). Should the invoke fail, the sweep re-drives
+    the job: its lease has ended."""
+    arn = getattr(context, "invoked_function_arn", None)
+    if not arn:
+        return
+    try:
+        aws.lambda_().invoke(FunctionName=arn, InvocationType="Event",
+                             Payload=json.dumps(s3_event(bucket, key)).encode())
+    except Exception:  # noqa: BLE001 - the sweep picks the job up
+        log.exception("could not invoke the next turn; the sweep will")
 
 
 def summarise(outputs: Outputs) -> dict:

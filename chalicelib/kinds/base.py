@@ -1,11 +1,17 @@
 """What a kind of job is: a declaration (data the API, the worker and the site share) and a
 function from the upload's bytes to outputs (run by the worker only, with no AWS I/O).
 
-    run(data: bytes, *, deadline: float | None, publish: Callable[[Outputs], None] | None) -> Outputs
+    run(data: bytes, *, deadline: float | None, publish: Callable[[Outputs], None] | None,
+        [resume: Resume]) -> Outputs
 
 `deadline` is a time.monotonic() by which the work must have stopped (the worker's remaining
 time less what storing needs); `publish(outputs)` may be called with early outputs (the text
-before its recording) and the worker stores them at once. A kind raises
+before its recording, each part of the recording) and the worker stores them at once. A kind
+whose work can outlast one invocation returns `Outputs(more=True)` when time runs out; the
+worker stores them and invokes itself again with `resume` (the last published result, and a
+way to read the files stored so far): the kind goes on from there. A retry after a crash gets
+`resume` too, so published work is never done twice. Only kinds declared `resumable` get
+`resume`. A kind raises
 chalicelib.errors.MediaError (or another permanent PageVoiceError) for input it cannot read:
 the job then fails with that message.
 """
@@ -14,6 +20,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 RESULT = "result.json"
 
@@ -21,9 +28,19 @@ RESULT = "result.json"
 @dataclass
 class Outputs:
     """A job's outputs: `result` (stored as result.json) and other files by name, each
-    (bytes, content type), stored beside it under results/{user}/{job}/."""
+    (bytes or a binary file, content type), stored beside it under results/{user}/{job}/.
+    `more`: the work is not finished (the worker continues it in another invocation)."""
     result: dict
-    files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    files: dict[str, tuple[bytes | BinaryIO, str]] = field(default_factory=dict)
+    more: bool = False
+
+
+@dataclass
+class Resume:
+    """Where an earlier invocation left the job: its last published result, and `read(name)`,
+    the bytes of an output file it stored."""
+    result: dict
+    read: Callable[[str], bytes]
 
 
 @dataclass(frozen=True)
@@ -39,6 +56,7 @@ class Kind:
     limits: Callable[[], dict] = field(default=lambda: {})  # {"max_bytes", ...} from settings, read per call
     checks: Callable[[dict], None] | None = None  # invariants beyond the schema (raise ValueError)
     warm_up: str | None = None  # "module:function" loading its engines (worker init)
+    resumable: bool = False  # its runner takes `resume` (and may return `more`)
 
     def max_bytes(self) -> int:
         return int(self.limits()["max_bytes"])
@@ -47,9 +65,10 @@ class Kind:
         return content_type in self.content_types
 
     def run(self, data: bytes, *, deadline: float | None = None,
-            publish: Callable[[Outputs], None] | None = None) -> Outputs:
+            publish: Callable[[Outputs], None] | None = None, resume: Resume | None = None) -> Outputs:
         module, func = self.runner.split(":")
-        return getattr(importlib.import_module(module), func)(data, deadline=deadline, publish=publish)
+        extra = {"resume": resume} if resume is not None else {}
+        return getattr(importlib.import_module(module), func)(data, deadline=deadline, publish=publish, **extra)
 
     def warm(self) -> None:
         if self.warm_up:

@@ -1,5 +1,12 @@
-"""The `page` kind's work: image bytes -> (OCR result, speech WAV). The worker (through `run`),
-the CLI and the benchmarks call it; no AWS I/O here."""
+"""The `page` kind's work: a photo, a scan or a document (PDF, multi-page TIFF) -> its text with
+word boxes (CONTRACTS sections 1 and 7), read aloud with read-along timings (section 10). The
+worker (through `run`), the CLI and the benchmarks call it; no AWS I/O here.
+
+The work goes in stages that each publish what they made, so people see it at once and a
+follow-up invocation (or a retry after a crash) goes on from the last published result instead
+of starting again: the text (page by page for a document: "page 3 of 12 read"), then the
+recording, part by part (chalicelib.kinds.voice), then the whole recording and its MP3.
+"""
 from __future__ import annotations
 
 import time
@@ -10,11 +17,10 @@ from chalicelib import settings
 from chalicelib.engines import ocr
 from chalicelib.engines.ocr.base import Reading, build_result
 from chalicelib.kinds import voice
-from chalicelib.kinds.base import Outputs
-from chalicelib.kinds.page import NAME, SPEECH
+from chalicelib.kinds.base import Outputs, Resume
+from chalicelib.kinds.page import NAME, PAGE_IMAGE, SPEECH, SPEECH_MP3
+from chalicelib.media import document as documents
 from chalicelib.media import image as imaging
-
-speak = voice.speak  # the page's recording (tests replace it here)
 
 
 @dataclass
@@ -51,43 +57,172 @@ def recognize(data: bytes, *, ocr_engine: str | None = None, watch: Stopwatch | 
     watch = watch or Stopwatch()
     with watch.stage("decode"):
         image = imaging.decode(data, max_bytes=s.max_upload_bytes, max_pixels=s.max_pixels)
+    stop = None if deadline is None else deadline - s.speech_reserve_seconds
+    return read_image(image.rgb, ocr_engine=ocr_engine, watch=watch, deadline=stop)
+
+
+def read_image(rgb, *, ocr_engine: str | None = None, watch: Stopwatch | None = None,
+               deadline: float | None = None) -> dict:
+    """An RGB array -> OCR result, reading for at most `settings.ocr_max_seconds` or until
+    `deadline`."""
+    s = settings.get()
+    watch = watch or Stopwatch()
     engine = ocr.get_engine(ocr_engine or s.ocr_engine)
     stop = time.monotonic() + s.ocr_max_seconds
     if deadline is not None:
-        stop = min(stop, deadline - s.speech_reserve_seconds)
+        stop = min(stop, deadline)
     with watch.stage("ocr"):
-        lines = engine.read(image.rgb, deadline=stop)
-    result = build_result(engine, image.width, image.height, lines, watch.ms)
+        lines = engine.read(rgb, deadline=stop)
+    result = build_result(engine, rgb.shape[1], rgb.shape[0], lines, watch.ms)
     coverage = lines.coverage() if isinstance(lines, Reading) else None
     if coverage:
         result["ocr"] = coverage
     return {"schema": result.pop("schema"), "kind": NAME, **result}
 
 
+def run(data: bytes, *, deadline: float | None = None, publish: Callable[[Outputs], None] | None = None,
+        resume: Resume | None = None, ocr_engine: str | None = None, tts_engine: str | None = None) -> Outputs:
+    """The kind's function (chalicelib.kinds.base). Each stage publishes as it goes; when
+    `deadline` comes first, the outputs say `more` and `resume` continues them."""
+    emit = publish or (lambda outputs: None)
+    watch = Stopwatch()
+    prior = resume.result if resume else None
+    if documents.is_document(data):
+        result, more = _read_document(data, prior, emit, watch, deadline, ocr_engine)
+        if more:
+            return Outputs(result=result, more=True)
+        if prior and "speech" in prior:
+            result["speech"] = prior["speech"]
+    elif prior is not None and "lines" in prior:
+        result = prior  # read by an earlier invocation
+    else:
+        result = recognize(data, ocr_engine=ocr_engine, watch=watch, deadline=deadline)
+        emit(Outputs(result=dict(result)))
+    return _record(result, emit, watch, deadline, tts_engine, resume)
+
+
+def _read_document(data: bytes, prior: dict | None, emit, watch: Stopwatch, deadline: float | None,
+                   ocr_engine: str | None) -> tuple[dict, bool]:
+    """A document's pages, read in order from where `prior` stopped; each page is published
+    with its rendered image. (result, more): `more` when the deadline comes before the last."""
+    s = settings.get()
+    engine = ocr.get_engine(ocr_engine or s.ocr_engine)
+    with watch.stage("decode"), documents.open_document(
+            data, max_bytes=s.max_upload_bytes, max_pixels=s.max_pixels,
+            max_pages=s.max_document_pages, dpi=s.pdf_render_dpi) as doc:
+        pages = list((prior or {}).get("pages") or [])
+        unsure = list((prior or {}).get("unsure") or [])
+        info = {"pages_in_file": doc.pages_in_file, "pages": doc.page_count, "read": len(pages),
+                "complete": False}
+        if doc.pages_in_file > doc.page_count:
+            info["reason"] = "pages"  # pages past the limit are left out
+        slowest = 0.0
+        for index in range(len(pages), doc.page_count):
+            if deadline is not None and time.monotonic() + max(2.0, 1.5 * slowest) > deadline:
+                return _document_result(engine, pages, unsure, info, watch), True
+            t0 = time.monotonic()
+            page = doc.page(index)
+            name = PAGE_IMAGE.format(index + 1)
+            if page.source == "text":
+                lines = page.lines() or []
+                read = {"width": page.width, "height": page.height,
+                        "text": "\n".join(line["text"] for line in lines), "lines": lines}
+                image = page.jpeg()
+            else:
+                rgb = page.rgb()
+                read = read_image(rgb, ocr_engine=ocr_engine, watch=Stopwatch(), deadline=deadline)
+                image = _jpeg(rgb)
+                del rgb
+                unsure += [{**w, "page": index} for w in read.pop("unsure", [])]
+            pages.append({"width": read["width"], "height": read["height"], "text": read["text"],
+                          "lines": read["lines"], "source": page.source, "image": name,
+                          **({"ocr": read["ocr"]} if "ocr" in read else {})})
+            info["read"] = len(pages)
+            info["complete"] = len(pages) == doc.pages_in_file
+            slowest = max(slowest, time.monotonic() - t0)
+            result = _document_result(engine, pages, unsure, info, watch)
+            emit(Outputs(result=dict(result), files={name: (image, "image/jpeg")}))
+    return _document_result(engine, pages, unsure, info, watch), False
+
+
+def _jpeg(rgb, quality: int = 85) -> bytes:
+    """A page as read, for the site to show under its word boxes."""
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, "JPEG", quality=quality, optimize=True)
+    return buf.getvalue()
+
+
+def _document_result(engine, pages: list[dict], unsure: list[dict], info: dict, watch: Stopwatch) -> dict:
+    """CONTRACTS section 7: the pages, and page 1 at the top level for readers of section 1."""
+    first = pages[0] if pages else {"width": 1, "height": 1, "lines": []}
+    result = {"schema": 1, "kind": NAME, "engine": engine.name, "engine_version": engine.version,
+              "width": first["width"], "height": first["height"],
+              "text": "\n\n".join(p["text"] for p in pages), "lines": first["lines"],
+              "timings_ms": dict(watch.ms), "pages": pages, "document": dict(info)}
+    if unsure:
+        result["unsure"] = unsure
+    return result
+
+
+def spoken_words(result: dict) -> list[dict]:
+    """For each word of `result["text"]` (split on whitespace), which word of the result it is:
+    {"line", "word"} (and "page" for documents), as read-along timings name it."""
+    where = []
+    pages = result.get("pages")
+    for p, page in enumerate(pages if pages else [result]):
+        for li, line in enumerate(page["lines"]):
+            tokens, words = line["text"].split(), line["words"]
+            for k in range(len(tokens)):
+                # Lines are their words joined by spaces; if an engine ever differs, spread.
+                w = k if len(tokens) == len(words) else min(len(words) - 1, k * len(words) // len(tokens))
+                where.append({"line": li, "word": w, **({"page": p} if pages else {})})
+    return where
+
+
+def _record(result: dict, emit, watch: Stopwatch, deadline: float | None, tts_engine: str | None,
+            resume: Resume | None) -> Outputs:
+    """The recording of `result["text"]`, part by part, then whole (speech.wav and its MP3)."""
+    if not result["text"].strip():
+        result.pop("speech", None)
+        return Outputs(result=result)
+
+    def on_part(info: dict, part: voice.Part) -> None:
+        emit(Outputs(result={**result, "speech": info, "timings_ms": dict(watch.ms)},
+                     files={part.name: (part.wav, "audio/wav")}))
+
+    with watch.stage("tts"):
+        take = voice.record(result["text"], where=spoken_words(result), tts_engine=tts_engine,
+                            deadline=deadline, state=result.get("speech"), on_part=on_part)
+    result = {**result, "speech": take.info, "timings_ms": dict(watch.ms)}
+    if take.more:
+        return Outputs(result=result, more=True)
+    made = {part.name: part.wav for part in take.parts}
+    with watch.stage("join"):
+        wav, mp3 = voice.whole(made[p["file"]] if p["file"] in made else resume.read(p["file"])
+                               for p in take.info["parts"])
+    result["speech"]["download"] = SPEECH_MP3
+    result["timings_ms"] = dict(watch.ms)
+    return Outputs(result=result, files={SPEECH: (wav, "audio/wav"), SPEECH_MP3: (mp3, "audio/mpeg")})
+
+
 def process(data: bytes, *, ocr_engine: str | None = None, tts_engine: str | None = None,
             on_text: Callable[[dict], None] | None = None, deadline: float | None = None) -> Processed:
-    """`on_text(result)` runs as soon as the text is read, before speech is made: the worker
-    publishes the text then, so people read while the recording is being made. `deadline`
-    (time.monotonic) bounds the recording (see `voice.speak`)."""
-    watch = Stopwatch()
-    result = recognize(data, ocr_engine=ocr_engine, watch=watch, deadline=deadline)
-    if on_text is not None:
-        on_text(result)
-    with watch.stage("tts"):
-        spoken = speak(result["text"], tts_engine=tts_engine, deadline=deadline)
-    result["timings_ms"] = dict(watch.ms)
-    if spoken.info is not None:
-        result["speech"] = spoken.info
-    return Processed(result=result, wav=spoken.wav)
+    """All of `run` in one go, for the CLI and the benchmarks: the result and the whole WAV.
+    `on_text(result)` runs as soon as the text is read, before speech is made."""
+    seen = {"text": False}
 
+    def publish(outputs: Outputs) -> None:
+        if on_text is not None and not seen["text"] and "speech" not in outputs.result:
+            seen["text"] = True
+            on_text(outputs.result)
 
-def run(data: bytes, *, deadline: float | None = None,
-        publish: Callable[[Outputs], None] | None = None) -> Outputs:
-    """The kind's function (chalicelib.kinds.base): the text is published before its recording."""
-    on_text = (lambda result: publish(Outputs(result=dict(result)))) if publish else None
-    done = process(data, on_text=on_text, deadline=deadline)
-    files = {SPEECH: (done.wav, "audio/wav")} if done.wav is not None else {}
-    return Outputs(result=done.result, files=files)
+    done = run(data, deadline=deadline, publish=publish, ocr_engine=ocr_engine, tts_engine=tts_engine)
+    wav = done.files.get(SPEECH)
+    return Processed(result=done.result, wav=wav[0].read() if wav else None)
 
 
 def warm_up(speech: bool = True) -> None:

@@ -1,12 +1,36 @@
-"""Reading text aloud within a time budget: what every kind that makes a `speech.wav` shares."""
+"""Reading text aloud: what every kind that makes a `speech.wav` shares.
+
+`record` makes the recording piece by piece (sentences, then <= 200 characters on word
+boundaries) and hands it over in *parts*, playable WAV files that, back to back, are exactly
+the whole recording: the first part is one piece, so listening starts seconds after the text is
+read, and later parts grow. With each part come the read-along timings of its words
+(CONTRACTS section 10). A recording that runs out of the worker's time stops between pieces and
+says where (`state`), so a follow-up invocation continues it: no text loses its end to a time
+limit. Only the recording's length is capped (settings.max_speech_seconds), and the result says
+so when it cuts the text short.
+"""
 from __future__ import annotations
 
+import io
 import time
-from dataclasses import dataclass
+import wave
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from chalicelib import settings
 from chalicelib.engines import tts
-from chalicelib.engines.tts.base import concat, pieces, to_wav
+from chalicelib.engines.tts.base import GAP_SECONDS, Audio, concat, spans, to_wav
+
+PART = "speech-{:03d}.wav"
+FIRST_PART_SECONDS = 0.0  # the first part is the first piece, whatever its length
+PART_GROWTH = 2.0  # each further part holds about twice the audio of the one before...
+MAX_PART_SECONDS = 60.0  # ...up to this
+# Writing the whole WAV and its MP3 at the end runs at ~80x real time here; keep that
+# much of the worker's time (and a margin) for it.
+ASSEMBLY_REALTIME = 50.0
+ASSEMBLY_MARGIN_SECONDS = 3.0
 
 
 @dataclass
@@ -15,27 +39,182 @@ class Speech:
     info: dict | None  # result["speech"]: engine, seconds, characters spoken, complete
 
 
-def speak(text: str, *, tts_engine: str | None = None, deadline: float | None = None) -> Speech:
-    """Text -> WAV, piece by piece (sentences, then <= 200 characters on word boundaries).
+@dataclass
+class Part:
+    name: str
+    wav: bytes
 
-    The recording stops after the piece that ends past `deadline` (time.monotonic) or past
-    `settings.tts_max_seconds` of synthesis, whichever comes first: a worker that ran out of
-    time would lose the whole job (and be retried into the same wall), so a very long text gets
-    a recording of its beginning instead, and `info["complete"]` says so. Empty text is not an
-    error: no WAV.
+
+@dataclass
+class Take:
+    """One invocation's work on a recording."""
+    info: dict  # result["speech"] as it stands (parts and words so far)
+    parts: list[Part] = field(default_factory=list)  # made in this invocation
+    more: bool = False  # stopped for time: continue in a follow-up invocation
+
+
+def record(text: str, *, where: Sequence[dict | None] | None = None, tts_engine: str | None = None,
+           deadline: float | None = None, state: dict | None = None,
+           on_part: Callable[[dict, Part], None] | None = None) -> Take:
+    """Text -> the recording's parts and `info` (result["speech"]).
+
+    `where[k]` says which word of the result the k-th word of `text` (whitespace-separated) is,
+    e.g. {"line": 3, "word": 1} (plus "page" for documents): it becomes that word's entry in
+    `info["words"]`. `state` is a previous invocation's `info` to continue from. `on_part(info,
+    part)` runs as each part is made (the worker stores it and re-publishes the result).
+    `deadline` (time.monotonic): no new piece starts after it; the take then has `more`.
     """
+    s = settings.get()
+    engine = tts.get_engine(tts_engine or s.tts_engine)
+    all_pieces = list(spans(text))
+    info = dict(state) if state else {"engine": engine.name, "seconds": 0.0, "characters": 0,
+                                     "complete": False, "parts": [], "words": [], "next_piece": 0}
+    info["parts"], info["words"] = list(info.get("parts", [])), list(info.get("words", []))
+    take = Take(info)
+    buffer: list[Audio] = []
+    buffer_pieces: list = []
+    ends = _word_ends(text)
+    target = FIRST_PART_SECONDS if not info["parts"] else _next_target(info["parts"][-1]["seconds"])
+
+    def flush() -> None:
+        nonlocal buffer, target
+        if not buffer:
+            return
+        audio = _with_tail(concat(buffer))
+        start = info["seconds"]
+        for k, span in zip(_tokens_of(buffer_pieces), audio.words or []):
+            if span is not None and where is not None and k < len(where) and where[k] is not None:
+                info["words"].append({**where[k], "start": round(start + span[0], 3), "end": round(start + span[1], 3)})
+        part = Part(PART.format(len(info["parts"])), to_wav(audio))
+        info["parts"].append({"file": part.name, "start": round(start, 3), "seconds": round(audio.seconds, 3)})
+        info["seconds"] = round(start + audio.seconds, 3)
+        take.parts.append(part)
+        target = _next_target(audio.seconds)
+        buffer, buffer_pieces[:] = [], []
+        if on_part is not None:
+            on_part(dict(info), part)
+
+    i = int(info.get("next_piece", 0))
+    while i < len(all_pieces):
+        if info["seconds"] + _seconds(buffer) >= s.max_speech_seconds:
+            info["reason"] = "duration"  # the text goes on past the longest recording made
+            break
+        # Each invocation speaks at least one piece, so a job in turns always moves on.
+        made = i > int((state or {}).get("next_piece", 0))
+        if made and deadline is not None and time.monotonic() >= deadline - _assembly_seconds(info, buffer):
+            flush()
+            take.more = True
+            info["next_piece"] = i
+            return take
+        piece = all_pieces[i]
+        audio = engine.synthesize(piece.text)
+        if audio.words is None:
+            audio.words = estimate(piece.text, audio)
+        buffer.append(audio)
+        buffer_pieces.append(piece)
+        info["characters"] = ends[piece.tokens[-1]]
+        i += 1
+        info["next_piece"] = i
+        if _seconds(buffer) >= target:
+            flush()
+    flush()
+    info["complete"] = i >= len(all_pieces)
+    if info["complete"]:
+        info.pop("reason", None)
+    return take
+
+
+def _tokens_of(pieces) -> list[int]:
+    """The text's word index of each word in the buffered pieces, in order."""
+    return [k for piece in pieces for k in piece.tokens]
+
+
+def _seconds(buffer: list[Audio]) -> float:
+    return sum(a.seconds for a in buffer) + GAP_SECONDS * len(buffer)
+
+
+def _next_target(last_seconds: float) -> float:
+    return min(MAX_PART_SECONDS, max(4.0, last_seconds * PART_GROWTH))
+
+
+def _assembly_seconds(info: dict, buffer: list[Audio]) -> float:
+    return ASSEMBLY_MARGIN_SECONDS + (info["seconds"] + _seconds(buffer)) / ASSEMBLY_REALTIME
+
+
+def _with_tail(audio: Audio) -> Audio:
+    """A part ends with the pause that follows its last piece, so parts back to back are the
+    whole recording (pieces are joined with that pause)."""
+    tail = np.zeros(int(audio.sample_rate * GAP_SECONDS), dtype=np.int16)
+    return Audio(np.concatenate([audio.samples, tail]), audio.sample_rate, audio.words)
+
+
+def _word_ends(text: str) -> list[int]:
+    """Where each word of `text` ends (how much is spoken once it is)."""
+    ends, pos = [], 0
+    for word in text.split():
+        pos = text.index(word, pos) + len(word)
+        ends.append(pos)
+    return ends
+
+
+def estimate(text: str, audio: Audio) -> list[tuple[float, float]]:
+    """Word timings for a voice that gives none (gTTS): the piece's sound, from its first to its
+    last loud frame, shared among the words by length (letters, plus one for the space)."""
+    words = text.split()
+    if not words:
+        return []
+    loud = _loud_span(audio)
+    start, end = loud if loud else (0.0, audio.seconds)
+    weights = np.array([len(w) + 1 for w in words], dtype=float)
+    edges = start + (end - start) * np.concatenate([[0.0], np.cumsum(weights) / weights.sum()])
+    return [(float(a), float(b)) for a, b in zip(edges[:-1], edges[1:])]
+
+
+def _loud_span(audio: Audio) -> tuple[float, float] | None:
+    frame = max(1, audio.sample_rate // 100)
+    n = len(audio.samples) // frame
+    if n == 0:
+        return None
+    energy = np.abs(audio.samples[: n * frame].astype(np.float32)).reshape(n, frame).mean(axis=1)
+    loud = np.nonzero(energy > max(200.0, 0.05 * float(energy.max())))[0]
+    if not len(loud):
+        return None
+    return loud[0] * frame / audio.sample_rate, (loud[-1] + 1) * frame / audio.sample_rate
+
+
+def whole(parts: Iterable[bytes], sample_rate: int | None = None):
+    """The parts (WAV bytes, in order) joined: (speech.wav file, speech.mp3 file), each a
+    rewound temporary file (chalicelib.media.audio.RecordingWriter)."""
+    from chalicelib.media.audio import RecordingWriter
+
+    writer = None
+    for data in parts:
+        with wave.open(io.BytesIO(data), "rb") as w:
+            rate, frames = w.getframerate(), w.readframes(w.getnframes())
+        if writer is None:
+            writer = RecordingWriter(sample_rate or rate)
+        writer.write(np.frombuffer(frames, dtype="<i2"))
+    if writer is None:
+        raise ValueError("no parts to join")
+    return writer.close()
+
+
+def speak(text: str, *, tts_engine: str | None = None, deadline: float | None = None) -> Speech:
+    """Text -> one WAV, for short texts (a number, the CLI). The recording stops after the
+    piece that ends past `deadline` or past `settings.tts_max_seconds` of synthesis, and
+    `info["complete"]` says so. Empty text is not an error: no WAV."""
     s = settings.get()
     end = time.monotonic() + s.tts_max_seconds
     if deadline is not None:
         end = min(end, deadline)
     engine = tts.get_engine(tts_engine or s.tts_engine)
     parts, spoken, complete = [], 0, True
-    for piece in pieces(text):
+    for piece in spans(text):
         if parts and time.monotonic() >= end:
             complete = False
             break
-        audio = engine.synthesize(piece)
-        spoken += len(piece) + (1 if spoken else 0)
+        audio = engine.synthesize(piece.text)
+        spoken += len(piece.text) + (1 if spoken else 0)
         if len(audio.samples):
             parts.append(audio)
     if not parts:

@@ -10,7 +10,8 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+import pillow_heif
+from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from chalicelib.errors import ImageError
 from chalicelib.media.types import IMAGE_FORMATS as ALLOWED_FORMATS
@@ -18,6 +19,11 @@ from chalicelib.media.types import IMAGE_FORMATS as ALLOWED_FORMATS
 # We enforce our own pixel cap before decoding; keep Pillow's guard out of the way of
 # our clearer message but never let a truncated file be "decoded" with grey padding.
 ImageFile.LOAD_TRUNCATED_IMAGES = False
+# HEIC/HEIF (iPhone photos) through Pillow as format "HEIF". pillow-heif applies the file's own
+# rotation and resets EXIF orientation to 1, so exif_transpose does not turn them twice. Only
+# the primary picture is read: no thumbnails, depth maps or auxiliary images.
+pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
+_UPLOAD_HINT = "Upload a JPEG, PNG, WebP, TIFF, BMP or GIF."
 
 
 @dataclass
@@ -41,10 +47,23 @@ def _mb(n: int) -> str:
 
 
 def decode(data: bytes, *, max_bytes: int, max_pixels: int) -> Decoded:
+    img = open_image(data, max_bytes=max_bytes, max_pixels=max_pixels)
+    frames = int(getattr(img, "n_frames", 1) or 1)
+    rgb, alpha = read_frame(img, 0)  # first page of a TIFF, first frame of a GIF
+    return Decoded(rgb=rgb, format=img.format, frames=frames, alpha=alpha)
+
+
+def check_bytes(data: bytes, max_bytes: int) -> None:
     if not data:
         raise ImageError("The file is empty.")
     if len(data) > max_bytes:
         raise ImageError(f"The file is {_mb(len(data))}; the limit is {_mb(max_bytes)}.")
+
+
+def open_image(data: bytes, *, max_bytes: int, max_pixels: int) -> Image.Image:
+    """Identify the format and check the first frame's size from the header alone (no pixels
+    decoded yet), so a refusal costs nothing; documents (TIFF pages) start here too."""
+    check_bytes(data, max_bytes)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -56,22 +75,23 @@ def decode(data: bytes, *, max_bytes: int, max_pixels: int) -> Decoded:
         raise ImageError(f"The image header is damaged ({exc.__class__.__name__}).") from exc
 
     if img.format not in ALLOWED_FORMATS:
-        raise ImageError(f"{img.format} images are not supported. "
-                         "Upload a JPEG, PNG, WebP, TIFF, BMP or GIF.")
-    _check_size(img.width, img.height, max_pixels)
-    fmt = img.format
-    frames = int(getattr(img, "n_frames", 1) or 1)
+        raise ImageError(f"{img.format} images are not supported. {_UPLOAD_HINT}")
+    check_size(img.width, img.height, max_pixels)
+    return img
+
+
+def read_frame(img: Image.Image, index: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """Decode frame `index`: upright RGB, and its alpha channel where it has one. The caller
+    has checked that frame's size (check_size) before this decodes any pixel."""
     try:
-        img.seek(0)  # first page of a TIFF, first frame of a GIF
+        img.seek(index)
         img.load()
         img = _upright(img)
-        rgb = _to_rgb(img)
-        alpha = _alpha(img)
+        return _to_rgb(img), _alpha(img)
     except ImageError:
         raise
     except Exception as exc:  # noqa: BLE001 - truncated data surfaces as OSError, SyntaxError, ...
         raise ImageError("The image data is truncated or damaged and cannot be read.") from exc
-    return Decoded(rgb=rgb, format=fmt, frames=frames, alpha=alpha)
 
 
 def _refuse_unknown_or_flood(data: bytes, max_pixels: int):
@@ -82,20 +102,20 @@ def _refuse_unknown_or_flood(data: bytes, max_pixels: int):
     try:
         img = Image.open(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001
-        raise ImageError("This file is not an image we can read. "
-                         "Upload a JPEG, PNG, WebP, TIFF, BMP or GIF.") from exc
+        raise ImageError(f"This file is not an image we can read. {_UPLOAD_HINT}") from exc
     finally:
         Image.MAX_IMAGE_PIXELS = previous
-    _check_size(img.width, img.height, max_pixels)
+    check_size(img.width, img.height, max_pixels)
     raise ImageError("The image is too large to process safely.")
 
 
-def _check_size(width: int, height: int, max_pixels: int) -> None:
+def check_size(width: int, height: int, max_pixels: int, what: str = "The image") -> None:
+    """Refuse a pixel flood before decoding; `what` names it in the message ("Page 3 of the TIFF")."""
     if width <= 0 or height <= 0:
-        raise ImageError("The image has no pixels (zero width or height).")
+        raise ImageError(f"{what} has no pixels (zero width or height).")
     if width * height > max_pixels:
         raise ImageError(
-            f"The image is {width}x{height} pixels ({width * height / 1e6:.0f} megapixels); "
+            f"{what} is {width}x{height} pixels ({width * height / 1e6:.0f} megapixels); "
             f"the limit is {max_pixels / 1e6:.0f} megapixels.")
 
 
@@ -105,6 +125,16 @@ def _upright(img: Image.Image) -> Image.Image:
         return ImageOps.exif_transpose(img)
     except Exception:  # noqa: BLE001 - malformed EXIF must not lose the picture
         return img
+
+
+def upright_size(img: Image.Image) -> tuple[int, int]:
+    """The current frame's (width, height) as read_frame will return it, from the header alone:
+    EXIF orientations 5-8 turn it a quarter."""
+    try:
+        turned = img.getexif().get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8)
+    except Exception:  # noqa: BLE001 - malformed EXIF is ignored by _upright too
+        turned = False
+    return (img.height, img.width) if turned else (img.width, img.height)
 
 
 def _alpha(img: Image.Image) -> np.ndarray | None:

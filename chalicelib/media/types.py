@@ -7,13 +7,20 @@ from __future__ import annotations
 # phone cameras.
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp",
                  "TIFF": "image/tiff", "BMP": "image/bmp", "GIF": "image/gif", "MPO": "image/jpeg"}
-IMAGE_TYPES = tuple(dict.fromkeys(IMAGE_FORMATS.values()))
+# HEIC/HEIF: what iPhones save (pillow-heif reads them).
+IMAGE_FORMATS.update({"HEIF": "image/heic"})
+IMAGE_TYPES = (*dict.fromkeys(IMAGE_FORMATS.values()), "image/heif")
+# Documents of several pages (the page kind; chalicelib/media/document.py). A multi-page TIFF
+# is image/tiff: it is told from a single image by its content.
+DOCUMENT_TYPES = ("application/pdf",)
 # File name endings the site's file picker offers for each type.
 EXTENSIONS = {"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"], "image/webp": [".webp"],
-              "image/tiff": [".tif", ".tiff"], "image/bmp": [".bmp"], "image/gif": [".gif"]}
+              "image/tiff": [".tif", ".tiff"], "image/bmp": [".bmp"], "image/gif": [".gif"],
+              "image/heic": [".heic"], "image/heif": [".heif"], "application/pdf": [".pdf"]}
 # What people call each format (the site's messages: "JPEG, PNG, ... or GIF").
 NAMES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP", "image/tiff": "TIFF",
-         "image/bmp": "BMP", "image/gif": "GIF"}
+         "image/bmp": "BMP", "image/gif": "GIF", "image/heic": "HEIC", "image/heif": "HEIF",
+         "application/pdf": "PDF"}
 
 # Speech recordings (chalicelib/media/audio.py decodes them; it identifies the format from the
 # content, so these only gate uploads). Browsers' MediaRecorder: Chrome and Firefox record

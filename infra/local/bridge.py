@@ -196,13 +196,18 @@ class Workers:
                 self.running += 1
                 self.by_owner[owner] += 1
                 future = self.pool.submit(invoke, event)
-                future.add_done_callback(lambda f, item=item, owner=owner: self._finished(f, item, owner))
+                future.add_done_callback(lambda f, e=event, item=item, owner=owner: self._finished(f, e, item, owner))
 
-    def _finished(self, future, item, owner: str) -> None:
+    def _finished(self, future, event: dict, item, owner: str) -> None:
         with self.lock:
             self.running -= 1
             self.by_owner[owner] -= 1
-        self.done(item, future.exception())
+        error = future.exception()
+        self.done(item, error)
+        if error is None and "continued" in (future.result() or {}).get("outcomes", []):
+            # A long job's turn ended with work left: its next turn queues like any event
+            # (deployed, the worker invokes itself).
+            self.submit(event, None)
         self.pump()
 
     def close(self) -> None:

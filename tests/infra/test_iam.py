@@ -253,9 +253,12 @@ def _text(res) -> str:
 def test_roles_keep_to_their_part_of_the_data(template):
     api = granted(template["Resources"]["ApiRole"])
     worker = granted(template["Resources"]["WorkerRole"])
-    # The worker: reads uploads, writes results, one table, never deletes an upload (only the
-    # outputs of a job deleted while it was processing).
-    assert all(resources.UPLOAD_PREFIX in _text(r) for r in worker["s3:GetObject"])
+    # The worker: reads uploads (and what its earlier turns stored), writes results, one table,
+    # never deletes an upload (only the outputs of a job deleted while it was processing), and
+    # invokes nothing but itself.
+    assert all(resources.UPLOAD_PREFIX in _text(r) or resources.RESULT_PREFIX in _text(r)
+               for r in worker["s3:GetObject"])
+    assert all(_text(r).endswith('-worker"}') for r in worker["lambda:InvokeFunction"])
     assert all(resources.RESULT_PREFIX in _text(r) for r in worker["s3:PutObject"])
     assert all(resources.RESULT_PREFIX in _text(r) and resources.UPLOAD_PREFIX not in _text(r)
                for r in worker["s3:DeleteObject"])

@@ -72,7 +72,7 @@ def test_every_allowed_type(client, content_type):
 
 
 @pytest.mark.parametrize("changes,field,part", [
-    ({"content_type": "application/pdf"}, "content_type", "not a type the page kind reads"),
+    ({"content_type": "application/zip"}, "content_type", "not a type the page kind reads"),
     ({"content_type": "image/svg+xml"}, "content_type", "not a type the page kind reads"),
     ({"content_type": "text/html"}, "content_type", "not a type the page kind reads"),
     ({"size": 0}, "size", "empty"),
@@ -153,5 +153,6 @@ def test_kinds_route_lists_what_each_kind_accepts(client, monkeypatch):
     assert body["default"] == "page" and [k["name"] for k in body["kinds"]] == list(kinds.BUILT_IN)
     page = body["kinds"][0]
     assert page["content_types"] == list(kinds.get("page").content_types)
-    assert ".jpg" in page["extensions"] and page["max_bytes"] == 15 * 1024 * 1024
-    assert page["outputs"] == ["result.json", "speech.wav"]
+    assert {".jpg", ".pdf", ".heic"} <= set(page["extensions"]) and page["max_bytes"] == 15 * 1024 * 1024
+    assert {"application/pdf", "image/heic", "image/tiff"} <= set(page["content_types"]) and page["max_pages"] == 50
+    assert page["outputs"] == ["result.json", "speech.wav", "speech.mp3"]

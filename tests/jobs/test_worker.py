@@ -9,8 +9,9 @@ from botocore.exceptions import ClientError
 from chalicelib import aws, settings
 from chalicelib.errors import PageVoiceError
 from chalicelib.jobs import store as jobs
-from chalicelib.jobs import worker
+from chalicelib.jobs import sweep, worker
 from chalicelib.kinds import page_pipeline as pipeline
+from chalicelib.kinds import voice
 from tests import images
 
 pytest_plugins = ["tests.apifixtures"]
@@ -45,8 +46,12 @@ def test_done_with_result_and_speech(job, page_png):
     assert set(record["timings_ms"]) >= {"fetch", "decode", "ocr", "tts", "store"}
     result = json.loads(aws.s3().get_object(Bucket=settings.get().bucket, Key=record["result_key"])["Body"].read())
     assert result["text"] == "INVOICE NUMBER 42"
-    assert sorted(objects()) == sorted([key, jobs.result_key(USER, job_id), jobs.audio_key(USER, job_id),
-                                        jobs.output_key(USER, job_id, "source")])
+    parts = [jobs.output_key(USER, job_id, p["file"]) for p in result["speech"]["parts"]]
+    assert parts and sorted(objects()) == sorted([key, jobs.result_key(USER, job_id), jobs.audio_key(USER, job_id),
+                                                  jobs.output_key(USER, job_id, "speech.mp3"),
+                                                  jobs.output_key(USER, job_id, "source"), *parts])
+    view = jobs.describe(USER, job_id)
+    assert set(view["outputs"]) == {"speech.wav", "speech.mp3", *(p["file"] for p in result["speech"]["parts"])}
 
 
 def test_the_bytes_processed_are_kept_and_a_late_post_changes_nothing(job, page_png):
@@ -77,13 +82,13 @@ def test_the_bytes_processed_are_kept_and_a_late_post_changes_nothing(job, page_
 def test_text_is_shown_while_speech_is_made(job, page_png, monkeypatch):
     job_id, key = job(page_png)
     seen = {}
-    real_speak = pipeline.speak
+    real_record = voice.record
 
-    def speak(text, **kw):
+    def record(text, **kw):
         seen.update(jobs.describe(USER, job_id))  # what GET /jobs/{id} answers meanwhile
-        return real_speak(text, **kw)
+        return real_record(text, **kw)
 
-    monkeypatch.setattr(pipeline, "speak", speak)
+    monkeypatch.setattr(voice, "record", record)
     assert worker.handle_upload(settings.get().bucket, key) == "done"
     assert seen["status"] == "processing" and seen["result"]["text"] == "INVOICE NUMBER 42"
     assert seen["audio_url"] is None
@@ -94,7 +99,7 @@ def test_text_is_shown_while_speech_is_made(job, page_png, monkeypatch):
 def test_duplicate_delivery_does_no_work(job, page_png, monkeypatch):
     _, key = job(page_png)
     assert worker.handle_upload(settings.get().bucket, key) == "done"
-    monkeypatch.setattr(pipeline, "process", lambda *a, **k: pytest.fail("processed twice"))
+    monkeypatch.setattr(pipeline, "run", lambda *a, **k: pytest.fail("processed twice"))
     assert worker.handle_upload(settings.get().bucket, key) == "skipped"
 
 
@@ -149,7 +154,7 @@ def test_non_permanent_engine_error_is_retried(job, page_png, monkeypatch):
     def flaky(*a, **k):
         raise Upstream("speech service busy")
 
-    monkeypatch.setattr(pipeline, "process", flaky)
+    monkeypatch.setattr(pipeline, "run", flaky)
     with pytest.raises(Upstream):
         worker.handle_upload(settings.get().bucket, key)
     assert jobs.get(USER, job_id)["status"] == "queued"
@@ -157,14 +162,14 @@ def test_non_permanent_engine_error_is_retried(job, page_png, monkeypatch):
 
 def test_job_deleted_while_processing_leaves_no_outputs(job, page_png, monkeypatch):
     job_id, key = job(page_png)
-    real = pipeline.process
+    real = pipeline.run
 
     def delete_meanwhile(data, **kw):
         done = real(data, **kw)
         jobs.delete(USER, job_id)
         return done
 
-    monkeypatch.setattr(pipeline, "process", delete_meanwhile)
+    monkeypatch.setattr(pipeline, "run", delete_meanwhile)
     assert worker.handle_upload(settings.get().bucket, key) == "skipped"
     assert objects() == []
 
@@ -179,19 +184,50 @@ def test_keys_outside_uploads_are_ignored(api_env):
     assert worker.handle_upload(settings.get().bucket, "uploads/../../etc/passwd") == "ignored"
 
 
-def test_lambda_time_left_bounds_the_recording_not_the_job(job):
-    """Near Lambda's timeout the job still ends done: the text whole, the recording of its start."""
+def test_a_turn_out_of_time_is_continued_by_the_next_invocation(job, monkeypatch):
+    """Near Lambda's timeout the turn stores what it made and hands the job on; the next
+    invocation (the worker invokes itself) goes on from there and the recording ends whole."""
     class Context:  # Lambda's context object, with time left only for storing the outputs
+        invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:pv-worker"
+
         def get_remaining_time_in_millis(self):
             return worker.STORE_MARGIN_SECONDS * 1000
 
-    two_lines = images.encode(images.text_image(["INVOICE NUMBER 42", "PAID IN FULL"]).image, "PNG")
-    job_id, key = job(two_lines)
-    assert worker.handle_upload(settings.get().bucket, key, Context()) == "done"
+    invoked = []
+
+    class Lambda:
+        def invoke(self, **kw):
+            invoked.append(kw)
+
+    monkeypatch.setattr(aws, "lambda_", lambda: Lambda())
+    lines = ["INVOICE NUMBER 42", "PAID IN FULL", "THANK YOU FOR YOUR ORDER"]
+    job_id, key = job(images.encode(images.text_image(lines).image, "PNG"))
+    assert worker.handle_upload(settings.get().bucket, key, Context()) == "continued"
+    record = jobs.get(USER, job_id)
+    assert record["status"] == "processing" and record["turns"] == 1 and record["attempts"] == 0
+    assert invoked and invoked[0]["FunctionName"] == Context.invoked_function_arn
+    assert invoked[0]["InvocationType"] == "Event"
+    assert json.loads(invoked[0]["Payload"]) == sweep.s3_event(settings.get().bucket, key)
+    meanwhile = jobs.describe(USER, job_id)
+    assert meanwhile["result"]["text"] == "\n".join(lines) and meanwhile["result"]["speech"]["complete"] is False
+    assert worker.handle_upload(settings.get().bucket, key) == "done"  # the next turn
     result = jobs.describe(USER, job_id)["result"]
-    assert result["text"] == "INVOICE NUMBER 42\nPAID IN FULL"
-    assert result["speech"] == {"engine": "piper", "seconds": pytest.approx(result["speech"]["seconds"]),
-                                "characters": len("INVOICE NUMBER 42"), "complete": False}
-    job_id, key = job(two_lines)
-    assert worker.handle_upload(settings.get().bucket, key) == "done"  # locally: no Lambda deadline
-    assert jobs.describe(USER, job_id)["result"]["speech"]["complete"] is True
+    speech = result["speech"]
+    assert speech["complete"] is True and speech["characters"] == len(result["text"])
+    assert len(speech["words"]) == len(result["text"].split())
+    files = [p["file"] for p in speech["parts"]]
+    assert len(files) == len(set(files))
+    assert jobs.get(USER, job_id)["attempts"] == 1  # a turn is not a failed attempt
+
+
+def test_a_job_that_keeps_running_out_of_time_ends_after_its_turns(job, monkeypatch):
+    from chalicelib.kinds.base import Outputs
+
+    monkeypatch.setenv("PAGEVOICE_WORKER_MAX_TURNS", "2")
+    monkeypatch.setattr(pipeline, "run", lambda data, **kw: Outputs(result={
+        "schema": 1, "kind": "page", "engine": "stub", "width": 1, "height": 1, "text": "", "lines": [],
+        "timings_ms": {}}, more=True))
+    job_id, key = job(b"anything")
+    assert worker.handle_upload(settings.get().bucket, key) == "continued"
+    assert worker.handle_upload(settings.get().bucket, key) == "done"
+    assert jobs.get(USER, job_id)["turns"] == 1

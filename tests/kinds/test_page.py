@@ -7,6 +7,7 @@ from chalicelib.engines.ocr.base import bounds
 from chalicelib.engines.tts.base import wav_info
 from chalicelib.errors import ImageError
 from chalicelib.kinds import page_pipeline as pipeline
+from chalicelib.kinds import voice
 from tests import images
 from tests.results import validate_result
 
@@ -93,10 +94,10 @@ def test_speech_stops_at_its_time_budget(monkeypatch):
     """A text too long for the time left gets a recording of its beginning, and says so."""
     from chalicelib.engines.tts.base import wav_info as info
 
-    full = pipeline.speak(LONG, tts_engine="piper")
+    full = voice.speak(LONG, tts_engine="piper")
     assert full.info["complete"] is True and full.info["characters"] == len(LONG)
     monkeypatch.setenv("PAGEVOICE_TTS_MAX_SECONDS", "0")
-    cut = pipeline.speak(LONG, tts_engine="piper")
+    cut = voice.speak(LONG, tts_engine="piper")
     assert cut.info["complete"] is False
     assert cut.info["characters"] == len(LONG.split(". ")[0]) + 1  # the first sentence, always spoken
     assert 0.5 < info(cut.wav)[3] < info(full.wav)[3] / 6
@@ -106,9 +107,9 @@ def test_speech_stops_at_its_time_budget(monkeypatch):
 def test_speech_stops_at_the_callers_deadline():
     import time
 
-    cut = pipeline.speak(LONG, tts_engine="piper", deadline=time.monotonic() - 1)
+    cut = voice.speak(LONG, tts_engine="piper", deadline=time.monotonic() - 1)
     assert cut.info["complete"] is False and cut.info["engine"] == "piper"
-    assert pipeline.speak("   ", tts_engine="piper").wav is None
+    assert voice.speak("   ", tts_engine="piper").wav is None
 
 
 def test_a_reading_cut_short_says_so_in_the_result(drawn, monkeypatch):
@@ -121,3 +122,57 @@ def test_a_reading_cut_short_says_so_in_the_result(drawn, monkeypatch):
     assert result["ocr"] == {"complete": False, "reason": "lines", "lines_found": 2}
     monkeypatch.delenv("PAGEVOICE_OCR_MAX_LINES")
     assert "ocr" not in pipeline.recognize(images.encode(drawn.image, "PNG"))
+
+
+def test_the_recording_is_published_part_by_part_then_whole(drawn):
+    """Listening starts with the first part; parts back to back are speech.wav; the words are timed."""
+    from chalicelib.kinds import page
+
+    published = []
+    done = pipeline.run(images.encode(drawn.image, "PNG"), publish=published.append)
+    assert "speech" not in published[0].result and not published[0].files  # the text comes first
+    parts = [name for p in published[1:] for name in p.files]
+    assert parts and parts == [p["file"] for p in done.result["speech"]["parts"]]
+    joined = b"".join(wav_body(f) for p in published[1:] for f in p.files.values())
+    wav = done.files["speech.wav"][0].read()
+    assert wav_body((wav, None)) == joined
+    page.check(done.result)
+    validate_result(done.result)
+    words = done.result["speech"]["words"]
+    assert len(words) == sum(len(line.split()) for line in LINES)
+    assert done.result["speech"]["download"] == "speech.mp3" and done.files["speech.mp3"][0].read(3) in (b"ID3", b"\xff\xfb")
+
+
+def wav_body(file) -> bytes:
+    import io
+    import wave
+
+    with wave.open(io.BytesIO(file[0]), "rb") as w:
+        return w.readframes(w.getnframes())
+
+
+def test_a_run_out_of_time_is_continued_where_it_stopped(drawn):
+    """A deadline before the recording is done: `more`, and a second run with `resume` finishes
+    it from the published parts, with no word recorded twice."""
+    import time
+
+    from chalicelib.kinds.base import Resume
+
+    long_text = [f"LINE NUMBER {n} OF THE PAGE" for n in ("ONE", "TWO", "THREE")]
+    data = images.encode(images.text_image(long_text).image, "PNG")
+    stored = {}
+    published = []
+
+    def publish(outputs):
+        published.append(outputs.result)
+        stored.update({name: body for name, (body, _) in outputs.files.items()})
+
+    first = pipeline.run(data, publish=publish, deadline=time.monotonic() + 0.01)
+    assert first.more and "lines" in first.result
+    second = pipeline.run(data, publish=publish, resume=Resume(published[-1], stored.__getitem__))
+    assert not second.more and second.result["speech"]["complete"]
+    assert second.result["text"] == first.result["text"]
+    files = [p["file"] for p in second.result["speech"]["parts"]]
+    assert len(files) == len(set(files))
+    starts = [w["start"] for w in second.result["speech"]["words"]]
+    assert starts == sorted(starts) and len(starts) == len(second.result["text"].split())

@@ -137,3 +137,26 @@ def test_deep_images_decode_without_float64_copies():
     rgb, per_pixel = _decode_peak(images.encode(Image.fromarray(floats, mode="F"), "TIFF"))
     assert rgb[0, 1].tolist() == [0, 0, 0] and rgb.max() == 255  # NaN is black, the range scaled
     assert per_pixel <= 9.5, per_pixel  # float32 plane, its NaN mask, 8-bit plane, RGB
+
+
+def test_heic_photo_decodes(drawn):
+    """iPhone photos: HEIC written by pillow-heif's bundled HEVC encoder, read back as format HEIF."""
+    out = imaging.decode(images.encode(drawn.image, "HEIF", quality=90), **LIMITS)
+    assert (out.format, imaging.content_type(out.format)) == ("HEIF", "image/heic")
+    assert (out.width, out.height) == drawn.image.size
+    diff = np.abs(out.rgb.astype(np.int16) - np.asarray(drawn.image.convert("RGB"), dtype=np.int16))
+    assert diff.mean() < 6  # the same picture, give or take HEVC's losses
+
+
+def test_heic_orientation_applied_once(drawn):
+    """Stored sideways with orientation 6: upright once (pillow-heif turns it; EXIF says 1 after)."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    stored = drawn.image.transpose(Image.Transpose.ROTATE_90)
+    out = imaging.decode(images.encode(stored, "HEIF", quality=90, exif=exif.tobytes()), **LIMITS)
+    assert (out.width, out.height) == drawn.image.size
+
+
+def test_truncated_heic(drawn):
+    data = images.encode(drawn.image, "HEIF", quality=90)
+    assert refused(data[: len(data) // 2]) == "The image data is truncated or damaged and cannot be read."

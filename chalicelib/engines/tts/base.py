@@ -21,6 +21,10 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
 class Audio:
     samples: np.ndarray  # int16, mono
     sample_rate: int
+    # When each word of the text (its whitespace-separated tokens, in order) is heard, in
+    # seconds from the start of `samples`; None for a word not spoken. The whole list is None
+    # when the engine cannot tell (the caller then estimates: chalicelib.kinds.voice).
+    words: list[tuple[float, float] | None] | None = None
 
     @property
     def seconds(self) -> float:
@@ -34,47 +38,72 @@ class TtsEngine(Protocol):
     version: str
 
     def synthesize(self, text: str) -> Audio:
-        """Non-empty text -> mono int16 audio."""
+        """Non-empty text -> mono int16 audio, with `words` timings when the engine knows them."""
+
+
+@dataclass(frozen=True)
+class Piece:
+    text: str
+    tokens: tuple[int, ...]  # for each word of `text`, the index of the word of the whole text it is (part of)
 
 
 def pieces(text: str, limit: int = MAX_PIECE_CHARS) -> Iterator[str]:
-    """Sentences (and OCR lines), then pieces of at most `limit` characters on word boundaries.
+    """Sentences (and OCR lines), then pieces of at most `limit` characters on word boundaries."""
+    for piece in spans(text, limit):
+        yield piece.text
 
-    A single word longer than `limit` (a URL, a run of digits) is cut hard.
-    """
+
+def spans(text: str, limit: int = MAX_PIECE_CHARS) -> Iterator[Piece]:
+    """`pieces`, each with the indexes of the text's words it holds (read-along timings map
+    back through them). A single word longer than `limit` (a URL, a run of digits) is cut hard:
+    its pieces all point at that word."""
+    index = 0
     for sentence in _SENTENCE_END.split(text):
-        words = sentence.split()
-        piece = ""
-        for word in words:
+        words, ids = [], []
+        for word in sentence.split():
             while len(word) > limit:
-                if piece:
-                    yield piece
-                    piece = ""
-                yield word[:limit]
+                if words:
+                    yield Piece(" ".join(words), tuple(ids))
+                    words, ids = [], []
+                yield Piece(word[:limit], (index,))
                 word = word[limit:]
-            if piece and len(piece) + 1 + len(word) > limit:
-                yield piece
-                piece = word
-            else:
-                piece = f"{piece} {word}" if piece else word
-        if piece:
-            yield piece
+            if words and len(" ".join(words)) + 1 + len(word) > limit:
+                yield Piece(" ".join(words), tuple(ids))
+                words, ids = [], []
+            words.append(word)
+            ids.append(index)
+            index += 1
+        if words:
+            yield Piece(" ".join(words), tuple(ids))
 
 
-def concat(parts: list[Audio], gap_seconds: float = 0.12) -> Audio:
-    """Join pieces with a short silence so sentences do not run together."""
+GAP_SECONDS = 0.12  # between pieces, so sentences do not run together
+
+
+def concat(parts: list[Audio], gap_seconds: float = GAP_SECONDS) -> Audio:
+    """Join pieces with a short silence; word timings follow their piece (None when any piece
+    has none)."""
     if not parts:
         raise ValueError("no audio to join")
     rate = parts[0].sample_rate
     gap = np.zeros(int(rate * gap_seconds), dtype=np.int16)
     chunks: list[np.ndarray] = []
+    words: list | None = []
+    offset = 0
     for i, part in enumerate(parts):
         if part.sample_rate != rate:
             raise ValueError("pieces differ in sample rate")
         if i:
             chunks.append(gap)
+            offset += len(gap)
         chunks.append(part.samples.astype(np.int16, copy=False))
-    return Audio(np.concatenate(chunks), rate)
+        if words is not None and part.words is not None:
+            t0 = offset / rate
+            words.extend(None if w is None else (w[0] + t0, w[1] + t0) for w in part.words)
+        else:
+            words = None
+        offset += len(part.samples)
+    return Audio(np.concatenate(chunks), rate, words)
 
 
 def to_wav(audio: Audio) -> bytes:

@@ -5,7 +5,7 @@ import pytest
 
 from chalicelib.engines import tts
 from chalicelib.engines.tts.base import wav_info
-from chalicelib.kinds import page_pipeline as pipeline
+from chalicelib.kinds import voice
 
 
 def test_speaks_deterministically():
@@ -21,10 +21,10 @@ def test_speaks_deterministically():
 @pytest.mark.slow
 def test_long_unpunctuated_text_is_split():
     text = " ".join(["receipt total amount due"] * 40)  # ~1,000 characters, one "sentence"
-    speech = pipeline.speak(text, tts_engine="piper")
+    speech = voice.speak(text, tts_engine="piper")
     assert wav_info(speech.wav)[3] > 20  # every piece spoken
     assert speech.info["complete"] and speech.info["characters"] == len(text)
 
 
 def test_empty_text_gives_no_wav():
-    assert pipeline.speak("  \n ", tts_engine="piper").wav is None
+    assert voice.speak("  \n ", tts_engine="piper").wav is None

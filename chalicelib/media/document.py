@@ -1,0 +1,499 @@
+"""Documents of several pages: a PDF or a multi-page TIFF in, one page at a time out.
+
+A PDF page whose text layer holds real text is read from it (words and boxes exact, no OCR);
+other pages are rendered for OCR. Nothing is rendered or parsed up front, so a 200-page file
+opens at once, and a page's pixels exist only while the caller holds them.
+
+PDFs are read by PDFium (BSD-3-Clause, parts Apache-2.0) through pypdfium2 (Apache-2.0 OR
+BSD-3-Clause). Forms are never initialised and this PDFium build has no JavaScript engine (no
+V8), so a PDF's scripts never run. PDFium is not thread-safe: one document at a time per process.
+"""
+from __future__ import annotations
+
+import ctypes
+import io
+import math
+import unicodedata
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from PIL import Image
+
+from chalicelib.errors import ImageError
+from chalicelib.media import image as imaging
+
+# PDF readers accept a header anywhere in the first 1024 bytes (junk before it is common).
+PDF_MAGIC = b"%PDF-"
+PDF_HEADER_WINDOW = 1024
+TIFF_SIGNATURES = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")  # classic and BigTIFF
+# Images that say what they are in their first bytes are never searched for a PDF header
+# (a JPEG's comment may hold "%PDF-"); HEIF says "ftyp" at offset 4.
+IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"BM", b"RIFF", *TIFF_SIGNATURES)
+# Long side of a rendered page, whatever its declared size: A3 or tabloid at 200 dpi fits
+# (3307 px), 16 megapixels (48 MB of RGB) at most; a poster renders at a lower dpi instead.
+MAX_SIDE = 4000
+# A page is read from its text layer when it holds at least this many real characters (fewer
+# is a page number or a scanner's stamp on a scan) ...
+MIN_TEXT_CHARS = 20
+# ... unless images cover most of the page and the text is short: a scan with a caption, whose
+# content is in the picture (OCR reads the caption too; the text layer would miss the scan).
+SCAN_COVERAGE = 0.5
+ENOUGH_TEXT_CHARS = 200
+# Characters that are never text: controls, surrogates, private use (unmapped glyphs), unassigned.
+NOT_TEXT = {"Cc", "Cs", "Co", "Cn"}
+# Line building, in units of the line's height: words further apart on a line than this leave
+# room for a column gutter between them; columns need this many lines each, this many words a line.
+GUTTER = 0.8
+COLUMN_MIN_LINES = 3
+COLUMN_MIN_WORDS = 3
+
+
+def is_document(data: bytes) -> bool:
+    """A PDF, or a TIFF of more than one page (a single image goes to image.decode)."""
+    return _pdf_header_at(data) >= 0 or _tiff_pages(data) > 1
+
+
+@dataclass
+class Page:
+    index: int  # 0-based
+    width: int  # pixel space of the page as rendered: every box is in it
+    height: int
+    source: str  # "text": read from the PDF's text layer; "ocr": needs OCR
+    _render: Callable[[], np.ndarray] = field(repr=False, compare=False)
+    _words: list[_Word] | None = field(default=None, repr=False, compare=False)
+
+    def lines(self) -> list[dict] | None:
+        """CONTRACTS section 1 lines in reading order for a "text" page; None for an "ocr" one."""
+        if self._words is None:
+            return None
+        return [_line_json(line) for line in _reading_order(self._words)]
+
+    def rgb(self) -> np.ndarray:
+        """(height, width, 3) uint8, rendered now: nothing keeps it after the caller drops it."""
+        return self._render()
+
+    def jpeg(self, quality: int = 85, rgb: np.ndarray | None = None) -> bytes:
+        """The page as JPEG; pass the array from rgb() to spare a second rendering."""
+        out = io.BytesIO()
+        Image.fromarray(self.rgb() if rgb is None else rgb).save(out, "JPEG", quality=quality)
+        return out.getvalue()
+
+
+@dataclass
+class Document:
+    format: str  # "pdf" | "tiff"
+    pages_in_file: int
+    page_count: int  # min(pages_in_file, max_pages): the caller says when pages were left out
+    _reader: _PdfReader | _TiffReader = field(repr=False, compare=False)
+
+    def page(self, i: int) -> Page:
+        if not 0 <= i < self.page_count:
+            raise IndexError(f"page {i} of {self.page_count}")
+        return self._reader.page(i)
+
+    def close(self) -> None:
+        self._reader.close()
+
+    def __enter__(self) -> Document:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
+
+
+def open_document(data: bytes, *, max_bytes: int, max_pixels: int, max_pages: int, dpi: int) -> Document:
+    imaging.check_bytes(data, max_bytes)
+    if _pdf_header_at(data) >= 0:
+        reader = _PdfReader(data, max_pixels=max_pixels, dpi=dpi)
+    elif data[:4] in TIFF_SIGNATURES:
+        reader = _TiffReader(data, max_bytes=max_bytes, max_pixels=max_pixels, max_pages=max_pages)
+    else:
+        raise ImageError("This file is not a PDF or a TIFF. Upload a PDF, a TIFF or a photo of the page.")
+    return Document(format=reader.format, pages_in_file=reader.pages, page_count=min(reader.pages, max_pages),
+                    _reader=reader)
+
+
+def _pdf_header_at(data: bytes) -> int:
+    if data.startswith(IMAGE_SIGNATURES) or data[4:8] == b"ftyp":
+        return -1
+    return data.find(PDF_MAGIC, 0, PDF_HEADER_WINDOW + len(PDF_MAGIC))
+
+
+def _tiff_pages(data: bytes) -> int:
+    """Pages in a TIFF from its directory chain alone (0 when it is not a readable TIFF)."""
+    if data[:4] not in TIFF_SIGNATURES:
+        return 0
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            return int(getattr(img, "n_frames", 1))
+    except Exception:  # noqa: BLE001 - a damaged TIFF is image.decode's to refuse, with its reason
+        return 0
+
+
+# ---------------------------------------------------------------- PDF
+
+
+# PDFium's load errors (FPDF_GetLastError) as what the person can do about them.
+PDF_LOAD_ERRORS = {
+    pdfium_c.FPDF_ERR_PASSWORD: "This PDF is protected by a password. Remove the password and upload it again.",
+    pdfium_c.FPDF_ERR_SECURITY: ("This PDF is encrypted in a way that cannot be read. "
+                                 "Save a copy without encryption and upload that."),
+}
+PDF_DAMAGED = ("This PDF is damaged or incomplete and cannot be read. "
+               "Save or export it again and upload the new file.")
+# Annotations (stamps, comments, filled-in form fields) are part of what the page shows. The
+# byte order gives RGB, not PDFium's BGR; the limited image cache keeps big scans' memory down.
+RENDER_FLAGS = pdfium_c.FPDF_ANNOT | pdfium_c.FPDF_REVERSE_BYTE_ORDER | pdfium_c.FPDF_RENDER_LIMITEDIMAGECACHE
+
+
+class _PdfReader:
+    format = "pdf"
+
+    def __init__(self, data: bytes, *, max_pixels: int, dpi: int):
+        self.max_pixels, self.dpi = max_pixels, dpi
+        self._data = data  # PDFium reads from this buffer for as long as the document is open
+        raw = pdfium_c.FPDF_LoadMemDocument64(data, len(data), None)
+        if not raw:
+            raise ImageError(PDF_LOAD_ERRORS.get(pdfium_c.FPDF_GetLastError(), PDF_DAMAGED))
+        self.pdf = pdfium.PdfDocument(raw)
+        self.pages = len(self.pdf)
+        if self.pages < 1:
+            self.close()
+            raise ImageError("This PDF has no pages.")
+
+    def page(self, i: int) -> Page:
+        with self._page(i) as page:
+            w_pt, h_pt = page.get_size()
+            if not (w_pt > 0 and h_pt > 0):
+                raise ImageError(f"Page {i + 1} of this PDF has no size and cannot be shown.")
+            width, height = render_size(w_pt, h_pt, dpi=self.dpi, max_pixels=self.max_pixels)
+            words = _words(_chars(page, width, height))
+            text = _is_text_page(words, page, w_pt * h_pt)
+            scan = None if text else _scan_dpi(page, w_pt * h_pt)
+            if scan is not None and scan < self.dpi:
+                # A scan is read at its own resolution: rendering a 100 dpi scan at 200 dpi only
+                # makes OCR slower (and reads no better).
+                width, height = render_size(w_pt, h_pt, dpi=max(MIN_SCAN_DPI, scan), max_pixels=self.max_pixels)
+        return Page(index=i, width=width, height=height, source="text" if text else "ocr",
+                    _render=lambda: self._render(i, width, height), _words=words if text else None)
+
+    @contextmanager
+    def _page(self, i: int):
+        """Page i, loaded for the block and closed after it; PDFium's failures become a sentence."""
+        try:
+            page = self.pdf[i]
+            try:
+                yield page
+            finally:
+                page.close()
+        except pdfium.PdfiumError as exc:
+            raise ImageError(f"Page {i + 1} of this PDF is damaged and cannot be read.") from exc
+
+    def _render(self, i: int, width: int, height: int) -> np.ndarray:
+        with self._page(i) as page:
+            bitmap = pdfium.PdfBitmap.new_native(width, height, pdfium_c.FPDFBitmap_BGR, rev_byteorder=True)
+            bitmap.fill_rect((255, 255, 255, 255), 0, 0, width, height)
+            pdfium_c.FPDF_RenderPageBitmap(bitmap, page, 0, 0, width, height, 0, RENDER_FLAGS)
+            rgb = bitmap.to_numpy()  # a view of the bitmap's own buffer, which it keeps alive
+            bitmap.close()
+        return rgb
+
+    def close(self) -> None:
+        self.pdf.close()
+
+
+def render_size(w_pt: float, h_pt: float, *, dpi: int, max_pixels: int) -> tuple[int, int]:
+    """Pixels for a page of w_pt x h_pt points: `dpi`, lowered to fit max_pixels and MAX_SIDE."""
+    scale = min(dpi / 72, MAX_SIDE / max(w_pt, h_pt), math.sqrt(max_pixels / (w_pt * h_pt)))
+    return max(1, int(w_pt * scale)), max(1, int(h_pt * scale))
+
+
+@dataclass
+class _Word:
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+
+def _chars(page: pdfium.PdfPage, width: int, height: int) -> list[tuple[str, np.ndarray] | None]:
+    """The text layer in content order: (character, [x0, y0, x1, y1] in pixels), None for a
+    space or line break, and for text off the visible page (outside the crop box)."""
+    textpage = page.get_textpage()
+    try:
+        n = textpage.count_chars()
+        codes = [pdfium_c.FPDFText_GetUnicode(textpage, i) for i in range(n)]
+        boxes = np.array([_loose_box(textpage, i) for i in range(n)], dtype=np.float64).reshape(-1, 4)
+    finally:
+        textpage.close()
+    px = _to_pixels(boxes, _pixel_transform(page, width, height))
+    cx, cy = (px[:, 0] + px[:, 2]) / 2, (px[:, 1] + px[:, 3]) / 2
+    visible = (cx >= 0) & (cx <= width) & (cy >= 0) & (cy <= height)
+    px[:, [0, 2]] = px[:, [0, 2]].clip(0, width)  # a character half off the page: its visible half
+    px[:, [1, 3]] = px[:, [1, 3]].clip(0, height)
+    out: list[tuple[str, np.ndarray] | None] = []
+    for code, box, seen in zip(codes, px, visible):
+        ch = chr(code) if 0 < code < 0x110000 else " "
+        out.append((ch, box) if seen and not ch.isspace() and _kept(ch) else None)
+    return out
+
+
+def _loose_box(textpage: pdfium.PdfTextPage, i: int) -> tuple[float, float, float, float]:
+    """Character i's box from its font's full height (so a word's box spans its line, as OCR's
+    do), in PDF points; NaN (never visible) where PDFium has none."""
+    rect = pdfium_c.FS_RECTF()
+    if not pdfium_c.FPDFText_GetLooseCharBox(textpage, i, rect):
+        return math.nan, math.nan, math.nan, math.nan
+    return rect.left, rect.bottom, rect.right, rect.top
+
+
+def _pixel_transform(page: pdfium.PdfPage, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+    """(M, o) with pixel = M @ (point - o): PDFium's own mapping for this rendering, so the
+    crop box, /Rotate and the flip of y (PDF's origin is bottom-left) are exactly as drawn."""
+    def page_point(x: int, y: int) -> np.ndarray:
+        px, py = ctypes.c_double(), ctypes.c_double()
+        pdfium_c.FPDF_DeviceToPage(page, 0, 0, width, height, 0, x, y, px, py)
+        return np.array([px.value, py.value])
+
+    origin = page_point(0, 0)
+    to_page = np.column_stack([(page_point(width, 0) - origin) / width, (page_point(0, height) - origin) / height])
+    return np.linalg.inv(to_page), origin
+
+
+def _to_pixels(boxes: np.ndarray, transform: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """PDF boxes (left, bottom, right, top) to pixel boxes (x0, y0, x1, y1)."""
+    M, origin = transform
+    corners = [boxes[:, [0, 1]], boxes[:, [2, 3]]]
+    a, b = ((c - origin) @ M.T for c in corners)
+    return np.column_stack([np.minimum(a, b), np.maximum(a, b)])
+
+
+def _kept(ch: str) -> bool:
+    return ch != "\ufffd" and unicodedata.category(ch) not in NOT_TEXT
+
+
+def _words(chars: list[tuple[str, np.ndarray] | None]) -> list[_Word]:
+    """Characters to words: a word ends at a space or line break, and where the next character
+    is not beside it (PDFs need not put a space between words they place apart)."""
+    words: list[_Word] = []
+    current: list[tuple[str, np.ndarray]] = []
+    for item in [*chars, None]:
+        if current and (item is None or not _beside(current[-1][1], item[1])):
+            words.append(_word(current))
+            current = []
+        if item is not None:
+            current.append(item)
+    return words
+
+
+def _beside(prev: np.ndarray, box: np.ndarray) -> bool:
+    h = max(prev[3] - prev[1], box[3] - box[1], 1e-6)
+    same_line = abs((prev[1] + prev[3]) / 2 - (box[1] + box[3]) / 2) < h / 2
+    return same_line and -h / 2 < box[0] - prev[2] < h / 3
+
+
+def _word(chars: list[tuple[str, np.ndarray]]) -> _Word:
+    boxes = np.array([box for _, box in chars])
+    text = unicodedata.normalize("NFKC", "".join(ch for ch, _ in chars))  # ligatures (ﬁ) as letters
+    return _Word(text, float(boxes[:, 0].min()), float(boxes[:, 1].min()),
+                 float(boxes[:, 2].max()), float(boxes[:, 3].max()))
+
+
+def _is_text_page(words: list[_Word], page: pdfium.PdfPage, area: float) -> bool:
+    real = sum(unicodedata.category(ch) not in NOT_TEXT | {"Cf"} for w in words for ch in w.text)
+    if real < MIN_TEXT_CHARS:
+        return False
+    return real >= ENOUGH_TEXT_CHARS or _image_coverage(page, area) < SCAN_COVERAGE
+
+
+MIN_SCAN_DPI = 72
+
+
+def _scan_dpi(page: pdfium.PdfPage, area: float) -> int | None:
+    """The resolution of the picture that covers most of the page (a scan), if one does."""
+    best, dpi = 0.0, None
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
+        if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+            continue
+        w_pt, h_pt = right.value - left.value, top.value - bottom.value
+        if w_pt <= 0 or h_pt <= 0 or w_pt * h_pt <= best:
+            continue
+        try:
+            px_w, px_h = obj.get_px_size()
+        except (pdfium.PdfiumError, AttributeError):
+            continue
+        best, dpi = w_pt * h_pt, int(round(max(px_w / w_pt, px_h / h_pt) * 72))
+    return dpi if best >= SCAN_COVERAGE * area else None
+
+
+def _image_coverage(page: pdfium.PdfPage, area: float) -> float:
+    """Share of the page covered by pictures (a scan is one, or a few strips)."""
+    covered = 0.0
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
+        if pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+            covered += max(0.0, right.value - left.value) * max(0.0, top.value - bottom.value)
+    return min(1.0, covered / area)
+
+
+# ---------------------------------------------------------------- reading order
+
+
+def _reading_order(words: list[_Word]) -> list[list[_Word]]:
+    return _order(_rows(words))
+
+
+def _rows(words: list[_Word]) -> list[list[_Word]]:
+    """Words grouped into rows sharing a line (centre within half a height), top to bottom,
+    each left to right."""
+    rows: list[list[_Word]] = []
+    for word in sorted(words, key=lambda w: w.cy):
+        row = rows[-1] if rows else None
+        if row and abs(word.cy - _mean_cy(row)) < max(word.height, row[0].height) / 2:
+            row.append(word)
+        else:
+            rows.append([word])
+    return [sorted(row, key=lambda w: w.x0) for row in rows]
+
+
+def _mean_cy(row: list[_Word]) -> float:
+    return sum(w.cy for w in row) / len(row)
+
+
+def _order(rows: list[list[_Word]]) -> list[list[_Word]]:
+    """Rows top to bottom, except where a column gutter splits a run of rows into text columns:
+    there the left column is read to its end before the right one (and each may split again)."""
+    gutter = _gutter(rows)
+    if gutter is None:
+        return rows
+    out: list[list[_Word]] = []
+    for crossing, zone in _zones(rows, gutter):
+        left = [r for r in ([w for w in row if w.x1 <= gutter] for row in zone) if r]
+        right = [r for r in ([w for w in row if w.x0 >= gutter] for row in zone) if r]
+        if not crossing and _columns(left) and _columns(right):
+            out += _order(left) + _order(right)
+        else:
+            out += zone
+    return out
+
+
+def _gutter(rows: list[list[_Word]]) -> float | None:
+    """The likeliest column gutter: among the x with at least COLUMN_MIN_LINES rows of words on
+    either side, the middle of the widest stretch that the fewest rows write across."""
+    if len(rows) < 2 * COLUMN_MIN_LINES:
+        return None
+    words = [w for row in rows for w in row]
+    left = min(w.x0 for w in words)
+    height = float(np.median([w.height for w in words]))
+    x = np.arange(int(max(w.x1 for w in words) - left) + 1)
+    starts = np.zeros(x.size + 1, dtype=np.int32)  # +1 where a row's stretch starts, -1 after it ends
+    for row in rows:
+        for a, b in _stretches(row, GUTTER * height):
+            starts[int(a - left)] += 1
+            starts[int(b - left) + 1] -= 1
+    crossed = np.cumsum(starts)[:-1]
+    first_end = np.sort([min(w.x1 for w in row) - left for row in rows])
+    last_start = np.sort([max(w.x0 for w in row) - left for row in rows])
+    lines_left = np.searchsorted(first_end, x, side="right")
+    lines_right = len(rows) - np.searchsorted(last_start, x, side="left")
+    both_sides = (lines_left >= COLUMN_MIN_LINES) & (lines_right >= COLUMN_MIN_LINES)
+    if not both_sides.any():
+        return None
+    fewest = np.flatnonzero(both_sides & (crossed == crossed[both_sides].min()))
+    runs = np.split(fewest, np.flatnonzero(np.diff(fewest) > 1) + 1)
+    widest = max(runs, key=len)
+    return left + float(widest[0] + widest[-1]) / 2
+
+
+def _stretches(row: list[_Word], gap: float) -> list[list[float]]:
+    """A row's words as [x0, x1] stretches, joined across gaps narrower than `gap`."""
+    out: list[list[float]] = []
+    for w in row:
+        if out and w.x0 - out[-1][1] < gap:
+            out[-1][1] = max(out[-1][1], w.x1)
+        else:
+            out.append([w.x0, w.x1])
+    return out
+
+
+def _zones(rows: list[list[_Word]], gutter: float):
+    """Runs of consecutive rows: (True, [row]) for a row written across the gutter,
+    (False, rows) for a run that leaves it clear."""
+    run: list[list[_Word]] = []
+    for row in rows:
+        if any(w.x0 < gutter < w.x1 for w in row):
+            if run:
+                yield False, run
+                run = []
+            yield True, [row]
+        else:
+            run.append(row)
+    if run:
+        yield False, run
+
+
+def _columns(rows: list[list[_Word]]) -> bool:
+    """Enough lines of running text to be a column (a form's labels are not one)."""
+    return len(rows) >= COLUMN_MIN_LINES and sum(map(len, rows)) >= COLUMN_MIN_WORDS * len(rows)
+
+
+def _line_json(words: list[_Word]) -> dict:
+    return {"text": " ".join(w.text for w in words), "confidence": 1.0,
+            "box": _quad(min(w.x0 for w in words), min(w.y0 for w in words),
+                         max(w.x1 for w in words), max(w.y1 for w in words)),
+            "words": [{"text": w.text, "confidence": 1.0, "box": _quad(w.x0, w.y0, w.x1, w.y1)} for w in words]}
+
+
+def _quad(x0: float, y0: float, x1: float, y1: float) -> list[list[int]]:
+    """Four corners clockwise from top-left, whole pixels covering the box."""
+    a, b, c, d = math.floor(x0), math.floor(y0), math.ceil(x1), math.ceil(y1)
+    return [[a, b], [c, b], [c, d], [a, d]]
+
+
+# ---------------------------------------------------------------- TIFF
+
+
+class _TiffReader:
+    """Pages of a TIFF, each decoded like a single image (image.py's checks and conversions)."""
+
+    format = "tiff"
+
+    def __init__(self, data: bytes, *, max_bytes: int, max_pixels: int, max_pages: int):
+        self.img = imaging.open_image(data, max_bytes=max_bytes, max_pixels=max_pixels)
+        try:
+            self.pages = int(getattr(self.img, "n_frames", 1))
+            self.sizes = [self._size(i, max_pixels) for i in range(min(self.pages, max_pages))]
+        except ImageError:
+            self.close()
+            raise
+        except Exception as exc:  # noqa: BLE001 - a broken directory chain surfaces as many types
+            self.close()
+            raise ImageError("This TIFF is damaged: its pages cannot be read.") from exc
+
+    def _size(self, i: int, max_pixels: int) -> tuple[int, int]:
+        """Page i's upright size, refused before any pixel is decoded if over the cap."""
+        self.img.seek(i)
+        imaging.check_size(self.img.width, self.img.height, max_pixels, what=f"Page {i + 1} of this TIFF")
+        return imaging.upright_size(self.img)
+
+    def page(self, i: int) -> Page:
+        width, height = self.sizes[i]
+        return Page(index=i, width=width, height=height, source="ocr",
+                    _render=lambda: imaging.read_frame(self.img, i)[0])
+
+    def close(self) -> None:
+        self.img.close()

@@ -1,0 +1,132 @@
+"""Documents through the page kind (CONTRACTS section 7), with real files and the real engines:
+a scan made of FUNSD pages, a PDF printed by Chromium (its text layer read exactly), a mixed
+one, a multi-page TIFF, limits, and a document read in turns."""
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+from PIL import Image
+
+from chalicelib.errors import ImageError
+from chalicelib.kinds import page, page_pipeline
+from chalicelib.kinds.base import Resume
+from tests import images
+from tests.media import documents as docs
+from tests.results import validate_result
+
+KNOWN = [["Dear Ms. Rivera,", "Your library card is ready.", "Please collect it by Friday."],
+         ["The reading room opens at 9 a.m.", "Bring this letter with you."]]
+
+
+def html(lines: list[str]) -> str:
+    return "<html><body style='font: 22px serif; margin: 60px'>" + "".join(f"<p>{t}</p>" for t in lines) + "</body></html>"
+
+
+@pytest.fixture(scope="module")
+def printed() -> bytes:
+    return docs.join(*docs.chromium_pdfs([html(lines) for lines in KNOWN]))
+
+
+def run_all(data: bytes, **kw):
+    published = []
+    done = page_pipeline.run(data, publish=published.append, **kw)
+    validate_result(done.result)
+    page.check(done.result)
+    return done, published
+
+
+def test_a_printed_pdf_is_read_from_its_text_layer_exactly(printed):
+    t0 = time.perf_counter()
+    result = page_pipeline.run(printed).result  # no publish: the text alone is what matters here
+    seconds = time.perf_counter() - t0
+    assert [p["source"] for p in result["pages"]] == ["text", "text"]
+    assert [p["text"].split("\n") for p in result["pages"]] == KNOWN
+    assert result["text"] == "\n\n".join("\n".join(lines) for lines in KNOWN)
+    assert result["lines"] == result["pages"][0]["lines"] and result["width"] == result["pages"][0]["width"]
+    assert result["document"] == {"pages_in_file": 2, "pages": 2, "read": 2, "complete": True}
+    assert result["speech"]["complete"] and seconds < 60
+
+
+def test_a_scanned_pdf_is_read_page_by_page_with_images_and_progress():
+    data = docs.scanned_pdf(docs.funsd_pages(2))
+    done, published = run_all(data)
+    result = done.result
+    assert [p["source"] for p in result["pages"]] == ["ocr", "ocr"]
+    assert all(len(p["lines"]) > 10 for p in result["pages"])
+    # Progress: one publish per page read, each with its page's image, before any recording.
+    reads = [(o.result["document"]["read"], sorted(o.files)) for o in published if "speech" not in o.result]
+    assert reads == [(1, ["page-001.jpg"]), (2, ["page-002.jpg"])]
+    shown = Image.open(io.BytesIO(published[0].files["page-001.jpg"][0]))
+    assert shown.size == (result["pages"][0]["width"], result["pages"][0]["height"])
+    # The read-along goes on across pages, in order.
+    words = result["speech"]["words"]
+    assert {w["page"] for w in words} == {0, 1}
+    assert [w["page"] for w in words] == sorted(w["page"] for w in words)
+
+
+def test_a_mixed_document_reads_each_page_its_way(printed):
+    scan = docs.scanned_pdf(docs.funsd_pages(1))
+    result = page_pipeline.run(docs.join(printed, scan), publish=lambda o: None).result
+    assert [p["source"] for p in result["pages"]] == ["text", "text", "ocr"]
+    assert result["pages"][1]["text"].split("\n") == KNOWN[1]
+
+
+def test_a_multi_page_tiff_is_a_document():
+    lines = [["FIRST PAGE OF THE FAX"], ["SECOND PAGE OF THE FAX"], ["THIRD PAGE OF THE FAX"]]
+    data = docs.tiff([images.text_image(t).image for t in lines], compression="tiff_lzw")
+    result = page_pipeline.run(data, publish=lambda o: None).result
+    assert [p["text"] for p in result["pages"]] == [t[0] for t in lines]
+
+
+def test_more_pages_than_the_limit_are_left_out_and_said(monkeypatch):
+    monkeypatch.setenv("PAGEVOICE_MAX_DOCUMENT_PAGES", "3")
+    data = docs.text_pdf([docs.TextPage([f"Page number {n}"]) for n in range(1, 201)])
+    t0 = time.perf_counter()
+    result = page_pipeline.run(data, publish=lambda o: None, tts_engine="piper").result
+    assert result["document"] == {"pages_in_file": 200, "pages": 3, "read": 3, "complete": False, "reason": "pages"}
+    assert result["text"] == "Page number 1\n\nPage number 2\n\nPage number 3"
+    assert time.perf_counter() - t0 < 60
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda pdf: docs.encrypted(pdf, user="secret", owner="owner"), "password"),
+    (lambda pdf: pdf[: len(pdf) // 2], "damaged"),
+])
+def test_unreadable_pdfs_fail_with_a_reason(printed, make, message):
+    with pytest.raises(ImageError, match=message):
+        page_pipeline.run(make(printed))
+
+
+def test_an_owner_password_only_pdf_is_read(printed):
+    result = page_pipeline.run(docs.encrypted(printed, user="", owner="owner")).result
+    assert result["pages"][0]["text"].split("\n") == KNOWN[0]
+
+
+def test_a_huge_page_is_rendered_within_the_pixel_limit():
+    data = docs.text_pdf([docs.TextPage(["THIS IS A VERY LARGE POSTER"], size=(200 * 72, 200 * 72), font_size=600,
+                                          at=(720, 1200))])
+    result = page_pipeline.run(data, publish=lambda o: None).result
+    p = result["pages"][0]
+    assert p["width"] * p["height"] <= 40_000_000 and max(p["width"], p["height"]) <= 4000
+    assert p["text"] == "THIS IS A VERY LARGE POSTER"
+
+
+def test_a_document_out_of_time_goes_on_from_the_page_it_reached():
+    data = docs.scanned_pdf([images.text_image([f"PAGE {n} OF THE REPORT"]).image for n in ("ONE", "TWO", "THREE")])
+    stored, last = {}, {}
+
+    def publish(outputs):
+        last["result"] = outputs.result
+        stored.update({name: body for name, (body, _) in outputs.files.items()})
+
+    first = page_pipeline.run(data, publish=publish, deadline=time.monotonic() + 1.0)
+    assert first.more and first.result["document"]["read"] < 3
+    reached = first.result["document"]["read"]
+    second = page_pipeline.run(data, publish=publish, resume=Resume(last["result"], stored.__getitem__))
+    assert not second.more
+    result = second.result
+    assert [p["text"] for p in result["pages"]] == [f"PAGE {n} OF THE REPORT" for n in ("ONE", "TWO", "THREE")]
+    assert result["document"]["read"] == 3 and result["speech"]["complete"]
+    assert reached >= 0 and {f"page-00{n}.jpg" for n in (1, 2, 3)} <= set(stored)
