@@ -50,6 +50,7 @@ lint: venv
 # stack's upload-to-done and cold start; auth latency; load; fuzzing.
 bench: venv keras-venv system-deps
 	$(PY) -m bench.run --datasets $(DATASETS) --out bench/out
+	$(PY) -m bench.documents --datasets $(DATASETS)
 	$(PY) -m bench.digits --datasets $(DATASETS)
 	$(PY) -m bench.speech --datasets $(DATASETS)
 	$(PY) -m bench.bench_stack --photo $(DATASETS)/icdar2015-dev/images/img_3.jpg

@@ -5,6 +5,8 @@ rendered from these dictionaries, so the two can never drift apart.
 """
 from __future__ import annotations
 
+import re
+
 UPLOAD_PREFIX = "uploads/"
 RESULT_PREFIX = "results/"
 
@@ -69,9 +71,31 @@ def table_cfn(logical: str, name) -> dict:
     return {"Type": "AWS::DynamoDB::Table", "Properties": props}
 
 
-def bucket_cors_rules(origin: str) -> list[dict]:
+def cors_origins(origins) -> list:
+    """The site origins CORS allows, from `settings.cors_origin` (comma-separated) or a list.
+
+    A loopback origin brings its twin (http://127.0.0.1:8080 <-> http://localhost:8080, same
+    scheme and port): the local site is opened under either name, and a page opened as
+    localhost could not sign in. Anything else (a CloudFormation intrinsic) is one origin."""
+    if isinstance(origins, str):
+        origins = [o.strip().rstrip("/") for o in origins.split(",")]
+    elif not isinstance(origins, (list, tuple)):
+        return [origins]
+    out = []
+    for origin in filter(None, origins):
+        out.append(origin)
+        loopback = re.fullmatch(r"(https?://)(127\.0\.0\.1|localhost)(:\d+)?", origin)
+        if loopback:
+            scheme, host, port = loopback.groups()
+            out.append(f"{scheme}{'localhost' if host == '127.0.0.1' else '127.0.0.1'}{port or ''}")
+    return list(dict.fromkeys(out))
+
+
+def bucket_cors_rules(origin) -> list[dict]:
+    """The bucket's CORS rules (the site's presigned POST uploads and its reads): every site
+    origin (`cors_origins`)."""
     return [{
-        "AllowedOrigins": [origin],
+        "AllowedOrigins": cors_origins(origin),
         "AllowedMethods": BUCKET["cors_methods"],
         "AllowedHeaders": ["*"],
         "ExposeHeaders": ["ETag"],

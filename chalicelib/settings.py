@@ -81,7 +81,7 @@ class Settings:
     jwt_issuer: str = setting("pagevoice")
     jwt_audience: str = setting("pagevoice-api")
     session_ttl_seconds: int = setting(7 * 24 * 3600)
-    cors_origin: str = setting("http://127.0.0.1:8080")
+    cors_origin: str = setting("http://127.0.0.1:8080,http://localhost:8080")  # the site's origins, comma-separated
     # Password hashing (argon2id). Defaults are OWASP's minimum; tests may lower them.
     argon2_time_cost: int = setting(2)
     argon2_memory_kib: int = setting(19 * 1024)

@@ -106,3 +106,20 @@ def test_process_by_kind_writes_the_kinds_outputs(tmp_path):
     run = cli("process", shared("speech-dev/asr/goforward.flac"), "--kind", "speech", "--out", tmp_path / "s")
     assert run.returncode == 0, run.stderr
     assert sorted(p.name for p in (tmp_path / "s").iterdir()) == ["result.json"]  # no recording: the upload is one
+
+
+@pytest.mark.slow
+def test_process_a_pdf_writes_every_page_and_the_recording(tmp_path):
+    """`process file.pdf`: one result for the document, each page's image, the whole recording."""
+    from tests.media import documents as docs
+
+    pdf = tmp_path / "letter.pdf"
+    pdf.write_bytes(docs.text_pdf([docs.TextPage(["Dear reader,", "page one."]), docs.TextPage(["Page two ends it."])]))
+    run = cli("process", pdf, "--out", tmp_path / "out")
+    assert run.returncode == 0, run.stderr
+    result = json.loads((tmp_path / "out" / "result.json").read_text())
+    assert result["text"] == "Dear reader,\npage one.\n\nPage two ends it."
+    assert [p["image"] for p in result["pages"]] == ["page-001.jpg", "page-002.jpg"]
+    assert all((tmp_path / "out" / p["image"]).read_bytes()[:2] == b"\xff\xd8" for p in result["pages"])
+    assert (tmp_path / "out" / "speech.mp3").stat().st_size > 1000
+    assert wav_info((tmp_path / "out" / "speech.wav").read_bytes())[3] == pytest.approx(result["speech"]["seconds"], abs=0.05)

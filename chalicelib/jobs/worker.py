@@ -260,9 +260,13 @@ def summarise(outputs: Outputs) -> dict:
     """A few numbers for the job list and the logs, whatever the kind."""
     result = outputs.result
     summary = {"characters": len(result.get("text") or "")}
-    if isinstance(result.get("lines"), list):
-        summary["lines"] = len(result["lines"])
-        summary["words"] = sum(len(line.get("words", [])) for line in result["lines"])
+    pages = result.get("pages") if isinstance(result.get("pages"), list) else None
+    if pages:
+        summary["pages"] = len(pages)
+    lines = [line for page in pages for line in page.get("lines", [])] if pages else result.get("lines")
+    if isinstance(lines, list):
+        summary["lines"] = len(lines)
+        summary["words"] = sum(len(line.get("words", [])) for line in lines)
     if outputs.files:
         summary["files"] = sorted(outputs.files)
     return summary

@@ -116,9 +116,10 @@ def _read_document(data: bytes, prior: dict | None, emit, watch: Stopwatch, dead
                 "complete": False}
         if doc.pages_in_file > doc.page_count:
             info["reason"] = "pages"  # pages past the limit are left out
-        slowest = 0.0
-        for index in range(len(pages), doc.page_count):
-            if deadline is not None and time.monotonic() + max(2.0, 1.5 * slowest) > deadline:
+        slowest, first = 0.0, len(pages)
+        for index in range(first, doc.page_count):
+            # Each invocation reads at least one page, so a document read in turns moves on.
+            if index > first and deadline is not None and time.monotonic() + max(2.0, 1.5 * slowest) > deadline:
                 return _document_result(engine, pages, unsure, info, watch), True
             t0 = time.monotonic()
             page = doc.page(index)

@@ -6,15 +6,17 @@ own (chalicelib.errors): this layer only renders them. Nothing below chalicelib.
 """
 from __future__ import annotations
 
+import contextvars
 import functools
 import json
+import sys
 import time
 import uuid
 
 from chalice import CORSConfig, Response
 from chalice.app import ChaliceViewError
 
-from chalicelib import logs, settings
+from chalicelib import logs, resources, settings
 from chalicelib.auth import throttle
 from chalicelib.errors import InputError, Internal, NotFound, PageVoiceError
 
@@ -26,19 +28,39 @@ INTERNAL_MESSAGE = "Something went wrong on our side. Please try again."  # neve
 
 # --- CORS ---
 
+# The Origin of the request being answered (the browser's page), read by the CORS config.
+_request_origin: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_origin", default=None)
+
+
+def allowed_origins() -> list[str]:
+    """The site origins the API answers (`cors_origin`: comma-separated; a local loopback
+    origin brings its twin, see `resources.cors_origins`)."""
+    return resources.cors_origins(settings.get().cors_origin)
+
+
+def origin_for(origin: str | None) -> str:
+    """Access-Control-Allow-Origin names one origin: the request's own when it is allowed, else
+    the first allowed one (which the browser then refuses, as it should)."""
+    allowed = allowed_origins()
+    if origin and origin in allowed:
+        return origin
+    return allowed[0] if allowed else ""
+
+
 class _SettingsCORS(CORSConfig):
     """CORSConfig whose origin is read from settings at request time.
 
     Routes are declared at import, but a stage's environment (and so
     PAGEVOICE_CORS_ORIGIN) exists only around each call; reading it lazily keeps
-    `chalice local`, the test client and Lambda on the configured origin.
-    `chalice deploy/package` evaluates it once for API Gateway's preflight mock, so
-    export PAGEVOICE_CORS_ORIGIN when deploying.
+    `chalice local`, the test client and Lambda on the configured origins, and the answer
+    names the request's origin when it is one of them (`Vary: Origin` is added).
+    `chalice deploy/package` evaluates it once for API Gateway's preflight mock (no request:
+    the first origin), so export PAGEVOICE_CORS_ORIGIN when deploying: deployed there is one.
     """
 
     @property
     def allow_origin(self) -> str:
-        return settings.get().cors_origin
+        return origin_for(_request_origin.get())
 
     @allow_origin.setter
     def allow_origin(self, _value) -> None:  # CORSConfig.__init__ assigns it; ignore.
@@ -47,6 +69,41 @@ class _SettingsCORS(CORSConfig):
 
 # The browser must be able to read Retry-After (429) and the request id.
 CORS = _SettingsCORS(expose_headers=["Retry-After", "X-Request-Id"], max_age=600)
+
+
+def _vary_origin(headers: dict) -> None:
+    vary = [v.strip() for v in str(headers.get("Vary") or "").split(",") if v.strip()]
+    if "origin" not in {v.lower() for v in vary}:
+        headers["Vary"] = ", ".join([*vary, "Origin"])
+
+
+def _answer_preflight_with_the_request_origin() -> None:
+    """`chalice local` answers OPTIONS itself (LocalGateway, like API Gateway's mock) from the
+    route's CORSConfig, without running the app: give it the request's Origin first. Only
+    where `chalice local` (or a test of it) has loaded chalice.local; Lambda never does."""
+    local = sys.modules.get("chalice.local")
+    gateway = getattr(local, "LocalGateway", None)
+    if gateway is None or getattr(gateway, "_pagevoice_origin", False):
+        return
+    handle = gateway.handle_request
+
+    @functools.wraps(handle)
+    def handle_request(self, method, path, headers, body):
+        origin = next((v for k, v in (headers or {}).items() if k.lower() == "origin"), None)
+        token = _request_origin.set(origin)
+        try:
+            response = handle(self, method, path, headers, body)
+        finally:
+            _request_origin.reset(token)
+        if method == "OPTIONS" and "Access-Control-Allow-Origin" in (response.get("headers") or {}):
+            _vary_origin(response["headers"])
+        return response
+
+    gateway.handle_request = handle_request
+    gateway._pagevoice_origin = True
+
+
+_answer_preflight_with_the_request_origin()
 
 
 # --- Responses ---
@@ -117,6 +174,15 @@ def middleware(request, get_response, startup_check=None) -> Response:
     context = getattr(request, "context", None) or {}
     request_id = context.get("requestId") or uuid.uuid4().hex
     started = time.perf_counter()
+    headers = getattr(request, "headers", None) or {}
+    origin_token = _request_origin.set(headers.get("origin"))
+    try:
+        return _answer(request, get_response, startup_check, request_id, started)
+    finally:
+        _request_origin.reset(origin_token)
+
+
+def _answer(request, get_response, startup_check, request_id: str, started: float) -> Response:
     with logs.context(request_id=request_id):
         try:
             if startup_check:
@@ -136,6 +202,7 @@ def middleware(request, get_response, startup_check=None) -> Response:
             response.headers["Content-Type"] = "application/json"
         for name, value in CORS.get_access_control_headers().items():
             response.headers.setdefault(name, value)
+        _vary_origin(response.headers)  # the answer names the request's origin
         # Answers carry tokens, presigned URLs and people's text: never stored by a cache, and
         # never content-sniffed into something else.
         response.headers.setdefault("Cache-Control", "no-store")

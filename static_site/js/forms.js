@@ -1,6 +1,6 @@
 // Field-level error display shared by the register and login forms.
 
-import { showMessage } from "./dom.js";
+import { announce, showMessage } from "./dom.js";
 
 export function formValues(form) {
   return Object.fromEntries(new FormData(form).entries());
@@ -60,10 +60,14 @@ export function showServerError(form, formErrorEl, error, fieldNames) {
     setFieldError(form, body.field, error.message);
     placed = true;
   }
-  // The message is always shown at the top too, so it is announced (role=alert) and seen.
-  showMessage(formErrorEl, error.message);
+  // Said once: beside its field (focus goes there, and the field's description reads it; the
+  // live region says it too), or else at the top of the form (role=alert).
   if (placed) {
+    showMessage(formErrorEl, "");
     const first = fieldNames.find((f) => form.elements.namedItem(f)?.getAttribute("aria-invalid") === "true");
     form.elements.namedItem(first)?.focus();
+    announce(error.message);
+  } else {
+    showMessage(formErrorEl, error.message);
   }
 }

@@ -20,7 +20,7 @@ export function wordsOf(result) {
   return words;
 }
 
-function bounds(box) {
+export function bounds(box) {
   const xs = box.map((p) => Number(p[0]));
   const ys = box.map((p) => Number(p[1]));
   const left = Math.min(...xs);
@@ -28,7 +28,7 @@ function bounds(box) {
   return { left, top, width: Math.max(...xs) - left, height: Math.max(...ys) - top };
 }
 
-const pct = (value, total) => `${(value / total) * 100}%`;
+export const pct = (value, total) => `${(value / total) * 100}%`;
 
 function isLow(word) {
   return typeof word.confidence === "number" && word.confidence < LOW_CONFIDENCE;

@@ -18,12 +18,14 @@ export function showImage(root, job, result, signal, { what = "photo" } = {}) {
   return img;
 }
 
-/** "Copy text": the clipboard, or else the text selected in `selectEl` for Ctrl+C. */
+/** "Copy text": the clipboard, or else the text selected in `selectEl` for Ctrl+C. `text` may
+ *  be a function giving the text at the time of copying (a result that grows). */
 export function setUpCopy(button, text, selectEl, signal) {
-  button.disabled = !text;
+  const current = typeof text === "function" ? text : () => text;
+  button.disabled = !current();
   button.addEventListener("click", async () => {
     try {
-      await navigator.clipboard.writeText(text);
+      await navigator.clipboard.writeText(current());
       announce("Text copied.");
     } catch {
       // Clipboard API refused (permissions, insecure origin): select the text instead.

@@ -24,7 +24,7 @@ export function acceptOf(kind) {
   return [...kind.content_types, ...kind.extensions].join(",");
 }
 
-function typeFromName(kind, name) {
+export function typeFromName(kind, name) {
   const ext = `.${String(name || "").split(".").pop().toLowerCase()}`;
   if (!kind.extensions.includes(ext)) return "";
   // The first type whose usual ending this is (the API maps endings to types the same way).
@@ -33,6 +33,10 @@ function typeFromName(kind, name) {
 
 // Recognise a file by its first bytes where we can: a renamed text file claims image/png by
 // its extension, and we would rather say so now than after the upload.
+// HEIC/HEIF (ISO base media: "ftyp" and a brand at byte 8): what iPhones save.
+const HEIC_BRANDS = ["heic", "heix", "heim", "heis", "hevc", "hevx"];
+const HEIF_BRANDS = ["mif1", "msf1", "mif2"];
+const brand = (ascii, list) => ascii(4, "ftyp") && list.some((name) => ascii(8, name));
 const SIGNATURES = {
   "image/jpeg": (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff,
   "image/png": (b, ascii) => b[0] === 0x89 && ascii(1, "PNG"),
@@ -40,11 +44,21 @@ const SIGNATURES = {
   "image/webp": (b, ascii) => ascii(0, "RIFF") && ascii(8, "WEBP"),
   "image/tiff": (b, ascii) => (ascii(0, "II") && b[2] === 42 && b[3] === 0) || (ascii(0, "MM") && b[2] === 0 && b[3] === 42),
   "image/bmp": (b, ascii) => ascii(0, "BM"),
+  "image/heic": (b, ascii) => brand(ascii, HEIC_BRANDS),
+  "image/heif": (b, ascii) => brand(ascii, HEIF_BRANDS),
+  "application/pdf": (b, ascii) => ascii(0, "%PDF-"),
 };
 const ENDINGS = {
   "image/jpeg": [".jpg", ".jpeg", ".jpe", ".jfif"], "image/png": [".png"], "image/webp": [".webp"],
   "image/tiff": [".tif", ".tiff"], "image/bmp": [".bmp"], "image/gif": [".gif"],
+  "image/heic": [".heic"], "image/heif": [".heif", ".hif"], "application/pdf": [".pdf"],
 };
+const HEIF_FAMILY = ["image/heic", "image/heif"];
+
+/** Does the kind take documents (a PDF), so that several photos can go as one? */
+export function takesDocuments(kind) {
+  return Boolean(kind?.content_types?.includes("application/pdf"));
+}
 
 function sniff(bytes) {
   const b = new Uint8Array(bytes);
@@ -54,23 +68,25 @@ function sniff(bytes) {
 
 /** Check a file against a kind before uploading; returns the content type to declare, or
  *  throws UploadError. */
-export async function checkFile(file, kind) {
+export async function checkFile(file, kind, { checkSize = true } = {}) {
   const name = file.name || "This file";
   const wanted = `a ${formatNames(kind)} file`;
-  const declared = (file.type || "").split(";")[0].trim().toLowerCase() || typeFromName(kind, file.name);
+  // Browsers often give no type (or a generic one) for .heic files: the name's ending says it.
+  let declared = (file.type || "").split(";")[0].trim().toLowerCase();
+  if (!declared || declared === "application/octet-stream") declared = typeFromName(kind, file.name);
   if (declared && !kind.content_types.includes(declared)) {
     throw new UploadError(`“${name}” is not a file PageVoice can read as ${kind.label.toLowerCase()}. Choose ${wanted}.`);
   }
   if (file.size === 0) throw new UploadError(`“${name}” is empty. Choose another file.`);
-  if (file.size > kind.max_bytes) {
-    throw new UploadError(`“${name}” is ${formatBytes(file.size)}; the largest file PageVoice accepts is ${formatBytes(kind.max_bytes)}.`);
-  }
+  if (checkSize) checkSizeOf(file, kind);
   let actual = "";
   try {
     actual = sniff(await file.slice(0, 16).arrayBuffer());
   } catch {
     throw new UploadError(`“${name}” could not be read. Choose it again.`);
   }
+  // A .heif file may carry a HEIC brand and the reverse: the name's type stands within the family.
+  if (HEIF_FAMILY.includes(actual) && HEIF_FAMILY.includes(declared) && kind.content_types.includes(declared)) return declared;
   if (actual && kind.content_types.includes(actual)) return actual;
   // Kinds whose every format we can recognise (images) refuse what we do not recognise.
   if (actual || kind.content_types.every((type) => type in SIGNATURES)) {
@@ -78,6 +94,13 @@ export async function checkFile(file, kind) {
   }
   if (!declared) throw new UploadError(`“${name}” is not ${wanted}. Choose another file.`);
   return declared;
+}
+
+/** Throws the message for a file over the kind's size limit. */
+export function checkSizeOf(file, kind) {
+  if (file.size > kind.max_bytes) {
+    throw new UploadError(`“${file.name || "This file"}” is ${formatBytes(file.size)}; the largest file PageVoice accepts is ${formatBytes(kind.max_bytes)}.`);
+  }
 }
 
 export function fileName(file, contentType) {

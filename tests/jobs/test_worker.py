@@ -231,3 +231,46 @@ def test_a_job_that_keeps_running_out_of_time_ends_after_its_turns(job, monkeypa
     assert worker.handle_upload(settings.get().bucket, key) == "continued"
     assert worker.handle_upload(settings.get().bucket, key) == "done"
     assert jobs.get(USER, job_id)["turns"] == 1
+
+
+@pytest.mark.slow
+def test_a_3000_word_document_gets_a_complete_recording_in_turns(api_env, monkeypatch):
+    """A long letter as a PDF with a text layer: read at once, recorded over several invocations
+    of a Lambda with 45 s each (30 s of work), and the recording covers every word."""
+    import io
+    import wave
+
+    from tests.media import documents as docs
+
+    words = ["The", "committee", "thanks", "every", "member", "for", "the", "careful", "reading", "of", "the", "annual", "report", "and", "asks", "for", "comments", "on", "the", "budget", "before", "the", "meeting", "in", "March"]
+    text = [" ".join(words[(i * 12 + k) % len(words)] for k in range(12)) for i in range(250)]  # 3,000 words
+    data = docs.text_pdf([docs.TextPage(text[i:i + 25], font_size=11) for i in range(0, 250, 25)])
+    record = jobs.create(USER, filename="report.pdf", content_type="application/pdf", size=len(data))
+    key = jobs.upload_key(USER, record["job_id"])
+    aws.s3().put_object(Bucket=settings.get().bucket, Key=key, Body=data)
+
+    class Context:
+        def __init__(self):
+            import time
+            self.end = time.monotonic() + 45
+
+        def get_remaining_time_in_millis(self):
+            import time
+            return int((self.end - time.monotonic()) * 1000)
+
+    outcomes = []
+    while not outcomes or outcomes[-1] == "continued":
+        outcomes.append(worker.handle_upload(settings.get().bucket, key, Context()))
+        assert len(outcomes) < 30
+    assert outcomes[-1] == "done" and len(outcomes) >= 2, outcomes
+    view = jobs.describe(USER, record["job_id"])
+    result, speech = view["result"], view["result"]["speech"]
+    assert len(result["text"].split()) == 3000 and result["document"]["read"] == 10
+    assert speech["complete"] is True and speech["characters"] == len(result["text"])
+    assert len(speech["words"]) == 3000 and {w["page"] for w in speech["words"]} == set(range(10))
+    wav = aws.s3().get_object(Bucket=settings.get().bucket, Key=jobs.audio_key(USER, record["job_id"]))["Body"].read()
+    with wave.open(io.BytesIO(wav)) as w:
+        seconds = w.getnframes() / w.getframerate()
+    assert seconds == pytest.approx(speech["seconds"], abs=0.05) and seconds > 600  # ~20 minutes of speech
+    assert speech["words"][-1]["end"] <= seconds
+    print(f"\n3,000 words: {seconds / 60:.1f} min of speech in {len(outcomes)} invocations of 45 s")

@@ -87,13 +87,20 @@ def test_scanned_pdf_pages_need_ocr_and_render_the_scan(funsd):
         for i, scan in enumerate(funsd):
             page = doc.page(i)
             assert (page.index, page.source, page.lines()) == (i, "ocr", None)
-            # 7.54 x 10 inches at 200 dpi.
-            assert abs(page.width - 2 * scan.width) <= 1 and abs(page.height - 2 * scan.height) <= 1
+            # A 100 dpi scan is rendered at its own resolution, not upscaled to 200 dpi.
+            assert abs(page.width - scan.width) <= 1 and abs(page.height - scan.height) <= 1
             rgb = page.rgb()
             expected = np.asarray(scan.convert("RGB").resize((page.width, page.height)), dtype=np.int16)
             assert np.abs(rgb.astype(np.int16) - expected).mean() < 12  # the scan itself, not a blank
             jpeg = page.jpeg(rgb=rgb)
             assert Image.open(io.BytesIO(jpeg)).size == (page.width, page.height)
+
+
+def test_a_fine_scan_is_rendered_at_most_at_the_render_dpi(funsd):
+    data = docs.scanned_pdf(funsd[:1], dpi=400)  # 754 px over 1.9 inches
+    with opened(data) as doc:
+        page = doc.page(0)
+        assert abs(page.width - funsd[0].width / 2) <= 1  # 200 dpi: half the scan's pixels
 
 
 def test_mixed_pdf_is_read_page_by_page(funsd):

@@ -5,7 +5,9 @@ import * as api from "../api.js";
 import * as session from "../session.js";
 import { config } from "../config.js";
 import { announce, formatBytes, showMessage } from "../dom.js";
-import { acceptOf, checkFile, fileName, formatNames, postToStorage, UploadError } from "../upload.js";
+import { acceptOf, checkFile, checkSizeOf, fileName, formatNames, postToStorage, takesDocuments, UploadError } from "../upload.js";
+import { shrinkIfNeeded } from "../images.js";
+import { PACKABLE, packPdf } from "../pdf.js";
 import { canRecord, startRecording } from "../recorder.js";
 import { clock } from "../subtitles.js";
 import { mountHistory } from "./history.js";
@@ -60,9 +62,16 @@ function mountUpload(root, { signal, navigate }) {
     // The camera makes photos: offer it where the kind reads images; the microphone where it
     // reads recordings.
     camera.closest(".file-button").hidden = !images;
-    root.querySelector("#upload-label").textContent = images ? "Choose a photo" : audio ? "Choose a recording" : "Choose a file";
-    root.querySelector("#drop-hint").textContent = images ? "Drop a photo here, paste one (Ctrl+V), or:"
-      : audio ? "Drop a recording here, or:" : "Drop a file here, or:";
+    // A kind that reads documents takes several photos at once (made into one PDF here).
+    const documents = takesDocuments(kind);
+    picker.multiple = documents;
+    root.querySelector("#upload-documents-hint").hidden = !documents;
+    root.querySelector("#upload-label").textContent = documents ? "Choose photos or a PDF"
+      : images ? "Choose a photo" : audio ? "Choose a recording" : "Choose a file";
+    root.querySelector("#drop-hint").textContent = documents ? "Drop photos or a PDF here, paste a photo (Ctrl+V), or:"
+      : images ? "Drop a photo here, paste one (Ctrl+V), or:"
+        : audio ? "Drop a recording here, or:" : "Drop a file here, or:";
+    if (!documents) pack.close();
     recorder.offer(audio);
   }
 
@@ -80,8 +89,10 @@ function mountUpload(root, { signal, navigate }) {
 
   let uploading = null; // AbortController of the upload in flight
   const recorder = mountRecorder(root, { signal, kindOf: () => kind, upload: (file) => start(file), errorEl, status });
+  const pack = mountPack(root, { signal, kindOf: () => kind, upload: (file) => start(file, { fromPack: true }),
+    errorEl, status, busy: () => Boolean(uploading) });
 
-  async function start(file) {
+  async function start(file, { fromPack = false } = {}) {
     if (uploading) {
       announce("A photo is already uploading. Wait for it to finish or cancel it.");
       return;
@@ -98,12 +109,24 @@ function mountUpload(root, { signal, navigate }) {
     } catch {
       return; // said above
     }
+    let note = "";
     try {
-      contentType = await checkFile(file, kind);
+      contentType = await checkFile(file, kind, { checkSize: false });
+      // A photo too large to read (a 48 MP phone photo) is reduced here rather than refused
+      // after a long upload.
+      status.textContent = "";
+      const reduced = await shrinkIfNeeded(file, contentType, kind);
+      if (reduced) {
+        ({ file, note } = { file: reduced.file, note: reduced.note });
+        contentType = reduced.type;
+      }
+      checkSizeOf(file, kind);
     } catch (error) {
-      showMessage(errorEl, error.message);
+      status.textContent = "";
+      showMessage(errorEl, error instanceof UploadError ? error.message : "This file could not be prepared for upload. Please try another.");
       return;
     }
+    if (!fromPack) pack.close(); // another file chosen instead (a failed document upload keeps its list)
 
     const filename = fileName(file, contentType);
     uploading = new AbortController();
@@ -115,7 +138,8 @@ function mountUpload(root, { signal, navigate }) {
       const created = await api.createUpload({ filename, contentType, size: file.size, kind: kind.name },
         { signal: uploadSignal });
       jobId = created.job_id;
-      status.textContent = `Uploading ${filename}…`;
+      if (note) rememberNote(jobId, note);
+      status.textContent = note ? `${note} Uploading ${filename}…` : `Uploading ${filename}…`;
       progressLabel.textContent = `Uploading ${filename}`;
       await postToStorage(created.upload, file, filename, {
         signal: uploadSignal,
@@ -157,11 +181,20 @@ function mountUpload(root, { signal, navigate }) {
 
   cancel.addEventListener("click", () => uploading?.abort(), { signal });
 
+  // One file is uploaded; several photos become one document (when the kind reads documents).
+  function chosen(files) {
+    if (files.length > 1 && takesDocuments(kind)) pack.open(files);
+    else if (files.length > 1) {
+      announce("Only the first photo is read.");
+      start(files[0]);
+    } else if (files[0]) start(files[0]);
+  }
+
   for (const input of [picker, camera]) {
     input.addEventListener("change", () => {
-      const file = input.files?.[0];
+      const files = [...(input.files || [])];
       input.value = ""; // so choosing the same file again fires change again
-      if (file) start(file);
+      ready.then(() => chosen(files), () => {});
     }, { signal });
   }
 
@@ -188,8 +221,7 @@ function mountUpload(root, { signal, navigate }) {
     dragDepth = 0;
     zone.classList.remove("is-dragging");
     const files = [...event.dataTransfer.files];
-    if (files.length > 1) announce("Only the first photo is read.");
-    if (files[0]) start(files[0]);
+    ready.then(() => chosen(files), () => {});
   }, { signal });
 
   // Paste an image from the clipboard (a screenshot, a copied photo).
@@ -202,6 +234,165 @@ function mountUpload(root, { signal, navigate }) {
     event.preventDefault();
     start(file);
   }, { signal });
+}
+
+/** The dashboard's note for the job page ("Photo reduced from 48 MP ..."), for this tab. */
+function rememberNote(jobId, note) {
+  try { sessionStorage.setItem(`pagevoice.note.${jobId}`, note); } catch { /* not kept: only shown here */ }
+}
+
+/**
+ * Several photos picked (or dropped) at once: listed in the order chosen, which can be changed,
+ * then made into one PDF here (a page per photo) and uploaded as one document. Formats the
+ * browser cannot draw (HEIC, TIFF) and PDFs go on their own.
+ */
+function mountPack(root, { signal, kindOf, upload, errorEl, status, busy }) {
+  const panel = root.querySelector("#pack");
+  const list = root.querySelector("#pack-list");
+  const title = root.querySelector("#pack-title");
+  const send = root.querySelector("#pack-upload");
+  const cancel = root.querySelector("#pack-cancel");
+  let photos = []; // {file, type}
+  let making = false;
+
+  async function open(files) {
+    showMessage(errorEl, "");
+    status.textContent = "";
+    const kind = kindOf();
+    const checked = [];
+    for (const file of files) {
+      let type;
+      try {
+        type = await checkFile(file, kind, { checkSize: false });
+      } catch (error) {
+        showMessage(errorEl, error.message);
+        return;
+      }
+      if (!PACKABLE.includes(type)) {
+        showMessage(errorEl, refusal(file, type));
+        return;
+      }
+      checked.push({ file, type });
+    }
+    if (kind.max_pages && checked.length > kind.max_pages) {
+      showMessage(errorEl, `A document can have at most ${kind.max_pages} pages: choose fewer photos.`);
+      return;
+    }
+    photos = checked;
+    render();
+    panel.hidden = false;
+    title.focus();
+    announce(`${photos.length} photos, in the order chosen, will be uploaded as one document of ${photos.length} pages. Move them to change the order, then upload.`);
+  }
+
+  function refusal(file, type) {
+    const name = file.name || "This file";
+    if (type === "image/heic" || type === "image/heif") {
+      return `“${name}” is a HEIC photo, which this browser cannot put into a document. Upload it on its own, or choose JPEG or PNG photos.`;
+    }
+    if (type === "application/pdf") return `“${name}” is a PDF: upload it on its own (it is a document already).`;
+    if (type === "image/tiff") return `“${name}” is a TIFF, which this browser cannot put into a document. Upload it on its own.`;
+    return `“${name}” cannot be put into a document. Upload it on its own.`;
+  }
+
+  function render(focus = null) {
+    title.textContent = `${photos.length} photos as one document`;
+    send.textContent = `Upload ${photos.length} pages as one document`;
+    list.replaceChildren(...photos.map((photo, i) => {
+      const item = document.createElement("li");
+      item.className = "pack-item";
+      item.dataset.testid = "pack-item";
+      item.dataset.name = photo.file.name;
+      const row = document.createElement("div");
+      row.className = "pack-row";
+      const name = document.createElement("span");
+      name.className = "pack-name";
+      name.textContent = photo.file.name || `Photo ${i + 1}`;
+      const size = document.createElement("span");
+      size.className = "pack-size";
+      size.textContent = ` (${formatBytes(photo.file.size)})`;
+      name.append(size);
+      const buttons = document.createElement("span");
+      buttons.className = "pack-buttons";
+      const button = (label, action, disabled) => {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.className = "button button-small button-quiet";
+        b.textContent = label;
+        b.dataset.action = action;
+        b.setAttribute("aria-label", `${label}: ${photo.file.name || `photo ${i + 1}`}`);
+        b.disabled = disabled;
+        b.addEventListener("click", () => act(action, i), { signal });
+        return b;
+      };
+      buttons.append(button("Move up", "up", i === 0), button("Move down", "down", i === photos.length - 1),
+        button("Remove", "remove", false));
+      row.append(name, buttons);
+      item.append(row);
+      return item;
+    }));
+    if (focus) {
+      const [index, action] = focus;
+      const item = list.children[Math.max(0, Math.min(index, list.children.length - 1))];
+      const target = item?.querySelector(`[data-action="${action}"]:not(:disabled)`)
+        || item?.querySelector("button:not(:disabled)") || send;
+      target.focus();
+    }
+  }
+
+  function act(action, i) {
+    if (action === "remove") {
+      const [gone] = photos.splice(i, 1);
+      if (photos.length === 0) { close(); announce("No photos left."); return; }
+      render([i, "remove"]);
+      announce(`${gone.file.name} removed. ${photos.length} page${photos.length === 1 ? "" : "s"} left.`);
+      return;
+    }
+    const j = action === "up" ? i - 1 : i + 1;
+    if (j < 0 || j >= photos.length) return;
+    [photos[i], photos[j]] = [photos[j], photos[i]];
+    render([j, action]);
+    announce(`${photos[j].file.name} is now page ${j + 1} of ${photos.length}.`);
+  }
+
+  function close() {
+    panel.hidden = true;
+    photos = [];
+    list.replaceChildren();
+  }
+
+  send.addEventListener("click", async () => {
+    if (making || busy() || !photos.length) return;
+    const kind = kindOf();
+    making = true;
+    send.disabled = true;
+    showMessage(errorEl, "");
+    const stem = (photos[0].file.name || "document").replace(/\.[^.]+$/, "") || "document";
+    try {
+      status.textContent = `Making one PDF of ${photos.length} pages…`;
+      const pdf = await packPdf(photos, {
+        name: `${stem} (${photos.length} pages).pdf`,
+        maxBytes: kind.max_bytes,
+        onProgress: (done, total) => { status.textContent = `Making one PDF: page ${done} of ${total}…`; },
+      });
+      if (signal.aborted) return;
+      await upload(pdf);
+    } catch (error) {
+      if (signal.aborted) return;
+      status.textContent = "";
+      showMessage(errorEl, error.message || "The document could not be made. Please try again.");
+    } finally {
+      making = false;
+      send.disabled = false;
+    }
+  }, { signal });
+  cancel.addEventListener("click", () => {
+    close();
+    status.textContent = "The photos were not uploaded.";
+    root.querySelector("#upload-input").focus();
+  }, { signal });
+
+  return { open, close };
 }
 
 /**

@@ -4,14 +4,15 @@
 
 import * as api from "../api.js";
 import { announce, confirmInline, showMessage, sleep } from "../dom.js";
-import { linkWords, renderBoxes, renderText, wordsOf } from "../overlay.js";
-import { downloadName, setUpAudio, setUpCopy, setUpDownload, showImage } from "../result-parts.js";
+import { downloadName, setUpAudio, setUpCopy, setUpDownload } from "../result-parts.js";
 import { digitsView } from "./digits-result.js";
+import { pageView } from "./page-result.js";
 import { speechView } from "./speech-result.js";
 
 const POLL_FIRST_MS = 1000;
 const POLL_MAX_MS = 5000;
 const POLL_GROWTH = 1.5;
+const POLL_PROCESSING_MS = 700; // a worker is reading it: the text comes within seconds
 const POLL_GIVE_UP_MS = 10 * 60 * 1000; // then offer "Check again" instead of polling forever
 const MAX_FAILURES = 4; // network failures in a row before we stop and say so
 
@@ -39,8 +40,12 @@ export default {
       result: root.querySelector("#result"),
       deleteWrap: root.querySelector("#job-delete-wrap"),
     };
+    // What the dashboard did to the file before uploading it ("Photo reduced from 48 MP ..."),
+    // for this tab's session.
+    showMessage(root.querySelector("#job-note"), uploadNote(jobId));
     let shownStatus = null;
     let shownResult = false; // the text comes first (status processing), the recording after
+    let shown = null; // what the view's show() returned: {update, pollMs} for views that grow
 
     function setStatus(status, text) {
       els.status.dataset.status = status;
@@ -67,8 +72,13 @@ export default {
             const retryable = error.status === 0 || error.status === 429 || error.status >= 500;
             failures += 1;
             if (!retryable || failures >= MAX_FAILURES) {
-              setStatus("error", error.status === 404 ? "This photo was not found." : "Could not get this photo's status.");
-              showMessage(els.error, error.message);
+              // Said once: a 404 in the status line alone, other failures with the reason below.
+              if (error.status === 404) {
+                setStatus("error", "This photo was not found. It may have been deleted.");
+              } else {
+                setStatus("error", "Could not get this photo's status.");
+                showMessage(els.error, error.message);
+              }
               els.retryWrap.hidden = error.status === 404;
               els.deleteWrap.hidden = error.status === 404;
               return;
@@ -85,6 +95,16 @@ export default {
             showMessage(els.error, "This is taking longer than usual. Check again in a little while.");
             els.retryWrap.hidden = false;
             return;
+          }
+          if (job.status === "processing" && job.result && shown?.pollMs) {
+            // The result is growing (pages read, the recording made part by part): keep up.
+            await sleep(shown.pollMs(), signal);
+            continue;
+          }
+          if (job.status === "processing") {
+            // Being read now: the text is seconds away, do not back off past it.
+            await sleep(POLL_PROCESSING_MS, signal);
+            continue;
           }
           await sleep(delay, signal);
           delay = Math.min(delay * POLL_GROWTH, POLL_MAX_MS);
@@ -113,12 +133,14 @@ export default {
       if (job.status === "done") {
         const result = job.result || view.empty;
         setStatus("done", view.doneText(result));
-        if (shownResult) (view.update || updateAudio)(root, job, result, signal);
-        else view.show(root, job, result, signal);
+        if (shown?.update) shown.update(job, result);
+        else if (shownResult) (view.update || updateAudio)(root, job, result, signal);
+        else shown = view.show(root, job, result, signal);
         shownResult = true;
       } else if (job.status === "processing" && job.result) {
-        setStatus("processing", texts.partial || "Text ready. Making the recording…");
-        if (!shownResult) view.show(root, job, job.result, signal, { audioPending: true });
+        setStatus("processing", view.progressText?.(job.result) || texts.partial || "Text ready. Making the recording…");
+        if (shown?.update) shown.update(job, job.result);
+        else if (!shownResult) shown = view.show(root, job, job.result, signal, { audioPending: true });
         shownResult = true;
       } else if (job.status === "failed") {
         setStatus("failed", texts.failed);
@@ -155,20 +177,16 @@ export default {
   },
 };
 
+/** The note the dashboard left for a job it uploaded (see dashboard.js rememberNote). */
+export function uploadNote(jobId) {
+  try { return sessionStorage.getItem(`pagevoice.note.${jobId}`) || ""; } catch { return ""; }
+}
+
 function errorText(error) {
   if (!error) return "Try another photo, or upload this one again.";
   if (typeof error === "string") return error;
   return error.message || "Try another photo, or upload this one again.";
 }
-
-const pageView = {
-  empty: { width: 1, height: 1, text: "", lines: [] },
-  doneText(result) {
-    const count = wordsOf(result).length;
-    return count ? `Done: ${count} word${count === 1 ? "" : "s"} found.` : "Done: no text was found in this photo.";
-  },
-  show: showResult,
-};
 
 // Any other kind: its text, its recording if it has one, and its output files.
 const plainView = {
@@ -204,32 +222,6 @@ const RESULT_VIEWS = { page: pageView, digits: digitsView, speech: speechView };
 // The recording arrived after the result was shown (status processing, then done).
 function updateAudio(root, job, result, signal) {
   setUpAudio(root, job.audio_url, signal, result.speech);
-}
-
-function showResult(root, job, result, signal, { audioPending = false } = {}) {
-  const panel = root.querySelector("#result");
-  if (!panel.hidden) return; // already shown
-  panel.hidden = false;
-
-  const overlay = root.querySelector("#overlay");
-  const toggle = root.querySelector("#overlay-toggle");
-  const text = root.querySelector("#result-text");
-  showImage(root, job, result, signal);
-
-  const words = wordsOf(result);
-  const boxes = renderBoxes(overlay, result, words);
-  const spans = renderText(text, result, words);
-  if (!words.length) {
-    text.textContent = result.text || "No text was found in this photo.";
-    text.classList.add("is-empty");
-  }
-  linkWords({ boxes, spans, textContainer: text, signal });
-
-  toggle.addEventListener("change", () => { overlay.hidden = !toggle.checked; }, { signal });
-
-  setUpTextActions(root, result.text || "", job.filename, signal);
-  if (audioPending) showMessage(root.querySelector("#audio-note"), "Making the recording…");
-  else setUpAudio(root, job.audio_url, signal, result.speech);
 }
 
 function setUpTextActions(root, text, filename, signal) {

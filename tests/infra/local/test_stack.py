@@ -215,3 +215,24 @@ def test_a_recording_through_the_stack(stack, user):
     assert job["audio_url"] is None and job["outputs"] == {}
     source = requests.get(job["image_url"], timeout=30)  # the upload itself, to play beside the text
     assert source.content == data and source.headers["Content-Type"] == "audio/flac"
+
+
+def test_a_pdf_through_the_stack(stack, user):
+    """The page kind takes application/pdf: one result for the document, each page's image,
+    the recording in parts and whole, all presigned for the owner."""
+    from tests.media import documents as docs
+
+    headers = login(stack, user)
+    pdf = docs.text_pdf([docs.TextPage(["The first page of the letter."]),
+                         docs.TextPage(["The second page ends it."])])
+    job = wait_job(stack, headers, upload(stack, headers, "letter.pdf", pdf, "application/pdf"))
+    assert job["status"] == "done", job
+    result = job["result"]
+    assert result["text"] == "The first page of the letter.\n\nThe second page ends it."
+    assert result["document"] == {"pages_in_file": 2, "pages": 2, "read": 2, "complete": True}
+    assert {"page-001.jpg", "page-002.jpg", "speech.wav", "speech.mp3"} <= set(job["outputs"])
+    assert {p["file"] for p in result["speech"]["parts"]} <= set(job["outputs"])
+    image = requests.get(job["outputs"]["page-002.jpg"], timeout=30)
+    assert image.content[:2] == b"\xff\xd8" and image.headers["Content-Type"] == "image/jpeg"
+    assert [w["page"] for w in result["speech"]["words"]] == [0] * 6 + [1] * 5
+    assert job["summary"]["pages"] == 2 and job["summary"]["words"] == 11

@@ -1,0 +1,212 @@
+"""Hand-made `GET /jobs/{id}` answers for the site's read-along and document views.
+
+The UI behaviours (highlight, speed, keys, pages, a recording that grows part by part) are
+tested against answers made here, served to the page with Playwright's `page.route`: the
+photo, the page images and the WAV parts are real files (the parts spoken by the real piper
+voice, `chalicelib.engines.tts`) in the local stack's bucket behind presigned GETs, exactly
+as the API hands them out. The acceptance tests (test_listening.py, test_documents.py) use
+the real stack end to end.
+"""
+from __future__ import annotations
+
+import copy
+import functools
+import io
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tests import images
+
+PART_GAP_S = 0.12  # the pause a real recording has between pieces (chalicelib.engines.tts.base.concat)
+
+
+@functools.lru_cache(maxsize=1)
+def voice():
+    from chalicelib.engines import tts
+    return tts.get_engine("piper")
+
+
+@functools.lru_cache(maxsize=64)
+def spoken(text: str):
+    """(WAV bytes, seconds) of `text` in the real voice, with the pause that follows a piece."""
+    from chalicelib.engines.tts.base import Audio, to_wav
+    audio = voice().synthesize(text)
+    pause = np.zeros(int(audio.sample_rate * PART_GAP_S), dtype=np.int16)
+    audio = Audio(np.concatenate([audio.samples.astype(np.int16), pause]), audio.sample_rate)
+    return to_wav(audio), audio.seconds
+
+
+def box(b) -> list:
+    x0, y0, x1, y1 = (int(v) for v in b)
+    return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
+
+
+@dataclass
+class Store:
+    """Files in the local stack's bucket, each behind a presigned GET (as GET /jobs/{id} gives)."""
+    stack: object
+    prefix: str = field(default_factory=lambda: f"site-tests/{uuid.uuid4().hex}")
+
+    def put(self, name: str, data: bytes, content_type: str) -> str:
+        from chalicelib import settings
+        s3 = self.stack.aws_client("s3")
+        bucket = settings.get().bucket
+        key = f"{self.prefix}/{name}"
+        s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)
+        return s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=900)
+
+
+def page_of(lines: list[str], width: int = 900, size: int = 40) -> tuple[dict, bytes]:
+    """A page (CONTRACTS section 1 shape) of `lines` drawn by tests.images, and its PNG."""
+    drawn = images.text_image(lines, size=size, width=width)
+    out_lines = []
+    for line in lines:
+        words = [{"text": w, "confidence": 0.95, "box": box(drawn.words[w])} for w in line.split()]
+        xs = [p[0] for w in words for p in w["box"]]
+        ys = [p[1] for w in words for p in w["box"]]
+        out_lines.append({"text": line, "confidence": 0.95, "box": box((min(xs), min(ys), max(xs), max(ys))),
+                          "words": words})
+    page = {"width": drawn.image.width, "height": drawn.image.height, "text": "\n".join(lines), "lines": out_lines}
+    return page, images.encode(drawn.image, "PNG")
+
+
+@dataclass
+class FakeJob:
+    """A page job whose recording is made of one part per line (in reading order)."""
+    job_id: str
+    filename: str
+    result: dict  # the finished result
+    outputs: dict  # file name -> presigned URL
+    image_url: str
+    parts: list  # the finished result's speech.parts
+    words: list  # the finished result's speech.words
+    status: str = "done"
+    shown_parts: int | None = None  # while processing: how many parts exist so far
+    edit: object = None  # a function answer -> answer, applied last (a test's own changes)
+    requests: int = 0
+
+    def answer(self) -> dict:
+        result = copy.deepcopy(self.result)
+        outputs = dict(self.outputs)
+        if self.status == "processing":
+            n = len(self.parts) if self.shown_parts is None else self.shown_parts
+            made = self.parts[:n]
+            end = made[-1]["start"] + made[-1]["seconds"] if made else 0
+            result["speech"] = {**result["speech"], "complete": False, "parts": made,
+                                "words": [w for w in self.words if w["end"] <= end + 1e-6],
+                                "seconds": round(end, 3)}
+            names = {p["file"] for p in made}
+            outputs = {k: v for k, v in outputs.items()
+                       if not k.startswith("speech") or k in names}
+        answer = {"job_id": self.job_id, "kind": "page", "status": self.status, "filename": self.filename,
+                "content_type": "image/png", "size": 1000, "created_at": "2026-11-22T10:00:00Z",
+                "updated_at": "2026-11-22T10:00:05Z", "error": None, "timings_ms": None, "summary": None,
+                "result": result,
+                "audio_url": outputs.get("speech.wav") if self.status == "done" else None,
+                "outputs": outputs, "image_url": self.image_url}
+        return self.edit(answer) if self.edit else answer
+
+    def serve(self, page, site_origin: str) -> None:
+        """Answer this job's GET /jobs/{id} (and its preflight) in `page`."""
+        pattern = re.compile(rf".*/jobs/{re.escape(self.job_id)}$")
+        cors = {"Access-Control-Allow-Origin": site_origin.rstrip("/"),
+                "Access-Control-Allow-Headers": "Authorization,Content-Type,X-Api-Key",
+                "Access-Control-Allow-Methods": "GET,DELETE,OPTIONS", "Vary": "Origin"}
+
+        def handle(route):
+            if route.request.method == "OPTIONS":
+                route.fulfill(status=200, headers=cors, body="")
+                return
+            self.requests += 1
+            route.fulfill(status=200, headers={**cors, "Content-Type": "application/json"},
+                          body=json.dumps(self.answer()))
+
+        page.route(pattern, handle)
+
+
+def spaced_page(words: list[str], size: int = 14, width: int = 1600, height: int = 600) -> tuple[dict, bytes]:
+    """A page of small words far apart (one per line), for hit-area tests: (page, PNG)."""
+    from PIL import Image, ImageDraw
+    img = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(img)
+    f = images.font(size)
+    lines = []
+    for i, word in enumerate(words):
+        x, y = 100 + i * (width - 300) // max(1, len(words) - 1), 80 + i * (height - 160) // max(1, len(words) - 1)
+        draw.text((x, y), word, font=f, fill="black")
+        b = box(draw.textbbox((x, y), word, font=f))
+        lines.append({"text": word, "confidence": 0.95, "box": b, "words": [{"text": word, "confidence": 0.95, "box": b}]})
+    page = {"width": width, "height": height, "text": "\n".join(words), "lines": lines}
+    return page, images.encode(img, "PNG")
+
+
+def make_job(stack, pages_lines: list[list[str]], *, filename: str = "letter.png", unsure=None,
+             document: bool = False, drawn: list[tuple[dict, bytes]] | None = None) -> FakeJob:
+    """A finished job of one photo (or, with `document`, of one page per entry), its recording
+    made line by line with the real voice: one WAV part per line, word times spread over each
+    line in proportion to the words' lengths."""
+    store = Store(stack)
+    pages, outputs = [], {}
+    for i, lines in enumerate(pages_lines):
+        page, png = drawn[i] if drawn else page_of(lines)
+        if document:
+            name = f"page-{i + 1:03d}.jpg"  # (PNG bytes: the browser reads them by content)
+            outputs[name] = store.put(name, png, "image/png")
+            page = {**page, "source": "ocr", "image": name}
+        else:
+            image_url = store.put("source.png", png, "image/png")
+        pages.append(page)
+    parts, words, wavs, start = [], [], [], 0.0
+    for p, page in enumerate(pages):
+        for li, line in enumerate(page["lines"]):
+            wav, seconds = spoken(line["text"])
+            name = f"speech-{len(parts):03d}.wav"
+            outputs[name] = store.put(name, wav, "audio/wav")
+            wavs.append(wav)
+            parts.append({"file": name, "start": round(start, 3), "seconds": round(seconds, 3)})
+            speech_s = seconds - PART_GAP_S
+            weights = [len(w["text"]) + 1 for w in line["words"]]
+            at = start + 0.05
+            for wi, weight in enumerate(weights):
+                length = (speech_s - 0.1) * weight / sum(weights)
+                word = {"line": li, "word": wi, "start": round(at, 3), "end": round(at + length, 3)}
+                if document:
+                    word["page"] = p
+                words.append(word)
+                at += length
+            start += seconds
+    outputs["speech.wav"] = store.put("speech.wav", join_wavs(wavs), "audio/wav")
+    first = pages[0]
+    text = "\n\n".join(page["text"] for page in pages) if document else first["text"]
+    result = {"schema": 1, "kind": "page", "engine": "rapidocr", "width": first["width"], "height": first["height"],
+              "text": text, "lines": first["lines"], "timings_ms": {"decode": 1, "ocr": 1, "tts": 1},
+              "speech": {"engine": "piper", "seconds": round(start, 3), "characters": len(text), "complete": True,
+                         "parts": parts, "words": words}}
+    if document:
+        result["pages"] = pages
+        result["document"] = {"pages_in_file": len(pages), "pages": len(pages), "read": len(pages), "complete": True}
+        image_url = outputs[pages[0]["image"]]
+    if unsure is not None:
+        result["unsure"] = unsure
+    return FakeJob(job_id=f"01FAKE{uuid.uuid4().hex[:20].upper()}", filename=filename, result=result,
+                   outputs=outputs, image_url=image_url, parts=parts, words=words)
+
+
+def join_wavs(wavs: list[bytes]) -> bytes:
+    import wave
+    frames, rate = [], 22050
+    for data in wavs:
+        with wave.open(io.BytesIO(data)) as w:
+            rate = w.getframerate()
+            frames.append(w.readframes(w.getnframes()))
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"".join(frames))
+    return out.getvalue()
