@@ -274,8 +274,11 @@ def summarise(outputs: Outputs) -> dict:
 
 def warm_up() -> None:
     """Load the engines of the kinds named by settings.warm_kinds before the first event."""
-    for name in filter(None, (n.strip() for n in settings.get().warm_kinds.split(","))):
-        kinds.get(name).warm()
+    warm = [kinds.get(name) for name in filter(None, (n.strip() for n in settings.get().warm_kinds.split(",")))]
+    for kind in warm:
+        kind.warm()
+    for kind in warm:
+        kind.warm_in_background()
 
 
 if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):

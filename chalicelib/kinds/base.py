@@ -56,6 +56,10 @@ class Kind:
     limits: Callable[[], dict] = field(default=lambda: {})  # {"max_bytes", ...} from settings, read per call
     checks: Callable[[dict], None] | None = None  # invariants beyond the schema (raise ValueError)
     warm_up: str | None = None  # "module:function" loading its engines (worker init)
+    # "module:function" loading engines needed later in a job (the voice, after the text), in a
+    # background thread at the lowest CPU priority once `warm_up` is done: ready by the time
+    # the first job needs them, without slowing that job's first stage.
+    warm_later: str | None = None
     resumable: bool = False  # its runner takes `resume` (and may return `more`)
 
     def max_bytes(self) -> int:
@@ -74,6 +78,26 @@ class Kind:
         if self.warm_up:
             module, func = self.warm_up.split(":")
             getattr(importlib.import_module(module), func)()
+
+    def warm_in_background(self):
+        """Start `warm_later` in a low-priority daemon thread (None when there is nothing to load)."""
+        if not self.warm_later:
+            return None
+        import os
+        import threading
+
+        module, func = self.warm_later.split(":")
+
+        def load() -> None:
+            try:  # Linux: nice is per thread, and the threads it starts (onnxruntime's) inherit it
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+            except (AttributeError, OSError):
+                pass
+            getattr(importlib.import_module(module), func)()
+
+        thread = threading.Thread(target=load, name=f"warm-{self.name}", daemon=True)
+        thread.start()
+        return thread
 
     def public(self) -> dict:
         """What GET /kinds says of it (the site builds its upload chooser from this)."""

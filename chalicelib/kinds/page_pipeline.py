@@ -229,10 +229,11 @@ def process(data: bytes, *, ocr_engine: str | None = None, tts_engine: str | Non
 def warm_up(speech: bool = True) -> None:
     """Load the configured engines now (Lambda init / process start), not on the first job.
 
-    With `speech=False` only the OCR engine loads; the voice loads when the first text has been
-    read and published. Loading it beside the OCR model cost the first text more than a second
-    on two cores (piper's session takes ~1.2 s of CPU while the detector wants both cores), and
-    speech comes after the text anyway.
+    With `speech=False` only the OCR engine loads. The worker loads the voice after it, in a
+    background thread at the lowest priority (the kind's `warm_later`): loading it beside the
+    OCR model at normal priority cost the first text more than a second on two cores (piper's
+    session takes ~1.2 s of CPU while the detector wants both), and loading it only once the
+    text was out made the first job's recording start ~3.5 s after its text.
     """
     ocr.get_engine(settings.get().ocr_engine)
     if speech:

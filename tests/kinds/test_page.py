@@ -176,3 +176,27 @@ def test_a_run_out_of_time_is_continued_where_it_stopped(drawn):
     assert len(files) == len(set(files))
     starts = [w["start"] for w in second.result["speech"]["words"]]
     assert starts == sorted(starts) and len(starts) == len(second.result["text"].split())
+
+
+def test_the_worker_init_loads_the_voice_behind_the_ocr_at_low_priority(monkeypatch):
+    """Lambda init / a local worker process: the OCR model now, the voice in a background thread
+    at nice 19, so an idle worker has it ready and a busy first job is not slowed by it."""
+    import os
+    import threading
+
+    from chalicelib.engines import ocr, tts
+    from chalicelib.jobs import worker
+    from chalicelib.kinds.base import Kind
+
+    loaded, threads = [], []
+    monkeypatch.setattr(ocr, "get_engine", lambda name: loaded.append(("ocr", threading.current_thread().name)))
+    monkeypatch.setattr(tts, "get_engine", lambda name: loaded.append(
+        ("tts", threading.current_thread().name, os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))))
+    real = Kind.warm_in_background
+    monkeypatch.setattr(Kind, "warm_in_background", lambda self: threads.append(real(self)) or threads[-1])
+    monkeypatch.setenv("PAGEVOICE_WARM_KINDS", "page")
+    worker.warm_up()
+    for t in filter(None, threads):
+        t.join(10)
+    assert loaded[0] == ("ocr", "MainThread")
+    assert loaded[1] == ("tts", "warm-page", 19)

