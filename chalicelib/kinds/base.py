@@ -83,16 +83,16 @@ class Kind:
         """Start `warm_later` in a low-priority daemon thread (None when there is nothing to load)."""
         if not self.warm_later:
             return None
+        import contextlib
         import os
         import threading
 
         module, func = self.warm_later.split(":")
 
         def load() -> None:
-            try:  # Linux: nice is per thread, and the threads it starts (onnxruntime's) inherit it
+            # Linux: nice is per thread, and the threads it starts (onnxruntime's) inherit it.
+            with contextlib.suppress(AttributeError, OSError):
                 os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-            except (AttributeError, OSError):
-                pass
             getattr(importlib.import_module(module), func)()
 
         thread = threading.Thread(target=load, name=f"warm-{self.name}", daemon=True)
