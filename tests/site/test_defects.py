@@ -99,7 +99,7 @@ def test_not_found_is_said_once(page, stack):
     wait_view(page, "job")
     page.wait_for_selector('#job-status[data-status="error"]')
     assert visible_with(page, "not found") == 1
-    assert page.inner_text("#job-status") == "This photo was not found. It may have been deleted."
+    assert page.inner_text("#job-status") == "This file was not found. It may have been deleted."
     assert page.is_hidden("#job-error") and page.is_hidden("#job-retry")
     page.goto(url(stack, "#/no-such-page"))
     wait_view(page, "not-found")

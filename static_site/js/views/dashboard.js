@@ -14,7 +14,7 @@ import { mountHistory } from "./history.js";
 
 export default {
   name: "dashboard",
-  title: "Your photos",
+  title: "Your files",
   template: "tpl-dashboard",
   requiresAuth: true,
 

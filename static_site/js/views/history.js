@@ -39,7 +39,7 @@ export function mountHistory(root, { signal }) {
     showMessage(errorEl, "");
     more.disabled = true;
     refresh.disabled = true;
-    if (!append) status.textContent = "Loading your photos…";
+    if (!append) status.textContent = "Loading your files…";
     try {
       const page = await api.listJobs(append ? next : null, { signal });
       if (!append) list.replaceChildren();

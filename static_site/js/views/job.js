@@ -17,10 +17,10 @@ const POLL_GIVE_UP_MS = 10 * 60 * 1000; // then offer "Check again" instead of p
 const MAX_FAILURES = 4; // network failures in a row before we stop and say so
 
 const STATUS_TEXT = {
-  uploading: "Waiting for the photo to arrive…",
-  queued: "In the queue: PageVoice will read your photo in a moment…",
+  uploading: "Waiting for the file to arrive…",
+  queued: "In the queue: PageVoice will read it in a moment…",
   processing: "Reading the text and recording it…",
-  failed: "PageVoice could not read this photo.",
+  failed: "PageVoice could not read this file.",
 };
 
 export default {
@@ -74,9 +74,9 @@ export default {
             if (!retryable || failures >= MAX_FAILURES) {
               // Said once: a 404 in the status line alone, other failures with the reason below.
               if (error.status === 404) {
-                setStatus("error", "This photo was not found. It may have been deleted.");
+                setStatus("error", "This file was not found. It may have been deleted.");
               } else {
-                setStatus("error", "Could not get this photo's status.");
+                setStatus("error", "Could not get this file's status.");
                 showMessage(els.error, error.message);
               }
               els.retryWrap.hidden = error.status === 404;
@@ -112,7 +112,7 @@ export default {
       } catch (error) {
         if (signal.aborted) return; // sleep() rejects when the view goes away
         // A bug or a malformed job: say so rather than leave a half-drawn page.
-        showMessage(els.error, "This photo's result could not be shown. Reload the page to try again.");
+        showMessage(els.error, "This result could not be shown. Reload the page to try again.");
         throw error;
       }
     }

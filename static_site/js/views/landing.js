@@ -4,7 +4,7 @@ import * as session from "../session.js";
 
 export default {
   name: "landing",
-  title: "Hear the words in your photos",
+  title: "Hear the words in your photos and documents",
   template: "tpl-landing",
 
   mount(root) {
