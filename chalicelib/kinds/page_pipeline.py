@@ -107,9 +107,10 @@ def _read_document(data: bytes, prior: dict | None, emit, watch: Stopwatch, dead
     with its rendered image. (result, more): `more` when the deadline comes before the last."""
     s = settings.get()
     engine = ocr.get_engine(ocr_engine or s.ocr_engine)
-    with watch.stage("decode"), documents.open_document(
-            data, max_bytes=s.max_upload_bytes, max_pixels=s.max_pixels,
-            max_pages=s.max_document_pages, dpi=s.pdf_render_dpi) as doc:
+    with watch.stage("decode"):
+        doc = documents.open_document(data, max_bytes=s.max_upload_bytes, max_pixels=s.max_pixels,
+                                      max_pages=s.max_document_pages, dpi=s.pdf_render_dpi)
+    with doc:
         pages = list((prior or {}).get("pages") or [])
         unsure = list((prior or {}).get("unsure") or [])
         info = {"pages_in_file": doc.pages_in_file, "pages": doc.page_count, "read": len(pages),
@@ -131,7 +132,9 @@ def _read_document(data: bytes, prior: dict | None, emit, watch: Stopwatch, dead
                 image = page.jpeg()
             else:
                 rgb = page.rgb()
-                read = read_image(rgb, ocr_engine=ocr_engine, watch=Stopwatch(), deadline=deadline)
+                page_watch = Stopwatch()
+                read = read_image(rgb, ocr_engine=ocr_engine, watch=page_watch, deadline=deadline)
+                watch.ms["ocr"] = watch.ms.get("ocr", 0) + page_watch.ms.get("ocr", 0)
                 image = _jpeg(rgb)
                 del rgb
                 unsure += [{**w, "page": index} for w in read.pop("unsure", [])]
