@@ -92,7 +92,7 @@ def check(doc: dict) -> None:
     for page in pages or [doc]:
         if page["text"] != "\n".join(line["text"] for line in page["lines"]):
             raise ValueError("page result: text must be the lines' texts joined by newlines")
-    if pages and doc["text"] != "\n\n".join(p["text"] for p in pages):
+    if pages and doc["text"] != "\n\n".join(p["text"] for p in pages if p["text"]):
         raise ValueError("document result: text must be the pages' texts joined by a blank line")
     last = 0.0
     for w in (doc.get("speech") or {}).get("words", []):

@@ -19,7 +19,6 @@ from chalicelib.engines.ocr.base import Reading, build_result
 from chalicelib.kinds import voice
 from chalicelib.kinds.base import Outputs, Resume
 from chalicelib.kinds.page import NAME, PAGE_IMAGE, SPEECH, SPEECH_MP3
-from chalicelib.media import document as documents
 from chalicelib.media import image as imaging
 
 
@@ -84,6 +83,8 @@ def run(data: bytes, *, deadline: float | None = None, publish: Callable[[Output
         resume: Resume | None = None, ocr_engine: str | None = None, tts_engine: str | None = None) -> Outputs:
     """The kind's function (chalicelib.kinds.base). Each stage publishes as it goes; when
     `deadline` comes first, the outputs say `more` and `resume` continues them."""
+    from chalicelib.media import document as documents  # here: the keras-ocr venv's CLI has no PDF stack
+
     emit = publish or (lambda outputs: None)
     watch = Stopwatch()
     prior = resume.result if resume else None
@@ -105,6 +106,8 @@ def _read_document(data: bytes, prior: dict | None, emit, watch: Stopwatch, dead
                    ocr_engine: str | None) -> tuple[dict, bool]:
     """A document's pages, read in order from where `prior` stopped; each page is published
     with its rendered image. (result, more): `more` when the deadline comes before the last."""
+    from chalicelib.media import document as documents
+
     s = settings.get()
     engine = ocr.get_engine(ocr_engine or s.ocr_engine)
     with watch.stage("decode"):
@@ -165,11 +168,16 @@ def _document_result(engine, pages: list[dict], unsure: list[dict], info: dict, 
     first = pages[0] if pages else {"width": 1, "height": 1, "lines": []}
     result = {"schema": 1, "kind": NAME, "engine": engine.name, "engine_version": engine.version,
               "width": first["width"], "height": first["height"],
-              "text": "\n\n".join(p["text"] for p in pages), "lines": first["lines"],
+              "text": document_text(pages), "lines": first["lines"],
               "timings_ms": dict(watch.ms), "pages": pages, "document": dict(info)}
     if unsure:
         result["unsure"] = unsure
     return result
+
+
+def document_text(pages: list[dict]) -> str:
+    """A document's text: its pages' texts joined by a blank line (pages without text add none)."""
+    return "\n\n".join(p["text"] for p in pages if p["text"])
 
 
 def spoken_words(result: dict) -> list[dict]:

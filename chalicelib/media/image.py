@@ -10,7 +10,6 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-import pillow_heif
 from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from chalicelib.errors import ImageError
@@ -22,7 +21,13 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False
 # HEIC/HEIF (iPhone photos) through Pillow as format "HEIF". pillow-heif applies the file's own
 # rotation and resets EXIF orientation to 1, so exif_transpose does not turn them twice. Only
 # the primary picture is read: no thumbnails, depth maps or auxiliary images.
-pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
+# The worker always has it (requirements-worker.txt); the keras-ocr venv's CLI reads no HEIC.
+try:
+    import pillow_heif
+except ImportError:  # pragma: no cover - only the keras-ocr venv
+    pillow_heif = None
+if pillow_heif is not None:
+    pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
 _UPLOAD_HINT = "Upload a JPEG, PNG, WebP, TIFF, BMP or GIF."
 
 

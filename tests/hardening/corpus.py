@@ -202,9 +202,10 @@ def cases() -> tuple[Case, ...]:
              size=16 * 1024 * 1024),
         Case("declared-svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>', "image/svg+xml", "refused",
              "SVG is not a type we read (and can carry script)"),
-        Case("declared-pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "application/pdf", "refused", "not an image type"),
+        Case("pdf-header-only", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "application/pdf", "failed",
+             "a PDF's first line and nothing else: damaged"),
         Case("declared-html", b"<html><body>hi</body></html>", "text/html", "refused", "not an image type"),
-        Case("declared-heic", b"\x00\x00\x00\x18ftypheic", "image/heic", "refused", "HEIC is not read here"),
+        Case("heic-header-only", b"\x00\x00\x00\x18ftypheic", "image/heic", "failed", "a HEIC box header, no picture"),
         # Accepted by S3, refused by the worker after sniffing the bytes.
         Case("empty-lying-size", b"", "image/png", "failed", "declared 10 bytes, sent none", size=10),
         Case("truncated-jpeg", _truncate(jpeg, 0.5), "image/jpeg", "failed", "half a JPEG"),
