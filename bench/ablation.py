@@ -31,7 +31,8 @@ FIRST = {"det_scale": "1.0", "word_boxes": "ctc", "word_pad": "0", "split_gap": 
          "split_hyphens": "never", "word_score": "0", "photo_word_score": "0",
          "rec_min_width": "320",
          "rec_batch_width": "1920", "orientation": "line", "unclip_ratio": "1.6",
-         "doc_unclip_ratio": "1.6", "lexicon": "never"}
+         "doc_unclip_ratio": "1.6", "lexicon": "never", "word_reach": "0", "photo_word_reach": "0",
+         "word_clip": "never", "doc_roi_fallback": "0", "split_punct": ""}
 STEPS = [
     ("first cut (rapidocr's word boxes: character positions, full line height)", {}),
     ("+ word boxes fitted to the ink between neighbouring characters", {"word_boxes": "ink"}),
@@ -49,7 +50,13 @@ STEPS = [
      {"det_scale": "1.0"}),
     ("+ word-list correction of misread words (a listed word within 5 nats of CTC likelihood)",
      {"lexicon": "always"}),
-    ("+ photos: drop words with confidence < 0.9 (documents keep 0.8) (final)", {"photo_word_score": "0.9"}),
+    ("+ photos: drop words with confidence < 0.9 (documents keep 0.8)", {"photo_word_score": "0.9"}),
+    ("+ documents: detect on the whole page when a box touches the ink's box (light text on a dark panel)",
+     {"doc_roi_fallback": "1"}),
+    ("+ documents: first/last word reaches <= 0.8 glyph heights past its characters; ink across a word "
+     "boundary cut there", {"word_reach": "0.8", "word_clip": "documents"}),
+    ("+ documents: split after / . , : between letters or digits (10/26/92 -> 10/ 26/ 92) (final)",
+     {"split_punct": "/.,:"}),
 ]
 VARIANTS = [
     ("variant: documents enlarged up to 2x", {"det_scale": "2.0"}),
@@ -65,6 +72,12 @@ VARIANTS = [
     ("variant: word-list correction on documents only", {"lexicon": "documents"}),
     ("variant: word-list margin 8 nats", {"lexicon_margin": "8"}),
     ("variant: documents' text map not dilated (small print's lines kept apart)", {"doc_dilation": "0"}),
+    ("variant: word reach and boundary cut on photos too", {"photo_word_reach": "0.8", "word_clip": "always"}),
+    ("variant: word reach on photos too (no boundary cut there)", {"photo_word_reach": "0.8"}),
+    ("variant: documents split after / only", {"split_punct": "/"}),
+    ("variant: documents split after / , : (not .)", {"split_punct": "/,:"}),
+    ("variant: documents split after / . , : only before a blank >= 0.15 glyph heights",
+     {"split_punct_gap": "0.15"}),
 ]
 
 

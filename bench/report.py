@@ -105,6 +105,17 @@ def markdown(results: dict) -> str:
                 f"| {a['e2e_exact']['precision']:.3f} / {a['e2e_exact']['recall']:.3f} / **{a['e2e_exact']['f1']:.3f}** "
                 f"| {a['e2e_ci']['precision']:.3f} / {a['e2e_ci']['recall']:.3f} / **{a['e2e_ci']['f1']:.3f}** "
                 f"| {f(t, 'e2e_exact')} / {f(c, 'e2e_exact')}; {f(t, 'e2e_ci')} / {f(c, 'e2e_ci')} |")
+    fits = [(engine, ds, halves) for engine, e in results["ocr"].items() if not e.get("untrained")
+            for ds, halves in (e.get("accuracy") or {}).items() if (halves.get("all") or {}).get("boxfit")]
+    if fits:
+        out += ["", "Word box fit (`python -m bench.boxfit`): words matched to ground truth by text from any "
+                "overlap; mean IoU and share with IoU >= 0.7, tune / confirm.", "",
+                "| engine | dataset | words | mean IoU tune / confirm | IoU >= 0.7 tune / confirm |", "|---|---|---|---|---|"]
+        for engine, ds, halves in fits:
+            def g(h, k, halves=halves):
+                return _fmt((halves.get(h) or {}).get("boxfit", {}).get(k))
+            out.append(f"| {engine} | {ds} | {halves['all']['boxfit']['matched']} | {g('tune', 'mean_iou')} / "
+                       f"{g('confirm', 'mean_iou')} | {g('tune', 'iou_0_7')} / {g('confirm', 'iou_0_7')} |")
     out += ["", "Published FUNSD end-to-end exact (all 199 pages; docTR's documentation): "
             + "; ".join(f"{k} F1 {_f1(*v):.3f}" for k, v in PUBLISHED_FUNSD.items()) + ".", ""]
 

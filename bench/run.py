@@ -185,7 +185,10 @@ def _quantile(values: list[float], q: float) -> float:
 
 
 def _score_engine(result: dict, items_by_key: dict[str, datasets.Item]) -> dict:
+    from bench.boxfit import fit_summary, match_any_overlap, text_rule
+
     per: dict[str, dict[str, list]] = {}
+    fits: dict[str, dict[str, list[float]]] = {}
     for row in result["images"]:
         it = items_by_key[row["key"]]
         preds = []
@@ -196,9 +199,14 @@ def _score_engine(result: dict, items_by_key: dict[str, datasets.Item]) -> dict:
         page = score.score_page(preds, it.words)
         per.setdefault(it.dataset, {}).setdefault("all", []).append(page)
         per[it.dataset].setdefault(it.half, []).append(page)
+        ious = [v for _, _, v in match_any_overlap(preds, [g for g in it.words if g.text.strip()],
+                                                   text_rule(it.dataset))]
+        for h in ("all", it.half):
+            fits.setdefault(it.dataset, {}).setdefault(h, []).extend(ious)
     out = {}
     for ds, halves in per.items():
-        out[ds] = {h: {"pages": len(pages), **{m: c.to_dict() for m, c in score.total(pages).items()}}
+        out[ds] = {h: {"pages": len(pages), **{m: c.to_dict() for m, c in score.total(pages).items()},
+                       "boxfit": fit_summary(fits.get(ds, {}).get(h, []))}
                    for h, pages in halves.items()}
     return out
 

@@ -180,19 +180,40 @@ def document_text(pages: list[dict]) -> str:
     return "\n\n".join(p["text"] for p in pages if p["text"])
 
 
-def spoken_words(result: dict) -> list[dict]:
-    """For each word of `result["text"]` (split on whitespace), which word of the result it is:
-    {"line", "word"} (and "page" for documents), as read-along timings name it."""
+def spoken_words(result: dict) -> list[list[tuple[dict, int]]]:
+    """For each word of `result["text"]` (split on whitespace), which words of the result it is,
+    each with its length: [({"line", "word"} (and "page" for documents), length)], as the
+    read-along timings name them. A line's text is its words joined by spaces, except where an
+    engine splits a token further ("10/26/92" as "10/", "26/", "92"): each word then belongs to
+    the token holding its first character."""
     where = []
     pages = result.get("pages")
     for p, page in enumerate(pages if pages else [result]):
         for li, line in enumerate(page["lines"]):
             tokens, words = line["text"].split(), line["words"]
-            for k in range(len(tokens)):
-                # Lines are their words joined by spaces; if an engine ever differs, spread.
-                w = k if len(tokens) == len(words) else min(len(words) - 1, k * len(words) // len(tokens))
-                where.append({"line": li, "word": w, **({"page": p} if pages else {})})
+            names = [{"line": li, "word": w, **({"page": p} if pages else {})} for w in range(len(words))]
+            where += _words_of_tokens(tokens, [w["text"] for w in words], names)
     return where
+
+
+def _words_of_tokens(tokens: list[str], words: list[str], names: list[dict]) -> list[list[tuple[dict, int]]]:
+    if len(tokens) == len(words):
+        return [[(name, len(text))] for name, text in zip(names, words)]
+    owners = [[] for _ in tokens]
+    if "".join(tokens) == "".join(words):
+        ends, pos = [], 0
+        for t in tokens:
+            pos += len(t)
+            ends.append(pos)
+        pos = 0
+        for name, text in zip(names, words):
+            owner = next(k for k, e in enumerate(ends) if pos < e)
+            owners[owner].append((name, len(text)))
+            pos += len(text)
+    else:  # an engine whose words do not spell its line: spread them in order
+        for i, (name, text) in enumerate(zip(names, words)):
+            owners[min(len(tokens) - 1, i * len(tokens) // max(1, len(words)))].append((name, len(text)))
+    return owners
 
 
 def _record(result: dict, emit, watch: Stopwatch, deadline: float | None, tts_engine: str | None,

@@ -53,14 +53,15 @@ class Take:
     more: bool = False  # stopped for time: continue in a follow-up invocation
 
 
-def record(text: str, *, where: Sequence[dict | None] | None = None, tts_engine: str | None = None,
+def record(text: str, *, where: Sequence[list[tuple[dict, int]]] | None = None, tts_engine: str | None = None,
            deadline: float | None = None, state: dict | None = None,
            on_part: Callable[[dict, Part], None] | None = None) -> Take:
     """Text -> the recording's parts and `info` (result["speech"]).
 
-    `where[k]` says which word of the result the k-th word of `text` (whitespace-separated) is,
-    e.g. {"line": 3, "word": 1} (plus "page" for documents): it becomes that word's entry in
-    `info["words"]`. `state` is a previous invocation's `info` to continue from. `on_part(info,
+    `where[k]` says which words of the result the k-th word of `text` (whitespace-separated) is,
+    each with a weight (its length), e.g. [({"line": 3, "word": 1}, 5)] (plus "page" for
+    documents): they become entries of `info["words"]`, sharing the word's time by weight
+    ("10/26/92" may be the three OCR words "10/", "26/", "92"). `state` is a previous invocation's `info` to continue from. `on_part(info,
     part)` runs as each part is made (the worker stores it and re-publishes the result).
     `deadline` (time.monotonic): no new piece starts after it; the take then has `more`.
     """
@@ -83,8 +84,8 @@ def record(text: str, *, where: Sequence[dict | None] | None = None, tts_engine:
         audio = _with_tail(concat(buffer))
         start = info["seconds"]
         for k, span in zip(_tokens_of(buffer_pieces), audio.words or []):
-            if span is not None and where is not None and k < len(where) and where[k] is not None:
-                info["words"].append({**where[k], "start": round(start + span[0], 3), "end": round(start + span[1], 3)})
+            if span is not None and where is not None and k < len(where):
+                info["words"].extend(_shared(where[k], start + span[0], start + span[1]))
         part = Part(PART.format(len(info["parts"])), to_wav(audio))
         info["parts"].append({"file": part.name, "start": round(start, 3), "seconds": round(audio.seconds, 3)})
         info["seconds"] = round(start + audio.seconds, 3)
@@ -122,6 +123,17 @@ def record(text: str, *, where: Sequence[dict | None] | None = None, tts_engine:
     if info["complete"]:
         info.pop("reason", None)
     return take
+
+
+def _shared(words: list[tuple[dict, int]], start: float, end: float) -> list[dict]:
+    """Timings of the result's words that one spoken word is, its time shared by weight."""
+    total = sum(max(1, weight) for _, weight in words)
+    out, at = [], start
+    for word, weight in words:
+        until = at + (end - start) * max(1, weight) / total
+        out.append({**word, "start": round(at, 3), "end": round(until, 3)})
+        at = until
+    return out
 
 
 def _tokens_of(pieces) -> list[int]:

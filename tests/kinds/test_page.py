@@ -200,3 +200,16 @@ def test_the_worker_init_loads_the_voice_behind_the_ocr_at_low_priority(monkeypa
         t.join(10)
     assert loaded[0] == ("ocr", "MainThread")
     assert loaded[1] == ("tts", "warm-page", 19)
+
+
+def test_a_token_split_into_several_ocr_words_shares_its_timing():
+    """'10/26/92' spoken as one word but read as the OCR words '10/', '26/', '92': each of them
+    gets its share of the word's time, by length, in order."""
+    from chalicelib.kinds.page_pipeline import spoken_words
+
+    result = {"lines": [{"text": "Date: 10/26/92", "words": [{"text": t} for t in ("Date:", "10/", "26/", "92")]}]}
+    where = spoken_words(result)
+    assert [[w for w, _ in token] for token in where] == [[{"line": 0, "word": 0}],
+                                                          [{"line": 0, "word": k} for k in (1, 2, 3)]]
+    shared = voice._shared(where[1], 1.0, 1.8)
+    assert [(w["word"], w["start"], w["end"]) for w in shared] == [(1, 1.0, 1.3), (2, 1.3, 1.6), (3, 1.6, 1.8)]

@@ -5,6 +5,7 @@ rounding and the JSON shape of CONTRACTS section 1 are done here once.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -33,6 +34,8 @@ class Line:
     confidence: float
     box: Quad
     words: list[Word] = field(default_factory=list)
+    # Reading direction in image pixels (unit vector), when the engine knows it (not emitted).
+    direction: tuple[float, float] | None = None
 
     def to_dict(self) -> dict:
         return {"text": self.text, "confidence": round(float(self.confidence), 4), "box": self.box,
@@ -42,13 +45,17 @@ class Line:
 class Reading(list):
     """An engine's lines, and whether that is all of them: `complete` is False when the time
     budget or the line cap cut the reading short (`reason` "time" or "lines"); the lines read
-    are then the top of the page, in reading order."""
+    are then the top of the page, in reading order.
+
+    `unsure`: words the engine read but left out of the lines because it is not sure of them
+    (under its confidence filter), so that a person can still be shown where they are."""
 
     def __init__(self, lines=(), *, complete: bool = True, reason: str | None = None,
-                 lines_found: int | None = None):
+                 lines_found: int | None = None, unsure: Sequence[Word] = ()):
         super().__init__(lines)
         self.complete, self.reason = complete, reason
         self.lines_found = len(self) if lines_found is None else lines_found
+        self.unsure = list(unsure)
 
     def coverage(self) -> dict | None:
         """result["ocr"] when cut short, else None."""
@@ -90,35 +97,70 @@ def bounds(box: Quad) -> tuple[float, float, float, float]:
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def reading_order(lines: list[Line]) -> list[Line]:
-    """Top-to-bottom rows, left-to-right within a row.
+def direction(line: Line) -> np.ndarray:
+    """Unit vector of the line's reading direction in image pixels: the engine's own
+    (`Line.direction`, from how it cropped the line) when it gives one, else its first to its
+    last word, else its box's top edge."""
+    if line.direction is not None:
+        d = np.asarray(line.direction, dtype=float)
+    elif len(line.words) >= 2:
+        d = np.mean(line.words[-1].box, axis=0) - np.mean(line.words[0].box, axis=0)
+    else:
+        pts = np.asarray(line.box, dtype=float)
+        d = pts[1] - pts[0]
+    n = float(np.hypot(*d))
+    return d / n if n > 1e-6 else np.array([1.0, 0.0])
 
-    Two lines share a row when their vertical extents overlap by more than half the
-    smaller height, so slightly skewed lines on one baseline stay together.
+
+LEVEL_DEGREES = 3.0  # a page whose text runs within this of horizontal is read as level
+
+
+def reading_order(lines: list[Line]) -> list[Line]:
+    """Rows in the order the text runs across them, and lines along each row.
+
+    In the text's own frame: the page's direction is the mean reading direction of its lines
+    (weighted by length; within `LEVEL_DEGREES` of horizontal it is taken as level, so a
+    scanned page keeps exactly the top-to-bottom, left-to-right order). Rows go along the
+    normal of that direction, lines along it: a sign photographed at an angle reads line by
+    line, an upside-down page from its own top. Two lines share a row when their extents
+    across the direction overlap by more than half the smaller one, so slightly skewed lines
+    on one baseline stay together.
     """
-    items = sorted(lines, key=lambda ln: (bounds(ln.box)[1] + bounds(ln.box)[3]) / 2)
-    rows: list[list[Line]] = []
-    for ln in items:
-        _, y0, _, y1 = bounds(ln.box)
-        placed = False
+    if len(lines) < 2:
+        return list(lines)
+    pts = [np.asarray(ln.box, dtype=float) for ln in lines]
+    dirs = [direction(ln) for ln in lines]
+    page = sum(max(1.0, float(np.ptp(p @ d))) * d for p, d in zip(pts, dirs))
+    angle = math.atan2(page[1], page[0]) if float(np.hypot(*page)) > 1e-6 else 0.0
+    if abs(math.degrees(angle)) < LEVEL_DEGREES:
+        angle = 0.0
+    along = np.array([math.cos(angle), math.sin(angle)])
+    normal = np.array([-along[1], along[0]])  # (1, 0) -> (0, 1): down the page
+    # Each line's extent in the text's frame: (start, top, end, bottom).
+    frame = [(float((p @ along).min()), float((p @ normal).min()), float((p @ along).max()),
+              float((p @ normal).max())) for p in pts]
+
+    items = sorted(range(len(lines)), key=lambda i: (frame[i][1] + frame[i][3]) / 2)
+    rows: list[list[int]] = []
+    for i in items:
+        _, y0, _, y1 = frame[i]
         if rows:
             row = rows[-1]
-            ry0 = min(bounds(r.box)[1] for r in row)
-            ry1 = max(bounds(r.box)[3] for r in row)
-            overlap = min(y1, ry1) - max(y0, ry0)
-            if overlap > 0.5 * min(y1 - y0, ry1 - ry0):
-                row.append(ln)
-                placed = True
-        if not placed:
-            rows.append([ln])
-    return [ln for row in rows for ln in sorted(row, key=lambda r: bounds(r.box)[0])]
+            ry0 = min(frame[j][1] for j in row)
+            ry1 = max(frame[j][3] for j in row)
+            if min(y1, ry1) - max(y0, ry0) > 0.5 * min(y1 - y0, ry1 - ry0):
+                row.append(i)
+                continue
+        rows.append([i])
+    return [lines[i] for row in rows for i in sorted(row, key=lambda j: frame[j][0])]
 
 
 def build_result(engine: OcrEngine, width: int, height: int, lines: list[Line],
                  timings_ms: dict | None = None) -> dict:
     """The CONTRACTS section 1 document."""
+    unsure = unsure_words(lines)
     lines = [ln for ln in reading_order(lines) if ln.text.strip()]
-    return {
+    doc = {
         "schema": SCHEMA_VERSION,
         "engine": engine.name,
         "engine_version": engine.version,
@@ -128,6 +170,17 @@ def build_result(engine: OcrEngine, width: int, height: int, lines: list[Line],
         "lines": [ln.to_dict() for ln in lines],
         "timings_ms": dict(timings_ms or {}),
     }
+    if unsure:
+        doc["unsure"] = unsure
+    return doc
+
+
+def unsure_words(lines) -> list[dict]:
+    """result["unsure"]: the words a `Reading` left out as unsure, in reading order (each word
+    on its own: they are scattered and rarely make a line of their own)."""
+    words = [w for w in getattr(lines, "unsure", ()) if w.text.strip()]
+    alone = [Line(w.text, w.confidence, w.box, [w]) for w in words]
+    return [ln.words[0].to_dict() for ln in reading_order(alone)]
 
 
 def validate_result(doc: dict) -> None:
@@ -160,3 +213,9 @@ def validate_result(doc: dict) -> None:
             need(0.0 <= float(w.get("confidence", -1)) <= 1.0, f"line {i} word {j}: confidence")
             check_box(w.get("box"), f"line {i} word {j}")
     need(doc["text"] == "\n".join(ln["text"] for ln in doc["lines"]), "text must join the lines")
+    unsure = doc.get("unsure", [])
+    need(isinstance(unsure, list), "unsure must be a list")
+    for j, w in enumerate(unsure):
+        need(isinstance(w.get("text"), str) and w["text"], f"unsure word {j}: text")
+        need(0.0 <= float(w.get("confidence", -1)) <= 1.0, f"unsure word {j}: confidence")
+        check_box(w.get("box"), f"unsure word {j}")

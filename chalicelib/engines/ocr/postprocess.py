@@ -191,7 +191,8 @@ def _clusters(xs0: np.ndarray, xs1: np.ndarray) -> list[tuple[float, float, list
 
 
 def fit_words(crop: np.ndarray, words: list[WordSpan], step: float, min_area: int = 4,
-              pad: float = 0.0, split_gap: float = 0.0, split_hyphens: bool = False
+              pad: float = 0.0, split_gap: float = 0.0, split_hyphens: bool = False,
+              reach: float = 0.0, clip: bool = False, split_punct: str = "", split_punct_gap: float = 0.0
               ) -> list[tuple[WordSpan, tuple[float, float, float, float]]]:
     """Crop-pixel boxes (x0, y0, x1, y1) for the words of one line crop.
 
@@ -206,6 +207,14 @@ def fit_words(crop: np.ndarray, words: list[WordSpan], step: float, min_area: in
 
     `pad` (crop pixels) is added on every side: binarising an upscaled crop thins the soft
     edges of strokes, and annotators' boxes leave a pixel or two of margin.
+
+    Two guards against ink that is not the word's (a check box or logo beside it, letters
+    touching across a space):
+    `reach` > 0: the first and last words own at most this many glyph heights beyond their
+    outer characters (not up to the crop's ends: a logo or a check box before the first word
+    stays out); `clip`: ink that runs across into a neighbour's stretch (letters touching
+    across the space) counts for each word only within its own stretch, and for both words
+    when a substantial part of it (0.6 glyph heights) lies in each.
     """
     h, w = crop.shape[:2]
     if not words:
@@ -220,29 +229,40 @@ def fit_words(crop: np.ndarray, words: list[WordSpan], step: float, min_area: in
     glyph_h = float(np.median(ch[keep])) if keep.any() else float(h)
 
     spans = [((wd.first + 0.5) * step, (wd.last + 0.5) * step) for wd in words]
-    pieces: list[tuple[WordSpan, np.ndarray | None]] = []
+    pieces: list[tuple[WordSpan, np.ndarray | None, float, float]] = []
     for k, (word, (a, b)) in enumerate(zip(words, spans)):
         left = 0.0 if k == 0 else (spans[k - 1][1] + a) / 2.0
         right = float(w) if k == len(words) - 1 else (b + spans[k + 1][0]) / 2.0
-        sel = np.nonzero(keep & (cx >= left) & (cx < right))[0]
+        if reach > 0:
+            left, right = max(left, a - reach * glyph_h), min(right, b + reach * glyph_h)
+        inside = (cx >= left) & (cx < right)
+        if clip:  # a large share of a component spanning the boundary counts here too
+            inside |= (np.minimum(x + cw, right) - np.maximum(x, left)) >= 0.6 * glyph_h
+        sel = np.nonzero(keep & inside)[0]
         if not len(sel):
-            pieces.append((word, None))
+            pieces.append((word, None, left, right))
             continue
         parts = [(word, sel)]
         if split_gap > 0 and len(word.chars) > 1:
             parts = _split_at_gaps(word, sel, x, cw, step, split_gap * glyph_h)
-        if split_hyphens:
-            parts = [q for wd, sl in parts for q in _split_after_hyphens(wd, sl, x, cw, step)]
-        pieces.extend(parts)
+        if split_hyphens or split_punct:
+            parts = [q for wd, sl in parts
+                     for q in _split_after_hyphens(wd, sl, x, cw, step, split_hyphens, split_punct,
+                                                   split_punct_gap * glyph_h)]
+        pieces.extend((wd, sl, left, right) for wd, sl in parts)
 
     out = []
-    for word, sel in pieces:
+    for word, sel, left, right in pieces:
         if sel is None:  # no ink found: the CTC span, full crop height
             x0, x1 = max(0.0, (word.first - 0.5) * step), min(float(w), (word.last + 1.5) * step)
             y0, y1 = 0.0, float(h)
         else:
             x0, x1 = float(x[sel].min()), float((x[sel] + cw[sel]).max())
             y0, y1 = float(y[sel].min()), float((y[sel] + ch[sel]).max())
+            if clip:
+                x0, x1 = max(x0, left), min(x1, right)
+                if x1 <= x0:
+                    x0, x1 = max(0.0, (word.first - 0.5) * step), min(float(w), (word.last + 1.5) * step)
         if pad:
             x0, y0, x1, y1 = max(0.0, x0 - pad), y0 - pad, min(float(w), x1 + pad), y1 + pad
         out.append((word, (x0, y0, x1, y1)))
@@ -278,18 +298,38 @@ def _split_at_gaps(word: WordSpan, sel: np.ndarray, x: np.ndarray, cw: np.ndarra
     return out
 
 
-def hyphen_cuts(text: str) -> list[int]:
-    """Character indexes after which a hyphenated token is split: "662-6280" -> "662-", "6280"."""
+HYPHENS = "-\u2010\u2011\u2013"
+
+
+def hyphen_cuts(text: str, chars: str = HYPHENS) -> list[int]:
+    """Character indexes after which a hyphenated token is split: "662-6280" -> "662-", "6280"
+    (`chars`: the characters split after, between letters or digits)."""
     return [i for i in range(1, len(text) - 1)
-            if text[i] in "-\u2010\u2011\u2013" and text[i - 1].isalnum() and text[i + 1].isalnum()]
+            if text[i] in chars and text[i - 1].isalnum() and text[i + 1].isalnum()]
+
+
+def _blank_after(i: int, pos: list[float], sel: np.ndarray, x: np.ndarray, cw: np.ndarray,
+                 step: float) -> float:
+    """Widest blank in the ink after character i, before character i + 1 (crop pixels)."""
+    clusters = _clusters(x[sel], x[sel] + cw[sel])
+    gaps = [b[0] - a[1] for a, b in zip(clusters, clusters[1:])
+            if pos[i] - step <= (a[1] + b[0]) / 2.0 <= pos[i + 1]]
+    return max(gaps, default=0.0)
 
 
 def _split_after_hyphens(word: WordSpan, sel: np.ndarray, x: np.ndarray, cw: np.ndarray,
-                         step: float) -> list[tuple[WordSpan, np.ndarray]]:
-    cuts = hyphen_cuts(word.text)
+                         step: float, hyphens: bool = True, punct: str = "", punct_gap: float = 0.0
+                         ) -> list[tuple[WordSpan, np.ndarray]]:
+    """Split after hyphens, and after `punct` characters followed by a blank of at least
+    `punct_gap` crop pixels ("10/ 26/ 92", FUNSD's tokens where the print leaves a gap)."""
+    cuts = hyphen_cuts(word.text) if hyphens else []
+    pos = [(c.frame + 0.5) * step for c in word.chars]
+    if punct:
+        more = [i for i in hyphen_cuts(word.text, punct)
+                if punct_gap <= 0 or _blank_after(i, pos, sel, x, cw, step) >= punct_gap]
+        cuts = sorted(set(cuts) | set(more))
     if not cuts:
         return [(word, sel)]
-    pos = [(c.frame + 0.5) * step for c in word.chars]
     comp_cx = x[sel] + cw[sel] / 2.0
     out, start = [], 0
     bounds = []

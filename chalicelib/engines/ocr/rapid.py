@@ -11,7 +11,9 @@ pipeline so that scale, crops and word boxes are ours:
    an English word list are replaced by a listed word the recogniser found nearly as likely
    (`lexicon.py`);
 5. words: the recogniser's spaces (on documents also wide blanks, and after hyphens), each
-   box fitted to the ink between its neighbours' characters; unsure words dropped.
+   box fitted to the ink between its neighbours' characters (on documents not past 0.8 glyph
+   heights beyond its outer characters, ink touching across a space cut at the boundary);
+   unsure words are left out of the text and returned apart (`Reading.unsure`).
 
 The tunables are `RapidOcrEngine.Config` (each also read from `PAGEVOICE_OCR_<FIELD>`);
 bench/README.md and docs/bench/ablation.md give what each one was measured to do.
@@ -132,6 +134,7 @@ class RapidConfig:
     box_thresh: float = 0.5  # DB: mean probability a box needs to be kept
     unclip_ratio: float = 1.3  # DB: how far a box is grown around its text kernel (photos)...
     doc_unclip_ratio: float = 1.6  # ...and on documents
+    doc_roi_fallback: bool = True  # documents: detect on the whole page when text runs past the ink's box
     doc_dilation: bool = True  # DB: dilate the text map on documents (off: small print's close lines kept apart, +11% CPU)
     text_score: float = 0.5  # lines whose mean character confidence is lower are dropped
     word_score: float = 0.8  # so are words (mean character confidence) on documents...
@@ -139,8 +142,14 @@ class RapidConfig:
     orientation: str = "page"  # upside-down text: "page" (one vote per page), "line" (each alone), "off"
     word_boxes: str = "ink"  # "ink": fitted to the word's ink; "ctc": character positions only
     word_pad: float = 1.0  # word box margin around the ink, in image pixels
+    word_reach: float = 0.8  # documents: the first/last word's box reaches at most this many glyph heights past its characters...
+    photo_word_reach: float = 0.0  # ...and on photos (0: to the crop's end)
+    word_clip: str = "documents"  # ink running across into a neighbour word's stretch is cut at the boundary: documents | always | never
     split_gap: float = 0.8  # documents: a blank this many glyph heights wide splits a word (0: off)
     split_hyphens: str = "documents"  # "662-6280" -> words "662-", "6280": documents | always | never
+    split_punct: str = "/.,:"  # documents: also split after these between letters or digits ("10/26/92" -> "10/", "26/", "92")...
+    split_punct_gap: float = 0.0  # ...when the ink leaves a blank this many glyph heights wide after it (0: always)
+    photo_split_punct: str = ""  # the same on photos
     document_paper: float = 0.6  # an image this much paper is a document (hyphens split, gaps split)
     rec_batch_width: int = 960  # recogniser batch: images x padded width (pixels), at most
     rec_min_width: int = 160  # recogniser: narrowest padded input width (pixels)
@@ -221,12 +230,25 @@ class RapidOcrEngine:
                 self.last_upscale = scale
                 x0, y0, x1, y1 = roi
                 boxes, _ = self._detect(bgr[y0:y1, x0:x1], scale, document=True)
+                if len(boxes) and s.doc_roi_fallback and self._runs_out(boxes, roi, w, h):
+                    # Text runs past the ink's box: light letters on a dark panel (a sign on a
+                    # pale wall) leave only their counters as "ink". Detect on the whole page.
+                    boxes, _ = self._detect(bgr, self._det_scale(h, w, scale), document=True)
+                    return boxes
                 if len(boxes):
                     boxes[..., 0] += x0
                     boxes[..., 1] += y0
                 return boxes
         boxes, _ = self._detect(bgr, base, document=document)
         return boxes
+
+    @staticmethod
+    def _runs_out(boxes: np.ndarray, roi, w: int, h: int, edge: float = 2.0) -> bool:
+        """Whether a box found in `roi` touches one of its sides that is not the image's."""
+        x0, y0, x1, y1 = roi
+        bx, by = boxes[..., 0], boxes[..., 1]
+        return bool((x0 > 0 and (bx <= edge).any()) or (y0 > 0 and (by <= edge).any())
+                    or (x1 < w and (bx >= x1 - x0 - edge).any()) or (y1 < h and (by >= y1 - y0 - edge).any()))
 
     def _detect(self, bgr: np.ndarray, scale: float, document: bool = False) -> tuple[np.ndarray, list[float]]:
         h, w = bgr.shape[:2]
@@ -381,7 +403,7 @@ class RapidOcrEngine:
         split_gap = s.split_gap if document else 0.0
         # Photos keep only surer words (ICDAR 0.9 against 0.8: +0.006 / +0.013, both halves).
         word_score = s.word_score if document else s.photo_word_score
-        lines = []
+        lines, unsure = [], []
         for box, crop, got in zip(boxes, crops, decoded):
             if got is None:
                 continue
@@ -395,10 +417,19 @@ class RapidOcrEngine:
             ch, cw = crop.image.shape[:2]
             if s.word_boxes == "ink":
                 fitted = pp.fit_words(crop.image, spans, step=step, pad=s.word_pad * crop.scale,
-                                      split_gap=split_gap, split_hyphens=split_hyphens)
+                                      split_gap=split_gap, split_hyphens=split_hyphens,
+                                      split_punct=s.split_punct if document else s.photo_split_punct,
+                                      split_punct_gap=s.split_punct_gap,
+                                      reach=s.word_reach if document else s.photo_word_reach,
+                                      clip=s.word_clip == "always" or (s.word_clip == "documents" and document))
             else:
                 fitted = list(zip(spans, pp.ctc_boxes(cw, ch, spans, step=step)))
-            # Words the recogniser is unsure of are mostly noise read as text (specks, textures).
+            # Words the recogniser is unsure of are mostly noise read as text (specks, textures):
+            # they are left out of the text, and returned apart (`Reading.unsure`).
+            for span, (x0, y0, x1, y1) in fitted:
+                if span.prob < word_score:
+                    pts = crop.to_image([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+                    unsure.append(Word(span.text, span.prob, quad(pts)))
             fitted = [(span, b) for span, b in fitted if span.prob >= word_score]
             if not fitted:
                 continue
@@ -407,11 +438,13 @@ class RapidOcrEngine:
             for span, (x0, y0, x1, y1) in fitted:
                 pts = crop.to_image([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
                 words.append(Word(span.text, span.prob, quad(pts)))
+            (ax, ay), (bx, by) = crop.to_image([[0, ch / 2], [cw, ch / 2]])
             lines.append(Line(text=text, confidence=dec.score,
-                              box=quad(box), words=words))
+                              box=quad(box), words=words, direction=(bx - ax, by - ay)))
         _release_memory()
         t["post"] = time.perf_counter() - t3
         self.last_timings = {k: round(v * 1000, 1) for k, v in t.items()}
         if read < found:
-            return Reading(lines, complete=False, reason="time" if read < len(boxes) else "lines", lines_found=found)
-        return Reading(lines)
+            return Reading(lines, complete=False, reason="time" if read < len(boxes) else "lines",
+                           lines_found=found, unsure=unsure)
+        return Reading(lines, unsure=unsure)

@@ -1,0 +1,223 @@
+"""The default engine on photo-like images the tests draw themselves: slanted signs read in
+order, word boxes on the words, unsure words returned apart. Real inference (the bundled
+models); reading order and the result shape also without a model."""
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from chalicelib.engines.ocr.base import Line, Reading, Word, build_result, reading_order, validate_result
+
+BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+
+
+def font(size: int):
+    if BOLD.exists():
+        return ImageFont.truetype(str(BOLD), size)
+    return ImageFont.load_default(size=size)
+
+
+@pytest.fixture(scope="module")
+def engine():
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+    from chalicelib.engines.ocr.rapid import RapidOcrEngine
+
+    return RapidOcrEngine()
+
+
+def photo(rows, angle: float = 0.0, size=(900, 600), panel=(20, 70, 140), ink=(250, 250, 250),
+          px: int = 44, seed: int = 0, blur: float = 0.0):
+    """A sign photographed at an angle: light text on a coloured panel, on a wall with uneven
+    light and grain, turned `angle` degrees (counter-clockwise) about the image centre.
+    -> (RGB array, {word: axis-aligned box of its turned ink box}) (words unique)."""
+    w, h = size
+    yy, xx = np.mgrid[0:h, 0:w]
+    wall = 95 + 50 * (xx / w) + 20 * np.sin(yy / 37.0)
+    rng = np.random.default_rng(seed)
+    wall = np.clip(wall[..., None] * np.array([1.0, 0.95, 0.85]) + rng.normal(0, 6, (h, w, 3)), 0, 255)
+    img = Image.fromarray(wall.astype(np.uint8))
+    d = ImageDraw.Draw(img)
+    f = font(px)
+    x_min = min(x for x, _, _ in rows) - 30
+    y_min = min(y for _, y, _ in rows) - 25
+    x_max = max(x + d.textlength(t, font=f) for x, _, t in rows) + 30
+    y_max = max(y for _, y, _ in rows) + px + 35
+    d.rectangle((x_min, y_min, x_max, y_max), fill=panel)
+    boxes = {}
+    for x, y, text in rows:
+        d.text((x, y), text, font=f, fill=ink)
+        for word in text.split(" "):
+            start = x + d.textlength(text[: text.index(word)], font=f)
+            boxes[word] = d.textbbox((start, y), word, font=f)
+    if angle:
+        img = img.rotate(angle, resample=Image.BICUBIC, center=(w / 2, h / 2), fillcolor=(110, 100, 90))
+    if blur:
+        img = img.filter(ImageFilter.GaussianBlur(blur))
+    a = math.radians(angle)
+
+    def turn(px_, py_):  # PIL turns counter-clockwise on screen: y grows downwards
+        dx, dy = px_ - w / 2, py_ - h / 2
+        return (w / 2 + dx * math.cos(a) + dy * math.sin(a), h / 2 - dx * math.sin(a) + dy * math.cos(a))
+
+    turned = {}
+    for word, (x0, y0, x1, y1) in boxes.items():
+        pts = [turn(*p) for p in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
+        turned[word] = (min(p[0] for p in pts), min(p[1] for p in pts), max(p[0] for p in pts), max(p[1] for p in pts))
+    return np.asarray(img), turned
+
+
+def iou(a, b) -> float:
+    ix = min(a[2], b[2]) - max(a[0], b[0])
+    iy = min(a[3], b[3]) - max(a[1], b[1])
+    if ix <= 0 or iy <= 0:
+        return 0.0
+    inter = ix * iy
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+def bounds(quad):
+    xs = [p[0] for p in quad]
+    ys = [p[1] for p in quad]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+SIGN = [(160, 200, "Esplanade Station"), (160, 280, "This way to")]
+
+
+@pytest.mark.parametrize("angle", [18, -18, 25])
+def test_a_slanted_sign_is_read_in_order(engine, angle):
+    image, _ = photo(SIGN, angle=angle)
+    doc = build_result(engine, image.shape[1], image.shape[0], engine.read(image))
+    validate_result(doc)
+    assert doc["text"] == "Esplanade Station\nThis way to"
+
+
+@pytest.mark.parametrize("angle", [0, 12, -20])
+def test_word_boxes_on_a_photographed_sign_land_on_the_words(engine, angle):
+    rows = [(150, 180, "Health and Hygiene"), (150, 260, "THE PIGEONS")]
+    image, drawn = photo(rows, angle=angle, blur=0.8, seed=angle % 7)
+    got = {w.text: bounds(w.box) for ln in engine.read(image) for w in ln.words}
+    assert set(drawn) <= set(got), sorted(got)
+    for word, box in drawn.items():
+        assert iou(got[word], box) >= 0.7, (word, got[word], box)
+
+
+def test_unsure_words_are_returned_apart_with_their_boxes(engine):
+    from chalicelib.engines.ocr.rapid import RapidOcrEngine
+
+    image, drawn = photo([(150, 200, "Platform 4 closed")], angle=6)
+    image = image.copy()
+    # "closed" faded and smeared: the recogniser reads it less surely than its neighbours.
+    x0, y0, x1, y1 = (int(v) for v in drawn["closed"])
+    part = Image.fromarray(image[y0 - 4:y1 + 4, x0 - 4:x1 + 4]).filter(ImageFilter.GaussianBlur(2.5))
+    image[y0 - 4:y1 + 4, x0 - 4:x1 + 4] = (0.55 * np.asarray(part) + 0.45 * 120).astype(np.uint8)
+    everything = RapidOcrEngine(replace(engine.cfg, word_score=0.0, photo_word_score=0.0)).read(image)
+    words = sorted((w for ln in everything for w in ln.words), key=lambda w: w.confidence)
+    assert len(words) >= 2 and words[0].confidence < words[-1].confidence
+    least = words[0]
+    cut = (least.confidence + words[1].confidence) / 2  # between the least sure word and the rest
+    strict = RapidOcrEngine(replace(engine.cfg, word_score=cut, photo_word_score=cut))
+    reading = strict.read(image)
+    doc = build_result(strict, image.shape[1], image.shape[0], reading)
+    validate_result(doc)
+    kept = [w["text"] for ln in doc["lines"] for w in ln["words"]]
+    assert least.text not in kept
+    assert [u["text"] for u in doc["unsure"]] == [least.text]
+    assert doc["unsure"][0]["confidence"] == pytest.approx(least.confidence, abs=1e-3)
+    assert iou(bounds(doc["unsure"][0]["box"]), bounds(least.box)) > 0.9
+    # The default filter on a clean sign: nothing unsure, and no "unsure" key.
+    clean, _ = photo(SIGN)
+    assert "unsure" not in build_result(engine, 900, 600, engine.read(clean))
+
+
+# ---------------------------------------------------------------------------------------------
+# Without a model
+
+
+class _Engine:
+    name, version = "test", "0"
+
+
+def _line(text, corners, direction=None):
+    box = [[int(x), int(y)] for x, y in corners]
+    return Line(text, 0.9, box, [Word(text, 0.9, box)], direction=direction)
+
+
+def _slanted(x, y, length, height, deg):
+    a = math.radians(deg)
+    d = np.array([math.cos(a), math.sin(a)])
+    n = np.array([-d[1], d[0]])
+    p = np.array([x, y], dtype=float)
+    return [p, p + length * d, p + length * d + height * n, p + height * n]
+
+
+@pytest.mark.parametrize("deg", [0, 15, -15, -25, 25])
+def test_reading_order_follows_slanted_rows(deg):
+    # Two long lines, one under the other, and a short one after the first on its row.
+    first = _line("one", _slanted(100, 300, 400, 40, deg))
+    a = math.radians(deg)
+    below = _line("three", [p + 70 * np.array([-math.sin(a), math.cos(a)]) for p in _slanted(100, 300, 400, 40, deg)])
+    after = _line("two", [p + 460 * np.array([math.cos(a), math.sin(a)]) for p in _slanted(100, 300, 150, 40, deg)])
+    assert [ln.text for ln in reading_order([below, after, first])] == ["one", "two", "three"]
+
+
+def test_reading_order_of_an_upside_down_page_follows_its_text():
+    # The engine says the text runs right to left (turned 180 degrees): its bottom row is first.
+    top = _line("second", [[100, 100], [400, 100], [400, 140], [100, 140]], direction=(-1.0, 0.0))
+    bottom = _line("first", [[100, 200], [400, 200], [400, 240], [100, 240]], direction=(-1.0, 0.0))
+    assert [ln.text for ln in reading_order([top, bottom])] == ["first", "second"]
+
+
+def test_unsure_words_in_the_result_only_when_there_are_some():
+    line = _line("Open", [[10, 10], [90, 10], [90, 40], [10, 40]])
+    doc = build_result(_Engine(), 200, 100, Reading([line]))
+    assert "unsure" not in doc
+    late = Word("llll", 0.41, [[120, 60], [180, 60], [180, 80], [120, 80]])
+    early = Word("Cafe", 0.62, [[100, 12], [150, 12], [150, 38], [100, 38]])
+    doc = build_result(_Engine(), 200, 100, Reading([line], unsure=[late, early]))
+    validate_result(doc)
+    assert doc["unsure"] == [{"text": "Cafe", "confidence": 0.62, "box": early.box},
+                             {"text": "llll", "confidence": 0.41, "box": late.box}]
+    assert doc["text"] == "Open"
+
+
+def _strokes(crop, x0, x1, y0=14, y1=34, pitch=6):
+    for x in range(x0, x1, pitch):
+        crop[y0:y1, x:x + 2] = 0
+
+
+def test_documents_split_after_slashes_and_stops_as_funsd_does_and_the_line_keeps_them():
+    from chalicelib.engines.ocr import postprocess as pp
+
+    crop = np.full((48, 300, 3), 255, dtype=np.uint8)
+    _strokes(crop, 10, 40)  # "10"
+    crop[14:34, 44:46] = 0  # "/"
+    _strokes(crop, 56, 86)  # "26"
+    crop[14:34, 90:92] = 0  # "/"
+    _strokes(crop, 102, 132)  # "92"
+    chars = [pp.Char(c, f, 0.9) for c, f in zip("10/26/92", (2, 4, 5, 8, 10, 11, 14, 16))]
+    words = pp.split_words(pp.Decoded(chars, 37))
+    assert [w.text for w, _ in pp.fit_words(crop, words, step=8.0)] == ["10/26/92"]
+    fitted = pp.fit_words(crop, words, step=8.0, split_punct="/.,:")
+    assert [w.text for w, _ in fitted] == ["10/", "26/", "92"]
+    assert fitted[0][1][2] >= 46 and fitted[1][1][0] >= 46 and fitted[2][1][0] >= 92
+    assert pp.line_text([w for w, _ in fitted]) == "10/26/92"
+    assert pp.hyphen_cuts("P.O.", "/.,:") == [1] and pp.hyphen_cuts("Ind/Lor", "/") == [3]
+
+
+def test_the_first_word_leaves_a_check_box_before_it_out():
+    from chalicelib.engines.ocr import postprocess as pp
+
+    crop = np.full((48, 300, 3), 255, dtype=np.uint8)
+    crop[12:36, 4:28] = 0  # a filled check box, no character read there
+    _strokes(crop, 60, 100)  # "Yes"
+    chars = [pp.Char(c, f, 0.95) for c, f in zip("Yes", (8, 10, 12))]
+    words = pp.split_words(pp.Decoded(chars, 37))
+    assert pp.fit_words(crop, words, step=8.0)[0][1][0] == 4.0  # to the crop's start: the box too
+    assert pp.fit_words(crop, words, step=8.0, reach=0.8)[0][1][0] == 60.0
