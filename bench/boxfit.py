@@ -49,24 +49,8 @@ def fit_summary(ious: list[float]) -> dict:
 
 
 def match_any_overlap(preds, gts, same_text, min_iou: float = MIN_OVERLAP):
-    """Like score.match, from IoU > min_iou: [(pred i, gt j, iou)]."""
-    cands = []
-    for j, g in enumerate(gts):
-        if g.dont_care:
-            continue
-        for i, p in enumerate(preds):
-            v = score.iou(p.box, g.box)
-            if v > min_iou and same_text(p.text, g.text):
-                cands.append((-v, j, i))
-    cands.sort()
-    used_p, used_g, pairs = set(), set(), []
-    for negv, j, i in cands:
-        if i in used_p or j in used_g:
-            continue
-        used_p.add(i)
-        used_g.add(j)
-        pairs.append((i, j, -negv))
-    return pairs
+    """Like score.match, from any overlap (IoU > min_iou), never on don't-care words."""
+    return score.match(preds, gts, same_text, min_iou=min_iou + 1e-9, dont_care=False)
 
 
 def icdar_slants(path: Path) -> list[float]:

@@ -107,13 +107,17 @@ class PageScore:
     det_pairs: list[tuple[int, int, float]] = field(default_factory=list)
 
 
-def match(preds: Sequence[Pred], gts: Sequence, same_text: Callable[[str, str], bool] | None):
-    """One-to-one greedy matching by decreasing IoU. Returns [(pred i, gt j, iou)]."""
+def match(preds: Sequence[Pred], gts: Sequence, same_text: Callable[[str, str], bool] | None,
+          min_iou: float = IOU_MIN, dont_care: bool = True):
+    """One-to-one greedy matching by decreasing IoU (at least `min_iou`; don't-care words match
+    any text, or none with `dont_care=False`). Returns [(pred i, gt j, iou)]."""
     cands = []
     for j, g in enumerate(gts):
+        if g.dont_care and not dont_care:
+            continue
         for i, p in enumerate(preds):
             v = iou(p.box, g.box)
-            if v >= IOU_MIN and (same_text is None or g.dont_care or same_text(p.text, g.text)):
+            if v >= min_iou and (same_text is None or g.dont_care or same_text(p.text, g.text)):
                 cands.append((-v, j, i))
     cands.sort()
     used_p, used_g, pairs = set(), set(), []

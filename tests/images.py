@@ -90,3 +90,13 @@ def png16(drawn: Drawn) -> bytes:
     grey = drawn.image.convert("L")
     wide = Image.frombytes("I;16", grey.size, bytes(b for px in grey.tobytes() for b in (px, px)))
     return encode(wide, "PNG")
+
+
+def iou(a, b) -> float:
+    """Intersection over union of two (x0, y0, x1, y1) boxes."""
+    ix = min(a[2], b[2]) - max(a[0], b[0])
+    iy = min(a[3], b[3]) - max(a[1], b[1])
+    if ix <= 0 or iy <= 0:
+        return 0.0
+    inter = ix * iy
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)

@@ -9,17 +9,12 @@ from chalicelib.errors import ImageError
 from chalicelib.kinds import page_pipeline as pipeline
 from chalicelib.kinds import voice
 from tests import images
+from tests.images import iou
 from tests.results import validate_result
 
 LINES = ["PAGEVOICE READS PHOTOS", "ALOUD FOR EVERYONE"]
 
 
-def iou(a, b) -> float:
-    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union else 0.0
 
 
 def words_of(result) -> dict[str, tuple]:

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from chalicelib.engines.ocr.base import Line, Reading, Word, build_result, reading_order, validate_result
+from chalicelib.engines.ocr.base import Line, Reading, Word, bounds, build_result, reading_order, validate_result
+from tests.images import iou
 
 BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 
@@ -72,19 +73,8 @@ def photo(rows, angle: float = 0.0, size=(900, 600), panel=(20, 70, 140), ink=(2
     return np.asarray(img), turned
 
 
-def iou(a, b) -> float:
-    ix = min(a[2], b[2]) - max(a[0], b[0])
-    iy = min(a[3], b[3]) - max(a[1], b[1])
-    if ix <= 0 or iy <= 0:
-        return 0.0
-    inter = ix * iy
-    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
-def bounds(quad):
-    xs = [p[0] for p in quad]
-    ys = [p[1] for p in quad]
-    return min(xs), min(ys), max(xs), max(ys)
 
 
 SIGN = [(160, 200, "Esplanade Station"), (160, 280, "This way to")]

@@ -13,7 +13,8 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from chalicelib.engines.ocr import postprocess as pp
-from chalicelib.engines.ocr.base import build_result
+from chalicelib.engines.ocr.base import bounds, build_result
+from tests.images import iou
 from tests.results import validate_result
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -47,19 +48,8 @@ def draw_page(rows: list[tuple[int, int, str]], size=(720, 240), px=30):
     return np.asarray(img), boxes
 
 
-def iou(a, b) -> float:
-    ix = min(a[2], b[2]) - max(a[0], b[0])
-    iy = min(a[3], b[3]) - max(a[1], b[1])
-    if ix <= 0 or iy <= 0:
-        return 0.0
-    inter = ix * iy
-    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
-def bounds(quad):
-    xs = [p[0] for p in quad]
-    ys = [p[1] for p in quad]
-    return min(xs), min(ys), max(xs), max(ys)
 
 
 def words_of(lines):
