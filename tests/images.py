@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont
 
-FONT_PATHS = ["/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-              "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+BOLD_FONTS = ["/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
               "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf"]
+REGULAR_FONTS = ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"]
 
 
-def font(size: int) -> ImageFont.FreeTypeFont:
-    for path in FONT_PATHS:
+def font(size: int, bold: bool = True) -> ImageFont.FreeTypeFont:
+    for path in (BOLD_FONTS + REGULAR_FONTS) if bold else (REGULAR_FONTS + BOLD_FONTS):
         try:
             return ImageFont.truetype(path, size)
         except OSError:

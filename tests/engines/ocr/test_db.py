@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw
 
 from chalicelib.engines.ocr import rapid
 from chalicelib.engines.ocr.db import DBPostProcess
-from tests.engines.ocr.test_rapid import engine, font  # noqa: F401 - the module-scoped engine fixture
+from tests.images import font
 
 
 def probability_map(engine, page: np.ndarray) -> np.ndarray:  # noqa: F811
@@ -27,7 +27,7 @@ def pages():
     d = ImageDraw.Draw(img)
     for i, line in enumerate(["Invoice number: 662-6280", "Date: 12/03/1998  Total $1,234.50",
                               "Ship to: Brown & Williamson, Louisville KY", "a b c 1 2 3 x"]):
-        d.text((30 + 40 * (i % 2), 30 + 100 * i), line, font=font(14 + 8 * i), fill="black")
+        d.text((30 + 40 * (i % 2), 30 + 100 * i), line, font=font(14 + 8 * i, bold=False), fill="black")
     form = np.asarray(img)
     turned = np.asarray(img.rotate(17, expand=True, fillcolor="white"))
     return {"form": form, "turned": turned, "blank": np.full((200, 300, 3), 255, np.uint8)}

@@ -4,32 +4,14 @@ models); reading order and the result shape also without a model."""
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFilter
 
 from chalicelib.engines.ocr.base import Line, Reading, Word, bounds, build_result, reading_order, validate_result
-from tests.images import iou
-
-BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
-
-
-def font(size: int):
-    if BOLD.exists():
-        return ImageFont.truetype(str(BOLD), size)
-    return ImageFont.load_default(size=size)
-
-
-@pytest.fixture(scope="module")
-def engine():
-    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
-    from chalicelib.engines.ocr.rapid import RapidOcrEngine
-
-    return RapidOcrEngine()
+from tests.images import font, iou
 
 
 def photo(rows, angle: float = 0.0, size=(900, 600), panel=(20, 70, 140), ink=(250, 250, 250),

@@ -5,40 +5,21 @@ nothing outside the repo and its virtualenv is needed.
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from chalicelib.engines.ocr import postprocess as pp
 from chalicelib.engines.ocr.base import bounds, build_result
-from tests.images import iou
+from tests.images import font, iou
 from tests.results import validate_result
-
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-
-
-def font(size: int):
-    if DEJAVU.exists():
-        return ImageFont.truetype(str(DEJAVU), size)
-    return ImageFont.load_default(size=size)
-
-
-@pytest.fixture(scope="module")
-def engine():
-    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
-    from chalicelib.engines.ocr.rapid import RapidOcrEngine
-
-    return RapidOcrEngine()
 
 
 def draw_page(rows: list[tuple[int, int, str]], size=(720, 240), px=30):
     """White page with text rows [(x, y, text)] -> (RGB array, {word: ink box (x0, y0, x1, y1)})."""
     img = Image.new("RGB", size, "white")
     d = ImageDraw.Draw(img)
-    f = font(px)
+    f = font(px, bold=False)
     boxes = {}
     for x, y, text in rows:
         d.text((x, y), text, font=f, fill="black")
