@@ -5,8 +5,6 @@ rendered from these dictionaries, so the two can never drift apart.
 """
 from __future__ import annotations
 
-import re
-
 UPLOAD_PREFIX = "uploads/"
 RESULT_PREFIX = "results/"
 
@@ -72,23 +70,13 @@ def table_cfn(logical: str, name) -> dict:
 
 
 def cors_origins(origins) -> list:
-    """The site origins CORS allows, from `settings.cors_origin` (comma-separated) or a list.
-
-    A loopback origin brings its twin (http://127.0.0.1:8080 <-> http://localhost:8080, same
-    scheme and port): the local site is opened under either name, and a page opened as
-    localhost could not sign in. Anything else (a CloudFormation intrinsic) is one origin."""
+    """The site origins CORS allows: `settings.cors_origin` (comma-separated) or a list; anything
+    else (a CloudFormation intrinsic) is one origin."""
     if isinstance(origins, str):
         origins = [o.strip().rstrip("/") for o in origins.split(",")]
     elif not isinstance(origins, (list, tuple)):
         return [origins]
-    out = []
-    for origin in filter(None, origins):
-        out.append(origin)
-        loopback = re.fullmatch(r"(https?://)(127\.0\.0\.1|localhost)(:\d+)?", origin)
-        if loopback:
-            scheme, host, port = loopback.groups()
-            out.append(f"{scheme}{'localhost' if host == '127.0.0.1' else '127.0.0.1'}{port or ''}")
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(filter(None, origins)))
 
 
 def bucket_cors_rules(origin) -> list[dict]:

@@ -33,8 +33,7 @@ _request_origin: contextvars.ContextVar[str | None] = contextvars.ContextVar("re
 
 
 def allowed_origins() -> list[str]:
-    """The site origins the API answers (`cors_origin`: comma-separated; a local loopback
-    origin brings its twin, see `resources.cors_origins`)."""
+    """The site origins the API answers (`cors_origin`, comma-separated)."""
     return resources.cors_origins(settings.get().cors_origin)
 
 

@@ -80,6 +80,15 @@ def ports_in_use(host: str, p: dict[str, int]) -> list[int]:
     return taken
 
 
+LOOPBACK = ("127.0.0.1", "localhost")
+
+
+def site_hosts(host: str) -> tuple[str, ...]:
+    """The names the local site is opened under: a loopback site under either loopback name
+    (both may call the API and upload), any other host under its own."""
+    return LOOPBACK if host in LOOPBACK else (host,)
+
+
 def stack_env(state_dir: Path, host: str, p: dict[str, int]) -> dict[str, str]:
     """Environment shared by every process of the stack."""
     from infra.local import state
@@ -94,7 +103,7 @@ def stack_env(state_dir: Path, host: str, p: dict[str, int]) -> dict[str, str]:
         "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
         "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
         "ORT_DISABLE_TELEMETRY": "1",
-        "PAGEVOICE_CORS_ORIGIN": f"http://{host}:{p['site']}",
+        "PAGEVOICE_CORS_ORIGIN": ",".join(f"http://{h}:{p['site']}" for h in site_hosts(host)),
         "PAGEVOICE_JWT_SECRET": secret_file.read_text().strip(),
         "PYTHONUNBUFFERED": "1",
     }
