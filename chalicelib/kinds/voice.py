@@ -61,8 +61,9 @@ def record(text: str, *, where: Sequence[list[tuple[dict, int]]] | None = None, 
     `where[k]` says which words of the result the k-th word of `text` (whitespace-separated) is,
     each with a weight (its length), e.g. [({"line": 3, "word": 1}, 5)] (plus "page" for
     documents): they become entries of `info["words"]`, sharing the word's time by weight
-    ("10/26/92" may be the three OCR words "10/", "26/", "92"). `state` is a previous invocation's `info` to continue from. `on_part(info,
-    part)` runs as each part is made (the worker stores it and re-publishes the result).
+    ("10/26/92" may be the three OCR words "10/", "26/", "92"). `state` is a previous
+    invocation's `info` to continue from. `on_part(info, part)` runs as each part is made (the
+    worker stores it and re-publishes the result).
     `deadline` (time.monotonic): no new piece starts after it; the take then has `more`.
     """
     s = settings.get()
@@ -95,17 +96,15 @@ def record(text: str, *, where: Sequence[list[tuple[dict, int]]] | None = None, 
         if on_part is not None:
             on_part(dict(info), part)
 
-    i = int(info.get("next_piece", 0))
+    first = i = int(info.get("next_piece", 0))
     while i < len(all_pieces):
         if info["seconds"] + _seconds(buffer) >= s.max_speech_seconds:
             info["reason"] = "duration"  # the text goes on past the longest recording made
             break
         # Each invocation speaks at least one piece, so a job in turns always moves on.
-        made = i > int((state or {}).get("next_piece", 0))
-        if made and deadline is not None and time.monotonic() >= deadline - _assembly_seconds(info, buffer):
+        if i > first and deadline is not None and time.monotonic() >= deadline - _assembly_seconds(info, buffer):
             flush()
             take.more = True
-            info["next_piece"] = i
             return take
         piece = all_pieces[i]
         audio = engine.synthesize(piece.text)
