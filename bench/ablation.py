@@ -32,7 +32,7 @@ FIRST = {"det_scale": "1.0", "word_boxes": "ctc", "word_pad": "0", "split_gap": 
          "rec_min_width": "320",
          "rec_batch_width": "1920", "orientation": "line", "unclip_ratio": "1.6",
          "doc_unclip_ratio": "1.6", "lexicon": "never", "word_reach": "0", "photo_word_reach": "0",
-         "word_clip": "never", "doc_roi_fallback": "0", "split_punct": ""}
+         "word_clip": "never", "doc_roi_fallback": "0", "split_punct": "", "split_numbers": ""}
 STEPS = [
     ("first cut (rapidocr's word boxes: character positions, full line height)", {}),
     ("+ word boxes fitted to the ink between neighbouring characters", {"word_boxes": "ink"}),
@@ -55,8 +55,10 @@ STEPS = [
      {"doc_roi_fallback": "1"}),
     ("+ documents: first/last word reaches <= 0.8 glyph heights past its characters; ink across a word "
      "boundary cut there", {"word_reach": "0.8", "word_clip": "documents"}),
-    ("+ documents: split after / . , : between letters or digits (10/26/92 -> 10/ 26/ 92) (final)",
+    ("+ documents: split after / . , : between letters or digits (10/26/92 -> 10/ 26/ 92)",
      {"split_punct": "/.,:"}),
+    ("+ documents: no split after . between two digits (47.5, $11.89 stay whole) (final)",
+     {"split_numbers": "."}),
 ]
 VARIANTS = [
     ("variant: documents enlarged up to 2x", {"det_scale": "2.0"}),
@@ -78,6 +80,8 @@ VARIANTS = [
     ("variant: documents split after / , : (not .)", {"split_punct": "/,:"}),
     ("variant: documents split after / . , : only before a blank >= 0.15 glyph heights",
      {"split_punct_gap": "0.15"}),
+    ("variant: no split after / between two digits either (11/05/97 whole)", {"split_numbers": "./"}),
+    ("variant: documents enlarged 1.5x again (small print's merged lines)", {"det_scale": "1.5"}),
 ]
 
 

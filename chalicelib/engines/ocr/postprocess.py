@@ -192,8 +192,8 @@ def _clusters(xs0: np.ndarray, xs1: np.ndarray) -> list[tuple[float, float, list
 
 def fit_words(crop: np.ndarray, words: list[WordSpan], step: float, min_area: int = 4,
               pad: float = 0.0, split_gap: float = 0.0, split_hyphens: bool = False,
-              reach: float = 0.0, clip: bool = False, split_punct: str = "", split_punct_gap: float = 0.0
-              ) -> list[tuple[WordSpan, tuple[float, float, float, float]]]:
+              reach: float = 0.0, clip: bool = False, split_punct: str = "", split_punct_gap: float = 0.0,
+              split_numbers: str = "") -> list[tuple[WordSpan, tuple[float, float, float, float]]]:
     """Crop-pixel boxes (x0, y0, x1, y1) for the words of one line crop.
 
     Each word owns the stretch of the crop between the midpoints to its neighbours' characters
@@ -248,7 +248,7 @@ def fit_words(crop: np.ndarray, words: list[WordSpan], step: float, min_area: in
         if split_hyphens or split_punct:
             parts = [q for wd, sl in parts
                      for q in _split_after_hyphens(wd, sl, x, cw, step, split_hyphens, split_punct,
-                                                   split_punct_gap * glyph_h)]
+                                                   split_punct_gap * glyph_h, split_numbers)]
         pieces.extend((wd, sl, left, right) for wd, sl in parts)
 
     out = []
@@ -301,11 +301,13 @@ def _split_at_gaps(word: WordSpan, sel: np.ndarray, x: np.ndarray, cw: np.ndarra
 HYPHENS = "-\u2010\u2011\u2013"
 
 
-def hyphen_cuts(text: str, chars: str = HYPHENS) -> list[int]:
+def hyphen_cuts(text: str, chars: str = HYPHENS, numbers: str = "") -> list[int]:
     """Character indexes after which a hyphenated token is split: "662-6280" -> "662-", "6280"
-    (`chars`: the characters split after, between letters or digits)."""
+    (`chars`: the characters split after, between letters or digits; `numbers`: those of them
+    not split after between two digits, "47.5")."""
     return [i for i in range(1, len(text) - 1)
-            if text[i] in chars and text[i - 1].isalnum() and text[i + 1].isalnum()]
+            if text[i] in chars and text[i - 1].isalnum() and text[i + 1].isalnum()
+            and not (text[i] in numbers and text[i - 1].isdigit() and text[i + 1].isdigit())]
 
 
 def _blank_after(i: int, pos: list[float], sel: np.ndarray, x: np.ndarray, cw: np.ndarray,
@@ -318,14 +320,14 @@ def _blank_after(i: int, pos: list[float], sel: np.ndarray, x: np.ndarray, cw: n
 
 
 def _split_after_hyphens(word: WordSpan, sel: np.ndarray, x: np.ndarray, cw: np.ndarray,
-                         step: float, hyphens: bool = True, punct: str = "", punct_gap: float = 0.0
-                         ) -> list[tuple[WordSpan, np.ndarray]]:
+                         step: float, hyphens: bool = True, punct: str = "", punct_gap: float = 0.0,
+                         numbers: str = "") -> list[tuple[WordSpan, np.ndarray]]:
     """Split after hyphens, and after `punct` characters followed by a blank of at least
     `punct_gap` crop pixels ("10/ 26/ 92", FUNSD's tokens where the print leaves a gap)."""
     cuts = hyphen_cuts(word.text) if hyphens else []
     pos = [(c.frame + 0.5) * step for c in word.chars]
     if punct:
-        more = [i for i in hyphen_cuts(word.text, punct)
+        more = [i for i in hyphen_cuts(word.text, punct, numbers)
                 if punct_gap <= 0 or _blank_after(i, pos, sel, x, cw, step) >= punct_gap]
         cuts = sorted(set(cuts) | set(more))
     if not cuts:

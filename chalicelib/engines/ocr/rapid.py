@@ -148,6 +148,7 @@ class RapidConfig:
     split_gap: float = 0.8  # documents: a blank this many glyph heights wide splits a word (0: off)
     split_hyphens: str = "documents"  # "662-6280" -> words "662-", "6280": documents | always | never
     split_punct: str = "/.,:"  # documents: also split after these between letters or digits ("10/26/92" -> "10/", "26/", "92")...
+    split_numbers: str = "."  # ...but not after these between two digits ("47.5", "$11.89" stay whole)
     split_punct_gap: float = 0.0  # ...when the ink leaves a blank this many glyph heights wide after it (0: always)
     photo_split_punct: str = ""  # the same on photos
     document_paper: float = 0.6  # an image this much paper is a document (hyphens split, gaps split)
@@ -419,7 +420,7 @@ class RapidOcrEngine:
                 fitted = pp.fit_words(crop.image, spans, step=step, pad=s.word_pad * crop.scale,
                                       split_gap=split_gap, split_hyphens=split_hyphens,
                                       split_punct=s.split_punct if document else s.photo_split_punct,
-                                      split_punct_gap=s.split_punct_gap,
+                                      split_punct_gap=s.split_punct_gap, split_numbers=s.split_numbers,
                                       reach=s.word_reach if document else s.photo_word_reach,
                                       clip=s.word_clip == "always" or (s.word_clip == "documents" and document))
             else:

@@ -183,6 +183,24 @@ def test_documents_split_after_slashes_and_stops_as_funsd_does_and_the_line_keep
     assert pp.hyphen_cuts("P.O.", "/.,:") == [1] and pp.hyphen_cuts("Ind/Lor", "/") == [3]
 
 
+def test_a_decimal_number_stays_one_word_where_a_date_is_split():
+    from chalicelib.engines.ocr import postprocess as pp
+    from chalicelib.engines.ocr.rapid import RapidConfig
+
+    numbers = RapidConfig().split_numbers
+    assert pp.hyphen_cuts("$11.89", "/.,:", numbers) == [] and pp.hyphen_cuts("47.5", "/.,:", numbers) == []
+    assert pp.hyphen_cuts("10/26/92", "/.,:", numbers) == [2, 5]
+    assert pp.hyphen_cuts("P.O.", "/.,:", numbers) == [1] and pp.hyphen_cuts("NO.1796", "/.,:", numbers) == [2]
+    crop = np.full((48, 300, 3), 255, dtype=np.uint8)
+    _strokes(crop, 10, 40)  # "47"
+    crop[30:34, 44:47] = 0  # "."
+    _strokes(crop, 52, 62)  # "5"
+    chars = [pp.Char(c, f, 0.9) for c, f in zip("47.5", (2, 4, 5, 7))]
+    words = pp.split_words(pp.Decoded(chars, 37))
+    fitted = pp.fit_words(crop, words, step=8.0, split_punct="/.,:", split_numbers=numbers)
+    assert [w.text for w, _ in fitted] == ["47.5"] and fitted[0][1][0] <= 10 and fitted[0][1][2] >= 59
+
+
 def test_the_first_word_leaves_a_check_box_before_it_out():
     from chalicelib.engines.ocr import postprocess as pp
 

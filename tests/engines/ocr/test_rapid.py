@@ -38,9 +38,9 @@ def words_of(lines):
 
 
 ROWS = [(30, 40, "Invoice number 4821"), (30, 140, "Total due: $1,250.00")]
-# Documents' words are split after / . , : between letters or digits, as FUNSD tokenises
+# Documents' words are split after / . , : between letters or digits (not . between digits), as FUNSD tokenises
 # (the line's text keeps "$1,250.00"): the drawn amount comes back as these words.
-AMOUNT = {"$1,250.00": ["$1,", "250.", "00"]}
+AMOUNT = {"$1,250.00": ["$1,", "250.00"]}
 
 
 def as_read(drawn: dict) -> dict:
