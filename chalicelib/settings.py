@@ -108,6 +108,9 @@ class Settings:
     max_audio_seconds: int = setting(15 * 60)
     upload_url_ttl_seconds: int = setting(600, maximum=600)
     download_url_ttl_seconds: int = setting(900, maximum=900)
+    # GET /jobs/{id} carries the result inline up to this size; a larger one (a long document's)
+    # is left to `result_url`: a Lambda's response is at most 6 MB, escaped JSON included.
+    inline_result_bytes: int = setting(4 * 1024 * 1024, maximum=4 * 1024 * 1024)
     # Documents (PDF, multi-page TIFF, several photos as one PDF): pages read per document (the
     # rest are left out and the result says so), and the resolution pages are rendered at.
     max_document_pages: int = setting(50)

@@ -194,9 +194,11 @@ def describe(user_id: str, job_id: str) -> dict | None:
     if job is None:
         return None
     job = settle(job)
-    result = None
+    result = result_url = None
     if job["status"] in (PROCESSING, DONE) and _owned(user_id, job_id, job.get("result_key")):
-        result = _read_json(job["result_key"])
+        result, size = _read_json(job["result_key"], settings.get().inline_result_bytes)
+        if size is not None:
+            result_url = _presign_get(job["result_key"], "application/json")
     audio = job.get("audio_key")
     return {
         "job_id": job["job_id"], "kind": job.get("kind") or DEFAULT_KIND, "status": job["status"],
@@ -204,7 +206,8 @@ def describe(user_id: str, job_id: str) -> dict | None:
         "content_type": job.get("content_type"), "size": job.get("size"),
         "created_at": job["created_at"], "updated_at": job.get("updated_at"),
         "error": job.get("error"), "timings_ms": job.get("timings_ms"), "summary": job.get("summary"),
-        "result": result,
+        "result": result,  # null when larger than inline_result_bytes: then read result_url
+        "result_url": result_url,
         "audio_url": _presign_get(audio, "audio/wav") if _owned(user_id, job_id, audio) else None,
         # Every output file of the kind (speech.wav included), by name.
         "outputs": {name: _presign_get(key, _output_type(name)) for name, key in (job.get("outputs") or {}).items()
@@ -269,15 +272,21 @@ def _upload_time(user_id: str, job_id: str) -> float | None:
     return head["LastModified"].timestamp()
 
 
-def _read_json(key: str):
+def _read_json(key: str, max_bytes: int) -> tuple[dict | None, int | None]:
+    """(the object's JSON, or None when it is larger than `max_bytes`; its size, or None when
+    it is missing). A large object's body is never read."""
     try:
-        body = aws.s3().get_object(Bucket=settings.get().bucket, Key=key)["Body"].read()
+        obj = aws.s3().get_object(Bucket=settings.get().bucket, Key=key)
     except ClientError as exc:
         if exc.response["Error"]["Code"] in ("NoSuchKey", "404"):
             log.warning("result missing", extra={"key": key})
-            return None
+            return None, None
         raise
-    return json.loads(body)
+    size = int(obj["ContentLength"])
+    if size > max_bytes:
+        obj["Body"].close()
+        return None, size
+    return json.loads(obj["Body"].read()), size
 
 
 # What output files are served as: a file is served as what its name says, never sniffed.

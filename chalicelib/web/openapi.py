@@ -122,6 +122,9 @@ SCHEMAS = {
             "summary": _nullable({"type": "object"}),
             # anyOf the kinds' result schemas, or null: filled in by _with_settings.
             "result": {"description": "the result of the job's kind (GET /kinds); null until there is one"},
+            "result_url": _nullable({"type": "string", "description":
+                                     "presigned GET of the result (result.json) once there is one; `result` is null "
+                                     "when it is larger than PAGEVOICE_INLINE_RESULT_BYTES (4 MiB): read it here"}),
             "audio_url": _nullable({"type": "string", "description": "presigned GET of speech.wav"}),
             "outputs": {"type": "object", "additionalProperties": _STRING,
                         "description": "presigned GETs of the kind's output files, by name"},

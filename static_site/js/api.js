@@ -68,10 +68,11 @@ function linkedAbort(signal, timeoutMs) {
 }
 
 /**
- * One API call. `auth: false` for routes without a token; `handle401: false` when a 401 is
- * an expected answer (wrong password at login, logout of a revoked token).
+ * One API call, or with `url` a GET of a presigned S3 URL. `auth: false` for routes without a
+ * token; `handle401: false` when a 401 is an expected answer (wrong password at login, logout
+ * of a revoked token).
  */
-export async function request(method, path, { body, auth = true, handle401 = true, signal, timeoutMs } = {}) {
+export async function request(method, path, { body, auth = true, handle401 = true, signal, timeoutMs, url } = {}) {
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const token = auth ? session.getToken() : null;
@@ -80,7 +81,7 @@ export async function request(method, path, { body, auth = true, handle401 = tru
   const abort = linkedAbort(signal, timeoutMs ?? config.requestTimeoutMs);
   let response;
   try {
-    response = await fetch(config.apiBase + path, {
+    response = await fetch(url ?? config.apiBase + path, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -165,6 +166,13 @@ export function listJobs(next, opts) {
   return request("GET", path, opts);
 }
 
-export const getJob = (jobId, opts) => request("GET", `/jobs/${encodeURIComponent(jobId)}`, opts);
+export async function getJob(jobId, opts) {
+  const job = await request("GET", `/jobs/${encodeURIComponent(jobId)}`, opts);
+  // A result too large to travel inline (a long document's) is read from its presigned URL.
+  if (job && job.result === null && job.result_url) {
+    job.result = await request("GET", "", { ...opts, url: job.result_url, auth: false, handle401: false });
+  }
+  return job;
+}
 
 export const deleteJob = (jobId, opts) => request("DELETE", `/jobs/${encodeURIComponent(jobId)}`, opts);

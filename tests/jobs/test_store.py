@@ -258,3 +258,38 @@ def test_download_urls_never_outlive_15_minutes(env, monkeypatch):
     job = new_job()["job_id"]
     url = urlparse(jobs.describe(ANN, job)["image_url"])
     assert int(parse_qs(url.query)["X-Amz-Expires"][0]) == 900
+
+
+def test_a_result_too_large_for_the_answer_is_left_to_its_url(env, monkeypatch):
+    """A Lambda's answer is at most 6 MB: a larger result (a long document's) is not read into
+    GET /jobs/{id}; `result_url` (a presigned GET) serves it, as it serves every result."""
+    job = new_job()["job_id"]
+    result = {"schema": 1, "engine": "rapidocr", "text": "OPEN " * 400, "lines": [], "width": 1, "height": 1}
+    body = json.dumps(result).encode()
+    put(jobs.result_key(ANN, job), body)
+    jobs.claim(ANN, job, 60)
+    jobs.finish(ANN, job, result_key=jobs.result_key(ANN, job), outputs={}, timings_ms={}, summary={})
+    view = jobs.describe(ANN, job)
+    assert view["result"] == result
+    url = urlparse(view["result_url"])
+    assert url.path.endswith(jobs.result_key(ANN, job))
+    assert parse_qs(url.query)["response-content-type"] == ["application/json"]
+    assert int(parse_qs(url.query)["X-Amz-Expires"][0]) <= 900
+
+    monkeypatch.setenv("PAGEVOICE_INLINE_RESULT_BYTES", str(len(body) - 1))
+    view = jobs.describe(ANN, job)
+    assert view["result"] is None and urlparse(view["result_url"]).path.endswith(jobs.result_key(ANN, job))
+    monkeypatch.setenv("PAGEVOICE_INLINE_RESULT_BYTES", str(len(body)))
+    assert jobs.describe(ANN, job)["result"] == result
+    # Never above 4 MiB, whatever the environment says.
+    monkeypatch.setenv("PAGEVOICE_INLINE_RESULT_BYTES", str(1 << 30))
+    from chalicelib import settings
+    assert settings.get().inline_result_bytes == 4 * 1024 * 1024
+
+
+def test_a_missing_result_has_no_url(env):
+    job = new_job()["job_id"]
+    jobs.claim(ANN, job, 60)
+    jobs.finish(ANN, job, result_key=jobs.result_key(ANN, job), outputs={}, timings_ms={}, summary={})
+    view = jobs.describe(ANN, job)
+    assert view["result"] is None and view["result_url"] is None

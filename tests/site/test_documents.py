@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from tests import images
-from tests.site.fakejob import make_job
+from tests.site.fakejob import Store, make_job
 from tests.site.test_site import (
     RESULT_TIMEOUT_MS,
     api_register,
@@ -243,3 +243,28 @@ def test_pages_read_so_far_and_pages_left_out_are_said(page, stack, shoot):
     page.wait_for_function("t => window.__said.includes(t)", arg=expected)
     assert page.locator('#page-list [data-testid="page-button"]').count() == 3
     shoot(page, "document-left-out")
+
+
+def test_a_result_too_large_to_travel_inline_is_read_from_its_url(page, stack):
+    """GET /jobs/{id} leaves out a result larger than PAGEVOICE_INLINE_RESULT_BYTES (a long
+    document's: a Lambda answers at most 6 MB) and gives `result_url`: the page reads the result
+    from there, a presigned GET of the local stack's bucket, across origins (its CORS rules)."""
+    sign_in(page, stack)
+    fake = make_job(stack, PAGES, filename="long-report.pdf", document=True)
+    store, put = Store(stack), {}
+
+    def too_large(answer):
+        if "url" not in put:
+            put["url"] = store.put("result.json", json.dumps(answer["result"]).encode(), "application/json")
+        return {**answer, "result": None, "result_url": put["url"]}
+
+    fake.edit = too_large
+    fake.serve(page, stack.site_url)
+    page.goto(url(stack, f"#/jobs/{fake.job_id}"))
+    wait_view(page, "job")
+    page.wait_for_selector('#job-status[data-status="done"]', timeout=30_000)
+    assert "on 3 pages" in page.inner_text("#job-status")
+    for i, lines in enumerate(PAGES):
+        section = page.inner_text(f'#result-text .text-page[data-page-index="{i}"]')
+        assert all(word in section for word in " ".join(lines).split()), section
+    assert page.locator('#overlay [data-testid="word-box"]').count() > 0
