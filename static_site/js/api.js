@@ -171,6 +171,7 @@ export async function getJob(jobId, opts) {
   // A result too large to travel inline (a long document's) is read from its presigned URL.
   if (job && job.result === null && job.result_url) {
     job.result = await request("GET", "", { ...opts, url: job.result_url, auth: false, handle401: false });
+    job.resultWasLarge = true; // (the page polls it less often: megabytes each time)
   }
   return job;
 }

@@ -268,3 +268,27 @@ def test_a_result_too_large_to_travel_inline_is_read_from_its_url(page, stack):
         section = page.inner_text(f'#result-text .text-page[data-page-index="{i}"]')
         assert all(word in section for word in " ".join(lines).split()), section
     assert page.locator('#overlay [data-testid="word-box"]').count() > 0
+
+
+def test_a_large_result_still_being_made_is_polled_every_ten_seconds(page, stack):
+    """While a long document is read and recorded, the page polls each second; a result read from
+    `result_url` is megabytes each time, so then it waits 10 s between reads."""
+    sign_in(page, stack)
+    fake = make_job(stack, PAGES, filename="long-report.pdf", document=True)
+    fake.status, fake.shown_parts = "processing", 1
+    store, reads = Store(stack), []
+    page.on("request", lambda r: reads.append(r.url) if "result.json" in r.url and r.method == "GET" else None)
+
+    def too_large(answer):
+        url_ = store.put("result.json", json.dumps(answer["result"]).encode(), "application/json")
+        return {**answer, "result": None, "result_url": url_}
+
+    fake.edit = too_large
+    fake.serve(page, stack.site_url)
+    page.goto(url(stack, f"#/jobs/{fake.job_id}"))
+    wait_view(page, "job")
+    page.wait_for_selector('#job-status[data-status="processing"]', timeout=30_000)
+    page.wait_for_selector('#result-text .text-page[data-page-index="0"]', timeout=30_000)
+    asked = fake.requests
+    page.wait_for_timeout(6_000)
+    assert fake.requests - asked <= 1 and len(reads) <= 2, (fake.requests - asked, reads)

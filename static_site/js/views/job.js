@@ -14,6 +14,7 @@ const POLL_MAX_MS = 5000;
 const POLL_GROWTH = 1.5;
 const POLL_PROCESSING_MS = 700; // a worker is reading it: the text comes within seconds
 const POLL_GIVE_UP_MS = 10 * 60 * 1000; // then offer "Check again" instead of polling forever
+const POLL_LARGE_RESULT_MS = 10_000; // a result read from result_url (over 4 MiB): not every second
 const MAX_FAILURES = 4; // network failures in a row before we stop and say so
 
 const STATUS_TEXT = {
@@ -98,7 +99,7 @@ export default {
           }
           if (job.status === "processing" && job.result && shown?.pollMs) {
             // The result is growing (pages read, the recording made part by part): keep up.
-            await sleep(shown.pollMs(), signal);
+            await sleep(job.resultWasLarge ? Math.max(shown.pollMs(), POLL_LARGE_RESULT_MS) : shown.pollMs(), signal);
             continue;
           }
           if (job.status === "processing") {
