@@ -32,7 +32,8 @@ FIRST = {"det_scale": "1.0", "word_boxes": "ctc", "word_pad": "0", "split_gap": 
          "rec_min_width": "320",
          "rec_batch_width": "1920", "orientation": "line", "unclip_ratio": "1.6",
          "doc_unclip_ratio": "1.6", "lexicon": "never", "word_reach": "0", "photo_word_reach": "0",
-         "word_clip": "never", "doc_roi_fallback": "0", "split_punct": "", "split_numbers": ""}
+         "word_clip": "never", "doc_roi_fallback": "0", "split_punct": "", "split_numbers": "",
+         "soft_space": "0", "photo_soft_space": "0"}
 STEPS = [
     ("first cut (rapidocr's word boxes: character positions, full line height)", {}),
     ("+ word boxes fitted to the ink between neighbouring characters", {"word_boxes": "ink"}),
@@ -57,8 +58,10 @@ STEPS = [
      "boundary cut there", {"word_reach": "0.8", "word_clip": "documents"}),
     ("+ documents: split after / . , : between letters or digits (10/26/92 -> 10/ 26/ 92)",
      {"split_punct": "/.,:"}),
-    ("+ documents: no split after . between two digits (47.5, $11.89 stay whole) (final)",
+    ("+ documents: no split after . between two digits (47.5, $11.89 stay whole)",
      {"split_numbers": "."}),
+    ("+ a space wherever the recogniser gave one >= 5% between two characters (final)",
+     {"soft_space": "0.05", "photo_soft_space": "0.05"}),
 ]
 VARIANTS = [
     ("variant: documents enlarged up to 2x", {"det_scale": "2.0"}),
@@ -82,6 +85,10 @@ VARIANTS = [
      {"split_punct_gap": "0.15"}),
     ("variant: no split after / between two digits either (11/05/97 whole)", {"split_numbers": "./"}),
     ("variant: documents enlarged 1.5x again (small print's merged lines)", {"det_scale": "1.5"}),
+    ("variant: soft spaces at 2% on photos", {"photo_soft_space": "0.02"}),
+    ("variant: soft spaces at 10%", {"soft_space": "0.1", "photo_soft_space": "0.1"}),
+    ("variant: photos' word filter 0.85 with soft spaces", {"photo_word_score": "0.85"}),
+    ("variant: photos' DB unclip 1.45 with soft spaces", {"unclip_ratio": "1.45"}),
 ]
 
 

@@ -110,6 +110,24 @@ def ctc_decode(probs: np.ndarray, alphabet: list[str], frames: int) -> Decoded:
     return Decoded(chars=chars, frames=int(len(idx)))
 
 
+def soft_spaces(decoded: Decoded, probs: np.ndarray, space: int, threshold: float) -> Decoded:
+    """A space between two characters wherever the recogniser gave a space at least `threshold`
+    probability on a frame between them, though not the most: on tight print it runs words
+    together ("ACCEPTANCEINTRO") while still hearing the gap."""
+    chars = decoded.chars
+    out: list[Char] = []
+    for a, b in zip(chars, chars[1:]):
+        out.append(a)
+        if a.text.isspace() or b.text.isspace() or b.frame - a.frame < 2:
+            continue
+        between = probs[a.frame + 1:b.frame, space]
+        t = int(between.argmax())
+        if between[t] >= threshold:
+            out.append(Char(" ", a.frame + 1 + t, float(between[t])))
+    out.extend(chars[-1:])
+    return Decoded(chars=out, frames=decoded.frames)
+
+
 # --------------------------------------------------------------------------------------------
 # Words
 

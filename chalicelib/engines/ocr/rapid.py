@@ -149,6 +149,8 @@ class RapidConfig:
     split_numbers: str = "."  # ...but not after these between two digits ("47.5", "$11.89" stay whole)
     split_punct_gap: float = 0.0  # ...when the ink leaves a blank this many glyph heights wide after it (0: always)
     photo_split_punct: str = ""  # the same on photos
+    soft_space: float = 0.05  # documents: a space wherever the recogniser gave one this probability between two characters (0: off)...
+    photo_soft_space: float = 0.05  # ...and on photos
     document_paper: float = 0.6  # an image this much paper is a document (hyphens split, gaps split)
     rec_batch_width: int = 960  # recogniser batch: images x padded width (pixels), at most
     rec_min_width: int = 160  # recogniser: narrowest padded input width (pixels)
@@ -356,6 +358,9 @@ class RapidOcrEngine:
             for k, i in enumerate(idx):
                 valid = math.ceil(crops[i].image.shape[1] / step) + 1
                 dec = pp.ctc_decode(probs[k], self._alphabet, min(valid, probs.shape[1]))
+                soft = self.cfg.soft_space if document else self.cfg.photo_soft_space
+                if soft > 0:
+                    dec = pp.soft_spaces(dec, probs[k], len(self._alphabet) - 1, soft)
                 if corrector is not None:
                     dec = corrector.correct(dec, probs[k])
                 out[i] = (dec, step)

@@ -239,3 +239,28 @@ def test_a_deadline_or_the_line_cap_leaves_the_end_unread_and_says_so(engine):
     capped = RapidOcrEngine(replace(engine.cfg, max_lines=3)).read(image)
     assert capped.reason == "lines" and [ln.text[-13:] for ln in capped] == ["0 of the page", "1 of the page",
                                                                              "2 of the page"]
+
+
+def test_a_space_the_recogniser_heard_but_did_not_choose_splits_the_words():
+    """Tight print: the recogniser's best reading runs two words together, but a frame between
+    them gives the space a fair chance; it is kept as a space (documents and photos alike)."""
+    from chalicelib.engines.ocr.rapid import RapidConfig
+
+    alphabet = ["", "A", "B", " "]
+    probs = np.full((9, 4), 0.01, dtype=np.float32)
+    probs[:, 0] = 0.97  # blank everywhere...
+    probs[2, 1] = probs[6, 2] = 0.97  # ..."A" at frame 2, "B" at frame 6
+    probs[2, 0] = probs[6, 0] = 0.01
+    probs[4, 3], probs[4, 0] = 0.08, 0.9  # a space heard at frame 4, blank still the best
+    dec = pp.ctc_decode(probs, alphabet, 9)
+    assert dec.text == "AB"
+    threshold = RapidConfig().soft_space
+    assert threshold == RapidConfig().photo_soft_space and 0 < threshold <= 0.08
+    spaced = pp.soft_spaces(dec, probs, 3, threshold)
+    assert spaced.text == "A B" and spaced.chars[1].frame == 4
+    assert [w.text for w in pp.split_words(spaced)] == ["A", "B"]
+    probs[4, 3] = 0.5 * threshold  # too faint: one word
+    assert pp.soft_spaces(dec, probs, 3, threshold).text == "AB"
+    probs[4, 3], probs[4, 0] = 0.5, 0.4  # a space it chose anyway is not doubled
+    chosen = pp.ctc_decode(probs, alphabet, 9)
+    assert chosen.text == "A B" and pp.soft_spaces(chosen, probs, 3, threshold).text == "A B"
