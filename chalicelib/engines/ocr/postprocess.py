@@ -113,12 +113,16 @@ def ctc_decode(probs: np.ndarray, alphabet: list[str], frames: int) -> Decoded:
 def soft_spaces(decoded: Decoded, probs: np.ndarray, space: int, threshold: float) -> Decoded:
     """A space between two characters wherever the recogniser gave a space at least `threshold`
     probability on a frame between them, though not the most: on tight print it runs words
-    together ("ACCEPTANCEINTRO") while still hearing the gap."""
+    together ("ACCEPTANCEINTRO") while still hearing the gap. Never after a decimal point or a
+    thousands separator ("$3,015.00"): that number read in two would be said wrong. (Between
+    digits it may: phone numbers on signs are printed in groups, "6 198 727".)"""
     chars = decoded.chars
     out: list[Char] = []
-    for a, b in zip(chars, chars[1:]):
+    for k, (a, b) in enumerate(zip(chars, chars[1:])):
         out.append(a)
         if a.text.isspace() or b.text.isspace() or b.frame - a.frame < 2:
+            continue
+        if b.text.isdigit() and a.text in ".," and k and chars[k - 1].text.isdigit():
             continue
         between = probs[a.frame + 1:b.frame, space]
         t = int(between.argmax())

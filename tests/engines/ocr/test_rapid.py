@@ -264,3 +264,20 @@ def test_a_space_the_recogniser_heard_but_did_not_choose_splits_the_words():
     probs[4, 3], probs[4, 0] = 0.5, 0.4  # a space it chose anyway is not doubled
     chosen = pp.ctc_decode(probs, alphabet, 9)
     assert chosen.text == "A B" and pp.soft_spaces(chosen, probs, 3, threshold).text == "A B"
+
+
+def test_no_soft_space_after_a_decimal_point_or_thousands_separator():
+    """"$3,015.00" read as "$3, 015.00" would be said as two numbers; a space heard between
+    digits is kept (phone numbers on signs are printed in groups)."""
+    alphabet = ["", "3", ",", "0", " "]
+    probs = np.full((12, 5), 0.01, dtype=np.float32)
+    probs[:, 0] = 0.96
+    for t, c in ((1, 1), (4, 2), (8, 3)):  # "3" at 1, "," at 4, "0" at 8
+        probs[t, c], probs[t, 0] = 0.96, 0.01
+    probs[6, 4], probs[6, 0] = 0.3, 0.66  # a space heard after the comma
+    probs[2, 4], probs[2, 0] = 0.3, 0.66  # ...and between "3" and ","
+    dec = pp.ctc_decode(probs, alphabet, 12)
+    assert dec.text == "3,0"
+    assert pp.soft_spaces(dec, probs, 4, 0.05).text == "3 ,0"
+    alphabet[2] = "5"  # "350": between two digits the space stays
+    assert pp.soft_spaces(pp.ctc_decode(probs, alphabet, 12), probs, 4, 0.05).text == "3 5 0"
