@@ -100,3 +100,9 @@ def iou(a, b) -> float:
         return 0.0
     inter = ix * iy
     return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+def strokes(crop, x0: int, x1: int, y0: int = 14, y1: int = 34, pitch: int = 6) -> None:
+    """Draw glyph-like vertical strokes (2 px wide, every `pitch` px) into a white line crop."""
+    for x in range(x0, x1, pitch):
+        crop[y0:y1, x:x + 2] = 0

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
 from chalicelib.engines.ocr.base import Line, Reading, Word, bounds, build_result, reading_order, validate_result
-from tests.images import font, iou
+from tests.images import font, iou, strokes
 
 
 def photo(rows, angle: float = 0.0, size=(900, 600), panel=(20, 70, 140), ink=(250, 250, 250),
@@ -159,20 +159,15 @@ def test_unsure_words_in_the_result_only_when_there_are_some():
     assert doc["text"] == "Open"
 
 
-def _strokes(crop, x0, x1, y0=14, y1=34, pitch=6):
-    for x in range(x0, x1, pitch):
-        crop[y0:y1, x:x + 2] = 0
-
-
 def test_documents_split_after_slashes_and_stops_as_funsd_does_and_the_line_keeps_them():
     from chalicelib.engines.ocr import postprocess as pp
 
     crop = np.full((48, 300, 3), 255, dtype=np.uint8)
-    _strokes(crop, 10, 40)  # "10"
+    strokes(crop, 10, 40)  # "10"
     crop[14:34, 44:46] = 0  # "/"
-    _strokes(crop, 56, 86)  # "26"
+    strokes(crop, 56, 86)  # "26"
     crop[14:34, 90:92] = 0  # "/"
-    _strokes(crop, 102, 132)  # "92"
+    strokes(crop, 102, 132)  # "92"
     chars = [pp.Char(c, f, 0.9) for c, f in zip("10/26/92", (2, 4, 5, 8, 10, 11, 14, 16))]
     words = pp.split_words(pp.Decoded(chars, 37))
     assert [w.text for w, _ in pp.fit_words(crop, words, step=8.0)] == ["10/26/92"]
@@ -192,9 +187,9 @@ def test_a_decimal_number_stays_one_word_where_a_date_is_split():
     assert pp.hyphen_cuts("10/26/92", "/.,:", numbers) == [2, 5]
     assert pp.hyphen_cuts("P.O.", "/.,:", numbers) == [1] and pp.hyphen_cuts("NO.1796", "/.,:", numbers) == [2]
     crop = np.full((48, 300, 3), 255, dtype=np.uint8)
-    _strokes(crop, 10, 40)  # "47"
+    strokes(crop, 10, 40)  # "47"
     crop[30:34, 44:47] = 0  # "."
-    _strokes(crop, 52, 62)  # "5"
+    strokes(crop, 52, 62)  # "5"
     chars = [pp.Char(c, f, 0.9) for c, f in zip("47.5", (2, 4, 5, 7))]
     words = pp.split_words(pp.Decoded(chars, 37))
     fitted = pp.fit_words(crop, words, step=8.0, split_punct="/.,:", split_numbers=numbers)
@@ -206,7 +201,7 @@ def test_the_first_word_leaves_a_check_box_before_it_out():
 
     crop = np.full((48, 300, 3), 255, dtype=np.uint8)
     crop[12:36, 4:28] = 0  # a filled check box, no character read there
-    _strokes(crop, 60, 100)  # "Yes"
+    strokes(crop, 60, 100)  # "Yes"
     chars = [pp.Char(c, f, 0.95) for c, f in zip("Yes", (8, 10, 12))]
     words = pp.split_words(pp.Decoded(chars, 37))
     assert pp.fit_words(crop, words, step=8.0)[0][1][0] == 4.0  # to the crop's start: the box too

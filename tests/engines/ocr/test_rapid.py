@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw
 
 from chalicelib.engines.ocr import postprocess as pp
 from chalicelib.engines.ocr.base import bounds, build_result
-from tests.images import font, iou
+from tests.images import font, iou, strokes
 from tests.results import validate_result
 
 
@@ -178,15 +178,10 @@ def test_crop_maps_back_to_the_page_and_flips():
     assert tall.vertical and tall.image.shape[0] == 48 and tall.image.shape[1] > 48
 
 
-def _strokes(crop, x0, x1, y0=14, y1=34, pitch=6):
-    for x in range(x0, x1, pitch):
-        crop[y0:y1, x:x + 2] = 0
-
-
 def test_wide_blank_splits_a_word_and_hyphen_splits_keep_the_hyphen_left():
     crop = np.full((48, 400, 3), 255, dtype=np.uint8)
-    _strokes(crop, 10, 70)  # "ab"
-    _strokes(crop, 130, 190)  # "cd", 60 px (3 glyph heights) further: a dropped space
+    strokes(crop, 10, 70)  # "ab"
+    strokes(crop, 130, 190)  # "cd", 60 px (3 glyph heights) further: a dropped space
     chars = [pp.Char("a", 2, 0.9), pp.Char("b", 6, 0.9), pp.Char("c", 18, 0.9), pp.Char("d", 22, 0.9)]
     words = pp.split_words(pp.Decoded(chars, 50))
     assert [w.text for w, _ in pp.fit_words(crop, words, step=8.0)] == ["abcd"]
@@ -196,9 +191,9 @@ def test_wide_blank_splits_a_word_and_hyphen_splits_keep_the_hyphen_left():
     assert pp.line_text([w for w, _ in split]) == "ab cd"
 
     crop = np.full((48, 300, 3), 255, dtype=np.uint8)
-    _strokes(crop, 10, 60)  # "662"
+    strokes(crop, 10, 60)  # "662"
     crop[23:25, 64:74] = 0  # "-"
-    _strokes(crop, 80, 150)  # "6280"
+    strokes(crop, 80, 150)  # "6280"
     chars = [pp.Char(c, f, 0.9) for c, f in zip("662-6280", (2, 4, 6, 8, 11, 13, 15, 17))]
     fitted = pp.fit_words(crop, pp.split_words(pp.Decoded(chars, 37)), step=8.0, split_hyphens=True)
     assert [w.text for w, _ in fitted] == ["662-", "6280"]
