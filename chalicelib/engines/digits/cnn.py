@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from chalicelib.engines.digits import preprocess as pp
-from chalicelib.engines.onnx import session_options
 from chalicelib.engines.digits.base import Digit, box_quad
+from chalicelib.engines.onnx import session_options
 
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 import onnxruntime as ort  # noqa: E402

@@ -29,11 +29,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from chalicelib.engines.onnx import session_options
 from chalicelib.engines.ocr import lexicon
 from chalicelib.engines.ocr import postprocess as pp
 from chalicelib.engines.ocr.base import Line, Reading, Word, quad
 from chalicelib.engines.ocr.db import DBPostProcess
+from chalicelib.engines.onnx import session_options
 from chalicelib.plugins import dist_version
 
 # onnxruntime >= 1.29 phones a telemetry host a few seconds after a session starts.
