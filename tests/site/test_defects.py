@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 import re
 
-from tests.site.test_site import api_register, login_ui, new_user, token_of, url, wait_view
+from tests.site.test_site import api_register, login_ui, new_user, register_again_ui, token_of, url, wait_view
 from tests.stackclient import upload
 
 
@@ -63,13 +63,7 @@ def test_server_errors_are_shown_once(page, stack):
     """A server error on a form was shown twice (beside the field and at the top)."""
     user = new_user()
     api_register(stack, user)
-    page.goto(url(stack, "#/register"))
-    wait_view(page, "register")
-    page.fill("#register-name", user["name"])
-    page.fill("#register-email", user["email"])
-    page.fill("#register-password", user["password"])
-    page.fill("#register-password-confirmation", user["password"])
-    page.click("#register-submit")
+    register_again_ui(page, stack, user)
     page.wait_for_function("() => document.querySelector('#register-email-error').textContent.length > 0")
     assert visible_with(page, "already exists") == 1
     assert page.is_hidden("#register-error")

@@ -64,6 +64,22 @@ def login_ui(page, stack, user: dict) -> None:
         "name => document.querySelector('#user-name')?.textContent === name", arg=user["name"])
 
 
+def fill_register(page, name: str, email: str, password: str, confirmation: str | None = None) -> None:
+    """Fill in the registration form (already shown) and submit it."""
+    page.fill("#register-name", name)
+    page.fill("#register-email", email)
+    page.fill("#register-password", password)
+    page.fill("#register-password-confirmation", password if confirmation is None else confirmation)
+    page.click("#register-submit")
+
+
+def register_again_ui(page, stack, user: dict, email: str | None = None) -> None:
+    """Open the registration page and sign up `user` (already registered) once more."""
+    page.goto(url(stack, "#/register"))
+    wait_view(page, "register")
+    fill_register(page, user["name"], email or user["email"], user["password"])
+
+
 def record_attribute(page, selector: str, attribute: str, key: str) -> None:
     """Record every value an attribute takes (in window[key]), even if it changes quickly."""
     page.evaluate(
@@ -153,11 +169,7 @@ def test_journey_register_upload_read_listen(page, stack, photo_with_text, shoot
     wait_view(page, "register")
     assert page.evaluate("document.activeElement.id") == "register-title"  # focus moved to the view
     shoot(page, "register")
-    page.fill("#register-name", user["name"])
-    page.fill("#register-email", "not-an-email")
-    page.fill("#register-password", "short")
-    page.fill("#register-password-confirmation", "different")
-    page.click("#register-submit")
+    fill_register(page, user["name"], "not-an-email", "short", "different")
     assert page.locator("#register-email-error").inner_text().strip()
     assert "8" in page.locator("#register-password-error").inner_text()
     assert "match" in page.locator("#register-password-confirmation-error").inner_text()
@@ -349,13 +361,7 @@ def test_server_messages_are_shown(page, stack):
     api_register(stack, user)
 
     # The same email again: the API's 409 message is shown.
-    page.goto(url(stack, "#/register"))
-    wait_view(page, "register")
-    page.fill("#register-name", user["name"])
-    page.fill("#register-email", user["email"].upper())
-    page.fill("#register-password", PASSWORD)
-    page.fill("#register-password-confirmation", PASSWORD)
-    page.click("#register-submit")
+    register_again_ui(page, stack, user, email=user["email"].upper())
     # Beside the field it is about (and only there: tests/site/test_defects.py).
     page.wait_for_function("() => document.querySelector('#register-email-error').textContent.trim()")
     assert page.is_hidden("#register-error")
