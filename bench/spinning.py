@@ -21,11 +21,13 @@ from pathlib import Path
 DEFAULT_DATASETS = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
 
 
-def child(datasets_dir: str, pages: int) -> None:
+def child(datasets_dir: str, pages: int, spin: bool) -> None:
     from bench import datasets
+    from chalicelib.engines import onnx
     from chalicelib.engines.ocr.rapid import RapidConfig, RapidOcrEngine
     from chalicelib.media.image import decode
 
+    onnx.ALLOW_SPINNING = spin
     engine = RapidOcrEngine(RapidConfig(threads=2))
     items = datasets.load(datasets_dir, datasets.FUNSD)[:pages]
     rgbs = [decode(it.image.read_bytes(), max_bytes=1 << 30, max_pixels=1 << 30).rgb for it in items]
@@ -37,8 +39,9 @@ def child(datasets_dir: str, pages: int) -> None:
 
 
 def run(spin: str, at_once: int, datasets_dir: str, pages: int) -> list[dict]:
-    env = {**os.environ, "PAGEVOICE_BENCH_ORT_SPINNING": spin, "ORT_DISABLE_TELEMETRY": "1"}
-    cmd = [sys.executable, "-m", "bench.spinning", "--child", "--datasets", datasets_dir, "--pages", str(pages)]
+    env = {**os.environ, "ORT_DISABLE_TELEMETRY": "1"}
+    cmd = [sys.executable, "-m", "bench.spinning", "--child", "--datasets", datasets_dir, "--pages", str(pages),
+           *(["--spin"] if spin == "1" else [])]
     procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
              for _ in range(at_once)]
     return [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
@@ -51,9 +54,10 @@ def main(argv=None) -> int:
     ap.add_argument("--pages", type=int, default=8)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--spin", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        child(args.datasets, args.pages)
+        child(args.datasets, args.pages, args.spin)
         return 0
     walls: dict[tuple[int, str], list[float]] = {}
     for at_once in (1, 2):

@@ -1,7 +1,9 @@
 """onnxruntime session options shared by the engines that run ONNX models (OCR, voice, digits)."""
 from __future__ import annotations
 
-import os
+# Whether idle threads spin (onnxruntime's default). Off; bench/spinning.py turns it on in its
+# own processes to measure both ways side by side.
+ALLOW_SPINNING = False
 
 
 def session_options(threads: int):
@@ -16,8 +18,6 @@ def session_options(threads: int):
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = max(1, int(threads))
     opts.inter_op_num_threads = 1
-    # (bench/spinning.py sets this to measure the other way side by side.)
-    spin = os.environ.get("PAGEVOICE_BENCH_ORT_SPINNING", "0")
-    opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin == "1" else "0")
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if ALLOW_SPINNING else "0")
     opts.log_severity_level = 3
     return opts

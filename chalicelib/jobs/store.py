@@ -198,7 +198,7 @@ def describe(user_id: str, job_id: str) -> dict | None:
     if job["status"] in (PROCESSING, DONE) and _owned(user_id, job_id, job.get("result_key")):
         result, size = _read_json(job["result_key"], settings.get().inline_result_bytes)
         if size is not None:
-            result_url = _presign_get(job["result_key"], "application/json")
+            result_url = _presign_get(job["result_key"], _output_type(job["result_key"]))
     audio = job.get("audio_key")
     return {
         "job_id": job["job_id"], "kind": job.get("kind") or DEFAULT_KIND, "status": job["status"],

@@ -276,7 +276,7 @@ def fit_words(crop: np.ndarray, words: list[WordSpan], step: float, min_area: in
     out = []
     for word, sel, left, right in pieces:
         if sel is None:  # no ink found: the CTC span, full crop height
-            x0, x1 = max(0.0, (word.first - 0.5) * step), min(float(w), (word.last + 1.5) * step)
+            x0, x1 = _ctc_extent(word, step, w)
             y0, y1 = 0.0, float(h)
         else:
             x0, x1 = float(x[sel].min()), float((x[sel] + cw[sel]).max())
@@ -284,7 +284,7 @@ def fit_words(crop: np.ndarray, words: list[WordSpan], step: float, min_area: in
             if clip:
                 x0, x1 = max(x0, left), min(x1, right)
                 if x1 <= x0:
-                    x0, x1 = max(0.0, (word.first - 0.5) * step), min(float(w), (word.last + 1.5) * step)
+                    x0, x1 = _ctc_extent(word, step, w)
         if pad:
             x0, y0, x1, y1 = max(0.0, x0 - pad), y0 - pad, min(float(w), x1 + pad), y1 + pad
         out.append((word, (x0, y0, x1, y1)))
@@ -379,7 +379,11 @@ def word_boxes(crop: np.ndarray, words: list[WordSpan], step: float, min_area: i
     return [box for _, box in fit_words(crop, words, step, min_area=min_area, pad=pad)]
 
 
+def _ctc_extent(word: WordSpan, step: float, crop_w: int) -> tuple[float, float]:
+    """A word's horizontal extent from its characters' CTC frames alone (crop pixels)."""
+    return max(0.0, (word.first - 0.5) * step), min(float(crop_w), (word.last + 1.5) * step)
+
+
 def ctc_boxes(crop_w: int, crop_h: int, words: list[WordSpan], step: float):
     """Word boxes from character positions alone (no ink): full crop height."""
-    return [(max(0.0, (wd.first - 0.5) * step), 0.0, min(float(crop_w), (wd.last + 1.5) * step), float(crop_h))
-            for wd in words]
+    return [(x0, 0.0, x1, float(crop_h)) for x0, x1 in (_ctc_extent(wd, step, crop_w) for wd in words)]

@@ -430,18 +430,14 @@ class RapidOcrEngine:
                 fitted = list(zip(spans, pp.ctc_boxes(cw, ch, spans, step=step)))
             # Words the recogniser is unsure of are mostly noise read as text (specks, textures):
             # they are left out of the text, and returned apart (`Reading.unsure`).
-            for span, (x0, y0, x1, y1) in fitted:
-                if span.prob < word_score:
-                    pts = crop.to_image([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
-                    unsure.append(Word(span.text, span.prob, quad(pts)))
-            fitted = [(span, b) for span, b in fitted if span.prob >= word_score]
-            if not fitted:
+            placed = [(span, Word(span.text, span.prob, quad(crop.to_image([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]))))
+                      for span, (x0, y0, x1, y1) in fitted]
+            unsure += [word for span, word in placed if span.prob < word_score]
+            kept = [(span, word) for span, word in placed if span.prob >= word_score]
+            if not kept:
                 continue
-            words = []
-            text = pp.line_text([span for span, _ in fitted])
-            for span, (x0, y0, x1, y1) in fitted:
-                pts = crop.to_image([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
-                words.append(Word(span.text, span.prob, quad(pts)))
+            text = pp.line_text([span for span, _ in kept])
+            words = [word for _, word in kept]
             (ax, ay), (bx, by) = crop.to_image([[0, ch / 2], [cw, ch / 2]])
             lines.append(Line(text=text, confidence=dec.score,
                               box=quad(box), words=words, direction=(bx - ax, by - ay)))
