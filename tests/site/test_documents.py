@@ -245,7 +245,7 @@ def test_pages_read_so_far_and_pages_left_out_are_said(page, stack, shoot):
     shoot(page, "document-left-out")
 
 
-def test_a_result_too_large_to_travel_inline_is_read_from_its_url(page, stack):
+def test_a_result_too_large_to_travel_inline_is_read_from_its_url(page, stack, shoot):
     """GET /jobs/{id} leaves out a result larger than PAGEVOICE_INLINE_RESULT_BYTES (a long
     document's: a Lambda answers at most 6 MB) and gives `result_url`: the page reads the result
     from there, a presigned GET of the local stack's bucket, across origins (its CORS rules)."""
@@ -268,6 +268,7 @@ def test_a_result_too_large_to_travel_inline_is_read_from_its_url(page, stack):
         section = page.inner_text(f'#result-text .text-page[data-page-index="{i}"]')
         assert all(word in section for word in " ".join(lines).split()), section
     assert page.locator('#overlay [data-testid="word-box"]').count() > 0
+    shoot(page, "document-large-result")
 
 
 def test_a_large_result_still_being_made_is_polled_every_ten_seconds(page, stack):
