@@ -115,6 +115,18 @@ class Settings:
     # rest are left out and the result says so), and the resolution pages are rendered at.
     max_document_pages: int = setting(50)
     pdf_render_dpi: int = setting(200)
+    # Text kept per page and per document (a PDF's text layer can hold anything): past these the
+    # rest is left unread and the result says so (`complete: false` with a reason).
+    max_page_words: int = setting(5000)
+    max_page_chars: int = setting(50_000)
+    max_document_words: int = setting(50_000)
+    max_document_chars: int = setting(500_000)
+    # The largest result.json the worker writes, whatever the limits above let through.
+    max_result_bytes: int = setting(32 * 1024 * 1024)
+    # Untrusted decoding (PDF, TIFF, HEIC, recordings) runs in a child process with its own
+    # address-space and CPU limits and deadline (chalicelib.media.sandbox).
+    decode_memory_mb: int = setting(1024)
+    decode_seconds: float = setting(60.0)
     kind_plugins: str = setting("")  # extra job kinds, "module:ATTR,..." (tests add a stub kind)
     # Engines: which one of each task runs (their tuning: each engine's Config).
     ocr_engine: str = setting("rapidocr")
@@ -129,6 +141,10 @@ class Settings:
     speech_reserve_seconds: float = setting(10.0)  # of the worker's time, kept from OCR for the recording
     # Worker.
     local_workers: int = setting(2)  # `make run`'s worker processes (Lambda's concurrency, locally)
+    # Each local worker process gets the memory Lambda would give (the template's WorkerMemorySize).
+    worker_memory_mb: int = setting(2048)
+    # Deployed workers one account may hold at once (claim time); its other jobs wait their turn.
+    user_max_workers: int = setting(3)
     worker_timeout_seconds: int = setting(120)  # its time per invocation (Lambda's timeout; the bridge gives the same)
     warm_kinds: str = setting("page")  # kinds whose engines load at worker start, before the first job
     job_lease_seconds: int = setting(300)

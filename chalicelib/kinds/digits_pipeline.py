@@ -11,18 +11,19 @@ from chalicelib.kinds.base import Outputs
 from chalicelib.kinds.digits import NAME
 from chalicelib.kinds.page import SPEECH
 from chalicelib.kinds.page_pipeline import Stopwatch
-from chalicelib.media import image as imaging
+from chalicelib.media import sandbox
 
 UNSURE = "?"
 UNSURE_SPOKEN = "unclear"
 
 
-def read(data: bytes, *, engine_name: str | None = None, watch: Stopwatch | None = None) -> dict:
+def read(data: bytes, *, engine_name: str | None = None, watch: Stopwatch | None = None,
+         deadline: float | None = None) -> dict:
     """Image bytes -> the digits result (no speech)."""
     s = settings.get()
     watch = watch or Stopwatch()
     with watch.stage("decode"):
-        decoded = imaging.decode(data, max_bytes=s.max_upload_bytes, max_pixels=s.max_pixels)
+        decoded = sandbox.decode_image(data, max_bytes=s.max_upload_bytes, max_pixels=s.max_pixels, deadline=deadline)
     engine = engines.get_engine(engine_name or s.digits_engine)
     with watch.stage("digits"):
         found = engine.read(decoded.rgb, decoded.alpha)
@@ -59,7 +60,7 @@ def spoken(result: dict) -> str:
 def run(data: bytes, *, deadline: float | None = None,
         publish: Callable[[Outputs], None] | None = None) -> Outputs:
     watch = Stopwatch()
-    result = read(data, watch=watch)
+    result = read(data, watch=watch, deadline=deadline)
     if publish is not None and result["digits"]:
         publish(Outputs(result=dict(result)))
     with watch.stage("tts"):

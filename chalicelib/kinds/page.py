@@ -54,17 +54,24 @@ COVERAGE = {"type": "object", "required": ["complete", "reason", "lines_found"],
             "description": "present when reading was cut short: the lines read are the top of the page",
             "properties": {"complete": {"const": False}, "reason": {"enum": ["time", "lines"]},
                            "lines_found": {"type": "integer", "minimum": 0}}}
+CUT = {"type": "object", "required": ["reason", "kept"],
+       "description": "present when the text was cut at PageVoice's cap on words or characters "
+                      "(per page, or per document: `of`); the first `kept` words are kept",
+       "properties": {"reason": {"enum": ["words", "chars"]}, "kept": _INDEX, "found": _INDEX,
+                      "of": {"enum": ["page", "document"]}}}
 PAGE = {"type": "object", "required": ["width", "height", "text", "lines", "source", "image"],
         "properties": {"width": {"type": "integer", "minimum": 1}, "height": {"type": "integer", "minimum": 1},
                        "text": _TEXT, "lines": {"type": "array", "items": LINE},
                        "source": {"enum": ["text", "ocr"], "description": "read from the PDF's text layer, or by OCR"},
                        "image": {"type": "string", "description": "output file: the page as read"},
-                       "ocr": COVERAGE}}
+                       "ocr": COVERAGE, "cut": CUT}}
 DOCUMENT = {"type": "object", "required": ["pages_in_file", "pages", "read", "complete"],
             "description": "documents only: how much of the file is read (grows while processing)",
             "properties": {"pages_in_file": _INDEX, "pages": {**_INDEX, "description": "pages to read (at most the limit)"},
                            "read": _INDEX, "complete": {"type": "boolean"},
-                           "reason": {"enum": ["pages"], "description": "pages past the limit were left out"}}}
+                           "reason": {"enum": ["pages", "words", "chars"],
+                                      "description": "pages past the limit were left out, or the text was cut at "
+                                                     "the cap on words or characters"}}}
 
 RESULT_SCHEMA = {
     "title": "PageResult", "description": "CONTRACTS section 1: text with line and word boxes.",
@@ -78,9 +85,13 @@ RESULT_SCHEMA = {
         "timings_ms": TIMINGS,
         "speech": SPEECH_INFO,
         "ocr": COVERAGE,
+        "cut": CUT,
         "unsure": UNSURE,
         "pages": {"type": "array", "items": PAGE, "description": "CONTRACTS section 7: documents' pages"},
         "document": DOCUMENT,
+        "complete": {"const": False, "description": "present when the result was cut short to fit the "
+                                                    "result size cap (PAGEVOICE_MAX_RESULT_BYTES)"},
+        "reason": {"enum": ["size"], "description": "why the result is not complete"},
     },
 }
 

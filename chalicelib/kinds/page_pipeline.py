@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 from chalicelib import settings
 from chalicelib.engines import ocr
-from chalicelib.engines.ocr.base import Reading, build_result
+from chalicelib.engines.ocr.base import Reading, bounds, build_result, rect
 from chalicelib.kinds import voice
 from chalicelib.kinds.base import Outputs, Resume
 from chalicelib.kinds.page import NAME, PAGE_IMAGE, SPEECH, SPEECH_MP3
-from chalicelib.media import image as imaging
+from chalicelib.media import sandbox
 
 
 @dataclass
@@ -51,13 +51,18 @@ def recognize(data: bytes, *, ocr_engine: str | None = None, watch: Stopwatch | 
               deadline: float | None = None) -> dict:
     """Image bytes -> OCR result (no speech). Reading stops at `settings.ocr_max_seconds`, or
     `speech_reserve_seconds` before `deadline` (time.monotonic), whichever comes first; the
-    result's `ocr` then says how much was read (the top of the page)."""
+    result's `ocr` then says how much was read (the top of the page). Text past the page's
+    caps (words, characters) is left out and `cut` says so."""
     s = settings.get()
     watch = watch or Stopwatch()
     with watch.stage("decode"):
-        image = imaging.decode(data, max_bytes=s.max_upload_bytes, max_pixels=s.max_pixels)
+        image = sandbox.decode_image(data, max_bytes=s.max_upload_bytes, max_pixels=s.max_pixels, deadline=deadline)
     stop = None if deadline is None else deadline - s.speech_reserve_seconds
-    return read_image(image.rgb, ocr_engine=ocr_engine, watch=watch, deadline=stop)
+    result = read_image(image.rgb, ocr_engine=ocr_engine, watch=watch, deadline=stop)
+    lines, cut = cap_lines(result["lines"], s.max_page_words, s.max_page_chars)
+    if cut is None:
+        return result
+    return {**result, "lines": lines, "text": "\n".join(line["text"] for line in lines), "cut": cut}
 
 
 def read_image(rgb, *, ocr_engine: str | None = None, watch: Stopwatch | None = None,
@@ -105,51 +110,115 @@ def run(data: bytes, *, deadline: float | None = None, publish: Callable[[Output
 def _read_document(data: bytes, prior: dict | None, emit, watch: Stopwatch, deadline: float | None,
                    ocr_engine: str | None) -> tuple[dict, bool]:
     """A document's pages, read in order from where `prior` stopped; each page is published
-    with its rendered image. (result, more): `more` when the deadline comes before the last."""
-    from chalicelib.media import document as documents
-
+    with its rendered image. (result, more): `more` when the deadline comes before the last.
+    Reading stops early where the document's text passes its caps (words, characters)."""
     s = settings.get()
     engine = ocr.get_engine(ocr_engine or s.ocr_engine)
     with watch.stage("decode"):
-        doc = documents.open_document(data, max_bytes=s.max_upload_bytes, max_pixels=s.max_pixels,
-                                      max_pages=s.max_document_pages, dpi=s.pdf_render_dpi)
+        doc = sandbox.open_document(data, max_bytes=s.max_upload_bytes, max_pixels=s.max_pixels,
+                                    max_pages=s.max_document_pages, dpi=s.pdf_render_dpi,
+                                    max_page_words=s.max_page_words, max_page_chars=s.max_page_chars,
+                                    deadline=deadline)
     with doc:
         pages = list((prior or {}).get("pages") or [])
         unsure = list((prior or {}).get("unsure") or [])
-        info = {"pages_in_file": doc.pages_in_file, "pages": doc.page_count, "read": len(pages),
-                "complete": False}
-        if doc.pages_in_file > doc.page_count:
-            info["reason"] = "pages"  # pages past the limit are left out
+        info = _progress(pages, doc)
         slowest, first = 0.0, len(pages)
         for index in range(first, doc.page_count):
+            if pages and pages[-1].get("cut", {}).get("of") == "document":
+                break  # the document's text reached its cap: the rest is left unread
             # Each invocation reads at least one page, so a document read in turns moves on.
             if index > first and deadline is not None and time.monotonic() + max(2.0, 1.5 * slowest) > deadline:
                 return _document_result(engine, pages, unsure, info, watch), True
             t0 = time.monotonic()
             page = doc.page(index)
+            read, image, page_unsure = _read_page(page, ocr_engine, watch, deadline)
+            unsure += [{**w, "page": index} for w in page_unsure]
             name = PAGE_IMAGE.format(index + 1)
-            if page.source == "text":
-                lines = page.lines() or []
-                read = {"width": page.width, "height": page.height,
-                        "text": "\n".join(line["text"] for line in lines), "lines": lines}
-                image = page.jpeg()
-            else:
-                rgb = page.rgb()
-                page_watch = Stopwatch()
-                read = read_image(rgb, ocr_engine=ocr_engine, watch=page_watch, deadline=deadline)
-                watch.ms["ocr"] = watch.ms.get("ocr", 0) + page_watch.ms.get("ocr", 0)
-                image = _jpeg(rgb)
-                del rgb
-                unsure += [{**w, "page": index} for w in read.pop("unsure", [])]
-            pages.append({"width": read["width"], "height": read["height"], "text": read["text"],
-                          "lines": read["lines"], "source": page.source, "image": name,
-                          **({"ocr": read["ocr"]} if "ocr" in read else {})})
-            info["read"] = len(pages)
-            info["complete"] = len(pages) == doc.pages_in_file
+            pages.append(_capped_page(pages, read, page.cut, source=page.source, image=name))
+            info = _progress(pages, doc)
             slowest = max(slowest, time.monotonic() - t0)
             result = _document_result(engine, pages, unsure, info, watch)
             emit(Outputs(result=dict(result), files={name: (image, "image/jpeg")}))
     return _document_result(engine, pages, unsure, info, watch), False
+
+
+def _read_page(page, ocr_engine: str | None, watch: Stopwatch, deadline: float | None) -> tuple[dict, bytes, list]:
+    """One page's lines (from its text layer, or by OCR), its image as read, its unsure words."""
+    if page.source == "text":
+        return {"width": page.width, "height": page.height, "lines": page.lines() or []}, page.jpeg(), []
+    rgb = page.rgb()
+    page_watch = Stopwatch()
+    read = read_image(rgb, ocr_engine=ocr_engine, watch=page_watch, deadline=deadline)
+    watch.ms["ocr"] = watch.ms.get("ocr", 0) + page_watch.ms.get("ocr", 0)
+    return read, _jpeg(rgb), read.pop("unsure", [])
+
+
+def _capped_page(pages: list[dict], read: dict, decoder_cut: str | None, **entry) -> dict:
+    """A page's entry, its text cut at the page's caps and at what the document's caps leave
+    after `pages`. A cut says its reason, the words kept and found, and `of`: "page", or
+    "document" when the document's cap cut it (no page is read after that one)."""
+    s = settings.get()
+    words, chars = text_size(p["lines"] for p in pages)
+    left_words, left_chars = s.max_document_words - words, s.max_document_chars - chars
+    lines, cut = cap_lines(read["lines"], min(s.max_page_words, left_words), min(s.max_page_chars, left_chars))
+    if cut is not None:
+        left = left_words if cut["reason"] == "words" else left_chars
+        cap = s.max_page_words if cut["reason"] == "words" else s.max_page_chars
+        cut["of"] = "document" if left < cap else "page"
+    elif decoder_cut is not None:  # the decoder stopped reading this page's text layer at the page's cap
+        cut = {"reason": decoder_cut, "kept": text_size([lines])[0], "of": "page"}
+    page = {"width": read["width"], "height": read["height"], "text": "\n".join(line["text"] for line in lines),
+            "lines": lines, **entry, **({"ocr": read["ocr"]} if "ocr" in read else {})}
+    return {**page, "cut": cut} if cut else page
+
+
+def text_size(pages) -> tuple[int, int]:
+    """(words, characters of those words) in pages given as lists of lines."""
+    words = [w["text"] for lines in pages for line in lines for w in line["words"]]
+    return len(words), sum(map(len, words))
+
+
+def cap_lines(lines: list[dict], max_words: int, max_chars: int) -> tuple[list[dict], dict | None]:
+    """The first words of `lines` within `max_words` words and `max_chars` characters (of the
+    words), in reading order; and the cut, if there was one: {"reason": "words" | "chars",
+    "kept": words kept, "found": words there were}."""
+    kept: list[dict] = []
+    words = chars = 0
+    for line in lines:
+        take = 0
+        for word in line["words"]:
+            reason = "words" if words + take >= max_words else "chars" if chars + len(word["text"]) > max_chars else None
+            if reason is not None:
+                if take:
+                    kept.append(_first_words(line, take))
+                return kept, {"reason": reason, "kept": words + take, "found": text_size([lines])[0]}
+            chars += len(word["text"])
+            take += 1
+        kept.append(line)
+        words += take
+    return kept, None
+
+
+def _first_words(line: dict, n: int) -> dict:
+    """A line cut after its first n words: their text and the box around them."""
+    words = line["words"][:n]
+    x0, y0, x1, y1 = zip(*(bounds(w["box"]) for w in words))
+    return {**line, "text": " ".join(w["text"] for w in words), "box": rect(min(x0), min(y0), max(x1), max(y1)),
+            "words": words}
+
+
+def _progress(pages: list[dict], doc) -> dict:
+    """The result's `document`: how much is read, and why it is not complete (a text cap,
+    or pages past the page limit)."""
+    cuts = [p["cut"]["reason"] for p in pages if "cut" in p]
+    info = {"pages_in_file": doc.pages_in_file, "pages": doc.page_count, "read": len(pages),
+            "complete": not cuts and len(pages) == doc.pages_in_file}
+    if cuts:
+        info["reason"] = cuts[-1]
+    elif doc.pages_in_file > doc.page_count:
+        info["reason"] = "pages"  # pages past the limit are left out
+    return info
 
 
 def _jpeg(rgb, quality: int = 85) -> bytes:

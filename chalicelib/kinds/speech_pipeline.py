@@ -8,7 +8,7 @@ from chalicelib.engines import asr
 from chalicelib.kinds.base import Outputs
 from chalicelib.kinds.page_pipeline import Stopwatch
 from chalicelib.kinds.speech import NAME
-from chalicelib.media import audio
+from chalicelib.media import sandbox
 
 
 def transcribe(data: bytes, *, engine_name: str | None = None, deadline: float | None = None,
@@ -17,7 +17,8 @@ def transcribe(data: bytes, *, engine_name: str | None = None, deadline: float |
     s = settings.get()
     watch = watch or Stopwatch()
     with watch.stage("decode"):
-        decoded = audio.decode(data, max_bytes=s.max_audio_bytes, max_seconds=s.max_audio_seconds)
+        decoded = sandbox.decode_audio(data, max_bytes=s.max_audio_bytes, max_seconds=s.max_audio_seconds,
+                                       deadline=deadline)
     engine = asr.get_engine(engine_name or s.asr_engine)
     with watch.stage("asr"):
         transcript = engine.transcribe(decoded.samples, decoded.sample_rate, deadline=deadline)

@@ -23,6 +23,11 @@ import numpy as np
 from chalicelib.errors import AudioError
 
 SAMPLE_RATE = 16000
+# What a recording may be, checked as declared and again on every decoded frame (a frame may
+# change them): outside this, resampling turns a few bytes into gigabytes (10 Hz to 16 kHz is
+# 1,600 samples out for each one in).
+MIN_RATE, MAX_RATE = 8_000, 384_000
+MAX_CHANNELS = 8
 
 # Our name -> (FFmpeg demuxer, what a person calls it)
 FORMATS = {
@@ -127,6 +132,16 @@ def _minutes(seconds: float) -> str:
     return f"{seconds:.1f} s"
 
 
+def check_shape(rate: int, channels: int) -> None:
+    """Refuse a sample rate outside MIN_RATE-MAX_RATE or more than MAX_CHANNELS channels (0:
+    not declared, nothing to check)."""
+    if rate and not MIN_RATE <= rate <= MAX_RATE:
+        raise AudioError(f"This recording's sample rate ({rate:,} Hz) is outside what PageVoice reads "
+                         f"({MIN_RATE // 1000}-{MAX_RATE // 1000} kHz).")
+    if channels > MAX_CHANNELS:
+        raise AudioError(f"This recording has {channels} channels; PageVoice reads at most {MAX_CHANNELS}.")
+
+
 def _decode(container, kind: str, label: str, max_seconds: float) -> DecodedAudio:
     import av
 
@@ -138,6 +153,7 @@ def _decode(container, kind: str, label: str, max_seconds: float) -> DecodedAudi
     codec = getattr(ctx, "name", None) or "unknown"
     source_rate = int(_attr(stream, "sample_rate") or _attr(ctx, "sample_rate") or 0)
     channels = int(_attr(stream, "channels") or _attr(ctx, "channels") or 0)
+    check_shape(source_rate, channels)
 
     # What the container declares: refuse before decoding anything.
     declared = None
@@ -152,29 +168,38 @@ def _decode(container, kind: str, label: str, max_seconds: float) -> DecodedAudi
     resamplers: dict[tuple, av.AudioResampler] = {}
     parts: list[np.ndarray] = []
     total = 0
+    heard = 0.0  # seconds of input decoded: capped before any frame is resampled
 
     def add(frames) -> None:
         nonlocal total
         for out in frames:
-            arr = out.to_ndarray()  # planar float: (channels, n)
-            arr = arr.mean(axis=0) if arr.ndim == 2 and arr.shape[0] > 1 else arr.reshape(-1)
+            # Packed float, (1, n * channels): PyAV's planar arrays of 8 channels read past its
+            # plane pointers (a segmentation fault).
+            width = out.layout.nb_channels or 1
+            arr = out.to_ndarray().reshape(-1, width)
+            arr = arr.mean(axis=1) if width > 1 else arr.reshape(-1)
             parts.append(arr.astype(np.float32, copy=False))
             total += arr.shape[0]
         if total > limit:
             raise _too_long(total / SAMPLE_RATE, max_seconds)
 
     def convert(frame) -> None:
-        nonlocal channels, source_rate
-        if not channels:
-            channels = frame.layout.nb_channels if frame.layout else 0
-        if not source_rate:
-            source_rate = int(frame.sample_rate or 0)
+        nonlocal channels, source_rate, heard
+        rate, layout = int(frame.sample_rate or 0), (frame.layout.nb_channels if frame.layout else 0)
+        check_shape(rate, layout)
+        if not rate:
+            raise AudioError(f"This {label} file is damaged: its sound has no sample rate.")
+        heard += frame.samples / rate
+        if heard > max_seconds + 0.5:
+            raise _too_long(heard, max_seconds)
+        channels = channels or layout
+        source_rate = source_rate or rate
         key = (frame.format.name, frame.layout.name, frame.sample_rate)
         resampler = resamplers.get(key)
         if resampler is None:
             # Keep the channels, convert rate and sample type; the channel average is ours
             # (FFmpeg's own stereo->mono rematrix sums at -3 dB and can exceed 1.0).
-            resampler = resamplers[key] = av.AudioResampler(format="fltp", layout=frame.layout.name,
+            resampler = resamplers[key] = av.AudioResampler(format="flt", layout=frame.layout.name,
                                                             rate=SAMPLE_RATE)
         add(resampler.resample(frame))
 

@@ -29,7 +29,7 @@ from chalicelib.media import image as imaging
 # PDF readers accept a header anywhere in the first 1024 bytes (junk before it is common).
 PDF_MAGIC = b"%PDF-"
 PDF_HEADER_WINDOW = 1024
-TIFF_SIGNATURES = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")  # classic and BigTIFF
+TIFF_SIGNATURES = tuple(imaging.TIFF_HEADERS)  # classic and BigTIFF
 # Images that say what they are in their first bytes are never searched for a PDF header
 # (a JPEG's comment may hold "%PDF-"); HEIF says "ftyp" at offset 4.
 IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"BM", b"RIFF", *TIFF_SIGNATURES)
@@ -54,7 +54,7 @@ COLUMN_MIN_WORDS = 3
 
 def is_document(data: bytes) -> bool:
     """A PDF, or a TIFF of more than one page (a single image goes to image.decode)."""
-    return _pdf_header_at(data) >= 0 or _tiff_pages(data) > 1
+    return _pdf_header_at(data) >= 0 or imaging.tiff_pages(data, stop=2) > 1
 
 
 @dataclass
@@ -65,6 +65,7 @@ class Page:
     source: str  # "text": read from the PDF's text layer; "ocr": needs OCR
     _render: Callable[[], np.ndarray] = field(repr=False, compare=False)
     _words: list[_Word] | None = field(default=None, repr=False, compare=False)
+    cut: str | None = None  # "words" or "chars": the text layer was cut at that cap; else None
 
     def lines(self) -> list[dict] | None:
         """CONTRACTS section 1 lines in reading order for a "text" page; None for an "ocr" one."""
@@ -89,6 +90,8 @@ class Document:
     pages_in_file: int
     page_count: int  # min(pages_in_file, max_pages): the caller says when pages were left out
     _reader: _PdfReader | _TiffReader = field(repr=False, compare=False)
+    # True when counting stopped past max_pages: the file holds pages_in_file pages or more.
+    pages_at_least: bool = False
 
     def page(self, i: int) -> Page:
         if not 0 <= i < self.page_count:
@@ -105,33 +108,26 @@ class Document:
         self.close()
 
 
-def open_document(data: bytes, *, max_bytes: int, max_pixels: int, max_pages: int, dpi: int) -> Document:
+def open_document(data: bytes, *, max_bytes: int, max_pixels: int, max_pages: int, dpi: int,
+                  max_page_words: int | None = None, max_page_chars: int | None = None) -> Document:
+    """A text page keeps its first max_page_words words and max_page_chars characters (its
+    `cut` says which cap it met); None: no cap."""
     imaging.check_bytes(data, max_bytes)
     if _pdf_header_at(data) >= 0:
-        reader = _PdfReader(data, max_pixels=max_pixels, dpi=dpi)
+        reader = _PdfReader(data, max_pixels=max_pixels, dpi=dpi, max_words=max_page_words,
+                            max_chars=max_page_chars)
     elif data[:4] in TIFF_SIGNATURES:
         reader = _TiffReader(data, max_bytes=max_bytes, max_pixels=max_pixels, max_pages=max_pages)
     else:
         raise ImageError("This file is not a PDF or a TIFF. Upload a PDF, a TIFF or a photo of the page.")
     return Document(format=reader.format, pages_in_file=reader.pages, page_count=min(reader.pages, max_pages),
-                    _reader=reader)
+                    pages_at_least=reader.pages > max_pages and reader.format == "tiff", _reader=reader)
 
 
 def _pdf_header_at(data: bytes) -> int:
     if data.startswith(IMAGE_SIGNATURES) or data[4:8] == b"ftyp":
         return -1
     return data.find(PDF_MAGIC, 0, PDF_HEADER_WINDOW + len(PDF_MAGIC))
-
-
-def _tiff_pages(data: bytes) -> int:
-    """Pages in a TIFF from its directory chain alone (0 when it is not a readable TIFF)."""
-    if data[:4] not in TIFF_SIGNATURES:
-        return 0
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            return int(getattr(img, "n_frames", 1))
-    except Exception:  # noqa: BLE001 - a damaged TIFF is image.decode's to refuse, with its reason
-        return 0
 
 
 # ---------------------------------------------------------------- PDF
@@ -153,8 +149,10 @@ RENDER_FLAGS = pdfium_c.FPDF_ANNOT | pdfium_c.FPDF_REVERSE_BYTE_ORDER | pdfium_c
 class _PdfReader:
     format = "pdf"
 
-    def __init__(self, data: bytes, *, max_pixels: int, dpi: int):
+    def __init__(self, data: bytes, *, max_pixels: int, dpi: int, max_words: int | None = None,
+                 max_chars: int | None = None):
         self.max_pixels, self.dpi = max_pixels, dpi
+        self.max_words, self.max_chars = max_words, max_chars
         self._data = data  # PDFium reads from this buffer for as long as the document is open
         raw = pdfium_c.FPDF_LoadMemDocument64(data, len(data), None)
         if not raw:
@@ -171,7 +169,10 @@ class _PdfReader:
             if not (w_pt > 0 and h_pt > 0):
                 raise ImageError(f"Page {i + 1} of this PDF has no size and cannot be shown.")
             width, height = render_size(w_pt, h_pt, dpi=self.dpi, max_pixels=self.max_pixels)
-            words = _words(_chars(page, width, height))
+            chars, cut = _chars(page, width, height, self.max_chars)
+            words = _words(chars)
+            if self.max_words is not None and len(words) > self.max_words:
+                words, cut = words[:self.max_words], "words"
             text = _is_text_page(words, page, w_pt * h_pt)
             scan = None if text else _scan_dpi(page, w_pt * h_pt)
             if scan is not None and scan < self.dpi:
@@ -179,7 +180,8 @@ class _PdfReader:
                 # makes OCR slower (and reads no better).
                 width, height = render_size(w_pt, h_pt, dpi=max(MIN_SCAN_DPI, scan), max_pixels=self.max_pixels)
         return Page(index=i, width=width, height=height, source="text" if text else "ocr",
-                    _render=lambda: self._render(i, width, height), _words=words if text else None)
+                    _render=lambda: self._render(i, width, height), _words=words if text else None,
+                    cut=cut if text else None)
 
     @contextmanager
     def _page(self, i: int):
@@ -229,23 +231,45 @@ class _Word:
         return (self.y0 + self.y1) / 2
 
 
-def _chars(page: pdfium.PdfPage, width: int, height: int) -> list[tuple[str, np.ndarray] | None]:
+# The text layer is read in batches of this many characters, so a capped page never holds more.
+CHAR_BATCH = 4096
+_Char = tuple[str, list[float]]  # plain floats: per-character arithmetic on numpy scalars is slow
+
+
+def _chars(page: pdfium.PdfPage, width: int, height: int,
+           max_chars: int | None = None) -> tuple[list[_Char | None], str | None]:
     """The text layer in content order: (character, [x0, y0, x1, y1] in pixels), None for a
-    space or line break, and for text off the visible page (outside the crop box)."""
+    space or line break, and for text off the visible page (outside the crop box). Reading stops
+    after `max_chars` characters of text: then the second value is "chars" (else None)."""
+    transform = _pixel_transform(page, width, height)
     textpage = page.get_textpage()
+    out: list[_Char | None] = []
+    kept = 0
     try:
         n = textpage.count_chars()
-        codes = [pdfium_c.FPDFText_GetUnicode(textpage, i) for i in range(n)]
-        boxes = np.array([_loose_box(textpage, i) for i in range(n)], dtype=np.float64).reshape(-1, 4)
+        for start in range(0, n, CHAR_BATCH):
+            for item in _char_batch(textpage, range(start, min(n, start + CHAR_BATCH)), transform, width, height):
+                if item is not None:
+                    if max_chars is not None and kept >= max_chars:
+                        return out, "chars"
+                    kept += 1
+                out.append(item)
     finally:
         textpage.close()
-    px = _to_pixels(boxes, _pixel_transform(page, width, height))
+    return out, None
+
+
+def _char_batch(textpage: pdfium.PdfTextPage, indices: range, transform, width: int,
+                height: int) -> list[_Char | None]:
+    codes = [pdfium_c.FPDFText_GetUnicode(textpage, i) for i in indices]
+    boxes = np.array([_loose_box(textpage, i) for i in indices], dtype=np.float64).reshape(-1, 4)
+    px = _to_pixels(boxes, transform)
     cx, cy = (px[:, 0] + px[:, 2]) / 2, (px[:, 1] + px[:, 3]) / 2
     visible = (cx >= 0) & (cx <= width) & (cy >= 0) & (cy <= height)
     px[:, [0, 2]] = px[:, [0, 2]].clip(0, width)  # a character half off the page: its visible half
     px[:, [1, 3]] = px[:, [1, 3]].clip(0, height)
-    out: list[tuple[str, np.ndarray] | None] = []
-    for code, box, seen in zip(codes, px, visible):
+    out: list[_Char | None] = []
+    for code, box, seen in zip(codes, px.tolist(), visible.tolist()):
         ch = chr(code) if 0 < code < 0x110000 else " "
         out.append((ch, box) if seen and not ch.isspace() and _kept(ch) else None)
     return out
@@ -285,11 +309,11 @@ def _kept(ch: str) -> bool:
     return ch != "\ufffd" and unicodedata.category(ch) not in NOT_TEXT
 
 
-def _words(chars: list[tuple[str, np.ndarray] | None]) -> list[_Word]:
+def _words(chars: list[_Char | None]) -> list[_Word]:
     """Characters to words: a word ends at a space or line break, and where the next character
     is not beside it (PDFs need not put a space between words they place apart)."""
     words: list[_Word] = []
-    current: list[tuple[str, np.ndarray]] = []
+    current: list[_Char] = []
     for item in [*chars, None]:
         if current and (item is None or not _beside(current[-1][1], item[1])):
             words.append(_word(current))
@@ -299,17 +323,16 @@ def _words(chars: list[tuple[str, np.ndarray] | None]) -> list[_Word]:
     return words
 
 
-def _beside(prev: np.ndarray, box: np.ndarray) -> bool:
+def _beside(prev: list[float], box: list[float]) -> bool:
     h = max(prev[3] - prev[1], box[3] - box[1], 1e-6)
     same_line = abs((prev[1] + prev[3]) / 2 - (box[1] + box[3]) / 2) < h / 2
     return same_line and -h / 2 < box[0] - prev[2] < h / 3
 
 
-def _word(chars: list[tuple[str, np.ndarray]]) -> _Word:
-    boxes = np.array([box for _, box in chars])
+def _word(chars: list[_Char]) -> _Word:
+    x0, y0, x1, y1 = zip(*(box for _, box in chars))
     text = unicodedata.normalize("NFKC", "".join(ch for ch, _ in chars))  # ligatures (ﬁ) as letters
-    return _Word(text, float(boxes[:, 0].min()), float(boxes[:, 1].min()),
-                 float(boxes[:, 2].max()), float(boxes[:, 3].max()))
+    return _Word(text, min(x0), min(y0), max(x1), max(y1))
 
 
 def _is_text_page(words: list[_Word], page: pdfium.PdfPage, area: float) -> bool:
@@ -358,26 +381,30 @@ def _reading_order(words: list[_Word]) -> list[list[_Word]]:
 
 
 def _rows(words: list[_Word]) -> list[list[_Word]]:
-    """Words grouped into rows sharing a line (centre within half a height), top to bottom,
-    each left to right."""
+    """Words grouped into rows sharing a line (centre within half a height of the row's mean
+    centre, kept as a running sum), top to bottom, each left to right."""
     rows: list[list[_Word]] = []
+    total = 0.0  # sum of the last row's centres
     for word in sorted(words, key=lambda w: w.cy):
         row = rows[-1] if rows else None
-        if row and abs(word.cy - _mean_cy(row)) < max(word.height, row[0].height) / 2:
+        if row and abs(word.cy - total / len(row)) < max(word.height, row[0].height) / 2:
             row.append(word)
+            total += word.cy
         else:
             rows.append([word])
+            total = word.cy
     return [sorted(row, key=lambda w: w.x0) for row in rows]
 
 
-def _mean_cy(row: list[_Word]) -> float:
-    return sum(w.cy for w in row) / len(row)
+# Columns split again at most this deep (each level reads every word once more): a page of
+# hundreds of hostile narrow columns stays linear.
+COLUMN_MAX_DEPTH = 6
 
 
-def _order(rows: list[list[_Word]]) -> list[list[_Word]]:
+def _order(rows: list[list[_Word]], depth: int = 0) -> list[list[_Word]]:
     """Rows top to bottom, except where a column gutter splits a run of rows into text columns:
     there the left column is read to its end before the right one (and each may split again)."""
-    gutter = _gutter(rows)
+    gutter = _gutter(rows) if depth < COLUMN_MAX_DEPTH else None
     if gutter is None:
         return rows
     out: list[list[_Word]] = []
@@ -385,7 +412,7 @@ def _order(rows: list[list[_Word]]) -> list[list[_Word]]:
         left = [r for r in ([w for w in row if w.x1 <= gutter] for row in zone) if r]
         right = [r for r in ([w for w in row if w.x0 >= gutter] for row in zone) if r]
         if not crossing and _columns(left) and _columns(right):
-            out += _order(left) + _order(right)
+            out += _order(left, depth + 1) + _order(right, depth + 1)
         else:
             out += zone
     return out
@@ -475,7 +502,9 @@ class _TiffReader:
     def __init__(self, data: bytes, *, max_bytes: int, max_pixels: int, max_pages: int):
         self.img = imaging.open_image(data, max_bytes=max_bytes, max_pixels=max_pixels)
         try:
-            self.pages = int(getattr(self.img, "n_frames", 1))
+            # Our own walk of the directory chain, stopped one past the cap: Pillow's n_frames
+            # is quadratic in the pages (40,000 one-pixel pages: 17 s).
+            self.pages = max(1, imaging.tiff_pages(data, stop=max_pages + 1))
             self.sizes = [self._size(i, max_pixels) for i in range(min(self.pages, max_pages))]
         except ImageError:
             self.close()

@@ -6,6 +6,7 @@ Pixel floods are refused from the header, before any pixel is decoded.
 from __future__ import annotations
 
 import io
+import struct
 import warnings
 from dataclasses import dataclass
 
@@ -35,7 +36,9 @@ _UPLOAD_HINT = "Upload a JPEG, PNG, WebP, TIFF, BMP or GIF."
 class Decoded:
     rgb: np.ndarray  # (H, W, 3) uint8, EXIF orientation applied, transparency flattened onto white
     format: str  # Pillow's name: JPEG, PNG, ...
-    frames: int  # frames or pages in the file (only the first is read)
+    # Frames or pages in the file, counted no further than needed (only the first is read): a
+    # TIFF's up to FRAMES_COUNTED + 1, other formats' 1 or 2 (2: more than one).
+    frames: int
     alpha: np.ndarray | None = None  # (H, W) uint8 when the image has transparency, else None
 
     @property
@@ -53,9 +56,58 @@ def _mb(n: int) -> str:
 
 def decode(data: bytes, *, max_bytes: int, max_pixels: int) -> Decoded:
     img = open_image(data, max_bytes=max_bytes, max_pixels=max_pixels)
-    frames = int(getattr(img, "n_frames", 1) or 1)
+    # A TIFF's pages by our own bounded walk, before any pixel is decoded (a loop is refused).
+    pages = tiff_pages(data, stop=FRAMES_COUNTED + 1) if img.format == "TIFF" else 0
     rgb, alpha = read_frame(img, 0)  # first page of a TIFF, first frame of a GIF
-    return Decoded(rgb=rgb, format=img.format, frames=frames, alpha=alpha)
+    return Decoded(rgb=rgb, format=img.format, frames=pages or _later_frames(img), alpha=alpha)
+
+
+def _later_frames(img: Image.Image) -> int:
+    """1 or 2 frames (2: more than one), from the header or the next frame's header only:
+    Pillow's n_frames walks a whole GIF and, on a TIFF, is quadratic in its pages."""
+    if img.format == "GIF":
+        try:
+            return 2 if img.is_animated else 1  # after frame 0 is loaded: reads frame 1's header only
+        except Exception:  # noqa: BLE001 - a damaged later frame is never read anyway
+            return 1
+    return 1 if img.format == "TIFF" else min(2, int(getattr(img, "n_frames", 1) or 1))  # from the header
+
+
+# A TIFF's pages are counted no further than this where only the first is read.
+FRAMES_COUNTED = 1000
+TIFF_LOOP = "This TIFF is damaged: its pages loop."
+# Byte order and magic -> (struct byte order, BigTIFF).
+TIFF_HEADERS = {b"II*\x00": ("<", False), b"MM\x00*": (">", False),
+                 b"II+\x00": ("<", True), b"MM\x00+": (">", True)}
+
+
+def tiff_pages(data: bytes, *, stop: int) -> int:
+    """Pages in a TIFF (its chain of image directories), counted up to `stop` at most, without
+    decoding anything: linear in the pages counted. 0 when it is no TIFF or its first
+    directory is outside the file; a directory seen twice (a loop) is refused."""
+    header = TIFF_HEADERS.get(data[:4])
+    if header is None:
+        return 0
+    order, big = header
+    # Offsets and entry counts: classic 4 and 2 bytes with 12-byte entries; BigTIFF 8, 8 and 20.
+    word, count_size, entry_size = ("Q", 8, 20) if big else ("I", 2, 12)
+    first_at = 8 if big else 4
+    if len(data) < first_at + struct.calcsize(word):
+        return 0
+    offset = struct.unpack_from(order + word, data, first_at)[0]
+    seen: set[int] = set()
+    while offset and len(seen) < stop:
+        if offset in seen:
+            raise ImageError(TIFF_LOOP)
+        if offset + count_size > len(data):
+            break  # a chain that runs off the end of the file: the pages before it are the file's
+        entries = struct.unpack_from(order + ("Q" if big else "H"), data, offset)[0]
+        next_at = offset + count_size + entries * entry_size
+        if next_at + struct.calcsize(word) > len(data):
+            break
+        seen.add(offset)
+        offset = struct.unpack_from(order + word, data, next_at)[0]
+    return len(seen)
 
 
 def check_bytes(data: bytes, max_bytes: int) -> None:
@@ -92,7 +144,9 @@ def read_frame(img: Image.Image, index: int) -> tuple[np.ndarray, np.ndarray | N
         img.seek(index)
         img.load()
         img = _upright(img)
-        return _to_rgb(img), _alpha(img)
+        if _has_alpha(img):
+            return _flatten(img)
+        return _to_rgb(img), None
     except ImageError:
         raise
     except Exception as exc:  # noqa: BLE001 - truncated data surfaces as OSError, SyntaxError, ...
@@ -125,8 +179,11 @@ def check_size(width: int, height: int, max_pixels: int, what: str = "The image"
 
 
 def _upright(img: Image.Image) -> Image.Image:
-    """Apply EXIF orientation; a corrupt EXIF block is ignored, not fatal."""
+    """Apply EXIF orientation; a corrupt EXIF block is ignored, not fatal. Upright already:
+    the image itself (exif_transpose would copy it)."""
     try:
+        if img.getexif().get(ExifTags.Base.Orientation, 1) == 1:
+            return img
         return ImageOps.exif_transpose(img)
     except Exception:  # noqa: BLE001 - malformed EXIF must not lose the picture
         return img
@@ -142,12 +199,34 @@ def upright_size(img: Image.Image) -> tuple[int, int]:
     return (img.height, img.width) if turned else (img.width, img.height)
 
 
-def _alpha(img: Image.Image) -> np.ndarray | None:
-    """The alpha channel, where there is one: some drawings hold their ink only there
-    (flattened onto white, a white stroke on a transparent canvas would vanish)."""
-    if img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (img.mode == "P" and "transparency" in img.info):
-        return np.asarray(img.convert("RGBA"), dtype=np.uint8)[:, :, 3].copy()
-    return None
+def _has_alpha(img: Image.Image) -> bool:
+    return img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (img.mode == "P" and "transparency" in img.info)
+
+
+# Rows converted at a time: whole-image copies of a 40-megapixel picture (Pillow's RGBA, its
+# bytes, a float or 16-bit array) would each cost 120-320 MB.
+BAND_ROWS = 256
+
+
+def _bands(img: Image.Image):
+    """(top, rows as an array) band by band: only one band is ever copied out of Pillow."""
+    for top in range(0, img.height, BAND_ROWS):
+        yield top, np.asarray(img.crop((0, top, img.width, min(img.height, top + BAND_ROWS))))
+
+
+def _flatten(img: Image.Image) -> tuple[np.ndarray, np.ndarray]:
+    """Transparency flattened onto white paper, where dark text stays readable; and the alpha
+    channel: some drawings hold their ink only there (a white stroke on a transparent canvas
+    would vanish)."""
+    if img.mode != "RGBA":
+        img = img.convert("RGBA")
+    rgb = np.empty((img.height, img.width, 3), np.uint8)
+    alpha = np.empty((img.height, img.width), np.uint8)
+    for top, band in _bands(img):
+        a = band[:, :, 3:4].astype(np.uint16)
+        rgb[top:top + len(band)] = (band[:, :, :3] * a + 255 * (255 - a) + 127) // 255
+        alpha[top:top + len(band)] = band[:, :, 3]
+    return rgb, alpha
 
 
 def _to_rgb(img: Image.Image) -> np.ndarray:
@@ -167,17 +246,12 @@ def _to_rgb(img: Image.Image) -> np.ndarray:
         grey = arr.astype(np.uint8)
         del arr
         return np.repeat(grey[:, :, None], 3, axis=2)
-    if mode == "P":
-        img = img.convert("RGBA" if "transparency" in img.info else "RGB")
-        mode = img.mode
-    if mode in ("RGBA", "LA", "PA", "RGBa", "La"):
-        # Flatten transparency onto white paper, where dark text stays readable.
-        rgba = img.convert("RGBA")
-        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        img = Image.alpha_composite(white, rgba)
     if img.mode != "RGB":
-        img = img.convert("RGB")  # CMYK, YCbCr, L, 1, LAB, ...
-    return np.asarray(img, dtype=np.uint8).copy()
+        img = img.convert("RGB")  # P, CMYK, YCbCr, L, 1, LAB, ...
+    rgb = np.empty((img.height, img.width, 3), np.uint8)
+    for top, band in _bands(img):
+        rgb[top:top + len(band)] = band
+    return rgb
 
 
 def content_type(fmt: str) -> str:

@@ -130,3 +130,80 @@ def test_a_document_out_of_time_goes_on_from_the_page_it_reached():
     assert [p["text"] for p in result["pages"]] == [f"PAGE {n} OF THE REPORT" for n in ("ONE", "TWO", "THREE")]
     assert result["document"]["read"] == 3 and result["speech"]["complete"]
     assert reached >= 0 and {f"page-00{n}.jpg" for n in (1, 2, 3)} <= set(stored)
+
+
+# ---------------------------------------------------------------- caps on the text kept
+
+
+def lines_of(*texts: str) -> list[dict]:
+    box = [[0, 0], [10, 0], [10, 10], [0, 10]]
+    return [{"text": t, "confidence": 1.0, "box": box,
+             "words": [{"text": w, "confidence": 1.0, "box": [[i, 0], [i + 1, 0], [i + 1, 1], [i, 1]]}
+                       for i, w in enumerate(t.split())]} for t in texts]
+
+
+def test_a_cap_keeps_the_first_words_in_reading_order():
+    lines = lines_of("one two three", "four five six")
+    kept, cut = page_pipeline.cap_lines(lines, max_words=4, max_chars=100)
+    assert [line["text"] for line in kept] == ["one two three", "four"]
+    assert kept[1]["box"] == [[0, 0], [1, 0], [1, 1], [0, 1]] and cut == {"reason": "words", "kept": 4, "found": 6}
+    kept, cut = page_pipeline.cap_lines(lines, max_words=100, max_chars=12)  # "onetwothree" is 11
+    assert [line["text"] for line in kept] == ["one two three"] and cut == {"reason": "chars", "kept": 3, "found": 6}
+    assert page_pipeline.cap_lines(lines, max_words=6, max_chars=26) == (lines, None)
+
+
+FIVE_WORDS = [docs.TextPage([f"Page {n} has five words"]) for n in range(1, 6)]
+
+
+def test_a_page_over_its_cap_keeps_its_first_words_and_the_document_says_so(monkeypatch):
+    monkeypatch.setenv("PAGEVOICE_MAX_PAGE_WORDS", "3")
+    done, _ = run_all(docs.text_pdf(FIVE_WORDS[:2]))
+    result = done.result
+    assert [p["text"] for p in result["pages"]] == ["Page 1 has", "Page 2 has"]
+    assert all(p["cut"]["reason"] == "words" and p["cut"]["kept"] == 3 and p["cut"]["of"] == "page"
+               for p in result["pages"])
+    assert result["document"] == {"pages_in_file": 2, "pages": 2, "read": 2, "complete": False, "reason": "words"}
+
+
+def test_a_document_over_its_cap_stops_reading_and_resumed_turns_count_on(monkeypatch):
+    monkeypatch.setenv("PAGEVOICE_MAX_DOCUMENT_WORDS", "12")
+    data = docs.text_pdf(FIVE_WORDS)
+    done, published = run_all(data)
+    result, stored = done.result, {name: body for o in published for name, (body, _) in o.files.items()}
+    assert [p["text"] for p in result["pages"]] == ["Page 1 has five words", "Page 2 has five words", "Page 3"]
+    assert result["pages"][2]["cut"] == {"reason": "words", "kept": 2, "found": 5, "of": "document"}
+    assert result["document"] == {"pages_in_file": 5, "pages": 5, "read": 3, "complete": False, "reason": "words"}
+    # A later turn that goes on after page 2 counts the words of pages 1 and 2 ...
+    after_two = next(o.result for o in published if o.result.get("document", {}).get("read") == 2)
+    assert after_two["document"]["complete"] is False and "reason" not in after_two["document"]
+    resumed = page_pipeline.run(data, resume=Resume(after_two, stored.__getitem__)).result
+    assert resumed["text"] == result["text"] and resumed["document"] == result["document"]
+    # ... and one after the cut reads nothing more.
+    again = page_pipeline.run(data, resume=Resume(result, stored.__getitem__)).result
+    assert again["document"] == result["document"] and again["text"] == result["text"]
+
+
+def test_a_cap_on_characters_cuts_the_same_way(monkeypatch):
+    monkeypatch.setenv("PAGEVOICE_MAX_DOCUMENT_CHARS", "30")  # a page is 17 characters of words
+    result = run_all(docs.text_pdf(FIVE_WORDS))[0].result
+    assert [p["text"] for p in result["pages"]] == ["Page 1 has five words", "Page 2 has five"]
+    assert result["document"]["reason"] == "chars" and result["document"]["read"] == 2
+
+
+def test_an_image_over_the_page_cap_says_how_much_was_kept(monkeypatch):
+    monkeypatch.setenv("PAGEVOICE_MAX_PAGE_WORDS", "2")
+    result = page_pipeline.recognize(images.encode(images.text_image(["READ THESE WORDS ALOUD"]).image, "PNG"))
+    assert result["text"] == "READ THESE" and result["cut"] == {"reason": "words", "kept": 2, "found": 4}
+    validate_result(result)
+    page.check(result)
+
+
+def test_a_pdf_that_spins_its_decoder_fails_with_a_sentence_and_the_next_is_read(monkeypatch, printed):
+    from tests.media.test_sandbox import nested_forms
+
+    monkeypatch.setenv("PAGEVOICE_DECODE_SECONDS", "3")
+    t0 = time.monotonic()
+    with pytest.raises(ImageError, match=r"^This PDF took too long to open \(over 3 s\)"):
+        page_pipeline.run(nested_forms())
+    assert time.monotonic() - t0 < 10
+    assert page_pipeline.run(printed).result["pages"][0]["text"].split("\n") == KNOWN[0]

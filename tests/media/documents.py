@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import shutil
+import struct
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -154,3 +156,104 @@ def chromium_pdfs(htmls: list[str]) -> list[bytes]:
 def ink(rgb: np.ndarray, threshold: int = 128) -> np.ndarray:
     """(H, W) bool: dark pixels."""
     return rgb.min(axis=2) < threshold
+
+
+def tiny_pages_tiff(pages: int, *, big: bool = False, order: str = "<", loop_to: int | None = None) -> bytes:
+    """A TIFF of `pages` one-pixel white greyscale pages, written directly (Pillow's writer is
+    slow on tens of thousands of pages): classic or BigTIFF, little ("<") or big (">") endian.
+    `loop_to`: the last page's next-directory offset points back at that page (a loop)."""
+    word, count, entry = ("Q", "Q", "HHQQ") if big else ("I", "H", "HHII")
+    pixel_at = 16 if big else 8  # one white byte shared by every page, after the header
+    first = pixel_at + 8  # directories start 8-aligned
+    header = (b"II" if order == "<" else b"MM") + (
+        struct.pack(order + "HHHQ", 43, 8, 0, first) if big else struct.pack(order + "HI", 42, first))
+    # width, height, bits, compression none, photometric min-is-black, strip offset, rows, strip bytes
+    tags = [(256, 3, 1, 1), (257, 3, 1, 1), (258, 3, 1, 8), (259, 3, 1, 1), (262, 3, 1, 1),
+            (273, 4, 1, pixel_at), (278, 3, 1, 1), (279, 4, 1, 1)]
+    size = struct.calcsize(order + count + entry * len(tags) + word)
+    body = bytearray()
+    for i in range(pages):
+        nxt = first + (i + 1) * size if i + 1 < pages else (0 if loop_to is None else first + loop_to * size)
+        fields = [v for tag in tags for v in (*tag[:2], tag[2], _tiff_value(tag, big, order))]
+        body += struct.pack(order + count + entry * len(tags) + word, len(tags), *fields, nxt)
+    return header + b"\xff" + bytes(first - pixel_at - 1) + bytes(body)
+
+
+def _tiff_value(tag: tuple[int, int, int, int], big: bool, order: str) -> int:
+    """A value in an entry's value field: a SHORT sits left-justified (the first bytes)."""
+    _, kind, _, value = tag
+    if kind != 3:
+        return value
+    width = 8 if big else 4
+    return int.from_bytes(value.to_bytes(2, "little" if order == "<" else "big") + bytes(width - 2),
+                          "little" if order == "<" else "big")
+
+
+def _stream(content: bytes, extra: str = "") -> str:
+    """A Flate-compressed stream object's body (latin-1, as _write writes it)."""
+    packed = zlib.compress(content, 9)
+    return f"<< /Length {len(packed)} /Filter /FlateDecode {extra}>>\nstream\n{packed.decode('latin-1')}\nendstream"
+
+
+def content_pdf(contents: list[bytes], size: tuple[float, float] = (612, 792), count: int | None = None,
+                xobjects: list[bytes] = ()) -> bytes:
+    """Pages drawn by the given content streams (Helvetica as /F1, and /X0.. naming the given
+    form XObject bodies, all shared); `count`: the /Count the page tree declares."""
+    n = len(contents)
+    font = 3 + 2 * n
+    forms = " ".join(f"/X{i} {font + 1 + i} 0 R" for i in range(len(xobjects)))
+    resources = f"<< /Font << /F1 {font} 0 R >> /XObject << {forms} >> >>"
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>",
+               "<< /Type /Pages /Kids [{}] /Count {} >>".format(
+                   " ".join(f"{3 + 2 * i} 0 R" for i in range(n)), n if count is None else count)]
+    for i, content in enumerate(contents):
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {size[0]} {size[1]}] "
+                       f"/Resources {resources} /Contents {4 + 2 * i} 0 R >>")
+        objects.append(_stream(content))
+    objects.append("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    objects += [_stream(body, f"/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources {resources} ")
+                for body in xobjects]
+    return _write(objects)
+
+
+def one_line_pdf(words: int, font_size: float = 0.01, word: bytes = b"ab") -> bytes:
+    """One line of `words` words ("ab ab ab ..."), in a font small enough to fit the page (a
+    string a thousand words at a time: PDFium reads no longer string than 32,767 bytes)."""
+    shows = b"".join(b"(" + (word + b" ") * min(1000, words - i) + b") Tj " for i in range(0, words, 1000))
+    return content_pdf([b"BT /F1 %g Tf 20 400 Td " % font_size + shows + b"ET"])
+
+
+def nested_forms_pdf(depth: int, fanout: int = 10, word: bytes = b"deep") -> bytes:
+    """A page drawing form X0 `fanout` times, X0 drawing X1 `fanout` times, ... `depth` deep:
+    fanout ** depth drawings of a word from a file of a few KB. Levels move the word across and
+    down in turn, so the first four levels draw 10,000 words apart on a grid."""
+    def draws(level: int) -> bytes:
+        step = 10 ** (level // 2)
+        moves = [(6 * i * step, 0) if level % 2 == 0 else (0, -7 * i * step) for i in range(fanout)]
+        return b" ".join(b"q 1 0 0 1 %d %d cm /X%d Do Q" % (x, y, level) for x, y in moves)
+
+    forms = [draws(level + 1) for level in range(depth - 1)] + [b"BT /F1 2 Tf 10 780 Td (" + word + b") Tj ET"]
+    return content_pdf([draws(0)], xobjects=forms)
+
+
+def dense_pdf(pages: int, lines: int = 130, words_per_line: int = 40,
+              words: tuple[str, ...] = tuple(f"w{n}" for n in range(97))) -> bytes:
+    """Pages packed with small text (the same lines on each: a few KB compressed each page)."""
+    line = " ".join(words[n % len(words)] for n in range(words_per_line)).encode()
+    body = b"BT /F1 4 Tf 10 785 Td 5 TL " + b"".join(b"(" + line + b") '" for _ in range(lines)) + b" ET"
+    return content_pdf([body] * pages)
+
+
+def page_tree_pdf(depth: int, fanout: int = 10, text: bytes = b"-- " * 12) -> bytes:
+    """A page tree whose every node lists the next node `fanout` times, `depth` deep, down to one
+    small page: fanout ** depth pages declared (and walked by PDFium) from a file of 1 KB."""
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>"]
+    for level in range(depth):
+        kids = " ".join([f"{3 + level} 0 R"] * fanout)
+        objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {fanout ** (depth - level)} >>")
+    page = len(objects) + 1
+    objects.append(f"<< /Type /Page /MediaBox [0 0 200 100] /Resources << /Font << /F1 {page + 2} 0 R >> >> "
+                   f"/Contents {page + 1} 0 R >>")
+    objects.append(_stream(b"BT /F1 8 Tf 10 50 Td (" + text + b") Tj ET"))
+    objects.append("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    return _write(objects)

@@ -181,3 +181,59 @@ def _wav_header(rate: int, n_samples: int) -> bytes:
     data_size = n_samples * 2
     return (b"RIFF" + struct.pack("<I", 36 + data_size) + b"WAVE" + b"fmt " +
             struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16) + b"data" + struct.pack("<I", data_size))
+
+
+# ---------------------------------------------------------------- hostile files (issue 23)
+
+
+def _refused(data: bytes, **limits) -> str:
+    with pytest.raises(AudioError) as err:
+        decode(data, **{**LIMITS, **limits})
+    return err.value.message
+
+
+@pytest.mark.parametrize("name", ["flac-10-hz", "flac-frames-10-hz", "ogg-vorbis-10-hz"])
+def test_sample_rates_below_8_khz_are_refused_declared_or_per_frame(name):
+    from tests.hardening import hostile
+
+    assert _refused(hostile.by_name(name).data) == (
+        "This recording's sample rate (10 Hz) is outside what PageVoice reads (8-384 kHz).")
+
+
+def test_sample_rates_and_channels_at_the_edges():
+    from tests.hardening import hostile
+
+    assert "(1 Hz)" in _refused(hostile.wav(1))
+    assert "(400,000 Hz)" in _refused(hostile.wav(400_000))
+    assert _refused(hostile.wav(16000, channels=9)) == "This recording has 9 channels; PageVoice reads at most 8."
+    for rate, channels in ((8000, 1), (384_000, 1), (16000, 8)):
+        out = decode(hostile.wav(rate, channels=channels, seconds=channels), **LIMITS)
+        assert (out.source_sample_rate, out.channels) == (rate, channels)
+
+
+def test_the_length_cap_is_on_input_seconds_before_resampling(monkeypatch):
+    """A FLAC of 10 Hz frames, with no length declared: 65,535 samples a frame are 109 minutes,
+    which resampled to 16 kHz was 2.4 GB. With the rate check lifted, the length cap alone
+    refuses it at its first frame, having resampled nothing."""
+    import tracemalloc
+
+    from chalicelib.media import audio
+    from tests.hardening import hostile
+
+    monkeypatch.setattr(audio, "MIN_RATE", 1)
+    data = hostile.flac(10, frames=3, block=65535, declare_length=False)
+    tracemalloc.start()
+    try:
+        message = _refused(data)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert message == "The recording is longer than the limit of 15 min (109 min 14 s or more)."
+    assert peak < 20 * 2 ** 20
+
+
+def test_a_wav_lying_about_its_length_is_read_to_its_real_end():
+    from tests.hardening import hostile
+
+    out = decode(hostile.wav(16000, seconds=2, data_size=0xFFFFFFF0), **LIMITS)
+    assert abs(out.duration - 2.0) < 0.05

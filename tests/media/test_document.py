@@ -203,9 +203,12 @@ def test_multipage_tiff_pages_are_decoded_like_images():
 def test_tiff_pages_are_capped_and_each_checked_for_size():
     pages = [images.text_image([f"P{n}"], width=300).image for n in range(4)]
     with opened(docs.tiff(pages), max_pages=2) as doc:
-        assert (doc.pages_in_file, doc.page_count) == (4, 2)
+        # Counting stops one page past the cap, and says so.
+        assert (doc.pages_in_file, doc.page_count, doc.pages_at_least) == (3, 2, True)
         with pytest.raises(IndexError):
             doc.page(2)
+    with opened(docs.tiff(pages), max_pages=4) as doc:
+        assert (doc.pages_in_file, doc.page_count, doc.pages_at_least) == (4, 4, False)
     big = [pages[0], Image.new("L", (3000, 3000), 255)]
     assert refused(docs.tiff(big), max_pixels=5_000_000) == (
         "Page 2 of this TIFF is 3000x3000 pixels (9 megapixels); the limit is 5 megapixels.")
@@ -361,3 +364,86 @@ def test_chromium_form_rows_read_across(chromium):
         page = doc.page(0)
         assert [line["text"] for line in page.lines()] == [f"{k} {v}" for k, v in FORM]
         assert_boxes_on_ink(page)
+
+
+# ---------------------------------------------------------------- hostile files (issue 23)
+
+
+def test_a_line_of_27000_words_is_read_in_linear_time():
+    """Grouping words into lines was quadratic: this 1 KB page took over a minute."""
+    data = docs.one_line_pdf(27_000)
+    started = time.process_time()
+    with opened(data) as doc:
+        page = doc.page(0)
+        lines = page.lines()
+    assert time.process_time() - started < 2.0
+    assert len(lines) == 1 and len(lines[0]["words"]) == 27_000 and page.cut is None
+
+
+def test_reading_order_steps_scale_linearly():
+    """Rows, gutters and zones of 200,000 words on one line, and of 20,000 lines: each well
+    under a second (a quadratic step takes minutes here)."""
+    one_line = [document._Word("ab", x, 100, x + 0.5, 110) for x in np.linspace(0, 3900, 200_000)]
+    many_lines = [document._Word("ab", 10 + 30 * (i % 3), 2 * i, 30 + 30 * (i % 3), 2 * i + 1.5)
+                  for i in range(20_000)]
+    for words in (one_line, many_lines):
+        started = time.process_time()
+        rows = document._reading_order(words)
+        assert time.process_time() - started < 1.5
+        assert sum(map(len, rows)) == len(words)
+
+
+def test_page_text_is_cut_at_its_caps():
+    data = docs.dense_pdf(1)  # 130 lines of 40 words
+    with opened(data) as doc:
+        page = doc.page(0)
+        assert page.cut is None and len(words_of(page.lines())) == 5200
+    with opened(data, max_page_words=1000) as doc:
+        page = doc.page(0)
+        assert page.cut == "words" and len(words_of(page.lines())) == 1000
+    with opened(data, max_page_chars=3000) as doc:
+        page = doc.page(0)
+        assert page.cut == "chars" and sum(map(len, words_of(page.lines()))) == 3000
+    with opened(data, max_page_words=100_000, max_page_chars=100_000) as doc:
+        assert doc.page(0).cut is None
+
+
+def test_a_capped_page_is_never_read_whole(monkeypatch):
+    """Characters are read in batches and reading stops at the cap."""
+    calls = []
+    real = document.pdfium_c.FPDFText_GetUnicode
+    monkeypatch.setattr(document.pdfium_c, "FPDFText_GetUnicode", lambda tp, i: calls.append(i) or real(tp, i))
+    with opened(docs.one_line_pdf(27_000), max_page_chars=500) as doc:
+        page = doc.page(0)
+    assert page.cut == "chars" and len(calls) <= document.CHAR_BATCH < 81_000
+
+
+def test_ocr_pages_are_never_marked_cut(funsd):
+    with opened(docs.scanned_pdf(funsd[:1]), max_page_words=1, max_page_chars=1) as doc:
+        assert (doc.page(0).source, doc.page(0).cut) == ("ocr", None)
+
+
+def test_a_page_tree_of_a_million_pages_opens_at_once():
+    started = time.perf_counter()
+    with opened(docs.page_tree_pdf(6)) as doc:
+        assert (doc.pages_in_file, doc.page_count, doc.pages_at_least) == (1_000_000, 50, False)
+        assert doc.page(49).source == "text"
+    assert time.perf_counter() - started < 2.0
+
+
+def test_a_tiff_of_100000_pages_is_counted_one_past_the_cap():
+    data = docs.tiny_pages_tiff(100_000)
+    started = time.process_time()
+    assert document.is_document(data)
+    with opened(data, max_bytes=15 << 20) as doc:
+        assert (doc.pages_in_file, doc.page_count, doc.pages_at_least) == (51, 50, True)
+        assert doc.page(49).rgb().shape == (1, 1, 3)
+    assert time.process_time() - started < 2.0
+
+
+def test_a_tiff_whose_pages_loop_is_refused():
+    with pytest.raises(ImageError, match="its pages loop"):
+        document.is_document(docs.tiny_pages_tiff(1, loop_to=0))  # its one page is its next
+    data = docs.tiny_pages_tiff(5, loop_to=2)
+    assert document.is_document(data)  # two pages seen: a document; the loop is further on
+    assert refused(data) == "This TIFF is damaged: its pages loop."

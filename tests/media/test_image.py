@@ -1,6 +1,8 @@
 """Image intake: every refusal is an ImageError with a readable sentence; odd modes become RGB."""
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -160,3 +162,83 @@ def test_heic_orientation_applied_once(drawn):
 def test_truncated_heic(drawn):
     data = images.encode(drawn.image, "HEIF", quality=90)
     assert refused(data[: len(data) // 2]) == "The image data is truncated or damaged and cannot be read."
+
+
+# ---------------------------------------------------------------- hostile files (issue 23)
+
+
+@pytest.mark.parametrize("big", [False, True], ids=["classic", "bigtiff"])
+@pytest.mark.parametrize("order", ["<", ">"], ids=["little-endian", "big-endian"])
+def test_tiff_pages_are_counted_by_a_bounded_walk(big, order):
+    from tests.media.documents import tiny_pages_tiff
+
+    assert imaging.tiff_pages(tiny_pages_tiff(3, big=big, order=order), stop=100) == 3
+    assert imaging.tiff_pages(tiny_pages_tiff(1000, big=big, order=order), stop=11) == 11
+    with pytest.raises(ImageError, match="^This TIFF is damaged: its pages loop.$"):
+        imaging.tiff_pages(tiny_pages_tiff(5, big=big, order=order, loop_to=1), stop=100)
+
+
+def test_tiff_walk_stops_at_the_end_of_the_file():
+    from tests.media.documents import tiny_pages_tiff
+
+    data = tiny_pages_tiff(4)
+    assert imaging.tiff_pages(data[:-30], stop=100) == 3  # the last directory is cut off
+    assert imaging.tiff_pages(data[:9], stop=100) == 0
+    assert imaging.tiff_pages(b"not a tiff at all", stop=100) == 0
+
+
+def test_40000_page_tiff_decodes_its_first_page_at_once(monkeypatch):
+    """Pillow's n_frames took 17 s on 40,000 one-pixel pages; it is never asked for."""
+    from PIL import TiffImagePlugin
+
+    from tests.media.documents import tiny_pages_tiff
+
+    def forbidden(self):
+        raise AssertionError("n_frames on an untrusted TIFF")
+
+    monkeypatch.setattr(TiffImagePlugin.TiffImageFile, "n_frames", property(forbidden))
+    data = tiny_pages_tiff(40_000)
+    started = time.process_time()
+    out = imaging.decode(data, **LIMITS)
+    assert time.process_time() - started < 1.0
+    assert out.frames == imaging.FRAMES_COUNTED + 1 and out.rgb.shape == (1, 1, 3)
+
+
+def test_a_tiff_whose_pages_loop_is_refused():
+    from tests.media.documents import tiny_pages_tiff
+
+    assert refused(tiny_pages_tiff(3, loop_to=0)) == "This TIFF is damaged: its pages loop."
+
+
+def test_gif_frames_are_not_walked(drawn, monkeypatch):
+    from PIL import GifImagePlugin
+
+    monkeypatch.setattr(GifImagePlugin.GifImageFile, "n_frames", property(lambda self: 1 / 0))
+    assert imaging.decode(images.animated_gif(drawn), **LIMITS).frames == 2
+    assert imaging.decode(images.encode(drawn.image, "GIF"), **LIMITS).frames == 1
+
+
+def _peak_in_child(name: str) -> float:
+    """Peak RSS (MB) of a fresh process decoding a hostile file, less the same process idle."""
+    import subprocess
+    import sys
+
+    code = ("import resource, sys; from tests.hardening import hostile; from chalicelib.media import image; "
+            "data = hostile.by_name(sys.argv[1]).data; before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
+            "image.decode(data, max_bytes=15 << 20, max_pixels=40_000_000); "
+            "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)")
+    out = subprocess.run([sys.executable, "-c", code, name], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("name", ["png-rgba16-at-cap", "tiff-lzw-at-cap", "gif-at-cap", "bmp-rle8-at-cap"])
+def test_bombs_at_the_pixel_cap_decode_in_bounded_memory(name):
+    """39.7 megapixels inflated from a few hundred KB: the RGB result (119 MB) and Pillow's own
+    picture (159 MB), no whole-image copies beside them (a 16-bit RGBA PNG took 1.09 GB)."""
+    assert _peak_in_child(name) < 450
+
+
+def test_heic_claiming_a_huge_size_is_refused_from_its_header():
+    from tests.hardening import hostile
+
+    assert "60000x60000 pixels" in refused(hostile.heic_lying_size())

@@ -1,0 +1,151 @@
+"""Untrusted decoding in a child process with limits (chalicelib/media/sandbox.py), with real
+crafted files: a decoder that blows up or spins fails its file with a sentence, and the calling
+process goes on decoding the next file."""
+from __future__ import annotations
+
+import io
+import os
+import signal
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from chalicelib.errors import AudioError, ImageError, Transient
+from chalicelib.media import audio, image, sandbox
+from tests.engines.asr.audiofiles import encode, read_wav
+from tests.media import documents as docs
+
+LIMITS = {"max_bytes": 15 * 1024 * 1024, "max_pixels": 40_000_000}
+DOCUMENT = {**LIMITS, "max_pages": 50, "dpi": 200}
+TEXT = "A normal page of text, read right after a hostile one"
+
+
+def nested_forms(depth: int = 6, fanout: int = 10) -> bytes:
+    """A PDF whose page draws a form object that draws the next one `fanout` times, `depth`
+    deep; the last draws a line of text (10**6 lines of text in under 3 KB)."""
+    def stream(entries: str, body: str) -> str:
+        return f"<< {entries} /Length {len(body)} >>\nstream\n{body}\nendstream"
+
+    font = "/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>"
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+               "/Resources << /XObject << /X 5 0 R >> >> /Contents 4 0 R >>", stream("", "/X Do")]
+    for level in range(depth):
+        if level == depth - 1:
+            body, resources = "BT /F1 12 Tf 10 10 Td (" + "hello world, " * 8 + ") Tj ET", font
+        else:
+            body = " ".join(f"q 1 0 0 1 {i} 0 cm /X Do Q" for i in range(fanout))
+            resources = f"/Resources << /XObject << /X {6 + level} 0 R >> >>"
+        objects.append(stream(f"/Type /XObject /Subtype /Form /BBox [0 0 612 792] {resources}", body))
+    return docs._write(objects)
+
+
+def read_normal_pdf() -> str:
+    with sandbox.open_document(docs.text_pdf([docs.TextPage([TEXT])]), **DOCUMENT) as doc:
+        return "\n".join(line["text"] for line in doc.page(0).lines())
+
+
+def test_nested_forms_fail_for_memory_and_the_caller_goes_on(monkeypatch):
+    monkeypatch.setenv("PAGEVOICE_DECODE_MEMORY_MB", "400")
+    t0 = time.monotonic()
+    with pytest.raises(ImageError, match=r"^This PDF needs more memory to open than PageVoice allows\."), \
+            sandbox.open_document(nested_forms(), **DOCUMENT) as doc:
+        doc.page(0).rgb()
+    assert time.monotonic() - t0 < 30
+    assert read_normal_pdf() == TEXT
+
+
+def test_nested_forms_fail_for_time_within_the_limit(monkeypatch):
+    monkeypatch.setenv("PAGEVOICE_DECODE_SECONDS", "3")
+    t0 = time.monotonic()
+    with pytest.raises(ImageError, match=r"^This PDF took too long to open \(over 3 s\)\."), \
+            sandbox.open_document(nested_forms(), **DOCUMENT) as doc:
+        doc.page(0)
+    assert time.monotonic() - t0 < 6
+    assert read_normal_pdf() == TEXT
+
+
+def test_the_jobs_deadline_ends_a_decoding_for_another_try(monkeypatch):
+    """Cut short by the job's time (not the sandbox's), the file is not blamed: a later turn
+    or attempt has time of its own."""
+    t0 = time.monotonic()
+    with pytest.raises(Transient, match="tried again"), \
+            sandbox.open_document(nested_forms(), deadline=time.monotonic() + 2, **DOCUMENT) as doc:
+        doc.page(0)
+    assert time.monotonic() - t0 < 5
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGSEGV])
+def test_a_child_killed_by_a_signal_fails_its_file_only(sig):
+    data = docs.text_pdf([docs.TextPage([TEXT]), docs.TextPage([TEXT])])
+    with sandbox.open_document(data, **DOCUMENT) as doc:
+        assert doc.page(0).source == "text"
+        os.kill(doc.child.proc.pid, sig)
+        with pytest.raises(ImageError, match="^This PDF needs more memory"):
+            doc.page(1)
+    assert read_normal_pdf() == TEXT
+
+
+def test_a_document_is_read_through_the_child_as_in_process():
+    from chalicelib.media import document
+
+    data = docs.scanned_pdf([Image.new("RGB", (300, 200), (250, 240, 230))] * 2)
+    with sandbox.open_document(data, **DOCUMENT) as sand, document.open_document(data, **DOCUMENT) as here:
+        assert (sand.format, sand.pages_in_file, sand.page_count) == (here.format, here.pages_in_file, here.page_count)
+        a, b = sand.page(1), here.page(1)
+        assert (a.index, a.width, a.height, a.source, a.cut, a.lines()) == (b.index, b.width, b.height, b.source, b.cut, b.lines())
+        assert sand.pages_at_least == here.pages_at_least
+        assert np.array_equal(a.rgb(), b.rgb())
+        assert Image.open(io.BytesIO(a.jpeg())).size == (a.width, a.height)
+
+
+def test_an_error_raised_in_the_child_arrives_with_its_type_and_message():
+    tiff = io.BytesIO()
+    Image.new("RGB", (300, 200), "white").save(tiff, "TIFF")
+    with pytest.raises(ImageError) as here:
+        image.decode(tiff.getvalue(), max_bytes=LIMITS["max_bytes"], max_pixels=1000)
+    with pytest.raises(ImageError) as there:
+        sandbox.decode_image(tiff.getvalue(), max_bytes=LIMITS["max_bytes"], max_pixels=1000)
+    assert there.value.message == here.value.message and "megapixels" in there.value.message
+    with pytest.raises(AudioError, match="not a recording"):
+        sandbox.decode_audio(b"RIFF not really", max_bytes=1000, max_seconds=10)
+
+
+@pytest.mark.parametrize("fmt", ["TIFF", "HEIF"])
+def test_tiff_and_heic_images_decode_in_the_child_as_in_process(fmt):
+    rgb = np.zeros((48, 64, 3), np.uint8)
+    rgb[:, :32] = (200, 30, 30)
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, fmt)
+    data = buf.getvalue()
+    assert sandbox.is_sandboxed_image(data)
+    got, want = sandbox.decode_image(data, **LIMITS), image.decode(data, **LIMITS)
+    assert got.format == want.format == fmt and got.frames == want.frames == 1
+    assert np.array_equal(got.rgb, want.rgb) and got.alpha is None
+
+
+def test_other_images_stay_in_process():
+    buf = io.BytesIO()
+    Image.new("RGBA", (20, 10), (0, 0, 0, 0)).save(buf, "PNG")
+    assert not sandbox.is_sandboxed_image(buf.getvalue())
+    assert sandbox.decode_image(buf.getvalue(), **LIMITS).alpha.shape == (10, 20)
+
+
+def test_a_recording_round_trips_through_the_child():
+    samples, rate = read_wav("asr/goforward.wav")
+    data = encode(samples, rate, "flac")
+    limits = {"max_bytes": 20_000_000, "max_seconds": 900.0}
+    got, want = sandbox.decode_audio(data, **limits), audio.decode(data, **limits)
+    assert got.samples.dtype == np.float32 and np.array_equal(got.samples, want.samples)
+    assert got.to_dict() == want.to_dict() and got.sample_rate == audio.SAMPLE_RATE
+
+
+def test_the_child_gets_no_credentials(monkeypatch):
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "s3cr3t")
+    monkeypatch.setenv("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")
+    monkeypatch.setenv("PAGEVOICE_LOCAL_WORKER_SECRET_ACCESS_KEY", "s3cr3t")
+    env = sandbox._child_env()
+    assert "s3cr3t" not in env.values() and "AWS_LAMBDA_RUNTIME_API" not in env
+    assert env["PATH"] == os.environ["PATH"] and str(sandbox.ROOT) in env["PYTHONPATH"]
