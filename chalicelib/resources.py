@@ -23,7 +23,12 @@ TABLES = {
         # A user's jobs under one partition; job ids sort by creation time, so
         # "newest first" is a reverse query and another user's job is simply absent.
         "keys": [("user_id", "S", "HASH"), ("job_id", "S", "RANGE")],
-        "ttl": None,
+        # Tombstones of deleted jobs and each account's worker slots expire (jobs.store).
+        "ttl": "expires_at",
+        # A sparse index of what the sweep must look at: unfinished jobs ("open") and deleted
+        # jobs' tombstones ("deleted"); a finished job leaves it, so the sweep never scans.
+        "indexes": {"sweep": {"keys": [("sweep", "S", "HASH"), ("job_id", "S", "RANGE")],
+                              "projection": "KEYS_ONLY"}},
     },
 }
 
@@ -49,12 +54,19 @@ BUCKET = {
 def table_kwargs(logical: str, name: str) -> dict:
     """boto3 `create_table` arguments for one table (on-demand billing)."""
     spec = TABLES[logical]
-    return {
+    indexes = spec.get("indexes") or {}
+    attributes = dict.fromkeys((n, t) for n, t, _ in [*spec["keys"], *(k for i in indexes.values() for k in i["keys"])])
+    kwargs = {
         "TableName": name,
         "KeySchema": [{"AttributeName": n, "KeyType": kt} for n, _, kt in spec["keys"]],
-        "AttributeDefinitions": [{"AttributeName": n, "AttributeType": t} for n, t, _ in spec["keys"]],
+        "AttributeDefinitions": [{"AttributeName": n, "AttributeType": t} for n, t in attributes],
         "BillingMode": "PAY_PER_REQUEST",
     }
+    if indexes:
+        kwargs["GlobalSecondaryIndexes"] = [
+            {"IndexName": index, "KeySchema": [{"AttributeName": n, "KeyType": kt} for n, _, kt in i["keys"]],
+             "Projection": {"ProjectionType": i["projection"]}} for index, i in indexes.items()]
+    return kwargs
 
 
 def table_cfn(logical: str, name) -> dict:

@@ -9,6 +9,12 @@ never sent) is failed with a reason when it is next read (`settle`): every job e
 
 Job ids sort by creation time (ULID), so a user's newest jobs come first in a reverse
 query of their partition; another user's job is not in it at all.
+
+The sweep never scans the table: an unfinished job carries `sweep = "open"`, a sparse index
+(chalicelib.resources) lists those, and a finished job leaves it. A deleted job leaves a
+tombstone in that index (`sweep = "deleted"`, in its own partition) until no worker can still
+write for it, so the sweep removes whatever a worker wrote after the delete. Each account's
+worker slots (`take_slot`) cap how many of its jobs run at once when deployed.
 """
 from __future__ import annotations
 
@@ -25,6 +31,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib import aws, clock, logs, resources, settings
 from chalicelib.errors import InputError
+from chalicelib.jobs import objects
 from chalicelib.kinds import DEFAULT as DEFAULT_KIND
 from chalicelib.kinds.page import SPEECH  # the output that is the job's recording (audio_url)
 
@@ -34,6 +41,14 @@ UPLOADING, QUEUED, PROCESSING, DONE, FAILED = "uploading", "queued", "processing
 STATUSES = (UPLOADING, QUEUED, PROCESSING, DONE, FAILED)
 UNFINISHED = (UPLOADING, QUEUED, PROCESSING)
 ERROR_MAX = 1000  # characters of a failure reason kept on the record
+# The sweep index's values (resources.TABLES["JobsTable"]["indexes"]["sweep"]).
+SWEEP_INDEX, SWEEP_OPEN, SWEEP_DELETED = "sweep", "open", "deleted"
+# Partitions beside the users' own (no user id has a "#"): deleted jobs' tombstones and each
+# account's worker slots. list_jobs and get only ever read a user's own partition.
+TOMBSTONES, SLOTS, SLOTS_ITEM = "DELETED#", "WORKERS#", "slots"
+TOMBSTONE_SECONDS = 3600  # the sweep keeps cleaning a deleted job's prefixes this long
+EXPIRES_AFTER_SECONDS = 86400  # DynamoDB's TTL reaps tombstones and idle slots after this
+INLINE_MAX_PARTS = 64  # a growing result of more part files is read by the client (result_parts)
 
 # Every job ends (issue 8). A job nobody will move again is reported, and recorded, as
 # failed once no delivery can still come for it (see `settle`; the windows are settings:
@@ -69,11 +84,7 @@ def upload_key(user_id: str, job_id: str) -> str:
     return f"{resources.UPLOAD_PREFIX}{user_id}/{job_id}/source"
 
 
-def output_key(user_id: str, job_id: str, name: str) -> str:
-    """Where a job's output file `name` (result.json, speech.wav, ...) is stored."""
-    if not name or "/" in name:
-        raise ValueError(f"{name!r} is not an output file name")
-    return f"{resources.RESULT_PREFIX}{user_id}/{job_id}/{name}"
+output_key = objects.output_key  # where a job's output file `name` (result.json, speech.wav, ...) is stored
 
 
 def result_key(user_id: str, job_id: str) -> str:
@@ -85,7 +96,7 @@ def audio_key(user_id: str, job_id: str) -> str:
 
 
 def _prefixes(user_id: str, job_id: str) -> list[str]:
-    return [f"{resources.UPLOAD_PREFIX}{user_id}/{job_id}/", f"{resources.RESULT_PREFIX}{user_id}/{job_id}/"]
+    return [f"{resources.UPLOAD_PREFIX}{user_id}/{job_id}/", objects.job_prefix(user_id, job_id)]
 
 
 def parse_upload_key(key: str) -> tuple[str, str] | None:
@@ -132,7 +143,7 @@ def create(user_id: str, *, filename: str, content_type: str, size: int, kind: s
             "filename": filename, "content_type": content_type, "size": size,
             "created_at": clock.iso(now), "updated_at": clock.iso(now),
             "error": None, "timings_ms": None, "result_key": None, "audio_key": None,
-            "attempts": 0, "lease_until": None}
+            "attempts": 0, "lease_until": None, "sweep": SWEEP_OPEN}
     _table().put_item(Item=item, ConditionExpression="attribute_not_exists(job_id)")
     return item
 
@@ -194,11 +205,14 @@ def describe(user_id: str, job_id: str) -> dict | None:
     if job is None:
         return None
     job = settle(job)
-    result = result_url = None
+    result = result_url = parts = None
     if job["status"] in (PROCESSING, DONE) and _owned(user_id, job_id, job.get("result_key")):
-        result, size = _read_json(job["result_key"], settings.get().inline_result_bytes)
-        if size is not None:
-            result_url = _presign_get(job["result_key"], _output_type(job["result_key"]))
+        if objects.is_index(job["result_key"]):  # still growing: an index and its parts
+            result, parts = _read_growing(user_id, job_id, job["result_key"])
+        else:
+            result, size = _read_json(job["result_key"], settings.get().inline_result_bytes)
+            if size is not None:
+                result_url = _presign_get(job["result_key"], _output_type(job["result_key"]))
     audio = job.get("audio_key")
     return {
         "job_id": job["job_id"], "kind": job.get("kind") or DEFAULT_KIND, "status": job["status"],
@@ -208,6 +222,9 @@ def describe(user_id: str, job_id: str) -> dict | None:
         "error": job.get("error"), "timings_ms": job.get("timings_ms"), "summary": job.get("summary"),
         "result": result,  # null when larger than inline_result_bytes: then read result_url
         "result_url": result_url,
+        # While a result too large to travel inline grows: its index (the result without its
+        # grown values) and a presigned GET of each part file, to assemble (jobs.objects).
+        "result_parts": parts,
         "audio_url": _presign_get(audio, "audio/wav") if _owned(user_id, job_id, audio) else None,
         # Every output file of the kind (speech.wav included), by name.
         "outputs": {name: _presign_get(key, _output_type(name)) for name, key in (job.get("outputs") or {}).items()
@@ -230,7 +247,7 @@ def settle(job: dict) -> dict:
     if reason is None:
         return job
     updated = _transition(job["user_id"], job["job_id"],
-                          "SET #s = :failed, #e = :reason, lease_until = :none, updated_at = :now_iso",
+                          "SET #s = :failed, #e = :reason, lease_until = :none, updated_at = :now_iso REMOVE sweep",
                           "#s = :seen AND updated_at = :seen_at",
                           {":failed": FAILED, ":reason": reason, ":none": None, ":seen": job["status"],
                            ":seen_at": job["updated_at"]}, {"#e": "error"})
@@ -289,6 +306,20 @@ def _read_json(key: str, max_bytes: int) -> tuple[dict | None, int | None]:
     return json.loads(obj["Body"].read()), size
 
 
+def _read_growing(user_id: str, job_id: str, key: str) -> tuple[dict | None, dict | None]:
+    """(the result assembled, or None when too large to travel inline; else its index and part
+    URLs) of a result that is still growing."""
+    s = settings.get()
+    index = objects.read_json(s.bucket, key)
+    if index is None:
+        return None, None
+    names = objects.part_names(index)
+    if index.get("bytes", 0) <= s.inline_result_bytes and len(names) <= INLINE_MAX_PARTS:
+        return objects.assemble(index, objects.reader(s.bucket, user_id, job_id)), None
+    return None, {"index": index, "urls": {n: _presign_get(output_key(user_id, job_id, n), "application/json")
+                                           for n in names}}
+
+
 # What output files are served as: a file is served as what its name says, never sniffed.
 _OUTPUT_TYPES = {".wav": "audio/wav", ".json": "application/json", ".txt": "text/plain; charset=utf-8",
                  ".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".opus": "audio/ogg", ".vtt": "text/vtt",
@@ -314,23 +345,117 @@ def _presign_get(key: str, content_type: str | None) -> str:
 
 
 def delete(user_id: str, job_id: str) -> bool:
-    """Remove the job's objects, then its record. False when there is no such job of the caller's.
+    """Remove the job: its record and every object of it. False when there is no such job of
+    the caller's.
 
-    Objects first: if deleting them fails, the record is still there and the delete can
-    be retried; a record without objects is never left pointing at nothing it owns.
+    A tombstone goes first, then the record, then the objects: a worker still running the job
+    finds its record gone at its next write, removes what it wrote and stops, and the sweep
+    keeps removing the job's prefixes while the tombstone lasts, so whatever lands after the
+    listing here (or a listing that failed) is removed too.
     """
     if get(user_id, job_id) is None:
         return False
-    s3, bucket = aws.s3(), settings.get().bucket
-    for prefix in _prefixes(user_id, job_id):
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-            keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
-            if keys:  # a page holds at most 1000 keys, delete_objects' limit
-                reply = s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
-                if reply.get("Errors"):
-                    raise RuntimeError(f"could not delete {len(reply['Errors'])} objects under {prefix}")
+    now = clock.now()
+    _table().put_item(Item=_to_dynamo({"user_id": TOMBSTONES + user_id, "job_id": job_id, "sweep": SWEEP_DELETED,
+                                       "deleted_at": now, "expires_at": int(now + EXPIRES_AFTER_SECONDS)}))
     _table().delete_item(Key={"user_id": user_id, "job_id": job_id})
+    try:
+        remove_objects(user_id, job_id)
+    except Exception:  # noqa: BLE001 - the record is gone; the sweep finishes from the tombstone
+        log.exception("could not remove a deleted job's objects; the sweep will", extra={"job_id": job_id})
     return True
+
+
+def remove_objects(user_id: str, job_id: str, older_than: float | None = None) -> int:
+    """Every object under the job's upload and result prefixes (`older_than`: only those last
+    written before then); how many."""
+    bucket = settings.get().bucket
+    return sum(objects.delete_prefix(bucket, prefix, older_than=older_than) for prefix in _prefixes(user_id, job_id))
+
+
+def sweep_keys(which: str):
+    """(user_id, job_id) of each entry of the sweep index: SWEEP_OPEN (unfinished jobs) or
+    SWEEP_DELETED (tombstones, with the user id they were deleted from)."""
+    query = {"IndexName": SWEEP_INDEX, "KeyConditionExpression": Key("sweep").eq(which)}
+    while True:
+        page = _table().query(**query)
+        for item in page.get("Items", []):
+            user_id = item["user_id"]
+            yield (user_id[len(TOMBSTONES):] if which == SWEEP_DELETED else user_id), item["job_id"]
+        if "LastEvaluatedKey" not in page:
+            return
+        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def tombstone(user_id: str, job_id: str) -> dict | None:
+    item = _table().get_item(Key={"user_id": TOMBSTONES + user_id, "job_id": job_id}, ConsistentRead=True).get("Item")
+    return plain(item) if item else None
+
+
+def forget_tombstone(user_id: str, job_id: str) -> None:
+    _table().delete_item(Key={"user_id": TOMBSTONES + user_id, "job_id": job_id})
+
+
+# --- Worker slots: how many of one account's jobs run at once (deployed concurrency is shared) ---
+
+def _slots_key(user_id: str) -> dict:
+    return {"user_id": SLOTS + user_id, "job_id": SLOTS_ITEM}
+
+
+def take_slot(user_id: str, job_id: str, lease_seconds: float, cap: int) -> bool:
+    """A worker slot of the account for this job, leased like the job: False when `cap` other
+    jobs of the account hold live slots (the job then waits: `wait_for_slot`). A job keeps its
+    own slot across its turns; a slot whose worker died expires with its lease."""
+    for _ in range(5):  # another claim of the same account raced this one: read again
+        now = clock.now()
+        item = _table().get_item(Key=_slots_key(user_id), ConsistentRead=True).get("Item") or {}
+        leases = {j: float(t) for j, t in (item.get("leases") or {}).items() if float(t) > now and j != job_id}
+        if len(leases) >= cap:
+            return False
+        version = int(item.get("version", 0))
+        try:
+            _table().update_item(
+                Key=_slots_key(user_id), UpdateExpression="SET leases = :l, version = :next, expires_at = :exp",
+                ConditionExpression="attribute_not_exists(version) OR version = :v",
+                ExpressionAttributeValues=_to_dynamo({":l": {**leases, job_id: now + lease_seconds}, ":v": version,
+                                                      ":next": version + 1,
+                                                      ":exp": int(now + lease_seconds + EXPIRES_AFTER_SECONDS)}))
+            return True
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+    return False
+
+
+def wait_for_slot(user_id: str, job_id: str) -> None:
+    """Note that the job waits for one of the account's slots: the worker that frees one hands
+    it on (`free_slot`)."""
+    _table().update_item(Key=_slots_key(user_id), UpdateExpression="ADD waiting :j",
+                         ExpressionAttributeValues={":j": {job_id}})
+
+
+def free_slot(user_id: str, job_id: str) -> str | None:
+    """Give the job's slot back; the waiting job it is handed on to (removed from the waiting
+    set here, so only one worker hands it on), or None."""
+    try:
+        reply = _table().update_item(
+            Key=_slots_key(user_id), UpdateExpression="REMOVE leases.#j SET version = version + :one",
+            ConditionExpression="attribute_exists(version)", ExpressionAttributeNames={"#j": job_id},
+            ExpressionAttributeValues={":one": 1}, ReturnValues="ALL_NEW")
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+        return None
+    for waiting in sorted(reply["Attributes"].get("waiting") or ()):  # oldest job first (ULIDs)
+        try:
+            _table().update_item(Key=_slots_key(user_id), UpdateExpression="DELETE waiting :j",
+                                 ConditionExpression="contains(waiting, :one)",
+                                 ExpressionAttributeValues={":j": {waiting}, ":one": waiting})
+            return waiting
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+    return None
 
 
 # --- Worker transitions (each a conditional update; None/False when the condition fails) ---
@@ -383,7 +508,7 @@ def finish(user_id: str, job_id: str, *, result_key: str, timings_ms: dict, summ
     return _transition(
         user_id, job_id,
         "SET #s = :done, result_key = :r, audio_key = :a, outputs = :o, timings_ms = :t, summary = :sum, "
-        "#e = :none, lease_until = :none, updated_at = :now_iso",
+        "#e = :none, lease_until = :none, updated_at = :now_iso REMOVE sweep",
         "#s = :processing",
         {":done": DONE, ":processing": PROCESSING, ":r": result_key, ":a": outputs.get(SPEECH),
          ":o": outputs, ":t": timings_ms, ":sum": summary, ":none": None},
@@ -432,7 +557,7 @@ def fail(user_id: str, job_id: str, reason: str) -> dict | None:
     """-> `failed` with a readable `error` (from any state but done/failed); None otherwise."""
     return _transition(
         user_id, job_id,
-        "SET #s = :failed, #e = :reason, lease_until = :none, updated_at = :now_iso",
+        "SET #s = :failed, #e = :reason, lease_until = :none, updated_at = :now_iso REMOVE sweep",
         "#s IN (:uploading, :queued, :processing)",
         {":failed": FAILED, ":reason": str(reason)[:ERROR_MAX] or "Processing failed.",
          ":uploading": UPLOADING, ":queued": QUEUED, ":processing": PROCESSING, ":none": None},

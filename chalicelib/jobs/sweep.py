@@ -6,7 +6,9 @@ until someone reads it (store.settle). Deployed, `lambda_handler` runs on a sche
 (infra/template.py) and re-invokes the worker asynchronously with the S3 event it would have
 had; locally the bridge runs `redrive` between deliveries. Each re-drive is an attempt like
 any other: the worker's claim counts it, and the attempt cap (settings.worker_max_attempts)
-fails a job that keeps dying.
+fails a job that keeps dying. It also removes what a deleted job's worker left (`remove_orphans`,
+from the deleted job's tombstone): the worker removes it itself when it sees its job gone, but
+a write can land after the delete's listing.
 """
 from __future__ import annotations
 
@@ -14,14 +16,12 @@ import json
 from collections.abc import Callable
 from urllib.parse import quote_plus
 
-from boto3.dynamodb.conditions import Attr
 from botocore.exceptions import ClientError
 
 from chalicelib import aws, clock, logs, settings
 from chalicelib.jobs import store
 
 log = logs.get("sweep")
-
 
 def s3_event(bucket: str, key: str) -> dict:
     """An S3 ObjectCreated event for one object, shaped as S3 sends it (key URL-encoded)."""
@@ -41,33 +41,52 @@ def redrive(deliver: Callable[[dict], None]) -> int:
     """Hand each due job whose upload exists to `deliver(event)`; returns how many (a delivery
     that raised counts: the job is retried by a later sweep, within the attempt cap). Jobs that
     nothing can move any more are failed first (store.settle), so every job ends even when
-    nobody looks at it."""
+    nobody looks at it. Only unfinished jobs are read (the sweep index), never the whole table."""
     s = settings.get()
-    scan = {"FilterExpression": Attr("status").is_in(list(store.UNFINISHED))}
     delivered = 0
-    while True:
-        page = aws.jobs_table().scan(**scan)
-        for item in page.get("Items", []):
-            job = store.settle(store.plain(item))
-            # clock.now, not time.time: the one clock tests can move past a lease.
-            if job["status"] not in store.UNFINISHED or not due(job, clock.now()):
-                continue
-            key = store.upload_key(job["user_id"], job["job_id"])
-            try:
-                aws.s3().head_object(Bucket=s.bucket, Key=key)
-            except ClientError:
-                continue  # not uploaded (yet): nothing to deliver
-            delivered += 1
-            try:
-                deliver(s3_event(s.bucket, key))
-            except Exception:  # noqa: BLE001 - one failing job must not end the sweep for the others
-                log.info("re-drive raised; the next sweep retries it", exc_info=True, extra={"job_id": job["job_id"]})
-        if "LastEvaluatedKey" not in page:
-            break
-        scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    for user_id, job_id in store.sweep_keys(store.SWEEP_OPEN):
+        job = store.get(user_id, job_id)
+        if job is None:
+            continue
+        job = store.settle(job)
+        # clock.now, not time.time: the one clock tests can move past a lease.
+        if job["status"] not in store.UNFINISHED or not due(job, clock.now()):
+            continue
+        key = store.upload_key(user_id, job_id)
+        try:
+            aws.s3().head_object(Bucket=s.bucket, Key=key)
+        except ClientError:
+            continue  # not uploaded (yet): nothing to deliver
+        delivered += 1
+        try:
+            deliver(s3_event(s.bucket, key))
+        except Exception:  # noqa: BLE001 - one failing job must not end the sweep for the others
+            log.info("re-drive raised; the next sweep retries it", exc_info=True, extra={"job_id": job_id})
     if delivered:
         log.info("sweep re-drove unfinished jobs", extra={"count": delivered})
     return delivered
+
+
+def remove_orphans(keep_seconds: float = store.TOMBSTONE_SECONDS) -> int:
+    """Remove what deleted jobs left (a worker's write that landed after the delete's listing);
+    how many objects. Each deleted job's tombstone is kept `keep_seconds`, longer than any
+    worker can still write for it, then dropped after a last pass."""
+    removed = 0
+    for user_id, job_id in store.sweep_keys(store.SWEEP_DELETED):
+        stone = store.tombstone(user_id, job_id)
+        if stone is None:
+            continue
+        removed += store.remove_objects(user_id, job_id)
+        if float(stone["deleted_at"]) + keep_seconds <= clock.now():
+            store.forget_tombstone(user_id, job_id)
+    if removed:
+        log.info("sweep removed objects of deleted jobs", extra={"count": removed})
+    return removed
+
+
+def run(deliver: Callable[[dict], None]) -> dict:
+    """One sweep: re-drive what is due, then remove what deleted jobs left."""
+    return {"redriven": redrive(deliver), "removed": remove_orphans()}
 
 
 def invoke_worker(event: dict) -> None:
@@ -78,4 +97,4 @@ def invoke_worker(event: dict) -> None:
 
 def lambda_handler(event: dict, context=None) -> dict:
     """Entry point of the scheduled sweep function (infra/template.py)."""
-    return {"redriven": redrive(invoke_worker)}
+    return run(invoke_worker)

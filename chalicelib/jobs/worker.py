@@ -4,7 +4,11 @@
 command), and so does the local bridge, with the same event (every record) and a Lambda-like
 context (its remaining time bounds the work). The worker knows nothing of OCR or speech: it
 claims the job, runs the job's kind (chalicelib.kinds) on the bytes, stores what the kind
-publishes and returns, and summarises it.
+publishes and returns, and summarises it. A result still growing is stored as an index and
+parts, only what is new at each publish (chalicelib.jobs.objects); result.json is written
+whole once, at the end, and never past settings.max_result_bytes (the job then ends with the
+last result that fitted, marked `complete: false, reason: "size"`). A job deleted while it runs
+is noticed at its next conditional write: what was written for it is removed and work stops.
 
 S3 delivers events at least once, so a conditional claim (store.claim) lets one delivery
 process a job. A delivery that meets a live lease raises, so Lambda comes back later (a
@@ -24,7 +28,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib import aws, clock, kinds, logs, settings
 from chalicelib.errors import MediaError, PageVoiceError, Transient
-from chalicelib.jobs import store
+from chalicelib.jobs import objects, store
 from chalicelib.jobs.sweep import s3_event
 from chalicelib.kinds.base import RESULT, Outputs, Resume
 
@@ -32,6 +36,7 @@ log = logs.get("worker")
 
 _MISSING = ("NoSuchKey", "404", "NotFound")
 GAVE_UP = "Processing failed {n} times; please upload the file again."
+TOO_LARGE = "What PageVoice read from this file is too large to keep (over {mb:.0f} MB); try a shorter file."
 SOURCE = "source"  # the upload as processed, kept beside the outputs
 STORE_MARGIN_SECONDS = 15  # after the kind's work: upload a WAV of minutes, write the result, end the job
 
@@ -39,6 +44,12 @@ STORE_MARGIN_SECONDS = 15  # after the kind's work: upload a WAV of minutes, wri
 class LeaseHeld(Transient):
     """Another delivery is working on this job now: try again later (Lambda's retry, the sweep)."""
     code = "job_in_progress"
+
+
+class AccountBusy(Transient):
+    """The account's other jobs hold all its worker slots: this one waits its turn (the worker
+    that frees a slot hands it on; Lambda's retry and the sweep are the fallbacks)."""
+    code = "account_busy"
 
 
 def lambda_handler(event: dict, context=None) -> dict:
@@ -81,26 +92,49 @@ def handle_upload(bucket: str, key: str, context=None) -> str:
     user_id, job_id = owner
     with logs.context(job_id=job_id, user_id=user_id):
         s = settings.get()
+        if not store.take_slot(user_id, job_id, s.job_lease_seconds, s.user_max_workers):
+            store.wait_for_slot(user_id, job_id)
+            log.info("the account's worker slots are all taken; the job waits its turn")
+            raise AccountBusy("This account's other files are being read; this one waits its turn.")
         job = store.claim(user_id, job_id, s.job_lease_seconds)
         if job is None:
             current = store.get(user_id, job_id)
             if current and current["status"] == store.PROCESSING and \
                     float(current.get("lease_until") or 0) > clock.now():
                 log.info("another delivery holds the job; retry later")
-                raise LeaseHeld("The job is being processed by another delivery.")
+                raise LeaseHeld("The job is being processed by another delivery.")  # its slot too
             log.info("duplicate delivery or finished job; nothing to do")
+            _hand_on_slot(bucket, user_id, job_id, context)
             return "skipped"
-        attempt = int(job.get("attempts", 1))
-        if attempt > s.worker_max_attempts:
-            # Every earlier attempt died without a word (killed, timed out, out of memory):
-            # this input would most likely kill this one too.
-            store.fail(user_id, job_id, GAVE_UP.format(n=attempt - 1))
-            log.warning("failed: attempts exhausted", extra={"attempt": attempt})
-            outcome = "failed"
-        else:
-            log.info("processing", extra={"attempt": attempt, "kind": job.get("kind") or kinds.DEFAULT})
-            outcome = _attempt(bucket, key, job, attempt, _deadline(context), context)
+        outcome = "raised"
+        try:
+            outcome = _run(bucket, key, job, context)
+        finally:
+            if outcome != "continued":  # a job keeps its slot between its turns
+                _hand_on_slot(bucket, user_id, job_id, context)
         return outcome
+
+
+def _run(bucket: str, key: str, job: dict, context) -> str:
+    attempt = int(job.get("attempts", 1))
+    if attempt > settings.get().worker_max_attempts:
+        # Every earlier attempt died without a word (killed, timed out, out of memory):
+        # this input would most likely kill this one too.
+        store.fail(job["user_id"], job["job_id"], GAVE_UP.format(n=attempt - 1))
+        log.warning("failed: attempts exhausted", extra={"attempt": attempt})
+        return "failed"
+    log.info("processing", extra={"attempt": attempt, "kind": job.get("kind") or kinds.DEFAULT})
+    return _attempt(bucket, key, job, attempt, _deadline(context), context)
+
+
+def _hand_on_slot(bucket: str, user_id: str, job_id: str, context) -> None:
+    """Give the job's worker slot back and start the account's oldest waiting job in it."""
+    try:
+        waiting = store.free_slot(user_id, job_id)
+        if waiting is not None:
+            _continue_later(bucket, store.upload_key(user_id, waiting), context)
+    except Exception:  # noqa: BLE001 - the slot's lease runs out; the sweep starts the waiting job
+        log.exception("could not hand the worker slot on")
 
 
 def _deadline(context) -> float | None:
@@ -116,6 +150,8 @@ def _attempt(bucket: str, key: str, job: dict, attempt: int, deadline: float | N
     user_id, job_id = job["user_id"], job["job_id"]
     try:
         return _process(bucket, key, job, deadline, context)
+    except _JobGone:
+        return "skipped"
     except PageVoiceError as exc:
         if not exc.permanent:
             return _give_back(user_id, job_id, attempt, exc, exc.message)
@@ -147,6 +183,10 @@ def _give_back(user_id: str, job_id: str, attempt: int, exc: Exception, reason: 
     raise exc
 
 
+class _JobGone(Exception):
+    """The job was deleted, or is no longer this worker's, while it ran: stop at once."""
+
+
 def _process(bucket: str, key: str, job: dict, deadline: float | None, context=None) -> str:
     user_id, job_id = job["user_id"], job["job_id"]
     kind = kinds.get(job.get("kind"))
@@ -167,85 +207,153 @@ def _process(bucket: str, key: str, job: dict, deadline: float | None, context=N
     if not resumed:
         # The bytes processed are kept beside the results (the job's image_url), and the upload
         # itself is left to the lifecycle rule.
-        s3.copy_object(Bucket=bucket, Key=source, CopySource={"Bucket": bucket, "Key": key}, CopySourceIfMatch=etag,
-                       MetadataDirective="REPLACE", ContentType=job.get("content_type") or "application/octet-stream")
-        store.record_source(user_id, job_id, source)
+        objects.keep_source(bucket, key, source, etag, job.get("content_type") or "application/octet-stream")
+        _still_ours(store.record_source(user_id, job_id, source), bucket, user_id, job_id)
     data = s3.get_object(Bucket=bucket, Key=read_key, IfMatch=etag)["Body"].read()
-    fetch_ms = int((time.perf_counter() - t0) * 1000)
-    stored: dict[str, str] = dict(job.get("outputs") or {})  # what earlier turns stored
-    result_key = store.output_key(user_id, job_id, RESULT)
-
-    def put(outputs: Outputs) -> None:
-        outputs.result["timings_ms"] = {"fetch": fetch_ms, **outputs.result.get("timings_ms", {})}
-        for name, (body, content_type) in outputs.files.items():
-            stored[name] = store.output_key(user_id, job_id, name)
-            if hasattr(body, "read"):  # a whole recording, in a temporary file
-                s3.upload_fileobj(body, bucket, stored[name], ExtraArgs={"ContentType": content_type})
-                body.close()
-            else:
-                s3.put_object(Bucket=bucket, Key=stored[name], Body=body, ContentType=content_type)
-        s3.put_object(Bucket=bucket, Key=result_key, ContentType="application/json",
-                      Body=json.dumps(outputs.result, ensure_ascii=False).encode())
-
-    def publish(early: Outputs) -> None:
-        # Early outputs (the text before its recording, each part of it, a document's pages):
-        # GET /jobs/{id} shows them at once, and a later turn goes on from them.
-        put(early)
-        store.record_progress(user_id, job_id, result_key, stored)
-
-    resume = _resume(bucket, user_id, job_id, job, kind)
-    outputs = kind.run(data, deadline=deadline, publish=publish, resume=resume)
+    resume, growing = _resume(bucket, user_id, job_id, job, kind)
+    out = _Publisher(bucket, job, growing, fetch_ms=int((time.perf_counter() - t0) * 1000))
+    try:
+        outputs = kind.run(data, deadline=deadline, publish=out.publish, resume=resume)
+        if outputs.more:
+            out.publish(outputs)
+    except objects.ResultTooLarge:
+        log.warning("result past its size cap; ending with what was published")
+        outputs = out.cut_short()
     t0 = time.perf_counter()
     if outputs.more:
-        publish(outputs)
         turns = int(job.get("turns") or 0) + 1
         if turns < settings.get().worker_max_turns:
-            if store.hand_over(user_id, job_id) is None:
-                return "skipped"  # deleted meanwhile
+            _still_ours(store.hand_over(user_id, job_id), bucket, user_id, job_id)
             _continue_later(bucket, key, context)
             log.info("turn ended with work left; continuing", extra={"turn": turns})
             return "continued"
         log.warning("turns exhausted; finishing with what is done", extra={"turns": turns})
-    put(outputs)
+    outputs = out.final(outputs)
     timings = {**outputs.result["timings_ms"], "store": int((time.perf_counter() - t0) * 1000)}
     summary = summarise(outputs)
-    if store.finish(user_id, job_id, result_key=result_key, outputs=stored,
-                    timings_ms=timings, summary=summary) is None:
-        # Deleted (or taken over) while we worked: leave no orphaned outputs behind.
-        keys = [result_key, source, *stored.values()]
-        for i in range(0, len(keys), 1000):
-            s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys[i:i + 1000]]})
-        log.info("job vanished while processing; outputs removed")
-        return "skipped"
+    _still_ours(store.finish(user_id, job_id, result_key=out.result_key, outputs=out.stored,
+                             timings_ms=timings, summary=summary), bucket, user_id, job_id)
+    out.remove_growing()
     log.info("done", extra={"timings_ms": timings, **summary})
     return "done"
 
 
-def _resume(bucket: str, user_id: str, job_id: str, job: dict, kind) -> Resume | None:
-    """What an earlier invocation of this job published, for a kind that can go on from it."""
-    result_key = store.output_key(user_id, job_id, RESULT)
-    if not kind.resumable or job.get("result_key") != result_key:
-        return None
-    s3 = aws.s3()
-    try:
-        result = json.loads(s3.get_object(Bucket=bucket, Key=result_key)["Body"].read())
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in _MISSING:
-            return None
-        raise
+def _still_ours(written, bucket: str, user_id: str, job_id: str) -> None:
+    """After a conditional write of the job's record: when it failed, the job was deleted (then
+    everything written for it is removed) or is no longer processing here; stop either way."""
+    if written:
+        return
+    if store.get(user_id, job_id) is None:
+        objects.delete_job_results(bucket, user_id, job_id)
+        log.info("job deleted while processing; its outputs removed")
+    else:
+        log.info("job no longer processing here; stopping")
+    raise _JobGone()
+
+
+class _Publisher:
+    """Stores a job's outputs as its kind publishes them: files as they come, the result as it
+    grows (jobs.objects.Growing: only what is new), and result.json whole at the end."""
+
+    def __init__(self, bucket: str, job: dict, growing: objects.Growing, fetch_ms: int):
+        self.bucket, self.user_id, self.job_id = bucket, job["user_id"], job["job_id"]
+        self.growing, self.fetch_ms = growing, fetch_ms
+        self.stored: dict[str, str] = dict(job.get("outputs") or {})  # what earlier turns stored
+        self.result_key = store.output_key(self.user_id, self.job_id, RESULT)
+        self.max_bytes = settings.get().max_result_bytes
+
+    def _put(self, name: str, body, content_type: str) -> str:
+        key = store.output_key(self.user_id, self.job_id, name)
+        if hasattr(body, "read"):  # a whole recording, in a temporary file
+            aws.s3().upload_fileobj(body, self.bucket, key, ExtraArgs={"ContentType": content_type})
+            body.close()
+        else:
+            aws.s3().put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
+        return key
+
+    def _files(self, outputs: Outputs) -> None:
+        for name, (body, content_type) in outputs.files.items():
+            self.stored[name] = self._put(name, body, content_type)
+
+    def _timed(self, outputs: Outputs) -> None:
+        outputs.result["timings_ms"] = {"fetch": self.fetch_ms, **outputs.result.get("timings_ms", {})}
+
+    def publish(self, early: Outputs) -> None:
+        """Early outputs (the text before its recording, each part of it, a document's pages):
+        GET /jobs/{id} shows them at once, and a later turn goes on from them. Raises
+        ResultTooLarge (nothing written) past the size cap, _JobGone when the job was deleted."""
+        self._timed(early)
+        change = self.growing.diff(early.result, self.max_bytes)
+        self._files(early)
+        for name, body in change.files.items():
+            self._put(name, body, "application/json")
+        index = self._put(objects.INDEX, change.index, "application/json")
+        self.growing.commit(change)
+        _still_ours(store.record_progress(self.user_id, self.job_id, index, self.stored), self.bucket, self.user_id,
+                   self.job_id)
+
+    def cut_short(self) -> Outputs:
+        """The last published result, which fit, marked as cut short; a result that never fitted
+        fails the job."""
+        last = self.growing.result()
+        if last is None:
+            raise MediaError(TOO_LARGE.format(mb=self.max_bytes / 1048576))
+        return Outputs(result={**last, "complete": False, "reason": "size"})
+
+    def final(self, outputs: Outputs) -> Outputs:
+        """result.json, whole, and the last files; what was stored (the last published result
+        instead when this one is past the size cap)."""
+        self._timed(outputs)
+        body = objects.encode(outputs.result)
+        if len(body) > self.max_bytes:
+            log.warning("final result past its size cap; ending with what was published")
+            outputs = self.cut_short()
+            body = objects.encode(outputs.result)
+        else:
+            self._files(outputs)
+        self._put(RESULT, body, "application/json")
+        return outputs
+
+    def remove_growing(self) -> None:
+        """The index and parts, once result.json holds it all (a failure leaves them to the
+        job's deletion)."""
+        try:
+            objects.delete_keys(self.bucket, [store.output_key(self.user_id, self.job_id, n)
+                                              for n in self.growing.names()])
+        except Exception:  # noqa: BLE001 - the job is done; only storage is wasted
+            log.exception("could not remove the parts of the growing result")
+
+
+def _resume(bucket: str, user_id: str, job_id: str, job: dict, kind) -> tuple[Resume | None, objects.Growing]:
+    """What an earlier invocation of this job published, for a kind that can go on from it, and
+    how its result was stored so far."""
+    key = job.get("result_key")
+    if key == store.output_key(user_id, job_id, objects.INDEX):
+        index = objects.read_json(bucket, key)
+        if index is None or not kind.resumable:
+            return None, objects.Growing.after(index)
+        result = objects.assemble(index, objects.reader(bucket, user_id, job_id))
+        growing = objects.Growing.resumed(index, result)
+    elif kind.resumable and key == store.output_key(user_id, job_id, RESULT):  # published whole (before parts)
+        result, growing = objects.read_json(bucket, key), objects.Growing()
+    else:
+        result = None
+    if result is None:
+        return None, objects.Growing()
     outputs = dict(job.get("outputs") or {})
 
     def read(name: str) -> bytes:
-        return s3.get_object(Bucket=bucket, Key=outputs.get(name) or store.output_key(user_id, job_id, name))["Body"].read()
+        return aws.s3().get_object(Bucket=bucket, Key=outputs.get(name) or store.output_key(user_id, job_id, name))["Body"].read()
 
     log.info("resuming from the published result")
-    return Resume(result=result, read=read)
+    return Resume(result=result, read=read), growing
 
 
 def _continue_later(bucket: str, key: str, context) -> None:
-    """Deployed: invoke this function again, asynchronously, with the job's event (the local
-    bridge re-queues a "continued" outcome itself). Should the invoke fail, the sweep re-drives
-    the job: its lease has ended."""
+    """Deployed: invoke this function again, asynchronously, with an upload's event: the next
+    turn of a long job, or the account's next waiting job (the local bridge re-queues a
+    "continued" outcome itself, and its sweep starts waiting jobs). Should the invoke fail,
+    the sweep re-drives the job: its lease has ended, or it never had one."""
     arn = getattr(context, "invoked_function_arn", None)
     if not arn:
         return

@@ -125,6 +125,12 @@ SCHEMAS = {
             "result_url": _nullable({"type": "string", "description":
                                      "presigned GET of the result (result.json) once there is one; `result` is null "
                                      "when it is larger than PAGEVOICE_INLINE_RESULT_BYTES (4 MiB): read it here"}),
+            "result_parts": _nullable({"type": "object", "description":
+                                       "while a result too large to travel inline grows (`result` and `result_url` "
+                                       "are then null): `index` (the result without its grown values, naming its "
+                                       "part files) and `urls` (a presigned GET of each part file); a client reads "
+                                       "only the parts it has not read yet (chalicelib/jobs/objects.py says how "
+                                       "they join)"}),
             "audio_url": _nullable({"type": "string", "description": "presigned GET of speech.wav"}),
             "outputs": {"type": "object", "additionalProperties": _STRING,
                         "description": "presigned GETs of the kind's output files, by name"},

@@ -168,12 +168,49 @@ export function listJobs(next, opts) {
 
 export async function getJob(jobId, opts) {
   const job = await request("GET", `/jobs/${encodeURIComponent(jobId)}`, opts);
-  // A result too large to travel inline (a long document's) is read from its presigned URL.
-  if (job && job.result === null && job.result_url) {
+  if (job && job.result === null && job.result_parts) {
+    // Still growing, and too large to travel inline: its index, and the part files not read yet.
+    job.result = await readParts(jobId, job.result_parts, opts);
+  } else if (job && job.result === null && job.result_url) {
+    // A result too large to travel inline (a long document's) is read from its presigned URL.
     job.result = await request("GET", "", { ...opts, url: job.result_url, auth: false, handle401: false });
     job.resultWasLarge = true; // (the page polls it less often: megabytes each time)
   }
   return job;
+}
+
+// ---- A result that grows (chalicelib/jobs/objects.py): an index, and part files read once ----
+
+const PART_READS = 4; // part files read at once
+let partsRead = { jobId: null, files: new Map() }; // the parsed part files of the job shown, by name
+
+async function readParts(jobId, { index, urls }, opts) {
+  if (partsRead.jobId !== jobId) partsRead = { jobId, files: new Map() };
+  const { files } = partsRead;
+  const names = index.parts.flatMap((part) => part.files.map((file) => file.name));
+  for (const name of [...files.keys()]) if (!names.includes(name)) files.delete(name); // written again
+  const missing = names.filter((name) => !files.has(name));
+  for (let i = 0; i < missing.length; i += PART_READS) {
+    await Promise.all(missing.slice(i, i + PART_READS).map(async (name) => {
+      if (!urls?.[name]) throw new ApiError(NETWORK_MESSAGE, { code: "network" });
+      files.set(name, await request("GET", "", { ...opts, url: urls[name], auth: false, handle401: false }));
+    }));
+  }
+  return assembleResult(index, files);
+}
+
+/** The result an index stands for: each grown value is its part files' contents joined, then its tail. */
+export function assembleResult(index, files) {
+  const copy = (v) => (v && typeof v === "object" && !Array.isArray(v) ? { ...v } : v);
+  const result = Object.fromEntries(Object.entries(index.result).map(([k, v]) => [k, copy(v)]));
+  for (const part of index.parts) {
+    const chunks = part.files.map((file) => files.get(file.name));
+    const value = part.type === "list" ? chunks.flat().concat(part.tail) : chunks.join("") + part.tail;
+    const [first, second] = part.path;
+    if (second === undefined) result[first] = value;
+    else result[first][second] = value;
+  }
+  return result;
 }
 
 export const deleteJob = (jobId, opts) => request("DELETE", `/jobs/${encodeURIComponent(jobId)}`, opts);

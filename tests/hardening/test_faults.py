@@ -116,16 +116,18 @@ def inject(monkeypatch, getter: str, fault: Faulty):
 # (step, getter, method, nth call, error code, HTTP status, pipeline runs, final status)
 # Runs are 2 when the fault comes after the kind ran: its outputs were never recorded, so the
 # retry must redo it (the worker's role may not read results/ back); never from a duplicate.
+# update_item calls: 1 takes the account's worker slot, 2 claims, 3 records the source, 4 finishes.
 STEPS = [
-    ("claim", "jobs_table", "update_item", 1, "ProvisionedThroughputExceededException", 400, 1, "done"),
+    ("slot", "jobs_table", "update_item", 1, "ThrottlingException", 400, 1, "done"),
+    ("claim", "jobs_table", "update_item", 2, "ProvisionedThroughputExceededException", 400, 1, "done"),
     ("head", "s3", "head_object", 1, "InternalError", 500, 1, "done"),
     ("get", "s3", "get_object", 1, "SlowDown", 503, 1, "done"),
     ("get-missing", "s3", "get_object", 1, "NoSuchKey", 404, 0, "failed"),
     ("put-output", "s3", "put_object", 1, "InternalError", 500, 2, "done"),
     ("put-result", "s3", "put_object", 2, "SlowDown", 503, 2, "done"),
     ("keep-source", "s3", "copy_object", 1, "InternalError", 500, 1, "done"),
-    ("record-source", "jobs_table", "update_item", 2, "ThrottlingException", 400, 1, "done"),
-    ("finish", "jobs_table", "update_item", 3, "ThrottlingException", 400, 2, "done"),
+    ("record-source", "jobs_table", "update_item", 3, "ThrottlingException", 400, 1, "done"),
+    ("finish", "jobs_table", "update_item", 4, "ThrottlingException", 400, 2, "done"),
 ]
 
 
@@ -151,6 +153,19 @@ def test_an_error_at_each_step_ends_the_job(monkeypatch, now, runs, step, getter
     assert worker.handle_upload(bucket(), key) == "skipped" and len(runs) == expected_runs
     heal()  # DELETE leaves nothing behind
     assert jobs.delete(USER, job_id) and objects() == []
+
+
+def test_a_publish_that_fails_to_write_is_retried_and_leaves_only_the_result(monkeypatch, now, runs):
+    """S3 refuses the write of an early result (the growing result's index): the retry does
+    the work again, and the job ends with result.json whole (the index removed at the end)."""
+    job_id, key = uploaded_job(b"early:HELLO")
+    heal = inject(monkeypatch, "s3", Faulty(aws.s3(), "put_object", "SlowDown", 1, status=503))
+    outcomes = deliver(key, now)
+    heal()
+    assert outcomes == ["raised: SlowDown", "done"] and len(runs) == 2
+    assert objects() == sorted([key, jobs.result_key(USER, job_id), jobs.output_key(USER, job_id, stubkind.ECHO),
+                                jobs.output_key(USER, job_id, "source")])
+    assert jobs.describe(USER, job_id)["result"]["text"] == "HELLO"
 
 
 def test_errors_outlasting_the_retries_fail_the_job(monkeypatch, now, runs):
@@ -197,7 +212,7 @@ def test_when_handing_back_fails_too_a_retry_meets_the_lease_and_raises(monkeypa
     have spent the retry), so the retry after the lease takes the job over."""
     job_id, key = uploaded_job()
     heal = inject(monkeypatch, "jobs_table",
-                  Faulty(aws.jobs_table(), "update_item", "ThrottlingException", nth=3, times=2))
+                  Faulty(aws.jobs_table(), "update_item", "ThrottlingException", nth=4, times=2))
     outcomes = deliver(key, now)
     heal()
     assert outcomes == ["raised: ThrottlingException", "raised: LeaseHeld", "done"]
@@ -249,7 +264,7 @@ def test_the_deployed_sweep_invokes_the_worker_function(monkeypatch, now, runs):
     for _ in range(settings.get().worker_max_attempts):
         assert jobs.claim(USER, job_id, LEASE)  # each worker dies
         now[0] += LEASE + 1
-    assert sweep.lambda_handler({}, None) == {"redriven": 1}
+    assert sweep.lambda_handler({}, None) == {"redriven": 1, "removed": 0}
     [call] = calls
     assert call["FunctionName"] == "pagevoice-dev-worker" and call["InvocationType"] == "Event"
     import json
@@ -257,7 +272,7 @@ def test_the_deployed_sweep_invokes_the_worker_function(monkeypatch, now, runs):
     # What the worker does with that event: the job had its attempts, so it fails, with a reason.
     assert worker.lambda_handler(json.loads(call["Payload"])) == {"outcomes": ["failed"]}
     assert jobs.get(USER, job_id)["error"] == worker.GAVE_UP.format(n=settings.get().worker_max_attempts)
-    assert runs == [] and sweep.lambda_handler({}, None) == {"redriven": 0}
+    assert runs == [] and sweep.lambda_handler({}, None) == {"redriven": 0, "removed": 0}
 
 
 def test_the_sweep_finishes_a_job_whose_worker_died(now, runs):

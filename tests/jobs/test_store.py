@@ -293,3 +293,43 @@ def test_a_missing_result_has_no_url(env):
     jobs.finish(ANN, job, result_key=jobs.result_key(ANN, job), outputs={}, timings_ms={}, summary={})
     view = jobs.describe(ANN, job)
     assert view["result"] is None and view["result_url"] is None
+
+
+# --- The sweep index and worker slots ---
+
+def test_only_unfinished_jobs_and_tombstones_are_in_the_sweep_index(env):
+    """The sweep reads this index, never the table: a job is in it from creation until it ends,
+    a deleted job's tombstone until the sweep drops it, and nothing else is."""
+    running, done, failed, deleted = (new_job()["job_id"] for _ in range(4))
+    for job_id in (running, done):
+        jobs.claim(ANN, job_id, 60)
+    jobs.finish(ANN, done, result_key=jobs.result_key(ANN, done), timings_ms={}, summary={})
+    jobs.fail(ANN, failed, "broken")
+    jobs.delete(ANN, deleted)
+    assert sorted(jobs.sweep_keys(jobs.SWEEP_OPEN)) == [(ANN, running)]
+    assert list(jobs.sweep_keys(jobs.SWEEP_DELETED)) == [(ANN, deleted)]
+    page, _ = jobs.list_jobs(ANN)  # the tombstone is not one of Ann's jobs
+    assert {j["job_id"] for j in page} == {running, done, failed}
+
+
+def test_a_stale_job_failed_by_settle_leaves_the_index(env, monkeypatch):
+    job_id = new_job()["job_id"]
+    later = clock.now() + settings.get().upload_url_ttl_seconds + settings.get().upload_grace_seconds + 1
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert jobs.settle(jobs.get(ANN, job_id))["status"] == "failed"
+    assert list(jobs.sweep_keys(jobs.SWEEP_OPEN)) == []
+
+
+def test_an_account_holds_at_most_its_cap_of_worker_slots(env, monkeypatch):
+    a, b, c = (new_job()["job_id"] for _ in range(3))
+    assert jobs.take_slot(ANN, a, 60, cap=2) and jobs.take_slot(ANN, b, 60, cap=2)
+    assert not jobs.take_slot(ANN, c, 60, cap=2)
+    assert jobs.take_slot(BOB, c, 60, cap=2)  # another account's slots are its own
+    assert jobs.take_slot(ANN, a, 60, cap=2)  # a job re-takes its own slot (its next turn)
+    jobs.wait_for_slot(ANN, c)
+    assert jobs.free_slot(ANN, a) == c  # handed on to the waiting job, once
+    assert jobs.free_slot(ANN, b) is None
+    assert jobs.take_slot(ANN, c, 60, cap=2)
+    later = clock.now() + 61  # a dead worker's slot runs out with its lease
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert jobs.take_slot(ANN, a, 60, cap=1)

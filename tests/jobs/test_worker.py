@@ -274,3 +274,28 @@ def test_a_3000_word_document_gets_a_complete_recording_in_turns(api_env, monkey
     assert seconds == pytest.approx(speech["seconds"], abs=0.05) and seconds > 600  # ~20 minutes of speech
     assert speech["words"][-1]["end"] <= seconds
     print(f"\n3,000 words: {seconds / 60:.1f} min of speech in {len(outcomes)} invocations of 45 s")
+
+
+def test_an_account_past_its_worker_slots_waits_and_is_handed_on(job, page_png, monkeypatch):
+    """One account cannot hold every deployed worker: past its cap a job is not claimed (no
+    attempt counted) and waits; the worker that frees a slot invokes the worker for it."""
+    monkeypatch.setenv("PAGEVOICE_USER_MAX_WORKERS", "1")
+    first, first_key = job(page_png)
+    waiting, waiting_key = job(page_png)
+    assert jobs.take_slot(USER, first, 60, cap=1)  # the first job's worker is busy with it
+    with pytest.raises(worker.AccountBusy):
+        worker.handle_upload(settings.get().bucket, waiting_key)
+    assert jobs.get(USER, waiting)["status"] == "uploading" and jobs.get(USER, waiting)["attempts"] == 0
+    invoked = []
+
+    class Context:
+        invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:pagevoice-worker"
+
+        @staticmethod
+        def get_remaining_time_in_millis():
+            return 120_000
+
+    monkeypatch.setattr(aws, "lambda_", lambda: type("L", (), {"invoke": lambda self, **kw: invoked.append(kw)})())
+    assert worker.handle_upload(settings.get().bucket, first_key, Context()) == "done"
+    assert [json.loads(i["Payload"]) for i in invoked] == [sweep.s3_event(settings.get().bucket, waiting_key)]
+    assert worker.handle_upload(settings.get().bucket, waiting_key, Context()) == "done"

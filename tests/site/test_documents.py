@@ -293,3 +293,53 @@ def test_a_large_result_still_being_made_is_polled_every_ten_seconds(page, stack
     asked = fake.requests
     page.wait_for_timeout(6_000)
     assert fake.requests - asked <= 1 and len(reads) <= 2, (fake.requests - asked, reads)
+
+
+def test_a_large_result_still_being_made_is_read_part_by_part(page, stack, monkeypatch):
+    """While a result too large to travel inline grows, GET /jobs/{id} gives its index and a
+    presigned GET of each part file (chalicelib.jobs.objects): the page reads each part once,
+    only the new ones at each poll, and shows the pages as they come."""
+    from chalicelib.jobs import objects
+
+    monkeypatch.setattr(objects, "PART_MIN_BYTES", 1)  # every publish makes part files
+    sign_in(page, stack)
+    fake = make_job(stack, PAGES, filename="long-report.pdf", document=True)
+    store, growing, urls, made, reads = Store(stack), objects.Growing(), {}, {}, []
+    page.on("request", lambda r: reads.append(r.url.split("?")[0].rsplit("/", 1)[-1]) if "/result-" in r.url else None)
+    read = {"pages": 1}
+
+    def growing_answer(answer):
+        if answer["status"] != "processing":  # done: inline again, cut short by the size cap
+            return {**answer, "result": {**answer["result"], "complete": False, "reason": "size"}}
+        result = answer["result"]
+        result["pages"] = result["pages"][:read["pages"]]
+        result["text"] = "\n\n".join(p["text"] for p in result["pages"])
+        result["document"] = {"pages_in_file": 3, "pages": 3, "read": read["pages"], "complete": False}
+        if made.get("last") != json.dumps(result):  # published: what is new is written
+            change = growing.diff(result)
+            growing.commit(change)
+            urls.update({name: store.put(name, body, "application/json") for name, body in change.files.items()})
+            made.update(last=json.dumps(result), index=json.loads(change.index))
+        return {**answer, "result": None, "result_parts": {"index": made["index"], "urls": dict(urls)}}
+
+    fake.edit = growing_answer
+    fake.status, fake.shown_parts = "processing", 0
+    fake.serve(page, stack.site_url)
+    page.goto(url(stack, f"#/jobs/{fake.job_id}"))
+    wait_view(page, "job")
+    page.wait_for_function("() => /Page 1 of 3 read/.test(document.querySelector('#job-status').textContent)")
+    read["pages"] = 2
+    page.wait_for_function("() => /Page 2 of 3 read/.test(document.querySelector('#job-status').textContent)")
+    assert page.locator('#page-list [data-testid="page-button"]').count() == 2
+    read["pages"], fake.shown_parts = 3, 1
+    page.wait_for_function("() => /All 3 pages read/.test(document.querySelector('#job-status').textContent)")
+    for i, lines in enumerate(PAGES):
+        section = page.inner_text(f'#result-text .text-page[data-page-index="{i}"]')
+        assert all(word in section for word in " ".join(lines).split()), section
+    page.wait_for_timeout(3_000)  # polls go on: nothing read again
+    assert len(urls) >= 4 and fake.requests >= 5 and sorted(reads) == sorted(urls), (reads, sorted(urls))
+    fake.status, fake.shown_parts = "done", None
+    page.wait_for_selector('#job-status[data-status="done"]')
+    assert "on 3 pages" in page.inner_text("#job-status")
+    assert page.inner_text("#document-note") == ("What PageVoice read grew too large to keep whole: it kept the "
+                                                 "text read up to there (3 pages).")

@@ -576,6 +576,10 @@ function showPage(root, job, result, signal) {
         ? `This document has ${plural(doc.pages_in_file, "page")}; PageVoice read the first ${plural(doc.pages, "page")}. The pages after that were left out.`
         : `Not every page could be read: PageVoice read ${doc.read ?? state.pages.length} of ${plural(doc.pages_in_file || doc.pages, "page")}.`;
     }
+    if (state.result.complete === false && state.result.reason === "size" && state.job.status === "done") {
+      // The worker's last guard (jobs/objects.py): the result grew past the largest it keeps.
+      note = `What PageVoice read grew too large to keep whole: it kept the text read up to there${state.doc ? ` (${plural(state.pages.length, "page")})` : ""}.`;
+    }
     showMessage(els.docNote, note);
     if (note && !state.docAnnounced) {
       state.docAnnounced = true;
