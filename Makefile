@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 KERAS_VENV := .venv-keras
 DATASETS ?= ../shared/datasets
 # Debian packages the tests and benchmarks use (a real Chromium for the site tests).
-APT_PACKAGES := chromium fonts-dejavu-core tesseract-ocr curl
+APT_PACKAGES := chromium fonts-dejavu-core tesseract-ocr curl strace
 
 .PHONY: run test test-fast lint bench train-digits package system-deps venv keras-venv fetch-weights clean
 
@@ -38,8 +38,10 @@ system-deps:
 	  else echo "Please install:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
 	fi
 
+# The stack watches make's own pid ($PPID of the recipe's shell): whatever ends make, kill -9
+# included, stops every process of the stack.
 run: venv
-	$(PY) -m infra.local
+	$(PY) -m infra.local --watch-pid $$PPID
 
 test: venv keras-venv system-deps
 	$(PY) -m pytest tests -q -p no:cacheprovider
@@ -77,4 +79,4 @@ package: venv
 	$(PY) infra/package.py
 
 clean:
-	rm -rf $(VENV) $(KERAS_VENV) infra/build bench/out .pytest_cache
+	rm -rf $(VENV) $(KERAS_VENV) .venv-lambda infra/build bench/out .pytest_cache

@@ -36,7 +36,9 @@ API_TABLE_ACTIONS = [
     "dynamodb:Query", "dynamodb:BatchGetItem",
 ]
 WORKER_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
-SWEEP_TABLE_ACTIONS = ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:UpdateItem"]
+# The sweep reads unfinished jobs and tombstones through the jobs table's sweep index (never a
+# scan), and forgets a tombstone once the deleted job's objects are gone.
+SWEEP_TABLE_ACTIONS = ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
 SWEEP_EVERY_MINUTES = 5
 WORKER_FUNCTION_ARN = "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${ResourcePrefix}-worker"
 
@@ -165,23 +167,111 @@ def _conditions() -> dict:
     }
 
 
-def _objects(*prefixes: str) -> list[dict]:
-    return [sub(f"{DATA_BUCKET_ARN}/{p}*") for p in prefixes]
+class CfnNames:
+    """How the deploy template names what a role's statements grant on: CloudFormation
+    intrinsics. infra/local/iam.py renders the same statements with concrete ARNs."""
+
+    def objects(self, *prefixes: str) -> list:
+        return [sub(f"{DATA_BUCKET_ARN}/{p}*") for p in prefixes]
+
+    def bucket(self):
+        return sub(DATA_BUCKET_ARN)
+
+    def table(self, logical: str):
+        return getatt(logical, "Arn")
+
+    def indexes(self, logical: str) -> list:
+        return [sub(f"${{{logical}.Arn}}/index/{index}") for index in resources.TABLES[logical].get("indexes", {})]
+
+    def log_groups(self, logical_ids: list[str]) -> list:
+        return [getatt(g, "Arn") for g in logical_ids]
+
+    def dead_letter_queue(self):
+        return getatt("WorkerDeadLetterQueue", "Arn")
+
+    def worker_function(self):
+        # By name: the worker's own role naming its ARN would be a cycle.
+        return sub(WORKER_FUNCTION_ARN)
+
+    def jwt_parameter(self):
+        return sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${JwtSecretParameterName}")
+
+    def if_kms_key(self, statement: dict):
+        """`statement` on the JWT secret's customer-managed KMS key, when one is configured."""
+        statement = {**statement, "Resource": ref("JwtSecretKmsKeyArn")}
+        return {"Fn::If": ["HasJwtKmsKey", statement, ref("AWS::NoValue")]}
 
 
-def _list_bucket() -> dict:
+def _list_bucket(n) -> dict:
     # Without s3:ListBucket a missing key answers 403 instead of 404, and the code tells a
     # vanished object (NoSuchKey: fail the job, answer 404) from an outage by that code. The
     # 404/403 choice is made without an s3:prefix in the request, so a prefix condition would
     # take the 404s away again. Listing shows key names only; both roles already read every
     # object under the prefixes they work on.
-    return {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": sub(DATA_BUCKET_ARN)}
+    return {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": n.bucket()}
 
 
-def _logs(log_groups: list[str]) -> dict:
+def _logs(n, log_groups: list[str]) -> dict:
     # The log groups are resources of the stack (with retention), so no CreateLogGroup.
     return {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": [getatt(g, "Arn") for g in log_groups]}
+            "Resource": n.log_groups(log_groups)}
+
+
+JOBS_TABLE = "JobsTable"
+WORKER_LOG_GROUPS = ["WorkerLogGroup"]
+SWEEP_LOG_GROUPS = ["SweepLogGroup"]
+
+
+# --- The roles' statements: one function per role, rendered by the template (CfnNames) and by
+# the local stack (infra/local/iam.py), so a call the deployed role refuses is refused locally.
+
+def worker_statements(n) -> list:
+    return [
+        _logs(n, WORKER_LOG_GROUPS),
+        {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": n.objects(resources.UPLOAD_PREFIX)},
+        # Get: a long job's later turns read what the earlier ones stored. Delete: outputs of a
+        # job removed while it was processing are cleaned up (results/ only).
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+         "Resource": n.objects(resources.RESULT_PREFIX)},
+        _list_bucket(n),
+        {"Effect": "Allow", "Action": WORKER_TABLE_ACTIONS, "Resource": n.table(JOBS_TABLE)},
+        {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": n.dead_letter_queue()},
+        # A long job's next turn: the worker invokes itself.
+        {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": n.worker_function()},
+    ]
+
+
+def sweep_statements(n) -> list:
+    return [
+        _logs(n, SWEEP_LOG_GROUPS),
+        {"Effect": "Allow", "Action": SWEEP_TABLE_ACTIONS, "Resource": [n.table(JOBS_TABLE), *n.indexes(JOBS_TABLE)]},
+        # HeadObject (does the upload exist?) needs s3:GetObject.
+        {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": n.objects(resources.UPLOAD_PREFIX)},
+        # What lands for a deleted job after its DELETE (a worker's last write, an upload through
+        # its still-valid presigned POST) is removed, from the job's tombstone.
+        {"Effect": "Allow", "Action": ["s3:DeleteObject"],
+         "Resource": n.objects(resources.UPLOAD_PREFIX, resources.RESULT_PREFIX)},
+        _list_bucket(n),
+        {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": n.worker_function()},
+    ]
+
+
+def api_statements(n, log_groups: list[str]) -> list:
+    tag = resources.BUCKET["abandoned_upload_tag"]
+    statements = [
+        _logs(n, log_groups),
+        {"Effect": "Allow", "Action": API_TABLE_ACTIONS, "Resource": [n.table(t) for t in table_logical_ids()]},
+        # The presigned POST is signed with this role: it can only create uploads (with their tag).
+        {"Effect": "Allow", "Action": ["s3:PutObject"] + (["s3:PutObjectTagging"] if tag else []),
+         "Resource": n.objects(resources.UPLOAD_PREFIX)},
+        # Presigned GETs (image, speech), reading result.json, deleting a job's objects.
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:DeleteObject"],
+         "Resource": n.objects(resources.UPLOAD_PREFIX, resources.RESULT_PREFIX)},
+        _list_bucket(n),
+        {"Effect": "Allow", "Action": "ssm:GetParameter", "Resource": n.jwt_parameter()},
+        n.if_kms_key({"Effect": "Allow", "Action": "kms:Decrypt"}),
+    ]
+    return [st for st in statements if st is not None]
 
 
 def _limits() -> dict:
@@ -271,7 +361,8 @@ def build(api_functions: list[str], api_stage: str = "api") -> dict:
     if not api_functions:
         raise ValueError("Chalice generated no Lambda function for the API")
     tables = table_logical_ids()
-    jobs_table = "JobsTable"
+    jobs_table = JOBS_TABLE
+    names = CfnNames()
     res: dict = {}
 
     # --- Tables: one definition (chalicelib.resources), as the local bootstrap creates them.
@@ -282,7 +373,6 @@ def build(api_functions: list[str], api_stage: str = "api") -> dict:
         res[logical] = table
 
     # --- Data bucket: uploads/ in (presigned POST), results/ out; the upload trigger.
-    tag = resources.BUCKET["abandoned_upload_tag"]
     prefix = resources.BUCKET["notification_prefix"]
     res["DataBucket"] = {
         "Type": "AWS::S3::Bucket",
@@ -311,21 +401,8 @@ def build(api_functions: list[str], api_stage: str = "api") -> dict:
         "Properties": {"MessageRetentionPeriod": 1209600, "SqsManagedSseEnabled": True},
     }
     res["WorkerLogGroup"] = _log_group("worker")
-    worker_statements = [
-        _logs(["WorkerLogGroup"]),
-        {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": _objects(resources.UPLOAD_PREFIX)},
-        # Get: a long job's later turns read what the earlier ones stored. Delete: outputs of a
-        # job removed while it was processing are cleaned up (results/ only).
-        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-         "Resource": _objects(resources.RESULT_PREFIX)},
-        _list_bucket(),
-        {"Effect": "Allow", "Action": WORKER_TABLE_ACTIONS, "Resource": getatt(jobs_table, "Arn")},
-        {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": getatt("WorkerDeadLetterQueue", "Arn")},
-        # A long job's next turn: the worker invokes itself (by name: its ARN would be a cycle).
-        {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": sub(WORKER_FUNCTION_ARN)},
-    ]
     res["WorkerRole"] = _role("PageVoice OCR worker: read uploads, write results, move jobs along",
-                              worker_statements)
+                              worker_statements(names))
     res["Worker"] = _image_function(
         "worker", "PageVoice worker: every kind of job (container image from infra/Dockerfile)",
         WORKER_HANDLER, "WorkerRole", ref("WorkerMemorySize"), ref("WorkerTimeout"),
@@ -340,6 +417,10 @@ def build(api_functions: list[str], api_stage: str = "api") -> dict:
             **_limits(),
             "ORT_DISABLE_TELEMETRY": "1",
         }, storage_mb=1024)  # /tmp: a recording of up to 2 h (settings.max_speech_seconds) is joined there
+    # A long job goes on in turns, each invoking the worker again; Lambda's recursive loop
+    # detection would stop such a chain after about 16 invocations and drop the job's next turn.
+    # A chain ends by itself: each turn makes progress, and a job's turns end with the job.
+    res["Worker"]["Properties"]["RecursiveLoop"] = "Allow"
     res["WorkerEventInvokeConfig"] = {
         "Type": "AWS::Lambda::EventInvokeConfig",
         "Properties": {
@@ -361,14 +442,8 @@ def build(api_functions: list[str], api_stage: str = "api") -> dict:
     # worker again (chalicelib.jobs.sweep; the local bridge runs the same code). Same image as
     # the worker, another command: it loads no model.
     res["SweepLogGroup"] = _log_group("sweep")
-    res["SweepRole"] = _role("PageVoice sweep: find unfinished jobs, invoke the worker for them", [
-        _logs(["SweepLogGroup"]),
-        {"Effect": "Allow", "Action": SWEEP_TABLE_ACTIONS, "Resource": getatt(jobs_table, "Arn")},
-        # HeadObject (does the upload exist?) needs s3:GetObject.
-        {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": _objects(resources.UPLOAD_PREFIX)},
-        _list_bucket(),
-        {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": getatt("Worker", "Arn")},
-    ])
+    res["SweepRole"] = _role("PageVoice sweep: find unfinished jobs, invoke the worker for them",
+                             sweep_statements(names))
     res["Sweep"] = _image_function(
         "sweep", "PageVoice sweep: re-drives unfinished jobs to the worker (the worker's image)",
         SWEEP_HANDLER, "SweepRole", 256, 300, 1, {  # one sweep at a time
@@ -409,25 +484,8 @@ def build(api_functions: list[str], api_stage: str = "api") -> dict:
                 }},
             },
         }
-    api_objects = [resources.UPLOAD_PREFIX, resources.RESULT_PREFIX]
-    api_statements = [
-        _logs(api_log_groups),
-        {"Effect": "Allow", "Action": API_TABLE_ACTIONS,
-         "Resource": [getatt(t, "Arn") for t in tables]},
-        # The presigned POST is signed with this role: it can only create uploads.
-        {"Effect": "Allow", "Action": ["s3:PutObject"] + (["s3:PutObjectTagging"] if tag else []),
-         "Resource": _objects(resources.UPLOAD_PREFIX)},
-        # Presigned GETs (image, speech), reading result.json, deleting a job's objects.
-        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:DeleteObject"], "Resource": _objects(*api_objects)},
-        _list_bucket(),
-        {"Effect": "Allow", "Action": "ssm:GetParameter",
-         "Resource": sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${JwtSecretParameterName}")},
-        {"Fn::If": ["HasJwtKmsKey",
-                    {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": ref("JwtSecretKmsKeyArn")},
-                    ref("AWS::NoValue")]},
-    ]
     res["ApiRole"] = _role("PageVoice API: its tables, presigned URLs on the job prefixes, the JWT secret",
-                           api_statements)
+                           api_statements(names, api_log_groups))
     res["RestAPI"] = {"Properties": {
         "DefinitionBody": {"x-amazon-apigateway-gateway-responses": _gateway_responses()},
         # A flood is refused by API Gateway (429) before it costs a Lambda invocation.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import concurrent.futures.process
 import contextlib
 import importlib
 import json
@@ -75,7 +76,7 @@ def s3_records(message_body: str) -> list[dict]:
 
 def sweep_once() -> int:
     """The scheduled sweep of the template, delivering to the local worker."""
-    return sweep.redrive(invoke)
+    return sweep.run(invoke)["redriven"]
 
 
 class FairQueue:
@@ -130,9 +131,16 @@ class FairQueue:
         return key.split("/")[1] if key.count("/") >= 2 else ""
 
 
+# The identity the local worker processes act as (the stack sets it: one per function).
+WORKER_KEY_ENV = ("PAGEVOICE_LOCAL_WORKER_ACCESS_KEY_ID", "PAGEVOICE_LOCAL_WORKER_SECRET_ACCESS_KEY")
+# How often the watchdog looks at each running invocation's time and memory.
+WATCH_EVERY = 0.5
+
+
 def _worker_init(parent: int) -> None:
     """Each worker process loads the worker module, and with it the engines, as a Lambda
-    container's init does; it goes when the bridge goes (even by `kill -9`)."""
+    container's init does; it goes when the bridge goes (even by `kill -9`). It acts as the
+    worker's own identity where the stack gives it one."""
     import ctypes
     import os
     import signal
@@ -148,29 +156,95 @@ def _worker_init(parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+    key_id, secret = (os.environ.get(name) for name in WORKER_KEY_ENV)
+    if key_id and secret:  # before anything builds a boto3 client
+        os.environ.update(AWS_ACCESS_KEY_ID=key_id, AWS_SECRET_ACCESS_KEY=secret)
+        os.environ.pop("AWS_SESSION_TOKEN", None)
     from chalicelib.jobs import worker
 
     worker.warm_up()
+
+
+class Slot:
+    """One worker process (a pool of one: a process that dies breaks only its own pool, and
+    the bridge replaces it) and the invocation it runs, with Lambda's limits on it."""
+
+    def __init__(self, target=None) -> None:
+        import multiprocessing
+        import os
+
+        self.target = target or invoke
+        self.pool = concurrent.futures.ProcessPoolExecutor(
+            1, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init, initargs=(os.getpid(),))
+        self.pid = self.pool.submit(os.getpid)  # starts the process (its init) now, not at the first job
+        self.busy = False
+        self.started = 0.0
+        self.killed: str | None = None  # why the bridge killed the invocation ("time", "memory")
+
+    def submit(self, event: dict) -> concurrent.futures.Future:
+        self.busy, self.killed, self.started = True, None, time.monotonic()
+        # Lambda's timeout counts from the invocation, not the container's init.
+        self.pid.add_done_callback(lambda _: setattr(self, "started", max(self.started, time.monotonic())))
+        return self.pool.submit(self.target, event)
+
+    def over(self, timeout: float, memory_mb: int) -> str | None:
+        """Why this invocation must end now ("time", "memory"), if it must."""
+        if not (self.busy and self.pid.done()) or self.pid.cancelled() or self.pid.exception() is not None:
+            return None
+        if time.monotonic() - self.started > timeout:
+            return "time"
+        return "memory" if _rss(self.pid.result()) > memory_mb * 1024 * 1024 else None
+
+    def kill(self, reason: str) -> None:
+        """End the worker process and its children (a decoder's sandbox) as Lambda ends an
+        invocation over its limits; the pool then breaks and is replaced."""
+        import psutil
+
+        self.killed = reason
+        with contextlib.suppress(psutil.Error):
+            process = psutil.Process(self.pid.result())
+            for proc in [*process.children(recursive=True), process]:
+                with contextlib.suppress(psutil.Error):
+                    proc.kill()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _rss(pid: int) -> int:
+    """Resident bytes of a process and all its children."""
+    import psutil
+
+    try:
+        process = psutil.Process(pid)
+        procs = [process, *process.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for proc in procs:
+        with contextlib.suppress(psutil.Error):
+            total += proc.memory_info().rss
+    return total
 
 
 class Workers:
     """`settings.local_workers` worker processes (Lambda's concurrency, locally), fed from a
     FairQueue. One user holds at most all workers but one while someone else waits, so a burst
     of dense pages leaves a worker for everyone else. `done(item, error)` runs when an
-    invocation ends."""
+    invocation ends. Each invocation has Lambda's time (settings.worker_timeout_seconds) and
+    memory (settings.worker_memory_mb): a watchdog kills a worker process past either, and a
+    process that dies (killed, crashed, out of memory) is replaced; its invocation raised, so
+    its event is retried as Lambda retries. `target` is what an invocation runs (`invoke`)."""
 
-    def __init__(self, count: int, done) -> None:
-        import multiprocessing
-        import os
-
-        self.count, self.done = max(1, count), done
-        self.pool = concurrent.futures.ProcessPoolExecutor(
-            self.count, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
-            initargs=(os.getpid(),))
+    def __init__(self, count: int, done, target=None) -> None:
+        self.count, self.done, self.target = max(1, count), done, target
+        self.slots = [Slot(target) for _ in range(self.count)]
         self.queue = FairQueue()
         self.running = 0
         self.by_owner: collections.Counter = collections.Counter()
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()  # a future that is done already calls back at once, under it
+        self.stopped = threading.Event()
+        threading.Thread(target=self._watch, daemon=True, name="worker-limits").start()
 
     def submit(self, event: dict, item) -> bool:
         from chalicelib.jobs.worker import records
@@ -193,16 +267,25 @@ class Workers:
                 if got is None:
                     return
                 event, item, owner = got
+                slot = next(slot for slot in self.slots if not slot.busy)
                 self.running += 1
                 self.by_owner[owner] += 1
-                future = self.pool.submit(invoke, event)
-                future.add_done_callback(lambda f, e=event, item=item, owner=owner: self._finished(f, e, item, owner))
+                try:
+                    future = slot.submit(event)
+                except concurrent.futures.process.BrokenProcessPool:  # it died while idle
+                    slot = self._replace(slot)
+                    future = slot.submit(event)
+                future.add_done_callback(
+                    lambda f, s=slot, e=event, item=item, owner=owner: self._finished(f, s, e, item, owner))
 
-    def _finished(self, future, event: dict, item, owner: str) -> None:
+    def _finished(self, future, slot: Slot, event: dict, item, owner: str) -> None:
+        error = future.exception()
         with self.lock:
             self.running -= 1
             self.by_owner[owner] -= 1
-        error = future.exception()
+            if isinstance(error, concurrent.futures.process.BrokenProcessPool):
+                self._replace(slot)
+            slot.busy = False
         self.done(item, error)
         if error is None and "continued" in (future.result() or {}).get("outcomes", []):
             # A long job's turn ended with work left: its next turn queues like any event
@@ -210,8 +293,26 @@ class Workers:
             self.submit(event, None)
         self.pump()
 
+    def _replace(self, slot: Slot) -> Slot:
+        log.warning("a worker process died; a new one replaces it", extra={"killed_for": slot.killed})
+        slot.close()
+        new = self.slots[self.slots.index(slot)] = Slot(self.target)
+        return new
+
+    def _watch(self) -> None:
+        """Lambda's limits on each running invocation: its time and its memory."""
+        while not self.stopped.wait(WATCH_EVERY):
+            s = settings.get()
+            for slot in list(self.slots):
+                reason = slot.over(s.worker_timeout_seconds, s.worker_memory_mb)
+                if reason is not None and slot.killed is None:
+                    log.warning("killing a worker process over its limit", extra={"limit": reason})
+                    slot.kill(reason)
+
     def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.stopped.set()
+        for slot in self.slots:
+            slot.close()
 
 
 def run(queue_url: str, stop: threading.Event, sweep_every: float = 30.0, workers: int | None = None) -> None:
@@ -236,7 +337,7 @@ def run(queue_url: str, stop: threading.Event, sweep_every: float = 30.0, worker
         while not stop.is_set():
             try:
                 if time.monotonic() >= next_sweep:  # what is waiting or running is not re-driven
-                    sweep.redrive(lambda event: pool.submit(event, None))
+                    sweep.run(lambda event: pool.submit(event, None))
                     next_sweep = time.monotonic() + sweep_every
                 got = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=2)
                 for msg in got.get("Messages", []):

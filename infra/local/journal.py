@@ -24,7 +24,10 @@ whose effect lands after the snapshot has read that table. Here:
 
 Files are 0600 in a 0700 directory (they hold password hashes and every upload).
 
-`python -m infra.local.journal -H 127.0.0.1 -p 4566 --journal DIR/journal.jsonl`
+In front of it all, guard.py keeps the server private to the stack (credentials, CORS, no
+`/moto-api/`), so what it refuses is never journaled.
+
+`python -m infra.local.journal -H 127.0.0.1 -p 4566 --journal DIR/journal.jsonl --credentials DIR/aws-credentials.json`
 """
 from __future__ import annotations
 
@@ -41,6 +44,8 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, quote
+
+from infra.local.guard import ADMIN_HEADER  # the stack's own secret: never journaled
 
 ROTATE_PATH = "/_pagevoice/journal/rotate"
 CURRENT = "journal.jsonl"
@@ -203,7 +208,7 @@ class Journal:
         if method in _READ_METHODS:
             return self.app(environ, start_response)
         body = _read_body(environ)
-        headers = _headers(environ)
+        headers = {k: v for k, v in _headers(environ).items() if k.lower() != ADMIN_HEADER.lower()}
         if not is_mutation(method, headers, body):
             return self.app(environ, start_response)
         path = environ.get("REQUEST_URI") or environ.get("RAW_URI")
@@ -229,7 +234,7 @@ class Journal:
                     result.close()
 
 
-def replay(files: list[Path], endpoint: str) -> int:
+def replay(files: list[Path], endpoint: str, admin_secret: str) -> int:
     """Send the journaled requests of `files`, in order, to the local AWS at `endpoint`.
     Returns how many were sent. A torn last line (the process died writing it, so the request
     was never answered) is skipped. Answers are ignored: a conditional write that already
@@ -245,6 +250,10 @@ def replay(files: list[Path], endpoint: str) -> int:
     its worker run this way; a finished job's duplicate is a no-op). Concurrent requests are
     replayed in the order they were journaled, which may differ from the order moto applied
     them; the app's writes to one item are sequential, so this does not arise for it.
+
+    Each request goes with its original headers, Host included (its signature covers it, and
+    the ports may have changed), and the admin secret: it was admitted once, and a presigned
+    form may have expired since.
     """
     import requests
 
@@ -258,18 +267,20 @@ def replay(files: list[Path], endpoint: str) -> int:
                 except ValueError:
                     continue
                 headers = {k: v for k, v in entry["headers"].items()
-                           if k.lower() not in ("host", "content-length", "transfer-encoding", "connection")}
+                           if k.lower() not in ("content-length", "transfer-encoding", "connection")}
+                headers[ADMIN_HEADER] = admin_secret
                 session.request(entry["method"], endpoint + entry["path"], headers=headers,
                                 data=base64.b64decode(entry["body"]), timeout=60)
                 sent += 1
     return sent
 
 
-def rotate(endpoint: str) -> str | None:
+def rotate(endpoint: str, admin_secret: str) -> str | None:
     """Ask the local AWS at `endpoint` to set its journal aside; the file's name, or None."""
     import urllib.request
 
-    req = urllib.request.Request(endpoint + ROTATE_PATH, data=b"", method="POST")
+    req = urllib.request.Request(endpoint + ROTATE_PATH, data=b"", method="POST",
+                                 headers={ADMIN_HEADER: admin_secret})
     with urllib.request.urlopen(req, timeout=30) as r:
         return json.loads(r.read())["rotated"]
 
@@ -278,17 +289,25 @@ def main(argv: list[str] | None = None) -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import run_simple
 
+    from chalicelib import resources, settings
+    from infra.local import guard, iam
+
     ap = argparse.ArgumentParser(prog="python -m infra.local.journal")
     ap.add_argument("-H", "--host", default="127.0.0.1")
     ap.add_argument("-p", "--port", type=int, default=4566)
     ap.add_argument("--journal", required=True, help="the journal file (its directory is made 0700)")
+    ap.add_argument("--credentials", required=True, help="the stack's identities (iam.credentials)")
     args = ap.parse_args(argv)
     os.environ.setdefault("MOTO_PORT", str(args.port))
     signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    creds = json.loads(Path(args.credentials).read_text())
+    iam.install(creds, iam.policies())
     moto_app = DomainDispatcherApplication(create_backend_app)
     moto_app.debug = True
     app = Journal(moto_app, Path(args.journal), fsync=os.environ.get("PAGEVOICE_JOURNAL_FSYNC") == "1")
+    s = settings.get()
+    app = guard.Guard(app, creds, resources.cors_origins(s.cors_origin), s.bucket, s.region)
     run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
 
 

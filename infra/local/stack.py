@@ -6,9 +6,12 @@
     bridge: bucket events -> SQS -> chalicelib.jobs.worker.lambda_handler (the worker)
 
 Data survives restarts through a state directory (see state.py): snapshots, plus a journal
-of every write local AWS acknowledged since (journal.py), replayed after a crash. Ctrl-C stops
-everything; so does a `kill -9` of this process (the helpers get SIGKILL from the kernel when
-it dies). A start refuses if one of its ports is taken, before touching the state directory.
+of every write local AWS acknowledged since (journal.py), replayed after a crash. Local AWS
+is private to the stack and enforces IAM: each helper acts as the identity of the role it
+stands for (iam.py, guard.py). Ctrl-C stops everything; so does a `kill -9` of this process
+(the helpers get SIGKILL from the kernel when it dies), and any end of the process named by
+`--watch-pid` (`make run` passes make's own pid: a terminal or supervisor holds that one).
+A start refuses if one of its ports is taken, before touching the state directory.
 """
 from __future__ import annotations
 
@@ -21,13 +24,16 @@ import http.server
 import json
 import os
 import secrets
+import select
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,8 +96,9 @@ def site_hosts(host: str) -> tuple[str, ...]:
 
 
 def stack_env(state_dir: Path, host: str, p: dict[str, int]) -> dict[str, str]:
-    """Environment shared by every process of the stack."""
-    from infra.local import state
+    """Environment shared by every process of the stack: it acts as the admin identity unless
+    `process_env` gives a process its own."""
+    from infra.local import iam, state
 
     secret_file = state_dir / "jwt-secret"
     if not secret_file.exists():
@@ -100,7 +107,7 @@ def stack_env(state_dir: Path, host: str, p: dict[str, int]) -> dict[str, str]:
         state.write_private(secret_file, secrets.token_urlsafe(48).encode())
     return {
         "AWS_ENDPOINT_URL": f"http://{host}:{p['aws']}",
-        "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+        **iam.process_env(iam.credentials(state_dir)["admin"]),
         "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
         "ORT_DISABLE_TELEMETRY": "1",
         "PAGEVOICE_CORS_ORIGIN": ",".join(f"http://{h}:{p['site']}" for h in site_hosts(host)),
@@ -109,7 +116,24 @@ def stack_env(state_dir: Path, host: str, p: dict[str, int]) -> dict[str, str]:
     }
 
 
+def process_env(state_dir: Path, name: str) -> dict[str, str]:
+    """What one helper adds to the shared environment: the IAM identity it acts as (iam.py).
+    The bridge acts as the sweep, and gives its worker processes the worker's identity."""
+    from infra.local import iam
+    from infra.local.bridge import WORKER_KEY_ENV
+
+    creds = iam.credentials(state_dir)
+    if name == "api":
+        return iam.process_env(creds["api"])
+    if name == "bridge":
+        worker = creds["worker"]
+        return {**iam.process_env(creds["sweep"]), **dict(zip(WORKER_KEY_ENV, (worker["key"], worker["secret"]),
+                                                               strict=True))}
+    return {}
+
+
 def wait_http(url: str, timeout: float, proc: subprocess.Popen | None = None) -> None:
+    """Until `url` answers, with any HTTP status (local AWS refuses what is not signed)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
@@ -117,6 +141,8 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen | None = None) ->
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
+        except urllib.error.HTTPError:
+            return
         except Exception:  # noqa: BLE001 - not up yet
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
@@ -176,12 +202,13 @@ class Stack:
         self.aws_url = f"http://{host}:{self.ports['aws']}"
         self.env = {**os.environ, **stack_env(state_dir, host, self.ports)}
 
-    def _spawn(self, *args: str, log: Path | None = None) -> subprocess.Popen:
+    def _spawn(self, *args: str, log: Path | None = None, env: dict | None = None) -> subprocess.Popen:
         from infra.local.journal import open_private
 
         fd = open_private(log) if log else None
         try:
-            proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=self.env, stdout=fd, stderr=fd,
+            proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env={**self.env, **(env or {})},
+                                    stdout=fd, stderr=fd,
                                     start_new_session=True,  # Ctrl-C reaches us; we stop them in order
                                     preexec_fn=_die_with_parent(os.getpid()))  # and kill -9 reaches them
         finally:
@@ -193,7 +220,7 @@ class Stack:
     def start(self) -> None:
         os.environ.update(self.env)  # this process talks to local AWS too (bootstrap, snapshots)
         from chalicelib import aws
-        from infra.local import bootstrap, bridge, state
+        from infra.local import bootstrap, bridge, iam, state
 
         aws.reset()
         p, h = self.ports, self.host
@@ -203,8 +230,9 @@ class Stack:
         # keep that out of the terminal.
         moto = self._spawn("-m", "infra.local.journal", "-H", h, "-p", str(p["aws"]),
                            "--journal", str(state.journal_dir(self.state_dir) / "journal.jsonl"),
+                           "--credentials", str(self.state_dir / iam.CREDENTIALS_FILE),
                            log=self.state_dir / "moto.log")
-        wait_http(f"{self.aws_url}/moto-api/", 30, moto)
+        wait_http(f"{self.aws_url}/", 30, moto)
         bootstrap.ensure_resources()
         restored = state.restore(self.state_dir)
         _, arn = bridge.ensure_queue()
@@ -214,8 +242,8 @@ class Stack:
         replayed = state.recover(self.state_dir, self.aws_url)
         state.checkpoint(self.state_dir, self.aws_url)
         api = self._spawn("-c", CHALICE, "local", "--stage", "local", "--no-autoreload",
-                          "--host", h, "--port", str(p["api"]))
-        self._spawn("-m", "infra.local.bridge")
+                          "--host", h, "--port", str(p["api"]), env=process_env(self.state_dir, "api"))
+        self._spawn("-m", "infra.local.bridge", env=process_env(self.state_dir, "bridge"))
         self.site = serve_site(h, p["site"], {"apiBase": f"http://{h}:{p['api']}"}, f"http://{h}:{p['aws']}")
         wait_http(f"http://{h}:{p['api']}/health", 60, api)
         threading.Thread(target=self._snapshots, daemon=True, name="snapshots").start()
@@ -236,37 +264,69 @@ class Stack:
             except Exception as exc:  # noqa: BLE001 - try again next round
                 print(f"snapshot failed: {exc}", file=sys.stderr)
 
-    def wait(self) -> int:
+    def wait(self, owner: Callable[[], bool] | None = None) -> int:
+        """Until a helper exits, or `owner()` says the process that started the stack is gone."""
         while not self.stop.is_set():
             for proc in self.procs:
                 if proc.poll() is not None:
                     print(f"{proc.args[-1]} exited ({proc.returncode}); stopping.", file=sys.stderr)
                     return 1
-            self.stop.wait(0.5)
+            if owner is not None and owner():
+                print("the process that started PageVoice is gone; stopping.", file=sys.stderr, flush=True)
+                return 1
+            self.stop.wait(0.2)
         return 0
 
     def shutdown(self) -> None:
         from infra.local import state
 
         self.stop.set()
+        # Side by side, so the whole stop takes seconds: the site's server (its loop notices
+        # within half a second), and the API and the bridge, all at once.
+        site = threading.Thread(target=self.site.shutdown, name="site-stop") if self.site else None
+        if site:
+            site.start()
         moto_up = self.procs and self.procs[0].poll() is None
-        for proc in reversed(self.procs[1:]):  # API and bridge first, local AWS last
-            _terminate(proc)
+        _terminate(*self.procs[1:])  # API and bridge first, local AWS last
         if moto_up:
             try:
                 with self.checkpointing:
                     state.checkpoint(self.state_dir, self.aws_url)
             except Exception as exc:  # noqa: BLE001
                 print(f"final snapshot failed: {exc}", file=sys.stderr)
-        if self.procs:
-            _terminate(self.procs[0])
-        if self.site:
-            self.site.shutdown()
+        _terminate(*self.procs[:1])
+        if site:
+            site.join()
 
 
-def _terminate(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
+def gone(pid: int) -> Callable[[], bool]:
+    """A check that `pid` has exited (however: `kill -9` too). A pidfd where Linux has one, so
+    a recycled pid is no confusion; elsewhere, whether the pid still exists."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return lambda: True
+    except (AttributeError, OSError):
+        def exists() -> bool:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return True
+            except PermissionError:
+                return False
+            return False
+        return exists
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return lambda: bool(poller.poll(0))
+
+
+def _terminate(*procs: subprocess.Popen) -> None:
+    """SIGTERM to each at once, then wait for each (SIGKILL after 10 s)."""
+    running = [p for p in procs if p.poll() is None]
+    for proc in running:
         proc.send_signal(signal.SIGTERM)
+    for proc in running:
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
@@ -277,7 +337,10 @@ def _terminate(proc: subprocess.Popen) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m infra.local")
     ap.add_argument("--state-dir", default=os.environ.get("PAGEVOICE_STATE_DIR", str(ROOT / ".local" / "state")))
+    ap.add_argument("--watch-pid", type=int, default=None,
+                    help="stop the stack when this process ends, kill -9 included (`make run` passes its own pid)")
     args = ap.parse_args(argv)
+    owner = gone(args.watch_pid) if args.watch_pid else None
     # Before anything touches the state directory: a stack already running there (or anything
     # else on these ports) would answer our readiness checks and take our restore.
     taken = ports_in_use("127.0.0.1", ports())
@@ -307,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     code = 1
     try:
         stack.start()
-        code = stack.wait()
+        code = stack.wait(owner)
     except KeyboardInterrupt:
         code = 0
     finally:

@@ -126,13 +126,19 @@ def journal_dir(root: Path) -> Path:
     return root / JOURNAL_DIR
 
 
+def _admin_secret(root: Path) -> str:
+    from infra.local import iam
+
+    return iam.credentials(root)["admin"]["secret"]
+
+
 def checkpoint(root: Path, endpoint: str) -> None:
     """Set the journal aside (local AWS waits for the writes in flight), snapshot, then delete
     every journal file set aside up to now: the snapshot holds all their writes. If the
     snapshot fails, they stay, and a crash replays them."""
     from infra.local import journal
 
-    journal.rotate(endpoint)
+    journal.rotate(endpoint, _admin_secret(root))
     done = journal.rotated_files(journal_dir(root))
     snapshot(root)
     for path in done:
@@ -152,4 +158,4 @@ def recover(root: Path, endpoint: str) -> int:
     They are deleted by the next checkpoint, not here: a crash before it replays them again."""
     from infra.local import journal
 
-    return journal.replay(journal.rotated_files(journal_dir(root)), endpoint)
+    return journal.replay(journal.rotated_files(journal_dir(root)), endpoint, _admin_secret(root))

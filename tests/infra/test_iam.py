@@ -134,7 +134,9 @@ def _actions(nodes: list[ast.AST]) -> dict[str, set[str]]:
     return found
 
 
-def reach(roots: list[tuple[str, str | None]]) -> dict[str, set[str]]:
+def reach(roots: list[tuple[str, str | None]], visited: list | None = None) -> dict[str, set[str]]:
+    """IAM action -> where the code reachable from `roots` needs it; with `visited`, also
+    collects the code (AST nodes) reached."""
     seen: set[tuple[str, str | None]] = set()
     todo = list(roots)
     actions: dict[str, set[str]] = {}
@@ -159,13 +161,18 @@ def reach(roots: list[tuple[str, str | None]]) -> dict[str, set[str]]:
             continue
         for action, where in _actions(nodes).items():
             actions.setdefault(action, set()).update(f"{mod.name}.{key[1] or '<module>'}: {w}" for w in where)
+        if visited is not None:
+            visited += nodes
         todo += list(_edges(mod, nodes))
     return actions
 
 
+def api_roots() -> list:
+    return [("app", None)] + [("app", name) for name in module("app").defs]
+
+
 def api_needs() -> dict[str, set[str]]:
-    app = module("app")
-    return reach([("app", None)] + [("app", name) for name in app.defs])
+    return reach(api_roots())
 
 
 def _handler(target: str) -> tuple[str, str]:
@@ -173,7 +180,7 @@ def _handler(target: str) -> tuple[str, str]:
     return module, func
 
 
-def worker_needs() -> dict[str, set[str]]:
+def worker_roots() -> list:
     from chalicelib import kinds
     from chalicelib.engines import ocr, tts
 
@@ -187,7 +194,11 @@ def worker_needs() -> dict[str, set[str]]:
             mod, cls = target.split(":")
             if _file(mod):
                 roots.append((mod, cls))
-    return reach(roots)
+    return roots
+
+
+def worker_needs() -> dict[str, set[str]]:
+    return reach(worker_roots())
 
 
 def _statements(role: dict) -> list[dict]:
@@ -214,9 +225,13 @@ def granted(role: dict) -> dict[str, list]:
     return out
 
 
-def sweep_needs() -> dict[str, set[str]]:
+def sweep_roots() -> list:
     module, func = _handler(template_module.SWEEP_HANDLER)
-    return reach([(module, None), (module, func)])
+    return [(module, None), (module, func)]
+
+
+def sweep_needs() -> dict[str, set[str]]:
+    return reach(sweep_roots())
 
 
 @pytest.mark.parametrize("role, needs", [("ApiRole", api_needs), ("WorkerRole", worker_needs),
@@ -271,3 +286,133 @@ def test_roles_keep_to_their_part_of_the_data(template):
     for rs in (api, worker):
         for action, res in rs.items():
             assert all(r != "*" for r in res), f"{action} on *"
+
+
+# ---- Permissions AWS requires on top of an operation's own action, depending on its arguments
+# (from the S3 and DynamoDB documentation: CopyObject, PutObject, GetObject, Query, SSE-KMS).
+
+ROLE_ROOTS = [("ApiRole", api_roots), ("WorkerRole", worker_roots), ("SweepRole", sweep_roots)]
+
+
+def _kw(call: ast.Call) -> dict[str, ast.AST]:
+    return {k.arg: k.value for k in call.keywords if k.arg}
+
+
+def _const(node) -> object:
+    return node.value if isinstance(node, ast.Constant) else None
+
+
+def conditional_needs(call: ast.Call) -> set[str]:
+    """The extra actions one boto3 call needs because of the arguments it passes."""
+    op, kw = call.func.attr, _kw(call)
+    extra_args = kw.get("ExtraArgs")  # upload_fileobj's dict of put_object arguments
+    if isinstance(extra_args, ast.Dict):
+        kw.update({_const(k): v for k, v in zip(extra_args.keys, extra_args.values, strict=True)})
+    needs = set()
+    # CopyObject copies the source's tags unless TaggingDirective is REPLACE: then it needs
+    # s3:GetObjectTagging on the source and s3:PutObjectTagging on the copy.
+    if op == "copy_object" and _const(kw.get("TaggingDirective")) != "REPLACE":
+        needs |= {"s3:GetObjectTagging", "s3:PutObjectTagging"}
+    if "Tagging" in kw and op in ("copy_object", "put_object", "upload_fileobj"):
+        needs.add("s3:PutObjectTagging")  # tags set with the write
+    if "VersionId" in kw:  # a specific version: its own action
+        needs.add({"get_object": "s3:GetObjectVersion", "head_object": "s3:GetObjectVersion",
+                   "delete_object": "s3:DeleteObjectVersion"}.get(op, "s3:GetObjectVersion"))
+    if _const(kw.get("ServerSideEncryption")) in ("aws:kms", "aws:kms:dsse") or "SSEKMSKeyId" in kw:
+        needs |= {"kms:GenerateDataKey", "kms:Decrypt"}  # SSE-KMS writes (multipart reads back too)
+    return needs
+
+
+def role_code(roots) -> list[ast.AST]:
+    visited: list[ast.AST] = []
+    reach(roots(), visited)
+    return [n for top in visited for n in ast.walk(top)]
+
+
+def role_calls(roots) -> list[ast.Call]:
+    return [n for n in role_code(roots)
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in OPS]
+
+
+@pytest.mark.parametrize("role, roots", ROLE_ROOTS)
+def test_each_role_grants_what_its_calls_arguments_require(template, role, roots):
+    have = granted(template["Resources"][role])
+    missing = {}
+    for call in role_calls(roots):
+        for action in conditional_needs(call) - set(have):
+            missing.setdefault(action, []).append(f"{call.func.attr} at line {call.lineno}")
+    assert not missing, f"{role} lacks what AWS requires for these calls' arguments: {missing}"
+
+
+def test_the_workers_copy_of_an_upload_does_not_copy_its_tags():
+    """The upload carries the pending tag; the worker's copy replaces tags (so it needs no
+    tagging permission), rather than its role being granted both tagging actions."""
+    copies = [c for c in role_calls(worker_roots) if c.func.attr == "copy_object"]
+    assert copies, "the worker makes no copy_object call: is the code reader broken?"
+    for call in copies:
+        assert _const(_kw(call).get("TaggingDirective")) == "REPLACE" and "Tagging" not in _kw(call), \
+            f"copy_object at line {call.lineno} copies tags"
+
+
+def test_the_conditional_rules_catch_what_aws_would_refuse():
+    call = ast.parse("s3.copy_object(Bucket=b, Key=k, CopySource=src)").body[0].value
+    assert conditional_needs(call) == {"s3:GetObjectTagging", "s3:PutObjectTagging"}
+    call = ast.parse('s3.copy_object(Bucket=b, Key=k, CopySource=src, TaggingDirective="REPLACE")').body[0].value
+    assert conditional_needs(call) == set()
+    call = ast.parse('s3.put_object(Bucket=b, Key=k, Body=x, Tagging="a=b", ServerSideEncryption="aws:kms")'
+                     ).body[0].value
+    assert conditional_needs(call) == {"s3:PutObjectTagging", "kms:GenerateDataKey", "kms:Decrypt"}
+
+
+def test_the_presigned_upload_form_with_tags_is_covered_by_the_api_role(template):
+    # The form carries a `tagging` field (resources.pending_upload_tagging): a POST with tags
+    # needs s3:PutObjectTagging as well as s3:PutObject.
+    if resources.pending_upload_tagging():
+        have = granted(template["Resources"]["ApiRole"])
+        assert "s3:PutObjectTagging" in have
+        assert all(resources.UPLOAD_PREFIX in _text(r) for r in have["s3:PutObjectTagging"])
+
+
+def kms_gaps(template) -> list[str]:
+    """With SSE-KMS as the data bucket's default encryption, every role writing objects needs
+    kms:GenerateDataKey and every role reading them kms:Decrypt (on the key)."""
+    rules = template["Resources"]["DataBucket"]["Properties"]["BucketEncryption"][
+        "ServerSideEncryptionConfiguration"]
+    if not any(r["ServerSideEncryptionByDefault"]["SSEAlgorithm"].startswith("aws:kms") for r in rules):
+        return []
+    gaps = []
+    for role in ("ApiRole", "WorkerRole", "SweepRole"):
+        have = granted(template["Resources"][role])
+        if "s3:PutObject" in have and "kms:GenerateDataKey" not in have:
+            gaps.append(f"{role}: kms:GenerateDataKey")
+        if "s3:GetObject" in have and "kms:Decrypt" not in have:
+            gaps.append(f"{role}: kms:Decrypt")
+    return gaps
+
+
+def test_bucket_encryption_needs_no_grant_the_roles_lack(template):
+    assert kms_gaps(template) == []
+    # Were the bucket switched to a KMS key, the roles would need the key too: caught here.
+    config = template["Resources"]["DataBucket"]["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    config[0]["ServerSideEncryptionByDefault"] = {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/x"}
+    assert "WorkerRole: kms:Decrypt" in kms_gaps(template)
+
+
+def test_the_jwt_secrets_kms_key_is_granted_when_configured(template):
+    # A SecureString under a customer-managed key: GetParameter(WithDecryption) needs kms:Decrypt on it.
+    statements = template["Resources"]["ApiRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    conditional = [st["Fn::If"] for st in statements if "Fn::If" in st]
+    assert any(c[0] == "HasJwtKmsKey" and c[1]["Action"] == "kms:Decrypt"
+               and c[1]["Resource"] == {"Ref": "JwtSecretKmsKeyArn"} for c in conditional)
+
+
+def test_queries_on_an_index_are_granted_on_the_index(template):
+    # A Query or Scan naming IndexName (as a keyword or in a dict of arguments) is authorized on
+    # `table/<table>/index/<index>`, which a grant on the table alone does not cover.
+    for role, roots in ROLE_ROOTS:
+        code = role_code(roots)
+        names_index = any(isinstance(n, ast.keyword) and n.arg == "IndexName" for n in code) or any(
+            isinstance(n, ast.Dict) and any(_const(k) == "IndexName" for k in n.keys) for n in code)
+        have = granted(template["Resources"][role])
+        on_index = "/index/" in _text(have.get("dynamodb:Query", []) + have.get("dynamodb:Scan", []))
+        assert names_index == on_index, f"{role}: queries an index: {names_index}, granted on one: {on_index}"

@@ -26,7 +26,7 @@ NOT_IN_MOTO = {"AWS::Serverless::Function", "AWS::Serverless::Api", "AWS::Lambda
                "AWS::CloudFront::ResponseHeadersPolicy"}
 # Properties that name a left-out resource: the only ones dropped (moto ignores them anyway).
 EXPECTED_DROPS = {("DataBucket", "NotificationConfiguration"), ("DataBucket", "CorsConfiguration"),
-                  ("SweepRole", "Policies"), ("SweepSchedule", "Targets")}  # they name the functions
+                  ("SweepSchedule", "Targets")}  # they name the functions
 WORKER_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/pagevoice-worker:test"
 
 
@@ -124,7 +124,7 @@ def test_non_lambda_resources_create_in_moto(moto_stack, template):
     assert {r["ID"] for r in got} == {r["ID"] for r in resources.bucket_lifecycle_rules()}
 
     iam = boto3.client("iam", region_name="us-east-1")
-    for role in ("ApiRole", "WorkerRole"):
+    for role in ("ApiRole", "WorkerRole", "SweepRole"):
         name = created[role]["PhysicalResourceId"]
         policies = iam.list_role_policies(RoleName=name)["PolicyNames"]
         assert policies == ["least-privilege"], (role, policies)

@@ -2,13 +2,19 @@
 stack a user's burst does not hold up another user's job."""
 from __future__ import annotations
 
+import concurrent.futures.process
+import os
+import signal
+import subprocess
+import sys
+import threading
 import time
 
 import pytest
 
-from infra.local.bridge import FairQueue
+from infra.local.bridge import FairQueue, Slot, Workers
 from infra.local.process import StackProcess
-from tests.stackclient import login, register, upload, wait_job
+from tests.stackclient import get_job, login, register, upload, wait_job
 
 
 def key(user: str, n: int) -> str:
@@ -48,6 +54,27 @@ def test_a_burst_from_one_user_does_not_hold_up_another(tmp_path):
     assert bob_job["updated_at"] < ended[2], (bob_job["updated_at"], ended)
 
 
+@pytest.mark.stack
+def test_a_worker_process_killed_mid_job_is_replaced_and_the_next_job_is_served(tmp_path):
+    """One worker: it dies (kill -9) while Ann's job runs; Bob's job, uploaded after, is done."""
+    with StackProcess(state_dir=tmp_path / "state", log_path=tmp_path / "stack.log",
+                      extra_env={"PAGEVOICE_LOCAL_WORKERS": "1", "PAGEVOICE_REGISTER_LIMIT_PER_IP": "100",
+                                 "PAGEVOICE_KIND_PLUGINS": "tests.stubkind:KIND"}) as stack:
+        ann, bob = login(stack, register(stack)), login(stack, register(stack))
+        slow = upload(stack, ann, "a.txt", b"slow:60", "text/plain", kind="stub")
+        deadline = time.monotonic() + 120
+        while get_job(stack, ann, slow)["status"] != "processing" and time.monotonic() < deadline:
+            time.sleep(0.2)
+        workers = [p for p in stack.helpers() if "spawn_main" in " ".join(p.cmdline())]
+        assert len(workers) == 1
+        workers[0].kill()
+        quick = upload(stack, bob, "b.txt", b"echo:after", "text/plain", kind="stub")
+        job = wait_job(stack, bob, quick, timeout=120)
+        log = stack.log_tail(200)
+    assert job["status"] == "done", log
+    assert "a worker process died" in log
+
+
 def test_a_user_may_be_held_back_while_keeping_their_turn():
     q = FairQueue()
     for n in range(2):
@@ -56,3 +83,95 @@ def test_a_user_may_be_held_back_while_keeping_their_turn():
     assert q.next(lambda owner: owner != "ann") == "bob0"  # Ann holds her share: Bob goes
     assert q.next(lambda owner: owner != "ann") is None
     assert q.next() == "ann0"
+
+
+# ---------------------------------------------------------------- Lambda's limits, locally
+
+
+def act(event: dict) -> dict:
+    """An invocation that does what its upload's key says (runs in a bridge worker process):
+    uploads/{user}/{what}/source with what = echo | die | sleep | hog."""
+    what = event["Records"][0]["s3"]["object"]["key"].split("/")[2]
+    if what == "die":
+        os.kill(os.getpid(), signal.SIGKILL)
+    if what == "sleep":
+        time.sleep(60)
+    if what == "hog":  # in a child process, as a decoder's sandbox would be
+        subprocess.run([sys.executable, "-c", "import time; x = b'1' * (600 << 20); time.sleep(60)"], check=False)
+    return {"outcomes": [f"done by {os.getpid()}"]}
+
+
+def event(user: str, what: str) -> dict:
+    return {"Records": [{"eventSource": "aws:s3", "s3": {"bucket": {"name": "b"},
+                                                        "object": {"key": f"uploads/{user}/{what}/source"}}}]}
+
+
+class Ended:
+    def __init__(self) -> None:
+        self.items: dict = {}
+        self.changed = threading.Condition()
+
+    def __call__(self, item, error) -> None:
+        with self.changed:
+            self.items[item] = (error, time.monotonic())
+            self.changed.notify_all()
+
+    def wait(self, item, timeout: float = 60):
+        with self.changed:
+            assert self.changed.wait_for(lambda: item in self.items, timeout), f"{item} never ended"
+            return self.items[item]
+
+
+@pytest.fixture
+def workers(monkeypatch):
+    monkeypatch.setenv("PAGEVOICE_WARM_KINDS", "")  # no engines: these invocations use none
+    monkeypatch.setenv("PAGEVOICE_WORKER_TIMEOUT_SECONDS", "4")
+    monkeypatch.setenv("PAGEVOICE_WORKER_MEMORY_MB", "400")
+    ended = Ended()
+    pool = Workers(2, ended, target=act)
+    yield pool, ended
+    pool.close()
+
+
+def test_a_worker_process_that_dies_is_replaced_and_others_go_on(workers):
+    pool, ended = workers
+    pool.submit(event("ann", "sleep"), "ann")  # busy in the other process meanwhile
+    pool.submit(event("bob", "die"), "bob")
+    error, _ = ended.wait("bob")
+    assert isinstance(error, concurrent.futures.process.BrokenProcessPool)  # an attempt that failed
+    assert "ann" not in ended.items  # Ann's invocation runs on in its own process
+    pool.submit(event("cat", "echo"), "cat")
+    assert ended.wait("cat")[0] is None  # served by the process that replaced Bob's
+
+
+def test_an_invocation_over_its_time_or_memory_is_killed(workers, caplog):
+    """4 s and 400 MB here; a sleep of 60 s and a child process of 600 MB are killed."""
+    pool, ended = workers
+    t0 = time.monotonic()
+    pool.submit(event("ann", "sleep"), "slow")
+    pool.submit(event("bob", "hog"), "hog")
+    (slow, slow_at), (hog, hog_at) = ended.wait("slow"), ended.wait("hog")
+    assert isinstance(slow, concurrent.futures.process.BrokenProcessPool) and 4 < slow_at - t0 < 20
+    assert isinstance(hog, concurrent.futures.process.BrokenProcessPool) and hog_at < slow_at
+    assert {r.limit for r in caplog.records if hasattr(r, "limit")} == {"time", "memory"}
+    pool.submit(event("cat", "echo"), "cat")
+    assert ended.wait("cat")[0] is None
+
+
+def credentials(event: dict) -> list:
+    import boto3
+
+    found = boto3.session.Session().get_credentials()
+    return [os.environ.get("AWS_ACCESS_KEY_ID"), found.access_key, found.secret_key]
+
+
+def test_worker_processes_act_as_the_workers_identity(monkeypatch):
+    monkeypatch.setenv("PAGEVOICE_WARM_KINDS", "")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "the-stacks-own")
+    monkeypatch.setenv("PAGEVOICE_LOCAL_WORKER_ACCESS_KEY_ID", "worker-key")
+    monkeypatch.setenv("PAGEVOICE_LOCAL_WORKER_SECRET_ACCESS_KEY", "worker-secret")
+    slot = Slot(target=credentials)
+    try:
+        assert slot.submit(event("ann", "echo")).result(timeout=60) == ["worker-key", "worker-key", "worker-secret"]
+    finally:
+        slot.close()

@@ -18,7 +18,7 @@ import psutil
 import pytest
 import requests
 
-from infra.local import journal
+from infra.local import guard, journal
 from infra.local.process import StackProcess
 from tests.stackclient import login, register, upload, wait_job
 
@@ -216,7 +216,10 @@ def test_a_torn_last_line_is_skipped_on_replay(tmp_path, monkeypatch):
     import requests as real
 
     sent = []
-    monkeypatch.setattr(real.Session, "request", lambda self, method, url, **kw: sent.append((method, url)))
+    monkeypatch.setattr(real.Session, "request",
+                        lambda self, method, url, headers, **kw: sent.append((method, url, headers)))
     f = tmp_path / "journal-000000000001.jsonl"
     f.write_text('{"method": "PUT", "path": "/b/k", "headers": {"Host": "x"}, "body": "YQ=="}\n{"method": "PU')
-    assert journal.replay([f], "http://127.0.0.1:1") == 1 and sent == [("PUT", "http://127.0.0.1:1/b/k")]
+    assert journal.replay([f], "http://127.0.0.1:1", "admin-secret") == 1
+    # The original Host (its signature covers it) and the stack's admin secret go along.
+    assert sent == [("PUT", "http://127.0.0.1:1/b/k", {"Host": "x", guard.ADMIN_HEADER: "admin-secret"})]
