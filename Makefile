@@ -61,6 +61,8 @@ bench: venv keras-venv system-deps fetch-weights
 	$(PY) -m bench.keras_detect --engine rapidocr --datasets $(DATASETS) --limit 15
 	$(PY) -m bench.documents --datasets $(DATASETS)
 	$(PY) -m bench.spinning --datasets $(DATASETS)
+	$(PY) -m bench.hostile
+	$(PY) -m bench.result_growth
 	$(PY) -m bench.digits --datasets $(DATASETS)
 	$(PY) -m bench.speech --datasets $(DATASETS)
 	$(PY) -m bench.bench_stack --photo $(DATASETS)/icdar2015-dev/images/img_3.jpg

@@ -125,7 +125,7 @@ class Settings:
     max_result_bytes: int = setting(32 * 1024 * 1024)
     # Untrusted decoding (PDF, TIFF, HEIC, recordings) runs in a child process with its own
     # address-space and CPU limits and deadline (chalicelib.media.sandbox).
-    decode_memory_mb: int = setting(1024)
+    decode_memory_mb: int = setting(768)
     decode_seconds: float = setting(60.0)
     kind_plugins: str = setting("")  # extra job kinds, "module:ATTR,..." (tests add a stub kind)
     # Engines: which one of each task runs (their tuning: each engine's Config).

@@ -208,21 +208,21 @@ def _has_alpha(img: Image.Image) -> bool:
 BAND_ROWS = 256
 
 
-def _bands(img: Image.Image):
-    """(top, rows as an array) band by band: only one band is ever copied out of Pillow."""
+def _bands(img: Image.Image, mode: str):
+    """(top, rows as an array in `mode`) band by band: only one band is ever converted or
+    copied out of Pillow (the conversions used here are pixel by pixel)."""
     for top in range(0, img.height, BAND_ROWS):
-        yield top, np.asarray(img.crop((0, top, img.width, min(img.height, top + BAND_ROWS))))
+        band = img.crop((0, top, img.width, min(img.height, top + BAND_ROWS)))
+        yield top, np.asarray(band if band.mode == mode else band.convert(mode))
 
 
 def _flatten(img: Image.Image) -> tuple[np.ndarray, np.ndarray]:
     """Transparency flattened onto white paper, where dark text stays readable; and the alpha
     channel: some drawings hold their ink only there (a white stroke on a transparent canvas
     would vanish)."""
-    if img.mode != "RGBA":
-        img = img.convert("RGBA")
     rgb = np.empty((img.height, img.width, 3), np.uint8)
     alpha = np.empty((img.height, img.width), np.uint8)
-    for top, band in _bands(img):
+    for top, band in _bands(img, "RGBA"):
         a = band[:, :, 3:4].astype(np.uint16)
         rgb[top:top + len(band)] = (band[:, :, :3] * a + 255 * (255 - a) + 127) // 255
         alpha[top:top + len(band)] = band[:, :, 3]
@@ -246,10 +246,8 @@ def _to_rgb(img: Image.Image) -> np.ndarray:
         grey = arr.astype(np.uint8)
         del arr
         return np.repeat(grey[:, :, None], 3, axis=2)
-    if img.mode != "RGB":
-        img = img.convert("RGB")  # P, CMYK, YCbCr, L, 1, LAB, ...
     rgb = np.empty((img.height, img.width, 3), np.uint8)
-    for top, band in _bands(img):
+    for top, band in _bands(img, "RGB"):  # P, CMYK, YCbCr, L, 1, LAB, ... converted band by band
         rgb[top:top + len(band)] = band
     return rgb
 

@@ -243,8 +243,8 @@ def cases() -> tuple[Case, ...]:
         Case("gif-zero-size", _gif(0, 0), "image/gif", "failed", "GIF of 0x0"),
         Case("bmp-zero-height", _bmp(10, 0), "image/bmp", "failed", "BMP of height 0"),
         Case("tiff-zero-width", _tiff(0, 10), "image/tiff", "failed", "TIFF of width 0"),
-        Case("tiff-ifd-loop", _tiff(8, 1, next_ifd=8), "image/tiff", "done",
-             "a one-strip TIFF whose next-IFD pointer loops back to itself"),
+        Case("tiff-ifd-loop", _tiff(8, 1, next_ifd=8), "image/tiff", "failed",
+             "a TIFF whose only page is its own next: refused, its pages loop"),
         # Odd but valid images: read the first frame/page, convert, end done.
         Case("corrupt-exif", _corrupt_exif_jpeg(), "image/jpeg", "done", "EXIF pointing past the end is ignored"),
         Case("exif-rotated", images.exif_rotated_jpeg(drawn), "image/jpeg", "done", "EXIF orientation 6"),

@@ -1,0 +1,122 @@
+"""The hostile files (hostile.py) through the real local stack, as a client would send them.
+
+Each job ends `failed` with a readable reason, or `done` and marked cut short (or, a valid
+file after all, `done`), within its time limit; while they run and afterwards, another
+user's photo is read. The hostile files are uploaded at once and run concurrently.
+"""
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from tests.hardening import hostile
+from tests.hardening.test_corpus import readable
+from tests.stackclient import FINISHED, get_job, login, register, upload, wait_job
+
+# Upload to last job ended: the files run on the stack's few workers, queued behind each other.
+ALL_DONE_S = 420
+
+
+def cut_short(result: dict) -> bool:
+    """The result says it is not the whole file: pages left out, or text cut at a cap."""
+    document = result.get("document") or {}
+    return ((document.get("complete") is False and bool(document.get("reason"))) or "cut" in result
+            or any("cut" in page for page in result.get("pages") or []))
+
+
+def result_of(job: dict) -> dict:
+    """The job's result: inline, or (too large to travel inline) from its result_url."""
+    if job["result"] is not None:
+        return job["result"]
+    return requests.get(job["result_url"], timeout=60).json()
+
+
+def photo_is_read(stack, headers, photo) -> dict:
+    path, words = photo
+    job = wait_job(stack, headers, upload(stack, headers, path.name, path.read_bytes(), "image/jpeg", patience=90),
+                   timeout=240)
+    assert job["status"] == "done" and all(w in job["result"]["text"].split() for w in words), job
+    return job
+
+
+@pytest.fixture(scope="module")
+def runs(stack, hardening_account, photo_with_text):
+    """name -> {"job": the finished job, "ran_s": seconds from first seen processing to its end};
+    and the bystander's photo, read while the hostile jobs ran."""
+    headers = login(stack, hardening_account)
+    bystander = login(stack, register(stack, name="Bystander"))
+    cases = hostile.hostiles()
+
+    def send(case: hostile.Hostile) -> str:
+        return upload(stack, headers, case.filename, case.data, case.content_type, kind=case.kind, patience=120)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        ids = dict(zip((c.name for c in cases), pool.map(send, cases)))
+        during = pool.submit(lambda: (photo_is_read(stack, bystander, photo_with_text), time.monotonic()))
+        seen, ended = _follow(stack, headers, ids)
+        photo, photo_at = during.result()
+    return {"ids": ids, "seen": seen, "ended": ended, "photo": photo, "photo_at": photo_at,
+            "headers": headers, "bystander": bystander}
+
+
+def _follow(stack, headers, ids: dict[str, str]) -> tuple[dict, dict]:
+    """Poll every job to its end: (name -> time first seen processing, name -> (time, job))."""
+    seen: dict[str, float] = {}
+    ended: dict[str, tuple[float, dict]] = {}
+    deadline = time.monotonic() + ALL_DONE_S
+    while len(ended) < len(ids) and time.monotonic() < deadline:
+        for name, job_id in ids.items():
+            if name in ended:
+                continue
+            job = get_job(stack, headers, job_id)
+            now = time.monotonic()
+            if job["status"] == "processing":
+                seen.setdefault(name, now)
+            elif job["status"] in FINISHED:
+                seen.setdefault(name, now)
+                ended[name] = (now, job)
+        time.sleep(1)
+    return seen, ended
+
+
+@pytest.mark.parametrize("case", hostile.hostiles(), ids=lambda c: c.name)
+def test_each_hostile_file_ends_with_a_reason_or_cut_short(runs, case):
+    assert case.name in runs["ended"], f"{case.name} never ended ({case.why})"
+    at, job = runs["ended"][case.name]
+    ran_s = at - runs["seen"][case.name]
+    print(f"\n{case.name}: {job['status']} in {ran_s:.0f} s: {job['error'] or ''}")
+    assert ran_s <= case.seconds, (case.why, ran_s)
+    if case.expect == "failed":
+        assert job["status"] == "failed" and readable(job["error"]), (case.why, job["status"], job["error"])
+        return
+    assert job["status"] == "done", (case.why, job["status"], job["error"])
+    if case.expect == "cut":
+        result = result_of(job)
+        assert cut_short(result), (case.why, result.get("document"))
+
+
+def test_the_words_of_cut_pages_are_capped(runs):
+    """One text line of 27,000 words: read (grouping it is linear) and cut at the page's cap."""
+    _, job = runs["ended"]["one-line-27000-words"]
+    page = result_of(job)["pages"][0]
+    assert page["cut"]["reason"] == "words"
+    assert sum(len(line["words"]) for line in page["lines"]) <= 5000
+
+
+def test_a_tiff_of_many_pages_is_counted_one_past_the_limit(runs):
+    _, job = runs["ended"]["tiff-100000-pages"]
+    document = result_of(job)["document"]
+    assert (document["pages"], document["read"], document["reason"]) == (50, 50, "pages")
+    assert document["pages_in_file"] == 51  # counting stopped one page past the limit
+
+
+def test_another_users_photo_is_read_during_and_after(stack, runs, photo_with_text):
+    """Read while hostile jobs were still running (some ended after it), and again after all."""
+    assert runs["photo"]["status"] == "done"
+    still_running = [name for name, (at, _) in runs["ended"].items() if at > runs["photo_at"]]
+    print(f"\nthe photo was read while {len(still_running)} hostile jobs were still running")
+    assert still_running
+    photo_is_read(stack, runs["bystander"], photo_with_text)
