@@ -315,7 +315,12 @@ def _read_growing(user_id: str, job_id: str, key: str) -> tuple[dict | None, dic
         return None, None
     names = objects.part_names(index)
     if index.get("bytes", 0) <= s.inline_result_bytes and len(names) <= INLINE_MAX_PARTS:
-        return objects.assemble(index, objects.reader(s.bucket, user_id, job_id)), None
+        try:
+            return objects.assemble(index, objects.reader(s.bucket, user_id, job_id)), None
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") not in objects.MISSING:
+                raise
+            return None, None  # the job ended meanwhile and its parts are gone: the next read has it
     return None, {"index": index, "urls": {n: _presign_get(output_key(user_id, job_id, n), "application/json")
                                            for n in names}}
 
@@ -429,9 +434,12 @@ def take_slot(user_id: str, job_id: str, lease_seconds: float, cap: int) -> bool
 
 def wait_for_slot(user_id: str, job_id: str) -> None:
     """Note that the job waits for one of the account's slots: the worker that frees one hands
-    it on (`free_slot`)."""
+    it on (`free_slot`). The job is `queued` from now, so the time it may wait before it counts
+    as lost (`settle`) starts again with each turn it is refused."""
     _table().update_item(Key=_slots_key(user_id), UpdateExpression="ADD waiting :j",
                          ExpressionAttributeValues={":j": {job_id}})
+    _transition(user_id, job_id, "SET #s = :queued, updated_at = :now_iso", "#s IN (:uploading, :queued)",
+                {":queued": QUEUED, ":uploading": UPLOADING})
 
 
 def free_slot(user_id: str, job_id: str) -> str | None:

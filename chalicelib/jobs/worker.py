@@ -128,8 +128,12 @@ def _run(bucket: str, key: str, job: dict, context) -> str:
 
 
 def _hand_on_slot(bucket: str, user_id: str, job_id: str, context) -> None:
-    """Give the job's worker slot back and start the account's oldest waiting job in it."""
+    """Give the job's worker slot back and start the account's oldest waiting job in it; not
+    while the job is still processing (another delivery took it over, and the slot is its)."""
     try:
+        current = store.get(user_id, job_id)
+        if current is not None and current["status"] == store.PROCESSING:
+            return
         waiting = store.free_slot(user_id, job_id)
         if waiting is not None:
             _continue_later(bucket, store.upload_key(user_id, waiting), context)

@@ -44,6 +44,7 @@ MIN_SECONDS = 1.0
 # One thread and few malloc arenas: each reserves address space the limit counts.
 CHILD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
              "MALLOC_ARENA_MAX": "2"}
+MAX_INLINE_SCANS = 64  # a JPEG of more scans decodes in the child (is_sandboxed_image)
 MAX_ERROR_CHARS = 1000  # a decoder's message is shown to people: a sentence or two
 SECRET_WORDS = ("SECRET", "TOKEN", "PASSWORD", "ACCESS_KEY")
 ERRORS = {cls.__name__: cls for cls in (MediaError, ImageError, AudioError)}
@@ -51,6 +52,7 @@ ERRORS = {cls.__name__: cls for cls in (MediaError, ImageError, AudioError)}
 HINTS = {"PDF": "Export or print it to PDF again, or upload photos or scans of its pages.",
          "TIFF": "Save it again as a PDF or as JPEG pictures and upload that.",
          "HEIC image": "Save it as a JPEG and upload that.",
+         "JPEG": "Save it again as a plain (not progressive) JPEG or as a PNG and upload that.",
          "recording": "Save it again as WAV or MP3 and upload that."}
 
 
@@ -106,14 +108,19 @@ class Child:
         s = settings.get()
         self.what, self.error, self.deadline, self.seconds = what, error, deadline, float(s.decode_seconds)
         cpu_total = lifetime if lifetime is not None else self.seconds
+        _undumpable()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", __name__, str(s.decode_memory_mb), str(self.seconds), str(cpu_total)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0, close_fds=True, env=_child_env())
         self.expired = False
+        self.waiting = False  # a request is out: only then may its timer kill the child
+        self.lock = threading.Lock()
 
     def call(self, op: str, blobs=(), **args) -> tuple[dict, list[bytearray]]:
         seconds, by_job = self._time()
         timer = threading.Timer(seconds, self._expire)
+        with self.lock:
+            self.waiting = True
         timer.start()
         try:
             _send(self.proc.stdin, {"op": op, "args": args}, blobs)
@@ -121,6 +128,8 @@ class Child:
         except (OSError, EOFError, ValueError):
             raise self._died(seconds, by_job) from None
         finally:
+            with self.lock:  # an answer that came in time is never killed after the fact
+                self.waiting = False
             timer.cancel()
         if "error" in header:
             message = str(header["message"])[:MAX_ERROR_CHARS]
@@ -136,8 +145,10 @@ class Child:
         return max(MIN_SECONDS, self.deadline - time.monotonic()), True
 
     def _expire(self) -> None:
-        self.expired = True
-        self.proc.kill()
+        with self.lock:
+            if self.waiting:
+                self.expired = True
+                self.proc.kill()
 
     def _died(self, seconds: float, by_job: bool) -> Exception:
         import signal
@@ -148,9 +159,11 @@ class Child:
         if self.expired and by_job:
             # The job's time ran out, not the file's: the next turn or attempt has its own.
             return Transient(f"{this} could not be opened before the worker's time ran out; it will be tried again.")
-        if self.expired or code == -signal.SIGXCPU:
+        if self.expired or code in (-signal.SIGXCPU, -signal.SIGKILL):  # SIGKILL: the CPU limit's hard end
             return self.error(f"{this} took too long to open (over {seconds:.0f} s). {HINTS[self.what]}")
-        return self.error(f"{this} needs more memory to open than PageVoice allows. {HINTS[self.what]}")
+        if code in (EXIT_MEMORY, -signal.SIGABRT):  # MemoryError, or a C++ allocation refused at the limit
+            return self.error(f"{this} needs more memory to open than PageVoice allows. {HINTS[self.what]}")
+        return self.error(f"{this} made its decoder crash and cannot be read. {HINTS[self.what]}")
 
     def close(self) -> None:
         if self.proc.poll() is None:
@@ -169,6 +182,16 @@ class Child:
 
     def __exit__(self, *_) -> None:
         self.close()
+
+
+def _undumpable() -> None:
+    """Make this (the worker's) process non-dumpable before it starts a decoder: /proc/<pid>/
+    environ and mem then belong to root, so a decoder subverted by its input cannot read the
+    worker's credentials from there, though it runs as the same user."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):  # Linux only
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE
 
 
 def _child_env() -> dict:
@@ -194,8 +217,21 @@ def is_tiff(data: bytes) -> bool:
 
 
 def is_sandboxed_image(data: bytes) -> bool:
-    """TIFF and HEIC/HEIF go to the child; the other image formats decode in-process."""
-    return data[4:8] == b"ftyp" or is_tiff(data)
+    """TIFF, HEIC/HEIF and JPEGs of many scans go to the child; other images decode in-process.
+    libjpeg walks every block of the image again for each scan of a progressive JPEG: a few
+    bytes a scan, so a 15 MB file of empty scans over a 40-megapixel frame takes many minutes
+    (a real progressive photo has about ten scans)."""
+    return data[4:8] == b"ftyp" or is_tiff(data) or (data[:2] == b"\xff\xd8" and jpeg_scans(data) > MAX_INLINE_SCANS)
+
+
+def jpeg_scans(data: bytes, stop: int = 1000) -> int:
+    """Start-of-scan markers in a JPEG, counted up to `stop` (0xFF 0xDA cannot occur inside
+    entropy-coded data, where 0xFF is always followed by 0x00 or a restart marker)."""
+    count, at = 0, data.find(b"\xff\xda")
+    while at >= 0 and count < stop:
+        count += 1
+        at = data.find(b"\xff\xda", at + 2)
+    return count
 
 
 def decode_image(data: bytes, *, max_bytes: int, max_pixels: int, deadline: float | None = None):
@@ -205,7 +241,7 @@ def decode_image(data: bytes, *, max_bytes: int, max_pixels: int, deadline: floa
     if not is_sandboxed_image(data):
         return image.decode(data, max_bytes=max_bytes, max_pixels=max_pixels)
     image.check_bytes(data, max_bytes)
-    what = "HEIC image" if data[4:8] == b"ftyp" else "TIFF"
+    what = "HEIC image" if data[4:8] == b"ftyp" else "TIFF" if is_tiff(data) else "JPEG"
     with Child(what, ImageError, deadline=deadline) as child:
         header, blobs = child.call("image", [data], max_bytes=max_bytes, max_pixels=max_pixels)
     alpha = _array({"shape": header["shape"][:2]}, blobs[1]) if header["alpha"] else None

@@ -268,15 +268,28 @@ class Workers:
                     return
                 event, item, owner = got
                 slot = next(slot for slot in self.slots if not slot.busy)
+                try:
+                    slot, future = self._start(slot, event)
+                except Exception as exc:  # noqa: BLE001 - its event is retried, as after a raise
+                    log.exception("could not start an invocation")
+                    self.done(item, exc)
+                    continue
                 self.running += 1
                 self.by_owner[owner] += 1
-                try:
-                    future = slot.submit(event)
-                except concurrent.futures.process.BrokenProcessPool:  # it died while idle
-                    slot = self._replace(slot)
-                    future = slot.submit(event)
                 future.add_done_callback(
                     lambda f, s=slot, e=event, item=item, owner=owner: self._finished(f, s, e, item, owner))
+
+    def _start(self, slot: Slot, event: dict) -> tuple[Slot, concurrent.futures.Future]:
+        """The invocation started in `slot`, or in its replacement if its process died idle."""
+        try:
+            return slot, slot.submit(event)
+        except concurrent.futures.process.BrokenProcessPool:
+            slot = self._replace(slot)
+            try:
+                return slot, slot.submit(event)
+            except Exception:
+                slot.busy = False
+                raise
 
     def _finished(self, future, slot: Slot, event: dict, item, owner: str) -> None:
         error = future.exception()
@@ -303,11 +316,12 @@ class Workers:
         """Lambda's limits on each running invocation: its time and its memory."""
         while not self.stopped.wait(WATCH_EVERY):
             s = settings.get()
-            for slot in list(self.slots):
-                reason = slot.over(s.worker_timeout_seconds, s.worker_memory_mb)
-                if reason is not None and slot.killed is None:
-                    log.warning("killing a worker process over its limit", extra={"limit": reason})
-                    slot.kill(reason)
+            with self.lock:  # no invocation ends or starts between the check and the kill
+                for slot in list(self.slots):
+                    reason = slot.over(s.worker_timeout_seconds, s.worker_memory_mb)
+                    if reason is not None and slot.killed is None:
+                        log.warning("killing a worker process over its limit", extra={"limit": reason})
+                        slot.kill(reason)
 
     def close(self) -> None:
         self.stopped.set()

@@ -2,8 +2,8 @@
 
 moto keeps everything in memory and state.py snapshots it only every few seconds. This runs
 moto's own server app (what `python -m moto.server` runs) behind a small WSGI middleware that
-appends every mutating request (method, raw path, headers, body) as one JSON line to
-`journal/journal.jsonl` *before* moto handles it, so before the answer goes out. At start,
+appends every mutating request moto accepted (method, raw path, headers, body) as one JSON
+line to `journal/journal.jsonl` before the answer goes out. At start,
 the stack restores the last snapshot and replays the journal files left (`replay`).
 
 Why not moto's own recorder (MOTO_ENABLE_RECORDING)? It does record before handling
@@ -13,8 +13,11 @@ uploads can interleave), and a file renamed aside for a snapshot may still recei
 whose effect lands after the snapshot has read that table. Here:
 
 - one `os.write` per line under a lock, on an O_APPEND descriptor: the line is in the kernel
-  before moto sees the request. A `kill -9` of any process keeps it; power loss does not (no
-  fsync; set PAGEVOICE_JOURNAL_FSYNC=1 to fsync each line, at a cost per write).
+  before the answer leaves (moto lives in this process, so a crash before the write loses the
+  change with moto's memory, and nobody was told it happened). A `kill -9` of any process keeps
+  it; power loss does not (no fsync; set PAGEVOICE_JOURNAL_FSYNC=1 to fsync each line, at a
+  cost per write). What moto refused (a forged signature, an action outside a policy, a failed
+  condition) changed nothing and is not written.
 - `POST /_pagevoice/journal/rotate` (underscore: no bucket can have that name) waits until
   no mutation is in flight, holds new ones back, renames the journal to `journal-<seq>.jsonl`
   and starts a new one. Every request in the renamed file has then been applied, so a snapshot
@@ -218,20 +221,27 @@ class Journal:
                 path += "?" + environ["QUERY_STRING"]
         entry = {"method": method, "path": path, "headers": headers, "body": base64.b64encode(body).decode()}
         with self.gate.shared():
+            # moto computes its whole answer here; the answer goes out only after the line is
+            # written, and only what moto accepted is written (a forged signature, a refused
+            # call or a failed condition changes nothing, so it is never replayed).
+            answer: list = []
+            result = self.app(environ, lambda status, headers, exc_info=None: answer.append((status, headers)))
             try:
-                self._append(json.dumps(entry).encode() + b"\n")
-            except OSError as exc:  # not kept, so not acknowledged
-                msg = f"local AWS could not journal the request: {exc}".encode()
-                start_response("503 Service Unavailable", [("Content-Type", "text/plain"),
-                                                           ("Content-Length", str(len(msg)))])
-                return [msg]
-            # moto computes its whole answer here, so the write is applied when the gate opens.
-            result = self.app(environ, start_response)
-            try:
-                return list(result)
+                chunks = list(result)
             finally:
                 if hasattr(result, "close"):
                     result.close()
+            status, out_headers = answer[0]
+            if int(status.split()[0]) < 400:
+                try:
+                    self._append(json.dumps(entry).encode() + b"\n")
+                except OSError as exc:  # not kept, so not acknowledged
+                    msg = f"local AWS could not journal the request: {exc}".encode()
+                    start_response("503 Service Unavailable", [("Content-Type", "text/plain"),
+                                                               ("Content-Length", str(len(msg)))])
+                    return [msg]
+            start_response(status, out_headers)
+            return chunks
 
 
 def replay(files: list[Path], endpoint: str, admin_secret: str) -> int:

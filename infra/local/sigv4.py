@@ -59,6 +59,10 @@ def query_signature_ok(method: str, raw_path: str, query: str, host: str, secret
     return hmac.compare_digest(expected, signature)
 
 
+# Form fields a POST policy need not name (S3's rule; the file is not in `form`).
+UNNAMED_FIELDS = {"policy", "x-amz-signature"}
+
+
 def post_policy_problem(form: dict[str, str], bucket: str, size: int, secret: str,
                         now: dt.datetime | None = None) -> str | None:
     """Why a presigned POST form would be refused by S3 (None: accepted): its signature, its
@@ -79,6 +83,7 @@ def post_policy_problem(form: dict[str, str], bucket: str, size: int, secret: st
     if expiry is None or (now or dt.datetime.now(dt.UTC)) > expiry:
         return "policy expired"
     values = {**form, "bucket": bucket}
+    named = set()
     for cond in policy.get("conditions", []):
         if isinstance(cond, dict):
             cond = ["eq", *next(iter(cond.items()))] if len(cond) == 1 else ["bad"]
@@ -90,7 +95,11 @@ def post_policy_problem(form: dict[str, str], bucket: str, size: int, secret: st
             continue
         if op not in ("eq", "starts-with") or len(cond) != 3:
             return f"unknown condition {cond}"
-        got = values.get(str(cond[1]).lstrip("$").lower(), "")
+        field = str(cond[1]).lstrip("$").lower()
+        named.add(field)
+        got = values.get(field, "")
         if (op == "eq" and got != cond[2]) or (op == "starts-with" and not got.startswith(cond[2])):
             return f"{cond[1]} does not satisfy the policy"
-    return None
+    # S3 refuses a form field the policy does not name (acl, success_action_redirect, metadata).
+    extra = sorted(f for f in form if f not in named | UNNAMED_FIELDS and not f.startswith("x-ignore-"))
+    return f"the form has fields its policy does not name: {', '.join(extra)}" if extra else None

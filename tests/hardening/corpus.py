@@ -7,7 +7,9 @@ service owes the user:
   nothing is uploaded at all;
 - "failed":  the upload is accepted (S3 cannot look inside), the job ends `failed` with a
   readable reason;
-- "done":    the file is a valid image after all (odd, but readable): the job ends `done`.
+- "done":    the file is a valid image after all (odd, but readable): the job ends `done`;
+- "storage": the presigned form's policy refuses the bytes (an empty file is below its
+  content-length-range), so S3 answers 4xx and nothing is uploaded or processed.
 
 Nothing here is read from disk: every file is built from a few bytes or drawn with Pillow,
 so the corpus is the same on every machine.
@@ -207,7 +209,8 @@ def cases() -> tuple[Case, ...]:
         Case("declared-html", b"<html><body>hi</body></html>", "text/html", "refused", "not an image type"),
         Case("heic-header-only", b"\x00\x00\x00\x18ftypheic", "image/heic", "failed", "a HEIC box header, no picture"),
         # Accepted by S3, refused by the worker after sniffing the bytes.
-        Case("empty-lying-size", b"", "image/png", "failed", "declared 10 bytes, sent none", size=10),
+        Case("empty-lying-size", b"", "image/png", "storage",
+             "declared 10 bytes, sent none: below the form's content-length-range, S3 refuses it", size=10),
         Case("truncated-jpeg", _truncate(jpeg, 0.5), "image/jpeg", "failed", "half a JPEG"),
         Case("truncated-png", _truncate(png, 0.6), "image/png", "failed", "PNG cut inside IDAT"),
         Case("truncated-webp", _truncate(webp, 0.5), "image/webp", "failed", "half a WebP"),

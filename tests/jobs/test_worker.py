@@ -285,7 +285,8 @@ def test_an_account_past_its_worker_slots_waits_and_is_handed_on(job, page_png, 
     assert jobs.take_slot(USER, first, 60, cap=1)  # the first job's worker is busy with it
     with pytest.raises(worker.AccountBusy):
         worker.handle_upload(settings.get().bucket, waiting_key)
-    assert jobs.get(USER, waiting)["status"] == "uploading" and jobs.get(USER, waiting)["attempts"] == 0
+    record = jobs.get(USER, waiting)  # queued from now: its wait is not counted as a lost job
+    assert record["status"] == "queued" and record["attempts"] == 0
     invoked = []
 
     class Context:
@@ -299,3 +300,13 @@ def test_an_account_past_its_worker_slots_waits_and_is_handed_on(job, page_png, 
     assert worker.handle_upload(settings.get().bucket, first_key, Context()) == "done"
     assert [json.loads(i["Payload"]) for i in invoked] == [sweep.s3_event(settings.get().bucket, waiting_key)]
     assert worker.handle_upload(settings.get().bucket, waiting_key, Context()) == "done"
+
+
+def test_a_delivery_whose_job_was_taken_over_leaves_the_slot_to_the_new_one(job, page_png, monkeypatch):
+    """The job's record is still processing under another delivery's lease: the slot (keyed by
+    the job) is that delivery's, and the one that stops here must not free it."""
+    job_id, key = job(page_png)
+    assert jobs.take_slot(USER, job_id, 60, cap=1) and jobs.claim(USER, job_id, 60)  # the other delivery
+    worker._hand_on_slot(settings.get().bucket, USER, job_id, None)
+    other, _ = job(page_png)
+    assert not jobs.take_slot(USER, other, 60, cap=1)  # still held

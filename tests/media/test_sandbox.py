@@ -77,15 +77,44 @@ def test_the_jobs_deadline_ends_a_decoding_for_another_try(monkeypatch):
     assert time.monotonic() - t0 < 5
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGSEGV])
-def test_a_child_killed_by_a_signal_fails_its_file_only(sig):
+@pytest.mark.parametrize("sig,said", [(signal.SIGKILL, "took too long"), (signal.SIGABRT, "needs more memory"),
+                                      (signal.SIGSEGV, "made its decoder crash")])
+def test_a_child_killed_by_a_signal_fails_its_file_only_and_says_why(sig, said):
+    """SIGKILL is the CPU limit's hard end, SIGABRT a C++ allocation refused at the address-space
+    limit (PDFium), anything else a crash."""
     data = docs.text_pdf([docs.TextPage([TEXT]), docs.TextPage([TEXT])])
     with sandbox.open_document(data, **DOCUMENT) as doc:
         assert doc.page(0).source == "text"
         os.kill(doc.child.proc.pid, sig)
-        with pytest.raises(ImageError, match="^This PDF needs more memory"):
+        with pytest.raises(ImageError, match=f"^This PDF {said}"):
             doc.page(1)
     assert read_normal_pdf() == TEXT
+
+
+def test_a_jpeg_of_many_empty_scans_is_decoded_in_the_child_within_its_time(monkeypatch):
+    """libjpeg re-walks the whole frame for each scan of a progressive JPEG: thousands of empty
+    scans of a few bytes each make a small file that decodes for minutes. Such a file goes to
+    the child, whose time is limited; a photo's handful of scans stays in-process."""
+    import io
+
+    photo = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 10, 10)).save(photo, "JPEG", progressive=True)
+    assert 1 < sandbox.jpeg_scans(photo.getvalue()) <= sandbox.MAX_INLINE_SCANS
+    assert not sandbox.is_sandboxed_image(photo.getvalue())
+    flood = _empty_scans(photo.getvalue(), 5000)
+    assert sandbox.jpeg_scans(flood) == 1000  # counted no further than needed
+    assert sandbox.is_sandboxed_image(flood)
+    monkeypatch.setenv("PAGEVOICE_DECODE_SECONDS", "60")
+    decoded = sandbox.decode_image(flood, max_bytes=15 << 20, max_pixels=40_000_000)
+    assert decoded.rgb.shape == (64, 64, 3)
+
+
+def _empty_scans(jpeg: bytes, n: int) -> bytes:
+    """`jpeg` with `n` extra refinement scans of the first component that add nothing."""
+    # SOS: 1 component (id 1, tables 0/0), spectral 1..63, successive approximation Ah=1 Al=0,
+    # then one entropy-coded byte (an end-of-band run).
+    scan = b"\xff\xda\x00\x08\x01\x01\x00\x01\x3f\x10" + b"\x00"
+    return jpeg[:-2] + scan * n + b"\xff\xd9"
 
 
 def test_a_document_is_read_through_the_child_as_in_process():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import stat
 import time
@@ -223,3 +224,28 @@ def test_a_torn_last_line_is_skipped_on_replay(tmp_path, monkeypatch):
     assert journal.replay([f], "http://127.0.0.1:1", "admin-secret") == 1
     # The original Host (its signature covers it) and the stack's admin secret go along.
     assert sent == [("PUT", "http://127.0.0.1:1/b/k", {"Host": "x", guard.ADMIN_HEADER: "admin-secret"})]
+
+
+def test_only_what_moto_accepted_is_journaled_and_only_then_answered(tmp_path):
+    """A forged signature, a call outside a policy or a failed condition changes nothing: it is
+    never written, so never replayed. An accepted write is on disk before its answer leaves."""
+    path = tmp_path / "journal.jsonl"
+
+    def moto(status):
+        def app(environ, start_response):
+            assert path.read_bytes().count(b"\n") == lines[0]  # nothing written before moto answers
+            start_response(status, [("Content-Type", "text/plain")])
+            return [b"answer"]
+        return app
+
+    lines = [0]
+    for status, written in (("403 Forbidden", 0), ("400 Bad Request", 0), ("200 OK", 1), ("204 No Content", 1)):
+        answered = []
+        middleware = journal.Journal(moto(status), path)
+        environ = {"REQUEST_METHOD": "PUT", "PATH_INFO": "/bucket/key", "wsgi.input": io.BytesIO(b"data"),
+                   "CONTENT_LENGTH": "4"}
+        body = middleware(environ, lambda s, h, exc_info=None, out=answered: out.append((s, path.read_bytes().count(b"\n"))))
+        assert b"".join(body) == b"answer"
+        lines[0] += written
+        assert answered == [(status, lines[0])], status  # written (or not) before the answer
+        os.close(middleware.fd)

@@ -137,6 +137,9 @@ def test_uploads_need_a_valid_presigned_form_within_the_signers_policy(client, i
     assert post_form(client, post, b"x", key="uploads/u/other").status_code == 403
     assert post_form(client, post, b"x", **{"Content-Type": "text/html"}).status_code == 403
     assert post_form(client, post, b"x", **{"x-amz-signature": "0" * 64}).status_code == 403
+    for extra in ({"acl": "public-read"}, {"success_action_redirect": "https://evil.example"},
+                  {"x-amz-meta-note": "x"}):  # S3 refuses fields the policy does not name
+        assert post_form(client, post, b"x", **extra).status_code == 403, extra
     bare = {"url": post["url"], "fields": {"key": "uploads/u/j/source"}}
     assert post_form(client, bare, b"x").status_code == 403
     # The worker may not create uploads, whatever its form says.
