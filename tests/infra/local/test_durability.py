@@ -249,3 +249,14 @@ def test_only_what_moto_accepted_is_journaled_and_only_then_answered(tmp_path):
         lines[0] += written
         assert answered == [(status, lines[0])], status  # written (or not) before the answer
         os.close(middleware.fd)
+
+
+def test_an_unfinished_job_of_an_older_snapshot_joins_the_sweep_index():
+    from infra.local.state import _indexed
+
+    old = {"user_id": {"S": "u"}, "job_id": {"S": "j"}, "status": {"S": "processing"}}
+    assert _indexed(old)["sweep"] == {"S": "open"}
+    done = {**old, "status": {"S": "done"}}
+    assert _indexed(done) == done
+    slots = {"user_id": {"S": "WORKERS#u"}, "job_id": {"S": "slots"}}
+    assert _indexed(slots) == slots
