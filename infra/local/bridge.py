@@ -182,7 +182,8 @@ class Slot:
         self.killed: str | None = None  # why the bridge killed the invocation ("time", "memory")
 
     def submit(self, event: dict) -> concurrent.futures.Future:
-        self.busy, self.killed, self.started = True, None, time.monotonic()
+        self.killed, self.started = None, time.monotonic()
+        self.busy = True  # last: the watchdog reads busy first, then when it started
         # Lambda's timeout counts from the invocation, not the container's init.
         self.pid.add_done_callback(lambda _: setattr(self, "started", max(self.started, time.monotonic())))
         return self.pool.submit(self.target, event)

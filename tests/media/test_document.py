@@ -376,7 +376,7 @@ def test_a_line_of_27000_words_is_read_in_linear_time():
     with opened(data) as doc:
         page = doc.page(0)
         lines = page.lines()
-    assert time.process_time() - started < 2.0
+    assert time.process_time() - started < 8.0  # ~1.5 s; quadratic, over a minute
     assert len(lines) == 1 and len(lines[0]["words"]) == 27_000 and page.cut is None
 
 
