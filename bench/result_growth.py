@@ -72,7 +72,7 @@ def run(pages: int, words: int, speech_seconds: float, timeout: float) -> dict:
     os.environ["PAGEVOICE_MAX_SPEECH_SECONDS"] = str(speech_seconds)
     with mock_aws():
         from chalicelib import aws, settings
-        from chalicelib.jobs import objects, sweep, worker
+        from chalicelib.jobs import events, objects, worker
         from chalicelib.jobs import store as jobs
         from infra.local.bootstrap import ensure_resources
         from infra.local.bridge import LambdaContext
@@ -96,7 +96,7 @@ def run(pages: int, words: int, speech_seconds: float, timeout: float) -> dict:
         worker._Publisher.publish = publish_and_measure
         t0, outcomes = time.monotonic(), []
         while not outcomes or outcomes[-1] == "continued":
-            outcomes += worker.lambda_handler(sweep.s3_event(bucket, key), LambdaContext(timeout))["outcomes"]
+            outcomes += worker.lambda_handler(events.s3_event(bucket, key), LambdaContext(timeout))["outcomes"]
         seconds = time.monotonic() - t0
         worker._Publisher.publish = publish
         job = jobs.get(USER, record["job_id"])

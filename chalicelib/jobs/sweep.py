@@ -12,22 +12,14 @@ a write can land after the delete's listing.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from urllib.parse import quote_plus
 
 from botocore.exceptions import ClientError
 
 from chalicelib import aws, clock, logs, settings
-from chalicelib.jobs import store
+from chalicelib.jobs import events, store
 
 log = logs.get("sweep")
-
-def s3_event(bucket: str, key: str) -> dict:
-    """An S3 ObjectCreated event for one object, shaped as S3 sends it (key URL-encoded)."""
-    return {"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Post",
-                         "s3": {"bucket": {"name": bucket}, "object": {"key": quote_plus(key, safe="/")}}}]}
-
 
 def due(job: dict, now: float) -> bool:
     """An unfinished job no delivery is working on: its lease ran out, or it was handed back,
@@ -59,7 +51,7 @@ def redrive(deliver: Callable[[dict], None]) -> int:
             continue  # not uploaded (yet): nothing to deliver
         delivered += 1
         try:
-            deliver(s3_event(s.bucket, key))
+            deliver(events.s3_event(s.bucket, key))
         except Exception:  # noqa: BLE001 - one failing job must not end the sweep for the others
             log.info("re-drive raised; the next sweep retries it", exc_info=True, extra={"job_id": job_id})
     if delivered:
@@ -91,8 +83,7 @@ def run(deliver: Callable[[dict], None]) -> dict:
 
 def invoke_worker(event: dict) -> None:
     """Deployed delivery: the worker Lambda, asynchronously (so Lambda's retries apply again)."""
-    aws.lambda_().invoke(FunctionName=settings.get().worker_function, InvocationType="Event",
-                         Payload=json.dumps(event).encode())
+    events.send(settings.get().worker_function, event)
 
 
 def lambda_handler(event: dict, context=None) -> dict:

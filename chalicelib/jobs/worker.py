@@ -19,17 +19,14 @@ job at once; transient ones raise so Lambda retries, and the last allowed attemp
 """
 from __future__ import annotations
 
-import json
 import os
 import time
-from urllib.parse import unquote_plus
 
 from botocore.exceptions import ClientError
 
 from chalicelib import aws, clock, kinds, logs, settings
 from chalicelib.errors import MediaError, PageVoiceError, Transient
-from chalicelib.jobs import objects, store
-from chalicelib.jobs.sweep import s3_event
+from chalicelib.jobs import events, objects, store
 from chalicelib.kinds.base import RESULT, Outputs, Resume
 
 log = logs.get("worker")
@@ -57,7 +54,7 @@ def lambda_handler(event: dict, context=None) -> dict:
     last record when any raised, so Lambda retries the event; records already ended are
     skipped on the retry by their claim."""
     outcomes, errors = [], []
-    for bucket, key in records(event):
+    for bucket, key in events.records(event):
         try:
             outcomes.append(handle_upload(bucket, key, context))
         except Exception as exc:  # noqa: BLE001 - the other records still run; re-raised below
@@ -66,16 +63,6 @@ def lambda_handler(event: dict, context=None) -> dict:
     if errors:
         raise errors[0]
     return {"outcomes": outcomes}
-
-
-def records(event: dict):
-    """(bucket, key) for each S3 record of a Lambda/SQS S3 event; keys arrive URL-encoded."""
-    for rec in event.get("Records", []):
-        s3 = rec.get("s3") or {}
-        bucket = (s3.get("bucket") or {}).get("name")
-        key = (s3.get("object") or {}).get("key")
-        if bucket and key:
-            yield bucket, unquote_plus(key)
 
 
 def handle_upload(bucket: str, key: str, context=None) -> str:
@@ -362,8 +349,7 @@ def _continue_later(bucket: str, key: str, context) -> None:
     if not arn:
         return
     try:
-        aws.lambda_().invoke(FunctionName=arn, InvocationType="Event",
-                             Payload=json.dumps(s3_event(bucket, key)).encode())
+        events.send(arn, events.s3_event(bucket, key))
     except Exception:  # noqa: BLE001 - the sweep picks the job up
         log.exception("could not invoke the next turn; the sweep will")
 

@@ -8,9 +8,9 @@ from chalicelib.engines import digits as engines
 from chalicelib.engines.ocr.base import bounds, rect
 from chalicelib.kinds import voice
 from chalicelib.kinds.base import Outputs
+from chalicelib.kinds.common import Stopwatch
 from chalicelib.kinds.digits import NAME
 from chalicelib.kinds.page import SPEECH
-from chalicelib.kinds.page_pipeline import Stopwatch
 from chalicelib.media import sandbox
 
 UNSURE = "?"

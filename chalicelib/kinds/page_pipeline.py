@@ -18,6 +18,7 @@ from chalicelib.engines import ocr
 from chalicelib.engines.ocr.base import Reading, bounds, build_result, rect
 from chalicelib.kinds import voice
 from chalicelib.kinds.base import Outputs, Resume
+from chalicelib.kinds.common import Stopwatch
 from chalicelib.kinds.page import NAME, PAGE_IMAGE, SPEECH, SPEECH_MP3
 from chalicelib.media import sandbox
 
@@ -26,25 +27,6 @@ from chalicelib.media import sandbox
 class Processed:
     result: dict  # CONTRACTS section 1
     wav: bytes | None  # None when the image has no text
-
-
-class Stopwatch:
-    """Milliseconds per named stage (`timings_ms` of a result)."""
-
-    def __init__(self) -> None:
-        self.ms: dict[str, int] = {}
-
-    def stage(self, name: str):
-        watch = self
-
-        class _Stage:
-            def __enter__(self):
-                self.t0 = time.perf_counter()
-
-            def __exit__(self, *exc):
-                watch.ms[name] = int(round((time.perf_counter() - self.t0) * 1000))
-
-        return _Stage()
 
 
 def recognize(data: bytes, *, ocr_engine: str | None = None, watch: Stopwatch | None = None,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from chalicelib import settings
 from chalicelib.engines import asr
 from chalicelib.kinds.base import Outputs
-from chalicelib.kinds.page_pipeline import Stopwatch
+from chalicelib.kinds.common import Stopwatch
 from chalicelib.kinds.speech import NAME
 from chalicelib.media import sandbox
 

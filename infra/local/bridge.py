@@ -248,7 +248,7 @@ class Workers:
         threading.Thread(target=self._watch, daemon=True, name="worker-limits").start()
 
     def submit(self, event: dict, item) -> bool:
-        from chalicelib.jobs.worker import records
+        from chalicelib.jobs.events import records
 
         key = next((k for _, k in records(event)), "")
         with self.lock:

@@ -22,7 +22,7 @@ import pytest
 
 from chalicelib import aws, settings
 from chalicelib.jobs import store
-from chalicelib.jobs.sweep import s3_event
+from chalicelib.jobs.events import s3_event
 from infra.local.bootstrap import ensure_resources
 from infra.local.process import free_port
 from tests import images

@@ -8,8 +8,8 @@ from botocore.exceptions import ClientError
 
 from chalicelib import aws, settings
 from chalicelib.errors import PageVoiceError
+from chalicelib.jobs import events, worker
 from chalicelib.jobs import store as jobs
-from chalicelib.jobs import sweep, worker
 from chalicelib.kinds import page_pipeline as pipeline
 from chalicelib.kinds import voice
 from tests import images
@@ -176,7 +176,7 @@ def test_job_deleted_while_processing_leaves_no_outputs(job, page_png, monkeypat
 
 def test_lambda_event_keys_are_url_decoded(api_env):
     event = {"Records": [{"s3": {"bucket": {"name": "b"}, "object": {"key": "uploads/u%2Fx/J+1/source"}}}]}
-    assert list(worker.records(event)) == [("b", "uploads/u/x/J 1/source")]
+    assert list(events.records(event)) == [("b", "uploads/u/x/J 1/source")]
 
 
 def test_keys_outside_uploads_are_ignored(api_env):
@@ -207,7 +207,7 @@ def test_a_turn_out_of_time_is_continued_by_the_next_invocation(job, monkeypatch
     assert record["status"] == "processing" and record["turns"] == 1 and record["attempts"] == 0
     assert invoked and invoked[0]["FunctionName"] == Context.invoked_function_arn
     assert invoked[0]["InvocationType"] == "Event"
-    assert json.loads(invoked[0]["Payload"]) == sweep.s3_event(settings.get().bucket, key)
+    assert json.loads(invoked[0]["Payload"]) == events.s3_event(settings.get().bucket, key)
     meanwhile = jobs.describe(USER, job_id)
     assert meanwhile["result"]["text"] == "\n".join(lines) and meanwhile["result"]["speech"]["complete"] is False
     assert worker.handle_upload(settings.get().bucket, key) == "done"  # the next turn
@@ -298,7 +298,7 @@ def test_an_account_past_its_worker_slots_waits_and_is_handed_on(job, page_png, 
 
     monkeypatch.setattr(aws, "lambda_", lambda: type("L", (), {"invoke": lambda self, **kw: invoked.append(kw)})())
     assert worker.handle_upload(settings.get().bucket, first_key, Context()) == "done"
-    assert [json.loads(i["Payload"]) for i in invoked] == [sweep.s3_event(settings.get().bucket, waiting_key)]
+    assert [json.loads(i["Payload"]) for i in invoked] == [events.s3_event(settings.get().bucket, waiting_key)]
     assert worker.handle_upload(settings.get().bucket, waiting_key, Context()) == "done"
 
 

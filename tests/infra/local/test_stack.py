@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from chalicelib.jobs.sweep import s3_event
+from chalicelib.jobs.events import s3_event
 from infra import template
 from infra.local import bridge
 from infra.local.bridge import QUEUE_NAME
