@@ -97,7 +97,7 @@ def act(event: dict) -> dict:
     if what == "sleep":
         time.sleep(60)
     if what == "hog":  # in a child process, as a decoder's sandbox would be
-        subprocess.run([sys.executable, "-c", "import time; x = b'1' * (600 << 20); time.sleep(60)"], check=False)
+        subprocess.run([sys.executable, "-c", "import time; x = b'1' * (1500 << 20); time.sleep(60)"], check=False)
     return {"outcomes": [f"done by {os.getpid()}"]}
 
 
@@ -126,7 +126,8 @@ class Ended:
 def workers(monkeypatch):
     monkeypatch.setenv("PAGEVOICE_WARM_KINDS", "")  # no engines: these invocations use none
     monkeypatch.setenv("PAGEVOICE_WORKER_TIMEOUT_SECONDS", "4")
-    monkeypatch.setenv("PAGEVOICE_WORKER_MEMORY_MB", "400")
+    # A worker process without engines is ~380 MB (its imports): well above it, well below the hog.
+    monkeypatch.setenv("PAGEVOICE_WORKER_MEMORY_MB", "800")
     ended = Ended()
     pool = Workers(2, ended, target=act)
     yield pool, ended
@@ -145,7 +146,7 @@ def test_a_worker_process_that_dies_is_replaced_and_others_go_on(workers):
 
 
 def test_an_invocation_over_its_time_or_memory_is_killed(workers, caplog):
-    """4 s and 400 MB here: a sleep of 60 s is killed for its time, a child process of 600 MB
+    """4 s and 800 MB here: a sleep of 60 s is killed for its time, a child process of 1.5 GB
     for its memory, each alone, and the next invocation is served."""
     pool, ended = workers
     for user, what, limit in (("ann", "sleep", "time"), ("bob", "hog", "memory")):
