@@ -295,7 +295,7 @@ def test_a_large_result_still_being_made_is_polled_every_ten_seconds(page, stack
     assert fake.requests - asked <= 1 and len(reads) <= 2, (fake.requests - asked, reads)
 
 
-def test_a_large_result_still_being_made_is_read_part_by_part(page, stack, monkeypatch):
+def test_a_large_result_still_being_made_is_read_part_by_part(page, stack, shoot, monkeypatch):
     """While a result too large to travel inline grows, GET /jobs/{id} gives its index and a
     presigned GET of each part file (chalicelib.jobs.objects): the page reads each part once,
     only the new ones at each poll, and shows the pages as they come."""
@@ -343,3 +343,4 @@ def test_a_large_result_still_being_made_is_read_part_by_part(page, stack, monke
     assert "on 3 pages" in page.inner_text("#job-status")
     assert page.inner_text("#document-note") == ("What PageVoice read grew too large to keep whole: it kept the "
                                                  "text read up to there (3 pages).")
+    shoot(page, "document-size-cut")
