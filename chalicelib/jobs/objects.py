@@ -261,14 +261,6 @@ def reader(bucket: str, user_id: str, job_id: str) -> Callable[[str], bytes]:
     return lambda name: s3.get_object(Bucket=bucket, Key=output_key(user_id, job_id, name))["Body"].read()
 
 
-def read_growing(bucket: str, user_id: str, job_id: str) -> tuple[dict, dict] | None:
-    """(index, assembled result) of a job's growing result, or None when it has none."""
-    index = read_json(bucket, output_key(user_id, job_id, INDEX))
-    if index is None:
-        return None
-    return index, assemble(index, reader(bucket, user_id, job_id))
-
-
 def keep_source(bucket: str, upload: str, kept: str, etag: str, content_type: str) -> None:
     """Copy the upload beside the results, as it is now (its ETag), without its tags: the
     upload's pending tag must not follow it (tags would also need s3:GetObjectTagging on the

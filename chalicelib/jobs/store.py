@@ -283,7 +283,7 @@ def _upload_time(user_id: str, job_id: str) -> float | None:
     try:
         head = aws.s3().head_object(Bucket=settings.get().bucket, Key=upload_key(user_id, job_id))
     except ClientError as exc:
-        if exc.response["Error"]["Code"] in ("NoSuchKey", "404", "NotFound"):
+        if exc.response["Error"]["Code"] in objects.MISSING:
             return None
         raise
     return head["LastModified"].timestamp()
@@ -295,7 +295,7 @@ def _read_json(key: str, max_bytes: int) -> tuple[dict | None, int | None]:
     try:
         obj = aws.s3().get_object(Bucket=settings.get().bucket, Key=key)
     except ClientError as exc:
-        if exc.response["Error"]["Code"] in ("NoSuchKey", "404"):
+        if exc.response["Error"]["Code"] in objects.MISSING:
             log.warning("result missing", extra={"key": key})
             return None, None
         raise

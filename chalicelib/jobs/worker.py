@@ -31,7 +31,6 @@ from chalicelib.kinds.base import RESULT, Outputs, Resume
 
 log = logs.get("worker")
 
-_MISSING = ("NoSuchKey", "404", "NotFound")
 GAVE_UP = "Processing failed {n} times; please upload the file again."
 TOO_LARGE = "What PageVoice read from this file is too large to keep (over {mb:.0f} MB); try a shorter file."
 SOURCE = "source"  # the upload as processed, kept beside the outputs
@@ -150,7 +149,7 @@ def _attempt(bucket: str, key: str, job: dict, attempt: int, deadline: float | N
         log.info("failed", extra={"reason": exc.message})
         return "failed"
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in _MISSING:
+        if exc.response.get("Error", {}).get("Code") in objects.MISSING:
             store.fail(user_id, job_id, "The uploaded file is missing; please upload it again.")
             return "failed"
         return _give_back(user_id, job_id, attempt, exc)  # throttling, 5xx: let the retry have it at once
