@@ -58,6 +58,7 @@ class Kind:
     runner: str  # "module:function", imported by the worker only (the ML stack lives behind it)
     result_schema: dict  # JSON Schema of result.json (also in /openapi.json)
     outputs: tuple[str, ...]  # file names it may write beside result.json
+    audio: str | None = None  # the output that is the job's recording (GET /jobs/{id}'s audio_url)
     limits: Callable[[], dict] = field(default=lambda: {})  # {"max_bytes", ...} from settings, read per call
     checks: Callable[[dict], None] | None = None  # invariants beyond the schema (raise ValueError)
     warm_up: str | None = None  # "module:function" loading its engines (worker init)

@@ -51,5 +51,5 @@ KIND = Kind(
     content_types=types.IMAGE_TYPES,
     extensions=tuple(e for t in types.IMAGE_TYPES for e in types.EXTENSIONS[t]),
     runner="chalicelib.kinds.digits_pipeline:run",
-    result_schema=RESULT_SCHEMA, outputs=(page.SPEECH,), limits=page.limits, checks=check,
+    result_schema=RESULT_SCHEMA, outputs=(page.SPEECH,), audio=page.SPEECH, limits=page.limits, checks=check,
     warm_up="chalicelib.kinds.digits_pipeline:warm_up")

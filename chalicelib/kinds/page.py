@@ -125,6 +125,6 @@ KIND = Kind(
     content_types=types.IMAGE_TYPES + types.DOCUMENT_TYPES,
     extensions=tuple(e for t in types.IMAGE_TYPES + types.DOCUMENT_TYPES for e in types.EXTENSIONS[t]),
     runner="chalicelib.kinds.page_pipeline:run", resumable=True,
-    result_schema=RESULT_SCHEMA, outputs=(SPEECH, SPEECH_MP3), limits=limits, checks=check,
+    result_schema=RESULT_SCHEMA, outputs=(SPEECH, SPEECH_MP3), audio=SPEECH, limits=limits, checks=check,
     # The OCR model at init; the voice behind it at low priority (page_pipeline.warm_up).
     warm_up="chalicelib.kinds.page_pipeline:warm_up_text", warm_later="chalicelib.kinds.voice:warm_up")
