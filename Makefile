@@ -7,7 +7,7 @@ DATASETS ?= ../shared/datasets
 # Debian packages the tests and benchmarks use (a real Chromium for the site tests).
 APT_PACKAGES := chromium fonts-dejavu-core tesseract-ocr curl strace
 
-.PHONY: run test test-fast lint bench train-digits package system-deps venv keras-venv fetch-weights clean
+.PHONY: run test test-fast lint js-test bench train-digits package system-deps venv keras-venv fetch-weights clean
 
 $(VENV)/.installed: requirements.txt requirements-worker.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,11 @@ $(VENV)/.installed: requirements.txt requirements-worker.txt requirements-dev.tx
 	touch $@
 
 venv: $(VENV)/.installed
+
+# The site's tooling (ESLint), pinned in package-lock.json; Node.js and npm are the machine's.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 # keras-ocr's pins (numpy 1.26, TensorFlow 2.15) conflict with the default set: own venv.
 $(KERAS_VENV)/.installed: requirements-keras.txt
@@ -43,15 +48,20 @@ system-deps:
 run: venv
 	$(PY) -m infra.local --watch-pid $$PPID
 
-test: venv keras-venv system-deps
+test: lint js-test keras-venv system-deps
 	$(PY) -m pytest tests -q -p no:cacheprovider
 
 # The inner loop: no browser, no local stack, no keras venv, no packaging (under a minute).
 test-fast: venv
 	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 -m "not stack and not browser and not keras and not slow"
 
-lint: venv
+lint: venv node_modules/.installed
 	$(PY) -m ruff check .
+	npx --no-install eslint static_site/js tests/js
+
+# The site's pure modules, under node's own test runner.
+js-test: node_modules/.installed
+	node --test tests/js/
 
 # Long runs with printed figures (not tests): OCR/TTS accuracy, speed and memory; the local
 # stack's upload-to-done and cold start; auth latency; load; fuzzing.
@@ -81,4 +91,4 @@ package: venv
 	$(PY) infra/package.py
 
 clean:
-	rm -rf $(VENV) $(KERAS_VENV) .venv-lambda infra/build bench/out .pytest_cache
+	rm -rf $(VENV) $(KERAS_VENV) node_modules .venv-lambda infra/build bench/out .pytest_cache

@@ -6,10 +6,8 @@
 
 import { config } from "./config.js";
 import * as session from "./session.js";
-
-export const NETWORK_MESSAGE = "Could not reach PageVoice. Check your connection and try again.";
-export const TIMEOUT_MESSAGE = "PageVoice took too long to answer. Please try again.";
-export const SESSION_ENDED_MESSAGE = "Your session has ended. Please log in again.";
+import { assembleResult, failure, NETWORK_MESSAGE, parseJson, SESSION_ENDED_MESSAGE, TIMEOUT_MESSAGE }
+  from "./api-answers.js";
 
 export class ApiError extends Error {
   constructor(message, { status = 0, code = "network", retryAfter = null, body = null } = {}) {
@@ -28,27 +26,6 @@ let unauthorizedHandler = () => {};
 // Called when an authenticated request answers 401: the token is bad, expired or revoked.
 export function onUnauthorized(handler) {
   unauthorizedHandler = handler;
-}
-
-function genericMessage(status) {
-  if (status === 401) return SESSION_ENDED_MESSAGE;
-  if (status === 403) return "You are not allowed to do that.";
-  if (status === 404) return "That was not found. It may have been deleted.";
-  if (status === 413) return "That is too large for PageVoice.";
-  if (status === 429) return "Too many requests. Please wait a moment and try again.";
-  if (status >= 500) return `PageVoice had a problem (error ${status}). Please try again in a moment.`;
-  return `Something went wrong (error ${status}). Please try again.`;
-}
-
-function parseRetryAfter(response, body) {
-  // Retry-After is readable only if the API exposes it (Access-Control-Expose-Headers);
-  // also accept a retry_after field in the body.
-  const raw = response.headers.get("Retry-After") ?? body?.retry_after;
-  if (raw === undefined || raw === null || raw === "") return null;
-  const seconds = Number(raw);
-  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
-  const date = Date.parse(raw);
-  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
 // Abort on the caller's signal or after the timeout, whichever comes first.
@@ -78,60 +55,46 @@ export async function request(method, path, { body, auth = true, handle401 = tru
   const token = auth ? session.getToken() : null;
   if (token) headers.Authorization = `Bearer ${token}`;
 
-  const abort = linkedAbort(signal, timeoutMs ?? config.requestTimeoutMs);
-  let response;
-  try {
-    response = await fetch(url ?? config.apiBase + path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: abort.signal,
-      mode: "cors",
-      credentials: "omit", // the token travels in the Authorization header, not cookies
-    });
-  } catch (error) {
-    abort.done();
-    if (signal?.aborted) throw error; // the view went away: the caller ignores this
-    if (abort.signal.aborted) throw new ApiError(TIMEOUT_MESSAGE, { code: "timeout" });
-    throw new ApiError(NETWORK_MESSAGE, { code: "network" });
-  }
-
-  let text = "";
-  try {
-    text = await response.text();
-  } catch (error) {
-    abort.done();
-    if (signal?.aborted) throw error;
-    throw new ApiError(NETWORK_MESSAGE, { code: "network" });
-  }
-  abort.done();
-
-  let data = null;
-  if (text) {
-    try { data = JSON.parse(text); } catch { data = null; }
-  }
-
+  const { response, text } = await send(url ?? config.apiBase + path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    mode: "cors",
+    credentials: "omit", // the token travels in the Authorization header, not cookies
+  }, signal, timeoutMs ?? config.requestTimeoutMs);
+  const data = parseJson(text);
   if (response.ok) return data;
 
-  const message = typeof data?.message === "string" && data.message.trim()
-    ? data.message.trim()
-    : genericMessage(response.status);
-  const error = new ApiError(message, {
-    status: response.status,
-    code: typeof data?.error === "string" ? data.error : `http_${response.status}`,
-    retryAfter: response.status === 429 ? parseRetryAfter(response, data) : null,
-    body: data,
-  });
-  // The server's message may say when to try again already; never say it twice.
-  if (error.retryAfter && !/\d|try again in/i.test(error.message)) {
-    error.message += ` Try again in ${error.retryAfter} second${error.retryAfter === 1 ? "" : "s"}.`;
-  }
+  const { message, ...fields } = failure(response.status, data, response.headers.get("Retry-After"));
+  const error = new ApiError(message, { ...fields, body: data });
   if (response.status === 401 && token && handle401) {
     error.message = SESSION_ENDED_MESSAGE;
     error.handled = true;
     unauthorizedHandler(error);
   }
   throw error;
+}
+
+/** The response and its text, or an ApiError saying it timed out or could not be reached. */
+async function send(target, init, signal, timeoutMs) {
+  const abort = linkedAbort(signal, timeoutMs);
+  let response;
+  try {
+    response = await fetch(target, { ...init, signal: abort.signal });
+  } catch (error) {
+    abort.done();
+    if (signal?.aborted) throw error; // the view went away: the caller ignores this
+    if (abort.signal.aborted) throw new ApiError(TIMEOUT_MESSAGE, { code: "timeout" });
+    throw new ApiError(NETWORK_MESSAGE, { code: "network" });
+  }
+  try {
+    return { response, text: await response.text() };
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new ApiError(NETWORK_MESSAGE, { code: "network" });
+  } finally {
+    abort.done();
+  }
 }
 
 // ---- Routes -------------------------------------------------------------------------------
@@ -199,18 +162,5 @@ async function readParts(jobId, { index, urls }, opts) {
   return assembleResult(index, files);
 }
 
-/** The result an index stands for: each grown value is its part files' contents joined, then its tail. */
-export function assembleResult(index, files) {
-  const copy = (v) => (v && typeof v === "object" && !Array.isArray(v) ? { ...v } : v);
-  const result = Object.fromEntries(Object.entries(index.result).map(([k, v]) => [k, copy(v)]));
-  for (const part of index.parts) {
-    const chunks = part.files.map((file) => files.get(file.name));
-    const value = part.type === "list" ? chunks.flat().concat(part.tail) : chunks.join("") + part.tail;
-    const [first, second] = part.path;
-    if (second === undefined) result[first] = value;
-    else result[first][second] = value;
-  }
-  return result;
-}
 
 export const deleteJob = (jobId, opts) => request("DELETE", `/jobs/${encodeURIComponent(jobId)}`, opts);

@@ -1,6 +1,7 @@
 // Entry point: hash routing, the header, logout and the "session ended" path.
 
 import * as api from "./api.js";
+import { SESSION_ENDED_MESSAGE } from "./api-answers.js";
 import * as session from "./session.js";
 import { cloneTemplate, setBusy } from "./dom.js";
 import landing from "./views/landing.js";
@@ -92,7 +93,7 @@ function endSession(message) {
 // Any 401 on an authenticated request: bad, expired or revoked token.
 api.onUnauthorized(() => {
   if (!session.isSignedIn()) return; // several requests may fail together; act once
-  endSession(api.SESSION_ENDED_MESSAGE);
+  endSession(SESSION_ENDED_MESSAGE);
 });
 
 // Logged out (or in) in another tab: follow it here.

@@ -68,17 +68,7 @@ export async function startRecording({ accepted = [], maxBytes = Infinity, maxSe
   }
 
   const wanted = pickType(accepted);
-  let recorder;
-  try {
-    recorder = new MediaRecorder(stream, wanted ? { mimeType: wanted } : undefined);
-  } catch {
-    try {
-      recorder = new MediaRecorder(stream);
-    } catch (error) {
-      stream.getTracks().forEach((t) => t.stop());
-      throw new RecorderError(`This browser could not start recording (${error.message}). Choose a recording file instead.`);
-    }
-  }
+  const recorder = makeRecorder(stream, wanted);
 
   const chunks = [];
   let bytes = 0;
@@ -92,29 +82,7 @@ export async function startRecording({ accepted = [], maxBytes = Infinity, maxSe
     if (!limited && bytes > maxBytes * 0.95) limit("size");
   });
 
-  // The sound level: RMS of the latest samples, in decibels mapped to 0..1 (-60 dB .. 0 dB).
-  let audioContext = null;
-  let levelTimer = 0;
-  try {
-    const Context = window.AudioContext || window.webkitAudioContext;
-    audioContext = new Context();
-    const source = audioContext.createMediaStreamSource(stream);
-    const analyser = audioContext.createAnalyser();
-    analyser.fftSize = 1024;
-    source.connect(analyser);
-    const samples = new Float32Array(analyser.fftSize);
-    levelTimer = setInterval(() => {
-      analyser.getFloatTimeDomainData(samples);
-      let sum = 0;
-      for (const s of samples) sum += s * s;
-      const rms = Math.sqrt(sum / samples.length);
-      const db = rms > 0 ? 20 * Math.log10(rms) : -100;
-      onLevel(Math.max(0, Math.min(1, (db + 60) / 60)));
-    }, 50);
-    if (audioContext.state === "suspended") audioContext.resume().catch(() => {});
-  } catch {
-    onLevel(0); // no level meter; recording still works
-  }
+  const meter = measureLevel(stream, onLevel);
 
   const started = performance.now();
   const secondsTimer = Number.isFinite(maxSeconds)
@@ -126,10 +94,9 @@ export async function startRecording({ accepted = [], maxBytes = Infinity, maxSe
   }
 
   function release() {
-    clearInterval(levelTimer);
+    meter.stop();
     clearTimeout(secondsTimer);
     stream.getTracks().forEach((t) => t.stop());
-    audioContext?.close().catch(() => {});
   }
 
   recorder.start(1000); // a chunk a second, so the size limit is watched as it grows
@@ -165,4 +132,54 @@ export async function startRecording({ accepted = [], maxBytes = Infinity, maxSe
       release();
     },
   };
+}
+
+function makeRecorder(stream, wanted) {
+  try {
+    return new MediaRecorder(stream, wanted ? { mimeType: wanted } : undefined);
+  } catch {
+    try {
+      return new MediaRecorder(stream);
+    } catch (error) {
+      stream.getTracks().forEach((t) => t.stop());
+      throw new RecorderError(`This browser could not start recording (${error.message}). Choose a recording file instead.`);
+    }
+  }
+}
+
+/** The microphone's level given to onLevel 20 times a second (Web Audio). Returns {stop()}. */
+function measureLevel(stream, onLevel) {
+  let audioContext = null;
+  let levelTimer = 0;
+  try {
+    const Context = window.AudioContext || window.webkitAudioContext;
+    audioContext = new Context();
+    const source = audioContext.createMediaStreamSource(stream);
+    const analyser = audioContext.createAnalyser();
+    analyser.fftSize = 1024;
+    source.connect(analyser);
+    const samples = new Float32Array(analyser.fftSize);
+    levelTimer = setInterval(() => {
+      analyser.getFloatTimeDomainData(samples);
+      onLevel(levelOf(samples));
+    }, 50);
+    if (audioContext.state === "suspended") audioContext.resume().catch(() => {});
+  } catch {
+    onLevel(0); // no level meter; recording still works
+  }
+  return {
+    stop() {
+      clearInterval(levelTimer);
+      audioContext?.close().catch(() => {});
+    },
+  };
+}
+
+/** Samples (-1..1) to a level 0..1: their RMS in decibels, -60 dB .. 0 dB. */
+export function levelOf(samples) {
+  let sum = 0;
+  for (const s of samples) sum += s * s;
+  const rms = Math.sqrt(sum / samples.length);
+  const db = rms > 0 ? 20 * Math.log10(rms) : -100;
+  return Math.max(0, Math.min(1, (db + 60) / 60));
 }

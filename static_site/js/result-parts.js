@@ -1,6 +1,7 @@
 // Pieces the result views share: the photo, copy and download of a text, and the recording.
 
 import { announce, showMessage } from "./dom.js";
+import { recordingCutShort } from "./result/messages.js";
 
 /** The uploaded photo in #result-image, its box layer sized by the result's pixel space. */
 export function showImage(root, job, result, signal, { what = "photo" } = {}) {
@@ -66,11 +67,7 @@ export function setUpAudio(root, audioUrl, signal, speech, { quiet = false, miss
   const audio = root.querySelector("#result-audio");
   const note = root.querySelector("#audio-note");
   showMessage(note, "");
-  if (speech && speech.complete === false) {
-    // The worker ran out of time for a very long text: say how much the recording covers.
-    showMessage(note, `The recording covers the first ${speech.characters.toLocaleString()} characters ` +
-      "of the text; the rest is too long to record in one go.");
-  }
+  if (speech && speech.complete === false) showMessage(note, recordingCutShort(speech.characters));
   if (!audioUrl) {
     audio.hidden = true;
     root.querySelector("#audio-title").hidden = quiet;

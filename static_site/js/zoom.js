@@ -6,9 +6,9 @@
 // enlarged.
 
 export const LEVELS = [1, 1.5, 2, 3, 4];
-const MAX_HEIGHT_VH = 0.8; // at "Fit", the whole photo is in view (as before zooming existed)
+const MAX_HEIGHT_VH = 0.8; // at "Fit", the whole photo is in view
 
-export function setUpZoom({ viewport, figure, img, zoomIn, zoomOut, fit, level, signal, aspect }) {
+export function setUpZoom({ viewport, figure, zoomIn, zoomOut, fit, level, signal, aspect }) {
   let zoom = 1;
   let ratio = aspect || 1; // width / height of the image
 
@@ -37,14 +37,7 @@ export function setUpZoom({ viewport, figure, img, zoomIn, zoomOut, fit, level, 
     fit.disabled = zoom === 1;
   }
 
-  function centre() {
-    const w = figure.offsetWidth || 1;
-    const h = figure.offsetHeight || 1;
-    return {
-      x: (viewport.scrollLeft + viewport.clientWidth / 2) / w,
-      y: (viewport.scrollTop + viewport.clientHeight / 2) / h,
-    };
-  }
+  const centre = () => centreOf(viewport, figure);
 
   function set(value, around = null) {
     const next = Math.max(LEVELS[0], Math.min(LEVELS[LEVELS.length - 1], value));
@@ -81,10 +74,59 @@ export function setUpZoom({ viewport, figure, img, zoomIn, zoomOut, fit, level, 
     layout();
   }, { signal, passive: false });
 
-  // Dragging with the mouse pans when zoomed; a drag is not a click on the box under it.
+  panWithMouse(viewport, { signal, zoomed: () => zoom > 1 });
+
+  zoomWithKeys(viewport, { signal, step, fit: () => set(1) });
+
+  const resize = new ResizeObserver(() => layout(zoom > 1 ? centre() : null));
+  resize.observe(viewport.parentElement);
+  signal.addEventListener("abort", () => resize.disconnect(), { once: true });
+  window.addEventListener("resize", () => layout(), { signal });
+
+  layout();
+
+  return {
+    get level() { return zoom; },
+    set,
+    /** A new image (another page): its shape, the same zoom, back at the top left. */
+    setAspect(value) {
+      ratio = value || 1;
+      layout();
+      viewport.scrollLeft = 0;
+      viewport.scrollTop = 0;
+    },
+    /** Scroll (only the photo, only when zoomed) so that `el` is in view. */
+    reveal(el) {
+      if (zoom > 1 && el) reveal(viewport, el);
+    },
+  };
+}
+
+/** The point in view's centre, as a fraction of the figure's width and height. */
+function centreOf(viewport, figure) {
+  const w = figure.offsetWidth || 1;
+  const h = figure.offsetHeight || 1;
+  return {
+    x: (viewport.scrollLeft + viewport.clientWidth / 2) / w,
+    y: (viewport.scrollTop + viewport.clientHeight / 2) / h,
+  };
+}
+
+// Keyboard on the focused photo: + and - zoom, 0 fits (the arrow keys scroll it natively).
+function zoomWithKeys(viewport, { signal, step, fit }) {
+  viewport.addEventListener("keydown", (event) => {
+    if (event.target !== viewport || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "+" || event.key === "=") { event.preventDefault(); step(1); }
+    else if (event.key === "-") { event.preventDefault(); step(-1); }
+    else if (event.key === "0") { event.preventDefault(); fit(); }
+  }, { signal });
+}
+
+// Dragging with the mouse pans when zoomed; a drag is not a click on the box under it.
+function panWithMouse(viewport, { signal, zoomed }) {
   let drag = null;
   viewport.addEventListener("pointerdown", (event) => {
-    if (zoom <= 1 || event.pointerType !== "mouse" || event.button !== 0) return;
+    if (!zoomed() || event.pointerType !== "mouse" || event.button !== 0) return;
     drag = { x: event.clientX, y: event.clientY, left: viewport.scrollLeft, top: viewport.scrollTop, moved: false };
   }, { signal });
   window.addEventListener("pointermove", (event) => {
@@ -105,47 +147,16 @@ export function setUpZoom({ viewport, figure, img, zoomIn, zoomOut, fit, level, 
     }
     drag = null;
   }, { signal });
+}
 
-  // Keyboard on the focused photo: + and - zoom, 0 fits (the arrow keys scroll it natively).
-  viewport.addEventListener("keydown", (event) => {
-    if (event.target !== viewport || event.ctrlKey || event.metaKey || event.altKey) return;
-    if (event.key === "+" || event.key === "=") { event.preventDefault(); step(1); }
-    else if (event.key === "-") { event.preventDefault(); step(-1); }
-    else if (event.key === "0") { event.preventDefault(); set(1); }
-  }, { signal });
-
-  const resize = new ResizeObserver(() => {
-    const keep = zoom > 1 ? centre() : null;
-    layout(keep);
-  });
-  resize.observe(viewport.parentElement);
-  signal.addEventListener("abort", () => resize.disconnect(), { once: true });
-  window.addEventListener("resize", () => layout(), { signal });
-
-  layout();
-
-  return {
-    get level() { return zoom; },
-    set,
-    /** A new image (another page): its shape, the same zoom, back at the top left. */
-    setAspect(value) {
-      ratio = value || 1;
-      layout();
-      viewport.scrollLeft = 0;
-      viewport.scrollTop = 0;
-    },
-    /** Scroll (only the photo, only when zoomed) so that `el` is in view. */
-    reveal(el) {
-      if (zoom <= 1 || !el) return;
-      const v = viewport.getBoundingClientRect();
-      const r = el.getBoundingClientRect();
-      const margin = 24;
-      if (r.left < v.left + margin || r.right > v.right - margin) {
-        viewport.scrollLeft += r.left - v.left - (v.width - r.width) / 2;
-      }
-      if (r.top < v.top + margin || r.bottom > v.bottom - margin) {
-        viewport.scrollTop += r.top - v.top - (v.height - r.height) / 2;
-      }
-    },
-  };
+function reveal(viewport, el) {
+  const v = viewport.getBoundingClientRect();
+  const r = el.getBoundingClientRect();
+  const margin = 24;
+  if (r.left < v.left + margin || r.right > v.right - margin) {
+    viewport.scrollLeft += r.left - v.left - (v.width - r.width) / 2;
+  }
+  if (r.top < v.top + margin || r.bottom > v.bottom - margin) {
+    viewport.scrollTop += r.top - v.top - (v.height - r.height) / 2;
+  }
 }

@@ -64,6 +64,16 @@ export function mountHistory(root, { signal }) {
     }
   }
 
+  // Keep focus in the list: on the next item, else the previous, else the heading.
+  function deleted(item, name) {
+    const neighbour = item.nextElementSibling || item.previousElementSibling;
+    item.remove();
+    announce(`Deleted ${name}.`);
+    if (neighbour) neighbour.querySelector("a").focus();
+    else { heading.tabIndex = -1; heading.focus(); }
+    if (!list.children.length && !next) status.textContent = "You have not uploaded any photos yet.";
+  }
+
   function renderItem(job) {
     const item = cloneTemplate("tpl-history-item");
     item.dataset.jobId = job.job_id;
@@ -73,7 +83,7 @@ export function mountHistory(root, { signal }) {
     link.href = `#/jobs/${encodeURIComponent(job.job_id)}`;
     link.textContent = name;
     showStatus(item, job);
-    if (!(job.status in ENDED)) follow(item, job.job_id);
+    if (!(job.status in ENDED)) follow(item, job.job_id, signal);
     const time = item.querySelector("time");
     const created = parseTime(job.created_at);
     if (created) {
@@ -81,56 +91,54 @@ export function mountHistory(root, { signal }) {
       time.textContent = formatTime(created);
     }
 
-    const trigger = item.querySelector(".history-delete");
-    // Name the buttons after the photo so a list of "Delete" buttons is still distinguishable.
-    trigger.setAttribute("aria-label", `Delete ${name}`);
-    const panel = item.querySelector(".history-confirm");
-    const yes = panel.querySelector('[data-testid="history-delete-confirm"]');
-    const no = panel.querySelector('[data-testid="history-delete-cancel"]');
-    yes.setAttribute("aria-label", `Yes, delete ${name}`);
-    confirmInline({
-      trigger, panel, yes, no,
-      onConfirm: async () => {
-        yes.disabled = true;
-        try {
-          await api.deleteJob(job.job_id, { signal });
-        } catch (error) {
-          if (signal.aborted || error.handled) return;
-          yes.disabled = false;
-          showMessage(errorEl, error.message);
-          return;
-        }
-        // Keep focus in the list: on the next item, else the previous, else the heading.
-        const neighbour = item.nextElementSibling || item.previousElementSibling;
-        item.remove();
-        announce(`Deleted ${name}.`);
-        if (neighbour) neighbour.querySelector("a").focus();
-        else { heading.tabIndex = -1; heading.focus(); }
-        if (!list.children.length && !next) status.textContent = "You have not uploaded any photos yet.";
-      },
-    });
+    setUpDelete(item, job, name, { signal, errorEl, onDeleted: () => deleted(item, name) });
     return item;
-  }
-
-  // An unfinished job's badge follows it until it ends, without a Refresh.
-  async function follow(item, jobId) {
-    let delay = 2000;
-    while (!signal.aborted) {
-      try {
-        await sleep(delay, signal);
-        if (!item.isConnected) return; // refreshed away or deleted (it is added after this starts)
-        const job = await api.getJob(jobId, { signal });
-        if (!item.isConnected) return;
-        showStatus(item, job);
-        if (job.status in ENDED) return;
-      } catch (error) {
-        if (signal.aborted || error.handled || error.status === 404) return;
-      }
-      delay = Math.min(delay * 1.5, 15000);
-    }
   }
 
   more.addEventListener("click", () => load({ append: true }), { signal });
   refresh.addEventListener("click", () => load({ append: false }), { signal });
   load({ append: false });
+}
+
+// An unfinished job's badge follows it until it ends, without a Refresh.
+async function follow(item, jobId, signal) {
+  let delay = 2000;
+  while (!signal.aborted) {
+    try {
+      await sleep(delay, signal);
+      if (!item.isConnected) return; // refreshed away or deleted (it is added after this starts)
+      const job = await api.getJob(jobId, { signal });
+      if (!item.isConnected) return;
+      showStatus(item, job);
+      if (job.status in ENDED) return;
+    } catch (error) {
+      if (signal.aborted || error.handled || error.status === 404) return;
+    }
+    delay = Math.min(delay * 1.5, 15000);
+  }
+}
+
+function setUpDelete(item, job, name, { signal, errorEl, onDeleted }) {
+  const trigger = item.querySelector(".history-delete");
+  // Name the buttons after the photo so a list of "Delete" buttons is still distinguishable.
+  trigger.setAttribute("aria-label", `Delete ${name}`);
+  const panel = item.querySelector(".history-confirm");
+  const yes = panel.querySelector('[data-testid="history-delete-confirm"]');
+  const no = panel.querySelector('[data-testid="history-delete-cancel"]');
+  yes.setAttribute("aria-label", `Yes, delete ${name}`);
+  confirmInline({
+    trigger, panel, yes, no,
+    onConfirm: async () => {
+      yes.disabled = true;
+      try {
+        await api.deleteJob(job.job_id, { signal });
+      } catch (error) {
+        if (signal.aborted || error.handled) return;
+        yes.disabled = false;
+        showMessage(errorEl, error.message);
+        return;
+      }
+      onDeleted();
+    },
+  });
 }

@@ -44,141 +44,172 @@ export default {
     // What the dashboard did to the file before uploading it ("Photo reduced from 48 MP ..."),
     // for this tab's session.
     showMessage(root.querySelector("#job-note"), uploadNote(jobId));
-    let shownStatus = null;
-    let shownResult = false; // the text comes first (status processing), the recording after
-    let shown = null; // what the view's show() returned: {update, pollMs} for views that grow
-
-    function setStatus(status, text) {
-      els.status.dataset.status = status;
-      root.querySelector("#job-wait-hint").hidden = !(status in STATUS_TEXT) || status === "failed";
-      // Only write when it changes, so the live region announces changes and nothing else.
-      if (els.status.textContent !== text) els.status.textContent = text;
-      shownStatus = status;
-    }
-
-    async function poll() {
-      els.retryWrap.hidden = true;
-      showMessage(els.error, "");
-      let delay = POLL_FIRST_MS;
-      let failures = 0;
-      const started = Date.now();
-      try {
-        for (;;) {
-          let job;
-          try {
-            job = await api.getJob(jobId, { signal });
-            failures = 0;
-          } catch (error) {
-            if (signal.aborted || error.handled) return;
-            const retryable = error.status === 0 || error.status === 429 || error.status >= 500;
-            failures += 1;
-            if (!retryable || failures >= MAX_FAILURES) {
-              // Said once: a 404 in the status line alone, other failures with the reason below.
-              if (error.status === 404) {
-                setStatus("error", "This file was not found. It may have been deleted.");
-              } else {
-                setStatus("error", "Could not get this file's status.");
-                showMessage(els.error, error.message);
-              }
-              els.retryWrap.hidden = error.status === 404;
-              els.deleteWrap.hidden = error.status === 404;
-              return;
-            }
-            if (shownStatus === null) setStatus("checking", "Checking…");
-            await sleep(error.retryAfter ? error.retryAfter * 1000 : delay, signal);
-            delay = Math.min(delay * POLL_GROWTH, POLL_MAX_MS);
-            continue;
-          }
-
-          showJob(job);
-          if (job.status === "done" || job.status === "failed") return;
-          if (Date.now() - started > POLL_GIVE_UP_MS) {
-            showMessage(els.error, "This is taking longer than usual. Check again in a little while.");
-            els.retryWrap.hidden = false;
-            return;
-          }
-          if (job.status === "processing" && job.result && shown?.pollMs) {
-            // The result is growing (pages read, the recording made part by part): keep up.
-            await sleep(job.resultWasLarge ? Math.max(shown.pollMs(), POLL_LARGE_RESULT_MS) : shown.pollMs(), signal);
-            continue;
-          }
-          if (job.status === "processing") {
-            // Being read now: the text is seconds away, do not back off past it.
-            await sleep(POLL_PROCESSING_MS, signal);
-            continue;
-          }
-          await sleep(delay, signal);
-          delay = Math.min(delay * POLL_GROWTH, POLL_MAX_MS);
-        }
-      } catch (error) {
-        if (signal.aborted) return; // sleep() rejects when the view goes away
-        // A bug or a malformed job: say so rather than leave a half-drawn page.
-        showMessage(els.error, "This result could not be shown. Reload the page to try again.");
-        throw error;
-      }
-    }
-
-    function showJob(job) {
-      if (job.filename) {
-        els.title.textContent = job.filename;
-        document.title = `${job.filename} · PageVoice`;
-      }
-      els.deleteWrap.hidden = false;
-      const view = RESULT_VIEWS[job.kind || "page"] || plainView;
-      const texts = { ...STATUS_TEXT, ...view.statusText };
-      if (view.deleteText) {
-        root.querySelector("#job-delete").textContent = view.deleteText[0];
-        root.querySelector("#job-delete-confirm-panel .confirm-text").textContent = view.deleteText[1];
-      }
-      root.querySelector("#result").dataset.kind = job.kind || "page";
-      if (job.status === "done") {
-        const result = job.result || view.empty;
-        setStatus("done", view.doneText(result));
-        if (shown?.update) shown.update(job, result);
-        else if (shownResult) (view.update || updateAudio)(root, job, result, signal);
-        else shown = view.show(root, job, result, signal);
-        shownResult = true;
-      } else if (job.status === "processing" && job.result) {
-        setStatus("processing", view.progressText?.(job.result) || texts.partial || "Text ready. Making the recording…");
-        if (shown?.update) shown.update(job, job.result);
-        else if (!shownResult) shown = view.show(root, job, job.result, signal, { audioPending: true });
-        shownResult = true;
-      } else if (job.status === "failed") {
-        setStatus("failed", texts.failed);
-        showMessage(els.error, errorText(job.error));
-      } else {
-        setStatus(job.status, texts[job.status] || `Status: ${job.status}`);
-      }
-    }
-
+    const status = statusLine(root, els.status);
+    const view = resultShower(root, { els, status, signal });
+    const poll = () => pollJob(jobId, { signal, els, status, view });
     els.retry.addEventListener("click", () => poll(), { signal });
-
-    confirmInline({
-      trigger: root.querySelector("#job-delete"),
-      panel: root.querySelector("#job-delete-confirm-panel"),
-      yes: root.querySelector("#job-delete-confirm"),
-      no: root.querySelector("#job-delete-cancel"),
-      onConfirm: async () => {
-        const yes = root.querySelector("#job-delete-confirm");
-        yes.disabled = true;
-        try {
-          await api.deleteJob(jobId, { signal });
-        } catch (error) {
-          if (signal.aborted || error.handled) return;
-          yes.disabled = false;
-          showMessage(els.error, error.message);
-          return;
-        }
-        announce("Photo deleted.");
-        navigate("#/app");
-      },
-    });
-
+    setUpDelete(root, { jobId, signal, els, navigate });
     poll();
   },
 };
 
-/** The note the dashboard left for a job it uploaded (see dashboard.js rememberNote). */
+function statusLine(root, el) {
+  let shown = null;
+  return {
+    set(status, text) {
+      el.dataset.status = status;
+      root.querySelector("#job-wait-hint").hidden = !(status in STATUS_TEXT) || status === "failed";
+      // Only write when it changes, so the live region announces changes and nothing else.
+      if (el.textContent !== text) el.textContent = text;
+      shown = status;
+    },
+    get shown() { return shown; },
+  };
+}
+
+async function pollJob(jobId, { signal, els, status, view }) {
+  els.retryWrap.hidden = true;
+  showMessage(els.error, "");
+  const backoff = { delay: POLL_FIRST_MS, failures: 0 };
+  const started = Date.now();
+  try {
+    for (;;) {
+      let job;
+      try {
+        job = await api.getJob(jobId, { signal });
+        backoff.failures = 0;
+      } catch (error) {
+        if (await retryAfter(error, backoff, { signal, els, status })) continue;
+        return;
+      }
+      view.show(job);
+      if (job.status === "done" || job.status === "failed") return;
+      if (Date.now() - started > POLL_GIVE_UP_MS) {
+        showMessage(els.error, "This is taking longer than usual. Check again in a little while.");
+        els.retryWrap.hidden = false;
+        return;
+      }
+      await sleep(nextPoll(job, backoff, view), signal);
+    }
+  } catch (error) {
+    if (signal.aborted) return; // sleep() rejects when the view goes away
+    // A bug or a malformed job: say so rather than leave a half-drawn page.
+    showMessage(els.error, "This result could not be shown. Reload the page to try again.");
+    throw error;
+  }
+}
+
+/** After a failed status request: waits and says true to try again, or says why and false. */
+async function retryAfter(error, backoff, { signal, els, status }) {
+  if (signal.aborted || error.handled) return false;
+  const retryable = error.status === 0 || error.status === 429 || error.status >= 500;
+  backoff.failures += 1;
+  if (!retryable || backoff.failures >= MAX_FAILURES) {
+    // Said once: a 404 in the status line alone, other failures with the reason below.
+    if (error.status === 404) {
+      status.set("error", "This file was not found. It may have been deleted.");
+    } else {
+      status.set("error", "Could not get this file's status.");
+      showMessage(els.error, error.message);
+    }
+    els.retryWrap.hidden = error.status === 404;
+    els.deleteWrap.hidden = error.status === 404;
+    return false;
+  }
+  if (status.shown === null) status.set("checking", "Checking…");
+  await sleep(error.retryAfter ? error.retryAfter * 1000 : backoff.delay, signal);
+  backoff.delay = Math.min(backoff.delay * POLL_GROWTH, POLL_MAX_MS);
+  return true;
+}
+
+/** How long to wait before asking again (the shown view sets the pace of a growing result). */
+function nextPoll(job, backoff, view) {
+  if (job.status === "processing" && job.result && view.growing()) {
+    // The result is growing (pages read, the recording made part by part): keep up.
+    return job.resultWasLarge ? Math.max(view.pollMs(), POLL_LARGE_RESULT_MS) : view.pollMs();
+  }
+  // Being read now: the text is seconds away, do not back off past it.
+  if (job.status === "processing") return POLL_PROCESSING_MS;
+  const delay = backoff.delay;
+  backoff.delay = Math.min(delay * POLL_GROWTH, POLL_MAX_MS);
+  return delay;
+}
+
+/** Shows each answer about the job with the view of its kind. */
+function resultShower(root, { els, status, signal }) {
+  let shownResult = false; // the text comes first (status processing), the recording after
+  let shown = null; // what the view's show() returned: {update, pollMs} for views that grow
+
+  function showDone(job, view) {
+    const result = job.result || view.empty;
+    status.set("done", view.doneText(result));
+    if (shown?.update) shown.update(job, result);
+    else if (shownResult) (view.update || updateAudio)(root, job, result, signal);
+    else shown = view.show(root, job, result, signal);
+    shownResult = true;
+  }
+
+  function showPartial(job, view, texts) {
+    status.set("processing", view.progressText?.(job.result) || texts.partial || "Text ready. Making the recording…");
+    if (shown?.update) shown.update(job, job.result);
+    else if (!shownResult) shown = view.show(root, job, job.result, signal, { audioPending: true });
+    shownResult = true;
+  }
+
+  function show(job) {
+    const view = RESULT_VIEWS[job.kind || "page"] || plainView;
+    showHeading(root, els, job, view);
+    const texts = { ...STATUS_TEXT, ...view.statusText };
+    if (job.status === "done") showDone(job, view);
+    else if (job.status === "processing" && job.result) showPartial(job, view, texts);
+    else if (job.status === "failed") {
+      status.set("failed", texts.failed);
+      showMessage(els.error, errorText(job.error));
+    } else {
+      status.set(job.status, texts[job.status] || `Status: ${job.status}`);
+    }
+  }
+
+  return { show, growing: () => Boolean(shown?.pollMs), pollMs: () => shown.pollMs() };
+}
+
+function showHeading(root, els, job, view) {
+  if (job.filename) {
+    els.title.textContent = job.filename;
+    document.title = `${job.filename} · PageVoice`;
+  }
+  els.deleteWrap.hidden = false;
+  if (view.deleteText) {
+    root.querySelector("#job-delete").textContent = view.deleteText[0];
+    root.querySelector("#job-delete-confirm-panel .confirm-text").textContent = view.deleteText[1];
+  }
+  root.querySelector("#result").dataset.kind = job.kind || "page";
+}
+
+function setUpDelete(root, { jobId, signal, els, navigate }) {
+  const yes = root.querySelector("#job-delete-confirm");
+  confirmInline({
+    trigger: root.querySelector("#job-delete"),
+    panel: root.querySelector("#job-delete-confirm-panel"),
+    yes,
+    no: root.querySelector("#job-delete-cancel"),
+    onConfirm: async () => {
+      yes.disabled = true;
+      try {
+        await api.deleteJob(jobId, { signal });
+      } catch (error) {
+        if (signal.aborted || error.handled) return;
+        yes.disabled = false;
+        showMessage(els.error, error.message);
+        return;
+      }
+      announce("Photo deleted.");
+      navigate("#/app");
+    },
+  });
+}
+
+/** The note the dashboard left for a job it uploaded (see views/dashboard/upload.js rememberNote). */
 export function uploadNote(jobId) {
   try { return sessionStorage.getItem(`pagevoice.note.${jobId}`) || ""; } catch { return ""; }
 }

@@ -1,0 +1,106 @@
+// What the page result says to the listener, as plain functions of the result (no DOM).
+
+import { allWords, isDocument, pagesOf } from "./model.js";
+
+export const plural = (n, one, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
+
+/** "1:05" for 65.4 seconds. */
+export function clock(seconds) {
+  const s = Math.max(0, Math.floor(seconds || 0));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+/** "1 minute 5 seconds" for 65.4 seconds: what a screen reader says for a position. */
+export function spokenClock(seconds) {
+  const s = Math.max(0, Math.floor(seconds || 0));
+  const m = Math.floor(s / 60);
+  const rest = s % 60;
+  return m ? `${plural(m, "minute")} ${plural(rest, "second")}` : plural(rest, "second");
+}
+
+export function doneText(result) {
+  const pages = pagesOf(result);
+  const count = allWords(pages).length;
+  if (isDocument(result)) {
+    return count ? `Done: ${plural(count, "word")} on ${plural(pages.length, "page")}.`
+      : `Done: no text was found on ${plural(pages.length, "page")}.`;
+  }
+  return count ? `Done: ${plural(count, "word")} found.` : "Done: no text was found in this photo.";
+}
+
+/** The status while the result grows (status processing). */
+export function progressText(result) {
+  const doc = result.document;
+  let read = "Text ready.";
+  if (doc && isDocument(result)) {
+    const total = doc.pages || result.pages.length;
+    const done = doc.read ?? result.pages.length;
+    read = done < total ? `Page ${done} of ${total} read…` : `All ${plural(total, "page")} read.`;
+  }
+  const parts = result.speech?.parts?.length;
+  if (!result.text) return `${read} No text so far.`;
+  return parts ? `${read} You can listen now; the rest of the recording is being made.` : `${read} Making the recording…`;
+}
+
+/** "Page 2 of 3", and how many more are still being read when the document is not all in. */
+export function pageLabel(page, shown, expected) {
+  const more = expected > shown ? ` (${expected - shown} more being read)` : "";
+  return `Page ${page + 1} of ${shown}${more}`;
+}
+
+export function unsureNote(count, doc) {
+  if (!count) return "";
+  return `${plural(count, "unsure word")} ${count === 1 ? "was" : "were"} left out of the text: ` +
+    `marked with dashed outlines on the ${doc ? "pages" : "photo"}.`;
+}
+
+/** One line of the list of unsure words: “word” on page 2, 40% sure. */
+export function unsureItem(word, doc) {
+  const where = doc ? ` on page ${(word.page ?? 0) + 1}` : "";
+  const sure = typeof word.confidence === "number" ? `, ${Math.round(word.confidence * 100)}% sure` : "";
+  return `“${word.text}”${where}${sure}`;
+}
+
+/** Why a finished result holds less than the upload: pages left out, or a result cut short. */
+export function documentNote(result, { done, pagesShown }) {
+  if (!done) return "";
+  const doc = result.document;
+  if (result.complete === false && result.reason === "size") {
+    // The worker's last guard: the result grew past the largest it keeps.
+    const pages = isDocument(result) ? ` (${plural(pagesShown, "page")})` : "";
+    return `What PageVoice read grew too large to keep whole: it kept the text read up to there${pages}.`;
+  }
+  if (!doc || doc.complete !== false) return "";
+  return doc.reason === "pages"
+    ? `This document has ${plural(doc.pages_in_file, "page")}; PageVoice read the first ${plural(doc.pages, "page")}. The pages after that were left out.`
+    : `Not every page could be read: PageVoice read ${doc.read ?? pagesShown} of ${plural(doc.pages_in_file || doc.pages, "page")}.`;
+}
+
+/** The worker ran out of time for a very long text: how much the recording covers. */
+export function recordingCutShort(characters) {
+  return `The recording covers the first ${Number(characters || 0).toLocaleString()} characters ` +
+    "of the text; the rest is too long to record in one go.";
+}
+
+/** The note under the player: a recording cut short, or none at all. */
+export function audioNote(speech, { done, parts }) {
+  if (speech && speech.complete === false && done) return recordingCutShort(speech.characters);
+  return done && !parts ? "There is no recording of this text." : "";
+}
+
+/** The player's state line while there is nothing to hear yet. */
+export function waitingNote({ waiting, hasParts, audioUrl }) {
+  if (waiting && !hasParts) return "Waiting for the recording: it starts in a moment…";
+  if (waiting) return "Waiting for the next part of the recording…";
+  return !hasParts && !audioUrl ? "The recording is being made…" : "";
+}
+
+/** Said when a word chosen in the text has no place in the recording. */
+export function notInRecording(word, final) {
+  return final ? `“${word?.text}” is not in the recording.` : `“${word?.text}” has not been recorded yet.`;
+}
+
+/** "1:05 / 3:20", with " so far" while the recording grows. */
+export const timeText = (t, total, growing) => `${clock(t)} / ${clock(total)}${growing ? " so far" : ""}`;
+
+export const spokenTime = (t, total) => `${spokenClock(t)} of ${spokenClock(total)}`;

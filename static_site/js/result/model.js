@@ -1,0 +1,103 @@
+// The result of a `page` job as data, without the DOM (CONTRACTS sections 1, 7 and 10): its
+// pages, every word in reading order, and which word is heard at a time of the recording.
+
+export const SPEECH_WAV = "speech.wav";
+export const SPEECH_MP3 = "speech.mp3";
+
+// A start this close after the playback position counts as reached: seeking to a word's start
+// lands a hair before it in some browsers.
+const START_SLACK_S = 1e-3;
+
+export function isDocument(result) {
+  return Array.isArray(result?.pages) && result.pages.length > 0 && (result.pages.length > 1 || Boolean(result.document));
+}
+
+/** A document's pages, or the photo as the one page. */
+export function pagesOf(result) {
+  if (isDocument(result)) return result.pages;
+  return [{ width: result.width, height: result.height, text: result.text, lines: result.lines || [], image: null }];
+}
+
+/** Every word of every page, with its page, line and place, and one running index. */
+export function allWords(pages) {
+  const words = [];
+  pages.forEach((page, pageIndex) => {
+    (page.lines || []).forEach((line, lineIndex) => {
+      (line.words || []).forEach((word, wordInLine) => {
+        words.push({ ...word, pageIndex, lineIndex, wordInLine, index: words.length });
+      });
+    });
+  });
+  return words;
+}
+
+/** The words and a lookup from a word's address (page, line, place in line) to its index. */
+export function indexWords(pages) {
+  const words = allWords(pages);
+  const byAddress = new Map(words.map((w) => [address(w.pageIndex, w.lineIndex, w.wordInLine), w.index]));
+  return {
+    words,
+    indexOf: (page, line, word) => byAddress.get(address(page ?? 0, line, word)),
+  };
+}
+
+const address = (page, line, word) => `${page}:${line}:${word}`;
+
+export const wordsOnPage = (words, page) => words.filter((w) => w.pageIndex === page);
+
+/** What was read, in a few figures: when they change, the text must be drawn again. */
+export function shapeOf(result, pages) {
+  const lines = pages.map((p) => (p.lines || []).length).join(",");
+  return `${pages.length}:${lines}:${(result.text || "").length}:${(result.unsure || []).length}`;
+}
+
+/** The width / height of a page, 1 when it is not known. */
+export const aspectOf = (page) => (page?.width && page?.height ? page.width / page.height : 1);
+
+/** The page to show after the result grew: the one shown if it still exists, else the first. */
+export const pageToShow = (shown, count) => (shown < 0 ? 0 : Math.min(shown, count - 1));
+
+/**
+ * result.speech.words as read-along timings: `list` is [{index, start, end}] in order of start,
+ * `index` the word's running index; words not in the text or without a start are dropped.
+ * `positionOf` maps a running index to its place in `list`.
+ */
+export function timingsOf(speech, indexOf) {
+  const list = (speech?.words || []).map((w) => ({
+    index: indexOf(w.page ?? 0, w.line, w.word),
+    start: Number(w.start),
+    end: Number(w.end),
+  })).filter((t) => t.index !== undefined && Number.isFinite(t.start)).sort((a, b) => a.start - b.start);
+  return { list, positionOf: new Map(list.map((t, i) => [t.index, i])) };
+}
+
+/** The place in `list` of the word heard at `t` seconds (the last one started), -1 before any. */
+export function timingAt(list, t) {
+  let lo = 0;
+  let hi = list.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].start <= t + START_SLACK_S) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+  }
+  return found;
+}
+
+/** The place in `list` one word before (-1) or after (1) `at`, kept within the list. */
+export function stepFrom(list, at, dir) {
+  return Math.max(0, Math.min(list.length - 1, at < 0 ? 0 : at + dir));
+}
+
+/**
+ * The parts of the recording to play: result.speech.parts so far, or, for a finished recording
+ * made in one piece, speech.wav alone. `urlOf(file)` gives a part's URL.
+ */
+export function recordingParts(speech, { done, urlOf, audioUrl }) {
+  const parts = (speech?.parts || []).map((p) => ({
+    file: p.file, start: Number(p.start) || 0, seconds: Number(p.seconds) || 0, url: urlOf(p.file),
+  }));
+  if (parts.length || !done) return parts;
+  const whole = urlOf(SPEECH_WAV) || audioUrl;
+  if (!whole) return parts;
+  return [{ file: SPEECH_WAV, start: 0, seconds: Number(speech?.seconds) || 0, url: whole }];
+}

@@ -1,0 +1,132 @@
+// The text panel of a page result: all pages, each under its heading, the words a roving group
+// (one Tab stop, arrow keys between words, Enter or a click chooses one); the notes about
+// unsure words left out and about a document or result cut short.
+
+import { announce, rovingKeys, scrollWithin, showMessage } from "../dom.js";
+import { renderText } from "../overlay.js";
+import { wordsOnPage } from "./model.js";
+import { documentNote, unsureItem, unsureNote } from "./messages.js";
+
+/** `onChoose(index)` when a word is chosen. */
+export function createText(root, { signal, onChoose }) {
+  const el = root.querySelector("#result-text");
+  let spans = [];
+  let spanByIndex = new Map();
+
+  const setStop = (span) => { for (const s of spans) s.tabIndex = s === span ? 0 : -1; };
+
+  el.addEventListener("click", (event) => {
+    const span = event.target.closest(".text-word");
+    if (span) onChoose(Number(span.dataset.wordIndex));
+  }, { signal });
+  el.addEventListener("keydown", (event) => {
+    const span = event.target.closest?.(".text-word");
+    if (!span) return;
+    if (event.key === "Enter") {
+      event.preventDefault();
+      onChoose(Number(span.dataset.wordIndex));
+      return;
+    }
+    rovingKeys(spans, span, event, setStop);
+  }, { signal });
+
+  /** Draw the text of `view` ({result, doc, pages, words}) again, keeping focus and selection. */
+  function render(view, selected) {
+    const focused = document.activeElement?.closest?.("#result-text .text-word")?.dataset.wordIndex;
+    el.replaceChildren();
+    el.classList.remove("is-empty");
+    spans = view.pages.flatMap((page, p) => renderPage(el, view, page, p));
+    if (!spans.length && !view.doc) {
+      el.textContent = view.result.text || "No text was found in this photo.";
+      el.classList.add("is-empty");
+    }
+    for (const span of spans) {
+      span.dataset.pageIndex = String(view.words[Number(span.dataset.wordIndex)]?.pageIndex ?? 0);
+      span.tabIndex = -1;
+    }
+    spanByIndex = new Map(spans.map((s) => [Number(s.dataset.wordIndex), s]));
+    const stop = spanByIndex.get(Number(focused)) || spanByIndex.get(selected) || spans[0];
+    if (stop) stop.tabIndex = 0;
+    if (focused !== undefined) spanByIndex.get(Number(focused))?.focus({ preventScroll: true });
+    spanByIndex.get(selected)?.classList.add("selected");
+  }
+
+  return {
+    el,
+    render,
+    setStop,
+    spanOf: (index) => spanByIndex.get(index),
+    reveal: (span) => scrollWithin(el, span),
+  };
+}
+
+/** One page's lines (under a heading, for a document); its word spans. */
+function renderPage(el, view, page, p) {
+  let target = el;
+  if (view.doc) {
+    target = pageSection(p);
+    el.append(target);
+  }
+  if ((page.lines || []).length) {
+    return renderText(target, { lines: page.lines, text: page.text }, wordsOnPage(view.words, p));
+  }
+  if (view.doc) {
+    const empty = document.createElement("p");
+    empty.className = "text-line is-empty";
+    empty.textContent = "No text was found on this page.";
+    target.append(empty);
+  }
+  return [];
+}
+
+function pageSection(p) {
+  const section = document.createElement("section");
+  section.className = "text-page";
+  section.dataset.pageIndex = String(p);
+  const heading = document.createElement("h3");
+  heading.id = `text-page-${p}`;
+  heading.className = "text-page-title";
+  heading.textContent = `Page ${p + 1}`;
+  section.setAttribute("aria-labelledby", heading.id);
+  section.append(heading);
+  return section;
+}
+
+/** The notes above the text, each announced the first time it appears. */
+export function createNotes(root) {
+  const els = {
+    unsure: root.querySelector("#unsure-note"),
+    details: root.querySelector("#unsure-details"),
+    list: root.querySelector("#unsure-list"),
+    legend: root.querySelector("#legend-unsure"),
+    doc: root.querySelector("#document-note"),
+  };
+  const announced = { unsure: false, doc: false };
+
+  const say = (which, el, note) => {
+    showMessage(el, note);
+    if (note && !announced[which]) {
+      announced[which] = true;
+      announce(note);
+    }
+  };
+
+  return {
+    /** Words read with low confidence and left out of the text (result.unsure). */
+    showUnsure(view) {
+      const unsure = view.result.unsure || [];
+      const note = unsureNote(unsure.length, view.doc);
+      els.details.hidden = !unsure.length;
+      els.legend.hidden = !unsure.length;
+      els.list.replaceChildren(...unsure.map((word) => {
+        const item = document.createElement("li");
+        item.textContent = unsureItem(word, view.doc);
+        return item;
+      }));
+      say("unsure", els.unsure, note);
+    },
+    showDocument(view) {
+      say("doc", els.doc, documentNote(view.result, { done: view.job.status === "done", pagesShown: view.pages.length }));
+    },
+  };
+}

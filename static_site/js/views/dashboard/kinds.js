@@ -1,0 +1,70 @@
+// The choice of what a new upload is (GET /kinds), and the upload form that follows from it.
+
+import * as api from "../../api.js";
+import { formatBytes, showMessage } from "../../dom.js";
+import { acceptOf, formatNames, takesDocuments } from "../../upload.js";
+
+/**
+ * Fills the chooser from the API and calls `onChoose(kind)` for the default and each change.
+ * `ready` settles when the kinds are known (rejects, with the message shown, when they are not).
+ */
+export function mountKinds(root, { signal, errorEl, onChoose }) {
+  const chooser = root.querySelector("#kind-choice");
+  let kinds = [];
+  let kind = null;
+
+  function choose(name) {
+    kind = kinds.find((k) => k.name === name) || kinds[0];
+    onChoose(kind);
+  }
+
+  const ready = api.kinds({ signal }).then((body) => {
+    kinds = body.kinds;
+    chooser.replaceChildren(...kinds.map((k) => kindOption(k, k.name === body.default)));
+    chooser.closest("fieldset").hidden = kinds.length < 2; // nothing to choose from
+    chooser.addEventListener("change", (event) => choose(event.target.value), { signal });
+    choose(body.default);
+  }).catch((error) => {
+    if (signal.aborted) return;
+    showMessage(errorEl, `PageVoice could not be reached to prepare uploads (${error.message}). Reload the page to try again.`);
+    throw error;
+  });
+
+  return { ready, current: () => kind };
+}
+
+/** Labels, hints and inputs for a kind; says whether it takes documents and recordings. */
+export function showKind(root, kind) {
+  const picker = root.querySelector("#upload-input");
+  picker.accept = acceptOf(kind);
+  root.querySelector("#upload-limits").textContent = `${formatNames(kind)} files up to ${formatBytes(kind.max_bytes)}.`;
+  const images = kind.content_types.some((t) => t.startsWith("image/"));
+  const audio = kind.content_types.some((t) => t.startsWith("audio/"));
+  // The camera makes photos: offer it where the kind reads images.
+  root.querySelector("#camera-input").closest(".file-button").hidden = !images;
+  // A kind that reads documents takes several photos at once (made into one PDF here).
+  const documents = takesDocuments(kind);
+  picker.multiple = documents;
+  root.querySelector("#upload-documents-hint").hidden = !documents;
+  root.querySelector("#upload-label").textContent = documents ? "Choose photos or a PDF"
+    : images ? "Choose a photo" : audio ? "Choose a recording" : "Choose a file";
+  root.querySelector("#drop-hint").textContent = documents ? "Drop photos or a PDF here, paste a photo (Ctrl+V), or:"
+    : images ? "Drop a photo here, paste one (Ctrl+V), or:"
+      : audio ? "Drop a recording here, or:" : "Drop a file here, or:";
+  return { documents, audio };
+}
+
+function kindOption(kind, checked) {
+  const label = document.createElement("label");
+  label.className = "kind-option";
+  const input = document.createElement("input");
+  input.type = "radio";
+  input.name = "kind";
+  input.value = kind.name;
+  input.checked = checked;
+  input.dataset.testid = `kind-${kind.name}`;
+  const text = document.createElement("span");
+  text.textContent = kind.label;
+  label.append(input, text);
+  return label;
+}
