@@ -10,9 +10,8 @@ from chalice import Chalice
 from chalicelib import auth, kinds
 from chalicelib.auth import apikeys, tokens, users
 from chalicelib.errors import InputError
-from chalicelib.jobs import store as jobs
-from chalicelib.jobs import uploads
-from chalicelib.web import edge, openapi
+from chalicelib.jobs import store, uploads
+from chalicelib.web import edge, jobs, openapi
 
 # chalicelib.logs owns logging (JSON lines); Chalice's own handler would print each line twice.
 app = Chalice(app_name="pagevoice", configure_logs=False)
@@ -135,5 +134,5 @@ def get_job(job_id):
 @edge.endpoint
 def delete_job(job_id):
     caller = auth.authenticate(app.current_request)
-    edge.found(jobs.delete(caller.user_id, job_id), "job")
+    edge.found(store.delete(caller.user_id, job_id), "job")
     return edge.no_content()

@@ -56,7 +56,7 @@ def main() -> None:
     from chalicelib import aws, settings
     from infra.local.bootstrap import ensure_resources
 
-    s = settings.get()
+    s = settings.get().auth
     print(f"argon2id m={s.argon2_memory_kib} KiB t={s.argon2_time_cost} p={s.argon2_parallelism}; "
           f"moto in-process; {os.cpu_count()} CPUs")
     password = "correct horse battery staple"

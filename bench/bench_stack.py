@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.bench_stack [--photo PATH] [--runs 7]
 
-Goals (issue 4): upload-to-done for a phone photo <= 3 s (median); worker cold start
+Goals: upload-to-done for a phone photo <= 3 s (median); worker cold start
 (process start to first result) <= 1.5 s. Prints figures; asserts nothing.
 """
 from __future__ import annotations
@@ -31,11 +31,11 @@ PASSWORD = "bench password 1234"
 COLD = """
 import json, sys, time
 t_import = time.monotonic()
-if sys.argv[2] == "after-text":  # the voice loads only when the text is out (the old way)
+if sys.argv[2] == "after-text":  # the voice loads only when the text is out, for comparison
     from chalicelib.kinds.base import Kind
     Kind.warm_in_background = lambda self: None
 from chalicelib.jobs import worker
-from chalicelib.kinds import page_pipeline as pipeline
+from chalicelib.kinds.page import pipeline
 t_ocr_ready = time.monotonic()
 marks = {}
 def publish(outputs):
@@ -63,7 +63,7 @@ def cold_start(photo: Path, runs: int) -> None:
             t0 = time.monotonic()
             out = subprocess.run([sys.executable, "-c", COLD, str(photo), how], cwd=ROOT, capture_output=True,
                                  text=True, check=True,
-                                 env={"PYTHONPATH": str(ROOT), "ORT_DISABLE_TELEMETRY": "1",
+                                 env={"PYTHONPATH": str(ROOT),
                                       "PATH": "/usr/bin:/bin", "AWS_LAMBDA_FUNCTION_NAME": "bench"})
             got = json.loads(out.stdout.strip().splitlines()[-1])
             marks[how].append({k: got[k] - t0 for k in keys})

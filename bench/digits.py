@@ -24,18 +24,15 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import statistics
 import time
 from pathlib import Path
 
-os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+import cv2
+import numpy as np
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
-
-from chalicelib.engines.digits import cnn  # noqa: E402
-from chalicelib.media.image import decode  # noqa: E402
+from chalicelib.engines.digits import cnn
+from chalicelib.media.image import decode
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATASETS = REPO.parent / "shared" / "datasets"
@@ -117,7 +114,6 @@ def main() -> None:
     datasets = Path(args.datasets)
     if not (datasets / "digits-dev" / "labels.csv").is_file():
         raise SystemExit(f"digits-dev not found under {datasets}")
-    from tests.engines.digits import synth
 
     ours = cnn.CnnDigitsEngine()
     base = baseline_engine()
@@ -127,12 +123,37 @@ def main() -> None:
     readers.append(Reader("ours, naive preproc.", ours, crops="naive"))
 
     X, y = held_out(datasets)
-    rows: dict[str, dict[str, str]] = {}
+    rows: Rows = {}
+    _classifier(rows, readers, X, y, ours)
+    _full_pipeline(rows, readers, X, y, min(args.mnist, len(X)))
+    _drawn(rows, readers, datasets)
+    rng = np.random.default_rng(7)
+    _number_photos(rows, readers, _photos_of_numbers(rng, X, y, args.photos))
+    _big_digits(rows, readers, _photos_of_big_digits(rng, X, y, args.photos // 2))
+    _negatives(rows, readers)
+    for r in readers:
+        path = Path(r.engine.config.model_path)
+        _put(rows, "model size", r.name, f"{path.stat().st_size / 1024:.0f} KB")
+    _print_table(rows, readers, ours.version)
+    if base is None:
+        print(f"(no {BASELINE.name}: run training/digits/train.py --baseline for the peer column)")
+    print("WinML mnist.onnx itself: not obtainable offline (GitHub only, no PyPI package ships it); "
+          "its published figure is 98.9% on the full MNIST test set.")
 
-    def put(row, col, val):
-        rows.setdefault(row, {})[col] = val
 
-    # 1. Raw classifier accuracy on held-out MNIST (argmax over the 10 digits).
+Rows = dict[str, dict[str, str]]  # row label -> column (reader) -> cell
+
+
+def _put(rows: Rows, row: str, col: str, val: str) -> None:
+    rows.setdefault(row, {})[col] = val
+
+
+def _digits_text(vals: list) -> str:
+    return "".join("?" if v is None else str(v) for v in vals)
+
+
+def _classifier(rows: Rows, readers: list[Reader], X, y, ours) -> None:
+    """1. Raw classifier accuracy on held-out MNIST (argmax over the 10 digits)."""
     for r in readers:
         if r.crops == "naive":
             crops = np.stack([naive_crop(np.repeat(x[:, :, None], 3, 2)) for x in X])
@@ -140,15 +161,17 @@ def main() -> None:
         else:
             p = r.engine.classify_mnist(X)
         acc = float((p[:, :10].argmax(1) == y).mean())
-        put("MNIST held out (2,500), classifier argmax", r.name, f"{acc:.2%} ({int((p[:, :10].argmax(1) != y).sum())} wrong)")
+        _put(rows, "MNIST held out (2,500), classifier argmax", r.name,
+             f"{acc:.2%} ({int((p[:, :10].argmax(1) != y).sum())} wrong)")
         if r.name == "ours":
             conf = p[:, :10].max(1)
             sure = (conf >= ours.config.min_confidence) & (p[:, 10] <= ours.config.max_not_digit)
             wrong_sure = int(((p[:, :10].argmax(1) != y) & sure).sum())
-            put("MNIST held out: 'not sure' / confident wrong", r.name, f"{1 - sure.mean():.2%} / {wrong_sure}")
+            _put(rows, "MNIST held out: 'not sure' / confident wrong", r.name, f"{1 - sure.mean():.2%} / {wrong_sure}")
 
-    # 2. Held-out MNIST through the full picture pipeline (files, decode, read()).
-    n = min(args.mnist, len(X))
+
+def _full_pipeline(rows: Rows, readers: list[Reader], X, y, n: int) -> None:
+    """2. Held-out MNIST through the full picture pipeline (files, decode, read())."""
     files = [png(x) for x in X[:n]]
     for r in readers:
         ok = unsure = 0
@@ -159,12 +182,14 @@ def main() -> None:
             ok += vals == [label]
             unsure += vals == [None]
         ms = (time.perf_counter() - t0) * 1000 / n
-        put(f"MNIST held out ({n}), full pipeline, exactly right", r.name, f"{ok / n:.2%}")
-        put(f"MNIST held out ({n}), full pipeline, 'not sure' / wrong", r.name,
-            f"{unsure / n:.2%} / {(n - ok - unsure) / n:.2%}")
-        put("ms per 28x28 image (decode + read)", r.name, f"{ms:.1f}")
+        _put(rows, f"MNIST held out ({n}), full pipeline, exactly right", r.name, f"{ok / n:.2%}")
+        _put(rows, f"MNIST held out ({n}), full pipeline, 'not sure' / wrong", r.name,
+             f"{unsure / n:.2%} / {(n - ok - unsure) / n:.2%}")
+        _put(rows, "ms per 28x28 image (decode + read)", r.name, f"{ms:.1f}")
 
-    # 3. The 28 drawn images.
+
+def _drawn(rows: Rows, readers: list[Reader], datasets: Path) -> None:
+    """3. The 28 drawn images."""
     with open(datasets / "digits-dev" / "labels.csv") as f:
         labels = list(csv.DictReader(f))
     for r in readers:
@@ -175,15 +200,18 @@ def main() -> None:
             if vals == [int(row["label"])]:
                 ok += 1
             else:
-                wrong.append(f"{Path(row['file']).stem}->{''.join('?' if v is None else str(v) for v in vals)}")
-        put(f"digits-dev drawn ({len(labels)}), exactly right", r.name, f"{ok}/{len(labels)}")
+                wrong.append(f"{Path(row['file']).stem}->{_digits_text(vals)}")
+        _put(rows, f"digits-dev drawn ({len(labels)}), exactly right", r.name, f"{ok}/{len(labels)}")
         if wrong:
-            put("digits-dev drawn, misses", r.name, ", ".join(wrong))
+            _put(rows, "digits-dev drawn, misses", r.name, ", ".join(wrong))
 
-    # 4. Synthetic phone photos of numbers.
-    rng = np.random.default_rng(7)
+
+def _photos_of_numbers(rng, X, y, count: int) -> list[tuple[bytes, str]]:
+    """Synthetic phone photos of numbers: plain, ruled and squared paper, touching digits in some."""
+    from tests.engines.digits import synth
+
     photos = []
-    for i in range(args.photos):
+    for i in range(count):
         k = int(rng.integers(1, 6))
         idx = rng.choice(len(X), k, replace=False)
         inks = [(30, 40, 110), (20, 20, 20), (150, 20, 30), (20, 90, 40)]
@@ -197,6 +225,11 @@ def main() -> None:
             data, _ = synth.photo_of_number([X[j] for j in idx], seed=100 + i, angle=angle, ink=inks[i % 4],
                                             overlap=(i % 6 == 4), height=height, jitter=0.15)
         photos.append((data, "".join(str(y[j]) for j in idx)))
+    return photos
+
+
+def _number_photos(rows: Rows, readers: list[Reader], photos: list[tuple[bytes, str]]) -> None:
+    """4. Synthetic phone photos of numbers."""
     for r in readers:
         if r.crops == "naive":
             continue
@@ -206,27 +239,42 @@ def main() -> None:
             dec = decode(data, **LIMITS)
             vals = r.read(dec.rgb, dec.alpha)
             times.append((time.perf_counter() - t0) * 1000)
-            got = "".join("?" if v is None else str(v) for v in vals)
+            got = _digits_text(vals)
             ok_num += got == truth
             ok_dig += sum(a == b for a, b in zip(got, truth)) if len(got) == len(truth) else 0
             tot_dig += len(truth)
-        put(f"synthetic photos ({len(photos)}, 1-5 digits), whole number right", r.name, f"{ok_num / len(photos):.1%}")
-        put("synthetic photos, digits right", r.name, f"{ok_dig / tot_dig:.1%}")
-        put("ms per photo (900x700 JPEG, decode + read)", r.name, f"{statistics.median(times):.0f}")
+        _put(rows, f"synthetic photos ({len(photos)}, 1-5 digits), whole number right", r.name,
+             f"{ok_num / len(photos):.1%}")
+        _put(rows, "synthetic photos, digits right", r.name, f"{ok_dig / tot_dig:.1%}")
+        _put(rows, "ms per photo (900x700 JPEG, decode + read)", r.name, f"{statistics.median(times):.0f}")
 
-    # 4b. One big digit on a sheet on a dark table (the polarity is a close call there).
+
+def _photos_of_big_digits(rng, X, y, count: int) -> list[tuple[bytes, int]]:
+    """One big digit on a sheet on a dark table (the polarity is a close call there)."""
+    from tests.engines.digits import synth
+
     big = []
-    for i in range(args.photos // 2):
+    for i in range(count):
         j = int(rng.integers(len(X)))
         big.append((synth.photo_of_big_digit(X[j], seed=500 + i, angle=float(rng.uniform(-8, 8))), y[j]))
+    return big
+
+
+def _big_digits(rows: Rows, readers: list[Reader], big: list[tuple[bytes, int]]) -> None:
+    """4b. One big digit on a sheet on a dark table."""
     for r in readers:
         ok = 0
         for data, label in big:
             dec = decode(data, **LIMITS)
             ok += r.read(dec.rgb, dec.alpha) == [label]
-        put(f"synthetic photos of one big digit on a dark table ({len(big)}), right", r.name, f"{ok / len(big):.1%}")
+        _put(rows, f"synthetic photos of one big digit on a dark table ({len(big)}), right", r.name,
+             f"{ok / len(big):.1%}")
 
-    # 5. No confident digit on blank pages and printed text.
+
+def _negatives(rows: Rows, readers: list[Reader]) -> None:
+    """5. No confident digit on blank pages and printed text."""
+    from tests.engines.digits import synth
+
     negatives = [synth.blank_page(seed=s) for s in range(5)] + [synth.printed_text_photo(seed=s) for s in range(5)]
     negatives += [synth.printed_text_photo(seed=9, lines=["Hello world"], size=44),
                   synth.printed_text_photo(seed=10, lines=["Total due", "Thank you"], size=40)]
@@ -235,23 +283,17 @@ def main() -> None:
         for data in negatives:
             dec = decode(data, **LIMITS)
             bad += any(v is not None for v in r.read(dec.rgb, dec.alpha))
-        put(f"blank/printed-text pictures ({len(negatives)}) with a confident digit", r.name, str(bad))
+        _put(rows, f"blank/printed-text pictures ({len(negatives)}) with a confident digit", r.name, str(bad))
 
-    for r in readers:
-        path = Path(r.engine.config.model_path)
-        put("model size", r.name, f"{path.stat().st_size / 1024:.0f} KB")
 
+def _print_table(rows: Rows, readers: list[Reader], version: str) -> None:
     cols = [r.name for r in readers]
     width = max(len(k) for k in rows) + 2
     cw = [max(len(c), *(len(rows[k].get(c, "")) for k in rows)) + 2 for c in cols]
-    print("Handwritten digits benchmark (PageVoice)  engine", ours.version)
+    print("Handwritten digits benchmark (PageVoice)  engine", version)
     print("".ljust(width) + "".join(c.ljust(w) for c, w in zip(cols, cw)))
     for k, v in rows.items():
         print(k.ljust(width) + "".join(v.get(c, "-").ljust(w) for c, w in zip(cols, cw)))
-    if base is None:
-        print(f"(no {BASELINE.name}: run training/digits/train.py --baseline for the peer column)")
-    print("WinML mnist.onnx itself: not obtainable offline (GitHub only, no PyPI package ships it); "
-          "its published figure is 98.9% on the full MNIST test set.")
 
 
 if __name__ == "__main__":

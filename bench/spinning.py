@@ -39,7 +39,7 @@ def child(datasets_dir: str, pages: int, spin: bool) -> None:
 
 
 def run(spin: str, at_once: int, datasets_dir: str, pages: int) -> list[dict]:
-    env = {**os.environ, "ORT_DISABLE_TELEMETRY": "1"}
+    env = dict(os.environ)
     cmd = [sys.executable, "-m", "bench.spinning", "--child", "--datasets", datasets_dir, "--pages", str(pages),
            *(["--spin"] if spin == "1" else [])]
     procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)

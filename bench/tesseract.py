@@ -18,7 +18,8 @@ import tempfile
 
 import numpy as np
 
-from chalicelib.engines.ocr.base import Line, Word, rect
+from chalicelib.engines.ocr.base import Line, Word
+from chalicelib.geometry import rect
 
 PSM = os.environ.get("BENCH_TESSERACT_PSM", "11")
 

@@ -37,7 +37,7 @@ def main(argv=None) -> int:
     from chalicelib.media import image
 
     engine = RapidOcrEngine(config(dict(kv.split("=", 1) for kv in args.set)))
-    s = settings.get()
+    s = settings.get().limits
 
     def recognize(data: bytes) -> dict:
         decoded = image.decode(data, max_bytes=s.max_upload_bytes, max_pixels=s.max_pixels)

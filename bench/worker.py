@@ -20,7 +20,6 @@ from pathlib import Path
 
 T_START = time.perf_counter()
 
-os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
@@ -59,7 +58,7 @@ def cmd_ocr(args) -> dict:
     t0 = time.perf_counter()
     engine = _engine(args.engine)
     t_ready = time.perf_counter()
-    s = settings.get()
+    s = settings.get().limits
     rows = []
     for i, item in enumerate(manifest):
         data = Path(item["image"]).read_bytes()
@@ -88,7 +87,7 @@ def cmd_ocr(args) -> dict:
 
 def cmd_pipeline(args) -> dict:
     """The worker's whole path per image: decode, OCR, speech (default engines)."""
-    from chalicelib.kinds import page_pipeline as pipeline
+    from chalicelib.kinds.page import pipeline
 
     manifest = json.loads(Path(args.manifest).read_text(encoding="utf-8"))
     t0 = time.perf_counter()
@@ -104,7 +103,7 @@ def cmd_pipeline(args) -> dict:
                      "wav_bytes": len(done.wav or b"")})
     from chalicelib import settings
 
-    s = settings.get()
+    s = settings.get().worker
     return {"ocr_engine": s.ocr_engine, "tts_engine": s.tts_engine, "load_s": load_s,
             "peak_rss_mb": peak_rss_mb(), "images": rows}
 
@@ -143,7 +142,7 @@ def cmd_serve(args) -> None:
     t0 = time.perf_counter()
     engine = _engine(args.engine)
     t_ready = time.perf_counter()
-    s = settings.get()
+    s = settings.get().limits
     out.write(json.dumps({"ready": True, "engine_version": getattr(engine, "version", ""),
                           "load_s": t_ready - t0, "cold_start_s": t_ready - T_START}) + "\n")
     out.flush()

@@ -33,7 +33,7 @@ def _resource(service: str, region: str, endpoint_url: str):
 
 
 def _where() -> tuple[str, str]:
-    s = settings.get()
+    s = settings.get().aws
     return s.region, s.endpoint_url
 
 
@@ -63,11 +63,11 @@ def dynamodb():
 
 
 def auth_table():
-    return dynamodb().Table(settings.get().auth_table)
+    return dynamodb().Table(settings.get().aws.auth_table)
 
 
 def jobs_table():
-    return dynamodb().Table(settings.get().jobs_table)
+    return dynamodb().Table(settings.get().aws.jobs_table)
 
 
 def reset() -> None:

@@ -12,7 +12,8 @@ from chalicelib.engines import asr as asr_engines
 from chalicelib.engines import digits as digits_engines
 from chalicelib.engines import ocr, tts
 from chalicelib.errors import PageVoiceError
-from chalicelib.kinds import page_pipeline, voice
+from chalicelib.kinds import voice
+from chalicelib.kinds.page import pipeline as page_pipeline
 
 
 def _read(path: str) -> bytes:
@@ -59,13 +60,13 @@ def cmd_ocr(args) -> int:
 
 
 def cmd_digits(args) -> int:
-    from chalicelib.kinds import digits_pipeline
+    from chalicelib.kinds.digits import pipeline as digits_pipeline
 
     return _each(args.images, lambda data: digits_pipeline.read(data, engine_name=args.engine), args.out)
 
 
 def cmd_transcribe(args) -> int:
-    from chalicelib.kinds import speech_pipeline
+    from chalicelib.kinds.speech import pipeline as speech_pipeline
 
     return _each(args.recordings, lambda data: speech_pipeline.transcribe(data, engine_name=args.engine), args.out)
 

@@ -44,7 +44,7 @@ def get(name: str) -> logging.Logger:
         handler.setFormatter(JsonFormatter())
         root = logging.getLogger("pagevoice")
         root.handlers[:] = [handler]
-        root.setLevel(settings.get().log_level.upper())
+        root.setLevel(settings.get().aws.log_level.upper())
         root.propagate = False
         _configured = True
     return logging.getLogger(f"pagevoice.{name}")

@@ -1,20 +1,33 @@
-"""Platform settings, each written once: its name, type, default and meaning in one line.
+"""Platform settings in sections (`get().limits.max_page_words`), each field written once: its
+name, type, default and meaning (the comment on its line, else the comment just above it).
 
 A field `foo_bar` is read from `PAGEVOICE_FOO_BAR` (or the variables its `env` names). Engine
 tuning is not here: each engine declares a `Config` beside it, read by the same loader with
 the engine's own prefix (`load(Config, "PAGEVOICE_OCR_")`), and benchmarks pass configs.
 
-Read lazily (call `get()`), never at import time: Chalice's test client and `chalice local`
-set a stage's environment variables only around each call.
+`get()` parses the environment once per process and again only when a variable it reads has
+changed: Chalice's test client and `chalice local` set a stage's variables only around each
+call, and tests set their own. So read it when needed, never at import time.
+
+`python -m chalicelib.settings --markdown` prints the table of every variable (these and the
+engines'); `--readme` writes it into README.md, where a test checks it.
 """
 from __future__ import annotations
 
+import argparse
+import ast
 import dataclasses
+import functools
+import io
+import operator
 import os
+import re
+import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
 PREFIX = "PAGEVOICE_"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def setting(default=dataclasses.MISSING, *, env: tuple[str, ...] = (), maximum=None, default_factory=None):
@@ -24,6 +37,134 @@ def setting(default=dataclasses.MISSING, *, env: tuple[str, ...] = (), maximum=N
     if default_factory is not None:
         return field(default_factory=default_factory, metadata=meta)
     return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class Aws:
+    """Where PageVoice runs: its AWS resources (one definition of each: chalicelib.resources)."""
+    bucket: str = setting("pagevoice-local")  # the S3 bucket of uploads and results
+    auth_table: str = setting("pagevoice-auth")  # DynamoDB table of accounts, API keys and throttling counters
+    jobs_table: str = setting("pagevoice-jobs")  # DynamoDB table of jobs
+    region: str = setting("us-east-1", env=("AWS_REGION", "AWS_DEFAULT_REGION"))  # the AWS region
+    endpoint_url: str = setting("", env=("AWS_ENDPOINT_URL",))  # the local stack's moto server
+    worker_function: str = setting("")  # deployed: the worker Lambda the sweep re-drives jobs to
+    log_level: str = setting("INFO")  # Python logging level of every process
+
+
+@dataclass(frozen=True)
+class Auth:
+    """Accounts: tokens, password hashing, throttling (counters live in the auth table with a TTL)."""
+    jwt_secret: str = setting("")  # local: the signing secret itself (32+ bytes)
+    jwt_secret_param: str = setting("")  # deployed: SSM SecureString parameter name of the signing secret
+    jwt_issuer: str = setting("pagevoice")  # the tokens' `iss`
+    jwt_audience: str = setting("pagevoice-api")  # the tokens' `aud`
+    session_ttl_seconds: int = setting(7 * 24 * 3600)  # how long a login lasts
+    cors_origin: str = setting("http://127.0.0.1:8080,http://localhost:8080")  # the site's origins, comma-separated
+    # Password hashing (argon2id). Defaults are OWASP's minimum; tests may lower them.
+    argon2_time_cost: int = setting(2)  # argon2id passes per hash
+    argon2_memory_kib: int = setting(19 * 1024)  # argon2id memory per hash (KiB)
+    argon2_parallelism: int = setting(1)  # argon2id lanes
+    login_max_failures: int = setting(5)  # failed logins per account before lockouts start
+    login_lockout_base_seconds: int = setting(1)  # first lockout; doubles with each further failure
+    login_lockout_max_seconds: int = setting(900)  # longest lockout
+    login_failure_reset_seconds: int = setting(900)  # this long without a failure forgets the count
+    # Credential stuffing: one address trying many accounts (one or two tries each) never trips
+    # the per-account lockout; this does. Generous enough for an office behind one address.
+    login_ip_max_failures: int = setting(50)
+    login_ip_window_seconds: int = setting(900)  # the window login_ip_max_failures counts in
+    register_limit_per_ip: int = setting(10)  # registrations per client IP per window
+    register_window_seconds: int = setting(3600)  # the window register_limit_per_ip counts in
+    upload_limit_per_user: int = setting(30)  # POST /uploads per account per window
+    upload_window_seconds: int = setting(60)  # the window upload_limit_per_user counts in
+    max_api_keys_per_user: int = setting(20)  # API keys one account may hold
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request, upload, document or result may hold (each kind's limits read these)."""
+    max_json_body_bytes: int = setting(16 * 1024)  # request bodies above this are refused (400)
+    max_upload_bytes: int = setting(15 * 1024 * 1024)  # largest upload (policy, API and worker)
+    max_pixels: int = setting(40_000_000)  # larger images are refused before decoding (a PDF page renders within it)
+    max_audio_bytes: int = setting(50 * 1024 * 1024)  # recordings: a 15-minute WAV is ~29 MB
+    max_audio_seconds: int = setting(15 * 60)  # longest recording a speech job takes
+    upload_url_ttl_seconds: int = setting(600, maximum=600)  # how long a presigned upload (POST) is valid
+    download_url_ttl_seconds: int = setting(900, maximum=900)  # how long a presigned download (GET) is valid
+    # GET /jobs/{id} carries the result inline up to this size; a larger one (a long document's)
+    # is left to `result_url`: a Lambda's response is at most 6 MB, escaped JSON included.
+    inline_result_bytes: int = setting(4 * 1024 * 1024, maximum=4 * 1024 * 1024)
+    # Documents (PDF, multi-page TIFF, several photos as one PDF): pages read per document (the
+    # rest are left out and the result says so).
+    max_document_pages: int = setting(50)
+    pdf_render_dpi: int = setting(200)  # the resolution a document's pages are rendered at
+    # Text kept per page and per document (a PDF's text layer can hold anything): past these the
+    # rest is left unread and the result says so (`complete: false` with a reason).
+    max_page_words: int = setting(5000)
+    max_page_chars: int = setting(50_000)  # see max_page_words
+    max_document_words: int = setting(50_000)  # see max_page_words
+    max_document_chars: int = setting(500_000)  # see max_page_words
+    max_result_bytes: int = setting(32 * 1024 * 1024)  # the largest result.json the worker writes, whatever the above let through
+    # Untrusted decoding (PDF, TIFF, HEIC, recordings) runs in a child process with its own
+    # address-space and CPU limits and deadline (chalicelib.media.sandbox).
+    decode_memory_mb: int = setting(768)
+    decode_seconds: float = setting(60.0)  # the decoding child's deadline
+    tts_max_seconds: float = setting(60.0)  # short recordings (a number, the CLI): most synthesis time
+    # A page's or document's recording is made in turns of the worker's time (kinds/voice.py);
+    # only its length is capped (2 h of speech: ~300 MB of WAV in the worker's /tmp).
+    max_speech_seconds: float = setting(2 * 3600.0)
+
+
+@dataclass(frozen=True)
+class Worker:
+    """The worker: which kinds and engines, its time, and how jobs are leased, retried and ended."""
+    kind_plugins: str = setting("")  # extra job kinds, "module:ATTR,..." (tests add a stub kind)
+    warm_kinds: str = setting("page")  # kinds whose engines load at worker start, before the first job
+    ocr_engine: str = setting("rapidocr")  # the OCR engine (its tuning: the engine's Config)
+    tts_engine: str = setting("piper")  # the text-to-speech engine
+    digits_engine: str = setting("cnn")  # the handwritten-digit engine
+    asr_engine: str = setting("whisper")  # the speech-to-text engine
+    ocr_max_seconds: float = setting(60.0)  # most time spent reading one image; the rest is left unread
+    speech_reserve_seconds: float = setting(10.0)  # of the worker's time, kept from OCR for the recording
+    worker_timeout_seconds: int = setting(120)  # its time per invocation (Lambda's timeout; the bridge gives the same)
+    # Deployed workers one account may hold at once (claim time); its other jobs wait their turn.
+    user_max_workers: int = setting(3)
+    job_lease_seconds: int = setting(300)  # how long a worker holds a job before a retry may take it
+    # Attempts at one job before it is failed: Lambda's async invoke makes 1 + MaximumRetryAttempts
+    # (2, infra/template.py); the sweep's re-drives count as attempts too.
+    worker_max_attempts: int = setting(3)
+    # Invocations one job may take in turns (a long document's reading and recording continue
+    # where the last turn stopped); each must make progress.
+    worker_max_turns: int = setting(40)
+    # No S3 event is retried later than this after it happened (MaximumEventAgeInSeconds in
+    # infra/template.py): after it, an unfinished job is failed (jobs.store.settle).
+    job_retry_window_seconds: int = setting(3600)
+    # An upload can only start before its presigned POST expires; this covers one in flight.
+    upload_grace_seconds: int = setting(300)
+
+
+@dataclass(frozen=True)
+class Local:
+    """The local stack (`make run`, infra/local), standing in for Lambda."""
+    local_workers: int = setting(2)  # `make run`'s worker processes (Lambda's concurrency, locally)
+    # Each local worker process gets the memory Lambda would give (the template's WorkerMemorySize).
+    worker_memory_mb: int = setting(2048)
+    aws_port: int = setting(4566)  # `make run`'s local AWS (moto) port
+    api_port: int = setting(8000)  # `make run`'s API port
+    site_port: int = setting(8080)  # `make run`'s site port
+    state_dir: str = setting(".local/state")  # where `make run` keeps its data (relative: to the repository)
+    journal_fsync: bool = setting(False)  # fsync each line of the local AWS journal (~1-5 ms a write)
+
+
+SECTIONS = {"aws": Aws, "auth": Auth, "limits": Limits, "worker": Worker, "local": Local}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every platform setting, by section: `get().limits.max_page_words`."""
+    aws: Aws
+    auth: Auth
+    limits: Limits
+    worker: Worker
+    local: Local
 
 
 def parse(raw: str, like, name: str):
@@ -42,17 +183,24 @@ def parse(raw: str, like, name: str):
     return raw.strip()
 
 
-def load(cls, prefix: str = PREFIX, overrides: dict | None = None):
+def names_of(f: dataclasses.Field, prefix: str = PREFIX) -> tuple[str, ...]:
+    """The environment variables a field is read from, first set wins."""
+    return f.metadata.get("env") or (prefix + f.name.upper(),)
+
+
+def load(cls, prefix: str = PREFIX, overrides: dict | None = None, environ=None):
     """An instance of the dataclass `cls` with each field from its environment variable (when set
-    and not blank), else its default; `overrides` (field -> value) win over both."""
+    and not blank), else its default; `overrides` (field -> value) win over both. `environ`: the
+    variables to read (os.environ by default)."""
+    env = os.environ if environ is None else environ
     values = {}
     for f in dataclasses.fields(cls):
         if overrides and f.name in overrides:
             values[f.name] = overrides[f.name]
             continue
         default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
-        names = f.metadata.get("env") or (prefix + f.name.upper(),)
-        raw = next((os.environ[n] for n in names if os.environ.get(n, "").strip()), None)
+        names = names_of(f, prefix)
+        raw = next((env[n] for n in names if env.get(n, "").strip()), None)
         value = default if raw is None else parse(raw, default, names[0])
         if f.metadata.get("maximum") is not None:
             value = min(value, f.metadata["maximum"])
@@ -60,112 +208,201 @@ def load(cls, prefix: str = PREFIX, overrides: dict | None = None):
     return cls(**values)
 
 
-def variable(cls, name: str, prefix: str = PREFIX) -> str:
-    """The environment variable a field is read from (for messages and docs)."""
-    f = next(f for f in dataclasses.fields(cls) if f.name == name)
-    return (f.metadata.get("env") or (prefix + name.upper(),))[0]
+# What get() watches: every variable it can read (the explicit names outside these prefixes too).
+_WATCHED_PREFIXES = (PREFIX, "AWS_")
+_WATCHED_NAMES = frozenset(n for cls in SECTIONS.values() for f in dataclasses.fields(cls)
+                           for n in names_of(f) if not n.startswith(_WATCHED_PREFIXES))
 
 
-@dataclass(frozen=True)
-class Settings:
-    # AWS resources (one definition of each lives in chalicelib.resources).
-    bucket: str = setting("pagevoice-local")
-    auth_table: str = setting("pagevoice-auth")
-    jobs_table: str = setting("pagevoice-jobs")
-    region: str = setting("us-east-1", env=("AWS_REGION", "AWS_DEFAULT_REGION"))
-    endpoint_url: str = setting("", env=("AWS_ENDPOINT_URL",))  # the local stack's moto server
-    worker_function: str = setting("")  # deployed: the worker Lambda the sweep re-drives jobs to
-    # Auth.
-    jwt_secret: str = setting("")  # local: straight from the environment
-    jwt_secret_param: str = setting("")  # deployed: SSM SecureString parameter name
-    jwt_issuer: str = setting("pagevoice")
-    jwt_audience: str = setting("pagevoice-api")
-    session_ttl_seconds: int = setting(7 * 24 * 3600)
-    cors_origin: str = setting("http://127.0.0.1:8080,http://localhost:8080")  # the site's origins, comma-separated
-    # Password hashing (argon2id). Defaults are OWASP's minimum; tests may lower them.
-    argon2_time_cost: int = setting(2)
-    argon2_memory_kib: int = setting(19 * 1024)
-    argon2_parallelism: int = setting(1)
-    # Throttling (counters live in the auth table with a TTL).
-    login_max_failures: int = setting(5)  # failed logins per account before lockouts start
-    login_lockout_base_seconds: int = setting(1)  # first lockout; doubles with each further failure
-    login_lockout_max_seconds: int = setting(900)
-    login_failure_reset_seconds: int = setting(900)  # this long without a failure forgets the count
-    # Credential stuffing: one address trying many accounts (one or two tries each) never trips
-    # the per-account lockout; this does. Generous enough for an office behind one address.
-    login_ip_max_failures: int = setting(50)
-    login_ip_window_seconds: int = setting(900)
-    register_limit_per_ip: int = setting(10)  # registrations per client IP per window
-    register_window_seconds: int = setting(3600)
-    upload_limit_per_user: int = setting(30)  # POST /uploads per account per window
-    upload_window_seconds: int = setting(60)
-    max_api_keys_per_user: int = setting(20)
-    max_json_body_bytes: int = setting(16 * 1024)  # request bodies above this are refused (400)
-    # Uploads (each kind's limits read these: chalicelib.kinds).
-    max_upload_bytes: int = setting(15 * 1024 * 1024)
-    max_pixels: int = setting(40_000_000)
-    max_audio_bytes: int = setting(50 * 1024 * 1024)  # recordings: a 15-minute WAV is ~29 MB
-    max_audio_seconds: int = setting(15 * 60)
-    upload_url_ttl_seconds: int = setting(600, maximum=600)
-    download_url_ttl_seconds: int = setting(900, maximum=900)
-    # GET /jobs/{id} carries the result inline up to this size; a larger one (a long document's)
-    # is left to `result_url`: a Lambda's response is at most 6 MB, escaped JSON included.
-    inline_result_bytes: int = setting(4 * 1024 * 1024, maximum=4 * 1024 * 1024)
-    # Documents (PDF, multi-page TIFF, several photos as one PDF): pages read per document (the
-    # rest are left out and the result says so), and the resolution pages are rendered at.
-    max_document_pages: int = setting(50)
-    pdf_render_dpi: int = setting(200)
-    # Text kept per page and per document (a PDF's text layer can hold anything): past these the
-    # rest is left unread and the result says so (`complete: false` with a reason).
-    max_page_words: int = setting(5000)
-    max_page_chars: int = setting(50_000)
-    max_document_words: int = setting(50_000)
-    max_document_chars: int = setting(500_000)
-    # The largest result.json the worker writes, whatever the limits above let through.
-    max_result_bytes: int = setting(32 * 1024 * 1024)
-    # Untrusted decoding (PDF, TIFF, HEIC, recordings) runs in a child process with its own
-    # address-space and CPU limits and deadline (chalicelib.media.sandbox).
-    decode_memory_mb: int = setting(768)
-    decode_seconds: float = setting(60.0)
-    kind_plugins: str = setting("")  # extra job kinds, "module:ATTR,..." (tests add a stub kind)
-    # Engines: which one of each task runs (their tuning: each engine's Config).
-    ocr_engine: str = setting("rapidocr")
-    tts_engine: str = setting("piper")
-    digits_engine: str = setting("cnn")
-    asr_engine: str = setting("whisper")
-    tts_max_seconds: float = setting(60.0)  # short recordings (a number, the CLI): most synthesis time
-    # A page's or document's recording is made in turns of the worker's time (kinds/voice.py);
-    # only its length is capped (2 h of speech: ~300 MB of WAV in the worker's /tmp).
-    max_speech_seconds: float = setting(2 * 3600.0)
-    ocr_max_seconds: float = setting(60.0)  # most time spent reading one image; the rest is left unread
-    speech_reserve_seconds: float = setting(10.0)  # of the worker's time, kept from OCR for the recording
-    # Worker.
-    local_workers: int = setting(2)  # `make run`'s worker processes (Lambda's concurrency, locally)
-    # Each local worker process gets the memory Lambda would give (the template's WorkerMemorySize).
-    worker_memory_mb: int = setting(2048)
-    # Deployed workers one account may hold at once (claim time); its other jobs wait their turn.
-    user_max_workers: int = setting(3)
-    worker_timeout_seconds: int = setting(120)  # its time per invocation (Lambda's timeout; the bridge gives the same)
-    warm_kinds: str = setting("page")  # kinds whose engines load at worker start, before the first job
-    job_lease_seconds: int = setting(300)
-    # Attempts at one job before it is failed: Lambda's async invoke makes 1 + MaximumRetryAttempts
-    # (2, infra/template.py); the sweep's re-drives count as attempts too.
-    worker_max_attempts: int = setting(3)
-    # Invocations one job may take in turns (a long document's reading and recording continue
-    # where the last turn stopped); each must make progress.
-    worker_max_turns: int = setting(40)
-    # No S3 event is retried later than this after it happened (MaximumEventAgeInSeconds in
-    # infra/template.py): after it, an unfinished job is failed (jobs.store.settle).
-    job_retry_window_seconds: int = setting(3600)
-    # An upload can only start before its presigned POST expires; this covers one in flight.
-    upload_grace_seconds: int = setting(300)
-    log_level: str = setting("INFO")
+def _snapshot() -> tuple:
+    # Keys first, values only of the watched ones: half the decoding of items(). A variable
+    # removed meanwhile by another thread reads as blank, which counts as unset.
+    env = os.environ
+    return tuple((k, env.get(k, "")) for k in env if k.startswith(_WATCHED_PREFIXES) or k in _WATCHED_NAMES)
+
+
+# A few environments stay parsed: the test client switches between the suite's and the stage's.
+@functools.lru_cache(maxsize=8)
+def _parse(snapshot: tuple) -> Settings:
+    env = dict(snapshot)
+    return Settings(**{name: load(cls, environ=env) for name, cls in SECTIONS.items()})
 
 
 def get() -> Settings:
-    return load(Settings)
+    """The settings as the environment sets them now (parsed again only after it changed)."""
+    return _parse(_snapshot())
 
 
-def names() -> list[str]:
-    """Setting names, for docs and the README's table."""
-    return [f.name for f in dataclasses.fields(Settings)]
+def reload() -> Settings:
+    """Forget every parsed environment and read it again."""
+    _parse.cache_clear()
+    return get()
+
+
+# --------------------------------------------------------------------------------------------
+# The table of every variable, read from the source (so engines' runtimes are never imported).
+
+TABLE_BEGIN, TABLE_END = "<!-- settings-table:begin -->", "<!-- settings-table:end -->"
+REGENERATE = ".venv/bin/python -m chalicelib.settings --readme"
+_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+        ast.Pow: operator.pow, ast.USub: operator.neg}
+
+
+@functools.cache
+def _source(path: str) -> tuple[ast.Module, dict[int, str], dict[int, str]]:
+    """A module's tree and its comments by line: (tree, trailing comments, whole-line comments)."""
+    text = Path(path).read_text()
+    trailing, whole = {}, {}
+    for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+        if tok.type == tokenize.COMMENT:
+            alone = tok.line.strip().startswith("#")
+            (whole if alone else trailing)[tok.start[0]] = tok.string.lstrip("#").strip()
+    return ast.parse(text), trailing, whole
+
+
+def _classes(tree: ast.Module) -> dict[str, ast.ClassDef]:
+    return {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+
+
+def _module_value(tree: ast.Module, name: str) -> ast.expr | None:
+    return next((node.value for node in tree.body if isinstance(node, ast.Assign)
+                 and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)), None)
+
+
+def _class_value(tree: ast.Module, cls: str, attr: str) -> ast.expr | None:
+    """`attr`'s value expression in class `cls` or its bases (those of the same module)."""
+    node = _classes(tree).get(cls)
+    if node is None:
+        return None
+    own = next((s.value for s in node.body if isinstance(s, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == attr for t in s.targets)), None)
+    bases = (_class_value(tree, b.id, attr) for b in node.bases if isinstance(b, ast.Name))
+    return own if own is not None else next((v for v in bases if v is not None), None)
+
+
+def _fields(tree: ast.Module, cls: str) -> dict[str, list[ast.AnnAssign]]:
+    """A dataclass's fields in order, its bases' first (those of the same module): each field's
+    declarations, the one in effect last."""
+    node = _classes(tree)[cls]
+    found: dict[str, list[ast.AnnAssign]] = {}
+    for base in (b.id for b in node.bases if isinstance(b, ast.Name) and b.id in _classes(tree)):
+        found.update(_fields(tree, base))
+    for s in node.body:
+        if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name):
+            found[s.target.id] = [*found.get(s.target.id, []), s]
+    return found
+
+
+def _fold(node: ast.expr):
+    """A constant expression's value (`7 * 24 * 3600`); ValueError for anything else."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Tuple):
+        return tuple(_fold(e) for e in node.elts)
+    if isinstance(node, ast.UnaryOp) and type(node.op) in _OPS:
+        return _OPS[type(node.op)](_fold(node.operand))
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
+        return _OPS[type(node.op)](_fold(node.left), _fold(node.right))
+    raise ValueError(ast.unparse(node))
+
+
+def _declared(value: ast.expr | None) -> tuple[ast.expr | None, tuple[str, ...]]:
+    """A field's default expression and its explicit variable names (`setting(default, env=...)`,
+    `field(default_factory=...)` or a plain default)."""
+    if not (isinstance(value, ast.Call) and ast.unparse(value.func).split(".")[-1] in ("setting", "field")):
+        return value, ()
+    keywords = {k.arg: k.value for k in value.keywords}
+    default = value.args[0] if value.args else keywords.get("default", keywords.get("default_factory"))
+    if isinstance(default, ast.Lambda):
+        default = default.body
+    return default, _fold(keywords["env"]) if "env" in keywords else ()
+
+
+def shown(value) -> str:
+    """A default as the table shows it."""
+    if value == "" or value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return f"`{value}`" if isinstance(value, str | tuple) else str(value)
+
+
+def _meaning(path: str, node: ast.AnnAssign) -> str:
+    """The comment on the field's line, else the comment lines just above it."""
+    _, trailing, whole = _source(path)
+    own = [trailing[n] for n in range(node.lineno, node.end_lineno + 1) if n in trailing]
+    above, line = [], node.lineno - 1
+    while line in whole:
+        above.insert(0, whole[line])
+        line -= 1
+    return " ".join(own or above).replace("|", "\\|").replace("<", "&lt;")
+
+
+def rows(path: str, cls: str, prefix: str = PREFIX) -> list[tuple[str, str, str]]:
+    """(variables, default, meaning) of each field of the dataclass `cls` declared in `path`; an
+    overriding declaration without a comment keeps the meaning of the one it overrides."""
+    out = []
+    for name, nodes in _fields(_source(path)[0], cls).items():
+        default, env = _declared(nodes[-1].value)
+        try:
+            text = "(required)" if default is None else shown(_fold(default))
+        except ValueError:
+            text = f"`{ast.unparse(default)}`"
+        variables = ", ".join(f"`{n}`" for n in env or (prefix + name.upper(),))
+        meaning = next(filter(None, (_meaning(path, n) for n in reversed(nodes))), "")
+        out.append((variables, text, meaning))
+    return out
+
+
+def engine_configs() -> list[tuple[str, str, str, str]]:
+    """(task: engine, source file, Config class, prefix) of every engine with a Config, found
+    in each task's registry (`chalicelib/engines/<task>/__init__.py`: ENGINES)."""
+    found = []
+    for init in sorted((ROOT / "chalicelib" / "engines").glob("*/__init__.py")):
+        registry = ast.literal_eval(_module_value(_source(str(init))[0], "ENGINES"))
+        for engine, target in registry.items():
+            module, cls = target.split(":")
+            path = str(ROOT.joinpath(*module.split(".")).with_suffix(".py"))
+            tree = _source(path)[0]
+            config, prefix = _class_value(tree, cls, "Config"), _class_value(tree, cls, "ENV_PREFIX")
+            if isinstance(prefix, ast.Name):
+                prefix = _module_value(tree, prefix.id)
+            if isinstance(config, ast.Name):
+                found.append((f"{init.parent.name}: {engine}", path, config.id, _fold(prefix) if prefix else PREFIX))
+    return found
+
+
+def markdown() -> str:
+    """The table of every environment variable: the platform's sections, then each engine's Config."""
+    groups = [(name, __file__, cls.__name__, PREFIX) for name, cls in SECTIONS.items()] + engine_configs()
+    lines = ["| section | variable | default | meaning |", "|---|---|---|---|"]
+    lines += [f"| {group} | {' | '.join(row)} |" for group, path, cls, prefix in groups for row in rows(path, cls, prefix)]
+    return "\n".join(lines) + "\n"
+
+
+def readme_table(text: str) -> str | None:
+    """The table between README's markers (None without them)."""
+    match = re.search(re.escape(TABLE_BEGIN) + r"\n(.*?)" + re.escape(TABLE_END), text, re.S)
+    return match.group(1) if match else None
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m chalicelib.settings", description=__doc__.split("\n")[0])
+    ap.add_argument("--markdown", action="store_true", help="print the table of every environment variable")
+    ap.add_argument("--readme", action="store_true", help="write that table into README.md between its markers")
+    args = ap.parse_args(argv)
+    if args.readme:
+        readme = ROOT / "README.md"
+        text = readme.read_text()
+        if readme_table(text) is None:
+            raise SystemExit(f"README.md has no {TABLE_BEGIN} ... {TABLE_END} markers to write between.")
+        start, end = text.index(TABLE_BEGIN) + len(TABLE_BEGIN) + 1, text.index(TABLE_END)
+        readme.write_text(text[:start] + markdown() + text[end:])
+    else:
+        print(markdown(), end="")
+
+
+if __name__ == "__main__":
+    main()

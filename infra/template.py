@@ -361,129 +361,146 @@ def build(api_functions: list[str], api_stage: str = "api") -> dict:
     if not api_functions:
         raise ValueError("Chalice generated no Lambda function for the API")
     tables = table_logical_ids()
-    jobs_table = JOBS_TABLE
     names = CfnNames()
-    res: dict = {}
+    return {
+        "Description": "PageVoice: API (Chalice), OCR worker (container Lambda), data, static site",
+        "Parameters": _parameters(),
+        "Conditions": _conditions(),
+        "Resources": {
+            **_tables(tables),
+            **_data_bucket(),
+            **_worker(names),
+            **_sweep(names),
+            **_api(api_functions, names),
+            **_site(),
+        },
+        "Outputs": _outputs(tables, api_stage),
+    }
 
-    # --- Tables: one definition (chalicelib.resources), as the local bootstrap creates them.
+
+def _tables(tables: list[str]) -> dict:
+    """One definition (chalicelib.resources), as the local bootstrap creates them."""
+    res = {}
     for logical in tables:
         table = resources.table_cfn(logical, sub(f"${{ResourcePrefix}}-{table_name_suffix(logical)}"))
         table["DeletionPolicy"] = "Retain"
         table["UpdateReplacePolicy"] = "Retain"
         res[logical] = table
+    return res
 
-    # --- Data bucket: uploads/ in (presigned POST), results/ out; the upload trigger.
+
+def _data_bucket() -> dict:
+    """uploads/ in (presigned POST), results/ out; the upload trigger."""
     prefix = resources.BUCKET["notification_prefix"]
-    res["DataBucket"] = {
-        "Type": "AWS::S3::Bucket",
-        "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
-        "DependsOn": ["WorkerS3InvokePermission"],
-        "Properties": {
-            "BucketName": sub(DATA_BUCKET_NAME),
-            **_private_bucket_properties(),
-            "CorsConfiguration": {"CorsRules": resources.bucket_cors_cfn(SITE_ORIGIN)},
-            "LifecycleConfiguration": {"Rules": resources.bucket_lifecycle_cfn()},
-            "NotificationConfiguration": {"LambdaConfigurations": [
-                {"Event": event, "Function": getatt("Worker", "Arn"),
-                 "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": prefix}]}}}
-                for event in resources.BUCKET["notification_events"]]},
+    return {
+        "DataBucket": {
+            "Type": "AWS::S3::Bucket",
+            "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+            "DependsOn": ["WorkerS3InvokePermission"],
+            "Properties": {
+                "BucketName": sub(DATA_BUCKET_NAME),
+                **_private_bucket_properties(),
+                "CorsConfiguration": {"CorsRules": resources.bucket_cors_cfn(SITE_ORIGIN)},
+                "LifecycleConfiguration": {"Rules": resources.bucket_lifecycle_cfn()},
+                "NotificationConfiguration": {"LambdaConfigurations": [
+                    {"Event": event, "Function": getatt("Worker", "Arn"),
+                     "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": prefix}]}}}
+                    for event in resources.BUCKET["notification_events"]]},
+            },
+        },
+        "DataBucketPolicy": {
+            "Type": "AWS::S3::BucketPolicy",
+            "Properties": {"Bucket": ref("DataBucket"), "PolicyDocument": {
+                "Version": "2012-10-17", "Statement": [_tls_only(getatt("DataBucket", "Arn"))]}},
         },
     }
-    res["DataBucketPolicy"] = {
-        "Type": "AWS::S3::BucketPolicy",
-        "Properties": {"Bucket": ref("DataBucket"), "PolicyDocument": {
-            "Version": "2012-10-17", "Statement": [_tls_only(getatt("DataBucket", "Arn"))]}},
-    }
 
-    # --- Worker: container-image Lambda triggered by the bucket, failures to a queue.
-    res["WorkerDeadLetterQueue"] = {
-        "Type": "AWS::SQS::Queue",
-        "Properties": {"MessageRetentionPeriod": 1209600, "SqsManagedSseEnabled": True},
-    }
-    res["WorkerLogGroup"] = _log_group("worker")
-    res["WorkerRole"] = _role("PageVoice OCR worker: read uploads, write results, move jobs along",
-                              worker_statements(names))
-    res["Worker"] = _image_function(
+
+def _worker(names: CfnNames) -> dict:
+    """Container-image Lambda triggered by the bucket, failures to a queue."""
+    worker = _image_function(
         "worker", "PageVoice worker: every kind of job (container image from infra/Dockerfile)",
         WORKER_HANDLER, "WorkerRole", ref("WorkerMemorySize"), ref("WorkerTimeout"),
         {"Fn::If": ["HasWorkerReservedConcurrency", ref("WorkerReservedConcurrency"), ref("AWS::NoValue")]}, {
             "PAGEVOICE_BUCKET": sub(DATA_BUCKET_NAME),
-            "PAGEVOICE_JOBS_TABLE": ref(jobs_table),
+            "PAGEVOICE_JOBS_TABLE": ref(JOBS_TABLE),
             "PAGEVOICE_OCR_ENGINE": ref("OcrEngine"),
             "PAGEVOICE_TTS_ENGINE": ref("TtsEngine"),
             "PAGEVOICE_OCR_THREADS": ref("WorkerThreads"),
             "PAGEVOICE_TTS_THREADS": ref("WorkerThreads"),
             "PAGEVOICE_JOB_LEASE_SECONDS": ref("WorkerTimeout"),
             **_limits(),
-            "ORT_DISABLE_TELEMETRY": "1",
         }, storage_mb=1024)  # /tmp: a recording of up to 2 h (settings.max_speech_seconds) is joined there
     # A long job goes on in turns, each invoking the worker again; Lambda's recursive loop
     # detection would stop such a chain after about 16 invocations and drop the job's next turn.
     # A chain ends by itself: each turn makes progress, and a job's turns end with the job.
-    res["Worker"]["Properties"]["RecursiveLoop"] = "Allow"
-    res["WorkerEventInvokeConfig"] = {
-        "Type": "AWS::Lambda::EventInvokeConfig",
-        "Properties": {
-            "FunctionName": ref("Worker"), "Qualifier": "$LATEST",
-            "MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 3600,
-            "DestinationConfig": {"OnFailure": {"Destination": getatt("WorkerDeadLetterQueue", "Arn")}},
+    worker["Properties"]["RecursiveLoop"] = "Allow"
+    return {
+        "WorkerDeadLetterQueue": {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {"MessageRetentionPeriod": 1209600, "SqsManagedSseEnabled": True},
         },
-    }
-    res["WorkerS3InvokePermission"] = {
-        "Type": "AWS::Lambda::Permission",
-        "Properties": {
-            "FunctionName": getatt("Worker", "Arn"), "Action": "lambda:InvokeFunction",
-            "Principal": "s3.amazonaws.com", "SourceAccount": ref("AWS::AccountId"),
-            "SourceArn": sub(DATA_BUCKET_ARN),
+        "WorkerLogGroup": _log_group("worker"),
+        "WorkerRole": _role("PageVoice OCR worker: read uploads, write results, move jobs along",
+                            worker_statements(names)),
+        "Worker": worker,
+        "WorkerEventInvokeConfig": {
+            "Type": "AWS::Lambda::EventInvokeConfig",
+            "Properties": {
+                "FunctionName": ref("Worker"), "Qualifier": "$LATEST",
+                "MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 3600,
+                "DestinationConfig": {"OnFailure": {"Destination": getatt("WorkerDeadLetterQueue", "Arn")}},
+            },
+        },
+        "WorkerS3InvokePermission": {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "FunctionName": getatt("Worker", "Arn"), "Action": "lambda:InvokeFunction",
+                "Principal": "s3.amazonaws.com", "SourceAccount": ref("AWS::AccountId"),
+                "SourceArn": sub(DATA_BUCKET_ARN),
+            },
         },
     }
 
-    # --- Sweep: on a schedule, hands jobs whose delivery was lost or whose worker died to the
-    # worker again (chalicelib.jobs.sweep; the local bridge runs the same code). Same image as
-    # the worker, another command: it loads no model.
-    res["SweepLogGroup"] = _log_group("sweep")
-    res["SweepRole"] = _role("PageVoice sweep: find unfinished jobs, invoke the worker for them",
-                             sweep_statements(names))
-    res["Sweep"] = _image_function(
-        "sweep", "PageVoice sweep: re-drives unfinished jobs to the worker (the worker's image)",
-        SWEEP_HANDLER, "SweepRole", 256, 300, 1, {  # one sweep at a time
-            "PAGEVOICE_BUCKET": sub(DATA_BUCKET_NAME),
-            "PAGEVOICE_JOBS_TABLE": ref(jobs_table),
-            "PAGEVOICE_WORKER_FUNCTION": ref("Worker"),
-        })
-    res["SweepSchedule"] = {
-        "Type": "AWS::Events::Rule",
-        "Properties": {"Description": "PageVoice: re-drive unfinished jobs",
-                       "ScheduleExpression": f"rate({SWEEP_EVERY_MINUTES} minutes)", "State": "ENABLED",
-                       "Targets": [{"Arn": getatt("Sweep", "Arn"), "Id": "sweep"}]},
-    }
-    res["SweepSchedulePermission"] = {
-        "Type": "AWS::Lambda::Permission",
-        "Properties": {"FunctionName": ref("Sweep"), "Action": "lambda:InvokeFunction",
-                       "Principal": "events.amazonaws.com", "SourceArn": getatt("SweepSchedule", "Arn")},
+
+def _sweep(names: CfnNames) -> dict:
+    """On a schedule, hands jobs whose delivery was lost or whose worker died to the worker again
+    (chalicelib.jobs.sweep; the local bridge runs the same code). Same image as the worker,
+    another command: it loads no model."""
+    return {
+        "SweepLogGroup": _log_group("sweep"),
+        "SweepRole": _role("PageVoice sweep: find unfinished jobs, invoke the worker for them",
+                           sweep_statements(names)),
+        "Sweep": _image_function(
+            "sweep", "PageVoice sweep: re-drives unfinished jobs to the worker (the worker's image)",
+            SWEEP_HANDLER, "SweepRole", 256, 300, 1, {  # one sweep at a time
+                "PAGEVOICE_BUCKET": sub(DATA_BUCKET_NAME),
+                "PAGEVOICE_JOBS_TABLE": ref(JOBS_TABLE),
+                "PAGEVOICE_WORKER_FUNCTION": ref("Worker"),
+            }),
+        "SweepSchedule": {
+            "Type": "AWS::Events::Rule",
+            "Properties": {"Description": "PageVoice: re-drive unfinished jobs",
+                           "ScheduleExpression": f"rate({SWEEP_EVERY_MINUTES} minutes)", "State": "ENABLED",
+                           "Targets": [{"Arn": getatt("Sweep", "Arn"), "Id": "sweep"}]},
+        },
+        "SweepSchedulePermission": {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {"FunctionName": ref("Sweep"), "Action": "lambda:InvokeFunction",
+                           "Principal": "events.amazonaws.com", "SourceArn": getatt("SweepSchedule", "Arn")},
+        },
     }
 
-    # --- API functions (generated by Chalice): our role, names, log groups, environment.
+
+def _api(api_functions: list[str], names: CfnNames) -> dict:
+    """The functions Chalice generated: our role, names, log groups, environment."""
+    res = {}
     api_log_groups = []
     for fn in api_functions:
         lg = f"{fn}LogGroup"
         res[lg] = _log_group(function_name_suffix(fn))
         api_log_groups.append(lg)
-        res[fn] = {
-            "DependsOn": [lg],
-            "Properties": {
-                "FunctionName": sub(f"${{ResourcePrefix}}-{function_name_suffix(fn)}"),
-                "Role": getatt("ApiRole", "Arn"),
-                "Environment": {"Variables": {
-                    "PAGEVOICE_BUCKET": sub(DATA_BUCKET_NAME),
-                    "PAGEVOICE_AUTH_TABLE": ref("AuthTable"),
-                    "PAGEVOICE_JOBS_TABLE": ref(jobs_table),
-                    "PAGEVOICE_JWT_SECRET_PARAM": ref("JwtSecretParameterName"),
-                    "PAGEVOICE_CORS_ORIGIN": SITE_ORIGIN,
-                    **_limits(),
-                }},
-            },
-        }
+        res[fn] = _api_function(fn, lg)
     res["ApiRole"] = _role("PageVoice API: its tables, presigned URLs on the job prefixes, the JWT secret",
                            api_statements(names, api_log_groups))
     res["RestAPI"] = {"Properties": {
@@ -492,22 +509,74 @@ def build(api_functions: list[str], api_stage: str = "api") -> dict:
         "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*",
                             "ThrottlingRateLimit": ref("ApiThrottleRate"),
                             "ThrottlingBurstLimit": ref("ApiThrottleBurst")}]}}
+    return res
 
-    # --- Static site: private bucket, CloudFront with origin access control.
-    res["SiteBucket"] = {"Type": "AWS::S3::Bucket", "Properties": _private_bucket_properties()}
-    res["SiteOriginAccessControl"] = {
-        "Type": "AWS::CloudFront::OriginAccessControl",
-        "Properties": {"OriginAccessControlConfig": {
-            "Name": sub("${ResourcePrefix}-site-${AWS::Region}"),
-            "OriginAccessControlOriginType": "s3", "SigningBehavior": "always", "SigningProtocol": "sigv4"}},
+
+def _api_function(fn: str, log_group: str) -> dict:
+    return {
+        "DependsOn": [log_group],
+        "Properties": {
+            "FunctionName": sub(f"${{ResourcePrefix}}-{function_name_suffix(fn)}"),
+            "Role": getatt("ApiRole", "Arn"),
+            "Environment": {"Variables": {
+                "PAGEVOICE_BUCKET": sub(DATA_BUCKET_NAME),
+                "PAGEVOICE_AUTH_TABLE": ref("AuthTable"),
+                "PAGEVOICE_JOBS_TABLE": ref(JOBS_TABLE),
+                "PAGEVOICE_JWT_SECRET_PARAM": ref("JwtSecretParameterName"),
+                "PAGEVOICE_CORS_ORIGIN": SITE_ORIGIN,
+                **_limits(),
+            }},
+        },
     }
+
+
+def _site() -> dict:
+    """Private bucket, CloudFront with origin access control."""
     behaviour = {"TargetOriginId": "site", "ViewerProtocolPolicy": "redirect-to-https",
                  "AllowedMethods": ["GET", "HEAD"], "CachedMethods": ["GET", "HEAD"], "Compress": True,
                  "ResponseHeadersPolicyId": ref("SiteHeadersPolicy")}
-    # The same headers as the local server's (infra/site_config.py), with the API and the data
-    # bucket in the Content-Security-Policy.
+    return {
+        "SiteBucket": {"Type": "AWS::S3::Bucket", "Properties": _private_bucket_properties()},
+        "SiteOriginAccessControl": {
+            "Type": "AWS::CloudFront::OriginAccessControl",
+            "Properties": {"OriginAccessControlConfig": {
+                "Name": sub("${ResourcePrefix}-site-${AWS::Region}"),
+                "OriginAccessControlOriginType": "s3", "SigningBehavior": "always", "SigningProtocol": "sigv4"}},
+        },
+        "SiteHeadersPolicy": _site_headers_policy(),
+        "SiteDistribution": {
+            "Type": "AWS::CloudFront::Distribution",
+            "Properties": {"DistributionConfig": {
+                "Enabled": True, "Comment": sub("${ResourcePrefix} static site"),
+                "DefaultRootObject": "index.html", "HttpVersion": "http2and3", "IPV6Enabled": True,
+                "PriceClass": "PriceClass_100",
+                "Origins": [{"Id": "site", "DomainName": getatt("SiteBucket", "RegionalDomainName"),
+                             "S3OriginConfig": {"OriginAccessIdentity": ""},
+                             "OriginAccessControlId": getatt("SiteOriginAccessControl", "Id")}],
+                "DefaultCacheBehavior": {**behaviour, "CachePolicyId": CACHING_OPTIMIZED},
+                # config.js is rewritten by every deploy: never cached.
+                "CacheBehaviors": [{**behaviour, "PathPattern": "config.js", "CachePolicyId": CACHING_DISABLED}],
+            }},
+        },
+        "SiteBucketPolicy": {
+            "Type": "AWS::S3::BucketPolicy",
+            "Properties": {"Bucket": ref("SiteBucket"), "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Sid": "CloudFrontReadsTheSite", "Effect": "Allow",
+                 "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject",
+                 "Resource": {"Fn::Join": ["", [getatt("SiteBucket", "Arn"), "/*"]]},
+                 "Condition": {"StringEquals": {"AWS:SourceArn": sub(
+                     "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${SiteDistribution}")}}},
+                _tls_only(getatt("SiteBucket", "Arn")),
+            ]}},
+        },
+    }
+
+
+def _site_headers_policy() -> dict:
+    """The same headers as the local server's (infra/site_config.py), with the API and the data
+    bucket in the Content-Security-Policy."""
     headers = site_config.security_headers("${Api}", "${Storage}")
-    res["SiteHeadersPolicy"] = {
+    return {
         "Type": "AWS::CloudFront::ResponseHeadersPolicy",
         "Properties": {"ResponseHeadersPolicyConfig": {
             "Name": sub("${ResourcePrefix}-site-headers-${AWS::Region}"),
@@ -530,33 +599,10 @@ def build(api_functions: list[str], api_stage: str = "api") -> dict:
                                                "Value": headers["Permissions-Policy"]}]},
         }},
     }
-    res["SiteDistribution"] = {
-        "Type": "AWS::CloudFront::Distribution",
-        "Properties": {"DistributionConfig": {
-            "Enabled": True, "Comment": sub("${ResourcePrefix} static site"),
-            "DefaultRootObject": "index.html", "HttpVersion": "http2and3", "IPV6Enabled": True,
-            "PriceClass": "PriceClass_100",
-            "Origins": [{"Id": "site", "DomainName": getatt("SiteBucket", "RegionalDomainName"),
-                         "S3OriginConfig": {"OriginAccessIdentity": ""},
-                         "OriginAccessControlId": getatt("SiteOriginAccessControl", "Id")}],
-            "DefaultCacheBehavior": {**behaviour, "CachePolicyId": CACHING_OPTIMIZED},
-            # config.js is rewritten by every deploy: never cached.
-            "CacheBehaviors": [{**behaviour, "PathPattern": "config.js", "CachePolicyId": CACHING_DISABLED}],
-        }},
-    }
-    res["SiteBucketPolicy"] = {
-        "Type": "AWS::S3::BucketPolicy",
-        "Properties": {"Bucket": ref("SiteBucket"), "PolicyDocument": {"Version": "2012-10-17", "Statement": [
-            {"Sid": "CloudFrontReadsTheSite", "Effect": "Allow",
-             "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject",
-             "Resource": {"Fn::Join": ["", [getatt("SiteBucket", "Arn"), "/*"]]},
-             "Condition": {"StringEquals": {"AWS:SourceArn": sub(
-                 "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${SiteDistribution}")}}},
-            _tls_only(getatt("SiteBucket", "Arn")),
-        ]}},
-    }
 
-    outputs = {
+
+def _outputs(tables: list[str], api_stage: str) -> dict:
+    return {
         "ApiBaseUrl": {"Description": "apiBase for the site's config.js (no trailing slash)",
                        "Value": sub(f"https://${{RestAPI}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{api_stage}")},
         "SiteUrl": {"Value": SITE_ORIGIN},
@@ -567,13 +613,6 @@ def build(api_functions: list[str], api_stage: str = "api") -> dict:
         "SweepFunctionName": {"Value": ref("Sweep")},
         "WorkerDeadLetterQueueUrl": {"Value": ref("WorkerDeadLetterQueue")},
         **{f"{t}Name": {"Value": ref(t)} for t in tables},
-    }
-    return {
-        "Description": "PageVoice: API (Chalice), OCR worker (container Lambda), data, static site",
-        "Parameters": _parameters(),
-        "Conditions": _conditions(),
-        "Resources": res,
-        "Outputs": outputs,
     }
 
 

@@ -47,7 +47,7 @@ def api_env(_moto_module):
 def _empty_everything():
     from chalicelib import aws, resources, settings
 
-    s = settings.get()
+    s = settings.get().aws
     for spec in resources.TABLES.values():
         table = aws.dynamodb().Table(getattr(s, spec["setting"]))
         keys = [name for name, _, _ in spec["keys"]]

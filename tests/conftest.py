@@ -5,12 +5,13 @@ import os
 
 import pytest
 
+import chalicelib.engines  # noqa: F401  (switches third-party telemetry off, for tests that load a runtime directly)
+
 # Unit tests must never reach a real endpoint or account.
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("PAGEVOICE_JWT_SECRET", "test-secret-" + "x" * 40)
 os.environ.setdefault("PAGEVOICE_TTS_DETERMINISTIC", "1")
 

@@ -12,7 +12,9 @@ from chalice.local import LocalGateway
 
 from app import app
 from chalicelib import logs
+from chalicelib.jobs import keys
 from chalicelib.jobs import store as jobs
+from chalicelib.web import jobs as job_view
 from tests.apiclient import JSON, PASSWORD, assert_error, bearer, post, signed_in
 
 pytest_plugins = ["tests.apifixtures"]
@@ -82,11 +84,11 @@ def test_done_job_shows_result_and_urls(client):
     job_id = upload(client, headers)
     result = {"schema": 1, "engine": "rapidocr", "width": 2, "height": 2, "text": "HI", "lines": [],
               "timings_ms": {"ocr": 3}}
-    bucket = settings.get().bucket
-    aws.s3().put_object(Bucket=bucket, Key=jobs.result_key(user["id"], job_id), Body=json.dumps(result))
+    bucket = settings.get().aws.bucket
+    aws.s3().put_object(Bucket=bucket, Key=keys.result_key(user["id"], job_id), Body=json.dumps(result))
     jobs.claim(user["id"], job_id, 60)
-    jobs.finish(user["id"], job_id, result_key=jobs.result_key(user["id"], job_id),
-                outputs={"speech.wav": jobs.audio_key(user["id"], job_id)}, timings_ms={"ocr": 3}, summary={"lines": 0})
+    jobs.finish(user["id"], job_id, result_key=keys.result_key(user["id"], job_id),
+                outputs={"speech.wav": keys.audio_key(user["id"], job_id)}, timings_ms={"ocr": 3}, summary={"lines": 0})
     body = client.http.get(f"/jobs/{job_id}", headers=headers).json_body
     assert body["status"] == "done" and body["result"] == result
     assert f"/{user['id']}/{job_id}/speech.wav" in body["audio_url"]
@@ -131,7 +133,7 @@ def test_cross_user_job_access_is_404_like_a_missing_job(client):
     ann, ann_headers = signed_in(client)
     _, bob_headers = signed_in(client, email="bob@example.org", name="Bob")
     job_id = upload(client, ann_headers)
-    missing = jobs.new_job_id()
+    missing = keys.new_job_id()
     assert client.http.get("/jobs", headers=bob_headers).json_body["jobs"] == []
     other = client.http.get(f"/jobs/{job_id}", headers=bob_headers)
     absent = client.http.get(f"/jobs/{missing}", headers=bob_headers)
@@ -184,8 +186,8 @@ def test_unknown_route_is_not_a_500(client):
 
 def test_unexpected_errors_are_json_500_without_details(client, monkeypatch):
     _, headers = signed_in(client)
-    monkeypatch.setattr(jobs, "describe", lambda *a: 1 / 0)
-    body = assert_error(client.http.get(f"/jobs/{jobs.new_job_id()}", headers=headers), 500)
+    monkeypatch.setattr(job_view, "describe", lambda *a: 1 / 0)
+    body = assert_error(client.http.get(f"/jobs/{keys.new_job_id()}", headers=headers), 500)
     assert body == {"error": "internal_error", "message": "Something went wrong on our side. Please try again."}
 
 

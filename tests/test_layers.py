@@ -8,6 +8,9 @@
 - Kinds, engines and media do no AWS I/O (no `chalicelib.aws`, no boto3) and know nothing of
   jobs, accounts or HTTP: a kind is a function from bytes to outputs.
 - The API's import closure (app.py at import time) holds no ML: engines and runners load by name.
+- Jobs reach S3 through one door: no module of chalicelib.jobs or chalicelib.web but
+  `chalicelib.jobs.objects` (nor app.py) touches an S3 client or presigns; and no module of
+  chalicelib.jobs imports a kind's own module (a kind is read through the registry).
 - No import cycles; chalicelib never imports the local stack (infra/) or the tests.
 """
 from __future__ import annotations
@@ -139,3 +142,57 @@ def test_no_import_cycles():
     for name in sorted(graph):
         if name not in state:
             visit(name)
+
+
+# S3 client operations (and the client itself): what only chalicelib.jobs.objects may use for jobs.
+S3_NAMES = {"s3", "head_object", "get_object", "put_object", "copy_object", "upload_fileobj", "upload_file",
+            "download_fileobj", "download_file", "delete_object", "delete_objects", "list_objects",
+            "list_objects_v2", "get_paginator", "generate_presigned_url", "generate_presigned_post",
+            "get_object_tagging", "put_object_tagging", "delete_object_tagging"}
+S3_GATEWAY = "chalicelib.jobs.objects"
+CLIENT_MAKERS = {"client", "resource", "_client", "_resource"}  # boto3's, a session's, chalicelib.aws's
+
+
+def _called(call: ast.Call) -> str | None:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+
+
+def s3_uses(name: str) -> list[str]:
+    """Where `name` reaches S3 itself: an S3 operation or `aws.s3` by attribute or import, a
+    client made for "s3", or a boto3 S3 import."""
+    found = []
+    for node in ast.walk(ast.parse(MODULES[name].read_text())):
+        if isinstance(node, ast.Attribute) and node.attr in S3_NAMES:
+            found.append(f"line {node.lineno}: .{node.attr}")
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(("boto3.s3", "botocore.s3")):
+            found.append(f"line {node.lineno}: from {node.module}")
+        elif isinstance(node, ast.ImportFrom):
+            found += [f"line {node.lineno}: import {a.name}" for a in node.names if a.name in S3_NAMES]
+        elif isinstance(node, ast.Call) and _called(node) in CLIENT_MAKERS and \
+                any(isinstance(a, ast.Constant) and a.value == "s3" for a in node.args):
+            found.append(f"line {node.lineno}: a client for 's3'")
+    return found
+
+
+def test_the_reader_sees_s3_calls():
+    assert s3_uses(S3_GATEWAY)  # the gateway itself is where they are
+    assert not s3_uses("chalicelib.jobs.store")
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if under(n, "chalicelib.jobs", "chalicelib.web", "app")
+                                        and n != S3_GATEWAY))
+def test_only_the_objects_module_calls_s3_for_jobs(name):
+    uses = s3_uses(name)
+    assert not uses, f"{name} reaches S3 itself (ask {S3_GATEWAY}): {uses}"
+
+
+KIND_REGISTRY = {"chalicelib.kinds", "chalicelib.kinds.base", "chalicelib.kinds.common"}
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if under(n, "chalicelib.jobs")))
+def test_jobs_import_no_kind_module(name):
+    """The store, the worker and the rest read a kind from the registry (`kinds.get(name)`),
+    so adding a kind touches no module of jobs."""
+    breach = {m for m in imports(name) if under(m, "chalicelib.kinds") and m not in KIND_REGISTRY}
+    assert not breach, f"{name} imports a kind's own module: {sorted(breach)}"

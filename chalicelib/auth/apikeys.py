@@ -42,7 +42,7 @@ def create(user_id: str, name: str | None) -> dict:
     key = f"{SCHEME}_{key_id}_{secrets.token_urlsafe(SECRET_BYTES)}"
     item = {"pk": f"APIKEY#{key_id}", "key_id": key_id, "user_id": user_id, "name": name,
             "hash": _digest(key), "created_at": clock.iso(clock.now()), "last_used_at": None}
-    limit = settings.get().max_api_keys_per_user
+    limit = settings.get().auth.max_api_keys_per_user
     try:
         store.transact(
             {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},

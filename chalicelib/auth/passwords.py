@@ -26,7 +26,7 @@ OWASP_MIN = {"memory_kib": 19 * 1024, "time_cost": 2, "parallelism": 1}
 
 
 def hasher() -> PasswordHasher:
-    s = settings.get()
+    s = settings.get().auth
     return _hasher(s.argon2_time_cost, s.argon2_memory_kib, s.argon2_parallelism)
 
 
@@ -61,7 +61,7 @@ def verify(stored_hash: str | None, password: str) -> tuple[bool, str | None]:
 
 
 def dummy_hash() -> str:
-    s = settings.get()
+    s = settings.get().auth
     return _dummy_hash(s.argon2_time_cost, s.argon2_memory_kib, s.argon2_parallelism)
 
 

@@ -92,13 +92,13 @@ def add(scope: str, key: str, window_seconds: int) -> None:
 
 def check_ip_login(ip: str) -> None:
     """429 while this address has used up its failed sign-ins for the window (nothing counted)."""
-    s = settings.get()
+    s = settings.get().auth
     check("login-ip", ip, s.login_ip_max_failures, s.login_ip_window_seconds,
           f"Too many failed sign-in attempts from your network. Try again in {WAIT}.")
 
 
 def ip_login_failed(ip: str) -> None:
-    _count("login-ip", ip, settings.get().login_ip_window_seconds)
+    _count("login-ip", ip, settings.get().auth.login_ip_window_seconds)
 
 
 def _login_pk(email: str) -> str:
@@ -117,7 +117,7 @@ def check_login(email: str) -> dict | None:
 
 
 def login_failed(email: str) -> None:
-    s = settings.get()
+    s = settings.get().auth
     now = clock.now()
     forget_at = int(now) + s.login_failure_reset_seconds
     table = store.table()

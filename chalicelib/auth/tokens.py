@@ -28,7 +28,7 @@ class ConfigError(PageVoiceError):
 
 
 def secret() -> bytes:
-    s = settings.get()
+    s = settings.get().auth
     if s.jwt_secret_param:
         value = _from_ssm(s.jwt_secret_param)
     elif s.jwt_secret:
@@ -51,7 +51,7 @@ def _from_ssm(name: str) -> str:
 
 def issue(user_id: str) -> tuple[str, dict]:
     """A new session for `user_id`: (token, claims). The session item expires with the token."""
-    s = settings.get()
+    s = settings.get().auth
     now = int(clock.now())
     claims = {"sub": user_id, "jti": secrets.token_urlsafe(18), "iat": now,
               "exp": now + s.session_ttl_seconds, "iss": s.jwt_issuer, "aud": s.jwt_audience}
@@ -63,7 +63,7 @@ def issue(user_id: str) -> tuple[str, dict]:
 
 def verify(token: str) -> dict:
     """The claims of a valid token whose session is still open; else 401."""
-    s = settings.get()
+    s = settings.get().auth
     try:
         claims = jwt.decode(token, secret(), algorithms=[ALGORITHM], audience=s.jwt_audience,
                             issuer=s.jwt_issuer, leeway=LEEWAY_SECONDS,

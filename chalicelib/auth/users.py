@@ -64,7 +64,7 @@ def get(user_id: str) -> dict | None:
 
 def register(name: str, email: str, password: str, confirmation: str, *, ip: str) -> dict:
     """Create an account; returns its public fields. 400 bad input, 409 email taken, 429."""
-    s = settings.get()
+    s = settings.get().auth
     window = s.register_window_seconds
     # Refused before any work while this address has used up its sign-ups; counted below
     # only once the account exists.

@@ -1,5 +1,5 @@
 """The upload event, in one place: built (the sweep's re-drive, a long job's next turn, a waiting
-job handed a worker slot), parsed (the worker) and sent to the worker again.
+job handed a worker slot), parsed (the worker) and sent to the worker again (`redeliver`).
 
 The shape is what S3 sends Lambda, so the worker's one entry point takes all of them alike.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from urllib.parse import quote_plus, unquote_plus
 
-from chalicelib import aws
+from chalicelib import aws, settings
 
 
 def s3_event(bucket: str, key: str) -> dict:
@@ -27,6 +27,8 @@ def records(event: dict):
             yield bucket, unquote_plus(key)
 
 
-def send(function: str, event: dict) -> None:
-    """Invoke the worker `function` asynchronously with `event` (Lambda's retries apply)."""
-    aws.lambda_().invoke(FunctionName=function, InvocationType="Event", Payload=json.dumps(event).encode())
+def redeliver(event: dict, function: str | None = None) -> None:
+    """Invoke the worker asynchronously with `event`, so Lambda's retries apply again.
+    `function`: the worker's name or ARN (None: settings.worker_function)."""
+    aws.lambda_().invoke(FunctionName=function or settings.get().aws.worker_function, InvocationType="Event",
+                         Payload=json.dumps(event).encode())

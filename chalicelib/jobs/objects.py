@@ -1,5 +1,7 @@
-"""A job's objects in S3 (results/{user}/{job}/): keys, the result that grows while the job
-runs, the kept source, and removing them all.
+"""A job's objects in S3 (uploads/{user}/{job}/, results/{user}/{job}/): the one module that
+calls S3 for jobs. The pinned read of the upload, the kept source, the outputs written, the
+result read back (whole or growing), presigned POSTs and GETs, removal, and what counts as a
+missing object (`is_missing`).
 
 A result grows as it is published (a document's pages, the recording's parts and their word
 timings), but a kind publishes the whole result dict each time. Writing it whole each time
@@ -23,6 +25,7 @@ tail. The site assembles it the same way (static_site/js/api.js) reading only ne
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -30,7 +33,8 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
-from chalicelib import aws, logs, resources
+from chalicelib import aws, logs, resources, settings
+from chalicelib.jobs.keys import job_prefix, output_key, prefixes
 
 log = logs.get("objects")
 
@@ -41,19 +45,6 @@ TEXT_MIN_CHARS = 2048  # a shorter string stays in the result's head
 FORMAT = 1
 MISSING = ("NoSuchKey", "404", "NotFound")
 _NAME = re.compile(r"^[A-Za-z0-9_]+$")
-
-
-# --- Keys (CONTRACTS section 2) ---
-
-def output_key(user_id: str, job_id: str, name: str) -> str:
-    """Where a job's output file `name` (result.json, speech.wav, ...) is stored."""
-    if not name or "/" in name:
-        raise ValueError(f"{name!r} is not an output file name")
-    return f"{job_prefix(user_id, job_id)}{name}"
-
-
-def job_prefix(user_id: str, job_id: str) -> str:
-    return f"{resources.RESULT_PREFIX}{user_id}/{job_id}/"
 
 
 def is_index(key: str | None) -> bool:
@@ -246,19 +237,63 @@ def encode(value) -> bytes:
 
 # --- S3 ---
 
-def read_json(bucket: str, key: str) -> dict | None:
-    """The object's JSON, or None when it is missing."""
+# What output files are served as: a file is served as what its name says, never sniffed.
+_OUTPUT_TYPES = {".wav": "audio/wav", ".json": "application/json", ".txt": "text/plain; charset=utf-8",
+                 ".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".opus": "audio/ogg", ".vtt": "text/vtt",
+                 ".srt": "text/plain; charset=utf-8", ".png": "image/png", ".jpg": "image/jpeg"}
+
+
+def is_missing(exc: Exception) -> bool:
+    """The one test of "the object is not there" (S3 and moto name it three ways)."""
+    return isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") in MISSING
+
+
+def upload_time(bucket: str, key: str) -> float | None:
+    """When the object was last written, or None when there is none."""
     try:
-        return json.loads(aws.s3().get_object(Bucket=bucket, Key=key)["Body"].read())
+        head = aws.s3().head_object(Bucket=bucket, Key=key)
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in MISSING:
+        if is_missing(exc):
             return None
         raise
+    return head["LastModified"].timestamp()
+
+
+def stat(bucket: str, key: str) -> tuple[int, str]:
+    """(size, ETag) of the object as it is now: `read_pinned` reads exactly that version."""
+    head = aws.s3().head_object(Bucket=bucket, Key=key)
+    return int(head["ContentLength"]), head["ETag"]
+
+
+def read_pinned(bucket: str, key: str, etag: str) -> bytes:
+    """The object's bytes, only while it is still the version `stat` saw (else S3 refuses)."""
+    return aws.s3().get_object(Bucket=bucket, Key=key, IfMatch=etag)["Body"].read()
+
+
+def read_bytes(bucket: str, key: str) -> bytes:
+    return aws.s3().get_object(Bucket=bucket, Key=key)["Body"].read()
+
+
+def read_json(bucket: str, key: str, max_bytes: int | None = None) -> tuple[dict | None, int | None]:
+    """(the object's JSON, or None when it is larger than `max_bytes`; its size, or None when
+    it is missing). A large object's body is never read."""
+    try:
+        obj = aws.s3().get_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        if is_missing(exc):
+            log.warning("result missing", extra={"key": key})
+            return None, None
+        raise
+    size = int(obj["ContentLength"])
+    if max_bytes is not None and size > max_bytes:
+        obj["Body"].close()
+        return None, size
+    return json.loads(obj["Body"].read()), size
 
 
 def reader(bucket: str, user_id: str, job_id: str) -> Callable[[str], bytes]:
-    s3 = aws.s3()
-    return lambda name: s3.get_object(Bucket=bucket, Key=output_key(user_id, job_id, name))["Body"].read()
+    """Reads the job's output files by name (a growing result's parts, for `assemble`)."""
+    return lambda name: read_bytes(bucket, output_key(user_id, job_id, name))
 
 
 def keep_source(bucket: str, upload: str, kept: str, etag: str, content_type: str) -> None:
@@ -270,6 +305,16 @@ def keep_source(bucket: str, upload: str, kept: str, etag: str, content_type: st
                          TaggingDirective="REPLACE")
 
 
+def write(bucket: str, key: str, body, content_type: str) -> str:
+    """Store one output: bytes, or a file (a whole recording, streamed, then closed); its key."""
+    if hasattr(body, "read"):
+        aws.s3().upload_fileobj(body, bucket, key, ExtraArgs={"ContentType": content_type})
+        body.close()
+    else:
+        aws.s3().put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
+    return key
+
+
 def delete_keys(bucket: str, keys: list[str]) -> None:
     s3 = aws.s3()
     for i in range(0, len(keys), 1000):  # delete_objects' limit
@@ -279,18 +324,52 @@ def delete_keys(bucket: str, keys: list[str]) -> None:
             raise RuntimeError(f"could not delete {len(reply['Errors'])} objects")
 
 
-def delete_prefix(bucket: str, prefix: str, older_than: float | None = None) -> int:
-    """Remove every object under `prefix` (with `older_than`, only those last written before
-    that time): how many."""
+def _delete_prefix(bucket: str, prefix: str) -> int:
     removed = 0
     for page in aws.s3().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        keys = [o["Key"] for o in page.get("Contents", [])
-                if older_than is None or o["LastModified"].timestamp() < older_than]
+        keys = [o["Key"] for o in page.get("Contents", [])]
         delete_keys(bucket, keys)
         removed += len(keys)
     return removed
 
 
-def delete_job_results(bucket: str, user_id: str, job_id: str) -> int:
-    """Everything a worker wrote for the job (outputs, growing result, kept source)."""
-    return delete_prefix(bucket, job_prefix(user_id, job_id))
+def delete_job(bucket: str, user_id: str, job_id: str, *, outputs_only: bool = False) -> int:
+    """Remove every object of the job, its upload and all a worker wrote (`outputs_only`: what a
+    worker wrote, all the worker's role may delete); how many."""
+    chosen = [job_prefix(user_id, job_id)] if outputs_only else prefixes(user_id, job_id)
+    return sum(_delete_prefix(bucket, prefix) for prefix in chosen)
+
+
+def output_type(name: str) -> str:
+    return _OUTPUT_TYPES.get(os.path.splitext(name)[1].lower(), "application/octet-stream")
+
+
+def presign_get(key: str, content_type: str | None) -> str:
+    """A presigned GET of at most 15 minutes that makes S3 answer with `content_type` (the job's
+    declared type, or the output's), as an attachment: whatever the bytes are, a browser never
+    renders an upload as a page of this site's (an image or a recording still plays in place)."""
+    s = settings.get()
+    safe = content_type if content_type and "/" in content_type and not content_type.startswith("text/html") \
+        else "application/octet-stream"
+    name = key.rsplit("/", 1)[-1]
+    return aws.s3().generate_presigned_url(
+        "get_object", Params={"Bucket": s.aws.bucket, "Key": key, "ResponseContentType": safe,
+                              "ResponseContentDisposition": f'attachment; filename="{name}"'},
+        ExpiresIn=min(s.limits.download_url_ttl_seconds, 900))
+
+
+def presign_post(key: str, content_type: str, size_cap: int, expires_in: int) -> dict:
+    """{"url", "fields"} for one POST of exactly `key`. boto3 adds the bucket and exact-key
+    conditions itself (the key has no ${filename})."""
+    fields = {"Content-Type": content_type}
+    # Tagged "pending" until the worker has handled it: an upload that never becomes a
+    # finished job (its job deleted meanwhile, its events lost) is reaped by the bucket's
+    # lifecycle rule (resources.BUCKET), while finished jobs' source images are kept.
+    tagging = resources.pending_upload_tagging()
+    if tagging:
+        fields["tagging"] = tagging
+    post = aws.s3().generate_presigned_post(
+        Bucket=settings.get().aws.bucket, Key=key, Fields=fields,
+        Conditions=[{k: v} for k, v in fields.items()] + [["content-length-range", 1, size_cap]],
+        ExpiresIn=expires_in)
+    return {"url": post["url"], "fields": post["fields"]}

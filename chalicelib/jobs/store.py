@@ -1,4 +1,5 @@
-"""The jobs table and each job's S3 objects: the one module that reads or writes them.
+"""The jobs table: each job's record and its transitions (DynamoDB). Its objects in S3 are
+jobs.objects' (the store asks it whether an upload arrived and to remove a deleted job's).
 
 A job's life: `uploading` (record made, presigned POST handed out) -> `queued` (the
 upload arrived) -> `processing` (a worker holds a lease) -> `done` | `failed`.
@@ -7,8 +8,8 @@ after a crash never does the work twice, and a crashed worker's lease runs out. 
 nothing can move any more (its event lost, its worker dead on the last retry, its upload
 never sent) is failed with a reason when it is next read (`settle`): every job ends.
 
-Job ids sort by creation time (ULID), so a user's newest jobs come first in a reverse
-query of their partition; another user's job is not in it at all.
+A user's jobs are one partition, newest first (jobs.keys: ULIDs); another user's job is not
+in it at all.
 
 The sweep never scans the table: an unfinished job carries `sweep = "open"`, a sparse index
 (chalicelib.resources) lists those, and a finished job leaves it. A deleted job leaves a
@@ -21,19 +22,15 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import os
-import re
-import threading
 from decimal import Decimal
 
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
-from chalicelib import aws, clock, logs, resources, settings
+from chalicelib import aws, clock, kinds, logs, settings
 from chalicelib.errors import InputError
 from chalicelib.jobs import objects
-from chalicelib.kinds import DEFAULT as DEFAULT_KIND
-from chalicelib.kinds.page import SPEECH  # the output that is the job's recording (audio_url)
+from chalicelib.jobs.keys import is_job_id, new_job_id, owned, upload_key
 
 log = logs.get("jobs")
 
@@ -44,75 +41,16 @@ ERROR_MAX = 1000  # characters of a failure reason kept on the record
 # The sweep index's values (resources.TABLES["JobsTable"]["indexes"]["sweep"]).
 SWEEP_INDEX, SWEEP_OPEN, SWEEP_DELETED = "sweep", "open", "deleted"
 # Partitions beside the users' own (no user id has a "#"): deleted jobs' tombstones and each
-# account's worker slots. list_jobs and get only ever read a user's own partition.
+# account's worker slots. list_page and get only ever read a user's own partition.
 TOMBSTONES, SLOTS, SLOTS_ITEM = "DELETED#", "WORKERS#", "slots"
 TOMBSTONE_SECONDS = 3600  # the sweep keeps cleaning a deleted job's prefixes this long
 EXPIRES_AFTER_SECONDS = 86400  # DynamoDB's TTL reaps tombstones and idle slots after this
-INLINE_MAX_PARTS = 64  # a growing result of more part files is read by the client (result_parts)
 
-# Every job ends (issue 8). A job nobody will move again is reported, and recorded, as
+# Every job ends. A job nobody will move again is reported, and recorded, as
 # failed once no delivery can still come for it (see `settle`; the windows are settings:
 # job_retry_window_seconds, upload_grace_seconds).
 NEVER_ARRIVED = "The upload never arrived. Please upload the image again."
 DID_NOT_FINISH = "Processing did not finish. Please upload the image again."
-
-# --- Ids and keys (CONTRACTS section 2) ---
-
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_JOB_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
-_last_ulid = [0, 0]  # (ms, random) of the last id made here: ids stay increasing within a process
-_ulid_lock = threading.Lock()
-
-
-def new_job_id() -> str:
-    """A ULID: 48-bit milliseconds then 80 random bits, 26 Crockford base32 characters."""
-    with _ulid_lock:
-        ms = int(clock.now() * 1000)
-        rand = int.from_bytes(os.urandom(10), "big")
-        if ms <= _last_ulid[0]:  # same millisecond (or clock step back): keep sorting after the last
-            ms, rand = _last_ulid[0], _last_ulid[1] + 1
-        _last_ulid[:] = [ms, rand]
-    value = (ms << 80) | (rand & ((1 << 80) - 1))
-    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
-
-
-def is_job_id(job_id: str) -> bool:
-    return isinstance(job_id, str) and bool(_JOB_ID.match(job_id))
-
-
-def upload_key(user_id: str, job_id: str) -> str:
-    return f"{resources.UPLOAD_PREFIX}{user_id}/{job_id}/source"
-
-
-output_key = objects.output_key  # where a job's output file `name` (result.json, speech.wav, ...) is stored
-
-
-def result_key(user_id: str, job_id: str) -> str:
-    return output_key(user_id, job_id, "result.json")
-
-
-def audio_key(user_id: str, job_id: str) -> str:
-    return output_key(user_id, job_id, SPEECH)
-
-
-def _prefixes(user_id: str, job_id: str) -> list[str]:
-    return [f"{resources.UPLOAD_PREFIX}{user_id}/{job_id}/", objects.job_prefix(user_id, job_id)]
-
-
-def parse_upload_key(key: str) -> tuple[str, str] | None:
-    """(user_id, job_id) for an upload key `uploads/{user}/{job}/source`, else None."""
-    parts = key.split("/")
-    if (len(parts) == 4 and f"{parts[0]}/" == resources.UPLOAD_PREFIX and parts[1]
-            and is_job_id(parts[2]) and parts[3] == "source"):
-        return parts[1], parts[2]
-    return None
-
-
-def _owned(user_id: str, job_id: str, key: str | None) -> bool:
-    """True when `key` is one of this job's objects: nothing outside the caller's prefix is
-    ever presigned or recorded."""
-    return bool(key) and any(key.startswith(p) for p in _prefixes(user_id, job_id))
-
 
 # --- Records ---
 
@@ -136,7 +74,7 @@ def plain(value):
     return value
 
 
-def create(user_id: str, *, filename: str, content_type: str, size: int, kind: str = DEFAULT_KIND) -> dict:
+def create(user_id: str, *, filename: str, content_type: str, size: int, kind: str = kinds.DEFAULT) -> dict:
     """A new job in `uploading`, waiting for its upload."""
     now = clock.now()
     item = {"user_id": user_id, "job_id": new_job_id(), "status": UPLOADING, "kind": kind,
@@ -170,8 +108,10 @@ def _decode_cursor(cursor: str) -> str:
     return job_id
 
 
-def list_jobs(user_id: str, *, limit: int = 20, cursor: str | None = None) -> tuple[list[dict], str | None]:
-    """One page of the caller's jobs, newest first, and the cursor of the next page (or None).
+def list_page(user_id: str, *, limit: int = 20, cursor: str | None = None) -> tuple[list[dict], str | None]:
+    """One page of the caller's records, newest first, each settled (`settle`), and the cursor
+    of the next page (or None). The records carry the fields a list shows, plus user_id and
+    lease_until (for `settle`).
 
     The cursor only carries a job id: the query is always the caller's own partition,
     so a forged cursor cannot reach anyone else's jobs.
@@ -180,59 +120,14 @@ def list_jobs(user_id: str, *, limit: int = 20, cursor: str | None = None) -> tu
         "KeyConditionExpression": Key("user_id").eq(user_id),
         "ScanIndexForward": False,
         "Limit": limit + 1,  # one extra tells whether a next page exists
-        # user_id and lease_until are for `settle` only; the page shows neither.
         "ProjectionExpression": "user_id, job_id, kind, #s, filename, created_at, updated_at, #e, lease_until, summary",
         "ExpressionAttributeNames": {"#s": "status", "#e": "error"},
     }
     if cursor:
         kwargs["ExclusiveStartKey"] = {"user_id": user_id, "job_id": _decode_cursor(cursor)}
     items = [plain(i) for i in _table().query(**kwargs)["Items"]]
-    page = [_with_kind({"summary": None, **{k: v for k, v in settle(i).items() if k not in ("user_id", "lease_until")}})
-            for i in items[:limit]]
+    page = [settle(i) for i in items[:limit]]
     return page, (_encode_cursor(page[-1]["job_id"]) if len(items) > limit else None)
-
-
-def _with_kind(job: dict) -> dict:
-    """Jobs made before kinds existed are pages."""
-    return {**job, "kind": job.get("kind") or DEFAULT_KIND}
-
-
-def describe(user_id: str, job_id: str) -> dict | None:
-    """What `GET /jobs/{id}` answers: the record's public fields, the OCR result when done (and
-    already while `processing` once the text is read and speech is being made), presigned GETs
-    (at most 15 minutes) for the image and the speech."""
-    job = get(user_id, job_id)
-    if job is None:
-        return None
-    job = settle(job)
-    result = result_url = parts = None
-    if job["status"] in (PROCESSING, DONE) and _owned(user_id, job_id, job.get("result_key")):
-        if objects.is_index(job["result_key"]):  # still growing: an index and its parts
-            result, parts = _read_growing(user_id, job_id, job["result_key"])
-        else:
-            result, size = _read_json(job["result_key"], settings.get().inline_result_bytes)
-            if size is not None:
-                result_url = _presign_get(job["result_key"], _output_type(job["result_key"]))
-    audio = job.get("audio_key")
-    return {
-        "job_id": job["job_id"], "kind": job.get("kind") or DEFAULT_KIND, "status": job["status"],
-        "filename": job["filename"],
-        "content_type": job.get("content_type"), "size": job.get("size"),
-        "created_at": job["created_at"], "updated_at": job.get("updated_at"),
-        "error": job.get("error"), "timings_ms": job.get("timings_ms"), "summary": job.get("summary"),
-        "result": result,  # null when larger than inline_result_bytes: then read result_url
-        "result_url": result_url,
-        # While a result too large to travel inline grows: its index (the result without its
-        # grown values) and a presigned GET of each part file, to assemble (jobs.objects).
-        "result_parts": parts,
-        "audio_url": _presign_get(audio, "audio/wav") if _owned(user_id, job_id, audio) else None,
-        # Every output file of the kind (speech.wav included), by name.
-        "outputs": {name: _presign_get(key, _output_type(name)) for name, key in (job.get("outputs") or {}).items()
-                    if _owned(user_id, job_id, key)},
-        # The upload as processed (kept beside the results), else the upload itself.
-        "image_url": _presign_get(job["source_key"] if _owned(user_id, job_id, job.get("source_key"))
-                                  else upload_key(user_id, job_id), job.get("content_type")),
-    }
 
 
 def settle(job: dict) -> dict:
@@ -241,7 +136,7 @@ def settle(job: dict) -> dict:
 
     A lost event, a worker that died on its last retry or an upload that never came would
     otherwise leave a job `uploading`, `queued` or `processing` for ever. Called where jobs are
-    read for people (GET /jobs, GET /jobs/{id}) and by the local bridge's sweep.
+    read for people (GET /jobs, GET /jobs/{id}) and by the sweep.
     """
     reason = _stale_reason(job, clock.now())
     if reason is None:
@@ -262,10 +157,10 @@ def _stale_reason(job: dict, now: float) -> str | None:
     status = job.get("status")
     if status == UPLOADING:
         s = settings.get()
-        expired = clock.parse_iso(job["created_at"]) + s.upload_url_ttl_seconds + s.upload_grace_seconds
+        expired = clock.parse_iso(job["created_at"]) + s.limits.upload_url_ttl_seconds + s.worker.upload_grace_seconds
         if now < expired:
             return None
-        arrived = _upload_time(job["user_id"], job["job_id"])
+        arrived = objects.upload_time(s.aws.bucket, upload_key(job["user_id"], job["job_id"]))
         if arrived is None:
             return NEVER_ARRIVED
         since = arrived  # it came, but no event reached a worker: give the event its retries
@@ -275,78 +170,7 @@ def _stale_reason(job: dict, now: float) -> str | None:
         since = float(job.get("lease_until") or 0)
     else:
         return None
-    return DID_NOT_FINISH if now >= since + settings.get().job_retry_window_seconds else None
-
-
-def _upload_time(user_id: str, job_id: str) -> float | None:
-    """When the job's upload landed, or None when there is none."""
-    try:
-        head = aws.s3().head_object(Bucket=settings.get().bucket, Key=upload_key(user_id, job_id))
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] in objects.MISSING:
-            return None
-        raise
-    return head["LastModified"].timestamp()
-
-
-def _read_json(key: str, max_bytes: int) -> tuple[dict | None, int | None]:
-    """(the object's JSON, or None when it is larger than `max_bytes`; its size, or None when
-    it is missing). A large object's body is never read."""
-    try:
-        obj = aws.s3().get_object(Bucket=settings.get().bucket, Key=key)
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] in objects.MISSING:
-            log.warning("result missing", extra={"key": key})
-            return None, None
-        raise
-    size = int(obj["ContentLength"])
-    if size > max_bytes:
-        obj["Body"].close()
-        return None, size
-    return json.loads(obj["Body"].read()), size
-
-
-def _read_growing(user_id: str, job_id: str, key: str) -> tuple[dict | None, dict | None]:
-    """(the result assembled, or None when too large to travel inline; else its index and part
-    URLs) of a result that is still growing."""
-    s = settings.get()
-    index = objects.read_json(s.bucket, key)
-    if index is None:
-        return None, None
-    names = objects.part_names(index)
-    if index.get("bytes", 0) <= s.inline_result_bytes and len(names) <= INLINE_MAX_PARTS:
-        try:
-            return objects.assemble(index, objects.reader(s.bucket, user_id, job_id)), None
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") not in objects.MISSING:
-                raise
-            return None, None  # the job ended meanwhile and its parts are gone: the next read has it
-    return None, {"index": index, "urls": {n: _presign_get(output_key(user_id, job_id, n), "application/json")
-                                           for n in names}}
-
-
-# What output files are served as: a file is served as what its name says, never sniffed.
-_OUTPUT_TYPES = {".wav": "audio/wav", ".json": "application/json", ".txt": "text/plain; charset=utf-8",
-                 ".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".opus": "audio/ogg", ".vtt": "text/vtt",
-                 ".srt": "text/plain; charset=utf-8", ".png": "image/png", ".jpg": "image/jpeg"}
-
-
-def _output_type(name: str) -> str:
-    return _OUTPUT_TYPES.get(os.path.splitext(name)[1].lower(), "application/octet-stream")
-
-
-def _presign_get(key: str, content_type: str | None) -> str:
-    """A presigned GET of at most 15 minutes that makes S3 answer with `content_type` (the job's
-    declared type, or the output's), as an attachment: whatever the bytes are, a browser never
-    renders an upload as a page of this site's (an image or a recording still plays in place)."""
-    s = settings.get()
-    safe = content_type if content_type and "/" in content_type and not content_type.startswith("text/html") \
-        else "application/octet-stream"
-    name = key.rsplit("/", 1)[-1]
-    return aws.s3().generate_presigned_url(
-        "get_object", Params={"Bucket": s.bucket, "Key": key, "ResponseContentType": safe,
-                              "ResponseContentDisposition": f'attachment; filename="{name}"'},
-        ExpiresIn=min(s.download_url_ttl_seconds, 900))
+    return DID_NOT_FINISH if now >= since + settings.get().worker.job_retry_window_seconds else None
 
 
 def delete(user_id: str, job_id: str) -> bool:
@@ -365,17 +189,10 @@ def delete(user_id: str, job_id: str) -> bool:
                                        "deleted_at": now, "expires_at": int(now + EXPIRES_AFTER_SECONDS)}))
     _table().delete_item(Key={"user_id": user_id, "job_id": job_id})
     try:
-        remove_objects(user_id, job_id)
+        objects.delete_job(settings.get().aws.bucket, user_id, job_id)
     except Exception:  # noqa: BLE001 - the record is gone; the sweep finishes from the tombstone
         log.exception("could not remove a deleted job's objects; the sweep will", extra={"job_id": job_id})
     return True
-
-
-def remove_objects(user_id: str, job_id: str, older_than: float | None = None) -> int:
-    """Every object under the job's upload and result prefixes (`older_than`: only those last
-    written before then); how many."""
-    bucket = settings.get().bucket
-    return sum(objects.delete_prefix(bucket, prefix, older_than=older_than) for prefix in _prefixes(user_id, job_id))
 
 
 def sweep_keys(which: str):
@@ -505,31 +322,31 @@ def claim(user_id: str, job_id: str, lease_seconds: int) -> dict | None:
 
 
 def finish(user_id: str, job_id: str, *, result_key: str, timings_ms: dict, summary: dict,
-           outputs: dict[str, str] | None = None) -> dict | None:
+           outputs: dict[str, str] | None = None, kind: str | None = None) -> dict | None:
     """`processing` -> `done`, recording where the outputs are (`outputs`: file name -> key;
-    `speech.wav` is the job's audio, absent when there was nothing to say). None when the job
-    is no longer processing (e.g. deleted meanwhile)."""
+    the output `kind` declares as its audio is the job's recording, absent when there was
+    nothing to say). None when the job is no longer processing (e.g. deleted meanwhile)."""
     outputs = dict(outputs or {})
     for key in (result_key, *outputs.values()):
-        if not _owned(user_id, job_id, key):
+        if not owned(user_id, job_id, key):
             raise ValueError(f"{key!r} is not under this job's prefixes")
     return _transition(
         user_id, job_id,
         "SET #s = :done, result_key = :r, audio_key = :a, outputs = :o, timings_ms = :t, summary = :sum, "
         "#e = :none, lease_until = :none, updated_at = :now_iso REMOVE sweep",
         "#s = :processing",
-        {":done": DONE, ":processing": PROCESSING, ":r": result_key, ":a": outputs.get(SPEECH),
+        {":done": DONE, ":processing": PROCESSING, ":r": result_key, ":a": outputs.get(kinds.get(kind).audio),
          ":o": outputs, ":t": timings_ms, ":sum": summary, ":none": None},
         {"#e": "error"})
 
 
 def record_progress(user_id: str, job_id: str, result_key: str, outputs: dict[str, str] | None = None) -> bool:
     """What the worker published so far (the text while its recording is made, the recording's
-    parts, a document's pages read): `describe` shows it at once, and a later invocation of
+    parts, a document's pages read): GET /jobs/{id} shows it at once, and a later invocation of
     the job goes on from it."""
     outputs = dict(outputs or {})
     for key in (result_key, *outputs.values()):
-        if not _owned(user_id, job_id, key):
+        if not owned(user_id, job_id, key):
             raise ValueError(f"{key!r} is not under this job's prefixes")
     return _transition(user_id, job_id, "SET result_key = :r, outputs = :o, updated_at = :now_iso",
                        "#s = :processing", {":r": result_key, ":o": outputs, ":processing": PROCESSING}) is not None
@@ -547,7 +364,7 @@ def hand_over(user_id: str, job_id: str) -> dict | None:
 
 def record_source(user_id: str, job_id: str, key: str) -> bool:
     """Where the upload, as processed, is kept (the job's image_url from now on)."""
-    if not _owned(user_id, job_id, key):
+    if not owned(user_id, job_id, key):
         raise ValueError(f"{key!r} is not under this job's prefixes")
     return _transition(user_id, job_id, "SET source_key = :k, updated_at = :now_iso", "#s = :processing",
                        {":k": key, ":processing": PROCESSING}) is not None

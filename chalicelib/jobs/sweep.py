@@ -16,8 +16,9 @@ from collections.abc import Callable
 
 from botocore.exceptions import ClientError
 
-from chalicelib import aws, clock, logs, settings
-from chalicelib.jobs import events, store
+from chalicelib import clock, logs, settings
+from chalicelib.jobs import events, objects, store
+from chalicelib.jobs.keys import upload_key
 
 log = logs.get("sweep")
 
@@ -44,14 +45,15 @@ def redrive(deliver: Callable[[dict], None]) -> int:
         # clock.now, not time.time: the one clock tests can move past a lease.
         if job["status"] not in store.UNFINISHED or not due(job, clock.now()):
             continue
-        key = store.upload_key(user_id, job_id)
+        key = upload_key(user_id, job_id)
         try:
-            aws.s3().head_object(Bucket=s.bucket, Key=key)
+            if objects.upload_time(s.aws.bucket, key) is None:
+                continue  # not uploaded (yet): nothing to deliver
         except ClientError:
-            continue  # not uploaded (yet): nothing to deliver
+            continue  # S3 would not say: a later sweep looks again
         delivered += 1
         try:
-            deliver(events.s3_event(s.bucket, key))
+            deliver(events.s3_event(s.aws.bucket, key))
         except Exception:  # noqa: BLE001 - one failing job must not end the sweep for the others
             log.info("re-drive raised; the next sweep retries it", exc_info=True, extra={"job_id": job_id})
     if delivered:
@@ -68,7 +70,7 @@ def remove_orphans(keep_seconds: float = store.TOMBSTONE_SECONDS) -> int:
         stone = store.tombstone(user_id, job_id)
         if stone is None:
             continue
-        removed += store.remove_objects(user_id, job_id)
+        removed += objects.delete_job(settings.get().aws.bucket, user_id, job_id)
         if float(stone["deleted_at"]) + keep_seconds <= clock.now():
             store.forget_tombstone(user_id, job_id)
     if removed:
@@ -81,11 +83,7 @@ def run(deliver: Callable[[dict], None]) -> dict:
     return {"redriven": redrive(deliver), "removed": remove_orphans()}
 
 
-def invoke_worker(event: dict) -> None:
-    """Deployed delivery: the worker Lambda, asynchronously (so Lambda's retries apply again)."""
-    events.send(settings.get().worker_function, event)
-
-
 def lambda_handler(event: dict, context=None) -> dict:
-    """Entry point of the scheduled sweep function (infra/template.py)."""
-    return run(invoke_worker)
+    """Entry point of the scheduled sweep function (infra/template.py): deployed, a re-driven
+    job goes to the worker Lambda, asynchronously."""
+    return run(events.redeliver)

@@ -8,10 +8,10 @@ so the worker re-checks size and type on arrival.
 """
 from __future__ import annotations
 
-from chalicelib import aws, kinds, resources, settings
+from chalicelib import kinds, settings
 from chalicelib.auth import throttle
 from chalicelib.errors import InputError
-from chalicelib.jobs import store
+from chalicelib.jobs import keys, objects, store
 from chalicelib.kinds.base import Kind
 from chalicelib.validation import clean_text
 
@@ -45,31 +45,14 @@ def create(user_id: str, filename: str, content_type: str, size: int, kind: str 
     content_type = _content_type(content_type, job_kind)
     size = _size(size, job_kind)
     s = settings.get()
-    throttle.hit("upload", user_id, s.upload_limit_per_user, s.upload_window_seconds,
+    throttle.hit("upload", user_id, s.auth.upload_limit_per_user, s.auth.upload_window_seconds,
                  f"Too many uploads at once. Try again in {throttle.WAIT}.")
     job = store.create(user_id, filename=filename, content_type=content_type, size=size, kind=job_kind.name)
     return {"job_id": job["job_id"], "kind": job_kind.name,
-            "upload": presigned_post(store.upload_key(user_id, job["job_id"]), content_type, size_cap=job_kind.max_bytes()),
+            "upload": objects.presign_post(keys.upload_key(user_id, job["job_id"]), content_type,
+                                           size_cap=job_kind.max_bytes(), expires_in=_expiry()),
             "expires_in": _expiry()}
 
 
 def _expiry() -> int:
-    return min(settings.get().upload_url_ttl_seconds, POLICY_MAX_SECONDS)
-
-
-def presigned_post(key: str, content_type: str, size_cap: int | None = None) -> dict:
-    """{"url", "fields"} for one POST of exactly `key`. boto3 adds the bucket and exact-key
-    conditions itself (the key has no ${filename})."""
-    s = settings.get()
-    fields = {"Content-Type": content_type}
-    # Tagged "pending" until the worker has handled it: an upload that never becomes a
-    # finished job (its job deleted meanwhile, its events lost) is reaped by the bucket's
-    # lifecycle rule (resources.BUCKET), while finished jobs' source images are kept.
-    tagging = resources.pending_upload_tagging()
-    if tagging:
-        fields["tagging"] = tagging
-    post = aws.s3().generate_presigned_post(
-        Bucket=s.bucket, Key=key, Fields=fields,
-        Conditions=[{k: v} for k, v in fields.items()] + [["content-length-range", 1, size_cap or s.max_upload_bytes]],
-        ExpiresIn=_expiry())
-    return {"url": post["url"], "fields": post["fields"]}
+    return min(settings.get().limits.upload_url_ttl_seconds, POLICY_MAX_SECONDS)

@@ -24,9 +24,10 @@ import time
 
 from botocore.exceptions import ClientError
 
-from chalicelib import aws, clock, kinds, logs, settings
+from chalicelib import clock, kinds, logs, settings
 from chalicelib.errors import MediaError, PageVoiceError, Transient
 from chalicelib.jobs import events, objects, store
+from chalicelib.jobs.keys import output_key, parse_upload_key, upload_key
 from chalicelib.kinds.base import RESULT, Outputs, Resume
 
 log = logs.get("worker")
@@ -71,18 +72,18 @@ def handle_upload(bucket: str, key: str, context=None) -> str:
 
     `context` is Lambda's (the bridge passes a look-alike): its remaining time bounds the work,
     so a very long text ends the job with the beginning spoken instead of timing out."""
-    owner = store.parse_upload_key(key)
+    owner = parse_upload_key(key)
     if owner is None:
         log.warning("ignoring an object outside uploads/{user}/{job}/source", extra={"key": key})
         return "ignored"
     user_id, job_id = owner
     with logs.context(job_id=job_id, user_id=user_id):
         s = settings.get()
-        if not store.take_slot(user_id, job_id, s.job_lease_seconds, s.user_max_workers):
+        if not store.take_slot(user_id, job_id, s.worker.job_lease_seconds, s.worker.user_max_workers):
             store.wait_for_slot(user_id, job_id)
             log.info("the account's worker slots are all taken; the job waits its turn")
             raise AccountBusy("This account's other files are being read; this one waits its turn.")
-        job = store.claim(user_id, job_id, s.job_lease_seconds)
+        job = store.claim(user_id, job_id, s.worker.job_lease_seconds)
         if job is None:
             current = store.get(user_id, job_id)
             if current and current["status"] == store.PROCESSING and \
@@ -103,7 +104,7 @@ def handle_upload(bucket: str, key: str, context=None) -> str:
 
 def _run(bucket: str, key: str, job: dict, context) -> str:
     attempt = int(job.get("attempts", 1))
-    if attempt > settings.get().worker_max_attempts:
+    if attempt > settings.get().worker.worker_max_attempts:
         # Every earlier attempt died without a word (killed, timed out, out of memory):
         # this input would most likely kill this one too.
         store.fail(job["user_id"], job["job_id"], GAVE_UP.format(n=attempt - 1))
@@ -122,7 +123,7 @@ def _hand_on_slot(bucket: str, user_id: str, job_id: str, context) -> None:
             return
         waiting = store.free_slot(user_id, job_id)
         if waiting is not None:
-            _continue_later(bucket, store.upload_key(user_id, waiting), context)
+            _continue_later(bucket, upload_key(user_id, waiting), context)
     except Exception:  # noqa: BLE001 - the slot's lease runs out; the sweep starts the waiting job
         log.exception("could not hand the worker slot on")
 
@@ -149,7 +150,7 @@ def _attempt(bucket: str, key: str, job: dict, attempt: int, deadline: float | N
         log.info("failed", extra={"reason": exc.message})
         return "failed"
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in objects.MISSING:
+        if objects.is_missing(exc):
             store.fail(user_id, job_id, "The uploaded file is missing; please upload it again.")
             return "failed"
         return _give_back(user_id, job_id, attempt, exc)  # throttling, 5xx: let the retry have it at once
@@ -163,7 +164,7 @@ def _give_back(user_id: str, job_id: str, attempt: int, exc: Exception, reason: 
     """After a transient error: hand the job back for the retry and re-raise `exc` (Lambda and
     the local bridge retry on a raise), or, on the last attempt, fail the job."""
     try:
-        if attempt >= settings.get().worker_max_attempts:
+        if attempt >= settings.get().worker.worker_max_attempts:
             store.fail(user_id, job_id, f"{reason} {GAVE_UP.format(n=attempt)}" if reason else GAVE_UP.format(n=attempt))
             log.warning("failed: attempts exhausted", extra={"attempt": attempt})
             return "failed"
@@ -180,16 +181,14 @@ class _JobGone(Exception):
 def _process(bucket: str, key: str, job: dict, deadline: float | None, context=None) -> str:
     user_id, job_id = job["user_id"], job["job_id"]
     kind = kinds.get(job.get("kind"))
-    s3 = aws.s3()
-    source = store.output_key(user_id, job_id, SOURCE)
+    source = output_key(user_id, job_id, SOURCE)
     # A later turn (or a retry) reads the copy an earlier one kept: the upload itself may since
     # have been replaced through its still-valid presigned POST.
     resumed = job.get("source_key") == source
     read_key = source if resumed else key
     # The presigned policy caps the size, but re-check: the policy is only as good as whoever
     # enforces it (moto does not), and this is untrusted input.
-    head = s3.head_object(Bucket=bucket, Key=read_key)
-    size, etag = int(head["ContentLength"]), head["ETag"]
+    size, etag = objects.stat(bucket, read_key)
     limit = kind.max_bytes()
     if size > limit:
         raise MediaError(f"The file is {size / 1048576:.1f} MB; the limit is {limit / 1048576:.0f} MB.")
@@ -199,7 +198,7 @@ def _process(bucket: str, key: str, job: dict, deadline: float | None, context=N
         # itself is left to the lifecycle rule.
         objects.keep_source(bucket, key, source, etag, job.get("content_type") or "application/octet-stream")
         _still_ours(store.record_source(user_id, job_id, source), bucket, user_id, job_id)
-    data = s3.get_object(Bucket=bucket, Key=read_key, IfMatch=etag)["Body"].read()
+    data = objects.read_pinned(bucket, read_key, etag)
     resume, growing = _resume(bucket, user_id, job_id, job, kind)
     out = _Publisher(bucket, job, growing, fetch_ms=int((time.perf_counter() - t0) * 1000))
     try:
@@ -212,7 +211,7 @@ def _process(bucket: str, key: str, job: dict, deadline: float | None, context=N
     t0 = time.perf_counter()
     if outputs.more:
         turns = int(job.get("turns") or 0) + 1
-        if turns < settings.get().worker_max_turns:
+        if turns < settings.get().worker.worker_max_turns:
             _still_ours(store.hand_over(user_id, job_id), bucket, user_id, job_id)
             _continue_later(bucket, key, context)
             log.info("turn ended with work left; continuing", extra={"turn": turns})
@@ -222,7 +221,7 @@ def _process(bucket: str, key: str, job: dict, deadline: float | None, context=N
     timings = {**outputs.result["timings_ms"], "store": int((time.perf_counter() - t0) * 1000)}
     summary = summarise(outputs)
     _still_ours(store.finish(user_id, job_id, result_key=out.result_key, outputs=out.stored,
-                             timings_ms=timings, summary=summary), bucket, user_id, job_id)
+                             timings_ms=timings, summary=summary, kind=kind.name), bucket, user_id, job_id)
     out.remove_growing()
     log.info("done", extra={"timings_ms": timings, **summary})
     return "done"
@@ -234,7 +233,7 @@ def _still_ours(written, bucket: str, user_id: str, job_id: str) -> None:
     if written:
         return
     if store.get(user_id, job_id) is None:
-        objects.delete_job_results(bucket, user_id, job_id)
+        objects.delete_job(bucket, user_id, job_id, outputs_only=True)
         log.info("job deleted while processing; its outputs removed")
     else:
         log.info("job no longer processing here; stopping")
@@ -249,17 +248,11 @@ class _Publisher:
         self.bucket, self.user_id, self.job_id = bucket, job["user_id"], job["job_id"]
         self.growing, self.fetch_ms = growing, fetch_ms
         self.stored: dict[str, str] = dict(job.get("outputs") or {})  # what earlier turns stored
-        self.result_key = store.output_key(self.user_id, self.job_id, RESULT)
-        self.max_bytes = settings.get().max_result_bytes
+        self.result_key = output_key(self.user_id, self.job_id, RESULT)
+        self.max_bytes = settings.get().limits.max_result_bytes
 
     def _put(self, name: str, body, content_type: str) -> str:
-        key = store.output_key(self.user_id, self.job_id, name)
-        if hasattr(body, "read"):  # a whole recording, in a temporary file
-            aws.s3().upload_fileobj(body, self.bucket, key, ExtraArgs={"ContentType": content_type})
-            body.close()
-        else:
-            aws.s3().put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
-        return key
+        return objects.write(self.bucket, output_key(self.user_id, self.job_id, name), body, content_type)
 
     def _files(self, outputs: Outputs) -> None:
         for name, (body, content_type) in outputs.files.items():
@@ -308,7 +301,7 @@ class _Publisher:
         """The index and parts, once result.json holds it all (a failure leaves them to the
         job's deletion)."""
         try:
-            objects.delete_keys(self.bucket, [store.output_key(self.user_id, self.job_id, n)
+            objects.delete_keys(self.bucket, [output_key(self.user_id, self.job_id, n)
                                               for n in self.growing.names()])
         except Exception:  # noqa: BLE001 - the job is done; only storage is wasted
             log.exception("could not remove the parts of the growing result")
@@ -318,14 +311,14 @@ def _resume(bucket: str, user_id: str, job_id: str, job: dict, kind) -> tuple[Re
     """What an earlier invocation of this job published, for a kind that can go on from it, and
     how its result was stored so far."""
     key = job.get("result_key")
-    if key == store.output_key(user_id, job_id, objects.INDEX):
-        index = objects.read_json(bucket, key)
+    if key == output_key(user_id, job_id, objects.INDEX):
+        index, _ = objects.read_json(bucket, key)
         if index is None or not kind.resumable:
             return None, objects.Growing.after(index)
         result = objects.assemble(index, objects.reader(bucket, user_id, job_id))
         growing = objects.Growing.resumed(index, result)
-    elif kind.resumable and key == store.output_key(user_id, job_id, RESULT):  # published whole (before parts)
-        result, growing = objects.read_json(bucket, key), objects.Growing()
+    elif kind.resumable and key == output_key(user_id, job_id, RESULT):  # published whole (before parts)
+        result, growing = objects.read_json(bucket, key)[0], objects.Growing()
     else:
         result = None
     if result is None:
@@ -333,7 +326,7 @@ def _resume(bucket: str, user_id: str, job_id: str, job: dict, kind) -> tuple[Re
     outputs = dict(job.get("outputs") or {})
 
     def read(name: str) -> bytes:
-        return aws.s3().get_object(Bucket=bucket, Key=outputs.get(name) or store.output_key(user_id, job_id, name))["Body"].read()
+        return objects.read_bytes(bucket, outputs.get(name) or output_key(user_id, job_id, name))
 
     log.info("resuming from the published result")
     return Resume(result=result, read=read), growing
@@ -348,7 +341,7 @@ def _continue_later(bucket: str, key: str, context) -> None:
     if not arn:
         return
     try:
-        events.send(arn, events.s3_event(bucket, key))
+        events.redeliver(events.s3_event(bucket, key), arn)
     except Exception:  # noqa: BLE001 - the sweep picks the job up
         log.exception("could not invoke the next turn; the sweep will")
 
@@ -371,7 +364,7 @@ def summarise(outputs: Outputs) -> dict:
 
 def warm_up() -> None:
     """Load the engines of the kinds named by settings.warm_kinds before the first event."""
-    warm = [kinds.get(name) for name in filter(None, (n.strip() for n in settings.get().warm_kinds.split(",")))]
+    warm = [kinds.get(name) for name in filter(None, (n.strip() for n in settings.get().worker.warm_kinds.split(",")))]
     for kind in warm:
         kind.warm()
     for kind in warm:

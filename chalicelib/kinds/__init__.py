@@ -1,8 +1,10 @@
 """The kinds of job (CONTRACTS section 6): one declaration each, in one registry.
 
-Adding a kind: a module here declaring `KIND = Kind(...)` (content types, limits, result schema,
-outputs) with no heavy imports, and a `runner` module with the function from bytes to Outputs;
-then list it in `BUILT_IN`. The API, the worker, /openapi.json and the site all read this
+Adding a kind: a package here whose `__init__` declares `KIND = Kind(...)` (content types,
+limits, result schema, outputs) with no heavy imports, and whose `pipeline` module holds the
+function from bytes to Outputs (the `runner`); then list it in `BUILT_IN`. A kind builds on
+`base`, `common` and `voice` and on the layers below, never on another kind, so adding one
+changes no other (tests/kinds/test_independence.py). The API, the worker, /openapi.json and the site all read this
 registry. Extra kinds can be plugged in with PAGEVOICE_KIND_PLUGINS="module:ATTR" (the tests'
 stub kind goes through the real stack that way).
 """
@@ -21,7 +23,7 @@ BUILT_IN: dict[str, Kind] = {k.name: k for k in (page.KIND, digits.KIND, speech.
 
 def _plugins() -> dict[str, Kind]:
     found = {}
-    for target in filter(None, (t.strip() for t in settings.get().kind_plugins.split(","))):
+    for target in filter(None, (t.strip() for t in settings.get().worker.kind_plugins.split(","))):
         module, _, attr = target.partition(":")
         kind = getattr(importlib.import_module(module), attr or "KIND")
         found[kind.name] = kind

@@ -1,8 +1,16 @@
-"""What every kind's work shares, so no kind leans on another's module."""
+"""What kinds share, so that no kind leans on another's package: the recording's file names,
+the pieces of result schema several kinds return, their invariants and limits, the stopwatch.
+
+Kept light (no ML): the API imports it through the declarations."""
 from __future__ import annotations
 
 import time
 from contextlib import contextmanager
+
+from chalicelib import settings
+
+SPEECH = "speech.wav"
+SPEECH_MP3 = "speech.mp3"  # the same recording, compressed, for downloading
 
 
 class Stopwatch:
@@ -18,3 +26,112 @@ class Stopwatch:
             yield
         finally:
             self.ms[name] = int(round((time.perf_counter() - t0) * 1000))
+
+
+TEXT = {"type": "string"}
+CONFIDENCE = {"type": "number", "minimum": 0, "maximum": 1}
+SECONDS = {"type": "number", "minimum": 0}
+INDEX = {"type": "integer", "minimum": 0}
+POINT = {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "integer"}}
+BOX = {"type": "array", "minItems": 4, "maxItems": 4, "items": POINT,
+       "description": "4 corners, clockwise from top-left, image pixels"}
+WORD = {"type": "object", "required": ["text", "confidence", "box"],
+        "properties": {"text": {"type": "string", "minLength": 1}, "confidence": CONFIDENCE, "box": BOX}}
+LINE = {"type": "object", "required": ["text", "confidence", "box", "words"],
+        "properties": {"text": {"type": "string", "minLength": 1}, "confidence": CONFIDENCE, "box": BOX,
+                       "words": {"type": "array", "minItems": 1, "items": WORD}}}
+TIMINGS = {"type": "object", "additionalProperties": {"type": "number", "minimum": 0},
+           "description": "milliseconds per stage"}
+# result.speech: present when there is a recording (an extension of section 1).
+SPEECH_INFO = {
+    "type": "object", "required": ["engine", "seconds", "characters", "complete"],
+    "properties": {
+        "engine": TEXT, "seconds": SECONDS,
+        "characters": {"type": "integer", "minimum": 0, "description": "how much of `text` is spoken"},
+        "complete": {"type": "boolean", "description": "false while the recording is being made, and when the "
+                                                       "text is longer than the longest recording made"},
+        "reason": {"enum": ["duration"], "description": "why a finished recording is not complete"},
+        "parts": {"type": "array", "description": "the recording as it is made: WAV files (outputs) that, "
+                                                  "back to back, are speech.wav",
+                  "items": {"type": "object", "required": ["file", "start", "seconds"],
+                            "properties": {"file": TEXT, "start": SECONDS, "seconds": SECONDS}}},
+        "words": {"type": "array", "description": "CONTRACTS section 10: when each word is heard in speech.wav",
+                  "items": {"type": "object", "required": ["line", "word", "start", "end"],
+                            "properties": {"page": INDEX, "line": INDEX, "word": INDEX,
+                                           "start": SECONDS, "end": SECONDS}}},
+        "download": {"type": "string", "description": "the compressed recording's output file (speech.mp3)"},
+        "next_piece": {"type": "integer", "minimum": 0, "description": "where a continued recording goes on"},
+    },
+}
+UNSURE = {"type": "array", "description": "words read with too little confidence to be in `text`, "
+                                          "shown apart (marked on the image)",
+          "items": {"type": "object", "required": ["text", "confidence", "box"],
+                    "properties": {**WORD["properties"], "page": INDEX}}}
+COVERAGE = {"type": "object", "required": ["complete", "reason", "lines_found"],
+            "description": "present when reading was cut short: the lines read are the top of the page",
+            "properties": {"complete": {"const": False}, "reason": {"enum": ["time", "lines"]},
+                           "lines_found": {"type": "integer", "minimum": 0}}}
+CUT = {"type": "object", "required": ["reason", "kept"],
+       "description": "present when the text was cut at PageVoice's cap on words or characters "
+                      "(per page, or per document: `of`); the first `kept` words are kept",
+       "properties": {"reason": {"enum": ["words", "chars"]}, "kept": INDEX, "found": INDEX,
+                      "of": {"enum": ["page", "document"]}}}
+PAGE = {"type": "object", "required": ["width", "height", "text", "lines", "source", "image"],
+        "properties": {"width": {"type": "integer", "minimum": 1}, "height": {"type": "integer", "minimum": 1},
+                       "text": TEXT, "lines": {"type": "array", "items": LINE},
+                       "source": {"enum": ["text", "ocr"], "description": "read from the PDF's text layer, or by OCR"},
+                       "image": {"type": "string", "description": "output file: the page as read"},
+                       "ocr": COVERAGE, "cut": CUT}}
+DOCUMENT = {"type": "object", "required": ["pages_in_file", "pages", "read", "complete"],
+            "description": "documents only: how much of the file is read (grows while processing)",
+            "properties": {"pages_in_file": INDEX, "pages": {**INDEX, "description": "pages to read (at most the limit)"},
+                           "read": INDEX, "complete": {"type": "boolean"},
+                           "reason": {"enum": ["pages", "words", "chars"],
+                                      "description": "pages past the limit were left out, or the text was cut at "
+                                                     "the cap on words or characters"}}}
+
+
+def text_result(kind: str) -> dict:
+    """The properties of a result that is text found on an image, with line and word boxes
+    (CONTRACTS section 1; documents' pages, section 7; the recording, section 10), for `kind`."""
+    return {
+        "schema": {"const": 1}, "kind": {"const": kind}, "engine": {"type": "string", "minLength": 1},
+        "engine_version": TEXT,
+        "width": {"type": "integer", "minimum": 1}, "height": {"type": "integer", "minimum": 1},
+        "text": {"type": "string", "description": "one line per line, in reading order"},
+        "lines": {"type": "array", "items": LINE},
+        "timings_ms": TIMINGS,
+        "speech": SPEECH_INFO,
+        "ocr": COVERAGE,
+        "cut": CUT,
+        "unsure": UNSURE,
+        "pages": {"type": "array", "items": PAGE, "description": "CONTRACTS section 7: documents' pages"},
+        "document": DOCUMENT,
+        "complete": {"const": False, "description": "present when the result was cut short to fit the "
+                                                    "result size cap (PAGEVOICE_MAX_RESULT_BYTES)"},
+        "reason": {"enum": ["size"], "description": "why the result is not complete"},
+    }
+
+
+def check_text_result(doc: dict) -> None:
+    """What the schema of a `text_result` cannot say: `text` is the lines joined (and the
+    pages, for documents); read-along timings point at words that exist, in order."""
+    pages = doc.get("pages")
+    for page in pages or [doc]:
+        if page["text"] != "\n".join(line["text"] for line in page["lines"]):
+            raise ValueError("page result: text must be the lines' texts joined by newlines")
+    if pages and doc["text"] != "\n\n".join(p["text"] for p in pages if p["text"]):
+        raise ValueError("document result: text must be the pages' texts joined by a blank line")
+    last = 0.0
+    for w in (doc.get("speech") or {}).get("words", []):
+        page = pages[w["page"]] if pages else doc
+        if w["word"] >= len(page["lines"][w["line"]]["words"]) or w["end"] < w["start"] or w["start"] < last - 1e-6:
+            raise ValueError(f"read-along timing {w} does not point at a word in order")
+        last = w["start"]
+
+
+def image_limits() -> dict:
+    """What an image (or document) upload may be, from settings: its bytes, its pixels, and the
+    pages read of a document."""
+    s = settings.get()
+    return {"max_bytes": s.limits.max_upload_bytes, "max_pixels": s.limits.max_pixels, "max_pages": s.limits.max_document_pages}

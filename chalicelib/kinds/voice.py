@@ -67,7 +67,7 @@ def record(text: str, *, where: Sequence[list[tuple[dict, int]]] | None = None, 
     `deadline` (time.monotonic): no new piece starts after it; the take then has `more`.
     """
     s = settings.get()
-    engine = tts.get_engine(tts_engine or s.tts_engine)
+    engine = tts.get_engine(tts_engine or s.worker.tts_engine)
     all_pieces = list(spans(text))
     info = dict(state) if state else {"engine": engine.name, "seconds": 0.0, "characters": 0,
                                      "complete": False, "parts": [], "words": [], "next_piece": 0}
@@ -98,7 +98,7 @@ def record(text: str, *, where: Sequence[list[tuple[dict, int]]] | None = None, 
 
     first = i = int(info.get("next_piece", 0))
     while i < len(all_pieces):
-        if info["seconds"] + _seconds(buffer) >= s.max_speech_seconds:
+        if info["seconds"] + _seconds(buffer) >= s.limits.max_speech_seconds:
             info["reason"] = "duration"  # the text goes on past the longest recording made
             break
         # Each invocation speaks at least one piece, so a job in turns always moves on.
@@ -215,10 +215,10 @@ def speak(text: str, *, tts_engine: str | None = None, deadline: float | None = 
     piece that ends past `deadline` or past `settings.tts_max_seconds` of synthesis, and
     `info["complete"]` says so. Empty text is not an error: no WAV."""
     s = settings.get()
-    end = time.monotonic() + s.tts_max_seconds
+    end = time.monotonic() + s.limits.tts_max_seconds
     if deadline is not None:
         end = min(end, deadline)
-    engine = tts.get_engine(tts_engine or s.tts_engine)
+    engine = tts.get_engine(tts_engine or s.worker.tts_engine)
     parts, spoken, complete = [], 0, True
     for piece in spans(text):
         if parts and time.monotonic() >= end:
@@ -237,4 +237,4 @@ def speak(text: str, *, tts_engine: str | None = None, deadline: float | None = 
 
 def warm_up() -> None:
     """Load the configured voice now."""
-    tts.get_engine(settings.get().tts_engine)
+    tts.get_engine(settings.get().worker.tts_engine)

@@ -56,29 +56,36 @@ class DecodedAudio:
                 "channels": self.channels, "duration_s": round(self.duration, 3)}
 
 
+# The first four bytes -> the container (WAV's also need "WAVE" at byte 8).
+_MAGIC = {b"fLaC": "flac", b"OggS": "ogg", b"\x1a\x45\xdf\xa3": "webm"}  # 1A45DFA3: EBML (WebM / Matroska)
+
+
 def sniff(data: bytes) -> str | None:
     """The container, from the first bytes; None when it is none we read."""
     head = data[:64]
     if len(head) < 4:
         return None
-    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+    if head[:4] in (b"RIFF", b"RF64", b"BW64") and head[8:12] == b"WAVE":
         return "wav"
-    if head[:4] in (b"RF64", b"BW64") and head[8:12] == b"WAVE":
-        return "wav"
-    if head[:4] == b"fLaC":
-        return "flac"
-    if head[:4] == b"OggS":
-        return "ogg"
-    if head[:4] == b"\x1a\x45\xdf\xa3":  # EBML: WebM / Matroska
-        return "webm"
+    if head[:4] in _MAGIC:
+        return _MAGIC[head[:4]]
     if head[4:8] == b"ftyp":  # ISO base media: MP4, M4A, 3GP, MOV-like
         return "mp4"
-    if head[:3] == b"ID3":
-        # ID3v2 tag; what follows decides (MP3 almost always; sometimes AAC or FLAC).
-        size = ((head[6] & 0x7F) << 21 | (head[7] & 0x7F) << 14 | (head[8] & 0x7F) << 7 | (head[9] & 0x7F))
-        rest = data[10 + size + (10 if head[5] & 0x10 else 0):]
-        inner = sniff(rest) if rest[:3] != b"ID3" else None
-        return inner if inner in ("flac", "aac") else "mp3"
+    if head[:3] == b"ID3":  # a tag's header is 10 bytes: a shorter file is no recording
+        return _after_id3(data, head) if len(head) >= 10 else None
+    return _frame_sync(head)
+
+
+def _after_id3(data: bytes, head: bytes) -> str:
+    """ID3v2 tag; what follows decides (MP3 almost always; sometimes AAC or FLAC)."""
+    size = ((head[6] & 0x7F) << 21 | (head[7] & 0x7F) << 14 | (head[8] & 0x7F) << 7 | (head[9] & 0x7F))
+    rest = data[10 + size + (10 if head[5] & 0x10 else 0):]
+    inner = sniff(rest) if rest[:3] != b"ID3" else None
+    return inner if inner in ("flac", "aac") else "mp3"
+
+
+def _frame_sync(head: bytes) -> str | None:
+    """A bare MPEG audio or ADTS frame: sync bits 0xFFF (11 of them for MPEG audio)."""
     if head[0] == 0xFF and (head[1] & 0xE0) == 0xE0:
         layer = (head[1] >> 1) & 0x3
         if layer == 0 and (head[1] & 0xF0) == 0xF0:
@@ -143,8 +150,6 @@ def check_shape(rate: int, channels: int) -> None:
 
 
 def _decode(container, kind: str, label: str, max_seconds: float) -> DecodedAudio:
-    import av
-
     streams = [s for s in container.streams if s.type == "audio"]
     if not streams:
         raise AudioError(f"This {label} file has no sound track.")
@@ -154,87 +159,114 @@ def _decode(container, kind: str, label: str, max_seconds: float) -> DecodedAudi
     source_rate = int(_attr(stream, "sample_rate") or _attr(ctx, "sample_rate") or 0)
     channels = int(_attr(stream, "channels") or _attr(ctx, "channels") or 0)
     check_shape(source_rate, channels)
-
     # What the container declares: refuse before decoding anything.
-    declared = None
-    if stream.duration is not None and stream.time_base is not None:
-        declared = float(stream.duration * stream.time_base)
-    elif container.duration is not None:
-        declared = container.duration / av.time_base
+    declared = _declared_seconds(container, stream)
     if declared is not None and declared > max_seconds + 0.5:
         raise _too_long(declared, max_seconds)
+    decoding = _Decoding(label, max_seconds, source_rate, channels)
+    decoding.run(container, stream)
+    samples = decoding.samples(declared)
+    return DecodedAudio(samples=samples, sample_rate=SAMPLE_RATE, format=kind, codec=codec,
+                        source_sample_rate=decoding.source_rate, channels=decoding.channels,
+                        duration=len(samples) / SAMPLE_RATE)
 
-    limit = int(max_seconds * SAMPLE_RATE) + SAMPLE_RATE // 2  # tolerate padding of a frame
-    resamplers: dict[tuple, av.AudioResampler] = {}
-    parts: list[np.ndarray] = []
-    total = 0
-    heard = 0.0  # seconds of input decoded: capped before any frame is resampled
 
-    def add(frames) -> None:
-        nonlocal total
+def _declared_seconds(container, stream) -> float | None:
+    import av
+
+    if stream.duration is not None and stream.time_base is not None:
+        return float(stream.duration * stream.time_base)
+    if container.duration is not None:
+        return container.duration / av.time_base
+    return None
+
+
+class _Decoding:
+    """One stream decoded to mono float32 at SAMPLE_RATE, frame by frame, stopping as soon as
+    it passes the duration cap."""
+
+    def __init__(self, label: str, max_seconds: float, source_rate: int, channels: int) -> None:
+        self.label = label
+        self.max_seconds = max_seconds
+        self.source_rate = source_rate  # as declared, or else the first frame's
+        self.channels = channels
+        self.limit = int(max_seconds * SAMPLE_RATE) + SAMPLE_RATE // 2  # tolerate padding of a frame
+        self.resamplers: dict = {}
+        self.parts: list[np.ndarray] = []
+        self.total = 0
+        self.heard = 0.0  # seconds of input decoded: capped before any frame is resampled
+
+    def run(self, container, stream) -> None:
+        import av
+
+        packets = bad = 0
+        for packet in container.demux(stream):
+            if packet.size == 0:  # the flush packet at the end
+                continue
+            packets += 1
+            try:
+                frames = packet.decode()
+            except (av.error.FFmpegError, ValueError):
+                # One damaged packet (a glitch in a recording) costs its few milliseconds; a file
+                # that is mostly damaged fails below.
+                bad += 1
+                continue
+            for frame in frames:
+                self._convert(frame)
+        if bad and bad > max(2, packets // 10):
+            raise AudioError(f"This {self.label} file is damaged: {bad} of its {packets} audio packets "
+                             "cannot be decoded.")
+        for resampler in self.resamplers.values():
+            self._add(resampler.resample(None))
+        if not self.resamplers:
+            raise AudioError(f"This {self.label} file contains no decodable sound.")
+
+    def _convert(self, frame) -> None:
+        rate, layout = int(frame.sample_rate or 0), (frame.layout.nb_channels if frame.layout else 0)
+        check_shape(rate, layout)
+        if not rate:
+            raise AudioError(f"This {self.label} file is damaged: its sound has no sample rate.")
+        self.heard += frame.samples / rate
+        if self.heard > self.max_seconds + 0.5:
+            raise _too_long(self.heard, self.max_seconds)
+        self.channels = self.channels or layout
+        self.source_rate = self.source_rate or rate
+        self._add(self._resampler(frame).resample(frame))
+
+    def _resampler(self, frame):
+        import av
+
+        key = (frame.format.name, frame.layout.name, frame.sample_rate)
+        resampler = self.resamplers.get(key)
+        if resampler is None:
+            # Keep the channels, convert rate and sample type; the channel average is ours
+            # (FFmpeg's own stereo->mono rematrix sums at -3 dB and can exceed 1.0).
+            resampler = self.resamplers[key] = av.AudioResampler(format="flt", layout=frame.layout.name,
+                                                                 rate=SAMPLE_RATE)
+        return resampler
+
+    def _add(self, frames) -> None:
         for out in frames:
             # Packed float, (1, n * channels): PyAV's planar arrays of 8 channels read past its
             # plane pointers (a segmentation fault).
             width = out.layout.nb_channels or 1
             arr = out.to_ndarray().reshape(-1, width)
             arr = arr.mean(axis=1) if width > 1 else arr.reshape(-1)
-            parts.append(arr.astype(np.float32, copy=False))
-            total += arr.shape[0]
-        if total > limit:
-            raise _too_long(total / SAMPLE_RATE, max_seconds)
+            self.parts.append(arr.astype(np.float32, copy=False))
+            self.total += arr.shape[0]
+        if self.total > self.limit:
+            raise _too_long(self.total / SAMPLE_RATE, self.max_seconds)
 
-    def convert(frame) -> None:
-        nonlocal channels, source_rate, heard
-        rate, layout = int(frame.sample_rate or 0), (frame.layout.nb_channels if frame.layout else 0)
-        check_shape(rate, layout)
-        if not rate:
-            raise AudioError(f"This {label} file is damaged: its sound has no sample rate.")
-        heard += frame.samples / rate
-        if heard > max_seconds + 0.5:
-            raise _too_long(heard, max_seconds)
-        channels = channels or layout
-        source_rate = source_rate or rate
-        key = (frame.format.name, frame.layout.name, frame.sample_rate)
-        resampler = resamplers.get(key)
-        if resampler is None:
-            # Keep the channels, convert rate and sample type; the channel average is ours
-            # (FFmpeg's own stereo->mono rematrix sums at -3 dB and can exceed 1.0).
-            resampler = resamplers[key] = av.AudioResampler(format="flt", layout=frame.layout.name,
-                                                            rate=SAMPLE_RATE)
-        add(resampler.resample(frame))
-
-    packets = bad = 0
-    for packet in container.demux(stream):
-        if packet.size == 0:  # the flush packet at the end
-            continue
-        packets += 1
-        try:
-            frames = packet.decode()
-        except (av.error.FFmpegError, ValueError):
-            # One damaged packet (a glitch in a recording) costs its few milliseconds; a file
-            # that is mostly damaged fails below.
-            bad += 1
-            continue
-        for frame in frames:
-            convert(frame)
-    if bad and bad > max(2, packets // 10):
-        raise AudioError(f"This {label} file is damaged: {bad} of its {packets} audio packets "
-                         "cannot be decoded.")
-    for resampler in resamplers.values():
-        add(resampler.resample(None))
-
-    if not resamplers:
-        raise AudioError(f"This {label} file contains no decodable sound.")
-    samples = np.concatenate(parts) if parts else np.zeros(0, np.float32)
-    if declared and len(samples) / SAMPLE_RATE < 0.5 * declared - 0.5:
-        raise AudioError(f"This {label} file is damaged or incomplete: only "
-                         f"{_minutes(len(samples) / SAMPLE_RATE)} of its {_minutes(declared)} "
-                         "could be decoded.")
-    samples = np.nan_to_num(samples, copy=False)
-    np.clip(samples, -1.0, 1.0, out=samples)
-    return DecodedAudio(samples=samples, sample_rate=SAMPLE_RATE, format=kind, codec=codec,
-                        source_sample_rate=source_rate, channels=channels,
-                        duration=len(samples) / SAMPLE_RATE)
+    def samples(self, declared: float | None) -> np.ndarray:
+        """All of it, refused when much less than the container declared could be decoded."""
+        samples = np.concatenate(self.parts) if self.parts else np.zeros(0, np.float32)
+        if declared and len(samples) / SAMPLE_RATE < 0.5 * declared - 0.5:
+            raise AudioError(f"This {self.label} file is damaged or incomplete: only "
+                             f"{_minutes(len(samples) / SAMPLE_RATE)} of its {_minutes(declared)} "
+                             "could be decoded.")
+        samples = np.nan_to_num(samples, copy=False)
+        np.clip(samples, -1.0, 1.0, out=samples)
+        return samples
 
 
 def _attr(obj, name: str):

@@ -105,7 +105,7 @@ class Child:
     def __init__(self, what: str, error: type[MediaError], *, deadline: float | None, lifetime: float | None = None):
         from chalicelib import settings
 
-        s = settings.get()
+        s = settings.get().limits
         self.what, self.error, self.deadline, self.seconds = what, error, deadline, float(s.decode_seconds)
         cpu_total = lifetime if lifetime is not None else self.seconds
         _undumpable()
@@ -324,7 +324,7 @@ def open_document(data: bytes, *, max_bytes: int, max_pixels: int, max_pages: in
     image.check_bytes(data, max_bytes)
     what = "TIFF" if is_tiff(data) else "PDF"
     s = settings.get()
-    child = Child(what, ImageError, deadline=deadline, lifetime=s.worker_timeout_seconds + s.decode_seconds)
+    child = Child(what, ImageError, deadline=deadline, lifetime=s.worker.worker_timeout_seconds + s.limits.decode_seconds)
     try:
         info, _ = child.call("open", [data], max_bytes=max_bytes, max_pixels=max_pixels, max_pages=max_pages,
                              dpi=dpi, max_page_words=max_page_words, max_page_chars=max_page_chars)

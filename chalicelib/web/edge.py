@@ -34,7 +34,7 @@ _request_origin: contextvars.ContextVar[str | None] = contextvars.ContextVar("re
 
 def allowed_origins() -> list[str]:
     """The site origins the API answers (`cors_origin`, comma-separated)."""
-    return resources.cors_origins(settings.get().cors_origin)
+    return resources.cors_origins(settings.get().auth.cors_origin)
 
 
 def origin_for(origin: str | None) -> str:
@@ -252,7 +252,7 @@ def json_object(request, *, required: bool = True) -> dict:
     size, encoding, syntax and shape each get a message. An optional body may be empty.
     """
     raw = request.raw_body or b""
-    limit = settings.get().max_json_body_bytes
+    limit = settings.get().limits.max_json_body_bytes
     if len(raw) > limit:
         raise InputError(f"The request body is too large (at most {limit} bytes).")
     if not raw.strip():

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from chalicelib import kinds
 from chalicelib.auth import apikeys, passwords, users
+from chalicelib.jobs import keys, uploads
 from chalicelib.jobs import store as jobs
-from chalicelib.jobs import uploads
 
 VERSION = "1.0.0"
 
@@ -96,7 +96,7 @@ SCHEMAS = {
             "expires_in": {"type": "integer", "minimum": 1, "maximum": uploads.POLICY_MAX_SECONDS},
         },
     },
-    "JobId": {"type": "string", "pattern": jobs._JOB_ID.pattern, "description": "a ULID"},
+    "JobId": {"type": "string", "pattern": keys.JOB_ID.pattern, "description": "a ULID"},
     "Status": {"type": "string", "enum": list(jobs.STATUSES)},
     "JobSummary": {
         "type": "object", "required": ["job_id", "status", "filename", "created_at"],

@@ -8,7 +8,7 @@ from chalicelib import aws, resources, settings
 
 def ensure_resources() -> None:
     """Idempotent: create what is missing, leave what exists (state survives restarts)."""
-    s = settings.get()
+    s = settings.get().aws
     client = aws.dynamodb().meta.client
     existing = set(client.list_tables()["TableNames"])
     for logical, spec in resources.TABLES.items():
@@ -29,12 +29,12 @@ def ensure_resources() -> None:
             kwargs["CreateBucketConfiguration"] = {"LocationConstraint": s.region}
         s3.create_bucket(**kwargs)
     s3.put_bucket_cors(Bucket=s.bucket,
-                       CORSConfiguration={"CORSRules": resources.bucket_cors_rules(s.cors_origin)})
+                       CORSConfiguration={"CORSRules": resources.bucket_cors_rules(settings.get().auth.cors_origin)})
 
 
 def notify_queue(queue_arn: str) -> None:
     """Send the bucket's upload events to an SQS queue (the local stand-in for Lambda's trigger)."""
-    s = settings.get()
+    s = settings.get().aws
     aws.s3().put_bucket_notification_configuration(Bucket=s.bucket, NotificationConfiguration={
         "QueueConfigurations": [{
             "QueueArn": queue_arn,

@@ -50,7 +50,7 @@ def handler():
 
 def invoke(event: dict) -> dict:
     """One invocation of the worker, as Lambda makes it."""
-    return handler()(event, LambdaContext(settings.get().worker_timeout_seconds))
+    return handler()(event, LambdaContext(settings.get().worker.worker_timeout_seconds))
 
 
 def ensure_queue() -> tuple[str, str]:
@@ -58,7 +58,7 @@ def ensure_queue() -> tuple[str, str]:
     sqs = aws.sqs()
     # Longer than a wait in the fair queue plus an invocation: a message is redelivered only
     # after its worker gave up (the sweep re-drives sooner than that anyway).
-    visibility = str(max(900, settings.get().worker_timeout_seconds + 30))
+    visibility = str(max(900, settings.get().worker.worker_timeout_seconds + 30))
     url = sqs.create_queue(QueueName=QUEUE_NAME, Attributes={"VisibilityTimeout": visibility})["QueueUrl"]
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": visibility})
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -319,7 +319,7 @@ class Workers:
             s = settings.get()
             with self.lock:  # no invocation ends or starts between the check and the kill
                 for slot in list(self.slots):
-                    reason = slot.over(s.worker_timeout_seconds, s.worker_memory_mb)
+                    reason = slot.over(s.worker.worker_timeout_seconds, s.local.worker_memory_mb)
                     if reason is not None and slot.killed is None:
                         log.warning("killing a worker process over its limit", extra={"limit": reason})
                         slot.kill(reason)
@@ -346,7 +346,7 @@ def run(queue_url: str, stop: threading.Event, sweep_every: float = 30.0, worker
             except Exception:  # noqa: BLE001 - redelivered later: the claim dedupes it
                 log.exception("could not delete a delivered message")
 
-    pool = Workers(workers or settings.get().local_workers, done)
+    pool = Workers(workers or settings.get().local.local_workers, done)
     next_sweep = 0.0
     try:
         while not stop.is_set():
@@ -371,7 +371,7 @@ def main() -> None:
     """`python -m infra.local.bridge`: run the bridge alone against a running local AWS."""
     url, _ = ensure_queue()
     stop = threading.Event()
-    log.info("bridge ready", extra={"queue": url, "workers": settings.get().local_workers})
+    log.info("bridge ready", extra={"queue": url, "workers": settings.get().local.local_workers})
     try:
         run(url, stop)
     except KeyboardInterrupt:

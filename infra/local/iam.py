@@ -106,7 +106,7 @@ class LocalNames:
 def local_names() -> LocalNames:
     from chalicelib import resources, settings
 
-    s = settings.get()
+    s = settings.get().aws
     return LocalNames(s.region, s.bucket, {logical: getattr(s, spec["setting"])
                                            for logical, spec in resources.TABLES.items()})
 
@@ -258,12 +258,11 @@ def main(argv: list[str] | None = None) -> None:
     """`python -m infra.local.iam [--state-dir DIR] [IDENTITY]`: shell exports of one identity's
     keys (made if missing), for running the stack's pieces by hand."""
     import argparse
-    import os
 
-    from infra.local.stack import ROOT
+    from infra.local.stack import default_state_dir
 
     ap = argparse.ArgumentParser(prog="python -m infra.local.iam")
-    ap.add_argument("--state-dir", default=os.environ.get("PAGEVOICE_STATE_DIR", str(ROOT / ".local" / "state")))
+    ap.add_argument("--state-dir", default=default_state_dir())
     ap.add_argument("identity", nargs="?", default="admin", choices=IDENTITIES)
     args = ap.parse_args(argv)
     env = process_env(credentials(Path(args.state_dir))[args.identity])

@@ -315,9 +315,9 @@ def main(argv: list[str] | None = None) -> None:
     iam.install(creds, iam.policies())
     moto_app = DomainDispatcherApplication(create_backend_app)
     moto_app.debug = True
-    app = Journal(moto_app, Path(args.journal), fsync=os.environ.get("PAGEVOICE_JOURNAL_FSYNC") == "1")
+    app = Journal(moto_app, Path(args.journal), fsync=settings.get().local.journal_fsync)
     s = settings.get()
-    app = guard.Guard(app, creds, resources.cors_origins(s.cors_origin), s.bucket, s.region)
+    app = guard.Guard(app, creds, resources.cors_origins(s.auth.cors_origin), s.aws.bucket, s.aws.region)
     run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
 
 

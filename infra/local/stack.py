@@ -36,6 +36,8 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from chalicelib import settings
+
 ROOT = Path(__file__).resolve().parents[2]
 SNAPSHOT_EVERY = 3.0
 # chalice.cli has no __main__ module; run its entry point as its console script does.
@@ -43,10 +45,12 @@ CHALICE = "import sys; from chalice.cli import main; sys.argv[0] = 'chalice'; sy
 
 
 def ports() -> dict[str, int]:
-    env = os.environ
-    return {"aws": int(env.get("PAGEVOICE_AWS_PORT", 4566)),
-            "api": int(env.get("PAGEVOICE_API_PORT", 8000)),
-            "site": int(env.get("PAGEVOICE_SITE_PORT", 8080))}
+    local = settings.get().local
+    return {"aws": local.aws_port, "api": local.api_port, "site": local.site_port}
+
+
+def default_state_dir() -> str:
+    return str(ROOT / settings.get().local.state_dir)
 
 
 _PR_SET_PDEATHSIG = 1
@@ -109,7 +113,6 @@ def stack_env(state_dir: Path, host: str, p: dict[str, int]) -> dict[str, str]:
         "AWS_ENDPOINT_URL": f"http://{host}:{p['aws']}",
         **iam.process_env(iam.credentials(state_dir)["admin"]),
         "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
-        "ORT_DISABLE_TELEMETRY": "1",
         "PAGEVOICE_CORS_ORIGIN": ",".join(f"http://{h}:{p['site']}" for h in site_hosts(host)),
         "PAGEVOICE_JWT_SECRET": secret_file.read_text().strip(),
         "PYTHONUNBUFFERED": "1",
@@ -336,7 +339,7 @@ def _terminate(*procs: subprocess.Popen) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m infra.local")
-    ap.add_argument("--state-dir", default=os.environ.get("PAGEVOICE_STATE_DIR", str(ROOT / ".local" / "state")))
+    ap.add_argument("--state-dir", default=default_state_dir())
     ap.add_argument("--watch-pid", type=int, default=None,
                     help="stop the stack when this process ends, kill -9 included (`make run` passes its own pid)")
     args = ap.parse_args(argv)

@@ -65,7 +65,7 @@ def _object_file(root: Path, key: str) -> Path:
 
 
 def _table_names() -> list[str]:
-    s = settings.get()
+    s = settings.get().aws
     return [getattr(s, spec["setting"]) for spec in resources.TABLES.values()]
 
 
@@ -78,7 +78,7 @@ def snapshot(root: Path) -> None:
         _atomic_write(root / "dynamodb" / f"{table}.json", json.dumps(items).encode())
 
     s3 = aws.s3()
-    bucket = settings.get().bucket
+    bucket = settings.get().aws.bucket
     manifest_path = root / "s3-manifest.json"
     old = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     new = {}
@@ -113,7 +113,7 @@ def restore(root: Path) -> int:
     manifest_path = root / "s3-manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     s3 = aws.s3()
-    bucket = settings.get().bucket
+    bucket = settings.get().aws.bucket
     for key, meta in manifest.items():
         path = _object_file(root, key)
         if path.exists():

@@ -14,7 +14,7 @@ pytest_plugins = ["tests.apifixtures"]
 def test_production_defaults_meet_owasp(monkeypatch):
     for name in ("MEMORY_KIB", "TIME_COST", "PARALLELISM"):
         monkeypatch.delenv(f"PAGEVOICE_ARGON2_{name}", raising=False)
-    s = settings.get()
+    s = settings.get().auth
     assert s.argon2_memory_kib >= passwords.OWASP_MIN["memory_kib"] == 19 * 1024
     assert s.argon2_time_cost >= passwords.OWASP_MIN["time_cost"] == 2
     assert s.argon2_parallelism >= passwords.OWASP_MIN["parallelism"] == 1

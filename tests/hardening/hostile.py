@@ -1,4 +1,4 @@
-"""Hostile files made by code (issue 23): small files crafted to make a decoder or a reading
+"""Hostile files made by code: small files crafted to make a decoder or a reading
 step grow without bound, and what PageVoice owes the user for each.
 
 Each `Hostile` is bytes, the kind of job and type a client declares, and the outcome:

@@ -11,8 +11,8 @@ from argon2 import PasswordHasher
 
 from chalicelib import aws, clock, settings
 from chalicelib.auth import throttle
+from chalicelib.jobs import keys, worker
 from chalicelib.jobs import store as jobs
-from chalicelib.jobs import worker
 from chalicelib.web import edge as api
 from tests.apiclient import PASSWORD, assert_error, login, post, register, signed_in
 
@@ -43,7 +43,7 @@ def test_credential_stuffing_from_one_address_is_throttled(client, small_ip_budg
     refused = guess(client, "ghost2@example.org")
     body = assert_error(refused, 429, "too many failed sign-in attempts")
     retry_after = int(refused.headers["Retry-After"])
-    assert 1 <= retry_after <= settings.get().login_ip_window_seconds and body["retry_after"] == retry_after
+    assert 1 <= retry_after <= settings.get().auth.login_ip_window_seconds and body["retry_after"] == retry_after
     # Refused before any password is checked, even the right one of a real account.
     assert_error(post(client, "/auth/login", {"email": "user0@example.org", "password": PASSWORD}), 429)
     assert verified == []
@@ -53,14 +53,14 @@ def test_credential_stuffing_from_one_address_is_throttled(client, small_ip_budg
     monkeypatch.setattr(api, "client_ip", lambda request: "198.51.100.7")
     login(client, email="user0@example.org")
     monkeypatch.undo()
-    later = time.time() + settings.get().login_ip_window_seconds
+    later = time.time() + settings.get().auth.login_ip_window_seconds
     monkeypatch.setattr(clock, "now", lambda: later)
     login(client, email="user0@example.org")
 
 
 def test_successful_sign_ins_do_not_use_the_address_budget(client, small_ip_budget):
     register(client)
-    for _ in range(3 * settings.get().login_ip_max_failures):
+    for _ in range(3 * settings.get().auth.login_ip_max_failures):
         login(client)
 
 
@@ -121,15 +121,15 @@ def test_a_record_pointing_at_another_users_objects_presigns_nothing(client):
     bob = register(client, email="bob@example.org", name="Bob")
     r = post(client, "/uploads", {"filename": "a.jpg", "content_type": "image/jpeg", "size": 10}, headers=ann_headers)
     job_id = r.json_body["job_id"]
-    bobs_job = jobs.new_job_id()
-    s3, bucket = aws.s3(), settings.get().bucket
-    s3.put_object(Bucket=bucket, Key=jobs.result_key(bob["id"], bobs_job), Body=json.dumps({"text": "BOB'S"}))
+    bobs_job = keys.new_job_id()
+    s3, bucket = aws.s3(), settings.get().aws.bucket
+    s3.put_object(Bucket=bucket, Key=keys.result_key(bob["id"], bobs_job), Body=json.dumps({"text": "BOB'S"}))
     aws.jobs_table().update_item(
         Key={"user_id": ann["id"], "job_id": job_id},
         UpdateExpression="SET #s = :done, result_key = :r, audio_key = :a",
         ExpressionAttributeNames={"#s": "status"},
-        ExpressionAttributeValues={":done": "done", ":r": jobs.result_key(bob["id"], bobs_job),
-                                   ":a": jobs.audio_key(bob["id"], bobs_job)})
+        ExpressionAttributeValues={":done": "done", ":r": keys.result_key(bob["id"], bobs_job),
+                                   ":a": keys.audio_key(bob["id"], bobs_job)})
     body = client.http.get(f"/jobs/{job_id}", headers=ann_headers).json_body
     assert body["result"] is None and body["audio_url"] is None
     assert f"/uploads/{ann['id']}/{job_id}/source" in body["image_url"]
@@ -139,11 +139,11 @@ def test_an_upload_under_another_users_prefix_is_not_processed(api_env, monkeypa
     """An object at uploads/<bob>/<ann's job id>/source (the POST policy pins the key, so only
     a forged event or a misconfigured client could make one): the job is looked up under Bob,
     where it does not exist; nothing runs, Ann's job is untouched."""
-    from chalicelib.kinds import page_pipeline as pipeline
+    from chalicelib.kinds.page import pipeline
 
     monkeypatch.setattr(pipeline, "process", lambda *a, **k: pytest.fail("processed"))
     ann_job = jobs.create("ann", filename="a.png", content_type="image/png", size=1)["job_id"]
-    key = jobs.upload_key("bob", ann_job)
-    aws.s3().put_object(Bucket=settings.get().bucket, Key=key, Body=b"x")
-    assert worker.handle_upload(settings.get().bucket, key) == "skipped"
+    key = keys.upload_key("bob", ann_job)
+    aws.s3().put_object(Bucket=settings.get().aws.bucket, Key=key, Body=b"x")
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "skipped"
     assert jobs.get("ann", ann_job)["status"] == "uploading" and jobs.get("bob", ann_job) is None

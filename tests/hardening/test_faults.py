@@ -1,9 +1,9 @@
 """Faults in the worker's world, in-process on moto: AWS errors at each step, duplicate and
 out-of-order events, workers that die mid-job, jobs nothing will move again.
 
-The promise (issue 8): after the retries Lambda (or the local bridge) makes, every job ends
+The promise: after the retries Lambda (or the local bridge) makes, every job ends
 `done` or `failed`; none is processed twice by duplicate events; DELETE leaves no objects.
-The jobs are of the stub kind (tests/stubkind.py): what it does is written in the upload.
+The jobs are of the stub kind (tests/stubkind/): what it does is written in the upload.
 
 Retries are simulated as deployed (infra/template.py): a worker timeout, and so job lease, of
 120 s, and Lambda's two retries of a failed async invoke about 1 and 2 minutes apart, on a
@@ -18,8 +18,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from chalicelib import aws, clock, settings
+from chalicelib.jobs import keys, sweep, worker
 from chalicelib.jobs import store as jobs
-from chalicelib.jobs import sweep, worker
+from chalicelib.web import jobs as job_view
 from infra.local import bridge
 from tests import stubkind
 from tests.apiclient import bearer, login, register
@@ -53,7 +54,7 @@ def runs():
 
 
 def bucket() -> str:
-    return settings.get().bucket
+    return settings.get().aws.bucket
 
 
 def objects() -> list[str]:
@@ -62,7 +63,7 @@ def objects() -> list[str]:
 
 def uploaded_job(data: bytes = b"echo:HELLO") -> tuple[str, str]:
     job_id = jobs.create(USER, filename="note.txt", content_type="text/plain", size=len(data), kind="stub")["job_id"]
-    key = jobs.upload_key(USER, job_id)
+    key = keys.upload_key(USER, job_id)
     aws.s3().put_object(Bucket=bucket(), Key=key, Body=data)
     return job_id, key
 
@@ -145,8 +146,8 @@ def test_an_error_at_each_step_ends_the_job(monkeypatch, now, runs, step, getter
     assert len(runs) == expected_runs, outcomes
     if final == "done":
         assert outcomes[-1] == "done" and outcomes[0].startswith("raised"), outcomes
-        assert objects() == sorted([key, jobs.result_key(USER, job_id), jobs.output_key(USER, job_id, stubkind.ECHO),
-                                    jobs.output_key(USER, job_id, "source")])
+        assert objects() == sorted([key, keys.result_key(USER, job_id), keys.output_key(USER, job_id, stubkind.ECHO),
+                                    keys.output_key(USER, job_id, "source")])
     else:
         assert "missing" in job["error"]
     # A late duplicate of the event does nothing.
@@ -163,9 +164,9 @@ def test_a_publish_that_fails_to_write_is_retried_and_leaves_only_the_result(mon
     outcomes = deliver(key, now)
     heal()
     assert outcomes == ["raised: SlowDown", "done"] and len(runs) == 2
-    assert objects() == sorted([key, jobs.result_key(USER, job_id), jobs.output_key(USER, job_id, stubkind.ECHO),
-                                jobs.output_key(USER, job_id, "source")])
-    assert jobs.describe(USER, job_id)["result"]["text"] == "HELLO"
+    assert objects() == sorted([key, keys.result_key(USER, job_id), keys.output_key(USER, job_id, stubkind.ECHO),
+                                keys.output_key(USER, job_id, "source")])
+    assert job_view.describe(USER, job_id)["result"]["text"] == "HELLO"
 
 
 def test_errors_outlasting_the_retries_fail_the_job(monkeypatch, now, runs):
@@ -241,8 +242,8 @@ def test_without_a_sweep_settle_still_ends_the_job(monkeypatch, now, runs):
     no retry can still come."""
     job_id, key = uploaded_job()
     jobs.claim(USER, job_id, LEASE)  # a worker that died
-    now[0] += LEASE + settings.get().job_retry_window_seconds
-    view = jobs.describe(USER, job_id)
+    now[0] += LEASE + settings.get().worker.job_retry_window_seconds
+    view = job_view.describe(USER, job_id)
     assert view["status"] == "failed" and view["error"] == jobs.DID_NOT_FINISH
     assert jobs.get(USER, job_id)["status"] == "failed"  # recorded, not only shown
     assert runs == []
@@ -261,7 +262,7 @@ def test_the_deployed_sweep_invokes_the_worker_function(monkeypatch, now, runs):
 
     monkeypatch.setattr(aws, "lambda_", lambda: FakeLambda())
     monkeypatch.setenv("PAGEVOICE_WORKER_FUNCTION", "pagevoice-dev-worker")
-    for _ in range(settings.get().worker_max_attempts):
+    for _ in range(settings.get().worker.worker_max_attempts):
         assert jobs.claim(USER, job_id, LEASE)  # each worker dies
         now[0] += LEASE + 1
     assert sweep.lambda_handler({}, None) == {"redriven": 1, "removed": 0}
@@ -271,7 +272,7 @@ def test_the_deployed_sweep_invokes_the_worker_function(monkeypatch, now, runs):
 
     # What the worker does with that event: the job had its attempts, so it fails, with a reason.
     assert worker.lambda_handler(json.loads(call["Payload"])) == {"outcomes": ["failed"]}
-    assert jobs.get(USER, job_id)["error"] == worker.GAVE_UP.format(n=settings.get().worker_max_attempts)
+    assert jobs.get(USER, job_id)["error"] == worker.GAVE_UP.format(n=settings.get().worker.worker_max_attempts)
     assert runs == [] and sweep.lambda_handler({}, None) == {"redriven": 0, "removed": 0}
 
 
@@ -303,12 +304,12 @@ def test_a_job_that_kills_every_worker_fails_after_the_last_attempt(now, runs):
     """E.g. an input that runs out of memory or time each time: each worker dies after its
     claim. The attempt after the last allowed one fails the job instead of trying again."""
     job_id, key = uploaded_job()
-    for _ in range(settings.get().worker_max_attempts):
+    for _ in range(settings.get().worker.worker_max_attempts):
         assert jobs.claim(USER, job_id, LEASE)
         now[0] += LEASE + 1
     assert worker.handle_upload(bucket(), key) == "failed"
     job = jobs.get(USER, job_id)
-    assert job["status"] == "failed" and job["error"] == worker.GAVE_UP.format(n=settings.get().worker_max_attempts)
+    assert job["status"] == "failed" and job["error"] == worker.GAVE_UP.format(n=settings.get().worker.worker_max_attempts)
     assert runs == []
 
 
@@ -373,10 +374,10 @@ def test_event_for_a_deleted_job(now, runs):
 def test_event_for_a_job_that_has_no_record(now, runs):
     """Out of order, or forged: an object under uploads/ whose job record does not exist (yet).
     Nothing is processed and no record is made up."""
-    key = jobs.upload_key(USER, jobs.new_job_id())
+    key = keys.upload_key(USER, keys.new_job_id())
     aws.s3().put_object(Bucket=bucket(), Key=key, Body=b"x")
     assert worker.handle_upload(bucket(), key) == "skipped"
-    assert runs == [] and jobs.list_jobs(USER)[0] == []
+    assert runs == [] and job_view.list_jobs(USER)[0] == []
     assert objects() == [key]  # see test_upload_after_delete_is_left_behind
 
 
@@ -405,7 +406,7 @@ def test_delete_while_processing_leaves_no_outputs(monkeypatch, now, runs):
 def test_upload_after_delete_is_left_for_the_lifecycle_rule(now, runs):
     job_id = jobs.create(USER, filename="page.png", content_type="image/png", size=1)["job_id"]
     assert jobs.delete(USER, job_id)
-    key = jobs.upload_key(USER, job_id)
+    key = keys.upload_key(USER, job_id)
     # The POST was still valid; S3 applies its `tagging` field (moto's POST ignores it).
     aws.s3().put_object(Bucket=bucket(), Key=key, Body=b"late", Tagging="pagevoice-upload=pending")
     assert worker.handle_upload(bucket(), key) == "skipped"
@@ -417,10 +418,10 @@ def test_upload_after_delete_is_left_for_the_lifecycle_rule(now, runs):
 
 def test_an_upload_that_never_arrives(now):
     job_id = jobs.create(USER, filename="page.png", content_type="image/png", size=1)["job_id"]
-    now[0] += settings.get().upload_url_ttl_seconds  # the POST has just expired: one may be in flight
-    assert jobs.describe(USER, job_id)["status"] == "uploading"
-    now[0] += settings.get().upload_grace_seconds
-    view = jobs.describe(USER, job_id)
+    now[0] += settings.get().limits.upload_url_ttl_seconds  # the POST has just expired: one may be in flight
+    assert job_view.describe(USER, job_id)["status"] == "uploading"
+    now[0] += settings.get().worker.upload_grace_seconds
+    view = job_view.describe(USER, job_id)
     assert view["status"] == "failed" and view["error"] == jobs.NEVER_ARRIVED
     assert jobs.get(USER, job_id)["status"] == "failed"
     assert jobs.claim(USER, job_id, LEASE) is None  # a very late event changes nothing
@@ -428,10 +429,10 @@ def test_an_upload_that_never_arrives(now):
 
 def test_an_upload_whose_event_was_lost(now, runs):
     job_id, _ = uploaded_job()
-    now[0] += settings.get().upload_url_ttl_seconds + settings.get().upload_grace_seconds
-    assert jobs.describe(USER, job_id)["status"] == "uploading"  # it arrived: its event may still come
-    now[0] += settings.get().job_retry_window_seconds
-    view = jobs.describe(USER, job_id)
+    now[0] += settings.get().limits.upload_url_ttl_seconds + settings.get().worker.upload_grace_seconds
+    assert job_view.describe(USER, job_id)["status"] == "uploading"  # it arrived: its event may still come
+    now[0] += settings.get().worker.job_retry_window_seconds
+    view = job_view.describe(USER, job_id)
     assert view["status"] == "failed" and view["error"] == jobs.DID_NOT_FINISH
 
 
@@ -439,22 +440,22 @@ def test_a_released_job_whose_retry_never_came(now):
     job_id, _ = uploaded_job()
     jobs.claim(USER, job_id, LEASE)
     jobs.release(USER, job_id)
-    now[0] += settings.get().job_retry_window_seconds - 1
-    assert jobs.describe(USER, job_id)["status"] == "queued"
+    now[0] += settings.get().worker.job_retry_window_seconds - 1
+    assert job_view.describe(USER, job_id)["status"] == "queued"
     now[0] += 1
-    assert jobs.describe(USER, job_id)["status"] == "failed"
+    assert job_view.describe(USER, job_id)["status"] == "failed"
 
 
 def test_a_live_job_is_left_alone(now):
     job_id, _ = uploaded_job()
     jobs.claim(USER, job_id, LEASE)
-    now[0] += LEASE + settings.get().job_retry_window_seconds - 1
-    assert jobs.describe(USER, job_id)["status"] == "processing"
+    now[0] += LEASE + settings.get().worker.job_retry_window_seconds - 1
+    assert job_view.describe(USER, job_id)["status"] == "processing"
     done = jobs.create(USER, filename="old.png", content_type="image/png", size=1)["job_id"]
     jobs.claim(USER, done, LEASE)
-    jobs.finish(USER, done, result_key=jobs.result_key(USER, done), timings_ms={}, summary={})
-    now[0] += 10 * settings.get().job_retry_window_seconds
-    assert jobs.describe(USER, done)["status"] == "done"
+    jobs.finish(USER, done, result_key=keys.result_key(USER, done), timings_ms={}, summary={})
+    now[0] += 10 * settings.get().worker.job_retry_window_seconds
+    assert job_view.describe(USER, done)["status"] == "done"
 
 
 def test_settling_never_overrides_a_worker_that_moved_the_job(now):
@@ -462,15 +463,15 @@ def test_settling_never_overrides_a_worker_that_moved_the_job(now):
     jobs.claim(USER, job_id, LEASE)
     seen = jobs.get(USER, job_id)  # read ...
     now[0] += 1
-    jobs.finish(USER, job_id, result_key=jobs.result_key(USER, job_id), timings_ms={}, summary={})  # ... moved
-    now[0] += LEASE + settings.get().job_retry_window_seconds
+    jobs.finish(USER, job_id, result_key=keys.result_key(USER, job_id), timings_ms={}, summary={})  # ... moved
+    now[0] += LEASE + settings.get().worker.job_retry_window_seconds
     assert jobs.settle(seen)["status"] == "done"
     assert jobs.get(USER, job_id)["status"] == "done"
 
 
 def test_the_sweep_settles_jobs_nobody_looks_at(now):
     job_id = jobs.create(USER, filename="page.png", content_type="image/png", size=1)["job_id"]
-    now[0] += settings.get().upload_url_ttl_seconds + settings.get().upload_grace_seconds
+    now[0] += settings.get().limits.upload_url_ttl_seconds + settings.get().worker.upload_grace_seconds
     assert bridge.sweep_once() == 0
     assert jobs.get(USER, job_id)["status"] == "failed"
 
@@ -481,7 +482,7 @@ def test_the_routes_report_stale_jobs_as_failed(client, monkeypatch):
     r = client.http.post("/uploads", headers={**headers, "Content-Type": "application/json"},
                          body=b'{"filename": "a.png", "content_type": "image/png", "size": 10}')
     job_id = r.json_body["job_id"]
-    later = time.time() + settings.get().upload_url_ttl_seconds + settings.get().upload_grace_seconds + 1
+    later = time.time() + settings.get().limits.upload_url_ttl_seconds + settings.get().worker.upload_grace_seconds + 1
     monkeypatch.setattr(clock, "now", lambda: later)
     page = client.http.get("/jobs", headers=headers).json_body["jobs"]
     assert page[0]["status"] == "failed" and page[0]["error"] == jobs.NEVER_ARRIVED

@@ -274,7 +274,7 @@ def test_every_copied_path_exists_and_reaches_the_builder():
 def test_the_worker_code_it_imports_is_copied():
     image = image_files()
     local, _ = worker_closure()
-    assert "chalicelib.jobs.worker" in local and "chalicelib.kinds.page_pipeline" in local
+    assert "chalicelib.jobs.worker" in local and "chalicelib.kinds.page.pipeline" in local
     in_image = {str(p.relative_to(ROOT)) for p in image.values()}
     missing = sorted(str(p.relative_to(ROOT)) for p in local.values() if str(p.relative_to(ROOT)) not in in_image)
     assert not missing, f"the worker imports these but the image does not get them: {missing}"

@@ -21,8 +21,9 @@ import time
 import pytest
 
 from chalicelib import aws, settings
-from chalicelib.jobs import store
+from chalicelib.jobs import keys, store
 from chalicelib.jobs.events import s3_event
+from chalicelib.web import jobs as job_view
 from infra.local.bootstrap import ensure_resources
 from infra.local.process import free_port
 from tests import images
@@ -91,11 +92,11 @@ def _wait_for(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
 def sandboxed(moto_server, tmp_path_factory):
     """Each input uploaded as the API would take it, then one sandboxed run of the worker over
     their S3 events: (jobs by name, the run)."""
-    bucket = settings.get().bucket
+    bucket = settings.get().aws.bucket
     jobs, events = {}, []
     for name, (kind, filename, content_type, data) in _inputs().items():
         job = store.create(USER, filename=filename, content_type=content_type, size=len(data), kind=kind)
-        key = store.upload_key(USER, job["job_id"])
+        key = keys.upload_key(USER, job["job_id"])
         aws.s3().put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)
         jobs[name] = job["job_id"]
         events.append(s3_event(bucket, key))
@@ -118,7 +119,7 @@ def _finished(sandboxed, name: str) -> dict:
     assert len(run.invocations) > names.index(name), f"the runtime stopped before {name}:\n{run.log[-4000:]}"
     invocation = run.invocations[names.index(name)]
     assert invocation.outcome == "response", f"{name}: {invocation.outcome} {invocation.body}\n{run.log[-4000:]}"
-    job = store.describe(USER, jobs[name])
+    job = job_view.describe(USER, jobs[name])
     assert job["status"] == "done", f"{name}: {job['status']} ({job['error']})\n{run.log[-4000:]}"
     return job
 

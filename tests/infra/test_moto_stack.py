@@ -139,9 +139,9 @@ def test_local_bootstrap_and_template_define_the_same_tables(template, monkeypat
         aws.reset()
         try:
             ensure_resources()
-            ddb = boto3.client("dynamodb", region_name=settings.get().region)
+            ddb = boto3.client("dynamodb", region_name=settings.get().aws.region)
             for logical, spec in resources.TABLES.items():
-                local = ddb.describe_table(TableName=getattr(settings.get(), spec["setting"]))["Table"]
+                local = ddb.describe_table(TableName=getattr(settings.get().aws, spec["setting"]))["Table"]
                 props = in_template[logical]["Properties"]
                 assert props["KeySchema"] == local["KeySchema"], logical
                 assert (sorted(props["AttributeDefinitions"], key=str)
@@ -156,8 +156,8 @@ def test_local_bootstrap_and_template_define_the_same_tables(template, monkeypat
                     assert ttl["TimeToLiveStatus"] == "DISABLED"
             # And the bucket: the same CORS rules, the template's in CloudFormation's spelling.
             s3 = aws.s3()
-            cors = s3.get_bucket_cors(Bucket=settings.get().bucket)["CORSRules"]
-            assert cors == resources.bucket_cors_rules(settings.get().cors_origin)
+            cors = s3.get_bucket_cors(Bucket=settings.get().aws.bucket)["CORSRules"]
+            assert cors == resources.bucket_cors_rules(settings.get().auth.cors_origin)
         finally:
             aws.reset()
     assert resources.bucket_cors_cfn("o") == [{

@@ -14,7 +14,7 @@ SENTENCE = "The committee thanks every member for the careful reading of the ann
 
 
 def results_of(stack, user_id: str, job_id: str) -> list[str]:
-    listed = stack.aws_client("s3").list_objects_v2(Bucket=settings.get().bucket, Prefix=f"results/{user_id}/{job_id}/")
+    listed = stack.aws_client("s3").list_objects_v2(Bucket=settings.get().aws.bucket, Prefix=f"results/{user_id}/{job_id}/")
     return [o["Key"] for o in listed.get("Contents", [])]
 
 

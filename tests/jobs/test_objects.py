@@ -11,10 +11,11 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from chalicelib import aws, clock, settings
-from chalicelib.jobs import objects, sweep, worker
+from chalicelib.jobs import keys, objects, sweep, worker
 from chalicelib.jobs import store as jobs
-from chalicelib.kinds import page_pipeline as pipeline
 from chalicelib.kinds.base import Outputs
+from chalicelib.kinds.page import pipeline
+from chalicelib.web import jobs as job_view
 
 pytest_plugins = ["tests.apifixtures"]
 USER = "u-objects"
@@ -146,7 +147,7 @@ class Written:
     def count(self, request, **kw):
         if request.method == "PUT" and "x-amz-copy-source" not in request.headers:
             key = unquote(urlsplit(request.url).path).lstrip("/")
-            key = key.removeprefix(f"{settings.get().bucket}/")  # path-style addressing
+            key = key.removeprefix(f"{settings.get().aws.bucket}/")  # path-style addressing
             self.by_key.setdefault(key, []).append(body_size(request))
 
     def close(self):
@@ -165,14 +166,14 @@ def written(api_env):
 
 def upload(data: bytes, filename: str = "report.pdf") -> tuple[str, str]:
     record = jobs.create(USER, filename=filename, content_type="application/pdf", size=len(data))
-    key = jobs.upload_key(USER, record["job_id"])
-    aws.s3().put_object(Bucket=settings.get().bucket, Key=key, Body=data, Tagging="pagevoice-upload=pending")
+    key = keys.upload_key(USER, record["job_id"])
+    aws.s3().put_object(Bucket=settings.get().aws.bucket, Key=key, Body=data, Tagging="pagevoice-upload=pending")
     return record["job_id"], key
 
 
 def listing(job_id: str) -> list[str]:
     prefix = objects.job_prefix(USER, job_id)
-    return [o["Key"] for o in aws.s3().list_objects_v2(Bucket=settings.get().bucket, Prefix=prefix).get("Contents", [])]
+    return [o["Key"] for o in aws.s3().list_objects_v2(Bucket=settings.get().aws.bucket, Prefix=prefix).get("Contents", [])]
 
 
 def publishing(n_pages: int, on_page=None):
@@ -192,13 +193,13 @@ def test_the_worker_writes_what_is_new_and_the_result_whole_once(written, monkey
     monkeypatch.setenv("PAGEVOICE_INLINE_RESULT_BYTES", str(1024 * 1024))
     seen = []
     job_id, key = upload(b"%PDF-")
-    view = lambda i: seen.append(jobs.describe(USER, job_id))  # noqa: E731 - GET /jobs/{id} meanwhile
+    view = lambda i: seen.append(job_view.describe(USER, job_id))  # noqa: E731 - GET /jobs/{id} meanwhile
     monkeypatch.setattr(pipeline, "run", publishing(30, on_page=view))
-    assert worker.handle_upload(settings.get().bucket, key) == "done"
-    final = jobs.describe(USER, job_id)
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "done"
+    final = job_view.describe(USER, job_id)
     assert final["status"] == "done" and final["result_url"] and final["result_parts"] is None  # CONTRACTS 1, 7
-    result_key = jobs.result_key(USER, job_id)
-    result = json.loads(aws.s3().get_object(Bucket=settings.get().bucket, Key=result_key)["Body"].read())
+    result_key = keys.result_key(USER, job_id)
+    result = json.loads(aws.s3().get_object(Bucket=settings.get().aws.bucket, Key=result_key)["Body"].read())
     assert result == {**document([page(i) for i in range(30)]), "timings_ms": result["timings_ms"]}
     outputs = sum(written.by_key[k][-1] for k in listing(job_id) if not k.endswith("/source"))
     print(f"\n30 dense pages: {written.total():,} bytes written for {outputs:,} bytes of outputs")
@@ -222,8 +223,8 @@ def test_a_result_past_the_cap_ends_with_what_fitted_and_says_so(written, monkey
     monkeypatch.setenv("PAGEVOICE_MAX_RESULT_BYTES", str(200_000))
     job_id, key = upload(b"%PDF-")
     monkeypatch.setattr(pipeline, "run", publishing(30))
-    assert worker.handle_upload(settings.get().bucket, key) == "done"
-    result = jobs.describe(USER, job_id)["result"]
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "done"
+    result = job_view.describe(USER, job_id)["result"]
     assert result["complete"] is False and result["reason"] == "size"
     assert 1 <= len(result["pages"]) < 30 and result["document"]["read"] == len(result["pages"])
     assert max(max(v) for v in written.by_key.values()) <= 200_000  # nothing over the cap was written
@@ -234,9 +235,9 @@ def test_a_result_that_never_fits_fails_with_a_reason(written, monkeypatch):
     monkeypatch.setenv("PAGEVOICE_MAX_RESULT_BYTES", str(10_000))
     job_id, key = upload(b"%PDF-")
     monkeypatch.setattr(pipeline, "run", lambda data, **kw: Outputs(result=document([page(0)])))
-    assert worker.handle_upload(settings.get().bucket, key) == "failed"
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "failed"
     assert jobs.get(USER, job_id)["error"].startswith("What PageVoice read from this file is too large to keep")
-    assert jobs.result_key(USER, job_id) not in written.by_key
+    assert keys.result_key(USER, job_id) not in written.by_key
 
 
 def test_a_job_deleted_while_it_grows_stops_and_leaves_nothing(written, monkeypatch):
@@ -249,10 +250,10 @@ def test_a_job_deleted_while_it_grows_stops_and_leaves_nothing(written, monkeypa
             jobs.delete(USER, job_id)  # DELETE /jobs/{id} while the worker reads page 5
 
     monkeypatch.setattr(pipeline, "run", publishing(30, on_page=delete_at_page_5))
-    assert worker.handle_upload(settings.get().bucket, key) == "skipped"
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "skipped"
     assert pages_read == [0, 1, 2, 3, 4]  # page 6 was read, its publish stopped it: no page 7
     assert listing(job_id) == []
-    assert aws.s3().list_objects_v2(Bucket=settings.get().bucket, Prefix=f"uploads/{USER}/{job_id}/").get("KeyCount") == 0
+    assert aws.s3().list_objects_v2(Bucket=settings.get().aws.bucket, Prefix=f"uploads/{USER}/{job_id}/").get("KeyCount") == 0
 
 
 def test_the_kept_source_carries_no_tags(api_env, monkeypatch):
@@ -260,23 +261,23 @@ def test_the_kept_source_carries_no_tags(api_env, monkeypatch):
     s3:PutObjectTagging: the worker copies without them."""
     job_id, key = upload(b"%PDF-")
     monkeypatch.setattr(pipeline, "run", lambda data, **kw: Outputs(result=document([page(0, 3)])))
-    assert worker.handle_upload(settings.get().bucket, key) == "done"
-    kept = jobs.output_key(USER, job_id, "source")
-    assert aws.s3().get_object_tagging(Bucket=settings.get().bucket, Key=kept)["TagSet"] == []
-    assert aws.s3().get_object_tagging(Bucket=settings.get().bucket, Key=key)["TagSet"] != []
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "done"
+    kept = keys.output_key(USER, job_id, "source")
+    assert aws.s3().get_object_tagging(Bucket=settings.get().aws.bucket, Key=kept)["TagSet"] == []
+    assert aws.s3().get_object_tagging(Bucket=settings.get().aws.bucket, Key=key)["TagSet"] != []
 
 
 def test_the_sweep_removes_what_lands_after_a_delete_until_the_tombstone_goes(api_env, monkeypatch):
     """A worker's write can land after DELETE listed the job's objects: the sweep removes it
     from the deleted job's tombstone, for as long as a worker could still write, and leaves
     every live job alone."""
-    bucket = settings.get().bucket
+    bucket = settings.get().aws.bucket
     live, _ = upload(b"%PDF-")
     gone, _ = upload(b"%PDF-")
     assert jobs.delete(USER, gone)
     for job_id in (live, gone):  # late writes
         for name in ("result-index.json", "speech-000.wav"):
-            aws.s3().put_object(Bucket=bucket, Key=jobs.output_key(USER, job_id, name), Body=b"x")
+            aws.s3().put_object(Bucket=bucket, Key=keys.output_key(USER, job_id, name), Body=b"x")
     assert sweep.remove_orphans() == 2
     assert listing(gone) == [] and len(listing(live)) == 2
     assert jobs.tombstone(USER, gone) is not None  # a worker may still write: kept
@@ -297,6 +298,6 @@ def test_a_job_no_longer_processing_here_is_left_as_it_is(api_env, monkeypatch):
             jobs.fail(USER, job_id, "Processing did not finish. Please upload the image again.")
 
     monkeypatch.setattr(pipeline, "run", publishing(10, on_page=fail_at_page_2))
-    assert worker.handle_upload(settings.get().bucket, key) == "skipped"
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "skipped"
     names = {k.rsplit("/", 1)[-1] for k in listing(job_id)}
     assert {"source", "page-001.jpg", "page-002.jpg", objects.INDEX} <= names and "page-004.jpg" not in names

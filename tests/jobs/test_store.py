@@ -8,7 +8,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from chalicelib import aws, clock, settings
+from chalicelib.jobs import keys
 from chalicelib.jobs import store as jobs
+from chalicelib.web import jobs as job_view
 
 pytest_plugins = ["tests.apifixtures"]
 
@@ -25,30 +27,30 @@ def new_job(user=ANN, name="page.jpg"):
 
 
 def put(key, body=b"x"):
-    aws.s3().put_object(Bucket=settings.get().bucket, Key=key, Body=body)
+    aws.s3().put_object(Bucket=settings.get().aws.bucket, Key=key, Body=body)
 
 
 def keys_in_bucket():
-    return sorted(o["Key"] for o in aws.s3().list_objects_v2(Bucket=settings.get().bucket).get("Contents", []))
+    return sorted(o["Key"] for o in aws.s3().list_objects_v2(Bucket=settings.get().aws.bucket).get("Contents", []))
 
 
 # --- Ids and keys ---
 
 def test_job_ids_sort_by_creation_time():
-    ids = [jobs.new_job_id() for _ in range(500)]
+    ids = [keys.new_job_id() for _ in range(500)]
     assert ids == sorted(ids) and len(set(ids)) == 500
-    assert all(jobs.is_job_id(i) and len(i) == 26 for i in ids)
+    assert all(keys.is_job_id(i) and len(i) == 26 for i in ids)
 
 
 def test_key_layout_matches_the_contract():
-    job_id = jobs.new_job_id()
-    assert jobs.upload_key(ANN, job_id) == f"uploads/{ANN}/{job_id}/source"
-    assert jobs.result_key(ANN, job_id) == f"results/{ANN}/{job_id}/result.json"
-    assert jobs.audio_key(ANN, job_id) == f"results/{ANN}/{job_id}/speech.wav"
-    assert jobs.parse_upload_key(jobs.upload_key(ANN, job_id)) == (ANN, job_id)
+    job_id = keys.new_job_id()
+    assert keys.upload_key(ANN, job_id) == f"uploads/{ANN}/{job_id}/source"
+    assert keys.result_key(ANN, job_id) == f"results/{ANN}/{job_id}/result.json"
+    assert keys.audio_key(ANN, job_id) == f"results/{ANN}/{job_id}/speech.wav"
+    assert keys.parse_upload_key(keys.upload_key(ANN, job_id)) == (ANN, job_id)
     for bad in (f"uploads/{ANN}/{job_id}/other", f"results/{ANN}/{job_id}/source", f"uploads/{ANN}/nope/source",
                 f"uploads//{job_id}/source", f"uploads/{ANN}/{job_id}/source/x"):
-        assert jobs.parse_upload_key(bad) is None
+        assert keys.parse_upload_key(bad) is None
 
 
 # --- Records ---
@@ -70,14 +72,14 @@ def test_list_newest_first_paginated(env):
     new_job(user=BOB)
     seen, cursor, pages = [], None, 0
     while True:
-        page, cursor = jobs.list_jobs(ANN, limit=3, cursor=cursor)
+        page, cursor = job_view.list_jobs(ANN, limit=3, cursor=cursor)
         pages += 1
         seen += [j["job_id"] for j in page]
         assert all(set(j) >= {"job_id", "status", "filename", "created_at"} for j in page)
         if cursor is None:
             break
     assert seen == made[::-1] and pages == 3
-    page, cursor = jobs.list_jobs(ANN, limit=7)
+    page, cursor = job_view.list_jobs(ANN, limit=7)
     assert len(page) == 7 and cursor is None  # an exact last page has no next
 
 
@@ -86,7 +88,7 @@ def test_bad_cursor_is_400(env):
 
     for bad in ("???", "bm90LWFuLWlk", "%%%"):
         with pytest.raises(InputError):
-            jobs.list_jobs(ANN, cursor=bad)
+            job_view.list_jobs(ANN, cursor=bad)
 
 
 def test_a_cursor_cannot_reach_another_users_jobs(env):
@@ -94,20 +96,20 @@ def test_a_cursor_cannot_reach_another_users_jobs(env):
     new_job(user=BOB)
     mine = new_job()["job_id"]
     cursor = jobs._encode_cursor(bobs)  # forged from someone else's id
-    page, _ = jobs.list_jobs(ANN, cursor=cursor)
+    page, _ = job_view.list_jobs(ANN, cursor=cursor)
     assert all(j["job_id"] == mine for j in page)
 
 
 def test_delete_removes_objects_and_record(env):
     job = new_job()["job_id"]
     other = new_job()["job_id"]
-    for key in (jobs.upload_key(ANN, job), jobs.result_key(ANN, job), jobs.audio_key(ANN, job),
-                jobs.upload_key(ANN, other)):
+    for key in (keys.upload_key(ANN, job), keys.result_key(ANN, job), keys.audio_key(ANN, job),
+                keys.upload_key(ANN, other)):
         put(key)
     assert jobs.delete(BOB, job) is False and jobs.get(ANN, job)  # not Bob's to delete
     assert jobs.delete(ANN, job) is True
     assert jobs.get(ANN, job) is None
-    assert keys_in_bucket() == [jobs.upload_key(ANN, other)]
+    assert keys_in_bucket() == [keys.upload_key(ANN, other)]
     assert jobs.delete(ANN, job) is False
 
 
@@ -128,7 +130,7 @@ def test_happy_path(env):
     claimed = jobs.claim(ANN, job, 300)
     assert claimed["status"] == "processing" and claimed["attempts"] == 1
     assert claimed["lease_until"] == pytest.approx(time.time() + 300, abs=5)
-    done = jobs.finish(ANN, job, result_key=jobs.result_key(ANN, job), outputs={"speech.wav": jobs.audio_key(ANN, job)},
+    done = jobs.finish(ANN, job, result_key=keys.result_key(ANN, job), outputs={"speech.wav": keys.audio_key(ANN, job)},
                        timings_ms={"decode": 12, "ocr": 480.5}, summary={"lines": 2, "chars": 30})
     assert done["status"] == "done" and done["lease_until"] is None
     assert done["timings_ms"] == {"decode": 12, "ocr": 480.5} and done["summary"] == {"lines": 2, "chars": 30}
@@ -159,7 +161,7 @@ def test_expired_lease_can_be_claimed_again(env, monkeypatch):
 def test_claim_of_missing_or_other_users_job_is_none(env):
     job = new_job()["job_id"]
     assert jobs.claim(BOB, job, 60) is None
-    assert jobs.claim(ANN, jobs.new_job_id(), 60) is None
+    assert jobs.claim(ANN, keys.new_job_id(), 60) is None
     assert jobs.claim(ANN, "garbage", 60) is None
     assert jobs.get(BOB, job) is None  # the failed conditional write created nothing
 
@@ -168,13 +170,13 @@ def test_finish_with_and_without_audio(env):
     for kwargs in ({"outputs": {}}, {}):
         job = new_job()["job_id"]
         jobs.claim(ANN, job, 60)
-        done = jobs.finish(ANN, job, result_key=jobs.result_key(ANN, job), timings_ms={}, summary={}, **kwargs)
+        done = jobs.finish(ANN, job, result_key=keys.result_key(ANN, job), timings_ms={}, summary={}, **kwargs)
         assert done["status"] == "done" and done["audio_key"] is None
     job = new_job()["job_id"]
     jobs.claim(ANN, job, 60)
-    done = jobs.finish(ANN, job, result_key=jobs.result_key(ANN, job), outputs={"speech.wav": jobs.audio_key(ANN, job)},
+    done = jobs.finish(ANN, job, result_key=keys.result_key(ANN, job), outputs={"speech.wav": keys.audio_key(ANN, job)},
                        timings_ms={}, summary={})
-    assert done["audio_key"] == jobs.audio_key(ANN, job)
+    assert done["audio_key"] == keys.audio_key(ANN, job)
 
 
 def test_release_hands_the_job_back(env):
@@ -190,13 +192,13 @@ def test_release_hands_the_job_back(env):
 
 def test_finish_needs_processing_and_own_keys(env):
     job = new_job()["job_id"]
-    assert jobs.finish(ANN, job, result_key=jobs.result_key(ANN, job), outputs={},
+    assert jobs.finish(ANN, job, result_key=keys.result_key(ANN, job), outputs={},
                        timings_ms={}, summary={}) is None  # never claimed
     jobs.claim(ANN, job, 60)
     with pytest.raises(ValueError):
-        jobs.finish(ANN, job, result_key=jobs.result_key(BOB, job), outputs={}, timings_ms={}, summary={})
+        jobs.finish(ANN, job, result_key=keys.result_key(BOB, job), outputs={}, timings_ms={}, summary={})
     with pytest.raises(ValueError):
-        jobs.finish(ANN, job, result_key=jobs.result_key(ANN, job), outputs={"speech.wav": "results/elsewhere.wav"},
+        jobs.finish(ANN, job, result_key=keys.result_key(ANN, job), outputs={"speech.wav": "results/elsewhere.wav"},
                     timings_ms={}, summary={})
 
 
@@ -210,14 +212,14 @@ def test_fail(env):
     assert jobs.claim(ANN, job, 60) is None  # failed stays failed
     queued = new_job()["job_id"]
     assert jobs.fail(ANN, queued, "x" * 5000)["error"] == "x" * jobs.ERROR_MAX
-    assert jobs.fail(ANN, jobs.new_job_id(), "missing") is None
+    assert jobs.fail(ANN, keys.new_job_id(), "missing") is None
 
 
 def test_finish_after_delete_is_none(env):
     job = new_job()["job_id"]
     jobs.claim(ANN, job, 60)
     jobs.delete(ANN, job)
-    assert jobs.finish(ANN, job, result_key=jobs.result_key(ANN, job), outputs={},
+    assert jobs.finish(ANN, job, result_key=keys.result_key(ANN, job), outputs={},
                        timings_ms={}, summary={}) is None
     assert jobs.get(ANN, job) is None
 
@@ -227,15 +229,15 @@ def test_finish_after_delete_is_none(env):
 def test_describe_done_job(env):
     job = new_job()["job_id"]
     result = {"schema": 1, "engine": "rapidocr", "text": "OPEN", "lines": [], "width": 1, "height": 1}
-    put(jobs.result_key(ANN, job), json.dumps(result).encode())
-    put(jobs.audio_key(ANN, job), b"RIFF")
+    put(keys.result_key(ANN, job), json.dumps(result).encode())
+    put(keys.audio_key(ANN, job), b"RIFF")
     jobs.claim(ANN, job, 60)
-    jobs.finish(ANN, job, result_key=jobs.result_key(ANN, job), outputs={"speech.wav": jobs.audio_key(ANN, job)},
+    jobs.finish(ANN, job, result_key=keys.result_key(ANN, job), outputs={"speech.wav": keys.audio_key(ANN, job)},
                 timings_ms={"ocr": 1}, summary={})
-    view = jobs.describe(ANN, job)
+    view = job_view.describe(ANN, job)
     assert view["status"] == "done" and view["result"] == result and view["error"] is None
-    for name, key, served_as in (("audio_url", jobs.audio_key(ANN, job), "audio/wav"),
-                                 ("image_url", jobs.upload_key(ANN, job), "image/jpeg")):
+    for name, key, served_as in (("audio_url", keys.audio_key(ANN, job), "audio/wav"),
+                                 ("image_url", keys.upload_key(ANN, job), "image/jpeg")):
         url = urlparse(view[name])
         assert url.path.endswith(key)
         query = parse_qs(url.query)
@@ -244,19 +246,19 @@ def test_describe_done_job(env):
         assert query["response-content-type"] == [served_as]
         assert query["response-content-disposition"][0].startswith("attachment;")
     assert view["outputs"].keys() == {"speech.wav"}
-    assert jobs.describe(BOB, job) is None
+    assert job_view.describe(BOB, job) is None
 
 
 def test_describe_before_done_has_no_result_or_audio(env):
     job = new_job()["job_id"]
-    view = jobs.describe(ANN, job)
+    view = job_view.describe(ANN, job)
     assert view["result"] is None and view["audio_url"] is None and view["image_url"]
 
 
 def test_download_urls_never_outlive_15_minutes(env, monkeypatch):
     monkeypatch.setenv("PAGEVOICE_DOWNLOAD_URL_TTL_SECONDS", "86400")
     job = new_job()["job_id"]
-    url = urlparse(jobs.describe(ANN, job)["image_url"])
+    url = urlparse(job_view.describe(ANN, job)["image_url"])
     assert int(parse_qs(url.query)["X-Amz-Expires"][0]) == 900
 
 
@@ -266,32 +268,32 @@ def test_a_result_too_large_for_the_answer_is_left_to_its_url(env, monkeypatch):
     job = new_job()["job_id"]
     result = {"schema": 1, "engine": "rapidocr", "text": "OPEN " * 400, "lines": [], "width": 1, "height": 1}
     body = json.dumps(result).encode()
-    put(jobs.result_key(ANN, job), body)
+    put(keys.result_key(ANN, job), body)
     jobs.claim(ANN, job, 60)
-    jobs.finish(ANN, job, result_key=jobs.result_key(ANN, job), outputs={}, timings_ms={}, summary={})
-    view = jobs.describe(ANN, job)
+    jobs.finish(ANN, job, result_key=keys.result_key(ANN, job), outputs={}, timings_ms={}, summary={})
+    view = job_view.describe(ANN, job)
     assert view["result"] == result
     url = urlparse(view["result_url"])
-    assert url.path.endswith(jobs.result_key(ANN, job))
+    assert url.path.endswith(keys.result_key(ANN, job))
     assert parse_qs(url.query)["response-content-type"] == ["application/json"]
     assert int(parse_qs(url.query)["X-Amz-Expires"][0]) <= 900
 
     monkeypatch.setenv("PAGEVOICE_INLINE_RESULT_BYTES", str(len(body) - 1))
-    view = jobs.describe(ANN, job)
-    assert view["result"] is None and urlparse(view["result_url"]).path.endswith(jobs.result_key(ANN, job))
+    view = job_view.describe(ANN, job)
+    assert view["result"] is None and urlparse(view["result_url"]).path.endswith(keys.result_key(ANN, job))
     monkeypatch.setenv("PAGEVOICE_INLINE_RESULT_BYTES", str(len(body)))
-    assert jobs.describe(ANN, job)["result"] == result
+    assert job_view.describe(ANN, job)["result"] == result
     # Never above 4 MiB, whatever the environment says.
     monkeypatch.setenv("PAGEVOICE_INLINE_RESULT_BYTES", str(1 << 30))
     from chalicelib import settings
-    assert settings.get().inline_result_bytes == 4 * 1024 * 1024
+    assert settings.get().limits.inline_result_bytes == 4 * 1024 * 1024
 
 
 def test_a_missing_result_has_no_url(env):
     job = new_job()["job_id"]
     jobs.claim(ANN, job, 60)
-    jobs.finish(ANN, job, result_key=jobs.result_key(ANN, job), outputs={}, timings_ms={}, summary={})
-    view = jobs.describe(ANN, job)
+    jobs.finish(ANN, job, result_key=keys.result_key(ANN, job), outputs={}, timings_ms={}, summary={})
+    view = job_view.describe(ANN, job)
     assert view["result"] is None and view["result_url"] is None
 
 
@@ -303,18 +305,18 @@ def test_only_unfinished_jobs_and_tombstones_are_in_the_sweep_index(env):
     running, done, failed, deleted = (new_job()["job_id"] for _ in range(4))
     for job_id in (running, done):
         jobs.claim(ANN, job_id, 60)
-    jobs.finish(ANN, done, result_key=jobs.result_key(ANN, done), timings_ms={}, summary={})
+    jobs.finish(ANN, done, result_key=keys.result_key(ANN, done), timings_ms={}, summary={})
     jobs.fail(ANN, failed, "broken")
     jobs.delete(ANN, deleted)
     assert sorted(jobs.sweep_keys(jobs.SWEEP_OPEN)) == [(ANN, running)]
     assert list(jobs.sweep_keys(jobs.SWEEP_DELETED)) == [(ANN, deleted)]
-    page, _ = jobs.list_jobs(ANN)  # the tombstone is not one of Ann's jobs
+    page, _ = job_view.list_jobs(ANN)  # the tombstone is not one of Ann's jobs
     assert {j["job_id"] for j in page} == {running, done, failed}
 
 
 def test_a_stale_job_failed_by_settle_leaves_the_index(env, monkeypatch):
     job_id = new_job()["job_id"]
-    later = clock.now() + settings.get().upload_url_ttl_seconds + settings.get().upload_grace_seconds + 1
+    later = clock.now() + settings.get().limits.upload_url_ttl_seconds + settings.get().worker.upload_grace_seconds + 1
     monkeypatch.setattr(clock, "now", lambda: later)
     assert jobs.settle(jobs.get(ANN, job_id))["status"] == "failed"
     assert list(jobs.sweep_keys(jobs.SWEEP_OPEN)) == []

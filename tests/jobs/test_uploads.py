@@ -9,6 +9,7 @@ import pytest
 
 from chalicelib import kinds, resources
 from chalicelib.jobs import store as jobs
+from chalicelib.web import jobs as job_view
 from tests.apiclient import assert_error, post, signed_in
 
 pytest_plugins = ["tests.apifixtures"]
@@ -94,7 +95,7 @@ def test_refused_up_front(client, changes, field, part):
     _, headers = signed_in(client)
     body = assert_error(upload(client, headers, **changes), 400, part)
     assert body["field"] == field
-    assert jobs.list_jobs(client_user_id(client, headers))[0] == []  # no job was made
+    assert job_view.list_jobs(client_user_id(client, headers))[0] == []  # no job was made
 
 
 def client_user_id(client, headers):

@@ -8,10 +8,11 @@ from botocore.exceptions import ClientError
 
 from chalicelib import aws, settings
 from chalicelib.errors import PageVoiceError
-from chalicelib.jobs import events, worker
+from chalicelib.jobs import events, keys, worker
 from chalicelib.jobs import store as jobs
-from chalicelib.kinds import page_pipeline as pipeline
 from chalicelib.kinds import voice
+from chalicelib.kinds.page import pipeline
+from chalicelib.web import jobs as job_view
 from tests import images
 
 pytest_plugins = ["tests.apifixtures"]
@@ -23,8 +24,8 @@ def job(api_env):
     """A job whose upload has arrived: (job_id, upload key)."""
     def make(data: bytes) -> tuple[str, str]:
         record = jobs.create(USER, filename="page.png", content_type="image/png", size=len(data))
-        key = jobs.upload_key(USER, record["job_id"])
-        aws.s3().put_object(Bucket=settings.get().bucket, Key=key, Body=data)
+        key = keys.upload_key(USER, record["job_id"])
+        aws.s3().put_object(Bucket=settings.get().aws.bucket, Key=key, Body=data)
         return record["job_id"], key
     return make
 
@@ -35,22 +36,22 @@ def page_png():
 
 
 def objects() -> list[str]:
-    return [o["Key"] for o in aws.s3().list_objects_v2(Bucket=settings.get().bucket).get("Contents", [])]
+    return [o["Key"] for o in aws.s3().list_objects_v2(Bucket=settings.get().aws.bucket).get("Contents", [])]
 
 
 def test_done_with_result_and_speech(job, page_png):
     job_id, key = job(page_png)
-    assert worker.handle_upload(settings.get().bucket, key) == "done"
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "done"
     record = jobs.get(USER, job_id)
     assert record["status"] == "done" and record["attempts"] == 1
     assert set(record["timings_ms"]) >= {"fetch", "decode", "ocr", "tts", "store"}
-    result = json.loads(aws.s3().get_object(Bucket=settings.get().bucket, Key=record["result_key"])["Body"].read())
+    result = json.loads(aws.s3().get_object(Bucket=settings.get().aws.bucket, Key=record["result_key"])["Body"].read())
     assert result["text"] == "INVOICE NUMBER 42"
-    parts = [jobs.output_key(USER, job_id, p["file"]) for p in result["speech"]["parts"]]
-    assert parts and sorted(objects()) == sorted([key, jobs.result_key(USER, job_id), jobs.audio_key(USER, job_id),
-                                                  jobs.output_key(USER, job_id, "speech.mp3"),
-                                                  jobs.output_key(USER, job_id, "source"), *parts])
-    view = jobs.describe(USER, job_id)
+    parts = [keys.output_key(USER, job_id, p["file"]) for p in result["speech"]["parts"]]
+    assert parts and sorted(objects()) == sorted([key, keys.result_key(USER, job_id), keys.audio_key(USER, job_id),
+                                                  keys.output_key(USER, job_id, "speech.mp3"),
+                                                  keys.output_key(USER, job_id, "source"), *parts])
+    view = job_view.describe(USER, job_id)
     assert set(view["outputs"]) == {"speech.wav", "speech.mp3", *(p["file"] for p in result["speech"]["parts"])}
 
 
@@ -58,22 +59,22 @@ def test_the_bytes_processed_are_kept_and_a_late_post_changes_nothing(job, page_
     """The presigned POST stays valid for minutes after the job ends: a second POST replaces
     uploads/.../source, but the job's image is the copy the worker kept beside its results."""
     pending = [{"Key": "pagevoice-upload", "Value": "pending"}]
-    bucket = settings.get().bucket
+    bucket = settings.get().aws.bucket
     for data, outcome in ((page_png, "done"), (b"not an image", "failed")):
         job_id, key = job(data)
         aws.s3().put_object_tagging(Bucket=bucket, Key=key, Tagging={"TagSet": pending})  # as the POST does
         assert worker.handle_upload(bucket, key) == outcome
-        kept = jobs.output_key(USER, job_id, "source")
+        kept = keys.output_key(USER, job_id, "source")
         assert aws.s3().get_object(Bucket=bucket, Key=kept)["Body"].read() == data
         assert aws.s3().get_object_tagging(Bucket=bucket, Key=key)["TagSet"] == pending  # the inbox is reaped
         aws.s3().put_object(Bucket=bucket, Key=key, Body=b"<html>swapped</html>")  # the late POST
         assert worker.handle_upload(bucket, key) == "skipped"
-        view = jobs.describe(USER, job_id)
+        view = job_view.describe(USER, job_id)
         assert f"/{kept}?" in view["image_url"] and view["status"] == outcome
         assert aws.s3().get_object(Bucket=bucket, Key=kept)["Body"].read() == data
     record = jobs.create(USER, filename="late.png", content_type="image/png", size=3)
     jobs.delete(USER, record["job_id"])
-    key = jobs.upload_key(USER, record["job_id"])
+    key = keys.upload_key(USER, record["job_id"])
     aws.s3().put_object(Bucket=bucket, Key=key, Body=b"png", Tagging="pagevoice-upload=pending")
     assert worker.handle_upload(bucket, key) == "skipped"
     assert aws.s3().get_object_tagging(Bucket=bucket, Key=key)["TagSet"] == pending  # reaped later
@@ -85,27 +86,27 @@ def test_text_is_shown_while_speech_is_made(job, page_png, monkeypatch):
     real_record = voice.record
 
     def record(text, **kw):
-        seen.update(jobs.describe(USER, job_id))  # what GET /jobs/{id} answers meanwhile
+        seen.update(job_view.describe(USER, job_id))  # what GET /jobs/{id} answers meanwhile
         return real_record(text, **kw)
 
     monkeypatch.setattr(voice, "record", record)
-    assert worker.handle_upload(settings.get().bucket, key) == "done"
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "done"
     assert seen["status"] == "processing" and seen["result"]["text"] == "INVOICE NUMBER 42"
     assert seen["audio_url"] is None
-    done = jobs.describe(USER, job_id)
+    done = job_view.describe(USER, job_id)
     assert done["audio_url"] and "tts" in done["result"]["timings_ms"]  # the final result replaced it
 
 
 def test_duplicate_delivery_does_no_work(job, page_png, monkeypatch):
     _, key = job(page_png)
-    assert worker.handle_upload(settings.get().bucket, key) == "done"
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "done"
     monkeypatch.setattr(pipeline, "run", lambda *a, **k: pytest.fail("processed twice"))
-    assert worker.handle_upload(settings.get().bucket, key) == "skipped"
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "skipped"
 
 
 def test_broken_image_fails_without_retry(job):
     job_id, key = job(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
-    assert worker.handle_upload(settings.get().bucket, key) == "failed"
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "failed"
     record = jobs.get(USER, job_id)
     assert record["status"] == "failed" and "image" in record["error"]
 
@@ -113,14 +114,14 @@ def test_broken_image_fails_without_retry(job):
 def test_oversize_object_is_refused_before_download(job, monkeypatch, page_png):
     monkeypatch.setenv("PAGEVOICE_MAX_UPLOAD_BYTES", "100")
     job_id, key = job(page_png)
-    assert worker.handle_upload(settings.get().bucket, key) == "failed"
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "failed"
     assert "limit is" in jobs.get(USER, job_id)["error"]
 
 
 def test_missing_object_fails_with_reason(api_env):
     record = jobs.create(USER, filename="gone.png", content_type="image/png", size=10)
-    key = jobs.upload_key(USER, record["job_id"])
-    assert worker.handle_upload(settings.get().bucket, key) == "failed"
+    key = keys.upload_key(USER, record["job_id"])
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "failed"
     assert "missing" in jobs.get(USER, record["job_id"])["error"]
 
 
@@ -138,10 +139,10 @@ def test_transient_error_releases_the_job_and_raises(job, page_png, monkeypatch)
 
     monkeypatch.setattr(aws, "s3", lambda: Throttled())
     with pytest.raises(ClientError):
-        worker.handle_upload(settings.get().bucket, key)  # Lambda retries on a raise
+        worker.handle_upload(settings.get().aws.bucket, key)  # Lambda retries on a raise
     assert jobs.get(USER, job_id)["status"] == "queued"  # released, not stuck until the lease ends
     monkeypatch.undo()
-    assert worker.handle_upload(settings.get().bucket, key) == "done"  # the retry
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "done"  # the retry
     assert jobs.get(USER, job_id)["attempts"] == 2
 
 
@@ -156,7 +157,7 @@ def test_non_permanent_engine_error_is_retried(job, page_png, monkeypatch):
 
     monkeypatch.setattr(pipeline, "run", flaky)
     with pytest.raises(Upstream):
-        worker.handle_upload(settings.get().bucket, key)
+        worker.handle_upload(settings.get().aws.bucket, key)
     assert jobs.get(USER, job_id)["status"] == "queued"
 
 
@@ -170,7 +171,7 @@ def test_job_deleted_while_processing_leaves_no_outputs(job, page_png, monkeypat
         return done
 
     monkeypatch.setattr(pipeline, "run", delete_meanwhile)
-    assert worker.handle_upload(settings.get().bucket, key) == "skipped"
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "skipped"
     assert objects() == []
 
 
@@ -180,8 +181,8 @@ def test_lambda_event_keys_are_url_decoded(api_env):
 
 
 def test_keys_outside_uploads_are_ignored(api_env):
-    assert worker.handle_upload(settings.get().bucket, "results/u/j/result.json") == "ignored"
-    assert worker.handle_upload(settings.get().bucket, "uploads/../../etc/passwd") == "ignored"
+    assert worker.handle_upload(settings.get().aws.bucket, "results/u/j/result.json") == "ignored"
+    assert worker.handle_upload(settings.get().aws.bucket, "uploads/../../etc/passwd") == "ignored"
 
 
 def test_a_turn_out_of_time_is_continued_by_the_next_invocation(job, monkeypatch):
@@ -202,16 +203,16 @@ def test_a_turn_out_of_time_is_continued_by_the_next_invocation(job, monkeypatch
     monkeypatch.setattr(aws, "lambda_", lambda: Lambda())
     lines = ["INVOICE NUMBER 42", "PAID IN FULL", "THANK YOU FOR YOUR ORDER"]
     job_id, key = job(images.encode(images.text_image(lines).image, "PNG"))
-    assert worker.handle_upload(settings.get().bucket, key, Context()) == "continued"
+    assert worker.handle_upload(settings.get().aws.bucket, key, Context()) == "continued"
     record = jobs.get(USER, job_id)
     assert record["status"] == "processing" and record["turns"] == 1 and record["attempts"] == 0
     assert invoked and invoked[0]["FunctionName"] == Context.invoked_function_arn
     assert invoked[0]["InvocationType"] == "Event"
-    assert json.loads(invoked[0]["Payload"]) == events.s3_event(settings.get().bucket, key)
-    meanwhile = jobs.describe(USER, job_id)
+    assert json.loads(invoked[0]["Payload"]) == events.s3_event(settings.get().aws.bucket, key)
+    meanwhile = job_view.describe(USER, job_id)
     assert meanwhile["result"]["text"] == "\n".join(lines) and meanwhile["result"]["speech"]["complete"] is False
-    assert worker.handle_upload(settings.get().bucket, key) == "done"  # the next turn
-    result = jobs.describe(USER, job_id)["result"]
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "done"  # the next turn
+    result = job_view.describe(USER, job_id)["result"]
     speech = result["speech"]
     assert speech["complete"] is True and speech["characters"] == len(result["text"])
     assert len(speech["words"]) == len(result["text"].split())
@@ -228,8 +229,8 @@ def test_a_job_that_keeps_running_out_of_time_ends_after_its_turns(job, monkeypa
         "schema": 1, "kind": "page", "engine": "stub", "width": 1, "height": 1, "text": "", "lines": [],
         "timings_ms": {}}, more=True))
     job_id, key = job(b"anything")
-    assert worker.handle_upload(settings.get().bucket, key) == "continued"
-    assert worker.handle_upload(settings.get().bucket, key) == "done"
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "continued"
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "done"
     assert jobs.get(USER, job_id)["turns"] == 1
 
 
@@ -246,8 +247,8 @@ def test_a_3000_word_document_gets_a_complete_recording_in_turns(api_env, monkey
     text = [" ".join(words[(i * 12 + k) % len(words)] for k in range(12)) for i in range(250)]  # 3,000 words
     data = docs.text_pdf([docs.TextPage(text[i:i + 25], font_size=11) for i in range(0, 250, 25)])
     record = jobs.create(USER, filename="report.pdf", content_type="application/pdf", size=len(data))
-    key = jobs.upload_key(USER, record["job_id"])
-    aws.s3().put_object(Bucket=settings.get().bucket, Key=key, Body=data)
+    key = keys.upload_key(USER, record["job_id"])
+    aws.s3().put_object(Bucket=settings.get().aws.bucket, Key=key, Body=data)
 
     class Context:
         def __init__(self):
@@ -260,15 +261,15 @@ def test_a_3000_word_document_gets_a_complete_recording_in_turns(api_env, monkey
 
     outcomes = []
     while not outcomes or outcomes[-1] == "continued":
-        outcomes.append(worker.handle_upload(settings.get().bucket, key, Context()))
+        outcomes.append(worker.handle_upload(settings.get().aws.bucket, key, Context()))
         assert len(outcomes) < 30
     assert outcomes[-1] == "done" and len(outcomes) >= 2, outcomes
-    view = jobs.describe(USER, record["job_id"])
+    view = job_view.describe(USER, record["job_id"])
     result, speech = view["result"], view["result"]["speech"]
     assert len(result["text"].split()) == 3000 and result["document"]["read"] == 10
     assert speech["complete"] is True and speech["characters"] == len(result["text"])
     assert len(speech["words"]) == 3000 and {w["page"] for w in speech["words"]} == set(range(10))
-    wav = aws.s3().get_object(Bucket=settings.get().bucket, Key=jobs.audio_key(USER, record["job_id"]))["Body"].read()
+    wav = aws.s3().get_object(Bucket=settings.get().aws.bucket, Key=keys.audio_key(USER, record["job_id"]))["Body"].read()
     with wave.open(io.BytesIO(wav)) as w:
         seconds = w.getnframes() / w.getframerate()
     assert seconds == pytest.approx(speech["seconds"], abs=0.05) and seconds > 600  # ~20 minutes of speech
@@ -284,7 +285,7 @@ def test_an_account_past_its_worker_slots_waits_and_is_handed_on(job, page_png, 
     waiting, waiting_key = job(page_png)
     assert jobs.take_slot(USER, first, 60, cap=1)  # the first job's worker is busy with it
     with pytest.raises(worker.AccountBusy):
-        worker.handle_upload(settings.get().bucket, waiting_key)
+        worker.handle_upload(settings.get().aws.bucket, waiting_key)
     record = jobs.get(USER, waiting)  # queued from now: its wait is not counted as a lost job
     assert record["status"] == "queued" and record["attempts"] == 0
     invoked = []
@@ -297,9 +298,9 @@ def test_an_account_past_its_worker_slots_waits_and_is_handed_on(job, page_png, 
             return 120_000
 
     monkeypatch.setattr(aws, "lambda_", lambda: type("L", (), {"invoke": lambda self, **kw: invoked.append(kw)})())
-    assert worker.handle_upload(settings.get().bucket, first_key, Context()) == "done"
-    assert [json.loads(i["Payload"]) for i in invoked] == [events.s3_event(settings.get().bucket, waiting_key)]
-    assert worker.handle_upload(settings.get().bucket, waiting_key, Context()) == "done"
+    assert worker.handle_upload(settings.get().aws.bucket, first_key, Context()) == "done"
+    assert [json.loads(i["Payload"]) for i in invoked] == [events.s3_event(settings.get().aws.bucket, waiting_key)]
+    assert worker.handle_upload(settings.get().aws.bucket, waiting_key, Context()) == "done"
 
 
 def test_a_delivery_whose_job_was_taken_over_leaves_the_slot_to_the_new_one(job, page_png, monkeypatch):
@@ -307,6 +308,6 @@ def test_a_delivery_whose_job_was_taken_over_leaves_the_slot_to_the_new_one(job,
     the job) is that delivery's, and the one that stops here must not free it."""
     job_id, key = job(page_png)
     assert jobs.take_slot(USER, job_id, 60, cap=1) and jobs.claim(USER, job_id, 60)  # the other delivery
-    worker._hand_on_slot(settings.get().bucket, USER, job_id, None)
+    worker._hand_on_slot(settings.get().aws.bucket, USER, job_id, None)
     other, _ = job(page_png)
     assert not jobs.take_slot(USER, other, 60, cap=1)  # still held

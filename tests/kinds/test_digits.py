@@ -9,7 +9,7 @@ import pytest
 from chalicelib import kinds
 from chalicelib.engines.tts.base import wav_info
 from chalicelib.errors import ImageError
-from chalicelib.kinds import digits_pipeline
+from chalicelib.kinds.digits import pipeline as digits_pipeline
 from tests.results import validate_result
 
 DRAWN = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "digits-dev" / "images"

@@ -10,8 +10,9 @@ import pytest
 from PIL import Image
 
 from chalicelib.errors import ImageError
-from chalicelib.kinds import page, page_pipeline
 from chalicelib.kinds.base import Resume
+from chalicelib.kinds.common import check_text_result
+from chalicelib.kinds.page import pipeline as page_pipeline
 from tests import images
 from tests.media import documents as docs
 from tests.results import validate_result
@@ -33,7 +34,7 @@ def run_all(data: bytes, **kw):
     published = []
     done = page_pipeline.run(data, publish=published.append, **kw)
     validate_result(done.result)
-    page.check(done.result)
+    check_text_result(done.result)
     return done, published
 
 
@@ -195,7 +196,7 @@ def test_an_image_over_the_page_cap_says_how_much_was_kept(monkeypatch):
     result = page_pipeline.recognize(images.encode(images.text_image(["READ THESE WORDS ALOUD"]).image, "PNG"))
     assert result["text"] == "READ THESE" and result["cut"] == {"reason": "words", "kept": 2, "found": 4}
     validate_result(result)
-    page.check(result)
+    check_text_result(result)
 
 
 def test_a_pdf_that_spins_its_decoder_fails_with_a_sentence_and_the_next_is_read(monkeypatch, printed):

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.engines.ocr.base import bounds
 from chalicelib.engines.tts.base import wav_info
 from chalicelib.errors import ImageError
-from chalicelib.kinds import page_pipeline as pipeline
+from chalicelib.geometry import bounds
 from chalicelib.kinds import voice
+from chalicelib.kinds.page import pipeline
 from tests import images
 from tests.images import iou
 from tests.results import validate_result
@@ -121,7 +121,7 @@ def test_a_reading_cut_short_says_so_in_the_result(drawn, monkeypatch):
 
 def test_the_recording_is_published_part_by_part_then_whole(drawn):
     """Listening starts with the first part; parts back to back are speech.wav; the words are timed."""
-    from chalicelib.kinds import page
+    from chalicelib.kinds.common import check_text_result
 
     published = []
     done = pipeline.run(images.encode(drawn.image, "PNG"), publish=published.append)
@@ -131,7 +131,7 @@ def test_the_recording_is_published_part_by_part_then_whole(drawn):
     joined = b"".join(wav_body(f) for p in published[1:] for f in p.files.values())
     wav = done.files["speech.wav"][0].read()
     assert wav_body((wav, None)) == joined
-    page.check(done.result)
+    check_text_result(done.result)
     validate_result(done.result)
     words = done.result["speech"]["words"]
     assert len(words) == sum(len(line.split()) for line in LINES)
@@ -200,7 +200,7 @@ def test_the_worker_init_loads_the_voice_behind_the_ocr_at_low_priority(monkeypa
 def test_a_token_split_into_several_ocr_words_shares_its_timing():
     """'10/26/92' spoken as one word but read as the OCR words '10/', '26/', '92': each of them
     gets its share of the word's time, by length, in order."""
-    from chalicelib.kinds.page_pipeline import spoken_words
+    from chalicelib.kinds.page.pipeline import spoken_words
 
     result = {"lines": [{"text": "Date: 10/26/92", "words": [{"text": t} for t in ("Date:", "10/", "26/", "92")]}]}
     where = spoken_words(result)

@@ -130,6 +130,7 @@ def test_too_large_refused_before_anything():
     (b"hello, this is a text file and not a recording\n" * 20, "not a recording"),
     (b"\x89PNG\r\n\x1a\n" + bytes(200), "not a recording"),
     (bytes(range(256)) * 40, "not a recording"),
+    (b"ID3\x04\x00", "not a recording"),  # an MP3 tag's first bytes, cut before its size
 ])
 def test_not_audio(data, reason):
     with pytest.raises(AudioError, match=reason):
@@ -183,7 +184,7 @@ def _wav_header(rate: int, n_samples: int) -> bytes:
             struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16) + b"data" + struct.pack("<I", data_size))
 
 
-# ---------------------------------------------------------------- hostile files (issue 23)
+# ---------------------------------------------------------------- hostile files
 
 
 def _refused(data: bytes, **limits) -> str:

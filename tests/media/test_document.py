@@ -366,7 +366,7 @@ def test_chromium_form_rows_read_across(chromium):
         assert_boxes_on_ink(page)
 
 
-# ---------------------------------------------------------------- hostile files (issue 23)
+# ---------------------------------------------------------------- hostile files
 
 
 def test_a_line_of_27000_words_is_read_in_linear_time():

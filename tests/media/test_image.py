@@ -164,7 +164,7 @@ def test_truncated_heic(drawn):
     assert refused(data[: len(data) // 2]) == "The image data is truncated or damaged and cannot be read."
 
 
-# ---------------------------------------------------------------- hostile files (issue 23)
+# ---------------------------------------------------------------- hostile files
 
 
 @pytest.mark.parametrize("big", [False, True], ids=["classic", "bigtiff"])

@@ -54,7 +54,7 @@ class Store:
     def put(self, name: str, data: bytes, content_type: str) -> str:
         from chalicelib import settings
         s3 = self.stack.aws_client("s3")
-        bucket = settings.get().bucket
+        bucket = settings.get().aws.bucket
         key = f"{self.prefix}/{name}"
         s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)
         return s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=900)

@@ -1,4 +1,4 @@
-"""Site defects found in use (issue 15's list), each pinned in the real Chromium."""
+"""Site defects found in use, each pinned in the real Chromium."""
 from __future__ import annotations
 
 import base64
@@ -120,7 +120,7 @@ def test_the_site_opened_as_localhost_signs_in_and_uploads(page, stack, photo_wi
     other = requests.get(f"{stack.api_url}/health", headers={"Origin": "http://evil.example"}, timeout=30)
     assert other.headers["Access-Control-Allow-Origin"] != "http://evil.example"
     # The bucket takes the presigned POST from either origin.
-    bucket = requests.options(f"{stack.s3_url}/{settings.get().bucket}", timeout=30, headers={
+    bucket = requests.options(f"{stack.s3_url}/{settings.get().aws.bucket}", timeout=30, headers={
         "Origin": site, "Access-Control-Request-Method": "POST"})
     assert bucket.headers.get("Access-Control-Allow-Origin") == site, bucket.headers
 

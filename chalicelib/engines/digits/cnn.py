@@ -10,18 +10,15 @@ the least-ink columns; the reading whose pieces look most like single digits win
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import onnxruntime as ort
 
 from chalicelib.engines.digits import preprocess as pp
 from chalicelib.engines.digits.base import Digit, box_quad
 from chalicelib.engines.onnx import session_options
-
-os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
-import onnxruntime as ort  # noqa: E402
 
 MODEL_PATH = Path(__file__).resolve().parent / "digits_cnn.onnx"
 REJECT = 10
@@ -29,14 +26,14 @@ REJECT = 10
 
 @dataclass(frozen=True)
 class Config:
-    model_path: str = str(MODEL_PATH)
-    threads: int = 1
+    model_path: str = str(MODEL_PATH)  # the ONNX model (training/digits/train.py makes it)
+    threads: int = 1  # onnxruntime intra-op threads
     min_confidence: float = 0.70  # best digit probability below this: "not sure" (value None)
     max_not_digit: float = 0.35  # P(not a digit) above this: "not sure"
     drop_not_digit: float = 0.92  # P(not a digit) above this, alone or in text: not reported at all
     max_digits: int = 24  # more ink blobs than this: a page of text, not a number -> []
     split_ratio: float = 0.85  # width/height above which touching digits are considered
-    max_split: int = 4
+    max_split: int = 4  # most digits one wide candidate is cut into
     split_margin: float = 0.15  # a split must beat reading one digit by this much (mean log p)
     split_not_digit: float = 0.5  # ...and the whole must look like no single digit (P(not a digit))
     force_split_ratio: float = 1.8  # ...or be this much wider than tall

@@ -12,10 +12,9 @@ from typing import Protocol
 
 import numpy as np
 
-SCHEMA_VERSION = 1
+from chalicelib.geometry import Quad
 
-Point = list  # [x, y]
-Quad = list  # 4 points, clockwise from top-left
+SCHEMA_VERSION = 1
 
 
 @dataclass
@@ -73,28 +72,6 @@ class OcrEngine(Protocol):
     def read(self, image: np.ndarray, *, deadline: float | None = None) -> list[Line]:
         """RGB uint8 array (H, W, 3) -> lines with word boxes, in any order. An engine that can
         stop early returns a `Reading` that says so when `deadline` (time.monotonic) passes."""
-
-
-def quad(points: Sequence[Sequence[float]]) -> Quad:
-    """Round any 4-point polygon to integer pixels, clockwise from top-left."""
-    pts = np.asarray(points, dtype=float).reshape(4, 2)
-    # Start at the corner nearest the top-left (smallest x + y), keep clockwise order.
-    centre = pts.mean(axis=0)
-    angles = np.arctan2(pts[:, 1] - centre[1], pts[:, 0] - centre[0])
-    pts = pts[np.argsort(angles)]  # image coordinates: increasing angle is clockwise
-    start = int(np.argmin(pts.sum(axis=1)))
-    pts = np.roll(pts, -start, axis=0)
-    return [[int(round(x)), int(round(y))] for x, y in pts]
-
-
-def rect(x0: float, y0: float, x1: float, y1: float) -> Quad:
-    return quad([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
-
-
-def bounds(box: Quad) -> tuple[float, float, float, float]:
-    xs = [p[0] for p in box]
-    ys = [p[1] for p in box]
-    return min(xs), min(ys), max(xs), max(ys)
 
 
 def direction(line: Line) -> np.ndarray:

@@ -31,8 +31,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from chalicelib import settings
-from chalicelib.engines.ocr.base import Line, Word, quad, rect
+from chalicelib.engines.ocr.base import Line, Word
 from chalicelib.errors import EngineUnavailable
+from chalicelib.geometry import quad, rect
 
 NAME = "keras-ocr"
 FETCH_COMMAND = "python -m chalicelib.engines.ocr.keras_engine fetch-weights"
@@ -171,7 +172,7 @@ class KerasOcrConfig:
     scale: float = 1.5  # most a small image is enlarged before detection
     max_size: int = 1280  # longest side the detector sees (time, memory ~ its square)
     untrained: bool = False  # tests only: random weights, nothing downloaded
-    threads: int = settings.setting(2, env=("PAGEVOICE_OCR_THREADS",))
+    threads: int = settings.setting(2, env=("PAGEVOICE_OCR_THREADS",))  # TensorFlow threads (shared with rapidocr's)
 
 
 ENV_PREFIX = "PAGEVOICE_KERAS_OCR_"

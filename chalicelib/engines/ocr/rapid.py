@@ -21,7 +21,6 @@ bench/README.md and docs/bench/ablation.md give what each one was measured to do
 from __future__ import annotations
 
 import math
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,13 +30,11 @@ import numpy as np
 
 from chalicelib.engines.ocr import lexicon
 from chalicelib.engines.ocr import postprocess as pp
-from chalicelib.engines.ocr.base import Line, Reading, Word, quad
+from chalicelib.engines.ocr.base import Line, Reading, Word
 from chalicelib.engines.ocr.db import DBPostProcess
 from chalicelib.engines.onnx import session_options
+from chalicelib.geometry import quad
 from chalicelib.plugins import dist_version
-
-# onnxruntime >= 1.29 phones a telemetry host a few seconds after a session starts.
-os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 REC_HEIGHT = 48  # the recogniser's input height
 REC_STRIDE = 8  # input pixels per CTC frame

@@ -6,7 +6,6 @@ lasts, and chalicelib.engines.tts.align maps the spoken words onto the written o
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,8 +14,6 @@ from chalicelib.engines.onnx import session_options
 from chalicelib.engines.tts import align
 from chalicelib.engines.tts.base import Audio, concat, spans
 from chalicelib.plugins import dist_version
-
-os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 
 @dataclass(frozen=True)

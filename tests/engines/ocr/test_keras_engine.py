@@ -26,8 +26,9 @@ import pytest
 from PIL import Image, ImageDraw
 
 from chalicelib.engines.ocr import keras_engine as ke
-from chalicelib.engines.ocr.base import bounds, build_result
+from chalicelib.engines.ocr.base import build_result
 from chalicelib.errors import EngineUnavailable
+from chalicelib.geometry import bounds
 from tests import images
 from tests.results import validate_result
 

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
-from chalicelib.engines.ocr.base import Line, Reading, Word, bounds, build_result, reading_order, validate_result
+from chalicelib.engines.ocr.base import Line, Reading, Word, build_result, reading_order, validate_result
+from chalicelib.geometry import bounds
 from tests.images import font, iou, strokes
 
 

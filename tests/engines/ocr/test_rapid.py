@@ -10,7 +10,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from chalicelib.engines.ocr import postprocess as pp
-from chalicelib.engines.ocr.base import bounds, build_result
+from chalicelib.engines.ocr.base import build_result
+from chalicelib.geometry import bounds
 from tests.images import font, iou, strokes
 from tests.results import validate_result
 

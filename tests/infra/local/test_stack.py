@@ -1,6 +1,6 @@
 """The whole journey through the real local stack over HTTP: moto server, bridge, chalice local.
 
-Page jobs run the real engines; the stub kind (tests/stubkind.py, plugged into the stack by the
+Page jobs run the real engines; the stub kind (tests/stubkind/, plugged into the stack by the
 `stack` fixture) shows the worker's seam with no ML: any kind goes through the same path."""
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
 """The `digits` kind (CONTRACTS sections 6 and 8): a photo, scan or drawing of a handwritten digit
 or number in; the number, each digit's value, confidence, probabilities and box, and the number
-read aloud, out. Declaration only: the work is `digits_pipeline.run`."""
+read aloud, out. Declaration only: the work is `pipeline.run`."""
 from __future__ import annotations
 
-from chalicelib.kinds import page
 from chalicelib.kinds.base import Kind
+from chalicelib.kinds.common import BOX, SPEECH, check_text_result, image_limits, text_result
 from chalicelib.media import types
 
 NAME = "digits"
@@ -18,7 +18,7 @@ DIGIT = {
         "confidence": {"type": "number", "minimum": 0, "maximum": 1},
         "probabilities": {"type": "array", "minItems": 10, "maxItems": 10,
                           "items": {"type": "number", "minimum": 0, "maximum": 1}},
-        "box": page.BOX, "line": {"type": "integer", "minimum": 0},
+        "box": BOX, "line": {"type": "integer", "minimum": 0},
     },
 }
 
@@ -29,7 +29,7 @@ RESULT_SCHEMA = {
     "type": "object",
     "required": ["schema", "kind", "engine", "width", "height", "text", "lines", "digits", "timings_ms"],
     "properties": {
-        **page.RESULT_SCHEMA["properties"], "kind": {"const": NAME},
+        **text_result(NAME),
         "text": {"type": "string", "description": "the number; '?' stands for a digit PageVoice is not sure of"},
         "digits": {"type": "array", "items": DIGIT},
         "sure": {"type": "boolean", "description": "false when any digit is unsure"},
@@ -38,7 +38,7 @@ RESULT_SCHEMA = {
 
 
 def check(doc: dict) -> None:
-    page.check(doc)
+    check_text_result(doc)
     words = [w for line in doc["lines"] for w in line["words"]]
     if len(words) != len(doc["digits"]):
         raise ValueError("digits result: one word per digit")
@@ -50,6 +50,6 @@ KIND = Kind(
                 "how sure PageVoice is, and the number read aloud.",
     content_types=types.IMAGE_TYPES,
     extensions=tuple(e for t in types.IMAGE_TYPES for e in types.EXTENSIONS[t]),
-    runner="chalicelib.kinds.digits_pipeline:run",
-    result_schema=RESULT_SCHEMA, outputs=(page.SPEECH,), audio=page.SPEECH, limits=page.limits, checks=check,
-    warm_up="chalicelib.kinds.digits_pipeline:warm_up")
+    runner="chalicelib.kinds.digits.pipeline:run",
+    result_schema=RESULT_SCHEMA, outputs=(SPEECH,), audio=SPEECH, limits=image_limits, checks=check,
+    warm_up="chalicelib.kinds.digits.pipeline:warm_up")

@@ -5,12 +5,11 @@ from collections.abc import Callable
 
 from chalicelib import settings
 from chalicelib.engines import digits as engines
-from chalicelib.engines.ocr.base import bounds, rect
+from chalicelib.geometry import around
 from chalicelib.kinds import voice
 from chalicelib.kinds.base import Outputs
-from chalicelib.kinds.common import Stopwatch
+from chalicelib.kinds.common import SPEECH, Stopwatch
 from chalicelib.kinds.digits import NAME
-from chalicelib.kinds.page import SPEECH
 from chalicelib.media import sandbox
 
 UNSURE = "?"
@@ -23,8 +22,8 @@ def read(data: bytes, *, engine_name: str | None = None, watch: Stopwatch | None
     s = settings.get()
     watch = watch or Stopwatch()
     with watch.stage("decode"):
-        decoded = sandbox.decode_image(data, max_bytes=s.max_upload_bytes, max_pixels=s.max_pixels, deadline=deadline)
-    engine = engines.get_engine(engine_name or s.digits_engine)
+        decoded = sandbox.decode_image(data, max_bytes=s.limits.max_upload_bytes, max_pixels=s.limits.max_pixels, deadline=deadline)
+    engine = engines.get_engine(engine_name or s.worker.digits_engine)
     with watch.stage("digits"):
         found = engine.read(decoded.rgb, decoded.alpha)
     lines = []
@@ -32,10 +31,9 @@ def read(data: bytes, *, engine_name: str | None = None, watch: Stopwatch | None
         row = [d for d in found if d.line == index]
         words = [{"text": UNSURE if d.value is None else str(d.value), "confidence": round(float(d.confidence), 4),
                   "box": d.box} for d in row]
-        x0, y0, x1, y1 = zip(*(bounds(d.box) for d in row))
         lines.append({"text": "".join(w["text"] for w in words),
                       "confidence": round(min(float(d.confidence) for d in row), 4),
-                      "box": rect(min(x0), min(y0), max(x1), max(y1)), "words": words})
+                      "box": around(d.box for d in row), "words": words})
     # CONTRACTS section 8: `digit` is always a digit (the likeliest); `unsure` says when
     # PageVoice is not sure of it (its word then reads "?").
     digits = [{"digit": int(max(range(10), key=lambda i: d.probabilities[i])), "unsure": d.value is None,
@@ -72,4 +70,4 @@ def run(data: bytes, *, deadline: float | None = None,
 
 
 def warm_up() -> None:
-    engines.get_engine(settings.get().digits_engine)
+    engines.get_engine(settings.get().worker.digits_engine)

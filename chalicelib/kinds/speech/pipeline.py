@@ -17,9 +17,9 @@ def transcribe(data: bytes, *, engine_name: str | None = None, deadline: float |
     s = settings.get()
     watch = watch or Stopwatch()
     with watch.stage("decode"):
-        decoded = sandbox.decode_audio(data, max_bytes=s.max_audio_bytes, max_seconds=s.max_audio_seconds,
+        decoded = sandbox.decode_audio(data, max_bytes=s.limits.max_audio_bytes, max_seconds=s.limits.max_audio_seconds,
                                        deadline=deadline)
-    engine = asr.get_engine(engine_name or s.asr_engine)
+    engine = asr.get_engine(engine_name or s.worker.asr_engine)
     with watch.stage("asr"):
         transcript = engine.transcribe(decoded.samples, decoded.sample_rate, deadline=deadline)
     out = transcript.to_dict()
@@ -38,4 +38,4 @@ def run(data: bytes, *, deadline: float | None = None,
 
 
 def warm_up() -> None:
-    asr.get_engine(settings.get().asr_engine)
+    asr.get_engine(settings.get().worker.asr_engine)

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 
 from chalicelib import settings
 from chalicelib.engines import ocr
-from chalicelib.engines.ocr.base import Reading, bounds, build_result, rect
+from chalicelib.engines.ocr.base import Reading, build_result
+from chalicelib.geometry import around
 from chalicelib.kinds import voice
 from chalicelib.kinds.base import Outputs, Resume
-from chalicelib.kinds.common import Stopwatch
-from chalicelib.kinds.page import NAME, PAGE_IMAGE, SPEECH, SPEECH_MP3
+from chalicelib.kinds.common import SPEECH, SPEECH_MP3, Stopwatch
+from chalicelib.kinds.page import NAME, PAGE_IMAGE
 from chalicelib.media import sandbox
 
 
@@ -38,10 +39,10 @@ def recognize(data: bytes, *, ocr_engine: str | None = None, watch: Stopwatch | 
     s = settings.get()
     watch = watch or Stopwatch()
     with watch.stage("decode"):
-        image = sandbox.decode_image(data, max_bytes=s.max_upload_bytes, max_pixels=s.max_pixels, deadline=deadline)
-    stop = None if deadline is None else deadline - s.speech_reserve_seconds
+        image = sandbox.decode_image(data, max_bytes=s.limits.max_upload_bytes, max_pixels=s.limits.max_pixels, deadline=deadline)
+    stop = None if deadline is None else deadline - s.worker.speech_reserve_seconds
     result = read_image(image.rgb, ocr_engine=ocr_engine, watch=watch, deadline=stop)
-    lines, cut = cap_lines(result["lines"], s.max_page_words, s.max_page_chars)
+    lines, cut = cap_lines(result["lines"], s.limits.max_page_words, s.limits.max_page_chars)
     if cut is None:
         return result
     return {**result, "lines": lines, "text": "\n".join(line["text"] for line in lines), "cut": cut}
@@ -53,8 +54,8 @@ def read_image(rgb, *, ocr_engine: str | None = None, watch: Stopwatch | None = 
     `deadline`."""
     s = settings.get()
     watch = watch or Stopwatch()
-    engine = ocr.get_engine(ocr_engine or s.ocr_engine)
-    stop = time.monotonic() + s.ocr_max_seconds
+    engine = ocr.get_engine(ocr_engine or s.worker.ocr_engine)
+    stop = time.monotonic() + s.worker.ocr_max_seconds
     if deadline is not None:
         stop = min(stop, deadline)
     with watch.stage("ocr"):
@@ -95,11 +96,11 @@ def _read_document(data: bytes, prior: dict | None, emit, watch: Stopwatch, dead
     with its rendered image. (result, more): `more` when the deadline comes before the last.
     Reading stops early where the document's text passes its caps (words, characters)."""
     s = settings.get()
-    engine = ocr.get_engine(ocr_engine or s.ocr_engine)
+    engine = ocr.get_engine(ocr_engine or s.worker.ocr_engine)
     with watch.stage("decode"):
-        doc = sandbox.open_document(data, max_bytes=s.max_upload_bytes, max_pixels=s.max_pixels,
-                                    max_pages=s.max_document_pages, dpi=s.pdf_render_dpi,
-                                    max_page_words=s.max_page_words, max_page_chars=s.max_page_chars,
+        doc = sandbox.open_document(data, max_bytes=s.limits.max_upload_bytes, max_pixels=s.limits.max_pixels,
+                                    max_pages=s.limits.max_document_pages, dpi=s.limits.pdf_render_dpi,
+                                    max_page_words=s.limits.max_page_words, max_page_chars=s.limits.max_page_chars,
                                     deadline=deadline)
     with doc:
         pages = list((prior or {}).get("pages") or [])
@@ -142,11 +143,11 @@ def _capped_page(pages: list[dict], read: dict, decoder_cut: str | None, **entry
     "document" when the document's cap cut it (no page is read after that one)."""
     s = settings.get()
     words, chars = text_size(p["lines"] for p in pages)
-    left_words, left_chars = s.max_document_words - words, s.max_document_chars - chars
-    lines, cut = cap_lines(read["lines"], min(s.max_page_words, left_words), min(s.max_page_chars, left_chars))
+    left_words, left_chars = s.limits.max_document_words - words, s.limits.max_document_chars - chars
+    lines, cut = cap_lines(read["lines"], min(s.limits.max_page_words, left_words), min(s.limits.max_page_chars, left_chars))
     if cut is not None:
         left = left_words if cut["reason"] == "words" else left_chars
-        cap = s.max_page_words if cut["reason"] == "words" else s.max_page_chars
+        cap = s.limits.max_page_words if cut["reason"] == "words" else s.limits.max_page_chars
         cut["of"] = "document" if left < cap else "page"
     elif decoder_cut is not None:  # the decoder stopped reading this page's text layer at the page's cap
         cut = {"reason": decoder_cut, "kept": text_size([lines])[0], "of": "page"}
@@ -185,8 +186,7 @@ def cap_lines(lines: list[dict], max_words: int, max_chars: int) -> tuple[list[d
 def _first_words(line: dict, n: int) -> dict:
     """A line cut after its first n words: their text and the box around them."""
     words = line["words"][:n]
-    x0, y0, x1, y1 = zip(*(bounds(w["box"]) for w in words))
-    return {**line, "text": " ".join(w["text"] for w in words), "box": rect(min(x0), min(y0), max(x1), max(y1)),
+    return {**line, "text": " ".join(w["text"] for w in words), "box": around(w["box"] for w in words),
             "words": words}
 
 
@@ -318,7 +318,7 @@ def warm_up(speech: bool = True) -> None:
     session takes ~1.2 s of CPU while the detector wants both), and loading it only once the
     text was out made the first job's recording start ~3.5 s after its text.
     """
-    ocr.get_engine(settings.get().ocr_engine)
+    ocr.get_engine(settings.get().worker.ocr_engine)
     if speech:
         voice.warm_up()
 

@@ -1,22 +1,21 @@
 """The `speech` kind (CONTRACTS sections 6 and 9): a recording in (any common format, recorded in
 the browser or uploaded); what was said, with word timings, and a command label for a short
 clip, out. No recording is made: the upload is the audio. Declaration only: the work is
-`speech_pipeline.run`."""
+`pipeline.run`."""
 from __future__ import annotations
 
 from chalicelib import settings
-from chalicelib.kinds import page
 from chalicelib.kinds.base import Kind
+from chalicelib.kinds.common import SECONDS, TIMINGS
 from chalicelib.media import types
 
 NAME = "speech"
 
-_SECONDS = {"type": "number", "minimum": 0}
 WORD = {"type": "object", "required": ["text", "start", "end"],
-        "properties": {"text": {"type": "string", "minLength": 1}, "start": _SECONDS, "end": _SECONDS,
+        "properties": {"text": {"type": "string", "minLength": 1}, "start": SECONDS, "end": SECONDS,
                        "confidence": {"type": "number", "minimum": 0, "maximum": 1}}}
 SEGMENT = {"type": "object", "required": ["start", "end", "text", "words"],
-           "properties": {"start": _SECONDS, "end": _SECONDS, "text": {"type": "string"},
+           "properties": {"start": SECONDS, "end": SECONDS, "text": {"type": "string"},
                           "words": {"type": "array", "items": WORD}}}
 
 RESULT_SCHEMA = {
@@ -25,7 +24,7 @@ RESULT_SCHEMA = {
     "required": ["schema", "kind", "engine", "duration_s", "text", "segments", "keyword", "timings_ms"],
     "properties": {
         "schema": {"const": 1}, "kind": {"const": NAME}, "engine": {"type": "string", "minLength": 1},
-        "engine_version": {"type": "string"}, "duration_s": _SECONDS,
+        "engine_version": {"type": "string"}, "duration_s": SECONDS,
         "language": {"type": ["string", "null"]}, "text": {"type": "string"},
         "segments": {"type": "array", "items": SEGMENT},
         "keyword": {"anyOf": [{"type": "null"}, {
@@ -34,9 +33,9 @@ RESULT_SCHEMA = {
             "description": "a Speech Commands label for a clip of about two seconds or less; null for longer"},
         "complete": {"type": "boolean", "description": "false when the worker's time ran out: `segments` "
                                                        "cover the recording up to `transcribed_s`"},
-        "transcribed_s": _SECONDS,
+        "transcribed_s": SECONDS,
         "audio": {"type": "object", "description": "what the upload was: format, codec, sample rate, channels"},
-        "timings_ms": page.TIMINGS,
+        "timings_ms": TIMINGS,
     },
 }
 
@@ -50,7 +49,7 @@ def check(doc: dict) -> None:
 
 def limits() -> dict:
     s = settings.get()
-    return {"max_bytes": s.max_audio_bytes, "max_seconds": s.max_audio_seconds}
+    return {"max_bytes": s.limits.max_audio_bytes, "max_seconds": s.limits.max_audio_seconds}
 
 
 KIND = Kind(
@@ -59,6 +58,6 @@ KIND = Kind(
                 "time, and the command word of a short clip.",
     content_types=types.AUDIO_TYPES,
     extensions=tuple(dict.fromkeys(e for t in types.AUDIO_TYPES for e in types.EXTENSIONS[t])),
-    runner="chalicelib.kinds.speech_pipeline:run",
+    runner="chalicelib.kinds.speech.pipeline:run",
     result_schema=RESULT_SCHEMA, outputs=(), limits=limits, checks=check,
-    warm_up="chalicelib.kinds.speech_pipeline:warm_up")
+    warm_up="chalicelib.kinds.speech.pipeline:warm_up")

@@ -11,6 +11,11 @@ stack. What it does is written in the upload itself, so a test chooses by what i
     slow:SECONDS   works SECONDS, or until its deadline; result.complete says which
 
 RUNS records each run's bytes in this process.
+
+A package, as a kind is (chalicelib.kinds): it builds on chalicelib.kinds.base alone and no file
+of another kind names it (tests/kinds/test_independence.py). Its work is here beside the
+declaration, not in a `pipeline` module, because it loads nothing heavy and the fault tests
+swap `run` on this module.
 """
 from __future__ import annotations
 

@@ -1,0 +1,28 @@
+"""The `page` kind (CONTRACTS sections 1 and 6): a photo or scan in; its text with line and
+word boxes, and the text read aloud, out. Declaration only: the work is `pipeline.run`."""
+from __future__ import annotations
+
+from chalicelib.kinds.base import Kind
+from chalicelib.kinds.common import SPEECH, SPEECH_MP3, check_text_result, image_limits, text_result
+from chalicelib.media import types
+
+NAME = "page"
+PAGE_IMAGE = "page-{:03d}.jpg"  # a document's page as read (its boxes are in its pixels)
+
+RESULT_SCHEMA = {
+    "title": "PageResult", "description": "CONTRACTS section 1: text with line and word boxes.",
+    "type": "object", "required": ["schema", "engine", "width", "height", "text", "lines", "timings_ms"],
+    "properties": text_result(NAME),
+}
+
+KIND = Kind(
+    name=NAME, label="Photo, scan or document",
+    description="A photo, a scan or a PDF of text: the text, its place on each page, and a recording of it "
+                "that lights up each word as it is spoken.",
+    content_types=types.IMAGE_TYPES + types.DOCUMENT_TYPES,
+    extensions=tuple(e for t in types.IMAGE_TYPES + types.DOCUMENT_TYPES for e in types.EXTENSIONS[t]),
+    runner="chalicelib.kinds.page.pipeline:run", resumable=True,
+    result_schema=RESULT_SCHEMA, outputs=(SPEECH, SPEECH_MP3), audio=SPEECH, limits=image_limits,
+    checks=check_text_result,
+    # The OCR model at init; the voice behind it at low priority (pipeline.warm_up).
+    warm_up="chalicelib.kinds.page.pipeline:warm_up_text", warm_later="chalicelib.kinds.voice:warm_up")

@@ -1,0 +1,86 @@
+"""The HTTP view of jobs (CONTRACTS section 3): what GET /jobs and GET /jobs/{id} answer.
+
+The record comes from jobs.store (settled: a job nothing can move any more shows as failed),
+the result and every presigned URL from jobs.objects. Only keys under the caller's own job
+prefixes are read or presigned (jobs.keys.owned), whatever a record says.
+"""
+from __future__ import annotations
+
+from chalicelib import kinds, settings
+from chalicelib.jobs import objects, store
+from chalicelib.jobs.keys import output_key, owned, upload_key
+
+INLINE_MAX_PARTS = 64  # a growing result of more part files is read by the client (result_parts)
+_HIDDEN = ("user_id", "lease_until")  # on a record for `store.settle`; never shown
+
+
+def list_jobs(user_id: str, *, limit: int = 20, cursor: str | None = None) -> tuple[list[dict], str | None]:
+    """One page of the caller's jobs, newest first, and the cursor of the next page (or None)."""
+    records, next_cursor = store.list_page(user_id, limit=limit, cursor=cursor)
+    page = [{"summary": None, **{k: v for k, v in job.items() if k not in _HIDDEN}} for job in records]
+    # A record without a kind is a page's (the default kind).
+    return [{**job, "kind": job.get("kind") or kinds.DEFAULT} for job in page], next_cursor
+
+
+def describe(user_id: str, job_id: str) -> dict | None:
+    """What `GET /jobs/{id}` answers: the record's public fields, the result when done (and
+    already while `processing` once the text is read and speech is being made), presigned GETs
+    (at most 15 minutes) for the image and the outputs. None when the caller has no such job."""
+    job = store.get(user_id, job_id)
+    if job is None:
+        return None
+    job = store.settle(job)
+    result, result_url, parts = _result(user_id, job_id, job)
+    audio = job.get("audio_key")
+    return {
+        "job_id": job["job_id"], "kind": job.get("kind") or kinds.DEFAULT, "status": job["status"],
+        "filename": job["filename"],
+        "content_type": job.get("content_type"), "size": job.get("size"),
+        "created_at": job["created_at"], "updated_at": job.get("updated_at"),
+        "error": job.get("error"), "timings_ms": job.get("timings_ms"), "summary": job.get("summary"),
+        "result": result,  # null when larger than inline_result_bytes: then read result_url
+        "result_url": result_url,
+        # While a result too large to travel inline grows: its index (the result without its
+        # grown values) and a presigned GET of each part file, to assemble (jobs.objects).
+        "result_parts": parts,
+        "audio_url": objects.presign_get(audio, "audio/wav") if owned(user_id, job_id, audio) else None,
+        # Every output file of the kind (its recording included), by name.
+        "outputs": {name: objects.presign_get(key, objects.output_type(name))
+                    for name, key in (job.get("outputs") or {}).items() if owned(user_id, job_id, key)},
+        # The upload as processed (kept beside the results), else the upload itself.
+        "image_url": objects.presign_get(job["source_key"] if owned(user_id, job_id, job.get("source_key"))
+                                         else upload_key(user_id, job_id), job.get("content_type")),
+    }
+
+
+def _result(user_id: str, job_id: str, job: dict) -> tuple[dict | None, str | None, dict | None]:
+    """(the result inline, its presigned URL when too large to travel inline, the parts of a
+    result still growing) of a job, each None when it has no such thing."""
+    key = job.get("result_key")
+    if job["status"] not in (store.PROCESSING, store.DONE) or not owned(user_id, job_id, key):
+        return None, None, None
+    if objects.is_index(key):  # still growing: an index and its parts
+        result, parts = _growing(user_id, job_id, key)
+        return result, None, parts
+    result, size = objects.read_json(settings.get().aws.bucket, key, settings.get().limits.inline_result_bytes)
+    url = objects.presign_get(key, objects.output_type(key)) if size is not None else None
+    return result, url, None
+
+
+def _growing(user_id: str, job_id: str, key: str) -> tuple[dict | None, dict | None]:
+    """(the result assembled, or None when too large to travel inline; else its index and part
+    URLs) of a result that is still growing."""
+    s = settings.get()
+    index, _ = objects.read_json(s.aws.bucket, key)
+    if index is None:
+        return None, None
+    names = objects.part_names(index)
+    if index.get("bytes", 0) <= s.limits.inline_result_bytes and len(names) <= INLINE_MAX_PARTS:
+        try:
+            return objects.assemble(index, objects.reader(s.aws.bucket, user_id, job_id)), None
+        except Exception as exc:
+            if not objects.is_missing(exc):
+                raise
+            return None, None  # the job ended meanwhile and its parts are gone: the next read has it
+    return None, {"index": index, "urls": {n: objects.presign_get(output_key(user_id, job_id, n), "application/json")
+                                           for n in names}}
