@@ -61,7 +61,7 @@ lint: venv node_modules/.installed
 
 # The site's pure modules, under node's own test runner.
 js-test: node_modules/.installed
-	node --test tests/js/
+	node --test --test-reporter=spec tests/js/
 
 # Long runs with printed figures (not tests): OCR/TTS accuracy, speed and memory; the local
 # stack's upload-to-done and cold start; auth latency; load; fuzzing.

@@ -10,7 +10,7 @@ from chalice import Chalice
 from chalicelib import auth, kinds
 from chalicelib.auth import apikeys, tokens, users
 from chalicelib.errors import InputError
-from chalicelib.jobs import store, uploads
+from chalicelib.jobs import lifecycle, uploads
 from chalicelib.web import edge, jobs, openapi
 
 # chalicelib.logs owns logging (JSON lines); Chalice's own handler would print each line twice.
@@ -134,5 +134,5 @@ def get_job(job_id):
 @edge.endpoint
 def delete_job(job_id):
     caller = auth.authenticate(app.current_request)
-    edge.found(store.delete(caller.user_id, job_id), "job")
+    edge.found(lifecycle.delete(caller.user_id, job_id), "job")
     return edge.no_content()

@@ -6,7 +6,7 @@
 Each file runs in a fresh process, the way the worker runs a job:
 `chalicelib.kinds.get(kind).run(data, deadline=...)` with one invocation's time (the worker's
 timeout less a margin to store). Peak memory: the worker process's own peak RSS, its child
-processes' (the decoding sandbox, whose own cap is settings.decode_memory_mb), and the whole
+processes' (the decoding sandbox, whose own cap is settings.limits.decode_memory_mb), and the whole
 tree's (sampled every 50 ms, and never less than either), beside the goal (under 1 GB). It
 prints figures and asserts nothing.
 """

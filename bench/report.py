@@ -60,7 +60,7 @@ def acceptance(results: dict) -> list[dict]:
         f"{pipe.get('ocr_engine')} + {pipe.get('tts_engine')}")
     flat = ((results.get("tts") or {}).get("piper") or {}).get("3000 chars, no punctuation") or {}
     v = flat.get("peak_rss_mb")
-    add("piper peak memory on 3,000 characters without punctuation < 600 MB (issue 2)", v,
+    add("piper peak memory on 3,000 characters without punctuation < 600 MB", v,
         v is not None and v < TTS_GOAL_MB, f"RTF {_fmt(flat.get('rtf'), 3)}")
     return lines
 
@@ -212,7 +212,7 @@ def _tts_table(results: dict) -> list[str]:
     flat = ((results.get("tts") or {}).get("piper") or {}).get("3000 chars, no punctuation") or {}
     if flat.get("peak_rss_mb"):
         out += ["", f"**piper on 3,000 characters without punctuation: peak {flat['peak_rss_mb']:.0f} MB "
-                f"(goal < {TTS_GOAL_MB:.0f} MB), RTF {flat['rtf']:.3f}** (issue 2's acceptance line)."]
+                f"(goal < {TTS_GOAL_MB:.0f} MB), RTF {flat['rtf']:.3f}**."]
     return out
 
 

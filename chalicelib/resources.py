@@ -82,7 +82,7 @@ def table_cfn(logical: str, name) -> dict:
 
 
 def cors_origins(origins) -> list:
-    """The site origins CORS allows: `settings.cors_origin` (comma-separated) or a list; anything
+    """The site origins CORS allows: `settings.auth.cors_origin` (comma-separated) or a list; anything
     else (a CloudFormation intrinsic) is one origin."""
     if isinstance(origins, str):
         origins = [o.strip().rstrip("/") for o in origins.split(",")]

@@ -135,7 +135,7 @@ class Worker:
     # where the last turn stopped); each must make progress.
     worker_max_turns: int = setting(40)
     # No S3 event is retried later than this after it happened (MaximumEventAgeInSeconds in
-    # infra/template.py): after it, an unfinished job is failed (jobs.store.settle).
+    # infra/template.py): after it, an unfinished job is failed (jobs.lifecycle.settle).
     job_retry_window_seconds: int = setting(3600)
     # An upload can only start before its presigned POST expires; this covers one in flight.
     upload_grace_seconds: int = setting(300)

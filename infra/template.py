@@ -430,7 +430,7 @@ def _worker(names: CfnNames) -> dict:
             "PAGEVOICE_TTS_THREADS": ref("WorkerThreads"),
             "PAGEVOICE_JOB_LEASE_SECONDS": ref("WorkerTimeout"),
             **_limits(),
-        }, storage_mb=1024)  # /tmp: a recording of up to 2 h (settings.max_speech_seconds) is joined there
+        }, storage_mb=1024)  # /tmp: a recording of up to 2 h (settings.limits.max_speech_seconds) is joined there
     # A long job goes on in turns, each invoking the worker again; Lambda's recursive loop
     # detection would stop such a chain after about 16 invocations and drop the job's next turn.
     # A chain ends by itself: each turn makes progress, and a job's turns end with the job.

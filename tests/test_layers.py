@@ -196,3 +196,9 @@ def test_jobs_import_no_kind_module(name):
     so adding a kind touches no module of jobs."""
     breach = {m for m in imports(name) if under(m, "chalicelib.kinds") and m not in KIND_REGISTRY}
     assert not breach, f"{name} imports a kind's own module: {sorted(breach)}"
+
+
+def test_the_store_keeps_records_only():
+    """jobs.store is the jobs table: what also needs a job's objects is jobs.lifecycle's."""
+    ours_in_jobs = {m for m in imports("chalicelib.jobs.store") if under(m, "chalicelib.jobs")}
+    assert ours_in_jobs <= {"chalicelib.jobs.keys"}, f"jobs.store leans on {sorted(ours_in_jobs)}"

@@ -29,6 +29,6 @@ def records(event: dict):
 
 def redeliver(event: dict, function: str | None = None) -> None:
     """Invoke the worker asynchronously with `event`, so Lambda's retries apply again.
-    `function`: the worker's name or ARN (None: settings.worker_function)."""
+    `function`: the worker's name or ARN (None: settings.aws.worker_function)."""
     aws.lambda_().invoke(FunctionName=function or settings.get().aws.worker_function, InvocationType="Event",
                          Payload=json.dumps(event).encode())

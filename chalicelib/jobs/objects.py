@@ -54,7 +54,7 @@ def is_index(key: str | None) -> bool:
 # --- The growing result (no I/O) ---
 
 class ResultTooLarge(Exception):
-    """Publishing this result would take it past the size cap (settings.max_result_bytes)."""
+    """Publishing this result would take it past the size cap (settings.limits.max_result_bytes)."""
 
 
 @dataclass

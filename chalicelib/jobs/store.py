@@ -1,5 +1,5 @@
-"""The jobs table: each job's record and its transitions (DynamoDB). Its objects in S3 are
-jobs.objects' (the store asks it whether an upload arrived and to remove a deleted job's).
+"""The jobs table: each job's record and its transitions (DynamoDB), nothing else. Its objects
+in S3 are jobs.objects'; what needs both (settling, deleting) is jobs.lifecycle.
 
 A job's life: `uploading` (record made, presigned POST handed out) -> `queued` (the
 upload arrived) -> `processing` (a worker holds a lease) -> `done` | `failed`.
@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from decimal import Decimal
 
 from boto3.dynamodb.conditions import Key
@@ -29,8 +30,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib import aws, clock, kinds, logs, settings
 from chalicelib.errors import InputError
-from chalicelib.jobs import objects
-from chalicelib.jobs.keys import is_job_id, new_job_id, owned, upload_key
+from chalicelib.jobs.keys import is_job_id, new_job_id, owned
 
 log = logs.get("jobs")
 
@@ -109,9 +109,8 @@ def _decode_cursor(cursor: str) -> str:
 
 
 def list_page(user_id: str, *, limit: int = 20, cursor: str | None = None) -> tuple[list[dict], str | None]:
-    """One page of the caller's records, newest first, each settled (`settle`), and the cursor
-    of the next page (or None). The records carry the fields a list shows, plus user_id and
-    lease_until (for `settle`).
+    """One page of the caller's records, newest first, and the cursor of the next page (or
+    None). The records carry the fields a list shows, plus user_id and lease_until (for `settle`).
 
     The cursor only carries a job id: the query is always the caller's own partition,
     so a forged cursor cannot reach anyone else's jobs.
@@ -126,19 +125,19 @@ def list_page(user_id: str, *, limit: int = 20, cursor: str | None = None) -> tu
     if cursor:
         kwargs["ExclusiveStartKey"] = {"user_id": user_id, "job_id": _decode_cursor(cursor)}
     items = [plain(i) for i in _table().query(**kwargs)["Items"]]
-    page = [settle(i) for i in items[:limit]]
+    page = items[:limit]
     return page, (_encode_cursor(page[-1]["job_id"]) if len(items) > limit else None)
 
 
-def settle(job: dict) -> dict:
+def settle(job: dict, upload_time: Callable[[], float | None]) -> dict:
     """The job as it stands: an unfinished job that nothing can move any more is failed, with a
     reason, and that is recorded (a conditional write, so a worker that moved it meanwhile wins).
+    `upload_time()`: when its upload arrived (None: it did not), asked only when it matters.
 
     A lost event, a worker that died on its last retry or an upload that never came would
-    otherwise leave a job `uploading`, `queued` or `processing` for ever. Called where jobs are
-    read for people (GET /jobs, GET /jobs/{id}) and by the sweep.
+    otherwise leave a job `uploading`, `queued` or `processing` for ever.
     """
-    reason = _stale_reason(job, clock.now())
+    reason = _stale_reason(job, clock.now(), upload_time)
     if reason is None:
         return job
     updated = _transition(job["user_id"], job["job_id"],
@@ -153,14 +152,14 @@ def settle(job: dict) -> dict:
     return {k: updated.get(k) for k in job}  # the caller's fields only (a page's projection)
 
 
-def _stale_reason(job: dict, now: float) -> str | None:
+def _stale_reason(job: dict, now: float, upload_time: Callable[[], float | None]) -> str | None:
     status = job.get("status")
     if status == UPLOADING:
         s = settings.get()
         expired = clock.parse_iso(job["created_at"]) + s.limits.upload_url_ttl_seconds + s.worker.upload_grace_seconds
         if now < expired:
             return None
-        arrived = objects.upload_time(s.aws.bucket, upload_key(job["user_id"], job["job_id"]))
+        arrived = upload_time()
         if arrived is None:
             return NEVER_ARRIVED
         since = arrived  # it came, but no event reached a worker: give the event its retries
@@ -173,25 +172,15 @@ def _stale_reason(job: dict, now: float) -> str | None:
     return DID_NOT_FINISH if now >= since + settings.get().worker.job_retry_window_seconds else None
 
 
-def delete(user_id: str, job_id: str) -> bool:
-    """Remove the job: its record and every object of it. False when there is no such job of
-    the caller's.
-
-    A tombstone goes first, then the record, then the objects: a worker still running the job
-    finds its record gone at its next write, removes what it wrote and stops, and the sweep
-    keeps removing the job's prefixes while the tombstone lasts, so whatever lands after the
-    listing here (or a listing that failed) is removed too.
-    """
+def remove(user_id: str, job_id: str) -> bool:
+    """Remove the job's record, leaving a tombstone first (jobs.lifecycle.delete removes the
+    objects after). False when there is no such job of the caller's."""
     if get(user_id, job_id) is None:
         return False
     now = clock.now()
     _table().put_item(Item=_to_dynamo({"user_id": TOMBSTONES + user_id, "job_id": job_id, "sweep": SWEEP_DELETED,
                                        "deleted_at": now, "expires_at": int(now + EXPIRES_AFTER_SECONDS)}))
     _table().delete_item(Key={"user_id": user_id, "job_id": job_id})
-    try:
-        objects.delete_job(settings.get().aws.bucket, user_id, job_id)
-    except Exception:  # noqa: BLE001 - the record is gone; the sweep finishes from the tombstone
-        log.exception("could not remove a deleted job's objects; the sweep will", extra={"job_id": job_id})
     return True
 
 

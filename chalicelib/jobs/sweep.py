@@ -2,10 +2,10 @@
 
 Lambda retries a failed event only twice, within minutes; a worker killed with a lease of
 several minutes left, or an event lost on the way, would otherwise leave its job unfinished
-until someone reads it (store.settle). Deployed, `lambda_handler` runs on a schedule
+until someone reads it (lifecycle.settle). Deployed, `lambda_handler` runs on a schedule
 (infra/template.py) and re-invokes the worker asynchronously with the S3 event it would have
 had; locally the bridge runs `redrive` between deliveries. Each re-drive is an attempt like
-any other: the worker's claim counts it, and the attempt cap (settings.worker_max_attempts)
+any other: the worker's claim counts it, and the attempt cap (settings.worker.worker_max_attempts)
 fails a job that keeps dying. It also removes what a deleted job's worker left (`remove_orphans`,
 from the deleted job's tombstone): the worker removes it itself when it sees its job gone, but
 a write can land after the delete's listing.
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from botocore.exceptions import ClientError
 
 from chalicelib import clock, logs, settings
-from chalicelib.jobs import events, objects, store
+from chalicelib.jobs import events, lifecycle, objects, store
 from chalicelib.jobs.keys import upload_key
 
 log = logs.get("sweep")
@@ -33,7 +33,7 @@ def due(job: dict, now: float) -> bool:
 def redrive(deliver: Callable[[dict], None]) -> int:
     """Hand each due job whose upload exists to `deliver(event)`; returns how many (a delivery
     that raised counts: the job is retried by a later sweep, within the attempt cap). Jobs that
-    nothing can move any more are failed first (store.settle), so every job ends even when
+    nothing can move any more are failed first (lifecycle.settle), so every job ends even when
     nobody looks at it. Only unfinished jobs are read (the sweep index), never the whole table."""
     s = settings.get()
     delivered = 0
@@ -41,7 +41,7 @@ def redrive(deliver: Callable[[dict], None]) -> int:
         job = store.get(user_id, job_id)
         if job is None:
             continue
-        job = store.settle(job)
+        job = lifecycle.settle(job)
         # clock.now, not time.time: the one clock tests can move past a lease.
         if job["status"] not in store.UNFINISHED or not due(job, clock.now()):
             continue

@@ -6,7 +6,7 @@ context (its remaining time bounds the work). The worker knows nothing of OCR or
 claims the job, runs the job's kind (chalicelib.kinds) on the bytes, stores what the kind
 publishes and returns, and summarises it. A result still growing is stored as an index and
 parts, only what is new at each publish (chalicelib.jobs.objects); result.json is written
-whole once, at the end, and never past settings.max_result_bytes (the job then ends with the
+whole once, at the end, and never past settings.limits.max_result_bytes (the job then ends with the
 last result that fitted, marked `complete: false, reason: "size"`). A job deleted while it runs
 is noticed at its next conditional write: what was written for it is removed and work stops.
 
@@ -15,7 +15,7 @@ process a job. A delivery that meets a live lease raises, so Lambda comes back l
 "skipped" would spend its retries while the lease still runs); a lease that expires lets a
 retry, or the sweep (jobs.sweep), take over a job whose worker died. Permanent errors fail the
 job at once; transient ones raise so Lambda retries, and the last allowed attempt
-(settings.worker_max_attempts) fails the job instead: every job ends.
+(settings.worker.worker_max_attempts) fails the job instead: every job ends.
 """
 from __future__ import annotations
 
@@ -363,7 +363,7 @@ def summarise(outputs: Outputs) -> dict:
 
 
 def warm_up() -> None:
-    """Load the engines of the kinds named by settings.warm_kinds before the first event."""
+    """Load the engines of the kinds named by settings.worker.warm_kinds before the first event."""
     warm = [kinds.get(name) for name in filter(None, (n.strip() for n in settings.get().worker.warm_kinds.split(",")))]
     for kind in warm:
         kind.warm()

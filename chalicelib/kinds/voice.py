@@ -6,7 +6,7 @@ the whole recording: the first part is one piece, so listening starts seconds af
 read, and later parts grow. With each part come the read-along timings of its words
 (CONTRACTS section 10). A recording that runs out of the worker's time stops between pieces and
 says where (`state`), so a follow-up invocation continues it: no text loses its end to a time
-limit. Only the recording's length is capped (settings.max_speech_seconds), and the result says
+limit. Only the recording's length is capped (settings.limits.max_speech_seconds), and the result says
 so when it cuts the text short.
 """
 from __future__ import annotations
@@ -212,7 +212,7 @@ def whole(parts: Iterable[bytes], sample_rate: int | None = None):
 
 def speak(text: str, *, tts_engine: str | None = None, deadline: float | None = None) -> Speech:
     """Text -> one WAV, for short texts (a number, the CLI). The recording stops after the
-    piece that ends past `deadline` or past `settings.tts_max_seconds` of synthesis, and
+    piece that ends past `deadline` or past `settings.limits.tts_max_seconds` of synthesis, and
     `info["complete"]` says so. Empty text is not an error: no WAV."""
     s = settings.get()
     end = time.monotonic() + s.limits.tts_max_seconds

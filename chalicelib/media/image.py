@@ -238,7 +238,7 @@ def _to_rgb(img: Image.Image) -> np.ndarray:
         return np.repeat(grey[:, :, None], 3, axis=2)
     if mode in ("I", "F"):
         # 32-bit greyscale: scale the used range to 8 bits in float32, in place. NaN/inf pixels
-        # (float TIFFs) count as black: one of them used to make the scale NaN and the picture black.
+        # (float TIFFs) count as black: one of them would make the scale NaN and the picture black.
         arr = np.array(img, dtype=np.float32)  # one copy, ours to change
         np.nan_to_num(arr, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
         np.clip(arr, 0, None, out=arr)

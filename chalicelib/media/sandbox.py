@@ -3,8 +3,8 @@
 A decoder fed a hostile file can grow without bound inside C code (PDFium aborts the whole
 process past 1.8 GB on a 2 KB PDF of nested forms) or spin for minutes; no Python error handling
 runs there. So the decoding happens in `python -m chalicelib.media.sandbox`, which caps its own
-address space (settings.decode_memory_mb) and CPU time first thing, before it imports any
-decoder, and is killed by its parent at a wall-clock deadline (settings.decode_seconds, or the
+address space (settings.limits.decode_memory_mb) and CPU time first thing, before it imports any
+decoder, and is killed by its parent at a wall-clock deadline (settings.limits.decode_seconds, or the
 job's own deadline when that comes first). A child that dies or overruns becomes a MediaError
 with a sentence a person understands; the worker itself goes on.
 

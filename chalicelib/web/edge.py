@@ -270,8 +270,8 @@ def json_object(request, *, required: bool = True) -> dict:
     if not isinstance(body, dict):
         raise InputError("The request body must be a JSON object.")
     try:
-        # "\ud800" is valid JSON but not text: a lone surrogate cannot be encoded, so it made
-        # DynamoDB's serializer (and so the route) fail with a 500 (issue 8).
+        # "\ud800" is valid JSON but not text: a lone surrogate cannot be encoded, so it would
+        # make DynamoDB's serializer (and so the route) fail with a 500.
         json.dumps(body, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
         raise InputError("The request body contains an invalid character (an unpaired \\u escape).") from None

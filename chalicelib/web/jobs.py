@@ -7,16 +7,17 @@ prefixes are read or presigned (jobs.keys.owned), whatever a record says.
 from __future__ import annotations
 
 from chalicelib import kinds, settings
-from chalicelib.jobs import objects, store
+from chalicelib.jobs import lifecycle, objects, store
 from chalicelib.jobs.keys import output_key, owned, upload_key
 
 INLINE_MAX_PARTS = 64  # a growing result of more part files is read by the client (result_parts)
-_HIDDEN = ("user_id", "lease_until")  # on a record for `store.settle`; never shown
+_HIDDEN = ("user_id", "lease_until")  # on a record for `lifecycle.settle`; never shown
 
 
 def list_jobs(user_id: str, *, limit: int = 20, cursor: str | None = None) -> tuple[list[dict], str | None]:
     """One page of the caller's jobs, newest first, and the cursor of the next page (or None)."""
     records, next_cursor = store.list_page(user_id, limit=limit, cursor=cursor)
+    records = [lifecycle.settle(record) for record in records]
     page = [{"summary": None, **{k: v for k, v in job.items() if k not in _HIDDEN}} for job in records]
     # A record without a kind is a page's (the default kind).
     return [{**job, "kind": job.get("kind") or kinds.DEFAULT} for job in page], next_cursor
@@ -29,7 +30,7 @@ def describe(user_id: str, job_id: str) -> dict | None:
     job = store.get(user_id, job_id)
     if job is None:
         return None
-    job = store.settle(job)
+    job = lifecycle.settle(job)
     result, result_url, parts = _result(user_id, job_id, job)
     audio = job.get("audio_key")
     return {

@@ -4,7 +4,7 @@
 this loop long-polls it and invokes the deployed worker's own entry point,
 `chalicelib.jobs.worker.lambda_handler` (WORKER_HANDLER, the template's image command), with
 the S3 event document Lambda would pass (every record) and a Lambda-like context whose
-remaining time is the worker's timeout (settings.worker_timeout_seconds). A raise leaves the
+remaining time is the worker's timeout (settings.worker.worker_timeout_seconds). A raise leaves the
 message on the queue, so SQS redelivers it, as Lambda retries. Between deliveries it runs the
 same sweep the template schedules (chalicelib.jobs.sweep), handing re-driven events to the
 same handler.
@@ -229,11 +229,11 @@ def _rss(pid: int) -> int:
 
 
 class Workers:
-    """`settings.local_workers` worker processes (Lambda's concurrency, locally), fed from a
+    """`settings.local.local_workers` worker processes (Lambda's concurrency, locally), fed from a
     FairQueue. One user holds at most all workers but one while someone else waits, so a burst
     of dense pages leaves a worker for everyone else. `done(item, error)` runs when an
-    invocation ends. Each invocation has Lambda's time (settings.worker_timeout_seconds) and
-    memory (settings.worker_memory_mb): a watchdog kills a worker process past either, and a
+    invocation ends. Each invocation has Lambda's time (settings.worker.worker_timeout_seconds) and
+    memory (settings.local.worker_memory_mb): a watchdog kills a worker process past either, and a
     process that dies (killed, crashed, out of memory) is replaced; its invocation raised, so
     its event is retried as Lambda retries. `target` is what an invocation runs (`invoke`)."""
 

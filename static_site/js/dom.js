@@ -5,6 +5,11 @@ export function cloneTemplate(id) {
   return template.content.firstElementChild.cloneNode(true);
 }
 
+// The elements a part of a view works with, by name: { name: "#selector", ... } -> { name: element }.
+export function elementsOf(root, selectors) {
+  return Object.fromEntries(Object.entries(selectors).map(([name, selector]) => [name, root.querySelector(selector)]));
+}
+
 // Show a message in an element that is hidden while empty.
 export function showMessage(element, text) {
   if (!element) return;

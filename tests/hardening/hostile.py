@@ -27,7 +27,7 @@ from tests import images
 from tests.media import documents as docs
 
 SILENT = b"--"  # a word the voice says nothing for
-# 39.7 megapixels: just under the 40-megapixel cap (settings.max_pixels).
+# 39.7 megapixels: just under the 40-megapixel cap (settings.limits.max_pixels).
 AT_CAP = 6300
 
 

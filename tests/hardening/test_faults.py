@@ -18,7 +18,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from chalicelib import aws, clock, settings
-from chalicelib.jobs import keys, sweep, worker
+from chalicelib.jobs import keys, lifecycle, sweep, worker
 from chalicelib.jobs import store as jobs
 from chalicelib.web import jobs as job_view
 from infra.local import bridge
@@ -153,7 +153,7 @@ def test_an_error_at_each_step_ends_the_job(monkeypatch, now, runs, step, getter
     # A late duplicate of the event does nothing.
     assert worker.handle_upload(bucket(), key) == "skipped" and len(runs) == expected_runs
     heal()  # DELETE leaves nothing behind
-    assert jobs.delete(USER, job_id) and objects() == []
+    assert lifecycle.delete(USER, job_id) and objects() == []
 
 
 def test_a_publish_that_fails_to_write_is_retried_and_leaves_only_the_result(monkeypatch, now, runs):
@@ -182,9 +182,9 @@ def test_errors_outlasting_the_retries_fail_the_job(monkeypatch, now, runs):
 
 
 def test_a_bug_on_odd_input_does_not_leave_the_job_processing(monkeypatch, now):
-    """An unexpected exception (an engine bug on some input) used to escape without releasing
-    the job: Lambda's retries then met a live lease, were skipped, and the job stayed
-    `processing` for ever. Now each attempt hands it back, and the last one fails it."""
+    """An unexpected exception (an engine bug on some input) must not escape without releasing
+    the job: Lambda's retries would meet a live lease, be skipped, and the job would stay
+    `processing` for ever. Each attempt hands it back, and the last one fails it."""
     job_id, key = uploaded_job(b"crash")
     outcomes = deliver(key, now)
     assert outcomes == ["raised: RuntimeError", "raised: RuntimeError", "failed"]
@@ -366,7 +366,7 @@ def test_two_deliveries_racing(monkeypatch, now, runs):
 
 def test_event_for_a_deleted_job(now, runs):
     job_id, key = uploaded_job()
-    assert jobs.delete(USER, job_id)
+    assert lifecycle.delete(USER, job_id)
     assert worker.handle_upload(bucket(), key) == "skipped"
     assert runs == [] and objects() == []
 
@@ -395,7 +395,7 @@ def test_delete_while_processing_leaves_no_outputs(monkeypatch, now, runs):
 
     def delete_meanwhile(data, **kw):
         done = real(data, **kw)
-        jobs.delete(USER, job_id)  # DELETE /jobs/{id} arrives while the worker runs
+        lifecycle.delete(USER, job_id)  # DELETE /jobs/{id} arrives while the worker runs
         return done
 
     monkeypatch.setattr(stubkind, "run", delete_meanwhile)
@@ -405,7 +405,7 @@ def test_delete_while_processing_leaves_no_outputs(monkeypatch, now, runs):
 
 def test_upload_after_delete_is_left_for_the_lifecycle_rule(now, runs):
     job_id = jobs.create(USER, filename="page.png", content_type="image/png", size=1)["job_id"]
-    assert jobs.delete(USER, job_id)
+    assert lifecycle.delete(USER, job_id)
     key = keys.upload_key(USER, job_id)
     # The POST was still valid; S3 applies its `tagging` field (moto's POST ignores it).
     aws.s3().put_object(Bucket=bucket(), Key=key, Body=b"late", Tagging="pagevoice-upload=pending")
@@ -465,7 +465,7 @@ def test_settling_never_overrides_a_worker_that_moved_the_job(now):
     now[0] += 1
     jobs.finish(USER, job_id, result_key=keys.result_key(USER, job_id), timings_ms={}, summary={})  # ... moved
     now[0] += LEASE + settings.get().worker.job_retry_window_seconds
-    assert jobs.settle(seen)["status"] == "done"
+    assert lifecycle.settle(seen)["status"] == "done"
     assert jobs.get(USER, job_id)["status"] == "done"
 
 

@@ -55,7 +55,7 @@ def test_the_server_url_follows_the_stage():
 # --- Raw JSON the schemas never generate ---
 
 def test_lone_surrogates_are_a_400_not_a_500(client):
-    """"\\ud800" is valid JSON but not encodable text: it used to reach DynamoDB and fail there."""
+    """"\\ud800" is valid JSON but not encodable text: unchecked, it would reach DynamoDB and fail there."""
     _, headers = signed_in(client)
     bodies = {
         "/auth/register": b'{"name": "Ann\\ud800", "email": "x@example.org", "password": "p", '

@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from chalicelib import aws, clock, settings
-from chalicelib.jobs import keys, objects, sweep, worker
+from chalicelib.jobs import keys, lifecycle, objects, sweep, worker
 from chalicelib.jobs import store as jobs
 from chalicelib.kinds.base import Outputs
 from chalicelib.kinds.page import pipeline
@@ -247,7 +247,7 @@ def test_a_job_deleted_while_it_grows_stops_and_leaves_nothing(written, monkeypa
     def delete_at_page_5(i):
         pages_read.append(i)
         if i == 4:
-            jobs.delete(USER, job_id)  # DELETE /jobs/{id} while the worker reads page 5
+            lifecycle.delete(USER, job_id)  # DELETE /jobs/{id} while the worker reads page 5
 
     monkeypatch.setattr(pipeline, "run", publishing(30, on_page=delete_at_page_5))
     assert worker.handle_upload(settings.get().aws.bucket, key) == "skipped"
@@ -274,7 +274,7 @@ def test_the_sweep_removes_what_lands_after_a_delete_until_the_tombstone_goes(ap
     bucket = settings.get().aws.bucket
     live, _ = upload(b"%PDF-")
     gone, _ = upload(b"%PDF-")
-    assert jobs.delete(USER, gone)
+    assert lifecycle.delete(USER, gone)
     for job_id in (live, gone):  # late writes
         for name in ("result-index.json", "speech-000.wav"):
             aws.s3().put_object(Bucket=bucket, Key=keys.output_key(USER, job_id, name), Body=b"x")

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from chalicelib import aws, clock, settings
-from chalicelib.jobs import keys
+from chalicelib.jobs import keys, lifecycle
 from chalicelib.jobs import store as jobs
 from chalicelib.web import jobs as job_view
 
@@ -106,11 +106,11 @@ def test_delete_removes_objects_and_record(env):
     for key in (keys.upload_key(ANN, job), keys.result_key(ANN, job), keys.audio_key(ANN, job),
                 keys.upload_key(ANN, other)):
         put(key)
-    assert jobs.delete(BOB, job) is False and jobs.get(ANN, job)  # not Bob's to delete
-    assert jobs.delete(ANN, job) is True
+    assert lifecycle.delete(BOB, job) is False and jobs.get(ANN, job)  # not Bob's to delete
+    assert lifecycle.delete(ANN, job) is True
     assert jobs.get(ANN, job) is None
     assert keys_in_bucket() == [keys.upload_key(ANN, other)]
-    assert jobs.delete(ANN, job) is False
+    assert lifecycle.delete(ANN, job) is False
 
 
 @pytest.mark.slow
@@ -118,7 +118,7 @@ def test_delete_handles_many_objects(env):
     job = new_job()["job_id"]
     for i in range(1005):  # more than one delete_objects batch
         put(f"results/{ANN}/{job}/extra/{i}")
-    assert jobs.delete(ANN, job) and keys_in_bucket() == []
+    assert lifecycle.delete(ANN, job) and keys_in_bucket() == []
 
 
 # --- Worker transitions ---
@@ -218,7 +218,7 @@ def test_fail(env):
 def test_finish_after_delete_is_none(env):
     job = new_job()["job_id"]
     jobs.claim(ANN, job, 60)
-    jobs.delete(ANN, job)
+    lifecycle.delete(ANN, job)
     assert jobs.finish(ANN, job, result_key=keys.result_key(ANN, job), outputs={},
                        timings_ms={}, summary={}) is None
     assert jobs.get(ANN, job) is None
@@ -307,7 +307,7 @@ def test_only_unfinished_jobs_and_tombstones_are_in_the_sweep_index(env):
         jobs.claim(ANN, job_id, 60)
     jobs.finish(ANN, done, result_key=keys.result_key(ANN, done), timings_ms={}, summary={})
     jobs.fail(ANN, failed, "broken")
-    jobs.delete(ANN, deleted)
+    lifecycle.delete(ANN, deleted)
     assert sorted(jobs.sweep_keys(jobs.SWEEP_OPEN)) == [(ANN, running)]
     assert list(jobs.sweep_keys(jobs.SWEEP_DELETED)) == [(ANN, deleted)]
     page, _ = job_view.list_jobs(ANN)  # the tombstone is not one of Ann's jobs
@@ -318,7 +318,7 @@ def test_a_stale_job_failed_by_settle_leaves_the_index(env, monkeypatch):
     job_id = new_job()["job_id"]
     later = clock.now() + settings.get().limits.upload_url_ttl_seconds + settings.get().worker.upload_grace_seconds + 1
     monkeypatch.setattr(clock, "now", lambda: later)
-    assert jobs.settle(jobs.get(ANN, job_id))["status"] == "failed"
+    assert lifecycle.settle(jobs.get(ANN, job_id))["status"] == "failed"
     assert list(jobs.sweep_keys(jobs.SWEEP_OPEN)) == []
 
 

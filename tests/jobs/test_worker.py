@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib import aws, settings
 from chalicelib.errors import PageVoiceError
-from chalicelib.jobs import events, keys, worker
+from chalicelib.jobs import events, keys, lifecycle, worker
 from chalicelib.jobs import store as jobs
 from chalicelib.kinds import voice
 from chalicelib.kinds.page import pipeline
@@ -73,7 +73,7 @@ def test_the_bytes_processed_are_kept_and_a_late_post_changes_nothing(job, page_
         assert f"/{kept}?" in view["image_url"] and view["status"] == outcome
         assert aws.s3().get_object(Bucket=bucket, Key=kept)["Body"].read() == data
     record = jobs.create(USER, filename="late.png", content_type="image/png", size=3)
-    jobs.delete(USER, record["job_id"])
+    lifecycle.delete(USER, record["job_id"])
     key = keys.upload_key(USER, record["job_id"])
     aws.s3().put_object(Bucket=bucket, Key=key, Body=b"png", Tagging="pagevoice-upload=pending")
     assert worker.handle_upload(bucket, key) == "skipped"
@@ -167,7 +167,7 @@ def test_job_deleted_while_processing_leaves_no_outputs(job, page_png, monkeypat
 
     def delete_meanwhile(data, **kw):
         done = real(data, **kw)
-        jobs.delete(USER, job_id)
+        lifecycle.delete(USER, job_id)
         return done
 
     monkeypatch.setattr(pipeline, "run", delete_meanwhile)

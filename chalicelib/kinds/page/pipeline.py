@@ -32,7 +32,7 @@ class Processed:
 
 def recognize(data: bytes, *, ocr_engine: str | None = None, watch: Stopwatch | None = None,
               deadline: float | None = None) -> dict:
-    """Image bytes -> OCR result (no speech). Reading stops at `settings.ocr_max_seconds`, or
+    """Image bytes -> OCR result (no speech). Reading stops at `settings.worker.ocr_max_seconds`, or
     `speech_reserve_seconds` before `deadline` (time.monotonic), whichever comes first; the
     result's `ocr` then says how much was read (the top of the page). Text past the page's
     caps (words, characters) is left out and `cut` says so."""
@@ -50,7 +50,7 @@ def recognize(data: bytes, *, ocr_engine: str | None = None, watch: Stopwatch | 
 
 def read_image(rgb, *, ocr_engine: str | None = None, watch: Stopwatch | None = None,
                deadline: float | None = None) -> dict:
-    """An RGB array -> OCR result, reading for at most `settings.ocr_max_seconds` or until
+    """An RGB array -> OCR result, reading for at most `settings.worker.ocr_max_seconds` or until
     `deadline`."""
     s = settings.get()
     watch = watch or Stopwatch()

@@ -1,7 +1,7 @@
 // The photo, or the shown page of a document, zoomable, with a box over every word and a dashed
 // outline over every unsure word; for a document, previous / next and one button per page.
 
-import { announce, rovingKeys, showMessage } from "../dom.js";
+import { announce, elementsOf, rovingKeys, showMessage } from "../dom.js";
 import { bounds, pct, renderBoxes } from "../overlay.js";
 import { setUpZoom } from "../zoom.js";
 import { aspectOf, wordsOnPage } from "./model.js";
@@ -12,7 +12,7 @@ import { pageLabel } from "./messages.js";
  * `onChoose(index)` when a word's box is chosen; `onDrawn()` after the boxes are drawn again.
  */
 export function createPages(root, { signal, view, urls, aspect, onChoose, onDrawn }) {
-  const els = elementsOf(root);
+  const els = elementsOf(root, SELECTORS);
   const zoom = setUpPhoto(root, els, { signal, aspect });
   let shown = -1;
   let boxes = [];
@@ -63,23 +63,20 @@ export function createPages(root, { signal, view, urls, aspect, onChoose, onDraw
   };
 }
 
-function elementsOf(root) {
-  const $ = (selector) => root.querySelector(selector);
-  return {
-    overlay: $("#overlay"),
-    toggle: $("#overlay-toggle"),
-    img: $("#result-image"),
-    figure: $("#figure"),
-    viewport: $("#zoom-viewport"),
-    zoomControls: $("#zoom-controls"),
-    pageNav: $("#page-nav"),
-    pagePrev: $("#page-prev"),
-    pageNext: $("#page-next"),
-    pageLabel: $("#page-label"),
-    pageList: $("#page-list"),
-    error: $("#job-error"),
-  };
-}
+const SELECTORS = {
+  overlay: "#overlay",
+  toggle: "#overlay-toggle",
+  img: "#result-image",
+  figure: "#figure",
+  viewport: "#zoom-viewport",
+  zoomControls: "#zoom-controls",
+  pageNav: "#page-nav",
+  pagePrev: "#page-prev",
+  pageNext: "#page-next",
+  pageLabel: "#page-label",
+  pageList: "#page-list",
+  error: "#job-error",
+};
 
 function setUpPhoto(root, els, { signal, aspect }) {
   els.zoomControls.hidden = false;

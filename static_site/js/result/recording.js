@@ -1,7 +1,7 @@
 // The player of a page result: Play, the position slider, the speed, the state line, the
 // keyboard shortcuts, and the recording's parts as the result grows (player.js plays them).
 
-import { announce, showMessage } from "../dom.js";
+import { announce, elementsOf, showMessage } from "../dom.js";
 import { createPlayer, SPEEDS } from "../player.js";
 import { setUpAudio } from "../result-parts.js";
 import { recordingParts } from "./model.js";
@@ -14,7 +14,7 @@ const SEEK_STEP_S = 5;
  * `audioUrl()` is the job's whole recording, if any.
  */
 export function createRecording(root, { signal, refresh, audioUrl, onTick, stepWord }) {
-  const els = elementsOf(root);
+  const els = elementsOf(root, SELECTORS);
   placeAudio(root, els);
   let lastSpokenSecond = -1;
   const player = createPlayer({
@@ -77,23 +77,20 @@ export function createRecording(root, { signal, refresh, audioUrl, onTick, stepW
   return { player, show, tick };
 }
 
-function elementsOf(root) {
-  const $ = (selector) => root.querySelector(selector);
-  return {
-    player: $("#player"),
-    play: $("#play-button"),
-    time: $("#player-time"),
-    seek: $("#player-seek"),
-    speed: $("#player-speed"),
-    prevWord: $("#prev-word"),
-    nextWord: $("#next-word"),
-    state: $("#player-state"),
-    audioNote: $("#audio-note"),
-    audioA: $("#result-audio"),
-    audioB: $("#result-audio-next"),
-    viewport: $("#zoom-viewport"),
-  };
-}
+const SELECTORS = {
+  player: "#player",
+  play: "#play-button",
+  time: "#player-time",
+  seek: "#player-seek",
+  speed: "#player-speed",
+  prevWord: "#prev-word",
+  nextWord: "#next-word",
+  state: "#player-state",
+  audioNote: "#audio-note",
+  audioA: "#result-audio",
+  audioB: "#result-audio-next",
+  viewport: "#zoom-viewport",
+};
 
 // The page's own player replaces the plain <audio> the other result views show.
 function placeAudio(root, els) {

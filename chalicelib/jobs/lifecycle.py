@@ -1,0 +1,34 @@
+"""What needs both a job's record (jobs.store) and its objects (jobs.objects)."""
+from __future__ import annotations
+
+from chalicelib import logs, settings
+from chalicelib.jobs import objects, store
+from chalicelib.jobs.keys import upload_key
+
+log = logs.get("jobs")
+
+
+def settle(job: dict) -> dict:
+    """The job as it stands, an unfinished job nothing can move any more failed with a reason
+    (store.settle). Called where jobs are read for people (GET /jobs, GET /jobs/{id}) and by
+    the sweep."""
+    bucket = settings.get().aws.bucket
+    return store.settle(job, lambda: objects.upload_time(bucket, upload_key(job["user_id"], job["job_id"])))
+
+
+def delete(user_id: str, job_id: str) -> bool:
+    """Remove the job: its record and every object of it. False when there is no such job of
+    the caller's.
+
+    A tombstone goes first, then the record, then the objects: a worker still running the job
+    finds its record gone at its next write, removes what it wrote and stops, and the sweep
+    keeps removing the job's prefixes while the tombstone lasts, so whatever lands after the
+    listing here (or a listing that failed) is removed too.
+    """
+    if not store.remove(user_id, job_id):
+        return False
+    try:
+        objects.delete_job(settings.get().aws.bucket, user_id, job_id)
+    except Exception:  # noqa: BLE001 - the record is gone; the sweep finishes from the tombstone
+        log.exception("could not remove a deleted job's objects; the sweep will", extra={"job_id": job_id})
+    return True
