@@ -4,7 +4,7 @@
 
 For a change that should alter nothing a user sees (a refactoring): the base commit is checked
 out in a temporary git worktree, and fresh worker-like processes of the base and of this tree
-take turns (base, head, base, head, ...) on the same files of every kind: a FUNSD scan, two
+take turns (base, head, head, base, ...) on the same files of every kind: a FUNSD scan, two
 ICDAR photos, a two-page scanned PDF, a photo of handwritten digits and a recording. Each
 process imports the worker and runs each file through its kind (the first of each kind twice:
 its first run pays for loading the engines), and reports its results with the timings taken out. Printed: whether every result (and output
@@ -129,7 +129,8 @@ def main() -> None:
             items = inputs(args.datasets, Path(tmp))
             sides = {"base": [], "head": []}
             for round_no in range(args.rounds):
-                for side, tree in (("base", base_tree), ("head", ROOT)):
+                order = (("base", base_tree), ("head", ROOT))
+                for side, tree in order if round_no % 2 == 0 else order[::-1]:  # neither always goes first
                     sides[side].append(run_child(tree, items))
                     print(f"round {round_no + 1}/{args.rounds} {side}: {sides[side][-1]['total_s']:.1f} s", flush=True)
         finally:

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from chalicelib import settings
+from chalicelib import settings, settings_table
 
 ROOT = settings.ROOT
 HEAVY = ("numpy", "onnxruntime", "cv2", "faster_whisper", "ctranslate2", "piper", "tensorflow", "torch")
@@ -54,15 +54,15 @@ def test_the_explicit_names_and_caps_still_apply(monkeypatch):
 
 
 def test_the_readme_holds_the_generated_table():
-    table = settings.readme_table((ROOT / "README.md").read_text())
+    table = settings_table.readme_table((ROOT / "README.md").read_text())
     assert table is not None, f"README.md lost its {settings.TABLE_BEGIN} / {settings.TABLE_END} markers"
-    assert table == settings.markdown(), f"README's settings table is out of date: run `{settings.REGENERATE}`"
+    assert table == settings_table.markdown(), f"README's settings table is out of date: run `{settings_table.REGENERATE}`"
 
 
 def _table_rows() -> dict[str, list[tuple[str, str, str]]]:
     """section -> (variable, default, meaning) rows, parsed back out of the generated table."""
     out: dict[str, list] = {}
-    for line in settings.markdown().splitlines()[2:]:
+    for line in settings_table.markdown().splitlines()[2:]:
         group, variable, default, meaning = (c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1])
         out.setdefault(group, []).append((variable, default, meaning))
     return out
@@ -72,7 +72,7 @@ def test_the_table_agrees_with_what_is_read():
     """The table is read from the source; the loader from the classes: both say the same."""
     rows = _table_rows()
     configs = [(name, cls, settings.PREFIX) for name, cls in settings.SECTIONS.items()]
-    for group, _, cls_name, prefix in settings.engine_configs():
+    for group, _, cls_name, prefix in settings_table.engine_configs():
         engine_module = importlib.import_module(_module_of(group))
         configs.append((group, getattr(engine_module, cls_name), prefix))
     for group, cls, prefix in configs:
@@ -82,7 +82,7 @@ def test_the_table_agrees_with_what_is_read():
             assert meaning, f"{group} {f.name} has no comment to say what it means"
             # An engine's computed default (a path from its module) is shown as its expression.
             if group in settings.SECTIONS or isinstance(f.default, bool | int | float | tuple):
-                assert default == settings.shown(f.default), (group, f.name)
+                assert default == settings_table.shown(f.default), (group, f.name)
     assert {"asr: whisper", "asr: whisper-tiny", "digits: cnn", "ocr: rapidocr", "ocr: keras-ocr",
             "tts: piper", "tts: gtts"} <= set(rows)
 
@@ -93,7 +93,7 @@ def _module_of(group: str) -> str:
 
 
 def test_every_variable_the_code_and_deployments_name_is_in_the_table():
-    documented = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", settings.markdown()))
+    documented = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", settings_table.markdown()))
     # Not settings: the site's JS global, the credentials the local stack hands its own workers,
     # and the example in settings.py's docstring.
     others = {"PAGEVOICE_CONFIG", "PAGEVOICE_LOCAL_WORKER_ACCESS_KEY_ID",
@@ -109,9 +109,9 @@ def test_every_variable_the_code_and_deployments_name_is_in_the_table():
 
 
 def test_the_generator_reads_the_engines_without_importing_them():
-    code = ("import sys; from chalicelib import settings; settings.main(['--markdown']); "
+    code = ("import sys; from chalicelib import settings_table; settings_table.main(['--markdown']); "
             f"print(sorted(m for m in sys.modules if m in {HEAVY!r} or m.startswith('chalicelib.engines')), "
             "file=sys.stderr)")
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
-    assert run.stdout == settings.markdown() and run.stderr.strip() == "[]"
+    assert run.stdout == settings_table.markdown() and run.stderr.strip() == "[]"
