@@ -63,9 +63,9 @@ def result_key(user_id: str, job_id: str) -> str:
     return output_key(user_id, job_id, RESULT)
 
 
-def audio_key(user_id: str, job_id: str, kind: str | None = None) -> str:
-    """Where the recording of a job of `kind` (None: the default kind) is stored."""
-    return output_key(user_id, job_id, kinds.get(kind).audio)
+def audio_key(user_id: str, job_id: str) -> str:
+    """Where the recording of a job of the default kind is stored."""
+    return output_key(user_id, job_id, kinds.get(kinds.DEFAULT).audio)
 
 
 def prefixes(user_id: str, job_id: str) -> list[str]:

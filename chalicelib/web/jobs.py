@@ -63,7 +63,8 @@ def _result(user_id: str, job_id: str, job: dict) -> tuple[dict | None, str | No
     if objects.is_index(key):  # still growing: an index and its parts
         result, parts = _growing(user_id, job_id, key)
         return result, None, parts
-    result, size = objects.read_json(settings.get().aws.bucket, key, settings.get().limits.inline_result_bytes)
+    s = settings.get()
+    result, size = objects.read_json(s.aws.bucket, key, s.limits.inline_result_bytes)
     url = objects.presign_get(key, objects.output_type(key)) if size is not None else None
     return result, url, None
 
