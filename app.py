@@ -1,6 +1,6 @@
 """PageVoice API: a table of contents. Each route calls into chalicelib/.
 
-Routes are CONTRACTS.md section 3, plus /api-keys, /kinds and /openapi.json. Authenticated
+Routes are CONTRACTS.md sections 3 and 12, plus /api-keys, /kinds and /openapi.json. Authenticated
 routes call `auth.authenticate` first (a session token or an API key, checked on every request).
 The worker is not here: it is `chalicelib.jobs.worker.lambda_handler` (a container image, see
 the README's "How it works").
@@ -8,6 +8,7 @@ the README's "How it works").
 from chalice import Chalice
 
 from chalicelib import auth, kinds
+from chalicelib.account import erase, export, password, retention, verification
 from chalicelib.auth import apikeys, tokens, users
 from chalicelib.errors import InputError
 from chalicelib.jobs import lifecycle, uploads
@@ -48,6 +49,7 @@ def register():
     body = edge.json_object(request)
     name, email, password, confirmation = edge.strings(body, "name", "email", "password", "password_confirmation")
     user = users.register(name, email, password, confirmation, ip=edge.client_ip(request))
+    verification.start(user["id"])
     return edge.json_response({"user": user}, 201)
 
 
@@ -64,7 +66,7 @@ def logout():
     caller = auth.authenticate(app.current_request)
     if caller.method != "session":
         raise InputError("An API key is not a session: delete it with DELETE /api-keys/{id}.")
-    tokens.revoke(caller.credential_id)
+    tokens.revoke(caller.user_id, caller.credential_id, caller.expires_at)
     return edge.no_content()
 
 
@@ -75,12 +77,93 @@ def me():
     return users.public(edge.found(users.get(caller.user_id), "account"))
 
 
+# --- Account self-service (CONTRACTS section 12) ---
+
+@app.route("/me", methods=["PATCH"], cors=edge.CORS)
+@edge.endpoint
+def update_me():
+    caller = auth.session(app.current_request)
+    body = edge.json_object(app.current_request)
+    return retention.set_days(caller.user_id, edge.nullable(body, "retention_days", int))
+
+
+@app.route("/me", methods=["DELETE"], cors=edge.CORS)
+@edge.endpoint
+def delete_me():
+    caller = auth.session(app.current_request)
+    erase.delete_account(caller.user_id, *edge.strings(edge.json_object(app.current_request), "password"))
+    return edge.no_content()
+
+
+@app.route("/auth/password", methods=["POST"], cors=edge.CORS)
+@edge.endpoint
+def change_password():
+    caller = auth.session(app.current_request)
+    body = edge.json_object(app.current_request)
+    password.change(caller.user_id, caller.credential_id,
+                    *edge.strings(body, "current_password", "new_password", "new_password_confirmation"))
+    return edge.no_content()
+
+
+@app.route("/auth/password-reset", methods=["POST"], cors=edge.CORS)
+@edge.endpoint
+def request_password_reset():
+    request = app.current_request
+    email, = edge.strings(edge.json_object(request), "email")
+    return edge.json_response(password.request_reset(email, edge.client_ip(request)), 202)
+
+
+@app.route("/auth/password-reset/confirm", methods=["POST"], cors=edge.CORS)
+@edge.endpoint
+def confirm_password_reset():
+    body = edge.json_object(app.current_request)
+    password.confirm_reset(*edge.strings(body, "token", "new_password", "new_password_confirmation"))
+    return edge.no_content()
+
+
+@app.route("/auth/verify-email", methods=["POST"], cors=edge.CORS)
+@edge.endpoint
+def verify_email():
+    verification.confirm(*edge.strings(edge.json_object(app.current_request), "token"))
+    return edge.no_content()
+
+
+@app.route("/auth/verify-email/resend", methods=["POST"], cors=edge.CORS)
+@edge.endpoint
+def resend_verification():
+    caller = auth.session(app.current_request)
+    return edge.json_response(verification.resend(caller.user_id), 202)
+
+
+@app.route("/auth/logout-everywhere", methods=["POST"], cors=edge.CORS)
+@edge.endpoint
+def logout_everywhere():
+    caller = auth.session(app.current_request)
+    tokens.end_sessions(caller.user_id)
+    return edge.no_content()
+
+
+@app.route("/me/export", methods=["POST"], cors=edge.CORS)
+@edge.endpoint
+def start_export():
+    caller = auth.authenticate(app.current_request)
+    return edge.json_response({"export": export.start(caller.user_id)}, 202)
+
+
+@app.route("/me/export", methods=["GET"], cors=edge.CORS)
+@edge.endpoint
+def get_export():
+    caller = auth.authenticate(app.current_request)
+    current = export.status(caller.user_id)
+    return edge.json_response({"export": current}, 202 if current["status"] in export.UNFINISHED else 200)
+
+
 # --- API keys ---
 
 @app.route("/api-keys", methods=["POST"], cors=edge.CORS)
 @edge.endpoint
 def create_api_key():
-    caller = auth.authenticate(app.current_request, allow_api_key=False)
+    caller = auth.session(app.current_request)
     body = edge.json_object(app.current_request, required=False)
     return edge.json_response(apikeys.create(caller.user_id, edge.field(body, "name", str, required=False)), 201)
 
@@ -88,14 +171,14 @@ def create_api_key():
 @app.route("/api-keys", methods=["GET"], cors=edge.CORS)
 @edge.endpoint
 def list_api_keys():
-    caller = auth.authenticate(app.current_request, allow_api_key=False)
+    caller = auth.session(app.current_request)
     return {"api_keys": apikeys.list_keys(caller.user_id)}
 
 
 @app.route("/api-keys/{key_id}", methods=["DELETE"], cors=edge.CORS)
 @edge.endpoint
 def delete_api_key(key_id):
-    caller = auth.authenticate(app.current_request, allow_api_key=False)
+    caller = auth.session(app.current_request)
     edge.found(apikeys.revoke(caller.user_id, key_id), "API key")
     return edge.no_content()
 

@@ -49,6 +49,10 @@ def ssm():
     return _client("ssm", *_where())
 
 
+def ses():
+    return _client("ses", *_where())
+
+
 def lambda_():
     return _client("lambda", *_where())
 

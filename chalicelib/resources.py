@@ -5,18 +5,25 @@ rendered from these dictionaries, so the two can never drift apart.
 """
 from __future__ import annotations
 
+import json
+
 UPLOAD_PREFIX = "uploads/"
 RESULT_PREFIX = "results/"
+EXPORT_PREFIX = "exports/"  # exports/{user_id}/{export_id}.zip: an account's export (chalicelib.account.export)
 
 # logical name -> (settings attribute holding the physical name, key schema, TTL attribute)
 TABLES = {
     "AuthTable": {
         "setting": "auth_table",
         # Single-table design for accounts: items keyed USER#id, EMAIL#email,
-        # SESSION#jti, APIKEY#prefix, THROTTLE#...; `expires_at` lets DynamoDB reap
-        # sessions and throttle counters.
+        # SESSION#jti, APIKEY#prefix, TOKEN#..., EXPORT#id, THROTTLE#...; `expires_at` lets
+        # DynamoDB reap sessions, one-time tokens and throttle counters.
         "keys": [("pk", "S", "HASH")],
         "ttl": "expires_at",
+        # A sparse index of the accounts that asked for their files to be deleted after N days
+        # (USER items carrying `retention`): what the sweep enforces, without a scan.
+        "indexes": {"retention": {"keys": [("retention", "S", "HASH"), ("pk", "S", "RANGE")],
+                                  "projection": "KEYS_ONLY"}},
     },
     "JobsTable": {
         "setting": "jobs_table",
@@ -29,6 +36,21 @@ TABLES = {
         # jobs' tombstones ("deleted"); a finished job leaves it, so the sweep never scans.
         "indexes": {"sweep": {"keys": [("sweep", "S", "HASH"), ("job_id", "S", "RANGE")],
                               "projection": "KEYS_ONLY"}},
+    },
+}
+
+# Work the API hands to the worker side (chalicelib.account.tasks): mail, exports, erasing an
+# account. logical name -> settings attribute of its name, and its SQS attributes.
+QUEUES = {
+    "TasksQueue": {
+        "setting": "tasks_queue",
+        # Longer than the tasks function's timeout (an export of a large account), as SQS asks
+        # of a Lambda event source.
+        "visibility_timeout": 960,
+        "retention_seconds": 4 * 24 * 3600,
+        # A task that fails this often goes to the dead-letter queue (kept 14 days).
+        "max_receive_count": 5,
+        "dead_letter": "TasksDeadLetterQueue",
     },
 }
 
@@ -48,6 +70,8 @@ BUCKET = {
     "abandoned_upload_tag": ("pagevoice-upload", "pending"),
     # Multipart uploads never completed (the site's POSTs are single-part; other clients).
     "incomplete_multipart_days": 1,
+    # An account's export zip is a copy of its data: gone a day after it was made.
+    "export_days": 1,
 }
 
 
@@ -79,6 +103,15 @@ def table_cfn(logical: str, name) -> dict:
     props["PointInTimeRecoverySpecification"] = {"PointInTimeRecoveryEnabled": True}
     props["SSESpecification"] = {"SSEEnabled": True}
     return {"Type": "AWS::DynamoDB::Table", "Properties": props}
+
+
+def queue_attributes(logical: str, dead_letter_arn) -> dict:
+    """SQS `create_queue` Attributes of one queue; `dead_letter_arn` may be an intrinsic."""
+    spec = QUEUES[logical]
+    return {"VisibilityTimeout": str(spec["visibility_timeout"]),
+            "MessageRetentionPeriod": str(spec["retention_seconds"]),
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dead_letter_arn,
+                                         "maxReceiveCount": spec["max_receive_count"]})}
 
 
 def cors_origins(origins) -> list:
@@ -126,6 +159,8 @@ def bucket_lifecycle_rules() -> list[dict]:
     return [
         {"ID": "reap-abandoned-uploads", "Status": "Enabled", "Filter": upload_filter,
          "Expiration": {"Days": BUCKET["abandoned_upload_days"]}},
+        {"ID": "expire-exports", "Status": "Enabled", "Filter": {"Prefix": EXPORT_PREFIX},
+         "Expiration": {"Days": BUCKET["export_days"]}},
         {"ID": "abort-incomplete-multipart-uploads", "Status": "Enabled", "Filter": {"Prefix": ""},
          "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": BUCKET["incomplete_multipart_days"]}},
     ]

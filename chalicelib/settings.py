@@ -73,6 +73,22 @@ class Auth:
 
 
 @dataclass(frozen=True)
+class Account:
+    """Self-service: mail, password resets, email verification, exports, retention."""
+    site_url: str = setting("http://127.0.0.1:8080")  # the site the links in mails open (no trailing slash)
+    mail_from: str = setting("PageVoice <no-reply@pagevoice.local>")  # the sender of every mail (an SES identity)
+    tasks_queue: str = setting("pagevoice-tasks")  # the SQS queue of work the API hands to the worker side
+    reset_ttl_seconds: int = setting(1800, maximum=1800)  # how long a password-reset link is valid
+    verify_ttl_seconds: int = setting(7 * 24 * 3600)  # how long an email-verification link is valid
+    # Reset and verification mails asked for, per address and per client IP, in this window.
+    mail_window_seconds: int = setting(3600)
+    mail_limit_per_email: int = setting(3)  # reset or verification mails per email address per window
+    mail_limit_per_ip: int = setting(30)  # reset mails asked for by one client IP per window
+    export_max_bytes: int = setting(4 * 1024 * 1024 * 1024)  # an export stops adding files past this (the zip says so)
+    max_retention_days: int = setting(3650)  # the longest "delete my files after N days" an account may choose
+
+
+@dataclass(frozen=True)
 class Limits:
     """What one request, upload, document or result may hold (each kind's limits read these)."""
     max_json_body_bytes: int = setting(16 * 1024)  # request bodies above this are refused (400)
@@ -147,7 +163,7 @@ class Local:
     journal_fsync: bool = setting(False)  # fsync each line of the local AWS journal (~1-5 ms a write)
 
 
-SECTIONS = {"aws": Aws, "auth": Auth, "limits": Limits, "worker": Worker, "local": Local}
+SECTIONS = {"aws": Aws, "auth": Auth, "account": Account, "limits": Limits, "worker": Worker, "local": Local}
 
 
 @dataclass(frozen=True)
@@ -155,6 +171,7 @@ class Settings:
     """Every platform setting, by section: `get().limits.max_page_words`."""
     aws: Aws
     auth: Auth
+    account: Account
     limits: Limits
     worker: Worker
     local: Local

@@ -21,6 +21,7 @@ class Principal:
     user_id: str
     method: str  # "session" or "api_key"
     credential_id: str  # the session's jti or the key's id
+    expires_at: int = 0  # a session's end (its token's exp)
 
 
 def authenticate(request, *, allow_api_key: bool = True) -> Principal:
@@ -33,7 +34,7 @@ def authenticate(request, *, allow_api_key: bool = True) -> Principal:
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("Send the token as 'Authorization: Bearer <token>'.")
         claims = tokens.verify(token.strip())
-        return Principal(claims["sub"], "session", claims["jti"])
+        return Principal(claims["sub"], "session", claims["jti"], int(claims["exp"]))
     key = request.headers.get("x-api-key")
     if key:
         user_id, key_id = apikeys.verify(key)
@@ -49,3 +50,9 @@ def authenticate(request, *, allow_api_key: bool = True) -> Principal:
 def check_config() -> None:
     """Raise ConfigError (503) when tokens cannot be signed; cheap once it has passed."""
     tokens.secret()
+
+
+def session(request) -> Principal:
+    """The caller, who must be signed in with a session (managing the account: its password,
+    its sessions, its keys); a valid API key gets 403."""
+    return authenticate(request, allow_api_key=False)

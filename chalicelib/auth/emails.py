@@ -5,8 +5,7 @@ Asian keyboard ("ａｎｎ@example.org"), compatibility characters, a zero-width
 from a document. Every place that takes an email (registration, login, the per-account
 login throttle) goes through `normalize`, so look-alikes of one address are one account:
 NFKC, then lower case, then NFKC again (lower-casing can leave a non-NFKC string). Plain
-ASCII is only lower-cased, so existing accounts keep their keys (EMAIL#<email>,
-THROTTLE#login#<email>). `invisible` finds the characters NFKC keeps but nobody can see
+ASCII is only lower-cased, so existing accounts keep their keys (EMAIL#<email>). `invisible` finds the characters NFKC keeps but nobody can see
 (format and control characters, odd spaces, fillers); registration refuses them.
 """
 from __future__ import annotations

@@ -70,7 +70,7 @@ def _dummy_hash(time_cost: int, memory_kib: int, parallelism: int) -> str:
     return _hasher(time_cost, memory_kib, parallelism).hash("pagevoice-no-such-account")
 
 
-def validate(password: str, confirmation: str, email: str = "", name: str = "") -> None:
+def validate(password: str, confirmation: str, email: str = "", name: str = "", *, field: str = "password") -> None:
     """Raise InputError (400) naming the first rule the new password breaks.
 
     `email` and `name` are the account's (NIST SP 800-63B 5.1.1.2: refuse context-specific
@@ -79,24 +79,24 @@ def validate(password: str, confirmation: str, email: str = "", name: str = "") 
     normal = _normal(password)
     length = len(normal)
     if length < MIN_LENGTH:
-        raise InputError(f"The password must be at least {MIN_LENGTH} characters long.", field="password")
+        raise InputError(f"The password must be at least {MIN_LENGTH} characters long.", field=field)
     if length > MAX_LENGTH:
-        raise InputError(f"The password must be at most {MAX_LENGTH} characters long.", field="password")
+        raise InputError(f"The password must be at most {MAX_LENGTH} characters long.", field=field)
     if password != confirmation:
-        raise InputError("The password confirmation does not match.", field="password_confirmation")
+        raise InputError("The password confirmation does not match.", field=f"{field}_confirmation")
     if not any(_visible(c) for c in normal):
         raise InputError("The password must not be only spaces or invisible characters: include letters, digits "
                          "or symbols.",
-                         field="password")
+                         field=field)
     folded = _fold(password)
     if _leans_on(folded, _email_parts(email)):
         raise InputError("The password must not contain your email address; choose one that has "
-                         "nothing to do with it.", field="password")
+                         "nothing to do with it.", field=field)
     if _leans_on(folded, _name_parts(name)):
         raise InputError("The password must not contain your name; choose one that has nothing "
-                         "to do with it.", field="password")
+                         "to do with it.", field=field)
     if folded.strip() in _common():
-        raise InputError("This password is too common; choose one that is harder to guess.", field="password")
+        raise InputError("This password is too common; choose one that is harder to guess.", field=field)
 
 
 # A personal part shorter than this ("al", "jo") is too likely to turn up by chance.

@@ -1,6 +1,7 @@
 """The auth table (single-table design): one place that knows its item shapes and TTL rule.
 
-Items: USER#<id>, EMAIL#<email>, SESSION#<jti>, APIKEY#<prefix>, THROTTLE#<...>.
+Items: USER#<id>, EMAIL#<email>, SESSION#<jti>, APIKEY#<prefix>, TOKEN#<purpose>#<digest>
+(one-time links), EXPORT#<id>, THROTTLE#<...>.
 DynamoDB deletes expired items lazily (up to days late), so every read here
 treats an item whose `expires_at` has passed as absent.
 """
@@ -32,3 +33,10 @@ def cancelled_by_condition(exc: Exception, index: int) -> bool:
     """True when transaction item `index` failed its condition (e.g. the email is taken)."""
     reasons = getattr(exc, "response", {}).get("CancellationReasons") or []
     return index < len(reasons) and reasons[index].get("Code") == "ConditionalCheckFailed"
+
+
+def delete_many(pks: list[str]) -> None:
+    """Delete these items (absent ones too), 25 to a batch."""
+    with table().batch_writer() as batch:
+        for pk in dict.fromkeys(pks):
+            batch.delete_item(Key={"pk": pk})

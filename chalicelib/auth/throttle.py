@@ -14,6 +14,7 @@ Three shapes:
 """
 from __future__ import annotations
 
+import hashlib
 import math
 from decimal import Decimal
 
@@ -51,6 +52,16 @@ def too_many(message: str, seconds: float) -> TooManyRequests:
     return TooManyRequests(message.replace(WAIT, human_wait(wait)), retry_after=wait)
 
 
+def private(value: str) -> str:
+    """How a counter names what it counts: a digest, so no counter holds an address, an email
+    or an account id in clear (an erased account leaves nothing readable behind)."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:32]
+
+
+def _pk(scope: str, key: str, window: int) -> str:
+    return f"THROTTLE#{scope}#{private(key)}#{window}"
+
+
 def _window(window_seconds: int) -> tuple[float, int, int]:
     now = clock.now()
     window = int(now // window_seconds)
@@ -62,7 +73,7 @@ def _count(scope: str, key: str, window_seconds: int) -> tuple[int, float, int]:
     now, window, reset_at = _window(window_seconds)
     # One item per window: a stale counter is never reused, the TTL reaps it.
     count = store.table().update_item(
-        Key={"pk": f"THROTTLE#{scope}#{key}#{window}"},
+        Key={"pk": _pk(scope, key, window)},
         UpdateExpression="ADD hits :one SET expires_at = :exp",
         ExpressionAttributeValues={":one": 1, ":exp": reset_at},
         ReturnValues="UPDATED_NEW")["Attributes"]["hits"]
@@ -80,7 +91,7 @@ def hit(scope: str, key: str, limit: int, window_seconds: int, message: str) -> 
 def check(scope: str, key: str, limit: int, window_seconds: int, message: str) -> None:
     """429 when (scope, key) has already counted `limit` events this window (nothing counted)."""
     now, window, reset_at = _window(window_seconds)
-    state = store.get(f"THROTTLE#{scope}#{key}#{window}", consistent=True)
+    state = store.get(_pk(scope, key, window), consistent=True)
     if state and int(state.get("hits", 0)) >= limit:
         raise too_many(message, reset_at - now)
 
@@ -103,7 +114,7 @@ def ip_login_failed(ip: str) -> None:
 
 def _login_pk(email: str) -> str:
     # Normalised here too (idempotent), so no caller can key a look-alike of an address apart.
-    return f"THROTTLE#login#{emails.normalize(email)}"
+    return f"THROTTLE#login#{private(emails.normalize(email))}"
 
 
 def check_login(email: str) -> dict | None:
@@ -144,6 +155,12 @@ def login_failed(email: str) -> None:
             UpdateExpression="SET locked_until = :until, expires_at = :exp",
             ExpressionAttributeValues={":until": Decimal(f"{until:.3f}"),
                                        ":exp": math.ceil(until) + s.login_failure_reset_seconds})
+
+
+def forget(scope: str, key: str, window_seconds: int) -> None:
+    """Drop (scope, key)'s counters of this window and the last (an erased account's)."""
+    _, window, _ = _window(window_seconds)
+    store.delete_many([_pk(scope, key, w) for w in (window - 1, window)])
 
 
 def login_succeeded(email: str) -> None:

@@ -1,5 +1,9 @@
 """Session tokens: HS256 JWTs whose `jti` names a session item, so logout revokes at once.
 
+The account's USER item lists its sessions (`sessions`: "<exp>:<jti>" strings), written in
+the same transaction as each session item, so "sign out everywhere" and a password change
+find every session without a scan or an index that could lag.
+
 The signing secret comes from PAGEVOICE_JWT_SECRET locally, or from an SSM
 SecureString (PAGEVOICE_JWT_SECRET_PARAM) when deployed, read once per process.
 """
@@ -9,6 +13,7 @@ import functools
 import secrets
 
 import jwt
+from botocore.exceptions import ClientError
 
 from chalicelib import aws, clock, settings
 from chalicelib.auth import store
@@ -49,16 +54,38 @@ def _from_ssm(name: str) -> str:
     return aws.ssm().get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
 
 
+def _entry(claims: dict) -> str:
+    return f"{int(claims['exp'])}:{claims['jti']}"
+
+
 def issue(user_id: str) -> tuple[str, dict]:
-    """A new session for `user_id`: (token, claims). The session item expires with the token."""
+    """A new session for `user_id`: (token, claims). The session item expires with the token;
+    401 when the account is gone meanwhile."""
     s = settings.get().auth
     now = int(clock.now())
     claims = {"sub": user_id, "jti": secrets.token_urlsafe(18), "iat": now,
               "exp": now + s.session_ttl_seconds, "iss": s.jwt_issuer, "aud": s.jwt_audience}
-    store.table().put_item(Item={
-        "pk": f"SESSION#{claims['jti']}", "user_id": user_id,
-        "created_at": clock.iso(now), "expires_at": claims["exp"]})
+    try:
+        store.transact(
+            {"Put": {"Item": {"pk": f"SESSION#{claims['jti']}", "user_id": user_id,
+                              "created_at": clock.iso(now), "expires_at": claims["exp"]}}},
+            {"Update": {"Key": {"pk": f"USER#{user_id}"}, "UpdateExpression": "ADD sessions :s",
+                        "ConditionExpression": "attribute_exists(pk)",
+                        "ExpressionAttributeValues": {":s": {_entry(claims)}}}})
+    except ClientError as exc:
+        if store.cancelled_by_condition(exc, 1):
+            raise Unauthorized("This account no longer exists.") from None
+        raise
     return jwt.encode(claims, secret(), algorithm=ALGORITHM), claims
+
+
+def prune(user: dict) -> None:
+    """Forget the account's sessions that have expired (called at login, so the list stays short)."""
+    now = clock.now()
+    stale = {e for e in user.get("sessions") or () if int(e.split(":", 1)[0]) <= now}
+    if stale:
+        store.table().update_item(Key={"pk": user["pk"]}, UpdateExpression="DELETE sessions :s",
+                                  ExpressionAttributeValues={":s": stale})
 
 
 def verify(token: str) -> dict:
@@ -79,5 +106,20 @@ def verify(token: str) -> dict:
     return claims
 
 
-def revoke(jti: str) -> None:
-    store.table().delete_item(Key={"pk": f"SESSION#{jti}"})
+def revoke(user_id: str, jti: str, expires_at: int) -> None:
+    """End one session (logout)."""
+    store.transact(
+        {"Delete": {"Key": {"pk": f"SESSION#{jti}"}}},
+        {"Update": {"Key": {"pk": f"USER#{user_id}"}, "UpdateExpression": "DELETE sessions :s",
+                    "ExpressionAttributeValues": {":s": {_entry({"exp": expires_at, "jti": jti})}}}})
+
+
+def end_sessions(user_id: str, *, keep: str | None = None) -> int:
+    """End every session of the account but the one whose jti is `keep`; how many ended."""
+    user = store.get(f"USER#{user_id}", consistent=True) or {}
+    ended = {e for e in user.get("sessions") or () if e.split(":", 1)[1] != keep}
+    store.delete_many([f"SESSION#{e.split(':', 1)[1]}" for e in ended])
+    if ended and user:
+        store.table().update_item(Key={"pk": user["pk"]}, UpdateExpression="DELETE sessions :s",
+                                  ExpressionAttributeValues={":s": ended})
+    return len(ended)

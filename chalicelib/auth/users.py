@@ -55,11 +55,31 @@ def _plausible_email(email: str) -> bool:
 
 
 def public(user: dict) -> dict:
-    return {"id": user["id"], "name": user["name"], "email": user["email"]}
+    """What the account's holder sees of it (GET /me)."""
+    days = user.get("retention_days")
+    return {"id": user["id"], "name": user["name"], "email": user["email"],
+            "email_verified": bool(user.get("email_verified")), "created_at": user.get("created_at"),
+            "retention_days": int(days) if days is not None else None}
+
+
+def valid_email(raw: str) -> str:
+    """`raw` in its normal form; 400 when it cannot be an address."""
+    email = _email(raw)
+    if not _plausible_email(email):
+        raise InputError("Enter a valid email address.", field="email")
+    return email
 
 
 def get(user_id: str) -> dict | None:
     return store.get(f"USER#{user_id}")
+
+
+def current(user_id: str) -> dict:
+    """The signed-in caller's account; 401 when it is gone (deleted from another session)."""
+    user = store.get(f"USER#{user_id}", consistent=True)
+    if user is None:
+        raise Unauthorized("This account no longer exists.")
+    return user
 
 
 def register(name: str, email: str, password: str, confirmation: str, *, ip: str) -> dict:
@@ -72,9 +92,7 @@ def register(name: str, email: str, password: str, confirmation: str, *, ip: str
     attempts = max(REGISTER_ATTEMPTS_MIN, REGISTER_ATTEMPTS_PER_SIGNUP * s.register_limit_per_ip)
     throttle.hit("register-attempt", ip, attempts, window, ATTEMPT_LIMIT_MESSAGE)
     name = clean_text(name, "name", "name", NAME_MAX)
-    email = _email(email)
-    if not _plausible_email(email):
-        raise InputError("Enter a valid email address.", field="email")
+    email = valid_email(email)
     passwords.validate(password, confirmation, email, name)
     user_id = uuid.uuid4().hex
     user = {"pk": f"USER#{user_id}", "id": user_id, "name": name, "email": email,
@@ -92,7 +110,7 @@ def register(name: str, email: str, password: str, confirmation: str, *, ip: str
     return public(user)
 
 
-def _by_email(email: str) -> dict | None:
+def find(email: str) -> dict | None:
     # Two reads whether or not the address exists, so the two cases cost the same.
     claim = store.get(f"EMAIL#{email}")
     user = get(claim["user_id"] if claim else "-")
@@ -104,7 +122,7 @@ def login(email: str, password: str) -> dict:
     email = _email(email)  # no account has an invisible character: say so rather than "incorrect"
     plausible = _plausible_email(email)
     failures = throttle.check_login(email) if plausible else None
-    user = _by_email(email) if plausible else None
+    user = find(email) if plausible else None
     # Always one argon2 verify: an unknown account costs what a wrong password costs.
     ok, new_hash = passwords.verify(user["password_hash"] if user else None, password)
     if not ok:
@@ -116,5 +134,25 @@ def login(email: str, password: str) -> dict:
     if new_hash:  # parameters changed since this hash was made: upgrade it now
         store.table().update_item(Key={"pk": user["pk"]}, UpdateExpression="SET password_hash = :h",
                                   ExpressionAttributeValues={":h": new_hash})
+    tokens.prune(user)
     token, claims = tokens.issue(user["id"])
     return {"token": token, "expires_at": clock.iso(claims["exp"]), "user": public(user)}
+
+
+def check_password(user: dict, password: str, field: str = "password") -> None:
+    """400 (on `field`) unless `password` is the account's own. Wrong guesses count against the
+    account like failed logins (a stolen session must not be a way to guess its password)."""
+    email = user["email"]
+    failures = throttle.check_login(email)
+    ok, _ = passwords.verify(user["password_hash"], password)
+    if not ok:
+        throttle.login_failed(email)
+        raise InputError("The password is incorrect.", field=field)
+    if failures:
+        throttle.login_succeeded(email)
+
+
+def set_password(user: dict, password: str, confirmation: str, field: str = "new_password") -> str:
+    """The hash of a new password for the account, once it passes the rules (400 on `field`)."""
+    passwords.validate(password, confirmation, user["email"], user["name"], field=field)
+    return passwords.hash_password(password)

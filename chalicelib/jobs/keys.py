@@ -31,6 +31,12 @@ def new_job_id() -> str:
     return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
 
 
+def id_at(seconds: float) -> str:
+    """The smallest job id of that moment: every job made before it sorts below."""
+    value = int(seconds * 1000) << 80
+    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
+
+
 def is_job_id(job_id: str) -> bool:
     return isinstance(job_id, str) and bool(JOB_ID.match(job_id))
 

@@ -315,6 +315,22 @@ def write(bucket: str, key: str, body, content_type: str) -> str:
     return key
 
 
+def upload_file(bucket: str, key: str, fileobj, content_type: str) -> None:
+    """An open file of any size (multipart past 8 MB), left open: an account's export."""
+    aws.s3().upload_fileobj(fileobj, bucket, key, ExtraArgs={"ContentType": content_type})
+
+
+def read_to(bucket: str, key: str, out) -> bool:
+    """Stream the object into the open binary file `out`; False when it is missing."""
+    try:
+        aws.s3().download_fileobj(bucket, key, out)
+    except ClientError as exc:
+        if is_missing(exc):
+            return False
+        raise
+    return True
+
+
 def delete_keys(bucket: str, keys: list[str]) -> None:
     s3 = aws.s3()
     for i in range(0, len(keys), 1000):  # delete_objects' limit
@@ -324,7 +340,8 @@ def delete_keys(bucket: str, keys: list[str]) -> None:
             raise RuntimeError(f"could not delete {len(reply['Errors'])} objects")
 
 
-def _delete_prefix(bucket: str, prefix: str) -> int:
+def delete_prefix(bucket: str, prefix: str) -> int:
+    """Remove every object under `prefix`; how many."""
     removed = 0
     for page in aws.s3().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         keys = [o["Key"] for o in page.get("Contents", [])]
@@ -337,21 +354,21 @@ def delete_job(bucket: str, user_id: str, job_id: str, *, outputs_only: bool = F
     """Remove every object of the job, its upload and all a worker wrote (`outputs_only`: what a
     worker wrote, all the worker's role may delete); how many."""
     chosen = [job_prefix(user_id, job_id)] if outputs_only else prefixes(user_id, job_id)
-    return sum(_delete_prefix(bucket, prefix) for prefix in chosen)
+    return sum(delete_prefix(bucket, prefix) for prefix in chosen)
 
 
 def output_type(name: str) -> str:
     return _OUTPUT_TYPES.get(os.path.splitext(name)[1].lower(), "application/octet-stream")
 
 
-def presign_get(key: str, content_type: str | None) -> str:
+def presign_get(key: str, content_type: str | None, filename: str | None = None) -> str:
     """A presigned GET of at most 15 minutes that makes S3 answer with `content_type` (the job's
     declared type, or the output's), as an attachment: whatever the bytes are, a browser never
     renders an upload as a page of this site's (an image or a recording still plays in place)."""
     s = settings.get()
     safe = content_type if content_type and "/" in content_type and not content_type.startswith("text/html") \
         else "application/octet-stream"
-    name = key.rsplit("/", 1)[-1]
+    name = filename or key.rsplit("/", 1)[-1]
     return aws.s3().generate_presigned_url(
         "get_object", Params={"Bucket": s.aws.bucket, "Key": key, "ResponseContentType": safe,
                               "ResponseContentDisposition": f'attachment; filename="{name}"'},

@@ -184,6 +184,21 @@ def remove(user_id: str, job_id: str) -> bool:
     return True
 
 
+def each(user_id: str, *, before: str | None = None):
+    """Every record of the user's jobs, oldest first (only those whose id sorts before `before`:
+    keys.id_at gives the id of a moment)."""
+    condition = Key("user_id").eq(user_id)
+    if before is not None:
+        condition = condition & Key("job_id").lt(before)
+    query = {"KeyConditionExpression": condition, "ConsistentRead": True}
+    while True:
+        page = _table().query(**query)
+        yield from (plain(i) for i in page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return
+        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
 def sweep_keys(which: str):
     """(user_id, job_id) of each entry of the sweep index: SWEEP_OPEN (unfinished jobs) or
     SWEEP_DELETED (tombstones, with the user id they were deleted from)."""
@@ -211,6 +226,11 @@ def forget_tombstone(user_id: str, job_id: str) -> None:
 
 def _slots_key(user_id: str) -> dict:
     return {"user_id": SLOTS + user_id, "job_id": SLOTS_ITEM}
+
+
+def forget_slots(user_id: str) -> None:
+    """The account's slot record (an erased account's)."""
+    _table().delete_item(Key=_slots_key(user_id))
 
 
 def take_slot(user_id: str, job_id: str, lease_seconds: float, cap: int) -> bool:

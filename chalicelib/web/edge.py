@@ -297,6 +297,13 @@ def field(body: dict, name: str, kind: type, *, required: bool = True):
     return value
 
 
+def nullable(body: dict, name: str, kind: type):
+    """A field that must be present and may be null (null means "none", e.g. no retention)."""
+    if name not in body:
+        raise InputError(f"'{name}' is required (null for none).", field=name)
+    return field(body, name, kind, required=False)
+
+
 def strings(body: dict, *names: str) -> tuple:
     """Several required string fields at once, in order."""
     return tuple(field(body, name, str) for name in names)

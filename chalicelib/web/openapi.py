@@ -48,7 +48,44 @@ SCHEMAS = {
     },
     "User": {
         "type": "object", "required": ["id", "name", "email"], "additionalProperties": False,
-        "properties": {"id": _STRING, "name": _STRING, "email": _STRING},
+        "properties": {"id": _STRING, "name": _STRING, "email": _STRING,
+                       "email_verified": {"type": "boolean", "description": "only a verified address gets "
+                                                                            "password-reset links"},
+                       "created_at": _nullable(_TIME),
+                       "retention_days": _nullable({"type": "integer", "minimum": 1, "description":
+                                                    "files are deleted this many days after upload; null: kept"})},
+    },
+    "Message": {"type": "object", "required": ["message"], "properties": {"message": {"type": "string", "minLength": 1}}},
+    "NewPassword": {
+        "type": "object", "required": ["new_password", "new_password_confirmation"],
+        "description": "new_password_confirmation must equal new_password, which follows the sign-up rules.",
+        "properties": {"new_password": {"type": "string", "minLength": passwords.MIN_LENGTH,
+                                        "maxLength": passwords.MAX_LENGTH},
+                       "new_password_confirmation": _STRING},
+    },
+    "ChangePassword": {"allOf": [_ref("NewPassword"), {"type": "object", "required": ["current_password"],
+                                                       "properties": {"current_password": _STRING}}]},
+    "ResetConfirm": {"allOf": [_ref("NewPassword"), {"type": "object", "required": ["token"], "properties": {
+        "token": {"type": "string", "description": "from the mailed link (#/reset/<token>)"}}}]},
+    "ResetRequest": {"type": "object", "required": ["email"],
+                     "properties": {"email": {"type": "string", "format": "email", "maxLength": users.EMAIL_MAX}}},
+    "LinkToken": {"type": "object", "required": ["token"], "properties": {
+        "token": {"type": "string", "description": "from the mailed link (#/verify/<token>)"}}},
+    "Password": {"type": "object", "required": ["password"], "properties": {"password": _STRING}},
+    "Retention": {"type": "object", "required": ["retention_days"], "properties": {
+        "retention_days": _nullable({"type": "integer", "minimum": 1, "maximum": 3650})}},
+    "Export": {
+        "type": "object", "required": ["export"], "properties": {"export": {
+            "type": "object", "required": ["id", "status", "created_at", "progress"],
+            "properties": {"id": _STRING, "status": {"type": "string", "enum": ["queued", "building", "ready", "failed"]},
+                           "created_at": _TIME,
+                           "progress": {"type": "object", "required": ["done", "total"],
+                                        "properties": {"done": {"type": "integer"}, "total": {"type": "integer"}}},
+                           "url": {"type": "string", "description": "ready: presigned GET of the zip (15 minutes)"},
+                           "size": {"type": "integer"}, "expires_at": _TIME,
+                           "complete": {"type": "boolean", "description": "false: the zip stopped at its size cap "
+                                                                          "(its README.txt lists what is left out)"},
+                           "message": {"type": "string", "description": "failed: why"}}}},
     },
     "Register": {
         "type": "object", "required": ["name", "email", "password", "password_confirmation"],
@@ -171,7 +208,8 @@ UNSUPPORTED = _error("The request's Content-Type is not application/json.")
 NO_ROUTE = _error("A path parameter that is empty or holds '/' matches no route (API Gateway answers).",
                   "GatewayError")
 SECURED = [{"bearer": []}, {"apiKey": []}]
-SESSION_ONLY = _error("An API key was sent: managing API keys needs a signed-in session.")
+SESSION_ONLY = _error("An API key was sent: managing the account and its keys needs a signed-in session.")
+SESSION = [{"bearer": []}]
 
 
 def _body(schema: str, required: bool = True) -> dict:
@@ -216,6 +254,48 @@ OPERATIONS = {
     ("GET", "/me"): {
         "operationId": "me", "summary": "The caller's account",
         "responses": {"200": _ok("The account.", _ref("User")), "401": UNAUTHORIZED, "404": NOT_FOUND}},
+    ("PATCH", "/me"): {
+        "operationId": "updateMe", "summary": "Delete my files after N days (or keep them: null)", "security": SESSION,
+        "requestBody": _body("Retention"),
+        "responses": {"200": _ok("The account.", _ref("User")), "400": BAD_REQUEST, "401": UNAUTHORIZED,
+                      "403": SESSION_ONLY}},
+    ("DELETE", "/me"): {
+        "operationId": "deleteMe", "summary": "Delete the account and everything of it", "security": SESSION,
+        "requestBody": _body("Password"),
+        "responses": {"204": _ok("Deleted; its files are erased within minutes."), "400": BAD_REQUEST,
+                      "401": UNAUTHORIZED, "403": SESSION_ONLY, "429": THROTTLED}},
+    ("POST", "/auth/password"): {
+        "operationId": "changePassword", "summary": "Change the password; the account's other sessions end",
+        "security": SESSION, "requestBody": _body("ChangePassword"),
+        "responses": {"204": _ok("Changed."), "400": BAD_REQUEST, "401": UNAUTHORIZED, "403": SESSION_ONLY,
+                      "429": THROTTLED}},
+    ("POST", "/auth/password-reset"): {
+        "operationId": "requestPasswordReset", "summary": "Mail a reset link (verified addresses only)",
+        "security": [], "requestBody": _body("ResetRequest"),
+        "responses": {"202": _ok("The same answer whether or not the address has an account.", _ref("Message")),
+                      "400": BAD_REQUEST, "429": THROTTLED}},
+    ("POST", "/auth/password-reset/confirm"): {
+        "operationId": "confirmPasswordReset", "summary": "Set a new password with a reset link; every session ends",
+        "security": [], "requestBody": _body("ResetConfirm"),
+        "responses": {"204": _ok("Changed; the link is spent."), "400": BAD_REQUEST}},
+    ("POST", "/auth/verify-email"): {
+        "operationId": "verifyEmail", "summary": "Confirm the address with the mailed link", "security": [],
+        "requestBody": _body("LinkToken"), "responses": {"204": _ok("Verified."), "400": BAD_REQUEST}},
+    ("POST", "/auth/verify-email/resend"): {
+        "operationId": "resendVerification", "summary": "Mail a new verification link", "security": SESSION,
+        "responses": {"202": _ok("Queued (or already verified).", _ref("Message")), "401": UNAUTHORIZED,
+                      "403": SESSION_ONLY, "429": THROTTLED}},
+    ("POST", "/auth/logout-everywhere"): {
+        "operationId": "logoutEverywhere", "summary": "End every session of the account", "security": SESSION,
+        "responses": {"204": _ok("Signed out everywhere."), "401": UNAUTHORIZED, "403": SESSION_ONLY}},
+    ("POST", "/me/export"): {
+        "operationId": "startExport", "summary": "Start a new export of the account (a zip)",
+        "responses": {"202": _ok("Started (or the one being made).", _ref("Export")), "401": UNAUTHORIZED}},
+    ("GET", "/me/export"): {
+        "operationId": "getExport", "summary": "The account's export: progress, then a download link",
+        "responses": {"200": _ok("Ready (with `url`) or failed.", _ref("Export")),
+                      "202": _ok("Being made (one is started when there is none).", _ref("Export")),
+                      "401": UNAUTHORIZED}},
     ("POST", "/api-keys"): {
         "operationId": "createApiKey", "summary": "A new API key (shown once)", "security": [{"bearer": []}],
         "requestBody": {"required": False, "content": {"application/json": {"schema": {

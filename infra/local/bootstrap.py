@@ -1,6 +1,8 @@
 """Create PageVoice's tables and bucket from `chalicelib.resources` (local stack and tests)."""
 from __future__ import annotations
 
+from email.utils import parseaddr
+
 from botocore.exceptions import ClientError
 
 from chalicelib import aws, resources, settings
@@ -20,6 +22,10 @@ def ensure_resources() -> None:
                 client.update_time_to_live(
                     TableName=name,
                     TimeToLiveSpecification={"AttributeName": spec["ttl"], "Enabled": True})
+        else:
+            _add_missing_indexes(client, logical, name)
+    ensure_queues()
+    ensure_mail_identity()
     s3 = aws.s3()
     try:
         s3.head_bucket(Bucket=s.bucket)
@@ -42,3 +48,32 @@ def notify_queue(queue_arn: str) -> None:
             "Filter": {"Key": {"FilterRules": [
                 {"Name": "prefix", "Value": resources.BUCKET["notification_prefix"]}]}},
         }]})
+
+
+def _add_missing_indexes(client, logical: str, name: str) -> None:
+    """An index added to chalicelib.resources since this state directory's table was made."""
+    have = {i["IndexName"] for i in client.describe_table(TableName=name)["Table"].get("GlobalSecondaryIndexes", [])}
+    wanted = resources.table_kwargs(logical, name)
+    for index in wanted.get("GlobalSecondaryIndexes", []):
+        if index["IndexName"] not in have:
+            client.update_table(TableName=name, AttributeDefinitions=wanted["AttributeDefinitions"],
+                                GlobalSecondaryIndexUpdates=[{"Create": index}])
+
+
+def ensure_queues() -> dict[str, str]:
+    """The queues of chalicelib.resources.QUEUES (each with its dead-letter queue): logical name -> URL."""
+    sqs = aws.sqs()
+    a = settings.get().account
+    urls = {}
+    for logical, spec in resources.QUEUES.items():
+        name = getattr(a, spec["setting"])
+        dead = sqs.create_queue(QueueName=f"{name}-dead", Attributes={"MessageRetentionPeriod": str(14 * 24 * 3600)})
+        dead_arn = sqs.get_queue_attributes(QueueUrl=dead["QueueUrl"], AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        urls[logical] = sqs.create_queue(QueueName=name, Attributes=resources.queue_attributes(logical, dead_arn))["QueueUrl"]
+    return urls
+
+
+def ensure_mail_identity() -> None:
+    """The sender address, verified in (moto's) SES, which refuses mail from anyone else as SES does."""
+    address = parseaddr(settings.get().account.mail_from)[1]
+    aws.ses().verify_email_identity(EmailAddress=address)

@@ -96,6 +96,11 @@ VALID = {
     "/auth/login": {"email": "fuzz@example.org", "password": PASSWORD},
     "/uploads": {"filename": "a.png", "content_type": "image/png", "size": 10},
     "/api-keys": {"name": "key"},
+    "/auth/password": {"current_password": "wrong", "new_password": PASSWORD[::-1],
+                       "new_password_confirmation": PASSWORD[::-1]},
+    "/auth/password-reset": {"email": "fuzz@example.org"},
+    "/auth/password-reset/confirm": {"token": "t" * 43, "new_password": PASSWORD, "new_password_confirmation": PASSWORD},
+    "/auth/verify-email": {"token": "t" * 43},
 }
 
 

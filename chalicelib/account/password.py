@@ -1,0 +1,86 @@
+"""The password: changed knowing the current one, or reset through a link mailed to a verified
+address.
+
+Asking for a reset answers the same bytes whatever the address (RESET_ANSWER), and does the
+same work before answering: it checks the address's form, counts it, and queues the mail. The
+account is looked up only on the worker side (`send_reset`), so the answer's timing says
+nothing either. An unverified address gets no link: it may not be its holder's.
+"""
+from __future__ import annotations
+
+from chalicelib import logs, settings
+from chalicelib.account import links, mail, tasks
+from chalicelib.auth import store, throttle, tokens, users
+
+log = logs.get("account")
+
+RESET = "reset"
+RESET_ANSWER = {"message": "If an account with this email exists and its address is verified, a link to choose a "
+                           "new password is on its way. The link works once, for 30 minutes."}
+TOO_MANY_FROM_NETWORK = f"Too many password resets asked for from your network. Try again in {throttle.WAIT}."
+TOO_MANY_FOR_ADDRESS = f"Too many mails were asked for this address. Try again in {throttle.WAIT}."
+
+
+def change(user_id: str, session_jti: str, current: str, new: str, confirmation: str) -> None:
+    """A new password for the signed-in account; its other sessions end (this one and its API
+    keys stay), and a reset link it had is void."""
+    user = users.current(user_id)
+    users.check_password(user, current, field="current_password")
+    new_hash = users.set_password(user, new, confirmation)
+    _store_password(user, new_hash)
+    tokens.end_sessions(user_id, keep=session_jti)
+    links.forget(RESET, user)
+
+
+def _store_password(user: dict, new_hash: str) -> None:
+    store.table().update_item(Key={"pk": user["pk"]}, UpdateExpression="SET password_hash = :h",
+                              ConditionExpression="attribute_exists(pk)", ExpressionAttributeValues={":h": new_hash})
+
+
+def count_mail(email: str) -> None:
+    """429 once the address has had its mails (resets and verifications) for the window."""
+    a = settings.get().account
+    throttle.hit("mail", email, a.mail_limit_per_email, a.mail_window_seconds, TOO_MANY_FOR_ADDRESS)
+
+
+def request_reset(raw_email: str, ip: str) -> dict:
+    """Queue a reset link for the address; RESET_ANSWER whatever it is (400 only for what
+    cannot be an address, 429 when asked too often)."""
+    email = users.valid_email(raw_email)
+    a = settings.get().account
+    throttle.hit("reset-ip", ip, a.mail_limit_per_ip, a.mail_window_seconds, TOO_MANY_FROM_NETWORK)
+    count_mail(email)
+    tasks.enqueue("reset-mail", email=email)
+    return RESET_ANSWER
+
+
+def send_reset(email: str) -> None:
+    """(Worker side.) Mail a reset link when the address has a verified account."""
+    user = users.find(email)
+    if user is None or not user.get("email_verified"):
+        log.info("no reset link sent", extra={"reason": "no account" if user is None else "address not verified"})
+        return
+    minutes = settings.get().account.reset_ttl_seconds // 60
+    token = links.issue(RESET, user, settings.get().account.reset_ttl_seconds)
+    mail.send(user["email"], "Choose a new PageVoice password", [
+        f"Hello {user['name']}, someone (we hope you) asked to choose a new password for your PageVoice "
+        f"account. Open this link within {minutes} minutes to choose it:",
+        "The link works once. Choosing a new password signs you out everywhere. If you did not ask for "
+        "this, ignore this mail: your password stays as it is."], mail.link(f"reset/{token}"))
+    log.info("reset link sent")
+
+
+def confirm_reset(token: str, new: str, confirmation: str) -> None:
+    """Set the new password through a live reset link, which is then spent; every session of
+    the account ends, a login lockout is lifted, and the address counts as verified (its
+    holder opened the mail)."""
+    user_id = links.holder(RESET, token)
+    user = users.get(user_id)
+    if user is None:
+        raise links.invalid()
+    new_hash = users.set_password(user, new, confirmation)
+    links.spend(RESET, token, {"Update": {
+        "Key": {"pk": user["pk"]}, "UpdateExpression": "SET password_hash = :h, email_verified = :t REMOVE reset_link",
+        "ConditionExpression": "attribute_exists(pk)", "ExpressionAttributeValues": {":h": new_hash, ":t": True}}})
+    tokens.end_sessions(user_id)
+    throttle.login_succeeded(user["email"])

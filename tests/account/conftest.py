@@ -1,0 +1,108 @@
+"""What the account tests share: the tasks queue drained through the tasks handler (the worker
+side, as deployed and as infra/local/tasks.py runs it) and the mail moto's SES accepted."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from chalicelib import aws, settings
+from chalicelib.account import tasks
+
+LINK = re.compile(r"https?://\S+/#/(reset|verify)/([A-Za-z0-9_-]+)")
+
+
+class Tasks:
+    def __init__(self):
+        sqs = aws.sqs()
+        self.url = sqs.get_queue_url(QueueName=settings.get().account.tasks_queue)["QueueUrl"]
+        self.queued()  # what an earlier test of the module left
+
+    def queued(self) -> list[dict]:
+        """Take every queued message off the queue: their SQS records."""
+        sqs, records = aws.sqs(), []
+        while True:
+            got = sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10).get("Messages", [])
+            if not got:
+                return records
+            for m in got:
+                sqs.delete_message(QueueUrl=self.url, ReceiptHandle=m["ReceiptHandle"])
+                records.append({"messageId": m["MessageId"], "body": m["Body"], "eventSource": "aws:sqs"})
+
+    def names(self) -> list[str]:
+        return [json.loads(r["body"])["task"] for r in self.queued()]
+
+    def run(self) -> list[str]:
+        """Run what is queued (and what that queues) as the tasks function would: task names."""
+        done = []
+        while records := self.queued():
+            assert tasks.lambda_handler({"Records": records}) == {"batchItemFailures": []}
+            done += [json.loads(r["body"])["task"] for r in records]
+        return done
+
+
+@pytest.fixture
+def queue(api_env):
+    return Tasks()
+
+
+class Mailbox:
+    """The messages moto's SES accepted since the test began."""
+
+    def __init__(self):
+        self.start = len(self._all())
+
+    @staticmethod
+    def _all():
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.ses.models import ses_backends
+
+        return ses_backends[DEFAULT_ACCOUNT_ID][settings.get().aws.region].sent_messages
+
+    def messages(self) -> list:
+        return self._all()[self.start:]
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages() if address in m.destinations["ToAddresses"]]
+
+    def link(self, address: str, purpose: str) -> str:
+        """The token of the newest link of `purpose` mailed to `address`."""
+        found = [t for m in self.to(address) for p, t in LINK.findall(m.body) if p == purpose]
+        assert found, f"no {purpose} link mailed to {address}"
+        return found[-1]
+
+
+@pytest.fixture
+def mailbox(api_env):
+    return Mailbox()
+
+
+@pytest.fixture
+def stub_kind(monkeypatch):
+    monkeypatch.setenv("PAGEVOICE_KIND_PLUGINS", "tests.stubkind:KIND")
+
+
+def finished_job(client, headers, text: str, filename: str = "note.txt") -> str:
+    """A job of the tests' stub kind run by the worker to its end (result, echo.txt, source)."""
+    from chalicelib.jobs import worker
+    from tests.apiclient import post
+
+    body = {"filename": filename, "content_type": "text/plain", "size": 64, "kind": "stub"}
+    made = post(client, "/uploads", body, headers=headers).json_body
+    key = made["upload"]["fields"]["key"]
+    aws.s3().put_object(Bucket=settings.get().aws.bucket, Key=key, Body=f"echo:{text}".encode())
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "done"
+    return made["job_id"]
+
+
+def everything() -> str:
+    """Every item of every table and every key of the bucket, as one text to search."""
+    from chalicelib import resources
+
+    s = settings.get().aws
+    parts = []
+    for spec in resources.TABLES.values():
+        parts += [json.dumps(i, default=str) for i in aws.dynamodb().Table(getattr(s, spec["setting"])).scan()["Items"]]
+    parts += [o["Key"] for o in aws.s3().list_objects_v2(Bucket=s.bucket).get("Contents", [])]
+    return "\n".join(parts)
