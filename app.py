@@ -8,7 +8,7 @@ the README's "How it works").
 from chalice import Chalice
 
 from chalicelib import auth, kinds
-from chalicelib.account import erase, export, password, retention, verification
+from chalicelib.account import erase, export, password, verification
 from chalicelib.auth import apikeys, tokens, users
 from chalicelib.errors import InputError
 from chalicelib.jobs import lifecycle, uploads
@@ -84,7 +84,7 @@ def me():
 def update_me():
     caller = auth.session(app.current_request)
     body = edge.json_object(app.current_request)
-    return retention.set_days(caller.user_id, edge.nullable(body, "retention_days", int))
+    return users.set_retention(caller.user_id, edge.nullable(body, "retention_days", int))
 
 
 @app.route("/me", methods=["DELETE"], cors=edge.CORS)

@@ -89,3 +89,33 @@ def wait_jobs(stack, headers, job_ids, timeout=180, poll=0.5) -> dict[str, dict]
     if pending:
         raise AssertionError(f"{len(pending)} jobs never ended: {sorted(pending)}\n{stack.log_tail()}")
     return finished
+
+
+def mail_link(stack, email: str, purpose: str, timeout: float = 30) -> str:
+    """The token of the newest `purpose` link ("reset", "verify") mailed to `email`, read from
+    the files the local stack writes for each mail (<state dir>/mail/*.eml), as a person would."""
+    import email as mail_parser
+    import re
+    from email import policy
+
+    link = re.compile(rf"/#/{purpose}/([A-Za-z0-9_-]+)")
+    deadline = time.monotonic() + timeout
+    while True:
+        for path in sorted((stack.state_dir / "mail").glob("*.eml"), reverse=True):
+            message = mail_parser.message_from_bytes(path.read_bytes(), policy=policy.default)
+            if email in str(message["To"]):
+                found = link.findall(message.get_body(("plain",)).get_content())
+                if found:
+                    return found[-1]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {purpose} link mailed to {email} within {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+def verified(stack, email: str | None = None, name: str = "Ada Reader") -> str:
+    """A new account whose address is verified through its mailed link."""
+    email = register(stack, email, name)
+    token = mail_link(stack, email, "verify")
+    r = requests.post(f"{stack.api_url}/auth/verify-email", json={"token": token}, timeout=30)
+    assert r.status_code == 204, r.text
+    return email

@@ -1,6 +1,6 @@
 """The layering, read from the code's imports (not run): a breach fails here, not in review.
 
-    web (the HTTP edge, app.py)  ->  auth, jobs  ->  kinds  ->  engines, media  ->  errors
+    web (the HTTP edge, app.py)  ->  account  ->  jobs  ->  auth, kinds  ->  engines, media  ->  errors
                                                                  settings, aws, logs, ...
 
 - `chalicelib.errors` is a leaf: every layer may raise its errors, it imports nothing of ours.
@@ -8,9 +8,10 @@
 - Kinds, engines and media do no AWS I/O (no `chalicelib.aws`, no boto3) and know nothing of
   jobs, accounts or HTTP: a kind is a function from bytes to outputs.
 - The API's import closure (app.py at import time) holds no ML: engines and runners load by name.
-- Jobs reach S3 through one door: no module of chalicelib.jobs or chalicelib.web but
+- Jobs reach S3 through one door: no module of chalicelib.jobs, chalicelib.account or chalicelib.web but
   `chalicelib.jobs.objects` (nor app.py) touches an S3 client or presigns; and no module of
   chalicelib.jobs imports a kind's own module (a kind is read through the registry).
+- Accounts build on jobs and auth: neither imports chalicelib.account.
 - No import cycles; chalicelib never imports the local stack (infra/) or the tests.
 """
 from __future__ import annotations
@@ -89,6 +90,12 @@ def test_nothing_below_the_http_layer_imports_it(name):
 def test_kinds_engines_and_media_do_no_aws_io_and_know_no_jobs(name):
     breach = {m for m in imports(name) if under(m, "chalicelib.aws", "boto3", "botocore", "chalicelib.jobs",
                                                 "chalicelib.auth", "chalicelib.resources")}
+    assert not breach, f"{name} imports {sorted(breach)}"
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if under(n, "chalicelib.auth", "chalicelib.jobs")))
+def test_auth_and_jobs_do_not_import_accounts(name):
+    breach = {m for m in imports(name) if under(m, "chalicelib.account")}
     assert not breach, f"{name} imports {sorted(breach)}"
 
 
@@ -180,7 +187,8 @@ def test_the_reader_sees_s3_calls():
     assert not s3_uses("chalicelib.jobs.store")
 
 
-@pytest.mark.parametrize("name", sorted(n for n in MODULES if under(n, "chalicelib.jobs", "chalicelib.web", "app")
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if under(n, "chalicelib.jobs", "chalicelib.web",
+                                                                     "chalicelib.account", "app")
                                         and n != S3_GATEWAY))
 def test_only_the_objects_module_calls_s3_for_jobs(name):
     uses = s3_uses(name)

@@ -117,7 +117,7 @@ def build(user_id: str, export_id: str) -> None:
             size = f.tell()
             f.seek(0)
             key = key_of(user_id, export_id)
-            objects.upload_file(settings.get().aws.bucket, key, f, "application/zip")
+            objects.store_file(settings.get().aws.bucket, key, f, "application/zip")
     except Exception:
         log.exception("export failed")
         _update(user_id, export_id, status=FAILED, message=FAILED_MESSAGE)

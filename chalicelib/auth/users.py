@@ -1,6 +1,7 @@
 """Accounts: registration with a unique email, login, profile.
 
-Items: USER#<id> {id, name, email, password_hash, created_at, api_keys} and
+Items: USER#<id> {id, name, email, password_hash, created_at, api_keys, sessions, email_verified,
+retention_days} and
 EMAIL#<email> {user_id}, written together in one transaction whose condition on the
 EMAIL item makes the address unique. <email> is `emails.normalize`d, so look-alike forms
 of one address (full-width, compatibility characters) are one account.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import re
 import uuid
 
+from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from chalicelib import clock, settings
@@ -156,3 +158,41 @@ def set_password(user: dict, password: str, confirmation: str, field: str = "new
     """The hash of a new password for the account, once it passes the rules (400 on `field`)."""
     passwords.validate(password, confirmation, user["email"], user["name"], field=field)
     return passwords.hash_password(password)
+
+
+# "Delete my files after N days" (off by default): an account that chose it also carries
+# `retention = "on"`, which puts it in the auth table's sparse index of that name
+# (chalicelib.resources), so the sweep (jobs.sweep) reads only those accounts.
+RETENTION_INDEX, RETENTION_ON = "retention", "on"
+
+
+def set_retention(user_id: str, days) -> dict:
+    """Keep the account's files `days` days (None: until deleted); the account as GET /me shows it."""
+    current(user_id)
+    top = settings.get().account.max_retention_days
+    if days is None:
+        update, values = "REMOVE retention_days, #r", {}
+    elif isinstance(days, int) and not isinstance(days, bool) and 1 <= days <= top:
+        update, values = "SET retention_days = :d, #r = :on", {":d": days, ":on": RETENTION_ON}
+    else:
+        raise InputError(f"Choose a number of days from 1 to {top}, or null to keep files until you delete them.",
+                         field="retention_days")
+    kwargs = {"ExpressionAttributeValues": values} if values else {}
+    item = store.table().update_item(
+        Key={"pk": f"USER#{user_id}"}, UpdateExpression=update, ConditionExpression="attribute_exists(pk)",
+        ExpressionAttributeNames={"#r": "retention"}, ReturnValues="ALL_NEW", **kwargs)["Attributes"]
+    return public(item)
+
+
+def retaining():
+    """(user_id, days) of every account that chose to keep its files only so many days."""
+    query = {"IndexName": RETENTION_INDEX, "KeyConditionExpression": Key("retention").eq(RETENTION_ON)}
+    while True:
+        page = store.table().query(**query)
+        for item in page.get("Items", []):
+            user = store.get(item["pk"], consistent=True)
+            if user is not None and user.get("retention_days") is not None:
+                yield user["id"], int(user["retention_days"])
+        if "LastEvaluatedKey" not in page:
+            return
+        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]

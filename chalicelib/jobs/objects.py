@@ -315,7 +315,7 @@ def write(bucket: str, key: str, body, content_type: str) -> str:
     return key
 
 
-def upload_file(bucket: str, key: str, fileobj, content_type: str) -> None:
+def store_file(bucket: str, key: str, fileobj, content_type: str) -> None:
     """An open file of any size (multipart past 8 MB), left open: an account's export."""
     aws.s3().upload_fileobj(fileobj, bucket, key, ExtraArgs={"ContentType": content_type})
 

@@ -6,7 +6,7 @@ until someone reads it (lifecycle.settle). Deployed, `lambda_handler` runs on a 
 (infra/template.py) and re-invokes the worker asynchronously with the S3 event it would have
 had; locally the bridge runs `redrive` between deliveries. Each re-drive is an attempt like
 any other: the worker's claim counts it, and the attempt cap (settings.worker.worker_max_attempts)
-fails a job that keeps dying. It enforces the retention accounts chose (account.retention). It also removes what a deleted job's worker left (`remove_orphans`,
+fails a job that keeps dying. It enforces the retention accounts chose (`expire`). It also removes what a deleted job's worker left (`remove_orphans`,
 from the deleted job's tombstone): the worker removes it itself when it sees its job gone, but
 a write can land after the delete's listing.
 """
@@ -17,9 +17,9 @@ from collections.abc import Callable
 from botocore.exceptions import ClientError
 
 from chalicelib import clock, logs, settings
-from chalicelib.account import retention
+from chalicelib.auth import users
 from chalicelib.jobs import events, lifecycle, objects, store
-from chalicelib.jobs.keys import upload_key
+from chalicelib.jobs.keys import id_at, upload_key
 
 log = logs.get("sweep")
 
@@ -79,10 +79,22 @@ def remove_orphans(keep_seconds: float = store.TOMBSTONE_SECONDS) -> int:
     return removed
 
 
+def expire() -> int:
+    """Delete every job older than its account's chosen retention (users.set_retention), as
+    DELETE /jobs/{id} does; how many. Job ids sort by creation time: only the old ones are read."""
+    removed = 0
+    for user_id, days in users.retaining():
+        for record in store.each(user_id, before=id_at(clock.now() - days * 86400)):
+            removed += lifecycle.delete(user_id, record["job_id"])
+    if removed:
+        log.info("deleted jobs past their account's retention", extra={"count": removed})
+    return removed
+
+
 def run(deliver: Callable[[dict], None]) -> dict:
     """One sweep: re-drive what is due, delete what accounts asked to keep no longer (their
     retention), then remove what deleted jobs left."""
-    return {"redriven": redrive(deliver), "expired": retention.enforce(), "removed": remove_orphans()}
+    return {"redriven": redrive(deliver), "expired": expire(), "removed": remove_orphans()}
 
 
 def lambda_handler(event: dict, context=None) -> dict:

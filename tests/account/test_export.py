@@ -85,7 +85,7 @@ def test_an_export_that_fails_says_so_and_a_new_one_can_start(client, queue, stu
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(export.objects, "upload_file", broken)
+    monkeypatch.setattr(export.objects, "store_file", broken)
     queue.run()
     failed = client.http.get("/me/export", headers=headers)
     assert failed.status_code == 200 and failed.json_body["export"]["status"] == "failed"

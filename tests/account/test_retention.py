@@ -1,4 +1,4 @@
-""""Delete my files after N days": set on the account, enforced by the sweep."""
+"""Delete my files after N days: set on the account (auth.users), enforced by the sweep (jobs.sweep)."""
 from __future__ import annotations
 
 import json
