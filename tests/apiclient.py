@@ -16,6 +16,12 @@ def post(client, path, body=None, headers=None, raw=None):
     return client.http.post(path, headers={**JSON, **(headers or {})}, body=data)
 
 
+def send(client, method: str, path: str, body=None, headers=None):
+    """Any method with a JSON body (DELETE /me and PATCH /me carry one)."""
+    return client.http.request(method, path, headers={**JSON, **(headers or {})},
+                               body=json.dumps(body).encode() if body is not None else b"")
+
+
 def register(client, email="ann@example.org", name="Ann", password=PASSWORD):
     r = post(client, "/auth/register", {"name": name, "email": email, "password": password,
                                         "password_confirmation": password})

@@ -2,7 +2,6 @@
 and the email can register again."""
 from __future__ import annotations
 
-import json
 import threading
 import time
 
@@ -10,14 +9,13 @@ from chalicelib import aws, settings
 from chalicelib.jobs import store as jobs
 from chalicelib.jobs import sweep, worker
 from tests.account.conftest import everything, finished_job
-from tests.apiclient import PASSWORD, assert_error, bearer, login, post, register, signed_in
+from tests.apiclient import PASSWORD, assert_error, bearer, login, post, register, send, signed_in
 
 pytest_plugins = ["tests.apifixtures"]
 
 
 def delete_me(client, headers, body):
-    return client.http.delete("/me", headers={**headers, "Content-Type": "application/json"},
-                              body=json.dumps(body).encode())
+    return send(client, "DELETE", "/me", body, headers)
 
 
 def test_delete_refusals(client):

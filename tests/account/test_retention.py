@@ -1,21 +1,18 @@
 """Delete my files after N days: set on the account (auth.users), enforced by the sweep (jobs.sweep)."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from chalicelib import clock
 from chalicelib.jobs import keys, sweep
 from tests.account.conftest import finished_job
-from tests.apiclient import assert_error, signed_in
+from tests.apiclient import assert_error, send, signed_in
 
 pytest_plugins = ["tests.apifixtures"]
 
 
 def patch_me(client, headers, body):
-    return client.http.patch("/me", headers={**headers, "Content-Type": "application/json"},
-                             body=json.dumps(body).encode())
+    return send(client, "PATCH", "/me", body, headers)
 
 
 def test_retention_is_off_by_default_and_set_or_cleared(client):
