@@ -74,3 +74,15 @@ def test_deleting_twice_from_two_sessions(client, queue):
     second = bearer(login(client))
     assert delete_me(client, headers, {"password": PASSWORD}).status_code == 204
     assert_error(delete_me(client, second, {"password": PASSWORD}), 401)
+
+
+def test_the_deletion_is_logged_without_personal_data(client, queue, stub_kind, caplog):
+    user, headers = signed_in(client, email="erin@example.org", name="Erin")
+    finished_job(client, headers, "HELLO")
+    queue.run()
+    caplog.clear()
+    assert delete_me(client, headers, {"password": PASSWORD}).status_code == 204
+    queue.run()
+    logged = "\n".join(repr(vars(r)) for r in caplog.records)  # every field of every line
+    assert "account deleted" in logged and "files were erased" in logged
+    assert user["id"] not in logged and "erin@example.org" not in logged and "Erin" not in logged
