@@ -7,7 +7,7 @@ DATASETS ?= ../shared/datasets
 # Debian packages the tests and benchmarks use (a real Chromium for the site tests).
 APT_PACKAGES := chromium fonts-dejavu-core tesseract-ocr curl strace
 
-.PHONY: run test test-fast lint js-test bench train-digits package system-deps venv keras-venv fetch-weights clean
+.PHONY: run mail test test-fast lint js-test bench train-digits package system-deps venv keras-venv fetch-weights clean
 
 $(VENV)/.installed: requirements.txt requirements-worker.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ system-deps:
 # included, stops every process of the stack.
 run: venv
 	$(PY) -m infra.local --watch-pid $$PPID
+
+# The newest mail the local stack sent (its files: <state dir>/mail/*.eml).
+mail: venv
+	@$(PY) -m infra.local.mailbox --latest
 
 test: lint js-test keras-venv system-deps
 	$(PY) -m pytest tests -q -p no:cacheprovider

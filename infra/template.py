@@ -1,9 +1,10 @@
 """The CloudFormation that `chalice package --merge-template` merges into Chalice's SAM template.
 
 Chalice writes the API (API Gateway + its Lambda functions, zip package). Everything
-else is here: the worker as a container-image Lambda, the data bucket and its upload
-trigger, the tables (rendered from chalicelib.resources, the same definitions the local
-bootstrap uses), the site behind CloudFront, least-privilege roles, log groups and the
+else is here: the worker, the sweep and the tasks function (account mail, exports) as
+container-image Lambdas, the tasks queue, the data bucket and its upload trigger, the
+tables (rendered from chalicelib.resources, the same definitions the local bootstrap
+uses), the site behind CloudFront, least-privilege roles, log groups and the
 worker's on-failure queue. The merge is a deep dict merge where this file wins, so it
 also overrides what Chalice generated for its functions (role, name, environment).
 
@@ -11,6 +12,7 @@ Pure functions only: `infra/package.py` writes the result, the tests read it.
 """
 from __future__ import annotations
 
+import json
 import re
 
 from chalicelib import resources
@@ -24,6 +26,7 @@ ORIGIN_PLACEHOLDER = "https://cors-origin.pagevoice.invalid"
 
 WORKER_HANDLER = "chalicelib.jobs.worker.lambda_handler"
 SWEEP_HANDLER = "chalicelib.jobs.sweep.lambda_handler"
+TASKS_HANDLER = "chalicelib.account.tasks.lambda_handler"  # chalicelib.account.tasks.TASKS_HANDLER
 
 # Managed CloudFront policies (fixed ids, the same in every account).
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
@@ -37,8 +40,26 @@ API_TABLE_ACTIONS = [
 ]
 WORKER_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
 # The sweep reads unfinished jobs and tombstones through the jobs table's sweep index (never a
-# scan), and forgets a tombstone once the deleted job's objects are gone.
-SWEEP_TABLE_ACTIONS = ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+# scan), forgets a tombstone once the deleted job's objects are gone, and deletes the jobs past
+# their account's retention as DELETE /jobs/{id} does (a tombstone first).
+SWEEP_TABLE_ACTIONS = ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                       "dynamodb:DeleteItem"]
+# The tasks function (chalicelib.account.tasks): one-time links and export records in the auth
+# table; a deleted account's jobs removed as DELETE /jobs/{id} removes them.
+TASKS_AUTH_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                            "dynamodb:BatchWriteItem"]
+TASKS_JOBS_TABLE_ACTIONS = ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
+TASKS_QUEUE = "TasksQueue"
+# Longest task: an export of a large account (Lambda's maximum). The queue's visibility
+# timeout (chalicelib.resources.QUEUES) must be longer, as SQS event sources require.
+TASKS_TIMEOUT = 900
+# /tmp holds an export's zip while it is built: up to settings.account.export_max_bytes (4 GiB),
+# plus the job that crossed that cap (its recordings), before it streams to S3. Ephemeral
+# storage is billed per GB-second above 512 MB: cents a month even at this size.
+TASKS_STORAGE_MB = 6144
+# Tasks at once. Capped at the event source (not with reserved concurrency, under which SQS's
+# pollers get throttled and a throttled message counts as a receive towards the dead-letter queue).
+TASKS_MAX_CONCURRENCY = 5
 SWEEP_EVERY_MINUTES = 5
 WORKER_FUNCTION_ARN = "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${ResourcePrefix}-worker"
 
@@ -66,6 +87,7 @@ DATA_BUCKET_ARN = "arn:${AWS::Partition}:s3:::" + DATA_BUCKET_NAME
 
 SITE_ORIGIN = {"Fn::If": ["HasSiteOrigin", ref("SiteOrigin"),
                           sub("https://${SiteDistribution.DomainName}")]}
+MAIL_IDENTITY_ARN = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${MailIdentity}"
 
 
 def table_logical_ids() -> list[str]:
@@ -75,6 +97,12 @@ def table_logical_ids() -> list[str]:
 def table_name_suffix(logical: str) -> str:
     """AuthTable -> auth: physical names are `${ResourcePrefix}-auth`, like the dev stage's."""
     return re.sub(r"Table$", "", logical).lower()
+
+
+def queue_name_suffix(logical: str) -> str:
+    """TasksQueue -> tasks: `${ResourcePrefix}-tasks`, its dead-letter queue `...-tasks-dead`
+    (as the local bootstrap names them)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", re.sub(r"Queue$", "", logical)).lower()
 
 
 def function_name_suffix(logical: str) -> str:
@@ -152,9 +180,25 @@ def _parameters() -> dict:
             "Type": "String", "Default": "piper", "AllowedValues": ["piper", "gtts"],
             "Description": "gtts sends the text to Google's servers; piper runs inside the worker.",
         },
+        **_mail_parameters(),
         "LogRetentionDays": {
             "Type": "Number", "Default": 30, "AllowedValues": LOG_RETENTION_DAYS,
             "Description": "CloudWatch Logs retention of every function.",
+        },
+    }
+
+
+def _mail_parameters() -> dict:
+    return {
+        "MailIdentity": {
+            "Type": "String", "MinLength": 1,
+            "Description": "The verified SES identity mail is sent as: a domain (example.org) or an address; "
+                           "the only identity the tasks function may send from.",
+        },
+        "MailFrom": {
+            "Type": "String", "MinLength": 3,
+            "Description": "The From of every mail, an address of MailIdentity, e.g. "
+                           "'PageVoice <no-reply@example.org>'.",
         },
     }
 
@@ -181,13 +225,22 @@ class CfnNames:
         return getatt(logical, "Arn")
 
     def indexes(self, logical: str) -> list:
-        return [sub(f"${{{logical}.Arn}}/index/{index}") for index in resources.TABLES[logical].get("indexes", {})]
+        return [self.index(logical, index) for index in resources.TABLES[logical].get("indexes", {})]
 
     def log_groups(self, logical_ids: list[str]) -> list:
         return [getatt(g, "Arn") for g in logical_ids]
 
+    def index(self, logical: str, index: str):
+        return sub(f"${{{logical}.Arn}}/index/{index}")
+
     def dead_letter_queue(self):
         return getatt("WorkerDeadLetterQueue", "Arn")
+
+    def tasks_queue(self):
+        return getatt(TASKS_QUEUE, "Arn")
+
+    def mail_identity(self):
+        return sub(MAIL_IDENTITY_ARN)
 
     def worker_function(self):
         # By name: the worker's own role naming its ARN would be a cycle.
@@ -217,9 +270,13 @@ def _logs(n, log_groups: list[str]) -> dict:
             "Resource": n.log_groups(log_groups)}
 
 
+AUTH_TABLE = "AuthTable"
 JOBS_TABLE = "JobsTable"
 WORKER_LOG_GROUPS = ["WorkerLogGroup"]
 SWEEP_LOG_GROUPS = ["SweepLogGroup"]
+TASKS_LOG_GROUPS = ["TasksLogGroup"]
+RETENTION_INDEX = "retention"  # chalicelib.auth.users.RETENTION_INDEX, one of resources.TABLES[AUTH_TABLE]'s
+DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600
 
 
 # --- The roles' statements: one function per role, rendered by the template (CfnNames) and by
@@ -245,6 +302,9 @@ def sweep_statements(n) -> list:
     return [
         _logs(n, SWEEP_LOG_GROUPS),
         {"Effect": "Allow", "Action": SWEEP_TABLE_ACTIONS, "Resource": [n.table(JOBS_TABLE), *n.indexes(JOBS_TABLE)]},
+        # The accounts that chose a retention: their index, then each one's USER item.
+        {"Effect": "Allow", "Action": "dynamodb:Query", "Resource": n.index(AUTH_TABLE, RETENTION_INDEX)},
+        {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": n.table(AUTH_TABLE)},
         # HeadObject (does the upload exist?) needs s3:GetObject.
         {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": n.objects(resources.UPLOAD_PREFIX)},
         # What lands for a deleted job after its DELETE (a worker's last write, an upload through
@@ -264,14 +324,42 @@ def api_statements(n, log_groups: list[str]) -> list:
         # The presigned POST is signed with this role: it can only create uploads (with their tag).
         {"Effect": "Allow", "Action": ["s3:PutObject"] + (["s3:PutObjectTagging"] if tag else []),
          "Resource": n.objects(resources.UPLOAD_PREFIX)},
-        # Presigned GETs (image, speech), reading result.json, deleting a job's objects.
+        # Presigned GETs (image, speech, an export's zip), reading result.json, deleting a job's
+        # objects and a replaced export.
         {"Effect": "Allow", "Action": ["s3:GetObject", "s3:DeleteObject"],
-         "Resource": n.objects(resources.UPLOAD_PREFIX, resources.RESULT_PREFIX)},
+         "Resource": n.objects(resources.UPLOAD_PREFIX, resources.RESULT_PREFIX, resources.EXPORT_PREFIX)},
         _list_bucket(n),
+        # Ending an account's sessions and API keys at once (auth.store.delete_many).
+        {"Effect": "Allow", "Action": "dynamodb:BatchWriteItem", "Resource": n.table(AUTH_TABLE)},
+        # Work for the tasks function (mail, exports, erasing an account): the API only enqueues.
+        {"Effect": "Allow", "Action": ["sqs:GetQueueUrl", "sqs:SendMessage"], "Resource": n.tasks_queue()},
         {"Effect": "Allow", "Action": "ssm:GetParameter", "Resource": n.jwt_parameter()},
         n.if_kms_key({"Effect": "Allow", "Action": "kms:Decrypt"}),
     ]
     return [st for st in statements if st is not None]
+
+
+def tasks_statements(n) -> list:
+    return [
+        _logs(n, TASKS_LOG_GROUPS),
+        # What Lambda's SQS event source does with the function's role.
+        {"Effect": "Allow", "Resource": n.tasks_queue(), "Action": [
+            "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]},
+        {"Effect": "Allow", "Action": TASKS_AUTH_TABLE_ACTIONS, "Resource": n.table(AUTH_TABLE)},
+        {"Effect": "Allow", "Action": TASKS_JOBS_TABLE_ACTIONS, "Resource": n.table(JOBS_TABLE)},
+        # An export reads each job's result and kept source.
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": n.objects(resources.RESULT_PREFIX)},
+        # The zip (multipart past 8 MB: a failed upload is aborted rather than left to the
+        # lifecycle rule).
+        {"Effect": "Allow", "Action": ["s3:PutObject", "s3:AbortMultipartUpload"],
+         "Resource": n.objects(resources.EXPORT_PREFIX)},
+        # Erasing a deleted account's objects, as DELETE /jobs/{id} does, and its export.
+        {"Effect": "Allow", "Action": "s3:DeleteObject",
+         "Resource": n.objects(resources.UPLOAD_PREFIX, resources.RESULT_PREFIX, resources.EXPORT_PREFIX)},
+        _list_bucket(n),
+        # Mail only from PageVoice's own sender (SES checks the identity the From belongs to).
+        {"Effect": "Allow", "Action": "ses:SendEmail", "Resource": n.mail_identity()},
+    ]
 
 
 def _limits() -> dict:
@@ -371,6 +459,8 @@ def build(api_functions: list[str], api_stage: str = "api") -> dict:
             **_data_bucket(),
             **_worker(names),
             **_sweep(names),
+            **_queues(),
+            **_tasks(names),
             **_api(api_functions, names),
             **_site(),
         },
@@ -438,7 +528,7 @@ def _worker(names: CfnNames) -> dict:
     return {
         "WorkerDeadLetterQueue": {
             "Type": "AWS::SQS::Queue",
-            "Properties": {"MessageRetentionPeriod": 1209600, "SqsManagedSseEnabled": True},
+            "Properties": {"MessageRetentionPeriod": DEAD_LETTER_RETENTION_SECONDS, "SqsManagedSseEnabled": True},
         },
         "WorkerLogGroup": _log_group("worker"),
         "WorkerRole": _role("PageVoice OCR worker: read uploads, write results, move jobs along",
@@ -492,6 +582,56 @@ def _sweep(names: CfnNames) -> dict:
     }
 
 
+def _queues() -> dict:
+    """The queues of chalicelib.resources.QUEUES, each with its dead-letter queue (the same
+    attributes as the local bootstrap's)."""
+    res = {}
+    for logical, spec in resources.QUEUES.items():
+        name = f"${{ResourcePrefix}}-{queue_name_suffix(logical)}"
+        attributes = resources.queue_attributes(logical, getatt(spec["dead_letter"], "Arn"))
+        res[spec["dead_letter"]] = {"Type": "AWS::SQS::Queue", "Properties": {
+            "QueueName": sub(f"{name}-dead"), "MessageRetentionPeriod": DEAD_LETTER_RETENTION_SECONDS,
+            "SqsManagedSseEnabled": True}}
+        res[logical] = {"Type": "AWS::SQS::Queue", "Properties": {
+            "QueueName": sub(name),
+            "VisibilityTimeout": int(attributes["VisibilityTimeout"]),
+            "MessageRetentionPeriod": int(attributes["MessageRetentionPeriod"]),
+            # The SQS API takes this policy as a JSON string; CloudFormation as an object, so
+            # the dead-letter queue's ARN can be an intrinsic in it.
+            "RedrivePolicy": json.loads(attributes["RedrivePolicy"]),
+            "SqsManagedSseEnabled": True}}
+    return res
+
+
+def _tasks(names: CfnNames) -> dict:
+    """The tasks queue's function (chalicelib.account.tasks): mail, exports, erasing accounts.
+    The worker's image, another command: it loads no model."""
+    return {
+        "TasksLogGroup": _log_group("tasks"),
+        "TasksRole": _role("PageVoice tasks: send account mail, build exports, erase deleted accounts",
+                           tasks_statements(names)),
+        "Tasks": _image_function(
+            "tasks", "PageVoice tasks: account mail, exports, erasing accounts (the worker's image)",
+            TASKS_HANDLER, "TasksRole", 1024, TASKS_TIMEOUT, ref("AWS::NoValue"), {
+                "PAGEVOICE_BUCKET": sub(DATA_BUCKET_NAME),
+                "PAGEVOICE_AUTH_TABLE": ref(AUTH_TABLE),
+                "PAGEVOICE_JOBS_TABLE": ref(JOBS_TABLE),
+                "PAGEVOICE_TASKS_QUEUE": getatt(TASKS_QUEUE, "QueueName"),
+                "PAGEVOICE_MAIL_FROM": ref("MailFrom"),
+                "PAGEVOICE_SITE_URL": SITE_ORIGIN,  # the links in mails open the site
+            }, storage_mb=TASKS_STORAGE_MB),
+        "TasksEventSource": {
+            "Type": "AWS::Lambda::EventSourceMapping",
+            "Properties": {
+                "EventSourceArn": getatt(TASKS_QUEUE, "Arn"), "FunctionName": ref("Tasks"),
+                # One task per invocation; a task that raised is named and comes back alone.
+                "BatchSize": 1, "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                "ScalingConfig": {"MaximumConcurrency": TASKS_MAX_CONCURRENCY},
+            },
+        },
+    }
+
+
 def _api(api_functions: list[str], names: CfnNames) -> dict:
     """The functions Chalice generated: our role, names, log groups, environment."""
     res = {}
@@ -524,6 +664,7 @@ def _api_function(fn: str, log_group: str) -> dict:
                 "PAGEVOICE_JOBS_TABLE": ref(JOBS_TABLE),
                 "PAGEVOICE_JWT_SECRET_PARAM": ref("JwtSecretParameterName"),
                 "PAGEVOICE_CORS_ORIGIN": SITE_ORIGIN,
+                "PAGEVOICE_TASKS_QUEUE": getatt(TASKS_QUEUE, "QueueName"),
                 **_limits(),
             }},
         },
@@ -611,6 +752,8 @@ def _outputs(tables: list[str], api_stage: str) -> dict:
         "DataBucketName": {"Value": ref("DataBucket")},
         "WorkerFunctionName": {"Value": ref("Worker")},
         "SweepFunctionName": {"Value": ref("Sweep")},
+        "TasksFunctionName": {"Value": ref("Tasks")},
+        "TasksDeadLetterQueueUrl": {"Value": ref(resources.QUEUES[TASKS_QUEUE]["dead_letter"])},
         "WorkerDeadLetterQueueUrl": {"Value": ref("WorkerDeadLetterQueue")},
         **{f"{t}Name": {"Value": ref(t)} for t in tables},
     }

@@ -149,7 +149,8 @@ def check_password(user: dict, password: str, field: str = "password") -> None:
     ok, _ = passwords.verify(user["password_hash"], password)
     if not ok:
         throttle.login_failed(email)
-        raise InputError("The password is incorrect.", field=field)
+        raise InputError("The current password is incorrect." if field == "current_password"
+                         else "The password is incorrect.", field=field)
     if failures:
         throttle.login_succeeded(email)
 

@@ -62,12 +62,15 @@ def _add_missing_indexes(client, logical: str, name: str) -> None:
 
 def ensure_queues() -> dict[str, str]:
     """The queues of chalicelib.resources.QUEUES (each with its dead-letter queue): logical name -> URL."""
+    from infra.template import DEAD_LETTER_RETENTION_SECONDS
+
     sqs = aws.sqs()
     a = settings.get().account
     urls = {}
     for logical, spec in resources.QUEUES.items():
         name = getattr(a, spec["setting"])
-        dead = sqs.create_queue(QueueName=f"{name}-dead", Attributes={"MessageRetentionPeriod": str(14 * 24 * 3600)})
+        dead = sqs.create_queue(QueueName=f"{name}-dead",
+                                Attributes={"MessageRetentionPeriod": str(DEAD_LETTER_RETENTION_SECONDS)})
         dead_arn = sqs.get_queue_attributes(QueueUrl=dead["QueueUrl"], AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         urls[logical] = sqs.create_queue(QueueName=name, Attributes=resources.queue_attributes(logical, dead_arn))["QueueUrl"]
     return urls

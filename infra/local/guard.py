@@ -12,7 +12,9 @@
   presigned POST: a page of any other origin gets no CORS answer, so its browser lets it
   read nothing and send nothing that needs a preflight (signed calls all do).
 - moto's own API (`/moto-api/`: reset, dashboard, ...) is not served at all.
-- The journal's rotation and replays carry the admin secret (`ADMIN_HEADER`).
+- The journal's rotation and replays carry the admin secret (`ADMIN_HEADER`); the layers
+  below learn that a request is the stack's own from `environ[ADMIN_ENVIRON]`, set only here
+  once the secret matched (a request merely naming the header is not).
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from infra.local import iam, sigv4
 
 ADMIN_HEADER = "X-Pagevoice-Admin"
 _ENVIRON_ADMIN = "HTTP_" + ADMIN_HEADER.upper().replace("-", "_")
+ADMIN_ENVIRON = "pagevoice.admin"
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/")
 
 
@@ -92,7 +95,7 @@ class Guard:
             if not cors:
                 return _deny(start_response, "OPTIONS is only answered to the site's own preflights")
         elif self._is_admin(environ):
-            pass  # the stack itself (journal rotation, replay of what was admitted before)
+            environ[ADMIN_ENVIRON] = True  # the stack itself (journal rotation, replay of what was admitted before)
         else:
             why = self._authenticate(environ, method, path)
             if why:

@@ -7,19 +7,22 @@ Each process of the stack signs its calls as one IAM user of moto's account:
     worker   the bridge's worker processes       the template's WorkerRole statements
     sweep    the bridge (its sweep, its polling)  the template's SweepRole statements, plus
              the local event queue that stands in for Lambda's S3 trigger
+    tasks    the tasks runner (tasks.py)         the template's TasksRole statements, plus
+             finding its queue by name (deployed, the event source knows it)
 
 The role statements come from the functions the template renders (infra/template.py:
-`api_statements`, `worker_statements`, `sweep_statements`), here with concrete ARNs, so a call
-the deployed role would refuse is refused locally. Keys are generated once per state directory
-(0600), so the journal's signed requests replay after a restart.
+`api_statements`, `worker_statements`, `sweep_statements`, `tasks_statements`), here with
+concrete ARNs, so a call the deployed role would refuse is refused locally. Keys are generated
+once per state directory (0600), so the journal's signed requests replay after a restart.
 
-moto 5.2.5 enforces IAM (INITIAL_NO_AUTH_ACTION_COUNT=0) on header-signed S3, SQS and DynamoDB
+moto 5.2.5 enforces IAM (INITIAL_NO_AUTH_ACTION_COUNT=0) on header-signed S3, SQS, SES and DynamoDB
 calls, with gaps `install` closes in the server process: DynamoDB is checked against resource
 "*" (so a table-scoped grant would allow nothing: checked per table here, each item's action
 for transactions), so are SQS CreateQueue and GetQueueUrl (checked against the queue named),
-S3 DeleteObjects is checked on the bucket (here: s3:DeleteObject on each key),
-and a presigned URL or POST form makes moto fail (it wants an Authorization header): guard.py
-verifies those and moto's check is skipped for them.
+S3 DeleteObjects is checked on the bucket (here: s3:DeleteObject on each key), SES SendEmail
+against "*" (here: on the identity its From belongs to, as AWS does), and a presigned URL or
+POST form makes moto fail (it wants an Authorization header): guard.py verifies those and
+moto's check is skipped for them.
 """
 from __future__ import annotations
 
@@ -27,11 +30,12 @@ import json
 import re
 import secrets
 import string
+from email.utils import parseaddr
 from pathlib import Path
 
 ACCOUNT = "123456789012"  # moto's default account
 PARTITION = "aws"
-IDENTITIES = ("admin", "api", "worker", "sweep")
+IDENTITIES = ("admin", "api", "worker", "sweep", "tasks")
 CREDENTIALS_FILE = "aws-credentials.json"
 USER_PREFIX = "pagevoice-local-"
 EVENT_QUEUE = "pagevoice-local-uploads"  # infra.local.bridge.QUEUE_NAME (the bridge imports the worker stack)
@@ -59,10 +63,12 @@ def credentials(state_dir: Path) -> dict[str, dict[str, str]]:
 
 class LocalNames:
     """The template's resource names (infra.template.CfnNames), as concrete ARNs of the local
-    stack: moto's account and region, the bucket and tables from settings."""
+    stack: moto's account and region, the bucket, tables, tasks queue and sender from settings."""
 
-    def __init__(self, region: str, bucket: str, tables: dict[str, str], prefix: str = "pagevoice-local") -> None:
+    def __init__(self, region: str, bucket: str, tables: dict[str, str], tasks_queue_name: str, mail_from: str,
+                 prefix: str = "pagevoice-local") -> None:
         self.region, self.bucket_name, self.tables, self.prefix = region, bucket, tables, prefix
+        self.tasks_queue_name, self.mail_address = tasks_queue_name, parseaddr(mail_from)[1]
 
     def _arn(self, service: str, rest: str) -> str:
         return f"arn:{PARTITION}:{service}:{self.region}:{ACCOUNT}:{rest}"
@@ -76,10 +82,13 @@ class LocalNames:
     def table(self, logical: str) -> str:
         return self._arn("dynamodb", f"table/{self.tables[logical]}")
 
+    def index(self, logical: str, index: str) -> str:
+        return f"{self.table(logical)}/index/{index}"
+
     def indexes(self, logical: str) -> list[str]:
         from chalicelib import resources
 
-        return [f"{self.table(logical)}/index/{index}" for index in resources.TABLES[logical].get("indexes", {})]
+        return [self.index(logical, index) for index in resources.TABLES[logical].get("indexes", {})]
 
     def log_groups(self, logical_ids: list[str]) -> list[str]:
         from infra.template import function_name_suffix
@@ -102,13 +111,21 @@ class LocalNames:
     def queue(self, name: str) -> str:
         return self._arn("sqs", name)
 
+    def tasks_queue(self) -> str:
+        return self.queue(self.tasks_queue_name)
+
+    def mail_identity(self) -> str:
+        # The sender's address, as the local bootstrap verifies it (bootstrap.ensure_mail_identity).
+        return self._arn("ses", f"identity/{self.mail_address}")
+
 
 def local_names() -> LocalNames:
     from chalicelib import resources, settings
 
-    s = settings.get().aws
-    return LocalNames(s.region, s.bucket, {logical: getattr(s, spec["setting"])
-                                           for logical, spec in resources.TABLES.items()})
+    s = settings.get()
+    return LocalNames(s.aws.region, s.aws.bucket,
+                      {logical: getattr(s.aws, spec["setting"]) for logical, spec in resources.TABLES.items()},
+                      s.account.tasks_queue, s.account.mail_from)
 
 
 def _document(statements: list) -> dict:
@@ -129,6 +146,8 @@ def policies(names: LocalNames | None = None) -> dict[str, dict]:
         "api": _document(template.api_statements(n, API_LOG_GROUPS)),
         "worker": _document(template.worker_statements(n)),
         "sweep": _document(template.sweep_statements(n) + [event_queue]),
+        "tasks": _document(template.tasks_statements(n) + [
+            {"Effect": "Allow", "Action": "sqs:GetQueueUrl", "Resource": n.tasks_queue()}]),
     }
 
 
@@ -252,6 +271,22 @@ def _patch() -> None:
         return delete_keys(self, bucket_name, authenticated)
 
     S3Response._bucket_response_delete_keys = delete_keys_per_key
+    _patch_ses()
+
+
+def _patch_ses() -> None:
+    from moto.ses.responses import EmailResponse
+
+    def mail_identity(self) -> str:
+        # AWS authorizes a send on the identity its From belongs to: the address if it is one,
+        # else its domain (moto checks every SES call against "*").
+        if self._get_action() not in ("SendEmail", "SendRawEmail"):
+            return "*"
+        address = parseaddr(self._get_param("Source") or "")[1]
+        identity = address if address in self.backend.email_identities else address.rpartition("@")[2]
+        return f"arn:{PARTITION}:ses:{self.region}:{ACCOUNT}:identity/{identity}"
+
+    EmailResponse._determine_resource = mail_identity
 
 
 def main(argv: list[str] | None = None) -> None:

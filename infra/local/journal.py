@@ -24,13 +24,19 @@ whose effect lands after the snapshot has read that table. Here:
   taken afterwards contains it and the file can go (state.checkpoint).
 - reads (GET/HEAD/OPTIONS, and Get*/List*/Describe*/Query/Scan/Receive* actions of the JSON
   and query protocols) are not journaled: the bridge's polling would fill it for nothing.
+- nor are SES sends: the stack keeps no SES state (snapshots hold the tables and the bucket),
+  the mail file (mailbox.py, written before the answer) is the send's record, and replaying
+  one could only send it again.
 
 Files are 0600 in a 0700 directory (they hold password hashes and every upload).
 
 In front of it all, guard.py keeps the server private to the stack (credentials, CORS, no
 `/moto-api/`), so what it refuses is never journaled.
 
-`python -m infra.local.journal -H 127.0.0.1 -p 4566 --journal DIR/journal.jsonl --credentials DIR/aws-credentials.json`
+Next to moto, mailbox.py writes each mail moto's SES accepted as a file (`--mail DIR`).
+
+`python -m infra.local.journal -H 127.0.0.1 -p 4566 --journal DIR/journal.jsonl
+ --credentials DIR/aws-credentials.json --mail DIR/mail`
 """
 from __future__ import annotations
 
@@ -55,6 +61,7 @@ CURRENT = "journal.jsonl"
 _ROTATED = re.compile(r"^journal-(\d+)\.jsonl$")
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 _READ_ACTIONS = ("Get", "BatchGet", "List", "Describe", "Query", "Scan", "Receive")
+_UNKEPT_ACTIONS = ("SendEmail", "SendRawEmail")  # SES (query protocol): see above
 
 
 def open_private(path: Path, flags: int = os.O_WRONLY | os.O_APPEND | os.O_CREAT) -> int:
@@ -103,7 +110,7 @@ def is_mutation(method: str, headers: dict[str, str], body: bytes) -> bool:
     if lower.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         action = parse_qs(body.decode("latin-1")).get("Action", [""])[0]  # query protocol
         if action:
-            return not action.startswith(_READ_ACTIONS)
+            return not action.startswith(_READ_ACTIONS) and action not in _UNKEPT_ACTIONS
     return True  # S3 PUT/POST/DELETE (presigned POST uploads included), anything unknown
 
 
@@ -171,6 +178,26 @@ def _read_body(environ: dict) -> bytes:
     return body
 
 
+def call(app, environ: dict) -> tuple[str, list, list[bytes]]:
+    """`app`'s whole answer (status, headers, body chunks), none of it sent yet: a layer can
+    keep what it must before the caller is told."""
+    answer: list = []
+    result = app(environ, lambda status, headers, exc_info=None: answer.append((status, headers)))
+    try:
+        chunks = list(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    status, headers = answer[0]
+    return status, headers, chunks
+
+
+def unavailable(start_response, why: str) -> list[bytes]:
+    msg = f"local AWS {why}".encode()
+    start_response("503 Service Unavailable", [("Content-Type", "text/plain"), ("Content-Length", str(len(msg)))])
+    return [msg]
+
+
 class Journal:
     """WSGI middleware: journal each mutating request, then hand it to `app`."""
 
@@ -224,22 +251,12 @@ class Journal:
             # moto computes its whole answer here; the answer goes out only after the line is
             # written, and only what moto accepted is written (a forged signature, a refused
             # call or a failed condition changes nothing, so it is never replayed).
-            answer: list = []
-            result = self.app(environ, lambda status, headers, exc_info=None: answer.append((status, headers)))
-            try:
-                chunks = list(result)
-            finally:
-                if hasattr(result, "close"):
-                    result.close()
-            status, out_headers = answer[0]
+            status, out_headers, chunks = call(self.app, environ)
             if int(status.split()[0]) < 400:
                 try:
                     self._append(json.dumps(entry).encode() + b"\n")
                 except OSError as exc:  # not kept, so not acknowledged
-                    msg = f"local AWS could not journal the request: {exc}".encode()
-                    start_response("503 Service Unavailable", [("Content-Type", "text/plain"),
-                                                               ("Content-Length", str(len(msg)))])
-                    return [msg]
+                    return unavailable(start_response, f"could not journal the request: {exc}")
             start_response(status, out_headers)
             return chunks
 
@@ -300,13 +317,14 @@ def main(argv: list[str] | None = None) -> None:
     from werkzeug.serving import run_simple
 
     from chalicelib import resources, settings
-    from infra.local import guard, iam
+    from infra.local import guard, iam, mailbox
 
     ap = argparse.ArgumentParser(prog="python -m infra.local.journal")
     ap.add_argument("-H", "--host", default="127.0.0.1")
     ap.add_argument("-p", "--port", type=int, default=4566)
     ap.add_argument("--journal", required=True, help="the journal file (its directory is made 0700)")
     ap.add_argument("--credentials", required=True, help="the stack's identities (iam.credentials)")
+    ap.add_argument("--mail", required=True, help="where each mail sent is written (mailbox.py; made 0700)")
     args = ap.parse_args(argv)
     os.environ.setdefault("MOTO_PORT", str(args.port))
     signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
@@ -315,7 +333,8 @@ def main(argv: list[str] | None = None) -> None:
     iam.install(creds, iam.policies())
     moto_app = DomainDispatcherApplication(create_backend_app)
     moto_app.debug = True
-    app = Journal(moto_app, Path(args.journal), fsync=settings.get().local.journal_fsync)
+    app = Journal(mailbox.Mailbox(moto_app, Path(args.mail)), Path(args.journal),
+                  fsync=settings.get().local.journal_fsync)
     s = settings.get()
     app = guard.Guard(app, creds, resources.cors_origins(s.auth.cors_origin), s.aws.bucket, s.aws.region)
     run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)

@@ -1,9 +1,11 @@
 """`make run`: the whole PageVoice stack on one machine, no AWS account.
 
-    moto server (S3, DynamoDB, SQS)      http://127.0.0.1:4566   PAGEVOICE_AWS_PORT
+    moto server (S3, DynamoDB, SQS, SES) http://127.0.0.1:4566   PAGEVOICE_AWS_PORT
     chalice local --stage local (API)    http://127.0.0.1:8000   PAGEVOICE_API_PORT
     static site (+ generated config.js)  http://127.0.0.1:8080   PAGEVOICE_SITE_PORT
     bridge: bucket events -> SQS -> chalicelib.jobs.worker.lambda_handler (the worker)
+    tasks runner: the tasks queue -> chalicelib.account.tasks.lambda_handler (mail, exports)
+    mail: each message local AWS's SES accepted, as a file under <state dir>/mail (mailbox.py)
 
 Data survives restarts through a state directory (see state.py): snapshots, plus a journal
 of every write local AWS acknowledged since (journal.py), replayed after a crash. Local AWS
@@ -115,6 +117,7 @@ def stack_env(state_dir: Path, host: str, p: dict[str, int]) -> dict[str, str]:
         "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
         "PAGEVOICE_CORS_ORIGIN": ",".join(f"http://{h}:{p['site']}" for h in site_hosts(host)),
         "PAGEVOICE_JWT_SECRET": secret_file.read_text().strip(),
+        "PAGEVOICE_SITE_URL": f"http://{host}:{p['site']}",  # the links in mails
         "PYTHONUNBUFFERED": "1",
     }
 
@@ -126,8 +129,8 @@ def process_env(state_dir: Path, name: str) -> dict[str, str]:
     from infra.local.bridge import WORKER_KEY_ENV
 
     creds = iam.credentials(state_dir)
-    if name == "api":
-        return iam.process_env(creds["api"])
+    if name in ("api", "tasks"):
+        return iam.process_env(creds[name])
     if name == "bridge":
         worker = creds["worker"]
         return {**iam.process_env(creds["sweep"]), **dict(zip(WORKER_KEY_ENV, (worker["key"], worker["secret"]),
@@ -223,7 +226,7 @@ class Stack:
     def start(self) -> None:
         os.environ.update(self.env)  # this process talks to local AWS too (bootstrap, snapshots)
         from chalicelib import aws
-        from infra.local import bootstrap, bridge, iam, state
+        from infra.local import bootstrap, bridge, iam, mailbox, state
 
         aws.reset()
         p, h = self.ports, self.host
@@ -234,6 +237,7 @@ class Stack:
         moto = self._spawn("-m", "infra.local.journal", "-H", h, "-p", str(p["aws"]),
                            "--journal", str(state.journal_dir(self.state_dir) / "journal.jsonl"),
                            "--credentials", str(self.state_dir / iam.CREDENTIALS_FILE),
+                           "--mail", str(mailbox.mail_dir(self.state_dir)),
                            log=self.state_dir / "moto.log")
         wait_http(f"{self.aws_url}/", 30, moto)
         bootstrap.ensure_resources()
@@ -247,6 +251,7 @@ class Stack:
         api = self._spawn("-c", CHALICE, "local", "--stage", "local", "--no-autoreload",
                           "--host", h, "--port", str(p["api"]), env=process_env(self.state_dir, "api"))
         self._spawn("-m", "infra.local.bridge", env=process_env(self.state_dir, "bridge"))
+        self._spawn("-m", "infra.local.tasks", env=process_env(self.state_dir, "tasks"))
         self.site = serve_site(h, p["site"], {"apiBase": f"http://{h}:{p['api']}"}, f"http://{h}:{p['aws']}")
         wait_http(f"http://{h}:{p['api']}/health", 60, api)
         threading.Thread(target=self._snapshots, daemon=True, name="snapshots").start()
@@ -255,6 +260,7 @@ class Stack:
               f"  site       http://{h}:{p['site']}\n"
               f"  API        http://{h}:{p['api']}\n"
               f"  local AWS  http://{h}:{p['aws']}  (its log: {self.state_dir / 'moto.log'})\n"
+              f"  mail       {mailbox.mail_dir(self.state_dir)}  (the newest: make mail)\n"
               "Ctrl-C stops everything.\n", flush=True)
 
     def _snapshots(self) -> None:
@@ -290,7 +296,7 @@ class Stack:
         if site:
             site.start()
         moto_up = self.procs and self.procs[0].poll() is None
-        _terminate(*self.procs[1:])  # API and bridge first, local AWS last
+        _terminate(*self.procs[1:])  # API, bridge and tasks runner first, local AWS last
         if moto_up:
             try:
                 with self.checkpointing:

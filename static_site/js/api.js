@@ -109,6 +109,37 @@ export const logout = (opts) => request("POST", "/auth/logout", { ...opts, handl
 
 export const me = (opts) => request("GET", "/me", opts);
 
+// ---- The account (CONTRACTS section 12) ----
+
+export const updateMe = (fields, opts) => request("PATCH", "/me", { ...opts, body: fields });
+
+export const changePassword = (fields, opts) => request("POST", "/auth/password", { ...opts, body: fields });
+
+export const requestPasswordReset = (email, opts) =>
+  request("POST", "/auth/password-reset", { ...opts, body: { email }, auth: false });
+
+export const confirmPasswordReset = (fields, opts) =>
+  request("POST", "/auth/password-reset/confirm", { ...opts, body: fields, auth: false });
+
+export const verifyEmail = (token, opts) => request("POST", "/auth/verify-email", { ...opts, body: { token }, auth: false });
+
+export const resendVerification = (opts) => request("POST", "/auth/verify-email/resend", opts);
+
+export const logoutEverywhere = (opts) => request("POST", "/auth/logout-everywhere", opts);
+
+// DELETE with a body: the password proves it is the account's holder.
+export const deleteAccount = (password, opts) => request("DELETE", "/me", { ...opts, body: { password } });
+
+export const startExport = (opts) => request("POST", "/me/export", opts);
+
+export const getExport = (opts) => request("GET", "/me/export", opts);
+
+export const createApiKey = (name, opts) => request("POST", "/api-keys", { ...opts, body: { name } });
+
+export const listApiKeys = (opts) => request("GET", "/api-keys", opts);
+
+export const revokeApiKey = (keyId, opts) => request("DELETE", `/api-keys/${encodeURIComponent(keyId)}`, opts);
+
 export const createUpload = ({ filename, contentType, size, kind }, opts) =>
   request("POST", "/uploads", { ...opts, body: { filename, content_type: contentType, size, kind } });
 

@@ -17,6 +17,13 @@ export function showMessage(element, text) {
   element.hidden = !text;
 }
 
+// A one-time message shown at the top of a view, and said: a live region that arrives with
+// its text already in it is not read out, and the focus goes to the view's heading.
+export function showFlash(element, text) {
+  showMessage(element, text);
+  if (text) announce(text);
+}
+
 // Re-announce through the global polite live region (clearing first so a repeated
 // sentence is announced again).
 export function announce(text) {
@@ -69,6 +76,27 @@ export function parseTime(value) {
 export function formatTime(date) {
   if (!date) return "";
   return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
+
+/** Put `text` on the clipboard; when the browser refuses (permissions, an insecure origin),
+ *  select `source` (a field, or any element's text) so that Ctrl+C copies it. True if copied. */
+export async function copyOrSelect(text, source) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    if (typeof source.select === "function") {
+      source.focus();
+      source.select();
+    } else {
+      const range = document.createRange();
+      range.selectNodeContents(source);
+      const selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+    }
+    return false;
+  }
 }
 
 // Inline two-step confirmation: `trigger` reveals `panel` (which holds yes/no buttons).

@@ -10,13 +10,28 @@ import login from "./views/login.js";
 import dashboard from "./views/dashboard.js";
 import job from "./views/job.js";
 import notFound from "./views/not-found.js";
+import forgot from "./views/forgot.js";
+import reset from "./views/reset.js";
+import verify from "./views/verify.js";
+import account from "./views/account.js";
+import apiKeys from "./views/api-keys.js";
+
+// A mangled link ("%E0") is passed on as it is: the API then refuses it with a sentence.
+function decode(part) {
+  try { return decodeURIComponent(part); } catch { return part; }
+}
 
 const ROUTES = [
   { pattern: /^\/?$/, view: landing },
   { pattern: /^\/register$/, view: register },
   { pattern: /^\/login$/, view: login },
   { pattern: /^\/app$/, view: dashboard },
-  { pattern: /^\/jobs\/([^/]+)$/, view: job, params: (m) => ({ id: decodeURIComponent(m[1]) }) },
+  { pattern: /^\/jobs\/([^/]+)$/, view: job, params: (m) => ({ id: decode(m[1]) }) },
+  { pattern: /^\/forgot$/, view: forgot },
+  { pattern: /^\/reset\/([^/]+)$/, view: reset, params: (m) => ({ token: decode(m[1]) }) },
+  { pattern: /^\/verify\/([^/]+)$/, view: verify, params: (m) => ({ token: decode(m[1]) }) },
+  { pattern: /^\/account$/, view: account },
+  { pattern: /^\/api-keys$/, view: apiKeys },
 ];
 
 let current = null; // { controller } of the mounted view
@@ -82,6 +97,12 @@ function updateHeader() {
   const signedIn = session.isSignedIn();
   document.getElementById("nav-signed-in").hidden = !signedIn;
   document.getElementById("nav-signed-out").hidden = signedIn;
+  // The link of the page shown says so (to screen readers, and underlined).
+  const here = location.hash || "#/";
+  for (const link of document.querySelectorAll(".site-header nav a")) {
+    if (link.getAttribute("href") === here) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
 }
 
 function endSession(message) {

@@ -1,6 +1,6 @@
 // Pieces the result views share: the photo, copy and download of a text, and the recording.
 
-import { announce, showMessage } from "./dom.js";
+import { announce, copyOrSelect, showMessage } from "./dom.js";
 import { recordingCutShort } from "./result/messages.js";
 
 /** The uploaded photo in #result-image, its box layer sized by the result's pixel space. */
@@ -25,18 +25,9 @@ export function setUpCopy(button, text, selectEl, signal) {
   const current = typeof text === "function" ? text : () => text;
   button.disabled = !current();
   button.addEventListener("click", async () => {
-    try {
-      await navigator.clipboard.writeText(current());
-      announce("Text copied.");
-    } catch {
-      // Clipboard API refused (permissions, insecure origin): select the text instead.
-      const range = document.createRange();
-      range.selectNodeContents(selectEl);
-      const selection = window.getSelection();
-      selection.removeAllRanges();
-      selection.addRange(range);
-      announce("Could not copy automatically. The text is selected: press Ctrl+C to copy it.");
-    }
+    announce(await copyOrSelect(current(), selectEl)
+      ? "Text copied."
+      : "Could not copy automatically. The text is selected: press Ctrl+C to copy it.");
   }, { signal });
 }
 

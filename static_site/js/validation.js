@@ -39,11 +39,19 @@ export const checks = {
   },
 };
 
-export function validate(values, fieldNames) {
+export function validate(values, fieldNames, rules = checks) {
   const errors = {};
   for (const field of fieldNames) {
-    const message = checks[field](values);
+    const message = rules[field](values);
     if (message) errors[field] = message;
   }
   return errors;
 }
+
+// The same rules for a new password under the API's names (changing and resetting it).
+export const newPasswordChecks = {
+  new_password: (values) => checks.password({ password: values.new_password }),
+  new_password_confirmation: (values) => checks.password_confirmation({
+    password: values.new_password, password_confirmation: values.new_password_confirmation,
+  }),
+};

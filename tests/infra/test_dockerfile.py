@@ -167,9 +167,12 @@ def _imports(path: Path, module: str) -> set[str]:
 
 def worker_roots() -> list[str]:
     from chalicelib import kinds
+    from chalicelib.account import tasks
     from chalicelib.engines import ocr, tts
 
-    roots = [WORKER_ENTRY, "chalicelib.jobs.sweep"]
+    # The image's other commands (the sweep, the tasks function), and the tasks they run by name.
+    roots = [WORKER_ENTRY, "chalicelib.jobs.sweep", tpl.TASKS_HANDLER.rpartition(".")[0]]
+    roots += [target.split(":")[0] for target in tasks.HANDLERS.values()]
     # Kinds' runners are imported by name ("module:function").
     roots += [t.split(":")[0] for k in kinds.BUILT_IN.values() for t in (k.runner, k.warm_up) if t]
     for registry in (ocr.ENGINES, tts.ENGINES):
@@ -275,6 +278,7 @@ def test_the_worker_code_it_imports_is_copied():
     image = image_files()
     local, _ = worker_closure()
     assert "chalicelib.jobs.worker" in local and "chalicelib.kinds.page.pipeline" in local
+    assert "chalicelib.account.export" in local  # the tasks function runs from the same image
     in_image = {str(p.relative_to(ROOT)) for p in image.values()}
     missing = sorted(str(p.relative_to(ROOT)) for p in local.values() if str(p.relative_to(ROOT)) not in in_image)
     assert not missing, f"the worker imports these but the image does not get them: {missing}"

@@ -2,7 +2,8 @@
 than its part of the data.
 
 The code is read, not run: from each function's entry point (the API's routes in app.py,
-the worker's and the sweep's handlers, named as the template names them) every chalicelib function it can reach is followed, and the
+the worker's, the sweep's and the tasks function's handlers, named as the template names
+them) every chalicelib function it can reach is followed, and the
 boto3 calls in them are mapped to IAM actions. A new call (say `s3.copy_object` in the
 worker) fails here, not with AccessDenied after a deploy.
 """
@@ -33,9 +34,10 @@ OPS = {
     "batch_get_item": {"dynamodb:BatchGetItem"}, "batch_write_item": {"dynamodb:BatchWriteItem"},
     "batch_writer": {"dynamodb:BatchWriteItem"}, "transact_get_items": {"dynamodb:GetItem"},
     "transact_write_items": set(),  # each item's own action (a ConditionCheck item: ConditionCheckItem), below
-    # SSM, SQS
+    # SSM, SQS, SES
     "get_parameter": {"ssm:GetParameter"}, "get_parameters": {"ssm:GetParameters"},
-    "send_message": {"sqs:SendMessage"},
+    "send_message": {"sqs:SendMessage"}, "get_queue_url": {"sqs:GetQueueUrl"},
+    "send_email": {"ses:SendEmail"}, "send_raw_email": {"ses:SendRawEmail"},
     # Lambda (the sweep re-drives jobs to the worker)
     "invoke": {"lambda:InvokeFunction"},
 }
@@ -234,8 +236,23 @@ def sweep_needs() -> dict[str, set[str]]:
     return reach(sweep_roots())
 
 
-@pytest.mark.parametrize("role, needs", [("ApiRole", api_needs), ("WorkerRole", worker_needs),
-                                         ("SweepRole", sweep_needs)])
+def tasks_roots() -> list:
+    from chalicelib.account import tasks
+
+    module, func = _handler(template_module.TASKS_HANDLER)
+    # The handler runs each task by its "module:function" name.
+    return [(module, None), (module, func)] + [tuple(target.split(":")) for target in tasks.HANDLERS.values()]
+
+
+def tasks_needs() -> dict[str, set[str]]:
+    return reach(tasks_roots())
+
+
+ROLE_NEEDS = [("ApiRole", api_needs), ("WorkerRole", worker_needs), ("SweepRole", sweep_needs),
+              ("TasksRole", tasks_needs)]
+
+
+@pytest.mark.parametrize("role, needs", ROLE_NEEDS)
 def test_each_role_grants_the_calls_its_code_makes(template, role, needs):
     have = granted(template["Resources"][role])
     required = needs()
@@ -244,8 +261,7 @@ def test_each_role_grants_the_calls_its_code_makes(template, role, needs):
     assert not missing, f"{role} lacks actions its code needs: {missing}"
 
 
-@pytest.mark.parametrize("role, needs", [("ApiRole", api_needs), ("WorkerRole", worker_needs),
-                                         ("SweepRole", sweep_needs)])
+@pytest.mark.parametrize("role, needs", ROLE_NEEDS)
 def test_no_role_grants_table_actions_its_code_never_calls(template, role, needs):
     """Least privilege both ways for DynamoDB: nothing granted that no code path calls."""
     have = {a for a in granted(template["Resources"][role]) if a.startswith("dynamodb:")}
@@ -288,10 +304,73 @@ def test_roles_keep_to_their_part_of_the_data(template):
             assert all(r != "*" for r in res), f"{action} on *"
 
 
+ROLES = ("ApiRole", "WorkerRole", "SweepRole", "TasksRole")
+
+
+def tpl_objects(prefix: str) -> dict:
+    return template_module.sub(f"{template_module.DATA_BUCKET_ARN}/{prefix}*")
+
+
+def test_only_the_tasks_function_sends_mail_and_only_as_pagevoices_identity(template):
+    tasks = granted(template["Resources"]["TasksRole"])
+    assert tasks["ses:SendEmail"] == [{"Fn::Sub": template_module.MAIL_IDENTITY_ARN}]
+    assert "${MailIdentity}" in template_module.MAIL_IDENTITY_ARN and "*" not in template_module.MAIL_IDENTITY_ARN
+    assert not [a for a in tasks if a.startswith("ses:") and a != "ses:SendEmail"]
+    for role in set(ROLES) - {"TasksRole"}:
+        assert not [a for a in granted(template["Resources"][role]) if a.startswith("ses:")], role
+    assert "ses:SendEmail" in tasks_needs()  # the reader sees the mail code
+
+
+def test_only_the_api_enqueues_tasks_and_only_the_tasks_function_consumes_them(template):
+    queue = {"Fn::GetAtt": [template_module.TASKS_QUEUE, "Arn"]}
+    on_queue = {role: sorted(a for a, rs in granted(template["Resources"][role]).items() if queue in rs)
+                for role in ROLES}
+    assert on_queue == {
+        "ApiRole": ["sqs:GetQueueUrl", "sqs:SendMessage"], "WorkerRole": [], "SweepRole": [],
+        "TasksRole": ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+                      "sqs:ReceiveMessage"]}
+    assert {"sqs:SendMessage", "sqs:GetQueueUrl"} <= set(api_needs())
+
+
+def test_the_tasks_function_keeps_to_its_part_of_the_data(template):
+    tasks = granted(template["Resources"]["TasksRole"])
+    # Reads results (an export's files), writes only exports, deletes what erasing an account removes.
+    assert tasks["s3:GetObject"] == [tpl_objects(resources.RESULT_PREFIX)]
+    assert all(resources.EXPORT_PREFIX in _text(r) for r in tasks["s3:PutObject"])
+    assert "s3:PutObjectTagging" not in tasks and "dynamodb:Scan" not in tasks
+    # Tables, not their indexes.
+    for action, rs in tasks.items():
+        if action.startswith("dynamodb:"):
+            assert all("/index/" not in _text(r) for r in rs), action
+    assert "ssm:GetParameter" not in tasks and "lambda:InvokeFunction" not in tasks
+    for action, rs in tasks.items():
+        assert all(r != "*" for r in rs), f"{action} on *"
+
+
+def test_the_api_presigns_and_replaces_exports_but_never_writes_them(template):
+    api = granted(template["Resources"]["ApiRole"])
+    assert tpl_objects(resources.EXPORT_PREFIX) in api["s3:GetObject"]
+    assert tpl_objects(resources.EXPORT_PREFIX) in api["s3:DeleteObject"]
+    assert tpl_objects(resources.EXPORT_PREFIX) not in api["s3:PutObject"]
+
+
+def test_the_sweep_reads_the_retention_index_and_nothing_else_of_the_auth_table(template):
+    from chalicelib.auth import users
+
+    assert template_module.RETENTION_INDEX == users.RETENTION_INDEX
+    assert users.RETENTION_INDEX in resources.TABLES["AuthTable"]["indexes"]
+    sweep = granted(template["Resources"]["SweepRole"])
+    on_auth = sorted(a for a, rs in sweep.items() for r in rs if "AuthTable" in _text(r))
+    assert on_auth == ["dynamodb:GetItem", "dynamodb:Query"]
+    assert template_module.sub(f"${{AuthTable.Arn}}/index/{users.RETENTION_INDEX}") in sweep["dynamodb:Query"]
+    assert {"Fn::GetAtt": ["AuthTable", "Arn"]} not in sweep["dynamodb:Query"]
+
+
 # ---- Permissions AWS requires on top of an operation's own action, depending on its arguments
 # (from the S3 and DynamoDB documentation: CopyObject, PutObject, GetObject, Query, SSE-KMS).
 
-ROLE_ROOTS = [("ApiRole", api_roots), ("WorkerRole", worker_roots), ("SweepRole", sweep_roots)]
+ROLE_ROOTS = [("ApiRole", api_roots), ("WorkerRole", worker_roots), ("SweepRole", sweep_roots),
+              ("TasksRole", tasks_roots)]
 
 
 def _kw(call: ast.Call) -> dict[str, ast.AST]:
@@ -381,7 +460,7 @@ def kms_gaps(template) -> list[str]:
     if not any(r["ServerSideEncryptionByDefault"]["SSEAlgorithm"].startswith("aws:kms") for r in rules):
         return []
     gaps = []
-    for role in ("ApiRole", "WorkerRole", "SweepRole"):
+    for role in ("ApiRole", "WorkerRole", "SweepRole", "TasksRole"):
         have = granted(template["Resources"][role])
         if "s3:PutObject" in have and "kms:GenerateDataKey" not in have:
             gaps.append(f"{role}: kms:GenerateDataKey")

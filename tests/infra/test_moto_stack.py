@@ -21,13 +21,16 @@ PSEUDO = {"AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::NoValue", "AW
 # SAM, CloudFront, S3 bucket policies, Lambda's async config). Anything else the template
 # gains is created: a new type that moto cannot create fails this test until listed here.
 NOT_IN_MOTO = {"AWS::Serverless::Function", "AWS::Serverless::Api", "AWS::Lambda::Function",
-               "AWS::Lambda::Permission", "AWS::Lambda::EventInvokeConfig", "AWS::S3::BucketPolicy",
+               "AWS::Lambda::Permission", "AWS::Lambda::EventInvokeConfig", "AWS::Lambda::EventSourceMapping",
+               "AWS::S3::BucketPolicy",
                "AWS::CloudFront::Distribution", "AWS::CloudFront::OriginAccessControl",
                "AWS::CloudFront::ResponseHeadersPolicy"}
 # Properties that name a left-out resource: the only ones dropped (moto ignores them anyway).
 EXPECTED_DROPS = {("DataBucket", "NotificationConfiguration"), ("DataBucket", "CorsConfiguration"),
                   ("SweepSchedule", "Targets")}  # they name the functions
 WORKER_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/pagevoice-worker:test"
+PARAMETERS = {"WorkerImageUri": WORKER_IMAGE, "MailIdentity": "pagevoice.example.org",
+              "MailFrom": "PageVoice <no-reply@pagevoice.example.org>"}
 
 
 def _names(node) -> set[str]:
@@ -82,7 +85,7 @@ def moto_stack(template, monkeypatch):
         warnings.simplefilter("ignore")
         cf = boto3.client("cloudformation", region_name="us-east-1")
         cf.create_stack(StackName="pagevoice-test", TemplateBody=json.dumps(body),
-                        Parameters=[{"ParameterKey": "WorkerImageUri", "ParameterValue": WORKER_IMAGE}],
+                        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in PARAMETERS.items()],
                         Capabilities=["CAPABILITY_IAM"])
         stack = cf.describe_stacks(StackName="pagevoice-test")["Stacks"][0]
         summaries = cf.list_stack_resources(StackName="pagevoice-test")["StackResourceSummaries"]
@@ -95,7 +98,8 @@ def test_non_lambda_resources_create_in_moto(moto_stack, template):
     assert moto_stack["dropped"] == EXPECTED_DROPS
     created = moto_stack["resources"]
     for name in ("AuthTable", "JobsTable", "DataBucket", "SiteBucket", "WorkerDeadLetterQueue",
-                 "ApiRole", "WorkerRole", "WorkerLogGroup", "SweepRole", "SweepLogGroup", "SweepSchedule"):
+                 "ApiRole", "WorkerRole", "WorkerLogGroup", "SweepRole", "SweepLogGroup", "SweepSchedule",
+                 "TasksQueue", "TasksDeadLetterQueue", "TasksRole", "TasksLogGroup"):
         assert created[name]["ResourceStatus"] == "CREATE_COMPLETE", name
     assert set(created) == set(moto_stack["body"]["Resources"])
     assert {"AWS::Lambda::Function", "AWS::Serverless::Function"} <= moto_stack["left_out"]
@@ -124,10 +128,29 @@ def test_non_lambda_resources_create_in_moto(moto_stack, template):
     assert {r["ID"] for r in got} == {r["ID"] for r in resources.bucket_lifecycle_rules()}
 
     iam = boto3.client("iam", region_name="us-east-1")
-    for role in ("ApiRole", "WorkerRole", "SweepRole"):
+    for role in ("ApiRole", "WorkerRole", "SweepRole", "TasksRole"):
         name = created[role]["PhysicalResourceId"]
         policies = iam.list_role_policies(RoleName=name)["PolicyNames"]
         assert policies == ["least-privilege"], (role, policies)
+
+
+def test_the_tasks_queue_is_the_local_bootstraps(moto_stack):
+    """Deployed as locally (bootstrap.ensure_queues): one definition, chalicelib.resources.QUEUES."""
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    created = moto_stack["resources"]
+    for logical, spec in resources.QUEUES.items():
+        url = created[logical]["PhysicalResourceId"]
+        assert url.endswith(f"/pagevoice-dev-{tpl.queue_name_suffix(logical)}")
+        got = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        dead_url = created[spec["dead_letter"]]["PhysicalResourceId"]
+        assert dead_url == url + "-dead"
+        dead = sqs.get_queue_attributes(QueueUrl=dead_url, AttributeNames=["All"])["Attributes"]
+        dead_arn = dead["QueueArn"]
+        assert dead["MessageRetentionPeriod"] == str(tpl.DEAD_LETTER_RETENTION_SECONDS)  # as bootstrap.ensure_queues
+        wanted = resources.queue_attributes(logical, dead_arn)
+        assert got["VisibilityTimeout"] == wanted["VisibilityTimeout"]
+        assert got["MessageRetentionPeriod"] == wanted["MessageRetentionPeriod"]
+        assert json.loads(got["RedrivePolicy"]) == json.loads(wanted["RedrivePolicy"])
 
 
 def test_local_bootstrap_and_template_define_the_same_tables(template, monkeypatch):
@@ -171,7 +194,10 @@ def test_lifecycle_rules_say_the_same_in_both_shapes():
     assert len(api) == len(cfn)
     for a, c in zip(api, cfn):
         assert a["ID"] == c["Id"] and a["Status"] == c["Status"] == "Enabled"
-        if "Expiration" in a:
+        if a["ID"] == "expire-exports":  # an account's export: a copy of its data, for a day
+            assert c["ExpirationInDays"] == a["Expiration"]["Days"] == resources.BUCKET["export_days"]
+            assert c["Prefix"] == resources.EXPORT_PREFIX and "TagFilters" not in c
+        elif "Expiration" in a:
             assert c["ExpirationInDays"] == a["Expiration"]["Days"] == resources.BUCKET["abandoned_upload_days"]
             assert c["Prefix"] == resources.UPLOAD_PREFIX  # never results/
         else:

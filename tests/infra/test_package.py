@@ -222,3 +222,56 @@ def test_floods_and_bursts_are_bounded(template):
     assert template["Parameters"]["WorkerReservedConcurrency"]["Default"] > 0
     worker = template["Resources"]["Worker"]["Properties"]
     assert worker["ReservedConcurrentExecutions"]["Fn::If"][1] == {"Ref": "WorkerReservedConcurrency"}
+
+
+def test_the_tasks_queue_feeds_the_tasks_function(template):
+    from chalicelib import resources, settings
+    from chalicelib.account import tasks
+
+    res = template["Resources"]
+    fn = res["Tasks"]["Properties"]
+    assert tpl.TASKS_HANDLER == tasks.TASKS_HANDLER
+    assert fn["PackageType"] == "Image" and fn["Code"] == {"ImageUri": {"Ref": "WorkerImageUri"}}
+    assert fn["ImageConfig"]["Command"] == [tasks.TASKS_HANDLER]
+    assert fn["Role"] == {"Fn::GetAtt": ["TasksRole", "Arn"]} and res["Tasks"]["DependsOn"] == ["TasksLogGroup"]
+    assert (fn["Timeout"], fn["MemorySize"]) == (900, 1024)
+    # An export's zip is built in /tmp: the largest one fits, with a job's worth of room to spare.
+    assert fn["EphemeralStorage"]["Size"] * 1048576 >= settings.Account().export_max_bytes + 1024 ** 3
+    queue = res["TasksQueue"]["Properties"]
+    spec = resources.QUEUES["TasksQueue"]
+    assert queue["VisibilityTimeout"] == spec["visibility_timeout"] > fn["Timeout"]  # SQS event sources require it
+    assert queue["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": ["TasksDeadLetterQueue", "Arn"]},
+                                      "maxReceiveCount": spec["max_receive_count"]}
+    assert queue["QueueName"] == {"Fn::Sub": "${ResourcePrefix}-tasks"}
+    assert res["TasksDeadLetterQueue"]["Properties"]["QueueName"] == {"Fn::Sub": "${ResourcePrefix}-tasks-dead"}
+    source = res["TasksEventSource"]["Properties"]
+    assert source["EventSourceArn"] == {"Fn::GetAtt": ["TasksQueue", "Arn"]} and source["FunctionName"] == {
+        "Ref": "Tasks"}
+    assert source["BatchSize"] == 1 and source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert "ReservedConcurrentExecutions" not in fn or fn["ReservedConcurrentExecutions"] == {"Ref": "AWS::NoValue"}
+
+
+def test_mail_settings_reach_the_tasks_function_and_the_queue_the_api(template, packaged):
+    env = template["Resources"]["Tasks"]["Properties"]["Environment"]["Variables"]
+    assert env["PAGEVOICE_MAIL_FROM"] == {"Ref": "MailFrom"}
+    assert env["PAGEVOICE_SITE_URL"] == tpl.SITE_ORIGIN  # the links in mails open the site
+    queue_name = {"Fn::GetAtt": ["TasksQueue", "QueueName"]}
+    assert env["PAGEVOICE_TASKS_QUEUE"] == queue_name
+    assert env["PAGEVOICE_AUTH_TABLE"] == {"Ref": "AuthTable"} and env["PAGEVOICE_JOBS_TABLE"] == {"Ref": "JobsTable"}
+    for fn in packaged["manifest"]["api_functions"]:
+        api = template["Resources"][fn]["Properties"]["Environment"]["Variables"]
+        assert api["PAGEVOICE_TASKS_QUEUE"] == queue_name
+        assert "PAGEVOICE_MAIL_FROM" not in api  # the API sends no mail
+    assert {"MailIdentity", "MailFrom"} <= set(packaged["manifest"]["parameters"])
+
+
+def test_exports_expire_and_accounts_with_a_retention_are_indexed(template):
+    from chalicelib import resources
+
+    rules = {r["Id"]: r for r in template["Resources"]["DataBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]}
+    assert rules["expire-exports"] == {"Id": "expire-exports", "Status": "Enabled", "Prefix": resources.EXPORT_PREFIX,
+                                       "ExpirationInDays": resources.BUCKET["export_days"]}
+    [index] = template["Resources"]["AuthTable"]["Properties"]["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == "retention" and index["Projection"] == {"ProjectionType": "KEYS_ONLY"}
+    assert index["KeySchema"] == [{"AttributeName": "retention", "KeyType": "HASH"},
+                                  {"AttributeName": "pk", "KeyType": "RANGE"}]

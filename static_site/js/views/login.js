@@ -2,7 +2,7 @@
 
 import * as api from "../api.js";
 import * as session from "../session.js";
-import { setBusy, showMessage } from "../dom.js";
+import { setBusy, showFlash, showMessage } from "../dom.js";
 import { formValues, liveValidation, showFieldErrors, focusFirstInvalid, showServerError } from "../forms.js";
 import { checks, normaliseEmail } from "../validation.js";
 
@@ -26,7 +26,7 @@ export default {
     const flash = root.querySelector("#login-message");
     const submit = root.querySelector("#login-submit");
 
-    showMessage(flash, session.takeFlash());
+    showFlash(flash, session.takeFlash());
     liveValidation(form, FIELDS, check, { signal });
 
     form.addEventListener("submit", async (event) => {

@@ -48,11 +48,12 @@ def modes(root: Path) -> dict[str, int]:
 
 
 def digest(root: Path) -> dict[str, str]:
-    """What a snapshot holds (not the logs or the live journal, which the first stack writes)."""
+    """What a snapshot holds (not the logs, the live journal or the mail, which the first stack writes)."""
     out = {}
     for path in sorted(root.rglob("*")):
         rel = str(path.relative_to(root))
-        if path.is_file() and rel != "moto.log" and not rel.startswith("journal") and not rel.endswith(".tmp"):
+        if path.is_file() and rel != "moto.log" and not rel.startswith(("journal", "mail")) \
+                and not rel.endswith(".tmp"):
             out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
     return out
 

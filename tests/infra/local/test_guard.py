@@ -17,7 +17,8 @@ from infra.local.journal import ROTATE_PATH
 
 BUCKET = "pagevoice-local"
 SITE = "http://127.0.0.1:8080"
-NAMES = iam.LocalNames("us-east-1", BUCKET, {"AuthTable": "pagevoice-auth", "JobsTable": "pagevoice-jobs"})
+NAMES = iam.LocalNames("us-east-1", BUCKET, {"AuthTable": "pagevoice-auth", "JobsTable": "pagevoice-jobs"},
+                       "pagevoice-tasks", "PageVoice <no-reply@pagevoice.local>")
 CREDS = {name: {"key": f"AKIA{name.upper():0<16}", "secret": f"{name}-secret"} for name in iam.IDENTITIES}
 HOST = "127.0.0.1:4566"
 
@@ -169,7 +170,8 @@ def test_local_policies_are_the_templates_role_statements():
     """One source: the template's role functions, rendered with the local stack's ARNs."""
     deployed = template.build(["APIHandler"])["Resources"]
     local = iam.policies(NAMES)
-    for identity, role in (("api", "ApiRole"), ("worker", "WorkerRole"), ("sweep", "SweepRole")):
+    for identity, role in (("api", "ApiRole"), ("worker", "WorkerRole"), ("sweep", "SweepRole"),
+                           ("tasks", "TasksRole")):
         cfn = [st for st in deployed[role]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
                if "Effect" in st]  # the conditional KMS statement has no local counterpart
         mine = local[identity]["Statement"][:len(cfn)]
@@ -177,6 +179,13 @@ def test_local_policies_are_the_templates_role_statements():
     assert local["worker"]["Statement"] == template.worker_statements(NAMES)
     assert "arn:aws:dynamodb:us-east-1:123456789012:table/pagevoice-jobs" in json.dumps(local["worker"])
     assert "pagevoice-auth" not in json.dumps(local["worker"])
+    # The tasks runner sends as the local sender's identity only, and finds its queue by name.
+    mail = [st for st in local["tasks"]["Statement"] if st["Action"] == "ses:SendEmail"]
+    assert mail == [{"Effect": "Allow", "Action": "ses:SendEmail",
+                     "Resource": "arn:aws:ses:us-east-1:123456789012:identity/no-reply@pagevoice.local"}]
+    assert "ses:" not in json.dumps(local["api"])
+    assert local["tasks"]["Statement"][-1] == {"Effect": "Allow", "Action": "sqs:GetQueueUrl",
+                                               "Resource": "arn:aws:sqs:us-east-1:123456789012:pagevoice-tasks"}
 
 
 def test_dynamodb_calls_are_authorized_per_table_index_and_item_as_aws_does():

@@ -39,8 +39,33 @@ def test_the_api_and_the_sweep_are_held_to_their_roles(stack):
     sweep = stack.aws_client("s3", "sweep")
     assert refused(lambda: sweep.put_object(Bucket="pagevoice-local", Key="results/x", Body=b"x")) \
         == "AccessDenied"
-    assert refused(lambda: stack.aws_client("dynamodb", "sweep").get_item(
-        TableName="pagevoice-auth", Key={"pk": {"S": "EMAIL#a@b.c"}})) == "AccessDenied"
+    # The sweep reads the accounts that chose a retention (their index, their USER items), never
+    # writes one, and never scans the table.
+    sweep_db = stack.aws_client("dynamodb", "sweep")
+    assert refused(lambda: sweep_db.put_item(TableName="pagevoice-auth", Item={"pk": {"S": "USER#x"}})) \
+        == "AccessDenied"
+    assert refused(lambda: sweep_db.scan(TableName="pagevoice-auth")) == "AccessDenied"
+    assert "Items" in sweep_db.query(TableName="pagevoice-auth", IndexName="retention",
+                                     KeyConditionExpression="retention = :on",
+                                     ExpressionAttributeValues={":on": {"S": "on"}})
+
+
+def test_the_tasks_runner_is_held_to_its_role(stack):
+    ddb, s3 = stack.aws_client("dynamodb", "tasks"), stack.aws_client("s3", "tasks")
+    # It writes exports, never uploads or results, and lists no table.
+    s3.put_object(Bucket="pagevoice-local", Key="exports/iam-test/e.zip", Body=b"x")
+    s3.delete_object(Bucket="pagevoice-local", Key="exports/iam-test/e.zip")
+    for key in ("uploads/u/j/source", "results/u/j/result.json"):
+        assert refused(lambda k=key: s3.put_object(Bucket="pagevoice-local", Key=k, Body=b"x")) == "AccessDenied"
+    assert refused(lambda: ddb.scan(TableName="pagevoice-jobs")) == "AccessDenied"
+    assert refused(lambda: ddb.query(TableName="pagevoice-auth", IndexName="retention",
+                                     KeyConditionExpression="retention = :on",
+                                     ExpressionAttributeValues={":on": {"S": "on"}})) == "AccessDenied"
+    # Only the API enqueues tasks; the runner takes them.
+    sqs = stack.aws_client("sqs", "tasks")
+    url = sqs.get_queue_url(QueueName="pagevoice-tasks")["QueueUrl"]
+    assert refused(lambda: sqs.send_message(QueueUrl=url, MessageBody="{}")) == "AccessDenied"
+    assert stack.aws_client("sqs", "api").get_queue_url(QueueName="pagevoice-tasks")["QueueUrl"] == url
 
 
 def test_only_the_stacks_own_credentials_are_taken(stack):
