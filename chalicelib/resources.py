@@ -20,10 +20,12 @@ TABLES = {
         # DynamoDB reap sessions, one-time tokens and throttle counters.
         "keys": [("pk", "S", "HASH")],
         "ttl": "expires_at",
-        # A sparse index of the accounts that asked for their files to be deleted after N days
-        # (USER items carrying `retention`): what the sweep enforces, without a scan.
-        "indexes": {"retention": {"keys": [("retention", "S", "HASH"), ("pk", "S", "RANGE")],
-                                  "projection": "KEYS_ONLY"}},
+        # A sparse index of the accounts the sweep looks after, without a scan: those that asked
+        # for their files to be deleted after N days (USER items with `sweep = "retain"`, their
+        # days projected so the sweep never reads a USER item) and deleted accounts whose files
+        # are still being erased (ERASE#<id> items, `sweep = "erase"`).
+        "indexes": {"sweep": {"keys": [("sweep", "S", "HASH"), ("pk", "S", "RANGE")],
+                              "projection": "INCLUDE", "include": ["retention_days"]}},
     },
     "JobsTable": {
         "setting": "jobs_table",
@@ -89,7 +91,9 @@ def table_kwargs(logical: str, name: str) -> dict:
     if indexes:
         kwargs["GlobalSecondaryIndexes"] = [
             {"IndexName": index, "KeySchema": [{"AttributeName": n, "KeyType": kt} for n, _, kt in i["keys"]],
-             "Projection": {"ProjectionType": i["projection"]}} for index, i in indexes.items()]
+             "Projection": {"ProjectionType": i["projection"],
+                            **({"NonKeyAttributes": i["include"]} if i.get("include") else {})}}
+            for index, i in indexes.items()]
     return kwargs
 
 

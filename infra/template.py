@@ -275,7 +275,7 @@ JOBS_TABLE = "JobsTable"
 WORKER_LOG_GROUPS = ["WorkerLogGroup"]
 SWEEP_LOG_GROUPS = ["SweepLogGroup"]
 TASKS_LOG_GROUPS = ["TasksLogGroup"]
-RETENTION_INDEX = "retention"  # chalicelib.auth.users.RETENTION_INDEX, one of resources.TABLES[AUTH_TABLE]'s
+ACCOUNTS_INDEX = "sweep"  # chalicelib.auth.users.SWEEP_INDEX, one of resources.TABLES[AUTH_TABLE]'s
 DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600
 
 
@@ -302,15 +302,19 @@ def sweep_statements(n) -> list:
     return [
         _logs(n, SWEEP_LOG_GROUPS),
         {"Effect": "Allow", "Action": SWEEP_TABLE_ACTIONS, "Resource": [n.table(JOBS_TABLE), *n.indexes(JOBS_TABLE)]},
-        # The accounts that chose a retention: their index, then each one's USER item.
-        {"Effect": "Allow", "Action": "dynamodb:Query", "Resource": n.index(AUTH_TABLE, RETENTION_INDEX)},
-        {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": n.table(AUTH_TABLE)},
+        # The accounts it looks after (a retention chosen, files of a deleted account to erase)
+        # come from their index, with the days projected: it reads no USER item (password hashes).
+        {"Effect": "Allow", "Action": "dynamodb:Query", "Resource": n.index(AUTH_TABLE, ACCOUNTS_INDEX)},
+        # Of the auth table, it may delete only the ERASE# markers of accounts it has erased.
+        {"Effect": "Allow", "Action": "dynamodb:DeleteItem", "Resource": n.table(AUTH_TABLE),
+         "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["ERASE#*"]}}},
         # HeadObject (does the upload exist?) needs s3:GetObject.
         {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": n.objects(resources.UPLOAD_PREFIX)},
         # What lands for a deleted job after its DELETE (a worker's last write, an upload through
         # its still-valid presigned POST) is removed, from the job's tombstone.
+        # A deleted account's exports go with the rest of its files.
         {"Effect": "Allow", "Action": ["s3:DeleteObject"],
-         "Resource": n.objects(resources.UPLOAD_PREFIX, resources.RESULT_PREFIX)},
+         "Resource": n.objects(resources.UPLOAD_PREFIX, resources.RESULT_PREFIX, resources.EXPORT_PREFIX)},
         _list_bucket(n),
         {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": n.worker_function()},
     ]

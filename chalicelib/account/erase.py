@@ -9,11 +9,10 @@ log says an account was deleted, never which.
 """
 from __future__ import annotations
 
-from chalicelib import logs, resources, settings
+from chalicelib import logs, settings
 from chalicelib.account import tasks
 from chalicelib.auth import store, throttle, users
-from chalicelib.jobs import lifecycle, objects
-from chalicelib.jobs import store as jobs
+from chalicelib.jobs import lifecycle
 
 log = logs.get("account")
 
@@ -29,7 +28,8 @@ def delete_account(user_id: str, password: str) -> None:
     store.transact(
         {"Delete": {"Key": {"pk": user["pk"]}}},
         {"Delete": {"Key": {"pk": f"EMAIL#{user['email']}"}, "ConditionExpression": "user_id = :u",
-                    "ExpressionAttributeValues": {":u": user_id}}})
+                    "ExpressionAttributeValues": {":u": user_id}}},
+        users.erasure(user_id))
     store.delete_many([*sessions, *api_keys, *links, f"EXPORT#{user_id}"])
     _forget_counters(user)
     tasks.enqueue("erase", user_id=user_id)
@@ -48,11 +48,6 @@ def erase_files(user_id: str) -> None:
     if users.get(user_id) is not None:
         log.error("refusing to erase the files of an account that exists")
         return
-    count = 0
-    for record in jobs.each(user_id):
-        count += lifecycle.delete(user_id, record["job_id"])
-    bucket = settings.get().aws.bucket
-    for prefix in (resources.UPLOAD_PREFIX, resources.RESULT_PREFIX, resources.EXPORT_PREFIX):
-        objects.delete_prefix(bucket, f"{prefix}{user_id}/")
-    jobs.forget_slots(user_id)
+    count = lifecycle.erase_account(user_id)
+    users.erased(user_id)
     log.info("a deleted account's files were erased", extra={"jobs": count})

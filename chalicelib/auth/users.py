@@ -161,10 +161,10 @@ def set_password(user: dict, password: str, confirmation: str, field: str = "new
     return passwords.hash_password(password)
 
 
-# "Delete my files after N days" (off by default): an account that chose it also carries
-# `retention = "on"`, which puts it in the auth table's sparse index of that name
-# (chalicelib.resources), so the sweep (jobs.sweep) reads only those accounts.
-RETENTION_INDEX, RETENTION_ON = "retention", "on"
+# The auth table's sparse `sweep` index (chalicelib.resources) lists the accounts the sweep looks
+# after: those that chose "delete my files after N days" (USER items with `sweep = "retain"`)
+# and deleted ones whose files are still being erased (ERASE#<id> items).
+SWEEP_INDEX, RETAIN, ERASE = "sweep", "retain", "erase"
 
 
 def set_retention(user_id: str, days) -> dict:
@@ -172,28 +172,46 @@ def set_retention(user_id: str, days) -> dict:
     current(user_id)
     top = settings.get().account.max_retention_days
     if days is None:
-        update, values = "REMOVE retention_days, #r", {}
+        update, values = "REMOVE retention_days, #s", {}
     elif isinstance(days, int) and not isinstance(days, bool) and 1 <= days <= top:
-        update, values = "SET retention_days = :d, #r = :on", {":d": days, ":on": RETENTION_ON}
+        update, values = "SET retention_days = :d, #s = :retain", {":d": days, ":retain": RETAIN}
     else:
         raise InputError(f"Choose a number of days from 1 to {top}, or null to keep files until you delete them.",
                          field="retention_days")
     kwargs = {"ExpressionAttributeValues": values} if values else {}
     item = store.table().update_item(
         Key={"pk": f"USER#{user_id}"}, UpdateExpression=update, ConditionExpression="attribute_exists(pk)",
-        ExpressionAttributeNames={"#r": "retention"}, ReturnValues="ALL_NEW", **kwargs)["Attributes"]
+        ExpressionAttributeNames={"#s": "sweep"}, ReturnValues="ALL_NEW", **kwargs)["Attributes"]
     return public(item)
+
+
+def _swept(value: str):
+    query = {"IndexName": SWEEP_INDEX, "KeyConditionExpression": Key("sweep").eq(value)}
+    while True:
+        page = store.table().query(**query)
+        yield from page.get("Items", [])
+        if "LastEvaluatedKey" not in page:
+            return
+        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def retaining():
     """(user_id, days) of every account that chose to keep its files only so many days."""
-    query = {"IndexName": RETENTION_INDEX, "KeyConditionExpression": Key("retention").eq(RETENTION_ON)}
-    while True:
-        page = store.table().query(**query)
-        for item in page.get("Items", []):
-            user = store.get(item["pk"], consistent=True)
-            if user is not None and user.get("retention_days") is not None:
-                yield user["id"], int(user["retention_days"])
-        if "LastEvaluatedKey" not in page:
-            return
-        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    for item in _swept(RETAIN):
+        yield item["pk"].removeprefix("USER#"), int(item["retention_days"])
+
+
+def erasure(user_id: str) -> dict:
+    """The transaction action that marks a deleted account's files as still to erase."""
+    return {"Put": {"Item": {"pk": f"ERASE#{user_id}", "sweep": ERASE, "deleted_at": clock.iso(clock.now())}}}
+
+
+def erasing():
+    """The ids of deleted accounts whose files are still to erase."""
+    for item in _swept(ERASE):
+        yield item["pk"].removeprefix("ERASE#")
+
+
+def erased(user_id: str) -> None:
+    """The account's files are gone: forget it was ever here."""
+    store.table().delete_item(Key={"pk": f"ERASE#{user_id}"})

@@ -1,7 +1,7 @@
 """What needs both a job's record (jobs.store) and its objects (jobs.objects)."""
 from __future__ import annotations
 
-from chalicelib import logs, settings
+from chalicelib import logs, resources, settings
 from chalicelib.jobs import objects, store
 from chalicelib.jobs.keys import upload_key
 
@@ -32,3 +32,14 @@ def delete(user_id: str, job_id: str) -> bool:
     except Exception:  # noqa: BLE001 - the record is gone; the sweep finishes from the tombstone
         log.exception("could not remove a deleted job's objects; the sweep will", extra={"job_id": job_id})
     return True
+
+
+def erase_account(user_id: str) -> int:
+    """Every job of a deleted account (each as `delete` does: the sweep cleans after a worker
+    still running), then every object under its prefixes and its slot record; how many jobs."""
+    count = sum(delete(user_id, record["job_id"]) for record in store.each(user_id))
+    bucket = settings.get().aws.bucket
+    for prefix in (resources.UPLOAD_PREFIX, resources.RESULT_PREFIX, resources.EXPORT_PREFIX):
+        objects.delete_prefix(bucket, f"{prefix}{user_id}/")
+    store.forget_slots(user_id)
+    return count

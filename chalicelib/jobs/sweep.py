@@ -91,10 +91,24 @@ def expire() -> int:
     return removed
 
 
+def erase_deleted_accounts() -> int:
+    """Erase the files of deleted accounts whose erasing task was lost (or is still to run:
+    erasing twice is harmless); how many accounts."""
+    count = 0
+    for user_id in users.erasing():
+        lifecycle.erase_account(user_id)
+        users.erased(user_id)
+        count += 1
+    if count:
+        log.info("sweep erased the files of deleted accounts", extra={"count": count})
+    return count
+
+
 def run(deliver: Callable[[dict], None]) -> dict:
     """One sweep: re-drive what is due, delete what accounts asked to keep no longer (their
-    retention), then remove what deleted jobs left."""
-    return {"redriven": redrive(deliver), "expired": expire(), "removed": remove_orphans()}
+    retention) and what deleted accounts left, then remove what deleted jobs left."""
+    return {"redriven": redrive(deliver), "expired": expire(), "erased": erase_deleted_accounts(),
+            "removed": remove_orphans()}
 
 
 def lambda_handler(event: dict, context=None) -> dict:

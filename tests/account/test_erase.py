@@ -86,3 +86,16 @@ def test_the_deletion_is_logged_without_personal_data(client, queue, stub_kind, 
     logged = "\n".join(repr(vars(r)) for r in caplog.records)  # every field of every line
     assert "account deleted" in logged and "files were erased" in logged
     assert user["id"] not in logged and "erin@example.org" not in logged and "Erin" not in logged
+
+
+def test_the_sweep_erases_a_deleted_account_whose_task_was_lost(client, queue, stub_kind):
+    user, headers = signed_in(client, email="erin@example.org", name="Erin")
+    finished_job(client, headers, "HELLO")
+    queue.run()
+    assert delete_me(client, headers, {"password": PASSWORD}).status_code == 204
+    assert queue.names() == ["erase"]  # taken off the queue and dropped: lost
+    assert user["id"] in everything()
+    assert sweep.run(lambda event: None)["erased"] == 1
+    sweep.remove_orphans(keep_seconds=0)
+    assert user["id"] not in everything() and "erin@example.org" not in everything()
+    assert sweep.run(lambda event: None)["erased"] == 0

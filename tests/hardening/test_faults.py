@@ -265,7 +265,7 @@ def test_the_deployed_sweep_invokes_the_worker_function(monkeypatch, now, runs):
     for _ in range(settings.get().worker.worker_max_attempts):
         assert jobs.claim(USER, job_id, LEASE)  # each worker dies
         now[0] += LEASE + 1
-    assert sweep.lambda_handler({}, None) == {"redriven": 1, "expired": 0, "removed": 0}
+    assert sweep.lambda_handler({}, None) == {"redriven": 1, "expired": 0, "erased": 0, "removed": 0}
     [call] = calls
     assert call["FunctionName"] == "pagevoice-dev-worker" and call["InvocationType"] == "Event"
     import json
@@ -273,7 +273,7 @@ def test_the_deployed_sweep_invokes_the_worker_function(monkeypatch, now, runs):
     # What the worker does with that event: the job had its attempts, so it fails, with a reason.
     assert worker.lambda_handler(json.loads(call["Payload"])) == {"outcomes": ["failed"]}
     assert jobs.get(USER, job_id)["error"] == worker.GAVE_UP.format(n=settings.get().worker.worker_max_attempts)
-    assert runs == [] and sweep.lambda_handler({}, None) == {"redriven": 0, "expired": 0, "removed": 0}
+    assert runs == [] and sweep.lambda_handler({}, None) == {"redriven": 0, "expired": 0, "erased": 0, "removed": 0}
 
 
 def test_the_sweep_finishes_a_job_whose_worker_died(now, runs):

@@ -354,16 +354,20 @@ def test_the_api_presigns_and_replaces_exports_but_never_writes_them(template):
     assert tpl_objects(resources.EXPORT_PREFIX) not in api["s3:PutObject"]
 
 
-def test_the_sweep_reads_the_retention_index_and_nothing_else_of_the_auth_table(template):
+def test_the_sweep_reads_the_accounts_index_and_deletes_only_erase_markers_of_the_auth_table(template):
     from chalicelib.auth import users
 
-    assert template_module.RETENTION_INDEX == users.RETENTION_INDEX
-    assert users.RETENTION_INDEX in resources.TABLES["AuthTable"]["indexes"]
+    assert template_module.ACCOUNTS_INDEX == users.SWEEP_INDEX
+    index = resources.TABLES["AuthTable"]["indexes"][users.SWEEP_INDEX]
+    assert index["include"] == ["retention_days"]  # so the sweep never reads a USER item (its password hash)
     sweep = granted(template["Resources"]["SweepRole"])
     on_auth = sorted(a for a, rs in sweep.items() for r in rs if "AuthTable" in _text(r))
-    assert on_auth == ["dynamodb:GetItem", "dynamodb:Query"]
-    assert template_module.sub(f"${{AuthTable.Arn}}/index/{users.RETENTION_INDEX}") in sweep["dynamodb:Query"]
+    assert on_auth == ["dynamodb:DeleteItem", "dynamodb:Query"]
+    assert template_module.sub(f"${{AuthTable.Arn}}/index/{users.SWEEP_INDEX}") in sweep["dynamodb:Query"]
     assert {"Fn::GetAtt": ["AuthTable", "Arn"]} not in sweep["dynamodb:Query"]
+    [delete] = [st for st in template["Resources"]["SweepRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+                ["Statement"] if "AuthTable" in _text(st.get("Resource")) and "dynamodb:DeleteItem" in _text(st["Action"])]
+    assert delete["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["ERASE#*"]}}
 
 
 # ---- Permissions AWS requires on top of an operation's own action, depending on its arguments

@@ -272,6 +272,7 @@ def test_exports_expire_and_accounts_with_a_retention_are_indexed(template):
     assert rules["expire-exports"] == {"Id": "expire-exports", "Status": "Enabled", "Prefix": resources.EXPORT_PREFIX,
                                        "ExpirationInDays": resources.BUCKET["export_days"]}
     [index] = template["Resources"]["AuthTable"]["Properties"]["GlobalSecondaryIndexes"]
-    assert index["IndexName"] == "retention" and index["Projection"] == {"ProjectionType": "KEYS_ONLY"}
-    assert index["KeySchema"] == [{"AttributeName": "retention", "KeyType": "HASH"},
+    assert index["IndexName"] == "sweep"
+    assert index["Projection"] == {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["retention_days"]}
+    assert index["KeySchema"] == [{"AttributeName": "sweep", "KeyType": "HASH"},
                                   {"AttributeName": "pk", "KeyType": "RANGE"}]

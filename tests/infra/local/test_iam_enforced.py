@@ -39,15 +39,17 @@ def test_the_api_and_the_sweep_are_held_to_their_roles(stack):
     sweep = stack.aws_client("s3", "sweep")
     assert refused(lambda: sweep.put_object(Bucket="pagevoice-local", Key="results/x", Body=b"x")) \
         == "AccessDenied"
-    # The sweep reads the accounts that chose a retention (their index, their USER items), never
-    # writes one, and never scans the table.
+    # The sweep reads the accounts it looks after from their index (never a USER item), writes
+    # none, deletes only ERASE# markers, and never scans the table.
     sweep_db = stack.aws_client("dynamodb", "sweep")
     assert refused(lambda: sweep_db.put_item(TableName="pagevoice-auth", Item={"pk": {"S": "USER#x"}})) \
         == "AccessDenied"
     assert refused(lambda: sweep_db.scan(TableName="pagevoice-auth")) == "AccessDenied"
-    assert "Items" in sweep_db.query(TableName="pagevoice-auth", IndexName="retention",
-                                     KeyConditionExpression="retention = :on",
-                                     ExpressionAttributeValues={":on": {"S": "on"}})
+    assert refused(lambda: sweep_db.get_item(TableName="pagevoice-auth", Key={"pk": {"S": "USER#x"}})) \
+        == "AccessDenied"
+    assert "Items" in sweep_db.query(TableName="pagevoice-auth", IndexName="sweep",
+                                     KeyConditionExpression="sweep = :on",
+                                     ExpressionAttributeValues={":on": {"S": "retain"}})
 
 
 def test_the_tasks_runner_is_held_to_its_role(stack):
@@ -58,9 +60,9 @@ def test_the_tasks_runner_is_held_to_its_role(stack):
     for key in ("uploads/u/j/source", "results/u/j/result.json"):
         assert refused(lambda k=key: s3.put_object(Bucket="pagevoice-local", Key=k, Body=b"x")) == "AccessDenied"
     assert refused(lambda: ddb.scan(TableName="pagevoice-jobs")) == "AccessDenied"
-    assert refused(lambda: ddb.query(TableName="pagevoice-auth", IndexName="retention",
-                                     KeyConditionExpression="retention = :on",
-                                     ExpressionAttributeValues={":on": {"S": "on"}})) == "AccessDenied"
+    assert refused(lambda: ddb.query(TableName="pagevoice-auth", IndexName="sweep",
+                                     KeyConditionExpression="sweep = :on",
+                                     ExpressionAttributeValues={":on": {"S": "retain"}})) == "AccessDenied"
     # Only the API enqueues tasks; the runner takes them.
     sqs = stack.aws_client("sqs", "tasks")
     url = sqs.get_queue_url(QueueName="pagevoice-tasks")["QueueUrl"]
