@@ -211,6 +211,52 @@ def dynamodb_checks(action: str, params: dict) -> list[tuple[str, str | None]]:
     return [(action, f"table/{table}/index/{index}" if index else f"table/{table}")]
 
 
+def partition_keys(action: str, params: dict) -> list[str | None]:
+    """The partition-key values one DynamoDB item call touches (`dynamodb:LeadingKeys`); None
+    where the call names no item (a query, a scan, a batch: checked without the condition)."""
+    def pk(body: dict) -> str | None:
+        key = body.get("Key") or body.get("Item") or {}
+        return next(iter(key.get("pk", {}).values()), None) if isinstance(key.get("pk"), dict) else None
+
+    if action in ("TransactWriteItems", "TransactGetItems"):
+        return [pk(body) for item in params.get("TransactItems", []) for body in item.values()]
+    return [pk(params) if action in ("GetItem", "PutItem", "UpdateItem", "DeleteItem") else None]
+
+
+def _statements(policies: list):
+    from moto.iam.access_control import IAMPolicy
+
+    for policy in policies:
+        statements = IAMPolicy(policy)._policy_json.get("Statement", [])  # the document as moto reads it
+        yield from (statements if isinstance(statements, list) else [statements])
+
+
+def leading_keys_permit(policies: list, action: str, arn: str, key: str | None) -> bool:
+    """moto ignores policy conditions; AWS does not. Of the statements allowing `action` on
+    `arn`, one must carry no `dynamodb:LeadingKeys` condition, or one the item's key matches
+    (the sweep may delete only ERASE# items of the auth table)."""
+    import fnmatch
+
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+
+    allowing = [st for st in _statements(policies) if st.get("Effect") == "Allow" and IAMPolicy(json.dumps({
+        "Version": "2012-10-17", "Statement": [{k: v for k, v in st.items() if k != "Condition"}]})
+    ).is_action_permitted(f"dynamodb:{action}", arn) == PermissionResult.PERMITTED]
+    for st in allowing:
+        patterns = (st.get("Condition") or {}).get("ForAllValues:StringLike", {}).get("dynamodb:LeadingKeys")
+        if patterns is None or (key is not None and any(fnmatch.fnmatchcase(key, p) for p in patterns)):
+            return True
+    return not allowing  # nothing allows it: moto's own check has refused it already
+
+
+def _check_leading_keys(handler, action: str, arn: str, key: str | None) -> None:
+    from moto.core.exceptions import AccessDeniedError
+
+    match = re.search(r"Credential=([^/,\s]+)/", handler.headers.get("Authorization", ""))
+    if match and not leading_keys_permit(identity_policies(match.group(1)), action, arn, key):
+        raise AccessDeniedError(user_arn=match.group(1), action=f"dynamodb:{action}")
+
+
 def _patch() -> None:
     from moto.core.authorization import ActionAuthenticatorMixin
     from moto.dynamodb.responses import DynamoHandler
@@ -231,15 +277,21 @@ def _patch() -> None:
 
     def dynamodb_authorize(self, resource: str = "*") -> None:
         region = self.region
-        for action, resource in dynamodb_checks(self._get_action(), getattr(self, "body", None) or {}):
+        params = getattr(self, "body", None) or {}
+        checks = dynamodb_checks(self._get_action(), params)
+        keys = partition_keys(self._get_action(), params)
+        for (action, resource), key in zip(checks, keys if len(keys) == len(checks) else [None] * len(checks),
+                                           strict=True):
             arn = f"arn:{PARTITION}:dynamodb:{region}:{ACCOUNT}:{resource}" if resource else "*"
             self._get_action = lambda a=action: a  # the action IAM checks for this part
             try:
                 ActionAuthenticatorMixin._authenticate_and_authorize_normal_action(self, arn)
             finally:
                 del self._get_action
+            _check_leading_keys(self, action, arn, key)
 
     DynamoHandler._authenticate_and_authorize_normal_action = dynamodb_authorize
+
 
     from moto.sqs.responses import SQSResponse
 

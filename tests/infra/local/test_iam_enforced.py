@@ -47,6 +47,10 @@ def test_the_api_and_the_sweep_are_held_to_their_roles(stack):
     assert refused(lambda: sweep_db.scan(TableName="pagevoice-auth")) == "AccessDenied"
     assert refused(lambda: sweep_db.get_item(TableName="pagevoice-auth", Key={"pk": {"S": "USER#x"}})) \
         == "AccessDenied"
+    # The condition moto would ignore is enforced, as AWS does: ERASE# items only.
+    assert refused(lambda: sweep_db.delete_item(TableName="pagevoice-auth", Key={"pk": {"S": "USER#x"}})) \
+        == "AccessDenied"
+    sweep_db.delete_item(TableName="pagevoice-auth", Key={"pk": {"S": "ERASE#x"}})
     assert "Items" in sweep_db.query(TableName="pagevoice-auth", IndexName="sweep",
                                      KeyConditionExpression="sweep = :on",
                                      ExpressionAttributeValues={":on": {"S": "retain"}})
