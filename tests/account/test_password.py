@@ -144,3 +144,11 @@ def test_reset_requests_are_throttled_per_address_and_refuse_what_is_no_address(
     assert post(client, "/auth/password-reset", {"email": "bob@example.org"}).status_code == 202
     assert assert_error(post(client, "/auth/password-reset", {"email": "not an address"}), 400)["field"] == "email"
     assert_error(post(client, "/auth/password-reset", {}), 400)
+
+
+def test_reset_requests_are_throttled_per_client_address(client, queue, monkeypatch):
+    monkeypatch.setenv("PAGEVOICE_MAIL_LIMIT_PER_IP", "2")
+    for n in range(2):
+        assert post(client, "/auth/password-reset", {"email": f"reader{n}@example.org"}).status_code == 202
+    answer = assert_error(post(client, "/auth/password-reset", {"email": "reader9@example.org"}), 429)
+    assert "network" in answer["message"]
