@@ -9,31 +9,70 @@ log says an account was deleted, never which.
 """
 from __future__ import annotations
 
+from botocore.exceptions import ClientError
+
 from chalicelib import logs, settings
 from chalicelib.account import tasks
 from chalicelib.auth import store, throttle, users
+from chalicelib.errors import Transient
 from chalicelib.jobs import lifecycle
 
 log = logs.get("account")
+
+
+ATTEMPTS = 3  # a sign-in or a new API key racing the deletion: read the account again
 
 
 def delete_account(user_id: str, password: str) -> None:
     """Delete the signed-in account after checking its password (400 when wrong)."""
     user = users.current(user_id)
     users.check_password(user, password)
+    for _ in range(ATTEMPTS):
+        if _delete_identity(user):
+            break
+        user = users.current(user_id)  # 401 once another deletion won
+    else:
+        raise Transient("The account is busy; try again in a moment.")
+    _forget_counters(user)
+    tasks.enqueue("erase", user_id=user_id)
+    log.info("account deleted; its files are being erased")
+
+
+def _unchanged(user: dict, names: tuple[str, ...]) -> tuple[str, dict, dict]:
+    """A condition that the USER item still lists exactly what `user` lists under `names`."""
+    parts, attr_names, values = ["attribute_exists(pk)"], {}, {}
+    for i, name in enumerate(names):
+        attr_names[f"#a{i}"] = name
+        if user.get(name):
+            parts.append(f"#a{i} = :v{i}")
+            values[f":v{i}"] = user[name]
+        else:
+            parts.append(f"attribute_not_exists(#a{i})")
+    return " AND ".join(parts), attr_names, values
+
+
+def _delete_identity(user: dict) -> bool:
+    """The account's own items, at once: False when a session or an API key was added since
+    `user` was read (the caller reads it again), so none is left behind live."""
+    user_id = user["id"]
+    condition, names, values = _unchanged(user, ("sessions", "api_keys"))
     sessions = [f"SESSION#{entry.split(':', 1)[1]}" for entry in user.get("sessions") or ()]
     api_keys = [f"APIKEY#{key_id}" for key_id in user.get("api_keys") or ()]
     links = [user[a] for a in ("reset_link", "verify_link") if user.get(a)]
     # The claim goes with the account, so the address is free the moment the answer says so.
-    store.transact(
-        {"Delete": {"Key": {"pk": user["pk"]}}},
-        {"Delete": {"Key": {"pk": f"EMAIL#{user['email']}"}, "ConditionExpression": "user_id = :u",
-                    "ExpressionAttributeValues": {":u": user_id}}},
-        users.erasure(user_id))
+    try:
+        store.transact(
+            {"Delete": {"Key": {"pk": user["pk"]}, "ConditionExpression": condition, "ExpressionAttributeNames": names,
+                        **({"ExpressionAttributeValues": values} if values else {})}},
+            {"Delete": {"Key": {"pk": f"EMAIL#{user['email']}"}, "ConditionExpression": "user_id = :u",
+                        "ExpressionAttributeValues": {":u": user_id}}},
+            users.erasure(user_id))
+    except ClientError as exc:
+        if store.cancelled_by_condition(exc, 0) or store.cancelled_by_condition(exc, 1):
+            return False
+        raise
     store.delete_many([*sessions, *api_keys, *links, f"EXPORT#{user_id}"])
-    _forget_counters(user)
-    tasks.enqueue("erase", user_id=user_id)
-    log.info("account deleted; its files are being erased")
+    return True
 
 
 def _forget_counters(user: dict) -> None:
@@ -41,6 +80,7 @@ def _forget_counters(user: dict) -> None:
     throttle.login_succeeded(user["email"])
     throttle.forget("upload", user["id"], s.auth.upload_window_seconds)
     throttle.forget("mail", user["email"], s.account.mail_window_seconds)
+    throttle.forget("export", user["id"], 3600)
 
 
 def erase_files(user_id: str) -> None:

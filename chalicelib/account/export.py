@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib import clock, logs, resources, settings
 from chalicelib.account import tasks
-from chalicelib.auth import store, users
+from chalicelib.auth import store, throttle, users
 from chalicelib.jobs import objects
 from chalicelib.jobs import store as jobs
 
@@ -28,6 +28,8 @@ log = logs.get("export")
 
 QUEUED, BUILDING, READY, FAILED = "queued", "building", "ready", "failed"
 UNFINISHED = (QUEUED, BUILDING)
+EXPORTS_PER_HOUR = 10  # each reads every file of the account: a cap on what one account can ask for
+TOO_MANY = f"You asked for {EXPORTS_PER_HOUR} exports in the last hour. Try again in {throttle.WAIT}."
 STALLED_SECONDS = 20 * 60  # an export not moved for this long is taken as lost: a new one may start
 PROGRESS_EVERY_SECONDS = 1.0
 FAILED_MESSAGE = "The export could not be made. Please try again."
@@ -70,6 +72,7 @@ def start(user_id: str) -> dict:
     current = _item(user_id)
     if current and _running(current):
         return public(current)
+    throttle.hit("export", user_id, EXPORTS_PER_HOUR, 3600, TOO_MANY)
     now = clock.now()
     item = {"pk": _pk(user_id), "export_id": secrets.token_hex(8), "user_id": user_id, "status": QUEUED,
             "created_at": clock.iso(now), "updated": int(now), "done": 0, "total": 0,
@@ -122,7 +125,10 @@ def build(user_id: str, export_id: str) -> None:
         log.exception("export failed")
         _update(user_id, export_id, status=FAILED, message=FAILED_MESSAGE)
         return
-    _update(user_id, export_id, status=READY, key=key, size=size, complete=complete, done=count)
+    if not _update(user_id, export_id, status=READY, key=key, size=size, complete=complete, done=count):
+        # Replaced by a newer export, or the account was deleted meanwhile: this zip is nobody's.
+        objects.delete_keys(settings.get().aws.bucket, [key])
+        return
     log.info("export ready", extra={"jobs": count, "bytes": size, "complete": complete})
 
 

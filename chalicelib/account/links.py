@@ -1,6 +1,7 @@
 """One-time links (password reset, email verification): a random token in the mail, only its
 SHA-256 digest stored (TOKEN#<purpose>#<digest>, expiring), spent in the same transaction as
-what it allows. An account holds one live link per purpose: a new one replaces the last."""
+what it allows. An account holds one live link per purpose, the one its USER item names
+(`<purpose>_link`): a new one replaces the last, and only the named one can be spent."""
 from __future__ import annotations
 
 import hashlib
@@ -18,7 +19,7 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 SPENT = "This link has expired or was already used. Ask for a new one."
 
 
-def _pk(purpose: str, token: str) -> str:
+def key(purpose: str, token: str) -> str:
     return f"TOKEN#{purpose}#{hashlib.sha256(token.encode('ascii')).hexdigest()}"
 
 
@@ -26,18 +27,25 @@ def _attribute(purpose: str) -> str:
     return f"{purpose}_link"
 
 
-def issue(purpose: str, user: dict, ttl_seconds: int) -> str:
-    """A new link token for the account (its USER item), replacing its last one of `purpose`."""
+def issue(purpose: str, user: dict, ttl_seconds: int) -> str | None:
+    """A new link token for the account (its USER item as read), replacing its last one of
+    `purpose`; None when another was issued since `user` was read (that one is being mailed)."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    pk = _pk(purpose, token)
-    store.transact(
-        {"Put": {"Item": {"pk": pk, "user_id": user["id"], "purpose": purpose,
-                          "expires_at": int(clock.now()) + ttl_seconds}}},
-        {"Update": {"Key": {"pk": user["pk"]}, "UpdateExpression": "SET #a = :pk",
-                    "ConditionExpression": "attribute_exists(pk)",
-                    "ExpressionAttributeNames": {"#a": _attribute(purpose)},
-                    "ExpressionAttributeValues": {":pk": pk}}})
+    pk = key(purpose, token)
     old = user.get(_attribute(purpose))
+    try:
+        store.transact(
+            {"Put": {"Item": {"pk": pk, "user_id": user["id"], "purpose": purpose,
+                              "expires_at": int(clock.now()) + ttl_seconds}}},
+            {"Update": {"Key": {"pk": user["pk"]}, "UpdateExpression": "SET #a = :pk",
+                        "ConditionExpression": "attribute_exists(pk) AND " +
+                                               ("#a = :old" if old else "attribute_not_exists(#a)"),
+                        "ExpressionAttributeNames": {"#a": _attribute(purpose)},
+                        "ExpressionAttributeValues": {":pk": pk, **({":old": old} if old else {})}}})
+    except ClientError as exc:
+        if store.cancelled_by_condition(exc, 1):
+            return None
+        raise
     if old:
         store.delete_many([old])
     return token
@@ -49,23 +57,26 @@ def invalid() -> InputError:
 
 def holder(purpose: str, token: str) -> str:
     """The user id a live link belongs to; 400 (field `token`) when it is spent, expired or unknown."""
-    item = store.get(_pk(purpose, token), consistent=True) if isinstance(token, str) and _TOKEN.match(token) else None
+    item = store.get(key(purpose, token), consistent=True) if isinstance(token, str) and _TOKEN.match(token) else None
     if item is None or item.get("purpose") != purpose:
         raise invalid()
     return item["user_id"]
 
 
-def spend(purpose: str, token: str, *actions: dict) -> None:
-    """Spend the link in one transaction with `actions` (what it allows); 400 when someone spent
-    it first or it expired meanwhile."""
+def spend(purpose: str, token: str, user_pk: str, update: str, values: dict) -> None:
+    """Spend the link and apply `update` (a SET clause) to its account, in one transaction; 400
+    when it was spent, expired or replaced meanwhile, or its account is gone."""
+    link = key(purpose, token)
     try:
         store.transact(
-            {"Delete": {"Key": {"pk": _pk(purpose, token)},
-                        "ConditionExpression": "attribute_exists(pk) AND expires_at > :now",
+            {"Delete": {"Key": {"pk": link}, "ConditionExpression": "attribute_exists(pk) AND expires_at > :now",
                         "ExpressionAttributeValues": {":now": int(clock.now())}}},
-            *actions)
+            {"Update": {"Key": {"pk": user_pk}, "UpdateExpression": f"{update} REMOVE #link",
+                        "ConditionExpression": "attribute_exists(pk) AND #link = :link",
+                        "ExpressionAttributeNames": {"#link": _attribute(purpose)},
+                        "ExpressionAttributeValues": {**values, ":link": link}}})
     except ClientError as exc:
-        if store.cancelled_by_condition(exc, 0):
+        if store.cancelled_by_condition(exc, 0) or store.cancelled_by_condition(exc, 1):
             raise invalid() from None
         raise
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from chalicelib import logs, settings
 from chalicelib.account import links, mail, tasks
-from chalicelib.auth import store, throttle, tokens, users
+from chalicelib.auth import apikeys, store, throttle, tokens, users
 
 log = logs.get("account")
 
@@ -33,7 +33,8 @@ def change(user_id: str, session_jti: str, current: str, new: str, confirmation:
 
 
 def _store_password(user: dict, new_hash: str) -> None:
-    store.table().update_item(Key={"pk": user["pk"]}, UpdateExpression="SET password_hash = :h",
+    # The reset link it had is void (`links.spend` takes only the link the account names).
+    store.table().update_item(Key={"pk": user["pk"]}, UpdateExpression="SET password_hash = :h REMOVE reset_link",
                               ConditionExpression="attribute_exists(pk)", ExpressionAttributeValues={":h": new_hash})
 
 
@@ -62,25 +63,28 @@ def send_reset(email: str) -> None:
         return
     minutes = settings.get().account.reset_ttl_seconds // 60
     token = links.issue(RESET, user, settings.get().account.reset_ttl_seconds)
+    if token is None:
+        return  # another link was issued meanwhile, and is being mailed
     mail.send(user["email"], "Choose a new PageVoice password", [
         f"Hello {user['name']}, someone (we hope you) asked to choose a new password for your PageVoice "
         f"account. Open this link within {minutes} minutes to choose it:",
-        "The link works once. Choosing a new password signs you out everywhere. If you did not ask for "
-        "this, ignore this mail: your password stays as it is."], mail.link(f"reset/{token}"))
+        "The link works once. Choosing a new password signs you out everywhere and revokes your API keys "
+        "(make new ones on the API keys page). If you did not ask for this, ignore this mail: your password "
+        "stays as it is."], mail.link(f"reset/{token}"))
     log.info("reset link sent")
 
 
 def confirm_reset(token: str, new: str, confirmation: str) -> None:
-    """Set the new password through a live reset link, which is then spent; every session of
-    the account ends, a login lockout is lifted, and the address counts as verified (its
-    holder opened the mail)."""
+    """Set the new password through a live reset link, which is then spent. Every session and
+    API key of the account ends (whoever took it over must not keep a way in), a login lockout
+    is lifted, and the address counts as verified (its holder opened the mail)."""
     user_id = links.holder(RESET, token)
     user = users.get(user_id)
     if user is None:
         raise links.invalid()
     new_hash = users.set_password(user, new, confirmation)
-    links.spend(RESET, token, {"Update": {
-        "Key": {"pk": user["pk"]}, "UpdateExpression": "SET password_hash = :h, email_verified = :t REMOVE reset_link",
-        "ConditionExpression": "attribute_exists(pk)", "ExpressionAttributeValues": {":h": new_hash, ":t": True}}})
+    links.spend(RESET, token, user["pk"], "SET password_hash = :h, email_verified = :t", {":h": new_hash, ":t": True})
     tokens.end_sessions(user_id)
+    for key_id in user.get("api_keys") or ():
+        apikeys.revoke(user_id, key_id)
     throttle.login_succeeded(user["email"])

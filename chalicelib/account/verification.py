@@ -35,6 +35,8 @@ def send_link(user_id: str) -> None:
         return
     ttl = settings.get().account.verify_ttl_seconds
     token = links.issue(VERIFY, user, ttl)
+    if token is None:
+        return  # another link was issued meanwhile, and is being mailed
     mail.send(user["email"], "Confirm your email address for PageVoice", [
         f"Hello {user['name']}, please confirm that this is your address by opening this link:",
         f"It works for {ttl // 86400} days. Until your address is confirmed, PageVoice cannot send you a "
@@ -45,6 +47,4 @@ def send_link(user_id: str) -> None:
 def confirm(token: str) -> None:
     """Mark the link's account verified; the link is spent."""
     user_id = links.holder(VERIFY, token)
-    links.spend(VERIFY, token, {"Update": {
-        "Key": {"pk": f"USER#{user_id}"}, "UpdateExpression": "SET email_verified = :t REMOVE verify_link",
-        "ConditionExpression": "attribute_exists(pk)", "ExpressionAttributeValues": {":t": True}}})
+    links.spend(VERIFY, token, f"USER#{user_id}", "SET email_verified = :t", {":t": True})

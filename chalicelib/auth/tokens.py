@@ -22,7 +22,10 @@ from chalicelib.errors import PageVoiceError, Unauthorized
 ALGORITHM = "HS256"
 MIN_SECRET_BYTES = 32  # RFC 7518 3.2: an HS256 key at least as long as the hash
 LEEWAY_SECONDS = 5  # clock skew between Lambda instances (iat is floored to the second)
-REQUIRED_CLAIMS = ["exp", "iat", "jti", "sub", "iss", "aud"]
+REQUIRED_CLAIMS = ["exp", "iat", "jti", "sub", "iss", "aud", "ver"]
+# Tokens of this version have their session listed on the account (so ending every session
+# finds it); older ones are refused: each holder signs in once more.
+VERSION = 2
 
 
 class ConfigError(PageVoiceError):
@@ -58,23 +61,25 @@ def _entry(claims: dict) -> str:
     return f"{int(claims['exp'])}:{claims['jti']}"
 
 
-def issue(user_id: str) -> tuple[str, dict]:
-    """A new session for `user_id`: (token, claims). The session item expires with the token;
-    401 when the account is gone meanwhile."""
+def issue(user_id: str, password_hash: str) -> tuple[str, dict]:
+    """A new session for `user_id`, signed in with the password whose hash is `password_hash`:
+    (token, claims). The session item expires with the token. 401 when the account is gone, or
+    its password changed, since the password was checked (a login racing a reset or a deletion
+    must not outlive it)."""
     s = settings.get().auth
     now = int(clock.now())
     claims = {"sub": user_id, "jti": secrets.token_urlsafe(18), "iat": now,
-              "exp": now + s.session_ttl_seconds, "iss": s.jwt_issuer, "aud": s.jwt_audience}
+              "exp": now + s.session_ttl_seconds, "iss": s.jwt_issuer, "aud": s.jwt_audience, "ver": VERSION}
     try:
         store.transact(
             {"Put": {"Item": {"pk": f"SESSION#{claims['jti']}", "user_id": user_id,
                               "created_at": clock.iso(now), "expires_at": claims["exp"]}}},
             {"Update": {"Key": {"pk": f"USER#{user_id}"}, "UpdateExpression": "ADD sessions :s",
-                        "ConditionExpression": "attribute_exists(pk)",
-                        "ExpressionAttributeValues": {":s": {_entry(claims)}}}})
+                        "ConditionExpression": "attribute_exists(pk) AND password_hash = :h",
+                        "ExpressionAttributeValues": {":s": {_entry(claims)}, ":h": password_hash}}})
     except ClientError as exc:
         if store.cancelled_by_condition(exc, 1):
-            raise Unauthorized("This account no longer exists.") from None
+            raise Unauthorized("Your password or account changed while you signed in. Sign in again.") from None
         raise
     return jwt.encode(claims, secret(), algorithm=ALGORITHM), claims
 
@@ -84,8 +89,17 @@ def prune(user: dict) -> None:
     now = clock.now()
     stale = {e for e in user.get("sessions") or () if int(e.split(":", 1)[0]) <= now}
     if stale:
-        store.table().update_item(Key={"pk": user["pk"]}, UpdateExpression="DELETE sessions :s",
-                                  ExpressionAttributeValues={":s": stale})
+        _forget_entries(user["pk"], stale)
+
+
+def _forget_entries(pk: str, entries: set[str]) -> None:
+    """Take session entries off the USER item; never recreate an item deleted meanwhile."""
+    try:
+        store.table().update_item(Key={"pk": pk}, UpdateExpression="DELETE sessions :s",
+                                  ConditionExpression="attribute_exists(pk)", ExpressionAttributeValues={":s": entries})
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
 
 
 def verify(token: str) -> dict:
@@ -99,6 +113,8 @@ def verify(token: str) -> dict:
         raise Unauthorized("Your session has expired. Sign in again.") from None
     except jwt.InvalidTokenError:
         raise Unauthorized("The token is not valid. Sign in again.") from None
+    if claims["ver"] != VERSION:
+        raise Unauthorized("Your session has ended. Sign in again.")
     # Consistent read: a logout on another instance a moment ago must already count.
     session = store.get(f"SESSION#{claims['jti']}", consistent=True)
     if session is None or session.get("user_id") != claims["sub"]:
@@ -108,10 +124,8 @@ def verify(token: str) -> dict:
 
 def revoke(user_id: str, jti: str, expires_at: int) -> None:
     """End one session (logout)."""
-    store.transact(
-        {"Delete": {"Key": {"pk": f"SESSION#{jti}"}}},
-        {"Update": {"Key": {"pk": f"USER#{user_id}"}, "UpdateExpression": "DELETE sessions :s",
-                    "ExpressionAttributeValues": {":s": {_entry({"exp": expires_at, "jti": jti})}}}})
+    store.table().delete_item(Key={"pk": f"SESSION#{jti}"})
+    _forget_entries(f"USER#{user_id}", {_entry({"exp": expires_at, "jti": jti})})
 
 
 def end_sessions(user_id: str, *, keep: str | None = None) -> int:
@@ -120,6 +134,5 @@ def end_sessions(user_id: str, *, keep: str | None = None) -> int:
     ended = {e for e in user.get("sessions") or () if e.split(":", 1)[1] != keep}
     store.delete_many([f"SESSION#{e.split(':', 1)[1]}" for e in ended])
     if ended and user:
-        store.table().update_item(Key={"pk": user["pk"]}, UpdateExpression="DELETE sessions :s",
-                                  ExpressionAttributeValues={":s": ended})
+        _forget_entries(user["pk"], ended)
     return len(ended)

@@ -133,12 +133,25 @@ def login(email: str, password: str) -> dict:
         raise Unauthorized(BAD_LOGIN)
     if failures:
         throttle.login_succeeded(email)
-    if new_hash:  # parameters changed since this hash was made: upgrade it now
-        store.table().update_item(Key={"pk": user["pk"]}, UpdateExpression="SET password_hash = :h",
-                                  ExpressionAttributeValues={":h": new_hash})
+    current_hash = user["password_hash"]
+    if new_hash and _rehash(user, new_hash):  # parameters changed since this hash was made: upgrade it now
+        current_hash = new_hash
     tokens.prune(user)
-    token, claims = tokens.issue(user["id"])
+    token, claims = tokens.issue(user["id"], current_hash)
     return {"token": token, "expires_at": clock.iso(claims["exp"]), "user": public(user)}
+
+
+def _rehash(user: dict, new_hash: str) -> bool:
+    """Store the upgraded hash, unless the password changed (or the account went) meanwhile."""
+    try:
+        store.table().update_item(Key={"pk": user["pk"]}, UpdateExpression="SET password_hash = :h",
+                                  ConditionExpression="password_hash = :old",
+                                  ExpressionAttributeValues={":h": new_hash, ":old": user["password_hash"]})
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
 
 
 def check_password(user: dict, password: str, field: str = "password") -> None:
