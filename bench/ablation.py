@@ -28,18 +28,17 @@ REPO = Path(__file__).resolve().parent.parent
 # The first cut in rapidocr's own terms, rebuilt on our pipeline: native scale, word boxes from
 # character positions over the full line height, no splitting, no word filter.
 FIRST = {"det_scale": "1.0", "word_boxes": "ctc", "word_pad": "0", "split_gap": "0",
-         "split_hyphens": "never", "word_score": "0", "photo_word_score": "0",
+         "word_score": "0", "photo_word_score": "0",
          "rec_min_width": "320",
          "rec_batch_width": "1920", "orientation": "line", "unclip_ratio": "1.6",
          "doc_unclip_ratio": "1.6", "lexicon": "never", "word_reach": "0", "photo_word_reach": "0",
-         "word_clip": "never", "doc_roi_fallback": "0", "split_punct": "", "split_numbers": "",
+         "word_clip": "never", "doc_roi_fallback": "0",
          "soft_space": "0", "photo_soft_space": "0"}
 STEPS = [
     ("first cut (rapidocr's word boxes: character positions, full line height)", {}),
     ("+ word boxes fitted to the ink between neighbouring characters", {"word_boxes": "ink"}),
     ("+ 1 px margin around the ink", {"word_pad": "1.0"}),
     ("+ documents: detect on the ink's box, enlarged 1.5x when characters are small", {"det_scale": "1.5"}),
-    ("+ documents: split words after hyphens (662-6280 -> 662- 6280)", {"split_hyphens": "documents"}),
     ("+ documents: split words at blanks >= 0.8 glyph heights", {"split_gap": "0.8"}),
     ("+ drop words with confidence < 0.8", {"word_score": "0.8", "photo_word_score": "0.8"}),
     ("+ recogniser batches: min width 160, 960 px per batch", {"rec_min_width": "160",
@@ -56,17 +55,12 @@ STEPS = [
      {"doc_roi_fallback": "1"}),
     ("+ documents: first/last word reaches <= 0.8 glyph heights past its characters; ink across a word "
      "boundary cut there", {"word_reach": "0.8", "word_clip": "documents"}),
-    ("+ documents: split after / . , : between letters or digits (10/26/92 -> 10/ 26/ 92)",
-     {"split_punct": "/.,:"}),
-    ("+ documents: no split after . between two digits (47.5, $11.89 stay whole)",
-     {"split_numbers": "."}),
     ("+ a space wherever the recogniser gave one >= 5% between two characters (final)",
      {"soft_space": "0.05", "photo_soft_space": "0.05"}),
 ]
 VARIANTS = [
     ("variant: documents enlarged up to 2x", {"det_scale": "2.0"}),
-    ("variant: photos treated as documents too (enlarged, hyphen and gap splits)", {"split_hyphens": "always",
-                                                                                   "document_paper": "0"}),
+    ("variant: photos treated as documents too (enlarged, gap splits)", {"document_paper": "0"}),
     ("variant: orientation per line (rapidocr's way)", {"orientation": "line"}),
     ("variant: no orientation classifier", {"orientation": "off"}),
     ("variant: DB unclip ratio 1.3 on documents too", {"doc_unclip_ratio": "1.3"}),
@@ -79,11 +73,6 @@ VARIANTS = [
     ("variant: documents' text map not dilated (small print's lines kept apart)", {"doc_dilation": "0"}),
     ("variant: word reach and boundary cut on photos too", {"photo_word_reach": "0.8", "word_clip": "always"}),
     ("variant: word reach on photos too (no boundary cut there)", {"photo_word_reach": "0.8"}),
-    ("variant: documents split after / only", {"split_punct": "/"}),
-    ("variant: documents split after / , : (not .)", {"split_punct": "/,:"}),
-    ("variant: documents split after / . , : only before a blank >= 0.15 glyph heights",
-     {"split_punct_gap": "0.15"}),
-    ("variant: no split after / between two digits either (11/05/97 whole)", {"split_numbers": "./"}),
     ("variant: documents enlarged 1.5x again (small print's merged lines)", {"det_scale": "1.5"}),
     ("variant: soft spaces at 2% on photos", {"photo_soft_space": "0.02"}),
     ("variant: soft spaces at 10%", {"soft_space": "0.1", "photo_soft_space": "0.1"}),

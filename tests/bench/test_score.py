@@ -133,3 +133,41 @@ def test_dataset_readers(tmp_path):
     assert words[0] == GtWord((377.0, 117.0, 465.0, 130.0), "Genaxis Theatre", False)
     assert words[1].dont_care and not words[0].dont_care
     assert words[2].text == "a,b"  # commas inside a transcription
+
+
+def test_fair_pieces_split_after_slash_colon_comma_and_hyphens_with_box_shares():
+    assert score.fair_pieces("9/24/2012", (0, 0, 90, 10)) == [
+        ("9/", (0, 0, 20, 10)), ("24/", (20, 0, 50, 10)), ("2012", (50, 0, 90, 10))]
+    assert [t for t, _ in score.fair_pieces("Market-Weight", (0, 0, 130, 10))] == ["Market-", "Weight"]
+    assert [t for t, _ in score.fair_pieces("$3,015.00", (0, 0, 90, 10))] == ["$3,", "015.00"]
+    assert [t for t, _ in score.fair_pieces("NUMBER:June", (0, 0, 110, 10))] == ["NUMBER:", "June"]
+    # Only between letters or digits: leading, trailing and doubled marks stay.
+    for whole in ("To:", "9/", "/10", "-5087", "a--b", "47.5", "(B)"):
+        assert score.fair_pieces(whole, (0, 0, 10, 10)) == [(whole, (0, 0, 10, 10))]
+    dc = gt((0, 0, 10, 10), "a-b", dont_care=True)
+    assert score.fair_split([dc, gt((0, 0, 30, 10), "a-b")]) == [dc, gt((0, 0, 20, 10), "a-"), gt((20, 0, 30, 10), "b")]
+
+
+def test_a_date_the_annotators_split_counts_whole_in_the_fair_mode_only():
+    # FUNSD's annotators split "9/24/2012" into three boxes, with gaps; the product reads one word.
+    gts = [gt((0, 0, 19, 10), "9/"), gt((21, 0, 49, 10), "24/"), gt((52, 0, 90, 10), "2012")]
+    page = score.score_page([Pred((0, 0, 90, 10), "9/24/2012")], gts)
+    for mode in score.RAW_MODES:
+        raw, fair = page.counts[mode], page.counts[mode + score.FAIR]
+        assert (raw.tp, raw.n_pred, raw.n_gt) == (0, 1, 3), mode
+        assert (fair.tp, fair.n_pred, fair.n_gt) == (3, 3, 3), mode
+
+
+def test_the_fair_mode_changes_nothing_where_the_tokenisation_is_the_same():
+    # Nothing to split: the fair counts are the raw counts, misreads and misses included.
+    gts = [gt((0, 0, 40, 10), "To:"), gt((50, 0, 80, 10), "(B)"), gt((0, 20, 40, 30), "47.5"),
+           gt((50, 20, 90, 30), "Total"), gt((0, 40, 30, 50), "###", dont_care=True)]
+    preds = [Pred((1, 0, 40, 10), "To:"), Pred((50, 1, 80, 10), "B"), Pred((0, 20, 41, 30), "47.5"),
+             Pred((0, 40, 30, 50), "blur"), Pred((200, 0, 230, 10), "x")]
+    page = score.score_page(preds, gts)
+    for mode in score.RAW_MODES:
+        assert page.counts[mode] == page.counts[mode + score.FAIR], mode
+    # The same split tokens on both sides: each piece matches its piece, F1 stays 1.
+    same = score.score_page([Pred((0, 0, 90, 10), "9/24/2012")], [gt((0, 0, 90, 10), "9/24/2012")])
+    for mode in score.RAW_MODES:
+        assert same.counts[mode].f1 == same.counts[mode + score.FAIR].f1 == 1.0, mode

@@ -139,7 +139,6 @@ def soft_spaces(decoded: Decoded, probs: np.ndarray, space: int, threshold: floa
 @dataclass
 class WordSpan:
     chars: list[Char]
-    glued: bool = False  # no space follows it in the line's text (split after a hyphen)
 
     @property
     def text(self) -> str:
@@ -159,8 +158,8 @@ class WordSpan:
 
 
 def split_words(decoded: Decoded) -> list[WordSpan]:
-    """Words are what the recogniser separates with spaces; punctuation stays attached
-    (FUNSD and ICDAR both annotate "To:" and "(B)" as one word)."""
+    """Words are what the recogniser separates with spaces (its own and soft spaces):
+    whitespace tokens, punctuation attached ("To:", "9/24/2012", "Market-Weight")."""
     words: list[WordSpan] = []
     cur: list[Char] = []
     for ch in decoded.chars:
@@ -213,9 +212,8 @@ def _clusters(xs0: np.ndarray, xs1: np.ndarray) -> list[tuple[float, float, list
 
 
 def fit_words(crop: np.ndarray, words: list[WordSpan], step: float, min_area: int = 4,
-              pad: float = 0.0, split_gap: float = 0.0, split_hyphens: bool = False,
-              reach: float = 0.0, clip: bool = False, split_punct: str = "", split_punct_gap: float = 0.0,
-              split_numbers: str = "") -> list[tuple[WordSpan, tuple[float, float, float, float]]]:
+              pad: float = 0.0, split_gap: float = 0.0, reach: float = 0.0,
+              clip: bool = False) -> list[tuple[WordSpan, tuple[float, float, float, float]]]:
     """Crop-pixel boxes (x0, y0, x1, y1) for the words of one line crop.
 
     Each word owns the stretch of the crop between the midpoints to its neighbours' characters
@@ -267,10 +265,6 @@ def fit_words(crop: np.ndarray, words: list[WordSpan], step: float, min_area: in
         parts = [(word, sel)]
         if split_gap > 0 and len(word.chars) > 1:
             parts = _split_at_gaps(word, sel, x, cw, step, split_gap * glyph_h)
-        if split_hyphens or split_punct:
-            parts = [q for wd, sl in parts
-                     for q in _split_after_hyphens(wd, sl, x, cw, step, split_hyphens, split_punct,
-                                                   split_punct_gap * glyph_h, split_numbers)]
         pieces.extend((wd, sl, left, right) for wd, sl in parts)
 
     out = []
@@ -318,59 +312,6 @@ def _split_at_gaps(word: WordSpan, sel: np.ndarray, x: np.ndarray, cw: np.ndarra
     if not out:
         return [(word, sel)]
     return out
-
-
-HYPHENS = "-\u2010\u2011\u2013"
-
-
-def hyphen_cuts(text: str, chars: str = HYPHENS, numbers: str = "") -> list[int]:
-    """Character indexes after which a hyphenated token is split: "662-6280" -> "662-", "6280"
-    (`chars`: the characters split after, between letters or digits; `numbers`: those of them
-    not split after between two digits, "47.5")."""
-    return [i for i in range(1, len(text) - 1)
-            if text[i] in chars and text[i - 1].isalnum() and text[i + 1].isalnum()
-            and not (text[i] in numbers and text[i - 1].isdigit() and text[i + 1].isdigit())]
-
-
-def _blank_after(i: int, pos: list[float], sel: np.ndarray, x: np.ndarray, cw: np.ndarray,
-                 step: float) -> float:
-    """Widest blank in the ink after character i, before character i + 1 (crop pixels)."""
-    clusters = _clusters(x[sel], x[sel] + cw[sel])
-    gaps = [b[0] - a[1] for a, b in zip(clusters, clusters[1:])
-            if pos[i] - step <= (a[1] + b[0]) / 2.0 <= pos[i + 1]]
-    return max(gaps, default=0.0)
-
-
-def _split_after_hyphens(word: WordSpan, sel: np.ndarray, x: np.ndarray, cw: np.ndarray,
-                         step: float, hyphens: bool = True, punct: str = "", punct_gap: float = 0.0,
-                         numbers: str = "") -> list[tuple[WordSpan, np.ndarray]]:
-    """Split after hyphens, and after `punct` characters followed by a blank of at least
-    `punct_gap` crop pixels ("10/ 26/ 92", FUNSD's tokens where the print leaves a gap)."""
-    cuts = hyphen_cuts(word.text) if hyphens else []
-    pos = [(c.frame + 0.5) * step for c in word.chars]
-    if punct:
-        more = [i for i in hyphen_cuts(word.text, punct, numbers)
-                if punct_gap <= 0 or _blank_after(i, pos, sel, x, cw, step) >= punct_gap]
-        cuts = sorted(set(cuts) | set(more))
-    if not cuts:
-        return [(word, sel)]
-    comp_cx = x[sel] + cw[sel] / 2.0
-    out, start = [], 0
-    bounds = []
-    for i in cuts:
-        # The hyphen's ink ends before the next character's: cut halfway between their positions.
-        bounds.append((pos[i] + pos[i + 1]) / 2.0)
-    edges = [-np.inf, *bounds, np.inf]
-    for k, i in enumerate([*cuts, len(word.chars) - 1]):
-        chars = word.chars[start:i + 1]
-        comps = sel[(comp_cx >= edges[k]) & (comp_cx < edges[k + 1])]
-        out.append((WordSpan(chars, glued=k < len(cuts)), comps if len(comps) else None))
-        start = i + 1
-    return out
-
-
-def line_text(words: list[WordSpan]) -> str:
-    return "".join(w.text + ("" if w.glued else " ") for w in words).strip()
 
 
 def word_boxes(crop: np.ndarray, words: list[WordSpan], step: float, min_area: int = 4,

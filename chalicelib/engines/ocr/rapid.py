@@ -10,7 +10,8 @@ pipeline so that scale, crops and word boxes are ours:
 4. recognise in width-sorted batches, keeping the CTC frame of every character; words not in
    an English word list are replaced by a listed word the recogniser found nearly as likely
    (`lexicon.py`);
-5. words: the recogniser's spaces (on documents also wide blanks, and after hyphens), each
+5. words: whitespace tokens, split at the recogniser's spaces and the spaces it nearly chose
+   (soft spaces; on documents also at wide blanks), each
    box fitted to the ink between its neighbours' characters (on documents not past 0.8 glyph
    heights beyond its outer characters, ink touching across a space cut at the boundary);
    unsure words are left out of the text and returned apart (`Reading.unsure`).
@@ -141,14 +142,9 @@ class RapidConfig:
     photo_word_reach: float = 0.0  # ...and on photos (0: to the crop's end)
     word_clip: str = "documents"  # ink running across into a neighbour word's stretch is cut at the boundary: documents | always | never
     split_gap: float = 0.8  # documents: a blank this many glyph heights wide splits a word (0: off)
-    split_hyphens: str = "documents"  # "662-6280" -> words "662-", "6280": documents | always | never
-    split_punct: str = "/.,:"  # documents: also split after these between letters or digits ("10/26/92" -> "10/", "26/", "92")...
-    split_numbers: str = "."  # ...but not after these between two digits ("47.5", "$11.89" stay whole)
-    split_punct_gap: float = 0.0  # ...when the ink leaves a blank this many glyph heights wide after it (0: always)
-    photo_split_punct: str = ""  # the same on photos
     soft_space: float = 0.05  # documents: a space wherever the recogniser gave one this probability between two characters (0: off)...
     photo_soft_space: float = 0.05  # ...and on photos
-    document_paper: float = 0.6  # an image this much paper is a document (hyphens split, gaps split)
+    document_paper: float = 0.6  # an image this much paper is a document (wide blanks split words)
     rec_batch_width: int = 960  # recogniser batch: images x padded width (pixels), at most
     rec_min_width: int = 160  # recogniser: narrowest padded input width (pixels)
     lexicon: str = "always"  # unsure out-of-list words re-read against a word list: documents | always | never
@@ -399,8 +395,7 @@ class RapidOcrEngine:
 
         t3 = time.perf_counter()
         # Documents only: on scans the ink gaps are clean enough to find the spaces the
-        # recogniser dropped; in photos splitting at gaps and hyphens lost more than it gained.
-        split_hyphens = s.split_hyphens == "always" or (s.split_hyphens == "documents" and document)
+        # recogniser dropped; in photos splitting at gaps lost more than it gained.
         split_gap = s.split_gap if document else 0.0
         # Photos keep only surer words (ICDAR 0.9 against 0.8: +0.006 / +0.013, both halves).
         word_score = s.word_score if document else s.photo_word_score
@@ -418,9 +413,7 @@ class RapidOcrEngine:
             ch, cw = crop.image.shape[:2]
             if s.word_boxes == "ink":
                 fitted = pp.fit_words(crop.image, spans, step=step, pad=s.word_pad * crop.scale,
-                                      split_gap=split_gap, split_hyphens=split_hyphens,
-                                      split_punct=s.split_punct if document else s.photo_split_punct,
-                                      split_punct_gap=s.split_punct_gap, split_numbers=s.split_numbers,
+                                      split_gap=split_gap,
                                       reach=s.word_reach if document else s.photo_word_reach,
                                       clip=s.word_clip == "always" or (s.word_clip == "documents" and document))
             else:
@@ -433,8 +426,8 @@ class RapidOcrEngine:
             kept = [(span, word) for span, word in placed if span.prob >= word_score]
             if not kept:
                 continue
-            text = pp.line_text([span for span, _ in kept])
             words = [word for _, word in kept]
+            text = " ".join(word.text for word in words)  # words are whitespace tokens of the text
             (ax, ay), (bx, by) = crop.to_image([[0, ch / 2], [cw, ch / 2]])
             lines.append(Line(text=text, confidence=dec.score,
                               box=quad(box), words=words, direction=(bx - ax, by - ay)))

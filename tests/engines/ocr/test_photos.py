@@ -160,7 +160,7 @@ def test_unsure_words_in_the_result_only_when_there_are_some():
     assert doc["text"] == "Open"
 
 
-def test_documents_split_after_slashes_and_stops_as_funsd_does_and_the_line_keeps_them():
+def test_a_date_stays_one_word_with_one_box_over_its_ink():
     from chalicelib.engines.ocr import postprocess as pp
 
     crop = np.full((48, 300, 3), 255, dtype=np.uint8)
@@ -170,31 +170,10 @@ def test_documents_split_after_slashes_and_stops_as_funsd_does_and_the_line_keep
     crop[14:34, 90:92] = 0  # "/"
     strokes(crop, 102, 132)  # "92"
     chars = [pp.Char(c, f, 0.9) for c, f in zip("10/26/92", (2, 4, 5, 8, 10, 11, 14, 16))]
-    words = pp.split_words(pp.Decoded(chars, 37))
-    assert [w.text for w, _ in pp.fit_words(crop, words, step=8.0)] == ["10/26/92"]
-    fitted = pp.fit_words(crop, words, step=8.0, split_punct="/.,:")
-    assert [w.text for w, _ in fitted] == ["10/", "26/", "92"]
-    assert fitted[0][1][2] >= 46 and fitted[1][1][0] >= 46 and fitted[2][1][0] >= 92
-    assert pp.line_text([w for w, _ in fitted]) == "10/26/92"
-    assert pp.hyphen_cuts("P.O.", "/.,:") == [1] and pp.hyphen_cuts("Ind/Lor", "/") == [3]
-
-
-def test_a_decimal_number_stays_one_word_where_a_date_is_split():
-    from chalicelib.engines.ocr import postprocess as pp
-    from chalicelib.engines.ocr.rapid import RapidConfig
-
-    numbers = RapidConfig().split_numbers
-    assert pp.hyphen_cuts("$11.89", "/.,:", numbers) == [] and pp.hyphen_cuts("47.5", "/.,:", numbers) == []
-    assert pp.hyphen_cuts("10/26/92", "/.,:", numbers) == [2, 5]
-    assert pp.hyphen_cuts("P.O.", "/.,:", numbers) == [1] and pp.hyphen_cuts("NO.1796", "/.,:", numbers) == [2]
-    crop = np.full((48, 300, 3), 255, dtype=np.uint8)
-    strokes(crop, 10, 40)  # "47"
-    crop[30:34, 44:47] = 0  # "."
-    strokes(crop, 52, 62)  # "5"
-    chars = [pp.Char(c, f, 0.9) for c, f in zip("47.5", (2, 4, 5, 7))]
-    words = pp.split_words(pp.Decoded(chars, 37))
-    fitted = pp.fit_words(crop, words, step=8.0, split_punct="/.,:", split_numbers=numbers)
-    assert [w.text for w, _ in fitted] == ["47.5"] and fitted[0][1][0] <= 10 and fitted[0][1][2] >= 59
+    fitted = pp.fit_words(crop, pp.split_words(pp.Decoded(chars, 37)), step=8.0, split_gap=0.8, reach=0.8,
+                          clip=True)
+    assert [w.text for w, _ in fitted] == ["10/26/92"]
+    assert fitted[0][1][0] == 10.0 and fitted[0][1][2] == 128.0  # first stroke to last
 
 
 def test_the_first_word_leaves_a_check_box_before_it_out():
