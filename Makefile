@@ -4,15 +4,21 @@ VENV := .venv
 PY := $(VENV)/bin/python
 KERAS_VENV := .venv-keras
 DATASETS ?= ../shared/datasets
-# Debian packages the tests and benchmarks use (a real Chromium for the site tests).
-APT_PACKAGES := chromium fonts-dejavu-core tesseract-ocr curl strace
+# Debian packages: what the worker runs (infra/apt-packages.txt, the list its image installs
+# too: Tesseract and its language packs, espeak-ng, SVOX Pico), and what the tests and benchmarks
+# use (a real Chromium for the site tests; Noto fonts to render pages in other scripts).
+WORKER_APT := $(shell sed 's/\#.*//' infra/apt-packages.txt)
+APT_PACKAGES := $(WORKER_APT) chromium fonts-dejavu-core fonts-noto-core fonts-noto-cjk curl strace
+# SVOX Pico is in Debian's non-free component: system-deps adds it when the machine lacks it.
+NON_FREE_SOURCES := /etc/apt/sources.list.d/pagevoice-non-free.sources
 
 .PHONY: run mail test test-fast lint js-test bench train-digits package system-deps venv keras-venv fetch-weights clean
 
-$(VENV)/.installed: requirements.txt requirements-worker.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-worker.txt requirements-worker-nodeps.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade "pip<26.3"
 	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q --no-deps -r requirements-worker-nodeps.txt
 	touch $@
 
 venv: $(VENV)/.installed
@@ -39,13 +45,18 @@ fetch-weights: keras-venv
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
-	  else echo "Please install:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    if ! grep -rqsE '(^|[[:space:]])non-free([[:space:]]|$$)' /etc/apt/sources.list /etc/apt/sources.list.d/; then \
+	      printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: %s %s-updates\nComponents: non-free\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+	        "$$(. /etc/os-release && echo $$VERSION_CODENAME)" "$$(. /etc/os-release && echo $$VERSION_CODENAME)" > $(NON_FREE_SOURCES); \
+	    fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else echo "Please install:$$missing (sudo apt-get install$$missing; libttspico-utils is in Debian's non-free component)"; exit 1; fi; \
 	fi
 
 # The stack watches make's own pid ($PPID of the recipe's shell): whatever ends make, kill -9
 # included, stops every process of the stack.
-run: venv
+run: venv system-deps
 	$(PY) -m infra.local --watch-pid $$PPID
 
 # The newest mail the local stack sent (its files: <state dir>/mail/*.eml).

@@ -7,7 +7,7 @@ the README's "How it works").
 """
 from chalice import Chalice
 
-from chalicelib import auth, kinds
+from chalicelib import auth, kinds, languages
 from chalicelib.account import erase, export, password, verification
 from chalicelib.auth import apikeys, tokens, users
 from chalicelib.errors import InputError
@@ -32,6 +32,12 @@ def health():
 @edge.endpoint
 def list_kinds():
     return {"kinds": [kind.public() for kind in kinds.registry().values()], "default": kinds.DEFAULT}
+
+
+@app.route("/languages", cors=edge.CORS)
+@edge.endpoint
+def list_languages():
+    return {"languages": languages.public()}
 
 
 @app.route("/openapi.json", cors=edge.CORS)
@@ -192,7 +198,8 @@ def create_upload():
     body = edge.json_object(app.current_request)
     upload = uploads.create(caller.user_id, edge.field(body, "filename", str),
                             edge.field(body, "content_type", str), edge.field(body, "size", int),
-                            kind=edge.field(body, "kind", str, required=False))
+                            kind=edge.field(body, "kind", str, required=False),
+                            language=edge.field(body, "language", str, required=False))
     return edge.json_response(upload, 201)
 
 

@@ -7,7 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from chalicelib import kinds
+from chalicelib import kinds, languages
 from chalicelib.engines import asr as asr_engines
 from chalicelib.engines import digits as digits_engines
 from chalicelib.engines import ocr, tts
@@ -56,7 +56,9 @@ def _each(paths: list[str], read, out: str | None) -> int:
 
 
 def cmd_ocr(args) -> int:
-    return _each(args.images, lambda data: page_pipeline.recognize(data, ocr_engine=args.engine), args.out)
+    language = languages.for_upload(args.language, "read")
+    return _each(args.images, lambda data: page_pipeline.recognize(data, ocr_engine=args.engine, language=language),
+                 args.out)
 
 
 def cmd_digits(args) -> int:
@@ -68,12 +70,15 @@ def cmd_digits(args) -> int:
 def cmd_transcribe(args) -> int:
     from chalicelib.kinds.speech import pipeline as speech_pipeline
 
-    return _each(args.recordings, lambda data: speech_pipeline.transcribe(data, engine_name=args.engine), args.out)
+    language = languages.for_upload(args.language, "transcribe")
+    return _each(args.recordings, lambda data: speech_pipeline.transcribe(data, engine_name=args.engine, language=language),
+                 args.out)
 
 
 def cmd_tts(args) -> int:
     text = sys.stdin.read() if args.text == "-" else args.text
-    wav = voice.speak(text, tts_engine=args.engine).wav
+    language = languages.for_upload(args.language, "voice") or "en"
+    wav = voice.speak(text, language=language, tts_engine=args.engine).wav
     if wav is None:
         raise PageVoiceError("there is no text to speak")
     _write(Path(args.output), wav)
@@ -89,10 +94,13 @@ def cmd_process(args) -> int:
         for name, (body, _) in early.files.items():
             _write(out / name, body)
 
-    if args.kind in (None, kinds.DEFAULT) and (args.ocr_engine or args.tts_engine):
-        outputs = page_pipeline.run(data, publish=publish, ocr_engine=args.ocr_engine, tts_engine=args.tts_engine)
+    kind = kinds.get(args.kind)
+    language = languages.for_upload(args.language, kind.language_use)
+    if kind.name == kinds.DEFAULT and (args.ocr_engine or args.tts_engine):
+        outputs = page_pipeline.run(data, publish=publish, ocr_engine=args.ocr_engine, tts_engine=args.tts_engine,
+                                    language=language)
     else:
-        outputs = kinds.get(args.kind).run(data, publish=publish)
+        outputs = kind.run(data, publish=publish, language=language)
     _write(out / kinds.RESULT, json.dumps(outputs.result, ensure_ascii=False, indent=1))
     for name, (body, _) in outputs.files.items():
         _write(out / name, body)
@@ -107,6 +115,7 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument("images", nargs="+", metavar="IMAGE")
     o.add_argument("--engine", choices=sorted(ocr.ENGINES), default=None)
     o.add_argument("--out", metavar="DIR", help="write DIR/<image stem>.json for each image")
+    o.add_argument("--language", default=None, metavar="CODE", help='a code of GET /languages, or "auto" (default)')
     o.set_defaults(func=cmd_ocr)
 
     d = sub.add_parser("digits", help="read handwritten digits from images; prints the result JSON")
@@ -119,12 +128,14 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("recordings", nargs="+", metavar="AUDIO")
     a.add_argument("--engine", choices=sorted(asr_engines.ENGINES), default=None)
     a.add_argument("--out", metavar="DIR", help="write DIR/<recording stem>.json for each recording")
+    a.add_argument("--language", default=None, metavar="CODE", help='a code of GET /languages, or "auto" (default)')
     a.set_defaults(func=cmd_transcribe)
 
     t = sub.add_parser("tts", help="speak text (or - for standard input) to a WAV file")
     t.add_argument("text", metavar="TEXT")
     t.add_argument("-o", "--output", required=True, metavar="OUT.wav")
     t.add_argument("--engine", choices=sorted(tts.ENGINES), default=None)
+    t.add_argument("--language", default=None, metavar="CODE", help='a code of GET /languages, or "auto" (default)')
     t.set_defaults(func=cmd_tts)
 
     r = sub.add_parser("process", help="the worker's work on a local file: DIR/result.json and the rest")
@@ -133,6 +144,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--out", required=True, metavar="DIR")
     r.add_argument("--ocr-engine", choices=sorted(ocr.ENGINES), default=None)
     r.add_argument("--tts-engine", choices=sorted(tts.ENGINES), default=None)
+    r.add_argument("--language", default=None, metavar="CODE", help='a code of GET /languages, or "auto" (default)')
     r.set_defaults(func=cmd_process)
     return p
 

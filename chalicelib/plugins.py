@@ -7,6 +7,7 @@ from the environment under that prefix (chalicelib.settings.load).
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib
 import threading
@@ -57,6 +58,18 @@ def _build(cls, config):
 def choose(task: str, registry: dict[str, str], name: str, config=None):
     if name not in registry:
         raise EngineUnavailable(f"Unknown {task} engine '{name}'. Choose one of: {', '.join(registry)}.")
+    return load(task, name, registry[name], config)
+
+
+def with_settings(task: str, registry: dict[str, str], name: str, **changes):
+    """The named engine with some fields of its Config (as the environment sets it) changed,
+    e.g. a voice or the languages a reader reads; fields its Config lacks are left out."""
+    if name not in registry:
+        return choose(task, registry, name)  # the error naming the choices
+    config = default_config(engine_class(task, name, registry[name]))
+    if config is not None:
+        names = {f.name for f in dataclasses.fields(config)}
+        config = dataclasses.replace(config, **{k: v for k, v in changes.items() if k in names})
     return load(task, name, registry[name], config)
 
 

@@ -74,14 +74,17 @@ def plain(value):
     return value
 
 
-def create(user_id: str, *, filename: str, content_type: str, size: int, kind: str = kinds.DEFAULT) -> dict:
-    """A new job in `uploading`, waiting for its upload."""
+def create(user_id: str, *, filename: str, content_type: str, size: int, kind: str = kinds.DEFAULT,
+           language: str | None = None) -> dict:
+    """A new job in `uploading`, waiting for its upload (`language`: the one it names, or None)."""
     now = clock.now()
     item = {"user_id": user_id, "job_id": new_job_id(), "status": UPLOADING, "kind": kind,
             "filename": filename, "content_type": content_type, "size": size,
             "created_at": clock.iso(now), "updated_at": clock.iso(now),
             "error": None, "timings_ms": None, "result_key": None, "audio_key": None,
             "attempts": 0, "lease_until": None, "sweep": SWEEP_OPEN}
+    if language:
+        item["language"] = language
     _table().put_item(Item=item, ConditionExpression="attribute_not_exists(job_id)")
     return item
 

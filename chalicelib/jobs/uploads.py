@@ -8,7 +8,7 @@ so the worker re-checks size and type on arrival.
 """
 from __future__ import annotations
 
-from chalicelib import kinds, settings
+from chalicelib import kinds, languages, settings
 from chalicelib.auth import throttle
 from chalicelib.errors import InputError
 from chalicelib.jobs import keys, objects, store
@@ -38,17 +38,21 @@ def _size(size: int, kind: Kind) -> int:
     return size
 
 
-def create(user_id: str, filename: str, content_type: str, size: int, kind: str | None = None) -> dict:
-    """{"job_id", "kind", "upload": {"url", "fields"}, "expires_in"} for one file of the caller's."""
+def create(user_id: str, filename: str, content_type: str, size: int, kind: str | None = None,
+           language: str | None = None) -> dict:
+    """{"job_id", "kind", "language", "upload": {"url", "fields"}, "expires_in"} for one file of the
+    caller's. `language`: "auto" (None) or a code of GET /languages the kind can use."""
     job_kind = kinds.get(kind)
+    named = languages.for_upload(language, job_kind.language_use)
     filename = clean_text(filename, "filename", "file name", FILENAME_MAX)
     content_type = _content_type(content_type, job_kind)
     size = _size(size, job_kind)
     s = settings.get()
     throttle.hit("upload", user_id, s.auth.upload_limit_per_user, s.auth.upload_window_seconds,
                  f"Too many uploads at once. Try again in {throttle.WAIT}.")
-    job = store.create(user_id, filename=filename, content_type=content_type, size=size, kind=job_kind.name)
-    return {"job_id": job["job_id"], "kind": job_kind.name,
+    job = store.create(user_id, filename=filename, content_type=content_type, size=size, kind=job_kind.name,
+                       language=named)
+    return {"job_id": job["job_id"], "kind": job_kind.name, "language": named or languages.AUTO,
             "upload": objects.presign_post(keys.upload_key(user_id, job["job_id"]), content_type,
                                            size_cap=job_kind.max_bytes(), expires_in=_expiry()),
             "expires_in": _expiry()}

@@ -202,7 +202,7 @@ def _process(bucket: str, key: str, job: dict, deadline: float | None, context=N
     resume, growing = _resume(bucket, user_id, job_id, job, kind)
     out = _Publisher(bucket, job, growing, fetch_ms=int((time.perf_counter() - t0) * 1000))
     try:
-        outputs = kind.run(data, deadline=deadline, publish=out.publish, resume=resume)
+        outputs = kind.run(data, deadline=deadline, publish=out.publish, resume=resume, language=job.get("language"))
         if outputs.more:
             out.publish(outputs)
     except objects.ResultTooLarge:

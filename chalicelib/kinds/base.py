@@ -16,7 +16,8 @@ whose work can outlast one invocation returns `Outputs(more=True)` when time run
 worker stores them and invokes itself again with `resume` (the last published result, and a
 way to read the files stored so far): the kind goes on from there. A retry after a crash gets
 `resume` too, so published work is never done twice. Only kinds declared `resumable` get
-`resume`. A kind raises
+`resume`. A kind that declares `language_use` gets `language` when the upload named one (a
+code of chalicelib.languages; None: detect it). A kind raises
 chalicelib.errors.MediaError (or another permanent PageVoiceError) for input it cannot read:
 the job then fails with that message.
 """
@@ -67,6 +68,9 @@ class Kind:
     # the first job needs them, without slowing that job's first stage.
     warm_later: str | None = None
     resumable: bool = False  # its runner takes `resume` (and may return `more`)
+    # What the kind does with the language an upload names (CONTRACTS section 11): "read",
+    # "transcribe" or "voice" (chalicelib.languages.for_upload); None: it takes none.
+    language_use: str | None = None
 
     def max_bytes(self) -> int:
         return int(self.limits()["max_bytes"])
@@ -75,9 +79,12 @@ class Kind:
         return content_type in self.content_types
 
     def run(self, data: bytes, *, deadline: float | None = None,
-            publish: Callable[[Outputs], None] | None = None, resume: Resume | None = None) -> Outputs:
+            publish: Callable[[Outputs], None] | None = None, resume: Resume | None = None,
+            language: str | None = None) -> Outputs:
         module, func = self.runner.split(":")
         extra = {"resume": resume} if resume is not None else {}
+        if language is not None and self.language_use is not None:
+            extra["language"] = language
         return getattr(importlib.import_module(module), func)(data, deadline=deadline, publish=publish, **extra)
 
     def warm(self) -> None:
@@ -113,4 +120,4 @@ class Kind:
         return {"name": self.name, "label": self.label, "description": self.description,
                 "content_types": list(self.content_types), "extensions": list(self.extensions),
                 "formats": formats,
-                "outputs": [RESULT, *self.outputs], **self.limits()}
+                "outputs": [RESULT, *self.outputs], "language_use": self.language_use, **self.limits()}

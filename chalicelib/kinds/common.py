@@ -32,6 +32,7 @@ TEXT = {"type": "string"}
 CONFIDENCE = {"type": "number", "minimum": 0, "maximum": 1}
 SECONDS = {"type": "number", "minimum": 0}
 INDEX = {"type": "integer", "minimum": 0}
+CODE = {"type": "string", "pattern": "^[a-z]{2,3}$", "description": "BCP 47 primary tag (GET /languages)"}
 POINT = {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "integer"}}
 BOX = {"type": "array", "minItems": 4, "maxItems": 4, "items": POINT,
        "description": "4 corners, clockwise from top-left, image pixels"}
@@ -39,7 +40,17 @@ WORD = {"type": "object", "required": ["text", "confidence", "box"],
         "properties": {"text": {"type": "string", "minLength": 1}, "confidence": CONFIDENCE, "box": BOX}}
 LINE = {"type": "object", "required": ["text", "confidence", "box", "words"],
         "properties": {"text": {"type": "string", "minLength": 1}, "confidence": CONFIDENCE, "box": BOX,
-                       "words": {"type": "array", "minItems": 1, "items": WORD}}}
+                       "words": {"type": "array", "minItems": 1, "items": WORD},
+                       "language": {**CODE, "description": "where the page mixes languages: this line's"}}}
+LANGUAGE = {"type": "object", "required": ["code", "confidence", "detected"],
+            "description": "CONTRACTS section 11: the text's language; `detected` false when the upload named it",
+            "properties": {"code": CODE, "confidence": CONFIDENCE, "detected": {"type": "boolean"}}}
+VOICE = {"type": "object", "required": ["language", "engine", "name", "quality"],
+         "description": "CONTRACTS section 11: the voice that read it",
+         "properties": {"language": CODE, "engine": TEXT, "name": TEXT,
+                        "quality": {"enum": ["neural", "standard", "basic"]},
+                        "timings": {"const": "estimated",
+                                    "description": "the voice gives no word times: they are shared out by length"}}}
 TIMINGS = {"type": "object", "additionalProperties": {"type": "number", "minimum": 0},
            "description": "milliseconds per stage"}
 # result.speech: present when there is a recording (an extension of section 1).
@@ -54,7 +65,10 @@ SPEECH_INFO = {
         "parts": {"type": "array", "description": "the recording as it is made: WAV files (outputs) that, "
                                                   "back to back, are speech.wav",
                   "items": {"type": "object", "required": ["file", "start", "seconds"],
-                            "properties": {"file": TEXT, "start": SECONDS, "seconds": SECONDS}}},
+                            "properties": {"file": TEXT, "start": SECONDS, "seconds": SECONDS, "voice": VOICE}}},
+        "voice": VOICE,
+        "unspoken": {"type": "array", "items": CODE, "description": "languages of the text left unspoken: no voice"},
+        "sample_rate": {"type": "integer", "minimum": 1},
         "words": {"type": "array", "description": "CONTRACTS section 10: when each word is heard in speech.wav",
                   "items": {"type": "object", "required": ["line", "word", "start", "end"],
                             "properties": {"page": INDEX, "line": INDEX, "word": INDEX,
@@ -81,7 +95,7 @@ PAGE = {"type": "object", "required": ["width", "height", "text", "lines", "sour
                        "text": TEXT, "lines": {"type": "array", "items": LINE},
                        "source": {"enum": ["text", "ocr"], "description": "read from the PDF's text layer, or by OCR"},
                        "image": {"type": "string", "description": "output file: the page as read"},
-                       "ocr": COVERAGE, "cut": CUT}}
+                       "ocr": COVERAGE, "cut": CUT, "language": LANGUAGE}}
 DOCUMENT = {"type": "object", "required": ["pages_in_file", "pages", "read", "complete"],
             "description": "documents only: how much of the file is read (grows while processing)",
             "properties": {"pages_in_file": INDEX, "pages": {**INDEX, "description": "pages to read (at most the limit)"},
@@ -110,6 +124,10 @@ def text_result(kind: str) -> dict:
         "complete": {"const": False, "description": "present when the result was cut short to fit the "
                                                     "result size cap (PAGEVOICE_MAX_RESULT_BYTES)"},
         "reason": {"enum": ["size"], "description": "why the result is not complete"},
+        "language": LANGUAGE,
+        "unspoken": {"type": "object", "required": ["languages", "message"],
+                     "description": "present when text was read but not spoken: no voice for its language",
+                     "properties": {"languages": {"type": "array", "items": CODE}, "message": TEXT}},
     }
 
 

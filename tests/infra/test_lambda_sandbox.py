@@ -188,5 +188,6 @@ def test_what_counts_as_a_write():
         '7 openat(AT_FDCWD, "/opt/venv/lib/x.so", O_RDONLY|O_CLOEXEC) = -1 ENOENT (No such file or directory)',
         '7 openat(AT_FDCWD, "/tmp/x/y", O_WRONLY|O_CREAT, 0666) = -1 ENOENT (No such file or directory)',
         '7 openat(AT_FDCWD, "/dev/shm/sem.ab12", O_RDWR|O_CREAT|O_EXCL, 0600) = -1 EROFS (Read-only file system)',
+        '7 mkdir("/opt/models/kokoro", 0777) = -1 EEXIST (File exists)',
     ]
     assert lambda_sandbox.writes(trace) == trace[:3]

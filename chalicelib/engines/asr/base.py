@@ -70,9 +70,10 @@ class AsrEngine(Protocol):
     version: str
 
     def transcribe(self, samples: np.ndarray, sample_rate: int = 16000, *,
-                   deadline: float | None = None) -> Transcript:
+                   deadline: float | None = None, language: str | None = None) -> Transcript:
         """Mono float32 samples -> transcript. Stops before `deadline` (time.monotonic()) and
-        returns what it has with complete=False rather than running over."""
+        returns what it has with complete=False rather than running over. `language`: the
+        spoken language when known (a code of chalicelib.languages); None: detect it."""
 
 
 def join_text(segments: list[Segment]) -> str:

@@ -60,7 +60,11 @@ class Config:
     # Whisper's fallback: a window decoded too unsure or too repetitive is decoded again hotter.
     # Command clips use the first only (their label comes from keywords.py; 2-3x faster).
     temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-    language: str | None = "en"  # None: detected on the first chunk (base is multilingual)
+    language: str | None = None  # None: detected on the first chunk (base is multilingual); a code: always that
+    # Detection leans to English: another language must be this likely to win over it (accented
+    # English is otherwise taken for the speaker's first language now and then)...
+    detect_min_probability: float = 0.6
+    detect_english_floor: float = 0.1  # ...when English itself is at least this likely
     vad: bool = True  # skip silence with Silero VAD
     vad_threshold: float = 0.5  # VAD: speech probability that counts as speech
     vad_min_silence_ms: int = 1000  # VAD: a silence this long ends a speech region
@@ -227,17 +231,29 @@ class WhisperEngine:
         return [(s, e) for s, e in out]
 
     def transcribe(self, samples: np.ndarray, sample_rate: int = SAMPLE_RATE, *,
-                   deadline: float | None = None) -> Transcript:
-        """Mono float32 samples (or (n, channels)) -> Transcript. One call at a time per engine
-        (a lock): the model is shared and the time estimate is learnt across calls."""
+                   deadline: float | None = None, language: str | None = None) -> Transcript:
+        """Mono float32 samples (or (n, channels)) -> Transcript, in `language` when given (a
+        code Whisper knows), else the configured one, else the one detected. One call at a time
+        per engine (a lock): the model is shared and the time estimate is learnt across calls."""
         with self._lock:
-            return self._transcribe(samples, sample_rate, deadline)
+            return self._transcribe(samples, sample_rate, deadline, language)
 
-    def _transcribe(self, samples: np.ndarray, sample_rate: int, deadline: float | None) -> Transcript:
+    def _language(self, audio: np.ndarray) -> str:
+        """The spoken language of the first chunk, leaning to English (Config)."""
+        cfg = self.config
+        _, _, ranked = self._model.detect_language(audio=audio[: 30 * SAMPLE_RATE])
+        probs = dict(ranked)
+        top, p = ranked[0]
+        if top != "en" and (p < cfg.detect_min_probability and probs.get("en", 0.0) >= cfg.detect_english_floor):
+            return "en"
+        return top
+
+    def _transcribe(self, samples: np.ndarray, sample_rate: int, deadline: float | None,
+                    named: str | None = None) -> Transcript:
         cfg = self.config
         audio = _as_16k(samples, sample_rate)
         duration = len(audio) / SAMPLE_RATE
-        language = cfg.language if self.multilingual else "en"  # None: detect on the first chunk
+        language = (named or cfg.language) if self.multilingual else "en"  # None: detect on the first chunk
         short = duration <= cfg.keyword_max_seconds
         if len(audio) == 0 or float(np.max(np.abs(audio))) < 1e-4:  # digital silence
             return Transcript(text="", language=language, segments=[], complete=True,
@@ -250,6 +266,10 @@ class WhisperEngine:
                               processed_s=duration)
         # A command clip is transcribed whole (VAD padding can clip a short word).
         chunks = [(0, len(audio))] if short else self.chunks(regions)
+        if language is None and short:
+            # Command clips are English (their labels are English words), and detecting costs
+            # them a second encoder pass: only longer recordings are detected (on their first chunk).
+            language = "en"
         segments: list[Segment] = []
         complete = True
         processed = 0.0
@@ -262,6 +282,8 @@ class WhisperEngine:
                     processed = start / SAMPLE_RATE
                     break
             began = time.monotonic()
+            if language is None:
+                language = self._language(audio[start:end])
             found, info = self._model.transcribe(
                 audio[start:end], language=language, beam_size=cfg.beam_size,
                 word_timestamps=True, vad_filter=False, condition_on_previous_text=False,
@@ -275,8 +297,6 @@ class WhisperEngine:
                 if text:
                     segments.append(Segment(start=offset + seg.start, end=offset + seg.end,
                                             text=text, words=words))
-            if language is None:
-                language = info.language
             self._learn(time.monotonic() - began, seconds)
             processed = end / SAMPLE_RATE
         if complete:

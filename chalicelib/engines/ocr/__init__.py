@@ -7,6 +7,7 @@ from chalicelib.engines.ocr.base import Line, OcrEngine, Word, build_result  # n
 ENGINES = {
     "rapidocr": "chalicelib.engines.ocr.rapid:RapidOcrEngine",
     "keras-ocr": "chalicelib.engines.ocr.keras_engine:KerasOcrEngine",
+    "tesseract": "chalicelib.engines.ocr.tesseract:TesseractEngine",
 }
 
 

@@ -69,9 +69,11 @@ class OcrEngine(Protocol):
     name: str
     version: str
 
-    def read(self, image: np.ndarray, *, deadline: float | None = None) -> list[Line]:
+    def read(self, image: np.ndarray, *, deadline: float | None = None, language: str | None = None) -> list[Line]:
         """RGB uint8 array (H, W, 3) -> lines with word boxes, in any order. An engine that can
-        stop early returns a `Reading` that says so when `deadline` (time.monotonic) passes."""
+        stop early returns a `Reading` that says so when `deadline` (time.monotonic) passes.
+        `language`: the page's language when the upload names it (a code of
+        chalicelib.languages), for engines with language-specific steps; None: unknown."""
 
 
 def direction(line: Line) -> np.ndarray:

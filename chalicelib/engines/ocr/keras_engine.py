@@ -394,7 +394,7 @@ class KerasOcrEngine:
             words.append((text, conf, np.asarray(box, dtype=float) / scale))
         return words
 
-    def read(self, image: np.ndarray, *, deadline: float | None = None) -> list[Line]:
+    def read(self, image: np.ndarray, *, deadline: float | None = None, language: str | None = None) -> list[Line]:
         image = np.asarray(image)
         if image.ndim == 2:
             image = np.stack([image] * 3, axis=-1)

@@ -10,7 +10,9 @@ such words the most frequent, weighed with its likelihood, wins.
 
 The word list (word -> frequency, lower case) is pyspellchecker's English list
 (`spellchecker/resources/en.json.gz`, MIT; counted from OpenSubtitles). Turn the step off with
-`PAGEVOICE_OCR_LEXICON=never` (for instance on pages in other languages).
+`PAGEVOICE_OCR_LEXICON=never`. The list is English: a page named as another language, and a line
+identified with confidence as another language (chalicelib.languages.detect), are left as read
+(`applies`), so "été" stays "été".
 """
 from __future__ import annotations
 
@@ -28,6 +30,22 @@ import numpy as np
 from chalicelib.engines.ocr.postprocess import Char, Decoded
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
+LANGUAGE = "en"  # the word list's language
+FOREIGN_CONFIDENCE = 0.8  # a line identified as another language this surely is left as read...
+FOREIGN_MIN_LETTERS = 12  # ...when it has this many letters (shorter lines identify poorly)
+
+
+def applies(text: str, language: str | None = None) -> bool:
+    """Whether the English list may correct a line: its page is named English, or (language
+    unknown) the line is not surely another language."""
+    if language is not None:
+        return language == LANGUAGE
+    from chalicelib.languages import detect
+
+    if detect.letters(text) < FOREIGN_MIN_LETTERS:
+        return True
+    guess = detect.identify(text)
+    return guess is None or guess.code == LANGUAGE or guess.confidence < FOREIGN_CONFIDENCE
 # Letter groups that low-resolution print merges or splits (one edit would not reach them).
 LOOKALIKE = (("rn", "m"), ("m", "rn"), ("cl", "d"), ("d", "cl"), ("li", "h"), ("h", "li"),
              ("vv", "w"), ("w", "vv"), ("ri", "n"), ("in", "m"), ("m", "in"), ("ni", "m"))

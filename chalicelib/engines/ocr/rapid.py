@@ -307,8 +307,8 @@ class RapidOcrEngine:
 
     # ------------------------------------------------------------------------------- recognise
 
-    def _recognize(self, crops: list[pp.Crop], document: bool = False,
-                   deadline: float | None = None) -> list[tuple[pp.Decoded, float] | None]:
+    def _recognize(self, crops: list[pp.Crop], document: bool = False, deadline: float | None = None,
+                   language: str | None = None) -> list[tuple[pp.Decoded, float] | None]:
         """-> (decoded characters, crop pixels per frame) per crop; None for the crops left when
         `deadline` (time.monotonic) passed. Crops come in reading order: they are read in steps
         of `rec_chunk_lines`, top first, each step in width-sorted batches, so a reading cut
@@ -319,11 +319,12 @@ class RapidOcrEngine:
             if start and deadline is not None and time.monotonic() >= deadline:
                 break
             part = list(range(start, min(start + step, len(crops))))
-            for i, got in zip(part, self._recognize_batches([crops[i] for i in part], document)):
+            for i, got in zip(part, self._recognize_batches([crops[i] for i in part], document, language)):
                 out[i] = got
         return out
 
-    def _recognize_batches(self, crops: list[pp.Crop], document: bool) -> list[tuple[pp.Decoded, float]]:
+    def _recognize_batches(self, crops: list[pp.Crop], document: bool,
+                           language: str | None = None) -> list[tuple[pp.Decoded, float]]:
         scope = self.cfg.lexicon
         corrector = self._lexicon if scope == "always" or (scope == "documents" and document) else None
         out: list = [None] * len(crops)
@@ -354,16 +355,17 @@ class RapidOcrEngine:
                 soft = self.cfg.soft_space if document else self.cfg.photo_soft_space
                 if soft > 0:
                     dec = pp.soft_spaces(dec, probs[k], len(self._alphabet) - 1, soft)
-                if corrector is not None:
+                if corrector is not None and lexicon.applies(dec.text, language):
                     dec = corrector.correct(dec, probs[k])
                 out[i] = (dec, step)
         return out
 
     # ------------------------------------------------------------------------------------ read
 
-    def read(self, image: np.ndarray, *, deadline: float | None = None) -> Reading:
+    def read(self, image: np.ndarray, *, deadline: float | None = None, language: str | None = None) -> Reading:
         """Lines with word boxes. Past `deadline` (time.monotonic) recognition stops between
-        steps and the Reading says how much was read; so does the line cap."""
+        steps and the Reading says how much was read; so does the line cap. `language`: the
+        page's, when the upload names it (the English word list corrects English only)."""
         s = self.cfg
         t = {}
         t0 = time.perf_counter()
@@ -389,7 +391,7 @@ class RapidOcrEngine:
         t["cls"] = time.perf_counter() - t1
 
         t2 = time.perf_counter()
-        decoded = self._recognize(crops, document, deadline)
+        decoded = self._recognize(crops, document, deadline, language)
         t["rec"] = time.perf_counter() - t2
         read = sum(d is not None for d in decoded)
 
@@ -437,4 +439,4 @@ class RapidOcrEngine:
         if read < found:
             return Reading(lines, complete=False, reason="time" if read < len(boxes) else "lines",
                            lines_found=found, unsure=unsure)
-        return Reading(lines, unsure=unsure)
+        return Reading(lines, unsure=unsure, lines_found=found)

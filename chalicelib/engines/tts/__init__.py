@@ -7,6 +7,9 @@ from chalicelib.engines.tts.base import Audio, TtsEngine  # noqa: F401
 ENGINES = {
     "piper": "chalicelib.engines.tts.piper_engine:PiperEngine",
     "gtts": "chalicelib.engines.tts.gtts_engine:GttsEngine",
+    "espeak": "chalicelib.engines.tts.espeak_engine:EspeakEngine",
+    "pico": "chalicelib.engines.tts.pico_engine:PicoEngine",
+    "kokoro": "chalicelib.engines.tts.kokoro_engine:KokoroEngine",
 }
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import math
 import re
 import wave
 from collections.abc import Iterator
@@ -104,6 +105,43 @@ def concat(parts: list[Audio], gap_seconds: float = GAP_SECONDS) -> Audio:
             words = None
         offset += len(part.samples)
     return Audio(np.concatenate(chunks), rate, words)
+
+
+# Half-width, in input samples at the output's bandwidth, of the resampling filter: 16 taps a
+# side keep speech's band flat and what folds back under -60 dB.
+_RESAMPLE_HALF_TAPS = 16
+_RESAMPLE_BLOCK = 1 << 15  # output samples per step: bounds the work array to a few MB
+
+
+def resample(audio: Audio, rate: int) -> Audio:
+    """The audio at another sample rate (int16 mono; word timings are seconds: kept).
+
+    Band-limited interpolation (a Kaiser-windowed sinc, cut at the lower of the two Nyquist
+    frequencies, so downsampling does not alias). The rates' ratio is rational: the output
+    samples fall on `rate / gcd` distinct phases between input samples, one filter each."""
+    src = audio.sample_rate
+    if rate == src:
+        return audio
+    if rate <= 0 or src <= 0:
+        raise ValueError("sample rates must be positive")
+    x = np.asarray(audio.samples, dtype=np.float64)
+    n_out = int(round(len(x) * rate / src))
+    if not n_out:
+        return Audio(np.zeros(0, dtype=np.int16), rate, audio.words)
+    g = math.gcd(src, rate)
+    step, phases = src // g, rate // g  # output n is at input (n * step) / phases
+    scale = min(1.0, rate / src)
+    half = int(math.ceil(_RESAMPLE_HALF_TAPS / scale))
+    taps = np.arange(-half + 1, half + 1)
+    dist = np.arange(phases)[:, None] / phases - taps[None, :]  # phase's distance to each tap
+    bank = scale * np.sinc(scale * dist) * np.i0(8.0 * np.sqrt(np.clip(1 - (dist / half) ** 2, 0, 1))) / np.i0(8.0)
+    padded = np.pad(x, (half, half + 1))
+    out = np.empty(n_out, dtype=np.float64)
+    for a in range(0, n_out, _RESAMPLE_BLOCK):
+        pos = np.arange(a, min(n_out, a + _RESAMPLE_BLOCK), dtype=np.int64) * step
+        first = pos // phases + half
+        out[a:a + len(pos)] = np.einsum("ij,ij->i", padded[first[:, None] + taps[None, :]], bank[pos % phases])
+    return Audio(np.clip(np.rint(out), -32768, 32767).astype(np.int16), rate, audio.words)
 
 
 def to_wav(audio: Audio) -> bytes:

@@ -26,7 +26,7 @@ class GoogleTtsError(PageVoiceError):
 
 @dataclass(frozen=True)
 class GttsConfig:
-    lang: str = "en"  # IETF tag Google accepts, e.g. en, fr, zh-TW
+    voice: str = "en"  # the language: an IETF tag Google accepts, e.g. en, fr, zh-TW
     tld: str = "com"  # translate.google.<tld> (accent, or a reachable host)
     timeout_seconds: int = 15  # per request; gTTS's default waits forever
 
@@ -40,6 +40,7 @@ class GttsEngine:
         import gtts  # noqa: F401  (an ImportError here becomes EngineUnavailable in plugins)
 
         self.cfg = config or GttsConfig()
+        self.voice = self.cfg.voice
         self.version = dist_version("gTTS")
 
     def synthesize(self, text: str) -> Audio:
@@ -50,11 +51,11 @@ class GttsEngine:
         if not text.strip():
             return _silence()
         try:
-            tts = gTTS(text, lang=cfg.lang, tld=cfg.tld,
+            tts = gTTS(text, lang=cfg.voice, tld=cfg.tld,
                        timeout=max(1, cfg.timeout_seconds))
         except ValueError as exc:  # lang_check: the tag is not one Google speaks
             raise EngineUnavailable(
-                f"gTTS does not support the language '{cfg.lang}' (PAGEVOICE_GTTS_LANG).") from exc
+                f"gTTS does not support the language '{cfg.voice}' (PAGEVOICE_GTTS_VOICE).") from exc
         try:
             expected = len(tts.get_bodies())  # one request, and one MP3, per text part
         except AssertionError:  # only punctuation: gTTS has nothing to send
@@ -74,7 +75,7 @@ class GttsEngine:
             status = exc.rsp.status_code
             if status < 400:  # a 200 without audio (language refused, API changed): retrying won't help
                 err = GoogleTtsError(f"Google's speech service at {host} answered without audio "
-                                     f"for language '{cfg.lang}'.", upstream_status=status)
+                                     f"for language '{cfg.voice}'.", upstream_status=status)
                 err.permanent = True
             else:
                 err = GoogleTtsError(f"Google's speech service at {host} refused the request "

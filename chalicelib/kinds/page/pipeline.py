@@ -13,14 +13,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chalicelib import settings
+from chalicelib import languages, plugins, settings
 from chalicelib.engines import ocr
+from chalicelib.engines.ocr import scripts
 from chalicelib.engines.ocr.base import Reading, build_result
 from chalicelib.geometry import around
 from chalicelib.kinds import voice
 from chalicelib.kinds.base import Outputs, Resume
 from chalicelib.kinds.common import SPEECH, SPEECH_MP3, Stopwatch
 from chalicelib.kinds.page import NAME, PAGE_IMAGE
+from chalicelib.languages import detect
 from chalicelib.media import sandbox
 
 
@@ -31,7 +33,7 @@ class Processed:
 
 
 def recognize(data: bytes, *, ocr_engine: str | None = None, watch: Stopwatch | None = None,
-              deadline: float | None = None) -> dict:
+              deadline: float | None = None, language: str | None = None) -> dict:
     """Image bytes -> OCR result (no speech). Reading stops at `settings.worker.ocr_max_seconds`, or
     `speech_reserve_seconds` before `deadline` (time.monotonic), whichever comes first; the
     result's `ocr` then says how much was read (the top of the page). Text past the page's
@@ -41,25 +43,35 @@ def recognize(data: bytes, *, ocr_engine: str | None = None, watch: Stopwatch | 
     with watch.stage("decode"):
         image = sandbox.decode_image(data, max_bytes=s.limits.max_upload_bytes, max_pixels=s.limits.max_pixels, deadline=deadline)
     stop = None if deadline is None else deadline - s.worker.speech_reserve_seconds
-    result = read_image(image.rgb, ocr_engine=ocr_engine, watch=watch, deadline=stop)
+    result = read_image(image.rgb, ocr_engine=ocr_engine, watch=watch, deadline=stop, language=language)
     lines, cut = cap_lines(result["lines"], s.limits.max_page_words, s.limits.max_page_chars)
-    if cut is None:
-        return result
-    return {**result, "lines": lines, "text": "\n".join(line["text"] for line in lines), "cut": cut}
+    if cut is not None:
+        result = {**result, "lines": lines, "text": "\n".join(line["text"] for line in lines), "cut": cut}
+    return with_language(result, language)
+
+
+def with_language(page: dict, named: str | None, fallback: str | None = None) -> dict:
+    """The page (or result) with its `language` (CONTRACTS section 11): the one the upload
+    named, else detected from its text (falling back to `fallback`, the document's so far);
+    and each line's where the page mixes languages."""
+    guess, per_line = detect.page_language([line["text"] for line in page["lines"]], named, fallback)
+    lines = page["lines"]
+    if any(per_line):
+        lines = [{**line, "language": code} for line, code in zip(lines, per_line)]
+    return {**page, "lines": lines, "language": guess.public()}
 
 
 def read_image(rgb, *, ocr_engine: str | None = None, watch: Stopwatch | None = None,
-               deadline: float | None = None) -> dict:
+               deadline: float | None = None, language: str | None = None) -> dict:
     """An RGB array -> OCR result, reading for at most `settings.worker.ocr_max_seconds` or until
-    `deadline`."""
+    `deadline`. `language`: the one the upload named (its reader reads the page), or None."""
     s = settings.get()
     watch = watch or Stopwatch()
-    engine = ocr.get_engine(ocr_engine or s.worker.ocr_engine)
     stop = time.monotonic() + s.worker.ocr_max_seconds
     if deadline is not None:
         stop = min(stop, deadline)
     with watch.stage("ocr"):
-        lines = engine.read(rgb, deadline=stop)
+        engine, lines = _read_text(rgb, ocr_engine or s.worker.ocr_engine, language, stop)
     result = build_result(engine, rgb.shape[1], rgb.shape[0], lines, watch.ms)
     coverage = lines.coverage() if isinstance(lines, Reading) else None
     if coverage:
@@ -67,8 +79,33 @@ def read_image(rgb, *, ocr_engine: str | None = None, watch: Stopwatch | None = 
     return {"schema": result.pop("schema"), "kind": NAME, **result}
 
 
+def _read_text(rgb, engine_name: str, language: str | None, stop: float):
+    """(engine, lines): the page read by the reader of the named language; or, language
+    unknown, by the configured engine, and by Tesseract in the page's script when that first
+    reading looks like a script the engine cannot read (engines/ocr/scripts.py)."""
+    named = languages.get(language) if language else None
+    if named is not None and named.reader not in (None, "rapidocr"):
+        engine = _tesseract(named.reader)
+        return engine, engine.read(rgb, deadline=stop)
+    engine = ocr.get_engine(engine_name)
+    lines = engine.read(rgb, deadline=stop, language=language)
+    if named is not None or engine_name != "rapidocr" or not scripts.needs_other_reader(lines):
+        return engine, lines
+    script, _ = scripts.detect_script(rgb)
+    data = scripts.tesseract_languages(script) if script else None
+    if not data:
+        return engine, lines
+    other = _tesseract(data)
+    return other, other.read(rgb, deadline=stop)
+
+
+def _tesseract(data: str):
+    return plugins.with_settings("OCR", ocr.ENGINES, "tesseract", languages=data)
+
+
 def run(data: bytes, *, deadline: float | None = None, publish: Callable[[Outputs], None] | None = None,
-        resume: Resume | None = None, ocr_engine: str | None = None, tts_engine: str | None = None) -> Outputs:
+        resume: Resume | None = None, ocr_engine: str | None = None, tts_engine: str | None = None,
+        language: str | None = None) -> Outputs:
     """The kind's function (chalicelib.kinds.base). Each stage publishes as it goes; when
     `deadline` comes first, the outputs say `more` and `resume` continues them."""
     from chalicelib.media import document as documents  # here: the keras-ocr venv's CLI has no PDF stack
@@ -77,7 +114,7 @@ def run(data: bytes, *, deadline: float | None = None, publish: Callable[[Output
     watch = Stopwatch()
     prior = resume.result if resume else None
     if documents.is_document(data):
-        result, more = _read_document(data, prior, emit, watch, deadline, ocr_engine)
+        result, more = _read_document(data, prior, emit, watch, deadline, ocr_engine, language)
         if more:
             return Outputs(result=result, more=True)
         if prior and "speech" in prior:
@@ -85,13 +122,13 @@ def run(data: bytes, *, deadline: float | None = None, publish: Callable[[Output
     elif prior is not None and "lines" in prior:
         result = prior  # read by an earlier invocation
     else:
-        result = recognize(data, ocr_engine=ocr_engine, watch=watch, deadline=deadline)
+        result = recognize(data, ocr_engine=ocr_engine, watch=watch, deadline=deadline, language=language)
         emit(Outputs(result=dict(result)))
     return _record(result, emit, watch, deadline, tts_engine, resume)
 
 
 def _read_document(data: bytes, prior: dict | None, emit, watch: Stopwatch, deadline: float | None,
-                   ocr_engine: str | None) -> tuple[dict, bool]:
+                   ocr_engine: str | None, language: str | None = None) -> tuple[dict, bool]:
     """A document's pages, read in order from where `prior` stopped; each page is published
     with its rendered image. (result, more): `more` when the deadline comes before the last.
     Reading stops early where the document's text passes its caps (words, characters)."""
@@ -115,10 +152,12 @@ def _read_document(data: bytes, prior: dict | None, emit, watch: Stopwatch, dead
                 return _document_result(engine, pages, unsure, info, watch), True
             t0 = time.monotonic()
             page = doc.page(index)
-            read, image, page_unsure = _read_page(page, ocr_engine, watch, deadline)
+            read, image, page_unsure = _read_page(page, ocr_engine, watch, deadline, language)
             unsure += [{**w, "page": index} for w in page_unsure]
             name = PAGE_IMAGE.format(index + 1)
-            pages.append(_capped_page(pages, read, page.cut, source=page.source, image=name))
+            so_far = pages[-1]["language"]["code"] if pages else None
+            pages.append(with_language(_capped_page(pages, read, page.cut, source=page.source, image=name),
+                                       language, so_far))
             info = _progress(pages, doc)
             slowest = max(slowest, time.monotonic() - t0)
             result = _document_result(engine, pages, unsure, info, watch)
@@ -126,13 +165,14 @@ def _read_document(data: bytes, prior: dict | None, emit, watch: Stopwatch, dead
     return _document_result(engine, pages, unsure, info, watch), False
 
 
-def _read_page(page, ocr_engine: str | None, watch: Stopwatch, deadline: float | None) -> tuple[dict, bytes, list]:
+def _read_page(page, ocr_engine: str | None, watch: Stopwatch, deadline: float | None,
+               language: str | None = None) -> tuple[dict, bytes, list]:
     """One page's lines (from its text layer, or by OCR), its image as read, its unsure words."""
     if page.source == "text":
         return {"width": page.width, "height": page.height, "lines": page.lines() or []}, page.jpeg(), []
     rgb = page.rgb()
     page_watch = Stopwatch()
-    read = read_image(rgb, ocr_engine=ocr_engine, watch=page_watch, deadline=deadline)
+    read = read_image(rgb, ocr_engine=ocr_engine, watch=page_watch, deadline=deadline, language=language)
     watch.ms["ocr"] = watch.ms.get("ocr", 0) + page_watch.ms.get("ocr", 0)
     return read, _jpeg(rgb), read.pop("unsure", [])
 
@@ -221,9 +261,24 @@ def _document_result(engine, pages: list[dict], unsure: list[dict], info: dict, 
               "width": first["width"], "height": first["height"],
               "text": document_text(pages), "lines": first["lines"],
               "timings_ms": dict(watch.ms), "pages": pages, "document": dict(info)}
+    if pages:
+        result["language"] = document_language(pages)
     if unsure:
         result["unsure"] = unsure
     return result
+
+
+def document_language(pages: list[dict]) -> dict:
+    """A document's language: the one most of its words are in (each page's, or its lines')."""
+    words: dict[str, int] = {}
+    for page in pages:
+        for line in page["lines"]:
+            code = line.get("language") or page["language"]["code"]
+            words[code] = words.get(code, 0) + len(line["words"])
+    first = pages[0]["language"]
+    code = max(words, key=words.get) if words else first["code"]
+    sure = [p["language"]["confidence"] for p in pages if p["language"]["code"] == code] or [first["confidence"]]
+    return {"code": code, "confidence": round(sum(sure) / len(sure), 3), "detected": first["detected"]}
 
 
 def document_text(pages: list[dict]) -> str:
@@ -245,6 +300,18 @@ def spoken_words(result: dict) -> list[list[tuple[dict, int]]]:
             names = [{"line": li, "word": w, **({"page": p} if pages else {})} for w in range(len(words))]
             where += _words_of_tokens(tokens, [w["text"] for w in words], names)
     return where
+
+
+def spoken_languages(result: dict, main: str) -> list[str]:
+    """The language of each word of `result["text"]` (split on whitespace): its line's, else
+    its page's, else the result's (`main`)."""
+    codes = []
+    pages = result.get("pages")
+    for page in pages if pages else [result]:
+        page_code = (page.get("language") or {}).get("code") or main
+        for line in page["lines"]:
+            codes += [line.get("language") or page_code] * len(line["text"].split())
+    return codes
 
 
 def _words_of_tokens(tokens: list[str], words: list[str], names: list[dict]) -> list[list[tuple[dict, int]]]:
@@ -278,12 +345,18 @@ def _record(result: dict, emit, watch: Stopwatch, deadline: float | None, tts_en
         emit(Outputs(result={**result, "speech": info, "timings_ms": dict(watch.ms)},
                      files={part.name: (part.wav, "audio/wav")}))
 
+    main = (result.get("language") or {}).get("code") or detect.FALLBACK
     with watch.stage("tts"):
-        take = voice.record(result["text"], where=spoken_words(result), tts_engine=tts_engine,
+        take = voice.record(result["text"], where=spoken_words(result), language=main,
+                            languages_of=spoken_languages(result, main), tts_engine=tts_engine,
                             deadline=deadline, state=result.get("speech"), on_part=on_part)
     result = {**result, "speech": take.info, "timings_ms": dict(watch.ms)}
     if take.more:
         return Outputs(result=result, more=True)
+    if not take.info["parts"]:  # no voice for the text's language(s): read, not spoken
+        unspoken = result.pop("speech").get("unspoken", [main])
+        result["unspoken"] = {"languages": unspoken, "message": voice.unspoken_message(unspoken)}
+        return Outputs(result=result)
     made = {part.name: part.wav for part in take.parts}
     with watch.stage("join"):
         wav, mp3 = voice.whole(made[p["file"]] if p["file"] in made else resume.read(p["file"])
@@ -320,9 +393,17 @@ def warm_up(speech: bool = True) -> None:
     """
     ocr.get_engine(settings.get().worker.ocr_engine)
     if speech:
+        detect.warm_up()
         voice.warm_up()
 
 
 def warm_up_text() -> None:
     """The worker's init: the OCR engine only (see `warm_up`)."""
     warm_up(speech=False)
+
+
+def warm_up_later() -> None:
+    """After init, at low priority: what the first page needs after its reading (language
+    identification, then the English voice)."""
+    detect.warm_up()
+    voice.warm_up()

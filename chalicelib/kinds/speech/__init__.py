@@ -60,4 +60,5 @@ KIND = Kind(
     extensions=tuple(dict.fromkeys(e for t in types.AUDIO_TYPES for e in types.EXTENSIONS[t])),
     runner="chalicelib.kinds.speech.pipeline:run",
     result_schema=RESULT_SCHEMA, outputs=(), limits=limits, checks=check,
-    warm_up="chalicelib.kinds.speech.pipeline:warm_up")
+    warm_up="chalicelib.kinds.speech.pipeline:warm_up",
+    language_use="transcribe")

@@ -12,8 +12,9 @@ from chalicelib.media import sandbox
 
 
 def transcribe(data: bytes, *, engine_name: str | None = None, deadline: float | None = None,
-               watch: Stopwatch | None = None) -> dict:
-    """Recording bytes -> the speech result (CONTRACTS section 9)."""
+               watch: Stopwatch | None = None, language: str | None = None) -> dict:
+    """Recording bytes -> the speech result (CONTRACTS section 9), in `language` when the
+    upload names it, else in the language detected (CONTRACTS section 11)."""
     s = settings.get()
     watch = watch or Stopwatch()
     with watch.stage("decode"):
@@ -21,7 +22,8 @@ def transcribe(data: bytes, *, engine_name: str | None = None, deadline: float |
                                        deadline=deadline)
     engine = asr.get_engine(engine_name or s.worker.asr_engine)
     with watch.stage("asr"):
-        transcript = engine.transcribe(decoded.samples, decoded.sample_rate, deadline=deadline)
+        transcript = engine.transcribe(decoded.samples, decoded.sample_rate, deadline=deadline,
+                                       **({"language": language} if language else {}))
     out = transcript.to_dict()
     result = {"schema": 1, "kind": NAME, "engine": engine.name, "engine_version": engine.version,
               "duration_s": round(float(decoded.duration), 2), "language": out["language"], "text": out["text"],
@@ -33,8 +35,8 @@ def transcribe(data: bytes, *, engine_name: str | None = None, deadline: float |
 
 
 def run(data: bytes, *, deadline: float | None = None,
-        publish: Callable[[Outputs], None] | None = None) -> Outputs:
-    return Outputs(result=transcribe(data, deadline=deadline))
+        publish: Callable[[Outputs], None] | None = None, language: str | None = None) -> Outputs:
+    return Outputs(result=transcribe(data, deadline=deadline, language=language))
 
 
 def warm_up() -> None:

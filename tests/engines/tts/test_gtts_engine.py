@@ -18,7 +18,7 @@ import responses
 import soundfile as sf
 
 from chalicelib.engines.tts import base, get_engine
-from chalicelib.engines.tts.gtts_engine import GoogleTtsError, GttsEngine
+from chalicelib.engines.tts.gtts_engine import GoogleTtsError, GttsConfig, GttsEngine
 from chalicelib.errors import EngineUnavailable, PageVoiceError
 
 URL = "https://translate.google.com/_/TranslateWebserverUi/data/batchexecute"
@@ -75,6 +75,18 @@ def google():
 
 def test_registered():
     assert isinstance(get_engine("gtts"), GttsEngine)
+
+
+def test_voice_is_the_language_google_speaks(google):
+    engine = get_engine("gtts", GttsConfig(voice="fr"))
+    assert engine.voice == "fr"
+    audio = engine.synthesize("Bonjour à tous, la bibliothèque ouvre lundi.")
+    assert [p[1] for p in google.parts] == ["fr"] and len(audio.samples)
+
+
+def test_a_language_google_lacks_is_engine_unavailable():
+    with responses.RequestsMock(), pytest.raises(EngineUnavailable, match="does not support the language 'xx'"):
+        GttsEngine(GttsConfig(voice="xx")).synthesize("Hello.")  # refused before any request
 
 
 def test_long_text_every_part_decoded(google):

@@ -1,0 +1,88 @@
+"""SVOX Pico: clear standard voices for en-US, en-GB, de-DE, es-ES, fr-FR and it-IT (offline).
+
+Debian's `libttspico-utils` (non-free section; Apache-2.0) ships `pico2wave`, which speaks one
+text into a 16 kHz WAV file. It gives no timings (the caller estimates them). It reads markup
+in the text: `<play file="...">` would put any WAV file of this machine into the speech, so
+angle brackets never reach it.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from chalicelib.engines.tts.base import Audio, concat, pieces
+from chalicelib.errors import EngineUnavailable, Internal
+
+VOICES = ("en-US", "en-GB", "de-DE", "es-ES", "fr-FR", "it-IT")
+SAMPLE_RATE = 16000
+_MARKUP = str.maketrans("<>", "  ")
+
+
+@dataclass(frozen=True)
+class PicoConfig:
+    voice: str = "en-US"  # one of VOICES
+    binary: str = "pico2wave"  # a name on PATH or a path
+    timeout_seconds: int = 60  # per piece of at most 200 characters (~1 s of CPU)
+
+
+class PicoEngine:
+    name = "pico"
+    Config = PicoConfig
+    ENV_PREFIX = "PAGEVOICE_PICO_"
+
+    def __init__(self, config: PicoConfig | None = None) -> None:
+        self.cfg = config or PicoConfig()
+        self._binary = shutil.which(self.cfg.binary)
+        if self._binary is None:
+            raise EngineUnavailable(
+                "The SVOX Pico voice is not installed here (pico2wave was not found): install "
+                "libttspico-utils (Debian, non-free section) or choose another voice.")
+        if self.cfg.voice not in VOICES:
+            raise EngineUnavailable(f"SVOX Pico has no voice '{self.cfg.voice}'. Choose one of: {', '.join(VOICES)}.")
+        self.voice = self.cfg.voice
+        self.sample_rate = SAMPLE_RATE
+        self.version = f"svox-pico {_package_version()}"
+
+    def synthesize(self, text: str) -> Audio:
+        said = [self._piece(p) for p in pieces(text.translate(_MARKUP))]
+        said = [a for a in said if len(a.samples)]
+        return concat(said) if said else Audio(np.zeros(0, dtype=np.int16), SAMPLE_RATE)
+
+    def _piece(self, text: str) -> Audio:
+        with tempfile.TemporaryDirectory(prefix="pagevoice-pico-") as tmp:
+            out = Path(tmp) / "speech.wav"
+            # "--": a text starting with "-" is words to say, not an option.
+            cmd = [self._binary, "-l", self.voice, "-w", str(out), "--", text]
+            try:
+                done = subprocess.run(cmd, capture_output=True, timeout=self.cfg.timeout_seconds, check=False)
+            except subprocess.TimeoutExpired as exc:
+                raise Internal(f"SVOX Pico took more than {self.cfg.timeout_seconds} s to speak "
+                               f"{len(text)} characters.") from exc
+            # pico2wave exits 0 even when it could not write the file: look at the file.
+            if done.returncode != 0 or not out.exists():
+                why = done.stderr.decode(errors="replace").strip().splitlines()[:1]
+                raise Internal(f"SVOX Pico could not speak this text ({'; '.join(why) or 'no audio'}).")
+            return _read_wav(out)
+
+
+def _read_wav(path: Path) -> Audio:
+    with wave.open(str(path), "rb") as w:
+        if w.getsampwidth() != 2 or w.getnchannels() != 1:
+            raise Internal("SVOX Pico wrote audio in an unexpected format.")
+        return Audio(np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.int16), w.getframerate())
+
+
+def _package_version() -> str:
+    """Debian's version of libttspico-utils (pico2wave has no --version), or "unknown"."""
+    try:
+        done = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "libttspico-utils"],
+                              capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else "unknown"

