@@ -315,7 +315,7 @@ def _words(chars: list[_Char | None]) -> list[_Word]:
     words: list[_Word] = []
     current: list[_Char] = []
     for item in [*chars, None]:
-        if current and (item is None or not _beside(current[-1][1], item[1])):
+        if current and (item is None or not _beside(current[-1], item)):
             words.append(_word(current))
             current = []
         if item is not None:
@@ -323,14 +323,34 @@ def _words(chars: list[_Char | None]) -> list[_Word]:
     return words
 
 
-def _beside(prev: list[float], box: list[float]) -> bool:
+def _beside(prev: _Char, item: _Char) -> bool:
+    (a, prev), (b, box) = prev, item
     h = max(prev[3] - prev[1], box[3] - box[1], 1e-6)
     same_line = abs((prev[1] + prev[3]) / 2 - (box[1] + box[3]) / 2) < h / 2
-    return same_line and -h / 2 < box[0] - prev[2] < h / 3
+    if not same_line:
+        return False
+    if (_rtl(a) or _rtl(b)) and (_rtl(a) or _neutral(a)) and (_rtl(b) or _neutral(b)):
+        # Arabic, Hebrew (and their punctuation): stored in logical or in visual order, either way
+        return max(box[0] - prev[2], prev[0] - box[2]) < h / 3
+    return -h / 2 < box[0] - prev[2] < h / 3
+
+
+def _neutral(ch: str) -> bool:
+    return unicodedata.bidirectional(ch) in ("ON", "CS", "ET", "ES")
+
+
+def _rtl(ch: str) -> bool:
+    if ch < "\u0590":  # Latin, Greek, Cyrillic...: most text, decided at once
+        return False
+    return unicodedata.bidirectional(ch) in ("R", "AL") or (unicodedata.category(ch) == "Mn" and ch <= "\u08ff")
 
 
 def _word(chars: list[_Char]) -> _Word:
     x0, y0, x1, y1 = zip(*(box for _, box in chars))
+    if sum(_rtl(ch) for ch, _ in chars) * 2 > len(chars):
+        # A right-to-left word in logical order: its characters from the right (PDFs hold them
+        # in either order; the boxes tell).
+        chars = sorted(chars, key=lambda c: -(c[1][0] + c[1][2]))
     text = unicodedata.normalize("NFKC", "".join(ch for ch, _ in chars))  # ligatures (ﬁ) as letters
     return _Word(text, min(x0), min(y0), max(x1), max(y1))
 
@@ -393,7 +413,19 @@ def _rows(words: list[_Word]) -> list[list[_Word]]:
         else:
             rows.append([word])
             total = word.cy
-    return [sorted(row, key=lambda w: w.x0) for row in rows]
+    return [_ordered(row) for row in rows]
+
+
+def _ordered(row: list[_Word]) -> list[_Word]:
+    if _rtl_row(row):
+        return sorted(row, key=lambda w: -w.x1)
+    return sorted(row, key=lambda w: w.x0)
+
+
+def _rtl_row(row: list[_Word]) -> bool:
+    """A row mostly in a right-to-left script: read from the right."""
+    letters = [ch for w in row for ch in w.text if ch.isalpha()]
+    return sum(_rtl(ch) for ch in letters) * 2 > len(letters)
 
 
 # Columns split again at most this deep (each level reads every word once more): a page of
