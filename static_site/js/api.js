@@ -140,18 +140,27 @@ export const listApiKeys = (opts) => request("GET", "/api-keys", opts);
 
 export const revokeApiKey = (keyId, opts) => request("DELETE", `/api-keys/${encodeURIComponent(keyId)}`, opts);
 
-export const createUpload = ({ filename, contentType, size, kind }, opts) =>
-  request("POST", "/uploads", { ...opts, body: { filename, content_type: contentType, size, kind } });
+// `language`: a code of GET /languages; left out, the API detects it.
+export const createUpload = ({ filename, contentType, size, kind, language }, opts) =>
+  request("POST", "/uploads", { ...opts, body: { filename, content_type: contentType, size, kind, language } });
 
-// The kinds of job (what each accepts, its limits): the API's one declaration, read once.
-let kindsOnce = null;
-export function kinds(opts) {
-  if (!kindsOnce) {
-    kindsOnce = request("GET", "/kinds", { ...opts, signal: undefined, auth: false })
-      .catch((error) => { kindsOnce = null; throw error; });
-  }
-  return kindsOnce;
+/** A GET without a token, read once per page load (asked again after a failure). */
+function readOnce(path) {
+  let once = null;
+  return (opts) => {
+    if (!once) {
+      once = request("GET", path, { ...opts, signal: undefined, auth: false })
+        .catch((error) => { once = null; throw error; });
+    }
+    return once;
+  };
 }
+
+// The kinds of job (what each accepts, its limits): the API's one declaration.
+export const kinds = readOnce("/kinds");
+
+// The languages PageVoice reads, speaks and transcribes (CONTRACTS section 11).
+export const languages = readOnce("/languages");
 
 export function listJobs(next, opts) {
   // `next` is the opaque cursor from the previous page; pass it back as ?next=.

@@ -7,6 +7,7 @@ import { announce } from "../dom.js";
 import { takesDocuments } from "../upload.js";
 import { mountHistory } from "./history.js";
 import { mountKinds, showKind } from "./dashboard/kinds.js";
+import { mountLanguage } from "./dashboard/language.js";
 import { mountPack } from "./dashboard/pack.js";
 import { mountRecorder } from "./dashboard/recorder.js";
 import { listenForFiles } from "./dashboard/sources.js";
@@ -41,11 +42,13 @@ function showName(root) {
 function mountUploads(root, { signal, navigate }) {
   const errorEl = root.querySelector("#upload-error");
   const status = root.querySelector("#upload-status");
+  const language = mountLanguage(root, { signal });
   const kinds = mountKinds(root, {
     signal,
     errorEl,
     onChoose(kind) {
       const { documents, audio } = showKind(root, kind);
+      language.offer(kind);
       if (!documents) pack.close();
       recorder.offer(audio);
     },
@@ -54,7 +57,9 @@ function mountUploads(root, { signal, navigate }) {
   const recorder = mountRecorder(root, { signal, kindOf, upload: (file) => upload.start(file), errorEl, status });
   const pack = mountPack(root, { signal, kindOf, upload: (file) => upload.start(file, { fromPack: true }),
     errorEl, status, busy: () => upload.busy() });
-  const upload = mountUpload(root, { signal, navigate, ready: kinds.ready, kindOf, errorEl, status, recorder, pack });
+  const upload = mountUpload(root, {
+    signal, navigate, ready: kinds.ready, kindOf, languageOf: language.current, errorEl, status, recorder, pack,
+  });
 
   // One file is uploaded; several photos become one document (when the kind reads documents).
   function chosen(files) {

@@ -5,6 +5,7 @@
 import { showMessage } from "../dom.js";
 import { linkWords, renderBoxes, wordsOf } from "../overlay.js";
 import { percent, setUpAudio, setUpCopy, showImage } from "../result-parts.js";
+import { createLanguage } from "../result/language.js";
 
 const UNSURE = "?";
 const SMALL_IMAGE_PX = 256; // drawn larger than life: keep the pixels sharp
@@ -30,6 +31,7 @@ export const digitsView = {
   show: showDigits,
   update(root, job, result, signal) {
     setUpAudio(root, job.audio_url, signal, result.speech, { missing: "no digits were found" });
+    createLanguage(root, { signal, text: false }).apply({ result, done: true });
   },
 };
 
@@ -126,6 +128,7 @@ function showDigits(root, job, result, signal, { audioPending = false } = {}) {
 
   if (audioPending) showMessage(root.querySelector("#audio-note"), "Making the recording…");
   else setUpAudio(root, job.audio_url, signal, result.speech, { missing: "no digits were found" });
+  createLanguage(root, { signal, text: false }).apply({ result, done: !audioPending });
 }
 
 function digitCard(digit, index, count) {

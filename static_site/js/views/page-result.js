@@ -7,6 +7,7 @@
 
 import { downloadName, setUpCopy, setUpDownload } from "../result-parts.js";
 import { aspectOf, indexWords, isDocument, pagesOf, pageToShow, shapeOf } from "../result/model.js";
+import { createLanguage } from "../result/language.js";
 import { doneText, progressText } from "../result/messages.js";
 import { createPages } from "../result/pages.js";
 import { createReadAlong } from "../result/read-along.js";
@@ -39,7 +40,9 @@ function showPage(root, job, result, signal) {
     signal, refresh: urls.refresh, audioUrl: urls.audioUrl, onTick: readAlong.follow, stepWord: readAlong.step,
   });
   readAlong.setPlayer(recording.player);
-  const parts = { root, signal, view, urls, text, pages, readAlong, recording, notes: createNotes(root) };
+  const parts = {
+    root, signal, view, urls, text, pages, readAlong, recording, notes: createNotes(root), language: createLanguage(root, { signal }),
+  };
   setUpRecordingDownload(root.querySelector("#download-audio"), {
     urls, current: () => view, error: root.querySelector("#job-error"), signal,
   });
@@ -65,6 +68,7 @@ function applyAnswer(parts, nextJob, nextResult) {
   }
   parts.notes.showDocument(view);
   const done = nextJob.status === "done";
+  parts.language.apply({ result: nextResult, doc: view.doc, done });
   const hasTimings = readAlong.setTimings(nextResult.speech, view.indexOf);
   if (recording.show({ result: nextResult, done, doc: view.doc, urlOf: urls.of, hasTimings })) {
     showRecordingLink(root.querySelector("#download-audio"), urls, nextResult.speech, done);

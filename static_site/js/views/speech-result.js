@@ -4,6 +4,7 @@
 
 import { rovingKeys, scrollWithin, showMessage } from "../dom.js";
 import { downloadName, percent, setUpCopy, setUpDownload } from "../result-parts.js";
+import { showSpokenLanguage } from "../result/language.js";
 import { clock, length, toSrt, toText, toVtt } from "../subtitles.js";
 
 // A word stays lit through a short pause after it, so the highlight does not flicker between words.
@@ -90,6 +91,7 @@ function showSpeech(root, job, result, signal) {
     transcript.classList.add("is-empty");
   }
   followPlayback(audio, transcript, buttons, signal);
+  showSpokenLanguage(root, { result, named: job.language, signal });
 
   // Copy and downloads.
   const plain = toText(result);

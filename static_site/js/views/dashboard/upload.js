@@ -8,7 +8,7 @@ import { checkFile, checkSizeOf, fileName, postToStorage, UploadError } from "..
 import { shrinkIfNeeded } from "../../images.js";
 
 /** `start(file, {fromPack})` uploads a file; `busy()` says whether one is uploading. */
-export function mountUpload(root, { signal, navigate, ready, kindOf, errorEl, status, recorder, pack }) {
+export function mountUpload(root, { signal, navigate, ready, kindOf, languageOf, errorEl, status, recorder, pack }) {
   const picker = root.querySelector("#upload-input");
   const progress = root.querySelector("#upload-progress");
   const progressLabel = root.querySelector("#upload-progress-label");
@@ -44,8 +44,8 @@ export function mountUpload(root, { signal, navigate, ready, kindOf, errorEl, st
     status.textContent = `Preparing to upload ${filename}…`;
     let jobId = null;
     try {
-      const created = await api.createUpload({ filename, contentType, size: file.size, kind: kindOf().name },
-        { signal: uploadSignal });
+      const asked = { filename, contentType, size: file.size, kind: kindOf().name, language: languageOf() };
+      const created = await api.createUpload(asked, { signal: uploadSignal });
       jobId = created.job_id;
       if (note) rememberNote(jobId, note);
       status.textContent = note ? `${note} Uploading ${filename}…` : `Uploading ${filename}…`;
@@ -87,7 +87,7 @@ export function mountUpload(root, { signal, navigate, ready, kindOf, errorEl, st
     root.querySelector("#upload-progress-wrap").hidden = !on;
     progress.setAttribute("value", "0");
     picker.disabled = on;
-    root.querySelector("#camera-input").disabled = on;
+    for (const id of ["#camera-input", "#upload-language"]) root.querySelector(id).disabled = on;
     recorder.disable(on);
     root.querySelector("#drop-zone").classList.toggle("is-busy", on);
   }

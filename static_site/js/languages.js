@@ -1,0 +1,149 @@
+// Languages (CONTRACTS section 11) as plain functions, no DOM: the upload's choices from
+// GET /languages, the sentences said about a result's language and voice, and the `lang` and
+// `dir` a text in a language gets so screen readers switch voice and right-to-left text reads
+// right to left.
+
+export const AUTO = "auto";
+
+// Scripts written right to left (ISO 15924), for a row that says its script but not `rtl`.
+const RTL_SCRIPTS = new Set(["Arab", "Hebr", "Thaa", "Syrc", "Nkoo"]);
+
+// The voice engines (GET /languages' engines), as people know them.
+const ENGINE_NAMES = { piper: "Piper", kokoro: "Kokoro", pico: "SVOX Pico", espeak: "eSpeak NG", gtts: "Google TTS" };
+
+// How a voice of each quality sounds, said plainly.
+const QUALITY_WORDS = { neural: "natural", standard: "standard", basic: "robotic" };
+
+/** A language's code, whether the result gives it as "fr" or as {code: "fr", ...}. */
+export function codeOf(language) {
+  if (typeof language === "string") return language || null;
+  return typeof language?.code === "string" && language.code ? language.code : null;
+}
+
+/** "français (French)"; a language whose own name is its English one once: "English". */
+export function optionLabel(language) {
+  const { name, native } = language;
+  return native && native !== name ? `${native} (${name})` : name;
+}
+
+/**
+ * What a kind does with the language an upload names (GET /kinds' `language_use`: "read",
+ * "transcribe" or "voice"; null: it takes none). An API that does not say: recordings are
+ * transcribed, pictures read.
+ */
+export function useOf(kind) {
+  if (kind && "language_use" in kind) return kind.language_use || null;
+  return (kind?.content_types || []).some((t) => t.startsWith("audio/")) ? "transcribe" : "read";
+}
+
+const ABLE = {
+  read: (language) => language.read === true,
+  transcribe: (language) => language.transcribe === true,
+  voice: (language) => Boolean(language.voice),
+};
+
+/** The languages a kind can be told its upload is in, by English name. */
+export function choicesFor(languages, use) {
+  const able = ABLE[use];
+  if (!able) return [];
+  return (languages || []).filter(able).sort((a, b) => a.name.localeCompare(b.name, "en"));
+}
+
+/** The label over the choice, by what the kind does with it. */
+export function choiceLabel(use) {
+  if (use === "transcribe") return "Language spoken";
+  if (use === "voice") return "Language to say it in";
+  return "Language of the text";
+}
+
+/** The localStorage key of the language last chosen for a kind. */
+export const storageKey = (kindName) => `pagevoice.language.${kindName}`;
+
+/** The value to select: the one remembered when it is still offered, else "auto". */
+export function remembered(stored, choices) {
+  return stored && choices.some((c) => c.code === stored) ? stored : AUTO;
+}
+
+/** The `language` of POST /uploads: none for "auto" (the API detects it). */
+export const uploadLanguage = (value) => (value && value !== AUTO ? value : undefined);
+
+/** GET /languages' rows by code. */
+export const tableOf = (languages) => new Map((languages || []).map((l) => [l.code, l]));
+
+/** "French" for "fr"; the code itself for one the table does not know. */
+export function nameOf(code, table) {
+  return table?.get(code)?.name || code;
+}
+
+/** "rtl", "ltr", or "auto" (the browser decides from the text) for a language not known. */
+export function directionOf(code, table) {
+  const row = code ? table?.get(code) : null;
+  if (!row) return "auto";
+  return row.rtl === true || RTL_SCRIPTS.has(row.script) ? "rtl" : "ltr";
+}
+
+/** The attributes a text in `language` gets: {lang, dir}; null when it names none. */
+export function textAttributes(language, table) {
+  const code = codeOf(language);
+  return code ? { lang: code, dir: directionOf(code, table) } : null;
+}
+
+/**
+ * A speech result's language (section 9: a plain code) as section 11's {code, detected}, from
+ * the job's `language` (the code the upload named, or "auto"); as it is when the job does not say.
+ */
+export function spokenLanguage(language, named) {
+  if (typeof language !== "string" || !language || !named) return language;
+  return { code: language, detected: named !== language };
+}
+
+/** "Language: French (detected)" or "(chosen)" for result.language; "" when there is none. */
+export function languageLine(language, table) {
+  const code = codeOf(language);
+  if (!code) return "";
+  const how = typeof language === "object" && typeof language.detected === "boolean"
+    ? (language.detected ? " (detected)" : " (chosen)") : "";
+  return `Language: ${nameOf(code, table)}${how}`;
+}
+
+/** "SVOX Pico, standard quality" for one voice. */
+export function voiceText(voice) {
+  const engine = ENGINE_NAMES[voice.engine] || voice.engine || "an unnamed voice";
+  const quality = QUALITY_WORDS[voice.quality];
+  return quality ? `${engine}, ${quality} quality` : engine;
+}
+
+/** Every voice the result names: result.speech.parts[].voice and result.speech.voice. */
+const allVoices = (speech) => [...(speech?.parts || []).map((p) => p.voice), speech?.voice]
+  .filter((voice) => voice && typeof voice === "object");
+
+/** The distinct voices that read the text, in the order they speak. */
+export function voicesOf(speech) {
+  const seen = new Map();
+  for (const voice of allVoices(speech)) {
+    const key = `${voice.engine}|${voice.name}|${voice.language}`;
+    if (!seen.has(key)) seen.set(key, voice);
+  }
+  return [...seen.values()];
+}
+
+/**
+ * "Voice: SVOX Pico, standard quality", or for a text spoken in several voices
+ * "Voices: Piper, natural quality (English); SVOX Pico, standard quality (German)".
+ * Where the voice gave no word timings, the highlighted word is an estimate: said too.
+ */
+export function voiceLine(speech, table) {
+  const voices = voicesOf(speech);
+  if (!voices.length) return "";
+  const estimated = allVoices(speech).some((v) => v.timings === "estimated") ? " The word shown while it plays is estimated." : "";
+  if (voices.length === 1) return `Voice: ${voiceText(voices[0])}.${estimated}`;
+  const each = voices.map((v) => `${voiceText(v)}${v.language ? ` (${nameOf(v.language, table)})` : ""}`);
+  return `Voices: ${each.join("; ")}.${estimated}`;
+}
+
+/** "Not spoken: no voice for Amharic" for a finished result with text in a language not spoken. */
+export function notSpokenLine(result, table, { done }) {
+  const code = codeOf(result?.language);
+  if (!done || result.speech || !code || !String(result.text || "").trim()) return "";
+  return `Not spoken: no voice for ${nameOf(code, table)}.`;
+}
