@@ -37,7 +37,7 @@ def list_kinds():
 @app.route("/languages", cors=edge.CORS)
 @edge.endpoint
 def list_languages():
-    return {"languages": languages.public()}
+    return {"languages": languages.public(), "voices": languages.voices_note()}
 
 
 @app.route("/openapi.json", cors=edge.CORS)

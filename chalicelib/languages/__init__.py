@@ -99,6 +99,21 @@ def public() -> list[dict]:
     return [lang.public(voice_for(lang.code, tts_engine)) for lang in sorted(table().values(), key=lambda x: x.name)]
 
 
+def voices_note() -> dict:
+    """GET /languages' `voices`: the engine speaking, and what gTTS would add where a deployment
+    may send text to Google (a choice for the deployment, so it is said, not made)."""
+    tts_engine = settings.get().worker.tts_engine
+    if tts_engine == "gtts":
+        return {"engine": "gtts", "note": "Voices are Google's (gTTS): the text is sent to Google to be spoken."}
+    rank = {None: 0, "basic": 1, "standard": 2, "neural": 3}
+    better = [code for code in sorted(GTTS) if code in table()
+              and rank[getattr(voice_for(code, tts_engine), "quality", None)] < rank[QUALITY["gtts"]]]
+    return {"engine": tts_engine, "gtts_would_improve": better,
+            "note": f"Voices ship with PageVoice and run offline. A deployment allowed to reach Google can "
+                    f"choose gTTS (PAGEVOICE_TTS_ENGINE=gtts) for a standard voice in {len(better)} more "
+                    f"languages (gtts_would_improve), sending the text to Google."}
+
+
 def for_upload(code, need: str | None) -> str | None:
     """The language an upload names (None for "auto" or none), checked against what the job's
     kind needs of it (`need`: "read", "transcribe" or "voice"; None: only that it is known);

@@ -248,7 +248,11 @@ OPERATIONS = {
     ("GET", "/languages"): {
         "operationId": "languages", "summary": "The languages PageVoice reads, speaks and transcribes", "security": [],
         "responses": {"200": _ok("The languages.", {"type": "object", "required": ["languages"], "properties": {
-            "languages": {"type": "array", "items": _ref("Language")}}})}},
+            "languages": {"type": "array", "items": _ref("Language")},
+            "voices": {"type": "object", "required": ["engine", "note"], "properties": {
+                "engine": _STRING, "note": _STRING,
+                "gtts_would_improve": {"type": "array", "items": _STRING,
+                                       "description": "codes gTTS would speak better than the shipped voices"}}}}})}},
     ("GET", "/openapi.json"): {
         "operationId": "openapi", "summary": "This document", "security": [],
         "responses": {"200": _ok("The OpenAPI description.", {"type": "object"})}},

@@ -29,6 +29,15 @@ def test_languages_follow_the_configured_voice_engine(client, monkeypatch):
     rows = {row["code"]: row for row in client.http.get("/languages").json_body["languages"]}
     assert rows["ta"]["voice"] == "standard" and rows["fr"]["voice"] == "standard"
     assert rows["eo"]["voice"] == "basic"  # gTTS has no Esperanto: espeak-ng still speaks it
+    assert client.http.get("/languages").json_body["voices"]["engine"] == "gtts"
+
+
+def test_languages_say_what_gtts_would_add(client):
+    voices = client.http.get("/languages").json_body["voices"]
+    assert voices["engine"] == "piper" and "gTTS" in voices["note"]
+    better = set(voices["gtts_would_improve"])
+    assert {"ru", "ta", "ar"} <= better  # espeak-ng (basic) or none today
+    assert not better & {"fr", "en", "ja"}  # Pico is as good a class; piper and Kokoro are neural
 
 
 def _upload(client, headers, **extra):
