@@ -11,6 +11,11 @@ classifier row, which feeds MNIST's 28x28 arrays to the digit normalisation dire
 - synthetic photos: numbers of 1-5 held-out MNIST digits (touching in some) written in ink on
   plain, ruled or squared paper, a gradient shadow, photographed crooked on a table (JPEG);
   the whole number right.
+- real-image kinds drawn by code (tests/engines/digits/drawn.py): a black brush digit on a
+  transparent PNG, a palette PNG with a transparent background, thick marker on white and on
+  coloured paper, bold 28x28 light-on-dark canvases, chalk on a board, digits running off the
+  picture's edge, a bold digit cropped to its ink, uneven light with a shadow; the whole
+  number right, through `read()`.
 - blank pages and photos of printed text: pictures with a *confident* digit (value not None).
 
 Side by side: the WinML `mnist.onnx` cannot be had here (it is only on GitHub, and no PyPI
@@ -130,6 +135,7 @@ def main() -> None:
     rng = np.random.default_rng(7)
     _number_photos(rows, readers, _photos_of_numbers(rng, X, y, args.photos))
     _big_digits(rows, readers, _photos_of_big_digits(rng, X, y, args.photos // 2))
+    _real_kinds(rows, readers)
     _negatives(rows, readers)
     for r in readers:
         path = Path(r.engine.config.model_path)
@@ -269,6 +275,25 @@ def _big_digits(rows: Rows, readers: list[Reader], big: list[tuple[bytes, int]])
             ok += r.read(dec.rgb, dec.alpha) == [label]
         _put(rows, f"synthetic photos of one big digit on a dark table ({len(big)}), right", r.name,
              f"{ok / len(big):.1%}")
+
+
+def _real_kinds(rows: Rows, readers: list[Reader]) -> None:
+    """4c. The kinds of picture people upload, drawn by code: the whole number right, per kind."""
+    from tests.engines.digits import drawn
+
+    cases = drawn.real_image_cases()
+    for r in readers:
+        if r.crops == "naive":
+            continue
+        right: dict[str, list[int]] = {}
+        for kind, data, truth in cases:
+            dec = decode(data, **LIMITS)
+            right.setdefault(kind, []).append(_digits_text(r.read(dec.rgb, dec.alpha)) == truth)
+        total = sum(sum(v) for v in right.values())
+        _put(rows, f"real-image kinds drawn by code ({len(cases)}), whole number right", r.name,
+             f"{total / len(cases):.1%}")
+        misses = [f"{kind} {len(v) - sum(v)}/{len(v)}" for kind, v in right.items() if sum(v) < len(v)]
+        _put(rows, "real-image kinds, misses", r.name, ", ".join(misses) or "none")
 
 
 def _negatives(rows: Rows, readers: list[Reader]) -> None:

@@ -200,7 +200,8 @@ def upright_size(img: Image.Image) -> tuple[int, int]:
 
 
 def _has_alpha(img: Image.Image) -> bool:
-    return img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (img.mode == "P" and "transparency" in img.info)
+    # A colour key (PNG tRNS) makes a palette, grey or RGB image transparent too.
+    return img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (img.mode in ("P", "L", "RGB") and "transparency" in img.info)
 
 
 # Rows converted at a time: whole-image copies of a 40-megapixel picture (Pillow's RGBA, its

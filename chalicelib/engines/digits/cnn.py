@@ -9,6 +9,7 @@ the least-ink columns; the reading whose pieces look most like single digits win
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,6 +86,22 @@ def _reading_score(found: list[Digit]) -> float:
     return float(np.mean([d.confidence if d.value is not None else 0.0 for d in found]))
 
 
+def _all_sure(found: list[Digit]) -> bool:
+    return bool(found) and all(d.value is not None for d in found)
+
+
+def _framed_wins(found: list[Digit], framed: list[Digit]) -> bool:
+    """The reading inside a margin replaces the first one when it is clearly better; or, when
+    the first is sure too, when it is all sure, as confident, and no shorter (the first lost a
+    digit, or a stroke, at the edge)."""
+    if not any(d.value is not None for d in framed):
+        return False
+    if not _all_sure(found):
+        return _reading_score(framed) > _reading_score(found) + 0.1
+    return (_all_sure(framed) and len(framed) >= len(found)
+            and _reading_score(framed) >= _reading_score(found) - 0.02)
+
+
 def _best_cut(segments: dict, width: int, digit_p: np.ndarray, margin: float, whole_score: float, whole):
     """The sequence of segments from column 0 to `width` with the highest total log
     probability of its best digits (each cut costs `margin`); the whole when nothing beats it."""
@@ -140,6 +157,20 @@ class CnnDigitsEngine:
     # -- a whole picture -------------------------------------------------------------------
 
     def read(self, rgb: np.ndarray, alpha: np.ndarray | None = None) -> list[Digit]:
+        found = self._read_either_way(rgb, alpha)
+        if not pp.ink_at_edge(rgb, alpha):
+            return found
+        # Something inked along the picture's edge: perhaps a digit touches it (a tight crop,
+        # a bold digit filling a 28x28 canvas), where it looks like the table around a sheet
+        # and the background estimate swallows its strokes. Read again inside a margin of the
+        # edge's colour (a table at the edge continues into it, and is still left out).
+        framed = pp.with_margin(rgb, alpha)
+        second = [dataclasses.replace(d, box=framed.to_input(d.box))
+                  for d in self._read_either_way(framed.rgb, framed.alpha)]
+        second = [d for d in second if not framed.along_edge(d.box)]
+        return second if _framed_wins(found, second) else found
+
+    def _read_either_way(self, rgb: np.ndarray, alpha: np.ndarray | None) -> list[Digit]:
         im = pp.ink_map(rgb, alpha)
         found = self._read(im)
         if im.ambiguous and found:

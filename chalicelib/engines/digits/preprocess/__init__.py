@@ -17,6 +17,10 @@ Steps (each a function, so the training script runs the very same normalisation)
 4. `normalize_digit` (normalize.py): stroke width brought into MNIST's range, slant corrected (second-order
    moments), the digit fitted into 20x20 and centred by its centre of mass in 28x28.
 
+`with_margin` (margin.py): the picture inside a margin of its edge colour, for a second reading
+when ink lies along the picture's edge (a digit running off it looks like the table around a
+sheet); `ink_at_edge` says when.
+
 Splitting touching digits needs the classifier, so it lives in the engine (`cnn.py`); the
 candidate column spans are computed here (`segment_spans`).
 """
@@ -30,6 +34,7 @@ from chalicelib.engines.digits.preprocess.candidates import (
     soft_crop,
 )
 from chalicelib.engines.digits.preprocess.ink import WORK_MAX, WORK_MIN, InkMap, ink_map
+from chalicelib.engines.digits.preprocess.margin import MARGIN, Framed, ink_at_edge, with_margin
 from chalicelib.engines.digits.preprocess.normalize import (
     STROKE_MAX,
     STROKE_MIN,
@@ -42,8 +47,8 @@ from chalicelib.engines.digits.preprocess.rules import ruled_lines
 from chalicelib.engines.digits.preprocess.threshold import BORDER_CONTACT, MIN_CONTRAST, threshold
 
 __all__ = [
-    "BORDER_CONTACT", "MIN_CONTRAST", "STROKE_MAX", "STROKE_MIN", "STROKE_TARGET", "WORK_MAX", "WORK_MIN",
-    "Candidate", "FindConfig", "InkMap",
+    "BORDER_CONTACT", "MARGIN", "MIN_CONTRAST", "STROKE_MAX", "STROKE_MIN", "STROKE_TARGET", "WORK_MAX", "WORK_MIN",
+    "Candidate", "FindConfig", "Framed", "InkMap",
     "deskew", "find_digits", "ink_map", "normalize_digit", "normalize_stroke", "ruled_lines", "segment_spans",
-    "soft_crop", "threshold",
+    "soft_crop", "threshold", "ink_at_edge", "with_margin",
 ]

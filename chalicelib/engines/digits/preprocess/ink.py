@@ -8,6 +8,7 @@ import numpy as np
 
 WORK_MAX = 1200  # long side of the working image (larger photos are scaled down)
 WORK_MIN = 224  # small images (28x28 canvases) are scaled up so morphology has room
+SEAM = 8.0  # saturation (LAB a, b) a grey seam between ink and coloured paper takes away
 
 
 @dataclass
@@ -75,36 +76,52 @@ def _ridges(L: np.ndarray, radii) -> tuple[float, float]:
     return dark_total, light_total
 
 
-def _polarity(L: np.ndarray) -> tuple[str, bool]:
+def _sheet_like(L: np.ndarray, light: float, spanning: float = 0.7) -> bool:
+    """Whether the largest light region is a solid sheet (paper on a table), not the strokes
+    of a bold light digit (strokes and holes: far less than its convex hull); a region across
+    the picture counts as a sheet from solidity `spanning` (a shadow eats into a sheet)."""
+    h, w = L.shape
+    n, labels, stats, _ = cv2.connectedComponentsWithStats((light <= L).astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return False
+    i = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    hull = cv2.contourArea(cv2.convexHull(cv2.findNonZero((labels == i).astype(np.uint8))))
+    solidity = stats[i, cv2.CC_STAT_AREA] / max(hull, 1.0)
+    spans = stats[i, cv2.CC_STAT_WIDTH] > 0.75 * w and stats[i, cv2.CC_STAT_HEIGHT] > 0.75 * h
+    return bool(solidity > 0.85 or (solidity > spanning and spans))  # (a big digit's ink makes big holes)
+
+
+def _polarity(L: np.ndarray, tiny: bool = False) -> tuple[str, bool]:
     """Dark ink on light ground, or light ink on dark ground?
 
     Paper is light far more often than not, and a photo's centre is paper. So the ink is dark
     when most of the picture is light, or its centre is; otherwise the ink is light unless its
     ridges (thin lines darker or lighter than both their sides) are mostly dark. Light ink:
-    white digits on black like MNIST, chalk on a board, a white pen on dark paper.
+    white digits on black like MNIST, chalk on a board, a white pen on dark paper. The
+    picture's edge is background more often than not: it settles bold digits that fill the
+    picture (`tiny`: a small canvas, upscaled).
 
     Also says whether the call was a close one (a light centre in a dark picture: a sheet of
     paper on a table, or a big bold light digit): the engine then reads both ways."""
     h, w = L.shape
+    spanning = 0.85 if tiny else 0.7  # a small canvas is rarely a photo of a sheet on a table
+    edge_light = float(np.median(np.concatenate([L[0], L[-1], L[:, 0], L[:, -1]]))) >= 128
     if float(np.median(L)) >= 128:
+        if tiny and not edge_light and not _sheet_like(L, 128.0, spanning):
+            # Mostly light inside a dark frame, and no sheet: a bold light digit filling a
+            # small dark canvas (MNIST-like).
+            return "light-on-dark", True
         return "dark-on-light", False
+    if edge_light:
+        # Mostly dark, but framed by light: a bold dark digit cropped tight on paper (its hole
+        # would read as a 0 the other way). Still a close call: read both ways.
+        return "dark-on-light", True
     centre = L[h // 4: h - h // 4, w // 4: w - w // 4]
     otsu, _ = cv2.threshold(np.ascontiguousarray(L), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     light = float(np.clip(otsu, 60, 200))  # "light" relative to this picture (shadowed paper too)
     ambiguous = float((centre >= light).mean()) > 0.6
-    if ambiguous:
-        # A sheet of paper in the middle of a dark table is one solid light region; a bold
-        # light digit is not (strokes and holes: far less than its convex hull).
-        bright = (light <= L).astype(np.uint8)
-        n, labels, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=8)
-        if n > 1:
-            i = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-            pts = cv2.findNonZero((labels == i).astype(np.uint8))
-            hull = cv2.contourArea(cv2.convexHull(pts))
-            solidity = stats[i, cv2.CC_STAT_AREA] / max(hull, 1.0)
-            spans = stats[i, cv2.CC_STAT_WIDTH] > 0.75 * w and stats[i, cv2.CC_STAT_HEIGHT] > 0.75 * h
-            if solidity > 0.85 or (solidity > 0.7 and spans):  # (a big digit's ink makes big holes)
-                return "dark-on-light", True
+    if ambiguous and _sheet_like(L, light, spanning):  # a sheet of paper in the middle of a dark table
+        return "dark-on-light", True
     f = min(1.0, 96.0 / min(h, w))
     small = cv2.resize(L, (max(3, round(w * f)), max(3, round(h * f))), interpolation=cv2.INTER_AREA) if f < 1 else L
     short = min(small.shape)
@@ -148,7 +165,7 @@ def ink_map(rgb: np.ndarray, alpha: np.ndarray | None = None, polarity: str | No
     small = cv2.resize(L, (max(3, round(W * f)), max(3, round(H * f))), interpolation=cv2.INTER_AREA) if f < 1 else L
     ambiguous = False
     if polarity not in ("dark-on-light", "light-on-dark"):
-        polarity, ambiguous = _polarity(small)
+        polarity, ambiguous = _polarity(small, tiny=scale > 1)
     k = max(3, int(min(small.shape) / 3) | 1)  # wider than any stroke, even a marker filling the frame
     if polarity == "dark-on-light":
         bg_small = _morph(small, cv2.MORPH_CLOSE, k)
@@ -169,6 +186,11 @@ def ink_map(rgb: np.ndarray, alpha: np.ndarray | None = None, polarity: str | No
     sat = np.sqrt(a * a + b * b)
     sat_small = cv2.resize(sat, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_AREA) if f < 1 else sat
     sat_bg = _morph(sat_small, cv2.MORPH_OPEN, k)
+    # Where ink meets paper of the opposite hue (blue on yellow) the mixed colours are grey: a
+    # seam of low saturation the opening spreads as "paper". Where the seams closed give a
+    # clearly higher background (not the paper's noise), that is the paper's saturation.
+    sealed = _morph(_morph(sat_small, cv2.MORPH_CLOSE, 5), cv2.MORPH_OPEN, k)
+    sat_bg = np.where(sealed > sat_bg + SEAM, sealed, sat_bg)
     sat_bg = cv2.resize(sat_bg, (W, H), interpolation=cv2.INTER_LINEAR) if f < 1 else sat_bg
     chroma = np.maximum(sat - sat_bg, 0.0)
     ink = np.maximum(lum, chroma * 1.5).astype(np.float32)
