@@ -1,0 +1,629 @@
+"""What a job costs on AWS, from the worker's measured duration, memory and requests.
+
+    .venv/bin/python -m bench.cost [--datasets ../shared/datasets] [--quick]
+
+The real worker runs in-process on moto (as the unit tests run it): each job is an upload
+object and its record, then `worker.lambda_handler` with the S3 event and a Lambda-like
+context. Every AWS call the worker makes is counted by service and operation (botocore
+events on the clients of chalicelib.aws), with the bytes it leaves in S3. Per job: wall
+seconds of the handler (Lambda bills duration, at the configured memory), CPU seconds
+(this process and the decoding sandbox's children) and the worker process's peak RSS. Warm jobs come after one
+untimed job of their kind; a cold start (init: importing the worker and warming its engines,
+then the first job) is measured in a fresh process per kind and amortised. Prices are
+PRICES below; every assumption is printed with the figures.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import wave
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# AWS on-demand prices, us-east-1, in dollars, as published on aws.amazon.com/lambda/pricing,
+# /s3/pricing (S3 Standard), /dynamodb/pricing/on-demand (after the November 2024 reduction) and
+# /api-gateway/pricing (REST APIs, first 333 million), as of 2026-11-23 (not fetched by this run).
+PRICES = {
+    "lambda_gb_s_x86_64": 0.0000166667,
+    "lambda_gb_s_arm64": 0.0000133334,
+    "lambda_request": 0.20 / 1e6,
+    "s3_put_class": 0.005 / 1000,  # PUT, COPY, POST, LIST
+    "s3_get_class": 0.0004 / 1000,  # GET, HEAD and every other request (DELETE is free)
+    "s3_gb_month": 0.023,  # Standard, first 50 TB
+    "ddb_write_unit": 0.625 / 1e6,  # one write request unit: up to 1 KB written
+    "ddb_read_unit": 0.125 / 1e6,  # one read request unit: a strongly consistent read of up to 4 KB
+    "api_gateway_rest_request": 3.50 / 1e6,
+}
+
+ASSUMPTIONS = {
+    "cold_start_every_jobs": 50,  # one fresh worker per this many jobs
+    "results_kept_months": 1,  # a job's outputs stay stored this long (until the user deletes them)
+    "api_ms_per_request": 50,  # billed duration of one API function call (POST /uploads, a poll)
+    "polls_after_done": 1,  # the poll that sees `done`
+}
+
+S3_FREE = {"DeleteObject", "DeleteObjects", "AbortMultipartUpload"}
+S3_PUT_CLASS = ("Put", "Copy", "Post", "List", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload")
+DDB_WRITES = {"PutItem", "UpdateItem", "DeleteItem"}
+DDB_READS = {"GetItem", "Query", "Scan"}
+GB = 1024 ** 3
+BUCKET_MONTH_DAYS = 30
+
+
+# ---------------------------------------------------------------- the arithmetic (pure)
+
+def s3_class(operation: str) -> str:
+    """S3's price class of an operation: "put", "get" or "free"."""
+    if operation in S3_FREE:
+        return "free"
+    return "put" if operation.startswith(S3_PUT_CLASS) else "get"
+
+
+def job_cost(fig: dict, prices: dict, memory_mb: int, arch: str = "x86_64") -> dict[str, float]:
+    """Dollars per job by where they go, from one job's measured figures:
+    wall_s (handler duration), invocations, s3 ({"put": n, "get": n}), ddb_wru, ddb_rru,
+    stored_bytes (outputs kept `months`), upload_bytes (kept `upload_days`), and optionally
+    cold_extra_s (init + first job's extra seconds, paid once per `cold_every` jobs)."""
+    gb_s_price = prices[f"lambda_gb_s_{arch}"]
+    gb = memory_mb / 1024
+    cold = fig.get("cold_extra_s", 0.0) / fig.get("cold_every", 1)
+    months = fig.get("months", 1)
+    storage_gb_months = (fig.get("stored_bytes", 0) * months
+                         + fig.get("upload_bytes", 0) * fig.get("upload_days", 0) / BUCKET_MONTH_DAYS) / GB
+    out = {
+        "compute": fig["wall_s"] * gb * gb_s_price,
+        "cold_start": cold * gb * gb_s_price,
+        "lambda_requests": fig.get("invocations", 1) * prices["lambda_request"],
+        "s3_requests": (fig.get("s3", {}).get("put", 0) * prices["s3_put_class"]
+                        + fig.get("s3", {}).get("get", 0) * prices["s3_get_class"]),
+        "dynamodb": fig.get("ddb_wru", 0) * prices["ddb_write_unit"] + fig.get("ddb_rru", 0) * prices["ddb_read_unit"],
+        "storage": storage_gb_months * prices["s3_gb_month"],
+    }
+    out["total"] = sum(out.values())
+    return out
+
+
+def api_cost(requests: int, prices: dict, api_memory_mb: int, ms_per_request: float,
+             ddb_rru: float = 0.0, ddb_wru: float = 0.0, s3_put: int = 0, s3_get: int = 0) -> float:
+    """Dollars of a user's API side of one job: `requests` API Gateway + API function calls, and
+    the DynamoDB and S3 requests they and the browser's upload make."""
+    lam = requests * (prices["lambda_request"]
+                      + ms_per_request / 1000 * api_memory_mb / 1024 * prices["lambda_gb_s_x86_64"])
+    return (requests * prices["api_gateway_rest_request"] + lam + ddb_rru * prices["ddb_read_unit"]
+            + ddb_wru * prices["ddb_write_unit"] + s3_put * prices["s3_put_class"] + s3_get * prices["s3_get_class"])
+
+
+TYPED = {"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"}  # DynamoDB's typed JSON
+
+
+def item_bytes(value) -> int:
+    """DynamoDB's size of an item or value (names and values as UTF-8, numbers ~1 byte per 2
+    digits, 3 bytes per list or map); accepts plain values or DynamoDB's typed JSON."""
+    if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in TYPED:
+        tag, inner = next(iter(value.items()))
+        if tag == "N":
+            return _number_bytes(inner)
+        return 3 + sum(1 + _number_bytes(n) for n in inner) if tag == "NS" else item_bytes(inner)
+    if isinstance(value, dict):
+        return 3 + sum(len(str(k).encode()) + item_bytes(v) for k, v in value.items())
+    if isinstance(value, (list, tuple, set)):
+        return 3 + sum(1 + item_bytes(v) for v in value)
+    if isinstance(value, (bytes, bytearray, str)):
+        return len(value.encode() if isinstance(value, str) else value)
+    return 1 if isinstance(value, bool) or value is None else _number_bytes(value)
+
+
+def _number_bytes(number) -> int:
+    return 1 + math.ceil(len(str(number).replace("-", "").replace(".", "")) / 2)
+
+
+def read_units(items: list) -> float:
+    """Strongly consistent read units of a GetItem or Query that returned `items` (at least 1)."""
+    return max(1, math.ceil(sum(item_bytes(i) for i in items) / 4096))
+
+
+# ---------------------------------------------------------------- counting the worker's requests
+
+@dataclass
+class Calls:
+    """AWS calls made while `active`, by (service, operation); DynamoDB read units from the
+    answers; the keys of the job records written (their units are reckoned from their size)."""
+    ops: Counter = field(default_factory=Counter)
+    rru: float = 0.0
+    writes: list = field(default_factory=list)  # (operation, table, key as text, size of a put item)
+    active: bool = False
+
+    def attach(self, client) -> None:
+        client.meta.events.register("before-parameter-build.*.*", self._params)
+        client.meta.events.register("before-call.*.*", self._before)
+        client.meta.events.register("after-call.*.*", self._after)
+
+    def _params(self, params, model, **_):
+        if self.active and model.name in DDB_WRITES:
+            put = model.name == "PutItem"
+            self.writes.append((model.name, params.get("TableName"),
+                                None if put else _typed_key(params.get("Key") or {}),
+                                item_bytes(params.get("Item")) if put else 0))
+
+    def _before(self, model, **_):
+        if self.active:
+            self.ops[(model.service_model.service_name, model.name)] += 1
+
+    def _after(self, model, parsed, **_):
+        if self.active and model.name in DDB_READS:
+            items = [parsed["Item"]] if parsed.get("Item") else parsed.get("Items", [])
+            self.rru += read_units(items)
+
+    def reset(self) -> None:
+        self.ops, self.rru, self.writes = Counter(), 0.0, []
+
+    def write_units(self, client) -> int:
+        """Write units of the writes counted: a PutItem by its item's size, an UpdateItem by the
+        item's size now (after the job, so at least as large as at each write: an upper bound), a
+        DeleteItem 1 (its items are small)."""
+        sizes = {}
+        for op, table, key, _ in self.writes:
+            if op == "UpdateItem" and (table, key) not in sizes:
+                item = client.get_item(TableName=table, Key=json.loads(key), ConsistentRead=True).get("Item")
+                sizes[(table, key)] = item_bytes(item) if item else 1
+        return sum(max(1, math.ceil((sizes.get((table, key)) if op == "UpdateItem" else size) / 1024))
+                   for op, table, key, size in self.writes)
+
+
+def _typed_key(key: dict) -> str:
+    """A DynamoDB key in typed JSON, as text (the resource may or may not have typed it yet)."""
+    return json.dumps({k: v if isinstance(v, dict) else {"S": str(v)} for k, v in key.items()}, sort_keys=True)
+
+
+# ---------------------------------------------------------------- running jobs as Lambda would
+
+USER = "u-cost-bench"
+
+
+@dataclass
+class Item:
+    label: str
+    data: bytes
+    content_type: str
+    units: float = 1.0  # pages, minutes or photos in this job
+
+
+@dataclass
+class Category:
+    name: str
+    unit: str  # what "per 1,000" counts: page, minute, photo
+    kind: str
+    items: list[Item]
+
+
+class Context:
+    """Lambda's context: the remaining time of an invocation of WorkerTimeout seconds."""
+
+    def __init__(self, timeout_s: float):
+        self.end = time.monotonic() + timeout_s
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int((self.end - time.monotonic()) * 1000)
+
+
+def _cpu() -> float:
+    own = time.process_time()
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own + kids.ru_utime + kids.ru_stime
+
+
+def reset_peak() -> None:
+    """Start this process's peak RSS (VmHWM) afresh, so each job's peak is its own (Linux)."""
+    with contextlib.suppress(OSError):  # else the peak is the process's so far
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def peak_mb() -> float:
+    """This process's peak RSS since reset_peak. Not the decoding sandbox's: a child's ru_maxrss
+    on Linux counts the parent's pages it was forked with."""
+    status = Path("/proc/self/status")
+    hwm = [line.split()[1] for line in status.read_text().splitlines() if line.startswith("VmHWM:")] \
+        if status.exists() else []
+    return int(hwm[0]) / 1024 if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Moto:
+    """moto in-process with PageVoice's tables and bucket (tests/conftest.py's aws_env), every
+    client of chalicelib.aws made once and counted."""
+
+    def __enter__(self):
+        from moto import mock_aws
+
+        from chalicelib import aws, settings
+        from infra.local.bootstrap import ensure_resources
+
+        self.mock = mock_aws()
+        self.mock.start()
+        aws.reset()
+        ensure_resources()
+        self.calls = Calls()
+        for client in (aws.s3(), aws.dynamodb().meta.client, aws.dynamodb_client(), aws.lambda_(), aws.sqs(),
+                       aws.ssm(), aws.ses()):
+            self.calls.attach(client)
+        self.bucket = settings.get().aws.bucket
+        return self
+
+    def __exit__(self, *exc):
+        from chalicelib import aws
+
+        self.mock.stop()
+        aws.reset()
+
+    def run(self, item: Item, kind: str, timeout_s: float) -> dict:
+        """One job through the worker's entry point; its measured figures."""
+        from chalicelib import aws
+        from chalicelib.jobs import events, keys, worker
+        from chalicelib.jobs import store as jobs
+
+        record = jobs.create(USER, filename=item.label, content_type=item.content_type, size=len(item.data),
+                             kind=kind)
+        key = keys.upload_key(USER, record["job_id"])
+        aws.s3().put_object(Bucket=self.bucket, Key=key, Body=item.data)  # the browser's POST (API side)
+        self.calls.reset()
+        self.calls.active = True
+        reset_peak()
+        cpu0, t0, invocations, outcome = _cpu(), time.perf_counter(), 0, "continued"
+        try:
+            while outcome == "continued":  # a long job's next turn is another invocation
+                invocations += 1
+                outcome = worker.lambda_handler(events.s3_event(self.bucket, key), Context(timeout_s))["outcomes"][0]
+        finally:
+            self.calls.active = False
+        wall, cpu = time.perf_counter() - t0, _cpu() - cpu0
+        return self._figures(record["job_id"], key, item, outcome, wall, cpu, invocations)
+
+    def _figures(self, job_id: str, key: str, item: Item, outcome: str, wall: float, cpu: float,
+                 invocations: int) -> dict:
+        from chalicelib import aws
+
+        listed = aws.s3().list_objects_v2(Bucket=self.bucket).get("Contents", [])
+        kept = [o for o in listed if job_id in o["Key"] and o["Key"] != key]
+        by_name: Counter = Counter()
+        for o in kept:  # speech-part-003.wav -> speech-part-N.wav
+            by_name[re.sub(r"(?<=-)\d+", "N", o["Key"].rsplit("/", 1)[-1])] += o["Size"]
+        s3 = Counter(s3_class(op) for (service, op), n in self.calls.ops.items() if service == "s3"
+                     for _ in range(n))
+        return {"label": item.label, "units": item.units, "outcome": outcome, "wall_s": wall, "cpu_s": cpu,
+                "invocations": invocations, "ops": {f"{s}:{o}": n for (s, o), n in sorted(self.calls.ops.items())},
+                "s3": {"put": s3["put"], "get": s3["get"], "free": s3["free"]},
+                "ddb_wru": self.calls.write_units(aws.dynamodb_client()), "ddb_rru": self.calls.rru,
+                "stored_bytes": sum(by_name.values()), "stored_by_name": dict(by_name),
+                "upload_bytes": len(item.data), "peak_mb": peak_mb()}
+
+
+# ---------------------------------------------------------------- what is deployed, what is measured
+
+def deployed() -> dict:
+    """The worker's MemorySize, threads and timeout (infra/template.py's parameter defaults), the
+    API functions' memory (.chalice/config.json, dev stage) and the site's poll interval."""
+    from chalicelib import settings
+    from infra import template
+
+    params = template.build(["APIHandler"])["Parameters"]
+    chalice = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    poll = re.search(r"POLL_PROCESSING_MS = (\d+)", (ROOT / "static_site/js/views/job.js").read_text())
+    return {"memory_mb": int(params["WorkerMemorySize"]["Default"]),
+            "threads": int(params["WorkerThreads"]["Default"]),
+            "timeout_s": int(params["WorkerTimeout"]["Default"]),
+            "api_memory_mb": int(chalice["stages"]["dev"].get("lambda_memory_size", 128)),
+            "poll_ms": int(poll.group(1)) if poll else 1000,
+            "decode_mb": settings.get().limits.decode_memory_mb}
+
+
+def worker_env(threads: int) -> dict:
+    """The deployed worker's thread settings; fake credentials (moto), no endpoint."""
+    return {"PAGEVOICE_OCR_THREADS": str(threads), "PAGEVOICE_TTS_THREADS": str(threads),
+            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+def _spread(paths: list, n: int) -> list:
+    """n paths spread evenly over the sorted list."""
+    paths = sorted(paths)
+    return paths[:: max(1, len(paths) // n)][:n]
+
+
+def _funsd_words(path: Path) -> int:
+    doc = json.loads((path.parent.parent / "annotations" / f"{path.stem}.json").read_text())
+    return sum(len(block.get("words", [])) for block in doc.get("form", []))
+
+
+def _wav_minutes(data: bytes) -> float:
+    import io
+
+    with wave.open(io.BytesIO(data)) as w:
+        return w.getnframes() / w.getframerate() / 60
+
+
+def _joined_wav(paths: list[Path]) -> bytes:
+    """One recording of the clips one after another (they share a format)."""
+    import io
+
+    out = io.BytesIO()
+    with wave.open(str(paths[0])) as first, wave.open(out, "wb") as w:
+        w.setparams(first.getparams())
+        for p in paths:
+            with wave.open(str(p)) as clip:
+                w.writeframes(clip.readframes(clip.getnframes()))
+    return out.getvalue()
+
+
+PROSE = ("The committee met on Tuesday to review the budget for the coming year. After a long discussion "
+         "the members agreed that the library would stay open in the evenings, that the roof of the north "
+         "building would be repaired before winter, and that a small fund would help families pay for the "
+         "school trips of their children. The chair thanked the volunteers who had counted the votes. ")
+
+
+def text_pdf_page() -> bytes:
+    """A PDF page full of prose at 10 pt (a text layer: ~45 lines, ~650 words), made with the
+    tests' PDF writer."""
+    import textwrap
+
+    from tests.media.documents import TextPage, text_pdf
+
+    lines = textwrap.wrap(PROSE * 8, 92)[:45]
+    return text_pdf([TextPage(lines=lines, font_size=10, at=(54, 50))])
+
+
+def categories(datasets: Path, quick: bool) -> list[Category]:
+    n = (lambda q, full: q if quick else full)  # noqa: E731
+    funsd = sorted((datasets / "funsd-test" / "images").glob("*.png"))
+    dense = sorted(funsd, key=_funsd_words, reverse=True)[:n(0, 2)]  # --quick: the PDF page alone
+    icdar = sorted((datasets / "icdar2015-dev" / "images").glob("*.jpg"))
+    clips = sorted((datasets / "speech-dev" / "asr").glob("*.wav"))
+    digits = sorted((datasets / "digits-dev" / "images").glob("*.*"))
+    book = [c for c in clips if c.name.startswith("librivox")]
+    joined = _joined_wav(book)
+    cats = [
+        Category("typical page: FUNSD scan", "page", "page", _files(_spread(funsd, n(1, 6)), "image/png")),
+        Category("typical page: ICDAR photo", "page", "page", _files(_spread(icdar, n(2, 6)), "image/jpeg")),
+        Category("dense page: densest FUNSD forms", "page", "page", _files(dense, "image/png")),
+        Category("dense page: full text page of a PDF", "page", "page",
+                 [Item("text-page.pdf", text_pdf_page(), "application/pdf")]),
+        Category("recording: speech-dev clips (1-7 s)", "minute", "speech",
+                 _files(_spread(clips, n(2, len(clips))), "audio/wav", _wav_minutes)),
+        Category(f"recording: the {len(book)} librivox clips joined", "minute", "speech",
+                 [Item("joined.wav", joined, "audio/wav", _wav_minutes(joined))]),
+        Category("digit photo: digits-dev images", "photo", "digits", _files(_spread(digits, n(3, 10)), None)),
+    ]
+    return [c for c in cats if c.items]
+
+
+def first_items(datasets: Path) -> dict[str, Item]:
+    """Per kind, the short job that warms a worker up and is timed cold: a photo with a few
+    words (OCR and a short recording), the first clip, the first digits image."""
+    icdar = sorted((datasets / "icdar2015-dev" / "images").glob("*.jpg"), key=lambda p: int(p.stem.split("_")[-1]))
+    worded = next(p for p in icdar if _icdar_words(p) >= 5)
+    return {"page": _files([worded], "image/jpeg")[0],
+            "speech": _files(sorted((datasets / "speech-dev" / "asr").glob("*.wav"))[:1], "audio/wav", _wav_minutes)[0],
+            "digits": _files(sorted((datasets / "digits-dev" / "images").glob("*.*"))[:1], None)[0]}
+
+
+def _icdar_words(photo: Path) -> int:
+    gt = photo.parent.parent / "gt" / f"gt_{photo.stem}.txt"
+    return sum(1 for line in gt.read_text(encoding="utf-8-sig").splitlines() if line and "###" not in line)
+
+
+def _files(paths: list[Path], content_type: str | None, units=lambda data: 1.0) -> list[Item]:
+    return [Item(p.name, data, content_type or _image_type(p), units(data)) for p in paths
+            for data in [p.read_bytes()]]
+
+
+def _image_type(path: Path) -> str:
+    return {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}[path.suffix.lower()]
+
+
+# ---------------------------------------------------------------- cold starts, in a fresh process
+
+def cold_child(kind: str, path: str, content_type: str, out: str, timeout_s: float) -> None:
+    """In a fresh process: Lambda's init (import the worker, warm the engines it warms at start),
+    then the first job and a second one of the same file."""
+    t0, cpu0 = time.perf_counter(), _cpu()
+    from chalicelib.jobs import worker
+
+    worker.warm_up()
+    init = {"init_s": time.perf_counter() - t0, "init_cpu_s": _cpu() - cpu0}
+    item = Item(Path(path).name, Path(path).read_bytes(), content_type)
+    with Moto() as moto:
+        first = moto.run(item, kind, timeout_s)
+        second = moto.run(item, kind, timeout_s)
+    Path(out).write_text(json.dumps({**init, "first": first, "second": second}))
+    sys.stdout.flush()
+    # Now, not through the interpreter's exit: engines still warming in background threads
+    # (worker.warm_up) can crash a finalising interpreter.
+    os._exit(0)
+
+
+def measure_cold(kind: str, item: Item, env: dict, timeout_s: float) -> dict | None:
+    """The cold start of `kind` in a fresh process; None (said on stderr) when that process failed."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out = Path(tmp) / item.label, Path(tmp) / "cold.json"
+        src.write_bytes(item.data)
+        done = subprocess.run([sys.executable, "-m", "bench.cost", "--cold", kind, str(src), item.content_type,
+                               str(out), str(timeout_s)], cwd=ROOT, env={**os.environ, **env}, check=False,
+                              stdout=subprocess.DEVNULL)
+        if not out.exists():
+            print(f"the cold start of {kind} was not measured: its process ended with {done.returncode}",
+                  file=sys.stderr)
+            return None
+        cold = json.loads(out.read_text())
+    # What a cold start adds to a job: the init, and what the first job takes beyond a warm one.
+    cold["extra_s"] = cold["init_s"] + max(0.0, cold["first"]["wall_s"] - cold["second"]["wall_s"])
+    return cold
+
+
+# ---------------------------------------------------------------- the report
+
+def category_cost(jobs: list[dict], dep: dict, cold_extra_s: float, arch: str = "x86_64") -> dict[str, float]:
+    """Dollars per 1,000 units (pages, minutes, photos) of a category, by where they go."""
+    from chalicelib import resources
+
+    extra = {"cold_extra_s": cold_extra_s, "cold_every": ASSUMPTIONS["cold_start_every_jobs"],
+             "months": ASSUMPTIONS["results_kept_months"], "upload_days": resources.BUCKET["abandoned_upload_days"]}
+    total: Counter = Counter()
+    for fig in jobs:
+        total.update(job_cost({**fig, **extra}, PRICES, dep["memory_mb"], arch))
+    units = sum(fig["units"] for fig in jobs)
+    return {k: v * 1000 / units for k, v in total.items()}
+
+
+def api_side(jobs: list[dict], dep: dict) -> float:
+    """Dollars per 1,000 units of the user's side: POST /uploads and the browser's S3 POST, the
+    site's polls while the job runs (one per poll interval of worker wall time, one while queued
+    and one that sees it done), each poll reading the session and the job (2 read units) and the
+    result (1 S3 GET), and one download of the audio."""
+    total = 0.0
+    for fig in jobs:
+        polls = 1 + math.ceil(fig["wall_s"] * 1000 / dep["poll_ms"]) + ASSUMPTIONS["polls_after_done"]
+        total += api_cost(1 + polls, PRICES, dep["api_memory_mb"], ASSUMPTIONS["api_ms_per_request"],
+                          ddb_rru=2 * (1 + polls), ddb_wru=1, s3_put=1, s3_get=polls + 1)
+    return total * 1000 / sum(fig["units"] for fig in jobs)
+
+
+def _mean(jobs: list[dict], key: str) -> float:
+    return statistics.fmean(fig[key] for fig in jobs)
+
+
+def print_category(cat: Category, jobs: list[dict], dep: dict, cold: dict) -> dict:
+    extra = cold["extra_s"] if cold else 0.0
+    cost = category_cost(jobs, dep, extra)
+    arm = category_cost(jobs, dep, extra, "arm64")
+    ops: Counter = Counter()
+    for fig in jobs:
+        ops.update(fig["ops"])
+    units = sum(fig["units"] for fig in jobs)
+    print(f"\n## {cat.name}  ({len(jobs)} jobs, {units:.2f} {cat.unit}s; kind {cat.kind})")
+    print(f"  per job: wall {_mean(jobs, 'wall_s'):.2f} s (billed), CPU {_mean(jobs, 'cpu_s'):.2f} s, "
+          f"{_mean(jobs, 'invocations'):.1f} invocation(s), stored {_mean(jobs, 'stored_bytes') / 1024:.0f} KB, "
+          f"upload {_mean(jobs, 'upload_bytes') / 1024:.0f} KB; outcomes {dict(Counter(f['outcome'] for f in jobs))}")
+    print(f"  cold start ({cat.kind}, fresh process): init {cold['init_s']:.2f} s (CPU {cold['init_cpu_s']:.2f} s) "
+          f"+ first job {cold['first']['wall_s']:.2f} s vs warm {cold['second']['wall_s']:.2f} s "
+          f"-> {cold['extra_s']:.2f} s extra per cold start (peak RSS {cold['first']['peak_mb']:.0f} MB)"
+          if cold else f"  cold start ({cat.kind}): NOT MEASURED (its process failed); counted as 0 below")
+    print(f"  peak RSS of the worker process per job: up to {max(f['peak_mb'] for f in jobs):.0f} MB of "
+          f"{dep['memory_mb']} MB configured (every kind's engines loaded; the decoding sandbox, a process of "
+          f"its own capped at {dep['decode_mb']} MB, comes on top for PDFs and recordings)")
+    print("  requests per job: " + ", ".join(f"{op} {n / len(jobs):.1f}" for op, n in sorted(ops.items())))
+    print(f"  DynamoDB units per job: {_mean(jobs, 'ddb_wru'):.1f} write, {_mean(jobs, 'ddb_rru'):.1f} read")
+    stored: Counter = Counter()
+    for fig in jobs:
+        stored.update(fig["stored_by_name"])
+    print("  stored per job: " + ", ".join(f"{name} {size / len(jobs) / 1024:.0f} KB" for name, size in
+                                         stored.most_common()))
+    by_cpu = category_cost([{**f, "wall_s": f["cpu_s"]} for f in jobs], dep, extra)["total"]
+    print(f"  $ per 1,000 {cat.unit}s (x86_64): " + ", ".join(f"{k} {v:.4f}" for k, v in cost.items() if k != "total")
+          + f"  => TOTAL {cost['total']:.4f}  (arm64 price: {arm['total']:.4f}; billed at CPU seconds "
+          f"instead of wall: {by_cpu:.4f})")
+    api = api_side(jobs, dep)
+    print(f"  + API side (POST /uploads, the site's polls, one audio download): {api:.4f} per 1,000 {cat.unit}s")
+    return {"name": cat.name, "unit": cat.unit, "x86_64": cost, "arm64": arm["total"], "api": api, "by_cpu": by_cpu}
+
+
+def print_assumptions(dep: dict) -> None:
+    from chalicelib import resources
+
+    print("\n## Assumptions")
+    print(f"- Prices (us-east-1, on-demand; PRICES in bench/cost.py): {json.dumps(PRICES)}")
+    print(f"- Memory billed = the worker's MemorySize, {dep['memory_mb']} MB (infra/template.py WorkerMemorySize "
+          f"default), x86_64 as deployed; arm64 = the same duration at arm64's GB-s price (wheels not checked). "
+          f"Threads {dep['threads']} (WorkerThreads), invocation timeout {dep['timeout_s']} s (WorkerTimeout).")
+    print("- Duration billed = the handler's wall seconds here. The machine is shared (2 cores, other work "
+          "running): wall time here overstates Lambda's; CPU seconds are printed beside it (and the "
+          "total billed at CPU seconds). A 2048 MB Lambda has ~1.2 vCPU. moto answers in-process: real S3 and "
+          "DynamoDB round trips (~10-30 ms each, the requests listed) are not in these seconds.")
+    print(f"- One cold start per {ASSUMPTIONS['cold_start_every_jobs']} jobs; its init (importing the worker, "
+          "warming its engines) is billed (Lambda bills INIT since August 2025) and so is the first job's extra time.")
+    print("- S3: PUT/COPY/POST/LIST at the PUT price, DELETE free, the rest (GET, HEAD, tagging reads) at the GET "
+          f"price. Stored: the job's outputs (and its kept source) for {ASSUMPTIONS['results_kept_months']} month; "
+          f"the upload under uploads/ for {resources.BUCKET['abandoned_upload_days']} days (lifecycle rule). "
+          "Data transfer out (the user's downloads) is not counted.")
+    print("- DynamoDB on-demand: a write is ceil(item KB / 1) units, the item's size taken after the job (an upper "
+          "bound for the record's early writes; a DeleteItem 1 unit); a read is ceil(KB returned / 4) units, at "
+          "least 1 (strongly consistent).")
+    print(f"- API side (separate line): API Gateway REST + an API function call of {ASSUMPTIONS['api_ms_per_request']}"
+          f" ms at {dep['api_memory_mb']} MB per request; polls every {dep['poll_ms']} ms of worker time "
+          "(static_site/js/views/job.js) plus one while queued and one that sees it done; 2 read units and "
+          "1 S3 GET a poll; 1 write unit and 1 S3 POST for the upload; 1 S3 GET for the audio.")
+
+
+def run_all(cats: list[Category], first: dict[str, Item], dep: dict, env: dict) -> list[dict]:
+    measured = []
+    with Moto() as moto:
+        for kind, item in first.items():  # one untimed job of each kind first: a warm worker
+            moto.run(item, kind, dep["timeout_s"])
+        for cat in cats:
+            jobs = []
+            for item in cat.items:
+                jobs.append(moto.run(item, cat.kind, dep["timeout_s"]))
+                print(f"  {cat.name}: {item.label} {jobs[-1]['wall_s']:.2f} s", file=sys.stderr, flush=True)
+            measured.append((cat, jobs))
+    # After the warm jobs: the children's peak RSS above is then the decoding sandbox's alone.
+    print(f"cold starts, one fresh process per kind ({', '.join(first)}) ...", file=sys.stderr, flush=True)
+    colds = {kind: measure_cold(kind, item, env, dep["timeout_s"]) for kind, item in first.items()}
+    return [print_category(cat, jobs, dep, colds[cat.kind]) for cat, jobs in measured]
+
+
+def print_summary(rows: list[dict]) -> None:
+    typical = [r for r in rows if r["name"].startswith("typical")]
+    dense = [r for r in rows if r["name"].startswith("dense")]
+    print("\n## Summary ($ per 1,000, worker side: x86_64 / arm64 price / x86_64 billed at CPU seconds; "
+          "+ API side)")
+    if typical:
+        mean = {k: statistics.fmean(r[k]["total"] if k == "x86_64" else r[k] for r in typical)
+                for k in ("x86_64", "arm64", "by_cpu", "api")}
+        print(f"- typical page (mean of FUNSD scans and ICDAR photos): {mean['x86_64']:.4f} / {mean['arm64']:.4f} / "
+              f"{mean['by_cpu']:.4f}; + API {mean['api']:.4f}")
+    for r in dense + [r for r in rows if r not in typical and r not in dense]:
+        print(f"- {r['name']}: {r['x86_64']['total']:.4f} / {r['arm64']:.4f} / {r['by_cpu']:.4f} per 1,000 "
+              f"{r['unit']}s; + API {r['api']:.4f}")
+    share = Counter()
+    for r in typical:
+        share.update({k: v for k, v in r["x86_64"].items() if k != "total"})
+    whole = sum(share.values()) or 1
+    print("- where a typical page's cost goes: " + ", ".join(f"{k} {100 * v / whole:.0f}%" for k, v in share.most_common()))
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--datasets", type=Path, default=ROOT.parent / "shared" / "datasets")
+    ap.add_argument("--quick", action="store_true", help="fewer jobs per category (~3 minutes)")
+    ap.add_argument("--cold", nargs=5, metavar=("KIND", "PATH", "TYPE", "OUT", "TIMEOUT"), help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    if args.cold:  # the child of measure_cold
+        kind, path, content_type, out, timeout = args.cold
+        cold_child(kind, path, content_type, out, float(timeout))
+        return 0
+    dep = deployed()
+    env = {**worker_env(dep["threads"]), "PAGEVOICE_LOG_LEVEL": "WARNING"}
+    os.environ.update(env)
+    t0 = time.monotonic()
+    print(f"# PageVoice cost per 1,000 ({'quick' if args.quick else 'full'} run; load average "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores)")
+    rows = run_all(categories(args.datasets, args.quick), first_items(args.datasets), dep, env)
+    print_summary(rows)
+    print_assumptions(dep)
+    print(f"\n(run took {time.monotonic() - t0:.0f} s; load average now {os.getloadavg()[0]:.1f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""bench/cost.py: the cost arithmetic, and the worker's AWS requests counted on a real job."""
+from __future__ import annotations
+
+import pytest
+
+from bench import cost
+from tests import images
+
+GIB = 1024 ** 3
+
+
+def test_job_cost_by_component():
+    prices = {**cost.PRICES, "lambda_gb_s_x86_64": 1e-5, "lambda_gb_s_arm64": 8e-6}
+    fig = {"wall_s": 3.0, "invocations": 2, "s3": {"put": 10, "get": 100}, "ddb_wru": 8, "ddb_rru": 4,
+           "stored_bytes": GIB, "months": 2, "upload_bytes": GIB, "upload_days": 15,
+           "cold_extra_s": 5.0, "cold_every": 50}
+    out = cost.job_cost(fig, prices, memory_mb=2048)
+    assert out["compute"] == pytest.approx(3.0 * 2 * 1e-5)  # 3 s at 2 GB
+    assert out["cold_start"] == pytest.approx(5.0 / 50 * 2 * 1e-5)
+    assert out["lambda_requests"] == pytest.approx(2 * 0.20 / 1e6)
+    assert out["s3_requests"] == pytest.approx(10 * 0.005 / 1000 + 100 * 0.0004 / 1000)
+    assert out["dynamodb"] == pytest.approx(8 * 0.625 / 1e6 + 4 * 0.125 / 1e6)
+    assert out["storage"] == pytest.approx(2 * 0.023 + 0.5 * 0.023)  # 2 months, and 15 of 30 days
+    assert out["total"] == pytest.approx(sum(v for k, v in out.items() if k != "total"))
+    arm = cost.job_cost(fig, prices, memory_mb=2048, arch="arm64")
+    assert arm["compute"] == pytest.approx(3.0 * 2 * 8e-6) and arm["storage"] == out["storage"]
+
+
+def test_api_side_arithmetic():
+    prices = cost.PRICES
+    one = cost.api_cost(1, prices, api_memory_mb=512, ms_per_request=100)
+    assert one == pytest.approx(3.50 / 1e6 + 0.20 / 1e6 + 0.1 * 0.5 * prices["lambda_gb_s_x86_64"])
+    more = cost.api_cost(1, prices, 512, 100, ddb_rru=2, ddb_wru=1, s3_put=1, s3_get=3)
+    assert more - one == pytest.approx(2 * 0.125 / 1e6 + 0.625 / 1e6 + 0.005 / 1000 + 3 * 0.0004 / 1000)
+
+
+def test_s3_price_classes():
+    assert {op: cost.s3_class(op) for op in ("PutObject", "CopyObject", "ListObjectsV2", "UploadPart",
+                                             "CompleteMultipartUpload", "GetObject", "HeadObject",
+                                             "GetObjectTagging", "DeleteObject", "DeleteObjects")} == {
+        "PutObject": "put", "CopyObject": "put", "ListObjectsV2": "put", "UploadPart": "put",
+        "CompleteMultipartUpload": "put", "GetObject": "get", "HeadObject": "get", "GetObjectTagging": "get",
+        "DeleteObject": "free", "DeleteObjects": "free"}
+
+
+def test_item_sizes_and_read_units():
+    plain = {"user_id": "u-1", "job_id": "J" * 26, "attempts": 3, "outputs": {"speech.wav": "k" * 40}}
+    typed = {"user_id": {"S": "u-1"}, "job_id": {"S": "J" * 26}, "attempts": {"N": "3"},
+             "outputs": {"M": {"speech.wav": {"S": "k" * 40}}}}
+    assert cost.item_bytes(plain) == cost.item_bytes(typed)
+    assert 7 + 3 + 6 + 26 + 8 + 2 + 7 + 3 + 10 + 40 <= cost.item_bytes(plain) < 120
+    assert cost.read_units([]) == 1  # a GetItem that finds nothing still costs a unit
+    assert cost.read_units([{"blob": "x" * 5000}]) == 2  # 4 KB per unit
+
+
+def test_a_digits_job_counts_the_worker_requests_only():
+    """The worker's own calls, by service and operation: the result's PutObject, the job record's
+    UpdateItems; not the PutItem that created the job nor the test's upload (made before)."""
+    png = images.encode(images.text_image(["7"], size=90, width=160).image, "PNG")
+    with cost.Moto() as moto:
+        fig = moto.run(cost.Item("seven.png", png, "image/png"), "digits", timeout_s=60)
+    ops = fig["ops"]
+    assert fig["outcome"] == "done" and fig["invocations"] == 1
+    assert ops.get("s3:PutObject", 0) >= 1 and ops.get("dynamodb:UpdateItem", 0) >= 1
+    assert ops.get("s3:GetObject", 0) >= 1  # the upload read
+    assert "dynamodb:PutItem" not in ops  # jobs.create, before the worker ran
+    assert fig["s3"]["put"] == sum(n for op, n in ops.items() if op.startswith("s3:") and cost.s3_class(op[3:]) == "put")
+    assert fig["ddb_wru"] >= ops["dynamodb:UpdateItem"] and fig["ddb_rru"] >= ops.get("dynamodb:GetItem", 0)
+    assert fig["stored_bytes"] > 0 and fig["upload_bytes"] == len(png)
+    assert fig["wall_s"] > 0 and fig["cpu_s"] > 0 and fig["peak_mb"] > 0
