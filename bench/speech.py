@@ -2,6 +2,10 @@
 memory of the speech engines, with pocketsphinx (the classic offline recogniser) in the same run.
 
     python -m bench.speech [--datasets ../shared/datasets] [--engines whisper,whisper-tiny,pocketsphinx]
+    python -m bench.speech --engines whisper,whisper:beam_size=1,whisper:temperatures=0.0:vad=false
+
+An engine is a name, optionally with fields of its Config changed (`name:field=value:...`; a
+tuple's items separated by `/`), so decoding settings are compared side by side in one run.
 
 Each engine runs in its own child process (so cold start and peak memory are its own), on
 recordings decoded by the project's intake (chalicelib.media.audio). WER: both sides are
@@ -77,9 +81,7 @@ def child(engine_name: str, datasets: Path) -> dict:
     if engine_name == "pocketsphinx":
         engine = _Sphinx()
     else:
-        from chalicelib.engines.asr import get_engine
-
-        engine = get_engine(engine_name)
+        engine = _engine(engine_name)
     load_s = time.monotonic() - t
     cold_s = time.monotonic() - _T0  # interpreter start to model ready (imports included)
 
@@ -102,6 +104,27 @@ def child(engine_name: str, datasets: Path) -> dict:
     for long_list in ("wer_diffs", "kw_misses"):  # last, after the figures
         figures[long_list] = figures.pop(long_list)
     return figures
+
+
+def _engine(spec: str):
+    """The speech engine `name` or `name:field=value:...` (those Config fields changed; the
+    environment sets the rest, as in the worker)."""
+    import dataclasses
+
+    from chalicelib import plugins, settings
+    from chalicelib.engines.asr import ENGINES, get_engine
+
+    name, *pairs = spec.split(":")
+    if not pairs:
+        return get_engine(name)
+    config = plugins.default_config(plugins.engine_class("speech", name, ENGINES[name]))
+    changes = {}
+    for pair in pairs:
+        key, _, raw = pair.partition("=")
+        like = getattr(config, key)  # an unknown field fails here, not silently
+        changes[key] = (tuple(type(like[0])(v) for v in raw.split("/")) if isinstance(like, tuple)
+                        else settings.parse(raw, like, key))
+    return get_engine(name, dataclasses.replace(config, **changes))
 
 
 def _recognise(engine_name: str, engine, samples) -> tuple[str, dict | None]:

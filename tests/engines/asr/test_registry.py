@@ -21,3 +21,15 @@ def test_the_base_models_config_reads_its_prefix(monkeypatch):
     monkeypatch.setenv("PAGEVOICE_ASR_THREADS", "1")
     engine_class = plugins.engine_class("speech", "whisper", asr.ENGINES["whisper"])
     assert plugins.default_config(engine_class).threads == 1
+
+
+@pytest.mark.slow
+def test_the_speech_benchmark_changes_decoding_settings_by_name():
+    from bench.speech import _engine
+
+    spec = "whisper:beam_size=1:temperatures=0.0/0.4:vad=false"
+    engine = _engine(spec)
+    assert (engine.config.beam_size, engine.config.temperatures, engine.config.vad) == (1, (0.0, 0.4), False)
+    assert engine.config.model == "base" and engine is _engine(spec)  # built once per config
+    with pytest.raises(AttributeError):
+        _engine("whisper:beam=1")  # a misspelt field is an error, not ignored
