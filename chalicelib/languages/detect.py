@@ -9,6 +9,7 @@ document's (CONTRACTS section 11).
 """
 from __future__ import annotations
 
+import collections
 import functools
 import threading
 import unicodedata
@@ -74,21 +75,20 @@ def letters(text: str) -> int:
     return sum(ch.isalpha() for ch in text)
 
 
+def script_counts(text: str) -> collections.Counter:
+    """The letters of `text` per ISO 15924 script (letters of scripts outside the table left out)."""
+    found = (_UNICODE_SCRIPTS.get(unicodedata.name(ch, "").split(" ", 1)[0]) for ch in text if ch.isalpha())
+    return collections.Counter(script for script in found if script)
+
+
 def script_of(text: str) -> str | None:
     """The ISO 15924 script most of the letters of `text` are in (kana anywhere: Japanese)."""
-    counts: dict[str, int] = {}
-    for ch in text:
-        if not ch.isalpha():
-            continue
-        word = unicodedata.name(ch, "").split(" ", 1)[0]
-        script = _UNICODE_SCRIPTS.get(word)
-        if script:
-            counts[script] = counts.get(script, 0) + 1
+    counts = script_counts(text)
     if not counts:
         return None
-    if counts.get("Jpan"):
+    if counts["Jpan"]:
         return "Jpan"
-    return max(counts, key=counts.get)
+    return counts.most_common(1)[0][0]
 
 
 def identify(text: str) -> Guess | None:

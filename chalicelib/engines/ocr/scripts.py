@@ -12,15 +12,14 @@ pages that must not be sent away.
 """
 from __future__ import annotations
 
-import collections
 import re
 import time
-import unicodedata
 
 import cv2
 import numpy as np
 
 from chalicelib.engines.ocr.tesseract import executable, parse_tsv, run
+from chalicelib.languages import detect
 
 # The scripts Tesseract reads for us (ISO 15924), each with the traineddata measured best when
 # the language is not known. Cyrillic: the script model read rus, ukr and bul pages as well as
@@ -34,9 +33,6 @@ OSD_SCRIPTS = {"Latin": "Latn", "Cyrillic": "Cyrl", "Greek": "Grek", "Arabic": "
                "Japanese": "Jpan", "Katakana": "Jpan", "Hiragana": "Jpan"}
 SCRIPT_MODELS = {"Cyrl": "Cyrillic", "Grek": "Greek", "Arab": "Arabic", "Hebr": "Hebrew",
                  "Deva": "Devanagari", "Hang": "Hangul", "Thai": "Thai"}
-UNICODE_SCRIPTS = {"CYRILLIC": "Cyrl", "GREEK": "Grek", "ARABIC": "Arab", "HEBREW": "Hebr",
-                   "DEVANAGARI": "Deva", "HANGUL": "Hang", "THAI": "Thai", "LATIN": "Latn", "CJK": "Hani",
-                   "HIRAGANA": "Jpan", "KATAKANA": "Jpan"}
 
 
 def tesseract_languages(script: str) -> str:
@@ -46,10 +42,9 @@ def tesseract_languages(script: str) -> str:
 
 
 def script_of(text: str) -> str | None:
-    """The ISO 15924 script most of `text`'s letters are in (None without letters)."""
-    counts = collections.Counter(UNICODE_SCRIPTS.get(unicodedata.name(ch, "").split(" ")[0])
-                                 for ch in text if ch.isalpha())
-    counts.pop(None, None)
+    """The ISO 15924 script most of `text`'s letters are in (None without letters): a stray kana
+    in a misread page does not make it Japanese here, unlike detect.script_of."""
+    counts = detect.script_counts(text)
     return counts.most_common(1)[0][0] if counts else None
 
 
