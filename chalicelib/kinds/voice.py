@@ -62,7 +62,7 @@ class Voices:
 
     def __init__(self, tts_engine: str | None = None) -> None:
         self.preference = tts_engine or settings.get().worker.tts_engine
-        self._engines: dict[str, tuple] = {}
+        self._engines: dict[str, object] = {}
 
     def voice(self, code: str) -> languages.Voice | None:
         return languages.voice_for(code, self.preference)
@@ -77,8 +77,8 @@ class Voices:
             except EngineUnavailable as exc:
                 log.warning("voice unavailable", extra={"language": code, "reason": str(exc)})
                 engine = None
-            self._engines[code] = (chosen, engine)
-        return self._engines[code][1]
+            self._engines[code] = engine
+        return self._engines[code]
 
 
 def _engine(chosen: languages.Voice):
@@ -228,10 +228,11 @@ class _Recorder:
             self.on_part(dict(info), part)
 
 
-def unspoken_message(codes: Sequence[str]) -> str:
-    """What a person is told of text left unspoken for want of a voice."""
+def unspoken(codes: Sequence[str]) -> dict:
+    """result["unspoken"]: the languages of text left unspoken for want of a voice, and what a
+    person is told of it."""
     names = [languages.get(c).name if languages.get(c) else c for c in codes]
-    return f"Not read aloud: PageVoice has no voice for {' or '.join(names)}."
+    return {"languages": list(codes), "message": f"Not read aloud: PageVoice has no voice for {' or '.join(names)}."}
 
 
 def _shared(words: list[tuple[dict, int]], start: float, end: float) -> list[dict]:

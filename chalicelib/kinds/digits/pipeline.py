@@ -72,8 +72,7 @@ def run(data: bytes, *, deadline: float | None = None,
     if speech.wav is not None:
         result["speech"] = speech.info
     elif speech.info is not None:  # no voice for the language named
-        unspoken = speech.info["unspoken"]
-        result["unspoken"] = {"languages": unspoken, "message": voice.unspoken_message(unspoken)}
+        result["unspoken"] = voice.unspoken(speech.info["unspoken"])
     return Outputs(result=result, files={SPEECH: (speech.wav, "audio/wav")} if speech.wav is not None else {})
 
 

@@ -354,8 +354,7 @@ def _record(result: dict, emit, watch: Stopwatch, deadline: float | None, tts_en
     if take.more:
         return Outputs(result=result, more=True)
     if not take.info["parts"]:  # no voice for the text's language(s): read, not spoken
-        unspoken = result.pop("speech").get("unspoken", [main])
-        result["unspoken"] = {"languages": unspoken, "message": voice.unspoken_message(unspoken)}
+        result["unspoken"] = voice.unspoken(result.pop("speech").get("unspoken", [main]))
         return Outputs(result=result)
     made = {part.name: part.wav for part in take.parts}
     with watch.stage("join"):
