@@ -16,7 +16,6 @@ TABLE = Path(__file__).with_name("table.tsv")
 RTL_SCRIPTS = frozenset({"Arab", "Hebr", "Thaa", "Syrc", "Nkoo"})
 # What each voice engine sounds like: the quality people are told (GET /languages, results).
 QUALITY = {"piper": "neural", "kokoro": "neural", "pico": "standard", "gtts": "standard", "espeak": "basic"}
-ENGINE_NAMES = {"piper": "Piper", "kokoro": "Kokoro", "pico": "SVOX Pico", "espeak": "eSpeak NG", "gtts": "Google TTS"}
 # The languages gTTS 2.5.4 speaks (gtts.lang.tts_langs(); "iw" is its Hebrew). Read here as data so
 # the API need not import gTTS.
 GTTS = frozenset(["af", "am", "ar", "bg", "bn", "bs", "ca", "cs", "cy", "da", "de", "el", "en", "es", "et", "eu", "fi", "fr", "gl", "gu", "ha", "hi", "hr", "hu", "id", "is", "it", "ja", "jw", "km", "kn", "ko", "la", "lt", "lv", "ml", "mr", "ms", "my", "ne", "nl", "no", "pa", "pl", "pt", "ro", "ru", "si", "sk", "sq", "sr", "su", "sv", "sw", "ta", "te", "th", "tl", "tr", "uk", "ur", "vi", "yue", "zh"]) | {"he"}
