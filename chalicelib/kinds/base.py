@@ -93,7 +93,7 @@ class Kind:
             getattr(importlib.import_module(module), func)()
 
     def warm_in_background(self):
-        """Start `warm_later` in a low-priority daemon thread (None when there is nothing to load)."""
+        """Start `warm_later` in a low-priority thread (None when there is nothing to load)."""
         if not self.warm_later:
             return None
         import contextlib
@@ -108,7 +108,9 @@ class Kind:
                 os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
             getattr(importlib.import_module(module), func)()
 
-        thread = threading.Thread(target=load, name=f"warm-{self.name}", daemon=True)
+        # Not a daemon: a process ending while onnxruntime builds a session in it crashed
+        # (SIGSEGV/abort at exit); exit now waits the second or two the load has left.
+        thread = threading.Thread(target=load, name=f"warm-{self.name}")
         thread.start()
         return thread
 

@@ -197,6 +197,28 @@ def test_the_worker_init_loads_the_voice_behind_the_ocr_at_low_priority(monkeypa
     assert loaded[1] == ("tts", "warm-page", 19)
 
 
+# A new worker process that ends while its voice is still loading in the background.
+_EXIT_WHILE_WARMING = """
+import sys, time
+from chalicelib.jobs import worker
+end = time.monotonic() + 60
+while "piper" not in sys.modules and time.monotonic() < end:
+    time.sleep(0.005)
+time.sleep(0.3)  # inside the voice's model load
+"""
+
+
+def test_a_worker_ending_while_its_voice_loads_exits_cleanly():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "AWS_LAMBDA_FUNCTION_NAME": "test-worker", "PAGEVOICE_WARM_KINDS": "page"}
+    done = subprocess.run([sys.executable, "-c", _EXIT_WHILE_WARMING], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 def test_a_token_split_into_several_ocr_words_shares_its_timing():
     """'10/26/92' spoken as one word but read as the OCR words '10/', '26/', '92': each of them
     gets its share of the word's time, by length, in order."""
