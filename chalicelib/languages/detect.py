@@ -18,9 +18,17 @@ from pathlib import Path
 
 from chalicelib import languages
 
-PAGE_MIN_CONFIDENCE = 0.5  # below this, a page's own text does not decide its language
+PAGE_MIN_CONFIDENCE = 0.5  # below this, a page's own text does not decide its language...
+# ...nor when it holds fewer letters than this in the fallback's own script: signs and brand
+# names ("SAMSUNG", "Chef Tony Popcorn") are not German or French, and 24 of 100 English
+# street photos were spoken in another language's voice without it (0 with it; pages of
+# languages-dev unchanged).
+PAGE_MIN_LETTERS = 20
 LINE_MIN_CONFIDENCE = 0.8  # a line must be this sure to differ from its page...
-LINE_MIN_LETTERS = 16  # ...and hold this many letters (short lines identify poorly)
+LINE_MIN_LETTERS = 16  # ...and hold this many letters...
+# ...and words: names and headings identify poorly ("DAVIS POLK & WARDWELL" is Slovenian at
+# 0.98, "Notice of Mechanic's Lien" French at 0.97; 6 such lines on 50 English forms, 1 with it).
+LINE_MIN_WORDS = 5
 FALLBACK = "en"  # a page with no telling text and nothing named
 # fastText's labels that are not our codes.
 ALIASES = {"iw": "he", "nb": "no", "jv": "jw", "wuu": "zh", "sh": "sr"}
@@ -34,6 +42,7 @@ _UNICODE_SCRIPTS = {"LATIN": "Latn", "CYRILLIC": "Cyrl", "GREEK": "Grek", "ARABI
                     "TAMIL": "Taml", "TELUGU": "Telu", "KANNADA": "Knda", "MALAYALAM": "Mlym",
                     "GUJARATI": "Gujr", "GURMUKHI": "Guru", "ETHIOPIC": "Ethi", "KHMER": "Khmr", "LAO": "Laoo",
                     "SINHALA": "Sinh", "MYANMAR": "Mymr", "TIBETAN": "Tibt"}
+_HAN = {"Hans": "Hani", "Hant": "Hani"}  # the table's Chinese scripts, as script_of names them
 _lock = threading.Lock()
 
 
@@ -65,6 +74,33 @@ def warm_up() -> None:
     _model()
 
 
+def _line_language(text: str, page: str) -> str:
+    """A line's language: its own where it is long and sure enough, else its page's. A line in
+    the page's script needs several words as well (a line in another script is told by it)."""
+    if letters(text) < LINE_MIN_LETTERS:
+        return page
+    words = sum(any(ch.isalpha() for ch in word) for word in text.split())
+    if _in_script_of(text, page) and words < LINE_MIN_WORDS:
+        return page
+    guess = identify(text)
+    return guess.code if guess is not None and guess.confidence >= LINE_MIN_CONFIDENCE else page
+
+
+def _tells(guess: Guess, text: str, base: str) -> bool:
+    """Whether a page's text decides its language over `base`, the fallback: always when it is
+    in another script than `base`'s (a short Russian sign is not English), else when it is sure
+    and long enough."""
+    if not _in_script_of(text, base):
+        return True
+    return guess.confidence >= PAGE_MIN_CONFIDENCE and letters(in_script(text, script_of(text))) >= PAGE_MIN_LETTERS
+
+
+def _in_script_of(text: str, code: str) -> bool:
+    """Whether `text` is mostly in the script language `code` is written in."""
+    known = languages.get(code)
+    return known is not None and script_of(text) == _HAN.get(known.script, known.script)
+
+
 def _words_only(text: str) -> str:
     """Letters and their marks (Devanagari's vowel signs, Arabic's harakat) kept; digits,
     punctuation and symbols (emoji) made spaces."""
@@ -91,15 +127,24 @@ def script_of(text: str) -> str | None:
     return counts.most_common(1)[0][0]
 
 
+def in_script(text: str, script: str) -> str:
+    """`text` with the letters of other scripts made spaces (Japanese keeps its Han)."""
+    keep = {"Jpan", "Hani"} if script in ("Jpan", "Hani") else {script}
+    return "".join(ch if not ch.isalpha() or set(script_counts(ch)) <= keep else " " for ch in text)
+
+
 def identify(text: str) -> Guess | None:
-    """The language of `text` among the table's, with fastText's confidence; None when the text
-    has no letters."""
+    """The language of `text` among the table's, with fastText's confidence, from the letters
+    of its main script (a Chinese word on an English sign does not make the sign Chinese); None
+    when the text has no letters."""
     clean = " ".join(_words_only(text).split())
     if not letters(clean):
         return None
     script = script_of(clean)
     if script in SCRIPT_LANGUAGE:
         return Guess(SCRIPT_LANGUAGE[script], 1.0)
+    if script is not None:
+        clean = " ".join(in_script(clean, script).split())
     labels, probs = _model().predict(clean.lower(), k=5)
     for label, prob in zip(labels, probs):
         code = label.removeprefix("__label__")
@@ -117,16 +162,11 @@ def page_language(texts: list[str], named: str | None = None, fallback: str | No
     whose text does not tell is taken to be (the document's language so far)."""
     if named:
         return Guess(named, 1.0, detected=False), [None] * len(texts)
-    whole = identify(" ".join(texts))
-    if whole is None or whole.confidence < PAGE_MIN_CONFIDENCE:
-        page = Guess(fallback or (whole.code if whole else FALLBACK), whole.confidence if whole else 0.0)
-    else:
-        page = whole
-    lines: list[str | None] = []
-    for text in texts:
-        guess = identify(text) if letters(text) >= LINE_MIN_LETTERS else None
-        sure = guess is not None and guess.confidence >= LINE_MIN_CONFIDENCE
-        lines.append(guess.code if sure else page.code)
+    text = " ".join(texts)
+    whole = identify(text)
+    base = fallback or FALLBACK
+    page = whole if whole is not None and _tells(whole, text, base) else Guess(base, 0.0)
+    lines = [_line_language(text, page.code) for text in texts]
     if all(code == page.code for code in lines):
         return page, [None] * len(texts)
     return page, lines

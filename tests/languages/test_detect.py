@@ -61,6 +61,32 @@ def test_a_page_that_does_not_tell_falls_back():
     assert page.code == detect.FALLBACK and lines == []
 
 
+# Texts rapidocr read on English street photos of ICDAR 2015 (img_35, 22, 76, 3, 30, 11, 51);
+# fastText's lite model called them German, French, Italian or Dutch.
+SIGNS = ["SAMSUNG", "Toffifee", "Chef Tony Popcorn", "STOREY\n39\nBLOCK 441B", "MRT 140m→ INSEAD",
+         "BEWARE OF MAINTENANCE VEHICLES", "Baby Food 16 Diapers Milk Powder 一 DARLIE"]
+
+
+@pytest.mark.parametrize("sign", SIGNS)
+def test_a_short_sign_keeps_the_fallback_language(sign):
+    page, lines = detect.page_language(sign.split("\n"))
+    assert page.code == detect.FALLBACK and not any(lines)
+    assert detect.page_language(sign.split("\n"), fallback="fr")[0].code == "fr"  # a French document's page
+
+
+def test_a_short_text_in_another_script_than_the_fallback_is_identified():
+    assert detect.page_language(["ВЫХОД"])[0].code in ("ru", "uk", "bg", "sr", "mk", "be")
+    assert detect.page_language(["出口"])[0].code in ("zh", "ja")
+    assert detect.page_language(["출구"])[0].code == "ko"
+
+
+def test_a_line_of_names_follows_its_page():
+    english = ["The quick brown fox jumps over the lazy dog today", "and then it ran into the forest to rest."]
+    for names in ("DAVIS POLK & WARDWELL", "Notice of Mechanic's Lien"):  # Slovenian, French at 0.97
+        page, lines = detect.page_language([*english, names])
+        assert page.code == "en" and lines == [None, None, None], names
+
+
 def test_lines_get_their_own_language_only_on_a_page_that_mixes_languages():
     english = ["The quick brown fox jumps over the lazy dog today", "and then it ran into the forest to rest."]
     german = ["Der schnelle braune Fuchs springt über den faulen Hund", "und dann lief er in den Wald, um zu ruhen."]
