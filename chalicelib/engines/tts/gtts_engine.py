@@ -6,6 +6,7 @@ part: decode each part on its own and join the samples.
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,8 +45,8 @@ class GttsEngine:
         self.version = dist_version("gTTS")
 
     def synthesize(self, text: str) -> Audio:
+        import av
         from gtts import gTTS, gTTSError
-        from miniaudio import DecodeError
 
         cfg = self.cfg
         if not text.strip():
@@ -89,21 +90,26 @@ class GttsEngine:
                 f"Google's speech service returned {len(mp3s)} audio parts for {expected} text parts.")
         try:
             return concat(_decode_all(mp3s), gap_seconds=0.0)  # Google pads each part already
-        except DecodeError as exc:
+        except (av.FFmpegError, IndexError) as exc:  # IndexError: no audio stream or frames in it
             raise GoogleTtsError(f"Google's speech service sent audio that cannot be decoded ({exc}).") from exc
 
 
 def _decode_all(mp3s: list[bytes]) -> list[Audio]:
-    """Each MP3 on its own, all at the first part's rate, mono int16."""
-    import miniaudio
+    """Each MP3 on its own (PyAV's FFmpeg), all at the first part's rate, mono int16."""
+    import av
 
-    rate = miniaudio.mp3_get_info(mp3s[0]).sample_rate
-    out = []
+    rate, out = None, []
     for data in mp3s:
-        # decode() converts channels and resamples, so parts that differ still join.
-        d = miniaudio.decode(data, output_format=miniaudio.SampleFormat.SIGNED16,
-                             nchannels=1, sample_rate=rate)
-        out.append(Audio(np.frombuffer(d.samples, dtype=np.int16).copy(), rate))
+        with av.open(io.BytesIO(data), format="mp3") as container:
+            stream = container.streams.audio[0]
+            rate = rate or stream.rate
+            # Converts channels and resamples, so parts that differ still join.
+            resampler = av.AudioResampler(format="s16", layout="mono", rate=rate)
+            frames = [f for frame in container.decode(stream) for f in resampler.resample(frame)]
+            frames += resampler.resample(None)
+        if not frames:
+            raise IndexError("no audio frames")  # a part without sound would be a silent gap
+        out.append(Audio(np.concatenate([f.to_ndarray().reshape(-1) for f in frames]).astype(np.int16), rate))
     return out
 
 

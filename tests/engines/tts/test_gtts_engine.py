@@ -153,3 +153,11 @@ def test_reply_missing_the_audio_rpc_is_not_a_silent_gap(google):
     google.replace(responses.POST, URL, body=")]}'\n\n[[\"di\",27]\n]")
     with pytest.raises(GoogleTtsError, match="0 audio parts for 1 text parts"):
         GttsEngine().synthesize("Hello there.")
+
+
+@pytest.mark.parametrize("garbage", [b"\x00" * 600, b"ID3\x04\x00\x00\x00\x00\x00\x00not audio at all", b"<html>nope</html>"])
+def test_audio_that_cannot_be_decoded_is_an_error_not_silence(garbage):
+    with responses.RequestsMock() as mock:
+        mock.add(responses.POST, URL, body=google_reply(garbage))
+        with pytest.raises(GoogleTtsError, match="cannot be decoded"):
+            GttsEngine().synthesize("Hello there.")
