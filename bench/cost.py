@@ -543,7 +543,8 @@ def print_assumptions(dep: dict) -> None:
     print("\n## Assumptions")
     print(f"- Prices (us-east-1, on-demand; PRICES in bench/cost.py): {json.dumps(PRICES)}")
     print(f"- Memory billed = the worker's MemorySize, {dep['memory_mb']} MB (infra/template.py WorkerMemorySize "
-          f"default), x86_64 as deployed; arm64 = the same duration at arm64's GB-s price (wheels not checked). "
+          f"default), x86_64 as deployed by default; arm64 (WorkerArchitecture=arm64: every pinned worker wheel "
+          f"has an aarch64 build, infra/README.md) = the same duration at arm64's GB-s price. "
           f"Threads {dep['threads']} (WorkerThreads), invocation timeout {dep['timeout_s']} s (WorkerTimeout).")
     print("- Duration billed = the handler's wall seconds here. The machine is shared (2 cores, other work "
           "running): wall time here overstates Lambda's; CPU seconds are printed beside it (and the "

@@ -143,6 +143,12 @@ def _parameters() -> dict:
             "Description": "Worker memory (MB); also sets its CPU share. 2048 for rapidocr+piper, "
                            "4096 for keras-ocr.",
         },
+        "WorkerArchitecture": {
+            "Type": "String", "Default": "x86_64", "AllowedValues": ["x86_64", "arm64"],
+            "Description": "The worker image's CPU architecture (build it with docker build --platform "
+                           "linux/amd64 or linux/arm64 to match). arm64's GB-second price is 20% lower and "
+                           "every pinned worker wheel has an aarch64 build; the keras-ocr image is x86_64 only.",
+        },
         "WorkerTimeout": {
             "Type": "Number", "Default": 120, "MinValue": 30, "MaxValue": 900,
             "Description": "Worker timeout (s); also the job lease, so a retry can take over a timed-out job.",
@@ -384,7 +390,7 @@ def _image_function(name: str, description: str, handler: str, role: str, memory
             "PackageType": "Image",
             "Code": {"ImageUri": ref("WorkerImageUri")},
             "ImageConfig": {"Command": [handler]},
-            "Architectures": ["x86_64"],
+            "Architectures": [ref("WorkerArchitecture")],  # every function of the image shares it
             "MemorySize": memory,
             "Timeout": timeout,
             "EphemeralStorage": {"Size": storage_mb},

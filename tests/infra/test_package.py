@@ -96,6 +96,15 @@ def test_worker_is_a_container_lambda_with_an_on_failure_queue(template):
     assert res["WorkerDeadLetterQueue"]["Type"] == "AWS::SQS::Queue"
 
 
+def test_every_function_of_the_worker_image_runs_on_the_architecture_chosen(template):
+    arch = template["Parameters"]["WorkerArchitecture"]
+    assert arch["Default"] == "x86_64" and arch["AllowedValues"] == ["x86_64", "arm64"]
+    images = [r["Properties"] for r in template["Resources"].values()
+              if r["Type"] == "AWS::Lambda::Function" and r["Properties"].get("PackageType") == "Image"]
+    assert len(images) >= 3  # worker, sweep, tasks
+    assert all(p["Architectures"] == [{"Ref": "WorkerArchitecture"}] for p in images)
+
+
 def test_bucket_is_private_encrypted_and_triggers_the_worker_on_uploads(template):
     from chalicelib import resources
 
