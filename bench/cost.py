@@ -74,14 +74,16 @@ def s3_class(operation: str) -> str:
 def job_cost(fig: dict, prices: dict, memory_mb: int, arch: str = "x86_64") -> dict[str, float]:
     """Dollars per job by where they go, from one job's measured figures:
     wall_s (handler duration), invocations, s3 ({"put": n, "get": n}), ddb_wru, ddb_rru,
-    stored_bytes (outputs kept `months`), upload_bytes (kept `upload_days`), and optionally
+    stored_bytes (outputs kept `months`), upload_bytes (kept `upload_days`), transient_bytes
+    (outputs tagged transient, kept `transient_days`: the bucket's lifecycle rule), and optionally
     cold_extra_s (init + first job's extra seconds, paid once per `cold_every` jobs)."""
     gb_s_price = prices[f"lambda_gb_s_{arch}"]
     gb = memory_mb / 1024
     cold = fig.get("cold_extra_s", 0.0) / fig.get("cold_every", 1)
     months = fig.get("months", 1)
     storage_gb_months = (fig.get("stored_bytes", 0) * months
-                         + fig.get("upload_bytes", 0) * fig.get("upload_days", 0) / BUCKET_MONTH_DAYS) / GB
+                         + fig.get("upload_bytes", 0) * fig.get("upload_days", 0) / BUCKET_MONTH_DAYS
+                         + fig.get("transient_bytes", 0) * fig.get("transient_days", 0) / BUCKET_MONTH_DAYS) / GB
     out = {
         "compute": fig["wall_s"] * gb * gb_s_price,
         "cold_start": cold * gb * gb_s_price,
@@ -296,16 +298,29 @@ class Moto:
         listed = aws.s3().list_objects_v2(Bucket=self.bucket).get("Contents", [])
         kept = [o for o in listed if job_id in o["Key"] and o["Key"] != key]
         by_name: Counter = Counter()
+        transient = 0
         for o in kept:  # speech-part-003.wav -> speech-part-N.wav
             by_name[re.sub(r"(?<=-)\d+", "N", o["Key"].rsplit("/", 1)[-1])] += o["Size"]
+            if _is_transient(self.bucket, o["Key"]):
+                transient += o["Size"]
         s3 = Counter(s3_class(op) for (service, op), n in self.calls.ops.items() if service == "s3"
                      for _ in range(n))
         return {"label": item.label, "units": item.units, "outcome": outcome, "wall_s": wall, "cpu_s": cpu,
                 "invocations": invocations, "ops": {f"{s}:{o}": n for (s, o), n in sorted(self.calls.ops.items())},
                 "s3": {"put": s3["put"], "get": s3["get"], "free": s3["free"]},
                 "ddb_wru": self.calls.write_units(aws.dynamodb_client()), "ddb_rru": self.calls.rru,
-                "stored_bytes": sum(by_name.values()), "stored_by_name": dict(by_name),
+                "stored_bytes": sum(by_name.values()) - transient, "transient_bytes": transient,
+                "stored_by_name": dict(by_name),
                 "upload_bytes": len(item.data), "peak_mb": peak_mb()}
+
+
+def _is_transient(bucket: str, key: str) -> bool:
+    """Tagged for the bucket's lifecycle rule (a recording's parts): stored a day, not a month."""
+    from chalicelib import aws, resources
+
+    tag = dict([resources.BUCKET["transient_tag"]])
+    tags = aws.s3().get_object_tagging(Bucket=bucket, Key=key)["TagSet"]
+    return any(tag.get(t["Key"]) == t["Value"] for t in tags)
 
 
 # ---------------------------------------------------------------- what is deployed, what is measured
@@ -477,7 +492,8 @@ def category_cost(jobs: list[dict], dep: dict, cold_extra_s: float, arch: str = 
     from chalicelib import resources
 
     extra = {"cold_extra_s": cold_extra_s, "cold_every": ASSUMPTIONS["cold_start_every_jobs"],
-             "months": ASSUMPTIONS["results_kept_months"], "upload_days": resources.BUCKET["abandoned_upload_days"]}
+             "months": ASSUMPTIONS["results_kept_months"], "upload_days": resources.BUCKET["abandoned_upload_days"],
+             "transient_days": resources.BUCKET["transient_days"]}
     total: Counter = Counter()
     for fig in jobs:
         total.update(job_cost({**fig, **extra}, PRICES, dep["memory_mb"], arch))
@@ -554,7 +570,8 @@ def print_assumptions(dep: dict) -> None:
           "warming its engines) is billed (Lambda bills INIT since August 2025) and so is the first job's extra time.")
     print("- S3: PUT/COPY/POST/LIST at the PUT price, DELETE free, the rest (GET, HEAD, tagging reads) at the GET "
           f"price. Stored: the job's outputs (and its kept source) for {ASSUMPTIONS['results_kept_months']} month; "
-          f"the upload under uploads/ for {resources.BUCKET['abandoned_upload_days']} days (lifecycle rule). "
+          f"the upload under uploads/ for {resources.BUCKET['abandoned_upload_days']} days and outputs tagged "
+          f"transient (a recording's parts) for {resources.BUCKET['transient_days']} day (lifecycle rules). "
           "Data transfer out (the user's downloads) is not counted.")
     print("- DynamoDB on-demand: a write is ceil(item KB / 1) units, the item's size taken after the job (an upper "
           "bound for the record's early writes; a DeleteItem 1 unit); a read is ceil(KB returned / 4) units, at "

@@ -293,8 +293,9 @@ def worker_statements(n) -> list:
         _logs(n, WORKER_LOG_GROUPS),
         {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": n.objects(resources.UPLOAD_PREFIX)},
         # Get: a long job's later turns read what the earlier ones stored. Delete: outputs of a
-        # job removed while it was processing are cleaned up (results/ only).
-        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        # job removed while it was processing are cleaned up (results/ only). Tagging: outputs
+        # kept only while the job grows are tagged for the lifecycle rule as they are put.
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging", "s3:DeleteObject"],
          "Resource": n.objects(resources.RESULT_PREFIX)},
         _list_bucket(n),
         {"Effect": "Allow", "Action": WORKER_TABLE_ACTIONS, "Resource": n.table(JOBS_TABLE)},

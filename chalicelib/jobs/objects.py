@@ -305,13 +305,17 @@ def keep_source(bucket: str, upload: str, kept: str, etag: str, content_type: st
                          TaggingDirective="REPLACE")
 
 
-def write(bucket: str, key: str, body, content_type: str) -> str:
-    """Store one output: bytes, or a file (a whole recording, streamed, then closed); its key."""
+def write(bucket: str, key: str, body, content_type: str, transient: bool = False) -> str:
+    """Store one output: bytes, or a file (a whole recording, streamed, then closed); its key.
+    `transient`: tagged for the bucket's lifecycle rule to remove it after a day."""
+    extra = {"ContentType": content_type}
+    if transient:
+        extra["Tagging"] = resources.transient_tagging()
     if hasattr(body, "read"):
-        aws.s3().upload_fileobj(body, bucket, key, ExtraArgs={"ContentType": content_type})
+        aws.s3().upload_fileobj(body, bucket, key, ExtraArgs=extra)
         body.close()
     else:
-        aws.s3().put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
+        aws.s3().put_object(Bucket=bucket, Key=key, Body=body, **extra)
     return key
 
 

@@ -251,12 +251,13 @@ class _Publisher:
         self.result_key = output_key(self.user_id, self.job_id, RESULT)
         self.max_bytes = settings.get().limits.max_result_bytes
 
-    def _put(self, name: str, body, content_type: str) -> str:
-        return objects.write(self.bucket, output_key(self.user_id, self.job_id, name), body, content_type)
+    def _put(self, name: str, body, content_type: str, transient: bool = False) -> str:
+        return objects.write(self.bucket, output_key(self.user_id, self.job_id, name), body, content_type,
+                             transient=transient)
 
     def _files(self, outputs: Outputs) -> None:
         for name, (body, content_type) in outputs.files.items():
-            self.stored[name] = self._put(name, body, content_type)
+            self.stored[name] = self._put(name, body, content_type, transient=name in outputs.transient)
 
     def _timed(self, outputs: Outputs) -> None:
         outputs.result["timings_ms"] = {"fetch": self.fetch_ms, **outputs.result.get("timings_ms", {})}

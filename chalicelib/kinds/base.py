@@ -35,10 +35,13 @@ RESULT = "result.json"
 class Outputs:
     """A job's outputs: `result` (stored as result.json) and other files by name, each
     (bytes or a binary file, content type), stored beside it under results/{user}/{job}/.
-    `more`: the work is not finished (the worker continues it in another invocation)."""
+    `more`: the work is not finished (the worker continues it in another invocation).
+    `transient`: names of files only needed while the job grows (a recording's parts, which
+    the whole recording repeats): they are kept a day, not as long as the result."""
     result: dict
     files: dict[str, tuple[bytes | BinaryIO, str]] = field(default_factory=dict)
     more: bool = False
+    transient: frozenset[str] = frozenset()
 
 
 @dataclass

@@ -13,14 +13,14 @@ def test_job_cost_by_component():
     prices = {**cost.PRICES, "lambda_gb_s_x86_64": 1e-5, "lambda_gb_s_arm64": 8e-6}
     fig = {"wall_s": 3.0, "invocations": 2, "s3": {"put": 10, "get": 100}, "ddb_wru": 8, "ddb_rru": 4,
            "stored_bytes": GIB, "months": 2, "upload_bytes": GIB, "upload_days": 15,
-           "cold_extra_s": 5.0, "cold_every": 50}
+           "transient_bytes": 3 * GIB, "transient_days": 1, "cold_extra_s": 5.0, "cold_every": 50}
     out = cost.job_cost(fig, prices, memory_mb=2048)
     assert out["compute"] == pytest.approx(3.0 * 2 * 1e-5)  # 3 s at 2 GB
     assert out["cold_start"] == pytest.approx(5.0 / 50 * 2 * 1e-5)
     assert out["lambda_requests"] == pytest.approx(2 * 0.20 / 1e6)
     assert out["s3_requests"] == pytest.approx(10 * 0.005 / 1000 + 100 * 0.0004 / 1000)
     assert out["dynamodb"] == pytest.approx(8 * 0.625 / 1e6 + 4 * 0.125 / 1e6)
-    assert out["storage"] == pytest.approx(2 * 0.023 + 0.5 * 0.023)  # 2 months, and 15 of 30 days
+    assert out["storage"] == pytest.approx(2 * 0.023 + 0.5 * 0.023 + 0.1 * 0.023)  # 2 months, 15 and 3x1 of 30 days
     assert out["total"] == pytest.approx(sum(v for k, v in out.items() if k != "total"))
     arm = cost.job_cost(fig, prices, memory_mb=2048, arch="arm64")
     assert arm["compute"] == pytest.approx(3.0 * 2 * 8e-6) and arm["storage"] == out["storage"]

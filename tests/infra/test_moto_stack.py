@@ -197,6 +197,12 @@ def test_lifecycle_rules_say_the_same_in_both_shapes():
         if a["ID"] == "expire-exports":  # an account's export: a copy of its data, for a day
             assert c["ExpirationInDays"] == a["Expiration"]["Days"] == resources.BUCKET["export_days"]
             assert c["Prefix"] == resources.EXPORT_PREFIX and "TagFilters" not in c
+        elif a["ID"] == "expire-transient-outputs":  # only outputs tagged so (a recording's parts), a day
+            transient = resources.BUCKET["transient_tag"]
+            assert c["ExpirationInDays"] == a["Expiration"]["Days"] == resources.BUCKET["transient_days"] == 1
+            assert c["Prefix"] == resources.RESULT_PREFIX
+            assert c["TagFilters"] == [{"Key": transient[0], "Value": transient[1]}]
+            assert resources.transient_tagging() == f"{transient[0]}={transient[1]}"
         elif "Expiration" in a:
             assert c["ExpirationInDays"] == a["Expiration"]["Days"] == resources.BUCKET["abandoned_upload_days"]
             assert c["Prefix"] == resources.UPLOAD_PREFIX  # never results/

@@ -53,6 +53,12 @@ def test_done_with_result_and_speech(job, page_png):
                                                   keys.output_key(USER, job_id, "source"), *parts])
     view = job_view.describe(USER, job_id)
     assert set(view["outputs"]) == {"speech.wav", "speech.mp3", *(p["file"] for p in result["speech"]["parts"])}
+    # The recording's parts (speech.wav repeats them) are tagged for the lifecycle rule; what stays is not.
+    tags = {k: aws.s3().get_object_tagging(Bucket=settings.get().aws.bucket, Key=k)["TagSet"] for k in objects()
+            if k != key}
+    transient = [{"Key": "pagevoice-output", "Value": "transient"}]
+    assert all(tags[part] == transient for part in parts)
+    assert not any(tagset for k, tagset in tags.items() if k not in parts)
 
 
 def test_the_bytes_processed_are_kept_and_a_late_post_changes_nothing(job, page_png):

@@ -222,6 +222,16 @@ describe("recording parts", () => {
       [{ file: "speech.wav", start: 0, seconds: 0, url: "https://api/audio" }]);
   });
 
+  it("are speech.wav for a finished recording opened afresh, its parts for a player holding them", () => {
+    const speech = { seconds: 9, parts: [{ file: "part-0.wav", start: 0, seconds: 4.5 }, { file: "part-1.wav", start: 4.5, seconds: 4.5 }] };
+    assert.deepEqual(recordingParts(speech, { done: true, urlOf, audioUrl: null }),
+      [{ file: "speech.wav", start: 0, seconds: 9, url: "https://s3/wav" }]);
+    assert.deepEqual(recordingParts(speech, { done: true, urlOf, audioUrl: null, holding: true }).map((p) => p.file),
+      ["part-0.wav", "part-1.wav"]);
+    assert.deepEqual(recordingParts(speech, { done: false, urlOf, audioUrl: null }).map((p) => p.file),
+      ["part-0.wav", "part-1.wav"]);
+  });
+
   it("are none while processing without parts, or when there is no recording", () => {
     assert.deepEqual(recordingParts({ seconds: 12 }, { done: false, urlOf, audioUrl: null }), []);
     assert.deepEqual(recordingParts({}, { done: true, urlOf: () => null, audioUrl: null }), []);

@@ -343,7 +343,7 @@ def _record(result: dict, emit, watch: Stopwatch, deadline: float | None, tts_en
 
     def on_part(info: dict, part: voice.Part) -> None:
         emit(Outputs(result={**result, "speech": info, "timings_ms": dict(watch.ms)},
-                     files={part.name: (part.wav, "audio/wav")}))
+                     files={part.name: (part.wav, "audio/wav")}, transient=frozenset([part.name])))
 
     main = (result.get("language") or {}).get("code") or detect.FALLBACK
     with watch.stage("tts"):

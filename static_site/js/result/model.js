@@ -89,14 +89,16 @@ export function stepFrom(list, at, dir) {
 }
 
 /**
- * The parts of the recording to play: result.speech.parts so far, or, for a finished recording
- * made in one piece, speech.wav alone. `urlOf(file)` gives a part's URL.
+ * The parts of the recording to play: result.speech.parts so far (and on, once finished, for a
+ * player already holding them), or speech.wav alone for a finished recording opened afresh: the
+ * part files are kept only a day after the job (the lifecycle rule of the bucket).
+ * `urlOf(file)` gives a part's URL; `holding`: the player has parts already.
  */
-export function recordingParts(speech, { done, urlOf, audioUrl }) {
+export function recordingParts(speech, { done, urlOf, audioUrl, holding = false }) {
   const parts = (speech?.parts || []).map((p) => ({
     file: p.file, start: Number(p.start) || 0, seconds: Number(p.seconds) || 0, url: urlOf(p.file),
   }));
-  if (parts.length || !done) return parts;
+  if (!done || (holding && parts.length)) return parts;
   const whole = urlOf(SPEECH_WAV) || audioUrl;
   if (!whole) return parts;
   return [{ file: SPEECH_WAV, start: 0, seconds: Number(speech?.seconds) || 0, url: whole }];

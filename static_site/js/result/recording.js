@@ -65,7 +65,7 @@ export function createRecording(root, { signal, refresh, audioUrl, onTick, stepW
       return false;
     }
     const speech = result.speech || null;
-    const parts = recordingParts(speech, { done, urlOf, audioUrl: audioUrl() });
+    const parts = recordingParts(speech, { done, urlOf, audioUrl: audioUrl(), holding: player.hasParts });
     player.setParts(parts, { final: done });
     showMessage(els.audioNote, audioNote(speech, { done, parts: parts.length }));
     els.prevWord.disabled = !hasTimings;
