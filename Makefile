@@ -11,6 +11,7 @@ WORKER_APT := $(shell sed 's/\#.*//' infra/apt-packages.txt)
 APT_PACKAGES := $(WORKER_APT) chromium fonts-dejavu-core fonts-noto-core fonts-noto-cjk curl strace
 # SVOX Pico is in Debian's non-free component: system-deps adds it when the machine lacks it.
 NON_FREE_SOURCES := /etc/apt/sources.list.d/pagevoice-non-free.sources
+DPKG_FILTER := infra/dpkg-pagevoice.cfg
 
 .PHONY: run mail test test-fast lint js-test bench train-digits package system-deps venv keras-venv fetch-weights clean
 
@@ -50,8 +51,9 @@ system-deps:
 	      printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: %s %s-updates\nComponents: non-free\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
 	        "$$(. /etc/os-release && echo $$VERSION_CODENAME)" "$$(. /etc/os-release && echo $$VERSION_CODENAME)" > $(NON_FREE_SOURCES); \
 	    fi; \
+	    install -m 644 $(DPKG_FILTER) /etc/dpkg/dpkg.cfg.d/pagevoice; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
-	  else echo "Please install:$$missing (sudo apt-get install$$missing; libttspico-utils is in Debian's non-free component)"; exit 1; fi; \
+	  else echo "Please install:$$missing (sudo apt-get install$$missing; libttspico-utils and rhvoice-* are in Debian's non-free component; copy $(DPKG_FILTER) to /etc/dpkg/dpkg.cfg.d/ first, so that only the RHVoice voices PageVoice may use are installed)"; exit 1; fi; \
 	fi
 
 # The stack watches make's own pid ($PPID of the recipe's shell): whatever ends make, kill -9

@@ -62,23 +62,28 @@ class Voices:
 
     def __init__(self, tts_engine: str | None = None) -> None:
         self.preference = tts_engine or settings.get().worker.tts_engine
-        self._engines: dict[str, object] = {}
+        self._chosen: dict[str, tuple[languages.Voice | None, object]] = {}
 
     def voice(self, code: str) -> languages.Voice | None:
-        return languages.voice_for(code, self.preference)
+        """The voice speaking `code` here: its best voice installed."""
+        return self._choose(code)[0]
 
     def engine(self, code: str):
-        """The engine speaking `code`; None when there is no voice for it, or its voice is not
-        installed here (a worker image built without it): the text is then left unspoken."""
-        if code not in self._engines:
-            chosen = self.voice(code)
-            try:
-                engine = None if chosen is None else _engine(chosen)
-            except EngineUnavailable as exc:
-                log.warning("voice unavailable", extra={"language": code, "reason": str(exc)})
-                engine = None
-            self._engines[code] = engine
-        return self._engines[code]
+        """The engine speaking `code`; None when there is no voice for it, or none of its voices
+        is installed here (a worker image built without it): the text is then left unspoken."""
+        return self._choose(code)[1]
+
+    def _choose(self, code: str) -> tuple[languages.Voice | None, object]:
+        if code not in self._chosen:
+            self._chosen[code] = (None, None)
+            for chosen in languages.voices_for(code, self.preference):
+                try:
+                    self._chosen[code] = (chosen, _engine(chosen))
+                    break
+                except EngineUnavailable as exc:
+                    log.warning("voice unavailable", extra={"language": code, "voice": chosen.engine,
+                                                            "reason": str(exc)})
+        return self._chosen[code]
 
 
 def _engine(chosen: languages.Voice):

@@ -15,7 +15,8 @@ AUTO = "auto"
 TABLE = Path(__file__).with_name("table.tsv")
 RTL_SCRIPTS = frozenset({"Arab", "Hebr", "Thaa", "Syrc", "Nkoo"})
 # What each voice engine sounds like: the quality people are told (GET /languages, results).
-QUALITY = {"piper": "neural", "kokoro": "neural", "pico": "standard", "gtts": "standard", "espeak": "basic"}
+QUALITY = {"piper": "neural", "kokoro": "neural", "pico": "standard", "rhvoice": "standard", "gtts": "standard",
+           "espeak": "basic"}
 # The languages gTTS 2.5.4 speaks (gtts.lang.tts_langs(); "iw" is its Hebrew). Read here as data so
 # the API need not import gTTS.
 GTTS = frozenset(["af", "am", "ar", "bg", "bn", "bs", "ca", "cs", "cy", "da", "de", "el", "en", "es", "et", "eu", "fi", "fr", "gl", "gu", "ha", "hi", "hr", "hu", "id", "is", "it", "ja", "jw", "km", "kn", "ko", "la", "lt", "lv", "ml", "mr", "ms", "my", "ne", "nl", "no", "pa", "pl", "pt", "ro", "ru", "si", "sk", "sq", "sr", "su", "sv", "sw", "ta", "te", "th", "tl", "tr", "uk", "ur", "vi", "yue", "zh"]) | {"he"}
@@ -40,8 +41,13 @@ class Language:
     native: str  # in the language itself
     script: str  # ISO 15924 script of its pages
     reader: str | None  # "rapidocr", or the Tesseract traineddata that reads it; None: not read
-    voice: Voice | None  # the best shipped voice; None: not spoken
+    voices: tuple[Voice, ...]  # the shipped voices, best first (a worker lacking one uses the next); none: not spoken
     transcribe: bool  # Whisper knows it (the speech kind)
+
+    @property
+    def voice(self) -> Voice | None:
+        """The best shipped voice (what the worker image speaks with)."""
+        return self.voices[0] if self.voices else None
 
     @property
     def rtl(self) -> bool:
@@ -57,11 +63,12 @@ class Language:
                 "transcribe": self.transcribe}
 
 
-def _voice(spec: str) -> Voice | None:
+def _voices(spec: str) -> tuple[Voice, ...]:
+    """A table cell: `engine:voice` pairs, best first, comma-separated; "-" for none."""
     if spec == "-":
-        return None
-    engine, _, name = spec.partition(":")
-    return Voice(engine, name, QUALITY[engine])
+        return ()
+    pairs = (one.partition(":") for one in spec.split(","))
+    return tuple(Voice(engine, name, QUALITY[engine]) for engine, _, name in pairs)
 
 
 @functools.cache
@@ -70,7 +77,7 @@ def table() -> dict[str, Language]:
             if line.strip() and not line.startswith("#")]
     out = {}
     for code, name, native, script, reader, voice, asr in rows[1:]:
-        out[code] = Language(code, name, native, script, None if reader == "-" else reader, _voice(voice), asr == "y")
+        out[code] = Language(code, name, native, script, None if reader == "-" else reader, _voices(voice), asr == "y")
     return out
 
 
@@ -78,18 +85,24 @@ def get(code: str) -> Language | None:
     return table().get(code)
 
 
-def voice_for(code: str | None, tts_engine: str = "piper") -> Voice | None:
-    """The voice that speaks `code`. With gTTS chosen (a deployment allowed to reach Google) it
-    speaks every language it knows; otherwise the best shipped voice, English by piper (or by
-    the engine chosen for English)."""
+def voices_for(code: str | None, tts_engine: str = "piper") -> tuple[Voice, ...]:
+    """The voices that can speak `code`, best first. With gTTS chosen (a deployment allowed to
+    reach Google) it speaks every language it knows; otherwise the shipped voices, English by
+    piper (or by the engine chosen for English)."""
     language = get(code or "en")
     if tts_engine == "gtts" and (code or "en") in GTTS:
-        return Voice("gtts", GTTS_CODE.get(code or "en", code or "en"), QUALITY["gtts"])
+        return (Voice("gtts", GTTS_CODE.get(code or "en", code or "en"), QUALITY["gtts"]),)
     if language is None:
-        return None
+        return ()
     if language.code == "en" and tts_engine != "piper":
-        return Voice(tts_engine, "default", QUALITY.get(tts_engine, "basic"))
-    return language.voice
+        return (Voice(tts_engine, "default", QUALITY.get(tts_engine, "basic")),)
+    return language.voices
+
+
+def voice_for(code: str | None, tts_engine: str = "piper") -> Voice | None:
+    """The voice that speaks `code` where every shipped voice is installed (the worker image)."""
+    voices = voices_for(code, tts_engine)
+    return voices[0] if voices else None
 
 
 def public() -> list[dict]:

@@ -1,5 +1,5 @@
 """infra/apt-packages.txt: the Debian packages the worker runs (Tesseract and its language data,
-espeak-ng, SVOX Pico). The worker image installs exactly this file and `make run` installs it on
+espeak-ng, SVOX Pico, RHVoice). The worker image installs exactly this file and `make run` installs it on
 the machine, so both read and speak the same languages:
 
 - the Dockerfile copies the file and its apt-get install reads it (no second list);
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LIST = ROOT / "infra" / "apt-packages.txt"
 IN_IMAGE = "/opt/build/infra/apt-packages.txt"
 # Voice engines that are Debian programs, and their packages (the others ship in wheels).
-VOICE_PACKAGES = {"espeak": "espeak-ng", "pico": "libttspico-utils"}
+VOICE_PACKAGES = {"espeak": "espeak-ng", "pico": "libttspico-utils", "rhvoice": "rhvoice"}
 DEBIAN_NAME = re.compile(r"^[a-z0-9][a-z0-9+.-]+$")  # Debian Policy 5.6.1
 
 
@@ -108,3 +108,19 @@ def test_every_debian_voice_the_table_names_is_listed():
     assert {"espeak", "pico"} <= engines
     missing = {e: VOICE_PACKAGES[e] for e in engines & set(VOICE_PACKAGES) if VOICE_PACKAGES[e] not in listed()}
     assert not missing, f"voices the table names, packages not listed: {missing}"
+
+
+def test_only_the_rhvoice_voices_licensed_for_commercial_use_are_installed():
+    """The dpkg filter is in place before the one apt-get install of the image (and of `make
+    system-deps`), and lets in only aleksandr-hq and volodymyr; the image checks what it got."""
+    from chalicelib.engines.tts.rhvoice_engine import VOICES
+
+    cfg = (ROOT / "infra" / "dpkg-pagevoice.cfg").read_text()
+    included = re.findall(r"^path-include=/usr/share/RHVoice/voices/([^/]+)/\*$", cfg, re.M)
+    assert "path-exclude=/usr/share/RHVoice/voices/*" in cfg and sorted(included) == sorted(VOICES)
+    assert (["infra/dpkg-pagevoice.cfg"], "/etc/dpkg/dpkg.cfg.d/pagevoice") in copies()
+    order = [word + " " + args for word, args in instructions()]
+    copied = next(i for i, s in enumerate(order) if s.startswith("COPY") and "dpkg-pagevoice.cfg" in s)
+    installed = next(i for i, s in enumerate(order) if s.startswith("RUN") and "apt-get install" in s)
+    assert copied < installed and "/usr/share/RHVoice/voices" in order[installed]
+    assert "$(DPKG_FILTER) /etc/dpkg/dpkg.cfg.d/" in (ROOT / "Makefile").read_text()

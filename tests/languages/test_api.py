@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib import languages
+from chalicelib.engines import tts
 from tests.apiclient import assert_error, post, signed_in
 
 pytest_plugins = ["tests.apifixtures"]
@@ -18,7 +19,8 @@ def test_languages_lists_what_is_read_and_the_voice_quality(client):
     assert all(set(row) >= CONTRACT for row in rows.values())
     assert rows["en"]["voice"] == "neural" and rows["ja"]["voice"] == "neural"
     assert [rows[c]["voice"] for c in ("fr", "de", "es", "it")] == ["standard"] * 4
-    assert rows["ru"]["voice"] == "basic" and rows["ru"]["read"] and rows["ar"]["rtl"]
+    assert rows["ru"]["voice"] == rows["uk"]["voice"] == "standard" and rows["ru"]["read"] and rows["ar"]["rtl"]
+    assert rows["be"]["voice"] == "basic"
     assert rows["ta"]["read"] is False and rows["ta"]["transcribe"] is True  # Tamil: recordings only
     assert rows["gl"]["read"] is True and rows["gl"]["voice"] is None  # Galician: read, not spoken
     assert [row["name"] for row in r.json_body["languages"]] == sorted(row["name"] for row in rows.values())
@@ -36,8 +38,8 @@ def test_languages_say_what_gtts_would_add(client):
     voices = client.http.get("/languages").json_body["voices"]
     assert voices["engine"] == "piper" and "gTTS" in voices["note"]
     better = set(voices["gtts_would_improve"])
-    assert {"ru", "ta", "ar"} <= better  # espeak-ng (basic) or none today
-    assert not better & {"fr", "en", "ja"}  # Pico is as good a class; piper and Kokoro are neural
+    assert {"el", "ta", "ar"} <= better  # espeak-ng (basic) or none today
+    assert not better & {"fr", "ru", "uk", "en", "ja"}  # Pico and RHVoice are as good a class; piper and Kokoro neural
 
 
 def _upload(client, headers, **extra):
@@ -79,6 +81,10 @@ def test_a_language_that_is_not_a_string_is_a_400(client):
 def test_the_table_is_consistent():
     table = languages.table()
     assert all(code == code.lower() and 2 <= len(code) <= 3 for code in table)
-    assert {lang.voice.engine for lang in table.values() if lang.voice} == {"piper", "kokoro", "pico", "espeak"}
+    assert {lang.voice.engine for lang in table.values() if lang.voice} == {"piper", "kokoro", "pico", "rhvoice", "espeak"}
+    # RHVoice may be missing where its non-free voices were not installed: espeak-ng speaks then.
+    assert all(lang.voices[-1] == languages.Voice("espeak", lang.code, "basic") for lang in table.values()
+               if any(v.engine == "rhvoice" for v in lang.voices))
+    assert all(v.engine in tts.ENGINES for lang in table.values() for v in lang.voices)
     assert all(lang.reader in (None, "rapidocr") or lang.script not in ("Latn", "Hans", "Jpan")
                for lang in table.values())

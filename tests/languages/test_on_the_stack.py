@@ -50,7 +50,10 @@ def test_a_russian_page_is_read_by_the_cyrillic_path(finished):
     assert result["engine"] == "tesseract" and result["language"]["code"] == "ru"
     words = set(result["text"].lower().split())
     assert {"все", "люди", "рождаются"} <= words
-    assert result["speech"]["voice"]["language"] == "ru" and result["speech"]["voice"]["engine"] == "espeak"
+    voice = result["speech"]["voice"]
+    assert (voice["language"], voice["engine"], voice["name"], voice["quality"]) == ("ru", "rhvoice", "aleksandr-hq",
+                                                                                     "standard")
+    assert voice["timings"] == "estimated" and result["speech"]["words"]
 
 
 def test_a_japanese_page_is_spoken_by_kokoro(finished):

@@ -36,7 +36,7 @@ def test_a_page_of_mixed_scripts_gives_each_line_its_language_and_voice(mixed_sc
     page = result["pages"][0]
     languages = [line.get("language") for line in page["lines"]]
     assert languages[:4] == ["en", "ru", "zh", "ar"]
-    assert {("en", "piper"), ("ru", "espeak"), ("zh", "espeak"), ("ar", "espeak")} <= set(_voices(result))
+    assert {("en", "piper"), ("ru", "rhvoice"), ("zh", "espeak"), ("ar", "espeak")} <= set(_voices(result))
     assert mixed_scripts.wav and result["speech"]["complete"]
     spoken = {(w["line"], w["word"]) for w in result["speech"]["words"]}
     assert (1, 0) in spoken and (3, 0) in spoken  # the Russian and the Arabic lines are read along

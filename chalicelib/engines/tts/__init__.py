@@ -10,6 +10,7 @@ ENGINES = {
     "espeak": "chalicelib.engines.tts.espeak_engine:EspeakEngine",
     "pico": "chalicelib.engines.tts.pico_engine:PicoEngine",
     "kokoro": "chalicelib.engines.tts.kokoro_engine:KokoroEngine",
+    "rhvoice": "chalicelib.engines.tts.rhvoice_engine:RhvoiceEngine",
 }
 
 
