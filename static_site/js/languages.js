@@ -9,7 +9,9 @@ export const AUTO = "auto";
 const RTL_SCRIPTS = new Set(["Arab", "Hebr", "Thaa", "Syrc", "Nkoo"]);
 
 // The voice engines (GET /languages' engines), as people know them.
-const ENGINE_NAMES = { piper: "Piper", kokoro: "Kokoro", pico: "SVOX Pico", espeak: "eSpeak NG", gtts: "Google TTS" };
+const ENGINE_NAMES = {
+  piper: "Piper", kokoro: "Kokoro", pico: "SVOX Pico", rhvoice: "RHVoice", espeak: "eSpeak NG", gtts: "Google TTS",
+};
 
 // How a voice of each quality sounds, said plainly.
 const QUALITY_WORDS = { neural: "natural", standard: "standard", basic: "robotic" };

@@ -118,6 +118,8 @@ describe("the voice, said honestly", () => {
     assert.equal(voiceText(PICO_FR), "SVOX Pico, standard quality");
     assert.equal(voiceText(PIPER_EN), "Piper, natural quality");
     assert.equal(voiceText(ESPEAK_AR), "eSpeak NG, robotic quality");
+    assert.equal(voiceText({ language: "ru", engine: "rhvoice", name: "aleksandr-hq", quality: "standard" }),
+      "RHVoice, standard quality");
     assert.equal(voiceText({ engine: "newtts" }), "newtts");
     assert.equal(voiceLine({ voice: PICO_FR }, TABLE), "Voice: SVOX Pico, standard quality.");
   });
