@@ -3,9 +3,8 @@ orientation classifier that rapidocr bundles (ONNX, nothing downloaded), run by 
 pipeline so that scale, crops and word boxes are ours:
 
 1. documents (mostly paper) vs photos, from a thumbnail;
-2. detect (DB): photos as they are (optionally the regions around their small boxes again,
-   enlarged: `photo_zoom`, off by default); documents on the ink's bounding box (optionally
-   enlarged when the characters are small: `PAGEVOICE_OCR_DET_SCALE`, off by default);
+2. detect (DB): photos as they are; documents on the ink's bounding box (optionally enlarged
+   when the characters are small: `PAGEVOICE_OCR_DET_SCALE`, off by default);
 3. warp each text line to an upright crop at the recogniser's height, straight from the
    original pixels (one cubic interpolation); the classifier turns upside-down ones;
 4. recognise in width-sorted batches, keeping the CTC frame of every character; words not in
@@ -114,22 +113,6 @@ def glyph_stats(bgr: np.ndarray, min_count: int = 8):
     return median, roi
 
 
-def _merge_rects(rects: list, w: int, h: int) -> list[tuple[int, int, int, int]]:
-    """Rectangles (x0, y0, x1, y1) joined where they overlap, until none do, inside the image."""
-    mask = np.zeros((h, w), np.uint8)
-    for x0, y0, x1, y1 in rects:
-        mask[max(0, int(y0)):max(0, math.ceil(y1)), max(0, int(x0)):max(0, math.ceil(x1))] = 1
-    while True:
-        _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
-        out = [(int(x), int(y), int(x + cw), int(y + ch)) for x, y, cw, ch, _ in stats[1:]]
-        joined = np.zeros_like(mask)
-        for x0, y0, x1, y1 in out:
-            joined[y0:y1, x0:x1] = 1
-        if np.array_equal(joined, mask):
-            return out
-        mask = joined
-
-
 def _normalize(bgr: np.ndarray) -> np.ndarray:
     """uint8 HWC -> float32 CHW in [-1, 1] (PaddleOCR's mean 0.5, std 0.5)."""
     return (bgr.astype(np.float32).transpose(2, 0, 1) * (2.0 / 255.0)) - 1.0
@@ -143,8 +126,6 @@ class RapidConfig:
     det_max_pixels: int = 2_500_000  # most pixels it sees (its time and memory grow with them)
     det_scale: float = 1.0  # documents: most the page is enlarged for detecting small text (1: off)...
     text_height: int = 20  # ...to bring its median character height to this (pixels; 0: off)
-    photo_zoom: float = 0.0  # photos: regions around boxes under `photo_zoom_height` detected again this much enlarged (0: off; 1.5: ICDAR F1 +0.011 tune, -0.034 confirm)...
-    photo_zoom_height: int = 24  # ...(detector pixels)
     det_thresh: float = 0.3  # DB: pixel probability that counts as text
     box_thresh: float = 0.5  # DB: mean probability a box needs to be kept
     unclip_ratio: float = 1.3  # DB: how far a box is grown around its text kernel (photos)...
@@ -226,8 +207,8 @@ class RapidOcrEngine:
         `det_scale` > 1; off by default: +0.01 FUNSD F1 for +50% CPU) when the
         characters are small (a low-resolution scan: FUNSD's ~100 dpi characters are 6-10 px
         high) so that their median height reaches `text_height`. Photos are detected as
-        they are: enlarging whole photos cost 1.5-2.4x CPU for no gain on both ICDAR 2015 halves, and a
-        second look at their small boxes' regions (`_zoom_small`) is off by default.
+        they are: their small text is blur, and enlarging it only added false detections on
+        ICDAR 2015 (bench/README.md).
         """
         s = self.cfg
         h, w = bgr.shape[:2]
@@ -253,39 +234,7 @@ class RapidOcrEngine:
                     boxes[..., 1] += y0
                 return boxes
         boxes, _ = self._detect(bgr, base, document=document)
-        if not document and s.photo_zoom > 1 and len(boxes):
-            boxes = self._zoom_small(bgr, boxes, base)
         return boxes
-
-    def _zoom_small(self, bgr: np.ndarray, boxes: np.ndarray, base: float) -> np.ndarray:
-        """Photos: the regions around boxes under `photo_zoom_height` (detector pixels at
-        `base`) detected again `photo_zoom` times larger; their boxes replace those whose centre
-        lies in a region. Small words next to others are joined to them or missed at the photo's
-        own scale; the regions are a small part of most photos (ICDAR 2015: 1.08x CPU). It found
-        them on ICDAR's tune half (+0.011 F1) but split or lost more on its confirm half
-        (-0.034), so it is off by default (bench/photos_small.py)."""
-        s = self.cfg
-        h, w = bgr.shape[:2]
-        side = base * np.minimum(np.linalg.norm(boxes[:, 0] - boxes[:, 3], axis=1),
-                                 np.linalg.norm(boxes[:, 0] - boxes[:, 1], axis=1))
-        rects = []
-        for b, sd in zip(boxes[side < s.photo_zoom_height], side[side < s.photo_zoom_height]):
-            m = max(24.0, 3.0 * sd) / base  # room for the neighbours it may have been joined to
-            rects.append([b[:, 0].min() - m, b[:, 1].min() - m, b[:, 0].max() + m, b[:, 1].max() + m])
-        centre = boxes.mean(axis=1)
-        keep, found = np.ones(len(boxes), bool), [boxes]
-        for x0, y0, x1, y1 in _merge_rects(rects, w, h):
-            scale = self._det_scale(y1 - y0, x1 - x0, base * s.photo_zoom)
-            if scale < 1.1 * base:
-                continue
-            part, _ = self._detect(bgr[y0:y1, x0:x1], scale)
-            keep &= ~((centre[:, 0] >= x0) & (centre[:, 0] < x1) & (centre[:, 1] >= y0) & (centre[:, 1] < y1))
-            if len(part):
-                part[..., 0] += x0
-                part[..., 1] += y0
-                found.append(part)
-        found[0] = boxes[keep]
-        return np.concatenate(found)
 
     @staticmethod
     def _runs_out(boxes: np.ndarray, roi, w: int, h: int, edge: float = 2.0) -> bool:

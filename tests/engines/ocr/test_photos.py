@@ -1,12 +1,10 @@
 """The default engine on photo-like images the tests draw themselves: slanted signs read in
-order, word boxes on the words, unsure words returned apart; and a small word on a real street
-photo (ICDAR 2015, read from ../shared/datasets). Real inference (the bundled models); reading
-order and the result shape also without a model."""
+order, word boxes on the words, unsure words returned apart. Real inference (the bundled
+models); reading order and the result shape also without a model."""
 from __future__ import annotations
 
 import math
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -188,27 +186,3 @@ def test_the_first_word_leaves_a_check_box_before_it_out():
     words = pp.split_words(pp.Decoded(chars, 37))
     assert pp.fit_words(crop, words, step=8.0)[0][1][0] == 4.0  # to the crop's start: the box too
     assert pp.fit_words(crop, words, step=8.0, reach=0.8)[0][1][0] == 60.0
-
-
-ICDAR = Path(__file__).resolve().parents[3].parent / "shared" / "datasets" / "icdar2015-dev"
-
-
-def test_a_small_word_on_a_street_photo_is_found_by_a_second_look_enlarged(engine):
-    """ICDAR 2015 img_16: "NO SMOKING" in 12-pixel letters under a shop sign. At the photo's own
-    scale (the default) the detector does not give SMOKING a box of its own; with `photo_zoom`
-    the regions around small boxes, detected again enlarged, do, and it is read. (Off by
-    default: on ICDAR's confirm half it lost more words than it found.)"""
-    from chalicelib.engines.ocr.rapid import RapidOcrEngine
-
-    path = ICDAR / "images" / "img_16.jpg"
-    assert path.exists(), f"this test needs {path} (../shared/datasets beside the repo)"
-    image = np.asarray(Image.open(path).convert("RGB"))
-    truth = (634, 272, 689, 284)  # gt_img_16.txt, SMOKING
-
-    def smoking(reading):
-        return [w for ln in reading for w in ln.words if w.text == "SMOKING" and iou(bounds(w.box), truth) >= 0.5]
-
-    assert engine.cfg.photo_zoom == 0
-    assert not smoking(engine.read(image))
-    assert not engine.last_document
-    assert smoking(RapidOcrEngine(replace(engine.cfg, photo_zoom=1.5)).read(image))

@@ -256,13 +256,3 @@ def test_no_soft_space_after_a_decimal_point_or_thousands_separator():
     assert pp.soft_spaces(dec, probs, 4, 0.05).text == "3 ,0"
     alphabet[2] = "5"  # "350": between two digits the space stays
     assert pp.soft_spaces(pp.ctc_decode(probs, alphabet, 12), probs, 4, 0.05).text == "3 5 0"
-
-
-def test_regions_to_look_at_again_are_joined_where_they_overlap_and_kept_in_the_image():
-    from chalicelib.engines.ocr.rapid import _merge_rects
-
-    # The first two overlap; the third reaches the second's join only through the fourth; the
-    # last is apart. Parts outside the 100 x 80 image are cut off.
-    rects = [(0, 0, 10, 10), (5, 5, 20, 20), (40, 30, 60, 50), (15, 15, 45, 35), (70, 60, 130, 90)]
-    assert sorted(_merge_rects(rects, 100, 80)) == [(0, 0, 60, 50), (70, 60, 100, 80)]
-    assert _merge_rects([], 100, 80) == []
