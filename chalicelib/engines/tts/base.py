@@ -5,7 +5,7 @@ import io
 import math
 import re
 import wave
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -159,3 +159,31 @@ def wav_info(data: bytes) -> tuple[int, int, int, float]:
     """(channels, sample width in bytes, rate, seconds) of a WAV file; for tests and benchmarks."""
     with wave.open(io.BytesIO(data), "rb") as w:
         return w.getnchannels(), w.getsampwidth(), w.getframerate(), w.getnframes() / w.getframerate()
+
+
+def program_audio(name: str, command: Callable[[str], list[str]], text: str, *, timeout: int,
+                  stdin: bytes | None = None) -> Audio | None:
+    """What a voice program (pico2wave, RHVoice-test) said: `command(path)` is its command line
+    writing `text` as a mono 16-bit WAV file at `path`, in a temporary folder of its own. None
+    when it wrote no file; errors a person can read when it hangs, fails or writes another format."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from chalicelib.errors import Internal
+
+    with tempfile.TemporaryDirectory(prefix="pagevoice-voice-") as tmp:
+        out = str(Path(tmp) / "speech.wav")
+        try:
+            done = subprocess.run(command(out), input=stdin, capture_output=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise Internal(f"{name} took more than {timeout} s to speak {len(text)} characters.") from exc
+        if done.returncode != 0:
+            why = done.stderr.decode(errors="replace").strip().splitlines()[:1]
+            raise Internal(f"{name} could not speak this text ({'; '.join(why) or 'no audio'}).")
+        if not Path(out).exists():
+            return None
+        with wave.open(out, "rb") as w:
+            if w.getsampwidth() != 2 or w.getnchannels() != 1:
+                raise Internal(f"{name} wrote audio in an unexpected format.")
+            return Audio(np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.int16), w.getframerate())

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import tempfile
-import wave
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from chalicelib.engines.tts.base import Audio, concat, pieces
+from chalicelib.engines.tts.base import Audio, concat, pieces, program_audio
 from chalicelib.errors import EngineUnavailable, Internal
 
 VOICES = ("en-US", "en-GB", "de-DE", "es-ES", "fr-FR", "it-IT")
@@ -55,27 +52,12 @@ class PicoEngine:
         return concat(said) if said else Audio(np.zeros(0, dtype=np.int16), SAMPLE_RATE)
 
     def _piece(self, text: str) -> Audio:
-        with tempfile.TemporaryDirectory(prefix="pagevoice-pico-") as tmp:
-            out = Path(tmp) / "speech.wav"
-            # "--": a text starting with "-" is words to say, not an option.
-            cmd = [self._binary, "-l", self.voice, "-w", str(out), "--", text]
-            try:
-                done = subprocess.run(cmd, capture_output=True, timeout=self.cfg.timeout_seconds, check=False)
-            except subprocess.TimeoutExpired as exc:
-                raise Internal(f"SVOX Pico took more than {self.cfg.timeout_seconds} s to speak "
-                               f"{len(text)} characters.") from exc
-            # pico2wave exits 0 even when it could not write the file: look at the file.
-            if done.returncode != 0 or not out.exists():
-                why = done.stderr.decode(errors="replace").strip().splitlines()[:1]
-                raise Internal(f"SVOX Pico could not speak this text ({'; '.join(why) or 'no audio'}).")
-            return _read_wav(out)
-
-
-def _read_wav(path: Path) -> Audio:
-    with wave.open(str(path), "rb") as w:
-        if w.getsampwidth() != 2 or w.getnchannels() != 1:
-            raise Internal("SVOX Pico wrote audio in an unexpected format.")
-        return Audio(np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.int16), w.getframerate())
+        # "--": a text starting with "-" is words to say, not an option.
+        audio = program_audio("SVOX Pico", lambda out: [self._binary, "-l", self.voice, "-w", out, "--", text], text,
+                              timeout=self.cfg.timeout_seconds)
+        if audio is None:  # pico2wave exits 0 even when it could not write the file
+            raise Internal("SVOX Pico could not speak this text (no audio).")
+        return audio
 
 
 def _package_version() -> str:

@@ -10,15 +10,12 @@ files are checked first. It gives no timings (the caller estimates them). Plain 
 from __future__ import annotations
 
 import shutil
-import subprocess
-import tempfile
-import wave
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from chalicelib.engines.tts.base import Audio, concat, pieces
+from chalicelib.engines.tts.base import Audio, concat, pieces, program_audio
 from chalicelib.errors import EngineUnavailable, Internal
 
 # The only voices whose licences allow commercial use; their language.
@@ -67,24 +64,13 @@ class RhvoiceEngine:
         return concat(said) if said else Audio(np.zeros(0, dtype=np.int16), SAMPLE_RATE)
 
     def _piece(self, text: str) -> Audio:
-        with tempfile.TemporaryDirectory(prefix="pagevoice-rhvoice-") as tmp:
-            out = Path(tmp) / "speech.wav"
-            cmd = [self._binary, "-p", self.voice, "-R", str(SAMPLE_RATE), "-o", str(out)]
-            try:
-                done = subprocess.run(cmd, input=text.encode("utf-8"), capture_output=True,
-                                      timeout=self.cfg.timeout_seconds, check=False)
-            except subprocess.TimeoutExpired as exc:
-                raise Internal(f"RHVoice took more than {self.cfg.timeout_seconds} s to speak "
-                               f"{len(text)} characters.") from exc
-            if done.returncode != 0:
-                why = done.stderr.decode(errors="replace").strip().splitlines()[:1]
-                raise Internal(f"RHVoice could not speak this text ({'; '.join(why) or 'no audio'}).")
-            if not out.exists():  # nothing to say (punctuation only): no file, exit 0
-                return Audio(np.zeros(0, dtype=np.int16), SAMPLE_RATE)
-            with wave.open(str(out), "rb") as w:
-                if (w.getsampwidth(), w.getnchannels(), w.getframerate()) != (2, 1, SAMPLE_RATE):
-                    raise Internal("RHVoice wrote audio in an unexpected format.")
-                return Audio(np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.int16), SAMPLE_RATE)
+        command = lambda out: [self._binary, "-p", self.voice, "-R", str(SAMPLE_RATE), "-o", out]  # noqa: E731
+        audio = program_audio("RHVoice", command, text, timeout=self.cfg.timeout_seconds, stdin=text.encode("utf-8"))
+        if audio is None:  # nothing to say (punctuation only): no file, exit 0
+            return Audio(np.zeros(0, dtype=np.int16), SAMPLE_RATE)
+        if audio.sample_rate != SAMPLE_RATE:
+            raise Internal("RHVoice wrote audio in an unexpected format.")
+        return audio
 
 
 def _info(path: Path) -> dict[str, str] | None:
