@@ -160,8 +160,12 @@ def test_copies_and_tagged_writes_need_the_tagging_permissions_aws_requires(clie
                       ).status_code == 403
     assert client.put(dest, headers=signed_headers("worker", **copy, **{"x-amz-tagging-directive": "REPLACE"})
                       ).status_code == 200
-    # Tags on a write need s3:PutObjectTagging.
-    assert client.put(dest, headers=signed_headers("worker", **{"x-amz-tagging": "a=b"})).status_code == 403
+    # Tags on a write need s3:PutObjectTagging: the tasks role (an export's zip) lacks it; the worker
+    # has it on results/ (its transient outputs, a recording's parts).
+    export = f"/{BUCKET}/exports/u/e.zip"
+    assert client.put(export, headers=signed_headers("tasks", **{"x-amz-tagging": "a=b"})).status_code == 403
+    assert client.put(export, headers=signed_headers("tasks")).status_code == 200
+    assert client.put(dest, headers=signed_headers("worker", **{"x-amz-tagging": "a=b"})).status_code == 200
     assert client.put(f"/{BUCKET}/uploads/u/j/x", headers=signed_headers("api", **{"x-amz-tagging": "a=b"})
                       ).status_code == 200
 
