@@ -318,9 +318,8 @@ def _is_transient(bucket: str, key: str) -> bool:
     """Tagged for the bucket's lifecycle rule (a recording's parts): stored a day, not a month."""
     from chalicelib import aws, resources
 
-    tag = dict([resources.BUCKET["transient_tag"]])
-    tags = aws.s3().get_object_tagging(Bucket=bucket, Key=key)["TagSet"]
-    return any(tag.get(t["Key"]) == t["Value"] for t in tags)
+    key_, value = resources.BUCKET["transient_tag"]
+    return {"Key": key_, "Value": value} in aws.s3().get_object_tagging(Bucket=bucket, Key=key)["TagSet"]
 
 
 # ---------------------------------------------------------------- what is deployed, what is measured

@@ -111,9 +111,14 @@ def letters(text: str) -> int:
     return sum(ch.isalpha() for ch in text)
 
 
+def _script(ch: str) -> str | None:
+    """A letter's ISO 15924 script, None outside the table."""
+    return _UNICODE_SCRIPTS.get(unicodedata.name(ch, "").split(" ", 1)[0])
+
+
 def script_counts(text: str) -> collections.Counter:
     """The letters of `text` per ISO 15924 script (letters of scripts outside the table left out)."""
-    found = (_UNICODE_SCRIPTS.get(unicodedata.name(ch, "").split(" ", 1)[0]) for ch in text if ch.isalpha())
+    found = (_script(ch) for ch in text if ch.isalpha())
     return collections.Counter(script for script in found if script)
 
 
@@ -130,7 +135,7 @@ def script_of(text: str) -> str | None:
 def in_script(text: str, script: str) -> str:
     """`text` with the letters of other scripts made spaces (Japanese keeps its Han)."""
     keep = {"Jpan", "Hani"} if script in ("Jpan", "Hani") else {script}
-    return "".join(ch if not ch.isalpha() or set(script_counts(ch)) <= keep else " " for ch in text)
+    return "".join(ch if not ch.isalpha() or _script(ch) in keep | {None} else " " for ch in text)
 
 
 def identify(text: str) -> Guess | None:

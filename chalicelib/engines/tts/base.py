@@ -4,12 +4,17 @@ from __future__ import annotations
 import io
 import math
 import re
+import subprocess
+import tempfile
 import wave
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+from chalicelib.errors import Internal
 
 # Piper turns unpunctuated text into one utterance: 2,800 characters took 6.4 GB.
 # Pieces of this size on word boundaries keep it under ~400 MB.
@@ -166,12 +171,6 @@ def program_audio(name: str, command: Callable[[str], list[str]], text: str, *, 
     """What a voice program (pico2wave, RHVoice-test) said: `command(path)` is its command line
     writing `text` as a mono 16-bit WAV file at `path`, in a temporary folder of its own. None
     when it wrote no file; errors a person can read when it hangs, fails or writes another format."""
-    import subprocess
-    import tempfile
-    from pathlib import Path
-
-    from chalicelib.errors import Internal
-
     with tempfile.TemporaryDirectory(prefix="pagevoice-voice-") as tmp:
         out = str(Path(tmp) / "speech.wav")
         try:

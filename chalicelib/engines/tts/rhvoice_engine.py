@@ -64,8 +64,8 @@ class RhvoiceEngine:
         return concat(said) if said else Audio(np.zeros(0, dtype=np.int16), SAMPLE_RATE)
 
     def _piece(self, text: str) -> Audio:
-        command = lambda out: [self._binary, "-p", self.voice, "-R", str(SAMPLE_RATE), "-o", out]  # noqa: E731
-        audio = program_audio("RHVoice", command, text, timeout=self.cfg.timeout_seconds, stdin=text.encode("utf-8"))
+        audio = program_audio("RHVoice", lambda out: [self._binary, "-p", self.voice, "-R", str(SAMPLE_RATE), "-o", out],
+                              text, timeout=self.cfg.timeout_seconds, stdin=text.encode("utf-8"))
         if audio is None:  # nothing to say (punctuation only): no file, exit 0
             return Audio(np.zeros(0, dtype=np.int16), SAMPLE_RATE)
         if audio.sample_rate != SAMPLE_RATE:
