@@ -63,7 +63,8 @@ SPEECH_INFO = {
                                                        "text is longer than the longest recording made"},
         "reason": {"enum": ["duration"], "description": "why a finished recording is not complete"},
         "parts": {"type": "array", "description": "the recording as it is made: WAV files (outputs) that, "
-                                                  "back to back, are speech.wav",
+                                                  "back to back, are speech.wav; kept a day after they are "
+                                                  "written (speech.wav is the recording to keep)",
                   "items": {"type": "object", "required": ["file", "start", "seconds"],
                             "properties": {"file": TEXT, "start": SECONDS, "seconds": SECONDS, "voice": VOICE}}},
         "voice": VOICE,
