@@ -13,7 +13,7 @@ APT_PACKAGES := $(WORKER_APT) chromium fonts-dejavu-core fonts-noto-core fonts-n
 NON_FREE_SOURCES := /etc/apt/sources.list.d/pagevoice-non-free.sources
 DPKG_FILTER := infra/dpkg-pagevoice.cfg
 
-.PHONY: run mail test test-fast lint js-test bench train-digits package system-deps venv keras-venv fetch-weights clean
+.PHONY: run mail test test-fast lint js-test bench train-digits train-scripts package system-deps venv keras-venv fetch-weights clean
 
 $(VENV)/.installed: requirements.txt requirements-worker.txt requirements-worker-nodeps.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -93,6 +93,7 @@ bench: venv keras-venv system-deps fetch-weights
 	$(PY) -m bench.digits --datasets $(DATASETS)
 	$(PY) -m bench.speech --datasets $(DATASETS)
 	$(PY) -m bench.languages --datasets $(DATASETS)
+	$(PY) -m bench.mixed_scripts --datasets $(DATASETS)
 	$(PY) -m bench.cost --datasets $(DATASETS)
 	$(PY) -m bench.tts_cpu --datasets $(DATASETS) --paired 2
 	$(PY) -m bench.bench_stack --photo $(DATASETS)/icdar2015-dev/images/img_3.jpg
@@ -107,6 +108,17 @@ bench: venv keras-venv system-deps fetch-weights
 train-digits: keras-venv
 	$(KERAS_VENV)/bin/python -m pip install -q -r training/digits/requirements.txt
 	$(KERAS_VENV)/bin/python training/digits/train.py --datasets $(DATASETS) --out chalicelib/engines/digits/digits_cnn.onnx
+
+# The line script classifier (chalicelib/engines/ocr/script_id.onnx), trained the same way on
+# lines rendered from real text; its log and data notes land in training/scripts/.
+train-scripts: keras-venv venv
+	$(KERAS_VENV)/bin/python -m pip install -q -r training/scripts/requirements.txt
+	$(KERAS_VENV)/bin/python training/scripts/train.py --seed 24 --epochs 9 --out training/scripts/run-24.onnx
+	$(KERAS_VENV)/bin/python training/scripts/train.py --seed 25 --epochs 10 --out training/scripts/run-25.onnx
+	$(KERAS_VENV)/bin/python training/scripts/train.py --merge training/scripts/run-24.onnx training/scripts/run-25.onnx \
+		--out chalicelib/engines/ocr/script_id.onnx
+	rm -f training/scripts/run-24.onnx training/scripts/run-25.onnx
+	$(PY) training/scripts/evaluate.py
 
 package: venv
 	$(PY) infra/package.py

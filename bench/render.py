@@ -164,6 +164,24 @@ def photo(page: Page, *, seed: int = 0, quality: int = 70) -> bytes:
     return out.getvalue()
 
 
+def sign(lines: list[tuple[str, str]], *, size: int = 72, seed: int = 0) -> bytes:
+    """A phone photo (`photo`) of a sign: each (text, language) a centred line of large letters
+    on a plain board, as bilingual signs are (a Hindi line above its English one)."""
+    rendered = []
+    for text, language in lines:
+        script = SCRIPTS[language]
+        font, opts = _font(script, size), _options(script, language)
+        probe = ImageDraw.Draw(Image.new("L", (8, 8)))
+        rendered.append((text, font, opts, probe.textlength(text, font=font, **opts)))
+    step = int(size * 1.7)
+    width = int(max(r[3] for r in rendered)) + 2 * size
+    board = Image.new("L", (max(width, 640), step * len(lines) + size), 236)
+    draw = ImageDraw.Draw(board)
+    for i, (text, font, opts, length) in enumerate(rendered):
+        draw.text(((board.width - length) / 2, size // 2 + i * step), text, font=font, fill=24, **opts)
+    return photo(Page(board, [text for text, _ in lines]), seed=seed, quality=80)
+
+
 # The committed pages (tests and the lead's stack tests): stem -> languages of its paragraphs.
 COMMITTED = {"en_de": ("en", "de"), "ru": ("ru",), "ja": ("ja",), "ar": ("ar",)}
 PHOTOS = {"fr_photo": "fr"}

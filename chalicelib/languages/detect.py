@@ -74,13 +74,19 @@ def warm_up() -> None:
     _model()
 
 
-def _line_language(text: str, page: str) -> str:
+def _line_language(text: str, page: str, base: str) -> str:
     """A line's language: its own where it is long and sure enough, else its page's. A line in
-    the page's script needs several words as well (a line in another script is told by it)."""
-    if letters(text) < LINE_MIN_LETTERS:
-        return page
+    the page's script needs several words as well. A line in another script is never in its
+    page's language (the English line of a Hindi sign): it is its own language when sure, else
+    `base` (the fallback) when that is written in the line's script, else its likeliest."""
+    if not _in_script_of(text, page):
+        guess = identify(text)
+        if guess is None:
+            return page
+        sure = guess.confidence >= LINE_MIN_CONFIDENCE and letters(text) >= LINE_MIN_LETTERS
+        return guess.code if sure or not _in_script_of(text, base) else base
     words = sum(any(ch.isalpha() for ch in word) for word in text.split())
-    if _in_script_of(text, page) and words < LINE_MIN_WORDS:
+    if letters(text) < LINE_MIN_LETTERS or words < LINE_MIN_WORDS:
         return page
     guess = identify(text)
     return guess.code if guess is not None and guess.confidence >= LINE_MIN_CONFIDENCE else page
@@ -133,9 +139,10 @@ def script_of(text: str) -> str | None:
 
 
 def in_script(text: str, script: str) -> str:
-    """`text` with the letters of other scripts made spaces (Japanese keeps its Han)."""
-    keep = {"Jpan", "Hani"} if script in ("Jpan", "Hani") else {script}
-    return "".join(ch if not ch.isalpha() or _script(ch) in keep | {None} else " " for ch in text)
+    """`text` with the letters of other scripts, and their marks (Devanagari's vowel signs),
+    made spaces (Japanese keeps its Han)."""
+    keep = {"Jpan", "Hani", None} if script in ("Jpan", "Hani") else {script, None}
+    return "".join(ch if unicodedata.category(ch)[0] not in "LM" or _script(ch) in keep else " " for ch in text)
 
 
 def identify(text: str) -> Guess | None:
@@ -171,7 +178,7 @@ def page_language(texts: list[str], named: str | None = None, fallback: str | No
     whole = identify(text)
     base = fallback or FALLBACK
     page = whole if whole is not None and _tells(whole, text, base) else Guess(base, 0.0)
-    lines = [_line_language(text, page.code) for text in texts]
+    lines = [_line_language(text, page.code, base) for text in texts]
     if all(code == page.code for code in lines):
         return page, [None] * len(texts)
     return page, lines

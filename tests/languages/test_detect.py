@@ -96,6 +96,22 @@ def test_lines_get_their_own_language_only_on_a_page_that_mixes_languages():
     assert page.code == "en" and lines == [None, None, None]
 
 
+def test_a_line_in_another_script_is_never_in_its_pages_language():
+    """The English line of a Hindi sign is English, short as it is (it was spoken in Hindi)."""
+    page, lines = detect.page_language(["वैद्यकीय कक्ष", "चिकित्सा कक्ष", "Medical Room"])
+    assert page.code == "hi" and lines == ["hi", "hi", "en"]
+    page, lines = detect.page_language(["Все люди рождаются свободными", "EXIT"], fallback="de")
+    assert page.code == "ru" and lines[1] == "de"  # unsure Latin: the fallback, which is Latin
+
+
+def test_the_marks_of_another_script_do_not_sway_a_language():
+    """Devanagari's vowel signs are marks, not letters: left beside English text once the
+    Devanagari letters were taken out, they made a bilingual sign Sanskrit."""
+    page, lines = detect.page_language(["भारतीय", "विमानपत्तन", "प्राधिकरण", "AIRPORTS AUTHORITY OF INDIA"])
+    assert page.code == "en" and lines == ["hi", "hi", "hi", "en"]
+    assert detect.in_script("भारतीय India", "Latn").split() == ["India"]
+
+
 def test_the_model_never_downloads(monkeypatch):
     import socket
 

@@ -83,3 +83,19 @@ def test_a_named_latin_language_is_not_corrected_by_the_english_word_list():
     result = pipeline.recognize(data, language="fr")
     assert result["language"]["detected"] is False
     assert "êtres" in result["text"] and "égaux" in result["text"]
+
+
+def test_a_bilingual_sign_photo_is_read_and_spoken_in_both_languages():
+    """A photo of a Hindi and English sign: the default engine reads the English line and
+    finds the Hindi one it cannot read; Tesseract reads that one. Each line is spoken in its
+    own voice and read along (the Hindi used to be dropped, and the English line spoken by
+    whichever voice the page's language had)."""
+    from bench import render
+
+    done = pipeline.process(render.sign([("सभी मनुष्यों को", "hi"), ("All human beings are born free", "en")], seed=7))
+    result = done.result
+    lines = [(line["text"], line.get("language")) for line in result["lines"]]
+    assert lines == [("सभी मनुष्यों को", "hi"), ("All human beings are born free", "en")]
+    assert {("hi", "espeak"), ("en", "piper")} <= set(_voices(result))
+    spoken = {w["line"] for w in result["speech"]["words"]}
+    assert spoken == {0, 1} and done.wav

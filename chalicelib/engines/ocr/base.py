@@ -47,14 +47,17 @@ class Reading(list):
     are then the top of the page, in reading order.
 
     `unsure`: words the engine read but left out of the lines because it is not sure of them
-    (under its confidence filter), so that a person can still be shown where they are."""
+    (under its confidence filter), so that a person can still be shown where they are.
+    `unread`: the boxes of text lines found and read as nothing sure (a script the engine
+    does not know comes out so), for a reader of another script to look at."""
 
     def __init__(self, lines=(), *, complete: bool = True, reason: str | None = None,
-                 lines_found: int | None = None, unsure: Sequence[Word] = ()):
+                 lines_found: int | None = None, unsure: Sequence[Word] = (), unread: Sequence[Quad] = ()):
         super().__init__(lines)
         self.complete, self.reason = complete, reason
         self.lines_found = len(self) if lines_found is None else lines_found
         self.unsure = list(unsure)
+        self.unread = list(unread)
 
     def coverage(self) -> dict | None:
         """result["ocr"] when cut short, else None."""

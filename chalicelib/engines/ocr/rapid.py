@@ -401,16 +401,15 @@ class RapidOcrEngine:
         split_gap = s.split_gap if document else 0.0
         # Photos keep only surer words (ICDAR 0.9 against 0.8: +0.006 / +0.013, both halves).
         word_score = s.word_score if document else s.photo_word_score
-        lines, unsure = [], []
+        lines, unsure, unread = [], [], []
         for box, crop, got in zip(boxes, crops, decoded):
             if got is None:
                 continue
             dec, step = got
             text = dec.text.strip()
-            if not text or dec.score < s.text_score:
-                continue
-            spans = pp.split_words(dec)
+            spans = pp.split_words(dec) if text and dec.score >= s.text_score else []
             if not spans:
+                unread.append(quad(box))
                 continue
             ch, cw = crop.image.shape[:2]
             if s.word_boxes == "ink":
@@ -427,6 +426,7 @@ class RapidOcrEngine:
             unsure += [word for span, word in placed if span.prob < word_score]
             kept = [(span, word) for span, word in placed if span.prob >= word_score]
             if not kept:
+                unread.append(quad(box))
                 continue
             words = [word for _, word in kept]
             text = " ".join(word.text for word in words)  # words are whitespace tokens of the text
@@ -438,5 +438,5 @@ class RapidOcrEngine:
         self.last_timings = {k: round(v * 1000, 1) for k, v in t.items()}
         if read < found:
             return Reading(lines, complete=False, reason="time" if read < len(boxes) else "lines",
-                           lines_found=found, unsure=unsure)
-        return Reading(lines, unsure=unsure, lines_found=found)
+                           lines_found=found, unsure=unsure, unread=unread)
+        return Reading(lines, unsure=unsure, lines_found=found, unread=unread)

@@ -89,7 +89,10 @@ def _read_text(rgb, engine_name: str, language: str | None, stop: float):
         return engine, engine.read(rgb, deadline=stop)
     engine = ocr.get_engine(engine_name)
     lines = engine.read(rgb, deadline=stop, language=language)
-    if named is not None or engine_name != "rapidocr" or not scripts.needs_other_reader(lines):
+    if named is not None or engine_name != "rapidocr":
+        return engine, lines
+    if not scripts.needs_other_reader(lines):
+        lines.extend(scripts.read_unread_lines(rgb, lines, stop))  # a line in another script
         return engine, lines
     script, _ = scripts.detect_script(rgb)
     data = scripts.tesseract_languages(script) if script else None

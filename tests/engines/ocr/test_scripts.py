@@ -13,7 +13,7 @@ from PIL import Image
 from chalicelib.engines.ocr import scripts
 from chalicelib.engines.ocr.base import Line, Reading, Word
 from chalicelib.engines.ocr.tesseract import TesseractConfig, TesseractEngine
-from chalicelib.geometry import rect
+from chalicelib.geometry import bounds, rect
 from tests.engines.ocr.test_tesseract import render
 
 DATASETS = Path(__file__).resolve().parents[3].parent / "shared" / "datasets"
@@ -95,3 +95,58 @@ def test_script_of_text():
     assert scripts.script_of("Привет, мир") == "Cyrl"
     assert scripts.script_of("שלום עולם") == "Hebr"
     assert scripts.script_of("12, 34.") is None
+
+
+ICDAR = DATASETS / "icdar2015-dev" / "images"
+
+
+def _photo(data: bytes) -> np.ndarray:
+    import io
+
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+
+
+@pytest.mark.parametrize("code, text", [("hi", "सभी मनुष्यों को"), ("ru", "Все люди рождаются"),
+                                        ("ar", "يولد جميع الناس")])
+def test_the_other_line_of_a_bilingual_sign_is_read_by_its_scripts_reader(engine, code, text):
+    """The default engine finds the Hindi line of a Hindi and English sign and reads it as
+    nothing sure; Tesseract reads it, in the image's coordinates, beside the English line."""
+    from bench import render
+
+    rgb = _photo(render.sign([(text, code), ("All human beings are born free", "en")], seed=7))
+    reading = engine.read(rgb)
+    assert [ln.text for ln in reading] == ["All human beings are born free"] and reading.unread
+    added = scripts.read_unread_lines(rgb, reading, time.monotonic() + 30)
+    assert len(added) == 1 and len(set(added[0].text.split()) & set(text.split())) >= 2  # Arabic: a letter lost at times
+    (x0, y0, x1, y1), english = bounds(added[0].box), bounds(reading[0].box)
+    assert y1 <= english[1] + 10 and x0 < english[2] and x1 > english[0]  # above the English line
+    for word in added[0].words:
+        wx0, wy0, wx1, wy1 = bounds(word.box)
+        assert x0 - 20 <= wx0 < wx1 <= x1 + 20 and y0 - 20 <= wy0 < wy1 <= y1 + 20
+
+
+@pytest.mark.parametrize("name", ["img_15.jpg", "img_16.jpg", "img_18.jpg"])
+def test_blurred_words_on_an_english_photo_are_not_taken_for_another_script(engine, name):
+    """Real street photos whose unread lines are tall: every script model reads them as noise."""
+    rgb = np.asarray(Image.open(ICDAR / name).convert("RGB"))
+    reading = engine.read(rgb)
+    assert scripts.unread_candidates(reading)  # looked at...
+    assert scripts.read_unread_lines(rgb, reading, time.monotonic() + 30) == []  # ...and left
+
+
+def test_unread_lines_too_small_to_matter_are_not_looked_at():
+    box = rect(0, 0, 200, 30)
+    small = Reading([line("a line read well", 0, 100, height=80)], unread=[rect(0, 0, 200, 30)])
+    assert scripts.unread_candidates(small) == []  # under 0.6 of the lines read
+    assert len(scripts.unread_candidates(Reading([], unread=[box]))) == 1
+    assert scripts.read_unread_lines(np.zeros((10, 10, 3), np.uint8), Reading([]), time.monotonic() + 1) == []
+
+
+def test_without_tesseract_a_bilingual_sign_keeps_what_the_default_engine_read(engine, monkeypatch):
+    """A worker without Tesseract (the keras-ocr image) reads the English line, as before."""
+    from bench import render
+
+    rgb = _photo(render.sign([("सभी मनुष्यों को", "hi"), ("All human beings are born free", "en")], seed=7))
+    reading = engine.read(rgb)
+    monkeypatch.setattr(scripts.shutil, "which", lambda name: None)
+    assert scripts.read_unread_lines(rgb, reading, time.monotonic() + 30) == []
