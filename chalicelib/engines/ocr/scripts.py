@@ -272,10 +272,12 @@ def _lines_back(words, crops, rows, boxes, script: str) -> list:
     """Tesseract's words in the stack -> a Line per crop in the image's coordinates; a crop
     whose words are mostly not `script` (a blurred English word beside the Hindi) is left out."""
     per_crop: dict[int, list] = {}
-    for w in words:
-        x0, y0, x1, y1 = bounds(w.box)
+    for word in words:
+        x0, y0, x1, y1 = bounds(word.box)
         i = max(0, int(np.searchsorted(rows, (y0 + y1) / 2, side="right")) - 1)
-        per_crop.setdefault(i, []).append((w, (x0 - CROP_PAD, y0 - rows[i], x1 - CROP_PAD, y1 - rows[i])))
+        height, width = crops[i].image.shape[:2]  # clipped to the crop: the ground around it is no line's
+        box = np.clip([x0 - CROP_PAD, y0 - rows[i], x1 - CROP_PAD, y1 - rows[i]], 0, [width, height, width, height])
+        per_crop.setdefault(i, []).append((word, tuple(box)))
     lines = []
     for i, placed in sorted(per_crop.items()):
         placed = _trimmed(placed)
