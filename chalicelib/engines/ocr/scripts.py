@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import collections
 import re
-import shutil
 import time
 
 import cv2
@@ -25,6 +24,7 @@ import numpy as np
 from chalicelib.engines.ocr import postprocess as pp
 from chalicelib.engines.ocr.base import Line, Word
 from chalicelib.engines.ocr.tesseract import executable, parse_tsv, run
+from chalicelib.errors import EngineUnavailable
 from chalicelib.geometry import bounds, quad
 from chalicelib.languages import detect
 
@@ -182,13 +182,17 @@ def read_unread_lines(rgb: np.ndarray, reading, deadline: float) -> list:
     script the default engine does not know, where that engine found lines it could not read;
     [] when there are none or no script model reads them surely before `deadline`."""
     boxes = unread_candidates(reading)
-    if not boxes or not shutil.which("tesseract"):  # without Tesseract the page is read as it was
+    if not boxes:
+        return []
+    try:
+        exe = executable()
+    except EngineUnavailable:  # without Tesseract the page is read as it was
         return []
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     crops = [pp.crop_line(gray, _widened(q), CROP_HEIGHT) for q in boxes]
-    stack, rows = _stack([c.image for c in crops])
-    exe = executable()
-    found = [(script, words) for script in likely_scripts([c.image for c in crops])
+    images = [c.image for c in crops]
+    stack, rows = _stack(images)
+    found = [(script, words) for script in likely_scripts(images)
              if (words := _confirmed(exe, stack, script, deadline)) is not None]
     if not found:
         return []

@@ -148,5 +148,5 @@ def test_without_tesseract_a_bilingual_sign_keeps_what_the_default_engine_read(e
 
     rgb = _photo(render.sign([("सभी मनुष्यों को", "hi"), ("All human beings are born free", "en")], seed=7))
     reading = engine.read(rgb)
-    monkeypatch.setattr(scripts.shutil, "which", lambda name: None)
+    monkeypatch.setattr("shutil.which", lambda name: None)
     assert scripts.read_unread_lines(rgb, reading, time.monotonic() + 30) == []
