@@ -14,6 +14,7 @@ import numpy as np
 from chalicelib.engines.tts.base import Audio, concat
 from chalicelib.errors import EngineUnavailable, PageVoiceError
 from chalicelib.plugins import dist_version
+from chalicelib.settings import setting
 
 GOOGLE_RATE = 24000  # what Google sends; only used when there is nothing to decode
 
@@ -27,7 +28,9 @@ class GoogleTtsError(PageVoiceError):
 
 @dataclass(frozen=True)
 class GttsConfig:
-    voice: str = "en"  # the language: an IETF tag Google accepts, e.g. en, fr, zh-TW
+    # The language: an IETF tag Google accepts, e.g. en, fr, zh-TW. PAGEVOICE_GTTS_LANG is its
+    # earlier name, still read so that a deployment that set it keeps its language.
+    voice: str = setting("en", env=("PAGEVOICE_GTTS_VOICE", "PAGEVOICE_GTTS_LANG"))
     tld: str = "com"  # translate.google.<tld> (accent, or a reachable host)
     timeout_seconds: int = 15  # per request; gTTS's default waits forever
 

@@ -84,6 +84,18 @@ def test_voice_is_the_language_google_speaks(google):
     assert [p[1] for p in google.parts] == ["fr"] and len(audio.samples)
 
 
+def test_the_language_is_also_read_from_its_earlier_variable_name():
+    """PAGEVOICE_GTTS_LANG was the setting's name: a deployment that set it keeps its language."""
+    from chalicelib import settings
+
+    def voice(environ):
+        return settings.load(GttsConfig, GttsEngine.ENV_PREFIX, environ=environ).voice
+
+    assert voice({}) == "en"
+    assert voice({"PAGEVOICE_GTTS_LANG": "fr"}) == "fr"
+    assert voice({"PAGEVOICE_GTTS_VOICE": "de", "PAGEVOICE_GTTS_LANG": "fr"}) == "de"  # the current name wins
+
+
 def test_a_language_google_lacks_is_engine_unavailable():
     with responses.RequestsMock(), pytest.raises(EngineUnavailable, match="does not support the language 'xx'"):
         GttsEngine(GttsConfig(voice="xx")).synthesize("Hello.")  # refused before any request
