@@ -97,6 +97,7 @@ bench: venv keras-venv system-deps fetch-weights
 	$(PY) -m bench.cost --datasets $(DATASETS)
 	$(PY) -m bench.tts_cpu --datasets $(DATASETS) --paired 2
 	$(PY) -m bench.bench_stack --photo $(DATASETS)/icdar2015-dev/images/img_3.jpg
+	$(PY) -m bench.cold_start --photo $(DATASETS)/icdar2015-dev/images/img_3.jpg
 	$(PY) -m bench.bench_auth
 	$(PY) -m bench.reset_timing
 	$(PY) -m bench.load

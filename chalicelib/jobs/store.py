@@ -22,7 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from boto3.dynamodb.conditions import Key
@@ -334,34 +334,41 @@ def claim(user_id: str, job_id: str, lease_seconds: int) -> dict | None:
 
 
 def finish(user_id: str, job_id: str, *, result_key: str, timings_ms: dict, summary: dict,
-           outputs: dict[str, str] | None = None, kind: str | None = None) -> dict | None:
+           outputs: dict[str, str] | None = None, kind: str | None = None,
+           transient: Iterable[str] = ()) -> dict | None:
     """`processing` -> `done`, recording where the outputs are (`outputs`: file name -> key;
     the output `kind` declares as its audio is the job's recording, absent when there was
-    nothing to say). None when the job is no longer processing (e.g. deleted meanwhile)."""
-    outputs = dict(outputs or {})
-    for key in (result_key, *outputs.values()):
-        if not owned(user_id, job_id, key):
-            raise ValueError(f"{key!r} is not under this job's prefixes")
+    nothing to say; `transient`: the names among them kept only a day). None when the job is
+    no longer processing (e.g. deleted meanwhile)."""
+    outputs = _owned_outputs(user_id, job_id, result_key, outputs)
     return _transition(
         user_id, job_id,
-        "SET #s = :done, result_key = :r, audio_key = :a, outputs = :o, timings_ms = :t, summary = :sum, "
-        "#e = :none, lease_until = :none, updated_at = :now_iso REMOVE sweep",
+        "SET #s = :done, result_key = :r, audio_key = :a, outputs = :o, transient_outputs = :tr, timings_ms = :t, "
+        "summary = :sum, #e = :none, lease_until = :none, updated_at = :now_iso REMOVE sweep",
         "#s = :processing",
         {":done": DONE, ":processing": PROCESSING, ":r": result_key, ":a": outputs.get(kinds.get(kind).audio),
-         ":o": outputs, ":t": timings_ms, ":sum": summary, ":none": None},
+         ":o": outputs, ":tr": sorted(transient), ":t": timings_ms, ":sum": summary, ":none": None},
         {"#e": "error"})
 
 
-def record_progress(user_id: str, job_id: str, result_key: str, outputs: dict[str, str] | None = None) -> bool:
+def record_progress(user_id: str, job_id: str, result_key: str, outputs: dict[str, str] | None = None,
+                    transient: Iterable[str] = ()) -> bool:
     """What the worker published so far (the text while its recording is made, the recording's
     parts, a document's pages read): GET /jobs/{id} shows it at once, and a later invocation of
     the job goes on from it."""
+    outputs = _owned_outputs(user_id, job_id, result_key, outputs)
+    return _transition(user_id, job_id, "SET result_key = :r, outputs = :o, transient_outputs = :tr, "
+                       "updated_at = :now_iso", "#s = :processing",
+                       {":r": result_key, ":o": outputs, ":tr": sorted(transient),
+                        ":processing": PROCESSING}) is not None
+
+
+def _owned_outputs(user_id: str, job_id: str, result_key: str, outputs: dict[str, str] | None) -> dict[str, str]:
     outputs = dict(outputs or {})
     for key in (result_key, *outputs.values()):
         if not owned(user_id, job_id, key):
             raise ValueError(f"{key!r} is not under this job's prefixes")
-    return _transition(user_id, job_id, "SET result_key = :r, outputs = :o, updated_at = :now_iso",
-                       "#s = :processing", {":r": result_key, ":o": outputs, ":processing": PROCESSING}) is not None
+    return outputs
 
 
 def hand_over(user_id: str, job_id: str) -> dict | None:

@@ -95,8 +95,9 @@ class Kind:
             module, func = self.warm_up.split(":")
             getattr(importlib.import_module(module), func)()
 
-    def warm_in_background(self):
-        """Start `warm_later` in a low-priority thread (None when there is nothing to load)."""
+    def warm_in_background(self, wait: Callable[[], None] | None = None):
+        """Start `warm_later` in a low-priority thread, after `wait()` returns (None when there
+        is nothing to load)."""
         if not self.warm_later:
             return None
         import contextlib
@@ -109,6 +110,8 @@ class Kind:
             # Linux: nice is per thread, and the threads it starts (onnxruntime's) inherit it.
             with contextlib.suppress(AttributeError, OSError):
                 os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+            if wait is not None:
+                wait()
             getattr(importlib.import_module(module), func)()
 
         # Not a daemon: a process ending while onnxruntime builds a session in it crashed

@@ -6,7 +6,7 @@ prefixes are read or presigned (jobs.keys.owned), whatever a record says.
 """
 from __future__ import annotations
 
-from chalicelib import kinds, settings
+from chalicelib import clock, kinds, resources, settings
 from chalicelib.jobs import lifecycle, objects, store
 from chalicelib.jobs.keys import output_key, owned, upload_key
 
@@ -45,13 +45,22 @@ def describe(user_id: str, job_id: str) -> dict | None:
         # grown values) and a presigned GET of each part file, to assemble (jobs.objects).
         "result_parts": parts,
         "audio_url": objects.presign_get(audio, "audio/wav") if owned(user_id, job_id, audio) else None,
-        # Every output file of the kind (its recording included), by name.
-        "outputs": {name: objects.presign_get(key, objects.output_type(name))
-                    for name, key in (job.get("outputs") or {}).items() if owned(user_id, job_id, key)},
+        "outputs": _outputs(user_id, job_id, job),
         # The upload as processed (kept beside the results), else the upload itself.
         "image_url": objects.presign_get(job["source_key"] if owned(user_id, job_id, job.get("source_key"))
                                          else upload_key(user_id, job_id), job.get("content_type")),
     }
+
+
+def _outputs(user_id: str, job_id: str, job: dict) -> dict[str, str]:
+    """Every output file of the kind (its recording included), by name, presigned. The files
+    kept only a day (a recording's parts, which speech.wav repeats) are left out from a day
+    after the job began: the lifecycle rule may have removed them, and a link to nothing helps
+    no one. None of them can be gone sooner, as none is older than the job."""
+    kept_until = clock.parse_iso(job["created_at"]) + resources.BUCKET["transient_days"] * 86400
+    gone = set(job.get("transient_outputs") or ()) if clock.now() >= kept_until else set()
+    return {name: objects.presign_get(key, objects.output_type(name))
+            for name, key in (job.get("outputs") or {}).items() if name not in gone and owned(user_id, job_id, key)}
 
 
 def _result(user_id: str, job_id: str, job: dict) -> tuple[dict | None, str | None, dict | None]:

@@ -61,6 +61,22 @@ def test_done_with_result_and_speech(job, page_png):
     assert not any(tagset for k, tagset in tags.items() if k not in parts)
 
 
+def test_a_recordings_parts_are_no_longer_linked_once_the_lifecycle_may_have_removed_them(job, page_png,
+                                                                                          monkeypatch):
+    from chalicelib import clock
+
+    job_id, key = job(page_png)
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "done"
+    record = jobs.get(USER, job_id)
+    parts = {p["file"] for p in job_view.describe(USER, job_id)["result"]["speech"]["parts"]}
+    assert parts and set(record["transient_outputs"]) == parts
+    began = clock.parse_iso(record["created_at"])
+    monkeypatch.setattr(clock, "now", lambda: began + 86400 - 60)  # within the day: still there
+    assert set(job_view.describe(USER, job_id)["outputs"]) == {"speech.wav", "speech.mp3", *parts}
+    monkeypatch.setattr(clock, "now", lambda: began + 86400)
+    assert set(job_view.describe(USER, job_id)["outputs"]) == {"speech.wav", "speech.mp3"}
+
+
 def test_the_bytes_processed_are_kept_and_a_late_post_changes_nothing(job, page_png):
     """The presigned POST stays valid for minutes after the job ends: a second POST replaces
     uploads/.../source, but the job's image is the copy the worker kept beside its results."""
@@ -101,6 +117,41 @@ def test_text_is_shown_while_speech_is_made(job, page_png, monkeypatch):
     assert seen["audio_url"] is None
     done = job_view.describe(USER, job_id)
     assert done["audio_url"] and "tts" in done["result"]["timings_ms"]  # the final result replaced it
+
+
+def test_the_voice_loads_in_the_background_only_once_a_jobs_text_is_out(job, page_png, monkeypatch):
+    """A cold start's event comes with the init: the voice waits for the first job's text
+    instead of taking CPU from its OCR; an idle worker loads it after a short grace."""
+    import threading
+    import time
+
+    gate = worker._TextFirst()
+    monkeypatch.setattr(gate, "GRACE_S", 0.05)
+    monkeypatch.setattr(worker, "_TEXT_FIRST", gate)
+    loaded: list[str] = []
+    real_run = pipeline.run
+
+    def run(data, **kw):
+        waiting = threading.Thread(target=lambda: (gate.wait(), loaded.append("voice")))
+        waiting.start()
+        time.sleep(0.3)
+        held = list(loaded)
+
+        def publish(outputs):
+            kw["publish"](outputs)
+            waiting.join(5)
+            loaded.append(f"after the first output, held before it: {held == []}")
+        return real_run(data, **{**kw, "publish": publish})
+
+    monkeypatch.setattr(pipeline, "run", run)
+    _, key = job(page_png)
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "done"
+    assert loaded[:2] == ["voice", "after the first output, held before it: True"]
+    idle = threading.Thread(target=gate.wait)
+    t0 = time.monotonic()
+    idle.start()
+    idle.join(5)
+    assert 0.05 <= time.monotonic() - t0 < 1.0  # no job: only the grace
 
 
 def test_duplicate_delivery_does_no_work(job, page_png, monkeypatch):

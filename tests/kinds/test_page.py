@@ -175,7 +175,8 @@ def test_a_run_out_of_time_is_continued_where_it_stopped(drawn):
 
 def test_the_worker_init_loads_the_voice_behind_the_ocr_at_low_priority(monkeypatch):
     """Lambda init / a local worker process: the OCR model now, the voice in a background thread
-    at nice 19, so an idle worker has it ready and a busy first job is not slowed by it."""
+    at nice 19 once no job is making its text (worker._TextFirst), so an idle worker has it
+    ready and a busy first job is not slowed by it."""
     import os
     import threading
 
@@ -188,7 +189,7 @@ def test_the_worker_init_loads_the_voice_behind_the_ocr_at_low_priority(monkeypa
     monkeypatch.setattr(tts, "get_engine", lambda name: loaded.append(
         ("tts", threading.current_thread().name, os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))))
     real = Kind.warm_in_background
-    monkeypatch.setattr(Kind, "warm_in_background", lambda self: threads.append(real(self)) or threads[-1])
+    monkeypatch.setattr(Kind, "warm_in_background", lambda self, wait: threads.append(real(self, wait)) or threads[-1])
     monkeypatch.setenv("PAGEVOICE_WARM_KINDS", "page")
     worker.warm_up()
     for t in filter(None, threads):
