@@ -94,6 +94,7 @@ bench: venv keras-venv system-deps fetch-weights
 	$(PY) -m bench.speech --datasets $(DATASETS)
 	$(PY) -m bench.languages --datasets $(DATASETS)
 	$(PY) -m bench.mixed_scripts --datasets $(DATASETS)
+	$(PY) -m bench.page_script --datasets $(DATASETS)
 	$(PY) -m bench.cost --datasets $(DATASETS)
 	$(PY) -m bench.tts_cpu --datasets $(DATASETS) --paired 2
 	$(PY) -m bench.bench_stack --photo $(DATASETS)/icdar2015-dev/images/img_3.jpg

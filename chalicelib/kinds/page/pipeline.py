@@ -94,7 +94,7 @@ def _read_text(rgb, engine_name: str, language: str | None, stop: float):
     if not scripts.needs_other_reader(lines):
         lines.extend(scripts.read_unread_lines(rgb, lines, stop))  # a line in another script
         return engine, lines
-    script, _ = scripts.detect_script(rgb)
+    script, _ = scripts.detect_script(rgb, lines=lines)
     data = scripts.tesseract_languages(script) if script else None
     if not data:
         return engine, lines

@@ -75,6 +75,35 @@ def test_detect_script_of_rendered_pages(lang, script):
     assert 0.0 < confidence <= 1.0
 
 
+@pytest.mark.parametrize("lang,script", [("ru", "Cyrl"), ("ar", "Arab"), ("ko", "Hang")])
+def test_the_line_classifier_names_a_pages_script_from_the_default_engines_boxes(engine, monkeypatch, lang, script):
+    """Tesseract's OSD (~0.3-0.8 s of CPU a page) is not asked when the lines say it."""
+    rgb = render(PAGES[lang], lang)
+    reading = engine.read(rgb)
+    monkeypatch.setattr(scripts, "run", lambda *a, **k: pytest.fail("Tesseract was asked"))
+    found, probability = scripts.detect_script(rgb, lines=reading)
+    assert found == script and probability >= scripts.CLASSIFIED_PROBABILITY
+
+
+def test_a_photo_whose_one_line_is_latin_is_left_to_the_default_engine(engine, monkeypatch):
+    """A street photo with one blurred line found and not read looks like another script to
+    needs_other_reader; the classifier calls it Latin, so no Tesseract model is tried (~5 s)."""
+    rgb = np.asarray(Image.open(DATASETS / "icdar2015-dev" / "images" / "img_20.jpg").convert("RGB"))
+    reading = engine.read(rgb)
+    assert scripts.needs_other_reader(reading) is True
+    monkeypatch.setattr(scripts, "run", lambda *a, **k: pytest.fail("Tesseract was asked"))
+    assert scripts.detect_script(rgb, lines=reading)[0] == "Latn"
+    assert scripts.tesseract_languages("Latn") == ""  # the page keeps the default engine's reading
+
+
+def test_lines_the_classifier_cannot_name_leave_the_page_to_osd(monkeypatch):
+    asked = []
+    monkeypatch.setattr(scripts, "run", lambda *a, **k: asked.append(a) or None)
+    blank = np.full((200, 400, 3), 255, np.uint8)
+    assert scripts.detect_script(blank, lines=Reading([], unread=[rect(10, 10, 300, 40)])) == (None, 0.0)
+    assert asked  # OSD was asked
+
+
 def test_detect_script_keeps_to_its_time():
     started = time.monotonic()
     assert scripts.detect_script(render(RUSSIAN, "ru"), timeout=0.05) == (None, 0.0)
