@@ -310,8 +310,15 @@ class Moto:
                 "s3": {"put": s3["put"], "get": s3["get"], "free": s3["free"]},
                 "ddb_wru": self.calls.write_units(aws.dynamodb_client()), "ddb_rru": self.calls.rru,
                 "stored_bytes": sum(by_name.values()) - transient, "transient_bytes": transient,
-                "stored_by_name": dict(by_name),
+                "stored_by_name": dict(by_name), "stages_ms": self._stages(job_id),
                 "upload_bytes": len(item.data), "peak_mb": peak_mb()}
+
+    def _stages(self, job_id: str) -> dict:
+        """The result's timings_ms: wall ms by stage (fetch, decode, ocr, tts, join, ...); {} without one."""
+        from chalicelib.jobs import keys, objects
+
+        result, _ = objects.read_json(self.bucket, keys.result_key(USER, job_id))  # None: a failed job
+        return (result or {}).get("timings_ms") or {}
 
 
 def _is_transient(bucket: str, key: str) -> bool:
@@ -536,6 +543,11 @@ def print_category(cat: Category, jobs: list[dict], dep: dict, cold: dict) -> di
     print(f"  peak RSS of the worker process per job: up to {max(f['peak_mb'] for f in jobs):.0f} MB of "
           f"{dep['memory_mb']} MB configured (every kind's engines loaded; the decoding sandbox, a process of "
           f"its own capped at {dep['decode_mb']} MB, comes on top for PDFs and recordings)")
+    stages: Counter = Counter()
+    for fig in jobs:
+        stages.update(fig.get("stages_ms", {}))
+    print("  stages per job (wall s, the result's timings_ms): "
+          + ", ".join(f"{name} {ms / 1000 / len(jobs):.2f}" for name, ms in stages.items()))
     print("  requests per job: " + ", ".join(f"{op} {n / len(jobs):.1f}" for op, n in sorted(ops.items())))
     print(f"  DynamoDB units per job: {_mean(jobs, 'ddb_wru'):.1f} write, {_mean(jobs, 'ddb_rru'):.1f} read")
     stored: Counter = Counter()

@@ -2,6 +2,7 @@
 
     taskset -c 0 .venv/bin/python -m bench.tts_cpu [--datasets ../shared/datasets] [--rounds 2] [--no-wer]
     taskset -c 0 .venv/bin/python -m bench.tts_cpu --paired 4
+    nice -n 19 .venv/bin/python -m bench.tts_cpu --mp3 [--rounds 3] [--no-wer]
 
 Each variant runs in its own child process (its load time and peak memory are its own) and
 speaks the same text through PiperEngine: the ground-truth words of the first FUNSD test form
@@ -15,7 +16,11 @@ the mean log-mel distance (80 bands, frames within 60 dB of the loudest), and th
 pauses (RMS of the 100 ms frames where the reference is below -50 dBFS: quantisation shows up
 as hiss there first); and intelligibility: Whisper base (told English) transcribing each WER
 sentence alone, scored with bench/languages.py's `error_rate` (UDHR en sentences as there, plus
-Harvard sentences). The int8 variant quantises the vocoder's convolutions (static QDQ, weights
+Harvard sentences). `--mp3`: the recording's MP3 (chalicelib.media.audio.RecordingWriter) at
+each of MP3_SETTINGS (bit rate, lame's algorithm quality): the writer's CPU seconds per second
+of speech over the page (the least of `rounds` interleaved runs), its size, and the MP3 decoded
+again against the WAV: log-mel distance and SNR on the page, Whisper base's WER on the page and
+on the WER sentences (the WAV's own WER first). The int8 variant quantises the vocoder's convolutions (static QDQ, weights
 per channel, activations calibrated on Harvard sentences other than the WER ones) in the child:
 its build time is shown as its cold-start cost.
 """
@@ -47,6 +52,9 @@ VARIANTS = {
     "plain, noise scales on": ({"threads": 1, "conv2d": False, "deterministic": False}, None),
     "int8 vocoder (QDQ), 1 thread": ({"threads": 1, "conv2d": False}, "int8"),
 }
+# (bit rate, lame's algorithm quality: FFmpeg's compression_level, 0 slowest and best .. 9 fastest;
+# lame's own default is 3)
+MP3_SETTINGS = [(48_000, q) for q in (3, 0, 2, 4, 5, 6, 7, 9)] + [(40_000, 7), (32_000, 7)]
 CALIBRATION = 8  # Harvard sentences the int8 variant calibrates on; the next ones are WER sentences
 WER_HARVARD = 12
 
@@ -160,6 +168,98 @@ def paired(root: Path, rounds: int) -> dict:
     return {"cpu": cpu, "audio": seconds}
 
 
+# ------------------------------------------------------------------ the MP3
+
+def encode_mp3(samples: np.ndarray, rate: int, bit_rate: int, quality: int) -> tuple[bytes, float]:
+    """The MP3 the worker writes beside speech.wav, at these settings, and the CPU seconds its
+    writer took (the WAV beside it included, as in the worker's join)."""
+    from chalicelib.media.audio import RecordingWriter
+
+    writer = type("Writer", (RecordingWriter,), {"MP3_BIT_RATE": bit_rate, "MP3_QUALITY": quality})(rate)
+    t = time.process_time()
+    for i in range(0, len(samples), rate * 10):  # in pieces, as the parts come
+        writer.write(samples[i:i + rate * 10])
+    wav, mp3 = writer.close()
+    t = time.process_time() - t
+    wav.close()
+    with mp3:
+        return mp3.read(), t
+
+
+def decode_mp3(data: bytes, ref: np.ndarray, rate: int) -> np.ndarray:
+    """The MP3 decoded to int16, lined up with `ref` (the codec's delay undone) and cut to its length."""
+    import io
+
+    import av
+
+    with av.open(io.BytesIO(data), format="mp3") as container:
+        if container.streams.audio[0].sample_rate != rate:
+            raise ValueError("the MP3 changed the sample rate")
+        y = np.concatenate([f.to_ndarray().reshape(-1) for f in container.decode(audio=0)])
+    y = np.clip(np.round(y * 32768), -32768, 32767).astype(np.int16)
+    n = min(len(ref), len(y), rate * 4)
+    a, b = ref[:n].astype(np.float64), y[:n].astype(np.float64)
+    xc = np.fft.irfft(np.fft.rfft(b, 2 * n) * np.conj(np.fft.rfft(a, 2 * n)))
+    window = 4096  # the delay is an encoder's frame or two at most
+    lag = int(np.argmax(np.concatenate([xc[-window:], xc[:window + 1]]))) - window
+    y = y[lag:] if lag >= 0 else np.concatenate([np.zeros(-lag, np.int16), y])
+    return np.concatenate([y, np.zeros(max(0, len(ref) - len(y)), np.int16)])[:len(ref)]
+
+
+def mp3_rows(root: Path, rounds: int, transcribe, work: Path) -> list[dict]:
+    from chalicelib.engines.tts.piper_engine import PiperConfig, PiperEngine
+
+    engine = PiperEngine(PiperConfig(deterministic=True))
+    rate, text, said = engine.sample_rate, page_text(root), sentences()[1]
+    page = engine.synthesize(text).samples
+    clips = [engine.synthesize(s).samples for s in said]
+    cpu: dict[tuple, list[float]] = {s: [] for s in MP3_SETTINGS}
+    for _ in range(rounds):  # interleaved: the machine's load falls on every setting alike
+        for setting in MP3_SETTINGS:
+            cpu[setting].append(encode_mp3(page, rate, *setting)[1])
+    (work / "wav").mkdir(parents=True)
+    for k, clip in enumerate(clips):
+        np.save(work / "wav" / f"wer{k}.npy", clip)
+    rows = [{"setting": "WAV (no MP3)", "page_wer": _page_wer(page, rate, text, transcribe),
+             "wer": wer(work / "wav", said, transcribe) if transcribe else None}]
+    for setting in MP3_SETTINGS:
+        data = encode_mp3(page, rate, *setting)[0]
+        out = work / f"{setting[0]}-{setting[1]}"
+        out.mkdir()
+        for k, clip in enumerate(clips):
+            np.save(out / f"wer{k}.npy", decode_mp3(encode_mp3(clip, rate, *setting)[0], clip, rate))
+        heard = decode_mp3(data, page, rate)
+        rows.append({"setting": f"{setting[0] // 1000} kbit/s, q {setting[1]}", "cpu": min(cpu[setting]),
+                     "rtf": min(cpu[setting]) / (len(page) / rate), "kb_min": len(data) / 1024 / (len(page) / rate / 60),
+                     **compare(page, heard), "page_wer": _page_wer(heard, rate, text, transcribe),
+                     "wer": wer(out, said, transcribe) if transcribe else None})
+    return rows
+
+
+def _page_wer(samples: np.ndarray, rate: int, text: str, transcribe) -> float | None:
+    from bench.languages import error_rate
+    from chalicelib.engines.tts.base import Audio, resample
+
+    if transcribe is None:
+        return None
+    heard = resample(Audio(samples, rate), 16000).samples.astype(np.float32) / 32768
+    edits, total = error_rate(text, transcribe(heard, "en")[0], "en")
+    return edits / total
+
+
+def print_mp3(rows: list[dict], seconds: float) -> None:
+    def f(v, fmt):
+        return format(v, fmt) if v is not None else "-".rjust(int(fmt.split(".")[0]))
+
+    print(f"\n{'MP3 setting':22s} {'CPU s':>6s} {'CPU/s':>7s} {'KB/min':>7s} {'mel dB':>6s} {'SNR dB':>6s} "
+          f"{'WER page':>8s} {'WER sent':>8s}")
+    for r in rows:
+        print(f"{r['setting']:22s} {f(r.get('cpu'), '6.3f')} {f(r.get('rtf'), '7.4f')} {f(r.get('kb_min'), '7.0f')} "
+              f"{f(r.get('mel_db'), '6.3f')} {f(r.get('snr_db'), '6.1f')} {f(r['page_wer'], '8.3f')} {f(r['wer'], '8.3f')}")
+    print(f"(CPU: the writer (WAV and MP3) over {seconds:.1f} s of speech, least of the rounds; CPU/s: per second of "
+          "speech; mel dB, SNR: the MP3 decoded against the WAV; WER: Whisper base on the page and on the sentences)")
+
+
 # ------------------------------------------------------------------ parent
 
 def _mel_db(x: np.ndarray, rate: int = 22050, n_fft: int = 1024, hop: int = 256, bands: int = 80) -> np.ndarray:
@@ -234,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-wer", action="store_true")
     ap.add_argument("--paired", type=int, default=0, metavar="ROUNDS",
                     help="only the paired plain / conv2d figure, over the page ROUNDS times")
+    ap.add_argument("--mp3", action="store_true", help="the MP3's settings: CPU, size, distance to the WAV, WER")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -248,13 +349,17 @@ def main(argv: list[str] | None = None) -> int:
               f"{per['plain']:.4f}, conv2d {per['conv2d']:.4f}; conv2d / plain {per['conv2d'] / per['plain']:.3f}")
         return 0
     work = Path(tempfile.mkdtemp(prefix="tts_cpu_"))
-    rows = measure(root, args.rounds, work)
-    said = sentences()[1]
     transcribe = None
     if not args.no_wer:
         from bench.languages import Transcriber
 
         transcribe = Transcriber()
+    if args.mp3:
+        rows = mp3_rows(root, args.rounds, transcribe, work)
+        print_mp3(rows, rows[1]["cpu"] / rows[1]["rtf"])
+        return 0
+    rows = measure(root, args.rounds, work)
+    said = sentences()[1]
     ref = np.load(work / "0" / "page.npy")
     base = rows[next(iter(VARIANTS))]
     for k, row in enumerate(rows.values()):

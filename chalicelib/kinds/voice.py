@@ -4,10 +4,12 @@
 boundaries) and hands it over in *parts*, playable WAV files that, back to back, are exactly
 the whole recording: the first part is one piece, so listening starts seconds after the text is
 read, and later parts grow. With each part come the read-along timings of its words
-(CONTRACTS section 10). A recording that runs out of the worker's time stops between pieces and
-says where (`state`), so a follow-up invocation continues it: no text loses its end to a time
-limit. Only the recording's length is capped (settings.limits.max_speech_seconds), and the result says
-so when it cuts the text short.
+(CONTRACTS section 10). A last part no listener can reach before the whole recording is stored
+goes out with it (`Take.held`): publishing it alone would cost requests that no one sees. A
+recording that runs out of the worker's time stops between pieces and says where (`state`), so a
+follow-up invocation continues it: no text loses its end to a time limit. Only the recording's
+length is capped (settings.limits.max_speech_seconds), and the result says so when it cuts the
+text short.
 """
 from __future__ import annotations
 
@@ -53,6 +55,7 @@ class Take:
     """One invocation's work on a recording."""
     info: dict  # result["speech"] as it stands (parts and words so far)
     parts: list[Part] = field(default_factory=list)  # made in this invocation
+    held: list[Part] = field(default_factory=list)  # made, not handed to on_part: stored with the whole
     more: bool = False  # stopped for time: continue in a follow-up invocation
 
 
@@ -168,8 +171,8 @@ def record(text: str, *, where: Sequence[list[tuple[dict, int]]] | None = None, 
         said = _voice_info(voices, code, audio)
         if code == language:
             info["voice"] = said
-        rec.add(piece, audio, said)
-    rec.flush()
+        rec.add(piece, audio, said, last=i == len(all_pieces))
+    rec.flush(last=True)
     info["complete"] = i >= len(all_pieces)
     if info["complete"]:
         info.pop("reason", None)
@@ -195,11 +198,12 @@ class _Recorder:
         self.pieces: list[Piece] = []
         self.voice: dict | None = None
         self.target = FIRST_PART_SECONDS if not info["parts"] else _next_target(info["parts"][-1]["seconds"])
+        self.first_at: float | None = None  # when this invocation published the recording's first part
 
     def buffered(self) -> float:
         return _seconds(self.buffer)
 
-    def add(self, piece: Piece, audio: Audio, voice_info: dict) -> None:
+    def add(self, piece: Piece, audio: Audio, voice_info: dict, last: bool = False) -> None:
         if self.buffer and voice_info != self.voice:
             self.flush()
         rate = self.info.setdefault("sample_rate", audio.sample_rate)
@@ -210,10 +214,12 @@ class _Recorder:
         self.buffer.append(audio)
         self.pieces.append(piece)
         self.voice = voice_info
-        if self.buffered() >= self.target:
+        if self.buffered() >= self.target and not last:  # the last piece: the caller's flush(last=True)
             self.flush()
 
-    def flush(self) -> None:
+    def flush(self, last: bool = False) -> None:
+        """The buffered pieces as the next part. `last`: the recording's, which is held for the
+        whole recording when no one can be listening to it before that is stored."""
         if not self.buffer:
             return
         info = self.info
@@ -229,8 +235,23 @@ class _Recorder:
         self.take.parts.append(part)
         self.target = _next_target(audio.seconds)
         self.buffer, self.pieces = [], []
-        if self.on_part is not None:
-            self.on_part(dict(info), part)
+        if self.on_part is None:
+            return
+        if last and self._unheard_until_whole(start):
+            self.take.held.append(part)
+            return
+        if start == 0:  # listening starts no earlier than this publication
+            self.first_at = time.monotonic()
+        self.on_part(dict(info), part)
+
+    def _unheard_until_whole(self, start: float) -> bool:
+        """No listener reaches `start` seconds into the recording before the whole is stored: none
+        began before this invocation published the first part, and the whole follows within the
+        join's reserve (its margin covers a poll's delay). Never when an earlier invocation
+        published the first part: a listener may be anywhere by now."""
+        if self.first_at is None:
+            return False
+        return time.monotonic() - self.first_at + _assembly_seconds(self.info, []) < start
 
 
 def unspoken(codes: Sequence[str]) -> dict:

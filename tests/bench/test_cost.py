@@ -68,3 +68,4 @@ def test_a_digits_job_counts_the_worker_requests_only():
     assert fig["ddb_wru"] >= ops["dynamodb:UpdateItem"] and fig["ddb_rru"] >= ops.get("dynamodb:GetItem", 0)
     assert fig["stored_bytes"] > 0 and fig["upload_bytes"] == len(png)
     assert fig["wall_s"] > 0 and fig["cpu_s"] > 0 and fig["peak_mb"] > 0
+    assert "fetch" in fig["stages_ms"] and sum(fig["stages_ms"].values()) <= fig["wall_s"] * 1000  # the result's stages

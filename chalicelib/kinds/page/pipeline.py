@@ -365,7 +365,9 @@ def _record(result: dict, emit, watch: Stopwatch, deadline: float | None, tts_en
                                for p in take.info["parts"])
     result["speech"]["download"] = SPEECH_MP3
     result["timings_ms"] = dict(watch.ms)
-    return Outputs(result=result, files={SPEECH: (wav, "audio/wav"), SPEECH_MP3: (mp3, "audio/mpeg")})
+    held = {part.name: (part.wav, "audio/wav") for part in take.held}  # a player holding parts plays it
+    return Outputs(result=result, files={**held, SPEECH: (wav, "audio/wav"), SPEECH_MP3: (mp3, "audio/mpeg")},
+                   transient=frozenset(held))
 
 
 def process(data: bytes, *, ocr_engine: str | None = None, tts_engine: str | None = None,
