@@ -390,10 +390,9 @@ def warm_up(speech: bool = True) -> None:
     """Load the configured engines now (Lambda init / process start), not on the first job.
 
     With `speech=False` only the OCR engine loads. The worker loads the voice after it, in a
-    background thread at the lowest priority (the kind's `warm_later`): loading it beside the
-    OCR model at normal priority cost the first text more than a second on two cores (piper's
-    session takes ~1.2 s of CPU while the detector wants both), and loading it only once the
-    text was out made the first job's recording start ~3.5 s after its text.
+    background thread at the lowest priority (the kind's `warm_later`), once no job is making
+    its text (jobs.worker._TextFirst): beside the first photo's OCR it delayed the text ~0.3 s
+    and brought the audio no sooner (bench/cold_start.py).
     """
     ocr.get_engine(settings.get().worker.ocr_engine)
     if speech:
