@@ -126,7 +126,9 @@ class Limits:
 class Worker:
     """The worker: which kinds and engines, its time, and how jobs are leased, retried and ended."""
     kind_plugins: str = setting("")  # extra job kinds, "module:ATTR,..." (tests add a stub kind)
-    warm_kinds: str = setting("page")  # kinds whose engines load at worker start, before the first job
+    # Kinds whose engines load at worker start, before the first job; what a kind loads later
+    # (the page kind's voice) waits for the first job's text.
+    warm_kinds: str = setting("page")
     ocr_engine: str = setting("rapidocr")  # the OCR engine (its tuning: the engine's Config)
     tts_engine: str = setting("piper")  # the text-to-speech engine
     digits_engine: str = setting("cnn")  # the handwritten-digit engine

@@ -170,9 +170,13 @@ def _folder(record: dict) -> str:
 def _add_job(z: zipfile.ZipFile, record: dict) -> None:
     """The job's files under its folder: result.json, text.txt, outputs, the source."""
     bucket, folder = settings.get().aws.bucket, _folder(record)
-    files = dict(record.get("outputs") or {})
+    done = record.get("status") == jobs.DONE
+    # A finished job's transient files (a recording's parts) are repeated whole in speech.wav,
+    # and are gone a day after the job.
+    skip = set(record.get("transient_outputs") or ()) if done else set()
+    files = {name: key for name, key in (record.get("outputs") or {}).items() if name not in skip}
     result_key = record.get("result_key")
-    if record.get("status") == jobs.DONE and result_key and result_key.endswith("/result.json"):
+    if done and result_key and result_key.endswith("/result.json"):
         result, _ = objects.read_json(bucket, result_key)
         if result is not None:
             z.writestr(folder + "result.json", _json(result))

@@ -403,12 +403,19 @@ class _TextFirst:
 _TEXT_FIRST = _TextFirst()
 
 
+def _warm_clients() -> None:
+    try:
+        aws.warm_up()
+    except Exception:  # noqa: BLE001 - the first job builds them again, and says what is wrong
+        log.warning("AWS clients not built at init", exc_info=True)
+
+
 def warm_up() -> None:
     """Load the engines of the kinds named by settings.worker.warm_kinds before the first event;
     what they load later waits for the first job's text (_TextFirst)."""
     warm = [kinds.get(name) for name in filter(None, (n.strip() for n in settings.get().worker.warm_kinds.split(",")))]
     # The AWS clients build beside the models: onnxruntime loads and runs without the GIL.
-    clients = threading.Thread(target=aws.warm_up, name="warm-aws")
+    clients = threading.Thread(target=_warm_clients, name="warm-aws")
     clients.start()
     for kind in warm:
         kind.warm()

@@ -36,6 +36,7 @@ MAX_PART_SECONDS = 60.0  # ...up to this
 # much of the worker's time (and a margin) for it.
 ASSEMBLY_REALTIME = 50.0
 ASSEMBLY_MARGIN_SECONDS = 3.0
+MAX_LISTENING_RATE = 2.0  # the site's fastest playback speed (static_site/js/player.js SPEEDS)
 
 
 @dataclass
@@ -246,12 +247,13 @@ class _Recorder:
 
     def _unheard_until_whole(self, start: float) -> bool:
         """No listener reaches `start` seconds into the recording before the whole is stored: none
-        began before this invocation published the first part, and the whole follows within the
-        join's reserve (its margin covers a poll's delay). Never when an earlier invocation
+        began before this invocation published the first part, none plays faster than
+        MAX_LISTENING_RATE, and the whole follows within the join's reserve (its margin covers a
+        poll's delay). Never when an earlier invocation
         published the first part: a listener may be anywhere by now."""
         if self.first_at is None:
             return False
-        return time.monotonic() - self.first_at + _assembly_seconds(self.info, []) < start
+        return time.monotonic() - self.first_at + _assembly_seconds(self.info, []) < start / MAX_LISTENING_RATE
 
 
 def unspoken(codes: Sequence[str]) -> dict:

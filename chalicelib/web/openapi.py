@@ -174,7 +174,9 @@ SCHEMAS = {
                                        "they join)"}),
             "audio_url": _nullable({"type": "string", "description": "presigned GET of speech.wav"}),
             "outputs": {"type": "object", "additionalProperties": _STRING,
-                        "description": "presigned GETs of the kind's output files, by name"},
+                        "description": "presigned GETs of the kind's output files, by name; a recording's "
+                                       "part files are left out from a day after created_at (the bucket "
+                                       "removes them; speech.wav repeats them)"},
             "image_url": {"type": "string", "description": "presigned GET of the uploaded image"},
         },
     },

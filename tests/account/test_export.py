@@ -101,3 +101,26 @@ def test_an_api_key_may_export(client, queue):
     assert client.http.get("/me/export", headers=key).status_code == 202
     queue.run()
     assert client.http.get("/me/export", headers=key).json_body["export"]["status"] == "ready"
+
+
+def test_a_finished_jobs_recording_parts_are_left_out_of_the_export(client, queue, stub_kind):
+    """speech.wav repeats them, and the lifecycle rule removes them a day after the job: the
+    zip held empty part files then."""
+    from chalicelib.jobs import keys
+    from chalicelib.jobs import store as jobs
+
+    user, headers = signed_in(client)
+    job_id = finished_job(client, headers, "HELLO")
+    user_id = user["id"]
+    part = keys.output_key(user_id, job_id, "speech-000.wav")
+    aws.s3().put_object(Bucket=settings.get().aws.bucket, Key=part, Body=b"RIFF part")
+    record = jobs.get(user_id, job_id)
+    aws.jobs_table().update_item(
+        Key={"user_id": user_id, "job_id": job_id}, UpdateExpression="SET outputs = :o, transient_outputs = :t",
+        ExpressionAttributeValues={":o": {**record["outputs"], "speech-000.wav": part}, ":t": ["speech-000.wav"]})
+    queue.queued()
+    client.http.get("/me/export", headers=headers)
+    queue.run()
+    names = zip_of(client.http.get("/me/export", headers=headers).json_body).namelist()
+    assert any(n.endswith(f"{job_id}/echo.txt") for n in names)
+    assert not any(n.endswith("speech-000.wav") for n in names)

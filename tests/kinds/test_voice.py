@@ -36,6 +36,16 @@ def test_a_last_part_a_listener_may_reach_is_published_at_once(monkeypatch):
     assert not take.held and published == [p["file"] for p in take.info["parts"]]
 
 
+def test_a_last_part_a_listener_at_twice_the_speed_may_reach_is_published_at_once(monkeypatch):
+    """The site plays at up to 2x: a part 1x listeners reach after the whole is stored may be
+    reached before it at 2x."""
+    take, _ = recorded(LONG)
+    last_start = take.info["parts"][-1]["start"]
+    monkeypatch.setattr(voice, "ASSEMBLY_MARGIN_SECONDS", 0.75 * last_start)  # between start / 2 and start
+    take, published = recorded(LONG)
+    assert not take.held and published == [p["file"] for p in take.info["parts"]]
+
+
 def test_a_recording_of_one_part_is_published_at_once():
     take, published = recorded("A short text.")
     assert not take.held and published == ["speech-000.wav"]

@@ -102,7 +102,7 @@ class KeywordScorer:
 
     def label(self, audio, encoded=None) -> dict:
         """audio: the clip (mono float32, 16 kHz); encoded: its Whisper encoder output when the
-        caller has it already (one 30 s window)."""
+        caller has it already (the engine's window, chalicelib.engines.asr.whisper)."""
         import numpy as np
 
         m = self._model

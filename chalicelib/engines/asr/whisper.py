@@ -197,18 +197,20 @@ class WhisperEngine:
             encoded once for its language and its transcript, and a command clip once for its
             transcript and its keyword (the encoder is ~75% of the CPU on speech-dev)."""
             last_features = None
+            last_frames = None
             last_encoded = None
             frames = 3000  # the encoder window (mel frames): the padded features are cut to it
 
             def encode(self, features):
-                if self.last_encoded is not None and np.array_equal(features, self.last_features):
+                if (self.last_encoded is not None and self.last_frames == self.frames
+                        and np.array_equal(features, self.last_features)):
                     return self.last_encoded
-                self.last_features = features
+                self.last_features, self.last_frames = features, self.frames
                 self.last_encoded = super().encode(features[..., : self.frames])
                 return self.last_encoded
 
             def forget(self) -> None:
-                self.last_features = self.last_encoded = None
+                self.last_features = self.last_frames = self.last_encoded = None
 
         self._model = _Model(path, device="cpu", compute_type=config.compute_type,
                                    cpu_threads=max(1, config.threads), num_workers=1, **kwargs)
@@ -259,7 +261,10 @@ class WhisperEngine:
         code Whisper knows), else the configured one, else the one detected. One call at a time
         per engine (a lock): the model is shared and the time estimate is learnt across calls."""
         with self._lock:
-            return self._transcribe(samples, sample_rate, deadline, language)
+            try:
+                return self._transcribe(samples, sample_rate, deadline, language)
+            finally:
+                self._model.forget()  # its encoder output belongs to this recording only
 
     def _language(self, audio: np.ndarray) -> str:
         """The spoken language of the first chunk, leaning to English (Config)."""
@@ -337,7 +342,6 @@ class WhisperEngine:
         if short and complete:
             # The clip was one window: reuse its encoder output.
             keyword = self._keywords.label(audio, encoded=self._model.last_encoded)
-        self._model.forget()
         return Transcript(text=text, language=language or cfg.language, segments=segments,
                           complete=complete, keyword=keyword, processed_s=processed)
 
