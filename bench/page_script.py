@@ -4,8 +4,8 @@ OSD (then every script model when OSD names none we read) alone, side by side on
 
     .venv/bin/python -m bench.page_script [--datasets ../shared/datasets] [--limit N]   # ~5 min
 
-Pages: languages-dev's real scans and photos, the UDHR pages rendered in 14 languages and their
-photographed copies (bench/render.py), and ICDAR 2015 dev photos and FUNSD forms (English: a
+Pages: languages-dev's real scans and photos, the UDHR pages rendered in 14 languages and a
+photographed copy of each (bench/render.py: blurred, tilted, JPEG), and ICDAR 2015 dev photos and FUNSD forms (English: a
 page sent to Tesseract there is a loss). Only pages `needs_other_reader` sends away are asked
 their script. Right: the script of the page's language (chalicelib/languages/table.tsv). CPU
 seconds: this process and Tesseract's. Right: read by the reader of the page's script (a page
@@ -23,7 +23,7 @@ import numpy as np
 from PIL import Image
 
 from bench import datasets, render
-from bench.languages import PHOTOS, RENDERED
+from bench.languages import RENDERED
 
 DEFAULT_DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 
@@ -47,8 +47,7 @@ def pages(root: Path, limit: int) -> Iterator[tuple[str, str, np.ndarray]]:
     for code in RENDERED:
         page = render.render(render.text_of(code), code)
         yield f"rendered/{code}", code, rgb_of(page.png())
-        if code in PHOTOS:
-            yield f"photo/{code}", code, rgb_of(render.photo(page, seed=24))
+        yield f"photo/{code}", code, rgb_of(render.photo(page, seed=24))
     for name in (datasets.ICDAR, datasets.FUNSD):
         for item in datasets.load(root, name)[:limit]:
             yield f"{name}/{item.name}", "en", rgb_of(item.image.read_bytes())
