@@ -200,6 +200,7 @@ UNREAD_MIN_SHARE = 0.6  # ...or than this share of the median line read are left
 UNREAD_LINES = 6  # the tallest unread lines looked at
 CROP_HEIGHT = 48  # pixels a line crop is scaled to for Tesseract (Arabic read at 0.92 here, 0.64 at 64)
 CROP_PAD = 12  # blank around each crop in the stack Tesseract reads
+EDGE_MARKS = "|`"  # what the ink around a crop (a frame, a neighbour's edge) is read as
 OTHER_MIN_CONFIDENCE = 0.6  # the script model's mean word confidence on the crops (noise: 0.0-0.78)...
 OTHER_MIN_LETTERS = 6  # ...and letters of its script it must read (noise read as Greek: up to 26 at 0.29)
 LATIN_MARGIN = 0.1  # Greek and Cyrillic models read Latin letters as theirs: they must beat `eng` by this
@@ -336,9 +337,20 @@ def _lines_back(words, crops, rows, boxes, script: str) -> list:
 
 def _trimmed(placed: list) -> list:
     """Without the marks Tesseract reads at a crop's ends from the ink around the line (a
-    sign's frame as "|", a neighbour's edge as "`")."""
+    sign's frame as "|", a neighbour's edge as "`"): marks read as words of their own, and
+    marks stuck to the outermost words ("|चिकित्सा"), whose boxes lose their share."""
     keep = [any(ch.isalnum() for ch in w.text) for w, _ in placed]
     if not any(keep):
         return []
     first, last = keep.index(True), len(keep) - keep[::-1].index(True)
-    return placed[first:last]
+    placed = placed[first:last]
+    left = min(range(len(placed)), key=lambda k: placed[k][1][0])
+    right = max(range(len(placed)), key=lambda k: placed[k][1][2])
+    for k, side in ((left, 0), (right, 2)):
+        word, box = placed[k]
+        text = word.text.strip(EDGE_MARKS)
+        if text != word.text:
+            cut = (box[2] - box[0]) * (len(word.text) - len(text)) / len(word.text)
+            box = (box[0] + cut, *box[1:]) if side == 0 else (*box[:2], box[2] - cut, box[3])
+            placed[k] = (Word(text, word.confidence, word.box), box)
+    return placed

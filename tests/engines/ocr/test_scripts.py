@@ -179,3 +179,14 @@ def test_without_tesseract_a_bilingual_sign_keeps_what_the_default_engine_read(e
     reading = engine.read(rgb)
     monkeypatch.setattr("shutil.which", lambda name: None)
     assert scripts.read_unread_lines(rgb, reading, time.monotonic() + 30) == []
+
+
+def test_a_signs_frame_read_into_the_outermost_words_is_trimmed_with_its_share_of_the_box():
+    placed = [(Word("|", 0.4, rect(0, 0, 4, 20)), (0, 0, 4, 20)),
+              (Word("|चिकित्सा", 0.9, rect(8, 0, 98, 20)), (8, 0, 98, 20)),
+              (Word("विभाग`", 0.9, rect(110, 0, 170, 20)), (110, 0, 170, 20))]
+    trimmed = scripts._trimmed(placed)
+    assert [w.text for w, _ in trimmed] == ["चिकित्सा", "विभाग"]
+    assert trimmed[0][1] == (18.0, 0, 98, 20)  # 1 of 9 characters (code points): a ninth of the box
+    assert trimmed[1][1] == (110, 0, 160.0, 20)  # 1 of 6
+    assert scripts._trimmed([(Word("चिकित्सा", 0.9, rect(8, 0, 98, 20)), (8, 0, 98, 20))])[0][1] == (8, 0, 98, 20)
