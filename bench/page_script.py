@@ -24,13 +24,7 @@ from PIL import Image
 
 from bench import datasets, render
 from bench.languages import RENDERED
-
-DEFAULT_DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
-
-
-def cpu() -> float:
-    t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
+from bench.mixed_scripts import DEFAULT_DATASETS, cpu
 
 
 def rgb_of(data: bytes) -> np.ndarray:

@@ -249,8 +249,8 @@ class _Recorder:
         """No listener reaches `start` seconds into the recording before the whole is stored: none
         began before this invocation published the first part, none plays faster than
         MAX_LISTENING_RATE, and the whole follows within the join's reserve (its margin covers a
-        poll's delay). Never when an earlier invocation
-        published the first part: a listener may be anywhere by now."""
+        poll's delay). Never when an earlier invocation published the first part: a listener
+        may be anywhere by now."""
         if self.first_at is None:
             return False
         return time.monotonic() - self.first_at + _assembly_seconds(self.info, []) < start / MAX_LISTENING_RATE

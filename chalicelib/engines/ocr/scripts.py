@@ -105,12 +105,11 @@ def detect_script(rgb: np.ndarray, timeout: float = SCRIPT_TIMEOUT, lines=None) 
     With `lines` (the default engine's Reading of the page), the line classifier (script_id)
     first looks at the boxes of its tallest lines, read or not (~1 ms a line); when most of
     them are surely one script, that is the page's (Latin: the default engine's reading
-    stands). Otherwise, from a sample
-    of the page (its inkiest few text lines): Tesseract's OSD (~0.7 s of CPU); when it names
-    a script we do not send to Tesseract (it calls Thai pages Latin, blurred Greek too), each
-    script model reads the sample and the surest reading wins (~3 s). Measured on 36 rendered
-    pages in 9 languages and the real Arabic page and Hindi signs: OSD alone 32/40 right, with
-    the second step 38/40."""
+    stands). Otherwise, from a sample of the page (its inkiest few text lines): Tesseract's OSD
+    (~0.7 s of CPU); when it names a script we do not send to Tesseract (it calls Thai pages
+    Latin, blurred Greek too), each script model reads the sample and the surest reading wins
+    (~3 s). Measured on 36 rendered pages in 9 languages and the real Arabic page and Hindi
+    signs: OSD alone 32/40 right, with the second step 38/40."""
     if lines is not None:
         script, share = classified_script(rgb, lines)
         if script is not None:
@@ -139,9 +138,7 @@ def classified_script(rgb: np.ndarray, lines) -> tuple[str | None, float]:
                    key=_height, reverse=True)[:CLASSIFIED_LINES]
     if not boxes:
         return None, 0.0
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    probs = script_id.probabilities([pp.crop_line(gray, _widened(q), CROP_HEIGHT).image for q in boxes],
-                                    latin_weight=CLASSIFIED_LATIN_WEIGHT)
+    probs = script_id.probabilities([c.image for c in _line_crops(rgb, boxes)], latin_weight=CLASSIFIED_LATIN_WEIGHT)
     best = int(probs.mean(axis=0).argmax())
     mean, share = float(probs[:, best].mean()), float((probs.argmax(axis=1) == best).mean())
     if mean < CLASSIFIED_PROBABILITY or share < CLASSIFIED_SHARE:
@@ -225,8 +222,7 @@ def read_unread_lines(rgb: np.ndarray, reading, deadline: float) -> list:
         exe = executable()
     except EngineUnavailable:  # without Tesseract the page is read as it was
         return []
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    crops = [pp.crop_line(gray, _widened(q), CROP_HEIGHT) for q in boxes]
+    crops = _line_crops(rgb, boxes)
     images = [c.image for c in crops]
     stack, rows = _stack(images)
     found = [(script, words) for script in likely_scripts(images)
@@ -282,6 +278,12 @@ def _read_words(exe: str, gray: np.ndarray, model: str, deadline: float) -> list
 
 def _height(q) -> float:
     return min(pp.quad_size(np.asarray(q, dtype=np.float64)))
+
+
+def _line_crops(rgb: np.ndarray, boxes: list[np.ndarray]) -> list:
+    """Each line box cropped upright in gray, with a margin, `CROP_HEIGHT` pixels high."""
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    return [pp.crop_line(gray, _widened(q), CROP_HEIGHT) for q in boxes]
 
 
 def _widened(q: np.ndarray) -> np.ndarray:
