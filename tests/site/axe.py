@@ -1,0 +1,23 @@
+"""axe-core (npm, pinned in package-lock.json) run inside the page under test: the WCAG 2 A and
+AA rules a screen reader's user depends on, on whatever the page shows now."""
+from __future__ import annotations
+
+from pathlib import Path
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def violations(page, selector: str | None = None) -> list[str]:
+    """axe-core's violations on the current view (or the part matching `selector`), one line
+    each: rule, impact, and the first offending elements."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    found = page.evaluate(
+        """async ([selector, tags]) => {
+            const r = await axe.run(selector ? document.querySelector(selector) : document,
+                                    {runOnly: {type: 'tag', values: tags}});
+            return r.violations.map(v => `${v.id} (${v.impact}): ${v.help} at ` +
+                v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '));
+        }""", [selector, TAGS])
+    return list(found)
