@@ -130,6 +130,18 @@ def run(data: bytes, *, deadline: float | None = None, publish: Callable[[Output
     return _record(result, emit, watch, deadline, tts_engine, resume)
 
 
+def read(data: bytes, *, ocr_engine: str | None = None, language: str | None = None,
+         deadline: float | None = None) -> dict:
+    """An image or a document -> its result without a recording (the `ocr` command, benchmarks):
+    the text, its boxes and its structure (CONTRACTS sections 1, 7 and 13)."""
+    from chalicelib.media import document as documents
+
+    if documents.is_document(data):
+        result, _ = _read_document(data, None, lambda outputs: None, Stopwatch(), deadline, ocr_engine, language)
+        return result
+    return recognize(data, ocr_engine=ocr_engine, deadline=deadline, language=language)
+
+
 def _read_document(data: bytes, prior: dict | None, emit, watch: Stopwatch, deadline: float | None,
                    ocr_engine: str | None, language: str | None = None) -> tuple[dict, bool]:
     """A document's pages, read in order from where `prior` stopped; each page is published
