@@ -4,7 +4,8 @@ address.
 Asking for a reset answers the same bytes whatever the address (RESET_ANSWER), and does the
 same work before answering: it checks the address's form, counts it, and queues the mail. The
 account is looked up only on the worker side (`send_reset`), so the answer's timing says
-nothing either. An unverified address gets no link: it may not be its holder's.
+nothing either. An unverified address gets no reset link (it may not be its holder's): it gets
+the confirmation link instead, with a note to ask again once confirmed.
 """
 from __future__ import annotations
 
@@ -56,10 +57,17 @@ def request_reset(raw_email: str, ip: str) -> dict:
 
 
 def send_reset(email: str) -> None:
-    """(Worker side.) Mail a reset link when the address has a verified account."""
+    """(Worker side.) Mail a reset link when the address has a verified account, the
+    confirmation link when it has an unverified one, nothing when it has none."""
     user = users.find(email)
-    if user is None or not user.get("email_verified"):
-        log.info("no reset link sent", extra={"reason": "no account" if user is None else "address not verified"})
+    if user is None:
+        log.info("no reset link sent", extra={"reason": "no account"})
+        return
+    if not user.get("email_verified"):
+        # Imported here: verification imports this module (for `count_mail`).
+        from chalicelib.account import verification
+
+        verification.send_for_reset(user)
         return
     minutes = settings.get().account.reset_ttl_seconds // 60
     token = links.issue(RESET, user, settings.get().account.reset_ttl_seconds)

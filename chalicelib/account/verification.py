@@ -1,5 +1,6 @@
-"""Email verification: a link mailed at sign-up (and again on request). An account works
-unverified; only a verified address gets password-reset links (account.password)."""
+"""Email verification: a link mailed at sign-up (and again on request, or when a password reset
+is asked for an address never confirmed). An account works unverified; only a verified address
+gets password-reset links (account.password)."""
 from __future__ import annotations
 
 from chalicelib import logs, settings
@@ -33,14 +34,34 @@ def send_link(user_id: str) -> None:
     user = users.get(user_id)
     if user is None or user.get("email_verified"):
         return
+    mail_link(user, "Confirm your email address for PageVoice",
+              f"Hello {user['name']}, please confirm that this is your address by opening this link:",
+              "Until your address is confirmed, PageVoice cannot send you a link to choose a new password "
+              "if you forget yours.")
+
+
+def send_for_reset(user: dict) -> None:
+    """(Worker side.) A password reset was asked for an address never confirmed: the
+    confirmation link instead of a reset link (whoever made the account may not hold the
+    address), saying why and what to do next."""
+    mail_link(user, "Confirm your email address to reset your PageVoice password",
+              f"Hello {user['name']}, someone (we hope you) asked to choose a new password for your PageVoice "
+              "account. This address was never confirmed, so we cannot send a password link to it yet. "
+              "First confirm it with this link:",
+              "Then ask again on the \"Forgot your password?\" page: the link to choose a new password will "
+              "come to this address. If you did not ask for this, ignore this mail.")
+    log.info("verification link sent instead of a reset link")
+
+
+def mail_link(user: dict, subject: str, lead: str, after: str) -> None:
+    """Issue a verification link for the account and mail it: `lead` before the link, `after`
+    (with how long it works) after it."""
     ttl = settings.get().account.verify_ttl_seconds
     token = links.issue(VERIFY, user, ttl)
     if token is None:
         return  # another link was issued meanwhile, and is being mailed
-    mail.send(user["email"], "Confirm your email address for PageVoice", [
-        f"Hello {user['name']}, please confirm that this is your address by opening this link:",
-        f"It works for {ttl // 86400} days. Until your address is confirmed, PageVoice cannot send you a "
-        "link to choose a new password if you forget yours."], mail.link(f"verify/{token}"))
+    mail.send(user["email"], subject, [lead, f"It works for {ttl // 86400} days. {after}"],
+              mail.link(f"verify/{token}"))
     log.info("verification link sent")
 
 

@@ -134,7 +134,7 @@ def test_an_unverified_address_gets_no_reset_link(client, queue, mailbox):
     queue.run()  # the verification mail
     assert post(client, "/auth/password-reset", {"email": "ann@example.org"}).status_code == 202
     assert queue.run() == ["reset-mail"]
-    assert [m.subject for m in mailbox.to("ann@example.org")] == ["Confirm your email address for PageVoice"]
+    assert not [m for m in mailbox.to("ann@example.org") if "/#/reset/" in m.body]  # (a confirmation link instead: test_reset_unverified)
 
 
 def test_reset_requests_are_throttled_per_address_and_refuse_what_is_no_address(client, queue):
