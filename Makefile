@@ -61,7 +61,8 @@ system-deps:
 run: venv system-deps
 	$(PY) -m infra.local --watch-pid $$PPID
 
-# The newest mail the local stack sent (its files: <state dir>/mail/*.eml).
+# The newest mail the local stack sent (its files: <state dir>/mail/*.eml): PAGEVOICE_STATE_DIR's
+# when set, else the running stacks' (wherever `make run` was told to keep its state).
 mail: venv
 	@$(PY) -m infra.local.mailbox --latest
 

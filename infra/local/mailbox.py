@@ -12,11 +12,17 @@ write nothing; sends are not journaled anyway (journal.is_mutation), so a restar
 writes old mail again.
 
 `python -m infra.local.mailbox --latest` (`make mail`) prints the newest message: its headers
-and text, links included; without `--latest`, one line per message, newest first.
+and text, links included; without `--latest`, one line per message, newest first. It reads the
+state directory PAGEVOICE_STATE_DIR (or --state-dir) names; without either, the mail of the
+stacks running now, wherever their state is (`make run` may have been given another
+PAGEVOICE_STATE_DIR in another terminal): each Mailbox notes its folder and process under
+.local/mailboxes/ (RUNNING), and a note whose process has ended is left out.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import re
 import sys
@@ -33,6 +39,7 @@ from infra.local.guard import ADMIN_ENVIRON
 from infra.local.journal import _read_body, call, unavailable
 
 MAIL_DIR = "mail"
+RUNNING = Path(__file__).resolve().parents[2] / ".local" / "mailboxes"
 _MESSAGE_ID = re.compile(rb"<MessageId>([^<]+)</MessageId>")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -91,6 +98,7 @@ class Mailbox:
     def __init__(self, app, directory: Path) -> None:
         self.app = app
         self.directory = state.private_dir(directory)  # there from the start: `make run` names it
+        note_running(self.directory)
 
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
         if (environ["REQUEST_METHOD"] != "POST" or environ.get(ADMIN_ENVIRON)
@@ -124,18 +132,66 @@ def show(path: Path) -> str:
     return "\n".join([*lines, f"File: {path}", "", body.get_content().rstrip() if body else ""]) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
+def note_running(directory: Path, pid: int | None = None) -> None:
+    """Say (under RUNNING) that this process writes mail to `directory`, for `make mail`."""
+    directory = directory.resolve()
+    try:
+        state.private_dir(RUNNING)
+        name = hashlib.sha256(str(directory).encode()).hexdigest()[:16]
+        state.write_private(RUNNING / f"{name}.json",
+                            json.dumps({"mail_dir": str(directory), "pid": pid or os.getpid()}).encode())
+    except OSError:
+        pass  # `make mail` then needs PAGEVOICE_STATE_DIR; the mail is written all the same
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def running() -> list[Path]:
+    """The mail folders of the stacks running now (notes of ended ones are removed)."""
+    found = []
+    for note in sorted(RUNNING.glob("*.json")) if RUNNING.is_dir() else []:
+        try:
+            entry = json.loads(note.read_text())
+            directory, pid = Path(entry["mail_dir"]), int(entry["pid"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if _alive(pid) and directory.is_dir():
+            found.append(directory)
+        else:
+            note.unlink(missing_ok=True)
+    return found
+
+
+def directories(state_dir: str | None) -> list[Path]:
+    """Where to look: the state directory named (--state-dir, else PAGEVOICE_STATE_DIR), else
+    the running stacks' mail folders, else the default state directory's."""
     from infra.local.stack import default_state_dir
 
+    if state_dir or os.environ.get("PAGEVOICE_STATE_DIR"):
+        return [mail_dir(Path(state_dir or default_state_dir()))]
+    return running() or [mail_dir(Path(default_state_dir()))]
+
+
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m infra.local.mailbox",
                                  description="The mail the local stack sent (as files under its state directory).")
-    ap.add_argument("--state-dir", default=default_state_dir())
+    ap.add_argument("--state-dir", default=None,
+                    help="the stack's state directory (default: PAGEVOICE_STATE_DIR, else the running stacks')")
     ap.add_argument("--latest", action="store_true", help="print the newest message (headers and text)")
     args = ap.parse_args(argv)
-    directory = mail_dir(Path(args.state_dir))
-    found = messages(directory)
+    folders = directories(args.state_dir)
+    # The files' names start with the UTC time they were sent: the newest sorts last across folders.
+    found = sorted((p for d in folders for p in messages(d)), key=lambda p: p.name)
     if not found:
-        print(f"No mail yet in {directory}.", file=sys.stderr)
+        print(f"No mail yet in {', '.join(map(str, folders))}.", file=sys.stderr)
         return 1
     if args.latest:
         sys.stdout.write(show(found[-1]))
