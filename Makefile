@@ -88,6 +88,7 @@ bench: venv keras-venv system-deps fetch-weights
 	$(KERAS_VENV)/bin/python -m bench.keras_detect --datasets $(DATASETS) --limit 15
 	$(PY) -m bench.keras_detect --engine rapidocr --datasets $(DATASETS) --limit 15
 	$(PY) -m bench.documents --datasets $(DATASETS)
+	$(PY) -m bench.layout --datasets $(DATASETS) --base 36d489d
 	$(PY) -m bench.spinning --datasets $(DATASETS)
 	$(PY) -m bench.hostile
 	$(PY) -m bench.result_growth
