@@ -3,7 +3,7 @@
 Routes are CONTRACTS.md sections 3 and 12, plus /api-keys, /kinds and /openapi.json. Authenticated
 routes call `auth.authenticate` first (a session token or an API key, checked on every request).
 The worker is not here: it is `chalicelib.jobs.worker.lambda_handler` (a container image, see
-the README's "How it works").
+docs/how-it-works.md).
 """
 from chalice import Chalice
 

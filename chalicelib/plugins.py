@@ -26,7 +26,7 @@ def engine_class(task: str, name: str, target: str):
     except ImportError as exc:
         raise EngineUnavailable(
             f"The {task} engine '{name}' is not installed here (missing {exc.name or exc}). "
-            "See the README for how to install it.") from exc
+            "See docs/engines.md for how to install it.") from exc
     return getattr(mod, cls)
 
 

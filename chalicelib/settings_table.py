@@ -2,9 +2,9 @@
 each engine's `Config`, read from the source, so no engine's runtime is imported.
 
     .venv/bin/python -m chalicelib.settings_table --markdown   # print it
-    .venv/bin/python -m chalicelib.settings_table --readme     # write it into README.md
+    .venv/bin/python -m chalicelib.settings_table --write      # write it into docs/settings.md
 
-README.md holds it between its markers; tests/test_settings.py checks it is up to date.
+docs/settings.md holds it between its markers; tests/test_settings.py checks it is up to date.
 """
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ from chalicelib import settings
 from chalicelib.settings import PREFIX, ROOT, SECTIONS
 
 TABLE_BEGIN, TABLE_END = "<!-- settings-table:begin -->", "<!-- settings-table:end -->"
-REGENERATE = ".venv/bin/python -m chalicelib.settings_table --readme"
+REGENERATE = ".venv/bin/python -m chalicelib.settings_table --write"
+DOC = ROOT / "docs" / "settings.md"
 _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
         ast.Pow: operator.pow, ast.USub: operator.neg}
 
@@ -160,8 +161,8 @@ def markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-def readme_table(text: str) -> str | None:
-    """The table between README's markers (None without them)."""
+def doc_table(text: str) -> str | None:
+    """The table between the markers of docs/settings.md (None without them)."""
     match = re.search(re.escape(TABLE_BEGIN) + r"\n(.*?)" + re.escape(TABLE_END), text, re.S)
     return match.group(1) if match else None
 
@@ -169,15 +170,14 @@ def readme_table(text: str) -> str | None:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m chalicelib.settings_table", description=__doc__.split("\n")[0])
     ap.add_argument("--markdown", action="store_true", help="print the table of every environment variable")
-    ap.add_argument("--readme", action="store_true", help="write that table into README.md between its markers")
+    ap.add_argument("--write", action="store_true", help="write that table into docs/settings.md between its markers")
     args = ap.parse_args(argv)
-    if args.readme:
-        readme = ROOT / "README.md"
-        text = readme.read_text()
-        if readme_table(text) is None:
-            raise SystemExit(f"README.md has no {TABLE_BEGIN} ... {TABLE_END} markers to write between.")
+    if args.write:
+        text = DOC.read_text()
+        if doc_table(text) is None:
+            raise SystemExit(f"docs/settings.md has no {TABLE_BEGIN} ... {TABLE_END} markers to write between.")
         start, end = text.index(TABLE_BEGIN) + len(TABLE_BEGIN) + 1, text.index(TABLE_END)
-        readme.write_text(text[:start] + markdown() + text[end:])
+        DOC.write_text(text[:start] + markdown() + text[end:])
     else:
         print(markdown(), end="")
 

@@ -300,7 +300,7 @@ class KerasOcrEngine:
             raise EngineUnavailable(
                 "The keras-ocr engine is not installed here: it runs in its own environment "
                 "(python3.11 -m venv .venv-keras && .venv-keras/bin/pip install -r "
-                "requirements-keras.txt). See the README.")
+                "requirements-keras.txt). See docs/engines.md.")
         # Checked before TensorFlow loads, so a missing file fails in a fraction of a second.
         paths = None if untrained else weight_paths(cfg.cache_dir)
         # Untrained: still the real detector when its converted weights are there (verified).
