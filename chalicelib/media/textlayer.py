@@ -1,0 +1,402 @@
+"""Whether a PDF page's text layer says what the page shows (issue 38).
+
+A text layer is only as good as its fonts' maps from glyphs to Unicode. Without one (a subset
+font with its own encoding and no /ToUnicode) the text is the glyph codes read as characters
+("/1' #4<"); with a wrong one, a math font's symbols come out as the Latin-1 characters of
+their codes (a textbook's "S = kB ln Ω" as "S 1⁄4 kB ln Ω", "+" as "þ"). Such text is shown
+and spoken as it is unless someone looks at the page.
+
+`review(lines, rgb)` looks, cheaply first: every line is checked for signs of a broken map
+(replacement and private-use characters, characters unusual in running text such as "þ" or a
+vulgar fraction, many stray symbols such as "#$&", few dictionary words in English text). A clean page (nearly all) costs a scan of its characters and nothing else. Lines that
+raise a sign are read by the OCR engine on their region of the rendered page (all of them at
+once, stacked in one image), and a line is taken as wrong only when that reading disagrees:
+OCR reads something else where its unusual characters are (a symbol OCR drops is no evidence),
+or the two share too few characters while OCR's reads more like text. So a real "¼" or a correct formula stays as the PDF gives it. A page
+where most lines raise a sign, and a sample of them is found wrong, is not trusted at all:
+the caller reads it by OCR.
+"""
+from __future__ import annotations
+
+import string
+import time
+import unicodedata
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from chalicelib.geometry import around, bounds, quad
+
+# Characters that are never text: replacement, private use (unmapped glyphs), unassigned, surrogates, controls.
+BAD_CATEGORIES = {"Co", "Cn", "Cs", "Cc"}
+# Characters that running text in a Latin script rarely holds and that broken maps often give:
+# a math font's "=", "+", "(", ")" read as Latin-1 (¼ þ ð Þ, and ¼ ½ ¾ become "1⁄4" under the
+# NFKC that document.py applies, hence the fraction slash), negation and broken-bar signs, and
+# "Ã"/"Â" (UTF-8 read as Latin-1). Each only raises a sign: OCR of the line decides.
+UNUSUAL = set("þÞðÐ¼½¾¬¦¤ÃÂ\u2044")
+# Punctuation stripped from a token's ends before it is judged a word or a number.
+EDGES = string.punctuation + "“”‘’«»…–—•·"
+WORD_INNER = set("'’-.")  # inside a word ("don't", "micro-states", "e.g.")
+NUMBER_INNER = set(".,:/-%+")  # inside a number ("14,000", "3.5%", "1/2")
+MIN_TOKENS = 3  # a line needs this many tokens for its words to say anything
+SYMBOLS = 0.35  # share of a line's characters that are neither letters nor digits (English text: ~0.05)...
+STRAY_SYMBOLS = 0.12  # ...with this share outside prose and formulas' own ("#", "$", "&", '"', "!", "*")...
+MIN_CHARS = 8  # ...in a line of at least this many characters
+PROSE_SYMBOLS = set("=+-−–—()/.,[]<>×·±'’:;%")
+MIN_WORDS = 3  # English words (3+ letters) a line needs before its dictionary share counts...
+CAPS_WORD = 5  # a word in capitals this long is a word (shorter: likely an acronym)
+DICTIONARY_SHARE = 0.34  # ...which is suspicious below this (English lines: ~0.9)
+FOREIGN_CONFIDENCE = 0.8  # a page identified as another language this surely has no dictionary test
+# OCR's verdict on a line that raised a sign:
+SIMILAR = 0.6  # character similarity under which the two readings disagree
+# Page level: when at least this share of a page's lines (and MOST_MIN of them) raise a sign,
+# a sample of SAMPLE lines is read first; if at least half of those are wrong, the whole page is.
+MOST = 0.5
+MOST_MIN = 3
+SAMPLE = 4
+MAX_CHECKED = 40  # lines read by OCR on one page at most (the rest of a worse page: the whole page)
+# Line crops for OCR: a margin around the text layer's box (in line heights) and a blank between crops.
+MARGIN_X = 0.6
+MARGIN_Y = 0.0  # the text layer's boxes span the font's full height: past them is the neighbours' ink
+GAP = 0.8
+STACK_MAX_SIDE = 2000  # the stacked image stays within the detector's own limits (no downscaling)
+STACK_MAX_PIXELS = 2_400_000
+
+REASONS = {
+    "unmapped": "fonts without a text map",
+    "symbols": "symbols mapped to the wrong characters",
+    "words": "text that is not words",
+}
+
+
+@dataclass
+class Review:
+    """What `review` found. `untrusted_page`: read the whole page by OCR instead (`reason` says
+    why, in a sentence for the person; `lines` are then the lines as given). Otherwise `lines`
+    are the page's lines, those found wrong re-read by OCR (`"source": "ocr"` on them), and
+    `reason` says why when any were."""
+    lines: list[dict]
+    untrusted_page: bool = False
+    reason: str | None = None
+    suspicious: int = 0  # lines that raised a sign
+    checked: int = 0  # lines read by OCR
+    replaced: list[int] = field(default_factory=list)  # indices of the lines re-read by OCR
+    ms: float = 0.0  # CPU time the review took (milliseconds, this thread)
+
+
+@dataclass
+class _Sign:
+    unmapped: int = 0  # replacement / private-use / unassigned characters
+    unusual: int = 0  # characters unusual in running text
+    stray: bool = False  # much of the line is symbols, and not a formula's
+    few_words: bool = False  # English text with few dictionary words
+
+    def __bool__(self) -> bool:
+        return bool(self.unmapped or self.unusual or self.stray or self.few_words)
+
+    @property
+    def kind(self) -> str:
+        if self.unmapped or self.stray or self.few_words:
+            return "unmapped" if self.unmapped or self.stray else "words"
+        return "symbols"
+
+
+def review(lines: list[dict], rgb: np.ndarray, *, deadline: float | None = None, language: str | None = None,
+           engine=None) -> Review:
+    """Which of a text-layer page's `lines` (CONTRACTS section 1, boxes in the pixels of `rgb`,
+    the page rendered at that size) say what the page shows. `deadline` (time.monotonic): no
+    OCR starts after it (lines not read yet stay as given). `language`: the upload's, when it
+    names one (the dictionary test is for English). `engine`: the OCR engine (default: the
+    configured one)."""
+    t0 = time.thread_time()
+    signs = [_signs(line["text"]) for line in lines]
+    if language is None and any(s.few_words for s in signs) and _foreign(lines):
+        language = "other"
+    if language not in (None, "en"):
+        for s in signs:
+            s.few_words = False
+    flagged = [i for i, s in enumerate(signs) if s]
+    out = Review(lines=list(lines), suspicious=len(flagged))
+    if not flagged:
+        out.ms = (time.thread_time() - t0) * 1000
+        return out
+    engine = engine or _engine()
+    if len(flagged) >= max(MOST_MIN, MOST * len(lines)) or len(flagged) > MAX_CHECKED:
+        sample = [flagged[round(k * (len(flagged) - 1) / (SAMPLE - 1))] for k in range(SAMPLE)]
+        sample = sorted(set(sample))
+        verdicts = _check(lines, sample, signs, rgb, engine, deadline)
+        out.checked = len(verdicts)
+        wrong = [i for i, (bad, _) in verdicts.items() if bad]
+        if verdicts and len(wrong) * 2 >= len(verdicts):
+            kinds = {signs[i].kind for i in wrong}
+            out.untrusted_page = True
+            out.reason = f"The PDF's text did not match the page ({_because(kinds)}): read from the page's image."
+            out.ms = (time.thread_time() - t0) * 1000
+            return out
+        # The sample stands: the text layer is taken as it is (a page of formulas, another language).
+        _replace(out, verdicts, signs)
+        out.ms = (time.thread_time() - t0) * 1000
+        return out
+    verdicts = _check(lines, flagged, signs, rgb, engine, deadline)
+    out.checked = len(verdicts)
+    _replace(out, verdicts, signs)
+    out.ms = (time.thread_time() - t0) * 1000
+    return out
+
+
+def _replace(out: Review, verdicts: dict[int, tuple[bool, dict | None]], signs: list[_Sign]) -> None:
+    for i, (bad, line) in sorted(verdicts.items()):
+        if bad and line is not None:
+            out.lines[i] = line
+            out.replaced.append(i)
+    if out.replaced:
+        kinds = {signs[i].kind for i in out.replaced}
+        n = len(out.replaced)
+        out.reason = (f"{n} line{'s' if n > 1 else ''} of the PDF's text did not match the page "
+                      f"({_because(kinds)}): read from the page's image.")
+
+
+def _because(kinds: set[str]) -> str:
+    return " and ".join(REASONS[k] for k in sorted(kinds))
+
+
+def _engine():
+    from chalicelib import settings
+    from chalicelib.engines import ocr
+
+    return ocr.get_engine(settings.get().worker.ocr_engine)
+
+
+# ---------------------------------------------------------------- cheap signs
+
+
+def _signs(text: str) -> _Sign:
+    sign = _Sign()
+    for ch in text:
+        if ch in UNUSUAL:
+            sign.unusual += 1
+        elif ch == "\ufffd" or (not ch.isascii() and unicodedata.category(ch) in BAD_CATEGORIES):
+            sign.unmapped += 1
+    tokens = text.split()
+    chars = sum(map(len, tokens))
+    if chars >= MIN_CHARS:
+        symbols = [ch for t in tokens for ch in t if not ch.isalnum()]
+        sign.stray = (len(symbols) > SYMBOLS * chars
+                           and sum(ch not in PROSE_SYMBOLS for ch in symbols) > STRAY_SYMBOLS * chars)
+    if not sign.stray and len(tokens) >= MIN_TOKENS:
+        # Lower-case words, and capitals past an acronym's length: names are rarely in a word list.
+        words = [w for t in tokens if len(w := t.strip(EDGES)) >= 3 and w.isalpha() and w.isascii()
+                 and (w.islower() or (w.isupper() and len(w) >= CAPS_WORD))]
+        if len(words) >= MIN_WORDS:
+            known = _dictionary()
+            found = sum(w.lower() in known for w in words)
+            sign.few_words = found < DICTIONARY_SHARE * len(words)
+    return sign
+
+
+def _plain(token: str) -> bool:
+    """A word (letters, with apostrophes, hyphens or dots inside), a number, or punctuation alone."""
+    core = token.strip(EDGES)
+    if not core:
+        return True
+    if all(ch.isalpha() or ch in WORD_INNER for ch in core):
+        return True
+    return any(ch.isdigit() for ch in core) and all(ch.isdigit() or ch in NUMBER_INNER for ch in core)
+
+
+_WORDS: dict[str, int] | None = None
+
+
+def _dictionary() -> dict[str, int]:
+    """The OCR engine's English word list (lexicon.py), shared with it (same cached load)."""
+    global _WORDS
+    if _WORDS is None:
+        from chalicelib.engines.ocr import lexicon
+        from chalicelib.engines.ocr.rapid import RapidConfig
+
+        _WORDS = lexicon.load(str(lexicon.default_path()), RapidConfig.lexicon_min_count)
+    return _WORDS
+
+
+def _foreign(lines: list[dict]) -> bool:
+    """The page is surely in a language other than English (its words are not in the list
+    because they are not English, not because they are garbled)."""
+    from chalicelib.languages import detect
+
+    guess = detect.identify(" ".join(line["text"] for line in lines))
+    return guess is not None and guess.code != "en" and guess.confidence >= FOREIGN_CONFIDENCE
+
+
+# ---------------------------------------------------------------- OCR's verdict
+
+
+def _check(lines: list[dict], which: list[int], signs: list[_Sign], rgb: np.ndarray, engine,
+           deadline: float | None) -> dict[int, tuple[bool, dict | None]]:
+    """{line index: (wrong, the line as OCR reads it)} for the lines read before `deadline`."""
+    verdicts: dict[int, tuple[bool, dict | None]] = {}
+    for group in _stacks(lines, which, rgb.shape):
+        if deadline is not None and time.monotonic() >= deadline:
+            break
+        for i, line in _read(lines, group, rgb, engine, deadline).items():
+            verdicts[i] = (_wrong(lines[i]["text"], line["text"] if line else "", signs[i]), line)
+    return verdicts
+
+
+def _wrong(text: str, ocr: str, sign: _Sign) -> bool:
+    """Whether OCR's reading of a line's region (`ocr`) disagrees with the text layer's (`text`)."""
+    if not ocr.strip():
+        return False  # OCR sees nothing readable there: no evidence against the text layer
+    a, marks = _normalized(text)
+    b, _ = _normalized(ocr)
+    from rapidfuzz.distance import Indel
+
+    if marks:
+        confirmed, contradicted = _marks(a, b, marks)
+        if contradicted > confirmed:
+            return True
+    if Indel.normalized_similarity(a, b) < SIMILAR:
+        # Garbled text (a font without a map) shares little with the page; so may a good line
+        # OCR reads badly, which then reads less like text than the layer does.
+        return _textlike(ocr) > _textlike(text)
+    return False
+
+
+def _marks(a: str, b: str, marks: set[int]) -> tuple[int, int]:
+    """(marked characters of `a` that `b` reads at their place, those where `b` reads something
+    else). A mark OCR reads nothing at (a symbol it dropped as unsure) counts as neither."""
+    from rapidfuzz.distance import Indel
+
+    same = [(i1, i2, j1) for tag, i1, i2, j1, _ in Indel.opcodes(a, b) if tag == "equal"]
+    confirmed = contradicted = 0
+    for m in marks:
+        if any(i1 <= m < i2 for i1, i2, _ in same):
+            confirmed += 1
+            continue
+        # The stretch of `b` between the agreeing characters on either side of the mark.
+        before = max(((i2, j1 + i2 - i1) for i1, i2, j1 in same if i2 <= m), default=(0, 0))[1]
+        after = min((j1 for i1, _, j1 in same if i1 > m), default=len(b))
+        contradicted += after > before
+    return confirmed, contradicted
+
+
+# Both readings are compared in one form: NFKC, case-folded, look-alike punctuation merged, no spaces.
+_FOLD = str.maketrans({"\u2044": "/", "’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "−": "-"})
+
+
+def _normalized(text: str) -> tuple[str, set[int]]:
+    """(the comparable form of `text`, positions in it that come from unusual or unmapped characters)."""
+    out: list[str] = []
+    marks: set[int] = set()
+    for ch in text:
+        if ch.isspace():
+            continue
+        part = unicodedata.normalize("NFKC", ch).casefold().translate(_FOLD).replace(" ", "")
+        if ch in UNUSUAL or ch == "\ufffd" or (not ch.isascii() and unicodedata.category(ch) in BAD_CATEGORIES):
+            marks.update(range(len(out), len(out) + len(part)))
+        out.extend(part)
+    return "".join(out), marks
+
+
+def _textlike(text: str) -> float:
+    """Share of a reading's tokens that are words or numbers, with dictionary words counting double."""
+    tokens = text.split()
+    if not tokens:
+        return 0.0
+    known = _dictionary()
+    score = sum(_plain(t) + (t.strip(EDGES).lower() in known) for t in tokens)
+    return score / (2 * len(tokens))
+
+
+# ---------------------------------------------------------------- reading line regions
+
+
+def _band(lines: list[dict], i: int) -> tuple[float, float, float, float]:
+    """Line i's box, its top and bottom cut halfway to the centres of the lines just above and
+    below it (the text layer's boxes span the font's full height and may reach into them)."""
+    x0, y0, x1, y1 = bounds(lines[i]["box"])
+    cy = (y0 + y1) / 2
+    for j, other in enumerate(lines):
+        a0, b0, a1, b1 = bounds(other["box"])
+        if j == i or a1 <= x0 or a0 >= x1:
+            continue
+        c = (b0 + b1) / 2
+        if y0 < c < cy:
+            y0 = max(y0, (c + cy) / 2)
+        elif cy < c < y1:
+            y1 = min(y1, (c + cy) / 2)
+    return x0, y0, x1, y1
+
+
+def _region(lines: list[dict], i: int, shape) -> tuple[int, int, int, int, int]:
+    """(x0, y0, x1, y1, blank): the pixels of the page cropped for line i, and the blank put
+    around the crop."""
+    h_img, w_img = shape[:2]
+    x0, y0, x1, y1 = _band(lines, i)
+    h = max(1.0, y1 - y0)
+    mx, my = MARGIN_X * h, MARGIN_Y * h
+    return (max(0, int(x0 - mx)), max(0, int(y0 - my)), min(w_img, int(np.ceil(x1 + mx))),
+            min(h_img, int(np.ceil(y1 + my))), int(np.ceil(GAP * h)))
+
+
+def _stacks(lines: list[dict], which: list[int], shape) -> list[list[int]]:
+    """The lines to read, in groups whose stacked crops fit the detector's limits."""
+    groups: list[list[int]] = []
+    height = width = 0
+    for i in which:
+        x0, y0, x1, y1, blank = _region(lines, i, shape)
+        h, w = y1 - y0 + 2 * blank, x1 - x0 + 2 * blank
+        if groups and (height + h > STACK_MAX_SIDE or (height + h) * max(width, w) > STACK_MAX_PIXELS):
+            groups.append([])
+            height = width = 0
+        if not groups:
+            groups.append([])
+        groups[-1].append(i)
+        height, width = height + h, max(width, w)
+    return groups
+
+
+def _read(lines: list[dict], group: list[int], rgb: np.ndarray, engine, deadline: float | None) -> dict[int, dict | None]:
+    """Each line's region of the page, stacked one above the other on blank paper and read by
+    the OCR engine in one call: {line index: the line as OCR reads it there, or None}."""
+    crops, places = [], []  # places: (line index, top of its band in the stack, crop's page origin)
+    top = 0
+    for i in group:
+        x0, y0, x1, y1, blank = _region(lines, i, rgb.shape)
+        crop = rgb[y0:y1, x0:x1]
+        paper = [int(v) for v in np.median(np.concatenate([crop[0], crop[-1]]), axis=0)]
+        crops.append(cv2.copyMakeBorder(crop, blank, blank, blank, blank, cv2.BORDER_CONSTANT, value=paper))
+        places.append((i, top, x0 - blank, y0 - blank))
+        top += crop.shape[0] + 2 * blank
+    width = max(c.shape[1] for c in crops)
+    stack = np.vstack([cv2.copyMakeBorder(c, 0, 0, 0, width - c.shape[1], cv2.BORDER_CONSTANT,
+                                          value=[int(v) for v in c[0, -1]]) for c in crops])
+    found = engine.read(np.ascontiguousarray(stack), deadline=deadline)
+    per_line: dict[int, list] = {i: [] for i in group}
+    for ocr_line in found:
+        _, cy0, _, cy1 = bounds(ocr_line.box)
+        cy, half = (cy0 + cy1) / 2, (cy1 - cy0) / 2
+        for i, band, ox, oy in places:
+            _, y0, _, y1 = _band(lines, i)
+            # Only a reading centred on the line itself: not a neighbour's ink caught in the crop.
+            if abs(band + (y0 + y1) / 2 - oy - cy) < half:
+                per_line[i].append((ocr_line, band, ox, oy))
+                break
+    return {i: _as_line(lines[i], parts) for i, parts in per_line.items()}
+
+
+def _as_line(original: dict, parts: list) -> dict | None:
+    """OCR's lines found on one text-layer line, left to right, as that line (section 1 shape,
+    boxes in page pixels, the original's other keys kept, `source` "ocr")."""
+    words = []
+    confidences = []
+    for ocr_line, band, ox, oy in sorted(parts, key=lambda p: bounds(p[0].box)[0]):
+        confidences.append(float(ocr_line.confidence))
+        for w in ocr_line.words:
+            if w.text.strip():
+                box = quad([[x + ox, y - band + oy] for x, y in w.box])
+                words.append({"text": w.text, "confidence": round(float(w.confidence), 4), "box": box})
+    if not words:
+        return None
+    return {**original, "text": " ".join(w["text"] for w in words), "confidence": round(float(np.mean(confidences)), 4),
+            "box": around(w["box"] for w in words), "words": words, "source": "ocr"}
