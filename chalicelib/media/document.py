@@ -25,6 +25,7 @@ from PIL import Image
 
 from chalicelib.errors import ImageError
 from chalicelib.media import image as imaging
+from chalicelib.structure import layout
 
 # PDF readers accept a header anywhere in the first 1024 bytes (junk before it is common).
 PDF_MAGIC = b"%PDF-"
@@ -45,11 +46,12 @@ SCAN_COVERAGE = 0.5
 ENOUGH_TEXT_CHARS = 200
 # Characters that are never text: controls, surrogates, private use (unmapped glyphs), unassigned.
 NOT_TEXT = {"Cc", "Cs", "Co", "Cn"}
-# Line building, in units of the line's height: words further apart on a line than this leave
-# room for a column gutter between them; columns need this many lines each, this many words a line.
-GUTTER = 0.8
-COLUMN_MIN_LINES = 3
-COLUMN_MIN_WORDS = 3
+# Line building, in units of the words' height: a gap wider than GUTTER may be a column gutter
+# (it is one when the rows within GUTTER_ROWS above and below leave it clear too); one wider
+# than WIDE_GAP parts a line whatever its neighbours.
+GUTTER = 0.45
+GUTTER_ROWS = 3
+WIDE_GAP = 2.5
 
 
 def is_document(data: bytes) -> bool:
@@ -66,12 +68,22 @@ class Page:
     _render: Callable[[], np.ndarray] = field(repr=False, compare=False)
     _words: list[_Word] | None = field(default=None, repr=False, compare=False)
     cut: str | None = None  # "words" or "chars": the text layer was cut at that cap; else None
+    figures: list[tuple[float, float, float, float]] = field(default_factory=list, repr=False, compare=False)
 
     def lines(self) -> list[dict] | None:
         """CONTRACTS section 1 lines in reading order for a "text" page; None for an "ocr" one."""
+        read = self.read()
+        return None if read is None else read["lines"]
+
+    def read(self) -> dict | None:
+        """A "text" page's lines in reading order and its `blocks` (CONTRACTS section 13); None
+        for an "ocr" one."""
         if self._words is None:
             return None
-        return [_line_json(line) for line in _reading_order(self._words)]
+        segments = _segments(self._words)
+        lines, blocks = layout.arrange([_line_json(s) for s in segments], self.width, self.height,
+                                       [_hints(s) for s in segments], page_index=self.index, figures=self.figures)
+        return {"lines": lines, "blocks": blocks}
 
     def rgb(self) -> np.ndarray:
         """(height, width, 3) uint8, rendered now: nothing keeps it after the caller drops it."""
@@ -100,6 +112,10 @@ class Document:
 
     def close(self) -> None:
         self._reader.close()
+
+    def outline(self) -> list[dict]:
+        """A PDF's outline (bookmarks) as chapters: [{"title", "level" (1-based), "page" (0-based)}]."""
+        return self._reader.outline() if hasattr(self._reader, "outline") else []
 
     def __enter__(self) -> Document:
         return self
@@ -179,9 +195,10 @@ class _PdfReader:
                 # A scan is read at its own resolution: rendering a 100 dpi scan at 200 dpi only
                 # makes OCR slower (and reads no better).
                 width, height = render_size(w_pt, h_pt, dpi=max(MIN_SCAN_DPI, scan), max_pixels=self.max_pixels)
+            figures = _figures(page, width, height) if text else []
         return Page(index=i, width=width, height=height, source="text" if text else "ocr",
                     _render=lambda: self._render(i, width, height), _words=words if text else None,
-                    cut=cut if text else None)
+                    cut=cut if text else None, figures=figures)
 
     @contextmanager
     def _page(self, i: int):
@@ -204,8 +221,24 @@ class _PdfReader:
             bitmap.close()
         return rgb
 
+    def outline(self) -> list[dict]:
+        out = []
+        try:
+            for item in self.pdf.get_toc(max_depth=6):
+                if item.page_index is not None and 0 <= item.page_index < self.pages and item.title.strip():
+                    out.append({"title": " ".join(item.title.split())[:200], "level": item.level + 1,
+                                "page": item.page_index})
+                if len(out) >= MAX_OUTLINE:
+                    break
+        except pdfium.PdfiumError:
+            return []
+        return out
+
     def close(self) -> None:
         self.pdf.close()
+
+
+MAX_OUTLINE = 500  # entries: a hostile outline does not grow the result without bound
 
 
 def render_size(w_pt: float, h_pt: float, *, dpi: int, max_pixels: int) -> tuple[int, int]:
@@ -221,6 +254,9 @@ class _Word:
     y0: float
     x1: float
     y1: float
+    size: float = 0.0  # the type's size in pixels (its glyphs' full height)
+    bold: bool = False
+    artifact: bool = False  # a tagged PDF marks it as page furniture (/Artifact)
 
     @property
     def height(self) -> float:
@@ -233,7 +269,54 @@ class _Word:
 
 # The text layer is read in batches of this many characters, so a capped page never holds more.
 CHAR_BATCH = 4096
-_Char = tuple[str, list[float]]  # plain floats: per-character arithmetic on numpy scalars is slow
+# (character, [x0, y0, x1, y1] in pixels, (bold, artifact)); plain floats:
+# per-character arithmetic on numpy scalars is slow.
+_Char = tuple[str, list[float], tuple[bool, bool]]
+BOLD_WEIGHT = 600
+BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demibold", "extrabold")
+FORCE_BOLD = 1 << 18  # PDF font descriptor flag 19
+
+
+class _Styles:
+    """What a character's text object says of it: bold, and marked as an artifact (running
+    header or footer of a tagged PDF); looked up once per text object."""
+
+    def __init__(self, textpage: pdfium.PdfTextPage):
+        self.textpage = textpage
+        self.seen: dict[int, tuple[bool, bool]] = {}
+
+    def __call__(self, i: int) -> tuple[bool, bool]:
+        obj = pdfium_c.FPDFText_GetTextObject(self.textpage, i)
+        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        if key not in self.seen:
+            self.seen[key] = (_bold(obj), _artifact(obj)) if key else (False, False)
+        return self.seen[key]
+
+
+def _bold(obj) -> bool:
+    font = pdfium_c.FPDFTextObj_GetFont(obj)
+    if not font:
+        return False
+    if pdfium_c.FPDFFont_GetWeight(font) >= BOLD_WEIGHT:
+        return True
+    flags = ctypes.c_int()
+    if pdfium_c.FPDFFont_GetFlags(font, flags) and flags.value & FORCE_BOLD:
+        return True
+    buf = ctypes.create_string_buffer(128)
+    n = pdfium_c.FPDFFont_GetBaseFontName(font, buf, 128)
+    name = buf.raw[:max(0, min(n, 128) - 1)].decode("latin-1").lower()
+    return any(b in name.split("+")[-1] for b in BOLD_NAMES)
+
+
+def _artifact(obj) -> bool:
+    for k in range(min(8, pdfium_c.FPDFPageObj_CountMarks(obj))):
+        mark = pdfium_c.FPDFPageObj_GetMark(obj, k)
+        buf = (ctypes.c_ushort * 16)()
+        size = ctypes.c_ulong()
+        named = mark and pdfium_c.FPDFPageObjMark_GetName(mark, buf, ctypes.sizeof(buf), ctypes.byref(size))
+        if named and bytes(buf)[:max(0, size.value - 2)].decode("utf-16-le", "replace") == "Artifact":
+            return True
+    return False
 
 
 def _chars(page: pdfium.PdfPage, width: int, height: int,
@@ -243,12 +326,14 @@ def _chars(page: pdfium.PdfPage, width: int, height: int,
     after `max_chars` characters of text: then the second value is "chars" (else None)."""
     transform = _pixel_transform(page, width, height)
     textpage = page.get_textpage()
+    styles = _Styles(textpage)
     out: list[_Char | None] = []
     kept = 0
     try:
         n = textpage.count_chars()
         for start in range(0, n, CHAR_BATCH):
-            for item in _char_batch(textpage, range(start, min(n, start + CHAR_BATCH)), transform, width, height):
+            for item in _char_batch(textpage, range(start, min(n, start + CHAR_BATCH)), transform, width, height,
+                                    styles):
                 if item is not None:
                     if max_chars is not None and kept >= max_chars:
                         return out, "chars"
@@ -260,7 +345,7 @@ def _chars(page: pdfium.PdfPage, width: int, height: int,
 
 
 def _char_batch(textpage: pdfium.PdfTextPage, indices: range, transform, width: int,
-                height: int) -> list[_Char | None]:
+                height: int, styles: _Styles) -> list[_Char | None]:
     codes = [pdfium_c.FPDFText_GetUnicode(textpage, i) for i in indices]
     boxes = np.array([_loose_box(textpage, i) for i in indices], dtype=np.float64).reshape(-1, 4)
     px = _to_pixels(boxes, transform)
@@ -269,9 +354,9 @@ def _char_batch(textpage: pdfium.PdfTextPage, indices: range, transform, width: 
     px[:, [0, 2]] = px[:, [0, 2]].clip(0, width)  # a character half off the page: its visible half
     px[:, [1, 3]] = px[:, [1, 3]].clip(0, height)
     out: list[_Char | None] = []
-    for code, box, seen in zip(codes, px.tolist(), visible.tolist()):
+    for i, code, box, seen in zip(indices, codes, px.tolist(), visible.tolist()):
         ch = chr(code) if 0 < code < 0x110000 else " "
-        out.append((ch, box) if seen and not ch.isspace() and _kept(ch) else None)
+        out.append((ch, box, styles(i)) if seen and not ch.isspace() and _kept(ch) else None)
     return out
 
 
@@ -324,7 +409,7 @@ def _words(chars: list[_Char | None]) -> list[_Word]:
 
 
 def _beside(prev: _Char, item: _Char) -> bool:
-    (a, prev), (b, box) = prev, item
+    (a, prev, _), (b, box, _) = prev, item
     h = max(prev[3] - prev[1], box[3] - box[1], 1e-6)
     same_line = abs((prev[1] + prev[3]) / 2 - (box[1] + box[3]) / 2) < h / 2
     if not same_line:
@@ -346,13 +431,18 @@ def _rtl(ch: str) -> bool:
 
 
 def _word(chars: list[_Char]) -> _Word:
-    x0, y0, x1, y1 = zip(*(box for _, box in chars))
-    if sum(_rtl(ch) for ch, _ in chars) * 2 > len(chars):
+    x0, y0, x1, y1 = zip(*(box for _, box, _ in chars))
+    if sum(_rtl(ch) for ch, _, _ in chars) * 2 > len(chars):
         # A right-to-left word in logical order: its characters from the right (PDFs hold them
         # in either order; the boxes tell).
         chars = sorted(chars, key=lambda c: -(c[1][0] + c[1][2]))
-    text = unicodedata.normalize("NFKC", "".join(ch for ch, _ in chars))  # ligatures (ﬁ) as letters
-    return _Word(text, min(x0), min(y0), max(x1), max(y1))
+    text = unicodedata.normalize("NFKC", "".join(ch for ch, _, _ in chars))  # ligatures (ﬁ) as letters
+    # Type size from the glyphs' full height (the font's ascent to descent, as drawn: a font of
+    # size 1 scaled by its text matrix measures as it shows).
+    sizes = sorted(box[3] - box[1] for _, box, _ in chars)
+    return _Word(text, min(x0), min(y0), max(x1), max(y1), size=sizes[len(sizes) // 2],
+                 bold=sum(style[0] for _, _, style in chars) * 2 > len(chars),
+                 artifact=all(style[1] for _, _, style in chars))
 
 
 def _is_text_page(words: list[_Word], page: pdfium.PdfPage, area: float) -> bool:
@@ -393,11 +483,88 @@ def _image_coverage(page: pdfium.PdfPage, area: float) -> float:
     return min(1.0, covered / area)
 
 
-# ---------------------------------------------------------------- reading order
+# ---------------------------------------------------------------- lines
 
 
-def _reading_order(words: list[_Word]) -> list[list[_Word]]:
-    return _order(_rows(words))
+def _segments(words: list[_Word]) -> list[list[_Word]]:
+    """The text layer's lines: rows of words sharing a baseline, cut where a gap between two
+    words lines up with gaps in the rows around it (a column gutter, a table's columns) or is
+    wide whatever its neighbours (a form's label and value). Blocks and reading order are the
+    structure's business (chalicelib.structure.layout), as they are for OCR's lines."""
+    rows = _rows(words)
+    gaps = [_gaps(row) for row in rows]
+    out: list[list[_Word]] = []
+    for r, row in enumerate(rows):
+        cuts = {k for k, (a, b, h) in gaps[r].items()
+                if b - a > WIDE_GAP * h or _lines_up(a, b, gaps, rows, r)}
+        start = 0
+        for k in sorted(cuts):
+            out.append(row[start:k + 1])
+            start = k + 1
+        out.append(row[start:])
+    return [seg for seg in out if seg]
+
+
+def _gaps(row: list[_Word]) -> dict[int, tuple[float, float, float]]:
+    """The gaps between neighbouring words wider than a word space: {index of the word before:
+    (gap start, gap end, the words' height)}."""
+    out = {}
+    for k, (w, nxt) in enumerate(zip(row, row[1:])):
+        h = max(w.height, nxt.height, 1e-6)
+        a, b = (w.x1, nxt.x0) if nxt.x0 >= w.x1 else (nxt.x1, w.x0)
+        if b - a > GUTTER * h:
+            out[k] = (a, b, h)
+    return out
+
+
+def _lines_up(a: float, b: float, gaps, rows, r: int) -> bool:
+    """Rows near row r leave (a, b)'s middle clear too: it is a channel down the page."""
+    mid = (a + b) / 2
+    clear = 0
+    for q in range(max(0, r - GUTTER_ROWS), min(len(rows), r + GUTTER_ROWS + 1)):
+        if q == r:
+            continue
+        row = rows[q]
+        if row[0].x0 > mid or row[-1].x1 < mid:
+            continue  # a row on one side of the channel only: neither for nor against
+        if any(ga <= mid <= gb for ga, gb, _ in gaps[q].values()):
+            clear += 1
+    return clear >= 2
+
+
+def _hints(words: list[_Word]) -> layout.Hints:
+    sizes = sorted(w.size for w in words)
+    chars = [len(w.text) for w in words]
+    bold = sum(c for w, c in zip(words, chars) if w.bold) / max(1, sum(chars))
+    # A run-in heading ("Methods. We ...") leaves its line neither bold nor plain.
+    return layout.Hints(size=sizes[len(sizes) // 2] or None,
+                        bold=True if bold >= 0.9 else False if bold <= 0.1 else None,
+                        artifact=all(w.artifact for w in words))
+
+
+def _figures(page: pdfium.PdfPage, width: int, height: int) -> list[tuple[float, float, float, float]]:
+    """The page's pictures, in pixels: image objects big enough to be a figure and smaller than
+    most of the page (a full-page picture is a background or a scan, not a figure)."""
+    transform = _pixel_transform(page, width, height)
+    out = []
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+        if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+            continue
+        box = _to_pixels(np.array([[left.value, bottom.value, right.value, top.value]]), transform)[0]
+        x0, y0, x1, y1 = (float(v) for v in box)
+        x0, x1 = max(0.0, x0), min(float(width), x1)
+        y0, y1 = max(0.0, y0), min(float(height), y1)
+        share = max(0.0, x1 - x0) * max(0.0, y1 - y0) / (width * height)
+        if FIGURE_MIN_SHARE <= share <= FIGURE_MAX_SHARE:
+            out.append((x0, y0, x1, y1))
+        if len(out) >= MAX_FIGURES:
+            break
+    return out
+
+
+FIGURE_MIN_SHARE, FIGURE_MAX_SHARE = 0.02, 0.6
+MAX_FIGURES = 50
 
 
 def _rows(words: list[_Word]) -> list[list[_Word]]:
@@ -426,88 +593,6 @@ def _rtl_row(row: list[_Word]) -> bool:
     """A row mostly in a right-to-left script: read from the right."""
     letters = [ch for w in row for ch in w.text if ch.isalpha()]
     return sum(_rtl(ch) for ch in letters) * 2 > len(letters)
-
-
-# Columns split again at most this deep (each level reads every word once more): a page of
-# hundreds of hostile narrow columns stays linear.
-COLUMN_MAX_DEPTH = 6
-
-
-def _order(rows: list[list[_Word]], depth: int = 0) -> list[list[_Word]]:
-    """Rows top to bottom, except where a column gutter splits a run of rows into text columns:
-    there the left column is read to its end before the right one (and each may split again)."""
-    gutter = _gutter(rows) if depth < COLUMN_MAX_DEPTH else None
-    if gutter is None:
-        return rows
-    out: list[list[_Word]] = []
-    for crossing, zone in _zones(rows, gutter):
-        left = [r for r in ([w for w in row if w.x1 <= gutter] for row in zone) if r]
-        right = [r for r in ([w for w in row if w.x0 >= gutter] for row in zone) if r]
-        if not crossing and _columns(left) and _columns(right):
-            out += _order(left, depth + 1) + _order(right, depth + 1)
-        else:
-            out += zone
-    return out
-
-
-def _gutter(rows: list[list[_Word]]) -> float | None:
-    """The likeliest column gutter: among the x with at least COLUMN_MIN_LINES rows of words on
-    either side, the middle of the widest stretch that the fewest rows write across."""
-    if len(rows) < 2 * COLUMN_MIN_LINES:
-        return None
-    words = [w for row in rows for w in row]
-    left = min(w.x0 for w in words)
-    height = float(np.median([w.height for w in words]))
-    x = np.arange(int(max(w.x1 for w in words) - left) + 1)
-    starts = np.zeros(x.size + 1, dtype=np.int32)  # +1 where a row's stretch starts, -1 after it ends
-    for row in rows:
-        for a, b in _stretches(row, GUTTER * height):
-            starts[int(a - left)] += 1
-            starts[int(b - left) + 1] -= 1
-    crossed = np.cumsum(starts)[:-1]
-    first_end = np.sort([min(w.x1 for w in row) - left for row in rows])
-    last_start = np.sort([max(w.x0 for w in row) - left for row in rows])
-    lines_left = np.searchsorted(first_end, x, side="right")
-    lines_right = len(rows) - np.searchsorted(last_start, x, side="left")
-    both_sides = (lines_left >= COLUMN_MIN_LINES) & (lines_right >= COLUMN_MIN_LINES)
-    if not both_sides.any():
-        return None
-    fewest = np.flatnonzero(both_sides & (crossed == crossed[both_sides].min()))
-    runs = np.split(fewest, np.flatnonzero(np.diff(fewest) > 1) + 1)
-    widest = max(runs, key=len)
-    return left + float(widest[0] + widest[-1]) / 2
-
-
-def _stretches(row: list[_Word], gap: float) -> list[list[float]]:
-    """A row's words as [x0, x1] stretches, joined across gaps narrower than `gap`."""
-    out: list[list[float]] = []
-    for w in row:
-        if out and w.x0 - out[-1][1] < gap:
-            out[-1][1] = max(out[-1][1], w.x1)
-        else:
-            out.append([w.x0, w.x1])
-    return out
-
-
-def _zones(rows: list[list[_Word]], gutter: float):
-    """Runs of consecutive rows: (True, [row]) for a row written across the gutter,
-    (False, rows) for a run that leaves it clear."""
-    run: list[list[_Word]] = []
-    for row in rows:
-        if any(w.x0 < gutter < w.x1 for w in row):
-            if run:
-                yield False, run
-                run = []
-            yield True, [row]
-        else:
-            run.append(row)
-    if run:
-        yield False, run
-
-
-def _columns(rows: list[list[_Word]]) -> bool:
-    """Enough lines of running text to be a column (a form's labels are not one)."""
-    return len(rows) >= COLUMN_MIN_LINES and sum(map(len, rows)) >= COLUMN_MIN_WORDS * len(rows)
 
 
 def _line_json(words: list[_Word]) -> dict:

@@ -265,11 +265,14 @@ class Page:
     height: int
     source: str
     cut: str | None  # "words" | "chars" when the decoder cut this page's text layer at a cap
-    _lines: list[dict] | None = field(repr=False)
+    _read: dict | None = field(repr=False)  # {"lines", "blocks"} of a text page
     _document: Document = field(repr=False)
 
     def lines(self) -> list[dict] | None:
-        return self._lines
+        return None if self._read is None else self._read["lines"]
+
+    def read(self) -> dict | None:
+        return self._read
 
     def rgb(self):
         header, blobs = self._document.child.call("rgb", index=self.index)
@@ -294,13 +297,17 @@ class Document:
         self.child = child
         self.format, self.pages_in_file, self.page_count = info["format"], info["pages_in_file"], info["page_count"]
         self.pages_at_least: bool = info["pages_at_least"]  # counting stopped: the file holds pages_in_file or more
+        self._outline: list[dict] = info.get("outline") or []
+
+    def outline(self) -> list[dict]:
+        return self._outline
 
     def page(self, i: int) -> Page:
         if not 0 <= i < self.page_count:
             raise IndexError(f"page {i} of {self.page_count}")
         header, _ = self.child.call("page", index=i)
         return Page(index=i, width=header["width"], height=header["height"], source=header["source"],
-                    cut=header["cut"], _lines=header["lines"], _document=self)
+                    cut=header["cut"], _read=header["read"], _document=self)
 
     def close(self) -> None:
         self.child.close()
@@ -368,7 +375,7 @@ def _op_open(state: dict, blobs: list, **kw) -> tuple[dict, list]:
 
     doc = state["doc"] = document.open_document(bytes(blobs[0]), **kw)
     return {"format": doc.format, "pages_in_file": doc.pages_in_file, "page_count": doc.page_count,
-            "pages_at_least": doc.pages_at_least}, []
+            "pages_at_least": doc.pages_at_least, "outline": doc.outline()}, []
 
 
 def _held_page(state: dict, index: int):
@@ -381,7 +388,7 @@ def _op_page(state: dict, blobs: list, index: int) -> tuple[dict, list]:
     state["page"] = None
     page = _held_page(state, index)
     return {"width": page.width, "height": page.height, "source": page.source, "cut": page.cut,
-            "lines": page.lines() if page.source == "text" else None}, []
+            "read": page.read() if page.source == "text" else None}, []
 
 
 def _op_rgb(state: dict, blobs: list, index: int) -> tuple[dict, list]:

@@ -359,10 +359,13 @@ def test_chromium_two_columns_read_column_by_column(chromium):
 
 @pytest.mark.browser
 def test_chromium_form_rows_read_across(chromium):
-    """Labels beside values are rows, not two columns."""
+    """Labels beside values are rows, not two columns: a table read row by row."""
     with opened(chromium["form"]) as doc:
         page = doc.page(0)
-        assert [line["text"] for line in page.lines()] == [f"{k} {v}" for k, v in FORM]
+        assert [line["text"] for line in page.lines()] == [t for pair in FORM for t in pair]
+        (table,) = page.read()["blocks"]
+        assert (table["role"], table["rows"], table["cols"]) == ("table", len(FORM), 2)
+        assert [(c["row"], c["col"]) for c in table["cells"]] == [(r, c) for r in range(len(FORM)) for c in (0, 1)]
         assert_boxes_on_ink(page)
 
 
@@ -381,16 +384,16 @@ def test_a_line_of_27000_words_is_read_in_linear_time():
 
 
 def test_reading_order_steps_scale_linearly():
-    """Rows, gutters and zones of 200,000 words on one line, and of 20,000 lines: each well
+    """Rows, gutters and lines of 200,000 words on one line, and of 20,000 lines: each well
     under a second (a quadratic step takes minutes here)."""
     one_line = [document._Word("ab", x, 100, x + 0.5, 110) for x in np.linspace(0, 3900, 200_000)]
     many_lines = [document._Word("ab", 10 + 30 * (i % 3), 2 * i, 30 + 30 * (i % 3), 2 * i + 1.5)
                   for i in range(20_000)]
     for words in (one_line, many_lines):
         started = time.process_time()
-        rows = document._reading_order(words)
+        lines = document._segments(words)
         assert time.process_time() - started < 1.5
-        assert sum(map(len, rows)) == len(words)
+        assert sum(map(len, lines)) == len(words)
 
 
 def test_page_text_is_cut_at_its_caps():

@@ -24,6 +24,7 @@ from chalicelib.kinds.common import SPEECH, SPEECH_MP3, Stopwatch
 from chalicelib.kinds.page import NAME, PAGE_IMAGE
 from chalicelib.languages import detect
 from chalicelib.media import sandbox
+from chalicelib.structure import DEFAULT_SKIP, furniture, layout, spoken
 
 
 @dataclass
@@ -33,7 +34,7 @@ class Processed:
 
 
 def recognize(data: bytes, *, ocr_engine: str | None = None, watch: Stopwatch | None = None,
-              deadline: float | None = None, language: str | None = None) -> dict:
+              deadline: float | None = None, language: str | None = None, skip=None) -> dict:
     """Image bytes -> OCR result (no speech). Reading stops at `settings.worker.ocr_max_seconds`, or
     `speech_reserve_seconds` before `deadline` (time.monotonic), whichever comes first; the
     result's `ocr` then says how much was read (the top of the page). Text past the page's
@@ -46,8 +47,22 @@ def recognize(data: bytes, *, ocr_engine: str | None = None, watch: Stopwatch | 
     result = read_image(image.rgb, ocr_engine=ocr_engine, watch=watch, deadline=stop, language=language)
     lines, cut = cap_lines(result["lines"], s.limits.max_page_words, s.limits.max_page_chars)
     if cut is not None:
-        result = {**result, "lines": lines, "text": "\n".join(line["text"] for line in lines), "cut": cut}
-    return with_language(result, language)
+        result = {**result, "lines": lines, "text": "\n".join(line["text"] for line in lines), "cut": cut,
+                  "blocks": kept_blocks(result["blocks"], len(lines))}
+    return structured(with_language(result, language), skip)
+
+
+def structured(result: dict, skip=None, outline: list[dict] | None = None) -> dict:
+    """The result's structure settled across its pages (CONTRACTS section 13): furniture that
+    repeats from page to page, which blocks are spoken (`skip`: roles left out; None: the
+    default), what was left out (`skipped`), and its chapters."""
+    pages, is_doc = spoken.pages_of(result)
+    if is_doc:
+        furniture.across_pages(pages)
+    result["skip"] = list(DEFAULT_SKIP if skip is None else skip)
+    result["skipped"] = spoken.apply_skip(pages, skip)
+    result["chapters"] = spoken.chapters(result, outline)
+    return result
 
 
 def with_language(page: dict, named: str | None, fallback: str | None = None) -> dict:
@@ -62,7 +77,7 @@ def with_language(page: dict, named: str | None, fallback: str | None = None) ->
 
 
 def read_image(rgb, *, ocr_engine: str | None = None, watch: Stopwatch | None = None,
-               deadline: float | None = None, language: str | None = None) -> dict:
+               deadline: float | None = None, language: str | None = None, page_index: int = 0) -> dict:
     """An RGB array -> OCR result, reading for at most `settings.worker.ocr_max_seconds` or until
     `deadline`. `language`: the one the upload named (its reader reads the page), or None."""
     s = settings.get()
@@ -73,6 +88,9 @@ def read_image(rgb, *, ocr_engine: str | None = None, watch: Stopwatch | None = 
     with watch.stage("ocr"):
         engine, lines = _read_text(rgb, ocr_engine or s.worker.ocr_engine, language, stop)
     result = build_result(engine, rgb.shape[1], rgb.shape[0], lines, watch.ms)
+    result["lines"], result["blocks"] = layout.arrange(result["lines"], result["width"], result["height"],
+                                                       page_index=page_index)
+    result["text"] = "\n".join(line["text"] for line in result["lines"])
     coverage = lines.coverage() if isinstance(lines, Reading) else None
     if coverage:
         result["ocr"] = coverage
@@ -108,7 +126,7 @@ def _tesseract(data: str):
 
 def run(data: bytes, *, deadline: float | None = None, publish: Callable[[Outputs], None] | None = None,
         resume: Resume | None = None, ocr_engine: str | None = None, tts_engine: str | None = None,
-        language: str | None = None) -> Outputs:
+        language: str | None = None, skip=None) -> Outputs:
     """The kind's function (chalicelib.kinds.base). Each stage publishes as it goes; when
     `deadline` comes first, the outputs say `more` and `resume` continues them."""
     from chalicelib.media import document as documents  # here: the keras-ocr venv's CLI has no PDF stack
@@ -117,7 +135,7 @@ def run(data: bytes, *, deadline: float | None = None, publish: Callable[[Output
     watch = Stopwatch()
     prior = resume.result if resume else None
     if documents.is_document(data):
-        result, more = _read_document(data, prior, emit, watch, deadline, ocr_engine, language)
+        result, more = _read_document(data, prior, emit, watch, deadline, ocr_engine, language, skip)
         if more:
             return Outputs(result=result, more=True)
         if prior and "speech" in prior:
@@ -125,25 +143,25 @@ def run(data: bytes, *, deadline: float | None = None, publish: Callable[[Output
     elif prior is not None and "lines" in prior:
         result = prior  # read by an earlier invocation
     else:
-        result = recognize(data, ocr_engine=ocr_engine, watch=watch, deadline=deadline, language=language)
+        result = recognize(data, ocr_engine=ocr_engine, watch=watch, deadline=deadline, language=language, skip=skip)
         emit(Outputs(result=dict(result)))
     return _record(result, emit, watch, deadline, tts_engine, resume)
 
 
 def read(data: bytes, *, ocr_engine: str | None = None, language: str | None = None,
-         deadline: float | None = None) -> dict:
+         deadline: float | None = None, skip=None) -> dict:
     """An image or a document -> its result without a recording (the `ocr` command, benchmarks):
     the text, its boxes and its structure (CONTRACTS sections 1, 7 and 13)."""
     from chalicelib.media import document as documents
 
     if documents.is_document(data):
-        result, _ = _read_document(data, None, lambda outputs: None, Stopwatch(), deadline, ocr_engine, language)
+        result, _ = _read_document(data, None, lambda outputs: None, Stopwatch(), deadline, ocr_engine, language, skip)
         return result
-    return recognize(data, ocr_engine=ocr_engine, deadline=deadline, language=language)
+    return recognize(data, ocr_engine=ocr_engine, deadline=deadline, language=language, skip=skip)
 
 
 def _read_document(data: bytes, prior: dict | None, emit, watch: Stopwatch, deadline: float | None,
-                   ocr_engine: str | None, language: str | None = None) -> tuple[dict, bool]:
+                   ocr_engine: str | None, language: str | None = None, skip=None) -> tuple[dict, bool]:
     """A document's pages, read in order from where `prior` stopped; each page is published
     with its rendered image. (result, more): `more` when the deadline comes before the last.
     Reading stops early where the document's text passes its caps (words, characters)."""
@@ -164,7 +182,7 @@ def _read_document(data: bytes, prior: dict | None, emit, watch: Stopwatch, dead
                 break  # the document's text reached its cap: the rest is left unread
             # Each invocation reads at least one page, so a document read in turns moves on.
             if index > first and deadline is not None and time.monotonic() + max(2.0, 1.5 * slowest) > deadline:
-                return _document_result(engine, pages, unsure, info, watch), True
+                return _document_result(engine, pages, unsure, info, watch, skip, doc.outline()), True
             t0 = time.monotonic()
             page = doc.page(index)
             read, image, page_unsure = _read_page(page, ocr_engine, watch, deadline, language)
@@ -175,19 +193,20 @@ def _read_document(data: bytes, prior: dict | None, emit, watch: Stopwatch, dead
                                        language, so_far))
             info = _progress(pages, doc)
             slowest = max(slowest, time.monotonic() - t0)
-            result = _document_result(engine, pages, unsure, info, watch)
+            result = _document_result(engine, pages, unsure, info, watch, skip, doc.outline())
             emit(Outputs(result=dict(result), files={name: (image, "image/jpeg")}))
-    return _document_result(engine, pages, unsure, info, watch), False
+    return _document_result(engine, pages, unsure, info, watch, skip, doc.outline()), False
 
 
 def _read_page(page, ocr_engine: str | None, watch: Stopwatch, deadline: float | None,
                language: str | None = None) -> tuple[dict, bytes, list]:
     """One page's lines (from its text layer, or by OCR), its image as read, its unsure words."""
     if page.source == "text":
-        return {"width": page.width, "height": page.height, "lines": page.lines() or []}, page.jpeg(), []
+        return {"width": page.width, "height": page.height, **page.read()}, page.jpeg(), []
     rgb = page.rgb()
     page_watch = Stopwatch()
-    read = read_image(rgb, ocr_engine=ocr_engine, watch=page_watch, deadline=deadline, language=language)
+    read = read_image(rgb, ocr_engine=ocr_engine, watch=page_watch, deadline=deadline, language=language,
+                      page_index=page.index)
     watch.ms["ocr"] = watch.ms.get("ocr", 0) + page_watch.ms.get("ocr", 0)
     return read, _jpeg(rgb), read.pop("unsure", [])
 
@@ -207,8 +226,23 @@ def _capped_page(pages: list[dict], read: dict, decoder_cut: str | None, **entry
     elif decoder_cut is not None:  # the decoder stopped reading this page's text layer at the page's cap
         cut = {"reason": decoder_cut, "kept": text_size([lines])[0], "of": "page"}
     page = {"width": read["width"], "height": read["height"], "text": "\n".join(line["text"] for line in lines),
-            "lines": lines, **entry, **({"ocr": read["ocr"]} if "ocr" in read else {})}
+            "lines": lines, "blocks": kept_blocks(read.get("blocks") or [], len(lines)), **entry,
+            **({"ocr": read["ocr"]} if "ocr" in read else {})}
     return {**page, "cut": cut} if cut else page
+
+
+def kept_blocks(blocks: list[dict], kept: int) -> list[dict]:
+    """The blocks of the first `kept` lines (a page cut at its cap keeps its first lines)."""
+    out = []
+    for block in blocks:
+        lines = [i for i in block["lines"] if i < kept]
+        if lines or (block["role"] == "figure" and not block["lines"]):
+            trimmed = {**block, "lines": lines}
+            if "cells" in block:
+                trimmed["cells"] = [{**c, "lines": [i for i in c["lines"] if i < kept]} for c in block["cells"]]
+                trimmed["cells"] = [c for c in trimmed["cells"] if c["lines"]]
+            out.append(trimmed)
+    return out
 
 
 def text_size(pages) -> tuple[int, int]:
@@ -269,7 +303,8 @@ def _jpeg(rgb, quality: int = 85) -> bytes:
     return buf.getvalue()
 
 
-def _document_result(engine, pages: list[dict], unsure: list[dict], info: dict, watch: Stopwatch) -> dict:
+def _document_result(engine, pages: list[dict], unsure: list[dict], info: dict, watch: Stopwatch, skip=None,
+                     outline: list[dict] | None = None) -> dict:
     """CONTRACTS section 7: the pages, and page 1 at the top level for readers of section 1."""
     first = pages[0] if pages else {"width": 1, "height": 1, "lines": []}
     result = {"schema": 1, "kind": NAME, "engine": engine.name, "engine_version": engine.version,
@@ -280,7 +315,7 @@ def _document_result(engine, pages: list[dict], unsure: list[dict], info: dict, 
         result["language"] = document_language(pages)
     if unsure:
         result["unsure"] = unsure
-    return result
+    return structured(result, skip, outline)
 
 
 def document_language(pages: list[dict]) -> dict:

@@ -1,0 +1,661 @@
+"""One page's structure: its lines grouped into blocks, each with a role, in reading order.
+
+The same analysis serves lines from a PDF's text layer and lines read by OCR from an image;
+what differs is what is known of each line (`Hints`): a text layer knows its font's size and
+weight, and marks running headers and footers as artifacts when it is tagged; OCR knows only
+the line's height. Everything is measured in the text's own frame (a photo taken at an angle is
+turned level first), in units of the page's body text height, so the rules read the same at
+any resolution.
+
+Steps (docTR's predictor shape: preprocess, model, postprocess; here every step is geometry):
+1. tables: runs of rows whose cells line up in three or more columns (or two of short cells);
+2. blocks: each remaining line joins the block right above it when it is close, overlaps it,
+   and has the same size and weight (a heading never runs into its paragraph), unless it opens
+   a list item;
+3. roles: furniture by position, size and pattern (`furniture.py`), footnotes (small type under
+   the body, opened by a marker), headings (larger or bolder than the body, short), list items,
+   captions;
+4. order: recursive XY-cut over the blocks (columns left to right, bands top to bottom), where
+   bands that share their columns are read as one set of columns.
+"""
+from __future__ import annotations
+
+import bisect
+import math
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from chalicelib.geometry import bounds, rect
+from chalicelib.structure import furniture
+
+# Page zones, as fractions of the page's height.
+HEAD_ZONE = 0.11
+FOOT_ZONE = 0.885
+# Block grouping, in units of the lines' height.
+LINE_GAP = 0.75  # the widest vertical gap between two lines of one block
+SAME_SIZE = 0.18  # relative difference in height still read as the same type size
+# Headings: this much taller than the body, or bold at body size; at most this long.
+HEADING_SIZE = 1.18
+HEADING_MAX_LINES = 3
+HEADING_MAX_CHARS = 160
+# Footnotes: at most this size relative to the body.
+FOOTNOTE_SIZE = 0.93
+LEVEL_DEGREES = 3.0
+
+BULLET = re.compile(r"^(?:[•◦▪▫●○■□►▶–—\-*·‣⁃]|\(?(?:\d{1,3}|[a-zA-Z]|[ivxlc]{1,5})[.)])(?=\s|$)")
+CAPTION = re.compile(r"^(?:fig(?:ure)?|table|chart|graph|exhibit|plate|map|photo|diagram|illustration|box)\.?\s*"
+                     r"(?:\d+|[ivxlc]+\b|[a-z]\b)", re.IGNORECASE)
+FOOTNOTE_MARK = re.compile(r"^(?:\d{1,3}[.)]?|[*†‡§¶]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)(?=\s|[A-Za-z(\"“<])")
+CHAPTER_LINE = re.compile(r"^(?:chapter|part|appendix|section|unit|lesson)\s+[\w.]{1,8}\.?$", re.IGNORECASE)
+NUMBERED_HEADING = re.compile(r"^(?:(?:chapter|section|part|appendix|unit|lesson)\s+\w+|\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+\S)",
+                              re.IGNORECASE)
+
+
+@dataclass
+class Hints:
+    """What is known of a line beside its words: its type size (pixels), whether it is bold,
+    whether a tagged PDF marks it as an artifact (page furniture), and its structure tag."""
+    size: float | None = None
+    bold: bool | None = None
+    artifact: bool = False
+    tag: str | None = None
+
+
+@dataclass
+class Cell:
+    row: int
+    col: int
+    header: bool
+    lines: list[int]
+
+    def export(self) -> dict:
+        return {"row": self.row, "col": self.col, "header": self.header, "lines": list(self.lines)}
+
+
+@dataclass
+class Block:
+    role: str
+    lines: list[int]  # indices into the page's lines, in reading order
+    box: tuple[float, float, float, float] | None  # image pixels (x0, y0, x1, y1)
+    level: int | None = None
+    spoken: bool = True
+    cells: list[Cell] | None = None
+
+    def export(self) -> dict:
+        out: dict = {"role": self.role}
+        if self.level is not None:
+            out["level"] = self.level
+        out["lines"] = list(self.lines)
+        out["spoken"] = self.spoken
+        out["box"] = None if self.box is None else rect(*self.box)
+        if self.cells is not None:
+            out["cells"] = [c.export() for c in self.cells]
+            out["rows"] = 1 + max((c.row for c in self.cells), default=-1)
+            out["cols"] = 1 + max((c.col for c in self.cells), default=-1)
+        return out
+
+
+@dataclass
+class _Line:
+    index: int
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    size: float
+    hints: Hints
+    box: tuple[float, float, float, float] = field(default=(0, 0, 0, 0))  # image pixels
+
+    @property
+    def h(self) -> float:
+        return max(1.0, self.y1 - self.y0)
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+
+@dataclass
+class Layout:
+    order: list[int]  # the page's line indices in reading order
+    blocks: list[Block]  # their `lines` index into the page's lines as they are (not `order`)
+
+
+def analyse(lines: Sequence[dict], width: int, height: int, hints: Sequence[Hints] | None = None,
+            *, page_index: int = 0, figures: Sequence[tuple[float, float, float, float]] = ()) -> Layout:
+    """CONTRACTS section 1 lines of one page -> its blocks in reading order. `hints[i]` is
+    what is known of line i beyond its box; `figures` are the boxes of the page's pictures
+    (a text layer's images), whose own text is part of them."""
+    hints = list(hints) if hints is not None else [Hints() for _ in lines]
+    if not lines:
+        return Layout([], [Block("figure", [], f) for f in figures])
+    angle = _page_angle(lines)
+    items = [_frame_line(i, ln, hints[i], angle) for i, ln in enumerate(lines)]
+    top, bottom = _frame_extent(width, height, angle)
+    body = _body_size(items)
+    in_figure, figure_blocks = _figures(items, figures, angle)
+    rest = [ln for ln in items if ln.index not in in_figure]
+    tables, rest = _tables(rest, body)
+    blocks = tables + _group(rest, body) + figure_blocks
+    for block, members in ((b, [items[i] for i in b.lines]) for b in blocks):
+        block.box = _image_box(members) if members else block.box
+    frame_boxes = {id(b): _frame_box([items[i] for i in b.lines]) if b.lines else
+                   _rotate_box(b.box, angle) for b in blocks}
+    _roles(blocks, items, body, top, bottom, frame_boxes, page_index)
+    ordered = xy_cut(blocks, lambda b: frame_boxes[id(b)], body)
+    order = [i for b in ordered for i in b.lines]
+    return Layout(order, ordered)
+
+
+# ---------------------------------------------------------------- the text's frame
+
+
+def _page_angle(lines: Sequence[dict]) -> float:
+    """The page's reading direction (radians): the mean of its lines' top edges, weighted by
+    length; within LEVEL_DEGREES of level it is level (a scan keeps exact top-to-bottom)."""
+    sx = sy = 0.0
+    for ln in lines:
+        (ax, ay), (bx, by) = ln["box"][0], ln["box"][1]
+        sx, sy = sx + (bx - ax), sy + (by - ay)
+    angle = math.atan2(sy, sx) if (sx or sy) else 0.0
+    return 0.0 if abs(math.degrees(angle)) < LEVEL_DEGREES else angle
+
+
+def _rotate(x: float, y: float, angle: float) -> tuple[float, float]:
+    c, s = math.cos(angle), math.sin(angle)
+    return x * c + y * s, -x * s + y * c
+
+
+def _rotate_box(box, angle: float):
+    if box is None or not angle:
+        return box
+    x0, y0, x1, y1 = box
+    pts = [_rotate(x, y, angle) for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
+    xs, ys = zip(*pts)
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _frame_line(i: int, line: dict, hints: Hints, angle: float) -> _Line:
+    pts = [_rotate(x, y, angle) for x, y in line["box"]]
+    xs, ys = zip(*pts)
+    x0, y0, x1, y1 = min(xs), min(ys), max(xs), max(ys)
+    size = hints.size if hints.size else (y1 - y0)
+    return _Line(i, line["text"], x0, y0, x1, y1, float(size), hints, bounds(line["box"]))
+
+
+def _frame_extent(width: int, height: int, angle: float) -> tuple[float, float]:
+    _, top, _, bottom = _rotate_box((0, 0, width, height), angle) if angle else (0, 0, width, height)
+    return top, bottom
+
+
+def _frame_box(members: list[_Line]) -> tuple[float, float, float, float]:
+    return (min(m.x0 for m in members), min(m.y0 for m in members),
+            max(m.x1 for m in members), max(m.y1 for m in members))
+
+
+def _image_box(members: list[_Line]) -> tuple[float, float, float, float]:
+    return (min(m.box[0] for m in members), min(m.box[1] for m in members),
+            max(m.box[2] for m in members), max(m.box[3] for m in members))
+
+
+def _body_size(items: list[_Line]) -> float:
+    """The body text's type size: the size most of the page's characters are set in."""
+    weights: dict[float, int] = {}
+    running = [ln for ln in items if len(ln.text.split()) >= 4] or items  # not a chart's labels
+    for ln in running:
+        key = round(ln.size * 4) / 4
+        weights[key] = weights.get(key, 0) + len(ln.text)
+    if not weights:
+        return 1.0
+    best = max(weights, key=weights.get)
+    return max(1.0, best)
+
+
+# ---------------------------------------------------------------- figures and tables
+
+
+def _figures(items: list[_Line], figures, angle: float) -> tuple[set[int], list[Block]]:
+    """Pictures big enough to matter, each a `figure` block holding the lines drawn inside it
+    (a chart's labels): they are said as "Figure", with their caption, not read out."""
+    taken: set[int] = set()
+    blocks = []
+    for box in figures:
+        fx0, fy0, fx1, fy1 = _rotate_box(box, angle)
+        inside = [ln.index for ln in items if ln.index not in taken and fx0 - 2 <= ln.x0 and ln.x1 <= fx1 + 2
+                  and fy0 - 2 <= ln.y0 and ln.y1 <= fy1 + 2]
+        taken |= set(inside)
+        blocks.append(Block("figure", inside, box))
+    return taken, blocks
+
+
+def _rows(items: list[_Line]) -> list[list[_Line]]:
+    """Lines sharing a baseline band, top to bottom, each left to right."""
+    rows: list[list[_Line]] = []
+    for ln in sorted(items, key=lambda m: m.cy):
+        if rows:
+            row = rows[-1]
+            y0, y1 = min(m.y0 for m in row), max(m.y1 for m in row)
+            if min(y1, ln.y1) - max(y0, ln.y0) > 0.5 * min(ln.h, y1 - y0):
+                row.append(ln)
+                continue
+        rows.append([ln])
+    return [sorted(r, key=lambda m: m.x0) for r in rows]
+
+
+def _tables(items: list[_Line], body: float) -> tuple[list[Block], list[_Line]]:
+    """Runs of consecutive rows of several cells whose columns line up: `table` blocks, read
+    row by row (CONTRACTS section 13's `cells`). Two side-by-side columns of running text are
+    not a table: two-column runs need short cells."""
+    rows = _rows(items)
+    tables: list[Block] = []
+    used: set[int] = set()
+    i = 0
+    while i < len(rows):
+        j = i
+        while j < len(rows) and 2 <= len(rows[j]) <= MAX_TABLE_COLS and (j == i or _close(rows[j - 1], rows[j], body)):
+            j += 1
+        run = rows[i:j]
+        cols = _columns(run, body) if len(run) >= 3 else None
+        if cols is not None:
+            cells = []
+            for r, row in enumerate(run):
+                for ln in row:
+                    col = min(range(len(cols)), key=lambda k: _col_distance(ln, cols[k]))
+                    if cells and cells[-1].row == r and cells[-1].col == col:
+                        cells[-1].lines.append(ln.index)
+                    else:
+                        cells.append(Cell(r, col, r == 0, [ln.index]))
+                    used.add(ln.index)
+            tables.append(Block("table", [i for c in cells for i in c.lines], None, cells=cells))
+            i = j
+        else:
+            i = max(j, i + 1)
+    return tables, [ln for ln in items if ln.index not in used]
+
+
+MAX_TABLE_COLS = 40
+
+
+def _close(a: list[_Line], b: list[_Line], body: float) -> bool:
+    gap = min(m.y0 for m in b) - max(m.y1 for m in a)
+    return gap < 1.6 * body
+
+
+def _col_distance(ln: _Line, col: tuple[float, float]) -> float:
+    a, b = col
+    return max(0.0, a - ln.x1, ln.x0 - b)
+
+
+def _columns(run: list[list[_Line]], body: float) -> list[tuple[float, float]] | None:
+    """The column spans of a table-like run: x-ranges that every row's cells fall into, found
+    as the gaps no cell crosses; None when it does not look like a table."""
+    cells = [ln for row in run for ln in row]
+    spans = sorted((ln.x0, ln.x1) for ln in cells)
+    merged: list[list[float]] = []
+    for a, b in spans:
+        if merged and a < merged[-1][1] + 0.3 * body:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    if len(merged) < 2:
+        return None
+    width = merged[-1][1] - merged[0][0]
+    # Each row must fill at least two columns; most rows most of them.
+    filled = [len({min(range(len(merged)), key=lambda k: _col_distance(ln, merged[k])) for ln in row}) for row in run]
+    if sum(f >= 2 for f in filled) < 0.8 * len(run):
+        return None
+    if len(merged) == 2:
+        median = statistics.median(ln.x1 - ln.x0 for ln in cells)
+        words = statistics.median(len(ln.text.split()) for ln in cells)
+        if median > 0.3 * width or words > 4:
+            return None  # two columns of running text, or a form's label and value
+    elif statistics.median(len(ln.text.split()) for ln in cells) > 6:
+        return None
+    return [(a, b) for a, b in merged]
+
+
+# ---------------------------------------------------------------- blocks
+
+
+def _group(items: list[_Line], body: float) -> list[Block]:
+    """Lines into blocks: each line joins the block whose last line is right above it. Only
+    blocks whose last line ends within reach of the current line are looked at, so a page of
+    thousands of lines is read in about linear time."""
+    ordered = sorted(items, key=lambda m: (m.y0, m.x0))
+    tops = [m.y0 for m in ordered]
+    blocks: list[list[_Line]] = []
+    open_blocks: list[list[_Line]] = []
+    for ln in ordered:
+        reach = LINE_GAP * ln.h
+        open_blocks = [b for b in open_blocks if ln.y0 - b[-1].y1 <= max(reach, LINE_GAP * b[-1].h)][-OPEN_BLOCKS:]
+        best, best_gap = None, None
+        for members in open_blocks:
+            last = members[-1]
+            gap = ln.y0 - last.y1
+            h = min(ln.h, last.h)
+            if gap > LINE_GAP * h or gap < -0.5 * h:
+                continue
+            if min(ln.x1, last.x1) - max(ln.x0, last.x0) <= 0.1 * min(ln.x1 - ln.x0, last.x1 - last.x0):
+                continue
+            if abs(ln.size - last.size) > SAME_SIZE * max(ln.size, last.size):
+                continue
+            if ln.hints.bold is not None and last.hints.bold is not None and ln.hints.bold != last.hints.bold:
+                continue
+            if ln.hints.artifact != last.hints.artifact:
+                continue
+            if _opens_item(ln.text, members[0].text):
+                continue  # a new list item
+            if _blocked(last, ln, ordered, tops):
+                continue
+            if best_gap is None or gap < best_gap:
+                best, best_gap = members, gap
+        if best is None:
+            best = [ln]
+            blocks.append(best)
+        else:
+            best.append(ln)
+            open_blocks.remove(best)
+        open_blocks.append(best)
+    return [Block("paragraph", [m.index for m in members], None) for members in blocks]
+
+
+OPEN_BLOCKS = 64  # blocks a line may join: more than any page's columns
+
+
+def _opens_item(text: str, first: str) -> bool:
+    """A line opens a new list item: it starts with an enumerator, or with the bullet that
+    opened the block (a dash opening a line is often a wrapped "51 - 99")."""
+    mark = BULLET.match(text)
+    if not mark:
+        return False
+    if mark.group(0) in "–—-":
+        return first.startswith(mark.group(0))
+    return True
+
+
+def _blocked(upper: _Line, lower: _Line, ordered: list[_Line], tops: list[float]) -> bool:
+    """Another line sits between the two (they are not neighbours)."""
+    x0, x1 = max(upper.x0, lower.x0), min(upper.x1, lower.x1)
+    start = bisect.bisect_left(tops, upper.y1 - 1)
+    for m in ordered[start:bisect.bisect_right(tops, lower.y0 + 1)][:MAX_BETWEEN]:
+        if m is not upper and m is not lower and m.y1 <= lower.y0 + 1 and min(m.x1, x1) > max(m.x0, x0):
+            return True
+    return False
+
+
+MAX_BETWEEN = 200
+
+
+# ---------------------------------------------------------------- roles
+
+
+def _roles(blocks: list[Block], items: list[_Line], body: float, top: float, bottom: float,
+           boxes: dict, page_index: int) -> None:
+    page_h = max(1.0, bottom - top)
+    _join_captions(blocks, items, boxes, body)
+    texts = {id(b): " ".join(items[i].text for i in b.lines) for b in blocks}
+    # Furniture is looked for among the blocks nearest the page's top and bottom edges only.
+    with_text = [b for b in blocks if b.lines and b.role != "figure"]
+    edges = {id(b) for b in sorted(with_text, key=lambda b: boxes[id(b)][3])[:EDGE_BLOCKS]} | \
+            {id(b) for b in sorted(with_text, key=lambda b: -boxes[id(b)][1])[:EDGE_BLOCKS]}
+    figures = [boxes[id(b)] for b in blocks if b.role == "figure" and boxes[id(b)] is not None]
+    numbers = [boxes[id(b)] for b in with_text if id(b) in edges and furniture.is_page_number(texts[id(b)])]
+    body_blocks = []
+    for b in blocks:
+        if b.role in ("table", "figure"):
+            continue
+        members = [items[i] for i in b.lines]
+        text = texts[id(b)]
+        box = boxes[id(b)]
+        rel_top, rel_bottom = (box[1] - top) / page_h, (box[3] - top) / page_h
+        size = statistics.median(m.size for m in members)
+        if id(b) in edges and _furniture(b, members, text, box, size, body, rel_top, rel_bottom, blocks, boxes,
+                                         figures, numbers):
+            b.role = furniture.role_of(text, "head" if rel_top < 0.5 else "foot")
+            continue
+        if CAPTION.match(text) and len(members) <= 4:
+            b.role = "caption"
+        elif BULLET.match(text) and not _heading_like(members, text, body):
+            b.role = "list-item"
+        elif _heading_like(members, text, body):
+            b.role = "heading"
+        body_blocks.append(b)
+    _side_by_side_headings(body_blocks, boxes)
+    _footnotes(body_blocks, items, body, boxes, texts, top, page_h)
+    _heading_levels(blocks, items, body, page_index)
+
+
+def _furniture(b: Block, members: list[_Line], text: str, box, size: float, body: float, rel_top: float,
+               rel_bottom: float, blocks: list[Block], boxes: dict, figures: list, numbers: list) -> bool:
+    """A running header, footer or page number, told on this page alone: a tagged PDF's
+    artifact in a margin, or a short block between the body and the page's edge in body size or
+    smaller, a page number, or beside one."""
+    if CAPTION.match(text) or any(_just_under(box, f, body) for f in figures):
+        return False
+    if all(m.hints.artifact for m in members) and size <= 1.15 * body and \
+            (rel_bottom < 2 * HEAD_ZONE or rel_top > 1 - 2 * (1 - FOOT_ZONE)):
+        return True  # producers also mark big headings and decorations as artifacts: those are not
+    zone = "head" if rel_bottom < HEAD_ZONE else "foot" if rel_top > FOOT_ZONE else None
+    if zone is None or len(members) > 2 or not _edge_block(b, blocks, boxes, zone):
+        return False
+    words = len(text.split())
+    beside_number = any(n is not box and min(n[3], box[3]) - max(n[1], box[1]) > 0 for n in numbers)
+    return (furniture.is_page_number(text) or size <= 1.08 * body or furniture.looks_running(text)
+            or (beside_number and size <= 1.6 * body and words <= 12)
+            or (zone == "head" and rel_bottom < TOP_EDGE and size <= 1.3 * body and words <= 12))
+
+
+TOP_EDGE = 0.075  # a short line this close to the top is a running header unless it is big
+
+
+def _just_under(box, figure, body: float) -> bool:
+    """`box` starts right under (or over the bottom of) a figure it lines up with: its caption."""
+    return min(box[2], figure[2]) > max(box[0], figure[0]) and -body < box[1] - figure[3] < 2.5 * body
+
+
+def _join_captions(blocks: list[Block], items: list[_Line], boxes: dict, body: float) -> None:
+    """A caption's label set apart ("Figure 7." in bold, its text beside or under it) joins
+    the text it labels."""
+    for b in list(blocks):
+        if b.role != "paragraph" or b not in blocks:
+            continue
+        text = " ".join(items[i].text for i in b.lines)
+        if not CAPTION.match(text) or len(text.split()) > 3:
+            continue
+        x0, y0, x1, y1 = boxes[id(b)]
+        best = None
+        for other in blocks:
+            if other is b or other.role != "paragraph" or len(other.lines) > 4:
+                continue
+            ox0, oy0, ox1, oy1 = boxes[id(other)]
+            beside = min(oy1, y1) - max(oy0, y0) > 0.5 * min(oy1 - oy0, y1 - y0) and 0 <= ox0 - x1 < 3 * body
+            under = min(ox1, x1) > max(ox0, x0) and 0 <= oy0 - y1 < 0.8 * body
+            if beside or under:
+                best = other
+                break
+        if best is not None:
+            b.lines += best.lines
+            blocks.remove(best)
+            boxes[id(b)] = _frame_box([items[i] for i in b.lines])
+            b.box = _image_box([items[i] for i in b.lines])
+
+
+def _side_by_side_headings(blocks: list[Block], boxes: dict) -> None:
+    """Headings stand alone in their row: several short "headings" side by side are a table's
+    header row or a slide's labels, read as paragraphs."""
+    heads = [b for b in blocks if b.role == "heading"]
+    for b in heads:
+        _, y0, _, y1 = boxes[id(b)]
+        if any(o is not b and min(boxes[id(o)][3], y1) - max(boxes[id(o)][1], y0) > 0.5 * (y1 - y0) for o in heads):
+            b.role = "paragraph"
+
+
+EDGE_BLOCKS = 12
+
+
+def _edge_block(block: Block, blocks: list[Block], boxes: dict, zone: str) -> bool:
+    """No other block's text lies between this one and the page's edge (beyond a small overlap)."""
+    x0, y0, x1, y1 = boxes[id(block)]
+    for other in blocks:
+        if other is block or not other.lines:
+            continue
+        ox0, oy0, ox1, oy1 = boxes[id(other)]
+        if zone == "head" and oy1 <= y0 + 0.3 * (y1 - y0) and oy0 < y0 and not _small_edge(other, boxes):
+            return False
+        if zone == "foot" and oy0 >= y1 - 0.3 * (y1 - y0) and oy1 > y1 and not _small_edge(other, boxes):
+            return False
+    return True
+
+
+def _small_edge(block: Block, boxes: dict) -> bool:
+    return len(block.lines) <= 2
+
+
+def _heading_like(members: list[_Line], text: str, body: float) -> bool:
+    if len(members) > HEADING_MAX_LINES or len(text) > HEADING_MAX_CHARS or not any(c.isalpha() for c in text):
+        return False
+    size = statistics.median(m.size for m in members)
+    if members[0].hints.tag and re.fullmatch(r"H[1-6]?|Title", members[0].hints.tag):
+        return True
+    words = text.split()
+    if len(words) > 20 or (text.rstrip().endswith(".") and len(words) > 8 and not NUMBERED_HEADING.match(text)):
+        return False  # a sentence, however large its type
+    if size >= HEADING_SIZE * body:
+        return True
+    if len(members) == 1 and CHAPTER_LINE.match(text):
+        return True
+    ends_sentence = text.rstrip().endswith((".", ",", ";")) and not NUMBERED_HEADING.match(text)
+    return bool(all(m.hints.bold for m in members) and size >= 0.95 * body and not ends_sentence and len(text) < 100)
+
+
+def _footnotes(blocks: list[Block], items: list[_Line], body: float, boxes: dict, texts: dict,
+               top: float, page_h: float) -> None:
+    """Small type under the body text, opened by a marker (a number, an asterisk or a dagger)
+    or continuing the footnote above it: footnotes."""
+    lowest_body = None
+    for b in sorted(blocks, key=lambda b: boxes[id(b)][1]):
+        members = [items[i] for i in b.lines]
+        size = statistics.median(m.size for m in members)
+        small = size <= FOOTNOTE_SIZE * body
+        rel = (boxes[id(b)][1] - top) / page_h
+        if small and rel > 0.55 and b.role in ("paragraph", "list-item") and \
+                (FOOTNOTE_MARK.match(texts[id(b)]) or (lowest_body is not None and lowest_body.role == "footnote")):
+            b.role = "footnote"
+        if b.role in ("paragraph", "list-item", "footnote"):
+            lowest_body = b
+    # A footnote is under every line of body text in its column: a small paragraph with body
+    # text below it is a side note, not a footnote.
+    for b in blocks:
+        if b.role != "footnote":
+            continue
+        x0, y0, x1, y1 = boxes[id(b)]
+        for other in blocks:
+            if other.role in ("paragraph", "list-item", "heading") and boxes[id(other)][1] > y1 and \
+                    min(boxes[id(other)][2], x1) > max(boxes[id(other)][0], x0):
+                members = [items[i] for i in other.lines]
+                if statistics.median(m.size for m in members) > FOOTNOTE_SIZE * body:
+                    b.role = "paragraph"
+                    break
+
+
+def _heading_levels(blocks: list[Block], items: list[_Line], body: float, page_index: int) -> None:
+    """Levels 1-6 by type size (largest first); on the first page, a heading much larger than
+    everything else and at its top is the document's title."""
+    heads = [b for b in blocks if b.role == "heading"]
+    if not heads:
+        return
+    size = {id(b): statistics.median(items[i].size for i in b.lines) for b in heads}
+    tags = {id(b): items[b.lines[0]].hints.tag for b in heads}
+    tiers: list[float] = []  # distinct sizes, largest first; within 10% is the same tier
+    for value in sorted(size.values(), reverse=True):
+        if not tiers or value < 0.9 * tiers[-1]:
+            tiers.append(value)
+    for b in heads:
+        tag = tags[id(b)] or ""
+        if re.fullmatch(r"H[1-6]", tag):
+            b.level = int(tag[1])
+        else:
+            b.level = min(6, 1 + sum(t > size[id(b)] * 1.0001 and size[id(b)] < 0.9 * t for t in tiers))
+    if page_index == 0:
+        biggest = max(heads, key=lambda b: size[id(b)])
+        if size[id(biggest)] >= 1.8 * body and sum(size[id(b)] >= 0.95 * size[id(biggest)] for b in heads) == 1:
+            first = min((b for b in blocks if b.lines), key=lambda b: min(items[i].y0 for i in b.lines))
+            if first is biggest:
+                biggest.role, biggest.level = "title", None
+
+
+# ---------------------------------------------------------------- reading order
+
+
+def xy_cut(blocks: list, box_of, body: float, depth: int = 0) -> list:
+    """Blocks in reading order by recursive XY-cut: a region splits first into columns (a
+    vertical gap no block crosses), else into bands (a horizontal one); consecutive bands cut
+    into the same columns are read as one pair of columns, so a paragraph break that happens to
+    line up across both columns does not interleave them."""
+    if len(blocks) <= 1 or depth > 40:
+        return list(blocks)
+    cols = _cut(blocks, box_of, axis=0, min_gap=0.5 * body)
+    if len(cols) > 1:
+        return [b for part in cols for b in xy_cut(part, box_of, body, depth + 1)]
+    bands = _cut(blocks, box_of, axis=1, min_gap=0.0)
+    if len(bands) == 1:
+        return sorted(blocks, key=lambda b: (box_of(b)[1], box_of(b)[0]))
+    groups: list[list] = []
+    shape = None
+    for band in bands:
+        cut = _gutters(band, box_of, body)
+        if groups and cut and shape and _same_gutters(cut, shape, body):
+            groups[-1] += band
+        else:
+            groups.append(list(band))
+        shape = cut
+    if len(groups) == 1:  # every band has the same columns, but something crosses them all
+        return [b for band in bands for b in xy_cut(band, box_of, body, depth + 1)]
+    return [b for g in groups for b in xy_cut(g, box_of, body, depth + 1)]
+
+
+def _cut(blocks: list, box_of, axis: int, min_gap: float) -> list[list]:
+    """The blocks split at every gap wider than `min_gap` along `axis` (0: x, 1: y)."""
+    spans = sorted(blocks, key=lambda b: box_of(b)[axis])
+    parts: list[list] = []
+    end = None
+    for b in spans:
+        lo, hi = box_of(b)[axis], box_of(b)[axis + 2]
+        if parts and lo <= end + min_gap:
+            parts[-1].append(b)
+            end = max(end, hi)
+        else:
+            parts.append([b])
+            end = hi
+    return parts
+
+
+def _gutters(band: list, box_of, body: float) -> list[float] | None:
+    cols = _cut(band, box_of, axis=0, min_gap=0.5 * body)
+    if len(cols) < 2:
+        return None
+    return [(max(box_of(b)[2] for b in left) + min(box_of(b)[0] for b in right)) / 2
+            for left, right in zip(cols, cols[1:])]
+
+
+def _same_gutters(a: list[float], b: list[float], body: float) -> bool:
+    return len(a) == len(b) and all(abs(x - y) < 3 * body for x, y in zip(a, b))
+
+
+def arrange(lines: list[dict], width: int, height: int, hints: Sequence[Hints] | None = None, *,
+            page_index: int = 0, figures: Sequence[tuple[float, float, float, float]] = ()) -> tuple[list[dict], list[dict]]:
+    """`analyse`, applied: (the lines in reading order, the page's `blocks` as CONTRACTS
+    section 13 exports them, their `lines` indexing the reordered lines)."""
+    layout = analyse(lines, width, height, hints, page_index=page_index, figures=figures)
+    new_index = {old: new for new, old in enumerate(layout.order)}
+    blocks = []
+    for block in layout.blocks:
+        block.lines = [new_index[i] for i in block.lines]
+        if block.cells:
+            for cell in block.cells:
+                cell.lines = [new_index[i] for i in cell.lines]
+        blocks.append(block.export())
+    return [lines[i] for i in layout.order], blocks
