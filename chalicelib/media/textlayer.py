@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from chalicelib.geometry import around, bounds, quad
+from chalicelib.geometry import around, bounds, quad, rect
 
 # Characters that are never text: replacement, private use (unmapped glyphs), unassigned, surrogates, controls.
 BAD_CATEGORIES = {"Co", "Cn", "Cs", "Cc"}
@@ -81,7 +81,8 @@ class Review:
     reason: str | None = None
     suspicious: int = 0  # lines that raised a sign
     checked: int = 0  # lines read by OCR
-    replaced: list[int] = field(default_factory=list)  # indices of the lines re-read by OCR
+    replaced: list[int] = field(default_factory=list)  # indices (in `lines`) of the lines re-read by OCR
+    added: list[int] = field(default_factory=list)  # indices of lines the text layer left out, read by OCR
     ms: float = 0.0  # CPU time the review took (milliseconds, this thread)
 
 
@@ -102,13 +103,16 @@ class _Sign:
         return "symbols"
 
 
-def review(lines: list[dict], rgb: np.ndarray, *, deadline: float | None = None, language: str | None = None,
-           engine=None) -> Review:
+def review(lines: list[dict], rgb, *, deadline: float | None = None, language: str | None = None,
+           engine=None, unmapped=None) -> Review:
     """Which of a text-layer page's `lines` (CONTRACTS section 1, boxes in the pixels of `rgb`,
-    the page rendered at that size) say what the page shows. `deadline` (time.monotonic): no
-    OCR starts after it (lines not read yet stay as given). `language`: the upload's, when it
-    names one (the dictionary test is for English). `engine`: the OCR engine (default: the
-    configured one)."""
+    the page rendered at that size, or a function rendering it on demand) say what the page
+    shows. `deadline` (time.monotonic): no OCR starts after it (lines not read yet stay as
+    given). `language`: the upload's, when it names one (the dictionary test is for English).
+    `engine`: the OCR engine (default: the configured one). `unmapped`: the pixel boxes
+    (x0, y0, x1, y1) of glyphs the PDF draws but maps to no character (document.py leaves them
+    out of the lines): a line they stand in raises a sign; where they make a line of their own,
+    that line is read by OCR and added (`Review.added`)."""
     t0 = time.thread_time()
     signs = [_signs(line["text"]) for line in lines]
     if language is None and any(s.few_words for s in signs) and _foreign(lines):
@@ -116,45 +120,106 @@ def review(lines: list[dict], rgb: np.ndarray, *, deadline: float | None = None,
     if language not in (None, "en"):
         for s in signs:
             s.few_words = False
+    unmapped = list(unmapped or ())
+    missing = _place_unmapped(lines, signs, unmapped)
     flagged = [i for i, s in enumerate(signs) if s]
-    out = Review(lines=list(lines), suspicious=len(flagged))
-    if not flagged:
+    out = Review(lines=list(lines), suspicious=len(flagged) + len(missing))
+    if not flagged and not missing:
         out.ms = (time.thread_time() - t0) * 1000
         return out
+    chars = sum(len(line["text"]) for line in lines)
+    if len(unmapped) > MOST * (chars + len(unmapped)):
+        return _untrusted(out, {"unmapped"}, t0)
     engine = engine or _engine()
+    if callable(rgb):  # rendered only for a page that needs a look
+        rgb = rgb()
+    regions = lines + missing  # the missing lines' regions are read like the lines'
+    signs += [_Sign(unmapped=1) for _ in missing]
     if len(flagged) >= max(MOST_MIN, MOST * len(lines)) or len(flagged) > MAX_CHECKED:
-        sample = [flagged[round(k * (len(flagged) - 1) / (SAMPLE - 1))] for k in range(SAMPLE)]
-        sample = sorted(set(sample))
-        verdicts = _check(lines, sample, signs, rgb, engine, deadline)
+        sample = sorted({flagged[round(k * (len(flagged) - 1) / (SAMPLE - 1))] for k in range(SAMPLE)})
+        verdicts = _check(regions, sample, signs, rgb, engine, deadline)
         out.checked = len(verdicts)
         wrong = [i for i, (bad, _) in verdicts.items() if bad]
         if verdicts and len(wrong) * 2 >= len(verdicts):
-            kinds = {signs[i].kind for i in wrong}
-            out.untrusted_page = True
-            out.reason = f"The PDF's text did not match the page ({_because(kinds)}): read from the page's image."
-            out.ms = (time.thread_time() - t0) * 1000
-            return out
-        # The sample stands: the text layer is taken as it is (a page of formulas, another language).
-        _replace(out, verdicts, signs)
-        out.ms = (time.thread_time() - t0) * 1000
-        return out
-    verdicts = _check(lines, flagged, signs, rgb, engine, deadline)
+            return _untrusted(out, {signs[i].kind for i in wrong}, t0)
+        # The sample stands: the rest is taken as it is (a page of formulas, another language).
+        flagged = []
+    else:
+        verdicts = {}
+    verdicts.update(_check(regions, flagged + list(range(len(lines), len(regions))), signs, rgb, engine, deadline))
     out.checked = len(verdicts)
     _replace(out, verdicts, signs)
     out.ms = (time.thread_time() - t0) * 1000
     return out
 
 
+def _untrusted(out: Review, kinds: set[str], t0: float) -> Review:
+    out.untrusted_page = True
+    out.reason = f"The PDF's text did not match the page ({_because(kinds)}): read from the page's image."
+    out.ms = (time.thread_time() - t0) * 1000
+    return out
+
+
 def _replace(out: Review, verdicts: dict[int, tuple[bool, dict | None]], signs: list[_Sign]) -> None:
-    for i, (bad, line) in sorted(verdicts.items()):
-        if bad and line is not None:
-            out.lines[i] = line
-            out.replaced.append(i)
-    if out.replaced:
-        kinds = {signs[i].kind for i in out.replaced}
-        n = len(out.replaced)
-        out.reason = (f"{n} line{'s' if n > 1 else ''} of the PDF's text did not match the page "
-                      f"({_because(kinds)}): read from the page's image.")
+    """The lines found wrong replaced by OCR's, and the missing lines OCR read put in place."""
+    n = len(out.lines)
+    replaced = [i for i, (bad, line) in sorted(verdicts.items()) if i < n and bad and line is not None]
+    for i in replaced:
+        out.lines[i] = verdicts[i][1]
+    added = [verdicts[i][1] for i in sorted(verdicts) if i >= n and verdicts[i][1] is not None]
+    for line in added:
+        out.lines.insert(_position(out.lines, line), line)
+    out.replaced = [i for i, line in enumerate(out.lines) if any(line is verdicts[j][1] for j in replaced)]
+    out.added = [i for i, line in enumerate(out.lines) if any(line is a for a in added)]
+    parts = []
+    if replaced:
+        kinds = {signs[i].kind for i in replaced}
+        parts.append(f"{_count(len(replaced))} of the PDF's text did not match the page ({_because(kinds)})")
+    if added:
+        parts.append(f"{_count(len(added))} of the page {'were' if len(added) > 1 else 'was'} missing from the "
+                     f"PDF's text ({REASONS['unmapped']})")
+    if parts:
+        out.reason = "; ".join(parts) + ": read from the page's image."
+
+
+def _count(n: int) -> str:
+    return f"{n} line{'s' if n > 1 else ''}"
+
+
+def _position(lines: list[dict], new: dict) -> int:
+    """Where a line found on the page goes among `lines` (reading order): before the first line
+    below it in its column (a line whose box overlaps it across), else at the end."""
+    x0, y0, x1, y1 = bounds(new["box"])
+    cy = (y0 + y1) / 2
+    for k, line in enumerate(lines):
+        a0, b0, a1, b1 = bounds(line["box"])
+        if a0 < x1 and x0 < a1 and (b0 + b1) / 2 > cy:
+            return k
+    return len(lines)
+
+
+def _place_unmapped(lines: list[dict], signs: list[_Sign], boxes: list) -> list[dict]:
+    """Glyphs without a character: counted on the line they stand in, or gathered into rows of
+    their own (lines the text layer left out). -> the rows, as lines without text to read."""
+    rows: list[list] = []
+    for box in sorted(boxes, key=lambda b: (b[1] + b[3]) / 2):
+        x0, y0, x1, y1 = box
+        home = next((i for i, line in enumerate(lines) if _on(box, bounds(line["box"]))), None)
+        if home is not None:
+            signs[home].unmapped += 1
+        elif rows and abs((y0 + y1) / 2 - (rows[-1][1] + rows[-1][3]) / 2) < (y1 - y0) / 2:
+            r = rows[-1]
+            rows[-1] = [min(r[0], x0), min(r[1], y0), max(r[2], x1), max(r[3], y1)]
+        else:
+            rows.append([x0, y0, x1, y1])
+    return [{"text": "", "confidence": 0.0, "box": rect(*r), "words": []} for r in rows]
+
+
+def _on(box, line) -> bool:
+    """A glyph's box stands on a line: it overlaps it along, and by half its height across."""
+    x0, y0, x1, y1 = box
+    a0, b0, a1, b1 = line
+    return x0 < a1 and a0 < x1 and min(y1, b1) - max(y0, b0) > (y1 - y0) / 2
 
 
 def _because(kinds: set[str]) -> str:
@@ -253,7 +318,7 @@ def _wrong(text: str, ocr: str, sign: _Sign) -> bool:
 
     if marks:
         confirmed, contradicted = _marks(a, b, marks)
-        if contradicted > confirmed:
+        if contradicted and contradicted >= confirmed:
             return True
     if Indel.normalized_similarity(a, b) < SIMILAR:
         # Garbled text (a font without a map) shares little with the page; so may a good line
@@ -280,8 +345,9 @@ def _marks(a: str, b: str, marks: set[int]) -> tuple[int, int]:
     return confirmed, contradicted
 
 
-# Both readings are compared in one form: NFKC, case-folded, look-alike punctuation merged, no spaces.
-_FOLD = str.maketrans({"\u2044": "/", "’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "−": "-"})
+# Both readings are compared in one form: NFKC, case-folded, look-alike punctuation merged, no
+# spaces. The fraction slash stays itself: OCR reads a real "¼" as "¼" (NFKC: "1⁄4").
+_FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "−": "-"})
 
 
 def _normalized(text: str) -> tuple[str, set[int]]:

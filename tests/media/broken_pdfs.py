@@ -9,6 +9,8 @@ embedded); only the Unicode the text layer gives for those glyphs is wrong:
   characters of their codes ("=" -> "¼", "+" -> "þ", "(" -> "ð", ")" -> "Þ", "/" -> "="), as in
   the textbook of issue 38 ("S 1⁄4 kB ln Ω" for "S = kB ln Ω"); its letters map right.
 - `mixed`: a page of good lines (Helvetica) with a few lines of each kind among them.
+- `unmapped_codes`: good lines and one whose font's codes start at 1: control characters, which
+  document.py drops as not text, so the line is not in the text layer at all.
 
 Run `python -m tests.media.broken_pdfs DIR` to write them out and look at them.
 """
@@ -88,8 +90,17 @@ def mixed() -> BrokenPage:
     return BrokenPage(pdf, list(MIXED_LINES), sorted(fonts), "mixed")
 
 
+def unmapped_codes() -> BrokenPage:
+    """(a) with codes under 32: one line of good ones gives no characters at all."""
+    lines = [line for i, line in enumerate(MIXED_LINES) if i not in (3, 7)]
+    hidden = lines.index(MIXED_LINES[5])
+    font = _scrambled_font("F2", lines[hidden], 0x01)
+    pdf = _pdf([(font if i == hidden else None, line) for i, line in enumerate(lines)], [font])
+    return BrokenPage(pdf, lines, [hidden], "unmapped-codes")
+
+
 def all_pages() -> list[BrokenPage]:
-    return [no_unicode_map(), wrong_unicode_map(), mixed()]
+    return [no_unicode_map(), wrong_unicode_map(), mixed(), unmapped_codes()]
 
 
 # ---------------------------------------------------------------- fonts
@@ -98,7 +109,7 @@ def all_pages() -> list[BrokenPage]:
 def _scrambled_font(name: str, text: str, first_code: int) -> _Font:
     """Codes handed out from `first_code` in a fixed shuffle (a subsetter's order), no map back."""
     chars = sorted(set(text) - {" "})
-    codes = [c for c in range(first_code, 256) if c != 0x20][:len(chars)]
+    codes = [c for c in range(first_code, 256) if not chr(c).isspace()][:len(chars)]  # spaces are ours
     random.Random(38).shuffle(codes)
     code_of = {**dict(zip(chars, codes)), " ": 0x20}
     return _font(name, code_of, to_unicode=None)

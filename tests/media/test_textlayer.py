@@ -113,6 +113,53 @@ def test_a_mixed_page_has_only_its_broken_lines_read_again(engine):
         [lines[i] for i in range(len(lines)) if i not in page.broken]
 
 
+def unmapped_glyphs(pdf: bytes, width: int, height: int) -> list[tuple[float, float, float, float]]:
+    """The pixel boxes of the glyphs document.py leaves out as not text (a font's codes under 32
+    without a map): what it would hand `review` as `unmapped`, found with its own helpers."""
+    import numpy as np
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    pdf_doc = pdfium.PdfDocument(pdf)
+    page = pdf_doc[0]
+    textpage = page.get_textpage()
+    try:
+        found = [i for i in range(textpage.count_chars())
+                 if not pdfium_c.FPDFText_IsGenerated(textpage, i)
+                 and not chr(code := pdfium_c.FPDFText_GetUnicode(textpage, i)).isspace()
+                 and not document._kept(chr(code))]
+        boxes = np.array([document._loose_box(textpage, i) for i in found], dtype=np.float64).reshape(-1, 4)
+        return [tuple(b) for b in document._to_pixels(boxes, document._pixel_transform(page, width, height)).tolist()]
+    finally:
+        textpage.close()
+        page.close()
+        pdf_doc.close()
+
+
+def test_a_line_whose_glyphs_map_to_no_character_is_read_and_put_in_place(engine):
+    page = broken_pdfs.unmapped_codes()
+    lines, rgb = text_page(page.pdf)
+    hidden = page.broken[0]
+    assert [line["text"] for line in lines] == [t for i, t in enumerate(page.shown) if i != hidden]
+    unmapped = unmapped_glyphs(page.pdf, rgb.shape[1], rgb.shape[0])
+    assert len(unmapped) == len(page.shown[hidden].replace(" ", ""))
+    assert textlayer.review(lines, rgb, engine=NoOcr()).suspicious == 0  # unseen without them
+    found = textlayer.review(lines, rgb, engine=engine, unmapped=unmapped)
+    assert not found.untrusted_page and found.added == [hidden] and not found.replaced
+    assert [line["text"] for line in found.lines] == page.shown
+    check_shape(found.lines[hidden], rgb.shape[1], rgb.shape[0])
+    assert found.reason == ("1 line of the page was missing from the PDF's text (fonts without a text map): "
+                            "read from the page's image.")
+
+
+def test_a_page_mostly_of_glyphs_without_characters_is_untrusted():
+    page = broken_pdfs.unmapped_codes()
+    lines, rgb = text_page(page.pdf)
+    unmapped = unmapped_glyphs(page.pdf, rgb.shape[1], rgb.shape[0])
+    found = textlayer.review(lines[:1], rgb, engine=NoOcr(), unmapped=unmapped)
+    assert found.untrusted_page and "fonts without a text map" in found.reason
+
+
 def test_no_ocr_starts_after_the_deadline():
     page = broken_pdfs.mixed()
     lines, rgb = text_page(page.pdf)
@@ -126,10 +173,12 @@ def test_no_ocr_starts_after_the_deadline():
 def test_the_textbook_of_the_issue_is_spoken_as_its_page_shows(engine):
     lines, rgb = text_page((LAYOUT / f"{TEXTBOOK[0]}.pdf").read_bytes())
     i = next(i for i, line in enumerate(lines) if line["text"].startswith("S 1\u20444 kB ln"))
+    broken = [i for i, line in enumerate(lines) if any(w in line["text"] for w in WRONG)]
     found = textlayer.review(lines, rgb, engine=engine)
-    assert i in found.replaced and not found.untrusted_page
+    # The two formula lines, and not the prose around them.
+    assert found.replaced == broken and len(broken) == 2 and i in broken and not found.untrusted_page
     assert found.lines[i]["text"].replace(" ", "").startswith("S=kBlnΩ")
-    assert len(found.replaced) <= 2  # the formula lines; the prose around them stands
+    assert not any(w in found.lines[j]["text"] for j in broken for w in WRONG)
     lines, rgb = text_page((LAYOUT / f"{TEXTBOOK[1]}.pdf").read_bytes())
     broken = [i for i, line in enumerate(lines) if any(w in line["text"] for w in WRONG)]
     found = textlayer.review(lines, rgb, engine=engine)
