@@ -30,6 +30,25 @@ export function bounds(box) {
 
 export const pct = (value, total) => `${(value / total) * 100}%`;
 
+/**
+ * Where the text is on a page: the bounding box of its lines (of their words where a line has no
+ * box) as fractions of the page, {left, top, right, bottom}; null when nothing has a box.
+ */
+export function textBox(page) {
+  if (!(page?.width > 0 && page?.height > 0)) return null;
+  const points = (page.lines || []).flatMap((line) => {
+    if (Array.isArray(line.box) && line.box.length >= 2) return line.box;
+    return (line.words || []).flatMap((w) => (Array.isArray(w.box) ? w.box : []));
+  }).filter((pt) => Number.isFinite(Number(pt?.[0])) && Number.isFinite(Number(pt?.[1])));
+  if (!points.length) return null;
+  const b = bounds(points);
+  const clamp = (v) => Math.max(0, Math.min(1, v));
+  return {
+    left: clamp(b.left / page.width), top: clamp(b.top / page.height),
+    right: clamp((b.left + b.width) / page.width), bottom: clamp((b.top + b.height) / page.height),
+  };
+}
+
 function isLow(word) {
   return typeof word.confidence === "number" && word.confidence < LOW_CONFIDENCE;
 }

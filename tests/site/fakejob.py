@@ -210,3 +210,35 @@ def join_wavs(wavs: list[bytes]) -> bytes:
         w.setframerate(rate)
         w.writeframes(b"".join(frames))
     return out.getvalue()
+
+
+def sign_photo(lines: list[str], size: int = 26, width: int = 960, height: int = 1280) -> tuple[dict, bytes]:
+    """A phone photo (portrait) of a street scene with a small sign near its bottom edge: a tree in
+    the middle, the sign's `lines` in a white panel low on the left. (page, JPEG bytes); the boxes are
+    the drawn words' own."""
+    from PIL import Image, ImageDraw
+    img = Image.new("RGB", (width, height), (150, 190, 225))  # sky
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((0, height * 0.55, width, height), fill=(120, 130, 110))  # ground
+    draw.rectangle((width * 0.47, height * 0.3, width * 0.53, height * 0.62), fill=(90, 60, 30))  # trunk
+    draw.ellipse((width * 0.25, height * 0.08, width * 0.75, height * 0.42), fill=(40, 110, 50))  # crown
+    f = images.font(size)
+    x0, y0, gap = int(width * 0.12), int(height * 0.83), int(size * 0.5)
+    heights = [draw.textbbox((0, 0), line, font=f)[3] for line in lines]
+    widest = max(draw.textlength(line, font=f) for line in lines)
+    draw.rectangle((x0 - 16, y0 - 14, x0 + widest + 16, y0 + sum(heights) + gap * len(lines) + 6), fill="white",
+                   outline=(30, 30, 30), width=3)
+    out_lines, y = [], y0
+    for line, line_height in zip(lines, heights):
+        words, x = [], x0
+        for word in line.split():
+            draw.text((x, y), word, font=f, fill="black")
+            words.append({"text": word, "confidence": 0.95, "box": box(draw.textbbox((x, y), word, font=f))})
+            x += draw.textlength(word + " ", font=f)
+        xs = [p[0] for w in words for p in w["box"]]
+        ys = [p[1] for w in words for p in w["box"]]
+        out_lines.append({"text": line, "confidence": 0.95, "box": box((min(xs), min(ys), max(xs), max(ys))),
+                          "words": words})
+        y += line_height + gap
+    page = {"width": width, "height": height, "text": "\n".join(lines), "lines": out_lines}
+    return page, images.encode(img, "JPEG", quality=85)

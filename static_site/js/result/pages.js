@@ -1,8 +1,10 @@
 // The photo, or the shown page of a document, zoomable, with a box over every word and a dashed
-// outline over every unsure word; for a document, previous / next and one button per page.
+// outline over every unsure word; for a document, previous / next and one button per page. A page
+// chosen by the person goes to `onTurn` (read-along.js moves playback there); a photo whose text
+// is small in it opens zoomed to the text.
 
 import { announce, elementsOf, rovingKeys, showMessage } from "../dom.js";
-import { bounds, pct, renderBoxes } from "../overlay.js";
+import { bounds, pct, renderBoxes, textBox } from "../overlay.js";
 import { setUpZoom } from "../zoom.js";
 import { aspectOf, wordsOnPage } from "./model.js";
 import { pageLabel } from "./messages.js";
@@ -15,8 +17,11 @@ export function createPages(root, { signal, view, urls, aspect, onChoose, onDraw
   const els = elementsOf(root, SELECTORS);
   const zoom = setUpPhoto(root, els, { signal, aspect });
   let shown = -1;
+  let aspectShown = 0;
+  let textZoomed = false; // the photo's first view has been chosen (zoomed to its text or not)
   let boxes = [];
   let boxByIndex = new Map();
+  let turn = (p) => show(p, { announceIt: true });
 
   function setStop(box) {
     for (const el of boxes) el.tabIndex = el === box ? 0 : -1;
@@ -31,7 +36,11 @@ export function createPages(root, { signal, view, urls, aspect, onChoose, onDraw
     const changed = p !== shown;
     shown = p;
     showImage(els.img, view, p, urls);
-    if (changed) zoom.setAspect(aspectOf(page));
+    if (changed || aspectOf(page) !== aspectShown) zoom.setAspect(aspectShown = aspectOf(page));
+    if (!doc && !textZoomed && page.lines?.length) {
+      textZoomed = true;
+      zoom.zoomToText(textBox(page));
+    }
     drawBoxes(page);
     drawNav(els, view, shown);
     if (changed && doc && announceIt) announce(`Page ${p + 1} of ${pages.length}.`);
@@ -51,7 +60,7 @@ export function createPages(root, { signal, view, urls, aspect, onChoose, onDraw
     onDrawn();
   }
 
-  setUpNav(els, { signal, turn: (p) => show(p, { announceIt: true }), shown: () => shown });
+  setUpNav(els, { signal, turn: (p) => turn(p), shown: () => shown });
   retryImage(els, { signal, urls, view, shown: () => shown });
 
   return {
@@ -60,6 +69,8 @@ export function createPages(root, { signal, view, urls, aspect, onChoose, onDraw
     boxOf: (index) => boxByIndex.get(index),
     setStop,
     reveal: (box) => zoom.reveal(box),
+    /** `fn(p)` takes over a page chosen by the person (button, previous / next, keyboard). */
+    onTurn(fn) { turn = fn; },
   };
 }
 

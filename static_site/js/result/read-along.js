@@ -1,7 +1,10 @@
 // Read-along: the word being spoken is highlighted in the text and on the photo
 // (aria-current="true", one element of each at a time), following result.speech.words against
 // the playback position. A word chosen in the text or on the photo is selected in both and
-// plays from its start. For a document, the shown page follows the spoken word.
+// plays from its start. For a document, the shown page follows the spoken word, and a page the
+// person chooses (its button, previous / next, the keyboard) moves playback to its first spoken
+// word: playing goes on from there, and Play starts there. Just after a page is chosen the view
+// stays on it (HOLD_MS) while the spoken word is elsewhere (a page not recorded yet).
 
 import { announce } from "../dom.js";
 import { stepFrom, timingAt, timingsOf } from "./model.js";
@@ -9,6 +12,7 @@ import { notInRecording } from "./messages.js";
 
 // Seek just past a word's start so the position is inside the word, not before it.
 const INTO_WORD_S = 0.001;
+const HOLD_MS = 5000;
 
 /**
  * `view` is what is shown ({job, words}, updated in place); `text` and `pages` give the elements of a word
@@ -17,44 +21,38 @@ const INTO_WORD_S = 0.001;
  */
 export function createReadAlong({ view, text, pages }) {
   let timings = { list: [], positionOf: new Map() };
-  let current = -1; // the word being spoken
   let player = null;
+  const hold = createHold(view);
   const selection = createSelection({ view, text, pages });
-
-  const elementsOf = (index) => [text.spanOf(index), pages.boxOf(index)];
+  const lit = createHighlight({ view, text, pages });
+  const setCurrent = lit.set;
+  pages.onTurn(turnTo);
 
   function follow(t) {
     const at = timingAt(timings.list, t);
-    setCurrent(at >= 0 ? timings.list[at].index : -1, { followPage: player.playing });
+    const index = at >= 0 ? timings.list[at].index : -1;
+    setCurrent(index, { followPage: player.playing && !hold.keeps(index) });
   }
 
-  function setCurrent(index, { followPage = true } = {}) {
-    if (index === current) return;
-    for (const el of elementsOf(current)) {
-      el?.classList.remove("is-current");
-      el?.removeAttribute("aria-current");
+  /** Page `p` chosen by the person: shown, and playback moved to its first spoken word. */
+  function turnTo(p) {
+    if (!view.pages[p]) return;
+    pages.show(p, { announceIt: true });
+    hold.set(p);
+    const to = player ? pageStart(timings.list, view.words, p, player.time()) : null;
+    if (to?.start === undefined) {
+      if (to && timings.list.length) announce(pageNotHeard(p, view.pages.length, player.final || view.job.status === "done"));
+      return;
     }
-    current = index;
-    if (index < 0) return;
-    const word = view.words[index];
-    if (followPage && word && word.pageIndex !== pages.shown()) pages.show(word.pageIndex, { announceIt: true });
-    markCurrent();
-  }
-
-  function markCurrent() {
-    const [span, box] = elementsOf(current);
-    for (const el of [span, box]) {
-      el?.classList.add("is-current");
-      el?.setAttribute("aria-current", "true");
-    }
-    if (span) text.reveal(span);
-    if (box) pages.reveal(box);
+    player.seek(to.start + INTO_WORD_S);
+    setCurrent(to.index, { followPage: false });
   }
 
   function step(dir) {
     const list = timings.list;
     if (!list.length) return;
-    let at = timings.positionOf.get(current);
+    hold.clear();
+    let at = timings.positionOf.get(lit.current());
     if (at === undefined) at = timingAt(list, player.time());
     const timing = list[stepFrom(list, at, dir)];
     player.seek(timing.start + INTO_WORD_S);
@@ -63,6 +61,7 @@ export function createReadAlong({ view, text, pages }) {
   }
 
   function playFrom(index) {
+    hold.clear();
     const at = timings.positionOf.get(index);
     if (at === undefined) {
       announce(notInRecording(view.words[index], player.final || view.job.status === "done"));
@@ -76,10 +75,12 @@ export function createReadAlong({ view, text, pages }) {
   return {
     follow,
     step,
+    /** Page `p` chosen (the page buttons call this through pages.onTurn; other ways in may too). */
+    turnTo,
     /** The boxes of a page were drawn again: mark the chosen and the spoken word on them. */
     markBoxes() {
       selection.markBox();
-      markCurrent();
+      lit.mark();
     },
     /** A word chosen in the text or on the photo: selected in both, played if there is sound. */
     choose(index, canPlay) {
@@ -88,7 +89,7 @@ export function createReadAlong({ view, text, pages }) {
     },
     selected: selection.selected,
     /** The text was drawn again: the next follow() puts the highlight on its new elements. */
-    forget() { current = -2; },
+    forget: lit.forget,
     /** New timings from result.speech; kept while their number is unchanged. */
     setTimings(speech, indexOf) {
       const next = timingsOf(speech, indexOf);
@@ -97,6 +98,38 @@ export function createReadAlong({ view, text, pages }) {
     },
     setPlayer(p) { player = p; },
   };
+}
+
+/** The word being spoken: aria-current and .is-current on its text and its box, both in view. */
+function createHighlight({ view, text, pages }) {
+  let current = -1;
+  const elementsOf = (index) => [text.spanOf(index), pages.boxOf(index)];
+
+  /** Word `index` is spoken; `followPage`: turn to its page if another is shown. */
+  function set(index, { followPage = true } = {}) {
+    if (index === current) return;
+    for (const el of elementsOf(current)) {
+      el?.classList.remove("is-current");
+      el?.removeAttribute("aria-current");
+    }
+    current = index;
+    if (index < 0) return;
+    const word = view.words[index];
+    if (followPage && word && word.pageIndex !== pages.shown()) pages.show(word.pageIndex, { announceIt: true });
+    mark();
+  }
+
+  function mark() {
+    const [span, box] = elementsOf(current);
+    for (const el of [span, box]) {
+      el?.classList.add("is-current");
+      el?.setAttribute("aria-current", "true");
+    }
+    if (span) text.reveal(span);
+    if (box) pages.reveal(box);
+  }
+
+  return { set, mark, current: () => current, forget() { current = -2; } };
 }
 
 /** The word chosen last, marked "selected" in the text and pressed on the photo. */
@@ -131,4 +164,33 @@ function createSelection({ view, text, pages }) {
   }
 
   return { select, markBox, selected: () => selected };
+}
+
+/** The page the person chose last, kept in view for a moment while the spoken word is elsewhere. */
+function createHold(view) {
+  let hold = null; // {page, until}
+  return {
+    set(page) { hold = { page, until: performance.now() + HOLD_MS }; },
+    clear() { hold = null; },
+    /** Whether the view stays on the chosen page rather than follow word `index` (until it is there). */
+    keeps(index) {
+      if (hold && (view.words[index]?.pageIndex === hold.page || performance.now() > hold.until)) hold = null;
+      return hold !== null;
+    },
+  };
+}
+
+/**
+ * Where playback goes when page `p` is chosen at time `t`: null to stay (the word heard is on
+ * that page already), the timing of its first spoken word, or {} when it has none (yet).
+ */
+function pageStart(list, words, p, t) {
+  const here = timingAt(list, t);
+  if (here >= 0 && words[list[here].index]?.pageIndex === p) return null;
+  return list.find((x) => words[x.index]?.pageIndex === p) || {};
+}
+
+// Said when a chosen page has nothing in the recording: it follows "Page 2 of 3." in one sentence.
+function pageNotHeard(p, total, final) {
+  return `Page ${p + 1} of ${total}: ${final ? "it has no text to hear" : "not recorded yet"}.`;
 }

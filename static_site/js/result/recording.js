@@ -1,9 +1,11 @@
 // The player of a page result: Play, the position slider, the speed, the state line, the
-// keyboard shortcuts, and the recording's parts as the result grows (player.js plays them).
+// keyboard shortcuts, and the recording's parts as the result grows (player.js plays them); on a
+// phone, the mini-player while the player is scrolled away (mini-player.js).
 
 import { announce, elementsOf, showMessage } from "../dom.js";
 import { createPlayer, SPEEDS } from "../player.js";
 import { setUpAudio } from "../result-parts.js";
+import { createMiniPlayer } from "./mini-player.js";
 import { recordingParts } from "./model.js";
 import { audioNote, spokenTime, timeText, waitingNote } from "./messages.js";
 
@@ -27,10 +29,12 @@ export function createRecording(root, { signal, refresh, audioUrl, onTick, stepW
   const slider = setUpSlider(els.seek, player, signal);
   setUpButtons(els, player, { signal, stepWord });
   setUpShortcuts(els, player, { signal, stepWord });
+  const mini = createMiniPlayer(root, { signal, player, stepWord, watched: els.play.parentElement });
 
   function tick(t) {
     showTime(t);
     onTick(t);
+    mini.update({ canStep: !els.nextWord.disabled });
   }
 
   function showTime(t) {
@@ -53,6 +57,7 @@ export function createRecording(root, { signal, refresh, audioUrl, onTick, stepW
     const note = waitingNote({ waiting: player.waiting, hasParts: player.hasParts, audioUrl: audioUrl() });
     if (els.state.textContent !== note) els.state.textContent = note;
     showTime(player.time());
+    mini.update({ canStep: !els.nextWord.disabled });
   }
 
   /** The result's recording so far; `urlOf(file)` gives a part's URL. False when there is no text. */

@@ -1,0 +1,124 @@
+// The phone's mini-player: while the page's player is scrolled out of view, a bar held at the
+// bottom of the screen (CSS: one column only, position sticky at the end of #result) shows the
+// word being spoken in its line, above Play / Pause and the previous / next word. It drives the
+// same player: no second recording, no second state.
+
+import { timeText } from "./messages.js";
+
+const WORDS_BEFORE = 3; // the lit word's line, cut to a few words around it
+const WORDS_AFTER = 5;
+
+/**
+ * `player` is the page's player, `stepWord(dir)` moves a word back or on, `watched` the element
+ * (the player's first row) whose leaving the screen brings the bar.
+ */
+export function createMiniPlayer(root, { signal, player, stepWord, watched }) {
+  const els = build();
+  root.querySelector("#result").append(els.bar);
+  let away = false; // the page's own controls are off screen
+  let lit = null; // the text's word shown lit in the bar
+
+  els.play.addEventListener("click", () => player.toggle(), { signal });
+  els.prev.addEventListener("click", () => stepWord(-1), { signal });
+  els.next.addEventListener("click", () => stepWord(1), { signal });
+  const observer = new IntersectionObserver(([entry]) => {
+    away = !entry.isIntersecting;
+    place();
+  });
+  observer.observe(watched);
+  signal.addEventListener("abort", () => observer.disconnect(), { once: true });
+
+  function place() {
+    const player = root.querySelector("#player");
+    els.bar.hidden = !(away && player && !player.hidden);
+  }
+
+  /** The state, the time and the lit word, as the page's player shows them now. */
+  function update({ canStep }) {
+    place();
+    const label = player.playing ? "Pause" : "Play";
+    if (els.play.textContent !== label) els.play.textContent = label;
+    els.play.dataset.state = player.playing ? "playing" : "paused";
+    els.prev.disabled = !canStep;
+    els.next.disabled = !canStep;
+    const time = timeText(player.time(), player.duration(), !player.final && player.hasParts);
+    if (els.time.textContent !== time) els.time.textContent = time;
+    const span = root.querySelector("#result-text .text-word.is-current");
+    if (span !== lit) {
+      lit = span;
+      showLine(els.line, span);
+    }
+  }
+
+  return { update };
+}
+
+/** The words of the lit word's line around it, the lit one marked (a picture of the text). */
+function showLine(line, span) {
+  if (!span) { line.replaceChildren(); return; }
+  const words = [...(span.closest(".text-line") || span.parentElement).querySelectorAll(".text-word")];
+  const at = Math.max(0, words.indexOf(span));
+  const from = Math.max(0, at - WORDS_BEFORE);
+  const to = Math.min(words.length, at + WORDS_AFTER + 1);
+  const nodes = [];
+  if (from > 0) nodes.push("… ");
+  words.slice(from, to).forEach((word, i) => {
+    if (i) nodes.push(" ");
+    if (word === span) {
+      const mark = document.createElement("mark");
+      mark.className = "mini-word";
+      mark.textContent = word.textContent;
+      nodes.push(mark);
+    } else {
+      nodes.push(word.textContent);
+    }
+  });
+  if (to < words.length) nodes.push(" …");
+  line.replaceChildren(...nodes);
+}
+
+function build() {
+  const bar = document.createElement("div");
+  bar.className = "mini-player";
+  bar.id = "mini-player";
+  bar.dataset.testid = "mini-player";
+  bar.setAttribute("role", "group");
+  bar.setAttribute("aria-label", "Player");
+  bar.hidden = true;
+  const line = document.createElement("p");
+  line.className = "mini-line";
+  line.id = "mini-line";
+  line.setAttribute("aria-hidden", "true"); // a picture of the text: it changes with every word
+  const row = document.createElement("div");
+  row.className = "mini-controls";
+  const prev = iconButton("mini-prev", "←", "Previous word");
+  const play = document.createElement("button");
+  play.type = "button";
+  play.className = "button mini-play";
+  play.id = "mini-play";
+  play.dataset.testid = "mini-play";
+  play.textContent = "Play";
+  const next = iconButton("mini-next", "→", "Next word");
+  const time = document.createElement("span");
+  time.className = "mini-time";
+  time.setAttribute("aria-hidden", "true");
+  row.append(prev, play, next, time);
+  bar.append(line, row);
+  return { bar, line, play, prev, next, time };
+}
+
+function iconButton(id, icon, name) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "button button-quiet mini-step";
+  button.id = id;
+  button.dataset.testid = id;
+  const glyph = document.createElement("span");
+  glyph.setAttribute("aria-hidden", "true");
+  glyph.textContent = icon;
+  const label = document.createElement("span");
+  label.className = "visually-hidden";
+  label.textContent = name;
+  button.append(glyph, label);
+  return button;
+}
