@@ -160,26 +160,8 @@ def make_job(stack, pages_lines: list[list[str]], *, filename: str = "letter.png
         else:
             image_url = store.put("source.png", png, "image/png")
         pages.append(page)
-    parts, words, wavs, start = [], [], [], 0.0
-    for p, page in enumerate(pages):
-        for li, line in enumerate(page["lines"]):
-            wav, seconds = spoken(line["text"])
-            name = f"speech-{len(parts):03d}.wav"
-            outputs[name] = store.put(name, wav, "audio/wav")
-            wavs.append(wav)
-            parts.append({"file": name, "start": round(start, 3), "seconds": round(seconds, 3)})
-            speech_s = seconds - PART_GAP_S
-            weights = [len(w["text"]) + 1 for w in line["words"]]
-            at = start + 0.05
-            for wi, weight in enumerate(weights):
-                length = (speech_s - 0.1) * weight / sum(weights)
-                word = {"line": li, "word": wi, "start": round(at, 3), "end": round(at + length, 3)}
-                if document:
-                    word["page"] = p
-                words.append(word)
-                at += length
-            start += seconds
-    outputs["speech.wav"] = store.put("speech.wav", join_wavs(wavs), "audio/wav")
+    order = [(p, li) for p, page in enumerate(pages) for li in range(len(page["lines"]))]
+    parts, words, start = record(store, pages, order, outputs, document=document)
     first = pages[0]
     text = "\n\n".join(page["text"] for page in pages) if document else first["text"]
     result = {"schema": 1, "kind": "page", "engine": "rapidocr", "width": first["width"], "height": first["height"],
@@ -194,6 +176,116 @@ def make_job(stack, pages_lines: list[list[str]], *, filename: str = "letter.png
         result["unsure"] = unsure
     return FakeJob(job_id=f"01FAKE{uuid.uuid4().hex[:20].upper()}", filename=filename, result=result,
                    outputs=outputs, image_url=image_url, parts=parts, words=words)
+
+
+def record(store: Store, pages: list[dict], order: list[tuple[int, int]], outputs: dict, *,
+           document: bool) -> tuple[list, list, float]:
+    """The recording of the lines `order` names ((page, line), in speaking order): one WAV part
+    per line in the real voice, word times spread over each line in proportion to the words'
+    lengths, and speech.wav joined from the parts (all put in `outputs`). (parts, words, seconds)."""
+    parts, words, wavs, start = [], [], [], 0.0
+    for p, li in order:
+        line = pages[p]["lines"][li]
+        wav, seconds = spoken(line["text"])
+        name = f"speech-{len(parts):03d}.wav"
+        outputs[name] = store.put(name, wav, "audio/wav")
+        wavs.append(wav)
+        parts.append({"file": name, "start": round(start, 3), "seconds": round(seconds, 3)})
+        speech_s = seconds - PART_GAP_S
+        weights = [len(w["text"]) + 1 for w in line["words"]]
+        at = start + 0.05
+        for wi, weight in enumerate(weights):
+            length = (speech_s - 0.1) * weight / sum(weights)
+            word = {"line": li, "word": wi, "start": round(at, 3), "end": round(at + length, 3)}
+            if document:
+                word["page"] = p
+            words.append(word)
+            at += length
+        start += seconds
+    outputs["speech.wav"] = store.put("speech.wav", join_wavs(wavs), "audio/wav")
+    return parts, words, start
+
+
+DEFAULT_SKIP = ["page-header", "page-footer", "page-number", "footnote"]
+
+
+def make_structured_job(stack, pages_blocks: list[list[dict]], *, filename: str = "harbour-report.pdf",
+                        document: bool = True, skip: list[str] | None = None) -> FakeJob:
+    """A finished job whose pages carry `blocks` (CONTRACTS section 13), with `skip`, `skipped`,
+    `chapters` (one per title and heading, with its start) and a recording of the spoken blocks
+    only, in reading order (the same one part per line as make_job).
+
+    Each page is a list of blocks in reading order: {"role", "text": [lines]} plus "level" for a
+    heading and "spoken" to override `skip`; a table gives "rows" (lists of cell texts, the
+    first "header_rows" rows headers, default 1) instead of "text"; a figure may give no text."""
+    skip = DEFAULT_SKIP if skip is None else skip
+    store = Store(stack)
+    pages, outputs, image_url = [], {}, None
+    for i, spec in enumerate(pages_blocks):
+        texts, blocks = [], []
+        for b in spec:
+            blocks.append(_block(b, texts, skip))
+        page, png = page_of(texts)
+        for block in blocks:
+            ys = [pt for li in block["lines"] for pt in page["lines"][li]["box"]]
+            block["box"] = box((min(x for x, _ in ys), min(y for _, y in ys), max(x for x, _ in ys),
+                                max(y for _, y in ys))) if ys else box((40, 40, 200, 120))
+        page["blocks"] = blocks
+        if document:
+            name = f"page-{i + 1:03d}.jpg"
+            outputs[name] = store.put(name, png, "image/png")
+            page = {**page, "source": "ocr", "image": name}
+            image_url = image_url or outputs[name]
+        else:
+            image_url = store.put("source.png", png, "image/png")
+        pages.append(page)
+    order = [(p, li) for p, page in enumerate(pages) for b in page["blocks"] if b["spoken"] for li in b["lines"]]
+    parts, words, seconds = record(store, pages, order, outputs, document=document)
+    starts = {(w.get("page", 0), w["line"]): w["start"] for w in reversed(words)}
+    skipped, chapters = {}, []
+    for p, page in enumerate(pages):
+        for bi, b in enumerate(page["blocks"]):
+            if not b["spoken"]:
+                skipped[b["role"]] = skipped.get(b["role"], 0) + 1
+            elif b["role"] in ("title", "heading") and b["lines"]:
+                chapters.append({"title": " ".join(page["lines"][li]["text"] for li in b["lines"]),
+                                 "level": 1 if b["role"] == "title" else b["level"], "page": p, "block": bi,
+                                 "start": round(starts[(p, b["lines"][0])] - 0.05, 3)})
+    first = pages[0]
+    text = "\n\n".join(page["text"] for page in pages)
+    result = {"schema": 1, "kind": "page", "engine": "rapidocr", "width": first["width"], "height": first["height"],
+              "text": text, "lines": first["lines"], "timings_ms": {"decode": 1, "ocr": 1, "tts": 1},
+              "speech": {"engine": "piper", "seconds": round(seconds, 3), "characters": len(text), "complete": True,
+                         "parts": parts, "words": words},
+              "skip": list(skip), "skipped": skipped, "chapters": chapters}
+    if document:
+        result["pages"] = pages
+        result["document"] = {"pages_in_file": len(pages), "pages": len(pages), "read": len(pages), "complete": True}
+    else:
+        result["blocks"] = first["blocks"]
+    return FakeJob(job_id=f"01FAKE{uuid.uuid4().hex[:20].upper()}", filename=filename, result=result,
+                   outputs=outputs, image_url=image_url, parts=parts, words=words)
+
+
+def _block(spec: dict, texts: list[str], skip: list[str]) -> dict:
+    """One block of make_structured_job: its lines appended to `texts` (the page's lines)."""
+    role = spec["role"]
+    block = {"role": role, "lines": [], "spoken": spec.get("spoken", role not in skip)}
+    if role == "heading":
+        block["level"] = spec.get("level", 2)
+    if role != "table":
+        for t in spec.get("text", []):
+            block["lines"].append(len(texts))
+            texts.append(t)
+        return block
+    header_rows = spec.get("header_rows", 1)
+    block.update(rows=len(spec["rows"]), cols=max(len(r) for r in spec["rows"]), cells=[])
+    for r, row in enumerate(spec["rows"]):
+        for c, t in enumerate(row):
+            block["cells"].append({"row": r, "col": c, "header": r < header_rows, "lines": [len(texts)]})
+            block["lines"].append(len(texts))
+            texts.append(t)
+    return block
 
 
 def join_wavs(wavs: list[bytes]) -> bytes:

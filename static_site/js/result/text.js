@@ -1,9 +1,12 @@
 // The text panel of a page result: all pages, each under its heading, the words a roving group
 // (one Tab stop, arrow keys between words, Enter or a click chooses one); the notes about
-// unsure words left out and about a document or result cut short.
+// unsure words left out and about a document or result cut short. A result with structure
+// (`view.blocks`, CONTRACTS section 13) is drawn as a document (document-view.js): its own
+// headings, lists and tables, a page's number a marker between pages rather than a heading.
 
 import { announce, rovingKeys, scrollWithin, showMessage } from "../dom.js";
 import { renderText } from "../overlay.js";
+import { renderBlocks } from "./document-view.js";
 import { wordsOnPage } from "./model.js";
 import { documentNote, unsureItem, unsureNote } from "./messages.js";
 
@@ -64,8 +67,12 @@ export function createText(root, { signal, onChoose }) {
 function renderPage(el, view, page, p) {
   let target = el;
   if (view.doc) {
-    target = pageSection(p);
+    target = pageSection(p, Boolean(view.blocks));
     el.append(target);
+  }
+  const blocks = view.blocks?.[p];
+  if (blocks && (blocks.length || (page.lines || []).length)) {
+    return renderBlocks(target, { page, blocks, words: wordsOnPage(view.words, p), p });
   }
   if ((page.lines || []).length) {
     return renderText(target, { lines: page.lines, text: page.text }, wordsOnPage(view.words, p));
@@ -79,13 +86,14 @@ function renderPage(el, view, page, p) {
   return [];
 }
 
-function pageSection(p) {
+// A document's own headings come first in a structured one: the page's number is a marker.
+function pageSection(p, structured) {
   const section = document.createElement("section");
   section.className = "text-page";
   section.dataset.pageIndex = String(p);
-  const heading = document.createElement("h3");
+  const heading = document.createElement(structured ? "p" : "h3");
   heading.id = `text-page-${p}`;
-  heading.className = "text-page-title";
+  heading.className = structured ? "text-page-title text-page-marker" : "text-page-title";
   heading.textContent = `Page ${p + 1}`;
   section.setAttribute("aria-labelledby", heading.id);
   section.append(heading);

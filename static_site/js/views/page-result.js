@@ -3,15 +3,20 @@
 // The parts live in ../result/; this view composes them and applies each new answer of the
 // job to them. While the job is still processing, the result is re-published as the recording
 // grows (result.speech.parts): the player starts with the first part and the rest are appended
-// as the poll brings them.
+// as the poll brings them. A result with structure (CONTRACTS section 13) shows its text as a
+// document (headings, lists, tables; what is not read dimmed) under the "Not read" line and
+// its chapters (../result/outline.js): choosing one plays from its start.
 
+import { announce } from "../dom.js";
 import { downloadName, setUpCopy, setUpDownload } from "../result-parts.js";
+import { pageBlocks, structureKey } from "../result/document.js";
 import { aspectOf, indexWords, isDocument, pagesOf, pageToShow, shapeOf } from "../result/model.js";
 import { createLanguage } from "../result/language.js";
-import { doneText, progressText } from "../result/messages.js";
+import { doneText, notInRecording, progressText } from "../result/messages.js";
 import { createPages } from "../result/pages.js";
 import { createReadAlong } from "../result/read-along.js";
 import { createRecording } from "../result/recording.js";
+import { createOutline } from "../result/outline.js";
 import { createNotes, createText } from "../result/text.js";
 import { createUrls, setUpRecordingDownload, showRecordingLink } from "../result/urls.js";
 
@@ -28,7 +33,9 @@ export const pageView = {
 function showPage(root, job, result, signal) {
   root.querySelector("#result").hidden = false;
   // What is shown, replaced by each answer; the parts read it.
-  const view = { job, result: null, doc: false, pages: [], words: [], indexOf: () => undefined, shape: "" };
+  const view = {
+    job, result: null, doc: false, pages: [], blocks: null, words: [], indexOf: () => undefined, shape: "",
+  };
   const urls = createUrls(job, signal);
   const choose = (index) => readAlong.choose(index, recording.player.hasParts || Boolean(urls.audioUrl()));
   const text = createText(root, { signal, onChoose: choose });
@@ -36,12 +43,18 @@ function showPage(root, job, result, signal) {
     signal, view, urls, aspect: aspectOf(result), onChoose: choose, onDrawn: () => readAlong.markBoxes(),
   });
   const readAlong = createReadAlong({ view, text, pages });
+  const outline = createOutline(root, { signal, onChoose: (chapter) => jumpTo(parts, chapter) });
+  const onTick = (t) => {
+    readAlong.follow(t);
+    outline.follow(t);
+  };
   const recording = createRecording(root, {
-    signal, refresh: urls.refresh, audioUrl: urls.audioUrl, onTick: readAlong.follow, stepWord: readAlong.step,
+    signal, refresh: urls.refresh, audioUrl: urls.audioUrl, onTick, stepWord: readAlong.step,
   });
   readAlong.setPlayer(recording.player);
   const parts = {
-    root, signal, view, urls, text, pages, readAlong, recording, notes: createNotes(root), language: createLanguage(root, { signal }),
+    root, signal, view, urls, text, pages, readAlong, recording, outline, notes: createNotes(root),
+    language: createLanguage(root, { signal }),
   };
   setUpRecordingDownload(root.querySelector("#download-audio"), {
     urls, current: () => view, error: root.querySelector("#job-error"), signal,
@@ -60,19 +73,47 @@ function showPage(root, job, result, signal) {
 function applyAnswer(parts, nextJob, nextResult) {
   const { root, view, urls, readAlong, recording } = parts;
   Object.assign(view, { job: { ...nextJob }, result: nextResult, doc: isDocument(nextResult), pages: pagesOf(nextResult) });
+  view.blocks = pageBlocks(nextResult, view.pages);
   urls.remember(nextJob);
-  const shape = shapeOf(nextResult, view.pages);
+  const shape = `${shapeOf(nextResult, view.pages)}:${structureKey(view.blocks)}`;
   if (shape !== view.shape) { // drawn again only when what was read has grown
     Object.assign(view, { shape }, indexWords(view.pages));
     redraw(parts);
   }
   parts.notes.showDocument(view);
+  parts.outline.show(view);
   const done = nextJob.status === "done";
   parts.language.apply({ result: nextResult, doc: view.doc, done });
   const hasTimings = readAlong.setTimings(nextResult.speech, view.indexOf);
   if (recording.show({ result: nextResult, done, doc: view.doc, urlOf: urls.of, hasTimings })) {
     showRecordingLink(root.querySelector("#download-audio"), urls, nextResult.speech, done);
   }
+}
+
+/**
+ * A chapter chosen: playback from its heading's first word (its start, past the pause before
+ * it), the word selected and its page shown, as when the word itself is chosen. A chapter not
+ * in the recording (yet) takes the focus to its heading, to read from there.
+ */
+function jumpTo({ view, urls, readAlong, recording, pages }, chapter) {
+  if (!chapter) return;
+  const player = recording.player;
+  const canPlay = chapter.start !== null && (player.hasParts || Boolean(urls.audioUrl()));
+  if (chapter.word !== undefined) readAlong.choose(chapter.word, canPlay);
+  else if (chapter.page !== pages.shown()) pages.show(chapter.page);
+  if (canPlay) {
+    if (chapter.word === undefined) { // a chapter at a block without words (a figure)
+      player.seek(chapter.start);
+      player.play();
+    }
+    return;
+  }
+  const heading = document.getElementById(chapter.id);
+  if (heading) {
+    heading.tabIndex = -1;
+    heading.focus();
+  }
+  announce(notInRecording({ text: chapter.title }, view.job.status === "done"));
 }
 
 /** The text, the shown page and the notes, for words that changed. */
