@@ -233,6 +233,13 @@ def _engine():
     return ocr.get_engine(settings.get().worker.ocr_engine)
 
 
+def is_unmapped(ch: str) -> bool:
+    """Whether a character a PDF's text layer gives for a glyph says the glyph has no character:
+    the replacement character, private use, a control that is not a space (a font whose codes
+    start at 1). PDFium's U+0002 is not one: it is a hyphen at a line's end (text: U+FFFE)."""
+    return ch == "\ufffd" or (ch != "\x02" and not ch.isspace() and unicodedata.category(ch) in ("Co", "Cc"))
+
+
 # ---------------------------------------------------------------- cheap signs
 
 
@@ -319,6 +326,11 @@ def _wrong(text: str, ocr: str, sign: _Sign) -> bool:
     if marks:
         confirmed, contradicted = _marks(a, b, marks)
         if contradicted and contradicted >= confirmed:
+            return True
+    if sign.unmapped:
+        # The text layer lacks a character for some glyphs of the line: OCR reads them there.
+        matched = sum(i2 - i1 for tag, i1, i2, _, _ in Indel.opcodes(a, b) if tag == "equal")
+        if 2 * (len(b) - matched) >= sign.unmapped:
             return True
     if Indel.normalized_similarity(a, b) < SIMILAR:
         # Garbled text (a font without a map) shares little with the page; so may a good line
@@ -430,10 +442,14 @@ def _read(lines: list[dict], group: list[int], rgb: np.ndarray, engine, deadline
     for i in group:
         x0, y0, x1, y1, blank = _region(lines, i, rgb.shape)
         crop = rgb[y0:y1, x0:x1]
+        if crop.size == 0:
+            continue
         paper = [int(v) for v in np.median(np.concatenate([crop[0], crop[-1]]), axis=0)]
         crops.append(cv2.copyMakeBorder(crop, blank, blank, blank, blank, cv2.BORDER_CONSTANT, value=paper))
         places.append((i, top, x0 - blank, y0 - blank))
         top += crop.shape[0] + 2 * blank
+    if not crops:
+        return {i: None for i in group}
     width = max(c.shape[1] for c in crops)
     stack = np.vstack([cv2.copyMakeBorder(c, 0, 0, 0, width - c.shape[1], cv2.BORDER_CONSTANT,
                                           value=[int(v) for v in c[0, -1]]) for c in crops])

@@ -109,7 +109,8 @@ def all_pages() -> list[BrokenPage]:
 def _scrambled_font(name: str, text: str, first_code: int) -> _Font:
     """Codes handed out from `first_code` in a fixed shuffle (a subsetter's order), no map back."""
     chars = sorted(set(text) - {" "})
-    codes = [c for c in range(first_code, 256) if not chr(c).isspace()][:len(chars)]  # spaces are ours
+    # Spaces are ours; PDFium reads code 2 as a hyphen at a line's end.
+    codes = [c for c in range(first_code, 256) if not chr(c).isspace() and c != 0x02][:len(chars)]
     random.Random(38).shuffle(codes)
     code_of = {**dict(zip(chars, codes)), " ": 0x20}
     return _font(name, code_of, to_unicode=None)

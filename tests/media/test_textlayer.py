@@ -114,8 +114,8 @@ def test_a_mixed_page_has_only_its_broken_lines_read_again(engine):
 
 
 def unmapped_glyphs(pdf: bytes, width: int, height: int) -> list[tuple[float, float, float, float]]:
-    """The pixel boxes of the glyphs document.py leaves out as not text (a font's codes under 32
-    without a map): what it would hand `review` as `unmapped`, found with its own helpers."""
+    """The pixel boxes of the glyphs document.py leaves out as not text that have no character
+    (textlayer.is_unmapped): what it would hand `review` as `unmapped`, found with its helpers."""
     import numpy as np
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
@@ -124,12 +124,12 @@ def unmapped_glyphs(pdf: bytes, width: int, height: int) -> list[tuple[float, fl
     page = pdf_doc[0]
     textpage = page.get_textpage()
     try:
-        found = [i for i in range(textpage.count_chars())
-                 if not pdfium_c.FPDFText_IsGenerated(textpage, i)
-                 and not chr(code := pdfium_c.FPDFText_GetUnicode(textpage, i)).isspace()
-                 and not document._kept(chr(code))]
+        found = [i for i in range(textpage.count_chars()) if not pdfium_c.FPDFText_IsGenerated(textpage, i)
+                 and textlayer.is_unmapped(chr(pdfium_c.FPDFText_GetUnicode(textpage, i)))]
         boxes = np.array([document._loose_box(textpage, i) for i in found], dtype=np.float64).reshape(-1, 4)
-        return [tuple(b) for b in document._to_pixels(boxes, document._pixel_transform(page, width, height)).tolist()]
+        pixels = document._to_pixels(boxes, document._pixel_transform(page, width, height)).tolist()
+        # As document.py does: a glyph off the visible page is not text (PDFium places some there).
+        return [tuple(b) for b in pixels if 0 <= (b[0] + b[2]) / 2 <= width and 0 <= (b[1] + b[3]) / 2 <= height]
     finally:
         textpage.close()
         page.close()
