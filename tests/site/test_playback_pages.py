@@ -81,7 +81,7 @@ def test_a_chosen_page_is_where_playback_starts_and_goes_on(page, stack, shoot):
 
     # Page 2 chosen while playing: playback moves there at once, and stays.
     page.click('#page-list [data-page-index="1"]')
-    wait_lit_on(page, "1", timeout=1_500)
+    wait_lit_on(page, "1", timeout=3_000)
     assert starts[1] - 0.01 <= now_time(page) < starts[2]
     assert_on_page(page, 1)
     page.wait_for_timeout(700)
@@ -92,14 +92,14 @@ def test_a_chosen_page_is_where_playback_starts_and_goes_on(page, stack, shoot):
     page.locator('#page-list [aria-current="page"]').focus()
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("Enter")
-    wait_lit_on(page, "0", timeout=1_500)
+    wait_lit_on(page, "0", timeout=3_000)
     assert now_time(page) < starts[1]
     assert_on_page(page, 0)
 
     # "Next page" while playing; then the view follows playback on to page 3 by itself.
     page.select_option("#player-speed", "2")
     page.click("#page-next")
-    wait_lit_on(page, "1", timeout=1_500)
+    wait_lit_on(page, "1", timeout=3_000)
     assert_on_page(page, 1)
     page.wait_for_function("() => document.querySelector('#page-list [aria-current=\"page\"]')?.dataset.pageIndex === '2'",
                            timeout=15_000)
@@ -110,7 +110,7 @@ def test_a_chosen_page_is_where_playback_starts_and_goes_on(page, stack, shoot):
     # Paused: "Previous page" moves the position (the lit word) to page 2's first word.
     page.click("#page-prev")
     assert shown_page(page) == "1"
-    wait_lit_on(page, "1", timeout=1_500)
+    wait_lit_on(page, "1", timeout=3_000)
     assert starts[1] - 0.01 <= now_time(page) < starts[1] + 0.1
     assert page.get_attribute("#play-button", "data-state") == "paused"
     shoot(page, "pages-chosen-page-2")
