@@ -122,14 +122,15 @@ def review(lines: list[dict], rgb, *, deadline: float | None = None, language: s
         for s in signs:
             s.few_words = False
     unmapped = list(unmapped or ())
+    if unmapped and len(unmapped) > MOST * (sum(len(line["text"]) for line in lines) + len(unmapped)):
+        return _untrusted(Review(lines=list(lines), suspicious=len(lines)), {"unmapped"}, t0)
     missing = _place_unmapped(lines, signs, unmapped)
     flagged = [i for i, s in enumerate(signs) if s]
     out = Review(lines=list(lines), suspicious=len(flagged) + len(missing))
     if not flagged and not missing:
         out.ms = (time.thread_time() - t0) * 1000
         return out
-    chars = sum(len(line["text"]) for line in lines)
-    if len(unmapped) > MOST * (chars + len(unmapped)):
+    if len(missing) > MAX_CHECKED:
         return _untrusted(out, {"unmapped"}, t0)
     engine = engine or _engine()
     if callable(rgb):  # rendered only for a page that needs a look
