@@ -55,6 +55,17 @@ const ENDINGS = {
 };
 const HEIF_FAMILY = ["image/heic", "image/heif"];
 
+/**
+ * The kind that reads a file, by its type or else its name's ending: `preferred` when it does,
+ * else the first that does; null when none does.
+ */
+export function kindFor(kinds, file, preferred = null) {
+  const type = String(file?.type || "").split(";")[0].trim().toLowerCase();
+  const reads = (kind) => Boolean(kind) && (kind.content_types.includes(type) || Boolean(typeFromName(kind, file?.name)));
+  if (reads(preferred)) return preferred;
+  return kinds.find(reads) || null;
+}
+
 /** Does the kind take documents (a PDF), so that several photos can go as one? */
 export function takesDocuments(kind) {
   return Boolean(kind?.content_types?.includes("application/pdf"));

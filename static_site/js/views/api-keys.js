@@ -1,7 +1,10 @@
-// API keys: create one with a name (the key is shown once, with a Copy button), the list with
-// when each was made and last used, and revoke with a confirmation.
+// API keys: create one with a name (the key is shown once, with a Copy button), where to send
+// it (the API's address and a curl call, with the new key in it), the list with when each was
+// made and last used, and revoke with a confirmation.
 
 import * as api from "../api.js";
+import { config } from "../config.js";
+import { touchOnly } from "../first-steps.js";
 import { announce, cloneTemplate, confirmInline, copyOrSelect, elementsOf, formatTime, parseTime, setBusy, showMessage }
   from "../dom.js";
 import { focusFirstInvalid, showFieldErrors, showServerError } from "../forms.js";
@@ -9,6 +12,12 @@ import { keyCountText, lastUsedText } from "../account-text.js";
 
 const FIELDS = ["name"];
 const NAME_MAX = 100;
+const KEY_PLACEHOLDER = "YOUR-API-KEY";
+
+/** The example call: the caller's files, newest first. */
+export function curlExample(base, key) {
+  return `curl -s ${base}/jobs -H "X-Api-Key: ${key || KEY_PLACEHOLDER}"`;
+}
 
 function checkName(name) {
   if (!name) return "Enter a name for the key.";
@@ -24,12 +33,48 @@ export default {
 
   mount(root, { signal }) {
     const list = mountList(root, { signal });
-    mountCreate(root, { signal, onCreated: () => list.load() });
+    const example = mountExample(root, { signal });
+    mountCreate(root, { signal, example, onCreated: () => list.load() });
     list.load();
   },
 };
 
-function mountCreate(root, { signal, onCreated }) {
+function mountExample(root, { signal }) {
+  const els = elementsOf(root, {
+    base: "#api-base", openapi: "#api-openapi", curl: "#api-curl", copy: "#api-curl-copy",
+    keyHint: "#api-curl-key", status: "#api-curl-status",
+  });
+  els.base.textContent = config.apiBase;
+  els.openapi.href = `${config.apiBase}/openapi.json`;
+
+  function show(key) {
+    els.curl.value = curlExample(config.apiBase, key);
+    els.keyHint.textContent = key ? "With your new key in it: run it in a terminal."
+      : "Create a key above and it is filled in here.";
+    els.status.textContent = "";
+  }
+  show("");
+  mountCopy(els.curl, els.copy, els.status, { signal, what: "call" });
+  return { show };
+}
+
+/** A Copy button for a read-only text area, saying what happened. */
+function mountCopy(field, button, status, { signal, what }) {
+  button.addEventListener("click", async () => {
+    status.textContent = "";
+    const copied = await copyOrSelect(field.value, field);
+    const byHand = touchOnly() ? `The ${what} is selected: copy it from there.`
+      : `The ${what} is selected: press Ctrl+C to copy it.`;
+    // (set after clearing so that a second copy is announced again)
+    setTimeout(() => {
+      status.textContent = copied ? "Copied to the clipboard." : `Could not copy automatically. ${byHand}`;
+    }, 50);
+  }, { signal });
+  // Select the whole text when the field is focused, for copying by hand.
+  field.addEventListener("focus", () => field.select(), { signal });
+}
+
+function mountCreate(root, { signal, example, onCreated }) {
   const els = elementsOf(root, {
     form: "#apikey-form", formError: "#apikey-error", submit: "#apikey-create", panel: "#apikey-new",
     title: "#apikey-new-title", value: "#apikey-value", copy: "#apikey-copy", copied: "#apikey-copy-status",
@@ -52,6 +97,7 @@ function mountCreate(root, { signal, onCreated }) {
       els.value.value = created.key;
       els.copied.textContent = "";
       els.panel.hidden = false;
+      example.show(created.key);
       els.title.focus();
       onCreated();
     } catch (error) {
@@ -62,23 +108,12 @@ function mountCreate(root, { signal, onCreated }) {
     }
   }, { signal });
 
-  els.copy.addEventListener("click", async () => {
-    els.copied.textContent = "";
-    const copied = await copyOrSelect(els.value.value, els.value);
-    // (set after clearing so that a second copy is announced again)
-    setTimeout(() => {
-      els.copied.textContent = copied
-        ? "Copied to the clipboard."
-        : "Could not copy automatically. The key is selected: press Ctrl+C to copy it.";
-    }, 50);
-  }, { signal });
-
-  // Select the whole key when the field is focused, for copying by hand.
-  els.value.addEventListener("focus", () => els.value.select(), { signal });
+  mountCopy(els.value, els.copy, els.copied, { signal, what: "key" });
 
   els.done.addEventListener("click", () => {
     els.value.value = "";
     els.panel.hidden = true;
+    example.show("");
     els.form.elements.namedItem("name").focus();
   }, { signal });
 }

@@ -1,9 +1,11 @@
-// Dashboard: greeting, a new upload (picker, camera, drag and drop, paste, or for recordings
-// the microphone) and the history. The upload's parts live in ./dashboard/.
+// Dashboard: greeting, the "check your mail" step while the address is not confirmed, a new
+// upload (picker, camera, drag and drop, paste, or for recordings the microphone; or a file
+// dropped on the start page) and the history. The parts live in ./dashboard/.
 
 import * as api from "../api.js";
 import * as session from "../session.js";
 import { announce } from "../dom.js";
+import * as firstSteps from "../first-steps.js";
 import { takesDocuments } from "../upload.js";
 import { mountHistory } from "./history.js";
 import { mountKinds, showKind } from "./dashboard/kinds.js";
@@ -12,6 +14,7 @@ import { mountPack } from "./dashboard/pack.js";
 import { mountRecorder } from "./dashboard/recorder.js";
 import { listenForFiles } from "./dashboard/sources.js";
 import { mountUpload } from "./dashboard/upload.js";
+import { mountVerifyStep } from "./dashboard/verify.js";
 
 export default {
   name: "dashboard",
@@ -21,11 +24,13 @@ export default {
 
   mount(root, { signal, navigate }) {
     showName(root);
+    const verifyStep = mountVerifyStep(root, { signal, justSignedUp: firstSteps.takeSignedUp() });
     // Refresh the name (and check the session) in the background.
     api.me({ signal }).then((user) => {
       if (!user) return;
       session.setUser(user);
       showName(root);
+      verifyStep.show(user);
     }).catch(() => { /* 401 is handled globally; other failures keep the stored name */ });
 
     mountUploads(root, { signal, navigate });
@@ -75,4 +80,15 @@ function mountUploads(root, { signal, navigate }) {
     onFiles: (files) => kinds.ready.then(() => chosen(files), () => {}),
     onPaste: (file) => upload.start(file),
   });
+
+  // Files dropped on the start page (before signing in, or on the way here) are read now, as
+  // the kind that reads them.
+  const brought = firstSteps.takeFiles();
+  if (brought.length) {
+    kinds.ready.then(() => {
+      if (signal.aborted) return;
+      kinds.chooseFor(brought[0]);
+      chosen(brought);
+    }, () => {});
+  }
 }

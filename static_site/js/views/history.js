@@ -2,6 +2,7 @@
 
 import * as api from "../api.js";
 import { announce, cloneTemplate, confirmInline, formatTime, parseTime, showMessage, sleep } from "../dom.js";
+import { deleteQuestion, filesCountText } from "../file-words.js";
 
 export const STATUS_LABELS = {
   uploading: "Uploading",
@@ -32,6 +33,11 @@ export function mountHistory(root, { signal }) {
   const heading = root.querySelector("#history-title");
   let next = null;
   let loading = false;
+  let shown = []; // the jobs listed, for the count by kind
+
+  function count() {
+    status.textContent = filesCountText(shown, { more: Boolean(next) });
+  }
 
   async function load({ append }) {
     if (loading) return;
@@ -42,15 +48,14 @@ export function mountHistory(root, { signal }) {
     if (!append) status.textContent = "Loading your files…";
     try {
       const page = await api.listJobs(append ? next : null, { signal });
-      if (!append) list.replaceChildren();
-      const items = (page?.jobs || []).map((job) => renderItem(job));
+      if (!append) { list.replaceChildren(); shown = []; }
+      const jobs = page?.jobs || [];
+      const items = jobs.map((job) => renderItem(job));
       list.append(...items);
+      shown = [...shown, ...jobs];
       next = page?.next || null;
       more.hidden = !next;
-      const count = list.children.length;
-      status.textContent = count
-        ? `${count} photo${count === 1 ? "" : "s"}${next ? " shown" : ""}.`
-        : "You have not uploaded any photos yet.";
+      count();
       // Keyboard users who pressed "Load more" continue at the first new item.
       if (append && items.length) items[0].querySelector("a").focus();
     } catch (error) {
@@ -68,17 +73,18 @@ export function mountHistory(root, { signal }) {
   function deleted(item, name) {
     const neighbour = item.nextElementSibling || item.previousElementSibling;
     item.remove();
+    shown = shown.filter((job) => job.job_id !== item.dataset.jobId);
+    count();
     announce(`Deleted ${name}.`);
     if (neighbour) neighbour.querySelector("a").focus();
     else { heading.tabIndex = -1; heading.focus(); }
-    if (!list.children.length && !next) status.textContent = "You have not uploaded any photos yet.";
   }
 
   function renderItem(job) {
     const item = cloneTemplate("tpl-history-item");
     item.dataset.jobId = job.job_id;
     item.dataset.status = job.status;
-    const name = job.filename || "Untitled photo";
+    const name = job.filename || "Untitled";
     const link = item.querySelector(".history-open");
     link.href = `#/jobs/${encodeURIComponent(job.job_id)}`;
     link.textContent = name;
@@ -123,6 +129,7 @@ function setUpDelete(item, job, name, { signal, errorEl, onDeleted }) {
   // Name the buttons after the photo so a list of "Delete" buttons is still distinguishable.
   trigger.setAttribute("aria-label", `Delete ${name}`);
   const panel = item.querySelector(".history-confirm");
+  panel.querySelector(".confirm-text").textContent = deleteQuestion(job);
   const yes = panel.querySelector('[data-testid="history-delete-confirm"]');
   const no = panel.querySelector('[data-testid="history-delete-cancel"]');
   yes.setAttribute("aria-label", `Yes, delete ${name}`);

@@ -1,8 +1,10 @@
 // Register: name, email, password and confirmation, checked inline with the server's rules;
-// on success the user is logged in straight away.
+// on success the user is logged in straight away, and the dashboard's next step is to confirm
+// the address (the sign-up mail's link).
 
 import * as api from "../api.js";
 import * as session from "../session.js";
+import { markSignedUp } from "../first-steps.js";
 import { setBusy, showMessage } from "../dom.js";
 import { formValues, liveValidation, showFieldErrors, focusFirstInvalid, showServerError } from "../forms.js";
 import { checks, validate, normaliseEmail } from "../validation.js";
@@ -53,6 +55,7 @@ export default {
       try {
         const { token, user } = await api.login(email, values.password, { signal, handle401: false });
         session.start(token, user);
+        markSignedUp();
         navigate("#/app");
       } catch (error) {
         if (signal.aborted) return;

@@ -31,6 +31,8 @@ export default {
     }
     if (signal.aborted) return;
     if (verified) {
+      // Someone who asked for a new password got this link instead: the way back to it.
+      root.querySelector("#verify-forgot").hidden = session.isSignedIn();
       status.dataset.status = "done";
       status.textContent = "Your email address is verified. If you forget your password, we can now email you a link to choose a new one.";
     }

@@ -1,7 +1,11 @@
 // An export of everything: POST /me/export starts it, GET /me/export is polled for its
 // progress until the zip is ready, then a download link (presigned, short-lived) is offered.
+// An export made (or being made) here is shown again when the page is opened later: GET
+// /me/export would start one when there is none, so it is asked only while this browser
+// remembers one that has not expired.
 
 import * as api from "../../api.js";
+import * as session from "../../session.js";
 import { elementsOf, formatTime, parseTime, setBusy, showMessage, sleep } from "../../dom.js";
 import { exportAnnouncement, exportFinished, exportLinkText, exportProgress, exportProgressText }
   from "../../account-text.js";
@@ -9,6 +13,24 @@ import { exportAnnouncement, exportFinished, exportLinkText, exportProgress, exp
 const POLL_MS = 2000;
 const RETRIES = 3; // a dropped poll is tried again before the page gives up
 const LINK_FRESH_MS = 12 * 60 * 1000; // the presigned link lasts 15 minutes: older ones are renewed
+const KEPT_MS = 24 * 60 * 60 * 1000; // an export and its zip are kept a day
+
+// This browser's note of the account's last export: { until } (ms), while it may still exist.
+const noteKey = () => `pagevoice.export.${session.getUser()?.id || ""}`;
+function remember(exp) {
+  const until = Date.parse(exp.expires_at || "") || (Date.parse(exp.created_at || "") || Date.now()) + KEPT_MS;
+  try {
+    if (exp.status === "failed") localStorage.removeItem(noteKey()); // said once is enough
+    else localStorage.setItem(noteKey(), JSON.stringify({ until }));
+  } catch { /* only this visit then */ }
+}
+function remembered() {
+  try {
+    return (JSON.parse(localStorage.getItem(noteKey()) || "null")?.until || 0) > Date.now();
+  } catch {
+    return false;
+  }
+}
 
 export function mountExport(root, { signal }) {
   const els = elementsOf(root, {
@@ -19,6 +41,7 @@ export function mountExport(root, { signal }) {
   let linkTime = 0;
 
   function show(exp) {
+    remember(exp);
     const finished = exportFinished(exp);
     els.wrap.hidden = finished;
     const progress = exportProgress(exp);
@@ -63,13 +86,13 @@ export function mountExport(root, { signal }) {
     }
   }
 
-  els.start.addEventListener("click", async () => {
+  async function run(first) {
     showMessage(els.error, "");
     showMessage(els.note, "");
     els.ready.hidden = true;
     setBusy(els.start, true, "Exporting…");
     try {
-      await follow((await api.startExport({ signal })).export);
+      await follow(await first());
     } catch (error) {
       if (signal.aborted || error.handled) return;
       els.wrap.hidden = true;
@@ -81,11 +104,19 @@ export function mountExport(root, { signal }) {
         els.start.textContent = "Make a new export";
       }
     }
-  }, { signal });
+  }
 
-  // A link older than its lifetime is renewed first (the zip itself stays a day).
+  els.start.addEventListener("click", () => run(async () => (await api.startExport({ signal })).export), { signal });
+  // Opened again (a reload, another visit): the export made before, ready or still being made.
+  if (remembered()) run(async () => (await api.getExport({ signal })).export);
+
+  renewStaleLinks(els, { signal, show, linkTime: () => linkTime });
+}
+
+// A link older than its lifetime is renewed first (the zip itself stays a day).
+function renewStaleLinks(els, { signal, show, linkTime }) {
   els.link.addEventListener("click", async (event) => {
-    if (Date.now() - linkTime < LINK_FRESH_MS) return;
+    if (Date.now() - linkTime() < LINK_FRESH_MS) return;
     event.preventDefault();
     try {
       const { export: exp } = await api.getExport({ signal });

@@ -2,11 +2,13 @@
 
 import * as api from "../../api.js";
 import { formatBytes, showMessage } from "../../dom.js";
-import { acceptOf, formatNames, takesDocuments } from "../../upload.js";
+import { touchOnly } from "../../first-steps.js";
+import { acceptOf, formatNames, kindFor, takesDocuments } from "../../upload.js";
 
 /**
  * Fills the chooser from the API and calls `onChoose(kind)` for the default and each change.
- * `ready` settles when the kinds are known (rejects, with the message shown, when they are not).
+ * `ready` settles when the kinds are known (rejects, with the message shown, when they are not);
+ * `chooseFor(file)` then chooses a kind that reads the file (the one chosen, if it does).
  */
 export function mountKinds(root, { signal, errorEl, onChoose }) {
   const chooser = root.querySelector("#kind-choice");
@@ -30,7 +32,15 @@ export function mountKinds(root, { signal, errorEl, onChoose }) {
     throw error;
   });
 
-  return { ready, current: () => kind };
+  function chooseFor(file) {
+    const fits = kindFor(kinds, file, kind);
+    if (!fits || fits === kind) return;
+    const radio = [...chooser.querySelectorAll("input")].find((input) => input.value === fits.name);
+    if (radio) radio.checked = true;
+    choose(fits.name);
+  }
+
+  return { ready, current: () => kind, chooseFor };
 }
 
 /** Labels, hints and inputs for a kind; says whether it takes documents and recordings. */
@@ -48,7 +58,10 @@ export function showKind(root, kind) {
   root.querySelector("#upload-documents-hint").hidden = !documents;
   root.querySelector("#upload-label").textContent = documents ? "Choose photos or a PDF"
     : images ? "Choose a photo" : audio ? "Choose a recording" : "Choose a file";
-  root.querySelector("#drop-hint").textContent = documents ? "Drop photos or a PDF here, paste a photo (Ctrl+V), or:"
+  // Without a mouse there is nothing to drop and no Ctrl+V: the buttons say it all.
+  const hint = root.querySelector("#drop-hint");
+  hint.hidden = touchOnly();
+  hint.textContent = documents ? "Drop photos or a PDF here, paste a photo (Ctrl+V), or:"
     : images ? "Drop a photo here, paste one (Ctrl+V), or:"
       : audio ? "Drop a recording here, or:" : "Drop a file here, or:";
   return { documents, audio };

@@ -4,6 +4,7 @@
 /** `onFiles(files)` for chosen or dropped files, `onPaste(file)` for a pasted one. */
 export function listenForFiles(root, { signal, onFiles, onPaste }) {
   for (const input of [root.querySelector("#upload-input"), root.querySelector("#camera-input")]) {
+    openOnEnter(input, { signal });
     input.addEventListener("change", () => {
       const files = [...(input.files || [])];
       input.value = ""; // so choosing the same file again fires change again
@@ -19,9 +20,25 @@ export function listenForFiles(root, { signal, onFiles, onPaste }) {
   }, { signal });
 }
 
+/**
+ * A file input looks like a button (its label does), and a button opens with Enter as well as
+ * Space: Chromium's file input opens only with Space.
+ */
+export function openOnEnter(input, { signal }) {
+  input.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || event.repeat || input.disabled) return;
+    event.preventDefault();
+    try {
+      input.showPicker();
+    } catch {
+      input.click(); // (no showPicker, or it refused: the click opens it where it may)
+    }
+  }, { signal });
+}
+
 // Drops count anywhere on the page, highlighted on the zone. Without preventDefault on the
 // document a photo dropped beside the zone would replace the page.
-function listenForDrops(zone, { signal, onFiles }) {
+export function listenForDrops(zone, { signal, onFiles }) {
   let dragDepth = 0;
   document.addEventListener("dragenter", (event) => {
     if (!hasFiles(event)) return;
