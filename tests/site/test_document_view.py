@@ -236,6 +236,14 @@ def test_a_chapter_not_yet_recorded_takes_the_focus_to_its_heading(page, stack, 
         assert page.evaluate("[document.activeElement.tagName, document.activeElement.textContent]") == ["H2", "Catches by day"]
         assert shown_page(page) == "1"
         page.wait_for_function("() => /has not been recorded yet/.test(document.querySelector('#announcer').textContent)")
+
+        # The recording made: the chapters get their times, the focus stays on the chapter it was on.
+        page.locator('#chapters [data-testid="chapter"]').nth(1).focus()
+        report.edit, report.status, report.shown_parts = None, "done", None
+        page.wait_for_selector('#job-status[data-status="done"]', timeout=30_000)
+        page.wait_for_selector('#chapters [data-chapter-index="1"] .chapter-time')
+        assert texts(page, '#chapters [data-testid="chapter"]') == ["Harbour Lights 0:00", f"Catches by day {clock(report, 1)}"]
+        assert page.evaluate("document.activeElement.dataset.chapterIndex") == "1"
     finally:
         report.edit, report.status, report.shown_parts = None, "done", None
 
@@ -252,6 +260,7 @@ def test_a_photo_with_structure_and_old_results_as_before(page, stack, shoot):
     assert texts(page, "#result-text p.doc-paragraph") == ["Open every day from nine to five"]
     assert page.inner_text("#not-read-note") == "Not read: 1 running footer."
     assert texts(page, '#chapters [data-testid="chapter"]') == ["Opening hours 0:00"]
+    assert page.get_attribute("#chapters .chapter-title", "dir") == "auto"
     assert violations(page) == []
     shoot(page, "document-view-photo")
 
@@ -266,3 +275,90 @@ def test_a_photo_with_structure_and_old_results_as_before(page, stack, shoot):
     assert page.eval_on_selector_all("#result-text .text-line", "els => els.map(e => e.tagName)") == ["P", "P"]
     assert page.locator("#result-text .doc-block").count() == 0
     assert page.is_hidden("#not-read-note") and page.is_hidden("#chapters")
+
+
+# ---- through the real stack ------------------------------------------------------------------
+
+REPORT_HTML = """<html><body style="margin: 0; font: 15px DejaVu Sans, sans-serif">
+<section style="page-break-after: always">
+  <h1 style="font-size: 30px">Harbour Lights</h1>
+  <p>Fishing boats come home at dawn before the tide turns and the gulls follow every wake into the quiet harbour.</p>
+  <h2 style="font-size: 22px">Counting the boats</h2>
+  <ol><li>Count the boats at the quay</li><li>Note the weather every morning</li></ol>
+</section>
+<section>
+  <h2 style="font-size: 22px">Catches by day</h2>
+  <table style="border-collapse: collapse" border="1" cellpadding="6">
+    <tr><th>Day</th><th>Fish</th></tr><tr><td>Monday</td><td>Forty</td></tr><tr><td>Tuesday</td><td>Sixty</td></tr>
+  </table>
+  <p>Nets were mended in the afternoon and the ropes were dried on the harbour wall.</p>
+</section></body></html>"""
+HEADER = "<div style='font-size: 10px; width: 100%; text-align: center'>Harbour Report 2026</div>"
+FOOTER = "<div style='font-size: 10px; width: 100%; text-align: center'><span class='pageNumber'></span></div>"
+
+NAMES = {"page-number": "page number", "page-header": "running header", "page-footer": "running footer",
+         "list-item": "list item"}
+ELEMENT = {"paragraph": "P", "list-item": "LI", "table": "TABLE", "figure": "FIGURE", "footnote": "P",
+           "page-header": "P", "page-footer": "P", "page-number": "P"}
+
+
+def test_a_real_documents_structure_is_what_the_page_shows(page, stack, tmp_path, shoot):
+    """Whatever structure the worker finds in a printed report (running header, page numbers,
+    headings, a list, a table), the document view shows exactly that: each block its element,
+    what is not read dimmed, the "Not read" line from `skipped`, the chapters from `chapters`."""
+    from tests.site.test_site import RESULT_TIMEOUT_MS, fetch_job, token_of
+    maker = page.context.new_page()
+    maker.set_content(REPORT_HTML)
+    pdf = tmp_path / "harbour-report.pdf"
+    maker.pdf(path=str(pdf), width="15cm", height="15cm", display_header_footer=True, header_template=HEADER,
+              footer_template=FOOTER, margin={"top": "2cm", "bottom": "2cm", "left": "1.5cm", "right": "1.5cm"})
+    maker.close()
+    user = new_user()
+    api_register(stack, user)
+    login_ui(page, stack, user)
+    page.set_input_files("#upload-input", str(pdf))
+    page.wait_for_url(lambda u: "#/jobs/" in u, timeout=60_000)
+    page.wait_for_selector('#job-status[data-status="done"]', timeout=RESULT_TIMEOUT_MS)
+    result = fetch_job(stack, token_of(page), page.url.rsplit("/", 1)[-1])["result"]
+    assert all("blocks" in p for p in result["pages"]), "the worker gives no structure"
+
+    shown = page.evaluate("""() => [...document.querySelectorAll('#result-text .doc-block[data-block-index]')].map(e => ({
+        page: Number(e.closest('.text-page').dataset.pageIndex), block: Number(e.dataset.blockIndex), tag: e.tagName,
+        role: e.dataset.role, spoken: e.dataset.spoken, dimmed: e.classList.contains('is-unspoken'),
+        words: [...e.querySelectorAll('[data-testid="text-word"]')].map(w => w.textContent).join(' ')}))""")
+    by_place = {(s["page"], s["block"]): s for s in shown}
+    for p, pg in enumerate(result["pages"]):
+        for b, block in enumerate(pg["blocks"]):
+            s = by_place.get((p, b))
+            assert s is not None, (p, b, block)
+            expected = (f"H{1 if block['role'] == 'title' else min(6, block.get('level') or 2)}"
+                        if block["role"] in ("title", "heading") else ELEMENT.get(block["role"], s["tag"]))
+            if block["role"] == "caption":
+                expected = s["tag"]  # a <span> in a table's <caption> or a <figcaption>, else a <p>
+            assert s["tag"] == expected, (p, b, block["role"], s)
+            assert s["spoken"] == str(block.get("spoken", True)).lower() and s["dimmed"] == (block.get("spoken") is False)
+            if block["role"] != "table":
+                assert s["words"] == " ".join(pg["lines"][li]["text"] for li in block["lines"]), (s, block)
+    # Every word of the result is in the view once.
+    assert page.locator('#result-text [data-testid="text-word"]').count() == \
+        sum(len(line["words"]) for pg in result["pages"] for line in pg["lines"])
+
+    skipped = {role: n for role, n in (result.get("skipped") or {}).items() if n}
+    if skipped:
+        order = ["page-number", "page-header", "page-footer", "footnote", "title", "heading", "paragraph"]
+        said = [f"{n} {NAMES.get(role, role.replace('-', ' '))}{'' if n == 1 else 's'}"
+                for role, n in sorted(skipped.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)]
+        assert page.inner_text("#not-read-note") == f"Not read: {', '.join(said)}."
+    else:
+        assert page.is_hidden("#not-read-note")
+    titles = [c["title"] for c in result.get("chapters") or []]
+    assert [t.split(" ")[0] for t in texts(page, '#chapters [data-testid="chapter"] .chapter-title')] == \
+        [t.split(" ")[0] for t in titles]
+    print(f"\nroles found: {[[b['role'] + ('' if b.get('spoken', True) else ' (not read)') for b in pg['blocks']] for pg in result['pages']]}"
+          f"\nskipped: {result.get('skipped')}, chapters: {titles}")
+    for size in (WIDE, NARROW):
+        page.set_viewport_size(size)
+        page.wait_for_timeout(150)
+        assert violations(page) == [], size
+    page.set_viewport_size(WIDE)
+    shoot(page, "document-view-real")

@@ -4,6 +4,7 @@
 // marked aria-current="location" as playback goes on.
 
 import { showMessage } from "../dom.js";
+import { codeOf } from "../languages.js";
 import { chapterAt, chapterList, outlineTree, timedChapters } from "./chapters.js";
 import { notReadLine } from "./document.js";
 import { clock } from "./messages.js";
@@ -27,7 +28,9 @@ export function createOutline(root, { signal, onChoose }) {
   function show(view) {
     showMessage(els.note, view.blocks ? notReadLine(view.result.skipped) : "");
     const next = view.blocks ? chapterList(view.result.chapters, view.blocks, view.indexOf) : [];
-    const nextKey = JSON.stringify(next.map((c) => [c.title, c.level, c.id, c.start, c.word]));
+    // A title is the document's words: in its page's language (else the result's), its own direction.
+    for (const c of next) c.lang = codeOf(view.pages[c.page]?.language) || codeOf(view.result.language);
+    const nextKey = JSON.stringify(next.map((c) => [c.title, c.level, c.id, c.start, c.word, c.lang]));
     if (nextKey === key) return;
     key = nextKey;
     list = next;
@@ -78,7 +81,10 @@ function draw(els, list) {
   els.nav.hidden = !list.length;
   els.summary.textContent = `Chapters (${list.length})`;
   if (list.length && els.tree.childElementCount === 0) els.details.open = list.length <= OPEN_UP_TO;
+  // Drawn again as times arrive: the focus stays on the chapter it was on.
+  const focused = document.activeElement?.closest?.("#chapters button[data-chapter-index]")?.dataset.chapterIndex;
   els.tree.replaceChildren(...outlineTree(list).map(item));
+  if (focused !== undefined) els.tree.querySelector(`button[data-chapter-index="${focused}"]`)?.focus();
 }
 
 function item(chapter) {
@@ -91,6 +97,8 @@ function item(chapter) {
   const title = button.appendChild(document.createElement("span"));
   title.className = "chapter-title";
   title.textContent = chapter.title;
+  title.dir = "auto";
+  if (chapter.lang) title.lang = chapter.lang;
   if (chapter.start !== null) {
     button.append(" ");
     const time = button.appendChild(document.createElement("span"));
