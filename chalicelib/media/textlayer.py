@@ -55,6 +55,7 @@ SIMILAR = 0.6  # character similarity under which the two readings disagree
 MOST = 0.5
 MOST_MIN = 3
 SAMPLE = 4
+MIN_ROW_GLYPHS = 3  # glyphs without characters that make a line the text layer left out
 MAX_CHECKED = 40  # lines read by OCR on one page at most (the rest of a worse page: the whole page)
 # Line crops for OCR: a margin around the text layer's box (in line heights) and a blank between
 # crops (0.4 each: 12% less CPU than 0.6/0.8 on the broken pages, the same verdicts).
@@ -168,7 +169,8 @@ def _replace(out: Review, verdicts: dict[int, tuple[bool, dict | None]], signs: 
     replaced = [i for i, (bad, line) in sorted(verdicts.items()) if i < n and bad and line is not None]
     for i in replaced:
         out.lines[i] = verdicts[i][1]
-    added = [verdicts[i][1] for i in sorted(verdicts) if i >= n and verdicts[i][1] is not None]
+    added = [line for i, (_, line) in sorted(verdicts.items())
+             if i >= n and line is not None and any(ch.isalnum() for ch in line["text"])]
     for line in added:
         out.lines.insert(_position(out.lines, line), line)
     out.replaced = [i for i, line in enumerate(out.lines) if any(line is verdicts[j][1] for j in replaced)]
@@ -211,10 +213,11 @@ def _place_unmapped(lines: list[dict], signs: list[_Sign], boxes: list) -> list[
             signs[home].unmapped += 1
         elif rows and abs((y0 + y1) / 2 - (rows[-1][1] + rows[-1][3]) / 2) < (y1 - y0) / 2:
             r = rows[-1]
-            rows[-1] = [min(r[0], x0), min(r[1], y0), max(r[2], x1), max(r[3], y1)]
+            rows[-1] = [min(r[0], x0), min(r[1], y0), max(r[2], x1), max(r[3], y1), r[4] + 1]
         else:
-            rows.append([x0, y0, x1, y1])
-    return [{"text": "", "confidence": 0.0, "box": rect(*r), "words": []} for r in rows]
+            rows.append([x0, y0, x1, y1, 1])
+    # A glyph or two alone is a symbol font's bullet or icon (Word's bullets are private use), not a line.
+    return [{"text": "", "confidence": 0.0, "box": rect(*r[:4]), "words": []} for r in rows if r[4] >= MIN_ROW_GLYPHS]
 
 
 def _on(box, line) -> bool:

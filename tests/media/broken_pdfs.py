@@ -99,8 +99,18 @@ def unmapped_codes() -> BrokenPage:
     return BrokenPage(pdf, lines, [hidden], "unmapped-codes")
 
 
+def private_use_bullets() -> BrokenPage:
+    """Not broken: a list whose bullets come from a symbol font that maps them to private use
+    (U+F0B7, as Word's Symbol bullets do). document.py drops them; the words are all right."""
+    lines = ["Things a listener needs from a page:", "the words in the order they are meant,",
+             "the headings spoken as headings,", "and nothing that is not on the page."]
+    font = _font("F4", {"\u2022": 0xB7}, to_unicode={0xB7: "\uf0b7"})
+    pdf = _pdf([(None, line) for line in lines], [font], bullets={1: font, 2: font, 3: font})
+    return BrokenPage(pdf, lines, [], "private-use-bullets")
+
+
 def all_pages() -> list[BrokenPage]:
-    return [no_unicode_map(), wrong_unicode_map(), mixed(), unmapped_codes()]
+    return [no_unicode_map(), wrong_unicode_map(), mixed(), unmapped_codes(), private_use_bullets()]
 
 
 # ---------------------------------------------------------------- fonts
@@ -158,16 +168,22 @@ def _font(name: str, code_of: dict[str, int], to_unicode: dict[int, str] | None)
 # ---------------------------------------------------------------- the PDF
 
 
-def _pdf(lines: list[tuple[_Font | None, str]], fonts: list[_Font]) -> bytes:
-    """One page: each line drawn in its font (None: Helvetica, whose text layer is right)."""
+def _pdf(lines: list[tuple[_Font | None, str]], fonts: list[_Font], bullets: dict[int, _Font] | None = None) -> bytes:
+    """One page: each line drawn in its font (None: Helvetica, whose text layer is right);
+    `bullets`: line index -> the font whose "•" goes before it (the line indented)."""
     ops = []
     for i, (font, line) in enumerate(lines):
         y = PAGE[1] - TOP - LEADING * i
+        if bullets and i in bullets:
+            ops.append(f"BT /{bullets[i].name} {SIZE} Tf {LEFT} {y} Td <{bullets[i].code_of[chr(0x2022)]:02x}> Tj ET")
+            x = LEFT + 2 * SIZE
+        else:
+            x = LEFT
         if font is None:
             shown = "(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
-            ops.append(f"BT /F1 {SIZE} Tf {LEFT} {y} Td {shown} Tj ET")
+            ops.append(f"BT /F1 {SIZE} Tf {x} {y} Td {shown} Tj ET")
         else:
-            ops.append(f"BT /{font.name} {SIZE} Tf {LEFT} {y} Td <{''.join(f'{font.code_of[ch]:02x}' for ch in line)}> Tj ET")
+            ops.append(f"BT /{font.name} {SIZE} Tf {x} {y} Td <{''.join(f'{font.code_of[ch]:02x}' for ch in line)}> Tj ET")
     n_fixed = 5  # catalog, pages, page, content, Helvetica
     refs, objects, extra = [], [], []
     for font in fonts:

@@ -160,6 +160,16 @@ def test_a_page_mostly_of_glyphs_without_characters_is_untrusted():
     assert found.untrusted_page and "fonts without a text map" in found.reason
 
 
+def test_private_use_bullets_are_not_missing_lines():
+    page = broken_pdfs.private_use_bullets()
+    lines, rgb = text_page(page.pdf)
+    assert [line["text"] for line in lines] == page.shown  # document.py drops the bullets
+    unmapped = unmapped_glyphs(page.pdf, rgb.shape[1], rgb.shape[0])
+    assert len(unmapped) == 3
+    found = textlayer.review(lines, rgb, engine=NoOcr(), unmapped=unmapped)
+    assert found.suspicious == 0 and found.lines == lines and not found.added
+
+
 def test_no_ocr_starts_after_the_deadline():
     page = broken_pdfs.mixed()
     lines, rgb = text_page(page.pdf)
