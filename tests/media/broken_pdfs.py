@@ -141,6 +141,7 @@ def _font(name: str, code_of: dict[str, int], to_unicode: dict[int, str] | None)
     from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
 
     logging.getLogger("fontTools").setLevel(logging.ERROR)
+    assert DEJAVU.exists(), f"{DEJAVU} is missing: apt-get install fonts-dejavu-core (make system-deps)"
     assert len(set(code_of.values())) == len(code_of), "two characters share a code"
     font = TTFont(str(DEJAVU))
     options = subset.Options()
