@@ -199,7 +199,8 @@ def create_upload():
     upload = uploads.create(caller.user_id, edge.field(body, "filename", str),
                             edge.field(body, "content_type", str), edge.field(body, "size", int),
                             kind=edge.field(body, "kind", str, required=False),
-                            language=edge.field(body, "language", str, required=False))
+                            language=edge.field(body, "language", str, required=False),
+                            skip=edge.field(body, "skip", list, required=False))
     return edge.json_response(upload, 201)
 
 

@@ -7,7 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from chalicelib import kinds, languages
+from chalicelib import kinds, languages, structure
 from chalicelib.engines import asr as asr_engines
 from chalicelib.engines import digits as digits_engines
 from chalicelib.engines import ocr, tts
@@ -57,8 +57,13 @@ def _each(paths: list[str], read, out: str | None) -> int:
 
 def cmd_ocr(args) -> int:
     language = languages.for_upload(args.language, "read")
-    return _each(args.images, lambda data: page_pipeline.recognize(data, ocr_engine=args.engine, language=language),
-                 args.out)
+    try:
+        skip = structure.check_skip(None if args.skip is None else [r for r in args.skip.split(",") if r.strip()])
+    except ValueError as exc:
+        print(f"--skip: {exc}", file=sys.stderr)
+        return 2
+    return _each(args.images, lambda data: page_pipeline.read(data, ocr_engine=args.engine, language=language,
+                                                              skip=skip), args.out)
 
 
 def cmd_digits(args) -> int:
@@ -111,11 +116,15 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m chalicelib", description="PageVoice OCR and speech.")
     sub = p.add_subparsers(dest="command", required=True)
 
-    o = sub.add_parser("ocr", help="read text from images; prints the result JSON")
-    o.add_argument("images", nargs="+", metavar="IMAGE")
+    o = sub.add_parser("ocr", help="read text from images and documents (PDF, multi-page TIFF) with their "
+                                   "structure; prints the result JSON (no recording)")
+    o.add_argument("images", nargs="+", metavar="FILE")
     o.add_argument("--engine", choices=sorted(ocr.ENGINES), default=None)
     o.add_argument("--out", metavar="DIR", help="write DIR/<image stem>.json for each image")
     o.add_argument("--language", default=None, metavar="CODE", help='a code of GET /languages, or "auto" (default)')
+    o.add_argument("--skip", default=None, metavar="ROLES",
+                   help="roles not to speak, comma-separated (default: page-header,page-footer,page-number,footnote; "
+                        "\"\" speaks everything): the blocks' `spoken` and the result's `skipped` say it")
     o.set_defaults(func=cmd_ocr)
 
     d = sub.add_parser("digits", help="read handwritten digits from images; prints the result JSON")

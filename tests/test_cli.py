@@ -16,9 +16,9 @@ from tests.results import validate_result
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def cli(*args, stdin: str | None = None) -> subprocess.CompletedProcess:
+def cli(*args, stdin: str | None = None, timeout: int = 120) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "chalicelib", *map(str, args)], cwd=ROOT, input=stdin,
-                          capture_output=True, text=True, timeout=120, env={**os.environ})
+                          capture_output=True, text=True, timeout=timeout, env={**os.environ})
 
 
 @pytest.fixture(scope="module")
@@ -123,3 +123,57 @@ def test_process_a_pdf_writes_every_page_and_the_recording(tmp_path):
     assert all((tmp_path / "out" / p["image"]).read_bytes()[:2] == b"\xff\xd8" for p in result["pages"])
     assert (tmp_path / "out" / "speech.mp3").stat().st_size > 1000
     assert wav_info((tmp_path / "out" / "speech.wav").read_bytes())[3] == pytest.approx(result["speech"]["seconds"], abs=0.05)
+
+
+LAYOUT = ROOT.parent / "shared" / "datasets" / "layout-dev" / "pages"
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """Two real pages of one report (DP-Bench, MIT) joined into a PDF: a running header with the
+    page number, a heading, a table."""
+    from tests.media import documents as docs
+
+    pages = [LAYOUT / f"{stem}.pdf" for stem in ("01030000000048", "01030000000051")]
+    assert all(p.exists() for p in pages), f"this test needs {LAYOUT} (../shared/datasets beside the repo)"
+    path = tmp_path_factory.mktemp("cli") / "report.pdf"
+    path.write_bytes(docs.join(*(p.read_bytes() for p in pages)))
+    return path
+
+
+def test_ocr_reads_a_document_with_its_structure_and_no_recording(report):
+    """CONTRACTS section 13 from the command line: blocks on each page, what is not spoken."""
+    run = cli("ocr", report)
+    assert run.returncode == 0, run.stderr
+    doc = json.loads(run.stdout)
+    validate_result(doc)
+    assert len(doc["pages"]) == 2 and "speech" not in doc
+    roles = [[b["role"] for b in page["blocks"]] for page in doc["pages"]]
+    assert all(r[0] == "page-header" for r in roles) and "table" in roles[1] and "heading" in roles[0]
+    assert doc["skipped"] == {"page-header": 2}
+    assert doc["chapters"][0] == {"title": "Filipino Women in Electoral Politics", "level": 1, "page": 0, "block": 1}
+
+    everything = json.loads(cli("ocr", report, "--skip", "").stdout)
+    assert everything["skipped"] == {} and all(b["spoken"] for p in everything["pages"] for b in p["blocks"])
+
+
+def test_ocr_reads_a_multipage_tiff_as_a_scan(tmp_path):
+    from PIL import Image
+
+    from tests.media import documents as docs
+
+    scans = [Image.open(LAYOUT / f"{stem}.webp").convert("RGB") for stem in ("01030000000048", "01030000000051")]
+    path = tmp_path / "scan.tiff"
+    path.write_bytes(docs.tiff(scans))
+    run = cli("ocr", path, timeout=600)  # two 200 dpi pages by OCR: ~10 s of CPU
+    assert run.returncode == 0, run.stderr
+    doc = json.loads(run.stdout)
+    assert [p["source"] for p in doc["pages"]] == ["ocr", "ocr"]
+    # OCR reads "8 Encinas Franco and Laguna" as two lines: the page number and the running header.
+    assert all({b["role"] for b in p["blocks"][:2]} <= {"page-header", "page-number"} for p in doc["pages"])
+    assert doc["skipped"]["page-header"] == 2
+
+
+def test_ocr_refuses_an_unknown_role(photo):
+    run = cli("ocr", photo, "--skip", "page-number,sidebar")
+    assert run.returncode == 2 and "unknown role sidebar" in run.stderr

@@ -75,8 +75,9 @@ def plain(value):
 
 
 def create(user_id: str, *, filename: str, content_type: str, size: int, kind: str = kinds.DEFAULT,
-           language: str | None = None) -> dict:
-    """A new job in `uploading`, waiting for its upload (`language`: the one it names, or None)."""
+           language: str | None = None, skip=None) -> dict:
+    """A new job in `uploading`, waiting for its upload (`language`: the one it names, or None;
+    `skip`: the roles not to speak, or None for the kind's default)."""
     now = clock.now()
     item = {"user_id": user_id, "job_id": new_job_id(), "status": UPLOADING, "kind": kind,
             "filename": filename, "content_type": content_type, "size": size,
@@ -85,6 +86,8 @@ def create(user_id: str, *, filename: str, content_type: str, size: int, kind: s
             "attempts": 0, "lease_until": None, "sweep": SWEEP_OPEN}
     if language:
         item["language"] = language
+    if skip is not None:
+        item["skip"] = list(skip)
     _table().put_item(Item=item, ConditionExpression="attribute_not_exists(job_id)")
     return item
 

@@ -8,7 +8,7 @@ so the worker re-checks size and type on arrival.
 """
 from __future__ import annotations
 
-from chalicelib import kinds, languages, settings
+from chalicelib import kinds, languages, settings, structure
 from chalicelib.auth import throttle
 from chalicelib.errors import InputError
 from chalicelib.jobs import keys, objects, store
@@ -39,11 +39,13 @@ def _size(size: int, kind: Kind) -> int:
 
 
 def create(user_id: str, filename: str, content_type: str, size: int, kind: str | None = None,
-           language: str | None = None) -> dict:
+           language: str | None = None, skip=None) -> dict:
     """{"job_id", "kind", "language", "upload": {"url", "fields"}, "expires_in"} for one file of the
-    caller's. `language`: "auto" (None) or a code of GET /languages the kind can use."""
+    caller's. `language`: "auto" (None) or a code of GET /languages the kind can use. `skip`:
+    the roles of a document's blocks not to speak (None: the default), for kinds that take it."""
     job_kind = kinds.get(kind)
     named = languages.for_upload(language, job_kind.language_use)
+    skip = _skip(skip, job_kind)
     filename = clean_text(filename, "filename", "file name", FILENAME_MAX)
     content_type = _content_type(content_type, job_kind)
     size = _size(size, job_kind)
@@ -51,11 +53,23 @@ def create(user_id: str, filename: str, content_type: str, size: int, kind: str 
     throttle.hit("upload", user_id, s.auth.upload_limit_per_user, s.auth.upload_window_seconds,
                  f"Too many uploads at once. Try again in {throttle.WAIT}.")
     job = store.create(user_id, filename=filename, content_type=content_type, size=size, kind=job_kind.name,
-                       language=named)
+                       language=named, skip=skip)
     return {"job_id": job["job_id"], "kind": job_kind.name, "language": named or languages.AUTO,
+            **({"skip": list(skip)} if skip is not None else {}),
             "upload": objects.presign_post(keys.upload_key(user_id, job["job_id"]), content_type,
                                            size_cap=job_kind.max_bytes(), expires_in=_expiry()),
             "expires_in": _expiry()}
+
+
+def _skip(value, kind: Kind):
+    if value is None:
+        return None
+    if "skip" not in kind.options:
+        raise InputError(f"'skip' is for documents: the {kind.name} kind reads no page structure.", field="skip")
+    try:
+        return structure.check_skip(value)
+    except ValueError as exc:
+        raise InputError(str(exc), field="skip") from exc
 
 
 def _expiry() -> int:

@@ -209,7 +209,8 @@ def _process(bucket: str, key: str, job: dict, deadline: float | None, context=N
                 out.publish(early)
                 first_out()
 
-            outputs = kind.run(data, deadline=deadline, publish=publish, resume=resume, language=job.get("language"))
+            outputs = kind.run(data, deadline=deadline, publish=publish, resume=resume, language=job.get("language"),
+                               options={"skip": job.get("skip")})
         if outputs.more:
             out.publish(outputs)
     except objects.ResultTooLarge:

@@ -74,6 +74,9 @@ class Kind:
     # What the kind does with the language an upload names (CONTRACTS section 11): "read",
     # "transcribe" or "voice" (chalicelib.languages.for_upload); None: it takes none.
     language_use: str | None = None
+    # Upload options it takes beside the language, each with what GET /kinds says of it: name ->
+    # {"description", "roles"...}; the runner gets each by name when the upload set it.
+    options: dict = field(default_factory=dict)
 
     def max_bytes(self) -> int:
         return int(self.limits()["max_bytes"])
@@ -83,11 +86,12 @@ class Kind:
 
     def run(self, data: bytes, *, deadline: float | None = None,
             publish: Callable[[Outputs], None] | None = None, resume: Resume | None = None,
-            language: str | None = None) -> Outputs:
+            language: str | None = None, options: dict | None = None) -> Outputs:
         module, func = self.runner.split(":")
         extra = {"resume": resume} if resume is not None else {}
         if language is not None and self.language_use is not None:
             extra["language"] = language
+        extra |= {k: v for k, v in (options or {}).items() if k in self.options and v is not None}
         return getattr(importlib.import_module(module), func)(data, deadline=deadline, publish=publish, **extra)
 
     def warm(self) -> None:
@@ -128,4 +132,5 @@ class Kind:
         return {"name": self.name, "label": self.label, "description": self.description,
                 "content_types": list(self.content_types), "extensions": list(self.extensions),
                 "formats": formats,
-                "outputs": [RESULT, *self.outputs], "language_use": self.language_use, **self.limits()}
+                "outputs": [RESULT, *self.outputs], "language_use": self.language_use,
+                "options": dict(self.options), **self.limits()}

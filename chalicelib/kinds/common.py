@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 
-from chalicelib import settings
+from chalicelib import settings, structure
 
 SPEECH = "speech.wav"
 SPEECH_MP3 = "speech.mp3"  # the same recording, compressed, for downloading
@@ -91,12 +91,42 @@ CUT = {"type": "object", "required": ["reason", "kept"],
                       "(per page, or per document: `of`); the first `kept` words are kept",
        "properties": {"reason": {"enum": ["words", "chars"]}, "kept": INDEX, "found": INDEX,
                       "of": {"enum": ["page", "document"]}}}
+_LINE_INDEXES = {"type": "array", "items": {"type": "integer", "minimum": 0}}
+BLOCKS = {"type": "array", "description": "CONTRACTS section 13: the page's blocks in reading order; every line "
+                                         "is in exactly one",
+          "items": {"type": "object", "required": ["role", "lines", "spoken"],
+                    "properties": {"role": {"enum": list(structure.ROLES)},
+                                   "level": {"type": "integer", "minimum": 1, "maximum": 6},
+                                   "lines": _LINE_INDEXES, "spoken": {"type": "boolean"},
+                                   "box": {"anyOf": [{"type": "null"}, {"type": "array"}]},
+                                   "rows": {"type": "integer", "minimum": 0}, "cols": {"type": "integer", "minimum": 0},
+                                   "cells": {"type": "array", "items": {
+                                       "type": "object", "required": ["row", "col", "header", "lines"],
+                                       "properties": {"row": {"type": "integer", "minimum": 0},
+                                                      "col": {"type": "integer", "minimum": 0},
+                                                      "header": {"type": "boolean"}, "lines": _LINE_INDEXES}}}}}}
+TEXT_LAYER = {"type": "object", "required": ["trusted", "reason"],
+              "description": "a PDF page whose text layer did not say what the page shows: read by OCR (the "
+                             "page's `source` is then ocr), or those of its lines (`lines`, each with "
+                             "`source` ocr)",
+              "properties": {"trusted": {"const": False}, "reason": TEXT, "lines": _LINE_INDEXES}}
+STRUCTURE = {
+    "skip": {"type": "array", "items": {"enum": list(structure.ROLES)}, "description": "roles not spoken"},
+    "skipped": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1},
+                "description": "blocks left out of the recording, per role"},
+    "chapters": {"type": "array", "items": {
+        "type": "object", "required": ["title", "level", "block"],
+        "properties": {"title": TEXT, "level": {"type": "integer", "minimum": 1, "maximum": 6},
+                       "page": {"type": "integer", "minimum": 0}, "block": {"type": "integer", "minimum": 0},
+                       "start": {"type": "number", "minimum": 0, "description": "seconds into speech.wav"}}}},
+}
 PAGE = {"type": "object", "required": ["width", "height", "text", "lines", "source", "image"],
         "properties": {"width": {"type": "integer", "minimum": 1}, "height": {"type": "integer", "minimum": 1},
                        "text": TEXT, "lines": {"type": "array", "items": LINE},
                        "source": {"enum": ["text", "ocr"], "description": "read from the PDF's text layer, or by OCR"},
                        "image": {"type": "string", "description": "output file: the page as read"},
-                       "ocr": COVERAGE, "cut": CUT, "language": LANGUAGE}}
+                       "ocr": COVERAGE, "cut": CUT, "language": LANGUAGE, "blocks": BLOCKS,
+                       "text_layer": TEXT_LAYER}}
 DOCUMENT = {"type": "object", "required": ["pages_in_file", "pages", "read", "complete"],
             "description": "documents only: how much of the file is read (grows while processing)",
             "properties": {"pages_in_file": INDEX, "pages": {**INDEX, "description": "pages to read (at most the limit)"},
@@ -126,6 +156,8 @@ def text_result(kind: str) -> dict:
                                                     "result size cap (PAGEVOICE_MAX_RESULT_BYTES)"},
         "reason": {"enum": ["size"], "description": "why the result is not complete"},
         "language": LANGUAGE,
+        "blocks": BLOCKS,
+        **STRUCTURE,
         "unspoken": {"type": "object", "required": ["languages", "message"],
                      "description": "present when text was read but not spoken: no voice for its language",
                      "properties": {"languages": {"type": "array", "items": CODE}, "message": TEXT}},
@@ -139,6 +171,10 @@ def check_text_result(doc: dict) -> None:
     for page in pages or [doc]:
         if page["text"] != "\n".join(line["text"] for line in page["lines"]):
             raise ValueError("page result: text must be the lines' texts joined by newlines")
+        if "blocks" in page:
+            held = sorted(i for block in page["blocks"] for i in block["lines"])
+            if held != list(range(len(page["lines"]))):
+                raise ValueError("page result: every line must be in exactly one block")
     if pages and doc["text"] != "\n\n".join(p["text"] for p in pages if p["text"]):
         raise ValueError("document result: text must be the pages' texts joined by a blank line")
     last = 0.0

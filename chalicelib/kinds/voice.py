@@ -224,7 +224,8 @@ class _Recorder:
         if not self.buffer:
             return
         info = self.info
-        audio = _with_tail(concat(self.buffer))
+        pauses = [p.pause for p in self.pieces]
+        audio = _with_tail(concat(self.buffer, gaps=pauses[:-1]), pauses[-1])
         start = info["seconds"]
         for k, span in zip(_tokens_of(self.pieces), audio.words or []):
             if span is not None and self.where is not None and k < len(self.where):
@@ -291,10 +292,10 @@ def _assembly_seconds(info: dict, buffer: list[Audio]) -> float:
     return ASSEMBLY_MARGIN_SECONDS + (info["seconds"] + _seconds(buffer)) / ASSEMBLY_REALTIME
 
 
-def _with_tail(audio: Audio) -> Audio:
+def _with_tail(audio: Audio, pause: float = GAP_SECONDS) -> Audio:
     """A part ends with the pause that follows its last piece, so parts back to back are the
     whole recording (pieces are joined with that pause)."""
-    tail = np.zeros(int(audio.sample_rate * GAP_SECONDS), dtype=np.int16)
+    tail = np.zeros(int(audio.sample_rate * pause), dtype=np.int16)
     return Audio(np.concatenate([audio.samples, tail]), audio.sample_rate, audio.words)
 
 

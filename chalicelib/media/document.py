@@ -47,10 +47,12 @@ ENOUGH_TEXT_CHARS = 200
 # Characters that are never text: controls, surrogates, private use (unmapped glyphs), unassigned.
 NOT_TEXT = {"Cc", "Cs", "Co", "Cn"}
 # Line building, in units of the words' height: a gap wider than GUTTER may be a column gutter
-# (it is one when the rows within GUTTER_ROWS above and below leave it clear too); one wider
-# than WIDE_GAP parts a line whatever its neighbours.
+# (it is one when GUTTER_RUN rows in a row, looking GUTTER_ROWS up and down, leave it clear);
+# one wider than WIDE_GAP parts a line whatever its neighbours.
 GUTTER = 0.45
-GUTTER_ROWS = 3
+GUTTER_ROWS = 6
+GUTTER_RUN = 3
+SPACE_RATIO = 1.8  # times the row's usual space
 WIDE_GAP = 2.5
 
 
@@ -69,6 +71,8 @@ class Page:
     _words: list[_Word] | None = field(default=None, repr=False, compare=False)
     cut: str | None = None  # "words" or "chars": the text layer was cut at that cap; else None
     figures: list[tuple[float, float, float, float]] = field(default_factory=list, repr=False, compare=False)
+    # Boxes of glyphs the text layer draws without a character (its reviewer reads them by OCR).
+    unmapped: list[tuple[float, float, float, float]] = field(default_factory=list, repr=False, compare=False)
 
     def lines(self) -> list[dict] | None:
         """CONTRACTS section 1 lines in reading order for a "text" page; None for an "ocr" one."""
@@ -83,7 +87,7 @@ class Page:
         segments = _segments(self._words)
         lines, blocks = layout.arrange([_line_json(s) for s in segments], self.width, self.height,
                                        [_hints(s) for s in segments], page_index=self.index, figures=self.figures)
-        return {"lines": lines, "blocks": blocks}
+        return {"lines": lines, "blocks": blocks, "unmapped": [list(b) for b in self.unmapped]}
 
     def rgb(self) -> np.ndarray:
         """(height, width, 3) uint8, rendered now: nothing keeps it after the caller drops it."""
@@ -185,11 +189,12 @@ class _PdfReader:
             if not (w_pt > 0 and h_pt > 0):
                 raise ImageError(f"Page {i + 1} of this PDF has no size and cannot be shown.")
             width, height = render_size(w_pt, h_pt, dpi=self.dpi, max_pixels=self.max_pixels)
-            chars, cut = _chars(page, width, height, self.max_chars)
+            unmapped: list = []
+            chars, cut = _chars(page, width, height, self.max_chars, unmapped)
             words = _words(chars)
             if self.max_words is not None and len(words) > self.max_words:
                 words, cut = words[:self.max_words], "words"
-            text = _is_text_page(words, page, w_pt * h_pt)
+            text = _is_text_page(words, page, w_pt * h_pt) or len(unmapped) >= MIN_TEXT_CHARS
             scan = None if text else _scan_dpi(page, w_pt * h_pt)
             if scan is not None and scan < self.dpi:
                 # A scan is read at its own resolution: rendering a 100 dpi scan at 200 dpi only
@@ -198,7 +203,7 @@ class _PdfReader:
             figures = _figures(page, width, height) if text else []
         return Page(index=i, width=width, height=height, source="text" if text else "ocr",
                     _render=lambda: self._render(i, width, height), _words=words if text else None,
-                    cut=cut if text else None, figures=figures)
+                    cut=cut if text else None, figures=figures, unmapped=unmapped if text else [])
 
     @contextmanager
     def _page(self, i: int):
@@ -238,7 +243,8 @@ class _PdfReader:
         self.pdf.close()
 
 
-MAX_OUTLINE = 500  # entries: a hostile outline does not grow the result without bound
+MAX_OUTLINE = 500
+MAX_UNMAPPED = 5000  # glyph boxes kept per page: enough to judge it, bounded for a hostile one  # entries: a hostile outline does not grow the result without bound
 
 
 def render_size(w_pt: float, h_pt: float, *, dpi: int, max_pixels: int) -> tuple[int, int]:
@@ -319,21 +325,23 @@ def _artifact(obj) -> bool:
     return False
 
 
-def _chars(page: pdfium.PdfPage, width: int, height: int,
-           max_chars: int | None = None) -> tuple[list[_Char | None], str | None]:
+def _chars(page: pdfium.PdfPage, width: int, height: int, max_chars: int | None = None,
+           unmapped: list | None = None) -> tuple[list[_Char | None], str | None]:
     """The text layer in content order: (character, [x0, y0, x1, y1] in pixels), None for a
     space or line break, and for text off the visible page (outside the crop box). Reading stops
-    after `max_chars` characters of text: then the second value is "chars" (else None)."""
+    after `max_chars` characters of text: then the second value is "chars" (else None).
+    `unmapped` collects the boxes of glyphs drawn without a character (`is_unmapped`)."""
     transform = _pixel_transform(page, width, height)
     textpage = page.get_textpage()
     styles = _Styles(textpage)
     out: list[_Char | None] = []
+    unmapped = [] if unmapped is None else unmapped
     kept = 0
     try:
         n = textpage.count_chars()
         for start in range(0, n, CHAR_BATCH):
             for item in _char_batch(textpage, range(start, min(n, start + CHAR_BATCH)), transform, width, height,
-                                    styles):
+                                    styles, unmapped):
                 if item is not None:
                     if max_chars is not None and kept >= max_chars:
                         return out, "chars"
@@ -345,7 +353,7 @@ def _chars(page: pdfium.PdfPage, width: int, height: int,
 
 
 def _char_batch(textpage: pdfium.PdfTextPage, indices: range, transform, width: int,
-                height: int, styles: _Styles) -> list[_Char | None]:
+                height: int, styles: _Styles, unmapped: list) -> list[_Char | None]:
     codes = [pdfium_c.FPDFText_GetUnicode(textpage, i) for i in indices]
     boxes = np.array([_loose_box(textpage, i) for i in indices], dtype=np.float64).reshape(-1, 4)
     px = _to_pixels(boxes, transform)
@@ -356,6 +364,8 @@ def _char_batch(textpage: pdfium.PdfTextPage, indices: range, transform, width: 
     out: list[_Char | None] = []
     for i, code, box, seen in zip(indices, codes, px.tolist(), visible.tolist()):
         ch = chr(code) if 0 < code < 0x110000 else " "
+        if seen and len(unmapped) < MAX_UNMAPPED and is_unmapped(ch):
+            unmapped.append(tuple(box))  # a glyph drawn without a character: the text layer's reviewer looks
         out.append((ch, box, styles(i)) if seen and not ch.isspace() and _kept(ch) else None)
     return out
 
@@ -388,6 +398,13 @@ def _to_pixels(boxes: np.ndarray, transform: tuple[np.ndarray, np.ndarray]) -> n
     corners = [boxes[:, [0, 1]], boxes[:, [2, 3]]]
     a, b = ((c - origin) @ M.T for c in corners)
     return np.column_stack([np.minimum(a, b), np.maximum(a, b)])
+
+
+def is_unmapped(ch: str) -> bool:
+    """Whether a character a PDF's text layer gives for a glyph says the glyph has no character:
+    the replacement character, private use, a control that is not a space (a font whose codes
+    start at 1). PDFium's U+0002 is not one: it is a hyphen at a line's end (text: U+FFFE)."""
+    return ch == "\ufffd" or (ch != "\x02" and not ch.isspace() and unicodedata.category(ch) in ("Co", "Cc"))
 
 
 def _kept(ch: str) -> bool:
@@ -496,7 +513,7 @@ def _segments(words: list[_Word]) -> list[list[_Word]]:
     out: list[list[_Word]] = []
     for r, row in enumerate(rows):
         cuts = {k for k, (a, b, h) in gaps[r].items()
-                if b - a > WIDE_GAP * h or _lines_up(a, b, gaps, rows, r)}
+                if (b - a > WIDE_GAP * h or _lines_up(a, b, gaps, rows, r)) and not _bullet(row[k].text)}
         start = 0
         for k in sorted(cuts):
             out.append(row[start:k + 1])
@@ -505,31 +522,45 @@ def _segments(words: list[_Word]) -> list[list[_Word]]:
     return [seg for seg in out if seg]
 
 
+def _bullet(text: str) -> bool:
+    """A list's bullet glyph stays with the item it opens, however far apart they are set."""
+    return len(text) == 1 and not text.isalnum()
+
+
 def _gaps(row: list[_Word]) -> dict[int, tuple[float, float, float]]:
     """The gaps between neighbouring words wider than a word space: {index of the word before:
     (gap start, gap end, the words' height)}."""
+    spans = []
+    for w, nxt in zip(row, row[1:]):
+        spans.append((w.x1, nxt.x0) if nxt.x0 >= w.x1 else (nxt.x1, w.x0))
+    # A justified line stretches all its spaces alike: a gutter is much wider than its row's
+    # usual space (a "river" of stretched spaces down a narrow column is not).
+    usual = sorted(b - a for a, b in spans)[len(spans) // 2] if len(spans) >= 4 else 0.0
     out = {}
-    for k, (w, nxt) in enumerate(zip(row, row[1:])):
+    for k, ((a, b), w, nxt) in enumerate(zip(spans, row, row[1:])):
         h = max(w.height, nxt.height, 1e-6)
-        a, b = (w.x1, nxt.x0) if nxt.x0 >= w.x1 else (nxt.x1, w.x0)
-        if b - a > GUTTER * h:
+        if b - a > GUTTER * h and b - a > SPACE_RATIO * usual:
             out[k] = (a, b, h)
     return out
 
 
 def _lines_up(a: float, b: float, gaps, rows, r: int) -> bool:
-    """Rows near row r leave (a, b)'s middle clear too: it is a channel down the page."""
+    """The gap's middle stays clear down a run of GUTTER_RUN rows or more around row r (a
+    column gutter, a table's columns): the run goes on up and down until a row writes across
+    it; a row on one side of the channel only neither ends nor lengthens it. A justified line's
+    wide spaces line up with a neighbour's now and then, hardly ever down three rows."""
     mid = (a + b) / 2
-    clear = 0
-    for q in range(max(0, r - GUTTER_ROWS), min(len(rows), r + GUTTER_ROWS + 1)):
-        if q == r:
-            continue
-        row = rows[q]
-        if row[0].x0 > mid or row[-1].x1 < mid:
-            continue  # a row on one side of the channel only: neither for nor against
-        if any(ga <= mid <= gb for ga, gb, _ in gaps[q].values()):
-            clear += 1
-    return clear >= 2
+    run = 1
+    for step in (-1, 1):
+        q = r + step
+        while 0 <= q < len(rows) and abs(q - r) <= GUTTER_ROWS and run < GUTTER_RUN:
+            row = rows[q]
+            if row[0].x0 <= mid <= row[-1].x1:
+                if not any(ga <= mid <= gb for ga, gb, _ in gaps[q].values()):
+                    break
+                run += 1
+            q += step
+    return run >= GUTTER_RUN
 
 
 def _hints(words: list[_Word]) -> layout.Hints:

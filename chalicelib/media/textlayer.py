@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 
 from chalicelib.geometry import around, bounds, quad, rect
+from chalicelib.media.document import is_unmapped  # noqa: F401 - the text layer's reader decides it
 
 # Characters that are never text: replacement, private use (unmapped glyphs), unassigned, surrogates, controls.
 BAD_CATEGORIES = {"Co", "Cn", "Cs", "Cc"}
@@ -236,13 +237,6 @@ def _engine():
     from chalicelib.engines import ocr
 
     return ocr.get_engine(settings.get().worker.ocr_engine)
-
-
-def is_unmapped(ch: str) -> bool:
-    """Whether a character a PDF's text layer gives for a glyph says the glyph has no character:
-    the replacement character, private use, a control that is not a space (a font whose codes
-    start at 1). PDFium's U+0002 is not one: it is a hyphen at a line's end (text: U+FFFE)."""
-    return ch == "\ufffd" or (ch != "\x02" and not ch.isspace() and unicodedata.category(ch) in ("Co", "Cc"))
 
 
 # ---------------------------------------------------------------- cheap signs

@@ -69,8 +69,11 @@ def across_pages(pages: list[dict]) -> None:
         band = int(y0 / SAME_HEIGHT)
         near = [seen[k] for b in (band - 1, band, band + 1) for k in bands.get(b, ())[:MAX_COMPARED]]
         near = [(q, k, oy, t) for q, _, k, oy, t in near if q != p and abs(oy - y0) <= SAME_HEIGHT]
-        twins = any(k == key for _, k, _, _ in near) or \
-            any(SequenceMatcher(None, k, key).ratio() >= SIMILAR for _, k, _, _ in near[:MAX_FUZZY])
+        # The same text (numbers masked) on another page; or, for text long enough that a
+        # near match is no accident (OCR misreads a letter here and there), a near match on two.
+        fuzzy = {q for q, k, _, _ in near[:MAX_FUZZY]
+                 if len(key) >= FUZZY_MIN_CHARS and SequenceMatcher(None, k, key).ratio() >= SIMILAR}
+        twins = any(k == key for _, k, _, _ in near) or len(fuzzy) >= 2
         numbers = is_page_number(text) and any(is_page_number(t) for _, _, _, t in near)
         if twins or numbers:
             block["role"] = role_of(text, "head" if y0 < 0.5 else "foot")
@@ -80,3 +83,4 @@ def across_pages(pages: list[dict]) -> None:
 MAX_BLOCKS = 8  # per page, nearest its top and nearest its bottom
 MAX_COMPARED = 400
 MAX_FUZZY = 40
+FUZZY_MIN_CHARS = 12

@@ -49,6 +49,9 @@ CAPTION = re.compile(r"^(?:fig(?:ure)?|table|chart|graph|exhibit|plate|map|photo
                      r"(?:\d+|[ivxlc]+\b|[a-z]\b)", re.IGNORECASE)
 FOOTNOTE_MARK = re.compile(r"^(?:\d{1,3}[.)]?|[*†‡§¶]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)(?=\s|[A-Za-z(\"“<])")
 CHAPTER_LINE = re.compile(r"^(?:chapter|part|appendix|section|unit|lesson)\s+[\w.]{1,8}\.?$", re.IGNORECASE)
+NOTE = re.compile(r"^(?:sources?|notes?)\s*:", re.IGNORECASE)
+BARE_MARK = re.compile(r"^\d{1,3}\s+[A-Z“\"]")
+FOOT_NOTES = 0.75
 NUMBERED_HEADING = re.compile(r"^(?:(?:chapter|section|part|appendix|unit|lesson)\s+\w+|\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+\S)",
                               re.IGNORECASE)
 
@@ -234,49 +237,89 @@ def _figures(items: list[_Line], figures, angle: float) -> tuple[set[int], list[
 def _rows(items: list[_Line]) -> list[list[_Line]]:
     """Lines sharing a baseline band, top to bottom, each left to right."""
     rows: list[list[_Line]] = []
+    y0 = y1 = 0.0
     for ln in sorted(items, key=lambda m: m.cy):
-        if rows:
-            row = rows[-1]
-            y0, y1 = min(m.y0 for m in row), max(m.y1 for m in row)
-            if min(y1, ln.y1) - max(y0, ln.y0) > 0.5 * min(ln.h, y1 - y0):
-                row.append(ln)
-                continue
+        if rows and min(y1, ln.y1) - max(y0, ln.y0) > 0.5 * min(ln.h, y1 - y0):
+            rows[-1].append(ln)
+            y0, y1 = min(y0, ln.y0), max(y1, ln.y1)
+            continue
         rows.append([ln])
+        y0, y1 = ln.y0, ln.y1
     return [sorted(r, key=lambda m: m.x0) for r in rows]
 
 
 def _tables(items: list[_Line], body: float) -> tuple[list[Block], list[_Line]]:
     """Runs of consecutive rows of several cells whose columns line up: `table` blocks, read
-    row by row (CONTRACTS section 13's `cells`). Two side-by-side columns of running text are
-    not a table: two-column runs need short cells."""
+    row by row (CONTRACTS section 13's `cells`). A short line alone in its row inside such a
+    run is a cell's wrapped text and joins the cell above it. Two side-by-side columns of
+    running text are not a table: two-column runs need short cells."""
     rows = _rows(items)
     tables: list[Block] = []
     used: set[int] = set()
     i = 0
     while i < len(rows):
-        j = i
-        while j < len(rows) and 2 <= len(rows[j]) <= MAX_TABLE_COLS and (j == i or _close(rows[j - 1], rows[j], body)):
+        if not _multi(rows[i]):
+            i += 1
+            continue
+        j = i + 1
+        while j < len(rows) and (_multi(rows[j]) or _wrapped(rows[j])) and _close(rows[j - 1], rows[j], body):
             j += 1
+        while j > i and not _multi(rows[j - 1]):
+            j -= 1  # a run ends on a row of cells
         run = rows[i:j]
-        cols = _columns(run, body) if len(run) >= 3 else None
+        cols = _columns(run, body) if sum(map(_multi, run)) >= 3 else None
         if cols is not None:
-            cells = []
-            for r, row in enumerate(run):
-                for ln in row:
-                    col = min(range(len(cols)), key=lambda k: _col_distance(ln, cols[k]))
-                    if cells and cells[-1].row == r and cells[-1].col == col:
-                        cells[-1].lines.append(ln.index)
-                    else:
-                        cells.append(Cell(r, col, r == 0, [ln.index]))
-                    used.add(ln.index)
-            tables.append(Block("table", [i for c in cells for i in c.lines], None, cells=cells))
+            cells = _cells(run, cols)
+            used |= {k for c in cells for k in c.lines}
+            tables.append(Block("table", [k for c in cells for k in c.lines], None, cells=cells))
             i = j
         else:
-            i = max(j, i + 1)
+            i = j if sum(map(_multi, run)) >= 3 else i + 1  # no table starts inside columns of text
     return tables, [ln for ln in items if ln.index not in used]
 
 
+def _multi(row: list[_Line]) -> bool:
+    return 2 <= len(row) <= MAX_TABLE_COLS
+
+
+def _wrapped(row: list[_Line]) -> bool:
+    return len(row) == 1 and len(row[0].text.split()) <= 4
+
+
+def _flowing(cells: list[_Line], cols: list) -> bool:
+    """A column whose lines mostly run on into the next (the next starts in lower case) is
+    running text: a sidebar beside the main text, not a table's column."""
+    by_col: dict[int, list[_Line]] = {}
+    for ln in cells:
+        by_col.setdefault(min(range(len(cols)), key=lambda k: _col_distance(ln, cols[k])), []).append(ln)
+    for lines in by_col.values():
+        lines.sort(key=lambda m: m.y0)
+        pairs = list(zip(lines, lines[1:]))
+        if len(pairs) >= 3 and sum(b.text[:1].islower() for _, b in pairs) >= 0.5 * len(pairs):
+            return True
+    return False
+
+
+def _cells(run: list[list[_Line]], cols: list) -> list[Cell]:
+    """Each line to its column; a lone line continues the cell above it in its column."""
+    cells: list[Cell] = []
+    r = -1
+    for row in run:
+        if _multi(row) or r < 0:
+            r += 1
+        for ln in row:
+            col = min(range(len(cols)), key=lambda k: _col_distance(ln, cols[k]))
+            above = next((c for c in reversed(cells) if c.col == col and c.row == r), None)
+            if above is not None:
+                above.lines.append(ln.index)
+            else:
+                cells.append(Cell(r, col, r == 0, [ln.index]))
+    cells.sort(key=lambda c: (c.row, c.col))
+    return cells
+
+
 MAX_TABLE_COLS = 40
+CELL_CHARS = 28  # a table's cells are short: the median line of a text column is longer
 
 
 def _close(a: list[_Line], b: list[_Line], body: float) -> bool:
@@ -304,9 +347,13 @@ def _columns(run: list[list[_Line]], body: float) -> list[tuple[float, float]] |
         return None
     width = merged[-1][1] - merged[0][0]
     # Each row must fill at least two columns; most rows most of them.
-    filled = [len({min(range(len(merged)), key=lambda k: _col_distance(ln, merged[k])) for ln in row}) for row in run]
-    if sum(f >= 2 for f in filled) < 0.8 * len(run):
+    filled = [len({min(range(len(merged)), key=lambda k: _col_distance(ln, merged[k])) for ln in row})
+              for row in run if _multi(row)]
+    if sum(f >= 2 for f in filled) < 0.8 * len(filled):
         return None
+    chars = statistics.median(len(ln.text) for ln in cells)
+    if chars > CELL_CHARS or _flowing(cells, merged):
+        return None  # columns of running text
     if len(merged) == 2:
         median = statistics.median(ln.x1 - ln.x0 for ln in cells)
         words = statistics.median(len(ln.text.split()) for ln in cells)
@@ -348,6 +395,8 @@ def _group(items: list[_Line], body: float) -> list[Block]:
                 continue
             if _opens_item(ln.text, members[0].text):
                 continue  # a new list item
+            if _capitals(ln.text) != _capitals(last.text):
+                continue  # a heading in capitals over its paragraph
             if _blocked(last, ln, ordered, tops):
                 continue
             if best_gap is None or gap < best_gap:
@@ -363,6 +412,11 @@ def _group(items: list[_Line], body: float) -> list[Block]:
 
 
 OPEN_BLOCKS = 64  # blocks a line may join: more than any page's columns
+
+
+def _capitals(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 6 and len(text.split()) >= 2 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
 
 
 def _opens_item(text: str, first: str) -> bool:
@@ -403,6 +457,8 @@ def _roles(blocks: list[Block], items: list[_Line], body: float, top: float, bot
             {id(b) for b in sorted(with_text, key=lambda b: -boxes[id(b)][1])[:EDGE_BLOCKS]}
     figures = [boxes[id(b)] for b in blocks if b.role == "figure" and boxes[id(b)] is not None]
     numbers = [boxes[id(b)] for b in with_text if id(b) in edges and furniture.is_page_number(texts[id(b)])]
+    letters = [c for ln in items for c in ln.text if c.isalpha()]
+    caps = sum(c.isupper() for c in letters) / max(1, len(letters))
     body_blocks = []
     for b in blocks:
         if b.role in ("table", "figure"):
@@ -418,12 +474,13 @@ def _roles(blocks: list[Block], items: list[_Line], body: float, top: float, bot
             continue
         if CAPTION.match(text) and len(members) <= 4:
             b.role = "caption"
-        elif BULLET.match(text) and not _heading_like(members, text, body):
+        elif BULLET.match(text) and not _heading_like(members, text, body, caps):
             b.role = "list-item"
-        elif _heading_like(members, text, body):
+        elif _heading_like(members, text, body, caps):
             b.role = "heading"
         body_blocks.append(b)
-    _side_by_side_headings(body_blocks, boxes)
+    _side_by_side_headings(body_blocks, boxes, body)
+    _heading_runs(body_blocks, boxes)
     _footnotes(body_blocks, items, body, boxes, texts, top, page_h)
     _heading_levels(blocks, items, body, page_index)
 
@@ -435,6 +492,8 @@ def _furniture(b: Block, members: list[_Line], text: str, box, size: float, body
     smaller, a page number, or beside one."""
     if CAPTION.match(text) or any(_just_under(box, f, body) for f in figures):
         return False
+    if FOOTNOTE_MARK.match(text) and len(text.split()) >= 6 and not furniture.looks_running(text):
+        return False  # a footnote at the page's foot
     if all(m.hints.artifact for m in members) and size <= 1.15 * body and \
             (rel_bottom < 2 * HEAD_ZONE or rel_top > 1 - 2 * (1 - FOOT_ZONE)):
         return True  # producers also mark big headings and decorations as artifacts: those are not
@@ -444,7 +503,7 @@ def _furniture(b: Block, members: list[_Line], text: str, box, size: float, body
     words = len(text.split())
     beside_number = any(n is not box and min(n[3], box[3]) - max(n[1], box[1]) > 0 for n in numbers)
     return (furniture.is_page_number(text) or size <= 1.08 * body or furniture.looks_running(text)
-            or (beside_number and size <= 1.6 * body and words <= 12)
+            or (beside_number and size <= 2.5 * body and words <= 12)
             or (zone == "head" and rel_bottom < TOP_EDGE and size <= 1.3 * body and words <= 12))
 
 
@@ -460,10 +519,10 @@ def _join_captions(blocks: list[Block], items: list[_Line], boxes: dict, body: f
     """A caption's label set apart ("Figure 7." in bold, its text beside or under it) joins
     the text it labels."""
     for b in list(blocks):
-        if b.role != "paragraph" or b not in blocks:
+        if b.role != "paragraph":
             continue
         text = " ".join(items[i].text for i in b.lines)
-        if not CAPTION.match(text) or len(text.split()) > 3:
+        if not CAPTION.match(text) or len(text.split()) > 3 or not any(o is b for o in blocks):
             continue
         x0, y0, x1, y1 = boxes[id(b)]
         best = None
@@ -478,19 +537,54 @@ def _join_captions(blocks: list[Block], items: list[_Line], boxes: dict, body: f
                 break
         if best is not None:
             b.lines += best.lines
-            blocks.remove(best)
+            blocks[:] = [o for o in blocks if o is not best]
             boxes[id(b)] = _frame_box([items[i] for i in b.lines])
             b.box = _image_box([items[i] for i in b.lines])
 
 
-def _side_by_side_headings(blocks: list[Block], boxes: dict) -> None:
+def _heading_runs(blocks: list[Block], boxes: dict) -> None:
+    """Three or more "headings" one under the other with nothing between them are a list or a
+    table's column of bold items, not headings."""
+    ordered = sorted(blocks, key=lambda b: boxes[id(b)][1])
+    run: list[Block] = []
+    for b in [*ordered, None]:
+        if b is not None and b.role == "heading" and (not run or _same_column(run[-1], b, boxes)):
+            run.append(b)
+            continue
+        if len(run) >= HEADING_RUN:
+            for h in run:
+                h.role = "paragraph"
+        run = [b] if b is not None and b.role == "heading" else []
+
+
+HEADING_RUN = 3
+
+
+def _same_column(a: Block, b: Block, boxes: dict) -> bool:
+    ax0, _, ax1, _ = boxes[id(a)]
+    bx0, _, bx1, _ = boxes[id(b)]
+    return min(ax1, bx1) > max(ax0, bx0)
+
+
+def _side_by_side_headings(blocks: list[Block], boxes: dict, body: float) -> None:
     """Headings stand alone in their row: several short "headings" side by side are a table's
-    header row or a slide's labels, read as paragraphs."""
+    header row or a slide's labels, and one beside a block of its own height is a table row's
+    label (a heading beside a column of text, on a two-column page, is not: the column runs on
+    above or below it)."""
     heads = [b for b in blocks if b.role == "heading"]
+    demoted = []
     for b in heads:
         _, y0, _, y1 = boxes[id(b)]
-        if any(o is not b and min(boxes[id(o)][3], y1) - max(boxes[id(o)][1], y0) > 0.5 * (y1 - y0) for o in heads):
-            b.role = "paragraph"
+        for o in blocks:
+            if o is b:
+                continue
+            _, oy0, _, oy1 = boxes[id(o)]
+            level = min(oy1, y1) - max(oy0, y0) > 0.5 * (y1 - y0)
+            if level and (o.role == "heading" or (abs(oy0 - y0) < body and abs(oy1 - y1) < 2 * body)):
+                demoted.append(b)
+                break
+    for b in demoted:
+        b.role = "paragraph"
 
 
 EDGE_BLOCKS = 12
@@ -514,21 +608,36 @@ def _small_edge(block: Block, boxes: dict) -> bool:
     return len(block.lines) <= 2
 
 
-def _heading_like(members: list[_Line], text: str, body: float) -> bool:
-    if len(members) > HEADING_MAX_LINES or len(text) > HEADING_MAX_CHARS or not any(c.isalpha() for c in text):
-        return False
+CAPS_PAGE = 0.5
+
+
+def _heading_like(members: list[_Line], text: str, body: float, caps_page: float = 1.0) -> bool:
+    """A block that reads as a heading: tagged so, larger than the body, a chapter's line, a
+    line in capitals on a page that is not, or bold at body size; never a sentence."""
     size = statistics.median(m.size for m in members)
     if members[0].hints.tag and re.fullmatch(r"H[1-6]?|Title", members[0].hints.tag):
         return True
+    if _sentence_like(members, text, size, body):
+        return False
     words = text.split()
-    if len(words) > 20 or (text.rstrip().endswith(".") and len(words) > 8 and not NUMBERED_HEADING.match(text)):
-        return False  # a sentence, however large its type
-    if size >= HEADING_SIZE * body:
-        return True
-    if len(members) == 1 and CHAPTER_LINE.match(text):
-        return True
+    letters = [c for c in text if c.isalpha()]
+    capitals = caps_page < CAPS_PAGE and 2 <= len(words) <= 10 and len(letters) >= 6 and size >= 0.98 * body and \
+        sum(c.isupper() for c in letters) >= 0.9 * len(letters) and not text.rstrip().endswith(".")
     ends_sentence = text.rstrip().endswith((".", ",", ";")) and not NUMBERED_HEADING.match(text)
-    return bool(all(m.hints.bold for m in members) and size >= 0.95 * body and not ends_sentence and len(text) < 100)
+    bold = all(m.hints.bold for m in members) and size >= 0.95 * body and not ends_sentence and len(text) < 100
+    return size >= HEADING_SIZE * body or (len(members) == 1 and bool(CHAPTER_LINE.match(text))) or capitals or bold
+
+
+def _sentence_like(members: list[_Line], text: str, size: float, body: float) -> bool:
+    """Too long, or written as a sentence, a source note or the lead into a list."""
+    words = text.split()
+    if len(members) > HEADING_MAX_LINES or len(text) > HEADING_MAX_CHARS or not any(c.isalpha() for c in text):
+        return True
+    if len(words) > 20 or (text.rstrip().endswith(".") and len(words) > 8 and not NUMBERED_HEADING.match(text)):
+        return True
+    if NOTE.match(text) or (text.rstrip().endswith(":") and len(words) > 6):
+        return True
+    return len(words) > 12 and not all(m.hints.bold for m in members) and size < 1.5 * body
 
 
 def _footnotes(blocks: list[Block], items: list[_Line], body: float, boxes: dict, texts: dict,
@@ -541,8 +650,13 @@ def _footnotes(blocks: list[Block], items: list[_Line], body: float, boxes: dict
         size = statistics.median(m.size for m in members)
         small = size <= FOOTNOTE_SIZE * body
         rel = (boxes[id(b)][1] - top) / page_h
-        if small and rel > 0.55 and b.role in ("paragraph", "list-item") and \
-                (FOOTNOTE_MARK.match(texts[id(b)]) or (lowest_body is not None and lowest_body.role == "footnote")):
+        text = texts[id(b)]
+        # A bare number opening a sentence at the page's foot ("74 Data is processed...") is a
+        # note's marker whatever its type size (a list numbers "1." or "1)").
+        bare = rel > FOOT_NOTES and BARE_MARK.match(text) and len(text.split()) >= 4
+        if b.role in ("paragraph", "list-item") and rel > 0.55 and \
+                ((small and (FOOTNOTE_MARK.match(text) or (lowest_body is not None and lowest_body.role == "footnote")))
+                 or bare):
             b.role = "footnote"
         if b.role in ("paragraph", "list-item", "footnote"):
             lowest_body = b

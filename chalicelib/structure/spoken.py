@@ -25,10 +25,13 @@ class Script:
     where: list[list[tuple[dict, int]]] = field(default_factory=list)  # per word of `text`
     languages: list[str] = field(default_factory=list)  # per word of `text`
 
-    def say(self, tokens: list[tuple[str, list[tuple[dict, int]], str]], pause: str) -> None:
-        """Append words (text, the result's words it is, language) and the pause after them."""
+    def say(self, tokens: list[tuple[str, list[tuple[dict, int]], str]], pause: str, before: str = "") -> None:
+        """Append words (text, the result's words it is, language) and the pause after them;
+        `before`: the least pause before them (a heading is set apart from what precedes it)."""
         if not tokens:
             return
+        if self.text and len(before) > len(self.text) - len(self.text.rstrip("\n")):
+            self.text = self.text.rstrip("\n") + before
         self.text += " ".join(t for t, _, _ in tokens) + pause
         self.where += [w for _, w, _ in tokens]
         self.languages += [c for _, _, c in tokens]
@@ -82,7 +85,8 @@ def script(result: dict, main: str) -> Script:
             tokens = _flow(page, block["lines"], word)
             if role in ("heading", "title"):
                 _end_sentence(tokens)
-                out.say(tokens, CHAPTER if role == "title" or block.get("level") == 1 else HEADING)
+                pause = CHAPTER if role == "title" or block.get("level") == 1 else HEADING
+                out.say(tokens, HEADING, before=pause)
             elif block.get("flat"):
                 out.say(tokens, SENTENCE)
             else:

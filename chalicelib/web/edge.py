@@ -294,6 +294,8 @@ def field(body: dict, name: str, kind: type, *, required: bool = True):
         raise InputError(f"'{name}' must be a whole number.", field=name)
     if kind is str and not isinstance(value, str):
         raise InputError(f"'{name}' must be a string.", field=name)
+    if kind is list and not isinstance(value, list):
+        raise InputError(f"'{name}' must be a list.", field=name)
     return value
 
 

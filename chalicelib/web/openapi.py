@@ -7,7 +7,7 @@ every answer against it: statuses, content types and body shapes.
 """
 from __future__ import annotations
 
-from chalicelib import kinds, languages
+from chalicelib import kinds, languages, structure
 from chalicelib.auth import apikeys, passwords, users
 from chalicelib.errors import InputError
 from chalicelib.jobs import keys, uploads
@@ -123,12 +123,17 @@ SCHEMAS = {
                        "size": {"type": "integer", "minimum": 1},  # its maximum is a setting: _with_settings
                        "kind": _nullable({"type": "string", "description": "the kind of job (default page)"}),
                        "language": _nullable({"type": "string", "description": "\"auto\" (default: detect it) or a "
-                                              "code of GET /languages the kind can use"})},
+                                              "code of GET /languages the kind can use"}),
+                       "skip": _nullable({"type": "array", "items": {"enum": list(structure.ROLES)},
+                                          "description": "page kind: roles of the document's blocks not to speak "
+                                                         "(default: page-header, page-footer, page-number, "
+                                                         "footnote); [] speaks everything (CONTRACTS section 13)"})},
     },
     "Upload": {
         "type": "object", "required": ["job_id", "upload"],
         "properties": {
             "job_id": _ref("JobId"), "kind": _STRING, "language": _STRING,
+            "skip": {"type": "array", "items": _STRING, "description": "the roles not spoken, when the upload set them"},
             "upload": {"type": "object", "required": ["url", "fields"],
                        "description": "a presigned POST: send `fields`, then the file as `file`",
                        "properties": {"url": _STRING,
@@ -156,6 +161,8 @@ SCHEMAS = {
         "properties": {
             "job_id": _ref("JobId"), "kind": _STRING, "status": _ref("Status"), "filename": _STRING,
             "language": {"type": "string", "description": "the language the upload named, or \"auto\""},
+            "skip": _nullable({"type": "array", "items": _STRING,
+                               "description": "the roles the upload chose not to speak; null: the default"}),
             "content_type": _nullable(_STRING), "size": _nullable({"type": "integer"}),
             "created_at": _TIME, "updated_at": _nullable(_TIME),
             "error": _nullable({"type": "string", "description": "why a failed job failed, for people"}),
@@ -388,6 +395,8 @@ def _with_settings(schemas: dict) -> dict:
         rule = {"properties": {"content_type": {"enum": list(kind.content_types)},
                                "size": {"maximum": kind.max_bytes()},
                                "language": {"enum": [languages.AUTO, *usable, None]}}}
+        if "skip" not in kind.options:
+            rule["properties"]["skip"] = {"type": "null"}
         if kind.name == kinds.DEFAULT:  # `kind` left out (or null) means the default
             rule["properties"]["kind"] = {"enum": [kind.name, None]}
         else:

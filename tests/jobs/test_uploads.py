@@ -156,4 +156,35 @@ def test_kinds_route_lists_what_each_kind_accepts(client, monkeypatch):
     assert page["content_types"] == list(kinds.get("page").content_types)
     assert {".jpg", ".pdf", ".heic"} <= set(page["extensions"]) and page["max_bytes"] == 15 * 1024 * 1024
     assert {"application/pdf", "image/heic", "image/tiff"} <= set(page["content_types"]) and page["max_pages"] == 50
-    assert page["outputs"] == ["result.json", "speech.wav", "speech.mp3"]
+    assert page["outputs"] == ["result.json", "speech.wav", "speech.mp3", "chapters.vtt"]
+    assert page["options"]["skip"]["default"] == ["page-header", "page-footer", "page-number", "footnote"]
+    assert "table" in page["options"]["skip"]["roles"]
+
+
+def test_skip_chooses_the_roles_not_spoken_and_is_kept_on_the_job(client):
+    """CONTRACTS section 13: `skip` is a list of roles; [] speaks everything; it is the job's."""
+    user, headers = signed_in(client)
+    for skip in (["page-number", "footnote"], []):
+        r = upload(client, headers, skip=skip)
+        assert r.status_code == 201 and r.json_body["skip"] == skip
+        job = client.http.get(f"/jobs/{r.json_body['job_id']}", headers=headers).json_body
+        assert job["skip"] == skip
+    r = upload(client, headers)
+    assert "skip" not in r.json_body
+    assert client.http.get(f"/jobs/{r.json_body['job_id']}", headers=headers).json_body["skip"] is None
+
+
+@pytest.mark.parametrize("skip, says", [
+    (["page-number", "sidebar"], "unknown role sidebar"),
+    ("footnote", "must be a list"),
+    ([3], "list of roles"),
+])
+def test_a_bad_skip_is_a_400_that_says_why(client, skip, says):
+    _, headers = signed_in(client)
+    assert_error(upload(client, headers, skip=skip), 400, says)
+
+
+def test_skip_is_for_documents_only(client):
+    _, headers = signed_in(client)
+    r = upload(client, headers, kind="digits", skip=["footnote"])
+    assert_error(r, 400, "for documents")

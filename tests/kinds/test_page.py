@@ -153,7 +153,7 @@ def test_a_run_out_of_time_is_continued_where_it_stopped(drawn):
 
     from chalicelib.kinds.base import Resume
 
-    long_text = [f"LINE NUMBER {n} OF THE PAGE" for n in ("ONE", "TWO", "THREE")]
+    long_text = [f"Line number {n} of the page." for n in ("one", "two", "three")]
     data = images.encode(images.text_image(long_text).image, "PNG")
     stored = {}
     published = []

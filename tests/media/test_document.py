@@ -168,12 +168,17 @@ def test_crop_box_moves_the_origin_and_hides_what_is_outside():
         assert_boxes_on_ink(page)
 
 
-def test_garbage_text_layer_is_ocr():
-    """Glyphs with no Unicode mapping come out as private-use or control codes: not text."""
+def test_garbage_text_layer_goes_to_its_reviewer():
+    """Glyphs with no Unicode mapping come out as private-use or control codes: not text. Their
+    boxes go with the page to the text layer's reviewer (media/textlayer.py), which has such a
+    page read by OCR and says why (tests/media/test_broken_text_layer_stack.py)."""
     junk = "".join(chr(c) for c in range(1, 31) if chr(c) not in "\t\n\r")
     data = docs.text_pdf([docs.TextPage([junk, junk, "p. 1"])])
     with opened(data) as doc:
-        assert doc.page(0).source == "ocr"
+        page = doc.page(0)
+        assert page.source == "text" and [line["text"] for line in page.lines()] == ["p. 1"]
+        unmapped = page.read()["unmapped"]
+        assert len(unmapped) >= 2 * (len(junk) - 1) and all(0 <= b[0] < b[2] <= page.width for b in unmapped)
 
 
 def test_a_page_number_alone_is_not_a_text_layer():

@@ -77,9 +77,6 @@ def test_a_heading_that_appears_once_is_not_furniture():
     assert pages[1]["blocks"][1]["level"] == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "across_pages takes a block as furniture when ONE block on ONE other page at the same height is "
-    "SequenceMatcher-similar (>= 0.8) to it, however short: 'rebuilding' ~ 'buildings' is 0.84"))
 def test_two_different_headings_that_look_alike_are_not_furniture():
     pages = [page(14), page(15, heading="Rebuilding"), page(16, heading="Buildings"), page(17)]
     furniture.across_pages(pages)

@@ -20,7 +20,7 @@ from chalicelib.errors import Internal
 # Pieces of this size on word boundaries keep it under ~400 MB.
 MAX_PIECE_CHARS = 200
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
+_SENTENCE_END = re.compile(r"((?<=[.!?;:])\s+|\s*\n\s*)")
 
 
 @dataclass
@@ -47,10 +47,17 @@ class TtsEngine(Protocol):
         """Non-empty text -> mono int16 audio, with `words` timings when the engine knows them."""
 
 
+GAP_SECONDS = 0.12  # between pieces, so sentences do not run together
+# Longer silences after a piece that ends a paragraph, a heading, a chapter's heading: the
+# text marks them with two, three or four line breaks (chalicelib.structure.spoken).
+PAUSES = {1: GAP_SECONDS, 2: 0.45, 3: 0.75, 4: 1.2}
+
+
 @dataclass(frozen=True)
 class Piece:
     text: str
     tokens: tuple[int, ...]  # for each word of `text`, the index of the word of the whole text it is (part of)
+    pause: float = GAP_SECONDS  # the silence after it
 
 
 def pieces(text: str, limit: int = MAX_PIECE_CHARS) -> Iterator[str]:
@@ -64,7 +71,9 @@ def spans(text: str, limit: int = MAX_PIECE_CHARS) -> Iterator[Piece]:
     back through them). A single word longer than `limit` (a URL, a run of digits) is cut hard:
     its pieces all point at that word."""
     index = 0
-    for sentence in _SENTENCE_END.split(text):
+    parts = _SENTENCE_END.split(text)
+    for sentence, breaks in zip(parts[::2], [*parts[1::2], ""]):
+        pause = PAUSES[min(4, max(1, breaks.count("\n")))]
         words, ids = [], []
         for word in sentence.split():
             while len(word) > limit:
@@ -80,19 +89,16 @@ def spans(text: str, limit: int = MAX_PIECE_CHARS) -> Iterator[Piece]:
             ids.append(index)
             index += 1
         if words:
-            yield Piece(" ".join(words), tuple(ids))
+            yield Piece(" ".join(words), tuple(ids), pause)
 
 
-GAP_SECONDS = 0.12  # between pieces, so sentences do not run together
 
-
-def concat(parts: list[Audio], gap_seconds: float = GAP_SECONDS) -> Audio:
-    """Join pieces with a short silence; word timings follow their piece (None when any piece
-    has none)."""
+def concat(parts: list[Audio], gap_seconds: float = GAP_SECONDS, gaps: list[float] | None = None) -> Audio:
+    """Join pieces with a short silence (`gaps[i]`: the one after piece i, else `gap_seconds`);
+    word timings follow their piece (None when any piece has none)."""
     if not parts:
         raise ValueError("no audio to join")
     rate = parts[0].sample_rate
-    gap = np.zeros(int(rate * gap_seconds), dtype=np.int16)
     chunks: list[np.ndarray] = []
     words: list | None = []
     offset = 0
@@ -100,6 +106,7 @@ def concat(parts: list[Audio], gap_seconds: float = GAP_SECONDS) -> Audio:
         if part.sample_rate != rate:
             raise ValueError("pieces differ in sample rate")
         if i:
+            gap = np.zeros(int(rate * (gaps[i - 1] if gaps else gap_seconds)), dtype=np.int16)
             chunks.append(gap)
             offset += len(gap)
         chunks.append(part.samples.astype(np.int16, copy=False))

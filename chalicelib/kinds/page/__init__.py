@@ -5,9 +5,11 @@ from __future__ import annotations
 from chalicelib.kinds.base import Kind
 from chalicelib.kinds.common import SPEECH, SPEECH_MP3, check_text_result, image_limits, text_result
 from chalicelib.media import types
+from chalicelib.structure import DEFAULT_SKIP, ROLES
 
 NAME = "page"
 PAGE_IMAGE = "page-{:03d}.jpg"  # a document's page as read (its boxes are in its pixels)
+CHAPTERS = "chapters.vtt"  # WebVTT chapters of speech.wav (CONTRACTS section 13)
 
 RESULT_SCHEMA = {
     "title": "PageResult", "description": "CONTRACTS section 1: text with line and word boxes.",
@@ -22,9 +24,12 @@ KIND = Kind(
     content_types=types.IMAGE_TYPES + types.DOCUMENT_TYPES,
     extensions=tuple(e for t in types.IMAGE_TYPES + types.DOCUMENT_TYPES for e in types.EXTENSIONS[t]),
     runner="chalicelib.kinds.page.pipeline:run", resumable=True,
-    result_schema=RESULT_SCHEMA, outputs=(SPEECH, SPEECH_MP3), audio=SPEECH, limits=image_limits,
+    result_schema=RESULT_SCHEMA, outputs=(SPEECH, SPEECH_MP3, CHAPTERS), audio=SPEECH, limits=image_limits,
     checks=check_text_result,
     # The OCR model at init; language identification and the voice behind it at low priority
     # (pipeline.warm_up).
     warm_up="chalicelib.kinds.page.pipeline:warm_up_text", warm_later="chalicelib.kinds.page.pipeline:warm_up_later",
-    language_use="read")
+    language_use="read",
+    options={"skip": {"description": "Roles of the document's blocks not to speak (CONTRACTS section 13); "
+                                     "[] speaks everything.",
+                      "default": list(DEFAULT_SKIP), "roles": list(ROLES)}})

@@ -21,9 +21,9 @@ from chalicelib.geometry import around
 from chalicelib.kinds import voice
 from chalicelib.kinds.base import Outputs, Resume
 from chalicelib.kinds.common import SPEECH, SPEECH_MP3, Stopwatch
-from chalicelib.kinds.page import NAME, PAGE_IMAGE
+from chalicelib.kinds.page import CHAPTERS, NAME, PAGE_IMAGE
 from chalicelib.languages import detect
-from chalicelib.media import sandbox
+from chalicelib.media import sandbox, textlayer
 from chalicelib.structure import DEFAULT_SKIP, furniture, layout, spoken
 
 
@@ -189,7 +189,8 @@ def _read_document(data: bytes, prior: dict | None, emit, watch: Stopwatch, dead
             unsure += [{**w, "page": index} for w in page_unsure]
             name = PAGE_IMAGE.format(index + 1)
             so_far = pages[-1]["language"]["code"] if pages else None
-            pages.append(with_language(_capped_page(pages, read, page.cut, source=page.source, image=name),
+            pages.append(with_language(_capped_page(pages, read, page.cut, source=read.get("source", page.source),
+                                                    image=name, **_layer(read)),
                                        language, so_far))
             info = _progress(pages, doc)
             slowest = max(slowest, time.monotonic() - t0)
@@ -201,14 +202,40 @@ def _read_document(data: bytes, prior: dict | None, emit, watch: Stopwatch, dead
 def _read_page(page, ocr_engine: str | None, watch: Stopwatch, deadline: float | None,
                language: str | None = None) -> tuple[dict, bytes, list]:
     """One page's lines (from its text layer, or by OCR), its image as read, its unsure words."""
+    rgb = None
     if page.source == "text":
-        return {"width": page.width, "height": page.height, **page.read()}, page.jpeg(), []
-    rgb = page.rgb()
+        read = page.read()
+        rendered: list = []
+
+        def render():
+            rendered.append(page.rgb())
+            return rendered[0]
+
+        check = textlayer.review(read["lines"], render, deadline=deadline, language=language,
+                                 unmapped=read.get("unmapped"))
+        if not check.untrusted_page:
+            blocks = read["blocks"]
+            if check.added:  # lines only OCR saw: the page's blocks are found again, as for a scan
+                check.lines, blocks = layout.arrange(check.lines, page.width, page.height, page_index=page.index)
+            entry = {"width": page.width, "height": page.height, "lines": check.lines, "blocks": blocks}
+            if check.reason:
+                entry["text_layer"] = {"trusted": False, "reason": check.reason, "lines": check.replaced}
+            return entry, page.jpeg(rgb=rendered[0] if rendered else None), []
+        rgb = rendered[0] if rendered else None
+        untrusted = {"trusted": False, "reason": check.reason}
+    rgb = page.rgb() if rgb is None else rgb
     page_watch = Stopwatch()
     read = read_image(rgb, ocr_engine=ocr_engine, watch=page_watch, deadline=deadline, language=language,
                       page_index=page.index)
     watch.ms["ocr"] = watch.ms.get("ocr", 0) + page_watch.ms.get("ocr", 0)
+    if page.source == "text":  # a text layer that does not say what the page shows: read as a scan
+        read["source"], read["text_layer"] = "ocr", untrusted
     return read, _jpeg(rgb), read.pop("unsure", [])
+
+
+def _layer(read: dict) -> dict:
+    """The page's `text_layer` note, when its PDF text was not taken as it is."""
+    return {"text_layer": read["text_layer"]} if "text_layer" in read else {}
 
 
 def _capped_page(pages: list[dict], read: dict, decoder_cut: str | None, **entry) -> dict:
@@ -337,51 +364,10 @@ def document_text(pages: list[dict]) -> str:
 
 
 def spoken_words(result: dict) -> list[list[tuple[dict, int]]]:
-    """For each word of `result["text"]` (split on whitespace), which words of the result it is,
-    each with its length: [({"line", "word"} (and "page" for documents), length)], as the
-    read-along timings name them. A line's text is its words joined by spaces, except where an
-    engine splits a token further ("10/26/92" as "10/", "26/", "92"): each word then belongs to
-    the token holding its first character."""
-    where = []
-    pages = result.get("pages")
-    for p, page in enumerate(pages if pages else [result]):
-        for li, line in enumerate(page["lines"]):
-            tokens, words = line["text"].split(), line["words"]
-            names = [{"line": li, "word": w, **({"page": p} if pages else {})} for w in range(len(words))]
-            where += _words_of_tokens(tokens, [w["text"] for w in words], names)
-    return where
-
-
-def spoken_languages(result: dict, main: str) -> list[str]:
-    """The language of each word of `result["text"]` (split on whitespace): its line's, else
-    its page's, else the result's (`main`)."""
-    codes = []
-    pages = result.get("pages")
-    for page in pages if pages else [result]:
-        page_code = (page.get("language") or {}).get("code") or main
-        for line in page["lines"]:
-            codes += [line.get("language") or page_code] * len(line["text"].split())
-    return codes
-
-
-def _words_of_tokens(tokens: list[str], words: list[str], names: list[dict]) -> list[list[tuple[dict, int]]]:
-    if len(tokens) == len(words):
-        return [[(name, len(text))] for name, text in zip(names, words)]
-    owners = [[] for _ in tokens]
-    if "".join(tokens) == "".join(words):
-        ends, pos = [], 0
-        for t in tokens:
-            pos += len(t)
-            ends.append(pos)
-        pos = 0
-        for name, text in zip(names, words):
-            owner = next(k for k, e in enumerate(ends) if pos < e)
-            owners[owner].append((name, len(text)))
-            pos += len(text)
-    else:  # an engine whose words do not spell its line: spread them in order
-        for i, (name, text) in enumerate(zip(names, words)):
-            owners[min(len(tokens) - 1, i * len(tokens) // max(1, len(words)))].append((name, len(text)))
-    return owners
+    """For each word the recording says of `result`, which words of the result it is, each with
+    its length: [({"line", "word"} (and "page" for documents), length)], as the read-along
+    timings name them (chalicelib.structure.spoken.script)."""
+    return spoken.script(result, detect.FALLBACK).where
 
 
 def _record(result: dict, emit, watch: Stopwatch, deadline: float | None, tts_engine: str | None,
@@ -396,10 +382,13 @@ def _record(result: dict, emit, watch: Stopwatch, deadline: float | None, tts_en
                      files={part.name: (part.wav, "audio/wav")}, transient=frozenset([part.name])))
 
     main = (result.get("language") or {}).get("code") or detect.FALLBACK
+    said = spoken.script(result, main)
+    if not said.text.strip():  # everything on the page is of a role the upload skips
+        result.pop("speech", None)
+        return Outputs(result=result)
     with watch.stage("tts"):
-        take = voice.record(result["text"], where=spoken_words(result), language=main,
-                            languages_of=spoken_languages(result, main), tts_engine=tts_engine,
-                            deadline=deadline, state=result.get("speech"), on_part=on_part)
+        take = voice.record(said.text, where=said.where, language=main, languages_of=said.languages,
+                            tts_engine=tts_engine, deadline=deadline, state=result.get("speech"), on_part=on_part)
     result = {**result, "speech": take.info, "timings_ms": dict(watch.ms)}
     if take.more:
         return Outputs(result=result, more=True)
@@ -412,9 +401,13 @@ def _record(result: dict, emit, watch: Stopwatch, deadline: float | None, tts_en
                                for p in take.info["parts"])
     result["speech"]["download"] = SPEECH_MP3
     result["timings_ms"] = dict(watch.ms)
+    files = {SPEECH: (wav, "audio/wav"), SPEECH_MP3: (mp3, "audio/mpeg")}
+    if result.get("chapters"):
+        result["chapters"] = spoken.with_starts(result, result["chapters"])
+        result["speech"]["chapters"] = CHAPTERS
+        files[CHAPTERS] = (spoken.webvtt(result["chapters"], result["speech"]["seconds"]).encode(), "text/vtt")
     held = {part.name: (part.wav, "audio/wav") for part in take.held}  # a player holding parts plays it
-    return Outputs(result=result, files={**held, SPEECH: (wav, "audio/wav"), SPEECH_MP3: (mp3, "audio/mpeg")},
-                   transient=frozenset(held))
+    return Outputs(result=result, files={**held, **files}, transient=frozenset(held))
 
 
 def process(data: bytes, *, ocr_engine: str | None = None, tts_engine: str | None = None,
