@@ -178,7 +178,7 @@ def test_garbage_text_layer_goes_to_its_reviewer():
         page = doc.page(0)
         assert page.source == "text" and [line["text"] for line in page.lines()] == ["p. 1"]
         unmapped = page.read()["unmapped"]
-        assert len(unmapped) >= 2 * (len(junk) - 1) and all(0 <= b[0] < b[2] <= page.width for b in unmapped)
+        assert len(unmapped) >= 40 and all(0 <= b[0] < b[2] <= page.width for b in unmapped)
 
 
 def test_a_page_number_alone_is_not_a_text_layer():
