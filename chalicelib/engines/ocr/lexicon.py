@@ -19,6 +19,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import string
 import unicodedata
 from concurrent.futures import Future
 from functools import lru_cache
@@ -50,6 +51,7 @@ def applies(text: str, language: str | None = None) -> bool:
 LOOKALIKE = (("rn", "m"), ("m", "rn"), ("cl", "d"), ("d", "cl"), ("li", "h"), ("h", "li"),
              ("vv", "w"), ("w", "vv"), ("ri", "n"), ("in", "m"), ("m", "in"), ("ni", "m"))
 NEG = -1e30
+_PUNCT = string.punctuation + "\u2018\u2019\u201c\u201d\u2013\u2014\u00ab\u00bb"  # around a word: not its letters
 
 
 def default_path() -> Path:
@@ -186,6 +188,13 @@ class Corrector:
         if isinstance(self._words, Future):
             self._words = self._words.result()  # still loading: wait (a cold start's first page)
         return self._words
+
+    def knows(self, text: str, min_letters: int = 3) -> bool:
+        """Whether `text` (leading and trailing punctuation aside) is a listed word of at
+        least `min_letters` letters: one- and two-letter readings are where misreads hide
+        ("te", "th", "or" for "of")."""
+        core = text.strip(_PUNCT)
+        return len(core) >= min_letters and _wordlike(core) and core.lower() in self.words
 
     def correct(self, decoded: Decoded, probs: np.ndarray) -> Decoded:
         chars = decoded.chars

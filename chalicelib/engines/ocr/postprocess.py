@@ -213,7 +213,7 @@ def _clusters(xs0: np.ndarray, xs1: np.ndarray) -> list[tuple[float, float, list
 
 def fit_words(crop: np.ndarray, words: list[WordSpan], step: float, min_area: int = 4,
               pad: float = 0.0, split_gap: float = 0.0, reach: float = 0.0,
-              clip: bool = False) -> list[tuple[WordSpan, tuple[float, float, float, float]]]:
+              clip: bool = False, recheck: bool = False) -> list[tuple[WordSpan, tuple[float, float, float, float]]]:
     """Crop-pixel boxes (x0, y0, x1, y1) for the words of one line crop.
 
     Each word owns the stretch of the crop between the midpoints to its neighbours' characters
@@ -235,6 +235,12 @@ def fit_words(crop: np.ndarray, words: list[WordSpan], step: float, min_area: in
     stays out); `clip`: ink that runs across into a neighbour's stretch (letters touching
     across the space) counts for each word only within its own stretch, and for both words
     when a substantial part of it (0.6 glyph heights) lies in each.
+
+    `recheck` (photos): one threshold for the whole crop fails a word on a panel of another
+    colour or in faint print beside strong print (its box is a sliver of a letter's counter or a
+    frame's edge). A box narrower than `MIN_WIDTH` of the word's characters' extent or lower than
+    `MIN_HEIGHT` of the line's median glyph is fitted again on the word's own stretch,
+    binarised alone; failing that, it is the characters' extent, the crop's height.
     """
     h, w = crop.shape[:2]
     if not words:
@@ -279,10 +285,45 @@ def fit_words(crop: np.ndarray, words: list[WordSpan], step: float, min_area: in
                 x0, x1 = max(x0, left), min(x1, right)
                 if x1 <= x0:
                     x0, x1 = _ctc_extent(word, step, w)
+        if recheck and not _plausible(word, (x0, y0, x1, y1), step, w, glyph_h):
+            x0, y0, x1, y1 = _refit(gray, word, left, right, step, glyph_h, min_area)
         if pad:
             x0, y0, x1, y1 = max(0.0, x0 - pad), y0 - pad, min(float(w), x1 + pad), y1 + pad
         out.append((word, (x0, y0, x1, y1)))
     return out
+
+
+MIN_WIDTH = 0.5  # recheck: a word's ink box is at least this share of its characters' extent...
+MIN_HEIGHT = 0.4  # ...and at least this share of its line's median glyph height
+
+
+def _plausible(word: WordSpan, box, step: float, crop_w: int, glyph_h: float) -> bool:
+    x0, y0, x1, y1 = box
+    a, b = _ctc_extent(word, step, crop_w)
+    return x1 - x0 >= MIN_WIDTH * (b - a) and y1 - y0 >= MIN_HEIGHT * glyph_h
+
+
+def _refit(gray: np.ndarray, word: WordSpan, left: float, right: float, step: float, glyph_h: float,
+           min_area: int) -> tuple[float, float, float, float]:
+    """A word's box from its own stretch of the crop binarised alone (polarity from the
+    stretch's top and bottom rows: its sides cut through letters), else its CTC extent."""
+    h, w = gray.shape
+    lo, hi = int(max(0.0, left)), int(min(float(w), right))
+    if hi - lo >= 2:
+        _, bw = cv2.threshold(np.ascontiguousarray(gray[:, lo:hi]), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        ink = bw == 0
+        if np.concatenate([ink[0], ink[-1]]).mean() > 0.5:
+            ink = ~ink
+        stats = _components(ink.astype(np.uint8))
+        x, y, cw, ch, area = (stats[:, i].astype(np.float64) for i in range(5))
+        keep = (y < 0.7 * h) & (y + ch > 0.3 * h) & (area >= min_area) & ~((ch >= 0.92 * h) & (cw <= 0.12 * h))
+        if keep.any():
+            box = (float(x[keep].min()) + lo, float(y[keep].min()),
+                   float((x[keep] + cw[keep]).max()) + lo, float((y[keep] + ch[keep]).max()))
+            if _plausible(word, box, step, w, glyph_h):
+                return box
+    x0, x1 = _ctc_extent(word, step, w)
+    return x0, 0.0, x1, float(h)
 
 
 def _split_at_gaps(word: WordSpan, sel: np.ndarray, x: np.ndarray, cw: np.ndarray, step: float,

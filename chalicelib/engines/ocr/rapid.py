@@ -12,9 +12,11 @@ pipeline so that scale, crops and word boxes are ours:
    (`lexicon.py`);
 5. words: whitespace tokens, split at the recogniser's spaces and the spaces it nearly chose
    (soft spaces; on documents also at wide blanks), each
-   box fitted to the ink between its neighbours' characters (on documents not past 0.8 glyph
-   heights beyond its outer characters, ink touching across a space cut at the boundary);
-   unsure words are left out of the text and returned apart (`Reading.unsure`).
+   box fitted to the ink between its neighbours' characters (not past 0.8 glyph heights beyond
+   its outer characters, ink touching across a space cut at the boundary; on photos a box
+   implausibly small for its characters is fitted again on its word's stretch alone);
+   unsure words are left out of the text and returned apart (`Reading.unsure`), but for those
+   the word list vouches for (`_vouched`: listed, nearly sure, beside sure words of a sure line).
 
 The tunables are `RapidOcrEngine.Config` (each also read from `PAGEVOICE_OCR_<FIELD>`);
 bench/README.md and docs/bench/ablation.md give what each one was measured to do.
@@ -135,12 +137,15 @@ class RapidConfig:
     text_score: float = 0.5  # lines whose mean character confidence is lower are dropped
     word_score: float = 0.8  # so are words (mean character confidence) on documents...
     photo_word_score: float = 0.9  # ...and on photos, where unsure words are mostly texture read as text
+    listed_margin: float = 0.15  # an unsure word the word list knows is still spoken down to this far under those (0: off)...
+    listed_line: float = 0.7  # ...on a line read at least this surely, beside a sure word of its own line
     orientation: str = "page"  # upside-down text: "page" (one vote per page), "line" (each alone), "off"
     word_boxes: str = "ink"  # "ink": fitted to the word's ink; "ctc": character positions only
     word_pad: float = 1.0  # word box margin around the ink, in image pixels
     word_reach: float = 0.8  # documents: the first/last word's box reaches at most this many glyph heights past its characters...
-    photo_word_reach: float = 0.0  # ...and on photos (0: to the crop's end)
-    word_clip: str = "documents"  # ink running across into a neighbour word's stretch is cut at the boundary: documents | always | never
+    photo_word_reach: float = 0.8  # ...and on photos (0: to the crop's end)
+    word_clip: str = "always"  # ink running across into a neighbour word's stretch is cut at the boundary: documents | always | never
+    word_recheck: str = "photos"  # an implausibly small ink box is fitted again on its word's stretch alone: photos | always | never
     split_gap: float = 0.8  # documents: a blank this many glyph heights wide splits a word (0: off)
     soft_space: float = 0.05  # documents: a space wherever the recogniser gave one this probability between two characters (0: off)...
     photo_soft_space: float = 0.05  # ...and on photos
@@ -362,6 +367,24 @@ class RapidOcrEngine:
 
     # ------------------------------------------------------------------------------------ read
 
+    def _vouched(self, spans: list[pp.WordSpan], word_score: float, dec: pp.Decoded,
+                 language: str | None) -> list[bool]:
+        """Which words of a line are spoken: those read at least `word_score` surely, and an
+        unsure one the English word list knows (3+ letters) read within `listed_margin` of that,
+        on a line read at least `listed_line` surely beside a sure word of its own ("PLEASE DO NOT
+        FEED THE PIGEONS" with "THE" at 0.89 on a photo). Below the filter most words are
+        noise or misreads; these are mostly right (bench/README.md, `bench.unsure`)."""
+        sure = [span.prob >= word_score for span in spans]
+        s = self.cfg
+        if (s.listed_margin <= 0 or self._lexicon is None or all(sure) or not any(sure)
+                or dec.score < s.listed_line):
+            return sure
+        floor = word_score - s.listed_margin
+        maybe = [not ok and span.prob >= floor and self._lexicon.knows(span.text) for ok, span in zip(sure, spans)]
+        if any(maybe) and lexicon.applies(dec.text, language):
+            return [ok or m for ok, m in zip(sure, maybe)]
+        return sure
+
     def read(self, image: np.ndarray, *, deadline: float | None = None, language: str | None = None) -> Reading:
         """Lines with word boxes. Past `deadline` (time.monotonic) recognition stops between
         steps and the Reading says how much was read; so does the line cap. `language`: the
@@ -416,15 +439,18 @@ class RapidOcrEngine:
                 fitted = pp.fit_words(crop.image, spans, step=step, pad=s.word_pad * crop.scale,
                                       split_gap=split_gap,
                                       reach=s.word_reach if document else s.photo_word_reach,
-                                      clip=s.word_clip == "always" or (s.word_clip == "documents" and document))
+                                      clip=s.word_clip == "always" or (s.word_clip == "documents" and document),
+                                      recheck=s.word_recheck == "always" or (s.word_recheck == "photos" and not document))
             else:
                 fitted = list(zip(spans, pp.ctc_boxes(cw, ch, spans, step=step)))
             # Words the recogniser is unsure of are mostly noise read as text (specks, textures):
-            # they are left out of the text, and returned apart (`Reading.unsure`).
+            # they are left out of the text, and returned apart (`Reading.unsure`), unless the
+            # word list vouches for them (`_vouched`).
             placed = [(span, Word(span.text, span.prob, quad(crop.to_image([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]))))
                       for span, (x0, y0, x1, y1) in fitted]
-            unsure += [word for span, word in placed if span.prob < word_score]
-            kept = [(span, word) for span, word in placed if span.prob >= word_score]
+            sure = self._vouched([span for span, _ in placed], word_score, dec, language)
+            unsure += [word for ok, (_, word) in zip(sure, placed) if not ok]
+            kept = [pair for ok, pair in zip(sure, placed) if ok]
             if not kept:
                 unread.append(quad(box))
                 continue
