@@ -38,6 +38,7 @@ LINE_GAP = 0.75  # the widest vertical gap between two lines of one block
 SAME_SIZE = 0.18  # relative difference in height still read as the same type size
 # Headings: this much taller than the body, or bold at body size; at most this long.
 HEADING_SIZE = 1.18
+OCR_HEADING_SIZE = 1.3
 HEADING_MAX_LINES = 3
 HEADING_MAX_CHARS = 160
 # Footnotes: at most this size relative to the body.
@@ -205,16 +206,16 @@ def _image_box(members: list[_Line]) -> tuple[float, float, float, float]:
 
 
 def _body_size(items: list[_Line]) -> float:
-    """The body text's type size: the size most of the page's characters are set in."""
-    weights: dict[float, int] = {}
-    running = [ln for ln in items if len(ln.text.split()) >= 4] or items  # not a chart's labels
-    for ln in running:
-        key = round(ln.size * 4) / 4
-        weights[key] = weights.get(key, 0) + len(ln.text)
-    if not weights:
-        return 1.0
-    best = max(weights, key=weights.get)
-    return max(1.0, best)
+    """The body text's type size: the median size of the page's characters in lines of running
+    text (a chart's labels are not; OCR's line heights vary by a few pixels around it)."""
+    running = [ln for ln in items if len(ln.text.split()) >= 4] or items
+    weighted = sorted((ln.size, len(ln.text)) for ln in running)
+    half, seen = sum(w for _, w in weighted) / 2, 0
+    for size, w in weighted:
+        seen += w
+        if seen >= half:
+            return max(1.0, size)
+    return 1.0
 
 
 # ---------------------------------------------------------------- figures and tables
@@ -621,11 +622,14 @@ def _heading_like(members: list[_Line], text: str, body: float, caps_page: float
         return False
     words = text.split()
     letters = [c for c in text if c.isalpha()]
-    capitals = caps_page < CAPS_PAGE and 2 <= len(words) <= 10 and len(letters) >= 6 and size >= 0.98 * body and \
+    # OCR's line heights vary with the letters (capitals have no descenders): looser bounds.
+    measured = members[0].hints.size is not None
+    larger, caps_size = (HEADING_SIZE, 0.98) if measured else (OCR_HEADING_SIZE, 0.8)
+    capitals = caps_page < CAPS_PAGE and 2 <= len(words) <= 10 and len(letters) >= 6 and size >= caps_size * body and \
         sum(c.isupper() for c in letters) >= 0.9 * len(letters) and not text.rstrip().endswith(".")
     ends_sentence = text.rstrip().endswith((".", ",", ";")) and not NUMBERED_HEADING.match(text)
     bold = all(m.hints.bold for m in members) and size >= 0.95 * body and not ends_sentence and len(text) < 100
-    return size >= HEADING_SIZE * body or (len(members) == 1 and bool(CHAPTER_LINE.match(text))) or capitals or bold
+    return size >= larger * body or (len(members) == 1 and bool(CHAPTER_LINE.match(text))) or capitals or bold
 
 
 def _sentence_like(members: list[_Line], text: str, size: float, body: float) -> bool:
@@ -762,7 +766,10 @@ def _same_gutters(a: list[float], b: list[float], body: float) -> bool:
 def arrange(lines: list[dict], width: int, height: int, hints: Sequence[Hints] | None = None, *,
             page_index: int = 0, figures: Sequence[tuple[float, float, float, float]] = ()) -> tuple[list[dict], list[dict]]:
     """`analyse`, applied: (the lines in reading order, the page's `blocks` as CONTRACTS
-    section 13 exports them, their `lines` indexing the reordered lines)."""
+    section 13 exports them, their `lines` indexing the reordered lines). Lines without hints
+    (OCR's) are first cut where they cross a column gutter (OCR joins lines across a narrow one)."""
+    if hints is None and lines and not _page_angle(lines):
+        lines = split_at_gutters(lines, width)
     layout = analyse(lines, width, height, hints, page_index=page_index, figures=figures)
     new_index = {old: new for new, old in enumerate(layout.order)}
     blocks = []
@@ -773,3 +780,64 @@ def arrange(lines: list[dict], width: int, height: int, hints: Sequence[Hints] |
                 cell.lines = [new_index[i] for i in cell.lines]
         blocks.append(block.export())
     return [lines[i] for i in layout.order], blocks
+
+
+# ---------------------------------------------------------------- OCR lines across a gutter
+
+
+GUTTER = 0.45  # a gap this many line heights wide may be a gutter...
+SPACE_RATIO = 1.8  # ...when it is this much wider than the line's usual space...
+GUTTER_RUN = 3  # ...and this many lines one under the other leave its middle clear
+ACROSS = 0.35  # a line read across a gutter spans at least this share of the page
+
+
+def split_at_gutters(lines: list[dict], width: int) -> list[dict]:
+    """Level OCR lines cut in two where a wide gap between their words lines up with a gap, or
+    with nothing, in the lines above and below: a column gutter the engine read across (such a
+    line spans much of the page)."""
+    boxes = [bounds(ln["box"]) for ln in lines]
+    order = sorted(range(len(lines)), key=lambda i: (boxes[i][1] + boxes[i][3]) / 2)
+    out: list[dict] = []
+    for pos, i in enumerate(order):
+        line = lines[i]
+        wide = boxes[i][2] - boxes[i][0] >= ACROSS * width
+        cuts = [k for k, (a, b) in _wide_gaps(line) if _channel((a + b) / 2, pos, order, lines, boxes)] if wide else []
+        out += _cut_line(line, cuts) if cuts else [line]
+    return out
+
+
+def _wide_gaps(line: dict) -> list[tuple[int, tuple[float, float]]]:
+    words = [bounds(w["box"]) for w in line["words"]]
+    if len(words) < 2:
+        return []
+    spans = [(a[2], b[0]) for a, b in zip(words, words[1:])]
+    h = max(1.0, statistics.median(w[3] - w[1] for w in words))
+    usual = sorted(b - a for a, b in spans)[len(spans) // 2] if len(spans) >= 3 else 0.0
+    return [(k, (a, b)) for k, (a, b) in enumerate(spans) if b - a > GUTTER * h and b - a > SPACE_RATIO * usual]
+
+
+def _channel(mid: float, pos: int, order: list[int], lines: list[dict], boxes) -> bool:
+    run = 1
+    for step in (-1, 1):
+        q = pos + step
+        while 0 <= q < len(order) and abs(q - pos) <= 6 and run < GUTTER_RUN:
+            j = order[q]
+            if boxes[j][0] <= mid <= boxes[j][2]:
+                if any(bounds(w["box"])[0] <= mid <= bounds(w["box"])[2] for w in lines[j]["words"]):
+                    break
+                run += 1
+            q += step
+    return run >= GUTTER_RUN
+
+
+def _cut_line(line: dict, cuts: list[int]) -> list[dict]:
+    from chalicelib.geometry import around
+
+    parts, start = [], 0
+    for k in [*cuts, len(line["words"]) - 1]:
+        words = line["words"][start:k + 1]
+        if words:
+            parts.append({**line, "text": " ".join(w["text"] for w in words), "box": around(w["box"] for w in words),
+                          "words": words})
+        start = k + 1
+    return parts
