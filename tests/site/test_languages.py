@@ -122,9 +122,9 @@ def test_an_arabic_page_is_laid_out_right_to_left(page, stack, shoot):
     page.wait_for_selector("#result-language:not([hidden])")
     assert page.inner_text("#result-language") == "Language: Arabic (detected)"
     assert attrs(page, "#result-text") == {"lang": "ar", "dir": "rtl", "direction": "rtl"}
-    # Each line runs right to left: it starts at the right edge of the text panel (a short one
-    # leaves its gap on the left).
-    edges = page.eval_on_selector_all("#result-text .text-line", """ps => ps.map(p => {
+    # Each block of the document view (CONTRACTS section 13; its lines flow in it) runs right to
+    # left: it starts at the right edge of the text panel (a short one leaves its gap on the left).
+    edges = page.eval_on_selector_all("#result-text .doc-block[data-block-index]", """ps => ps.map(p => {
         const range = document.createRange(); range.selectNodeContents(p);
         const text = range.getBoundingClientRect(), box = p.getBoundingClientRect();
         return {direction: getComputedStyle(p).direction, right: box.right - text.right, left: text.left - box.left};
