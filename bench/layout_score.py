@@ -70,6 +70,7 @@ class Word:
     box: Box
     text: str
     rank: int | None  # place in the page's speaking order; None: not spoken
+    role: str | None = None  # its block's role (None: no blocks, or in none), to say what went wrong
 
 
 def regions(gt: dict, width: float, height: float, *, from_pdf: bool) -> list[Region]:
@@ -106,29 +107,31 @@ def _block_lines(block: dict) -> list[int]:
     return ordered + [i for i in block.get("lines") or [] if i not in ordered]
 
 
-def speaking_order(page: dict) -> list[tuple[int, bool]]:
-    """(line index, spoken) for every line of the page, spoken ones in speaking order first."""
+def speaking_order(page: dict) -> list[tuple[int, bool, str | None]]:
+    """(line index, spoken, its block's role) for every line of the page, spoken ones in
+    speaking order first."""
     lines = page.get("lines") or []
     if "blocks" not in page:
-        return [(i, True) for i in range(len(lines))]
-    seen: dict[int, bool] = {}
+        return [(i, True, None) for i in range(len(lines))]
+    seen: dict[int, tuple[bool, str | None]] = {}
     for block in page["blocks"]:
         for i in _block_lines(block):
             if isinstance(i, int) and 0 <= i < len(lines) and i not in seen:
-                seen[i] = bool(block.get("spoken"))
-    spoken = [i for i, s in seen.items() if s]
-    return [(i, True) for i in spoken] + [(i, False) for i in range(len(lines)) if not seen.get(i)]
+                seen[i] = (bool(block.get("spoken")), block.get("role"))
+    spoken = [(i, True, role) for i, (s, role) in seen.items() if s]
+    return spoken + [(i, False, seen.get(i, (False, None))[1]) for i in range(len(lines))
+                     if not seen.get(i, (False,))[0]]
 
 
 def words(page: dict) -> list[Word]:
     """Every word of the page that has a box, with its place in the speaking order."""
     lines = page.get("lines") or []
     out, rank = [], 0
-    for i, spoken in speaking_order(page):
+    for i, spoken, role in speaking_order(page):
         for w in lines[i].get("words") or []:
             if not w.get("box"):
                 continue
-            out.append(Word(bounds(w["box"]), w.get("text", ""), rank if spoken else None))
+            out.append(Word(bounds(w["box"]), w.get("text", ""), rank if spoken else None, role))
             if spoken:
                 rank += 1
     return out
@@ -230,6 +233,11 @@ def figures(c: Counts) -> dict[str, float | None]:
             "reading_order": _ratio(c.order_right, c.order_pairs)}
 
 
+def _as(ws: list[Word]) -> str:
+    roles = sorted({w.role for w in ws if w.role})
+    return f" (as {', '.join(roles)})" if roles else ""
+
+
 def _short(text: str, n: int = 40) -> str:
     text = " ".join(text.split())
     return text if len(text) <= n else text[:n - 1] + "…"
@@ -255,13 +263,14 @@ def score_page(rs: list[Region], page: dict) -> Counts:
                 c.footnotes_out += out
                 c.footnotes_unread += not ws
             if spoken:
-                c.misses.append(f"{r.cls} spoken: {_short(' '.join(w.text for w in spoken))!r}")
+                c.misses.append(f"{r.cls} spoken{_as(spoken)}: {_short(' '.join(w.text for w in spoken))!r}")
         if r.cls in BODY:
             c.body_words += len(ws)
             c.body_words_out += len(ws) - len(spoken)
             if len(spoken) < len(ws):
-                c.misses.append(f"{r.cls} left out {len(ws) - len(spoken)}/{len(ws)} words: "
-                                f"{_short(' '.join(w.text for w in ws if w.rank is None))!r}")
+                out_words = [w for w in ws if w.rank is None]
+                c.misses.append(f"{r.cls} left out {len(out_words)}/{len(ws)} words{_as(out_words)}: "
+                                f"{_short(' '.join(w.text for w in out_words))!r}")
     gt = [r for r in rs if r.cls in HEADINGS]
     found = heading_boxes(page)
     pairs = match([r.box for r in gt], found)

@@ -80,7 +80,7 @@ def test_structured_result():
     assert (f["heading_precision"], f["heading_recall"]) == (0.5, 1.0)
     assert f["heading_f1"] == pytest.approx(2 / 3)
     assert f["reading_order"] == pytest.approx(2 / 3)
-    assert "Footnote spoken: '1 Note'" in c.misses
+    assert "Footnote spoken (as footnote): '1 Note'" in c.misses
     assert "1 heading block(s) with no labelled heading" in c.misses
 
 
@@ -111,7 +111,8 @@ def test_table_speaks_its_cells_in_order_then_its_other_lines():
     page = {"lines": [line(("a", 0, 0, 1, 1))] * 4, "blocks": [
         {"role": "table", "lines": [0, 1, 2], "spoken": True, "cells": [{"lines": [2]}, {"lines": [0]}]},
         {"role": "paragraph", "lines": [3], "spoken": False}]}
-    assert ls.speaking_order(page) == [(2, True), (0, True), (1, True), (3, False)]
+    assert ls.speaking_order(page) == [(2, True, "table"), (0, True, "table"), (1, True, "table"),
+                                       (3, False, "paragraph")]
     assert [w.rank for w in ls.words(page)] == [0, 1, 2, None]
 
 
