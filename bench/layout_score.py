@@ -137,18 +137,18 @@ def words(page: dict) -> list[Word]:
     return out
 
 
-def heading_boxes(page: dict) -> list[Box]:
-    """The boxes of the blocks the result calls a heading or a title."""
+def heading_blocks(page: dict) -> list[tuple[Box, str]]:
+    """(box, text) of the blocks the result calls a heading or a title."""
     lines = page.get("lines") or []
     out = []
     for block in page.get("blocks") or []:
         if block.get("role") not in HEADING_ROLES:
             continue
+        own = [lines[i] for i in block.get("lines") or [] if 0 <= i < len(lines)]
         box = bounds(block["box"]) if block.get("box") else _around(
-            bounds(w["box"]) for i in block.get("lines") or [] if 0 <= i < len(lines)
-            for w in lines[i].get("words") or [] if w.get("box"))
+            bounds(w["box"]) for line in own for w in line.get("words") or [] if w.get("box"))
         if box is not None:
-            out.append(box)
+            out.append((box, " ".join(line.get("text", "") for line in own)))
     return out
 
 
@@ -272,14 +272,16 @@ def score_page(rs: list[Region], page: dict) -> Counts:
                 c.misses.append(f"{r.cls} left out {len(out_words)}/{len(ws)} words{_as(out_words)}: "
                                 f"{_short(' '.join(w.text for w in out_words))!r}")
     gt = [r for r in rs if r.cls in HEADINGS]
-    found = heading_boxes(page)
-    pairs = match([r.box for r in gt], found)
+    found = heading_blocks(page)
+    pairs = match([r.box for r in gt], [box for box, _ in found])
     c.headings, c.heading_blocks, c.headings_matched = len(gt), len(found), len(pairs)
     matched = {i for i, _ in pairs}
     c.misses += [f"{r.cls} not found: {_short(r.text)!r}" for i, r in enumerate(gt) if i not in matched]
-    extra = len(found) - len(pairs)
+    taken = {j for _, j in pairs}
+    extra = [text for j, (_, text) in enumerate(found) if j not in taken]
     if extra:
-        c.misses.append(f"{extra} heading block(s) with no labelled heading")
+        c.misses.append(f"{len(extra)} heading block(s) with no labelled heading: "
+                        + " | ".join(repr(_short(t, 30)) for t in extra))
     firsts = sorted((min(w.rank for w in ws if w.rank is not None), r.order, r)
                     for r, ws in zip(rs, placed) if r.cls in BODY and any(w.rank is not None for w in ws))
     by_label = [r for _, _, r in firsts]

@@ -81,7 +81,7 @@ def test_structured_result():
     assert f["heading_f1"] == pytest.approx(2 / 3)
     assert f["reading_order"] == pytest.approx(2 / 3)
     assert "Footnote spoken (as footnote): '1 Note'" in c.misses
-    assert "1 heading block(s) with no labelled heading" in c.misses
+    assert "1 heading block(s) with no labelled heading: ''" in c.misses
 
 
 def test_lines_no_block_names_are_not_spoken_and_unread_furniture_is_left_out():
