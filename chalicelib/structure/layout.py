@@ -764,12 +764,17 @@ def _same_gutters(a: list[float], b: list[float], body: float) -> bool:
 
 
 def arrange(lines: list[dict], width: int, height: int, hints: Sequence[Hints] | None = None, *,
-            page_index: int = 0, figures: Sequence[tuple[float, float, float, float]] = ()) -> tuple[list[dict], list[dict]]:
+            page_index: int = 0, figures: Sequence[tuple[float, float, float, float]] = (),
+            measure=None) -> tuple[list[dict], list[dict]]:
     """`analyse`, applied: (the lines in reading order, the page's `blocks` as CONTRACTS
     section 13 exports them, their `lines` indexing the reordered lines). Lines without hints
-    (OCR's) are first cut where they cross a column gutter (OCR joins lines across a narrow one)."""
+    (OCR's) of a level page are first cut where they cross a column gutter (OCR joins lines
+    across a narrow one), then `measure(lines)` gives their hints when it can (ink.hints: which
+    are bold)."""
     if hints is None and lines and not _page_angle(lines):
         lines = split_at_gutters(lines, width)
+        if measure is not None:
+            hints = measure(lines)
     layout = analyse(lines, width, height, hints, page_index=page_index, figures=figures)
     new_index = {old: new for new, old in enumerate(layout.order)}
     blocks = []

@@ -24,7 +24,7 @@ from chalicelib.kinds.common import SPEECH, SPEECH_MP3, Stopwatch
 from chalicelib.kinds.page import CHAPTERS, NAME, PAGE_IMAGE
 from chalicelib.languages import detect
 from chalicelib.media import sandbox, textlayer
-from chalicelib.structure import DEFAULT_SKIP, furniture, layout, spoken
+from chalicelib.structure import DEFAULT_SKIP, furniture, ink, layout, spoken
 
 
 @dataclass
@@ -89,7 +89,7 @@ def read_image(rgb, *, ocr_engine: str | None = None, watch: Stopwatch | None = 
         engine, lines = _read_text(rgb, ocr_engine or s.worker.ocr_engine, language, stop)
     result = build_result(engine, rgb.shape[1], rgb.shape[0], lines, watch.ms)
     result["lines"], result["blocks"] = layout.arrange(result["lines"], result["width"], result["height"],
-                                                       page_index=page_index)
+                                                       page_index=page_index, measure=lambda ls: ink.hints(rgb, ls))
     result["text"] = "\n".join(line["text"] for line in result["lines"])
     coverage = lines.coverage() if isinstance(lines, Reading) else None
     if coverage:
