@@ -10,8 +10,8 @@ of the scorer's 0.5, so badly fitted boxes of rightly read words are counted too
 words matched, their mean IoU, and the share with IoU >= 0.7 (and >= 0.5, what the scorer
 needs). ICDAR words are also split by the slant of their ground-truth quadrilateral.
 
-Unsure words (`Reading.unsure`: read, but under the engine's confidence filter and left out of
-the text): each is "right" (a ground-truth word with the same text under it, IoU >= 0.5),
+Unsure words (`Reading.unsure`: read, but under the engine's confidence filter, not vouched for
+by the word list, and left out of the text): each is "right" (a ground-truth word with the same text under it, IoU >= 0.5),
 "misread" (a word is there, IoU >= 0.5, other text), "don't care" (an ICDAR `###` region) or
 "noise" (no word there). "new" counts the right ones no kept word had already found.
 

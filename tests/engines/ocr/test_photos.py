@@ -119,7 +119,7 @@ def test_unsure_words_are_returned_apart_with_their_boxes(engine):
 PIGEONS = [(120, 200, "PLEASE DO NOT FEED THE PIGEONS")]
 
 
-@pytest.mark.parametrize("listed_margin", [0.15, 0.0])
+@pytest.mark.parametrize("listed_margin", [0.2, 0.0])
 def test_an_unsure_word_the_word_list_knows_between_sure_words_is_spoken(engine, listed_margin):
     # Issue 44: "PLEASE DO NOT FEED THE PIGEONS" was spoken without "THE", read at 0.89 against
     # the photos' filter of 0.9. Here the filter is put just above what "THE" is read at.
@@ -130,7 +130,7 @@ def test_an_unsure_word_the_word_list_knows_between_sure_words_is_spoken(engine,
     conf = {w.text: w.confidence for ln in everything for w in ln.words}
     assert "THE" in conf and max(conf.values()) > conf["THE"], conf
     cut = (conf["THE"] + min(v for v in conf.values() if v > conf["THE"])) / 2
-    assert cut - conf["THE"] < 0.15
+    assert cut - conf["THE"] < 0.2
     strict = RapidOcrEngine(replace(engine.cfg, photo_word_score=cut, listed_margin=listed_margin))
     doc = build_result(strict, image.shape[1], image.shape[0], strict.read(image))
     validate_result(doc)
@@ -165,7 +165,7 @@ SURE = [("PLEASE", 0.99), ("DO", 0.99), ("NOT", 0.98), ("FEED", 0.99)]
 @pytest.mark.parametrize("words, language, spoken", [
     (SURE + [("THE", 0.89), ("PIGEONS", 0.99)], None, True),
     (SURE + [("THE.", 0.80), ("PIGEONS", 0.99)], "en", True),  # punctuation aside, 0.1 under
-    (SURE + [("THE", 0.70), ("PIGEONS", 0.99)], None, False),  # too far under the filter
+    (SURE + [("THE", 0.65), ("PIGEONS", 0.99)], None, False),  # too far under the filter
     (SURE + [("QZX", 0.89), ("PIGEONS", 0.99)], None, False),  # no word of the list
     (SURE[:1] + [("TO", 0.89), ("PIGEONS", 0.99)], None, False),  # two letters: "te", "th", "or"
     ([("THE", 0.89)], None, False),  # no sure word beside it
