@@ -6,8 +6,16 @@ from __future__ import annotations
 import html
 
 from chalicelib import aws, settings
+from chalicelib.auth import throttle
 
+TOO_MANY_FOR_ADDRESS = f"Too many mails were asked for this address. Try again in {throttle.WAIT}."
 FOOTER = "You get this mail because of your PageVoice account. If you did not ask for it, you can ignore it."
+
+
+def count(email: str) -> None:
+    """429 once the address has had its mails (resets and verifications) for the window."""
+    a = settings.get().account
+    throttle.hit("mail", email, a.mail_limit_per_email, a.mail_window_seconds, TOO_MANY_FOR_ADDRESS)
 
 
 def link(path: str) -> str:

@@ -10,7 +10,7 @@ the confirmation link instead, with a note to ask again once confirmed.
 from __future__ import annotations
 
 from chalicelib import logs, settings
-from chalicelib.account import links, mail, tasks
+from chalicelib.account import links, mail, tasks, verification
 from chalicelib.auth import apikeys, store, throttle, tokens, users
 
 log = logs.get("account")
@@ -19,7 +19,6 @@ RESET = "reset"
 RESET_ANSWER = {"message": "If an account with this email exists and its address is verified, a link to choose a "
                            "new password is on its way. The link works once, for 30 minutes."}
 TOO_MANY_FROM_NETWORK = f"Too many password resets asked for from your network. Try again in {throttle.WAIT}."
-TOO_MANY_FOR_ADDRESS = f"Too many mails were asked for this address. Try again in {throttle.WAIT}."
 
 
 def change(user_id: str, session_jti: str, current: str, new: str, confirmation: str) -> None:
@@ -39,19 +38,13 @@ def _store_password(user: dict, new_hash: str) -> None:
                               ConditionExpression="attribute_exists(pk)", ExpressionAttributeValues={":h": new_hash})
 
 
-def count_mail(email: str) -> None:
-    """429 once the address has had its mails (resets and verifications) for the window."""
-    a = settings.get().account
-    throttle.hit("mail", email, a.mail_limit_per_email, a.mail_window_seconds, TOO_MANY_FOR_ADDRESS)
-
-
 def request_reset(raw_email: str, ip: str) -> dict:
     """Queue a reset link for the address; RESET_ANSWER whatever it is (400 only for what
     cannot be an address, 429 when asked too often)."""
     email = users.valid_email(raw_email)
     a = settings.get().account
     throttle.hit("reset-ip", ip, a.mail_limit_per_ip, a.mail_window_seconds, TOO_MANY_FROM_NETWORK)
-    count_mail(email)
+    mail.count(email)
     tasks.enqueue("reset-mail", email=email)
     return RESET_ANSWER
 
@@ -64,9 +57,6 @@ def send_reset(email: str) -> None:
         log.info("no reset link sent", extra={"reason": "no account"})
         return
     if not user.get("email_verified"):
-        # Imported here: verification imports this module (for `count_mail`).
-        from chalicelib.account import verification
-
         verification.send_for_reset(user)
         return
     minutes = settings.get().account.reset_ttl_seconds // 60

@@ -4,7 +4,7 @@ gets password-reset links (account.password)."""
 from __future__ import annotations
 
 from chalicelib import logs, settings
-from chalicelib.account import links, mail, password, tasks
+from chalicelib.account import links, mail, tasks
 from chalicelib.auth import users
 
 log = logs.get("account")
@@ -23,7 +23,7 @@ def resend(user_id: str) -> dict:
     user = users.current(user_id)
     if user.get("email_verified"):
         return ALREADY
-    password.count_mail(user["email"])
+    mail.count(user["email"])
     tasks.enqueue("verify-mail", user_id=user_id)
     days = settings.get().account.verify_ttl_seconds // 86400
     return {"message": f"A new link is on its way to {user['email']}. It works for {days} days."}
