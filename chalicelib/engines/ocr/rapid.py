@@ -385,6 +385,20 @@ class RapidOcrEngine:
             return [ok or m for ok, m in zip(sure, maybe)]
         return sure
 
+    def _fit(self, crop, spans, step: float, document: bool) -> list:
+        """Each word's box on its line's crop: fitted to the ink, or the recogniser's columns."""
+        s = self.cfg
+        if s.word_boxes != "ink":
+            ch, cw = crop.image.shape[:2]
+            return list(zip(spans, pp.ctc_boxes(cw, ch, spans, step=step)))
+        # Documents only: on scans the ink gaps are clean enough to find the spaces the
+        # recogniser dropped; in photos splitting at gaps lost more than it gained.
+        return pp.fit_words(crop.image, spans, step=step, pad=s.word_pad * crop.scale,
+                            split_gap=s.split_gap if document else 0.0,
+                            reach=s.word_reach if document else s.photo_word_reach,
+                            clip=s.word_clip == "always" or (s.word_clip == "documents" and document),
+                            recheck=s.word_recheck == "always" or (s.word_recheck == "photos" and not document))
+
     def read(self, image: np.ndarray, *, deadline: float | None = None, language: str | None = None) -> Reading:
         """Lines with word boxes. Past `deadline` (time.monotonic) recognition stops between
         steps and the Reading says how much was read; so does the line cap. `language`: the
@@ -419,9 +433,6 @@ class RapidOcrEngine:
         read = sum(d is not None for d in decoded)
 
         t3 = time.perf_counter()
-        # Documents only: on scans the ink gaps are clean enough to find the spaces the
-        # recogniser dropped; in photos splitting at gaps lost more than it gained.
-        split_gap = s.split_gap if document else 0.0
         # Photos keep only surer words (ICDAR 0.9 against 0.8: +0.006 / +0.013, both halves).
         word_score = s.word_score if document else s.photo_word_score
         lines, unsure, unread = [], [], []
@@ -435,14 +446,7 @@ class RapidOcrEngine:
                 unread.append(quad(box))
                 continue
             ch, cw = crop.image.shape[:2]
-            if s.word_boxes == "ink":
-                fitted = pp.fit_words(crop.image, spans, step=step, pad=s.word_pad * crop.scale,
-                                      split_gap=split_gap,
-                                      reach=s.word_reach if document else s.photo_word_reach,
-                                      clip=s.word_clip == "always" or (s.word_clip == "documents" and document),
-                                      recheck=s.word_recheck == "always" or (s.word_recheck == "photos" and not document))
-            else:
-                fitted = list(zip(spans, pp.ctc_boxes(cw, ch, spans, step=step)))
+            fitted = self._fit(crop, spans, step, document)
             # Words the recogniser is unsure of are mostly noise read as text (specks, textures):
             # they are left out of the text, and returned apart (`Reading.unsure`), unless the
             # word list vouches for them (`_vouched`).
