@@ -51,7 +51,7 @@ CAPTION = re.compile(r"^(?:fig(?:ure)?|table|chart|graph|exhibit|plate|map|photo
 FOOTNOTE_MARK = re.compile(r"^(?:\d{1,3}[.)]?|[*†‡§¶]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)(?=\s|[A-Za-z(\"“<])")
 CHAPTER_LINE = re.compile(r"^(?:chapter|part|appendix|section|unit|lesson)\s+[\w.]{1,8}\.?$", re.IGNORECASE)
 NOTE = re.compile(r"^(?:sources?|notes?)\s*:", re.IGNORECASE)
-BARE_MARK = re.compile(r"^\d{1,3}\s+[A-Z“\"]")
+BARE_MARK = re.compile(r"^\d{1,3}\.?\s+[A-Z“\"<(]")
 FOOT_NOTES = 0.75
 NUMBERED_HEADING = re.compile(r"^(?:(?:chapter|section|part|appendix|unit|lesson)\s+\w+|\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+\S)",
                               re.IGNORECASE)
@@ -505,7 +505,8 @@ def _furniture(b: Block, members: list[_Line], text: str, box, size: float, body
     beside_number = any(n is not box and min(n[3], box[3]) - max(n[1], box[1]) > 0 for n in numbers)
     return (furniture.is_page_number(text) or size <= 1.08 * body or furniture.looks_running(text)
             or (beside_number and size <= 2.5 * body and words <= 12)
-            or (zone == "head" and rel_bottom < TOP_EDGE and size <= 1.3 * body and words <= 12))
+            or (zone == "head" and rel_bottom < TOP_EDGE and (size <= 1.3 * body and words <= 12 or words <= 3))
+            or (zone == "foot" and rel_top > 1 - TOP_EDGE and words <= 3))  # a logo's name at the edge
 
 
 TOP_EDGE = 0.075  # a short line this close to the top is a running header unless it is big
@@ -635,7 +636,9 @@ def _heading_like(members: list[_Line], text: str, body: float, caps_page: float
 def _sentence_like(members: list[_Line], text: str, size: float, body: float) -> bool:
     """Too long, or written as a sentence, a source note or the lead into a list."""
     words = text.split()
-    if len(members) > HEADING_MAX_LINES or len(text) > HEADING_MAX_CHARS or not any(c.isalpha() for c in text):
+    if len(members) > HEADING_MAX_LINES or len(text) > HEADING_MAX_CHARS or sum(c.isalpha() for c in text) < 4:
+        return True  # too long, or too few letters (a chart's "A", "W M", "1,000 tonne" is a label)
+    if not any(sum(c.isalpha() for c in w) >= 3 for w in words):
         return True
     if len(words) > 20 or (text.rstrip().endswith(".") and len(words) > 8 and not NUMBERED_HEADING.match(text)):
         return True
@@ -655,9 +658,12 @@ def _footnotes(blocks: list[Block], items: list[_Line], body: float, boxes: dict
         small = size <= FOOTNOTE_SIZE * body
         rel = (boxes[id(b)][1] - top) / page_h
         text = texts[id(b)]
-        # A bare number opening a sentence at the page's foot ("74 Data is processed...") is a
-        # note's marker whatever its type size (a list numbers "1." or "1)").
-        bare = rel > FOOT_NOTES and BARE_MARK.match(text) and len(text.split()) >= 4
+        # A number opening a sentence at the page's foot ("74 Data is processed...", "10. A
+        # negative effect...") is a note's marker whatever its type size, unless it goes on a
+        # numbered list above it.
+        listed = lowest_body is not None and lowest_body.role == "list-item" and \
+            bool(re.match(r"^\(?\d", texts[id(lowest_body)]))
+        bare = rel > FOOT_NOTES and BARE_MARK.match(text) and len(text.split()) >= 4 and not listed
         if b.role in ("paragraph", "list-item") and rel > 0.55 and \
                 ((small and (FOOTNOTE_MARK.match(text) or (lowest_body is not None and lowest_body.role == "footnote")))
                  or bare):
