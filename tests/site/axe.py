@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.site.conftest import NARROW, WIDE
+
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -22,3 +24,15 @@ def violations(page, selector: str | None = None) -> list[str]:
                 v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '));
         }""", [selector, TAGS])
     return list(found)
+
+
+def at_both_widths(page) -> dict:
+    """axe-core's violations at 1280 and at 360 px wide ({} when there are none), back at 1280."""
+    found = {}
+    for size in (WIDE, NARROW):
+        page.set_viewport_size(size)
+        page.wait_for_timeout(150)
+        if seen := violations(page):
+            found[size["width"]] = seen
+    page.set_viewport_size(WIDE)
+    return found

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.site.axe import violations
-from tests.site.conftest import NARROW, WIDE
+from tests.site.axe import at_both_widths, violations
 from tests.site.fakejob import make_job, make_structured_job
 from tests.site.test_site import api_register, login_ui, new_user, url, wait_view
 
@@ -123,11 +122,7 @@ def test_the_text_is_a_document_with_its_structure(page, stack, report, shoot):
                                                            "els => els.map(e => e.dataset.wordIndex)")))
     assert words.count("Harbour") == 3 and "Sixty" in words
 
-    for size in (WIDE, NARROW):
-        page.set_viewport_size(size)
-        page.wait_for_timeout(150)
-        assert violations(page) == [], size
-    page.set_viewport_size(WIDE)
+    assert at_both_widths(page) == {}
     shoot(page, "document-view")
     page.click('#page-list [data-page-index="1"]')
     page.locator("#result-text table").scroll_into_view_if_needed()
@@ -356,9 +351,5 @@ def test_a_real_documents_structure_is_what_the_page_shows(page, stack, tmp_path
         [t.split(" ")[0] for t in titles]
     print(f"\nroles found: {[[b['role'] + ('' if b.get('spoken', True) else ' (not read)') for b in pg['blocks']] for pg in result['pages']]}"
           f"\nskipped: {result.get('skipped')}, chapters: {titles}")
-    for size in (WIDE, NARROW):
-        page.set_viewport_size(size)
-        page.wait_for_timeout(150)
-        assert violations(page) == [], size
-    page.set_viewport_size(WIDE)
+    assert at_both_widths(page) == {}
     shoot(page, "document-view-real")

@@ -17,8 +17,8 @@ import pytest
 import requests
 
 from tests.media import documents as docs
-from tests.site.axe import violations
-from tests.site.conftest import NARROW, WIDE
+from tests.site.axe import at_both_widths
+from tests.site.conftest import WIDE
 from tests.site.test_site import RESULT_TIMEOUT_MS, api_register, fetch_job, login_ui, new_user, token_of
 
 pytestmark = [pytest.mark.timeout(900), pytest.mark.stack, pytest.mark.browser]
@@ -151,9 +151,5 @@ def test_the_document_view_shows_not_read_chapters_jump_and_axe_finds_nothing(pa
     page.wait_for_function(f"() => Math.abs(Number(document.querySelector('#player-seek').value) - {last['start']}) < 1.5")
     page.wait_for_function(f"() => document.querySelector('#page-list [aria-current=\"page\"]')?.dataset.pageIndex "
                            f"=== '{last['page']}'")
-    for size in (WIDE, NARROW):
-        page.set_viewport_size(size)
-        page.wait_for_timeout(150)
-        assert violations(page) == [], size
-    page.set_viewport_size(WIDE)
+    assert at_both_widths(page) == {}
     shoot(page, "document-real-report")

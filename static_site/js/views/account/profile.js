@@ -1,7 +1,7 @@
 // The account page's profile: name, email, whether the address is verified, and a new link.
 
-import * as api from "../../api.js";
-import { elementsOf, setBusy } from "../../dom.js";
+import { elementsOf } from "../../dom.js";
+import { wireResend } from "./resend.js";
 
 export function mountProfile(root, { signal }) {
   const els = elementsOf(root, {
@@ -9,19 +9,7 @@ export function mountProfile(root, { signal }) {
     resend: "#resend-verification", status: "#resend-status",
   });
 
-  els.resend.addEventListener("click", async () => {
-    els.status.textContent = "";
-    setBusy(els.resend, true, "Sending…");
-    try {
-      const { message } = await api.resendVerification({ signal });
-      els.status.textContent = message;
-    } catch (error) {
-      if (signal.aborted || error.handled) return;
-      els.status.textContent = error.message;
-    } finally {
-      if (!signal.aborted) setBusy(els.resend, false);
-    }
-  }, { signal });
+  wireResend(els.resend, els.status, signal);
 
   /** Show `user`; `partial` (the stored name and email) leaves the verified state to come. */
   function show(user, { partial = false } = {}) {

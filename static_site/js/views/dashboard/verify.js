@@ -3,7 +3,8 @@
 
 import * as api from "../../api.js";
 import * as session from "../../session.js";
-import { announce, elementsOf, setBusy } from "../../dom.js";
+import { announce, elementsOf } from "../../dom.js";
+import { wireResend } from "../account/resend.js";
 
 /** `show(user)` shows or hides the step for the account as GET /me gave it. */
 export function mountVerifyStep(root, { signal, justSignedUp }) {
@@ -27,19 +28,7 @@ export function mountVerifyStep(root, { signal, justSignedUp }) {
     queueMicrotask(() => els.title.focus()); // (after the view's heading took it)
   }
 
-  els.resend.addEventListener("click", async () => {
-    els.status.textContent = "";
-    setBusy(els.resend, true, "Sending…");
-    try {
-      const { message } = await api.resendVerification({ signal });
-      els.status.textContent = message;
-    } catch (error) {
-      if (signal.aborted || error.handled) return;
-      els.status.textContent = error.message;
-    } finally {
-      if (!signal.aborted) setBusy(els.resend, false);
-    }
-  }, { signal });
+  wireResend(els.resend, els.status, signal);
 
   // Back from the mail (the link opens in another tab): ask again whether it was opened.
   document.addEventListener("visibilitychange", () => {
