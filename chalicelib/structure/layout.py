@@ -53,6 +53,7 @@ CHAPTER_LINE = re.compile(r"^(?:chapter|part|appendix|section|unit|lesson)\s+[\w
 NOTE = re.compile(r"^(?:sources?|notes?)\s*:", re.IGNORECASE)
 BARE_MARK = re.compile(r"^\d{1,3}\.?\s+[A-Z“\"<(]")
 FOOT_NOTES = 0.75
+SMALLER = 0.97
 NUMBERED_HEADING = re.compile(r"^(?:(?:chapter|section|part|appendix|unit|lesson)\s+\w+|\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+\S)",
                               re.IGNORECASE)
 
@@ -659,11 +660,13 @@ def _footnotes(blocks: list[Block], items: list[_Line], body: float, boxes: dict
         rel = (boxes[id(b)][1] - top) / page_h
         text = texts[id(b)]
         # A number opening a sentence at the page's foot ("74 Data is processed...", "10. A
-        # negative effect...") is a note's marker whatever its type size, unless it goes on a
-        # numbered list above it.
+        # negative effect...") is a note's marker, unless it goes on a numbered list above it.
         listed = lowest_body is not None and lowest_body.role == "list-item" and \
             bool(re.match(r"^\(?\d", texts[id(lowest_body)]))
-        bare = rel > FOOT_NOTES and BARE_MARK.match(text) and len(text.split()) >= 4 and not listed
+        mark = BARE_MARK.match(text)
+        # "12." opens numbered paragraphs too: in smaller type only ("74 Data ..." in any).
+        bare = rel > FOOT_NOTES and mark and len(text.split()) >= 4 and not listed and \
+            (not re.match(r"^\d{1,3}\.", text) or size <= SMALLER * body)
         if b.role in ("paragraph", "list-item") and rel > 0.55 and \
                 ((small and (FOOTNOTE_MARK.match(text) or (lowest_body is not None and lowest_body.role == "footnote")))
                  or bare):
