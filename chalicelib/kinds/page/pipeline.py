@@ -52,12 +52,13 @@ def recognize(data: bytes, *, ocr_engine: str | None = None, watch: Stopwatch | 
     return structured(with_language(result, language), skip)
 
 
-def structured(result: dict, skip=None, outline: list[dict] | None = None) -> dict:
+def structured(result: dict, skip=None, outline: list[dict] | None = None, settle: bool = True) -> dict:
     """The result's structure settled across its pages (CONTRACTS section 13): furniture that
-    repeats from page to page, which blocks are spoken (`skip`: roles left out; None: the
+    repeats from page to page (`settle`: once every page is read; a page published on its way
+    has its own page's roles), which blocks are spoken (`skip`: roles left out; None: the
     default), what was left out (`skipped`), and its chapters."""
     pages, is_doc = spoken.pages_of(result)
-    if is_doc:
+    if is_doc and settle:
         furniture.across_pages(pages)
     result["skip"] = list(DEFAULT_SKIP if skip is None else skip)
     result["skipped"] = spoken.apply_skip(pages, skip)
@@ -194,7 +195,8 @@ def _read_document(data: bytes, prior: dict | None, emit, watch: Stopwatch, dead
                                        language, so_far))
             info = _progress(pages, doc)
             slowest = max(slowest, time.monotonic() - t0)
-            result = _document_result(engine, pages, unsure, info, watch, skip, doc.outline())
+            # Published page by page; furniture across pages is settled once, at the end.
+            result = _document_result(engine, pages, unsure, info, watch, skip, doc.outline(), settle=False)
             emit(Outputs(result=dict(result), files={name: (image, "image/jpeg")}))
     return _document_result(engine, pages, unsure, info, watch, skip, doc.outline()), False
 
@@ -331,7 +333,7 @@ def _jpeg(rgb, quality: int = 85) -> bytes:
 
 
 def _document_result(engine, pages: list[dict], unsure: list[dict], info: dict, watch: Stopwatch, skip=None,
-                     outline: list[dict] | None = None) -> dict:
+                     outline: list[dict] | None = None, settle: bool = True) -> dict:
     """CONTRACTS section 7: the pages, and page 1 at the top level for readers of section 1."""
     first = pages[0] if pages else {"width": 1, "height": 1, "lines": []}
     result = {"schema": 1, "kind": NAME, "engine": engine.name, "engine_version": engine.version,
@@ -342,7 +344,7 @@ def _document_result(engine, pages: list[dict], unsure: list[dict], info: dict, 
         result["language"] = document_language(pages)
     if unsure:
         result["unsure"] = unsure
-    return structured(result, skip, outline)
+    return structured(result, skip, outline, settle)
 
 
 def document_language(pages: list[dict]) -> dict:
