@@ -23,7 +23,7 @@ from chalicelib.kinds.base import Outputs, Resume
 from chalicelib.kinds.common import SPEECH, SPEECH_MP3, Stopwatch
 from chalicelib.kinds.page import CHAPTERS, NAME, PAGE_IMAGE
 from chalicelib.languages import detect
-from chalicelib.media import sandbox, textlayer
+from chalicelib.media import sandbox
 from chalicelib.structure import DEFAULT_SKIP, furniture, ink, layout, spoken
 
 
@@ -153,9 +153,11 @@ def read(data: bytes, *, ocr_engine: str | None = None, language: str | None = N
          deadline: float | None = None, skip=None) -> dict:
     """An image or a document -> its result without a recording (the `ocr` command, benchmarks):
     the text, its boxes and its structure (CONTRACTS sections 1, 7 and 13)."""
-    from chalicelib.media import document as documents
-
-    if documents.is_document(data):
+    try:
+        from chalicelib.media import document as documents
+    except ImportError:  # the keras-ocr venv reads images only: it has no PDF stack
+        documents = None
+    if documents is not None and documents.is_document(data):
         result, _ = _read_document(data, None, lambda outputs: None, Stopwatch(), deadline, ocr_engine, language, skip)
         return result
     return recognize(data, ocr_engine=ocr_engine, deadline=deadline, language=language, skip=skip)
@@ -206,6 +208,8 @@ def _read_page(page, ocr_engine: str | None, watch: Stopwatch, deadline: float |
     """One page's lines (from its text layer, or by OCR), its image as read, its unsure words."""
     rgb = None
     if page.source == "text":
+        from chalicelib.media import textlayer  # with the PDF stack (not in the keras-ocr venv)
+
         read = page.read()
         rendered: list = []
 
