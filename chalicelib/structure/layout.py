@@ -502,9 +502,30 @@ def _furniture(b: Block, members: list[_Line], text: str, box, size: float, body
     zone = "head" if rel_bottom < HEAD_ZONE else "foot" if rel_top > FOOT_ZONE else None
     if zone is None or len(members) > 2 or not _edge_block(b, blocks, boxes, zone):
         return False
+    return furniture.is_page_number(text) or (_frames_body(b, box, zone, blocks, boxes) and
+                                              _looks_furniture(text, box, size, body, zone, rel_top, rel_bottom, numbers))
+
+
+def _frames_body(b: Block, box, zone: str, blocks: list[Block], boxes: dict) -> bool:
+    """Furniture frames a page's body: a page whose only text is at its top is that text."""
+    for o in blocks:
+        if o is b or not o.lines or o.role == "figure":
+            continue
+        other = boxes[id(o)]
+        if (other[1] >= box[3]) if zone == "head" else (other[3] <= box[1]):
+            return True
+    return False
+
+
+def _looks_furniture(text: str, box, size: float, body: float, zone: str, rel_top: float, rel_bottom: float,
+                     numbers: list) -> bool:
+    """Body size or smaller, a running title's pattern, beside a page number, or a logo's name at
+    the very edge; a running header is a title, not a sentence (a footer may be: a disclaimer)."""
+    if zone == "head" and text.rstrip().endswith((".", "!", "?")):
+        return False
     words = len(text.split())
     beside_number = any(n is not box and min(n[3], box[3]) - max(n[1], box[1]) > 0 for n in numbers)
-    return (furniture.is_page_number(text) or size <= 1.08 * body or furniture.looks_running(text)
+    return (size <= 1.08 * body or furniture.looks_running(text)
             or (beside_number and size <= 2.5 * body and words <= 12)
             or (zone == "head" and rel_bottom < TOP_EDGE and (size <= 1.3 * body and words <= 12 or words <= 3))
             or (zone == "foot" and rel_top > 1 - TOP_EDGE and words <= 3))  # a logo's name at the edge

@@ -354,3 +354,22 @@ def test_5000_lines_in_a_hostile_layout_take_well_under_2_seconds(name):
     lines, width, height = HOSTILE[name]()
     random.Random(1).shuffle(lines)
     assert timed(lines, width, height) < 2.0
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_a_page_whose_only_text_is_at_its_top_is_read(source):
+    """A short letter's page: one line near the top and nothing under it is the page's text,
+    not its running header."""
+    p = Page(y=120, ocr=source == "ocr")
+    p.add("The first page of the letter")
+    _, blocks = p.arrange()
+    assert roles(blocks) == ["paragraph"]
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_a_sentence_opening_the_page_is_not_a_running_header(source):
+    p = Page(y=120, ocr=source == "ocr")
+    p.add("Every reader deserves to hear the page in its own language.", gap=40)
+    p.para(4)
+    _, blocks = p.arrange()
+    assert roles(blocks)[0] == "paragraph"
