@@ -46,13 +46,11 @@ SCAN_COVERAGE = 0.5
 ENOUGH_TEXT_CHARS = 200
 # Characters that are never text: controls, surrogates, private use (unmapped glyphs), unassigned.
 NOT_TEXT = {"Cc", "Cs", "Co", "Cn"}
-# Line building, in units of the words' height: a gap wider than GUTTER may be a column gutter
-# (it is one when GUTTER_RUN rows in a row, looking GUTTER_ROWS up and down, leave it clear);
-# one wider than WIDE_GAP parts a line whatever its neighbours.
-GUTTER = 0.45
-GUTTER_ROWS = 6
-GUTTER_RUN = 3
-SPACE_RATIO = 1.8  # times the row's usual space
+# Line building, in units of the words' height: a gap wider than GUTTER (and SPACE_RATIO times
+# the row's usual space) may be a column gutter: it is one when GUTTER_RUN rows in a row, looking
+# GUTTER_ROWS up and down, leave it clear, as for OCR's lines (chalicelib.structure.layout); one
+# wider than WIDE_GAP parts a line whatever its neighbours.
+GUTTER, SPACE_RATIO, GUTTER_RUN, GUTTER_ROWS = layout.GUTTER, layout.SPACE_RATIO, layout.GUTTER_RUN, layout.GUTTER_ROWS
 WIDE_GAP = 2.5
 
 

@@ -11,7 +11,6 @@ ROLES = ("title", "heading", "paragraph", "list-item", "table", "caption", "foot
 FURNITURE = ("page-header", "page-footer", "page-number")
 # Not spoken unless the upload says otherwise (`skip`); a listener asked for this most.
 DEFAULT_SKIP = (*FURNITURE, "footnote")
-MAX_SKIP = len(ROLES)
 
 
 def check_skip(value) -> tuple[str, ...] | None:

@@ -621,15 +621,11 @@ def _edge_block(block: Block, blocks: list[Block], boxes: dict, zone: str) -> bo
         if other is block or not other.lines:
             continue
         ox0, oy0, ox1, oy1 = boxes[id(other)]
-        if zone == "head" and oy1 <= y0 + 0.3 * (y1 - y0) and oy0 < y0 and not _small_edge(other, boxes):
+        if zone == "head" and oy1 <= y0 + 0.3 * (y1 - y0) and oy0 < y0 and len(other.lines) > 2:
             return False
-        if zone == "foot" and oy0 >= y1 - 0.3 * (y1 - y0) and oy1 > y1 and not _small_edge(other, boxes):
+        if zone == "foot" and oy0 >= y1 - 0.3 * (y1 - y0) and oy1 > y1 and len(other.lines) > 2:
             return False
     return True
-
-
-def _small_edge(block: Block, boxes: dict) -> bool:
-    return len(block.lines) <= 2
 
 
 CAPS_PAGE = 0.5
@@ -823,6 +819,7 @@ def arrange(lines: list[dict], width: int, height: int, hints: Sequence[Hints] |
 GUTTER = 0.45  # a gap this many line heights wide may be a gutter...
 SPACE_RATIO = 1.8  # ...when it is this much wider than the line's usual space...
 GUTTER_RUN = 3  # ...and this many lines one under the other leave its middle clear
+GUTTER_ROWS = 6  # (looking this many lines up and down)
 ACROSS = 0.35  # a line read across a gutter spans at least this share of the page
 
 
@@ -855,7 +852,7 @@ def _channel(mid: float, pos: int, order: list[int], lines: list[dict], boxes) -
     run = 1
     for step in (-1, 1):
         q = pos + step
-        while 0 <= q < len(order) and abs(q - pos) <= 6 and run < GUTTER_RUN:
+        while 0 <= q < len(order) and abs(q - pos) <= GUTTER_ROWS and run < GUTTER_RUN:
             j = order[q]
             if boxes[j][0] <= mid <= boxes[j][2]:
                 if any(bounds(w["box"])[0] <= mid <= bounds(w["box"])[2] for w in lines[j]["words"]):

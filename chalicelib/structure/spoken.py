@@ -77,7 +77,7 @@ def script(result: dict, main: str) -> Script:
                 continue
             role = block["role"]
             if role == "table" and block.get("cells"):
-                _table(out, page, block, word)
+                _table(out, page, block, word, page_code)
                 continue
             if role == "figure":
                 out.say([("Figure.", [], page_code)], SENTENCE)
@@ -146,9 +146,9 @@ def _end_sentence(tokens: list) -> None:
         tokens[-1] = (text + ".", names, code)
 
 
-def _table(out: Script, page: dict, block: dict, word) -> None:
-    """"Table, 3 rows, 4 columns." then each row, its cells each after their column's header."""
-    code = (page.get("language") or {}).get("code") or "en"
+def _table(out: Script, page: dict, block: dict, word, code: str) -> None:
+    """"Table, 3 rows, 4 columns." then each row, its cells each after their column's header
+    (the words added in the page's language, `code`)."""
     cells = block["cells"]
     rows = 1 + max(c["row"] for c in cells)
     cols = 1 + max(c["col"] for c in cells)
