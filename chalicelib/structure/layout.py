@@ -458,6 +458,10 @@ def _roles(blocks: list[Block], items: list[_Line], body: float, top: float, bot
     edges = {id(b) for b in sorted(with_text, key=lambda b: boxes[id(b)][3])[:EDGE_BLOCKS]} | \
             {id(b) for b in sorted(with_text, key=lambda b: -boxes[id(b)][1])[:EDGE_BLOCKS]}
     figures = [boxes[id(b)] for b in blocks if b.role == "figure" and boxes[id(b)] is not None]
+    # Position tells furniture only on a page of running text (a book's page, a report's): on a
+    # photo of a sign or a street, the word at the top edge is the sign's.
+    if sum(len(ln.text.split()) >= 4 for ln in items) < RUNNING_LINES:
+        edges = {id(b) for b in with_text if all(items[i].hints.artifact for i in b.lines)}
     numbers = [boxes[id(b)] for b in with_text if id(b) in edges and furniture.is_page_number(texts[id(b)])]
     letters = [c for ln in items for c in ln.text if c.isalpha()]
     caps = sum(c.isupper() for c in letters) / max(1, len(letters))
@@ -612,6 +616,7 @@ def _side_by_side_headings(blocks: list[Block], boxes: dict, body: float) -> Non
 
 
 EDGE_BLOCKS = 12
+RUNNING_LINES = 3
 
 
 def _edge_block(block: Block, blocks: list[Block], boxes: dict, zone: str) -> bool:
