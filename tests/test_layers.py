@@ -210,3 +210,42 @@ def test_the_store_keeps_records_only():
     """jobs.store is the jobs table: what also needs a job's objects is jobs.lifecycle's."""
     ours_in_jobs = {m for m in imports("chalicelib.jobs.store") if under(m, "chalicelib.jobs")}
     assert ours_in_jobs <= {"chalicelib.jobs.keys"}, f"jobs.store leans on {sorted(ours_in_jobs)}"
+
+
+# The page kind asks the page's reader (chalicelib.engines.ocr.get_reader, engines/ocr/reader.py)
+# which engine reads a page: it may import the OCR package, its protocol and results (base) and
+# the reader, nothing else of it; no string of its code (docstrings aside) names a registered
+# OCR engine or an engine's module, and no attribute reaches an engine's module.
+OCR_PACKAGE = "chalicelib.engines.ocr"
+OCR_OPEN = {OCR_PACKAGE, OCR_PACKAGE + ".base", OCR_PACKAGE + ".reader"}
+
+
+def ocr_engines_named(name: str) -> list[str]:
+    """Where module `name` names an OCR engine: an import or attribute of an engine module of
+    chalicelib.engines.ocr (all but OCR_OPEN), or a string holding an engine's registry name or
+    module (ENGINES, read from the package's source)."""
+    package = ast.parse(MODULES[OCR_PACKAGE].read_text())
+    registry = next(ast.literal_eval(n.value) for n in package.body if isinstance(n, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == "ENGINES" for t in n.targets))
+    names = set(registry) | {target.split(":")[0] for target in registry.values()}
+    closed = {m for m in MODULES if under(m, OCR_PACKAGE) and m not in OCR_OPEN}
+    found = [f"imports {m}" for m in sorted(imports(name) & closed)]
+    tree = ast.parse(MODULES[name].read_text())
+    docs = {id(node.body[0].value) for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
+            found += [f"line {node.lineno}: {node.value!r}" for n in sorted(names) if n.lower() in node.value.lower()]
+        elif isinstance(node, ast.Attribute) and f"{OCR_PACKAGE}.{node.attr}" in closed:
+            found.append(f"line {node.lineno}: .{node.attr}")
+    return found
+
+
+def test_the_page_kind_names_no_ocr_engine():
+    assert ocr_engines_named("chalicelib.engines.ocr.reader")  # the check sees names where they are
+    page = sorted(n for n in MODULES if under(n, "chalicelib.kinds.page"))
+    assert "chalicelib.kinds.page.pipeline" in page
+    for name in page:
+        named = ocr_engines_named(name)
+        assert not named, f"{name} names an OCR engine (ask the page's reader, engines/ocr/reader.py): {named}"

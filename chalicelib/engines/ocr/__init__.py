@@ -1,4 +1,5 @@
-"""OCR engines as plugins behind one protocol (`base.OcrEngine`)."""
+"""OCR engines as plugins behind one protocol (`base.OcrEngine`), and the page's reader that
+composes them (`get_reader`, reader.py)."""
 from __future__ import annotations
 
 from chalicelib import plugins
@@ -12,3 +13,12 @@ ENGINES = {
 
 
 get_engine = plugins.getter("OCR", ENGINES)
+
+
+def get_reader(name: str):
+    """The page's reader (reader.Reader) around the engine registered as `name`: that engine,
+    the script classifier and Tesseract for the scripts it cannot read. Cheap: the engines in
+    it are built once per process."""
+    from chalicelib.engines.ocr.reader import Reader  # numpy and OpenCV: not at the API's import
+
+    return Reader(get_engine(name))

@@ -49,15 +49,20 @@ class Reading(list):
     `unsure`: words the engine read but left out of the lines because it is not sure of them
     (under its confidence filter), so that a person can still be shown where they are.
     `unread`: the boxes of text lines found and read as nothing sure (a script the engine
-    does not know comes out so), for a reader of another script to look at."""
+    does not know comes out so), for a reader of another script to look at.
+    `engine`: the engine that read the lines, when a reader composed of several (the page's
+    reader, engines/ocr/reader.py) says which of them did (its `name` and `version` go into
+    the result); None: the engine that returned it."""
 
     def __init__(self, lines=(), *, complete: bool = True, reason: str | None = None,
-                 lines_found: int | None = None, unsure: Sequence[Word] = (), unread: Sequence[Quad] = ()):
+                 lines_found: int | None = None, unsure: Sequence[Word] = (), unread: Sequence[Quad] = (),
+                 engine: OcrEngine | None = None):
         super().__init__(lines)
         self.complete, self.reason = complete, reason
         self.lines_found = len(self) if lines_found is None else lines_found
         self.unsure = list(unsure)
         self.unread = list(unread)
+        self.engine = engine
 
     def coverage(self) -> dict | None:
         """result["ocr"] when cut short, else None."""

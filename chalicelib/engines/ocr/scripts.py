@@ -1,5 +1,7 @@
-"""Which reader a page needs: the default engine (rapidocr) reads Latin-script languages,
-Chinese and Japanese; pages in the scripts it cannot read go to Tesseract.
+"""The script classifier of the page's reader (engines/ocr/reader.py): which script a page, or
+a line, is in when the default engine (rapidocr, which reads Latin-script languages, Chinese and
+Japanese) cannot read it, so that Tesseract reads it instead. The reader decides who reads; this
+module only looks (Tesseract's own runs go through engines/ocr/tesseract.py).
 
 1. `needs_other_reader(lines)`: from the default engine's own reading, free (no pixels).
 2. `detect_script(rgb)`: the page's script (Tesseract), only when 1 says so.
@@ -15,15 +17,14 @@ pages that must not be sent away.
 from __future__ import annotations
 
 import collections
-import re
 import time
 
 import cv2
 import numpy as np
 
 from chalicelib.engines.ocr import postprocess as pp
+from chalicelib.engines.ocr import tesseract
 from chalicelib.engines.ocr.base import Line, Word
-from chalicelib.engines.ocr.tesseract import executable, parse_tsv, run
 from chalicelib.errors import EngineUnavailable
 from chalicelib.geometry import bounds, quad
 from chalicelib.languages import detect
@@ -116,15 +117,12 @@ def detect_script(rgb: np.ndarray, timeout: float = SCRIPT_TIMEOUT, lines=None) 
             return script, share
     deadline = time.monotonic() + timeout
     gray = sample(rgb)
-    exe = executable()
-    out = run(lambda path: [exe, path, "stdout", "--psm", "0"], gray, timeout)
-    if out is not None and out.returncode == 0:
-        found = dict(re.findall(r"^(Script|Script confidence): (.+)$", out.stdout, re.M))
-        script = OSD_SCRIPTS.get(found.get("Script", ""))
-        raw = float(found.get("Script confidence", 0))
+    found = tesseract.osd(gray, timeout)
+    if found is not None:
+        script, raw = OSD_SCRIPTS.get(found[0]), found[1]
         if script in LANGUAGES and raw >= OSD_MIN:
             return script, raw / (raw + OSD_HALF)
-    return surest_model(exe, gray, deadline)
+    return surest_model(gray, deadline)
 
 
 def classified_script(rgb: np.ndarray, lines) -> tuple[str | None, float]:
@@ -146,16 +144,14 @@ def classified_script(rgb: np.ndarray, lines) -> tuple[str | None, float]:
     return script_id.CLASSES[best], mean
 
 
-def surest_model(exe: str, gray: np.ndarray, deadline: float) -> tuple[str | None, float]:
+def surest_model(gray: np.ndarray, deadline: float) -> tuple[str | None, float]:
     """The script whose model reads `gray` with the highest mean word confidence (0..1)."""
     best, score = None, 0.0
     for script in LANGUAGES:
-        model = SCRIPT_MODELS[script]
-        out = run(lambda path, m=model: [exe, path, "stdout", "-l", m, "--psm", "6", "tsv"],
-                  gray, deadline - time.monotonic())
-        if out is None:
+        read = tesseract.words(gray, SCRIPT_MODELS[script], deadline - time.monotonic())
+        if read is None:
             break
-        words = [w.confidence for ln in parse_tsv(out.stdout) for w in ln.words] if out.returncode == 0 else []
+        words = [w.confidence for w in read]
         if words and float(np.mean(words)) > score:
             best, score = script, float(np.mean(words))
     return (best, score) if score >= MODEL_MIN else (None, 0.0)
@@ -219,14 +215,14 @@ def read_unread_lines(rgb: np.ndarray, reading, deadline: float) -> list:
     if not boxes:
         return []
     try:
-        exe = executable()
+        tesseract.executable()
     except EngineUnavailable:  # without Tesseract the page is read as it was
         return []
     crops = _line_crops(rgb, boxes)
     images = [c.image for c in crops]
     stack, rows = _stack(images)
     found = [(script, words) for script in likely_scripts(images)
-             if (words := _confirmed(exe, stack, script, deadline)) is not None]
+             if (words := _confirmed(stack, script, deadline)) is not None]
     if not found:
         return []
     script, words = max(found, key=lambda f: _mean_confidence(f[1]))
@@ -254,13 +250,13 @@ def likely_scripts(crops: list[np.ndarray]) -> list[str]:
     return [script for script, _ in votes.most_common(GATE_SCRIPTS)]
 
 
-def _confirmed(exe: str, stack: np.ndarray, script: str, deadline: float):
+def _confirmed(stack: np.ndarray, script: str, deadline: float):
     """The words `script`'s reader reads in `stack` when it reads them surely, else None."""
-    words = _read_words(exe, stack, LANGUAGES[script], deadline)
+    words = _read_words(stack, LANGUAGES[script], deadline)
     letters = detect.script_counts("".join(w.text for w in words)).get(script, 0)
     if _mean_confidence(words) < OTHER_MIN_CONFIDENCE or letters < OTHER_MIN_LETTERS:
         return None
-    if script in ("Grek", "Cyrl") and _mean_confidence(_read_words(exe, stack, "eng", deadline)) + LATIN_MARGIN > _mean_confidence(words):
+    if script in ("Grek", "Cyrl") and _mean_confidence(_read_words(stack, "eng", deadline)) + LATIN_MARGIN > _mean_confidence(words):
         return None
     return words
 
@@ -269,11 +265,8 @@ def _mean_confidence(words: list) -> float:
     return float(np.mean([w.confidence for w in words])) if words else 0.0
 
 
-def _read_words(exe: str, gray: np.ndarray, model: str, deadline: float) -> list:
-    out = run(lambda path: [exe, path, "stdout", "-l", model, "--psm", "6", "tsv"], gray, deadline - time.monotonic())
-    if out is None or out.returncode != 0:
-        return []
-    return [w for line in parse_tsv(out.stdout) for w in line.words]
+def _read_words(gray: np.ndarray, model: str, deadline: float) -> list:
+    return tesseract.words(gray, model, deadline - time.monotonic()) or []
 
 
 def _height(q) -> float:

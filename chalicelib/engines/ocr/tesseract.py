@@ -6,6 +6,10 @@ It runs as a child process on one page at a time: grayscale PNG in, TSV out (one
 with its box and confidence), in a private temporary directory, killed when the deadline
 passes. `OMP_THREAD_LIMIT=1`: its OpenMP build was ~4x slower on 2 shared cores without it.
 
+Besides whole pages (`TesseractEngine`), two uses the page's reader (engines/ocr/reader.py)
+makes of it through the script classifier (engines/ocr/scripts.py): `osd` names a page's script,
+`words` reads a sample or a stack of line crops with one traineddata.
+
 Word order: Tesseract's TSV lists the words of a right-to-left line in reading order (the
 rightmost word of an Arabic or Hebrew line first; measured on rendered lines), each word's
 characters in logical order, so `words` and `text` are in reading order as they come.
@@ -15,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -128,6 +133,30 @@ def run(command, page: np.ndarray, budget: float) -> subprocess.CompletedProcess
                                   env={**os.environ, "OMP_THREAD_LIMIT": "1", "TMPDIR": tmp})
         except subprocess.TimeoutExpired:
             return None
+
+
+def osd(gray: np.ndarray, timeout: float) -> tuple[str, float] | None:
+    """Tesseract's orientation and script detection on `gray`: (its script name, "Latin",
+    "Cyrillic", ...; its script confidence, 0 up), or None when it failed or ran past `timeout`
+    seconds. EngineUnavailable without Tesseract."""
+    exe = executable()
+    out = run(lambda path: [exe, path, "stdout", "--psm", "0"], gray, timeout)
+    if out is None or out.returncode != 0:
+        return None
+    found = dict(re.findall(r"^(Script|Script confidence): (.+)$", out.stdout, re.M))
+    return found.get("Script", ""), float(found.get("Script confidence", 0))
+
+
+def words(gray: np.ndarray, model: str, budget: float, psm: int = 6) -> list[Word] | None:
+    """The words Tesseract reads in `gray` with the traineddata `model` (`psm` 6: one block of
+    text, as a sample of lines or a stack of line crops is), in its order; [] when it failed
+    (a model not installed), None when it ran past `budget` seconds. EngineUnavailable without
+    Tesseract."""
+    exe = executable()
+    out = run(lambda path: [exe, path, "stdout", "-l", model, "--psm", str(psm), "tsv"], gray, budget)
+    if out is None:
+        return None
+    return [w for line in parse_tsv(out.stdout) for w in line.words] if out.returncode == 0 else []
 
 
 def parse_tsv(tsv: str) -> list[Line]:

@@ -13,10 +13,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chalicelib import languages, plugins, settings
+from chalicelib import settings
 from chalicelib.engines import ocr
-from chalicelib.engines.ocr import scripts
-from chalicelib.engines.ocr.base import Reading, build_result
+from chalicelib.engines.ocr.base import build_result
 from chalicelib.geometry import around
 from chalicelib.kinds import voice
 from chalicelib.kinds.base import Outputs, Resume
@@ -86,43 +85,16 @@ def read_image(rgb, *, ocr_engine: str | None = None, watch: Stopwatch | None = 
     stop = time.monotonic() + s.worker.ocr_max_seconds
     if deadline is not None:
         stop = min(stop, deadline)
-    with watch.stage("ocr"):
-        engine, lines = _read_text(rgb, ocr_engine or s.worker.ocr_engine, language, stop)
-    result = build_result(engine, rgb.shape[1], rgb.shape[0], lines, watch.ms)
+    with watch.stage("ocr"):  # the reader decides which of its engines reads the page (engines/ocr/reader.py)
+        lines = ocr.get_reader(ocr_engine or s.worker.ocr_engine).read(rgb, deadline=stop, language=language)
+    result = build_result(lines.engine, rgb.shape[1], rgb.shape[0], lines, watch.ms)
     result["lines"], result["blocks"] = layout.arrange(result["lines"], result["width"], result["height"],
                                                        page_index=page_index, measure=lambda ls: ink.hints(rgb, ls))
     result["text"] = "\n".join(line["text"] for line in result["lines"])
-    coverage = lines.coverage() if isinstance(lines, Reading) else None
+    coverage = lines.coverage()
     if coverage:
         result["ocr"] = coverage
     return {"schema": result.pop("schema"), "kind": NAME, **result}
-
-
-def _read_text(rgb, engine_name: str, language: str | None, stop: float):
-    """(engine, lines): the page read by the reader of the named language; or, language
-    unknown, by the configured engine, and by Tesseract in the page's script when that first
-    reading looks like a script the engine cannot read (engines/ocr/scripts.py)."""
-    named = languages.get(language) if language else None
-    if named is not None and named.reader not in (None, "rapidocr"):
-        engine = _tesseract(named.reader)
-        return engine, engine.read(rgb, deadline=stop)
-    engine = ocr.get_engine(engine_name)
-    lines = engine.read(rgb, deadline=stop, language=language)
-    if named is not None or engine_name != "rapidocr":
-        return engine, lines
-    if not scripts.needs_other_reader(lines):
-        lines.extend(scripts.read_unread_lines(rgb, lines, stop))  # a line in another script
-        return engine, lines
-    script, _ = scripts.detect_script(rgb, lines=lines)
-    data = scripts.tesseract_languages(script) if script else None
-    if not data:
-        return engine, lines
-    other = _tesseract(data)
-    return other, other.read(rgb, deadline=stop)
-
-
-def _tesseract(data: str):
-    return plugins.with_settings("OCR", ocr.ENGINES, "tesseract", languages=data)
 
 
 def run(data: bytes, *, deadline: float | None = None, publish: Callable[[Outputs], None] | None = None,
@@ -169,7 +141,7 @@ def _read_document(data: bytes, prior: dict | None, emit, watch: Stopwatch, dead
     with its rendered image. (result, more): `more` when the deadline comes before the last.
     Reading stops early where the document's text passes its caps (words, characters)."""
     s = settings.get()
-    engine = ocr.get_engine(ocr_engine or s.worker.ocr_engine)
+    engine = ocr.get_reader(ocr_engine or s.worker.ocr_engine)
     with watch.stage("decode"):
         doc = sandbox.open_document(data, max_bytes=s.limits.max_upload_bytes, max_pixels=s.limits.max_pixels,
                                     max_pages=s.limits.max_document_pages, dpi=s.limits.pdf_render_dpi,
@@ -440,7 +412,7 @@ def warm_up(speech: bool = True) -> None:
     its text (jobs.worker._TextFirst): beside the first photo's OCR it delayed the text ~0.3 s
     and brought the audio no sooner (bench/cold_start.py).
     """
-    ocr.get_engine(settings.get().worker.ocr_engine)
+    ocr.get_reader(settings.get().worker.ocr_engine)
     if speech:
         detect.warm_up()
         voice.warm_up()

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from chalicelib.engines.ocr import scripts
+from chalicelib.engines.ocr import scripts, tesseract
 from chalicelib.engines.ocr.base import Line, Reading, Word
 from chalicelib.engines.ocr.tesseract import TesseractConfig, TesseractEngine
 from chalicelib.geometry import bounds, rect
@@ -80,7 +80,7 @@ def test_the_line_classifier_names_a_pages_script_from_the_default_engines_boxes
     """Tesseract's OSD (~0.3-0.8 s of CPU a page) is not asked when the lines say it."""
     rgb = render(PAGES[lang], lang)
     reading = engine.read(rgb)
-    monkeypatch.setattr(scripts, "run", lambda *a, **k: pytest.fail("Tesseract was asked"))
+    monkeypatch.setattr(tesseract, "run", lambda *a, **k: pytest.fail("Tesseract was asked"))
     found, probability = scripts.detect_script(rgb, lines=reading)
     assert found == script and probability >= scripts.CLASSIFIED_PROBABILITY
 
@@ -91,14 +91,14 @@ def test_a_photo_whose_one_line_is_latin_is_left_to_the_default_engine(engine, m
     rgb = np.asarray(Image.open(DATASETS / "icdar2015-dev" / "images" / "img_20.jpg").convert("RGB"))
     reading = engine.read(rgb)
     assert scripts.needs_other_reader(reading) is True
-    monkeypatch.setattr(scripts, "run", lambda *a, **k: pytest.fail("Tesseract was asked"))
+    monkeypatch.setattr(tesseract, "run", lambda *a, **k: pytest.fail("Tesseract was asked"))
     assert scripts.detect_script(rgb, lines=reading)[0] == "Latn"
     assert scripts.tesseract_languages("Latn") == ""  # the page keeps the default engine's reading
 
 
 def test_lines_the_classifier_cannot_name_leave_the_page_to_osd(monkeypatch):
     asked = []
-    monkeypatch.setattr(scripts, "run", lambda *a, **k: asked.append(a) or None)
+    monkeypatch.setattr(tesseract, "run", lambda *a, **k: asked.append(a) or None)
     blank = np.full((200, 400, 3), 255, np.uint8)
     assert scripts.detect_script(blank, lines=Reading([], unread=[rect(10, 10, 300, 40)])) == (None, 0.0)
     assert asked  # OSD was asked

@@ -1,0 +1,87 @@
+"""The page's reader: one OCR engine (base.OcrEngine) composed of the parts that together
+decide who reads a page, as docTR's `OCRPredictor` holds its detector and recogniser and
+OCRmyPDF's `TesseractOcrEngine` hides how Tesseract is called. The page kind calls
+`reader.read(image, deadline=..., language=...)` and never names an engine.
+
+Its parts:
+- the engine chosen by name (`settings.worker.ocr_engine`, or the caller's): rapidocr by
+  default; keras-ocr where its venv is;
+- the script classifier (scripts.py, with the line model script_id.py): whether the engine's
+  reading is of a script it cannot read, and which;
+- Tesseract (tesseract.py), with the traineddata of the page's language or script.
+
+Who reads a page:
+1. a named language whose reader (the language table's `reader` column) is a Tesseract
+   traineddata: Tesseract with it;
+2. otherwise the engine. Its reading stands when the language was named, or when the engine
+   is not one whose readings the classifier was measured on (`CLASSIFIED`);
+3. otherwise, when that reading looks like a script the engine cannot read, Tesseract reads
+   the page in its script (if Tesseract reads that script); else lines the engine found but
+   could not read, in another script (a bilingual sign), are read by Tesseract and added.
+The `Reading` says which part read it (`Reading.engine`: its name and version go into the
+result).
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from chalicelib import languages, plugins
+from chalicelib.engines.ocr import ENGINES, scripts
+from chalicelib.engines.ocr.base import OcrEngine, Reading
+from chalicelib.engines.ocr.tesseract import TesseractConfig
+
+# The language table's `reader` for the languages the chosen engine reads (its other readers
+# are Tesseract traineddata).
+ENGINE_READS = "rapidocr"
+# The engines whose readings the script classifier's thresholds were measured on: their pages in
+# other scripts go to Tesseract. Another (keras-ocr) reads every page it is given.
+CLASSIFIED = frozenset({"rapidocr"})
+
+
+class Reader:
+    """The page's reader around `engine` (an OcrEngine); its name and version are the engine's
+    (a document's result names the engine chosen; each page's reading the part that read it)."""
+
+    def __init__(self, engine: OcrEngine) -> None:
+        self.engine = engine
+
+    @property
+    def name(self) -> str:
+        return self.engine.name
+
+    @property
+    def version(self) -> str:
+        return self.engine.version
+
+    def read(self, image: np.ndarray, *, deadline: float | None = None, language: str | None = None) -> Reading:
+        """RGB uint8 array -> the page's lines, read by the part that reads it (module
+        docstring), as a `Reading` whose `engine` is that part. `language`: the one the upload
+        named (a code of chalicelib.languages), or None."""
+        named = languages.get(language) if language else None
+        if named is not None and named.reader not in (None, ENGINE_READS):
+            return self._by(tesseract(named.reader), image, deadline)
+        lines = self._by(self.engine, image, deadline, language)
+        if named is not None or self.engine.name not in CLASSIFIED:
+            return lines
+        if not scripts.needs_other_reader(lines):
+            until = time.monotonic() + TesseractConfig.timeout if deadline is None else deadline
+            lines.extend(scripts.read_unread_lines(image, lines, until))  # a line in another script
+            return lines
+        script, _ = scripts.detect_script(image, lines=lines)
+        data = scripts.tesseract_languages(script) if script else None
+        return self._by(tesseract(data), image, deadline) if data else lines
+
+    @staticmethod
+    def _by(engine: OcrEngine, image: np.ndarray, deadline: float | None, language: str | None = None) -> Reading:
+        lines = engine.read(image, deadline=deadline, language=language)
+        reading = lines if isinstance(lines, Reading) else Reading(lines)
+        reading.engine = engine
+        return reading
+
+
+def tesseract(data: str) -> OcrEngine:
+    """Tesseract reading with the traineddata `data` ("rus", "hin+eng", the script model
+    "Cyrillic"), its other settings as the environment sets them."""
+    return plugins.with_settings("OCR", ENGINES, "tesseract", languages=data)
