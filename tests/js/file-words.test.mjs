@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { deleteQuestion, fileNoun, filesCountText } from "../../static_site/js/file-words.js";
+import { deleteQuestion, fileNoun, filesCountText } from "../../static_site/js/views/dashboard/file-words.js";
 
 const photo = { kind: "page", content_type: "image/jpeg" };
 const pdf = { kind: "page", content_type: "application/pdf" };

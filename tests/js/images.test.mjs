@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { headerSize, jpegInfo, jpegName, megapixels } from "../../static_site/js/images.js";
+import { headerSize, jpegInfo, jpegName, megapixels } from "../../static_site/js/views/dashboard/images.js";
 
 // SOI, an EXIF APP1 (big-endian TIFF, one IFD entry: Orientation = 6), then a baseline SOF0.
 function jpeg({ orientation = 6, sof = 0xc0 } = {}) {

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { writePdf } from "../../static_site/js/pdf.js";
+import { writePdf } from "../../static_site/js/views/dashboard/pdf.js";
 
 const latin1 = (bytes) => Buffer.from(bytes).toString("latin1");
 

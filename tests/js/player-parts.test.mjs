@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { endOf, mergeParts, partAt } from "../../static_site/js/player/parts.js";
+import { endOf, mergeParts, partAt } from "../../static_site/js/result/player/parts.js";
 
 const parts = [
   { file: "speech-000.wav", start: 0, seconds: 2.5, url: "u0" },

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { baseType, levelOf } from "../../static_site/js/recorder.js";
+import { baseType, levelOf } from "../../static_site/js/views/dashboard/microphone.js";
 
 test("baseType drops parameters and case", () => {
   assert.equal(baseType("Audio/WebM; codecs=opus"), "audio/webm");

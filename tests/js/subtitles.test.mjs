@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { clock, cues, length, timestamp, toSrt, toText, toVtt } from "../../static_site/js/subtitles.js";
+import { clock, cues, length, timestamp, toSrt, toText, toVtt } from "../../static_site/js/result/subtitles.js";
 
 test("timestamp formats hours, minutes, seconds and milliseconds for SRT and WebVTT", () => {
   assert.equal(timestamp(1.24), "00:00:01,240");

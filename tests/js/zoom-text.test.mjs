@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { textBox } from "../../static_site/js/overlay.js";
-import { MIN_TEXT_ZOOM, TEXT_FILL, textZoom, visibleBand } from "../../static_site/js/zoom.js";
+import { textBox } from "../../static_site/js/result/overlay.js";
+import { MIN_TEXT_ZOOM, TEXT_FILL, textZoom, visibleBand } from "../../static_site/js/result/zoom.js";
 
 const rect = (x0, y0, x1, y1) => [[x0, y0], [x1, y0], [x1, y1], [x0, y1]];
 

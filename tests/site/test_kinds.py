@@ -43,7 +43,7 @@ def dataset(relative: str) -> Path:
 
 
 def percent(p: float) -> str:
-    """The site's percent format (js/result-parts.js percent())."""
+    """The site's percent format (js/result/common.js percent())."""
     v = p * 100
     if v <= 0:
         return "0%"
@@ -300,7 +300,7 @@ def test_subtitle_formats(page, stack):
     """SRT and WebVTT timestamps, hours included, and long segments split at words."""
     page.goto(stack.site_url.rstrip("/") + "/")
     out = page.evaluate("""async () => {
-        const m = await import('./js/subtitles.js');
+        const m = await import('./js/result/subtitles.js');
         const segments = [
             {start: 1.24, end: 3725.0049, text: ' Hello there. ', words: []},
             {start: 0, end: 20, text: 'x', words: Array.from({length: 40}, (_, i) =>

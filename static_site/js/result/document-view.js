@@ -4,7 +4,7 @@
 // dimmed and says so in words ("Page number, not read"). The words are the same spans as in the
 // plain view (overlay.js renderText), moved into the blocks, so the read-along lights them alike.
 
-import { renderText } from "../overlay.js";
+import { renderText } from "./overlay.js";
 import { blockId } from "./chapters.js";
 import { documentParts, isSpoken, roleName } from "./document.js";
 

@@ -71,7 +71,11 @@ export function timingsOf(speech, indexOf) {
   return { list, positionOf: new Map(list.map((t, i) => [t.index, i])) };
 }
 
-/** The place in `list` of the word heard at `t` seconds (the last one started), -1 before any. */
+/**
+ * The place in `list` ({start} sorted by start) of the word heard at `t` seconds (the last one
+ * started), -1 before any: the one timing lookup of the read-along, the chapters and the speech
+ * kind's transcript.
+ */
 export function timingAt(list, t) {
   let lo = 0;
   let hi = list.length - 1;

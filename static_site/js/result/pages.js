@@ -4,8 +4,8 @@
 // is small in it opens zoomed to the text.
 
 import { announce, elementsOf, rovingKeys, showMessage } from "../dom.js";
-import { bounds, pct, renderBoxes, textBox } from "../overlay.js";
-import { setUpZoom } from "../zoom.js";
+import { bounds, pct, renderBoxes, textBox } from "./overlay.js";
+import { setUpZoom } from "./zoom.js";
 import { aspectOf, wordsOnPage } from "./model.js";
 import { pageLabel } from "./messages.js";
 

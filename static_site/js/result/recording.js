@@ -3,8 +3,8 @@
 // phone, the mini-player while the player is scrolled away (mini-player.js).
 
 import { announce, elementsOf, showMessage } from "../dom.js";
-import { createPlayer, SPEEDS } from "../player.js";
-import { setUpAudio } from "../result-parts.js";
+import { createPlayer, SPEEDS } from "./player.js";
+import { setUpAudio } from "./common.js";
 import { createMiniPlayer } from "./mini-player.js";
 import { recordingParts } from "./model.js";
 import { audioNote, spokenTime, timeText, waitingNote } from "./messages.js";

@@ -5,7 +5,7 @@
 // headings, lists and tables, a page's number a marker between pages rather than a heading.
 
 import { announce, rovingKeys, scrollWithin, showMessage } from "../dom.js";
-import { renderText } from "../overlay.js";
+import { renderText } from "./overlay.js";
 import { renderBlocks } from "./document-view.js";
 import { wordsOnPage } from "./model.js";
 import { documentNote, unsureItem, unsureNote } from "./messages.js";

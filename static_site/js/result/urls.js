@@ -4,7 +4,7 @@
 
 import * as api from "../api.js";
 import { showMessage } from "../dom.js";
-import { downloadName } from "../result-parts.js";
+import { downloadName } from "./common.js";
 import { SPEECH_MP3, SPEECH_WAV } from "./model.js";
 
 const URL_MAX_AGE_MS = 10 * 60 * 1000; // presigned GETs last 15 minutes: refresh before that

@@ -7,7 +7,7 @@ import * as session from "../session.js";
 import { announce } from "../dom.js";
 import * as firstSteps from "../first-steps.js";
 import { takesDocuments } from "../upload.js";
-import { mountHistory } from "./history.js";
+import { mountHistory } from "./dashboard/history.js";
 import { mountKinds, showKind } from "./dashboard/kinds.js";
 import { mountLanguage } from "./dashboard/language.js";
 import { mountPack } from "./dashboard/pack.js";

@@ -1,13 +1,14 @@
 // One job: its status while it is queued or processing (polled with back-off), then the
-// result, shown by the view of the job's kind (RESULT_VIEWS; others get the plain view):
-// for a page, the photo with word boxes, the text with copy and download, and the recording.
+// result, shown by the view of the job's kind (RESULT_VIEWS, from ../result/kinds/; others get
+// the plain view): for a page, the photo with word boxes, the text with copy and download, and
+// the recording.
 
 import * as api from "../api.js";
 import { announce, confirmInline, showMessage, sleep } from "../dom.js";
-import { downloadName, setUpAudio, setUpCopy, setUpDownload } from "../result-parts.js";
-import { digitsView } from "./digits-result.js";
-import { pageView } from "./page-result.js";
-import { speechView } from "./speech-result.js";
+import { digitsView } from "../result/kinds/digits.js";
+import { pageView } from "../result/kinds/page.js";
+import { plainView } from "../result/kinds/plain.js";
+import { speechView } from "../result/kinds/speech.js";
 
 const POLL_FIRST_MS = 1000;
 const POLL_MAX_MS = 5000;
@@ -144,7 +145,7 @@ function resultShower(root, { els, status, signal }) {
     const result = job.result || view.empty;
     status.set("done", view.doneText(result));
     if (shown?.update) shown.update(job, result);
-    else if (shownResult) (view.update || updateAudio)(root, job, result, signal);
+    else if (shownResult) view.update(root, job, result, signal);
     else shown = view.show(root, job, result, signal);
     shownResult = true;
   }
@@ -220,43 +221,4 @@ function errorText(error) {
   return error.message || "Try another photo, or upload this one again.";
 }
 
-// Any other kind: its text, its recording if it has one, and its output files.
-const plainView = {
-  empty: { text: "" },
-  doneText: (result) => (result.text ? "Done." : "Done: there is no text."),
-  show(root, job, result, signal, { audioPending = false } = {}) {
-    const panel = root.querySelector("#result");
-    if (!panel.hidden) return;
-    panel.hidden = false;
-    root.querySelector(".result-image-panel").hidden = true;
-    const text = root.querySelector("#result-text");
-    text.textContent = result.text || "There is no text.";
-    text.classList.toggle("is-empty", !result.text);
-    const files = root.querySelector("#result-files");
-    files.replaceChildren(...Object.entries(job.outputs || {}).map(([name, href]) => {
-      const item = document.createElement("li");
-      const link = document.createElement("a");
-      link.href = href;
-      link.textContent = name;
-      link.download = name;
-      item.append(link);
-      return item;
-    }));
-    files.hidden = !files.children.length;
-    setUpTextActions(root, result.text || "", job.filename, signal);
-    if (audioPending) showMessage(root.querySelector("#audio-note"), "Making the recording…");
-    else setUpAudio(root, job.audio_url, signal, result.speech, { quiet: true });
-  },
-};
-
 const RESULT_VIEWS = { page: pageView, digits: digitsView, speech: speechView };
-
-// The recording arrived after the result was shown (status processing, then done).
-function updateAudio(root, job, result, signal) {
-  setUpAudio(root, job.audio_url, signal, result.speech);
-}
-
-function setUpTextActions(root, text, filename, signal) {
-  setUpCopy(root.querySelector("#copy-text"), text, root.querySelector("#result-text"), signal);
-  setUpDownload(root.querySelector("#download-text"), text, downloadName(filename, ".txt"), signal);
-}

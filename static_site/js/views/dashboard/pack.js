@@ -4,7 +4,7 @@
 
 import { announce, formatBytes, showMessage } from "../../dom.js";
 import { checkFile } from "../../upload.js";
-import { PACKABLE, packPdf } from "../../pdf.js";
+import { PACKABLE, packPdf } from "./pdf.js";
 
 export function mountPack(root, { signal, kindOf, upload, errorEl, status, busy }) {
   const panel = root.querySelector("#pack");

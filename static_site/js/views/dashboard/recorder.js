@@ -2,8 +2,8 @@
 // like a chosen file when it stops, or when it reaches the kind's largest size or length.
 
 import { announce, formatBytes, showMessage } from "../../dom.js";
-import { canRecord, startRecording } from "../../recorder.js";
-import { clock } from "../../subtitles.js";
+import { canRecord, startRecording } from "./microphone.js";
+import { clock } from "../../result/subtitles.js";
 
 export function mountRecorder(root, { signal, kindOf, upload, errorEl, status }) {
   const button = root.querySelector("#record-start");

@@ -5,7 +5,7 @@ import * as api from "../../api.js";
 import { config } from "../../config.js";
 import { announce, showMessage } from "../../dom.js";
 import { checkFile, checkSizeOf, fileName, postToStorage, UploadError } from "../../upload.js";
-import { shrinkIfNeeded } from "../../images.js";
+import { shrinkIfNeeded } from "./images.js";
 
 /** `start(file, {fromPack})` uploads a file; `busy()` says whether one is uploading. */
 export function mountUpload(root, { signal, navigate, ready, kindOf, languageOf, errorEl, status, recorder, pack }) {

@@ -1,8 +1,8 @@
 // The user's jobs, newest first: open, delete, and "Load more" with the API's `next` cursor.
 
-import * as api from "../api.js";
-import { announce, cloneTemplate, confirmInline, formatTime, parseTime, showMessage, sleep } from "../dom.js";
-import { deleteQuestion, filesCountText } from "../file-words.js";
+import * as api from "../../api.js";
+import { announce, cloneTemplate, confirmInline, formatTime, parseTime, showMessage, sleep } from "../../dom.js";
+import { deleteQuestion, filesCountText } from "./file-words.js";
 
 export const STATUS_LABELS = {
   uploading: "Uploading",

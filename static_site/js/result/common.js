@@ -1,7 +1,7 @@
 // Pieces the result views share: the photo, copy and download of a text, and the recording.
 
-import { announce, copyOrSelect, showMessage } from "./dom.js";
-import { recordingCutShort } from "./result/messages.js";
+import { announce, copyOrSelect, showMessage } from "../dom.js";
+import { recordingCutShort } from "./messages.js";
 
 /** The uploaded photo in #result-image, its box layer sized by the result's pixel space. */
 export function showImage(root, job, result, signal, { what = "photo" } = {}) {

@@ -5,7 +5,7 @@
 // exactly the displayed image, so their page geometry is the result box scaled by
 // displayed/natural size at any width, without recomputing on resize.
 
-import { rovingKeys, scrollWithin } from "./dom.js";
+import { rovingKeys, scrollWithin } from "../dom.js";
 
 export const LOW_CONFIDENCE = 0.6;
 

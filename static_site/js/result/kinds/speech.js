@@ -2,9 +2,10 @@
 // job's image_url), what was said as words that light up while they are heard (select one to
 // listen from there), the command word of a short clip, and the text as .txt, .srt and .vtt.
 
-import { rovingKeys, scrollWithin, showMessage } from "../dom.js";
-import { downloadName, percent, setUpCopy, setUpDownload } from "../result-parts.js";
-import { showSpokenLanguage } from "../result/language.js";
+import { rovingKeys, scrollWithin, showMessage } from "../../dom.js";
+import { downloadName, percent, setUpCopy, setUpDownload } from "../common.js";
+import { showSpokenLanguage } from "../language.js";
+import { timingAt } from "../model.js";
 import { clock, length, toSrt, toText, toVtt } from "../subtitles.js";
 
 // A word stays lit through a short pause after it, so the highlight does not flicker between words.
@@ -171,21 +172,14 @@ function renderTranscript(container, result) {
 /** Light the word being heard; select a word to listen from its start; arrows move among words. */
 function followPlayback(audio, container, buttons, signal) {
   if (!buttons.length) return;
-  const starts = buttons.map((b) => Number(b.dataset.start));
-  const ends = buttons.map((b) => Number(b.dataset.end));
+  const timings = buttons.map((b) => ({ start: Number(b.dataset.start), end: Number(b.dataset.end) }));
   let current = -1;
   let frame = 0;
 
   function at(t) {
     // The last word that has started, while it is heard (or just after).
-    let lo = 0;
-    let hi = starts.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (starts[mid] <= t + 0.001) { found = mid; lo = mid + 1; } else hi = mid - 1;
-    }
-    if (found >= 0 && t > ends[found] + HOLD_SECONDS) return -1;
+    const found = timingAt(timings, t);
+    if (found >= 0 && t > timings[found].end + HOLD_SECONDS) return -1;
     return found;
   }
 

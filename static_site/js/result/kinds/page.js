@@ -1,24 +1,24 @@
 // The result of a `page` job (CONTRACTS sections 1, 7 and 10): the player, the text, and the
 // photo (or each page of a document) with a box over every word, in that order in the page.
-// The parts live in ../result/; this view composes them and applies each new answer of the
+// The parts live in js/result/; this view composes them and applies each new answer of the
 // job to them. While the job is still processing, the result is re-published as the recording
 // grows (result.speech.parts): the player starts with the first part and the rest are appended
 // as the poll brings them. A result with structure (CONTRACTS section 13) shows its text as a
 // document (headings, lists, tables; what is not read dimmed) under the "Not read" line and
-// its chapters (../result/outline.js): choosing one plays from its start.
+// its chapters (../outline.js): choosing one plays from its start.
 
-import { announce } from "../dom.js";
-import { downloadName, setUpCopy, setUpDownload } from "../result-parts.js";
-import { pageBlocks, structureKey } from "../result/document.js";
-import { aspectOf, indexWords, isDocument, pagesOf, pageToShow, shapeOf } from "../result/model.js";
-import { createLanguage } from "../result/language.js";
-import { doneText, notInRecording, progressText } from "../result/messages.js";
-import { createPages } from "../result/pages.js";
-import { createReadAlong } from "../result/read-along.js";
-import { createRecording } from "../result/recording.js";
-import { createOutline } from "../result/outline.js";
-import { createNotes, createText } from "../result/text.js";
-import { createUrls, setUpRecordingDownload, showRecordingLink } from "../result/urls.js";
+import { announce } from "../../dom.js";
+import { downloadName, setUpCopy, setUpDownload } from "../common.js";
+import { pageBlocks, structureKey } from "../document.js";
+import { aspectOf, indexWords, isDocument, pagesOf, pageToShow, shapeOf } from "../model.js";
+import { createLanguage } from "../language.js";
+import { doneText, notInRecording, progressText } from "../messages.js";
+import { createPages } from "../pages.js";
+import { createReadAlong } from "../read-along.js";
+import { createRecording } from "../recording.js";
+import { createOutline } from "../outline.js";
+import { createNotes, createText } from "../text.js";
+import { createUrls, setUpRecordingDownload, showRecordingLink } from "../urls.js";
 
 const POLL_WAITING_MS = 500; // processing, no recording yet: catch its first part early
 const POLL_GROWING_MS = 1000; // the recording is growing

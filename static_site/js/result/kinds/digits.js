@@ -2,10 +2,10 @@
 // over each digit (overlay.js, as for a page's words); per digit, how likely each of 0-9 is,
 // as bars a screen reader reads as "7: 99.7%"; and the number read aloud (speech.wav).
 
-import { showMessage } from "../dom.js";
+import { showMessage } from "../../dom.js";
 import { linkWords, renderBoxes, wordsOf } from "../overlay.js";
-import { percent, setUpAudio, setUpCopy, showImage } from "../result-parts.js";
-import { createLanguage } from "../result/language.js";
+import { percent, setUpAudio, setUpCopy, showImage } from "../common.js";
+import { createLanguage } from "../language.js";
 
 const UNSURE = "?";
 const SMALL_IMAGE_PX = 256; // drawn larger than life: keep the pixels sharp
