@@ -13,10 +13,13 @@
   chalicelib.jobs imports a kind's own module (a kind is read through the registry).
 - Accounts build on jobs and auth: neither imports chalicelib.account.
 - No import cycles; chalicelib never imports the local stack (infra/) or the tests.
+- The site's result views and player live in static_site/js/result/, which imports only itself and
+  the shared utilities at js/ root (SHARED_JS).
 """
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -249,3 +252,35 @@ def test_the_page_kind_names_no_ocr_engine():
     for name in page:
         named = ocr_engines_named(name)
         assert not named, f"{name} names an OCR engine (ask the page's reader, engines/ocr/reader.py): {named}"
+
+
+SITE_JS = ROOT / "static_site" / "js"
+RESULT_JS = SITE_JS / "result"
+# The site's shared utilities, the only modules outside js/result/ that a result view may import:
+# the DOM helpers, the API client and the languages of CONTRACTS section 11 (the upload's
+# choices and the result's language are one table).
+SHARED_JS = {"dom.js", "api.js", "languages.js"}
+JS_IMPORT = re.compile(r"""^\s*(?:import|export)\b[^;"'`]*?\bfrom\s*["']([^"']+)["']"""
+                       r"""|^\s*import\s*["']([^"']+)["']|\bimport\(\s*["'`]([^"'`]+)["'`]""", re.M)
+
+
+def js_imports(path: Path) -> set[str]:
+    """What a module imports (static, side-effect and dynamic), as written."""
+    return {next(filter(None, m)) for m in JS_IMPORT.findall(path.read_text())}
+
+
+def test_result_views_import_only_result_modules_and_shared_utilities():
+    """js/result/ is the one home of the result views and the player: its modules import one
+    another and SHARED_JS at js/ root, nothing else of the site (no bare or remote import)."""
+    seen = {m: js_imports(m) for m in sorted(RESULT_JS.rglob("*.js"))}
+    page = seen[RESULT_JS / "kinds" / "page.js"]
+    assert {"../model.js", "../../dom.js"} <= page, "the reader sees the imports"
+    assert "../languages.js" in seen[RESULT_JS / "language.js"], "... across lines too"
+    allowed = {SITE_JS / name for name in SHARED_JS}
+    breaches = []
+    for module, specs in seen.items():
+        for spec in specs:
+            target = (module.parent / spec).resolve()
+            if not spec.startswith(".") or not (target.is_relative_to(RESULT_JS) or target in allowed):
+                breaches.append(f"{module.relative_to(SITE_JS)} imports {spec}")
+    assert not breaches
