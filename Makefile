@@ -58,7 +58,8 @@ system-deps:
 
 # The stack watches make's own pid ($PPID of the recipe's shell): whatever ends make, kill -9
 # included, stops every process of the stack.
-run: venv system-deps
+run: venv system-deps node_modules/.installed
+	$(PY) -m infra.live_assets
 	$(PY) -m infra.local --watch-pid $$PPID
 
 # The newest mail the local stack sent (its files: <state dir>/mail/*.eml): PAGEVOICE_STATE_DIR's

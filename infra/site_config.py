@@ -20,10 +20,11 @@ def security_headers(api_origin: str, storage_origin: str) -> dict[str, str]:
 
     The page runs only its own scripts and styles, talks only to the API and to the bucket
     (presigned uploads, images, recordings; `blob:` for what it makes itself), and is framed by
-    nobody. The microphone is allowed for the page itself (recording speech to upload)."""
+    nobody. The microphone is allowed for the page itself (recording speech to upload). WebAssembly
+    may compile ('wasm-unsafe-eval': the live reader's onnxruntime-web, never `eval`)."""
     sources = f"'self' {api_origin} {storage_origin}"
     csp = "; ".join([
-        "default-src 'self'", "script-src 'self'", "style-src 'self'", "object-src 'none'",
+        "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'", "object-src 'none'",
         f"connect-src {sources}", f"img-src 'self' data: blob: {storage_origin}",
         f"media-src 'self' blob: {storage_origin}", "font-src 'self'", "frame-ancestors 'none'",
         "base-uri 'self'", "form-action 'self'",

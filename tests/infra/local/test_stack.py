@@ -177,7 +177,7 @@ def test_a_worker_with_little_time_left_goes_on_in_turns(tmp_path):
 def test_the_site_is_served_with_its_security_headers(stack):
     r = requests.get(stack.site_url + "/index.html", timeout=30)
     csp = r.headers["Content-Security-Policy"]
-    assert f"connect-src 'self' {stack.api_url} {stack.s3_url}" in csp and "script-src 'self';" in csp
+    assert f"connect-src 'self' {stack.api_url} {stack.s3_url}" in csp and "script-src 'self' 'wasm-unsafe-eval';" in csp
     assert r.headers["X-Content-Type-Options"] == "nosniff" and r.headers["X-Frame-Options"] == "DENY"
     config = requests.get(stack.site_url + "/config.js", timeout=30)
     assert config.headers["Cache-Control"] == "no-store"

@@ -1,0 +1,139 @@
+// #/live: point the camera and hear the text. Everything runs in this page (a Web Worker
+// reads the frames); nothing is uploaded unless a signed-in person asks for the full reading.
+
+import * as session from "../session.js";
+import { keepFiles } from "../first-steps.js";
+import { elementsOf, setBusy, showMessage } from "../dom.js";
+import { HINTS, HintGate, hintFor } from "./aim.js";
+import { Reader } from "./reader.js";
+import { readable, Steady } from "./steady.js";
+import { Voice } from "./speech.js";
+import { registerOffline } from "./offline.js";
+
+const LOG_MAX = 500;
+
+export default {
+  name: "live",
+  title: "Live reading",
+  template: "tpl-live",
+
+  mount(root, { signal, navigate }) {
+    const el = elementsOf(root, {
+      start: "#live-start", status: "#live-status", error: "#live-error", video: "#live-video",
+      hint: "#live-hint", region: "#live-said", log: "#live-log", boxes: "#live-boxes",
+      sr: "#live-sr", repeat: "#live-repeat", all: "#live-all", hush: "#live-hush", full: "#live-full",
+    });
+    root.querySelector("#live-full-wrap").hidden = !session.isSignedIn();
+    const voice = new Voice({ region: el.region, log: (line) => addToLog(el.log, line) });
+    const steady = new Steady();
+    const gate = new HintGate();
+    let lines = [];
+    const reader = new Reader({
+      video: el.video,
+      onError: (error) => showMessage(el.error, `The reader stopped: ${error.message}`),
+      onResult: (result) => {
+        lines = readable(result.boxes);
+        const now = performance.now();
+        const toSay = steady.update(lines, now);
+        voice.keepOnly(steady.inView);
+        voice.add(toSay);
+        const key = hintFor(result.boxes, lines, result.stats);
+        el.hint.textContent = key ? HINTS[key] : (lines.length ? "Reading" : "");
+        el.hint.dataset.hint = key;
+        const say = gate.update(key, now);
+        if (say) voice.hint(HINTS[say]);
+        drawBoxes(el.boxes, result);
+        Object.assign(root.dataset, { frames: reader.counts.frames, dropped: reader.counts.dropped, read: reader.counts.read });
+      },
+    });
+    const offline = registerOffline();
+    let running = false;
+
+    async function start() {
+      showMessage(el.error, "");
+      setBusy(el.start, true, "Starting…");
+      try {
+        el.status.textContent = "Getting the reader ready…";
+        await Promise.race([offline, new Promise((resolve) => setTimeout(resolve, 3000))]);
+        const camera = reader.openCamera();
+        await reader.load();
+        await camera;
+        reader.start();
+        running = true;
+        root.dataset.state = "reading";
+        el.status.textContent = "Reading. Point the camera at some text and hold it still.";
+      } catch (error) {
+        reader.stop();
+        el.status.textContent = "";
+        showMessage(el.error, startError(error));
+      } finally {
+        setBusy(el.start, false);
+        el.start.textContent = running ? "Stop" : "Start";
+      }
+    }
+
+    function stop() {
+      reader.stop();
+      voice.stop();
+      steady.reset();
+      running = false;
+      root.dataset.state = "stopped";
+      el.start.textContent = "Start";
+      el.status.textContent = "Stopped.";
+      el.hint.textContent = "";
+    }
+
+    el.sr.addEventListener("change", () => { voice.stop(); voice.useRegion = el.sr.checked; }, { signal });
+    el.start.addEventListener("click", () => (running ? stop() : start()), { signal });
+    el.repeat.addEventListener("click", () => voice.repeat(), { signal });
+    el.all.addEventListener("click", () => voice.readAll(lines), { signal });
+    el.hush.addEventListener("click", () => voice.stop(), { signal });
+    el.full.addEventListener("click", async () => {
+      if (!running) return;
+      const photo = await reader.snapshot();
+      stop();
+      keepFiles([photo]); // the dashboard uploads it as a page, as a photo chosen there
+      navigate("#/app");
+    }, { signal });
+    document.addEventListener("keydown", (event) => onKey(event, { stop: () => voice.stop(), repeat: () => voice.repeat(), all: () => voice.readAll(lines) }), { signal });
+    signal.addEventListener("abort", () => { reader.close(); voice.stop(); });
+  },
+};
+
+function onKey(event, actions) {
+  if (event.ctrlKey || event.metaKey || event.altKey || event.target.closest?.("input, textarea, select")) return;
+  const action = { Escape: actions.stop, r: actions.repeat, R: actions.repeat, a: actions.all, A: actions.all }[event.key];
+  if (!action) return;
+  event.preventDefault();
+  action();
+}
+
+function startError(error) {
+  if (error?.name === "NotAllowedError") return "PageVoice may not use the camera. Allow it in your browser's settings for this site, then press Start.";
+  if (error?.name === "NotFoundError" || error?.name === "OverconstrainedError") return "No camera was found on this device.";
+  if (!navigator.mediaDevices?.getUserMedia) return "This browser cannot show the camera to a page. Try another browser.";
+  return `The reader could not start: ${error?.message || error}`;
+}
+
+function addToLog(log, line) {
+  const item = document.createElement("li");
+  item.textContent = line.text;
+  if (line.box) item.dataset.box = line.box.map((v) => Math.round(v)).join(",");
+  if (line.words) item.dataset.words = JSON.stringify(line.words.map((w) => [w.text, ...w.box.map((v) => Math.round(v))]));
+  item.dataset.at = String(Math.round(performance.now()));
+  log.prepend(item);
+  while (log.childElementCount > LOG_MAX) log.lastElementChild.remove();
+}
+
+// The boxes found, over the camera picture (for sighted helpers; hidden from screen readers).
+function drawBoxes(layer, { boxes, stats }) {
+  layer.replaceChildren(...boxes.map(({ box: [x0, y0, x1, y1], text }) => {
+    const div = document.createElement("div");
+    div.className = text ? "live-box is-read" : "live-box";
+    Object.assign(div.style, {
+      left: `${(100 * x0) / stats.width}%`, top: `${(100 * y0) / stats.height}%`,
+      width: `${(100 * (x1 - x0)) / stats.width}%`, height: `${(100 * (y1 - y0)) / stats.height}%`,
+    });
+    return div;
+  }));
+}

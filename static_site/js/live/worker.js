@@ -1,0 +1,186 @@
+// The live reader's Web Worker: one camera frame in, its text lines out, with the
+// detector's boxes and what the aiming help needs. The detector and recogniser are the
+// worker's default engine's (PP-OCRv6 small, from rapidocr), run by onnxruntime-web (WASM,
+// with threads when the page is cross-origin isolated). Nothing here touches the network but
+// the first load of the models (which the service worker then keeps).
+
+import * as ort from "../../live-assets/ort.wasm.bundle.min.mjs";
+import { boxesFromMap, readingOrder } from "./detect.js";
+import { alphabetOf, decode } from "./ctc.js";
+
+const REC_HEIGHT = 48;
+const REC_STRIDE = 8; // input pixels per CTC step
+const REC_MAX_WIDTH = 1280;
+const REC_BATCH_WIDTH = 1920; // images x padded width per recogniser call, at most
+
+let det = null;
+let rec = null;
+let alphabet = null;
+let detSide = 640;
+const scratch = new OffscreenCanvas(1, 1);
+const ctx = scratch.getContext("2d", { willReadFrequently: true });
+
+self.onmessage = async (event) => {
+  const msg = event.data;
+  try {
+    if (msg.type === "init") await init(msg);
+    else if (msg.type === "frame") self.postMessage({ type: "result", id: msg.id, t: msg.t, ...(await read(msg.bitmap)) });
+  } catch (error) {
+    self.postMessage({ type: "error", id: msg.id, message: String(error?.message || error) });
+  } finally {
+    msg.bitmap?.close?.();
+  }
+};
+
+async function init({ base, threads, side }) {
+  const t0 = performance.now();
+  detSide = side || detSide;
+  ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.max(1, threads || 2) : 1;
+  ort.env.wasm.wasmPaths = { wasm: new URL("ort-wasm-simd-threaded.wasm", base).href };
+  const options = { executionProviders: ["wasm"], graphOptimizationLevel: "all" };
+  const [detBytes, recBytes, keys] = await Promise.all([
+    fetchBytes(new URL("det.onnx", base)), fetchBytes(new URL("rec.onnx", base)),
+    fetch(new URL("keys.txt", base)).then((r) => r.text()),
+  ]);
+  det = await ort.InferenceSession.create(detBytes, options);
+  rec = await ort.InferenceSession.create(recBytes, options);
+  alphabet = alphabetOf(keys);
+  // Warm both sessions (their first run plans memory): the first real frame is then quick.
+  await det.run({ x: new ort.Tensor("float32", new Float32Array(3 * 64 * 64), [1, 3, 64, 64]) });
+  await rec.run({ x: new ort.Tensor("float32", new Float32Array(3 * REC_HEIGHT * 160), [1, 3, REC_HEIGHT, 160]) });
+  self.postMessage({ type: "ready", threads: ort.env.wasm.numThreads, ms: performance.now() - t0 });
+}
+
+async function fetchBytes(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url.pathname}: ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+// Pixels of `bitmap` (a part, scaled) as the models' input: BGR, CHW, (v / 255 - 0.5) / 0.5,
+// written into `out` at `offset` with row length `rowWidth` (padding stays 0); the grey levels too.
+function pixels(bitmap, sx, sy, sw, sh, dw, dh) {
+  if (scratch.width < dw) scratch.width = dw;
+  if (scratch.height < dh) scratch.height = dh;
+  ctx.drawImage(bitmap, sx, sy, sw, sh, 0, 0, dw, dh);
+  return ctx.getImageData(0, 0, dw, dh).data;
+}
+
+function normalize(rgba, dw, dh, out, offset, rowWidth, plane, gray) {
+  for (let y = 0; y < dh; y++) {
+    for (let x = 0; x < dw; x++) {
+      const s = (y * dw + x) * 4;
+      const d = offset + y * rowWidth + x;
+      out[d] = rgba[s + 2] / 127.5 - 1;
+      out[d + plane] = rgba[s + 1] / 127.5 - 1;
+      out[d + 2 * plane] = rgba[s] / 127.5 - 1;
+      if (gray) gray[y * dw + x] = 0.299 * rgba[s] + 0.587 * rgba[s + 1] + 0.114 * rgba[s + 2];
+    }
+  }
+}
+
+async function read(bitmap) {
+  const W = bitmap.width;
+  const H = bitmap.height;
+  const t0 = performance.now();
+  const scale = Math.min(1, detSide / Math.max(W, H));
+  const dw = Math.max(32, Math.round((W * scale) / 32) * 32);
+  const dh = Math.max(32, Math.round((H * scale) / 32) * 32);
+  const input = new Float32Array(3 * dw * dh);
+  const gray = new Float32Array(dw * dh);
+  normalize(pixels(bitmap, 0, 0, W, H, dw, dh), dw, dh, input, 0, dw, dw * dh, gray);
+  const out = await det.run({ x: new ort.Tensor("float32", input, [1, 3, dh, dw]) });
+  const map = Object.values(out)[0];
+  const [mh, mw] = map.dims.slice(2);
+  const sx = W / mw;
+  const sy = H / mh;
+  const found = readingOrder(boxesFromMap(map.data, mw, mh)).map((b) => ({
+    x0: b.x0 * sx, y0: b.y0 * sy, x1: b.x1 * sx, y1: b.y1 * sy, score: b.score,
+  }));
+  const t1 = performance.now();
+  const decoded = await recognise(bitmap, found);
+  const t2 = performance.now();
+  const stats = { width: W, height: H, brightness: mean(gray), sharpness: sharpness(gray, dw, dh, found, dw / W, dh / H) };
+  const boxes = found.map((b, i) => ({ box: [b.x0, b.y0, b.x1, b.y1], ...(decoded[i] || { text: "", score: 0, words: [] }) }));
+  return { boxes, stats, timings: { det: t1 - t0, rec: t2 - t1 } };
+}
+
+async function recognise(bitmap, boxes) {
+  const results = new Array(boxes.length).fill(null);
+  const crops = [];
+  boxes.forEach((b, i) => {
+    const bw = b.x1 - b.x0;
+    const bh = b.y1 - b.y0;
+    if (bh < 4 || bw < 4 || bh >= 1.5 * bw) return; // vertical text is not read live
+    crops.push({ i, b, width: Math.min(REC_MAX_WIDTH, Math.max(8, Math.round((bw * REC_HEIGHT) / bh))) });
+  });
+  crops.sort((a, b) => a.width - b.width);
+  let batch = [];
+  for (const crop of crops) {
+    const width = Math.max(160, crop.width);
+    if (batch.length && (batch.length + 1) * width > REC_BATCH_WIDTH) {
+      await recogniseBatch(bitmap, batch, results);
+      batch = [];
+    }
+    batch.push(crop);
+  }
+  if (batch.length) await recogniseBatch(bitmap, batch, results);
+  return results;
+}
+
+async function recogniseBatch(bitmap, batch, results) {
+  const width = Math.ceil(Math.max(160, ...batch.map((c) => c.width)) / REC_STRIDE) * REC_STRIDE;
+  const plane = REC_HEIGHT * width;
+  const input = new Float32Array(batch.length * 3 * plane);
+  batch.forEach((crop, k) => {
+    const { b } = crop;
+    const rgba = pixels(bitmap, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0, crop.width, REC_HEIGHT);
+    normalize(rgba, crop.width, REC_HEIGHT, input, k * 3 * plane, width, plane, null);
+  });
+  const out = await rec.run({ x: new ort.Tensor("float32", input, [batch.length, 3, REC_HEIGHT, width]) });
+  const probs = Object.values(out)[0];
+  const [, steps, classes] = probs.dims;
+  const step = width / steps;
+  batch.forEach((crop, k) => {
+    const valid = Math.ceil(crop.width / step) + 1;
+    const line = probs.data.subarray(k * steps * classes, (k + 1) * steps * classes);
+    const got = decode(line, steps, classes, valid, alphabet);
+    // Word boxes by their characters' steps along the line (for the benchmark's scoring, and
+    // to show what was read where).
+    const { b } = crop;
+    const perStep = (step * (b.x1 - b.x0)) / crop.width;
+    got.words = got.words.map((word) => ({ text: word.text, score: word.score,
+      box: [b.x0 + Math.max(0, word.from - 0.5) * perStep, b.y0, Math.min(b.x1, b.x0 + (word.to + 1.5) * perStep), b.y1] }));
+    results[crop.i] = got;
+  });
+}
+
+function mean(values) {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i];
+  return values.length ? sum / values.length : 0;
+}
+
+// Variance of the Laplacian of the grey levels inside the text boxes: low when the text is
+// blurred (a moving camera), whatever its contrast.
+function sharpness(gray, w, h, boxes, fx, fy) {
+  let sum = 0;
+  let sq = 0;
+  let n = 0;
+  for (const b of boxes) {
+    const x0 = Math.max(1, Math.floor(b.x0 * fx));
+    const x1 = Math.min(w - 1, Math.ceil(b.x1 * fx));
+    const y0 = Math.max(1, Math.floor(b.y0 * fy));
+    const y1 = Math.min(h - 1, Math.ceil(b.y1 * fy));
+    for (let y = y0; y < y1; y++) {
+      for (let x = x0; x < x1; x++) {
+        const i = y * w + x;
+        const v = gray[i - 1] + gray[i + 1] + gray[i - w] + gray[i + w] - 4 * gray[i];
+        sum += v;
+        sq += v * v;
+        n += 1;
+      }
+    }
+  }
+  return n ? sq / n - (sum / n) ** 2 : 0;
+}
