@@ -40,7 +40,7 @@ class Language:
     name: str  # in English
     native: str  # in the language itself
     script: str  # ISO 15924 script of its pages
-    reader: str | None  # "rapidocr", or the Tesseract traineddata that reads it; None: not read
+    reader: str | None  # "rapidocr", or the Tesseract traineddata that reads it; None: not read (engines/ocr/reader.py decides)
     voices: tuple[Voice, ...]  # the shipped voices, best first (a worker lacking one uses the next); none: not spoken
     transcribe: bool  # Whisper knows it (the speech kind)
 

@@ -58,10 +58,12 @@ def test_a_named_language_with_a_tesseract_reader_is_read_by_tesseract(reader, r
     assert share_right(" ".join(line.text for line in reading), " ".join(RUSSIAN)) >= 0.8
 
 
-def test_a_named_language_the_engine_reads_stays_with_it(reader, english):
+def test_a_named_language_the_engine_reads_stays_with_it(reader, english, russian):
     reading = reader.read(english, language="en")
     assert reading.engine is reader.engine
     assert [line.text for line in reading] == ENGLISH
+    # The upload's word is taken: a page said to be English is not sent away for its script.
+    assert reader.read(russian, language="en").engine is reader.engine
 
 
 def test_an_unnamed_page_in_another_script_goes_to_tesseract_in_that_script(reader, russian):
