@@ -1,16 +1,23 @@
-"""boto3 clients built lazily behind small getters (the Chalice todo-app pattern).
+"""boto3 clients built lazily behind small getters (the Chalice todo-app pattern), and what
+AWS's refusals mean (`translated`), for the persistence doors.
 
 Tests and the local stack point them elsewhere with `AWS_ENDPOINT_URL` (boto3
 honours it) or by calling `reset()` inside a moto context.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from chalicelib import settings
+from chalicelib.errors import ConditionFailed, ObjectMissing
+
+MISSING = ("NoSuchKey", "404", "NotFound")  # "not there", as S3 and moto name it
+CONDITION = "ConditionalCheckFailed"  # a transaction's reason (CancellationReasons)
 
 
 @functools.cache
@@ -85,3 +92,26 @@ def reset() -> None:
     """Forget cached clients (tests switch endpoints between cases)."""
     _client.cache_clear()
     _resource.cache_clear()
+
+
+@contextlib.contextmanager
+def translated():
+    """Around a persistence door's calls: AWS's "not there" and "condition failed" raised as the
+    domain's errors (chalicelib.errors), so no module behind the door imports botocore (the
+    model: Powertools' idempotency persistence layer). Any other AWS error passes unchanged:
+    throttling and 5xx are for the caller's retry."""
+    try:
+        yield
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        code = error.get("Code")
+        if code in MISSING:
+            raise ObjectMissing(error.get("Message") or "The object is not there.") from exc
+        if code == CONDITION + "Exception":
+            raise ConditionFailed() from exc
+        if code == "TransactionCanceledException":
+            reasons = exc.response.get("CancellationReasons") or []
+            failed = [i for i, reason in enumerate(reasons) if reason.get("Code") == CONDITION]
+            if failed:
+                raise ConditionFailed(failed=failed) from exc
+        raise

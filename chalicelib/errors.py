@@ -98,3 +98,25 @@ class Transient(PageVoiceError):
     code = "try_again"
     status = 503
     permanent = False
+
+
+# --- What the persistence doors raise (chalicelib.jobs.objects, chalicelib.jobs.store,
+# chalicelib.auth.store, chalicelib.account.records) in place of the AWS SDK's errors ---
+
+class StoreError(Exception):
+    """The data is not as a read or a conditional write needed it. Not a PageVoiceError: the
+    module that catches it says what it means to a person (uncaught, it is a 500)."""
+
+
+class ObjectMissing(StoreError):
+    """The object is not there (S3 and moto name it NoSuchKey, 404 or NotFound)."""
+
+
+class ConditionFailed(StoreError):
+    """A conditional write found the item otherwise than its condition required (the item is
+    gone, or changed since it was read). `failed`: in a transaction, the positions of the
+    actions whose condition failed."""
+
+    def __init__(self, message: str = "The condition of a write failed.", failed=()):
+        super().__init__(message)
+        self.failed = frozenset(failed)

@@ -284,3 +284,21 @@ def test_result_views_import_only_result_modules_and_shared_utilities():
             if not spec.startswith(".") or not (target.is_relative_to(RESULT_JS) or target in allowed):
                 breaches.append(f"{module.relative_to(SITE_JS)} imports {spec}")
     assert not breaches
+
+
+# The persistence doors: the modules that hold the service's data in AWS (S3 and DynamoDB) and
+# raise the domain's errors (chalicelib.errors: ObjectMissing, ConditionFailed) in place of
+# botocore's, and chalicelib.aws, which builds the clients and says what AWS's refusals mean
+# (aws.translated). Only these import boto3 or botocore: every other module, the worker, the
+# sweep, auth, accounts and the web layer, sees domain errors only.
+PERSISTENCE = {"chalicelib.aws", "chalicelib.jobs.objects", "chalicelib.jobs.store", "chalicelib.auth.store",
+               "chalicelib.account.records"}
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_only_the_persistence_doors_import_the_aws_sdk(name):
+    assert set(MODULES) >= PERSISTENCE  # a door renamed must be renamed here
+    assert {"boto3", "botocore"} <= imports("chalicelib.aws")  # the reader sees the SDK where it is
+    sdk = sorted(m for m in imports(name) if under(m, "boto3", "botocore"))
+    assert name in PERSISTENCE or not sdk, \
+        f"{name} imports {sdk}: reach AWS through a persistence door ({sorted(PERSISTENCE)}) and catch its domain errors"

@@ -9,12 +9,10 @@ log says an account was deleted, never which.
 """
 from __future__ import annotations
 
-from botocore.exceptions import ClientError
-
 from chalicelib import logs, settings
-from chalicelib.account import tasks
+from chalicelib.account import records, tasks
 from chalicelib.auth import store, throttle, users
-from chalicelib.errors import Transient
+from chalicelib.errors import ConditionFailed, Transient
 from chalicelib.jobs import lifecycle
 
 log = logs.get("account")
@@ -67,11 +65,11 @@ def _delete_identity(user: dict) -> bool:
             {"Delete": {"Key": {"pk": f"EMAIL#{user['email']}"}, "ConditionExpression": "user_id = :u",
                         "ExpressionAttributeValues": {":u": user_id}}},
             users.erasure(user_id))
-    except ClientError as exc:
-        if store.cancelled_by_condition(exc, 0) or store.cancelled_by_condition(exc, 1):
+    except ConditionFailed as exc:
+        if exc.failed & {0, 1}:
             return False
         raise
-    store.delete_many([*sessions, *api_keys, *links, f"EXPORT#{user_id}"])
+    store.delete_many([*sessions, *api_keys, *links, records.export_key(user_id)])
     return True
 
 

@@ -16,11 +16,9 @@ import tempfile
 import time
 import zipfile
 
-from botocore.exceptions import ClientError
-
 from chalicelib import clock, logs, resources, settings
-from chalicelib.account import tasks
-from chalicelib.auth import store, throttle, users
+from chalicelib.account import records, tasks
+from chalicelib.auth import throttle, users
 from chalicelib.jobs import objects
 from chalicelib.jobs import store as jobs
 
@@ -34,14 +32,6 @@ STALLED_SECONDS = 20 * 60  # an export not moved for this long is taken as lost:
 PROGRESS_EVERY_SECONDS = 1.0
 FAILED_MESSAGE = "The export could not be made. Please try again."
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
-
-
-def _pk(user_id: str) -> str:
-    return f"EXPORT#{user_id}"
-
-
-def _item(user_id: str) -> dict | None:
-    return store.get(_pk(user_id), consistent=True)
 
 
 def key_of(user_id: str, export_id: str) -> str:
@@ -69,15 +59,15 @@ def public(item: dict) -> dict:
 
 def start(user_id: str) -> dict:
     """A new export (the last one and its zip are replaced), or the one already being made."""
-    current = _item(user_id)
+    current = records.export(user_id)
     if current and _running(current):
         return public(current)
     throttle.hit("export", user_id, EXPORTS_PER_HOUR, 3600, TOO_MANY)
     now = clock.now()
-    item = {"pk": _pk(user_id), "export_id": secrets.token_hex(8), "user_id": user_id, "status": QUEUED,
+    item = {"export_id": secrets.token_hex(8), "user_id": user_id, "status": QUEUED,
             "created_at": clock.iso(now), "updated": int(now), "done": 0, "total": 0,
             "expires_at": int(now) + resources.BUCKET["export_days"] * 86400}
-    store.table().put_item(Item=item)
+    records.put_export(item)
     if current and current.get("key"):
         objects.delete_keys(settings.get().aws.bucket, [current["key"]])
     tasks.enqueue("export", user_id=user_id, export_id=item["export_id"])
@@ -86,29 +76,13 @@ def start(user_id: str) -> dict:
 
 def status(user_id: str) -> dict:
     """The account's export; one is started when there is none."""
-    current = _item(user_id)
+    current = records.export(user_id)
     return public(current) if current else start(user_id)
-
-
-def _update(user_id: str, export_id: str, **fields) -> bool:
-    """Set fields of this export's item; False when another export replaced it."""
-    names = {f"#{k}": k for k in [*fields, "updated"]}
-    values = {f":{k}": v for k, v in {**fields, "updated": int(clock.now())}.items()}
-    try:
-        store.table().update_item(
-            Key={"pk": _pk(user_id)}, UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in [*fields, "updated"]),
-            ConditionExpression="export_id = :id", ExpressionAttributeNames=names,
-            ExpressionAttributeValues={**values, ":id": export_id})
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
-        return False
-    return True
 
 
 def build(user_id: str, export_id: str) -> None:
     """(Worker side.) Make the zip and mark the export ready (or failed, with a reason)."""
-    item = _item(user_id)
+    item = records.export(user_id)
     if item is None or item["export_id"] != export_id or item["status"] not in UNFINISHED:
         return  # replaced by a newer export, or done already (a repeated delivery)
     user = users.get(user_id)
@@ -123,9 +97,9 @@ def build(user_id: str, export_id: str) -> None:
             objects.store_file(settings.get().aws.bucket, key, f, "application/zip")
     except Exception:
         log.exception("export failed")
-        _update(user_id, export_id, status=FAILED, message=FAILED_MESSAGE)
+        records.update_export(user_id, export_id, status=FAILED, message=FAILED_MESSAGE)
         return
-    if not _update(user_id, export_id, status=READY, key=key, size=size, complete=complete, done=count):
+    if not records.update_export(user_id, export_id, status=READY, key=key, size=size, complete=complete, done=count):
         # Replaced by a newer export, or the account was deleted meanwhile: this zip is nobody's.
         objects.delete_keys(settings.get().aws.bucket, [key])
         return
@@ -135,23 +109,23 @@ def build(user_id: str, export_id: str) -> None:
 def _write_zip(f, user: dict, export_id: str) -> tuple[bool, int]:
     """Every job of the account into the zip `f`; (whether all fitted, jobs written)."""
     user_id = user["id"]
-    records = list(jobs.each(user_id))
-    _update(user_id, export_id, status=BUILDING, total=len(records))
+    each_job = list(jobs.each(user_id))
+    records.update_export(user_id, export_id, status=BUILDING, total=len(each_job))
     cap = settings.get().account.export_max_bytes
     written, left_out, last = 0, [], time.monotonic()
     with zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as z:
         z.writestr("account.json", _json(users.public(user)))
-        z.writestr("jobs.json", _json([_listed(r) for r in records]))
-        for n, record in enumerate(records, 1):
+        z.writestr("jobs.json", _json([_listed(r) for r in each_job]))
+        for n, record in enumerate(each_job, 1):
             if f.tell() > cap:
                 left_out.append(record["job_id"])
                 continue
             _add_job(z, record)
             written += 1
             if time.monotonic() - last >= PROGRESS_EVERY_SECONDS:
-                _update(user_id, export_id, done=n)
+                records.update_export(user_id, export_id, done=n)
                 last = time.monotonic()
-        z.writestr("README.txt", _readme(len(records), left_out, cap))
+        z.writestr("README.txt", _readme(len(each_job), left_out, cap))
     return not left_out, written
 
 

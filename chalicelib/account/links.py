@@ -8,11 +8,9 @@ import hashlib
 import re
 import secrets
 
-from botocore.exceptions import ClientError
-
 from chalicelib import clock
 from chalicelib.auth import store
-from chalicelib.errors import InputError
+from chalicelib.errors import ConditionFailed, InputError
 
 TOKEN_BYTES = 32
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
@@ -42,8 +40,8 @@ def issue(purpose: str, user: dict, ttl_seconds: int) -> str | None:
                                                ("#a = :old" if old else "attribute_not_exists(#a)"),
                         "ExpressionAttributeNames": {"#a": _attribute(purpose)},
                         "ExpressionAttributeValues": {":pk": pk, **({":old": old} if old else {})}}})
-    except ClientError as exc:
-        if store.cancelled_by_condition(exc, 1):
+    except ConditionFailed as exc:
+        if 1 in exc.failed:
             return None
         raise
     if old:
@@ -75,8 +73,8 @@ def spend(purpose: str, token: str, user_pk: str, update: str, values: dict) -> 
                         "ConditionExpression": "attribute_exists(pk) AND #link = :link",
                         "ExpressionAttributeNames": {"#link": _attribute(purpose)},
                         "ExpressionAttributeValues": {**values, ":link": link}}})
-    except ClientError as exc:
-        if store.cancelled_by_condition(exc, 0) or store.cancelled_by_condition(exc, 1):
+    except ConditionFailed as exc:
+        if exc.failed & {0, 1}:
             raise invalid() from None
         raise
 

@@ -34,8 +34,8 @@ def change(user_id: str, session_jti: str, current: str, new: str, confirmation:
 
 def _store_password(user: dict, new_hash: str) -> None:
     # The reset link it had is void (`links.spend` takes only the link the account names).
-    store.table().update_item(Key={"pk": user["pk"]}, UpdateExpression="SET password_hash = :h REMOVE reset_link",
-                              ConditionExpression="attribute_exists(pk)", ExpressionAttributeValues={":h": new_hash})
+    store.update(user["pk"], "SET password_hash = :h REMOVE reset_link", condition="attribute_exists(pk)",
+                 values={":h": new_hash})
 
 
 def request_reset(raw_email: str, ip: str) -> dict:

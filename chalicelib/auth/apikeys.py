@@ -6,16 +6,15 @@ the set of its key ids, which is how a user's keys are listed without an index.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import re
 import secrets
 
-from botocore.exceptions import ClientError
-
-from chalicelib import aws, clock, settings
+from chalicelib import clock, settings
 from chalicelib.auth import store
-from chalicelib.errors import Conflict, Unauthorized
+from chalicelib.errors import ConditionFailed, Conflict, Unauthorized
 from chalicelib.validation import clean_text
 
 SCHEME = "pv"
@@ -50,8 +49,8 @@ def create(user_id: str, name: str | None) -> dict:
                         "ConditionExpression": "attribute_exists(pk) AND "
                                                "(attribute_not_exists(api_keys) OR size(api_keys) < :max)",
                         "ExpressionAttributeValues": {":id": {key_id}, ":max": limit}}})
-    except ClientError as exc:
-        if store.cancelled_by_condition(exc, 1):
+    except ConditionFailed as exc:
+        if 1 in exc.failed:
             raise Conflict(f"You already have {limit} API keys. Delete one first.") from None
         raise
     return {"api_key": public(item), "key": key}
@@ -59,16 +58,7 @@ def create(user_id: str, name: str | None) -> dict:
 
 def list_keys(user_id: str) -> list[dict]:
     user = store.get(f"USER#{user_id}") or {}
-    ids = sorted(user.get("api_keys") or ())
-    if not ids:
-        return []
-    name = store.table().name
-    request = {name: {"Keys": [{"pk": f"APIKEY#{i}"} for i in ids]}}
-    items = []
-    while request:  # batch_get may hand back part of the keys to retry
-        reply = aws.dynamodb().batch_get_item(RequestItems=request)
-        items += reply["Responses"].get(name, [])
-        request = reply.get("UnprocessedKeys") or {}
+    items = store.get_many([f"APIKEY#{i}" for i in sorted(user.get("api_keys") or ())])
     mine = [public(i) for i in items if i.get("user_id") == user_id]
     return sorted(mine, key=lambda k: k["created_at"], reverse=True)
 
@@ -83,8 +73,8 @@ def revoke(user_id: str, key_id: str) -> bool:
                         "ExpressionAttributeValues": {":u": user_id}}},
             {"Update": {"Key": {"pk": f"USER#{user_id}"}, "UpdateExpression": "DELETE api_keys :id",
                         "ExpressionAttributeValues": {":id": {key_id}}}})
-    except ClientError as exc:
-        if store.cancelled_by_condition(exc, 0):
+    except ConditionFailed as exc:
+        if 0 in exc.failed:
             return False
         raise
     return True
@@ -106,11 +96,7 @@ def _touch(item: dict) -> None:
     last = item.get("last_used_at")
     if last and now - clock.parse_iso(last) < LAST_USED_RESOLUTION_SECONDS:
         return
-    try:  # the condition keeps a key revoked meanwhile from coming back
-        store.table().update_item(
-            Key={"pk": item["pk"]}, UpdateExpression="SET last_used_at = :t",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues={":t": clock.iso(now)})
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
+    # The condition keeps a key revoked meanwhile from coming back.
+    with contextlib.suppress(ConditionFailed):
+        store.update(item["pk"], "SET last_used_at = :t", condition="attribute_exists(pk)",
+                     values={":t": clock.iso(now)})

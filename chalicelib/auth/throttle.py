@@ -18,11 +18,9 @@ import hashlib
 import math
 from decimal import Decimal
 
-from botocore.exceptions import ClientError
-
 from chalicelib import clock, settings
 from chalicelib.auth import emails, store
-from chalicelib.errors import TooManyRequests
+from chalicelib.errors import ConditionFailed, TooManyRequests
 
 MAX_DOUBLINGS = 30  # 2**30 s is far beyond any cap; keeps the arithmetic small
 WAIT = "{wait}"  # in a refusal's message: replaced by the wait in words ("19 minutes")
@@ -72,11 +70,8 @@ def _count(scope: str, key: str, window_seconds: int) -> tuple[int, float, int]:
     """Add one to (scope, key)'s counter for this window: (count, now, window end)."""
     now, window, reset_at = _window(window_seconds)
     # One item per window: a stale counter is never reused, the TTL reaps it.
-    count = store.table().update_item(
-        Key={"pk": _pk(scope, key, window)},
-        UpdateExpression="ADD hits :one SET expires_at = :exp",
-        ExpressionAttributeValues={":one": 1, ":exp": reset_at},
-        ReturnValues="UPDATED_NEW")["Attributes"]["hits"]
+    count = store.update(_pk(scope, key, window), "ADD hits :one SET expires_at = :exp",
+                         values={":one": 1, ":exp": reset_at}, returns="UPDATED_NEW")["hits"]
     return int(count), now, reset_at
 
 
@@ -131,30 +126,22 @@ def login_failed(email: str) -> None:
     s = settings.get().auth
     now = clock.now()
     forget_at = int(now) + s.login_failure_reset_seconds
-    table = store.table()
     try:
         # Only count on top of a live record: an expired one the TTL has not reaped yet
         # must start again from zero.
-        failures = int(table.update_item(
-            Key={"pk": _login_pk(email)},
-            UpdateExpression="ADD failures :one SET expires_at = :exp",
-            ConditionExpression="attribute_not_exists(pk) OR expires_at > :now",
-            ExpressionAttributeValues={":one": 1, ":exp": forget_at, ":now": int(now)},
-            ReturnValues="UPDATED_NEW")["Attributes"]["failures"])
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
-        table.put_item(Item={"pk": _login_pk(email), "failures": 1, "expires_at": forget_at})
+        failures = int(store.update(
+            _login_pk(email), "ADD failures :one SET expires_at = :exp",
+            condition="attribute_not_exists(pk) OR expires_at > :now",
+            values={":one": 1, ":exp": forget_at, ":now": int(now)}, returns="UPDATED_NEW")["failures"])
+    except ConditionFailed:
+        store.put({"pk": _login_pk(email), "failures": 1, "expires_at": forget_at})
         failures = 1
     if failures >= s.login_max_failures:
         doublings = min(failures - s.login_max_failures, MAX_DOUBLINGS)
         lock = min(s.login_lockout_base_seconds * 2 ** doublings, s.login_lockout_max_seconds)
         until = math.floor((now + lock) * 1000) / 1000  # milliseconds, never past the lock
-        table.update_item(
-            Key={"pk": _login_pk(email)},
-            UpdateExpression="SET locked_until = :until, expires_at = :exp",
-            ExpressionAttributeValues={":until": Decimal(f"{until:.3f}"),
-                                       ":exp": math.ceil(until) + s.login_failure_reset_seconds})
+        store.update(_login_pk(email), "SET locked_until = :until, expires_at = :exp",
+                     values={":until": Decimal(f"{until:.3f}"), ":exp": math.ceil(until) + s.login_failure_reset_seconds})
 
 
 def forget(scope: str, key: str, window_seconds: int) -> None:
@@ -164,4 +151,4 @@ def forget(scope: str, key: str, window_seconds: int) -> None:
 
 
 def login_succeeded(email: str) -> None:
-    store.table().delete_item(Key={"pk": _login_pk(email)})
+    store.delete(_login_pk(email))

@@ -9,15 +9,15 @@ SecureString (PAGEVOICE_JWT_SECRET_PARAM) when deployed, read once per process.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import secrets
 
 import jwt
-from botocore.exceptions import ClientError
 
 from chalicelib import aws, clock, settings
 from chalicelib.auth import store
-from chalicelib.errors import PageVoiceError, Unauthorized
+from chalicelib.errors import ConditionFailed, PageVoiceError, Unauthorized
 
 ALGORITHM = "HS256"
 MIN_SECRET_BYTES = 32  # RFC 7518 3.2: an HS256 key at least as long as the hash
@@ -77,8 +77,8 @@ def issue(user_id: str, password_hash: str) -> tuple[str, dict]:
             {"Update": {"Key": {"pk": f"USER#{user_id}"}, "UpdateExpression": "ADD sessions :s",
                         "ConditionExpression": "attribute_exists(pk) AND password_hash = :h",
                         "ExpressionAttributeValues": {":s": {_entry(claims)}, ":h": password_hash}}})
-    except ClientError as exc:
-        if store.cancelled_by_condition(exc, 1):
+    except ConditionFailed as exc:
+        if 1 in exc.failed:
             raise Unauthorized("Your password or account changed while you signed in. Sign in again.") from None
         raise
     return jwt.encode(claims, secret(), algorithm=ALGORITHM), claims
@@ -94,12 +94,8 @@ def prune(user: dict) -> None:
 
 def _forget_entries(pk: str, entries: set[str]) -> None:
     """Take session entries off the USER item; never recreate an item deleted meanwhile."""
-    try:
-        store.table().update_item(Key={"pk": pk}, UpdateExpression="DELETE sessions :s",
-                                  ConditionExpression="attribute_exists(pk)", ExpressionAttributeValues={":s": entries})
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
+    with contextlib.suppress(ConditionFailed):
+        store.update(pk, "DELETE sessions :s", condition="attribute_exists(pk)", values={":s": entries})
 
 
 def verify(token: str) -> dict:
@@ -124,7 +120,7 @@ def verify(token: str) -> dict:
 
 def revoke(user_id: str, jti: str, expires_at: int) -> None:
     """End one session (logout)."""
-    store.table().delete_item(Key={"pk": f"SESSION#{jti}"})
+    store.delete(f"SESSION#{jti}")
     _forget_entries(f"USER#{user_id}", {_entry({"exp": expires_at, "jti": jti})})
 
 

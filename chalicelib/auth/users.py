@@ -18,12 +18,9 @@ from __future__ import annotations
 import re
 import uuid
 
-from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
-
 from chalicelib import clock, settings
 from chalicelib.auth import emails, passwords, store, throttle, tokens
-from chalicelib.errors import Conflict, InputError, Unauthorized
+from chalicelib.errors import ConditionFailed, Conflict, InputError, Unauthorized
 from chalicelib.validation import clean_text
 
 NAME_MAX = 100
@@ -104,8 +101,8 @@ def register(name: str, email: str, password: str, confirmation: str, *, ip: str
             {"Put": {"Item": user, "ConditionExpression": "attribute_not_exists(pk)"}},
             {"Put": {"Item": {"pk": f"EMAIL#{email}", "user_id": user["id"]},
                      "ConditionExpression": "attribute_not_exists(pk)"}})
-    except ClientError as exc:
-        if store.cancelled_by_condition(exc, 1):
+    except ConditionFailed as exc:
+        if 1 in exc.failed:
             raise Conflict("An account with this email already exists.", field="email") from None
         raise
     throttle.add("register", ip, window)
@@ -144,12 +141,9 @@ def login(email: str, password: str) -> dict:
 def _rehash(user: dict, new_hash: str) -> bool:
     """Store the upgraded hash, unless the password changed (or the account went) meanwhile."""
     try:
-        store.table().update_item(Key={"pk": user["pk"]}, UpdateExpression="SET password_hash = :h",
-                                  ConditionExpression="password_hash = :old",
-                                  ExpressionAttributeValues={":h": new_hash, ":old": user["password_hash"]})
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
+        store.update(user["pk"], "SET password_hash = :h", condition="password_hash = :old",
+                     values={":h": new_hash, ":old": user["password_hash"]})
+    except ConditionFailed:
         return False
     return True
 
@@ -191,21 +185,13 @@ def set_retention(user_id: str, days) -> dict:
     else:
         raise InputError(f"Choose a number of days from 1 to {top}, or null to keep files until you delete them.",
                          field="retention_days")
-    kwargs = {"ExpressionAttributeValues": values} if values else {}
-    item = store.table().update_item(
-        Key={"pk": f"USER#{user_id}"}, UpdateExpression=update, ConditionExpression="attribute_exists(pk)",
-        ExpressionAttributeNames={"#s": "sweep"}, ReturnValues="ALL_NEW", **kwargs)["Attributes"]
+    item = store.update(f"USER#{user_id}", update, condition="attribute_exists(pk)", names={"#s": "sweep"},
+                        values=values, returns="ALL_NEW")
     return public(item)
 
 
 def _swept(value: str):
-    query = {"IndexName": SWEEP_INDEX, "KeyConditionExpression": Key("sweep").eq(value)}
-    while True:
-        page = store.table().query(**query)
-        yield from page.get("Items", [])
-        if "LastEvaluatedKey" not in page:
-            return
-        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return store.listed(SWEEP_INDEX, value)
 
 
 def retaining():
@@ -227,4 +213,4 @@ def erasing():
 
 def erased(user_id: str) -> None:
     """The account's files are gone: forget it was ever here."""
-    store.table().delete_item(Key={"pk": f"ERASE#{user_id}"})
+    store.delete(f"ERASE#{user_id}")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from chalicelib import logs, resources, settings
 from chalicelib.jobs import objects, store
-from chalicelib.jobs.keys import upload_key
 
 log = logs.get("jobs")
 
@@ -12,8 +11,7 @@ def settle(job: dict) -> dict:
     """The job as it stands, an unfinished job nothing can move any more failed with a reason
     (store.settle). Called where jobs are read for people (GET /jobs, GET /jobs/{id}) and by
     the sweep."""
-    bucket = settings.get().aws.bucket
-    return store.settle(job, lambda: objects.upload_time(bucket, upload_key(job["user_id"], job["job_id"])))
+    return store.settle(job, objects.JobFiles.of(job["user_id"], job["job_id"]).upload_time)
 
 
 def delete(user_id: str, job_id: str) -> bool:
@@ -28,7 +26,7 @@ def delete(user_id: str, job_id: str) -> bool:
     if not store.remove(user_id, job_id):
         return False
     try:
-        objects.delete_job(settings.get().aws.bucket, user_id, job_id)
+        objects.JobFiles.of(user_id, job_id).delete_all()
     except Exception:  # noqa: BLE001 - the record is gone; the sweep finishes from the tombstone
         log.exception("could not remove a deleted job's objects; the sweep will", extra={"job_id": job_id})
     return True

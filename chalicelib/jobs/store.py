@@ -16,6 +16,9 @@ The sweep never scans the table: an unfinished job carries `sweep = "open"`, a s
 tombstone in that index (`sweep = "deleted"`, in its own partition) until no worker can still
 write for it, so the sweep removes whatever a worker wrote after the delete. Each account's
 worker slots (`take_slot`) cap how many of its jobs run at once when deployed.
+
+A persistence door: a conditional write that finds the record otherwise answers None or False
+(chalicelib.errors.ConditionFailed, from chalicelib.aws.translated), never botocore's error.
 """
 from __future__ import annotations
 
@@ -26,10 +29,9 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
 from chalicelib import aws, clock, kinds, logs, settings
-from chalicelib.errors import InputError
+from chalicelib.errors import ConditionFailed, InputError
 from chalicelib.jobs.keys import is_job_id, new_job_id, owned
 
 log = logs.get("jobs")
@@ -88,7 +90,8 @@ def create(user_id: str, *, filename: str, content_type: str, size: int, kind: s
         item["language"] = language
     if skip is not None:
         item["skip"] = list(skip)
-    _table().put_item(Item=item, ConditionExpression="attribute_not_exists(job_id)")
+    with aws.translated():  # ConditionFailed: never, job ids being unique (jobs.keys)
+        _table().put_item(Item=item, ConditionExpression="attribute_not_exists(job_id)")
     return item
 
 
@@ -251,16 +254,16 @@ def take_slot(user_id: str, job_id: str, lease_seconds: float, cap: int) -> bool
             return False
         version = int(item.get("version", 0))
         try:
-            _table().update_item(
-                Key=_slots_key(user_id), UpdateExpression="SET leases = :l, version = :next, expires_at = :exp",
-                ConditionExpression="attribute_not_exists(version) OR version = :v",
-                ExpressionAttributeValues=_to_dynamo({":l": {**leases, job_id: now + lease_seconds}, ":v": version,
-                                                      ":next": version + 1,
-                                                      ":exp": int(now + lease_seconds + EXPIRES_AFTER_SECONDS)}))
+            with aws.translated():
+                _table().update_item(
+                    Key=_slots_key(user_id), UpdateExpression="SET leases = :l, version = :next, expires_at = :exp",
+                    ConditionExpression="attribute_not_exists(version) OR version = :v",
+                    ExpressionAttributeValues=_to_dynamo({":l": {**leases, job_id: now + lease_seconds}, ":v": version,
+                                                          ":next": version + 1,
+                                                          ":exp": int(now + lease_seconds + EXPIRES_AFTER_SECONDS)}))
             return True
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+        except ConditionFailed:
+            continue
     return False
 
 
@@ -278,23 +281,22 @@ def free_slot(user_id: str, job_id: str) -> str | None:
     """Give the job's slot back; the waiting job it is handed on to (removed from the waiting
     set here, so only one worker hands it on), or None."""
     try:
-        reply = _table().update_item(
-            Key=_slots_key(user_id), UpdateExpression="REMOVE leases.#j SET version = version + :one",
-            ConditionExpression="attribute_exists(version)", ExpressionAttributeNames={"#j": job_id},
-            ExpressionAttributeValues={":one": 1}, ReturnValues="ALL_NEW")
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
+        with aws.translated():
+            reply = _table().update_item(
+                Key=_slots_key(user_id), UpdateExpression="REMOVE leases.#j SET version = version + :one",
+                ConditionExpression="attribute_exists(version)", ExpressionAttributeNames={"#j": job_id},
+                ExpressionAttributeValues={":one": 1}, ReturnValues="ALL_NEW")
+    except ConditionFailed:
         return None
     for waiting in sorted(reply["Attributes"].get("waiting") or ()):  # oldest job first (ULIDs)
         try:
-            _table().update_item(Key=_slots_key(user_id), UpdateExpression="DELETE waiting :j",
-                                 ConditionExpression="contains(waiting, :one)",
-                                 ExpressionAttributeValues={":j": {waiting}, ":one": waiting})
+            with aws.translated():
+                _table().update_item(Key=_slots_key(user_id), UpdateExpression="DELETE waiting :j",
+                                     ConditionExpression="contains(waiting, :one)",
+                                     ExpressionAttributeValues={":j": {waiting}, ":one": waiting})
             return waiting
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+        except ConditionFailed:
+            continue
     return None
 
 
@@ -305,16 +307,15 @@ def _transition(user_id: str, job_id: str, update: str, condition: str, values: 
     if not is_job_id(job_id):
         return None
     try:
-        reply = _table().update_item(
-            Key={"user_id": user_id, "job_id": job_id}, UpdateExpression=update,
-            ConditionExpression=f"attribute_exists(job_id) AND ({condition})",
-            ExpressionAttributeNames={"#s": "status", **(names or {})},
-            ExpressionAttributeValues=_to_dynamo({**values, ":now_iso": clock.iso(clock.now())}),
-            ReturnValues="ALL_NEW")
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return None
-        raise
+        with aws.translated():
+            reply = _table().update_item(
+                Key={"user_id": user_id, "job_id": job_id}, UpdateExpression=update,
+                ConditionExpression=f"attribute_exists(job_id) AND ({condition})",
+                ExpressionAttributeNames={"#s": "status", **(names or {})},
+                ExpressionAttributeValues=_to_dynamo({**values, ":now_iso": clock.iso(clock.now())}),
+                ReturnValues="ALL_NEW")
+    except ConditionFailed:
+        return None
     return plain(reply["Attributes"])
 
 

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from botocore.exceptions import ClientError
-
-from chalicelib import clock, logs, settings
+from chalicelib import clock, logs
 from chalicelib.auth import users
 from chalicelib.jobs import events, lifecycle, objects, store
-from chalicelib.jobs.keys import id_at, upload_key
+from chalicelib.jobs.keys import id_at
 
 log = logs.get("sweep")
 
@@ -36,7 +34,6 @@ def redrive(deliver: Callable[[dict], None]) -> int:
     that raised counts: the job is retried by a later sweep, within the attempt cap). Jobs that
     nothing can move any more are failed first (lifecycle.settle), so every job ends even when
     nobody looks at it. Only unfinished jobs are read (the sweep index), never the whole table."""
-    s = settings.get()
     delivered = 0
     for user_id, job_id in store.sweep_keys(store.SWEEP_OPEN):
         job = store.get(user_id, job_id)
@@ -46,15 +43,16 @@ def redrive(deliver: Callable[[dict], None]) -> int:
         # clock.now, not time.time: the one clock tests can move past a lease.
         if job["status"] not in store.UNFINISHED or not due(job, clock.now()):
             continue
-        key = upload_key(user_id, job_id)
+        files = objects.JobFiles.of(user_id, job_id)
         try:
-            if objects.upload_time(s.aws.bucket, key) is None:
+            if files.upload_time() is None:
                 continue  # not uploaded (yet): nothing to deliver
-        except ClientError:
-            continue  # S3 would not say: a later sweep looks again
+        except Exception:  # noqa: BLE001 - S3 would not say (throttled, down): a later sweep looks again
+            log.info("could not look for the upload; the next sweep does", exc_info=True, extra={"job_id": job_id})
+            continue
         delivered += 1
         try:
-            deliver(events.s3_event(s.aws.bucket, key))
+            deliver(events.s3_event(files.bucket, files.upload))
         except Exception:  # noqa: BLE001 - one failing job must not end the sweep for the others
             log.info("re-drive raised; the next sweep retries it", exc_info=True, extra={"job_id": job_id})
     if delivered:
@@ -71,7 +69,7 @@ def remove_orphans(keep_seconds: float = store.TOMBSTONE_SECONDS) -> int:
         stone = store.tombstone(user_id, job_id)
         if stone is None:
             continue
-        removed += objects.delete_job(settings.get().aws.bucket, user_id, job_id)
+        removed += objects.JobFiles.of(user_id, job_id).delete_all()
         if float(stone["deleted_at"]) + keep_seconds <= clock.now():
             store.forget_tombstone(user_id, job_id)
     if removed:

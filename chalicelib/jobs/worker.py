@@ -4,8 +4,9 @@
 command), and so does the local bridge, with the same event (every record) and a Lambda-like
 context (its remaining time bounds the work). The worker knows nothing of OCR or speech: it
 claims the job, runs the job's kind (chalicelib.kinds) on the bytes, stores what the kind
-publishes and returns, and summarises it. A result still growing is stored as an index and
-parts, only what is new at each publish (chalicelib.jobs.objects); result.json is written
+publishes and returns, and records the summary the kind makes of it (`Kind.summary`). A result
+still growing is stored as an index and parts, only what is new at each publish
+(chalicelib.jobs.growing, through chalicelib.jobs.objects); result.json is written
 whole once, at the end, and never past settings.limits.max_result_bytes (the job then ends with the
 last result that fitted, marked `complete: false, reason: "size"`). A job deleted while it runs
 is noticed at its next conditional write: what was written for it is removed and work stops.
@@ -24,12 +25,10 @@ import os
 import threading
 import time
 
-from botocore.exceptions import ClientError
-
 from chalicelib import aws, clock, kinds, logs, settings
-from chalicelib.errors import MediaError, PageVoiceError, Transient
-from chalicelib.jobs import events, objects, store
-from chalicelib.jobs.keys import output_key, parse_upload_key, upload_key
+from chalicelib.errors import MediaError, ObjectMissing, PageVoiceError, Transient
+from chalicelib.jobs import events, growing, objects, store
+from chalicelib.jobs.keys import parse_upload_key, upload_key
 from chalicelib.kinds.base import RESULT, Outputs, Resume
 
 log = logs.get("worker")
@@ -79,6 +78,7 @@ def handle_upload(bucket: str, key: str, context=None) -> str:
         log.warning("ignoring an object outside uploads/{user}/{job}/source", extra={"key": key})
         return "ignored"
     user_id, job_id = owner
+    files = objects.JobFiles(bucket, user_id, job_id)
     with logs.context(job_id=job_id, user_id=user_id):
         s = settings.get()
         if not store.take_slot(user_id, job_id, s.worker.job_lease_seconds, s.worker.user_max_workers):
@@ -93,18 +93,18 @@ def handle_upload(bucket: str, key: str, context=None) -> str:
                 log.info("another delivery holds the job; retry later")
                 raise LeaseHeld("The job is being processed by another delivery.")  # its slot too
             log.info("duplicate delivery or finished job; nothing to do")
-            _hand_on_slot(bucket, user_id, job_id, context)
+            _hand_on_slot(files, context)
             return "skipped"
         outcome = "raised"
         try:
-            outcome = _run(bucket, key, job, context)
+            outcome = _run(files, key, job, context)
         finally:
             if outcome != "continued":  # a job keeps its slot between its turns
-                _hand_on_slot(bucket, user_id, job_id, context)
+                _hand_on_slot(files, context)
         return outcome
 
 
-def _run(bucket: str, key: str, job: dict, context) -> str:
+def _run(files: objects.JobFiles, key: str, job: dict, context) -> str:
     attempt = int(job.get("attempts", 1))
     if attempt > settings.get().worker.worker_max_attempts:
         # Every earlier attempt died without a word (killed, timed out, out of memory):
@@ -113,19 +113,19 @@ def _run(bucket: str, key: str, job: dict, context) -> str:
         log.warning("failed: attempts exhausted", extra={"attempt": attempt})
         return "failed"
     log.info("processing", extra={"attempt": attempt, "kind": job.get("kind") or kinds.DEFAULT})
-    return _attempt(bucket, key, job, attempt, _deadline(context), context)
+    return _attempt(files, key, job, attempt, _deadline(context), context)
 
 
-def _hand_on_slot(bucket: str, user_id: str, job_id: str, context) -> None:
+def _hand_on_slot(files: objects.JobFiles, context) -> None:
     """Give the job's worker slot back and start the account's oldest waiting job in it; not
     while the job is still processing (another delivery took it over, and the slot is its)."""
     try:
-        current = store.get(user_id, job_id)
+        current = store.get(files.user_id, files.job_id)
         if current is not None and current["status"] == store.PROCESSING:
             return
-        waiting = store.free_slot(user_id, job_id)
+        waiting = store.free_slot(files.user_id, files.job_id)
         if waiting is not None:
-            _continue_later(bucket, upload_key(user_id, waiting), context)
+            _continue_later(files.bucket, upload_key(files.user_id, waiting), context)
     except Exception:  # noqa: BLE001 - the slot's lease runs out; the sweep starts the waiting job
         log.exception("could not hand the worker slot on")
 
@@ -139,10 +139,11 @@ def _deadline(context) -> float | None:
     return time.monotonic() + remaining() / 1000.0 - STORE_MARGIN_SECONDS
 
 
-def _attempt(bucket: str, key: str, job: dict, attempt: int, deadline: float | None, context=None) -> str:
+def _attempt(files: objects.JobFiles, key: str, job: dict, attempt: int, deadline: float | None,
+             context=None) -> str:
     user_id, job_id = job["user_id"], job["job_id"]
     try:
-        return _process(bucket, key, job, deadline, context)
+        return _process(files, key, job, deadline, context)
     except _JobGone:
         return "skipped"
     except PageVoiceError as exc:
@@ -151,13 +152,12 @@ def _attempt(bucket: str, key: str, job: dict, attempt: int, deadline: float | N
         store.fail(user_id, job_id, exc.message)
         log.info("failed", extra={"reason": exc.message})
         return "failed"
-    except ClientError as exc:
-        if objects.is_missing(exc):
-            store.fail(user_id, job_id, "The uploaded file is missing; please upload it again.")
-            return "failed"
-        return _give_back(user_id, job_id, attempt, exc)  # throttling, 5xx: let the retry have it at once
-    except Exception as exc:  # noqa: BLE001 - BotoCoreError, or a bug met on odd input
-        # An unexpected error must not leave the job `processing` under a live lease.
+    except ObjectMissing:
+        store.fail(user_id, job_id, "The uploaded file is missing; please upload it again.")
+        return "failed"
+    except Exception as exc:  # noqa: BLE001 - AWS throttling or 5xx, or a bug met on odd input
+        # An unexpected error must not leave the job `processing` under a live lease; the
+        # retry has it at once.
         log.exception("unexpected error")
         return _give_back(user_id, job_id, attempt, exc)
 
@@ -180,10 +180,10 @@ class _JobGone(Exception):
     """The job was deleted, or is no longer this worker's, while it ran: stop at once."""
 
 
-def _process(bucket: str, key: str, job: dict, deadline: float | None, context=None) -> str:
-    user_id, job_id = job["user_id"], job["job_id"]
+def _process(files: objects.JobFiles, key: str, job: dict, deadline: float | None, context=None) -> str:
+    user_id, job_id, bucket = files.user_id, files.job_id, files.bucket
     kind = kinds.get(job.get("kind"))
-    source = output_key(user_id, job_id, SOURCE)
+    source = files.key(SOURCE)
     # A later turn (or a retry) reads the copy an earlier one kept: the upload itself may since
     # have been replaced through its still-valid presigned POST.
     resumed = job.get("source_key") == source
@@ -199,10 +199,10 @@ def _process(bucket: str, key: str, job: dict, deadline: float | None, context=N
         # The bytes processed are kept beside the results (the job's image_url), and the upload
         # itself is left to the lifecycle rule.
         objects.keep_source(bucket, key, source, etag, job.get("content_type") or "application/octet-stream")
-        _still_ours(store.record_source(user_id, job_id, source), bucket, user_id, job_id)
+        _still_ours(store.record_source(user_id, job_id, source), files)
     data = objects.read_pinned(bucket, read_key, etag)
-    resume, growing = _resume(bucket, user_id, job_id, job, kind)
-    out = _Publisher(bucket, job, growing, fetch_ms=int((time.perf_counter() - t0) * 1000))
+    resume, grown = _resume(files, job, kind)
+    out = _Publisher(files, job, grown, fetch_ms=int((time.perf_counter() - t0) * 1000))
     try:
         with _TEXT_FIRST.job() as first_out:
             def publish(early: Outputs) -> None:
@@ -213,35 +213,35 @@ def _process(bucket: str, key: str, job: dict, deadline: float | None, context=N
                                options={"skip": job.get("skip")})
         if outputs.more:
             out.publish(outputs)
-    except objects.ResultTooLarge:
+    except growing.ResultTooLarge:
         log.warning("result past its size cap; ending with what was published")
         outputs = out.cut_short()
     t0 = time.perf_counter()
     if outputs.more:
         turns = int(job.get("turns") or 0) + 1
         if turns < settings.get().worker.worker_max_turns:
-            _still_ours(store.hand_over(user_id, job_id), bucket, user_id, job_id)
+            _still_ours(store.hand_over(user_id, job_id), files)
             _continue_later(bucket, key, context)
             log.info("turn ended with work left; continuing", extra={"turn": turns})
             return "continued"
         log.warning("turns exhausted; finishing with what is done", extra={"turns": turns})
     outputs = out.final(outputs)
     timings = {**outputs.result["timings_ms"], "store": int((time.perf_counter() - t0) * 1000)}
-    summary = summarise(outputs)
+    summary = summarise(kind, outputs)
     _still_ours(store.finish(user_id, job_id, result_key=out.result_key, outputs=out.stored, transient=out.transient,
-                             timings_ms=timings, summary=summary, kind=kind.name), bucket, user_id, job_id)
+                             timings_ms=timings, summary=summary, kind=kind.name), files)
     out.remove_growing()
     log.info("done", extra={"timings_ms": timings, **summary})
     return "done"
 
 
-def _still_ours(written, bucket: str, user_id: str, job_id: str) -> None:
+def _still_ours(written, files: objects.JobFiles) -> None:
     """After a conditional write of the job's record: when it failed, the job was deleted (then
     everything written for it is removed) or is no longer processing here; stop either way."""
     if written:
         return
-    if store.get(user_id, job_id) is None:
-        objects.delete_job(bucket, user_id, job_id, outputs_only=True)
+    if store.get(files.user_id, files.job_id) is None:
+        files.delete_all(outputs_only=True)
         log.info("job deleted while processing; its outputs removed")
     else:
         log.info("job no longer processing here; stopping")
@@ -250,19 +250,17 @@ def _still_ours(written, bucket: str, user_id: str, job_id: str) -> None:
 
 class _Publisher:
     """Stores a job's outputs as its kind publishes them: files as they come, the result as it
-    grows (jobs.objects.Growing: only what is new), and result.json whole at the end."""
+    grows (jobs.growing.Growing: only what is new), and result.json whole at the end."""
 
-    def __init__(self, bucket: str, job: dict, growing: objects.Growing, fetch_ms: int):
-        self.bucket, self.user_id, self.job_id = bucket, job["user_id"], job["job_id"]
-        self.growing, self.fetch_ms = growing, fetch_ms
+    def __init__(self, files: objects.JobFiles, job: dict, grown: growing.Growing, fetch_ms: int):
+        self.files, self.growing, self.fetch_ms = files, grown, fetch_ms
         self.stored: dict[str, str] = dict(job.get("outputs") or {})  # what earlier turns stored
         self.transient: set[str] = set(job.get("transient_outputs") or ())  # those of them kept a day
-        self.result_key = output_key(self.user_id, self.job_id, RESULT)
+        self.result_key = files.key(RESULT)
         self.max_bytes = settings.get().limits.max_result_bytes
 
     def _put(self, name: str, body, content_type: str, transient: bool = False) -> str:
-        return objects.write(self.bucket, output_key(self.user_id, self.job_id, name), body, content_type,
-                             transient=transient)
+        return self.files.write(name, body, content_type, transient=transient)
 
     def _files(self, outputs: Outputs) -> None:
         for name, (body, content_type) in outputs.files.items():
@@ -282,10 +280,10 @@ class _Publisher:
         self._files(early)
         for name, body in change.files.items():
             self._put(name, body, "application/json")
-        index = self._put(objects.INDEX, change.index, "application/json")
+        index = self._put(growing.INDEX, change.index, "application/json")
         self.growing.commit(change)
-        _still_ours(store.record_progress(self.user_id, self.job_id, index, self.stored, self.transient),
-                    self.bucket, self.user_id, self.job_id)
+        _still_ours(store.record_progress(self.files.user_id, self.files.job_id, index, self.stored, self.transient),
+                    self.files)
 
     def cut_short(self) -> Outputs:
         """The last published result, which fit, marked as cut short; a result that never fitted
@@ -299,11 +297,11 @@ class _Publisher:
         """result.json, whole, and the last files; what was stored (the last published result
         instead when this one is past the size cap)."""
         self._timed(outputs)
-        body = objects.encode(outputs.result)
+        body = growing.encode(outputs.result)
         if len(body) > self.max_bytes:
             log.warning("final result past its size cap; ending with what was published")
             outputs = self.cut_short()
-            body = objects.encode(outputs.result)
+            body = growing.encode(outputs.result)
         else:
             self._files(outputs)
         self._put(RESULT, body, "application/json")
@@ -313,35 +311,34 @@ class _Publisher:
         """The index and parts, once result.json holds it all (a failure leaves them to the
         job's deletion)."""
         try:
-            objects.delete_keys(self.bucket, [output_key(self.user_id, self.job_id, n)
-                                              for n in self.growing.names()])
+            self.files.delete(self.growing.names())
         except Exception:  # noqa: BLE001 - the job is done; only storage is wasted
             log.exception("could not remove the parts of the growing result")
 
 
-def _resume(bucket: str, user_id: str, job_id: str, job: dict, kind) -> tuple[Resume | None, objects.Growing]:
+def _resume(files: objects.JobFiles, job: dict, kind) -> tuple[Resume | None, growing.Growing]:
     """What an earlier invocation of this job published, for a kind that can go on from it, and
     how its result was stored so far."""
     key = job.get("result_key")
-    if key == output_key(user_id, job_id, objects.INDEX):
-        index, _ = objects.read_json(bucket, key)
+    if key == files.key(growing.INDEX):
+        index, _ = objects.read_json(files.bucket, key)
         if index is None or not kind.resumable:
-            return None, objects.Growing.after(index)
-        result = objects.assemble(index, objects.reader(bucket, user_id, job_id))
-        growing = objects.Growing.resumed(index, result)
-    elif kind.resumable and key == output_key(user_id, job_id, RESULT):  # published whole (before parts)
-        result, growing = objects.read_json(bucket, key)[0], objects.Growing()
+            return None, growing.Growing.after(index)
+        result = files.assemble(index)
+        grown = growing.Growing.resumed(index, result)
+    elif kind.resumable and key == files.key(RESULT):  # published whole (before parts)
+        result, grown = objects.read_json(files.bucket, key)[0], growing.Growing()
     else:
         result = None
     if result is None:
-        return None, objects.Growing()
+        return None, growing.Growing()
     outputs = dict(job.get("outputs") or {})
 
     def read(name: str) -> bytes:
-        return objects.read_bytes(bucket, outputs.get(name) or output_key(user_id, job_id, name))
+        return objects.read_bytes(files.bucket, outputs.get(name) or files.key(name))
 
     log.info("resuming from the published result")
-    return Resume(result=result, read=read), growing
+    return Resume(result=result, read=read), grown
 
 
 def _continue_later(bucket: str, key: str, context) -> None:
@@ -358,17 +355,10 @@ def _continue_later(bucket: str, key: str, context) -> None:
         log.exception("could not invoke the next turn; the sweep will")
 
 
-def summarise(outputs: Outputs) -> dict:
-    """A few numbers for the job list and the logs, whatever the kind."""
-    result = outputs.result
-    summary = {"characters": len(result.get("text") or "")}
-    pages = result.get("pages") if isinstance(result.get("pages"), list) else None
-    if pages:
-        summary["pages"] = len(pages)
-    lines = [line for page in pages for line in page.get("lines", [])] if pages else result.get("lines")
-    if isinstance(lines, list):
-        summary["lines"] = len(lines)
-        summary["words"] = sum(len(line.get("words", [])) for line in lines)
+def summarise(kind, outputs: Outputs) -> dict:
+    """A few numbers for the job list and the logs: the kind's own (`Kind.summary`: the worker
+    reads no result's insides), and the files it wrote."""
+    summary = kind.summary(outputs.result)
     if outputs.files:
         summary["files"] = sorted(outputs.files)
     return summary

@@ -31,6 +31,11 @@ from typing import BinaryIO
 RESULT = "result.json"
 
 
+def characters(result: dict) -> dict:
+    """The summary every kind's job record can have: how much text it made."""
+    return {"characters": len(result.get("text") or "")}
+
+
 @dataclass
 class Outputs:
     """A job's outputs: `result` (stored as result.json) and other files by name, each
@@ -77,6 +82,9 @@ class Kind:
     # Upload options it takes beside the language, each with what GET /kinds says of it: name ->
     # {"description", "roles"...}; the runner gets each by name when the upload set it.
     options: dict = field(default_factory=dict)
+    # The few numbers its job record (and the job list, and the log) keeps of a result: the
+    # worker reads no result's insides (CONTRACTS: the record's `summary`).
+    summary: Callable[[dict], dict] = characters
 
     def max_bytes(self) -> int:
         return int(self.limits()["max_bytes"])

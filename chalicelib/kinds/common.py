@@ -8,6 +8,7 @@ import time
 from contextlib import contextmanager
 
 from chalicelib import settings, structure
+from chalicelib.kinds.base import characters
 
 SPEECH = "speech.wav"
 SPEECH_MP3 = "speech.mp3"  # the same recording, compressed, for downloading
@@ -183,6 +184,20 @@ def check_text_result(doc: dict) -> None:
         if w["word"] >= len(page["lines"][w["line"]]["words"]) or w["end"] < w["start"] or w["start"] < last - 1e-6:
             raise ValueError(f"read-along timing {w} does not point at a word in order")
         last = w["start"]
+
+
+def text_summary(result: dict) -> dict:
+    """`Kind.summary` of a result with lines of words (a page, a document, digits): its
+    characters, pages (a document's), lines and words."""
+    summary = characters(result)
+    pages = result.get("pages") if isinstance(result.get("pages"), list) else None
+    if pages:
+        summary["pages"] = len(pages)
+    lines = [line for page in pages for line in page.get("lines", [])] if pages else result.get("lines")
+    if isinstance(lines, list):
+        summary["lines"] = len(lines)
+        summary["words"] = sum(len(line.get("words", [])) for line in lines)
+    return summary
 
 
 def image_limits() -> dict:

@@ -7,7 +7,8 @@ prefixes are read or presigned (jobs.keys.owned), whatever a record says.
 from __future__ import annotations
 
 from chalicelib import clock, kinds, resources, settings
-from chalicelib.jobs import lifecycle, objects, store
+from chalicelib.errors import ObjectMissing
+from chalicelib.jobs import growing, lifecycle, objects, store
 from chalicelib.jobs.keys import output_key, owned, upload_key
 
 INLINE_MAX_PARTS = 64  # a growing result of more part files is read by the client (result_parts)
@@ -69,7 +70,7 @@ def _result(user_id: str, job_id: str, job: dict) -> tuple[dict | None, str | No
     key = job.get("result_key")
     if job["status"] not in (store.PROCESSING, store.DONE) or not owned(user_id, job_id, key):
         return None, None, None
-    if objects.is_index(key):  # still growing: an index and its parts
+    if growing.is_index(key):  # still growing: an index and its parts
         result, parts = _growing(user_id, job_id, key)
         return result, None, parts
     s = settings.get()
@@ -85,13 +86,11 @@ def _growing(user_id: str, job_id: str, key: str) -> tuple[dict | None, dict | N
     index, _ = objects.read_json(s.aws.bucket, key)
     if index is None:
         return None, None
-    names = objects.part_names(index)
+    names = growing.part_names(index)
     if index.get("bytes", 0) <= s.limits.inline_result_bytes and len(names) <= INLINE_MAX_PARTS:
         try:
-            return objects.assemble(index, objects.reader(s.aws.bucket, user_id, job_id)), None
-        except Exception as exc:
-            if not objects.is_missing(exc):
-                raise
+            return objects.JobFiles(s.aws.bucket, user_id, job_id).assemble(index), None
+        except ObjectMissing:
             return None, None  # the job ended meanwhile and its parts are gone: the next read has it
     return None, {"index": index, "urls": {n: objects.presign_get(output_key(user_id, job_id, n), "application/json")
                                            for n in names}}

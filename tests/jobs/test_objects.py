@@ -1,129 +1,28 @@
 """A job's objects: the result grows by what is new, a size cap, and a deleted job leaves nothing.
 
-The growing result (chalicelib.jobs.objects.Growing) on its own first, then through the worker
-against moto in-process: a kind that publishes a document page by page, counted byte by byte.
+Through the worker against moto in-process: a kind that publishes a document page by page,
+counted byte by byte (the growing result on its own: test_growing.py).
 """
 from __future__ import annotations
 
+import io
 import json
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
 from chalicelib import aws, clock, settings
-from chalicelib.jobs import keys, lifecycle, objects, sweep, worker
+from chalicelib.errors import ObjectMissing
+from chalicelib.jobs import growing, keys, lifecycle, objects, sweep, worker
 from chalicelib.jobs import store as jobs
+from chalicelib.jobs.objects import JobFiles
 from chalicelib.kinds.base import Outputs
 from chalicelib.kinds.page import pipeline
 from chalicelib.web import jobs as job_view
+from tests.jobs.test_growing import document, page
 
 pytest_plugins = ["tests.apifixtures"]
 USER = "u-objects"
-
-
-def page(i: int, words: int = 400) -> dict:
-    """A dense page (about 60 bytes a word, as boxes make it)."""
-    ws = [{"text": f"w{i}x{k}", "confidence": 0.9, "box": [[k, i], [k + 9, i], [k + 9, i + 9], [k, i + 9]]}
-          for k in range(words)]
-    return {"width": 100, "height": 100, "text": " ".join(w["text"] for w in ws),
-            "lines": [{"text": " ".join(w["text"] for w in ws), "confidence": 0.9, "box": ws[0]["box"], "words": ws}]}
-
-
-def document(pages: list[dict], words: list[dict] | None = None) -> dict:
-    result = {"schema": 1, "kind": "page", "engine": "stub", "width": 100, "height": 100,
-              "text": "\n\n".join(p["text"] for p in pages), "lines": pages[0]["lines"], "pages": pages,
-              "document": {"pages": 50, "read": len(pages), "complete": False}, "timings_ms": {"ocr": len(pages)}}
-    if words is not None:
-        result["speech"] = {"engine": "stub", "seconds": 1.0, "complete": False, "words": words,
-                            "parts": [{"file": f"speech-{k:03d}.wav", "start": k, "seconds": 1} for k in range(len(words) // 50)]}
-    return result
-
-
-class Files(dict):
-    """Part files by name, as S3 would hold them."""
-
-    def write(self, change: objects.Change) -> None:
-        self.update(change.files)
-        self[objects.INDEX] = change.index
-
-    def assembled(self) -> dict:
-        return objects.assemble(json.loads(self[objects.INDEX]), self.__getitem__)
-
-
-# --- The growing result, without I/O ---
-
-def test_a_growing_document_writes_each_page_once_and_assembles_whole():
-    growing, files, pages, written = objects.Growing(), Files(), [], 0
-    for i in range(10):
-        pages.append(page(i))
-        result = document(pages)
-        change = growing.diff(result)
-        grown = [name.split("-")[1] for name in change.files]
-        assert grown.count("pages") == 1 and (i == 0 or "lines" not in grown)  # page i alone; page 1's lines once
-        assert not set(change.files) & set(files)  # nothing written twice
-        written += sum(map(len, change.files.values())) + len(change.index)
-        growing.commit(change)
-        files.write(change)
-        assert files.assembled() == result
-        assert len(change.index) < 8 * 1024 + 2000  # the index stays small: a tail, never the pages
-    final = len(objects.encode(result))
-    assert written < 2.2 * final, (written, final)
-    assert growing.result() == result
-
-
-def test_a_small_result_is_one_index_and_a_value_that_changed_is_written_again():
-    growing, files = objects.Growing(), Files()
-    small = {"schema": 1, "text": "OPEN 24 HOURS", "lines": [{"text": "OPEN"}], "speech": {"words": [{"w": 0}]}}
-    change = growing.diff(small)
-    assert change.files == {}  # a photo's result: the index holds it all
-    growing.commit(change)
-    files.write(change)
-    assert files.assembled() == small
-    pages = [page(i) for i in range(3)]
-    change = growing.diff(document(pages))
-    growing.commit(change)
-    files.write(change)
-    first_pages = [n for n in change.files if n.startswith("result-pages-")]
-    # Not an append: page 2 replaced. Written again, and the files it replaces are dropped.
-    changed = document([pages[0], pages[1], page(7)])
-    change = growing.diff(changed)
-    assert set(first_pages) <= set(change.dropped) and any(n.startswith("result-pages-") for n in change.files)
-    growing.commit(change)
-    files.write(change)
-    assert files.assembled() == changed
-    assert set(first_pages) <= set(growing.names())  # removed when the job ends
-
-
-def test_past_the_cap_nothing_is_written_and_the_last_published_result_remains():
-    growing = objects.Growing()
-    pages = [page(0)]
-    growing.commit(growing.diff(document(pages), max_bytes=100_000))
-    pages.append(page(1))
-    pages.append(page(2))
-    with pytest.raises(objects.ResultTooLarge):
-        growing.diff(document(pages), max_bytes=100_000)
-    assert growing.result() == document(pages[:1])
-
-
-def test_a_resumed_result_goes_on_without_writing_again_what_was_written():
-    growing, files = objects.Growing(), Files()
-    pages = [page(i) for i in range(3)]
-    words = [{"page": 0, "line": 0, "word": k, "start": k, "end": k + 1} for k in range(300)]
-    change = growing.diff(document(pages, words))
-    growing.commit(change)
-    files.write(change)
-    index = json.loads(files[objects.INDEX])
-    prior = files.assembled()  # what the next invocation reads, and hands to the kind
-    again = objects.Growing.resumed(index, prior)
-    more = list(prior["pages"]) + [page(3)]  # the kind appends to the lists it was given
-    result = document(more, list(prior["speech"]["words"]) + words[:200])
-    change = again.diff(result)
-    new = {n.split("-")[1]: json.loads(body) for n, body in change.files.items()}
-    assert "lines" not in new and new["pages"] == [page(3)] and new["speech"] == words[:200]
-    assert new["text"] == result["text"]  # held in the index's tail until now: its first file
-    again.commit(change)
-    files.write(change)
-    assert files.assembled() == result
 
 
 # --- Through the worker (moto in-process) ---
@@ -172,7 +71,7 @@ def upload(data: bytes, filename: str = "report.pdf") -> tuple[str, str]:
 
 
 def listing(job_id: str) -> list[str]:
-    prefix = objects.job_prefix(USER, job_id)
+    prefix = keys.job_prefix(USER, job_id)
     return [o["Key"] for o in aws.s3().list_objects_v2(Bucket=settings.get().aws.bucket, Prefix=prefix).get("Contents", [])]
 
 
@@ -212,7 +111,7 @@ def test_the_worker_writes_what_is_new_and_the_result_whole_once(written, monkey
     large = seen[-1]
     assert large["status"] == "processing" and large["result"] is None and large["result_url"] is None
     index, urls = large["result_parts"]["index"], large["result_parts"]["urls"]
-    assert set(urls) == set(objects.part_names(index))
+    assert set(urls) == set(growing.part_names(index))
     assert index["result"]["pages"] is None and index["result"]["document"]["read"] == 30
     # Done: result.json alone remains of the result (the index and parts are gone).
     names = sorted(k.rsplit("/", 1)[-1] for k in listing(job_id))
@@ -300,4 +199,19 @@ def test_a_job_no_longer_processing_here_is_left_as_it_is(api_env, monkeypatch):
     monkeypatch.setattr(pipeline, "run", publishing(10, on_page=fail_at_page_2))
     assert worker.handle_upload(settings.get().aws.bucket, key) == "skipped"
     names = {k.rsplit("/", 1)[-1] for k in listing(job_id)}
-    assert {"source", "page-001.jpg", "page-002.jpg", objects.INDEX} <= names and "page-004.jpg" not in names
+    assert {"source", "page-001.jpg", "page-002.jpg", growing.INDEX} <= names and "page-004.jpg" not in names
+
+
+def test_a_missing_object_is_object_missing_or_answered_as_absent(api_env):
+    """The door's one word for "not there": ObjectMissing from a read that needs the object,
+    None or False from one that asks whether it is there."""
+    files = JobFiles.of(USER, keys.new_job_id())
+    with pytest.raises(ObjectMissing):
+        files.read("result-pages-0000.json")
+    with pytest.raises(ObjectMissing):
+        objects.stat(files.bucket, files.upload)
+    assert files.upload_time() is None
+    assert objects.read_json(files.bucket, files.key("result.json")) == (None, None)
+    assert objects.read_to(files.bucket, files.key("speech.wav"), io.BytesIO()) is False
+    files.write("echo.txt", b"HELLO", "text/plain")
+    assert files.read("echo.txt") == b"HELLO" and files.delete_all() == 1

@@ -10,6 +10,7 @@ from chalicelib import aws, settings
 from chalicelib.errors import PageVoiceError
 from chalicelib.jobs import events, keys, lifecycle, worker
 from chalicelib.jobs import store as jobs
+from chalicelib.jobs.objects import JobFiles
 from chalicelib.kinds import voice
 from chalicelib.kinds.page import pipeline
 from chalicelib.structure import spoken
@@ -376,6 +377,6 @@ def test_a_delivery_whose_job_was_taken_over_leaves_the_slot_to_the_new_one(job,
     the job) is that delivery's, and the one that stops here must not free it."""
     job_id, key = job(page_png)
     assert jobs.take_slot(USER, job_id, 60, cap=1) and jobs.claim(USER, job_id, 60)  # the other delivery
-    worker._hand_on_slot(settings.get().aws.bucket, USER, job_id, None)
+    worker._hand_on_slot(JobFiles.of(USER, job_id), None)
     other, _ = job(page_png)
     assert not jobs.take_slot(USER, other, 60, cap=1)  # still held

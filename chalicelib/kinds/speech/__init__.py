@@ -5,7 +5,7 @@ clip, out. No recording is made: the upload is the audio. Declaration only: the 
 from __future__ import annotations
 
 from chalicelib import settings
-from chalicelib.kinds.base import Kind
+from chalicelib.kinds.base import Kind, characters
 from chalicelib.kinds.common import SECONDS, TIMINGS
 from chalicelib.media import types
 
@@ -59,6 +59,6 @@ KIND = Kind(
     content_types=types.AUDIO_TYPES,
     extensions=tuple(dict.fromkeys(e for t in types.AUDIO_TYPES for e in types.EXTENSIONS[t])),
     runner="chalicelib.kinds.speech.pipeline:run",
-    result_schema=RESULT_SCHEMA, outputs=(), limits=limits, checks=check,
+    result_schema=RESULT_SCHEMA, outputs=(), limits=limits, checks=check, summary=characters,
     warm_up="chalicelib.kinds.speech.pipeline:warm_up",
     language_use="transcribe")
