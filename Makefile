@@ -89,6 +89,7 @@ bench: venv keras-venv system-deps fetch-weights
 	$(KERAS_VENV)/bin/python -m bench.keras_detect --datasets $(DATASETS) --limit 15
 	$(PY) -m bench.keras_detect --engine rapidocr --datasets $(DATASETS) --limit 15
 	$(PY) -m bench.unsure --datasets $(DATASETS)
+	$(PY) -m bench.live --datasets $(DATASETS)
 	$(PY) -m bench.documents --datasets $(DATASETS)
 	$(PY) -m bench.layout --datasets $(DATASETS) --base 36d489d
 	$(PY) -m bench.spinning --datasets $(DATASETS)

@@ -19,6 +19,27 @@ import numpy as np
 MARK_HEIGHT = 8
 MARK_BITS = 8
 
+# Headless Chromium has no voice: this stands in for speechSynthesis in the page (an init script)
+# and records what the page asks it to say (window.__said: text, language, when), ending each
+# utterance after about as long as a voice would take (~14 characters a second; window.__speechMsPerChar
+# sets another pace, 0 ends each at once).
+FAKE_SPEECH = """
+window.__said = [];
+const fake = {
+  speaking: false, pending: false, paused: false, current: null, timer: 0,
+  getVoices: () => [], addEventListener() {}, removeEventListener() {}, pause() {}, resume() {},
+  speak(u) {
+    window.__said.push({ text: u.text, lang: u.lang, t: performance.now() });
+    this.current = u; this.speaking = true;
+    u.onstart?.({});
+    this.timer = setTimeout(() => { if (this.current === u) { this.current = null; this.speaking = false; u.onend?.({}); } },
+                            window.__speechMsPerChar === 0 ? 0 : 200 + (window.__speechMsPerChar || 70) * u.text.length);
+  },
+  cancel() { clearTimeout(this.timer); this.current = null; this.speaking = false; },
+};
+Object.defineProperty(window, "speechSynthesis", { value: fake, configurable: true });
+"""
+
 
 def _yuv420(rgb: np.ndarray) -> bytes:
     """RGB uint8 (H, W, 3), H and W even -> Y, U, V planes (BT.601, studio range)."""
@@ -76,14 +97,11 @@ def write_y4m(path: Path, scenes: Iterable[tuple[np.ndarray, int]], fps: int) ->
     return path
 
 
-class _Counting(http.server.SimpleHTTPRequestHandler):
-    """The local stack's site handler, counting the requests it answers."""
-
-
-def serve_site(counter: list | None = None) -> http.server.ThreadingHTTPServer:
+def serve_site(counter: list | None = None, isolated: bool = False) -> http.server.ThreadingHTTPServer:
     """static_site/ on a free loopback port, with the local stack's handler and headers
     (infra/local/stack.py) and an API base that nothing answers. Each request's path is
-    appended to `counter`. Call infra.live_assets.build() first."""
+    appended to `counter`. `isolated`: with COOP/COEP headers too (cross-origin isolated: the
+    worker's onnxruntime-web may then run threads). Call infra.live_assets.build() first."""
     from infra.local.stack import SiteHandler
     from infra.site_config import security_headers
 
@@ -93,7 +111,9 @@ def serve_site(counter: list | None = None) -> http.server.ThreadingHTTPServer:
 
     class Handler(SiteHandler):
         config = {"apiBase": api}
-        headers_out = security_headers(api, "http://127.0.0.1:9")
+        headers_out = {**security_headers(api, "http://127.0.0.1:9"), **({
+            "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "credentialless"}
+            if isolated else {})}
 
         def do_GET(self):  # noqa: N802
             seen.append(self.path)

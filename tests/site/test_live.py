@@ -2,7 +2,7 @@
 video (bench/live_video.py): the real models run by onnxruntime-web in the page's worker.
 
 Headless Chromium has no voice, so `speechSynthesis` is replaced in the page by a recorder that
-ends each utterance after a speaking-like time (`SPEECH`): the tests count what the page asked
+ends each utterance after a speaking-like time (`bench.live_video.FAKE_SPEECH`): the tests count what the page asked
 to say. The site is served as `make run` serves it (tests see its CSP), by a server that counts
 the requests it answers.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
@@ -21,23 +22,6 @@ from tests.site.conftest import CHROMIUM_ARGS
 W, H = 640, 360
 SIGN = "NO PARKING"
 
-# Records what the page says: text, language, when. Each utterance ends after ~70 ms a character.
-SPEECH = """
-window.__said = [];
-const fake = {
-  speaking: false, pending: false, paused: false, current: null, timer: 0,
-  getVoices: () => [], addEventListener() {}, removeEventListener() {}, pause() {}, resume() {},
-  speak(u) {
-    window.__said.push({ text: u.text, lang: u.lang, t: performance.now() });
-    this.current = u; this.speaking = true;
-    u.onstart?.({});
-    this.timer = setTimeout(() => { if (this.current === u) { this.current = null; this.speaking = false; u.onend?.({}); } },
-                            200 + 70 * u.text.length);
-  },
-  cancel() { clearTimeout(this.timer); this.current = null; this.speaking = false; },
-};
-Object.defineProperty(window, "speechSynthesis", { value: fake, configurable: true });
-"""
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +43,7 @@ def scene(text: str, size: int, at: tuple[int, int] = (40, 130)) -> Image.Image:
 
 
 def video(tmp_path, img: Image.Image, name: str = "camera") -> str:
-    rgb = live_video.mark(__import__("numpy").asarray(img), 0, marked=False)
+    rgb = np.asarray(img)
     return str(live_video.write_y4m(tmp_path / f"{name}.y4m", [(rgb, 10)], fps=10))
 
 
@@ -76,7 +60,7 @@ def camera(browser, page_errors):
         launched.append(b)
         context = b.new_context(viewport={"width": 1280, "height": 900})
         context.set_default_timeout(30_000)
-        context.add_init_script(SPEECH)
+        context.add_init_script(live_video.FAKE_SPEECH)
         page = context.new_page()
         page.on("pageerror", lambda exc: page_errors.add("pageerror", str(exc)))
         page.on("console", lambda msg: msg.type == "error" and page_errors.add("console", msg.text))

@@ -4,9 +4,13 @@
 const ASSETS = new URL("../../live-assets/", import.meta.url).href;
 
 export class Reader {
-  /** `onResult(result, frame)`: each frame read ({ boxes, stats, timings }; frame: { t, done }). */
-  constructor({ video, onResult, onError }) {
+  /** `onResult(result, frame)`: each frame read ({ boxes, stats, timings }; frame: { t, done });
+   *  `plan()`: { known, confirm } for the next frame: the lines said and in view (the worker
+   *  does not read them again where it finds them at the same place), and the boxes of new
+   *  lines to read again at the same place (a second look, without detection), or null. */
+  constructor({ video, onResult, onError, plan = () => ({ known: [], confirm: null }) }) {
     this.video = video;
+    this.plan = plan;
     this.onResult = onResult;
     this.onError = onError;
     this.worker = null;
@@ -19,7 +23,7 @@ export class Reader {
   }
 
   /** Loads the models in the worker (once); resolves with { threads, ms }. */
-  load({ side } = {}) {
+  load({ side, budget } = {}) {
     if (this.loading) return this.loading;
     this.worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
     this.loading = new Promise((resolve, reject) => {
@@ -31,7 +35,7 @@ export class Reader {
       };
       this.worker.onerror = (event) => reject(new Error(event.message || "the reader could not start"));
     });
-    this.worker.postMessage({ type: "init", base: ASSETS, threads: Math.min(4, navigator.hardwareConcurrency || 2), side });
+    this.worker.postMessage({ type: "init", base: ASSETS, threads: Math.min(4, navigator.hardwareConcurrency || 2), side, budget });
     this.loading.catch(() => { this.loading = null; });
     return this.loading;
   }
@@ -57,23 +61,25 @@ export class Reader {
     else this.timer = setTimeout(() => this.frame(), 100);
   }
 
-  async frame() {
+  frame() {
     if (!this.running) return;
-    this.counts.frames += 1;
-    if (this.busy) {
-      this.counts.dropped += 1;
-    } else if (this.video.videoWidth) {
-      this.busy = true;
-      const t = performance.now();
-      try {
-        const bitmap = await createImageBitmap(this.video);
-        this.id += 1;
-        this.worker.postMessage({ type: "frame", bitmap, id: this.id, t }, [bitmap]);
-      } catch {
-        this.busy = false;
-      }
-    }
+    this.counts.frames += 1; // camera frames; those not read were dropped (never queued)
+    this.counts.dropped = Math.max(0, this.counts.frames - this.counts.read);
+    if (!this.busy) this.send();
     this.pump();
+  }
+
+  async send() {
+    if (!this.running || this.busy || !this.video.videoWidth) return;
+    this.busy = true;
+    const t = performance.now();
+    try {
+      const bitmap = await createImageBitmap(this.video);
+      this.id += 1;
+      this.worker.postMessage({ type: "frame", bitmap, id: this.id, t, ...this.plan() }, [bitmap]);
+    } catch {
+      this.busy = false;
+    }
   }
 
   received(msg) {
@@ -85,6 +91,9 @@ export class Reader {
     this.lags.push(done - msg.t);
     if (this.lags.length > 200) this.lags.shift();
     this.onResult(msg, { t: msg.t, done });
+    // The frame on screen now goes at once: a frame is read in a few tenths of a second, so it
+    // is a newer one than the last read (waiting for the next would add up to a frame's time).
+    this.send();
   }
 
   /** The current frame as a JPEG file (for the full reading). */

@@ -6,7 +6,7 @@ import { keepFiles } from "../first-steps.js";
 import { elementsOf, setBusy, showMessage } from "../dom.js";
 import { HINTS, HintGate, hintFor } from "./aim.js";
 import { Reader } from "./reader.js";
-import { readable, Steady } from "./steady.js";
+import { LINE_SCORE, readable, Steady, WORD_SCORE } from "./steady.js";
 import { Voice } from "./speech.js";
 import { registerOffline } from "./offline.js";
 
@@ -28,22 +28,25 @@ export default {
     const steady = new Steady();
     const gate = new HintGate();
     let lines = [];
+    let lastConfirm = false;
+    const { secondLook, scores } = settings();
     const reader = new Reader({
       video: el.video,
+      plan: () => {
+        const pick = ({ box, text, score, words }) => ({ box, text, score, words });
+        const known = lines.filter((line) => steady.said.has(line.key)).map(pick);
+        const fresh = lines.filter((line) => !steady.said.has(line.key));
+        // After a full reading that found new text, the next frame only reads that text again.
+        const confirm = !lastConfirm && fresh.length && secondLook ? fresh.map((line) => line.box) : null;
+        return { known, confirm };
+      },
       onError: (error) => showMessage(el.error, `The reader stopped: ${error.message}`),
       onResult: (result) => {
-        lines = readable(result.boxes);
-        const now = performance.now();
-        const toSay = steady.update(lines, now);
-        voice.keepOnly(steady.inView);
-        voice.add(toSay);
-        const key = hintFor(result.boxes, lines, result.stats);
-        el.hint.textContent = key ? HINTS[key] : (lines.length ? "Reading" : "");
-        el.hint.dataset.hint = key;
-        const say = gate.update(key, now);
-        if (say) voice.hint(HINTS[say]);
-        drawBoxes(el.boxes, result);
-        Object.assign(root.dataset, { frames: reader.counts.frames, dropped: reader.counts.dropped, read: reader.counts.read });
+        lines = readable(result.boxes, scores).map((line) => ({ ...line, frame: result.t }));
+        lastConfirm = Boolean(result.confirm);
+        said({ result, lines, steady, voice, gate, el });
+        Object.assign(root.dataset, { ...reader.counts, lag: Math.round(reader.lags.at(-1)),
+          det: Math.round(result.timings.det), rec: Math.round(result.timings.rec), boxes: result.boxes.length });
       },
     });
     const offline = registerOffline();
@@ -56,7 +59,7 @@ export default {
         el.status.textContent = "Getting the reader ready…";
         await Promise.race([offline, new Promise((resolve) => setTimeout(resolve, 3000))]);
         const camera = reader.openCamera();
-        await reader.load();
+        await reader.load(tuning());
         await camera;
         reader.start();
         running = true;
@@ -100,12 +103,41 @@ export default {
   },
 };
 
+// One frame's reading: the steady lines said, what left the view dropped, the aiming hint shown
+// (and said when it holds), the boxes drawn.
+function said({ result, lines, steady, voice, gate, el }) {
+  const now = performance.now();
+  const toSay = steady.update(lines, now);
+  voice.keepOnly(steady.inView);
+  voice.add(toSay);
+  if (result.confirm) return; // a second look at the same places: the hint and boxes stand
+  const key = hintFor(result.boxes, lines, result.stats);
+  el.hint.textContent = key ? HINTS[key] : (lines.length ? "Reading" : "");
+  el.hint.dataset.hint = key;
+  const hint = gate.update(key, now);
+  if (hint) voice.hint(HINTS[hint]);
+  drawBoxes(el.boxes, result);
+}
+
 function onKey(event, actions) {
   if (event.ctrlKey || event.metaKey || event.altKey || event.target.closest?.("input, textarea, select")) return;
   const action = { Escape: actions.stop, r: actions.repeat, R: actions.repeat, a: actions.all, A: actions.all }[event.key];
   if (!action) return;
   event.preventDefault();
   action();
+}
+
+// The detector's input side, the recogniser's width per frame, the scores a line and a word
+// need and the second look, when a benchmark sets them (localStorage "pagevoice.live.tuning",
+// JSON); else the defaults.
+function tuning() {
+  try { return JSON.parse(localStorage.getItem("pagevoice.live.tuning")) || {}; } catch { return {}; }
+}
+
+function settings() {
+  const set = tuning();
+  return { secondLook: set.confirm !== false,
+    scores: { lineScore: set.lineScore ?? LINE_SCORE, wordScore: set.wordScore ?? WORD_SCORE } };
 }
 
 function startError(error) {
@@ -121,6 +153,7 @@ function addToLog(log, line) {
   if (line.box) item.dataset.box = line.box.map((v) => Math.round(v)).join(",");
   if (line.words) item.dataset.words = JSON.stringify(line.words.map((w) => [w.text, ...w.box.map((v) => Math.round(v))]));
   item.dataset.at = String(Math.round(performance.now()));
+  if (line.frame !== undefined) item.dataset.frame = String(Math.round(line.frame)); // when its frame was taken
   log.prepend(item);
   while (log.childElementCount > LOG_MAX) log.lastElementChild.remove();
 }

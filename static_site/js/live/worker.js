@@ -12,6 +12,11 @@ const REC_HEIGHT = 48;
 const REC_STRIDE = 8; // input pixels per CTC step
 const REC_MAX_WIDTH = 1280;
 const REC_BATCH_WIDTH = 1920; // images x padded width per recogniser call, at most
+const REC_MIN_WIDTH = 96; // narrowest padded input (a short word's crop is padded to it)
+let REC_BUDGET = 1600; // crop widths read per frame, at most (the top lines first): a full page
+// would take seconds a frame, and a frame must be read in well under one for speech to keep up
+const MIN_HEIGHT = 8; // boxes lower than this (frame pixels) are too small to read
+const SAME_PLACE = 0.6; // IoU with a box already read and said: the same line, not read again
 
 let det = null;
 let rec = null;
@@ -24,7 +29,10 @@ self.onmessage = async (event) => {
   const msg = event.data;
   try {
     if (msg.type === "init") await init(msg);
-    else if (msg.type === "frame") self.postMessage({ type: "result", id: msg.id, t: msg.t, ...(await read(msg.bitmap)) });
+    else if (msg.type === "frame") {
+      const got = msg.confirm ? await confirm(msg.bitmap, msg.known || [], msg.confirm) : await read(msg.bitmap, msg.known || []);
+      self.postMessage({ type: "result", id: msg.id, t: msg.t, ...got });
+    }
   } catch (error) {
     self.postMessage({ type: "error", id: msg.id, message: String(error?.message || error) });
   } finally {
@@ -32,9 +40,10 @@ self.onmessage = async (event) => {
   }
 };
 
-async function init({ base, threads, side }) {
+async function init({ base, threads, side, budget }) {
   const t0 = performance.now();
   detSide = side || detSide;
+  REC_BUDGET = budget || REC_BUDGET;
   ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.max(1, threads || 2) : 1;
   ort.env.wasm.wasmPaths = { wasm: new URL("ort-wasm-simd-threaded.wasm", base).href };
   const options = { executionProviders: ["wasm"], graphOptimizationLevel: "all" };
@@ -79,7 +88,10 @@ function normalize(rgba, dw, dh, out, offset, rowWidth, plane, gray) {
   }
 }
 
-async function read(bitmap) {
+/** `known`: the lines said and still in view at the last frame ({ box, text, score, words }):
+ *  a box found at the same place is taken as that line, and the recogniser's time goes to the
+ *  lines not said yet. */
+async function read(bitmap, known) {
   const W = bitmap.width;
   const H = bitmap.height;
   const t0 = performance.now();
@@ -98,26 +110,49 @@ async function read(bitmap) {
     x0: b.x0 * sx, y0: b.y0 * sy, x1: b.x1 * sx, y1: b.y1 * sy, score: b.score,
   }));
   const t1 = performance.now();
-  const decoded = await recognise(bitmap, found);
+  const decoded = await recognise(bitmap, found, known);
   const t2 = performance.now();
   const stats = { width: W, height: H, brightness: mean(gray), sharpness: sharpness(gray, dw, dh, found, dw / W, dh / H) };
   const boxes = found.map((b, i) => ({ box: [b.x0, b.y0, b.x1, b.y1], ...(decoded[i] || { text: "", score: 0, words: [] }) }));
   return { boxes, stats, timings: { det: t1 - t0, rec: t2 - t1 } };
 }
 
-async function recognise(bitmap, boxes) {
+/** The second look at new text: the lines the last frame found but did not say yet (`boxes`,
+ *  frame pixels), read again in this frame at the same places, without detecting (a steady
+ *  camera's text has not moved; if it has, it reads differently and is not said). The lines
+ *  said and still in view come back as they were. */
+async function confirm(bitmap, known, boxes) {
+  const t0 = performance.now();
+  const found = boxes.map(([x0, y0, x1, y1]) => ({ x0, y0, x1, y1, score: 1 }));
+  const decoded = await recognise(bitmap, found, []);
+  const again = found.map((b, i) => ({ box: [b.x0, b.y0, b.x1, b.y1], ...(decoded[i] || { text: "", score: 0, words: [] }) }));
+  const kept = known.map((k) => ({ ...k, known: true }));
+  return { confirm: true, boxes: [...kept, ...again], stats: { width: bitmap.width, height: bitmap.height },
+    timings: { det: 0, rec: performance.now() - t0 } };
+}
+
+async function recognise(bitmap, boxes, known) {
   const results = new Array(boxes.length).fill(null);
   const crops = [];
+  let budget = REC_BUDGET;
   boxes.forEach((b, i) => {
+    const same = known.find((k) => iou(k.box, [b.x0, b.y0, b.x1, b.y1]) >= SAME_PLACE);
+    if (same) {
+      results[i] = { text: same.text, score: same.score, words: same.words, known: true };
+      return;
+    }
     const bw = b.x1 - b.x0;
     const bh = b.y1 - b.y0;
-    if (bh < 4 || bw < 4 || bh >= 1.5 * bw) return; // vertical text is not read live
-    crops.push({ i, b, width: Math.min(REC_MAX_WIDTH, Math.max(8, Math.round((bw * REC_HEIGHT) / bh))) });
+    if (bh < MIN_HEIGHT || bw < 4 || bh >= 1.5 * bw) return; // vertical text is not read live
+    const width = Math.min(REC_MAX_WIDTH, Math.max(8, Math.round((bw * REC_HEIGHT) / bh)));
+    if (width > budget) { results[i] = { text: "", score: 0, words: [], later: true }; return; }
+    budget -= Math.max(REC_MIN_WIDTH, width);
+    crops.push({ i, b, width });
   });
   crops.sort((a, b) => a.width - b.width);
   let batch = [];
   for (const crop of crops) {
-    const width = Math.max(160, crop.width);
+    const width = Math.max(REC_MIN_WIDTH, crop.width);
     if (batch.length && (batch.length + 1) * width > REC_BATCH_WIDTH) {
       await recogniseBatch(bitmap, batch, results);
       batch = [];
@@ -129,7 +164,7 @@ async function recognise(bitmap, boxes) {
 }
 
 async function recogniseBatch(bitmap, batch, results) {
-  const width = Math.ceil(Math.max(160, ...batch.map((c) => c.width)) / REC_STRIDE) * REC_STRIDE;
+  const width = Math.ceil(Math.max(REC_MIN_WIDTH, ...batch.map((c) => c.width)) / REC_STRIDE) * REC_STRIDE;
   const plane = REC_HEIGHT * width;
   const input = new Float32Array(batch.length * 3 * plane);
   batch.forEach((crop, k) => {
@@ -153,6 +188,14 @@ async function recogniseBatch(bitmap, batch, results) {
       box: [b.x0 + Math.max(0, word.from - 0.5) * perStep, b.y0, Math.min(b.x1, b.x0 + (word.to + 1.5) * perStep), b.y1] }));
     results[crop.i] = got;
   });
+}
+
+function iou(a, b) {
+  const ix = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
+  const iy = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
+  if (ix <= 0 || iy <= 0) return 0;
+  const inter = ix * iy;
+  return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter);
 }
 
 function mean(values) {

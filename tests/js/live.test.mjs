@@ -1,0 +1,96 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+import { HintGate, hintFor } from "../../static_site/js/live/aim.js";
+import { alphabetOf, decode } from "../../static_site/js/live/ctc.js";
+import { boxesFromMap, readingOrder } from "../../static_site/js/live/detect.js";
+import { keyOf, languageOf, readable, Steady } from "../../static_site/js/live/steady.js";
+
+const line = (text, score = 0.95) => ({ text, score, box: [0, 0, 10, 10],
+  words: text.split(" ").map((w) => ({ text: w, score, box: [0, 0, 10, 10] })) });
+
+test("a line is said once it reads the same in two frames, then not while it stays in view", () => {
+  const steady = new Steady({ forgetMs: 1000 });
+  const frame = (texts, now) => steady.update(readable(texts.map((t) => line(t))), now).map((l) => l.text);
+  assert.deepEqual(frame(["EXIT"], 0), []);
+  assert.deepEqual(frame(["Exit ", "Platform 4"], 100), ["Exit"]); // case and spaces do not matter
+  assert.deepEqual(frame(["EXIT", "Platform 4"], 200), ["Platform 4"]);
+  assert.deepEqual(frame(["EXIT", "Platform 4"], 300), []);
+  assert.deepEqual(frame([], 900), []);
+  assert.deepEqual(frame(["EXIT"], 2000), []); // out of view longer than forgetMs: a new sighting
+  assert.deepEqual(frame(["EXIT"], 2100), ["EXIT"]);
+});
+
+test("a line that reads differently in the next frame is not said", () => {
+  const steady = new Steady();
+  steady.update(readable([line("EXlT")]), 0);
+  assert.deepEqual(steady.update(readable([line("EXIT")]), 100), []);
+});
+
+test("unsure words and unsure lines are left out", () => {
+  const l = line("Main Street");
+  l.words[1].score = 0.5;
+  assert.deepEqual(readable([l]).map((x) => x.text), ["Main"]);
+  assert.deepEqual(readable([line("Main Street", 0.3)]), []);
+  assert.deepEqual(readable([line("— :")]), []); // punctuation alone says nothing
+  assert.equal(keyOf("  Main   STREET "), "main street");
+});
+
+test("the voice's language follows the text's script", () => {
+  assert.equal(languageOf("出口", "en-GB"), "zh");
+  assert.equal(languageOf("でぐち", "en-GB"), "ja");
+  assert.equal(languageOf("Выход", "en-GB"), "ru");
+  assert.equal(languageOf("Sortie", "fr-FR"), "fr-FR");
+});
+
+const stats = { width: 640, height: 360, brightness: 120, sharpness: 500 };
+const box = (x0, y0, x1, y1) => ({ box: [x0, y0, x1, y1], text: "x", score: 0.9 });
+
+test("aiming hints: dark, no text, small, cut at an edge, blurred", () => {
+  assert.equal(hintFor([], [], { ...stats, brightness: 20 }), "dark");
+  assert.equal(hintFor([], [], stats), "none");
+  assert.equal(hintFor([box(100, 100, 300, 110)], [], stats), "closer");
+  assert.equal(hintFor([box(0, 100, 300, 140)], [line("x")], stats), "left");
+  assert.equal(hintFor([box(300, 100, 640, 140)], [line("x")], stats), "right");
+  assert.equal(hintFor([box(100, 0, 300, 40)], [line("x")], stats), "up");
+  assert.equal(hintFor([box(0, 100, 640, 140)], [line("x")], stats), ""); // both sides: no way to turn
+  assert.equal(hintFor([box(100, 100, 300, 140)], [], { ...stats, sharpness: 20 }), "still");
+  assert.equal(hintFor([box(100, 100, 300, 140)], [line("x")], stats), "");
+});
+
+test("a hint is said when it holds two frames, and again only after a while", () => {
+  const gate = new HintGate({ repeatMs: 1000 });
+  assert.equal(gate.update("left", 0), "");
+  assert.equal(gate.update("left", 100), "left");
+  assert.equal(gate.update("left", 200), "");
+  assert.equal(gate.update("left", 1200), "left");
+  assert.equal(gate.update("", 1300), "");
+});
+
+test("greedy CTC: repeats merged, blanks dropped, words split at the space with their scores", () => {
+  const alphabet = alphabetOf("A\nB");
+  const classes = alphabet.length; // blank, A, B, space
+  const rows = [1, 1, 0, 2, 3, 2, 0];
+  const probs = new Float32Array(rows.length * classes);
+  rows.forEach((c, t) => { probs[t * classes + c] = 0.9; });
+  const got = decode(probs, rows.length, classes, rows.length, alphabet);
+  assert.equal(got.text, "AB B");
+  assert.deepEqual(got.words.map((w) => [w.text, w.from, w.to]), [["AB", 0, 3], ["B", 5, 5]]);
+  assert.equal(decode(probs, rows.length, classes, 2, alphabet).text, "A"); // padding is not read
+});
+
+test("DB boxes: one per region above threshold, grown around it, kept in reading order", () => {
+  const w = 40;
+  const h = 20;
+  const map = new Float32Array(w * h);
+  const fill = (x0, y0, x1, y1, p) => { for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) map[y * w + x] = p; };
+  fill(20, 2, 36, 6, 0.9); // right, top row
+  fill(2, 3, 14, 7, 0.9); // left, same row
+  fill(4, 13, 30, 17, 0.9); // second row
+  fill(36, 19, 37, 20, 0.9); // a speck
+  fill(32, 9, 39, 11, 0.35); // faint: above the pixel threshold, under the box's mean
+  const boxes = readingOrder(boxesFromMap(map, w, h));
+  assert.equal(boxes.length, 3);
+  assert.ok(boxes[0].x0 < 2 && boxes[1].x0 > 15 && boxes[2].y0 > 9);
+  assert.ok(boxes[0].x1 > 14 && boxes[0].y1 > 7); // grown by area * 1.3 / perimeter
+});
