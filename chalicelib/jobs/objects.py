@@ -172,7 +172,9 @@ def presign_post(key: str, content_type: str, size_cap: int, expires_in: int) ->
 @dataclass(frozen=True)
 class JobFiles:
     """One job's objects: its upload and the files its worker writes beside the result, by
-    name (jobs.keys says where each lives)."""
+    name (jobs.keys says where each lives): reading and removing them. Writing is the
+    worker's alone (`write`): the sweep's role, which only reads and deletes, reaches no
+    PutObject through this class (tests/infra/test_iam.py reads the code class by class)."""
     bucket: str
     user_id: str
     job_id: str
@@ -197,10 +199,6 @@ class JobFiles:
     def read(self, name: str) -> bytes:
         """An output file's bytes. Raises ObjectMissing."""
         return read_bytes(self.bucket, self.key(name))
-
-    def write(self, name: str, body, content_type: str, transient: bool = False) -> str:
-        """Store one output (see `write`); its key."""
-        return write(self.bucket, self.key(name), body, content_type, transient=transient)
 
     def assemble(self, index: dict) -> dict:
         """The result a growing result's index stands for, its parts read from here. Raises

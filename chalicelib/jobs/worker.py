@@ -260,7 +260,7 @@ class _Publisher:
         self.max_bytes = settings.get().limits.max_result_bytes
 
     def _put(self, name: str, body, content_type: str, transient: bool = False) -> str:
-        return self.files.write(name, body, content_type, transient=transient)
+        return objects.write(self.files.bucket, self.files.key(name), body, content_type, transient=transient)
 
     def _files(self, outputs: Outputs) -> None:
         for name, (body, content_type) in outputs.files.items():

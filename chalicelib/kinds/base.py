@@ -8,7 +8,7 @@ function from the upload's bytes to outputs (run by the worker only, with no AWS
 time less what storing needs); `publish(outputs)` may be called with early outputs (the text
 before its recording, each part of the recording) and the worker stores them at once. Each
 publish carries the whole result so far; the worker writes only what is new in it
-(chalicelib.jobs.objects), so a list of the result grows by appending and an item once
+(chalicelib.jobs.growing), so a list of the result grows by appending and an item once
 published is not changed in place (a list changed otherwise is written again whole).
 `publish` may raise: when the job was deleted meanwhile, or the result would pass its size
 cap, the worker stops the work that way; a kind lets such exceptions through. A kind

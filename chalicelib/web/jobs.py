@@ -43,7 +43,7 @@ def describe(user_id: str, job_id: str) -> dict | None:
         "result": result,  # null when larger than inline_result_bytes: then read result_url
         "result_url": result_url,
         # While a result too large to travel inline grows: its index (the result without its
-        # grown values) and a presigned GET of each part file, to assemble (jobs.objects).
+        # grown values) and a presigned GET of each part file, to assemble (jobs.growing).
         "result_parts": parts,
         "audio_url": objects.presign_get(audio, "audio/wav") if owned(user_id, job_id, audio) else None,
         "outputs": _outputs(user_id, job_id, job),

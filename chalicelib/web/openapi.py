@@ -177,7 +177,7 @@ SCHEMAS = {
                                        "while a result too large to travel inline grows (`result` and `result_url` "
                                        "are then null): `index` (the result without its grown values, naming its "
                                        "part files) and `urls` (a presigned GET of each part file); a client reads "
-                                       "only the parts it has not read yet (chalicelib/jobs/objects.py says how "
+                                       "only the parts it has not read yet (chalicelib/jobs/growing.py says how "
                                        "they join)"}),
             "audio_url": _nullable({"type": "string", "description": "presigned GET of speech.wav"}),
             "outputs": {"type": "object", "additionalProperties": _STRING,

@@ -182,7 +182,7 @@ export async function getJob(jobId, opts) {
   return job;
 }
 
-// ---- A result that grows (chalicelib/jobs/objects.py): an index, and part files read once ----
+// ---- A result that grows (chalicelib/jobs/growing.py): an index, and part files read once ----
 
 const PART_READS = 4; // part files read at once
 let partsRead = { jobId: null, files: new Map() }; // the parsed part files of the job shown, by name

@@ -213,5 +213,5 @@ def test_a_missing_object_is_object_missing_or_answered_as_absent(api_env):
     assert files.upload_time() is None
     assert objects.read_json(files.bucket, files.key("result.json")) == (None, None)
     assert objects.read_to(files.bucket, files.key("speech.wav"), io.BytesIO()) is False
-    files.write("echo.txt", b"HELLO", "text/plain")
+    objects.write(files.bucket, files.key("echo.txt"), b"HELLO", "text/plain")
     assert files.read("echo.txt") == b"HELLO" and files.delete_all() == 1

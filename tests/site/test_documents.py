@@ -297,14 +297,14 @@ def test_a_large_result_still_being_made_is_polled_every_ten_seconds(page, stack
 
 def test_a_large_result_still_being_made_is_read_part_by_part(page, stack, shoot, monkeypatch):
     """While a result too large to travel inline grows, GET /jobs/{id} gives its index and a
-    presigned GET of each part file (chalicelib.jobs.objects): the page reads each part once,
+    presigned GET of each part file (chalicelib.jobs.growing): the page reads each part once,
     only the new ones at each poll, and shows the pages as they come."""
-    from chalicelib.jobs import objects
+    from chalicelib.jobs import growing as parts
 
-    monkeypatch.setattr(objects, "PART_MIN_BYTES", 1)  # every publish makes part files
+    monkeypatch.setattr(parts, "PART_MIN_BYTES", 1)  # every publish makes part files
     sign_in(page, stack)
     fake = make_job(stack, PAGES, filename="long-report.pdf", document=True)
-    store, growing, urls, made, reads = Store(stack), objects.Growing(), {}, {}, []
+    store, growing, urls, made, reads = Store(stack), parts.Growing(), {}, {}, []
     page.on("request", lambda r: reads.append(r.url.split("?")[0].rsplit("/", 1)[-1]) if "/result-" in r.url else None)
     read = {"pages": 1}
 
