@@ -4,8 +4,8 @@ result read back (whole or growing: chalicelib.jobs.growing), presigned POSTs an
 removal. A persistence door: S3's "not there" is raised as chalicelib.errors.ObjectMissing (or
 answered as None or False where the caller asks whether), never as botocore's error.
 
-One job's objects are reached through its `JobFiles` (bucket, user, job); the functions below
-it take any key of the bucket.
+One job's objects are reached through its `JobFiles` (bucket, user, job: the job's keys are
+jobs.keys'); the module's functions take any key of the bucket.
 """
 from __future__ import annotations
 
@@ -19,9 +19,6 @@ from chalicelib.jobs import growing
 from chalicelib.jobs.keys import job_prefix, output_key, prefixes, upload_key
 
 log = logs.get("objects")
-
-
-# --- S3 ---
 
 # What output files are served as: a file is served as what its name says, never sniffed.
 _OUTPUT_TYPES = {".wav": "audio/wav", ".json": "application/json", ".txt": "text/plain; charset=utf-8",
