@@ -154,3 +154,26 @@ def test_live_reading_works_with_the_network_off_after_the_first_load(camera, tm
     page.click("#live-start")
     page.wait_for_selector("section[data-view='live'][data-state='reading']", timeout=60_000)
     page.wait_for_function(f"() => window.__said.some(s => s.text === {SIGN!r})", timeout=30_000)
+
+
+def test_read_all_with_the_full_pipeline_sends_the_frame_as_a_photo(camera, stack, tmp_path):
+    """Signed in: one press sends the camera's frame through the dashboard's upload, as a page
+    job of the existing kind, read by the worker; the job's text has the sign's words."""
+    from infra import live_assets
+    from tests.site.test_site import RESULT_TIMEOUT_MS, api_register, login_ui, new_user, url, wait_view
+
+    live_assets.build()
+    page = camera(video(tmp_path, scene(SIGN, 64)))
+    user = new_user()
+    api_register(stack, user)
+    login_ui(page, stack, user)
+    page.click('[data-testid="dashboard-live"]')
+    wait_view(page, "live")
+    page.click("#live-start")
+    page.wait_for_selector("section[data-view='live'][data-state='reading']", timeout=60_000)
+    page.wait_for_function(f"() => window.__said.some(s => s.text === {SIGN!r})", timeout=30_000)
+    page.click("#live-full")
+    wait_view(page, "job", timeout=60_000)
+    page.wait_for_selector('#job-status[data-status="done"]', timeout=RESULT_TIMEOUT_MS)
+    assert "PARKING" in page.inner_text("#result-text")
+    assert url(stack, "#/jobs/") in page.url

@@ -29,17 +29,11 @@ export default {
     const gate = new HintGate();
     let lines = [];
     let lastConfirm = false;
+    let plans = 0;
     const { secondLook, scores } = settings();
     const reader = new Reader({
       video: el.video,
-      plan: () => {
-        const pick = ({ box, text, score, words }) => ({ box, text, score, words });
-        const known = lines.filter((line) => steady.said.has(line.key)).map(pick);
-        const fresh = lines.filter((line) => !steady.said.has(line.key));
-        // After a full reading that found new text, the next frame only reads that text again.
-        const confirm = !lastConfirm && fresh.length && secondLook ? fresh.map((line) => line.box) : null;
-        return { known, confirm };
-      },
+      plan: () => planNext(lines, steady, { lastConfirm, secondLook, reread: (plans += 1) % 4 === 0 }),
       onError: (error) => showMessage(el.error, `The reader stopped: ${error.message}`),
       onResult: (result) => {
         lines = readable(result.boxes, scores).map((line) => ({ ...line, frame: result.t }));
@@ -102,6 +96,18 @@ export default {
     signal.addEventListener("abort", () => { reader.close(); voice.stop(); });
   },
 };
+
+// What the next frame reads. After a full reading that found new text, only that text again,
+// at the same places (the second look). Otherwise a full reading, in which the lines said and
+// in view are taken as they were where they are found again, but for every fourth frame, which
+// reads them again (a board whose words change in place must not be carried forever).
+function planNext(lines, steady, { lastConfirm, secondLook, reread }) {
+  const said = (line) => steady.said.has(line.key);
+  const fresh = lines.filter((line) => !said(line));
+  const confirm = !lastConfirm && fresh.length && secondLook ? fresh.map((line) => line.box) : null;
+  const known = reread && !confirm ? [] : lines.filter(said).map(({ box, text, score, words }) => ({ box, text, score, words }));
+  return { known, confirm };
+}
 
 // One frame's reading: the steady lines said, what left the view dropped, the aiming hint shown
 // (and said when it holds), the boxes drawn.
