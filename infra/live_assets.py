@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "static_site" / "live-assets"
 ORT_DIST = ROOT / "node_modules" / "onnxruntime-web" / "dist"
 # The WASM-only build with its loader bundled in: one module and one .wasm (threads and SIMD).
-ORT_FILES = ("ort.wasm.bundle.min.mjs", "ort-wasm-simd-threaded.wasm")
+# The module is renamed .js: every server (S3's content types included) sends that as
+# JavaScript, which a module must be; .mjs is not known everywhere.
+ORT_FILES = {"ort.wasm.bundle.min.mjs": "ort.bundle.min.js", "ort-wasm-simd-threaded.wasm": "ort-wasm-simd-threaded.wasm"}
 MODELS = {"det.onnx": "PP-OCRv6_det_small.onnx", "rec.onnx": "PP-OCRv6_rec_small.onnx"}
 
 
@@ -46,8 +48,8 @@ def build(out: Path = OUT) -> dict:
     models = _models_dir()
     for name, source in MODELS.items():
         _copy(models / source, out / name)
-    for name in ORT_FILES:
-        _copy(ORT_DIST / name, out / name)
+    for source, name in ORT_FILES.items():
+        _copy(ORT_DIST / source, out / name)
     keys = out / "keys.txt"
     if not _fresh(models / MODELS["rec.onnx"], keys):
         import onnxruntime as ort
@@ -60,7 +62,7 @@ def build(out: Path = OUT) -> dict:
         "det.onnx": "Apache-2.0 (PaddleOCR PP-OCRv6 small, via rapidocr)",
         "rec.onnx": "Apache-2.0 (PaddleOCR PP-OCRv6 small, via rapidocr)",
         "keys.txt": "Apache-2.0 (the recogniser's characters)",
-        **{name: "MIT (onnxruntime-web)" for name in ORT_FILES}}}
+        **{name: "MIT (onnxruntime-web)" for name in ORT_FILES.values()}}}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     return manifest
 

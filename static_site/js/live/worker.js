@@ -4,7 +4,7 @@
 // with threads when the page is cross-origin isolated). Nothing here touches the network but
 // the first load of the models (which the service worker then keeps).
 
-import * as ort from "../../live-assets/ort.wasm.bundle.min.mjs";
+import * as ort from "../../live-assets/ort.bundle.min.js";
 import { boxesFromMap, readingOrder } from "./detect.js";
 import { alphabetOf, decode } from "./ctc.js";
 
