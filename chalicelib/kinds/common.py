@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from chalicelib import settings, structure
 from chalicelib.kinds.base import characters
 
-SPEECH = "speech.wav"
-SPEECH_MP3 = "speech.mp3"  # the same recording, compressed, for downloading
+RECORDING = "speech.wav"  # text-to-speech's recording (the file name is a contract)
+RECORDING_MP3 = "speech.mp3"  # the same recording, compressed, for downloading
 
 
 class Stopwatch:

@@ -8,7 +8,7 @@ import wave
 
 from chalicelib.kinds import voice
 from chalicelib.kinds.base import Resume
-from chalicelib.kinds.common import SPEECH, SPEECH_MP3
+from chalicelib.kinds.common import RECORDING, RECORDING_MP3
 from chalicelib.kinds.page import pipeline
 
 # espeak-ng: a real voice fast enough that the parts come well before anyone could reach them.
@@ -69,11 +69,11 @@ def test_the_page_stores_a_held_part_with_the_whole_recording_as_transient():
     done = pipeline.run(b"not a document", publish=published.append, resume=Resume(prior, lambda name: b""),
                         tts_engine="espeak")
     names = [p["file"] for p in done.result["speech"]["parts"]]
-    held = [n for n in done.files if n not in (SPEECH, SPEECH_MP3)]
+    held = [n for n in done.files if n not in (RECORDING, RECORDING_MP3)]
     assert held == names[-1:] and done.transient == frozenset(held)
     assert [n for p in published for n in p.files] == names[:-1]
     bodies = [body for p in published for body, _ in p.files.values()] + [done.files[held[0]][0]]
-    assert b"".join(map(frames, bodies)) == frames(done.files[SPEECH][0].read())
+    assert b"".join(map(frames, bodies)) == frames(done.files[RECORDING][0].read())
     assert len(done.result["speech"]["words"]) == len(LONG.split())
 
 

@@ -8,7 +8,7 @@ from chalicelib.engines import digits as engines
 from chalicelib.geometry import around
 from chalicelib.kinds import voice
 from chalicelib.kinds.base import Outputs
-from chalicelib.kinds.common import SPEECH, Stopwatch
+from chalicelib.kinds.common import RECORDING, Stopwatch
 from chalicelib.kinds.digits import NAME
 from chalicelib.media import sandbox
 
@@ -73,7 +73,7 @@ def run(data: bytes, *, deadline: float | None = None,
         result["speech"] = speech.info
     elif speech.info is not None:  # no voice for the language named
         result["unspoken"] = voice.unspoken(speech.info["unspoken"])
-    return Outputs(result=result, files={SPEECH: (speech.wav, "audio/wav")} if speech.wav is not None else {})
+    return Outputs(result=result, files={RECORDING: (speech.wav, "audio/wav")} if speech.wav is not None else {})
 
 
 def warm_up() -> None:

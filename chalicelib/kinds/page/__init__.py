@@ -3,7 +3,7 @@ word boxes, and the text read aloud, out. Declaration only: the work is `pipelin
 from __future__ import annotations
 
 from chalicelib.kinds.base import Kind
-from chalicelib.kinds.common import SPEECH, SPEECH_MP3, check_text_result, image_limits, text_result, text_summary
+from chalicelib.kinds.common import RECORDING, RECORDING_MP3, check_text_result, image_limits, text_result, text_summary
 from chalicelib.media import types
 from chalicelib.structure import DEFAULT_SKIP, ROLES
 
@@ -24,7 +24,7 @@ KIND = Kind(
     content_types=types.IMAGE_TYPES + types.DOCUMENT_TYPES,
     extensions=tuple(e for t in types.IMAGE_TYPES + types.DOCUMENT_TYPES for e in types.EXTENSIONS[t]),
     runner="chalicelib.kinds.page.pipeline:run", resumable=True,
-    result_schema=RESULT_SCHEMA, outputs=(SPEECH, SPEECH_MP3, CHAPTERS), audio=SPEECH, limits=image_limits,
+    result_schema=RESULT_SCHEMA, outputs=(RECORDING, RECORDING_MP3, CHAPTERS), audio=RECORDING, limits=image_limits,
     checks=check_text_result, summary=text_summary,
     # The OCR model at init; language identification and the voice behind it at low priority
     # (pipeline.warm_up).

@@ -19,7 +19,7 @@ from chalicelib.engines.ocr.base import build_result
 from chalicelib.geometry import around
 from chalicelib.kinds import voice
 from chalicelib.kinds.base import Outputs, Resume
-from chalicelib.kinds.common import SPEECH, SPEECH_MP3, Stopwatch
+from chalicelib.kinds.common import RECORDING, RECORDING_MP3, Stopwatch
 from chalicelib.kinds.page import CHAPTERS, NAME, PAGE_IMAGE
 from chalicelib.languages import detect
 from chalicelib.media import sandbox
@@ -377,9 +377,9 @@ def _record(result: dict, emit, watch: Stopwatch, deadline: float | None, tts_en
     with watch.stage("join"):
         wav, mp3 = voice.whole(made[p["file"]] if p["file"] in made else resume.read(p["file"])
                                for p in take.info["parts"])
-    result["speech"]["download"] = SPEECH_MP3
+    result["speech"]["download"] = RECORDING_MP3
     result["timings_ms"] = dict(watch.ms)
-    files = {SPEECH: (wav, "audio/wav"), SPEECH_MP3: (mp3, "audio/mpeg")}
+    files = {RECORDING: (wav, "audio/wav"), RECORDING_MP3: (mp3, "audio/mpeg")}
     if result.get("chapters"):
         result["chapters"] = spoken.with_starts(result, result["chapters"])
         result["speech"]["chapters"] = CHAPTERS
@@ -400,7 +400,7 @@ def process(data: bytes, *, ocr_engine: str | None = None, tts_engine: str | Non
             on_text(outputs.result)
 
     done = run(data, deadline=deadline, publish=publish, ocr_engine=ocr_engine, tts_engine=tts_engine)
-    wav = done.files.get(SPEECH)
+    wav = done.files.get(RECORDING)
     return Processed(result=done.result, wav=wav[0].read() if wav else None)
 
 
