@@ -24,10 +24,9 @@ import re
 from urllib.parse import parse_qs, unquote
 
 from infra.local import iam, sigv4
+from infra.local.wsgi import ADMIN_ENVIRON, ADMIN_HEADER, read_body
 
-ADMIN_HEADER = "X-Pagevoice-Admin"
 _ENVIRON_ADMIN = "HTTP_" + ADMIN_HEADER.upper().replace("-", "_")
-ADMIN_ENVIRON = "pagevoice.admin"
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/")
 
 
@@ -141,9 +140,7 @@ class Guard:
         return self._require(key_id, [(action, self._object_arn(key))])
 
     def _presigned_post(self, environ: dict) -> str | None:
-        from infra.local.journal import _read_body
-
-        body = _read_body(environ)  # and puts it back for the layers below
+        body = read_body(environ)  # and puts it back for the layers below
         form, size = _form(environ, body)
         key_id, _ = sigv4.credential(form.get("x-amz-credential", ""))
         secret = self.secrets.get(key_id)

@@ -33,6 +33,8 @@ import string
 from email.utils import parseaddr
 from pathlib import Path
 
+from infra.local.files import default_state_dir, private_dir, write_private
+
 ACCOUNT = "123456789012"  # moto's default account
 PARTITION = "aws"
 IDENTITIES = ("admin", "api", "worker", "sweep", "tasks")
@@ -50,14 +52,12 @@ def _new_key() -> dict[str, str]:
 
 def credentials(state_dir: Path) -> dict[str, dict[str, str]]:
     """identity -> {"key", "secret"}: generated once per state directory, kept 0600."""
-    from infra.local import state
-
     path = state_dir / CREDENTIALS_FILE
     known = json.loads(path.read_text()) if path.exists() else {}
     if set(IDENTITIES) - set(known):
         known = {name: known.get(name) or _new_key() for name in IDENTITIES}
-        state.private_dir(state_dir)
-        state.write_private(path, json.dumps(known).encode())
+        private_dir(state_dir)
+        write_private(path, json.dumps(known).encode())
     return known
 
 
@@ -345,8 +345,6 @@ def main(argv: list[str] | None = None) -> None:
     """`python -m infra.local.iam [--state-dir DIR] [IDENTITY]`: shell exports of one identity's
     keys (made if missing), for running the stack's pieces by hand."""
     import argparse
-
-    from infra.local.stack import default_state_dir
 
     ap = argparse.ArgumentParser(prog="python -m infra.local.iam")
     ap.add_argument("--state-dir", default=default_state_dir())

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import io
 import json
 import os
 import re
@@ -54,7 +53,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, quote
 
-from infra.local.guard import ADMIN_HEADER  # the stack's own secret: never journaled
+from infra.local import guard, iam, mailbox
+from infra.local.files import open_private
+from infra.local.wsgi import ADMIN_HEADER, call, read_body, unavailable
 
 ROTATE_PATH = "/_pagevoice/journal/rotate"
 CURRENT = "journal.jsonl"
@@ -62,13 +63,6 @@ _ROTATED = re.compile(r"^journal-(\d+)\.jsonl$")
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 _READ_ACTIONS = ("Get", "BatchGet", "List", "Describe", "Query", "Scan", "Receive")
 _UNKEPT_ACTIONS = ("SendEmail", "SendRawEmail")  # SES (query protocol): see above
-
-
-def open_private(path: Path, flags: int = os.O_WRONLY | os.O_APPEND | os.O_CREAT) -> int:
-    """A descriptor on `path`, 0600 whatever the umask (also for a file that existed)."""
-    fd = os.open(path, flags, 0o600)
-    os.fchmod(fd, 0o600)
-    return fd
 
 
 def rotated_files(directory: Path) -> list[Path]:
@@ -165,39 +159,6 @@ def _headers(environ: dict) -> dict[str, str]:
     return out
 
 
-def _read_body(environ: dict) -> bytes:
-    stream = environ["wsgi.input"]
-    length = environ.get("CONTENT_LENGTH")
-    if length:
-        body = stream.read(int(length))
-    elif environ.get("wsgi.input_terminated"):  # chunked: the server ends the stream
-        body = stream.read()
-    else:
-        body = b""
-    environ["wsgi.input"] = io.BytesIO(body)
-    return body
-
-
-def call(app, environ: dict) -> tuple[str, list, list[bytes]]:
-    """`app`'s whole answer (status, headers, body chunks), none of it sent yet: a layer can
-    keep what it must before the caller is told."""
-    answer: list = []
-    result = app(environ, lambda status, headers, exc_info=None: answer.append((status, headers)))
-    try:
-        chunks = list(result)
-    finally:
-        if hasattr(result, "close"):
-            result.close()
-    status, headers = answer[0]
-    return status, headers, chunks
-
-
-def unavailable(start_response, why: str) -> list[bytes]:
-    msg = f"local AWS {why}".encode()
-    start_response("503 Service Unavailable", [("Content-Type", "text/plain"), ("Content-Length", str(len(msg)))])
-    return [msg]
-
-
 class Journal:
     """WSGI middleware: journal each mutating request, then hand it to `app`."""
 
@@ -237,7 +198,7 @@ class Journal:
             return [body]
         if method in _READ_METHODS:
             return self.app(environ, start_response)
-        body = _read_body(environ)
+        body = read_body(environ)
         headers = {k: v for k, v in _headers(environ).items() if k.lower() != ADMIN_HEADER.lower()}
         if not is_mutation(method, headers, body):
             return self.app(environ, start_response)
@@ -317,7 +278,6 @@ def main(argv: list[str] | None = None) -> None:
     from werkzeug.serving import run_simple
 
     from chalicelib import resources, settings
-    from infra.local import guard, iam, mailbox
 
     ap = argparse.ArgumentParser(prog="python -m infra.local.journal")
     ap.add_argument("-H", "--host", default="127.0.0.1")

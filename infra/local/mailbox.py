@@ -7,7 +7,7 @@ writes each SendEmail moto answered 200 as an RFC 822 file, before the answer go
     <state dir>/mail/<UTC timestamp>-<SES message id>.eml     (0600, in a 0700 directory)
 
 multipart/alternative (the text and the HTML), so any mail reader opens it, and the newest
-sorts last. Requests the stack replays after a crash (the guard marks them: guard.ADMIN_ENVIRON)
+sorts last. Requests the stack replays after a crash (the guard marks them: wsgi.ADMIN_ENVIRON)
 write nothing; sends are not journaled anyway (journal.is_mutation), so a restart never
 writes old mail again.
 
@@ -34,9 +34,8 @@ from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from infra.local import state
-from infra.local.guard import ADMIN_ENVIRON
-from infra.local.journal import _read_body, call, unavailable
+from infra.local.files import default_state_dir, private_dir, write_private
+from infra.local.wsgi import ADMIN_ENVIRON, call, read_body, unavailable
 
 MAIL_DIR = "mail"
 RUNNING = Path(__file__).resolve().parents[2] / ".local" / "mailboxes"
@@ -84,10 +83,10 @@ def message(fields: dict[str, list[str]], message_id: str, sent: datetime) -> Em
 def write(directory: Path, msg: EmailMessage, message_id: str, sent: datetime) -> Path:
     """The message as `<directory>/<UTC timestamp>-<message id>.eml`, whole or not at all (a
     reader polling the folder never sees half a file)."""
-    state.private_dir(directory)
+    private_dir(directory)
     path = directory / f"{sent:%Y%m%dT%H%M%S.%fZ}-{_UNSAFE.sub('_', message_id)}.eml"
     tmp = path.with_name(path.name + ".tmp")
-    state.write_private(tmp, msg.as_bytes())
+    write_private(tmp, msg.as_bytes())
     os.replace(tmp, path)
     return path
 
@@ -97,14 +96,14 @@ class Mailbox:
 
     def __init__(self, app, directory: Path) -> None:
         self.app = app
-        self.directory = state.private_dir(directory)  # there from the start: `make run` names it
+        self.directory = private_dir(directory)  # there from the start: `make run` names it
         note_running(self.directory)
 
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
         if (environ["REQUEST_METHOD"] != "POST" or environ.get(ADMIN_ENVIRON)
                 or not environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded")):
             return self.app(environ, start_response)
-        fields = parse_qs(_read_body(environ).decode("utf-8", "replace"), keep_blank_values=True)
+        fields = parse_qs(read_body(environ).decode("utf-8", "replace"), keep_blank_values=True)
         if fields.get("Action") != ["SendEmail"]:
             return self.app(environ, start_response)
         status, headers, chunks = call(self.app, environ)
@@ -136,9 +135,9 @@ def note_running(directory: Path, pid: int | None = None) -> None:
     """Say (under RUNNING) that this process writes mail to `directory`, for `make mail`."""
     directory = directory.resolve()
     try:
-        state.private_dir(RUNNING)
+        private_dir(RUNNING)
         name = hashlib.sha256(str(directory).encode()).hexdigest()[:16]
-        state.write_private(RUNNING / f"{name}.json",
+        write_private(RUNNING / f"{name}.json",
                             json.dumps({"mail_dir": str(directory), "pid": pid or os.getpid()}).encode())
     except OSError:
         pass  # `make mail` then needs PAGEVOICE_STATE_DIR; the mail is written all the same
@@ -173,8 +172,6 @@ def running() -> list[Path]:
 def directories(state_dir: str | None) -> list[Path]:
     """Where to look: the state directory named (--state-dir, else PAGEVOICE_STATE_DIR), else
     the running stacks' mail folders, else the default state directory's."""
-    from infra.local.stack import default_state_dir
-
     if state_dir or os.environ.get("PAGEVOICE_STATE_DIR"):
         return [mail_dir(Path(state_dir or default_state_dir()))]
     return running() or [mail_dir(Path(default_state_dir()))]

@@ -39,8 +39,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from chalicelib import settings
+from infra.local import iam, mailbox, state
+from infra.local.files import ROOT, default_state_dir, make_private, open_private, private_dir, write_private
 
-ROOT = Path(__file__).resolve().parents[2]
 SNAPSHOT_EVERY = 3.0
 # chalice.cli has no __main__ module; run its entry point as its console script does.
 CHALICE = "import sys; from chalice.cli import main; sys.argv[0] = 'chalice'; sys.exit(main())"
@@ -49,10 +50,6 @@ CHALICE = "import sys; from chalice.cli import main; sys.argv[0] = 'chalice'; sy
 def ports() -> dict[str, int]:
     local = settings.get().local
     return {"aws": local.aws_port, "api": local.api_port, "site": local.site_port}
-
-
-def default_state_dir() -> str:
-    return str(ROOT / settings.get().local.state_dir)
 
 
 _PR_SET_PDEATHSIG = 1
@@ -104,13 +101,11 @@ def site_hosts(host: str) -> tuple[str, ...]:
 def stack_env(state_dir: Path, host: str, p: dict[str, int]) -> dict[str, str]:
     """Environment shared by every process of the stack: it acts as the admin identity unless
     `process_env` gives a process its own."""
-    from infra.local import iam, state
-
     secret_file = state_dir / "jwt-secret"
     if not secret_file.exists():
         # Generated once per state directory, so sessions survive a restart too.
-        state.private_dir(secret_file.parent)
-        state.write_private(secret_file, secrets.token_urlsafe(48).encode())
+        private_dir(secret_file.parent)
+        write_private(secret_file, secrets.token_urlsafe(48).encode())
     return {
         "AWS_ENDPOINT_URL": f"http://{host}:{p['aws']}",
         **iam.process_env(iam.credentials(state_dir)["admin"]),
@@ -125,8 +120,7 @@ def stack_env(state_dir: Path, host: str, p: dict[str, int]) -> dict[str, str]:
 def process_env(state_dir: Path, name: str) -> dict[str, str]:
     """What one helper adds to the shared environment: the IAM identity it acts as (iam.py).
     The bridge acts as the sweep, and gives its worker processes the worker's identity."""
-    from infra.local import iam
-    from infra.local.bridge import WORKER_KEY_ENV
+    from infra.local.bridge import WORKER_KEY_ENV  # the bridge loads the worker's modules: only when used
 
     creds = iam.credentials(state_dir)
     if name in ("api", "tasks"):
@@ -202,15 +196,11 @@ class Stack:
         self.stop = threading.Event()
         self.checkpointing = threading.Lock()  # the periodic one and the final one never overlap
         self.site = None
-        from infra.local import state
-
-        state.make_private(state_dir)  # 0700, its files 0600: password hashes, every image
+        make_private(state_dir)  # 0700, its files 0600: password hashes, every image
         self.aws_url = f"http://{host}:{self.ports['aws']}"
         self.env = {**os.environ, **stack_env(state_dir, host, self.ports)}
 
     def _spawn(self, *args: str, log: Path | None = None, env: dict | None = None) -> subprocess.Popen:
-        from infra.local.journal import open_private
-
         fd = open_private(log) if log else None
         try:
             proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env={**self.env, **(env or {})},
@@ -226,7 +216,7 @@ class Stack:
     def start(self) -> None:
         os.environ.update(self.env)  # this process talks to local AWS too (bootstrap, snapshots)
         from chalicelib import aws
-        from infra.local import bootstrap, bridge, iam, mailbox, state
+        from infra.local import bootstrap, bridge  # the worker's modules: loaded only to start
 
         aws.reset()
         p, h = self.ports, self.host
@@ -264,8 +254,6 @@ class Stack:
               "Ctrl-C stops everything.\n", flush=True)
 
     def _snapshots(self) -> None:
-        from infra.local import state
-
         while not self.stop.wait(SNAPSHOT_EVERY):
             try:
                 with self.checkpointing:
@@ -287,8 +275,6 @@ class Stack:
         return 0
 
     def shutdown(self) -> None:
-        from infra.local import state
-
         self.stop.set()
         # Side by side, so the whole stop takes seconds: the site's server (its loop notices
         # within half a second), and the API and the bridge, all at once.

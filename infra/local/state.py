@@ -5,10 +5,11 @@ into a state directory (every few seconds and at shutdown) and loads them back a
 Only changed objects are copied, so a snapshot of an idle stack costs one list call.
 Between snapshots, local AWS journals every write before answering it (journal.py):
 `checkpoint` sets the journal aside, snapshots, then deletes it; `recover` replays what a
-crash left on top of the restored snapshot.
+crash left on top of the restored snapshot. Recovery lives here, above the journal: the
+journal writes and rotates its files and knows nothing of snapshots.
 
-The directory is 0700 and every file in it 0600, whatever the umask: it holds password
-hashes, sessions and every uploaded image.
+The directory is 0700 and every file in it 0600, whatever the umask (files.py): it holds
+password hashes, sessions and every uploaded image.
 """
 from __future__ import annotations
 
@@ -20,36 +21,10 @@ from pathlib import Path
 from botocore.exceptions import ClientError
 
 from chalicelib import aws, resources, settings
+from infra.local import iam, journal
+from infra.local.files import private_dir, write_private
 
 JOURNAL_DIR = "journal"
-
-
-def private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path.chmod(0o700)  # mkdir's mode is masked by the umask, and the directory may be older
-    return path
-
-
-def make_private(root: Path) -> None:
-    """The state directory 0700 with every directory in it, every file 0600 (also fixes a
-    directory written by an older version)."""
-    private_dir(root)
-    for dirpath, dirnames, filenames in os.walk(root):
-        for d in dirnames:
-            os.chmod(os.path.join(dirpath, d), 0o700)
-        for f in filenames:
-            os.chmod(os.path.join(dirpath, f), 0o600)
-
-
-def write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-    finally:
-        os.close(fd)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -125,11 +100,11 @@ def restore(root: Path) -> int:
 def _indexed(item: dict) -> dict:
     """A job snapshotted before the sweep index existed: an unfinished one joins the index, so
     the sweep still moves it (DynamoDB's typed JSON)."""
-    from chalicelib.jobs import store
+    from chalicelib.jobs import table
 
     status = (item.get("status") or {}).get("S")
-    if status in store.UNFINISHED and "sweep" not in item and "job_id" in item:
-        return {**item, "sweep": {"S": store.SWEEP_OPEN}}
+    if status in table.UNFINISHED and "sweep" not in item and "job_id" in item:
+        return {**item, "sweep": {"S": table.SWEEP_OPEN}}
     return item
 
 
@@ -138,8 +113,6 @@ def journal_dir(root: Path) -> Path:
 
 
 def _admin_secret(root: Path) -> str:
-    from infra.local import iam
-
     return iam.credentials(root)["admin"]["secret"]
 
 
@@ -147,8 +120,6 @@ def checkpoint(root: Path, endpoint: str) -> None:
     """Set the journal aside (local AWS waits for the writes in flight), snapshot, then delete
     every journal file set aside up to now: the snapshot holds all their writes. If the
     snapshot fails, they stay, and a crash replays them."""
-    from infra.local import journal
-
     journal.rotate(endpoint, _admin_secret(root))
     done = journal.rotated_files(journal_dir(root))
     snapshot(root)
@@ -159,14 +130,10 @@ def checkpoint(root: Path, endpoint: str) -> None:
 def set_journal_aside(root: Path) -> None:
     """Before local AWS starts: a journal left by a crash becomes a rotated file (to replay),
     so the new server starts an empty one."""
-    from infra.local import journal
-
     journal.set_aside(private_dir(journal_dir(root)) / journal.CURRENT)
 
 
 def recover(root: Path, endpoint: str) -> int:
     """Replay the journal files a crash left (after `restore`). Returns requests replayed.
     They are deleted by the next checkpoint, not here: a crash before it replays them again."""
-    from infra.local import journal
-
     return journal.replay(journal.rotated_files(journal_dir(root)), endpoint, _admin_secret(root))
