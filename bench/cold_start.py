@@ -76,7 +76,7 @@ def _job(photo: Path) -> tuple[str, str]:
     """A job record and its upload, as POST /uploads and the browser leave them."""
     from chalicelib import aws, settings
     from chalicelib.jobs import keys
-    from chalicelib.jobs import store as jobs
+    from chalicelib.jobs import table as jobs
 
     data = photo.read_bytes()
     record = jobs.create(USER, filename=photo.name, size=len(data), kind="page",

@@ -272,7 +272,7 @@ class Moto:
         """One job through the worker's entry point; its measured figures."""
         from chalicelib import aws
         from chalicelib.jobs import events, keys, worker
-        from chalicelib.jobs import store as jobs
+        from chalicelib.jobs import table as jobs
 
         record = jobs.create(USER, filename=item.label, content_type=item.content_type, size=len(item.data),
                              kind=kind)

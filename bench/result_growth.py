@@ -72,7 +72,7 @@ def run(pages: int, words: int, speech_seconds: float, timeout: float) -> dict:
     with mock_aws():
         from chalicelib import aws, settings
         from chalicelib.jobs import events, keys, objects, worker
-        from chalicelib.jobs import store as jobs
+        from chalicelib.jobs import table as jobs
         from infra.local.bootstrap import ensure_resources
         from infra.local.bridge import LambdaContext
 

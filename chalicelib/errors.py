@@ -100,7 +100,7 @@ class Transient(PageVoiceError):
     permanent = False
 
 
-# --- What the persistence doors raise (chalicelib.jobs.objects, chalicelib.jobs.store,
+# --- What the persistence doors raise (chalicelib.jobs.objects, chalicelib.jobs.table,
 # chalicelib.auth.store, chalicelib.account.records) in place of the AWS SDK's errors ---
 
 class StoreError(Exception):

@@ -32,7 +32,7 @@ TABLES = {
         # A user's jobs under one partition; job ids sort by creation time, so
         # "newest first" is a reverse query and another user's job is simply absent.
         "keys": [("user_id", "S", "HASH"), ("job_id", "S", "RANGE")],
-        # Tombstones of deleted jobs and each account's worker slots expire (jobs.store).
+        # Tombstones of deleted jobs and each account's worker slots expire (jobs.table).
         "ttl": "expires_at",
         # A sparse index of what the sweep must look at: unfinished jobs ("open") and deleted
         # jobs' tombstones ("deleted"); a finished job leaves it, so the sweep never scans.

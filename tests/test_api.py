@@ -13,7 +13,7 @@ from chalice.local import LocalGateway
 from app import app
 from chalicelib import logs
 from chalicelib.jobs import keys
-from chalicelib.jobs import store as jobs
+from chalicelib.jobs import table as jobs
 from chalicelib.web import jobs as job_view
 from tests.apiclient import JSON, PASSWORD, assert_error, bearer, post, signed_in
 

@@ -73,7 +73,7 @@ def under(name: str, *packages: str) -> bool:
 
 
 def test_the_reader_sees_the_imports():
-    assert "chalicelib.jobs.store" in imports("chalicelib.jobs.worker")
+    assert "chalicelib.jobs.table" in imports("chalicelib.jobs.worker")
     assert "chalicelib.errors" in imports("chalicelib.auth.users")
     assert "numpy" in imports("chalicelib.engines.ocr.rapid")
 
@@ -187,7 +187,7 @@ def s3_uses(name: str) -> list[str]:
 
 def test_the_reader_sees_s3_calls():
     assert s3_uses(S3_GATEWAY)  # the gateway itself is where they are
-    assert not s3_uses("chalicelib.jobs.store")
+    assert not s3_uses("chalicelib.jobs.table")
 
 
 @pytest.mark.parametrize("name", sorted(n for n in MODULES if under(n, "chalicelib.jobs", "chalicelib.web",
@@ -210,9 +210,9 @@ def test_jobs_import_no_kind_module(name):
 
 
 def test_the_store_keeps_records_only():
-    """jobs.store is the jobs table: what also needs a job's objects is jobs.lifecycle's."""
-    ours_in_jobs = {m for m in imports("chalicelib.jobs.store") if under(m, "chalicelib.jobs")}
-    assert ours_in_jobs <= {"chalicelib.jobs.keys"}, f"jobs.store leans on {sorted(ours_in_jobs)}"
+    """jobs.table is the jobs table: what also needs a job's objects is jobs.lifecycle's."""
+    ours_in_jobs = {m for m in imports("chalicelib.jobs.table") if under(m, "chalicelib.jobs")}
+    assert ours_in_jobs <= {"chalicelib.jobs.keys"}, f"jobs.table leans on {sorted(ours_in_jobs)}"
 
 
 # The page kind asks the page's reader (chalicelib.engines.ocr.get_reader, engines/ocr/reader.py)
@@ -291,7 +291,7 @@ def test_result_views_import_only_result_modules_and_shared_utilities():
 # botocore's, and chalicelib.aws, which builds the clients and says what AWS's refusals mean
 # (aws.translated). Only these import boto3 or botocore: every other module, the worker, the
 # sweep, auth, accounts and the web layer, sees domain errors only.
-PERSISTENCE = {"chalicelib.aws", "chalicelib.jobs.objects", "chalicelib.jobs.store", "chalicelib.auth.store",
+PERSISTENCE = {"chalicelib.aws", "chalicelib.jobs.objects", "chalicelib.jobs.table", "chalicelib.auth.store",
                "chalicelib.account.records"}
 
 

@@ -20,7 +20,7 @@ from chalicelib import clock, logs, resources, settings
 from chalicelib.account import records, tasks
 from chalicelib.auth import throttle, users
 from chalicelib.jobs import objects
-from chalicelib.jobs import store as jobs
+from chalicelib.jobs import table as jobs
 
 log = logs.get("export")
 

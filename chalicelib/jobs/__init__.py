@@ -1,1 +1,1 @@
-"""Jobs: the records and objects of a job (store), uploads, the worker and the sweep."""
+"""Jobs: the records and objects of a job (table, objects), uploads, the worker and the sweep."""

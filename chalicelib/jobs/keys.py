@@ -1,4 +1,4 @@
-"""A job's ids and object keys (CONTRACTS section 2): names only, no I/O, so the store (records)
+"""A job's ids and object keys (CONTRACTS section 2): names only, no I/O, so the jobs table (jobs.table)
 and jobs.objects (S3) agree on them without depending on each other.
 
 Job ids sort by creation time (ULID), so a user's newest jobs come first in a reverse query of

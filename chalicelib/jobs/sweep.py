@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from chalicelib import clock, logs
 from chalicelib.auth import users
-from chalicelib.jobs import events, lifecycle, objects, store
+from chalicelib.jobs import events, lifecycle, objects, table
 from chalicelib.jobs.keys import id_at
 
 log = logs.get("sweep")
@@ -24,9 +24,9 @@ log = logs.get("sweep")
 def due(job: dict, now: float) -> bool:
     """An unfinished job no delivery is working on: its lease ran out, or it was handed back,
     or its upload arrived but no event took it."""
-    if job["status"] == store.PROCESSING:
+    if job["status"] == table.PROCESSING:
         return float(job.get("lease_until") or 0) <= now
-    return job["status"] in (store.UPLOADING, store.QUEUED)
+    return job["status"] in (table.UPLOADING, table.QUEUED)
 
 
 def redrive(deliver: Callable[[dict], None]) -> int:
@@ -35,13 +35,13 @@ def redrive(deliver: Callable[[dict], None]) -> int:
     nothing can move any more are failed first (lifecycle.settle), so every job ends even when
     nobody looks at it. Only unfinished jobs are read (the sweep index), never the whole table."""
     delivered = 0
-    for user_id, job_id in store.sweep_keys(store.SWEEP_OPEN):
-        job = store.get(user_id, job_id)
+    for user_id, job_id in table.sweep_keys(table.SWEEP_OPEN):
+        job = table.get(user_id, job_id)
         if job is None:
             continue
         job = lifecycle.settle(job)
         # clock.now, not time.time: the one clock tests can move past a lease.
-        if job["status"] not in store.UNFINISHED or not due(job, clock.now()):
+        if job["status"] not in table.UNFINISHED or not due(job, clock.now()):
             continue
         files = objects.JobFiles.of(user_id, job_id)
         try:
@@ -60,18 +60,18 @@ def redrive(deliver: Callable[[dict], None]) -> int:
     return delivered
 
 
-def remove_orphans(keep_seconds: float = store.TOMBSTONE_SECONDS) -> int:
+def remove_orphans(keep_seconds: float = table.TOMBSTONE_SECONDS) -> int:
     """Remove what deleted jobs left (a worker's write that landed after the delete's listing);
     how many objects. Each deleted job's tombstone is kept `keep_seconds`, longer than any
     worker can still write for it, then dropped after a last pass."""
     removed = 0
-    for user_id, job_id in store.sweep_keys(store.SWEEP_DELETED):
-        stone = store.tombstone(user_id, job_id)
+    for user_id, job_id in table.sweep_keys(table.SWEEP_DELETED):
+        stone = table.tombstone(user_id, job_id)
         if stone is None:
             continue
         removed += objects.JobFiles.of(user_id, job_id).delete_all()
         if float(stone["deleted_at"]) + keep_seconds <= clock.now():
-            store.forget_tombstone(user_id, job_id)
+            table.forget_tombstone(user_id, job_id)
     if removed:
         log.info("sweep removed objects of deleted jobs", extra={"count": removed})
     return removed
@@ -82,7 +82,7 @@ def expire() -> int:
     DELETE /jobs/{id} does; how many. Job ids sort by creation time: only the old ones are read."""
     removed = 0
     for user_id, days in users.retaining():
-        for record in store.each(user_id, before=id_at(clock.now() - days * 86400)):
+        for record in table.each(user_id, before=id_at(clock.now() - days * 86400)):
             removed += lifecycle.delete(user_id, record["job_id"])
     if removed:
         log.info("deleted jobs past their account's retention", extra={"count": removed})

@@ -11,7 +11,7 @@ from __future__ import annotations
 from chalicelib import kinds, languages, settings, structure
 from chalicelib.auth import throttle
 from chalicelib.errors import InputError
-from chalicelib.jobs import keys, objects, store
+from chalicelib.jobs import keys, objects, table
 from chalicelib.kinds.base import Kind
 from chalicelib.validation import clean_text
 
@@ -52,7 +52,7 @@ def create(user_id: str, filename: str, content_type: str, size: int, kind: str 
     s = settings.get()
     throttle.hit("upload", user_id, s.auth.upload_limit_per_user, s.auth.upload_window_seconds,
                  f"Too many uploads at once. Try again in {throttle.WAIT}.")
-    job = store.create(user_id, filename=filename, content_type=content_type, size=size, kind=job_kind.name,
+    job = table.create(user_id, filename=filename, content_type=content_type, size=size, kind=job_kind.name,
                        language=named, skip=skip)
     return {"job_id": job["job_id"], "kind": job_kind.name, "language": named or languages.AUTO,
             **({"skip": list(skip)} if skip is not None else {}),

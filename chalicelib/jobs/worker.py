@@ -11,7 +11,7 @@ whole once, at the end, and never past settings.limits.max_result_bytes (the job
 last result that fitted, marked `complete: false, reason: "size"`). A job deleted while it runs
 is noticed at its next conditional write: what was written for it is removed and work stops.
 
-S3 delivers events at least once, so a conditional claim (store.claim) lets one delivery
+S3 delivers events at least once, so a conditional claim (table.claim) lets one delivery
 process a job. A delivery that meets a live lease raises, so Lambda comes back later (a
 "skipped" would spend its retries while the lease still runs); a lease that expires lets a
 retry, or the sweep (jobs.sweep), take over a job whose worker died. Permanent errors fail the
@@ -27,7 +27,7 @@ import time
 
 from chalicelib import aws, clock, kinds, logs, settings
 from chalicelib.errors import MediaError, ObjectMissing, PageVoiceError, Transient
-from chalicelib.jobs import events, growing, objects, store
+from chalicelib.jobs import events, growing, objects, table
 from chalicelib.jobs.keys import parse_upload_key, upload_key
 from chalicelib.kinds.base import RESULT, Outputs, Resume
 
@@ -81,14 +81,14 @@ def handle_upload(bucket: str, key: str, context=None) -> str:
     files = objects.JobFiles(bucket, user_id, job_id)
     with logs.context(job_id=job_id, user_id=user_id):
         s = settings.get()
-        if not store.take_slot(user_id, job_id, s.worker.job_lease_seconds, s.worker.user_max_workers):
-            store.wait_for_slot(user_id, job_id)
+        if not table.take_slot(user_id, job_id, s.worker.job_lease_seconds, s.worker.user_max_workers):
+            table.wait_for_slot(user_id, job_id)
             log.info("the account's worker slots are all taken; the job waits its turn")
             raise AccountBusy("This account's other files are being read; this one waits its turn.")
-        job = store.claim(user_id, job_id, s.worker.job_lease_seconds)
+        job = table.claim(user_id, job_id, s.worker.job_lease_seconds)
         if job is None:
-            current = store.get(user_id, job_id)
-            if current and current["status"] == store.PROCESSING and \
+            current = table.get(user_id, job_id)
+            if current and current["status"] == table.PROCESSING and \
                     float(current.get("lease_until") or 0) > clock.now():
                 log.info("another delivery holds the job; retry later")
                 raise LeaseHeld("The job is being processed by another delivery.")  # its slot too
@@ -109,7 +109,7 @@ def _run(files: objects.JobFiles, key: str, job: dict, context) -> str:
     if attempt > settings.get().worker.worker_max_attempts:
         # Every earlier attempt died without a word (killed, timed out, out of memory):
         # this input would most likely kill this one too.
-        store.fail(job["user_id"], job["job_id"], GAVE_UP.format(n=attempt - 1))
+        table.fail(job["user_id"], job["job_id"], GAVE_UP.format(n=attempt - 1))
         log.warning("failed: attempts exhausted", extra={"attempt": attempt})
         return "failed"
     log.info("processing", extra={"attempt": attempt, "kind": job.get("kind") or kinds.DEFAULT})
@@ -120,10 +120,10 @@ def _hand_on_slot(files: objects.JobFiles, context) -> None:
     """Give the job's worker slot back and start the account's oldest waiting job in it; not
     while the job is still processing (another delivery took it over, and the slot is its)."""
     try:
-        current = store.get(files.user_id, files.job_id)
-        if current is not None and current["status"] == store.PROCESSING:
+        current = table.get(files.user_id, files.job_id)
+        if current is not None and current["status"] == table.PROCESSING:
             return
-        waiting = store.free_slot(files.user_id, files.job_id)
+        waiting = table.free_slot(files.user_id, files.job_id)
         if waiting is not None:
             _continue_later(files.bucket, upload_key(files.user_id, waiting), context)
     except Exception:  # noqa: BLE001 - the slot's lease runs out; the sweep starts the waiting job
@@ -149,11 +149,11 @@ def _attempt(files: objects.JobFiles, key: str, job: dict, attempt: int, deadlin
     except PageVoiceError as exc:
         if not exc.permanent:
             return _give_back(user_id, job_id, attempt, exc, exc.message)
-        store.fail(user_id, job_id, exc.message)
+        table.fail(user_id, job_id, exc.message)
         log.info("failed", extra={"reason": exc.message})
         return "failed"
     except ObjectMissing:
-        store.fail(user_id, job_id, "The uploaded file is missing; please upload it again.")
+        table.fail(user_id, job_id, "The uploaded file is missing; please upload it again.")
         return "failed"
     except Exception as exc:  # noqa: BLE001 - AWS throttling or 5xx, or a bug met on odd input
         # An unexpected error must not leave the job `processing` under a live lease; the
@@ -167,10 +167,10 @@ def _give_back(user_id: str, job_id: str, attempt: int, exc: Exception, reason: 
     the local bridge retry on a raise), or, on the last attempt, fail the job."""
     try:
         if attempt >= settings.get().worker.worker_max_attempts:
-            store.fail(user_id, job_id, f"{reason} {GAVE_UP.format(n=attempt)}" if reason else GAVE_UP.format(n=attempt))
+            table.fail(user_id, job_id, f"{reason} {GAVE_UP.format(n=attempt)}" if reason else GAVE_UP.format(n=attempt))
             log.warning("failed: attempts exhausted", extra={"attempt": attempt})
             return "failed"
-        store.release(user_id, job_id)
+        table.release(user_id, job_id)
     except Exception:  # noqa: BLE001 - never hide the error that brought us here
         log.exception("could not hand the job back; its lease will run out")
     raise exc
@@ -199,7 +199,7 @@ def _process(files: objects.JobFiles, key: str, job: dict, deadline: float | Non
         # The bytes processed are kept beside the results (the job's image_url), and the upload
         # itself is left to the lifecycle rule.
         objects.keep_source(bucket, key, source, etag, job.get("content_type") or "application/octet-stream")
-        _still_ours(store.record_source(user_id, job_id, source), files)
+        _still_ours(table.record_source(user_id, job_id, source), files)
     data = objects.read_pinned(bucket, read_key, etag)
     resume, grown = _resume(files, job, kind)
     out = _Publisher(files, job, grown, fetch_ms=int((time.perf_counter() - t0) * 1000))
@@ -220,7 +220,7 @@ def _process(files: objects.JobFiles, key: str, job: dict, deadline: float | Non
     if outputs.more:
         turns = int(job.get("turns") or 0) + 1
         if turns < settings.get().worker.worker_max_turns:
-            _still_ours(store.hand_over(user_id, job_id), files)
+            _still_ours(table.hand_over(user_id, job_id), files)
             _continue_later(bucket, key, context)
             log.info("turn ended with work left; continuing", extra={"turn": turns})
             return "continued"
@@ -228,7 +228,7 @@ def _process(files: objects.JobFiles, key: str, job: dict, deadline: float | Non
     outputs = out.final(outputs)
     timings = {**outputs.result["timings_ms"], "store": int((time.perf_counter() - t0) * 1000)}
     summary = summarise(kind, outputs)
-    _still_ours(store.finish(user_id, job_id, result_key=out.result_key, outputs=out.stored, transient=out.transient,
+    _still_ours(table.finish(user_id, job_id, result_key=out.result_key, outputs=out.stored, transient=out.transient,
                              timings_ms=timings, summary=summary, kind=kind.name), files)
     out.remove_growing()
     log.info("done", extra={"timings_ms": timings, **summary})
@@ -240,7 +240,7 @@ def _still_ours(written, files: objects.JobFiles) -> None:
     everything written for it is removed) or is no longer processing here; stop either way."""
     if written:
         return
-    if store.get(files.user_id, files.job_id) is None:
+    if table.get(files.user_id, files.job_id) is None:
         files.delete_all(outputs_only=True)
         log.info("job deleted while processing; its outputs removed")
     else:
@@ -282,7 +282,7 @@ class _Publisher:
             self._put(name, body, "application/json")
         index = self._put(growing.INDEX, change.index, "application/json")
         self.growing.commit(change)
-        _still_ours(store.record_progress(self.files.user_id, self.files.job_id, index, self.stored, self.transient),
+        _still_ours(table.record_progress(self.files.user_id, self.files.job_id, index, self.stored, self.transient),
                     self.files)
 
     def cut_short(self) -> Outputs:

@@ -1,6 +1,6 @@
 """The HTTP view of jobs (CONTRACTS section 3): what GET /jobs and GET /jobs/{id} answer.
 
-The record comes from jobs.store (settled: a job nothing can move any more shows as failed),
+The record comes from jobs.table (settled: a job nothing can move any more shows as failed),
 the result and every presigned URL from jobs.objects. Only keys under the caller's own job
 prefixes are read or presigned (jobs.keys.owned), whatever a record says.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from chalicelib import clock, kinds, resources, settings
 from chalicelib.errors import ObjectMissing
-from chalicelib.jobs import growing, lifecycle, objects, store
+from chalicelib.jobs import growing, lifecycle, objects, table
 from chalicelib.jobs.keys import output_key, owned, upload_key
 
 INLINE_MAX_PARTS = 64  # a growing result of more part files is read by the client (result_parts)
@@ -17,7 +17,7 @@ _HIDDEN = ("user_id", "lease_until")  # on a record for `lifecycle.settle`; neve
 
 def list_jobs(user_id: str, *, limit: int = 20, cursor: str | None = None) -> tuple[list[dict], str | None]:
     """One page of the caller's jobs, newest first, and the cursor of the next page (or None)."""
-    records, next_cursor = store.list_page(user_id, limit=limit, cursor=cursor)
+    records, next_cursor = table.list_page(user_id, limit=limit, cursor=cursor)
     records = [lifecycle.settle(record) for record in records]
     page = [{"summary": None, **{k: v for k, v in job.items() if k not in _HIDDEN}} for job in records]
     # A record without a kind is a page's (the default kind).
@@ -28,7 +28,7 @@ def describe(user_id: str, job_id: str) -> dict | None:
     """What `GET /jobs/{id}` answers: the record's public fields, the result when done (and
     already while `processing` once the text is read and speech is being made), presigned GETs
     (at most 15 minutes) for the image and the outputs. None when the caller has no such job."""
-    job = store.get(user_id, job_id)
+    job = table.get(user_id, job_id)
     if job is None:
         return None
     job = lifecycle.settle(job)
@@ -68,7 +68,7 @@ def _result(user_id: str, job_id: str, job: dict) -> tuple[dict | None, str | No
     """(the result inline, its presigned URL when too large to travel inline, the parts of a
     result still growing) of a job, each None when it has no such thing."""
     key = job.get("result_key")
-    if job["status"] not in (store.PROCESSING, store.DONE) or not owned(user_id, job_id, key):
+    if job["status"] not in (table.PROCESSING, table.DONE) or not owned(user_id, job_id, key):
         return None, None, None
     if growing.is_index(key):  # still growing: an index and its parts
         result, parts = _growing(user_id, job_id, key)

@@ -11,7 +11,7 @@ from chalicelib import kinds, languages, structure
 from chalicelib.auth import apikeys, passwords, users
 from chalicelib.errors import InputError
 from chalicelib.jobs import keys, uploads
-from chalicelib.jobs import store as jobs
+from chalicelib.jobs import table as jobs
 
 VERSION = "1.0.0"
 

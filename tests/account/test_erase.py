@@ -6,8 +6,8 @@ import threading
 import time
 
 from chalicelib import aws, settings
-from chalicelib.jobs import store as jobs
 from chalicelib.jobs import sweep, worker
+from chalicelib.jobs import table as jobs
 from tests.account.conftest import everything, finished_job
 from tests.apiclient import PASSWORD, assert_error, bearer, login, post, register, send, signed_in
 

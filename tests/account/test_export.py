@@ -107,7 +107,7 @@ def test_a_finished_jobs_recording_parts_are_left_out_of_the_export(client, queu
     """speech.wav repeats them, and the lifecycle rule removes them a day after the job: the
     zip held empty part files then."""
     from chalicelib.jobs import keys
-    from chalicelib.jobs import store as jobs
+    from chalicelib.jobs import table as jobs
 
     user, headers = signed_in(client)
     job_id = finished_job(client, headers, "HELLO")

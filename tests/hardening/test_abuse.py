@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from chalicelib import aws, clock, settings
 from chalicelib.auth import throttle
 from chalicelib.jobs import keys, worker
-from chalicelib.jobs import store as jobs
+from chalicelib.jobs import table as jobs
 from chalicelib.web import edge as api
 from tests.apiclient import PASSWORD, assert_error, login, post, register, signed_in
 

@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib import aws, clock, settings
 from chalicelib.jobs import keys, lifecycle, sweep, worker
-from chalicelib.jobs import store as jobs
+from chalicelib.jobs import table as jobs
 from chalicelib.web import jobs as job_view
 from infra.local import bridge
 from tests import stubkind

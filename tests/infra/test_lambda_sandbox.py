@@ -21,7 +21,7 @@ import time
 import pytest
 
 from chalicelib import aws, settings
-from chalicelib.jobs import keys, store
+from chalicelib.jobs import keys, table
 from chalicelib.jobs.events import s3_event
 from chalicelib.web import jobs as job_view
 from infra.local.bootstrap import ensure_resources
@@ -95,7 +95,7 @@ def sandboxed(moto_server, tmp_path_factory):
     bucket = settings.get().aws.bucket
     jobs, events = {}, []
     for name, (kind, filename, content_type, data) in _inputs().items():
-        job = store.create(USER, filename=filename, content_type=content_type, size=len(data), kind=kind)
+        job = table.create(USER, filename=filename, content_type=content_type, size=len(data), kind=kind)
         key = keys.upload_key(USER, job["job_id"])
         aws.s3().put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)
         jobs[name] = job["job_id"]

@@ -14,7 +14,7 @@ import pytest
 from chalicelib import aws, clock, settings
 from chalicelib.errors import ObjectMissing
 from chalicelib.jobs import growing, keys, lifecycle, objects, sweep, worker
-from chalicelib.jobs import store as jobs
+from chalicelib.jobs import table as jobs
 from chalicelib.jobs.objects import JobFiles
 from chalicelib.kinds.base import Outputs
 from chalicelib.kinds.page import pipeline

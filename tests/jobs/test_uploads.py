@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from chalicelib import kinds, resources
-from chalicelib.jobs import store as jobs
+from chalicelib.jobs import table as jobs
 from chalicelib.web import jobs as job_view
 from tests.apiclient import assert_error, post, signed_in
 

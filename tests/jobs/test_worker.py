@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 from chalicelib import aws, settings
 from chalicelib.errors import PageVoiceError
 from chalicelib.jobs import events, keys, lifecycle, worker
-from chalicelib.jobs import store as jobs
+from chalicelib.jobs import table as jobs
 from chalicelib.jobs.objects import JobFiles
 from chalicelib.kinds import voice
 from chalicelib.kinds.page import pipeline

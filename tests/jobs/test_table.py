@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib import aws, clock, settings
 from chalicelib.jobs import keys, lifecycle
-from chalicelib.jobs import store as jobs
+from chalicelib.jobs import table as jobs
 from chalicelib.web import jobs as job_view
 
 pytest_plugins = ["tests.apifixtures"]
