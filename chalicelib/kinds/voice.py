@@ -40,7 +40,7 @@ MAX_LISTENING_RATE = 2.0  # the site's fastest playback speed (static_site/js/pl
 
 
 @dataclass
-class Speech:
+class Recording:
     wav: bytes | None  # None when there is nothing to say
     info: dict | None  # result["speech"]: engine, seconds, characters spoken, complete
 
@@ -350,7 +350,7 @@ def whole(parts: Iterable[bytes], sample_rate: int | None = None):
     return writer.close()
 
 
-def speak(text: str, *, language: str = "en", tts_engine: str | None = None, deadline: float | None = None) -> Speech:
+def speak(text: str, *, language: str = "en", tts_engine: str | None = None, deadline: float | None = None) -> Recording:
     """Text -> one WAV in `language`'s voice, for short texts (a number, the CLI). The recording
     stops after the piece that ends past `deadline` or past `settings.limits.tts_max_seconds`
     of synthesis, and `info["complete"]` says so. Empty text, or a language without a voice, is
@@ -362,7 +362,7 @@ def speak(text: str, *, language: str = "en", tts_engine: str | None = None, dea
     voices = Voices(tts_engine)
     engine = voices.engine(language)
     if engine is None:
-        return Speech(None, {"unspoken": [language]} if text.strip() else None)
+        return Recording(None, {"unspoken": [language]} if text.strip() else None)
     parts, spoken, complete = [], 0, True
     for piece in spans(text):
         if parts and time.monotonic() >= end:
@@ -373,11 +373,11 @@ def speak(text: str, *, language: str = "en", tts_engine: str | None = None, dea
         if len(audio.samples):
             parts.append(audio)
     if not parts:
-        return Speech(None, None)
+        return Recording(None, None)
     audio = concat(parts)
-    return Speech(to_wav(audio), {"engine": engine.name, "seconds": round(audio.seconds, 2),
-                                  "characters": spoken, "complete": complete,
-                                  "voice": voices.voice(language).public(language)})
+    return Recording(to_wav(audio), {"engine": engine.name, "seconds": round(audio.seconds, 2),
+                                     "characters": spoken, "complete": complete,
+                                     "voice": voices.voice(language).public(language)})
 
 
 def warm_up() -> None:

@@ -12,4 +12,4 @@ ENGINES = {
 }
 
 
-get_engine = plugins.getter("speech", ENGINES)
+get_engine = plugins.getter("speech-to-text", ENGINES)

@@ -66,14 +66,14 @@ def run(data: bytes, *, deadline: float | None = None,
     if publish is not None and result["digits"]:
         publish(Outputs(result=dict(result)))
     with watch.stage("tts"):
-        speech = (voice.speak(spoken(result), language=language or "en", deadline=deadline)
-                  if result["digits"] else voice.Speech(None, None))
+        recording = (voice.speak(spoken(result), language=language or "en", deadline=deadline)
+                     if result["digits"] else voice.Recording(None, None))
     result["timings_ms"] = dict(watch.ms)
-    if speech.wav is not None:
-        result["speech"] = speech.info
-    elif speech.info is not None:  # no voice for the language named
-        result["unspoken"] = voice.unspoken(speech.info["unspoken"])
-    return Outputs(result=result, files={RECORDING: (speech.wav, "audio/wav")} if speech.wav is not None else {})
+    if recording.wav is not None:
+        result["speech"] = recording.info
+    elif recording.info is not None:  # no voice for the language named
+        result["unspoken"] = voice.unspoken(recording.info["unspoken"])
+    return Outputs(result=result, files={RECORDING: (recording.wav, "audio/wav")} if recording.wav is not None else {})
 
 
 def warm_up() -> None:
