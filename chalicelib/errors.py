@@ -101,7 +101,7 @@ class Transient(PageVoiceError):
 
 
 # --- What the persistence doors raise (chalicelib.jobs.objects, chalicelib.jobs.table,
-# chalicelib.auth.store, chalicelib.account.records) in place of the AWS SDK's errors ---
+# chalicelib.auth.table, chalicelib.account.records) in place of the AWS SDK's errors ---
 
 class StoreError(Exception):
     """The data is not as a read or a conditional write needed it. Not a PageVoiceError: the

@@ -340,7 +340,7 @@ def api_statements(n, log_groups: list[str]) -> list:
         {"Effect": "Allow", "Action": ["s3:GetObject", "s3:DeleteObject"],
          "Resource": n.objects(resources.UPLOAD_PREFIX, resources.RESULT_PREFIX, resources.EXPORT_PREFIX)},
         _list_bucket(n),
-        # Ending an account's sessions and API keys at once (auth.store.delete_many).
+        # Ending an account's sessions and API keys at once (auth.table.delete_many).
         {"Effect": "Allow", "Action": "dynamodb:BatchWriteItem", "Resource": n.table(AUTH_TABLE)},
         # Work for the tasks function (mail, exports, erasing an account): the API only enqueues.
         {"Effect": "Allow", "Action": ["sqs:GetQueueUrl", "sqs:SendMessage"], "Resource": n.tasks_queue()},

@@ -1,5 +1,5 @@
 """chalicelib.aws.translated: what AWS's refusals mean to the persistence doors. The doors'
-own tests (tests/jobs/test_objects.py, tests/auth/test_store.py) meet these errors from moto;
+own tests (tests/jobs/test_objects.py, tests/auth/test_table.py) meet these errors from moto;
 here, the shapes moto does not make (an error passed on unchanged, a transaction cancelled for
 another reason than a condition)."""
 from __future__ import annotations

@@ -291,7 +291,7 @@ def test_result_views_import_only_result_modules_and_shared_utilities():
 # botocore's, and chalicelib.aws, which builds the clients and says what AWS's refusals mean
 # (aws.translated). Only these import boto3 or botocore: every other module, the worker, the
 # sweep, auth, accounts and the web layer, sees domain errors only.
-PERSISTENCE = {"chalicelib.aws", "chalicelib.jobs.objects", "chalicelib.jobs.table", "chalicelib.auth.store",
+PERSISTENCE = {"chalicelib.aws", "chalicelib.jobs.objects", "chalicelib.jobs.table", "chalicelib.auth.table",
                "chalicelib.account.records"}
 
 

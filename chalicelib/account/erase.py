@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from chalicelib import logs, settings
 from chalicelib.account import records, tasks
-from chalicelib.auth import store, throttle, users
+from chalicelib.auth import table, throttle, users
 from chalicelib.errors import ConditionFailed, Transient
 from chalicelib.jobs import lifecycle
 
@@ -59,7 +59,7 @@ def _delete_identity(user: dict) -> bool:
     links = [user[a] for a in ("reset_link", "verify_link") if user.get(a)]
     # The claim goes with the account, so the address is free the moment the answer says so.
     try:
-        store.transact(
+        table.transact(
             {"Delete": {"Key": {"pk": user["pk"]}, "ConditionExpression": condition, "ExpressionAttributeNames": names,
                         **({"ExpressionAttributeValues": values} if values else {})}},
             {"Delete": {"Key": {"pk": f"EMAIL#{user['email']}"}, "ConditionExpression": "user_id = :u",
@@ -69,7 +69,7 @@ def _delete_identity(user: dict) -> bool:
         if exc.failed & {0, 1}:
             return False
         raise
-    store.delete_many([*sessions, *api_keys, *links, records.export_key(user_id)])
+    table.delete_many([*sessions, *api_keys, *links, records.export_key(user_id)])
     return True
 
 

@@ -9,7 +9,7 @@ import re
 import secrets
 
 from chalicelib import clock
-from chalicelib.auth import store
+from chalicelib.auth import table
 from chalicelib.errors import ConditionFailed, InputError
 
 TOKEN_BYTES = 32
@@ -32,7 +32,7 @@ def issue(purpose: str, user: dict, ttl_seconds: int) -> str | None:
     pk = key(purpose, token)
     old = user.get(_attribute(purpose))
     try:
-        store.transact(
+        table.transact(
             {"Put": {"Item": {"pk": pk, "user_id": user["id"], "purpose": purpose,
                               "expires_at": int(clock.now()) + ttl_seconds}}},
             {"Update": {"Key": {"pk": user["pk"]}, "UpdateExpression": "SET #a = :pk",
@@ -45,7 +45,7 @@ def issue(purpose: str, user: dict, ttl_seconds: int) -> str | None:
             return None
         raise
     if old:
-        store.delete_many([old])
+        table.delete_many([old])
     return token
 
 
@@ -55,7 +55,7 @@ def invalid() -> InputError:
 
 def holder(purpose: str, token: str) -> str:
     """The user id a live link belongs to; 400 (field `token`) when it is spent, expired or unknown."""
-    item = store.get(key(purpose, token), consistent=True) if isinstance(token, str) and _TOKEN.match(token) else None
+    item = table.get(key(purpose, token), consistent=True) if isinstance(token, str) and _TOKEN.match(token) else None
     if item is None or item.get("purpose") != purpose:
         raise invalid()
     return item["user_id"]
@@ -66,7 +66,7 @@ def spend(purpose: str, token: str, user_pk: str, update: str, values: dict) -> 
     when it was spent, expired or replaced meanwhile, or its account is gone."""
     link = key(purpose, token)
     try:
-        store.transact(
+        table.transact(
             {"Delete": {"Key": {"pk": link}, "ConditionExpression": "attribute_exists(pk) AND expires_at > :now",
                         "ExpressionAttributeValues": {":now": int(clock.now())}}},
             {"Update": {"Key": {"pk": user_pk}, "UpdateExpression": f"{update} REMOVE #link",
@@ -83,4 +83,4 @@ def forget(purpose: str, user: dict) -> None:
     """Drop the account's live link of `purpose` (its password changed another way)."""
     old = user.get(_attribute(purpose))
     if old:
-        store.delete_many([old])
+        table.delete_many([old])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from chalicelib import logs, settings
 from chalicelib.account import links, mail, tasks, verification
-from chalicelib.auth import apikeys, store, throttle, tokens, users
+from chalicelib.auth import apikeys, table, throttle, tokens, users
 
 log = logs.get("account")
 
@@ -34,7 +34,7 @@ def change(user_id: str, session_jti: str, current: str, new: str, confirmation:
 
 def _store_password(user: dict, new_hash: str) -> None:
     # The reset link it had is void (`links.spend` takes only the link the account names).
-    store.update(user["pk"], "SET password_hash = :h REMOVE reset_link", condition="attribute_exists(pk)",
+    table.update(user["pk"], "SET password_hash = :h REMOVE reset_link", condition="attribute_exists(pk)",
                  values={":h": new_hash})
 
 

@@ -1,4 +1,4 @@
-"""The account's own records in the auth table, through its door (chalicelib.auth.store): an
+"""The account's own records in the auth table, through its door (chalicelib.auth.table): an
 export's EXPORT#<user id> item. What the items mean (statuses, progress) is account.export's;
 how they are keyed, read and conditionally written is here, so no other module of account
 writes a DynamoDB expression. (The ERASE#<id> items of deleted accounts are chalicelib.auth.users',
@@ -7,7 +7,7 @@ beside the retention the sweep also reads: the sweep is of jobs, which never imp
 from __future__ import annotations
 
 from chalicelib import clock
-from chalicelib.auth import store
+from chalicelib.auth import table
 from chalicelib.errors import ConditionFailed
 
 
@@ -17,12 +17,12 @@ def export_key(user_id: str) -> str:
 
 def export(user_id: str) -> dict | None:
     """The account's export item, as it is now (a consistent read), or None."""
-    return store.get(export_key(user_id), consistent=True)
+    return table.get(export_key(user_id), consistent=True)
 
 
 def put_export(item: dict) -> None:
     """Write the account's export item whole (it replaces the last one)."""
-    store.put({**item, "pk": export_key(item["user_id"])})
+    table.put({**item, "pk": export_key(item["user_id"])})
 
 
 def update_export(user_id: str, export_id: str, **fields) -> bool:
@@ -30,7 +30,7 @@ def update_export(user_id: str, export_id: str, **fields) -> bool:
     another export replaced it, or the account is gone."""
     fields["updated"] = int(clock.now())
     try:
-        store.update(export_key(user_id), "SET " + ", ".join(f"#{k} = :{k}" for k in fields),
+        table.update(export_key(user_id), "SET " + ", ".join(f"#{k} = :{k}" for k in fields),
                      condition="export_id = :id", names={f"#{k}": k for k in fields},
                      values={**{f":{k}": v for k, v in fields.items()}, ":id": export_id})
     except ConditionFailed:

@@ -13,7 +13,7 @@ import re
 import secrets
 
 from chalicelib import clock, settings
-from chalicelib.auth import store
+from chalicelib.auth import table
 from chalicelib.errors import ConditionFailed, Conflict, Unauthorized
 from chalicelib.validation import clean_text
 
@@ -43,7 +43,7 @@ def create(user_id: str, name: str | None) -> dict:
             "hash": _digest(key), "created_at": clock.iso(clock.now()), "last_used_at": None}
     limit = settings.get().auth.max_api_keys_per_user
     try:
-        store.transact(
+        table.transact(
             {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
             {"Update": {"Key": {"pk": f"USER#{user_id}"}, "UpdateExpression": "ADD api_keys :id",
                         "ConditionExpression": "attribute_exists(pk) AND "
@@ -57,8 +57,8 @@ def create(user_id: str, name: str | None) -> dict:
 
 
 def list_keys(user_id: str) -> list[dict]:
-    user = store.get(f"USER#{user_id}") or {}
-    items = store.get_many([f"APIKEY#{i}" for i in sorted(user.get("api_keys") or ())])
+    user = table.get(f"USER#{user_id}") or {}
+    items = table.get_many([f"APIKEY#{i}" for i in sorted(user.get("api_keys") or ())])
     mine = [public(i) for i in items if i.get("user_id") == user_id]
     return sorted(mine, key=lambda k: k["created_at"], reverse=True)
 
@@ -68,7 +68,7 @@ def revoke(user_id: str, key_id: str) -> bool:
     if not _KEY_ID.match(key_id):
         return False
     try:
-        store.transact(
+        table.transact(
             {"Delete": {"Key": {"pk": f"APIKEY#{key_id}"}, "ConditionExpression": "user_id = :u",
                         "ExpressionAttributeValues": {":u": user_id}}},
             {"Update": {"Key": {"pk": f"USER#{user_id}"}, "UpdateExpression": "DELETE api_keys :id",
@@ -84,7 +84,7 @@ def verify(key: str) -> tuple[str, str]:
     """(user_id, key_id) for a live key; else 401."""
     match = _KEY.match(key.strip())
     # Consistent read: a key deleted a moment ago must already fail.
-    item = store.get(f"APIKEY#{match.group(1)}", consistent=True) if match else None
+    item = table.get(f"APIKEY#{match.group(1)}", consistent=True) if match else None
     if item is None or not hmac.compare_digest(item["hash"], _digest(key.strip())):
         raise Unauthorized("The API key is not valid.")
     _touch(item)
@@ -98,5 +98,5 @@ def _touch(item: dict) -> None:
         return
     # The condition keeps a key revoked meanwhile from coming back.
     with contextlib.suppress(ConditionFailed):
-        store.update(item["pk"], "SET last_used_at = :t", condition="attribute_exists(pk)",
+        table.update(item["pk"], "SET last_used_at = :t", condition="attribute_exists(pk)",
                      values={":t": clock.iso(now)})

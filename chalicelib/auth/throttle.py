@@ -19,7 +19,7 @@ import math
 from decimal import Decimal
 
 from chalicelib import clock, settings
-from chalicelib.auth import emails, store
+from chalicelib.auth import emails, table
 from chalicelib.errors import ConditionFailed, TooManyRequests
 
 MAX_DOUBLINGS = 30  # 2**30 s is far beyond any cap; keeps the arithmetic small
@@ -70,7 +70,7 @@ def _count(scope: str, key: str, window_seconds: int) -> tuple[int, float, int]:
     """Add one to (scope, key)'s counter for this window: (count, now, window end)."""
     now, window, reset_at = _window(window_seconds)
     # One item per window: a stale counter is never reused, the TTL reaps it.
-    count = store.update(_pk(scope, key, window), "ADD hits :one SET expires_at = :exp",
+    count = table.update(_pk(scope, key, window), "ADD hits :one SET expires_at = :exp",
                          values={":one": 1, ":exp": reset_at}, returns="UPDATED_NEW")["hits"]
     return int(count), now, reset_at
 
@@ -86,7 +86,7 @@ def hit(scope: str, key: str, limit: int, window_seconds: int, message: str) -> 
 def check(scope: str, key: str, limit: int, window_seconds: int, message: str) -> None:
     """429 when (scope, key) has already counted `limit` events this window (nothing counted)."""
     now, window, reset_at = _window(window_seconds)
-    state = store.get(_pk(scope, key, window), consistent=True)
+    state = table.get(_pk(scope, key, window), consistent=True)
     if state and int(state.get("hits", 0)) >= limit:
         raise too_many(message, reset_at - now)
 
@@ -114,7 +114,7 @@ def _login_pk(email: str) -> str:
 
 def check_login(email: str) -> dict | None:
     """429 while the account is locked out; else its failure record (None when clean)."""
-    state = store.get(_login_pk(email), consistent=True)
+    state = table.get(_login_pk(email), consistent=True)
     now = clock.now()
     if state and float(state.get("locked_until", 0)) > now:
         raise too_many(f"Too many failed sign-in attempts. Try again in {WAIT}.",
@@ -129,26 +129,26 @@ def login_failed(email: str) -> None:
     try:
         # Only count on top of a live record: an expired one the TTL has not reaped yet
         # must start again from zero.
-        failures = int(store.update(
+        failures = int(table.update(
             _login_pk(email), "ADD failures :one SET expires_at = :exp",
             condition="attribute_not_exists(pk) OR expires_at > :now",
             values={":one": 1, ":exp": forget_at, ":now": int(now)}, returns="UPDATED_NEW")["failures"])
     except ConditionFailed:
-        store.put({"pk": _login_pk(email), "failures": 1, "expires_at": forget_at})
+        table.put({"pk": _login_pk(email), "failures": 1, "expires_at": forget_at})
         failures = 1
     if failures >= s.login_max_failures:
         doublings = min(failures - s.login_max_failures, MAX_DOUBLINGS)
         lock = min(s.login_lockout_base_seconds * 2 ** doublings, s.login_lockout_max_seconds)
         until = math.floor((now + lock) * 1000) / 1000  # milliseconds, never past the lock
-        store.update(_login_pk(email), "SET locked_until = :until, expires_at = :exp",
+        table.update(_login_pk(email), "SET locked_until = :until, expires_at = :exp",
                      values={":until": Decimal(f"{until:.3f}"), ":exp": math.ceil(until) + s.login_failure_reset_seconds})
 
 
 def forget(scope: str, key: str, window_seconds: int) -> None:
     """Drop (scope, key)'s counters of this window and the last (an erased account's)."""
     _, window, _ = _window(window_seconds)
-    store.delete_many([_pk(scope, key, w) for w in (window - 1, window)])
+    table.delete_many([_pk(scope, key, w) for w in (window - 1, window)])
 
 
 def login_succeeded(email: str) -> None:
-    store.delete(_login_pk(email))
+    table.delete(_login_pk(email))

@@ -16,7 +16,7 @@ import secrets
 import jwt
 
 from chalicelib import aws, clock, settings
-from chalicelib.auth import store
+from chalicelib.auth import table
 from chalicelib.errors import ConditionFailed, PageVoiceError, Unauthorized
 
 ALGORITHM = "HS256"
@@ -71,7 +71,7 @@ def issue(user_id: str, password_hash: str) -> tuple[str, dict]:
     claims = {"sub": user_id, "jti": secrets.token_urlsafe(18), "iat": now,
               "exp": now + s.session_ttl_seconds, "iss": s.jwt_issuer, "aud": s.jwt_audience, "ver": VERSION}
     try:
-        store.transact(
+        table.transact(
             {"Put": {"Item": {"pk": f"SESSION#{claims['jti']}", "user_id": user_id,
                               "created_at": clock.iso(now), "expires_at": claims["exp"]}}},
             {"Update": {"Key": {"pk": f"USER#{user_id}"}, "UpdateExpression": "ADD sessions :s",
@@ -95,7 +95,7 @@ def prune(user: dict) -> None:
 def _forget_entries(pk: str, entries: set[str]) -> None:
     """Take session entries off the USER item; never recreate an item deleted meanwhile."""
     with contextlib.suppress(ConditionFailed):
-        store.update(pk, "DELETE sessions :s", condition="attribute_exists(pk)", values={":s": entries})
+        table.update(pk, "DELETE sessions :s", condition="attribute_exists(pk)", values={":s": entries})
 
 
 def verify(token: str) -> dict:
@@ -112,7 +112,7 @@ def verify(token: str) -> dict:
     if claims["ver"] != VERSION:
         raise Unauthorized("Your session has ended. Sign in again.")
     # Consistent read: a logout on another instance a moment ago must already count.
-    session = store.get(f"SESSION#{claims['jti']}", consistent=True)
+    session = table.get(f"SESSION#{claims['jti']}", consistent=True)
     if session is None or session.get("user_id") != claims["sub"]:
         raise Unauthorized("Your session has ended. Sign in again.")
     return claims
@@ -120,15 +120,15 @@ def verify(token: str) -> dict:
 
 def revoke(user_id: str, jti: str, expires_at: int) -> None:
     """End one session (logout)."""
-    store.delete(f"SESSION#{jti}")
+    table.delete(f"SESSION#{jti}")
     _forget_entries(f"USER#{user_id}", {_entry({"exp": expires_at, "jti": jti})})
 
 
 def end_sessions(user_id: str, *, keep: str | None = None) -> int:
     """End every session of the account but the one whose jti is `keep`; how many ended."""
-    user = store.get(f"USER#{user_id}", consistent=True) or {}
+    user = table.get(f"USER#{user_id}", consistent=True) or {}
     ended = {e for e in user.get("sessions") or () if e.split(":", 1)[1] != keep}
-    store.delete_many([f"SESSION#{e.split(':', 1)[1]}" for e in ended])
+    table.delete_many([f"SESSION#{e.split(':', 1)[1]}" for e in ended])
     if ended and user:
         _forget_entries(user["pk"], ended)
     return len(ended)

@@ -19,7 +19,7 @@ import re
 import uuid
 
 from chalicelib import clock, settings
-from chalicelib.auth import emails, passwords, store, throttle, tokens
+from chalicelib.auth import emails, passwords, table, throttle, tokens
 from chalicelib.errors import ConditionFailed, Conflict, InputError, Unauthorized
 from chalicelib.validation import clean_text
 
@@ -70,12 +70,12 @@ def valid_email(raw: str) -> str:
 
 
 def get(user_id: str) -> dict | None:
-    return store.get(f"USER#{user_id}")
+    return table.get(f"USER#{user_id}")
 
 
 def current(user_id: str) -> dict:
     """The signed-in caller's account; 401 when it is gone (deleted from another session)."""
-    user = store.get(f"USER#{user_id}", consistent=True)
+    user = table.get(f"USER#{user_id}", consistent=True)
     if user is None:
         raise Unauthorized("This account no longer exists.")
     return user
@@ -97,7 +97,7 @@ def register(name: str, email: str, password: str, confirmation: str, *, ip: str
     user = {"pk": f"USER#{user_id}", "id": user_id, "name": name, "email": email,
             "password_hash": passwords.hash_password(password), "created_at": clock.iso(clock.now())}
     try:
-        store.transact(
+        table.transact(
             {"Put": {"Item": user, "ConditionExpression": "attribute_not_exists(pk)"}},
             {"Put": {"Item": {"pk": f"EMAIL#{email}", "user_id": user["id"]},
                      "ConditionExpression": "attribute_not_exists(pk)"}})
@@ -111,7 +111,7 @@ def register(name: str, email: str, password: str, confirmation: str, *, ip: str
 
 def find(email: str) -> dict | None:
     # Two reads whether or not the address exists, so the two cases cost the same.
-    claim = store.get(f"EMAIL#{email}")
+    claim = table.get(f"EMAIL#{email}")
     user = get(claim["user_id"] if claim else "-")
     return user if claim else None
 
@@ -141,7 +141,7 @@ def login(email: str, password: str) -> dict:
 def _rehash(user: dict, new_hash: str) -> bool:
     """Store the upgraded hash, unless the password changed (or the account went) meanwhile."""
     try:
-        store.update(user["pk"], "SET password_hash = :h", condition="password_hash = :old",
+        table.update(user["pk"], "SET password_hash = :h", condition="password_hash = :old",
                      values={":h": new_hash, ":old": user["password_hash"]})
     except ConditionFailed:
         return False
@@ -185,13 +185,13 @@ def set_retention(user_id: str, days) -> dict:
     else:
         raise InputError(f"Choose a number of days from 1 to {top}, or null to keep files until you delete them.",
                          field="retention_days")
-    item = store.update(f"USER#{user_id}", update, condition="attribute_exists(pk)", names={"#s": "sweep"},
+    item = table.update(f"USER#{user_id}", update, condition="attribute_exists(pk)", names={"#s": "sweep"},
                         values=values, returns="ALL_NEW")
     return public(item)
 
 
 def _swept(value: str):
-    return store.listed(SWEEP_INDEX, value)
+    return table.listed(SWEEP_INDEX, value)
 
 
 def retaining():
@@ -213,4 +213,4 @@ def erasing():
 
 def erased(user_id: str) -> None:
     """The account's files are gone: forget it was ever here."""
-    store.delete(f"ERASE#{user_id}")
+    table.delete(f"ERASE#{user_id}")

@@ -6,7 +6,7 @@ import jwt
 import pytest
 
 from chalicelib.account import erase, export, links
-from chalicelib.auth import store, tokens, users
+from chalicelib.auth import table, tokens, users
 from chalicelib.errors import Unauthorized
 from tests.account.conftest import everything, finished_job
 from tests.apiclient import PASSWORD, assert_error, bearer, login, post, send, signed_in
@@ -105,7 +105,7 @@ def test_logout_after_the_deletion_recreates_nothing(client, queue):
     send(client, "DELETE", "/me", {"password": PASSWORD}, bearer(login(client)))
     tokens.revoke(user["id"], claims["jti"], claims["exp"])
     tokens.prune({"pk": f"USER#{user['id']}", "sessions": {f"1:{claims['jti']}"}})
-    assert store.get(f"USER#{user['id']}", consistent=True) is None
+    assert table.get(f"USER#{user['id']}", consistent=True) is None
 
 
 def test_an_export_finished_after_the_deletion_leaves_no_zip(client, queue, stub_kind, monkeypatch):
