@@ -12,7 +12,7 @@ from chalicelib.account import erase, export, password, verification
 from chalicelib.auth import apikeys, tokens, users
 from chalicelib.errors import InputError
 from chalicelib.jobs import lifecycle, uploads
-from chalicelib.web import edge, jobs, openapi
+from chalicelib.web import edge, job_view, openapi
 
 # chalicelib.logs owns logging (JSON lines); Chalice's own handler would print each line twice.
 app = Chalice(app_name="pagevoice", configure_logs=False)
@@ -209,8 +209,8 @@ def create_upload():
 def list_jobs():
     request = app.current_request
     caller = auth.authenticate(request)
-    page, next_cursor = jobs.list_jobs(caller.user_id, limit=edge.int_param(request, "limit", 20, 1, 100),
-                                       cursor=edge.query_param(request, "next"))
+    page, next_cursor = job_view.list_jobs(caller.user_id, limit=edge.int_param(request, "limit", 20, 1, 100),
+                                           cursor=edge.query_param(request, "next"))
     return {"jobs": page, "next": next_cursor}
 
 
@@ -218,7 +218,7 @@ def list_jobs():
 @edge.endpoint
 def get_job(job_id):
     caller = auth.authenticate(app.current_request)
-    return edge.found(jobs.describe(caller.user_id, job_id), "job")
+    return edge.found(job_view.describe(caller.user_id, job_id), "job")
 
 
 @app.route("/jobs/{job_id}", methods=["DELETE"], cors=edge.CORS)

@@ -14,7 +14,7 @@ from app import app
 from chalicelib import logs
 from chalicelib.jobs import keys
 from chalicelib.jobs import table as jobs
-from chalicelib.web import jobs as job_view
+from chalicelib.web import job_view
 from tests.apiclient import JSON, PASSWORD, assert_error, bearer, post, signed_in
 
 pytest_plugins = ["tests.apifixtures"]

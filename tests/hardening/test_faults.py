@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 from chalicelib import aws, clock, settings
 from chalicelib.jobs import keys, lifecycle, sweep, worker
 from chalicelib.jobs import table as jobs
-from chalicelib.web import jobs as job_view
+from chalicelib.web import job_view
 from infra.local import bridge
 from tests import stubkind
 from tests.apiclient import bearer, login, register

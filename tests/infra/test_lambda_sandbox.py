@@ -23,7 +23,7 @@ import pytest
 from chalicelib import aws, settings
 from chalicelib.jobs import keys, table
 from chalicelib.jobs.events import s3_event
-from chalicelib.web import jobs as job_view
+from chalicelib.web import job_view
 from infra.local.bootstrap import ensure_resources
 from infra.local.process import free_port
 from tests import images

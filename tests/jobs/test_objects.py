@@ -18,7 +18,7 @@ from chalicelib.jobs import table as jobs
 from chalicelib.jobs.objects import JobFiles
 from chalicelib.kinds.base import Outputs
 from chalicelib.kinds.page import pipeline
-from chalicelib.web import jobs as job_view
+from chalicelib.web import job_view
 from tests.jobs.test_growing import document, page
 
 pytest_plugins = ["tests.apifixtures"]

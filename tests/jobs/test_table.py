@@ -10,7 +10,7 @@ import pytest
 from chalicelib import aws, clock, settings
 from chalicelib.jobs import keys, lifecycle
 from chalicelib.jobs import table as jobs
-from chalicelib.web import jobs as job_view
+from chalicelib.web import job_view
 
 pytest_plugins = ["tests.apifixtures"]
 

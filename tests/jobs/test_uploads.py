@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib import kinds, resources
 from chalicelib.jobs import table as jobs
-from chalicelib.web import jobs as job_view
+from chalicelib.web import job_view
 from tests.apiclient import assert_error, post, signed_in
 
 pytest_plugins = ["tests.apifixtures"]

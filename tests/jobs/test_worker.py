@@ -14,7 +14,7 @@ from chalicelib.jobs.objects import JobFiles
 from chalicelib.kinds import voice
 from chalicelib.kinds.page import pipeline
 from chalicelib.structure import spoken
-from chalicelib.web import jobs as job_view
+from chalicelib.web import job_view
 from tests import images
 
 pytest_plugins = ["tests.apifixtures"]
