@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { HintGate, hintFor } from "../../static_site/js/live/aim.js";
 import { alphabetOf, decode } from "../../static_site/js/live/ctc.js";
 import { boxesFromMap, readingOrder } from "../../static_site/js/live/detect.js";
+import { corners, minAreaRect, quadSize, sampleQuad } from "../../static_site/js/live/quad.js";
 import { keyOf, languageOf, readable, Steady } from "../../static_site/js/live/steady.js";
 
 const line = (text, score = 0.95) => ({ text, score, box: [0, 0, 10, 10],
@@ -93,4 +94,70 @@ test("DB boxes: one per region above threshold, grown around it, kept in reading
   assert.equal(boxes.length, 3);
   assert.ok(boxes[0].x0 < 2 && boxes[1].x0 > 15 && boxes[2].y0 > 9);
   assert.ok(boxes[0].x1 > 14 && boxes[0].y1 > 7); // grown by area * 1.3 / perimeter
+});
+
+test("DB boxes: a tilted region gets its tilted rectangle, a level one its axis-aligned box", () => {
+  const w = 80;
+  const h = 60;
+  const map = new Float32Array(w * h);
+  // A band 4 pixels thick along a line rising 20 degrees to the right.
+  const angle = (-20 * Math.PI) / 180;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const u = (x - 40) * Math.cos(angle) + (y - 30) * Math.sin(angle);
+      const v = -(x - 40) * Math.sin(angle) + (y - 30) * Math.cos(angle);
+      if (Math.abs(u) < 25 && Math.abs(v) < 2) map[y * w + x] = 0.9;
+    }
+  }
+  const [box] = boxesFromMap(map, w, h);
+  const [tl, tr, , bl] = box.quad;
+  const tilt = (Math.atan2(tr[1] - tl[1], tr[0] - tl[0]) * 180) / Math.PI;
+  assert.ok(Math.abs(tilt + 20) < 3, `tilt ${tilt}`);
+  const [qw, qh] = quadSize(box.quad);
+  assert.ok(qw > 50 && qh < 16, `${qw} x ${qh}`);
+  assert.ok(box.y1 - box.y0 > 25); // its axis-aligned bounds take in twice the height
+  assert.ok(bl[1] > tl[1]);
+
+  const level = new Float32Array(40 * 20);
+  for (let y = 3; y < 7; y++) for (let x = 2; x < 14; x++) level[y * 40 + x] = 0.9;
+  const [flat] = boxesFromMap(level, 40, 20);
+  const grow = (13 * 5 * 1.3) / (2 * 18); // pixels 2..14 x 3..7 once dilated, as unit squares
+  const r2 = (c) => Math.round(c * 1000) / 1000;
+  assert.deepEqual(flat.quad.map((p) => p.map(r2)),
+    [[2 - grow, 3 - grow], [15 + grow, 3 - grow], [15 + grow, 8 + grow], [2 - grow, 8 + grow]].map((p) => p.map(r2)));
+});
+
+test("minimum-area rectangle: its axis is the one nearer the horizontal, pointing right", () => {
+  const pts = corners({ cx: 10, cy: 5, ux: Math.cos(0.3), uy: Math.sin(0.3), w: 8, h: 2 });
+  const rect = minAreaRect(pts);
+  assert.ok(Math.abs(rect.w - 8) < 1e-6 && Math.abs(rect.h - 2) < 1e-6);
+  assert.ok(Math.abs(rect.cx - 10) < 1e-6 && Math.abs(rect.cy - 5) < 1e-6);
+  assert.ok(Math.abs(Math.atan2(rect.uy, rect.ux) - 0.3) < 1e-6);
+  const tall = minAreaRect([[0, 0], [2, 0], [2, 9], [0, 9]]); // vertical text: w < h
+  assert.deepEqual([tall.w, tall.h, tall.ux], [2, 9, 1]);
+});
+
+test("a quad is sampled upright, bilinearly, into the recogniser's BGR planes", () => {
+  // A 4 x 4 frame whose red channel is 10 * x + y.
+  const w = 4;
+  const h = 4;
+  const rgba = new Uint8ClampedArray(w * h * 4);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) rgba.set([10 * x + y, 0, 255, 255], (y * w + x) * 4);
+  const red = (out, plane, i) => Math.round((out[2 * plane + i] + 1) * 127.5 * 100) / 100;
+  // The whole frame, upright: the crop is the frame.
+  let out = new Float32Array(3 * 16);
+  sampleQuad(rgba, w, h, [[0, 0], [4, 0], [4, 4], [0, 4]], 4, 4, out, 0, 4, 16);
+  assert.equal(red(out, 16, 1 * 4 + 2), 21);
+  assert.equal(out[0], 1); // blue plane first
+  // Turned 90 degrees (top side running down the frame's left edge): x of the crop is y of the frame.
+  out = new Float32Array(3 * 16);
+  sampleQuad(rgba, w, h, [[0, 0], [0, 4], [4, 4], [4, 0]], 4, 4, out, 0, 4, 16);
+  assert.equal(red(out, 16, 1 * 4 + 2), 12);
+  // Half-pixel steps interpolate; past the edge repeats it.
+  out = new Float32Array(3 * 2);
+  sampleQuad(rgba, w, h, [[1, 1], [2, 1], [2, 2], [1, 2]], 2, 1, out, 0, 2, 2);
+  assert.equal(red(out, 2, 0), 10 * 0.75 + 1);
+  out = new Float32Array(3);
+  sampleQuad(rgba, w, h, [[5, 0], [6, 0], [6, 1], [5, 1]], 1, 1, out, 0, 1, 1);
+  assert.equal(red(out, 1, 0), 30);
 });

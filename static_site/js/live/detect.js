@@ -1,34 +1,50 @@
 // Text boxes from the DB detector's probability map, as the worker's engine does it
 // (chalicelib/engines/ocr/db.py: threshold 0.3, a 2x2 dilation, mean probability >= 0.5, the
-// kernel grown by area * 1.3 / perimeter), with axis-aligned boxes: a camera held to text
-// sees it nearly level, and the recogniser reads a slight tilt. Pure: no DOM.
+// kernel grown by area * 1.3 / perimeter), each region's box its minimum-area rectangle as there
+// (tilted text, ICDAR 2015's photos, is cropped upright). Pure: no DOM.
+
+import { corners, minAreaRect } from "./quad.js";
 
 export const DB = { thresh: 0.3, boxThresh: 0.5, unclip: 1.3, minSize: 3 };
 
-/** `prob` (Float32Array, h x w, row-major) -> [{ x0, y0, x1, y1, score }] in map pixels,
- *  grown around each connected region of the thresholded, dilated map. */
+/** `prob` (Float32Array, h x w, row-major) -> [{ x0, y0, x1, y1, quad, score }] in map pixels:
+ *  `quad` ([tl, tr, br, bl]) the minimum-area rectangle around each connected region of the
+ *  thresholded, dilated map (its pixels as unit squares), grown; x0..y1 the quad's bounds. */
 export function boxesFromMap(prob, w, h, opts = DB) {
   const mask = new Uint8Array(w * h);
   for (let i = 0; i < w * h; i++) if (prob[i] > opts.thresh) mask[i] = 1;
   dilate2x2(mask, w, h);
   const label = new Int32Array(w * h);
   const stack = new Int32Array(w * h);
+  const rowMin = new Int32Array(h).fill(w);
+  const rowMax = new Int32Array(h).fill(-1);
   const boxes = [];
   let next = 0;
   for (let start = 0; start < w * h; start++) {
     if (!mask[start] || label[start]) continue;
     next += 1;
-    const region = flood(mask, label, stack, start, next, w, h, prob);
-    const bw = region.x1 - region.x0 + 1;
-    const bh = region.y1 - region.y0 + 1;
+    const region = flood(mask, label, stack, start, next, w, h, prob, rowMin, rowMax);
+    // The hull of a region is that of each row's first and last pixel squares.
+    const points = [];
+    for (let y = region.y0; y <= region.y1; y++) {
+      if (rowMax[y] >= 0) points.push([rowMin[y], y], [rowMin[y], y + 1], [rowMax[y] + 1, y], [rowMax[y] + 1, y + 1]);
+      rowMin[y] = w;
+      rowMax[y] = -1;
+    }
+    const rect = minAreaRect(points);
+    const bw = rect.w;
+    const bh = rect.h;
     if (Math.min(bw, bh) < opts.minSize) continue;
     const score = region.sum / region.count;
     if (score < opts.boxThresh) continue;
     const grow = (bw * bh * opts.unclip) / (2 * (bw + bh));
     if (Math.min(bw, bh) + 2 * grow < opts.minSize + 2) continue;
+    const quad = corners(rect, grow);
+    const xs = quad.map((p) => p[0]);
+    const ys = quad.map((p) => p[1]);
     boxes.push({
-      x0: Math.max(0, region.x0 - grow), y0: Math.max(0, region.y0 - grow),
-      x1: Math.min(w, region.x1 + 1 + grow), y1: Math.min(h, region.y1 + 1 + grow), score,
+      x0: Math.max(0, Math.min(...xs)), y0: Math.max(0, Math.min(...ys)),
+      x1: Math.min(w, Math.max(...xs)), y1: Math.min(h, Math.max(...ys)), quad, score,
     });
   }
   return boxes;
@@ -46,7 +62,7 @@ function dilate2x2(mask, w, h) {
   }
 }
 
-function flood(mask, label, stack, start, id, w, h, prob) {
+function flood(mask, label, stack, start, id, w, h, prob, rowMin, rowMax) {
   let top = 0;
   stack[top++] = start;
   label[start] = id;
@@ -59,6 +75,8 @@ function flood(mask, label, stack, start, id, w, h, prob) {
     if (x > r.x1) r.x1 = x;
     if (y < r.y0) r.y0 = y;
     if (y > r.y1) r.y1 = y;
+    if (x < rowMin[y]) rowMin[y] = x;
+    if (x > rowMax[y]) rowMax[y] = x;
     r.sum += prob[i];
     r.count += 1;
     if (x > 0 && mask[i - 1] && !label[i - 1]) { label[i - 1] = id; stack[top++] = i - 1; }

@@ -7,6 +7,7 @@
 import * as ort from "../../live-assets/ort.bundle.min.js";
 import { boxesFromMap, readingOrder } from "./detect.js";
 import { alphabetOf, decode } from "./ctc.js";
+import { quadSize, sampleQuad } from "./quad.js";
 
 const REC_HEIGHT = 48;
 const REC_STRIDE = 8; // input pixels per CTC step
@@ -22,6 +23,7 @@ let det = null;
 let rec = null;
 let alphabet = null;
 let detSide = 640;
+let lastQuads = new Map(); // the last reading's boxes (as sent) -> their tilted quads, for a second look
 const scratch = new OffscreenCanvas(1, 1);
 const ctx = scratch.getContext("2d", { willReadFrequently: true });
 
@@ -108,12 +110,14 @@ async function read(bitmap, known) {
   const sy = H / mh;
   const found = readingOrder(boxesFromMap(map.data, mw, mh)).map((b) => ({
     x0: b.x0 * sx, y0: b.y0 * sy, x1: b.x1 * sx, y1: b.y1 * sy, score: b.score,
+    quad: b.quad.map(([x, y]) => [x * sx, y * sy]),
   }));
   const t1 = performance.now();
   const decoded = await recognise(bitmap, found, known);
   const t2 = performance.now();
   const stats = { width: W, height: H, brightness: mean(gray), sharpness: sharpness(gray, dw, dh, found, dw / W, dh / H) };
   const boxes = found.map((b, i) => ({ box: [b.x0, b.y0, b.x1, b.y1], ...(decoded[i] || { text: "", score: 0, words: [] }) }));
+  lastQuads = new Map(found.map((b) => [[b.x0, b.y0, b.x1, b.y1].join(), b.quad]));
   return { boxes, stats, timings: { det: t1 - t0, rec: t2 - t1 } };
 }
 
@@ -123,7 +127,8 @@ async function read(bitmap, known) {
  *  said and still in view come back as they were. */
 async function confirm(bitmap, known, boxes) {
   const t0 = performance.now();
-  const found = boxes.map(([x0, y0, x1, y1]) => ({ x0, y0, x1, y1, score: 1 }));
+  const found = boxes.map(([x0, y0, x1, y1]) => ({ x0, y0, x1, y1, score: 1,
+    quad: lastQuads.get([x0, y0, x1, y1].join()) || [[x0, y0], [x1, y0], [x1, y1], [x0, y1]] }));
   const decoded = await recognise(bitmap, found, []);
   const again = found.map((b, i) => ({ box: [b.x0, b.y0, b.x1, b.y1], ...(decoded[i] || { text: "", score: 0, words: [] }) }));
   const kept = known.map((k) => ({ ...k, known: true }));
@@ -132,6 +137,8 @@ async function confirm(bitmap, known, boxes) {
 }
 
 async function recognise(bitmap, boxes, known) {
+  let frame = null; // the frame's pixels, at full size, once there is something to crop
+  const framePixels = () => (frame ||= pixels(bitmap, 0, 0, bitmap.width, bitmap.height, bitmap.width, bitmap.height));
   const results = new Array(boxes.length).fill(null);
   const crops = [];
   let budget = REC_BUDGET;
@@ -141,8 +148,7 @@ async function recognise(bitmap, boxes, known) {
       results[i] = { text: same.text, score: same.score, words: same.words, known: true };
       return;
     }
-    const bw = b.x1 - b.x0;
-    const bh = b.y1 - b.y0;
+    const [bw, bh] = quadSize(b.quad);
     if (bh < MIN_HEIGHT || bw < 4 || bh >= 1.5 * bw) return; // vertical text is not read live
     const width = Math.min(REC_MAX_WIDTH, Math.max(8, Math.round((bw * REC_HEIGHT) / bh)));
     if (width > budget) { results[i] = { text: "", score: 0, words: [], later: true }; return; }
@@ -154,23 +160,21 @@ async function recognise(bitmap, boxes, known) {
   for (const crop of crops) {
     const width = Math.max(REC_MIN_WIDTH, crop.width);
     if (batch.length && (batch.length + 1) * width > REC_BATCH_WIDTH) {
-      await recogniseBatch(bitmap, batch, results);
+      await recogniseBatch(bitmap, framePixels(), batch, results);
       batch = [];
     }
     batch.push(crop);
   }
-  if (batch.length) await recogniseBatch(bitmap, batch, results);
+  if (batch.length) await recogniseBatch(bitmap, framePixels(), batch, results);
   return results;
 }
 
-async function recogniseBatch(bitmap, batch, results) {
+async function recogniseBatch(bitmap, frame, batch, results) {
   const width = Math.ceil(Math.max(REC_MIN_WIDTH, ...batch.map((c) => c.width)) / REC_STRIDE) * REC_STRIDE;
   const plane = REC_HEIGHT * width;
   const input = new Float32Array(batch.length * 3 * plane);
   batch.forEach((crop, k) => {
-    const { b } = crop;
-    const rgba = pixels(bitmap, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0, crop.width, REC_HEIGHT);
-    normalize(rgba, crop.width, REC_HEIGHT, input, k * 3 * plane, width, plane, null);
+    sampleQuad(frame, bitmap.width, bitmap.height, crop.b.quad, crop.width, REC_HEIGHT, input, k * 3 * plane, width, plane);
   });
   const out = await rec.run({ x: new ort.Tensor("float32", input, [batch.length, 3, REC_HEIGHT, width]) });
   const probs = Object.values(out)[0];
@@ -181,11 +185,15 @@ async function recogniseBatch(bitmap, batch, results) {
     const line = probs.data.subarray(k * steps * classes, (k + 1) * steps * classes);
     const got = decode(line, steps, classes, valid, alphabet);
     // Word boxes by their characters' steps along the line (for the benchmark's scoring, and
-    // to show what was read where).
-    const { b } = crop;
-    const perStep = (step * (b.x1 - b.x0)) / crop.width;
-    got.words = got.words.map((word) => ({ text: word.text, score: word.score,
-      box: [b.x0 + Math.max(0, word.from - 0.5) * perStep, b.y0, Math.min(b.x1, b.x0 + (word.to + 1.5) * perStep), b.y1] }));
+    // to show what was read where): the bounds of that stretch of the line's quad.
+    const [tl, tr, br, bl] = crop.b.quad;
+    const along = (f) => [tl[0] + f * (tr[0] - tl[0]), tl[1] + f * (tr[1] - tl[1]), bl[0] + f * (br[0] - bl[0]), bl[1] + f * (br[1] - bl[1])];
+    got.words = got.words.map((word) => {
+      const [ax, ay, bx, by] = along(Math.max(0, word.from - 0.5) * step / crop.width);
+      const [cx, cy, dx, dy] = along(Math.min(1, (word.to + 1.5) * step / crop.width));
+      return { text: word.text, score: word.score, box: [Math.min(ax, bx, cx, dx), Math.min(ay, by, cy, dy),
+        Math.max(ax, bx, cx, dx), Math.max(ay, by, cy, dy)] };
+    });
     results[crop.i] = got;
   });
 }
