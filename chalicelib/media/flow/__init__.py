@@ -1,0 +1,256 @@
+"""Documents without pages (DOCX, ODT, EPUB, HTML, Markdown, plain text; issue 39) into the
+page kind's structure (CONTRACTS section 13, `flow: true`): sections of blocks with roles, each
+block's text in lines of words, every box null.
+
+Each format's reader (one module per format beside this one) walks its file and calls a
+`Builder`; the builder alone knows the result's shape, the caps and where sections end. The
+readers run in the decoding sandbox (media/sandbox.py: memory, CPU and wall-clock limits), so
+what leaves them is plain JSON.
+
+    b = Builder(max_words=50_000, max_chars=500_000)
+    b.section()                      # an EPUB spine item, a chapter file (optional)
+    b.add("heading", "1. Methods", level=1)
+    b.add("paragraph", "Text of the paragraph ...")
+    b.table([[("Name", True), ("Age", True)], [("Ann", False), ("31", False)]])
+    b.add("footnote", "1 A note.")
+    doc = b.finish(format="docx", title="Report", language="en", outline=[...])
+
+A reader stops early when `b.full` (the document's caps are met: the rest is counted, not kept).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# A section (a "page" of a flow document) ends at the next block past this many words, and
+# before a heading of level <= SECTION_LEVEL once it holds any: sections stay a size the site
+# shows and the worker publishes at once.
+SECTION_WORDS = 1500
+SECTION_LEVEL = 2
+_SPACE = re.compile(r"\s+")
+# Roles a flow document's blocks take (structure.ROLES); `code` is a code block (Markdown,
+# HTML <pre>), left unspoken by default.
+FLOW_ROLES = ("title", "heading", "paragraph", "list-item", "table", "caption", "footnote",
+              "page-header", "page-footer", "page-number", "figure", "code")
+
+
+class FlowError(ValueError):
+    """The file is not a readable document of its format: the message says why, for people."""
+
+
+@dataclass
+class _Section:
+    lines: list[dict] = field(default_factory=list)
+    blocks: list[dict] = field(default_factory=list)
+    words: int = 0
+
+
+class Builder:
+    """Collects a flow document's blocks into sections, within the document's caps."""
+
+    def __init__(self, *, max_words: int, max_chars: int, section_words: int = SECTION_WORDS,
+                 max_sections: int = 2000) -> None:
+        self.max_words, self.max_chars = max_words, max_chars
+        self.section_words, self.max_sections = section_words, max_sections
+        self.sections: list[_Section] = []
+        self.words = self.chars = 0  # kept
+        self.found = 0  # words seen, kept or not
+        self.cut: str | None = None  # "words" | "chars" once a cap is met
+        self._fresh = True  # the next block starts a section
+
+    @property
+    def full(self) -> bool:
+        return self.cut is not None
+
+    def section(self) -> None:
+        """The next block starts a new section (a spine item, a chapter file, a page break)."""
+        self._fresh = True
+
+    def add(self, role: str, text: str, *, level: int | None = None, lines: list[str] | None = None,
+            **extra) -> bool:
+        """One block of `role` whose text is `text` (whitespace collapsed), or whose lines are
+        `lines` (a list item's or a poem's lines, a code block's). `level`: a heading's, 1-6.
+        `extra` keys go into the block as they are (e.g. `language`, `alt`). False when
+        nothing was kept (empty, or the caps are met)."""
+        if role not in FLOW_ROLES:
+            raise ValueError(f"unknown role {role!r}")
+        texts = [t for t in (_clean(t) for t in (lines if lines is not None else [text])) if t]
+        if not texts:
+            return False
+        if role == "heading" and level is not None and level <= SECTION_LEVEL and self._open() and self._open().words:
+            self._fresh = True
+        made = self._lines(texts)
+        if not made:
+            return False
+        section, first = self._place(made)
+        block = {"role": role, "lines": list(range(first, first + len(made)))}
+        if role == "heading":
+            block["level"] = max(1, min(6, level or 1))
+        block.update(extra)
+        section.blocks.append(block)
+        return True
+
+    def table(self, rows: list[list[tuple[str, bool]]], caption: str | None = None) -> bool:
+        """A table: rows of (cell text, is a header cell), read row by row; its caption first."""
+        if caption:
+            self.add("caption", caption)
+        cells, texts = [], []
+        for r, row in enumerate(rows):
+            for c, (text, header) in enumerate(row):
+                t = _clean(text)
+                if t:
+                    cells.append({"row": r, "col": c, "header": bool(header)})
+                    texts.append(t)
+        made = self._lines(texts)
+        if not made:
+            return False
+        section, first = self._place(made)
+        for i, cell in enumerate(cells[:len(made)]):
+            cell["lines"] = [first + i]
+        section.blocks.append({"role": "table", "lines": list(range(first, first + len(made))),
+                               "cells": cells[:len(made)]})
+        return True
+
+    def finish(self, *, format: str, title: str | None = None, language: str | None = None,
+               outline: list[dict] | None = None) -> dict:
+        """The document as JSON: {"format", "title", "language" (declared, or None), "sections":
+        [{"lines", "blocks"}], "outline": [{"title", "level", "section"}], "cut": None or
+        {"reason", "kept", "found"}}."""
+        return {"format": format, "title": _clean(title or "") or None, "language": language,
+                "sections": [{"lines": s.lines, "blocks": s.blocks} for s in self.sections if s.lines],
+                "outline": [o for o in (outline or []) if 0 <= o.get("section", -1) < len(self.sections)],
+                "cut": None if self.cut is None else {"reason": self.cut, "kept": self.words, "found": self.found}}
+
+    # -------------------------------------------------------------------- inside
+
+    def _open(self) -> _Section | None:
+        return self.sections[-1] if self.sections else None
+
+    def _lines(self, texts: list[str]) -> list[dict]:
+        """Lines of words for `texts`, within the caps (a line cut at the cap keeps its first words)."""
+        out = []
+        for text in texts:
+            words = text.split(" ")
+            self.found += len(words)
+            if self.full:
+                continue
+            take = []
+            for w in words:
+                if self.words + 1 > self.max_words:
+                    self.cut = "words"
+                    break
+                if self.chars + len(w) > self.max_chars:
+                    self.cut = "chars"
+                    break
+                self.words += 1
+                self.chars += len(w)
+                take.append(w)
+            if take:
+                out.append({"text": " ".join(take), "confidence": 1.0, "box": None,
+                            "words": [{"text": w, "confidence": 1.0, "box": None} for w in take]})
+        return out
+
+    def _place(self, made: list[dict]) -> tuple[_Section, int]:
+        section = self._open()
+        # Past max_sections (a file of a million one-line chapters) blocks join the last one.
+        if section is None or ((self._fresh or section.words >= self.section_words)
+                               and len(self.sections) < self.max_sections):
+            section = _Section()
+            self.sections.append(section)
+        self._fresh = False
+        first = len(section.lines)
+        section.lines.extend(made)
+        section.words += sum(len(line["words"]) for line in made)
+        return section, first
+
+    @property
+    def section_index(self) -> int:
+        """The index the next block's section will have (for outlines: an EPUB nav entry
+        points at the spine item about to be read)."""
+        return len(self.sections) if (self._fresh or not self.sections) else len(self.sections) - 1
+
+
+def _clean(text: str) -> str:
+    """Whitespace collapsed (tabs, newlines, no-break spaces), control characters gone."""
+    text = "".join(ch for ch in text if ch >= " " or ch in "\t\n\r")
+    return _SPACE.sub(" ", text.replace("\u00a0", " ")).strip()
+
+
+# ------------------------------------------------------------------------ formats
+
+# Format -> (the module that reads it, what people call it). Each module has
+# `read(data: bytes, b: Builder, hint: str | None) -> dict` returning {"title", "language",
+# "outline": [{"title", "level", "section"}]} (any may be None/empty) after adding the blocks.
+FORMATS = {"docx": ("docx", "Word document (DOCX)"), "odt": ("odt", "OpenDocument text (ODT)"),
+           "epub": ("epub", "EPUB book"), "html": ("html", "web page (HTML)"),
+           "markdown": ("markdown", "Markdown file"), "text": ("text", "text file")}
+ZIP_MAGIC = b"PK\x03\x04"
+ODT_MIME = b"application/vnd.oasis.opendocument.text"
+EPUB_MIME = b"application/epub+zip"
+_HTML_START = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*(<!doctype\s+html|<html|<head|<body)", re.I | re.S)
+# What each declared content type says of a file whose bytes do not tell (Markdown is text).
+HINTS = {"text/markdown": "markdown", "text/x-markdown": "markdown", "text/html": "html",
+         "application/xhtml+xml": "html", "text/plain": "text"}
+
+
+def sniff(data: bytes, content_type: str | None = None) -> str | None:
+    """The flow format of `data` by its bytes (zips by their parts; HTML by its start), the
+    declared `content_type` deciding only between text formats; None when it is none of them
+    (a PDF, an image, a binary file)."""
+    if data[:4] == ZIP_MAGIC:
+        return _zip_format(data)
+    declared = HINTS.get((content_type or "").split(";")[0].strip().lower())
+    head = data[:4096]
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00\x00" not in head[:2]:
+        return None  # binary (UTF-16 text with its BOM is not)
+    if head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8", b"GIF8", b"II*\x00", b"MM\x00*", b"RIFF")):
+        return None
+    if declared == "html" or _HTML_START.match(_ascii_head(head)):
+        return "html"
+    return declared or "text"
+
+
+def _ascii_head(head: bytes) -> bytes:
+    """The start of a text file as bytes a regex reads: UTF-16 narrowed, a UTF-8 BOM dropped."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return head.decode("utf-16").encode("ascii", "ignore")
+        except UnicodeDecodeError:
+            return b""
+    return head.removeprefix(b"\xef\xbb\xbf")
+
+
+def _zip_format(data: bytes) -> str | None:
+    """docx / odt / epub by the parts the zip holds (its central directory, not its name)."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = z.namelist()
+            if "mimetype" in names:
+                info = z.getinfo("mimetype")
+                mime = z.read("mimetype").strip() if info.file_size <= 200 else b""
+                if mime == EPUB_MIME:
+                    return "epub"
+                if mime == ODT_MIME:
+                    return "odt"
+            if "word/document.xml" in names:
+                return "docx"
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return None
+    return None
+
+
+def read(data: bytes, *, content_type: str | None = None, max_words: int, max_chars: int) -> dict:
+    """A flow document's sections (Builder.finish), read by its format's module. FlowError
+    with a sentence for people when the file is not readable as what it claims to be."""
+    import importlib
+
+    fmt = sniff(data, content_type)
+    if fmt is None:
+        raise FlowError("This file is not a document PageVoice reads (DOCX, ODT, EPUB, HTML, Markdown or text).")
+    module = importlib.import_module(f"chalicelib.media.flow.{FORMATS[fmt][0]}")
+    b = Builder(max_words=max_words, max_chars=max_chars)
+    meta = module.read(data, b, content_type) or {}
+    return b.finish(format=fmt, title=meta.get("title"), language=meta.get("language"), outline=meta.get("outline"))
