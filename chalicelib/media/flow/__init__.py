@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from chalicelib.structure.layout import Block, Cell
+
 # A section (a "page" of a flow document) ends at the next block past this many words, and
 # before a heading of level <= SECTION_LEVEL once it holds any: sections stay a size the site
 # shows and the worker publishes at once.
@@ -41,7 +43,7 @@ class FlowError(ValueError):
 @dataclass
 class _Section:
     lines: list[dict] = field(default_factory=list)
-    blocks: list[dict] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
     words: int = 0
 
 
@@ -66,12 +68,10 @@ class Builder:
         """The next block starts a new section (a spine item, a chapter file, a page break)."""
         self._fresh = True
 
-    def add(self, role: str, text: str, *, level: int | None = None, lines: list[str] | None = None,
-            **extra) -> bool:
+    def add(self, role: str, text: str, *, level: int | None = None, lines: list[str] | None = None) -> bool:
         """One block of `role` whose text is `text` (whitespace collapsed), or whose lines are
         `lines` (a list item's or a poem's lines, a code block's). `level`: a heading's, 1-6.
-        `extra` keys go into the block as they are (e.g. `language`, `alt`). False when
-        nothing was kept (empty, or the caps are met)."""
+        False when nothing was kept (empty, or the caps are met)."""
         if role not in FLOW_ROLES:
             raise ValueError(f"unknown role {role!r}")
         texts = [t for t in (_clean(t) for t in (lines if lines is not None else [text])) if t]
@@ -83,11 +83,8 @@ class Builder:
         if not made:
             return False
         section, first = self._place(made)
-        block = {"role": role, "lines": list(range(first, first + len(made)))}
-        if role == "heading":
-            block["level"] = max(1, min(6, level or 1))
-        block.update(extra)
-        section.blocks.append(block)
+        section.blocks.append(Block(role, list(range(first, first + len(made))), None,
+                                    level=max(1, min(6, level or 1)) if role == "heading" else None))
         return True
 
     def table(self, rows: list[list[tuple[str, bool]]], caption: str | None = None) -> bool:
@@ -99,16 +96,15 @@ class Builder:
             for c, (text, header) in enumerate(row):
                 t = _clean(text)
                 if t:
-                    cells.append({"row": r, "col": c, "header": bool(header)})
+                    cells.append(Cell(r, c, bool(header), []))
                     texts.append(t)
         made = self._lines(texts)
         if not made:
             return False
         section, first = self._place(made)
         for i, cell in enumerate(cells[:len(made)]):
-            cell["lines"] = [first + i]
-        section.blocks.append({"role": "table", "lines": list(range(first, first + len(made))),
-                               "cells": cells[:len(made)]})
+            cell.lines = [first + i]
+        section.blocks.append(Block("table", list(range(first, first + len(made))), None, cells=cells[:len(made)]))
         return True
 
     def finish(self, *, format: str, title: str | None = None, language: str | None = None,
@@ -117,7 +113,8 @@ class Builder:
         [{"lines", "blocks"}], "outline": [{"title", "level", "section"}], "cut": None or
         {"reason", "kept", "found"}}."""
         return {"format": format, "title": _clean(title or "") or None, "language": language,
-                "sections": [{"lines": s.lines, "blocks": s.blocks} for s in self.sections if s.lines],
+                "sections": [{"lines": s.lines, "blocks": [b.export() for b in s.blocks]}
+                             for s in self.sections if s.lines],
                 "outline": [o for o in (outline or []) if 0 <= o.get("section", -1) < len(self.sections)],
                 "cut": None if self.cut is None else {"reason": self.cut, "kept": self.words, "found": self.found}}
 
