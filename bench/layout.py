@@ -1,7 +1,7 @@
 """Layout: what a listener hears of a document page (issue 38), on layout-dev's labelled pages.
 
     .venv/bin/python -m bench.layout --datasets ../shared/datasets [--base REV] [--limit N]
-        [--configs text-single,scan-single,...] [--verbose]
+        [--configs text-single,scan-single,...] [--verbose] [--ocr-cache [DIR]]
 
 Each page of `layout-dev` is read by `chalicelib.kinds.page.pipeline.read` (the result without
 a recording) four ways: {text layer: the page's PDF; scan: its 200 dpi .webp image} x {single
@@ -17,6 +17,10 @@ page of each kind untimed. With `--base REV` a second reader runs the code of RE
 worktree under /tmp) and the two take turns page by page (base first on even items), so both
 meet the same load; both sides are scored and the CPU ratio head / base is printed. The head
 is the working tree (uncommitted changes included) unless `--head REV`.
+
+`--ocr-cache` reuses OCR readings stored on disk (bench/ocr_cache.py: keyed by the page image,
+the engine and the tree's OCR source) so that the structure of scans can be iterated on in
+seconds; its CPU figures then leave the OCR out, so compare CPU without it.
 
 Prints a table per side; writes bench/out/layout.json (figures, counts, and per page what was
 missed: furniture or footnotes spoken, body words left out, headings missed, order).
@@ -34,6 +38,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bench import layout_score as ls
+from bench import ocr_cache
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ("text-single", "text-joined", "scan-single", "scan-joined")
@@ -48,6 +53,12 @@ out = os.fdopen(os.dup(1), "w")
 os.dup2(2, 1)
 from chalicelib.kinds.page import pipeline
 from chalicelib.languages import detect
+if os.environ.get("PV_BENCH_OCR_CACHE"):  # bench/ocr_cache.py of the head, around this tree's OCR
+    import importlib.util, pathlib
+    spec = importlib.util.spec_from_file_location("pv_ocr_cache", os.environ["PV_BENCH_OCR_CACHE_MODULE"])
+    cache = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cache)
+    cache.install(pathlib.Path(os.environ["PV_BENCH_OCR_CACHE"]), pathlib.Path.cwd())
 pipeline.warm_up(speech=False)
 detect.warm_up()
 
@@ -78,9 +89,11 @@ for request in sys.stdin:
 class Reader:
     """A long-lived process reading files with the code of one tree."""
 
-    def __init__(self, tree: Path, warm: list[Path], log: Path):
+    def __init__(self, tree: Path, warm: list[Path], log: Path, ocr_cache: Path | None = None):
         self.tree, self.log = tree, log
         env = {**os.environ, "PYTHONPATH": str(tree)}
+        if ocr_cache is not None:
+            env.update(PV_BENCH_OCR_CACHE=str(ocr_cache), PV_BENCH_OCR_CACHE_MODULE=str(ROOT / "bench" / "ocr_cache.py"))
         with log.open("w") as err:
             self.proc = subprocess.Popen([sys.executable, "-c", CHILD, json.dumps([str(p) for p in warm])],
                                          cwd=tree, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -309,6 +322,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--configs", default=",".join(CONFIGS), help=f"some of {', '.join(CONFIGS)}")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "layout.json")
     ap.add_argument("--verbose", action="store_true", help="progress, and each page's misses (head)")
+    ap.add_argument("--ocr-cache", nargs="?", type=Path, const=ocr_cache.DEFAULT, metavar="DIR",
+                    help=f"reuse OCR readings pickled under DIR (default {ocr_cache.DEFAULT}), keyed by the page "
+                         "image, the engine and the tree's OCR source: for iterating on the structure; CPU "
+                         "figures then leave the OCR out")
     args = ap.parse_args(argv)
     configs = [c for c in args.configs.split(",") if c]
     if unknown := set(configs) - set(CONFIGS):
@@ -333,12 +350,15 @@ def main(argv: list[str] | None = None) -> int:
         readers: dict[str, Reader] = {}
         try:
             for side, (tree, _) in trees.items():
-                readers[side] = Reader(tree, warm, work / f"{side}.log")
+                readers[side] = Reader(tree, warm, work / f"{side}.log", args.ocr_cache)
             tallies = run(gts, todo, readers, args.verbose)
         finally:
             for reader in readers.values():
                 reader.close()
-    report = {"pages": len(gts), "sides": print_report(gts, configs, tallies, {s: t[1] for s, t in trees.items()},
+    if args.ocr_cache:
+        print(f"\nOCR readings cached under {args.ocr_cache}: CPU figures leave out the OCR of pages read before")
+    report = {"pages": len(gts), "ocr_cache": str(args.ocr_cache) if args.ocr_cache else None,
+              "sides": print_report(gts, configs, tallies, {s: t[1] for s, t in trees.items()},
                                                        args.verbose)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1))
