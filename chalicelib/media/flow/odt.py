@@ -1,0 +1,437 @@
+"""OpenDocument text (ODT: content.xml, styles.xml, meta.xml) into the flow tree (issue 39).
+
+Read through our own doors (safe.Zip, safe.xml, and the body streamed like a DOCX's) rather
+than odfpy: measured on odfpy's own example files, odfpy builds a full DOM of its own (slower,
+unbounded) and its teletype text extraction gives no list numbers, no roles and reads
+annotations; the structure here comes from the XML itself.
+
+What people hear: text:h headings with their outline level; lists with the labels their list
+style gives (numbers with prefix/suffix and shown levels, bullets); tables with their header
+rows; footnotes and endnotes with their citation at the end of the section that cites them;
+the master pages' headers and footers once, as furniture; text boxes and shapes' text where
+they are anchored; images' alt text (svg:desc, svg:title) as figures. Tracked changes'
+deleted text, annotations (comments) and generated indexes (tables of contents) are never read.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from chalicelib.media.flow import Builder, FlowError, safe
+from chalicelib.media.flow.docx import CODE, PAGE_NUMBER, Notes, local, number, stream
+
+OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
+DRAW = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
+SVG = "{urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0}"
+FO = "{urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0}"
+DC = "{http://purl.org/dc/elements/1.1/}"
+MATH = "{http://www.w3.org/1998/Math/MathML}"
+WHAT = "OpenDocument text"
+# Never read: tracked changes (deleted text lives there), comments, generated indexes (a table
+# of contents is the outline, said again), forms, scripts, sequence declarations.
+_SKIP = {f"{TEXT}tracked-changes", f"{OFFICE}annotation", f"{OFFICE}annotation-end",
+         f"{TEXT}table-of-content", f"{TEXT}illustration-index", f"{TEXT}table-index",
+         f"{TEXT}object-index", f"{TEXT}user-index", f"{TEXT}alphabetical-index",
+         f"{TEXT}bibliography", f"{OFFICE}forms", f"{TEXT}sequence-decls", f"{TEXT}variable-decls",
+         f"{TEXT}user-field-decls", f"{TEXT}dde-connection-decls", f"{TEXT}note-citation",
+         f"{TEXT}change", f"{TEXT}change-start", f"{TEXT}change-end", f"{OFFICE}binary-data",
+         f"{DRAW}image", f"{TEXT}bookmark", f"{TEXT}bookmark-start", f"{TEXT}bookmark-end",
+         f"{TEXT}soft-page-break", f"{TEXT}ruby-text", f"{SVG}title", f"{SVG}desc"}
+_CONTAINERS = {f"{TEXT}section", f"{TEXT}index-body", f"{TEXT}index-title", f"{TEXT}changed-region",
+               f"{OFFICE}text", f"{TEXT}note-body", f"{DRAW}text-box"}
+# Drawing shapes whose text:p children are their text (a shape with words in it).
+_SHAPES = {f"{DRAW}{n}" for n in ("custom-shape", "rect", "ellipse", "polygon", "polyline", "path",
+                                  "circle", "line", "connector", "caption", "regular-polygon", "measure")}
+
+
+def read(data: bytes, b: Builder, hint: str | None = None) -> dict:
+    z = safe.Zip(data, WHAT)
+    if not z.has("content.xml"):
+        raise FlowError("This OpenDocument text is incomplete: it has no content part (content.xml).")
+    styles_root = safe.xml(z.read("styles.xml"), WHAT) if z.has("styles.xml") else None
+    doc = _Odt(b, styles_root)
+    for el in stream(z.read("content.xml"), WHAT, ("text",), keep=("automatic-styles",)):
+        if el.tag == f"{OFFICE}automatic-styles":
+            doc.styles.add(el, auto=True)
+            continue
+        if b.full:
+            break
+        doc.block(el)
+    doc.notes.flush()
+    if styles_root is not None and not b.full:
+        doc.front.extend(doc.furniture(styles_root, "footer"))
+    doc.place_front()
+    title, language = _meta(z)
+    return {"title": title, "language": language or doc.styles.language, "outline": doc.outline}
+
+
+def _meta(z: safe.Zip) -> tuple[str | None, str | None]:
+    if not z.has("meta.xml"):
+        return None, None
+    root = safe.xml(z.read("meta.xml", limit=4 << 20), WHAT)
+    meta = root.find(f"{OFFICE}meta")
+    if meta is None:
+        return None, None
+    title, language = meta.findtext(f"{DC}title"), meta.findtext(f"{DC}language")
+    return (title or "").strip() or None, (language or "").strip() or None
+
+
+def _name(s: str | None) -> str:
+    """A style's name as people see it ("Heading_20_1" -> "heading 1")."""
+    return re.sub(r"_([0-9a-fA-F]{2})_", lambda m: chr(int(m.group(1), 16)), s or "").strip().lower()
+
+
+class _Styles:
+    """Paragraph styles (named and automatic) and list styles, resolved through their parents."""
+
+    def __init__(self) -> None:
+        self.para: dict[str, dict] = {}
+        self.lists: dict[str, dict[int, dict]] = {}
+        self.language: str | None = None
+
+    def add(self, root, auto: bool = False) -> None:
+        """The styles under `root` (office:styles, office:automatic-styles, or a document)."""
+        for el in root.iter(f"{STYLE}style", f"{TEXT}list-style", f"{STYLE}default-style", f"{TEXT}outline-style"):
+            if el.tag == f"{STYLE}default-style":
+                props = el.find(f"{STYLE}text-properties")
+                if props is not None and el.get(f"{STYLE}family") == "paragraph" and props.get(f"{FO}language"):
+                    lang, country = props.get(f"{FO}language"), props.get(f"{FO}country")
+                    self.language = f"{lang}-{country}" if country and country != "none" else lang
+            elif el.tag == f"{STYLE}style":
+                if el.get(f"{STYLE}family") not in ("paragraph", "text"):
+                    continue
+                props = el.find(f"{STYLE}text-properties")
+                weight = props.get(f"{FO}font-weight") if props is not None else None
+                self.para[el.get(f"{STYLE}name") or ""] = {
+                    "name": _name(el.get(f"{STYLE}display-name") or el.get(f"{STYLE}name")),
+                    "parent": el.get(f"{STYLE}parent-style-name"),
+                    "list": el.get(f"{STYLE}list-style-name"),
+                    "outline": el.get(f"{STYLE}default-outline-level"),
+                    "bold": None if weight is None else weight in ("bold", "600", "700", "800", "900"),
+                    "auto": auto,
+                }
+            else:
+                levels = {}
+                for lvl in el:
+                    n = _int(lvl.get(f"{TEXT}level"), 1)
+                    kind = local(lvl)
+                    levels[n] = {
+                        "bullet": kind != "list-level-style-number" and kind != "outline-level-style",
+                        "fmt": lvl.get(f"{STYLE}num-format") or "",
+                        "prefix": lvl.get(f"{STYLE}num-prefix") or "",
+                        "suffix": lvl.get(f"{STYLE}num-suffix") or "",
+                        "start": _int(lvl.get(f"{TEXT}start-value"), 1),
+                        "show": _int(lvl.get(f"{TEXT}display-levels"), 1),
+                    }
+                key = "\0outline" if el.tag == f"{TEXT}outline-style" else el.get(f"{STYLE}name") or ""
+                self.lists[key] = levels
+
+    def chain(self, name: str | None) -> list[dict]:
+        out, seen = [], set()
+        while name and name in self.para and name not in seen and len(out) < 32:
+            seen.add(name)
+            out.append(self.para[name])
+            name = self.para[name]["parent"]
+        return out
+
+    def first(self, name: str | None, key: str):
+        return next((s[key] for s in self.chain(name) if s[key] is not None), None)
+
+    def names(self, name: str | None) -> list[str]:
+        return [s["name"] for s in self.chain(name)]
+
+
+def _int(v: str | None, default: int) -> int:
+    try:
+        return int(v) if v is not None else default
+    except ValueError:
+        return default
+
+
+def _format(n: int, fmt: str) -> str:
+    """An ODF style:num-format ("1", "a", "A", "i", "I", "" for none) applied to n."""
+    return {"1": number(n, "decimal"), "a": number(n, "lowerLetter"), "A": number(n, "upperLetter"),
+            "i": number(n, "lowerRoman"), "I": number(n, "upperRoman"), "": ""}.get(fmt, str(n))
+
+
+class _Odt:
+    def __init__(self, b: Builder, styles_root) -> None:
+        self.b = b
+        self.styles = _Styles()
+        if styles_root is not None:
+            self.styles.add(styles_root)
+        self.notes = Notes(b)
+        self.outline: list[dict] = []
+        self.counters: dict[str, list[int | None]] = {}
+        self.cited: list[str] = []
+        self.seen: set = set()
+        # Headers go after the body's first block (placed first, they would make a section of
+        # their own, since the first heading starts one).
+        self.front = self.furniture(styles_root, "header") if styles_root is not None else []
+
+    # -- blocks
+
+    def block(self, el, furniture: str | None = None, sink: list | None = None, lst: dict | None = None) -> None:
+        """One block-level element. `sink`: collect (role, level, lines) instead of adding.
+        `lst`: the list item being read ({"style", "level", "label"})."""
+        tag = el.tag
+        if tag in _SKIP:
+            return
+        if tag in (f"{TEXT}p", f"{TEXT}h"):
+            self.paragraph(el, furniture, sink, lst)
+        elif tag == f"{TEXT}list":
+            self.list(el, furniture, sink, lst)
+        elif tag == f"{TABLE}table":
+            self.table(el, furniture, sink)
+        elif tag in _CONTAINERS:
+            for c in el:
+                self.block(c, furniture, sink, lst)
+
+    def emit(self, role: str, lines: list[str], level: int | None = None, sink: list | None = None) -> None:
+        if sink is not None:
+            sink.append((role, level, lines))
+            return
+        if self.b.full:
+            return
+        self.notes.before(role, level)
+        if self.b.add(role, "", level=level, lines=lines):
+            if role == "heading":
+                self.outline.append({"title": " ".join(" ".join(lines).split()), "level": level,
+                                     "section": len(self.b.sections) - 1})
+            self.place_front()
+
+    def place_front(self) -> None:
+        front, self.front = self.front, []
+        for role, lines in front:
+            self.b.add(role, "", lines=lines)
+
+    def paragraph(self, p, furniture: str | None, sink: list | None, lst: dict | None) -> None:
+        style = p.get(f"{TEXT}style-name")
+        chain = self.styles.chain(style)
+        names = [s["name"] for s in chain]
+        named = [s["name"] for s in chain if not s["auto"]]  # P1, P2... are automatic
+        role, level = "paragraph", None
+        if p.tag == f"{TEXT}h":
+            level = max(1, min(6, _int(p.get(f"{TEXT}outline-level"), 1)))
+            role = "heading"
+        if named and named[0] == "title":
+            role, level = "title", None
+        elif role == "paragraph" and "caption" in names:
+            role = "caption"
+        elif role == "paragraph" and any(CODE.search(n) for n in names):
+            role = "code"
+        parts: list[str] = []
+        after: list = []
+        self.inline(p, parts, after)
+        lines = "".join(parts).split("\n")
+        label = None
+        if lst is not None:
+            if role == "paragraph":
+                role = "list-item"
+            label, lst["label"] = lst.get("label"), None  # only an item's first paragraph has its label
+        elif role == "heading":
+            number_el = p.find(f"{TEXT}number")
+            label = (number_el.text or "").strip() if number_el is not None else None
+        if label:
+            lines[0] = f"{label} {lines[0]}"
+        if furniture:
+            text = " ".join(" ".join(lines).split())
+            role, level = ("page-number" if PAGE_NUMBER.match(text) else furniture), None
+        self.emit(role, lines, level, sink)
+        self.cite(sink)
+        for kind, x in after:
+            if kind == "box":
+                for c in x:
+                    self.block(c, furniture, sink)
+            else:
+                self.emit(furniture or "figure", [x], None, sink)
+
+    def cite(self, sink) -> None:
+        cited, self.cited = self.cited, []
+        for text in cited:
+            if sink is not None:
+                sink.append(("footnote", None, [text]))
+            else:
+                self.notes.pending.append(text)
+
+    def inline(self, el, parts: list[str], after: list) -> None:
+        if el.text and el.tag != f"{TEXT}number":
+            parts.append(el.text)
+        for c in el:
+            tag = c.tag
+            if tag in _SKIP or tag == f"{TEXT}number":
+                pass
+            elif tag == f"{TEXT}s":
+                parts.append(" " * min(_int(c.get(f"{TEXT}c"), 1), 8))
+            elif tag == f"{TEXT}tab":
+                parts.append(" ")
+            elif tag == f"{TEXT}line-break":
+                parts.append("\n")
+            elif tag == f"{TEXT}note":
+                self.note(c)
+            elif tag == f"{DRAW}frame" or tag in _SHAPES:
+                self.frame(c, after)
+            elif tag == f"{DRAW}text-box":
+                after.append(("box", c))
+            elif tag.startswith(MATH):
+                parts.append(" ".join(t.strip() for t in c.itertext() if t.strip()))
+            else:  # spans, links, fields (their shown text), ruby bases, meta
+                self.inline(c, parts, after)
+            if c.tail:
+                parts.append(c.tail)
+
+    def frame(self, frame, after: list) -> None:
+        """A frame or shape: its alt text as a figure, its text box (or a shape's own
+        paragraphs) read in place, inner frames too."""
+        alt = (frame.findtext(f"{SVG}desc") or frame.findtext(f"{SVG}title") or "").strip()
+        if alt:
+            after.append(("figure", alt))
+        if frame.tag in _SHAPES and any(c.tag in (f"{TEXT}p", f"{TEXT}list") for c in frame):
+            after.append(("box", [c for c in frame if c.tag in (f"{TEXT}p", f"{TEXT}list")]))
+        for c in frame:
+            if c.tag == f"{DRAW}text-box":
+                after.append(("box", c))
+            elif c.tag == f"{DRAW}frame" or c.tag in _SHAPES or c.tag == f"{DRAW}g":
+                self.frame(c, after)
+
+    def note(self, note) -> None:
+        citation = (note.findtext(f"{TEXT}note-citation") or "").strip()
+        body = note.find(f"{TEXT}note-body")
+        got: list = []
+        for c in body if body is not None else ():
+            self.block(c, None, got)
+        text = " ".join(" ".join(lines) for _, _, lines in got)
+        if text.strip():
+            self.cited.append(f"{citation} {text}".strip())
+
+    # -- lists
+
+    def list(self, el, furniture: str | None, sink: list | None, outer: dict | None) -> None:
+        style = el.get(f"{TEXT}style-name") or (outer or {}).get("style")
+        level = (outer or {}).get("level", 0) + 1
+        if style is None:
+            first = el.find(f".//{TEXT}p")
+            style = self.styles.first(first.get(f"{TEXT}style-name"), "list") if first is not None else None
+        key = style or ""
+        if level == 1 and el.get(f"{TEXT}continue-numbering") != "true" and not el.get(f"{TEXT}continue-list"):
+            self.counters[key] = [None] * 11
+        counts = self.counters.setdefault(key, [None] * 11)
+        for item in el:
+            if item.tag not in (f"{TEXT}list-item", f"{TEXT}list-header"):
+                continue
+            label = None
+            if item.tag == f"{TEXT}list-item":
+                label = self.label(style, level, counts, item)
+            here = {"style": style, "level": level, "label": label}
+            for c in item:
+                self.block(c, furniture, sink, here)
+
+    def label(self, style: str | None, level: int, counts: list, item) -> str | None:
+        levels = self.styles.lists.get(style or "", {})
+        spec = levels.get(level)
+        n = min(level, 10)
+        start = _int(item.get(f"{TEXT}start-value"), 0) or None
+        counts[n] = start if start is not None else ((spec or {}).get("start", 1) if counts[n] is None else counts[n] + 1)
+        for deeper in range(n + 1, 11):
+            counts[deeper] = None
+        number_el = item.find(f"{TEXT}p/{TEXT}number")
+        if number_el is not None and (number_el.text or "").strip():
+            return number_el.text.strip()  # the label the writing application saved
+        if spec is None:
+            return "•"
+        if spec["bullet"]:
+            return "•"
+        shown = []
+        for lv in range(max(1, n - spec["show"] + 1), n + 1):
+            s = levels.get(lv, spec)
+            c = counts[lv] if counts[lv] is not None else s.get("start", 1)
+            shown.append(_format(c, s["fmt"]))
+        body = ".".join(x for x in shown if x)
+        return f"{spec['prefix']}{body}{spec['suffix']}".strip() if body else ""
+
+    # -- tables
+
+    def table(self, tbl, furniture: str | None, sink: list | None) -> None:
+        rows: list[list[tuple[str, bool]]] = []
+        styled: list[bool] = []
+        for tr, header in _rows(tbl):
+            row: list[tuple[str, bool]] = []
+            heading_style = True
+            for tc in tr:
+                if tc.tag not in (f"{TABLE}table-cell", f"{TABLE}covered-table-cell"):
+                    continue
+                got: list = []
+                if tc.tag == f"{TABLE}table-cell":
+                    for c in tc:
+                        self.block(c, None, got)
+                text = " ".join(" ".join(lines) for role, _, lines in got if role != "footnote")
+                self.notes.pending.extend(" ".join(lines) for role, _, lines in got if role == "footnote")
+                if text.strip():
+                    heading_style = heading_style and self._heading_cell(tc)
+                repeat = min(_int(tc.get(f"{TABLE}number-columns-repeated"), 1), 64 if text.strip() else 1)
+                row.extend([(text, header)] * max(1, repeat))
+            if not any(t.strip() for t, _ in row):
+                continue
+            repeat = min(_int(tr.get(f"{TABLE}number-rows-repeated"), 1), 64)
+            for _ in range(max(1, repeat)):
+                rows.append(row)
+                styled.append(heading_style)
+        if rows and not any(h for _, h in rows[0]) and styled[0] and len(rows) > 1:
+            rows[0] = [(t, True) for t, _ in rows[0]]
+        if furniture or sink is not None:
+            for row in rows:
+                self.emit(furniture or "paragraph", [" ".join(t for t, _ in row if t.strip())], None, sink)
+            return
+        if self.b.full:
+            return
+        self.notes.before("table", None)
+        self.b.table(rows)
+
+    def _heading_cell(self, tc) -> bool:
+        """A cell whose paragraphs are in a "Table Heading" style or bold."""
+        for p in tc.iter(f"{TEXT}p", f"{TEXT}h"):
+            if not "".join(p.itertext()).strip():
+                continue
+            style = p.get(f"{TEXT}style-name")
+            if "table heading" in self.styles.names(style) or self.styles.first(style, "bold"):
+                continue
+            spans = [s for s in p.iter(f"{TEXT}span") if "".join(s.itertext()).strip()]
+            if spans and all(self.styles.first(s.get(f"{TEXT}style-name"), "bold") for s in spans) \
+                    and not (p.text or "").strip():
+                continue
+            return False
+        return True
+
+    # -- headers and footers
+
+    def furniture(self, styles_root, which: str) -> list[tuple[str, list[str]]]:
+        """The master pages' headers (or footers: first, left and right pages' too), each
+        text once for the document."""
+        role = "page-header" if which == "header" else "page-footer"
+        got: list = []
+        for master in styles_root.iter(f"{STYLE}master-page"):
+            for part in master:
+                if local(part).startswith(which) and not local(part).endswith("style"):
+                    for c in part:
+                        self.block(c, role, got)
+        out = []
+        for r, _, lines in got:
+            key = " ".join(" ".join(lines).split())
+            if key and (r, key) not in self.seen:
+                self.seen.add((r, key))
+                out.append((r, lines))
+        return out
+
+
+def _rows(tbl, header: bool = False) -> Iterator:
+    """(row, is a header row) of a table, through its row groups."""
+    for c in tbl:
+        if c.tag == f"{TABLE}table-row":
+            yield c, header
+        elif c.tag == f"{TABLE}table-header-rows":
+            yield from _rows(c, True)
+        elif c.tag in (f"{TABLE}table-rows", f"{TABLE}table-row-group"):
+            yield from _rows(c, header)
