@@ -87,10 +87,14 @@ def parse(data: bytes, hint: str | None = None):
         declared = _LABELS.get(declared.lower(), declared)
     text, _ = decode(data, declared)
     # Parsed as UTF-8 bytes with the encoding fixed, so a <meta charset> cannot switch it again.
-    root = safe.html(text.encode("utf-8", "surrogatepass"), "web page", encoding="utf-8")
+    return check_depth(safe.html(text.encode("utf-8", "surrogatepass"), "web page", encoding="utf-8"), "web page")
+
+
+def check_depth(root, what: str):
+    """`root`, or FlowError when it reaches libxml2's HTML depth limit: that parser stops there
+    without an error and drops the rest of the document."""
     if _deepest(root) >= HTML_DEPTH:
-        # libxml2's HTML parser stops at this depth without an error and drops the rest.
-        raise FlowError(f"This web page nests its elements {HTML_DEPTH}+ deep; PageVoice does not read it.")
+        raise FlowError(f"This {what} nests its elements {HTML_DEPTH}+ deep; PageVoice does not read it.")
     return root
 
 
@@ -497,7 +501,8 @@ class Walker:
         self._roles: list[tuple[str, int | None]] = [("paragraph", None)]
         self._marker: str | None = None
         self._lists: list[_List] = []
-        self._pages_due: list[str] = []
+        self._pages_due: list[str] = []  # page numbers met inside the open paragraph
+        self._pages_next: list[str] = []  # page numbers that wait for the section's first block
         self._figure = 0
 
     # -- blocks out
@@ -516,6 +521,9 @@ class Walker:
         for i in self._ids:
             self.ids.setdefault(i, section)
         self._ids.clear()
+        due, self._pages_next = self._pages_next, []
+        for label in due:
+            self.add("page-number", label)
 
     def flush(self) -> None:
         """The open run of inline text ends: it becomes a block of the current role."""
@@ -524,7 +532,7 @@ class Walker:
         lines = [x for x in (" ".join(line.split()) for line in lines) if x]
         if lines:
             role, level = self._roles[-1]
-            if role == "list-item" and self._marker:
+            if role in ("list-item", "footnote") and self._marker:
                 lines[0] = f"{self._marker} {lines[0]}"
                 self._marker = None
             if len(lines) == 1:
@@ -646,8 +654,11 @@ class Walker:
             return
         if self._open():
             self._pages_due.append(label)  # the paragraph it falls in stays whole
+        elif self.b.section_index == len(self.b.sections):
+            # A chapter opening on a new page: the number follows the chapter's first block, so
+            # the heading still opens the chapter's section.
+            self._pages_next.append(label)
         else:
-            self.flush()
             self.add("page-number", label)
 
     def _list(self, el, ordered: bool) -> None:
