@@ -1,0 +1,179 @@
+"""Markdown (issue 39) into a flow document: CommonMark with GitHub's tables and strikethrough
+(markdown-it-py, MIT) plus front matter and footnotes (mdit-py-plugins, MIT), read from the
+parser's token stream, never rendered to HTML and parsed again.
+
+ATX and setext headings, paragraphs, list items with their numbers (an ordered list's own
+start), tables with their header row as header cells, block quotes as paragraphs, code blocks
+and fences as `code` (one line per code line; left unspoken by default), images' alt text as
+figures, links' text, footnotes as footnotes; raw HTML is dropped (not read as markup), and the
+front matter's title is the document's title, not read."""
+from __future__ import annotations
+
+import re
+
+from chalicelib.media.flow import Builder
+from chalicelib.media.flow.encoding import decode
+
+_FRONT_TITLE = re.compile(r"^title\s*:\s*(?P<v>.+?)\s*$", re.M | re.I)
+_FRONT_LANG = re.compile(r"^(?:lang|language|locale)\s*:\s*[\"']?(?P<v>[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?)[\"']?\s*$",
+                         re.M | re.I)
+# Past this many characters of source the caps are met for any real document: the rest is
+# counted, not parsed (markdown-it takes seconds over a 10 MB file).
+_SLACK = 1.5
+MAX_NESTING = 64
+
+
+def _parser():
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
+    from mdit_py_plugins.front_matter import front_matter_plugin
+
+    # html on: raw HTML becomes html_block / html_inline tokens that are dropped, rather than
+    # text whose tags would be read aloud.
+    md = (MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+          .use(front_matter_plugin).use(footnote_plugin))
+    # markdown-it stops reading the whole rest of a document past this depth (its default, 20,
+    # loses real text after a deep outline); 10,000 nested quotes still stop at it.
+    md.options["maxNesting"] = MAX_NESTING
+    return md
+
+
+def read(data: bytes, b: Builder, hint: str | None) -> dict:
+    """Adds the Markdown's blocks to `b`; {"title", "language", "outline"}."""
+    m = re.search(r"charset\s*=\s*\"?([\w.:-]+)", hint or "", re.I)
+    text, _ = decode(data, m.group(1) if m else None)
+    text, rest = _within(text, b)
+    tokens = _parser().parse(text)
+    walker = _Walker(b)
+    walker.walk(tokens)
+    if rest:
+        b.found += len(rest.split())  # past the caps: counted, not read
+    return {"title": walker.front_title or walker.first_heading, "language": walker.language,
+            "outline": walker.outline}
+
+
+def _within(text: str, b: Builder) -> tuple[str, str]:
+    """(the source the caps can keep, with a margin; the rest), cut at a blank line."""
+    limit = int(b.max_chars * _SLACK) + 10_000
+    if len(text) <= limit:
+        return text, ""
+    cut = text.find("\n\n", limit)
+    if cut < 0:
+        return text, ""
+    return text[:cut], text[cut:]
+
+
+class _Walker:
+    def __init__(self, b: Builder) -> None:
+        self.b = b
+        self.outline: list[dict] = []
+        self.front_title: str | None = None
+        self.language: str | None = None
+        self.first_heading: str | None = None
+        self.lists: list[list] = []  # [ordered, next number]
+        self.item_number: list[str | None] = []  # per open list item: its number until used
+        self.footnote: str | None = None  # the label of the footnote being read
+        self.heading: int | None = None
+        self.table: list[list[tuple[str, bool]]] | None = None
+        self.cell_header = False
+
+    def walk(self, tokens) -> None:
+        for i, t in enumerate(tokens):
+            kind = t.type
+            if kind == "inline":
+                self._inline(t, tokens[i - 1].type if i else "")
+            elif kind in ("code_block", "fence"):
+                self.b.add("code", "", lines=t.content.split("\n"))
+            elif kind == "front_matter":
+                self._front(t.content)
+            elif kind.startswith(("table", "tr_", "th_", "td_")):
+                self._table(t)
+            else:
+                self._nesting(t)
+            # html_block, hr, paragraph_open/close and the rest: nothing to read
+
+    def _nesting(self, t) -> None:
+        """Where the next inline run stands: in a heading, a list item, a quote, a footnote."""
+        kind = t.type
+        if kind == "heading_open":
+            self.heading = int(t.tag[1])
+        elif kind == "heading_close":
+            self.heading = None
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            start = t.attrs.get("start", 1) if kind == "ordered_list_open" else None
+            self.lists.append([kind == "ordered_list_open", int(start) if start is not None else 1])
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            self.lists.pop()
+        elif kind == "list_item_open":
+            ordered, n = self.lists[-1]
+            self.item_number.append(f"{n}." if ordered else None)
+            self.lists[-1][1] = n + 1
+        elif kind == "list_item_close":
+            self.item_number.pop()
+        elif kind == "footnote_open":
+            self.footnote = str(t.meta.get("label") or t.meta.get("id", 0) + 1)
+        elif kind == "footnote_close":
+            self.footnote = None
+
+    def _table(self, t) -> None:
+        kind = t.type
+        if kind == "table_open":
+            self.table = []
+        elif kind == "table_close":
+            self.b.table(self.table or [])
+            self.table = None
+        elif kind == "tr_open" and self.table is not None:
+            self.table.append([])
+        elif kind in ("th_open", "td_open"):
+            self.cell_header = kind == "th_open"
+
+    def _front(self, content: str) -> None:
+        m = _FRONT_TITLE.search(content)
+        if m:
+            v = m["v"].strip()
+            if len(v) >= 2 and v[0] == v[-1] and v[0] in "\"'":
+                v = v[1:-1]
+            self.front_title = v or None
+        m = _FRONT_LANG.search(content)
+        if m:
+            self.language = m["v"].replace("_", "-")
+
+    def _inline(self, t, opener: str) -> None:
+        text, alts = _text(t.children or [])
+        if self.table is not None and self.table and opener in ("th_open", "td_open"):
+            self.table[-1].append((text, self.cell_header))
+            return
+        if self.heading is not None:
+            if self.b.add("heading", text, level=self.heading):
+                self.outline.append({"title": " ".join(text.split()), "level": self.heading,
+                                     "section": len(self.b.sections) - 1})
+                self.first_heading = self.first_heading or " ".join(text.split())
+        elif self.footnote is not None:
+            self.b.add("footnote", f"{self.footnote} {text}" if text.strip() else "")
+            self.footnote = ""  # its later paragraphs carry no label
+        elif self.item_number:
+            number = self.item_number[-1]
+            self.b.add("list-item", f"{number} {text}" if number and text.strip() else text)
+            self.item_number[-1] = None  # an item's later paragraphs carry no number
+        else:
+            self.b.add("paragraph", text)
+        for alt in alts:
+            self.b.add("figure", alt)
+
+
+def _text(children) -> tuple[str, list[str]]:
+    """An inline run's words (links' text kept, raw HTML and footnote marks dropped) and the alt
+    text of its images (figures of their own)."""
+    out: list[str] = []
+    alts: list[str] = []
+    for c in children:
+        kind = c.type
+        if kind in ("text", "code_inline"):
+            out.append(c.content)
+        elif kind in ("softbreak", "hardbreak"):
+            out.append(" ")
+        elif kind == "image":
+            alt = "".join(x.content for x in (c.children or []) if x.type in ("text", "code_inline")) or c.content
+            if alt.strip():
+                alts.append(alt)
+    return "".join(out), alts
