@@ -23,11 +23,21 @@ _FAMILIES = (
     ({"English", "French", "German", "Spanish", "Portuguese", "Italian", "Dutch", "Swedish", "Danish",
       "Norwegian", "Finnish", "Catalan", "Estonian", "Indonesian", "Malay", "Icelandic"},
      ("cp1252", "iso8859_15", "latin_1")),
-    ({"Polish", "Czech", "Slovak", "Slovene", "Croatian", "Hungarian", "Romanian", "Serbian", "Bosnian"},
+    ({"Polish", "Czech", "Slovak", "Slovene", "Croatian", "Hungarian", "Romanian", "Bosnian"},
      ("cp1250", "iso8859_2", "iso8859_16")),
     ({"Turkish", "Azerbaijani"}, ("cp1254", "iso8859_9")),
     ({"Lithuanian", "Latvian"}, ("cp1257", "iso8859_13", "iso8859_4")),
 )
+# Latin-script code pages and the accented letters of its languages' alphabets
+# (French, German, Spanish, Portuguese, Italian, Dutch, Catalan, Scandinavian, Finnish,
+# Estonian, Icelandic; Polish, Czech, Slovak, Hungarian, Romanian, Croatian/Slovene; Turkish).
+_WESTERN = tuple(set(a) for a in ("àâæçéèêëîïôœùûüÿ", "äöüß", "áéíóúüñ", "áâãàçéêíóôõú", "àèéìíîòóùú",
+                                   "éèëïöüáó", "àèéíïòóúüç", "åäöéæø", "äöåšž", "äöõüšž", "áðéíóúýþæö"))
+_CENTRAL = tuple(set(a) for a in ("ąćęłńóśźż", "áčďéěíňóřšťúůýž", "áäčďéíĺľňóôŕšťúýž", "áéíóöőúüű",
+                                  "ăâîșşțţ", "čćđšž", "äöüß"))
+_LATIN_CODE_PAGES = (("cp1252", _WESTERN), ("cp1250", _CENTRAL), ("iso8859-2", _CENTRAL),
+                     ("cp1254", (set("çğıöşüâîû"),)))
+_HIGH = re.compile(r"[^\x00-\x7f]")
 _SIGN_IN_WORD = re.compile(r"[A-Za-z][\u0080-\u00bf][A-Za-z]")
 _HIGH_RUN = re.compile(rb"[\x80-\xff]+")
 _LATIN1_FALLBACK = "pagevoice-cp1252-latin1"
@@ -71,25 +81,28 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
 
 
 def guess(data: bytes) -> str:
-    """The legacy (single- or multi-byte, not UTF) encoding `data` most likely is in: what
-    charset-normalizer finds, with two corrections measured on short texts. Many code pages read
-    a short Latin-script text about equally well, and charset-normalizer then names one in its
-    own order (often Windows-1250) or even a CJK one for a sentence with two accents: so a
-    Latin-script text (mostly ASCII, its high bytes alone or in pairs) is Windows-1252 unless
-    another code page reads it clearly better; and its language picks the family's code page."""
+    """The legacy (single- or multi-byte, not UTF) encoding `data` most likely is in.
+
+    Latin-script text (mostly ASCII, its high bytes alone or in pairs) is read in the Western,
+    Central European and Turkish code pages, and the one whose accented letters all belong to
+    one language's alphabet wins, Windows-1252 on a tie: Spanish read as Windows-1250 has `ń`
+    beside `á` and `í` (no language has all three), Czech read as Windows-1252 has `ì`, `ø` and
+    `š`. (charset-normalizer alone, on a sentence or two, often names Windows-1250, Big5 or Mac
+    Iceland for French.) Other text is what charset-normalizer finds, its ties settled by the
+    language it reads."""
+    sample = data[:SAMPLE]
+    if _latin_script(sample):
+        return _latin_code_page(sample)
     from charset_normalizer import from_bytes
 
-    sample = data[:SAMPLE]
     matches = list(from_bytes(sample))
     if not matches:
         return "cp1252"
     best = matches[0]
-    top = [m for m in matches if m.chaos <= best.chaos + 0.03 and m.coherence >= best.coherence - 0.1]
-    could = {_known(n) for m in top for n in m.could_be_from_charset}
-    if _latin_script(sample) and "cp1252" in could and _reads_as_cp1252(sample):
-        return "cp1252"
     names = next((names for langs, names in _FAMILIES if best.language in langs), ())
-    for m in top:
+    for m in matches:
+        if m.chaos > best.chaos + 0.03 or m.coherence < best.coherence - 0.1:
+            continue
         found = {_known(n) for n in m.could_be_from_charset}
         for name in names:
             if _known(name) in found:
@@ -97,16 +110,24 @@ def guess(data: bytes) -> str:
     name = _known(best.encoding)
     if name is None or name in _AS_CP1252 or name.startswith("utf"):
         return "cp1252"
-    if _latin_script(sample) and name not in {_known(n) for _, names in _FAMILIES for n in names}:
-        return "cp1252"  # a CJK or Cyrillic reading of two accented letters
     return name
 
 
-def _reads_as_cp1252(sample: bytes) -> bool:
-    """No sign sits inside a word in the Windows-1252 reading: Polish `ł`, `ą`, `ż`, Slovak `ľ`
-    and Romanian `ș` (Windows-1250) read there as `³`, `¹`, `¿`, `¾` and `º` between letters."""
-    text = sample.decode("cp1252", errors=_LATIN1_FALLBACK)
-    return not _SIGN_IN_WORD.search(text)
+def _latin_code_page(sample: bytes) -> str:
+    """The code page whose reading of `sample` has its accented letters most wholly in one
+    language's alphabet (the first listed on a tie)."""
+    best = (-1.0, "cp1252")
+    for name, alphabets in _LATIN_CODE_PAGES:
+        text = sample.decode(name, errors=_LATIN1_FALLBACK)
+        if name == "cp1252" and _SIGN_IN_WORD.search(text):
+            continue  # Polish ł, ą, ż read as ³, ¹, ¿ inside words
+        letters = [c for c in _HIGH.findall(text.lower()) if c.isalpha()]
+        if not letters:
+            return "cp1252" if name == "cp1252" else best[1]
+        fit = max(sum(1 for c in letters if c in alphabet) for alphabet in alphabets) / len(letters)
+        if fit > best[0]:
+            best = (fit, name)
+    return best[1]
 
 
 def _latin_script(sample: bytes) -> bool:
