@@ -17,9 +17,11 @@ from chalicelib.media.flow.encoding import decode
 _FRONT_TITLE = re.compile(r"^title\s*:\s*(?P<v>.+?)\s*$", re.M | re.I)
 _FRONT_LANG = re.compile(r"^(?:lang|language|locale)\s*:\s*[\"']?(?P<v>[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?)[\"']?\s*$",
                          re.M | re.I)
-# Past this many characters of source the caps are met for any real document: the rest is
-# counted, not parsed (markdown-it takes seconds over a 10 MB file).
-_SLACK = 1.5
+# Characters of source parsed at a time, until the caps are met.
+CHUNK = 100_000
+_TASK = re.compile(r"^\[[ xX]\]\s+")
+_FENCE = re.compile(r"^ {0,3}(?:```|~~~)", re.M)
+_REFERENCE = re.compile(r"^ {0,3}\[(?!\^)(?P<label>[^\]\n]{1,999})\]:[ \t]*<?(?P<href>[^\s>]+)>?", re.M)
 MAX_NESTING = 64
 
 
@@ -42,25 +44,48 @@ def read(data: bytes, b: Builder, hint: str | None) -> dict:
     """Adds the Markdown's blocks to `b`; {"title", "language", "outline"}."""
     m = re.search(r"charset\s*=\s*\"?([\w.:-]+)", hint or "", re.I)
     text, _ = decode(data, m.group(1) if m else None)
-    text, rest = _within(text, b)
-    tokens = _parser().parse(text)
+    md = _parser()
+    references = _references(text)
     walker = _Walker(b)
-    walker.walk(tokens)
-    if rest:
-        b.found += len(rest.split())  # past the caps: counted, not read
+    size = max(CHUNK, b.max_chars // 4)
+    start = 0
+    while start < len(text):
+        if b.full:
+            b.found += len(text[start:].split())  # past the caps: counted, not parsed
+            break
+        end = _cut(text, start + size)
+        # each piece parsed alone (markdown-it takes seconds over 10 MB that the caps would
+        # drop), with the link definitions of the whole file
+        walker.walk(md.parse(text[start:end], {"references": dict(references)}))
+        start = end
     return {"title": walker.front_title or walker.first_heading, "language": walker.language,
             "outline": walker.outline}
 
 
-def _within(text: str, b: Builder) -> tuple[str, str]:
-    """(the source the caps can keep, with a margin; the rest), cut at a blank line."""
-    limit = int(b.max_chars * _SLACK) + 10_000
-    if len(text) <= limit:
-        return text, ""
-    cut = text.find("\n\n", limit)
-    if cut < 0:
-        return text, ""
-    return text[:cut], text[cut:]
+def _cut(text: str, at: int) -> int:
+    """Where a piece of `text` ends: the first blank line past `at` outside a code fence (the
+    whole text when there is none)."""
+    if at >= len(text):
+        return len(text)
+    cut = text.find("\n\n", at)
+    fences = len(_FENCE.findall(text, 0, cut)) if cut >= 0 else 0
+    while cut >= 0:
+        if fences % 2 == 0:
+            return cut + 1
+        nxt = text.find("\n\n", cut + 2)
+        fences += len(_FENCE.findall(text, cut, nxt if nxt >= 0 else len(text)))
+        cut = nxt
+    return len(text)
+
+
+def _references(text: str) -> dict:
+    """The file's link reference definitions ([label]: url), for every piece to resolve."""
+    from markdown_it.common.utils import normalizeReference
+
+    out: dict = {}
+    for m in _REFERENCE.finditer(text):
+        out.setdefault(normalizeReference(m["label"]), {"title": "", "href": m["href"]})
+    return out
 
 
 class _Walker:
@@ -153,6 +178,7 @@ class _Walker:
             self.footnote = ""  # its later paragraphs carry no label
         elif self.item_number:
             number = self.item_number[-1]
+            text = _TASK.sub("", text)  # a GitHub task list's "[ ]" / "[x]" box is not read
             self.b.add("list-item", f"{number} {text}" if number and text.strip() else text)
             self.item_number[-1] = None  # an item's later paragraphs carry no number
         else:

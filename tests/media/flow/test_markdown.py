@@ -112,6 +112,8 @@ and <span class="x">inline html</span> that keeps its words.[^note]
    - nested bullet
 
 * loose bullet
+- [x] done task
+- [ ] open task
 
 > Quoted words of
 > a wise person.
@@ -152,7 +154,7 @@ def test_markdown_features():
     assert ("heading", "Steps", 2) in got and ("heading", "Subheading", 2) in got
     items = [t for role, t, _ in got if role == "list-item"]
     assert items == ["3. Third step", "4. Fourth step", "A second paragraph of the fourth step.", "5. Fifth step",
-                     "nested bullet", "loose bullet"]
+                     "nested bullet", "loose bullet", "done task", "open task"]
     assert ("paragraph", "Quoted words of a wise person.", None) in got
     code = [t for role, t, _ in got if role == "code"]
     assert code == ["def storm(): / return \"rain\"", "indented code line one / indented code line two"]
@@ -164,6 +166,22 @@ def test_markdown_features():
     assert ("footnote", "note The note's text, with emphasis.", None) in got
     assert [(o["title"], o["level"]) for o in doc["outline"]] == [("Setext Title", 1), ("Steps", 2),
                                                                    ("Subheading", 2)]
+
+
+def test_reference_links_defined_at_the_end_resolve_in_every_piece():
+    body = "\n\n".join(f"Paragraph {i} cites [the source][src] and [another one][]." for i in range(6000))
+    doc = read(body + "\n\n[src]: https://example.com/a\n[another one]: https://example.com/b\n", max_chars=400_000)
+    got = blocks(doc)
+    assert len(got) == 6000 and all("[" not in t for _, t, _ in got)
+    assert got[-1] == ("paragraph", "Paragraph 5999 cites the source and another one.", None)
+
+
+def test_a_code_fence_is_not_cut_between_pieces():
+    code = "\n\n".join(f"line {i}" for i in range(30_000))  # blank lines inside the fence
+    doc = read("Before.\n\n```\n" + code + "\n```\n\nAfter.\n", max_chars=400_000)
+    got = blocks(doc)
+    assert [role for role, _, _ in got] == ["paragraph", "code", "paragraph"]
+    assert got[1][1].endswith("line 29999")
 
 
 def test_title_without_front_matter_is_the_first_heading():
