@@ -61,8 +61,9 @@ def read(data: bytes, b: Builder, hint: str | None) -> dict:
     root = parse(data, hint)
     title = _title(root)
     language = _language(root)
-    main, heading = main_content(root)
-    walker = Walker(b)
+    main, heading, weighed = main_content(root)
+    # A page too large to weigh is read whole, its boilerplate skipped by name as it is met.
+    walker = Walker(b, skip=None if weighed else named_boiler)
     if heading:
         walker.add("title", heading)
     walker.walk(main)
@@ -102,12 +103,8 @@ HTML_DEPTH = 255  # libxml2's own limit without huge_tree
 
 
 def _deepest(root) -> int:
-    deepest, stack = 0, [(root, 1)]
-    while stack:
-        el, depth = stack.pop()
-        deepest = max(deepest, depth)
-        stack.extend((c, depth + 1) for c in el)
-    return deepest
+    """HTML_DEPTH when an element sits that deep, else less (one XPath step per level, in C)."""
+    return HTML_DEPTH if root.xpath("boolean(/" + "/".join(["*"] * HTML_DEPTH) + ")") else 0
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -179,16 +176,20 @@ def text_of(el) -> str:
     return " ".join("".join(out).split())
 
 
+def _head(root):
+    return next(root.iter("head", "{*}head"), None)
+
+
 def _title(root) -> str | None:
-    for el in root.iter():
-        if tag(el) == "title":
-            t = " ".join("".join(el.itertext()).split())
-            if t:
-                return t
-        if tag(el) == "body":
-            break
-    for el in root.iter():
-        if tag(el) == "meta" and (el.get("property") or el.get("name") or "").lower() in ("og:title", "dc.title"):
+    head = _head(root)
+    if head is None:
+        return None
+    for el in head.iter("title", "{*}title"):
+        t = " ".join("".join(el.itertext()).split())
+        if t:
+            return t
+    for el in head.iter("meta", "{*}meta"):
+        if (el.get("property") or el.get("name") or "").lower() in ("og:title", "dc.title"):
             t = " ".join((el.get("content") or "").split())
             if t:
                 return t
@@ -197,9 +198,10 @@ def _title(root) -> str | None:
 
 def _language(root) -> str | None:
     lang = root.get("lang") or root.get(XML_LANG)
-    if not lang:
-        for el in root.iter():
-            if tag(el) == "meta" and (el.get("http-equiv") or "").lower() == "content-language":
+    head = _head(root)
+    if not lang and head is not None:
+        for el in head.iter("meta", "{*}meta"):
+            if (el.get("http-equiv") or "").lower() == "content-language":
                 lang = el.get("content")
                 break
     lang = (lang or "").strip().split(",")[0].strip()
@@ -232,12 +234,43 @@ def _words(el) -> set[str]:
     return set(_TOKENS.split(raw)) - {""} if raw.strip() else set()
 
 
+# Weighing a container reads at most this many nodes of it: a page's boilerplate shows in its
+# first few hundred, and a hostile page of a million nested elements stays linear.
+SAMPLE = 400
+# Pages with more elements than this are not weighed at all: read whole, boilerplate skipped by
+# its tags, roles and names as the walk meets it (the caps end the walk long before the end).
+MAX_SCAN = 30_000
+
+
+def _sample(el, budget: int = SAMPLE) -> str:
+    """The text of `el`'s first `budget` nodes (scripts and hidden elements are gone by now)."""
+    out = []
+    for i, node in enumerate(el.iter()):
+        if i >= budget:
+            break
+        if isinstance(node.tag, str):
+            if node.text:
+                out.append(node.text)
+            if node is not el and node.tail:
+                out.append(node.tail)
+    return " ".join(" ".join(out).split())
+
+
 def _text_len(el) -> int:
-    return len(text_of(el))
+    return len(_sample(el))
 
 
 def _link_len(el) -> int:
-    return sum(len(text_of(a)) for a in el.iter() if tag(a) == "a")
+    total = 0
+    for i, a in enumerate(el.iter("a", "{*}a")):
+        if i >= SAMPLE // 4:
+            break
+        total += len(_sample(a, 20))
+    return total
+
+
+def _full_len(el) -> int:
+    return len(text_of(el))
 
 
 def _strip(root) -> None:
@@ -263,21 +296,28 @@ def _drop(el) -> None:
 
 def main_content(root):
     """(The element holding the page's main content, boilerplate removed from it; the text of
-    the page's <h1> when it lies outside that element, else None)."""
+    the page's <h1> when it lies outside that element, else None; False when the page was too
+    large to weigh and the element is its whole body, boilerplate still in it)."""
+    body = _body(root)
+    if int(root.xpath("count(//*)")) > MAX_SCAN:
+        return body, None, False
     _strip(root)
-    body = next((el for el in root.iter() if tag(el) == "body"), root)
     base = _semantic(body)
     if base is None:
         base = _scored(body)
     if base is None:
         base = body
-    _prune(base, base)
+    _prune(base)
     heading = None
     if base is not body and not any(tag(el) == "h1" for el in base.iter()):
         h1 = next((el for el in body.iter() if tag(el) == "h1"), None)
         if h1 is not None and not _inside_boiler(h1, body):
             heading = text_of(h1) or None
-    return base, heading
+    return base, heading, True
+
+
+def _body(root):
+    return next(root.iter("body", "{*}body"), root)
 
 
 def _inside_boiler(el, stop) -> bool:
@@ -294,9 +334,9 @@ def _inside_boiler(el, stop) -> bool:
 
 def _semantic(body):
     """<main> / role=main, or the one <article> that holds the page's text."""
-    mains = [el for el in body.iter() if tag(el) == "main" or "main" in types(el)]
-    mains = [el for el in mains if not any(m is not el and _contains(m, el) for m in mains)] or mains
-    sized = sorted(((_text_len(m), i, m) for i, m in enumerate(mains)), reverse=True)
+    mains = [el for el in body.iter() if _is_main(el)]
+    mains = [el for el in mains if not any(_is_main(a) for a in el.iterancestors())] or mains
+    sized = sorted(((_full_len(m), i, m) for i, m in enumerate(mains[:50])), reverse=True)
     if sized and sized[0][0] >= MIN_MAIN:
         main = sized[0][2]
         inner = _article(main)
@@ -306,17 +346,25 @@ def _semantic(body):
 
 def _article(scope):
     """The <article> (not nested in another) holding most of `scope`'s text, when one clearly does."""
-    arts = [el for el in scope.iter() if tag(el) == "article" or "article" in types(el)]
-    arts = [a for a in arts if not any(o is not a and _contains(o, a) for o in arts)]
+    arts = [el for el in scope.iter() if _is_article(el)]
+    arts = [a for a in arts if not any(_is_article(o) for o in a.iterancestors())]
     if not arts:
         return None
-    sized = sorted(((_text_len(a), i, a) for i, a in enumerate(arts)), reverse=True)
+    sized = sorted(((_full_len(a), i, a) for i, a in enumerate(arts[:200])), reverse=True)
     best, second = sized[0][0], (sized[1][0] if len(sized) > 1 else 0)
     if best < MIN_MAIN or best < 2 * second:
         return None  # a list of teasers, not one article
-    if best < 0.4 * max(1, _text_len(scope)) and tag(scope) == "body":
+    if best < 0.4 * max(1, _full_len(scope)) and tag(scope) == "body":
         return None
     return sized[0][2]
+
+
+def _is_main(el) -> bool:
+    return tag(el) == "main" or "main" in types(el)
+
+
+def _is_article(el) -> bool:
+    return tag(el) == "article" or "article" in types(el)
 
 
 def _contains(outer, inner) -> bool:
@@ -350,7 +398,7 @@ def _scores(body) -> dict:
         t = tag(el)
         if t not in _PARAS and not (t == "div" and not any(tag(c) in BLOCKS for c in el)):
             continue
-        text = text_of(el)
+        text = _sample(el)
         if len(text) < 25:
             continue
         score = 1 + text.count(",") + min(len(text) // 100, 3)
@@ -410,20 +458,21 @@ def _prose(el) -> bool:
     if tag(el) not in ("p", "div", "section", "blockquote"):
         return False
     total = _text_len(el)
-    return total >= 80 and _link_len(el) / total < 0.25 and "." in text_of(el)
+    return total >= 80 and _link_len(el) / total < 0.25 and "." in _sample(el)
 
 
-def _prune(el, base) -> None:
+def _prune(el) -> None:
     """Boilerplate under `el` removed: navigation, asides (not notes), footers, forms' controls,
     elements named like boilerplate, and lists and blocks that are mostly links."""
     for child in list(el):
-        if _boiler(child, base):
+        if _boiler(child):
             _drop(child)
         else:
-            _prune(child, base)
+            _prune(child)
 
 
-def _boiler(el, base) -> bool:
+def named_boiler(el) -> bool:
+    """Boilerplate by its tag, ARIA role or class/id words (what a walk can tell at a glance)."""
     t = tag(el)
     if t is None:
         return False
@@ -432,11 +481,16 @@ def _boiler(el, base) -> bool:
         return False
     if t in BOILER_TAGS or kinds & BOILER_ROLES:
         return True
-    if t == "header" and not any(tag(h) in ("h1", "h2", "h3") for h in el.iter()):
+    if t == "header" and next(el.iter("h1", "h2", "h3", "{*}h1", "{*}h2", "{*}h3"), None) is None:
         return True
     words = _words(el)
-    if words & BOILER_WORDS and not words & CONTENT_WORDS and not any(tag(h) == "h1" for h in el.iter()):
+    return bool(words & BOILER_WORDS and not words & CONTENT_WORDS and next(el.iter("h1", "{*}h1"), None) is None)
+
+
+def _boiler(el) -> bool:
+    if named_boiler(el):
         return True
+    t = tag(el)
     if t in ("ul", "ol", "div", "section", "table", "p", "dl", "menu"):
         total = _text_len(el)
         if total and _link_len(el) / total > (0.85 if t == "p" else 0.55):
@@ -489,8 +543,10 @@ class Walker:
     their labels (an EPUB's page-list). After the walk, `outline` lists the headings (levels 1-3)
     with their sections and `ids` maps every element id met to the section its text went to."""
 
-    def __init__(self, b: Builder, *, pages: dict[str, str] | None = None, outline_levels: int = 3) -> None:
+    def __init__(self, b: Builder, *, pages: dict[str, str] | None = None, outline_levels: int = 3,
+                 skip=None) -> None:
         self.b = b
+        self.skip = skip  # elements not to read (a predicate), beside the never-read ones
         self.pages = pages or {}
         self.outline_levels = outline_levels
         self.outline: list[dict] = []
@@ -560,7 +616,7 @@ class Walker:
         if t is None:
             self._text(entity(el))
             return
-        if t in NEVER or hidden(el):
+        if t in NEVER or hidden(el) or (self.skip is not None and self.skip(el)):
             return
         ident = el.get("id") or (el.get("name") if t == "a" else None)
         if ident:
