@@ -62,6 +62,22 @@ window.__scenes = [];
 })();
 """.replace("BITS", str(live_video.MARK_BITS)).replace("MARK", str(live_video.MARK_HEIGHT))
 
+# Each reading the page's worker sends back (window.__reads: frame taken, text known, second look
+# or not, the texts read), for --verbose: where a picture's first second goes.
+TRACE = """
+window.__reads = [];
+window.Worker = class extends window.Worker {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener("message", (e) => {
+      const m = e.data;
+      if (m.type === "result") window.__reads.push({ t: m.t, done: performance.now(), confirm: Boolean(m.confirm),
+        texts: m.boxes.filter((b) => !b.known).map((b) => b.text) });
+    });
+  }
+};
+"""
+
 
 @dataclass
 class Scene:
@@ -98,14 +114,14 @@ def build_video(path: Path, root: Path, photos: int, documents: int, hold: float
 
 
 def run_browser(y4m: Path, duration: float, hold: float, tuning: dict, isolated: bool = False,
-                ms_per_char: int = 70) -> dict:
+                ms_per_char: int = 70, site: Path | None = None) -> dict:
     from playwright.sync_api import sync_playwright
 
     from infra import live_assets
     from tests.site.conftest import CHROMIUM_ARGS
 
     live_assets.build()
-    server = live_video.serve_site(isolated=isolated)
+    server = live_video.serve_site(isolated=isolated, root=site)
     url = f"http://127.0.0.1:{server.server_port}/#/live"
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     samples = []
@@ -117,6 +133,7 @@ def run_browser(y4m: Path, duration: float, hold: float, tuning: dict, isolated:
         context.add_init_script(f"window.__speechMsPerChar = {int(ms_per_char)};")
         context.add_init_script(live_video.FAKE_SPEECH)
         context.add_init_script(WATCH)
+        context.add_init_script(TRACE)
         if tuning:
             context.add_init_script(f"localStorage.setItem('pagevoice.live.tuning', {json.dumps(json.dumps(tuning))})")
         page = context.new_page()
@@ -143,9 +160,10 @@ def run_browser(y4m: Path, duration: float, hold: float, tuning: dict, isolated:
         log = page.evaluate("""() => [...document.querySelectorAll('#live-log li')].reverse().map(li => ({
             text: li.textContent, at: Number(li.dataset.at), frame: Number(li.dataset.frame),
             words: JSON.parse(li.dataset.words || '[]') }))""")
+        reads = page.evaluate("window.__reads")
         browser.close()
     server.shutdown()
-    return {"scenes": got["scenes"], "stats": got["stats"], "log": log, "lags": samples}
+    return {"scenes": got["scenes"], "stats": got["stats"], "log": log, "lags": samples, "reads": reads}
 
 
 def attribute(run: dict, scenes: list[Scene]) -> dict[int, dict]:
@@ -211,6 +229,10 @@ def report(run: dict, scenes: list[Scene], root: Path, verbose: bool = False) ->
             print(f"scene {n} {scenes[n - 1].name} shown {g['shown']:.0f}: " + "; ".join(
                 f"{line['text']!r} frame +{line['frame'] - g['shown']:.0f} said +{line['at'] - g['shown']:.0f}"
                 for line in g["lines"]))
+            end = got.get(n + 1, {}).get("shown", g["shown"] + 4000)
+            print("    reads: " + "; ".join(
+                f"{'2nd' if r['confirm'] else 'full'} +{r['t'] - g['shown']:.0f}..{r['done'] - g['shown']:.0f} {r['texts']}"
+                for r in run.get("reads", []) if g["shown"] - 300 <= r["t"] < end))
     out = {}
     for kind in ("photo", "document"):
         # The first picture is on screen while the reader starts: timed from the second on.
@@ -261,7 +283,10 @@ def main(argv=None) -> int:
     ap.add_argument("--fps", type=int, default=10)
     ap.add_argument("--json", type=Path, help="write the figures here too")
     ap.add_argument("--side", type=int, help="the detector's input side (the page's default: 640)")
-    ap.add_argument("--budget", type=int, help="recogniser input width per frame (the page's default: 1600)")
+    ap.add_argument("--far-side", type=int,
+                    help="the detector's side after a frame with no text found (the page's default: 0, none)")
+    ap.add_argument("--budget", type=int, help="recogniser input width per frame (the page's default: 800)")
+    ap.add_argument("--confirm-budget", type=int, help="recogniser input width per second look (the page's default: 800)")
     ap.add_argument("--isolated", action="store_true",
                     help="serve the site cross-origin isolated (COOP/COEP): onnxruntime-web then runs 2 threads")
     ap.add_argument("--ms-per-char", type=int, default=70,
@@ -270,6 +295,8 @@ def main(argv=None) -> int:
     ap.add_argument("--word-score", type=float, help="words read less surely are not said (the page's default: 0.8)")
     ap.add_argument("--no-second-look", action="store_true",
                     help="read every frame in full (no second look at new lines without detection)")
+    ap.add_argument("--site", type=Path,
+                    help="serve this copy of static_site/ (with its live-assets/), e.g. a snapshot to compare with")
     ap.add_argument("--verbose", action="store_true", help="each picture's lines and when they were said")
     args = ap.parse_args(argv)
     root = Path(args.datasets)
@@ -281,12 +308,15 @@ def main(argv=None) -> int:
         print(f"video: {len(scenes)} pictures ({args.photos} photos, {args.documents} documents) held {args.hold} s "
               f"at {args.fps} fps, {WIDTH}x{HEIGHT}; {y4m.stat().st_size / 1e6:.0f} MB")
         sys.stdout.flush()
-        tuning = {k: v for k, v in (("side", args.side), ("budget", args.budget)) if v}
+        tuning = {k: v for k, v in (("side", args.side), ("budget", args.budget), ("confirmBudget", args.confirm_budget))
+                  if v}
+        if args.far_side is not None:
+            tuning["farSide"] = args.far_side
         if args.word_score is not None:
             tuning["wordScore"] = args.word_score
         if args.no_second_look:
             tuning["confirm"] = False
-        run = run_browser(y4m, len(scenes) * args.hold, args.hold, tuning, args.isolated, args.ms_per_char)
+        run = run_browser(y4m, len(scenes) * args.hold, args.hold, tuning, args.isolated, args.ms_per_char, args.site)
     print(f"load average after the browser run: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     figures = report(run, scenes, root, args.verbose)
     if args.json:

@@ -97,15 +97,17 @@ def write_y4m(path: Path, scenes: Iterable[tuple[np.ndarray, int]], fps: int) ->
     return path
 
 
-def serve_site(counter: list | None = None, isolated: bool = False) -> http.server.ThreadingHTTPServer:
+def serve_site(counter: list | None = None, isolated: bool = False,
+               root: Path | None = None) -> http.server.ThreadingHTTPServer:
     """static_site/ on a free loopback port, with the local stack's handler and headers
     (infra/local/stack.py) and an API base that nothing answers. Each request's path is
     appended to `counter`. `isolated`: with COOP/COEP headers too (cross-origin isolated: the
-    worker's onnxruntime-web may then run threads). Call infra.live_assets.build() first."""
+    worker's onnxruntime-web may then run threads). `root`: another copy of static_site/ (a
+    benchmark's "before", say). Call infra.live_assets.build() first."""
     from infra.local.stack import SiteHandler
     from infra.site_config import security_headers
 
-    root = Path(__file__).resolve().parents[1] / "static_site"
+    root = Path(root or Path(__file__).resolve().parents[1] / "static_site")
     api = "http://127.0.0.1:9"
     seen = counter if counter is not None else []
 

@@ -5,7 +5,7 @@ import { HintGate, hintFor } from "../../static_site/js/live/aim.js";
 import { alphabetOf, decode } from "../../static_site/js/live/ctc.js";
 import { boxesFromMap, readingOrder } from "../../static_site/js/live/detect.js";
 import { corners, minAreaRect, quadSize, sampleQuad } from "../../static_site/js/live/quad.js";
-import { keyOf, languageOf, readable, Steady } from "../../static_site/js/live/steady.js";
+import { firstOf, keyOf, languageOf, readable, Steady, utterances } from "../../static_site/js/live/steady.js";
 
 const line = (text, score = 0.95) => ({ text, score, box: [0, 0, 10, 10],
   words: text.split(" ").map((w) => ({ text: w, score, box: [0, 0, 10, 10] })) });
@@ -35,6 +35,30 @@ test("unsure words and unsure lines are left out", () => {
   assert.deepEqual(readable([line("Main Street", 0.3)]), []);
   assert.deepEqual(readable([line("— :")]), []); // punctuation alone says nothing
   assert.equal(keyOf("  Main   STREET "), "main street");
+});
+
+const at = (text, box, size = box[3] - box[1]) => ({ ...line(text), key: keyOf(text), box, size });
+
+test("the pieces of one text line are one utterance; the next line and other sizes are not", () => {
+  const got = utterances([
+    at("Chef", [100, 50, 160, 70]), at("Tony", [175, 52, 230, 71]), // one name, found apart
+    at("Popcorn", [100, 90, 200, 110]), // the next line
+    at("since 1950", [210, 95, 260, 103]), // beside it, but small print
+    at("far", [400, 95, 430, 105]),
+  ]);
+  assert.deepEqual(got.map((u) => u.text), ["Chef Tony", "Popcorn", "since 1950", "far"]);
+  assert.deepEqual(got[0].keys, ["chef", "tony"]);
+  assert.deepEqual(got[0].box, [100, 50, 230, 71]);
+  assert.deepEqual(got[0].words.map((w) => w.text), ["Chef", "Tony"]);
+});
+
+test("the biggest text waiting is said first; text of much the same size in reading order", () => {
+  const small = at("opening hours", [0, 0, 100, 10]);
+  const big = at("PHARMACY", [0, 40, 200, 80]);
+  const bigToo = at("OPEN", [0, 90, 100, 120]);
+  assert.equal(firstOf([small, big, bigToo]), 1);
+  assert.equal(firstOf([small, bigToo, big]), 1); // 30 px is within 1.5 times of 40 px
+  assert.equal(firstOf([small]), 0);
 });
 
 test("the voice's language follows the text's script", () => {
@@ -160,4 +184,32 @@ test("a quad is sampled upright, bilinearly, into the recogniser's BGR planes", 
   out = new Float32Array(3);
   sampleQuad(rgba, w, h, [[5, 0], [6, 0], [6, 1], [5, 1]], 1, 1, out, 0, 1, 1);
   assert.equal(red(out, 1, 0), 30);
+});
+
+test("the voice says the biggest text waiting first, drops what left the view, and reads all in order", async () => {
+  const spoken = [];
+  globalThis.window = { speechSynthesis: { speak: (u) => spoken.push(u), cancel() {}, getVoices: () => [] } };
+  globalThis.SpeechSynthesisUtterance = class { constructor(text) { this.text = text; } };
+  globalThis.document ??= { documentElement: { lang: "en" } };
+  globalThis.navigator ??= { language: "en-GB" }; // (node 20 has none)
+  const { Voice } = await import("../../static_site/js/live/speech.js");
+  const logged = [];
+  const voice = new Voice({ region: null, log: (l) => logged.push(l.text) });
+  const end = () => spoken.at(-1).onend();
+  const small = at("opening hours", [0, 0, 100, 10]);
+  const big = at("PHARMACY", [0, 40, 200, 80]);
+  const gone = at("EXIT", [0, 100, 40, 140]);
+  voice.add(utterances([small, big, gone]));
+  assert.deepEqual(logged, ["PHARMACY"]);
+  voice.keepOnly(new Set(["pharmacy", "opening hours"])); // EXIT left the view before its turn
+  end();
+  assert.deepEqual(logged, ["PHARMACY", "opening hours"]);
+  end();
+  voice.readAll([small, big, gone]); // everything in view, from the top
+  end();
+  end();
+  assert.deepEqual(logged.slice(2), ["opening hours", "PHARMACY", "EXIT"]);
+  voice.stop();
+  delete globalThis.window;
+  delete globalThis.document;
 });

@@ -3,7 +3,7 @@
 // is dropped rather than said late; or, with "let my screen reader speak", a polite live region
 // (and no speech synthesis at all).
 
-import { languageOf } from "./steady.js";
+import { firstOf, languageOf, utterances } from "./steady.js";
 
 const CHARS_PER_SECOND = 14; // a voice's pace, to move on when a browser never ends an utterance
 
@@ -13,13 +13,14 @@ export class Voice {
     this.region = region;
     this.log = log;
     this.useRegion = false;
-    this.queue = [];
-    this.current = null; // { key, text, missed }
+    this.queue = []; // utterances (steady.utterances): { key, keys, text, size, ... }
+    this.inOrder = false; // "read everything": the queue in reading order, not biggest first
+    this.current = null; // { key, keys, text, missed }
     this.last = null;
     this.timer = 0;
   }
 
-  /** Lines to say after what is queued (reading order). */
+  /** Utterances to say (steady.utterances), the biggest text waiting first. */
   add(lines) {
     for (const line of lines) if (!this.queue.some((q) => q.key === line.key)) this.queue.push(line);
     if (lines.length && this.current?.hint) this.cancelCurrent(); // text comes before aiming help
@@ -32,20 +33,23 @@ export class Voice {
     this.say({ key: "", text, hint: true });
   }
 
-  /** Keep only what is still in view (`keys`); the line being said stops once it has been out
-   *  of view two frames running (stale text is the worst thing a reader can say). */
+  /** Keep only what is still in view (`keys`: an utterance is while a line of it is); the one
+   *  being said stops once it has been out of view two frames running (stale text is the worst
+   *  thing a reader can say). */
   keepOnly(keys) {
-    this.queue = this.queue.filter((q) => keys.has(q.key));
+    const inView = (u) => (u.keys || [u.key]).some((key) => keys.has(key));
+    this.queue = this.queue.filter(inView);
     const cur = this.current;
     if (!cur || cur.hint || !cur.key) return;
-    cur.missed = keys.has(cur.key) ? 0 : cur.missed + 1;
+    cur.missed = inView(cur) ? 0 : cur.missed + 1;
     if (cur.missed >= 2) this.cancelCurrent();
   }
 
   /** Everything in view now, from the top, even what was said already. */
   readAll(lines) {
     this.stop();
-    this.queue = [...lines];
+    this.queue = utterances(lines);
+    this.inOrder = true;
     this.next();
   }
 
@@ -57,6 +61,7 @@ export class Voice {
 
   stop() {
     this.queue = [];
+    this.inOrder = false;
     this.cancelCurrent();
   }
 
@@ -68,8 +73,10 @@ export class Voice {
   }
 
   next() {
-    if (this.current || !this.queue.length) return;
-    this.say(this.queue.shift());
+    if (this.current) return;
+    if (!this.queue.length) { this.inOrder = false; return; }
+    const [line] = this.queue.splice(this.inOrder ? 0 : firstOf(this.queue), 1);
+    this.say(line);
   }
 
   say(line) {

@@ -12,7 +12,8 @@ export function keyOf(text) {
   return text.toLocaleLowerCase().replace(/\s+/g, " ").trim();
 }
 
-/** The worker's boxes -> the lines worth saying: { key, text, score, box, words }. */
+/** The worker's boxes -> the lines worth saying: { key, text, score, box, size, words } (`size`:
+ *  the text's height, across its line even when tilted; the box's height when not given). */
 export function readable(boxes, { lineScore = LINE_SCORE, wordScore = WORD_SCORE } = {}) {
   const out = [];
   for (const b of boxes) {
@@ -20,7 +21,7 @@ export function readable(boxes, { lineScore = LINE_SCORE, wordScore = WORD_SCORE
     const words = (b.words || []).filter((w) => w.score >= wordScore && /[\p{L}\p{N}]/u.test(w.text));
     if (!words.length) continue;
     const text = words.map((w) => w.text).join(" ");
-    out.push({ key: keyOf(text), text, score: b.score, box: b.box, words });
+    out.push({ key: keyOf(text), text, score: b.score, box: b.box, size: b.size || b.box[3] - b.box[1], words });
   }
   return out;
 }
@@ -58,6 +59,48 @@ export class Steady {
     this.previous = new Set();
     this.said.clear();
   }
+}
+
+/** Lines said together (reading order in, utterances out): the pieces of one text line that
+ *  the detector found apart (the gap between two words, wider than its own) are one utterance,
+ *  { key, keys, text, score, box, size, words }: a voice's pause between utterances is about as
+ *  long as a short word, and "Chef Tony" is one name. */
+export function utterances(lines) {
+  const out = [];
+  let last = null; // the last line of the last utterance
+  for (const line of lines) {
+    const prev = out.at(-1);
+    if (prev && sameRow(last, line)) {
+      Object.assign(prev, {
+        key: `${prev.key} ${line.key}`, keys: [...prev.keys, line.key], text: `${prev.text} ${line.text}`,
+        score: Math.min(prev.score, line.score), size: Math.max(prev.size, line.size), words: [...prev.words, ...line.words],
+        box: [Math.min(prev.box[0], line.box[0]), Math.min(prev.box[1], line.box[1]), Math.max(prev.box[2], line.box[2]), Math.max(prev.box[3], line.box[3])],
+      });
+    } else {
+      out.push({ ...line, keys: [line.key] });
+    }
+    last = line;
+  }
+  return out;
+}
+
+// `b` goes on after `a` on the same text line: their middles level within half the text's
+// height, sizes alike, and the gap between them under twice that height.
+function sameRow(a, b) {
+  const size = Math.min(a.size, b.size);
+  const level = Math.abs((a.box[1] + a.box[3]) - (b.box[1] + b.box[3])) / 2 <= size / 2;
+  const alike = Math.max(a.size, b.size) <= 1.5 * size;
+  const gap = b.box[0] - a.box[2];
+  return level && alike && gap > -size && gap <= 2 * size;
+}
+
+/** Which of the utterances waiting goes first: the biggest text (a sign's name before its small
+ *  print), lines of much the same size (within a factor 1.5 of the biggest) in the order they
+ *  came, which is reading order. -> its index. */
+export function firstOf(queue) {
+  const biggest = Math.max(...queue.map((u) => u.size || 0));
+  const index = queue.findIndex((u) => (u.size || 0) * 1.5 >= biggest);
+  return Math.max(0, index);
 }
 
 /** The language to speak `text` in: its script's, else the reader's own (`fallback`). */

@@ -6,7 +6,7 @@ import { keepFiles } from "../first-steps.js";
 import { elementsOf, setBusy, showMessage } from "../dom.js";
 import { HINTS, HintGate, hintFor } from "./aim.js";
 import { Reader } from "./reader.js";
-import { LINE_SCORE, readable, Steady, WORD_SCORE } from "./steady.js";
+import { LINE_SCORE, readable, Steady, utterances, WORD_SCORE } from "./steady.js";
 import { Voice } from "./speech.js";
 import { registerOffline } from "./offline.js";
 
@@ -105,7 +105,7 @@ function planNext(lines, steady, { lastConfirm, secondLook, reread }) {
   const said = (line) => steady.said.has(line.key);
   const fresh = lines.filter((line) => !said(line));
   const confirm = !lastConfirm && fresh.length && secondLook ? fresh.map((line) => line.box) : null;
-  const known = reread && !confirm ? [] : lines.filter(said).map(({ box, text, score, words }) => ({ box, text, score, words }));
+  const known = reread && !confirm ? [] : lines.filter(said).map(({ box, text, score, size, words }) => ({ box, text, score, size, words }));
   return { known, confirm };
 }
 
@@ -115,7 +115,7 @@ function said({ result, lines, steady, voice, gate, el }) {
   const now = performance.now();
   const toSay = steady.update(lines, now);
   voice.keepOnly(steady.inView);
-  voice.add(toSay);
+  voice.add(utterances(toSay));
   if (result.confirm) return; // a second look at the same places: the hint and boxes stand
   const key = hintFor(result.boxes, lines, result.stats);
   el.hint.textContent = key ? HINTS[key] : (lines.length ? "Reading" : "");
@@ -133,8 +133,8 @@ function onKey(event, actions) {
   action();
 }
 
-// The detector's input side, the recogniser's width per frame, the scores a line and a word
-// need and the second look, when a benchmark sets them (localStorage "pagevoice.live.tuning",
+// The detector's input sides, the recogniser's widths per frame and per second look, the
+// scores a line and a word need and the second look, when a benchmark sets them (localStorage "pagevoice.live.tuning",
 // JSON); else the defaults.
 function tuning() {
   try { return JSON.parse(localStorage.getItem("pagevoice.live.tuning")) || {}; } catch { return {}; }

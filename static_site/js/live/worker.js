@@ -14,16 +14,23 @@ const REC_STRIDE = 8; // input pixels per CTC step
 const REC_MAX_WIDTH = 1280;
 const REC_BATCH_WIDTH = 1920; // images x padded width per recogniser call, at most
 const REC_MIN_WIDTH = 96; // narrowest padded input (a short word's crop is padded to it)
-let REC_BUDGET = 1600; // crop widths read per frame, at most (the top lines first): a full page
-// would take seconds a frame, and a frame must be read in well under one for speech to keep up
+let REC_BUDGET = 800; // crop widths read per frame, at most (the biggest text first): a full page
+// would take seconds a frame, and a frame must be read in well under one for speech to start
+// soon; a voice says ~14 characters a second, ~350 widths, so the next frames keep up with it
+let CONFIRM_BUDGET = 800; // and per second look
 const MIN_HEIGHT = 8; // boxes lower than this (frame pixels) are too small to read
+const TEXT_SCORE = 0.5; // a line read this surely is text (steady.LINE_SCORE)
+const VERTICAL = 1.5; // a box this many times taller than wide is read turned (as the server does)
 const SAME_PLACE = 0.6; // IoU with a box already read and said: the same line, not read again
 
 let det = null;
 let rec = null;
 let alphabet = null;
 let detSide = 640;
+let farSide = 0; // the detector's side after a frame in which it found no text (smaller text); 0: none
+let far = false; // the next full reading looks at the far side
 let lastQuads = new Map(); // the last reading's boxes (as sent) -> their tilted quads, for a second look
+let lastThumb = null; // the last full reading's picture, in small (to tell when it has changed)
 const scratch = new OffscreenCanvas(1, 1);
 const ctx = scratch.getContext("2d", { willReadFrequently: true });
 
@@ -42,10 +49,12 @@ self.onmessage = async (event) => {
   }
 };
 
-async function init({ base, threads, side, budget }) {
+async function init({ base, threads, side, farSide: far2, budget, confirmBudget }) {
   const t0 = performance.now();
   detSide = side || detSide;
+  farSide = far2 ?? farSide;
   REC_BUDGET = budget || REC_BUDGET;
+  CONFIRM_BUDGET = confirmBudget || CONFIRM_BUDGET;
   ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.max(1, threads || 2) : 1;
   ort.env.wasm.wasmPaths = { wasm: new URL("ort-wasm-simd-threaded.wasm", base).href };
   const options = { executionProviders: ["wasm"], graphOptimizationLevel: "all" };
@@ -97,7 +106,8 @@ async function read(bitmap, known) {
   const W = bitmap.width;
   const H = bitmap.height;
   const t0 = performance.now();
-  const scale = Math.min(1, detSide / Math.max(W, H));
+  const side = far && farSide > detSide ? farSide : detSide;
+  const scale = Math.min(1, side / Math.max(W, H));
   const dw = Math.max(32, Math.round((W * scale) / 32) * 32);
   const dh = Math.max(32, Math.round((H * scale) / 32) * 32);
   const input = new Float32Array(3 * dw * dh);
@@ -113,12 +123,16 @@ async function read(bitmap, known) {
     quad: b.quad.map(([x, y]) => [x * sx, y * sy]),
   }));
   const t1 = performance.now();
-  const decoded = await recognise(bitmap, found, known);
+  const decoded = await recognise(bitmap, found, known, REC_BUDGET);
   const t2 = performance.now();
+  // No text at this side: the next frame looks again at the far side (text further away, at
+  // twice the cost), and stays there while it finds text; nothing there either, back again.
+  if (!decoded.some((d) => d?.text && d.score >= TEXT_SCORE)) far = !far;
   const stats = { width: W, height: H, brightness: mean(gray), sharpness: sharpness(gray, dw, dh, found, dw / W, dh / H) };
   const boxes = found.map((b, i) => ({ box: [b.x0, b.y0, b.x1, b.y1], ...(decoded[i] || { text: "", score: 0, words: [] }) }));
   lastQuads = new Map(found.map((b) => [[b.x0, b.y0, b.x1, b.y1].join(), b.quad]));
-  return { boxes, stats, timings: { det: t1 - t0, rec: t2 - t1 } };
+  lastThumb = thumb(bitmap);
+  return { boxes, stats, timings: { det: t1 - t0, rec: t2 - t1, side } };
 }
 
 /** The second look at new text: the lines the last frame found but did not say yet (`boxes`,
@@ -126,34 +140,45 @@ async function read(bitmap, known) {
  *  camera's text has not moved; if it has, it reads differently and is not said). The lines
  *  said and still in view come back as they were. */
 async function confirm(bitmap, known, boxes) {
+  // The picture has changed (the camera moved, or is looking at something else): the lines are
+  // no longer where they were, and a full reading is what this frame needs.
+  if (changed(lastThumb, thumb(bitmap))) return read(bitmap, known);
   const t0 = performance.now();
   const found = boxes.map(([x0, y0, x1, y1]) => ({ x0, y0, x1, y1, score: 1,
     quad: lastQuads.get([x0, y0, x1, y1].join()) || [[x0, y0], [x1, y0], [x1, y1], [x0, y1]] }));
-  const decoded = await recognise(bitmap, found, []);
+  const decoded = await recognise(bitmap, found, [], CONFIRM_BUDGET);
   const again = found.map((b, i) => ({ box: [b.x0, b.y0, b.x1, b.y1], ...(decoded[i] || { text: "", score: 0, words: [] }) }));
   const kept = known.map((k) => ({ ...k, known: true }));
   return { confirm: true, boxes: [...kept, ...again], stats: { width: bitmap.width, height: bitmap.height },
     timings: { det: 0, rec: performance.now() - t0 } };
 }
 
-async function recognise(bitmap, boxes, known) {
+/** The boxes' texts (their indices'): those of `known` where found at the same place, the
+ *  others read, the biggest text first while `budget` (crop widths) lasts; the rest come back
+ *  empty (`later`: a next frame reads them). */
+async function recognise(bitmap, boxes, known, budget) {
   let frame = null; // the frame's pixels, at full size, once there is something to crop
   const framePixels = () => (frame ||= pixels(bitmap, 0, 0, bitmap.width, bitmap.height, bitmap.width, bitmap.height));
   const results = new Array(boxes.length).fill(null);
   const crops = [];
-  let budget = REC_BUDGET;
-  boxes.forEach((b, i) => {
+  const bySize = boxes.map((b, i) => ({ b, i, size: Math.min(...quadSize(b.quad)) })).sort((p, q) => q.size - p.size);
+  bySize.forEach(({ b, i }) => {
     const same = known.find((k) => iou(k.box, [b.x0, b.y0, b.x1, b.y1]) >= SAME_PLACE);
     if (same) {
-      results[i] = { text: same.text, score: same.score, words: same.words, known: true };
+      results[i] = { text: same.text, score: same.score, size: same.size, words: same.words, known: true };
       return;
     }
-    const [bw, bh] = quadSize(b.quad);
-    if (bh < MIN_HEIGHT || bw < 4 || bh >= 1.5 * bw) return; // vertical text is not read live
+    let [bw, bh] = quadSize(b.quad);
+    if (Math.min(bw, bh) < MIN_HEIGHT || Math.max(bw, bh) < 4) return;
+    // A box at least 1.5 times taller than wide is vertical text (a spine, a shop's upright
+    // sign): read turned a quarter, both ways round (the server's classifier picks the way up;
+    // here the surer reading wins).
+    const turns = bh >= VERTICAL * bw ? [1, 3] : [0];
+    if (turns[0]) [bw, bh] = [bh, bw];
     const width = Math.min(REC_MAX_WIDTH, Math.max(8, Math.round((bw * REC_HEIGHT) / bh)));
-    if (width > budget) { results[i] = { text: "", score: 0, words: [], later: true }; return; }
-    budget -= Math.max(REC_MIN_WIDTH, width);
-    crops.push({ i, b, width });
+    if (turns.length * width > budget) { results[i] = { text: "", score: 0, words: [], later: true }; return; }
+    budget -= turns.length * Math.max(REC_MIN_WIDTH, width);
+    for (const turn of turns) crops.push({ i, b, quad: turned(b.quad, turn), width, size: bh });
   });
   crops.sort((a, b) => a.width - b.width);
   let batch = [];
@@ -174,7 +199,7 @@ async function recogniseBatch(bitmap, frame, batch, results) {
   const plane = REC_HEIGHT * width;
   const input = new Float32Array(batch.length * 3 * plane);
   batch.forEach((crop, k) => {
-    sampleQuad(frame, bitmap.width, bitmap.height, crop.b.quad, crop.width, REC_HEIGHT, input, k * 3 * plane, width, plane);
+    sampleQuad(frame, bitmap.width, bitmap.height, crop.quad, crop.width, REC_HEIGHT, input, k * 3 * plane, width, plane);
   });
   const out = await rec.run({ x: new ort.Tensor("float32", input, [batch.length, 3, REC_HEIGHT, width]) });
   const probs = Object.values(out)[0];
@@ -186,7 +211,7 @@ async function recogniseBatch(bitmap, frame, batch, results) {
     const got = decode(line, steps, classes, valid, alphabet);
     // Word boxes by their characters' steps along the line (for the benchmark's scoring, and
     // to show what was read where): the bounds of that stretch of the line's quad.
-    const [tl, tr, br, bl] = crop.b.quad;
+    const [tl, tr, br, bl] = crop.quad;
     const along = (f) => [tl[0] + f * (tr[0] - tl[0]), tl[1] + f * (tr[1] - tl[1]), bl[0] + f * (br[0] - bl[0]), bl[1] + f * (br[1] - bl[1])];
     got.words = got.words.map((word) => {
       const [ax, ay, bx, by] = along(Math.max(0, word.from - 0.5) * step / crop.width);
@@ -194,8 +219,33 @@ async function recogniseBatch(bitmap, frame, batch, results) {
       return { text: word.text, score: word.score, box: [Math.min(ax, bx, cx, dx), Math.min(ay, by, cy, dy),
         Math.max(ax, bx, cx, dx), Math.max(ay, by, cy, dy)] };
     });
-    results[crop.i] = got;
+    got.size = crop.size; // the text's height (frame pixels): the biggest is said first
+    if (!results[crop.i] || got.score > results[crop.i].score) results[crop.i] = got;
   });
+}
+
+/** `quad` ([tl, tr, br, bl]) with its corners moved round `turn` places: 1 makes the top-right
+ *  corner the crop's top-left (text running down the page read upright), 3 the bottom-left. */
+function turned(quad, turn) {
+  return quad.map((_, k) => quad[(k + turn) % 4]);
+}
+
+const THUMB_W = 32;
+const THUMB_H = 18;
+const CHANGED = 12; // mean grey difference (0-255) between two thumbnails: another picture
+
+function thumb(bitmap) {
+  const rgba = pixels(bitmap, 0, 0, bitmap.width, bitmap.height, THUMB_W, THUMB_H);
+  const grey = new Float32Array(THUMB_W * THUMB_H);
+  for (let i = 0; i < grey.length; i++) grey[i] = 0.299 * rgba[4 * i] + 0.587 * rgba[4 * i + 1] + 0.114 * rgba[4 * i + 2];
+  return grey;
+}
+
+function changed(a, b) {
+  if (!a) return true;
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i] - b[i]);
+  return sum / a.length > CHANGED;
 }
 
 function iou(a, b) {
