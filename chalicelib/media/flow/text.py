@@ -31,7 +31,14 @@ _ROMAN_LINE = re.compile(rf"^{_ROMAN}\.?(?:\s+(?P<title>[A-Z][^a-z]{{0,60}}))?$"
 _SETEXT = re.compile(r"^(=+|-+)$")
 _RULE = re.compile(r"^[\s*=_~#.\-\u2014\u2013\u2022\u00b7+]*$")  # "* * *", "------", ". . ."
 _LIST = re.compile(r"^(?:[-*+\u2022\u2013]\s+|\(?(?:\d{1,3}|[a-zA-Z])[.)]\s+|\(\d{1,3}\)\s+)(?=\S)")
-_GUTENBERG_START = re.compile(r"^\s*\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG", re.I)
+# "*** START OF THE PROJECT GUTENBERG EBOOK ... ***"; older files end their licence header with
+# "*END*THE SMALL PRINT! FOR PUBLIC DOMAIN ETEXTS*Ver.04.29.93*END*".
+_GUTENBERG_START = re.compile(r"^\s*(?:\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG|\*END\*\s*THE SMALL PRINT)", re.I)
+# Who made the e-text, said just after the START line: furniture too.
+_PRODUCED = re.compile(r"^(?:Produced by|E-?text prepared by|Transcribed (?:from|by)|This (?:e-?text|e-?book) was "
+                       r"(?:produced|prepared))\b", re.I)
+_ILLUSTRATION = re.compile(r"^\[\s*Illustration\s*(?::\s*(?P<caption>.*?))?\s*\]$", re.I | re.S)
+_FOOTNOTE = re.compile(r"^\[\s*(?:Footnote|Note)\s*(?P<mark>[\w*]{0,4})\s*:\s*(?P<text>.*?)\s*\]$", re.I | re.S)
 _GUTENBERG_END = re.compile(r"^\s*(?:\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG|"
                             r"End of (?:the )?Project Gutenberg'?s? )", re.I)
 _TITLE_LINE = re.compile(r"^\s*Title:\s*(?P<title>\S.*)$", re.I)
@@ -70,6 +77,8 @@ def read(data: bytes, b: Builder, hint: str | None) -> dict:
     outline: list[dict] = []
     for block in _blocks(head):
         b.add("page-header", " ".join(s.strip() for s in block))
+    if head:
+        body = _credits(body, b)
     body, rest = _within(body, b)
     items = _classify(body)
     first = _emit(items, b, outline)
@@ -102,6 +111,20 @@ def _emit(items: list[_Item], b: Builder, outline: list[dict]) -> str | None:
         else:
             b.add(item.role, " ".join(item.lines))
     return title
+
+
+def _credits(body: list[str], b: Builder) -> list[str]:
+    """A Gutenberg text's "Produced by ..." paragraph, its first, as page furniture."""
+    i = 0
+    while i < len(body) and not body[i].strip():
+        i += 1
+    if i < len(body) and _PRODUCED.match(body[i].strip()):
+        j = i
+        while j < len(body) and body[j].strip():
+            j += 1
+        b.add("page-header", " ".join(s.strip() for s in body[i:j]))
+        return body[j:]
+    return body
 
 
 def _within(lines: list[str], b: Builder) -> tuple[list[str], list[str]]:
@@ -202,6 +225,12 @@ def _block_items(block: list[str], width: int, unwrapped: bool) -> list[_Item]:
             return [_Item("heading", stripped, kind=kind)]
     if len(stripped) > 1 and sum(1 for s in stripped if _heading_kind(s) in ("part", "chapter")) >= 2:
         return [_Item("list-item", [s]) for s in stripped]  # a table of contents
+    joined = " ".join(stripped)
+    if stripped[0].startswith("[") and stripped[-1].endswith("]"):
+        if m := _ILLUSTRATION.match(joined):  # Gutenberg's "[Illustration: caption]"
+            return [_Item("figure", [m["caption"]])] if m["caption"] else []
+        if m := _FOOTNOTE.match(joined):  # and its "[Footnote 1: text]"
+            return [_Item("footnote", [f"{m['mark']} {m['text']}".strip()])]
     return _prose(block, stripped, width, unwrapped)
 
 

@@ -134,6 +134,12 @@ Language: English
 
 
 
+Produced by A. Volunteer and the Online Distributed
+Proofreading Team.
+
+
+
+
 THE STORM BOOK
 
 by A. Writer
@@ -162,6 +168,14 @@ fall along the quay.
 CHAPTER II. The Wind
 
 The wind rose at noon.
+
+[Illustration: The harbour wall in
+the storm]
+
+[Illustration]
+
+[Footnote 1: Gales were common
+that year.]
 
 Things they carried:
 
@@ -205,7 +219,8 @@ def test_gutenberg_furniture_headings_levels_and_lists():
     assert doc["title"] == "The Storm Book" and doc["language"] == "en"
     header = [t for role, t, _ in got if role == "page-header"]
     assert header[0] == "The Project Gutenberg eBook of The Storm Book"
-    assert header[-1] == "*** START OF THE PROJECT GUTENBERG EBOOK THE STORM BOOK ***"
+    assert header[-2] == "*** START OF THE PROJECT GUTENBERG EBOOK THE STORM BOOK ***"
+    assert header[-1] == "Produced by A. Volunteer and the Online Distributed Proofreading Team."
     footer = [t for role, t, _ in got if role == "page-footer"]
     assert footer[0] == "*** END OF THE PROJECT GUTENBERG EBOOK THE STORM BOOK ***"
     assert "START: FULL LICENSE" in footer
@@ -225,8 +240,19 @@ def test_gutenberg_furniture_headings_levels_and_lists():
     # a one-line paragraph of one word or a few is not a heading
     assert "Yes." in paragraphs and "The wind rose at noon." in paragraphs and "Things they carried:" in paragraphs
     assert "\"Come in,\" she said, and he came in out of the rain that had begun to fall along the quay." in paragraphs
+    assert ("figure", "The harbour wall in the storm", None) in body
+    assert ("footnote", "1 Gales were common that year.", None) in body
+    assert not any("Illustration" in t for _, t, _ in body)
     outline = [(o["title"], o["level"]) for o in doc["outline"]]
     assert ("CHAPTER I.: The Harbour", 2) not in outline and ("CHAPTER I. The Harbour", 2) in outline
+
+
+def test_old_gutenberg_small_print_header():
+    text = ("The Project Gutenberg Etext of A Story\n\n**Welcome To The World of Free Plain Vanilla "
+            "Electronic Texts**\n\n*END*THE SMALL PRINT! FOR PUBLIC DOMAIN ETEXTS*Ver.04.29.93*END*\n\n"
+            "CHAPTER I\n\nOnce upon a time.\n\nEnd of the Project Gutenberg Etext of A Story\n")
+    got = blocks(read(text))
+    assert [role for role, _, _ in got] == ["page-header"] * 3 + ["heading", "paragraph", "page-footer"]
 
 
 def test_chapter_line_forms():
