@@ -43,11 +43,13 @@ BLOCKS = frozenset({"address", "article", "aside", "blockquote", "body", "captio
                     "th", "thead", "tr", "ul", "listing", "xmp", "plaintext", "dir"})
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 NOTE_TYPES = frozenset({"footnote", "endnote", "rearnote", "doc-footnote", "doc-endnote"})
-NOTES_TYPES = frozenset({"footnotes", "endnotes", "rearnotes", "doc-endnotes", "doc-footnotes"})
+# A bibliography is read as notes too: left unspoken by default, as listeners of books ask.
+NOTES_TYPES = frozenset({"footnotes", "endnotes", "rearnotes", "doc-endnotes", "doc-footnotes", "bibliography",
+                         "doc-bibliography"})
 PAGEBREAK_TYPES = frozenset({"pagebreak", "doc-pagebreak"})
 NAV_TYPES = frozenset({"toc", "doc-toc", "page-list", "doc-pagelist", "landmarks"})
 # Class names books give their notes when they carry no epub:type (EPUB 2).
-NOTE_WORDS = frozenset({"footnote", "footnotes", "endnote", "endnotes"})
+NOTE_WORDS = frozenset({"footnote", "footnotes", "endnote", "endnotes", "references", "reflist"})
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.\-]+)""")
@@ -217,7 +219,10 @@ BOILER_WORDS = frozenset({
     "advertisement", "ad", "ads", "adsense", "sponsor", "sponsored", "newsletter", "subscribe", "subscription",
     "signup", "sidebar", "breadcrumb", "breadcrumbs", "menu", "nav", "navbar", "navigation", "footer",
     "masthead", "popup", "modal", "widget", "widgets", "toolbar", "pagination", "pager", "outbrain", "taboola",
-    "skip", "login", "banner", "byline", "tags", "tagcloud", "author-box", "print", "syndication", "rss"})
+    "skip", "login", "banner", "byline", "tags", "tagcloud", "author-box", "print", "syndication", "rss",
+    # Wikipedia's and WordPress's own names for their furniture.
+    "editsection", "navbox", "catlinks", "printfooter", "noprint", "jump", "toc", "relatedposts",
+    "sharedaddy", "post-navigation"})
 # Words that keep an element whose name also sounds like boilerplate ("article-footer-comments"
 # loses, "main-content with-sidebar" stays).
 CONTENT_WORDS = frozenset({"article", "body", "content", "entry", "main", "post", "story", "text", "blog",
@@ -649,7 +654,15 @@ class Walker:
             self._within(el, ("heading", level))
         elif kinds & (NOTE_TYPES | NOTES_TYPES):
             # A notes section's headings stay headings; its paragraphs and items become notes.
-            self._within(el, ("footnote", None))
+            self._roles.append(("footnote", None))
+            try:
+                if t in ("ul", "ol"):
+                    self._list(el, t == "ol")
+                else:
+                    self._children(el)
+                self.flush()
+            finally:
+                self._roles.pop()
         elif t in ("ul", "ol", "menu", "dir"):
             self._list(el, t == "ol")
         elif t == "li":

@@ -276,3 +276,36 @@ def test_bad_pages_end_with_a_readable_error():
 def test_markers():
     assert [flow_html.marker(n, k) for n, k in ((1, "1"), (28, "a"), (27, "A"), (14, "i"), (1999, "I"))] == \
         ["1.", "ab.", "AA.", "xiv.", "MCMXCIX."]
+
+
+def test_a_page_too_large_to_weigh_is_read_whole_without_its_named_boilerplate():
+    """Past MAX_SCAN elements the page is not weighed (a hostile page stays linear): it is read
+    from the top, navigation and elements named like boilerplate skipped as they are met."""
+    n = flow_html.MAX_SCAN + 5_000
+    page = ('<html><body><nav><a href="/">Home</a></nav><div class="cookie-consent"><p>Accept cookies</p></div>'
+            + "".join(f"<p>paragraph {i} of the long page.</p>" for i in range(n)) + "</body></html>")
+    doc = read(page, max_words=1_000)
+    got = blocks(doc)
+    assert got[0] == ("paragraph", "paragraph 0 of the long page.", None)
+    assert "Home" not in text(doc) and "cookies" not in text(doc)
+    assert doc["cut"]["reason"] == "words"
+
+
+def test_encyclopedia_page_furniture_and_references():
+    para = "The town grew along the river, and its mills, bridges and markets drew traders from far away. "
+    page = f"""<html lang="en"><head><title>Town - Encyclopedia</title></head><body>
+    <a class="mw-jump-link" href="#content">Jump to content</a>
+    <div id="content" role="main"><h1>Town</h1>
+    <div id="toc" class="toc"><h2>Contents</h2><ul><li><a href="#History">1 History</a></li></ul></div>
+    <h2><span class="mw-headline" id="History">History</span><span class="mw-editsection">[edit]</span></h2>
+    <p>{para * 3}<sup class="reference"><a href="#cite-1">[1]</a></sup></p>
+    <h2>References</h2><ol class="references"><li id="cite-1">Smith, A history of the town, 1901.</li></ol>
+    <div class="navbox"><a href="/a">Towns</a> <a href="/b">Rivers</a> <a href="/c">Bridges</a></div>
+    <div id="catlinks" class="catlinks">Categories: <a href="/d">Towns on rivers</a></div></div>
+    </body></html>"""
+    got = blocks(read(page))
+    assert got[:2] == [("heading", "Town", 1), ("heading", "History", 2)]
+    assert got[2][0] == "paragraph" and got[2][1].endswith("far away. [1]")
+    assert ("footnote", "1. Smith, A history of the town, 1901.", None) in got
+    for gone in ("Jump to content", "Contents", "[edit]", "Rivers", "Categories"):
+        assert not any(gone in t for _, t, _ in got), gone
