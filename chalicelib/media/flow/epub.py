@@ -53,7 +53,7 @@ def read(data: bytes, b: Builder, hint: str | None) -> dict:
         ncx_path = next((m["path"] for m in manifest.values() if m["type"] == "application/x-dtbncx+xml"), None)
 
     toc, pages = _navigation(z, nav_path, ncx_path)
-    skip = _toc_pages(opf, base, manifest)
+    skip = _toc_pages(opf, base, manifest) | set(pages.pop("\0toc", {}))
 
     spine = []
     for ref in spine_el:
@@ -136,8 +136,8 @@ def _first_text(elements, name: str) -> str | None:
 
 
 def _toc_pages(opf, base: str, manifest: dict) -> set[str]:
-    """Chapters the book itself calls its table of contents (EPUB 2 guide, EPUB 3 landmarks
-    are read from the nav in _navigation; the guide is enough for the pages people see)."""
+    """Chapters the book calls its table of contents: the EPUB 2 guide's toc reference, or named
+    so (EPUB 3 landmarks come from the nav in _navigation)."""
     out = set()
     for ref in _children(opf, "guide"):
         if tag(ref) == "reference" and (ref.get("type") or "").lower() == "toc" and ref.get("href"):
@@ -197,6 +197,11 @@ def _from_nav(z: safe.Zip, nav_path: str, toc: list, pages: dict) -> None:
             for label, _, path, frag in _nav_list(el, base, 1, []):
                 if frag:
                     pages.setdefault(path, {})[frag] = label
+        elif "landmarks" in kinds:
+            # The visible contents page the book points at: skipped in the flow when it is only links.
+            for a in el.iter():
+                if tag(a) == "a" and types(a) & {"toc", "doc-toc"} and a.get("href"):
+                    pages.setdefault("\0toc", {})[_target(base, a.get("href"))[0]] = "toc"
 
 
 def _from_ncx(z: safe.Zip, ncx_path: str, toc: list, pages: dict) -> None:

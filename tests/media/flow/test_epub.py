@@ -78,15 +78,18 @@ BOOK3 = {
         <item id="c2" href="Text/c2.xhtml" media-type="application/xhtml+xml"/>
         <item id="c3" href="Text/broken.xhtml" media-type="application/xhtml+xml"/>
         <item id="out" href="../../etc/passwd" media-type="application/xhtml+xml"/>
-        <item id="img" href="Images/map.png" media-type="image/png"/>""",
+        <item id="img" href="Images/map.png" media-type="image/png"/>
+        <item id="inhalt" href="Text/inhalt.xhtml" media-type="application/xhtml+xml"/>""",
         """<itemref idref="nav"/><itemref idref="c1"/><itemref idref="notes" linear="no"/>
-        <itemref idref="out"/><itemref idref="c2"/><itemref idref="c3"/>"""),
+        <itemref idref="out"/><itemref idref="inhalt"/><itemref idref="c2"/><itemref idref="c3"/>"""),
     "OEBPS/nav.xhtml": xhtml("""<nav epub:type="toc"><h1>Contents</h1><ol>
         <li><a href="Text/chapter%201.xhtml">Chapter One</a><ol><li><a href="Text/chapter%201.xhtml#part-a">Part A</a></li></ol></li>
         <li><a href="Text/c2.xhtml">Chapter Two</a></li><li><a href="Text/broken.xhtml">Chapter Three</a></li></ol></nav>
         <nav epub:type="page-list" hidden=""><ol><li><a href="Text/chapter%201.xhtml#page1">1</a></li>
         <li><a href="Text/c2.xhtml#page2">2</a></li></ol></nav>
-        <nav epub:type="landmarks"><ol><li><a epub:type="bodymatter" href="Text/chapter%201.xhtml">Start</a></li></ol></nav>"""),
+        <nav epub:type="landmarks"><ol><li><a epub:type="bodymatter" href="Text/chapter%201.xhtml">Start</a></li>
+        <li><a epub:type="toc" href="Text/inhalt.xhtml">Inhalt</a></li></ol></nav>"""),
+    "OEBPS/Text/inhalt.xhtml": xhtml('<h1>Inhalt</h1><p><a href="c2.xhtml">Chapter Two, a link of the contents page</a></p>'),
     "OEBPS/Text/chapter 1.xhtml": xhtml(f"""<section epub:type="chapter"><span id="page1"/>
         <h1>Chapter One</h1><p>It began at dawn.<a epub:type="noteref" href="#n1">1</a> {PARA * 3}</p>
         <figure><img src="../Images/map.png" alt="A map of the town"/><figcaption>The town in 1900</figcaption></figure>
@@ -121,7 +124,7 @@ def test_metadata_and_spine_order(book3):
 
 def test_non_linear_items_and_the_nav_document_are_not_read(book3):
     got = text(book3)
-    for gone in ("non-linear note page", "Contents", "Start", "In-chapter contents"):
+    for gone in ("non-linear note page", "Contents", "Start", "In-chapter contents", "Inhalt", "a link of the contents"):
         assert gone not in got
 
 
