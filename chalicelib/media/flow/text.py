@@ -48,6 +48,7 @@ _LANGUAGES = {"english": "en", "french": "fr", "german": "de", "spanish": "es", 
               "norwegian": "no", "latin": "la", "polish": "pl", "russian": "ru", "greek": "el",
               "chinese": "zh", "japanese": "ja", "hungarian": "hu", "czech": "cs", "esperanto": "eo"}
 _CAPITAL_START = re.compile(r"^[\"'`\u201c\u2018(\[]*[A-Z]")
+_SENTENCE_STOP = re.compile(r"[.!?][\"'\u201d\u2019)]*$")
 _SENTENCE_END = re.compile(r"[.!?:;,\"'\u201d\u2019)\]]$")
 # A text whose lines are this long (median) is not hard-wrapped: each line is a paragraph.
 UNWRAPPED = 120
@@ -196,7 +197,7 @@ def _classify(lines: list[str]) -> list[_Item]:
     blocks = _blocks(lines)
     wrapped = [len(line.strip()) for block in blocks if len(block) > 1 for line in block[:-1]]
     wrapped.sort()
-    width = wrapped[len(wrapped) * 9 // 10] if wrapped else 72
+    width = wrapped[len(wrapped) * 97 // 100] if wrapped else 72  # the wrap width (a few lines run over)
     unwrapped = bool(wrapped) and wrapped[len(wrapped) // 2] > UNWRAPPED
     items: list[_Item] = []
     for block in blocks:
@@ -241,7 +242,7 @@ def _prose(block: list[str], stripped: list[str], width: int, unwrapped: bool) -
         return [_Item("paragraph", [s]) for s in stripped]
     if len(stripped) >= 2 and _is_verse(stripped, width):
         return [_Item("paragraph", stripped, verse=True)]
-    return _paragraphs(block)
+    return _paragraphs(block, width)
 
 
 def _heading_kind(line: str) -> str:
@@ -292,17 +293,26 @@ def _is_verse(lines: list[str], width: int) -> bool:
     return capitals >= 0.8 * (len(lines) - 1)
 
 
-def _paragraphs(block: list[str]) -> list[_Item]:
-    """One block may hold several paragraphs told apart by indentation (a first line indented
-    deeper than the lines before it), as texts without blank lines between paragraphs do."""
+def _paragraphs(block: list[str], width: int) -> list[_Item]:
+    """One block may hold several paragraphs, as texts without blank lines between paragraphs
+    do: a first line indented deeper than the line before it starts one, and so does a line
+    after a sentence's end that left room for its first word (the wrapping would have put it
+    there)."""
     out: list[list[str]] = [[]]
     prev_indent = None
+    prev = ""
     for line in block:
         indent = len(line) - len(line.lstrip())
-        if out[-1] and prev_indent is not None and indent > prev_indent and indent >= 2:
+        s = line.strip()
+        if len(s) >= 3 and _RULE.match(s):  # "* * * * *" between two paragraphs
             out.append([])
-        out[-1].append(line.strip())
-        prev_indent = indent
+            continue
+        if out[-1] and ((prev_indent is not None and indent > prev_indent and indent >= 2)
+                        or (len(prev) + 1 + len(s.split(" ", 1)[0]) < width and _SENTENCE_STOP.search(prev)
+                            and _CAPITAL_START.match(s))):
+            out.append([])
+        out[-1].append(s)
+        prev_indent, prev = indent, s
     return [_Item("paragraph", [_join(p)]) for p in out if p]
 
 

@@ -271,6 +271,20 @@ def test_unwrapped_text_is_a_paragraph_per_line():
     assert got[2][1].endswith("three.")
 
 
+def test_paragraphs_without_blank_lines_between(alice_bytes):
+    # Alice with its blank lines taken out: paragraphs still end where a sentence ends a short line
+    text = alice_bytes.decode("ascii").replace("\r\n", "\n")
+    start = text.index("  Alice was beginning")
+    end = text.index("                           CHAPTER II")
+    chapter = "\n".join(line.strip() for line in text[start:end].split("\n") if line.strip())
+    want = [t for role, t, _ in blocks(read(text[start:end]))]
+    got = [t for role, t, _ in blocks(read("Some words here.\n\n" + chapter))][1:]
+    assert len(want) > 20
+    # a paragraph whose last line happens to fill the width runs on into the next (5 of 24)
+    assert sum(1 for t in got if t in want) >= 0.75 * len(want), (len(got), len(want))
+    assert not any("* * *" in t for t in got)
+
+
 def test_form_feed_starts_a_section():
     doc = read("First page text.\n\f\nSecond page text.\n")
     assert [blocks({"sections": [s]}) for s in doc["sections"]] == [
