@@ -9,9 +9,10 @@ Page-list targets and pagebreak markers become `page-number` blocks; footnotes a
 
 Every part comes through safe.Zip (a budget on what the book unpacks to) and safe.xml (no
 entities, DTDs or network); chapters that are not well-formed XML are read with the forgiving
-HTML parser. Own code rather than ebooklib: ebooklib reads every part of the zip up front with
-no budget (a zip bomb is unpacked whole) and parses with lxml's defaults; the measured
-comparison is in tests/media/flow/test_epub.py and the README.
+HTML parser. Own code rather than ebooklib (measured by bench/flow_epub.py): the same words on
+a real book, but ebooklib reads every manifest part up front with no budget (a book carrying a
+1 GB part packed to 2 MB took it 3.6 s and 2 GB; this reader 0.15 s and 53 MB), parses with
+lxml's defaults, and is AGPL-3.0 licensed.
 """
 from __future__ import annotations
 
