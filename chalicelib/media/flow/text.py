@@ -194,7 +194,7 @@ def _blocks(lines: list[str]) -> list[list[str]]:
 
 
 def _classify(lines: list[str]) -> list[_Item]:
-    blocks = _blocks(lines)
+    blocks = _bracketed(_blocks(lines))
     wrapped = [len(line.strip()) for block in blocks if len(block) > 1 for line in block[:-1]]
     wrapped.sort()
     width = wrapped[len(wrapped) * 97 // 100] if wrapped else 72  # the wrap width (a few lines run over)
@@ -206,10 +206,44 @@ def _classify(lines: list[str]) -> list[_Item]:
             continue
         items.extend(_block_items(block, width, unwrapped))
     _mark_contents(items)
+    _too_many_caps(items)
     _levels(items)
     _chapter_titles(items)
     _first_title(items)
     return items
+
+
+def _bracketed(blocks: list[list[str]]) -> list[list[str]]:
+    """Gutenberg's "[Illustration:" ... "]" spanning blank lines (a title page set inside one)
+    made one block."""
+    out: list[list[str]] = []
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        first, last = block[0].strip(), block[-1].strip()
+        if re.match(r"\[\s*(?:Illustration|Footnote)", first, re.I) and not last.endswith("]"):
+            for j in range(i + 1, min(len(blocks), i + 40)):
+                if blocks[j][-1].strip().endswith("]"):
+                    out.append([line for b in blocks[i:j + 1] for line in b])
+                    i = j + 1
+                    break
+            else:
+                out.append(block)
+                i += 1
+            continue
+        out.append(block)
+        i += 1
+    return out
+
+
+def _too_many_caps(items: list[_Item]) -> None:
+    """All-caps lines alone that come more often than one per 150 words (a play's speakers, a
+    glossary's terms) are not the text's sections: they stay paragraphs."""
+    caps = [i for i in items if i.role == "heading" and i.kind == "caps"]
+    words = sum(len(" ".join(i.lines).split()) for i in items)
+    if len(caps) > 30 and len(caps) * 150 > words:
+        for item in caps:
+            item.role = "paragraph"
 
 
 def _block_items(block: list[str], width: int, unwrapped: bool) -> list[_Item]:
@@ -220,22 +254,26 @@ def _block_items(block: list[str], width: int, unwrapped: bool) -> list[_Item]:
     if len(stripped) >= 2 and _SETEXT.match(stripped[-1]) and len(stripped[-1]) >= 3 and len(stripped) <= 3:
         kind = "setext1" if stripped[-1][0] == "=" else "setext2"
         return [_Item("heading", [" ".join(stripped[:-1])], kind=kind)]
-    if len(stripped) == 1 or (len(stripped) == 2 and _heading_kind(stripped[0]) in ("part", "chapter")):
-        kind = _heading_kind(stripped[0])
-        if kind:
-            return [_Item("heading", stripped, kind=kind)]
-    if len(stripped) > 1 and sum(1 for s in stripped if _heading_kind(s) in ("part", "chapter")) >= 2:
+    kind = _heading_kind(stripped[0])
+    if len(stripped) == 1 and kind:
+        return [_Item("heading", stripped, kind=kind)]
+    if sum(1 for s in stripped if _heading_kind(s) in ("part", "chapter")) >= 2:
         return [_Item("list-item", [s]) for s in stripped]  # a table of contents
+    if kind in ("part", "chapter"):
+        # "CHAPTER I." with its title on the next line, or with the text right under it
+        if len(stripped) == 2 and _bare(stripped[0]) and _looks_title(stripped[1]):
+            return [_Item("heading", stripped, kind=kind)]
+        return [_Item("heading", stripped[:1], kind=kind), *_block_items(block[1:], width, unwrapped)]
+    return _prose(block, stripped, width, unwrapped)
+
+
+def _prose(block: list[str], stripped: list[str], width: int, unwrapped: bool) -> list[_Item]:
     joined = " ".join(stripped)
     if stripped[0].startswith("[") and stripped[-1].endswith("]"):
         if m := _ILLUSTRATION.match(joined):  # Gutenberg's "[Illustration: caption]"
             return [_Item("figure", [m["caption"]])] if m["caption"] else []
         if m := _FOOTNOTE.match(joined):  # and its "[Footnote 1: text]"
             return [_Item("footnote", [f"{m['mark']} {m['text']}".strip()])]
-    return _prose(block, stripped, width, unwrapped)
-
-
-def _prose(block: list[str], stripped: list[str], width: int, unwrapped: bool) -> list[_Item]:
     if _LIST.match(stripped[0]) and len(stripped[0].split()) > 1:
         return _list_items(block)
     if unwrapped:

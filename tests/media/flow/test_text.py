@@ -264,6 +264,28 @@ def test_chapter_line_forms():
         ("Chapter 12. The Storm", 2), ("CHAPTER XIV\u2014THE CALM", 2), ("PART III", 1), ("Prologue", 2)]
 
 
+def test_chapter_line_over_its_text_and_a_title_page_illustration():
+    text = ("[Illustration:\n\n      GEORGE ALLEN\n        PUBLISHER\n\n   156 CHARING CROSS ROAD\n\n        ]\n\n"
+            "CHAPTER I.\nIt is a truth universally acknowledged, that a single man in possession\n"
+            "of a good fortune must be in want of a wife.\n\nCHAPTER II.\nThe Visit\n\nMr. Bennet was among the "
+            "earliest of those who waited on Mr. Bingley.\n")
+    got = blocks(read(text))
+    assert got == [("figure", "GEORGE ALLEN PUBLISHER 156 CHARING CROSS ROAD", None),
+                   ("heading", "CHAPTER I.", 1),
+                   ("paragraph", "It is a truth universally acknowledged, that a single man in possession of a good "
+                                 "fortune must be in want of a wife.", None),
+                   ("heading", "CHAPTER II. / The Visit", 1),
+                   ("paragraph", "Mr. Bennet was among the earliest of those who waited on Mr. Bingley.", None)]
+
+
+def test_a_plays_speakers_are_not_sections():
+    speech = "Words of the speech that runs for a line or so here."
+    text = "ACT I. Elsinore\n\n" + "\n\n".join(f"{'HAMLET' if i % 2 else 'HORATIO'}\n\n{speech}" for i in range(60))
+    got = blocks(read(text))
+    assert [t for role, t, _ in got if role == "heading"] == ["ACT I. Elsinore"]
+    assert ("paragraph", "HAMLET", None) in got
+
+
 def test_unwrapped_text_is_a_paragraph_per_line():
     line = "A long paragraph written on one line as editors save it, " * 4
     got = blocks(read("\n".join([line + "one.", line + "two.", line + "three."])))
