@@ -78,7 +78,7 @@ def read(data: bytes, b: Builder, hint: str | None) -> dict:
             continue
         b.section()
         starts.setdefault(path, b.section_index)
-        walker = Walker(b, pages=pages.get(path), outline_levels=2)
+        walker = Walker(b, pages=pages.get(path), outline_levels=2, skip=_not_the_book)
         walker.walk(body)
         walker.flush()
         ids.update(((path, k), v) for k, v in walker.ids.items())
@@ -147,6 +147,11 @@ def _toc_pages(opf, base: str, manifest: dict) -> set[str]:
         if posixpath.basename(item["path"]).lower() in ("toc.xhtml", "toc.html", "toc.xml", "contents.xhtml"):
             out.add(item["path"])
     return out
+
+
+def _not_the_book(el) -> bool:
+    """Project Gutenberg's header and licence inside its books' chapter files."""
+    return el.get("id") in ("pg-header", "pg-footer") or "pg-boilerplate" in (el.get("class") or "").split()
 
 
 def _only_links(body) -> bool:

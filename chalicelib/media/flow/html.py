@@ -223,7 +223,7 @@ BOILER_WORDS = frozenset({
     "skip", "login", "banner", "byline", "tags", "tagcloud", "author-box", "print", "syndication", "rss",
     # Wikipedia's and WordPress's own names for their furniture.
     "editsection", "navbox", "catlinks", "printfooter", "noprint", "jump", "toc", "relatedposts",
-    "sharedaddy", "post-navigation"})
+    "sharedaddy", "post-navigation", "boilerplate"})
 # Words that keep an element whose name also sounds like boilerplate ("article-footer-comments"
 # loses, "main-content with-sidebar" stays).
 CONTENT_WORDS = frozenset({"article", "body", "content", "entry", "main", "post", "story", "text", "blog",
@@ -628,7 +628,8 @@ class Walker:
         if ident:
             self._ids.append(ident)
         kinds = types(el)
-        if kinds & PAGEBREAK_TYPES:
+        if kinds & PAGEBREAK_TYPES or "pagenum" in (el.get("class") or "").lower():
+            # Project Gutenberg's books mark their print pages <span class="pagenum">[12]</span>.
             self._pagebreak(el, self.pages.get(ident))
             return
         if kinds & NAV_TYPES:
@@ -719,7 +720,7 @@ class Walker:
 
     def _pagebreak(self, el, label: str | None) -> None:
         label = label or el.get("title") or el.get("aria-label") or text_of(el)
-        label = " ".join((label or "").split())
+        label = " ".join((label or "").split()).strip("[]{}() ")
         if not label:
             return
         if self._open():

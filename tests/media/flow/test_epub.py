@@ -90,12 +90,15 @@ BOOK3 = {
         <nav epub:type="landmarks"><ol><li><a epub:type="bodymatter" href="Text/chapter%201.xhtml">Start</a></li>
         <li><a epub:type="toc" href="Text/inhalt.xhtml">Inhalt</a></li></ol></nav>"""),
     "OEBPS/Text/inhalt.xhtml": xhtml('<h1>Inhalt</h1><p><a href="c2.xhtml">Chapter Two, a link of the contents page</a></p>'),
-    "OEBPS/Text/chapter 1.xhtml": xhtml(f"""<section epub:type="chapter"><span id="page1"/>
+    "OEBPS/Text/chapter 1.xhtml": xhtml(f"""<section class="pg-boilerplate pgheader" id="pg-header">
+        <h2>The Project Gutenberg eBook of Crafted Book</h2><p>This ebook is for the use of anyone anywhere.</p></section>
+        <section epub:type="chapter"><span id="page1"/>
         <h1>Chapter One</h1><p>It began at dawn.<a epub:type="noteref" href="#n1">1</a> {PARA * 3}</p>
         <figure><img src="../Images/map.png" alt="A map of the town"/><figcaption>The town in 1900</figcaption></figure>
         <img src="../Images/orn.png" alt=""/>
         <aside epub:type="footnote" id="n1"><p>1 The note: dawn was early that day.</p></aside>
-        <h2 id="part-a">Part A</h2><p>{PARA * 3}</p></section>"""),
+        <h2 id="part-a">Part A</h2><p>{PARA * 2}<span class="pagenum"><a id="Page_2">[Pg 2]</a></span>{PARA}</p>
+        </section>"""),
     "OEBPS/Text/notes.xhtml": xhtml("<p>A non-linear note page, read only when a link leads there.</p>"),
     "OEBPS/Text/c2.xhtml": xhtml("""<h1>Chapter Two</h1>
         <p>Before the break<span epub:type="pagebreak" id="pb3" title="3"/> and after it, in one paragraph.</p>
@@ -124,7 +127,7 @@ def test_metadata_and_spine_order(book3):
 
 def test_non_linear_items_and_the_nav_document_are_not_read(book3):
     got = text(book3)
-    for gone in ("non-linear note page", "Contents", "Start", "In-chapter contents", "Inhalt", "a link of the contents"):
+    for gone in ("Project Gutenberg", "anyone anywhere", "non-linear note page", "Contents", "Start", "In-chapter contents", "Inhalt", "a link of the contents"):
         assert gone not in got
 
 
@@ -143,6 +146,8 @@ def test_page_breaks_footnotes_figures(book3):
     assert ("figure", "A map of the town", None) in got and ("caption", "The town in 1900", None) in got
     assert sum(r == "figure" for r, _, _ in got) == 1
     assert ("footnote", "1 The note: dawn was early that day.", None) in got
+    part_a = blocks(book3["sections"][1])
+    assert part_a[1][0] == "paragraph" and part_a[2] == ("page-number", "Pg 2", None)  # Gutenberg's pagenum
     two = blocks(book3["sections"][2]) + blocks(book3["sections"][3])  # "Notes" (h2) opens a section
     assert two[:6] == [("heading", "Chapter Two", 1),
                        ("paragraph", "Before the break and after it, in one paragraph.", None),

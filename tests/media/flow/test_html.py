@@ -309,3 +309,24 @@ def test_encyclopedia_page_furniture_and_references():
     assert ("footnote", "1. Smith, A history of the town, 1901.", None) in got
     for gone in ("Jump to content", "Contents", "[edit]", "Rivers", "Categories"):
         assert not any(gone in t for _, t, _ in got), gone
+
+
+def test_a_book_saved_as_one_page():
+    """Project Gutenberg's HTML books: their header and licence are named boilerplate, their
+    print pages are spans of class pagenum, their chapters h2s."""
+    para = "It was a dark and stormy night, and the rain fell in torrents, except at occasional intervals. "
+    chapters = "".join(f'<h2><a id="ch{i}"></a>CHAPTER {i}</h2><p>{para * 4}<span class="pagenum">'
+                       f'<a id="Page_{i}">[{i}]</a></span>{para}</p>' for i in range(1, 4))
+    page = f"""<html lang="en"><head><title>The Stormy Night, by A. Writer</title></head><body>
+    <section class="pg-boilerplate pgheader" id="pg-header"><h2>The Project Gutenberg eBook of The Stormy Night</h2>
+    <p>This ebook is for the use of anyone anywhere in the United States.</p></section>
+    <h1>THE STORMY NIGHT</h1>{chapters}
+    <section class="pg-boilerplate pgfooter" id="pg-footer"><h2>THE FULL PROJECT GUTENBERG LICENSE</h2>
+    <p>Please read this before you distribute or use this work.</p></section></body></html>"""
+    doc = read(page)
+    assert [o["title"] for o in doc["outline"]] == ["THE STORMY NIGHT", "CHAPTER 1", "CHAPTER 2", "CHAPTER 3"]
+    assert "Gutenberg" not in text(doc) and "anyone anywhere" not in text(doc)
+    got = blocks(doc)
+    assert [t for r, t, _ in got if r == "page-number"] == ["1", "2", "3"]
+    i = got.index(("heading", "CHAPTER 2", 2))
+    assert got[i + 1][0] == "paragraph" and got[i + 2] == ("page-number", "2", None)
