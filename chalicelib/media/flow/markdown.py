@@ -19,6 +19,10 @@ _FRONT_LANG = re.compile(r"^(?:lang|language|locale)\s*:\s*[\"']?(?P<v>[A-Za-z]{
                          re.M | re.I)
 # Characters of source parsed at a time, until the caps are met.
 CHUNK = 100_000
+# A README's status badges ("build passing", "coverage 98%") are pictures of metadata, not
+# figures of the document.
+_BADGE = re.compile(r"shields\.io|badge|travis-ci\.|codecov\.io|coveralls\.io|readthedocs\.org/projects/.*/badge",
+                    re.I)
 _TASK = re.compile(r"^\[[ xX]\]\s+")
 _FENCE = re.compile(r"^ {0,3}(?:```|~~~)", re.M)
 _REFERENCE = re.compile(r"^ {0,3}\[(?!\^)(?P<label>[^\]\n]{1,999})\]:[ \t]*<?(?P<href>[^\s>]+)>?", re.M)
@@ -181,6 +185,8 @@ class _Walker:
             text = _TASK.sub("", text)  # a GitHub task list's "[ ]" / "[x]" box is not read
             self.b.add("list-item", f"{number} {text}" if number and text.strip() else text)
             self.item_number[-1] = None  # an item's later paragraphs carry no number
+        elif "\n" in text:  # lines ended by hard breaks (a poem, an address) stay lines
+            self.b.add("paragraph", "", lines=text.split("\n"))
         else:
             self.b.add("paragraph", text)
         for alt in alts:
@@ -196,10 +202,12 @@ def _text(children) -> tuple[str, list[str]]:
         kind = c.type
         if kind in ("text", "code_inline"):
             out.append(c.content)
-        elif kind in ("softbreak", "hardbreak"):
+        elif kind == "softbreak":
             out.append(" ")
-        elif kind == "image":
+        elif kind == "hardbreak":
+            out.append("\n")
+        elif kind == "image" and not _BADGE.search(c.attrs.get("src") or ""):
             alt = "".join(x.content for x in (c.children or []) if x.type in ("text", "code_inline")) or c.content
             if alt.strip():
                 alts.append(alt)
-    return "".join(out), alts
+    return "".join(out).strip("\n"), alts

@@ -132,6 +132,11 @@ def storm():
 | Storm |             |
 
 ![A barometer falling](barometer.png)
+[![Build Status](https://img.shields.io/badge/build-passing-green.svg)](https://ci.example.com)
+
+Roses are red,\\
+violets are blue.\\
+That is all.
 
 Subheading
 ----------
@@ -163,6 +168,7 @@ def test_markdown_features():
     figures = [t for role, t, _ in got if role == "figure"]
     assert figures == ["A barometer falling", "inline alt"]
     assert ("paragraph", "Text with image.", None) in got
+    assert ("paragraph", "Roses are red, / violets are blue. / That is all.", None) in got  # hard breaks
     assert ("footnote", "note The note's text, with emphasis.", None) in got
     assert [(o["title"], o["level"]) for o in doc["outline"]] == [("Setext Title", 1), ("Steps", 2),
                                                                    ("Subheading", 2)]
