@@ -20,7 +20,7 @@ import posixpath
 from urllib.parse import unquote, urldefrag
 
 from chalicelib.media.flow import Builder, FlowError, safe
-from chalicelib.media.flow.html import Walker, check_depth, hidden, tag, text_of, types
+from chalicelib.media.flow.html import Walker, check_depth, hidden, links, tag, text_of, types
 
 WHAT = "EPUB book"
 XHTML_TYPES = frozenset({"application/xhtml+xml", "text/html", "application/xml", "text/xml",
@@ -149,9 +149,18 @@ def _toc_pages(opf, base: str, manifest: dict) -> set[str]:
     return out
 
 
+LINK_BLOCKS = frozenset({"ul", "ol", "table", "div", "p", "section", "dl"})
+
+
 def _not_the_book(el) -> bool:
-    """Project Gutenberg's header and licence inside its books' chapter files."""
-    return el.get("id") in ("pg-header", "pg-footer") or "pg-boilerplate" in (el.get("class") or "").split()
+    """Project Gutenberg's header and licence inside its books' chapter files, and a chapter's
+    own list of links (a contents list, an index): listeners ask for them skipped."""
+    if el.get("id") in ("pg-header", "pg-footer") or "pg-boilerplate" in (el.get("class") or "").split():
+        return True
+    if tag(el) in LINK_BLOCKS:
+        count, share = links(el)
+        return count >= 4 and share > 0.8
+    return False
 
 
 def _only_links(body) -> bool:

@@ -275,6 +275,13 @@ def _link_len(el) -> int:
     return total
 
 
+def links(el) -> tuple[int, float]:
+    """(How many links, the share of the text they hold) in `el`'s first nodes."""
+    count = sum(1 for _ in zip(range(SAMPLE // 4), el.iter("a", "{*}a")))
+    total = _text_len(el)
+    return count, (_link_len(el) / total if total else 0.0)
+
+
 def _full_len(el) -> int:
     return len(text_of(el))
 

@@ -108,7 +108,9 @@ BOOK3 = {
         <table><tr><th>Year</th><th>Event</th></tr><tr><td>1898</td><td>Invasion</td></tr></table>
         <section epub:type="endnotes" role="doc-endnotes"><h2>Notes</h2>
         <ol><li id="en1"><p>An endnote.</p></li></ol></section>
-        <nav epub:type="toc"><ol><li><a href="c2.xhtml">In-chapter contents</a></li></ol></nav>"""),
+        <nav epub:type="toc"><ol><li><a href="c2.xhtml">In-chapter contents</a></li></ol></nav>
+        <div class="contents"><p><a href="chapter%201.xhtml">One</a></p><p><a href="chapter%201.xhtml#part-a">Part</a></p>
+        <p><a href="c2.xhtml">Two</a></p><p><a href="broken.xhtml">Contents list of links</a></p></div>"""),
     # Not well-formed XML (an HTML entity with no DTD, an unclosed <br>): read as HTML.
     "OEBPS/Text/broken.xhtml": """<html><body><h1>Chapter Three</h1><p>Caf&eacute; and&nbsp;more<br>words.</p></body></html>""",
 }
@@ -127,7 +129,7 @@ def test_metadata_and_spine_order(book3):
 
 def test_non_linear_items_and_the_nav_document_are_not_read(book3):
     got = text(book3)
-    for gone in ("Project Gutenberg", "anyone anywhere", "non-linear note page", "Contents", "Start", "In-chapter contents", "Inhalt", "a link of the contents"):
+    for gone in ("Project Gutenberg", "anyone anywhere", "non-linear note page", "Contents", "Start", "In-chapter contents", "Contents list of links", "Inhalt", "a link of the contents"):
         assert gone not in got
 
 
