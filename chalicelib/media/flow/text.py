@@ -48,6 +48,7 @@ _LANGUAGES = {"english": "en", "french": "fr", "german": "de", "spanish": "es", 
               "norwegian": "no", "latin": "la", "polish": "pl", "russian": "ru", "greek": "el",
               "chinese": "zh", "japanese": "ja", "hungarian": "hu", "czech": "cs", "esperanto": "eo"}
 _CAPITAL_START = re.compile(r"^[\"'`\u201c\u2018(\[]*[A-Z]")
+_NOT_TITLE = re.compile(r"^(?:table of )?contents\.?$|^the end\.?$", re.I)
 _SENTENCE_STOP = re.compile(r"[.!?][\"'\u201d\u2019)]*$")
 _SENTENCE_END = re.compile(r"[.!?:;,\"'\u201d\u2019)\]]$")
 # A text whose lines are this long (median) is not hard-wrapped: each line is a paragraph.
@@ -103,7 +104,7 @@ def _emit(items: list[_Item], b: Builder, outline: list[dict]) -> str | None:
             if b.add("heading", "", level=item.level, lines=item.lines):
                 name = _outline_title(item.lines)
                 outline.append({"title": name, "level": item.level, "section": len(b.sections) - 1})
-                title = title or name
+                title = title or (None if _NOT_TITLE.match(name) else name)
         elif item.role == "title":
             b.add("title", "", lines=item.lines)
             title = title or " ".join(item.lines)
@@ -440,7 +441,7 @@ def _first_title(items: list[_Item]) -> None:
     for item in items:
         if item.role == "break":
             continue
-        if item.role == "heading" and item.kind in ("caps", "setext1"):
+        if item.role == "heading" and item.kind in ("caps", "setext1") and not _NOT_TITLE.match(item.lines[0]):
             item.role = "title"
         return
 

@@ -286,6 +286,12 @@ def test_a_plays_speakers_are_not_sections():
     assert ("paragraph", "HAMLET", None) in got
 
 
+def test_contents_first_is_not_the_title():
+    doc = read("CONTENTS\n\nChapter 1. Rain ...... 1\nChapter 2. Sun ...... 9\n\nCHAPTER 1. Rain\n\nIt rained.\n")
+    assert blocks(doc)[0] == ("heading", "CONTENTS", 2)
+    assert doc["title"] == "CHAPTER 1. Rain"
+
+
 def test_unwrapped_text_is_a_paragraph_per_line():
     line = "A long paragraph written on one line as editors save it, " * 4
     got = blocks(read("\n".join([line + "one.", line + "two.", line + "three."])))
