@@ -14,6 +14,7 @@ from chalicelib.engines import ocr, tts
 from chalicelib.errors import PageVoiceError
 from chalicelib.kinds import voice
 from chalicelib.kinds.page import pipeline as page_pipeline
+from chalicelib.media import types
 
 
 def _read(path: str) -> bytes:
@@ -37,12 +38,12 @@ def _write(path: Path, data) -> None:
 
 
 def _each(paths: list[str], read, out: str | None) -> int:
-    """`read(bytes)` -> a result for each file: printed, or written as OUT/<stem>.json. A bad file
+    """`read(bytes, path)` -> a result for each file: printed, or written as OUT/<stem>.json. A bad file
     is reported on one line and the batch goes on; the exit status says whether any failed."""
     failures = 0
     for path in paths:
         try:
-            result = read(_read(path))
+            result = read(_read(path), path)
         except PageVoiceError as exc:
             print(f"{path}: {exc.message}", file=sys.stderr)
             failures += 1
@@ -62,21 +63,23 @@ def cmd_ocr(args) -> int:
     except ValueError as exc:
         print(f"--skip: {exc}", file=sys.stderr)
         return 2
-    return _each(args.images, lambda data: page_pipeline.read(data, ocr_engine=args.engine, language=language,
-                                                              skip=skip), args.out)
+    # A document without pages is told by its name's ending where its bytes cannot tell
+    # (Markdown, plain text), as an upload's declared type tells the worker.
+    return _each(args.images, lambda data, path: page_pipeline.read(
+        data, ocr_engine=args.engine, language=language, skip=skip, content_type=types.for_name(path)), args.out)
 
 
 def cmd_digits(args) -> int:
     from chalicelib.kinds.digits import pipeline as digits_pipeline
 
-    return _each(args.images, lambda data: digits_pipeline.read(data, engine_name=args.engine), args.out)
+    return _each(args.images, lambda data, _: digits_pipeline.read(data, engine_name=args.engine), args.out)
 
 
 def cmd_transcribe(args) -> int:
     from chalicelib.kinds.speech import pipeline as speech_pipeline
 
     language = languages.for_upload(args.language, "transcribe")
-    return _each(args.recordings, lambda data: speech_pipeline.transcribe(data, engine_name=args.engine, language=language),
+    return _each(args.recordings, lambda data, _: speech_pipeline.transcribe(data, engine_name=args.engine, language=language),
                  args.out)
 
 
@@ -103,9 +106,9 @@ def cmd_process(args) -> int:
     language = languages.for_upload(args.language, kind.language_use)
     if kind.name == kinds.DEFAULT and (args.ocr_engine or args.tts_engine):
         outputs = page_pipeline.run(data, publish=publish, ocr_engine=args.ocr_engine, tts_engine=args.tts_engine,
-                                    language=language)
+                                    language=language, content_type=types.for_name(args.image))
     else:
-        outputs = kind.run(data, publish=publish, language=language)
+        outputs = kind.run(data, publish=publish, language=language, content_type=types.for_name(args.image))
     _write(out / kinds.RESULT, json.dumps(outputs.result, ensure_ascii=False, indent=1))
     for name, (body, _) in outputs.files.items():
         _write(out / name, body)
@@ -116,14 +119,14 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m chalicelib", description="PageVoice OCR and speech.")
     sub = p.add_subparsers(dest="command", required=True)
 
-    o = sub.add_parser("ocr", help="read text from images and documents (PDF, multi-page TIFF) with their "
-                                   "structure; prints the result JSON (no recording)")
+    o = sub.add_parser("ocr", help="read text from images and documents (PDF, multi-page TIFF, DOCX, ODT, EPUB, "
+                                   "HTML, Markdown, text) with their structure; prints the result JSON (no recording)")
     o.add_argument("images", nargs="+", metavar="FILE")
     o.add_argument("--engine", choices=sorted(ocr.ENGINES), default=None)
     o.add_argument("--out", metavar="DIR", help="write DIR/<image stem>.json for each image")
     o.add_argument("--language", default=None, metavar="CODE", help='a code of GET /languages, or "auto" (default)')
     o.add_argument("--skip", default=None, metavar="ROLES",
-                   help="roles not to speak, comma-separated (default: page-header,page-footer,page-number,footnote; "
+                   help="roles not to speak, comma-separated (default: page-header,page-footer,page-number,footnote,code; "
                         "\"\" speaks everything): the blocks' `spoken` and the result's `skipped` say it")
     o.set_defaults(func=cmd_ocr)
 

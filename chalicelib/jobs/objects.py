@@ -140,8 +140,8 @@ def presign_get(key: str, content_type: str | None, filename: str | None = None)
     declared type, or the output's), as an attachment: whatever the bytes are, a browser never
     renders an upload as a page of this site's (an image or a recording still plays in place)."""
     s = settings.get()
-    safe = content_type if content_type and "/" in content_type and not content_type.startswith("text/html") \
-        else "application/octet-stream"
+    markup = content_type and any(m in content_type.lower() for m in ("html", "xml", "svg", "javascript"))
+    safe = content_type if content_type and "/" in content_type and not markup else "application/octet-stream"
     name = filename or key.rsplit("/", 1)[-1]
     return aws.s3().generate_presigned_url(
         "get_object", Params={"Bucket": s.aws.bucket, "Key": key, "ResponseContentType": safe,

@@ -210,7 +210,7 @@ def _process(files: objects.JobFiles, key: str, job: dict, deadline: float | Non
                 first_out()
 
             outputs = kind.run(data, deadline=deadline, publish=publish, resume=resume, language=job.get("language"),
-                               options={"skip": job.get("skip")})
+                               options={"skip": job.get("skip")}, content_type=job.get("content_type"))
         if outputs.more:
             out.publish(outputs)
     except growing.ResultTooLarge:

@@ -85,6 +85,9 @@ class Kind:
     # The few numbers its job record (and the job list, and the log) keeps of a result: the
     # worker reads no result's insides (CONTRACTS: the record's `summary`).
     summary: Callable[[dict], dict] = characters
+    # Its runner takes `content_type`, the type the upload declared: what the bytes cannot
+    # tell (Markdown from plain text), and what they must then be (a declared DOCX is a DOCX).
+    declared_type: bool = False
 
     def max_bytes(self) -> int:
         return int(self.limits()["max_bytes"])
@@ -94,9 +97,11 @@ class Kind:
 
     def run(self, data: bytes, *, deadline: float | None = None,
             publish: Callable[[Outputs], None] | None = None, resume: Resume | None = None,
-            language: str | None = None, options: dict | None = None) -> Outputs:
+            language: str | None = None, options: dict | None = None, content_type: str | None = None) -> Outputs:
         module, func = self.runner.split(":")
         extra = {"resume": resume} if resume is not None else {}
+        if content_type is not None and self.declared_type:
+            extra["content_type"] = content_type
         if language is not None and self.language_use is not None:
             extra["language"] = language
         extra |= {k: v for k, v in (options or {}).items() if k in self.options and v is not None}

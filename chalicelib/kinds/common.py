@@ -37,10 +37,14 @@ CODE = {"type": "string", "pattern": "^[a-z]{2,3}$", "description": "BCP 47 prim
 POINT = {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "integer"}}
 BOX = {"type": "array", "minItems": 4, "maxItems": 4, "items": POINT,
        "description": "4 corners, clockwise from top-left, image pixels"}
+# Documents without pages (`flow`, CONTRACTS section 13) have no pixels: their boxes and sizes are null.
+_BOX_OR_NULL = {"anyOf": [BOX, {"type": "null"}], "description": "4 corners, clockwise from top-left, image "
+                                                                 "pixels; null in documents without pages (flow)"}
+_SIZE = {"type": ["integer", "null"], "minimum": 1, "description": "pixels; null in documents without pages (flow)"}
 WORD = {"type": "object", "required": ["text", "confidence", "box"],
-        "properties": {"text": {"type": "string", "minLength": 1}, "confidence": CONFIDENCE, "box": BOX}}
+        "properties": {"text": {"type": "string", "minLength": 1}, "confidence": CONFIDENCE, "box": _BOX_OR_NULL}}
 LINE = {"type": "object", "required": ["text", "confidence", "box", "words"],
-        "properties": {"text": {"type": "string", "minLength": 1}, "confidence": CONFIDENCE, "box": BOX,
+        "properties": {"text": {"type": "string", "minLength": 1}, "confidence": CONFIDENCE, "box": _BOX_OR_NULL,
                        "words": {"type": "array", "minItems": 1, "items": WORD},
                        "language": {**CODE, "description": "where the page mixes languages: this line's"}}}
 LANGUAGE = {"type": "object", "required": ["code", "confidence", "detected"],
@@ -122,16 +126,23 @@ STRUCTURE = {
                        "start": {"type": "number", "minimum": 0, "description": "seconds into speech.wav"}}}},
 }
 PAGE = {"type": "object", "required": ["width", "height", "text", "lines", "source", "image"],
-        "properties": {"width": {"type": "integer", "minimum": 1}, "height": {"type": "integer", "minimum": 1},
+        "properties": {"width": _SIZE, "height": _SIZE,
                        "text": TEXT, "lines": {"type": "array", "items": LINE},
                        "source": {"enum": ["text", "ocr"], "description": "read from the PDF's text layer, or by OCR"},
-                       "image": {"type": "string", "description": "output file: the page as read"},
+                       "image": {"type": ["string", "null"],
+                                 "description": "output file: the page as read (null in documents without pages)"},
                        "ocr": COVERAGE, "cut": CUT, "language": LANGUAGE, "blocks": BLOCKS,
                        "text_layer": TEXT_LAYER}}
 DOCUMENT = {"type": "object", "required": ["pages_in_file", "pages", "read", "complete"],
             "description": "documents only: how much of the file is read (grows while processing)",
             "properties": {"pages_in_file": INDEX, "pages": {**INDEX, "description": "pages to read (at most the limit)"},
                            "read": INDEX, "complete": {"type": "boolean"},
+                           "format": {"enum": ["docx", "odt", "epub", "html", "markdown", "text"],
+                                      "description": "documents without pages (flow): what the file was read as"},
+                           "title": {**TEXT, "description": "the title the document declares"},
+                           "words": {"type": "object", "description": "flow documents cut at the cap on words "
+                                                                     "or characters: words kept of those found",
+                                     "properties": {"kept": INDEX, "found": INDEX}},
                            "reason": {"enum": ["pages", "words", "chars"],
                                       "description": "pages past the limit were left out, or the text was cut at "
                                                      "the cap on words or characters"}}}
@@ -143,7 +154,10 @@ def text_result(kind: str) -> dict:
     return {
         "schema": {"const": 1}, "kind": {"const": kind}, "engine": {"type": "string", "minLength": 1},
         "engine_version": TEXT,
-        "width": {"type": "integer", "minimum": 1}, "height": {"type": "integer", "minimum": 1},
+        "width": _SIZE, "height": _SIZE,
+        "flow": {"const": True, "description": "CONTRACTS section 13: a document without pages (DOCX, ODT, "
+                                               "EPUB, HTML, Markdown, text); its pages are its sections, every "
+                                               "box and size null"},
         "text": {"type": "string", "description": "one line per line, in reading order"},
         "lines": {"type": "array", "items": LINE},
         "timings_ms": TIMINGS,
@@ -169,7 +183,13 @@ def check_text_result(doc: dict) -> None:
     """What the schema of a `text_result` cannot say: `text` is the lines joined (and the
     pages, for documents); read-along timings point at words that exist, in order."""
     pages = doc.get("pages")
+    flow = doc.get("flow") is True
+    sizes = [doc["width"], doc["height"]] + [p.get(k) for p in pages or [] for k in ("width", "height")]
+    if any((v is None) != flow for v in sizes):
+        raise ValueError("page result: width and height are null exactly when the result is a flow document")
     for page in pages or [doc]:
+        if any((line["box"] is None) != flow for line in page["lines"]):
+            raise ValueError("page result: boxes are null exactly when the result is a flow document")
         if page["text"] != "\n".join(line["text"] for line in page["lines"]):
             raise ValueError("page result: text must be the lines' texts joined by newlines")
         if "blocks" in page:

@@ -53,7 +53,8 @@ HINTS = {"PDF": "Export or print it to PDF again, or upload photos or scans of i
          "TIFF": "Save it again as a PDF or as JPEG pictures and upload that.",
          "HEIC image": "Save it as a JPEG and upload that.",
          "JPEG": "Save it again as a plain (not progressive) JPEG or as a PNG and upload that.",
-         "recording": "Save it again as WAV or MP3 and upload that."}
+         "recording": "Save it again as WAV or MP3 and upload that.",
+         "document": "Save it again (as PDF or plain text, for example) and upload that."}
 
 
 # ---------------------------------------------------------------- framing (both sides)
@@ -257,6 +258,17 @@ def decode_audio(data: bytes, *, max_bytes: int, max_seconds: float, deadline: f
     return audio.DecodedAudio(samples=_array(header, blobs[0], "float32"), **header["fields"])
 
 
+def read_flow(data: bytes, *, content_type: str | None, max_bytes: int, max_words: int, max_chars: int,
+              deadline: float | None = None) -> dict:
+    """flow.read in the child (DOCX, ODT, EPUB, HTML, Markdown, text): its JSON."""
+    from chalicelib.media import image
+
+    image.check_bytes(data, max_bytes)
+    with Child("document", MediaError, deadline=deadline) as child:
+        header, _ = child.call("flow", [data], content_type=content_type, max_words=max_words, max_chars=max_chars)
+    return header["doc"]
+
+
 @dataclass
 class Page:
     """document.Page's interface, answered by the child that holds the document."""
@@ -428,7 +440,13 @@ def _op_audio(state: dict, blobs: list, **kw) -> tuple[dict, list]:
     return {"shape": [samples.shape[0]], "fields": fields}, [samples]
 
 
-OPS = {"open": _op_open, "page": _op_page, "rgb": _op_rgb, "jpeg": _op_jpeg, "image": _op_image, "audio": _op_audio}
+def _op_flow(state: dict, blobs: list, **kw) -> tuple[dict, list]:
+    from chalicelib.media import flow
+
+    return {"doc": flow.read(bytes(blobs[0]), **kw)}, []
+
+
+OPS = {"flow": _op_flow, "open": _op_open, "page": _op_page, "rgb": _op_rgb, "jpeg": _op_jpeg, "image": _op_image, "audio": _op_audio}
 
 
 def main(argv: list[str]) -> None:

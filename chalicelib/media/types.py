@@ -12,15 +12,27 @@ IMAGE_FORMATS.update({"HEIF": "image/heic"})
 IMAGE_TYPES = (*dict.fromkeys(IMAGE_FORMATS.values()), "image/heif")
 # Documents of several pages (the page kind; chalicelib/media/document.py). A multi-page TIFF
 # is image/tiff: it is told from a single image by its content.
-DOCUMENT_TYPES = ("application/pdf",)
+DOCUMENT_TYPES: tuple[str, ...] = ("application/pdf",)
+# Documents without pages (chalicelib/media/flow): read as sections of reflowed text
+# (CONTRACTS section 13, `flow: true`). DOCX, ODT and EPUB are told by their zip's parts;
+# Markdown from plain text only by what the upload declares.
+FLOW_TYPES = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+              "application/vnd.oasis.opendocument.text", "application/epub+zip", "text/html",
+              "application/xhtml+xml", "text/markdown", "text/x-markdown", "text/plain")
+DOCUMENT_TYPES += FLOW_TYPES
 # File name endings the site's file picker offers for each type.
 EXTENSIONS = {"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"], "image/webp": [".webp"],
               "image/tiff": [".tif", ".tiff"], "image/bmp": [".bmp"], "image/gif": [".gif"],
-              "image/heic": [".heic"], "image/heif": [".heif"], "application/pdf": [".pdf"]}
+              "image/heic": [".heic"], "image/heif": [".heif"], "application/pdf": [".pdf"],
+              FLOW_TYPES[0]: [".docx"], FLOW_TYPES[1]: [".odt"], "application/epub+zip": [".epub"],
+              "text/html": [".html", ".htm"], "application/xhtml+xml": [".xhtml"],
+              "text/markdown": [".md", ".markdown"], "text/x-markdown": [".md"], "text/plain": [".txt", ".text"]}
 # What people call each format (the site's messages: "JPEG, PNG, ... or GIF").
 NAMES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP", "image/tiff": "TIFF",
          "image/bmp": "BMP", "image/gif": "GIF", "image/heic": "HEIC", "image/heif": "HEIF",
-         "application/pdf": "PDF"}
+         "application/pdf": "PDF", FLOW_TYPES[0]: "DOCX", FLOW_TYPES[1]: "ODT", "application/epub+zip": "EPUB",
+         "text/html": "HTML", "application/xhtml+xml": "XHTML", "text/markdown": "Markdown",
+         "text/x-markdown": "Markdown", "text/plain": "plain text"}
 
 # Speech recordings (chalicelib/media/audio.py decodes them; it identifies the format from the
 # content, so these only gate uploads). Browsers' MediaRecorder: Chrome and Firefox record
@@ -40,3 +52,9 @@ NAMES.update({"audio/wav": "WAV", "audio/x-wav": "WAV", "audio/wave": "WAV", "au
               "audio/mp3": "MP3", "audio/flac": "FLAC", "audio/x-flac": "FLAC", "audio/ogg": "Ogg",
               "audio/opus": "Opus", "audio/webm": "WebM", "video/webm": "WebM", "audio/mp4": "M4A",
               "audio/x-m4a": "M4A", "audio/aac": "AAC", "video/mp4": "MP4"})
+
+
+def for_name(filename: str) -> str | None:
+    """The content type a file name's ending says (the CLI's files), or None."""
+    lower = filename.lower()
+    return next((t for t, endings in EXTENSIONS.items() if any(lower.endswith(e) for e in endings)), None)

@@ -6,11 +6,13 @@ repeats from page to page), `spoken.script` (what the recording says), `spoken.c
 This module holds only names (the API validates uploads with them and loads nothing heavy)."""
 from __future__ import annotations
 
+# `code`: a code block of a document without pages (Markdown, HTML <pre>; CONTRACTS section
+# 13 extended): read character by character it helps nobody, so it is not spoken by default.
 ROLES = ("title", "heading", "paragraph", "list-item", "table", "caption", "footnote",
-         "page-header", "page-footer", "page-number", "figure")
+         "page-header", "page-footer", "page-number", "figure", "code")
 FURNITURE = ("page-header", "page-footer", "page-number")
 # Not spoken unless the upload says otherwise (`skip`); a listener asked for this most.
-DEFAULT_SKIP = (*FURNITURE, "footnote")
+DEFAULT_SKIP = (*FURNITURE, "footnote", "code")
 
 
 def check_skip(value) -> tuple[str, ...] | None:

@@ -77,7 +77,7 @@ def listing(job_id: str) -> list[str]:
 
 def publishing(n_pages: int, on_page=None):
     """A page kind's run that publishes a dense document page by page, then returns it."""
-    def run(data, *, deadline=None, publish=None, resume=None):
+    def run(data, *, deadline=None, publish=None, resume=None, content_type=None):
         pages = []
         for i in range(n_pages):
             pages.append(page(i))

@@ -75,7 +75,7 @@ def test_every_allowed_type(client, content_type):
 @pytest.mark.parametrize("changes,field,part", [
     ({"content_type": "application/zip"}, "content_type", "not a type the page kind reads"),
     ({"content_type": "image/svg+xml"}, "content_type", "not a type the page kind reads"),
-    ({"content_type": "text/html"}, "content_type", "not a type the page kind reads"),
+    ({"content_type": "application/x-msdownload"}, "content_type", "not a type the page kind reads"),
     ({"size": 0}, "size", "empty"),
     ({"size": -5}, "size", "empty"),
     ({"size": 15 * 1024 * 1024 + 1}, "size", "too large"),
@@ -132,8 +132,8 @@ def test_the_kind_is_chosen_stored_and_returned(client, monkeypatch):
     assert page.status_code == 201 and page.json_body["kind"] == "page"  # the default
     stub = upload(client, headers, kind="stub", content_type="text/plain; charset=utf-8", filename="a.txt", size=100)
     assert stub.status_code == 201 and stub.json_body["kind"] == "stub"
-    # The stub kind takes text/plain (parameters dropped), the page kind does not.
-    assert_error(upload(client, headers, content_type="text/plain"), 400, "not a type the page kind reads")
+    # The stub kind takes text/plain (parameters dropped); no kind takes CSV.
+    assert_error(upload(client, headers, content_type="text/csv"), 400, "not a type the page kind reads")
     listed = client.http.get("/jobs", headers=headers).json_body["jobs"]
     assert [(j["job_id"], j["kind"]) for j in listed] == [(stub.json_body["job_id"], "stub"),
                                                           (page.json_body["job_id"], "page")]
@@ -157,7 +157,7 @@ def test_kinds_route_lists_what_each_kind_accepts(client, monkeypatch):
     assert {".jpg", ".pdf", ".heic"} <= set(page["extensions"]) and page["max_bytes"] == 15 * 1024 * 1024
     assert {"application/pdf", "image/heic", "image/tiff"} <= set(page["content_types"]) and page["max_pages"] == 50
     assert page["outputs"] == ["result.json", "speech.wav", "speech.mp3", "chapters.vtt"]
-    assert page["options"]["skip"]["default"] == ["page-header", "page-footer", "page-number", "footnote"]
+    assert page["options"]["skip"]["default"] == ["page-header", "page-footer", "page-number", "footnote", "code"]
     assert "table" in page["options"]["skip"]["roles"]
 
 

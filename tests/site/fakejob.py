@@ -206,7 +206,7 @@ def record(store: Store, pages: list[dict], order: list[tuple[int, int]], output
     return parts, words, start
 
 
-DEFAULT_SKIP = ["page-header", "page-footer", "page-number", "footnote"]
+DEFAULT_SKIP = ["page-header", "page-footer", "page-number", "footnote", "code"]
 
 
 def make_structured_job(stack, pages_blocks: list[list[dict]], *, filename: str = "harbour-report.pdf",

@@ -19,13 +19,13 @@ RESULT_SCHEMA = {
 
 KIND = Kind(
     name=NAME, label="Photo, scan or document",
-    description="A photo, a scan or a PDF of text: the text, its place on each page, and a recording of it "
-                "that lights up each word as it is spoken.",
+    description="A photo, a scan or a document (PDF, Word, OpenDocument, EPUB, web page, Markdown or text): "
+                "its text with its structure, and a recording of it that lights up each word as it is spoken.",
     content_types=types.IMAGE_TYPES + types.DOCUMENT_TYPES,
-    extensions=tuple(e for t in types.IMAGE_TYPES + types.DOCUMENT_TYPES for e in types.EXTENSIONS[t]),
+    extensions=tuple(dict.fromkeys(e for t in types.IMAGE_TYPES + types.DOCUMENT_TYPES for e in types.EXTENSIONS[t])),
     runner="chalicelib.kinds.page.pipeline:run", resumable=True,
     result_schema=RESULT_SCHEMA, outputs=(RECORDING, RECORDING_MP3, CHAPTERS), audio=RECORDING, limits=image_limits,
-    checks=check_text_result, summary=text_summary,
+    checks=check_text_result, summary=text_summary, declared_type=True,
     # The OCR model at init; language identification and the voice behind it at low priority
     # (pipeline.warm_up).
     warm_up="chalicelib.kinds.page.pipeline:warm_up_text", warm_later="chalicelib.kinds.page.pipeline:warm_up_later",

@@ -99,15 +99,21 @@ def read_image(rgb, *, ocr_engine: str | None = None, watch: Stopwatch | None = 
 
 def run(data: bytes, *, deadline: float | None = None, publish: Callable[[Outputs], None] | None = None,
         resume: Resume | None = None, ocr_engine: str | None = None, tts_engine: str | None = None,
-        language: str | None = None, skip=None) -> Outputs:
+        language: str | None = None, skip=None, content_type: str | None = None) -> Outputs:
     """The kind's function (chalicelib.kinds.base). Each stage publishes as it goes; when
-    `deadline` comes first, the outputs say `more` and `resume` continues them."""
+    `deadline` comes first, the outputs say `more` and `resume` continues them. `content_type`:
+    what the upload declared (a document without pages is read as one: chalicelib.media.flow)."""
     from chalicelib.media import document as documents  # here: the keras-ocr venv's CLI has no PDF stack
 
     emit = publish or (lambda outputs: None)
     watch = Stopwatch()
     prior = resume.result if resume else None
-    if documents.is_document(data):
+    if prior is not None and prior.get("flow"):
+        result = prior  # read by an earlier invocation
+    elif _flow_format(data, content_type):
+        result = _read_flow(data, content_type, watch, deadline, language, skip)
+        emit(Outputs(result=dict(result)))
+    elif documents.is_document(data):
         result, more = _read_document(data, prior, emit, watch, deadline, ocr_engine, language, skip)
         if more:
             return Outputs(result=result, more=True)
@@ -122,17 +128,70 @@ def run(data: bytes, *, deadline: float | None = None, publish: Callable[[Output
 
 
 def read(data: bytes, *, ocr_engine: str | None = None, language: str | None = None,
-         deadline: float | None = None, skip=None) -> dict:
+         deadline: float | None = None, skip=None, content_type: str | None = None) -> dict:
     """An image or a document -> its result without a recording (the `ocr` command, benchmarks):
     the text, its boxes and its structure (CONTRACTS sections 1, 7 and 13)."""
     try:
         from chalicelib.media import document as documents
     except ImportError:  # the keras-ocr venv reads images only: it has no PDF stack
         documents = None
+    if documents is not None and _flow_format(data, content_type):
+        return _read_flow(data, content_type, Stopwatch(), deadline, language, skip)
     if documents is not None and documents.is_document(data):
         result, _ = _read_document(data, None, lambda outputs: None, Stopwatch(), deadline, ocr_engine, language, skip)
         return result
     return recognize(data, ocr_engine=ocr_engine, deadline=deadline, language=language, skip=skip)
+
+
+def _flow_format(data: bytes, content_type: str | None) -> str | None:
+    from chalicelib.media import flow
+
+    return flow.format_of(data, content_type)
+
+
+def _read_flow(data: bytes, content_type: str | None, watch: Stopwatch, deadline: float | None,
+               language: str | None, skip=None) -> dict:
+    """A document without pages (DOCX, ODT, EPUB, HTML, Markdown, text) -> its result: its
+    sections as pages of reflowed text, every box null (CONTRACTS section 13, `flow: true`),
+    each section's language detected (or the upload's), cut at the document's caps."""
+    s = settings.get()
+    with watch.stage("decode"):
+        doc = sandbox.read_flow(data, content_type=content_type, max_bytes=s.limits.max_upload_bytes,
+                                max_words=s.limits.max_document_words, max_chars=s.limits.max_document_chars,
+                                deadline=deadline)
+    fallback = doc.get("language")
+    pages: list[dict] = []
+    with watch.stage("language"):
+        for section in doc["sections"]:
+            page = {"width": None, "height": None, "text": "\n".join(line["text"] for line in section["lines"]),
+                    "lines": section["lines"], "blocks": section["blocks"], "source": "text", "image": None}
+            so_far = pages[-1]["language"]["code"] if pages else _declared(fallback)
+            pages.append(with_language(page, language, so_far))
+    info = {"format": doc["format"], "pages_in_file": len(pages), "pages": len(pages), "read": len(pages),
+            "complete": doc["cut"] is None}
+    if doc.get("title"):
+        info["title"] = doc["title"]
+    if doc["cut"] is not None:
+        info["reason"] = doc["cut"]["reason"]
+        info["words"] = {"kept": doc["cut"]["kept"], "found": doc["cut"]["found"]}
+    outline = [{"title": o["title"], "level": o["level"], "page": o["section"]} for o in doc["outline"]]
+    first = pages[0] if pages else {"lines": []}
+    result = {"schema": 1, "kind": NAME, "engine": "text", "engine_version": doc["format"], "flow": True,
+              "width": None, "height": None, "text": document_text(pages), "lines": first["lines"],
+              "timings_ms": dict(watch.ms), "pages": pages, "document": info}
+    if pages:
+        result["language"] = document_language(pages)
+    return structured(result, skip, outline)
+
+
+def _declared(code: str | None) -> str | None:
+    """A document's declared language ("en-GB", "fr") as the table's code, if it has one."""
+    if not code:
+        return None
+    from chalicelib import languages
+
+    primary = code.split("-")[0].split("_")[0].strip().lower()
+    return primary if languages.get(primary) is not None else None
 
 
 def _read_document(data: bytes, prior: dict | None, emit, watch: Stopwatch, deadline: float | None,

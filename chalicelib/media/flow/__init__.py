@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from chalicelib.errors import MediaError
+from chalicelib.structure import ROLES
 from chalicelib.structure.layout import Block, Cell
 
 # A section (a "page" of a flow document) ends at the next block past this many words, and
@@ -30,14 +32,11 @@ from chalicelib.structure.layout import Block, Cell
 SECTION_WORDS = 1500
 SECTION_LEVEL = 2
 _SPACE = re.compile(r"\s+")
-# Roles a flow document's blocks take (structure.ROLES); `code` is a code block (Markdown,
-# HTML <pre>), left unspoken by default.
-FLOW_ROLES = ("title", "heading", "paragraph", "list-item", "table", "caption", "footnote",
-              "page-header", "page-footer", "page-number", "figure", "code")
 
 
-class FlowError(ValueError):
+class FlowError(MediaError):
     """The file is not a readable document of its format: the message says why, for people."""
+    code = "bad_document"
 
 
 @dataclass
@@ -72,7 +71,7 @@ class Builder:
         """One block of `role` whose text is `text` (whitespace collapsed), or whose lines are
         `lines` (a list item's or a poem's lines, a code block's). `level`: a heading's, 1-6.
         False when nothing was kept (empty, or the caps are met)."""
-        if role not in FLOW_ROLES:
+        if role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
         texts = [t for t in (_clean(t) for t in (lines if lines is not None else [text])) if t]
         if not texts:
@@ -198,13 +197,22 @@ def sniff(data: bytes, content_type: str | None = None) -> str | None:
         return _zip_format(data)
     declared = HINTS.get((content_type or "").split(";")[0].strip().lower())
     head = data[:4096]
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00\x00" not in head[:2]:
-        return None  # binary (UTF-16 text with its BOM is not)
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")) and not _utf16_like(head):
+        return None  # binary: text has no NUL bytes unless it is UTF-16
     if head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8", b"GIF8", b"II*\x00", b"MM\x00*", b"RIFF")):
         return None
     if declared == "html" or _HTML_START.match(_ascii_head(head)):
         return "html"
     return declared or "text"
+
+
+def _utf16_like(head: bytes) -> bool:
+    """UTF-16 without a BOM: mostly Latin text has a NUL in every other byte, on one side."""
+    even, odd = head[0::2], head[1::2]
+    if len(head) < 8:
+        return False
+    zeros = (even.count(0) / len(even), odd.count(0) / max(1, len(odd)))
+    return max(zeros) > 0.3 and min(zeros) < 0.02
 
 
 def _ascii_head(head: bytes) -> bytes:
@@ -239,12 +247,45 @@ def _zip_format(data: bytes) -> str | None:
     return None
 
 
+# Declared types whose bytes must say the same (zips: their parts), and what they must be.
+STRICT = {"application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+          "application/vnd.oasis.opendocument.text": "odt", "application/epub+zip": "epub"}
+
+
+def format_of(data: bytes, content_type: str | None) -> str | None:
+    """The flow format to read `data` as, or None when it is not a flow document (a PDF, an
+    image): by its bytes, given the type the upload declared (None: a zip's parts alone
+    decide). FlowError when the declared type and the bytes disagree."""
+    declared = (content_type or "").split(";")[0].strip().lower()
+    if not declared:
+        return _zip_format(data) if data[:4] == ZIP_MAGIC else None
+    from chalicelib.media.types import FLOW_TYPES
+
+    if declared not in FLOW_TYPES:
+        return None
+    fmt = sniff(data, declared)
+    want = STRICT.get(declared)
+    if want is not None and fmt != want:
+        name = FORMATS[want][1]
+        raise FlowError(f"This file was uploaded as a {name}, but it is not one: {_WHAT_IT_HOLDS[want]} "
+                        f"Save it again as a {name} (or as PDF) and upload that.")
+    if fmt is None or fmt in STRICT.values() and want is None:
+        raise FlowError("This file is not a text document PageVoice can read: its content is not text "
+                        "(DOCX, ODT, EPUB, HTML, Markdown or plain text).")
+    return fmt
+
+
+_WHAT_IT_HOLDS = {"docx": "a Word document is a zip holding word/document.xml.",
+                  "odt": "an OpenDocument text is a zip whose first part names its type.",
+                  "epub": "an EPUB is a zip whose first part is its 'mimetype'."}
+
+
 def read(data: bytes, *, content_type: str | None = None, max_words: int, max_chars: int) -> dict:
     """A flow document's sections (Builder.finish), read by its format's module. FlowError
     with a sentence for people when the file is not readable as what it claims to be."""
     import importlib
 
-    fmt = sniff(data, content_type)
+    fmt = format_of(data, content_type) or (sniff(data, content_type) if content_type else None)
     if fmt is None:
         raise FlowError("This file is not a document PageVoice reads (DOCX, ODT, EPUB, HTML, Markdown or text).")
     module = importlib.import_module(f"chalicelib.media.flow.{FORMATS[fmt][0]}")
