@@ -101,14 +101,10 @@ def docx(body: str, *, styles: str | None = STYLES, numbering: str | None = NUMB
          drop: tuple[str, ...] = ()) -> bytes:
     """A .docx whose body is `body` (paragraph XML); headers/footers are their paragraphs' XML."""
     parts: dict[str, str | bytes] = {
-        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                               '<Default Extension="xml" ContentType="application/xml"/></Types>',
         "_rels/.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
                        f'<Relationship Id="rId1" Type="{REL}officeDocument" Target="word/document.xml"/>'
                        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/'
                        'metadata/core-properties" Target="docProps/core.xml"/></Relationships>',
-        "word/document.xml": f'<?xml version="1.0" encoding="UTF-8"?><w:document {NS}><w:body>{body}'
-                             "<w:sectPr/></w:body></w:document>",
     }
     rels = []
     if styles:
@@ -131,6 +127,11 @@ def docx(body: str, *, styles: str | None = STYLES, numbering: str | None = NUMB
         for i, xml in enumerate(items, 1):
             parts[f"word/{kind}{i}.xml"] = f"<w:{tag} {NS}>{xml}</w:{tag}>"
             rels.append((kind, f"{kind}{i}.xml"))
+    refs = "".join(f'<w:{k}Reference w:type="{"default" if n == 1 else "even"}" r:id="rId{i}"/>'
+                   for i, (k, t) in enumerate(rels, 10) if k in ("header", "footer")
+                   for n in [int(t.removesuffix(".xml")[len(k):])] if n <= 2)
+    parts["word/document.xml"] = (f'<?xml version="1.0" encoding="UTF-8"?><w:document {NS}><w:body>{body}'
+                                  f"<w:sectPr>{refs}</w:sectPr></w:body></w:document>")
     parts["word/_rels/document.xml.rels"] = (
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         + "".join(f'<Relationship Id="rId{i}" Type="{REL}{k}" Target="{t}"/>' for i, (k, t) in enumerate(rels, 10))
@@ -141,6 +142,7 @@ def docx(body: str, *, styles: str | None = STYLES, numbering: str | None = NUMB
     parts["docProps/core.xml"] = ('<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
                                   'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
                                   f"{core}</cp:coreProperties>")
+    parts["[Content_Types].xml"] = _content_types(parts)
     parts.update(extra or {})
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
@@ -148,6 +150,25 @@ def docx(body: str, *, styles: str | None = STYLES, numbering: str | None = NUMB
             if name not in drop:
                 z.writestr(name, content.encode() if isinstance(content, str) else content)
     return out.getvalue()
+
+
+WML = "application/vnd.openxmlformats-officedocument.wordprocessingml."
+TYPES = {"document": "document.main", "styles": "styles", "numbering": "numbering", "footnotes": "footnotes",
+         "endnotes": "endnotes", "comments": "comments", "header": "header", "footer": "footer"}
+
+
+def _content_types(parts: dict) -> str:
+    """[Content_Types].xml naming each part as Word does (python-docx refuses a file without)."""
+    out = ['<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+           '<Default Extension="xml" ContentType="application/xml"/>'
+           '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+           '<Override PartName="/docProps/core.xml" '
+           'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>']
+    for name in parts:
+        stem = name.rpartition("/")[2].removesuffix(".xml").rstrip("0123456789")
+        if name.startswith("word/") and stem in TYPES:
+            out.append(f'<Override PartName="/{name}" ContentType="{WML}{TYPES[stem]}+xml"/>')
+    return "".join(out) + "</Types>"
 
 
 def text_box(text: str) -> str:

@@ -48,14 +48,15 @@ def h(text: str, level: int) -> str:
 
 
 def odt(body: str, *, automatic: str = "", master: str = "", title: str | None = None,
-        language: str | None = None, styles: bool = True, drop: tuple[str, ...] = (),
+        language: str | None = None, styles: bool = True, outline_style: str = "", drop: tuple[str, ...] = (),
         extra: dict[str, bytes] | None = None) -> bytes:
     """An .odt whose office:text holds `body`; `master` is a master page's inner XML
     (style:header, style:footer ...)."""
     content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {NS}>'
                f"<office:automatic-styles>{automatic}</office:automatic-styles>"
                f"<office:body><office:text>{body}</office:text></office:body></office:document-content>")
-    styles_xml = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-styles {NS}>{STYLES}'
+    styles_xml = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-styles {NS}>'
+                  + STYLES.replace("</office:styles>", outline_style + "</office:styles>") +
                   f'<office:master-styles><style:master-page style:name="Standard">{master}</style:master-page>'
                   "</office:master-styles></office:document-styles>")
     meta = "".join([f"<dc:title>{title}</dc:title>" if title else "",
@@ -64,6 +65,11 @@ def odt(body: str, *, automatic: str = "", master: str = "", title: str | None =
     parts: dict[str, str | bytes] = {"content.xml": content, "meta.xml": meta_xml}
     if styles:
         parts["styles.xml"] = styles_xml
+    parts["META-INF/manifest.xml"] = (
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text"/>'
+        + "".join(f'<manifest:file-entry manifest:full-path="{n}" manifest:media-type="text/xml"/>' for n in parts)
+        + "</manifest:manifest>")
     parts.update(extra or {})
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:

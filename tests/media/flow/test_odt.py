@@ -32,9 +32,11 @@ def test_odfpy_manual_title_headings_outline_and_no_table_of_contents(odfpy):
     assert doc["language"] == "en-GB"
     got = blocks(doc)
     assert got[0] == ("title", None, "Application Programmer's Interface")
-    assert ("heading", 1, "Introduction") in got and ("heading", 2, "About OpenDocument") in got
+    # numbered as the document shows them, by its outline style
+    assert ("heading", 1, "1 Introduction") in got and ("heading", 2, "1.1 About OpenDocument") in got
     outline = [(o["title"], o["level"]) for o in doc["outline"]]
-    assert outline[:4] == [("Introduction", 1), ("About OpenDocument", 2), ("Creating a document", 1), ("Example", 2)]
+    assert outline[:4] == [("1 Introduction", 1), ("1.1 About OpenDocument", 2), ("2 Creating a document", 1),
+                           ("2.1 Example", 2)]
     assert len(outline) > 100
     sections = [o["section"] for o in doc["outline"]]
     assert sections == sorted(sections) and sections[-1] > 10
@@ -103,6 +105,21 @@ def test_headings_title_subtitle_captions_code_and_metadata():
                            ("code", None, "print('hi')"), ("title", None, "Encore un titre")]
     assert doc["title"] == "Rapport" and doc["language"] == "fr-CA"
     assert read(make(p("x")))["language"] == "fr-FR"  # the default paragraph style's language
+
+
+def test_headings_numbered_by_the_outline_style_and_page_anchored_frames():
+    outline = ('<text:outline-style style:name="Outline">'
+               '<text:outline-level-style text:level="1" style:num-format="1" style:num-suffix="."/>'
+               '<text:outline-level-style text:level="2" style:num-format="1" text:display-levels="2"/>'
+               '<text:outline-level-style text:level="3" style:num-format=""/></text:outline-style>')
+    frame = ('<draw:frame text:anchor-type="page"><draw:text-box>' + p("Page box.") + "</draw:text-box>"
+             "<svg:desc>A chart of sales</svg:desc></draw:frame>")
+    body = (frame + h("Einleitung", 1) + h("Ziel", 2) + h("Weg", 2) + h("Detail", 3) + h("Methoden", 1) + h("Daten", 2)
+            + '<text:h text:outline-level="1" text:is-list-header="true">Anhang</text:h>')
+    assert blocks(read(make(body, outline_style=outline))) == [
+        ("figure", None, "A chart of sales"), ("paragraph", None, "Page box."),
+        ("heading", 1, "1. Einleitung"), ("heading", 2, "1.1 Ziel"), ("heading", 2, "1.2 Weg"),
+        ("heading", 3, "Detail"), ("heading", 1, "2. Methoden"), ("heading", 2, "2.1 Daten"), ("heading", 1, "Anhang")]
 
 
 def test_lists_carry_their_style_numbers():
