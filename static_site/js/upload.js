@@ -33,6 +33,15 @@ export function typeFromName(kind, name) {
 
 // Recognise a file by its first bytes where we can: a renamed text file claims image/png by
 // its extension, and we would rather say so now than after the upload.
+const DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+const ODT = "application/vnd.oasis.opendocument.text";
+const EPUB = "application/epub+zip";
+const ZIP = "zip"; // sniff's answer for a zip that does not name its type
+const ZIP_TYPES = [DOCX, ODT, EPUB];
+// Documents of text: no signature, but never binary (UTF-16 aside, which starts with its BOM).
+const TEXT_TYPES = ["text/plain", "text/markdown", "text/x-markdown", "text/html", "application/xhtml+xml"];
+// What browsers and systems declare when they do not know the format: the name's ending says more.
+const GENERIC = ["application/octet-stream", "application/zip", "application/x-zip-compressed", "binary/octet-stream"];
 // HEIC/HEIF (ISO base media: "ftyp" and a brand at byte 8): what iPhones save.
 const HEIC_BRANDS = ["heic", "heix", "heim", "heis", "hevc", "hevx"];
 const HEIF_BRANDS = ["mif1", "msf1", "mif2"];
@@ -47,11 +56,17 @@ const SIGNATURES = {
   "image/heic": (b, ascii) => brand(ascii, HEIC_BRANDS),
   "image/heif": (b, ascii) => brand(ascii, HEIF_BRANDS),
   "application/pdf": (b, ascii) => ascii(0, "%PDF-"),
+  // A zip whose first part is "mimetype", stored, says its own type (EPUB, ODT); any other
+  // zip may be a DOCX (told by its parts, which the worker reads).
+  [ZIP]: (b, ascii) => ascii(0, "PK\x03\x04"),
 };
 const ENDINGS = {
   "image/jpeg": [".jpg", ".jpeg", ".jpe", ".jfif"], "image/png": [".png"], "image/webp": [".webp"],
   "image/tiff": [".tif", ".tiff"], "image/bmp": [".bmp"], "image/gif": [".gif"],
   "image/heic": [".heic"], "image/heif": [".heif", ".hif"], "application/pdf": [".pdf"],
+  [DOCX]: [".docx"], [ODT]: [".odt"], [EPUB]: [".epub"],
+  "text/html": [".html", ".htm"], "application/xhtml+xml": [".xhtml"],
+  "text/markdown": [".md", ".markdown"], "text/x-markdown": [".md", ".markdown"], "text/plain": [".txt", ".text"],
 };
 const HEIF_FAMILY = ["image/heic", "image/heif"];
 
@@ -71,10 +86,55 @@ export function takesDocuments(kind) {
   return Boolean(kind?.content_types?.includes("application/pdf"));
 }
 
-function sniff(bytes) {
-  const b = new Uint8Array(bytes);
+/** Does the kind read documents without pages (Word, EPUB, web pages, Markdown, text)? */
+export function takesTexts(kind) {
+  return Boolean(kind?.content_types?.some((type) => ZIP_TYPES.includes(type) || TEXT_TYPES.includes(type)));
+}
+
+const HEAD_BYTES = 4096; // enough for every signature and to tell text from binary
+
+function sniff(b) {
   const ascii = (start, text) => [...text].every((ch, i) => b[start + i] === ch.charCodeAt(0));
-  return Object.keys(SIGNATURES).find((type) => SIGNATURES[type](b, ascii)) || "";
+  const type = Object.keys(SIGNATURES).find((t) => SIGNATURES[t](b, ascii)) || "";
+  return type === ZIP ? zipType(b, ascii) : type;
+}
+
+// A zip's first local header: the name at byte 30 (its length at 26, the extra field's at 28),
+// the compression method at 8 (0: stored) and the stored size at 18. EPUB and ODF put a stored
+// "mimetype" first so that its type can be read this way.
+function zipType(b, ascii) {
+  const u16 = (at) => b[at] | (b[at + 1] << 8);
+  if (u16(26) !== 8 || !ascii(30, "mimetype") || u16(8) !== 0) return ZIP;
+  const from = 38 + u16(28);
+  const type = String.fromCharCode(...b.slice(from, from + Math.min(u16(18), 100))).trim();
+  return /^[\w.+-]+\/[\w.+-]+$/.test(type) ? type : ZIP;
+}
+
+/** Whether the first bytes of a file are not text: a NUL (outside UTF-16 with its BOM), or
+ *  many control characters. Latin-1 and UTF-8 pass; the worker detects the encoding. */
+export function looksBinary(b) {
+  if ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff)) return false;
+  let controls = 0;
+  for (const byte of b) {
+    if (byte === 0) return true;
+    if (byte < 0x20 && ![0x09, 0x0a, 0x0c, 0x0d, 0x1b].includes(byte)) controls += 1;
+  }
+  return controls > b.length / 10;
+}
+
+/**
+ * The type to declare for `file` before looking at its bytes: the browser's, unless it says
+ * nothing useful. Browsers give "" or a generic type for .heic, .md, .epub on some systems,
+ * and text/plain for Markdown: the worker tells Markdown from plain text only by the declared
+ * type, so the name's ending decides among text types.
+ */
+export function declaredType(file, kind) {
+  const declared = String(file.type || "").split(";")[0].trim().toLowerCase();
+  const byName = typeFromName(kind, file.name);
+  if (!declared || declared === "application/octet-stream") return byName;
+  if (GENERIC.includes(declared)) return byName || declared;
+  if (["text/plain", "text/xml", "application/xml"].includes(declared) && TEXT_TYPES.includes(byName)) return byName;
+  return declared;
 }
 
 /** Check a file against a kind before uploading; returns the content type to declare, or
@@ -82,25 +142,40 @@ function sniff(bytes) {
 export async function checkFile(file, kind, { checkSize = true } = {}) {
   const name = file.name || "This file";
   const wanted = `a ${formatNames(kind)} file`;
-  // Browsers often give no type (or a generic one) for .heic files: the name's ending says it.
-  let declared = (file.type || "").split(";")[0].trim().toLowerCase();
-  if (!declared || declared === "application/octet-stream") declared = typeFromName(kind, file.name);
+  const declared = declaredType(file, kind);
   if (declared && !kind.content_types.includes(declared)) {
     throw new UploadError(`“${name}” is not a file PageVoice can read as ${kind.label.toLowerCase()}. Choose ${wanted}.`);
   }
   if (file.size === 0) throw new UploadError(`“${name}” is empty. Choose another file.`);
   if (checkSize) checkSizeOf(file, kind);
-  let actual = "";
+  let head;
   try {
-    actual = sniff(await file.slice(0, 16).arrayBuffer());
+    head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
   } catch {
     throw new UploadError(`“${name}” could not be read. Choose it again.`);
   }
+  return typeOfBytes(head, declared, kind, { name, wanted });
+}
+
+// The type to declare, now that the first bytes are known (checkFile).
+function typeOfBytes(head, declared, kind, { name, wanted }) {
+  // A text file is text whatever its first letters spell ("BM..." is also a bitmap's mark).
+  if (TEXT_TYPES.includes(declared)) {
+    if (!looksBinary(head)) return declared;
+    const actual = sniff(head);
+    if (actual && kind.content_types.includes(actual)) return actual; // a PDF or an EPUB named .txt
+    throw new UploadError(`“${name}” is not text: it holds binary data. Choose ${wanted}.`);
+  }
+  const actual = sniff(head);
   // A .heif file may carry a HEIC brand and the reverse: the name's type stands within the family.
-  if (HEIF_FAMILY.includes(actual) && HEIF_FAMILY.includes(declared) && kind.content_types.includes(declared)) return declared;
+  if (HEIF_FAMILY.includes(actual) && HEIF_FAMILY.includes(declared)) return declared;
   if (actual && kind.content_types.includes(actual)) return actual;
-  // Kinds whose every format we can recognise (images) refuse what we do not recognise.
-  if (actual || kind.content_types.every((type) => type in SIGNATURES)) {
+  // A DOCX is a zip that does not name its type: the declared type stands (the worker checks its parts).
+  if (actual === ZIP && ZIP_TYPES.includes(declared)) return declared;
+  // Refused: bytes we know that the kind does not read, bytes that are not what a type with a
+  // signature declares, and anything unrecognised for kinds whose every format has one (images).
+  const recognisable = (type) => type in SIGNATURES || ZIP_TYPES.includes(type);
+  if (actual || recognisable(declared) || kind.content_types.every(recognisable)) {
     throw new UploadError(`“${name}” does not look like ${wanted}. Choose another file.`);
   }
   if (!declared) throw new UploadError(`“${name}” is not ${wanted}. Choose another file.`);

@@ -80,7 +80,7 @@ def test_server_errors_are_shown_once(page, stack):
     assert visible_with(page, message) == 1
 
     login_ui(page, stack, user)
-    page.set_input_files("#upload-input", files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hi"}])
+    page.set_input_files("#upload-input", files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"\x00\x01hi"}])
     page.locator("#upload-error").wait_for(state="visible")
     assert visible_with(page, "notes.txt") == 1
 

@@ -241,7 +241,7 @@ def test_enter_opens_the_file_chooser(page, stack):
         page.keyboard.press("Enter")
 
     signed_in(page, stack)
-    page.wait_for_function("() => document.querySelector('#upload-label').textContent === 'Choose photos or a PDF'")
+    page.wait_for_function("() => document.querySelector('#upload-label').textContent === 'Choose photos or a document'")
     page.focus("#upload-input")
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Enter")

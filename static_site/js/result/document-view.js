@@ -1,6 +1,6 @@
 // The document view (issue 38): a page's text drawn with its real structure (CONTRACTS section
 // 13), so a screen reader's heading, list and table navigation work on it: h1-h6, ol/ul, a table
-// with th (scope) and its caption, figure with figcaption. What the recording leaves out is
+// with th (scope) and its caption, figure with figcaption, a code block as pre/code. What the recording leaves out is
 // dimmed and says so in words ("Page number, not read"). The words are the same spans as in the
 // plain view (overlay.js renderText), moved into the blocks, so the read-along lights them alike.
 
@@ -32,6 +32,7 @@ function drawPart(part, draw) {
     case "figure": return drawFigure(part, draw);
     case "caption": return block("p", part, draw, { className: "doc-caption" });
     case "footnote": return block("p", part, draw, { className: "doc-footnote" });
+    case "code": return drawCode(part, draw);
     case "furniture": return block("p", part, draw, { className: "doc-furniture" });
     default: return block("p", part, draw, { className: "doc-paragraph" });
   }
@@ -61,11 +62,12 @@ function mark(el, part, { p }) {
 }
 
 // The lines of a block, each a span (language.js marks a line's own language on it), joined
-// by a space; a word broken over two lines ("develop-" / "ment") is not spaced apart.
-function fill(el, lines, { lines: all, lineEls }) {
+// by a space (`joiner`); a word broken over two lines ("develop-" / "ment") is not spaced apart.
+function fill(el, lines, { lines: all, lineEls }, joiner = " ") {
   lines.forEach((l, k) => {
     const prev = k > 0 ? String(all[lines[k - 1]]?.text || "") : "";
-    if (k > 0 && !(/\p{L}-$/u.test(prev) && /^\p{Ll}/u.test(String(all[l]?.text || "")))) el.append(" ");
+    const broken = joiner === " " && /\p{L}-$/u.test(prev) && /^\p{Ll}/u.test(String(all[l]?.text || ""));
+    if (k > 0 && !broken) el.append(joiner);
     const from = lineEls[l];
     const span = document.createElement("span");
     span.className = "text-line";
@@ -91,9 +93,26 @@ function ownWords(el) {
   el.dir = "ltr";
 }
 
+// A code block: its lines one under another, as written (<pre><code>); "not read" before it
+// when the recording leaves it out (by default: its words are not spoken one by one).
+function drawCode(part, draw) {
+  const pre = document.createElement("pre");
+  pre.className = "doc-code";
+  mark(pre, part, draw);
+  fill(pre.appendChild(document.createElement("code")), part.lines, draw, "\n");
+  return isSpoken(part.block) ? [pre] : [notReadTag(part.block, "p"), pre];
+}
+
+// Bullets a document's text does not carry (Markdown, HTML, DOCX lists) are drawn, as numbers
+// are not: a numbered item's number is in its text (and spoken).
+const BULLET = /^\s*[•·▪◦‣∙*+–—-]\s/u;
+
 function drawList(part, draw) {
   const list = document.createElement(part.ordered ? "ol" : "ul");
   list.className = "doc-list";
+  if (!part.ordered && !part.items.some((item) => BULLET.test(draw.lines[item.lines[0]]?.text || ""))) {
+    list.classList.add("doc-list-bullets");
+  }
   for (const item of part.items) list.append(...block("li", item, draw));
   return list;
 }

@@ -12,6 +12,7 @@ const NAMES = {
   "page-header": "running header",
   "page-footer": "running footer",
   footnote: "footnote",
+  code: "code block",
   title: "title",
   heading: "heading",
   paragraph: "paragraph",
@@ -73,8 +74,8 @@ export function headingLevel(block) {
 /**
  * The page as parts to draw, in reading order: {type, block, index, lines} where type is
  * heading (with `level`), paragraph, list (`ordered`, `items`: parts), table (`head`, `body`:
- * rows of cells {header, scope, lines}, `rest`: lines in no cell), figure, caption, footnote or
- * furniture; a table or figure takes the caption beside it (`caption`, `captionAfter`). Each
+ * rows of cells {header, scope, lines}, `rest`: lines in no cell), figure, caption, footnote,
+ * code (a code block: its lines as they are) or furniture; a table or figure takes the caption beside it (`caption`, `captionAfter`). Each
  * line is drawn once: lines no block names come last, one paragraph each.
  */
 export function documentParts(blocks, lines) {
@@ -111,7 +112,7 @@ function typeOf(role) {
   if (role === "title" || role === "heading") return "heading";
   if (FURNITURE.has(role)) return "furniture";
   if (role === "list-item") return "item";
-  return ["table", "figure", "caption", "footnote"].includes(role) ? role : "paragraph";
+  return ["table", "figure", "caption", "footnote", "code"].includes(role) ? role : "paragraph";
 }
 
 // List items one after another make one list, numbered when its items have numbers.

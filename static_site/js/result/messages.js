@@ -1,6 +1,6 @@
 // What the page result says to the listener, as plain functions of the result (no DOM).
 
-import { allWords, isDocument, pagesOf } from "./model.js";
+import { allWords, isDocument, isFlow, pagesOf } from "./model.js";
 
 export const plural = (n, one, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
 
@@ -21,6 +21,11 @@ export function spokenClock(seconds) {
 export function doneText(result) {
   const pages = pagesOf(result);
   const count = allWords(pages).length;
+  if (isFlow(result)) { // its sections are not pages: its chapters say how it is divided
+    const chapters = (result.chapters || []).length;
+    if (!count) return "Done: no text was found in this document.";
+    return `Done: ${plural(count, "word")}${chapters > 1 ? ` in ${plural(chapters, "chapter")}` : ""}.`;
+  }
   if (isDocument(result)) {
     return count ? `Done: ${plural(count, "word")} on ${plural(pages.length, "page")}.`
       : `Done: no text was found on ${plural(pages.length, "page")}.`;
@@ -32,7 +37,7 @@ export function doneText(result) {
 export function progressText(result) {
   const doc = result.document;
   let read = "Text ready.";
-  if (doc && isDocument(result)) {
+  if (doc && isDocument(result) && !isFlow(result)) {
     const total = doc.pages || result.pages.length;
     const done = doc.read ?? result.pages.length;
     read = done < total ? `Page ${done} of ${total} read…` : `All ${plural(total, "page")} read.`;
@@ -71,9 +76,21 @@ export function documentNote(result, { done, pagesShown }) {
     return `What PageVoice read grew too large to keep whole: it kept the text read up to there${pages}.`;
   }
   if (!doc || doc.complete !== false) return "";
+  if (isFlow(result)) return flowCutShort(doc);
   return doc.reason === "pages"
     ? `This document has ${plural(doc.pages_in_file, "page")}; PageVoice read the first ${plural(doc.pages, "page")}. The pages after that were left out.`
     : `Not every page could be read: PageVoice read ${doc.read ?? pagesShown} of ${plural(doc.pages_in_file || doc.pages, "page")}.`;
+}
+
+// A document without pages cut at the words or characters PageVoice reads of one document.
+function flowCutShort(doc) {
+  const kept = Number(doc.words?.kept);
+  const found = Number(doc.words?.found);
+  const limit = doc.reason === "chars" ? "the number of characters" : "the number of words";
+  const read = kept > 0 && found > kept
+    ? `PageVoice read the first ${plural(kept, "word")} of ${found.toLocaleString()}`
+    : "PageVoice read it up to there";
+  return `This document is longer than ${limit} PageVoice reads of one document: ${read}. The rest was left out.`;
 }
 
 /** The worker ran out of time for a very long text: how much the recording covers. */

@@ -12,6 +12,10 @@ export function isDocument(result) {
   return Array.isArray(result?.pages) && result.pages.length > 0 && (result.pages.length > 1 || Boolean(result.document));
 }
 
+/** A document without pages (DOCX, EPUB, HTML, Markdown, text): its pages are its sections of
+ *  reflowed text, with no image and no boxes (CONTRACTS section 13, `flow: true`). */
+export const isFlow = (result) => result?.flow === true;
+
 /** A document's pages, or the photo as the one page. */
 export function pagesOf(result) {
   if (isDocument(result)) return result.pages;

@@ -35,6 +35,8 @@ export function createPages(root, { signal, view, urls, aspect, onChoose, onDraw
     if (!page) return;
     const changed = p !== shown;
     shown = p;
+    // A document without pages has no image to show: its sections are all in the text.
+    if (view.flow) return;
     showImage(els.img, view, p, urls);
     if (changed || aspectOf(page) !== aspectShown) zoom.setAspect(aspectShown = aspectOf(page));
     if (!doc && !textZoomed && page.lines?.length) {

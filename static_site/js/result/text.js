@@ -2,7 +2,8 @@
 // (one Tab stop, arrow keys between words, Enter or a click chooses one); the notes about
 // unsure words left out and about a document or result cut short. A result with structure
 // (`view.blocks`, CONTRACTS section 13) is drawn as a document (document-view.js): its own
-// headings, lists and tables, a page's number a marker between pages rather than a heading.
+// headings, lists and tables, a page's number a marker between pages rather than a heading. A
+// document without pages (`view.flow`) is one reflowed text, its sections one after another.
 
 import { announce, rovingKeys, scrollWithin, showMessage } from "../dom.js";
 import { renderText } from "./overlay.js";
@@ -66,7 +67,10 @@ export function createText(root, { signal, onChoose }) {
 /** One page's lines (under a heading, for a document); its word spans. */
 function renderPage(el, view, page, p) {
   let target = el;
-  if (view.doc) {
+  if (view.flow) {
+    target = flowSection(p);
+    el.append(target);
+  } else if (view.doc) {
     target = pageSection(p, Boolean(view.blocks));
     el.append(target);
   }
@@ -97,6 +101,15 @@ function pageSection(p, structured) {
   heading.textContent = `Page ${p + 1}`;
   section.setAttribute("aria-labelledby", heading.id);
   section.append(heading);
+  return section;
+}
+
+// A section of a document without pages: one of the parts it was cut into to be read (a
+// chapter, ~1500 words), drawn one after another as one text; its own headings say where it is.
+function flowSection(p) {
+  const section = document.createElement("div");
+  section.className = "text-page text-section";
+  section.dataset.pageIndex = String(p);
   return section;
 }
 

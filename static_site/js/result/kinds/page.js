@@ -5,12 +5,13 @@
 // grows (result.speech.parts): the player starts with the first part and the rest are appended
 // as the poll brings them. A result with structure (CONTRACTS section 13) shows its text as a
 // document (headings, lists, tables; what is not read dimmed) under the "Not read" line and
-// its chapters (../outline.js): choosing one plays from its start.
+// its chapters (../outline.js): choosing one plays from its start. A document without pages
+// (`flow: true`: DOCX, EPUB, HTML, Markdown, text) has no image: its text is the whole view.
 
 import { announce } from "../../dom.js";
 import { downloadName, setUpCopy, setUpDownload } from "../common.js";
 import { pageBlocks, structureKey } from "../document.js";
-import { aspectOf, indexWords, isDocument, pagesOf, pageToShow, shapeOf } from "../model.js";
+import { aspectOf, indexWords, isDocument, isFlow, pagesOf, pageToShow, shapeOf } from "../model.js";
 import { createLanguage } from "../language.js";
 import { doneText, notInRecording, progressText } from "../messages.js";
 import { createPages } from "../pages.js";
@@ -34,7 +35,7 @@ function showPage(root, job, result, signal) {
   root.querySelector("#result").hidden = false;
   // What is shown, replaced by each answer; the parts read it.
   const view = {
-    job, result: null, doc: false, pages: [], blocks: null, words: [], indexOf: () => undefined, shape: "",
+    job, result: null, doc: false, flow: false, pages: [], blocks: null, words: [], indexOf: () => undefined, shape: "",
   };
   const urls = createUrls(job, signal);
   const choose = (index) => readAlong.choose(index, recording.player.hasParts || Boolean(urls.audioUrl()));
@@ -72,7 +73,10 @@ function showPage(root, job, result, signal) {
 /** A new answer for this job (each poll while processing, and the final one). */
 function applyAnswer(parts, nextJob, nextResult) {
   const { root, view, urls, readAlong, recording } = parts;
-  Object.assign(view, { job: { ...nextJob }, result: nextResult, doc: isDocument(nextResult), pages: pagesOf(nextResult) });
+  Object.assign(view, {
+    job: { ...nextJob }, result: nextResult, doc: isDocument(nextResult), flow: isFlow(nextResult), pages: pagesOf(nextResult),
+  });
+  if (view.flow) showFlow(root, nextJob, nextResult);
   view.blocks = pageBlocks(nextResult, view.pages);
   urls.remember(nextJob);
   const shape = `${shapeOf(nextResult, view.pages)}:${structureKey(view.blocks)}`;
@@ -114,6 +118,32 @@ function jumpTo({ view, urls, readAlong, recording, pages }, chapter) {
     heading.focus();
   }
   announce(notInRecording({ text: chapter.title }, view.job.status === "done"));
+}
+
+/**
+ * A document without pages (DOCX, EPUB, HTML, Markdown, text): no image, boxes or zoom; its
+ * text, reflowed, is the reading view, wide and tall. The heading is the document's own title
+ * (document.title), the file's name under it.
+ */
+function showFlow(root, job, result) {
+  root.querySelector("#result").dataset.flow = result.document?.format || "text";
+  root.querySelector(".result-image-panel").hidden = true;
+  root.querySelector("#result-text").setAttribute("aria-label", "Text of the document");
+  const title = String(result.document?.title || "").trim();
+  const heading = root.querySelector("#job-title");
+  if (!title || !heading) return;
+  heading.textContent = title;
+  document.title = `${title} · PageVoice`;
+  let file = root.querySelector("#job-file");
+  if (!file) {
+    file = document.createElement("p");
+    file.className = "field-hint job-file";
+    file.id = "job-file";
+    file.dataset.testid = "job-file";
+    heading.after(file);
+  }
+  file.textContent = job.filename ? `File: ${job.filename}` : "";
+  file.hidden = !job.filename;
 }
 
 /** The text, the shown page and the notes, for words that changed. */

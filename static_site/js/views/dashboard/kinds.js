@@ -3,7 +3,7 @@
 import * as api from "../../api.js";
 import { formatBytes, showMessage } from "../../dom.js";
 import { touchOnly } from "../../first-steps.js";
-import { acceptOf, formatNames, kindFor, takesDocuments } from "../../upload.js";
+import { acceptOf, formatNames, kindFor, takesDocuments, takesTexts } from "../../upload.js";
 
 /**
  * Fills the chooser from the API and calls `onChoose(kind)` for the default and each change.
@@ -56,12 +56,14 @@ export function showKind(root, kind) {
   const documents = takesDocuments(kind);
   picker.multiple = documents;
   root.querySelector("#upload-documents-hint").hidden = !documents;
-  root.querySelector("#upload-label").textContent = documents ? "Choose photos or a PDF"
+  // Documents of text too (Word, EPUB, web pages, Markdown, plain text): "a document" says both.
+  const what = takesTexts(kind) ? "a document" : "a PDF";
+  root.querySelector("#upload-label").textContent = documents ? `Choose photos or ${what}`
     : images ? "Choose a photo" : audio ? "Choose a recording" : "Choose a file";
   // Without a mouse there is nothing to drop and no Ctrl+V: the buttons say it all.
   const hint = root.querySelector("#drop-hint");
   hint.hidden = touchOnly();
-  hint.textContent = documents ? "Drop photos or a PDF here, paste a photo (Ctrl+V), or:"
+  hint.textContent = documents ? `Drop photos or ${what} here, paste a photo (Ctrl+V), or:`
     : images ? "Drop a photo here, paste one (Ctrl+V), or:"
       : audio ? "Drop a recording here, or:" : "Drop a file here, or:";
   return { documents, audio };

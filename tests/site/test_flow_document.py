@@ -1,0 +1,219 @@
+"""Documents without pages (issue 39: DOCX, ODT, EPUB, HTML, Markdown, plain text), in a real
+Chromium: the result (`flow: true`, CONTRACTS section 13) shown as one reflowed text with its
+structure, no image, boxes or zoom; the chapters jumping in the text and the recording; the
+read-along lighting the spoken word in the text and keeping it in view; what is not read (code,
+footnotes) shown and said; a document cut short saying so; the upload form offering the formats
+and declaring Markdown as Markdown.
+
+The result is the real pipeline's (tests/site/flowjob.py: the real Markdown reader, language
+detection and voice), served to the page with Playwright's `page.route` like fakejob.py's.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import re
+
+import pytest
+import requests
+
+from tests.site.axe import at_both_widths
+from tests.site.flowjob import make_flow_job
+from tests.site.test_site import api, api_register, login_ui, new_user, token_of, url, wait_view
+
+pytestmark = pytest.mark.timeout(600)
+
+MARKDOWN = """# The Harbour Book
+
+Boats come home at dawn before the tide turns.[^1]
+
+1. Count the boats
+2. Note the weather
+
+```python
+print("hello harbour")
+```
+
+## Catches by day
+
+| Day | Fish |
+|-----|------|
+| Monday | Forty |
+| Tuesday | Sixty |
+
+Nets were mended on the quay while the gulls watched.
+
+## Weather at sea
+
+- Wind from the west
+- Rain by the evening
+
+The skipper wrote the weather in the log every morning.
+
+[^1]: Counted by hand.
+"""
+
+
+@pytest.fixture(scope="module")
+def book(stack):
+    return make_flow_job(stack, MARKDOWN.encode(), content_type="text/markdown", filename="harbour.md")
+
+
+def open_job(page, stack, fake) -> None:
+    user = new_user()
+    api_register(stack, user)
+    login_ui(page, stack, user)
+    fake.serve(page, stack.site_url)
+    page.goto(url(stack, f"#/jobs/{fake.job_id}"))
+    wait_view(page, "job")
+    page.wait_for_selector('#job-status[data-status="done"]', timeout=30_000)
+
+
+def texts(page, selector: str) -> list[str]:
+    return page.eval_on_selector_all(selector, "els => els.map(e => e.textContent.replace(/\\s+/g, ' ').trim())")
+
+
+def test_the_result_is_the_reflowed_text_with_its_structure(page, stack, book, shoot):
+    result = book.result
+    assert result["flow"] is True and len(result["pages"]) == 3, [len(p["blocks"]) for p in result["pages"]]
+    open_job(page, stack, book)
+    text = page.locator("#result-text")
+
+    # The document's title heads the view; the file is named under it.
+    assert page.inner_text("#job-title") == "The Harbour Book"
+    assert page.inner_text("#job-file") == "File: harbour.md"
+    assert page.title() == "The Harbour Book · PageVoice"
+
+    # No page image, no word boxes, no zoom, no page buttons: the text is the view.
+    assert page.is_hidden(".result-image-panel")
+    for hidden in ("#result-image", "#overlay", "#zoom-controls", "#page-nav"):
+        assert page.is_hidden(hidden), hidden
+    assert page.get_attribute("#result", "data-flow") == "markdown"
+
+    # Every section drawn, in order, as one text: no "Page 2" markers among the document's headings.
+    assert page.locator("#result-text .text-section").count() == 3
+    assert page.locator("#result-text .text-page-title").count() == 0
+    assert text.get_by_role("heading", level=1).all_inner_texts() == ["The Harbour Book"]
+    assert text.get_by_role("heading", level=2).all_inner_texts() == ["Catches by day", "Weather at sea"]
+
+    # Lists, numbered and bulleted; the table with its header cells.
+    assert texts(page, "#result-text ol > li") == ["1. Count the boats", "2. Note the weather"]
+    assert [t.lstrip("•·-* ") for t in texts(page, "#result-text ul > li")] == ["Wind from the west", "Rain by the evening"]
+    assert texts(page, "#result-text table th") == ["Day", "Fish"]
+    assert texts(page, "#result-text table td") == ["Monday", "Forty", "Tuesday", "Sixty"]
+    assert page.eval_on_selector_all("#result-text table th", "els => els.map(e => e.scope)") == ["col", "col"]
+
+    # The code block as written (pre/code), dimmed and said "not read"; the footnote alike.
+    assert texts(page, "#result-text pre.doc-code > code") == ['print("hello harbour")']
+    code = page.locator("#result-text pre.doc-code")
+    assert code.get_attribute("data-spoken") == "false"
+    assert page.evaluate("document.querySelector('#result-text pre.doc-code').previousElementSibling.textContent") \
+        == "Code block, not read"
+    footnote = page.locator('#result-text [data-role="footnote"]')
+    assert footnote.get_attribute("data-spoken") == "false"
+    assert "Footnote, not read" in footnote.inner_text() and "Counted by hand." in footnote.inner_text()
+    assert page.inner_text("#not-read-note") == "Not read: 1 footnote, 1 code block."
+
+    # The chapters are the document's headings; the status counts words, not pages.
+    assert texts(page, '#chapters [data-testid="chapter"] .chapter-title') == \
+        ["The Harbour Book", "Catches by day", "Weather at sea"]
+    assert re.fullmatch(r"Done: \d+ words in 3 chapters\.", page.inner_text("#job-status")), page.inner_text("#job-status")
+    assert page.is_hidden("#document-note")
+
+    assert at_both_widths(page) == {}
+    shoot(page, "flow-document")
+
+
+def test_a_chapter_jumps_in_the_text_and_the_recording_and_the_read_along_follows(page, stack, book, shoot):
+    page.set_viewport_size({"width": 1280, "height": 560})  # the text's box (70vh) shows part of it
+    open_job(page, stack, book)
+    page.wait_for_selector('#player[data-ready="true"]', timeout=30_000)
+    third = book.result["chapters"][2]
+    assert third["page"] == 2 and third["start"] > 0
+
+    # The last chapter chosen: playback from its heading's start, the heading brought into the
+    # reading view (the text scrolls within its box).
+    page.locator('#chapters [data-testid="chapter"]').nth(2).click()
+    page.wait_for_function("() => document.querySelector('#play-button').dataset.state === 'playing'")
+    position = page.evaluate("Number(document.querySelector('#player-seek').value)")
+    assert third["start"] - 0.05 <= position <= third["start"] + 1.5, (position, third)
+    page.wait_for_function("() => document.querySelector('#chapters [aria-current=\"location\"]')?.dataset.chapterIndex === '2'")
+    assert page.evaluate("document.querySelector('#result-text').scrollTop") > 0
+
+    # While it plays, the spoken word is lit in section 3's text and kept in view.
+    page.wait_for_function("""(word) => {
+        const w = document.querySelector('#result-text [aria-current="true"]');
+        if (!w || w.textContent !== word || w.closest('.text-section').dataset.pageIndex !== '2') return false;
+        const box = document.querySelector('#result-text').getBoundingClientRect();
+        const r = w.getBoundingClientRect();
+        return r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
+    }""", arg="skipper", timeout=30_000)
+    shoot(page, "flow-document-reading")
+
+    # Back to the second chapter (section 2): its words are lit as it plays.
+    page.locator('#chapters [data-testid="chapter"]').nth(1).click()
+    page.wait_for_function("""() => {
+        const w = document.querySelector('#result-text [aria-current="true"]');
+        return w && w.closest('.text-section').dataset.pageIndex === '1'
+            && w.closest('.doc-block').dataset.role === 'table';
+    }""", timeout=30_000)
+    page.click("#play-button")
+    page.wait_for_function("() => document.querySelector('#play-button').dataset.state === 'paused'")
+
+
+def test_a_document_cut_short_says_where(page, stack, book):
+    def cut(answer):
+        answer["result"]["document"].update(complete=False, reason="words", words={"kept": 52, "found": 120_000})
+        return answer
+
+    short = copy.copy(book)
+    short.edit = cut
+    open_job(page, stack, short)
+    note = page.locator("#document-note")
+    note.wait_for(state="visible")
+    assert note.inner_text() == ("This document is longer than the number of words PageVoice reads of one document: "
+                                 "PageVoice read the first 52 words of 120,000. The rest was left out.")
+
+
+def test_the_upload_form_offers_documents_and_declares_markdown(page, stack, tmp_path):
+    user = new_user()
+    api_register(stack, user)
+    login_ui(page, stack, user)
+    page.wait_for_selector('[data-testid="kind-page"]')
+    accept = page.get_attribute("#upload-input", "accept").split(",")
+    for wanted in (".docx", ".odt", ".epub", ".html", ".md", ".txt", "text/markdown",
+                   "application/vnd.openxmlformats-officedocument.wordprocessingml.document"):
+        assert wanted in accept, wanted
+    assert page.inner_text("#upload-label") == "Choose photos or a document"
+    assert "Markdown" in page.inner_text("#upload-limits") and "DOCX" in page.inner_text("#upload-limits")
+
+    # A .md file the browser calls text/plain is declared Markdown (the worker tells Markdown
+    # from plain text by the declared type alone); the API takes it.
+    asked = []
+    page.on("request", lambda req: req.method == "POST" and req.url.endswith("/uploads")
+            and asked.append(json.loads(req.post_data)))
+    notes = tmp_path / "notes.md"
+    notes.write_text(MARKDOWN, encoding="utf-8")
+    page.set_input_files("#upload-input", files=[{"name": "notes.md", "mimeType": "text/plain",
+                                                  "buffer": notes.read_bytes()}])
+    page.wait_for_url(re.compile(r"#/jobs/[^/]+$"), timeout=60_000)
+    assert [(a["filename"], a["content_type"]) for a in asked] == [("notes.md", "text/markdown")]
+    job_id = page.url.rsplit("/", 1)[-1]
+    job = requests.get(api(stack, f"/jobs/{job_id}"), headers={"Authorization": f"Bearer {token_of(page)}"},
+                       timeout=30).json()
+    assert (job["filename"], job["content_type"]) == ("notes.md", "text/markdown")
+
+
+def test_while_the_recording_grows_the_whole_text_is_there(page, stack, book):
+    growing = copy.copy(book)
+    growing.status, growing.shown_parts = "processing", 1
+    user = new_user()
+    api_register(stack, user)
+    login_ui(page, stack, user)
+    growing.serve(page, stack.site_url)
+    page.goto(url(stack, f"#/jobs/{growing.job_id}"))
+    wait_view(page, "job")
+    page.wait_for_selector('#player[data-ready="true"]', timeout=30_000)
+    assert page.locator("#result-text .text-section").count() == 3
+    assert page.inner_text("#job-status") == "Text ready. You can listen now; the rest of the recording is being made."
+    assert page.is_hidden(".result-image-panel")
