@@ -66,7 +66,7 @@ def read(data: bytes, b: Builder, hint: str | None) -> dict:
     language = _language(root)
     main, heading, weighed = main_content(root)
     # A page too large to weigh is read whole, its boilerplate skipped by name as it is met.
-    walker = Walker(b, skip=None if weighed else named_boiler)
+    walker = Walker(b, skip=None if weighed else small_named_boiler)
     if heading:
         walker.add("title", heading)
     walker.walk(main)
@@ -474,18 +474,30 @@ def _prose(el) -> bool:
     return total >= 80 and _link_len(el) / total < 0.25 and "." in _sample(el)
 
 
-def _prune(el) -> None:
-    """Boilerplate under `el` removed: navigation, asides (not notes), footers, forms' controls,
-    elements named like boilerplate, and lists and blocks that are mostly links."""
+def _prune(el, base_len: int | None = None) -> None:
+    """Boilerplate under `el` removed: navigation, asides (not notes), footers, forms, elements
+    named like boilerplate, and lists and blocks that are mostly links. An element merely
+    named so (a wrapper `div.has-sidebar`, ASP.NET's page-wide <form>) stays when it holds
+    most of the text."""
+    if base_len is None:
+        base_len = _full_len(el)
     for child in list(el):
-        if _boiler(child):
+        if _boiler(child) and not (_named(child) and _full_len(child) > 0.5 * base_len):
             _drop(child)
         else:
-            _prune(child)
+            _prune(child, base_len)
+
+
+def _named(el) -> bool:
+    """Boilerplate by name only: a form, or class/id words."""
+    if tag(el) == "form":
+        return True
+    words = _words(el)
+    return bool(words & BOILER_WORDS and not words & CONTENT_WORDS and next(el.iter("h1", "{*}h1"), None) is None)
 
 
 def named_boiler(el) -> bool:
-    """Boilerplate by its tag, ARIA role or class/id words (what a walk can tell at a glance)."""
+    """Boilerplate by its tag, ARIA role or name (what a walk can tell at a glance)."""
     t = tag(el)
     if t is None:
         return False
@@ -496,8 +508,18 @@ def named_boiler(el) -> bool:
         return True
     if t == "header" and next(el.iter("h1", "h2", "h3", "{*}h1", "{*}h2", "{*}h3"), None) is None:
         return True
-    words = _words(el)
-    return bool(words & BOILER_WORDS and not words & CONTENT_WORDS and next(el.iter("h1", "{*}h1"), None) is None)
+    return _named(el)
+
+
+def small_named_boiler(el) -> bool:
+    """named_boiler for a walk that cannot weigh the page: a named element is skipped only
+    when it is small (a wrapper named like a sidebar holds thousands of nodes)."""
+    if not named_boiler(el):
+        return False
+    t = tag(el)
+    if t in BOILER_TAGS - {"form"} or types(el) & BOILER_ROLES or t == "header":
+        return True
+    return sum(1 for _ in zip(range(SAMPLE), el.iter())) < SAMPLE
 
 
 def _boiler(el) -> bool:

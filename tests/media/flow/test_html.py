@@ -330,3 +330,13 @@ def test_a_book_saved_as_one_page():
     assert [t for r, t, _ in got if r == "page-number"] == ["1", "2", "3"]
     i = got.index(("heading", "CHAPTER 2", 2))
     assert got[i + 1][0] == "paragraph" and got[i + 2] == ("page-number", "2", None)
+
+
+@pytest.mark.parametrize("wrapper", ['<form id="aspnetForm" action="/x">', '<div id="page" class="layout has-sidebar">'])
+def test_a_wrapper_named_like_boilerplate_keeps_the_page(wrapper):
+    para = "Sentences of the page itself, with commas, clauses and enough words to be the text. "
+    end = "</form>" if wrapper.startswith("<form") else "</div>"
+    page = f"""<html><body><main>{wrapper}<div class="sidebar"><a href="/a">Links</a> <a href="/b">More links</a></div>
+    <h1>Heading</h1><p>{para * 3}</p><p>{para * 3}</p><input type="text" name="q">{end}</main></body></html>"""
+    got = blocks(read(page))
+    assert got[0] == ("heading", "Heading", 1) and len(got) == 3 and "Links" not in text(read(page))
