@@ -42,6 +42,7 @@ _SKIP = frozenset({"del", "moveFrom", "delText", "instrText", "delInstrText", "c
                    "fldData", "separator", "continuationSeparator", "bookmarkStart", "bookmarkEnd",
                    "proofErr", "permStart", "permEnd", "lastRenderedPageBreak"})
 CODE = re.compile(r"preformatted|source code|source text|^code$|code block|^verbatim", re.I)
+CAPTION = re.compile(r"caption$", re.I)  # Word's "caption", pandoc's "Table Caption", "Image Caption"
 TOC = re.compile(r"^(toc|contents) ?\d$", re.I)
 _CHARS = {"tab": " ", "ptab": " ", "br": "\n", "cr": "\n", "noBreakHyphen": "-", "softHyphen": ""}
 PAGE_NUMBER = re.compile(r"^(page|p\.|seite|página|pagina)?\s*\d+(\s*(of|/|von|de|sur|di)\s*\d+)?$", re.I)
@@ -312,7 +313,7 @@ class _Styles:
             role = "code"
         elif role is None and names and TOC.match(names[0]):
             role = "toc"  # an entry of a generated table of contents: not read
-        elif names and names[0] == "caption" and role is None:
+        elif role is None and names and CAPTION.search(names[0]):
             role = "caption"
         out = {"role": role, "level": level, "numId": first("numId"), "ilvl": first("ilvl"), "bold": first("bold")}
         self._cache[key] = out
@@ -491,17 +492,63 @@ def breaks(b: Builder, role: str, level: int | None) -> bool:
 
 # ------------------------------------------------------------------------ the reader
 
-class _Docx:
-    def __init__(self, z: safe.Zip, b: Builder, rels) -> None:
-        self.z, self.b = z, b
-        self.styles = _Styles(_part(z, rels, "styles"))
-        self.numbering = _Numbering(_part(z, rels, "numbering"), self.styles)
-        settings = _part(z, rels, "settings")
-        self.language = self.styles.language or _a(_child(settings, "themeFontLang"), "val")
+class Emitter:
+    """What the DOCX and ODT readers share: blocks into the Builder (or a sink), notes held to
+    their section's end, the outline, headers placed after the first block, furniture once."""
+
+    def __init__(self, b: Builder) -> None:
+        self.b = b
         self.notes = Notes(b)
         self.outline: list[dict] = []
         self.front: list[tuple[str, list[str]]] = []  # headers, placed after the first block
         self.seen: set = set()
+        self.last = ("", "")  # the role and text of the last block added
+
+    def emit(self, role: str, lines: list[str], level: int | None = None, sink: list | None = None) -> None:
+        """A block: added (its notes' section closed first if it starts a new one), or
+        collected into `sink` as (role, level, lines) for a table cell, a note, furniture."""
+        if sink is not None:
+            sink.append((role, level, lines))
+            return
+        if self.b.full:
+            return
+        text = " ".join(" ".join(lines).split())
+        if role == "caption" and self.last == ("figure", text):
+            return  # the picture's alt text was its caption (pandoc writes both): said once
+        self.notes.before(role, level)
+        if self.b.add(role, "", level=level, lines=lines):
+            self.last = (role, text)
+            if role == "heading":
+                self.outline.append({"title": text, "level": level, "section": len(self.b.sections) - 1})
+            self.place_front()
+
+    def place_front(self) -> None:
+        """Headers go after the body's first block, in its section (placed first, they would
+        make a section of their own, since the first heading starts one)."""
+        front, self.front = self.front, []
+        for role, lines in front:
+            self.b.add(role, "", lines=lines)
+
+    def once(self, got: list) -> list[tuple[str, list[str]]]:
+        """Furniture blocks not said before: headers and footers repeat per section and for
+        first, even and odd pages, and are said once for the document."""
+        out = []
+        for role, _, lines in got:
+            key = " ".join(" ".join(lines).split())
+            if key and (role, key) not in self.seen:
+                self.seen.add((role, key))
+                out.append((role, lines))
+        return out
+
+
+class _Docx(Emitter):
+    def __init__(self, z: safe.Zip, b: Builder, rels) -> None:
+        super().__init__(b)
+        self.z = z
+        self.styles = _Styles(_part(z, rels, "styles"))
+        self.numbering = _Numbering(_part(z, rels, "numbering"), self.styles)
+        settings = _part(z, rels, "settings")
+        self.language = self.styles.language or _a(_child(settings, "themeFontLang"), "val")
         self.parts = {kind: self._notes_part(z, rels, kind) for kind in ("footnotes", "endnotes")}
         fmts = {"footnotes": "decimal", "endnotes": "lowerRoman"}  # Word's defaults
         for kind, tag in (("footnotes", "footnotePr"), ("endnotes", "endnotePr")):
@@ -538,26 +585,6 @@ class _Docx:
         elif local(el) == "AlternateContent" and _ns(el) == MC_NS:
             for c in branch(el) if branch(el) is not None else ():
                 self.block(c, furniture, sink)
-
-    def emit(self, role: str, lines: list[str], level: int | None = None, sink: list | None = None) -> None:
-        if sink is not None:
-            sink.append((role, level, lines))
-            return
-        if self.b.full:
-            return
-        self.notes.before(role, level)
-        if self.b.add(role, "", level=level, lines=lines):
-            if role == "heading":
-                self.outline.append({"title": " ".join(" ".join(lines).split()), "level": level,
-                                     "section": len(self.b.sections) - 1})
-            self.place_front()
-
-    def place_front(self) -> None:
-        """Headers go after the body's first block, in its section (placed first, they would
-        make a section of their own, since the first heading starts one)."""
-        front, self.front = self.front, []
-        for role, lines in front:
-            self.b.add(role, "", lines=lines)
 
     def paragraph(self, p, furniture: str | None = None, sink: list | None = None) -> None:
         role, level, lines, after = self.read_paragraph(p)
@@ -706,6 +733,8 @@ class _Docx:
         if self.b.full:
             return
         self.notes.before("table", None)
+        if caption and self.last[1] == " ".join(caption.split()):
+            caption = None  # also written as a caption paragraph just before (pandoc does both)
         self.b.table(rows, caption=caption)
 
     def _bold(self, tc) -> bool:
@@ -737,13 +766,7 @@ class _Docx:
         got: list = []
         for c in root:
             self.block(c, role, got)
-        out = []
-        for r, _, lines in got:
-            key = " ".join(" ".join(lines).split())
-            if key and (r, key) not in self.seen:
-                self.seen.add((r, key))
-                out.append((r, lines))
-        return out
+        return self.once(got)
 
 
 def _toc(sdt) -> bool:

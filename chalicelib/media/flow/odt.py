@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 
 from chalicelib.media.flow import Builder, FlowError, safe
-from chalicelib.media.flow.docx import CODE, PAGE_NUMBER, Notes, local, number, stream
+from chalicelib.media.flow.docx import CAPTION, CODE, PAGE_NUMBER, Emitter, local, number, stream
 
 OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
@@ -158,20 +158,15 @@ def _format(n: int, fmt: str) -> str:
             "i": number(n, "lowerRoman"), "I": number(n, "upperRoman"), "": ""}.get(fmt, str(n))
 
 
-class _Odt:
+class _Odt(Emitter):
     def __init__(self, b: Builder, styles_root) -> None:
-        self.b = b
+        super().__init__(b)
         self.styles = _Styles()
         if styles_root is not None:
             self.styles.add(styles_root)
-        self.notes = Notes(b)
-        self.outline: list[dict] = []
         self.counters: dict[str, list[int | None]] = {}
         self.outline_counts: list[int | None] = [None] * 11
         self.cited: list[str] = []
-        self.seen: set = set()
-        # Headers go after the body's first block (placed first, they would make a section of
-        # their own, since the first heading starts one).
         self.front = self.furniture(styles_root, "header") if styles_root is not None else []
 
     # -- blocks
@@ -196,36 +191,19 @@ class _Odt:
             self.frame(el, after)
             self.after(after, furniture, sink)
 
-    def emit(self, role: str, lines: list[str], level: int | None = None, sink: list | None = None) -> None:
-        if sink is not None:
-            sink.append((role, level, lines))
-            return
-        if self.b.full:
-            return
-        self.notes.before(role, level)
-        if self.b.add(role, "", level=level, lines=lines):
-            if role == "heading":
-                self.outline.append({"title": " ".join(" ".join(lines).split()), "level": level,
-                                     "section": len(self.b.sections) - 1})
-            self.place_front()
-
-    def place_front(self) -> None:
-        front, self.front = self.front, []
-        for role, lines in front:
-            self.b.add(role, "", lines=lines)
-
     def paragraph(self, p, furniture: str | None, sink: list | None, lst: dict | None) -> None:
         style = p.get(f"{TEXT}style-name")
         chain = self.styles.chain(style)
-        names = [s["name"] for s in chain]
-        named = [s["name"] for s in chain if not s["auto"]]  # P1, P2... are automatic
+        # P1, P2... are automatic; a style used but not defined still says what it is by name
+        names = [s["name"] for s in chain] or [_name(style)]
+        named = [s["name"] for s in chain if not s["auto"]] or names
         role, level = "paragraph", None
         if p.tag == f"{TEXT}h":
             level = max(1, min(6, _int(p.get(f"{TEXT}outline-level"), 1)))
             role = "heading"
         if named and named[0] == "title":
             role, level = "title", None
-        elif role == "paragraph" and "caption" in names:
+        elif role == "paragraph" and any(CAPTION.search(n) for n in names):
             role = "caption"
         elif role == "paragraph" and any(CODE.search(n) for n in names):
             role = "code"
@@ -437,13 +415,7 @@ class _Odt:
                 if local(part).startswith(which) and not local(part).endswith("style"):
                     for c in part:
                         self.block(c, role, got)
-        out = []
-        for r, _, lines in got:
-            key = " ".join(" ".join(lines).split())
-            if key and (r, key) not in self.seen:
-                self.seen.add((r, key))
-                out.append((r, lines))
-        return out
+        return self.once(got)
 
 
 def _rows(tbl, header: bool = False) -> Iterator:

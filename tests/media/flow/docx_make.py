@@ -36,8 +36,9 @@ def r(text: str, *, bold: bool = False) -> str:
     return f'<w:r>{"<w:rPr><w:b/></w:rPr>" if bold else ""}<w:t xml:space="preserve">{text}</w:t></w:r>'
 
 
-def table(rows: list[list[str]], *, header_rows: int = 0, bold_first: bool = False) -> str:
-    out = ["<w:tbl><w:tblPr><w:tblStyle w:val=\"TableGrid\"/></w:tblPr>"]
+def table(rows: list[list[str]], *, header_rows: int = 0, bold_first: bool = False, caption: str | None = None) -> str:
+    cap = f'<w:tblCaption w:val="{caption}"/>' if caption else ""
+    out = [f'<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/>{cap}</w:tblPr>']
     for i, row in enumerate(rows):
         trpr = "<w:trPr><w:tblHeader/></w:trPr>" if i < header_rows else ""
         cells = "".join(f"<w:tc><w:p>{r(c, bold=bold_first and i == 0)}</w:p></w:tc>" for c in row)
@@ -59,6 +60,7 @@ STYLES = f"""<w:styles {NS}>
   <w:pPr><w:outlineLvl w:val="2"/></w:pPr></w:style>
 <w:style w:type="paragraph" w:styleId="NurName"><w:name w:val="heading 4"/></w:style>
 <w:style w:type="paragraph" w:styleId="Beschriftung"><w:name w:val="caption"/></w:style>
+<w:style w:type="paragraph" w:styleId="TableCaption"><w:name w:val="Table Caption"/></w:style>
 <w:style w:type="paragraph" w:styleId="Quellcode"><w:name w:val="Source Code"/></w:style>
 <w:style w:type="paragraph" w:styleId="Inhalt1"><w:name w:val="toc 1"/></w:style>
 <w:style w:type="table" w:styleId="TableGrid"><w:name w:val="Table Grid"/></w:style>

@@ -258,6 +258,15 @@ def test_captions_code_math_symbols_and_generated_contents():
                                         ("paragraph", None, "Area πr² and →")]
 
 
+def test_captions_said_once_as_pandoc_writes_them():
+    body = (para("Table 1: Ages", "TableCaption") + table([["Ann", "31"]], caption="Table 1: Ages")
+            + table([["Bo", "4"]], caption="Alt title of a table")
+            + para(runs=picture("A red bicycle")) + para("A red bicycle", "Beschriftung"))
+    assert blocks(read(make(body))) == [("caption", None, "Table 1: Ages"), ("table", None, "Ann 31"),
+                                        ("caption", None, "Alt title of a table"), ("table", None, "Bo 4"),
+                                        ("figure", None, "A red bicycle")]
+
+
 def test_line_breaks_keep_a_poems_lines():
     doc = read(make(para(runs=run("Roses are red,") + "<w:r><w:br/></w:r>" + run("violets are blue."))))
     section = doc["sections"][0]

@@ -98,11 +98,13 @@ def test_headings_title_subtitle_captions_code_and_metadata():
             + h("Contexte", 2) + '<text:h text:outline-level="9">Profond</text:h>' + p("Table 1: Chiffres", "Table")
             + p("print('hi')", "Preformatted_20_Text"))
     automatic = '<style:style style:name="P1" style:family="paragraph" style:parent-style-name="Title"/>'
-    doc = read(make(body + p("Encore un titre", "P1"), automatic=automatic, title="Rapport", language="fr-CA"))
+    body += p("Encore un titre", "P1") + p("Tableau 2", "TableCaption")  # a style used, never defined
+    doc = read(make(body, automatic=automatic, title="Rapport", language="fr-CA"))
     assert blocks(doc) == [("title", None, "Le rapport"), ("paragraph", None, "Sous-titre"),
                            ("heading", 1, "Introduction"), ("paragraph", None, "Texte."), ("heading", 2, "Contexte"),
                            ("heading", 6, "Profond"), ("caption", None, "Table 1: Chiffres"),
-                           ("code", None, "print('hi')"), ("title", None, "Encore un titre")]
+                           ("code", None, "print('hi')"), ("title", None, "Encore un titre"),
+                           ("caption", None, "Tableau 2")]
     assert doc["title"] == "Rapport" and doc["language"] == "fr-CA"
     assert read(make(p("x")))["language"] == "fr-FR"  # the default paragraph style's language
 
