@@ -322,11 +322,25 @@ def main_content(root):
         base = body
     _prune(base)
     heading = None
-    if base is not body and not any(tag(el) == "h1" for el in base.iter()):
-        h1 = next((el for el in body.iter() if tag(el) == "h1"), None)
-        if h1 is not None and not _inside_boiler(h1, body):
-            heading = text_of(h1) or None
+    if base is not body and next(base.iter("h1", "{*}h1"), None) is None:
+        heading = _headline(body, base)
     return base, heading, True
+
+
+def _headline(body, base) -> str | None:
+    """The page's headline when the main content starts below it: the last <h1> before the
+    content that is not the site's (a logo in the banner), else the first after it."""
+    before, after, passed = None, None, False
+    for el in body.iter():
+        if el is base:
+            passed = True
+        elif tag(el) == "h1" and not _inside_boiler(el, body) and text_of(el):
+            if not passed:
+                before = el
+            elif after is None:
+                after = el
+    chosen = before if before is not None else after
+    return text_of(chosen) if chosen is not None else None
 
 
 def _body(root):
@@ -339,10 +353,22 @@ def _inside_boiler(el, stop) -> bool:
         t = tag(el)
         if t in ("nav", "footer", "aside") or types(el) & BOILER_ROLES:
             return True
-        if t == "header" and not any(tag(a) in ("article", "main") for a in el.iterancestors()):
+        if t == "header" and _site_header(el):
             return True
         el = el.getparent()
     return False
+
+
+def _site_header(el) -> bool:
+    """A <header> that is the site's banner, not an article's: outside any article or main,
+    and at the top of the page or holding the site's menu."""
+    if any(tag(a) in ("article", "main") for a in el.iterancestors()):
+        return False
+    parent = el.getparent()
+    if parent is not None and tag(parent) == "body":
+        return True
+    return any(tag(d) == "nav" or types(d) & BOILER_ROLES or _words(d) & {"menu", "nav", "navbar", "navigation", "logo"}
+               for _, d in zip(range(SAMPLE), el.iter()))
 
 
 def _semantic(body):

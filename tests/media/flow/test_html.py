@@ -340,3 +340,10 @@ def test_a_wrapper_named_like_boilerplate_keeps_the_page(wrapper):
     <h1>Heading</h1><p>{para * 3}</p><p>{para * 3}</p><input type="text" name="q">{end}</main></body></html>"""
     got = blocks(read(page))
     assert got[0] == ("heading", "Heading", 1) and len(got) == 3 and "Links" not in text(read(page))
+
+
+def test_the_headline_above_the_article_opens_it_not_the_site_logo(readability_pages):
+    first = blocks(read(readability_pages["salon-1"][0]))[0]  # the site's <h1>Salon</h1> logo comes first
+    assert first[0] == "title" and first[1].startswith("The sharing economy is a lie: Uber, Ayn Rand")
+    first = blocks(read(readability_pages["wapo-1"][0]))[0]
+    assert first == ("title", "Attack stokes instability fears in North Africa", None)
