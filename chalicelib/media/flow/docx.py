@@ -657,8 +657,8 @@ class _Docx(Emitter):
                 self.foreign(c, parts, after)
             elif name in _SKIP:
                 continue
-            elif name == "t":
-                parts.append(c.text or "")
+            elif name == "t":  # a newline typed into the XML is a space, as Word shows it
+                parts.append((c.text or "").replace("\n", " ").replace("\r", " "))
             elif name in _CHARS:
                 parts.append(_CHARS[name])
             elif name == "sym":

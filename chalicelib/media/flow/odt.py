@@ -43,6 +43,7 @@ _SKIP = {f"{TEXT}tracked-changes", f"{OFFICE}annotation", f"{OFFICE}annotation-e
          f"{TEXT}soft-page-break", f"{TEXT}ruby-text", f"{SVG}title", f"{SVG}desc"}
 _CONTAINERS = {f"{TEXT}section", f"{TEXT}index-body", f"{TEXT}index-title", f"{TEXT}changed-region",
                f"{OFFICE}text", f"{TEXT}note-body", f"{DRAW}text-box"}
+_WS = re.compile(r"[ \t\r\n]+")
 # Drawing shapes whose text:p children are their text (a shape with words in it).
 _SHAPES = {f"{DRAW}{n}" for n in ("custom-shape", "rect", "ellipse", "polygon", "polyline", "path",
                                   "circle", "line", "connector", "caption", "regular-polygon", "measure")}
@@ -256,8 +257,10 @@ class _Odt(Emitter):
                 self.notes.pending.append(text)
 
     def inline(self, el, parts: list[str], after: list) -> None:
+        """A paragraph's text into `parts` (whitespace in the XML is one space, as in HTML: only
+        text:s, text:tab and text:line-break say more); its boxes and alt text into `after`."""
         if el.text and el.tag != f"{TEXT}number":
-            parts.append(el.text)
+            parts.append(_WS.sub(" ", el.text))
         for c in el:
             tag = c.tag
             if tag in _SKIP or tag == f"{TEXT}number":
@@ -279,7 +282,7 @@ class _Odt(Emitter):
             else:  # spans, links, fields (their shown text), ruby bases, meta
                 self.inline(c, parts, after)
             if c.tail:
-                parts.append(c.tail)
+                parts.append(_WS.sub(" ", c.tail))
 
     def frame(self, frame, after: list) -> None:
         """A frame or shape: its alt text as a figure, its text box (or a shape's own

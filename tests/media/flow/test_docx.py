@@ -272,6 +272,8 @@ def test_line_breaks_keep_a_poems_lines():
     section = doc["sections"][0]
     assert [line["text"] for line in section["lines"]] == ["Roses are red,", "violets are blue."]
     assert section["blocks"][0]["lines"] == [0, 1]
+    # a newline typed inside w:t (pretty-printed XML, as in pandoc's reference.docx) is a space
+    assert texts(read(make('<w:p><w:r><w:t xml:space="preserve">\nBody\ntext.\n</w:t></w:r></w:p>'))) == ["Body text."]
 
 
 def test_works_without_styles_numbering_or_metadata():

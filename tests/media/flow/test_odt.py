@@ -205,8 +205,8 @@ def test_spaces_tabs_breaks_sections_and_spans():
     body = ('<text:section text:name="S1">' + p('A<text:s text:c="3"/>B<text:tab/>C<text:span>D</text:span>'
                                                  '<text:a xlink:href="https://x">E</text:a><text:line-break/>F')
             + "</text:section>")
-    section = read(make(body))["sections"][0]
-    assert [line["text"] for line in section["lines"]] == ["A B CDE", "F"]
+    section = read(make(body + p("pretty\n   printed\n")))["sections"][0]
+    assert [line["text"] for line in section["lines"]] == ["A B CDE", "F", "pretty printed"]
 
 
 def test_works_without_styles_or_meta():
