@@ -24,7 +24,10 @@ from chalicelib.media.flow.html import Walker, check_depth, hidden, links, tag, 
 
 WHAT = "EPUB book"
 XHTML_TYPES = frozenset({"application/xhtml+xml", "text/html", "application/xml", "text/xml",
-                         "application/x-dtbook+xml"})
+                         "application/x-dtbook+xml", "text/x-oeb1-document"})
+XHTML_NAMES = (".xhtml", ".html", ".htm", ".xml")
+# What encryption.xml may name without locking the text: fonts obfuscated so they are not reused.
+FONT_OBFUSCATION = ("http://www.idpf.org/2008/embedding", "http://ns.adobe.com/pdf/enc#RC")
 MAX_PART = 32 * 1024 * 1024  # one chapter's XHTML; larger is not a chapter people wrote
 
 
@@ -37,35 +40,18 @@ def read(data: bytes, b: Builder, hint: str | None) -> dict:
     meta = _children(opf, "metadata")
     title = _first_text(meta, "title")
     language = _first_text(meta, "language") or opf.get("{http://www.w3.org/XML/1998/namespace}lang")
-
-    manifest: dict[str, dict] = {}
-    for item in _children(opf, "manifest"):
-        if tag(item) == "item" and item.get("id") and item.get("href"):
-            manifest[item.get("id")] = {"path": _resolve(base, item.get("href")),
-                                        "type": (item.get("media-type") or "").lower(),
-                                        "props": set((item.get("properties") or "").split())}
+    manifest = _manifest(opf, base)
     spine_el = next((c for c in opf if tag(c) == "spine"), None)
     if spine_el is None:
         raise FlowError(f"This {WHAT} has no spine: its package file does not say what to read.")
     nav_path = next((m["path"] for m in manifest.values() if "nav" in m["props"]), None)
-    ncx_id = spine_el.get("toc")
-    ncx_path = (manifest.get(ncx_id) or {}).get("path") if ncx_id else None
+    ncx_path = (manifest.get(spine_el.get("toc") or "") or {}).get("path")
     if ncx_path is None:
         ncx_path = next((m["path"] for m in manifest.values() if m["type"] == "application/x-dtbncx+xml"), None)
 
     toc, pages = _navigation(z, nav_path, ncx_path)
     skip = _toc_pages(opf, base, manifest) | set(pages.pop("\0toc", {}))
-
-    spine = []
-    for ref in spine_el:
-        item = manifest.get(ref.get("idref") or "") if tag(ref) == "itemref" else None
-        if item is None or (ref.get("linear") or "").strip().lower() == "no":
-            continue
-        if item["path"] == nav_path or item["type"] not in XHTML_TYPES or not z.has(item["path"]):
-            continue
-        spine.append(item["path"])
-    if not spine:
-        raise FlowError(f"This {WHAT} has nothing to read: its spine names no chapter the book holds.")
+    spine = _spine(z, spine_el, manifest, nav_path)
 
     starts: dict[str, int] = {}  # chapter path -> its first section
     ids: dict[tuple[str, str], int] = {}
@@ -83,6 +69,8 @@ def read(data: bytes, b: Builder, hint: str | None) -> dict:
         walker.flush()
         ids.update(((path, k), v) for k, v in walker.ids.items())
         headings.extend(walker.outline)
+    if not b.sections:
+        raise FlowError(f"This {WHAT} has no text to read: its pages hold only pictures without descriptions.")
 
     outline = []
     for label, level, path, frag in toc:
@@ -92,6 +80,35 @@ def read(data: bytes, b: Builder, hint: str | None) -> dict:
         if section is not None and label:
             outline.append({"title": label, "level": level, "section": section})
     return {"title": title, "language": language, "outline": outline or headings}
+
+
+def _manifest(opf, base: str) -> dict[str, dict]:
+    """id -> {"path" in the zip, "type", "props"} of the package's manifest."""
+    out = {}
+    for item in _children(opf, "manifest"):
+        if tag(item) == "item" and item.get("id") and item.get("href"):
+            out[item.get("id")] = {"path": _resolve(base, item.get("href")),
+                                   "type": (item.get("media-type") or "").lower(),
+                                   "props": set((item.get("properties") or "").split())}
+    return out
+
+
+def _spine(z: safe.Zip, spine_el, manifest: dict, nav_path: str | None) -> list[str]:
+    """The chapters read in the flow, in order: linear, not the nav document, (X)HTML the zip holds."""
+    spine = []
+    for ref in spine_el:
+        item = manifest.get(ref.get("idref") or "") if tag(ref) == "itemref" else None
+        if item is None or (ref.get("linear") or "").strip().lower() == "no":
+            continue
+        readable = item["type"] in XHTML_TYPES or (not item["type"] and item["path"].lower().endswith(XHTML_NAMES))
+        if item["path"] != nav_path and readable and z.has(item["path"]):
+            spine.append(item["path"])
+    if not spine:
+        raise FlowError(f"This {WHAT} has nothing to read: its spine names no chapter the book holds.")
+    if _locked(z) & set(spine):
+        raise FlowError(f"This {WHAT} is locked (DRM): its chapters are encrypted, so PageVoice cannot read them. "
+                        "Upload a copy without DRM (or save it as PDF).")
+    return spine
 
 
 # ---------------------------------------------------------------------- the package
@@ -111,6 +128,24 @@ def _package_path(z: safe.Zip) -> str:
         return opfs[0]
     raise FlowError(f"This {WHAT} is incomplete: META-INF/container.xml does not name a package file "
                     "(the .opf that lists its chapters) that the book holds.")
+
+
+def _locked(z: safe.Zip) -> set[str]:
+    """The parts META-INF/encryption.xml says are encrypted (fonts' obfuscation aside)."""
+    if not z.has("META-INF/encryption.xml"):
+        return set()
+    root = safe.xml(z.read("META-INF/encryption.xml", limit=MAX_PART), f"{WHAT}'s encryption list")
+    out = set()
+    for data in root.iter():
+        if tag(data) != "encrypteddata":
+            continue
+        method = next((e.get("Algorithm") or "" for e in data.iter() if tag(e) == "encryptionmethod"), "")
+        if method in FONT_OBFUSCATION:
+            continue
+        for ref in data.iter():
+            if tag(ref) == "cipherreference" and ref.get("URI"):
+                out.add(_resolve("", ref.get("URI")))
+    return out
 
 
 def _resolve(base: str, href: str) -> str:

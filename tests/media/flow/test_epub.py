@@ -281,6 +281,26 @@ def test_hostile_chapters():
         epub.read(deep, Builder(max_words=1000, max_chars=10_000), EPUB)
 
 
+def test_locked_and_picture_only_books():
+    items = '<item id="c" href="c.xhtml" media-type="application/xhtml+xml"/>'
+    encryption = """<encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:container"
+    xmlns:enc="http://www.w3.org/2001/04/xmlenc#"><enc:EncryptedData>
+    <enc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#aes128-cbc"/>
+    <enc:CipherData><enc:CipherReference URI="OEBPS/c.xhtml"/></enc:CipherData></enc:EncryptedData></encryption>"""
+    locked = make({"OEBPS/content.opf": opf(items, '<itemref idref="c"/>'), "OEBPS/c.xhtml": bytes(range(256)) * 40,
+                   "META-INF/encryption.xml": encryption})
+    _error(locked, "locked \\(DRM\\)")
+    # Fonts obfuscated as EPUB allows do not lock the text.
+    fonts = encryption.replace("http://www.w3.org/2001/04/xmlenc#aes128-cbc", "http://www.idpf.org/2008/embedding")
+    fonts = fonts.replace("OEBPS/c.xhtml", "OEBPS/f.otf")
+    ok = make({"OEBPS/content.opf": opf(items, '<itemref idref="c"/>'), "OEBPS/c.xhtml": xhtml("<p>Plain text.</p>"),
+               "META-INF/encryption.xml": fonts})
+    assert text(read(ok)) == "Plain text."
+    pictures = make({"OEBPS/content.opf": opf(items, '<itemref idref="c"/>'),
+                     "OEBPS/c.xhtml": xhtml('<img src="p1.jpg" alt=""/><svg><image href="p2.jpg"/></svg>')})
+    _error(pictures, "no text to read")
+
+
 def test_a_path_that_would_leave_the_zip_is_not_read():
     assert epub._resolve("OEBPS", "../../etc/passwd") == "\0escapes"
     assert epub._resolve("OEBPS", "Text/chapter%201.xhtml#x") == "OEBPS/Text/chapter 1.xhtml"
