@@ -71,6 +71,9 @@ def read(data: bytes, b: Builder, hint: str | None) -> dict:
         walker.add("title", heading)
     walker.walk(main)
     walker.flush()
+    if not b.sections:
+        raise FlowError("This web page has no text to read (a page that builds its text with scripts shows "
+                        "nothing here: PageVoice does not run them). Save the page once it shows its text, or print it to PDF.")
     return {"title": title or heading, "language": language, "outline": walker.outline}
 
 

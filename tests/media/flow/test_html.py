@@ -269,6 +269,9 @@ def test_bad_pages_end_with_a_readable_error():
     deep = "<html><body>" + "<div>" * 10_000 + "deep" + "</div>" * 10_000 + "</body></html>"
     with pytest.raises(FlowError, match="256\\+ deep|255\\+ deep"):
         read(deep)
+    app_shell = '<html><body><div id="root"></div><script src="app.js"></script><noscript>Enable JS</noscript></body></html>'
+    with pytest.raises(FlowError, match="no text to read"):
+        read(app_shell)
     with pytest.raises(FlowError, match="not a document PageVoice reads"):
         read(b"\x89PNG\r\n\x1a\n" + bytes(100), None)
 
