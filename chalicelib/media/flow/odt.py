@@ -30,6 +30,7 @@ SVG = "{urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0}"
 FO = "{urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 MATH = "{http://www.w3.org/1998/Math/MathML}"
+XLINK = "{http://www.w3.org/1999/xlink}"
 WHAT = "OpenDocument text"
 # Never read: tracked changes (deleted text lives there), comments, generated indexes (a table
 # of contents is the outline, said again), forms, scripts, sequence declarations.
@@ -54,7 +55,7 @@ def read(data: bytes, b: Builder, hint: str | None = None) -> dict:
     if not z.has("content.xml"):
         raise FlowError("This OpenDocument text is incomplete: it has no content part (content.xml).")
     styles_root = safe.xml(z.read("styles.xml"), WHAT) if z.has("styles.xml") else None
-    doc = _Odt(b, styles_root)
+    doc = _Odt(b, styles_root, z)
     for el in stream(z.read("content.xml"), WHAT, ("text",), keep=("automatic-styles",)):
         if el.tag == f"{OFFICE}automatic-styles":
             doc.styles.add(el, auto=True)
@@ -160,8 +161,9 @@ def _format(n: int, fmt: str) -> str:
 
 
 class _Odt(Emitter):
-    def __init__(self, b: Builder, styles_root) -> None:
+    def __init__(self, b: Builder, styles_root, z: safe.Zip | None = None) -> None:
         super().__init__(b)
+        self.z, self.objects = z, 0
         self.styles = _Styles()
         if styles_root is not None:
             self.styles.add(styles_root)
@@ -234,6 +236,8 @@ class _Odt(Emitter):
             if kind == "box":
                 for c in x:
                     self.block(c, furniture, sink)
+            elif kind == "math":
+                self.emit(furniture or "paragraph", [x], None, sink)
             else:
                 self.emit(furniture or "figure", [x], None, sink)
 
@@ -273,16 +277,28 @@ class _Odt(Emitter):
                 parts.append("\n")
             elif tag == f"{TEXT}note":
                 self.note(c)
-            elif tag == f"{DRAW}frame" or tag in _SHAPES:
-                self.frame(c, after)
-            elif tag == f"{DRAW}text-box":
-                after.append(("box", c))
+            elif tag in (f"{DRAW}frame", f"{DRAW}text-box") or tag in _SHAPES:
+                self.drawing(c, parts, after)
             elif tag.startswith(MATH):
                 parts.append(" ".join(t.strip() for t in c.itertext() if t.strip()))
             else:  # spans, links, fields (their shown text), ruby bases, meta
                 self.inline(c, parts, after)
             if c.tail:
                 parts.append(_WS.sub(" ", c.tail))
+
+    def drawing(self, el, parts: list[str], after: list) -> None:
+        """A frame, text box or shape inside a paragraph: a formula is part of its sentence,
+        the rest (boxes, alt text) follows the paragraph."""
+        if el.tag == f"{DRAW}text-box":
+            after.append(("box", el))
+            return
+        got: list = []
+        self.frame(el, got)
+        for kind, x in got:
+            if kind == "math":
+                parts.append(x)
+            else:
+                after.append((kind, x))
 
     def frame(self, frame, after: list) -> None:
         """A frame or shape: its alt text as a figure, its text box (or a shape's own
@@ -293,10 +309,28 @@ class _Odt(Emitter):
         if frame.tag in _SHAPES and any(c.tag in (f"{TEXT}p", f"{TEXT}list") for c in frame):
             after.append(("box", [c for c in frame if c.tag in (f"{TEXT}p", f"{TEXT}list")]))
         for c in frame:
-            if c.tag == f"{DRAW}text-box":
+            if c.tag == f"{DRAW}object":
+                text = self.formula(c)
+                if text:
+                    after.append(("math", text))
+            elif c.tag == f"{DRAW}text-box":
                 after.append(("box", c))
             elif c.tag == f"{DRAW}frame" or c.tag in _SHAPES or c.tag == f"{DRAW}g":
                 self.frame(c, after)
+
+    def formula(self, obj) -> str:
+        """A formula's words: its MathML, inside the draw:object or in the object's own part
+        (LibreOffice Math writes "Object 1/content.xml"; only parts of this file are read)."""
+        root = obj.find(f"{MATH}math")
+        href = (obj.get(f"{XLINK}href") or "").removeprefix("./").rstrip("/")
+        if root is None and href and ":" not in href and not href.startswith(("/", "..")) and self.objects < 500:
+            self.objects += 1
+            name = f"{href}/content.xml"
+            if self.z is not None and self.z.has(name):
+                root = safe.xml(self.z.read(name, limit=1 << 20), WHAT)
+        if root is None or root.tag != f"{MATH}math":
+            return ""
+        return "".join(el.text or "" for el in root.iter(*(f"{MATH}{t}" for t in ("mi", "mn", "mo", "mtext", "ms"))))
 
     def note(self, note) -> None:
         citation = (note.findtext(f"{TEXT}note-citation") or "").strip()

@@ -177,6 +177,18 @@ def test_text_boxes_shapes_and_alt_text_in_place():
                                         ("paragraph", None, "Shape words."), ("paragraph", None, "After.")]
 
 
+def test_formulas_are_read_in_their_sentence():
+    mathml = ('<math xmlns="http://www.w3.org/1998/Math/MathML"><mrow><mi>E</mi><mo>=</mo><mi>m</mi>'
+              "<msup><mi>c</mi><mn>2</mn></msup></mrow><annotation>E = m c^2</annotation></math>")
+    inline = ("<math:math><math:mrow><math:mi>E</math:mi><math:mo>=</math:mo><math:mi>m</math:mi><math:msup>"
+              "<math:mi>c</math:mi><math:mn>2</math:mn></math:msup></math:mrow></math:math>")
+    body = p('Energy <draw:frame text:anchor-type="as-char"><draw:object xlink:href="./Object 1"/></draw:frame> '
+             f"holds; <draw:frame><draw:object>{inline}</draw:object></draw:frame> too."
+             '<draw:frame><draw:object xlink:href="../outside"/></draw:frame>')
+    data = make(body, extra={"Object 1/content.xml": mathml.encode()})
+    assert texts(read(data)) == ["Energy E=mc2 holds; E=mc2 too."]
+
+
 def test_notes_close_the_section_that_cites_them_with_their_citation():
     note = lambda cls, cit, text: (f'<text:note text:note-class="{cls}"><text:note-citation>{cit}</text:note-citation>'  # noqa: E731
                                    f"<text:note-body>{p(text)}</text:note-body></text:note>")
