@@ -34,6 +34,9 @@ MATH_NS = ("http://schemas.openxmlformats.org/officeDocument/2006/math",
 VML_NS = "urn:schemas-microsoft-com:vml"
 DC = "{http://purl.org/dc/elements/1.1/}"
 WHAT = "Word document"
+# Parts read whole as trees (styles, numbering, notes, headers) may unpack to this much: a tree
+# takes several times its XML, and only the body, streamed, may be larger (issue 39: < 1 GB).
+PART_LIMIT = 32 << 20
 # Word elements whose contents are never read: deletions and moved-away text, field codes,
 # comment marks, properties, ruby pronunciation guides, content-control settings.
 _SKIP = frozenset({"del", "moveFrom", "delText", "instrText", "delInstrText", "commentReference",
@@ -219,7 +222,7 @@ def _targets(rels, kind: str) -> list[str]:
 def _part(z: safe.Zip, rels, kind: str):
     for k, target, _ in rels:
         if k == kind and z.has(target):
-            return safe.xml(z.read(target), WHAT)
+            return safe.xml(z.read(target, limit=PART_LIMIT), WHAT)
     return None
 
 
@@ -762,7 +765,7 @@ class _Docx(Emitter):
         and for first, even and odd pages): each is said once for the document."""
         if not self.z.has(target):
             return []
-        root = safe.xml(self.z.read(target), WHAT)
+        root = safe.xml(self.z.read(target, limit=PART_LIMIT), WHAT)
         got: list = []
         for c in root:
             self.block(c, role, got)

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 
 from chalicelib.media.flow import Builder, FlowError, safe
-from chalicelib.media.flow.docx import CAPTION, CODE, PAGE_NUMBER, Emitter, local, number, stream
+from chalicelib.media.flow.docx import CAPTION, CODE, PAGE_NUMBER, PART_LIMIT, Emitter, local, number, stream
 
 OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
@@ -54,7 +54,7 @@ def read(data: bytes, b: Builder, hint: str | None = None) -> dict:
     z = safe.Zip(data, WHAT)
     if not z.has("content.xml"):
         raise FlowError("This OpenDocument text is incomplete: it has no content part (content.xml).")
-    styles_root = safe.xml(z.read("styles.xml"), WHAT) if z.has("styles.xml") else None
+    styles_root = safe.xml(z.read("styles.xml", limit=PART_LIMIT), WHAT) if z.has("styles.xml") else None
     doc = _Odt(b, styles_root, z)
     for el in stream(z.read("content.xml"), WHAT, ("text",), keep=("automatic-styles",)):
         if el.tag == f"{OFFICE}automatic-styles":
