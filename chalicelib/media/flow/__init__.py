@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from chalicelib.errors import MediaError
-from chalicelib.structure import ROLES
+from chalicelib.structure import FURNITURE, ROLES
 from chalicelib.structure.layout import Block, Cell
 
 # A section (a "page" of a flow document) ends at the next block past this many words, and
@@ -81,7 +81,7 @@ class Builder:
         made = self._lines(texts)
         if not made:
             return False
-        section, first = self._place(made)
+        section, first = self._place(made, counts=role not in FURNITURE)
         section.blocks.append(Block(role, list(range(first, first + len(made))), None,
                                     level=max(1, min(6, level or 1)) if role == "heading" else None))
         return True
@@ -146,7 +146,10 @@ class Builder:
                             "words": [{"text": w, "confidence": 1.0, "box": None} for w in take]})
         return out
 
-    def _place(self, made: list[dict]) -> tuple[_Section, int]:
+    def _place(self, made: list[dict], counts: bool = True) -> tuple[_Section, int]:
+        """Where `made` goes: the open section, or a new one. `counts`: its words count toward
+        the section's size (a page number or running header does not make a section hold text,
+        so the chapter heading after it still starts one)."""
         section = self._open()
         # Past max_sections (a file of a million one-line chapters) blocks join the last one.
         if section is None or ((self._fresh or section.words >= self.section_words)
@@ -156,7 +159,8 @@ class Builder:
         self._fresh = False
         first = len(section.lines)
         section.lines.extend(made)
-        section.words += sum(len(line["words"]) for line in made)
+        if counts:
+            section.words += sum(len(line["words"]) for line in made)
         return section, first
 
     @property
