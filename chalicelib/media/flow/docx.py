@@ -56,16 +56,15 @@ def read(data: bytes, b: Builder, hint: str | None = None) -> dict:
     main = _main_part(z)
     rels = _rels(z, main)
     doc = _Docx(z, b, rels)
-    for target in _targets(rels, "header"):
-        doc.front.extend(doc.furniture(target, "page-header"))
+    for target in _targets(rels, "header"):  # first, as on the page (furniture does not fill a section)
+        doc.furniture_once(doc.furniture(target, "page-header"))
     for el in stream(z.read(main), WHAT, ("body",)):
         if b.full:
             break
         doc.block(el)
     doc.notes.flush()
-    for target in _targets(rels, "footer") if not b.full else ():
-        doc.front.extend(doc.furniture(target, "page-footer"))
-    doc.place_front()
+    for target in _targets(rels, "footer"):
+        doc.furniture_once(doc.furniture(target, "page-footer"))
     title, language = _core(z)
     return {"title": title, "language": language or doc.language, "outline": doc.outline}
 
@@ -497,13 +496,12 @@ def breaks(b: Builder, role: str, level: int | None) -> bool:
 
 class Emitter:
     """What the DOCX and ODT readers share: blocks into the Builder (or a sink), notes held to
-    their section's end, the outline, headers placed after the first block, furniture once."""
+    their section's end, the outline, furniture once."""
 
     def __init__(self, b: Builder) -> None:
         self.b = b
         self.notes = Notes(b)
         self.outline: list[dict] = []
-        self.front: list[tuple[str, list[str]]] = []  # headers, placed after the first block
         self.seen: set = set()
         self.last = ("", "")  # the role and text of the last block added
 
@@ -523,13 +521,9 @@ class Emitter:
             self.last = (role, text)
             if role == "heading":
                 self.outline.append({"title": text, "level": level, "section": len(self.b.sections) - 1})
-            self.place_front()
 
-    def place_front(self) -> None:
-        """Headers go after the body's first block, in its section (placed first, they would
-        make a section of their own, since the first heading starts one)."""
-        front, self.front = self.front, []
-        for role, lines in front:
+    def furniture_once(self, blocks: list[tuple[str, list[str]]]) -> None:
+        for role, lines in blocks:
             self.b.add(role, "", lines=lines)
 
     def once(self, got: list) -> list[tuple[str, list[str]]]:

@@ -56,6 +56,8 @@ def read(data: bytes, b: Builder, hint: str | None = None) -> dict:
         raise FlowError("This OpenDocument text is incomplete: it has no content part (content.xml).")
     styles_root = safe.xml(z.read("styles.xml", limit=PART_LIMIT), WHAT) if z.has("styles.xml") else None
     doc = _Odt(b, styles_root, z)
+    if styles_root is not None:  # first, as on the page (furniture does not fill a section)
+        doc.furniture_once(doc.furniture(styles_root, "header"))
     for el in stream(z.read("content.xml"), WHAT, ("text",), keep=("automatic-styles",)):
         if el.tag == f"{OFFICE}automatic-styles":
             doc.styles.add(el, auto=True)
@@ -64,9 +66,8 @@ def read(data: bytes, b: Builder, hint: str | None = None) -> dict:
             break
         doc.block(el)
     doc.notes.flush()
-    if styles_root is not None and not b.full:
-        doc.front.extend(doc.furniture(styles_root, "footer"))
-    doc.place_front()
+    if styles_root is not None:
+        doc.furniture_once(doc.furniture(styles_root, "footer"))
     title, language = _meta(z)
     return {"title": title, "language": language or doc.styles.language, "outline": doc.outline}
 
@@ -170,7 +171,6 @@ class _Odt(Emitter):
         self.counters: dict[str, list[int | None]] = {}
         self.outline_counts: list[int | None] = [None] * 11
         self.cited: list[str] = []
-        self.front = self.furniture(styles_root, "header") if styles_root is not None else []
 
     # -- blocks
 

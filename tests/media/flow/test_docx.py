@@ -126,7 +126,7 @@ def test_python_docx_headers_and_footers_once_as_furniture(python_docx_files):
                                "Primary (Odd-Page) Header content"]
     assert len(footers) == 3 and all("Footer content" in f for f in footers)
     roles = [r for r, _, _ in blocks(doc)]
-    assert roles[0] == "paragraph" and roles[-1] == "page-footer"  # headers after the first block
+    assert roles[:4] == ["page-header"] * 3 + ["paragraph"] and roles[-1] == "page-footer"  # as on the page
     doc = read((files / "hdr-header-footer.docx").read_bytes())
     assert texts(doc, "page-header") == ["Header for section-1"]
     assert texts(doc, "page-footer") == ["Footer for section 1"]
@@ -241,10 +241,11 @@ def test_headers_footers_page_numbers_fields_hidden_text_and_furniture_once():
                 headers=[para("Annual report 2024"), para("Annual report 2024")],
                 footers=[para(runs=page_field), para("Confidential")], title="Der Bericht", language="de")
     doc = read(data)
-    assert blocks(doc) == [("heading", 1, "Kapitel"), ("page-header", None, "Annual report 2024"),
+    assert blocks(doc) == [("page-header", None, "Annual report 2024"), ("heading", 1, "Kapitel"),
                            ("paragraph", None, "Seen text."), ("page-number", None, "3"),
                            ("page-footer", None, "Confidential")]
     assert doc["title"] == "Der Bericht" and doc["language"] == "de"
+    assert len(doc["sections"]) == 1 and doc["outline"][0]["section"] == 0  # furniture fills no section
 
 
 def test_captions_code_math_symbols_and_generated_contents():

@@ -58,8 +58,9 @@ def test_odfpy_examples_lists_tables_headers_captions(odfpy):
     assert tables(read((ex / "simpletable.odt").read_bytes())) == [
         [[("Cell 1", False), ("Cell 2", False)], [("Cell 3 (bold)", False), ("Cell 4 (italic)", False)]]]
     doc = read((ex / "headerfooter.odt").read_bytes())
-    assert blocks(doc) == [("heading", 1, "Lorem ipsum"), ("page-header", None, "Header 1 Test"),
+    assert blocks(doc) == [("page-header", None, "Header 1 Test"), ("heading", 1, "Lorem ipsum"),
                            ("page-footer", None, "Footer 1 Bottom")]
+    assert len(doc["sections"]) == 1 and doc["outline"][0]["section"] == 0  # furniture fills no section
     assert texts(read((ex / "imageslabels.odt").read_bytes()), "caption")[:2] == ["Help", "Doc"]
     poem = read((ex / "serious_poem.odt").read_bytes())["sections"][0]
     assert [line["text"] for line in poem["lines"]][:2] == ["The boy stood on the burning deck,",
@@ -208,7 +209,7 @@ def test_headers_and_footers_once_with_page_numbers():
               '<style:footer>' + p('<text:page-number text:select-page="current">4</text:page-number>')
               + "</style:footer><style:footer-first>" + p("Confidentiel") + "</style:footer-first>")
     doc = read(make(h("Chapitre", 1) + p("Corps."), master=master))
-    assert blocks(doc) == [("heading", 1, "Chapitre"), ("page-header", None, "Rapport annuel"),
+    assert blocks(doc) == [("page-header", None, "Rapport annuel"), ("heading", 1, "Chapitre"),
                            ("paragraph", None, "Corps."), ("page-number", None, "4"),
                            ("page-footer", None, "Confidentiel")]
 
