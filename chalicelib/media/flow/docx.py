@@ -46,7 +46,8 @@ _SKIP = frozenset({"del", "moveFrom", "delText", "instrText", "delInstrText", "c
                    "proofErr", "permStart", "permEnd", "lastRenderedPageBreak"})
 CODE = re.compile(r"preformatted|source code|source text|^code$|code block|^verbatim", re.I)
 CAPTION = re.compile(r"caption$", re.I)  # Word's "caption", pandoc's "Table Caption", "Image Caption"
-TOC = re.compile(r"^(toc|contents) ?\d$", re.I)
+# Entries of generated indexes (contents, a back-of-book index, a list of figures): not read.
+TOC = re.compile(r"^((toc|contents|index) ?\d|table of figures)$", re.I)
 _CHARS = {"tab": " ", "ptab": " ", "br": "\n", "cr": "\n", "noBreakHyphen": "-", "softHyphen": ""}
 PAGE_NUMBER = re.compile(r"^(page|p\.|seite|página|pagina)?\s*\d+(\s*(of|/|von|de|sur|di)\s*\d+)?$", re.I)
 

@@ -33,16 +33,17 @@ MATH = "{http://www.w3.org/1998/Math/MathML}"
 XLINK = "{http://www.w3.org/1999/xlink}"
 WHAT = "OpenDocument text"
 # Never read: tracked changes (deleted text lives there), comments, generated indexes (a table
-# of contents is the outline, said again), forms, scripts, sequence declarations.
+# of contents is the outline said again, a back-of-book index a list of page numbers; a
+# bibliography is read), forms, scripts, sequence declarations.
 _SKIP = {f"{TEXT}tracked-changes", f"{OFFICE}annotation", f"{OFFICE}annotation-end",
          f"{TEXT}table-of-content", f"{TEXT}illustration-index", f"{TEXT}table-index",
          f"{TEXT}object-index", f"{TEXT}user-index", f"{TEXT}alphabetical-index",
-         f"{TEXT}bibliography", f"{OFFICE}forms", f"{TEXT}sequence-decls", f"{TEXT}variable-decls",
+f"{OFFICE}forms", f"{TEXT}sequence-decls", f"{TEXT}variable-decls",
          f"{TEXT}user-field-decls", f"{TEXT}dde-connection-decls", f"{TEXT}note-citation",
          f"{TEXT}change", f"{TEXT}change-start", f"{TEXT}change-end", f"{OFFICE}binary-data",
          f"{DRAW}image", f"{TEXT}bookmark", f"{TEXT}bookmark-start", f"{TEXT}bookmark-end",
          f"{TEXT}soft-page-break", f"{TEXT}ruby-text", f"{SVG}title", f"{SVG}desc"}
-_CONTAINERS = {f"{TEXT}section", f"{TEXT}index-body", f"{TEXT}index-title", f"{TEXT}changed-region",
+_CONTAINERS = {f"{TEXT}section", f"{TEXT}index-body", f"{TEXT}bibliography", f"{TEXT}index-title", f"{TEXT}changed-region",
                f"{OFFICE}text", f"{TEXT}note-body", f"{DRAW}text-box"}
 _WS = re.compile(r"[ \t\r\n]+")
 # Drawing shapes whose text:p children are their text (a shape with words in it).

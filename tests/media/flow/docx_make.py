@@ -63,6 +63,7 @@ STYLES = f"""<w:styles {NS}>
 <w:style w:type="paragraph" w:styleId="TableCaption"><w:name w:val="Table Caption"/></w:style>
 <w:style w:type="paragraph" w:styleId="Quellcode"><w:name w:val="Source Code"/></w:style>
 <w:style w:type="paragraph" w:styleId="Inhalt1"><w:name w:val="toc 1"/></w:style>
+<w:style w:type="paragraph" w:styleId="Index1"><w:name w:val="index 1"/></w:style>
 <w:style w:type="table" w:styleId="TableGrid"><w:name w:val="Table Grid"/></w:style>
 </w:styles>"""
 

@@ -251,7 +251,7 @@ def test_headers_footers_page_numbers_fields_hidden_text_and_furniture_once():
 def test_captions_code_math_symbols_and_generated_contents():
     toc = ('<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/></w:docPartObj></w:sdtPr>'
            "<w:sdtContent>" + para("Contents") + para("Einleitung 1") + "</w:sdtContent></w:sdt>")
-    body = (toc + para("Einleitung 2", "Inhalt1") + para("Figure 1: A map", "Beschriftung")
+    body = (toc + para("Einleitung 2", "Inhalt1") + para("Apfel, 3, 7", "Index1") + para("Figure 1: A map", "Beschriftung")
             + para("print('hi')", "Quellcode")
             + para(runs=run("Area ") + "<m:oMath><m:r><m:t>πr²</m:t></m:r></m:oMath>" + run(" and ")
                    + '<w:r><w:sym w:font="Symbol" w:char="F0B7"/><w:sym w:font="Arial" w:char="2192"/></w:r>'))

@@ -178,6 +178,13 @@ def test_text_boxes_shapes_and_alt_text_in_place():
                                         ("paragraph", None, "Shape words."), ("paragraph", None, "After.")]
 
 
+def test_generated_indexes_are_not_read_a_bibliography_is():
+    index = lambda tag: (f'<text:{tag}><text:index-body><text:index-title>{p("Index " + tag)}</text:index-title>'  # noqa: E731
+                         f'{p("Entry of " + tag)}</text:index-body></text:{tag}>')
+    body = index("table-of-content") + index("alphabetical-index") + p("Body.") + index("bibliography")
+    assert texts(read(make(body))) == ["Body.", "Index bibliography", "Entry of bibliography"]
+
+
 def test_formulas_are_read_in_their_sentence():
     mathml = ('<math xmlns="http://www.w3.org/1998/Math/MathML"><mrow><mi>E</mi><mo>=</mo><mi>m</mi>'
               "<msup><mi>c</mi><mn>2</mn></msup></mrow><annotation>E = m c^2</annotation></math>")
