@@ -1,36 +1,76 @@
-"""What the page image says of OCR's lines that OCR does not: which are set in bold.
+"""What the page image says of OCR's lines that OCR does not: their type size and which are
+set in bold.
 
-A text layer names each glyph's font; a scan only shows ink. Bold type has thicker strokes:
-the mean length of the horizontal runs of ink across a line (a vertical stroke's width, mostly)
-grows by a third or more against the same type in regular weight. Measured per line relative to
-its height, and compared with the page's running text, it tells a bold heading at body size
-from the paragraph under it, as the text layer's font weight does (layout.Hints.bold)."""
+A text layer names each glyph's font and size; a scan only shows ink. OCR's box of a line is
+as tall as its tallest letters and deepest descenders, so it varies by a tenth from line to
+line of the same type ("mum" against "Typography"). The ink says more: along a line, the rows
+where most of the ink lies are the x-height band (the body of "a", "e", "n", "o"), steady from
+line to line to a pixel or two. Where capitals, figures and ascenders crowd a line its densest
+rows reach their top instead (the band is as tall as the ascent above the baseline): such a
+line's size is its ascent times the page's own x-height-to-ascent ratio. Bold type has thicker
+strokes: the mean length of the horizontal runs of ink across the line (a vertical stroke's
+width, mostly) per x-height grows by a fifth or more against the same type in regular weight.
+Both are measured per line and compared with the page's running text, so they tell a heading
+at body size from the paragraph under it and a footnote from the body, as a text layer's font
+does (layout.Hints.size and .bold)."""
 from __future__ import annotations
+
+import statistics
 
 import numpy as np
 
 from chalicelib.geometry import bounds
 from chalicelib.structure.layout import Hints
 
-BOLD = 1.3  # stroke width (per line height) this much above the running text's is bold
+BOLD = 1.2  # stroke width (per x-height) this much above the running text's is bold
 MIN_RUNNING = 3  # lines of running text (4 words or more) needed to judge against
+X_BAND = 0.4  # rows with at least this share of the densest row's ink: the x-height band
+ASCENT = 0.05  # the topmost row with this share of it: the top of the ascenders and capitals
+CAPPED = 0.85  # a band this tall against the ascent is the ascent itself (capitals, figures)
+X_TO_ASCENT = 0.72  # the ratio where the page has too few lines to measure its own
+TALL = "bdfhkl()[]{}/|!?"  # lower-case letters and marks that rise well above the x-height
 
 
 def hints(rgb: np.ndarray, lines: list[dict]) -> list[Hints] | None:
-    """Hints for OCR's lines of a level page: `bold` from the ink; the size stays the line's
-    height (None). None when the page has too little running text to compare with."""
+    """Hints for OCR's lines of a level page: `size`, the line's x-height scaled so that the
+    running text's is its usual box height (the layout measures gaps in that unit), and `bold`,
+    from the ink; None for a line too small to measure. None when the page has too little
+    running text to compare with."""
     gray = rgb.mean(axis=2) if rgb.ndim == 3 else rgb
-    widths = [_stroke(gray, line) for line in lines]
-    running = sorted(w for w, line in zip(widths, lines) if w is not None and len(line["words"]) >= 4)
+    profiles = [_profile(gray, line) for line in lines]
+    running = [(p, line) for p, line in zip(profiles, lines) if p is not None and len(line["words"]) >= 4]
     if len(running) < MIN_RUNNING:
         return None
-    body = running[len(running) // 2]
-    return [Hints(bold=None if w is None else w >= BOLD * body) for w in widths]
+    ratios = [band / ascent for band, ascent, _ in (p for p, _ in running) if band < CAPPED * ascent]
+    ratio = statistics.median(ratios) if len(ratios) >= MIN_RUNNING else X_TO_ASCENT
+    measured = [None if p is None else _x_height_and_stroke(p, ratio, line["text"]) for p, line in zip(profiles, lines)]
+    x_body = statistics.median(measured[i][0] for i, p in enumerate(profiles)
+                               if p is not None and len(lines[i]["words"]) >= 4)
+    stroke_body = statistics.median(measured[i][1] for i, p in enumerate(profiles)
+                                    if p is not None and len(lines[i]["words"]) >= 4)
+    h_body = statistics.median(_height(line) for _, line in running)
+    return [Hints() if m is None else Hints(size=m[0] * h_body / x_body, bold=m[1] >= BOLD * stroke_body, ink=True)
+            for m in measured]
 
 
-def _stroke(gray: np.ndarray, line: dict) -> float | None:
-    """Mean horizontal run of ink across the line's box, over its height; None for a box too
-    small to measure."""
+def _x_height_and_stroke(profile: tuple[float, float, float], ratio: float, text: str) -> tuple[float, float]:
+    """A band as tall as the ascent is the cap height, unless the line has nothing taller than
+    an "x" ("a warm summer morn")."""
+    band, ascent, run = profile
+    capped = band >= CAPPED * ascent and any(c.isupper() or c.isdigit() or c in TALL for c in text)
+    x_height = ratio * ascent if capped else band
+    return x_height, run / x_height
+
+
+def _height(line: dict) -> float:
+    _, y0, _, y1 = bounds(line["box"])
+    return y1 - y0
+
+
+def _profile(gray: np.ndarray, line: dict) -> tuple[float, float, float] | None:
+    """(height of the densest band of rows, ascent: from the top of the ink to the band's
+    foot, mean horizontal run of ink) of the line's box, in pixels; None for a box too small
+    to measure or without ink."""
     x0, y0, x1, y1 = (int(round(v)) for v in bounds(line["box"]))
     x0, y0 = max(0, x0), max(0, y0)
     x1, y1 = min(gray.shape[1], x1), min(gray.shape[0], y1)
@@ -38,10 +78,13 @@ def _stroke(gray: np.ndarray, line: dict) -> float | None:
         return None
     crop = gray[y0:y1, x0:x1]
     ink = crop < _otsu(crop)
+    rows = ink.sum(axis=1)
     starts = int(ink[:, 0].sum()) + int((ink[:, 1:] & ~ink[:, :-1]).sum())
     if starts == 0:
         return None
-    return float(ink.sum()) / starts / (y1 - y0)
+    band = np.nonzero(rows >= X_BAND * rows.max())[0]
+    top = int(np.argmax(rows >= ASCENT * rows.max()))
+    return float(band[-1] - band[0] + 1), float(band[-1] - top + 1), float(ink.sum()) / starts
 
 
 def _otsu(crop: np.ndarray) -> float:

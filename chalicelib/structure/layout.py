@@ -39,6 +39,7 @@ SAME_SIZE = 0.18  # relative difference in height still read as the same type si
 # Headings: this much taller than the body, or bold at body size; at most this long.
 HEADING_SIZE = 1.18
 OCR_HEADING_SIZE = 1.3
+INK_HEADING_SIZE = 1.18
 HEADING_MAX_LINES = 3
 HEADING_MAX_CHARS = 160
 # Footnotes: at most this size relative to the body.
@@ -61,11 +62,14 @@ NUMBERED_HEADING = re.compile(r"^(?:(?:chapter|section|part|appendix|unit|lesson
 @dataclass
 class Hints:
     """What is known of a line beside its words: its type size (pixels), whether it is bold,
-    whether a tagged PDF marks it as an artifact (page furniture), and its structure tag."""
+    whether a tagged PDF marks it as an artifact (page furniture), and its structure tag.
+    `ink`: size and weight were measured on a scan's ink (structure/ink.py), to a few percent
+    (a line of capitals a little smaller than it is), not read from a font."""
     size: float | None = None
     bold: bool | None = None
     artifact: bool = False
     tag: str | None = None
+    ink: bool = False
 
 
 @dataclass
@@ -369,10 +373,39 @@ def _columns(run: list[list[_Line]], body: float) -> list[tuple[float, float]] |
 # ---------------------------------------------------------------- blocks
 
 
+def _markers(items: list[_Line], body: float) -> dict[int, _Line]:
+    """Section numbers and note markers that OCR read as lines of their own ("11", "4.1",
+    "IV.", "*") beside the text they open on the same row: {the text's line index: its marker}.
+    The marker takes its text's size and weight (a bold heading's "3" is as bold as its words,
+    an old-style "11" shorter)."""
+    out: dict[int, _Line] = {}
+    for row in _rows(items):
+        for a, b in zip(row, row[1:]):
+            if MARKER_LINE.match(a.text.strip()) and not MARKER_LINE.match(b.text.strip()) and \
+                    b.x0 > (a.x0 + a.x1) / 2 and b.x0 - a.x1 < MARKER_GAP * body and b.index not in out:
+                a.size, a.hints = b.size, b.hints
+                out[b.index] = a
+    return out
+
+
+MARKER_LINE = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){0,3}\.?|[IVXLC]{1,6}\.|[A-Z]\.|[*†‡§¶]{1,3}|[¹²³⁴⁵⁶⁷⁸⁹⁰]{1,3})$")
+MARKER_GAP = 3.0  # the widest gap between a marker and its text, in body heights
+
+
 def _group(items: list[_Line], body: float) -> list[Block]:
     """Lines into blocks: each line joins the block whose last line is right above it. Only
     blocks whose last line ends within reach of the current line are looked at, so a page of
-    thousands of lines is read in about linear time."""
+    thousands of lines is read in about linear time. A marker read apart from its text
+    (`_markers`) goes with it."""
+    markers = _markers(items, body)
+    taken = {id(m) for m in markers.values()}
+    blocks = _group_lines([m for m in items if id(m) not in taken], body)
+    for block in blocks:
+        block.lines = [k for i in block.lines for k in ((markers[i].index, i) if i in markers else (i,))]
+    return blocks
+
+
+def _group_lines(items: list[_Line], body: float) -> list[Block]:
     ordered = sorted(items, key=lambda m: (m.y0, m.x0))
     tops = [m.y0 for m in ordered]
     blocks: list[list[_Line]] = []
@@ -485,6 +518,7 @@ def _roles(blocks: list[Block], items: list[_Line], body: float, top: float, bot
         elif _heading_like(members, text, body, caps):
             b.role = "heading"
         body_blocks.append(b)
+    _runs_on(body_blocks, items, boxes, texts, body)
     _side_by_side_headings(body_blocks, boxes, body)
     _heading_runs(body_blocks, boxes)
     _footnotes(body_blocks, items, body, boxes, texts, top, page_h)
@@ -588,6 +622,25 @@ def _heading_runs(blocks: list[Block], boxes: dict) -> None:
 HEADING_RUN = 3
 
 
+def _runs_on(blocks: list[Block], items: list[_Line], boxes: dict, texts: dict, body: float) -> None:
+    """A "heading" whose sentence runs on into the line right under it (a word broken at its
+    end, or the next line going on in lower case) is the first line of a paragraph, in bold or
+    a little larger: a run-in head ("Instruction tuning. In the instruction...") or a lead-in."""
+    for b in blocks:
+        if b.role != "heading" or items[b.lines[0]].hints.tag:
+            continue
+        x0, _, x1, y1 = boxes[id(b)]
+        if re.search(r"[a-z]-$", texts[id(b)].rstrip()):
+            b.role = "paragraph"
+            continue
+        for o in blocks:
+            ox0, oy0, ox1, _ = boxes[id(o)]
+            if o is not b and o.lines and -0.3 * body <= oy0 - y1 <= LINE_GAP * body and min(ox1, x1) > max(ox0, x0) \
+                    and abs(ox0 - x0) < body and texts[id(o)][:1].islower():
+                b.role = "paragraph"
+                break
+
+
 def _same_column(a: Block, b: Block, boxes: dict) -> bool:
     ax0, _, ax1, _ = boxes[id(a)]
     bx0, _, bx1, _ = boxes[id(b)]
@@ -647,12 +700,13 @@ def _heading_like(members: list[_Line], text: str, body: float, caps_page: float
     words = text.split()
     letters = [c for c in text if c.isalpha()]
     # OCR's line heights vary with the letters (capitals have no descenders): looser bounds.
-    measured = members[0].hints.size is not None
-    larger, caps_size = (HEADING_SIZE, 0.98) if measured else (OCR_HEADING_SIZE, 0.8)
+    hints = members[0].hints
+    larger, caps_size, bold_size = (INK_HEADING_SIZE, 0.85, 0.85) if hints.ink else \
+        (HEADING_SIZE, 0.98, 0.95) if hints.size is not None else (OCR_HEADING_SIZE, 0.8, 0.95)
     capitals = caps_page < CAPS_PAGE and 2 <= len(words) <= 10 and len(letters) >= 6 and size >= caps_size * body and \
         sum(c.isupper() for c in letters) >= 0.9 * len(letters) and not text.rstrip().endswith(".")
     ends_sentence = text.rstrip().endswith((".", ",", ";")) and not NUMBERED_HEADING.match(text)
-    bold = all(m.hints.bold for m in members) and size >= 0.95 * body and not ends_sentence and len(text) < 100
+    bold = all(m.hints.bold for m in members) and size >= bold_size * body and not ends_sentence and len(text) < 100
     return size >= larger * body or (len(members) == 1 and bool(CHAPTER_LINE.match(text))) or capitals or bold
 
 

@@ -79,8 +79,11 @@ class Page:
         return len(self.lines) - 1
 
     def para(self, n: int, *, start: int = 0, x0: float = LEFT, x1: float | None = None, after: float = 40) -> list[int]:
-        """A paragraph of n body lines, then a paragraph's space."""
-        out = [self.add(body_text(start + k), x0, x1) for k in range(n)]
+        """A paragraph of n body lines, then a paragraph's space; it opens with a capital, as a
+        paragraph does (a line going on in lower case under a heading is a run-in head's)."""
+        texts = [body_text(start + k) for k in range(n)]
+        texts[0] = texts[0][:1].upper() + texts[0][1:]
+        out = [self.add(text, x0, x1) for text in texts]
         self.y += after
         return out
 

@@ -1,5 +1,5 @@
-"""Bold type told from a scan's ink (structure/ink.py), on lines drawn with DejaVu Sans and its
-bold face at one size."""
+"""Type size and bold told from a scan's ink (structure/ink.py), on lines drawn with DejaVu Sans
+and its bold face."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,15 +11,16 @@ from chalicelib.structure import ink
 FONTS = "/usr/share/fonts/truetype/dejavu/"
 
 
-def page(lines: list[tuple[str, bool]]) -> tuple[np.ndarray, list[dict]]:
-    image = Image.new("RGB", (1400, 80 + 60 * len(lines)), "white")
+def page(lines: list[tuple[str, bool] | tuple[str, bool, int]]) -> tuple[np.ndarray, list[dict]]:
+    """Lines drawn one under the other (text, bold, point size: 28 unless given), each with a
+    box as OCR gives it: the glyphs' extent and a little margin."""
+    image = Image.new("RGB", (1400, 80 + 70 * len(lines)), "white")
     draw = ImageDraw.Draw(image)
-    regular = ImageFont.truetype(FONTS + "DejaVuSans.ttf", 28)
-    bold = ImageFont.truetype(FONTS + "DejaVuSans-Bold.ttf", 28)
     out = []
-    for k, (text, heavy) in enumerate(lines):
-        x0, y0, x1, y1 = draw.textbbox((40, 40 + 60 * k), text, font=bold if heavy else regular)
-        draw.text((40, 40 + 60 * k), text, fill="black", font=bold if heavy else regular)
+    for k, (text, heavy, *pt) in enumerate(lines):
+        font = ImageFont.truetype(FONTS + ("DejaVuSans-Bold.ttf" if heavy else "DejaVuSans.ttf"), pt[0] if pt else 28)
+        x0, y0, x1, y1 = draw.textbbox((40, 40 + 70 * k), text, font=font)
+        draw.text((40, 40 + 70 * k), text, fill="black", font=font)
         box = [[x0, y0 - 4], [x1, y0 - 4], [x1, y1 + 4], [x0, y1 + 4]]
         out.append({"text": text, "box": box, "words": [{"text": w, "box": box} for w in text.split()]})
     return np.asarray(image), out
@@ -31,8 +32,36 @@ def test_a_bold_line_among_regular_ones_is_bold():
                        ("during the spring, and most of them answered within", False),
                        ("a month; the figures below are what they said.", False),
                        ("Methods", True)])
-    assert [h.bold for h in ink.hints(rgb, lines)] == [True, False, False, False, True]
-    assert all(h.size is None for h in ink.hints(rgb, lines))  # the size stays the line's height
+    hints = ink.hints(rgb, lines)
+    assert [h.bold for h in hints] == [True, False, False, False, True]
+    assert all(h.ink for h in hints)
+    body = hints[1].size
+    assert all(abs(h.size - body) <= 0.08 * body for h in hints)  # bold at body size is body size
+
+
+RUNNING = [("The survey was sent to every household in the district", False),
+           ("during the spring, and most of them answered within", False),
+           ("a month; the figures below are what they said.", False)]
+
+
+def test_size_is_the_x_height_not_the_box_height():
+    # A line without ascenders or descenders has a box a third shorter than one with both, at
+    # the same size; capitals fill the cap height, not the x-height: all are body size.
+    rgb, lines = page([*RUNNING, ("momentous news on a warm summer morn", False),
+                       ("Typography (quality) judged by jury", False), ("RESULTS OF THE SURVEY", False)])
+    heights = [ln["box"][2][1] - ln["box"][0][1] for ln in lines]
+    assert heights[3] < 0.8 * heights[4]
+    hints = ink.hints(rgb, lines)
+    body = hints[0].size
+    assert [round(h.size / body, 2) for h in hints[3:]] == pytest.approx([1.0, 1.0, 1.0], abs=0.1)
+
+
+def test_larger_and_smaller_type_measure_so():
+    rgb, lines = page([*RUNNING, ("Results of the survey", False, 38), ("1 Counted in the spring of that year", False, 21)])
+    hints = ink.hints(rgb, lines)
+    body = hints[0].size
+    assert hints[3].size >= 1.25 * body
+    assert hints[4].size <= 0.82 * body
 
 
 def test_too_little_running_text_to_compare_gives_no_hints():

@@ -140,6 +140,43 @@ def test_small_notes_at_the_foot_opened_by_a_marker_are_footnotes(source, top):
     assert set(roles(blocks[:-3])) == {"paragraph"}
 
 
+def test_a_bold_lead_in_going_on_below_is_not_a_heading():
+    """A scan's ink calls a line bold when most of it is: "Instruction tuning. In the ..." whose
+    sentence goes on in lower case on the line right under it is a paragraph's run-in head, as
+    is a "heading" that ends in a word broken across the line."""
+    p = Page()
+    p.para(3)
+    p.add("Instruction tuning. In the instruction tuning", bold=True, gap=12)
+    p.add("stage, the model is trained to follow instructions in a question and answer format", gap=12)
+    p.para(2, start=4)
+    p.add("Comparison to other up-scaling methods. Un-", bold=True, gap=12)
+    p.add("like the models before it, ours needs no gating networks or dynamic expert selection.")
+    lines, blocks = p.arrange(shuffled(p), page_index=1)
+    assert "heading" not in roles(blocks)
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_a_section_number_read_apart_from_its_heading_goes_with_it(source):
+    """OCR reads "3   Training Details" and "22  <note>" as two lines each (a wide space after
+    the number): the number opens its heading's block and its note's."""
+    p = Page(ocr=source == "ocr")
+    for k in range(4):
+        p.para(5, start=k)
+    y = p.y
+    number = p.add("3", y=y, size=36, bold=True)
+    head = p.add("Training Details", x0=LEFT + 60, y=y, size=36, bold=True, gap=14)
+    p.para(4, start=1)
+    p.y = 1900
+    mark = p.add("22", y=1900, size=SMALL_SIZE)
+    note = p.add("The likelihood of each response given the model's parameters.", x0=LEFT + 40, y=1900, size=SMALL_SIZE)
+    lines, blocks = p.arrange(shuffled(p), page_index=1)
+    heading = find(lines, blocks, "Training Details")
+    assert heading["role"] == "heading" and texts(lines, heading) == ["3", "Training Details"]
+    footnote = find(lines, blocks, "The likelihood")
+    assert footnote["role"] == "footnote" and texts(lines, footnote) == ["22", p.lines[note]["text"]]
+    assert [p.lines[i]["text"] for i in (number, head, mark)] == ["3", "Training Details", "22"]
+
+
 @pytest.mark.parametrize("source", SOURCES)
 def test_a_small_note_with_body_text_below_it_is_not_a_footnote(source):
     p = Page(ocr=source == "ocr")
