@@ -283,8 +283,6 @@ def main(argv=None) -> int:
     ap.add_argument("--fps", type=int, default=10)
     ap.add_argument("--json", type=Path, help="write the figures here too")
     ap.add_argument("--side", type=int, help="the detector's input side (the page's default: 640)")
-    ap.add_argument("--far-side", type=int,
-                    help="the detector's side after a frame with no text found (the page's default: 0, none)")
     ap.add_argument("--budget", type=int, help="recogniser input width per frame (the page's default: 800)")
     ap.add_argument("--confirm-budget", type=int, help="recogniser input width per second look (the page's default: 800)")
     ap.add_argument("--isolated", action="store_true",
@@ -310,8 +308,6 @@ def main(argv=None) -> int:
         sys.stdout.flush()
         tuning = {k: v for k, v in (("side", args.side), ("budget", args.budget), ("confirmBudget", args.confirm_budget))
                   if v}
-        if args.far_side is not None:
-            tuning["farSide"] = args.far_side
         if args.word_score is not None:
             tuning["wordScore"] = args.word_score
         if args.no_second_look:

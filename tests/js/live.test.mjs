@@ -5,7 +5,7 @@ import { HintGate, hintFor } from "../../static_site/js/live/aim.js";
 import { alphabetOf, decode } from "../../static_site/js/live/ctc.js";
 import { boxesFromMap, readingOrder } from "../../static_site/js/live/detect.js";
 import { corners, minAreaRect, quadSize, sampleQuad } from "../../static_site/js/live/quad.js";
-import { firstOf, keyOf, languageOf, readable, Steady, utterances } from "../../static_site/js/live/steady.js";
+import { firstOf, keyOf, languageOf, readable, Steady, stillInView, utterances } from "../../static_site/js/live/steady.js";
 
 const line = (text, score = 0.95) => ({ text, score, box: [0, 0, 10, 10],
   words: text.split(" ").map((w) => ({ text: w, score, box: [0, 0, 10, 10] })) });
@@ -59,6 +59,17 @@ test("the biggest text waiting is said first; text of much the same size in read
   assert.equal(firstOf([small, big, bigToo]), 1);
   assert.equal(firstOf([small, bigToo, big]), 1); // 30 px is within 1.5 times of 40 px
   assert.equal(firstOf([small]), 0);
+});
+
+test("still in view: read again at its place (the same or nearly), or there and not read this time", () => {
+  const waiting = utterances([at("Chef", [100, 50, 160, 70]), at("Tony", [175, 52, 230, 71])])[0];
+  const inView = (lines, boxes = []) => stillInView(lines, boxes)(waiting);
+  assert.ok(inView([at("tony", [300, 300, 360, 320])])); // a piece of it, read the same, wherever
+  assert.ok(inView([at("Chet", [102, 51, 158, 69])])); // nearly the same, at its place
+  assert.ok(!inView([at("Chet", [402, 51, 458, 69])])); // elsewhere: other text
+  assert.ok(!inView([at("Cafe Bar", [100, 50, 230, 71])])); // its place, other text: the picture changed
+  assert.ok(inView([], [{ box: [176, 52, 229, 70], text: "", later: true }]));
+  assert.ok(!inView([], [{ box: [176, 52, 229, 70], text: "", score: 0 }])); // read, and no text there
 });
 
 test("the voice's language follows the text's script", () => {
@@ -201,7 +212,7 @@ test("the voice says the biggest text waiting first, drops what left the view, a
   const gone = at("EXIT", [0, 100, 40, 140]);
   voice.add(utterances([small, big, gone]));
   assert.deepEqual(logged, ["PHARMACY"]);
-  voice.keepOnly(new Set(["pharmacy", "opening hours"])); // EXIT left the view before its turn
+  voice.keepOnly(stillInView([big, small], [])); // EXIT left the view before its turn
   end();
   assert.deepEqual(logged, ["PHARMACY", "opening hours"]);
   end();

@@ -23,8 +23,8 @@ export class Reader {
   }
 
   /** Loads the models in the worker (once); resolves with { threads, ms }. `tuning`: the
-   *  detector's sides and the recogniser's budgets, when a benchmark sets them. */
-  load({ side, farSide, budget, confirmBudget } = {}) {
+   *  detector's side and the recogniser's budgets, when a benchmark sets them. */
+  load({ side, budget, confirmBudget } = {}) {
     if (this.loading) return this.loading;
     this.worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
     this.loading = new Promise((resolve, reject) => {
@@ -36,7 +36,7 @@ export class Reader {
       };
       this.worker.onerror = (event) => reject(new Error(event.message || "the reader could not start"));
     });
-    this.worker.postMessage({ type: "init", base: ASSETS, threads: Math.min(4, navigator.hardwareConcurrency || 2), side, farSide, budget, confirmBudget });
+    this.worker.postMessage({ type: "init", base: ASSETS, threads: Math.min(4, navigator.hardwareConcurrency || 2), side, budget, confirmBudget });
     this.loading.catch(() => { this.loading = null; });
     return this.loading;
   }

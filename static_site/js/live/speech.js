@@ -33,11 +33,10 @@ export class Voice {
     this.say({ key: "", text, hint: true });
   }
 
-  /** Keep only what is still in view (`keys`: an utterance is while a line of it is); the one
-   *  being said stops once it has been out of view two frames running (stale text is the worst
-   *  thing a reader can say). */
-  keepOnly(keys) {
-    const inView = (u) => (u.keys || [u.key]).some((key) => keys.has(key));
+  /** Keep only what is still in view (`inView(utterance)`: steady.stillInView); the one being
+   *  said stops once it has been out of view two frames running (stale text is the worst thing
+   *  a reader can say). */
+  keepOnly(inView) {
     this.queue = this.queue.filter(inView);
     const cur = this.current;
     if (!cur || cur.hint || !cur.key) return;

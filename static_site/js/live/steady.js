@@ -33,8 +33,7 @@ export class Steady {
     this.said = new Map(); // key -> when it was last in view
   }
 
-  /** One frame's readable lines (reading order) at time `now` (ms) -> the lines to say now.
-   *  `inView` (the keys of this frame) is kept on the object. */
+  /** One frame's readable lines (reading order) at time `now` (ms) -> the lines to say now. */
   update(lines, now) {
     for (const [key, seen] of this.said) if (now - seen > this.forgetMs) this.said.delete(key);
     const toSay = [];
@@ -50,7 +49,6 @@ export class Steady {
       }
     }
     this.previous = keys;
-    this.inView = keys;
     return toSay;
   }
 
@@ -92,6 +90,44 @@ function sameRow(a, b) {
   const alike = Math.max(a.size, b.size) <= 1.5 * size;
   const gap = b.box[0] - a.box[2];
   return level && alike && gap > -size && gap <= 2 * size;
+}
+
+/** One frame's view of what is waiting to be said -> whether an utterance (or line) is still in
+ *  view: a line of it read again at its place, the same or nearly (a letter in four may differ:
+ *  a camera in a hand reads a little differently frame to frame), or a box there that this
+ *  frame did not read (`later`: the recogniser's time went to bigger text). Else it left the
+ *  view, and is not said late. `lines`: readable(boxes). */
+export function stillInView(lines, boxes) {
+  const keys = new Set(lines.map((l) => l.key));
+  const at = (box, u) => u.box && within(box, u.box);
+  return (u) => {
+    const pieces = u.keys || [u.key];
+    return pieces.some((k) => keys.has(k))
+      || lines.some((l) => at(l.box, u) && pieces.some((k) => nearly(l.key, k)))
+      || boxes.some((b) => b.later && at(b.box, u));
+  };
+}
+
+// The middle of box `a` lies in box `b`.
+function within(a, b) {
+  const x = (a[0] + a[2]) / 2;
+  const y = (a[1] + a[3]) / 2;
+  return x >= b[0] && x <= b[2] && y >= b[1] && y <= b[3];
+}
+
+// Edit distance at most a quarter of the longer text (at least 1).
+function nearly(a, b) {
+  const most = Math.max(1, Math.floor(Math.max(a.length, b.length) / 4));
+  if (Math.abs(a.length - b.length) > most) return false;
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length] <= most;
 }
 
 /** Which of the utterances waiting goes first: the biggest text (a sign's name before its small

@@ -6,7 +6,7 @@ import { keepFiles } from "../first-steps.js";
 import { elementsOf, setBusy, showMessage } from "../dom.js";
 import { HINTS, HintGate, hintFor } from "./aim.js";
 import { Reader } from "./reader.js";
-import { LINE_SCORE, readable, Steady, utterances, WORD_SCORE } from "./steady.js";
+import { LINE_SCORE, readable, Steady, stillInView, utterances, WORD_SCORE } from "./steady.js";
 import { Voice } from "./speech.js";
 import { registerOffline } from "./offline.js";
 
@@ -114,7 +114,7 @@ function planNext(lines, steady, { lastConfirm, secondLook, reread }) {
 function said({ result, lines, steady, voice, gate, el }) {
   const now = performance.now();
   const toSay = steady.update(lines, now);
-  voice.keepOnly(steady.inView);
+  voice.keepOnly(stillInView(lines, result.boxes));
   voice.add(utterances(toSay));
   if (result.confirm) return; // a second look at the same places: the hint and boxes stand
   const key = hintFor(result.boxes, lines, result.stats);
@@ -133,7 +133,7 @@ function onKey(event, actions) {
   action();
 }
 
-// The detector's input sides, the recogniser's widths per frame and per second look, the
+// The detector's input side, the recogniser's widths per frame and per second look, the
 // scores a line and a word need and the second look, when a benchmark sets them (localStorage "pagevoice.live.tuning",
 // JSON); else the defaults.
 function tuning() {

@@ -19,7 +19,6 @@ let REC_BUDGET = 800; // crop widths read per frame, at most (the biggest text f
 // soon; a voice says ~14 characters a second, ~350 widths, so the next frames keep up with it
 let CONFIRM_BUDGET = 800; // and per second look
 const MIN_HEIGHT = 8; // boxes lower than this (frame pixels) are too small to read
-const TEXT_SCORE = 0.5; // a line read this surely is text (steady.LINE_SCORE)
 const VERTICAL = 1.5; // a box this many times taller than wide is read turned (as the server does)
 const SAME_PLACE = 0.6; // IoU with a box already read and said: the same line, not read again
 
@@ -27,8 +26,6 @@ let det = null;
 let rec = null;
 let alphabet = null;
 let detSide = 640;
-let farSide = 0; // the detector's side after a frame in which it found no text (smaller text); 0: none
-let far = false; // the next full reading looks at the far side
 let lastQuads = new Map(); // the last reading's boxes (as sent) -> their tilted quads, for a second look
 let lastThumb = null; // the last full reading's picture, in small (to tell when it has changed)
 const scratch = new OffscreenCanvas(1, 1);
@@ -49,10 +46,9 @@ self.onmessage = async (event) => {
   }
 };
 
-async function init({ base, threads, side, farSide: far2, budget, confirmBudget }) {
+async function init({ base, threads, side, budget, confirmBudget }) {
   const t0 = performance.now();
   detSide = side || detSide;
-  farSide = far2 ?? farSide;
   REC_BUDGET = budget || REC_BUDGET;
   CONFIRM_BUDGET = confirmBudget || CONFIRM_BUDGET;
   ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.max(1, threads || 2) : 1;
@@ -106,8 +102,7 @@ async function read(bitmap, known) {
   const W = bitmap.width;
   const H = bitmap.height;
   const t0 = performance.now();
-  const side = far && farSide > detSide ? farSide : detSide;
-  const scale = Math.min(1, side / Math.max(W, H));
+  const scale = Math.min(1, detSide / Math.max(W, H));
   const dw = Math.max(32, Math.round((W * scale) / 32) * 32);
   const dh = Math.max(32, Math.round((H * scale) / 32) * 32);
   const input = new Float32Array(3 * dw * dh);
@@ -125,14 +120,11 @@ async function read(bitmap, known) {
   const t1 = performance.now();
   const decoded = await recognise(bitmap, found, known, REC_BUDGET);
   const t2 = performance.now();
-  // No text at this side: the next frame looks again at the far side (text further away, at
-  // twice the cost), and stays there while it finds text; nothing there either, back again.
-  if (!decoded.some((d) => d?.text && d.score >= TEXT_SCORE)) far = !far;
   const stats = { width: W, height: H, brightness: mean(gray), sharpness: sharpness(gray, dw, dh, found, dw / W, dh / H) };
   const boxes = found.map((b, i) => ({ box: [b.x0, b.y0, b.x1, b.y1], ...(decoded[i] || { text: "", score: 0, words: [] }) }));
   lastQuads = new Map(found.map((b) => [[b.x0, b.y0, b.x1, b.y1].join(), b.quad]));
   lastThumb = thumb(bitmap);
-  return { boxes, stats, timings: { det: t1 - t0, rec: t2 - t1, side } };
+  return { boxes, stats, timings: { det: t1 - t0, rec: t2 - t1 } };
 }
 
 /** The second look at new text: the lines the last frame found but did not say yet (`boxes`,
@@ -176,7 +168,8 @@ async function recognise(bitmap, boxes, known, budget) {
     const turns = bh >= VERTICAL * bw ? [1, 3] : [0];
     if (turns[0]) [bw, bh] = [bh, bw];
     const width = Math.min(REC_MAX_WIDTH, Math.max(8, Math.round((bw * REC_HEIGHT) / bh)));
-    if (turns.length * width > budget) { results[i] = { text: "", score: 0, words: [], later: true }; return; }
+    // (The biggest line is read whatever its width: a long line must not wait for ever.)
+    if (crops.length && turns.length * width > budget) { results[i] = { text: "", score: 0, words: [], later: true }; return; }
     budget -= turns.length * Math.max(REC_MIN_WIDTH, width);
     for (const turn of turns) crops.push({ i, b, quad: turned(b.quad, turn), width, size: bh });
   });
