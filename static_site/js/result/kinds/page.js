@@ -99,12 +99,13 @@ function applyAnswer(parts, nextJob, nextResult) {
  * it), the word selected and its page shown, as when the word itself is chosen. A chapter not
  * in the recording (yet) takes the focus to its heading, to read from there.
  */
-function jumpTo({ view, urls, readAlong, recording, pages }, chapter) {
+function jumpTo({ view, urls, readAlong, recording, pages, text }, chapter) {
   if (!chapter) return;
   const player = recording.player;
   const canPlay = chapter.start !== null && (player.hasParts || Boolean(urls.audioUrl()));
   if (chapter.word !== undefined) readAlong.choose(chapter.word, canPlay);
   else if (chapter.page !== pages.shown()) pages.show(chapter.page);
+  if (view.flow) text.toTop(document.getElementById(chapter.id)); // the chapter read from its heading down
   if (canPlay) {
     if (chapter.word === undefined) { // a chapter at a block without words (a figure)
       player.seek(chapter.start);
