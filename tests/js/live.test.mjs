@@ -22,6 +22,15 @@ test("a line is said once it reads the same in two frames, then not while it sta
   assert.deepEqual(frame(["EXIT"], 2100), ["EXIT"]);
 });
 
+test("a line a second look had no time for is compared with its last reading at the next", () => {
+  const steady = new Steady();
+  const frame = (texts, now, waiting) => steady.update(readable(texts.map((t) => line(t))), now, waiting).map((l) => l.text);
+  assert.deepEqual(frame(["PHARMACY", "Open 24 hours"], 0), []); // a full reading
+  assert.deepEqual(frame(["PHARMACY"], 100, ["open 24 hours"]), ["PHARMACY"]); // a second look, the biggest only
+  assert.deepEqual(frame(["Open 24 hours"], 200), ["Open 24 hours"]); // the next: the rest
+  assert.deepEqual(frame(["Open 24 hours"], 300), []);
+});
+
 test("a line that reads differently in the next frame is not said", () => {
   const steady = new Steady();
   steady.update(readable([line("EXlT")]), 0);

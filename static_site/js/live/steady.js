@@ -33,8 +33,10 @@ export class Steady {
     this.said = new Map(); // key -> when it was last in view
   }
 
-  /** One frame's readable lines (reading order) at time `now` (ms) -> the lines to say now. */
-  update(lines, now) {
+  /** One frame's readable lines (reading order) at time `now` (ms) -> the lines to say now.
+   *  `waiting`: keys of lines this frame did not look at (a second look had no time for them):
+   *  their last reading stands for the next frame to compare with. */
+  update(lines, now, waiting = []) {
     for (const [key, seen] of this.said) if (now - seen > this.forgetMs) this.said.delete(key);
     const toSay = [];
     const keys = new Set();
@@ -48,7 +50,7 @@ export class Steady {
         toSay.push(line);
       }
     }
-    this.previous = keys;
+    this.previous = new Set([...keys, ...waiting]);
     return toSay;
   }
 

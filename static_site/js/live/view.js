@@ -28,17 +28,17 @@ export default {
     const steady = new Steady();
     const gate = new HintGate();
     let lines = [];
-    let lastConfirm = false;
-    let plans = 0;
     const { secondLook, scores } = settings();
+    const looks = lookout(secondLook);
     const reader = new Reader({
       video: el.video,
-      plan: () => planNext(lines, steady, { lastConfirm, secondLook, reread: (plans += 1) % 4 === 0 }),
+      plan: () => looks.plan(lines, steady),
       onError: (error) => showMessage(el.error, `The reader stopped: ${error.message}`),
       onResult: (result) => {
-        lines = readable(result.boxes, scores).map((line) => ({ ...line, frame: result.t }));
-        lastConfirm = Boolean(result.confirm);
-        said({ result, lines, steady, voice, gate, el });
+        const read = readable(result.boxes, scores).map((line) => ({ ...line, frame: result.t }));
+        const waiting = looks.received(result);
+        lines = [...read, ...waiting];
+        said({ result, lines, read, waiting, steady, voice, gate, el });
         Object.assign(root.dataset, { ...reader.counts, lag: Math.round(reader.lags.at(-1)),
           det: Math.round(result.timings.det), rec: Math.round(result.timings.rec), boxes: result.boxes.length });
       },
@@ -97,23 +97,49 @@ export default {
   },
 };
 
+// The second looks' book-keeping: the lines sent for one, and those it had no time for (a
+// next second look reads them).
+function lookout(secondLook) {
+  let sent = [];
+  let waiting = [];
+  let lastConfirm = false;
+  let plans = 0;
+  return {
+    plan(lines, steady) {
+      const next = planNext(lines, steady, { lastConfirm, secondLook, waiting, reread: (plans += 1) % 4 === 0 });
+      sent = next.sent;
+      return { known: next.known, confirm: next.confirm };
+    },
+    received(result) {
+      const again = result.boxes.filter((b) => !b.known); // a second look's: as sent, in order
+      waiting = result.confirm ? sent.filter((_, i) => again[i]?.later) : [];
+      lastConfirm = Boolean(result.confirm);
+      return waiting;
+    },
+  };
+}
+
 // What the next frame reads. After a full reading that found new text, only that text again,
-// at the same places (the second look). Otherwise a full reading, in which the lines said and
-// in view are taken as they were where they are found again, but for every fourth frame, which
-// reads them again (a board whose words change in place must not be carried forever).
-function planNext(lines, steady, { lastConfirm, secondLook, reread }) {
+// at the same places (the second look: the biggest first, as much as is quick, so that the
+// first line is said soon); after a second look that had no time for some of it, those lines
+// (the worker reads the frame in full instead when the picture has changed). Otherwise a full
+// reading, in which the lines said and in view are taken as they were where they are found
+// again, but for every fourth frame, which reads them again (a board whose words change in
+// place must not be carried forever).
+function planNext(lines, steady, { lastConfirm, secondLook, waiting, reread }) {
   const said = (line) => steady.said.has(line.key);
-  const fresh = lines.filter((line) => !said(line));
-  const confirm = !lastConfirm && fresh.length && secondLook ? fresh.map((line) => line.box) : null;
+  const look = lastConfirm ? waiting : lines.filter((line) => !said(line));
+  const sent = secondLook && look.length ? look : [];
+  const confirm = sent.length ? sent.map((line) => line.box) : null;
   const known = reread && !confirm ? [] : lines.filter(said).map(({ box, text, score, size, words }) => ({ box, text, score, size, words }));
-  return { known, confirm };
+  return { known, confirm, sent };
 }
 
 // One frame's reading: the steady lines said, what left the view dropped, the aiming hint shown
 // (and said when it holds), the boxes drawn.
-function said({ result, lines, steady, voice, gate, el }) {
+function said({ result, lines, read, waiting, steady, voice, gate, el }) {
   const now = performance.now();
-  const toSay = steady.update(lines, now);
+  const toSay = steady.update(read, now, waiting.map((line) => line.key));
   voice.keepOnly(stillInView(lines, result.boxes));
   voice.add(utterances(toSay));
   if (result.confirm) return; // a second look at the same places: the hint and boxes stand

@@ -17,7 +17,8 @@ const REC_MIN_WIDTH = 96; // narrowest padded input (a short word's crop is padd
 let REC_BUDGET = 800; // crop widths read per frame, at most (the biggest text first): a full page
 // would take seconds a frame, and a frame must be read in well under one for speech to start
 // soon; a voice says ~14 characters a second, ~350 widths, so the next frames keep up with it
-let CONFIRM_BUDGET = 800; // and per second look
+let CONFIRM_BUDGET = 400; // and per second look (the first line is said once it has been read
+// twice: the next second look reads the lines this one had no time for, while it is said)
 const MIN_HEIGHT = 8; // boxes lower than this (frame pixels) are too small to read
 const VERTICAL = 1.5; // a box this many times taller than wide is read turned (as the server does)
 const SAME_PLACE = 0.6; // IoU with a box already read and said: the same line, not read again
