@@ -197,6 +197,21 @@ def test_a_document_cut_short_says_where(page, stack, book):
                                  "PageVoice read the first 52 words of 120,000. The rest was left out.")
 
 
+def test_a_document_with_no_text(page, stack, book):
+    def empty(answer):
+        answer["result"].update(text="", lines=[], pages=[], chapters=[], skipped={})
+        answer["result"]["document"].update(pages_in_file=0, pages=0, read=0)
+        answer["result"]["speech"].update(parts=[], words=[], seconds=0)
+        return answer
+
+    blank = copy.copy(book)
+    blank.edit = empty
+    open_job(page, stack, blank)
+    assert page.inner_text("#result-text") == "No text was found in this document."
+    assert page.inner_text("#job-status") == "Done: no text was found in this document."
+    assert page.is_hidden(".result-image-panel")
+
+
 def test_the_upload_form_offers_documents_and_declares_markdown(page, stack, tmp_path):
     user = new_user()
     api_register(stack, user)

@@ -43,7 +43,7 @@ export function createText(root, { signal, onChoose }) {
     el.classList.remove("is-empty");
     spans = view.pages.flatMap((page, p) => renderPage(el, view, page, p));
     if (!spans.length && !view.doc) {
-      el.textContent = view.result.text || "No text was found in this photo.";
+      el.textContent = view.result.text || `No text was found in this ${view.flow ? "document" : "photo"}.`;
       el.classList.add("is-empty");
     }
     for (const span of spans) {
