@@ -283,7 +283,7 @@ def main(argv=None) -> int:
     ap.add_argument("--fps", type=int, default=10)
     ap.add_argument("--json", type=Path, help="write the figures here too")
     ap.add_argument("--side", type=int, help="the detector's input side (the page's default: 640)")
-    ap.add_argument("--budget", type=int, help="recogniser input width per frame (the page's default: 800)")
+    ap.add_argument("--budget", type=int, help="recogniser input width per full reading (the page's default: 400)")
     ap.add_argument("--confirm-budget", type=int, help="recogniser input width per second look (the page's default: 400)")
     ap.add_argument("--isolated", action="store_true",
                     help="serve the site cross-origin isolated (COOP/COEP): onnxruntime-web then runs 2 threads")

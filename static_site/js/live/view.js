@@ -36,7 +36,7 @@ export default {
       onError: (error) => showMessage(el.error, `The reader stopped: ${error.message}`),
       onResult: (result) => {
         const read = readable(result.boxes, scores).map((line) => ({ ...line, frame: result.t }));
-        const waiting = looks.received(result);
+        const waiting = looks.received(result, read);
         lines = [...read, ...waiting];
         said({ result, lines, read, waiting, steady, voice, gate, el });
         Object.assign(root.dataset, { ...reader.counts, lag: Math.round(reader.lags.at(-1)),
@@ -97,42 +97,49 @@ export default {
   },
 };
 
-// The second looks' book-keeping: the lines sent for one, and those it had no time for (a
-// next second look reads them).
+// The second looks' book-keeping. A full reading reads the biggest text it finds as far as its
+// budget goes; the next frames read again at the same places, without detecting (the second
+// look: the biggest first, as much as is quick, so that the first line is said soon): the new
+// lines, then the boxes the full reading had no time for (read once there, and once more at the
+// next look), until all of it has been read twice; then a full reading again. The worker reads
+// the frame in full instead when the picture has changed.
 function lookout(secondLook) {
-  let sent = [];
-  let waiting = [];
+  let sent = []; // what the last second look was sent: lines ({ key, box, ... }), boxes not read yet ({ box })
+  let next = []; // what the next is to read
+  let unread = []; // the boxes the last full reading had no time for
   let lastConfirm = false;
   let plans = 0;
   return {
     plan(lines, steady) {
-      const next = planNext(lines, steady, { lastConfirm, secondLook, waiting, reread: (plans += 1) % 4 === 0 });
-      sent = next.sent;
-      return { known: next.known, confirm: next.confirm };
+      const look = lastConfirm ? next : [...lines.filter((line) => !steady.said.has(line.key)), ...unread];
+      sent = secondLook ? look : [];
+      const reread = (plans += 1) % 4 === 0 && !sent.length;
+      return { known: knownLines(lines, steady, reread), confirm: sent.length ? sent.map((item) => item.box) : null };
     },
-    received(result) {
-      const again = result.boxes.filter((b) => !b.known); // a second look's: as sent, in order
-      waiting = result.confirm ? sent.filter((_, i) => again[i]?.later) : [];
+    /** A frame's reading (`read`: its readable lines) -> the lines it had no time for (their
+     *  last reading stands). */
+    received(result, read) {
       lastConfirm = Boolean(result.confirm);
-      return waiting;
+      if (!lastConfirm) {
+        unread = result.boxes.filter((b) => b.later).map((b) => ({ box: b.box }));
+        next = [];
+        return [];
+      }
+      const again = result.boxes.filter((b) => !b.known); // as sent, in order
+      const waiting = sent.filter((_, i) => again[i]?.later);
+      const firstRead = read.filter((line) => sent.some((item, i) => !item.key && again[i]?.box === line.box));
+      next = [...waiting, ...firstRead];
+      unread = [];
+      return waiting.filter((item) => item.key);
     },
   };
 }
 
-// What the next frame reads. After a full reading that found new text, only that text again,
-// at the same places (the second look: the biggest first, as much as is quick, so that the
-// first line is said soon); after a second look that had no time for some of it, those lines
-// (the worker reads the frame in full instead when the picture has changed). Otherwise a full
-// reading, in which the lines said and in view are taken as they were where they are found
-// again, but for every fourth frame, which reads them again (a board whose words change in
+// The lines said and in view, which a full reading takes as they were where it finds them
+// again; but for every fourth frame, which reads them again (a board whose words change in
 // place must not be carried forever).
-function planNext(lines, steady, { lastConfirm, secondLook, waiting, reread }) {
-  const said = (line) => steady.said.has(line.key);
-  const look = lastConfirm ? waiting : lines.filter((line) => !said(line));
-  const sent = secondLook && look.length ? look : [];
-  const confirm = sent.length ? sent.map((line) => line.box) : null;
-  const known = reread && !confirm ? [] : lines.filter(said).map(({ box, text, score, size, words }) => ({ box, text, score, size, words }));
-  return { known, confirm, sent };
+function knownLines(lines, steady, reread) {
+  return reread ? [] : lines.filter((line) => steady.said.has(line.key)).map(({ box, text, score, size, words }) => ({ box, text, score, size, words }));
 }
 
 // One frame's reading: the steady lines said, what left the view dropped, the aiming hint shown

@@ -14,11 +14,11 @@ const REC_STRIDE = 8; // input pixels per CTC step
 const REC_MAX_WIDTH = 1280;
 const REC_BATCH_WIDTH = 1920; // images x padded width per recogniser call, at most
 const REC_MIN_WIDTH = 96; // narrowest padded input (a short word's crop is padded to it)
-let REC_BUDGET = 800; // crop widths read per frame, at most (the biggest text first): a full page
-// would take seconds a frame, and a frame must be read in well under one for speech to start
-// soon; a voice says ~14 characters a second, ~350 widths, so the next frames keep up with it
-let CONFIRM_BUDGET = 400; // and per second look (the first line is said once it has been read
-// twice: the next second look reads the lines this one had no time for, while it is said)
+let REC_BUDGET = 400; // crop widths read per full reading, at most (the biggest text first): a
+// full page would take seconds a frame, and the first line is said only once it has been read
+// twice; the second looks that follow (no detection) read the rest while it is said (a voice
+// says ~14 characters a second, ~350 widths)
+let CONFIRM_BUDGET = 400; // and per second look
 const MIN_HEIGHT = 8; // boxes lower than this (frame pixels) are too small to read
 const VERTICAL = 1.5; // a box this many times taller than wide is read turned (as the server does)
 const SAME_PLACE = 0.6; // IoU with a box already read and said: the same line, not read again
