@@ -177,3 +177,33 @@ def test_ocr_reads_a_multipage_tiff_as_a_scan(tmp_path):
 def test_ocr_refuses_an_unknown_role(photo):
     run = cli("ocr", photo, "--skip", "page-number,sidebar")
     assert run.returncode == 2 and "unknown role sidebar" in run.stderr
+
+
+def test_ocr_reads_every_document_format_without_pages_with_its_structure(tmp_path):
+    """Issue 39: the `ocr` command reads DOCX, ODT, EPUB, HTML, Markdown and text (real files of
+    other projects' tests: tests/media/flow/real_files.py) and prints each
+    result with its blocks; no recording is made. Markdown is told by its file name's ending."""
+    from tests.media.flow.real_files import files as real_files
+
+    files = real_files()
+    paths = []
+    for name in ("tables", "headerfooter", "book", "page", "readme", "text"):
+        filename, data, _ = files[name]
+        paths.append(tmp_path / filename)
+        paths[-1].write_bytes(data)
+    out = tmp_path / "out"
+    run = cli("ocr", *paths, "--out", out, timeout=600)
+    assert run.returncode == 0, run.stderr
+    results = {p.name: json.loads((out / f"{p.stem}.json").read_text()) for p in paths}
+    formats = {name: r["document"]["format"] for name, r in results.items()}
+    assert formats == {"tables.docx": "docx", "headerfooter.odt": "odt", "war-of-the-worlds.epub": "epub",
+                       "firefox.html": "html", "README.md": "markdown", "letter.txt": "text"}
+    for name, result in results.items():
+        validate_result(result)
+        assert result["flow"] is True and "speech" not in result, name
+        assert all("blocks" in p for p in result["pages"]), name
+    roles = {name: {b["role"] for p in r["pages"] for b in p["blocks"]} for name, r in results.items()}
+    assert "table" in roles["tables.docx"] and {"page-header", "page-footer"} <= roles["headerfooter.odt"]
+    assert {"heading", "code", "table"} <= roles["README.md"]
+    assert len(results["war-of-the-worlds.epub"]["chapters"]) >= 20
+    assert not list(tmp_path.glob("**/*.wav"))
