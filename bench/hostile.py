@@ -35,12 +35,18 @@ def run_one(name: str) -> dict:
     kind = kinds.get(case.kind)
     started = time.monotonic()
     try:
-        outputs = kind.run(data, deadline=started + TURN_SECONDS)
+        outputs = kind.run(data, deadline=started + TURN_SECONDS, content_type=case.content_type)
         outcome = "more (continued next turn)" if outputs.more else (
             "done, cut short" if cut_short(outputs.result) else "done")
     except PageVoiceError as exc:
         outcome = f"failed: {exc}"
     seconds = time.monotonic() - started
+    # A document that points at the local canary server: what was asked of it.
+    fetched = hostile.canary().requests if hostile.canary.cache_info().currsize else None
+    if fetched:
+        outcome = f"FETCHED {fetched[:3]}; {outcome}"
+    elif fetched is not None:
+        outcome = f"nothing fetched; {outcome}"
     return {"outcome": outcome, "seconds": round(seconds, 1),
             "self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
@@ -89,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
         mark = "ok" if row["tree_mb"] < GOAL_MB else "OVER"
         print(f"{name:28} {case.kind:7} {len(case.data):>9} {row['self_mb']:>7.0f} {row['children_mb']:>7.0f} "
               f"{row['tree_mb']:>7.0f} {'<' + str(GOAL_MB):>6} {row['seconds']:>6.1f}  {mark:4} "
-              f"{row['outcome'][:100]}", flush=True)
+              f"{row['outcome'][:140]}", flush=True)
 
 
 if __name__ == "__main__":

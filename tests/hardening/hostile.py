@@ -7,6 +7,11 @@ Each `Hostile` is bytes, the kind of job and type a client declares, and the out
 - "cut":    the job ends `done`, marked cut short (pages left out, a page's text cut at a cap);
 - "done":   a valid file after all, read within bounds (a bomb at the pixel cap, or a TIFF
             of many pages given to a kind that reads only the first).
+- "cut or failed": either of those (a million paragraphs: cut at the caps within the worker's
+            time, or refused with a reason when reading that far costs too much).
+
+`keeps`: text a "done" or "cut" result must hold (a "failed" job's reason, for one that fails);
+`never`: text neither the result nor the reason may hold (what an external entity or an XInclude would have pulled in).
 
 `sandbox`: True where the file kills or exhausts an unsandboxed worker, so its test passes
 only once decoding runs in a child process with limits (chalicelib/media/sandbox.py).
@@ -17,9 +22,13 @@ from __future__ import annotations
 
 import functools
 import io
+import random
 import struct
+import threading
+import zipfile
 import zlib
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from PIL import Image
 
@@ -37,10 +46,16 @@ class Hostile:
     build: object  # () -> bytes, called once (cached by `data`)
     content_type: str
     kind: str  # the kind of job: page, digits, speech
-    expect: str  # "failed", "cut" or "done"
+    expect: str  # "failed", "cut", "done" or "cut or failed"
     why: str
     seconds: float = 120  # the job must have ended within this (one worker invocation: 120 s)
     sandbox: bool = False
+    keeps: tuple[str, ...] = ()
+    never: tuple[str, ...] = ()
+    # "end": the job must have ended within `seconds`; "text": its text must have been published
+    # (the job may still be making its recording, in the worker's turns, bounded by the recording's
+    # cap: 50,000 one-word paragraphs are 50,000 sentences, and the voice pauses after each).
+    until: str = "end"
 
     @property
     def data(self) -> bytes:
@@ -48,10 +63,9 @@ class Hostile:
 
     @property
     def filename(self) -> str:
-        ext = {"application/pdf": "pdf", "image/tiff": "tif", "image/png": "png", "image/gif": "gif",
-               "image/webp": "webp", "image/heic": "heic", "image/bmp": "bmp", "audio/flac": "flac",
-               "audio/wav": "wav", "audio/ogg": "ogg"}[self.content_type]
-        return f"{self.name}.{ext}"
+        from chalicelib.media.types import EXTENSIONS
+
+        return f"{self.name}{EXTENSIONS[self.content_type][0]}"
 
 
 # ---------------------------------------------------------------- recordings
@@ -158,6 +172,338 @@ def heic_lying_size(side: int = 60000) -> bytes:
     return bytes(data)
 
 
+# ---------------------------------------------------------------- documents without pages
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ODT_TYPE, EPUB_TYPE = "application/vnd.oasis.opendocument.text", "application/epub+zip"
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+XI = "http://www.w3.org/2001/XInclude"
+PASSWD = "file:///etc/passwd"
+# What /etc/passwd starts with (and this machine's has): a result holding it read the file.
+SECRET = ("root:x:0:0", "/bin/bash", "/usr/sbin/nologin")
+# Text readers drop a line of dashes as a rule ("-----", "* * *"): this says nothing too.
+QUIET = b"(--)"
+# Ten entities each ten times the one before: a billion "lol"s (3 GB) from a few hundred bytes.
+LAUGHS = b"".join([b'<!ENTITY lol0 "lol">'] + [
+    b"<!ENTITY lol%d \"%s\">" % (n, b"".join(b"&lol%d;" % (n - 1) for _ in range(10))) for n in range(1, 10)])
+
+
+class Canary:
+    """A local HTTP server that counts every request made of it: hostile documents point their
+    images, stylesheets, fonts, frames and DTDs here, and nothing may ever ask for them."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        canary = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                canary.requests.append(f"{self.command} {self.path}")
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"--")
+
+            do_GET = do_HEAD = do_POST = _answer  # noqa: N815 (http.server's names)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+
+@functools.cache
+def canary() -> Canary:
+    """The one canary of this process (started when a document that points at it is built)."""
+    return Canary()
+
+
+def _noise(n: int, seed: int = 39) -> bytes:
+    """`n` hex digits that deflate barely shrinks: padding that no zip ratio check mistakes for a bomb."""
+    return random.Random(seed).randbytes(n // 2 + 1).hex().encode()[:n]
+
+
+def _rsid(rng: random.Random) -> bytes:
+    """A revision id as Word writes on every paragraph (from a pool: one per editing session)."""
+    return b"00%06X" % rng.randrange(256)
+
+
+def zipped(parts: dict[str, bytes], stored: tuple[str, ...] = ("mimetype",)) -> bytes:
+    """A zip of `parts` in order, deflated (`stored` parts not compressed, as a mimetype must be)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data, zipfile.ZIP_STORED if name in stored else zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def docx(body: bytes, *, doctype: bytes = b"", extra: dict[str, bytes] | None = None) -> bytes:
+    """A minimal Word document whose w:body holds `body` (its document.xml led by `doctype`)."""
+    return zipped({
+        "[Content_Types].xml": b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        b'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships'
+        b'+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" '
+        b'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        "_rels/.rels": b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        b'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+        "word/document.xml": b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' + doctype
+        + b'<w:document xmlns:w="' + W.encode() + b'"><w:body>' + body + b"</w:body></w:document>",
+        **(extra or {})})
+
+
+def _wp(text: bytes, attrs: bytes = b"") -> bytes:
+    return b"<w:p" + attrs + b"><w:r><w:t>" + text + b"</w:t></w:r></w:p>"
+
+
+def docx_bomb(unpacked: int = 64 << 20) -> bytes:
+    """document.xml of one paragraph and `unpacked` bytes of spaces: deflate packs it ~1000 to 1."""
+    return docx(_wp(SILENT) + b" " * unpacked)
+
+
+def docx_declares(size: int = 2 << 30) -> bytes:
+    """A small valid DOCX whose document.xml's headers (local and central) declare `size` bytes."""
+    data = bytearray(docx(_wp(SILENT)))
+    name = b"word/document.xml"
+    local = data.index(b"PK\x03\x04")
+    while data[local + 30:local + 30 + len(name)] != name:
+        local = data.index(b"PK\x03\x04", local + 4)
+    data[local + 22:local + 26] = struct.pack("<I", size)
+    central = data.index(b"PK\x01\x02")
+    while data[central + 46:central + 46 + len(name)] != name:
+        central = data.index(b"PK\x01\x02", central + 4)
+    data[central + 24:central + 28] = struct.pack("<I", size)
+    return bytes(data)
+
+
+def docx_truncated() -> bytes:
+    """A DOCX cut inside its central directory (the end record and most entries gone)."""
+    data = docx(_wp(b"The end of this file is missing."))
+    return data[:data.index(b"PK\x01\x02") + 60]
+
+
+def docx_entries(n: int = 100_000) -> bytes:
+    """A DOCX holding `n` empty parts beside its document (9 MB of zip headers)."""
+    out = io.BytesIO(docx(_wp(SILENT)))
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_STORED) as z:
+        for i in range(n):
+            z.writestr(f"x/{i}", b"")
+    return out.getvalue()
+
+
+def docx_deep(levels: int = 3334) -> bytes:
+    """Tables nested in table cells `levels` deep (3 elements a level: 10,000 deep), each row
+    with the revision ids Word writes (so the zip ratio check does not stop it first)."""
+    rng = random.Random(39)
+    opened = b"".join(b'<w:tbl><w:tr w:rsidR="' + _rsid(rng) + _rsid(rng) + b'"><w:tc>' for _ in range(levels))
+    return docx(opened + _wp(SILENT) + b"</w:tc></w:tr></w:tbl>" * levels)
+
+
+def docx_sdt_deep(levels: int = 5000) -> bytes:
+    """Content controls (w:sdt) nested `levels` deep (2 elements a level: 10,000 deep)."""
+    rng = random.Random(40)
+    opened = b"".join(b'<w:sdt><w:sdtPr><w:id w:val="%d"/></w:sdtPr><w:sdtContent>' % rng.randrange(1 << 31)
+                      for _ in range(levels))
+    return docx(opened + _wp(SILENT) + b"</w:sdtContent></w:sdt>" * levels)
+
+
+def docx_paragraphs(n: int = 1_000_000) -> bytes:
+    """`n` one-word paragraphs (76 MB of document.xml, 4.7 MB zipped)."""
+    rng = random.Random(39)
+    return docx(b"".join(_wp(SILENT, b' w:rsidR="' + _rsid(rng) + b'" w:rsidRDefault="' + _rsid(rng) + b'"')
+                         for _ in range(n)))
+
+
+def docx_entity(entities: bytes, text: bytes, *, pad: int = 0) -> bytes:
+    """A DOCX whose document.xml declares `entities` and uses `text`; `pad` hex digits in a comment
+    first push the declarations past the first megabyte (where a byte scan might stop looking)."""
+    lead = b"<!--" + _noise(pad) + b"-->" if pad else b""
+    return docx(_wp(b"Before " + text + b" after."), doctype=lead + b"<!DOCTYPE w:document [" + entities + b"]>")
+
+
+def odt(text_xml: bytes) -> bytes:
+    """A minimal OpenDocument text whose office:text holds `text_xml`."""
+    ns = (b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          b'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:xi="' + XI.encode() + b'"')
+    return zipped({
+        "mimetype": b"application/vnd.oasis.opendocument.text",
+        "META-INF/manifest.xml": b'<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
+        b'opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
+        b'manifest:media-type="application/vnd.oasis.opendocument.text"/><manifest:file-entry manifest:full-path='
+        b'"content.xml" manifest:media-type="text/xml"/></manifest:manifest>',
+        "content.xml": b'<?xml version="1.0" encoding="UTF-8"?><office:document-content ' + ns
+        + b' office:version="1.2"><office:body><office:text>' + text_xml
+        + b"</office:text></office:body></office:document-content>"})
+
+
+def xinclude(href: str) -> bytes:
+    return b'<xi:include xmlns:xi="' + XI.encode() + b'" href="' + href.encode() + b'" parse="text"/>'
+
+
+def xhtml(body: bytes, *, head: bytes = b"", doctype: bytes = b"") -> bytes:
+    return (b'<?xml version="1.0" encoding="UTF-8"?>' + doctype + b'<html xmlns="http://www.w3.org/1999/xhtml">'
+            b"<head><title>Chapter</title>" + head + b"</head><body>" + body + b"</body></html>")
+
+
+def epub(chapters: list[bytes], *, opf_doctype: bytes = b"", manifest: bytes = b"") -> bytes:
+    """A minimal EPUB 3 of `chapters` (XHTML) in its spine; `opf_doctype` leads its package
+    file, `manifest` adds items to it."""
+    names = [f"c{i}.xhtml" for i in range(len(chapters))]
+    items = b"".join(b'<item id="c%d" href="%s" media-type="application/xhtml+xml"/>' % (i, n.encode())
+                     for i, n in enumerate(names))
+    spine = b"".join(b'<itemref idref="c%d"/>' % i for i in range(len(names)))
+    nav = xhtml(b'<nav xmlns:epub="http://www.idpf.org/2007/ops" epub:type="toc"><ol>' + b"".join(
+        b'<li><a href="%s">Chapter %d</a></li>' % (n.encode(), i + 1) for i, n in enumerate(names)) + b"</ol></nav>")
+    opf = (b'<?xml version="1.0" encoding="UTF-8"?>' + opf_doctype + b'<package xmlns="http://www.idpf.org/2007/opf" '
+           b'version="3.0" unique-identifier="id"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/">'
+           b'<dc:identifier id="id">hostile</dc:identifier><dc:title>Hostile &amp; Co</dc:title>'
+           b"<dc:language>en</dc:language></metadata><manifest>"
+           b'<item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>'
+           + items + manifest + b"</manifest><spine>" + spine + b"</spine></package>")
+    return zipped({
+        "mimetype": b"application/epub+zip",
+        "META-INF/container.xml": b'<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:'
+        b'opendocument:xmlns:container"><rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/'
+        b'oebps-package+xml"/></rootfiles></container>',
+        "OEBPS/content.opf": opf, "OEBPS/nav.xhtml": nav,
+        **{f"OEBPS/{n}": c for n, c in zip(names, chapters)}})
+
+
+
+def epub_total(parts: int = 90, each: int = 2_500_000) -> bytes:
+    """`parts` chapters of a word and `each` bytes of whitespace runs (deflate packs them ~100 to
+    1, under the per-part ratio): 215 MB in all, past the book's 200 MB budget, from 1.6 MB."""
+    rng = random.Random(39)
+
+    def chapter() -> bytes:
+        runs, size = [], 0
+        while size < each:
+            run = b" " * rng.randrange(200, 600) + b"\n"
+            runs.append(run)
+            size += len(run)
+        return xhtml(b"<p>--</p>" + b"".join(runs) + b"<p>--</p>")
+
+    return epub([chapter() for _ in range(parts)])
+
+
+def remote(url: str) -> bytes:
+    """A body and head that reference every kind of remote resource at `url` (all of them
+    from one page: images, srcset, stylesheets, fonts, frames, scripts, objects, media)."""
+    u = url.encode()
+    head = (b'<link rel="stylesheet" href="' + u + b'style.css"/><link rel="preload" href="' + u + b'font.woff2" as="font"/>'
+            b'<link rel="icon" href="' + u + b'icon.png"/><script src="' + u + b'app.js"></script>'
+            b'<style>@import url("' + u + b'import.css"); @font-face { font-family: F; src: url("' + u
+            + b'font.ttf"); } body { background: url("' + u + b'bg.png"); }</style>')
+    body = (b'<p>Words that stay on this page.</p><img src="' + u + b'image.png" alt="a picture"/>'
+            b'<img srcset="' + u + b'small.png 1x, ' + u + b'big.png 2x" alt="another"/>'
+            b'<picture><source srcset="' + u + b'source.webp"/><img src="' + u + b'fallback.png" alt="third"/></picture>'
+            b'<iframe src="' + u + b'frame.html"></iframe><object data="' + u + b'object.svg"></object>'
+            b'<embed src="' + u + b'embed.svg"/><video poster="' + u + b'poster.png" src="' + u + b'video.mp4"></video>'
+            b'<audio src="' + u + b'audio.mp3"></audio><svg xmlns="http://www.w3.org/2000/svg" '
+            b'xmlns:xlink="http://www.w3.org/1999/xlink"><image xlink:href="' + u + b'svg-image.png"/></svg>'
+            b'<p style="background-image: url(' + u + b'inline.png)">The end.</p>')
+    return head, body
+
+
+def html_remote() -> bytes:
+    head, body = remote(canary().url)
+    u = canary().url.encode()
+    return (b'<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" "' + u + b'xhtml11.dtd"><html><head>'
+            b'<meta charset="utf-8"/><base href="' + u + b'"/><title>Remote</title>' + head
+            + b'<meta http-equiv="refresh" content="0; url=' + u + b'refresh.html"/></head><body>' + body
+            + b'<a href="' + u + b'link.html">a link</a></body></html>')
+
+
+def epub_remote() -> bytes:
+    head, body = remote(canary().url)
+    u = canary().url.encode()
+    dtd = b'<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" "' + u + b'xhtml11.dtd">'
+    return epub([xhtml(body + xinclude(canary().url + "xinclude.txt"), head=head, doctype=dtd)],
+                manifest=b'<item id="remote" href="' + u + b'remote.css" media-type="text/css"/>'
+                b'<item id="font" href="' + u + b'remote.woff" media-type="font/woff"/>')
+
+
+def text_paragraphs(n: int = 1_000_000) -> bytes:
+    return (QUIET + b"\n\n") * n
+
+
+CP1252_PAGE = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Le café</title></head><body>"
+               "<p>Le café de la gare, « déjà vu » — naïve façade.</p></body></html>")
+UTF16_TEXT = "The quick brown fox reads a plain text file.\n\nIts second paragraph follows."
+
+
+def flow_hostiles() -> tuple[Hostile, ...]:
+    md, text, html = "text/markdown", "text/plain", "text/html"
+    return (
+        Hostile("docx-ratio-1000", docx_bomb, DOCX_TYPE, "page", "failed",
+                "document.xml unpacks 64 MB from 64 KB: past the 200 to 1 a part allows"),
+        Hostile("epub-parts-215mb", epub_total, EPUB_TYPE, "page", "failed",
+                "90 chapters each within the ratio, together 215 MB: past the book's 200 MB budget"),
+        Hostile("docx-declares-2gb", docx_declares, DOCX_TYPE, "page", "done",
+                "a small document.xml whose zip headers declare 2 GB: read to its real end, never sized "
+                "by its claim", keeps=("--",)),
+        Hostile("docx-truncated-zip", docx_truncated, DOCX_TYPE, "page", "failed",
+                "a DOCX cut inside its central directory"),
+        Hostile("docx-100000-entries", docx_entries, DOCX_TYPE, "page", "failed",
+                "100,000 empty parts beside its document: past the 20,000 parts read"),
+        Hostile("docx-billion-laughs", lambda: docx_entity(LAUGHS, b"&lol9;"), DOCX_TYPE, "page", "failed",
+                "entities nested ten deep, ten each: 3 GB of 'lol' from 500 bytes"),
+        Hostile("docx-laughs-past-1mb", lambda: docx_entity(LAUGHS, b"&lol9;", pad=1_100_000), DOCX_TYPE,
+                "page", "failed", "the same, declared after 1.1 MB of a comment"),
+        Hostile("epub-opf-billion-laughs", lambda: epub([xhtml(b"<p>--</p>")],
+                                                        opf_doctype=b"<!DOCTYPE package [" + LAUGHS + b"]>"),
+                EPUB_TYPE, "page", "failed", "a billion laughs declared in the package file (OPF)"),
+        Hostile("docx-xxe-passwd", lambda: docx_entity(b'<!ENTITY xxe SYSTEM "' + PASSWD.encode() + b'">', b"&xxe;"),
+                DOCX_TYPE, "page", "failed", "an external entity naming /etc/passwd", never=SECRET),
+        Hostile("docx-xxe-past-1mb", lambda: docx_entity(
+                    b'<!ENTITY xxe SYSTEM "' + PASSWD.encode() + b'"><!ENTITY net SYSTEM "' + canary().url.encode()
+                    + b'xxe.txt">', b"&xxe; &net;", pad=1_100_000), DOCX_TYPE, "page", "done",
+                "external entities (/etc/passwd, and the canary) declared after 1.1 MB of a comment: "
+                "left unexpanded", keeps=("Before",), never=SECRET),
+        Hostile("odt-xinclude-passwd", lambda: odt(b"<text:p>Before " + xinclude(PASSWD) + b" after.</text:p>"),
+                ODT_TYPE, "page", "done", "an xi:include of /etc/passwd in content.xml: read without it",
+                keeps=("Before", "after."), never=SECRET),
+        Hostile("epub-xinclude-passwd", lambda: epub([xhtml(b"<p>Before " + xinclude(PASSWD) + b" after.</p>")]),
+                EPUB_TYPE, "page", "done", "an xi:include of /etc/passwd in a chapter: read without it",
+                keeps=("Before", "after."), never=SECRET),
+        Hostile("html-10000-deep", lambda: b"<html><body>" + b"<div>" * 10_000 + b"--" + b"</div>" * 10_000
+                + b"</body></html>", html, "page", "failed", "10,000 nested divs"),
+        Hostile("docx-tables-10000-deep", docx_deep, DOCX_TYPE, "page", "failed",
+                "tables in table cells, 10,000 elements deep"),
+        Hostile("docx-sdt-10000-deep", docx_sdt_deep, DOCX_TYPE, "page", "failed",
+                "content controls (w:sdt) 10,000 elements deep"),
+        Hostile("markdown-quotes-10000-deep", lambda: b"> " * 10_000 + QUIET + b"\n", md, "page", "done",
+                "block quotes 10,000 deep on one line: its word read within bounds", keeps=(QUIET.decode(),)),
+        Hostile("markdown-lists-10000-deep", lambda: b"+ " * 10_000 + QUIET + b"\n", md, "page", "done",
+                "list items 10,000 deep on one line: its word read within bounds", keeps=(QUIET.decode(),)),
+        Hostile("docx-million-paragraphs", docx_paragraphs, DOCX_TYPE, "page", "cut or failed",
+                "1,000,000 paragraphs (76 MB of XML in 4.7 MB): cut at the document's 50,000 words", seconds=120, until="text"),
+        Hostile("text-million-paragraphs", text_paragraphs, text, "page", "cut or failed",
+                "1,000,000 paragraphs of plain text: cut at the document's 50,000 words", seconds=120, until="text"),
+        Hostile("markdown-million-items", lambda: (b"- " + QUIET + b"\n") * 1_000_000, md, "page", "cut or failed",
+                "a list of 1,000,000 items: cut at the document's 50,000 words", seconds=120, until="text"),
+        Hostile("html-says-utf8-is-cp1252", lambda: CP1252_PAGE.encode("cp1252"), html, "page", "done",
+                "a meta charset of UTF-8 over Windows-1252 bytes: read as what it is",
+                keeps=("café", "« déjà vu »", "naïve façade.")),
+        Hostile("text-utf16-no-bom", lambda: UTF16_TEXT.encode("utf-16-le"), text, "page", "done",
+                "UTF-16 without a byte order mark, declared text/plain", keeps=("quick brown fox", "second paragraph")),
+        Hostile("docx-that-is-a-pdf", lambda: docs.one_line_pdf(20, word=SILENT), DOCX_TYPE, "page", "failed",
+                "a PDF declared as a Word document: refused, not read as a PDF or an image",
+                keeps=("Word document",)),
+        Hostile("html-remote-resources", html_remote, html, "page", "done",
+                "images, stylesheets, fonts, frames and a DTD on a local server: none fetched",
+                keeps=("Words that stay on this page.", "The end.")),
+        Hostile("epub-remote-resources", epub_remote, EPUB_TYPE, "page", "done",
+                "the same in a chapter, remote items in the manifest and an xi:include: none fetched",
+                keeps=("Words that stay on this page.",)),
+    )
+
+
 # ---------------------------------------------------------------- the list
 
 
@@ -213,6 +559,7 @@ def hostiles() -> tuple[Hostile, ...]:
                 "39.7 megapixels of run-length BMP in 320 KB"),
         Hostile("heic-claims-60000", heic_lying_size, "image/heic", "page", "failed",
                 "a 64x64 HEIC whose image extent claims 60000x60000"),
+        *flow_hostiles(),
     )
 
 
