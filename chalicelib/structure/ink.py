@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import statistics
 
+import cv2
 import numpy as np
 
 from chalicelib.geometry import bounds
@@ -28,6 +29,9 @@ X_BAND = 0.4  # rows with at least this share of the densest row's ink: the x-he
 ASCENT = 0.05  # the topmost row with this share of it: the top of the ascenders and capitals
 CAPPED = 0.85  # a band this tall against the ascent is the ascent itself (capitals, figures)
 X_TO_ASCENT = 0.72  # the ratio where the page has too few lines to measure its own
+GRAPHIC = 1.5  # a drawing's piece of ink is at least this many body heights long
+DARK_PAGE = 0.3  # a page with more "ink" than this is light text on a ground
+NEAR = 1.0  # a line this many body heights from one is among it (a label)
 TALL = "bdfhkl()[]{}/|!?"  # lower-case letters and marks that rise well above the x-height
 
 
@@ -49,8 +53,40 @@ def hints(rgb: np.ndarray, lines: list[dict]) -> list[Hints] | None:
     stroke_body = statistics.median(measured[i][1] for i, p in enumerate(profiles)
                                     if p is not None and len(lines[i]["words"]) >= 4)
     h_body = statistics.median(_height(line) for _, line in running)
-    return [Hints() if m is None else Hints(size=m[0] * h_body / x_body, bold=m[1] >= BOLD * stroke_body, ink=True)
-            for m in measured]
+    drawn = _near_graphics(gray, lines, h_body)
+    return [Hints(figure=near) if m is None else
+            Hints(size=m[0] * h_body / x_body, bold=m[1] >= BOLD * stroke_body, ink=True, figure=near)
+            for m, near in zip(measured, drawn)]
+
+
+def _near_graphics(gray: np.ndarray, lines: list[dict], body: float) -> list[bool]:
+    """Which lines lie among a drawing's ink (a chart's bars and curves, a map, a photo): the
+    ink left when every line's box is blanked, in pieces at least GRAPHIC body heights long and
+    half a body height thick (a rule under a heading is thin, a letter OCR missed is small)
+    that have ink inside them (a frame around a heading has none), within NEAR body heights of
+    the line."""
+    step = 2  # half resolution: pieces this large do not need more
+    small = gray[::step, ::step]
+    ink = small < min(_otsu(small), 200)
+    if ink.mean() > DARK_PAGE:
+        return [False] * len(lines)  # light text on a dark or coloured ground: no "ink" to go by
+    pad = max(1, int(0.15 * body / step))
+    boxes = [tuple(int(round(v / step)) for v in bounds(line["box"])) for line in lines]
+    for x0, y0, x1, y1 in boxes:
+        ink[max(0, y0 - pad):max(0, y1 + pad), max(0, x0 - pad):max(0, x1 + pad)] = False
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    long, thick = GRAPHIC * body / step, 0.5 * body / step
+    pieces = []
+    for k in range(1, count):
+        x, y, w, h, _ = stats[k]
+        if max(w, h) < long or min(w, h) < thick:
+            continue
+        inner = labels[y + h // 5:y + h - h // 5, x + w // 5:x + w - w // 5]
+        if (inner == k).any():
+            pieces.append((x, y, x + w, y + h))
+    reach = NEAR * body / step
+    return [any(min(x1 + reach, px1) > max(x0 - reach, px0) and min(y1 + reach, py1) > max(y0 - reach, py0)
+                for px0, py0, px1, py1 in pieces) for x0, y0, x1, y1 in boxes]
 
 
 def _x_height_and_stroke(profile: tuple[float, float, float], ratio: float, text: str) -> tuple[float, float]:

@@ -64,12 +64,14 @@ class Hints:
     """What is known of a line beside its words: its type size (pixels), whether it is bold,
     whether a tagged PDF marks it as an artifact (page furniture), and its structure tag.
     `ink`: size and weight were measured on a scan's ink (structure/ink.py), to a few percent
-    (a line of capitals a little smaller than it is), not read from a font."""
+    (a line of capitals a little smaller than it is), not read from a font. `figure`: the line
+    lies among a drawing's ink on a scan (a chart's or a map's label, never a heading)."""
     size: float | None = None
     bold: bool | None = None
     artifact: bool = False
     tag: str | None = None
     ink: bool = False
+    figure: bool = False
 
 
 @dataclass
@@ -695,7 +697,7 @@ def _heading_like(members: list[_Line], text: str, body: float, caps_page: float
     size = statistics.median(m.size for m in members)
     if members[0].hints.tag and re.fullmatch(r"H[1-6]?|Title", members[0].hints.tag):
         return True
-    if _sentence_like(members, text, size, body):
+    if _sentence_like(members, text, size, body) or any(m.hints.figure for m in members):
         return False
     words = text.split()
     letters = [c for c in text if c.isalpha()]

@@ -74,3 +74,28 @@ def test_a_box_too_small_or_off_the_image_is_not_judged(box):
     rgb, lines = page([(t, False) for t in ("one two three four", "five six seven eight", "nine ten eleven twelve")])
     odd = {"text": "x", "box": box, "words": [{"text": "x", "box": box}]}
     assert ink.hints(rgb, [*lines, odd])[-1].bold is None
+
+
+def test_labels_among_a_charts_ink_are_told_from_headings_with_a_rule_or_a_frame():
+    """A chart's bars with a tick's label under them and a legend beside them; a heading with a rule
+    under it and another inside a thin frame: only the chart's labels lie among a drawing's ink."""
+    rgb, lines = page([*RUNNING, ("Results of the survey", True), ("Methods", True), *RUNNING])
+    image = Image.new("RGB", (1400, rgb.shape[0] + 300), "white")  # room for the chart
+    image.paste(Image.fromarray(rgb), (0, 0))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONTS + "DejaVuSans.ttf", 28)
+    for text, x, y in (("3", 900, image.height - 200), ("single-frequency", 1110, image.height - 330)):
+        x0, y0, x1, y1 = draw.textbbox((x, y), text, font=font)
+        draw.text((x, y), text, fill="black", font=font)
+        box = [[x0, y0 - 4], [x1, y0 - 4], [x1, y1 + 4], [x0, y1 + 4]]
+        lines.append({"text": text, "box": box, "words": [{"text": text, "box": box}]})
+    for k in range(4):  # bars standing right above the tick's label
+        draw.rectangle([880 + 60 * k, image.height - 420 + 30 * k, 910 + 60 * k, image.height - 210], fill=(70, 100, 150))
+    methods = lines[4]["box"]
+    draw.line([(40, methods[2][1] + 6), (600, methods[2][1] + 6)], fill="black", width=2)  # a rule under it
+    head = lines[3]["box"]
+    draw.rectangle([head[0][0] - 20, head[0][1] - 8, head[2][0] + 300, head[2][1] + 8], outline="black", width=2)
+    hints = ink.hints(np.asarray(image), lines)
+    near = {ln["text"]: h.figure for ln, h in zip(lines, hints)}
+    assert near["3"] and near["single-frequency"]
+    assert not near["Results of the survey"] and not near["Methods"] and not near[RUNNING[0][0]]
