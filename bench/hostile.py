@@ -36,8 +36,8 @@ def run_one(name: str) -> dict:
     started = time.monotonic()
     try:
         outputs = kind.run(data, deadline=started + TURN_SECONDS, content_type=case.content_type)
-        outcome = "more (continued next turn)" if outputs.more else (
-            "done, cut short" if cut_short(outputs.result) else "done")
+        cut = ", cut short" if cut_short(outputs.result) else ""
+        outcome = f"more (continued next turn){cut}" if outputs.more else f"done{cut}"
     except PageVoiceError as exc:
         outcome = f"failed: {exc}"
     seconds = time.monotonic() - started
