@@ -31,7 +31,8 @@ from chalicelib.structure.layout import Block, Cell
 # shows and the worker publishes at once.
 SECTION_WORDS = 1500
 SECTION_LEVEL = 2
-_SPACE = re.compile(r"\s+")
+_SPACE = re.compile(r"\s+")  # \s: tabs, newlines and no-break spaces too
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class FlowError(MediaError):
@@ -172,8 +173,7 @@ class Builder:
 
 def _clean(text: str) -> str:
     """Whitespace collapsed (tabs, newlines, no-break spaces), control characters gone."""
-    text = "".join(ch for ch in text if ch >= " " or ch in "\t\n\r")
-    return _SPACE.sub(" ", text.replace("\u00a0", " ")).strip()
+    return _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
 
 
 # ------------------------------------------------------------------------ formats
