@@ -37,3 +37,29 @@ def test_an_old_result_without_blocks_is_still_a_page_result():
     check_text_result(old)
     with pytest.raises(ValueError, match="exactly one block"):
         check_text_result({**old, "blocks": [{"role": "paragraph", "lines": [], "spoken": True}]})
+
+
+def test_documents_without_pages_are_listed_alike_by_kinds_openapi_and_the_result_schema(client):
+    """Issue 39: GET /kinds and /openapi.json name the same document types (DOCX, ODT, EPUB,
+    HTML, Markdown, text) and endings; the result schema takes `flow` with null sizes and boxes,
+    and the result's own checks refuse null boxes on a result that is not `flow`."""
+    from chalicelib.media.types import FLOW_TYPES
+
+    listed = {k["name"]: k for k in client.http.get("/kinds").json_body["kinds"]}["page"]
+    assert set(FLOW_TYPES) <= set(listed["content_types"])
+    assert {".docx", ".odt", ".epub", ".html", ".htm", ".md", ".txt"} <= set(listed["extensions"])
+    assert {"DOCX", "ODT", "EPUB", "HTML", "Markdown", "plain text"} <= set(listed["formats"])
+    spec = client.http.get("/openapi.json").json_body
+    rules = spec["components"]["schemas"]["UploadRequest"]["anyOf"]  # one per kind
+    page_rule = next(r for r in rules if "page" in r["properties"]["kind"].get("enum", []))
+    assert set(FLOW_TYPES) <= set(page_rule["properties"]["content_type"]["enum"])
+    page = spec["components"]["schemas"][kinds.get("page").result_schema["title"]]
+    assert page["properties"]["flow"]["const"] is True
+    assert {"integer", "null"} == set(page["properties"]["width"]["type"])
+    line = {"text": "a", "confidence": 1.0, "box": None, "words": [{"text": "a", "confidence": 1.0, "box": None}]}
+    flow = {"schema": 1, "engine": "text", "flow": True, "width": None, "height": None, "text": "a", "lines": [line],
+            "timings_ms": {}, "pages": [{"width": None, "height": None, "text": "a", "lines": [line], "source": "text",
+                                         "image": None, "blocks": [{"role": "paragraph", "lines": [0], "spoken": True}]}]}
+    check_text_result(flow)
+    with pytest.raises(ValueError, match="null exactly when"):
+        check_text_result({**flow, "flow": None})
