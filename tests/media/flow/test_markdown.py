@@ -12,40 +12,20 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.media import flow
 from tests import samples
+from tests.media.flow import shapes
+from tests.media.flow.shapes import blocks, tables
 
 NORMALIZER = ("charset-normalizer", "3.5.2", "39de2a259fc954455c57274dc94c79d5842774e1247a016aff30bc0efed0f4ef")
+
+
+def read(data: bytes | str, hint: str | None = "text/markdown", **caps) -> dict:
+    return shapes.read(data, hint, **caps)
 
 
 @pytest.fixture(scope="module")
 def sdist() -> Path:
     return samples.pypi_sdist(*NORMALIZER) / "charset_normalizer-3.5.2"
-
-
-def read(data: bytes | str, hint: str | None = "text/markdown", **caps) -> dict:
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    return flow.read(data, content_type=hint, max_words=caps.get("max_words", 500_000),
-                     max_chars=caps.get("max_chars", 5_000_000))
-
-
-def blocks(doc: dict) -> list[tuple]:
-    """(role, text, level) of every block in order, its lines joined by ' / '."""
-    return [(bl["role"], " / ".join(s["lines"][i]["text"] for i in bl["lines"]), bl.get("level"))
-            for s in doc["sections"] for bl in s["blocks"]]
-
-
-def tables(doc: dict) -> list[list[list[tuple[str, bool]]]]:
-    out = []
-    for s in doc["sections"]:
-        for bl in s["blocks"]:
-            if bl["role"] == "table":
-                rows: dict[int, list] = {}
-                for c in bl["cells"]:
-                    rows.setdefault(c["row"], []).append((s["lines"][c["lines"][0]]["text"], c["header"]))
-                out.append([rows[r] for r in sorted(rows)])
-    return out
 
 
 def test_readme_structure(sdist):
@@ -119,6 +99,8 @@ and <span class="x">inline html</span> that keeps its words.[^note]
 > a wise person.
 
 ```python
+
+
 def storm():
     return "rain"
 ```

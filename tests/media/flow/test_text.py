@@ -15,11 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.media import flow
 from tests import samples
+from tests.media.flow import shapes
+from tests.media.flow.shapes import blocks
 
 BROTLI = ("Brotli", "1.2.1", "02b2f7b5a83485efe448a44ddf7983def05c3bb1dcf917d4f7154070260e13de")
 _CHAPTER = re.compile(r"^CHAPTER [IVXL]+ / ")
+
+
+def read(data: bytes | str, hint: str | None = "text/plain", **caps) -> dict:
+    return shapes.read(data, hint, **caps)
 
 
 @pytest.fixture(scope="module")
@@ -30,19 +35,6 @@ def testdata() -> Path:
 @pytest.fixture(scope="module")
 def alice_bytes(testdata) -> bytes:
     return (testdata / "alice29.txt").read_bytes()
-
-
-def read(data: bytes | str, hint: str | None = "text/plain", **caps) -> dict:
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    return flow.read(data, content_type=hint, max_words=caps.get("max_words", 500_000),
-                     max_chars=caps.get("max_chars", 5_000_000))
-
-
-def blocks(doc: dict) -> list[tuple]:
-    """(role, text, level) of every block in order, its lines joined by ' / '."""
-    return [(bl["role"], " / ".join(s["lines"][i]["text"] for i in bl["lines"]), bl.get("level"))
-            for s in doc["sections"] for bl in s["blocks"]]
 
 
 def test_alice_chapters_titles_and_joined_paragraphs(alice_bytes):
@@ -132,12 +124,8 @@ Language: English
 *** START OF THE PROJECT GUTENBERG EBOOK THE STORM BOOK ***
 
 
-
-
 Produced by A. Volunteer and the Online Distributed
 Proofreading Team.
-
-
 
 
 THE STORM BOOK
