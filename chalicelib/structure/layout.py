@@ -521,6 +521,7 @@ def _roles(blocks: list[Block], items: list[_Line], body: float, top: float, bot
             b.role = "heading"
         body_blocks.append(b)
     _runs_on(body_blocks, items, boxes, texts, body)
+    _chart_labels(body_blocks, items, boxes, body)
     _side_by_side_headings(body_blocks, boxes, body)
     _heading_runs(body_blocks, boxes)
     _footnotes(body_blocks, items, body, boxes, texts, top, page_h)
@@ -624,6 +625,28 @@ def _heading_runs(blocks: list[Block], boxes: dict) -> None:
 HEADING_RUN = 3
 
 
+def _chart_labels(blocks: list[Block], items: list[_Line], boxes: dict, body: float) -> None:
+    """A chart's labels read as text where no picture is known around them (a scan, a drawing
+    in a PDF): a "heading" set upright (an axis's name turned a quarter, its box taller than
+    wide), or one beside a row or column of bare numbers (an axis's ticks) is a label."""
+    numbers = [m for m in items if NUMBER_ONLY.match(m.text.strip())]
+    for b in blocks:
+        if b.role != "heading" or items[b.lines[0]].hints.tag:
+            continue
+        members = [items[i] for i in b.lines]
+        if any(m.y1 - m.y0 > 1.5 * (m.x1 - m.x0) and len(m.text.strip()) >= 3 for m in members):
+            b.role = "paragraph"
+            continue
+        x0, y0, x1, y1 = boxes[id(b)]
+        near = [m for m in numbers if m.index not in b.lines and m.y1 > y0 - 1.5 * body and m.y0 < y1 + 1.5 * body
+                and m.x1 > x0 - 2 * body and m.x0 < x1 + 2 * body]
+        if len(near) >= 2:
+            b.role = "paragraph"
+
+
+NUMBER_ONLY = re.compile(r"^[-+−–]?[$€£¥]?\d[\d.,]*\s?[%x×]?$")
+
+
 def _runs_on(blocks: list[Block], items: list[_Line], boxes: dict, texts: dict, body: float) -> None:
     """A "heading" whose sentence runs on into the line right under it (a word broken at its
     end, or the next line going on in lower case) is the first line of a paragraph, in bold or
@@ -638,7 +661,7 @@ def _runs_on(blocks: list[Block], items: list[_Line], boxes: dict, texts: dict, 
         for o in blocks:
             ox0, oy0, ox1, _ = boxes[id(o)]
             if o is not b and o.lines and -0.3 * body <= oy0 - y1 <= LINE_GAP * body and min(ox1, x1) > max(ox0, x0) \
-                    and abs(ox0 - x0) < body and texts[id(o)][:1].islower():
+                    and abs(items[o.lines[0]].x0 - x0) < body and texts[id(o)][:1].islower():
                 b.role = "paragraph"
                 break
 

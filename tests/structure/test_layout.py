@@ -10,7 +10,7 @@ import time
 import pytest
 
 from chalicelib.structure import FURNITURE, layout
-from tests.structure.pages import LEFT, RIGHT, SMALL_SIZE, Page, body_text, check, find, line, rotated, texts
+from tests.structure.pages import BODY_SIZE, LEFT, RIGHT, SMALL_SIZE, Page, body_text, check, find, line, rotated, texts
 
 SOURCES = ["text", "ocr"]
 
@@ -151,6 +151,36 @@ def test_a_bold_lead_in_going_on_below_is_not_a_heading():
     p.para(2, start=4)
     p.add("Comparison to other up-scaling methods. Un-", bold=True, gap=12)
     p.add("like the models before it, ours needs no gating networks or dynamic expert selection.")
+    lines, blocks = p.arrange(shuffled(p), page_index=1)
+    assert "heading" not in roles(blocks)
+
+
+def test_a_lead_in_whose_paragraph_juts_out_further_down_is_still_a_run_in_head():
+    """The paragraph under a run-in head has a line further down set a little to the left (a
+    number hanging in the margin): what counts is where its first line starts."""
+    p = Page()
+    p.para(3)
+    p.add("Business characteristics. Business size was", bold=True, gap=12)
+    p.add("determined by the number of staff at the time of the interview, as the decree says")
+    p.add("50 - 99 staff are medium-sized firms, the largest in the survey", x0=LEFT - 40)
+    p.para(2, start=4)
+    lines, blocks = p.arrange(shuffled(p), page_index=1)
+    assert "heading" not in roles(blocks)
+
+
+def test_a_charts_labels_are_not_headings():
+    """Where no picture is known (a scan, a drawing in a PDF), a chart's axis name set upright,
+    or one under a row of tick numbers, is a label, however large or bold."""
+    p = Page()
+    p.para(4)
+    y = p.y + 40
+    p.lines.append(line("Yen/tonne", LEFT, y, LEFT + 40, y + 180))  # turned a quarter: taller than wide
+    p.hints.append(layout.Hints(size=40, bold=True))
+    for k, tick in enumerate(("150", "175", "200")):
+        p.add(tick, x0=LEFT + 300 + 150 * k, y=y + 200, size=BODY_SIZE, bold=True)
+    p.add("Distance to hole (inches)", x0=LEFT + 330, y=y + 250, size=36, bold=True)
+    p.y = y + 400
+    p.para(4, start=1)
     lines, blocks = p.arrange(shuffled(p), page_index=1)
     assert "heading" not in roles(blocks)
 
