@@ -167,6 +167,8 @@ def test_the_document_view_shows_the_reflowed_text_and_outline_and_axe_finds_not
     assert not page.is_visible(".result-image-panel")  # no page picture: the text is the document
     buttons = page.locator('#chapters [data-testid="chapter"]')
     assert buttons.count() == len(result["chapters"])
+    if not page.evaluate("document.querySelector('#chapters details').open"):  # a long outline starts folded
+        page.click("#chapters summary")
     third = result["chapters"][2]
     buttons.nth(2).click()
     page.wait_for_function(f"() => Math.abs(Number(document.querySelector('#player-seek').value) - {third['start']}) < 1.5")
