@@ -465,6 +465,15 @@ def flow_hostiles() -> tuple[Hostile, ...]:
                     + b'xxe.txt">', b"&xxe; &net;", pad=1_100_000), DOCX_TYPE, "page", "done",
                 "external entities (/etc/passwd, and the canary) declared after 1.1 MB of a comment: "
                 "left unexpanded", keeps=("Before",), never=SECRET),
+        Hostile("epub-chapter-laughs-past-1mb", lambda: epub([
+                    b'<?xml version="1.0"?><!--' + _noise(1_100_000) + b"--><!DOCTYPE html [" + LAUGHS
+                    + b']><html xmlns="http://www.w3.org/1999/xhtml"><body><p>Before &lol9; after.</p></body></html>']),
+                EPUB_TYPE, "page", "done", "a billion laughs in a chapter, past the first MB: its XML refused, the "
+                "chapter read as HTML with the entity left unexpanded", keeps=("Before",), never=("lollol",)),
+        Hostile("html-xxe-passwd", lambda: b'<!DOCTYPE html [<!ENTITY xxe SYSTEM "' + PASSWD.encode()
+                + b'">]><html><body><p>Before &xxe; after.</p></body></html>', "text/html", "page", "done",
+                "a web page declaring an external entity: HTML has none, read without it",
+                keeps=("Before",), never=SECRET),
         Hostile("odt-xinclude-passwd", lambda: odt(b"<text:p>Before " + xinclude(PASSWD) + b" after.</text:p>"),
                 ODT_TYPE, "page", "done", "an xi:include of /etc/passwd in content.xml: read without it",
                 keeps=("Before", "after."), never=SECRET),
