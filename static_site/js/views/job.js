@@ -204,7 +204,7 @@ function setUpDelete(root, { jobId, signal, els, navigate }) {
         showMessage(els.error, error.message);
         return;
       }
-      announce("Photo deleted.");
+      announce("Deleted.");
       navigate("#/app");
     },
   });
@@ -216,9 +216,9 @@ export function uploadNote(jobId) {
 }
 
 function errorText(error) {
-  if (!error) return "Try another photo, or upload this one again.";
+  if (!error) return "Try another file, or upload this one again.";
   if (typeof error === "string") return error;
-  return error.message || "Try another photo, or upload this one again.";
+  return error.message || "Try another file, or upload this one again.";
 }
 
 const RESULT_VIEWS = { page: pageView, digits: digitsView, speech: speechView };

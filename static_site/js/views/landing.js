@@ -27,7 +27,7 @@ export default {
 function mountTry(root, { signal, navigate, signedIn }) {
   const input = root.querySelector("#landing-input");
   const status = root.querySelector("#landing-drop-status");
-  if (touchOnly()) root.querySelector("#landing-drop-hint").textContent = "Choose a photo, a PDF or a recording to read it:";
+  if (touchOnly()) root.querySelector("#landing-drop-hint").textContent = "Choose a photo, a document or a recording to read it:";
   // Every kind's formats (the dashboard then picks the kind that reads the file).
   api.kinds({ signal }).then((body) => {
     input.accept = [...new Set(body.kinds.flatMap((kind) => acceptOf(kind).split(",")))].join(",");
