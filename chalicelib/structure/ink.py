@@ -1,5 +1,5 @@
-"""What the page image says of OCR's lines that OCR does not: their type size and which are
-set in bold.
+"""What the page image says of OCR's lines that OCR does not: their type size, which are set
+in bold, and which lie among a drawing's ink (a chart's labels).
 
 A text layer names each glyph's font and size; a scan only shows ink. OCR's box of a line is
 as tall as its tallest letters and deepest descenders, so it varies by a tenth from line to
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import statistics
 
-import cv2
 import numpy as np
 
 from chalicelib.geometry import bounds
@@ -37,22 +36,20 @@ TALL = "bdfhkl()[]{}/|!?"  # lower-case letters and marks that rise well above t
 
 def hints(rgb: np.ndarray, lines: list[dict]) -> list[Hints] | None:
     """Hints for OCR's lines of a level page: `size`, the line's x-height scaled so that the
-    running text's is its usual box height (the layout measures gaps in that unit), and `bold`,
-    from the ink; None for a line too small to measure. None when the page has too little
-    running text to compare with."""
+    running text's is its usual box height (the layout measures gaps in that unit), `bold`, and
+    `figure` (among a drawing's ink), from the ink; no size for a line too small to measure.
+    None when the page has too little running text to compare with."""
     gray = rgb.mean(axis=2) if rgb.ndim == 3 else rgb
     profiles = [_profile(gray, line) for line in lines]
-    running = [(p, line) for p, line in zip(profiles, lines) if p is not None and len(line["words"]) >= 4]
+    running = [i for i, p in enumerate(profiles) if p is not None and len(lines[i]["words"]) >= 4]
     if len(running) < MIN_RUNNING:
         return None
-    ratios = [band / ascent for band, ascent, _ in (p for p, _ in running) if band < CAPPED * ascent]
+    ratios = [profiles[i][0] / profiles[i][1] for i in running if profiles[i][0] < CAPPED * profiles[i][1]]
     ratio = statistics.median(ratios) if len(ratios) >= MIN_RUNNING else X_TO_ASCENT
     measured = [None if p is None else _x_height_and_stroke(p, ratio, line["text"]) for p, line in zip(profiles, lines)]
-    x_body = statistics.median(measured[i][0] for i, p in enumerate(profiles)
-                               if p is not None and len(lines[i]["words"]) >= 4)
-    stroke_body = statistics.median(measured[i][1] for i, p in enumerate(profiles)
-                                    if p is not None and len(lines[i]["words"]) >= 4)
-    h_body = statistics.median(_height(line) for _, line in running)
+    x_body = statistics.median(measured[i][0] for i in running)
+    stroke_body = statistics.median(measured[i][1] for i in running)
+    h_body = statistics.median(_height(lines[i]) for i in running)
     drawn = _near_graphics(gray, lines, h_body)
     return [Hints(figure=near) if m is None else
             Hints(size=m[0] * h_body / x_body, bold=m[1] >= BOLD * stroke_body, ink=True, figure=near)
@@ -65,6 +62,8 @@ def _near_graphics(gray: np.ndarray, lines: list[dict], body: float) -> list[boo
     half a body height thick (a rule under a heading is thin, a letter OCR missed is small)
     that have ink inside them (a frame around a heading has none), within NEAR body heights of
     the line."""
+    import cv2  # with the OCR engines (the worker), not at the API's import
+
     step = 2  # half resolution: pieces this large do not need more
     small = gray[::step, ::step]
     ink = small < min(_otsu(small), 200)
