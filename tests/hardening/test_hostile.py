@@ -170,3 +170,32 @@ def test_another_users_photo_is_read_during_and_after(stack, runs, photo_with_te
     print(f"\nthe photo was read while {len(still_running)} hostile jobs were still running")
     assert still_running
     photo_is_read(stack, runs["bystander"], photo_with_text)
+
+
+@pytest.mark.slow  # builds every document (a million paragraphs, 100,000 zip entries): ~40 s
+def test_the_documents_meet_the_door_they_are_made_for():
+    """Each zip is what its case says (without the stack): the bombs pass the budget they are
+    aimed at, and the rest stay within the zip budgets, so the door under test is the one that
+    stops them (not the ratio check, first); every file fits an upload."""
+    import io
+    import zipfile
+
+    from chalicelib import settings
+    from chalicelib.media.flow import safe
+
+    def parts(name):
+        infos = zipfile.ZipFile(io.BytesIO(hostile.by_name(name).data)).infolist()
+        return infos, max(i.file_size / max(i.compress_size, 1024) for i in infos)
+
+    infos, ratio = parts("docx-ratio-1000")
+    assert ratio > 5 * safe.MAX_RATIO
+    infos, ratio = parts("epub-parts-215mb")
+    assert ratio < safe.MAX_RATIO and sum(i.file_size for i in infos) > safe.MAX_UNPACKED
+    infos, _ = parts("docx-100000-entries")
+    assert len(infos) > 5 * safe.MAX_ENTRIES
+    for name in ("docx-laughs-past-1mb", "docx-xxe-past-1mb", "epub-chapter-laughs-past-1mb", "docx-tables-10000-deep",
+                 "docx-sdt-10000-deep", "docx-million-paragraphs"):
+        infos, ratio = parts(name)
+        assert ratio < safe.MAX_RATIO and sum(i.file_size for i in infos) < safe.MAX_UNPACKED, name
+    for case in hostile.flow_hostiles():
+        assert len(case.data) <= settings.get().limits.max_upload_bytes, case.name
