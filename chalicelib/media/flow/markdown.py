@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from chalicelib.media.flow import Builder
+from chalicelib.media.flow import Builder, FlowError
 from chalicelib.media.flow.encoding import decode
 
 _FRONT_TITLE = re.compile(r"^title\s*:\s*(?P<v>.+?)\s*$", re.M | re.I)
@@ -60,7 +60,12 @@ def read(data: bytes, b: Builder, hint: str | None) -> dict:
         end = _cut(text, start + size)
         # each piece parsed alone (markdown-it takes seconds over 10 MB that the caps would
         # drop), with the link definitions of the whole file
-        walker.walk(md.parse(text[start:end], {"references": dict(references)}))
+        tokens = md.parse(text[start:end], {"references": dict(references)})
+        if any(t.level >= MAX_NESTING - 1 for t in tokens):
+            # markdown-it drops everything past its depth without a word: say so instead
+            raise FlowError(f"This Markdown file nests its quotes or lists {MAX_NESTING}+ deep; "
+                            "PageVoice does not read it.")
+        walker.walk(tokens)
         start = end
     return {"title": walker.front_title or walker.first_heading, "language": walker.language,
             "outline": walker.outline}

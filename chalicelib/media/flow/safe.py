@@ -5,6 +5,7 @@ media/flow goes through these two doors; a breach ends as a FlowError people can
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from lxml import etree
@@ -74,7 +75,7 @@ def parser(html: bool = False):
 def xml(data: bytes, what: str):
     """The root element of `data` (FlowError when it is not well-formed, declares entities or
     nests past MAX_DEPTH)."""
-    if b"<!ENTITY" in data[:1 << 20] or b"<!entity" in data[:1 << 20]:
+    if b"<!ENTITY" in data or b"<!entity" in data:  # the whole part: a C search, milliseconds
         # Entity declarations have no place in office or book XML: refuse them outright rather
         # than trust every parser to leave them unexpanded.
         raise FlowError(f"This {what} declares XML entities, which documents never need; it is not read.")
@@ -88,8 +89,14 @@ def xml(data: bytes, what: str):
     return root
 
 
+_SUBSET = re.compile(rb"<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.I | re.S)
+
+
 def html(data: bytes, what: str, encoding: str | None = None):
-    """An HTML document's root (lxml's forgiving HTML parser, within the same guards)."""
+    """An HTML document's root (lxml's forgiving HTML parser, within the same guards). A
+    DOCTYPE's internal subset (entity declarations: no web page needs one) is dropped first:
+    the HTML parser would keep it as text, and it would be read aloud."""
+    data = _SUBSET.sub(b"<!DOCTYPE html>", data, count=1)
     try:
         root = etree.fromstring(data, etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True,
                                                        huge_tree=False, encoding=encoding))
