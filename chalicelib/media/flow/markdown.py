@@ -72,11 +72,15 @@ def read(data: bytes, b: Builder, hint: str | None) -> dict:
 
 
 def _cut(text: str, at: int) -> int:
-    """Where a piece of `text` ends: the first blank line past `at` outside a code fence (the
-    whole text when there is none)."""
+    """Where a piece of `text` ends: the first blank line past `at` outside a code fence; with
+    none within another few pieces (a list of a million items), the first line end past `at`
+    outside a fence; the whole text when there is none."""
     if at >= len(text):
         return len(text)
-    cut = text.find("\n\n", at)
+    cut = text.find("\n\n", at, at + 4 * CHUNK)
+    if cut < 0 and "\n" in text[at:at + 4 * CHUNK] and len(_FENCE.findall(text, 0, at)) % 2 == 0:
+        return text.index("\n", at) + 1
+    cut = text.find("\n\n", at) if cut < 0 else cut
     fences = len(_FENCE.findall(text, 0, cut)) if cut >= 0 else 0
     while cut >= 0:
         if fences % 2 == 0:
