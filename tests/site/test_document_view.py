@@ -12,7 +12,7 @@ import pytest
 
 from tests.site.axe import at_both_widths, violations
 from tests.site.fakejob import make_job, make_structured_job
-from tests.site.test_site import api_register, login_ui, new_user, url, wait_view
+from tests.site.test_site import api_register, login_ui, new_user, open_fake_job, texts, url, wait_view
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -41,20 +41,6 @@ REPORT = [
 NOT_READ = "Not read: 2 page numbers, 2 running headers, 1 footnote."
 
 
-def open_job(page, stack, fake) -> None:
-    user = new_user()
-    api_register(stack, user)
-    login_ui(page, stack, user)
-    fake.serve(page, stack.site_url)
-    page.goto(url(stack, f"#/jobs/{fake.job_id}"))
-    wait_view(page, "job")
-    page.wait_for_selector('#job-status[data-status="done"]', timeout=30_000)
-
-
-def texts(page, selector: str) -> list[str]:
-    return page.eval_on_selector_all(selector, "els => els.map(e => e.textContent.replace(/\\s+/g, ' ').trim())")
-
-
 def shown_page(page) -> str | None:
     return page.get_attribute('#page-list [aria-current="page"]', "data-page-index")
 
@@ -65,7 +51,7 @@ def report(stack):
 
 
 def test_the_text_is_a_document_with_its_structure(page, stack, report, shoot):
-    open_job(page, stack, report)
+    open_fake_job(page, stack, report)
     text = page.locator("#result-text")
 
     # Headings at the document's levels, as a screen reader's heading keys find them; the
@@ -135,7 +121,7 @@ def clock(fake, i: int) -> str:
 
 
 def test_a_chapter_plays_from_its_start_and_the_read_along_goes_on_across_blocks(page, stack, report):
-    open_job(page, stack, report)
+    open_fake_job(page, stack, report)
     page.wait_for_selector('#player[data-ready="true"]', timeout=30_000)
     page.evaluate("""() => {
         window.__lit = [];
@@ -249,7 +235,7 @@ def test_a_photo_with_structure_and_old_results_as_before(page, stack, shoot):
         {"role": "paragraph", "text": ["Open every day", "from nine to five"]},
         {"role": "page-footer", "text": ["Harbour Office"]},
     ]], filename="sign.png", document=False)
-    open_job(page, stack, photo)
+    open_fake_job(page, stack, photo)
     assert page.locator("#result-text .text-page").count() == 0
     assert page.locator("#result-text").get_by_role("heading", level=2).all_inner_texts() == ["Opening hours"]
     assert texts(page, "#result-text p.doc-paragraph") == ["Open every day from nine to five"]

@@ -28,6 +28,8 @@ from tests.site.test_site import (
     fetch_job,
     login_ui,
     new_user,
+    open_fake_job,
+    texts,
     token_of,
     url,
     wait_view,
@@ -71,24 +73,10 @@ def book(stack):
     return make_flow_job(stack, MARKDOWN.encode(), content_type="text/markdown", filename="harbour.md")
 
 
-def open_job(page, stack, fake) -> None:
-    user = new_user()
-    api_register(stack, user)
-    login_ui(page, stack, user)
-    fake.serve(page, stack.site_url)
-    page.goto(url(stack, f"#/jobs/{fake.job_id}"))
-    wait_view(page, "job")
-    page.wait_for_selector('#job-status[data-status="done"]', timeout=30_000)
-
-
-def texts(page, selector: str) -> list[str]:
-    return page.eval_on_selector_all(selector, "els => els.map(e => e.textContent.replace(/\\s+/g, ' ').trim())")
-
-
 def test_the_result_is_the_reflowed_text_with_its_structure(page, stack, book, shoot):
     result = book.result
     assert result["flow"] is True and len(result["pages"]) == 3, [len(p["blocks"]) for p in result["pages"]]
-    open_job(page, stack, book)
+    open_fake_job(page, stack, book)
     text = page.locator("#result-text")
 
     # The document's title heads the view; the file is named under it.
@@ -148,7 +136,7 @@ AT_TOP = """(title) => {
 
 def test_a_chapter_jumps_in_the_text_and_the_recording_and_the_read_along_follows(page, stack, book, shoot):
     page.set_viewport_size({"width": 1280, "height": 560})  # the text's box (70vh) shows part of it
-    open_job(page, stack, book)
+    open_fake_job(page, stack, book)
     page.wait_for_selector('#player[data-ready="true"]', timeout=30_000)
     third = book.result["chapters"][2]
     assert third["page"] == 2 and third["start"] > 0
@@ -190,7 +178,7 @@ def test_a_document_cut_short_says_where(page, stack, book):
 
     short = copy.copy(book)
     short.edit = cut
-    open_job(page, stack, short)
+    open_fake_job(page, stack, short)
     note = page.locator("#document-note")
     note.wait_for(state="visible")
     assert note.inner_text() == ("This document is longer than the number of words PageVoice reads of one document: "
@@ -206,7 +194,7 @@ def test_a_document_with_no_text(page, stack, book):
 
     blank = copy.copy(book)
     blank.edit = empty
-    open_job(page, stack, blank)
+    open_fake_job(page, stack, blank)
     assert page.inner_text("#result-text") == "No text was found in this document."
     assert page.inner_text("#job-status") == "Done: no text was found in this document."
     assert page.is_hidden(".result-image-panel")

@@ -53,6 +53,22 @@ def wait_view(page, name: str, timeout: float = 15_000) -> None:
     page.wait_for_selector(f'body[data-view="{name}"]', timeout=timeout)
 
 
+def open_fake_job(page, stack, fake) -> None:
+    """A new user signed in, looking at `fake` (tests/site/fakejob.py), done."""
+    user = new_user()
+    api_register(stack, user)
+    login_ui(page, stack, user)
+    fake.serve(page, stack.site_url)
+    page.goto(url(stack, f"#/jobs/{fake.job_id}"))
+    wait_view(page, "job")
+    page.wait_for_selector('#job-status[data-status="done"]', timeout=30_000)
+
+
+def texts(page, selector: str) -> list[str]:
+    """The text of each element `selector` finds, its spaces collapsed."""
+    return page.eval_on_selector_all(selector, "els => els.map(e => e.textContent.replace(/\\s+/g, ' ').trim())")
+
+
 def login_ui(page, stack, user: dict) -> None:
     page.goto(url(stack, "#/login"))
     wait_view(page, "login")
