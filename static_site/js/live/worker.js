@@ -154,13 +154,8 @@ async function recognise(bitmap, boxes, known, budget) {
   const framePixels = () => (frame ||= pixels(bitmap, 0, 0, bitmap.width, bitmap.height, bitmap.width, bitmap.height));
   const results = new Array(boxes.length).fill(null);
   const crops = [];
-  // The biggest text first; text of much the same size (steps of 1.5 times) in reading order,
-  // as the voice says it (steady.firstOf): a page's title, then its lines from the top.
-  const sized = boxes.map((b, i) => ({ b, i, size: Math.min(...quadSize(b.quad)) }));
-  const biggest = Math.max(1, ...sized.map((x) => x.size));
-  const step = (size) => Math.floor(Math.log(biggest / Math.max(1, size)) / Math.log(1.5));
-  sized.sort((p, q) => step(p.size) - step(q.size) || p.i - q.i);
-  sized.forEach(({ b, i }) => {
+  const bySize = boxes.map((b, i) => ({ b, i, size: Math.min(...quadSize(b.quad)) })).sort((p, q) => q.size - p.size);
+  bySize.forEach(({ b, i }) => {
     const same = known.find((k) => iou(k.box, [b.x0, b.y0, b.x1, b.y1]) >= SAME_PLACE);
     if (same) {
       results[i] = { text: same.text, score: same.score, size: same.size, words: same.words, known: true };
