@@ -13,6 +13,7 @@ from chalicelib.auth import throttle
 from chalicelib.errors import InputError
 from chalicelib.jobs import keys, objects, table
 from chalicelib.kinds.base import Kind
+from chalicelib.media.types import NAMES
 from chalicelib.validation import clean_text
 
 FILENAME_MAX = 255
@@ -23,8 +24,9 @@ def _content_type(content_type: str, kind: Kind) -> str:
     # "audio/webm;codecs=opus" (what MediaRecorder reports) is audio/webm: parameters are dropped.
     normal = content_type.split(";", 1)[0].strip().lower()
     if not kind.accepts(normal):
-        raise InputError(f"'{content_type}' is not a type the {kind.name} kind reads. Use one of: "
-                         f"{', '.join(kind.content_types)}.", field="content_type")
+        names = list(dict.fromkeys(NAMES.get(t, t) for t in kind.content_types))  # GET /kinds lists the types
+        raise InputError(f"'{content_type}' is not a type the {kind.name} kind reads. Upload "
+                         f"{', '.join(names[:-1])} or {names[-1]}.", field="content_type")
     return normal
 
 

@@ -206,7 +206,7 @@ def cases() -> tuple[Case, ...]:
              "SVG is not a type we read (and can carry script)"),
         Case("pdf-header-only", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "application/pdf", "failed",
              "a PDF's first line and nothing else: damaged"),
-        Case("declared-html", b"<html><body>hi</body></html>", "text/html", "refused", "not an image type"),
+        Case("declared-script", b"alert(1)", "text/javascript", "refused", "not a type any kind reads"),
         Case("heic-header-only", b"\x00\x00\x00\x18ftypheic", "image/heic", "failed", "a HEIC box header, no picture"),
         # Accepted by S3, refused by the worker after sniffing the bytes.
         Case("empty-lying-size", b"", "image/png", "storage",

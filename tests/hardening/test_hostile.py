@@ -66,7 +66,8 @@ def selected(items) -> list[hostile.Hostile]:
     names = set()
     for item in items:
         callspec = getattr(item, "callspec", None)
-        if callspec is not None and "case" in callspec.params:
+        # Other modules' tests may call a parameter "case" too: only this module's cases count.
+        if callspec is not None and isinstance(callspec.params.get("case"), hostile.Hostile):
             names.add(callspec.params["case"].name)
         names.update(USES.get(item.originalname, ()))
     return [c for c in hostile.hostiles() if c.name in names]
