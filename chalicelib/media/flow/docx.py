@@ -523,6 +523,19 @@ class Emitter:
             if role == "heading":
                 self.outline.append({"title": text, "level": level, "section": len(self.b.sections) - 1})
 
+    def put_table(self, rows: list[list[tuple[str, bool]]], furniture: str | None, sink: list | None,
+                  caption: str | None = None) -> None:
+        """A table's rows (cell text, header): a table block; in furniture or a sink (a table
+        inside a header, a note or a cell) each row as one line of text."""
+        if furniture or sink is not None:
+            for row in rows:
+                self.emit(furniture or "paragraph", [" ".join(t for t, _ in row if t.strip())], None, sink)
+            return
+        if self.b.full:
+            return
+        self.notes.before("table", None)
+        self.b.table(rows, caption=caption)
+
     def furniture_once(self, blocks: list[tuple[str, list[str]]]) -> None:
         for role, lines in blocks:
             self.b.add(role, "", lines=lines)
@@ -697,14 +710,14 @@ class _Docx(Emitter):
             self.styles.first_row_bold(_a(_child(tpr, "tblStyle"), "val"))
         rows: list[list[tuple[str, bool]]] = []
         bold_first = None
-        for tr in _rows(tbl):
+        for tr in _within(tbl, "tr"):
             trpr = _child(tr, "trPr")
             if _child(trpr, "del") is not None:
                 continue
             header = _on(_child(trpr, "tblHeader")) or (not rows and style_header)
             row: list[tuple[str, bool]] = []
             bold = True
-            for tc in _cells(tr):
+            for tc in _within(tr, "tc"):
                 tcpr = _child(tc, "tcPr")
                 merge = _child(tcpr, "vMerge")
                 span = max(1, min(64, _int(_a(_child(tcpr, "gridSpan"), "val"), 1) or 1))
@@ -724,16 +737,9 @@ class _Docx(Emitter):
             rows.append(row)
         if rows and bold_first and not any(h for _, h in rows[0]):
             rows[0] = [(t, True) for t, _ in rows[0]]
-        if furniture or sink is not None:
-            for row in rows:
-                self.emit(furniture or "paragraph", [" ".join(t for t, _ in row if t.strip())], None, sink)
-            return
-        if self.b.full:
-            return
-        self.notes.before("table", None)
         if caption and self.last[1] == " ".join(caption.split()):
             caption = None  # also written as a caption paragraph just before (pandoc does both)
-        self.b.table(rows, caption=caption)
+        self.put_table(rows, furniture, sink, caption)
 
     def _bold(self, tc) -> bool:
         """Every run of text in the cell is bold (by the run, its character or paragraph style)."""
@@ -795,19 +801,12 @@ def _first_row(look) -> bool:
         return False
 
 
-def _rows(tbl) -> Iterator:
-    for c in tbl:
+def _within(el, want: str) -> Iterator:
+    """`el`'s children named `want` (w:tr of a table, w:tc of a row), also those wrapped in
+    content controls, custom XML and tracked insertions."""
+    for c in el:
         name = _w(c)
-        if name == "tr":
+        if name == want:
             yield c
         elif name in ("sdt", "sdtContent", "customXml", "ins", "moveTo"):
-            yield from _rows(c)
-
-
-def _cells(tr) -> Iterator:
-    for c in tr:
-        name = _w(c)
-        if name == "tc":
-            yield c
-        elif name in ("sdt", "sdtContent", "customXml", "ins", "moveTo"):
-            yield from _cells(c)
+            yield from _within(c, want)

@@ -417,14 +417,7 @@ class _Odt(Emitter):
                 styled.append(heading_style)
         if rows and not any(h for _, h in rows[0]) and styled[0] and len(rows) > 1:
             rows[0] = [(t, True) for t, _ in rows[0]]
-        if furniture or sink is not None:
-            for row in rows:
-                self.emit(furniture or "paragraph", [" ".join(t for t, _ in row if t.strip())], None, sink)
-            return
-        if self.b.full:
-            return
-        self.notes.before("table", None)
-        self.b.table(rows)
+        self.put_table(rows, furniture, sink)
 
     def _heading_cell(self, tc) -> bool:
         """A cell whose paragraphs are in a "Table Heading" style or bold."""
