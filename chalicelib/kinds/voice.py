@@ -36,7 +36,7 @@ MAX_PART_SECONDS = 60.0  # ...up to this
 # much of the worker's time (and a margin) for it.
 ASSEMBLY_REALTIME = 50.0
 ASSEMBLY_MARGIN_SECONDS = 3.0
-MAX_LISTENING_RATE = 2.0  # the site's fastest playback speed (static_site/js/result/player.js SPEEDS)
+MAX_LISTENING_RATE = 4.0  # the site's fastest playback speed (static_site/js/result/player.js)
 
 
 @dataclass
