@@ -204,3 +204,36 @@ async function readParts(jobId, { index, urls }, opts) {
 
 
 export const deleteJob = (jobId, opts) => request("DELETE", `/jobs/${encodeURIComponent(jobId)}`, opts);
+
+// ---- Pronunciations and reading again (CONTRACTS section 14) ----
+
+export const getLexicon = (opts) => request("GET", "/me/lexicon", opts);
+
+// Replaces the whole list; answers the list as stored (with its limits).
+export const putLexicon = (entries, opts) => request("PUT", "/me/lexicon", { ...opts, body: { entries } });
+
+/** "Read again with my pronunciations": the job's recording made again with the current list. */
+export async function rereadJob(jobId, opts) {
+  const answer = await request("POST", `/jobs/${encodeURIComponent(jobId)}/recording`, opts);
+  // The new recording's part files may take the old ones' names: read them all again.
+  if (partsRead.jobId === jobId) partsRead = { jobId: null, files: new Map() };
+  return answer;
+}
+
+// ---- The listening position (CONTRACTS section 14) ----
+
+/**
+ * Where the listener is in a job's recording (seconds). `keepalive`: sent as the page goes
+ * away (pagehide), so it outlives the page; then no answer is read and a failure is silent.
+ */
+export function savePosition(jobId, t, { keepalive = false, ...opts } = {}) {
+  const path = `/jobs/${encodeURIComponent(jobId)}/position`;
+  const body = { t: Math.round(t * 100) / 100 };
+  if (!keepalive) return request("PUT", path, { ...opts, body });
+  const token = session.getToken();
+  if (!token) return Promise.resolve();
+  return fetch(config.apiBase + path, {
+    method: "PUT", keepalive: true, mode: "cors", credentials: "omit", body: JSON.stringify(body),
+    headers: { Accept: "application/json", "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+  }).catch(() => {});
+}

@@ -15,6 +15,7 @@ import reset from "./views/reset.js";
 import verify from "./views/verify.js";
 import account from "./views/account.js";
 import apiKeys from "./views/api-keys.js";
+import pronunciations from "./views/pronunciations.js";
 import live from "./live/view.js";
 
 // A mangled link ("%E0") is passed on as it is: the API then refuses it with a sentence.
@@ -33,6 +34,7 @@ const ROUTES = [
   { pattern: /^\/verify\/([^/]+)$/, view: verify, params: (m) => ({ token: decode(m[1]) }) },
   { pattern: /^\/account$/, view: account },
   { pattern: /^\/api-keys$/, view: apiKeys },
+  { pattern: /^\/pronunciations$/, view: pronunciations },
   { pattern: /^\/live$/, view: live },
 ];
 

@@ -1,12 +1,13 @@
 // Dashboard: greeting, the "check your mail" step while the address is not confirmed, a new
 // upload (picker, camera, drag and drop, paste, or for recordings the microphone; or a file
-// dropped on the start page) and the history. The parts live in ./dashboard/.
+// dropped on the start page), "Continue listening" and the history. The parts live in ./dashboard/.
 
 import * as api from "../api.js";
 import * as session from "../session.js";
 import { announce } from "../dom.js";
 import * as firstSteps from "../first-steps.js";
 import { takesDocuments } from "../upload.js";
+import { mountContinue } from "./dashboard/continue.js";
 import { mountHistory } from "./dashboard/history.js";
 import { mountKinds, showKind } from "./dashboard/kinds.js";
 import { mountLanguage } from "./dashboard/language.js";
@@ -34,7 +35,8 @@ export default {
     }).catch(() => { /* 401 is handled globally; other failures keep the stored name */ });
 
     mountUploads(root, { signal, navigate });
-    mountHistory(root, { signal });
+    const listening = mountContinue(root);
+    mountHistory(root, { signal, onJobs: listening.show });
   },
 };
 

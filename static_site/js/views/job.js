@@ -1,7 +1,7 @@
 // One job: its status while it is queued or processing (polled with back-off), then the
 // result, shown by the view of the job's kind (RESULT_VIEWS, from ../result/kinds/; others get
 // the plain view): for a page, the photo with word boxes, the text with copy and download, and
-// the recording.
+// the recording; once done, "Read again with my pronunciations" (./job/reread.js).
 
 import * as api from "../api.js";
 import { announce, confirmInline, showMessage, sleep } from "../dom.js";
@@ -9,6 +9,7 @@ import { digitsView } from "../result/kinds/digits.js";
 import { pageView } from "../result/kinds/page.js";
 import { plainView } from "../result/kinds/plain.js";
 import { speechView } from "../result/kinds/speech.js";
+import { mountReread } from "./job/reread.js";
 
 const POLL_FIRST_MS = 1000;
 const POLL_MAX_MS = 5000;
@@ -46,7 +47,9 @@ export default {
     // for this tab's session.
     showMessage(root.querySelector("#job-note"), uploadNote(jobId));
     const status = statusLine(root, els.status);
-    const view = resultShower(root, { els, status, signal });
+    const reread = mountReread(root, { jobId, signal, navigate });
+    const shower = resultShower(root, { els, status, signal });
+    const view = { ...shower, show(job) { shower.show(job); reread.show(job); } };
     const poll = () => pollJob(jobId, { signal, els, status, view });
     els.retry.addEventListener("click", () => poll(), { signal });
     setUpDelete(root, { jobId, signal, els, navigate });

@@ -24,7 +24,8 @@ function showStatus(item, job) {
   badge.textContent = empty ? "No text" : STATUS_LABELS[job.status] || job.status;
 }
 
-export function mountHistory(root, { signal }) {
+/** `onJobs(jobs)`: the jobs listed, after each load and delete (for "Continue listening"). */
+export function mountHistory(root, { signal, onJobs = () => {} }) {
   const list = root.querySelector("#history-list");
   const more = root.querySelector("#history-more");
   const refresh = root.querySelector("#history-refresh");
@@ -56,6 +57,7 @@ export function mountHistory(root, { signal }) {
       next = page?.next || null;
       more.hidden = !next;
       count();
+      onJobs(shown);
       // Keyboard users who pressed "Load more" continue at the first new item.
       if (append && items.length) items[0].querySelector("a").focus();
     } catch (error) {
@@ -75,6 +77,7 @@ export function mountHistory(root, { signal }) {
     item.remove();
     shown = shown.filter((job) => job.job_id !== item.dataset.jobId);
     count();
+    onJobs(shown);
     announce(`Deleted ${name}.`);
     if (neighbour) neighbour.querySelector("a").focus();
     else { heading.tabIndex = -1; heading.focus(); }
