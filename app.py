@@ -11,7 +11,7 @@ from chalicelib import auth, kinds, languages
 from chalicelib.account import erase, export, password, verification
 from chalicelib.auth import apikeys, tokens, users
 from chalicelib.errors import InputError
-from chalicelib.jobs import lifecycle, uploads
+from chalicelib.jobs import lifecycle, listening, uploads
 from chalicelib.web import edge, job_view, openapi
 
 # chalicelib.logs owns logging (JSON lines); Chalice's own handler would print each line twice.
@@ -226,4 +226,14 @@ def get_job(job_id):
 def delete_job(job_id):
     caller = auth.authenticate(app.current_request)
     edge.found(lifecycle.delete(caller.user_id, job_id), "job")
+    return edge.no_content()
+
+
+# --- Listening (CONTRACTS section 14) ---
+
+@app.route("/jobs/{job_id}/position", methods=["PUT"], cors=edge.CORS)
+@edge.endpoint
+def save_position(job_id):
+    caller = auth.authenticate(app.current_request)
+    edge.found(listening.save(caller.user_id, job_id, edge.json_object(app.current_request)), "job")
     return edge.no_content()

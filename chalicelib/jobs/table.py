@@ -128,8 +128,10 @@ def list_page(user_id: str, *, limit: int = 20, cursor: str | None = None) -> tu
         "KeyConditionExpression": Key("user_id").eq(user_id),
         "ScanIndexForward": False,
         "Limit": limit + 1,  # one extra tells whether a next page exists
-        "ProjectionExpression": "user_id, job_id, kind, #s, filename, created_at, updated_at, #e, lease_until, summary",
-        "ExpressionAttributeNames": {"#s": "status", "#e": "error"},
+        "ProjectionExpression": "user_id, job_id, kind, #s, filename, created_at, updated_at, #e, lease_until, summary, "
+                                "#p, #sec",
+        # POSITION is one of DynamoDB's reserved words.
+        "ExpressionAttributeNames": {"#s": "status", "#e": "error", "#p": "position", "#sec": "seconds"},
     }
     if cursor:
         kwargs["ExclusiveStartKey"] = {"user_id": user_id, "job_id": _decode_cursor(cursor)}
@@ -179,6 +181,23 @@ def _stale_reason(job: dict, now: float, upload_time: Callable[[], float | None]
     else:
         return None
     return DID_NOT_FINISH if now >= since + settings.get().worker.job_retry_window_seconds else None
+
+
+def save_position(user_id: str, job_id: str, t: float) -> bool:
+    """Where the listener is in the job's recording (`position`: {"t": seconds, "at": when}); the
+    last write wins. Not a transition: `updated_at`, the status and the sweep's view of the job
+    are left alone, so saving a place every few seconds never moves a job. False when the caller
+    has no such job."""
+    if not is_job_id(job_id):
+        return False
+    try:
+        with aws.translated():
+            _table().update_item(Key={"user_id": user_id, "job_id": job_id}, UpdateExpression="SET #p = :p",
+                                 ConditionExpression="attribute_exists(job_id)", ExpressionAttributeNames={"#p": "position"},
+                                 ExpressionAttributeValues=_to_dynamo({":p": {"t": t, "at": clock.iso(clock.now())}}))
+    except ConditionFailed:
+        return False
+    return True
 
 
 def remove(user_id: str, job_id: str) -> bool:
@@ -339,32 +358,37 @@ def claim(user_id: str, job_id: str, lease_seconds: int) -> dict | None:
 
 def finish(user_id: str, job_id: str, *, result_key: str, timings_ms: dict, summary: dict,
            outputs: dict[str, str] | None = None, kind: str | None = None,
-           transient: Iterable[str] = ()) -> dict | None:
+           transient: Iterable[str] = (), seconds: float | None = None) -> dict | None:
     """`processing` -> `done`, recording where the outputs are (`outputs`: file name -> key;
     the output `kind` declares as its audio is the job's recording, absent when there was
-    nothing to say; `transient`: the names among them kept only a day). None when the job is
-    no longer processing (e.g. deleted meanwhile)."""
+    nothing to say; `transient`: the names among them kept only a day) and how long the
+    recording is (`seconds`, None: none; the job list shows it, a saved position is bounded
+    by it). None when the job is no longer processing (e.g. deleted meanwhile)."""
     outputs = _owned_outputs(user_id, job_id, result_key, outputs)
     return _transition(
         user_id, job_id,
         "SET #s = :done, result_key = :r, audio_key = :a, outputs = :o, transient_outputs = :tr, timings_ms = :t, "
-        "summary = :sum, #e = :none, lease_until = :none, updated_at = :now_iso REMOVE sweep",
+        "summary = :sum, #e = :none, lease_until = :none, #sec = :sec, updated_at = :now_iso REMOVE sweep",
         "#s = :processing",
         {":done": DONE, ":processing": PROCESSING, ":r": result_key, ":a": outputs.get(kinds.get(kind).audio),
-         ":o": outputs, ":tr": sorted(transient), ":t": timings_ms, ":sum": summary, ":none": None},
-        {"#e": "error"})
+         ":o": outputs, ":tr": sorted(transient), ":t": timings_ms, ":sum": summary, ":none": None,
+         ":sec": seconds},
+        {"#e": "error", "#sec": "seconds"})
 
 
 def record_progress(user_id: str, job_id: str, result_key: str, outputs: dict[str, str] | None = None,
-                    transient: Iterable[str] = ()) -> bool:
+                    transient: Iterable[str] = (), seconds: float | None = None) -> bool:
     """What the worker published so far (the text while its recording is made, the recording's
     parts, a document's pages read): GET /jobs/{id} shows it at once, and a later invocation of
-    the job goes on from it."""
+    the job goes on from it. `seconds`: how much of the recording is published (None: none yet,
+    left as it is)."""
     outputs = _owned_outputs(user_id, job_id, result_key, outputs)
+    length = ", #sec = :sec" if seconds is not None else ""
     return _transition(user_id, job_id, "SET result_key = :r, outputs = :o, transient_outputs = :tr, "
-                       "updated_at = :now_iso", "#s = :processing",
-                       {":r": result_key, ":o": outputs, ":tr": sorted(transient),
-                        ":processing": PROCESSING}) is not None
+                       f"updated_at = :now_iso{length}", "#s = :processing",
+                       {":r": result_key, ":o": outputs, ":tr": sorted(transient), ":processing": PROCESSING,
+                        **({":sec": seconds} if seconds is not None else {})},
+                       {"#sec": "seconds"} if seconds is not None else None) is not None
 
 
 def _owned_outputs(user_id: str, job_id: str, result_key: str, outputs: dict[str, str] | None) -> dict[str, str]:

@@ -202,7 +202,7 @@ def _process(files: objects.JobFiles, key: str, job: dict, deadline: float | Non
         _still_ours(table.record_source(user_id, job_id, source), files)
     data = objects.read_pinned(bucket, read_key, etag)
     resume, grown = _resume(files, job, kind)
-    out = _Publisher(files, job, grown, fetch_ms=int((time.perf_counter() - t0) * 1000))
+    out = _Publisher(files, job, grown, fetch_ms=int((time.perf_counter() - t0) * 1000), kind=kind)
     try:
         with _TEXT_FIRST.job() as first_out:
             def publish(early: Outputs) -> None:
@@ -229,7 +229,8 @@ def _process(files: objects.JobFiles, key: str, job: dict, deadline: float | Non
     timings = {**outputs.result["timings_ms"], "store": int((time.perf_counter() - t0) * 1000)}
     summary = summarise(kind, outputs)
     _still_ours(table.finish(user_id, job_id, result_key=out.result_key, outputs=out.stored, transient=out.transient,
-                             timings_ms=timings, summary=summary, kind=kind.name), files)
+                             timings_ms=timings, summary=summary, kind=kind.name,
+                             seconds=kind.seconds(outputs.result)), files)
     out.remove_growing()
     log.info("done", extra={"timings_ms": timings, **summary})
     return "done"
@@ -252,8 +253,8 @@ class _Publisher:
     """Stores a job's outputs as its kind publishes them: files as they come, the result as it
     grows (jobs.growing.Growing: only what is new), and result.json whole at the end."""
 
-    def __init__(self, files: objects.JobFiles, job: dict, grown: growing.Growing, fetch_ms: int):
-        self.files, self.growing, self.fetch_ms = files, grown, fetch_ms
+    def __init__(self, files: objects.JobFiles, job: dict, grown: growing.Growing, fetch_ms: int, kind=None):
+        self.files, self.growing, self.fetch_ms, self.kind = files, grown, fetch_ms, kind
         self.stored: dict[str, str] = dict(job.get("outputs") or {})  # what earlier turns stored
         self.transient: set[str] = set(job.get("transient_outputs") or ())  # those of them kept a day
         self.result_key = files.key(RESULT)
@@ -282,8 +283,9 @@ class _Publisher:
             self._put(name, body, "application/json")
         index = self._put(growing.INDEX, change.index, "application/json")
         self.growing.commit(change)
-        _still_ours(table.record_progress(self.files.user_id, self.files.job_id, index, self.stored, self.transient),
-                    self.files)
+        seconds = self.kind.seconds(early.result) if self.kind is not None else None
+        _still_ours(table.record_progress(self.files.user_id, self.files.job_id, index, self.stored, self.transient,
+                                          seconds=seconds), self.files)
 
     def cut_short(self) -> Outputs:
         """The last published result, which fit, marked as cut short; a result that never fitted

@@ -92,6 +92,16 @@ class Kind:
     def max_bytes(self) -> int:
         return int(self.limits()["max_bytes"])
 
+    def seconds(self, result: dict) -> float | None:
+        """How long the job's recording is so far (`speech.seconds`, CONTRACTS section 10): the job
+        list shows it and a listener's saved place is bounded by it. None for a kind that makes no
+        recording, or before its first part."""
+        speech = result.get("speech") if self.audio else None
+        seconds = speech.get("seconds") if isinstance(speech, dict) else None
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
+            return None
+        return float(seconds)
+
     def accepts(self, content_type: str) -> bool:
         return content_type in self.content_types
 

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from chalicelib import clock, kinds, resources, settings
 from chalicelib.errors import ObjectMissing
-from chalicelib.jobs import growing, lifecycle, objects, table
+from chalicelib.jobs import growing, lifecycle, listening, objects, table
 from chalicelib.jobs.keys import output_key, owned, upload_key
 
 INLINE_MAX_PARTS = 64  # a growing result of more part files is read by the client (result_parts)
 _HIDDEN = ("user_id", "lease_until")  # on a record for `lifecycle.settle`; never shown
+_LISTENING = ("position", "seconds")  # shown as listening.public says
 
 
 def list_jobs(user_id: str, *, limit: int = 20, cursor: str | None = None) -> tuple[list[dict], str | None]:
     """One page of the caller's jobs, newest first, and the cursor of the next page (or None)."""
     records, next_cursor = table.list_page(user_id, limit=limit, cursor=cursor)
     records = [lifecycle.settle(record) for record in records]
-    page = [{"summary": None, **{k: v for k, v in job.items() if k not in _HIDDEN}} for job in records]
+    page = [{"summary": None, **{k: v for k, v in job.items() if k not in _HIDDEN + _LISTENING},
+             **listening.public(job)} for job in records]
     # A record without a kind is a page's (the default kind).
     return [{**job, "kind": job.get("kind") or kinds.DEFAULT} for job in page], next_cursor
 
@@ -50,6 +52,7 @@ def describe(user_id: str, job_id: str) -> dict | None:
         # The upload as processed (kept beside the results), else the upload itself.
         "image_url": objects.presign_get(job["source_key"] if owned(user_id, job_id, job.get("source_key"))
                                          else upload_key(user_id, job_id), job.get("content_type")),
+        **listening.public(job),  # where the listener is, and the recording's length
     }
 
 

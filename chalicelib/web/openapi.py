@@ -142,13 +142,26 @@ SCHEMAS = {
         },
     },
     "JobId": {"type": "string", "pattern": keys.JOB_ID.pattern, "description": "a ULID"},
+    "PositionRequest": {
+        "type": "object", "required": ["t"],
+        "description": "t: seconds into the job's recording (speech.wav), a finite number >= 0 and not past "
+                       "the recording's end (plus 1 s); the last write wins.",
+        "properties": {"t": {"type": "number", "minimum": 0}}},
+    "Position": {
+        "type": "object", "required": ["t", "at"],
+        "description": "where the listener was last (PUT /jobs/{id}/position): resume here on any device",
+        "properties": {"t": {"type": "number", "minimum": 0, "description": "seconds into the recording"},
+                       "at": _TIME}},
     "Status": {"type": "string", "enum": list(jobs.STATUSES)},
     "JobSummary": {
         "type": "object", "required": ["job_id", "status", "filename", "created_at"],
         "properties": {"job_id": _ref("JobId"), "kind": _STRING, "status": _ref("Status"), "filename": _STRING,
                        "created_at": _TIME, "updated_at": _TIME, "error": _nullable(_STRING),
                        "summary": _nullable({"type": "object", "description": "characters (and lines, words, "
-                                                                              "files) of a finished job"})},
+                                                                              "files) of a finished job"}),
+                       "position": _ref("Position"),
+                       "seconds": {"type": "number", "description": "the recording's length (so far, while it is "
+                                                                    "made); absent without a recording"}},
     },
     "JobPage": {
         "type": "object", "required": ["jobs", "next"],
@@ -185,6 +198,8 @@ SCHEMAS = {
                                        "part files are left out from a day after created_at (the bucket "
                                        "removes them; speech.wav repeats them)"},
             "image_url": {"type": "string", "description": "presigned GET of the uploaded image"},
+            "position": _ref("Position"),
+            "seconds": {"type": "number", "description": "the recording's length (so far, while it is made)"},
         },
     },
     "Kind": {
@@ -368,6 +383,12 @@ OPERATIONS = {
         "operationId": "deleteJob", "summary": "Remove a job, its image and its outputs",
         "parameters": [_path("job_id", _ref("JobId"), "the job's id")],
         "responses": {"204": _ok("Removed."), "401": UNAUTHORIZED, "403": NO_ROUTE, "404": NOT_FOUND}},
+    ("PUT", "/jobs/{job_id}/position"): {
+        "operationId": "savePosition", "summary": "Keep the listener's place in the job's recording",
+        "parameters": [_path("job_id", _ref("JobId"), "the job's id")],
+        "requestBody": _body("PositionRequest"),
+        "responses": {"204": _ok("Saved; GET /jobs/{id} and GET /jobs show it as `position`."),
+                      "400": BAD_REQUEST, "401": UNAUTHORIZED, "403": NO_ROUTE, "404": NOT_FOUND}},
 }
 
 

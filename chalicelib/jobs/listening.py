@@ -1,0 +1,60 @@
+"""Where a listener is in a job's recording (CONTRACTS section 14): PUT /jobs/{id}/position saves
+it, GET /jobs/{id} and each item of GET /jobs show it, so a reader resumes at the same word on any
+device. Kept on the job's record (jobs.table.save_position): it goes with the job, and only the
+owner's partition is ever read or written.
+"""
+from __future__ import annotations
+
+import math
+
+from chalicelib.errors import InputError
+from chalicelib.jobs import table
+
+# A player saves its place as it plays; the recording it measured may end a little after what the
+# record says (rounding, a part's trailing pause).
+SLACK_SECONDS = 1.0
+
+
+def checked(body: dict, seconds: float | None) -> float:
+    """The place `body` names (`t`, seconds into the recording), or a 400 saying what is wrong:
+    a finite number, not negative, not past the recording's end (`seconds`, when known) plus
+    SLACK_SECONDS."""
+    t = body.get("t")
+    if t is None:
+        raise InputError("'t' is required: the place in the recording, in seconds (e.g. {\"t\": 312.4}).", field="t")
+    if isinstance(t, bool) or not isinstance(t, (int, float)):
+        raise InputError("'t' must be a number of seconds (e.g. 312.4).", field="t")
+    try:
+        t = float(t)
+    except OverflowError:  # a whole number too large for a float
+        t = math.inf
+    if not math.isfinite(t):
+        raise InputError("'t' must be a finite number of seconds.", field="t")
+    if t < 0:
+        raise InputError("'t' cannot be negative: it counts seconds from the start of the recording.", field="t")
+    if seconds is not None and t > seconds + SLACK_SECONDS:
+        raise InputError(f"'t' is past the end of the recording, which is {seconds:.1f} seconds long.", field="t")
+    return round(t, 3)
+
+
+def save(user_id: str, job_id: str, body: dict) -> bool:
+    """Keep the caller's place in the job's recording; False when the caller has no such job
+    (another user's job is simply missing). The bound is the recording's length as the record
+    knows it (a job still being recorded: what is published so far); a job whose record does not
+    know it (made before lengths were kept) takes any place."""
+    job = table.get(user_id, job_id)
+    if job is None:
+        return False
+    return table.save_position(user_id, job_id, checked(body, job.get("seconds")))
+
+
+def public(job: dict) -> dict:
+    """What a job's answer says of its listening: `position` when a place was saved and `seconds`
+    (the recording's length) when there is a recording; {} otherwise."""
+    out = {}
+    position = job.get("position")
+    if isinstance(position, dict) and position.get("t") is not None:
+        out["position"] = {"t": position["t"], "at": position.get("at")}
+    if job.get("seconds") is not None:
+        out["seconds"] = job["seconds"]
+    return out
