@@ -61,6 +61,11 @@ test("a server's refusal is put beside the entry it names", () => {
   assert.deepEqual(entryNamed(error("Entry 2 (\"Dr.\"): the spoken form is empty."), 3), { index: 1, field: "spoken" });
   assert.deepEqual(entryNamed(error("entry 3: the written form is longer than 100 characters."), 3), { index: 2, field: "written" });
   assert.deepEqual(entryNamed(error("Two entries say \"Dr.\".", { entry: 1, field: "written" }), 3), { index: 0, field: "written" });
+  // The API's own sentences (chalicelib/kinds/pronunciation.py).
+  assert.deepEqual(entryNamed(error("Entry 2 (\"spoken wor...\"): 'written' is longer than 100 characters."), 3),
+    { index: 1, field: "written" });
+  assert.deepEqual(entryNamed(error("Entry 3: 'spoken' is empty.", { field: "entries" }), 3), { index: 2, field: "spoken" });
+  assert.deepEqual(entryNamed(error("Entries 1 and 3 both say how to speak \"DR.\"; keep one."), 3), { index: 2, field: "written" });
   assert.equal(entryNamed(error("Entry 9 is wrong."), 3), null);
   assert.equal(entryNamed(error("The list is too long."), 3), null);
 });

@@ -114,18 +114,20 @@ export function exportText(entries, limits) {
 
 /**
  * Which entry (0-based) and field a server's refusal names: {"entry": N} in its body when it
- * gives one (1-based, as its sentence says it), else "entry N" in the sentence; null when it
- * names none.
+ * gives one (1-based, as its sentence says it), else "Entry N" in the sentence ("Entries 1 and
+ * 4 both say ...": the later one, the repeat); null when it names none.
  */
 export function entryNamed(error, count) {
   const body = error?.body || {};
+  const message = error?.message || "";
   let n = Number.isInteger(body.entry) ? body.entry : null;
   if (n === null) {
-    const found = /\bentry\s+(\d+)/i.exec(error?.message || "");
+    const found = /\bentries\s+\d+\s+and\s+(\d+)/i.exec(message) || /\bentry\s+(\d+)/i.exec(message);
     if (found) n = Number(found[1]);
   }
   if (n === null || n < 1 || n > count) return null;
-  const field = body.field === "spoken" || (body.field !== "written" && /\bspoken\b/i.test(error.message || ""))
-    ? "spoken" : "written";
+  const quoted = /'(written|spoken)'/.exec(message)?.[1];
+  const said = /\bspoken\b/i.test(message) ? "spoken" : "written";
+  const field = ["written", "spoken"].includes(body.field) ? body.field : quoted || said;
   return { index: n - 1, field };
 }
