@@ -32,12 +32,13 @@ def voice():
 
 @functools.lru_cache(maxsize=64)
 def spoken(text: str):
-    """(WAV bytes, seconds) of `text` in the real voice, with the pause that follows a piece."""
+    """(WAV bytes, seconds, the voice's own word timings) of `text` in the real voice, with the
+    pause that follows a piece."""
     from chalicelib.engines.tts.base import Audio, to_wav
-    audio = voice().synthesize(text)
-    pause = np.zeros(int(audio.sample_rate * PART_GAP_S), dtype=np.int16)
-    audio = Audio(np.concatenate([audio.samples.astype(np.int16), pause]), audio.sample_rate)
-    return to_wav(audio), audio.seconds
+    said = voice().synthesize(text)
+    pause = np.zeros(int(said.sample_rate * PART_GAP_S), dtype=np.int16)
+    audio = Audio(np.concatenate([said.samples.astype(np.int16), pause]), said.sample_rate)
+    return to_wav(audio), audio.seconds, said.words
 
 
 def box(b) -> list:
@@ -88,6 +89,8 @@ class FakeJob:
     shown_parts: int | None = None  # while processing: how many parts exist so far
     edit: object = None  # a function answer -> answer, applied last (a test's own changes)
     requests: int = 0
+    position: float | None = None  # PUT /jobs/{id}/position's last `t` (served as GET's `position`)
+    positions: list = field(default_factory=list)  # every `t` PUT, in order
 
     def answer(self) -> dict:
         result = copy.deepcopy(self.result)
@@ -108,14 +111,17 @@ class FakeJob:
                 "result": result,
                 "audio_url": outputs.get("speech.wav") if self.status == "done" else None,
                 "outputs": outputs, "image_url": self.image_url}
+        if self.position is not None:
+            answer["position"] = {"t": self.position, "at": "2026-11-22T10:05:00Z"}
         return self.edit(answer) if self.edit else answer
 
     def serve(self, page, site_origin: str) -> None:
-        """Answer this job's GET /jobs/{id} (and its preflight) in `page`."""
+        """Answer this job's GET /jobs/{id} and PUT /jobs/{id}/position (and their preflights)
+        in `page` (or in a whole browser context)."""
         pattern = re.compile(rf".*/jobs/{re.escape(self.job_id)}$")
         cors = {"Access-Control-Allow-Origin": site_origin.rstrip("/"),
                 "Access-Control-Allow-Headers": "Authorization,Content-Type,X-Api-Key",
-                "Access-Control-Allow-Methods": "GET,DELETE,OPTIONS", "Vary": "Origin"}
+                "Access-Control-Allow-Methods": "GET,PUT,DELETE,OPTIONS", "Vary": "Origin"}
 
         def handle(route):
             if route.request.method == "OPTIONS":
@@ -125,7 +131,14 @@ class FakeJob:
             route.fulfill(status=200, headers={**cors, "Content-Type": "application/json"},
                           body=json.dumps(self.answer()))
 
+        def position(route):
+            if route.request.method == "PUT":
+                self.position = float(json.loads(route.request.post_data or "{}")["t"])
+                self.positions.append(self.position)
+            route.fulfill(status=200 if route.request.method == "OPTIONS" else 204, headers=cors, body="")
+
         page.route(pattern, handle)
+        page.route(re.compile(rf".*/jobs/{re.escape(self.job_id)}/position$"), position)
 
 
 def spaced_page(words: list[str], size: int = 14, width: int = 1600, height: int = 600) -> tuple[dict, bytes]:
@@ -145,10 +158,12 @@ def spaced_page(words: list[str], size: int = 14, width: int = 1600, height: int
 
 
 def make_job(stack, pages_lines: list[list[str]], *, filename: str = "letter.png", unsure=None,
-             document: bool = False, drawn: list[tuple[dict, bytes]] | None = None) -> FakeJob:
+             document: bool = False, drawn: list[tuple[dict, bytes]] | None = None,
+             voice_timings: bool = False, sentences: bool = False) -> FakeJob:
     """A finished job of one photo (or, with `document`, of one page per entry), its recording
     made line by line with the real voice: one WAV part per line, word times spread over each
-    line in proportion to the words' lengths."""
+    line in proportion to the words' lengths (`voice_timings`: the voice's own, as a real job's).
+    `sentences`: speech.sentences (CONTRACTS section 14) from the words' punctuation."""
     store = Store(stack)
     pages, outputs = [], {}
     for i, lines in enumerate(pages_lines):
@@ -161,7 +176,7 @@ def make_job(stack, pages_lines: list[list[str]], *, filename: str = "letter.png
             image_url = store.put("source.png", png, "image/png")
         pages.append(page)
     order = [(p, li) for p, page in enumerate(pages) for li in range(len(page["lines"]))]
-    parts, words, start = record(store, pages, order, outputs, document=document)
+    parts, words, start = record(store, pages, order, outputs, document=document, voice_timings=voice_timings)
     first = pages[0]
     text = "\n\n".join(page["text"] for page in pages) if document else first["text"]
     result = {"schema": 1, "kind": "page", "engine": "rapidocr", "width": first["width"], "height": first["height"],
@@ -174,19 +189,22 @@ def make_job(stack, pages_lines: list[list[str]], *, filename: str = "letter.png
         image_url = outputs[pages[0]["image"]]
     if unsure is not None:
         result["unsure"] = unsure
+    if sentences:
+        result["speech"]["sentences"] = sentences_of(pages, words)
     return FakeJob(job_id=f"01FAKE{uuid.uuid4().hex[:20].upper()}", filename=filename, result=result,
                    outputs=outputs, image_url=image_url, parts=parts, words=words)
 
 
 def record(store: Store, pages: list[dict], order: list[tuple[int, int]], outputs: dict, *,
-           document: bool) -> tuple[list, list, float]:
+           document: bool, voice_timings: bool = False) -> tuple[list, list, float]:
     """The recording of the lines `order` names ((page, line), in speaking order): one WAV part
     per line in the real voice, word times spread over each line in proportion to the words'
-    lengths, and speech.wav joined from the parts (all put in `outputs`). (parts, words, seconds)."""
+    lengths (or the voice's own), and speech.wav joined from the parts (all put in `outputs`).
+    (parts, words, seconds)."""
     parts, words, wavs, start = [], [], [], 0.0
     for p, li in order:
         line = pages[p]["lines"][li]
-        wav, seconds = spoken(line["text"])
+        wav, seconds, own = spoken(line["text"])
         name = f"speech-{len(parts):03d}.wav"
         outputs[name] = store.put(name, wav, "audio/wav")
         wavs.append(wav)
@@ -196,7 +214,11 @@ def record(store: Store, pages: list[dict], order: list[tuple[int, int]], output
         at = start + 0.05
         for wi, weight in enumerate(weights):
             length = (speech_s - 0.1) * weight / sum(weights)
-            word = {"line": li, "word": wi, "start": round(at, 3), "end": round(at + length, 3)}
+            span = (at, at + length)
+            if voice_timings:
+                assert own is not None and own[wi] is not None, "the voice gave no timing for a word"
+                span = (start + own[wi][0], start + own[wi][1])
+            word = {"line": li, "word": wi, "start": round(span[0], 3), "end": round(span[1], 3)}
             if document:
                 word["page"] = p
             words.append(word)
@@ -286,6 +308,26 @@ def _block(spec: dict, texts: list[str], skip: list[str]) -> dict:
             block["lines"].append(len(texts))
             texts.append(t)
     return block
+
+
+SENTENCE_END = re.compile(r"[.!?][\"')]*$")
+
+
+def sentences_of(pages: list[dict], words: list[dict]) -> list[dict]:
+    """speech.sentences (CONTRACTS section 14) for `words` (speech.words, in speaking order): a
+    sentence ends at a word ending in . ! or ?; each starts a little before its first word, as
+    the pause before it is the sentence's."""
+    out, ended = [], True
+    for w in words:
+        if ended:
+            first = {"start": round(max(0.0, w["start"] - 0.05), 3), "line": w["line"], "word": w["word"]}
+            if "page" in w:
+                first["page"] = w["page"]
+            out.append(first)
+        out[-1]["end"] = w["end"]
+        text = pages[w.get("page", 0)]["lines"][w["line"]]["words"][w["word"]]["text"]
+        ended = bool(SENTENCE_END.search(text))
+    return out
 
 
 def join_wavs(wavs: list[bytes]) -> bytes:

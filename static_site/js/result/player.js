@@ -8,14 +8,14 @@
 
 import { addParts, advance, recover, seekTo, start } from "./player/transport.js";
 import { applyRate, durationOf, timeOf, watchSlots } from "./player/slots.js";
+import { validSpeed } from "./player/speeds.js";
 
-export const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
 const SPEED_KEY = "pagevoice.speed";
 
+/** The speed chosen last (any speed 0.5x-4x, the older list's 0.75x and 1.25x too), else 1. */
 export function savedSpeed() {
   try {
-    const value = Number(localStorage.getItem(SPEED_KEY));
-    return SPEEDS.includes(value) ? value : 1;
+    return validSpeed(localStorage.getItem(SPEED_KEY)) ?? 1;
   } catch {
     return 1;
   }
@@ -68,6 +68,7 @@ export function createPlayer({ elements, onChange = () => {}, onTick = () => {},
     toggle() { if (st.wantPlay) this.pause(); else this.play(); },
     seek(t) { seekTo(st, t); },
     setRate(value) {
+      value = validSpeed(value) ?? st.rate;
       st.rate = value;
       for (const { el } of st.slots) applyRate(el, value);
       saveSpeed(value);

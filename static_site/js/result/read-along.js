@@ -97,6 +97,14 @@ export function createReadAlong({ view, text, pages }) {
       return timings.list.length > 0;
     },
     setPlayer(p) { player = p; },
+    /** The read-along timings ({list, positionOf}: model.js's timingsOf). */
+    timings: () => timings,
+    /** Playback moved to a mark of steps.js ({start, index}): its first word lit, paused or not. */
+    goTo({ start, index }) {
+      hold.clear();
+      player.seek(start + INTO_WORD_S);
+      if (timings.positionOf.has(index)) setCurrent(index);
+    },
   };
 }
 

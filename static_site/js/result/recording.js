@@ -3,19 +3,22 @@
 // phone, the mini-player while the player is scrolled away (mini-player.js).
 
 import { announce, elementsOf, showMessage } from "../dom.js";
-import { createPlayer, SPEEDS } from "./player.js";
+import { createPlayer } from "./player.js";
+import { speedChoices, speedLabel } from "./player/speeds.js";
 import { setUpAudio } from "./common.js";
 import { createMiniPlayer } from "./mini-player.js";
 import { recordingParts } from "./model.js";
 import { audioNote, spokenTime, timeText, waitingNote } from "./messages.js";
 
 const SEEK_STEP_S = 5;
+const SHORTCUTS_KEY = "pagevoice.shortcuts"; // "off" when the person switched them off
 
 /**
- * `onTick(time)` on every frame while playing; `stepWord(dir)` moves to the word before or after;
+ * `onTick(time)` on every frame while playing; `onState()` when the state changes (playing,
+ * paused, sought, the speed, parts added); `stepWord(dir)` moves to the word before or after;
  * `audioUrl()` is the job's whole recording, if any.
  */
-export function createRecording(root, { signal, refresh, audioUrl, onTick, stepWord }) {
+export function createRecording(root, { signal, refresh, audioUrl, onTick, onState = () => {}, stepWord }) {
   const els = elementsOf(root, SELECTORS);
   placeAudio(root, els);
   let lastSpokenSecond = -1;
@@ -28,7 +31,8 @@ export function createRecording(root, { signal, refresh, audioUrl, onTick, stepW
   });
   const slider = setUpSlider(els.seek, player, signal);
   setUpButtons(els, player, { signal, stepWord });
-  setUpShortcuts(els, player, { signal, stepWord });
+  const keys = {}; // more shortcuts (event.key -> action), added by the other parts (addKeys)
+  setUpShortcuts(els, player, { signal, stepWord, keys, on: setUpShortcutSwitch(root, signal) });
   const mini = createMiniPlayer(root, { signal, player, stepWord, watched: els.play.parentElement });
 
   function tick(t) {
@@ -58,6 +62,7 @@ export function createRecording(root, { signal, refresh, audioUrl, onTick, stepW
     if (els.state.textContent !== note) els.state.textContent = note;
     showTime(player.time());
     mini.update({ canStep: !els.nextWord.disabled });
+    onState();
   }
 
   /** The result's recording so far; `urlOf(file)` gives a part's URL. False when there is no text. */
@@ -79,7 +84,7 @@ export function createRecording(root, { signal, refresh, audioUrl, onTick, stepW
     return true;
   }
 
-  return { player, show, tick };
+  return { player, show, tick, addKeys: (map) => Object.assign(keys, map) };
 }
 
 const SELECTORS = {
@@ -108,10 +113,10 @@ function placeAudio(root, els) {
 }
 
 function setUpButtons(els, player, { signal, stepWord }) {
-  els.speed.replaceChildren(...SPEEDS.map((value) => {
+  els.speed.replaceChildren(...speedChoices(player.rate).map((value) => {
     const option = document.createElement("option");
     option.value = String(value);
-    option.textContent = `${value}×`;
+    option.textContent = speedLabel(value);
     option.selected = value === player.rate;
     return option;
   }));
@@ -134,13 +139,14 @@ function setUpSlider(seek, player, signal) {
   return slider;
 }
 
-/** Space plays or pauses; Left/Right step a word, with Shift 5 seconds (not in a field). */
-function setUpShortcuts(els, player, { signal, stepWord }) {
+/**
+ * Space plays or pauses; Left/Right step a word, with Shift 5 seconds; `keys` the others (not in
+ * a field, and not when switched off: `on()`).
+ */
+function setUpShortcuts(els, player, { signal, stepWord, keys, on }) {
   document.addEventListener("keydown", (event) => {
-    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
-    if (els.player.hidden || !document.body.contains(els.player)) return;
-    const target = event.target instanceof Element ? event.target : document.body;
-    if (target.closest("input, select, textarea, [contenteditable=''], [contenteditable='true']")) return;
+    const target = shortcutTarget(event, els, { keys, on });
+    if (!target) return;
     if (event.key === " " || event.key === "Spacebar") {
       // Buttons, links and summaries act on Space themselves.
       if (target.closest("button, a[href], summary, [role='button']")) return;
@@ -152,6 +158,47 @@ function setUpShortcuts(els, player, { signal, stepWord }) {
       event.preventDefault();
       if (event.shiftKey) player.seek(player.time() + dir * SEEK_STEP_S);
       else stepWord(dir);
+    } else if (keys[event.key]) {
+      event.preventDefault();
+      keys[event.key]();
     }
   }, { signal });
+}
+
+/** The element a shortcut is pressed on, or null when the key is not the player's. */
+function shortcutTarget(event, els, { keys, on }) {
+  if (event.defaultPrevented || event.metaKey || !on()) return null;
+  // AltGr (Ctrl+Alt on Windows) types [ ] { } on many layouts: those keys are still characters.
+  const altGraph = event.getModifierState?.("AltGraph") && keys[event.key];
+  if ((event.ctrlKey || event.altKey) && !altGraph) return null;
+  if (els.player.hidden || !document.body.contains(els.player)) return null;
+  const target = event.target instanceof Element ? event.target : document.body;
+  return target.closest("input, select, textarea, [contenteditable=''], [contenteditable='true']") ? null : target;
+}
+
+/**
+ * "Use these keyboard shortcuts", in the shortcuts' help: single keys can be switched off
+ * (WCAG 2.1.4, for speech input and people who type by mistake); remembered in this browser.
+ * Returns whether they are on.
+ */
+function setUpShortcutSwitch(root, signal) {
+  let on = true;
+  try { on = localStorage.getItem(SHORTCUTS_KEY) !== "off"; } catch { /* private mode: on */ }
+  const help = root.querySelector("#shortcuts");
+  if (!help) return () => on;
+  const p = document.createElement("p");
+  const label = p.appendChild(document.createElement("label"));
+  const box = label.appendChild(document.createElement("input"));
+  box.type = "checkbox";
+  box.id = "shortcuts-on";
+  box.dataset.testid = "shortcuts-on";
+  box.checked = on;
+  label.append(" Use these keyboard shortcuts");
+  help.querySelector("summary").after(p);
+  box.addEventListener("change", () => {
+    on = box.checked;
+    try { localStorage.setItem(SHORTCUTS_KEY, on ? "on" : "off"); } catch { /* not remembered */ }
+    announce(on ? "Keyboard shortcuts on." : "Keyboard shortcuts off.");
+  }, { signal });
+  return () => on;
 }

@@ -17,6 +17,9 @@ import { doneText, notInRecording, progressText } from "../messages.js";
 import { createPages } from "../pages.js";
 import { createReadAlong } from "../read-along.js";
 import { createRecording } from "../recording.js";
+import { createSteps } from "../listening.js";
+import { createMediaSession } from "../media-session.js";
+import { createResume } from "../resume.js";
 import { createOutline } from "../outline.js";
 import { createNotes, createText } from "../text.js";
 import { createUrls, setUpRecordingDownload, showRecordingLink } from "../urls.js";
@@ -45,16 +48,19 @@ function showPage(root, job, result, signal) {
   });
   const readAlong = createReadAlong({ view, text, pages });
   const outline = createOutline(root, { signal, onChoose: (chapter) => jumpTo(parts, chapter) });
+  let listening = null; // the steps, the Media Session and the saved position (below)
   const onTick = (t) => {
     readAlong.follow(t);
     outline.follow(t);
+    listening?.tick(t);
   };
   const recording = createRecording(root, {
-    signal, refresh: urls.refresh, audioUrl: urls.audioUrl, onTick, stepWord: readAlong.step,
+    signal, refresh: urls.refresh, audioUrl: urls.audioUrl, onTick, onState: () => listening?.state(), stepWord: readAlong.step,
   });
   readAlong.setPlayer(recording.player);
+  listening = createListening(root, { signal, job, readAlong, recording });
   const parts = {
-    root, signal, view, urls, text, pages, readAlong, recording, outline, notes: createNotes(root),
+    root, signal, view, urls, text, pages, readAlong, recording, outline, listening, notes: createNotes(root),
     language: createLanguage(root, { signal }),
   };
   setUpRecordingDownload(root.querySelector("#download-audio"), {
@@ -89,9 +95,33 @@ function applyAnswer(parts, nextJob, nextResult) {
   const done = nextJob.status === "done";
   parts.language.apply({ result: nextResult, doc: view.doc, done });
   const hasTimings = readAlong.setTimings(nextResult.speech, view.indexOf);
+  parts.listening.show(view);
   if (recording.show({ result: nextResult, done, doc: view.doc, urlOf: urls.of, hasTimings })) {
     showRecordingLink(root.querySelector("#download-audio"), urls, nextResult.speech, done);
   }
+}
+
+/** Steps by sentence, paragraph and chapter, the Media Session, and the position saved and restored. */
+function createListening(root, { signal, job, readAlong, recording }) {
+  const player = recording.player;
+  const steps = createSteps(root, { signal, player, readAlong, addKeys: recording.addKeys });
+  const media = createMediaSession({ signal, player, steps });
+  const resume = createResume(root, { signal, jobId: job.job_id, player });
+  return {
+    show(view) {
+      resume.offer(view.job);
+      steps.show(view);
+      media.show(view);
+    },
+    tick(t) {
+      resume.tick(t);
+      media.update(t);
+    },
+    state() {
+      resume.update();
+      media.update(player.time(), { force: true });
+    },
+  };
 }
 
 /**

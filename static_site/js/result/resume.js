@@ -1,0 +1,113 @@
+// Resume anywhere: while the recording plays, where the listener is is saved to the account
+// (PUT /jobs/{id}/position, CONTRACTS section 14) every few seconds, on pause, and as the page
+// goes away (pagehide, the tab hidden, another view); the job opened again (on any device
+// signed in) seeks there without playing, and offers "Resume from 2:07" or "Start from the
+// beginning".
+
+import { savePosition } from "../api.js";
+import { clock } from "./messages.js";
+
+const SAVE_EVERY_MS = 5000;
+const MOVED_S = 0.5; // a position this close to the one saved is not sent again
+const FROM_START_S = 1; // a saved position before this is the beginning: nothing to offer
+const END_SLACK_S = 1; // the API's own slack past the recording's end
+
+/** `jobId` the job shown; `player` the page's player. */
+export function createResume(root, { signal, jobId, player }) {
+  const els = build(root);
+  let saved = null; // the last position saved (or restored)
+  let pending = null; // a position to restore once the recording can be sought
+  let offered = false;
+  let restored = null; // the position the "Resume from" button goes to
+  let wasPlaying = false;
+  let last = 0; // the position last seen (the elements are emptied when the view goes away)
+
+  function save({ keepalive = false, t = player.time() } = {}) {
+    if (!player.hasParts) return;
+    if (!Number.isFinite(t) || (saved !== null && Math.abs(t - saved) < MOVED_S) || (saved === null && t < MOVED_S)) return;
+    saved = t;
+    savePosition(jobId, t, { keepalive }).catch(() => { saved = null; }); // tried again on the next save
+  }
+
+  const timer = setInterval(() => { if (player.playing) save(); }, SAVE_EVERY_MS);
+  const away = () => save({ keepalive: true });
+  window.addEventListener("pagehide", away, { signal });
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") away(); }, { signal });
+  signal.addEventListener("abort", () => { clearInterval(timer); save({ keepalive: true, t: last }); }, { once: true });
+
+  els.resume.addEventListener("click", () => {
+    if (restored !== null) player.seek(restored);
+    close();
+    player.play();
+  }, { signal });
+  els.restart.addEventListener("click", () => {
+    player.seek(0);
+    close();
+  }, { signal });
+
+  function close() {
+    const hadFocus = els.panel.contains(document.activeElement);
+    els.panel.hidden = true;
+    if (hadFocus) root.querySelector("#play-button")?.focus();
+  }
+
+  /** Each answer about the job: the saved position is taken from the first one. */
+  function offer(job) {
+    if (offered) return;
+    offered = true;
+    const t = Number(job?.position?.t);
+    if (Number.isFinite(t) && t >= FROM_START_S) pending = t;
+  }
+
+  /** The player's state changed: restore once it can seek; save when playing stops. */
+  function update() {
+    last = player.time();
+    if (wasPlaying && !player.playing) save();
+    wasPlaying = player.playing;
+    if (player.playing && !els.panel.hidden) els.panel.hidden = true; // playing on from there
+    if (pending === null || !player.hasParts || player.playing) return;
+    const total = player.duration();
+    if (!(total > 0)) return;
+    const t = pending;
+    pending = null;
+    if (t > total + END_SLACK_S) return; // (a recording made again, shorter)
+    player.seek(Math.min(t, total));
+    saved = restored = t;
+    last = player.time();
+    els.text.textContent = `You stopped at ${clock(t)}.`;
+    els.resume.textContent = `Resume from ${clock(t)}`;
+    els.panel.hidden = false;
+  }
+
+  return { offer, update, tick: (t) => { last = t; } };
+}
+
+function build(root) {
+  const panel = document.createElement("div");
+  panel.className = "message message-info resume";
+  panel.id = "resume";
+  panel.dataset.testid = "resume";
+  panel.setAttribute("role", "group");
+  panel.setAttribute("aria-labelledby", "resume-text");
+  panel.hidden = true;
+  const text = panel.appendChild(document.createElement("p"));
+  text.id = "resume-text";
+  text.style.margin = "0 0 0.5rem";
+  const row = panel.appendChild(document.createElement("p"));
+  row.className = "player-row";
+  row.style.margin = "0";
+  const resume = row.appendChild(button("resume-play", "button button-small"));
+  const restart = row.appendChild(button("resume-restart", "button button-small button-quiet"));
+  restart.textContent = "Start from the beginning";
+  root.querySelector("#player-title").after(panel);
+  return { panel, text, resume, restart };
+}
+
+function button(id, className) {
+  const el = document.createElement("button");
+  el.type = "button";
+  el.className = className;
+  el.id = id;
+  el.dataset.testid = id;
+  return el;
+}
