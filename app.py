@@ -9,7 +9,7 @@ from chalice import Chalice
 
 from chalicelib import auth, kinds, languages
 from chalicelib.account import erase, export, password, verification
-from chalicelib.auth import apikeys, tokens, users
+from chalicelib.auth import apikeys, pronunciations, tokens, users
 from chalicelib.errors import InputError
 from chalicelib.jobs import lifecycle, listening, uploads
 from chalicelib.web import edge, job_view, openapi
@@ -237,3 +237,18 @@ def save_position(job_id):
     caller = auth.authenticate(app.current_request)
     edge.found(listening.save(caller.user_id, job_id, edge.json_object(app.current_request)), "job")
     return edge.no_content()
+
+
+@app.route("/me/lexicon", methods=["GET"], cors=edge.CORS)
+@edge.endpoint
+def get_lexicon():
+    caller = auth.session(app.current_request)
+    return pronunciations.public(pronunciations.get(caller.user_id))
+
+
+@app.route("/me/lexicon", methods=["PUT"], cors=edge.CORS)
+@edge.endpoint
+def put_lexicon():
+    caller = auth.session(app.current_request)
+    body = edge.json_object(app.current_request, max_bytes=pronunciations.MAX_BODY_BYTES)
+    return pronunciations.public(pronunciations.replace(caller.user_id, edge.field(body, "entries", list)))

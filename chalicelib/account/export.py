@@ -18,7 +18,7 @@ import zipfile
 
 from chalicelib import clock, logs, resources, settings
 from chalicelib.account import records, tasks
-from chalicelib.auth import throttle, users
+from chalicelib.auth import pronunciations, throttle, users
 from chalicelib.jobs import objects
 from chalicelib.jobs import table as jobs
 
@@ -116,6 +116,9 @@ def _write_zip(f, user: dict, export_id: str) -> tuple[bool, int]:
     with zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as z:
         z.writestr("account.json", _json(users.public(user)))
         z.writestr("jobs.json", _json([_listed(r) for r in each_job]))
+        lexicon = pronunciations.get(user_id)
+        if lexicon:  # as PUT /me/lexicon takes it back
+            z.writestr("pronunciations.json", _json({"entries": lexicon}))
         for n, record in enumerate(each_job, 1):
             if f.tell() > cap:
                 left_out.append(record["job_id"])
@@ -166,7 +169,8 @@ def _add_job(z: zipfile.ZipFile, record: dict) -> None:
 def _readme(total: int, left_out: list[str], cap: int) -> str:
     text = (f"PageVoice export: {total} jobs.\n\njobs.json lists them; each job's folder under jobs/ holds "
             "result.json (what PageVoice read or heard), text.txt (its text), the recordings and other "
-            "files it made, and source-<name> (the file as you uploaded it).\n")
+            "files it made, and source-<name> (the file as you uploaded it). pronunciations.json, when you "
+            "have any, holds your pronunciations (as PUT /me/lexicon takes them back).\n")
     if left_out:
         text += (f"\nThis export stopped at {cap // 1048576} MB: {len(left_out)} jobs are not in it: "
                  + ", ".join(left_out) + ".\nDelete some jobs, or download them one by one from the site.\n")

@@ -245,14 +245,16 @@ def client_ip(request) -> str:
     return ((request.context or {}).get("identity") or {}).get("sourceIp") or "unknown"
 
 
-def json_object(request, *, required: bool = True) -> dict:
+def json_object(request, *, required: bool = True, max_bytes: int | None = None) -> dict:
     """The request body as a JSON object, or a 400 saying what is wrong with it.
 
     Parsed from the raw body (not Chalice's json_body) so every failure is ours:
     size, encoding, syntax and shape each get a message. An optional body may be empty.
+    `max_bytes`: a route whose body is a list of its own bounds (a lexicon) allows more than
+    settings.limits.max_json_body_bytes.
     """
     raw = request.raw_body or b""
-    limit = settings.get().limits.max_json_body_bytes
+    limit = max_bytes or settings.get().limits.max_json_body_bytes
     if len(raw) > limit:
         raise InputError(f"The request body is too large (at most {limit} bytes).")
     if not raw.strip():

@@ -12,6 +12,7 @@ from chalicelib.auth import apikeys, passwords, users
 from chalicelib.errors import InputError
 from chalicelib.jobs import keys, uploads
 from chalicelib.jobs import table as jobs
+from chalicelib.kinds import pronunciation
 
 VERSION = "1.0.0"
 
@@ -147,6 +148,28 @@ SCHEMAS = {
         "description": "t: seconds into the job's recording (speech.wav), a finite number >= 0 and not past "
                        "the recording's end (plus 1 s); the last write wins.",
         "properties": {"t": {"type": "number", "minimum": 0}}},
+    "PronunciationEntry": {
+        "type": "object", "required": ["written", "spoken"],
+        "description": "`written` is spoken as `spoken`, in what the voice says only (text, boxes and read-along "
+                       "stay on the written words); where entries overlap, the longest written form wins",
+        "properties": {"written": {"type": "string", "minLength": 1, "maxLength": pronunciation.LIMITS["written"]},
+                       "spoken": {"type": "string", "minLength": 1, "maxLength": pronunciation.LIMITS["spoken"]},
+                       "whole_word": {"type": "boolean", "default": True,
+                                      "description": "false: also inside longer words"},
+                       "match_case": {"type": "boolean", "default": False,
+                                      "description": "true: only as written, capitals and all"}}},
+    "LexiconRequest": {
+        "type": "object", "required": ["entries"],
+        "description": "replaces the account's list; no two entries may rewrite the same written form",
+        "properties": {"entries": {"type": "array", "maxItems": pronunciation.LIMITS["entries"],
+                                   "items": _ref("PronunciationEntry")},
+                       "limits": {"type": "object", "description": "ignored (GET's answer may be sent back)"}}},
+    "Lexicon": {
+        "type": "object", "required": ["entries", "limits"],
+        "properties": {"entries": {"type": "array", "items": _ref("PronunciationEntry")},
+                       "limits": {"type": "object", "required": list(pronunciation.LIMITS),
+                                  "properties": {k: {"const": v} for k, v in pronunciation.LIMITS.items()},
+                                  "description": "at most this many entries, and characters of each form"}}},
     "Position": {
         "type": "object", "required": ["t", "at"],
         "description": "where the listener was last (PUT /jobs/{id}/position): resume here on any device",
@@ -383,6 +406,18 @@ OPERATIONS = {
         "operationId": "deleteJob", "summary": "Remove a job, its image and its outputs",
         "parameters": [_path("job_id", _ref("JobId"), "the job's id")],
         "responses": {"204": _ok("Removed."), "401": UNAUTHORIZED, "403": NO_ROUTE, "404": NOT_FOUND}},
+    ("GET", "/me/lexicon"): {
+        "operationId": "getLexicon", "summary": "The account's pronunciations (how the voice says words)",
+        "security": SESSION,
+        "responses": {"200": _ok("The entries and their limits.", _ref("Lexicon")), "401": UNAUTHORIZED,
+                      "403": SESSION_ONLY}},
+    ("PUT", "/me/lexicon"): {
+        "operationId": "putLexicon", "summary": "Replace the account's pronunciations; new recordings use them",
+        "security": SESSION, "requestBody": _body("LexiconRequest"),
+        "responses": {"200": _ok("The entries as kept.", _ref("Lexicon")),
+                      "400": _error("Not a list, too many entries, an empty or too long form, a flag that is not "
+                                    "true or false, two entries for one written form: `message` names the entry."),
+                      "401": UNAUTHORIZED, "403": SESSION_ONLY}},
     ("PUT", "/jobs/{job_id}/position"): {
         "operationId": "savePosition", "summary": "Keep the listener's place in the job's recording",
         "parameters": [_path("job_id", _ref("JobId"), "the job's id")],

@@ -1,0 +1,182 @@
+"""An account's pronunciations (CONTRACTS section 14, `/me/lexicon`): what its entries may be, and
+how they change what the voice says. Pure: no I/O (the store is chalicelib.auth.pronunciations).
+
+An entry says a written form is spoken another way: {"written": "Dr.", "spoken": "doctor",
+"whole_word": true, "match_case": false}. It applies to what the voice says only: each piece's
+text is rewritten just before it is spoken (`Lexicon.say`), and the voice's word timings are
+mapped back onto the written words (`Said.timings`), so the result's text, boxes, read-along
+words and sentences stay on what the page says. Where several entries could match at one place,
+the longest written form wins; a written form of several words matches them across any
+whitespace. (chalicelib.engines.ocr.lexicon is another thing: the OCR's word list.)
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from chalicelib.errors import InputError
+
+LIMITS = {"entries": 500, "written": 100, "spoken": 200}  # GET /me/lexicon says them as `limits`
+FLAGS = {"whole_word": True, "match_case": False}  # each entry's flags, and their defaults
+
+
+def _entry_text(entry: dict, name: str, n: int) -> str:
+    value = entry.get(name)
+    if not isinstance(value, str):
+        raise InputError(f"Entry {n}: '{name}' must be text.", field="entries")
+    value = " ".join(value.split())  # one space between words: spoken text is joined so too
+    if not value:
+        raise InputError(f"Entry {n}: '{name}' is empty.", field="entries")
+    if len(value) > LIMITS[name]:
+        raise InputError(f"Entry {n} (\"{value[:30]}...\"): '{name}' is longer than {LIMITS[name]} characters.",
+                         field="entries")
+    if any(unicodedata.category(c) in ("Cc", "Cs") for c in value):
+        raise InputError(f"Entry {n}: '{name}' must not contain control characters.", field="entries")
+    return value
+
+
+def entries(value) -> list[dict]:
+    """The entries of a PUT /me/lexicon body (`value`: its "entries"), checked and in their stored
+    shape; a 400 naming the entry at fault (numbered from 1, as a person counts)."""
+    if not isinstance(value, list):
+        raise InputError("'entries' must be a list of pronunciations, e.g. "
+                         "[{\"written\": \"Dr.\", \"spoken\": \"doctor\"}].", field="entries")
+    if len(value) > LIMITS["entries"]:
+        raise InputError(f"At most {LIMITS['entries']} pronunciations can be kept ({len(value)} were sent).",
+                         field="entries")
+    out: list[dict] = []
+    # Two entries that would both rewrite the same text: which one applies would be a guess.
+    exact: dict[str, int] = {}
+    folded: dict[str, int] = {}  # every written form, case folded
+    folded_any_case: dict[str, int] = {}  # those of entries that ignore case
+    for n, entry in enumerate(value, 1):
+        if not isinstance(entry, dict):
+            raise InputError(f"Entry {n} must be an object with 'written' and 'spoken'.", field="entries")
+        written, spoken = _entry_text(entry, "written", n), _entry_text(entry, "spoken", n)
+        flags = {}
+        for flag, default in FLAGS.items():
+            flags[flag] = entry.get(flag, default)
+            if not isinstance(flags[flag], bool):
+                raise InputError(f"Entry {n} (\"{written}\"): '{flag}' must be true or false.", field="entries")
+        fold = written.casefold()
+        earlier = exact.get(written) or (folded.get(fold) if not flags["match_case"] else folded_any_case.get(fold))
+        if earlier:
+            raise InputError(f"Entries {earlier} and {n} both say how to speak \"{written}\"; keep one.",
+                             field="entries")
+        exact[written] = n
+        folded.setdefault(fold, n)
+        if not flags["match_case"]:
+            folded_any_case.setdefault(fold, n)
+        out.append({"written": written, "spoken": spoken, **flags})
+    return out
+
+
+@dataclass(frozen=True)
+class Said:
+    """A piece of text as the voice is to say it: `text`, and `groups`: for each stretch of it, the
+    written words (indexes into the piece's whitespace-separated words) and the spoken words it
+    became, both in order; unchanged words are groups of one and one. `weights`: each written
+    word's length (a group's time is shared by it); `applied`: the entries that changed something."""
+    text: str
+    groups: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]
+    weights: tuple[int, ...]
+    applied: frozenset[int] = frozenset()
+
+    def timings(self, spoken: Sequence[tuple[float, float] | None] | None):
+        """The voice's timings of the spoken words (`spoken`, one per word of `text`, as
+        engines/tts/base.Audio.words) as timings of the written words: each group's span (from its
+        first heard spoken word to its last) shared among its written words by their length, so
+        every written word keeps a span of its own, in order. None stays None (no timings)."""
+        if spoken is None:
+            return None
+        out: list[tuple[float, float] | None] = [None] * len(self.weights)
+        for written, said in self.groups:
+            heard = [spoken[j] for j in said if j < len(spoken) and spoken[j] is not None]
+            if heard:
+                start, end = min(s for s, _ in heard), max(e for _, e in heard)
+                for k, span in zip(written, _share(start, end, [self.weights[k] for k in written])):
+                    out[k] = span
+        return out
+
+
+def _share(start: float, end: float, weights: list[int]) -> list[tuple[float, float]]:
+    total = sum(max(1, w) for w in weights)
+    out, at = [], start
+    for w in weights:
+        until = at + (end - start) * max(1, w) / total
+        out.append((at, until))
+        at = until
+    return out
+
+
+class Lexicon:
+    """Checked entries (`entries`' output) made ready to rewrite text: one pattern, longest
+    written form first, each entry's case and word-boundary rule inline."""
+
+    def __init__(self, checked: Sequence[dict]):
+        self.entries = list(checked)
+        order = sorted(range(len(self.entries)), key=lambda i: -len(self.entries[i]["written"]))
+        alternatives = []
+        for i in order:
+            entry = self.entries[i]
+            body = r"\s+".join(re.escape(part) for part in entry["written"].split())
+            if entry["whole_word"]:
+                body = rf"(?<!\w){body}(?!\w)"
+            alternatives.append(f"(?P<e{i}>{body})" if entry["match_case"] else f"(?P<e{i}>(?i:{body}))")
+        self._pattern = re.compile("|".join(alternatives)) if alternatives else None
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def say(self, text: str) -> Said:
+        """`text` as the voice is to say it, with how its words map back (`Said`)."""
+        said = _unchanged(text)
+        if self._pattern is None:
+            return said
+        # Each output character's written word (None: whitespace), with the matches' characters
+        # standing for every written word the match touches.
+        words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+        owner = [None] * len(text)
+        for k, (a, b) in enumerate(words):
+            for c in range(a, b):
+                owner[c] = k
+        out: list[str] = []
+        marks: list[frozenset[int] | None] = []
+        at, applied = 0, set()
+        for m in self._pattern.finditer(text):
+            if m.start() == m.end():
+                continue
+            out.append(text[at:m.start()])
+            marks += [None if owner[c] is None else frozenset([owner[c]]) for c in range(at, m.start())]
+            index = int(m.lastgroup[1:])
+            applied.add(index)
+            touched = frozenset(owner[c] for c in range(m.start(), m.end()) if owner[c] is not None)
+            spoken = self.entries[index]["spoken"]
+            out.append(spoken)
+            marks += [None if ch.isspace() else touched for ch in spoken]
+            at = m.end()
+        if not applied:
+            return said
+        out.append(text[at:])
+        marks += [None if owner[c] is None else frozenset([owner[c]]) for c in range(at, len(text))]
+        spoken_text = "".join(out)
+        # Each spoken word: the written words its characters stand for; spoken and written words
+        # that share any are one group (unions of runs, so groups stay in order).
+        spoken_sets = [frozenset().union(*(marks[c] for c in range(a, b) if marks[c] is not None))
+                       for a, b in ((m.start(), m.end()) for m in re.finditer(r"\S+", spoken_text))]
+        groups: list[tuple[list[int], list[int]]] = []
+        for j, written in enumerate(spoken_sets):
+            if groups and written and min(written) <= max(groups[-1][0], default=-1):
+                groups[-1][1].append(j)
+                groups[-1][0].extend(k for k in sorted(written) if k not in groups[-1][0])
+            else:
+                groups.append((sorted(written), [j]))
+        return Said(" ".join(spoken_text.split()), tuple((tuple(w), tuple(s)) for w, s in groups),
+                    said.weights, frozenset(applied))
+
+
+def _unchanged(text: str) -> Said:
+    words = text.split()
+    return Said(text, tuple(((k,), (k,)) for k in range(len(words))), tuple(len(w) for w in words))
