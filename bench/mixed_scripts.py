@@ -1,5 +1,5 @@
 """Lines in another script on pages the default engine reads (bilingual signs): what the
-second reader (chalicelib/engines/ocr/scripts.py `read_unread_lines`) adds, and what it costs
+second reader (chalicelib/engines/ocr/scripts.py `read_other_lines`) adds, and what it costs
 on pages that have no such lines.
 
     .venv/bin/python -m bench.mixed_scripts [--datasets ../shared/datasets] [--limit N]   # ~5 min
@@ -35,7 +35,8 @@ def cpu() -> float:
 
 
 def read(rgb: np.ndarray) -> tuple[list, list, float, float]:
-    """(lines of the default engine, lines added by the second reader, CPU s of each)."""
+    """(lines of the default engine, lines added by the second reader, CPU s of each), as the
+    page's reader (engines/ocr/reader.py) runs it: on pages the engine reads, and on short ones."""
     from chalicelib.engines import ocr
     from chalicelib.engines.ocr import scripts
 
@@ -43,7 +44,9 @@ def read(rgb: np.ndarray) -> tuple[list, list, float, float]:
     t0 = cpu()
     reading = engine.read(rgb)
     t1 = cpu()
-    added = [] if scripts.needs_other_reader(reading) else scripts.read_unread_lines(rgb, reading, time.monotonic() + 30)
+    added = []
+    if not scripts.needs_other_reader(reading) or scripts.is_short(reading):
+        added, _ = scripts.read_other_lines(rgb, reading, time.monotonic() + 30)
     return list(reading), added, t1 - t0, cpu() - t1
 
 

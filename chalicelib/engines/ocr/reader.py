@@ -18,6 +18,10 @@ Who reads a page:
 3. otherwise, when that reading looks like a script the engine cannot read, Tesseract reads
    the page in its script (if Tesseract reads that script); else lines the engine found but
    could not read, in another script (a bilingual sign), are read by Tesseract and added.
+   A short reading (a sign of a few lines, `scripts.SHORT_LINES`) is read line by line first:
+   its lines the engine could not read or misread ("." for a Serbian line), when the line
+   classifier names another script and Tesseract reads them surely in it, are Tesseract's;
+   a Latin line stays the engine's. Only when nothing is read so does Tesseract read the page.
 The `Reading` says which part read it (`Reading.engine`: its name and version go into the
 result).
 """
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import time
 
+import cv2
 import numpy as np
 
 from chalicelib import languages, plugins
@@ -65,13 +70,27 @@ class Reader:
         lines = self._by(self.engine, image, deadline, language)
         if named is not None or self.engine.name not in CLASSIFIED:
             return lines
-        if not scripts.needs_other_reader(lines):
+        needs = scripts.needs_other_reader(lines)
+        if not needs or scripts.is_short(lines):
             until = time.monotonic() + TesseractConfig.timeout if deadline is None else deadline
-            lines.extend(scripts.read_unread_lines(image, lines, until))  # a line in another script
-            return lines
+            added, replaced = scripts.read_other_lines(image, lines, until)  # a line in another script
+            if added or not needs:
+                return self._with(lines, added, replaced)
         script, _ = scripts.detect_script(image, lines=lines)
         data = scripts.tesseract_languages(script) if script else None
         return self._by(tesseract(data), image, deadline) if data else lines
+
+    @staticmethod
+    def _with(reading: Reading, added: list, replaced: list) -> Reading:
+        """`reading` with Tesseract's lines `added` in place of the engine's `replaced`; said to be
+        Tesseract's when none of the engine's is left (a sign in one script)."""
+        reading[:] = [ln for ln in reading if not any(ln is r for r in replaced)]
+        # The engine's unsure words on those lines ("Kαλημρα") are Tesseract's words now.
+        reading.unsure = [w for w in reading.unsure if not any(_inside(w.box, ln.box) for ln in added)]
+        if added and not reading:
+            reading.engine = tesseract(scripts.tesseract_languages(scripts.script_of(" ".join(ln.text for ln in added))))
+        reading.extend(added)
+        return reading
 
     @staticmethod
     def _by(engine: OcrEngine, image: np.ndarray, deadline: float | None, language: str | None = None) -> Reading:
@@ -79,6 +98,12 @@ class Reader:
         reading = lines if isinstance(lines, Reading) else Reading(lines)
         reading.engine = engine
         return reading
+
+
+def _inside(box, line_box) -> bool:
+    """Whether `box`'s centre lies in the quadrilateral `line_box`."""
+    centre = np.asarray(box, dtype=np.float32).mean(axis=0)
+    return cv2.pointPolygonTest(np.asarray(line_box, dtype=np.float32), (float(centre[0]), float(centre[1])), False) >= 0
 
 
 def tesseract(data: str) -> OcrEngine:

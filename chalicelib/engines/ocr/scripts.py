@@ -6,8 +6,9 @@ module only looks (Tesseract's own runs go through engines/ocr/tesseract.py).
 1. `needs_other_reader(lines)`: from the default engine's own reading, free (no pixels).
 2. `detect_script(rgb)`: the page's script (Tesseract), only when 1 says so.
 3. `tesseract_languages(script)`: the traineddata to read that script with.
-4. `read_unread_lines(rgb, reading, deadline)`: on a page the default engine does read, its
-   lines in another script (a bilingual sign), found by a line classifier and read by Tesseract.
+4. `read_other_lines(rgb, reading, deadline)`: on a page the default engine does read, its
+   lines in another script (a bilingual sign), found by a line classifier and read by Tesseract;
+   on a short reading (a sign of a few lines) its misread lines too ("." for a Serbian line).
 
 Thresholds and choices were measured on pages rendered from real text (the Universal
 Declaration of Human Rights in ru, uk, bg, el, ar, he, hi, ko, th), the real Arabic and Hindi
@@ -207,24 +208,91 @@ CLASSIFIED_SHARE = 0.6  # ...and this share of them are likeliest that script (e
 CLASSIFIED_LATIN_WEIGHT = 1.0
 
 
-def read_unread_lines(rgb: np.ndarray, reading, deadline: float) -> list:
-    """Lines (chalicelib.engines.ocr.base.Line, image coordinates) that Tesseract reads, in a
-    script the default engine does not know, where that engine found lines it could not read;
-    [] when there are none or no script model reads them surely before `deadline`."""
-    boxes = unread_candidates(reading)
-    if not boxes:
+# Signs of a few lines (issue 42): the engine reads a short Cyrillic line as "." and a Greek one
+# as a few Greek letters, too little text for `needs_other_reader` to tell and no line left
+# unread. On a reading of a few lines found, its lines that look misread
+# join the unread ones, and the line classifier's own odds decide (on pages the engine reads,
+# its Latin prior keeps Tesseract from blurred English; a sign is too short to tell). Measured
+# with bench/short_signs.py.
+SHORT_LINES = 3  # at most this many rows of text make a short reading (a sign); 0: no such step...
+SHORT_BOXES = 8  # ...in at most this many line boxes
+# The classifier's probability of a script that sends a short reading's lines to Tesseract (it
+# gave the Serbian sign Cyrillic at 0.74: "Време је" looks Latin; Tesseract's confirmation
+# (`_confirmed`) is what keeps Latin lines from other scripts).
+SHORT_GATE_PROBABILITY = 0.5
+MISREAD_DENSITY = 0.5  # a line read with fewer letters and digits per line height is misread
+# (Latin read at 1.2-4; the Serbian sign's "." at 0.08)
+
+
+def read_other_lines(rgb: np.ndarray, reading, deadline: float) -> tuple[list, list]:
+    """(lines, chalicelib.engines.ocr.base.Line in image coordinates, that Tesseract reads in a
+    script the default engine does not know; the engine's lines they stand for): where that
+    engine found lines it could not read, and on a short reading (a sign) its lines that look
+    misread (`misread_lines`), whose readings Tesseract's replace when it reads them surely.
+    ([], []) when there are none or no script model reads them surely before `deadline`."""
+    unread = unread_candidates(reading)
+    misread = misread_lines(rgb, reading, bool(unread))
+    boxes = unread + [np.asarray(ln.box, dtype=np.float32) for ln in misread]
+    short = is_short(reading)
+    read = _read_boxes(rgb, boxes, deadline, CLASSIFIED_LATIN_WEIGHT if short else None,
+                       SHORT_GATE_PROBABILITY if short else GATE_PROBABILITY)
+    kept = {i: ln for i, ln in read.items() if i < len(unread) or ln.confidence >= OTHER_MIN_CONFIDENCE}
+    return list(kept.values()), [misread[i - len(unread)] for i in kept if i >= len(unread)]
+
+
+def is_short(reading) -> bool:
+    """Whether the engine found text in at most `SHORT_LINES` rows, in at most `SHORT_BOXES`
+    boxes (a sign; the detector finds a Devanagari line word by word)."""
+    boxes = [np.asarray(ln.box, dtype=float) for ln in reading] + [np.asarray(q, dtype=float) for q in getattr(reading, "unread", ())]
+    if not boxes or len(boxes) > SHORT_BOXES or getattr(reading, "lines_found", len(boxes)) > len(boxes):
+        return False
+    rows, top, bottom = 0, 0.0, 0.0
+    for y0, y1 in sorted(((b[:, 1].min(), b[:, 1].max()) for b in boxes), key=sum):
+        if rows and min(y1, bottom) - max(y0, top) > 0.5 * min(y1 - y0, bottom - top):
+            top, bottom = min(top, y0), max(bottom, y1)
+        else:
+            rows, top, bottom = rows + 1, y0, y1
+    return rows <= SHORT_LINES
+
+
+def misread_lines(rgb: np.ndarray, reading, unread: bool = False) -> list:
+    """On a short reading, its lines read as next to nothing for their length (under
+    `MISREAD_DENSITY` letters and digits a line height), or mostly as letters of a script
+    Tesseract reads for us (rapidocr knows some Greek letters, badly). When some line was so
+    misread or left `unread`, the sign's other lines too that the line classifier gives such a
+    script surely (a Hebrew line read as "DIN'N"): on signs it reads well the classifier is
+    not asked (it calls a read "AX" Greek)."""
+    if not is_short(reading):
         return []
+    misread = [ln for ln in reading
+               if sum(ch.isalnum() for ch in ln.text) < MISREAD_DENSITY * _ems(ln.box) or script_of(ln.text) in LANGUAGES]
+    rest = [ln for ln in reading if not any(ln is m for m in misread)]
+    if not (misread or unread) or not rest:
+        return misread
+    from chalicelib.engines.ocr import script_id
+
+    named = script_id.classify([c.image for c in _line_crops(rgb, [np.asarray(ln.box, dtype=np.float32) for ln in rest])],
+                               CLASSIFIED_LATIN_WEIGHT)
+    return misread + [ln for ln, (script, p) in zip(rest, named) if script in LANGUAGES and p >= GATE_PROBABILITY]
+
+
+def _read_boxes(rgb: np.ndarray, boxes: list[np.ndarray], deadline: float, latin_weight: float | None = None,
+                gate: float = GATE_PROBABILITY) -> dict:
+    """{index in `boxes`: the Line Tesseract reads there} in the one script whose model reads
+    the crops surely; {} without Tesseract or when none does before `deadline`."""
+    if not boxes:
+        return {}
     try:
         tesseract.executable()
     except EngineUnavailable:  # without Tesseract the page is read as it was
-        return []
+        return {}
     crops = _line_crops(rgb, boxes)
     images = [c.image for c in crops]
     stack, rows = _stack(images)
-    found = [(script, words) for script in likely_scripts(images)
+    found = [(script, words) for script in likely_scripts(images, latin_weight, gate)
              if (words := _confirmed(stack, script, deadline)) is not None]
     if not found:
-        return []
+        return {}
     script, words = max(found, key=lambda f: _mean_confidence(f[1]))
     return _lines_back(words, crops, rows, boxes, script)
 
@@ -237,15 +305,16 @@ def unread_candidates(reading) -> list[np.ndarray]:
     return sorted(tall, key=_height, reverse=True)[:UNREAD_LINES]
 
 
-def likely_scripts(crops: list[np.ndarray]) -> list[str]:
+def likely_scripts(crops: list[np.ndarray], latin_weight: float | None = None, gate: float = GATE_PROBABILITY) -> list[str]:
     """The scripts Tesseract should try on the crops, likeliest first: those the line
-    classifier (script_id) gives a crop at `GATE_PROBABILITY` or more, at most `GATE_SCRIPTS`.
-    Most street photos' unread lines (blurred English) are given none: no Tesseract runs."""
+    classifier (script_id, Latin weighted by `latin_weight`) gives a crop at `gate` or more,
+    at most `GATE_SCRIPTS`. Most street photos' unread lines (blurred English) are
+    given none: no Tesseract runs."""
     from chalicelib.engines.ocr import script_id
 
     votes: collections.Counter = collections.Counter()
-    for script, p in script_id.classify(crops):
-        if script in LANGUAGES and p >= GATE_PROBABILITY:
+    for script, p in script_id.classify(crops, latin_weight):
+        if script in LANGUAGES and p >= gate:
             votes[script] += p
     return [script for script, _ in votes.most_common(GATE_SCRIPTS)]
 
@@ -304,9 +373,10 @@ def _stack(images: list[np.ndarray]) -> tuple[np.ndarray, list[int]]:
     return np.vstack(parts), rows
 
 
-def _lines_back(words, crops, rows, boxes, script: str) -> list:
-    """Tesseract's words in the stack -> a Line per crop in the image's coordinates; a crop
-    whose words are mostly not `script` (a blurred English word beside the Hindi) is left out."""
+def _lines_back(words, crops, rows, boxes, script: str) -> dict:
+    """Tesseract's words in the stack -> {crop index: its Line in the image's coordinates}; a
+    crop whose words are mostly not `script` (a blurred English word beside the Hindi) is left
+    out."""
     per_crop: dict[int, list] = {}
     for word in words:
         x0, y0, x1, y1 = bounds(word.box)
@@ -314,7 +384,7 @@ def _lines_back(words, crops, rows, boxes, script: str) -> list:
         height, width = crops[i].image.shape[:2]  # clipped to the crop: the ground around it is no line's
         box = np.clip([x0 - CROP_PAD, y0 - rows[i], x1 - CROP_PAD, y1 - rows[i]], 0, [width, height, width, height])
         per_crop.setdefault(i, []).append((word, tuple(box)))
-    lines = []
+    lines = {}
     for i, placed in sorted(per_crop.items()):
         placed = _trimmed(placed)
         text = "".join(w.text for w, _ in placed)
@@ -322,12 +392,20 @@ def _lines_back(words, crops, rows, boxes, script: str) -> list:
         if counts.get(script, 0) * 2 <= sum(counts.values()):
             continue
         crop = crops[i]
-        mapped = [Word(w.text, w.confidence, quad(crop.to_image([[a, b], [c, b], [c, d], [a, d]])))
+        mapped = [Word(_letters(w.text, script), w.confidence, quad(crop.to_image([[a, b], [c, b], [c, d], [a, d]])))
                   for w, (a, b, c, d) in placed]
         (ax, ay), (bx, by) = crop.to_image([[0, CROP_HEIGHT / 2], [crop.image.shape[1], CROP_HEIGHT / 2]])
-        lines.append(Line(text=" ".join(w.text for w in mapped), confidence=float(np.mean([w.confidence for w in mapped])),
-                          box=quad(boxes[i]), words=mapped, direction=(bx - ax, by - ay)))
+        lines[i] = Line(text=" ".join(w.text for w in mapped), confidence=float(np.mean([w.confidence for w in mapped])),
+                        box=quad(boxes[i]), words=mapped, direction=(bx - ax, by - ay))
     return lines
+
+
+# Tesseract's Greek model writes mu as the micro sign ("µέρα"), which is not a Greek letter.
+MISREAD_LETTERS = {"Grek": str.maketrans({"\u00b5": "\u03bc"})}
+
+
+def _letters(text: str, script: str) -> str:
+    return text.translate(MISREAD_LETTERS[script]) if script in MISREAD_LETTERS else text
 
 
 def _trimmed(placed: list) -> list:

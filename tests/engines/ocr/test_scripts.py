@@ -145,7 +145,8 @@ def test_the_other_line_of_a_bilingual_sign_is_read_by_its_scripts_reader(engine
     rgb = _photo(render.sign([(text, code), ("All human beings are born free", "en")], seed=7))
     reading = engine.read(rgb)
     assert [ln.text for ln in reading] == ["All human beings are born free"] and reading.unread
-    added = scripts.read_unread_lines(rgb, reading, time.monotonic() + 30)
+    added, replaced = scripts.read_other_lines(rgb, reading, time.monotonic() + 30)
+    assert replaced == []  # the English line stays the engine's
     assert len(added) == 1 and len(set(added[0].text.split()) & set(text.split())) >= 2  # Arabic: a letter lost at times
     (x0, y0, x1, y1), english = bounds(added[0].box), bounds(reading[0].box)
     assert y1 <= english[1] + 10 and x0 < english[2] and x1 > english[0]  # above the English line
@@ -160,7 +161,7 @@ def test_blurred_words_on_an_english_photo_are_not_taken_for_another_script(engi
     rgb = np.asarray(Image.open(ICDAR / name).convert("RGB"))
     reading = engine.read(rgb)
     assert scripts.unread_candidates(reading)  # looked at...
-    assert scripts.read_unread_lines(rgb, reading, time.monotonic() + 30) == []  # ...and left
+    assert scripts.read_other_lines(rgb, reading, time.monotonic() + 30) == ([], [])  # ...and left
 
 
 def test_unread_lines_too_small_to_matter_are_not_looked_at():
@@ -168,7 +169,7 @@ def test_unread_lines_too_small_to_matter_are_not_looked_at():
     small = Reading([line("a line read well", 0, 100, height=80)], unread=[rect(0, 0, 200, 30)])
     assert scripts.unread_candidates(small) == []  # under 0.6 of the lines read
     assert len(scripts.unread_candidates(Reading([], unread=[box]))) == 1
-    assert scripts.read_unread_lines(np.zeros((10, 10, 3), np.uint8), Reading([]), time.monotonic() + 1) == []
+    assert scripts.read_other_lines(np.zeros((10, 10, 3), np.uint8), Reading([]), time.monotonic() + 1) == ([], [])
 
 
 def test_without_tesseract_a_bilingual_sign_keeps_what_the_default_engine_read(engine, monkeypatch):
@@ -178,7 +179,7 @@ def test_without_tesseract_a_bilingual_sign_keeps_what_the_default_engine_read(e
     rgb = _photo(render.sign([("सभी मनुष्यों को", "hi"), ("All human beings are born free", "en")], seed=7))
     reading = engine.read(rgb)
     monkeypatch.setattr("shutil.which", lambda name: None)
-    assert scripts.read_unread_lines(rgb, reading, time.monotonic() + 30) == []
+    assert scripts.read_other_lines(rgb, reading, time.monotonic() + 30) == ([], [])
 
 
 def test_a_signs_frame_read_into_the_outermost_words_is_trimmed_with_its_share_of_the_box():
