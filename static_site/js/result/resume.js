@@ -64,11 +64,16 @@ export function createResume(root, { signal, jobId, player }) {
     last = player.time();
     if (wasPlaying && !player.playing) save();
     wasPlaying = player.playing;
-    if (player.playing && !els.panel.hidden) els.panel.hidden = true; // playing on from there
-    if (pending === null || !player.hasParts || player.playing) return;
+    if (player.playing) { // playing on from there (or from elsewhere, before it could be restored)
+      pending = null;
+      els.panel.hidden = true;
+      return;
+    }
+    if (pending === null || !player.hasParts) return;
     const total = player.duration();
     if (!(total > 0)) return;
     const t = pending;
+    if (t > total + END_SLACK_S && !player.final) return; // not made that far yet: wait for it
     pending = null;
     if (t > total + END_SLACK_S) return; // (a recording made again, shorter)
     player.seek(Math.min(t, total));
