@@ -101,6 +101,7 @@ bench: venv keras-venv system-deps fetch-weights
 	$(PY) -m bench.spinning --datasets $(DATASETS)
 	$(PY) -m bench.hostile
 	$(PY) -m bench.result_growth
+	$(PY) -m bench.sentences
 	$(PY) -m bench.digits --datasets $(DATASETS)
 	$(PY) -m bench.speech --datasets $(DATASETS)
 	$(PY) -m bench.languages --datasets $(DATASETS)

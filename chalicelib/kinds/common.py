@@ -79,6 +79,13 @@ SPEECH_INFO = {
                   "items": {"type": "object", "required": ["line", "word", "start", "end"],
                             "properties": {"page": INDEX, "line": INDEX, "word": INDEX,
                                            "start": SECONDS, "end": SECONDS}}},
+        "sentences": {"type": "array", "description": "CONTRACTS section 14: each sentence's time span in speech.wav "
+                                                      "and its first word (a heading, a list item, a table cell "
+                                                      "is a sentence of its own), in speaking order; grows with "
+                                                      "the recording",
+                      "items": {"type": "object", "required": ["start", "end", "line", "word"],
+                                "properties": {"start": SECONDS, "end": SECONDS, "page": INDEX, "line": INDEX,
+                                               "word": INDEX}}},
         "download": {"type": "string", "description": "the compressed recording's output file (speech.mp3)"},
         "next_piece": {"type": "integer", "minimum": 0, "description": "where a continued recording goes on"},
     },
@@ -181,7 +188,7 @@ def text_result(kind: str) -> dict:
 
 def check_text_result(doc: dict) -> None:
     """What the schema of a `text_result` cannot say: `text` is the lines joined (and the
-    pages, for documents); read-along timings point at words that exist, in order."""
+    pages, for documents); read-along timings and sentences point at words that exist, in order."""
     pages = doc.get("pages")
     flow = doc.get("flow") is True
     sizes = [doc["width"], doc["height"]] + [p.get(k) for p in pages or [] for k in ("width", "height")]
@@ -198,12 +205,14 @@ def check_text_result(doc: dict) -> None:
                 raise ValueError("page result: every line must be in exactly one block")
     if pages and doc["text"] != "\n\n".join(p["text"] for p in pages if p["text"]):
         raise ValueError("document result: text must be the pages' texts joined by a blank line")
-    last = 0.0
-    for w in (doc.get("speech") or {}).get("words", []):
-        page = pages[w["page"]] if pages else doc
-        if w["word"] >= len(page["lines"][w["line"]]["words"]) or w["end"] < w["start"] or w["start"] < last - 1e-6:
-            raise ValueError(f"read-along timing {w} does not point at a word in order")
-        last = w["start"]
+    for field, what in (("words", "read-along timing"), ("sentences", "sentence")):
+        last = 0.0
+        for w in (doc.get("speech") or {}).get(field, []):
+            page = pages[w["page"]] if pages else doc
+            if w["line"] >= len(page["lines"]) or w["word"] >= len(page["lines"][w["line"]]["words"]) \
+                    or w["end"] < w["start"] or w["start"] < last - 1e-6:
+                raise ValueError(f"{what} {w} does not point at a word in order")
+            last = w["start"]
 
 
 def text_summary(result: dict) -> dict:

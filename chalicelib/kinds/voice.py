@@ -25,6 +25,7 @@ from chalicelib import languages, logs, plugins, settings
 from chalicelib.engines import tts
 from chalicelib.engines.tts.base import GAP_SECONDS, Audio, Piece, concat, resample, spans, to_wav
 from chalicelib.errors import EngineUnavailable
+from chalicelib.structure import sentences
 
 log = logs.get("voice")
 
@@ -100,7 +101,7 @@ def _engine(chosen: languages.Voice):
 def _voiced(text: str, codes: Sequence[str]) -> list[tuple[Piece, str]]:
     """The text's pieces, cut again where the language changes, each with its language."""
     out = []
-    for piece in spans(text):
+    for piece in spans(text, language=max(set(codes), key=codes.count) if codes else "en"):  # cut as it reads
         words = piece.text.split()
         if len(words) != len(piece.tokens):  # a hard-cut long word: one token, one language
             out.append((piece, codes[piece.tokens[0]]))
@@ -147,7 +148,8 @@ def record(text: str, *, where: Sequence[list[tuple[dict, int]]] | None = None, 
     info = dict(state) if state else _new_info(voices, language)
     info["parts"], info["words"] = list(info.get("parts", [])), list(info.get("words", []))
     take = Take(info)
-    rec = _Recorder(info, take, where, on_part)
+    timeline = None if where is None else sentences.Timeline(text, where, language, codes)
+    rec = _Recorder(info, take, where, on_part, timeline)
     ends = _word_ends(text)
     first = i = int(info.get("next_piece", 0))
     while i < len(all_pieces):
@@ -193,8 +195,9 @@ class _Recorder:
     """Pieces buffered into parts: a part is flushed when it reaches its target length or the
     voice changes (each part has one voice)."""
 
-    def __init__(self, info: dict, take: Take, where, on_part) -> None:
+    def __init__(self, info: dict, take: Take, where, on_part, timeline: sentences.Timeline | None = None) -> None:
         self.info, self.take, self.where, self.on_part = info, take, where, on_part
+        self.timeline = timeline  # result.speech.sentences from the words so far (issue 40)
         self.buffer: list[Audio] = []
         self.pieces: list[Piece] = []
         self.voice: dict | None = None
@@ -230,6 +233,8 @@ class _Recorder:
         for k, span in zip(_tokens_of(self.pieces), audio.words or []):
             if span is not None and self.where is not None and k < len(self.where):
                 info["words"].extend(_shared(self.where[k], start + span[0], start + span[1]))
+        if self.timeline is not None:
+            info["sentences"] = self.timeline.update(info["words"])
         part = Part(PART.format(len(info["parts"])), to_wav(audio))
         info["parts"].append({"file": part.name, "start": round(start, 3), "seconds": round(audio.seconds, 3),
                               "voice": self.voice})

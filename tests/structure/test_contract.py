@@ -63,3 +63,25 @@ def test_documents_without_pages_are_listed_alike_by_kinds_openapi_and_the_resul
     check_text_result(flow)
     with pytest.raises(ValueError, match="null exactly when"):
         check_text_result({**flow, "flow": None})
+
+
+def test_sentences_are_in_the_schema_the_docs_and_the_results_checks(client):
+    """Issue 40: result.speech.sentences (CONTRACTS section 14) is in /openapi.json, docs/api.md
+    says it, and a sentence that points at no word, or out of order, is refused."""
+    from pathlib import Path
+
+    spec = client.http.get("/openapi.json").json_body
+    page = spec["components"]["schemas"][kinds.get("page").result_schema["title"]]
+    item = page["properties"]["speech"]["properties"]["sentences"]["items"]
+    assert set(item["required"]) == {"start", "end", "line", "word"} and "page" in item["properties"]
+    assert "`speech.sentences`" in (Path(__file__).parents[2] / "docs" / "api.md").read_text()
+    ln = {"text": "a b", "confidence": 1.0, "box": [[0, 0], [9, 0], [9, 9], [0, 9]],
+          "words": [{"text": w, "confidence": 1.0, "box": [[0, 0], [4, 0], [4, 9], [0, 9]]} for w in "ab"]}
+    doc = {"schema": 1, "engine": "e", "width": 10, "height": 10, "text": "a b", "timings_ms": {}, "lines": [ln],
+           "speech": {"sentences": [{"start": 0.1, "end": 0.4, "line": 0, "word": 0},
+                                    {"start": 0.5, "end": 0.9, "line": 0, "word": 1}]}}
+    check_text_result(doc)
+    for bad in ({"start": 0.5, "end": 0.9, "line": 0, "word": 2}, {"start": 0.5, "end": 0.9, "line": 1, "word": 0},
+                {"start": 0.0, "end": 0.3, "line": 0, "word": 1}, {"start": 0.9, "end": 0.5, "line": 0, "word": 1}):
+        with pytest.raises(ValueError, match="sentence"):
+            check_text_result({**doc, "speech": {"sentences": [doc["speech"]["sentences"][0], bad]}})

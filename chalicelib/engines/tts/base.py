@@ -15,12 +15,14 @@ from typing import Protocol
 import numpy as np
 
 from chalicelib.errors import Internal
+from chalicelib.structure.sentences import split as split_sentences
 
 # Piper turns unpunctuated text into one utterance: 2,800 characters took 6.4 GB.
 # Pieces of this size on word boundaries keep it under ~400 MB.
 MAX_PIECE_CHARS = 200
 
-_SENTENCE_END = re.compile(r"((?<=[.!?;:])\s+|\s*\n\s*)")
+_LINE_BREAKS = re.compile(r"(\s*\n\s*)")
+_CLAUSE_END = re.compile(r"(?<=[;:])\s+")
 
 
 @dataclass
@@ -60,37 +62,55 @@ class Piece:
     pause: float = GAP_SECONDS  # the silence after it
 
 
-def pieces(text: str, limit: int = MAX_PIECE_CHARS) -> Iterator[str]:
-    """Sentences (and OCR lines), then pieces of at most `limit` characters on word boundaries."""
-    for piece in spans(text, limit):
+def pieces(text: str, limit: int = MAX_PIECE_CHARS, language: str = "en") -> Iterator[str]:
+    """Sentences (and OCR lines, and clauses after ; and :), then pieces of at most `limit`
+    characters on word boundaries."""
+    for piece in spans(text, limit, language):
         yield piece.text
 
 
-def spans(text: str, limit: int = MAX_PIECE_CHARS) -> Iterator[Piece]:
+def spans(text: str, limit: int = MAX_PIECE_CHARS, language: str = "en") -> Iterator[Piece]:
     """`pieces`, each with the indexes of the text's words it holds (read-along timings map
-    back through them). A single word longer than `limit` (a URL, a run of digits) is cut hard:
-    its pieces all point at that word."""
+    back through them). Sentences are `language`'s as the recording's sentences are
+    (chalicelib.structure.sentences.split: "Dr. Lee" or "e.g. this" is not cut). A single word
+    longer than `limit` (a URL, a run of digits) is cut hard: its pieces all point at that word."""
     index = 0
-    parts = _SENTENCE_END.split(text)
-    for sentence, breaks in zip(parts[::2], [*parts[1::2], ""]):
-        pause = PAUSES[min(4, max(1, breaks.count("\n")))]
-        words, ids = [], []
-        for word in sentence.split():
-            while len(word) > limit:
-                if words:
-                    yield Piece(" ".join(words), tuple(ids))
-                    words, ids = [], []
-                yield Piece(word[:limit], (index,))
-                word = word[limit:]
-            if words and len(" ".join(words)) + 1 + len(word) > limit:
+    lines = _LINE_BREAKS.split(text)
+    for line, breaks in zip(lines[::2], [*lines[1::2], ""]):
+        said = [clause for sentence in _sentences(line, language) for clause in _CLAUSE_END.split(sentence)]
+        for k, sentence in enumerate(said):
+            pause = PAUSES[min(4, max(1, breaks.count("\n")))] if k == len(said) - 1 else GAP_SECONDS
+            for piece in _bounded(sentence, index, limit, pause):
+                index = piece.tokens[-1] + 1
+                yield piece
+
+
+def _sentences(line: str, language: str) -> list[str]:
+    """The line's sentences, cut only between words (so its words stay the text's: Chinese
+    sentences without spaces between them stay one piece)."""
+    cuts = [0] + [a for a, _ in split_sentences(line, language) if a > 0 and line[a - 1].isspace()]
+    return [line[a:b] for a, b in zip(cuts, [*cuts[1:], len(line)])]
+
+
+def _bounded(sentence: str, index: int, limit: int, pause: float) -> Iterator[Piece]:
+    """A sentence (its first word the text's `index`-th) in pieces of at most `limit` characters
+    on word boundaries, `pause` after the last."""
+    words, ids = [], []
+    for word in sentence.split():
+        while len(word) > limit:
+            if words:
                 yield Piece(" ".join(words), tuple(ids))
                 words, ids = [], []
-            words.append(word)
-            ids.append(index)
-            index += 1
-        if words:
-            yield Piece(" ".join(words), tuple(ids), pause)
-
+            yield Piece(word[:limit], (index,))
+            word = word[limit:]
+        if words and len(" ".join(words)) + 1 + len(word) > limit:
+            yield Piece(" ".join(words), tuple(ids))
+            words, ids = [], []
+        words.append(word)
+        ids.append(index)
+        index += 1
+    if words:
+        yield Piece(" ".join(words), tuple(ids), pause)
 
 
 def concat(parts: list[Audio], gap_seconds: float = GAP_SECONDS, gaps: list[float] | None = None) -> Audio:
