@@ -442,6 +442,18 @@ def test_resume_on_another_device_and_only_for_the_owner(page, stack, browser, t
         assert second.is_hidden("#resume")
         assert second.evaluate("document.activeElement.id") == "play-button"
         pause(second)
+        # The real result's own sentences (speech.sentences) are the steps: "." lights the first
+        # word of one of them.
+        r = requests.get(api(stack, f"/jobs/{job_id}"), headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        sentences = r.json()["result"]["speech"].get("sentences")
+        assert sentences, "the result has no speech.sentences"
+        firsts = {(s["line"], s["word"]) for s in sentences}
+        second.focus("#job-title")
+        second.keyboard.press(",")
+        second.keyboard.press(",")
+        lit = second.evaluate("""() => { const w = document.querySelector('#result-text [aria-current="true"]');
+            return [Number(w.dataset.lineIndex), Number(w.dataset.wordInLine)]; }""")
+        assert tuple(lit) in firsts, (lit, sentences)
     finally:
         other.close()
 
