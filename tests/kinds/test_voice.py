@@ -75,6 +75,10 @@ def test_the_page_stores_a_held_part_with_the_whole_recording_as_transient():
     bodies = [body for p in published for body, _ in p.files.values()] + [done.files[held[0]][0]]
     assert b"".join(map(frames, bodies)) == frames(done.files[RECORDING][0].read())
     assert len(done.result["speech"]["words"]) == len(LONG.split())
+    # Each line a sentence (issue 40), the held part's included, each starting at its first word.
+    sentences = done.result["speech"]["sentences"]
+    assert [(s["line"], s["word"]) for s in sentences] == [(k, 0) for k in range(len(lines))]
+    assert [s["start"] for s in sentences] == [w["start"] for w in done.result["speech"]["words"] if w["word"] == 0]
 
 
 def frames(data: bytes) -> bytes:
