@@ -1,0 +1,53 @@
+"""The default engine's speed cuts (issue 42 item 4) read what the engine read before them:
+large print detected shrunk, and recognition batches run side by side (real models)."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from chalicelib.engines.ocr.rapid import RapidOcrEngine
+from tests.engines.ocr.test_rapid import draw_page, words_of
+from tests.images import iou
+
+LINES = ["Chapter 3: The annual report", "Revenue grew by 12% in 2024,", "while costs fell.",
+         "See page 41 for the tables", "and the notes on method.", "Figures are in US dollars"]
+
+
+def page(px: int):
+    rows = [(40, 30 + i * int(px * 1.9), text) for i, text in enumerate(LINES)]
+    return draw_page(rows, size=(int(px * 20), 60 + len(LINES) * int(px * 1.9)), px=px)
+
+
+def test_large_print_is_detected_shrunk_and_read_the_same(engine):
+    image, drawn = page(40)
+    assert engine.cfg.det_glyph > 0
+    shrunk = words_of(engine.read(image))
+    assert engine.last_upscale < 0.9  # the detector saw fewer pixels
+    full = RapidOcrEngine(replace(engine.cfg, det_glyph=0.0, rec_parallel=False, threads=1))
+    whole = words_of(full.read(image))
+    assert full.last_upscale == pytest.approx(1.0)
+    assert set(drawn) <= set(shrunk), sorted(shrunk)
+    assert set(shrunk) == set(whole)
+    for word, box in drawn.items():
+        assert iou(shrunk[word], box) >= 0.6, (word, shrunk[word], box, whole[word])
+        assert iou(shrunk[word], whole[word]) >= 0.85, (word, shrunk[word], whole[word])
+
+
+def test_small_print_is_not_shrunk(engine):
+    image, drawn = page(13)
+    got = words_of(engine.read(image))
+    assert engine.last_upscale == pytest.approx(1.0)
+    assert set(drawn) <= set(got), sorted(got)
+
+
+def test_batches_side_by_side_read_as_one_at_a_time(engine):
+    assert engine.cfg.rec_parallel and engine.cfg.threads > 1 and engine._pool is not None
+    image, _ = page(24)
+    serial = RapidOcrEngine(replace(engine.cfg, rec_parallel=False))
+    assert serial._pool is None
+    a, b = engine.read(image), serial.read(image)
+    assert [ln.text for ln in a] == [ln.text for ln in b] == LINES
+    for la, lb in zip(a, b):
+        for wa, wb in zip(la.words, lb.words):
+            assert iou(words_of([la])[wa.text], words_of([lb])[wb.text]) >= 0.95
