@@ -98,6 +98,7 @@ bench: venv keras-venv system-deps fetch-weights
 	$(PY) -m bench.live --datasets $(DATASETS)
 	$(PY) -m bench.documents --datasets $(DATASETS)
 	$(PY) -m bench.layout --datasets $(DATASETS) --base 36d489d
+	$(PY) -m bench.clean_pages --datasets $(DATASETS) --base 5f057be
 	$(PY) -m bench.spinning --datasets $(DATASETS)
 	$(PY) -m bench.hostile
 	$(PY) -m bench.result_growth
