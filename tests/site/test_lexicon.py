@@ -20,7 +20,7 @@ import pytest
 import requests
 
 from tests import images
-from tests.site.axe import at_both_widths
+from tests.site.axe import at_both_widths, violations
 from tests.site.test_account import bearer, focused, tab_to, text_of
 from tests.site.test_site import (
     RESULT_TIMEOUT_MS,
@@ -268,6 +268,7 @@ def test_what_is_heard_and_read_again(browser, page, stack, tmp_path):
     wait_view(page, "job")
     page.wait_for_selector('#job-status[data-status="done"]')
     page.wait_for_selector('#reread:visible')
+    assert violations(page, "#reread-wrap") == []
     other = browser.new_context().new_page()  # the same job open in another tab, still "done"
     try:
         login_ui(other, stack, user)

@@ -28,7 +28,7 @@ export default {
     const table = createTable(root, {
       signal,
       limits: () => state.limits,
-      onChange: () => { if (state.loaded) els.status.textContent = "Changes not saved yet."; },
+      onChange: () => { if (state.loaded) unsaved(els.status); },
     });
     const page = { root, els, state, table, signal };
     els.limits.textContent = limitsText(state.limits);
@@ -70,6 +70,12 @@ function countText(n) {
   return n === 1 ? "You have 1 pronunciation." : `You have ${n.toLocaleString()} pronunciations.`;
 }
 
+// Written once, not on each key: a status region says each change of its text.
+function unsaved(status) {
+  const text = "Changes not saved yet.";
+  if (status.textContent !== text) status.textContent = text;
+}
+
 function setUpEditing(page) {
   const { els, state, table, signal } = page;
   els.add.addEventListener("click", () => {
@@ -79,7 +85,7 @@ function setUpEditing(page) {
     }
     showMessage(els.error, "");
     table.add().querySelector('input[name="written"]').focus();
-    els.status.textContent = "Changes not saved yet.";
+    unsaved(els.status);
   }, { signal });
 
   els.form.addEventListener("submit", async (event) => {
