@@ -252,3 +252,10 @@ def put_lexicon():
     caller = auth.session(app.current_request)
     body = edge.json_object(app.current_request, max_bytes=pronunciations.MAX_BODY_BYTES)
     return pronunciations.public(pronunciations.replace(caller.user_id, edge.field(body, "entries", list)))
+
+
+@app.route("/jobs/{job_id}/recording", methods=["POST"], cors=edge.CORS)
+@edge.endpoint
+def record_again(job_id):
+    caller = auth.authenticate(app.current_request)
+    return edge.json_response(edge.found(lifecycle.record_again(caller.user_id, job_id), "job"), 202)

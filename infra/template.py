@@ -282,6 +282,7 @@ WORKER_LOG_GROUPS = ["WorkerLogGroup"]
 SWEEP_LOG_GROUPS = ["SweepLogGroup"]
 TASKS_LOG_GROUPS = ["TasksLogGroup"]
 ACCOUNTS_INDEX = "sweep"  # chalicelib.auth.users.SWEEP_INDEX, one of resources.TABLES[AUTH_TABLE]'s
+LEXICON_ITEMS = "LEXICON#*"  # chalicelib.auth.pronunciations.key
 DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600
 
 
@@ -299,6 +300,10 @@ def worker_statements(n) -> list:
          "Resource": n.objects(resources.RESULT_PREFIX)},
         _list_bucket(n),
         {"Effect": "Allow", "Action": WORKER_TABLE_ACTIONS, "Resource": n.table(JOBS_TABLE)},
+        # Of the auth table, it may read only accounts' pronunciations (LEXICON#<id> items), never
+        # a USER item (its password hash) or a session.
+        {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": n.table(AUTH_TABLE),
+         "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [LEXICON_ITEMS]}}},
         {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": n.dead_letter_queue()},
         # A long job's next turn: the worker invokes itself.
         {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": n.worker_function()},
@@ -525,6 +530,7 @@ def _worker(names: CfnNames) -> dict:
         {"Fn::If": ["HasWorkerReservedConcurrency", ref("WorkerReservedConcurrency"), ref("AWS::NoValue")]}, {
             "PAGEVOICE_BUCKET": sub(DATA_BUCKET_NAME),
             "PAGEVOICE_JOBS_TABLE": ref(JOBS_TABLE),
+            "PAGEVOICE_AUTH_TABLE": ref(AUTH_TABLE),  # its pronunciations only (WorkerRole)
             "PAGEVOICE_OCR_ENGINE": ref("OcrEngine"),
             "PAGEVOICE_TTS_ENGINE": ref("TtsEngine"),
             "PAGEVOICE_OCR_THREADS": ref("WorkerThreads"),

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from chalicelib import logs, resources, settings
+from chalicelib.errors import Conflict
 from chalicelib.jobs import objects, table
+from chalicelib.jobs.keys import owned, upload_key
 
 log = logs.get("jobs")
 
@@ -41,3 +43,38 @@ def erase_account(user_id: str) -> int:
         objects.delete_prefix(bucket, f"{prefix}{user_id}/")
     table.forget_slots(user_id)
     return count
+
+
+RUNNING = "This job is still being read or recorded; ask again once it is done."
+NO_RECORDING = "This job has no recording to make again."
+NOT_KEPT = ("This job was read before PageVoice kept the files it reads; upload the file again to hear it "
+            "with your pronunciations.")
+
+
+def record_again(user_id: str, job_id: str) -> dict | None:
+    """Make a finished job's recording again (POST /jobs/{id}/recording), with the account's
+    pronunciations as they are now: its text, boxes and blocks stay, the recording grows again as
+    a first one does, and its files are replaced once the new one is whole. The job record's
+    move back to `queued` is the acknowledgement (it survives anything after it); then the kept
+    upload is announced again to start the worker, and should that fail the sweep starts it.
+    None when the caller has no such job; 409 while it runs or when it has no recording."""
+    job = table.get(user_id, job_id)
+    if job is None:
+        return None
+    job = settle(job)
+    if job["status"] in table.UNFINISHED:
+        raise Conflict(RUNNING)
+    if job["status"] != table.DONE or not job.get("audio_key"):
+        raise Conflict(NO_RECORDING)
+    if not owned(user_id, job_id, job.get("source_key")):
+        raise Conflict(NOT_KEPT)
+    updated = table.record_again(user_id, job_id)
+    if updated is None:  # another request moved it first
+        raise Conflict(RUNNING)
+    try:
+        objects.send_again(settings.get().aws.bucket, job["source_key"], upload_key(user_id, job_id),
+                           job.get("content_type") or "application/octet-stream")
+    except Exception:  # noqa: BLE001 - the job is queued and in the sweep's index: the sweep starts it
+        log.exception("could not announce the upload again; the sweep will start the job", extra={"job_id": job_id})
+    log.info("recording made again", extra={"job_id": job_id})
+    return {"job_id": job_id, "status": updated["status"]}

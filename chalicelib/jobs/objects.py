@@ -83,6 +83,19 @@ def keep_source(bucket: str, upload: str, kept: str, etag: str, content_type: st
                              TaggingDirective="REPLACE")
 
 
+def send_again(bucket: str, kept: str, upload: str, content_type: str) -> None:
+    """Copy the bytes a job processed (`kept`) back to its upload key: S3 announces the upload
+    again (ObjectCreated), and the worker takes the job up as for its first upload (it reads the
+    kept copy, not this one). Tagged as a pending upload, so the bucket's lifecycle rule reaps it
+    as it reaps uploads. Raises ObjectMissing."""
+    tag = resources.BUCKET["abandoned_upload_tag"]
+    extra = {"Tagging": f"{tag[0]}={tag[1]}"} if tag else {}
+    with aws.translated():
+        aws.s3().copy_object(Bucket=bucket, Key=upload, CopySource={"Bucket": bucket, "Key": kept},
+                             MetadataDirective="REPLACE", ContentType=content_type, TaggingDirective="REPLACE",
+                             **extra)
+
+
 def write(bucket: str, key: str, body, content_type: str, transient: bool = False) -> str:
     """Store one output: bytes, or a file (a whole recording, streamed, then closed); its key.
     `transient`: tagged for the bucket's lifecycle rule to remove it after a day."""

@@ -45,7 +45,9 @@ def redrive(deliver: Callable[[dict], None]) -> int:
             continue
         files = objects.JobFiles.of(user_id, job_id)
         try:
-            if files.upload_time() is None:
+            # A job whose upload was kept (source_key: a later turn, a recording made again) is
+            # run from that copy, whether or not the upload itself is still there.
+            if not job.get("source_key") and files.upload_time() is None:
                 continue  # not uploaded (yet): nothing to deliver
         except Exception:  # noqa: BLE001 - S3 would not say (throttled, down): a later sweep looks again
             log.info("could not look for the upload; the next sweep does", exc_info=True, extra={"job_id": job_id})

@@ -338,6 +338,21 @@ def _transition(user_id: str, job_id: str, update: str, condition: str, values: 
     return plain(reply["Attributes"])
 
 
+def record_again(user_id: str, job_id: str) -> dict | None:
+    """`done` -> `queued` to make the job's recording again (POST /jobs/{id}/recording): marked
+    `rerecording` until it ends, with fresh attempts and turns, back in the sweep's index so a
+    lost start is re-driven. Its result and files stay as they are: the worker replaces the
+    recording's files when the new one is whole. None when the job is not done with a recording
+    (a second request, or one racing it, changes nothing)."""
+    return _transition(
+        user_id, job_id,
+        "SET #s = :queued, rerecording = :yes, attempts = :zero, turns = :zero, lease_until = :none, "
+        "#e = :none, sweep = :open, updated_at = :now_iso",
+        "#s = :done AND attribute_exists(audio_key) AND audio_key <> :none",
+        {":queued": QUEUED, ":done": DONE, ":yes": True, ":zero": 0, ":none": None, ":open": SWEEP_OPEN},
+        {"#e": "error"})
+
+
 def mark_queued(user_id: str, job_id: str) -> bool:
     """`uploading` -> `queued` when the upload has arrived; a no-op (False) in any other state."""
     return _transition(user_id, job_id, "SET #s = :queued, updated_at = :now_iso", "#s = :uploading",
@@ -368,7 +383,7 @@ def finish(user_id: str, job_id: str, *, result_key: str, timings_ms: dict, summ
     return _transition(
         user_id, job_id,
         "SET #s = :done, result_key = :r, audio_key = :a, outputs = :o, transient_outputs = :tr, timings_ms = :t, "
-        "summary = :sum, #e = :none, lease_until = :none, #sec = :sec, updated_at = :now_iso REMOVE sweep",
+        "summary = :sum, #e = :none, lease_until = :none, #sec = :sec, updated_at = :now_iso REMOVE sweep, rerecording",
         "#s = :processing",
         {":done": DONE, ":processing": PROCESSING, ":r": result_key, ":a": outputs.get(kinds.get(kind).audio),
          ":o": outputs, ":tr": sorted(transient), ":t": timings_ms, ":sum": summary, ":none": None,

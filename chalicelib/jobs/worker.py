@@ -26,6 +26,7 @@ import threading
 import time
 
 from chalicelib import aws, clock, kinds, logs, settings
+from chalicelib.auth import pronunciations
 from chalicelib.errors import MediaError, ObjectMissing, PageVoiceError, Transient
 from chalicelib.jobs import events, growing, objects, table
 from chalicelib.jobs.keys import parse_upload_key, upload_key
@@ -210,7 +211,8 @@ def _process(files: objects.JobFiles, key: str, job: dict, deadline: float | Non
                 first_out()
 
             outputs = kind.run(data, deadline=deadline, publish=publish, resume=resume, language=job.get("language"),
-                               options={"skip": job.get("skip")}, content_type=job.get("content_type"))
+                               options={"skip": job.get("skip")}, content_type=job.get("content_type"),
+                               lexicon=_lexicon(kind, user_id))
         if outputs.more:
             out.publish(outputs)
     except growing.ResultTooLarge:
@@ -234,6 +236,12 @@ def _process(files: objects.JobFiles, key: str, job: dict, deadline: float | Non
     out.remove_growing()
     log.info("done", extra={"timings_ms": timings, **summary})
     return "done"
+
+
+def _lexicon(kind, user_id: str) -> list[dict] | None:
+    """The account's pronunciations as they are now, for a kind that speaks text: each turn reads
+    them again, so a recording made in turns follows a change from the next turn on."""
+    return pronunciations.get(user_id) if kind.pronunciations else None
 
 
 def _still_ours(written, files: objects.JobFiles) -> None:
@@ -330,6 +338,8 @@ def _resume(files: objects.JobFiles, job: dict, kind) -> tuple[Resume | None, gr
         grown = growing.Growing.resumed(index, result)
     elif kind.resumable and key == files.key(RESULT):  # published whole (before parts)
         result, grown = objects.read_json(files.bucket, key)[0], growing.Growing()
+        if job.get("rerecording") and result is not None:  # a finished job whose recording is made again
+            result = kind.unrecorded(result)
     else:
         result = None
     if result is None:

@@ -88,9 +88,17 @@ class Kind:
     # Its runner takes `content_type`, the type the upload declared: what the bytes cannot
     # tell (Markdown from plain text), and what they must then be (a declared DOCX is a DOCX).
     declared_type: bool = False
+    # Its runner takes `lexicon`, the account's pronunciations (chalicelib.kinds.pronunciation),
+    # and applies them to what its voice says.
+    pronunciations: bool = False
 
     def max_bytes(self) -> int:
         return int(self.limits()["max_bytes"])
+
+    def unrecorded(self, result: dict) -> dict:
+        """The result as it was before its recording was made, to make it again (POST
+        /jobs/{id}/recording): what was read stays, what the recording said goes."""
+        return {k: v for k, v in result.items() if k not in ("speech", "unspoken")}
 
     def seconds(self, result: dict) -> float | None:
         """How long the job's recording is so far (`speech.seconds`, CONTRACTS section 10): the job
@@ -107,9 +115,12 @@ class Kind:
 
     def run(self, data: bytes, *, deadline: float | None = None,
             publish: Callable[[Outputs], None] | None = None, resume: Resume | None = None,
-            language: str | None = None, options: dict | None = None, content_type: str | None = None) -> Outputs:
+            language: str | None = None, options: dict | None = None, content_type: str | None = None,
+            lexicon: list[dict] | None = None) -> Outputs:
         module, func = self.runner.split(":")
         extra = {"resume": resume} if resume is not None else {}
+        if lexicon and self.pronunciations:
+            extra["lexicon"] = lexicon
         if content_type is not None and self.declared_type:
             extra["content_type"] = content_type
         if language is not None and self.language_use is not None:

@@ -86,6 +86,10 @@ SPEECH_INFO = {
                       "items": {"type": "object", "required": ["start", "end", "line", "word"],
                                 "properties": {"start": SECONDS, "end": SECONDS, "page": INDEX, "line": INDEX,
                                                "word": INDEX}}},
+        "lexicon": {"type": "object", "required": ["entries"],
+                    "description": "present when the account's pronunciations (GET /me/lexicon) changed what was "
+                                   "said: how many entries the recording was made with",
+                    "properties": {"entries": {"type": "integer", "minimum": 1}}},
         "download": {"type": "string", "description": "the compressed recording's output file (speech.mp3)"},
         "next_piece": {"type": "integer", "minimum": 0, "description": "where a continued recording goes on"},
     },

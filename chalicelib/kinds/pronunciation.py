@@ -104,8 +104,8 @@ class Said:
 def _share(start: float, end: float, weights: list[int]) -> list[tuple[float, float]]:
     total = sum(max(1, w) for w in weights)
     out, at = [], start
-    for w in weights:
-        until = at + (end - start) * max(1, w) / total
+    for i, w in enumerate(weights):
+        until = end if i == len(weights) - 1 else at + (end - start) * max(1, w) / total
         out.append((at, until))
         at = until
     return out

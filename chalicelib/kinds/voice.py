@@ -25,6 +25,7 @@ from chalicelib import languages, logs, plugins, settings
 from chalicelib.engines import tts
 from chalicelib.engines.tts.base import GAP_SECONDS, Audio, Piece, concat, resample, spans, to_wav
 from chalicelib.errors import EngineUnavailable
+from chalicelib.kinds import pronunciation
 from chalicelib.structure import sentences
 
 log = logs.get("voice")
@@ -128,7 +129,7 @@ def _voice_info(voices: Voices, code: str, audio: Audio) -> dict:
 def record(text: str, *, where: Sequence[list[tuple[dict, int]]] | None = None, language: str = "en",
            languages_of: Sequence[str] | None = None, tts_engine: str | None = None,
            deadline: float | None = None, state: dict | None = None,
-           on_part: Callable[[dict, Part], None] | None = None) -> Take:
+           on_part: Callable[[dict, Part], None] | None = None, lexicon: Sequence[dict] | None = None) -> Take:
     """Text -> the recording's parts and `info` (result["speech"]).
 
     `where[k]` says which words of the result the k-th word of `text` (whitespace-separated) is,
@@ -138,12 +139,15 @@ def record(text: str, *, where: Sequence[list[tuple[dict, int]]] | None = None, 
     words is spoken by its language's voice (`info["voice"]`, and each part's `voice`), and a
     language without a voice is left unspoken (`info["unspoken"]` names it). `state` is a
     previous invocation's `info` to continue from. `on_part(info, part)` runs as each part is
-    made (the worker stores it and re-publishes the result).
+    made (the worker stores it and re-publishes the result). `lexicon`: the account's
+    pronunciations (chalicelib.kinds.pronunciation), applied to what the voice says only
+    (`info["lexicon"]` says so when they changed it).
     `deadline` (time.monotonic): no new piece starts after it; the take then has `more`.
     """
     s = settings.get()
     voices = Voices(tts_engine)
     codes = list(languages_of) if languages_of else [language] * len(text.split())
+    said_by = pronunciation.Lexicon(lexicon) if lexicon else None
     all_pieces = _voiced(text, codes)
     info = dict(state) if state else _new_info(voices, language)
     info["parts"], info["words"] = list(info.get("parts", [])), list(info.get("words", []))
@@ -163,7 +167,7 @@ def record(text: str, *, where: Sequence[list[tuple[dict, int]]] | None = None, 
             return take
         piece, code = all_pieces[i]
         engine = voices.engine(code)
-        audio = None if engine is None else engine.synthesize(piece.text)
+        audio = None if engine is None else _synthesize(engine, piece.text, said_by, info)
         # Where the recording stands before the part is flushed: a published part says what follows it.
         info["characters"] = ends[piece.tokens[-1]]
         i += 1
@@ -180,6 +184,18 @@ def record(text: str, *, where: Sequence[list[tuple[dict, int]]] | None = None, 
     if info["complete"]:
         info.pop("reason", None)
     return take
+
+
+def _synthesize(engine, text: str, lexicon: pronunciation.Lexicon | None, info: dict) -> Audio:
+    """The voice saying `text` as the account's pronunciations have it; its word timings are of
+    the written words still (each group of rewritten words shares the span of what was said)."""
+    said = lexicon.say(text) if lexicon is not None else None
+    if said is None or not said.applied:
+        return engine.synthesize(text)
+    audio = engine.synthesize(said.text)
+    audio.words = said.timings(audio.words)
+    info["lexicon"] = {"entries": len(lexicon)}
+    return audio
 
 
 def _new_info(voices: Voices, language: str) -> dict:
@@ -355,7 +371,8 @@ def whole(parts: Iterable[bytes], sample_rate: int | None = None):
     return writer.close()
 
 
-def speak(text: str, *, language: str = "en", tts_engine: str | None = None, deadline: float | None = None) -> Recording:
+def speak(text: str, *, language: str = "en", tts_engine: str | None = None, deadline: float | None = None,
+          lexicon: Sequence[dict] | None = None) -> Recording:
     """Text -> one WAV in `language`'s voice, for short texts (a number, the CLI). The recording
     stops after the piece that ends past `deadline` or past `settings.limits.tts_max_seconds`
     of synthesis, and `info["complete"]` says so. Empty text, or a language without a voice, is
@@ -369,11 +386,12 @@ def speak(text: str, *, language: str = "en", tts_engine: str | None = None, dea
     if engine is None:
         return Recording(None, {"unspoken": [language]} if text.strip() else None)
     parts, spoken, complete = [], 0, True
+    said_by, changed = (pronunciation.Lexicon(lexicon) if lexicon else None), {}
     for piece in spans(text):
         if parts and time.monotonic() >= end:
             complete = False
             break
-        audio = engine.synthesize(piece.text)
+        audio = _synthesize(engine, piece.text, said_by, changed)
         spoken += len(piece.text) + (1 if spoken else 0)
         if len(audio.samples):
             parts.append(audio)
@@ -382,7 +400,7 @@ def speak(text: str, *, language: str = "en", tts_engine: str | None = None, dea
     audio = concat(parts)
     return Recording(to_wav(audio), {"engine": engine.name, "seconds": round(audio.seconds, 2),
                                      "characters": spoken, "complete": complete,
-                                     "voice": voices.voice(language).public(language)})
+                                     "voice": voices.voice(language).public(language), **changed})
 
 
 def warm_up() -> None:

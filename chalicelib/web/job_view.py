@@ -53,6 +53,8 @@ def describe(user_id: str, job_id: str) -> dict | None:
         "image_url": objects.presign_get(job["source_key"] if owned(user_id, job_id, job.get("source_key"))
                                          else upload_key(user_id, job_id), job.get("content_type")),
         **listening.public(job),  # where the listener is, and the recording's length
+        # POST /jobs/{id}/recording: the recording is being made again (the status says how far).
+        **({"recording_again": True} if job.get("rerecording") and job["status"] in table.UNFINISHED else {}),
     }
 
 

@@ -223,6 +223,8 @@ SCHEMAS = {
             "image_url": {"type": "string", "description": "presigned GET of the uploaded image"},
             "position": _ref("Position"),
             "seconds": {"type": "number", "description": "the recording's length (so far, while it is made)"},
+            "recording_again": {"const": True, "description": "present while the recording is made again "
+                                                             "(POST /jobs/{id}/recording)"},
         },
     },
     "Kind": {
@@ -418,6 +420,16 @@ OPERATIONS = {
                       "400": _error("Not a list, too many entries, an empty or too long form, a flag that is not "
                                     "true or false, two entries for one written form: `message` names the entry."),
                       "401": UNAUTHORIZED, "403": SESSION_ONLY}},
+    ("POST", "/jobs/{job_id}/recording"): {
+        "operationId": "recordAgain", "summary": "Make a finished job's recording again with the account's "
+                                                 "pronunciations as they are now",
+        "parameters": [_path("job_id", _ref("JobId"), "the job's id")],
+        "responses": {"202": _ok("Queued: the job is `queued`, then `processing` (with `recording_again`), and its "
+                                 "new recording grows as a first one does; text, boxes and blocks stay.",
+                                 {"type": "object", "required": ["job_id", "status"],
+                                  "properties": {"job_id": _ref("JobId"), "status": _ref("Status")}}),
+                      "401": UNAUTHORIZED, "403": NO_ROUTE, "404": NOT_FOUND,
+                      "409": _error("The job is still running, or has no recording to make again.")}},
     ("PUT", "/jobs/{job_id}/position"): {
         "operationId": "savePosition", "summary": "Keep the listener's place in the job's recording",
         "parameters": [_path("job_id", _ref("JobId"), "the job's id")],

@@ -293,7 +293,16 @@ def test_roles_keep_to_their_part_of_the_data(template):
     assert all(resources.RESULT_PREFIX in _text(r) for r in worker["s3:PutObject"])
     assert all(resources.RESULT_PREFIX in _text(r) and resources.UPLOAD_PREFIX not in _text(r)
                for r in worker["s3:DeleteObject"])
-    assert all("JobsTable" in _text(r) for a, rs in worker.items() if a.startswith("dynamodb:") for r in rs)
+    assert all("JobsTable" in _text(r) for a, rs in worker.items() if a.startswith("dynamodb:") and a != "dynamodb:GetItem"
+               for r in rs)
+    # Of the auth table, the worker reads accounts' pronunciations only (LEXICON# items, never USER items).
+    [lexicon] = [st for st in template["Resources"]["WorkerRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+                 ["Statement"] if "AuthTable" in _text(st.get("Resource"))]
+    assert lexicon["Action"] == "dynamodb:GetItem"
+    assert lexicon["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["LEXICON#*"]}}
+    from chalicelib.auth import pronunciations
+
+    assert pronunciations.key("u1") == "LEXICON#u1"
     assert "ssm:GetParameter" not in worker
     # The API: its presigned POSTs can only create uploads (not results); no table scans.
     assert all(resources.UPLOAD_PREFIX in _text(r) for r in api["s3:PutObject"])

@@ -52,6 +52,6 @@ KIND = Kind(
     extensions=tuple(e for t in types.IMAGE_TYPES for e in types.EXTENSIONS[t]),
     runner="chalicelib.kinds.digits.pipeline:run",
     result_schema=RESULT_SCHEMA, outputs=(RECORDING,), audio=RECORDING, limits=image_limits, checks=check,
-    summary=text_summary,
+    summary=text_summary, pronunciations=True,
     warm_up="chalicelib.kinds.digits.pipeline:warm_up",
     language_use="voice")

@@ -25,7 +25,7 @@ KIND = Kind(
     extensions=tuple(dict.fromkeys(e for t in types.IMAGE_TYPES + types.DOCUMENT_TYPES for e in types.EXTENSIONS[t])),
     runner="chalicelib.kinds.page.pipeline:run", resumable=True,
     result_schema=RESULT_SCHEMA, outputs=(RECORDING, RECORDING_MP3, CHAPTERS), audio=RECORDING, limits=image_limits,
-    checks=check_text_result, summary=text_summary, declared_type=True,
+    checks=check_text_result, summary=text_summary, declared_type=True, pronunciations=True,
     # The OCR model at init; language identification and the voice behind it at low priority
     # (pipeline.warm_up).
     warm_up="chalicelib.kinds.page.pipeline:warm_up_text", warm_later="chalicelib.kinds.page.pipeline:warm_up_later",

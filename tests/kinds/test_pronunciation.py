@@ -1,0 +1,115 @@
+"""The account's pronunciations applied to speech (chalicelib.kinds.pronunciation): the text the
+voice says is rewritten, and its word timings map back onto the written words, so read-along,
+sentences, text and boxes stay on what the page says."""
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.errors import InputError
+from chalicelib.kinds import pronunciation, voice
+from chalicelib.kinds.pronunciation import Lexicon, entries
+
+
+def lexicon(*items) -> Lexicon:
+    return Lexicon(entries([dict(zip(("written", "spoken"), item[:2]), **(item[2] if len(item) > 2 else {}))
+                            for item in items]))
+
+
+def test_an_abbreviation_is_said_as_a_word():
+    said = lexicon(("Dr.", "doctor")).say("Dr. Smith and dr. Jones, not Dr.Who")
+    assert said.text == "doctor Smith and doctor Jones, not Dr.Who"  # case ignored; whole words only
+    assert said.applied == {0}
+
+
+def test_match_case_keeps_other_cases_as_they_are():
+    said = lexicon(("WHO", "World Health Organization", {"match_case": True})).say("The WHO asked who knew")
+    assert said.text == "The World Health Organization asked who knew"
+    assert said.groups == (((0,), (0,)), ((1,), (1, 2, 3)), ((2,), (4,)), ((3,), (5,)), ((4,), (6,)))
+
+
+def test_not_whole_word_rewrites_inside_words():
+    assert lexicon(("ph", "f", {"whole_word": False})).say("Phone the pharmacy, Steph").text == \
+        "fone the farmacy, Stef"
+    assert lexicon(("ph", "f")).say("Phone the pharmacy").text == "Phone the pharmacy"  # whole words: none
+
+
+def test_the_longest_written_form_wins_and_forms_span_words():
+    lx = lexicon(("New York", "the Big Apple"), ("New York City", "Gotham"), ("New", "Nu"))
+    said = lx.say("From New York City to New  York and New Jersey")
+    assert said.text == "From Gotham to the Big Apple and Nu Jersey"
+    # "New York City" (written words 1-3) became one spoken word; "New York" (5-6) three.
+    assert ((1, 2, 3), (1,)) in said.groups and ((5, 6), (3, 4, 5)) in said.groups
+
+
+def test_nothing_to_rewrite_is_the_text_itself():
+    said = lexicon(("Dr.", "doctor")).say("Nothing here")
+    assert said.text == "Nothing here" and not said.applied
+    assert Lexicon([]).say("a b").groups == (((0,), (0,)), ((1,), (1,)))
+
+
+def test_written_words_keep_their_own_spans_in_order():
+    said = lexicon(("Dr.", "doctor"), ("WHO", "World Health Organization", {"match_case": True}),
+                   ("New York", "Gotham")).say("Dr. Lee of the WHO in New York today")
+    spoken = said.text.split()
+    assert spoken == ["doctor", "Lee", "of", "the", "World", "Health", "Organization", "in", "Gotham", "today"]
+    heard = [(float(i), i + 0.8) for i in range(len(spoken))]  # the voice: one second a word
+    heard[2] = None  # a word the voice did not say
+    written = said.timings(heard)
+    assert len(written) == 9  # Dr. Lee of the WHO in New York today
+    assert written[0] == (0.0, 0.8) and written[1] == (1.0, 1.8) and written[2] is None
+    assert written[4] == (4.0, 6.8)  # WHO: from "World" to "Organization"
+    assert written[6][0] == 8.0 and written[7][1] == 8.8 and written[6][1] == written[7][0]  # New York shares "Gotham"
+    starts = [w[0] for w in written if w]
+    assert starts == sorted(starts) and written[8] == (9.0, 9.8)
+    assert said.timings(None) is None
+
+
+def test_entries_are_checked_and_flags_default():
+    assert entries([{"written": " Dr. ", "spoken": "doctor"}]) == \
+        [{"written": "Dr.", "spoken": "doctor", "whole_word": True, "match_case": False}]
+    with pytest.raises(InputError, match="Entry 1: 'spoken' is empty"):
+        entries([{"written": "Dr.", "spoken": " "}])
+    with pytest.raises(InputError, match="Entries 1 and 2"):
+        entries([{"written": "us", "spoken": "us"}, {"written": "US", "spoken": "you ess", "match_case": True}])
+
+
+@pytest.fixture
+def spoken_texts(monkeypatch):
+    """What the real voice (espeak-ng: fast) is asked to say."""
+    engine = voice.Voices("espeak").engine("en")
+    said: list[str] = []
+    real = engine.synthesize
+
+    def synthesize(text):
+        said.append(text)
+        return real(text)
+
+    monkeypatch.setattr(engine, "synthesize", synthesize)
+    return said
+
+
+def test_a_recording_says_the_pronunciations_and_times_the_written_words(spoken_texts):
+    text = "Dr. Smith works at the WHO today."
+    where = [[({"line": 0, "word": k}, len(w))] for k, w in enumerate(text.split())]
+    plain = voice.record(text, where=where, language="en", tts_engine="espeak")
+    n = len(spoken_texts)
+    take = voice.record(text, where=where, language="en", tts_engine="espeak",
+                        lexicon=entries([{"written": "Dr.", "spoken": "doctor"},
+                                         {"written": "WHO", "spoken": "World Health Organization", "match_case": True}]))
+    assert " ".join(spoken_texts[n:]) == "doctor Smith works at the World Health Organization today."
+    assert take.info["lexicon"] == {"entries": 2} and "lexicon" not in plain.info
+    words = [w["word"] for w in take.info["words"]]
+    assert words == list(range(len(text.split())))  # every written word, once, in order
+    starts = [w["start"] for w in take.info["words"]]
+    assert starts == sorted(starts) and all(w["end"] > w["start"] for w in take.info["words"])
+    who = take.info["words"][5]
+    assert who["end"] - who["start"] > 1.5 * (plain.info["words"][5]["end"] - plain.info["words"][5]["start"])
+
+
+def test_speaking_a_number_follows_them_too(spoken_texts):
+    rec = voice.speak("7", tts_engine="espeak", lexicon=entries([{"written": "7", "spoken": "lucky seven"}]))
+    assert spoken_texts[-1] == "lucky seven" and rec.info["lexicon"] == {"entries": 1}
+
+
+def test_the_limits_are_what_the_route_says():
+    assert pronunciation.LIMITS == {"entries": 500, "written": 100, "spoken": 200}
