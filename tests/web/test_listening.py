@@ -115,3 +115,15 @@ def test_the_route_is_described(client):
     assert schemas["Job"]["properties"]["position"] == {"$ref": "#/components/schemas/Position"}
     assert {"position", "seconds"} <= set(schemas["JobSummary"]["properties"])
     assert send(client, "GET", "/openapi.json").status_code == 200
+
+
+def test_the_docs_and_the_description_name_every_listening_route(client):
+    """Issue 40: docs/api.md and /openapi.json say the same routes."""
+    from pathlib import Path
+
+    docs = (Path(__file__).parents[2] / "docs" / "api.md").read_text()
+    paths = client.http.get("/openapi.json").json_body["paths"]
+    for method, path, written in (("put", "/jobs/{job_id}/position", "PUT /jobs/{id}/position"),
+                                  ("get", "/me/lexicon", "GET /me/lexicon"), ("put", "/me/lexicon", "PUT /me/lexicon"),
+                                  ("post", "/jobs/{job_id}/recording", "POST /jobs/{id}/recording")):
+        assert method in paths[path] and written in docs, written
