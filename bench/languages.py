@@ -43,11 +43,15 @@ import inspect
 import json
 import os
 import re
+import subprocess
+import sys
 import time
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from bench import render
 from bench.score import normalize_ci
@@ -356,6 +360,144 @@ def dev_speech(datasets: Path, quick: bool, transcribe: Transcriber) -> list[Spe
     return rows
 
 
+# ------------------------------------------------------------------ neural voices, paired
+
+EVERYDAY = ROOT / "tests" / "data" / "languages" / "everyday.tsv"
+# Issue 42: each language's Kokoro voice beside the voice it would replace (the table's before).
+NEURAL = {"es": ("pico:es-ES", "kokoro:ef_dora"), "fr": ("pico:fr-FR", "kokoro:ff_siwis"),
+          "it": ("pico:it-IT", "kokoro:if_sara"), "pt": ("espeak:pt", "kokoro:pf_dora"),
+          "hi": ("espeak:hi", "kokoro:hf_alpha"), "zh": ("espeak:cmn", "kokoro:zf_xiaoxiao")}
+CPU_GOAL = 1.0  # CPU seconds per second of speech, on one core
+
+
+def everyday(code: str) -> list[str]:
+    """The everyday sentences (with numbers) written for the voice benchmark."""
+    rows = (line.split("\t") for line in EVERYDAY.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#"))
+    return [sentence for lang, sentence in rows if lang == code]
+
+
+def neural_sentences(code: str) -> list[str]:
+    """The neural voices' material: the everyday sentences, and for fr, es, it those
+    bench/pico_voice.py wrote for tuning Pico (signs, letters, instructions)."""
+    from bench.pico_voice import EVERYDAY as PICO_EVERYDAY
+
+    return everyday(code) + list(PICO_EVERYDAY.get(code, ()))
+
+
+def _cpu() -> float:
+    """This process's CPU and its children's (pico2wave runs as one)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+@dataclass
+class VoiceRun:
+    """One voice over a language's everyday sentences."""
+    language: str
+    voice: str  # engine:name
+    edits: int = 0
+    n: int = 0
+    cpu: float = 0.0  # synthesis only, one thread
+    seconds: float = 0.0  # of speech
+    startup: float | None = None  # a fresh process: the voice built and one word said (wall s)
+    errors: int = 0
+    said: list = field(default_factory=list)  # (sentence, what Whisper heard)
+
+    @property
+    def error_rate(self) -> float | None:
+        return self.edits / self.n if self.n else None
+
+    @property
+    def cpu_per_second(self) -> float | None:
+        return self.cpu / self.seconds if self.seconds else None
+
+
+def one_core_voice(spec: str):
+    """The TTS engine for `engine:voice`, on one onnxruntime thread where it has threads."""
+    from chalicelib import plugins
+    from chalicelib.engines import tts
+
+    engine, _, name = spec.partition(":")
+    return plugins.with_settings("TTS", tts.ENGINES, engine, voice=name, threads=1)
+
+
+def startup(spec: str) -> float | None:
+    """Seconds to build the voice and say one word in a fresh process (imports included: a
+    worker's first job in that language pays them)."""
+    code = ("import time; t = time.monotonic(); from bench.languages import one_core_voice; "
+            f"one_core_voice({spec!r}).synthesize('1'); print(time.monotonic() - t)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                          check=False)
+    try:
+        return float(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        print(f"  start-up of {spec} failed: {done.stderr.strip()[-300:]}", flush=True)
+        return None
+
+
+def neural_voices(transcribe: Transcriber, codes: tuple[str, ...] = tuple(NEURAL),
+                  candidates: dict[str, tuple[str, ...]] | None = None) -> list[VoiceRun]:
+    """Each language's voices paired in one run: sentence by sentence, each voice in turn (the
+    machine's load falls on all), each clip transcribed by Whisper base told the language."""
+    from chalicelib.engines.tts.base import resample
+
+    runs = []
+    for code in codes:
+        specs = candidates.get(code) if candidates else NEURAL[code]
+        group = [VoiceRun(code, spec, startup=startup(spec)) for spec in specs]
+        engines = {}
+        for run in group:
+            try:
+                engines[run.voice] = one_core_voice(run.voice)
+            except Exception as exc:  # noqa: BLE001 - a voice missing here is reported, not fatal
+                print(f"  {run.voice}: {type(exc).__name__}: {exc}", flush=True)
+        for sentence in neural_sentences(code):
+            for run in group:
+                if run.voice not in engines:
+                    run.errors += 1
+                    continue
+                before = _cpu()
+                audio = engines[run.voice].synthesize(sentence)
+                run.cpu += _cpu() - before
+                run.seconds += audio.seconds
+                heard, _ = transcribe(resample(audio, 16000).samples.astype(np.float32) / 32768, code)
+                e, n = error_rate(sentence, heard, code)
+                run.edits, run.n = run.edits + e, run.n + n
+                run.said.append((sentence, heard))
+        for run in group:
+            print(f"  neural   {run.voice:22} {code:3} {run.edits}/{run.n} errors, CPU/s "
+                  f"{run.cpu_per_second or 0:.3f}, start-up {run.startup or 0:.2f} s", flush=True)
+        runs += group
+    return runs
+
+
+def print_neural(runs: list[VoiceRun]) -> None:
+    print("\nNeural voices (issue 42), paired in one run: everyday sentences with numbers "
+          f"({EVERYDAY.relative_to(ROOT)}, and bench/pico_voice.py's for fr/es/it), Whisper base told the "
+          "language; CPU: synthesis on one "
+          "core per second of speech; start-up: a fresh process builds the voice and says one word")
+    print(f"{'lang':4} {'voice':22} {'rate':>9} {'CPU/s':>6} {'start s':>7}  verdict")
+    for code in dict.fromkeys(r.language for r in runs):
+        group = [r for r in runs if r.language == code]
+        rated = [r for r in group if r.error_rate is not None]
+        best = min(rated, key=lambda r: (r.error_rate, r.cpu_per_second)) if rated else None
+        goal = WER_GOALS["neural"]
+        for r in group:
+            unit = "CER" if code in CHARACTERS else "WER"
+            rate = "-" if r.error_rate is None else f"{unit} {r.error_rate:.3f}"
+            cpu = "-" if r.cpu_per_second is None else f"{r.cpu_per_second:.3f}"
+            verdict = []
+            if r is best:
+                verdict.append("understood best")
+            if r.error_rate is not None and r.voice.startswith("kokoro"):
+                verdict.append(f"{'ok' if r.error_rate <= goal else 'MISS'} (<= {goal})")
+                verdict.append(f"CPU {'ok' if (r.cpu_per_second or 0) <= CPU_GOAL else 'MISS'} (<= {CPU_GOAL})")
+            start = "-" if r.startup is None else f"{r.startup:.2f}"
+            print(f"{code:4} {r.voice:22} {rate:>9} {cpu:>6} {start:>7}  {', '.join(verdict)}"
+                  f"{' failed: ' + str(r.errors) if r.errors else ''}")
+
+
 # ------------------------------------------------------------------ summary
 
 def _groups(rows: list) -> list[tuple[tuple[str, str], list]]:
@@ -456,9 +598,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--quick", action="store_true", help="one page and clip per language, fewer renders")
-    ap.add_argument("--skip", default="", help="comma list of parts to skip: pages,voices,recordings")
+    ap.add_argument("--skip", default="", help="comma list of parts to skip: pages,voices,recordings,neural")
+    ap.add_argument("--only", default="", help="comma list of the parts to run (the others skipped)")
+    ap.add_argument("--candidates", default="", metavar="LANG=ENGINE:VOICE+...;...",
+                    help="neural part: other voices to pair, e.g. 'hi=espeak:hi+kokoro:hf_alpha+kokoro:hf_beta'")
     args = ap.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
+    if args.only:
+        skip = {"pages", "voices", "recordings", "neural"} - set(args.only.split(","))
+    candidates = {k: tuple(v.split("+")) for k, _, v in (c.partition("=") for c in args.candidates.split(";") if c)}
     datasets = args.datasets.resolve()
     started, load = time.monotonic(), os.getloadavg()[0]
     page_rows: list[PageRow] = []
@@ -472,15 +620,21 @@ def main(argv: list[str] | None = None) -> int:
         speech_rows += voice_speech(QUICK_RENDERED if args.quick else RENDERED, transcribe)
     if "recordings" not in skip:
         speech_rows += dev_speech(datasets, args.quick, transcribe)
+    neural_runs = [] if "neural" in skip else neural_voices(
+        transcribe, tuple(candidates) or tuple(NEURAL), candidates or None)
     pages, speech = summarize_pages(page_rows), summarize_speech(speech_rows)
     gaps, detect = f1_gaps(pages), detection_rate(page_rows)
     print(f"\n{os.cpu_count()} CPUs, load average at start {load:.1f}, {time.monotonic() - started:.0f} s")
     print_report(pages, gaps, detect, speech)
+    if neural_runs:
+        print_neural(neural_runs)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({
         "pages": pages, "f1_minus_english": gaps, "language_right": {"right": detect[0], "pages": detect[1]},
         "speech": speech, "page_rows": [_row_json(r) for r in page_rows],
-        "speech_rows": [asdict(r) for r in speech_rows]}, indent=1, ensure_ascii=False), encoding="utf-8")
+        "speech_rows": [asdict(r) for r in speech_rows],
+        "neural": [{**asdict(r), "error_rate": r.error_rate, "cpu_per_second": r.cpu_per_second} for r in neural_runs]},
+        indent=1, ensure_ascii=False), encoding="utf-8")
     print(f"\nwritten: {args.out}")
     return 0
 

@@ -18,7 +18,8 @@ def test_languages_lists_what_is_read_and_the_voice_quality(client):
     rows = {row["code"]: row for row in r.json_body["languages"]}
     assert all(set(row) >= CONTRACT for row in rows.values())
     assert rows["en"]["voice"] == "neural" and rows["ja"]["voice"] == "neural"
-    assert [rows[c]["voice"] for c in ("fr", "de", "es", "it")] == ["standard"] * 4
+    assert rows["de"]["voice"] == "standard"  # SVOX Pico
+    assert [rows[c]["voice"] for c in ("fr", "es", "it", "pt", "hi", "zh")] == ["neural"] * 6  # Kokoro (issue 42)
     assert rows["ru"]["voice"] == rows["uk"]["voice"] == "standard" and rows["ru"]["read"] and rows["ar"]["rtl"]
     assert rows["be"]["voice"] == "basic"
     assert rows["ta"]["read"] is False and rows["ta"]["transcribe"] is True  # Tamil: recordings only

@@ -1,5 +1,6 @@
 """A language's voices are tried best first: a worker without RHVoice (its non-free voices not
-installed) speaks Russian and Ukrainian with espeak-ng, and says so."""
+installed) speaks Russian and Ukrainian with espeak-ng, and one without Kokoro's voice files
+(not fetched) Spanish with SVOX Pico and Portuguese with espeak-ng; each says so."""
 from __future__ import annotations
 
 import pytest
@@ -31,3 +32,21 @@ def test_a_recording_without_rhvoice_is_spoken_and_read_along_in_espeak(monkeypa
     take = voice.record(text, where=where, language="ru")
     assert take.parts and [p["voice"]["engine"] for p in take.info["parts"]] == ["espeak"]
     assert len(take.info["words"]) == len(where) and "timings" not in take.info["voice"]  # espeak-ng's own
+
+
+KOKORO = {"es": ("Buenos días a todos.", "pico", "es-ES", "standard"),
+          "pt": ("Bom dia a todos.", "espeak", "pt", "basic")}
+
+
+@pytest.mark.parametrize("code", list(KOKORO))
+def test_kokoro_speaks_where_its_voice_files_are_fetched(code):
+    said = voice.speak(KOKORO[code][0], language=code)
+    assert said.wav and said.info["voice"]["engine"] == "kokoro" and said.info["voice"]["quality"] == "neural"
+
+
+@pytest.mark.parametrize("code", list(KOKORO))
+def test_without_kokoros_voice_files_the_voice_before_it_speaks(code, monkeypatch, tmp_path):
+    monkeypatch.setenv("PAGEVOICE_KOKORO_VOICES_DIR", str(tmp_path))  # nothing fetched there
+    text, engine, name, quality = KOKORO[code]
+    said = voice.speak(text, language=code)
+    assert said.wav and said.info["voice"] == {"language": code, "engine": engine, "name": name, "quality": quality}
