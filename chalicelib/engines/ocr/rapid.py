@@ -156,7 +156,7 @@ class RapidConfig:
     document_paper: float = 0.6  # an image this much paper is a document (wide blanks split words)
     rec_batch_width: int = 960  # recogniser batch: images x padded width (pixels), at most
     rec_min_width: int = 160  # recogniser: narrowest padded input width (pixels)
-    rec_squeeze: float = 1.0  # recogniser: line crops narrowed to this share of their width (its time goes with width)
+    rec_squeeze: float = 0.8  # recogniser, large print (`det_glyph`): line crops narrowed to this share of their width (its time goes with width)
     rec_parallel: bool = True  # recogniser: `threads` batches at once, one thread each (else threads within a batch)
     lexicon: str = "always"  # unsure out-of-list words re-read against a word list: documents | always | never
     lexicon_margin: float = 5.0  # ...when the listed word's CTC log-likelihood is at most this far below
@@ -241,6 +241,7 @@ class RapidOcrEngine:
                     # scale, and the detector's time goes with its pixels (layout-dev at 10 px:
                     # -19% CPU a page, words F1 -0.001; FUNSD's 6-10 px are left as they are).
                     scale = max(s.det_glyph / glyph_h, s.det_min_scale * base)
+                    self.last_large_print = True
                 self.last_upscale = scale
                 x0, y0, x1, y1 = roi
                 boxes, _ = self._detect(bgr[y0:y1, x0:x1], scale, document=True)
@@ -348,7 +349,9 @@ class RapidOcrEngine:
         scope = self.cfg.lexicon
         corrector = self._lexicon if scope == "always" or (scope == "documents" and document) else None
         out: list = [None] * len(crops)
-        squeeze = self.cfg.rec_squeeze
+        # Large print only (clean pages, layout-dev 8 pages: 0.8 cut the recogniser's CPU by a
+        # fifth, words F1 0.9501 -> 0.9507; 0.7 lost 0.0016). Small print is left as it is.
+        squeeze = self.cfg.rec_squeeze if self.last_large_print else 1.0
         images = [c.image for c in crops]
         if abs(squeeze - 1.0) > 1e-3:
             images = [cv2.resize(im, (max(1, round(im.shape[1] * squeeze)), im.shape[0]),
@@ -450,6 +453,7 @@ class RapidOcrEngine:
         bgr = np.ascontiguousarray(image[:, :, ::-1])  # PaddleOCR models were trained on BGR
         h, w = bgr.shape[:2]
         self.last_upscale = 1.0
+        self.last_large_print = False
         document = paper_fraction(bgr) >= s.document_paper
         self.last_document = document
         boxes = self._locate(bgr, document)

@@ -1,5 +1,6 @@
 """The default engine's speed cuts (issue 42 item 4) read what the engine read before them:
-large print detected shrunk, and recognition batches run side by side (real models)."""
+large print detected shrunk and its lines recognised narrowed, and recognition batches run side
+by side (real models)."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -23,10 +24,11 @@ def test_large_print_is_detected_shrunk_and_read_the_same(engine):
     image, drawn = page(40)
     assert engine.cfg.det_glyph > 0
     shrunk = words_of(engine.read(image))
-    assert engine.last_upscale < 0.9  # the detector saw fewer pixels
+    assert engine.last_upscale < 0.9  # the detector saw fewer pixels...
+    assert engine.last_large_print and engine.cfg.rec_squeeze < 1.0  # ...and the recogniser narrower lines
     full = RapidOcrEngine(replace(engine.cfg, det_glyph=0.0, rec_parallel=False, threads=1))
     whole = words_of(full.read(image))
-    assert full.last_upscale == pytest.approx(1.0)
+    assert full.last_upscale == pytest.approx(1.0) and not full.last_large_print
     assert set(drawn) <= set(shrunk), sorted(shrunk)
     assert set(shrunk) == set(whole)
     for word, box in drawn.items():
@@ -37,7 +39,7 @@ def test_large_print_is_detected_shrunk_and_read_the_same(engine):
 def test_small_print_is_not_shrunk(engine):
     image, drawn = page(13)
     got = words_of(engine.read(image))
-    assert engine.last_upscale == pytest.approx(1.0)
+    assert engine.last_upscale == pytest.approx(1.0) and not engine.last_large_print
     assert set(drawn) <= set(got), sorted(got)
 
 
