@@ -3,6 +3,8 @@ Greek, Devanagari, Arabic, Hebrew, Thai or Hangul is read in its script, and the
 language follows, while Latin signs and English photos stay as they are.
 
     .venv/bin/python -m bench.short_signs [--datasets ../shared/datasets] [--limit N] [--variants clean,photo,angle,far]
+    .venv/bin/python -m bench.short_signs --skip icdar2015-dev,funsd-test --variants clean,photo --save a.json   # parts
+    .venv/bin/python -m bench.short_signs --merge a.json b.json   # ...side by side, summed
 
 Before and after in one run: the page's reader (engines/ocr/reader.py) with its short-reading
 step off (`scripts.SHORT_LINES = 0`, what it did before) and on, on the same default-engine
@@ -26,10 +28,11 @@ from __future__ import annotations
 import argparse
 import copy
 import io
+import json
 import os
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import cv2
@@ -242,49 +245,56 @@ def score_sign(truth: list[str], code: str, run: Run) -> SignScore:
     return SignScore(got == want, run.language == code, edits(t, g), len(t))
 
 
-def signs(variants: tuple[str, ...], cached: Cached, verbose: bool) -> None:
+def signs(variants: tuple[str, ...], cached: Cached, verbose: bool) -> list[dict]:
+    """Each sign in each variant read before and after: a row per image (JSON-able)."""
     rows = []
-    every = SIGNS + udhr_signs()
-    for index, (code, lines, source) in enumerate(every):
+    for index, (code, lines, source) in enumerate(SIGNS + udhr_signs()):
         for variant in variants:
             rgb = decoded(sign_image(lines, code, variant, index))
             before, after, engine_cpu = read_both(cached, rgb)
-            b, a = score_sign(lines, code, before), score_sign(lines, code, after)
-            rows.append((code, len(lines), source, variant, b, a, before, after, engine_cpu))
+            row = {"code": code, "lines": len(lines), "source": source, "variant": variant, "engine_cpu": engine_cpu}
+            for label, run in (("before", before), ("after", after)):
+                row[label] = {**asdict(score_sign(lines, code, run)), "cpu": run.cpu, "text": run.text,
+                              "read_language": run.language, "engine": run.engine}
+            rows.append(row)
             if verbose or (code in LATIN and before.text != after.text):
                 print(f"  {code} {variant:5} {' / '.join(lines)!r}: {before.text!r} ({before.language}) -> "
                       f"{after.text!r} ({after.language})  [{after.engine}]", flush=True)
+    return rows
 
+
+def summarize(rows: list[dict]) -> None:
     def summary(label: str, chosen: list) -> None:
         if not chosen:
             return
         n = len(chosen)
         out = [f"{label:34} {n:4}"]
-        for k in (4, 5):
+        for k in ("before", "after"):
             s = [r[k] for r in chosen]
-            acc = 1 - sum(x.edits for x in s) / max(1, sum(x.chars for x in s))
-            out.append(f"script {sum(x.script for x in s):3}/{n}  language {sum(x.language for x in s):3}/{n}  "
+            acc = 1 - sum(x["edits"] for x in s) / max(1, sum(x["chars"] for x in s))
+            right = sum(x.get("read_language", x["language"]) == r["code"] for x, r in zip(s, chosen))
+            out.append(f"script {sum(x['script'] for x in s):3}/{n}  language {right:3}/{n}  "
                        f"chars {acc:6.3f}")
-        cpu_b, cpu_a = (sum(r[k].cpu for r in chosen) / n for k in (6, 7))
-        eng = sum(r[8] for r in chosen) / n
+        cpu_b, cpu_a = (sum(r[k]["cpu"] for r in chosen) / n for k in ("before", "after"))
+        eng = sum(r["engine_cpu"] for r in chosen) / n
         out.append(f"CPU s: engine {eng:.2f}, after it {cpu_b:.2f} -> {cpu_a:.2f}")
         print("   ".join(out[:2]) + "  ->  " + "   ".join(out[2:]), flush=True)
 
     print(f"{'signs':34} {'n':>4}   before{'':>44}after")
-    others = [r for r in rows if r[0] not in LATIN]
-    for code in dict.fromkeys(r[0] for r in others):
-        summary(f"{code} ({SCRIPTS[code]})", [r for r in others if r[0] == code])
-    for variant in variants:
-        summary(f"other scripts, {variant}", [r for r in others if r[3] == variant])
+    others = [r for r in rows if r["code"] not in LATIN]
+    for code in dict.fromkeys(r["code"] for r in others):
+        summary(f"{code} ({SCRIPTS[code]})", [r for r in others if r["code"] == code])
+    for variant in dict.fromkeys(r["variant"] for r in rows):
+        summary(f"other scripts, {variant}", [r for r in others if r["variant"] == variant])
     for lines in (1, 2):
-        summary(f"other scripts, {lines} line{'s' if lines > 1 else ''}", [r for r in others if r[1] == lines])
+        summary(f"other scripts, {lines} line{'s' if lines > 1 else ''}", [r for r in others if r["lines"] == lines])
     for source in ("issue 42", "sign", "UDHR"):
-        summary(f"other scripts, texts: {source}", [r for r in others if r[2] == source])
+        summary(f"other scripts, texts: {source}", [r for r in others if r["source"] == source])
     summary("other scripts, all", others)
-    latin = [r for r in rows if r[0] in LATIN]
+    latin = [r for r in rows if r["code"] in LATIN]
     summary("Latin signs", latin)
-    changed = sum(r[6].text != r[7].text for r in latin)
-    sent = sum("tesseract" in r[7].engine.lower() or r[5].script is False for r in latin)
+    changed = sum(r["before"]["text"] != r["after"]["text"] for r in latin)
+    sent = sum("tesseract" in r["after"]["engine"].lower() or not r["after"]["script"] for r in latin)
     print(f"Latin signs: text changed on {changed} of {len(latin)}; read by Tesseract or not Latin after: {sent}")
 
 
@@ -322,13 +332,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--variants", default=",".join(VARIANTS))
     ap.add_argument("--skip", default="", help="parts to skip: signs,icdar2015-dev,funsd-test")
     ap.add_argument("--verbose", action="store_true", help="every sign's reading")
+    ap.add_argument("--save", type=Path, help="write the signs' rows here (JSON), to --merge runs made side by side")
+    ap.add_argument("--merge", type=Path, nargs="+", help="print the summary of saved rows, and nothing else")
     args = ap.parse_args(argv)
+    if args.merge:
+        summarize([row for path in args.merge for row in json.loads(path.read_text(encoding="utf-8"))])
+        return 0
     skip = set(filter(None, args.skip.split(",")))
     print(f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}", flush=True)
     cached = Cached(ocr.get_engine("rapidocr"))
     t0 = time.time()
     if "signs" not in skip:
-        signs(tuple(args.variants.split(",")), cached, args.verbose)
+        rows = signs(tuple(args.variants.split(",")), cached, args.verbose)
+        if args.save:
+            args.save.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+        summarize(rows)
     for name in (datasets.ICDAR, datasets.FUNSD):
         if name not in skip:
             english(args.datasets, name, args.limit, cached)

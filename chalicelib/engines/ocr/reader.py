@@ -36,6 +36,7 @@ from chalicelib import languages, plugins
 from chalicelib.engines.ocr import ENGINES, scripts
 from chalicelib.engines.ocr.base import OcrEngine, Reading
 from chalicelib.engines.ocr.tesseract import TesseractConfig
+from chalicelib.languages import detect
 
 # The language table's `reader` for the languages the chosen engine reads (its other readers
 # are Tesseract traineddata).
@@ -74,7 +75,9 @@ class Reader:
         if not needs or scripts.is_short(lines):
             until = time.monotonic() + TesseractConfig.timeout if deadline is None else deadline
             added, replaced = scripts.read_other_lines(image, lines, until)  # a line in another script
-            if added or not needs:
+            if added and needs:  # a sign the engine could not read: Tesseract's page, if it reads more
+                return self._surer(self._with(lines, added, replaced), image, deadline)
+            if not needs:
                 return self._with(lines, added, replaced)
         script, _ = scripts.detect_script(image, lines=lines)
         data = scripts.tesseract_languages(script) if script else None
@@ -92,12 +95,25 @@ class Reader:
         reading.extend(added)
         return reading
 
+    def _surer(self, reading: Reading, image: np.ndarray, deadline: float | None) -> Reading:
+        """`reading` (a sign read line by line) or Tesseract's reading of the whole image in the
+        script of its lines, whichever holds more letters of that script in sure words (a line
+        too small for its crop to be read is read on the page at times)."""
+        script = scripts.script_of(" ".join(ln.text for ln in reading))
+        page = self._by(tesseract(scripts.tesseract_languages(script)), image, deadline)
+        return page if _sure_letters(page, script) > _sure_letters(reading, script) else reading
+
     @staticmethod
     def _by(engine: OcrEngine, image: np.ndarray, deadline: float | None, language: str | None = None) -> Reading:
         lines = engine.read(image, deadline=deadline, language=language)
         reading = lines if isinstance(lines, Reading) else Reading(lines)
         reading.engine = engine
         return reading
+
+
+def _sure_letters(reading: Reading, script: str) -> int:
+    text = " ".join(w.text for ln in reading for w in ln.words if w.confidence >= scripts.OTHER_MIN_CONFIDENCE)
+    return detect.script_counts(text).get(script, 0)
 
 
 def _inside(box, line_box) -> bool:
