@@ -99,8 +99,8 @@ def test_french_chosen_at_upload_is_shown_on_the_result(page, stack, tmp_path, s
     assert attrs(page, "#result-text") == {"lang": "fr", "dir": "ltr", "direction": "ltr"}
     assert page.get_attribute("#overlay", "lang") == "fr"
     voice = result["speech"]["voice"]
-    assert voice["language"] == "fr" and voice["engine"] == "pico", voice
-    assert page.inner_text("#result-voice").startswith("Voice: SVOX Pico, standard quality")
+    assert voice["language"] == "fr" and voice["engine"] == "kokoro", voice  # issue 42: Kokoro speaks French
+    assert page.inner_text("#result-voice").startswith("Voice: Kokoro, natural quality")
     shoot(page, "languages-french-result")
 
     # The choice is remembered for the next upload of this kind.
