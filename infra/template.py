@@ -583,6 +583,7 @@ def _sweep(names: CfnNames) -> dict:
             SWEEP_HANDLER, "SweepRole", 256, 300, 1, {  # one sweep at a time
                 "PAGEVOICE_BUCKET": sub(DATA_BUCKET_NAME),
                 "PAGEVOICE_JOBS_TABLE": ref(JOBS_TABLE),
+                "PAGEVOICE_AUTH_TABLE": ref(AUTH_TABLE),  # retention and erasure (SweepRole)
                 "PAGEVOICE_WORKER_FUNCTION": ref("Worker"),
             }),
         "SweepSchedule": {
