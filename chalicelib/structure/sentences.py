@@ -32,11 +32,23 @@ _ELLIPSIS = re.compile(r"(?:…|\.\.\.|[?!]{2,})[\"'”’»)]?\s+(?=[\"'“‘�
 # end. Not "I" (a pronoun), nor after another initial ("U. A. E.": the segmenter decides).
 _INITIAL = re.compile(r"(?:^|\s)[^\s.]+\s[A-HJ-ZÀ-ÖØ-ÞА-ЯΑ-Ω]\.$")
 _BULLET = re.compile(r"^\s*[-*•◦▪⁃]")
+# Scripts without capitals abbreviate with one letter and a stop too (Arabic "د." for Dr.,
+# "ص." for page); the stop may sit between directional marks.
+_CASELESS_INITIAL = re.compile(r"(?:^|\s)[\u0590-\u05FF\u0600-\u06FF]\.$")
+_BIDI = re.compile(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# A double quote after a sentence's stop and before a space closes that sentence; one standing
+# apart after the stop opens the next. (Single quotes are left to the segmenter: they are also
+# apostrophes, and tokenised text sets both apart.)
+_QUOTES = "\"”»״"
+_ENDS_SENTENCE = re.compile(r"[.!?…]$")
 # Languages that write ordinals with a stop ("am 13. März", "im 19. Jahrhundert"): a number and a
 # stop goes on far more often than it ends a sentence.
 ORDINAL_STOP = frozenset({"de", "da", "no", "nb", "nn", "fi", "et", "is", "fo", "cs", "sk", "sl", "hr", "bs",
                           "sr", "hu", "pl", "lv", "lt", "tr"})
 _ORDINAL = re.compile(r"(?:^|[\s(–-])\d{1,2}\.$")
+# A word's stop, then a count or a year (three digits or more, not an ordinal) and a word: a sentence
+# opening with a number, where the segmenter's ordinal caution keeps them together.
+_COUNT_OPENS = re.compile(r"(?<=\w\w\w\w\.)\s+(?=\d{1,3}(?:[.,]\d{3})+\s|\d{3,}\s)")
 _HARD = re.compile(r"\n{2,}|(?<=[" + re.escape("".join(ENDS)) + r"])\n")
 
 
@@ -51,6 +63,8 @@ def split(text: str, language: str) -> list[tuple[int, int]]:
         if not b["is_paragraph_break"]:
             starts.add(b["start_index"])
     starts |= {m.end() for m in _ELLIPSIS.finditer(text)}
+    if language in ORDINAL_STOP:  # sentencex keeps "entzogen. 15.000 Juden" together there
+        starts |= {m.end() for m in _COUNT_OPENS.finditer(text)}
     edges = sorted(s for s in starts if s < len(text))
     spans = _joined(text, [(a, b) for a, b in zip(edges, [*edges[1:], len(text)]) if text[a:b].strip()], language)
     out: list[tuple[int, int]] = []
@@ -59,7 +73,32 @@ def split(text: str, language: str) -> list[tuple[int, int]]:
             out[-1] = (out[-1][0], b)
         else:
             out.append((a, b))
-    return [(a + len(text[a:b]) - len(text[a:b].lstrip()), a + len(text[a:b].rstrip())) for a, b in out]
+    out = _quoted(text, out)
+    return [(a + len(text[a:b]) - len(text[a:b].lstrip()), a + len(text[a:b].rstrip())) for a, b in out
+            if text[a:b].strip()]
+
+
+def _quoted(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Quotes on the right side of a cut: `...stable." Meanwhile` keeps its closing quote, and
+    `...normal. "Let us` gives its opening quote to the sentence it opens."""
+    out = list(spans)
+    for i in range(1, len(out)):
+        (a, b), (c, d) = out[i - 1], out[i]
+        glued = re.match(r"[^\w\s]+(?=\s|$)", text[c:d])
+        if c > 0 and not text[c - 1].isspace() and glued:  # "ist.- Unter": what is glued to the stop stays
+            out[i - 1], out[i] = (a, c + glued.end()), (c + glued.end(), d)
+            continue
+        before, after = text[a:b].rstrip(), text[c:d]
+        lead = len(after) - len(after.lstrip())
+        if (after.lstrip()[:1] in _QUOTES and after.lstrip()[:1] and (len(after.lstrip()) == 1 or after.lstrip()[1].isspace())
+                and _ENDS_SENTENCE.search(before)):
+            cut = c + lead + 1  # the closing quote stays with the sentence it closes
+        elif before[-1:] in _QUOTES and before[-1:] and before[-2:-1].isspace() and _ENDS_SENTENCE.search(before[:-1].rstrip()):
+            cut = a + len(before) - 1  # a quote standing before the cut opens the next sentence
+        else:
+            continue
+        out[i - 1], out[i] = (a, cut), (cut, d)
+    return out
 
 
 def _joined(text: str, spans: list[tuple[int, int]], language: str) -> list[tuple[int, int]]:
@@ -92,8 +131,9 @@ def _continues(before: str, after: str, language: str) -> bool:
     list marker, or ends with an initial or (in languages that write them so) an ordinal, or
     `after` starts in lowercase (a dialogue's "– Che fai? – mia moglie mi domandò", OCR's stray
     stop) and not with a marker ("a) ...")."""
-    tail = before[-60:].rstrip()[-40:]
-    if _MARKER.match(before) or _INITIAL.search(tail) or (language in ORDINAL_STOP and _ORDINAL.search(tail)):
+    tail = _BIDI.sub("", before[-60:]).rstrip()[-40:]
+    if (_MARKER.match(before) or _INITIAL.search(tail) or _CASELESS_INITIAL.search(tail)
+            or (language in ORDINAL_STOP and _ORDINAL.search(tail))):
         return True
     if before[-60:].rstrip(" \t").endswith("\n") and _BULLET.match(after):  # a bulleted line
         return False

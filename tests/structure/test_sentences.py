@@ -55,6 +55,24 @@ def test_the_segmenter_reads_other_languages_by_their_rules():
     assert said("", "en") == [] and said("   \n", "en") == []
 
 
+def test_quotes_and_glued_marks_stay_on_their_side_of_a_cut():
+    assert said('He said: "It is stable." Meanwhile, she left. "Let us go," she added.') == [
+        'He said: "It is stable."', "Meanwhile, she left.", '"Let us go," she added.']
+    assert said('ד"ר כהן אמר: "מצב יציב." בינתיים, האחות ציינה. "בואו נמשיך," היא הוסיפה.', "he") == [
+        'ד"ר כהן אמר: "מצב יציב."', "בינתיים, האחות ציינה.", '"בואו נמשיך," היא הוסיפה.']
+    assert said("Er ist entronnen.- Unter Hoelle meine ich Wien.", "de") == [
+        "Er ist entronnen.-", "Unter Hoelle meine ich Wien."]
+
+
+def test_one_letter_abbreviations_in_scripts_without_capitals_and_counts_opening_a_sentence():
+    # "د." (Dr.) between directional marks is not a sentence's end.
+    assert said("وقال د\u202a.\u202c ديفيد ريدي إنها مريضة. وليس معروفا.", "ar") == [
+        "وقال د\u202a.\u202c ديفيد ريدي إنها مريضة.", "وليس معروفا."]
+    # A count opens a sentence where the ordinal rule would keep it in the one before.
+    assert said("Der Beruf wurde entzogen. 15.000 Juden waren brotlos. Am 13. März kamen sie.", "de") == [
+        "Der Beruf wurde entzogen.", "15.000 Juden waren brotlos.", "Am 13. März kamen sie."]
+
+
 # ---------------------------------------------------------------- the spoken script and its timings
 
 
