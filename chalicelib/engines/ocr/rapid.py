@@ -130,8 +130,9 @@ class RapidConfig:
     det_max_pixels: int = 2_500_000  # most pixels it sees (its time and memory grow with them)
     det_scale: float = 1.0  # documents: most the page is enlarged for detecting small text (1: off)...
     text_height: int = 20  # ...to bring its median character height to this (pixels; 0: off)
-    det_glyph: float = 10.0  # documents: a page whose median character is taller is detected shrunk to this (pixels; 0: off)...
-    det_min_scale: float = 0.5  # ...but not below this scale
+    det_glyph: float = 10.0  # documents: a page whose median character is taller is large print (pixels; 0: none)...
+    det_min_scale: float = 0.5  # ...detected shrunk to that height (`det_shrink`), not below this scale
+    det_shrink: bool = False  # large print (`det_glyph`) detected shrunk (else only `rec_squeeze` applies to it)
     det_thresh: float = 0.3  # DB: pixel probability that counts as text
     box_thresh: float = 0.5  # DB: mean probability a box needs to be kept
     unclip_ratio: float = 1.3  # DB: how far a box is grown around its text kernel (photos)...
@@ -237,11 +238,13 @@ class RapidOcrEngine:
                     if want >= 1.25 * base:
                         scale = want
                 if scale == base and s.det_glyph > 0 and glyph_h * base > s.det_glyph:
-                    # Large print (a clean 200 dpi page: 13-19 px) is found as well at a smaller
-                    # scale, and the detector's time goes with its pixels (layout-dev at 10 px:
-                    # -19% CPU a page, words F1 -0.001; FUNSD's 6-10 px are left as they are).
-                    scale = max(s.det_glyph / glyph_h, s.det_min_scale * base)
+                    # Large print (a clean 200 dpi page: 13-19 px; FUNSD's 6-10 px are not): its
+                    # lines are recognised narrowed (`rec_squeeze`). Detecting it shrunk to 10 px
+                    # (`det_shrink`) cut 19% of a layout-dev page's CPU for words F1 -0.001, but
+                    # its coarser boxes made a heading of a body line (bench.layout): off.
                     self.last_large_print = True
+                    if s.det_shrink:
+                        scale = max(s.det_glyph / glyph_h, s.det_min_scale * base)
                 self.last_upscale = scale
                 x0, y0, x1, y1 = roi
                 boxes, _ = self._detect(bgr[y0:y1, x0:x1], scale, document=True)

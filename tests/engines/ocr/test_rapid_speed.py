@@ -1,6 +1,6 @@
 """The default engine's speed cuts (issue 42 item 4) read what the engine read before them:
-large print detected shrunk and its lines recognised narrowed, and recognition batches run side
-by side (real models)."""
+large print's lines recognised narrowed (and, optionally, detected shrunk), and recognition
+batches run side by side (real models)."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -20,20 +20,29 @@ def page(px: int):
     return draw_page(rows, size=(int(px * 20), 60 + len(LINES) * int(px * 1.9)), px=px)
 
 
-def test_large_print_is_detected_shrunk_and_read_the_same(engine):
+def test_large_print_is_read_narrowed_and_the_same(engine):
     image, drawn = page(40)
-    assert engine.cfg.det_glyph > 0
-    shrunk = words_of(engine.read(image))
-    assert engine.last_upscale < 0.9  # the detector saw fewer pixels...
-    assert engine.last_large_print and engine.cfg.rec_squeeze < 1.0  # ...and the recogniser narrower lines
-    full = RapidOcrEngine(replace(engine.cfg, det_glyph=0.0, rec_parallel=False, threads=1))
-    whole = words_of(full.read(image))
-    assert full.last_upscale == pytest.approx(1.0) and not full.last_large_print
-    assert set(drawn) <= set(shrunk), sorted(shrunk)
-    assert set(shrunk) == set(whole)
+    assert engine.cfg.det_glyph > 0 and engine.cfg.rec_squeeze < 1.0
+    narrowed = words_of(engine.read(image))
+    assert engine.last_large_print and engine.last_upscale == pytest.approx(1.0)  # detected whole
+    plain = RapidOcrEngine(replace(engine.cfg, det_glyph=0.0, rec_parallel=False, threads=1))
+    whole = words_of(plain.read(image))
+    assert not plain.last_large_print
+    assert set(drawn) <= set(narrowed), sorted(narrowed)
+    assert set(narrowed) == set(whole)
     for word, box in drawn.items():
-        assert iou(shrunk[word], box) >= 0.6, (word, shrunk[word], box, whole[word])
-        assert iou(shrunk[word], whole[word]) >= 0.85, (word, shrunk[word], whole[word])
+        assert iou(narrowed[word], box) >= 0.6, (word, narrowed[word], box, whole[word])
+        assert iou(narrowed[word], whole[word]) >= 0.85, (word, narrowed[word], whole[word])
+
+
+def test_large_print_may_be_detected_shrunk(engine):
+    image, drawn = page(40)
+    shrinking = RapidOcrEngine(replace(engine.cfg, det_shrink=True))
+    got = words_of(shrinking.read(image))
+    assert shrinking.last_upscale < 0.9  # the detector saw fewer pixels
+    assert set(drawn) <= set(got), sorted(got)
+    for word, box in drawn.items():
+        assert iou(got[word], box) >= 0.6, (word, got[word], box)
 
 
 def test_small_print_is_not_shrunk(engine):
