@@ -93,7 +93,7 @@ class Config:
     # than `after_voice_s` after its last voiced frame (Silero), or a known end-of-window phrase
     # timed where the voice has ended.
     drop_unsaid: bool = True
-    after_voice_s: float = 0.2
+    after_voice_s: float = 0.2  # the slack above: a real last word starts <= 0.16 s before the voice ends, ends <= 0.17 s after
     # Deadline: the first chunk is assumed to take overhead + rtf * its length.
     initial_rtf: float = 1.0
     chunk_overhead_s: float = 0.5  # the overhead above (seconds per chunk)
