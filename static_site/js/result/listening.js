@@ -88,7 +88,6 @@ function build(root) {
   const row = document.createElement("div");
   row.className = "player-row player-steps";
   row.id = "player-steps";
-  row.style.marginTop = "0.5rem"; // (style.css is the site's: the row spaced as the word steps are)
   row.hidden = true;
   const groups = Object.fromEntries(UNITS.map((unit) => [unit, stepGroup(unit)]));
   row.append(...UNITS.map((unit) => groups[unit].group));
@@ -127,7 +126,7 @@ function stepGroup(unit) {
   group.setAttribute("role", "group");
   group.id = `steps-${unit}`;
   group.setAttribute("aria-labelledby", `steps-${unit}-label`);
-  group.style.cssText = "display: inline-flex; align-items: center; gap: 0.35rem;";
+  group.className = "step-group";
   const label = document.createElement("span");
   label.id = `steps-${unit}-label`;
   label.textContent = name;

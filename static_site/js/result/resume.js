@@ -97,10 +97,8 @@ function build(root) {
   panel.hidden = true;
   const text = panel.appendChild(document.createElement("p"));
   text.id = "resume-text";
-  text.style.margin = "0 0 0.5rem";
   const row = panel.appendChild(document.createElement("p"));
-  row.className = "player-row";
-  row.style.margin = "0";
+  row.className = "player-row resume-actions";
   const resume = row.appendChild(button("resume-play", "button button-small"));
   const restart = row.appendChild(button("resume-restart", "button button-small button-quiet"));
   restart.textContent = "Start from the beginning";
