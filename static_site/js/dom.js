@@ -140,3 +140,21 @@ export function scrollWithin(container, el) {
   if (r.top < c.top) container.scrollTop -= c.top - r.top + 8;
   else if (r.bottom > c.bottom) container.scrollTop += r.bottom - c.bottom + 8;
 }
+
+/** A button showing `icon` (hidden from assistive technology) and named `name` in text a screen
+ * reader says (visually hidden); `id` is also its test hook. */
+export function iconButton(id, icon, name, className = "button button-quiet") {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = `${className} mini-step`;
+  button.id = id;
+  button.dataset.testid = id;
+  const glyph = document.createElement("span");
+  glyph.setAttribute("aria-hidden", "true");
+  glyph.textContent = icon;
+  const label = document.createElement("span");
+  label.className = "visually-hidden";
+  label.textContent = name;
+  button.append(glyph, label);
+  return button;
+}

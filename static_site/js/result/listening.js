@@ -4,7 +4,7 @@
 // what was reached is said (as a word step says its word). The words per minute heard at the
 // chosen speed are shown beside the speed.
 
-import { announce } from "../dom.js";
+import { announce, iconButton } from "../dom.js";
 import {
   BACK_GRACE_S, chapterMarks, paragraphMarks, paragraphStarts, sentenceMarks, sentenceText, stepTarget, wordsPerMinute,
 } from "./steps.js";
@@ -130,24 +130,8 @@ function stepGroup(unit) {
   const label = document.createElement("span");
   label.id = `steps-${unit}-label`;
   label.textContent = name;
-  const prev = stepButton(`prev-${unit}`, "←", `Previous ${unit}`);
-  const next = stepButton(`next-${unit}`, "→", `Next ${unit}`);
+  const prev = iconButton(`prev-${unit}`, "←", `Previous ${unit}`, "button button-small button-quiet");
+  const next = iconButton(`next-${unit}`, "→", `Next ${unit}`, "button button-small button-quiet");
   group.append(prev, label, next);
   return { group, prev, next };
-}
-
-function stepButton(id, icon, name) {
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = "button button-small button-quiet mini-step";
-  button.id = id;
-  button.dataset.testid = id;
-  const glyph = document.createElement("span");
-  glyph.setAttribute("aria-hidden", "true");
-  glyph.textContent = icon;
-  const label = document.createElement("span");
-  label.className = "visually-hidden";
-  label.textContent = name;
-  button.append(glyph, label);
-  return button;
 }

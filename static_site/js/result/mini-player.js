@@ -3,6 +3,7 @@
 // word being spoken in its line, above Play / Pause and the previous / next word. It drives the
 // same player: no second recording, no second state.
 
+import { iconButton } from "../dom.js";
 import { timeText } from "./messages.js";
 
 const WORDS_BEFORE = 3; // the lit word's line, cut to a few words around it
@@ -105,20 +106,4 @@ function build() {
   row.append(prev, play, next, time);
   bar.append(line, row);
   return { bar, line, play, prev, next, time };
-}
-
-function iconButton(id, icon, name) {
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = "button button-quiet mini-step";
-  button.id = id;
-  button.dataset.testid = id;
-  const glyph = document.createElement("span");
-  glyph.setAttribute("aria-hidden", "true");
-  glyph.textContent = icon;
-  const label = document.createElement("span");
-  label.className = "visually-hidden";
-  label.textContent = name;
-  button.append(glyph, label);
-  return button;
 }
