@@ -157,7 +157,7 @@ class RapidConfig:
     document_paper: float = 0.6  # an image this much paper is a document (wide blanks split words)
     rec_batch_width: int = 960  # recogniser batch: images x padded width (pixels), at most
     rec_min_width: int = 160  # recogniser: narrowest padded input width (pixels)
-    rec_squeeze: float = 0.8  # recogniser, large print (`det_glyph`): line crops narrowed to this share of their width (its time goes with width)
+    rec_squeeze: float = 1.0  # recogniser, large print (`det_glyph`): line crops narrowed to this share of their width (1: off; see below)
     rec_parallel: bool = True  # recogniser: `threads` batches at once, one thread each (else threads within a batch)
     lexicon: str = "always"  # unsure out-of-list words re-read against a word list: documents | always | never
     lexicon_margin: float = 5.0  # ...when the listed word's CTC log-likelihood is at most this far below
@@ -239,7 +239,7 @@ class RapidOcrEngine:
                         scale = want
                 if scale == base and s.det_glyph > 0 and glyph_h * base > s.det_glyph:
                     # Large print (a clean 200 dpi page: 13-19 px; FUNSD's 6-10 px are not): its
-                    # lines are recognised narrowed (`rec_squeeze`). Detecting it shrunk to 10 px
+                    # lines may be recognised narrowed (`rec_squeeze`). Detecting it shrunk to 10 px
                     # (`det_shrink`) cut 19% of a layout-dev page's CPU for words F1 -0.001, but
                     # its coarser boxes made a heading of a body line (bench.layout): off.
                     self.last_large_print = True
@@ -352,8 +352,9 @@ class RapidOcrEngine:
         scope = self.cfg.lexicon
         corrector = self._lexicon if scope == "always" or (scope == "documents" and document) else None
         out: list = [None] * len(crops)
-        # Large print only (clean pages, layout-dev 8 pages: 0.8 cut the recogniser's CPU by a
-        # fifth, words F1 0.9501 -> 0.9507; 0.7 lost 0.0016). Small print is left as it is.
+        # Large print only. 0.8 cut a layout-dev page's CPU by 12% (8 pages, words F1 0.9501 ->
+        # 0.9507) but read a decorated page's ornaments as two headings (bench.layout, all 55
+        # pages: heading F1 0.808 -> 0.792): off until that is understood.
         squeeze = self.cfg.rec_squeeze if self.last_large_print else 1.0
         images = [c.image for c in crops]
         if abs(squeeze - 1.0) > 1e-3:
