@@ -52,6 +52,8 @@ def pins(path: Path) -> dict[str, str]:
         line = line.split("#", 1)[0].strip()
         if line.startswith("-r"):
             out.update(pins(path.parent / line[2:].strip()))
+        elif line.startswith("--"):  # an install option (--no-binary jieba), not a package
+            continue
         elif line:
             name, _, version = line.partition("==")
             assert version, f"{path.name}: {line} is not pinned with =="
