@@ -1,0 +1,36 @@
+"""Books other apps play, made from a finished job (CONTRACTS section 14, `GET /jobs/{id}/export`).
+
+A format is data plus a pure function from the published result and the compressed recording
+(speech.mp3) to the book's bytes, with no AWS I/O inside: `epub.build` (EPUB 3 with Media
+Overlays) and `mp3.build` (the recording with ID3v2 chapters). The export's plumbing (when a book
+is made, where it is kept, its progress) is `chalicelib.books.export`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str          # the `format` query value
+    file: str          # the book's file name beside the job's results
+    content_type: str
+    builder: str       # "module:function", imported only on the worker side
+    suffix: str        # the download's file name ends so
+
+
+FORMATS = {
+    "epub": Format("epub", "book.epub", "application/epub+zip", "chalicelib.books.epub:build", ".epub"),
+    "mp3": Format("mp3", "book.mp3", "audio/mpeg", "chalicelib.books.mp3:build", ".mp3"),
+}
+
+
+def builder(fmt: Format) -> Callable[..., bytes]:
+    """The format's build function: `build(result: dict, recording: bytes, *, title: str,
+    progress: Callable[[float], None] | None = None) -> bytes`, where `recording` is the job's
+    speech.mp3 and `progress` is told the share done (0..1) now and then."""
+    import importlib
+
+    module, func = fmt.builder.split(":")
+    return getattr(importlib.import_module(module), func)
