@@ -220,6 +220,10 @@ export async function rereadJob(jobId, opts) {
   return answer;
 }
 
+/** A job's book (format "epub" or "mp3"): {url} (presigned GET) once made, {progress} (202) while it is made. */
+export const exportBook = (jobId, format, opts) =>
+  request("GET", `/jobs/${encodeURIComponent(jobId)}/export?format=${encodeURIComponent(format)}`, opts);
+
 // ---- The listening position (CONTRACTS section 14) ----
 
 /**

@@ -9,6 +9,7 @@ import { digitsView } from "../result/kinds/digits.js";
 import { pageView } from "../result/kinds/page.js";
 import { plainView } from "../result/kinds/plain.js";
 import { speechView } from "../result/kinds/speech.js";
+import { mountBook } from "../result/book.js";
 import { mountReread } from "./job/reread.js";
 
 const POLL_FIRST_MS = 1000;
@@ -48,8 +49,9 @@ export default {
     showMessage(root.querySelector("#job-note"), uploadNote(jobId));
     const status = statusLine(root, els.status);
     const reread = mountReread(root, { jobId, signal, navigate });
+    const book = mountBook(root, { jobId, signal }); // "Download as a book", before "Read again"
     const shower = resultShower(root, { els, status, signal });
-    const view = { ...shower, show(job) { shower.show(job); reread.show(job); } };
+    const view = { ...shower, show(job) { shower.show(job); book.show(job); reread.show(job); } };
     const poll = () => pollJob(jobId, { signal, els, status, view });
     els.retry.addEventListener("click", () => poll(), { signal });
     setUpDelete(root, { jobId, signal, els, navigate });

@@ -1,0 +1,84 @@
+// (pure) "Download as a book" (GET /jobs/{id}/export?format=epub|mp3, CONTRACTS section 14) as
+// data and a loop: the formats offered, the share done read from the answer's `progress` (a
+// number 0..1, a percentage, or {done, total}), its sentence, and the bounded polling with
+// back-off (the API answers 202 while the book is made, then 200 with a presigned URL). No DOM:
+// the view (./book.js) gives the loop its request, its sleep and its clock.
+
+export const BOOK_FORMATS = Object.freeze([
+  Object.freeze({ format: "epub", label: "EPUB 3 book (text and audio in step)", noun: "book", kind: "EPUB" }),
+  Object.freeze({ format: "mp3", label: "MP3 with chapters", noun: "MP3", kind: "MP3" }),
+]);
+
+export const formatOf = (name) => BOOK_FORMATS.find((f) => f.format === name) || null;
+
+export const POLL = Object.freeze({
+  firstMs: 1000,
+  growth: 1.5,
+  maxMs: 5000,
+  giveUpMs: 15 * 60 * 1000, // a 50-page document's book takes minutes, not a quarter of an hour
+  retries: 3, // dropped answers (network, 429, 5xx) in a row before the wait ends with the reason
+});
+
+/** The share of the book made, 0..1, or null when the answer does not say. */
+export function progressShare(progress) {
+  let share = null;
+  if (typeof progress === "number") share = progress > 1 ? progress / 100 : progress;
+  else if (progress && typeof progress === "object") {
+    const total = Number(progress.total);
+    if ("done" in progress && total > 0) share = Number(progress.done) / total;
+    else if ("share" in progress) share = Number(progress.share);
+  }
+  if (share === null || !Number.isFinite(share)) return null;
+  return Math.min(1, Math.max(0, share));
+}
+
+/** "Making your book… 40%" (said in the polite live region: in steps of 10, not every poll). */
+export function progressText(format, progress) {
+  const noun = formatOf(format)?.noun || "book";
+  const share = progressShare(progress);
+  if (share === null) return `Making your ${noun}…`;
+  return `Making your ${noun}… ${Math.floor(share * 10) * 10}%`;
+}
+
+export const readyText = (format) =>
+  `Your ${formatOf(format)?.noun || "book"} is ready. The download has started.`;
+
+export const stoppedText = (format) =>
+  `Stopped waiting. Your ${formatOf(format)?.noun || "book"} is still being made: choose it again to check on it.`;
+
+export const TOO_LONG_TEXT = "Making the book is taking longer than usual. Try again in a few minutes.";
+
+/** The link offered once made, in case the download did not start: "Download the EPUB book". */
+export const linkText = (format) =>
+  (format === "mp3" ? "Download the MP3 with chapters" : "Download the EPUB book");
+
+/** A failure worth asking again after (the network, too many requests, the server's trouble). */
+export const retryable = (error) => !error?.status || error.status === 429 || error.status >= 500;
+
+/**
+ * Asks until the book is made: `ask()` answers the API's JSON ({url} when made, {progress}
+ * while it is made); `onProgress(progress)` hears each 202. Ends with the URL, or throws the
+ * request's error (a refusal at once, dropped answers after `retries` in a row), or an Error with
+ * `tooLong` after `giveUpMs`. Cancelled (`signal`), `ask` and `sleep(ms)` reject and so does this.
+ */
+export async function followBook({ ask, sleep, signal, onProgress = () => {}, now = Date.now, poll = POLL }) {
+  const started = now();
+  let delay = poll.firstMs;
+  let failures = 0;
+  for (;;) {
+    let answer = null;
+    let wait = delay;
+    try {
+      answer = await ask();
+      failures = 0;
+    } catch (error) {
+      if (signal?.aborted || error?.handled || !retryable(error) || ++failures > poll.retries) throw error;
+      if (error.retryAfter) wait = error.retryAfter * 1000;
+    }
+    if (answer?.url) return answer.url;
+    if (answer) onProgress(answer.progress ?? null);
+    if (now() - started + wait > poll.giveUpMs) throw Object.assign(new Error(TOO_LONG_TEXT), { tooLong: true });
+    await sleep(wait);
+    delay = Math.min(delay * poll.growth, poll.maxMs);
+  }
+}

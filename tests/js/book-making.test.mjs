@@ -1,0 +1,162 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+import {
+  BOOK_FORMATS, followBook, formatOf, linkText, POLL, progressShare, progressText, readyText, retryable,
+  stoppedText, TOO_LONG_TEXT,
+} from "../../static_site/js/result/book-making.js";
+
+/** A fake clock whose sleep moves it on, and the waits asked for. */
+function clock() {
+  let t = 0;
+  const waits = [];
+  return {
+    waits,
+    now: () => t,
+    sleep: async (ms) => { waits.push(ms); t += ms; },
+  };
+}
+
+/** ask() answering the given answers in turn (an Error instance is thrown). */
+function answers(...list) {
+  let i = 0;
+  const asked = () => i;
+  const ask = async () => {
+    const a = list[Math.min(i++, list.length - 1)];
+    if (a instanceof Error) throw a;
+    return a;
+  };
+  return { ask, asked };
+}
+
+const apiError = (status, extra = {}) => Object.assign(new Error(`failed ${status}`), { status, ...extra });
+
+test("the two formats the API makes, with the labels the site offers", () => {
+  assert.deepEqual(BOOK_FORMATS.map((f) => f.format), ["epub", "mp3"]);
+  assert.equal(formatOf("epub").label, "EPUB 3 book (text and audio in step)");
+  assert.equal(formatOf("mp3").label, "MP3 with chapters");
+  assert.equal(formatOf("pdf"), null);
+  assert.equal(linkText("epub"), "Download the EPUB book");
+  assert.equal(linkText("mp3"), "Download the MP3 with chapters");
+});
+
+test("progress is read as a share 0..1 from a number, a percentage or {done, total}", () => {
+  assert.equal(progressShare(0.4), 0.4);
+  assert.equal(progressShare(0), 0);
+  assert.equal(progressShare(1), 1);
+  assert.equal(progressShare(40), 0.4); // a percentage
+  assert.equal(progressShare({ done: 3, total: 12 }), 0.25);
+  assert.equal(progressShare({ done: 15, total: 12 }), 1); // clamped
+  assert.equal(progressShare({ share: 0.7 }), 0.7);
+  assert.equal(progressShare({ done: 3, total: 0 }), null); // the total not known yet
+  assert.equal(progressShare(null), null);
+  assert.equal(progressShare(undefined), null);
+  assert.equal(progressShare("soon"), null);
+  assert.equal(progressShare(Number.NaN), null);
+  assert.equal(progressShare(-0.2), 0);
+});
+
+test("progress is said in steps of ten, by the format's name", () => {
+  assert.equal(progressText("epub", 0.4), "Making your book… 40%");
+  assert.equal(progressText("epub", 0.49), "Making your book… 40%");
+  assert.equal(progressText("mp3", { done: 1, total: 2 }), "Making your MP3… 50%");
+  assert.equal(progressText("epub", null), "Making your book…");
+  assert.equal(progressText("epub", 1), "Making your book… 100%");
+  assert.equal(readyText("epub"), "Your book is ready. The download has started.");
+  assert.match(stoppedText("mp3"), /^Stopped waiting\. Your MP3 is still being made/);
+});
+
+test("a book already made: its URL at once, with no wait", async () => {
+  const c = clock();
+  const seen = [];
+  const { ask, asked } = answers({ url: "https://s3/book.epub?sig" });
+  const url = await followBook({ ask, sleep: c.sleep, now: c.now, onProgress: (p) => seen.push(p) });
+  assert.equal(url, "https://s3/book.epub?sig");
+  assert.equal(asked(), 1);
+  assert.deepEqual(c.waits, []);
+  assert.deepEqual(seen, []);
+});
+
+test("202s are followed with growing waits up to the ceiling, each progress heard, then the URL", async () => {
+  const c = clock();
+  const seen = [];
+  const many = Array.from({ length: 7 }, (_, i) => ({ progress: { done: i, total: 10 } }));
+  const { ask, asked } = answers(...many, { url: "u" });
+  const url = await followBook({ ask, sleep: c.sleep, now: c.now, onProgress: (p) => seen.push(p) });
+  assert.equal(url, "u");
+  assert.equal(asked(), 8);
+  assert.deepEqual(c.waits, [1000, 1500, 2250, 3375, 5000, 5000, 5000]);
+  assert.deepEqual(seen.map((p) => p.done), [0, 1, 2, 3, 4, 5, 6]);
+});
+
+test("a 202 without progress is heard as null (indeterminate)", async () => {
+  const c = clock();
+  const seen = [];
+  const { ask } = answers({}, { url: "u" });
+  await followBook({ ask, sleep: c.sleep, now: c.now, onProgress: (p) => seen.push(p) });
+  assert.deepEqual(seen, [null]);
+});
+
+test("the wait is bounded: past giveUpMs it ends with a sentence, not a hang", async () => {
+  const c = clock();
+  const { ask, asked } = answers({ progress: 0.1 });
+  const poll = { ...POLL, giveUpMs: 20_000 };
+  await assert.rejects(followBook({ ask, sleep: c.sleep, now: c.now, poll }), (e) => e.tooLong && e.message === TOO_LONG_TEXT);
+  assert.ok(c.now() <= 20_000, c.now());
+  assert.ok(asked() >= 5 && asked() < 10, asked());
+  // The real bound: a quarter of an hour at most, asking every 5 s at most once past the start.
+  assert.equal(POLL.giveUpMs, 15 * 60 * 1000);
+});
+
+test("a refusal ends the wait at once with the server's error (400, 404)", async () => {
+  for (const status of [400, 404, 403]) {
+    const c = clock();
+    const { ask, asked } = answers({ progress: 0.2 }, apiError(status));
+    await assert.rejects(followBook({ ask, sleep: c.sleep, now: c.now }), (e) => e.status === status);
+    assert.equal(asked(), 2);
+  }
+});
+
+test("dropped answers (network, 429, 5xx) are asked again, a Retry-After kept, up to the retries", async () => {
+  const c = clock();
+  const { ask } = answers(apiError(0), apiError(503), apiError(429, { retryAfter: 7 }), { url: "u" });
+  assert.equal(await followBook({ ask, sleep: c.sleep, now: c.now }), "u");
+  assert.deepEqual(c.waits, [1000, 1500, 7000]);
+
+  const c2 = clock();
+  const { ask: failing, asked } = answers(apiError(0));
+  await assert.rejects(followBook({ ask: failing, sleep: c2.sleep, now: c2.now }), (e) => e.status === 0);
+  assert.equal(asked(), POLL.retries + 1);
+
+  // A success between failures resets the count.
+  const c3 = clock();
+  const { ask: flaky } = answers(apiError(500), apiError(500), apiError(500), { progress: 0.5 }, apiError(500),
+    apiError(500), apiError(500), { url: "v" });
+  assert.equal(await followBook({ ask: flaky, sleep: c3.sleep, now: c3.now }), "v");
+  assert.equal(retryable(apiError(404)), false);
+  assert.equal(retryable(apiError(502)), true);
+});
+
+test("cancelled: the request's abort ends the wait, never asked again", async () => {
+  const controller = new AbortController();
+  let asked = 0;
+  const ask = async () => {
+    asked += 1;
+    if (controller.signal.aborted) throw Object.assign(new Error("aborted"), { name: "AbortError" });
+    return { progress: 0.3 };
+  };
+  const sleep = async () => { controller.abort(); };
+  await assert.rejects(followBook({ ask, sleep, signal: controller.signal, now: () => 0 }), (e) => e.name === "AbortError");
+  assert.equal(asked, 2); // (an abort has no status: without the signal it would look like the network)
+
+  // A sleep that rejects on cancel ends it too.
+  const stop = new AbortController();
+  const rejecting = () => { stop.abort(); return Promise.reject(stop.signal.reason); };
+  await assert.rejects(followBook({ ask: async () => ({ progress: 0 }), sleep: rejecting, signal: stop.signal }));
+});
+
+test("a 401 already handled (the session ended) is not asked again", async () => {
+  const { ask, asked } = answers(apiError(0, { handled: true }));
+  await assert.rejects(followBook({ ask, sleep: async () => {}, now: () => 0 }));
+  assert.equal(asked(), 1);
+});
