@@ -62,6 +62,8 @@ test("progress is said in steps of ten, by the format's name", () => {
   assert.equal(progressText("mp3", { done: 1, total: 2 }), "Making your MP3… 50%");
   assert.equal(progressText("epub", null), "Making your book…");
   assert.equal(progressText("epub", 1), "Making your book… 100%");
+  assert.equal(progressText("mp3", 0, "queued"), "Your MP3 is waiting to be made…");
+  assert.equal(progressText("epub", 0.3, "building"), "Making your book… 30%");
   assert.equal(readyText("epub"), "Your book is ready. The download has started.");
   assert.match(stoppedText("mp3"), /^Stopped waiting\. Your MP3 is still being made/);
 });
@@ -87,6 +89,13 @@ test("202s are followed with growing waits up to the ceiling, each progress hear
   assert.equal(asked(), 8);
   assert.deepEqual(c.waits, [1000, 1500, 2250, 3375, 5000, 5000, 5000]);
   assert.deepEqual(seen.map((p) => p.done), [0, 1, 2, 3, 4, 5, 6]);
+
+  // The API's own answer (chalicelib/books/export.py): {format, status, progress: 0..1}.
+  const heard = [];
+  const { ask: real } = answers({ format: "epub", status: "queued", progress: 0 },
+    { format: "epub", status: "building", progress: 0.35 }, { format: "epub", url: "w", size: 10 });
+  await followBook({ ask: real, sleep: c.sleep, now: c.now, onProgress: (...a) => heard.push(a) });
+  assert.deepEqual(heard, [[0, "queued"], [0.35, "building"]]);
 });
 
 test("a 202 without progress is heard as null (indeterminate)", async () => {

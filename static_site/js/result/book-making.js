@@ -32,9 +32,11 @@ export function progressShare(progress) {
   return Math.min(1, Math.max(0, share));
 }
 
-/** "Making your book… 40%" (said in the polite live region: in steps of 10, not every poll). */
-export function progressText(format, progress) {
+/** "Making your book… 40%" (said in the polite live region: in steps of 10, not every poll);
+ *  `status` "queued": not started yet. */
+export function progressText(format, progress, status) {
   const noun = formatOf(format)?.noun || "book";
+  if (status === "queued") return `Your ${noun} is waiting to be made…`;
   const share = progressShare(progress);
   if (share === null) return `Making your ${noun}…`;
   return `Making your ${noun}… ${Math.floor(share * 10) * 10}%`;
@@ -56,8 +58,8 @@ export const linkText = (format) =>
 export const retryable = (error) => !error?.status || error.status === 429 || error.status >= 500;
 
 /**
- * Asks until the book is made: `ask()` answers the API's JSON ({url} when made, {progress}
- * while it is made); `onProgress(progress)` hears each 202. Ends with the URL, or throws the
+ * Asks until the book is made: `ask()` answers the API's JSON ({url} when made, {status,
+ * progress} while it is made); `onProgress(progress, status)` hears each 202. Ends with the URL, or throws the
  * request's error (a refusal at once, dropped answers after `retries` in a row), or an Error with
  * `tooLong` after `giveUpMs`. Cancelled (`signal`), `ask` and `sleep(ms)` reject and so does this.
  */
@@ -76,7 +78,7 @@ export async function followBook({ ask, sleep, signal, onProgress = () => {}, no
       if (error.retryAfter) wait = error.retryAfter * 1000;
     }
     if (answer?.url) return answer.url;
-    if (answer) onProgress(answer.progress ?? null);
+    if (answer) onProgress(answer.progress ?? null, answer.status);
     if (now() - started + wait > poll.giveUpMs) throw Object.assign(new Error(TOO_LONG_TEXT), { tooLong: true });
     await sleep(wait);
     delay = Math.min(delay * poll.growth, poll.maxMs);

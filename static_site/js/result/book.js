@@ -33,7 +33,7 @@ export function mountBook(root, { jobId, signal }) {
         ask: () => api.exportBook(jobId, format, { signal: stop }),
         sleep: (ms) => sleep(ms, stop),
         signal: stop,
-        onProgress: (progress) => showProgress(els, format, progress),
+        onProgress: (progress, status) => showProgress(els, format, progress, status),
       });
       made = { format, url, at: Date.now() };
       showReady(els, made);
@@ -86,11 +86,11 @@ function endWaiting(els, button) {
   if (hadFocus) button.focus();
 }
 
-function showProgress(els, format, progress) {
-  const share = progressShare(progress);
+function showProgress(els, format, progress, status) {
+  const share = status === "queued" ? null : progressShare(progress);
   if (share === null) els.progress.removeAttribute("value");
   else els.progress.value = share;
-  setStatus(els, progressText(format, progress));
+  setStatus(els, progressText(format, progress, status));
 }
 
 function showReady(els, made) {
