@@ -10,6 +10,7 @@ from chalice import Chalice
 from chalicelib import auth, kinds, languages
 from chalicelib.account import erase, export, password, verification
 from chalicelib.auth import apikeys, pronunciations, tokens, users
+from chalicelib.books import export as books
 from chalicelib.errors import InputError
 from chalicelib.jobs import lifecycle, listening, uploads
 from chalicelib.web import edge, job_view, openapi
@@ -259,3 +260,12 @@ def put_lexicon():
 def record_again(job_id):
     caller = auth.authenticate(app.current_request)
     return edge.json_response(edge.found(lifecycle.record_again(caller.user_id, job_id), "job"), 202)
+
+
+@app.route("/jobs/{job_id}/export", methods=["GET"], cors=edge.CORS)
+@edge.endpoint
+def export_book(job_id):
+    request = app.current_request
+    caller = auth.authenticate(request)
+    body, status = edge.found(books.ask(caller.user_id, job_id, edge.query_param(request, "format")), "job")
+    return edge.json_response(body, status, {"Retry-After": str(books.POLL_SECONDS)} if status == 202 else None)

@@ -45,10 +45,15 @@ WORKER_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
 SWEEP_TABLE_ACTIONS = ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
                        "dynamodb:DeleteItem"]
 # The tasks function (chalicelib.account.tasks): one-time links and export records in the auth
-# table; a deleted account's jobs removed as DELETE /jobs/{id} removes them.
+# table; a deleted account's jobs removed as DELETE /jobs/{id} removes them; a book's state on
+# its job's record (chalicelib.books.export).
 TASKS_AUTH_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
                             "dynamodb:BatchWriteItem"]
-TASKS_JOBS_TABLE_ACTIONS = ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
+TASKS_JOBS_TABLE_ACTIONS = ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                            "dynamodb:DeleteItem"]
+# A job's books (chalicelib.books.export.FILE_PREFIX): the only files beside a job's results the
+# tasks function writes (n.objects adds the last "*": results/*/book-*).
+BOOK_FILES = "*/book-"
 TASKS_QUEUE = "TasksQueue"
 # Longest task: an export of a large account (Lambda's maximum). The queue's visibility
 # timeout (chalicelib.resources.QUEUES) must be longer, as SQS event sources require.
@@ -369,6 +374,8 @@ def tasks_statements(n) -> list:
         # lifecycle rule).
         {"Effect": "Allow", "Action": ["s3:PutObject", "s3:AbortMultipartUpload"],
          "Resource": n.objects(resources.EXPORT_PREFIX)},
+        # A job's books, beside its results (results/{user}/{job}/book-<build>.epub|.mp3).
+        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": n.objects(resources.RESULT_PREFIX + BOOK_FILES)},
         # Erasing a deleted account's objects, as DELETE /jobs/{id} does, and its export.
         {"Effect": "Allow", "Action": "s3:DeleteObject",
          "Resource": n.objects(resources.UPLOAD_PREFIX, resources.RESULT_PREFIX, resources.EXPORT_PREFIX)},

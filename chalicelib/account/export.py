@@ -19,6 +19,7 @@ import zipfile
 from chalicelib import clock, logs, resources, settings
 from chalicelib.account import records, tasks
 from chalicelib.auth import pronunciations, throttle, users
+from chalicelib.books import export as books
 from chalicelib.jobs import objects
 from chalicelib.jobs import table as jobs
 
@@ -161,6 +162,7 @@ def _add_job(z: zipfile.ZipFile, record: dict) -> None:
     if record.get("source_key"):
         name = _UNSAFE.sub("_", record.get("filename") or "upload").strip(" .") or "upload"
         files[f"source-{name}"] = record["source_key"]
+    files.update(books.ready_books(record))  # book.epub, book.mp3: those made of its recording as it is
     for name, key in sorted(files.items()):
         with z.open(folder + name, "w", force_zip64=True) as out:
             objects.read_to(bucket, key, out)
@@ -169,8 +171,8 @@ def _add_job(z: zipfile.ZipFile, record: dict) -> None:
 def _readme(total: int, left_out: list[str], cap: int) -> str:
     text = (f"PageVoice export: {total} jobs.\n\njobs.json lists them; each job's folder under jobs/ holds "
             "result.json (what PageVoice read or heard), text.txt (its text), the recordings and other "
-            "files it made, and source-<name> (the file as you uploaded it). pronunciations.json, when you "
-            "have any, holds your pronunciations (as PUT /me/lexicon takes them back).\n")
+            "files it made, book.epub and book.mp3 when you made them, and source-<name> (the file as you "
+            "uploaded it). pronunciations.json, when you have any, holds your pronunciations (as PUT /me/lexicon takes them back).\n")
     if left_out:
         text += (f"\nThis export stopped at {cap // 1048576} MB: {len(left_out)} jobs are not in it: "
                  + ", ".join(left_out) + ".\nDelete some jobs, or download them one by one from the site.\n")

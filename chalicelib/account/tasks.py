@@ -23,6 +23,7 @@ HANDLERS = {
     "verify-mail": "chalicelib.account.verification:send_link",
     "export": "chalicelib.account.export:build",
     "erase": "chalicelib.account.erase:erase_files",
+    "book": "chalicelib.books.export:build",
 }
 
 

@@ -7,8 +7,8 @@ is made, where it is kept, its progress) is `chalicelib.books.export`.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 @dataclass(frozen=True)

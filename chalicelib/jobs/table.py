@@ -200,6 +200,28 @@ def save_position(user_id: str, job_id: str, t: float) -> bool:
     return True
 
 
+def put_book(user_id: str, job_id: str, attribute: str, state: dict, *, recording: str, replaces: str | None) -> bool:
+    """Keep `state` (a map with a `build` id) as the job's book `attribute` (chalicelib.books.export:
+    book_epub, book_mp3), only while the job is done with the recording finished at `recording`
+    (its updated_at) and the attribute still holds the build `replaces` (None: no book yet). Not a
+    transition: the status, updated_at and the sweep's view of the job are left alone. False when
+    the condition fails (the job deleted, recorded again, or another build took the book's place)."""
+    if not is_job_id(job_id):
+        return False
+    held = "#b.#build = :replaces" if replaces else "attribute_not_exists(#b)"
+    try:
+        with aws.translated():
+            _table().update_item(
+                Key={"user_id": user_id, "job_id": job_id}, UpdateExpression="SET #b = :state",
+                ConditionExpression=f"attribute_exists(job_id) AND #s = :done AND updated_at = :rec AND {held}",
+                ExpressionAttributeNames={"#b": attribute, "#s": "status", **({"#build": "build"} if replaces else {})},
+                ExpressionAttributeValues=_to_dynamo({":state": state, ":done": DONE, ":rec": recording,
+                                                      **({":replaces": replaces} if replaces else {})}))
+    except ConditionFailed:
+        return False
+    return True
+
+
 def remove(user_id: str, job_id: str) -> bool:
     """Remove the job's record, leaving a tombstone first (jobs.lifecycle.delete removes the
     objects after). False when there is no such job of the caller's."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from chalicelib import kinds, languages, structure
 from chalicelib.auth import apikeys, passwords, users
+from chalicelib.books import FORMATS
 from chalicelib.errors import InputError
 from chalicelib.jobs import keys, uploads
 from chalicelib.jobs import table as jobs
@@ -57,6 +58,17 @@ SCHEMAS = {
                        "retention_days": _nullable({"type": "integer", "minimum": 1, "description":
                                                     "files are deleted this many days after upload; null: kept"})},
     },
+    "Book": {
+        "type": "object", "required": ["url", "format"],
+        "properties": {"url": {"type": "string", "description": "presigned GET of the book (15 minutes), "
+                                                                "downloaded as the job's file name with the "
+                                                                "format's suffix"},
+                       "format": {"enum": list(FORMATS)}, "size": {"type": "integer", "minimum": 0}}},
+    "BookProgress": {
+        "type": "object", "required": ["format", "status", "progress"],
+        "properties": {"format": {"enum": list(FORMATS)}, "status": {"enum": ["queued", "building"]},
+                       "progress": {"type": "number", "minimum": 0, "maximum": 1,
+                                    "description": "the share of the book made"}}},
     "Message": {"type": "object", "required": ["message"], "properties": {"message": {"type": "string", "minLength": 1}}},
     "NewPassword": {
         "type": "object", "required": ["new_password", "new_password_confirmation"],
@@ -430,6 +442,21 @@ OPERATIONS = {
                                   "properties": {"job_id": _ref("JobId"), "status": _ref("Status")}}),
                       "401": UNAUTHORIZED, "403": NO_ROUTE, "404": NOT_FOUND,
                       "409": _error("The job is still running, or has no recording to make again.")}},
+    ("GET", "/jobs/{job_id}/export"): {
+        "operationId": "exportBook", "summary": "The job as a book other apps play: EPUB 3 with the text and "
+                                                "audio in step, or MP3 with chapters",
+        "parameters": [_path("job_id", _ref("JobId"), "the job's id"),
+                       {"name": "format", "in": "query", "required": True, "schema": {"enum": list(FORMATS)},
+                        "description": "epub: EPUB 3 with Media Overlays; mp3: the recording with ID3 chapters"}],
+        "responses": {"200": _ok("Made: a short-lived download link.", _ref("Book")),
+                      "202": _ok("Being made (started by this request when nothing was making it): ask again "
+                                 "after `Retry-After` seconds.", _ref("BookProgress"))
+                      | {"headers": _RETRY_AFTER},
+                      "400": _error("The format is missing or not one PageVoice makes."),
+                      "401": UNAUTHORIZED, "403": NO_ROUTE, "404": NOT_FOUND,
+                      "409": _error("The job is still running, failed, or has no recording (nothing was read "
+                                    "aloud): it makes no book."),
+                      "422": _error("The last try to make this book failed; ask again in a minute.")}},
     ("PUT", "/jobs/{job_id}/position"): {
         "operationId": "savePosition", "summary": "Keep the listener's place in the job's recording",
         "parameters": [_path("job_id", _ref("JobId"), "the job's id")],

@@ -343,9 +343,14 @@ def test_only_the_api_enqueues_tasks_and_only_the_tasks_function_consumes_them(t
 
 def test_the_tasks_function_keeps_to_its_part_of_the_data(template):
     tasks = granted(template["Resources"]["TasksRole"])
-    # Reads results (an export's files), writes only exports, deletes what erasing an account removes.
+    # Reads results (an export's files), writes only exports and jobs' books (results/*/book-*,
+    # chalicelib.books.export), deletes what erasing an account removes.
+    from chalicelib.books import export as books
+
     assert tasks["s3:GetObject"] == [tpl_objects(resources.RESULT_PREFIX)]
-    assert all(resources.EXPORT_PREFIX in _text(r) for r in tasks["s3:PutObject"])
+    assert template_module.BOOK_FILES.endswith(f"/{books.FILE_PREFIX}")
+    assert sorted(map(_text, tasks["s3:PutObject"])) == sorted(map(_text, [
+        tpl_objects(resources.EXPORT_PREFIX), tpl_objects(resources.RESULT_PREFIX + template_module.BOOK_FILES)]))
     assert "s3:PutObjectTagging" not in tasks and "dynamodb:Scan" not in tasks
     # Tables, not their indexes.
     for action, rs in tasks.items():

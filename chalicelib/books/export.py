@@ -1,0 +1,252 @@
+"""A finished job as a book (`GET /jobs/{id}/export?format=epub|mp3`, CONTRACTS section 14): the
+API asks (`ask`), the tasks function makes it (`build`, on the worker's image: the builders are
+chalicelib.books' formats), and the answer is a short-lived presigned link once it is made.
+
+Each format's state is a map on the job's record (`book_epub`, `book_mp3`: status, progress,
+the build's id, the recording it was made from), written only while the job is done with that
+recording (jobs.table.put_book), so:
+- a book is current while `recording` is the job's updated_at: "Read again" (POST
+  /jobs/{id}/recording) finishes with a new one, and the old book is never served again;
+- a build that finds its job deleted, recorded again or its place taken by a newer build stops
+  at its next progress write, and removes what it stored;
+- each build writes its own file, `book-<build id>.<suffix>` beside the job's results, so a late
+  build never overwrites a newer one's book; a job's deletion removes them with its prefix.
+A build not moved for STALLED_SECONDS (a task lost with its function) is started again by the
+next ask; a failed one answers its failure for RETRY_FAILED_SECONDS, then is tried again.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+import time
+import unicodedata
+
+from chalicelib import clock, logs, settings
+from chalicelib.account import tasks
+from chalicelib.books import FORMATS, Format, builder
+from chalicelib.errors import Conflict, InputError, ObjectMissing, PageVoiceError
+from chalicelib.jobs import lifecycle, objects
+from chalicelib.jobs import table as jobs
+from chalicelib.jobs.keys import output_key, owned
+from chalicelib.kinds.common import RECORDING_MP3
+
+log = logs.get("books")
+
+QUEUED, BUILDING, READY, FAILED = "queued", "building", "ready", "failed"
+UNFINISHED = (QUEUED, BUILDING)
+TASK = "book"  # chalicelib.account.tasks.HANDLERS
+FILE_PREFIX = "book-"  # a book's file: book-<build id><suffix> (the tasks role may write only these)
+STALLED_SECONDS = 20 * 60  # longer than the tasks function's timeout (infra/template.py TASKS_TIMEOUT)
+RETRY_FAILED_SECONDS = 60  # a failure is answered this long (a polling client stops on it), then tried again
+PROGRESS_EVERY_SECONDS = 1.0
+POLL_SECONDS = 2  # Retry-After of a 202
+
+FORMAT_NAMES = " or ".join(f"format={name}" for name in FORMATS)
+NO_FORMAT = f"Say which book to make: {FORMAT_NAMES}."
+UNKNOWN_FORMAT = "PageVoice makes no '{name}' book: ask for " + FORMAT_NAMES + "."
+RUNNING = "This job is still being read or recorded; ask for its book once it is done."
+NOT_DONE = "This job did not finish, so there is no book to make of it."
+NO_RECORDING = ("This job has no recording (nothing was read aloud), so there is no book to make of it. "
+                "Only a photo, scan or document read aloud makes one.")
+FAILED_MESSAGE = "The book could not be made. Please ask again in a minute."
+_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+class BookFailed(PageVoiceError):
+    """The last try to make the book failed (answered for a while, then tried again)."""
+    status = 422
+    code = "book_failed"
+
+
+class _Superseded(Exception):
+    """The build's place was taken (the job deleted, recorded again, a newer build)."""
+
+
+def format_of(name: str | None) -> Format:
+    """The format asked for; a 400 with a message when it is missing or unknown."""
+    if name is None or not name.strip():
+        raise InputError(NO_FORMAT, field="format")
+    fmt = FORMATS.get(name.strip().lower())
+    if fmt is None:
+        raise InputError(UNKNOWN_FORMAT.format(name=name[:40]), field="format")
+    return fmt
+
+
+def attribute(fmt: Format) -> str:
+    """The job record's attribute that holds the format's book."""
+    return f"book_{fmt.name}"
+
+
+def key_of(user_id: str, job_id: str, fmt: Format, build: str) -> str:
+    return output_key(user_id, job_id, f"{FILE_PREFIX}{build}{fmt.suffix}")
+
+
+def recording_key(job: dict) -> str | None:
+    """The job's speech.mp3, when it is done with one."""
+    key = (job.get("outputs") or {}).get(RECORDING_MP3)
+    if job.get("status") != jobs.DONE or not job.get("audio_key"):
+        return None
+    return key if owned(job["user_id"], job["job_id"], key) else None
+
+
+def current(job: dict, fmt: Format) -> dict | None:
+    """The format's book state when it is of the job's recording as it is now."""
+    state = job.get(attribute(fmt))
+    if not isinstance(state, dict) or job.get("status") != jobs.DONE or state.get("recording") != job.get("updated_at"):
+        return None
+    return state
+
+
+def ready_books(job: dict) -> dict[str, str]:
+    """The books of the job that are made and current: download name (book.epub) -> key."""
+    out = {}
+    for fmt in FORMATS.values():
+        state = current(job, fmt)
+        if state and state["status"] == READY and owned(job["user_id"], job["job_id"], state.get("key")):
+            out[f"book{fmt.suffix}"] = state["key"]
+    return out
+
+
+def download_name(filename: str | None, fmt: Format) -> str:
+    """The job's file name with the book's suffix, in letters every header carries ("Été.pdf"
+    -> "Ete.epub")."""
+    stem = (filename or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    stem = stem.rsplit(".", 1)[0] if "." in stem.strip(".") else stem
+    plain = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    plain = _UNSAFE.sub("_", plain).strip(" ._")[:100].strip(" ._")
+    return (plain or "book") + fmt.suffix
+
+
+def title_of(result: dict, filename: str | None) -> str:
+    """The title the document declares, else the job's file name without its suffix."""
+    declared = ((result.get("document") or {}).get("title") or "").strip()
+    if declared:
+        return " ".join(declared.split())
+    stem = (filename or "").rsplit("/", 1)[-1]
+    return (stem.rsplit(".", 1)[0] if "." in stem.strip(".") else stem).strip() or "PageVoice"
+
+
+def _progress(state: dict) -> dict:
+    return {"status": state["status"], "progress": round(float(state.get("done") or 0.0), 3)}
+
+
+def _stalled(state: dict) -> bool:
+    return clock.now() - float(state.get("updated") or 0) >= STALLED_SECONDS
+
+
+def ask(user_id: str, job_id: str, format_name: str | None) -> tuple[dict, int] | None:
+    """What GET /jobs/{id}/export answers: ({"url"}, 200) when the book is made and current, else
+    ({"status", "progress"}, 202), its making started here when nothing is making it. None when
+    the caller has no such job; 409 when the job has no book to make (not done, no recording);
+    422 (for a minute) when the last try failed."""
+    fmt = format_of(format_name)
+    job = jobs.get(user_id, job_id)
+    if job is None:
+        return None
+    job = lifecycle.settle(job)
+    if job["status"] in jobs.UNFINISHED:
+        raise Conflict(RUNNING)
+    if job["status"] != jobs.DONE:
+        raise Conflict(NOT_DONE)
+    if recording_key(job) is None:
+        raise Conflict(NO_RECORDING)
+    state = current(job, fmt)
+    if state is not None:
+        if state["status"] == READY and owned(user_id, job_id, state.get("key")):
+            return {"url": objects.presign_get(state["key"], fmt.content_type, download_name(job["filename"], fmt)),
+                    "format": fmt.name, "size": int(state.get("size") or 0)}, 200
+        if state["status"] in UNFINISHED and not _stalled(state):
+            return {"format": fmt.name, **_progress(state)}, 202
+        if state["status"] == FAILED and clock.now() - float(state.get("updated") or 0) < RETRY_FAILED_SECONDS:
+            raise BookFailed(state.get("message") or FAILED_MESSAGE)
+    return {"format": fmt.name, **_progress(start(job, fmt))}, 202
+
+
+def start(job: dict, fmt: Format) -> dict:
+    """A new build of the book (replacing a stale, stalled or failed one and its file), queued
+    for the tasks function; the state as it is now (another request's build, should one have
+    started first)."""
+    user_id, job_id = job["user_id"], job["job_id"]
+    old = job.get(attribute(fmt))
+    old = old if isinstance(old, dict) else None
+    state = {"status": QUEUED, "build": secrets.token_hex(8), "recording": job["updated_at"], "done": 0,
+             "updated": int(clock.now())}
+    if not jobs.put_book(user_id, job_id, attribute(fmt), state, recording=job["updated_at"],
+                         replaces=old and old.get("build")):
+        again = jobs.get(user_id, job_id)  # another request started one first (or the job moved)
+        return (again and current(again, fmt)) or state
+    if old and owned(user_id, job_id, old.get("key")):
+        try:
+            objects.delete_keys(settings.get().aws.bucket, [old["key"]])
+        except Exception:  # noqa: BLE001 - a stale file left until the job is deleted
+            log.warning("could not remove a replaced book", exc_info=True, extra={"job_id": job_id})
+    try:
+        tasks.enqueue(TASK, user_id=user_id, job_id=job_id, format=fmt.name, build_id=state["build"])
+    except Exception:
+        _fail(user_id, job_id, fmt, state)
+        raise
+    log.info("book started", extra={"job_id": job_id, "format": fmt.name})
+    return state
+
+
+def _put(user_id: str, job_id: str, fmt: Format, state: dict, **changes) -> dict | None:
+    """The build's state with `changes`, stored while the build still holds the book; None when not."""
+    new = {**state, **changes, "updated": int(clock.now())}
+    ok = jobs.put_book(user_id, job_id, attribute(fmt), new, recording=state["recording"], replaces=state["build"])
+    return new if ok else None
+
+
+def _fail(user_id: str, job_id: str, fmt: Format, state: dict) -> None:
+    _put(user_id, job_id, fmt, state, status=FAILED, message=FAILED_MESSAGE)
+
+
+def build(user_id: str, job_id: str, format: str, build_id: str) -> None:
+    """(Worker side, a task.) Make the book of build `build_id` and mark it ready (or failed). A repeated
+    delivery of a build that ended, or of one replaced since, does nothing."""
+    fmt = FORMATS.get(format)
+    job = jobs.get(user_id, job_id)
+    if fmt is None or job is None:
+        return  # the job was deleted meanwhile
+    state = job.get(attribute(fmt))
+    if not isinstance(state, dict) or state.get("build") != build_id or state.get("status") not in UNFINISHED:
+        return
+    if current(job, fmt) is None or recording_key(job) is None:
+        return  # recorded again since it was asked for: the next ask starts a new build
+    state = _put(user_id, job_id, fmt, state, status=BUILDING, done=0)
+    if state is None:
+        return
+    bucket, t0 = settings.get().aws.bucket, time.monotonic()
+    last = [t0]
+
+    def progress(share: float) -> None:
+        nonlocal state
+        if time.monotonic() - last[0] < PROGRESS_EVERY_SECONDS:
+            return
+        last[0] = time.monotonic()
+        moved = _put(user_id, job_id, fmt, state, done=round(min(max(float(share), 0.0), 0.99), 3))
+        if moved is None:
+            raise _Superseded
+        state = moved
+
+    try:
+        result, _ = objects.read_json(bucket, job["result_key"])
+        if result is None:
+            raise ObjectMissing(job["result_key"])
+        recording = objects.read_bytes(bucket, recording_key(job))
+        data = builder(fmt)(result, recording, title=title_of(result, job.get("filename")), progress=progress)
+    except _Superseded:
+        log.info("book no longer wanted", extra={"job_id": job_id, "format": fmt.name})
+        return
+    except Exception:  # noqa: BLE001 - a broken result or file, an outage: failed, asked again later
+        # (a job deleted meanwhile fails nothing: its record is gone and the write's condition with it)
+        log.exception("book failed", extra={"job_id": job_id, "format": fmt.name})
+        _fail(user_id, job_id, fmt, state)
+        return
+    key = key_of(user_id, job_id, fmt, build_id)
+    objects.write(bucket, key, data, fmt.content_type)
+    if _put(user_id, job_id, fmt, state, status=READY, done=1.0, key=key, size=len(data)) is None:
+        # The job was deleted, recorded again, or a newer build took over meanwhile: nobody's book.
+        objects.delete_keys(bucket, [key])
+        return
+    log.info("book ready", extra={"job_id": job_id, "format": fmt.name, "bytes": len(data),
+                                  "seconds": round(time.monotonic() - t0, 2)})

@@ -1,0 +1,156 @@
+"""MP3 with chapters (issue 41): the job's speech.mp3 with an ID3v2.3 tag of our own making, so
+podcast and audiobook players list and jump by chapter (ID3v2 Chapter Frame Addendum: one CHAP
+frame per chapter, a top-level ordered CTOC listing them), and show the title (TIT2, TALB), the
+language (TLAN) and the text as lyrics (USLT).
+
+Written here rather than with a tagging library: mutagen, the usual one, is GPL (the tests use it
+to read the tags back). Version 2.3 rather than 2.4: players that read chapters read 2.3, and
+older ones (Windows, iTunes of the last decade) misread 2.4. Strings are Latin-1 when they fit,
+else UTF-16 with a byte-order mark (2.3 has no UTF-8). Pure: bytes in, bytes out.
+"""
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable
+
+MAX_CHAPTERS = 255  # CTOC's entry count is one byte
+TITLE_MAX = 200  # characters of a chapter's title, the book's title
+LYRICS_MAX_CHARS = 65_536  # the text as lyrics: players load the whole tag before playing
+NO_OFFSET = 0xFFFFFFFF  # a CHAP's byte offsets: "use the times"
+OPENING_S = 0.5  # a first chapter later than this gets a chapter before it (players show the whole)
+ARTIST = "PageVoice"
+GENRE = "Speech"
+
+# BCP 47 primary tags of chalicelib/languages/table.tsv -> ISO 639-2 (the terminological codes,
+# as ISO 639-3 and tools that write TLAN today use them; yue, Cantonese, has an ISO 639-3 code
+# only). tests/books/test_mp3.py keeps it in step with the table.
+_ISO_PAIRS = """
+af:afr am:amh ar:ara as:asm az:aze ba:bak be:bel bg:bul bn:ben bo:bod br:bre bs:bos ca:cat cs:ces cy:cym da:dan
+de:deu el:ell en:eng eo:epo es:spa et:est eu:eus fa:fas fi:fin fo:fao fr:fra ga:gle gl:glg gu:guj ha:hau haw:haw
+he:heb hi:hin hr:hrv ht:hat hu:hun hy:hye id:ind is:isl it:ita ja:jpn jw:jav ka:kat kk:kaz km:khm kn:kan ko:kor
+la:lat lb:ltz ln:lin lo:lao lt:lit lv:lav mg:mlg mi:mri mk:mkd ml:mal mn:mon mr:mar ms:msa mt:mlt my:mya ne:nep
+nl:nld nn:nno no:nor oc:oci pa:pan pl:pol ps:pus pt:por ro:ron ru:rus sa:san sd:snd si:sin sk:slk sl:slv sn:sna
+so:som sq:sqi sr:srp su:sun sv:swe sw:swa ta:tam te:tel tg:tgk th:tha tk:tuk tl:tgl tr:tur tt:tat uk:ukr ur:urd
+uz:uzb vi:vie yi:yid yo:yor yue:yue zh:zho
+"""
+ISO_639_2 = dict(pair.split(":") for pair in _ISO_PAIRS.split())
+UNDETERMINED = "und"
+
+
+def build(result: dict, recording: bytes, *, title: str, progress: Callable[[float], None] | None = None) -> bytes:
+    """The recording (speech.mp3) with the tag: chapters at result.chapters' `start` (a result
+    without chapters has one, the whole), the title, the language and the text."""
+    seconds = float((result.get("speech") or {}).get("seconds") or 0.0)
+    title = _clip(title.strip() or "PageVoice", TITLE_MAX)
+    chapters = timed_chapters(result, seconds, title)
+    language = iso_639_2((result.get("language") or {}).get("code"))
+    frames = [_text("TIT2", title), _text("TALB", title), _text("TPE1", ARTIST), _text("TCON", GENRE)]
+    if language != UNDETERMINED:
+        frames.append(_text("TLAN", language))
+    text = (result.get("text") or "").strip()
+    if text:
+        frames.append(_lyrics(_clip(text, LYRICS_MAX_CHARS), language))
+    ids = [f"ch{k}" for k in range(len(chapters))]
+    frames.append(_toc("toc", ids, title))
+    frames += [_chapter(i, start, end, name) for i, (start, end, name) in zip(ids, chapters, strict=True)]
+    tag = _tag(b"".join(frames))
+    if progress is not None:
+        progress(1.0)
+    return tag + audio_of(recording)
+
+
+def timed_chapters(result: dict, seconds: float, title: str) -> list[tuple[int, int, str]]:
+    """(start ms, end ms, title) of each chapter, in order, ends at the next start or the end."""
+    total = max(0, round(seconds * 1000))
+    timed = [c for c in result.get("chapters") or [] if isinstance(c.get("start"), (int, float))]
+    while len(timed) > MAX_CHAPTERS and len({c.get("level", 1) for c in timed}) > 1:
+        deepest = max(c.get("level", 1) for c in timed)  # the finest divisions go first
+        timed = [c for c in timed if c.get("level", 1) < deepest]
+    starts: list[tuple[int, str]] = []
+    for chapter in sorted(timed, key=lambda c: c["start"]):
+        ms = min(max(0, round(chapter["start"] * 1000)), total)
+        if starts and ms <= starts[-1][0]:
+            continue  # two headings heard at once: the first names the chapter
+        starts.append((ms, _clip(" ".join(str(chapter.get("title") or "").split()), TITLE_MAX) or "Chapter"))
+    if not starts or starts[0][0] > OPENING_S * 1000:
+        starts.insert(0, (0, title))
+    starts = starts[:MAX_CHAPTERS]
+    ends = [s for s, _ in starts[1:]] + [max(total, starts[-1][0])]
+    return [(start, end, name) for (start, name), end in zip(starts, ends, strict=True)]
+
+
+def iso_639_2(code: str | None) -> str:
+    return ISO_639_2.get((code or "").lower(), UNDETERMINED)
+
+
+def audio_of(mp3: bytes) -> bytes:
+    """The MP3's frames without the ID3v2 tag it came with (the encoder's, naming itself)."""
+    if len(mp3) >= 10 and mp3[:3] == b"ID3" and all(b < 0x80 for b in mp3[6:10]):
+        size = 10 + _unsynchsafe(mp3[6:10]) + (10 if mp3[5] & 0x10 else 0)  # a footer
+        return mp3[size:]
+    return mp3
+
+
+def _clip(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
+
+
+def _synchsafe(n: int) -> bytes:
+    if n >= 1 << 28:
+        raise ValueError("an ID3v2 tag is at most 256 MB")
+    return bytes([(n >> 21) & 0x7F, (n >> 14) & 0x7F, (n >> 7) & 0x7F, n & 0x7F])
+
+
+def _unsynchsafe(b: bytes) -> int:
+    return (b[0] << 21) | (b[1] << 14) | (b[2] << 7) | b[3]
+
+
+def _tag(frames: bytes) -> bytes:
+    return b"ID3" + bytes([3, 0, 0]) + _synchsafe(len(frames)) + frames
+
+
+def _frame(frame_id: str, data: bytes) -> bytes:
+    return frame_id.encode("ascii") + struct.pack(">I", len(data)) + b"\0\0" + data
+
+
+def _encoding(texts: list[str]) -> int:
+    """0: every string is Latin-1; 1: UTF-16 with a byte-order mark."""
+    try:
+        for t in texts:
+            t.encode("latin-1")
+    except UnicodeEncodeError:
+        return 1
+    return 0
+
+
+def _string(text: str, encoding: int, terminated: bool = False) -> bytes:
+    if encoding == 0:
+        return text.encode("latin-1") + (b"\0" if terminated else b"")
+    return b"\xff\xfe" + text.encode("utf-16-le") + (b"\0\0" if terminated else b"")
+
+
+def _text(frame_id: str, text: str) -> bytes:
+    enc = _encoding([text])
+    return _frame(frame_id, bytes([enc]) + _string(text, enc))
+
+
+def _lyrics(text: str, language: str) -> bytes:
+    enc = _encoding([text])
+    return _frame("USLT", bytes([enc]) + language.encode("ascii") + _string("", enc, terminated=True)
+                  + _string(text, enc))
+
+
+def _chapter(element: str, start_ms: int, end_ms: int, title: str) -> bytes:
+    body = element.encode("ascii") + b"\0" + struct.pack(">IIII", start_ms, end_ms, NO_OFFSET, NO_OFFSET)
+    return _frame("CHAP", body + _text("TIT2", title))
+
+
+def _toc(element: str, children: list[str], title: str) -> bytes:
+    flags = 0x03  # top-level, ordered
+    body = element.encode("ascii") + b"\0" + bytes([flags, len(children)])
+    body += b"".join(c.encode("ascii") + b"\0" for c in children)
+    return _frame("CTOC", body + _text("TIT2", title))
