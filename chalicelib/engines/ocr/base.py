@@ -1,7 +1,8 @@
-"""The OCR engine protocol and the result shape every engine maps into.
+"""The OCR engine protocol and the result every engine maps into.
 
-An engine only has to turn an RGB array into `Line`s with `Word`s; reading order,
-rounding and the JSON shape of CONTRACTS section 1 are done here once.
+An engine only has to turn an RGB array into `Line`s with `Word`s; reading order and
+rounding are done here once (`read_page`), into the result tree (chalicelib.structure.elements)
+that exports CONTRACTS section 1.
 """
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from typing import Protocol
 import numpy as np
 
 from chalicelib.geometry import Quad
+from chalicelib.structure import elements
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = elements.SCHEMA_VERSION
 
 
 @dataclass
@@ -22,9 +24,6 @@ class Word:
     text: str
     confidence: float
     box: Quad
-
-    def to_dict(self) -> dict:
-        return {"text": self.text, "confidence": round(float(self.confidence), 4), "box": self.box}
 
 
 @dataclass
@@ -35,10 +34,6 @@ class Line:
     words: list[Word] = field(default_factory=list)
     # Reading direction in image pixels (unit vector), when the engine knows it (not emitted).
     direction: tuple[float, float] | None = None
-
-    def to_dict(self) -> dict:
-        return {"text": self.text, "confidence": round(float(self.confidence), 4), "box": self.box,
-                "words": [w.to_dict() for w in self.words]}
 
 
 class Reading(list):
@@ -142,32 +137,36 @@ def reading_order(lines: list[Line]) -> list[Line]:
     return [lines[i] for row in rows for i in sorted(row, key=lambda j: frame[j][0])]
 
 
-def build_result(engine: OcrEngine, width: int, height: int, lines: list[Line],
-                 timings_ms: dict | None = None) -> dict:
-    """The CONTRACTS section 1 document."""
+def read_page(engine: OcrEngine, width: int, height: int, lines: list[Line],
+              timings_ms: dict | None = None) -> elements.Document:
+    """An engine's reading of one image as the result tree (chalicelib.structure.elements): its
+    lines with text in reading order, confidences rounded as published, and the unsure words."""
     unsure = unsure_words(lines)
     lines = [ln for ln in reading_order(lines) if ln.text.strip()]
-    doc = {
-        "schema": SCHEMA_VERSION,
-        "engine": engine.name,
-        "engine_version": engine.version,
-        "width": int(width),
-        "height": int(height),
-        "text": "\n".join(ln.text for ln in lines),
-        "lines": [ln.to_dict() for ln in lines],
-        "timings_ms": dict(timings_ms or {}),
-    }
-    if unsure:
-        doc["unsure"] = unsure
-    return doc
+    page = elements.Page(int(width), int(height), [_element(ln) for ln in lines])
+    return elements.Document(engine.name, engine.version, [page], dict(timings_ms or {}), unsure)
 
 
-def unsure_words(lines) -> list[dict]:
-    """result["unsure"]: the words a `Reading` left out as unsure, in reading order (each word
+def build_result(engine: OcrEngine, width: int, height: int, lines: list[Line],
+                 timings_ms: dict | None = None) -> dict:
+    """The CONTRACTS section 1 document (`read_page`, exported)."""
+    return read_page(engine, width, height, lines, timings_ms).export()
+
+
+def _word(word: Word) -> elements.Word:
+    return elements.Word(word.text, round(float(word.confidence), 4), word.box)
+
+
+def _element(line: Line) -> elements.Line:
+    return elements.Line(line.text, round(float(line.confidence), 4), line.box, [_word(w) for w in line.words])
+
+
+def unsure_words(lines) -> list[elements.Word]:
+    """The words a `Reading` left out as unsure (result["unsure"]), in reading order (each word
     on its own: they are scattered and rarely make a line of their own)."""
     words = [w for w in getattr(lines, "unsure", ()) if w.text.strip()]
     alone = [Line(w.text, w.confidence, w.box, [w]) for w in words]
-    return [ln.words[0].to_dict() for ln in reading_order(alone)]
+    return [_word(ln.words[0]) for ln in reading_order(alone)]
 
 
 def validate_result(doc: dict) -> None:
