@@ -203,7 +203,7 @@ def read_both(cached: Cached, rgb: np.ndarray, on_result=None) -> tuple[Run, Run
     """(before, after, the default engine's CPU s) on one image, through the page's reader and
     the page kind's language step."""
     from chalicelib.engines.ocr import scripts
-    from chalicelib.engines.ocr.base import build_result
+    from chalicelib.engines.ocr.base import read_page
     from chalicelib.engines.ocr.reader import Reader
     from chalicelib.kinds.page.pipeline import with_language
 
@@ -217,7 +217,9 @@ def read_both(cached: Cached, rgb: np.ndarray, on_result=None) -> tuple[Run, Run
             spent = cpu() - t0
         finally:
             scripts.SHORT_LINES = saved
-        result = with_language(build_result(reading.engine, rgb.shape[1], rgb.shape[0], reading), None)
+        read = read_page(reading.engine, rgb.shape[1], rgb.shape[0], reading)
+        with_language(read.page, None)
+        result = read.export()
         runs.append(Run(result["text"], result["language"]["code"], reading.engine.version,
                         max(0.0, spent - cached.last_cpu()) if len(runs) == 0 else spent, result))
     return runs[0], runs[1], cached.last_cpu()

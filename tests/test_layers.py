@@ -254,6 +254,34 @@ def test_the_page_kind_names_no_ocr_engine():
         assert not named, f"{name} names an OCR engine (ask the page's reader, engines/ocr/reader.py): {named}"
 
 
+# The page kind keeps what it reads as the result tree (chalicelib.structure.elements) and
+# exports it once, when it publishes: its code reaches no line's or word's insides by key.
+LINE_KEYS = {"words", "box", "confidence"}
+
+
+def line_keys_read(source: str) -> list[str]:
+    """Where `source` reads a line's or a word's key: `x["words"]`, `x.get("box")`."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        key = None
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and isinstance(node.slice, ast.Constant):
+            key = node.slice.value
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
+              and node.args and isinstance(node.args[0], ast.Constant)):
+            key = node.args[0].value
+        if key in LINE_KEYS:
+            found.append(f"line {node.lineno}: {key!r}")
+    return sorted(found)
+
+
+def test_the_page_kind_reads_lines_and_words_through_the_result_tree():
+    assert line_keys_read('words = [w["text"] for ln in lines for w in ln["words"]]\nbox = w.get("box")') == [
+        "line 1: 'words'", "line 2: 'box'"]  # the check sees keys where they are
+    for name in sorted(n for n in MODULES if under(n, "chalicelib.kinds.page")):
+        found = line_keys_read(MODULES[name].read_text())
+        assert not found, f"{name} reads a line's insides by key (use chalicelib.structure.elements): {found}"
+
+
 SITE_JS = ROOT / "static_site" / "js"
 RESULT_JS = SITE_JS / "result"
 # The site's shared utilities, the only modules outside js/result/ that a result view may import:

@@ -13,6 +13,7 @@ from chalicelib.errors import ImageError
 from chalicelib.kinds.base import Resume
 from chalicelib.kinds.common import check_text_result
 from chalicelib.kinds.page import pipeline as page_pipeline
+from chalicelib.structure import elements
 from tests import images
 from tests.media import documents as docs
 from tests.results import validate_result
@@ -144,12 +145,12 @@ def lines_of(*texts: str) -> list[dict]:
 
 
 def test_a_cap_keeps_the_first_words_in_reading_order():
-    lines = lines_of("one two three", "four five six")
+    lines = [elements.Line.load(line) for line in lines_of("one two three", "four five six")]
     kept, cut = page_pipeline.cap_lines(lines, max_words=4, max_chars=100)
-    assert [line["text"] for line in kept] == ["one two three", "four"]
-    assert kept[1]["box"] == [[0, 0], [1, 0], [1, 1], [0, 1]] and cut == {"reason": "words", "kept": 4, "found": 6}
+    assert [line.text for line in kept] == ["one two three", "four"]
+    assert kept[1].box == [[0, 0], [1, 0], [1, 1], [0, 1]] and cut == {"reason": "words", "kept": 4, "found": 6}
     kept, cut = page_pipeline.cap_lines(lines, max_words=100, max_chars=12)  # "onetwothree" is 11
-    assert [line["text"] for line in kept] == ["one two three"] and cut == {"reason": "chars", "kept": 3, "found": 6}
+    assert [line.text for line in kept] == ["one two three"] and cut == {"reason": "chars", "kept": 3, "found": 6}
     assert page_pipeline.cap_lines(lines, max_words=6, max_chars=26) == (lines, None)
 
 

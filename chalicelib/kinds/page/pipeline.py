@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from chalicelib import settings
 from chalicelib.engines import ocr
-from chalicelib.engines.ocr.base import build_result
-from chalicelib.geometry import around
+from chalicelib.engines.ocr.base import read_page
 from chalicelib.kinds import voice
 from chalicelib.kinds.base import Outputs, Resume
 from chalicelib.kinds.common import RECORDING, RECORDING_MP3, Stopwatch
 from chalicelib.kinds.page import CHAPTERS, NAME, PAGE_IMAGE
 from chalicelib.languages import detect
 from chalicelib.media import sandbox
-from chalicelib.structure import DEFAULT_SKIP, furniture, ink, layout, spoken
+from chalicelib.structure import DEFAULT_SKIP, elements, furniture, ink, layout, spoken
 
 
 @dataclass
@@ -34,7 +33,7 @@ class Processed:
 
 def recognize(data: bytes, *, ocr_engine: str | None = None, watch: Stopwatch | None = None,
               deadline: float | None = None, language: str | None = None, skip=None) -> dict:
-    """Image bytes -> OCR result (no speech). Reading stops at `settings.worker.ocr_max_seconds`, or
+    """Image bytes -> OCR result (no speech), exported. Reading stops at `settings.worker.ocr_max_seconds`, or
     `speech_reserve_seconds` before `deadline` (time.monotonic), whichever comes first; the
     result's `ocr` then says how much was read (the top of the page). Text past the page's
     caps (words, characters) is left out and `cut` says so."""
@@ -43,16 +42,17 @@ def recognize(data: bytes, *, ocr_engine: str | None = None, watch: Stopwatch | 
     with watch.stage("decode"):
         image = sandbox.decode_image(data, max_bytes=s.limits.max_upload_bytes, max_pixels=s.limits.max_pixels, deadline=deadline)
     stop = None if deadline is None else deadline - s.worker.speech_reserve_seconds
-    result = read_image(image.rgb, ocr_engine=ocr_engine, watch=watch, deadline=stop, language=language)
-    lines, cut = cap_lines(result["lines"], s.limits.max_page_words, s.limits.max_page_chars)
+    doc = read_image(image.rgb, ocr_engine=ocr_engine, watch=watch, deadline=stop, language=language)
+    page = doc.page
+    page.lines, cut = cap_lines(page.lines, s.limits.max_page_words, s.limits.max_page_chars)
     if cut is not None:
-        result = {**result, "lines": lines, "text": "\n".join(line["text"] for line in lines), "cut": cut,
-                  "blocks": kept_blocks(result["blocks"], len(lines))}
-    return structured(with_language(result, language), skip)
+        page.cut, page.blocks = cut, kept_blocks(page.blocks, len(page.lines))
+    with_language(page, language)
+    return structured(doc.export(), skip)
 
 
 def structured(result: dict, skip=None, outline: list[dict] | None = None, settle: bool = True) -> dict:
-    """The result's structure settled across its pages (CONTRACTS section 13): furniture that
+    """The exported result's structure settled across its pages (CONTRACTS section 13): furniture that
     repeats from page to page (`settle`: once every page is read; a page published on its way
     has its own page's roles), which blocks are spoken (`skip`: roles left out; None: the
     default), what was left out (`skipped`), and its chapters."""
@@ -65,21 +65,22 @@ def structured(result: dict, skip=None, outline: list[dict] | None = None, settl
     return result
 
 
-def with_language(page: dict, named: str | None, fallback: str | None = None) -> dict:
-    """The page (or result) with its `language` (CONTRACTS section 11): the one the upload
-    named, else detected from its text (falling back to `fallback`, the document's so far);
-    and each line's where the page mixes languages."""
-    guess, per_line = detect.page_language([line["text"] for line in page["lines"]], named, fallback)
-    lines = page["lines"]
+def with_language(page: elements.Page, named: str | None, fallback: str | None = None) -> elements.Page:
+    """The page with its `language` (CONTRACTS section 11): the one the upload named, else
+    detected from its text (falling back to `fallback`, the document's so far); and each
+    line's where the page mixes languages."""
+    guess, per_line = detect.page_language([line.text for line in page.lines], named, fallback)
     if any(per_line):
-        lines = [{**line, "language": code} for line, code in zip(lines, per_line)]
-    return {**page, "lines": lines, "language": guess.public()}
+        page.lines = [replace(line, language=code) for line, code in zip(page.lines, per_line)]
+    page.language = elements.Language(**guess.public())
+    return page
 
 
 def read_image(rgb, *, ocr_engine: str | None = None, watch: Stopwatch | None = None,
-               deadline: float | None = None, language: str | None = None, page_index: int = 0) -> dict:
-    """An RGB array -> OCR result, reading for at most `settings.worker.ocr_max_seconds` or until
-    `deadline`. `language`: the one the upload named (its reader reads the page), or None."""
+               deadline: float | None = None, language: str | None = None, page_index: int = 0) -> elements.Document:
+    """An RGB array -> what OCR read of it, its lines arranged in blocks, reading for at most
+    `settings.worker.ocr_max_seconds` or until `deadline`. `language`: the one the upload named
+    (its reader reads the page), or None."""
     s = settings.get()
     watch = watch or Stopwatch()
     stop = time.monotonic() + s.worker.ocr_max_seconds
@@ -87,14 +88,25 @@ def read_image(rgb, *, ocr_engine: str | None = None, watch: Stopwatch | None = 
         stop = min(stop, deadline)
     with watch.stage("ocr"):  # the reader decides which of its engines reads the page (engines/ocr/reader.py)
         lines = ocr.get_reader(ocr_engine or s.worker.ocr_engine).read(rgb, deadline=stop, language=language)
-    result = build_result(lines.engine, rgb.shape[1], rgb.shape[0], lines, watch.ms)
-    result["lines"], result["blocks"] = layout.arrange(result["lines"], result["width"], result["height"],
-                                                       page_index=page_index, measure=lambda ls: ink.hints(rgb, ls))
-    result["text"] = "\n".join(line["text"] for line in result["lines"])
-    coverage = lines.coverage()
-    if coverage:
-        result["ocr"] = coverage
-    return {"schema": result.pop("schema"), "kind": NAME, **result}
+    doc = read_page(lines.engine, rgb.shape[1], rgb.shape[0], lines, watch.ms)
+    doc.kind, page = NAME, doc.page
+    page.lines, page.blocks = arrange(page.lines, page.width, page.height, page_index=page_index,
+                                      measure=lambda ls: ink.hints(rgb, ls))
+    page.ocr = lines.coverage()
+    return doc
+
+
+def arrange(lines: list[elements.Line], width: int | None, height: int | None,
+            **how) -> tuple[list[elements.Line], list[elements.Block]]:
+    """The lines in reading order and the page's blocks (chalicelib.structure.layout.arrange,
+    which reads lines as CONTRACTS section 1 has them)."""
+    ordered, blocks = layout.arrange([line.export() for line in lines], width, height, **how)
+    return _loaded(ordered, blocks)
+
+
+def _loaded(lines: list[dict], blocks: list[dict]) -> tuple[list[elements.Line], list[elements.Block]]:
+    """Lines and blocks as another part made them (a PDF's text layer, a flow document, the layout)."""
+    return [elements.Line.load(line) for line in lines], [elements.Block.load(block) for block in blocks]
 
 
 def run(data: bytes, *, deadline: float | None = None, publish: Callable[[Outputs], None] | None = None,
@@ -162,12 +174,11 @@ def _read_flow(data: bytes, content_type: str | None, watch: Stopwatch, deadline
                                 max_words=s.limits.max_document_words, max_chars=s.limits.max_document_chars,
                                 deadline=deadline)
     fallback = doc.get("language")
-    pages: list[dict] = []
+    pages: list[elements.Page] = []
     with watch.stage("language"):
         for section in doc["sections"]:
-            page = {"width": None, "height": None, "text": "\n".join(line["text"] for line in section["lines"]),
-                    "lines": section["lines"], "blocks": section["blocks"], "source": "text", "image": None}
-            so_far = pages[-1]["language"]["code"] if pages else _declared(fallback)
+            page = elements.Page(None, None, *_loaded(section["lines"], section["blocks"]), source="text")
+            so_far = pages[-1].language.code if pages else _declared(fallback)
             pages.append(with_language(page, language, so_far))
     info = {"format": doc["format"], "pages_in_file": len(pages), "pages": len(pages), "read": len(pages),
             "complete": doc["cut"] is None}
@@ -177,13 +188,9 @@ def _read_flow(data: bytes, content_type: str | None, watch: Stopwatch, deadline
         info["reason"] = doc["cut"]["reason"]
         info["words"] = {"kept": doc["cut"]["kept"], "found": doc["cut"]["found"]}
     outline = [{"title": o["title"], "level": o["level"], "page": o["section"]} for o in doc["outline"]]
-    first = pages[0] if pages else {"lines": []}
-    result = {"schema": 1, "kind": NAME, "engine": "text", "engine_version": doc["format"], "flow": True,
-              "width": None, "height": None, "text": document_text(pages), "lines": first["lines"],
-              "timings_ms": dict(watch.ms), "pages": pages, "document": info}
-    if pages:
-        result["language"] = document_language(pages)
-    return structured(result, skip, outline)
+    result = elements.Document("text", doc["format"], pages, dict(watch.ms), kind=NAME, paged=True, flow=True,
+                               info=info, language=document_language(pages) if pages else None)
+    return structured(result.export(), skip, outline)
 
 
 def _declared(code: str | None) -> str | None:
@@ -198,9 +205,10 @@ def _declared(code: str | None) -> str | None:
 
 def _read_document(data: bytes, prior: dict | None, emit, watch: Stopwatch, deadline: float | None,
                    ocr_engine: str | None, language: str | None = None, skip=None) -> tuple[dict, bool]:
-    """A document's pages, read in order from where `prior` stopped; each page is published
-    with its rendered image. (result, more): `more` when the deadline comes before the last.
-    Reading stops early where the document's text passes its caps (words, characters)."""
+    """A document's pages, read in order from where `prior` (its published result) stopped; each
+    page is published with its rendered image. (result, more): `more` when the deadline comes
+    before the last. Reading stops early where the document's text passes its caps (words,
+    characters)."""
     s = settings.get()
     engine = ocr.get_reader(ocr_engine or s.worker.ocr_engine)
     with watch.stage("decode"):
@@ -209,56 +217,58 @@ def _read_document(data: bytes, prior: dict | None, emit, watch: Stopwatch, dead
                                     max_page_words=s.limits.max_page_words, max_page_chars=s.limits.max_page_chars,
                                     deadline=deadline)
     with doc:
-        pages = list((prior or {}).get("pages") or [])
-        unsure = list((prior or {}).get("unsure") or [])
-        info = _progress(pages, doc)
+        read = elements.Document(engine.name, engine.version, [elements.Page.load(p) for p in (prior or {}).get("pages") or []],
+                                 unsure=[elements.Word.load(w) for w in (prior or {}).get("unsure") or []],
+                                 kind=NAME, paged=True)
+        pages = read.pages
+        read.info = _progress(pages, doc)
         slowest, first = 0.0, len(pages)
         for index in range(first, doc.page_count):
-            if pages and pages[-1].get("cut", {}).get("of") == "document":
+            if pages and (pages[-1].cut or {}).get("of") == "document":
                 break  # the document's text reached its cap: the rest is left unread
             # Each invocation reads at least one page, so a document read in turns moves on.
             if index > first and deadline is not None and time.monotonic() + max(2.0, 1.5 * slowest) > deadline:
-                return _document_result(engine, pages, unsure, info, watch, skip, doc.outline()), True
+                return _document_result(read, watch, skip, doc.outline()), True
             t0 = time.monotonic()
             page = doc.page(index)
-            read, image, page_unsure = _read_page(page, ocr_engine, watch, deadline, language)
-            unsure += [{**w, "page": index} for w in page_unsure]
+            entry, image, unsure = _read_page(page, ocr_engine, watch, deadline, language)
+            read.unsure += [replace(w, page=index) for w in unsure]
             name = PAGE_IMAGE.format(index + 1)
-            so_far = pages[-1]["language"]["code"] if pages else None
-            pages.append(with_language(_capped_page(pages, read, page.cut, source=read.get("source", page.source),
-                                                    image=name, **_layer(read)),
-                                       language, so_far))
-            info = _progress(pages, doc)
+            entry.source, entry.image = entry.source or page.source, name
+            so_far = pages[-1].language.code if pages else None
+            pages.append(with_language(_capped_page(pages, entry, page.cut), language, so_far))
+            read.info = _progress(pages, doc)
             slowest = max(slowest, time.monotonic() - t0)
             # Published page by page; furniture across pages is settled once, at the end.
-            result = _document_result(engine, pages, unsure, info, watch, skip, doc.outline(), settle=False)
-            emit(Outputs(result=dict(result), files={name: (image, "image/jpeg")}))
-    return _document_result(engine, pages, unsure, info, watch, skip, doc.outline()), False
+            result = _document_result(read, watch, skip, doc.outline(), settle=False)
+            emit(Outputs(result=result, files={name: (image, "image/jpeg")}))
+    return _document_result(read, watch, skip, doc.outline()), False
 
 
 def _read_page(page, ocr_engine: str | None, watch: Stopwatch, deadline: float | None,
-               language: str | None = None) -> tuple[dict, bytes, list]:
+               language: str | None = None) -> tuple[elements.Page, bytes, list[elements.Word]]:
     """One page's lines (from its text layer, or by OCR), its image as read, its unsure words."""
     rgb = None
     if page.source == "text":
         from chalicelib.media import textlayer  # with the PDF stack (not in the keras-ocr venv)
 
-        read = page.read()
+        layer = page.read()
         rendered: list = []
 
         def render():
             rendered.append(page.rgb())
             return rendered[0]
 
-        check = textlayer.review(read["lines"], render, deadline=deadline, language=language,
-                                 unmapped=read.get("unmapped"))
+        check = textlayer.review(layer["lines"], render, deadline=deadline, language=language,
+                                 unmapped=layer.get("unmapped"))
         if not check.untrusted_page:
-            blocks = read["blocks"]
             if check.added:  # lines only OCR saw: the page's blocks are found again, as for a scan
-                check.lines, blocks = layout.arrange(check.lines, page.width, page.height, page_index=page.index)
-            entry = {"width": page.width, "height": page.height, "lines": check.lines, "blocks": blocks}
+                lines, blocks = _loaded(*layout.arrange(check.lines, page.width, page.height, page_index=page.index))
+            else:
+                lines, blocks = _loaded(check.lines, layer["blocks"])
+            entry = elements.Page(page.width, page.height, lines, blocks)
             if check.reason:
-                entry["text_layer"] = {"trusted": False, "reason": check.reason, "lines": check.replaced}
+                entry.text_layer = {"trusted": False, "reason": check.reason, "lines": check.replaced}
             return entry, page.jpeg(rgb=rendered[0] if rendered else None), []
         rgb = rendered[0] if rendered else None
         untrusted = {"trusted": False, "reason": check.reason}
@@ -268,87 +278,64 @@ def _read_page(page, ocr_engine: str | None, watch: Stopwatch, deadline: float |
                       page_index=page.index)
     watch.ms["ocr"] = watch.ms.get("ocr", 0) + page_watch.ms.get("ocr", 0)
     if page.source == "text":  # a text layer that does not say what the page shows: read as a scan
-        read["source"], read["text_layer"] = "ocr", untrusted
-    return read, _jpeg(rgb), read.pop("unsure", [])
+        read.page.source, read.page.text_layer = "ocr", untrusted
+    return read.page, _jpeg(rgb), read.unsure
 
 
-def _layer(read: dict) -> dict:
-    """The page's `text_layer` note, when its PDF text was not taken as it is."""
-    return {"text_layer": read["text_layer"]} if "text_layer" in read else {}
-
-
-def _capped_page(pages: list[dict], read: dict, decoder_cut: str | None, **entry) -> dict:
-    """A page's entry, its text cut at the page's caps and at what the document's caps leave
-    after `pages`. A cut says its reason, the words kept and found, and `of`: "page", or
+def _capped_page(pages: list[elements.Page], read: elements.Page, decoder_cut: str | None) -> elements.Page:
+    """A page, its text cut at the page's caps and at what the document's caps leave after
+    `pages`. A cut says its reason, the words kept and found, and `of`: "page", or
     "document" when the document's cap cut it (no page is read after that one)."""
     s = settings.get()
-    words, chars = text_size(p["lines"] for p in pages)
+    words, chars = text_size(p.lines for p in pages)
     left_words, left_chars = s.limits.max_document_words - words, s.limits.max_document_chars - chars
-    lines, cut = cap_lines(read["lines"], min(s.limits.max_page_words, left_words), min(s.limits.max_page_chars, left_chars))
+    lines, cut = cap_lines(read.lines, min(s.limits.max_page_words, left_words), min(s.limits.max_page_chars, left_chars))
     if cut is not None:
         left = left_words if cut["reason"] == "words" else left_chars
         cap = s.limits.max_page_words if cut["reason"] == "words" else s.limits.max_page_chars
         cut["of"] = "document" if left < cap else "page"
     elif decoder_cut is not None:  # the decoder stopped reading this page's text layer at the page's cap
         cut = {"reason": decoder_cut, "kept": text_size([lines])[0], "of": "page"}
-    page = {"width": read["width"], "height": read["height"], "text": "\n".join(line["text"] for line in lines),
-            "lines": lines, "blocks": kept_blocks(read.get("blocks") or [], len(lines)), **entry,
-            **({"ocr": read["ocr"]} if "ocr" in read else {})}
-    return {**page, "cut": cut} if cut else page
+    read.lines, read.blocks, read.cut = lines, kept_blocks(read.blocks or [], len(lines)), cut
+    return read
 
 
-def kept_blocks(blocks: list[dict], kept: int) -> list[dict]:
+def kept_blocks(blocks: list[elements.Block], kept: int) -> list[elements.Block]:
     """The blocks of the first `kept` lines (a page cut at its cap keeps its first lines)."""
-    out = []
-    for block in blocks:
-        lines = [i for i in block["lines"] if i < kept]
-        if lines or (block["role"] == "figure" and not block["lines"]):
-            trimmed = {**block, "lines": lines}
-            if "cells" in block:
-                trimmed["cells"] = [{**c, "lines": [i for i in c["lines"] if i < kept]} for c in block["cells"]]
-                trimmed["cells"] = [c for c in trimmed["cells"] if c["lines"]]
-            out.append(trimmed)
-    return out
+    return [b for b in (block.kept(kept) for block in blocks) if b is not None]
 
 
 def text_size(pages) -> tuple[int, int]:
     """(words, characters of those words) in pages given as lists of lines."""
-    words = [w["text"] for lines in pages for line in lines for w in line["words"]]
+    words = [w.text for lines in pages for line in lines for w in line.words]
     return len(words), sum(map(len, words))
 
 
-def cap_lines(lines: list[dict], max_words: int, max_chars: int) -> tuple[list[dict], dict | None]:
+def cap_lines(lines: list[elements.Line], max_words: int, max_chars: int) -> tuple[list[elements.Line], dict | None]:
     """The first words of `lines` within `max_words` words and `max_chars` characters (of the
     words), in reading order; and the cut, if there was one: {"reason": "words" | "chars",
     "kept": words kept, "found": words there were}."""
-    kept: list[dict] = []
+    kept: list[elements.Line] = []
     words = chars = 0
     for line in lines:
         take = 0
-        for word in line["words"]:
-            reason = "words" if words + take >= max_words else "chars" if chars + len(word["text"]) > max_chars else None
+        for word in line.words:
+            reason = "words" if words + take >= max_words else "chars" if chars + len(word.text) > max_chars else None
             if reason is not None:
                 if take:
-                    kept.append(_first_words(line, take))
+                    kept.append(line.first_words(take))
                 return kept, {"reason": reason, "kept": words + take, "found": text_size([lines])[0]}
-            chars += len(word["text"])
+            chars += len(word.text)
             take += 1
         kept.append(line)
         words += take
     return kept, None
 
 
-def _first_words(line: dict, n: int) -> dict:
-    """A line cut after its first n words: their text and the box around them."""
-    words = line["words"][:n]
-    return {**line, "text": " ".join(w["text"] for w in words), "box": around(w["box"] for w in words),
-            "words": words}
-
-
-def _progress(pages: list[dict], doc) -> dict:
+def _progress(pages: list[elements.Page], doc) -> dict:
     """The result's `document`: how much is read, and why it is not complete (a text cap,
     or pages past the page limit)."""
-    cuts = [p["cut"]["reason"] for p in pages if "cut" in p]
+    cuts = [p.cut["reason"] for p in pages if p.cut is not None]
     info = {"pages_in_file": doc.pages_in_file, "pages": doc.page_count, "read": len(pages),
             "complete": not cuts and len(pages) == doc.pages_in_file}
     if cuts:
@@ -369,37 +356,25 @@ def _jpeg(rgb, quality: int = 85) -> bytes:
     return buf.getvalue()
 
 
-def _document_result(engine, pages: list[dict], unsure: list[dict], info: dict, watch: Stopwatch, skip=None,
-                     outline: list[dict] | None = None, settle: bool = True) -> dict:
-    """CONTRACTS section 7: the pages, and page 1 at the top level for readers of section 1."""
-    first = pages[0] if pages else {"width": 1, "height": 1, "lines": []}
-    result = {"schema": 1, "kind": NAME, "engine": engine.name, "engine_version": engine.version,
-              "width": first["width"], "height": first["height"],
-              "text": document_text(pages), "lines": first["lines"],
-              "timings_ms": dict(watch.ms), "pages": pages, "document": dict(info)}
-    if pages:
-        result["language"] = document_language(pages)
-    if unsure:
-        result["unsure"] = unsure
-    return structured(result, skip, outline, settle)
+def _document_result(read: elements.Document, watch: Stopwatch, skip=None, outline: list[dict] | None = None,
+                     settle: bool = True) -> dict:
+    """CONTRACTS section 7, exported: the pages, and page 1 at the top level for readers of section 1."""
+    read.timings_ms = dict(watch.ms)
+    read.language = document_language(read.pages) if read.pages else None
+    return structured(read.export(), skip, outline, settle)
 
 
-def document_language(pages: list[dict]) -> dict:
+def document_language(pages: list[elements.Page]) -> elements.Language:
     """A document's language: the one most of its words are in (each page's, or its lines')."""
     words: dict[str, int] = {}
     for page in pages:
-        for line in page["lines"]:
-            code = line.get("language") or page["language"]["code"]
-            words[code] = words.get(code, 0) + len(line["words"])
-    first = pages[0]["language"]
-    code = max(words, key=words.get) if words else first["code"]
-    sure = [p["language"]["confidence"] for p in pages if p["language"]["code"] == code] or [first["confidence"]]
-    return {"code": code, "confidence": round(sum(sure) / len(sure), 3), "detected": first["detected"]}
-
-
-def document_text(pages: list[dict]) -> str:
-    """A document's text: its pages' texts joined by a blank line (pages without text add none)."""
-    return "\n\n".join(p["text"] for p in pages if p["text"])
+        for line in page.lines:
+            code = line.language or page.language.code
+            words[code] = words.get(code, 0) + len(line.words)
+    first = pages[0].language
+    code = max(words, key=words.get) if words else first.code
+    sure = [p.language.confidence for p in pages if p.language.code == code] or [first.confidence]
+    return elements.Language(code, round(sum(sure) / len(sure), 3), first.detected)
 
 
 def spoken_words(result: dict) -> list[list[tuple[dict, int]]]:
