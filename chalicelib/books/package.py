@@ -1,0 +1,135 @@
+"""The EPUB's package document (its metadata, manifest and spine) and navigation document
+(table of contents, page list, landmarks), from what chalicelib.books.epub wrote.
+
+Accessibility metadata follows EPUB Accessibility 1.1 / schema.org and says only what is true
+of the book: text and the recording of it (accessMode textual and auditory); the text alone
+suffices, and the recording alone too when it says everything but page furniture; no
+dcterms:conformsTo (nobody checked the recognised text against WCAG).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape, quoteattr
+
+from chalicelib.books.overlay import clock
+from chalicelib.books.xhtml import EPUB_NS, XHTML_NS, lang_attrs
+
+ACTIVE_CLASS = "-epub-media-overlay-active"
+PLAYING_CLASS = "-epub-media-overlay-playing"
+
+
+@dataclass
+class Item:
+    id: str
+    href: str  # relative to the package document
+    media_type: str
+    properties: str = ""
+    overlay: str = ""  # the id of its Media Overlay document
+    duration: int | None = None  # a Media Overlay's milliseconds
+    spine: bool = False
+
+
+@dataclass
+class Entry:
+    """A navigation entry: its label, where it points, its depth (1 = top)."""
+    label: str
+    href: str
+    level: int = 1
+
+
+@dataclass
+class Book:
+    identifier: str
+    title: str
+    modified: str  # dcterms:modified, CCYY-MM-DDThh:mm:ssZ
+    languages: list[str]  # the first is the book's
+    items: list[Item] = field(default_factory=list)
+    features: list[str] = field(default_factory=list)  # schema:accessibilityFeature
+    auditory_sufficient: bool = False
+    summary: str = ""
+    narrator: str | None = None
+    source: str | None = None  # dc:source: the document whose page breaks the book marks
+    rtl: bool = False
+
+
+def opf(book: Book) -> str:
+    lang = book.languages[0]
+    meta = [f'<dc:identifier id="uid">{escape(book.identifier)}</dc:identifier>',
+            f"<dc:title>{escape(book.title)}</dc:title>",
+            *(f"<dc:language>{escape(code)}</dc:language>" for code in book.languages),
+            f'<meta property="dcterms:modified">{book.modified}</meta>']
+    overlays = [item for item in book.items if item.duration is not None]
+    meta += [f'<meta property="media:duration" refines="#{item.id}">{clock(item.duration)}</meta>' for item in overlays]
+    meta += [f'<meta property="media:duration">{clock(sum(item.duration for item in overlays))}</meta>',
+             f'<meta property="media:active-class">{ACTIVE_CLASS}</meta>',
+             f'<meta property="media:playback-active-class">{PLAYING_CLASS}</meta>']
+    if book.source:  # the printed pages the page list follows (EPUB Accessibility 1.1, 2.4)
+        meta += [f'<dc:source id="source">{escape(book.source)}</dc:source>',
+                 '<meta refines="#source" property="source-of">pagination</meta>']
+    if book.narrator:
+        meta.append(f'<meta property="media:narrator">{escape(book.narrator)}</meta>')
+    meta += accessibility(book)
+    manifest = [f"<item id={quoteattr(item.id)} href={quoteattr(item.href)} media-type={quoteattr(item.media_type)}"
+                + (f" properties={quoteattr(item.properties)}" if item.properties else "")
+                + (f" media-overlay={quoteattr(item.overlay)}" if item.overlay else "") + "/>"
+                for item in book.items]
+    spine = [f"<itemref idref={quoteattr(item.id)}/>" for item in book.items if item.spine]
+    direction = ' page-progression-direction="rtl"' if book.rtl else ""
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="uid" xml:lang="{lang}">\n'
+            '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">\n' + "\n".join(meta) + "\n</metadata>\n"
+            "<manifest>\n" + "\n".join(manifest) + "\n</manifest>\n"
+            f"<spine{direction}>\n" + "\n".join(spine) + "\n</spine>\n</package>\n")
+
+
+def accessibility(book: Book) -> list[str]:
+    """schema.org accessibility properties (EPUB Accessibility 1.1, section 2)."""
+    sufficient = ["textual", "auditory"] if book.auditory_sufficient else ["textual"]
+    values = ([("accessMode", "textual"), ("accessMode", "auditory")]
+              + [("accessModeSufficient", mode) for mode in sufficient]
+              + [("accessibilityFeature", feature) for feature in book.features]
+              + [("accessibilityHazard", "none"), ("accessibilitySummary", book.summary)])
+    return [f'<meta property="schema:{name}">{escape(value)}</meta>' for name, value in values]
+
+
+def nav(title: str, language: str, toc: list[Entry], pages: list[Entry], start: str, stylesheet: str) -> str:
+    """The navigation document: the table of contents (nested by level), the page list (the
+    printed pages' numbers) and the landmarks."""
+    parts = [f'<nav epub:type="toc" role="doc-toc" id="toc">\n<h1>{escape(title)}</h1>\n{_nested(toc)}</nav>\n']
+    if pages:
+        items = "".join(f"<li><a href={quoteattr(p.href)}>{escape(p.label)}</a></li>\n" for p in pages)
+        parts.append(f'<nav epub:type="page-list" role="doc-pagelist" id="page-list" hidden="hidden">\n<ol>\n{items}</ol>\n</nav>\n')
+    parts.append('<nav epub:type="landmarks" id="landmarks" hidden="hidden">\n<ol>\n'
+                 f'<li><a epub:type="bodymatter" href={quoteattr(start)}>{escape(title)}</a></li>\n</ol>\n</nav>\n')
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n'
+            f'<html xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}"{lang_attrs(language)}>\n'
+            f"<head>\n<meta charset=\"utf-8\"/>\n<title>{escape(title)}</title>\n"
+            f'<link rel="stylesheet" type="text/css" href={quoteattr(stylesheet)}/>\n</head>\n<body>\n'
+            + "".join(parts) + "</body>\n</html>\n")
+
+
+def _nested(entries: list[Entry]) -> str:
+    """Entries as nested ordered lists: a deeper entry goes inside the one before it (one level
+    at a time: a jump from 1 to 3 nests once)."""
+    out = ["<ol>\n"]
+    depth = 1
+    levels = [1]  # the source level open at each depth
+    for n, entry in enumerate(entries):
+        if n:
+            if entry.level > levels[-1]:
+                out.append("\n<ol>\n")
+                depth += 1
+                levels.append(entry.level)
+            else:
+                out.append("</li>\n")
+                while depth > 1 and entry.level < levels[-1]:
+                    out.append("</ol>\n</li>\n")
+                    depth -= 1
+                    levels.pop()
+        else:
+            levels = [entry.level]
+        out.append(f"<li><a href={quoteattr(entry.href)}>{escape(entry.label)}</a>")
+    if entries:
+        out.append("</li>\n" + "</ol>\n</li>\n" * (depth - 1))
+    out.append("</ol>\n")
+    return "".join(out)

@@ -1,0 +1,265 @@
+"""One page of a result (CONTRACTS sections 1, 7, 13) as an EPUB XHTML content document: its
+blocks as HTML structure (headings, paragraphs, lists, tables, figures with their captions), its
+furniture kept and marked (DPUB-ARIA doc-pagebreak and doc-footnote, classes for running heads)
+so reading systems can skip or show it, and the elements the Media Overlay
+points at: a span per spoken word (chalicelib.books.overlay.word_id) inside a span per
+sentence (one per run of the sentence's words in one block or table cell: an element cannot
+cross a block).
+
+A page's lines are joined into reflowing text: a visual line break means nothing in a book.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape, quoteattr
+
+from chalicelib import languages
+from chalicelib.books.overlay import word_id
+
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+EPUB_NS = "http://www.idpf.org/2007/ops"
+# role -> the element around its text ({} takes the block's id and language)
+ELEMENTS = {
+    "paragraph": ("<p{}>", "</p>"),
+    "caption": ('<p{} class="caption">', "</p>"),
+    "footnote": ('<aside{} role="doc-footnote" epub:type="footnote"><p>', "</p></aside>"),
+    "code": ("<pre{}><code>", "</code></pre>"),
+    "page-number": ('<p{} class="page-number">', "</p>"),  # spoken (else it is only the page break's label)
+    # DPUB-ARIA 1.1's doc-pageheader and doc-pagefooter are refused by EPUBCheck 5.3 and by Ace's
+    # axe-core (an invalid role): running heads are marked by class, after the page break.
+    "page-header": ('<div{} class="page-header"><p>', "</p></div>"),
+    "page-footer": ('<div{} class="page-footer"><p>', "</p></div>"),
+}
+MARKERS = set("•·-–—*▪◦●○■□(")  # a list item whose text starts so brings its own marker
+
+
+@dataclass
+class Page:
+    """What a page's document needs besides the page: its place in the book (0-based), the
+    sentence of each spoken word (line, word), its printed page's label (None for a document
+    without pages: no page break is marked), the document's title and the page's language."""
+    index: int
+    sentence_of: dict[tuple[int, int], int]
+    label: str | None
+    title: str
+    language: str
+
+
+@dataclass
+class Rendered:
+    text: str  # the XHTML document
+    sentence_ids: dict[int, list[str]] = field(default_factory=dict)  # sentence -> its element ids, in order
+    block_ids: set[int] = field(default_factory=set)  # blocks with an element of their own (id b<i>)
+
+
+def language_of(code) -> str:
+    """A BCP 47 tag for xml:lang: the code given, or "und" (undetermined)."""
+    ok = isinstance(code, str) and code and all(part.isalnum() for part in code.split("-"))
+    return code if ok else "und"
+
+
+def lang_attrs(code: str) -> str:
+    found = languages.get(code.split("-")[0])
+    return f' lang="{code}" xml:lang="{code}"' + (' dir="rtl"' if found and found.rtl else "")
+
+
+def page_id(index: int) -> str:
+    return f"page-{index + 1}"
+
+
+def blocks_of(page: dict) -> list[dict]:
+    """The page's blocks; a page without (an older result) is one paragraph per line, as it was read."""
+    blocks = page.get("blocks")
+    if blocks is None:
+        return [{"role": "paragraph", "lines": [i], "spoken": True} for i in range(len(page.get("lines") or []))]
+    return blocks
+
+
+def document(page: dict, info: Page, stylesheet: str) -> Rendered:
+    writer = _Writer(page, info)
+    body = writer.body()
+    head = (f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n'
+            f'<html xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}"{lang_attrs(info.language)}>\n'
+            f"<head>\n<meta charset=\"utf-8\"/>\n<title>{escape(info.title)}</title>\n"
+            f'<link rel="stylesheet" type="text/css" href={quoteattr(stylesheet)}/>\n</head>\n<body>\n')
+    return Rendered(head + body + "</body>\n</html>\n", writer.sentence_ids, writer.block_ids)
+
+
+class _Writer:
+    def __init__(self, page: dict, info: Page):
+        self.lines = page.get("lines") or []
+        self.blocks = blocks_of(page)
+        self.info = info
+        self.sentence_ids: dict[int, list[str]] = {}
+        self.block_ids: set[int] = set()
+
+    def body(self) -> str:
+        out = []
+        if self.info.label is not None:  # the printed page starts here: the page list's target
+            label = quoteattr(self.info.label)
+            out.append(f'<span id="{page_id(self.info.index)}" role="doc-pagebreak" epub:type="pagebreak" '
+                       f"aria-label={label} title={label}></span>\n")
+        captions = _captions(self.blocks)
+        b = 0
+        while b < len(self.blocks):
+            if self.blocks[b]["role"] == "list-item":
+                end = b
+                while end < len(self.blocks) and self.blocks[end]["role"] == "list-item":
+                    end += 1
+                out.append(self.items(range(b, end)))
+                b = end
+                continue
+            if b not in captions.values():
+                out.append(self.block(b, captions.get(b)))
+            b += 1
+        return "".join(out)
+
+    def block(self, b: int, caption: int | None) -> str:
+        block = self.blocks[b]
+        role, lines = block["role"], block["lines"]
+        if role == "table":
+            return self.figure(b, self.table(block, b if caption is None else None), caption)
+        if role == "figure":
+            inner = f"<p>{self.run(lines)}</p>\n" if self.has_words(lines) else ""
+            return self.figure(b, inner, caption) if inner or caption is not None else ""
+        if not self.has_words(lines):
+            return ""
+        if role == "page-number" and self.info.label is not None and not block.get("spoken", True):
+            return ""  # the page break carries it
+        open_tag, close_tag = ELEMENTS.get("page-footer" if role == "page-number" and self.info.label is None
+                                           else role, ELEMENTS["paragraph"])
+        if role in ("title", "heading"):
+            level = 1 if role == "title" else min(6, max(1, int(block.get("level") or 1)))
+            open_tag, close_tag = f"<h{level}{{}}>", f"</h{level}>"
+        text = self.run(lines, joiner="\n" if role == "code" else " ")
+        return open_tag.format(self.attrs(b, block)) + text + close_tag + "\n"
+
+    def attrs(self, b: int, block: dict) -> str:
+        """The block's id (chapters point at it) and its language where it is not the page's
+        (every line of it in another)."""
+        self.block_ids.add(b)
+        codes = {self.lines[i].get("language") for i in self.valid(block["lines"]) if self.lines[i].get("words")}
+        code = codes.pop() if len(codes) == 1 else None
+        return f' id="b{b}"' + (lang_attrs(language_of(code)) if code and code != self.info.language else "")
+
+    def valid(self, lines: list[int]) -> list[int]:
+        return [i for i in lines if isinstance(i, int) and 0 <= i < len(self.lines)]
+
+    def has_words(self, lines: list[int]) -> bool:
+        return any(self.lines[i].get("words") for i in self.valid(lines))
+
+    def items(self, blocks: range) -> str:
+        items = [b for b in blocks if self.has_words(self.blocks[b]["lines"])]
+        if not items:
+            return ""
+        starts = [self.lines[self.valid(self.blocks[b]["lines"])[0]].get("text", "").lstrip()[:1] for b in items]
+        marked = all(c in MARKERS or c.isdigit() for c in starts)
+        lis = "".join(f"<li{self.attrs(b, self.blocks[b])}>{self.run(self.blocks[b]['lines'])}</li>\n" for b in items)
+        return ('<ul class="marked">\n' if marked else "<ul>\n") + lis + "</ul>\n"
+
+    def figure(self, b: int, inner: str, caption: int | None) -> str:
+        """A figure (or a table) with its caption, in reading order (the caption before or after)."""
+        if caption is None:
+            return inner if self.blocks[b]["role"] == "table" else f'<figure id="b{b}">\n{inner}</figure>\n'
+        self.block_ids.update({b, caption})
+        text = f'<figcaption id="b{caption}">{self.run(self.blocks[caption]["lines"])}</figcaption>\n'
+        return f'<figure id="b{b}">\n' + (text + inner if caption < b else inner + text) + "</figure>\n"
+
+    def table(self, block: dict, b: int | None) -> str:
+        """A table's grid (lines in no cell come first, as a paragraph)."""
+        rows, loose = grid(block, self.valid(block["lines"]))
+        lead = f"<p>{self.run(loose)}</p>\n" if self.has_words(loose) else ""
+        if not rows:
+            return lead
+        ident = ""
+        if b is not None:
+            self.block_ids.add(b)
+            ident = f' id="b{b}"'
+        html = [f"{lead}<table{ident}>\n"]
+        for r, row in enumerate(rows):
+            cells = "".join(f'<th scope="{scope}">{self.run(lines)}</th>' if scope else f"<td>{self.run(lines)}</td>"
+                            for scope, lines in row)
+            html.append(f"<tr>{cells}</tr>\n")
+            if r == 0 and len(rows) > 1 and all(scope == "col" for scope, _ in row):
+                html[-1] = f"<thead>\n{html[-1]}</thead>\n<tbody>\n"
+        html.append("</tbody>\n</table>\n" if "<thead>" in html[1] else "</table>\n")
+        return "".join(html)
+
+    def run(self, lines: list[int], joiner: str = " ") -> str:
+        """The lines' words as text: each spoken word in its span, each sentence's run of words
+        in a span, a line in another language than the page's in that language."""
+        out: list[str] = []
+        current = None  # the sentence whose span is open
+        previous = ""  # the last word's text
+        for li in self.valid(lines):
+            line = self.lines[li]
+            code = line.get("language")
+            lang = lang_attrs(language_of(code)) if code and code != self.info.language else ""
+            for wi, word in enumerate(line.get("words") or []):
+                text = str(word.get("text", ""))
+                k = self.info.sentence_of.get((li, wi), current)
+                if k != current and current is not None:
+                    out.append("</span>")
+                if previous:
+                    out.append(joiner if wi == 0 and not _broken(previous, text) else "" if wi == 0 else " ")
+                if k != current and k is not None:
+                    out.append(f'<span id="{self.sentence_id(k)}">')
+                current, previous = k, text
+                out.append(self.word(li, wi, text, lang))
+        if current is not None:
+            out.append("</span>")
+        return "".join(out)
+
+    def word(self, li: int, wi: int, text: str, lang: str) -> str:
+        if (li, wi) in self.info.sentence_of:
+            return f'<span id="{word_id(li, wi)}"{lang}>{escape(text)}</span>'
+        return f"<span{lang}>{escape(text)}</span>" if lang else escape(text)
+
+    def sentence_id(self, k: int) -> str:
+        ids = self.sentence_ids.setdefault(k, [])
+        ids.append(f"s{k}" if not ids else f"s{k}-{len(ids)}")
+        return ids[-1]
+
+
+def _broken(previous: str, text: str) -> bool:
+    """A word broken at a line's end ("infor-" / "mation"): joined again without a space."""
+    return len(previous) > 2 and previous.endswith("-") and previous[-2].isalpha() and text[:1].islower()
+
+
+def grid(block: dict, lines: list[int]) -> tuple[list[list[tuple[str | None, list[int]]]], list[int]]:
+    """A table block's rows of cells, each (header scope or None, lines), and its lines in no
+    cell. A table without header cells gets its first row as column headers (a data table is
+    read cell by cell by its headers), unless it has a single row."""
+    cells = [c for c in block.get("cells") or [] if isinstance(c.get("row"), int) and isinstance(c.get("col"), int)]
+    in_cells = {i for c in cells for i in c.get("lines") or []}
+    loose = [i for i in lines if i not in in_cells]
+    if not cells:
+        return [], lines
+    top, left = min(c["row"] for c in cells), min(c["col"] for c in cells)
+    rows = max(c["row"] for c in cells) - top + 1
+    cols = max(c["col"] for c in cells) - left + 1
+    at = {(c["row"] - top, c["col"] - left): c for c in cells}
+    headed = any(c.get("header") for c in cells) or rows == 1
+    out = []
+    for r in range(rows):
+        row = []
+        for col in range(cols):
+            cell = at.get((r, col), {})
+            head = cell.get("header") if headed else r == 0
+            scope = ("col" if r == 0 else "row") if head and rows > 1 else None
+            row.append((scope, cell.get("lines") or []))
+        out.append(row)
+    return out, loose
+
+
+def _captions(blocks: list[dict]) -> dict[int, int]:
+    """figure or table block -> the caption block beside it (the one just before or after)."""
+    out: dict[int, int] = {}
+    for c, block in enumerate(blocks):
+        if block["role"] != "caption":
+            continue
+        for t in (c - 1, c + 1):
+            if 0 <= t < len(blocks) and blocks[t]["role"] in ("figure", "table") and t not in out:
+                out[t] = c
+                break
+    return out

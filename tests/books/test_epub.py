@@ -1,0 +1,403 @@
+"""EPUB 3 with Media Overlays (issue 41 item 1; chalicelib/books/epub.py).
+
+The slow tests make books of real jobs, read by the real page pipeline (chalicelib.kinds.page,
+what the worker runs: OCR or the text layer, structure, the voice, speech.mp3): a photo, a
+3-page scanned PDF, a 3-page PDF with chapters (printed by Chromium, page numbers in its
+footers), a Markdown document (no pages). Each book must pass EPUBCheck with no error and no
+warning and Ace by DAISY with no serious or critical violation, and its Media Overlays must
+read back as the recording's sentences, in order, inside the MP3.
+
+The fast tests build from a hand-made result (tests/books/unusual.py) without the pipeline.
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from xml.etree import ElementTree
+
+import pytest
+
+from chalicelib.books import FORMATS, builder, epub
+from chalicelib.errors import PageVoiceError
+from tests.books import epubtools, unusual
+
+X = "{http://www.w3.org/1999/xhtml}"
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+SMIL = "{http://www.w3.org/ns/SMIL}"
+
+CSS = "<style>body{font:18px serif;margin:0 40px} h1{font-size:32px} td,th{border:1px solid #000;padding:4px 10px}</style>"
+CHAPTERS = [
+    "<h1>1. The library</h1><p>The survey was sent to every household in the district in the spring. "
+    "Most of them answered within a few weeks.</p><p>People asked for longer opening hours.</p>",
+    "<h1>2. The plan</h1><p>The council approved the plan in the autumn.</p>"
+    "<table><tr><th>Room</th><th>Seats</th></tr><tr><td>Reading room</td><td>40</td></tr></table>",
+    "<h1>3. The building</h1><p>The building has two floors. The entrance faces the park.</p>",
+]
+FOOTER = "<div style='font-size:14px;width:100%;text-align:center'><span class='pageNumber'></span></div>"
+
+
+def printed_with_page_numbers() -> bytes:
+    """The chapters printed to PDF by the real Chromium, one a page, a page number in each footer."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.media.documents import CHROMIUM_ARGS
+
+    html = (f"<html><head>{CSS}</head><body>"
+            + "".join(f"<section style='page-break-after:always'>{c}</section>" for c in CHAPTERS) + "</body></html>")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.set_content(html)
+            # No outline=True: the page kind's outline reader fails on pypdfium2 5's bookmarks
+            # (reported); chapters come from the headings.
+            return page.pdf(format="Letter", display_header_footer=True, header_template="<span></span>",
+                            footer_template=FOOTER, margin={"top": "60px", "bottom": "80px"})
+        finally:
+            browser.close()
+
+
+def scanned(pdf: bytes, dpi: int = 120) -> bytes:
+    """The printed pages as a scanner gives them: pictures only."""
+    import pypdfium2 as pdfium
+
+    from tests.media import documents as docs
+
+    images = [page.render(scale=dpi / 72).to_pil() for page in pdfium.PdfDocument(pdf)]
+    return docs.scanned_pdf(images, dpi=dpi)
+
+
+def read_aloud(data: bytes, **kw) -> tuple[dict, bytes, float]:
+    """The real page pipeline on `data`: (result, speech.mp3, seconds it took)."""
+    from chalicelib.kinds.page import pipeline
+
+    t0 = time.perf_counter()
+    done = pipeline.run(data, **kw)
+    mp3 = done.files["speech.mp3"][0]
+    mp3 = mp3 if isinstance(mp3, bytes) else mp3.read()
+    return done.result, mp3, time.perf_counter() - t0
+
+
+class Book:
+    def __init__(self, name: str, result: dict, mp3: bytes, tmp, seconds: float):
+        self.name, self.result, self.mp3 = name, result, mp3
+        t0 = time.perf_counter()
+        self.data = builder(FORMATS["epub"])(result, mp3, title=f"The {name}")
+        self.build_seconds = time.perf_counter() - t0
+        self.path = tmp / f"{name}.epub"
+        self.path.write_bytes(self.data)
+        self.tmp, self.pipeline_seconds = tmp, seconds
+        print(f"{name}: pipeline {seconds:.1f} s, EPUB {len(self.data)} bytes in {self.build_seconds:.3f} s")
+
+    def check(self) -> None:
+        check_book(self.path, self.tmp / f"ace-{self.name}")
+
+    def part(self, name: str) -> str:
+        return zipfile.ZipFile(io.BytesIO(self.data)).read(name).decode()
+
+
+def check_book(path, outdir) -> None:
+    """EPUBCheck: no error, no warning; Ace: no serious or critical violation (run side by side)."""
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(2) as pool:
+        checked = pool.submit(epubtools.epubcheck, path)
+        ace = epubtools.ace(path, outdir)
+        report = checked.result()
+    assert report["checker"]["nFatal"] == report["checker"]["nError"] == report["checker"]["nWarning"] == 0, \
+        epubtools.problems(report)
+    assert epubtools.violations(ace) == []
+    assert {"schema:accessMode", "schema:accessibilityFeature", "schema:accessibilityHazard",
+            "schema:accessibilitySummary", "schema:accessModeSufficient"} <= set(ace["a11y-metadata"]["present"])
+    lesser = epubtools.violations(ace, ("minor", "moderate"))
+    print(f"{path.name}: EPUBCheck and Ace {time.perf_counter() - t0:.1f} s; Ace's minor or moderate: {lesser}")
+
+
+@pytest.fixture(scope="module")
+def tmp(tmp_path_factory):
+    return tmp_path_factory.mktemp("books")
+
+
+@pytest.fixture(scope="module")
+def printed():
+    return printed_with_page_numbers()
+
+
+@pytest.fixture(scope="module")
+def photo_book(tmp):
+    from tests import images
+
+    photo = images.encode(images.text_image(["MAIN STREET CAFE", "Open daily from nine.", "Fresh bread."], size=52).image,
+                          "JPEG", quality=90)
+    result, mp3, seconds = read_aloud(photo)
+    return Book("photo", result, mp3, tmp, seconds)
+
+
+@pytest.fixture(scope="module")
+def scan_book(tmp, printed):
+    result, mp3, seconds = read_aloud(scanned(printed))
+    return Book("scan", result, mp3, tmp, seconds)
+
+
+@pytest.fixture(scope="module")
+def chapters_book(tmp, printed):
+    result, mp3, seconds = read_aloud(printed)
+    return Book("chapters", result, mp3, tmp, seconds)
+
+
+MARKDOWN = """# Opening hours
+
+The library opens at nine. It closes at six.
+
+## Services
+
+- Books for children.
+- Large print for older readers.
+
+| Room | Seats |
+|------|-------|
+| Reading room | 40 |
+
+## Ask us
+
+Write to the front desk.
+"""
+
+
+@pytest.fixture(scope="module")
+def flow_book(tmp):
+    result, mp3, seconds = read_aloud(MARKDOWN.encode(), content_type="text/markdown")
+    return Book("markdown", result, mp3, tmp, seconds)
+
+
+# ---------------------------------------------------------------- real jobs, real checkers
+
+
+@pytest.mark.slow
+def test_a_photo_makes_a_valid_accessible_book(photo_book):
+    assert "pages" not in photo_book.result
+    photo_book.check()
+    assert "page-list" not in photo_book.part("EPUB/nav.xhtml")  # a photo has no printed pages
+
+
+@pytest.mark.slow
+def test_a_scanned_pdf_makes_a_valid_accessible_book_with_its_printed_pages(scan_book):
+    result = scan_book.result
+    assert [p["source"] for p in result["pages"]] == ["ocr"] * 3
+    scan_book.check()
+    nav = ElementTree.fromstring(scan_book.part("EPUB/nav.xhtml"))
+    page_list = next(n for n in nav.iter(f"{X}nav") if n.get(EPUB_TYPE) == "page-list")
+    assert [a.text for a in page_list.iter(f"{X}a")] == ["1", "2", "3"]  # the footers' numbers, not spoken
+    assert result["skipped"] == {"page-number": 3}
+
+
+@pytest.mark.slow
+def test_a_pdf_with_chapters_makes_a_valid_accessible_book_with_its_contents(chapters_book):
+    chapters_book.check()
+    nav = ElementTree.fromstring(chapters_book.part("EPUB/nav.xhtml"))
+    toc = next(n for n in nav.iter(f"{X}nav") if n.get(EPUB_TYPE) == "toc")
+    entries = [(a.text, a.get("href")) for a in toc.iter(f"{X}a")]
+    assert entries == [(c["title"], f"text/page-{c['page'] + 1:03d}.xhtml#b{c['block']}")
+                       for c in chapters_book.result["chapters"]]
+    assert [t for t, _ in entries] == ["1. The library", "2. The plan", "3. The building"]
+    page = ElementTree.fromstring(chapters_book.part("EPUB/text/page-001.xhtml"))
+    assert page.find(f".//{X}h1").get("id") == "b0"
+
+
+@pytest.mark.slow
+def test_a_document_without_pages_makes_a_valid_book(flow_book):
+    assert flow_book.result["flow"] is True
+    flow_book.check()
+    assert "page-list" not in flow_book.part("EPUB/nav.xhtml") and "doc-pagebreak" not in flow_book.part("EPUB/text/page-001.xhtml")
+    services = ElementTree.fromstring(flow_book.part("EPUB/text/page-002.xhtml"))
+    assert [li.get("id") for li in services.iter(f"{X}li")] == ["b1", "b2"]
+    assert [th.text or "".join(th.itertext()) for th in services.iter(f"{X}th")] == ["Room", "Seats"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["photo_book", "scan_book", "chapters_book", "flow_book"])
+def test_the_overlays_play_every_sentence_in_order_inside_the_recording(name, request):
+    book = request.getfixturevalue(name)
+    check_overlays(book.data, book.result, book.mp3)
+
+
+def check_overlays(data: bytes, result: dict, mp3: bytes) -> None:
+    """Read back: every sentence of result.speech.sentences has its clips, in speaking order,
+    covering its span; the clips tile the recording without overlap and end inside the MP3;
+    media:duration is their sum; every clip's word element exists."""
+    sentences = result["speech"]["sentences"]
+    clips = epubtools.overlays(data)
+    assert [k for k in dict.fromkeys(c["sentence"] for c in clips)] == list(range(len(sentences)))
+    for k, s in enumerate(sentences):
+        mine = [c for c in clips if c["sentence"] == k]
+        assert mine[0]["begin"] <= s["start"] + 0.0005 and mine[-1]["end"] >= s["end"] - 0.0005, (k, s, mine)
+    assert all(c["end"] > c["begin"] for c in clips)
+    assert all(b["begin"] >= a["end"] - 0.0005 for a, b in zip(clips, clips[1:]))  # in order, no overlap
+    assert {c["audio"] for c in clips} == {"../audio/speech.mp3"}
+    assert clips[-1]["end"] <= epubtools.mp3_seconds(mp3)
+    z = zipfile.ZipFile(io.BytesIO(data))
+    assert z.read("EPUB/audio/speech.mp3") == mp3
+    total = re.search(r'<meta property="media:duration">([^<]+)<', z.read("EPUB/package.opf").decode()).group(1)
+    assert epubtools.seconds(total) == pytest.approx(sum(c["end"] - c["begin"] for c in clips), abs=0.002)
+    for page in {c["page"] for c in clips}:
+        ids = set(re.findall(r' id="([^"]+)"', z.read("EPUB/text/" + page.split("/")[-1]).decode()))
+        assert {c["text"] for c in clips if c["page"] == page} <= ids
+
+
+# ---------------------------------------------------------------- a hand-made result, no pipeline
+
+
+@pytest.fixture(scope="module")
+def odd():
+    result = unusual.result()
+    mp3 = unusual.silent_mp3(result["speech"]["seconds"])
+    return result, mp3, epub.build(result, mp3, title="Rivers")
+
+
+def parts(data: bytes) -> dict[str, str]:
+    z = zipfile.ZipFile(io.BytesIO(data))
+    return {n: z.read(n).decode() for n in z.namelist() if not n.endswith(".mp3")}
+
+
+def test_an_unusual_result_is_marked_up_as_its_structure(odd):
+    result, mp3, data = odd
+    files = parts(data)
+    page = ElementTree.fromstring(files["EPUB/text/page-001.xhtml"])  # well-formed XML
+    body = page.find(f"{X}body")
+    first = body[0]
+    assert (first.get("role"), first.get(EPUB_TYPE), first.get("aria-label")) == ("doc-pagebreak", "pagebreak", "iv")
+    assert body[1].get("class") == "page-header" and "Annual report 2024" in "".join(body[1].itertext())
+    assert "".join(body.find(f"{X}h1").itertext()) == "Rivers of the north"
+    paragraph = body.find(f".//{X}p[@id='b2']")
+    assert "".join(paragraph.itertext()) == "The river is long and cold. It runs to the sea in the north-ern hills."
+    assert [s.get("id") for s in paragraph.findall(f"{X}span")] == ["s1", "s2"]  # a sentence each; the empty line left out
+    # The table and the figure, each with its caption, in reading order.
+    table_figure, figure = body.findall(f"{X}figure")
+    assert [child.tag for child in table_figure] == [f"{X}table", f"{X}figcaption"]
+    assert [(th.get("scope"), "".join(th.itertext())) for th in table_figure.iter(f"{X}th")] == [("col", "Town"), ("col", "People")]
+    assert [child.tag for child in figure] == [f"{X}figcaption"]
+    assert "".join(figure.itertext()).strip() == "Figure 1. A map of the river."
+    # The table's sentence crosses its cells, the list's its items: a span per cell or item.
+    cells = [[s.get("id") for s in td.findall(f"{X}span")] for td in table_figure.iter(f"{X}td")]
+    assert cells == [["s3-2"], ["s3-3"]]
+    items = body.find(f"{X}ul")
+    assert items.get("class") == "marked" and [li.find(f"{X}span").get("id") for li in items] == ["s6", "s6-1"]
+    # Another language's line: marked with its language and direction.
+    arabic = body.find(f".//{X}p[@id='b9']")
+    assert (arabic.get(XML_LANG), arabic.get("lang"), arabic.get("dir")) == ("ar", "ar", "rtl")
+    note = body.find(f"{X}aside")
+    assert (note.get("role"), note.get(EPUB_TYPE)) == ("doc-footnote", "footnote")
+    assert "".join(note.itertext()) == "1 Source: the survey of 2023."
+    assert body.find(f".//{X}p[@class='page-number']") is None  # not spoken: the page break carries "iv"
+    assert not [s for s in body.iter(f"{X}span") if not "".join(s.itertext()) and s.get("role") != "doc-pagebreak"]
+
+    second = ElementTree.fromstring(files["EPUB/text/page-002.xhtml"])
+    assert (second.get(XML_LANG), second.get("dir")) == ("ar", "rtl")
+    assert second.find(f".//{X}span[@role='doc-pagebreak']").get("aria-label") == "2"  # no printed number: its place
+    assert second.find(f".//{X}h2").get("id") == "b1"
+
+
+def test_an_unusual_results_package_and_navigation(odd):
+    result, mp3, data = odd
+    files = parts(data)
+    opf = files["EPUB/package.opf"]
+    assert re.findall(r"<dc:language>(\w+)</dc:language>", opf) == ["en", "ar"]
+    assert "page-progression-direction" not in opf  # the book is English; its Arabic page says so itself
+    features = re.findall(r'"schema:accessibilityFeature">(\w+)<', opf)
+    assert set(features) >= {"synchronizedAudioText", "tableOfContents", "readingOrder", "structuralNavigation",
+                             "pageNavigation"}
+    # The footnote is not in the recording: the audio alone does not suffice.
+    assert re.findall(r'"schema:accessModeSufficient">(\w+)<', opf) == ["textual"]
+    assert "dcterms:conformsTo" not in opf and '<meta property="media:active-class">-epub-media-overlay-active<' in opf
+    nav = ElementTree.fromstring(files["EPUB/nav.xhtml"])
+    toc = next(n for n in nav.iter(f"{X}nav") if n.get(EPUB_TYPE) == "toc")
+    assert [(a.text, a.get("href")) for a in toc.iter(f"{X}a")] == [
+        ("Rivers of the north", "text/page-001.xhtml#b1"), ("الفصل الثاني", "text/page-002.xhtml#b1")]
+    assert toc.find(f"{X}ol/{X}li/{X}ol/{X}li") is not None  # the level-2 chapter nests in the first
+    pages = next(n for n in nav.iter(f"{X}nav") if n.get(EPUB_TYPE) == "page-list")
+    assert [(a.text, a.get("href")) for a in pages.iter(f"{X}a")] == [
+        ("iv", "text/page-001.xhtml#page-1"), ("2", "text/page-002.xhtml#page-2")]
+    # The sentence that runs onto the Arabic page is a seq in each page's overlay.
+    second = ElementTree.fromstring(files["EPUB/smil/page-002.smil"])
+    assert second.find(f".//{SMIL}seq").get("{http://www.idpf.org/2007/ops}textref") == "../text/page-002.xhtml#s7"
+    check_overlays(data, result, mp3)
+
+
+def test_a_book_is_the_same_bytes_each_time_and_its_zip_is_an_epubs(odd):
+    result, mp3, data = odd
+    assert epub.build(result, mp3, title="Rivers") == data
+    z = zipfile.ZipFile(io.BytesIO(data))
+    first = z.infolist()[0]
+    assert (first.filename, first.compress_type, first.extra) == ("mimetype", zipfile.ZIP_STORED, b"")
+    assert data[30:38] == b"mimetype" and data[38:58] == b"application/epub+zip"
+    assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    assert epub.build(result, mp3, title="Rivers of the north") != data
+
+
+def test_sentence_pars_are_an_option(odd):
+    result, mp3, _ = odd
+    data = epub.build(result, mp3, title="Rivers", words=False)
+    smil = ElementTree.fromstring(parts(data)["EPUB/smil/page-001.smil"])
+    assert smil.find(f".//{SMIL}seq") is None
+    texts = [p.find(f"{SMIL}text").get("src").split("#")[1] for p in smil.iter(f"{SMIL}par")]
+    assert texts == [f"s{k}" for k in range(8)]  # sentences 0-7 start on page 1
+
+
+def test_progress_is_told_page_by_page():
+    result = unusual.result()
+    told = []
+    epub.build(result, b"ID3 not checked here", title="Rivers", progress=told.append)
+    assert told == sorted(told) and told[-1] == 1.0 and len(told) == len(result["pages"]) + 1
+
+
+def test_a_result_without_a_recording_is_refused_with_a_reason():
+    result = unusual.result()
+    for broken in ({k: v for k, v in result.items() if k != "speech"},
+                   {**result, "speech": {**result["speech"], "sentences": []}}):
+        with pytest.raises(epub.NotReadAloud, match="no recording") as raised:
+            epub.build(broken, b"mp3", title="Rivers")
+        assert isinstance(raised.value, ValueError) and isinstance(raised.value, PageVoiceError)
+    with pytest.raises(ValueError, match="no recording"):
+        epub.build(result, b"", title="Rivers")
+
+
+FIFTY_PAGES = """
+import json, resource, sys, time
+from chalicelib.books import epub
+from tests.books import unusual
+result, recording = unusual.long_document(50), b"\x01" * 21_600_000  # resident, as a read file is
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t0 = time.perf_counter()
+data = epub.build(result, recording, title="Fifty pages")
+seconds = time.perf_counter() - t0
+grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024
+print(json.dumps({"seconds": seconds, "grown": grown, "bytes": len(data), "files": len(__import__("zipfile").ZipFile(__import__("io").BytesIO(data)).namelist())}))
+"""
+
+
+def test_a_fifty_page_document_is_built_in_bounded_time_and_memory():
+    """50 dense pages (20,000 words, 2,000 sentences) and an hour's recording (21.6 MB, as 48 kbit/s
+    makes it), in a process of its own: what building adds to its peak memory is the book (the
+    recording once more) and little else, whatever the pages."""
+    run = subprocess.run([sys.executable, "-c", FIFTY_PAGES], capture_output=True, text=True, timeout=300,
+                         cwd=epubtools.ROOT)
+    assert run.returncode == 0, run.stderr
+    found = json.loads(run.stdout)
+    print(f"50 pages, 20,000 words: {found['bytes']} bytes in {found['seconds']:.2f} s, "
+          f"peak grew {found['grown'] / 1e6:.1f} MB")
+    assert found["files"] == 3 + 50 * 2 + 3  # mimetype, container, css; each page and its overlay; audio, nav, package
+    assert found["grown"] < found["bytes"] + 20e6 and found["seconds"] < 30
+
+
+@pytest.mark.slow
+def test_an_unusual_result_passes_epubcheck_and_ace(odd, tmp):
+    path = tmp / "unusual.epub"
+    path.write_bytes(odd[2])
+    check_book(path, tmp / "ace-unusual")
