@@ -201,6 +201,10 @@ class Document:
     flow: bool = False
     info: dict | None = None  # a paged document's `document`: how much of it is read
     language: Language | None = None  # a paged document's (an image's is its page's)
+    # Its pages as exported so far. A page is exported once, the first time the document is,
+    # and not again: pages are added, never changed, once published (a result grows by
+    # appending, chalicelib.jobs.growing), and a long document is published page by page.
+    published: list[dict] = field(default_factory=list, init=False, repr=False, compare=False)
 
     @property
     def page(self) -> Page:
@@ -225,7 +229,8 @@ class Document:
             if self.unsure:
                 out["unsure"] = [w.export() for w in self.unsure]
             return out | page
-        pages = [p.export() for p in self.pages]
+        self.published += [p.export() for p in self.pages[len(self.published):]]
+        pages = self.published[:len(self.pages)]
         if self.flow:
             out["flow"] = True
         first = pages[0] if pages else {"width": None, "height": None} if self.flow else {"width": 1, "height": 1}

@@ -92,3 +92,14 @@ def test_a_line_cut_after_its_first_words():
     cut = ln.first_words(2)
     assert cut.text == "one two" and [w.text for w in cut.words] == ["one", "two"] and cut.language == "de"
     assert cut.box == [[100, 10], [cut.words[1].box[1][0], 10], [cut.words[1].box[1][0], 40], [100, 40]]
+
+
+def test_a_document_exports_each_page_once_as_it_grows():
+    """Published page by page, a long document exports each page the first time only (pages
+    are added, never changed, once published): a 50-page document's publishes stay linear."""
+    doc = elements.Document("rapidocr", "3", [elements.Page.load(_document_page())], paged=True)
+    first = doc.export()
+    doc.pages.append(elements.Page(10, 20, []))
+    second = doc.export()
+    assert second["pages"][0] is first["pages"][0] and second["pages"][1] == elements.Page(10, 20, []).export()
+    assert second["lines"] is first["pages"][0]["lines"] and len(first["pages"]) == 1
