@@ -110,6 +110,7 @@ def _pages(z: zipfile.ZipFile, book: package.Book, pages: list[dict], parts: lis
         href = f"text/{name}.xhtml"
         _put(z, ROOT + href, rendered.text.encode())
         item = package.Item(f"p{p + 1}", href, "application/xhtml+xml", spine=True)
+        mine = _shown(mine, rendered)
         if mine:
             smil = overlay.smil(f"../{href}", f"../{AUDIO}", mine, rendered.sentence_ids, words)
             _put(z, f"{ROOT}smil/{name}.smil", smil.encode())
@@ -121,6 +122,13 @@ def _pages(z: zipfile.ZipFile, book: package.Book, pages: list[dict], parts: lis
         if progress is not None:
             progress((p + 1) / (len(pages) + 1))
     return written
+
+
+def _shown(parts: list[overlay.Part], rendered: xhtml.Rendered) -> list[overlay.Part]:
+    """The parts' clips of words the page shows (a timing naming a word the page lacks, in a
+    result not as CONTRACTS says, is left out rather than pointing nowhere)."""
+    kept = [overlay.Part(p.sentence, p.page, [c for c in p.clips if (c.line, c.word) in rendered.words]) for p in parts]
+    return [p for p in kept if p.clips and p.sentence in rendered.sentence_ids]
 
 
 def _put(z: zipfile.ZipFile, name: str, data: bytes, compress: bool = True) -> None:
@@ -176,7 +184,7 @@ def _label(page: dict, index: int) -> str:
 
 def _toc(result: dict, pages: list[dict], written: list, title: str) -> list[package.Entry]:
     """The contents: the result's chapters, else its headings, else one entry a page (its first line)."""
-    chapters = [c for c in result.get("chapters") or [] if 0 <= int(c.get("page", 0)) < len(pages)]
+    chapters = [c for c in result.get("chapters") or [] if 0 <= int(c.get("page") or 0) < len(pages)]
     if not chapters:
         chapters = [{"title": " ".join(page["lines"][i]["text"] for i in block["lines"]), "page": p, "block": b,
                      "level": 1 if block["role"] == "title" else block.get("level") or 1}
@@ -184,7 +192,7 @@ def _toc(result: dict, pages: list[dict], written: list, title: str) -> list[pac
                     if block["role"] in ("title", "heading") and block["lines"]]
     entries = []
     for c in chapters:
-        href, _, ids = written[int(c.get("page", 0))]
+        href, _, ids = written[int(c.get("page") or 0)]
         block = c.get("block")
         target = f"{href}#b{block}" if block in ids else href
         label = " ".join(str(c.get("title") or "").split())[:TOC_LABEL_MAX]

@@ -9,10 +9,9 @@ dcterms:conformsTo (nobody checked the recognised text against WCAG).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
 
 from chalicelib.books.overlay import clock
-from chalicelib.books.xhtml import EPUB_NS, XHTML_NS, lang_attrs
+from chalicelib.books.xhtml import EPUB_NS, XHTML_NS, escape, lang_attrs, quoteattr
 
 ACTIVE_CLASS = "-epub-media-overlay-active"
 PLAYING_CLASS = "-epub-media-overlay-playing"

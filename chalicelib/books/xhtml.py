@@ -10,8 +10,9 @@ A page's lines are joined into reflowing text: a visual line break means nothing
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax import saxutils
 
 from chalicelib import languages
 from chalicelib.books.overlay import word_id
@@ -30,6 +31,8 @@ ELEMENTS = {
     "page-header": ('<div{} class="page-header"><p>', "</p></div>"),
     "page-footer": ('<div{} class="page-footer"><p>', "</p></div>"),
 }
+# Characters XML 1.0 cannot hold (control codes a text layer or a document may carry): dropped.
+NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 MARKERS = set("•·-–—*▪◦●○■□(")  # a list item whose text starts so brings its own marker
 
 
@@ -50,6 +53,17 @@ class Rendered:
     text: str  # the XHTML document
     sentence_ids: dict[int, list[str]] = field(default_factory=dict)  # sentence -> its element ids, in order
     block_ids: set[int] = field(default_factory=set)  # blocks with an element of their own (id b<i>)
+    words: set[tuple[int, int]] = field(default_factory=set)  # (line, word) of each spoken word's span
+
+
+def escape(value) -> str:
+    """Text for XML content: escaped, characters XML cannot hold dropped."""
+    return saxutils.escape(NOT_XML.sub("", str(value)))
+
+
+def quoteattr(value) -> str:
+    """A quoted XML attribute value, as escape()."""
+    return saxutils.quoteattr(NOT_XML.sub("", str(value)))
 
 
 def language_of(code) -> str:
@@ -82,7 +96,7 @@ def document(page: dict, info: Page, stylesheet: str) -> Rendered:
             f'<html xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}"{lang_attrs(info.language)}>\n'
             f"<head>\n<meta charset=\"utf-8\"/>\n<title>{escape(info.title)}</title>\n"
             f'<link rel="stylesheet" type="text/css" href={quoteattr(stylesheet)}/>\n</head>\n<body>\n')
-    return Rendered(head + body + "</body>\n</html>\n", writer.sentence_ids, writer.block_ids)
+    return Rendered(head + body + "</body>\n</html>\n", writer.sentence_ids, writer.block_ids, writer.words)
 
 
 class _Writer:
@@ -92,6 +106,7 @@ class _Writer:
         self.info = info
         self.sentence_ids: dict[int, list[str]] = {}
         self.block_ids: set[int] = set()
+        self.words: set[tuple[int, int]] = set()
 
     def body(self) -> str:
         out = []
@@ -212,6 +227,7 @@ class _Writer:
 
     def word(self, li: int, wi: int, text: str, lang: str) -> str:
         if (li, wi) in self.info.sentence_of:
+            self.words.add((li, wi))
             return f'<span id="{word_id(li, wi)}"{lang}>{escape(text)}</span>'
         return f"<span{lang}>{escape(text)}</span>" if lang else escape(text)
 

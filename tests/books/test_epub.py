@@ -350,6 +350,21 @@ def test_sentence_pars_are_an_option(odd):
     assert texts == [f"s{k}" for k in range(8)]  # sentences 0-7 start on page 1
 
 
+def test_text_xml_cannot_hold_and_timings_of_missing_words_are_left_out():
+    result = unusual.result()
+    page = result["pages"][0]
+    page["lines"][1] = unusual.line("Rivers of\x0c the north\x00")  # control codes a text layer may carry
+    words = result["speech"]["words"]
+    words.insert(3, {**words[2], "line": 99})  # a timing of a word the page does not have
+    data = epub.build(result, b"mp3", title="Rivers\x07")
+    files = parts(data)
+    for name, text in files.items():
+        if name.endswith((".xhtml", ".opf", ".smil")):
+            ElementTree.fromstring(text)  # well-formed
+    assert "Rivers of the north" in "".join(ElementTree.fromstring(files["EPUB/text/page-001.xhtml"]).itertext())
+    assert "#w99-" not in files["EPUB/smil/page-001.smil"]
+
+
 def test_progress_is_told_page_by_page():
     result = unusual.result()
     told = []
@@ -370,10 +385,11 @@ def test_a_result_without_a_recording_is_refused_with_a_reason():
 
 FIFTY_PAGES = """
 import json, resource, sys, time
+import psutil
 from chalicelib.books import epub
 from tests.books import unusual
 result, recording = unusual.long_document(50), b"\x01" * 21_600_000  # resident, as a read file is
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = psutil.Process().memory_info().rss // 1024  # now, against the peak after
 t0 = time.perf_counter()
 data = epub.build(result, recording, title="Fifty pages")
 seconds = time.perf_counter() - t0
