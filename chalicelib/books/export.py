@@ -12,7 +12,9 @@ recording (jobs.table.put_book), so:
 - each build writes its own file, `book-<build id>.<suffix>` beside the job's results, so a late
   build never overwrites a newer one's book; a job's deletion removes them with its prefix.
 A build not moved for STALLED_SECONDS (a task lost with its function) is started again by the
-next ask; a failed one answers its failure for RETRY_FAILED_SECONDS, then is tried again.
+next ask; a failed one answers its failure for RETRY_FAILED_SECONDS, then is tried again; one the
+builder refused (a PageVoiceError: a result it cannot make that book of) is a 409 with its
+reason for as long as the recording is the same.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ import unicodedata
 
 from chalicelib import clock, logs, settings
 from chalicelib.account import tasks
+from chalicelib.auth import throttle
 from chalicelib.books import FORMATS, Format, builder
 from chalicelib.errors import Conflict, InputError, ObjectMissing, PageVoiceError
 from chalicelib.jobs import lifecycle, objects
@@ -40,6 +43,10 @@ STALLED_SECONDS = 20 * 60  # longer than the tasks function's timeout (infra/tem
 RETRY_FAILED_SECONDS = 60  # a failure is answered this long (a polling client stops on it), then tried again
 PROGRESS_EVERY_SECONDS = 1.0
 POLL_SECONDS = 2  # Retry-After of a 202
+# Books started per account and hour: each is a task beside the account's mail on one queue. Asking
+# again while one is made, or once it is made, starts nothing and counts nothing.
+BOOKS_PER_HOUR = 60
+TOO_MANY = f"You started {BOOKS_PER_HOUR} books in the last hour. Try again in {throttle.WAIT}."
 
 FORMAT_NAMES = " or ".join(f"format={name}" for name in FORMATS)
 NO_FORMAT = f"Say which book to make: {FORMAT_NAMES}."
@@ -137,8 +144,8 @@ def _stalled(state: dict) -> bool:
 def ask(user_id: str, job_id: str, format_name: str | None) -> tuple[dict, int] | None:
     """What GET /jobs/{id}/export answers: ({"url"}, 200) when the book is made and current, else
     ({"status", "progress"}, 202), its making started here when nothing is making it. None when
-    the caller has no such job; 409 when the job has no book to make (not done, no recording);
-    422 (for a minute) when the last try failed."""
+    the caller has no such job; 409 when the job has no book to make (not done, no recording, or
+    the builder refused its result); 422 (for a minute) when the last try failed; 429 past BOOKS_PER_HOUR started."""
     fmt = format_of(format_name)
     job = jobs.get(user_id, job_id)
     if job is None:
@@ -157,6 +164,8 @@ def ask(user_id: str, job_id: str, format_name: str | None) -> tuple[dict, int] 
                     "format": fmt.name, "size": int(state.get("size") or 0)}, 200
         if state["status"] in UNFINISHED and not _stalled(state):
             return {"format": fmt.name, **_progress(state)}, 202
+        if state["status"] == FAILED and state.get("refused"):
+            raise Conflict(state.get("message") or NO_RECORDING)  # the builder's word on this recording
         if state["status"] == FAILED and clock.now() - float(state.get("updated") or 0) < RETRY_FAILED_SECONDS:
             raise BookFailed(state.get("message") or FAILED_MESSAGE)
     return {"format": fmt.name, **_progress(start(job, fmt))}, 202
@@ -169,6 +178,7 @@ def start(job: dict, fmt: Format) -> dict:
     user_id, job_id = job["user_id"], job["job_id"]
     old = job.get(attribute(fmt))
     old = old if isinstance(old, dict) else None
+    throttle.hit("book", user_id, BOOKS_PER_HOUR, 3600, TOO_MANY)
     state = {"status": QUEUED, "build": secrets.token_hex(8), "recording": job["updated_at"], "done": 0,
              "updated": int(clock.now())}
     if not jobs.put_book(user_id, job_id, attribute(fmt), state, recording=job["updated_at"],
@@ -204,19 +214,43 @@ def build(user_id: str, job_id: str, format: str, build_id: str) -> None:
     """(Worker side, a task.) Make the book of build `build_id` and mark it ready (or failed). A repeated
     delivery of a build that ended, or of one replaced since, does nothing."""
     fmt = FORMATS.get(format)
+    taken = _take(user_id, job_id, fmt, build_id) if fmt else None
+    if taken is None:
+        return
+    t0 = time.monotonic()
+    made = _make(*taken, fmt)
+    if made is None:
+        return
+    data, state = made
+    bucket, key = settings.get().aws.bucket, key_of(user_id, job_id, fmt, build_id)
+    objects.write(bucket, key, data, fmt.content_type)
+    if _put(user_id, job_id, fmt, state, status=READY, done=1.0, key=key, size=len(data)) is None:
+        # The job was deleted, recorded again, or a newer build took over meanwhile: nobody's book.
+        objects.delete_keys(bucket, [key])
+        return
+    log.info("book ready", extra={"job_id": job_id, "format": fmt.name, "bytes": len(data),
+                                  "seconds": round(time.monotonic() - t0, 2)})
+
+
+def _take(user_id: str, job_id: str, fmt: Format, build_id: str) -> tuple[dict, dict] | None:
+    """(the job, the build's state, now building); None when the build is not to be made: the job
+    deleted or recorded again since it was asked for (the next ask starts a new build), the build
+    replaced, or ended already."""
     job = jobs.get(user_id, job_id)
-    if fmt is None or job is None:
-        return  # the job was deleted meanwhile
-    state = job.get(attribute(fmt))
+    state = job.get(attribute(fmt)) if job else None
     if not isinstance(state, dict) or state.get("build") != build_id or state.get("status") not in UNFINISHED:
-        return
+        return None
     if current(job, fmt) is None or recording_key(job) is None:
-        return  # recorded again since it was asked for: the next ask starts a new build
+        return None
     state = _put(user_id, job_id, fmt, state, status=BUILDING, done=0)
-    if state is None:
-        return
-    bucket, t0 = settings.get().aws.bucket, time.monotonic()
-    last = [t0]
+    return (job, state) if state else None
+
+
+def _make(job: dict, state: dict, fmt: Format) -> tuple[bytes, dict] | None:
+    """(the book, the build's state as it is now), or None when it was not made (the failure or
+    refusal recorded, or the build's place taken meanwhile)."""
+    user_id, job_id, bucket = job["user_id"], job["job_id"], settings.get().aws.bucket
+    last = [time.monotonic()]
 
     def progress(share: float) -> None:
         nonlocal state
@@ -236,17 +270,14 @@ def build(user_id: str, job_id: str, format: str, build_id: str) -> None:
         data = builder(fmt)(result, recording, title=title_of(result, job.get("filename")), progress=progress)
     except _Superseded:
         log.info("book no longer wanted", extra={"job_id": job_id, "format": fmt.name})
-        return
+        return None
+    except PageVoiceError as refusal:  # the builder's own: this recording makes no such book (no timed sentences)
+        log.info("book refused", extra={"job_id": job_id, "format": fmt.name, "reason": refusal.message})
+        _put(user_id, job_id, fmt, state, status=FAILED, message=refusal.message, refused=True)
+        return None
     except Exception:  # noqa: BLE001 - a broken result or file, an outage: failed, asked again later
         # (a job deleted meanwhile fails nothing: its record is gone and the write's condition with it)
         log.exception("book failed", extra={"job_id": job_id, "format": fmt.name})
         _fail(user_id, job_id, fmt, state)
-        return
-    key = key_of(user_id, job_id, fmt, build_id)
-    objects.write(bucket, key, data, fmt.content_type)
-    if _put(user_id, job_id, fmt, state, status=READY, done=1.0, key=key, size=len(data)) is None:
-        # The job was deleted, recorded again, or a newer build took over meanwhile: nobody's book.
-        objects.delete_keys(bucket, [key])
-        return
-    log.info("book ready", extra={"job_id": job_id, "format": fmt.name, "bytes": len(data),
-                                  "seconds": round(time.monotonic() - t0, 2)})
+        return None
+    return data, state

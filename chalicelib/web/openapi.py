@@ -456,7 +456,8 @@ OPERATIONS = {
                       "401": UNAUTHORIZED, "403": NO_ROUTE, "404": NOT_FOUND,
                       "409": _error("The job is still running, failed, or has no recording (nothing was read "
                                     "aloud): it makes no book."),
-                      "422": _error("The last try to make this book failed; ask again in a minute.")}},
+                      "422": _error("The last try to make this book failed; ask again in a minute."),
+                      "429": THROTTLED}},
     ("PUT", "/jobs/{job_id}/position"): {
         "operationId": "savePosition", "summary": "Keep the listener's place in the job's recording",
         "parameters": [_path("job_id", _ref("JobId"), "the job's id")],

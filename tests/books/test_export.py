@@ -363,3 +363,39 @@ def test_a_real_page_read_by_the_worker_exports(client, queue, tmp_path):
     [(start, title)] = chapters_of(book, tmp_path)  # one chapter: the whole
     assert start == 0 and title == "garden"
     assert ID3(tmp_path / "book.mp3").getall("USLT")[0].text == job["result"]["text"]
+
+
+def test_books_started_are_limited_per_account_and_hour(client, queue, speech_mp3, monkeypatch):
+    user, headers = signed_in(client)
+    monkeypatch.setattr(books, "BOOKS_PER_HOUR", 2)
+    ids = [finished(client, headers, user["id"], speech_mp3, filename=f"{k}.pdf") for k in range(2)]
+    assert [ask(client, j, headers).status_code for j in ids] == [202, 202]
+    assert [ask(client, j, headers).status_code for j in ids] == [202, 202]  # asking again starts nothing
+    third = finished(client, headers, user["id"], speech_mp3, filename="2.pdf")
+    r = ask(client, third, headers)
+    assert_error(r, 429, "books in the last hour")
+    assert int(r.headers["Retry-After"]) >= 1
+
+
+def test_a_result_the_builder_refuses_is_a_409_with_its_reason_for_that_recording(client, queue, speech_mp3,
+                                                                                  monkeypatch):
+    from chalicelib.errors import Conflict
+
+    user, headers = signed_in(client)
+    queue.queued()
+    job_id = finished(client, headers, user["id"], speech_mp3)
+
+    def refuses(*args, **kw):
+        raise Conflict("This result has no recording timed sentence by sentence.")
+
+    monkeypatch.setattr(books, "builder", lambda fmt: refuses)
+    ask(client, job_id, headers)
+    assert queue.run() == ["book"]
+    assert_error(ask(client, job_id, headers), 409, "timed sentence by sentence")
+    now = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: now + books.RETRY_FAILED_SECONDS + 1)
+    assert_error(ask(client, job_id, headers), 409, "timed sentence by sentence")  # not tried again
+    assert queue.queued() == []
+    monkeypatch.setattr(clock, "now", lambda: now)
+    recorded_again(user["id"], job_id, speech_mp3)  # a new recording: asked afresh
+    assert ask(client, job_id, headers).status_code == 202
