@@ -15,7 +15,7 @@ document holds one page's text in memory beside the recording and the growing zi
 from __future__ import annotations
 
 import hashlib
-import io
+import tempfile
 import uuid
 import zipfile
 from collections.abc import Callable
@@ -71,7 +71,16 @@ def build(result: dict, recording: bytes, *, title: str, progress: Callable[[flo
                         narrator=_narrator(speech))
     book.items += [package.Item("nav", "nav.xhtml", "application/xhtml+xml", properties="nav"),
                    package.Item("css", STYLESHEET, "text/css")]
-    out = io.BytesIO()
+    with tempfile.TemporaryFile() as out:  # a growing BytesIO would hold the book twice as it grows
+        data = _write(out, result, recording, book, pages, parts, main, paged, words, progress)
+    if progress is not None:
+        progress(1.0)
+    return data
+
+
+def _write(out, result: dict, recording: bytes, book: package.Book, pages: list[dict], parts: list[overlay.Part],
+           main: str, paged: bool, words: bool, progress) -> bytes:
+    """The book's parts into `out` (a file), in order; its bytes."""
     with zipfile.ZipFile(out, "w") as z:
         _put(z, "mimetype", b"application/epub+zip", compress=False)  # first and stored (OCF)
         _put(z, "META-INF/container.xml", CONTAINER.encode())
@@ -82,14 +91,13 @@ def build(result: dict, recording: bytes, *, title: str, progress: Callable[[flo
         toc = _toc(result, pages, written, book.title)
         page_list = [package.Entry(label, f"{href}#{xhtml.page_id(p)}") for p, (href, label, _) in enumerate(written) if label]
         book.source = book.title if page_list else None
-        book.features = _features(toc, page_list, pages, is_doc)
+        book.features = _features(toc, page_list, pages, pages_of(result)[1])
         book.auditory_sufficient = not set(result.get("skipped") or {}) - set(FURNITURE)
         book.summary = _summary(result, paged, book, words)
         _put(z, ROOT + "nav.xhtml", package.nav(book.title, main, toc, page_list, written[0][0], STYLESHEET).encode())
         _put(z, ROOT + "package.opf", package.opf(book).encode())
-    if progress is not None:
-        progress(1.0)
-    return out.getvalue()
+    out.seek(0)
+    return out.read()
 
 
 def _pages(z: zipfile.ZipFile, book: package.Book, pages: list[dict], parts: list[overlay.Part], main: str,
