@@ -330,6 +330,17 @@ def test_an_unusual_results_package_and_navigation(odd):
     check_overlays(data, result, mp3)
 
 
+def test_a_book_in_a_right_to_left_language_turns_its_pages_right_to_left():
+    result = unusual.result()
+    result["language"] = {"code": "ar", "confidence": 0.9, "detected": True}
+    files = parts(epub.build(result, b"mp3", title="الأنهار"))
+    assert '<spine page-progression-direction="rtl">' in files["EPUB/package.opf"]
+    assert re.findall(r"<dc:language>(\w+)</dc:language>", files["EPUB/package.opf"]) == ["ar", "en"]
+    nav = ElementTree.fromstring(files["EPUB/nav.xhtml"])
+    assert (nav.get(XML_LANG), nav.get("dir")) == ("ar", "rtl")
+    assert ElementTree.fromstring(files["EPUB/text/page-001.xhtml"]).get(XML_LANG) == "en"  # its page says its own
+
+
 def test_a_book_is_the_same_bytes_each_time_and_its_zip_is_an_epubs(odd):
     result, mp3, data = odd
     assert epub.build(result, mp3, title="Rivers") == data
