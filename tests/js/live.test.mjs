@@ -5,7 +5,7 @@ import { HintGate, hintFor } from "../../static_site/js/live/aim.js";
 import { alphabetOf, decode } from "../../static_site/js/live/ctc.js";
 import { boxesFromMap, readingOrder } from "../../static_site/js/live/detect.js";
 import { corners, minAreaRect, quadSize, sampleQuad } from "../../static_site/js/live/quad.js";
-import { firstOf, keyOf, languageOf, readable, Steady, stillInView, utterances } from "../../static_site/js/live/steady.js";
+import { firstOf, keyOf, languageOf, paperShare, PAPER, readable, Steady, stillInView, utterances } from "../../static_site/js/live/steady.js";
 
 const line = (text, score = 0.95) => ({ text, score, box: [0, 0, 10, 10],
   words: text.split(" ").map((w) => ({ text: w, score, box: [0, 0, 10, 10] })) });
@@ -22,19 +22,64 @@ test("a line is said once it reads the same in two frames, then not while it sta
   assert.deepEqual(frame(["EXIT"], 2100), ["EXIT"]);
 });
 
+test("a slow reading (longer than forgetMs) does not make text still in view be said again", () => {
+  const steady = new Steady({ forgetMs: 1000 });
+  const frame = (texts, now) => steady.update(readable(texts.map((t) => line(t))), now).map((l) => l.text);
+  assert.deepEqual(frame(["EXIT"], 0), []);
+  assert.deepEqual(frame(["EXIT"], 100), ["EXIT"]);
+  assert.deepEqual(frame(["EXIT"], 2700), []); // the next reading took 2.6 s: EXIT never left the view
+  assert.deepEqual(frame(["EXIT"], 5000), []);
+});
+
 test("a line a second look had no time for is compared with its last reading at the next", () => {
   const steady = new Steady();
   const frame = (texts, now, waiting) => steady.update(readable(texts.map((t) => line(t))), now, waiting).map((l) => l.text);
   assert.deepEqual(frame(["PHARMACY", "Open 24 hours"], 0), []); // a full reading
-  assert.deepEqual(frame(["PHARMACY"], 100, ["open 24 hours"]), ["PHARMACY"]); // a second look, the biggest only
+  const waiting = readable([line("Open 24 hours")]);
+  assert.deepEqual(frame(["PHARMACY"], 100, waiting), ["PHARMACY"]); // a second look, the biggest only
   assert.deepEqual(frame(["Open 24 hours"], 200), ["Open 24 hours"]); // the next: the rest
   assert.deepEqual(frame(["Open 24 hours"], 300), []);
 });
 
-test("a line that reads differently in the next frame is not said", () => {
+const placed = (text, box, score = 0.95) => ({ ...line(text, score), box });
+
+test("a line read a letter differently at the same place is steady, said once as the surer reading", () => {
   const steady = new Steady();
-  steady.update(readable([line("EXlT")]), 0);
-  assert.deepEqual(steady.update(readable([line("EXIT")]), 100), []);
+  const frame = (lines, now) => steady.update(readable(lines), now).map((l) => l.text);
+  assert.deepEqual(frame([placed("EXlT", [10, 10, 60, 30], 0.85)], 0), []);
+  assert.deepEqual(frame([placed("EXIT", [11, 10, 61, 31], 0.9)], 100), ["EXIT"]); // the surer of the two
+  assert.deepEqual(frame([placed("EXIY", [10, 10, 60, 30], 0.8)], 200), []); // the same line, not said again
+  assert.deepEqual(frame([placed("EXIT", [12, 11, 62, 31], 0.9)], 300), []);
+  // The surer reading may be the first one.
+  assert.deepEqual(frame([placed("Platform 4", [10, 50, 90, 70], 0.95)], 400), []);
+  assert.deepEqual(frame([placed("Platfonn 4", [10, 50, 90, 70], 0.85)], 500), ["Platform 4"]);
+});
+
+test("readings that differ much, or nearly alike at another place, are not steady", () => {
+  const steady = new Steady();
+  const frame = (lines, now) => steady.update(readable(lines), now).map((l) => l.text);
+  assert.deepEqual(frame([placed("EXIT", [10, 10, 60, 30]), placed("17", [100, 10, 120, 30])], 0), []);
+  assert.deepEqual(frame([placed("EXAM", [10, 10, 60, 30]), placed("11", [100, 10, 120, 30])], 100), []);
+  assert.deepEqual(frame([placed("EXAN", [300, 200, 360, 220])], 200), []); // EXAM nearly, but elsewhere
+});
+
+test("the same text at two places is said once at each, and not again while in view", () => {
+  const steady = new Steady();
+  const frame = (lines, now) => steady.update(readable(lines), now).map((l) => l.text);
+  const wall = (dx = 0) => [placed("SALE", [10 + dx, 10, 60 + dx, 30]), placed("SALE", [200 + dx, 10, 250 + dx, 30])];
+  assert.deepEqual(frame(wall(), 0), []);
+  assert.deepEqual(frame(wall(), 100), ["SALE", "SALE"]);
+  assert.deepEqual(frame(wall(30), 200), []); // the camera moved: the same two signs
+  assert.deepEqual(frame([placed("SALE", [400, 10, 450, 30])], 300), []); // one left the view
+  assert.deepEqual(frame(wall(30), 400), []); // and came back within forgetMs: not said again
+});
+
+test("a page is mostly paper, a street scene is not (which words are sure enough to say)", () => {
+  const page = new Float32Array(1000).map((_, i) => (i % 10 === 0 ? 30 : 235)); // ink on paper
+  const street = new Float32Array(1000).map((_, i) => (i * 37) % 256); // all shades
+  assert.ok(paperShare(page) >= PAPER);
+  assert.ok(paperShare(street) < PAPER);
+  assert.equal(paperShare(new Float32Array(100)), 0); // black
 });
 
 test("unsure words and unsure lines are left out", () => {

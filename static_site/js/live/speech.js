@@ -20,9 +20,10 @@ export class Voice {
     this.timer = 0;
   }
 
-  /** Utterances to say (steady.utterances), the biggest text waiting first. */
+  /** Utterances to say (steady.utterances), the biggest text waiting first (the same text at
+   *  another place is another line: a sign repeated along a wall). */
   add(lines) {
-    for (const line of lines) if (!this.queue.some((q) => q.key === line.key)) this.queue.push(line);
+    for (const line of lines) if (!this.queue.some((q) => q.key === line.key && sameBox(q.box, line.box))) this.queue.push(line);
     if (lines.length && this.current?.hint) this.cancelCurrent(); // text comes before aiming help
     this.next();
   }
@@ -114,6 +115,10 @@ export class Voice {
     this.region.append(p);
     while (this.region.childElementCount > 6) this.region.firstElementChild.remove();
   }
+}
+
+function sameBox(a, b) {
+  return !a || !b || a.every((v, i) => v === b[i]);
 }
 
 function pickVoice(lang) {

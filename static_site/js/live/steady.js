@@ -1,11 +1,28 @@
 // What the live reader says, frame after frame (pure: no DOM, times passed in):
-// - a line is said once it reads the same in two consecutive frames, in reading order;
+// - a line is said once it reads the same (or nearly, at the same place) in two consecutive
+//   frames, in reading order;
 // - it is not said again while it stays in view (seen within `forgetMs`);
 // - the recogniser's unsure words are left out (mostly texture read as text).
 
 export const LINE_SCORE = 0.5; // the worker's engine drops lines read less surely (text_score)
-export const WORD_SCORE = 0.8; // and words (its documents' word_score)
+export const WORD_SCORE = 0.8; // and words (its documents' word_score)...
+export const PHOTO_WORD_SCORE = 0.9; // ...and on photos (photo_word_score): unsure words there are mostly texture
+export const PAPER = 0.6; // a picture this much paper (the worker's stats.paper) is a document (document_paper)
 export const FORGET_MS = 2500; // text out of view this long is said again when it comes back
+
+/** Share of the picture at least 85% as bright as its 90th-percentile grey level, as the server's
+ *  engine tells a page (mostly paper: scans 0.77-0.97) from a street scene (ICDAR 2015 0.13-0.36).
+ *  `gray`: grey levels (0-255). */
+export function paperShare(gray) {
+  const counts = new Uint32Array(256);
+  for (let i = 0; i < gray.length; i++) counts[Math.min(255, Math.max(0, Math.round(gray[i])))] += 1;
+  let level = 255;
+  for (let below = gray.length; level > 0 && below - counts[level] >= 0.9 * gray.length; level--) below -= counts[level];
+  if (!level) return 0;
+  let bright = 0;
+  for (let v = Math.ceil(0.85 * level); v < 256; v++) bright += counts[v];
+  return bright / gray.length;
+}
 
 /** The key two readings of a line are compared by: case and spacing do not matter. */
 export function keyOf(text) {
@@ -26,39 +43,105 @@ export function readable(boxes, { lineScore = LINE_SCORE, wordScore = WORD_SCORE
   return out;
 }
 
+export const NEAR = 0.25; // two readings of one line differ in at most this share of its characters
+
+/** What is said, frame after frame. Each line in view is followed as a track: a reading matches
+ *  a track of the same text anywhere in the frame (a camera in a hand moves), else of nearly the
+ *  same text at the same place (a letter in four may differ: readings jitter frame to frame, and
+ *  "EXIT" read "EXIY" then "EXIT" is one line, steady). A track is said once two consecutive
+ *  frames read it, as the surer of the two readings, and not again while it stays in view (seen
+ *  within `forgetMs`). The same text at two places (a sign repeated along a wall) is two tracks,
+ *  each said once. */
 export class Steady {
   constructor({ forgetMs = FORGET_MS } = {}) {
     this.forgetMs = forgetMs;
-    this.previous = new Set(); // keys of the last frame's lines
-    this.said = new Map(); // key -> when it was last in view
+    this.tracks = []; // { key, line, box, said, seen (ms), frame, missed }
+    this.frame = 0;
+    this.of = new Map(); // the last frame's lines -> their tracks
   }
 
   /** One frame's readable lines (reading order) at time `now` (ms) -> the lines to say now.
-   *  `waiting`: keys of lines this frame did not look at (a second look had no time for them):
-   *  their last reading stands for the next frame to compare with. */
+   *  `waiting`: lines ({ key, box }) this frame did not look at (a second look had no time for
+   *  them): their last reading stands for the next frame to compare with. */
   update(lines, now, waiting = []) {
-    for (const [key, seen] of this.said) if (now - seen > this.forgetMs) this.said.delete(key);
+    this.frame += 1;
+    // Forgotten: what was said, then missed by a reading, and not seen for `forgetMs` (a slow
+    // reading, seconds on a loaded phone, must not make text in view be said again).
+    this.tracks = this.tracks.filter((t) => !t.said || !t.missed || now - t.seen <= this.forgetMs);
+    const claimed = new Set();
+    this.of = new Map();
     const toSay = [];
-    const keys = new Set();
     for (const line of lines) {
-      if (keys.has(line.key)) continue;
-      keys.add(line.key);
-      if (this.said.has(line.key)) {
-        this.said.set(line.key, now);
-      } else if (this.previous.has(line.key)) {
-        this.said.set(line.key, now);
-        toSay.push(line);
+      const track = this.match(line, claimed);
+      if (!track) {
+        const fresh = { key: line.key, line, box: line.box, said: false, seen: now, frame: this.frame };
+        this.tracks.push(fresh);
+        claimed.add(fresh);
+        this.of.set(line, fresh);
+        continue;
       }
+      claimed.add(track);
+      this.of.set(line, track);
+      if (!track.said) {
+        // Read in the last frame and again now: steady. The surer reading is said.
+        const surer = (line.score ?? 0) >= (track.line.score ?? 0) ? line : track.line;
+        toSay.push(surer);
+        Object.assign(track, { key: surer.key, said: true });
+      }
+      Object.assign(track, { line, box: line.box, seen: now, frame: this.frame, missed: false });
     }
-    this.previous = new Set([...keys, ...waiting]);
+    for (const line of waiting) {
+      const track = this.match(line, claimed);
+      if (!track) continue;
+      claimed.add(track);
+      this.of.set(line, track);
+      track.frame = this.frame;
+    }
+    // A line not read in this frame is steady no more (one said is forgotten once out of view a while).
+    for (const t of this.tracks) if (t.said && t.frame !== this.frame) t.missed = true;
+    this.tracks = this.tracks.filter((t) => t.said || t.frame === this.frame);
     return toSay;
+  }
+
+  /** The track `line` belongs to, of those not `claimed` in this frame: the same text (the
+   *  nearest), else nearly the same text at the same place. */
+  match(line, claimed) {
+    let best = null;
+    let bestD = Infinity;
+    for (const t of this.tracks) {
+      if (claimed.has(t) || t.key !== line.key) continue;
+      const d = distance(t.box, line.box);
+      if (d < bestD) { best = t; bestD = d; }
+    }
+    if (best) return best;
+    for (const t of this.tracks) {
+      if (claimed.has(t) || !samePlace(t.box, line.box) || !nearly(t.key, line.key, NEAR, 0)) continue;
+      const d = distance(t.box, line.box);
+      if (d < bestD) { best = t; bestD = d; }
+    }
+    return best;
+  }
+
+  /** Whether `line` (one of the last frame's) has been said. */
+  isSaid(line) {
+    return Boolean(this.of.get(line)?.said);
   }
 
   /** Forget what was said (Stop): text in view is said again once steady. */
   reset() {
-    this.previous = new Set();
-    this.said.clear();
+    this.tracks = [];
+    this.of = new Map();
   }
+}
+
+function distance(a, b) {
+  if (!a || !b) return 0;
+  return Math.hypot((a[0] + a[2]) - (b[0] + b[2]), (a[1] + a[3]) - (b[1] + b[3])) / 2;
+}
+
+// The middle of either box lies in the other.
+function samePlace(a, b) {
+  return Boolean(a && b) && (within(a, b) || within(b, a));
 }
 
 /** Lines said together (reading order in, utterances out): the pieces of one text line that
@@ -117,9 +200,9 @@ function within(a, b) {
   return x >= b[0] && x <= b[2] && y >= b[1] && y <= b[3];
 }
 
-// Edit distance at most a quarter of the longer text (at least 1).
-function nearly(a, b) {
-  const most = Math.max(1, Math.floor(Math.max(a.length, b.length) / 4));
+// Edit distance at most `share` of the longer text (at least `least`).
+function nearly(a, b, share = 0.25, least = 1) {
+  const most = Math.max(least, Math.floor(Math.max(a.length, b.length) * share));
   if (Math.abs(a.length - b.length) > most) return false;
   let row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {

@@ -6,7 +6,7 @@ import { keepFiles } from "../first-steps.js";
 import { elementsOf, setBusy, showMessage } from "../dom.js";
 import { HINTS, HintGate, hintFor } from "./aim.js";
 import { Reader } from "./reader.js";
-import { LINE_SCORE, readable, Steady, stillInView, utterances, WORD_SCORE } from "./steady.js";
+import { LINE_SCORE, PAPER, PHOTO_WORD_SCORE, readable, Steady, stillInView, utterances, WORD_SCORE } from "./steady.js";
 import { Voice } from "./speech.js";
 import { registerOffline } from "./offline.js";
 
@@ -28,6 +28,7 @@ export default {
     const steady = new Steady();
     const gate = new HintGate();
     let lines = [];
+    let paper = 1; // the last full reading's share of paper (a second look does not measure it)
     const { secondLook, scores } = settings();
     const looks = lookout(secondLook);
     const reader = new Reader({
@@ -35,7 +36,11 @@ export default {
       plan: () => looks.plan(lines, steady),
       onError: (error) => showMessage(el.error, `The reader stopped: ${error.message}`),
       onResult: (result) => {
-        const read = readable(result.boxes, scores).map((line) => ({ ...line, frame: result.t }));
+        paper = result.stats.paper ?? paper;
+        // Words as sure as the server's engine wants them: on a page, and in a street scene,
+        // where unsure words are mostly texture read as text.
+        const wordScore = paper >= PAPER ? scores.wordScore : scores.photoWordScore;
+        const read = readable(result.boxes, { lineScore: scores.lineScore, wordScore }).map((line) => ({ ...line, frame: result.t }));
         const waiting = looks.received(result, read);
         lines = [...read, ...waiting];
         said({ result, lines, read, waiting, steady, voice, gate, el });
@@ -111,7 +116,7 @@ function lookout(secondLook) {
   let plans = 0;
   return {
     plan(lines, steady) {
-      const look = lastConfirm ? next : [...lines.filter((line) => !steady.said.has(line.key)), ...unread];
+      const look = lastConfirm ? next : [...lines.filter((line) => !steady.isSaid(line)), ...unread];
       sent = secondLook ? look : [];
       const reread = (plans += 1) % 4 === 0 && !sent.length;
       return { known: knownLines(lines, steady, reread), confirm: sent.length ? sent.map((item) => item.box) : null };
@@ -139,14 +144,14 @@ function lookout(secondLook) {
 // again; but for every fourth frame, which reads them again (a board whose words change in
 // place must not be carried forever).
 function knownLines(lines, steady, reread) {
-  return reread ? [] : lines.filter((line) => steady.said.has(line.key)).map(({ box, text, score, size, words }) => ({ box, text, score, size, words }));
+  return reread ? [] : lines.filter((line) => steady.isSaid(line)).map(({ box, text, score, size, words }) => ({ box, text, score, size, words }));
 }
 
 // One frame's reading: the steady lines said, what left the view dropped, the aiming hint shown
 // (and said when it holds), the boxes drawn.
 function said({ result, lines, read, waiting, steady, voice, gate, el }) {
   const now = performance.now();
-  const toSay = steady.update(read, now, waiting.map((line) => line.key));
+  const toSay = steady.update(read, now, waiting);
   voice.keepOnly(stillInView(lines, result.boxes));
   voice.add(utterances(toSay));
   if (result.confirm) return; // a second look at the same places: the hint and boxes stand
@@ -176,7 +181,8 @@ function tuning() {
 function settings() {
   const set = tuning();
   return { secondLook: set.confirm !== false,
-    scores: { lineScore: set.lineScore ?? LINE_SCORE, wordScore: set.wordScore ?? WORD_SCORE } };
+    scores: { lineScore: set.lineScore ?? LINE_SCORE, wordScore: set.wordScore ?? WORD_SCORE,
+      photoWordScore: set.photoWordScore ?? set.wordScore ?? PHOTO_WORD_SCORE } };
 }
 
 function startError(error) {

@@ -8,6 +8,7 @@ import * as ort from "../../live-assets/ort.bundle.min.js";
 import { boxesFromMap, readingOrder } from "./detect.js";
 import { alphabetOf, decode } from "./ctc.js";
 import { quadSize, sampleQuad } from "./quad.js";
+import { paperShare } from "./steady.js";
 
 const REC_HEIGHT = 48;
 const REC_STRIDE = 8; // input pixels per CTC step
@@ -21,6 +22,7 @@ let REC_BUDGET = 400; // crop widths read per full reading, at most (the biggest
 let CONFIRM_BUDGET = 400; // and per second look
 const MIN_HEIGHT = 8; // boxes lower than this (frame pixels) are too small to read
 const VERTICAL = 1.5; // a box this many times taller than wide is read turned (as the server does)
+const WORD_INSET = 0.15; // share of a line box's height above and below its letters (see recogniseBatch)
 const SAME_PLACE = 0.6; // IoU with a box already read and said: the same line, not read again
 
 let det = null;
@@ -121,7 +123,8 @@ async function read(bitmap, known) {
   const t1 = performance.now();
   const decoded = await recognise(bitmap, found, known, REC_BUDGET);
   const t2 = performance.now();
-  const stats = { width: W, height: H, brightness: mean(gray), sharpness: sharpness(gray, dw, dh, found, dw / W, dh / H) };
+  const stats = { width: W, height: H, brightness: mean(gray), sharpness: sharpness(gray, dw, dh, found, dw / W, dh / H),
+    paper: paperShare(gray) };
   const boxes = found.map((b, i) => ({ box: [b.x0, b.y0, b.x1, b.y1], ...(decoded[i] || { text: "", score: 0, words: [] }) }));
   lastQuads = new Map(found.map((b) => [[b.x0, b.y0, b.x1, b.y1].join(), b.quad]));
   lastThumb = thumb(bitmap);
@@ -204,9 +207,13 @@ async function recogniseBatch(bitmap, frame, batch, results) {
     const line = probs.data.subarray(k * steps * classes, (k + 1) * steps * classes);
     const got = decode(line, steps, classes, valid, alphabet);
     // Word boxes by their characters' steps along the line (for the benchmark's scoring, and
-    // to show what was read where): the bounds of that stretch of the line's quad.
+    // to show what was read where): the bounds of that stretch of the line's quad, less the
+    // margin the detector's box is grown by for reading (DB's unclip: the letters fill about the
+    // middle 70% of its height: ICDAR 2015 words, median).
     const [tl, tr, br, bl] = crop.quad;
-    const along = (f) => [tl[0] + f * (tr[0] - tl[0]), tl[1] + f * (tr[1] - tl[1]), bl[0] + f * (br[0] - bl[0]), bl[1] + f * (br[1] - bl[1])];
+    const top = [tl[0] + WORD_INSET * (bl[0] - tl[0]), tl[1] + WORD_INSET * (bl[1] - tl[1]), tr[0] + WORD_INSET * (br[0] - tr[0]), tr[1] + WORD_INSET * (br[1] - tr[1])];
+    const low = [bl[0] + WORD_INSET * (tl[0] - bl[0]), bl[1] + WORD_INSET * (tl[1] - bl[1]), br[0] + WORD_INSET * (tr[0] - br[0]), br[1] + WORD_INSET * (tr[1] - br[1])];
+    const along = (f) => [top[0] + f * (top[2] - top[0]), top[1] + f * (top[3] - top[1]), low[0] + f * (low[2] - low[0]), low[1] + f * (low[3] - low[1])];
     got.words = got.words.map((word) => {
       const [ax, ay, bx, by] = along(Math.max(0, word.from - 0.5) * step / crop.width);
       const [cx, cy, dx, dy] = along(Math.min(1, (word.to + 1.5) * step / crop.width));
