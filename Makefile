@@ -74,12 +74,17 @@ run: venv system-deps node_modules/.installed
 mail: venv
 	@$(PY) -m infra.local.mailbox --latest
 
+# The tests that share nothing (no ports, no browser, no wall-clock-heavy model runs) run on both
+# cores; the rest (the stack, Chromium, keras, slow model runs) one at a time after them.
+FAST_TESTS := not stack and not browser and not keras and not slow
+
 test: lint js-test keras-venv system-deps kokoro-voices
-	$(PY) -m pytest tests -q -p no:cacheprovider
+	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 -m "$(FAST_TESTS)"
+	$(PY) -m pytest tests -q -p no:cacheprovider -m "not ($(FAST_TESTS))"
 
 # The inner loop: no browser, no local stack, no keras venv, no packaging (under a minute).
 test-fast: venv kokoro-voices
-	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 -m "not stack and not browser and not keras and not slow"
+	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 -m "$(FAST_TESTS)"
 
 lint: venv node_modules/.installed
 	$(PY) -m ruff check .

@@ -228,9 +228,9 @@ class _PdfReader:
         out = []
         try:
             for item in self.pdf.get_toc(max_depth=6):
-                if item.page_index is not None and 0 <= item.page_index < self.pages and item.title.strip():
-                    out.append({"title": " ".join(item.title.split())[:200], "level": item.level + 1,
-                                "page": item.page_index})
+                page, title = _bookmark_page(self.pdf, item), item.get_title()
+                if page is not None and 0 <= page < self.pages and title.strip():
+                    out.append({"title": " ".join(title.split())[:200], "level": item.level + 1, "page": page})
                 if len(out) >= MAX_OUTLINE:
                     break
         except pdfium.PdfiumError:
@@ -239,6 +239,18 @@ class _PdfReader:
 
     def close(self) -> None:
         self.pdf.close()
+
+
+def _bookmark_page(pdf, item) -> int | None:
+    """The 0-based page a bookmark leads to: its destination, else its GoTo action's (what most
+    writers use); None for one leading elsewhere (a URI, another file)."""
+    dest = item.get_dest()
+    if dest is None:
+        action = pdfium_c.FPDFBookmark_GetAction(item)
+        if action and pdfium_c.FPDFAction_GetType(action) == pdfium_c.PDFACTION_GOTO:
+            raw = pdfium_c.FPDFAction_GetDest(pdf, action)
+            dest = pdfium.PdfDest(raw, pdf=pdf) if raw else None
+    return dest.get_index() if dest is not None else None
 
 
 MAX_OUTLINE = 500

@@ -455,3 +455,34 @@ def test_a_tiff_whose_pages_loop_is_refused():
     data = docs.tiny_pages_tiff(5, loop_to=2)
     assert document.is_document(data)  # two pages seen: a document; the loop is further on
     assert refused(data) == "This TIFF is damaged: its pages loop."
+
+
+def _pdf_with_bookmarks() -> bytes:
+    """Three blank pages and an outline as writers make it: one bookmark by /Dest, a nested one
+    by a GoTo action (Chromium, Word), one leading to a web address (not a chapter)."""
+    objs = {
+        1: "<< /Type /Catalog /Pages 2 0 R /Outlines 6 0 R >>",
+        2: "<< /Type /Pages /Kids [3 0 R 4 0 R 5 0 R] /Count 3 >>",
+        6: "<< /Type /Outlines /First 7 0 R /Last 9 0 R /Count 3 >>",
+        7: "<< /Title (Introduction) /Parent 6 0 R /Next 9 0 R /First 8 0 R /Last 8 0 R /Count 1"
+           " /Dest [3 0 R /Fit] >>",
+        8: "<< /Title (2.  Methods) /Parent 7 0 R /A << /S /GoTo /D [4 0 R /XYZ 0 700 0] >> >>",
+        9: "<< /Title (Our site) /Parent 6 0 R /Prev 7 0 R /A << /S /URI /URI (https://example.org) >> >>",
+    }
+    for n in (3, 4, 5):
+        objs[n] = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"
+    out, offsets = bytearray(b"%PDF-1.7\n"), {}
+    for n in sorted(objs):
+        offsets[n] = len(out)
+        out += f"{n} 0 obj\n{objs[n]}\nendobj\n".encode()
+    xref = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offsets[n]:010d} 00000 n \n".encode() for n in sorted(objs))
+    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def test_a_pdfs_bookmarks_are_its_outline_whether_by_destination_or_by_action():
+    doc = opened(_pdf_with_bookmarks())
+    assert doc.outline() == [{"title": "Introduction", "level": 1, "page": 0},
+                             {"title": "2. Methods", "level": 2, "page": 1}]
