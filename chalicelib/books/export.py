@@ -73,7 +73,7 @@ def format_of(name: str | None) -> Format:
     """The format asked for; a 400 with a message when it is missing or unknown."""
     if name is None or not name.strip():
         raise InputError(NO_FORMAT, field="format")
-    fmt = FORMATS.get(name.strip().lower())
+    fmt = FORMATS.get(name)  # exactly as /openapi.json's enum says
     if fmt is None:
         raise InputError(UNKNOWN_FORMAT.format(name=name[:40]), field="format")
     return fmt

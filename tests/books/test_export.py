@@ -152,7 +152,8 @@ def test_a_repeated_delivery_does_nothing(client, queue, speech_mp3):
 
 
 @pytest.mark.parametrize("query,part", [(None, "say which book"), ("", "say which book"), ("pdf", "no 'pdf' book"),
-                                        ("epub3", "no 'epub3' book"), ("%20", "say which book")])
+                                        ("epub3", "no 'epub3' book"), ("%20", "say which book"),
+                                        ("MP3", "no 'MP3' book"), ("mp3%20", "no 'mp3 ' book")])
 def test_an_unknown_or_missing_format_is_a_400_with_a_message(client, speech_mp3, query, part):
     user, headers = signed_in(client)
     job_id = finished(client, headers, user["id"], speech_mp3)
