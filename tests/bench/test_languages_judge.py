@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bench import languages as lb
 from chalicelib.media.audio import decode
 from tests.engines.asr.audiofiles import DATASETS
@@ -21,9 +23,13 @@ def test_mandarin_in_traditional_characters_is_the_same_words():
     assert lb.simplified("過車", "ja") == "過車"  # other languages as written
 
 
-def test_told_hindi_the_judge_writes_devanagari_and_the_prompt_stays_with_hindi():
+@pytest.fixture(scope="module")
+def judge():
+    return lb.Transcriber()
+
+
+def test_told_hindi_the_judge_writes_devanagari_and_the_prompt_stays_with_hindi(judge):
     audio = decode(HINDI.read_bytes(), max_bytes=10_000_000, max_seconds=60)
-    judge = lb.Transcriber()
     heard, language = judge(audio.samples, "hi")
     assert language == "hi"
     # Without the prompt: "Shain kaksha kadeepak ko chalo karo" (the right sounds, Latin letters).
@@ -32,3 +38,10 @@ def test_told_hindi_the_judge_writes_devanagari_and_the_prompt_stays_with_hindi(
     assert "initial_prompt" in judge._engine._model.transcribe.keywords  # noqa: SLF001
     judge(audio.samples[:16000], "es")  # another language: no Hindi prompt
     assert "transcribe" not in vars(judge._engine._model)  # noqa: SLF001
+
+
+def test_the_told_part_judges_real_recordings_told_their_language(judge):
+    rows = lb.dev_speech(DATASETS, False, judge, told=("hi",))
+    assert [(r.set, r.name, r.language, r.detected, r.n) for r in rows] == [
+        ("told", HINDI.name, "hi", "hi", 6)]
+    assert re.search(r"[\u0900-\u097f]", rows[0].said)  # prompted as the voices are
