@@ -74,6 +74,20 @@ test("the same text at two places is said once at each, and not again while in v
   assert.deepEqual(frame(wall(30), 400), []); // and came back within forgetMs: not said again
 });
 
+test("two signs of one text keep their own lines: one read as the other's text is not said again later", () => {
+  const steady = new Steady({ forgetMs: 2500 });
+  const frame = (lines, now) => steady.update(readable(lines), now).map((l) => l.text);
+  const a = [10, 10, 90, 30];
+  const b = [200, 60, 280, 80];
+  assert.deepEqual(frame([placed("Art Needs", a), placed("An Needs", b)], 0), []);
+  assert.deepEqual(frame([placed("Art Needs", a), placed("An Needs", b)], 100), ["Art Needs", "An Needs"]);
+  assert.deepEqual(frame([placed("Art Needs", b)], 500), []); // b read as a's text, a not read
+  assert.deepEqual(frame([placed("Art Needs", b)], 2000), []);
+  // a is read again after 2.9 s unseen (said again: out of view that long); b, in view all along, is not.
+  assert.deepEqual(frame([placed("Art Needs", a), placed("An Needs", b)], 3000), []);
+  assert.deepEqual(frame([placed("Art Needs", a), placed("An Needs", b)], 3100), ["Art Needs"]);
+});
+
 test("a page is mostly paper, a street scene is not (which words are sure enough to say)", () => {
   const page = new Float32Array(1000).map((_, i) => (i % 10 === 0 ? 30 : 235)); // ink on paper
   const street = new Float32Array(1000).map((_, i) => (i * 37) % 256); // all shades

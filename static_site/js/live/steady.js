@@ -68,11 +68,12 @@ export class Steady {
     // Forgotten: what was said, then missed by a reading, and not seen for `forgetMs` (a slow
     // reading, seconds on a loaded phone, must not make text in view be said again).
     this.tracks = this.tracks.filter((t) => !t.said || !t.missed || now - t.seen <= this.forgetMs);
-    const claimed = new Set();
     this.of = new Map();
     const toSay = [];
+    const owner = this.assign(lines, new Set());
+    const claimed = new Set(owner.values());
     for (const line of lines) {
-      const track = this.match(line, claimed);
+      const track = owner.get(line);
       if (!track) {
         const fresh = { key: line.key, line, box: line.box, said: false, seen: now, frame: this.frame };
         this.tracks.push(fresh);
@@ -80,7 +81,6 @@ export class Steady {
         this.of.set(line, fresh);
         continue;
       }
-      claimed.add(track);
       this.of.set(line, track);
       if (!track.said) {
         // Read in the last frame and again now: steady. The surer reading is said.
@@ -90,10 +90,7 @@ export class Steady {
       }
       Object.assign(track, { line, box: line.box, seen: now, frame: this.frame, missed: false });
     }
-    for (const line of waiting) {
-      const track = this.match(line, claimed);
-      if (!track) continue;
-      claimed.add(track);
+    for (const [line, track] of this.assign(waiting, claimed)) {
       this.of.set(line, track);
       track.frame = this.frame;
     }
@@ -103,23 +100,30 @@ export class Steady {
     return toSay;
   }
 
-  /** The track `line` belongs to, of those not `claimed` in this frame: the same text (the
-   *  nearest), else nearly the same text at the same place. */
-  match(line, claimed) {
-    let best = null;
-    let bestD = Infinity;
-    for (const t of this.tracks) {
-      if (claimed.has(t) || t.key !== line.key) continue;
-      const d = distance(t.box, line.box);
-      if (d < bestD) { best = t; bestD = d; }
+  /** Lines -> the tracks they belong to, of those not `claimed`: first the same text at the
+   *  same place, then nearly the same text there, then the same text elsewhere (the nearest: a
+   *  camera in a hand moves), so that two signs of one text keep their own tracks. */
+  assign(lines, claimed) {
+    const owner = new Map();
+    const passes = [
+      (t, line) => t.key === line.key && samePlace(t.box, line.box),
+      (t, line) => samePlace(t.box, line.box) && nearly(t.key, line.key, NEAR, 0),
+      (t, line) => t.key === line.key,
+    ];
+    for (const fits of passes) {
+      for (const line of lines) {
+        if (owner.has(line)) continue;
+        let best = null;
+        let bestD = Infinity;
+        for (const t of this.tracks) {
+          if (claimed.has(t) || !fits(t, line)) continue;
+          const d = distance(t.box, line.box);
+          if (d < bestD) { best = t; bestD = d; }
+        }
+        if (best) { owner.set(line, best); claimed.add(best); }
+      }
     }
-    if (best) return best;
-    for (const t of this.tracks) {
-      if (claimed.has(t) || !samePlace(t.box, line.box) || !nearly(t.key, line.key, NEAR, 0)) continue;
-      const d = distance(t.box, line.box);
-      if (d < bestD) { best = t; bestD = d; }
-    }
-    return best;
+    return owner;
   }
 
   /** Whether `line` (one of the last frame's) has been said. */
