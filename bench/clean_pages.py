@@ -12,7 +12,12 @@ load, so the ratios mean something where the seconds alone do not. With `--base 
 default engine of that commit (a temporary git worktree) takes its turns too: before and after
 in the same run. Printed per dataset: median seconds per page, mean CPU seconds per page (all
 threads; Tesseract's own process), and PageVoice / Tesseract (the median of the per-page
-ratios; goal <= 1.0 on the clean pages).
+ratios; goal <= 1.0 on the clean pages), of wall seconds and of CPU seconds. What each side
+does per page: PageVoice's default engine as configured (2 onnxruntime threads: the detector's
+intra-op, the recogniser's batches side by side; int8 models on large print), Tesseract 5
+(bench/tesseract.py: `eng`, grayscale PNG, page segmentation mode 11, `OMP_THREAD_LIMIT=1`,
+one thread: its OpenMP build was ~4x slower on 2 shared cores without it; mode 3 took the
+same CPU on layout-dev pages), both from the image file's bytes (decode included).
 
 `--accuracy`: the default engine over FUNSD and ICDAR 2015 dev (bench.worker ocr, scored as
 bench.run scores them: FUNSD end-to-end exact F1, ICDAR case-insensitive), for the working tree
@@ -102,26 +107,27 @@ def paired(sides: dict[str, tuple[Path, str]], items: list[datasets.Item]) -> di
                 proc.kill()
 
 
+def _ratio(a: list[dict], b: list[dict], field: str) -> float:
+    """The median of the per-page ratios a / b of `field`."""
+    return statistics.median(x[field] / y[field] for x, y in zip(a, b) if y[field] > 0)
+
+
 def speed_table(rows: dict[str, list[dict]], peer: str = "tesseract") -> str:
+    """Per dataset: each side's median seconds (wall) and mean CPU seconds per page, then each
+    side's ratios to `peer`: wall (what a user waits; the goal) and CPU (what the machine pays)."""
     by_ds: dict[str, dict[str, list[dict]]] = {}
     for name, rs in rows.items():
         for r in rs:
             by_ds.setdefault(r["key"].split("/")[0], {}).setdefault(name, []).append(r)
+    others = [n for n in rows if n != peer]
     out = [f"| dataset | pages | {' | '.join(f'{n} s/page (median) / CPU s' for n in rows)} | "
-           + " | ".join(f"{n} / {peer}" for n in rows if n != peer) + " |",
-           "|---|---|" + "---|" * (2 * len(rows) - 1)]
+           + " | ".join(f"{n} / {peer}" for n in others) + " | "
+           + " | ".join(f"{n} / {peer} CPU" for n in others) + " |",
+           "|---|---|" + "---|" * (len(rows) + 2 * len(others))]
     for ds, sides in by_ds.items():
-        cells = []
-        for name in rows:
-            rs = sides[name]
-            cells.append(f"{statistics.median(r['seconds'] for r in rs):.2f} / "
-                         f"{statistics.mean(r['cpu_seconds'] for r in rs):.2f}")
-        ratios = []
-        for name in rows:
-            if name == peer:
-                continue
-            per_page = [a["seconds"] / b["seconds"] for a, b in zip(sides[name], sides[peer]) if b["seconds"] > 0]
-            ratios.append(f"{statistics.median(per_page):.2f}")
+        cells = [f"{statistics.median(r['seconds'] for r in sides[n]):.2f} / "
+                 f"{statistics.mean(r['cpu_seconds'] for r in sides[n]):.2f}" for n in rows]
+        ratios = [f"{_ratio(sides[n], sides[peer], field):.2f}" for field in ("seconds", "cpu_seconds") for n in others]
         out.append(f"| {ds} | {len(sides[peer])} | {' | '.join(cells)} | {' | '.join(ratios)} |")
     return "\n".join(out)
 

@@ -33,7 +33,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from chalicelib.engines.ocr import lexicon
+from chalicelib.engines.ocr import int8, lexicon
 from chalicelib.engines.ocr import postprocess as pp
 from chalicelib.engines.ocr.base import Line, Reading, Word
 from chalicelib.engines.ocr.db import DBPostProcess
@@ -159,6 +159,8 @@ class RapidConfig:
     rec_min_width: int = 160  # recogniser: narrowest padded input width (pixels)
     rec_squeeze: float = 1.0  # recogniser, large print (`det_glyph`): line crops narrowed to this share of their width (1: off; see below)
     rec_parallel: bool = True  # recogniser: `threads` batches at once, one thread each (else threads within a batch)
+    int8: str = "off"  # int8 detector and recogniser (int8.py): off | large-print (`det_glyph`) | always (off: drawn digits lost, bench/README.md)
+    cache_dir: str = "~/.cache/pagevoice"  # where the int8 copies are made once
     lexicon: str = "always"  # unsure out-of-list words re-read against a word list: documents | always | never
     lexicon_margin: float = 5.0  # ...when the listed word's CTC log-likelihood is at most this far below
     lexicon_min_count: int = 50  # ...among the list's words seen at least this often
@@ -176,11 +178,20 @@ class RapidOcrEngine:
         self.cfg = s
         models = _models_dir()
         threads = max(1, s.threads)
-        self._det = _session(models / "PP-OCRv6_det_small.onnx", threads)
+        if s.int8 not in ("large-print", "always", "off"):
+            raise ValueError(f"int8: large-print, always or off, not {s.int8!r}")
         # Recognition: batches side by side, one thread each (`_run_rec`), not threads in one batch.
         parallel = s.rec_parallel and threads > 1
         self._threads = threads
-        self._rec = _session(models / "PP-OCRv6_rec_small.onnx", 1 if parallel else threads)
+        rec_threads = 1 if parallel else threads
+        det, rec = models / "PP-OCRv6_det_small.onnx", models / "PP-OCRv6_rec_small.onnx"
+        # (detector, recogniser) sessions: `read` starts each page with fp32's, `_locate` turns to int8's on large print.
+        self._fp32 = (_session(det, threads), _session(rec, rec_threads)) if s.int8 != "always" else None
+        self._int8 = None
+        if s.int8 != "off":
+            cache = Path(s.cache_dir).expanduser()
+            self._int8 = (_session(int8.model(det, cache), threads), _session(int8.model(rec, cache), rec_threads))
+        self._det, self._rec = self._fp32 or self._int8
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="ocr-rec") if parallel else None
         self._cls = (_session(models / "ch_ppocr_mobile_v2.0_cls_mobile.onnx", threads)
                      if s.orientation in ("page", "line") else None)
@@ -243,6 +254,8 @@ class RapidOcrEngine:
                     # (`det_shrink`) cut 19% of a layout-dev page's CPU for words F1 -0.001, but
                     # its coarser boxes made a heading of a body line (bench.layout): off.
                     self.last_large_print = True
+                    if self._int8 is not None:  # `int8`: ~0.56x the CPU, layout-dev words F1 -0.0004 (bench/README.md)
+                        self._det, self._rec = self._int8
                     if s.det_shrink:
                         scale = max(s.det_glyph / glyph_h, s.det_min_scale * base)
                 self.last_upscale = scale
@@ -458,6 +471,7 @@ class RapidOcrEngine:
         h, w = bgr.shape[:2]
         self.last_upscale = 1.0
         self.last_large_print = False
+        self._det, self._rec = self._fp32 or self._int8
         document = paper_fraction(bgr) >= s.document_paper
         self.last_document = document
         boxes = self._locate(bgr, document)

@@ -1,6 +1,6 @@
 """The default engine's speed cuts (issue 42 item 4) read what the engine read before them:
 recognition batches run side by side, and (options, off by default) large print's lines
-recognised narrowed or detected shrunk (real models)."""
+recognised narrowed or detected shrunk (real models; the int8 models: test_rapid_int8.py)."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -22,7 +22,7 @@ def page(px: int):
 
 def test_large_print_may_be_read_narrowed_and_the_same(engine):
     image, drawn = page(40)
-    squeezing = RapidOcrEngine(replace(engine.cfg, rec_squeeze=0.8))
+    squeezing = RapidOcrEngine(replace(engine.cfg, rec_squeeze=0.8, int8="off"))  # the option alone (int8: test_rapid_int8)
     narrowed = words_of(squeezing.read(image))
     assert squeezing.last_large_print and squeezing.last_upscale == pytest.approx(1.0)  # detected whole
     plain = RapidOcrEngine(replace(engine.cfg, det_glyph=0.0, rec_parallel=False, threads=1))
@@ -37,7 +37,7 @@ def test_large_print_may_be_read_narrowed_and_the_same(engine):
 
 def test_large_print_may_be_detected_shrunk(engine):
     image, drawn = page(40)
-    shrinking = RapidOcrEngine(replace(engine.cfg, det_shrink=True))
+    shrinking = RapidOcrEngine(replace(engine.cfg, det_shrink=True, int8="off"))
     got = words_of(shrinking.read(image))
     assert shrinking.last_upscale < 0.9  # the detector saw fewer pixels
     assert set(drawn) <= set(got), sorted(got)

@@ -1,0 +1,59 @@
+"""The int8 detector and recogniser (engines/ocr/int8.py; an option, off by default) read large
+print as the fp32 models do, and nothing else when set to `large-print` (real models, real
+quantisation)."""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from chalicelib.engines.ocr import int8
+from chalicelib.engines.ocr.rapid import RapidConfig, RapidOcrEngine, _models_dir
+from tests.engines.ocr.test_rapid import words_of
+from tests.engines.ocr.test_rapid_speed import LINES, page
+from tests.images import iou
+
+
+@pytest.fixture(scope="module")
+def quantised(engine):
+    return RapidOcrEngine(replace(engine.cfg, int8="large-print"))
+
+
+def test_the_int8_copies_are_made_once_and_named_by_their_inputs(quantised):
+    cache = Path(quantised.cfg.cache_dir).expanduser()
+    for stem in int8.MODELS:
+        fp32 = _models_dir() / f"{stem}.onnx"
+        made = int8.target(fp32, cache)
+        assert made.is_file() and made.stat().st_size < 0.7 * fp32.stat().st_size  # int8 weights (the recogniser's head: fp32)
+        assert made.name.startswith(f"{stem}-int8-") and int8.target(fp32, cache / "x").name == made.name
+        stamp = made.stat().st_mtime_ns
+        assert int8.model(fp32, cache) == made and made.stat().st_mtime_ns == stamp  # not made again
+        assert int8.ranges_file(stem).is_file()
+
+
+def test_large_print_is_read_by_the_int8_models_and_the_same(engine, quantised):
+    assert engine.cfg.int8 == "off" and engine._int8 is None  # the default
+    image, drawn = page(40)
+    got = words_of(quantised.read(image))
+    assert quantised.last_large_print and (quantised._det, quantised._rec) == quantised._int8
+    plain = words_of(engine.read(image))
+    assert set(drawn) <= set(got), sorted(got)
+    assert set(got) == set(plain)
+    for word, box in drawn.items():
+        assert iou(got[word], box) >= 0.6, (word, got[word], box)
+        # the line's end is fitted a few pixels apart at times ("fell." 274-332 against 274-345)
+        assert iou(got[word], plain[word]) >= 0.75, (word, got[word], plain[word])
+
+
+def test_small_print_stays_with_the_fp32_models(quantised):
+    quantised.read(page(40)[0])
+    image, drawn = page(13)
+    reading = quantised.read(image)
+    assert not quantised.last_large_print and (quantised._det, quantised._rec) == quantised._fp32
+    assert [ln.text for ln in reading] == LINES
+
+
+def test_int8_is_one_of_three_settings():
+    with pytest.raises(ValueError, match="int8"):
+        RapidOcrEngine(RapidConfig(int8="yes"))
