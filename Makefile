@@ -74,13 +74,15 @@ run: venv system-deps node_modules/.installed
 mail: venv
 	@$(PY) -m infra.local.mailbox --latest
 
-# The tests that share nothing (no ports, no browser, no wall-clock-heavy model runs) run on both
-# cores; the rest (the stack, Chromium, keras, slow model runs) one at a time after them.
+# make test-fast's tests share nothing (no ports, no browser, no long model runs): make test runs
+# them on both cores, then the rest (the stack, Chromium, keras, slow model runs, and the tests of
+# wall-clock limits, marked alone) one at a time.
 FAST_TESTS := not stack and not browser and not keras and not slow
+SIDE_BY_SIDE := $(FAST_TESTS) and not alone
 
 test: lint js-test keras-venv system-deps kokoro-voices
-	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 -m "$(FAST_TESTS)"
-	$(PY) -m pytest tests -q -p no:cacheprovider -m "not ($(FAST_TESTS))"
+	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 -m "$(SIDE_BY_SIDE)"
+	$(PY) -m pytest tests -q -p no:cacheprovider -m "not ($(SIDE_BY_SIDE))"
 
 # The inner loop: no browser, no local stack, no keras venv, no packaging (under a minute).
 test-fast: venv kokoro-voices

@@ -76,3 +76,11 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.keras)
         if "/tests/infra/" in path and "packaged" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+        if path.endswith(ALONE):
+            item.add_marker(pytest.mark.alone)
+
+
+# Tests of wall-clock limits (a 4 s Lambda timeout, a 1 s deadline, a sandbox's seconds): beside
+# another test's model run on the second core they measure the neighbour, not the code.
+ALONE = ("tests/infra/local/test_bridge.py", "tests/media/test_sandbox.py", "tests/kinds/test_documents.py",
+         "tests/jobs/test_worker.py")
