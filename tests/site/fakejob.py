@@ -46,6 +46,13 @@ def box(b) -> list:
     return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
 
 
+def cors_headers(site_origin: str, methods: str) -> dict:
+    """What the API answers the site's origin for a route the test serves itself."""
+    return {"Access-Control-Allow-Origin": site_origin.rstrip("/"),
+            "Access-Control-Allow-Headers": "Authorization,Content-Type,X-Api-Key",
+            "Access-Control-Allow-Methods": methods, "Vary": "Origin"}
+
+
 @dataclass
 class Store:
     """Files in the local stack's bucket, each behind a presigned GET (as GET /jobs/{id} gives)."""
@@ -119,9 +126,7 @@ class FakeJob:
         """Answer this job's GET /jobs/{id} and PUT /jobs/{id}/position (and their preflights)
         in `page` (or in a whole browser context)."""
         pattern = re.compile(rf".*/jobs/{re.escape(self.job_id)}$")
-        cors = {"Access-Control-Allow-Origin": site_origin.rstrip("/"),
-                "Access-Control-Allow-Headers": "Authorization,Content-Type,X-Api-Key",
-                "Access-Control-Allow-Methods": "GET,PUT,DELETE,OPTIONS", "Vary": "Origin"}
+        cors = cors_headers(site_origin, "GET,PUT,DELETE,OPTIONS")
 
         def handle(route):
             if route.request.method == "OPTIONS":

@@ -18,7 +18,7 @@ import zipfile
 import pytest
 
 from tests.site.axe import at_both_widths
-from tests.site.fakejob import make_job
+from tests.site.fakejob import cors_headers, make_job
 from tests.site.test_listening import open_job, sign_in
 from tests.site.test_site import api_register, login_ui, new_user, upload_and_wait
 
@@ -93,9 +93,7 @@ class Export:
     def __init__(self, page, stack, fake, answers):
         self.answers = list(answers)
         self.asked = []
-        cors = {"Access-Control-Allow-Origin": stack.site_url.rstrip("/"),
-                "Access-Control-Allow-Headers": "Authorization,Content-Type,X-Api-Key",
-                "Access-Control-Allow-Methods": "GET,OPTIONS", "Vary": "Origin"}
+        cors = cors_headers(stack.site_url, "GET,OPTIONS")
 
         def handle(route):
             if route.request.method == "OPTIONS":
