@@ -68,7 +68,7 @@ def record_again(user_id: str, job_id: str) -> dict | None:
         raise Conflict(NO_RECORDING)
     if not owned(user_id, job_id, job.get("source_key")):
         raise Conflict(NOT_KEPT)
-    updated = table.record_again(user_id, job_id)
+    updated = table.record_again(user_id, job_id, job)
     if updated is None:  # another request moved it first
         raise Conflict(RUNNING)
     try:

@@ -360,19 +360,46 @@ def _transition(user_id: str, job_id: str, update: str, condition: str, values: 
     return plain(reply["Attributes"])
 
 
-def record_again(user_id: str, job_id: str) -> dict | None:
+# What a finished job shows, kept while its recording is made again: a failed attempt puts it back.
+AGAIN_KEPT = ("result_key", "audio_key", "outputs", "transient_outputs", "timings_ms", "summary", "seconds")
+
+
+def record_again(user_id: str, job_id: str, job: dict) -> dict | None:
     """`done` -> `queued` to make the job's recording again (POST /jobs/{id}/recording): marked
     `rerecording` until it ends, with fresh attempts and turns, back in the sweep's index so a
     lost start is re-driven. Its result and files stay as they are: the worker replaces the
-    recording's files when the new one is whole. None when the job is not done with a recording
-    (a second request, or one racing it, changes nothing)."""
+    recording's files when the new one is whole, and what the finished job showed (`job`, as
+    read) is kept in `before_again` for `fail` to put back. None when the job is not done with
+    a recording, or has changed since `job` was read (a second request, or one racing it,
+    changes nothing)."""
     return _transition(
         user_id, job_id,
         "SET #s = :queued, rerecording = :yes, attempts = :zero, turns = :zero, lease_until = :none, "
-        "#e = :none, sweep = :open, updated_at = :now_iso",
-        "#s = :done AND attribute_exists(audio_key) AND audio_key <> :none",
-        {":queued": QUEUED, ":done": DONE, ":yes": True, ":zero": 0, ":none": None, ":open": SWEEP_OPEN},
+        "#e = :none, sweep = :open, before_again = :before, updated_at = :now_iso REMOVE again_error",
+        "#s = :done AND attribute_exists(audio_key) AND audio_key <> :none AND result_key = :r",
+        {":queued": QUEUED, ":done": DONE, ":yes": True, ":zero": 0, ":none": None, ":open": SWEEP_OPEN,
+         ":r": job.get("result_key"), ":before": {k: job.get(k) for k in AGAIN_KEPT}},
         {"#e": "error"})
+
+
+def _fail_again(user_id: str, job_id: str, reason: str) -> dict | None:
+    """A recording made again that failed: the job is `done` again as it was before (its old
+    recording was never replaced: that happens only when the new one is whole), with the
+    reason in `again_error`. None when the job is not being recorded again."""
+    job = get(user_id, job_id)
+    if not job or not job.get("rerecording") or not job.get("before_again"):
+        return None
+    before = job["before_again"]
+    sets = ", ".join(f"#k{i} = :k{i}" for i in range(len(AGAIN_KEPT)))
+    return _transition(
+        user_id, job_id,
+        f"SET #s = :done, {sets}, again_error = :reason, lease_until = :none, updated_at = :now_iso "
+        "REMOVE sweep, rerecording, before_again",
+        "rerecording = :yes AND #s IN (:queued, :processing)",
+        {":done": DONE, ":yes": True, ":queued": QUEUED, ":processing": PROCESSING, ":none": None,
+         ":reason": str(reason)[:ERROR_MAX] or "Processing failed.",
+         **{f":k{i}": before.get(k) for i, k in enumerate(AGAIN_KEPT)}},
+        {f"#k{i}": k for i, k in enumerate(AGAIN_KEPT)})
 
 
 def mark_queued(user_id: str, job_id: str) -> bool:
@@ -405,7 +432,8 @@ def finish(user_id: str, job_id: str, *, result_key: str, timings_ms: dict, summ
     return _transition(
         user_id, job_id,
         "SET #s = :done, result_key = :r, audio_key = :a, outputs = :o, transient_outputs = :tr, timings_ms = :t, "
-        "summary = :sum, #e = :none, lease_until = :none, #sec = :sec, updated_at = :now_iso REMOVE sweep, rerecording",
+        "summary = :sum, #e = :none, lease_until = :none, #sec = :sec, updated_at = :now_iso "
+        "REMOVE sweep, rerecording, before_again, again_error",
         "#s = :processing",
         {":done": DONE, ":processing": PROCESSING, ":r": result_key, ":a": outputs.get(kinds.get(kind).audio),
          ":o": outputs, ":tr": sorted(transient), ":t": timings_ms, ":sum": summary, ":none": None,
@@ -463,7 +491,12 @@ def release(user_id: str, job_id: str) -> bool:
 
 
 def fail(user_id: str, job_id: str, reason: str) -> dict | None:
-    """-> `failed` with a readable `error` (from any state but done/failed); None otherwise."""
+    """-> `failed` with a readable `error` (from any state but done/failed); None otherwise. A
+    job whose recording was being made again goes back to `done` instead (`_fail_again`): the
+    person loses nothing they had."""
+    again = _fail_again(user_id, job_id, reason)
+    if again is not None:
+        return again
     return _transition(
         user_id, job_id,
         "SET #s = :failed, #e = :reason, lease_until = :none, updated_at = :now_iso REMOVE sweep",

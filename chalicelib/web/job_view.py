@@ -55,6 +55,9 @@ def describe(user_id: str, job_id: str) -> dict | None:
         **listening.public(job),  # where the listener is, and the recording's length
         # POST /jobs/{id}/recording: the recording is being made again (the status says how far).
         **({"recording_again": True} if job.get("rerecording") and job["status"] in table.UNFINISHED else {}),
+        # ...and why it could not be: the job is back as it was, its old recording kept.
+        **({"recording_again_error": job["again_error"]} if job.get("again_error") and job["status"] == table.DONE
+           else {}),
     }
 
 

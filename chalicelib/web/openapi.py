@@ -237,6 +237,9 @@ SCHEMAS = {
             "seconds": {"type": "number", "description": "the recording's length (so far, while it is made)"},
             "recording_again": {"const": True, "description": "present while the recording is made again "
                                                              "(POST /jobs/{id}/recording)"},
+            "recording_again_error": {"type": "string", "description": "why the last POST /jobs/{id}/recording "
+                                                                       "could not make the recording again; the job "
+                                                                       "is as it was before, its old recording kept"},
         },
     },
     "Kind": {

@@ -100,3 +100,36 @@ def test_an_api_key_may_ask_and_the_route_is_described(client, done_page):
     assert again(client, job_id, {"X-Api-Key": key}).status_code == 202
     op = client.http.get("/openapi.json").json_body["paths"]["/jobs/{job_id}/recording"]["post"]
     assert set(op["responses"]) >= {"202", "404", "409"}
+
+
+def test_a_recording_made_again_that_fails_leaves_the_job_as_it_was(client, done_page, monkeypatch):
+    """A failed second recording loses nothing: the job is done again with its first result and
+    recording, says why, and may be asked again."""
+    from chalicelib import kinds
+    from chalicelib.errors import MediaError
+
+    user, headers, job_id = done_page
+    bucket = settings.get().aws.bucket
+    first = client.http.get(f"/jobs/{job_id}", headers=headers).json_body
+    old_wav = stored(keys.audio_key(user["id"], job_id))
+    kind = kinds.get("page")
+    real = kind.run
+
+    def breaks_after_the_text(data, *, publish, **kw):
+        real(data, publish=publish, **kw)  # the text and the recording's parts published...
+        raise MediaError("The voice could not say this text.")  # ...then it fails for good
+
+    monkeypatch.setattr(type(kind), "run", lambda self, data, **kw: breaks_after_the_text(data, **kw))
+    assert again(client, job_id, headers).status_code == 202
+    assert worker.handle_upload(bucket, keys.upload_key(user["id"], job_id)) == "failed"
+    after = client.http.get(f"/jobs/{job_id}", headers=headers).json_body
+    assert after["status"] == "done" and "recording_again" not in after and after.get("error") == first.get("error")
+    assert after["recording_again_error"] == "The voice could not say this text."
+    assert after["result"] == first["result"]
+    assert after["seconds"] == first["seconds"] and set(after["outputs"]) == set(first["outputs"])
+    assert stored(keys.audio_key(user["id"], job_id)) == old_wav
+    monkeypatch.undo()
+    assert again(client, job_id, headers).status_code == 202  # and it may be asked again
+    assert "recording_again_error" not in client.http.get(f"/jobs/{job_id}", headers=headers).json_body
+    assert worker.handle_upload(bucket, keys.upload_key(user["id"], job_id)) == "done"
+    assert "recording_again_error" not in client.http.get(f"/jobs/{job_id}", headers=headers).json_body

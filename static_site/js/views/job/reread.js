@@ -7,6 +7,7 @@ import * as api from "../../api.js";
 import { announce, setBusy, showMessage } from "../../dom.js";
 
 export const REREAD_STARTED = "Reading again with your pronunciations…";
+export const NOT_READ_AGAIN = "Reading again did not finish; your earlier recording is kept.";
 
 export function mountReread(root, { jobId, signal, navigate }) {
   const wrap = root.querySelector("#reread-wrap");
@@ -32,6 +33,10 @@ export function mountReread(root, { jobId, signal, navigate }) {
     /** Offered once the job is done and has a recording of its own (not an uploaded one). */
     show(job) {
       wrap.hidden = !(job.status === "done" && job.audio_url && (job.kind || "page") !== "speech");
+      // The last "Read again" failed: the job is as it was, and says why (once: polls repeat it).
+      const failed = job.status === "done" && job.recording_again_error
+        ? `${NOT_READ_AGAIN} ${job.recording_again_error}` : "";
+      if (failed && error.textContent !== failed) showMessage(error, failed);
     },
   };
 }
