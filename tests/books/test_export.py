@@ -85,7 +85,7 @@ def record(user_id, job_id, mp3, chapters=None, text="Methods. We counted.") -> 
 
 def recorded_again(user_id, job_id, mp3) -> None:
     """POST /jobs/{id}/recording's effect on the record, and the worker finishing it."""
-    assert jobs.record_again(user_id, job_id)
+    assert jobs.record_again(user_id, job_id, jobs.get(user_id, job_id))
     assert jobs.claim(user_id, job_id, 60)
     record(user_id, job_id, mp3, text="Methods again.")
 
