@@ -26,6 +26,18 @@ FORMATS = {
 }
 
 
+TITLE_MAX = 200  # characters of a book's title, a chapter's (a document's declared title has no bound)
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` of at most `limit` characters: cut at a space where one is near the end, marked "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
+
+
 def builder(fmt: Format) -> Callable[..., bytes]:
     """The format's build function: `build(result: dict, recording: bytes, *, title: str,
     progress: Callable[[float], None] | None = None) -> bytes`, where `recording` is the job's

@@ -20,7 +20,7 @@ import uuid
 import zipfile
 from collections.abc import Callable
 
-from chalicelib.books import overlay, package, xhtml
+from chalicelib.books import TITLE_MAX, clip, overlay, package, xhtml
 from chalicelib.errors import Conflict
 from chalicelib.structure import FURNITURE
 from chalicelib.structure.spoken import pages_of
@@ -66,7 +66,7 @@ def build(result: dict, recording: bytes, *, title: str, progress: Callable[[flo
     paged = is_doc and not result.get("flow")
     main = xhtml.language_of((result.get("language") or {}).get("code") or _page_language(pages[0], "und"))
     parts = overlay.plan(speech)
-    book = package.Book(identifier=_identifier(result, recording), title=" ".join(title.split()) or "PageVoice",
+    book = package.Book(identifier=_identifier(result, recording), title=clip(" ".join(title.split()) or "PageVoice", TITLE_MAX),
                         modified=modified, languages=_languages(pages, main), rtl=_rtl(main),
                         narrator=_narrator(speech))
     book.items += [package.Item("nav", "nav.xhtml", "application/xhtml+xml", properties="nav"),

@@ -13,8 +13,9 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 
+from chalicelib.books import TITLE_MAX, clip
+
 MAX_CHAPTERS = 255  # CTOC's entry count is one byte
-TITLE_MAX = 200  # characters of a chapter's title, the book's title
 LYRICS_MAX_CHARS = 65_536  # the text as lyrics: players load the whole tag before playing
 NO_OFFSET = 0xFFFFFFFF  # a CHAP's byte offsets: "use the times"
 OPENING_S = 0.5  # a first chapter later than this gets a chapter before it (players show the whole)
@@ -41,7 +42,7 @@ def build(result: dict, recording: bytes, *, title: str, progress: Callable[[flo
     """The recording (speech.mp3) with the tag: chapters at result.chapters' `start` (a result
     without chapters has one, the whole), the title, the language and the text."""
     seconds = float((result.get("speech") or {}).get("seconds") or 0.0)
-    title = _clip(title.strip() or "PageVoice", TITLE_MAX)
+    title = clip(title.strip() or "PageVoice", TITLE_MAX)
     chapters = timed_chapters(result, seconds, title)
     language = iso_639_2((result.get("language") or {}).get("code"))
     frames = [_text("TIT2", title), _text("TALB", title), _text("TPE1", ARTIST), _text("TCON", GENRE)]
@@ -49,7 +50,7 @@ def build(result: dict, recording: bytes, *, title: str, progress: Callable[[flo
         frames.append(_text("TLAN", language))
     text = (result.get("text") or "").strip()
     if text:
-        frames.append(_lyrics(_clip(text, LYRICS_MAX_CHARS), language))
+        frames.append(_lyrics(clip(text, LYRICS_MAX_CHARS), language))
     ids = [f"ch{k}" for k in range(len(chapters))]
     frames.append(_toc("toc", ids, title))
     frames += [_chapter(i, start, end, name) for i, (start, end, name) in zip(ids, chapters, strict=True)]
@@ -71,7 +72,7 @@ def timed_chapters(result: dict, seconds: float, title: str) -> list[tuple[int, 
         ms = min(max(0, round(chapter["start"] * 1000)), total)
         if starts and ms <= starts[-1][0]:
             continue  # two headings heard at once: the first names the chapter
-        starts.append((ms, _clip(" ".join(str(chapter.get("title") or "").split()), TITLE_MAX) or "Chapter"))
+        starts.append((ms, clip(" ".join(str(chapter.get("title") or "").split()), TITLE_MAX) or "Chapter"))
     if not starts or starts[0][0] > OPENING_S * 1000:
         starts.insert(0, (0, title))
     starts = starts[:MAX_CHAPTERS]
@@ -89,14 +90,6 @@ def audio_of(mp3: bytes) -> bytes:
         size = 10 + _unsynchsafe(mp3[6:10]) + (10 if mp3[5] & 0x10 else 0)  # a footer
         return mp3[size:]
     return mp3
-
-
-def _clip(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[:limit - 1]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
 
 
 def _synchsafe(n: int) -> bytes:

@@ -24,6 +24,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from chalicelib import books
 from chalicelib.books import FORMATS, builder, epub
 from chalicelib.errors import PageVoiceError
 from tests.books import epubtools, unusual
@@ -430,3 +431,19 @@ def test_an_unusual_result_passes_epubcheck_and_ace(odd, tmp):
     path = tmp / "unusual.epub"
     path.write_bytes(odd[2])
     check_book(path, tmp / "ace-unusual")
+
+
+# ---------------------------------------------------------------- inputs the checkers' books do not cover
+
+
+def test_a_very_long_title_is_clipped_wherever_the_book_shows_it():
+    """A web page's or a DOCX's declared title has no bound of its own (a 1 MB <title> was a 1 MB
+    title in the OPF, the navigation and every page's <title>: 50 MB of XHTML for 50 sections)."""
+    result = unusual.result()
+    files = parts(epub.build(result, b"mp3", title="A report on the rivers of the north " * 30_000))
+    [title] = ElementTree.fromstring(files["EPUB/package.opf"]).iter("{http://purl.org/dc/elements/1.1/}title")
+    assert len(title.text) <= books.TITLE_MAX and title.text.startswith("A report on the rivers") and title.text.endswith("…")
+    for name in ("EPUB/text/page-001.xhtml", "EPUB/text/page-002.xhtml", "EPUB/nav.xhtml"):
+        shown = ElementTree.fromstring(files[name]).find(f"{X}head/{X}title").text
+        assert shown.startswith(title.text), name
+    assert max(len(text) for text in files.values()) < 30_000
