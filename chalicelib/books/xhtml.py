@@ -34,6 +34,9 @@ ELEMENTS = {
 # Characters XML 1.0 cannot hold (control codes a text layer or a document may carry): dropped.
 NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 MARKERS = set("•·-–—*▪◦●○■□(")  # a list item whose text starts so brings its own marker
+# Empty cells a table's grid may add to its cells: a flow document's indices count the empty cells
+# before them, so a small file can name a grid of millions (written as text past this).
+GRID_EMPTY_MAX = 10_000
 
 
 @dataclass
@@ -245,7 +248,8 @@ def _broken(previous: str, text: str) -> bool:
 def grid(block: dict, lines: list[int]) -> tuple[list[list[tuple[str | None, list[int]]]], list[int]]:
     """A table block's rows of cells, each (header scope or None, lines), and its lines in no
     cell. A table without header cells gets its first row as column headers (a data table is
-    read cell by cell by its headers), unless it has a single row."""
+    read cell by cell by its headers), unless it has a single row. A grid far sparser than its
+    cells (GRID_EMPTY_MAX) has no rows: its lines are all loose."""
     cells = [c for c in block.get("cells") or [] if isinstance(c.get("row"), int) and isinstance(c.get("col"), int)]
     in_cells = {i for c in cells for i in c.get("lines") or []}
     loose = [i for i in lines if i not in in_cells]
@@ -254,6 +258,8 @@ def grid(block: dict, lines: list[int]) -> tuple[list[list[tuple[str | None, lis
     top, left = min(c["row"] for c in cells), min(c["col"] for c in cells)
     rows = max(c["row"] for c in cells) - top + 1
     cols = max(c["col"] for c in cells) - left + 1
+    if rows * cols > len(cells) + GRID_EMPTY_MAX:
+        return [], lines
     at = {(c["row"] - top, c["col"] - left): c for c in cells}
     headed = any(c.get("header") for c in cells) or rows == 1
     out = []
