@@ -109,7 +109,7 @@ def nav(title: str, language: str, toc: list[Entry], pages: list[Entry], start: 
 
 def _nested(entries: list[Entry]) -> str:
     """Entries as nested ordered lists: a deeper entry goes inside the one before it (one level
-    at a time: a jump from 1 to 3 nests once)."""
+    at a time: a jump from 1 to 3 nests once, and a 2 after that 3 is beside it)."""
     out = ["<ol>\n"]
     depth = 1
     levels = [1]  # the source level open at each depth
@@ -121,10 +121,12 @@ def _nested(entries: list[Entry]) -> str:
                 levels.append(entry.level)
             else:
                 out.append("</li>\n")
-                while depth > 1 and entry.level < levels[-1]:
+                # Closed up to the depth whose parent is above it (1, 3, 2: the 2 beside the 3).
+                while depth > 1 and entry.level < levels[-1] and entry.level <= levels[-2]:
                     out.append("</ol>\n</li>\n")
                     depth -= 1
                     levels.pop()
+                levels[-1] = min(levels[-1], entry.level)
         else:
             levels = [entry.level]
         out.append(f"<li><a href={quoteattr(entry.href)}>{escape(entry.label)}</a>")

@@ -462,3 +462,16 @@ def test_a_sparse_table_is_bounded_by_its_cells():
     figure = ElementTree.fromstring(page).find(f".//{X}figure[@id='b3']")
     assert " ".join("".join(figure.itertext()).split()) == "Town People Oslo 700,000 Table 1. Towns by the river."
     check_overlays(data, result, unusual.silent_mp3(result["speech"]["seconds"]))
+
+
+def test_a_table_of_contents_that_jumps_a_level_and_comes_back_nests_under_its_parent():
+    """Headings 1, 3, 2: the 2 is under the 1 (beside the 3), not a top-level entry."""
+    from chalicelib.books import package
+
+    nav = package.nav("T", "en", [package.Entry("A", "a", 1), package.Entry("C", "c", 3), package.Entry("B", "b", 2),
+                                  package.Entry("D", "d", 3), package.Entry("E", "e", 1)], [], "a", "book.css")
+    toc = ElementTree.fromstring(nav).find(f"{X}body/{X}nav/{X}ol")
+    assert [li.find(f"{X}a").text for li in toc.findall(f"{X}li")] == ["A", "E"]
+    under_a = toc.find(f"{X}li/{X}ol")
+    assert [li.find(f"{X}a").text for li in under_a.findall(f"{X}li")] == ["C", "B"]
+    assert [a.text for a in under_a.findall(f"{X}li/{X}ol/{X}li/{X}a")] == ["D"]  # under B
