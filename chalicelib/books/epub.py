@@ -92,7 +92,8 @@ def _write(out, result: dict, recording: bytes, book: package.Book, pages: list[
         page_list = [package.Entry(label, f"{href}#{xhtml.page_id(p)}") for p, (href, label, _) in enumerate(written) if label]
         book.source = book.title if page_list else None
         book.features = _features(toc, page_list, pages, pages_of(result)[1])
-        book.auditory_sufficient = not set(result.get("skipped") or {}) - set(FURNITURE)
+        # A recording cut at its length limit (complete false, reason "duration") leaves the rest unsaid.
+        book.auditory_sufficient = not _cut(result) and not set(result.get("skipped") or {}) - set(FURNITURE)
         book.summary = _summary(result, paged, book, words)
         _put(z, ROOT + "nav.xhtml", package.nav(book.title, main, toc, page_list, written[0][0], STYLESHEET).encode())
         _put(z, ROOT + "package.opf", package.opf(book).encode())
@@ -232,11 +233,17 @@ def _features(toc: list[package.Entry], page_list: list[package.Entry], pages: l
     return features
 
 
+def _cut(result: dict) -> bool:
+    return (result.get("speech") or {}).get("complete") is False
+
+
 def _summary(result: dict, paged: bool, book: package.Book, words: bool) -> str:
     source = ("a document's text" if result.get("flow") else
               "text recognised from a scanned or photographed page" if not paged else
               "text read from a PDF or scanned document")
     said = ("The recording reads everything but the page furniture." if book.auditory_sufficient else
+            "The recording stops before the end of the text, at the longest recording PageVoice makes: the rest "
+            "is text only." if _cut(result) else
             "Some parts (such as footnotes) are shown but not read aloud.")
     pages = " Printed page numbers are kept as page breaks with a page list." if paged else ""
     return (f"This book holds {source}, with its headings, lists and tables as structure, and a synthetic "

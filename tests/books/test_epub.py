@@ -475,3 +475,17 @@ def test_a_table_of_contents_that_jumps_a_level_and_comes_back_nests_under_its_p
     under_a = toc.find(f"{X}li/{X}ol")
     assert [li.find(f"{X}a").text for li in under_a.findall(f"{X}li")] == ["C", "B"]
     assert [a.text for a in under_a.findall(f"{X}li/{X}ol/{X}li/{X}a")] == ["D"]  # under B
+
+
+def test_a_recording_cut_at_its_length_limit_is_not_said_to_suffice():
+    """speech.complete false (reason "duration"): the text goes on past the recording, so the audio
+    alone does not suffice and the summary says where the recording stops."""
+    result = unusual.result()
+    result["skipped"] = {"page-number": 1}  # only furniture left out: a whole recording suffices
+    opf = parts(epub.build(result, b"mp3", title="Rivers"))["EPUB/package.opf"]
+    assert re.findall(r'"schema:accessModeSufficient">(\w+)<', opf) == ["textual", "auditory"]
+    result["speech"] = {**result["speech"], "complete": False, "reason": "duration"}
+    opf = parts(epub.build(result, b"mp3", title="Rivers"))["EPUB/package.opf"]
+    assert re.findall(r'"schema:accessModeSufficient">(\w+)<', opf) == ["textual"]
+    summary = re.search(r'"schema:accessibilitySummary">([^<]+)<', opf).group(1)
+    assert "stops before the end" in summary and "reads everything" not in summary
