@@ -75,9 +75,17 @@ def language_of(code) -> str:
     return code if ok else "und"
 
 
-def lang_attrs(code: str) -> str:
+def lang_attrs(code: str, within: str | None = None, *, direction: bool = True) -> str:
+    """lang and xml:lang, and dir where the text's direction is not its surroundings' (`within`:
+    the language around it; None at a document's root: rtl only). `direction=False` (a word's span):
+    no dir, as dir isolates its element, and a right-to-left line's isolated words are laid out
+    left to right in a left-to-right paragraph (Chromium): unisolated, its letters order them."""
     found = languages.get(code.split("-")[0])
-    return f' lang="{code}" xml:lang="{code}"' + (' dir="rtl"' if found and found.rtl else "")
+    attrs = f' lang="{code}" xml:lang="{code}"'
+    if not direction or not found:
+        return attrs
+    around = languages.get(within.split("-")[0]) if within else None
+    return attrs + (' dir="rtl"' if found.rtl else ' dir="ltr"' if around and around.rtl else "")
 
 
 def page_id(index: int) -> str:
@@ -158,7 +166,8 @@ class _Writer:
         self.block_ids.add(b)
         codes = {self.lines[i].get("language") for i in self.valid(block["lines"]) if self.lines[i].get("words")}
         code = codes.pop() if len(codes) == 1 else None
-        return f' id="b{b}"' + (lang_attrs(language_of(code)) if code and code != self.info.language else "")
+        return f' id="b{b}"' + (lang_attrs(language_of(code), self.info.language) if code and code != self.info.language
+                                 else "")
 
     def valid(self, lines: list[int]) -> list[int]:
         return [i for i in lines if isinstance(i, int) and 0 <= i < len(self.lines)]
@@ -212,7 +221,7 @@ class _Writer:
         for li in self.valid(lines):
             line = self.lines[li]
             code = line.get("language")
-            lang = lang_attrs(language_of(code)) if code and code != self.info.language else ""
+            lang = lang_attrs(language_of(code), direction=False) if code and code != self.info.language else ""
             for wi, word in enumerate(line.get("words") or []):
                 text = str(word.get("text", ""))
                 k = self.info.sentence_of.get((li, wi), current)

@@ -489,3 +489,49 @@ def test_a_recording_cut_at_its_length_limit_is_not_said_to_suffice():
     assert re.findall(r'"schema:accessModeSufficient">(\w+)<', opf) == ["textual"]
     summary = re.search(r'"schema:accessibilitySummary">([^<]+)<', opf).group(1)
     assert "stops before the end" in summary and "reads everything" not in summary
+
+
+@pytest.mark.browser
+def test_text_in_another_direction_reads_in_its_own_order():
+    """Rendered by the real Chromium, as reading systems render the XHTML: Arabic words in an
+    English paragraph read right to left (a dir on each word's span isolated it, and the isolated
+    words were laid out left to right); an English paragraph on an Arabic page is laid out left to
+    right (its full stop at its end, not before its first word)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.media.documents import CHROMIUM_ARGS
+
+    result = unusual.result()
+    first = result["pages"][0]
+    first["blocks"][2]["lines"] += [13]  # the Arabic line joins the English paragraph
+    del first["blocks"][9]
+    second = result["pages"][1]
+    second["lines"].append(unusual.line("The sea is wide.", "en"))
+    second["blocks"].append({"role": "paragraph", "lines": [3], "spoken": True})
+    z = zipfile.ZipFile(io.BytesIO(epub.build(result, b"mp3", title="Rivers")))
+    types = {"xhtml": "application/xhtml+xml", "css": "text/css"}
+
+    def serve(route):  # the book's files, each with the media type its manifest gives
+        name = "EPUB/" + route.request.url.split("/book/", 1)[1]
+        route.fulfill(body=z.read(name), content_type=types.get(name.rsplit(".", 1)[-1], "application/octet-stream"))
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.route("http://book.test/**", serve)
+            page.goto("http://book.test/book/text/page-001.xhtml")
+            x = [page.eval_on_selector(f"[id='w13-{w}']", "e => e.getBoundingClientRect().x") for w in range(3)]
+            assert x[0] > x[1] > x[2], x
+            page.goto("http://book.test/book/text/page-002.xhtml")
+            assert page.evaluate("getComputedStyle(document.querySelector('#b3')).direction") == "ltr"
+            stop, start = page.evaluate("""() => {
+                const walk = document.createTreeWalker(document.querySelector('#b3'), NodeFilter.SHOW_TEXT), texts = [];
+                while (walk.nextNode()) texts.push(walk.currentNode);
+                const first = texts[0], last = texts[texts.length - 1], r = document.createRange();
+                r.setStart(last, last.length - 1); r.setEnd(last, last.length);
+                const stop = r.getBoundingClientRect().x;
+                r.setStart(first, 0); r.setEnd(first, 1);
+                return [stop, r.getBoundingClientRect().x]; }""")
+            assert stop > start
+        finally:
+            browser.close()
