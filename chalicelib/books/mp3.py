@@ -18,7 +18,7 @@ from chalicelib.books import TITLE_MAX, clip
 MAX_CHAPTERS = 255  # CTOC's entry count is one byte
 LYRICS_MAX_CHARS = 65_536  # the text as lyrics: players load the whole tag before playing
 NO_OFFSET = 0xFFFFFFFF  # a CHAP's byte offsets: "use the times"
-OPENING_S = 0.5  # a first chapter later than this gets a chapter before it (players show the whole)
+OPENING_S = 0.5  # a first chapter later than this gets a chapter before it, one sooner starts at 0 (players show the whole)
 ARTIST = "PageVoice"
 GENRE = "Speech"
 
@@ -75,6 +75,7 @@ def timed_chapters(result: dict, seconds: float, title: str) -> list[tuple[int, 
         starts.append((ms, clip(" ".join(str(chapter.get("title") or "").split()), TITLE_MAX) or "Chapter"))
     if not starts or starts[0][0] > OPENING_S * 1000:
         starts.insert(0, (0, title))
+    starts[0] = (0, starts[0][1])  # a first heading heard at once holds the voice's lead-in
     starts = starts[:MAX_CHAPTERS]
     ends = [s for s, _ in starts[1:]] + [max(total, starts[-1][0])]
     return [(start, end, name) for (start, name), end in zip(starts, ends, strict=True)]

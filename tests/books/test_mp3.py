@@ -105,6 +105,15 @@ def test_a_first_chapter_heard_late_gets_an_opening_before_it(recording, tmp_pat
     assert read == [(0.0, 1.5, "Book"), (1.5, 6.0, "Chapter One")]
 
 
+def test_a_first_chapter_heard_at_once_starts_at_the_beginning(recording, tmp_path):
+    """The page kind's first heading is heard after the voice's lead-in (35 ms on a real photo):
+    the chapter holds that lead-in, so the chapters cover the whole from 0."""
+    chapters = [{"title": "THE GARDEN", "level": 1, "block": 0, "start": 0.035},
+                {"title": "Paths", "level": 1, "block": 2, "start": 3.0}]
+    read = chapters_of(tags_of(mp3.build(result_with(chapters), recording, title="garden"), tmp_path))
+    assert read == [(0.0, 3.0, "THE GARDEN"), (3.0, 6.0, "Paths")]
+
+
 def test_other_scripts_and_languages_travel_as_utf16_and_iso_639_2(recording, tmp_path):
     chapters = [{"title": "Глава первая", "level": 1, "block": 0, "start": 0.0},
                 {"title": "第二章", "level": 1, "block": 0, "start": 3.0}]

@@ -92,6 +92,7 @@ def test_the_mp3_is_the_recording_with_its_chapters(stack, done, tmp_path):
     wanted = [(c["start"], " ".join(c["title"].split())) for c in job["result"]["chapters"]]
     if wanted[0][0] > 0.5:  # the book opens with the title until the first heading is heard
         wanted.insert(0, (0.0, read[0][1]))
+    wanted[0] = (0.0, wanted[0][1])  # a heading heard at once holds the voice's lead-in
     assert [t for _, t in read] == [t for _, t in wanted]
     assert all(abs(a - b) < 0.1 for (a, _), (b, _) in zip(read, wanted, strict=True))
     assert tags["TLAN"].text == ["eng"] and tags.getall("USLT")[0].text == job["result"]["text"]
