@@ -44,6 +44,15 @@ def speech_mp3() -> bytes:
     return mp3.read()
 
 
+@pytest.fixture
+def done(client, queue, speech_mp3) -> tuple[str, dict, str]:
+    """A new account's finished page job with a recording, nothing left on the tasks queue:
+    (user id, auth headers, job id)."""
+    user, headers = signed_in(client)
+    queue.queued()  # the sign-up's mail
+    return user["id"], headers, finished(client, headers, user["id"], speech_mp3)
+
+
 def stored(key: str) -> bytes:
     return aws.s3().get_object(Bucket=settings.get().aws.bucket, Key=key)["Body"].read()
 
@@ -106,10 +115,8 @@ def chapters_of(data: bytes, tmp_path: Path) -> list[tuple[int, str]]:
     return [(c.start_time, c.sub_frames["TIT2"].text[0]) for c in ID3(path).getall("CHAP")]
 
 
-def test_an_mp3_is_made_on_the_worker_side_then_served_by_a_short_lived_link(client, queue, speech_mp3, tmp_path):
-    user, headers = signed_in(client)
-    queue.queued()
-    job_id = finished(client, headers, user["id"], speech_mp3)
+def test_an_mp3_is_made_on_the_worker_side_then_served_by_a_short_lived_link(client, queue, done, tmp_path):
+    user_id, headers, job_id = done
     first = ask(client, job_id, headers)
     assert first.status_code == 202, first.body
     assert first.json_body == {"format": "mp3", "status": "queued", "progress": 0}
@@ -125,38 +132,35 @@ def test_an_mp3_is_made_on_the_worker_side_then_served_by_a_short_lived_link(cli
     assert query["response-content-disposition"] == ['attachment; filename="Ete report.mp3"']
     assert query["response-content-type"] == ["audio/mpeg"]
     key = key_of_url(url)
-    assert key.startswith(f"results/{user['id']}/{job_id}/book-") and key.endswith(".mp3")
+    assert key.startswith(f"results/{user_id}/{job_id}/book-") and key.endswith(".mp3")
     data = stored(key)
     assert made.json_body["size"] == len(data) and made.json_body["format"] == "mp3"
     assert chapters_of(data, tmp_path) == [(0, "Methods"), (2000, "Results")]
     assert ID3(tmp_path / "book.mp3")["TIT2"].text == ["Été report"]  # no declared title: the file's name
     assert queue.run() == []  # nothing else was queued
     # The record shows the book's state; the job itself did not move.
-    record_now = jobs.get(user["id"], job_id)
+    record_now = jobs.get(user_id, job_id)
     assert record_now["book_mp3"]["status"] == "ready" and record_now["status"] == "done"
     assert record_now["updated_at"] == record_now["book_mp3"]["recording"]
 
 
-def test_a_repeated_delivery_does_nothing(client, queue, speech_mp3):
-    user, headers = signed_in(client)
-    queue.queued()
-    job_id = finished(client, headers, user["id"], speech_mp3)
+def test_a_repeated_delivery_does_nothing(client, queue, done):
+    user_id, headers, job_id = done
     ask(client, job_id, headers)
     [message] = queue.queued()
     body = json.loads(message["body"])
     books.build(**{k: v for k, v in body.items() if k != "task"})
-    ready = jobs.get(user["id"], job_id)["book_mp3"]
+    ready = jobs.get(user_id, job_id)["book_mp3"]
     books.build(**{k: v for k, v in body.items() if k != "task"})  # SQS delivers it again
-    assert jobs.get(user["id"], job_id)["book_mp3"] == ready
-    assert book_keys(user["id"], job_id) == [ready["key"]]
+    assert jobs.get(user_id, job_id)["book_mp3"] == ready
+    assert book_keys(user_id, job_id) == [ready["key"]]
 
 
 @pytest.mark.parametrize("query,part", [(None, "say which book"), ("", "say which book"), ("pdf", "no 'pdf' book"),
                                         ("epub3", "no 'epub3' book"), ("%20", "say which book"),
                                         ("MP3", "no 'MP3' book"), ("mp3%20", "no 'mp3 ' book")])
-def test_an_unknown_or_missing_format_is_a_400_with_a_message(client, speech_mp3, query, part):
-    user, headers = signed_in(client)
-    job_id = finished(client, headers, user["id"], speech_mp3)
+def test_an_unknown_or_missing_format_is_a_400_with_a_message(client, done, query, part):
+    user_id, headers, job_id = done
     r = ask(client, job_id, headers, query)
     assert_error(r, 400, part)
     assert r.json_body["field"] == "format" and "format=epub or format=mp3" in r.json_body["message"]
@@ -192,49 +196,43 @@ def test_a_job_without_a_book_to_make_is_a_409_with_a_message(client, queue, spe
     assert queue.names() == ["verify-mail"]  # no book was started
 
 
-def test_read_again_makes_the_old_book_stale_and_a_new_one_is_made(client, queue, speech_mp3, tmp_path):
-    user, headers = signed_in(client)
-    queue.queued()
-    job_id = finished(client, headers, user["id"], speech_mp3)
+def test_read_again_makes_the_old_book_stale_and_a_new_one_is_made(client, queue, done, speech_mp3, tmp_path):
+    user_id, headers, job_id = done
     ask(client, job_id, headers)
     queue.run()
     old = key_of_url(ask(client, job_id, headers).json_body["url"])
-    recorded_again(user["id"], job_id, speech_mp3)
+    recorded_again(user_id, job_id, speech_mp3)
     stale = ask(client, job_id, headers)
     assert stale.status_code == 202 and stale.json_body["status"] == "queued"  # never the old book
     assert old not in all_keys()  # replaced: its file goes
     assert queue.run() == ["book"]
     new = key_of_url(ask(client, job_id, headers).json_body["url"])
-    assert new != old and book_keys(user["id"], job_id) == [new]
+    assert new != old and book_keys(user_id, job_id) == [new]
     lyrics = ID3(io.BytesIO(stored(new))).getall("USLT")[0].text
     assert lyrics == "Methods again."  # of the new recording's result
 
 
-def test_a_job_recorded_again_before_its_book_is_made_is_not_made_of_the_old(client, queue, speech_mp3):
-    user, headers = signed_in(client)
-    queue.queued()
-    job_id = finished(client, headers, user["id"], speech_mp3)
+def test_a_job_recorded_again_before_its_book_is_made_is_not_made_of_the_old(client, queue, done, speech_mp3):
+    user_id, headers, job_id = done
     ask(client, job_id, headers)
-    recorded_again(user["id"], job_id, speech_mp3)
+    recorded_again(user_id, job_id, speech_mp3)
     assert queue.run() == ["book"]  # the queued build finds the recording changed: it stops
-    assert book_keys(user["id"], job_id) == []
+    assert book_keys(user_id, job_id) == []
     assert ask(client, job_id, headers).status_code == 202  # a new build of the new recording
     assert queue.run() == ["book"]
     assert ask(client, job_id, headers).status_code == 200
 
 
-def test_a_build_overtaken_while_it_runs_stops_and_leaves_no_file(client, queue, speech_mp3, monkeypatch):
+def test_a_build_overtaken_while_it_runs_stops_and_leaves_no_file(client, queue, done, speech_mp3, monkeypatch):
     """Read again while the book is made: its next progress write finds its place taken."""
-    user, headers = signed_in(client)
-    queue.queued()
-    job_id = finished(client, headers, user["id"], speech_mp3)
+    user_id, headers, job_id = done
     monkeypatch.setattr(books, "PROGRESS_EVERY_SECONDS", 0.0)
 
     went_on = []
 
     def slow_build(result, recording, *, title, progress=None):
         progress(0.3)
-        recorded_again(user["id"], job_id, speech_mp3)
+        recorded_again(user_id, job_id, speech_mp3)
         progress(0.6)
         went_on.append(True)
         return b"a book of the old recording"
@@ -242,32 +240,28 @@ def test_a_build_overtaken_while_it_runs_stops_and_leaves_no_file(client, queue,
     monkeypatch.setattr(books, "builder", lambda fmt: slow_build)
     ask(client, job_id, headers)
     assert queue.run() == ["book"]
-    assert not went_on and book_keys(user["id"], job_id) == []
-    assert jobs.get(user["id"], job_id)["book_mp3"]["status"] == "building"  # of the old recording: not current
+    assert not went_on and book_keys(user_id, job_id) == []
+    assert jobs.get(user_id, job_id)["book_mp3"]["status"] == "building"  # of the old recording: not current
 
 
-def test_a_job_deleted_while_its_book_is_made_keeps_nothing(client, queue, speech_mp3, monkeypatch):
-    user, headers = signed_in(client)
-    queue.queued()
-    job_id = finished(client, headers, user["id"], speech_mp3)
+def test_a_job_deleted_while_its_book_is_made_keeps_nothing(client, queue, done, monkeypatch):
+    user_id, headers, job_id = done
     real = books.builder(MP3)
 
     def build_then_gone(result, recording, **kw):
         data = real(result, recording, **kw)
-        assert lifecycle.delete(user["id"], job_id)
+        assert lifecycle.delete(user_id, job_id)
         return data
 
     monkeypatch.setattr(books, "builder", lambda fmt: build_then_gone)
     ask(client, job_id, headers)
     assert queue.run() == ["book"]
     assert [k for k in all_keys() if job_id in k] == []
-    assert jobs.get(user["id"], job_id) is None
+    assert jobs.get(user_id, job_id) is None
 
 
-def test_a_failed_build_is_answered_for_a_minute_then_tried_again(client, queue, speech_mp3, monkeypatch):
-    user, headers = signed_in(client)
-    queue.queued()
-    job_id = finished(client, headers, user["id"], speech_mp3)
+def test_a_failed_build_is_answered_for_a_minute_then_tried_again(client, queue, done, monkeypatch):
+    user_id, headers, job_id = done
 
     def broken(*args, **kw):
         raise ValueError("a builder's bug")
@@ -286,41 +280,37 @@ def test_a_failed_build_is_answered_for_a_minute_then_tried_again(client, queue,
     assert ask(client, job_id, headers).status_code == 200
 
 
-def test_a_stalled_build_is_started_again_and_the_lost_one_does_nothing(client, queue, speech_mp3, monkeypatch):
-    user, headers = signed_in(client)
-    queue.queued()
-    job_id = finished(client, headers, user["id"], speech_mp3)
+def test_a_stalled_build_is_started_again_and_the_lost_one_does_nothing(client, queue, done, monkeypatch):
+    user_id, headers, job_id = done
     ask(client, job_id, headers)
     [lost] = queue.queued()  # its function died with it
-    first = jobs.get(user["id"], job_id)["book_mp3"]["build"]
+    first = jobs.get(user_id, job_id)["book_mp3"]["build"]
     now = clock.now()
     monkeypatch.setattr(clock, "now", lambda: now + books.STALLED_SECONDS + 1)
     assert ask(client, job_id, headers).status_code == 202
-    second = jobs.get(user["id"], job_id)["book_mp3"]["build"]
+    second = jobs.get(user_id, job_id)["book_mp3"]["build"]
     assert second != first
     body = json.loads(lost["body"])
     books.build(**{k: v for k, v in body.items() if k != "task"})  # delivered late: replaced, does nothing
-    assert jobs.get(user["id"], job_id)["book_mp3"]["status"] == "queued" and book_keys(user["id"], job_id) == []
+    assert jobs.get(user_id, job_id)["book_mp3"]["status"] == "queued" and book_keys(user_id, job_id) == []
     assert queue.run() == ["book"]
     assert ask(client, job_id, headers).status_code == 200
 
 
-def test_the_account_export_holds_the_books_made_of_the_recording_as_it_is(client, queue, speech_mp3):
-    user, headers = signed_in(client)
-    queue.queued()
-    job_id = finished(client, headers, user["id"], speech_mp3)
-    other = finished(client, headers, user["id"], speech_mp3, filename="second.pdf")
+def test_the_account_export_holds_the_books_made_of_the_recording_as_it_is(client, queue, done, speech_mp3):
+    user_id, headers, job_id = done
+    other = finished(client, headers, user_id, speech_mp3, filename="second.pdf")
     for j in (job_id, other):
         ask(client, j, headers)
     assert queue.run() == ["book", "book"]
-    recorded_again(user["id"], other, speech_mp3)  # its book is stale now
+    recorded_again(user_id, other, speech_mp3)  # its book is stale now
     post(client, "/me/export", headers=headers)
     assert queue.run() == ["export"]
     answer = client.http.get("/me/export", headers=headers).json_body
     body = stored(key_of_url(answer["export"]["url"]))
     z = zipfile.ZipFile(io.BytesIO(body))
     [mine] = [n for n in z.namelist() if job_id in n and n.endswith("/book.mp3")]
-    assert z.read(mine) == stored(books.ready_books(jobs.get(user["id"], job_id))["book.mp3"])
+    assert z.read(mine) == stored(books.ready_books(jobs.get(user_id, job_id))["book.mp3"])
     assert not [n for n in z.namelist() if other in n and "book" in n.rsplit("/", 1)[-1]]
     assert "book.epub and book.mp3" in z.read("README.txt").decode()
 
@@ -379,13 +369,11 @@ def test_books_started_are_limited_per_account_and_hour(client, queue, speech_mp
     assert int(r.headers["Retry-After"]) >= 1
 
 
-def test_a_result_the_builder_refuses_is_a_409_with_its_reason_for_that_recording(client, queue, speech_mp3,
+def test_a_result_the_builder_refuses_is_a_409_with_its_reason_for_that_recording(client, queue, done, speech_mp3,
                                                                                   monkeypatch):
     from chalicelib.errors import Conflict
 
-    user, headers = signed_in(client)
-    queue.queued()
-    job_id = finished(client, headers, user["id"], speech_mp3)
+    user_id, headers, job_id = done
 
     def refuses(*args, **kw):
         raise Conflict("This result has no recording timed sentence by sentence.")
@@ -399,5 +387,5 @@ def test_a_result_the_builder_refuses_is_a_409_with_its_reason_for_that_recordin
     assert_error(ask(client, job_id, headers), 409, "timed sentence by sentence")  # not tried again
     assert queue.queued() == []
     monkeypatch.setattr(clock, "now", lambda: now)
-    recorded_again(user["id"], job_id, speech_mp3)  # a new recording: asked afresh
+    recorded_again(user_id, job_id, speech_mp3)  # a new recording: asked afresh
     assert ask(client, job_id, headers).status_code == 202
