@@ -136,7 +136,8 @@ def _pages(z: zipfile.ZipFile, book: package.Book, pages: list[dict], parts: lis
 def _shown(parts: list[overlay.Part], rendered: xhtml.Rendered) -> list[overlay.Part]:
     """The parts' clips of words the page shows (a timing naming a word the page lacks, in a
     result not as CONTRACTS says, is left out rather than pointing nowhere)."""
-    kept = [overlay.Part(p.sentence, p.page, [c for c in p.clips if (c.line, c.word) in rendered.words]) for p in parts]
+    kept = [overlay.Part(p.sentence, p.page, [c for c in p.clips if (c.line, c.word) in rendered.words], p.whole)
+            for p in parts]
     return [p for p in kept if p.clips and p.sentence in rendered.sentence_ids]
 
 

@@ -31,10 +31,12 @@ class Clip:
 
 @dataclass
 class Part:
-    """A sentence's words on one page, in speaking order."""
+    """A sentence's words on one page, in speaking order. `whole`: the recording does not time
+    its words (its one clip, of its first word, is the sentence's)."""
     sentence: int
     page: int
     clips: list[Clip]
+    whole: bool = False
 
     @property
     def begin(self) -> int:
@@ -61,11 +63,12 @@ def plan(speech: dict) -> list[Part]:
     parts: list[Part] = []
     cursor = 0
     for k, (sentence, words) in enumerate(zip(sentences, groups)):
+        whole = not words
         words = words or [sentence]  # no word timings: the sentence as its first word
         end = min(total, max(ms(w["end"]) for w in [sentence, *words]))
         clips = _tiled(words, cursor, end)
         if clips:
-            parts += _by_page(k, clips, [int(w.get("page", 0)) for w in words])
+            parts += _by_page(k, clips, [int(w.get("page", 0)) for w in words], whole)
             cursor = clips[-1][1].end
     return parts
 
@@ -81,11 +84,11 @@ def _tiled(words: list[dict], begin: int, end: int) -> list[tuple[int, Clip]]:
             for i, w in enumerate(words) if bounds[i + 1] > bounds[i]]
 
 
-def _by_page(sentence: int, clips: list[tuple[int, Clip]], pages: list[int]) -> list[Part]:
+def _by_page(sentence: int, clips: list[tuple[int, Clip]], pages: list[int], whole: bool) -> list[Part]:
     parts: list[Part] = []
     for i, clip in clips:
         if not parts or parts[-1].page != pages[i]:
-            parts.append(Part(sentence, pages[i], []))
+            parts.append(Part(sentence, pages[i], [], whole))
         parts[-1].clips.append(clip)
     return parts
 
@@ -111,15 +114,13 @@ def smil(text_href: str, audio_href: str, parts: list[Part], sentence_ids: dict[
            f'<body epub:textref={quoteattr(text_href)}>\n']
     for part in parts:
         sentence = f"{text_href}#{sentence_ids[part.sentence][0]}"
-        if not words:
-            out.append(f"<par><text src={quoteattr(sentence)}/>"
-                       f"<audio src={audio} clipBegin=\"{part.begin / 1000:.3f}s\" clipEnd=\"{part.end / 1000:.3f}s\"/></par>\n")
-            continue
-        out.append(f"<seq epub:textref={quoteattr(sentence)}>\n")
-        for c in part.clips:
-            out.append(f"<par><text src=\"{text_href}#{word_id(c.line, c.word)}\"/>"
-                       f"<audio src={audio} clipBegin=\"{c.begin / 1000:.3f}s\" clipEnd=\"{c.end / 1000:.3f}s\"/></par>\n")
-        out.append("</seq>\n")
+        # A par per word; one of the sentence with words=False, or when the recording does not time its words.
+        clips = ([(sentence, part.begin, part.end)] if not words or part.whole else
+                 [(f"{text_href}#{word_id(c.line, c.word)}", c.begin, c.end) for c in part.clips])
+        pars = "".join(f"<par><text src={quoteattr(src)}/>"
+                       f"<audio src={audio} clipBegin=\"{begin / 1000:.3f}s\" clipEnd=\"{end / 1000:.3f}s\"/></par>\n"
+                       for src, begin, end in clips)
+        out.append(pars if not words else f"<seq epub:textref={quoteattr(sentence)}>\n{pars}</seq>\n")
     out.append("</body>\n</smil>\n")
     return "".join(out)
 

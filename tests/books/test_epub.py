@@ -535,3 +535,22 @@ def test_text_in_another_direction_reads_in_its_own_order():
             assert stop > start
         finally:
             browser.close()
+
+
+def test_a_sentence_without_word_timings_lights_the_sentence():
+    """A sentence the recording times but whose words it does not: its par points at the
+    sentence's element (every word of it lit while it is heard), not at its first word alone."""
+    result = unusual.result()
+    first = result["speech"]["sentences"][1]  # "The river is long and cold."
+    result["speech"]["words"] = [w for w in result["speech"]["words"]
+                                 if not first["start"] <= w["start"] <= first["end"]]
+    mp3 = unusual.silent_mp3(result["speech"]["seconds"])
+    data = epub.build(result, mp3, title="Rivers")
+    smil = ElementTree.fromstring(parts(data)["EPUB/smil/page-001.smil"])
+    seqs = {s.get("{http://www.idpf.org/2007/ops}textref").split("#")[1]: s for s in smil.iter(f"{SMIL}seq")}
+    assert [p.find(f"{SMIL}text").get("src").split("#")[1] for p in seqs["s1"].iter(f"{SMIL}par")] == ["s1"]
+    assert [p.find(f"{SMIL}text").get("src").split("#")[1] for p in seqs["s0"].iter(f"{SMIL}par")] == [
+        "w1-0", "w1-1", "w1-2", "w1-3"]  # the others word by word
+    page = ElementTree.fromstring(parts(data)["EPUB/text/page-001.xhtml"])
+    assert "".join(page.find(f".//{X}span[@id='s1']").itertext()) == "The river is long and cold."
+    check_overlays(data, result, mp3)
