@@ -12,11 +12,11 @@ import time
 import zipfile
 from pathlib import Path
 
-import av
 import pytest
 import requests
-from mutagen.id3 import ID3
 
+from tests.books.epubtools import mp3_seconds
+from tests.books.test_mp3 import chapters_of, tags_of
 from tests.media import documents as docs
 from tests.stackclient import login, register, upload, wait_job
 
@@ -68,14 +68,6 @@ def download(url: str, name: str) -> bytes:
     return r.content
 
 
-def seconds_of(data: bytes) -> float:
-    samples = rate = 0
-    with av.open(io.BytesIO(data), format="mp3") as container:
-        for frame in container.decode(audio=0):
-            samples, rate = samples + frame.samples, frame.sample_rate
-    return samples / rate
-
-
 def test_the_mp3_is_the_recording_with_its_chapters(stack, done, tmp_path):
     headers, job = done
     book, progress, took = made(stack, headers, job["job_id"], "mp3")
@@ -83,12 +75,8 @@ def test_the_mp3_is_the_recording_with_its_chapters(stack, done, tmp_path):
     assert progress == sorted(progress) and all(0 <= p < 1 for p in progress)
     data = download(book["url"], "Annual Report.mp3")
     assert book["size"] == len(data) and r_type(book["url"]) == "audio/mpeg"
-    path = tmp_path / "book.mp3"
-    path.write_bytes(data)
-    tags = ID3(path)
-    [toc] = tags.getall("CTOC")
-    chapters = {c.element_id: c for c in tags.getall("CHAP")}
-    read = [(chapters[i].start_time / 1000, chapters[i].sub_frames["TIT2"].text[0]) for i in toc.child_element_ids]
+    tags = tags_of(data, tmp_path)
+    read = [(start, title) for start, _, title in chapters_of(tags)]
     wanted = [(c["start"], " ".join(c["title"].split())) for c in job["result"]["chapters"]]
     if wanted[0][0] > 0.5:  # the book opens with the title until the first heading is heard
         wanted.insert(0, (0.0, read[0][1]))
@@ -97,8 +85,8 @@ def test_the_mp3_is_the_recording_with_its_chapters(stack, done, tmp_path):
     assert all(abs(a - b) < 0.1 for (a, _), (b, _) in zip(read, wanted, strict=True))
     assert tags["TLAN"].text == ["eng"] and tags.getall("USLT")[0].text == job["result"]["text"]
     recording = requests.get(job["outputs"]["speech.mp3"], timeout=60).content
-    assert seconds_of(data) == pytest.approx(seconds_of(recording), abs=1e-6)
-    assert seconds_of(data) == pytest.approx(job["result"]["speech"]["seconds"], abs=0.1)
+    assert mp3_seconds(data) == pytest.approx(mp3_seconds(recording), abs=1e-6)
+    assert mp3_seconds(data) == pytest.approx(job["result"]["speech"]["seconds"], abs=0.1)
     again = export(stack, headers, job["job_id"], "mp3")  # made: answered at once
     assert again.status_code == 200 and download(again.json()["url"], "Annual Report.mp3") == data
 
