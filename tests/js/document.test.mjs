@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import {
-  documentParts, headingLevel, isNumbered, notReadLine, pageBlocks, roleName, structureKey, tableGrid,
+  GRID_EMPTY_MAX, documentParts, headingLevel, isNumbered, notReadLine, pageBlocks, roleName, structureKey, tableGrid,
 } from "../../static_site/js/result/document.js";
 
 const line = (text) => ({ text, words: text.split(" ").map((w) => ({ text: w, box: null })) });
@@ -148,5 +148,22 @@ describe("parts to draw", () => {
     const parts = documentParts([{ role: "paragraph", lines: [0, 0, 7, -1, 1.5] }, { role: "heading", lines: [0, 1] }],
       lines("one", "two"));
     assert.deepEqual(parts.map((p) => p.lines), [[0], [1]]);
+  });
+});
+
+describe("a table far sparser than its cells", () => {
+  it("has no rows: its lines, cells' included, are its text in order (bounded as the EPUB's)", () => {
+    const cells = [{ row: 0, col: 0, lines: [0] }, { row: 1, col: GRID_EMPTY_MAX + 5, lines: [1] }];
+    const grid = tableGrid({ role: "table", lines: [0], cells });
+    assert.deepEqual(grid.head, []);
+    assert.deepEqual(grid.body, []);
+    assert.deepEqual(grid.rest, [0, 1]);
+  });
+
+  it("a table with as many empty cells as allowed still has its grid", () => {
+    const cells = [{ row: 0, col: 0, lines: [0] }, { row: 0, col: GRID_EMPTY_MAX, lines: [1] }];
+    const grid = tableGrid({ role: "table", lines: [0, 1], cells });
+    assert.equal(grid.body.length, 1);
+    assert.equal(grid.body[0].length, GRID_EMPTY_MAX + 1);
   });
 });

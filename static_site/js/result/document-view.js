@@ -118,6 +118,12 @@ function drawList(part, draw) {
 }
 
 function drawTable(part, draw) {
+  if (!part.head.length && !part.body.length) { // no grid to draw (tableGrid): its caption and text
+    const text = fill(document.createElement("p"), part.rest, draw);
+    mark(text, part, draw);
+    const caption = part.caption ? block("p", part.caption, draw) : [];
+    return isSpoken(part.block) ? [...caption, text] : [...caption, notReadTag(part.block, "p"), text];
+  }
   const table = document.createElement("table");
   table.className = "doc-table";
   mark(table, part, draw);

@@ -127,16 +127,25 @@ function addPart(parts, part, lines) {
   else parts.push({ type: "list", ordered, items: [part], index: part.index, block: part.block });
 }
 
+// Empty cells a table may have beyond its real ones (as the books' EPUB, chalicelib/books/xhtml.py).
+export const GRID_EMPTY_MAX = 10_000;
+
 /**
  * A table block's cells as rows: `head` the first row when it is all headers, `body` the rest;
  * a header in row 0 heads its column, one in column 0 its row. A table of headers only has
- * nothing to head: its cells are data. `own(lines)` claims lines (each drawn once).
+ * nothing to head: its cells are data. A grid far sparser than its cells has no rows: its lines
+ * are all `rest`. `own(lines)` claims lines (each drawn once).
  */
 export function tableGrid(block, own = (l) => l || []) {
   const cells = (block.cells || []).filter((c) => Number.isInteger(c?.row) && Number.isInteger(c?.col)
     && c.row >= 0 && c.col >= 0);
   const rows = cells.reduce((n, c) => Math.max(n, c.row + 1), Math.max(0, Number(block.rows) || 0));
   const cols = cells.reduce((n, c) => Math.max(n, c.col + 1), Math.max(0, Number(block.cols) || 0));
+  if (rows * cols > cells.length + GRID_EMPTY_MAX) {
+    // Far sparser than its cells (a column number past thousands of empty ones): its text, in order.
+    const inCells = cells.flatMap((c) => c.lines || []).filter((l) => !(block.lines || []).includes(l));
+    return { head: [], body: [], rest: own([...(block.lines || []), ...inCells]) };
+  }
   const headed = cells.some((c) => !c.header);
   const grid = Array.from({ length: rows }, () => Array.from({ length: cols }, () => ({ header: false, scope: null, lines: [] })));
   for (const c of cells) {
