@@ -13,12 +13,16 @@ from chalicelib.jobs import table
 # A player saves its place as it plays; the recording it measured may end a little after what the
 # record says (rounding, a part's trailing pause).
 SLACK_SECONDS = 1.0
+# The bound when the record does not know the recording's length (none yet, or made before lengths
+# were kept): no recording is this long (settings cap them at 2 h), and DynamoDB holds no number
+# past 1e125, so a larger one would fail the write.
+LONGEST_SECONDS = 24 * 3600.0
 
 
 def checked(body: dict, seconds: float | None) -> float:
     """The place `body` names (`t`, seconds into the recording), or a 400 saying what is wrong:
     a finite number, not negative, not past the recording's end (`seconds`, when known) plus
-    SLACK_SECONDS."""
+    SLACK_SECONDS, nor past LONGEST_SECONDS."""
     t = body.get("t")
     if t is None:
         raise InputError("'t' is required: the place in the recording, in seconds (e.g. {\"t\": 312.4}).", field="t")
@@ -34,6 +38,9 @@ def checked(body: dict, seconds: float | None) -> float:
         raise InputError("'t' cannot be negative: it counts seconds from the start of the recording.", field="t")
     if seconds is not None and t > seconds + SLACK_SECONDS:
         raise InputError(f"'t' is past the end of the recording, which is {seconds:.1f} seconds long.", field="t")
+    if t > LONGEST_SECONDS:
+        raise InputError(f"'t' is past the end of any recording: none is longer than {LONGEST_SECONDS / 3600:.0f} hours.",
+                         field="t")
     return round(t, 3)
 
 

@@ -11,7 +11,7 @@ from chalicelib import kinds, languages, structure
 from chalicelib.auth import apikeys, passwords, users
 from chalicelib.books import FORMATS
 from chalicelib.errors import InputError
-from chalicelib.jobs import keys, uploads
+from chalicelib.jobs import keys, listening, uploads
 from chalicelib.jobs import table as jobs
 from chalicelib.kinds import pronunciation
 
@@ -158,8 +158,8 @@ SCHEMAS = {
     "PositionRequest": {
         "type": "object", "required": ["t"],
         "description": "t: seconds into the job's recording (speech.wav), a finite number >= 0 and not past "
-                       "the recording's end (plus 1 s); the last write wins.",
-        "properties": {"t": {"type": "number", "minimum": 0}}},
+                       "the recording's end (plus 1 s), nor past 24 hours; the last write wins.",
+        "properties": {"t": {"type": "number", "minimum": 0, "maximum": listening.LONGEST_SECONDS}}},
     "PronunciationEntry": {
         "type": "object", "required": ["written", "spoken"],
         "description": "`written` is spoken as `spoken`, in what the voice says only (text, boxes and read-along "

@@ -21,8 +21,10 @@ def test_good_places(t, expected):
     assert listening.checked({"t": t}, 60.0) == expected
 
 
-def test_without_a_known_length_any_finite_place_is_kept():
-    assert listening.checked({"t": 1e9}, None) == 1e9
+def test_without_a_known_length_any_place_a_recording_could_reach_is_kept():
+    assert listening.checked({"t": 5 * 3600.0}, None) == 5 * 3600.0
+    with pytest.raises(InputError, match="past the end of any recording"):
+        listening.checked({"t": 1e9}, None)  # no recording is that long (and 1e300 is past what DynamoDB holds)
 
 
 @pytest.mark.parametrize("t,part", [(None, "required"), ("1", "number"), (True, "number"), (False, "number"),

@@ -99,6 +99,17 @@ def test_bad_places_are_400s_with_a_sentence(client, raw, part):
     assert body["error"] == "bad_request"
 
 
+def test_a_job_whose_length_is_not_known_refuses_a_place_no_recording_reaches(client):
+    """A job with no recording yet (or made before lengths were kept) has no end to bound a place
+    by: a place past any recording is a 400, not a number DynamoDB cannot hold (a 500)."""
+    _, headers = signed_in(client)
+    job_id = upload(client, headers)
+    for t in (1e300, 10 ** 200, 1e126):
+        assert_error(put(client, job_id, {"t": t}, headers), 400, "longer than")
+    assert "position" not in client.http.get(f"/jobs/{job_id}", headers=headers).json_body
+    assert put(client, job_id, {"t": 3 * 3600.0}, headers).status_code == 204
+
+
 def test_a_second_of_slack_past_the_end(client):
     user, headers = signed_in(client)
     job_id = upload(client, headers)
