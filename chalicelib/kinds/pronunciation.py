@@ -7,7 +7,8 @@ text is rewritten just before it is spoken (`Lexicon.say`), and the voice's word
 mapped back onto the written words (`Said.timings`), so the result's text, boxes, read-along
 words and sentences stay on what the page says. Where several entries could match at one place,
 the longest written form wins; a written form of several words matches them across any
-whitespace. (chalicelib.engines.ocr.lexicon is another thing: the OCR's word list.)
+whitespace, and its letters composed or decomposed ("é" or "e" and a combining acute); a whole
+word has no letter, digit or combining mark beside it. (chalicelib.engines.ocr.lexicon is another thing: the OCR's word list.)
 """
 from __future__ import annotations
 
@@ -60,12 +61,13 @@ def entries(value) -> list[dict]:
             flags[flag] = entry.get(flag, default)
             if not isinstance(flags[flag], bool):
                 raise InputError(f"Entry {n} (\"{written}\"): '{flag}' must be true or false.", field="entries")
-        fold = written.casefold()
-        earlier = exact.get(written) or (folded.get(fold) if not flags["match_case"] else folded_any_case.get(fold))
+        same = unicodedata.normalize("NFC", written)  # composed or not, the same letters match (Lexicon)
+        fold = same.casefold()
+        earlier = exact.get(same) or (folded.get(fold) if not flags["match_case"] else folded_any_case.get(fold))
         if earlier:
             raise InputError(f"Entries {earlier} and {n} both say how to speak \"{written}\"; keep one.",
                              field="entries")
-        exact[written] = n
+        exact[same] = n
         folded.setdefault(fold, n)
         if not flags["match_case"]:
             folded_any_case.setdefault(fold, n)
@@ -120,12 +122,35 @@ class Lexicon:
         order = sorted(range(len(self.entries)), key=lambda i: -len(self.entries[i]["written"]))
         alternatives = []
         for i in order:
-            entry = self.entries[i]
-            body = r"\s+".join(re.escape(part) for part in entry["written"].split())
-            if entry["whole_word"]:
-                body = rf"(?<!\w){body}(?!\w)"
-            alternatives.append(f"(?P<e{i}>{body})" if entry["match_case"] else f"(?P<e{i}>(?i:{body}))")
+            alternatives.append(f"(?P<e{i}>{_body(self.entries[i])})")
+        self._order = order
         self._pattern = re.compile("|".join(alternatives)) if alternatives else None
+        self._alone: dict[int, re.Pattern] = {}
+
+    def _matches(self, text: str):
+        """(entry, start, end) of each rewrite, left to right. A whole word's pattern sees letters,
+        digits and "_" around it; a combining mark beside it (cheaper here than in every pattern)
+        also makes it part of a word: then the entries after it in the pattern's order are tried
+        at the same place, as the pattern would have."""
+        at = 0
+        while (m := self._pattern.search(text, at)) is not None:
+            index, start = int(m.lastgroup[1:]), m.start()
+            found = (index, m.end()) if self._fits(index, text, start, m.end()) else None
+            for i in self._order[self._order.index(index) + 1:] if found is None else ():
+                alone = self._alone.get(i) or self._alone.setdefault(i, re.compile(_body(self.entries[i])))
+                if (n := alone.match(text, start)) is not None and n.end() > start and self._fits(i, text, start, n.end()):
+                    found = (i, n.end())
+                    break
+            if found is None:
+                at = start + 1
+                continue
+            yield found[0], start, found[1]
+            at = max(found[1], start + 1)
+
+    def _fits(self, index: int, text: str, start: int, end: int) -> bool:
+        if not self.entries[index]["whole_word"]:
+            return True
+        return not ((start > 0 and _is_mark(text[start - 1])) or (end < len(text) and _is_mark(text[end])))
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -145,18 +170,17 @@ class Lexicon:
         out: list[str] = []
         marks: list[frozenset[int] | None] = []
         at, applied = 0, set()
-        for m in self._pattern.finditer(text):
-            if m.start() == m.end():
+        for index, start, end in self._matches(text):
+            if start == end:
                 continue
-            out.append(text[at:m.start()])
-            marks += [None if owner[c] is None else frozenset([owner[c]]) for c in range(at, m.start())]
-            index = int(m.lastgroup[1:])
+            out.append(text[at:start])
+            marks += [None if owner[c] is None else frozenset([owner[c]]) for c in range(at, start)]
             applied.add(index)
-            touched = frozenset(owner[c] for c in range(m.start(), m.end()) if owner[c] is not None)
+            touched = frozenset(owner[c] for c in range(start, end) if owner[c] is not None)
             spoken = self.entries[index]["spoken"]
             out.append(spoken)
             marks += [None if ch.isspace() else touched for ch in spoken]
-            at = m.end()
+            at = end
         if not applied:
             return said
         out.append(text[at:])
@@ -175,6 +199,26 @@ class Lexicon:
                 groups.append((sorted(written), [j]))
         return Said(" ".join(spoken_text.split()), tuple((tuple(w), tuple(s)) for w, s in groups),
                     said.weights, frozenset(applied))
+
+
+def _forms(written: str) -> list[str]:
+    """`written` as itself, composed and decomposed ("é" or "e" and a combining acute: the page and
+    the entry may each have either), longest first."""
+    return sorted({written, unicodedata.normalize("NFC", written), unicodedata.normalize("NFD", written)},
+                  key=lambda form: (-len(form), form))
+
+
+def _body(entry: dict) -> str:
+    """An entry's pattern: its written form (as itself, composed or decomposed), its words apart by
+    any whitespace, whole or not, its case or any."""
+    body = "|".join(r"\s+".join(re.escape(part) for part in form.split()) for form in _forms(entry["written"]))
+    body = rf"(?<!\w)(?:{body})(?!\w)" if entry["whole_word"] else f"(?:{body})"
+    return body if entry["match_case"] else f"(?i:{body})"
+
+
+def _is_mark(ch: str) -> bool:
+    """A combining mark: part of the letter before it ("e" and an acute, an Indic vowel sign or virama)."""
+    return unicodedata.category(ch)[0] == "M"
 
 
 def _unchanged(text: str) -> Said:

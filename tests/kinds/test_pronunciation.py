@@ -33,6 +33,27 @@ def test_not_whole_word_rewrites_inside_words():
     assert lexicon(("ph", "f")).say("Phone the pharmacy").text == "Phone the pharmacy"  # whole words: none
 
 
+def test_a_whole_word_does_not_end_or_start_at_a_combining_mark():
+    """A combining mark belongs to the letter before it: "cafe" is not a whole word of "café"
+    written with a combining acute, nor "क" of "कि" (a vowel sign), nor "ते" of "नमस्ते" (after a virama)."""
+    assert lexicon(("cafe", "caffy")).say("Le cafe\u0301 est ouvert").text == "Le cafe\u0301 est ouvert"
+    assert lexicon(("क", "ka")).say("कि क").text == "कि ka"
+    assert lexicon(("ते", "te")).say("नमस्ते ते").text == "नमस्ते te"
+    # Where the longest entry is part of a word there, a shorter one may still apply.
+    assert lexicon(("cafe", "caffy"), ("caf", "kaf", {"whole_word": False})).say("cafe\u0301").text == "kafe\u0301"
+
+
+def test_a_written_form_matches_its_letters_composed_or_decomposed():
+    """"é" is one character or "e" and a combining acute, as the keyboard or the document wrote it."""
+    composed, decomposed = "caf\u00e9", "cafe\u0301"
+    assert lexicon((composed, "caffy")).say(f"Un {decomposed}, un {composed}.").text == "Un caffy, un caffy."
+    assert lexicon((decomposed, "caffy")).say(f"Un {composed}.").text == "Un caffy."
+    assert lexicon(("\u00c9T\u00c9", "summer")).say("Un \u00e9t\u00e9 chaud").text == "Un summer chaud"  # and case
+    with pytest.raises(InputError, match="Entries 1 and 2"):  # so the two forms are one entry
+        entries([{"written": composed, "spoken": "caffy", "match_case": True},
+                 {"written": decomposed, "spoken": "kaffee", "match_case": True}])
+
+
 def test_the_longest_written_form_wins_and_forms_span_words():
     lx = lexicon(("New York", "the Big Apple"), ("New York City", "Gotham"), ("New", "Nu"))
     said = lx.say("From New York City to New  York and New Jersey")
