@@ -21,6 +21,11 @@ from chalicelib.errors import InputError
 
 LIMITS = {"entries": 500, "written": 100, "spoken": 200}  # GET /me/lexicon says them as `limits`
 FLAGS = {"whole_word": True, "match_case": False}  # each entry's flags, and their defaults
+# What a piece of text may become: GROWTH times its length plus one spoken form (so one entry
+# always applies). Past it the rest is said as written: one "a" made 200 characters would turn a
+# piece (engines/tts/base.MAX_PIECE_CHARS) into ~20 minutes of speech in one call to the voice,
+# past a worker's turn, which only ends between pieces.
+GROWTH = 4
 
 
 def _entry_text(entry: dict, name: str, n: int) -> str:
@@ -156,7 +161,8 @@ class Lexicon:
         return len(self.entries)
 
     def say(self, text: str) -> Said:
-        """`text` as the voice is to say it, with how its words map back (`Said`)."""
+        """`text` as the voice is to say it, with how its words map back (`Said`); at most GROWTH
+        times as long plus one spoken form, the rest as written."""
         said = _unchanged(text)
         if self._pattern is None:
             return said
@@ -169,15 +175,18 @@ class Lexicon:
                 owner[c] = k
         out: list[str] = []
         marks: list[frozenset[int] | None] = []
-        at, applied = 0, set()
+        at, applied, room = 0, set(), GROWTH * len(text) + LIMITS["spoken"] - len(text)
         for index, start, end in self._matches(text):
             if start == end:
                 continue
+            spoken = self.entries[index]["spoken"]
+            room -= len(spoken) - (end - start)
+            if room < 0:
+                break
             out.append(text[at:start])
             marks += [None if owner[c] is None else frozenset([owner[c]]) for c in range(at, start)]
             applied.add(index)
             touched = frozenset(owner[c] for c in range(start, end) if owner[c] is not None)
-            spoken = self.entries[index]["spoken"]
             out.append(spoken)
             marks += [None if ch.isspace() else touched for ch in spoken]
             at = end

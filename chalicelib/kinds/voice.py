@@ -119,9 +119,9 @@ def _voiced(text: str, codes: Sequence[str]) -> list[tuple[Piece, str]]:
     return out
 
 
-def _voice_info(voices: Voices, code: str, audio: Audio) -> dict:
+def _voice_info(voices: Voices, code: str, estimated: bool) -> dict:
     info = voices.voice(code).public(code)
-    if audio.words is None:
+    if estimated:
         info["timings"] = "estimated"  # the voice gives no word times: shared out by length
     return info
 
@@ -167,7 +167,7 @@ def record(text: str, *, where: Sequence[list[tuple[dict, int]]] | None = None, 
             return take
         piece, code = all_pieces[i]
         engine = voices.engine(code)
-        audio = None if engine is None else _synthesize(engine, piece.text, said_by, info)
+        audio, estimated = (None, False) if engine is None else _synthesize(engine, piece.text, said_by, info)
         # Where the recording stands before the part is flushed: a published part says what follows it.
         info["characters"] = ends[piece.tokens[-1]]
         i += 1
@@ -175,7 +175,7 @@ def record(text: str, *, where: Sequence[list[tuple[dict, int]]] | None = None, 
         if audio is None:
             info["unspoken"] = sorted({*info.get("unspoken", []), code})
             continue
-        said = _voice_info(voices, code, audio)
+        said = _voice_info(voices, code, estimated)
         if code == language:
             info["voice"] = said
         rec.add(piece, audio, said, last=i == len(all_pieces))
@@ -186,16 +186,20 @@ def record(text: str, *, where: Sequence[list[tuple[dict, int]]] | None = None, 
     return take
 
 
-def _synthesize(engine, text: str, lexicon: pronunciation.Lexicon | None, info: dict) -> Audio:
-    """The voice saying `text` as the account's pronunciations have it; its word timings are of
-    the written words still (each group of rewritten words shares the span of what was said)."""
+def _synthesize(engine, text: str, lexicon: pronunciation.Lexicon | None, info: dict) -> tuple[Audio, bool]:
+    """The voice saying `text` as the account's pronunciations have it, and whether its word
+    timings are estimated (the voice gives none). They are of the written words still (each group
+    of rewritten words shares the span of what was said); a voice without timings has them
+    estimated from what it said ("World Health Organization", not "WHO"), then mapped so."""
     said = lexicon.say(text) if lexicon is not None else None
     if said is None or not said.applied:
-        return engine.synthesize(text)
+        audio = engine.synthesize(text)
+        return audio, audio.words is None
     audio = engine.synthesize(said.text)
-    audio.words = said.timings(audio.words)
+    estimated = audio.words is None
+    audio.words = said.timings(estimate(said.text, audio) if estimated else audio.words)
     info["lexicon"] = {"entries": len(lexicon)}
-    return audio
+    return audio, estimated
 
 
 def _new_info(voices: Voices, language: str) -> dict:
@@ -391,7 +395,7 @@ def speak(text: str, *, language: str = "en", tts_engine: str | None = None, dea
         if parts and time.monotonic() >= end:
             complete = False
             break
-        audio = _synthesize(engine, piece.text, said_by, changed)
+        audio, _ = _synthesize(engine, piece.text, said_by, changed)
         spoken += len(piece.text) + (1 if spoken else 0)
         if len(audio.samples):
             parts.append(audio)

@@ -62,6 +62,19 @@ def test_the_longest_written_form_wins_and_forms_span_words():
     assert ((1, 2, 3), (1,)) in said.groups and ((5, 6), (3, 4, 5)) in said.groups
 
 
+def test_what_a_piece_becomes_is_bounded():
+    """An entry turning each "a" into 200 characters would make a 200-character piece 20,000
+    characters: one call to the voice of some 20 minutes, past a worker's turn. Rewrites stop at
+    GROWTH times the piece plus one spoken form; the rest is said as written."""
+    text = " ".join(["a"] * 100)
+    said = lexicon(("a", "x" * 200)).say(text)
+    assert len(said.text) <= pronunciation.GROWTH * len(text) + pronunciation.LIMITS["spoken"]
+    assert said.text.startswith("x" * 200 + " ") and said.text.endswith(" a a")
+    assert len(said.text.split()) == 100 and len(said.timings([(float(i), i + 0.5) for i in range(100)])) == 100
+    short = lexicon(("WHO", "World Health Organization")).say("WHO")  # one entry always applies
+    assert short.text == "World Health Organization"
+
+
 def test_nothing_to_rewrite_is_the_text_itself():
     said = lexicon(("Dr.", "doctor")).say("Nothing here")
     assert said.text == "Nothing here" and not said.applied
@@ -125,6 +138,24 @@ def test_a_recording_says_the_pronunciations_and_times_the_written_words(spoken_
     assert starts == sorted(starts) and all(w["end"] > w["start"] for w in take.info["words"])
     who = take.info["words"][5]
     assert who["end"] - who["start"] > 1.5 * (plain.info["words"][5]["end"] - plain.info["words"][5]["start"])
+
+
+def test_a_voice_without_word_timings_shares_out_what_it_says():
+    """SVOX Pico (a real voice) gives no word timings: its time is shared out by what it says
+    ("World Health Organization"), then mapped onto the written words, not by the written "WHO"."""
+    text = "The WHO said no."
+    where = [[({"line": 0, "word": k}, len(w))] for k, w in enumerate(text.split())]
+    who = entries([{"written": "WHO", "spoken": "World Health Organization", "match_case": True}])
+    plain = voice.record(text, where=where, language="en", tts_engine="pico")
+    take = voice.record(text, where=where, language="en", tts_engine="pico", lexicon=who)
+    assert take.info["voice"]["timings"] == "estimated" and take.info["lexicon"] == {"entries": 1}
+
+    def ratio(rec):  # how long "WHO" is heard against "said"
+        w = rec.info["words"]
+        return (w[1]["end"] - w[1]["start"]) / (w[2]["end"] - w[2]["start"])
+
+    assert ratio(take) > 3 * ratio(plain)
+    assert [w["word"] for w in take.info["words"]] == [0, 1, 2, 3]
 
 
 def test_speaking_a_number_follows_them_too(spoken_texts):
