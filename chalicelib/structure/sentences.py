@@ -173,8 +173,10 @@ def _stretches(text: str) -> list[tuple[int, int]]:
 
 
 def _word_at(offsets: list[int], pos: int, lo: int, hi: int) -> int:
-    """The first word (of words lo..hi-1) starting at or after `pos`: a sentence starts on a word."""
-    return min(bisect.bisect_left(offsets, pos, lo, hi), hi - 1)
+    """The word (of words lo..hi-1) that `pos` is in: a sentence starts on a word, and one that
+    starts inside a word ("rained.Then", a Chinese line) starts at that word; the next word is
+    already inside it."""
+    return max(bisect.bisect_right(offsets, pos, lo, hi) - 1, lo)
 
 
 class Timeline:

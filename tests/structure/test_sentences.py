@@ -113,6 +113,14 @@ def first_words(sents: list[dict], result: dict) -> list[str]:
     return [pages[s.get("page", 0)]["lines"][s["line"]]["words"][s["word"]]["text"] for s in sents]
 
 
+def test_a_sentence_that_starts_inside_a_word_starts_at_that_word():
+    """OCR drops the space after a stop ("rained.Then") and a Chinese line holds several sentences:
+    the word a sentence starts inside is its first word; the next word is in the middle of it."""
+    assert sentences.sentence_starts("It rained.Then it stopped and we went home. Fine.", "en") == [0, 1, 8]
+    assert sentences.sentence_starts("今天天气很好。我们去 公园吧。", "zh") == [0]  # "公园吧。" ends the second
+    assert sentences.sentence_starts("你好。 我很好。他也好。 Next one.", "zh") == [0, 1, 2]
+
+
 def test_headings_list_items_and_table_cells_are_sentences_of_their_own():
     result = page_result([
         ("heading", ["Getting started"]),  # no stop: the script's pause ends it
