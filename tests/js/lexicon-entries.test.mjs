@@ -69,3 +69,13 @@ test("a server's refusal is put beside the entry it names", () => {
   assert.equal(entryNamed(error("Entry 9 is wrong."), 3), null);
   assert.equal(entryNamed(error("The list is too long."), 3), null);
 });
+
+test("lengths are counted as the server counts them: characters, not UTF-16 units, spaces run together", () => {
+  // 60 emoji are 60 characters (the server keeps them) though 120 UTF-16 units.
+  const wide = { written: "😀".repeat(60), spoken: "𝔡𝔬𝔠𝔱𝔬𝔯 ".repeat(20).trim(), whole_word: true, match_case: false };
+  assert.deepEqual(checkEntries([wide], DEFAULT_LIMITS).errors, [{}]);
+  assert.deepEqual(parseImport(exportText([wide], DEFAULT_LIMITS), DEFAULT_LIMITS), { entries: [wide] });
+  assert.deepEqual(checkEntries([{ written: `New${" ".repeat(95)}York`, spoken: "x" }], DEFAULT_LIMITS).errors, [{}]);
+  assert.equal(checkEntries([{ written: "😀".repeat(101), spoken: "x" }], DEFAULT_LIMITS).errors[0].written,
+    "At most 100 characters (this has 101).");
+});

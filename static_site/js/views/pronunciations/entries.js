@@ -39,11 +39,11 @@ export function checkEntries(entries, limits) {
     const entry = cleanEntry(raw);
     const e = errors[i];
     if (!entry.written) e.written = "Enter the written form.";
-    else if (entry.written.length > limits.written) e.written = tooLong(entry.written, limits.written);
+    else if (chars(entry.written) > limits.written) e.written = tooLong(entry.written, limits.written);
     else if (firstOf.has(entry.written)) e.written = `“${entry.written}” is already entry ${firstOf.get(entry.written) + 1}.`;
     else firstOf.set(entry.written, i);
     if (!entry.spoken) e.spoken = "Enter how it is said.";
-    else if (entry.spoken.length > limits.spoken) e.spoken = tooLong(entry.spoken, limits.spoken);
+    else if (chars(entry.spoken) > limits.spoken) e.spoken = tooLong(entry.spoken, limits.spoken);
   });
   const list = entries.length > limits.entries
     ? `That is ${plural(entries.length, "pronunciation")}: the limit is ${limits.entries.toLocaleString()}. Remove some first.`
@@ -52,8 +52,12 @@ export function checkEntries(entries, limits) {
   return { errors, list, count };
 }
 
+// Characters as the server counts them: code points (an emoji is one, not two UTF-16 units), with
+// each run of spaces one space (it keeps them so).
+const chars = (text) => [...text.replace(/\s+/gu, " ")].length;
+
 function tooLong(text, limit) {
-  return `At most ${plural(limit, "character")} (this has ${text.length.toLocaleString()}).`;
+  return `At most ${plural(limit, "character")} (this has ${chars(text).toLocaleString()}).`;
 }
 
 /** The sentence saying how many entries need fixing, or "" when none does. */
