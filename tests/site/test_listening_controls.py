@@ -502,3 +502,20 @@ def test_start_from_the_beginning_and_a_position_saved_while_playing(page, stack
     assert len(fake.positions) > before, fake.positions  # saved while playing
     assert 4.0 <= fake.positions[-1] <= now_time(page) + 0.05
     pause(page)
+
+
+def test_a_recording_heard_to_its_end_is_not_offered_to_resume(page, stack):
+    """A place saved at the end of a whole recording (listened to the end, as the dashboard's
+    Continue listening counts it): the job opens at the beginning, with nothing to resume."""
+    sign_in(page, stack)
+    fake = structured(stack)
+    total = fake.result["speech"]["seconds"]
+    fake.position = total - 0.4
+    open_job(page, stack, fake)
+    wait_ready(page)
+    page.wait_for_timeout(500)  # (the offer is made as soon as the player can seek)
+    assert page.is_hidden("#resume") and now_time(page) == 0
+    page.click("#play-button")
+    page.wait_for_function("() => Number(document.querySelector('#player-seek').value) > 0.3")
+    pause(page)
+    assert now_time(page) < 2.0
