@@ -297,3 +297,38 @@ def test_what_is_heard_and_read_again(browser, page, stack, tmp_path):
     second = heard(again)
     assert "watson" in second and "smith" not in second, second
     assert "doctor" in second, second
+
+
+# Blob.text counted, and a file it cannot read (one too large for a string, or gone from the
+# disk) refused as the browser refuses it.
+COUNT_READS = """
+window.__reads = 0;
+const text = Blob.prototype.text;
+Blob.prototype.text = function () {
+  window.__reads += 1;
+  if (this.name === 'unreadable.json') return Promise.reject(new DOMException('gone', 'NotReadableError'));
+  return text.call(this);
+};
+"""
+
+
+def test_an_import_too_large_is_not_read_and_one_that_cannot_be_read_is_said(page, stack, tmp_path):
+    page.add_init_script(COUNT_READS)
+    user = new_user()
+    api_register(stack, user)
+    login_ui(page, stack, user)
+    page.goto(page.url.split("#")[0] + "#/pronunciations")
+    wait_view(page, "pronunciations")
+    page.wait_for_function("() => /You have/.test(document.querySelector('#lexicon-status').textContent)")
+    huge = tmp_path / "huge.json"
+    huge.write_bytes(b" " * (3 << 20))  # a large file (a video chosen by mistake) is not read into the page
+    page.set_input_files("#lexicon-import", str(huge))
+    page.wait_for_selector("#lexicon-io-error:not([hidden])")
+    assert "too large" in text_of(page, "#lexicon-io-error")
+    assert page.evaluate("window.__reads") == 0
+    gone = tmp_path / "unreadable.json"
+    gone.write_text(json.dumps({"entries": [DR]}))
+    page.set_input_files("#lexicon-import", str(gone))
+    page.wait_for_function("() => /could not be read/.test(document.querySelector('#lexicon-io-error').textContent)")
+    assert text_of(page, "#lexicon-io-error") == "unreadable.json could not be read. Nothing was imported."
+    assert lexicon_of(stack, page)["entries"] == []

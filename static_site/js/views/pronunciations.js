@@ -7,7 +7,8 @@
 import * as api from "../api.js";
 import { announce, elementsOf, setBusy, showMessage } from "../dom.js";
 import {
-  checkEntries, cleanEntry, DEFAULT_LIMITS, entryNamed, exportText, limitsOf, limitsText, parseImport, problemsText,
+  checkEntries, cleanEntry, DEFAULT_LIMITS, entryNamed, exportText, IMPORT_MAX_BYTES, limitsOf, limitsText, parseImport,
+  problemsText,
 } from "./pronunciations/entries.js";
 import { createTable } from "./pronunciations/table.js";
 import { plural } from "../result/messages.js";
@@ -136,7 +137,13 @@ function setUpImportExport(page) {
     if (!file) return;
     showMessage(els.ioError, "");
     els.ioStatus.textContent = "";
-    const text = await file.text();
+    let text = ""; // a file past the size limit is not read at all (parseImport refuses it by its size)
+    try {
+      if (file.size <= IMPORT_MAX_BYTES) text = await file.text();
+    } catch { // gone from the disk since it was chosen, or not readable
+      showMessage(els.ioError, `${file.name} could not be read. Nothing was imported.`);
+      return;
+    }
     const parsed = parseImport(text, state.limits, file.size);
     if (parsed.error) { showMessage(els.ioError, parsed.error); return; }
     await save(page, parsed.entries, {

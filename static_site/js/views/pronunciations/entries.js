@@ -6,7 +6,7 @@ import { plural } from "../../result/messages.js";
 
 // The server's limits (answered with the list); these until it has answered.
 export const DEFAULT_LIMITS = Object.freeze({ entries: 500, written: 100, spoken: 200 });
-const IMPORT_MAX_BYTES = 1024 * 1024; // a list at its limits is ~200 KB of JSON
+export const IMPORT_MAX_BYTES = 1024 * 1024; // a list at its limits is ~200 KB of JSON
 
 export const NEW_ENTRY = Object.freeze({ written: "", spoken: "", whole_word: true, match_case: false });
 
