@@ -8,7 +8,8 @@ mapped back onto the written words (`Said.timings`), so the result's text, boxes
 words and sentences stay on what the page says. Where several entries could match at one place,
 the longest written form wins; a written form of several words matches them across any
 whitespace, and its letters composed or decomposed ("é" or "e" and a combining acute); a whole
-word has no letter, digit or combining mark beside it. (chalicelib.engines.ocr.lexicon is another thing: the OCR's word list.)
+word has no letter, digit or combining mark beside it, and a whole number is not part of a
+longer one ("7" of "7.5" or "1" of "1,000"). (chalicelib.engines.ocr.lexicon is another thing: the OCR's word list.)
 """
 from __future__ import annotations
 
@@ -134,9 +135,10 @@ class Lexicon:
 
     def _matches(self, text: str):
         """(entry, start, end) of each rewrite, left to right. A whole word's pattern sees letters,
-        digits and "_" around it; a combining mark beside it (cheaper here than in every pattern)
-        also makes it part of a word: then the entries after it in the pattern's order are tried
-        at the same place, as the pattern would have."""
+        digits and "_" around it; a combining mark beside it, or a number going on past it ("7" of
+        "7.5"), also makes it part of a word (checked here: cheaper than in every pattern): then
+        the entries after it in the pattern's order are tried at the same place, as the pattern
+        would have."""
         at = 0
         while (m := self._pattern.search(text, at)) is not None:
             index, start = int(m.lastgroup[1:]), m.start()
@@ -155,7 +157,11 @@ class Lexicon:
     def _fits(self, index: int, text: str, start: int, end: int) -> bool:
         if not self.entries[index]["whole_word"]:
             return True
-        return not ((start > 0 and _is_mark(text[start - 1])) or (end < len(text) and _is_mark(text[end])))
+        if (start > 0 and _is_mark(text[start - 1])) or (end < len(text) and _is_mark(text[end])):
+            return False
+        # A number's stop or comma and digit go on with it ("7.5", "1,000"): "7" is not a whole word there.
+        return not (text[end - 1].isdigit() and re.match(r"[.,]\d", text[end:end + 2])
+                    or text[start].isdigit() and re.search(r"\d[.,]$", text[max(0, start - 2):start]))
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -43,6 +43,13 @@ def test_a_whole_word_does_not_end_or_start_at_a_combining_mark():
     assert lexicon(("cafe", "caffy"), ("caf", "kaf", {"whole_word": False})).say("cafe\u0301").text == "kafe\u0301"
 
 
+def test_a_whole_number_is_not_part_of_a_longer_number():
+    """"7.5" and "1,000" are numbers read whole: an entry for "7" or "1" is not a whole word in them."""
+    assert lexicon(("7", "seven")).say("7.5 kg, 7, 17 or 7.").text == "7.5 kg, seven, 17 or seven."
+    assert lexicon(("1", "one")).say("1,000 and 2.1 but 1, 1.").text == "1,000 and 2.1 but one, one."
+    assert lexicon(("No. 5", "number five")).say("No. 5.5 or No. 5.").text == "No. 5.5 or number five."
+
+
 def test_a_written_form_matches_its_letters_composed_or_decomposed():
     """"é" is one character or "e" and a combining acute, as the keyboard or the document wrote it."""
     composed, decomposed = "caf\u00e9", "cafe\u0301"
