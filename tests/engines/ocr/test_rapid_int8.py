@@ -17,7 +17,7 @@ from tests.images import iou
 
 @pytest.fixture(scope="module")
 def quantised(engine):
-    return RapidOcrEngine(replace(engine.cfg, int8="large-print"))
+    return RapidOcrEngine(replace(engine.cfg, int8="large-print", tiny="off"))  # the option alone (tiny: test_rapid_tiny)
 
 
 def test_the_int8_copies_are_made_once_and_named_by_their_inputs(quantised):
