@@ -76,11 +76,28 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.keras)
         if "/tests/infra/" in path and "packaged" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
-        if path.endswith(ALONE):
+        if item.nodeid.startswith(ALONE):
             item.add_marker(pytest.mark.alone)
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # xdist hands out whole files in this order (--dist loadfile): the longest first, so
+        # that neither core is left finishing one of them while the other is idle.
+        items.sort(key=lambda item: next((i for i, name in enumerate(LONG) if item.nodeid.startswith(name)), len(LONG)))
 
 
-# Tests of wall-clock limits (a 4 s Lambda timeout, a 1 s deadline, a sandbox's seconds): beside
-# another test's model run on the second core they measure the neighbour, not the code.
+# Tests of wall-clock limits (a 4 s Lambda timeout, a 1 s deadline, a sandbox's seconds, a job's
+# 120 s, a kill seen within 5 s, a recording playable 3 s after its text): beside another test's
+# model run they measure the neighbour, not the code. Node id prefixes: a file or one test.
 ALONE = ("tests/infra/local/test_bridge.py", "tests/media/test_sandbox.py", "tests/kinds/test_documents.py",
-         "tests/jobs/test_worker.py")
+         "tests/jobs/test_worker.py",
+         "tests/hardening/test_hostile.py",  # each hostile job ends within its seconds
+         "tests/infra/local/test_durability.py",  # writes acknowledged within a second of the kill
+         "tests/infra/local/test_make_run.py::test_kill_9_of_make_run_stops_every_process_and_frees_the_ports",
+         "tests/infra/local/test_stack.py::test_a_worker_with_little_time_left_goes_on_in_turns",
+         "tests/site/test_listening.py")  # no gap between parts; playable 3 s after the text
+
+# The side-by-side part's longest files, longest first (measured with --durations: a module fixture that waits
+# for the stack's worker to read and record real documents, or a long model load).
+LONG = ("tests/web/test_export_on_the_stack.py", "tests/site/test_real_flow_documents.py",
+        "tests/site/test_real_document.py", "tests/languages/test_on_the_stack.py",
+        "tests/kinds/test_neural_voices.py", "tests/media/test_broken_text_layer_stack.py",
+        "tests/hardening/test_fuzz.py", "tests/hardening/test_corpus.py", "tests/engines/ocr/test_keras_engine.py")

@@ -135,7 +135,17 @@ def tiff(images: list[Image.Image], **options) -> bytes:
 
 
 def chromium_pdfs(htmls: list[str]) -> list[bytes]:
-    """Each HTML page printed to PDF by the real Chromium (Debian's, driven by Playwright)."""
+    """Each HTML page printed to PDF by the real Chromium (Debian's, driven by Playwright).
+
+    In a thread of its own: Playwright's sync API refuses a thread whose event loop is already
+    running, as it is once the site tests' session browser has started in the same process."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(_chromium_pdfs, htmls).result()
+
+
+def _chromium_pdfs(htmls: list[str]) -> list[bytes]:
     from playwright.sync_api import sync_playwright
 
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
