@@ -8,6 +8,15 @@ export const SPEECH_MP3 = "speech.mp3";
 // lands a hair before it in some browsers.
 const START_SLACK_S = 1e-3;
 
+// Heard to within this (or 5% of a short recording) of its end: listened to the end, nothing to
+// resume or continue (the job view's Resume offer, the dashboard's Continue listening).
+const ENDED_S = 2;
+
+/** Whether a place `t` in a recording of `seconds` is its end (false when the length is not known). */
+export function heardToTheEnd(t, seconds) {
+  return Number.isFinite(seconds) && seconds > 0 && t >= seconds - Math.min(ENDED_S, seconds * 0.05);
+}
+
 export function isDocument(result) {
   return Array.isArray(result?.pages) && result.pages.length > 0 && (result.pages.length > 1 || Boolean(result.document));
 }

@@ -6,14 +6,12 @@
 
 import { savePosition } from "../api.js";
 import { clock } from "./messages.js";
+import { heardToTheEnd } from "./model.js";
 
 const SAVE_EVERY_MS = 5000;
 const MOVED_S = 0.5; // a position this close to the one saved is not sent again
 const FROM_START_S = 1; // a saved position before this is the beginning: nothing to offer
 const END_SLACK_S = 1; // the API's own slack past the recording's end
-// Heard to within this (or 5% of a short recording) of the end of a whole recording: listened to
-// the end, nothing to resume (as the dashboard's Continue listening leaves it out: views/dashboard/listening.js).
-const ENDED_S = 2;
 
 /** `jobId` the job shown; `player` the page's player. */
 export function createResume(root, { signal, jobId, player }) {
@@ -79,7 +77,7 @@ export function createResume(root, { signal, jobId, player }) {
     if (t > total + END_SLACK_S && !player.final) return; // not made that far yet: wait for it
     pending = null;
     if (t > total + END_SLACK_S) return; // (a recording made again, shorter)
-    if (player.final && t >= total - Math.min(ENDED_S, total * 0.05)) return; // play starts from the beginning
+    if (player.final && heardToTheEnd(t, total)) return; // a whole recording heard to its end: play starts from the beginning
     player.seek(Math.min(t, total));
     saved = restored = t;
     last = player.time();

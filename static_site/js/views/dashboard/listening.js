@@ -2,9 +2,9 @@
 // `position` and `seconds`, CONTRACTS section 14), the most recently heard first, and how far.
 
 import { clock, spokenClock } from "../../result/messages.js";
+import { heardToTheEnd } from "../../result/model.js";
 
 export const CONTINUE_MAX = 5;
-const END_SLACK_S = 2; // heard to within this (or 5% of a short one) of the end: nothing to continue
 
 /** The jobs to continue, newest position first, at most `max`. */
 export function toContinue(jobs, max = CONTINUE_MAX) {
@@ -12,7 +12,7 @@ export function toContinue(jobs, max = CONTINUE_MAX) {
     const t = job?.position?.t;
     if (typeof t !== "number" || !Number.isFinite(t) || t < 0) return false;
     const { seconds } = job;
-    return !(Number.isFinite(seconds) && seconds > 0 && t >= seconds - Math.min(END_SLACK_S, seconds * 0.05));
+    return !heardToTheEnd(t, seconds);
   });
   const when = (job) => Date.parse(job.position.at || job.created_at || "") || 0;
   return placed.sort((a, b) => when(b) - when(a)).slice(0, max);
