@@ -93,7 +93,11 @@ ALONE = ("tests/infra/local/test_bridge.py", "tests/media/test_sandbox.py", "tes
          "tests/infra/local/test_durability.py",  # writes acknowledged within a second of the kill
          "tests/infra/local/test_make_run.py::test_kill_9_of_make_run_stops_every_process_and_frees_the_ports",
          "tests/infra/local/test_stack.py::test_a_worker_with_little_time_left_goes_on_in_turns",
-         "tests/site/test_listening.py")  # no gap between parts; playable 3 s after the text
+         "tests/site/test_listening.py",  # no gap between parts; playable 3 s after the text
+         # Not wall-clock, but they need to run before others in their process: side by side, a
+         # worker's earlier files broke them (Playwright's sync API after the site browser started;
+         # the stack's rate limit and its log's tracebacks left by the site tests).
+         "tests/books/test_epub.py", "tests/hardening/test_fuzz.py", "tests/hardening/test_corpus.py")
 
 # The side-by-side part's longest files, longest first (measured with --durations: a module fixture that waits
 # for the stack's worker to read and record real documents, or a long model load).
