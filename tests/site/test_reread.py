@@ -10,7 +10,7 @@ from tests.site.test_listening import open_job, sign_in, wait_ready
 WHY = "The voice could not say this text."
 
 
-def test_a_failed_read_again_is_said_and_the_recording_kept(page, stack):
+def test_a_failed_read_again_is_said_and_the_recording_kept(page, stack, shoot):
     sign_in(page, stack)
     fake = make_job(stack, [["Quiet pages", "Read aloud"]], filename="quiet-pages.png")
     fake.edit = lambda answer: {**answer, "recording_again_error": WHY}
@@ -21,6 +21,8 @@ def test_a_failed_read_again_is_said_and_the_recording_kept(page, stack):
     assert page.is_visible("#reread")  # it may be asked again
     wait_ready(page)  # the earlier recording plays
     assert violations(page, "#reread-wrap") == []
+    page.locator("#reread-wrap").scroll_into_view_if_needed()
+    shoot(page, "reread-failed")
 
     fake.edit = None  # asked again and made: the message goes with the next view
     page.reload()

@@ -121,8 +121,9 @@ function drawTable(part, draw) {
   if (!part.head.length && !part.body.length) { // no grid to draw (tableGrid): its caption and text
     const text = fill(document.createElement("p"), part.rest, draw);
     mark(text, part, draw);
+    const body = isSpoken(part.block) ? [text] : [notReadTag(part.block, "p"), text];
     const caption = part.caption ? block("p", part.caption, draw) : [];
-    return isSpoken(part.block) ? [...caption, text] : [...caption, notReadTag(part.block, "p"), text];
+    return part.captionAfter ? [...body, ...caption] : [...caption, ...body]; // where the page has it
   }
   const table = document.createElement("table");
   table.className = "doc-table";
