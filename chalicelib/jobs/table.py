@@ -493,14 +493,13 @@ def release(user_id: str, job_id: str) -> bool:
 def fail(user_id: str, job_id: str, reason: str) -> dict | None:
     """-> `failed` with a readable `error` (from any state but done/failed); None otherwise. A
     job whose recording was being made again goes back to `done` instead (`_fail_again`): the
-    person loses nothing they had."""
-    again = _fail_again(user_id, job_id, reason)
-    if again is not None:
-        return again
-    return _transition(
+    person loses nothing they had (what it showed is in `before_again`). Every other job's
+    failure is the one conditional write."""
+    failed = _transition(
         user_id, job_id,
         "SET #s = :failed, #e = :reason, lease_until = :none, updated_at = :now_iso REMOVE sweep",
-        "#s IN (:uploading, :queued, :processing)",
+        "#s IN (:uploading, :queued, :processing) AND attribute_not_exists(before_again)",
         {":failed": FAILED, ":reason": str(reason)[:ERROR_MAX] or "Processing failed.",
          ":uploading": UPLOADING, ":queued": QUEUED, ":processing": PROCESSING, ":none": None},
         {"#e": "error"})
+    return failed if failed is not None else _fail_again(user_id, job_id, reason)
