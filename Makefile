@@ -70,9 +70,12 @@ run: venv system-deps node_modules/.installed
 	$(PY) -m infra.local --watch-pid $$PPID
 
 # The newest mail the local stack sent (its files: <state dir>/mail/*.eml): PAGEVOICE_STATE_DIR's
-# when set, else the running stacks' (wherever `make run` was told to keep its state).
-mail: venv
-	@$(PY) -m infra.local.mailbox --latest
+# when set, else the running stacks' (wherever `make run` was told to keep its state). The reader
+# needs only the standard library: the venv's Python when there is one, else $(PYTHON) (a fresh
+# clone); never `venv`, which reinstalls whenever a requirements file is newer than its stamp
+# (pip's lines then come out where the mail is expected).
+mail:
+	@$(if $(wildcard $(PY)),$(PY),$(PYTHON)) -m infra.local.mailbox --latest
 
 # make test-fast's tests share nothing (no ports, no browser, no long model runs): make test runs
 # them on both cores; then the stack, Chromium, keras and slow model runs on both cores too, a
