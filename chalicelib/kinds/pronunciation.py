@@ -9,10 +9,15 @@ words and sentences stay on what the page says. Where several entries could matc
 the longest written form wins; a written form of several words matches them across any
 whitespace, and its letters composed or decomposed ("é" or "e" and a combining acute); a whole
 word has no letter, digit or combining mark beside it, and a whole number is not part of a
-longer one ("7" of "7.5" or "1" of "1,000"). (chalicelib.engines.ocr.lexicon is another thing: the OCR's word list.)
+longer one ("7" of "7.5" or "1" of "1,000"). An entry that does not match case matches its letters
+in any case, letter for letter (`fold`), never another spelling: "Straße" matches "STRAẞE" but not
+"STRASSE"; two entries are repeats exactly when one would match the other's text (the site's
+check before saving, static_site/js/views/pronunciations/entries.js, folds the same way).
+(chalicelib.engines.ocr.lexicon is another thing: the OCR's word list.)
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -68,17 +73,37 @@ def entries(value) -> list[dict]:
             if not isinstance(flags[flag], bool):
                 raise InputError(f"Entry {n} (\"{written}\"): '{flag}' must be true or false.", field="entries")
         same = unicodedata.normalize("NFC", written)  # composed or not, the same letters match (Lexicon)
-        fold = same.casefold()
-        earlier = exact.get(same) or (folded.get(fold) if not flags["match_case"] else folded_any_case.get(fold))
+        key = fold(unicodedata.normalize("NFD", written))  # decomposed: "J" and a caron is "ǰ" in capitals
+        earlier = exact.get(same) or (folded.get(key) if not flags["match_case"] else folded_any_case.get(key))
         if earlier:
             raise InputError(f"Entries {earlier} and {n} both say how to speak \"{written}\"; keep one.",
                              field="entries")
         exact[same] = n
-        folded.setdefault(fold, n)
+        folded.setdefault(key, n)
         if not flags["match_case"]:
-            folded_any_case.setdefault(fold, n)
+            folded_any_case.setdefault(key, n)
         out.append({"written": written, "spoken": spoken, **flags})
     return out
+
+
+def fold(text: str) -> str:
+    """`text` with case set aside, one character for each (so a place in it is the same place in
+    `text`): each character's simple case folding, Unicode's for caseless matching ("É" -> "é",
+    "ẞ" -> "ß", "ς" -> "σ", the Kelvin sign -> "k"). Never the full folding, which changes
+    spellings ("Straße" -> "strasse", "ﬁ" -> "fi") and lengths; "İ" and the dotless "ı" stay
+    themselves (Turkish pairs them otherwise than English). What matching ignores when an entry
+    does not match case, and what makes two entries repeats."""
+    return "".join(map(_fold_one, text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_one(ch: str) -> str:
+    # Python has the full folding only (str.casefold): where it gives several characters, the
+    # simple one is the lowercase (where that is one character), else none.
+    for folded in (ch.casefold(), ch.lower()):
+        if len(folded) == 1:
+            return folded
+    return ch
 
 
 @dataclass(frozen=True)
@@ -121,17 +146,19 @@ def _share(start: float, end: float, weights: list[int]) -> list[tuple[float, fl
 
 class Lexicon:
     """Checked entries (`entries`' output) made ready to rewrite text: one pattern, longest
-    written form first, each entry's case and word-boundary rule inline."""
+    written form first, each entry's word-boundary rule inline, searched in the text's `fold`;
+    an entry that matches case is then held to its own case in the text itself."""
 
     def __init__(self, checked: Sequence[dict]):
         self.entries = list(checked)
         order = sorted(range(len(self.entries)), key=lambda i: -len(self.entries[i]["written"]))
         alternatives = []
         for i in order:
-            alternatives.append(f"(?P<e{i}>{_body(self.entries[i])})")
+            alternatives.append(f"(?P<e{i}>{_body(self.entries[i], fold)})")
         self._order = order
         self._pattern = re.compile("|".join(alternatives)) if alternatives else None
         self._alone: dict[int, re.Pattern] = {}
+        self._cased = {i: re.compile(_body(entry)) for i, entry in enumerate(self.entries) if entry["match_case"]}
 
     def _matches(self, text: str):
         """(entry, start, end) of each rewrite, left to right. A whole word's pattern sees letters,
@@ -139,13 +166,13 @@ class Lexicon:
         "7.5"), also makes it part of a word (checked here: cheaper than in every pattern): then
         the entries after it in the pattern's order are tried at the same place, as the pattern
         would have."""
-        at = 0
-        while (m := self._pattern.search(text, at)) is not None:
+        at, folded = 0, fold(text)
+        while (m := self._pattern.search(folded, at)) is not None:
             index, start = int(m.lastgroup[1:]), m.start()
             found = (index, m.end()) if self._fits(index, text, start, m.end()) else None
             for i in self._order[self._order.index(index) + 1:] if found is None else ():
-                alone = self._alone.get(i) or self._alone.setdefault(i, re.compile(_body(self.entries[i])))
-                if (n := alone.match(text, start)) is not None and n.end() > start and self._fits(i, text, start, n.end()):
+                alone = self._alone.get(i) or self._alone.setdefault(i, re.compile(_body(self.entries[i], fold)))
+                if (n := alone.match(folded, start)) is not None and n.end() > start and self._fits(i, text, start, n.end()):
                     found = (i, n.end())
                     break
             if found is None:
@@ -155,6 +182,9 @@ class Lexicon:
             at = max(found[1], start + 1)
 
     def _fits(self, index: int, text: str, start: int, end: int) -> bool:
+        cased = self._cased.get(index)
+        if cased is not None and ((n := cased.match(text, start)) is None or n.end() != end):
+            return False  # its letters, in another case
         if not self.entries[index]["whole_word"]:
             return True
         if (start > 0 and _is_mark(text[start - 1])) or (end < len(text) and _is_mark(text[end])):
@@ -223,12 +253,11 @@ def _forms(written: str) -> list[str]:
                   key=lambda form: (-len(form), form))
 
 
-def _body(entry: dict) -> str:
-    """An entry's pattern: its written form (as itself, composed or decomposed), its words apart by
-    any whitespace, whole or not, its case or any."""
-    body = "|".join(r"\s+".join(re.escape(part) for part in form.split()) for form in _forms(entry["written"]))
-    body = rf"(?<!\w)(?:{body})(?!\w)" if entry["whole_word"] else f"(?:{body})"
-    return body if entry["match_case"] else f"(?i:{body})"
+def _body(entry: dict, case=str) -> str:
+    """An entry's pattern: its written form (as itself, composed or decomposed) through `case`
+    (`fold`: for a folded text), its words apart by any whitespace, whole or not."""
+    body = "|".join(r"\s+".join(re.escape(case(part)) for part in form.split()) for form in _forms(entry["written"]))
+    return rf"(?<!\w)(?:{body})(?!\w)" if entry["whole_word"] else f"(?:{body})"
 
 
 def _is_mark(ch: str) -> bool:

@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  checkEntries, DEFAULT_LIMITS, entryNamed, exportText, limitsOf, limitsText, parseImport, problemsText,
+  checkEntries, chars, DEFAULT_LIMITS, entryNamed, exportText, fold, holdToLimit, limitsOf, limitsText, parseImport,
+  problemsText,
 } from "../../static_site/js/views/pronunciations/entries.js";
 
 const limits = { entries: 3, written: 10, spoken: 12 };
@@ -78,4 +79,35 @@ test("lengths are counted as the server counts them: characters, not UTF-16 unit
   assert.deepEqual(checkEntries([{ written: `New${" ".repeat(95)}York`, spoken: "x" }], DEFAULT_LIMITS).errors, [{}]);
   assert.equal(checkEntries([{ written: "😀".repeat(101), spoken: "x" }], DEFAULT_LIMITS).errors[0].written,
     "At most 100 characters (this has 101).");
+});
+
+test("a repeat is what the server refuses: the same letters in any case unless both match case", () => {
+  const written = (...list) => checkEntries(list.map((w) => (typeof w === "string" ? { written: w, spoken: "x" } : { spoken: "x", ...w })),
+    DEFAULT_LIMITS).errors.map((e) => e.written || "");
+  assert.deepEqual(written("Dr.", "DR."), ["", "“DR.” is already entry 1 (“Dr.”), in another case: keep one, or set Match case on both."]);
+  assert.deepEqual(written({ written: "US", match_case: true }, { written: "us", match_case: true }), ["", ""]);
+  assert.deepEqual(written({ written: "US", match_case: true }, "us")[1], "“us” is already entry 1 (“US”), in another case: keep one, or set Match case on both.");
+  assert.deepEqual(written("us", { written: "US", match_case: true })[1], "“US” is already entry 1 (“us”), in another case: keep one, or set Match case on both.");
+  // Letter for letter, never another spelling: "Straße" and "STRASSE" are two entries.
+  assert.deepEqual(written("Straße", "STRASSE", "strasse"), ["", "", "“strasse” is already entry 2 (“STRASSE”), in another case: keep one, or set Match case on both."]);
+  assert.equal(written("Straße", "STRAẞE")[1], "“STRAẞE” is already entry 1 (“Straße”), in another case: keep one, or set Match case on both.");
+  assert.deepEqual(written("ﬁne", "FINE"), ["", ""]);
+  assert.deepEqual(written("ıstanbul", "Istanbul"), ["", ""]);
+  // Composed or not, and spaces run together, as the server keeps them.
+  assert.equal(written("caf\u00e9", { written: "cafe\u0301", match_case: true })[1], "“cafe\u0301” is already entry 1.");
+  assert.equal(written("New York", "New   York")[1], "“New   York” is already entry 1.");
+  assert.equal(fold("ΟΔΟΣ \u212a"), fold("οδος k"));
+});
+
+test("a field holds its limit in characters as the server counts them, what was typed last giving way", () => {
+  assert.equal(chars("😀".repeat(60)), 60);
+  assert.deepEqual(holdToLimit("😀".repeat(60), 120, 100), { value: "😀".repeat(60), caret: 120 });  // 120 UTF-16 units: kept
+  assert.deepEqual(holdToLimit("😀".repeat(101), 202, 100), { value: "😀".repeat(100), caret: 200 });
+  // Typed (or pasted) in the middle: that is what gives way, not the end.
+  assert.deepEqual(holdToLimit("ab𝔡𝔡cd", 6, 4), { value: "abcd", caret: 2 });
+  assert.deepEqual(holdToLimit("ab𝔡𝔡cd", 4, 5), { value: "ab𝔡cd", caret: 2 });
+  assert.deepEqual(holdToLimit("abXYZcd", 5, 4), { value: "abcd", caret: 2 });
+  // Runs of spaces count once (the server keeps one), the ends not at all.
+  assert.deepEqual(holdToLimit(`  New${" ".repeat(9)}York `, 18, 8), { value: `  New${" ".repeat(9)}York `, caret: 18 });
+  assert.deepEqual(holdToLimit("New York!", 9, 8), { value: "New York", caret: 8 });
 });

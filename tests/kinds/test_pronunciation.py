@@ -3,11 +3,18 @@ voice says is rewritten, and its word timings map back onto the written words, s
 sentences, text and boxes stay on what the page says."""
 from __future__ import annotations
 
+import json
+import subprocess
+import unicodedata
+from pathlib import Path
+
 import pytest
 
 from chalicelib.errors import InputError
 from chalicelib.kinds import pronunciation, voice
 from chalicelib.kinds.pronunciation import Lexicon, entries
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def lexicon(*items) -> Lexicon:
@@ -172,3 +179,88 @@ def test_speaking_a_number_follows_them_too(spoken_texts):
 
 def test_the_limits_are_what_the_route_says():
     assert pronunciation.LIMITS == {"entries": 500, "written": 100, "spoken": 200}
+
+
+# Written forms that differ by case, by a case fold that changes length ("ß" -> "ss"), by a
+# letter's other cased forms (final sigma, long s, the Kelvin sign), by Turkish dotted and
+# dotless i, by composition: whether two ignore-case entries are refused as repeats must be
+# exactly whether one matches the other's text.
+FORMS = ["Straße", "STRASSE", "strasse", "STRAẞE", "ΟΔΟΣ", "οδος", "οδοσ", "ſtop", "STOP", "\u212aelvin", "kelvin",
+         "Istanbul", "istanbul", "ıstanbul", "İstanbul", "ﬁne", "FINE", "Café", "CAFE\u0301", "ǅemal", "ǆemal"]
+
+
+def _applies(written: str, text: str) -> bool:
+    return bool(lexicon((written, "x")).say(text).applied)
+
+
+@pytest.mark.parametrize("a", FORMS)
+def test_a_repeat_is_refused_exactly_when_one_entry_matches_the_others_text(a):
+    for b in FORMS:
+        if b == a:
+            continue
+        try:
+            entries([{"written": a, "spoken": "one"}, {"written": b, "spoken": "two"}])
+            refused = False
+        except InputError:
+            refused = True
+        assert refused == _applies(a, b) == _applies(b, a), (a, b)
+
+
+def test_case_is_set_aside_letter_for_letter_never_the_spelling():
+    """A listener's entry for "Straße" is for that word in any case ("STRAẞE", with the capital
+    sharp s), not for "Strasse", another spelling (Swiss German writes it so); and "ı" stays the
+    Turkish dotless i, not "i"."""
+    both = lexicon(("Straße", "Strahsse"), ("STRASSE", "Strasse in capitals"))
+    assert both.say("Straße STRAẞE STRASSE strasse").text == "Strahsse Strahsse Strasse in capitals Strasse in capitals"
+    assert pronunciation.fold("STRAẞE") == pronunciation.fold("straße") != pronunciation.fold("STRASSE")
+    assert pronunciation.fold("ΟΔΟΣ") == pronunciation.fold("οδος") and pronunciation.fold("ı") != pronunciation.fold("I")
+    for text in ["Straße", "ǅemal \u212a ΟΔΟΣ", "İstanbul ﬁne", "cafe\u0301"]:  # one character for one
+        assert len(pronunciation.fold(text)) == len(text)
+    with pytest.raises(InputError, match="Entries 1 and 2"):
+        entries([{"written": "Straße", "spoken": "a"}, {"written": "STRAẞE", "spoken": "b"}])
+
+
+def test_the_sites_check_folds_and_counts_as_the_server_does():
+    """The site's check before saving (static_site/js/views/pronunciations/entries.js) must refuse
+    the same repeats: its fold sorts every character of Unicode into the same classes as the
+    server's (node, the site's own test runtime, runs it)."""
+    module = ROOT / "static_site" / "js" / "views" / "pronunciations" / "entries.js"
+    script = (f"import {{ chars, fold }} from {json.dumps(module.as_uri())};\n"
+              "const out = [];\n"
+              "for (let i = 0; i < 0x110000; i++) {\n"
+              "  if (i >= 0xd800 && i < 0xe000) continue;\n"
+              "  const c = String.fromCodePoint(i), f = fold(c);\n"
+              "  if (f !== c) out.push(`${i} ${f.codePointAt(0)} ${[...f].length}`);\n"
+              "  if (chars(`a${c}${c}a`) !== 4) out.push(`${i} space ${chars(`a${c}${c}a`)}`);\n"
+              "}\n"
+              "process.stdout.write(out.join('\\n'));\n")
+    ran = subprocess.run(["node", "--input-type=module", "-e", script], capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    site, spaces = {}, set()
+    for line in ran.stdout.splitlines():
+        if " space " in line:
+            spaces.add(chr(int(line.split()[0])))
+            continue
+        code, folded, length = map(int, line.split())
+        assert length == 1, line  # one character for one
+        site[code] = folded
+    # And the site counts characters as the server keeps them: a run of spaces is one.
+    assert spaces == {chr(i) for i in range(0x110000) if len(" ".join(f"a{chr(i)}{chr(i)}a".split())) == 3}
+    classes = {}  # the server's class of each character -> the site's
+    for code in range(0x110000):
+        c = chr(code)
+        if 0xD800 <= code < 0xE000 or unicodedata.category(c) == "Cn":  # unassigned in Python's Unicode
+            continue
+        classes.setdefault(pronunciation.fold(c), set()).add(site.get(code, code))
+    split = {k: v for k, v in classes.items() if len(v) > 1}
+    assert not split, list(split.items())[:5]
+    assert len({frozenset(v) for v in classes.values()}) == len(classes)  # and none joined
+
+
+def test_forms_are_counted_in_characters_as_the_site_counts_them():
+    """Code points of the form as kept (spaces run together): 100 emoji are 100 characters though
+    200 UTF-16 units, the count the site holds its fields to (entries.js `chars`)."""
+    assert entries([{"written": "😀" * 100, "spoken": "𝔡" * 200}])[0]["written"] == "😀" * 100
+    assert entries([{"written": f" New{' ' * 120}York ", "spoken": "x"}])[0]["written"] == "New York"
+    with pytest.raises(InputError, match="'written' is longer than 100 characters"):
+        entries([{"written": "😀" * 101, "spoken": "x"}])

@@ -132,25 +132,39 @@ def test_the_page_by_keyboard_with_limits_and_refusals(page, stack, shoot):
     page.click("#lexicon-save")
     assert described_error(page, 1, "written") == "“Dr.” is already entry 1."
     assert lexicon_of(stack, page)["entries"] == [DR]  # nothing was sent
-    # The limits hold in the fields: no more than the spoken limit can be typed.
+    # The same letters in another case repeat "Dr." too (neither matches case), as the API says.
+    row_field(page, 1, "written").fill("DR.")
+    page.click("#lexicon-save")
+    assert described_error(page, 1, "written") == \
+        "“DR.” is already entry 1 (“Dr.”), in another case: keep one, or set Match case on both."
+    assert lexicon_of(stack, page)["entries"] == [DR]  # nothing was sent
+    # The limits hold in the fields, in characters as the server counts them: as many emoji as
+    # letters are typed (a maxLength would stop at half), and no more than the limit.
+    row_field(page, 1, "written").fill("")
+    row_field(page, 1, "written").focus()
+    page.keyboard.type("😀" * (limits["written"] + 5))
+    assert row_field(page, 1, "written").input_value() == "😀" * limits["written"]
     row_field(page, 1, "written").fill("St.")
     row_field(page, 1, "spoken").fill("s" * (limits["spoken"] + 20))
-    assert len(row_field(page, 1, "spoken").input_value()) <= limits["spoken"]
+    assert len(row_field(page, 1, "spoken").input_value()) == limits["spoken"]
+    row_field(page, 1, "spoken").fill("😀" * limits["spoken"])  # 400 UTF-16 units, 200 characters: all kept and saved
+    assert save_and_wait(page) == "Saved. You have 2 pronunciations."
+    assert lexicon_of(stack, page)["entries"][1]["spoken"] == "😀" * limits["spoken"]
     assert at_both_widths(page) == {}
     shoot(page, "pronunciations")
 
-    # The server's own refusal goes beside the entry it names: "DR." repeats "Dr." for a list
-    # that does not match case (the page leaves that rule to the API).
-    row_field(page, 1, "written").fill("DR.")
+    # The server's own refusal goes beside the entry it names: a control character (the page
+    # leaves that rule to the API).
+    row_field(page, 1, "written").fill("St.\u0007")
     row_field(page, 1, "spoken").fill("drive")
     page.click("#lexicon-save")
     page.wait_for_function("() => document.querySelectorAll('[aria-invalid=\"true\"]').length > 0")
     message = described_error(page, 1, "written")
-    assert message == 'Entries 1 and 2 both say how to speak "DR."; keep one.', message
+    assert message == "Entry 2: 'written' must not contain control characters.", message
     assert row_field(page, 1, "written").get_attribute("aria-invalid") == "true"
     assert focused(page) == row_field(page, 1, "written").get_attribute("id")
     assert text_of(page, "#lexicon-error") == ""  # said once, beside the entry
-    assert lexicon_of(stack, page)["entries"] == [DR]
+    assert lexicon_of(stack, page)["entries"][0] == DR and len(lexicon_of(stack, page)["entries"]) == 2
     assert at_both_widths(page) == {}
 
     # Remove by keyboard: the focus stays in the list; the rest is saved.

@@ -45,7 +45,6 @@ function showSaved(page, answer) {
   state.saved = (answer?.entries || []).map(cleanEntry);
   els.limits.textContent = limitsText(state.limits);
   table.set(state.saved);
-  table.updateLimits();
   state.loaded = true;
   els.add.disabled = false;
   els.save.disabled = false;

@@ -1,6 +1,7 @@
 // (pure) The pronunciation list as data (GET /me/lexicon, CONTRACTS section 14): the limits and
 // their sentence, the checks run before saving (the server's own, so a refusal is rare), a JSON
-// file read for import or written for export, and which entry a server's sentence names.
+// file read for import or written for export, and which entry a server's sentence names. Text is
+// counted, spaced and case-folded as the server does (chalicelib/kinds/pronunciation.py).
 
 import { plural } from "../../result/messages.js";
 
@@ -34,14 +35,14 @@ export function cleanEntry(entry) {
 /** What is wrong with each entry ([{written?, spoken?}], one per entry) and with the list. */
 export function checkEntries(entries, limits) {
   const errors = entries.map(() => ({}));
-  const firstOf = new Map();
+  const repeats = repeatFinder(entries);
   entries.forEach((raw, i) => {
     const entry = cleanEntry(raw);
     const e = errors[i];
     if (!entry.written) e.written = "Enter the written form.";
     else if (chars(entry.written) > limits.written) e.written = tooLong(entry.written, limits.written);
-    else if (firstOf.has(entry.written)) e.written = `“${entry.written}” is already entry ${firstOf.get(entry.written) + 1}.`;
-    else firstOf.set(entry.written, i);
+    else e.written = repeats(entry, i);
+    if (!e.written) delete e.written;
     if (!entry.spoken) e.spoken = "Enter how it is said.";
     else if (chars(entry.spoken) > limits.spoken) e.spoken = tooLong(entry.spoken, limits.spoken);
   });
@@ -52,9 +53,90 @@ export function checkEntries(entries, limits) {
   return { errors, list, count };
 }
 
-// Characters as the server counts them: code points (an emoji is one, not two UTF-16 units), with
-// each run of spaces one space (it keeps them so).
-const chars = (text) => [...text.replace(/\s+/gu, " ")].length;
+// Two entries that would both rewrite the same text, as the server refuses them: the same letters
+// (composed or not), or the same letters in another case where either entry ignores case. Each
+// entry's sentence ("" when it repeats none) names the first it repeats.
+function repeatFinder(entries) {
+  const exact = new Map();
+  const folded = new Map(); // every written form's letters, case folded
+  const foldedAnyCase = new Map(); // those of entries that ignore case
+  return (entry, i) => {
+    const written = spaced(entry.written);
+    const same = written.normalize("NFC");
+    const key = fold(written.normalize("NFD"));
+    const earlier = exact.get(same) ?? (entry.match_case ? foldedAnyCase : folded).get(key);
+    if (!exact.has(same)) exact.set(same, i);
+    if (!folded.has(key)) folded.set(key, i);
+    if (!entry.match_case && !foldedAnyCase.has(key)) foldedAnyCase.set(key, i);
+    if (earlier === undefined) return "";
+    const first = spaced(cleanEntry(entries[earlier]).written);
+    return first.normalize("NFC") === same
+      ? `“${entry.written}” is already entry ${earlier + 1}.`
+      : `“${entry.written}” is already entry ${earlier + 1} (“${first}”), in another case: keep one, or set Match case on both.`;
+  };
+}
+
+// Whitespace as the server's Python splits on it (str.split()): JavaScript's \s differs (it has
+// U+FEFF, and not U+001C-U+001F or U+0085).
+// eslint-disable-next-line no-control-regex -- Python's separators are control characters too
+const SPACES = /[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u;
+
+/** The text as the server keeps it: one space between words, none around them. */
+const spaced = (text) => text.split(SPACES).filter(Boolean).join(" ");
+
+/** Characters as the server counts them: code points (an emoji is one, not two UTF-16 units) of the
+ * text as it keeps it (each run of spaces one space, none at the ends). */
+export const chars = (text) => [...spaced(text)].length;
+
+/**
+ * A field's value held to `limit` characters as the server counts them (`chars`), where an input's
+ * maxLength would count UTF-16 units (stopping at half as many emoji): past it, the characters just
+ * before the caret (what was typed or pasted last) give way, then the end. {value, caret} (caret
+ * in UTF-16 units, as selectionStart).
+ */
+export function holdToLimit(value, caret, limit) {
+  if (chars(value) <= limit) return { value, caret };
+  const before = [...value.slice(0, caret)];
+  const after = value.slice(caret);
+  const k = longest(before.length, (n) => chars(before.slice(0, n).join("") + after) <= limit);
+  const kept = before.slice(0, k).join("");
+  if (k > 0 || chars(after) <= limit) return { value: kept + after, caret: kept.length };
+  const rest = [...after];
+  return { value: rest.slice(0, longest(rest.length, (n) => chars(rest.slice(0, n).join("")) <= limit)).join(""), caret: 0 };
+}
+
+// The largest n in 0..most with fits(n) (fits holds for 0, and stops holding at one n for good).
+function longest(most, fits) {
+  let low = 0;
+  let high = most;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (fits(mid)) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
+
+/**
+ * `text` with case set aside, one character for each: Unicode's simple case folding, as the server
+ * matches and compares written forms ("É" and "é", "ẞ" and "ß", "Σ", "ς" and "σ" are one; "ß" and
+ * "ss" are not: another spelling). JavaScript has no case folding: a character's uppercase's
+ * lowercase sorts characters the same way, but for the dotless "ı" (its uppercase is "I"), which
+ * Unicode keeps apart (tests/kinds/test_pronunciation.py checks every character against the server's).
+ */
+export function fold(text) {
+  let out = "";
+  for (const ch of text) out += foldOne(ch);
+  return out;
+}
+
+const one = (text) => ([...text].length === 1 ? text : null);
+
+function foldOne(ch) {
+  if (ch === "\u0131") return ch;
+  const upper = one(ch.toUpperCase());
+  return (upper && one(upper.toLowerCase())) || one(ch.toLowerCase()) || ch;
+}
 
 function tooLong(text, limit) {
   return `At most ${plural(limit, "character")} (this has ${chars(text).toLocaleString()}).`;

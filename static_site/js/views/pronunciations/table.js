@@ -1,9 +1,10 @@
 // The pronunciations' table: a row per entry (written, spoken, whole word, match case, Try it,
 // Remove), numbered so each field and button says which entry it is; errors beside their field
-// (aria-describedby) and aria-invalid on it.
+// (aria-describedby) and aria-invalid on it. Each form holds its limit as it is typed, in
+// characters as the server counts them (no maxLength: it counts UTF-16 units, half as many emoji).
 
 import { cloneTemplate } from "../../dom.js";
-import { NEW_ENTRY } from "./entries.js";
+import { holdToLimit, NEW_ENTRY } from "./entries.js";
 
 const FIELDS = ["written", "spoken"];
 let made = 0; // ids stay unique while rows come and go
@@ -27,7 +28,7 @@ export function createTable(root, { signal, limits, onChange }) {
   }
 
   function add(entry = NEW_ENTRY) {
-    const row = makeRow(entry, limits());
+    const row = makeRow(entry);
     row.querySelector('[data-action="try"]').hidden = !canSpeak;
     body.append(row);
     renumber();
@@ -53,9 +54,15 @@ export function createTable(root, { signal, limits, onChange }) {
     }
   }, { signal });
   body.addEventListener("input", (event) => {
+    const input = event.target;
+    if (FIELDS.includes(input.name) && !event.isComposing) hold(input, limits()[input.name]);
     const row = event.target.closest("tr");
     if (row && event.target.getAttribute("aria-invalid") === "true") setError(row, event.target.name, "");
     onChange({});
+  }, { signal });
+  // What an input method composed is held once it is chosen (not while it is being composed).
+  body.addEventListener("compositionend", (event) => {
+    if (FIELDS.includes(event.target.name)) hold(event.target, limits()[event.target.name]);
   }, { signal });
 
   return {
@@ -80,14 +87,18 @@ export function createTable(root, { signal, limits, onChange }) {
       return first;
     },
     setError,
-    updateLimits() {
-      for (const row of rows()) for (const field of FIELDS) row.querySelector(`input[name="${field}"]`).maxLength = limits()[field];
-    },
   };
 }
 
+function hold(input, limit) {
+  const held = holdToLimit(input.value, input.selectionStart ?? input.value.length, limit);
+  if (held.value === input.value) return;
+  input.value = held.value;
+  input.setSelectionRange(held.caret, held.caret);
+}
+
 /** A row for `entry`, its labels and error slots tied to its fields by unique ids. */
-function makeRow(entry, limits) {
+function makeRow(entry) {
   const row = cloneTemplate("tpl-lexicon-row");
   const id = `lex-${++made}`;
   for (const input of row.querySelectorAll("input")) {
@@ -100,10 +111,7 @@ function makeRow(entry, limits) {
       input.setAttribute("aria-describedby", slot.id);
     }
     if (input.type === "checkbox") input.checked = Boolean(entry[name]);
-    else {
-      input.value = entry[name] ?? "";
-      input.maxLength = limits[name];
-    }
+    else input.value = entry[name] ?? "";
   }
   return row;
 }
