@@ -25,6 +25,7 @@ from chalicelib.structure.layout import Hints
 BOLD = 1.2  # stroke width (per x-height) this much above the running text's is bold
 MIN_RUNNING = 3  # lines of running text (4 words or more) needed to judge against
 X_BAND = 0.4  # rows with at least this share of the densest row's ink: the x-height band
+BLANK = 0.01  # a row with at most this share of the densest row's ink is blank (between lines)
 ASCENT = 0.05  # the topmost row with this share of it: the top of the ascenders and capitals
 CAPPED = 0.85  # a band this tall against the ascent is the ascent itself (capitals, figures)
 X_TO_ASCENT = 0.72  # the ratio where the page has too few lines to measure its own
@@ -114,9 +115,16 @@ def _profile(gray: np.ndarray, line: dict) -> tuple[float, float, float] | None:
     crop = gray[y0:y1, x0:x1]
     ink = crop < _otsu(crop)
     rows = ink.sum(axis=1)
-    starts = int(ink[:, 0].sum()) + int((ink[:, 1:] & ~ink[:, :-1]).sum())
-    if starts == 0:
+    if rows.max() == 0:
         return None
+    # The line is the run of rows between blank ones that holds the most ink: a box a few pixels
+    # taller than its line (detectors differ) takes in its neighbours' descenders or ascenders,
+    # and an underline is one dense row.
+    inked = np.concatenate([[False], rows > BLANK * rows.max(), [False]])
+    edges = np.flatnonzero(inked[1:] != inked[:-1])  # run k: rows edges[2k] .. edges[2k+1]-1
+    lo, hi = max(zip(edges[::2], edges[1::2]), key=lambda r: rows[r[0]:r[1]].sum())
+    ink, rows = ink[lo:hi], rows[lo:hi]
+    starts = int(ink[:, 0].sum()) + int((ink[:, 1:] & ~ink[:, :-1]).sum())
     band = np.nonzero(rows >= X_BAND * rows.max())[0]
     top = int(np.argmax(rows >= ASCENT * rows.max()))
     return float(band[-1] - band[0] + 1), float(band[-1] - top + 1), float(ink.sum()) / starts

@@ -99,3 +99,16 @@ def test_labels_among_a_charts_ink_are_told_from_headings_with_a_rule_or_a_frame
     near = {ln["text"]: h.figure for ln, h in zip(lines, hints)}
     assert near["3"] and near["single-frequency"]
     assert not near["Results of the survey"] and not near["Methods"] and not near[RUNNING[0][0]]
+
+
+def test_a_box_taller_than_its_line_does_not_take_in_the_line_above():
+    # Detectors differ by a few pixels in how far a box reaches: one that takes in the
+    # descenders of the line above (past a blank row) still measures its own line's size.
+    rgb, lines = page([*RUNNING, ("gypsy jumpy quippy foggy", False), ("preprint arXiv: 1701.06538.", False)])
+    tight = ink.hints(rgb, lines)[4].size
+    line, above = lines[4], lines[3]
+    line["box"] = [[x, above["box"][2][1] - 6 if k < 2 else y] for k, (x, y) in enumerate(line["box"])]
+    gray = rgb.mean(axis=2)
+    x0, y0, x1, _ = (int(v) for v in (line["box"][0][0], line["box"][0][1], line["box"][1][0], 0))
+    assert (gray[y0:y0 + 4, x0:x1] < 128).any()  # the descenders of the line above are in the box
+    assert ink.hints(rgb, lines)[4].size == pytest.approx(tight, rel=0.05)
