@@ -45,8 +45,20 @@ CHAPTERS = [
 FOOTER = "<div style='font-size:14px;width:100%;text-align:center'><span class='pageNumber'></span></div>"
 
 
+def in_a_thread_of_its_own(run):
+    """run() in a thread of its own, as tests/media/documents.py chromium_pdfs prints: Playwright's
+    sync API refuses a thread whose event loop is already running, as the main thread's is once
+    a site test's session browser has started in the same pytest worker."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(run).result()
+
+
 def printed_with_page_numbers() -> bytes:
     """The chapters printed to PDF by the real Chromium, one a page, a page number in each footer."""
+    return in_a_thread_of_its_own(_printed_with_page_numbers)
+
+
+def _printed_with_page_numbers() -> bytes:
     from playwright.sync_api import sync_playwright
 
     from tests.media.documents import CHROMIUM_ARGS
@@ -514,27 +526,31 @@ def test_text_in_another_direction_reads_in_its_own_order():
     def serve(route):  # the book's files, each with the media type its manifest gives
         name = "EPUB/" + route.request.url.split("/book/", 1)[1]
         route.fulfill(body=z.read(name), content_type=types.get(name.rsplit(".", 1)[-1], "application/octet-stream"))
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.route("http://book.test/**", serve)
-            page.goto("http://book.test/book/text/page-001.xhtml")
-            x = [page.eval_on_selector(f"[id='w13-{w}']", "e => e.getBoundingClientRect().x") for w in range(3)]
-            assert x[0] > x[1] > x[2], x
-            page.goto("http://book.test/book/text/page-002.xhtml")
-            assert page.evaluate("getComputedStyle(document.querySelector('#b3')).direction") == "ltr"
-            stop, start = page.evaluate("""() => {
-                const walk = document.createTreeWalker(document.querySelector('#b3'), NodeFilter.SHOW_TEXT), texts = [];
-                while (walk.nextNode()) texts.push(walk.currentNode);
-                const first = texts[0], last = texts[texts.length - 1], r = document.createRange();
-                r.setStart(last, last.length - 1); r.setEnd(last, last.length);
-                const stop = r.getBoundingClientRect().x;
-                r.setStart(first, 0); r.setEnd(first, 1);
-                return [stop, r.getBoundingClientRect().x]; }""")
-            assert stop > start
-        finally:
-            browser.close()
+
+    def read() -> None:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+                page.route("http://book.test/**", serve)
+                page.goto("http://book.test/book/text/page-001.xhtml")
+                x = [page.eval_on_selector(f"[id='w13-{w}']", "e => e.getBoundingClientRect().x") for w in range(3)]
+                assert x[0] > x[1] > x[2], x
+                page.goto("http://book.test/book/text/page-002.xhtml")
+                assert page.evaluate("getComputedStyle(document.querySelector('#b3')).direction") == "ltr"
+                stop, start = page.evaluate("""() => {
+                    const walk = document.createTreeWalker(document.querySelector('#b3'), NodeFilter.SHOW_TEXT), texts = [];
+                    while (walk.nextNode()) texts.push(walk.currentNode);
+                    const first = texts[0], last = texts[texts.length - 1], r = document.createRange();
+                    r.setStart(last, last.length - 1); r.setEnd(last, last.length);
+                    const stop = r.getBoundingClientRect().x;
+                    r.setStart(first, 0); r.setEnd(first, 1);
+                    return [stop, r.getBoundingClientRect().x]; }""")
+                assert stop > start
+            finally:
+                browser.close()
+
+    in_a_thread_of_its_own(read)
 
 
 def test_a_sentence_without_word_timings_lights_the_sentence():
