@@ -38,10 +38,31 @@ def clip(text: str, limit: int) -> str:
     return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
 
 
+def left(out: list[dict] | None, what: str, count: int, limit: int, message: str) -> None:
+    """Note in `out` (a build's `left_out`, when it was given one) that a bound of the format left
+    `count` of `what` out of the book or cut them: GET /jobs/{id}/export's 200 says so."""
+    if out is not None and count > 0:
+        out.append({"what": what, "count": count, "limit": limit, "message": message})
+
+
+def clipped_title(title: str, out: list[dict] | None) -> str:
+    """The book's title within TITLE_MAX, noted in `out` when it was cut."""
+    kept = clip(title, TITLE_MAX)
+    left(out, "title", len(title) - len(kept.removesuffix("…")), TITLE_MAX,
+         f"The title is cut to {TITLE_MAX} characters.")
+    return kept
+
+
+def cut_names(count: int, limit: int, name: str, where: str) -> str:
+    """"3 chapter titles are cut to 80 characters in the contents." """
+    return f"{count:,} {name}{'' if count == 1 else 's'} {'is' if count == 1 else 'are'} cut to {limit} characters{where}."
+
+
 def builder(fmt: Format) -> Callable[..., bytes]:
     """The format's build function: `build(result: dict, recording: bytes, *, title: str,
-    progress: Callable[[float], None] | None = None) -> bytes`, where `recording` is the job's
-    speech.mp3 and `progress` is told the share done (0..1) now and then."""
+    progress: Callable[[float], None] | None = None, left_out: list[dict] | None = None) -> bytes`,
+    where `recording` is the job's speech.mp3, `progress` is told the share done (0..1) now and
+    then, and `left_out` gets what the format's bounds left out (`left`)."""
     import importlib
 
     module, func = fmt.builder.split(":")

@@ -20,7 +20,7 @@ import uuid
 import zipfile
 from collections.abc import Callable
 
-from chalicelib.books import TITLE_MAX, clip, overlay, package, xhtml
+from chalicelib.books import clipped_title, cut_names, left, overlay, package, xhtml
 from chalicelib.errors import Conflict
 from chalicelib.structure import FURNITURE
 from chalicelib.structure.spoken import pages_of
@@ -54,10 +54,11 @@ class NotReadAloud(Conflict, ValueError):
 
 
 def build(result: dict, recording: bytes, *, title: str, progress: Callable[[float], None] | None = None,
-          words: bool = True, modified: str = MODIFIED) -> bytes:
+          words: bool = True, modified: str = MODIFIED, left_out: list[dict] | None = None) -> bytes:
     """The EPUB of a published page result (CONTRACTS sections 1, 7, 10, 13, 14) and its
     recording (speech.mp3). `words`: a par per word inside a seq per sentence (default), else a
-    par per sentence. `modified`: dcterms:modified (default: fixed, for repeatable output)."""
+    par per sentence. `modified`: dcterms:modified (default: fixed, for repeatable output).
+    `left_out` gets what the book's bounds cut (chalicelib.books.left)."""
     speech = result.get("speech") or {}
     if not recording or not speech.get("sentences"):
         raise NotReadAloud("This result has no recording timed sentence by sentence, so there is no book to make "
@@ -66,29 +67,29 @@ def build(result: dict, recording: bytes, *, title: str, progress: Callable[[flo
     paged = is_doc and not result.get("flow")
     main = xhtml.language_of((result.get("language") or {}).get("code") or _page_language(pages[0], "und"))
     parts = overlay.plan(speech)
-    book = package.Book(identifier=_identifier(result, recording), title=clip(" ".join(title.split()) or "PageVoice", TITLE_MAX),
+    book = package.Book(identifier=_identifier(result, recording), title=clipped_title(" ".join(title.split()) or "PageVoice", left_out),
                         modified=modified, languages=_languages(pages, main), rtl=_rtl(main),
                         narrator=_narrator(speech))
     book.items += [package.Item("nav", "nav.xhtml", "application/xhtml+xml", properties="nav"),
                    package.Item("css", STYLESHEET, "text/css")]
     with tempfile.TemporaryFile() as out:  # a growing BytesIO would hold the book twice as it grows
-        data = _write(out, result, recording, book, pages, parts, main, paged, words, progress)
+        data = _write(out, result, recording, book, pages, parts, main, paged, words, progress, left_out)
     if progress is not None:
         progress(1.0)
     return data
 
 
 def _write(out, result: dict, recording: bytes, book: package.Book, pages: list[dict], parts: list[overlay.Part],
-           main: str, paged: bool, words: bool, progress) -> bytes:
+           main: str, paged: bool, words: bool, progress, left_out: list[dict] | None) -> bytes:
     """The book's parts into `out` (a file), in order; its bytes."""
     with zipfile.ZipFile(out, "w") as z:
         _put(z, "mimetype", b"application/epub+zip", compress=False)  # first and stored (OCF)
         _put(z, "META-INF/container.xml", CONTAINER.encode())
         _put(z, ROOT + STYLESHEET, CSS.encode())
-        written = _pages(z, book, pages, parts, main, paged, words, progress)
+        written = _pages(z, book, pages, parts, main, paged, words, progress, left_out)
         _put(z, ROOT + AUDIO, recording, compress=False)  # already compressed
         book.items.append(package.Item("audio", AUDIO, "audio/mpeg"))
-        toc = _toc(result, pages, written, book.title)
+        toc = _toc(result, pages, written, book.title, left_out)
         page_list = [package.Entry(label, f"{href}#{xhtml.page_id(p)}") for p, (href, label, _) in enumerate(written) if label]
         book.source = book.title if page_list else None
         book.features = _features(toc, page_list, pages, pages_of(result)[1])
@@ -102,16 +103,18 @@ def _write(out, result: dict, recording: bytes, book: package.Book, pages: list[
 
 
 def _pages(z: zipfile.ZipFile, book: package.Book, pages: list[dict], parts: list[overlay.Part], main: str,
-           paged: bool, words: bool, progress) -> list[tuple[str, str | None, set[int]]]:
+           paged: bool, words: bool, progress, left_out: list[dict] | None) -> list[tuple[str, str | None, set[int]]]:
     """Each page's document and Media Overlay into the zip; (href, page label, block ids) of each."""
     by_page: dict[int, list[overlay.Part]] = {}
     for part in parts:
         by_page.setdefault(part.page, []).append(part)
-    written = []
+    written, long = [], 0
     for p, page in enumerate(pages):
         name = f"page-{p + 1:03d}"
         mine = by_page.get(p, [])
         label = _label(page, p) if paged else None
+        if label and len(label) > LABEL_MAX:
+            long, label = long + 1, label[:LABEL_MAX]
         info = xhtml.Page(index=p, sentence_of={(c.line, c.word): part.sentence for part in mine for c in part.clips},
                           label=label, title=book.title if len(pages) == 1 else f"{book.title} ({p + 1})",
                           language=xhtml.language_of(_page_language(page, main)))
@@ -130,6 +133,7 @@ def _pages(z: zipfile.ZipFile, book: package.Book, pages: list[dict], parts: lis
         written.append((href, label, rendered.block_ids))
         if progress is not None:
             progress((p + 1) / (len(pages) + 1))
+    left(left_out, "page_labels", long, LABEL_MAX, cut_names(long, LABEL_MAX, "printed page number", " in the page list"))
     return written
 
 
@@ -188,27 +192,32 @@ def _label(page: dict, index: int) -> str:
         if block["role"] == "page-number":
             text = " ".join(lines[i]["text"] for i in block["lines"] if 0 <= i < len(lines)).strip()
             if text:
-                return " ".join(text.split())[:LABEL_MAX]
+                return " ".join(text.split())  # cut to LABEL_MAX by _pages, which tells left_out
     return str(index + 1)
 
 
-def _toc(result: dict, pages: list[dict], written: list, title: str) -> list[package.Entry]:
-    """The contents: the result's chapters, else its headings, else one entry a page (its first line)."""
+def _toc(result: dict, pages: list[dict], written: list, title: str,
+         left_out: list[dict] | None = None) -> list[package.Entry]:
+    """The contents: the result's chapters, else its headings, else one entry a page (its first
+    line); `left_out` gets the titles cut to TOC_LABEL_MAX."""
     chapters = [c for c in result.get("chapters") or [] if 0 <= int(c.get("page") or 0) < len(pages)]
     if not chapters:
         chapters = [{"title": " ".join(page["lines"][i]["text"] for i in block["lines"]), "page": p, "block": b,
                      "level": 1 if block["role"] == "title" else block.get("level") or 1}
                     for p, page in enumerate(pages) for b, block in enumerate(xhtml.blocks_of(page))
                     if block["role"] in ("title", "heading") and block["lines"]]
-    entries = []
+    entries, long = [], 0
     for c in chapters:
         href, _, ids = written[int(c.get("page") or 0)]
         block = c.get("block")
         target = f"{href}#b{block}" if block in ids else href
-        label = " ".join(str(c.get("title") or "").split())[:TOC_LABEL_MAX]
+        label = " ".join(str(c.get("title") or "").split())
+        long += len(label) > TOC_LABEL_MAX
         if label:
-            entries.append(package.Entry(label, target, max(1, min(6, int(c.get("level") or 1)))))
+            entries.append(package.Entry(label[:TOC_LABEL_MAX], target, max(1, min(6, int(c.get("level") or 1)))))
     if entries:
+        left(left_out, "chapter_titles", long, TOC_LABEL_MAX,
+             cut_names(long, TOC_LABEL_MAX, "chapter title", " in the contents"))
         return entries
     return [package.Entry(_first_line(page) or (title if len(pages) == 1 else str(p + 1)), href)
             for p, (page, (href, _, _)) in enumerate(zip(pages, written))]

@@ -161,7 +161,8 @@ def ask(user_id: str, job_id: str, format_name: str | None) -> tuple[dict, int] 
     if state is not None:
         if state["status"] == READY and owned(user_id, job_id, state.get("key")):
             return {"url": objects.presign_get(state["key"], fmt.content_type, download_name(job["filename"], fmt)),
-                    "format": fmt.name, "size": int(state.get("size") or 0)}, 200
+                    "format": fmt.name, "size": int(state.get("size") or 0),
+                    "left_out": state.get("left_out") or []}, 200  # what the format's bounds cut (books.left)
         if state["status"] in UNFINISHED and not _stalled(state):
             return {"format": fmt.name, **_progress(state)}, 202
         if state["status"] == FAILED and state.get("refused"):
@@ -221,10 +222,10 @@ def build(user_id: str, job_id: str, format: str, build_id: str) -> None:
     made = _make(*taken, fmt)
     if made is None:
         return
-    data, state = made
+    data, state, left_out = made
     bucket, key = settings.get().aws.bucket, key_of(user_id, job_id, fmt, build_id)
     objects.write(bucket, key, data, fmt.content_type)
-    if _put(user_id, job_id, fmt, state, status=READY, done=1.0, key=key, size=len(data)) is None:
+    if _put(user_id, job_id, fmt, state, status=READY, done=1.0, key=key, size=len(data), left_out=left_out) is None:
         # The job was deleted, recorded again, or a newer build took over meanwhile: nobody's book.
         objects.delete_keys(bucket, [key])
         return
@@ -246,9 +247,9 @@ def _take(user_id: str, job_id: str, fmt: Format, build_id: str) -> tuple[dict, 
     return (job, state) if state else None
 
 
-def _make(job: dict, state: dict, fmt: Format) -> tuple[bytes, dict] | None:
-    """(the book, the build's state as it is now), or None when it was not made (the failure or
-    refusal recorded, or the build's place taken meanwhile)."""
+def _make(job: dict, state: dict, fmt: Format) -> tuple[bytes, dict, list[dict]] | None:
+    """(the book, the build's state as it is now, what its bounds left out), or None when it was
+    not made (the failure or refusal recorded, or the build's place taken meanwhile)."""
     user_id, job_id, bucket = job["user_id"], job["job_id"], settings.get().aws.bucket
     last = [time.monotonic()]
 
@@ -267,7 +268,9 @@ def _make(job: dict, state: dict, fmt: Format) -> tuple[bytes, dict] | None:
         if result is None:
             raise ObjectMissing(job["result_key"])
         recording = objects.read_bytes(bucket, recording_key(job))
-        data = builder(fmt)(result, recording, title=title_of(result, job.get("filename")), progress=progress)
+        left_out: list[dict] = []
+        data = builder(fmt)(result, recording, title=title_of(result, job.get("filename")), progress=progress,
+                            left_out=left_out)
     except _Superseded:
         log.info("book no longer wanted", extra={"job_id": job_id, "format": fmt.name})
         return None
@@ -280,4 +283,4 @@ def _make(job: dict, state: dict, fmt: Format) -> tuple[bytes, dict] | None:
         log.exception("book failed", extra={"job_id": job_id, "format": fmt.name})
         _fail(user_id, job_id, fmt, state)
         return None
-    return data, state
+    return data, state, left_out

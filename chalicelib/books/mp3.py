@@ -13,7 +13,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 
-from chalicelib.books import TITLE_MAX, clip
+from chalicelib.books import TITLE_MAX, clip, clipped_title, cut_names, left
 
 MAX_CHAPTERS = 255  # CTOC's entry count is one byte
 LYRICS_MAX_CHARS = 65_536  # the text as lyrics: players load the whole tag before playing
@@ -38,19 +38,26 @@ ISO_639_2 = dict(pair.split(":") for pair in _ISO_PAIRS.split())
 UNDETERMINED = "und"
 
 
-def build(result: dict, recording: bytes, *, title: str, progress: Callable[[float], None] | None = None) -> bytes:
+def build(result: dict, recording: bytes, *, title: str, progress: Callable[[float], None] | None = None,
+          left_out: list[dict] | None = None) -> bytes:
     """The recording (speech.mp3) with the tag: chapters at result.chapters' `start` (a result
-    without chapters has one, the whole), the title, the language and the text."""
+    without chapters has one, the whole), the title, the language and the text. `left_out` gets
+    what the tag's bounds left out (chalicelib.books.left)."""
     seconds = float((result.get("speech") or {}).get("seconds") or 0.0)
-    title = clip(title.strip() or "PageVoice", TITLE_MAX)
-    chapters = timed_chapters(result, seconds, title)
+    title = clipped_title(title.strip() or "PageVoice", left_out)
+    chapters = timed_chapters(result, seconds, title, left_out)
     language = iso_639_2((result.get("language") or {}).get("code"))
     frames = [_text("TIT2", title), _text("TALB", title), _text("TPE1", ARTIST), _text("TCON", GENRE)]
     if language != UNDETERMINED:
         frames.append(_text("TLAN", language))
     text = (result.get("text") or "").strip()
     if text:
-        frames.append(_lyrics(clip(text, LYRICS_MAX_CHARS), language))
+        lyrics = clip(text, LYRICS_MAX_CHARS)
+        kept = len(text) if lyrics == text else len(lyrics.removesuffix("…"))
+        left(left_out, "text", len(text) - kept, LYRICS_MAX_CHARS,
+             f"The text in the MP3's tag (its lyrics) stops at {kept:,} of its {len(text):,} characters; "
+             "the recording is whole.")
+        frames.append(_lyrics(lyrics, language))
     ids = [f"ch{k}" for k in range(len(chapters))]
     frames.append(_toc("toc", ids, title))
     frames += [_chapter(i, start, end, name) for i, (start, end, name) in zip(ids, chapters, strict=True)]
@@ -60,10 +67,12 @@ def build(result: dict, recording: bytes, *, title: str, progress: Callable[[flo
     return tag + audio_of(recording)
 
 
-def timed_chapters(result: dict, seconds: float, title: str) -> list[tuple[int, int, str]]:
-    """(start ms, end ms, title) of each chapter, in order, ends at the next start or the end."""
+def timed_chapters(result: dict, seconds: float, title: str,
+                   left_out: list[dict] | None = None) -> list[tuple[int, int, str]]:
+    """(start ms, end ms, title) of each chapter, in order, ends at the next start or the end;
+    `left_out` gets the headings past MAX_CHAPTERS and the titles cut."""
     total = max(0, round(seconds * 1000))
-    timed = [c for c in result.get("chapters") or [] if isinstance(c.get("start"), (int, float))]
+    heard = timed = [c for c in result.get("chapters") or [] if isinstance(c.get("start"), (int, float))]
     while len(timed) > MAX_CHAPTERS and len({c.get("level", 1) for c in timed}) > 1:
         deepest = max(c.get("level", 1) for c in timed)  # the finest divisions go first
         timed = [c for c in timed if c.get("level", 1) < deepest]
@@ -72,11 +81,18 @@ def timed_chapters(result: dict, seconds: float, title: str) -> list[tuple[int, 
         ms = min(max(0, round(chapter["start"] * 1000)), total)
         if starts and ms <= starts[-1][0]:
             continue  # two headings heard at once: the first names the chapter
-        starts.append((ms, clip(" ".join(str(chapter.get("title") or "").split()), TITLE_MAX) or "Chapter"))
+        starts.append((ms, " ".join(str(chapter.get("title") or "").split()) or "Chapter"))
     if not starts or starts[0][0] > OPENING_S * 1000:
         starts.insert(0, (0, title))
     starts[0] = (0, starts[0][1])  # a first heading heard at once holds the voice's lead-in
+    dropped = len(heard) - len(timed) + max(0, len(starts) - MAX_CHAPTERS)
     starts = starts[:MAX_CHAPTERS]
+    left(left_out, "chapters", dropped, MAX_CHAPTERS,
+         f"{dropped:,} of the {len(heard):,} headings are not chapters: an MP3 lists at most {MAX_CHAPTERS} chapters"
+         + (" (the finest levels were left out first)." if len(timed) < len(heard) else "."))
+    long = sum(len(name) > TITLE_MAX for _, name in starts)
+    left(left_out, "chapter_titles", long, TITLE_MAX, cut_names(long, TITLE_MAX, "chapter title", ""))
+    starts = [(ms, clip(name, TITLE_MAX)) for ms, name in starts]
     ends = [s for s, _ in starts[1:]] + [max(total, starts[-1][0])]
     return [(start, end, name) for (start, name), end in zip(starts, ends, strict=True)]
 

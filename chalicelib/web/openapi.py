@@ -63,7 +63,21 @@ SCHEMAS = {
         "properties": {"url": {"type": "string", "description": "presigned GET of the book (15 minutes), "
                                                                 "downloaded as the job's file name with the "
                                                                 "format's suffix"},
-                       "format": {"enum": list(FORMATS)}, "size": {"type": "integer", "minimum": 0}}},
+                       "format": {"enum": list(FORMATS)}, "size": {"type": "integer", "minimum": 0},
+                       "left_out": {"type": "array", "description": "what the format's own bounds left out of the "
+                                                                   "book or cut (empty when nothing)",
+                                    "items": _ref("LeftOut")}}},
+    "LeftOut": {
+        "type": "object", "required": ["what", "count", "limit", "message"],
+        "properties": {"what": {"enum": ["chapters", "chapter_titles", "page_labels", "text", "title"],
+                                "description": "chapters: headings not made chapters (an MP3 lists at most 255, "
+                                               "the finest levels left out first); chapter_titles, page_labels: "
+                                               "names cut in the contents or page list; text: the MP3 tag's copy of "
+                                               "the text; title: the book's title"},
+                       "count": {"type": "integer", "minimum": 1, "description": "headings left out, names cut, or "
+                                                                                 "characters cut (text, title)"},
+                       "limit": {"type": "integer", "minimum": 1, "description": "the bound (chapters, characters)"},
+                       "message": {"type": "string", "minLength": 1, "description": "the same for a person"}}},
     "BookProgress": {
         "type": "object", "required": ["format", "status", "progress"],
         "properties": {"format": {"enum": list(FORMATS)}, "status": {"enum": ["queued", "building"]},

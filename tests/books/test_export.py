@@ -9,6 +9,7 @@ import json
 import zipfile
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import jsonschema
 import pytest
 from mutagen.id3 import ID3
 
@@ -218,7 +219,7 @@ def test_a_build_overtaken_while_it_runs_stops_and_leaves_no_file(client, queue,
 
     went_on = []
 
-    def slow_build(result, recording, *, title, progress=None):
+    def slow_build(result, recording, *, title, progress=None, left_out=None):
         progress(0.3)
         recorded_again(user_id, job_id, speech_mp3)
         progress(0.6)
@@ -377,3 +378,26 @@ def test_a_result_the_builder_refuses_is_a_409_with_its_reason_for_that_recordin
     monkeypatch.setattr(clock, "now", lambda: now)
     recorded_again(user_id, job_id, speech_mp3)  # a new recording: asked afresh
     assert ask(client, job_id, headers).status_code == 202
+
+
+def test_the_answer_says_what_the_books_bounds_left_out(client, queue, speech_mp3):
+    """Over 255 headings: the MP3's 200 says which were not made chapters (`left_out`, kept with the
+    build); a book that fits says an empty list."""
+    user, headers = signed_in(client)
+    flat = [{"title": f"Part {k}", "level": 1, "block": 0, "start": k * 0.01} for k in range(300)]
+    many = finished(client, headers, user["id"], speech_mp3, chapters=flat)
+    plain = finished(client, headers, user["id"], speech_mp3)
+    for job_id in (many, plain):
+        assert ask(client, job_id, headers).status_code == 202
+    queue.run()
+    made = ask(client, many, headers)
+    assert made.status_code == 200, made.body
+    assert made.json_body["left_out"] == [
+        {"what": "chapters", "count": 45, "limit": 255,
+         "message": "45 of the 300 headings are not chapters: an MP3 lists at most 255 chapters."}]
+    fits = ask(client, plain, headers)
+    assert fits.status_code == 200 and fits.json_body["left_out"] == []
+    assert set(fits.json_body) == {"url", "format", "size", "left_out"}  # CONTRACTS' keys, and the new one
+    spec = client.http.get("/openapi.json").json_body  # as /openapi.json describes it
+    for answer in (made, fits):
+        jsonschema.validate(answer.json_body, {"$ref": "#/components/schemas/Book", "components": spec["components"]})

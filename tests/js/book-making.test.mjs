@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import {
-  BOOK_FORMATS, followBook, formatOf, linkText, POLL, progressShare, progressText, readyText, retryable,
+  BOOK_FORMATS, followBook, formatOf, leftOutText, linkText, POLL, progressShare, progressText, readyText, retryable,
   stoppedText, TOO_LONG_TEXT,
 } from "../../static_site/js/result/book-making.js";
 
@@ -168,4 +168,22 @@ test("a 401 already handled (the session ended) is not asked again", async () =>
   const { ask, asked } = answers(apiError(0, { handled: true }));
   await assert.rejects(followBook({ ask, sleep: async () => {}, now: () => 0 }));
   assert.equal(asked(), 1);
+});
+
+test("what the book's bounds left out (the 200's left_out) is said with the link, and heard once", async () => {
+  const chapters = { what: "chapters", count: 45, limit: 255, message: "45 of the 300 headings are not chapters: an MP3 lists at most 255 chapters." };
+  const title = { what: "title", count: 101, limit: 200, message: "The title is cut to 200 characters." };
+  assert.equal(leftOutText([]), "");
+  assert.equal(leftOutText(undefined), ""); // an API from before left_out
+  assert.equal(leftOutText([chapters]), "Not all of it fits: 45 of the 300 headings are not chapters: an MP3 lists at most 255 chapters.");
+  assert.equal(leftOutText([chapters, title, { what: "x" }]),
+    "Not all of it fits: 45 of the 300 headings are not chapters: an MP3 lists at most 255 chapters. The title is cut to 200 characters.");
+  assert.equal(readyText("mp3", [chapters]), "Your MP3 is ready. The download has started. The note below the link says what did not fit.");
+  assert.equal(readyText("mp3", []), "Your MP3 is ready. The download has started.");
+  // The loop hands the whole 200 to onReady, and still ends with its URL.
+  const c = clock();
+  const made = [];
+  const { ask } = answers({ format: "mp3", status: "building", progress: 0.5 }, { url: "u", left_out: [chapters] });
+  assert.equal(await followBook({ ask, sleep: c.sleep, now: c.now, onReady: (answer) => made.push(answer) }), "u");
+  assert.deepEqual(made, [{ url: "u", left_out: [chapters] }]);
 });

@@ -180,6 +180,37 @@ def test_the_wait_is_said_can_be_stopped_and_a_refusal_is_an_alert(page, stack, 
         assert name in apps
 
 
+def test_what_did_not_fit_in_the_book_is_said_beside_its_link(page, stack, shoot):
+    """The 200's `left_out` (what the format's bounds cut: GET /jobs/{id}/export) shown with the
+    book's link, where a person decides to keep it or take the other format; a book with nothing
+    left out shows no note."""
+    sign_in(page, stack)
+    fake = make_job(stack, [["Long report", "Part one"]], filename="long-report.png")
+    cut = [{"what": "chapters", "count": 45, "limit": 255,
+            "message": "45 of the 300 headings are not chapters: an MP3 lists at most 255 chapters."}]
+    url = book_url(stack, b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\x00" * 64, "long-report.mp3", "audio/mpeg")
+    export = Export(page, stack, fake, [(200, {"url": url, "format": "mp3", "size": 74, "left_out": cut})])
+    open_job(page, stack, fake)
+    page.wait_for_selector("#book-panel:not([hidden])")
+    with page.expect_download():
+        page.click("#book-mp3")
+    page.wait_for_selector("#book-ready:not([hidden])")
+    assert page.inner_text("#book-status") == \
+        "Your MP3 is ready. The download has started. The note below the link says what did not fit."
+    note = page.locator('[data-testid="book-left-out"]')
+    assert note.is_visible() and note.inner_text() == \
+        "Not all of it fits: 45 of the 300 headings are not chapters: an MP3 lists at most 255 chapters."
+    assert at_both_widths(page) == {}
+    shoot(page, "book-left-out")
+
+    export.answers = [(200, {"url": url, "format": "epub", "size": 74, "left_out": []})]
+    with page.expect_download():
+        page.click("#book-epub")
+    page.wait_for_function("() => document.querySelector('#book-status').textContent === "
+                           "'Your book is ready. The download has started.'")
+    assert not page.locator('[data-testid="book-left-out"]').is_visible()
+
+
 def test_the_book_is_offered_only_for_a_finished_page_with_a_recording(page, stack):
     sign_in(page, stack)
     fake = make_job(stack, [["Nothing said yet"]], filename="unsaid.png")

@@ -1,7 +1,8 @@
 // (pure) "Download as a book" (GET /jobs/{id}/export?format=epub|mp3, CONTRACTS section 14) as
 // data and a loop: the formats offered, the share done read from the answer's `progress` (a
 // number 0..1, a percentage, or {done, total}), its sentence, and the bounded polling with
-// back-off (the API answers 202 while the book is made, then 200 with a presigned URL). No DOM:
+// back-off (the API answers 202 while the book is made, then 200 with a presigned URL and what
+// the format's bounds left out, said beside the link). No DOM:
 // the view (./book.js) gives the loop its request, its sleep and its clock.
 
 export const BOOK_FORMATS = Object.freeze([
@@ -42,8 +43,16 @@ export function progressText(format, progress, status) {
   return `Making your ${noun}… ${Math.floor(share * 10) * 10}%`;
 }
 
-export const readyText = (format) =>
-  `Your ${formatOf(format)?.noun || "book"} is ready. The download has started.`;
+/** Said once the book is made; `leftOut` (the 200's left_out) non-empty: the note is pointed to. */
+export const readyText = (format, leftOut = []) =>
+  `Your ${formatOf(format)?.noun || "book"} is ready. The download has started.`
+  + (leftOutText(leftOut) ? " The note below the link says what did not fit." : "");
+
+/** The note beside the book's link: the sentences of what the format's bounds left out ("" for none). */
+export function leftOutText(leftOut) {
+  const said = (Array.isArray(leftOut) ? leftOut : []).map((e) => e?.message).filter((m) => typeof m === "string" && m);
+  return said.length ? `Not all of it fits: ${said.join(" ")}` : "";
+}
 
 export const stoppedText = (format) =>
   `Stopped waiting. Your ${formatOf(format)?.noun || "book"} is still being made: choose it again to check on it.`;
@@ -59,11 +68,14 @@ export const retryable = (error) => !error?.status || error.status === 429 || er
 
 /**
  * Asks until the book is made: `ask()` answers the API's JSON ({url} when made, {status,
- * progress} while it is made); `onProgress(progress, status)` hears each 202. Ends with the URL, or throws the
+ * progress} while it is made); `onProgress(progress, status)` hears each 202, `onReady(answer)`
+ * the 200 (its `left_out`). Ends with the URL, or throws the
  * request's error (a refusal at once, dropped answers after `retries` in a row), or an Error with
  * `tooLong` after `giveUpMs`. Cancelled (`signal`), `ask` and `sleep(ms)` reject and so does this.
  */
-export async function followBook({ ask, sleep, signal, onProgress = () => {}, now = Date.now, poll = POLL }) {
+export async function followBook({
+  ask, sleep, signal, onProgress = () => {}, onReady = () => {}, now = Date.now, poll = POLL,
+}) {
   const started = now();
   let delay = poll.firstMs;
   let failures = 0;
@@ -77,7 +89,10 @@ export async function followBook({ ask, sleep, signal, onProgress = () => {}, no
       if (signal?.aborted || error?.handled || !retryable(error) || ++failures > poll.retries) throw error;
       if (error.retryAfter) wait = error.retryAfter * 1000;
     }
-    if (answer?.url) return answer.url;
+    if (answer?.url) {
+      onReady(answer);
+      return answer.url;
+    }
     if (answer) onProgress(answer.progress ?? null, answer.status);
     if (now() - started + wait > poll.giveUpMs) throw Object.assign(new Error(TOO_LONG_TEXT), { tooLong: true });
     await sleep(wait);

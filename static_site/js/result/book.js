@@ -8,7 +8,7 @@
 import * as api from "../api.js";
 import { setBusy, showMessage, sleep } from "../dom.js";
 import {
-  BOOK_FORMATS, followBook, linkText, progressShare, progressText, readyText, stoppedText,
+  BOOK_FORMATS, followBook, leftOutText, linkText, progressShare, progressText, readyText, stoppedText,
 } from "./book-making.js";
 
 const LINK_FRESH_MS = 10 * 60 * 1000; // the presigned URL lasts longer: an older one is asked for again
@@ -18,7 +18,7 @@ export function mountBook(root, { jobId, signal }) {
   const anchor = root.querySelector("#reread-wrap") || root.querySelector("#job-delete-wrap");
   anchor.before(els.panel);
   let waiting = null; // the AbortController of the wait under way
-  let made = { format: null, url: "", at: 0 }; // the last book made, for its link
+  let made = { format: null, url: "", at: 0, leftOut: [] }; // the last book made, for its link
 
   async function make(format, button) {
     waiting?.abort();
@@ -29,13 +29,15 @@ export function mountBook(root, { jobId, signal }) {
     els.ready.hidden = true;
     startWaiting(els, button);
     try {
+      let leftOut = [];
       const url = await followBook({
         ask: () => api.exportBook(jobId, format, { signal: stop }),
         sleep: (ms) => sleep(ms, stop),
         signal: stop,
         onProgress: (progress, status) => showProgress(els, format, progress, status),
+        onReady: (answer) => { leftOut = answer.left_out; },
       });
-      made = { format, url, at: Date.now() };
+      made = { format, url, at: Date.now(), leftOut };
       showReady(els, made);
       download(url);
     } catch (failure) {
@@ -96,8 +98,10 @@ function showProgress(els, format, progress, status) {
 function showReady(els, made) {
   els.link.href = made.url;
   els.link.textContent = linkText(made.format);
+  els.leftOut.textContent = leftOutText(made.leftOut);
+  els.leftOut.hidden = !els.leftOut.textContent;
   els.ready.hidden = false;
-  setStatus(els, readyText(made.format));
+  setStatus(els, readyText(made.format, made.leftOut));
 }
 
 // Only written when it changes, so that the live region says changes and nothing else.
@@ -149,7 +153,9 @@ function buildPanel() {
   const progressWrap = el("div", { class: "book-progress", id: "book-progress-wrap", hidden: true }, progress, cancel);
   const status = el("p", { class: "status", id: "book-status", "data-testid": "book-status", role: "status", "aria-live": "polite" });
   const link = el("a", { class: "button button-small", id: "book-link", "data-testid": "book-link" });
-  const ready = el("p", { class: "book-ready", id: "book-ready", hidden: true }, link);
+  // What the format's bounds left out of this book (an MP3's 255 chapters...), beside its link.
+  const leftOut = el("p", { class: "field-hint book-left-out", id: "book-left-out", "data-testid": "book-left-out", hidden: true });
+  const ready = el("div", { class: "book-ready", id: "book-ready", hidden: true }, link, leftOut);
   const error = el("p", { class: "message message-error", id: "book-error", "data-testid": "book-error", role: "alert", hidden: true });
   const apps = el("details", { class: "book-apps", "data-testid": "book-apps" },
     el("summary", { text: "Which apps play these?" }),
@@ -160,5 +166,5 @@ function buildPanel() {
       + "together, with its chapters. A long document's book takes a while to make." }),
     el("p", { class: "actions book-formats" }, ...formats),
     progressWrap, status, ready, error, apps);
-  return { panel, formats, progress, progressWrap, cancel, status, ready, link, error };
+  return { panel, formats, progress, progressWrap, cancel, status, ready, link, leftOut, error };
 }
