@@ -200,7 +200,6 @@ class Corrector:
         chars = decoded.chars
         out: list[Char] = []
         i = 0
-        logp = None
         while i < len(chars):
             if chars[i].text.isspace():
                 out.append(chars[i])
@@ -218,11 +217,10 @@ class Corrector:
             core = "".join(c.text for c in chars[a:b])
             fixed = None
             if len(core) >= self.min_len and _wordlike(core) and core.lower() not in self.words:
-                if logp is None:
-                    logp = np.log(np.maximum(probs[:decoded.frames], 1e-30))
                 lo = chars[a - 1].frame + 1 if a > 0 else 0
                 hi = chars[b].frame if b < len(chars) else decoded.frames
-                fixed = self._fix(core, chars[a:b], logp[lo:hi], lo)
+                # The word's frames only: a line's log-probabilities are frames x ~7,000-19,000 classes.
+                fixed = self._fix(core, chars[a:b], np.log(np.maximum(probs[lo:hi], 1e-30)), lo)
             out.extend(chars[i:a])
             out.extend(fixed if fixed is not None else chars[a:b])
             out.extend(chars[b:j])
@@ -238,7 +236,7 @@ class Corrector:
             t = c.frame - offset
             if c.prob >= unsure or not 0 <= t < len(logp):
                 continue
-            ranked = np.argsort(logp[t])[::-1][:top + 1]
+            ranked = np.argpartition(logp[t], -(top + 1))[-(top + 1):]  # the best few of ~19,000 classes
             alts = {strip_accents(self.alphabet[i]).lower() for i in ranked if self.alphabet[i].isalpha()}
             alts.discard(strip_accents(c.text).lower())
             if alts:

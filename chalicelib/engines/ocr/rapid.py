@@ -170,7 +170,8 @@ class RapidConfig:
     text_height: int = 20  # ...to bring its median character height to this (pixels; 0: off)
     det_glyph: float = 10.0  # documents: a page whose median character is taller is large print (pixels; 0: none)...
     det_min_scale: float = 0.5  # ...detected shrunk to that height (`det_shrink`), not below this scale
-    det_shrink: bool = False  # large print (`det_glyph`) detected shrunk (else only `rec_squeeze` applies to it)
+    det_shrink: bool = True  # large print (`det_glyph`) detected shrunk...
+    det_shrink_to: float = 13.0  # ...to this median character height (pixels; 0: `det_glyph`; 10 moved headings)
     det_thresh: float = 0.3  # DB: pixel probability that counts as text
     box_thresh: float = 0.5  # DB: mean probability a box needs to be kept
     unclip_ratio: float = 1.3  # DB: how far a box is grown around its text kernel (photos)...
@@ -195,11 +196,12 @@ class RapidConfig:
     document_paper: float = 0.6  # an image this much paper is a document (wide blanks split words)
     rec_batch_width: int = 960  # recogniser batch: images x padded width (pixels), at most
     rec_min_width: int = 160  # recogniser: narrowest padded input width (pixels)
-    rec_squeeze: float = 1.0  # recogniser, large print (`det_glyph`): line crops narrowed to this share of their width (1: off; see below)
+    rec_squeeze: float = 0.8  # recogniser, large print (`det_glyph`): line crops narrowed to this share of their width (1: off)
     rec_parallel: bool = True  # recogniser: `threads` batches at once, one thread each (else threads within a batch)
     tiny: str = "large-print"  # PP-OCRv6 tiny reads first, the small recogniser its unsure words again: off | large-print (`det_glyph`) | documents | always...
-    tiny_det: bool = False  # ...and detects with it too (off: its boxes moved headings, bench/README.md)
-    tiny_sure: float = 0.9  # ...a word keeps its tiny reading when each of its characters is this sure (and Latin)
+    tiny_det: bool = True  # ...and detects with it too
+    tiny_sure: float = 0.9  # ...a word keeps its tiny reading when each of its characters is this sure (and Latin)...
+    tiny_listed: float = 0.6  # ...or a word the word list knows, its letters this sure (1: off)
     int8: str = "off"  # int8 detector and recogniser (int8.py): off | large-print (`det_glyph`) | always (off: drawn digits lost, bench/README.md)
     cache_dir: str = "~/.cache/pagevoice"  # where the int8 copies are made once
     lexicon: str = "always"  # unsure out-of-list words re-read against a word list: documents | always | never
@@ -314,14 +316,13 @@ class RapidOcrEngine:
                         scale = want
                 if scale == base and s.det_glyph > 0 and glyph_h * base > s.det_glyph:
                     # Large print (a clean 200 dpi page: 13-19 px; FUNSD's 6-10 px are not): its
-                    # lines may be recognised narrowed (`rec_squeeze`). Detecting it shrunk to 10 px
-                    # (`det_shrink`) cut 19% of a layout-dev page's CPU for words F1 -0.001, but
-                    # its coarser boxes made a heading of a body line (bench.layout): off.
+                    # lines are recognised narrowed (`rec_squeeze`) and detected shrunk to 13 px
+                    # (`det_shrink`; at 10 px the coarser boxes split and merged headings).
                     self.last_large_print = True
                     if self._int8 is not None:  # `int8`: ~0.56x the CPU, layout-dev words F1 -0.0004 (bench/README.md)
                         self._det, self._rec = self._int8
                     if s.det_shrink:
-                        scale = max(s.det_glyph / glyph_h, s.det_min_scale * base)
+                        scale = min(base, max((s.det_shrink_to or s.det_glyph) / glyph_h, s.det_min_scale * base))
                 self._use_tiny(document=True)
                 self.last_upscale = scale
                 x0, y0, x1, y1 = roi
@@ -436,9 +437,8 @@ class RapidOcrEngine:
 
     def _recognize_batches(self, crops: list[pp.Crop], document: bool,
                            language: str | None = None) -> list[tuple[pp.Decoded, float]]:
-        # Large print only. 0.8 cut a layout-dev page's CPU by 12% (8 pages, words F1 0.9501 ->
-        # 0.9507) but read a decorated page's ornaments as two headings (bench.layout, all 55
-        # pages: heading F1 0.808 -> 0.792): off until that is understood.
+        # Large print only: narrowed to 0.8, the tiny recogniser read layout-dev's words as well
+        # or better for less CPU (bench/README.md, scans against Tesseract).
         squeeze = self.cfg.rec_squeeze if self.last_large_print else 1.0
         images = [c.image for c in crops]
         if abs(squeeze - 1.0) > 1e-3:
@@ -501,7 +501,11 @@ class RapidOcrEngine:
             for k, i in enumerate(idx):
                 valid = math.ceil(images[i].shape[1] / frame) + 1
                 dec = pp.ctc_decode(probs[k], rec.alphabet, min(valid, probs.shape[1]))
-                runs = [] if rec.latin is None else pp.unsure_runs(dec, self.cfg.tiny_sure, rec.latin, TINY_WHOLE, TINY_SHORT)
+                runs = [] if rec.latin is None else pp.unsure_runs(
+                    dec, self.cfg.tiny_sure, rec.latin, TINY_WHOLE, TINY_SHORT,
+                    listed=self._lexicon.knows if (self._lexicon is not None and self.cfg.tiny_listed < 1.0
+                                                   and lexicon.applies(dec.text, language)) else None,
+                    listed_sure=self.cfg.tiny_listed)
                 soft = self.cfg.soft_space if document else self.cfg.photo_soft_space
                 if soft > 0:
                     dec = pp.soft_spaces(dec, probs[k], len(rec.alphabet) - 1, soft)

@@ -22,7 +22,7 @@ def page(px: int):
 
 def test_large_print_may_be_read_narrowed_and_the_same(engine):
     image, drawn = page(40)
-    squeezing = RapidOcrEngine(replace(engine.cfg, rec_squeeze=0.8, int8="off"))  # the option alone (int8: test_rapid_int8)
+    squeezing = RapidOcrEngine(replace(engine.cfg, rec_squeeze=0.8, det_shrink=False, int8="off"))  # the option alone (int8: test_rapid_int8)
     narrowed = words_of(squeezing.read(image))
     assert squeezing.last_large_print and squeezing.last_upscale == pytest.approx(1.0)  # detected whole
     plain = RapidOcrEngine(replace(engine.cfg, det_glyph=0.0, rec_parallel=False, threads=1))

