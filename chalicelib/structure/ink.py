@@ -117,14 +117,16 @@ def _profile(gray: np.ndarray, line: dict) -> tuple[float, float, float] | None:
     rows = ink.sum(axis=1)
     if rows.max() == 0:
         return None
-    # The line is the run of rows between blank ones that holds the most ink: a box a few pixels
-    # taller than its line (detectors differ) takes in its neighbours' descenders or ascenders,
-    # and an underline is one dense row.
+    # The line is the run of rows between blank ones that holds the most strokes (runs of ink
+    # along a row): a box a few pixels taller than its line (detectors differ) takes in its
+    # neighbours' descenders or ascenders, and a rule under a heading may hold more ink than
+    # its letters but is one stroke a row.
+    strokes = ink[:, 0].astype(int) + (ink[:, 1:] & ~ink[:, :-1]).sum(axis=1)
     inked = np.concatenate([[False], rows > BLANK * rows.max(), [False]])
     edges = np.flatnonzero(inked[1:] != inked[:-1])  # run k: rows edges[2k] .. edges[2k+1]-1
-    lo, hi = max(zip(edges[::2], edges[1::2]), key=lambda r: rows[r[0]:r[1]].sum())
+    lo, hi = max(zip(edges[::2], edges[1::2]), key=lambda r: strokes[r[0]:r[1]].sum())
     ink, rows = ink[lo:hi], rows[lo:hi]
-    starts = int(ink[:, 0].sum()) + int((ink[:, 1:] & ~ink[:, :-1]).sum())
+    starts = int(strokes[lo:hi].sum())
     band = np.nonzero(rows >= X_BAND * rows.max())[0]
     top = int(np.argmax(rows >= ASCENT * rows.max()))
     return float(band[-1] - band[0] + 1), float(band[-1] - top + 1), float(ink.sum()) / starts

@@ -112,3 +112,20 @@ def test_a_box_taller_than_its_line_does_not_take_in_the_line_above():
     x0, y0, x1, _ = (int(v) for v in (line["box"][0][0], line["box"][0][1], line["box"][1][0], 0))
     assert (gray[y0:y0 + 4, x0:x1] < 128).any()  # the descenders of the line above are in the box
     assert ink.hints(rgb, lines)[4].size == pytest.approx(tight, rel=0.05)
+
+
+@pytest.mark.parametrize("thick", [2, 6, 10])
+def test_a_rule_under_a_line_in_its_box_is_not_the_line(thick):
+    # A heading's rule the detector's box took in: a solid bar, thicker than the line holds ink
+    # (a 2-4 pt rule under short words) is not its text; the letters are the strokes.
+    rgb, lines = page([*RUNNING, ("Methods", False), ("momentous news on a warm summer morn", False)])
+    image = Image.fromarray(rgb)
+    draw = ImageDraw.Draw(image)
+    for line in lines[3:]:
+        foot = line["box"][2][1]  # the line's box reaches 4 px under its ink: the rule's gap
+        draw.rectangle([20, foot - 2, 1300, foot - 3 + thick], fill="black")
+        line["box"] = [[x, y + thick if k >= 2 else y] for k, (x, y) in enumerate(line["box"])]
+    hints = ink.hints(np.asarray(image), lines)
+    body = hints[0].size
+    assert [round(h.size / body, 1) for h in hints[3:]] == [1.0, 1.0]
+    assert not any(h.bold for h in hints[3:])
