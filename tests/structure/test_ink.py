@@ -129,3 +129,13 @@ def test_a_rule_under_a_line_in_its_box_is_not_the_line(thick):
     body = hints[0].size
     assert [round(h.size / body, 1) for h in hints[3:]] == [1.0, 1.0]
     assert not any(h.bold for h in hints[3:])
+
+
+def test_accents_over_capitals_are_not_the_ascent():
+    # An accent sits apart over a capital (a blank row between): counted in the ascent, a line of
+    # accented capitals at body size measured as the x-height band under a taller ascent, a third
+    # larger than its neighbours.
+    rgb, lines = page([*RUNNING, ("ÉTUDE À ÉTÉ", False), ("RESULTS OF THE SURVEY", False)])
+    hints = ink.hints(rgb, lines)
+    body = hints[0].size
+    assert [round(h.size / body, 1) for h in hints[3:]] == pytest.approx([1.0, 1.0], abs=0.1)
