@@ -133,13 +133,14 @@ def soft_spaces(decoded: Decoded, probs: np.ndarray, space: int, threshold: floa
 
 
 def unsure_runs(decoded: Decoded, sure: float, allowed: frozenset[str] | set[str],
-                whole: float = 0.5, short: int = 0, listed=None, listed_sure: float = 1.0) -> list[tuple[int, int]]:
+                whole: float = 0.5, short: int = 0, listed=None, listed_sure: float = 1.0,
+                listed_mean: float = 0.0) -> list[tuple[int, int]]:
     """Frame ranges [lo, hi) of a reading to read again: its whitespace tokens with a character
     under `sure` or not in `allowed`, neighbours merged, each cut halfway (in frames) to the
     characters read surely beside it, or the line's ends. All of it, [(0, frames)], when fewer
     than `short` characters were read or the unsure ranges cover more than `whole` of the frames.
     A token `listed(text)` knows is sure when its letters are at least `listed_sure` (its other
-    characters still `sure`)."""
+    characters still `sure`) and their mean `listed_mean` (a word kept is one that is spoken)."""
     chars = decoded.chars
     if sum(not c.text.isspace() for c in chars) < max(1, short):
         return [(0, decoded.frames)]
@@ -158,6 +159,7 @@ def unsure_runs(decoded: Decoded, sure: float, allowed: frozenset[str] | set[str
         if any(chars[j].text not in allowed for j in tok) or any(chars[j].prob < sure for j in tok) and not (
                 listed is not None
                 and all(chars[j].prob >= (listed_sure if chars[j].text.isalpha() else sure) for j in tok)
+                and sum(chars[j].prob for j in tok) >= listed_mean * len(tok)
                 and listed("".join(chars[j].text for j in tok))):
             if runs and runs[-1][2] == k - 1:
                 runs[-1][1:] = [tok[-1], k]

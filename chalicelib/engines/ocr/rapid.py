@@ -503,9 +503,10 @@ class RapidOcrEngine:
                 dec = pp.ctc_decode(probs[k], rec.alphabet, min(valid, probs.shape[1]))
                 runs = [] if rec.latin is None else pp.unsure_runs(
                     dec, self.cfg.tiny_sure, rec.latin, TINY_WHOLE, TINY_SHORT,
-                    listed=self._lexicon.knows if (self._lexicon is not None and self.cfg.tiny_listed < 1.0
+                    listed=self._lexicon.knows if (corrector is not None and self.cfg.tiny_listed < 1.0
                                                    and lexicon.applies(dec.text, language)) else None,
-                    listed_sure=self.cfg.tiny_listed)
+                    listed_sure=self.cfg.tiny_listed,
+                    listed_mean=self.cfg.word_score if document else self.cfg.photo_word_score)
                 soft = self.cfg.soft_space if document else self.cfg.photo_soft_space
                 if soft > 0:
                     dec = pp.soft_spaces(dec, probs[k], len(rec.alphabet) - 1, soft)

@@ -136,3 +136,7 @@ def test_a_listed_word_read_fairly_surely_keeps_its_tiny_reading():
     assert pp.unsure_runs(unsure_comma, 0.9, ok, listed=listed, listed_sure=0.6) == [(6, 16)]  # other characters still 0.9
     unlisted = _dec("abc dxf gh", [1, 1, 1, 1, 1, 0.7, 1, 1, 1, 1], frames=40)
     assert pp.unsure_runs(unlisted, 0.9, ok, listed=listed, listed_sure=0.6) == [(6, 14)]
+    # a listed word kept from the tiny reading is one that is spoken: its mean at the word filter
+    low = _dec("abc def, gh", [1, 1, 1, 1, 0.6, 0.7, 0.7, 1, 1, 1, 1], frames=44)
+    assert pp.unsure_runs(low, 0.9, ok, listed=listed, listed_sure=0.6) == []
+    assert pp.unsure_runs(low, 0.9, ok, listed=listed, listed_sure=0.6, listed_mean=0.8) == [(6, 16)]
