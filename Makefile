@@ -80,7 +80,8 @@ mail:
 # make test-fast's tests share nothing (no ports, no browser, no long model runs): make test runs
 # them on both cores; then the stack, Chromium, keras and slow model runs on both cores too, a
 # whole file to a core (each pytest worker starts its own stack and Chromium on free ports, and a
-# file's module fixtures are built once); last, one at a time, the tests of wall-clock limits
+# file's module fixtures are built once), handed out longest first (LONG in tests/conftest.py;
+# --no-loadscope-reorder keeps that order); last, one at a time, the tests of wall-clock limits
 # (marked alone in tests/conftest.py).
 FAST_TESTS := not stack and not browser and not keras and not slow
 SIDE_BY_SIDE := $(FAST_TESTS) and not alone
@@ -88,7 +89,7 @@ HEAVY := not ($(FAST_TESTS)) and not alone
 
 test: lint js-test keras-venv system-deps kokoro-voices
 	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 -m "$(SIDE_BY_SIDE)"
-	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 --dist loadfile -m "$(HEAVY)"
+	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 --dist loadfile --no-loadscope-reorder -m "$(HEAVY)"
 	$(PY) -m pytest tests -q -p no:cacheprovider -m alone
 
 # The inner loop: no browser, no local stack, no keras venv, no packaging (under a minute).

@@ -93,15 +93,15 @@ ALONE = ("tests/infra/local/test_bridge.py", "tests/media/test_sandbox.py", "tes
          "tests/infra/local/test_durability.py",  # writes acknowledged within a second of the kill
          "tests/infra/local/test_make_run.py::test_kill_9_of_make_run_stops_every_process_and_frees_the_ports",
          "tests/infra/local/test_stack.py::test_a_worker_with_little_time_left_goes_on_in_turns",
-         "tests/site/test_listening.py",  # no gap between parts; playable 3 s after the text
-         # Not wall-clock, but they need to run before others in their process: side by side, a
-         # worker's earlier files broke them (Playwright's sync API after the site browser started;
-         # the stack's rate limit and its log's tracebacks left by the site tests).
-         "tests/books/test_epub.py", "tests/hardening/test_fuzz.py", "tests/hardening/test_corpus.py")
+         "tests/site/test_listening.py")  # no gap between parts; playable 3 s after the text
 
-# The side-by-side part's longest files, longest first (measured with --durations: a module fixture that waits
-# for the stack's worker to read and record real documents, or a long model load).
-LONG = ("tests/web/test_export_on_the_stack.py", "tests/site/test_real_flow_documents.py",
-        "tests/site/test_real_document.py", "tests/languages/test_on_the_stack.py",
-        "tests/kinds/test_neural_voices.py", "tests/media/test_broken_text_layer_stack.py",
-        "tests/hardening/test_fuzz.py", "tests/hardening/test_corpus.py", "tests/engines/ocr/test_keras_engine.py")
+# The heavy part's longest files, longest first (measured with --durations=0 in two runs of the
+# heavy part: a module fixture that waits for a stack's worker to read and record real documents,
+# or a long model load). The heavy part runs with --no-loadscope-reorder, so xdist hands out files
+# in this order (its own reorder, by number of tests, would leave a long file of few tests last).
+LONG = ("tests/languages/test_on_the_stack.py", "tests/site/test_real_document.py",
+        "tests/hardening/test_corpus.py", "tests/site/test_real_flow_documents.py",
+        "tests/media/test_broken_text_layer_stack.py", "tests/web/test_export_on_the_stack.py",
+        "tests/kinds/test_neural_voices.py", "tests/site/test_live.py", "tests/hardening/test_fuzz.py",
+        "tests/books/test_epub.py", "tests/site/test_listening_controls.py", "tests/site/test_languages.py",
+        "tests/engines/ocr/test_keras_engine.py")
