@@ -391,12 +391,13 @@ OPERATIONS = {
         "responses": {"204": _ok("Signed out everywhere."), "401": UNAUTHORIZED, "403": SESSION_ONLY}},
     ("POST", "/me/export"): {
         "operationId": "startExport", "summary": "Start a new export of the account (a zip)",
-        "responses": {"202": _ok("Started (or the one being made).", _ref("Export")), "401": UNAUTHORIZED}},
+        "responses": {"202": _ok("Started (or the one being made).", _ref("Export")), "401": UNAUTHORIZED,
+                      "429": THROTTLED}},
     ("GET", "/me/export"): {
         "operationId": "getExport", "summary": "The account's export: progress, then a download link",
         "responses": {"200": _ok("Ready (with `url`) or failed.", _ref("Export")),
                       "202": _ok("Being made (one is started when there is none).", _ref("Export")),
-                      "401": UNAUTHORIZED}},
+                      "401": UNAUTHORIZED, "429": THROTTLED}},
     ("POST", "/api-keys"): {
         "operationId": "createApiKey", "summary": "A new API key (shown once)", "security": [{"bearer": []}],
         "requestBody": {"required": False, "content": {"application/json": {"schema": {
