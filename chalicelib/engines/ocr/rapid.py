@@ -170,7 +170,7 @@ class RapidConfig:
     text_height: int = 20  # ...to bring its median character height to this (pixels; 0: off)
     det_glyph: float = 10.0  # documents: a page whose median character is taller is large print (pixels; 0: none)...
     det_min_scale: float = 0.5  # ...detected shrunk to that height (`det_shrink`), not below this scale
-    det_shrink: bool = True  # large print (`det_glyph`) detected shrunk...
+    det_shrink: bool = False  # large print (`det_glyph`) detected shrunk (off: a sign's words came apart at 0.5x)...
     det_shrink_to: float = 13.0  # ...to this median character height (pixels; 0: `det_glyph`; 10 moved headings)
     det_thresh: float = 0.3  # DB: pixel probability that counts as text
     box_thresh: float = 0.5  # DB: mean probability a box needs to be kept
@@ -316,8 +316,9 @@ class RapidOcrEngine:
                         scale = want
                 if scale == base and s.det_glyph > 0 and glyph_h * base > s.det_glyph:
                     # Large print (a clean 200 dpi page: 13-19 px; FUNSD's 6-10 px are not): its
-                    # lines are recognised narrowed (`rec_squeeze`) and detected shrunk to 13 px
-                    # (`det_shrink`; at 10 px the coarser boxes split and merged headings).
+                    # lines are recognised narrowed (`rec_squeeze`). Detecting it shrunk to 13 px
+                    # (`det_shrink`) saved ~3% of a layout-dev page's CPU, but a large sign's words,
+                    # shrunk to half, came apart into lines of their own: off.
                     self.last_large_print = True
                     if self._int8 is not None:  # `int8`: ~0.56x the CPU, layout-dev words F1 -0.0004 (bench/README.md)
                         self._det, self._rec = self._int8
