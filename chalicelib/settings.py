@@ -150,6 +150,10 @@ class Worker:
     job_retry_window_seconds: int = setting(3600)
     # An upload can only start before its presigned POST expires; this covers one in flight.
     upload_grace_seconds: int = setting(300)
+    # Of the worker's memory (Lambda's; locally local.worker_memory_mb), what is kept for a job's
+    # own work (its images and audio, the decoding sandbox, Tesseract): past the rest, loaded engines
+    # no job holds are dropped, least recently used first, and built again when asked for (plugins).
+    job_memory_mb: int = setting(1024)
 
 
 @dataclass(frozen=True)
