@@ -117,36 +117,50 @@ def test_a_window_ending_in_silence_gets_no_trailing_word(whisper, source, silen
     assert normalise(tr.text) == normalise(reference)
 
 
-def _two_french_sentences() -> tuple[np.ndarray, str]:
-    """Two real FLEURS recordings (languages-dev) one after the other, then 1 s of silence: a
-    17 s chunk whose window ends in silence. Whisper base decodes its end again in a second
-    window and writes "... ... ..." there, after the voice has ended."""
+# Two real FLEURS recordings (languages-dev) one after the other, then 1 s of silence: a chunk
+# whose window ends in silence. Whisper base decodes its end again in a second window and writes
+# there after the voice has ended ("... ... ...", "vous invite à l'écran de l'écran ..."). Which
+# pair it does that on depends on the CPU's arithmetic (the first pair on one machine, the others
+# on another), so the pairs are tried in turn until one does.
+FRENCH_PAIRS = [("fr_cuttledoc_fleurs002.ogg", "fr_cuttledoc_fleurs008.ogg"),
+                ("fr_cuttledoc_fleurs008.ogg", "fr_cuttledoc_fleurs002.ogg"),
+                ("fr_cuttledoc_fleurs002.ogg", "fr_cuttledoc_fleurs007.ogg"),
+                ("fr_cuttledoc_fleurs007.ogg", "fr_cuttledoc_fleurs002.ogg")]
+
+
+def _two_french_sentences(names: tuple[str, str]) -> np.ndarray:
     from chalicelib.media.audio import decode
     from tests.engines.asr.audiofiles import DATASETS
 
     folder = DATASETS / "languages-dev" / "speech"
     parts = []
-    for name in ("fr_cuttledoc_fleurs002.ogg", "fr_cuttledoc_fleurs008.ogg"):
+    for name in names:
         path = folder / name
         assert path.exists(), f"The speech tests need {path} (the shared languages-dev data set)."
         parts += [decode(path.read_bytes(), max_bytes=20_000_000, max_seconds=60).samples,
                   np.zeros(4800, np.float32)]
     parts[-1] = np.zeros(16000, np.float32)
-    return np.concatenate(parts), "l'université"
+    return np.concatenate(parts)
 
 
 def test_no_word_after_the_voice_in_a_second_window(whisper):
     from chalicelib.engines.asr.whisper import Config, WhisperEngine
 
-    samples, last = _two_french_sentences()
-    end = _voice_end(samples)
-
-    def late(tr):
-        return [(w.text, w.start) for s in tr.segments for w in s.words if w.start >= end]
-
-    tr = whisper.transcribe(samples)
-    assert tr.language == "fr" and tr.text.endswith(last + ".")
-    assert late(tr) == []
-    # The same engine without the filter: the words this test is about are there.
-    unfiltered = WhisperEngine(Config(drop_unsaid=False)).transcribe(samples)
-    assert late(unfiltered), unfiltered.text
+    unfiltered_engine = WhisperEngine(Config(drop_unsaid=False))
+    tried = []
+    for names in FRENCH_PAIRS:
+        samples = _two_french_sentences(names)
+        end = _voice_end(samples)
+        tr = whisper.transcribe(samples)
+        words = [(w.text, w.start) for s in tr.segments for w in s.words]
+        assert tr.language == "fr" and words and all(start < end for _, start in words), (names, words)
+        unfiltered = unfiltered_engine.transcribe(samples)
+        every = [(w.text, w.start) for s in unfiltered.segments for w in s.words]
+        if any(start >= end for _, start in every):
+            # The filter took the end off (with "Je" of "Je vous invite ...", timed just before the
+            # voice's end): the words before it are the same.
+            assert [t for t, _ in every[:len(words)]] == [t for t, _ in words], (names, unfiltered.text)
+            break
+        tried.append(unfiltered.text)
+    else:
+        pytest.fail(f"Whisper base wrote nothing after the voice on any pair: the test shows nothing ({tried})")
