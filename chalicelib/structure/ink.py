@@ -15,12 +15,13 @@ at body size from the paragraph under it and a footnote from the body, as a text
 does (layout.Hints.size and .bold)."""
 from __future__ import annotations
 
+import bisect
 import statistics
 
 import numpy as np
 
 from chalicelib.geometry import bounds
-from chalicelib.structure.layout import Hints
+from chalicelib.structure.layout import CAPTION, Hints
 
 BOLD = 1.2  # stroke width (per x-height) this much above the running text's is bold
 MIN_RUNNING = 3  # lines of running text (4 words or more) needed to judge against
@@ -30,7 +31,11 @@ ASCENT = 0.05  # the topmost row with this share of it: the top of the ascenders
 CAPPED = 0.85  # a band this tall against the ascent is the ascent itself (capitals, figures)
 X_TO_ASCENT = 0.72  # the ratio where the page has too few lines to measure its own
 GRAPHIC = 1.5  # a drawing's piece of ink is at least this many body heights long
-DARK_PAGE = 0.3  # a page with more "ink" than this is light text on a ground
+TINT = 16  # a pixel this far from the paper's colour (of 255, in any channel) is drawn
+EDGE = 16.0  # a drawing's outline is this sharp (Sobel: about 4x the step in grey levels it crosses)
+FLAT = 8.0  # a piece four in five of whose pixels are this close to its median grey is one colour...
+SOLID = 0.8  # ...and one that fills this share of its box (with the text on it) is filled
+LABEL_CHARS = 32  # a chart's label (an axis's name, a legend) is at most this long
 NEAR = 1.0  # a line this many body heights from one is among it (a label)
 TALL = "bdfhkl()[]{}/|!?"  # lower-case letters and marks that rise well above the x-height
 
@@ -51,42 +56,111 @@ def hints(rgb: np.ndarray, lines: list[dict]) -> list[Hints] | None:
     x_body = statistics.median(measured[i][0] for i in running)
     stroke_body = statistics.median(measured[i][1] for i in running)
     h_body = statistics.median(_height(lines[i]) for i in running)
-    drawn = _near_graphics(gray, lines, h_body)
+    drawn = _near_graphics(rgb, lines, h_body, running)
     return [Hints(figure=near) if m is None else
             Hints(size=m[0] * h_body / x_body, bold=m[1] >= BOLD * stroke_body, ink=True, figure=near)
             for m, near in zip(measured, drawn)]
 
 
-def _near_graphics(gray: np.ndarray, lines: list[dict], body: float) -> list[bool]:
-    """Which lines lie among a drawing's ink (a chart's bars and curves, a map, a photo): the
-    ink left when every line's box is blanked, in pieces at least GRAPHIC body heights long and
-    half a body height thick (a rule under a heading is thin, a letter OCR missed is small)
-    that have ink inside them (a frame around a heading has none), within NEAR body heights of
-    the line."""
+def _near_graphics(rgb: np.ndarray, lines: list[dict], body: float, running: list[int]) -> list[bool]:
+    """Which lines lie among a picture (a chart's bars and curves, a map, a photo): the pixels
+    that differ from the paper's colour (ink, and a map's or a photo's pale ground) left when
+    every line's box is blanked, in pieces at least GRAPHIC body heights long and half a body
+    height thick (a rule under a heading is thin, a letter OCR missed is small) that have such
+    pixels inside them (a frame around a heading has none), within NEAR body heights of the line.
+    A piece under MIN_RUNNING lines of running text is the page's ground (a dark page, a slide's
+    colours, a tinted box), not a picture; text set inside a piece filled with one flat colour is a
+    banner's, not a label (a bar's label stands beside it). Then a chart's labels hang together:
+    a short line within NEAR of a label is one too (an axis's name under its ticks)."""
     import cv2  # with the OCR engines (the worker), not at the API's import
 
     step = 2  # half resolution: pieces this large do not need more
-    small = gray[::step, ::step]
-    ink = small < min(_otsu(small), 200)
-    if ink.mean() > DARK_PAGE:
-        return [False] * len(lines)  # light text on a dark or coloured ground: no "ink" to go by
+    small = np.ascontiguousarray(rgb[::step, ::step], dtype=np.uint8)
+    if small.ndim == 2:
+        small = cv2.cvtColor(small, cv2.COLOR_GRAY2RGB)
+    smooth = cv2.blur(small[:, :, :3], (3, 3))  # a scan's grain is not a drawing
+    paper = np.median(smooth[::4, ::4].reshape(-1, 3), axis=0).astype(np.uint8)
+    channels = cv2.split(cv2.absdiff(smooth, np.full_like(smooth, paper)))
+    drawn = cv2.max(cv2.max(channels[0], channels[1]), channels[2]) > TINT
+    gray = cv2.cvtColor(smooth, cv2.COLOR_RGB2GRAY).astype(np.float32)
     pad = max(1, int(0.15 * body / step))
     boxes = [tuple(int(round(v / step)) for v in bounds(line["box"])) for line in lines]
+    blank = np.zeros(drawn.shape, bool)
     for x0, y0, x1, y1 in boxes:
-        ink[max(0, y0 - pad):max(0, y1 + pad), max(0, x0 - pad):max(0, x1 + pad)] = False
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+        blank[max(0, y0 - pad):max(0, y1 + pad), max(0, x0 - pad):max(0, x1 + pad)] = True
+    drawn &= ~blank
+    gx, gy = cv2.Sobel(gray, cv2.CV_32F, 1, 0), cv2.Sobel(gray, cv2.CV_32F, 0, 1)
+    edge = np.abs(gx) + np.abs(gy)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(drawn.astype(np.uint8), connectivity=8)
     long, thick = GRAPHIC * body / step, 0.5 * body / step
+    grounds = _grounds(labels, [boxes[i] for i in running], pad)
     pieces = []
     for k in range(1, count):
         x, y, w, h, _ = stats[k]
         if max(w, h) < long or min(w, h) < thick:
             continue
         inner = labels[y + h // 5:y + h - h // 5, x + w // 5:x + w - w // 5]
-        if (inner == k).any():
-            pieces.append((x, y, x + w, y + h))
+        if not (inner == k).any():
+            continue
+        if grounds.get(k, 0) >= MIN_RUNNING:
+            continue  # the ground the page's running text is set on
+        own = labels[y:y + h, x:x + w] == k
+        if _soft(own, blank[y:y + h, x:x + w], edge[y:y + h, x:x + w]):
+            continue  # a slice of a colour gradient
+        solid = (own | blank[y:y + h, x:x + w]).mean() >= SOLID  # filled, not a frame or a table's rules
+        levels = gray[y:y + h, x:x + w][own]
+        flat = np.mean(np.abs(levels - np.median(levels)) <= FLAT) >= 0.8  # its blurred rim aside
+        pieces.append((x, y, x + w, y + h, solid and flat))
     reach = NEAR * body / step
-    return [any(min(x1 + reach, px1) > max(x0 - reach, px0) and min(y1 + reach, py1) > max(y0 - reach, py0)
-                for px0, py0, px1, py1 in pieces) for x0, y0, x1, y1 in boxes]
+    near = [any(min(x1 + reach, px1) > max(x0 - reach, px0) and min(y1 + reach, py1) > max(y0 - reach, py0)
+                and not (flat and px0 <= x0 and x1 <= px1 and py0 <= y0 and y1 <= py1)
+                for px0, py0, px1, py1, flat in pieces) for x0, y0, x1, y1 in boxes]
+    # A label is short and not a caption (a caption's "Figure 8." sits right above what follows).
+    short = [len(line["text"]) <= LABEL_CHARS and not CAPTION.match(line["text"]) for line in lines]
+    order = sorted(range(len(boxes)), key=lambda i: boxes[i][1])
+    tops = [boxes[i][1] for i in order]
+    tallest = max((y1 - y0 for _, y0, _, y1 in boxes), default=0)
+    labels_found = [i for i in range(len(lines)) if near[i] and short[i]]
+    while labels_found:
+        bx0, by0, bx1, by1 = boxes[labels_found.pop()]
+        lo, hi = bisect.bisect_left(tops, by0 - reach - tallest), bisect.bisect_right(tops, by1 + reach)
+        for i in order[lo:hi]:
+            x0, y0, x1, y1 = boxes[i]
+            if not near[i] and short[i] and min(x1 + reach, bx1) > max(x0 - reach, bx0) and \
+                    min(y1 + reach, by1) > max(y0 - reach, by0):
+                near[i] = True
+                labels_found.append(i)
+    return near
+
+
+def _soft(own: np.ndarray, blank: np.ndarray, edge: np.ndarray) -> bool:
+    """The piece's outline is no edge in the image: a shade of a ground that changes slowly (a
+    slide's gradient) crossing TINT, not a drawing, whose outline is sharp."""
+    import cv2
+
+    inner = cv2.erode(own.astype(np.uint8), np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    near_text = cv2.dilate(blank.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    rim = own & ~inner.astype(bool) & ~near_text
+    return bool(rim.any()) and float(np.median(edge[rim])) < EDGE
+
+
+def _grounds(labels: np.ndarray, boxes: list[tuple[int, int, int, int]], pad: int) -> dict[int, int]:
+    """{piece: how many of these lines are set on it}: the piece fills most of the ring of
+    pixels just outside the line's blanked box (text in a white cell beside a coloured one is
+    not set on the colour)."""
+    out: dict[int, int] = {}
+    rows, cols = labels.shape
+    for x0, y0, x1, y1 in boxes:
+        a0, b0, a1, b1 = max(0, x0 - pad - 2), max(0, y0 - pad - 2), min(cols, x1 + pad + 2), min(rows, y1 + pad + 2)
+        if a1 <= a0 or b1 <= b0:
+            continue
+        ring = labels[b0:b1, a0:a1].copy()
+        ring[max(0, y0 - pad) - b0:max(0, y1 + pad) - b0, max(0, x0 - pad) - a0:max(0, x1 + pad) - a0] = -1
+        found = np.bincount(ring[ring > 0].ravel()) if (ring > 0).any() else np.zeros(1, int)
+        k = int(np.argmax(found))
+        if k and found[k] >= 0.5 * (ring >= 0).sum():
+            out[k] = out.get(k, 0) + 1
+    return out
 
 
 def _x_height_and_stroke(profile: tuple[float, float, float], ratio: float, text: str) -> tuple[float, float]:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from chalicelib.structure import ink
+from chalicelib.structure import ink, layout
 
 FONTS = "/usr/share/fonts/truetype/dejavu/"
 
@@ -139,3 +139,96 @@ def test_accents_over_capitals_are_not_the_ascent():
     hints = ink.hints(rgb, lines)
     body = hints[0].size
     assert [round(h.size / body, 1) for h in hints[3:]] == pytest.approx([1.0, 1.0], abs=0.1)
+
+
+# ---------------------------------------------------------------- pictures on a drawn page
+
+
+def drawn(size: tuple[int, int], paper="white") -> tuple[Image.Image, ImageDraw.ImageDraw, list[dict]]:
+    image = Image.new("RGB", size, paper)
+    return image, ImageDraw.Draw(image), []
+
+
+def write(draw: ImageDraw.ImageDraw, lines: list[dict], text: str, x: int, y: int, *, bold=False, pt=28,
+          fill="black") -> tuple[int, int, int, int]:
+    """The text drawn at (x, y) and its line as OCR gives it (the glyphs' extent and a margin)."""
+    font = ImageFont.truetype(FONTS + ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"), pt)
+    x0, y0, x1, y1 = draw.textbbox((x, y), text, font=font)
+    draw.text((x, y), text, fill=fill, font=font)
+    box = [[x0, y0 - 4], [x1, y0 - 4], [x1, y1 + 4], [x0, y1 + 4]]
+    lines.append({"text": text, "box": box, "words": [{"text": w, "box": box} for w in text.split()]})
+    return x0, y0, x1, y1
+
+
+def roles(image: Image.Image, lines: list[dict]) -> dict[str, str]:
+    """{a line's text: the role of its block}, the page arranged as a scan's is (the ink's hints)."""
+    rgb = np.asarray(image)
+    ordered, blocks = layout.arrange(lines, image.width, image.height, measure=lambda ls: ink.hints(rgb, ls))
+    return {ordered[i]["text"]: b["role"] for b in blocks for i in b["lines"]}
+
+
+SURVEY = ["The survey was sent to every household in the district",
+          "during the spring, and most of them answered within",
+          "a month; the figures below are what they said of it."]
+
+
+def test_a_bar_charts_axis_name_under_its_ticks_is_no_heading_and_the_pages_heading_stays():
+    # The axis's name sits under the categories' labels, further than a body height from the
+    # bars: it is the chart's all the same (a short line right under a label), in larger type
+    # than the body as headings are. The page's own heading, over running text, stays one.
+    image, draw, lines = drawn((1400, 2000))
+    write(draw, lines, "Results of the survey", 40, 300, bold=True)
+    for k, text in enumerate(SURVEY):
+        write(draw, lines, text, 40, 370 + 50 * k)
+    for k, (name, height) in enumerate((("North", 260), ("South", 180), ("East", 320), ("West", 120))):
+        draw.rectangle([300 + 170 * k, 1000 - height, 380 + 170 * k, 1000], fill=(70, 100, 150))
+        write(draw, lines, name, 300 + 170 * k, 1015, pt=22)
+    write(draw, lines, "Households by district", 420, 1058, pt=36)
+    for k, text in enumerate(SURVEY):
+        write(draw, lines, text, 40, 1200 + 50 * k)
+    got = roles(image, lines)
+    assert got["Results of the survey"] == "heading"
+    assert got["Households by district"] != "heading"
+    assert not any(got[name] == "heading" for name in ("North", "South", "East", "West"))
+
+
+def test_a_label_set_on_a_maps_pale_ground_is_no_heading():
+    # A map's ground is pale grey, crossed by white streets, with a park: paler than any ink,
+    # but not the paper. Its place names are labels, however bold; the heading over the page's
+    # text is one.
+    image, draw, lines = drawn((1400, 2000))
+    write(draw, lines, "Where the stations are", 40, 300, bold=True)
+    for k, text in enumerate(SURVEY):
+        write(draw, lines, text, 40, 370 + 50 * k)
+    draw.rectangle([200, 560, 1000, 1240], fill=(232, 234, 237))
+    for k in range(6):
+        draw.rectangle([200, 600 + 110 * k, 1000, 612 + 110 * k], fill="white")
+        draw.rectangle([260 + 140 * k, 560, 272 + 140 * k, 1240], fill="white")
+    draw.rectangle([700, 840, 840, 940], fill=(200, 230, 200))
+    write(draw, lines, "Tracy Aviary", 440, 870, bold=True)
+    for k, text in enumerate(SURVEY):
+        write(draw, lines, text, 40, 1300 + 50 * k)
+    got = roles(image, lines)
+    assert got["Where the stations are"] == "heading"
+    assert got["Tracy Aviary"] != "heading"
+
+
+def test_a_heading_on_a_coloured_band_or_a_slides_gradient_stays_a_heading():
+    # Text set on colour is not a picture's label: a heading in white on a band of one flat
+    # colour, and a slide whose whole ground shades from one colour to another.
+    image, draw, lines = drawn((1400, 2000))
+    draw.rectangle([20, 280, 1380, 360], fill=(0, 150, 150))
+    write(draw, lines, "Competence area", 40, 300, bold=True, fill="white")
+    for k, text in enumerate(SURVEY + SURVEY):
+        write(draw, lines, text, 40, 400 + 50 * k)
+    assert roles(image, lines)["Competence area"] == "heading"
+
+    ramp = np.linspace(0, 1, 800)[:, None, None] * np.linspace(0.6, 1, 1400)[None, :, None]
+    ground = (np.array([120, 110, 235]) + ramp * np.array([100, 110, 15])).astype(np.uint8)
+    image = Image.fromarray(ground)
+    draw, lines = ImageDraw.Draw(image), []
+    write(draw, lines, "Contents", 40, 100, pt=48, fill="white")
+    for k, text in enumerate(["1. Overview of the reading service", "2. Introduction of the services and their use",
+                              "3. Product and detail of its specification", "4. Integration"]):
+        write(draw, lines, text, 500, 200 + 90 * k, fill="white")
+    assert roles(image, lines)["Contents"] == "heading"
