@@ -44,7 +44,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from infra import template as tpl
-from tests.infra.test_dockerfile import image_files, instructions
+from tests.infra.test_dockerfile import DOCKERFILE, image_files, instructions
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv-lambda"  # .gitignore's .venv-*/
@@ -167,7 +167,8 @@ def venv() -> Path:
     Dockerfile's Whisper join); rebuilt when a requirement file changes. Concurrent test
     processes wait for one build."""
     files = requirement_files()
-    digest = hashlib.sha256(b"".join(f.read_bytes() for f in _with_includes(files))).hexdigest()
+    # The Dockerfile too: what its build steps make beside the venv (models/) changes with it.
+    digest = hashlib.sha256(b"".join(f.read_bytes() for f in [*_with_includes(files), DOCKERFILE])).hexdigest()
     VENV.mkdir(exist_ok=True)
     stamp = VENV / "installed"
     with open(VENV / ".lock", "w") as lock:
@@ -196,6 +197,9 @@ def _build(files: list[Path]) -> None:
         # and Kokoro's Japanese model beside it (its engine's cache falls back to that folder)
         _run([python, "-c", "from chalicelib.engines import tts; tts.get_engine('kokoro')"],
              {**env, "PAGEVOICE_ASR_CACHE_DIR": str(VENV / "models")})
+    if image.get("PAGEVOICE_OCR_CACHE_DIR"):  # the warm-up makes the OCR's int8 copies there
+        _run([python, "-c", "from chalicelib.engines import ocr; ocr.get_engine('rapidocr')"],
+             {**env, "PAGEVOICE_OCR_CACHE_DIR": str(VENV / "models")})
 
 
 def _run(cmd: list[str], env: dict) -> None:

