@@ -35,6 +35,9 @@ TINT = 16  # a pixel this far from the paper's colour (of 255, in any channel) i
 EDGE = 16.0  # a drawing's outline is this sharp (Sobel: about 4x the step in grey levels it crosses)
 FLAT = 8.0  # a piece four in five of whose pixels are this close to its median grey is one colour...
 SOLID = 0.8  # ...and one that fills this share of its box (with the text on it) is filled
+KEY_HEIGHT = 0.55  # a drawn key (a legend's dot or square) is taller than a small letter, at least this share of the box...
+KEY_FILL = 0.72  # ...fills this share of its own box (a disc: 0.79)...
+KEY_SOLID = 0.9  # ...and of its convex hull (a bold "n" fills its box as well, not its hull)
 LABEL_CHARS = 32  # a chart's label (an axis's name, a legend) is at most this long
 NEAR = 1.0  # a line this many body heights from one is among it (a label)
 TALL = "bdfhkl()[]{}/|!?"  # lower-case letters and marks that rise well above the x-height
@@ -45,8 +48,16 @@ def hints(rgb: np.ndarray, lines: list[dict]) -> list[Hints] | None:
     running text's is its usual box height (the layout measures gaps in that unit), `bold`, and
     `figure` (among a drawing's ink), from the ink; no size for a line too small to measure.
     None when the page has too little running text to compare with."""
-    gray = rgb.mean(axis=2) if rgb.ndim == 3 else rgb
-    profiles = [_profile(gray, line) for line in lines]
+    import cv2
+
+    # Three times the grey (the channels' sum, exact in 16 bits): a line's crop is divided, not
+    # the whole page (the page's mean in floats was most of this step's time).
+    if rgb.ndim == 3:
+        r, g, b = cv2.split(np.ascontiguousarray(rgb[:, :, :3]))
+        gray3 = cv2.add(cv2.add(r, g, dtype=cv2.CV_16U), b, dtype=cv2.CV_16U)
+    else:
+        gray3 = rgb.astype(np.uint16) * 3
+    profiles = [_profile(gray3, line) for line in lines]
     running = [i for i, p in enumerate(profiles) if p is not None and len(lines[i]["words"]) >= 4]
     if len(running) < MIN_RUNNING:
         return None
@@ -57,9 +68,59 @@ def hints(rgb: np.ndarray, lines: list[dict]) -> list[Hints] | None:
     stroke_body = statistics.median(measured[i][1] for i in running)
     h_body = statistics.median(_height(lines[i]) for i in running)
     drawn = _near_graphics(rgb, lines, h_body, running)
-    return [Hints(figure=near) if m is None else
-            Hints(size=m[0] * h_body / x_body, bold=m[1] >= BOLD * stroke_body, ink=True, figure=near)
-            for m, near in zip(measured, drawn)]
+    keyed = _keyed(rgb, lines, h_body)
+    return [Hints(figure=near, keyed=key) if m is None else
+            Hints(size=m[0] * h_body / x_body, bold=m[1] >= BOLD * stroke_body, ink=True, figure=near, keyed=key)
+            for m, near, key in zip(measured, drawn, keyed)]
+
+
+def _keyed(rgb: np.ndarray, lines: list[dict], body: float) -> list[bool]:
+    """Which lines are a legend's or a list's items marked by a drawn key that OCR does not read
+    as text (a coloured dot, a legend's square): a line holding two keys (a legend's row), or one
+    key when the line right over or under it, starting where it does, holds one too (a legend's
+    column, a list's bullets). A heading with an icon before it has no such neighbour."""
+    paper = np.median(rgb[::8, ::8].reshape(-1, rgb.shape[2]), axis=0).astype(np.uint8) if rgb.ndim == 3 else None
+    keys = [_keys(rgb, line, paper) for line in lines]
+    boxes = [bounds(line["box"]) for line in lines]
+    out = []
+    for i, (x0, y0, x1, y1) in enumerate(boxes):
+        out.append(keys[i] >= 2 or (keys[i] == 1 and any(
+            keys[j] and j != i and abs(bx0 - x0) < body and max(by0 - y1, y0 - by1) < body
+            for j, (bx0, by0, bx1, by1) in enumerate(boxes))))
+    return out
+
+
+def _keys(rgb: np.ndarray, line: dict, paper: np.ndarray | None) -> int:
+    """How many keys the line's box holds: blobs differing from the paper, at least KEY_HEIGHT of
+    the box tall, as wide as tall and centred on the line, filled (a dot, a square: convex) and
+    without a hole, unlike a letter ("o" has a hole, "n" a notch, "c" and "s" fill little)."""
+    import cv2
+
+    x0, y0, x1, y1 = (int(round(v)) for v in bounds(line["box"]))
+    x0, y0 = max(0, x0), max(0, y0)
+    x1, y1 = min(rgb.shape[1], x1), min(rgb.shape[0], y1)
+    if x1 - x0 < 8 or y1 - y0 < 6 or paper is None:
+        return 0
+    crop = np.ascontiguousarray(rgb[y0:y1, x0:x1, :3])
+    channels = cv2.split(cv2.absdiff(crop, np.full_like(crop, paper[:3])))
+    mask = (cv2.max(cv2.max(channels[0], channels[1]), channels[2]) > 4 * TINT).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    height = y1 - y0
+    found = 0
+    for k in range(1, count):
+        x, y, w, h, area = stats[k]
+        middle = 0.35 * height <= y + h / 2 <= 0.75 * height  # on the line, not over it (an "i"'s dot)
+        if not (middle and KEY_HEIGHT * height <= h <= 0.9 * height and 0.75 * h <= w <= 1.33 * h
+                and area >= KEY_FILL * w * h):
+            continue
+        blob = (labels[y:y + h, x:x + w] == k).astype(np.uint8)
+        contours, hierarchy = cv2.findContours(blob, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+        if hierarchy is None or (hierarchy[0][:, 3] >= 0).any():
+            continue  # a hole: a letter ("o", "e")
+        hull = cv2.contourArea(cv2.convexHull(max(contours, key=cv2.contourArea)))
+        if area >= KEY_SOLID * hull:  # convex: a dot or a square, not an "n" or a "u"
+            found += 1
+    return found
 
 
 def _near_graphics(rgb: np.ndarray, lines: list[dict], body: float, running: list[int]) -> list[bool]:
@@ -177,16 +238,16 @@ def _height(line: dict) -> float:
     return y1 - y0
 
 
-def _profile(gray: np.ndarray, line: dict) -> tuple[float, float, float] | None:
+def _profile(gray3: np.ndarray, line: dict) -> tuple[float, float, float] | None:
     """(height of the densest band of rows, ascent: from the top of the ink to the band's
     foot, mean horizontal run of ink) of the line's box, in pixels; None for a box too small
     to measure or without ink."""
     x0, y0, x1, y1 = (int(round(v)) for v in bounds(line["box"]))
     x0, y0 = max(0, x0), max(0, y0)
-    x1, y1 = min(gray.shape[1], x1), min(gray.shape[0], y1)
+    x1, y1 = min(gray3.shape[1], x1), min(gray3.shape[0], y1)
     if x1 - x0 < 8 or y1 - y0 < 6:
         return None
-    crop = gray[y0:y1, x0:x1]
+    crop = gray3[y0:y1, x0:x1] / 3.0
     ink = crop < _otsu(crop)
     rows = ink.sum(axis=1)
     if rows.max() == 0:

@@ -65,13 +65,16 @@ class Hints:
     whether a tagged PDF marks it as an artifact (page furniture), and its structure tag.
     `ink`: size and weight were measured on a scan's ink (structure/ink.py), to a few percent
     (a line of capitals a little smaller than it is), not read from a font. `figure`: the line
-    lies among a drawing's ink on a scan (a chart's or a map's label, never a heading)."""
+    lies among a drawing's ink on a scan (a chart's or a map's label, never a heading). `keyed`:
+    the line is a legend's or a list's item marked by a drawn key OCR did not read (a coloured
+    dot), as its neighbours are: never a heading."""
     size: float | None = None
     bold: bool | None = None
     artifact: bool = False
     tag: str | None = None
     ink: bool = False
     figure: bool = False
+    keyed: bool = False
 
 
 @dataclass
@@ -720,7 +723,7 @@ def _heading_like(members: list[_Line], text: str, body: float, caps_page: float
     size = statistics.median(m.size for m in members)
     if members[0].hints.tag and re.fullmatch(r"H[1-6]?|Title", members[0].hints.tag):
         return True
-    if _sentence_like(members, text, size, body) or any(m.hints.figure for m in members):
+    if _sentence_like(members, text, size, body) or any(m.hints.figure or m.hints.keyed for m in members):
         return False
     words = text.split()
     letters = [c for c in text if c.isalpha()]

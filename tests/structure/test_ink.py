@@ -232,3 +232,34 @@ def test_a_heading_on_a_coloured_band_or_a_slides_gradient_stays_a_heading():
                               "3. Product and detail of its specification", "4. Integration"]):
         write(draw, lines, text, 500, 200 + 90 * k, fill="white")
     assert roles(image, lines)["Contents"] == "heading"
+
+
+def test_a_legends_labels_by_their_coloured_dots_are_no_headings_but_a_heading_with_an_icon_is():
+    # A pie chart's legend: a coloured dot before each label, which OCR takes into the line's
+    # box but does not read; its first label set larger. Two or more keyed lines one under
+    # the other are a legend's (or a list's) items. A heading with a square icon before it,
+    # over running text, has no keyed neighbour and stays a heading.
+    image, draw, lines = drawn((1400, 2000))
+    write(draw, lines, "Results of the survey", 40, 300, bold=True)
+    for k, text in enumerate(SURVEY):
+        write(draw, lines, text, 40, 370 + 50 * k)
+    for start, end, colour in ((0, 270, (150, 0, 150)), (270, 330, (250, 150, 0)), (330, 360, (20, 140, 40))):
+        draw.pieslice([150, 620, 550, 1020], start, end, fill=colour)
+    for k, (text, colour) in enumerate((("Primary", (50, 100, 220)), ("Lower Secondary", (220, 60, 20)),
+                                        ("Upper Secondary", (250, 150, 0)), ("Doctorate", (20, 140, 40)))):
+        y = 660 + 48 * k + 8 * (k > 0)
+        x0, y0, x1, y1 = write(draw, lines, text, 850, y, pt=34 if k == 0 else 28)
+        draw.ellipse([805, (y0 + y1) // 2 - 12, 829, (y0 + y1) // 2 + 12], fill=colour)
+        lines[-1]["box"] = [[800, y0 - 4], [x1, y0 - 4], [x1, y1 + 4], [800, y1 + 4]]  # the dot in the box
+    for k, text in enumerate(SURVEY):
+        write(draw, lines, text, 40, 1100 + 50 * k)
+    x0, y0, x1, y1 = write(draw, lines, "Methods", 80, 1300, bold=True)
+    draw.rectangle([40, (y0 + y1) // 2 - 13, 66, (y0 + y1) // 2 + 13], fill=(0, 150, 150))
+    lines[-1]["box"] = [[36, y0 - 4], [x1, y0 - 4], [x1, y1 + 4], [36, y1 + 4]]
+    for k, text in enumerate(SURVEY):
+        write(draw, lines, text, 40, 1370 + 50 * k)
+    keyed = {ln["text"]: h.keyed for ln, h in zip(lines, ink.hints(np.asarray(image), lines))}
+    assert keyed["Primary"] and keyed["Doctorate"] and not keyed["Methods"] and not keyed[SURVEY[0]]
+    got = roles(image, lines)
+    assert got["Primary"] != "heading"
+    assert got["Methods"] == "heading" and got["Results of the survey"] == "heading"
