@@ -37,6 +37,7 @@ FLAT = 8.0  # a piece four in five of whose pixels are this close to its median 
 SOLID = 0.8  # ...and one that fills this share of its box (with the text on it) is filled
 KEY_HEIGHT = 0.55  # a drawn key (a legend's dot or square) is taller than a small letter, at least this share of the box...
 KEY_FILL = 0.72  # ...fills this share of its own box (a disc: 0.79)...
+SQUARE_HEIGHT, SQUARE_FILL = 0.3, 0.9  # a legend's square key may be smaller, but fills its box
 KEY_SOLID = 0.9  # ...and of its convex hull (a bold "n" fills its box as well, not its hull)
 LABEL_CHARS = 32  # a chart's label (an axis's name, a legend) is at most this long
 NEAR = 1.0  # a line this many body heights from one is among it (a label)
@@ -110,8 +111,10 @@ def _keys(rgb: np.ndarray, line: dict, paper: np.ndarray | None) -> int:
     for k in range(1, count):
         x, y, w, h, area = stats[k]
         middle = 0.35 * height <= y + h / 2 <= 0.75 * height  # on the line, not over it (an "i"'s dot)
-        if not (middle and KEY_HEIGHT * height <= h <= 0.9 * height and 0.75 * h <= w <= 1.33 * h
-                and area >= KEY_FILL * w * h):
+        # A square may be smaller than a dot: no letter fills nine tenths of a square box.
+        big = KEY_HEIGHT * height <= h and area >= KEY_FILL * w * h and 0.75 * h <= w <= 1.33 * h
+        square = SQUARE_HEIGHT * height <= h and area >= SQUARE_FILL * w * h and 0.6 * h <= w <= 1.67 * h
+        if not (middle and (big or square) and h <= 0.9 * height):
             continue
         blob = (labels[y:y + h, x:x + w] == k).astype(np.uint8)
         contours, hierarchy = cv2.findContours(blob, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)

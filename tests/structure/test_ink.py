@@ -263,3 +263,24 @@ def test_a_legends_labels_by_their_coloured_dots_are_no_headings_but_a_heading_w
     got = roles(image, lines)
     assert got["Primary"] != "heading"
     assert got["Methods"] == "heading" and got["Results of the survey"] == "heading"
+
+
+def test_a_legends_row_with_two_small_square_keys_is_no_heading():
+    # A chart's legend in one row, each name after a small square of its colour (smaller than
+    # a dot key: squares fill their box as no letter does), set larger than the body.
+    image, draw, lines = drawn((1400, 2000))
+    write(draw, lines, "Results of the survey", 40, 300, bold=True)
+    for k, text in enumerate(SURVEY):
+        write(draw, lines, text, 40, 370 + 50 * k)
+    x0, y0, _, y1 = write(draw, lines, "single-frequency", 460, 700, pt=34)
+    _, _, x1, _ = write(draw, lines, "multi-frequency", 800, 700, pt=34)
+    lines[-2:] = [{"text": "single-frequency multi-frequency", "box": [[430, y0 - 4], [x1, y0 - 4], [x1, y1 + 4],
+                                                                      [430, y1 + 4]], "words": []}]
+    lines[-1]["words"] = [{"text": w, "box": lines[-1]["box"]} for w in lines[-1]["text"].split()]
+    middle = (y0 + y1) // 2
+    draw.rectangle([434, middle - 7, 446, middle + 7], fill=(90, 110, 150))
+    draw.rectangle([774, middle - 7, 786, middle + 7], fill=(190, 100, 80))
+    for k, text in enumerate(SURVEY):
+        write(draw, lines, text, 40, 820 + 50 * k)
+    assert [h.keyed for h in ink.hints(np.asarray(image), lines)] == [False] * 4 + [True] + [False] * 3
+    assert roles(image, lines)["single-frequency multi-frequency"] != "heading"
