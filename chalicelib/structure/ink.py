@@ -32,7 +32,7 @@ CAPPED = 0.85  # a band this tall against the ascent is the ascent itself (capit
 X_TO_ASCENT = 0.72  # the ratio where the page has too few lines to measure its own
 GRAPHIC = 1.5  # a drawing's piece of ink is at least this many body heights long
 TINT = 16  # a pixel this far from the paper's colour (of 255, in any channel) is drawn
-EDGE = 16.0  # a drawing's outline is this sharp (Sobel: about 4x the step in grey levels it crosses)
+STEP = 8.0  # a drawing's outline is a step in colour this large at least (grey levels, in a channel)
 FLAT = 8.0  # a piece four in five of whose pixels are this close to its median grey is one colour...
 SOLID = 0.8  # ...and one that fills this share of its box (with the text on it) is filled
 KEY_HEIGHT = 0.55  # a drawn key (a legend's dot or square) is taller than a small letter, at least this share of the box...
@@ -80,8 +80,7 @@ def _keyed(rgb: np.ndarray, lines: list[dict], body: float) -> list[bool]:
     as text (a coloured dot, a legend's square): a line holding two keys (a legend's row), or one
     key when the line right over or under it, starting where it does, holds one too (a legend's
     column, a list's bullets). A heading with an icon before it has no such neighbour."""
-    paper = np.median(rgb[::8, ::8].reshape(-1, rgb.shape[2]), axis=0).astype(np.uint8) if rgb.ndim == 3 else None
-    keys = [_keys(rgb, line, paper) for line in lines]
+    keys = [_keys(rgb, line) for line in lines]
     boxes = [bounds(line["box"]) for line in lines]
     out = []
     for i, (x0, y0, x1, y1) in enumerate(boxes):
@@ -91,8 +90,8 @@ def _keyed(rgb: np.ndarray, lines: list[dict], body: float) -> list[bool]:
     return out
 
 
-def _keys(rgb: np.ndarray, line: dict, paper: np.ndarray | None) -> int:
-    """How many keys the line's box holds: blobs differing from the paper, at least KEY_HEIGHT of
+def _keys(rgb: np.ndarray, line: dict) -> int:
+    """How many keys the line's box holds: blobs differing from its ground, at least KEY_HEIGHT of
     the box tall, as wide as tall and centred on the line, filled (a dot, a square: convex) and
     without a hole, unlike a letter ("o" has a hole, "n" a notch, "c" and "s" fill little)."""
     import cv2
@@ -100,10 +99,14 @@ def _keys(rgb: np.ndarray, line: dict, paper: np.ndarray | None) -> int:
     x0, y0, x1, y1 = (int(round(v)) for v in bounds(line["box"]))
     x0, y0 = max(0, x0), max(0, y0)
     x1, y1 = min(rgb.shape[1], x1), min(rgb.shape[0], y1)
-    if x1 - x0 < 8 or y1 - y0 < 6 or paper is None:
+    if x1 - x0 < 8 or y1 - y0 < 6 or rgb.ndim != 3:
         return 0
     crop = np.ascontiguousarray(rgb[y0:y1, x0:x1, :3])
-    channels = cv2.split(cv2.absdiff(crop, np.full_like(crop, paper[:3])))
+    # The ground the line is set on: the colour along its box's edge (the paper, a band's colour,
+    # a shaded corner of a photographed page), where letters seldom reach.
+    rim = np.concatenate([crop[0], crop[-1], crop[:, 0], crop[:, -1]])
+    ground = np.median(rim, axis=0).astype(np.uint8)
+    channels = cv2.split(cv2.absdiff(crop, np.full_like(crop, ground)))
     mask = (cv2.max(cv2.max(channels[0], channels[1]), channels[2]) > 4 * TINT).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     height = y1 - y0
@@ -142,7 +145,7 @@ def _near_graphics(rgb: np.ndarray, lines: list[dict], body: float, running: lis
     small = np.ascontiguousarray(rgb[::step, ::step], dtype=np.uint8)
     if small.ndim == 2:
         small = cv2.cvtColor(small, cv2.COLOR_GRAY2RGB)
-    smooth = cv2.blur(small[:, :, :3], (3, 3))  # a scan's grain is not a drawing
+    smooth = cv2.blur(small[:, :, :3], (3, 3))  # a scan's or a photo's grain is not a drawing
     paper = np.median(smooth[::4, ::4].reshape(-1, 3), axis=0).astype(np.uint8)
     channels = cv2.split(cv2.absdiff(smooth, np.full_like(smooth, paper)))
     drawn = cv2.max(cv2.max(channels[0], channels[1]), channels[2]) > TINT
@@ -153,8 +156,6 @@ def _near_graphics(rgb: np.ndarray, lines: list[dict], body: float, running: lis
     for x0, y0, x1, y1 in boxes:
         blank[max(0, y0 - pad):max(0, y1 + pad), max(0, x0 - pad):max(0, x1 + pad)] = True
     drawn &= ~blank
-    gx, gy = cv2.Sobel(gray, cv2.CV_32F, 1, 0), cv2.Sobel(gray, cv2.CV_32F, 0, 1)
-    edge = np.abs(gx) + np.abs(gy)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(drawn.astype(np.uint8), connectivity=8)
     long, thick = GRAPHIC * body / step, 0.5 * body / step
     grounds = _grounds(labels, [boxes[i] for i in running], pad)
@@ -169,7 +170,7 @@ def _near_graphics(rgb: np.ndarray, lines: list[dict], body: float, running: lis
         if grounds.get(k, 0) >= MIN_RUNNING:
             continue  # the ground the page's running text is set on
         own = labels[y:y + h, x:x + w] == k
-        if _soft(own, blank[y:y + h, x:x + w], edge[y:y + h, x:x + w]):
+        if _soft(labels, k, (x, y, w, h), blank, smooth):
             continue  # a slice of a colour gradient
         solid = (own | blank[y:y + h, x:x + w]).mean() >= SOLID  # filled, not a frame or a table's rules
         levels = gray[y:y + h, x:x + w][own]
@@ -197,15 +198,26 @@ def _near_graphics(rgb: np.ndarray, lines: list[dict], body: float, running: lis
     return near
 
 
-def _soft(own: np.ndarray, blank: np.ndarray, edge: np.ndarray) -> bool:
-    """The piece's outline is no edge in the image: a shade of a ground that changes slowly (a
-    slide's gradient) crossing TINT, not a drawing, whose outline is sharp."""
+def _soft(labels: np.ndarray, k: int, box: tuple[int, int, int, int], blank: np.ndarray, smooth: np.ndarray) -> bool:
+    """The piece's outline is no step in colour: just inside it the image has the colour it has
+    just outside (within STEP, on average along the outline, so grain evens out). Such a piece
+    is a shade of a ground that changes slowly (a slide's gradient, a photographed page's
+    uneven light) crossing TINT, not a drawing, whose outline is a step."""
     import cv2
 
-    inner = cv2.erode(own.astype(np.uint8), np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)
-    near_text = cv2.dilate(blank.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    rim = own & ~inner.astype(bool) & ~near_text
-    return bool(rim.any()) and float(np.median(edge[rim])) < EDGE
+    x, y, w, h = box
+    y0, x0 = max(0, y - 3), max(0, x - 3)
+    y1, x1 = min(labels.shape[0], y + h + 3), min(labels.shape[1], x + w + 3)
+    own = (labels[y0:y1, x0:x1] == k).astype(np.uint8)
+    kernel = np.ones((5, 5), np.uint8)
+    away = ~cv2.dilate(blank[y0:y1, x0:x1].astype(np.uint8), kernel).astype(bool)  # not a letter's rim
+    inside = own.astype(bool) & ~cv2.erode(own, kernel, borderType=cv2.BORDER_REPLICATE).astype(bool)  # the page's edge is no outline
+    outside = cv2.dilate(own, kernel).astype(bool) & ~own.astype(bool)
+    inside, outside = inside & away, outside & away
+    if not inside.any() or not outside.any():
+        return False
+    colours = smooth[y0:y1, x0:x1].astype(np.float32)
+    return float(np.abs(colours[inside].mean(axis=0) - colours[outside].mean(axis=0)).max()) < STEP
 
 
 def _grounds(labels: np.ndarray, boxes: list[tuple[int, int, int, int]], pad: int) -> dict[int, int]:

@@ -284,3 +284,22 @@ def test_a_legends_row_with_two_small_square_keys_is_no_heading():
         write(draw, lines, text, 40, 820 + 50 * k)
     assert [h.keyed for h in ink.hints(np.asarray(image), lines)] == [False] * 4 + [True] + [False] * 3
     assert roles(image, lines)["single-frequency multi-frequency"] != "heading"
+
+
+@pytest.mark.parametrize("shade, grain", [(0.2, 6), (0.3, 15), (0.5, 5)])
+def test_a_photographed_pages_uneven_light_and_grain_are_no_picture(shade, grain):
+    # A page photographed under a lamp: its paper darkens towards one corner (by up to a half),
+    # with grain; the shade has no outline (the colour on both sides of where it crosses the
+    # paper's is the same, grain averaged along it): the heading stays.
+    image, draw, lines = drawn((1400, 2000))
+    write(draw, lines, "Results of the survey", 40, 300, bold=True)
+    for k, text in enumerate(SURVEY + SURVEY):
+        write(draw, lines, text, 40, 370 + 50 * k)
+    rgb = np.asarray(image).astype(float)
+    yy, xx = np.mgrid[0:2000, 0:1400]
+    light = 1 - shade * np.hypot(yy / 2000, xx / 1400) / np.sqrt(2)
+    noise = np.random.default_rng(7).normal(0, grain, rgb.shape[:2])
+    shot = np.clip(rgb * light[..., None] + noise[..., None], 0, 255).astype(np.uint8)
+    hints = ink.hints(shot, lines)
+    assert not any(h.figure or h.keyed for h in hints)
+    assert roles(Image.fromarray(shot), lines)["Results of the survey"] == "heading"
