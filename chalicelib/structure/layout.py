@@ -653,12 +653,20 @@ NUMBER_ONLY = re.compile(r"^[-+−–]?[$€£¥]?\d[\d.,]*\s?[%x×]?$")
 def _runs_on(blocks: list[Block], items: list[_Line], boxes: dict, texts: dict, body: float) -> None:
     """A "heading" whose sentence runs on into the line right under it (a word broken at its
     end, or the next line going on in lower case) is the first line of a paragraph, in bold or
-    a little larger: a run-in head ("Instruction tuning. In the instruction...") or a lead-in."""
+    a little larger: a run-in head ("Instruction tuning. In the instruction...") or a lead-in.
+    One that goes on in lower case the sentence of the line right over it is a paragraph's last
+    line (set apart by a link's colour or underline)."""
     for b in blocks:
         if b.role != "heading" or items[b.lines[0]].hints.tag:
             continue
-        x0, _, x1, y1 = boxes[id(b)]
+        x0, y0, x1, y1 = boxes[id(b)]
         if re.search(r"[a-z]-$", texts[id(b)].rstrip()):
+            b.role = "paragraph"
+            continue
+        if texts[id(b)][:1].islower() and any(
+                o is not b and o.lines and o.role in ("paragraph", "list-item") and -0.3 * body <= y0 - boxes[id(o)][3]
+                <= LINE_GAP * body and min(boxes[id(o)][2], x1) > max(boxes[id(o)][0], x0)
+                and not texts[id(o)].rstrip().endswith((".", "!", "?", ":")) for o in blocks):
             b.role = "paragraph"
             continue
         for o in blocks:

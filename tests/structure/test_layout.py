@@ -155,6 +155,23 @@ def test_a_bold_lead_in_going_on_below_is_not_a_heading():
     assert "heading" not in roles(blocks)
 
 
+def test_a_paragraphs_last_line_set_apart_by_a_link_is_not_a_heading():
+    """A paragraph's last line holding a link (blue, underlined: its ink measures larger and
+    bold) goes on, in lower case, the sentence of the line over it: the paragraph's, not a
+    heading. A heading under a paragraph that ends its sentence stays one."""
+    p = Page()
+    p.para(2)
+    p.add("Suppose you were new to the game and assigned to play the goalie position. After watching", gap=12)
+    p.add("the following video, what strategy might make the most", gap=12)
+    p.add("sense for you to adopt on penalty kicks: https://www.youtube.com/watch", size=29, bold=True)
+    p.para(3, start=2)
+    p.add("Results", size=29, bold=True, gap=12)
+    p.para(2, start=4)
+    lines, blocks = p.arrange(shuffled(p), page_index=1)
+    heads = [" ".join(texts(lines, b)) for b in blocks if b["role"] == "heading"]
+    assert heads == ["Results"]
+
+
 def test_a_lead_in_whose_paragraph_juts_out_further_down_is_still_a_run_in_head():
     """The paragraph under a run-in head has a line further down set a little to the left (a
     number hanging in the margin): what counts is where its first line starts."""
