@@ -35,10 +35,10 @@ TINT = 16  # a pixel this far from the paper's colour (of 255, in any channel) i
 STEP = 8.0  # a drawing's outline is a step in colour this large at least (grey levels, in a channel)
 FLAT = 8.0  # a piece four in five of whose pixels are this close to its median grey is one colour...
 SOLID = 0.8  # ...and one that fills this share of its box (with the text on it) is filled
-KEY_HEIGHT = 0.55  # a drawn key (a legend's dot or square) is taller than a small letter, at least this share of the box...
+KEY_HEIGHT = 0.55  # a drawn key (a legend's dot) is taller than small letters: this share of the box...
 KEY_FILL = 0.72  # ...fills this share of its own box (a disc: 0.79)...
-SQUARE_HEIGHT, SQUARE_FILL = 0.3, 0.9  # a legend's square key may be smaller, but fills its box
 KEY_SOLID = 0.9  # ...and of its convex hull (a bold "n" fills its box as well, not its hull)
+SQUARE_HEIGHT, SQUARE_FILL = 0.3, 0.9  # a legend's square key may be smaller, but fills its box
 LABEL_CHARS = 32  # a chart's label (an axis's name, a legend) is at most this long
 NEAR = 1.0  # a line this many body heights from one is among it (a label)
 TALL = "bdfhkl()[]{}/|!?"  # lower-case letters and marks that rise well above the x-height
@@ -46,9 +46,10 @@ TALL = "bdfhkl()[]{}/|!?"  # lower-case letters and marks that rise well above t
 
 def hints(rgb: np.ndarray, lines: list[dict]) -> list[Hints] | None:
     """Hints for OCR's lines of a level page: `size`, the line's x-height scaled so that the
-    running text's is its usual box height (the layout measures gaps in that unit), `bold`, and
-    `figure` (among a drawing's ink), from the ink; no size for a line too small to measure.
-    None when the page has too little running text to compare with."""
+    running text's is its usual box height (the layout measures gaps in that unit), `bold`,
+    `figure` (among a picture) and `keyed` (a legend's item after its drawn key), from the ink;
+    no size for a line too small to measure. None when the page has too little running text to
+    compare with."""
     import cv2
 
     # Three times the grey (the channels' sum, exact in 16 bits): a line's crop is divided, not
@@ -83,7 +84,7 @@ def _keyed(rgb: np.ndarray, lines: list[dict], body: float) -> list[bool]:
     keys = [_keys(rgb, line) for line in lines]
     boxes = [bounds(line["box"]) for line in lines]
     out = []
-    for i, (x0, y0, x1, y1) in enumerate(boxes):
+    for i, (x0, y0, _, y1) in enumerate(boxes):
         out.append(keys[i] >= 2 or (keys[i] == 1 and any(
             keys[j] and j != i and abs(bx0 - x0) < body and max(by0 - y1, y0 - by1) < body
             for j, (bx0, by0, bx1, by1) in enumerate(boxes))))
