@@ -163,8 +163,8 @@ def _near_graphics(rgb: np.ndarray, lines: list[dict], body: float, running: lis
     pieces = []
     for k in range(1, count):
         x, y, w, h, _ = stats[k]
-        if max(w, h) < long or min(w, h) < thick:
-            continue
+        if max(w, h) - 2 < long or min(w, h) - 2 < thick:
+            continue  # (the blur widens a piece by a pixel on each side: a rule stays thin)
         inner = labels[y + h // 5:y + h - h // 5, x + w // 5:x + w - w // 5]
         if not (inner == k).any():
             continue
