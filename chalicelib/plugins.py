@@ -17,7 +17,6 @@ Kokoro's model) goes with the last of its engines.
 from __future__ import annotations
 
 import collections
-import contextlib
 import ctypes
 import dataclasses
 import gc
@@ -215,8 +214,22 @@ def _release() -> None:
     """Free what is unreachable and hand the heap's free pages back to the system (glibc keeps
     them otherwise: dropping Piper and Whisper left the resident memory 180 MB higher)."""
     gc.collect()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc
-        ctypes.CDLL(None).malloc_trim(0)
+    trim_heap()
+
+
+_TRIM = None  # glibc's malloc_trim, looked up on first use (False: not glibc)
+
+
+def trim_heap() -> None:
+    """Hand the heap's free pages back to the system (glibc's malloc_trim; nothing elsewhere)."""
+    global _TRIM
+    if _TRIM is None:
+        try:
+            _TRIM = ctypes.CDLL(None).malloc_trim
+        except (OSError, AttributeError):
+            _TRIM = False
+    if _TRIM:
+        _TRIM(0)
 
 
 def choose(task: str, registry: dict[str, str], name: str, config=None):

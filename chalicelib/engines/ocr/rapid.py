@@ -42,7 +42,7 @@ from chalicelib.engines.ocr.base import Line, Reading, Word
 from chalicelib.engines.ocr.db import DBPostProcess
 from chalicelib.engines.onnx import session_options
 from chalicelib.geometry import quad
-from chalicelib.plugins import dist_version
+from chalicelib.plugins import dist_version, trim_heap
 
 log = logs.get("ocr")
 
@@ -107,25 +107,6 @@ def _session(path: Path, threads: int):
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     opts.enable_cpu_mem_arena = False  # shapes change every call: an arena only grows
     return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
-
-
-_TRIM = None  # glibc's malloc_trim, looked up on first use
-
-
-def _release_memory() -> None:
-    """Hand freed heap back to the OS (glibc). The detector's activations are hundreds of MB
-    and change shape every page: without this the worker's peak memory crept up page after page
-    (heap fragmentation: 845 MB after 4 FUNSD pages with speech; 800 MB, flat, with it)."""
-    global _TRIM
-    if _TRIM is None:
-        try:
-            import ctypes
-
-            _TRIM = ctypes.CDLL("libc.so.6").malloc_trim
-        except (OSError, AttributeError):
-            _TRIM = False
-    if _TRIM:
-        _TRIM(0)
 
 
 def paper_fraction(bgr: np.ndarray) -> float:
@@ -557,12 +538,15 @@ class RapidOcrEngine:
     # ------------------------------------------------------------------------------------ read
 
     def _trim(self) -> None:
-        """`_release_memory` after a page: on the recognition pool when there is one, so the
-        caller goes on meanwhile (~13 ms a page on a clean scan)."""
+        """Hand freed heap back to the system after a page. The detector's activations are
+        hundreds of MB and change shape every page: without this the worker's peak memory crept
+        up page after page (heap fragmentation: 845 MB after 4 FUNSD pages with speech; 800 MB,
+        flat, with it). On the recognition pool when there is one, so the caller goes on
+        meanwhile (~13 ms a page on a clean scan)."""
         if self._pool is not None:
-            self._pool.submit(_release_memory)
+            self._pool.submit(trim_heap)
         else:
-            _release_memory()
+            trim_heap()
 
     def _vouched(self, spans: list[pp.WordSpan], word_score: float, dec: pp.Decoded,
                  language: str | None) -> list[bool]:
