@@ -205,6 +205,20 @@ def create_upload():
     return edge.json_response(upload, 201)
 
 
+@app.route("/uploads/{job_id}/parts", methods=["GET"], cors=edge.CORS)
+@edge.endpoint
+def upload_parts(job_id):
+    caller = auth.authenticate(app.current_request)
+    return edge.found(uploads.parts(caller.user_id, job_id), "upload")
+
+
+@app.route("/uploads/{job_id}/complete", methods=["POST"], cors=edge.CORS)
+@edge.endpoint
+def complete_upload(job_id):
+    caller = auth.authenticate(app.current_request)
+    return edge.found(uploads.complete(caller.user_id, job_id), "upload")
+
+
 @app.route("/jobs", methods=["GET"], cors=edge.CORS)
 @edge.endpoint
 def list_jobs():
@@ -226,6 +240,7 @@ def get_job(job_id):
 @edge.endpoint
 def delete_job(job_id):
     caller = auth.authenticate(app.current_request)
+    uploads.abandon(caller.user_id, job_id)
     edge.found(lifecycle.delete(caller.user_id, job_id), "job")
     return edge.no_content()
 

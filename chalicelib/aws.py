@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 from chalicelib import settings
 from chalicelib.errors import ConditionFailed, ObjectMissing
 
-MISSING = ("NoSuchKey", "404", "NotFound")  # "not there", as S3 and moto name it
+MISSING = ("NoSuchKey", "404", "NotFound", "NoSuchUpload")  # "not there", as S3 and moto name it (NoSuchUpload: a multipart upload)
 CONDITION = "ConditionalCheckFailed"  # a transaction's reason (CancellationReasons)
 
 

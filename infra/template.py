@@ -345,6 +345,12 @@ def api_statements(n, log_groups: list[str]) -> list:
         # The presigned POST is signed with this role: it can only create uploads (with their tag).
         {"Effect": "Allow", "Action": ["s3:PutObject"] + (["s3:PutObjectTagging"] if tag else []),
          "Resource": n.objects(resources.UPLOAD_PREFIX)},
+        # A book's multipart upload (chalicelib.jobs.multipart): created, its parts presigned and
+        # completed under s3:PutObject; which parts arrived, and dropping it when its job is deleted.
+        {"Effect": "Allow", "Action": ["s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"],
+         "Resource": n.objects(resources.UPLOAD_PREFIX)},
+        # Finding a job's multipart upload by its key (S3 keeps the upload id, not the job record).
+        {"Effect": "Allow", "Action": "s3:ListBucketMultipartUploads", "Resource": n.bucket()},
         # Presigned GETs (image, speech, an export's zip), reading result.json, deleting a job's
         # objects and a replaced export.
         {"Effect": "Allow", "Action": ["s3:GetObject", "s3:DeleteObject"],

@@ -1,9 +1,9 @@
 """What needs both a job's record (jobs.table) and its objects (jobs.objects)."""
 from __future__ import annotations
 
-from chalicelib import logs, resources, settings
+from chalicelib import clock, logs, resources, settings
 from chalicelib.errors import Conflict
-from chalicelib.jobs import objects, table
+from chalicelib.jobs import multipart, objects, table
 from chalicelib.jobs.keys import owned, upload_key
 
 log = logs.get("jobs")
@@ -12,8 +12,15 @@ log = logs.get("jobs")
 def settle(job: dict) -> dict:
     """The job as it stands, an unfinished job nothing can move any more failed with a reason
     (table.settle). Called where jobs are read for people (GET /jobs, GET /jobs/{id}) and by
-    the sweep."""
-    return table.settle(job, objects.JobFiles.of(job["user_id"], job["job_id"]).upload_time)
+    the sweep. A multipart upload (a book) may take hours, or be resumed the next day: while S3
+    keeps its parts, its job is not stale (its arrival is "now")."""
+    files = objects.JobFiles.of(job["user_id"], job["job_id"])
+
+    def arrived() -> float | None:
+        when = files.upload_time()
+        return clock.now() if when is None and multipart.unfinished(job) else when
+
+    return table.settle(job, arrived)
 
 
 def delete(user_id: str, job_id: str) -> bool:

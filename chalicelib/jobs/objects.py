@@ -179,6 +179,66 @@ def presign_post(key: str, content_type: str, size_cap: int, expires_in: int) ->
     return {"url": post["url"], "fields": post["fields"]}
 
 
+# --- Multipart uploads (chalicelib.jobs.multipart): a large file sent as parts, each to its own
+# presigned URL, then assembled by S3 into the upload key.
+
+def start_multipart(key: str, content_type: str) -> str:
+    """Begin a multipart upload of exactly `key` with its type pinned, tagged as a pending upload
+    as the presigned POST's are; its UploadId."""
+    tag = resources.BUCKET["abandoned_upload_tag"]
+    extra = {"Tagging": f"{tag[0]}={tag[1]}"} if tag else {}
+    return aws.s3().create_multipart_upload(Bucket=settings.get().aws.bucket, Key=key, ContentType=content_type,
+                                            **extra)["UploadId"]
+
+
+def multipart_of(key: str) -> dict | None:
+    """The newest multipart upload in progress for exactly `key`: {"upload_id", "started"} (a
+    timestamp), or None."""
+    reply = aws.s3().list_multipart_uploads(Bucket=settings.get().aws.bucket, Prefix=key)
+    found = [u for u in reply.get("Uploads", []) if u["Key"] == key]
+    if not found:
+        return None
+    newest = max(found, key=lambda u: u["Initiated"])
+    return {"upload_id": newest["UploadId"], "started": newest["Initiated"].timestamp()}
+
+
+def parts_of(key: str, upload_id: str) -> list[dict]:
+    """The parts S3 holds of a multipart upload, by number: [{"number", "size", "etag",
+    "at"}]. Raises ObjectMissing when the upload is no longer in progress (completed, aborted)."""
+    out = []
+    with aws.translated():
+        for page in aws.s3().get_paginator("list_parts").paginate(Bucket=settings.get().aws.bucket, Key=key,
+                                                                   UploadId=upload_id):
+            out += [{"number": p["PartNumber"], "size": int(p["Size"]), "etag": p["ETag"],
+                     "at": p["LastModified"].timestamp()} for p in page.get("Parts", [])]
+    return sorted(out, key=lambda p: p["number"])
+
+
+def presign_part(key: str, upload_id: str, number: int, expires_in: int) -> str:
+    """A presigned PUT of one part (UploadPart) of a multipart upload."""
+    return aws.s3().generate_presigned_url(
+        "upload_part", Params={"Bucket": settings.get().aws.bucket, "Key": key, "UploadId": upload_id,
+                               "PartNumber": number}, ExpiresIn=expires_in)
+
+
+def complete_multipart(key: str, upload_id: str, parts: list[dict]) -> None:
+    """Assemble the parts (`parts_of`'s) into the object: S3 announces it (ObjectCreated).
+    Raises ObjectMissing when the upload is no longer in progress."""
+    with aws.translated():
+        aws.s3().complete_multipart_upload(
+            Bucket=settings.get().aws.bucket, Key=key, UploadId=upload_id,
+            MultipartUpload={"Parts": [{"PartNumber": p["number"], "ETag": p["etag"]} for p in parts]})
+
+
+def abort_multipart(key: str, upload_id: str) -> None:
+    """Drop a multipart upload and the parts sent (nothing when it is gone already)."""
+    try:
+        with aws.translated():
+            aws.s3().abort_multipart_upload(Bucket=settings.get().aws.bucket, Key=key, UploadId=upload_id)
+    except ObjectMissing:
+        pass
+
+
 @dataclass(frozen=True)
 class JobFiles:
     """One job's objects: its upload and the files its worker writes beside the result, by

@@ -4,14 +4,18 @@ The browser sends the file to S3 itself (the API Lambda never carries file bytes
 The POST policy pins the exact key, the size range and the Content-Type, and expires
 within 10 minutes; whatever the policy would refuse is refused here first (400), so
 people get a message instead of an S3 XML error. moto does not enforce POST policies,
-so the worker re-checks size and type on arrival.
+so the worker re-checks size and type on arrival. A file over the multipart threshold (a
+book) goes as a multipart upload instead (chalicelib.jobs.multipart).
+
+The size limit depends on the type: a document (PDF, TIFF, DOCX, EPUB, ...) may be as large as
+a book (`Kind.max_bytes(content_type)`), a photo is held to the photo limit.
 """
 from __future__ import annotations
 
 from chalicelib import kinds, languages, settings, structure
 from chalicelib.auth import throttle
 from chalicelib.errors import InputError
-from chalicelib.jobs import keys, objects, table
+from chalicelib.jobs import keys, multipart, objects, table
 from chalicelib.kinds.base import Kind
 from chalicelib.media.types import NAMES
 from chalicelib.validation import clean_text
@@ -30,12 +34,13 @@ def _content_type(content_type: str, kind: Kind) -> str:
     return normal
 
 
-def _size(size: int, kind: Kind) -> int:
-    cap = kind.max_bytes()
+def _size(size: int, kind: Kind, content_type: str) -> int:
+    cap = kind.max_bytes(content_type)
     if size < 1:
         raise InputError("The file is empty.", field="size")
     if size > cap:
-        raise InputError(f"The file is too large: at most {cap // (1024 * 1024)} MB "
+        what = f"a {NAMES.get(content_type, content_type)} file" if cap < kind.max_bytes() else "the file"
+        raise InputError(f"The file is too large: {what} may be at most {cap // (1024 * 1024)} MB "
                          f"({cap} bytes).", field="size")
     return size
 
@@ -43,24 +48,36 @@ def _size(size: int, kind: Kind) -> int:
 def create(user_id: str, filename: str, content_type: str, size: int, kind: str | None = None,
            language: str | None = None, skip=None) -> dict:
     """{"job_id", "kind", "language", "upload": {"url", "fields"}, "expires_in"} for one file of the
-    caller's. `language`: "auto" (None) or a code of GET /languages the kind can use. `skip`:
+    caller's; for a file over the multipart threshold, `upload` is {"multipart": ...} instead. `language`: "auto" (None) or a code of GET /languages the kind can use. `skip`:
     the roles of a document's blocks not to speak (None: the default), for kinds that take it."""
     job_kind = kinds.get(kind)
     named = languages.for_upload(language, job_kind.language_use)
     skip = _skip(skip, job_kind)
     filename = clean_text(filename, "filename", "file name", FILENAME_MAX)
     content_type = _content_type(content_type, job_kind)
-    size = _size(size, job_kind)
+    size = _size(size, job_kind, content_type)
     s = settings.get()
     throttle.hit("upload", user_id, s.auth.upload_limit_per_user, s.auth.upload_window_seconds,
                  f"Too many uploads at once. Try again in {throttle.WAIT}.")
     job = table.create(user_id, filename=filename, content_type=content_type, size=size, kind=job_kind.name,
                        language=named, skip=skip)
+    if multipart.is_multipart(size):
+        upload = multipart.start(user_id, job["job_id"], content_type, size, expires_in=_expiry())
+    else:
+        upload = objects.presign_post(keys.upload_key(user_id, job["job_id"]), content_type,
+                                      size_cap=job_kind.max_bytes(content_type), expires_in=_expiry())
     return {"job_id": job["job_id"], "kind": job_kind.name, "language": named or languages.AUTO,
-            **({"skip": list(skip)} if skip is not None else {}),
-            "upload": objects.presign_post(keys.upload_key(user_id, job["job_id"]), content_type,
-                                           size_cap=job_kind.max_bytes(), expires_in=_expiry()),
-            "expires_in": _expiry()}
+            **({"skip": list(skip)} if skip is not None else {}), "upload": upload, "expires_in": _expiry()}
+
+
+def parts(user_id: str, job_id: str) -> dict | None:
+    """GET /uploads/{job_id}/parts (chalicelib.jobs.multipart.parts); None: no such job."""
+    return multipart.parts(user_id, job_id, expires_in=_expiry())
+
+
+def complete(user_id: str, job_id: str) -> dict | None:
+    """POST /uploads/{job_id}/complete (chalicelib.jobs.multipart.complete); None: no such job."""
+    return multipart.complete(user_id, job_id)
 
 
 def _skip(value, kind: Kind):
@@ -76,3 +93,8 @@ def _skip(value, kind: Kind):
 
 def _expiry() -> int:
     return min(settings.get().limits.upload_url_ttl_seconds, POLICY_MAX_SECONDS)
+
+
+def abandon(user_id: str, job_id: str) -> None:
+    """Before DELETE /jobs/{id}: a multipart upload in progress is dropped with its parts."""
+    multipart.abandon(user_id, job_id)

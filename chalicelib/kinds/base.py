@@ -68,7 +68,9 @@ class Kind:
     result_schema: dict  # JSON Schema of result.json (also in /openapi.json)
     outputs: tuple[str, ...]  # file names it may write beside result.json
     audio: str | None = None  # the output that is the job's recording (GET /jobs/{id}'s audio_url)
-    limits: Callable[[], dict] = field(default=lambda: {})  # {"max_bytes", ...} from settings, read per call
+    # {"max_bytes", ...} from settings, read per call; a kind that takes documents larger than its
+    # photos adds "max_document_bytes" and the "document_types" it applies to (`max_bytes(type)`).
+    limits: Callable[[], dict] = field(default=lambda: {})
     checks: Callable[[dict], None] | None = None  # invariants beyond the schema (raise ValueError)
     warm_up: str | None = None  # "module:function" loading its engines (worker init)
     # "module:function" loading engines needed later in a job (the voice, after the text), in a
@@ -92,8 +94,15 @@ class Kind:
     # and applies them to what its voice says.
     pronunciations: bool = False
 
-    def max_bytes(self) -> int:
-        return int(self.limits()["max_bytes"])
+    def max_bytes(self, content_type: str | None = None) -> int:
+        """The largest upload of `content_type` (parameters such as ";codecs=" ignored); None: of
+        any type the kind takes (the largest of its limits)."""
+        limits = self.limits()
+        documents = limits.get("document_types") or ()
+        if content_type is None:
+            return int(max(limits["max_bytes"], limits.get("max_document_bytes", 0)))
+        normal = content_type.split(";", 1)[0].strip().lower()
+        return int(limits["max_document_bytes"] if normal in documents else limits["max_bytes"])
 
     def unrecorded(self, result: dict) -> dict:
         """The result as it was before its recording was made, to make it again (POST

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 from chalicelib import settings, structure
 from chalicelib.kinds.base import characters
+from chalicelib.media import types
 
 RECORDING = "speech.wav"  # text-to-speech's recording (the file name is a contract)
 RECORDING_MP3 = "speech.mp3"  # the same recording, compressed, for downloading
@@ -233,8 +234,17 @@ def text_summary(result: dict) -> dict:
     return summary
 
 
-def image_limits() -> dict:
-    """What an image (or document) upload may be, from settings: its bytes, its pixels, and the
-    pages read of a document."""
+def photo_limits() -> dict:
+    """What a photo upload may be, from settings: its bytes and its pixels."""
     s = settings.get()
-    return {"max_bytes": s.limits.max_upload_bytes, "max_pixels": s.limits.max_pixels, "max_pages": s.limits.max_document_pages}
+    return {"max_bytes": s.limits.max_upload_bytes, "max_pixels": s.limits.max_pixels}
+
+
+def image_limits() -> dict:
+    """What an image or document upload may be, from settings: a photo's bytes (`max_bytes`), a
+    document's (`max_document_bytes`: PDF, TIFF and the documents without pages, `document_types`),
+    the pixels of a page and the pages read of a document."""
+    s = settings.get()
+    return {**photo_limits(), "max_pages": s.limits.max_document_pages,
+            "max_document_bytes": s.books.max_book_bytes,
+            "document_types": ["image/tiff", *types.DOCUMENT_TYPES]}

@@ -144,7 +144,8 @@ SCHEMAS = {
     },
     "UploadRequest": {
         "type": "object", "required": ["filename", "content_type", "size"],
-        "description": "content_type must be one the kind reads (GET /kinds); size at most its max_bytes.",
+        "description": "content_type must be one the kind reads (GET /kinds); size at most its max_bytes (a document: "
+                       "its max_document_bytes).",
         "properties": {"filename": _text(uploads.FILENAME_MAX),
                        "content_type": {"type": "string", "minLength": 1},
                        "size": {"type": "integer", "minimum": 1},  # its maximum is a setting: _with_settings
@@ -161,12 +162,52 @@ SCHEMAS = {
         "properties": {
             "job_id": _ref("JobId"), "kind": _STRING, "language": _STRING,
             "skip": {"type": "array", "items": _STRING, "description": "the roles not spoken, when the upload set them"},
-            "upload": {"type": "object", "required": ["url", "fields"],
-                       "description": "a presigned POST: send `fields`, then the file as `file`",
-                       "properties": {"url": _STRING,
-                                      "fields": {"type": "object", "additionalProperties": _STRING}}},
+            "upload": {"oneOf": [
+                {"type": "object", "required": ["url", "fields"],
+                 "description": "a presigned POST: send `fields`, then the file as `file`",
+                 "properties": {"url": _STRING, "fields": {"type": "object", "additionalProperties": _STRING}}},
+                {"type": "object", "required": ["multipart"],
+                 "description": "a file over the multipart threshold (CONTRACTS section 15): PUT each part's bytes "
+                                "to its URL, then POST /uploads/{job_id}/complete",
+                 "properties": {"multipart": _ref("Multipart")}}]},
             "expires_in": {"type": "integer", "minimum": 1, "maximum": uploads.POLICY_MAX_SECONDS},
         },
+    },
+    "Multipart": {
+        "type": "object", "required": ["upload_id", "size", "part_bytes", "count", "parts", "received", "expires_in",
+                                       "resume", "complete"],
+        "description": "A multipart upload to S3 in progress. Part n holds bytes (n-1)*part_bytes to n*part_bytes "
+                       "(the last part the rest); parts may go in any order, several at once, and a part sent "
+                       "again replaces it. S3 answers each PUT with an ETag, which need not be kept.",
+        "properties": {
+            "upload_id": {"type": "string", "description": "S3's UploadId"},
+            "size": {"type": "integer", "minimum": 1, "description": "the file's bytes, as declared"},
+            "part_bytes": {"type": "integer", "minimum": 1, "description": "every part's size but the last's"},
+            "count": {"type": "integer", "minimum": 1, "description": "how many parts"},
+            "parts": {"type": "array", "description": "the parts still to send, each with a presigned PUT "
+                                                      "(valid `expires_in` seconds)",
+                      "items": {"type": "object", "required": ["number", "size", "url"],
+                                "properties": {"number": {"type": "integer", "minimum": 1},
+                                               "size": {"type": "integer", "minimum": 1}, "url": _STRING}}},
+            "received": {"type": "array", "description": "the parts S3 holds whole",
+                         "items": {"type": "object", "required": ["number", "size"],
+                                   "properties": {"number": {"type": "integer", "minimum": 1},
+                                                  "size": {"type": "integer", "minimum": 1}}}},
+            "expires_in": {"type": "integer", "minimum": 1, "maximum": uploads.POLICY_MAX_SECONDS},
+            "resume": {"type": "string", "description": "GET this path (the API's) for fresh URLs of the parts "
+                                                       "still to send"},
+            "complete": {"type": "string", "description": "POST this path (the API's) once every part is sent"},
+        },
+    },
+    "UploadParts": {
+        "type": "object", "required": ["job_id", "multipart"],
+        "properties": {"job_id": _ref("JobId"), "multipart": _ref("Multipart")},
+    },
+    "UploadComplete": {
+        "type": "object", "required": ["job_id", "size", "status"],
+        "properties": {"job_id": _ref("JobId"), "size": {"type": "integer", "minimum": 1},
+                       "status": {"type": "string", "description": "the job's status: `uploading` until its "
+                                                                  "worker takes it (GET /jobs/{id} follows it)"}},
     },
     "JobId": {"type": "string", "pattern": keys.JOB_ID.pattern, "description": "a ULID"},
     "PositionRequest": {
@@ -263,7 +304,16 @@ SCHEMAS = {
                        "extensions": {"type": "array", "items": _STRING},
                        "formats": {"type": "array", "items": _STRING, "description": "the formats' names, for people"},
                        "outputs": {"type": "array", "items": _STRING},
-                       "max_bytes": {"type": "integer", "minimum": 1},
+                       "max_bytes": {"type": "integer", "minimum": 1,
+                                     "description": "the largest upload (of a photo, when the kind also takes "
+                                                    "documents: see max_document_bytes)"},
+                       "max_document_bytes": {"type": "integer", "minimum": 1,
+                                              "description": "the largest document (PDF, TIFF, DOCX, EPUB, ...): "
+                                                             "the content types in document_types"},
+                       "document_types": {"type": "array", "items": _STRING,
+                                          "description": "the content types max_document_bytes applies to"},
+                       "max_pixels": {"type": "integer", "minimum": 1},
+                       "max_pages": {"type": "integer", "minimum": 1},
                        "language_use": _nullable({"enum": ["read", "transcribe", "voice"],
                                                   "description": "what the kind does with an upload's language"})},
     },
@@ -417,10 +467,30 @@ OPERATIONS = {
                            "holds '/' (API Gateway answers).",
             "content": {"application/json": {"schema": {"oneOf": [_ref("Error"), _ref("GatewayError")]}}}}}},
     ("POST", "/uploads"): {
-        "operationId": "createUpload", "summary": "A job and a presigned POST for its image",
+        "operationId": "createUpload", "summary": "A job and a presigned POST for its file (a multipart upload "
+                                                  "for a file over the multipart threshold)",
         "requestBody": _body("UploadRequest"),
-        "responses": {"201": _ok("Upload the file with the presigned POST.", _ref("Upload")),
+        "responses": {"201": _ok("Upload the file with the presigned POST, or its parts to their URLs.",
+                                 _ref("Upload")),
                       "400": BAD_REQUEST, "401": UNAUTHORIZED, "429": THROTTLED}},
+    ("GET", "/uploads/{job_id}/parts"): {
+        "operationId": "uploadParts", "summary": "A multipart upload's parts: those S3 holds, and fresh URLs for "
+                                                 "the others (to resume it)",
+        "parameters": [_path("job_id", _ref("JobId"), "the job's id")],
+        "responses": {"200": _ok("The parts.", _ref("UploadParts")),
+                      "400": _error("The job's upload is not a multipart upload."), "401": UNAUTHORIZED,
+                      "403": NO_ROUTE, "404": NOT_FOUND,
+                      "409": _error("Nothing to resume: the file has arrived, the job has moved on, or the parts "
+                                    "were dropped (upload the file again).")}},
+    ("POST", "/uploads/{job_id}/complete"): {
+        "operationId": "completeUpload", "summary": "Assemble a multipart upload's parts into the file, which "
+                                                    "starts the job",
+        "parameters": [_path("job_id", _ref("JobId"), "the job's id")],
+        "responses": {"200": _ok("Complete (also when it already was): the job starts.", _ref("UploadComplete")),
+                      "400": _error("A part has not arrived whole (`message` names it), or the job's upload is "
+                                    "not a multipart upload."), "401": UNAUTHORIZED,
+                      "403": NO_ROUTE, "404": NOT_FOUND,
+                      "409": _error("The parts were dropped: upload the file again.")}},
     ("GET", "/jobs"): {
         "operationId": "listJobs", "summary": "The caller's jobs, newest first",
         "parameters": [
@@ -506,17 +576,21 @@ def _with_settings(schemas: dict) -> dict:
     per_kind = []
     for kind in registry.values():
         usable = [code for code in languages.table() if _usable(code, kind.language_use)]
-        rule = {"properties": {"content_type": {"enum": list(kind.content_types)},
-                               "size": {"maximum": kind.max_bytes()},
-                               "language": {"enum": [languages.AUTO, *usable, None]}}}
-        if "skip" not in kind.options:
-            rule["properties"]["skip"] = {"type": "null"}
-        if kind.name == kinds.DEFAULT:  # `kind` left out (or null) means the default
-            rule["properties"]["kind"] = {"enum": [kind.name, None]}
-        else:
-            rule["required"] = ["kind"]
-            rule["properties"]["kind"] = {"const": kind.name}
-        per_kind.append(rule)
+        # A document may be larger than a photo (Kind.max_bytes(content_type)): a rule per size limit.
+        by_cap: dict[int, list[str]] = {}
+        for content_type in kind.content_types:
+            by_cap.setdefault(kind.max_bytes(content_type), []).append(content_type)
+        for cap, types in by_cap.items():
+            rule = {"properties": {"content_type": {"enum": types}, "size": {"maximum": cap},
+                                   "language": {"enum": [languages.AUTO, *usable, None]}}}
+            if "skip" not in kind.options:
+                rule["properties"]["skip"] = {"type": "null"}
+            if kind.name == kinds.DEFAULT:  # `kind` left out (or null) means the default
+                rule["properties"]["kind"] = {"enum": [kind.name, None]}
+            else:
+                rule["required"] = ["kind"]
+                rule["properties"]["kind"] = {"const": kind.name}
+            per_kind.append(rule)
     out = {**schemas, "UploadRequest": {**upload, "properties": props, "anyOf": per_kind}}
     for kind in registry.values():
         out[result_schema_name(kind)] = kind.result_schema

@@ -28,6 +28,10 @@ OPS = {
     "delete_object": {"s3:DeleteObject"}, "delete_objects": {"s3:DeleteObject"},
     "list_objects_v2": {"s3:ListBucket"}, "list_objects": {"s3:ListBucket"},
     "put_object_tagging": {"s3:PutObjectTagging"}, "delete_object_tagging": {"s3:DeleteObjectTagging"},
+    # Multipart uploads (creating, sending a part and completing are s3:PutObject)
+    "create_multipart_upload": {"s3:PutObject"}, "upload_part": {"s3:PutObject"},
+    "complete_multipart_upload": {"s3:PutObject"}, "abort_multipart_upload": {"s3:AbortMultipartUpload"},
+    "list_parts": {"s3:ListMultipartUploadParts"}, "list_multipart_uploads": {"s3:ListBucketMultipartUploads"},
     # DynamoDB
     "get_item": {"dynamodb:GetItem"}, "put_item": {"dynamodb:PutItem"}, "update_item": {"dynamodb:UpdateItem"},
     "delete_item": {"dynamodb:DeleteItem"}, "query": {"dynamodb:Query"}, "scan": {"dynamodb:Scan"},
@@ -410,7 +414,7 @@ def conditional_needs(call: ast.Call) -> set[str]:
     # s3:GetObjectTagging on the source and s3:PutObjectTagging on the copy.
     if op == "copy_object" and _const(kw.get("TaggingDirective")) != "REPLACE":
         needs |= {"s3:GetObjectTagging", "s3:PutObjectTagging"}
-    if "Tagging" in kw and op in ("copy_object", "put_object", "upload_fileobj"):
+    if "Tagging" in kw and op in ("copy_object", "put_object", "upload_fileobj", "create_multipart_upload"):
         needs.add("s3:PutObjectTagging")  # tags set with the write
     if "VersionId" in kw:  # a specific version: its own action
         needs.add({"get_object": "s3:GetObjectVersion", "head_object": "s3:GetObjectVersion",

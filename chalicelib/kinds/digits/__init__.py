@@ -4,7 +4,7 @@ read aloud, out. Declaration only: the work is `pipeline.run`."""
 from __future__ import annotations
 
 from chalicelib.kinds.base import Kind
-from chalicelib.kinds.common import BOX, RECORDING, check_text_result, image_limits, text_result, text_summary
+from chalicelib.kinds.common import BOX, RECORDING, check_text_result, photo_limits, text_result, text_summary
 from chalicelib.media import types
 
 NAME = "digits"
@@ -51,7 +51,7 @@ KIND = Kind(
     content_types=types.IMAGE_TYPES,
     extensions=tuple(e for t in types.IMAGE_TYPES for e in types.EXTENSIONS[t]),
     runner="chalicelib.kinds.digits.pipeline:run",
-    result_schema=RESULT_SCHEMA, outputs=(RECORDING,), audio=RECORDING, limits=image_limits, checks=check,
+    result_schema=RESULT_SCHEMA, outputs=(RECORDING,), audio=RECORDING, limits=photo_limits, checks=check,
     summary=text_summary, pronunciations=True,
     warm_up="chalicelib.kinds.digits.pipeline:warm_up",
     language_use="voice")
