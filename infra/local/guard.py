@@ -7,10 +7,12 @@
 - Permissions AWS checks on top of the operation's own, which moto skips: a copy needs
   s3:GetObject on its source and, when it copies the source's tags (the default),
   s3:GetObjectTagging there and s3:PutObjectTagging on the destination; an upload with tags
-  (x-amz-tagging header, `tagging` form field) needs s3:PutObjectTagging.
-- CORS only for the site's own origins, only on the data bucket's object reads and the
-  presigned POST: a page of any other origin gets no CORS answer, so its browser lets it
-  read nothing and send nothing that needs a preflight (signed calls all do).
+  (x-amz-tagging header, `tagging` form field, a multipart upload begun with tags) needs
+  s3:PutObjectTagging.
+- CORS only for the site's own origins, only on the data bucket's object reads, the
+  presigned POST and the presigned PUTs of a multipart upload's parts: a page of any other
+  origin gets no CORS answer, so its browser lets it read nothing and send nothing that needs
+  a preflight (signed calls all do).
 - moto's own API (`/moto-api/`: reset, dashboard, ...) is not served at all.
 - The journal's rotation and replays carry the admin secret (`ADMIN_HEADER`); the layers
   below learn that a request is the stack's own from `environ[ADMIN_ENVIRON]`, set only here
@@ -66,11 +68,13 @@ class Guard:
             return False, ""
         return True, parts[1] if len(parts) > 1 else ""
 
-    def _browser_allowed(self, method: str, path: str, preflight_method: str) -> bool:
-        """The site's browser traffic: the presigned POST to the bucket, presigned GETs of objects."""
+    def _browser_allowed(self, method: str, path: str, preflight_method: str, query: str = "") -> bool:
+        """The site's browser traffic: the presigned POST to the bucket, presigned GETs of objects,
+        presigned PUTs of a multipart upload's parts (UploadPart: `partNumber` and `uploadId`)."""
         ours, key = self._bucket_path(path)
         wanted = preflight_method or method
-        return ours and ((not key and wanted == "POST") or (key and wanted in ("GET", "HEAD")))
+        part = wanted == "PUT" and {"partNumber", "uploadId"} <= set(parse_qs(query))
+        return ours and ((not key and wanted == "POST") or (key and (wanted in ("GET", "HEAD") or part)))
 
     def _is_admin(self, environ: dict) -> bool:
         given = environ.get(_ENVIRON_ADMIN, "")
@@ -87,7 +91,7 @@ class Guard:
         if path.startswith("/_pagevoice/") and not self._is_admin(environ):
             return _deny(start_response, "the journal is the stack's own")
         preflight = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD", "") if method == "OPTIONS" else ""
-        cors = origin in self.origins and self._browser_allowed(method, path, preflight)
+        cors = origin in self.origins and self._browser_allowed(method, path, preflight, environ.get("QUERY_STRING", ""))
         if origin and not cors:
             return _deny(start_response, f"no cross-origin access from {origin} here")
         if method == "OPTIONS":
@@ -166,9 +170,13 @@ class Guard:
     def _conditional_permissions(self, environ: dict, method: str, path: str, key_id: str) -> str | None:
         """What AWS requires beyond the operation's own action (moto checks only that one)."""
         ours, key = self._bucket_path(path)
+        arn = f"arn:{iam.PARTITION}:s3:::{path.lstrip('/')}"
+        begins_multipart = method == "POST" and "uploads" in parse_qs(environ.get("QUERY_STRING", ""),
+                                                                       keep_blank_values=True)
+        if begins_multipart and key and environ.get("HTTP_X_AMZ_TAGGING"):  # CreateMultipartUpload with tags
+            return self._require(key_id, [("s3:PutObjectTagging", arn)])
         if method != "PUT" or not key:
             return None
-        arn = f"arn:{iam.PARTITION}:s3:::{path.lstrip('/')}"
         needs = []
         if environ.get("HTTP_X_AMZ_TAGGING"):
             needs.append(("s3:PutObjectTagging", arn))

@@ -149,6 +149,45 @@ def test_uploads_need_a_valid_presigned_form_within_the_signers_policy(client, i
     assert [m for m, _ in inner.seen] == ["POST"]
 
 
+def put(client, url: str, data: bytes, **headers):
+    parts = urlsplit(url)
+    return client.put(parts.path, query_string=parts.query, data=data, headers={"Host": HOST, **headers})
+
+
+def test_a_multipart_uploads_parts_go_to_presigned_puts_the_site_may_send(client, inner):
+    """A book's parts (chalicelib.jobs.multipart): presigned UploadPart URLs signed by the API,
+    sent by the site's browser (a CORS preflight for PUT, then the PUT)."""
+    params = {"Bucket": BUCKET, "Key": "uploads/u/j/source", "UploadId": "abc", "PartNumber": 2}
+    url = s3("api").generate_presigned_url("upload_part", Params=params, ExpiresIn=600)
+    assert put(client, url, b"part").status_code == 200
+    r = put(client, url, b"part", Origin=SITE)
+    assert r.status_code == 200 and r.headers["Access-Control-Allow-Origin"] == "*"
+    query = urlsplit(url).query
+    pre = {"Origin": SITE, "Access-Control-Request-Method": "PUT"}
+    assert client.options("/" + BUCKET + "/uploads/u/j/source", query_string=query, headers=pre).status_code == 200
+    # A PUT that is not a part's is not the site's to send, nor is a part from another origin.
+    assert client.options(f"/{BUCKET}/uploads/u/j/source", headers=pre).status_code == 403
+    assert put(client, url, b"part", Origin="http://127.0.0.1:9999").status_code == 403
+    # The URL is held to its signature (another part, another upload) and to the signer's policy.
+    assert put(client, url.replace("partNumber=2", "partNumber=3"), b"part").status_code == 403
+    assert put(client, url.replace("uploadId=abc", "uploadId=abd"), b"part").status_code == 403
+    worker = s3("worker").generate_presigned_url("upload_part", Params=params, ExpiresIn=600)
+    assert "AccessDenied: s3:PutObject" in put(client, worker, b"part").text
+    assert [m for m, _ in inner.seen] == ["PUT", "PUT", "OPTIONS"]
+
+
+def test_a_multipart_upload_begun_with_tags_needs_the_tagging_permission(client, inner):
+    begin = {"QUERY_STRING": "uploads="}
+    tags = {"x-amz-tagging": "pagevoice-upload=pending"}
+    # The API may (its uploads are tagged pending); the tasks role (an export's zip) may not tag.
+    assert client.post(f"/{BUCKET}/uploads/u/j/source", environ_overrides=begin,
+                       headers=signed_headers("api", **tags)).status_code == 200
+    r = client.post(f"/{BUCKET}/exports/u/e.zip", environ_overrides=begin, headers=signed_headers("tasks", **tags))
+    assert r.status_code == 403 and "s3:PutObjectTagging" in r.text
+    assert client.post(f"/{BUCKET}/exports/u/e.zip", environ_overrides=begin,
+                       headers=signed_headers("tasks")).status_code == 200
+
+
 def test_copies_and_tagged_writes_need_the_tagging_permissions_aws_requires(client, inner):
     dest = f"/{BUCKET}/results/u/j/source"
     copy = {"x-amz-copy-source": f"/{BUCKET}/uploads/u/j/source"}
