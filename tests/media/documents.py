@@ -48,6 +48,26 @@ def text_pdf(pages: list[TextPage], catalog: str = "") -> bytes:
     return _write(objects)
 
 
+def padded_text_pdf(lines: list[str], size: int, seed: int = 54) -> bytes:
+    """A one-page PDF of Helvetica lines, exactly `size` bytes: an object no page uses holds
+    random bytes (a large file that reads as fast as a small one: a multipart upload's test)."""
+    def build(pad: int) -> bytes:
+        page = TextPage(lines)
+        stream = _content(page)
+        filler = np.random.default_rng(seed).integers(0, 256, pad, dtype=np.uint8).tobytes().decode("latin-1")
+        return _write(["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                       _page_dict(page, content=4, font=5),
+                       f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
+                       "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+                       f"<< /Length {pad} >>\nstream\n{filler}\nendstream"])
+
+    first = build(size)
+    # The xref's offsets have fixed widths: taking the overshoot off the filler lands exactly.
+    data = build(size - (len(first) - size))
+    assert len(data) == size, (len(data), size)
+    return data
+
+
 def _page_dict(page: TextPage, content: int, font: int) -> str:
     w, h = page.size
     entries = {"/Type": "/Page", "/Parent": "2 0 R", "/MediaBox": f"[0 0 {w} {h}]",
