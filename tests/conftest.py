@@ -50,6 +50,28 @@ def stack(tmp_path_factory):
     s.stop()
 
 
+# A book's multipart upload on a stack of its own (tests/jobs/test_multipart_stack.py,
+# tests/site/test_book_upload.py): files over 6 MiB go as parts of 5 MiB (S3's least part).
+MULTIPART_PART = 5 * 1024 * 1024
+MULTIPART_THRESHOLD = 6 * 1024 * 1024
+
+
+@pytest.fixture(scope="session")
+def multipart_stack(tmp_path_factory):
+    """The local stack with a small multipart threshold (PAGEVOICE_MULTIPART_BYTES), so that a
+    10 MB PDF is a multipart upload (the shared `stack` keeps the default 100 MB)."""
+    from infra.local.process import StackProcess
+
+    root = tmp_path_factory.mktemp("multipart-stack")
+    s = StackProcess(state_dir=root / "state", log_path=root / "stack.log",
+                     extra_env={"PAGEVOICE_MULTIPART_BYTES": str(MULTIPART_THRESHOLD),
+                                "PAGEVOICE_MULTIPART_PART_BYTES": str(MULTIPART_PART),
+                                "PAGEVOICE_REGISTER_LIMIT_PER_IP": "1000"})
+    s.start()
+    yield s
+    s.stop()
+
+
 @pytest.fixture(scope="session")
 def photo_with_text(tmp_path_factory):
     """A photo-like JPEG with known words: (path, expected words)."""

@@ -144,6 +144,12 @@ export const revokeApiKey = (keyId, opts) => request("DELETE", `/api-keys/${enco
 export const createUpload = ({ filename, contentType, size, kind, language }, opts) =>
   request("POST", "/uploads", { ...opts, body: { filename, content_type: contentType, size, kind, language } });
 
+// A multipart upload (a file over the multipart threshold, CONTRACTS section 15): what S3 holds
+// and fresh URLs for the other parts; then the API assembles the parts, which starts the job.
+export const uploadParts = (jobId, opts) => request("GET", `/uploads/${encodeURIComponent(jobId)}/parts`, opts);
+
+export const completeUpload = (jobId, opts) => request("POST", `/uploads/${encodeURIComponent(jobId)}/complete`, opts);
+
 /** A GET without a token, read once per page load (asked again after a failure). */
 function readOnce(path) {
   let once = null;

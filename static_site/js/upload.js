@@ -147,7 +147,7 @@ export async function checkFile(file, kind, { checkSize = true } = {}) {
     throw new UploadError(`“${name}” is not a file PageVoice can read as ${kind.label.toLowerCase()}. Choose ${wanted}.`);
   }
   if (file.size === 0) throw new UploadError(`“${name}” is empty. Choose another file.`);
-  if (checkSize) checkSizeOf(file, kind);
+  if (checkSize) checkSizeOf(file, kind, declared);
   let head;
   try {
     head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
@@ -182,10 +182,30 @@ function typeOfBytes(head, declared, kind, { name, wanted }) {
   return declared;
 }
 
-/** Throws the message for a file over the kind's size limit. */
-export function checkSizeOf(file, kind) {
-  if (file.size > kind.max_bytes) {
-    throw new UploadError(`“${file.name || "This file"}” is ${formatBytes(file.size)}; the largest file PageVoice accepts is ${formatBytes(kind.max_bytes)}.`);
+/**
+ * The largest file of `contentType` the kind takes: a document (GET /kinds' `document_types`:
+ * PDF, TIFF, DOCX, EPUB, ...) may be as large as a book (`max_document_bytes`), a photo
+ * `max_bytes`. Without a type, the largest either way.
+ */
+export function maxBytesOf(kind, contentType = "") {
+  const documents = kind.document_types || [];
+  const type = String(contentType || "").split(";")[0].trim().toLowerCase();
+  if (!type) return Math.max(kind.max_bytes, kind.max_document_bytes || 0);
+  return documents.includes(type) ? kind.max_document_bytes : kind.max_bytes;
+}
+
+/** What the kind's limits say, for people: one size, or a photo's and a document's. */
+export function limitsSentence(kind) {
+  const documents = (kind.document_types || []).filter((t) => kind.content_types.includes(t));
+  if (!kind.max_document_bytes || !documents.length) return `${formatNames(kind)} files up to ${formatBytes(kind.max_bytes)}.`;
+  return `${formatNames(kind)} files: photos up to ${formatBytes(kind.max_bytes)}, documents up to ${formatBytes(kind.max_document_bytes)}.`;
+}
+
+/** Throws the message for a file over the kind's size limit (for its type, when known). */
+export function checkSizeOf(file, kind, contentType = "") {
+  const limit = maxBytesOf(kind, contentType);
+  if (file.size > limit) {
+    throw new UploadError(`“${file.name || "This file"}” is ${formatBytes(file.size)}; the largest file PageVoice accepts is ${formatBytes(limit)}.`);
   }
 }
 

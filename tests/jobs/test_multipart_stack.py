@@ -10,25 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from infra.local.process import StackProcess
+from tests.conftest import MULTIPART_PART as PART
 from tests.media.documents import padded_text_pdf
 from tests.stackclient import login, register, request_upload, wait_job
 
 pytestmark = pytest.mark.stack
 
-PART = 5 * 1024 * 1024
-THRESHOLD = 6 * 1024 * 1024
 LINES = ["Call me Ishmael.", "Some years ago, never mind how long precisely."]
-
-
-@pytest.fixture(scope="module")
-def book_stack(tmp_path_factory):
-    root = tmp_path_factory.mktemp("multipart-stack")
-    with StackProcess(state_dir=root / "state", log_path=root / "stack.log",
-                      extra_env={"PAGEVOICE_MULTIPART_BYTES": str(THRESHOLD),
-                                 "PAGEVOICE_MULTIPART_PART_BYTES": str(PART),
-                                 "PAGEVOICE_REGISTER_LIMIT_PER_IP": "1000"}) as stack:
-        yield stack
 
 
 def send_part(part: dict, data: bytes) -> None:
@@ -38,8 +26,8 @@ def send_part(part: dict, data: bytes) -> None:
     assert r.status_code == 200, r.text
 
 
-def test_a_dropped_multipart_upload_resumes_completes_and_is_read(book_stack):
-    stack = book_stack
+def test_a_dropped_multipart_upload_resumes_completes_and_is_read(multipart_stack):
+    stack = multipart_stack
     headers = login(stack, register(stack))
     pdf = padded_text_pdf(LINES, 2 * PART + 300_000)  # just over two parts: three
     r = request_upload(stack, headers, "moby-dick.pdf", "application/pdf", len(pdf))

@@ -598,7 +598,7 @@ def test_uploads_follow_the_kinds_the_api_declares(page, stack, shoot):
     assert accept == page_kind["content_types"] + page_kind["extensions"]
     formats = page_kind["formats"]
     named = f"{', '.join(formats[:-1])} or {formats[-1]}" if len(formats) > 1 else formats[0]
-    assert f"{named} files up to 15 MB" in page.inner_text("#upload-limits")
+    assert f"{named} files: photos up to 15 MB, documents up to 500 MB" in page.inner_text("#upload-limits")
     assert formats[:6] == ["JPEG", "PNG", "WebP", "TIFF", "BMP", "GIF"]
     shoot(page, "dashboard-kinds")
 

@@ -1,9 +1,9 @@
 // The choice of what a new upload is (GET /kinds), and the upload form that follows from it.
 
 import * as api from "../../api.js";
-import { formatBytes, showMessage } from "../../dom.js";
+import { showMessage } from "../../dom.js";
 import { touchOnly } from "../../first-steps.js";
-import { acceptOf, formatNames, kindFor, takesDocuments, takesTexts } from "../../upload.js";
+import { acceptOf, kindFor, limitsSentence, takesDocuments, takesTexts } from "../../upload.js";
 
 /**
  * Fills the chooser from the API and calls `onChoose(kind)` for the default and each change.
@@ -47,7 +47,7 @@ export function mountKinds(root, { signal, errorEl, onChoose }) {
 export function showKind(root, kind) {
   const picker = root.querySelector("#upload-input");
   picker.accept = acceptOf(kind);
-  root.querySelector("#upload-limits").textContent = `${formatNames(kind)} files up to ${formatBytes(kind.max_bytes)}.`;
+  root.querySelector("#upload-limits").textContent = limitsSentence(kind);
   const images = kind.content_types.some((t) => t.startsWith("image/"));
   const audio = kind.content_types.some((t) => t.startsWith("audio/"));
   // The camera makes photos: offer it where the kind reads images.
