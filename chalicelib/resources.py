@@ -39,6 +39,15 @@ TABLES = {
         "indexes": {"sweep": {"keys": [("sweep", "S", "HASH"), ("job_id", "S", "RANGE")],
                               "projection": "KEYS_ONLY"}},
     },
+    "ShardsTable": {
+        "setting": "shards_table",
+        # A book's shards (chalicelib.jobs.book): one item per shard, under its job
+        # ("{user_id}/{job_id}"), each owned by the worker holding its lease and written by
+        # conditional writes only. They expire once the book is done (its index keeps what
+        # they said).
+        "keys": [("job", "S", "HASH"), ("shard", "S", "RANGE")],
+        "ttl": "expires_at",
+    },
 }
 
 # Work the API hands to the worker side (chalicelib.account.tasks): mail, exports, erasing an
@@ -54,11 +63,31 @@ QUEUES = {
         "max_receive_count": 5,
         "dead_letter": "TasksDeadLetterQueue",
     },
+    # A book's shards (chalicelib.jobs.book): the worker's second event source, so a book is
+    # read and recorded by many workers at once (capped by the event source's maximum
+    # concurrency, settings.books.shard_max_concurrency, so other uploads are served meanwhile).
+    "ShardsQueue": {
+        "setting": "shards_queue",
+        # Longer than the worker's timeout (SQS event sources require it): a shard whose worker
+        # died comes back after this.
+        "visibility_timeout": 960,
+        "retention_seconds": 4 * 24 * 3600,
+        # The executor counts a shard's attempts itself and fails the shard alone past
+        # settings.books.shard_max_attempts; this only catches messages that cannot be parsed.
+        "max_receive_count": 10,
+        "dead_letter": "ShardsDeadLetterQueue",
+    },
 }
+
+
+def queue_name(logical: str, s) -> str:
+    """A queue's physical name in settings `s` (the section that holds its setting)."""
+    attribute = QUEUES[logical]["setting"]
+    return getattr(s.account, attribute, None) or getattr(s.aws, attribute)
 
 BUCKET = {
     "setting": "bucket",
-    "cors_methods": ["GET", "POST", "HEAD"],
+    "cors_methods": ["GET", "POST", "PUT", "HEAD"],
     "cors_max_age": 3000,
     "notification_prefix": UPLOAD_PREFIX,
     "notification_events": ["s3:ObjectCreated:*"],

@@ -38,6 +38,8 @@ class Aws:
     bucket: str = setting("pagevoice-local")  # the S3 bucket of uploads and results
     auth_table: str = setting("pagevoice-auth")  # DynamoDB table of accounts, API keys and throttling counters
     jobs_table: str = setting("pagevoice-jobs")  # DynamoDB table of jobs
+    shards_table: str = setting("pagevoice-shards")  # DynamoDB table of books' shards (chalicelib.jobs.book)
+    shards_queue: str = setting("pagevoice-shards")  # the SQS queue of books' shards, the worker's second event source
     region: str = setting("us-east-1", env=("AWS_REGION", "AWS_DEFAULT_REGION"))  # the AWS region
     endpoint_url: str = setting("", env=("AWS_ENDPOINT_URL",))  # the local stack's moto server
     worker_function: str = setting("")  # deployed: the worker Lambda the sweep re-drives jobs to
@@ -157,6 +159,39 @@ class Worker:
 
 
 @dataclass(frozen=True)
+class Books:
+    """Long documents read and recorded by many workers at once (chalicelib.jobs.book): when a
+    document is a book, how it is cut into shards, and what one book and one account may hold."""
+    # A document with more pages than this (or a document without pages with more words than
+    # book_words) is a book: its pages are read and its text recorded in shards that any worker
+    # takes from the shards queue. Shorter ones are read by one worker, as before.
+    book_pages: int = setting(50)
+    book_words: int = setting(50_000)  # see book_pages
+    max_book_pages: int = setting(2000)  # pages read of one PDF or TIFF (the rest are left out and the result says so)
+    max_book_words: int = setting(1_000_000)  # words read of one document without pages
+    max_book_bytes: int = setting(500 * 1024 * 1024)  # the largest document uploaded (PDF, TIFF, DOCX, EPUB, ...)
+    # Pages one reading shard reads at most: the first shards read 1, 2, 4... pages, so the first
+    # page's text comes as fast as a short document's.
+    shard_pages: int = setting(8)
+    # Characters of spoken text one recording shard speaks at most (~4-5 minutes of speech, ~30 s
+    # of one worker); the first sections are shorter, so listening starts within seconds.
+    section_chars: int = setting(4000)
+    shard_lease_seconds: int = setting(300)  # how long a worker holds a shard before another may take it
+    shard_max_attempts: int = setting(3)  # attempts at one shard before it fails alone (its pages or section say why)
+    # Deployed workers the shards queue may hold at once (the event source's maximum concurrency):
+    # a book never takes every worker, so other people's photos go on being read.
+    shard_max_concurrency: int = setting(20)
+    # Uploads larger than this go to S3 as a multipart upload with presigned part URLs (POST
+    # /uploads says so), which the site and scripts can resume after a dropped connection.
+    multipart_bytes: int = setting(100 * 1024 * 1024)
+    multipart_part_bytes: int = setting(16 * 1024 * 1024)  # one part of a multipart upload (S3: 5 MB to 5 GB)
+    # What one account may hold and read: its stored uploads and results, and pages read in the
+    # last 30 days (POST /uploads refuses past them with a sentence; GET /me shows both).
+    quota_storage_bytes: int = setting(20 * 1024 * 1024 * 1024)  # an account's stored uploads and results at most
+    quota_pages: int = setting(20_000)  # pages an account may have read in the last 30 days
+
+
+@dataclass(frozen=True)
 class Local:
     """The local stack (`make run`, infra/local), standing in for Lambda."""
     local_workers: int = setting(2)  # `make run`'s worker processes (Lambda's concurrency, locally)
@@ -169,7 +204,7 @@ class Local:
     journal_fsync: bool = setting(False)  # fsync each line of the local AWS journal (~1-5 ms a write)
 
 
-SECTIONS = {"aws": Aws, "auth": Auth, "account": Account, "limits": Limits, "worker": Worker, "local": Local}
+SECTIONS = {"aws": Aws, "auth": Auth, "account": Account, "limits": Limits, "worker": Worker, "books": Books, "local": Local}
 
 
 @dataclass(frozen=True)
@@ -180,6 +215,7 @@ class Settings:
     account: Account
     limits: Limits
     worker: Worker
+    books: Books
     local: Local
 
 

@@ -55,6 +55,14 @@ TASKS_JOBS_TABLE_ACTIONS = ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutI
 # tasks function writes (n.objects adds the last "*": results/*/book-*).
 BOOK_FILES = "*/book-"
 TASKS_QUEUE = "TasksQueue"
+SHARDS_QUEUE = "ShardsQueue"
+SHARDS_TABLE = "ShardsTable"
+# Workers a book's shards may hold at once: settings.books.shard_max_concurrency's default (the
+# event source's maximum concurrency; SQS event sources take 2 to 1,000).
+SHARDS_MAX_CONCURRENCY = 20
+# A book's shards (chalicelib.jobs.shards): claimed and ended by conditional writes, listed for
+# its index; the end of a shard moves its job's counters in the same transaction.
+WORKER_SHARDS_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"]
 # Longest task: an export of a large account (Lambda's maximum). The queue's visibility
 # timeout (chalicelib.resources.QUEUES) must be longer, as SQS event sources require.
 TASKS_TIMEOUT = 900
@@ -250,6 +258,9 @@ class CfnNames:
     def tasks_queue(self):
         return getatt(TASKS_QUEUE, "Arn")
 
+    def shards_queue(self):
+        return getatt(SHARDS_QUEUE, "Arn")
+
     def mail_identity(self):
         return sub(MAIL_IDENTITY_ARN)
 
@@ -312,6 +323,12 @@ def worker_statements(n) -> list:
         {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": n.dead_letter_queue()},
         # A long job's next turn: the worker invokes itself.
         {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": n.worker_function()},
+        {"Effect": "Allow", "Action": WORKER_SHARDS_TABLE_ACTIONS, "Resource": n.table(SHARDS_TABLE)},
+        # A book's shards: sent by the worker that plans them (and by reading shards: their
+        # sections), taken by the event source (the last four), a failed one brought back sooner.
+        {"Effect": "Allow", "Resource": n.shards_queue(), "Action": [
+            "sqs:GetQueueUrl", "sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]},
     ]
 
 
@@ -549,6 +566,9 @@ def _worker(names: CfnNames) -> dict:
             "PAGEVOICE_OCR_THREADS": ref("WorkerThreads"),
             "PAGEVOICE_TTS_THREADS": ref("WorkerThreads"),
             "PAGEVOICE_JOB_LEASE_SECONDS": ref("WorkerTimeout"),
+            "PAGEVOICE_SHARDS_TABLE": ref(SHARDS_TABLE),
+            "PAGEVOICE_SHARDS_QUEUE": getatt(SHARDS_QUEUE, "QueueName"),
+            "PAGEVOICE_SHARD_MAX_CONCURRENCY": str(SHARDS_MAX_CONCURRENCY),
             **_limits(),
         }, storage_mb=1024)  # /tmp: a recording of up to 2 h (settings.limits.max_speech_seconds) is joined there
     # A long job goes on in turns, each invoking the worker again; Lambda's recursive loop
@@ -570,6 +590,16 @@ def _worker(names: CfnNames) -> dict:
                 "FunctionName": ref("Worker"), "Qualifier": "$LATEST",
                 "MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 3600,
                 "DestinationConfig": {"OnFailure": {"Destination": getatt("WorkerDeadLetterQueue", "Arn")}},
+            },
+        },
+        # A book's shards (chalicelib.jobs.book): one message per invocation, capped, so a book
+        # never takes every worker and other people's uploads (the S3 trigger) go on being read.
+        "WorkerShardsEventSource": {
+            "Type": "AWS::Lambda::EventSourceMapping",
+            "Properties": {
+                "EventSourceArn": getatt(SHARDS_QUEUE, "Arn"), "FunctionName": ref("Worker"),
+                "BatchSize": 1, "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                "ScalingConfig": {"MaximumConcurrency": SHARDS_MAX_CONCURRENCY},
             },
         },
         "WorkerS3InvokePermission": {

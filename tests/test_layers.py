@@ -198,7 +198,8 @@ def test_only_the_objects_module_calls_s3_for_jobs(name):
     assert not uses, f"{name} reaches S3 itself (ask {S3_GATEWAY}): {uses}"
 
 
-KIND_REGISTRY = {"chalicelib.kinds", "chalicelib.kinds.base", "chalicelib.kinds.common"}
+# kinds.plan: how a book is cut into shards, shared by the kind that reads books and their executor.
+KIND_REGISTRY = {"chalicelib.kinds", "chalicelib.kinds.base", "chalicelib.kinds.common", "chalicelib.kinds.plan"}
 
 
 @pytest.mark.parametrize("name", sorted(n for n in MODULES if under(n, "chalicelib.jobs")))
@@ -319,8 +320,8 @@ def test_result_views_import_only_result_modules_and_shared_utilities():
 # botocore's, and chalicelib.aws, which builds the clients and says what AWS's refusals mean
 # (aws.translated). Only these import boto3 or botocore: every other module, the worker, the
 # sweep, auth, accounts and the web layer, sees domain errors only.
-PERSISTENCE = {"chalicelib.aws", "chalicelib.jobs.objects", "chalicelib.jobs.table", "chalicelib.auth.table",
-               "chalicelib.account.records"}
+PERSISTENCE = {"chalicelib.aws", "chalicelib.jobs.objects", "chalicelib.jobs.table", "chalicelib.jobs.shards",
+               "chalicelib.auth.table", "chalicelib.account.records"}
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))

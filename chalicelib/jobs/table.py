@@ -474,6 +474,21 @@ def hand_over(user_id: str, job_id: str) -> dict | None:
         "#s = :processing", {":now": clock.now(), ":one": 1, ":minus_one": -1, ":processing": PROCESSING})
 
 
+def start_book(user_id: str, job_id: str, *, shards: int, pages: int, result_key: str,
+               lease_seconds: int) -> dict | None:
+    """The job is a book (chalicelib.jobs.book): how many reading shards and pages it has, where
+    its index is, and a lease its shards extend as they end (so the sweep re-drives only a book
+    nothing moved for that long). Its counters (`book_read`, ...) are added by the shards.
+    None when the job is no longer processing."""
+    if not owned(user_id, job_id, result_key):
+        raise ValueError(f"{result_key!r} is not under this job's prefixes")
+    return _transition(
+        user_id, job_id,
+        "SET book_shards = :shards, book_pages = :pages, result_key = :r, lease_until = :lease, updated_at = :now_iso",
+        "#s = :processing", {":shards": shards, ":pages": pages, ":r": result_key,
+                             ":lease": clock.now() + lease_seconds, ":processing": PROCESSING})
+
+
 def record_source(user_id: str, job_id: str, key: str) -> bool:
     """Where the upload, as processed, is kept (the job's image_url from now on)."""
     if not owned(user_id, job_id, key):

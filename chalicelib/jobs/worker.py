@@ -21,6 +21,7 @@ job at once; transient ones raise so Lambda retries, and the last allowed attemp
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import threading
 import time
@@ -28,9 +29,9 @@ import time
 from chalicelib import aws, clock, kinds, logs, settings
 from chalicelib.auth import pronunciations
 from chalicelib.errors import MediaError, ObjectMissing, PageVoiceError, Transient
-from chalicelib.jobs import events, growing, objects, table
+from chalicelib.jobs import book, events, growing, objects, table
 from chalicelib.jobs.keys import parse_upload_key, upload_key
-from chalicelib.kinds.base import RESULT, Outputs, Resume
+from chalicelib.kinds.base import RESULT, IsBook, Outputs, Resume
 
 log = logs.get("worker")
 
@@ -54,7 +55,11 @@ class AccountBusy(Transient):
 def lambda_handler(event: dict, context=None) -> dict:
     """Every S3 record of the event (a sweep's re-drive has the same shape). Raises after the
     last record when any raised, so Lambda retries the event; records already ended are
-    skipped on the retry by their claim."""
+    skipped on the retry by their claim. An event of the shards queue (a book's shards) goes to
+    `shard_batch`."""
+    records = event.get("Records") or []
+    if records and all(r.get("eventSource") == "aws:sqs" for r in records):
+        return shard_batch(records, context)
     outcomes, errors = [], []
     for bucket, key in events.records(event):
         try:
@@ -65,6 +70,29 @@ def lambda_handler(event: dict, context=None) -> dict:
     if errors:
         raise errors[0]
     return {"outcomes": outcomes}
+
+
+SHARD_RETRY_SECONDS = 20  # a shard message that raised comes back after this, not the queue's whole visibility
+
+
+def shard_batch(records: list[dict], context=None) -> dict:
+    """Messages of the shards queue, each a book's shard (chalicelib.jobs.book.handle_shard).
+    Those that raised are named in `batchItemFailures` (the event source's partial batch
+    response), and come back after SHARD_RETRY_SECONDS; the others are done."""
+    outcomes, failures = [], []
+    for rec in records:
+        try:
+            body = json.loads(rec.get("body") or "{}")
+            outcomes.append(book.handle_shard(body if isinstance(body, dict) else {}, context))
+        except Exception as exc:  # noqa: BLE001 - the other messages still run; this one comes back
+            if not isinstance(exc, book.ShardBusy):
+                log.exception("shard raised")
+            outcomes.append(f"raised: {type(exc).__name__}")
+            failures.append({"itemIdentifier": rec.get("messageId") or ""})
+            with contextlib.suppress(Exception):  # else it comes back after the queue's visibility timeout
+                aws.sqs().change_message_visibility(QueueUrl=book.queue_url(), ReceiptHandle=rec["receiptHandle"],
+                                                    VisibilityTimeout=SHARD_RETRY_SECONDS)
+    return {"outcomes": outcomes, "batchItemFailures": failures}
 
 
 def handle_upload(bucket: str, key: str, context=None) -> str:
@@ -101,7 +129,8 @@ def handle_upload(bucket: str, key: str, context=None) -> str:
             outcome = _run(files, key, job, context)
         finally:
             if outcome != "continued":  # a job keeps its slot between its turns
-                _hand_on_slot(files, context)
+                # A book's shards run on the shards queue, under its own concurrency: its slot goes.
+                _hand_on_slot(files, context, planned=outcome == "planned")
         return outcome
 
 
@@ -117,12 +146,13 @@ def _run(files: objects.JobFiles, key: str, job: dict, context) -> str:
     return _attempt(files, key, job, attempt, _deadline(context), context)
 
 
-def _hand_on_slot(files: objects.JobFiles, context) -> None:
+def _hand_on_slot(files: objects.JobFiles, context, planned: bool = False) -> None:
     """Give the job's worker slot back and start the account's oldest waiting job in it; not
-    while the job is still processing (another delivery took it over, and the slot is its)."""
+    while the job is still processing (another delivery took it over, and the slot is its),
+    unless it is a book just `planned`."""
     try:
         current = table.get(files.user_id, files.job_id)
-        if current is not None and current["status"] == table.PROCESSING:
+        if current is not None and current["status"] == table.PROCESSING and not planned:
             return
         waiting = table.free_slot(files.user_id, files.job_id)
         if waiting is not None:
@@ -202,7 +232,8 @@ def _process(files: objects.JobFiles, key: str, job: dict, deadline: float | Non
         objects.keep_source(bucket, key, source, etag, job.get("content_type") or "application/octet-stream")
         _still_ours(table.record_source(user_id, job_id, source), files)
     data = objects.read_pinned(bucket, read_key, etag)
-    resume, grown = _resume(files, job, kind)
+    # A book re-driven (it stalled) is planned again: its shards done are kept, the rest sent again.
+    resume, grown = (None, growing.Growing()) if book.is_book(job) else _resume(files, job, kind)
     out = _Publisher(files, job, grown, fetch_ms=int((time.perf_counter() - t0) * 1000), kind=kind)
     try:
         with _TEXT_FIRST.job() as first_out:
@@ -215,6 +246,8 @@ def _process(files: objects.JobFiles, key: str, job: dict, deadline: float | Non
                                lexicon=_lexicon(kind, user_id))
         if outputs.more:
             out.publish(outputs)
+    except IsBook as signal:
+        return book.start(files, job, kind, signal.survey, context)
     except growing.ResultTooLarge:
         log.warning("result past its size cap; ending with what was published")
         outputs = out.cut_short()

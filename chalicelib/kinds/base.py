@@ -57,6 +57,37 @@ class Resume:
     read: Callable[[str], bytes]
 
 
+@dataclass
+class Survey:
+    """What the planner (chalicelib.kinds.plan) needs of a book: how many pages to read and what
+    was found opening it. A document without pages was read whole to know its length: `flow`
+    is its result."""
+    pages: int  # pages to read (a flow document's sections)
+    pages_in_file: int
+    format: str
+    outline: list[dict] = field(default_factory=list)  # a PDF's bookmarks: {"title", "level", "page"}
+    flow: dict | None = None
+    title: str | None = None
+
+    def document(self) -> dict:
+        """The result's `document` before any page is read."""
+        out = {"format": self.format, "pages_in_file": self.pages_in_file, "pages": self.pages, "book": True}
+        if self.title:
+            out["title"] = self.title
+        if self.pages_in_file > self.pages:
+            out["reason"] = "pages"
+        return out
+
+
+class IsBook(Exception):  # noqa: N818 - a signal, not a failure
+    """The upload is a book (settings.books): its work is planned into shards that many workers
+    take (chalicelib.jobs.book) instead of being done here. A kind's runner raises it."""
+
+    def __init__(self, survey: Survey) -> None:
+        super().__init__(f"a book of {survey.pages} pages")
+        self.survey = survey
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
@@ -93,6 +124,9 @@ class Kind:
     # Its runner takes `lexicon`, the account's pronunciations (chalicelib.kinds.pronunciation),
     # and applies them to what its voice says.
     pronunciations: bool = False
+    # "module" whose read_pages, flow_pages and record_section do a book's shards (its runner
+    # raises IsBook for a book); None: every upload of the kind is one worker's.
+    book: str | None = None
 
     def max_bytes(self, content_type: str | None = None) -> int:
         """The largest upload of `content_type` (parameters such as ";codecs=" ignored); None: of
@@ -136,6 +170,10 @@ class Kind:
             extra["language"] = language
         extra |= {k: v for k, v in (options or {}).items() if k in self.options and v is not None}
         return getattr(importlib.import_module(module), func)(data, deadline=deadline, publish=publish, **extra)
+
+    def book_work(self):
+        """The module doing this kind's book shards (imported by the worker only)."""
+        return importlib.import_module(self.book) if self.book else None
 
     def warm(self) -> None:
         if self.warm_up:

@@ -282,6 +282,11 @@ class _Recorder:
         return time.monotonic() - self.first_at + _assembly_seconds(self.info, []) < start / MAX_LISTENING_RATE
 
 
+def read_along(info: dict) -> tuple[list[dict], list[dict]]:
+    """A recording's word and sentence timings (CONTRACTS sections 10 and 14) from its `info`."""
+    return list(info.get("words") or []), list(info.get("sentences") or [])
+
+
 def unspoken(codes: Sequence[str]) -> dict:
     """result["unspoken"]: the languages of text left unspoken for want of a voice, and what a
     person is told of it."""

@@ -55,12 +55,15 @@ def pages_of(result: dict) -> tuple[list[dict], bool]:
     return (pages, True) if pages else ([result], False)
 
 
-def script(result: dict, main: str) -> Script:
+def script(result: dict, main: str, numbers: list[int] | None = None) -> Script:
     """The spoken text of a result (CONTRACTS sections 1, 7, 13): its blocks in order, skipped
-    ones left out; a page without blocks (an older result) is read line by line."""
+    ones left out; a page without blocks (an older result) is read line by line. `numbers`:
+    each page's index in its book, when `result` holds a few of a book's pages (a recording
+    section, chalicelib.jobs.plan), which the words then name."""
     out = Script()
     pages, is_doc = pages_of(result)
-    for p, page in enumerate(pages):
+    is_doc = is_doc or numbers is not None
+    for p, page in zip(numbers or range(len(pages)), pages):
         page_code = (page.get("language") or {}).get("code") or main
 
         def word(li: int, wi: int, text: str | None = None, page=page, p=p, page_code=page_code):

@@ -7,8 +7,8 @@ prefixes are read or presigned (jobs.keys.owned), whatever a record says.
 from __future__ import annotations
 
 from chalicelib import clock, kinds, resources, settings
-from chalicelib.errors import ObjectMissing
-from chalicelib.jobs import growing, lifecycle, listening, objects, table
+from chalicelib.errors import ObjectMissing, Transient
+from chalicelib.jobs import book, growing, lifecycle, listening, objects, table
 from chalicelib.jobs.keys import output_key, owned, upload_key
 
 INLINE_MAX_PARTS = 64  # a growing result of more part files is read by the client (result_parts)
@@ -78,8 +78,8 @@ def _result(user_id: str, job_id: str, job: dict) -> tuple[dict | None, str | No
     key = job.get("result_key")
     if job["status"] not in (table.PROCESSING, table.DONE) or not owned(user_id, job_id, key):
         return None, None, None
-    if growing.is_index(key):  # still growing: an index and its parts
-        result, parts = _growing(user_id, job_id, key)
+    if growing.is_index(key):  # still growing (or a book): an index and its parts
+        result, parts = _growing(user_id, job_id, key, job)
         return result, None, parts
     s = settings.get()
     result, size = objects.read_json(s.aws.bucket, key, s.limits.inline_result_bytes)
@@ -87,13 +87,21 @@ def _result(user_id: str, job_id: str, job: dict) -> tuple[dict | None, str | No
     return result, url, None
 
 
-def _growing(user_id: str, job_id: str, key: str) -> tuple[dict | None, dict | None]:
+def _growing(user_id: str, job_id: str, key: str, job: dict) -> tuple[dict | None, dict | None]:
     """(the result assembled, or None when too large to travel inline; else its index and part
-    URLs) of a result that is still growing."""
+    URLs) of a result that is still growing, or of a book (its index, built from its shards
+    while they run: jobs.book)."""
     s = settings.get()
-    index, _ = objects.read_json(s.aws.bucket, key)
+    if book.is_book(job) and job["status"] == table.PROCESSING:
+        try:
+            index = book.live_index(objects.JobFiles(s.aws.bucket, user_id, job_id), job)
+        except Transient:
+            return None, None  # planned this moment: the next read has it
+    else:
+        index, _ = objects.read_json(s.aws.bucket, key)
     if index is None:
         return None, None
+    _speech_urls(user_id, job_id, index["result"])
     names = growing.part_names(index)
     if index.get("bytes", 0) <= s.limits.inline_result_bytes and len(names) <= INLINE_MAX_PARTS:
         try:
@@ -102,3 +110,13 @@ def _growing(user_id: str, job_id: str, key: str) -> tuple[dict | None, dict | N
             return None, None  # the job ended meanwhile and its parts are gone: the next read has it
     return None, {"index": index, "urls": {n: objects.presign_get(output_key(user_id, job_id, n), "application/json")
                                            for n in names}}
+
+
+def _speech_urls(user_id: str, job_id: str, head: dict) -> None:
+    """A book's recording parts (CONTRACTS section 15), each with presigned GETs of its audio
+    (`url`) and its word timings (`timings_url`)."""
+    for part in (head.get("speech") or {}).get("parts") or []:
+        if part.get("file"):
+            part["url"] = objects.presign_get(output_key(user_id, job_id, part["file"]), "audio/mpeg")
+        if part.get("timings"):
+            part["timings_url"] = objects.presign_get(output_key(user_id, job_id, part["timings"]), "application/json")

@@ -65,10 +65,10 @@ def ensure_queues() -> dict[str, str]:
     from infra.template import DEAD_LETTER_RETENTION_SECONDS
 
     sqs = aws.sqs()
-    a = settings.get().account
+    s = settings.get()
     urls = {}
-    for logical, spec in resources.QUEUES.items():
-        name = getattr(a, spec["setting"])
+    for logical in resources.QUEUES:
+        name = resources.queue_name(logical, s)
         dead = sqs.create_queue(QueueName=f"{name}-dead",
                                 Attributes={"MessageRetentionPeriod": str(DEAD_LETTER_RETENTION_SECONDS)})
         dead_arn = sqs.get_queue_attributes(QueueUrl=dead["QueueUrl"], AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]

@@ -79,6 +79,29 @@ def sweep_once() -> int:
     return sweep.run(invoke)["redriven"]
 
 
+def event_key(event: dict) -> str:
+    """What identifies an event in the fair queue: its upload's key, or for a book's shard
+    `shards/{user}/{job}/{shard}` (the user's turn, as for uploads)."""
+    from chalicelib.jobs.events import records
+
+    key = next((k for _, k in records(event)), "")
+    if key:
+        return key
+    for rec in event.get("Records", []):
+        if rec.get("eventSource") == "aws:sqs":
+            with contextlib.suppress(ValueError, AttributeError):
+                body = json.loads(rec.get("body") or "{}")
+                return f"shards/{body.get('user')}/{body.get('job')}/{body.get('shard')}"
+    return ""
+
+
+def shard_event(message: dict, queue_arn: str) -> dict:
+    """The event Lambda's SQS event source sends for one message of the shards queue."""
+    return {"Records": [{"eventSource": "aws:sqs", "eventSourceARN": queue_arn, "messageId": message["MessageId"],
+                         "receiptHandle": message["ReceiptHandle"], "body": message["Body"],
+                         "attributes": message.get("Attributes", {})}]}
+
+
 class FairQueue:
     """Events waiting for a worker, one line per user, served in turn: a user who uploads fifty
     dense pages waits behind their own pages, not in front of everyone else's (Lambda runs
@@ -237,8 +260,9 @@ class Workers:
     process that dies (killed, crashed, out of memory) is replaced; its invocation raised, so
     its event is retried as Lambda retries. `target` is what an invocation runs (`invoke`)."""
 
-    def __init__(self, count: int, done, target=None) -> None:
+    def __init__(self, count: int, done, target=None, partial: bool = False) -> None:
         self.count, self.done, self.target = max(1, count), done, target
+        self.partial = partial  # an invocation's `batchItemFailures` fail its event (the shards queue's)
         self.slots = [Slot(target) for _ in range(self.count)]
         self.queue = FairQueue()
         self.running = 0
@@ -248,9 +272,7 @@ class Workers:
         threading.Thread(target=self._watch, daemon=True, name="worker-limits").start()
 
     def submit(self, event: dict, item) -> bool:
-        from chalicelib.jobs.events import records
-
-        key = next((k for _, k in records(event)), "")
+        key = event_key(event)
         with self.lock:
             added = self.queue.add(key, (event, item, FairQueue.owner(key)))
         self.pump()
@@ -294,6 +316,8 @@ class Workers:
 
     def _finished(self, future, slot: Slot, event: dict, item, owner: str) -> None:
         error = future.exception()
+        if error is None and self.partial and (future.result() or {}).get("batchItemFailures"):
+            error = RuntimeError("the invocation reported its message as failed")  # SQS's partial batch response
         with self.lock:
             self.running -= 1
             self.by_owner[owner] -= 1
@@ -336,17 +360,23 @@ def run(queue_url: str, stop: threading.Event, sweep_every: float = 30.0, worker
     retries). The sweep runs between polls, through the same workers."""
     sqs = aws.sqs()
 
-    def done(receipt, error) -> None:
+    def done(item, error) -> None:
+        url, receipt = item if isinstance(item, tuple) else (queue_url, item)
         if error is not None:
             log.info("delivery raised; the event will be retried", extra={"error": repr(error)})
+            if url != queue_url and receipt is not None:  # a shard whose worker died: back soon, as its lease allows
+                with contextlib.suppress(Exception):
+                    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=receipt, VisibilityTimeout=SHARD_RETRY)
             return
         if receipt is not None:
             try:
-                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=receipt)
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=receipt)
             except Exception:  # noqa: BLE001 - redelivered later: the claim dedupes it
                 log.exception("could not delete a delivered message")
 
-    pool = Workers(workers or settings.get().local.local_workers, done)
+    pool = Workers(workers or settings.get().local.local_workers, done, partial=True)
+    shards = threading.Thread(target=_poll_shards, args=(pool, stop), daemon=True, name="shards-poll")
+    shards.start()
     next_sweep = 0.0
     try:
         while not stop.is_set():
@@ -365,6 +395,35 @@ def run(queue_url: str, stop: threading.Event, sweep_every: float = 30.0, worker
                 stop.wait(1.0)
     finally:
         pool.close()
+
+
+SHARD_RETRY = 5  # seconds before a shard whose worker died is delivered again (Lambda: the queue's visibility)
+
+
+def _poll_shards(pool: Workers, stop: threading.Event) -> None:
+    """The shards queue as Lambda's SQS event source polls it: one message per invocation, taken
+    only while a worker could start it soon (messages waiting here would hold their visibility)."""
+    from chalicelib import resources
+
+    sqs = aws.sqs()
+    url = arn = None
+    while not stop.is_set():
+        try:
+            if url is None:
+                url = sqs.get_queue_url(QueueName=resources.queue_name("ShardsQueue", settings.get()))["QueueUrl"]
+                arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            room = pool.count - len(pool.queue)
+            if room <= 0:
+                stop.wait(0.2)
+                continue
+            got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=min(10, room), WaitTimeSeconds=1)
+            for msg in got.get("Messages", []):
+                if not pool.submit(shard_event(msg, arn), (url, msg["ReceiptHandle"])):
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=msg["ReceiptHandle"])  # that shard waits already
+        except Exception:  # noqa: BLE001 - keep serving: local AWS restarting, the queue not made yet
+            log.exception("shards poll error")
+            url = None
+            stop.wait(1.0)
 
 
 def main() -> None:

@@ -114,6 +114,11 @@ class LocalNames:
     def tasks_queue(self) -> str:
         return self.queue(self.tasks_queue_name)
 
+    def shards_queue(self) -> str:
+        from chalicelib import resources, settings
+
+        return self.queue(resources.queue_name("ShardsQueue", settings.get()))
+
     def mail_identity(self) -> str:
         # The sender's address, as the local bootstrap verifies it (bootstrap.ensure_mail_identity).
         return self._arn("ses", f"identity/{self.mail_address}")
@@ -138,7 +143,7 @@ def policies(names: LocalNames | None = None) -> dict[str, dict]:
 
     n = names or local_names()
     # The bridge's own calls: deployed, Lambda's S3 trigger does this part.
-    event_queue = {"Effect": "Allow", "Resource": n.queue(EVENT_QUEUE), "Action": [
+    event_queue = {"Effect": "Allow", "Resource": [n.queue(EVENT_QUEUE), n.shards_queue()], "Action": [
         "sqs:CreateQueue", "sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:SetQueueAttributes",
         "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"]}
     return {

@@ -83,7 +83,7 @@ def test_a_multi_page_tiff_is_a_document():
 
 
 def test_more_pages_than_the_limit_are_left_out_and_said(monkeypatch):
-    monkeypatch.setenv("PAGEVOICE_MAX_DOCUMENT_PAGES", "3")
+    monkeypatch.setenv("PAGEVOICE_MAX_BOOK_PAGES", "3")  # a document is opened to a book's page limit
     data = docs.text_pdf([docs.TextPage([f"Page number {n}"]) for n in range(1, 201)])
     t0 = time.perf_counter()
     result = page_pipeline.run(data, publish=lambda o: None, tts_engine="piper").result

@@ -29,7 +29,7 @@ KIND = Kind(
     # The OCR model at init; language identification and the voice behind it at low priority
     # (pipeline.warm_up).
     warm_up="chalicelib.kinds.page.pipeline:warm_up_text", warm_later="chalicelib.kinds.page.pipeline:warm_up_later",
-    language_use="read",
+    language_use="read", book="chalicelib.kinds.page.book",
     options={"skip": {"description": "Roles of the document's blocks not to speak (CONTRACTS section 13); "
                                      "[] speaks everything.",
                       "default": list(DEFAULT_SKIP), "roles": list(ROLES)}})

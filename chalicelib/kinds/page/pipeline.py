@@ -17,12 +17,14 @@ from chalicelib import settings
 from chalicelib.engines import ocr
 from chalicelib.engines.ocr.base import read_page
 from chalicelib.kinds import voice
-from chalicelib.kinds.base import Outputs, Resume
+from chalicelib.kinds.base import IsBook, Outputs, Resume, Survey
 from chalicelib.kinds.common import RECORDING, RECORDING_MP3, Stopwatch
 from chalicelib.kinds.page import CHAPTERS, NAME, PAGE_IMAGE
 from chalicelib.languages import detect
 from chalicelib.media import sandbox
 from chalicelib.structure import DEFAULT_SKIP, elements, furniture, ink, layout, spoken
+
+BOOK_CHARS_PER_WORD = 10  # a book's characters cap, from its words cap (English averages ~6)
 
 
 @dataclass
@@ -125,10 +127,11 @@ def run(data: bytes, *, deadline: float | None = None, publish: Callable[[Output
     if prior is not None and prior.get("flow"):
         result = prior  # read by an earlier invocation
     elif _flow_format(data, content_type):
-        result = _read_flow(data, content_type, watch, deadline, language, skip)
+        result = _read_flow(data, content_type, watch, deadline, language, skip, book=prior is None)
         emit(Outputs(result=dict(result)))
     elif documents.is_document(data):
-        result, more = _read_document(data, prior, emit, watch, deadline, ocr_engine, language, skip)
+        result, more = _read_document(data, prior, emit, watch, deadline, ocr_engine, language, skip,
+                                      book=prior is None)
         if more:
             return Outputs(result=result, more=True)
         if prior and "speech" in prior:
@@ -164,15 +167,17 @@ def _flow_format(data: bytes, content_type: str | None) -> str | None:
 
 
 def _read_flow(data: bytes, content_type: str | None, watch: Stopwatch, deadline: float | None,
-               language: str | None, skip=None) -> dict:
+               language: str | None, skip=None, book: bool = False) -> dict:
     """A document without pages (DOCX, ODT, EPUB, HTML, Markdown, text) -> its result: its
     sections as pages of reflowed text, every box null (CONTRACTS section 13, `flow: true`),
-    each section's language detected (or the upload's), cut at the document's caps."""
+    each section's language detected (or the upload's), cut at the document's caps. `book`:
+    read up to a book's caps, and raise IsBook (with the result) when it is one."""
     s = settings.get()
+    most_words = s.books.max_book_words if book else s.limits.max_document_words
+    most_chars = most_words * BOOK_CHARS_PER_WORD if book else s.limits.max_document_chars
     with watch.stage("decode"):
-        doc = sandbox.read_flow(data, content_type=content_type, max_bytes=s.limits.max_upload_bytes,
-                                max_words=s.limits.max_document_words, max_chars=s.limits.max_document_chars,
-                                deadline=deadline)
+        doc = sandbox.read_flow(data, content_type=content_type, max_bytes=s.books.max_book_bytes,
+                                max_words=most_words, max_chars=most_chars, deadline=deadline)
     fallback = doc.get("language")
     pages: list[elements.Page] = []
     with watch.stage("language"):
@@ -190,7 +195,13 @@ def _read_flow(data: bytes, content_type: str | None, watch: Stopwatch, deadline
     outline = [{"title": o["title"], "level": o["level"], "page": o["section"]} for o in doc["outline"]]
     result = elements.Document("text", doc["format"], pages, dict(watch.ms), kind=NAME, paged=True, flow=True,
                                info=info, language=document_language(pages) if pages else None)
-    return structured(result.export(), skip, outline)
+    result = structured(result.export(), skip, outline)
+    words = text_size(p.lines for p in pages)[0]
+    if book and words > s.books.book_words:
+        raise IsBook(Survey(len(pages), len(pages), doc["format"], flow=result, title=doc.get("title")))
+    if words > s.limits.max_document_words:  # read to a book's caps, but not a book: cut as before
+        return _read_flow(data, content_type, watch, deadline, language, skip)
+    return result
 
 
 def _declared(code: str | None) -> str | None:
@@ -204,18 +215,26 @@ def _declared(code: str | None) -> str | None:
 
 
 def _read_document(data: bytes, prior: dict | None, emit, watch: Stopwatch, deadline: float | None,
-                   ocr_engine: str | None, language: str | None = None, skip=None) -> tuple[dict, bool]:
+                   ocr_engine: str | None, language: str | None = None, skip=None,
+                   book: bool = False) -> tuple[dict, bool]:
     """A document's pages, read in order from where `prior` (its published result) stopped; each
     page is published with its rendered image. (result, more): `more` when the deadline comes
     before the last. Reading stops early where the document's text passes its caps (words,
-    characters)."""
+    characters). `book`: a document of more pages than one worker reads raises IsBook."""
     s = settings.get()
     engine = ocr.get_reader(ocr_engine or s.worker.ocr_engine)
     with watch.stage("decode"):
-        doc = sandbox.open_document(data, max_bytes=s.limits.max_upload_bytes, max_pixels=s.limits.max_pixels,
-                                    max_pages=s.limits.max_document_pages, dpi=s.limits.pdf_render_dpi,
+        doc = sandbox.open_document(data, max_bytes=s.books.max_book_bytes, max_pixels=s.limits.max_pixels,
+                                    max_pages=s.books.max_book_pages if book else s.limits.max_document_pages,
+                                    dpi=s.limits.pdf_render_dpi,
                                     max_page_words=s.limits.max_page_words, max_page_chars=s.limits.max_page_chars,
                                     deadline=deadline)
+    if book and doc.page_count > s.books.book_pages:
+        with doc:
+            raise IsBook(Survey(doc.page_count, doc.pages_in_file, doc.format, outline=list(doc.outline())))
+    if book and doc.page_count > s.limits.max_document_pages:  # opened to a book's cap: not a book, read as before
+        doc.close()
+        return _read_document(data, prior, emit, watch, deadline, ocr_engine, language, skip)
     with doc:
         read = elements.Document(engine.name, engine.version, [elements.Page.load(p) for p in (prior or {}).get("pages") or []],
                                  unsure=[elements.Word.load(w) for w in (prior or {}).get("unsure") or []],

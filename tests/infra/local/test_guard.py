@@ -17,7 +17,8 @@ from infra.local.journal import ROTATE_PATH
 
 BUCKET = "pagevoice-local"
 SITE = "http://127.0.0.1:8080"
-NAMES = iam.LocalNames("us-east-1", BUCKET, {"AuthTable": "pagevoice-auth", "JobsTable": "pagevoice-jobs"},
+NAMES = iam.LocalNames("us-east-1", BUCKET, {"AuthTable": "pagevoice-auth", "JobsTable": "pagevoice-jobs",
+                                             "ShardsTable": "pagevoice-shards"},
                        "pagevoice-tasks", "PageVoice <no-reply@pagevoice.local>")
 CREDS = {name: {"key": f"AKIA{name.upper():0<16}", "secret": f"{name}-secret"} for name in iam.IDENTITIES}
 HOST = "127.0.0.1:4566"

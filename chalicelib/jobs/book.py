@@ -1,0 +1,431 @@
+"""A book's executor: one job, many workers (CONTRACTS section 15). The planner decides
+(chalicelib.kinds.plan, pure); this module calls AWS, as Chalice's deploy executor beside its
+planner; the kind's book module (`Kind.book_work`) does each shard's work on bytes.
+
+1. The upload's worker opens the document, and its kind says it is a book (`kinds.base.IsBook`):
+   `start` records the plan on the job (`book_*` counters), writes the survey
+   (BOOK_SURVEY: what the shards need, the PDF's outline), and sends one message per reading
+   shard to the shards queue (the worker's second event source: Lambda runs as many workers
+   as the queue's maximum concurrency allows). A document without pages was read whole by
+   then; its reading shards are published at once.
+2. A worker takes a shard from the queue (`handle_shard`): claims it (a conditional write: a
+   duplicate delivery does nothing), does it, stores its files, and ends it in one transaction
+   with its job's counters (chalicelib.jobs.shards). A reading shard stores its pages and
+   their text, cuts what is spoken into recording sections, and sends them to the queue; a
+   recording section stores its MP3 and its word timings (timed from its own start).
+3. The shard whose end makes every count whole writes the book's index (`build_index`, in
+   chalicelib.jobs.growing's format: its pages and text are the shards' files, its
+   `speech.parts` the sections' recordings) and ends the job. While it runs, GET /jobs/{id}
+   builds the same index from the shards' items (`live_index`).
+
+No object or item grows with the book: each shard's files and item hold its own pages or
+section; the job's record holds counters; the index holds one entry per shard file and part.
+A worker killed in a shard loses that shard only: its message comes back once its visibility
+ends and the shard's lease has run out; a shard that fails `shard_max_attempts` times fails
+alone (its pages, or its section, say why) and the book goes on.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+
+from chalicelib import aws, clock, kinds, logs, resources, settings
+from chalicelib.auth import pronunciations
+from chalicelib.errors import PageVoiceError, Transient
+from chalicelib.jobs import growing, objects, shards, table
+from chalicelib.kinds import plan
+from chalicelib.kinds.base import Survey
+from chalicelib.structure import DEFAULT_SKIP
+
+log = logs.get("book")
+
+BOOK_SURVEY = "book-survey.json"
+PAGES_FILE = "book-pages-{:04d}.json"
+TEXT_FILE = "book-text-{:04d}.json"
+SECTIONS_FILE = "book-sections-{:04d}.json"
+AUDIO_FILE = "book-{}.mp3"  # a recording section's shard id
+TIMINGS_FILE = "book-{}.json"
+# The job's lease while its shards run: each shard's end extends it, so only a book no worker
+# has moved on for this long is re-driven by the sweep (which sends its unfinished shards again).
+LEASE_SECONDS = 1800
+COUNTERS = ("book_read", "book_pages_read", "book_sections", "book_recorded", "book_seconds", "book_chars",
+            "book_chars_recorded")
+FLOW_SHARD_WORDS = 20_000  # a document without pages: words published by one reading shard at most
+SEND_BATCH = 10  # SQS's SendMessageBatch maximum
+
+
+class ShardBusy(Transient):
+    """Another worker holds this shard's lease now: its message comes back later."""
+    code = "shard_in_progress"
+
+
+def is_book(job: dict) -> bool:
+    return bool(job.get("book_shards"))
+
+
+# --- 1. Planning -------------------------------------------------------------------------
+
+def start(files: objects.JobFiles, job: dict, kind, survey: Survey, context=None) -> str:
+    """Plan the book and hand its shards to the queue; "planned". Safe to run again (a sweep's
+    re-drive of a book that stalled): shards done are not done again, the others are sent again."""
+    s = settings.get()
+    if survey.flow is not None:
+        words = [sum(len(line.get("words") or []) for line in page["lines"]) for page in survey.flow["pages"]]
+        reading = plan.reading_by_words(words, FLOW_SHARD_WORDS)
+    else:
+        reading = plan.reading(survey.pages, s.books.shard_pages)
+    info = {"document": survey.document(), "outline": survey.outline, "flow": survey.flow is not None,
+            "shard_pages": s.books.shard_pages, "ranges": [[r.first, r.end] for r in reading] if survey.flow else None,
+            "engine": (survey.flow or {}).get("engine"), "engine_version": (survey.flow or {}).get("engine_version"),
+            "language": (survey.flow or {}).get("language"), "started": clock.now()}
+    files_write(files, BOOK_SURVEY, json.dumps(info).encode(), "application/json")
+    if table.start_book(files.user_id, files.job_id, shards=len(reading), pages=survey.pages,
+                        result_key=files.key(growing.INDEX), lease_seconds=LEASE_SECONDS) is None:
+        return "skipped"  # deleted meanwhile, or no longer this worker's
+    log.info("book planned", extra={"pages": survey.pages, "shards": len(reading), "flow": survey.flow is not None})
+    if survey.flow is not None:
+        work = kind.book_work()
+        owner = _owner(context)
+        for r in reading:
+            if shards.claim(files.user_id, files.job_id, r.id, owner, s.books.shard_lease_seconds) is None:
+                continue  # done by an earlier start (or being published by one still running)
+            read = work.flow_pages(survey.flow, r.first, r.end, job.get("skip"))
+            _store_read(files, job, r.index, read, owner)
+        return "planned"
+    _send(files, [r.id for r in reading])
+    return "planned"
+
+
+def files_write(files: objects.JobFiles, name: str, body, content_type: str) -> str:
+    return objects.write(files.bucket, files.key(name), body, content_type)
+
+
+def _send(files: objects.JobFiles, shard_ids: list[str]) -> None:
+    """One message per shard to the shards queue (a duplicate is harmless: the claim dedupes)."""
+    if not shard_ids:
+        return
+    sqs = aws.sqs()
+    url = queue_url()
+    for i in range(0, len(shard_ids), SEND_BATCH):
+        batch = shard_ids[i:i + SEND_BATCH]
+        entries = [{"Id": str(k), "MessageBody": json.dumps(message(files, shard))} for k, shard in enumerate(batch)]
+        reply = sqs.send_message_batch(QueueUrl=url, Entries=entries)
+        if reply.get("Failed"):
+            raise Transient(f"{len(reply['Failed'])} shard messages were not sent")
+
+
+def message(files: objects.JobFiles, shard: str) -> dict:
+    return {"bucket": files.bucket, "user": files.user_id, "job": files.job_id, "shard": shard}
+
+
+_QUEUE_URL: dict[str, str] = {}
+
+
+def queue_url() -> str:
+    name = resources.queue_name("ShardsQueue", settings.get())
+    if name not in _QUEUE_URL:
+        _QUEUE_URL[name] = aws.sqs().get_queue_url(QueueName=name)["QueueUrl"]
+    return _QUEUE_URL[name]
+
+
+def _owner(context) -> str:
+    return f"{getattr(context, 'aws_request_id', None) or 'local'}-{uuid.uuid4().hex[:8]}"
+
+
+# --- 2. A shard --------------------------------------------------------------------------
+
+def handle_shard(body: dict, context=None) -> str:
+    """One shard's message: "done", "skipped" (done already, or its job ended or is gone), or
+    raises (ShardBusy while another worker holds it; a transient error) so the message comes back."""
+    s = settings.get()
+    user_id, job_id, shard_id, bucket = (str(body.get(k) or "") for k in ("user", "job", "shard", "bucket"))
+    parsed = plan.parse_id(shard_id)
+    job = table.get(user_id, job_id) if parsed else None
+    if job is None or job["status"] != table.PROCESSING or not is_book(job):
+        return "skipped"
+    files = objects.JobFiles(bucket or s.aws.bucket, user_id, job_id)
+    owner = _owner(context)
+    with logs.context(job_id=job_id, user_id=user_id, shard=shard_id):
+        item = shards.claim(user_id, job_id, shard_id, owner, s.books.shard_lease_seconds)
+        if item is None:
+            current = shards.get(user_id, job_id, shard_id)
+            if current is not None and current.get("status") == shards.DONE:
+                return "skipped"
+            raise ShardBusy("Another worker is on this shard.")
+        stage, read_index, section = parsed
+        failing = int(item.get("attempts") or 1) > s.books.shard_max_attempts
+        kind = kinds.get(job.get("kind"))
+        try:
+            if stage == plan.READ:
+                _read(files, job, kind, read_index, owner, failing, context)
+            else:
+                _record(files, job, kind, read_index, section, shard_id, owner, failing)
+        except PageVoiceError as exc:
+            if not exc.permanent:
+                shards.release(user_id, job_id, shard_id, owner)
+                raise
+            log.warning("shard failed", extra={"reason": exc.message})
+            if stage == plan.READ:
+                _read(files, job, kind, read_index, owner, True, context, reason=exc.message)
+            else:
+                _record(files, job, kind, read_index, section, shard_id, owner, True, reason=exc.message)
+        except Exception:
+            shards.release(user_id, job_id, shard_id, owner)
+            raise
+        return "done"
+
+
+def _survey(files: objects.JobFiles) -> dict:
+    info, _ = objects.read_json(files.bucket, files.key(BOOK_SURVEY))
+    if info is None:
+        raise Transient("The book's survey is not there yet.")
+    return info
+
+
+def _read(files: objects.JobFiles, job: dict, kind, index: int, owner: str, failing: bool, context,
+          reason: str | None = None) -> None:
+    survey = _survey(files)
+    r = plan.reading(int(survey["document"]["pages"]), int(survey["shard_pages"]))[index]
+    work = kind.book_work()
+    if failing:  # this shard broke its worker too often (or cannot be read): its pages fail alone
+        why = reason or "it stopped its reader too often."
+        read = work.unreadable_pages(r.first, r.end, why, job.get("language"))
+    else:
+        data = objects.read_bytes(files.bucket, job.get("source_key") or files.upload)
+        read = work.read_pages(data, r.first, r.end, language=job.get("language"), skip=job.get("skip"),
+                               outline=survey.get("outline"), deadline=_deadline(context))
+    _store_read(files, job, index, read, owner)
+
+
+def _deadline(context) -> float | None:
+    import time
+
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return None if remaining is None else time.monotonic() + remaining() / 1000.0 - 10
+
+
+def _store_read(files: objects.JobFiles, job: dict, index: int, read, owner: str) -> None:
+    """A reading shard's outputs stored, its sections sent, and its end recorded."""
+    s = settings.get()
+    for name, image in read.images.items():
+        files_write(files, name, image, "image/jpeg")
+    pages_body = growing.encode(read.pages)
+    text_body = growing.encode(("\n\n" if index and read.text else "") + read.text)
+    files_write(files, PAGES_FILE.format(index), pages_body, "application/json")
+    files_write(files, TEXT_FILE.format(index), text_body, "application/json")
+    cut = plan.sections(read.units, s.books.section_chars, first_of_book=index == 0)
+    files_write(files, SECTIONS_FILE.format(index), json.dumps([c.public() for c in cut]).encode(), "application/json")
+    _send(files, [plan.record_id(index, k) for k in range(len(cut))])
+    first = read.pages[0] if read.pages else {}
+    languages: dict[str, int] = {}
+    for page in read.pages:
+        code = (page.get("language") or {}).get("code")
+        if code:
+            languages[code] = languages.get(code, 0) + sum(len(line.get("words") or []) for line in page["lines"])
+    summary = {"first": read.first, "count": len(read.pages), "pages_bytes": len(pages_body),
+               "text_bytes": len(text_body), "sections": len(cut), "chars": sum(c.chars for c in cut),
+               "chapters": read.chapters, "skipped": read.skipped, "failed": read.failed[:50],
+               "failed_count": len(read.failed), "words": read.words, "engine": read.engine,
+               "engine_version": read.engine_version, "languages": languages, "unsure": len(read.unsure),
+               "width": first.get("width"), "height": first.get("height"), "ms": read.timings_ms}
+    after = shards.complete(files.user_id, files.job_id, plan.read_id(index), owner, summary,
+                            {"book_read": 1, "book_pages_read": len(read.pages), "book_sections": len(cut),
+                             "book_chars": summary["chars"]}, LEASE_SECONDS)
+    log.info("pages read", extra={"first": read.first + 1, "pages": len(read.pages), "sections": len(cut)})
+    if after is not None:
+        finish_if_whole(files, after)
+
+
+def _record(files: objects.JobFiles, job: dict, kind, read_index: int, section_index: int, shard_id: str,
+            owner: str, failing: bool, reason: str | None = None) -> None:
+    stored, _ = objects.read_json(files.bucket, files.key(SECTIONS_FILE.format(read_index)))
+    source = shards.get(files.user_id, files.job_id, plan.read_id(read_index))
+    if stored is None or source is None or section_index >= len(stored):
+        raise Transient("The section's reading shard is not stored yet.")
+    section = plan.Section.load(stored[section_index])
+    summary: dict = {"file": None, "timings": None, "seconds": 0.0, "characters": section.chars, "chapters": []}
+    if failing:
+        summary["error"] = f"This part could not be recorded: {reason or 'it stopped its voice too often.'}"
+    else:
+        pages, _ = objects.read_json(files.bucket, files.key(PAGES_FILE.format(read_index)))
+        first = int(source["summary"]["first"])
+        by_index = {first + k: page for k, page in enumerate(pages or [])}
+        lexicon = pronunciations.get(files.user_id) if kind.pronunciations else None
+        rec = kind.book_work().record_section(by_index, section, lexicon=lexicon)
+        if rec.mp3 is not None:
+            audio, timings = AUDIO_FILE.format(shard_id), TIMINGS_FILE.format(shard_id)
+            files_write(files, timings, growing.encode({"words": rec.words, "sentences": rec.sentences}),
+                        "application/json")
+            files_write(files, audio, rec.mp3, "audio/mpeg")
+            summary |= {"file": audio, "timings": timings}
+        summary |= {"seconds": round(rec.seconds, 3), "first": rec.first, "last": rec.last, "voice": rec.voice,
+                    "engine": rec.engine, "unspoken": rec.unspoken,
+                    "chapters": _chapter_times(source["summary"].get("chapters") or [], section, by_index, rec.words)}
+    after = shards.complete(files.user_id, files.job_id, shard_id, owner, summary,
+                            {"book_recorded": 1, "book_seconds": summary["seconds"],
+                             "book_chars_recorded": section.chars}, LEASE_SECONDS)
+    log.info("section recorded", extra={"seconds": summary["seconds"]})
+    if after is not None:
+        finish_if_whole(files, after)
+
+
+def _chapter_times(chapters: list[dict], section: plan.Section, pages: dict[int, dict], words: list[dict]) -> list[dict]:
+    """When each chapter starting in this section is first heard, from the section's start."""
+    starts = {(u.page, u.block) for u in section.units if u.lines is None or u.lines[0] == 0}
+    out = []
+    for chapter in chapters:
+        key = (chapter.get("page"), chapter.get("block"))
+        if key not in starts:
+            continue
+        lines = set(((pages[key[0]].get("blocks") or [])[key[1]]).get("lines") or [])
+        times = [w["start"] for w in words if w.get("page") == key[0] and w["line"] in lines]
+        if times:
+            out.append({"page": key[0], "block": key[1], "t": round(min(times), 3)})
+    return out
+
+
+# --- 3. The whole ------------------------------------------------------------------------
+
+def whole(job: dict) -> bool:
+    counts = {k: int(float(job.get(k) or 0)) for k in ("book_read", "book_shards", "book_recorded", "book_sections")}
+    return counts["book_read"] >= counts["book_shards"] and counts["book_recorded"] >= counts["book_sections"]
+
+
+def finish_if_whole(files: objects.JobFiles, job: dict) -> None:
+    """After a shard's end: when every shard is done, the book's index is written and its job ends
+    (two workers that both see it whole write the same index; one ends the job)."""
+    if job.get("status") != table.PROCESSING or not whole(job):
+        return
+    index = live_index(files, job)
+    body = growing.encode(index)
+    key = files_write(files, growing.INDEX, body, "application/json")
+    head = index["result"]
+    summary = {"pages": head["document"].get("read", 0), "characters": int(float(job.get("book_chars") or 0)),
+               "book": True}
+    if table.finish(files.user_id, files.job_id, result_key=key, timings_ms={"book": True}, summary=summary,
+                    kind=job.get("kind"), seconds=(head.get("speech") or {}).get("seconds")) is not None:
+        log.info("book done", extra={"pages": summary["pages"], "seconds": (head.get("speech") or {}).get("seconds")})
+
+
+def live_index(files: objects.JobFiles, job: dict) -> dict:
+    """The book's index as its shards stand now (growing's format)."""
+    survey = _survey(files)
+    return build_index(job, survey, list(shards.each(files.user_id, files.job_id)), clock.now())
+
+
+def build_index(job: dict, survey: dict, items: list[dict], now: float) -> dict:
+    """The index of a book (jobs.growing's format 1) from its job's record, its survey and its
+    shards' items: the pages and text of the reading shards done from the first on (the pages
+    list never has a gap), the chapters found so far, and one `speech.parts` entry per recording
+    section made, in text order, each with its `start` once every part before it is known."""
+    reads, recs = _done(items)
+    page_files, text_files = _page_files(reads)
+    parts, starts, seconds, known = _parts(reads, recs, int(float(job.get("book_shards") or 0)))
+    chapters = []
+    for r in sorted(reads):
+        for c in reads[r].get("chapters") or []:
+            start = starts.get((c.get("page"), c.get("block")))
+            chapters.append({**c, **({"start": start} if start is not None else {})})
+    sections = int(float(job.get("book_sections") or 0))
+    whole_speech = len(reads) == int(float(job.get("book_shards") or 0)) and len(recs) >= sections and known
+    first = reads.get(0) or {}
+    head = {"schema": 1, "kind": job.get("kind") or kinds.DEFAULT,
+            "engine": survey.get("engine") or first.get("engine") or "",
+            "engine_version": survey.get("engine_version") or first.get("engine_version") or "",
+            "width": first.get("width"), "height": first.get("height"), "text": None, "lines": [],
+            "timings_ms": {}, "pages": None, "document": _document(job, survey, reads, whole_speech, now),
+            "chapters": chapters, "skip": list(DEFAULT_SKIP if job.get("skip") is None else job["skip"]),
+            "skipped": _summed(reads, "skipped")}
+    if survey.get("flow"):
+        head["flow"] = True
+    languages = _summed(reads, "languages")
+    if survey.get("language") or languages:
+        head["language"] = survey.get("language") or {"code": max(languages, key=languages.get), "confidence": 1.0,
+                                                       "detected": not job.get("language")}
+    if parts or sections:
+        voice = next((p["voice"] for p in parts if p.get("voice")), None)
+        head["speech"] = {"engine": next((rec.get("engine") for rec in recs.values() if rec.get("engine")), ""),
+                          "parts": parts, "complete": whole_speech, "book": True,
+                          **({"voice": voice} if voice else {}),
+                          **({"seconds": round(seconds, 3)} if whole_speech else {})}
+    index = {"format": growing.FORMAT, "result": head, "next": 0,
+             "parts": [{"path": ["pages"], "type": "list", "files": page_files, "tail": []},
+                       {"path": ["text"], "type": "text", "files": text_files, "tail": ""}]}
+    stored = sum(f["bytes"] for f in page_files + text_files)
+    index["bytes"] = stored + len(growing.encode(index)) + 32
+    return index
+
+
+def _done(items: list[dict]) -> tuple[dict[int, dict], dict[tuple[int, int], dict]]:
+    """The summaries of the shards done: reading shards by index, sections by (reading shard, section)."""
+    reads, recs = {}, {}
+    for item in items:
+        parsed = plan.parse_id(item["shard"])
+        if parsed is None or item.get("status") != shards.DONE:
+            continue
+        stage, r, k = parsed
+        if stage == plan.READ:
+            reads[r] = item["summary"]
+        else:
+            recs[(r, k)] = item["summary"]
+    return reads, recs
+
+
+def _page_files(reads: dict[int, dict]) -> tuple[list[dict], list[dict]]:
+    """The pages and text files of the reading shards done from the first on, without a gap."""
+    page_files, text_files, r = [], [], 0
+    while r in reads:
+        page_files.append({"name": PAGES_FILE.format(r), "count": reads[r]["count"], "bytes": reads[r]["pages_bytes"]})
+        text_files.append({"name": TEXT_FILE.format(r), "bytes": reads[r]["text_bytes"]})
+        r += 1
+    return page_files, text_files
+
+
+def _parts(reads: dict[int, dict], recs: dict[tuple[int, int], dict],
+           total: int) -> tuple[list[dict], dict[tuple[int, int], float], float, bool]:
+    """(speech.parts in text order, each chapter's start by (page, block), the seconds known
+    from the start, whether every part so far is known)."""
+    parts, starts, t, known = [], {}, 0.0, True
+    for r in range(total):
+        if r not in reads:
+            known = False  # its sections are not even cut yet
+            continue
+        for k in range(int(reads[r]["sections"])):
+            rec = recs.get((r, k))
+            if rec is None:
+                known = False
+                continue
+            start = round(t, 3) if known else None
+            if rec.get("file"):
+                parts.append({"file": rec["file"], "timings": rec["timings"], "seconds": rec["seconds"],
+                              "first": rec.get("first"), "last": rec.get("last"), "start": start,
+                              "voice": rec.get("voice")})
+            if start is not None:
+                starts |= {(c["page"], c["block"]): round(start + c["t"], 3) for c in rec.get("chapters") or []}
+            t += float(rec.get("seconds") or 0.0)
+    return parts, starts, t, known
+
+
+def _summed(reads: dict[int, dict], name: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for summary in reads.values():
+        for key, n in (summary.get(name) or {}).items():
+            out[key] = out.get(key, 0) + n
+    return out
+
+
+def _document(job: dict, survey: dict, reads: dict[int, dict], whole_speech: bool, now: float) -> dict:
+    """The result's `document`: pages read of the whole, pages that could not be read and why,
+    and while the book is made its progress (CONTRACTS section 15)."""
+    document = dict(survey["document"])
+    pages_read = int(float(job.get("book_pages_read") or 0))
+    unreadable = sum(int(s.get("failed_count") or 0) for s in reads.values())
+    document |= {"read": pages_read, "complete": whole_speech and not unreadable and "reason" not in document}
+    if unreadable:
+        document |= {"unreadable": unreadable, "failed": [f for s in reads.values() for f in s.get("failed") or []][:100]}
+    if job.get("status") == table.PROCESSING:
+        document["progress"] = plan.Progress(
+            pages_read, int(document["pages"]), float(job.get("book_seconds") or 0.0),
+            int(float(job.get("book_chars_recorded") or 0)), int(float(job.get("book_chars") or 0)),
+            float(survey.get("started") or now), now).public()
+    return document

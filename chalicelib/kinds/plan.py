@@ -1,0 +1,210 @@
+"""How a book is cut into shards: decides, does nothing (no AWS, no models), as Chalice's
+deploy planner beside its executor (chalicelib.jobs.book calls AWS). The kind that
+reads books (its `book` module) and the executor share it.
+
+A book (CONTRACTS section 15) is worked by many workers at once. Its pages are read in
+*reading shards* (page ranges); each reading shard, once read, cuts what it read into
+*recording sections* (runs of the spoken blocks of its pages), each a shard of its own. Every
+shard is bounded (pages, characters), whatever the size of the book, and the first ones are
+small, so the first page's text and the first words of the recording come as fast as a short
+document's. Shard ids sort in text order: `read-0003` (the fourth page range),
+`rec-0003-01` (its second section).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+READ, RECORD = "read", "record"
+FIRST_SECTION_CHARS = 300  # the book's first section: a sentence or two, heard seconds after its page is read
+SECOND_SECTION_CHARS = 1200  # then growing to the full size
+
+
+@dataclass(frozen=True)
+class Pages:
+    """A reading shard: pages [first, end) of the book."""
+    index: int
+    first: int
+    end: int
+
+    @property
+    def id(self) -> str:
+        return read_id(self.index)
+
+
+def read_id(index: int) -> str:
+    return f"read-{index:04d}"
+
+
+def record_id(read_index: int, section: int) -> str:
+    return f"rec-{read_index:04d}-{section:02d}"
+
+
+def parse_id(shard_id: str) -> tuple[str, int, int] | None:
+    """(stage, reading shard, section) of a shard id; None for anything else."""
+    parts = shard_id.split("-")
+    try:
+        if len(parts) == 2 and parts[0] == "read":
+            return READ, int(parts[1]), 0
+        if len(parts) == 3 and parts[0] == "rec":
+            return RECORD, int(parts[1]), int(parts[2])
+    except ValueError:
+        return None
+    return None
+
+
+def is_book(*, pages: int | None = None, words: int | None = None, book_pages: int, book_words: int) -> bool:
+    """A document read by many workers: more pages than `book_pages`, or (without pages) more
+    words than `book_words`."""
+    return (pages is not None and pages > book_pages) or (words is not None and words > book_words)
+
+
+def reading(pages: int, most: int) -> list[Pages]:
+    """The reading shards of a book of `pages` pages: 1, 2, 4... pages, then `most` at a time,
+    so the first page is published as soon as it is read and no shard grows with the book."""
+    out, first, size = [], 0, 1
+    most = max(1, most)
+    while first < pages:
+        end = min(pages, first + size)
+        out.append(Pages(len(out), first, end))
+        first, size = end, min(most, size * 2)
+    return out
+
+
+def reading_by_words(words: list[int], most: int) -> list[Pages]:
+    """The reading shards of a document without pages (read whole already; its shards only
+    publish and cut it into sections): runs of its sections of at most `most` words (a longer
+    section alone), the first section alone, so its recording starts at once."""
+    out, first = [], 0
+    while first < len(words):
+        end, total = first + 1, words[first]
+        while out and end < len(words) and total + words[end] <= most:
+            total += words[end]
+            end += 1
+        out.append(Pages(len(out), first, end))
+        first = end
+    return out
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A piece of spoken text that is never cut: a block of a page, or a run of a long block's
+    lines (`lines` [from, to) of the block's own list; None: the whole block)."""
+    page: int  # the book's page index
+    block: int  # index into that page's blocks
+    chars: int  # characters the voice says
+    lines: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A recording shard: units spoken one after another, in text order."""
+    units: tuple[Unit, ...]
+
+    @property
+    def chars(self) -> int:
+        return sum(u.chars for u in self.units)
+
+    def public(self) -> list[list[int]]:
+        """As stored on the reading shard's record: [page, block, chars, from, to]."""
+        return [[u.page, u.block, u.chars, *(u.lines or (-1, -1))] for u in self.units]
+
+    @classmethod
+    def load(cls, stored: Iterable[Iterable[int]]) -> Section:
+        units = []
+        for page, block, chars, start, stop in stored:
+            units.append(Unit(int(page), int(block), int(chars), None if start < 0 else (int(start), int(stop))))
+        return cls(tuple(units))
+
+
+def units_of(page_index: int, blocks: list[dict], line_chars: list[int], most: int) -> list[Unit]:
+    """The spoken units of one page: each spoken block whole, or a block longer than `most`
+    characters cut between its lines (a table stays whole: its rows are read with their headers).
+    `line_chars[i]`: the characters of the page's line i."""
+    out = []
+    for b, block in enumerate(blocks):
+        if not block.get("spoken", True):
+            continue
+        lines = list(block.get("lines") or [])
+        sizes = [line_chars[i] + 1 if 0 <= i < len(line_chars) else 0 for i in lines]
+        total = sum(sizes)
+        if total <= most or block.get("role") == "table" or len(lines) < 2:
+            out.append(Unit(page_index, b, max(total, 1)))
+            continue
+        start, run = 0, 0
+        for k, size in enumerate(sizes):
+            if run and run + size > most:
+                out.append(Unit(page_index, b, run, (start, k)))
+                start, run = k, 0
+            run += size
+        out.append(Unit(page_index, b, run, (start, len(lines))))
+    return out
+
+
+def sections(units: list[Unit], most: int, first_of_book: bool = False) -> list[Section]:
+    """The recording sections of a reading shard's units, in order: each at most `most`
+    characters (a unit longer than that is a section alone). The book's first sections are
+    short (`first_of_book`), so its first words are heard seconds after its first page is read."""
+    out: list[Section] = []
+    run: list[Unit] = []
+    chars = 0
+    for unit in units:
+        limit = _limit(len(out), most, first_of_book)
+        if run and chars + unit.chars > limit:
+            out.append(Section(tuple(run)))
+            run, chars = [], 0
+        run.append(unit)
+        chars += unit.chars
+    if run:
+        out.append(Section(tuple(run)))
+    return out
+
+
+def _limit(made: int, most: int, first_of_book: bool) -> int:
+    if not first_of_book:
+        return most
+    return min(most, (FIRST_SECTION_CHARS, SECOND_SECTION_CHARS)[made] if made < 2 else most)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a book is (CONTRACTS section 15's `document.progress`)."""
+    pages_read: int
+    pages: int
+    seconds_recorded: float
+    chars_recorded: int
+    chars: int  # characters to speak in what is read so far
+    started: float  # when reading began (seconds, any clock)
+    now: float
+
+    def public(self) -> dict:
+        out = {"pages_read": self.pages_read, "pages": self.pages, "seconds_recorded": round(self.seconds_recorded, 1)}
+        estimated = self.seconds_estimated()
+        if estimated is not None:
+            out["seconds_estimated"] = round(estimated, 1)
+        left = self.seconds_left()
+        if left is not None:
+            out["seconds_left"] = left
+        return out
+
+    def seconds_estimated(self) -> float | None:
+        """The whole recording's length: seconds per character so far, times the characters
+        the whole book will have (those read, scaled to every page)."""
+        if self.chars_recorded <= 0 or self.pages_read <= 0:
+            return None
+        per_char = self.seconds_recorded / self.chars_recorded
+        return per_char * self.chars * self.pages / self.pages_read
+
+    def seconds_left(self) -> int | None:
+        """Wall time left at the pace so far: the share of the work done (pages read and
+        characters recorded, each half) against the time it took."""
+        if self.pages <= 0:
+            return None
+        read = self.pages_read / self.pages
+        total_chars = self.chars * self.pages / self.pages_read if self.pages_read else 0
+        recorded = self.chars_recorded / total_chars if total_chars else 0.0
+        done = (read + recorded) / 2
+        elapsed = max(0.0, self.now - self.started)
+        if done <= 0 or elapsed <= 0:
+            return None
+        return int(round(elapsed * (1 - done) / done))

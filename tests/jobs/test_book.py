@@ -1,0 +1,193 @@
+"""A book worked by many deliveries (chalicelib.jobs.book): planned from the upload's event, its
+shards taken from the shards queue one message at a time, as Lambda's event source hands them
+to workers, with real reading and a real voice. In-process moto; the real stack's own test is
+tests/jobs/test_book_on_the_stack.py."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chalicelib import aws, settings
+from chalicelib.jobs import book, keys, shards, worker
+from chalicelib.jobs import table as jobs
+from chalicelib.web import job_view
+from tests.media import documents as docs
+
+pytest_plugins = ["tests.apifixtures"]
+USER = "u-book"
+
+
+@pytest.fixture
+def small_books(api_env, monkeypatch):
+    """Books of a few pages: a document of more than 4 pages is one, read 1, 2, then 3 pages a shard."""
+    monkeypatch.setenv("PAGEVOICE_BOOK_PAGES", "4")
+    monkeypatch.setenv("PAGEVOICE_SHARD_PAGES", "3")
+    monkeypatch.setenv("PAGEVOICE_SECTION_CHARS", "400")
+    empty()
+    yield
+
+
+def upload(data: bytes, name: str = "book.pdf", content_type: str = "application/pdf") -> tuple[str, str]:
+    record = jobs.create(USER, filename=name, content_type=content_type, size=len(data))
+    key = keys.upload_key(USER, record["job_id"])
+    aws.s3().put_object(Bucket=settings.get().aws.bucket, Key=key, Body=data)
+    return record["job_id"], key
+
+
+def empty() -> None:
+    """The shards queue emptied (SQS allows one purge a minute)."""
+    while batch := messages():
+        for message in batch:
+            aws.sqs().delete_message(QueueUrl=book.queue_url(), ReceiptHandle=message["ReceiptHandle"])
+
+
+def messages(limit: int = 10) -> list[dict]:
+    got = aws.sqs().receive_message(QueueUrl=book.queue_url(), MaxNumberOfMessages=limit, WaitTimeSeconds=0)
+    return got.get("Messages", [])
+
+
+def deliver(message: dict) -> dict:
+    """One message, as the event source hands it to a worker; deleted when it did not fail."""
+    event = {"Records": [{"eventSource": "aws:sqs", "messageId": message["MessageId"],
+                          "receiptHandle": message["ReceiptHandle"], "body": message["Body"]}]}
+    reply = worker.lambda_handler(event)
+    if not reply["batchItemFailures"]:
+        aws.sqs().delete_message(QueueUrl=book.queue_url(), ReceiptHandle=message["ReceiptHandle"])
+    return reply
+
+
+def drain() -> list[str]:
+    outcomes = []
+    while batch := messages():
+        for message in batch:
+            outcomes += deliver(message)["outcomes"]
+    return outcomes
+
+
+# Moby-Dick's first chapters (public domain): a chapter a page.
+TITLES = ["Loomings", "The Carpet Bag", "The Spouter Inn", "The Counterpane", "Breakfast", "The Street",
+          "The Chapel", "The Pulpit", "The Sermon"]
+
+
+def chapters_pdf(n: int, broken_at: int | None = None) -> bytes:
+    pages = [docs.content_pdf([b"BT /F1 30 Tf 72 700 Td (%s) Tj ET "
+                               b"BT /F1 12 Tf 72 650 Td (The ship sailed on day %d.) Tj ET "
+                               b"BT /F1 12 Tf 72 632 Td (The sea was calm.) Tj ET" % (TITLES[i].encode(), i + 1)])
+             for i in range(n)]
+    if broken_at is not None:  # a page whose nested forms make its decoder grow past its memory
+        pages[broken_at] = docs.nested_forms_pdf(7, word=b"deep")
+    return docs.join(*pages)
+
+
+def test_a_book_is_read_and_recorded_in_shards_by_many_deliveries(small_books):
+    job_id, key = upload(chapters_pdf(9))
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
+    record = jobs.get(USER, job_id)
+    assert record["status"] == "processing" and record["book_shards"] == 4  # pages 1 | 2-3 | 4-6 | 7-9
+    read_ids = sorted(json.loads(m["Body"])["shard"] for m in messages())
+    assert read_ids == ["read-0000", "read-0001", "read-0002", "read-0003"]
+    empty()
+    # The shards in any order: the last first, as many workers would take them.
+    for shard in reversed(read_ids):
+        assert worker.shard_batch([{"eventSource": "aws:sqs", "messageId": shard, "receiptHandle": "r",
+                                    "body": json.dumps({"bucket": settings.get().aws.bucket, "user": USER,
+                                                        "job": job_id, "shard": shard})}])["outcomes"] == ["done"]
+    middle = job_view.describe(USER, job_id)
+    assert middle["status"] == "processing"
+    progress = middle["result"]["document"]["progress"]
+    assert progress["pages_read"] == 9 and progress["pages"] == 9
+    assert drain().count("done") >= 4  # the recording sections
+    view = job_view.describe(USER, job_id)
+    assert view["status"] == "done", view["error"]
+    result = view["result"]
+    assert [p["text"].split("\n")[0] for p in result["pages"]] == TITLES
+    assert result["text"].startswith("Loomings\nThe ship sailed on day 1.") and "The Sermon" in result["text"]
+    assert result["document"]["read"] == 9 and result["document"]["complete"] is True
+    assert [c["title"] for c in result["chapters"]] == TITLES
+    parts = result["speech"]["parts"]
+    assert result["speech"]["complete"] is True and all(p["url"] and p["timings_url"] for p in parts)
+    # Parts in text order, each on the whole recording's clock, back to back.
+    assert parts[0]["start"] == 0.0
+    assert all(b["start"] == pytest.approx(a["start"] + a["seconds"], abs=0.002) for a, b in zip(parts, parts[1:]))
+    assert result["speech"]["seconds"] == pytest.approx(parts[-1]["start"] + parts[-1]["seconds"], abs=0.01)
+    assert [p["first"]["page"] for p in parts] == sorted(p["first"]["page"] for p in parts)
+    assert parts[0]["first"] == {"page": 0, "line": 0, "word": 0} and parts[-1]["last"]["page"] == 8
+    # Each chapter starts where its heading is heard; the first part is short (heard soon).
+    starts = [c["start"] for c in result["chapters"]]
+    assert starts == sorted(starts) and 0 <= starts[0] < 0.5
+    assert parts[0]["seconds"] < parts[-1]["seconds"] or len(parts) == 2
+    # Every spoken word of every page is timed in exactly one part, from that part's start.
+    bucket = settings.get().aws.bucket
+    timed = []
+    for part in parts:
+        timings = json.loads(aws.s3().get_object(Bucket=bucket, Key=keys.output_key(USER, job_id, part["timings"]))
+                             ["Body"].read())
+        assert all(0 <= w["start"] <= w["end"] <= part["seconds"] + 0.01 for w in timings["words"])
+        assert timings["sentences"] and timings["sentences"][0]["start"] >= 0
+        timed += [(w["page"], w["line"], w["word"]) for w in timings["words"]]
+    words = [(p, li, wi) for p, page in enumerate(result["pages"]) for li, line in enumerate(page["lines"])
+             for wi, _ in enumerate(line["words"])]
+    assert sorted(timed) == words
+    audio = aws.s3().get_object(Bucket=bucket, Key=keys.output_key(USER, job_id, parts[0]["file"]))
+    assert audio["ContentType"] == "audio/mpeg" and audio["Body"].read(3) in (b"ID3", b"\xff\xfb", b"\xff\xf3")
+
+
+def test_a_duplicate_delivery_does_no_duplicate_work(small_books):
+    job_id, key = upload(chapters_pdf(6))
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
+    first = messages(1)[0]
+    again = {**first, "MessageId": "again"}
+    assert deliver(first)["outcomes"] == ["done"]
+    before = jobs.get(USER, job_id)
+    assert deliver(again)["outcomes"] == ["skipped"]
+    after = jobs.get(USER, job_id)
+    assert {k: after.get(k) for k in book.COUNTERS} == {k: before.get(k) for k in book.COUNTERS}
+    # A second upload event for the book (S3 delivers at least once) plans nothing new while it runs.
+    with pytest.raises(worker.LeaseHeld):
+        worker.handle_upload(settings.get().aws.bucket, key)
+    drain()
+    done = jobs.get(USER, job_id)
+    assert done["status"] == "done" and done["book_pages_read"] == 6 and done["book_read"] == 3
+
+
+def test_a_page_that_cannot_be_read_fails_alone_and_the_book_goes_on(small_books):
+    job_id, key = upload(chapters_pdf(7, broken_at=4))
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
+    drain()
+    view = job_view.describe(USER, job_id)
+    assert view["status"] == "done", view["error"]
+    result = view["result"]
+    assert len(result["pages"]) == 7 and result["document"]["unreadable"] == 1
+    broken = result["pages"][4]
+    assert broken["lines"] == [] and broken["error"].startswith("Page 5 could not be read:")
+    assert "memory" in broken["error"] or "too long" in broken["error"]
+    assert result["document"]["failed"] == [broken["error"]] and result["document"]["complete"] is False
+    assert [p["text"].split("\n")[0] for i, p in enumerate(result["pages"]) if i != 4] == \
+        TITLES[:4] + TITLES[5:7]
+    heard = {w["page"] for part in result["speech"]["parts"] for w in json.loads(
+        aws.s3().get_object(Bucket=settings.get().aws.bucket, Key=keys.output_key(USER, job_id, part["timings"]))
+        ["Body"].read())["words"]}
+    assert heard == {0, 1, 2, 3, 5, 6}
+
+
+def test_a_shard_that_keeps_failing_fails_alone(small_books, monkeypatch):
+    job_id, key = upload(chapters_pdf(6))
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
+    monkeypatch.setenv("PAGEVOICE_SHARD_MAX_ATTEMPTS", "1")
+    # An earlier worker died in read-0001 (its lease ran out): the next delivery is its second attempt.
+    assert shards.claim(USER, job_id, "read-0001", "dead worker", lease_seconds=-1) is not None
+    drain()
+    result = job_view.describe(USER, job_id)["result"]
+    assert [p.get("error", "")[:26] for p in result["pages"][1:3]] == [f"Page {n} could not be read: " for n in (2, 3)]
+    assert "too often" in result["pages"][1]["error"]
+    assert TITLES[3] in result["pages"][3]["text"] and result["document"]["unreadable"] == 2
+
+
+def test_a_short_document_keeps_its_shape(small_books):
+    job_id, key = upload(chapters_pdf(3))
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "done"
+    record = jobs.get(USER, job_id)
+    assert "book_shards" not in record and not messages()
+    result = job_view.describe(USER, job_id)["result"]
+    assert len(result["pages"]) == 3 and result["speech"]["words"] and "book" not in result["document"]

@@ -1,0 +1,86 @@
+"""The book planner (chalicelib.kinds.plan): pure, so tested alone, without AWS or models."""
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.kinds import plan
+
+
+def test_reading_shards_start_small_then_stay_bounded():
+    shards = plan.reading(1000, 8)
+    sizes = [s.end - s.first for s in shards]
+    assert sizes[:4] == [1, 2, 4, 8] and max(sizes) == 8
+    assert shards[0].first == 0 and shards[-1].end == 1000
+    assert all(a.end == b.first for a, b in zip(shards, shards[1:]))  # no gap, no overlap
+    assert [s.id for s in shards[:2]] == ["read-0000", "read-0001"]
+    assert plan.reading(1, 8) == [plan.Pages(0, 0, 1)] and plan.reading(0, 8) == []
+
+
+def test_a_thousand_page_book_and_a_hundred_page_one_have_shards_of_the_same_size():
+    assert max(s.end - s.first for s in plan.reading(1000, 8)) == max(s.end - s.first for s in plan.reading(100, 8))
+
+
+def test_ids_parse_back_and_sort_in_text_order():
+    ids = [plan.read_id(3), plan.record_id(3, 0), plan.record_id(3, 11), plan.record_id(12, 0)]
+    assert [plan.parse_id(i) for i in ids] == [("read", 3, 0), ("record", 3, 0), ("record", 3, 11), ("record", 12, 0)]
+    assert sorted(ids[1:]) == ids[1:]
+    for bad in ("", "read", "read-x", "rec-1", "rec-a-b", "other-1"):
+        assert plan.parse_id(bad) is None
+
+
+def test_a_book_is_past_either_bound():
+    assert plan.is_book(pages=51, book_pages=50, book_words=50_000)
+    assert not plan.is_book(pages=50, book_pages=50, book_words=50_000)
+    assert plan.is_book(words=50_001, book_pages=50, book_words=50_000)
+    assert not plan.is_book(words=10, pages=3, book_pages=50, book_words=50_000)
+
+
+def test_documents_without_pages_are_published_in_runs_of_sections_by_words():
+    shards = plan.reading_by_words([10, 500, 500, 30_000, 5, 5], 1000)
+    assert [(s.first, s.end) for s in shards] == [(0, 1), (1, 3), (3, 4), (4, 6)]
+
+
+def blocks(*spec):
+    """(role, number of lines, spoken) -> blocks over consecutive lines."""
+    out, line = [], 0
+    for role, n, said in spec:
+        out.append({"role": role, "lines": list(range(line, line + n)), "spoken": said})
+        line += n
+    return out
+
+
+def test_units_are_spoken_blocks_and_long_blocks_are_cut_between_lines():
+    page = blocks(("heading", 1, True), ("page-number", 1, False), ("paragraph", 10, True), ("table", 10, True))
+    chars = [20] + [3] + [99] * 20
+    units = plan.units_of(7, page, chars, most=300)
+    assert [u.block for u in units] == [0, 2, 2, 2, 2, 3]  # the page number is not spoken
+    assert units[0] == plan.Unit(7, 0, 21)
+    cut = [u.lines for u in units if u.block == 2]
+    assert cut == [(0, 3), (3, 6), (6, 9), (9, 10)] and all(u.chars <= 300 for u in units if u.block == 2)
+    assert units[-1].lines is None and units[-1].chars == 1000  # a table is never cut: its rows carry its headers
+
+
+@pytest.mark.parametrize("first", [False, True])
+def test_sections_are_bounded_and_in_order(first):
+    units = [plan.Unit(p, b, 250) for p in range(10) for b in range(4)]
+    cut = plan.sections(units, 1000, first_of_book=first)
+    assert [u for s in cut for u in s.units] == units  # every unit once, in order
+    assert all(s.chars <= 1000 for s in cut)
+    if first:  # the book's first words are heard soon: a short first section, then growing
+        assert cut[0].chars <= plan.FIRST_SECTION_CHARS and cut[1].chars <= plan.SECOND_SECTION_CHARS
+    assert plan.Section.load(cut[0].public()) == cut[0]
+
+
+def test_a_unit_longer_than_a_section_is_a_section_alone():
+    units = [plan.Unit(0, 0, 10), plan.Unit(0, 1, 5000), plan.Unit(0, 2, 10)]
+    assert [s.units for s in plan.sections(units, 1000)] == [(units[0],), (units[1],), (units[2],)]
+
+
+def test_progress_says_pages_recording_and_time_left():
+    half = plan.Progress(pages_read=50, pages=100, seconds_recorded=600.0, chars_recorded=9000, chars=18000,
+                         started=0.0, now=100.0)
+    out = half.public()
+    assert out["pages_read"] == 50 and out["pages"] == 100 and out["seconds_recorded"] == 600.0
+    assert out["seconds_estimated"] == pytest.approx(600.0 / 9000 * 36000)  # the read half scaled to the book
+    assert out["seconds_left"] == pytest.approx(100 / 0.375 - 100, abs=1)  # read 1/2, recorded 1/4
+    assert "seconds_left" not in plan.Progress(0, 100, 0.0, 0, 0, 0.0, 100.0).public()
