@@ -77,6 +77,15 @@ QUEUES = {
         "max_receive_count": 10,
         "dead_letter": "ShardsDeadLetterQueue",
     },
+    # The shards a listener waits for (the place they moved to: chalicelib.jobs.book.listen_at),
+    # the worker's third event source with its own concurrency, so they never wait behind a book.
+    "FirstQueue": {
+        "setting": "first_queue",
+        "visibility_timeout": 960,
+        "retention_seconds": 3600,
+        "max_receive_count": 10,
+        "dead_letter": "FirstDeadLetterQueue",
+    },
 }
 
 

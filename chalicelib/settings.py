@@ -40,6 +40,7 @@ class Aws:
     jobs_table: str = setting("pagevoice-jobs")  # DynamoDB table of jobs
     shards_table: str = setting("pagevoice-shards")  # DynamoDB table of books' shards (chalicelib.jobs.book)
     shards_queue: str = setting("pagevoice-shards")  # the SQS queue of books' shards, the worker's second event source
+    first_queue: str = setting("pagevoice-shards-first")  # the SQS queue of the shards a listener waits for (taken first)
     region: str = setting("us-east-1", env=("AWS_REGION", "AWS_DEFAULT_REGION"))  # the AWS region
     endpoint_url: str = setting("", env=("AWS_ENDPOINT_URL",))  # the local stack's moto server
     worker_function: str = setting("")  # deployed: the worker Lambda the sweep re-drives jobs to
@@ -173,14 +174,18 @@ class Books:
     # Pages one reading shard reads at most: the first shards read 1, 2, 4... pages, so the first
     # page's text comes as fast as a short document's.
     shard_pages: int = setting(8)
-    # Characters of spoken text one recording shard speaks at most (~4-5 minutes of speech, ~30 s
-    # of one worker); the first sections are shorter, so listening starts within seconds.
-    section_chars: int = setting(4000)
+    # Characters of spoken text one recording shard speaks at most: ~75 s of speech, ~7 s of one
+    # worker's thread (piper), so a listener who moves to any place hears it within seconds; the
+    # book's first sections are shorter still.
+    section_chars: int = setting(1200)
     shard_lease_seconds: int = setting(300)  # how long a worker holds a shard before another may take it
     shard_max_attempts: int = setting(3)  # attempts at one shard before it fails alone (its pages or section say why)
     # Deployed workers the shards queue may hold at once (the event source's maximum concurrency):
     # a book never takes every worker, so other people's photos go on being read.
     shard_max_concurrency: int = setting(20)
+    # Workers the listener's queue may hold at once (its own event source): the shard a listener
+    # moved to is taken at once, whatever the book's other shards are doing.
+    first_max_concurrency: int = setting(5)
     # Uploads larger than this go to S3 as a multipart upload with presigned part URLs (POST
     # /uploads says so), which the site and scripts can resume after a dropped connection.
     multipart_bytes: int = setting(100 * 1024 * 1024)

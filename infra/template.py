@@ -56,6 +56,8 @@ TASKS_JOBS_TABLE_ACTIONS = ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutI
 BOOK_FILES = "*/book-"
 TASKS_QUEUE = "TasksQueue"
 SHARDS_QUEUE = "ShardsQueue"
+FIRST_QUEUE = "FirstQueue"  # the shards a listener waits for (chalicelib.jobs.book.listen_at)
+FIRST_MAX_CONCURRENCY = 5  # settings.books.first_max_concurrency's default
 SHARDS_TABLE = "ShardsTable"
 # Workers a book's shards may hold at once: settings.books.shard_max_concurrency's default (the
 # event source's maximum concurrency; SQS event sources take 2 to 1,000).
@@ -259,7 +261,10 @@ class CfnNames:
         return getatt(TASKS_QUEUE, "Arn")
 
     def shards_queue(self):
-        return getatt(SHARDS_QUEUE, "Arn")
+        return [getatt(SHARDS_QUEUE, "Arn"), getatt(FIRST_QUEUE, "Arn")]
+
+    def first_queue(self):
+        return getatt(FIRST_QUEUE, "Arn")
 
     def mail_identity(self):
         return sub(MAIL_IDENTITY_ARN)
@@ -377,6 +382,8 @@ def api_statements(n, log_groups: list[str]) -> list:
         {"Effect": "Allow", "Action": "dynamodb:BatchWriteItem", "Resource": n.table(AUTH_TABLE)},
         # Work for the tasks function (mail, exports, erasing an account): the API only enqueues.
         {"Effect": "Allow", "Action": ["sqs:GetQueueUrl", "sqs:SendMessage"], "Resource": n.tasks_queue()},
+        # A listener who moves in a book being made: the shard that makes that place heard first.
+        {"Effect": "Allow", "Action": ["sqs:GetQueueUrl", "sqs:SendMessage"], "Resource": n.first_queue()},
         {"Effect": "Allow", "Action": "ssm:GetParameter", "Resource": n.jwt_parameter()},
         n.if_kms_key({"Effect": "Allow", "Action": "kms:Decrypt"}),
     ]
@@ -568,6 +575,7 @@ def _worker(names: CfnNames) -> dict:
             "PAGEVOICE_JOB_LEASE_SECONDS": ref("WorkerTimeout"),
             "PAGEVOICE_SHARDS_TABLE": ref(SHARDS_TABLE),
             "PAGEVOICE_SHARDS_QUEUE": getatt(SHARDS_QUEUE, "QueueName"),
+            "PAGEVOICE_FIRST_QUEUE": getatt(FIRST_QUEUE, "QueueName"),
             "PAGEVOICE_SHARD_MAX_CONCURRENCY": str(SHARDS_MAX_CONCURRENCY),
             **_limits(),
         }, storage_mb=1024)  # /tmp: a recording of up to 2 h (settings.limits.max_speech_seconds) is joined there
@@ -600,6 +608,15 @@ def _worker(names: CfnNames) -> dict:
                 "EventSourceArn": getatt(SHARDS_QUEUE, "Arn"), "FunctionName": ref("Worker"),
                 "BatchSize": 1, "FunctionResponseTypes": ["ReportBatchItemFailures"],
                 "ScalingConfig": {"MaximumConcurrency": SHARDS_MAX_CONCURRENCY},
+            },
+        },
+        # The shards a listener waits for: their own event source, so they never wait behind a book.
+        "WorkerFirstEventSource": {
+            "Type": "AWS::Lambda::EventSourceMapping",
+            "Properties": {
+                "EventSourceArn": getatt(FIRST_QUEUE, "Arn"), "FunctionName": ref("Worker"),
+                "BatchSize": 1, "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                "ScalingConfig": {"MaximumConcurrency": FIRST_MAX_CONCURRENCY},
             },
         },
         "WorkerS3InvokePermission": {
@@ -726,6 +743,9 @@ def _api_function(fn: str, log_group: str) -> dict:
                 "PAGEVOICE_JWT_SECRET_PARAM": ref("JwtSecretParameterName"),
                 "PAGEVOICE_CORS_ORIGIN": SITE_ORIGIN,
                 "PAGEVOICE_TASKS_QUEUE": getatt(TASKS_QUEUE, "QueueName"),
+                # A book's shards (its index while it is made) and the listener's queue.
+                "PAGEVOICE_SHARDS_TABLE": ref(SHARDS_TABLE),
+                "PAGEVOICE_FIRST_QUEUE": getatt(FIRST_QUEUE, "QueueName"),
                 **_limits(),
             }},
         },

@@ -100,12 +100,13 @@ def files_write(files: objects.JobFiles, name: str, body, content_type: str) -> 
     return objects.write(files.bucket, files.key(name), body, content_type)
 
 
-def _send(files: objects.JobFiles, shard_ids: list[str]) -> None:
-    """One message per shard to the shards queue (a duplicate is harmless: the claim dedupes)."""
+def _send(files: objects.JobFiles, shard_ids: list[str], first: bool = False) -> None:
+    """One message per shard to the shards queue, or to the listener's (`first`: taken before
+    any other); a duplicate is harmless: the claim dedupes."""
     if not shard_ids:
         return
     sqs = aws.sqs()
-    url = queue_url()
+    url = queue_url(FIRST if first else SHARDS)
     for i in range(0, len(shard_ids), SEND_BATCH):
         batch = shard_ids[i:i + SEND_BATCH]
         entries = [{"Id": str(k), "MessageBody": json.dumps(message(files, shard))} for k, shard in enumerate(batch)]
@@ -119,10 +120,20 @@ def message(files: objects.JobFiles, shard: str) -> dict:
 
 
 _QUEUE_URL: dict[str, str] = {}
+SHARDS, FIRST = "ShardsQueue", "FirstQueue"  # resources.QUEUES
 
 
-def queue_url() -> str:
-    name = resources.queue_name("ShardsQueue", settings.get())
+def queue_url(logical: str = SHARDS) -> str:
+    return _url(resources.queue_name(logical, settings.get()))
+
+
+def queue_url_of(arn: str | None) -> str:
+    """The URL of the queue an event's record came from (its `eventSourceARN`); the shards queue's
+    when it does not say."""
+    return _url(arn.rsplit(":", 1)[-1]) if arn else queue_url()
+
+
+def _url(name: str) -> str:
     if name not in _QUEUE_URL:
         _QUEUE_URL[name] = aws.sqs().get_queue_url(QueueName=name)["QueueUrl"]
     return _QUEUE_URL[name]
@@ -215,7 +226,10 @@ def _store_read(files: objects.JobFiles, job: dict, index: int, read, owner: str
     files_write(files, TEXT_FILE.format(index), text_body, "application/json")
     cut = plan.sections(read.units, s.books.section_chars, first_of_book=index == 0)
     files_write(files, SECTIONS_FILE.format(index), json.dumps([c.public() for c in cut]).encode(), "application/json")
-    _send(files, [plan.record_id(index, k) for k in range(len(cut))])
+    # The section the listener moved to (a place saved while these pages were read) goes first.
+    wanted = plan.section_at(cut, _place(table.get(files.user_id, files.job_id) or job))
+    _send(files, [plan.record_id(index, wanted)] if wanted is not None else [], first=True)
+    _send(files, [plan.record_id(index, k) for k in range(len(cut)) if k != wanted])
     first = read.pages[0] if read.pages else {}
     languages: dict[str, int] = {}
     for page in read.pages:
@@ -282,6 +296,67 @@ def _chapter_times(chapters: list[dict], section: plan.Section, pages: dict[int,
         if times:
             out.append({"page": key[0], "block": key[1], "t": round(min(times), 3)})
     return out
+
+
+# --- The listener first -------------------------------------------------------------------
+
+def _place(job: dict) -> dict | None:
+    position = job.get("position")
+    place = position.get("place") if isinstance(position, dict) else None
+    return place if isinstance(place, dict) else None
+
+
+def listen_at(files: objects.JobFiles, job: dict, place: dict) -> str | None:
+    """A listener moved to `place` in a book being made: the shard that makes it heard goes to the
+    listener's queue (its section, or its pages when they are not read yet: their end sends the
+    section first). Returns that shard's id; None when it is made already (or the book is done)."""
+    if job.get("status") != table.PROCESSING or not is_book(job):
+        return None
+    try:
+        survey = _survey(files)
+    except Transient:
+        return None
+    if survey.get("ranges"):
+        ranges = [plan.Pages(i, a, b) for i, (a, b) in enumerate(survey["ranges"])]
+    else:
+        ranges = plan.reading(int(survey["document"]["pages"]), int(survey["shard_pages"]))
+    r = next((p for p in ranges if p.first <= int(place["page"]) < p.end), None)
+    if r is None:
+        return None
+    read = shards.get(files.user_id, files.job_id, r.id)
+    if read is None or read.get("status") != shards.DONE:
+        _send(files, [r.id], first=True)
+        return r.id
+    stored, _ = objects.read_json(files.bucket, files.key(SECTIONS_FILE.format(r.index)))
+    k = plan.section_at([plan.Section.load(c) for c in stored or []], place)
+    if k is None:
+        return None
+    shard = plan.record_id(r.index, k)
+    made = shards.get(files.user_id, files.job_id, shard)
+    if made is not None and made.get("status") == shards.DONE:
+        return None
+    _send(files, [shard], first=True)
+    return shard
+
+
+def place_time(files: objects.JobFiles, head: dict, place: dict) -> float | None:
+    """When `place` is heard on the whole recording's clock: the first word at or after it in the
+    part that covers it, once that part and every part before it are made (None until then)."""
+    want = tuple(int(place.get(k, 0)) for k in ("page", "line", "word"))
+    for part in (head.get("speech") or {}).get("parts") or []:
+        first, last = part.get("first"), part.get("last")
+        if part.get("start") is None or not first or not last or not part.get("timings"):
+            continue
+        if not _at(first) <= want <= _at(last):
+            continue
+        timings, _ = objects.read_json(files.bucket, files.key(part["timings"]))
+        later = [w["start"] for w in (timings or {}).get("words", []) if _at(w) >= want]
+        return round(float(part["start"]) + (min(later) if later else 0.0), 3)
+    return None
+
+
+def _at(word: dict) -> tuple[int, int, int]:
+    return int(word.get("page", 0)), int(word.get("line", 0)), int(word.get("word", 0))
 
 
 # --- 3. The whole ------------------------------------------------------------------------

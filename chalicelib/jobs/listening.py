@@ -44,15 +44,47 @@ def checked(body: dict, seconds: float | None) -> float:
     return round(t, 3)
 
 
+PLACE_KEYS = ("page", "line", "word")
+MOST_INDEX = 1_000_000  # no page, line or word index is this large (books: settings.books caps pages)
+
+
+def place_of(body: dict, pages: int | None) -> dict | None:
+    """The place in the text `body` names (CONTRACTS section 15: {"page", "line", "word"}), or None
+    when it names a time instead; a 400 saying what is wrong otherwise. `pages`: the document's
+    page count when known (a place past it is refused)."""
+    if "t" in body or not any(k in body for k in PLACE_KEYS):
+        return None
+    place = {}
+    for key in PLACE_KEYS:
+        value = body.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < MOST_INDEX:
+            raise InputError(f"'{key}' must be a whole number from 0 (a place in the text is "
+                             "{\"page\": 41, \"line\": 3, \"word\": 0}).", field=key)
+        place[key] = value
+    if pages is not None and place["page"] >= pages:
+        raise InputError(f"'page' is past the end of the document, which has {pages} pages (counted from 0).",
+                         field="page")
+    return place
+
+
 def save(user_id: str, job_id: str, body: dict) -> bool:
-    """Keep the caller's place in the job's recording; False when the caller has no such job
-    (another user's job is simply missing). The bound is the recording's length as the record
-    knows it (a job still being recorded: what is published so far); a job whose record does not
-    know it (made before lengths were kept) takes any place."""
+    """Keep the caller's place in the job's recording (`t`) or in its text (a place); False when
+    the caller has no such job (another user's job is simply missing). The bound is the
+    recording's length as the record knows it (a job still being recorded: what is published so
+    far); a job whose record does not know it (made before lengths were kept) takes any place. A
+    place in a book being made has what follows it recorded next (jobs.book.listen_at)."""
     job = table.get(user_id, job_id)
     if job is None:
         return False
-    return table.save_position(user_id, job_id, checked(body, job.get("seconds")))
+    place = place_of(body, int(job["book_pages"]) if job.get("book_pages") else None)
+    if place is None:
+        return table.save_position(user_id, job_id, checked(body, job.get("seconds")))
+    if not table.save_position(user_id, job_id, None, place=place):
+        return False
+    from chalicelib.jobs import book, objects  # the book's executor, for a book only
+
+    book.listen_at(objects.JobFiles.of(user_id, job_id), job, place)
+    return True
 
 
 def public(job: dict) -> dict:
@@ -62,6 +94,8 @@ def public(job: dict) -> dict:
     position = job.get("position")
     if isinstance(position, dict) and position.get("t") is not None:
         out["position"] = {"t": position["t"], "at": position.get("at")}
+    if isinstance(position, dict) and isinstance(position.get("place"), dict):
+        out["position"] = {**out.get("position", {}), "place": position["place"], "at": position.get("at")}
     if job.get("seconds") is not None:
         out["seconds"] = job["seconds"]
     return out

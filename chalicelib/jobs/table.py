@@ -183,9 +183,9 @@ def _stale_reason(job: dict, now: float, upload_time: Callable[[], float | None]
     return DID_NOT_FINISH if now >= since + settings.get().worker.job_retry_window_seconds else None
 
 
-def save_position(user_id: str, job_id: str, t: float) -> bool:
-    """Where the listener is in the job's recording (`position`: {"t": seconds, "at": when}); the
-    last write wins. Not a transition: `updated_at`, the status and the sweep's view of the job
+def save_position(user_id: str, job_id: str, t: float | None, place: dict | None = None) -> bool:
+    """Where the listener is in the job's recording (`position`: {"t": seconds, "at": when}), or
+    in its text (`place`: {"page", "line", "word"}, CONTRACTS section 15); the last write wins. Not a transition: `updated_at`, the status and the sweep's view of the job
     are left alone, so saving a place every few seconds never moves a job. False when the caller
     has no such job."""
     if not is_job_id(job_id):
@@ -194,7 +194,9 @@ def save_position(user_id: str, job_id: str, t: float) -> bool:
         with aws.translated():
             _table().update_item(Key={"user_id": user_id, "job_id": job_id}, UpdateExpression="SET #p = :p",
                                  ConditionExpression="attribute_exists(job_id)", ExpressionAttributeNames={"#p": "position"},
-                                 ExpressionAttributeValues=_to_dynamo({":p": {"t": t, "at": clock.iso(clock.now())}}))
+                                 ExpressionAttributeValues=_to_dynamo({":p": {
+                                     **({"place": place} if place is not None else {"t": t}),
+                                     "at": clock.iso(clock.now())}}))
     except ConditionFailed:
         return False
     return True

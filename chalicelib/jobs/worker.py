@@ -90,7 +90,8 @@ def shard_batch(records: list[dict], context=None) -> dict:
             outcomes.append(f"raised: {type(exc).__name__}")
             failures.append({"itemIdentifier": rec.get("messageId") or ""})
             with contextlib.suppress(Exception):  # else it comes back after the queue's visibility timeout
-                aws.sqs().change_message_visibility(QueueUrl=book.queue_url(), ReceiptHandle=rec["receiptHandle"],
+                aws.sqs().change_message_visibility(QueueUrl=book.queue_url_of(rec.get("eventSourceARN")),
+                                                    ReceiptHandle=rec["receiptHandle"],
                                                     VisibilityTimeout=SHARD_RETRY_SECONDS)
     return {"outcomes": outcomes, "batchItemFailures": failures}
 

@@ -94,6 +94,7 @@ class Unit:
     block: int  # index into that page's blocks
     chars: int  # characters the voice says
     lines: tuple[int, int] | None = None
+    span: tuple[int, int] = (-1, -1)  # the first and last of the page's lines it speaks
 
 
 @dataclass(frozen=True)
@@ -106,14 +107,15 @@ class Section:
         return sum(u.chars for u in self.units)
 
     def public(self) -> list[list[int]]:
-        """As stored on the reading shard's record: [page, block, chars, from, to]."""
-        return [[u.page, u.block, u.chars, *(u.lines or (-1, -1))] for u in self.units]
+        """As stored beside the reading shard: [page, block, chars, from, to, first line, last line]."""
+        return [[u.page, u.block, u.chars, *(u.lines or (-1, -1)), *u.span] for u in self.units]
 
     @classmethod
     def load(cls, stored: Iterable[Iterable[int]]) -> Section:
         units = []
-        for page, block, chars, start, stop in stored:
-            units.append(Unit(int(page), int(block), int(chars), None if start < 0 else (int(start), int(stop))))
+        for page, block, chars, start, stop, first, last in stored:
+            units.append(Unit(int(page), int(block), int(chars), None if start < 0 else (int(start), int(stop)),
+                              (int(first), int(last))))
         return cls(tuple(units))
 
 
@@ -129,16 +131,20 @@ def units_of(page_index: int, blocks: list[dict], line_chars: list[int], most: i
         sizes = [line_chars[i] + 1 if 0 <= i < len(line_chars) else 0 for i in lines]
         total = sum(sizes)
         if total <= most or block.get("role") == "table" or len(lines) < 2:
-            out.append(Unit(page_index, b, max(total, 1)))
+            out.append(Unit(page_index, b, max(total, 1), None, _span(lines)))
             continue
         start, run = 0, 0
         for k, size in enumerate(sizes):
             if run and run + size > most:
-                out.append(Unit(page_index, b, run, (start, k)))
+                out.append(Unit(page_index, b, run, (start, k), _span(lines[start:k])))
                 start, run = k, 0
             run += size
-        out.append(Unit(page_index, b, run, (start, len(lines))))
+        out.append(Unit(page_index, b, run, (start, len(lines)), _span(lines[start:])))
     return out
+
+
+def _span(lines: list[int]) -> tuple[int, int]:
+    return (min(lines), max(lines)) if lines else (-1, -1)
 
 
 def sections(units: list[Unit], most: int, first_of_book: bool = False) -> list[Section]:
@@ -158,6 +164,22 @@ def sections(units: list[Unit], most: int, first_of_book: bool = False) -> list[
     if run:
         out.append(Section(tuple(run)))
     return out
+
+
+def section_at(cut: list[Section], place: dict | None) -> int | None:
+    """The index of the section in `cut` that speaks `place` ({"page", "line", "word"}): the one
+    holding its page's block of that line, else the first after it; None when none does."""
+    if not place:
+        return None
+    page, line = int(place.get("page", -1)), int(place.get("line", 0))
+    after = None
+    for k, section in enumerate(cut):
+        for unit in section.units:
+            if unit.page == page and unit.span[0] <= line <= unit.span[1]:
+                return k
+            if after is None and (unit.page > page or (unit.page == page and unit.span[0] > line)):
+                after = k  # the place is not spoken (a skipped block): what is heard next
+    return after
 
 
 def _limit(made: int, most: int, first_of_book: bool) -> int:

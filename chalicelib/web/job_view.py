@@ -36,6 +36,13 @@ def describe(user_id: str, job_id: str) -> dict | None:
     job = lifecycle.settle(job)
     result, result_url, parts = _result(user_id, job_id, job)
     audio = job.get("audio_key")
+    listening_now = listening.public(job)
+    place = (listening_now.get("position") or {}).get("place")
+    if place is not None and book.is_book(job):  # a place in a book: its time once it is recorded
+        head = result if result is not None else (parts or {}).get("index", {}).get("result") or {}
+        t = book.place_time(objects.JobFiles(settings.get().aws.bucket, user_id, job_id), head, place)
+        if t is not None:
+            listening_now["position"]["t"] = t
     return {
         "job_id": job["job_id"], "kind": job.get("kind") or kinds.DEFAULT, "status": job["status"],
         "filename": job["filename"], "language": job.get("language") or "auto", "skip": job.get("skip"),
@@ -52,7 +59,7 @@ def describe(user_id: str, job_id: str) -> dict | None:
         # The upload as processed (kept beside the results), else the upload itself.
         "image_url": objects.presign_get(job["source_key"] if owned(user_id, job_id, job.get("source_key"))
                                          else upload_key(user_id, job_id), job.get("content_type")),
-        **listening.public(job),  # where the listener is, and the recording's length
+        **listening_now,  # where the listener is, and the recording's length
         # POST /jobs/{id}/recording: the recording is being made again (the status says how far).
         **({"recording_again": True} if job.get("rerecording") and job["status"] in table.UNFINISHED else {}),
         # ...and why it could not be: the job is back as it was, its old recording kept.

@@ -119,16 +119,22 @@ class FairQueue:
         """The users with uploads waiting."""
         return set(self._lines)
 
-    def add(self, key: str, item) -> bool:
+    def add(self, key: str, item, first: bool = False) -> bool:
         """Queue `item` for the upload `key`; False (and nothing queued) when that upload is
-        already waiting: a duplicate event needs no second turn."""
+        already waiting: a duplicate event needs no second turn. `first`: what a listener waits
+        for, at the head of its owner's line, whose turn comes next."""
         if key in self._keys:
             return False
         owner = self.owner(key)
         if owner not in self._lines:
             self._lines[owner] = collections.deque()
             self._turn.append(owner)
-        self._lines[owner].append((key, item))
+        if first:
+            self._lines[owner].appendleft((key, item))
+            self._turn.remove(owner)
+            self._turn.appendleft(owner)
+        else:
+            self._lines[owner].append((key, item))
         self._keys.add(key)
         return True
 
@@ -271,10 +277,10 @@ class Workers:
         self.stopped = threading.Event()
         threading.Thread(target=self._watch, daemon=True, name="worker-limits").start()
 
-    def submit(self, event: dict, item) -> bool:
+    def submit(self, event: dict, item, first: bool = False) -> bool:
         key = event_key(event)
         with self.lock:
-            added = self.queue.add(key, (event, item, FairQueue.owner(key)))
+            added = self.queue.add(key, (event, item, FairQueue.owner(key)), first=first)
         self.pump()
         return added
 
@@ -401,28 +407,33 @@ SHARD_RETRY = 5  # seconds before a shard whose worker died is delivered again (
 
 
 def _poll_shards(pool: Workers, stop: threading.Event) -> None:
-    """The shards queue as Lambda's SQS event source polls it: one message per invocation, taken
-    only while a worker could start it soon (messages waiting here would hold their visibility)."""
+    """The shards queues as Lambda's SQS event sources poll them: one message per invocation,
+    taken only while a worker could start it soon (messages waiting here would hold their
+    visibility); the listener's queue first, its messages at the head of their owner's line."""
     from chalicelib import resources
 
     sqs = aws.sqs()
-    url = arn = None
+    queues: list[tuple[str, str, bool]] = []
     while not stop.is_set():
         try:
-            if url is None:
-                url = sqs.get_queue_url(QueueName=resources.queue_name("ShardsQueue", settings.get()))["QueueUrl"]
-                arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-            room = pool.count - len(pool.queue)
-            if room <= 0:
-                stop.wait(0.2)
-                continue
-            got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=min(10, room), WaitTimeSeconds=1)
-            for msg in got.get("Messages", []):
-                if not pool.submit(shard_event(msg, arn), (url, msg["ReceiptHandle"])):
-                    sqs.delete_message(QueueUrl=url, ReceiptHandle=msg["ReceiptHandle"])  # that shard waits already
+            if not queues:
+                for logical, first in (("FirstQueue", True), ("ShardsQueue", False)):
+                    url = sqs.get_queue_url(QueueName=resources.queue_name(logical, settings.get()))["QueueUrl"]
+                    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+                    queues.append((url, arn, first))
+            for url, arn, first in queues:
+                room = pool.count - len(pool.queue)
+                if room <= 0 and not first:
+                    stop.wait(0.2)
+                    continue
+                got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=min(10, max(1, room)),
+                                          WaitTimeSeconds=0 if first else 1)
+                for msg in got.get("Messages", []):
+                    if not pool.submit(shard_event(msg, arn), (url, msg["ReceiptHandle"]), first=first):
+                        sqs.delete_message(QueueUrl=url, ReceiptHandle=msg["ReceiptHandle"])  # that shard waits already
         except Exception:  # noqa: BLE001 - keep serving: local AWS restarting, the queue not made yet
             log.exception("shards poll error")
-            url = None
+            queues = []
             stop.wait(1.0)
 
 

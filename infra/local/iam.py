@@ -114,10 +114,16 @@ class LocalNames:
     def tasks_queue(self) -> str:
         return self.queue(self.tasks_queue_name)
 
-    def shards_queue(self) -> str:
+    def shards_queue(self) -> list[str]:
+        return [self._named("ShardsQueue"), self._named("FirstQueue")]
+
+    def first_queue(self) -> str:
+        return self._named("FirstQueue")
+
+    def _named(self, logical: str) -> str:
         from chalicelib import resources, settings
 
-        return self.queue(resources.queue_name("ShardsQueue", settings.get()))
+        return self.queue(resources.queue_name(logical, settings.get()))
 
     def mail_identity(self) -> str:
         # The sender's address, as the local bootstrap verifies it (bootstrap.ensure_mail_identity).
@@ -143,7 +149,7 @@ def policies(names: LocalNames | None = None) -> dict[str, dict]:
 
     n = names or local_names()
     # The bridge's own calls: deployed, Lambda's S3 trigger does this part.
-    event_queue = {"Effect": "Allow", "Resource": [n.queue(EVENT_QUEUE), n.shards_queue()], "Action": [
+    event_queue = {"Effect": "Allow", "Resource": [n.queue(EVENT_QUEUE), *n.shards_queue()], "Action": [
         "sqs:CreateQueue", "sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:SetQueueAttributes",
         "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"]}
     return {

@@ -36,15 +36,16 @@ def upload(data: bytes, name: str = "book.pdf", content_type: str = "application
 
 
 def empty() -> None:
-    """The shards queue emptied (SQS allows one purge a minute)."""
-    while batch := messages():
-        for message in batch:
-            aws.sqs().delete_message(QueueUrl=book.queue_url(), ReceiptHandle=message["ReceiptHandle"])
+    """The shards queues emptied (SQS allows one purge a minute)."""
+    for queue in (book.SHARDS, book.FIRST):
+        while batch := messages(queue=queue):
+            for message in batch:
+                aws.sqs().delete_message(QueueUrl=book.queue_url(queue), ReceiptHandle=message["ReceiptHandle"])
 
 
-def messages(limit: int = 10) -> list[dict]:
-    got = aws.sqs().receive_message(QueueUrl=book.queue_url(), MaxNumberOfMessages=limit, WaitTimeSeconds=0)
-    return got.get("Messages", [])
+def messages(limit: int = 10, queue: str = book.SHARDS) -> list[dict]:
+    got = aws.sqs().receive_message(QueueUrl=book.queue_url(queue), MaxNumberOfMessages=limit, WaitTimeSeconds=0)
+    return [{**m, "queue": queue} for m in got.get("Messages", [])]
 
 
 def deliver(message: dict) -> dict:
@@ -53,13 +54,15 @@ def deliver(message: dict) -> dict:
                           "receiptHandle": message["ReceiptHandle"], "body": message["Body"]}]}
     reply = worker.lambda_handler(event)
     if not reply["batchItemFailures"]:
-        aws.sqs().delete_message(QueueUrl=book.queue_url(), ReceiptHandle=message["ReceiptHandle"])
+        aws.sqs().delete_message(QueueUrl=book.queue_url(message.get("queue", book.SHARDS)),
+                                 ReceiptHandle=message["ReceiptHandle"])
     return reply
 
 
 def drain() -> list[str]:
+    """Every waiting shard delivered, the listener's queue first, until none is left."""
     outcomes = []
-    while batch := messages():
+    while batch := messages(queue=book.FIRST) or messages():
         for message in batch:
             outcomes += deliver(message)["outcomes"]
     return outcomes
@@ -191,3 +194,56 @@ def test_a_short_document_keeps_its_shape(small_books):
     assert "book_shards" not in record and not messages()
     result = job_view.describe(USER, job_id)["result"]
     assert len(result["pages"]) == 3 and result["speech"]["words"] and "book" not in result["document"]
+
+
+def first_messages() -> list[str]:
+    """The shards waiting in the listener's queue (left there)."""
+    url = book.queue_url(book.FIRST)
+    got = aws.sqs().receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+    for m in got.get("Messages", []):
+        aws.sqs().change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
+    return [json.loads(m["Body"])["shard"] for m in got.get("Messages", [])]
+
+
+def test_a_listener_who_moves_has_that_place_recorded_first(small_books):
+    from chalicelib.jobs import listening
+
+    job_id, key = upload(chapters_pdf(9))
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
+    # Before its pages are read: the place's reading shard goes to the listener's queue, and when
+    # it is read, the section speaking the place goes there too, before the shard's others.
+    assert listening.save(USER, job_id, {"page": 8, "line": 1, "word": 0})
+    assert first_messages() == ["read-0003"]  # pages 7-9
+    deliver(messages(queue=book.FIRST)[0])
+    [section] = first_messages()
+    assert section.startswith("rec-0003-")
+    stored = json.loads(aws.s3().get_object(Bucket=settings.get().aws.bucket, Key=keys.output_key(
+        USER, job_id, book.SECTIONS_FILE.format(3)))["Body"].read())
+    units = stored[int(section.rsplit("-", 1)[1])]
+    assert any(u[0] == 8 and u[5] <= 1 <= u[6] for u in units)  # the section holds page 9's line 2
+    # Once read, a move goes straight to the section; a place already recorded sends nothing.
+    assert listening.save(USER, job_id, {"page": 7, "line": 0})
+    assert len([s for s in first_messages() if s.startswith("rec-0003-")]) == 2
+    drain()
+    view = job_view.describe(USER, job_id)
+    assert view["status"] == "done"
+    assert listening.save(USER, job_id, {"page": 8, "line": 1, "word": 0}) and not first_messages()
+    position = job_view.describe(USER, job_id)["position"]
+    assert position["place"] == {"page": 8, "line": 1, "word": 0}
+    chapter = next(c for c in view["result"]["chapters"] if c["page"] == 8)
+    assert chapter["start"] < position["t"] < view["result"]["speech"]["seconds"]  # the line after the heading
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"page": -1}, "'page' must be a whole number"), ({"page": 1.5}, "'page' must be a whole number"),
+    ({"page": True}, "'page' must be a whole number"), ({"page": 0, "line": "3"}, "'line' must be a whole number"),
+    ({"page": 9}, "past the end of the document, which has 9 pages"),
+])
+def test_a_place_that_is_not_one_is_refused_with_a_sentence(small_books, body, message):
+    from chalicelib.errors import InputError
+    from chalicelib.jobs import listening
+
+    job_id, key = upload(chapters_pdf(9))
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
+    with pytest.raises(InputError, match=message):
+        listening.save(USER, job_id, body)

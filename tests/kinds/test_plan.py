@@ -54,9 +54,10 @@ def test_units_are_spoken_blocks_and_long_blocks_are_cut_between_lines():
     chars = [20] + [3] + [99] * 20
     units = plan.units_of(7, page, chars, most=300)
     assert [u.block for u in units] == [0, 2, 2, 2, 2, 3]  # the page number is not spoken
-    assert units[0] == plan.Unit(7, 0, 21)
+    assert units[0] == plan.Unit(7, 0, 21, None, (0, 0))
     cut = [u.lines for u in units if u.block == 2]
     assert cut == [(0, 3), (3, 6), (6, 9), (9, 10)] and all(u.chars <= 300 for u in units if u.block == 2)
+    assert [u.span for u in units if u.block == 2] == [(2, 4), (5, 7), (8, 10), (11, 11)]  # the page's lines
     assert units[-1].lines is None and units[-1].chars == 1000  # a table is never cut: its rows carry its headers
 
 
@@ -84,3 +85,16 @@ def test_progress_says_pages_recording_and_time_left():
     assert out["seconds_estimated"] == pytest.approx(600.0 / 9000 * 36000)  # the read half scaled to the book
     assert out["seconds_left"] == pytest.approx(100 / 0.375 - 100, abs=1)  # read 1/2, recorded 1/4
     assert "seconds_left" not in plan.Progress(0, 100, 0.0, 0, 0, 0.0, 100.0).public()
+
+
+def test_the_section_of_a_place_is_the_one_speaking_its_line_or_the_next_heard():
+    units = [plan.Unit(3, 0, 400, None, (0, 2)), plan.Unit(3, 2, 400, None, (4, 6)),
+             plan.Unit(4, 0, 400, None, (0, 9)), plan.Unit(5, 0, 400, None, (0, 1))]
+    cut = plan.sections(units, 800)
+    assert [len(c.units) for c in cut] == [2, 2]
+    assert plan.section_at(cut, {"page": 3, "line": 5, "word": 2}) == 0
+    assert plan.section_at(cut, {"page": 4, "line": 9, "word": 0}) == 1
+    assert plan.section_at(cut, {"page": 3, "line": 3, "word": 0}) == 0  # a skipped line: what follows it
+    assert plan.section_at(cut, {"page": 2, "line": 0, "word": 0}) == 0
+    assert plan.section_at(cut, {"page": 9, "line": 0, "word": 0}) is None
+    assert plan.section_at(cut, None) is None
