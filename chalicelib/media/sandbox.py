@@ -34,8 +34,10 @@ from chalicelib.errors import AudioError, ImageError, MediaError, Transient
 
 FRAME = struct.Struct(">Q")
 # The most one message may carry: a page's pixels (4000 x 4000 RGB, 48 MB), 15 minutes of
-# samples (58 MB), the upload itself. A bigger claim is a broken (or subverted) child.
+# samples (58 MB), the upload itself (a book's: settings.books.max_book_bytes, `max_message`).
+# A bigger claim is a broken (or subverted) child.
 MAX_MESSAGE = 256 * 1024 * 1024
+HEADROOM = 1024 * 1024  # a message's header beside the largest upload
 ROOT = Path(__file__).resolve().parents[2]  # the directory holding `chalicelib`
 # The child dies with this code on a MemoryError (a clean refusal of an allocation).
 EXIT_MEMORY = 86
@@ -74,13 +76,21 @@ def _write(stream, data) -> None:
         view = view[stream.write(view):]
 
 
+def max_message() -> int:
+    """The most one message may carry: MAX_MESSAGE, or the largest upload (a 500 MB book) with
+    room for its header (settings, which the child reads from the same environment)."""
+    from chalicelib import settings
+
+    return max(MAX_MESSAGE, settings.get().books.max_book_bytes + HEADROOM)
+
+
 def _receive(stream) -> tuple[dict, list[bytearray]]:
     (size,) = FRAME.unpack(_read(stream, FRAME.size))
     if size > MAX_MESSAGE:
         raise ValueError("message too large")
     header = json.loads(_read(stream, size))
     sizes = header.pop("blobs")
-    if sum(sizes) > MAX_MESSAGE:
+    if sum(sizes) > max_message():
         raise ValueError("message too large")
     return header, [_read(stream, n) for n in sizes]
 

@@ -61,9 +61,12 @@ def padded_text_pdf(lines: list[str], size: int, seed: int = 54) -> bytes:
                        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
                        f"<< /Length {pad} >>\nstream\n{filler}\nendstream"])
 
-    first = build(size)
-    # The xref's offsets have fixed widths: taking the overshoot off the filler lands exactly.
-    data = build(size - (len(first) - size))
+    # The xref's offsets have fixed widths: taking the overshoot off the filler lands exactly
+    # (again when the filler's /Length lost a digit).
+    pad = size
+    for _ in range(3):
+        data = build(pad)
+        pad -= len(data) - size
     assert len(data) == size, (len(data), size)
     return data
 

@@ -178,3 +178,25 @@ def test_the_child_gets_no_credentials(monkeypatch):
     env = sandbox._child_env()
     assert "s3cr3t" not in env.values() and "AWS_LAMBDA_RUNTIME_API" not in env
     assert env["PATH"] == os.environ["PATH"] and str(sandbox.ROOT) in env["PYTHONPATH"]
+
+
+def test_a_message_may_carry_a_whole_book_and_no_more(monkeypatch):
+    """A book of up to settings.books.max_book_bytes (500 MB) goes to the child in one message:
+    past 256 MB, that is; a claim past the book's limit is still refused before reading it."""
+    import json
+    import struct
+
+    def claiming(blob_bytes: int) -> io.BytesIO:
+        header = json.dumps({"op": "open", "args": {}, "blobs": [blob_bytes]}).encode()
+        return io.BytesIO(struct.pack(">Q", len(header)) + header + b"%PDF-")
+
+    book = 500 * 1024 * 1024
+    with pytest.raises(EOFError):  # accepted: it reads on until the pipe ends
+        sandbox._receive(claiming(book))
+    with pytest.raises(ValueError, match="too large"):
+        sandbox._receive(claiming(book + sandbox.HEADROOM + 1))
+    monkeypatch.setenv("PAGEVOICE_MAX_BOOK_BYTES", str(100 * 1024 * 1024))  # the floor stays for pixels
+    with pytest.raises(EOFError):
+        sandbox._receive(claiming(sandbox.MAX_MESSAGE))
+    with pytest.raises(ValueError, match="too large"):
+        sandbox._receive(claiming(sandbox.MAX_MESSAGE + 1))
