@@ -200,6 +200,9 @@ class Books:
 class Local:
     """The local stack (`make run`, infra/local), standing in for Lambda."""
     local_workers: int = setting(2)  # `make run`'s worker processes (Lambda's concurrency, locally)
+    # More worker processes for uploads only (photos, short documents): deployed, a book's shards
+    # run under their event sources' own concurrency, so an upload never waits behind a book.
+    local_upload_workers: int = setting(1)
     # Each local worker process gets the memory Lambda would give (the template's WorkerMemorySize).
     worker_memory_mb: int = setting(2048)
     aws_port: int = setting(4566)  # `make run`'s local AWS (moto) port

@@ -266,12 +266,15 @@ class Workers:
     process that dies (killed, crashed, out of memory) is replaced; its invocation raised, so
     its event is retried as Lambda retries. `target` is what an invocation runs (`invoke`)."""
 
-    def __init__(self, count: int, done, target=None, partial: bool = False) -> None:
+    def __init__(self, count: int, done, target=None, partial: bool = False, reserve: int = 0) -> None:
         self.count, self.done, self.target = max(1, count), done, target
         self.partial = partial  # an invocation's `batchItemFailures` fail its event (the shards queue's)
-        self.slots = [Slot(target) for _ in range(self.count)]
-        self.queue = FairQueue()
-        self.running = 0
+        # `reserve` more processes for uploads only: deployed, a book's shards run under their event
+        # source's own maximum concurrency, beside the uploads' invocations, not in their place.
+        self.slots = [Slot(target) for _ in range(self.count + max(0, reserve))]
+        self.queue = FairQueue()  # uploads
+        self.shards = FairQueue()  # books' shards: at most `count` at once
+        self.running = self.running_shards = 0
         self.by_owner: collections.Counter = collections.Counter()
         self.lock = threading.RLock()  # a future that is done already calls back at once, under it
         self.stopped = threading.Event()
@@ -279,8 +282,9 @@ class Workers:
 
     def submit(self, event: dict, item, first: bool = False) -> bool:
         key = event_key(event)
+        line = self.shards if key.startswith("shards/") else self.queue
         with self.lock:
-            added = self.queue.add(key, (event, item, FairQueue.owner(key)), first=first)
+            added = line.add(key, (event, item, FairQueue.owner(key)), first=first)
         self.pump()
         return added
 
@@ -291,8 +295,10 @@ class Workers:
 
     def pump(self) -> None:
         with self.lock:
-            while self.running < self.count:
-                got = self.queue.next(self._may_run)
+            while self.running < len(self.slots):
+                got, shard = self.queue.next(self._may_run), False
+                if got is None and self.running_shards < self.count:
+                    got, shard = self.shards.next(), True
                 if got is None:
                     return
                 event, item, owner = got
@@ -304,9 +310,11 @@ class Workers:
                     self.done(item, exc)
                     continue
                 self.running += 1
+                self.running_shards += shard
                 self.by_owner[owner] += 1
                 future.add_done_callback(
-                    lambda f, s=slot, e=event, item=item, owner=owner: self._finished(f, s, e, item, owner))
+                    lambda f, s=slot, e=event, item=item, owner=owner, shard=shard:
+                        self._finished(f, s, e, item, owner, shard))
 
     def _start(self, slot: Slot, event: dict) -> tuple[Slot, concurrent.futures.Future]:
         """The invocation started in `slot`, or in its replacement if its process died idle."""
@@ -320,12 +328,13 @@ class Workers:
                 slot.busy = False
                 raise
 
-    def _finished(self, future, slot: Slot, event: dict, item, owner: str) -> None:
+    def _finished(self, future, slot: Slot, event: dict, item, owner: str, shard: bool = False) -> None:
         error = future.exception()
         if error is None and self.partial and (future.result() or {}).get("batchItemFailures"):
             error = RuntimeError("the invocation reported its message as failed")  # SQS's partial batch response
         with self.lock:
             self.running -= 1
+            self.running_shards -= shard
             self.by_owner[owner] -= 1
             if isinstance(error, concurrent.futures.process.BrokenProcessPool):
                 self._replace(slot)
@@ -380,7 +389,8 @@ def run(queue_url: str, stop: threading.Event, sweep_every: float = 30.0, worker
             except Exception:  # noqa: BLE001 - redelivered later: the claim dedupes it
                 log.exception("could not delete a delivered message")
 
-    pool = Workers(workers or settings.get().local.local_workers, done, partial=True)
+    s = settings.get().local
+    pool = Workers(workers or s.local_workers, done, partial=True, reserve=s.local_upload_workers)
     shards = threading.Thread(target=_poll_shards, args=(pool, stop), daemon=True, name="shards-poll")
     shards.start()
     next_sweep = 0.0
@@ -422,7 +432,7 @@ def _poll_shards(pool: Workers, stop: threading.Event) -> None:
                     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
                     queues.append((url, arn, first))
             for url, arn, first in queues:
-                room = pool.count - len(pool.queue)
+                room = pool.count - len(pool.shards)
                 if room <= 0 and not first:
                     stop.wait(0.2)
                     continue

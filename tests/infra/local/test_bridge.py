@@ -41,7 +41,8 @@ def test_a_burst_from_one_user_does_not_hold_up_another(tmp_path):
     """One worker: Ann uploads four slow jobs, then Bob one quick job. Bob's is done before
     Ann's last two: it waited for one turn, not for Ann's whole burst."""
     with StackProcess(state_dir=tmp_path / "state", log_path=tmp_path / "stack.log",
-                      extra_env={"PAGEVOICE_LOCAL_WORKERS": "1", "PAGEVOICE_REGISTER_LIMIT_PER_IP": "100",
+                      extra_env={"PAGEVOICE_LOCAL_WORKERS": "1", "PAGEVOICE_LOCAL_UPLOAD_WORKERS": "0",
+                                 "PAGEVOICE_REGISTER_LIMIT_PER_IP": "100",
                                  "PAGEVOICE_KIND_PLUGINS": "tests.stubkind:KIND"}) as stack:
         ann, bob = login(stack, register(stack)), login(stack, register(stack))
         anns = [upload(stack, ann, f"a{n}.txt", b"slow:2", "text/plain", kind="stub") for n in range(4)]
@@ -58,7 +59,8 @@ def test_a_burst_from_one_user_does_not_hold_up_another(tmp_path):
 def test_a_worker_process_killed_mid_job_is_replaced_and_the_next_job_is_served(tmp_path):
     """One worker: it dies (kill -9) while Ann's job runs; Bob's job, uploaded after, is done."""
     with StackProcess(state_dir=tmp_path / "state", log_path=tmp_path / "stack.log",
-                      extra_env={"PAGEVOICE_LOCAL_WORKERS": "1", "PAGEVOICE_REGISTER_LIMIT_PER_IP": "100",
+                      extra_env={"PAGEVOICE_LOCAL_WORKERS": "1", "PAGEVOICE_LOCAL_UPLOAD_WORKERS": "0",
+                                 "PAGEVOICE_REGISTER_LIMIT_PER_IP": "100",
                                  "PAGEVOICE_KIND_PLUGINS": "tests.stubkind:KIND"}) as stack:
         ann, bob = login(stack, register(stack)), login(stack, register(stack))
         slow = upload(stack, ann, "a.txt", b"slow:60", "text/plain", kind="stub")
