@@ -34,9 +34,15 @@ def test_the_description_is_valid_and_covers_every_route(client):
     # Limits that are settings are read per request, like the routes read them; each kind's
     # types and size limit, and its result schema, come from its declaration (chalicelib.kinds).
     schemas = doc["components"]["schemas"]
-    [page] = [rule for rule in schemas["UploadRequest"]["anyOf"] if rule["properties"]["kind"] == {"enum": ["page", None]}]
-    assert page["properties"]["size"]["maximum"] == 15 * 1024 * 1024
-    assert page["properties"]["content_type"]["enum"] == list(kinds.get("page").content_types)
+    # The page kind: a photo up to 15 MB, a document (PDF, TIFF, DOCX, ...) up to a book's 500 MB.
+    photos, documents = [rule for rule in schemas["UploadRequest"]["anyOf"]
+                         if rule["properties"]["kind"] == {"enum": ["page", None]}]
+    assert photos["properties"]["size"]["maximum"] == 15 * 1024 * 1024
+    assert documents["properties"]["size"]["maximum"] == 500 * 1024 * 1024
+    assert "image/jpeg" in photos["properties"]["content_type"]["enum"]
+    assert {"application/pdf", "image/tiff"} <= set(documents["properties"]["content_type"]["enum"])
+    assert sorted(photos["properties"]["content_type"]["enum"] + documents["properties"]["content_type"]["enum"]) \
+        == sorted(kinds.get("page").content_types)
     assert schemas["PageResult"] == kinds.get("page").result_schema
 
 
