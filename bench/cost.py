@@ -630,10 +630,353 @@ def print_summary(rows: list[dict]) -> None:
     print("- where a typical page's cost goes: " + ", ".join(f"{k} {100 * v / whole:.0f}%" for k, v in share.most_common()))
 
 
+# ---------------------------------------------------------------- a book (issue 54 item 7)
+
+BOOK_PAGES = 500
+BOOK_WORKERS = (20, 50, 500)  # 20: the shards queue's maximum concurrency as deployed (PAGEVOICE_SHARD_MAX_CONCURRENCY)
+SQS_REQUEST = 0.40 / 1e6  # SQS standard, per request (64 KB chunk), after the free tier (aws.amazon.com/sqs/pricing)
+# The event source's own SQS calls per message (one message per invocation): a ReceiveMessage and a
+# DeleteMessageBatch. Its idle long polls (a few a minute per poller) are left out.
+SQS_EVENT_SOURCE_PER_MESSAGE = 2
+
+
+def fit(points: list[tuple[float, float]]) -> tuple[float, float]:
+    """(a, b) of y = a + b * x by least squares; (mean y, 0) when every x is the same."""
+    n = len(points)
+    if n == 0:
+        return 0.0, 0.0
+    mx, my = sum(x for x, _ in points) / n, sum(y for _, y in points) / n
+    var = sum((x - mx) ** 2 for x, _ in points)
+    if var == 0:
+        return my, 0.0
+    b = sum((x - mx) * (y - my) for x, y in points) / var
+    return my - b * mx, b
+
+
+def reading_shards(pages: int, shard_pages: int) -> list[int]:
+    """Pages of each reading shard of a book (kinds.plan.reading: 1, 2, 4, then shard_pages)."""
+    from chalicelib.kinds import plan
+
+    return [r.end - r.first for r in plan.reading(pages, shard_pages)]
+
+
+def schedule(plan_s: float, reads: list[float], sections: list[list[float]], workers: int) -> dict[str, float]:
+    """When a book is read, first heard and done with `workers` workers taking shards from one
+    queue in order (the reading shards, sent at planning; each one's sections appended when it
+    ends, as chalicelib.jobs.book sends them): {"read", "first_audio", "done"} seconds from the
+    upload, after the planning invocation's `plan_s`. Every worker warm; no ramp-up."""
+    import heapq
+
+    free = [plan_s] * max(1, workers)  # when each worker is next free
+    heapq.heapify(free)
+    queue: list[tuple[float, float, int]] = [(plan_s, d, -1) for d in reads]  # (ready at, seconds, reading shard)
+    done_read, first_audio, end, head = plan_s, math.inf, plan_s, 0
+    pending: list[tuple[float, int, float, int]] = []  # sections: (ready at, order, seconds, from shard)
+    order = 0
+    while head < len(queue) or pending:
+        # The next message in the queue's order: reading shards first, then sections as they were sent.
+        if head < len(queue):
+            ready, seconds, _ = queue[head]
+            index, head = head, head + 1
+            is_read = True
+        else:
+            ready, _, seconds, index = heapq.heappop(pending)
+            is_read = False
+        start = max(heapq.heappop(free), ready)
+        finish = start + seconds
+        heapq.heappush(free, finish)
+        end = max(end, finish)
+        if is_read:
+            done_read = max(done_read, finish)
+            for d in sections[index]:
+                heapq.heappush(pending, (finish, order, d, index))
+                order += 1
+        else:
+            first_audio = min(first_audio, finish) if index == 0 else first_audio
+    return {"read": done_read, "first_audio": first_audio, "done": end}
+
+
+def book_cost(model: dict, pages: int, ocr: bool, prices: dict, memory_mb: int, workers=BOOK_WORKERS,
+              arch: str = "x86_64", basis: str = "wall") -> dict:
+    """A book of `pages` pages (all read from a text layer, or all by OCR) from per-shard figures
+    measured (`model`, measure_book's): Lambda GB-seconds by shard type, S3, SQS and DynamoDB
+    requests, storage for a month, and the wall time at each number of `workers`. `basis`: the
+    shards' seconds from their wall fits (what Lambda bills) or their CPU fits (a loaded machine's
+    wall seconds overstate a Lambda's)."""
+    gb = memory_mb / 1024
+    read_kind = "ocr" if ocr else "text"
+    sizes = reading_shards(pages, model["shard_pages"])
+    a, b = model[read_kind][basis]
+    reads = [a + b * n for n in sizes]
+    chars = model["chars_per_page"] * pages
+    sections_per_read = [math.ceil(model["chars_per_page"] * n / model["section_chars_mean"]) for n in sizes]
+    n_sections = sum(sections_per_read)
+    speech = chars * model["speech_s_per_char"]
+    ra, rb = model["record"][basis]
+    section_s = speech / n_sections
+    per_section = ra + rb * section_s
+    sections = [[per_section] * k for k in sections_per_read]
+    out: dict = {"pages": pages, "ocr": ocr, "reading_shards": len(sizes), "sections": n_sections,
+                 "speech_hours": speech / 3600, "chars": chars}
+    plan_s = model["plan_s" if basis == "wall" else "plan_cpu_s"]
+    gbs = {"plan": plan_s * gb, "read": sum(reads) * gb, "record": n_sections * per_section * gb}
+    out["gb_s"] = gbs
+    out["lambda_s"] = plan_s + sum(reads) + n_sections * per_section
+    invocations = 1 + len(sizes) + n_sections
+    req: Counter = Counter()
+    for name, count, size in (("read", len(sizes), None), ("record", n_sections, section_s)):
+        for metric, (ma, mb) in model[read_kind if name == "read" else "record"]["requests"].items():
+            total = sum(ma + mb * n for n in sizes) if name == "read" else count * (ma + mb * size)
+            req[metric] += total
+    for metric, value in model["plan_requests"].items():
+        req[metric] += value
+    req["sqs"] += (len(sizes) + n_sections) * SQS_EVENT_SOURCE_PER_MESSAGE
+    out["requests"] = dict(req)
+    stored = model["stored_per_page"][read_kind] * pages + model["stored_per_speech_s"] * speech
+    gb_s_price = prices[f"lambda_gb_s_{arch}"]
+    dollars = {"lambda_compute": sum(gbs.values()) * gb_s_price, "lambda_requests": invocations * prices["lambda_request"],
+               "s3_requests": req["s3_put"] * prices["s3_put_class"] + req["s3_get"] * prices["s3_get_class"],
+               "sqs": req["sqs"] * SQS_REQUEST,
+               "dynamodb": req["ddb_wru"] * prices["ddb_write_unit"] + req["ddb_rru"] * prices["ddb_read_unit"],
+               "storage_month": stored / GB * prices["s3_gb_month"]}
+    dollars["total"] = sum(dollars.values())
+    out["dollars"], out["stored_bytes"], out["invocations"] = dollars, stored, invocations
+    out["wall"] = {n: schedule(plan_s, reads, sections, n) for n in workers}
+    return out
+
+
+def _book_calls(calls: Calls) -> dict[str, float]:
+    """A shard's requests by what they cost: S3 PUT and GET classes, SQS requests, DynamoDB units
+    (a transaction's item 2 write units: ~1 KB items; UpdateItems by size, as for jobs)."""
+    from chalicelib import aws
+
+    ops = calls.ops
+    s3 = Counter(s3_class(op) for (service, op), n in ops.items() if service == "s3" for _ in range(n))
+    transact = sum(n for (service, op), n in ops.items() if op == "TransactWriteItems")
+    return {"s3_put": s3["put"], "s3_get": s3["get"],
+            "sqs": sum(n for (service, _), n in ops.items() if service == "sqs"),
+            "ddb_wru": calls.write_units(aws.dynamodb_client()) + 2 * 2 * transact, "ddb_rru": calls.rru}
+
+
+def measure_book(text_pdf: bytes, scanned_pdf: bytes, records: int, timeout_s: float) -> dict:
+    """Per-shard figures of a book through the worker's entry point, in-process on moto: the
+    planning invocation, every reading shard of `text_pdf` (a text layer) and of `scanned_pdf`
+    (OCR), and the first `records` recording sections of the text book; each shard's wall and
+    CPU seconds and its AWS requests. Read shards fit a + b * pages, sections a + b * seconds of speech."""
+    from chalicelib import aws, resources, settings
+    from chalicelib.jobs import events, keys, worker
+    from chalicelib.jobs import table as jobs
+
+    fig: dict = {"shard_pages": settings.get().books.shard_pages, "section_chars": settings.get().books.section_chars}
+    warm_up(scanned_pdf)
+    with Moto() as moto:
+        urls = [aws.sqs().get_queue_url(QueueName=resources.queue_name(q, settings.get()))["QueueUrl"]
+                for q in ("FirstQueue", "ShardsQueue")]
+
+        def take() -> tuple[str, dict] | None:
+            moto.calls.active = False
+            for url in urls:
+                got = aws.sqs().receive_message(QueueUrl=url, MaxNumberOfMessages=1, WaitTimeSeconds=0).get("Messages")
+                if got:
+                    aws.sqs().delete_message(QueueUrl=url, ReceiptHandle=got[0]["ReceiptHandle"])
+                    return url, got[0]
+            return None
+
+        def invoke(event: dict) -> tuple[dict, dict]:
+            moto.calls.reset()
+            moto.calls.active = True
+            cpu0, t0 = _cpu(), time.perf_counter()
+            try:
+                reply = worker.lambda_handler(event, Context(timeout_s))
+            finally:
+                moto.calls.active = False
+            return reply, {"wall_s": time.perf_counter() - t0, "cpu_s": _cpu() - cpu0, **_book_calls(moto.calls)}
+
+        def book(label: str, data: bytes, book_pages: int, record_limit: int) -> dict:
+            os.environ["PAGEVOICE_BOOK_PAGES"] = str(book_pages)
+            record = jobs.create(USER, filename=label, content_type="application/pdf", size=len(data))
+            key = keys.upload_key(USER, record["job_id"])
+            aws.s3().put_object(Bucket=moto.bucket, Key=key, Body=data)
+            reply, plan_fig = invoke(events.s3_event(moto.bucket, key))
+            assert reply["outcomes"] == ["planned"], reply
+            reads, recs = [], []
+            while (got := take()) is not None:
+                _, msg = got
+                body = json.loads(msg["Body"])
+                is_read = body["shard"].startswith("read-")
+                if not is_read and len(recs) >= record_limit:
+                    continue  # the rest of the recording is left (the job is deleted with the moto server)
+                event = {"Records": [{"eventSource": "aws:sqs", "eventSourceARN": "", "messageId": msg["MessageId"],
+                                      "receiptHandle": msg["ReceiptHandle"], "body": msg["Body"]}]}
+                reply, shard_fig = invoke(event)
+                item = moto_shard(record["job_id"], body["shard"])
+                summary = (item or {}).get("summary") or {}
+                if is_read:
+                    reads.append({**shard_fig, "pages": summary.get("count", 0), "chars": summary.get("chars", 0),
+                                  "sections": summary.get("sections", 0)})
+                else:
+                    recs.append({**shard_fig, "speech_s": float(summary.get("seconds") or 0),
+                                 "chars": int(summary.get("characters") or 0)})
+                print(f"  book {label}: {body['shard']} {shard_fig['wall_s']:.2f} s", file=sys.stderr, flush=True)
+            stored = _stored(moto, record["job_id"], key)
+            return {"plan": plan_fig, "reads": reads, "records": recs, "stored": stored}
+
+        text = book("text-book.pdf", text_pdf, 50, records)
+        scanned = book("scanned-book.pdf", scanned_pdf, 8, 0)
+    os.environ.pop("PAGEVOICE_BOOK_PAGES", None)
+    return {**fig, "text_run": text, "scanned_run": scanned}
+
+
+def warm_up(scanned_pdf: bytes) -> None:
+    """What a warm worker has loaded (Lambda's init and its first jobs): the worker's modules, the
+    OCR engine (a scanned page read) and the voice (that page spoken), untimed."""
+    from chalicelib.jobs import worker
+    from chalicelib.kinds import plan
+    from chalicelib.kinds.page import book as page_book
+
+    worker.warm_up()
+    read = page_book.read_pages(scanned_pdf, 0, 1)
+    page_book.record_section({0: read.pages[0]}, plan.sections(read.units, 600)[0])
+
+
+def moto_shard(job_id: str, shard: str) -> dict | None:
+    from chalicelib.jobs import shards
+
+    return shards.get(USER, job_id, shard)
+
+
+def _stored(moto: Moto, job_id: str, upload_key: str) -> dict[str, int]:
+    """Bytes the book left in S3 by kind of file: page images, page and text JSON, audio, timings."""
+    from chalicelib import aws
+
+    listed = aws.s3().list_objects_v2(Bucket=moto.bucket).get("Contents", [])
+    out: Counter = Counter()
+    for o in listed:
+        if job_id not in o["Key"] or o["Key"] == upload_key:
+            continue
+        name = o["Key"].rsplit("/", 1)[-1]
+        kind = ("audio" if name.endswith(".mp3") else "timings" if name.startswith("book-rec-")
+                else "images" if name.endswith(".jpg") else "pages")
+        out[kind] += o["Size"]
+    return dict(out)
+
+
+def book_model(m: dict) -> dict:
+    """What book_cost needs, from measure_book's figures: fits of wall seconds and requests by
+    shard size, characters per page, seconds of speech per character, bytes stored."""
+    text, scanned = m["text_run"], m["scanned_run"]
+    metrics = ("s3_put", "s3_get", "sqs", "ddb_wru", "ddb_rru")
+
+    def fits(rows: list[dict], x: str) -> dict:
+        return {"wall": fit([(r[x], r["wall_s"]) for r in rows]), "cpu": fit([(r[x], r["cpu_s"]) for r in rows]),
+                "requests": {k: fit([(r[x], r[k]) for r in rows]) for k in metrics}}
+
+    recs = [r for r in text["records"] if r["speech_s"] > 0]
+    full = [r for r in recs if r["chars"] >= 0.5 * m["section_chars"]] or recs
+    text_pages = sum(r["pages"] for r in text["reads"]) or 1
+    scanned_pages = sum(r["pages"] for r in scanned["reads"]) or 1
+    speech = sum(r["speech_s"] for r in recs) or 1
+    shards_chars = [r for r in text["reads"] if r["sections"]]
+    return {"shard_pages": m["shard_pages"], "text": fits(text["reads"], "pages"),
+            "ocr": fits(scanned["reads"], "pages"), "record": fits(recs, "speech_s"),
+            "plan_s": text["plan"]["wall_s"], "plan_cpu_s": text["plan"]["cpu_s"], "plan_requests": {k: text["plan"][k] for k in metrics},
+            "chars_per_page": sum(r["chars"] for r in text["reads"]) / text_pages,
+            "section_chars_mean": (sum(r["chars"] for r in shards_chars) / sum(r["sections"] for r in shards_chars)
+                                   if shards_chars else m["section_chars"]),
+            "speech_s_per_char": speech / (sum(r["chars"] for r in recs) or 1),
+            "full_section_s": statistics.fmean(r["speech_s"] for r in full) if full else 0.0,
+            "stored_per_page": {"text": (text["stored"].get("images", 0) + text["stored"].get("pages", 0)) / text_pages,
+                                "ocr": (scanned["stored"].get("images", 0) + scanned["stored"].get("pages", 0))
+                                / scanned_pages},
+            "stored_per_speech_s": (text["stored"].get("audio", 0) + text["stored"].get("timings", 0)) / speech}
+
+
+def book_inputs(datasets: Path) -> tuple[bytes, bytes, str]:
+    """The text book: the first 64 pages of bench.book's War of the Worlds PDF (printed by
+    Chromium; a book at the default 50 pages); the scanned one: its pages 3-18 rendered at 150 dpi
+    as JPEG pages of a PDF (a book when books start past 8 pages, as set for it)."""
+    import pypdfium2 as pdfium
+
+    from bench.book import book_pdf, pages_of
+    from tests.media import documents as docs
+
+    pdf, _ = book_pdf()
+    text = pages_of(pdf, 64)
+    doc = pdfium.PdfDocument(pdf)
+    images = [doc[i].render(scale=150 / 72).to_pil().convert("RGB") for i in range(2, 18)]
+    return text, docs.scanned_pdf(images, dpi=150), "The War of the Worlds (bench.book): 64 text pages; 16 of them scanned"
+
+
+def print_book(model: dict, m: dict, dep: dict, label: str) -> None:
+    text, scanned = m["text_run"], m["scanned_run"]
+    print(f"\n## A {BOOK_PAGES}-page book (issue 54 item 7), from per-shard figures measured here")
+    print(f"- Measured in-process on moto through worker.lambda_handler, {dep['threads']} thread(s) (WorkerThreads), "
+          f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}: {label}; shards of up to "
+          f"{m['shard_pages']} pages, sections of up to {m['section_chars']} characters (settings.books).")
+    for name, run in (("text layer", text), ("OCR", scanned)):
+        rows = ", ".join(f"{r['pages']} p {r['wall_s']:.2f} s" for r in run["reads"])
+        print(f"- reading shards, {name}: {rows}")
+    print("- recording sections: " + ", ".join(f"{r['chars']} chars -> {r['speech_s']:.0f} s of speech in "
+                                               f"{r['wall_s']:.1f} s" for r in text["records"]))
+    ta, tb = model["text"]["wall"]
+    oa, ob = model["ocr"]["wall"]
+    ra, rb = model["record"]["wall"]
+    ca, cb = model["record"]["cpu"]
+    print(f"- fits (wall s): a text-layer reading shard {ta:.2f} + {tb:.3f} x pages; an OCR reading shard "
+          f"{oa:.2f} + {ob:.3f} x pages; a section {ra:.2f} + {rb:.4f} x seconds of speech "
+          f"({1 / rb if rb else 0:.1f} s of speech per wall s at the margin); planning (the upload's invocation: "
+          f"opening the 64-page PDF, the survey, {model['shard_pages']}-page plan) {model['plan_s']:.2f} s; CPU fits: "
+          f"text {model['text']['cpu'][0]:.2f} + {model['text']['cpu'][1]:.3f} x pages, OCR {model['ocr']['cpu'][0]:.2f} "
+          f"+ {model['ocr']['cpu'][1]:.3f} x pages, a section {ca:.2f} + {cb:.4f} x seconds of speech")
+    req = {k: [f"{a:.1f} + {b:.2f}/page" for a, b in [v]][0] for k, v in model["text"]["requests"].items()}
+    rreq = {k: [f"{a:.1f} + {b:.3f}/s" for a, b in [v]][0] for k, v in model["record"]["requests"].items()}
+    print(f"- requests per reading shard (text): {req}; per section: {rreq} (the event source's receive and delete "
+          f"not included here: {SQS_EVENT_SOURCE_PER_MESSAGE} a message below)")
+    print(f"- text: {model['chars_per_page']:.0f} spoken characters a page, {model['speech_s_per_char'] * 1000:.1f} ms of "
+          f"speech a character, sections of {model['section_chars_mean']:.0f} characters on average; stored "
+          f"{model['stored_per_page']['text'] / 1024:.0f} KB a text page, {model['stored_per_page']['ocr'] / 1024:.0f} "
+          f"KB a scanned page (page image and JSON), {model['stored_per_speech_s'] / 1024:.1f} KB a second of speech "
+          "(MP3 and timings)")
+    for ocr in (False, True):
+        b = book_cost(model, BOOK_PAGES, ocr, PRICES, dep["memory_mb"])
+        arm = book_cost(model, BOOK_PAGES, ocr, PRICES, dep["memory_mb"], arch="arm64")["dollars"]["total"]
+        cpu = book_cost(model, BOOK_PAGES, ocr, PRICES, dep["memory_mb"], basis="cpu")
+        print(f"\n### {BOOK_PAGES} pages, {'scanned (every page by OCR)' if ocr else 'with a text layer'}: "
+              f"{b['reading_shards']} reading shards, {b['sections']} sections, {b['speech_hours']:.1f} h of speech, "
+              f"{b['invocations']} invocations, {b['lambda_s'] / 3600:.2f} h of Lambda")
+        print(f"- Lambda GB-s at {dep['memory_mb']} MB: planning {b['gb_s']['plan']:.0f}, reading {b['gb_s']['read']:.0f}, "
+              f"recording {b['gb_s']['record']:.0f} (total {sum(b['gb_s'].values()):.0f})")
+        r = b["requests"]
+        print(f"- requests: S3 {r['s3_put']:.0f} PUT-class + {r['s3_get']:.0f} GET-class, SQS {r['sqs']:.0f}, DynamoDB "
+              f"{r['ddb_wru']:.0f} write + {r['ddb_rru']:.0f} read units; stored {b['stored_bytes'] / 2 ** 20:.0f} MB")
+        print("- $ (x86_64): " + ", ".join(f"{k} {v:.4f}" for k, v in b["dollars"].items() if k != "total")
+              + f"  => TOTAL {b['dollars']['total']:.3f} (arm64 price: {arm:.3f}; billed at CPU seconds instead of "
+              f"wall: {cpu['dollars']['total']:.3f}, {sum(cpu['gb_s'].values()):.0f} GB-s)")
+        for n, w in b["wall"].items():
+            note = " (the shards queue's maximum concurrency as deployed)" if n == BOOK_WORKERS[0] else ""
+            c = cpu["wall"][n]
+            print(f"- {n} concurrent workers{note}: every page read at {w['read']:.0f} s, first audio "
+                  f"{w['first_audio']:.0f} s, the whole recording made at {w['done']:.0f} s ({w['done'] / 60:.1f} min); "
+                  f"from the CPU fits: {c['read']:.0f} / {c['first_audio']:.0f} / {c['done']:.0f} s")
+    print("- The wall times are a schedule of the measured shard times (one queue in order: the reading shards, then "
+          "each one's sections as it ends), every worker warm: Lambda's ramp-up of SQS pollers and each new "
+          "worker's cold start (bench.cold_start) come on top; real S3/DynamoDB round trips are not in moto's.")
+
+
+def run_book(dep: dict, datasets: Path, records: int) -> None:
+    text, scanned, label = book_inputs(datasets)
+    print(f"book: measuring shards ({label}) ...", file=sys.stderr, flush=True)
+    m = measure_book(text, scanned, records, dep["timeout_s"])
+    print_book(book_model(m), m, dep, label)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--datasets", type=Path, default=ROOT.parent / "shared" / "datasets")
     ap.add_argument("--quick", action="store_true", help="fewer jobs per category (~3 minutes)")
+    ap.add_argument("--book", choices=("yes", "no", "only"), default="yes",
+                    help="the 500-page book's section (only: that section alone, ~5 minutes)")
+    ap.add_argument("--book-sections", type=int, default=8, help="recording sections measured for the book")
     ap.add_argument("--cold", nargs=5, metavar=("KIND", "PATH", "TYPE", "OUT", "TIMEOUT"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     os.environ.pop("AWS_ENDPOINT_URL", None)
@@ -645,10 +988,18 @@ def main(argv=None) -> int:
     env = {**worker_env(dep["threads"]), "PAGEVOICE_LOG_LEVEL": "WARNING"}
     os.environ.update(env)
     t0 = time.monotonic()
+    if args.book == "only":
+        print(f"# PageVoice: the cost of a book (load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} on "
+              f"{os.cpu_count()} cores)")
+        run_book(dep, args.datasets, args.book_sections)
+        print(f"\n(run took {time.monotonic() - t0:.0f} s; load average now {os.getloadavg()[0]:.1f})")
+        return 0
     print(f"# PageVoice cost per 1,000 ({'quick' if args.quick else 'full'} run; load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores)")
     rows = run_all(categories(args.datasets, args.quick), first_items(args.datasets), dep, env)
     print_summary(rows)
+    if args.book == "yes":
+        run_book(dep, args.datasets, args.book_sections)
     print_assumptions(dep)
     print(f"\n(run took {time.monotonic() - t0:.0f} s; load average now {os.getloadavg()[0]:.1f})")
     return 0

@@ -69,3 +69,47 @@ def test_a_digits_job_counts_the_worker_requests_only():
     assert fig["stored_bytes"] > 0 and fig["upload_bytes"] == len(png)
     assert fig["wall_s"] > 0 and fig["cpu_s"] > 0 and fig["peak_mb"] > 0
     assert "fetch" in fig["stages_ms"] and sum(fig["stages_ms"].values()) <= fig["wall_s"] * 1000  # the result's stages
+
+
+def test_fit_is_least_squares():
+    assert cost.fit([(1, 3.0), (2, 5.0), (4, 9.0)]) == pytest.approx((1.0, 2.0))
+    assert cost.fit([(8, 2.0), (8, 4.0)]) == (3.0, 0.0)  # one size only: its mean
+    assert cost.fit([]) == (0.0, 0.0)
+
+
+def test_a_books_shards_are_scheduled_in_queue_order():
+    """The reading shards first (all sent at planning), each one's sections queued when it ends."""
+    one = cost.schedule(1.0, [2.0, 2.0], [[3.0], [3.0]], workers=1)
+    assert one == {"read": 5.0, "first_audio": 8.0, "done": 11.0}
+    two = cost.schedule(1.0, [2.0, 2.0], [[3.0], [3.0]], workers=2)
+    assert two == {"read": 3.0, "first_audio": 6.0, "done": 6.0}
+    many = cost.schedule(0.0, [1.0] * 4, [[2.0, 2.0]] * 4, workers=100)  # as wide as the work: one shard's time
+    assert many == {"read": 1.0, "first_audio": 3.0, "done": 3.0}
+
+
+def test_a_books_cost_from_its_shards():
+    assert cost.reading_shards(20, 8) == [1, 2, 4, 8, 5]
+    zero = {"s3_put": (0.0, 0.0), "s3_get": (0.0, 0.0), "sqs": (0.0, 0.0), "ddb_wru": (0.0, 0.0), "ddb_rru": (0.0, 0.0)}
+    model = {"shard_pages": 8, "plan_s": 2.0, "plan_cpu_s": 1.0,
+             "plan_requests": {"s3_put": 1, "s3_get": 1, "sqs": 2, "ddb_wru": 3, "ddb_rru": 1},
+             "text": {"wall": (1.0, 0.5), "cpu": (0.5, 0.25), "requests": {**zero, "s3_put": (3.0, 1.0)}},
+             "ocr": {"wall": (1.0, 4.0), "cpu": (1.0, 4.0), "requests": zero},
+             "record": {"wall": (0.0, 0.1), "cpu": (0.0, 0.05), "requests": {**zero, "s3_get": (2.0, 0.0)}},
+             "chars_per_page": 1000.0, "section_chars_mean": 1000.0, "speech_s_per_char": 0.05,
+             "stored_per_page": {"text": 1024.0, "ocr": 2048.0}, "stored_per_speech_s": 100.0}
+    out = cost.book_cost(model, 20, False, cost.PRICES, memory_mb=2048, workers=(1, 100))
+    assert out["reading_shards"] == 5 and out["sections"] == 20 and out["invocations"] == 26  # 1 + 5 + 20
+    assert out["gb_s"]["plan"] == pytest.approx(4.0)  # 2 s at 2 GB
+    assert out["gb_s"]["read"] == pytest.approx(2 * (5 * 1.0 + 0.5 * 20))
+    assert out["gb_s"]["record"] == pytest.approx(2 * 20 * 0.1 * 50)  # 50 s of speech a section, 0.1 s each
+    assert out["requests"]["s3_put"] == pytest.approx(1 + 5 * 3 + 20)
+    assert out["requests"]["s3_get"] == pytest.approx(1 + 20 * 2)
+    assert out["requests"]["sqs"] == pytest.approx(2 + 25 * cost.SQS_EVENT_SOURCE_PER_MESSAGE)
+    d = out["dollars"]
+    assert d["lambda_compute"] == pytest.approx(sum(out["gb_s"].values()) * cost.PRICES["lambda_gb_s_x86_64"])
+    assert d["storage_month"] == pytest.approx((20 * 1024 + 100 * 1000) / GIB * cost.PRICES["s3_gb_month"])
+    assert d["total"] == pytest.approx(sum(v for k, v in d.items() if k != "total"))
+    assert out["wall"][1]["done"] == pytest.approx(2 + 15 + 100)  # one worker does it all, one after another
+    assert out["wall"][100]["done"] == pytest.approx(2 + 5 + 5)  # the longest reading shard, then one section
+    cheaper = cost.book_cost(model, 20, False, cost.PRICES, memory_mb=2048, basis="cpu")
+    assert cheaper["gb_s"]["plan"] == pytest.approx(2.0) and cheaper["lambda_s"] < out["lambda_s"]
