@@ -14,7 +14,7 @@ one PDF of 189 pages with a text layer. The 100-page book is its first 100 pages
 1,000-page book is copies of it joined (pypdfium2) and cut to 1,000 pages.
 
 Each stack is `python -m infra.local` (what `make run` starts) with PAGEVOICE_LOCAL_WORKERS
-worker processes, each on one thread (PAGEVOICE_OCR_THREADS=1, PAGEVOICE_TTS_THREADS=1: a
+worker processes (and none kept for uploads alone: PAGEVOICE_LOCAL_UPLOAD_WORKERS=0), each on one thread (PAGEVOICE_OCR_THREADS=1, PAGEVOICE_TTS_THREADS=1: a
 1,769 MB Lambda has one vCPU), run one after the other in this one run. On each:
 - the 189-page book uploaded as the site does (POST /uploads, the presigned POST); from the
   upload's end: the first text (the first poll of GET /jobs/{id} with a page in the result),
@@ -145,6 +145,8 @@ def pages_of(pdf: bytes, pages: int) -> bytes:
 class Worker:
     pid: int
     peak: dict = field(default_factory=dict)  # phase -> peak bytes (the process and its children)
+    own: dict = field(default_factory=dict)  # phase -> peak bytes of the process alone
+    kids: dict = field(default_factory=dict)  # phase -> peak bytes of its children (the decoding sandbox)
     cpu: dict = field(default_factory=dict)  # mark -> CPU seconds so far
 
 
@@ -176,11 +178,13 @@ class Sampler:
         while not self.stop.wait(self.every):
             for proc in self.processes():
                 try:
-                    rss = proc.memory_info().rss + sum(_safe_rss(c) for c in proc.children(recursive=True))
+                    own = proc.memory_info().rss
+                    kids = sum(_safe_rss(c) for c in proc.children(recursive=True))
                 except psutil.Error:
                     continue
                 w = self.workers.setdefault(proc.pid, Worker(proc.pid))
-                w.peak[self.phase] = max(w.peak.get(self.phase, 0), rss)
+                for peaks, value in ((w.peak, own + kids), (w.own, own), (w.kids, kids)):
+                    peaks[self.phase] = max(peaks.get(self.phase, 0), value)
 
     def mark(self, name: str) -> None:
         """Each worker's CPU seconds so far (its own and its waited-for children's)."""
@@ -193,8 +197,10 @@ class Sampler:
                 w = self.workers.setdefault(proc.pid, Worker(proc.pid))
                 w.cpu[name] = t.user + t.system + t.children_user + t.children_system + live
 
-    def peaks(self, phase: str) -> dict[int, float]:
-        return {pid: w.peak[phase] / 2 ** 20 for pid, w in sorted(self.workers.items()) if phase in w.peak}
+    def peaks(self, phase: str, which: str = "peak") -> dict[int, float]:
+        """pid -> peak MB in `phase`: the process with its children ("peak"), alone ("own"), its children ("kids")."""
+        return {pid: getattr(w, which)[phase] / 2 ** 20 for pid, w in sorted(self.workers.items())
+                if phase in getattr(w, which)}
 
     def close(self) -> None:
         self.stop.set()
@@ -408,6 +414,7 @@ def memory(client: Client, sampler: Sampler, pdf: bytes, label: str, timeout: fl
         out |= {"status": "timed out", "seconds": timeout}
     time.sleep(0.5)
     out["peak_mb"] = sampler.peaks(label)
+    out["own_mb"], out["kids_mb"] = sampler.peaks(label, "own"), sampler.peaks(label, "kids")
     out["load_end"] = load()
     client.delete(job_id)
     return out
@@ -455,8 +462,10 @@ def run_stack(workers: int, pdf: bytes, toc, window: float, memory_books: dict[s
     CACHE.mkdir(parents=True, exist_ok=True)
     log_path = CACHE / f"stack-{workers}w.log"
     log_path.unlink(missing_ok=True)
-    env = {"PAGEVOICE_LOCAL_WORKERS": str(workers), "PAGEVOICE_OCR_THREADS": "1", "PAGEVOICE_TTS_THREADS": "1",
-           "PAGEVOICE_REGISTER_LIMIT_PER_IP": "1000"}
+    # No worker process kept for uploads alone (PAGEVOICE_LOCAL_UPLOAD_WORKERS): the stack's processes
+    # are exactly `workers`, the book's planning taking one of them as its shards do.
+    env = {"PAGEVOICE_LOCAL_WORKERS": str(workers), "PAGEVOICE_LOCAL_UPLOAD_WORKERS": "0",
+           "PAGEVOICE_OCR_THREADS": "1", "PAGEVOICE_TTS_THREADS": "1", "PAGEVOICE_REGISTER_LIMIT_PER_IP": "1000"}
     out: dict = {"workers": workers, "log": str(log_path)}
     with tempfile.TemporaryDirectory() as tmp, StackProcess(Path(tmp) / "state", log_path, extra_env=env) as stack:
         sampler = Sampler(stack)
@@ -540,7 +549,8 @@ def report(runs: list[dict], window: float) -> None:
         for label in ("100-page", "1000-page"):
             m = two.get(label)
             if m:
-                peaks = ", ".join(f"pid {pid}: {mb:.0f}" for pid, mb in m["peak_mb"].items())
+                peaks = ", ".join(f"pid {pid}: {mb:.0f} ({m['own_mb'].get(pid, 0):.0f} itself, peak "
+                                  f"{m['kids_mb'].get(pid, 0):.0f} its children)" for pid, mb in m["peak_mb"].items())
                 print(f"- {label}: {m['status']} in {m['seconds']:.0f} s ({m.get('pages_read')} pages read); {peaks}; "
                       f"load {m['load_start']} -> {m['load_end']}{'; ERROR ' + str(m['error']) if m.get('error') else ''}")
         a, b = two.get("100-page"), two.get("1000-page")
