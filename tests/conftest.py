@@ -115,13 +115,14 @@ ALONE = ("tests/infra/local/test_bridge.py", "tests/media/test_sandbox.py", "tes
          "tests/infra/local/test_durability.py",  # writes acknowledged within a second of the kill
          "tests/infra/local/test_make_run.py::test_kill_9_of_make_run_stops_every_process_and_frees_the_ports",
          "tests/infra/local/test_stack.py::test_a_worker_with_little_time_left_goes_on_in_turns",
-         "tests/site/test_listening.py")  # no gap between parts; playable 3 s after the text
+         "tests/site/test_listening.py",  # no gap between parts; playable 3 s after the text
+         "tests/jobs/test_book_fairness.py")  # a photo within 2x of its quiet time beside a book
 
 # The heavy part's longest files, longest first (measured with --durations=0 in two runs of the
 # heavy part: a module fixture that waits for a stack's worker to read and record real documents,
 # or a long model load). The heavy part runs with --no-loadscope-reorder, so xdist hands out files
 # in this order (its own reorder, by number of tests, would leave a long file of few tests last).
-LONG = ("tests/languages/test_on_the_stack.py", "tests/site/test_real_document.py",
+LONG = ("tests/jobs/test_book_on_the_stack.py", "tests/languages/test_on_the_stack.py", "tests/site/test_real_document.py",
         "tests/hardening/test_corpus.py", "tests/site/test_real_flow_documents.py",
         "tests/media/test_broken_text_layer_stack.py", "tests/web/test_export_on_the_stack.py",
         "tests/kinds/test_neural_voices.py", "tests/site/test_live.py", "tests/hardening/test_fuzz.py",

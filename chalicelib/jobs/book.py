@@ -224,10 +224,14 @@ def _store_read(files: objects.JobFiles, job: dict, index: int, read, owner: str
     text_body = growing.encode(("\n\n" if index and read.text else "") + read.text)
     files_write(files, PAGES_FILE.format(index), pages_body, "application/json")
     files_write(files, TEXT_FILE.format(index), text_body, "application/json")
-    cut = plan.sections(read.units, s.books.section_chars, first_of_book=index == 0)
+    # Where a listener moved while these pages were read: what is spoken from there is cut short
+    # at first (heard soon), and that section goes to the listener's queue.
+    place = _place(table.get(files.user_id, files.job_id) or job)
+    inside = place is not None and read.first <= int(place["page"]) < read.first + len(read.pages)
+    cut = plan.sections(read.units, s.books.section_chars, first_of_book=index == 0,
+                        listener=plan.unit_at(read.units, place) if inside else None)
     files_write(files, SECTIONS_FILE.format(index), json.dumps([c.public() for c in cut]).encode(), "application/json")
-    # The section the listener moved to (a place saved while these pages were read) goes first.
-    wanted = plan.section_at(cut, _place(table.get(files.user_id, files.job_id) or job))
+    wanted = plan.section_at(cut, place) if inside else None
     _send(files, [plan.record_id(index, wanted)] if wanted is not None else [], first=True)
     _send(files, [plan.record_id(index, k) for k in range(len(cut)) if k != wanted])
     first = read.pages[0] if read.pages else {}
@@ -436,7 +440,8 @@ def _done(items: list[dict]) -> tuple[dict[int, dict], dict[tuple[int, int], dic
     reads, recs = {}, {}
     for item in items:
         parsed = plan.parse_id(item["shard"])
-        if parsed is None or item.get("status") != shards.DONE:
+        # moto server applies an update's actions one by one, and a read can come between them.
+        if parsed is None or item.get("status") != shards.DONE or not isinstance(item.get("summary"), dict):
             continue
         stage, r, k = parsed
         if stage == plan.READ:

@@ -223,7 +223,7 @@ def _process(files: objects.JobFiles, key: str, job: dict, deadline: float | Non
     # The presigned policy caps the size, but re-check: the policy is only as good as whoever
     # enforces it (moto does not), and this is untrusted input.
     size, etag = objects.stat(bucket, read_key)
-    limit = kind.max_bytes()
+    limit = kind.max_bytes(job.get("content_type"))
     if size > limit:
         raise MediaError(f"The file is {size / 1048576:.1f} MB; the limit is {limit / 1048576:.0f} MB.")
     t0 = time.perf_counter()

@@ -245,6 +245,6 @@ def image_limits() -> dict:
     document's (`max_document_bytes`: PDF, TIFF and the documents without pages, `document_types`),
     the pixels of a page and the pages read of a document."""
     s = settings.get()
-    return {**photo_limits(), "max_pages": s.limits.max_document_pages,
+    return {**photo_limits(), "max_pages": s.books.max_book_pages,
             "max_document_bytes": s.books.max_book_bytes,
             "document_types": ["image/tiff", *types.DOCUMENT_TYPES]}

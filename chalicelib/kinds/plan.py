@@ -147,23 +147,36 @@ def _span(lines: list[int]) -> tuple[int, int]:
     return (min(lines), max(lines)) if lines else (-1, -1)
 
 
-def sections(units: list[Unit], most: int, first_of_book: bool = False) -> list[Section]:
+def sections(units: list[Unit], most: int, first_of_book: bool = False, listener: int | None = None) -> list[Section]:
     """The recording sections of a reading shard's units, in order: each at most `most`
     characters (a unit longer than that is a section alone). The book's first sections are
-    short (`first_of_book`), so its first words are heard seconds after its first page is read."""
+    short (`first_of_book`), so its first words are heard seconds after its first page is read;
+    so are those from unit `listener` on (where a listener is waiting), which starts a section."""
     out: list[Section] = []
     run: list[Unit] = []
-    chars = 0
-    for unit in units:
-        limit = _limit(len(out), most, first_of_book)
+    chars, since = 0, 0 if first_of_book else None  # sections made since the last short start
+    for i, unit in enumerate(units):
+        if i == listener:
+            if run:
+                out.append(Section(tuple(run)))
+                run, chars = [], 0
+            since = 0
+        limit = most if since is None else min(most, (FIRST_SECTION_CHARS, SECOND_SECTION_CHARS, most)[min(since, 2)])
         if run and chars + unit.chars > limit:
             out.append(Section(tuple(run)))
             run, chars = [], 0
+            since = None if since is None else since + 1
+            limit = most if since is None else min(most, (FIRST_SECTION_CHARS, SECOND_SECTION_CHARS, most)[min(since, 2)])
         run.append(unit)
         chars += unit.chars
     if run:
         out.append(Section(tuple(run)))
     return out
+
+
+def unit_at(units: list[Unit], place: dict | None) -> int | None:
+    """The index of the unit speaking `place`'s line, else of the first heard after it."""
+    return section_at([Section((u,)) for u in units], place)
 
 
 def section_at(cut: list[Section], place: dict | None) -> int | None:
@@ -180,12 +193,6 @@ def section_at(cut: list[Section], place: dict | None) -> int | None:
             if after is None and (unit.page > page or (unit.page == page and unit.span[0] > line)):
                 after = k  # the place is not spoken (a skipped block): what is heard next
     return after
-
-
-def _limit(made: int, most: int, first_of_book: bool) -> int:
-    if not first_of_book:
-        return most
-    return min(most, (FIRST_SECTION_CHARS, SECOND_SECTION_CHARS)[made] if made < 2 else most)
 
 
 @dataclass(frozen=True)

@@ -119,22 +119,16 @@ class FairQueue:
         """The users with uploads waiting."""
         return set(self._lines)
 
-    def add(self, key: str, item, first: bool = False) -> bool:
+    def add(self, key: str, item) -> bool:
         """Queue `item` for the upload `key`; False (and nothing queued) when that upload is
-        already waiting: a duplicate event needs no second turn. `first`: what a listener waits
-        for, at the head of its owner's line, whose turn comes next."""
+        already waiting: a duplicate event needs no second turn."""
         if key in self._keys:
             return False
         owner = self.owner(key)
         if owner not in self._lines:
             self._lines[owner] = collections.deque()
             self._turn.append(owner)
-        if first:
-            self._lines[owner].appendleft((key, item))
-            self._turn.remove(owner)
-            self._turn.appendleft(owner)
-        else:
-            self._lines[owner].append((key, item))
+        self._lines[owner].append((key, item))
         self._keys.add(key)
         return True
 
@@ -166,7 +160,12 @@ WORKER_KEY_ENV = ("PAGEVOICE_LOCAL_WORKER_ACCESS_KEY_ID", "PAGEVOICE_LOCAL_WORKE
 WATCH_EVERY = 0.5
 
 
-def _worker_init(parent: int) -> None:
+# The worker processes that take books' shards run at this niceness, the upload reserve at 0:
+# deployed, an upload's invocation has a CPU of its own beside a book's; here they share two cores.
+SHARD_NICE = 5
+
+
+def _worker_init(parent: int, nice: int = 0) -> None:
     """Each worker process loads the worker module, and with it the engines, as a Lambda
     container's init does; it goes when the bridge goes (even by `kill -9`). It acts as the
     worker's own identity where the stack gives it one."""
@@ -176,6 +175,9 @@ def _worker_init(parent: int) -> None:
 
     with contextlib.suppress(OSError, AttributeError):  # Linux: killed with the bridge, busy or not
         ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if nice:
+        with contextlib.suppress(OSError):
+            os.nice(nice)
     if os.getppid() != parent:
         os._exit(1)
 
@@ -198,13 +200,14 @@ class Slot:
     """One worker process (a pool of one: a process that dies breaks only its own pool, and
     the bridge replaces it) and the invocation it runs, with Lambda's limits on it."""
 
-    def __init__(self, target=None) -> None:
+    def __init__(self, target=None, nice: int = 0) -> None:
         import multiprocessing
         import os
 
         self.target = target or invoke
         self.pool = concurrent.futures.ProcessPoolExecutor(
-            1, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init, initargs=(os.getpid(),))
+            1, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init, initargs=(os.getpid(), nice))
+        self.nice = nice
         self.pid = self.pool.submit(os.getpid)  # starts the process (its init) now, not at the first job
         self.busy = False
         self.started = 0.0
@@ -271,9 +274,13 @@ class Workers:
         self.partial = partial  # an invocation's `batchItemFailures` fail its event (the shards queue's)
         # `reserve` more processes for uploads only: deployed, a book's shards run under their event
         # source's own maximum concurrency, beside the uploads' invocations, not in their place.
-        self.slots = [Slot(target) for _ in range(self.count + max(0, reserve))]
-        self.queue = FairQueue()  # uploads
-        self.shards = FairQueue()  # books' shards: at most `count` at once
+        reserve = max(0, reserve)
+        nice = SHARD_NICE if reserve else 0
+        self.slots = [Slot(target, nice) for _ in range(self.count)] + [Slot(target) for _ in range(reserve)]
+        self.reserved = set(range(self.count, self.count + reserve))  # slot indexes no book's shard takes
+        self.queue = FairQueue()  # uploads: any slot, the reserve first
+        self.first = FairQueue()  # shards a listener waits for: any slot (deployed: their own event source)
+        self.shards = FairQueue()  # books' other shards: at most `count` at once, never in the reserve
         self.running = self.running_shards = 0
         self.by_owner: collections.Counter = collections.Counter()
         self.lock = threading.RLock()  # a future that is done already calls back at once, under it
@@ -282,9 +289,9 @@ class Workers:
 
     def submit(self, event: dict, item, first: bool = False) -> bool:
         key = event_key(event)
-        line = self.shards if key.startswith("shards/") else self.queue
+        line = (self.first if first else self.shards) if key.startswith("shards/") else self.queue
         with self.lock:
-            added = line.add(key, (event, item, FairQueue.owner(key)), first=first)
+            added = line.add(key, (event, item, FairQueue.owner(key)))
         self.pump()
         return added
 
@@ -296,13 +303,18 @@ class Workers:
     def pump(self) -> None:
         with self.lock:
             while self.running < len(self.slots):
+                free = [i for i, slot in enumerate(self.slots) if not slot.busy]
+                ours = [i for i in free if i not in self.reserved]
                 got, shard = self.queue.next(self._may_run), False
-                if got is None and self.running_shards < self.count:
+                if got is None:
+                    got = self.first.next()
+                if got is None and ours and self.running_shards < self.count:
                     got, shard = self.shards.next(), True
                 if got is None:
                     return
                 event, item, owner = got
-                slot = next(slot for slot in self.slots if not slot.busy)
+                reserve = [i for i in free if i in self.reserved]
+                slot = self.slots[ours[0] if shard or not reserve else reserve[0]]
                 try:
                     slot, future = self._start(slot, event)
                 except Exception as exc:  # noqa: BLE001 - its event is retried, as after a raise
@@ -349,7 +361,7 @@ class Workers:
     def _replace(self, slot: Slot) -> Slot:
         log.warning("a worker process died; a new one replaces it", extra={"killed_for": slot.killed})
         slot.close()
-        new = self.slots[self.slots.index(slot)] = Slot(self.target)
+        new = self.slots[self.slots.index(slot)] = Slot(self.target, slot.nice)
         return new
 
     def _watch(self) -> None:
@@ -432,7 +444,7 @@ def _poll_shards(pool: Workers, stop: threading.Event) -> None:
                     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
                     queues.append((url, arn, first))
             for url, arn, first in queues:
-                room = pool.count - len(pool.shards)
+                room = pool.count - len(pool.shards) - len(pool.first)
                 if room <= 0 and not first:
                     stop.wait(0.2)
                     continue

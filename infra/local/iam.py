@@ -200,6 +200,8 @@ def permitted(policies: list, action: str, resource: str) -> bool:
     return PermissionResult.DENIED not in results and PermissionResult.PERMITTED in results
 
 
+SQS_BATCH = {"SendMessageBatch": "SendMessage", "DeleteMessageBatch": "DeleteMessage",
+             "ChangeMessageVisibilityBatch": "ChangeMessageVisibility"}
 _TRANSACT = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
 
 
@@ -314,6 +316,21 @@ def _patch() -> None:
         return f"arn:{PARTITION}:sqs:{self.region}:{ACCOUNT}:{name}" if name else by_url(self)
 
     SQSResponse._determine_resource = queue_resource
+
+    def sqs_authorize(self, resource: str = "*") -> None:
+        # AWS authorizes SQS's batch calls as their single action (SendMessageBatch needs
+        # sqs:SendMessage); moto as actions of their own, which no policy names.
+        action = self._get_action()
+        single = SQS_BATCH.get(action)
+        if single is None:
+            return ActionAuthenticatorMixin._authenticate_and_authorize_normal_action(self, resource)
+        self._get_action = lambda: single
+        try:
+            return ActionAuthenticatorMixin._authenticate_and_authorize_normal_action(self, resource)
+        finally:
+            del self._get_action
+
+    SQSResponse._authenticate_and_authorize_normal_action = sqs_authorize
 
     from moto.s3.responses import S3Response
 

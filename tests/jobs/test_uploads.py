@@ -155,7 +155,7 @@ def test_kinds_route_lists_what_each_kind_accepts(client, monkeypatch):
     page = body["kinds"][0]
     assert page["content_types"] == list(kinds.get("page").content_types)
     assert {".jpg", ".pdf", ".heic"} <= set(page["extensions"]) and page["max_bytes"] == 15 * 1024 * 1024
-    assert {"application/pdf", "image/heic", "image/tiff"} <= set(page["content_types"]) and page["max_pages"] == 50
+    assert {"application/pdf", "image/heic", "image/tiff"} <= set(page["content_types"]) and page["max_pages"] == 2000
     assert page["outputs"] == ["result.json", "speech.wav", "speech.mp3", "chapters.vtt"]
     assert page["options"]["skip"]["default"] == ["page-header", "page-footer", "page-number", "footnote", "code"]
     assert "table" in page["options"]["skip"]["roles"]

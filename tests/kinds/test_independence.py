@@ -1,5 +1,5 @@
 """Kinds stand alone: each is one package that builds on the shared machinery of
-chalicelib.kinds (base, common, voice, pronunciation) and the layers below, never on another kind, so adding a
+chalicelib.kinds (base, common, voice, pronunciation, plan) and the layers below, never on another kind, so adding a
 kind changes no other. The imports are read from the code (not run), lazy ones included; the
 tests' stub kind (tests/stubkind/) is held to the same rule and then run through the API and
 the worker, plugged in by PAGEVOICE_KIND_PLUGINS alone."""
@@ -21,7 +21,7 @@ pytest_plugins = ["tests.apifixtures"]
 ROOT = Path(__file__).resolve().parents[2]
 KINDS = ROOT / "chalicelib" / "kinds"
 SHARED = {"chalicelib.kinds.base", "chalicelib.kinds.common", "chalicelib.kinds.voice",
-          "chalicelib.kinds.pronunciation"}
+          "chalicelib.kinds.pronunciation", "chalicelib.kinds.plan"}
 STUB = "tests.stubkind"
 
 

@@ -98,3 +98,15 @@ def test_the_section_of_a_place_is_the_one_speaking_its_line_or_the_next_heard()
     assert plan.section_at(cut, {"page": 2, "line": 0, "word": 0}) == 0
     assert plan.section_at(cut, {"page": 9, "line": 0, "word": 0}) is None
     assert plan.section_at(cut, None) is None
+
+
+def test_sections_start_short_again_where_a_listener_waits():
+    units = [plan.Unit(p, 0, 200, None, (0, 3)) for p in range(30)]
+    cut = plan.sections(units, 1200, listener=20)
+    starts = [c.units[0].page for c in cut]
+    assert 20 in starts  # the listener's unit begins a section...
+    k = starts.index(20)
+    assert cut[k].chars <= plan.FIRST_SECTION_CHARS and cut[k + 1].chars <= plan.SECOND_SECTION_CHARS
+    assert cut[k - 1].chars <= 1200 and [u for c in cut for u in c.units] == units
+    assert plan.unit_at(units, {"page": 20, "line": 1, "word": 0}) == 20
+    assert plan.sections(units, 1200) == plan.sections(units, 1200, listener=None)

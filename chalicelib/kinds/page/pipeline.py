@@ -42,7 +42,9 @@ def recognize(data: bytes, *, ocr_engine: str | None = None, watch: Stopwatch | 
     s = settings.get()
     watch = watch or Stopwatch()
     with watch.stage("decode"):
-        image = sandbox.decode_image(data, max_bytes=s.limits.max_upload_bytes, max_pixels=s.limits.max_pixels, deadline=deadline)
+        # A one-page TIFF is read as an image, but uploaded as a document (a book's size).
+        most = s.books.max_book_bytes if sandbox.is_tiff(data) else s.limits.max_upload_bytes
+        image = sandbox.decode_image(data, max_bytes=most, max_pixels=s.limits.max_pixels, deadline=deadline)
     stop = None if deadline is None else deadline - s.worker.speech_reserve_seconds
     doc = read_image(image.rgb, ocr_engine=ocr_engine, watch=watch, deadline=stop, language=language)
     page = doc.page

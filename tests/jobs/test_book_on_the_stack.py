@@ -1,0 +1,184 @@
+"""Books through the real local stack (`make run`'s: moto server over HTTP, the bridge's worker
+processes taking shards from the shards queues): a 1,000-page PDF read whole, a book recorded
+by both workers with a late chapter asked for first, a worker killed with SIGKILL in a shard
+and a duplicated queue message changing nothing, a corrupt page failing alone. Another user's
+photo while a book is made: tests/jobs/test_book_fairness.py (alone: it measures time).
+In-process checks of the same engine: tests/jobs/test_book.py."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+import requests
+
+from chalicelib.jobs import growing
+from chalicelib.structure import ROLES
+from tests.media import documents as docs
+from tests.stackclient import get_job, login, register, send_file, wait_job
+
+pytestmark = pytest.mark.stack
+
+# Words for chapter titles that share nothing (a title repeated from page to page in the same
+# place would be taken for a running header).
+NOUNS = ["Anchor", "Breeze", "Cabin", "Dolphin", "Ember", "Falcon", "Glacier", "Harbour", "Island", "Juniper", "Kelp", "Lantern", "Meadow", "Nectar", "Orchard", "Pebble", "Quarry", "Raven", "Saddle", "Timber", "Umbra", "Violet", "Willow", "Xylem", "Yarrow", "Zephyr", "Amber", "Bramble", "Cobalt", "Driftwood"]
+
+
+@pytest.fixture(scope="module")
+def book_stack(tmp_path_factory):
+    """A stack of its own: a shard's lease short enough that a shard whose worker was killed is
+    taken again within the test (a shard here takes seconds)."""
+    from infra.local.process import StackProcess
+
+    root = tmp_path_factory.mktemp("book-stack")
+    s = StackProcess(state_dir=root / "state", log_path=root / "stack.log",
+                     extra_env={"PAGEVOICE_REGISTER_LIMIT_PER_IP": "1000", "PAGEVOICE_SHARD_LEASE_SECONDS": "25",
+                                "PAGEVOICE_WORKER_TIMEOUT_SECONDS": "60"})
+    s.start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def reader(book_stack):
+    return login(book_stack, register(book_stack))
+
+
+def chapters_pdf(n: int, broken_at: int | None = None) -> bytes:
+    pages = [docs.content_pdf([b"BT /F1 28 Tf 72 700 Td (%s) Tj ET "
+                               b"BT /F1 12 Tf 72 650 Td (Chapter %d begins with the tide.) Tj ET" %
+                               (NOUNS[i % len(NOUNS)].encode(), i + 1)]) for i in range(n)]
+    if broken_at is not None:
+        pages[broken_at] = docs.nested_forms_pdf(7, word=b"deep")
+    return docs.join(*pages)
+
+
+def upload_with(stack, headers, name: str, data: bytes, **options) -> str:
+    r = requests.post(f"{stack.api_url}/uploads", headers=headers, timeout=30,
+                      json={"filename": name, "content_type": "application/pdf", "size": len(data), **options})
+    assert r.status_code == 201, r.text
+    send_file(r.json()["upload"], name, data, "application/pdf")
+    return r.json()["job_id"]
+
+
+def result_of(job: dict) -> dict:
+    """The result, inline or assembled from its parts as the site does."""
+    if job.get("result") is not None:
+        return job["result"]
+    parts = job["result_parts"]
+    return growing.assemble(parts["index"], lambda name: requests.get(parts["urls"][name], timeout=30).content)
+
+
+def heard(part: dict) -> list[tuple[int, int, int]]:
+    timings = requests.get(part["timings_url"], timeout=30).json()
+    return [(w["page"], w["line"], w["word"]) for w in timings["words"]]
+
+
+def spoken_words(result: dict) -> list[tuple[int, int, int]]:
+    return [(p, li, wi) for p, page in enumerate(result["pages"]) for b in page.get("blocks") or []
+            if b.get("spoken", True) for li in b["lines"] for wi, _ in enumerate(page["lines"][li]["words"])]
+
+
+def test_a_thousand_page_pdf_is_read_whole(book_stack, reader):
+    # Small pages with a text layer (more than 20 letters: less is read as a scan).
+    pages = [docs.TextPage([f"Leaf {n} of the ledger: cargo, stores and wages"], size=(300, 120), font_size=10,
+                           at=(20, 40)) for n in range(1, 1001)]
+    # Nothing spoken (every role skipped): this one is about reading; recording is the next test's.
+    job_id = upload_with(book_stack, reader, "ledger.pdf", docs.text_pdf(pages), skip=list(ROLES))
+    job = wait_job(book_stack, reader, job_id, timeout=900)
+    assert job["status"] == "done", job["error"]
+    result = result_of(job)
+    assert len(result["pages"]) == 1000 and result["document"]["read"] == 1000
+    assert result["document"]["complete"] is True and result["document"]["book"] is True
+    leaves = [f"Leaf {n} of the ledger: cargo, stores and wages" for n in range(1, 1001)]
+    assert [p["text"] for p in result["pages"]] == leaves and result["text"].split("\n\n") == leaves
+    assert {p["source"] for p in result["pages"]} == {"text"}
+    assert job["result"] is None and len(job["result_parts"]["urls"]) > 100  # a book travels as its index
+
+
+def test_a_book_is_recorded_by_many_workers_and_a_late_chapter_comes_first(book_stack, reader):
+    n = 72
+    job_id = upload_with(book_stack, reader, "voyage.pdf", chapters_pdf(n, broken_at=30))
+    deadline = time.monotonic() + 120
+    while not get_job(book_stack, reader, job_id).get("result") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    late = {"page": n - 3, "line": 1, "word": 0}
+    asked = time.monotonic()
+    r = requests.put(f"{book_stack.api_url}/jobs/{job_id}/position", headers=reader, json=late, timeout=30)
+    assert r.status_code == 204, r.text
+    waited = None
+    while time.monotonic() - asked < 300:
+        job = get_job(book_stack, reader, job_id)
+        parts = ((job.get("result") or (job.get("result_parts") or {}).get("index", {}).get("result") or {})
+                 .get("speech") or {}).get("parts") or []
+        covering = [p for p in parts if p.get("url") and p["first"]["page"] <= late["page"] <= p["last"]["page"]]
+        if covering:
+            waited = time.monotonic() - asked
+            # Made before most of what comes between the start and it: the listener's place came first.
+            before = [p for p in parts if p["last"]["page"] < late["page"]]
+            assert len(before) < late["page"] // 2, [p["first"] for p in parts]
+            break
+        if job["status"] in ("done", "failed"):
+            break
+        time.sleep(0.25)
+    print(f"a late chapter's place was heard {waited:.1f} s after the listener moved there")
+    assert waited is not None
+    job = wait_job(book_stack, reader, job_id, timeout=900)
+    assert job["status"] == "done", job["error"]
+    result = result_of(job)
+    # The corrupt page failed alone, with its reason; every other page was read and every word heard once.
+    assert result["document"]["unreadable"] == 1 and result["pages"][30]["error"].startswith("Page 31 could not be read")
+    assert [p["text"].split("\n")[0] for i, p in enumerate(result["pages"]) if i != 30] == \
+        [NOUNS[i % len(NOUNS)] for i in range(n) if i != 30]
+    parts = result["speech"]["parts"]
+    assert sorted(w for part in parts for w in heard(part)) == spoken_words(result)
+    assert all(b["start"] == pytest.approx(a["start"] + a["seconds"], abs=0.002) for a, b in zip(parts, parts[1:]))
+    assert job["position"]["place"] == late and job["position"]["t"] > result["chapters"][-4]["start"]
+
+
+def test_a_worker_killed_in_a_shard_and_a_duplicate_message_change_nothing(book_stack, reader):
+    import psutil
+
+    job_id = upload_with(book_stack, reader, "killed.pdf", chapters_pdf(60))
+    # Wait for a worker to be in a shard of this book, then kill it with SIGKILL.
+    deadline, killed = time.monotonic() + 120, None
+    while killed is None and time.monotonic() < deadline:
+        workers = [p for p in book_stack.helpers() if "spawn_main" in " ".join(_cmdline(p))]
+        busy = [p for p in workers if _cpu(p) > 30]
+        if busy and get_job(book_stack, reader, job_id).get("result"):
+            busy[0].send_signal(9)
+            killed = busy[0].pid
+    assert killed is not None
+    # A message of a shard already done, delivered again (SQS delivers at least once).
+    sqs = book_stack.aws_client("sqs")
+    url = sqs.get_queue_url(QueueName="pagevoice-shards")["QueueUrl"]
+    me = requests.get(f"{book_stack.api_url}/me", headers=reader, timeout=30).json()["id"]
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"bucket": "pagevoice-local", "user": me, "job": job_id,
+                                                           "shard": "read-0000"}))
+    job = wait_job(book_stack, reader, job_id, timeout=900)
+    assert job["status"] == "done", job["error"]
+    result = result_of(job)
+    assert len(result["pages"]) == 60 and result["document"]["complete"] is True
+    assert [p["text"].split("\n")[0] for p in result["pages"]] == [NOUNS[i % len(NOUNS)] for i in range(60)]
+    words = [w for part in result["speech"]["parts"] for w in heard(part)]
+    assert sorted(words) == spoken_words(result)  # every word heard once: nothing lost, nothing twice
+    assert "a worker process died" in book_stack.log_path.read_text(errors="replace")
+    assert not psutil.pid_exists(killed) or psutil.Process(killed).status() == psutil.STATUS_ZOMBIE
+
+
+def _cmdline(process) -> list[str]:
+    import psutil
+
+    try:
+        return process.cmdline()
+    except psutil.Error:  # gone meanwhile, or a zombie not yet reaped (the one killed before)
+        return []
+
+
+def _cpu(process) -> float:
+    import psutil
+
+    try:
+        return process.cpu_percent(interval=0.2)
+    except psutil.Error:
+        return 0.0
