@@ -424,9 +424,9 @@ def build_index(job: dict, survey: dict, items: list[dict], now: float) -> dict:
     if parts or sections:
         voice = next((p["voice"] for p in parts if p.get("voice")), None)
         head["speech"] = {"engine": next((rec.get("engine") for rec in recs.values() if rec.get("engine")), ""),
-                          "parts": parts, "complete": whole_speech, "book": True,
-                          **({"voice": voice} if voice else {}),
-                          **({"seconds": round(seconds, 3)} if whole_speech else {})}
+                          "parts": parts, "complete": whole_speech, "book": True, "seconds": round(seconds, 3),
+                          "characters": int(float(job.get("book_chars_recorded") or 0)),
+                          **({"voice": voice} if voice else {})}
     index = {"format": growing.FORMAT, "result": head, "next": 0,
              "parts": [{"path": ["pages"], "type": "list", "files": page_files, "tail": []},
                        {"path": ["text"], "type": "text", "files": text_files, "tail": ""}]}

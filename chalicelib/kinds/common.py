@@ -59,6 +59,9 @@ VOICE = {"type": "object", "required": ["language", "engine", "name", "quality"]
                                     "description": "the voice gives no word times: they are shared out by length"}}}
 TIMINGS = {"type": "object", "additionalProperties": {"type": "number", "minimum": 0},
            "description": "milliseconds per stage"}
+# A place in the text (CONTRACTS section 15): a book's part's first and last spoken word.
+PLACE = {"type": ["object", "null"], "required": ["page", "line", "word"],
+         "properties": {"page": INDEX, "line": INDEX, "word": INDEX}}
 # result.speech: present when there is a recording (an extension of section 1).
 SPEECH_INFO = {
     "type": "object", "required": ["engine", "seconds", "characters", "complete"],
@@ -70,9 +73,23 @@ SPEECH_INFO = {
         "reason": {"enum": ["duration"], "description": "why a finished recording is not complete"},
         "parts": {"type": "array", "description": "the recording as it is made: WAV files (outputs) that, "
                                                   "back to back, are speech.wav; kept a day after they are "
-                                                  "written (speech.wav is the recording to keep)",
+                                                  "written (speech.wav is the recording to keep). A book's "
+                                                  "(CONTRACTS section 15): MP3 files kept with it, in text order, "
+                                                  "made in any order by many workers",
                   "items": {"type": "object", "required": ["file", "start", "seconds"],
-                            "properties": {"file": TEXT, "start": SECONDS, "seconds": SECONDS, "voice": VOICE}}},
+                            "properties": {
+                                "file": TEXT, "seconds": SECONDS, "voice": VOICE,
+                                "start": {"type": ["number", "null"], "minimum": 0,
+                                          "description": "seconds into the whole recording; a book's part: "
+                                                         "null until every part before it is made"},
+                                "first": PLACE, "last": PLACE,
+                                "timings": {**TEXT, "description": "a book's part: the output file of its word "
+                                                                   "and sentence timings, timed from its own start"},
+                                "url": {**TEXT, "description": "GET /jobs/{id}: a presigned GET of the part"},
+                                "timings_url": {**TEXT, "description": "GET /jobs/{id}: a presigned GET of its "
+                                                                       "timings"}}}},
+        "book": {"const": True, "description": "a book's recording: its parts are the recording (no speech.wav), "
+                                               "each part's timings in its own file"},
         "voice": VOICE,
         "unspoken": {"type": "array", "items": CODE, "description": "languages of the text left unspoken: no voice"},
         "sample_rate": {"type": "integer", "minimum": 1},
@@ -140,7 +157,10 @@ STRUCTURE = {
 PAGE = {"type": "object", "required": ["width", "height", "text", "lines", "source", "image"],
         "properties": {"width": _SIZE, "height": _SIZE,
                        "text": TEXT, "lines": {"type": "array", "items": LINE},
-                       "source": {"enum": ["text", "ocr"], "description": "read from the PDF's text layer, or by OCR"},
+                       "source": {"enum": ["text", "ocr", "none"],
+                                  "description": "read from the PDF's text layer, or by OCR; none: a book's page "
+                                                 "that could not be read (`error` says why)"},
+                       "error": {**TEXT, "description": "a book's page that could not be read: why, as a sentence"},
                        "image": {"type": ["string", "null"],
                                  "description": "output file: the page as read (null in documents without pages)"},
                        "ocr": COVERAGE, "cut": CUT, "language": LANGUAGE, "blocks": BLOCKS,
@@ -149,8 +169,19 @@ DOCUMENT = {"type": "object", "required": ["pages_in_file", "pages", "read", "co
             "description": "documents only: how much of the file is read (grows while processing)",
             "properties": {"pages_in_file": INDEX, "pages": {**INDEX, "description": "pages to read (at most the limit)"},
                            "read": INDEX, "complete": {"type": "boolean"},
-                           "format": {"enum": ["docx", "odt", "epub", "html", "markdown", "text"],
-                                      "description": "documents without pages (flow): what the file was read as"},
+                           "format": {"enum": ["docx", "odt", "epub", "html", "markdown", "text", "pdf", "tiff"],
+                                      "description": "what the file was read as (documents without pages, books)"},
+                           "book": {"const": True, "description": "read and recorded by many workers "
+                                                                  "(CONTRACTS section 15)"},
+                           "unreadable": {**INDEX, "description": "a book's pages that could not be read"},
+                           "failed": {"type": "array", "items": TEXT,
+                                      "description": "why each of them could not be read (the first 100)"},
+                           "progress": {"type": "object", "required": ["pages_read", "pages", "seconds_recorded"],
+                                        "description": "CONTRACTS section 15: a book being made, how far it is",
+                                        "properties": {"pages_read": INDEX, "pages": INDEX,
+                                                       "seconds_recorded": {"type": "number", "minimum": 0},
+                                                       "seconds_estimated": {"type": "number", "minimum": 0},
+                                                       "seconds_left": {"type": "integer", "minimum": 0}}},
                            "title": {**TEXT, "description": "the title the document declares"},
                            "words": {"type": "object", "description": "flow documents cut at the cap on words "
                                                                      "or characters: words kept of those found",

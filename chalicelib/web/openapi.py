@@ -211,10 +211,15 @@ SCHEMAS = {
     },
     "JobId": {"type": "string", "pattern": keys.JOB_ID.pattern, "description": "a ULID"},
     "PositionRequest": {
-        "type": "object", "required": ["t"],
+        "type": "object",
         "description": "t: seconds into the job's recording (speech.wav), a finite number >= 0 and not past "
-                       "the recording's end (plus 1 s), nor past 24 hours; the last write wins.",
-        "properties": {"t": {"type": "number", "minimum": 0, "maximum": listening.LONGEST_SECONDS}}},
+                       "the recording's end (plus 1 s), nor past 24 hours; or a place in the text (CONTRACTS "
+                       "section 15: page, line, word, whole numbers from 0, the page within the document): in a "
+                       "book being made, what follows that place is recorded next. The last write wins.",
+        "anyOf": [{"required": ["t"]}, {"required": ["page"]}],
+        "properties": {"t": {"type": "number", "minimum": 0, "maximum": listening.LONGEST_SECONDS},
+                       **{k: {"type": "integer", "minimum": 0, "maximum": listening.MOST_INDEX - 1}
+                          for k in listening.PLACE_KEYS}}},
     "PronunciationEntry": {
         "type": "object", "required": ["written", "spoken"],
         "description": "`written` is spoken as `spoken`, in what the voice says only (text, boxes and read-along "
@@ -238,9 +243,13 @@ SCHEMAS = {
                                   "properties": {k: {"const": v} for k, v in pronunciation.LIMITS.items()},
                                   "description": "at most this many entries, and characters of each form"}}},
     "Position": {
-        "type": "object", "required": ["t", "at"],
+        "type": "object", "required": ["at"],
         "description": "where the listener was last (PUT /jobs/{id}/position): resume here on any device",
-        "properties": {"t": {"type": "number", "minimum": 0, "description": "seconds into the recording"},
+        "properties": {"t": {"type": "number", "minimum": 0,
+                             "description": "seconds into the recording (for a place: once it is recorded)"},
+                       "place": {"type": "object", "required": list(listening.PLACE_KEYS),
+                                 "description": "a place in the text (CONTRACTS section 15)",
+                                 "properties": {k: {"type": "integer", "minimum": 0} for k in listening.PLACE_KEYS}},
                        "at": _TIME}},
     "Status": {"type": "string", "enum": list(jobs.STATUSES)},
     "JobSummary": {

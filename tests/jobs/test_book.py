@@ -13,6 +13,7 @@ from chalicelib.jobs import book, keys, shards, worker
 from chalicelib.jobs import table as jobs
 from chalicelib.web import job_view
 from tests.media import documents as docs
+from tests.results import validate_result
 
 pytest_plugins = ["tests.apifixtures"]
 USER = "u-book"
@@ -105,6 +106,8 @@ def test_a_book_is_read_and_recorded_in_shards_by_many_deliveries(small_books):
     assert view["status"] == "done", view["error"]
     result = view["result"]
     assert [p["text"].split("\n")[0] for p in result["pages"]] == TITLES
+    validate_result(result)  # the page kind's schema and checks (CONTRACTS sections 1, 7, 13, 15)
+    validate_result(middle["result"])
     assert result["text"].startswith("Loomings\nThe ship sailed on day 1.") and "The Sermon" in result["text"]
     assert result["document"]["read"] == 9 and result["document"]["complete"] is True
     assert [c["title"] for c in result["chapters"]] == TITLES
@@ -162,6 +165,7 @@ def test_a_page_that_cannot_be_read_fails_alone_and_the_book_goes_on(small_books
     assert view["status"] == "done", view["error"]
     result = view["result"]
     assert len(result["pages"]) == 7 and result["document"]["unreadable"] == 1
+    validate_result(result)
     broken = result["pages"][4]
     assert broken["lines"] == [] and broken["error"].startswith("Page 5 could not be read:")
     assert "memory" in broken["error"] or "too long" in broken["error"]

@@ -74,16 +74,18 @@ def read_pages(data: bytes, first: int, end: int, *, language: str | None = None
         return doc
 
     try:
+        size = (1, 1)  # an unreadable page's: its own when known, else the page's before it
         for index in range(first, end):
             so_far = pages[-1].language.code if pages and pages[-1].language else None
             try:
                 page = opened().page(index)
+                size = (page.width, page.height)
                 entry, image, words = pages_of._read_page(page, ocr_engine, watch, deadline, language)
             except MediaError as exc:  # this page's objects broke its decoder: the book goes on
                 reason = UNREADABLE.format(n=index + 1, reason=exc.message)
                 log.warning("page could not be read", extra={"page": index + 1, "reason": exc.message})
                 failed.append(reason)
-                pages.append(_unreadable(reason, so_far, language))
+                pages.append(_unreadable(reason, so_far, language, size))
                 if doc is not None:
                     with contextlib.suppress(Exception):
                         doc.close()
@@ -99,6 +101,7 @@ def read_pages(data: bytes, first: int, end: int, *, language: str | None = None
             elif page.cut is not None:
                 entry.cut = {"reason": page.cut, "kept": len(entry.words()), "of": "page"}
             pages.append(pages_of.with_language(entry, language, so_far))
+            size = (entry.width, entry.height)
     finally:
         if doc is not None:
             doc.close()
@@ -144,9 +147,9 @@ def _shard(result: dict, first: int, skip, outline: list[dict] | None, images: d
                 words, dict(result.get("timings_ms") or {}))
 
 
-def _unreadable(reason: str, so_far: str | None, named: str | None) -> elements.Page:
+def _unreadable(reason: str, so_far: str | None, named: str | None, size: tuple[int, int] = (1, 1)) -> elements.Page:
     code = named or so_far or detect.FALLBACK
-    return elements.Page(None, None, [], [], elements.Language(code, 0.0, named is None), source="none",
+    return elements.Page(size[0], size[1], [], [], elements.Language(code, 0.0, named is None), source="none",
                          rest={"error": reason})
 
 
