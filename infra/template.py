@@ -304,6 +304,7 @@ SWEEP_LOG_GROUPS = ["SweepLogGroup"]
 TASKS_LOG_GROUPS = ["TasksLogGroup"]
 ACCOUNTS_INDEX = "sweep"  # chalicelib.auth.users.SWEEP_INDEX, one of resources.TABLES[AUTH_TABLE]'s
 LEXICON_ITEMS = "LEXICON#*"  # chalicelib.auth.pronunciations.key
+USAGE_ITEMS = "USAGE#*"  # chalicelib.auth.usage.key (and its deleted jobs' markers, usage.gone_key)
 DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600
 
 
@@ -325,6 +326,9 @@ def worker_statements(n) -> list:
         # a USER item (its password hash) or a session.
         {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": n.table(AUTH_TABLE),
          "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [LEXICON_ITEMS]}}},
+        # A finished job's pages are counted against its account's quota (USAGE#<id> items only).
+        {"Effect": "Allow", "Action": "dynamodb:UpdateItem", "Resource": n.table(AUTH_TABLE),
+         "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [USAGE_ITEMS]}}},
         {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": n.dead_letter_queue()},
         # A long job's next turn: the worker invokes itself.
         {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": n.worker_function()},
@@ -347,6 +351,10 @@ def sweep_statements(n) -> list:
         # Of the auth table, it may delete only the ERASE# markers of accounts it has erased.
         {"Effect": "Allow", "Action": "dynamodb:DeleteItem", "Resource": n.table(AUTH_TABLE),
          "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["ERASE#*"]}}},
+        # A job deleted past its account's retention comes off the account's storage, once (a
+        # marker put and the count updated in one transaction: USAGE# items only).
+        {"Effect": "Allow", "Action": ["dynamodb:PutItem", "dynamodb:UpdateItem"], "Resource": n.table(AUTH_TABLE),
+         "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [USAGE_ITEMS]}}},
         # HeadObject (does the upload exist?) needs s3:GetObject.
         {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": n.objects(resources.UPLOAD_PREFIX)},
         # What lands for a deleted job after its DELETE (a worker's last write, an upload through
@@ -600,25 +608,11 @@ def _worker(names: CfnNames) -> dict:
                 "DestinationConfig": {"OnFailure": {"Destination": getatt("WorkerDeadLetterQueue", "Arn")}},
             },
         },
-        # A book's shards (chalicelib.jobs.book): one message per invocation, capped, so a book
-        # never takes every worker and other people's uploads (the S3 trigger) go on being read.
-        "WorkerShardsEventSource": {
-            "Type": "AWS::Lambda::EventSourceMapping",
-            "Properties": {
-                "EventSourceArn": getatt(SHARDS_QUEUE, "Arn"), "FunctionName": ref("Worker"),
-                "BatchSize": 1, "FunctionResponseTypes": ["ReportBatchItemFailures"],
-                "ScalingConfig": {"MaximumConcurrency": SHARDS_MAX_CONCURRENCY},
-            },
-        },
-        # The shards a listener waits for: their own event source, so they never wait behind a book.
-        "WorkerFirstEventSource": {
-            "Type": "AWS::Lambda::EventSourceMapping",
-            "Properties": {
-                "EventSourceArn": getatt(FIRST_QUEUE, "Arn"), "FunctionName": ref("Worker"),
-                "BatchSize": 1, "FunctionResponseTypes": ["ReportBatchItemFailures"],
-                "ScalingConfig": {"MaximumConcurrency": FIRST_MAX_CONCURRENCY},
-            },
-        },
+        # A book's shards (chalicelib.jobs.book): capped, so a book never takes every worker and
+        # other people's uploads (the S3 trigger) go on being read; the shards a listener waits
+        # for have their own event source, so they never wait behind a book.
+        "WorkerShardsEventSource": _sqs_source(SHARDS_QUEUE, "Worker", SHARDS_MAX_CONCURRENCY),
+        "WorkerFirstEventSource": _sqs_source(FIRST_QUEUE, "Worker", FIRST_MAX_CONCURRENCY),
         "WorkerS3InvokePermission": {
             "Type": "AWS::Lambda::Permission",
             "Properties": {
@@ -681,6 +675,20 @@ def _queues() -> dict:
     return res
 
 
+def _sqs_source(queue: str, function: str, concurrency: int) -> dict:
+    """An SQS queue as a function's event source: one message per invocation, failures named in
+    the answer (ReportBatchItemFailures) and brought back alone, at most `concurrency` at once
+    (capped here, not with reserved concurrency, under which SQS's pollers get throttled)."""
+    return {
+        "Type": "AWS::Lambda::EventSourceMapping",
+        "Properties": {
+            "EventSourceArn": getatt(queue, "Arn"), "FunctionName": ref(function),
+            "BatchSize": 1, "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "ScalingConfig": {"MaximumConcurrency": concurrency},
+        },
+    }
+
+
 def _tasks(names: CfnNames) -> dict:
     """The tasks queue's function (chalicelib.account.tasks): mail, exports, erasing accounts.
     The worker's image, another command: it loads no model."""
@@ -698,15 +706,8 @@ def _tasks(names: CfnNames) -> dict:
                 "PAGEVOICE_MAIL_FROM": ref("MailFrom"),
                 "PAGEVOICE_SITE_URL": SITE_ORIGIN,  # the links in mails open the site
             }, storage_mb=TASKS_STORAGE_MB),
-        "TasksEventSource": {
-            "Type": "AWS::Lambda::EventSourceMapping",
-            "Properties": {
-                "EventSourceArn": getatt(TASKS_QUEUE, "Arn"), "FunctionName": ref("Tasks"),
-                # One task per invocation; a task that raised is named and comes back alone.
-                "BatchSize": 1, "FunctionResponseTypes": ["ReportBatchItemFailures"],
-                "ScalingConfig": {"MaximumConcurrency": TASKS_MAX_CONCURRENCY},
-            },
-        },
+        # One task per invocation; a task that raised is named and comes back alone.
+        "TasksEventSource": _sqs_source(TASKS_QUEUE, "Tasks", TASKS_MAX_CONCURRENCY),
     }
 
 
