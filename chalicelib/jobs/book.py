@@ -83,17 +83,36 @@ def start(files: objects.JobFiles, job: dict, kind, survey: Survey, context=None
                         result_key=files.key(growing.INDEX), lease_seconds=LEASE_SECONDS) is None:
         return "skipped"  # deleted meanwhile, or no longer this worker's
     log.info("book planned", extra={"pages": survey.pages, "shards": len(reading), "flow": survey.flow is not None})
+    done, sections = _made(files)
     if survey.flow is not None:
         work = kind.book_work()
         owner = _owner(context)
         for r in reading:
-            if shards.claim(files.user_id, files.job_id, r.id, owner, s.books.shard_lease_seconds) is None:
+            if r.id in done or shards.claim(files.user_id, files.job_id, r.id, owner,
+                                            s.books.shard_lease_seconds) is None:
                 continue  # done by an earlier start (or being published by one still running)
             read = work.flow_pages(survey.flow, r.first, r.end, job.get("skip"))
             _store_read(files, job, r.index, read, owner)
-        return "planned"
-    _send(files, [r.id for r in reading])
+    else:
+        _send(files, [r.id for r in reading if r.id not in done])
+    # A book planned again (it stalled: a message lost, a worker gone): the sections of the pages
+    # read that are not recorded yet are sent again too.
+    _send(files, [plan.record_id(r, k) for r, n in sections.items() for k in range(n)
+                  if plan.record_id(r, k) not in done])
     return "planned"
+
+
+def _made(files: objects.JobFiles) -> tuple[set[str], dict[int, int]]:
+    """The shards of a book done so far, and how many sections each reading shard done has."""
+    done, sections = set(), {}
+    for item in shards.each(files.user_id, files.job_id):
+        if item.get("status") != shards.DONE or not isinstance(item.get("summary"), dict):
+            continue
+        done.add(item["shard"])
+        parsed = plan.parse_id(item["shard"])
+        if parsed and parsed[0] == plan.READ:
+            sections[parsed[1]] = int(item["summary"].get("sections") or 0)
+    return done, sections
 
 
 def files_write(files: objects.JobFiles, name: str, body, content_type: str) -> str:

@@ -251,3 +251,32 @@ def test_a_place_that_is_not_one_is_refused_with_a_sentence(small_books, body, m
     assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
     with pytest.raises(InputError, match=message):
         listening.save(USER, job_id, body)
+
+
+def test_a_book_that_stalled_is_planned_again_without_redoing_what_is_done(small_books, monkeypatch):
+    from chalicelib import clock
+
+    job_id, key = upload(chapters_pdf(6))
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
+    first = messages(1)[0]
+    assert json.loads(first["Body"])["shard"] == "read-0000"
+    assert deliver(first)["outcomes"] == ["done"]
+    empty()  # every other message lost
+    # No shard ends for the book's lease: the sweep hands its upload to the worker again.
+    later = clock.now() + book.LEASE_SECONDS + 1
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
+    sent = sorted(json.loads(m["Body"])["shard"] for m in messages())
+    assert "read-0000" not in sent and {"read-0001", "read-0002"} <= set(sent)
+    assert [s for s in sent if s.startswith("rec-0000-")]  # the sections of the pages already read
+    monkeypatch.undo()
+    monkeypatch.setenv("PAGEVOICE_BOOK_PAGES", "4")
+    monkeypatch.setenv("PAGEVOICE_SHARD_PAGES", "3")
+    monkeypatch.setenv("PAGEVOICE_SECTION_CHARS", "400")
+    empty()
+    for shard in sent:
+        worker.shard_batch([{"eventSource": "aws:sqs", "messageId": shard, "receiptHandle": "r", "body": json.dumps(
+            {"bucket": settings.get().aws.bucket, "user": USER, "job": job_id, "shard": shard})}])
+    drain()
+    done = jobs.get(USER, job_id)
+    assert done["status"] == "done" and done["book_pages_read"] == 6
