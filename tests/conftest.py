@@ -122,7 +122,8 @@ ALONE = ("tests/infra/local/test_bridge.py", "tests/media/test_sandbox.py", "tes
 # heavy part: a module fixture that waits for a stack's worker to read and record real documents,
 # or a long model load). The heavy part runs with --no-loadscope-reorder, so xdist hands out files
 # in this order (its own reorder, by number of tests, would leave a long file of few tests last).
-LONG = ("tests/jobs/test_book_on_the_stack.py", "tests/languages/test_on_the_stack.py", "tests/site/test_real_document.py",
+LONG = ("tests/jobs/test_book_on_the_stack.py", "tests/jobs/test_book_formats_on_the_stack.py",
+        "tests/languages/test_on_the_stack.py", "tests/site/test_real_document.py",
         "tests/hardening/test_corpus.py", "tests/site/test_real_flow_documents.py",
         "tests/media/test_broken_text_layer_stack.py", "tests/web/test_export_on_the_stack.py",
         "tests/kinds/test_neural_voices.py", "tests/site/test_live.py", "tests/hardening/test_fuzz.py",
