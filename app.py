@@ -81,7 +81,7 @@ def logout():
 @edge.endpoint
 def me():
     caller = auth.authenticate(app.current_request)
-    return users.public(edge.found(users.get(caller.user_id), "account"))
+    return users.me(edge.found(users.get(caller.user_id), "account"))
 
 
 # --- Account self-service (CONTRACTS section 12) ---

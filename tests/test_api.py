@@ -52,7 +52,8 @@ def test_contract_walkthrough(client):
     r = post(client, "/auth/login", BODY_ROUTES["/auth/login"])
     assert r.status_code == 200 and r.json_body["user"] == user and isinstance(r.json_body["token"], str)
     headers = bearer(r.json_body["token"])
-    assert client.http.get("/me", headers=headers).json_body == user
+    me = client.http.get("/me", headers=headers).json_body
+    assert me.pop("usage")["storage_bytes"] == 0 and me == user  # the account, and its usage (quotas)
 
     r = post(client, "/uploads", BODY_ROUTES["/uploads"], headers=headers)
     assert r.status_code == 201 and set(r.json_body) >= {"job_id", "upload"}

@@ -1,7 +1,7 @@
 """Deleting an account (DELETE /me): everything of it goes, and its email can register again.
 
 At once (the request): the account's own items (USER, the EMAIL claim, sessions, API keys,
-live links, its export's record, its pronunciations, its counters), so nothing can sign in or call as it from
+live links, its export's record, its pronunciations, its counters and usage), so nothing can sign in or call as it from
 then on. Then, on the worker side (`erase_files`, a task, however many jobs there are): each
 job as DELETE /jobs/{id} deletes it (a tombstone, so the sweep also removes what a worker
 still running writes afterwards), then whatever is left under the account's prefixes. The
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from chalicelib import logs, settings
 from chalicelib.account import records, tasks
-from chalicelib.auth import pronunciations, table, throttle, users
+from chalicelib.auth import pronunciations, table, throttle, usage, users
 from chalicelib.errors import ConditionFailed, Transient
 from chalicelib.jobs import lifecycle
 
@@ -69,7 +69,8 @@ def _delete_identity(user: dict) -> bool:
         if exc.failed & {0, 1}:
             return False
         raise
-    table.delete_many([*sessions, *api_keys, *links, records.export_key(user_id), pronunciations.key(user_id)])
+    table.delete_many([*sessions, *api_keys, *links, records.export_key(user_id), pronunciations.key(user_id),
+                       usage.key(user_id)])
     return True
 
 

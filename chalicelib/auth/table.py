@@ -3,7 +3,8 @@ the door every module of auth and account reaches it through (a persistence door
 condition is raised as chalicelib.errors.ConditionFailed, never as botocore's error).
 
 Items: USER#<id>, EMAIL#<email>, SESSION#<jti>, APIKEY#<prefix>, TOKEN#<purpose>#<digest>
-(one-time links), EXPORT#<id>, ERASE#<id>, LEXICON#<id> (pronunciations), THROTTLE#<...>.
+(one-time links), EXPORT#<id>, ERASE#<id>, LEXICON#<id> (pronunciations), THROTTLE#<...>,
+USAGE#<id> and USAGE#<id>#GONE#<job> (what the account holds and has had read: auth.usage).
 DynamoDB deletes expired items lazily (up to days late), so every read here
 treats an item whose `expires_at` has passed as absent.
 """

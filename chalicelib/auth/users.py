@@ -19,7 +19,7 @@ import re
 import uuid
 
 from chalicelib import clock, settings
-from chalicelib.auth import emails, passwords, table, throttle, tokens
+from chalicelib.auth import emails, passwords, table, throttle, tokens, usage
 from chalicelib.errors import ConditionFailed, Conflict, InputError, Unauthorized
 from chalicelib.validation import clean_text
 
@@ -59,6 +59,11 @@ def public(user: dict) -> dict:
     return {"id": user["id"], "name": user["name"], "email": user["email"],
             "email_verified": bool(user.get("email_verified")), "created_at": user.get("created_at"),
             "retention_days": int(days) if days is not None else None}
+
+
+def me(user: dict) -> dict:
+    """GET /me: the account's public fields and its `usage` against its quotas (auth.usage)."""
+    return {**public(user), "usage": usage.view(user["id"])}
 
 
 def valid_email(raw: str) -> str:

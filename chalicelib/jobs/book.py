@@ -30,7 +30,7 @@ import json
 import uuid
 
 from chalicelib import aws, clock, kinds, logs, resources, settings
-from chalicelib.auth import pronunciations
+from chalicelib.auth import pronunciations, usage
 from chalicelib.errors import PageVoiceError, Transient
 from chalicelib.jobs import growing, objects, shards, table
 from chalicelib.kinds import plan
@@ -402,6 +402,7 @@ def finish_if_whole(files: objects.JobFiles, job: dict) -> None:
                "book": True}
     if table.finish(files.user_id, files.job_id, result_key=key, timings_ms={"book": True}, summary=summary,
                     kind=job.get("kind"), seconds=(head.get("speech") or {}).get("seconds")) is not None:
+        usage.count_read(files.user_id, job, summary)  # pages read, against the account's quota
         log.info("book done", extra={"pages": summary["pages"], "seconds": (head.get("speech") or {}).get("seconds")})
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from chalicelib import clock, logs, resources, settings
+from chalicelib.auth import usage
 from chalicelib.errors import Conflict
 from chalicelib.jobs import multipart, objects, table
 from chalicelib.jobs.keys import owned, upload_key
@@ -30,10 +31,13 @@ def delete(user_id: str, job_id: str) -> bool:
     A tombstone goes first, then the record, then the objects: a worker still running the job
     finds its record gone at its next write, removes what it wrote and stops, and the sweep
     keeps removing the job's prefixes while the tombstone lasts, so whatever lands after the
-    listing here (or a listing that failed) is removed too.
+    listing here (or a listing that failed) is removed too. Its upload's size comes off the
+    account's storage (auth.usage.release).
     """
-    if not table.remove(user_id, job_id):
+    job = table.get(user_id, job_id)
+    if job is None or not table.remove(user_id, job_id):
         return False
+    usage.release(user_id, job)
     try:
         objects.JobFiles.of(user_id, job_id).delete_all()
     except Exception:  # noqa: BLE001 - the record is gone; the sweep finishes from the tombstone

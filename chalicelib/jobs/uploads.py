@@ -5,7 +5,8 @@ The POST policy pins the exact key, the size range and the Content-Type, and exp
 within 10 minutes; whatever the policy would refuse is refused here first (400), so
 people get a message instead of an S3 XML error. moto does not enforce POST policies,
 so the worker re-checks size and type on arrival. A file over the multipart threshold (a
-book) goes as a multipart upload instead (chalicelib.jobs.multipart).
+book) goes as a multipart upload instead (chalicelib.jobs.multipart). The account's quotas
+(chalicelib.auth.usage: storage, pages read in 30 days) are checked last, and the file counted.
 
 The size limit depends on the type: a document (PDF, TIFF, DOCX, EPUB, ...) may be as large as
 a book (`Kind.max_bytes(content_type)`), a photo is held to the photo limit.
@@ -13,7 +14,7 @@ a book (`Kind.max_bytes(content_type)`), a photo is held to the photo limit.
 from __future__ import annotations
 
 from chalicelib import kinds, languages, settings, structure
-from chalicelib.auth import throttle
+from chalicelib.auth import throttle, usage
 from chalicelib.errors import InputError
 from chalicelib.jobs import keys, multipart, objects, table
 from chalicelib.kinds.base import Kind
@@ -59,8 +60,13 @@ def create(user_id: str, filename: str, content_type: str, size: int, kind: str 
     s = settings.get()
     throttle.hit("upload", user_id, s.auth.upload_limit_per_user, s.auth.upload_window_seconds,
                  f"Too many uploads at once. Try again in {throttle.WAIT}.")
-    job = table.create(user_id, filename=filename, content_type=content_type, size=size, kind=job_kind.name,
-                       language=named, skip=skip)
+    usage.reserve(user_id, size)  # the account's quotas: refused here (413, 400), else the file is counted
+    try:
+        job = table.create(user_id, filename=filename, content_type=content_type, size=size, kind=job_kind.name,
+                           language=named, skip=skip)
+    except Exception:
+        usage.unreserve(user_id, size)
+        raise
     if multipart.is_multipart(size):
         upload = multipart.start(user_id, job["job_id"], content_type, size, expires_in=_expiry())
     else:

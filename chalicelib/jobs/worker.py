@@ -27,7 +27,7 @@ import threading
 import time
 
 from chalicelib import aws, clock, kinds, logs, settings
-from chalicelib.auth import pronunciations
+from chalicelib.auth import pronunciations, usage
 from chalicelib.errors import MediaError, ObjectMissing, PageVoiceError, Transient
 from chalicelib.jobs import book, events, growing, objects, table
 from chalicelib.jobs.keys import parse_upload_key, upload_key
@@ -267,6 +267,7 @@ def _process(files: objects.JobFiles, key: str, job: dict, deadline: float | Non
     _still_ours(table.finish(user_id, job_id, result_key=out.result_key, outputs=out.stored, transient=out.transient,
                              timings_ms=timings, summary=summary, kind=kind.name,
                              seconds=kind.seconds(outputs.result)), files)
+    usage.count_read(user_id, job, summary)  # pages read, against the account's quota
     out.remove_growing()
     log.info("done", extra={"timings_ms": timings, **summary})
     return "done"

@@ -44,7 +44,9 @@ SCHEMAS = {
         "properties": {"error": {"type": "string", "description": "machine-readable code, e.g. bad_request"},
                        "message": {"type": "string", "minLength": 1, "description": "a sentence for people"},
                        "field": {"type": "string", "description": "the input field at fault"},
-                       "retry_after": {"type": "integer", "minimum": 1}},
+                       "retry_after": {"type": "integer", "minimum": 1},
+                       "quota": {"enum": ["storage", "pages"], "description": "error quota_exceeded: which quota "
+                                                                            "the upload would pass"}},
     },
     "GatewayError": {  # API Gateway's (and `chalice local`'s) own answer, before our code runs
         "type": "object", "required": ["message"], "properties": {"message": {"type": "string"}},
@@ -58,6 +60,15 @@ SCHEMAS = {
                        "retention_days": _nullable({"type": "integer", "minimum": 1, "description":
                                                     "files are deleted this many days after upload; null: kept"})},
     },
+    "Usage": {
+        "type": "object", "required": ["storage_bytes", "storage_quota_bytes", "pages_30_days", "pages_quota"],
+        "properties": {"storage_bytes": {"type": "integer", "minimum": 0,
+                                         "description": "the sizes of the account's uploads, as given at POST /uploads"},
+                       "storage_quota_bytes": {"type": "integer", "minimum": 0},
+                       "pages_30_days": {"type": "integer", "minimum": 0,
+                                         "description": "pages read for the account in the last 30 days (UTC, today "
+                                                        "included), counted as each job finishes"},
+                       "pages_quota": {"type": "integer", "minimum": 0}}},
     "Book": {
         "type": "object", "required": ["url", "format"],
         "properties": {"url": {"type": "string", "description": "presigned GET of the book (15 minutes), "
@@ -336,6 +347,9 @@ SCHEMAS = {
                        "transcribe": {"type": "boolean", "description": "recordings in it are transcribed"}},
     },
 }
+# GET /me: the account (User, which allows no other key) and its usage against its quotas.
+SCHEMAS["Me"] = {**SCHEMAS["User"], "required": [*SCHEMAS["User"]["required"], "usage"],
+                 "properties": {**SCHEMAS["User"]["properties"], "usage": _ref("Usage")}}
 
 
 def _error(description: str, schema: str = "Error", headers: dict | None = None) -> dict:
@@ -413,7 +427,7 @@ OPERATIONS = {
                       "401": UNAUTHORIZED}},
     ("GET", "/me"): {
         "operationId": "me", "summary": "The caller's account",
-        "responses": {"200": _ok("The account.", _ref("User")), "401": UNAUTHORIZED, "404": NOT_FOUND}},
+        "responses": {"200": _ok("The account and its usage.", _ref("Me")), "401": UNAUTHORIZED, "404": NOT_FOUND}},
     ("PATCH", "/me"): {
         "operationId": "updateMe", "summary": "Delete my files after N days (or keep them: null)", "security": SESSION,
         "requestBody": _body("Retention"),
@@ -481,7 +495,12 @@ OPERATIONS = {
         "requestBody": _body("UploadRequest"),
         "responses": {"201": _ok("Upload the file with the presigned POST, or its parts to their URLs.",
                                  _ref("Upload")),
-                      "400": BAD_REQUEST, "401": UNAUTHORIZED, "429": THROTTLED}},
+                      "400": _error("The input is wrong, or the account has had its pages read for the last 30 days "
+                                    "(error quota_exceeded, quota pages); `message` says which."),
+                      "401": UNAUTHORIZED,
+                      "413": _error("The file would take the account's storage past its quota (error "
+                                    "quota_exceeded, quota storage); `message` says how much it holds."),
+                      "429": THROTTLED}},
     ("GET", "/uploads/{job_id}/parts"): {
         "operationId": "uploadParts", "summary": "A multipart upload's parts: those S3 holds, and fresh URLs for "
                                                  "the others (to resume it)",

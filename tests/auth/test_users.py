@@ -30,7 +30,9 @@ def test_register_then_login(client):
     r = post(client, "/auth/login", {"email": "ANN@example.org", "password": PASSWORD})
     assert r.status_code == 200
     assert r.json_body["user"] == user and r.json_body["token"] and r.json_body["expires_at"].endswith("Z")
-    assert client.http.get("/me", headers=bearer(r.json_body["token"])).json_body == user
+    me = client.http.get("/me", headers=bearer(r.json_body["token"])).json_body
+    assert set(me.pop("usage")) == {"storage_bytes", "storage_quota_bytes", "pages_30_days", "pages_quota"}
+    assert me == user
 
 
 def test_password_is_stored_as_argon2id_only(client):

@@ -298,16 +298,20 @@ def test_roles_keep_to_their_part_of_the_data(template):
     assert all(resources.RESULT_PREFIX in _text(r) and resources.UPLOAD_PREFIX not in _text(r)
                for r in worker["s3:DeleteObject"])
     assert all("JobsTable" in _text(r) or "ShardsTable" in _text(r) for a, rs in worker.items()
-               if a.startswith("dynamodb:") and a != "dynamodb:GetItem" for r in rs)
+               if a.startswith("dynamodb:") and a not in ("dynamodb:GetItem", "dynamodb:UpdateItem") for r in rs)
     assert all("ShardsTable" in _text(r) for r in worker["dynamodb:Query"])  # never the jobs or auth table
-    # Of the auth table, the worker reads accounts' pronunciations only (LEXICON# items, never USER items).
-    [lexicon] = [st for st in template["Resources"]["WorkerRole"]["Properties"]["Policies"][0]["PolicyDocument"]
-                 ["Statement"] if "AuthTable" in _text(st.get("Resource"))]
+    # Of the auth table, the worker reads accounts' pronunciations only (LEXICON# items, never USER items)
+    # and counts pages read on accounts' usage (USAGE# items only).
+    lexicon, counted = [st for st in template["Resources"]["WorkerRole"]["Properties"]["Policies"][0]
+                        ["PolicyDocument"]["Statement"] if "AuthTable" in _text(st.get("Resource"))]
     assert lexicon["Action"] == "dynamodb:GetItem"
     assert lexicon["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["LEXICON#*"]}}
-    from chalicelib.auth import pronunciations
+    assert counted["Action"] == "dynamodb:UpdateItem"
+    assert counted["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USAGE#*"]}}
+    from chalicelib.auth import pronunciations, usage
 
     assert pronunciations.key("u1") == "LEXICON#u1"
+    assert usage.key("u1") == "USAGE#u1" and usage.gone_key("u1", "j").startswith("USAGE#")
     assert "ssm:GetParameter" not in worker
     # The API: its presigned POSTs can only create uploads (not results); no table scans.
     assert all(resources.UPLOAD_PREFIX in _text(r) for r in api["s3:PutObject"])
@@ -373,7 +377,7 @@ def test_the_api_presigns_and_replaces_exports_but_never_writes_them(template):
     assert tpl_objects(resources.EXPORT_PREFIX) not in api["s3:PutObject"]
 
 
-def test_the_sweep_reads_the_accounts_index_and_deletes_only_erase_markers_of_the_auth_table(template):
+def test_the_sweep_reads_the_accounts_index_and_writes_only_erase_markers_and_usage_of_the_auth_table(template):
     from chalicelib.auth import users
 
     assert template_module.ACCOUNTS_INDEX == users.SWEEP_INDEX
@@ -381,12 +385,17 @@ def test_the_sweep_reads_the_accounts_index_and_deletes_only_erase_markers_of_th
     assert index["include"] == ["retention_days"]  # so the sweep never reads a USER item (its password hash)
     sweep = granted(template["Resources"]["SweepRole"])
     on_auth = sorted(a for a, rs in sweep.items() for r in rs if "AuthTable" in _text(r))
-    assert on_auth == ["dynamodb:DeleteItem", "dynamodb:Query"]
+    assert on_auth == ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]
     assert template_module.sub(f"${{AuthTable.Arn}}/index/{users.SWEEP_INDEX}") in sweep["dynamodb:Query"]
     assert {"Fn::GetAtt": ["AuthTable", "Arn"]} not in sweep["dynamodb:Query"]
     [delete] = [st for st in template["Resources"]["SweepRole"]["Properties"]["Policies"][0]["PolicyDocument"]
                 ["Statement"] if "AuthTable" in _text(st.get("Resource")) and "dynamodb:DeleteItem" in _text(st["Action"])]
     assert delete["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["ERASE#*"]}}
+    # A job deleted past its retention comes off its account's storage (USAGE# items only).
+    [usage] = [st for st in template["Resources"]["SweepRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+               ["Statement"] if "AuthTable" in _text(st.get("Resource")) and "dynamodb:PutItem" in _text(st["Action"])]
+    assert usage["Action"] == ["dynamodb:PutItem", "dynamodb:UpdateItem"]
+    assert usage["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USAGE#*"]}}
 
 
 # ---- Permissions AWS requires on top of an operation's own action, depending on its arguments

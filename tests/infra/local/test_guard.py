@@ -222,10 +222,13 @@ def test_local_policies_are_the_templates_role_statements():
         assert [st["Action"] for st in mine] == [st["Action"] for st in cfn], identity
     assert local["worker"]["Statement"] == template.worker_statements(NAMES)
     assert "arn:aws:dynamodb:us-east-1:123456789012:table/pagevoice-jobs" in json.dumps(local["worker"])
-    # Of the auth table the worker reads only accounts' pronunciations (LEXICON# items).
-    [auth] = [st for st in local["worker"]["Statement"] if "pagevoice-auth" in json.dumps(st)]
+    # Of the auth table the worker reads only accounts' pronunciations (LEXICON# items) and counts
+    # pages read on accounts' usage (USAGE# items).
+    auth, counted = [st for st in local["worker"]["Statement"] if "pagevoice-auth" in json.dumps(st)]
     assert auth["Action"] == "dynamodb:GetItem"
     assert auth["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["LEXICON#*"]}}
+    assert counted["Action"] == "dynamodb:UpdateItem"
+    assert counted["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USAGE#*"]}}
     # The tasks runner sends as the local sender's identity only, and finds its queue by name.
     mail = [st for st in local["tasks"]["Statement"] if st["Action"] == "ses:SendEmail"]
     assert mail == [{"Effect": "Allow", "Action": "ses:SendEmail",
