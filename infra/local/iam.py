@@ -317,20 +317,7 @@ def _patch() -> None:
 
     SQSResponse._determine_resource = queue_resource
 
-    def sqs_authorize(self, resource: str = "*") -> None:
-        # AWS authorizes SQS's batch calls as their single action (SendMessageBatch needs
-        # sqs:SendMessage); moto as actions of their own, which no policy names.
-        action = self._get_action()
-        single = SQS_BATCH.get(action)
-        if single is None:
-            return ActionAuthenticatorMixin._authenticate_and_authorize_normal_action(self, resource)
-        self._get_action = lambda: single
-        try:
-            return ActionAuthenticatorMixin._authenticate_and_authorize_normal_action(self, resource)
-        finally:
-            del self._get_action
-
-    SQSResponse._authenticate_and_authorize_normal_action = sqs_authorize
+    _patch_sqs_batches()
 
     from moto.s3.responses import S3Response
 
@@ -352,6 +339,25 @@ def _patch() -> None:
 
     S3Response._bucket_response_delete_keys = delete_keys_per_key
     _patch_ses()
+
+
+def _patch_sqs_batches() -> None:
+    from moto.core.authorization import ActionAuthenticatorMixin
+    from moto.sqs.responses import SQSResponse
+
+    def sqs_authorize(self, resource: str = "*") -> None:
+        # AWS authorizes SQS's batch calls as their single action (SendMessageBatch needs
+        # sqs:SendMessage); moto as actions of their own, which no policy names.
+        single = SQS_BATCH.get(self._get_action())
+        if single is None:
+            return ActionAuthenticatorMixin._authenticate_and_authorize_normal_action(self, resource)
+        self._get_action = lambda: single
+        try:
+            return ActionAuthenticatorMixin._authenticate_and_authorize_normal_action(self, resource)
+        finally:
+            del self._get_action
+
+    SQSResponse._authenticate_and_authorize_normal_action = sqs_authorize
 
 
 def _patch_ses() -> None:
