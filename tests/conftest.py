@@ -1,6 +1,7 @@
 """Shared fixtures. Unit tests run against moto in-process; the stack tests use moto server."""
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
@@ -56,20 +57,29 @@ MULTIPART_PART = 5 * 1024 * 1024
 MULTIPART_THRESHOLD = 6 * 1024 * 1024
 
 
+@contextlib.contextmanager
+def own_stack(tmp_path_factory, name: str, env: dict | None = None):
+    """`python -m infra.local` on free ports with a state directory of its own, for a module whose
+    tests need settings of their own (`env`); sign-ups are not limited per address."""
+    from infra.local.process import StackProcess
+
+    root = tmp_path_factory.mktemp(name)
+    s = StackProcess(state_dir=root / "state", log_path=root / "stack.log",
+                     extra_env={"PAGEVOICE_REGISTER_LIMIT_PER_IP": "1000", **(env or {})})
+    s.start()
+    try:
+        yield s
+    finally:
+        s.stop()
+
+
 @pytest.fixture(scope="session")
 def multipart_stack(tmp_path_factory):
     """The local stack with a small multipart threshold (PAGEVOICE_MULTIPART_BYTES), so that a
     10 MB PDF is a multipart upload (the shared `stack` keeps the default 100 MB)."""
-    from infra.local.process import StackProcess
-
-    root = tmp_path_factory.mktemp("multipart-stack")
-    s = StackProcess(state_dir=root / "state", log_path=root / "stack.log",
-                     extra_env={"PAGEVOICE_MULTIPART_BYTES": str(MULTIPART_THRESHOLD),
-                                "PAGEVOICE_MULTIPART_PART_BYTES": str(MULTIPART_PART),
-                                "PAGEVOICE_REGISTER_LIMIT_PER_IP": "1000"})
-    s.start()
-    yield s
-    s.stop()
+    with own_stack(tmp_path_factory, "multipart-stack", {"PAGEVOICE_MULTIPART_BYTES": str(MULTIPART_THRESHOLD),
+                                                         "PAGEVOICE_MULTIPART_PART_BYTES": str(MULTIPART_PART)}) as s:
+        yield s
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from tests.conftest import own_stack
 from tests.jobs.test_book_on_the_stack import chapters_pdf, upload_with
 from tests.stackclient import get_job, login, register, upload, wait_job
 
@@ -14,14 +15,8 @@ pytestmark = pytest.mark.stack
 
 @pytest.fixture(scope="module")
 def stack_for_two(tmp_path_factory):
-    from infra.local.process import StackProcess
-
-    root = tmp_path_factory.mktemp("fairness-stack")
-    s = StackProcess(state_dir=root / "state", log_path=root / "stack.log",
-                     extra_env={"PAGEVOICE_REGISTER_LIMIT_PER_IP": "1000"})
-    s.start()
-    yield s
-    s.stop()
+    with own_stack(tmp_path_factory, "fairness-stack") as s:
+        yield s
 
 
 def test_another_users_photo_is_served_while_a_book_is_made(stack_for_two, photo_with_text):

@@ -29,6 +29,7 @@ import pytest
 import requests
 
 from chalicelib.structure import ROLES
+from tests.conftest import own_stack
 from tests.jobs.test_book_on_the_stack import heard, result_of, spoken_words
 from tests.stackclient import login, register, send_file, wait_job
 
@@ -40,14 +41,8 @@ EPUB = "application/epub+zip"
 @pytest.fixture(scope="module")
 def formats_stack(tmp_path_factory):
     """A stack of its own, as tests/jobs/test_book_on_the_stack.py's."""
-    from infra.local.process import StackProcess
-
-    root = tmp_path_factory.mktemp("formats-stack")
-    s = StackProcess(state_dir=root / "state", log_path=root / "stack.log",
-                     extra_env={"PAGEVOICE_REGISTER_LIMIT_PER_IP": "1000"})
-    s.start()
-    yield s
-    s.stop()
+    with own_stack(tmp_path_factory, "formats-stack") as s:
+        yield s
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ import requests
 
 from chalicelib.jobs import growing
 from chalicelib.structure import ROLES
+from tests.conftest import own_stack
 from tests.media import documents as docs
 from tests.stackclient import get_job, login, register, send_file, wait_job
 
@@ -28,15 +29,9 @@ NOUNS = ["Anchor", "Breeze", "Cabin", "Dolphin", "Ember", "Falcon", "Glacier", "
 def book_stack(tmp_path_factory):
     """A stack of its own: a shard's lease short enough that a shard whose worker was killed is
     taken again within the test (a shard here takes seconds)."""
-    from infra.local.process import StackProcess
-
-    root = tmp_path_factory.mktemp("book-stack")
-    s = StackProcess(state_dir=root / "state", log_path=root / "stack.log",
-                     extra_env={"PAGEVOICE_REGISTER_LIMIT_PER_IP": "1000", "PAGEVOICE_SHARD_LEASE_SECONDS": "25",
-                                "PAGEVOICE_WORKER_TIMEOUT_SECONDS": "60"})
-    s.start()
-    yield s
-    s.stop()
+    with own_stack(tmp_path_factory, "book-stack", {"PAGEVOICE_SHARD_LEASE_SECONDS": "25",
+                                                    "PAGEVOICE_WORKER_TIMEOUT_SECONDS": "60"}) as s:
+        yield s
 
 
 @pytest.fixture(scope="module")
