@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import {
-  audioNote, clock, documentNote, doneText, notInRecording, pageLabel, plural, progressText,
+  audioNote, bookProgressText, clock, documentNote, doneText, hoursText, notInRecording, pageLabel, plural,
+  progressText,
   spokenClock, spokenTime, timeText, unsureItem, unsureNote, waitingNote,
 } from "../../static_site/js/result/messages.js";
 
@@ -55,6 +56,17 @@ describe("status", () => {
     const all = { ...reading, document: { pages: 2, read: 2 }, pages: [page("one"), page("")] };
     assert.equal(progressText(all), "All 2 pages read. Making the recording…");
     assert.equal(progressText({ ...reading, text: "" }), "Page 1 of 3 read… No text so far.");
+  });
+
+  it("says how far a book is: pages read, recording made of about how long, time left", () => {
+    const progress = { pages_read: 312, pages: 529, seconds_recorded: 15120, seconds_estimated: 86400, seconds_left: 360 };
+    assert.equal(bookProgressText(progress), "312 of 529 pages read, 4 h 12 min of about 24 h 0 min recorded, about 6 min left.");
+    const book = { text: "x", pages: [page("x")], document: { pages: 529, read: 312, progress } };
+    assert.equal(progressText(book), "312 of 529 pages read, 4 h 12 min of about 24 h 0 min recorded, about 6 min left.");
+    assert.equal(progressText({ ...book, speech: { parts: [{ file: "book-rec-0000-00.mp3" }] } }),
+      "312 of 529 pages read, 4 h 12 min of about 24 h 0 min recorded, about 6 min left. You can listen now.");
+    assert.equal(bookProgressText({ pages_read: 1, pages: 1000, seconds_recorded: 0 }), "1 of 1,000 pages read.");
+    assert.equal(hoursText(20), "under a minute");
   });
 
   it("says the text is ready for a photo", () => {

@@ -33,9 +33,30 @@ export function doneText(result) {
   return count ? `Done: ${plural(count, "word")} found.` : "Done: no text was found in this photo.";
 }
 
+/** "4 h 12 min" (or "12 min", "under a minute") for a length or a wait in seconds. */
+export function hoursText(seconds) {
+  const m = Math.round((seconds || 0) / 60);
+  if (m < 1) return "under a minute";
+  return m >= 60 ? `${Math.floor(m / 60)} h ${m % 60} min` : `${m} min`;
+}
+
+/** A book being made (CONTRACTS section 15's document.progress): "312 of 529 pages read, 4 h 12 min
+ *  of about 24 h 0 min recorded, about 6 min left." */
+export function bookProgressText(progress) {
+  const { pages_read: read, pages, seconds_recorded: made, seconds_estimated: about, seconds_left: left } = progress;
+  const parts = [`${read.toLocaleString()} of ${plural(pages, "page")} read`];
+  if (made > 0) parts.push(`${hoursText(made)}${about ? ` of about ${hoursText(about)}` : ""} recorded`);
+  if (left != null) parts.push(`about ${hoursText(left)} left`);
+  return `${parts.join(", ")}.`;
+}
+
 /** The status while the result grows (status processing). */
 export function progressText(result) {
   const doc = result.document;
+  if (doc?.progress) { // a book, made by many workers
+    const listen = result.speech?.parts?.length ? " You can listen now." : "";
+    return `${bookProgressText(doc.progress)}${listen}`;
+  }
   let read = "Text ready.";
   if (doc && isDocument(result) && !isFlow(result)) {
     const total = doc.pages || result.pages.length;
