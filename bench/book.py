@@ -27,16 +27,19 @@ worker processes (and none kept for uploads alone: PAGEVOICE_LOCAL_UPLOAD_WORKER
   wall second in a window of `--window` seconds after the last page was read: the seconds of
   the sections that ended in it after its first one, over the time from the first one's end
   to the last one's (whole sections only);
-- each worker process's CPU seconds in that window (a worker idle while shards wait shows);
+- each worker process's CPU seconds in that window, and the share of 0.2 s samples in which
+  neither it nor its children were running or runnable (a worker idle while shards wait shows
+  there; one waiting for a CPU taken by other work does not);
 - on the 2-worker stack, before the rest (fresh workers): the 100-page and the 1,000-page book
   uploaded with `skip` of every role, so nothing is spoken and no recording is made: they are
   read to the end (the job done), while every worker process's resident memory (with its
   children: the decoding sandbox) is sampled every 0.2 s (psutil); its peak per book.
 Prints every figure with the machine's load average and the commit; asserts nothing.
 
-At 825aeee the local IAM refuses sqs:SendMessageBatch (AWS authorizes it as sqs:SendMessage) to
-the worker and the API, so every book fails at planning: `allow_batch_send` probes it on each
-stack and, only when refused, gives that one action through the stack's admin, and says so.
+From 825aeee to f8db008 the local IAM refused sqs:SendMessageBatch (AWS authorizes it as
+sqs:SendMessage) to the worker and the API, so every book failed at planning: `allow_batch_send`
+probes it on each stack and, only when refused, gives that one action through the stack's admin,
+and says so.
 """
 from __future__ import annotations
 
@@ -148,6 +151,7 @@ class Worker:
     own: dict = field(default_factory=dict)  # phase -> peak bytes of the process alone
     kids: dict = field(default_factory=dict)  # phase -> peak bytes of its children (the decoding sandbox)
     cpu: dict = field(default_factory=dict)  # mark -> CPU seconds so far
+    states: dict = field(default_factory=dict)  # "busy" / "idle" -> samples while counting
 
 
 class Sampler:
@@ -158,6 +162,7 @@ class Sampler:
         self.stack, self.every = stack, every
         self.workers: dict[int, Worker] = {}
         self.phase = "start"
+        self.counting = False  # busy and idle samples counted (the recording window)
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True, name="rss-sampler")
         self.thread.start()
@@ -179,10 +184,20 @@ class Sampler:
             for proc in self.processes():
                 try:
                     own = proc.memory_info().rss
-                    kids = sum(_safe_rss(c) for c in proc.children(recursive=True))
+                    # A child caught between fork and exec still shows the worker's own pages as its
+                    # RSS (shared, not new memory): counted once it runs its own program.
+                    mine = _cmdline(proc)
+                    children = [c for c in proc.children(recursive=True) if _cmdline(c) != mine]
+                    kids = sum(_safe_rss(c) for c in children)
+                    # Busy: the worker or its sandbox running or runnable (waiting for a CPU); idle:
+                    # every one of them asleep (waiting for work, or for local AWS's answer).
+                    busy = any(_status(x) == psutil.STATUS_RUNNING for x in [proc, *children])
                 except psutil.Error:
                     continue
                 w = self.workers.setdefault(proc.pid, Worker(proc.pid))
+                if self.counting:
+                    key = "busy" if busy else "idle"
+                    w.states[key] = w.states.get(key, 0) + 1
                 for peaks, value in ((w.peak, own + kids), (w.own, own), (w.kids, kids)):
                     peaks[self.phase] = max(peaks.get(self.phase, 0), value)
 
@@ -214,6 +229,15 @@ def _cmdline(proc) -> list[str]:
         return proc.cmdline()
     except psutil.Error:
         return []
+
+
+def _status(proc) -> str:
+    import psutil
+
+    try:
+        return proc.status()
+    except psutil.Error:
+        return ""
 
 
 def _safe_rss(proc) -> int:
@@ -353,6 +377,7 @@ def throughput(stack, client: Client, sampler: Sampler, pdf: bytes, toc: list[tu
             read_all = now
             end = now + window
             sampler.mark("window-start")
+            sampler.counting = True
             out["load_window_start"] = load()
         if job.get("status") == "done" or (end and now >= end and "first_audio" in out):
             break
@@ -361,7 +386,10 @@ def throughput(stack, client: Client, sampler: Sampler, pdf: bytes, toc: list[tu
             break
         time.sleep(0.25 if "first_audio" not in out else 2.0)
     sampler.mark("window-end")
+    sampler.counting = False
     out["load_end"] = load()
+    out["idle"] = {w.pid: w.states.get("idle", 0) / max(1, sum(w.states.values())) for w in sampler.workers.values()
+                   if w.states}
     out["progress"] = head(client.job(job_id)).get("document", {}).get("progress")
     lines = log_lines(stack, job_id)
     planned = next((d["t"] for d in lines if d.get("msg") == "book planned"), None)
@@ -515,9 +543,14 @@ def report(runs: list[dict], window: float) -> None:
     names = " | ".join(f"{r['workers']} worker(s)" for r in runs)
     print(f"| figure | {names} | 2 / 1 |")
     print("|---|" + "---|" * (len(runs) + 1))
+    for r in runs:  # the recording per CPU second the workers got: what the machine's other load does not move
+        cpu = sum(r["book"].get("cpu", {}).values())
+        if cpu and r["book"].get("rec_per_s"):
+            r["book"]["rec_per_cpu_s"] = r["book"]["rec_per_s"] * window / cpu
+    rows.append(("recording s made per CPU s of the workers (in that window)", "rec_per_cpu_s", "{:.1f}"))
     for name, key, fmt in rows:
         ratio = ""
-        if one and two and key in ("pages_per_min", "pages_per_min_from_upload", "rec_per_s"):
+        if one and two and key in ("pages_per_min", "pages_per_min_from_upload", "rec_per_s", "rec_per_cpu_s"):
             a, b = one["book"].get(key), two["book"].get(key)
             ratio = f"**{b / a:.2f}x**" if a and b else "-"
         print(f"| {name} | {' | '.join(_f(r['book'].get(key), fmt) for r in runs)} | {ratio} |")
@@ -532,7 +565,8 @@ def report(runs: list[dict], window: float) -> None:
                   "one action through the stack's admin (bench.book allow_batch_send).")
     for r in runs:
         b = r["book"]
-        cpu = ", ".join(f"pid {pid}: {s:.0f} CPU s ({100 * s / window:.0f}%)" for pid, s in sorted(b["cpu"].items()))
+        cpu = ", ".join(f"pid {pid}: {s:.0f} CPU s ({100 * s / window:.0f}%), idle in "
+                        f"{100 * b.get('idle', {}).get(pid, 0):.0f}% of samples" for pid, s in sorted(b["cpu"].items()))
         print(f"- {r['workers']} worker(s): each worker's CPU in the recording window: {cpu or '-'}; peak RSS "
               f"{', '.join(f'{mb:.0f} MB' for mb in b['peak_mb'].values()) or '-'}; progress at the end "
               f"{json.dumps(b.get('progress'))}{'; ERROR ' + str(b['error']) if b.get('error') else ''}")
