@@ -251,8 +251,11 @@ def _store_read(files: objects.JobFiles, job: dict, index: int, read, owner: str
                         listener=plan.unit_at(read.units, place) if inside else None)
     files_write(files, SECTIONS_FILE.format(index), json.dumps([c.public() for c in cut]).encode(), "application/json")
     wanted = plan.section_at(cut, place) if inside else None
-    _send(files, [plan.record_id(index, wanted)] if wanted is not None else [], first=True)
-    _send(files, [plan.record_id(index, k) for k in range(len(cut)) if k != wanted])
+    # The book's first sections are what a listener hears first: they go first too, not behind
+    # every reading shard still queued.
+    first = [k for k in range(len(cut)) if k == wanted or (index == 0 and place is None)]
+    _send(files, [plan.record_id(index, k) for k in first], first=True)
+    _send(files, [plan.record_id(index, k) for k in range(len(cut)) if k not in first])
     first = read.pages[0] if read.pages else {}
     languages: dict[str, int] = {}
     for page in read.pages:

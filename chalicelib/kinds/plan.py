@@ -225,15 +225,12 @@ class Progress:
         return per_char * self.chars * self.pages / self.pages_read
 
     def seconds_left(self) -> int | None:
-        """Wall time left at the pace so far: the share of the work done (pages read and
-        characters recorded, each half) against the time it took."""
-        if self.pages <= 0:
-            return None
-        read = self.pages_read / self.pages
-        total_chars = self.chars * self.pages / self.pages_read if self.pages_read else 0
-        recorded = self.chars_recorded / total_chars if total_chars else 0.0
-        done = (read + recorded) / 2
+        """Wall time left at the pace so far: the characters still to record (those of the whole
+        book, scaled from the pages read) at the rate they were recorded since reading began.
+        Recording is most of a book's work (~98% of a text book's, bench.cost), so its pace is
+        the book's; None before anything is recorded."""
         elapsed = max(0.0, self.now - self.started)
-        if done <= 0 or elapsed <= 0:
+        if self.pages_read <= 0 or self.chars_recorded <= 0 or elapsed <= 0:
             return None
-        return int(round(elapsed * (1 - done) / done))
+        total = self.chars * self.pages / self.pages_read
+        return int(round(elapsed * max(0.0, total - self.chars_recorded) / self.chars_recorded))
