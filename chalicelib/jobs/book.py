@@ -280,7 +280,9 @@ def _record(files: objects.JobFiles, job: dict, kind, read_index: int, section_i
             owner: str, failing: bool, reason: str | None = None) -> None:
     stored, _ = objects.read_json(files.bucket, files.key(SECTIONS_FILE.format(read_index)))
     source = shards.get(files.user_id, files.job_id, plan.read_id(read_index))
-    if stored is None or source is None or section_index >= len(stored):
+    # Its message is sent before its reading shard ends (so a crash between loses nothing): it
+    # may come before that end is written, and then comes back.
+    if stored is None or not isinstance((source or {}).get("summary"), dict) or section_index >= len(stored):
         raise Transient("The section's reading shard is not stored yet.")
     section = plan.Section.load(stored[section_index])
     summary: dict = {"file": None, "timings": None, "seconds": 0.0, "characters": section.chars, "chapters": []}

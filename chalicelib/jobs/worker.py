@@ -85,7 +85,9 @@ def shard_batch(records: list[dict], context=None) -> dict:
             body = json.loads(rec.get("body") or "{}")
             outcomes.append(book.handle_shard(body if isinstance(body, dict) else {}, context))
         except Exception as exc:  # noqa: BLE001 - the other messages still run; this one comes back
-            if not isinstance(exc, book.ShardBusy):
+            if isinstance(exc, Transient):
+                log.info("shard comes back later", extra={"reason": str(exc)})
+            else:
                 log.exception("shard raised")
             outcomes.append(f"raised: {type(exc).__name__}")
             failures.append({"itemIdentifier": rec.get("messageId") or ""})
