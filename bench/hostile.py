@@ -5,7 +5,9 @@
 
 Each file runs in a fresh process, the way the worker runs a job:
 `chalicelib.kinds.get(kind).run(data, deadline=...)` with one invocation's time (the worker's
-timeout less a margin to store). Peak memory: the worker process's own peak RSS, its child
+timeout less a margin to store). A file that is a book (kinds.base.IsBook) is surveyed there and
+then read as a worker reads one shard of it: its first full-size reading shard (kinds.page.book), since
+each shard is bounded, not the book. Peak memory: the worker process's own peak RSS, its child
 processes' (the decoding sandbox, whose own cap is settings.limits.decode_memory_mb), and the whole
 tree's (sampled every 50 ms, and never less than either), beside the goal (under 1 GB). It
 prints figures and asserts nothing.
@@ -25,8 +27,11 @@ TURN_SECONDS = 110  # the worker's 120 s less what storing the outputs needs
 
 def run_one(name: str) -> dict:
     """In the child: run the file's kind once and say how it ended."""
-    from chalicelib import kinds
+    from chalicelib import kinds, settings
     from chalicelib.errors import PageVoiceError
+    from chalicelib.kinds import plan
+    from chalicelib.kinds.base import IsBook
+    from chalicelib.kinds.page import book
     from tests.hardening import hostile
     from tests.hardening.test_hostile import cut_short
 
@@ -38,6 +43,13 @@ def run_one(name: str) -> dict:
         outputs = kind.run(data, deadline=started + TURN_SECONDS, content_type=case.content_type)
         cut = ", cut short" if cut_short(outputs.result) else ""
         outcome = f"more (continued next turn){cut}" if outputs.more else f"done{cut}"
+    except IsBook as signal:
+        survey = signal.survey
+        shard = max(plan.reading(survey.pages, settings.get().books.shard_pages), key=lambda p: p.end - p.first)
+        first, end = shard.first, shard.end
+        read = book.read_pages(data, first, end, deadline=started + TURN_SECONDS)
+        outcome = (f"a book of {survey.pages} pages ({survey.pages_in_file} counted); its shard of pages "
+                   f"{first + 1}-{end}: {len(read.pages)} read, {len(read.failed)} unreadable")
     except PageVoiceError as exc:
         outcome = f"failed: {exc}"
     seconds = time.monotonic() - started
