@@ -7,7 +7,7 @@ planner; the kind's book module (`Kind.book_work`) does each shard's work on byt
    (BOOK_SURVEY: what the shards need, the PDF's outline), and sends one message per reading
    shard to the shards queue (the worker's second event source: Lambda runs as many workers
    as the queue's maximum concurrency allows). A document without pages was read whole by
-   then; its reading shards are published at once.
+   then: its reading shards' sections are stored (FLOW_FILE) for them to publish.
 2. A worker takes a shard from the queue (`handle_shard`): claims it (a conditional write: a
    duplicate delivery does nothing), does it, stores its files, and ends it in one transaction
    with its job's counters (chalicelib.jobs.shards). A reading shard stores its pages and
@@ -43,6 +43,7 @@ BOOK_SURVEY = "book-survey.json"
 PAGES_FILE = "book-pages-{:04d}.json"
 TEXT_FILE = "book-text-{:04d}.json"
 SECTIONS_FILE = "book-sections-{:04d}.json"
+FLOW_FILE = "book-flow-{:04d}.json"  # a document without pages: the sections a reading shard publishes
 AUDIO_FILE = "book-{}.mp3"  # a recording section's shard id
 TIMINGS_FILE = "book-{}.json"
 # The job's lease while its shards run: each shard's end extends it, so only a book no worker
@@ -78,23 +79,23 @@ def start(files: objects.JobFiles, job: dict, kind, survey: Survey, context=None
             "shard_pages": s.books.shard_pages, "ranges": [[r.first, r.end] for r in reading] if survey.flow else None,
             "engine": (survey.flow or {}).get("engine"), "engine_version": (survey.flow or {}).get("engine_version"),
             "language": (survey.flow or {}).get("language"), "started": clock.now()}
+    done, sections = _made(files)
+    if survey.flow is not None:
+        # Read whole already: each reading shard's sections are stored for it to publish, in
+        # parallel, as a paged book's shards read their pages.
+        work = kind.book_work()
+        for r in reading:
+            if r.id not in done:
+                files_write(files, FLOW_FILE.format(r.index), growing.encode(work.flow_part(survey.flow, r.first, r.end)),
+                            "application/json")
     files_write(files, BOOK_SURVEY, json.dumps(info).encode(), "application/json")
     if table.start_book(files.user_id, files.job_id, shards=len(reading), pages=survey.pages,
                         result_key=files.key(growing.INDEX), lease_seconds=LEASE_SECONDS) is None:
         return "skipped"  # deleted meanwhile, or no longer this worker's
     log.info("book planned", extra={"pages": survey.pages, "shards": len(reading), "flow": survey.flow is not None})
-    done, sections = _made(files)
-    if survey.flow is not None:
-        work = kind.book_work()
-        owner = _owner(context)
-        for r in reading:
-            if r.id in done or shards.claim(files.user_id, files.job_id, r.id, owner,
-                                            s.books.shard_lease_seconds) is None:
-                continue  # done by an earlier start (or being published by one still running)
-            read = work.flow_pages(survey.flow, r.first, r.end, job.get("skip"))
-            _store_read(files, job, r.index, read, owner)
-    else:
-        _send(files, [r.id for r in reading if r.id not in done])
+    # The first pages are what a listener reads and hears first: they go to the listener's queue.
+    _send(files, [r.id for r in reading[:1] if r.id not in done], first=True)
+    _send(files, [r.id for r in reading[1:] if r.id not in done])
     # A book planned again (it stalled: a message lost, a worker gone): the sections of the pages
     # read that are not recorded yet are sent again too.
     _send(files, [plan.record_id(r, k) for r, n in sections.items() for k in range(n)
@@ -215,16 +216,28 @@ def _survey(files: objects.JobFiles) -> dict:
 def _read(files: objects.JobFiles, job: dict, kind, index: int, owner: str, failing: bool, context,
           reason: str | None = None) -> None:
     survey = _survey(files)
-    r = plan.reading(int(survey["document"]["pages"]), int(survey["shard_pages"]))[index]
+    r = _reading(survey)[index]
     work = kind.book_work()
     if failing:  # this shard broke its worker too often (or cannot be read): its pages fail alone
         why = reason or "it stopped its reader too often."
         read = work.unreadable_pages(r.first, r.end, why, job.get("language"))
+    elif survey.get("flow"):
+        part, _ = objects.read_json(files.bucket, files.key(FLOW_FILE.format(index)))
+        if part is None:
+            raise Transient("This shard's sections are not stored yet.")
+        read = work.flow_pages(part, r.first, job.get("skip"))
     else:
         data = objects.read_bytes(files.bucket, job.get("source_key") or files.upload)
         read = work.read_pages(data, r.first, r.end, language=job.get("language"), skip=job.get("skip"),
                                outline=survey.get("outline"), deadline=_deadline(context))
     _store_read(files, job, index, read, owner)
+
+
+def _reading(survey: dict) -> list[plan.Pages]:
+    """The book's reading shards as planned (a document without pages: the ranges of its sections)."""
+    if survey.get("ranges"):
+        return [plan.Pages(i, a, b) for i, (a, b) in enumerate(survey["ranges"])]
+    return plan.reading(int(survey["document"]["pages"]), int(survey["shard_pages"]))
 
 
 def _deadline(context) -> float | None:
@@ -344,11 +357,7 @@ def listen_at(files: objects.JobFiles, job: dict, place: dict) -> str | None:
         survey = _survey(files)
     except Transient:
         return None
-    if survey.get("ranges"):
-        ranges = [plan.Pages(i, a, b) for i, (a, b) in enumerate(survey["ranges"])]
-    else:
-        ranges = plan.reading(int(survey["document"]["pages"]), int(survey["shard_pages"]))
-    r = next((p for p in ranges if p.first <= int(place["page"]) < p.end), None)
+    r = next((p for p in _reading(survey) if p.first <= int(place["page"]) < p.end), None)
     if r is None:
         return None
     read = shards.get(files.user_id, files.job_id, r.id)

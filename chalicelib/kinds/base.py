@@ -124,7 +124,7 @@ class Kind:
     # Its runner takes `lexicon`, the account's pronunciations (chalicelib.kinds.pronunciation),
     # and applies them to what its voice says.
     pronunciations: bool = False
-    # "module" whose read_pages, flow_pages and record_section do a book's shards (its runner
+    # "module" whose read_pages, flow_part, flow_pages and record_section do a book's shards (its runner
     # raises IsBook for a book); None: every upload of the kind is one worker's.
     book: str | None = None
 

@@ -53,7 +53,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, quote
 
-from infra.local import guard, iam, mailbox
+from infra.local import guard, iam, mailbox, queues
 from infra.local.files import open_private
 from infra.local.wsgi import ADMIN_HEADER, call, read_body, unavailable
 
@@ -291,6 +291,7 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     creds = json.loads(Path(args.credentials).read_text())
     iam.install(creds, iam.policies())
+    queues.install()
     moto_app = DomainDispatcherApplication(create_backend_app)
     moto_app.debug = True
     app = Journal(mailbox.Mailbox(moto_app, Path(args.mail)), Path(args.journal),

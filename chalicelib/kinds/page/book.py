@@ -115,12 +115,17 @@ def unreadable_pages(first: int, end: int, reason: str, language: str | None = N
     return Read(first, pages, {}, "", [], {}, [], [], [p["error"] for p in pages], "", "")
 
 
-def flow_pages(result: dict, first: int, end: int, skip=None) -> Read:
-    """Sections [first, end) of a document without pages, read whole by `pipeline.run` (the
-    survey), as a reading shard's output."""
-    part = {**result, "pages": result["pages"][first:end]}
-    outline = [{**c, "page": c["page"] - first} for c in result.get("chapters") or []
-               if "page" in c and first <= c["page"] < end]
+def flow_part(result: dict, first: int, end: int) -> dict:
+    """What one reading shard of a document without pages publishes: its sections [first, end)
+    of the document read whole by `pipeline.run` (the survey), and their chapters."""
+    return {"pages": result["pages"][first:end], "engine": result.get("engine"),
+            "engine_version": result.get("engine_version"), "timings_ms": result.get("timings_ms"),
+            "chapters": [c for c in result.get("chapters") or [] if "page" in c and first <= c["page"] < end]}
+
+
+def flow_pages(part: dict, first: int, skip=None) -> Read:
+    """A reading shard's output from its part (`flow_part`), whose sections start at `first`."""
+    outline = [{**c, "page": c["page"] - first} for c in part.get("chapters") or []]
     return _shard(part, first, skip, None, {}, [], settle=False, chapters=outline)
 
 
