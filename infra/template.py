@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 
-from chalicelib import resources
+from chalicelib import resources, settings
 from infra import site_config
 
 # `chalice package` bakes the CORS origin into API Gateway's OPTIONS mocks when it
@@ -76,6 +76,10 @@ TASKS_STORAGE_MB = 6144
 # pollers get throttled and a throttled message counts as a receive towards the dead-letter queue).
 TASKS_MAX_CONCURRENCY = 5
 SWEEP_EVERY_MINUTES = 5
+# The worker's /tmp: a recording of up to 2 h (settings.limits.max_speech_seconds) is joined
+# there, and a book's shards read its file from there (settings.books.max_book_bytes, streamed
+# from S3 once per warm worker: chalicelib.jobs.book._local_copy).
+WORKER_STORAGE_MB = 1024 + -(-settings.load(settings.Books, environ={}).max_book_bytes // 2**20)
 WORKER_FUNCTION_ARN = "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${ResourcePrefix}-worker"
 
 LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
@@ -586,7 +590,7 @@ def _worker(names: CfnNames) -> dict:
             "PAGEVOICE_FIRST_QUEUE": getatt(FIRST_QUEUE, "QueueName"),
             "PAGEVOICE_SHARD_MAX_CONCURRENCY": str(SHARDS_MAX_CONCURRENCY),
             **_limits(),
-        }, storage_mb=1024)  # /tmp: a recording of up to 2 h (settings.limits.max_speech_seconds) is joined there
+        }, storage_mb=WORKER_STORAGE_MB)
     # A long job goes on in turns, each invoking the worker again; Lambda's recursive loop
     # detection would stop such a chain after about 16 invocations and drop the job's next turn.
     # A chain ends by itself: each turn makes progress, and a job's turns end with the job.

@@ -27,7 +27,9 @@ alone (its pages, or its section, say why) and the book goes on.
 from __future__ import annotations
 
 import json
+import os
 import uuid
+from pathlib import Path
 
 from chalicelib import aws, clock, kinds, logs, resources, settings
 from chalicelib.auth import pronunciations, usage
@@ -227,10 +229,44 @@ def _read(files: objects.JobFiles, job: dict, kind, index: int, owner: str, fail
             raise Transient("This shard's sections are not stored yet.")
         read = work.flow_pages(part, r.first, job.get("skip"))
     else:
-        data = objects.read_bytes(files.bucket, job.get("source_key") or files.upload)
-        read = work.read_pages(data, r.first, r.end, language=job.get("language"), skip=job.get("skip"),
+        read = work.read_pages(_local_copy(files, job), r.first, r.end, language=job.get("language"), skip=job.get("skip"),
                                outline=survey.get("outline"), deadline=_deadline(context))
     _store_read(files, job, index, read, owner)
+
+
+def _local_copy(files: objects.JobFiles, job: dict) -> Path:
+    """The book's file on this worker's disk, streamed from S3 once for all the shards of it this
+    worker takes (a warm Lambda takes many): no shard holds the file in memory (a scan may be
+    settings.books.max_book_bytes) and the decoding child reads only the pages it needs. One book
+    at a time per worker process: the template gives the worker's /tmp room for it."""
+    import hashlib
+    import shutil
+    import tempfile
+
+    key = job.get("source_key") or files.upload
+    folder = Path(tempfile.gettempdir()) / f"pagevoice-book-{os.getpid()}"
+    path = folder / hashlib.sha256(f"{files.bucket}/{key}".encode()).hexdigest()[:32]
+    if not path.exists():
+        for old in folder.parent.glob("pagevoice-book-*"):  # the previous book's, and dead workers'
+            if old == folder or not _alive(old.name.rsplit("-", 1)[-1]):
+                shutil.rmtree(old, ignore_errors=True)
+        folder.mkdir(mode=0o700, parents=True)
+        part = path.with_suffix(".part")
+        with open(part, "wb") as out:
+            if not objects.read_to(files.bucket, key, out):
+                raise PageVoiceError("The book's file is no longer there.")
+        part.rename(path)
+    return path
+
+
+def _alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def _reading(survey: dict) -> list[plan.Pages]:

@@ -126,15 +126,17 @@ class Document:
         self.close()
 
 
-def open_document(data: bytes, *, max_bytes: int, max_pixels: int, max_pages: int, dpi: int,
+def open_document(data: bytes | imaging.FileBytes, *, max_bytes: int, max_pixels: int, max_pages: int, dpi: int,
                   max_page_words: int | None = None, max_page_chars: int | None = None) -> Document:
     """A text page keeps its first max_page_words words and max_page_chars characters (its
-    `cut` says which cap it met); None: no cap."""
+    `cut` says which cap it met); None: no cap. `data`: the file's bytes, or the file itself
+    (image.FileBytes: read from disk as its pages need it)."""
     imaging.check_bytes(data, max_bytes)
-    if _pdf_header_at(data) >= 0:
+    head = bytes(data[:PDF_HEADER_WINDOW + len(PDF_MAGIC)])
+    if _pdf_header_at(head) >= 0:
         reader = _PdfReader(data, max_pixels=max_pixels, dpi=dpi, max_words=max_page_words,
                             max_chars=max_page_chars)
-    elif data[:4] in TIFF_SIGNATURES:
+    elif head[:4] in TIFF_SIGNATURES:
         reader = _TiffReader(data, max_bytes=max_bytes, max_pixels=max_pixels, max_pages=max_pages)
     else:
         raise ImageError("This file is not a PDF or a TIFF. Upload a PDF, a TIFF or a photo of the page.")
@@ -167,12 +169,15 @@ RENDER_FLAGS = pdfium_c.FPDF_ANNOT | pdfium_c.FPDF_REVERSE_BYTE_ORDER | pdfium_c
 class _PdfReader:
     format = "pdf"
 
-    def __init__(self, data: bytes, *, max_pixels: int, dpi: int, max_words: int | None = None,
+    def __init__(self, data: bytes | imaging.FileBytes, *, max_pixels: int, dpi: int, max_words: int | None = None,
                  max_chars: int | None = None):
         self.max_pixels, self.dpi = max_pixels, dpi
         self.max_words, self.max_chars = max_words, max_chars
-        self._data = data  # PDFium reads from this buffer for as long as the document is open
-        raw = pdfium_c.FPDF_LoadMemDocument64(data, len(data), None)
+        self._data = data  # PDFium reads from this buffer (or file) for as long as the document is open
+        if isinstance(data, imaging.FileBytes):
+            raw = pdfium_c.FPDF_LoadDocument(data.path.encode(), None)  # read from disk as pages need it
+        else:
+            raw = pdfium_c.FPDF_LoadMemDocument64(data, len(data), None)
         if not raw:
             raise ImageError(PDF_LOAD_ERRORS.get(pdfium_c.FPDF_GetLastError(), PDF_DAMAGED))
         self.pdf = pdfium.PdfDocument(raw)
@@ -657,7 +662,7 @@ class _TiffReader:
 
     format = "tiff"
 
-    def __init__(self, data: bytes, *, max_bytes: int, max_pixels: int, max_pages: int):
+    def __init__(self, data: bytes | imaging.FileBytes, *, max_bytes: int, max_pixels: int, max_pages: int):
         self.img = imaging.open_image(data, max_bytes=max_bytes, max_pixels=max_pixels)
         try:
             # Our own walk of the directory chain, stopped one past the cap: Pillow's n_frames

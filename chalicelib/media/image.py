@@ -6,6 +6,7 @@ Pixel floods are refused from the header, before any pixel is decoded.
 from __future__ import annotations
 
 import io
+import os
 import struct
 import warnings
 from dataclasses import dataclass
@@ -30,6 +31,34 @@ except ImportError:  # pragma: no cover - only the keras-ocr venv
 if pillow_heif is not None:
     pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
 _UPLOAD_HINT = "Upload a JPEG, PNG, WebP, TIFF, BMP or GIF."
+
+
+class FileBytes:
+    """A file's bytes, read where they are asked for: a book's 500 MB scan is opened from disk by
+    the decoding child, whose address space is capped well below it, never held whole. Sliced
+    and measured as the header checks and the TIFF walk slice bytes; `stream()` for Pillow."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = os.fspath(path)
+        self._fd = os.open(self.path, os.O_RDONLY)
+        self.size = os.fstat(self._fd).st_size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, key: slice) -> bytes:
+        start, stop, step = key.indices(self.size)
+        if step != 1:
+            raise ValueError("a step is not supported")
+        return os.pread(self._fd, max(0, stop - start), start)
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+
+def stream(data: bytes | FileBytes):
+    """What Pillow opens: the bytes, or the file (Pillow then reads only the frames it decodes)."""
+    return open(data.path, "rb") if isinstance(data, FileBytes) else io.BytesIO(data)
 
 
 @dataclass
@@ -81,7 +110,7 @@ TIFF_HEADERS = {b"II*\x00": ("<", False), b"MM\x00*": (">", False),
                  b"II+\x00": ("<", True), b"MM\x00+": (">", True)}
 
 
-def tiff_pages(data: bytes, *, stop: int) -> int:
+def tiff_pages(data: bytes | FileBytes, *, stop: int) -> int:
     """Pages in a TIFF (its chain of image directories), counted up to `stop` at most, without
     decoding anything: linear in the pages counted. 0 when it is no TIFF or its first
     directory is outside the file; a directory seen twice (a loop) is refused."""
@@ -94,19 +123,23 @@ def tiff_pages(data: bytes, *, stop: int) -> int:
     first_at = 8 if big else 4
     if len(data) < first_at + struct.calcsize(word):
         return 0
-    offset = struct.unpack_from(order + word, data, first_at)[0]
+
+    def at(fmt: str, offset: int):
+        return struct.unpack(order + fmt, data[offset:offset + struct.calcsize(fmt)])[0]
+
+    offset = at(word, first_at)
     seen: set[int] = set()
     while offset and len(seen) < stop:
         if offset in seen:
             raise ImageError(TIFF_LOOP)
         if offset + count_size > len(data):
             break  # a chain that runs off the end of the file: the pages before it are the file's
-        entries = struct.unpack_from(order + ("Q" if big else "H"), data, offset)[0]
+        entries = at("Q" if big else "H", offset)
         next_at = offset + count_size + entries * entry_size
         if next_at + struct.calcsize(word) > len(data):
             break
         seen.add(offset)
-        offset = struct.unpack_from(order + word, data, next_at)[0]
+        offset = at(word, next_at)
     return len(seen)
 
 
@@ -124,7 +157,7 @@ def open_image(data: bytes, *, max_bytes: int, max_pixels: int) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
+            img = Image.open(stream(data))
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
         # Pillow's bomb guard trips on the header alone; treat it like our own cap below.
         return _refuse_unknown_or_flood(data, max_pixels)
@@ -159,7 +192,7 @@ def _refuse_unknown_or_flood(data: bytes, max_pixels: int):
     previous = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = None
     try:
-        img = Image.open(io.BytesIO(data))
+        img = Image.open(stream(data))
     except Exception as exc:  # noqa: BLE001
         raise ImageError(f"This file is not an image we can read. {_UPLOAD_HINT}") from exc
     finally:

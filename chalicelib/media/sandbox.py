@@ -34,10 +34,12 @@ from chalicelib.errors import AudioError, ImageError, MediaError, Transient
 
 FRAME = struct.Struct(">Q")
 # The most one message may carry: a page's pixels (4000 x 4000 RGB, 48 MB), 15 minutes of
-# samples (58 MB), the upload itself (a book's: settings.books.max_book_bytes, `max_message`).
-# A bigger claim is a broken (or subverted) child.
+# samples (58 MB), an upload up to FILE_BYTES. A bigger claim is a broken (or subverted) child.
 MAX_MESSAGE = 256 * 1024 * 1024
-HEADROOM = 1024 * 1024  # a message's header beside the largest upload
+# A document larger than this is opened by the child from a file (a book's scan of up to
+# settings.books.max_book_bytes, 500 MB), read from disk as its pages need it: sent whole, it
+# would not fit the child's address space (decode_memory_mb) beside the decoder.
+FILE_BYTES = 32 * 1024 * 1024
 ROOT = Path(__file__).resolve().parents[2]  # the directory holding `chalicelib`
 # The child dies with this code on a MemoryError (a clean refusal of an allocation).
 EXIT_MEMORY = 86
@@ -76,21 +78,13 @@ def _write(stream, data) -> None:
         view = view[stream.write(view):]
 
 
-def max_message() -> int:
-    """The most one message may carry: MAX_MESSAGE, or the largest upload (a 500 MB book) with
-    room for its header (settings, which the child reads from the same environment)."""
-    from chalicelib import settings
-
-    return max(MAX_MESSAGE, settings.get().books.max_book_bytes + HEADROOM)
-
-
 def _receive(stream) -> tuple[dict, list[bytearray]]:
     (size,) = FRAME.unpack(_read(stream, FRAME.size))
     if size > MAX_MESSAGE:
         raise ValueError("message too large")
     header = json.loads(_read(stream, size))
     sizes = header.pop("blobs")
-    if sum(sizes) > max_message():
+    if sum(sizes) > MAX_MESSAGE:
         raise ValueError("message too large")
     return header, [_read(stream, n) for n in sizes]
 
@@ -315,8 +309,8 @@ class Page:
 class Document:
     """document.Document's interface; one child holds the open document until `close`."""
 
-    def __init__(self, child: Child, info: dict):
-        self.child = child
+    def __init__(self, child: Child, info: dict, spooled: Path | None = None):
+        self.child, self.spooled = child, spooled  # the temporary copy the child reads, if any
         self.format, self.pages_in_file, self.page_count = info["format"], info["pages_in_file"], info["page_count"]
         self.pages_at_least: bool = info["pages_at_least"]  # counting stopped: the file holds pages_in_file or more
         self._outline: list[dict] = info.get("outline") or []
@@ -333,6 +327,8 @@ class Document:
 
     def close(self) -> None:
         self.child.close()
+        if self.spooled is not None:
+            self.spooled.unlink(missing_ok=True)
 
     def __enter__(self) -> Document:
         return self
@@ -341,26 +337,50 @@ class Document:
         self.close()
 
 
-def open_document(data: bytes, *, max_bytes: int, max_pixels: int, max_pages: int, dpi: int,
+def open_document(data: bytes | Path, *, max_bytes: int, max_pixels: int, max_pages: int, dpi: int,
                   max_page_words: int | None = None, max_page_chars: int | None = None,
                   deadline: float | None = None) -> Document:
     """document.open_document in a child kept for the whole document (PDFium opens it once).
     Each request (open, a page, its pixels) has the sandbox's time; the child's CPU over its
-    life is capped by the worker's timeout."""
+    life is capped by the worker's timeout. `data`: the file's bytes, or its path (a book's
+    copy on disk); bytes over FILE_BYTES are written to a temporary file, which the child opens."""
+    import tempfile
+
     from chalicelib import settings
     from chalicelib.media import image
 
-    image.check_bytes(data, max_bytes)
-    what = "TIFF" if is_tiff(data) else "PDF"
-    s = settings.get()
-    child = Child(what, ImageError, deadline=deadline, lifetime=s.worker.worker_timeout_seconds + s.limits.decode_seconds)
+    spooled = None
+    if isinstance(data, bytes) and len(data) > FILE_BYTES:
+        image.check_bytes(data, max_bytes)
+        with tempfile.NamedTemporaryFile(prefix="pagevoice-doc-", delete=False) as f:
+            f.write(data)
+        spooled = data = Path(f.name)
     try:
-        info, _ = child.call("open", [data], max_bytes=max_bytes, max_pixels=max_pixels, max_pages=max_pages,
-                             dpi=dpi, max_page_words=max_page_words, max_page_chars=max_page_chars)
+        if isinstance(data, Path):
+            source = image.FileBytes(data)
+            try:
+                image.check_bytes(source, max_bytes)
+                what = "TIFF" if is_tiff(source[:4]) else "PDF"
+            finally:
+                source.close()
+            blobs, where = [], {"path": str(data)}
+        else:
+            image.check_bytes(data, max_bytes)
+            what = "TIFF" if is_tiff(data) else "PDF"
+            blobs, where = [data], {}
+        s = settings.get()
+        child = Child(what, ImageError, deadline=deadline, lifetime=s.worker.worker_timeout_seconds + s.limits.decode_seconds)
+        try:
+            info, _ = child.call("open", blobs, max_bytes=max_bytes, max_pixels=max_pixels, max_pages=max_pages,
+                                 dpi=dpi, max_page_words=max_page_words, max_page_chars=max_page_chars, **where)
+        except BaseException:
+            child.close()
+            raise
     except BaseException:
-        child.close()
+        if spooled is not None:
+            spooled.unlink(missing_ok=True)
         raise
-    return Document(child, info)
+    return Document(child, info, spooled)
 
 
 # ---------------------------------------------------------------- the child's side
@@ -392,10 +412,10 @@ def _next_cpu(seconds: float) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (min(hard, math.ceil(usage.ru_utime + usage.ru_stime + seconds) + 1), hard))
 
 
-def _op_open(state: dict, blobs: list, **kw) -> tuple[dict, list]:
-    from chalicelib.media import document
+def _op_open(state: dict, blobs: list, path: str | None = None, **kw) -> tuple[dict, list]:
+    from chalicelib.media import document, image
 
-    doc = state["doc"] = document.open_document(bytes(blobs[0]), **kw)
+    doc = state["doc"] = document.open_document(image.FileBytes(path) if path else bytes(blobs[0]), **kw)
     return {"format": doc.format, "pages_in_file": doc.pages_in_file, "page_count": doc.page_count,
             "pages_at_least": doc.pages_at_least, "outline": doc.outline()}, []
 

@@ -90,6 +90,10 @@ def test_worker_is_a_container_lambda_with_an_on_failure_queue(template):
     assert params["WorkerMemorySize"]["Default"] == 2048
     assert params["WorkerTimeout"]["Default"] == 120
     assert worker["Environment"]["Variables"]["PAGEVOICE_JOB_LEASE_SECONDS"] == {"Ref": "WorkerTimeout"}
+    # /tmp holds the largest book a shard reads (streamed there once) beside a 2-hour recording.
+    from chalicelib import settings
+
+    assert worker["EphemeralStorage"]["Size"] * 2**20 >= settings.Books().max_book_bytes + 2**30
     invoke = res["WorkerEventInvokeConfig"]["Properties"]
     assert invoke["DestinationConfig"]["OnFailure"]["Destination"] == {
         "Fn::GetAtt": ["WorkerDeadLetterQueue", "Arn"]}

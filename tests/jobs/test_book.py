@@ -285,3 +285,29 @@ def test_a_book_that_stalled_is_planned_again_without_redoing_what_is_done(small
     drain()
     done = jobs.get(USER, job_id)
     assert done["status"] == "done" and done["book_pages_read"] == 6
+
+
+def test_a_worker_streams_a_book_to_its_disk_once_and_keeps_one_book(small_books, monkeypatch, tmp_path):
+    """Each reading shard's pages come from the book's file on the worker's disk, streamed from S3
+    by the first of its shards this worker takes (a scan of up to 500 MB is never held in memory,
+    nor sent whole to the decoding child); another book's shard replaces it."""
+    from chalicelib.jobs import objects
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    fetched = []
+    read_to = objects.read_to
+    monkeypatch.setattr(objects, "read_to", lambda bucket, key, out: fetched.append(key) or read_to(bucket, key, out))
+    books = [upload(chapters_pdf(6), name=f"book-{i}.pdf") for i in range(2)]
+    for job_id, key in books:
+        assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
+    empty()
+    for (job_id, key), shard_ids in zip(books, (["read-0000", "read-0001", "read-0002"], ["read-0000"])):
+        for shard in shard_ids:
+            assert worker.shard_batch([{"eventSource": "aws:sqs", "messageId": shard, "receiptHandle": "r",
+                                        "body": json.dumps({"bucket": settings.get().aws.bucket, "user": USER,
+                                                            "job": job_id, "shard": shard})}])["outcomes"] == ["done"]
+    # Once per book (its source kept beside its results), for all its shards here.
+    assert fetched == [jobs.get(USER, job_id)["source_key"] for job_id, _ in books]
+    [folder] = tmp_path.iterdir()
+    assert len(list(folder.iterdir())) == 1  # the second book's file only
+    assert [p["text"].split("\n")[0] for p in job_view.describe(USER, books[0][0])["result"]["pages"]] == TITLES[:6]

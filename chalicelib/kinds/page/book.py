@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from chalicelib import logs, settings
 from chalicelib.engines import ocr
@@ -46,7 +47,7 @@ class Read:
     timings_ms: dict = field(default_factory=dict)
 
 
-def read_pages(data: bytes, first: int, end: int, *, language: str | None = None, skip=None,
+def read_pages(data: bytes | Path, first: int, end: int, *, language: str | None = None, skip=None,
                ocr_engine: str | None = None, outline: list[dict] | None = None,
                deadline: float | None = None) -> Read:
     """Pages [first, end) of a PDF or TIFF, each from its text layer or by OCR (as a short
