@@ -417,8 +417,8 @@ def everyday(code: str) -> list[str]:
 
 def neural_sentences(code: str) -> list[str]:
     """The neural voices' material: the everyday sentences, and for fr, es, it those
-    bench/pico_voice.py wrote for tuning Pico (signs, letters, instructions)."""
-    from bench.pico_voice import EVERYDAY as PICO_EVERYDAY
+    bench/voice_sentences.py holds for tuning Pico (signs, letters, instructions)."""
+    from bench.voice_sentences import EVERYDAY as PICO_EVERYDAY
 
     return everyday(code) + list(PICO_EVERYDAY.get(code, ()))
 
@@ -512,7 +512,7 @@ def neural_voices(transcribe: Transcriber, codes: tuple[str, ...] = tuple(NEURAL
 
 def print_neural(runs: list[VoiceRun]) -> None:
     print("\nNeural voices (issue 42), paired in one run: everyday sentences with numbers "
-          f"({EVERYDAY.relative_to(ROOT)}, and bench/pico_voice.py's for fr/es/it), Whisper base told the "
+          f"({EVERYDAY.relative_to(ROOT)}, and bench/voice_sentences.py's for fr/es/it), Whisper base told the "
           "language; CPU: synthesis on one "
           "core per second of speech; start-up: a fresh process builds the voice and says one word")
     print(f"{'lang':4} {'voice':22} {'rate':>9} {'CPU/s':>6} {'start s':>7}  verdict")

@@ -36,41 +36,13 @@ import sys
 import time
 from pathlib import Path
 
+from bench.speech_common import DEFAULT_DATASETS, chars_of, normalise, wer_counts
+from bench.speech_common import build_engine as _engine
+from bench.speech_common import tsv_rows as _rows
+
 _T0 = time.monotonic()
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATASETS = ROOT.parent / "shared" / "datasets"
 ENGINES = ("whisper", "whisper-tiny", "pocketsphinx")
-
-
-def wer_counts(ref: list[str], hyp: list[str]) -> int:
-    """Word edit distance (substitutions + deletions + insertions)."""
-    prev = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        cur = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
-        prev = cur
-    return prev[-1]
-
-
-def normalise(text: str) -> list[str]:
-    """The words of `text` as WER compares them (module docstring), the same for both sides."""
-    from whisper_normalizer.english import EnglishTextNormalizer
-
-    out: list[str] = []
-    digits_before = False
-    for word in EnglishTextNormalizer()(text).split():
-        if word.isdigit() and digits_before:
-            out[-1] += word
-        else:
-            out.append(word)
-        digits_before = word.isdigit()
-    return out
-
-
-def _rows(path: Path) -> list[tuple[str, str]]:
-    lines = path.read_text(encoding="utf-8").splitlines()[1:]
-    return [tuple(line.split("\t")[:2]) for line in lines if line.strip()]
 
 
 class _Sphinx:
@@ -128,27 +100,6 @@ def child(engine_name: str, datasets: Path) -> dict:
     for long_list in ("wer_diffs", "kw_misses"):  # last, after the figures
         figures[long_list] = figures.pop(long_list)
     return figures
-
-
-def _engine(spec: str):
-    """The speech engine `name` or `name:field=value:...` (those Config fields changed; the
-    environment sets the rest, as in the worker)."""
-    import dataclasses
-
-    from chalicelib import plugins, settings
-    from chalicelib.engines.asr import ENGINES, get_engine
-
-    name, *pairs = spec.split(":")
-    if not pairs:
-        return get_engine(name)
-    config = plugins.default_config(plugins.engine_class("speech", name, ENGINES[name]))
-    changes = {}
-    for pair in pairs:
-        key, _, raw = pair.partition("=")
-        like = getattr(config, key)  # an unknown field fails here, not silently
-        changes[key] = (tuple(type(like[0])(v) for v in raw.split("/")) if isinstance(like, tuple)
-                        else settings.parse(raw, like, key))
-    return get_engine(name, dataclasses.replace(config, **changes))
 
 
 def _recognise(engine_name: str, engine, samples) -> tuple[str, dict | None]:
@@ -229,13 +180,6 @@ def _commands(data: Path, run) -> dict:
     kw_s.sort()
     return {"kw_acc": correct / max(1, total), "kw_total": total,
             "kw_median_s": kw_s[len(kw_s) // 2] if kw_s else 0.0, "kw_misses": misses}
-
-
-def chars_of(text: str) -> list[str]:
-    """The characters of `text` as CER compares them (module docstring)."""
-    import unicodedata
-
-    return [c for c in unicodedata.normalize("NFKC", text).lower() if unicodedata.category(c)[0] not in "PSZC"]
 
 
 def languages_child(engine_name: str, datasets: Path) -> dict:

@@ -34,7 +34,7 @@ import time
 import unicodedata
 from pathlib import Path
 
-from bench.speech import DEFAULT_DATASETS, _engine, _rows, chars_of, normalise, wer_counts
+from bench.speech_common import DEFAULT_DATASETS, build_engine, chars_of, normalise, tsv_rows, wer_counts
 
 # Before and after on the 15 s window, and the 30 s window as it was before issue 26 (`--engines`
 # adds whisper:window_s=30 with the filter).
@@ -113,7 +113,7 @@ def run(datasets: Path, specs: list[str], sets: tuple[str, ...] = SETS) -> dict[
 
     from chalicelib.media.audio import decode
 
-    engines = {spec: _engine(spec) for spec in specs}
+    engines = {spec: build_engine(spec) for spec in specs}
     for engine in engines.values():
         engine.warm_up()
     out = {spec: {name: Tally() for name in SETS} for spec in specs}
@@ -136,12 +136,12 @@ def run(datasets: Path, specs: list[str], sets: tuple[str, ...] = SETS) -> dict[
                           for spec, sets in out.items()), file=sys.stderr, flush=True)
 
     dev = datasets / "speech-dev"
-    for name, ref in _rows(dev / "transcripts.tsv") if "speech-dev" in sets else []:
+    for name, ref in tsv_rows(dev / "transcripts.tsv") if "speech-dev" in sets else []:
         def transcript(t, tr, samples, ref=ref, name=name):
             t["speech-dev"].words(normalise(ref), normalise(tr.text), tr, samples, name)
             return t["speech-dev"]
         each(dev / name, transcript)
-    for name, want in _rows(dev / "keywords.tsv") if "speech-dev" in sets else []:
+    for name, want in tsv_rows(dev / "keywords.tsv") if "speech-dev" in sets else []:
         def command(t, tr, samples, want=want):
             tally = t["speech-dev"]
             tally.cmds += 1
