@@ -174,6 +174,10 @@ class Books:
     # Pages one reading shard reads at most: the first shards read 1, 2, 4... pages, so the first
     # page's text comes as fast as a short document's.
     shard_pages: int = setting(8)
+    # ...and of a book whose pages have text layers (sampled when it is opened): such a page reads
+    # in ~0.05 s, so a shard of 8 was mostly its own overhead (a worker process, its claims and
+    # files): 1,000 pages were 128 shards.
+    text_shard_pages: int = setting(32)
     # Characters of spoken text one recording shard speaks at most: ~75 s of speech, ~7 s of one
     # worker's thread (piper), so a listener who moves to any place hears it within seconds; the
     # book's first sections are shorter still.

@@ -72,13 +72,14 @@ def start(files: objects.JobFiles, job: dict, kind, survey: Survey, context=None
     """Plan the book and hand its shards to the queue; "planned". Safe to run again (a sweep's
     re-drive of a book that stalled): shards done are not done again, the others are sent again."""
     s = settings.get()
+    most = s.books.text_shard_pages if survey.text_layer else s.books.shard_pages
     if survey.flow is not None:
         words = [sum(len(line.get("words") or []) for line in page["lines"]) for page in survey.flow["pages"]]
         reading = plan.reading_by_words(words, FLOW_SHARD_WORDS)
     else:
-        reading = plan.reading(survey.pages, s.books.shard_pages)
+        reading = plan.reading(survey.pages, most)
     info = {"document": survey.document(), "outline": survey.outline, "flow": survey.flow is not None,
-            "shard_pages": s.books.shard_pages, "ranges": [[r.first, r.end] for r in reading] if survey.flow else None,
+            "shard_pages": most, "ranges": [[r.first, r.end] for r in reading] if survey.flow else None,
             "engine": (survey.flow or {}).get("engine"), "engine_version": (survey.flow or {}).get("engine_version"),
             "language": (survey.flow or {}).get("language"), "started": clock.now()}
     done, sections = _made(files)

@@ -68,6 +68,8 @@ class Survey:
     outline: list[dict] = field(default_factory=list)  # a PDF's bookmarks: {"title", "level", "page"}
     flow: dict | None = None
     title: str | None = None
+    # Every page sampled has a text layer (read ~20x faster than by OCR): larger reading shards.
+    text_layer: bool = False
 
     def document(self) -> dict:
         """The result's `document` before any page is read."""

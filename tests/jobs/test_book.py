@@ -24,6 +24,7 @@ def small_books(api_env, monkeypatch):
     """Books of a few pages: a document of more than 4 pages is one, read 1, 2, then 3 pages a shard."""
     monkeypatch.setenv("PAGEVOICE_BOOK_PAGES", "4")
     monkeypatch.setenv("PAGEVOICE_SHARD_PAGES", "3")
+    monkeypatch.setenv("PAGEVOICE_TEXT_SHARD_PAGES", "3")
     monkeypatch.setenv("PAGEVOICE_SECTION_CHARS", "400")
     empty()
     yield
@@ -298,10 +299,10 @@ def test_a_worker_streams_a_book_to_its_disk_once_and_keeps_one_book(small_books
     read_to = objects.read_to
     monkeypatch.setattr(objects, "read_to", lambda bucket, key, out: fetched.append(key) or read_to(bucket, key, out))
     books = [upload(chapters_pdf(6), name=f"book-{i}.pdf") for i in range(2)]
-    for job_id, key in books:
+    for _, key in books:
         assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
     empty()
-    for (job_id, key), shard_ids in zip(books, (["read-0000", "read-0001", "read-0002"], ["read-0000"])):
+    for (job_id, _), shard_ids in zip(books, (["read-0000", "read-0001", "read-0002"], ["read-0000"])):
         for shard in shard_ids:
             assert worker.shard_batch([{"eventSource": "aws:sqs", "messageId": shard, "receiptHandle": "r",
                                         "body": json.dumps({"bucket": settings.get().aws.bucket, "user": USER,
@@ -311,3 +312,20 @@ def test_a_worker_streams_a_book_to_its_disk_once_and_keeps_one_book(small_books
     [folder] = tmp_path.iterdir()
     assert len(list(folder.iterdir())) == 1  # the second book's file only
     assert [p["text"].split("\n")[0] for p in job_view.describe(USER, books[0][0])["result"]["pages"]] == TITLES[:6]
+
+
+def test_a_book_of_text_layers_is_read_in_larger_shards_than_a_scanned_one(small_books, monkeypatch):
+    """A text layer's page reads in ~0.05 s, a scan's by OCR in seconds: pages sampled over the
+    book when it is opened decide its shards' size (settings.books.text_shard_pages)."""
+    from PIL import Image
+
+    monkeypatch.setenv("PAGEVOICE_TEXT_SHARD_PAGES", "6")
+    scan = docs.scanned_pdf([Image.new("RGB", (200, 260), "white")] * 12)
+    text = chapters_pdf(9)
+    for data, most, shards_planned in ((text, 6, 4), (scan, 3, 5)):  # 1|2|4|2 and 1|2|3|3|3
+        job_id, key = upload(data)
+        assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
+        survey = json.loads(aws.s3().get_object(Bucket=settings.get().aws.bucket, Key=keys.output_key(
+            USER, job_id, book.BOOK_SURVEY))["Body"].read())
+        assert survey["shard_pages"] == most and int(jobs.get(USER, job_id)["book_shards"]) == shards_planned
+        empty()

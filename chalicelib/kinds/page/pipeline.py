@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from chalicelib import settings
 from chalicelib.engines import ocr
 from chalicelib.engines.ocr.base import read_page
+from chalicelib.errors import MediaError
 from chalicelib.kinds import voice
 from chalicelib.kinds.base import IsBook, Outputs, Resume, Survey
 from chalicelib.kinds.common import RECORDING, RECORDING_MP3, Stopwatch
@@ -194,6 +195,12 @@ def _read_flow(data: bytes, content_type: str | None, watch: Stopwatch, deadline
     if doc["cut"] is not None:
         info["reason"] = doc["cut"]["reason"]
         info["words"] = {"kept": doc["cut"]["kept"], "found": doc["cut"]["found"]}
+        if doc["cut"]["reason"] == "unread":  # far less read than the file holds (flow.held)
+            chars = doc["cut"]["chars"]
+            info["note"] = (f"PageVoice could read only {round(100 * chars['kept'] / chars['held'])}% of this "
+                            f"document's text ({chars['kept']:,} of {chars['held']:,} characters): the rest is "
+                            "written in a way PageVoice does not read yet. Saved as a PDF, it can be read "
+                            "whole.")
     outline = [{"title": o["title"], "level": o["level"], "page": o["section"]} for o in doc["outline"]]
     result = elements.Document("text", doc["format"], pages, dict(watch.ms), kind=NAME, paged=True, flow=True,
                                info=info, language=document_language(pages) if pages else None)
@@ -204,6 +211,20 @@ def _read_flow(data: bytes, content_type: str | None, watch: Stopwatch, deadline
     if words > s.limits.max_document_words:  # read to a book's caps, but not a book: cut as before
         return _read_flow(data, content_type, watch, deadline, language, skip)
     return result
+
+
+TEXT_LAYER_SAMPLES = 5
+
+
+def _text_layer(doc) -> bool:
+    """Whether a book's pages have text layers, by a few spread over it (its first, its last and
+    between): what a page is read from is known once it is opened, before any OCR."""
+    n = doc.page_count
+    picks = sorted({round(k * (n - 1) / (TEXT_LAYER_SAMPLES - 1)) for k in range(TEXT_LAYER_SAMPLES)})
+    try:
+        return all(doc.page(i).source == "text" for i in picks)
+    except MediaError:
+        return False  # a page that cannot be opened: its shard will say so
 
 
 def _declared(code: str | None) -> str | None:
@@ -233,7 +254,8 @@ def _read_document(data: bytes, prior: dict | None, emit, watch: Stopwatch, dead
                                     deadline=deadline)
     if book and doc.page_count > s.books.book_pages:
         with doc:
-            raise IsBook(Survey(doc.page_count, doc.pages_in_file, doc.format, outline=list(doc.outline())))
+            raise IsBook(Survey(doc.page_count, doc.pages_in_file, doc.format, outline=list(doc.outline()),
+                                text_layer=_text_layer(doc)))
     if book and doc.page_count > s.limits.max_document_pages:  # opened to a book's cap: not a book, read as before
         doc.close()
         return _read_document(data, prior, emit, watch, deadline, ocr_engine, language, skip)
