@@ -186,9 +186,12 @@ DOCUMENT = {"type": "object", "required": ["pages_in_file", "pages", "read", "co
                            "words": {"type": "object", "description": "flow documents cut at the cap on words "
                                                                      "or characters: words kept of those found",
                                      "properties": {"kept": INDEX, "found": INDEX}},
-                           "reason": {"enum": ["pages", "words", "chars"],
+                           "reason": {"enum": ["pages", "words", "chars", "unread"],
                                       "description": "pages past the limit were left out, or the text was cut at "
-                                                     "the cap on words or characters"}}}
+                                                     "the cap on words or characters, or (unread) far less text "
+                                                     "was read than the document holds"},
+                           "note": {**TEXT, "description": "why the document is not complete, as a sentence "
+                                                           "(reason unread)"}}}
 
 
 def text_result(kind: str) -> dict:

@@ -111,7 +111,7 @@ class Builder:
                outline: list[dict] | None = None) -> dict:
         """The document as JSON: {"format", "title", "language" (declared, or None), "sections":
         [{"lines", "blocks"}], "outline": [{"title", "level", "section"}], "cut": None or
-        {"reason", "kept", "found"}}."""
+        {"reason", "kept", "found"}} (`read` may set reason "unread", with "chars": {"kept", "held"})."""
         return {"format": format, "title": _clean(title or "") or None, "language": language,
                 "sections": [{"lines": s.lines, "blocks": [b.export() for b in s.blocks]}
                              for s in self.sections if s.lines],
@@ -295,4 +295,11 @@ def read(data: bytes, *, content_type: str | None = None, max_words: int, max_ch
     module = importlib.import_module(f"chalicelib.media.flow.{FORMATS[fmt][0]}")
     b = Builder(max_words=max_words, max_chars=max_chars)
     meta = module.read(data, b, content_type) or {}
-    return b.finish(format=fmt, title=meta.get("title"), language=meta.get("language"), outline=meta.get("outline"))
+    doc = b.finish(format=fmt, title=meta.get("title"), language=meta.get("language"), outline=meta.get("outline"))
+    from chalicelib.media.flow import held
+
+    if doc["cut"] is None and held.lost(b.chars, meta.get("held")):
+        # Far less kept than the file holds: said, never a silent "complete" (issue 55).
+        doc["cut"] = {"reason": "unread", "kept": b.words, "found": max(b.words, meta["held"]["words"]),
+                      "chars": {"kept": b.chars, "held": meta["held"]["chars"]}}
+    return doc

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from chalicelib.media.flow import SECTION_LEVEL, Builder, FlowError, safe
+from chalicelib.media.flow.held import DOCX_OUT, Held, docx_hides
 
 W_NS = ("http://schemas.openxmlformats.org/wordprocessingml/2006/main",
         "http://purl.oclc.org/ooxml/wordprocessingml/main")
@@ -57,9 +58,10 @@ def read(data: bytes, b: Builder, hint: str | None = None) -> dict:
     main = _main_part(z)
     rels = _rels(z, main)
     doc = _Docx(z, b, rels)
+    held = Held(DOCX_OUT, docx_hides)
     for target in _targets(rels, "header"):  # first, as on the page (furniture does not fill a section)
         doc.furniture_once(doc.furniture(target, "page-header"))
-    for el in stream(z.read(main), WHAT, ("body",)):
+    for el in stream(z.read(main), WHAT, tuple(f"{{{ns}}}body" for ns in W_NS), held=held):
         if b.full:
             break
         doc.block(el)
@@ -67,32 +69,45 @@ def read(data: bytes, b: Builder, hint: str | None = None) -> dict:
     for target in _targets(rels, "footer"):
         doc.furniture_once(doc.furniture(target, "page-footer"))
     title, language = _core(z)
-    return {"title": title, "language": language or doc.language, "outline": doc.outline}
+    return {"title": title, "language": language or doc.language, "outline": doc.outline, "held": held.export()}
 
 
 # ------------------------------------------------------------------------ the XML walk
 
-def stream(data: bytes, what: str, parents: tuple[str, ...], keep: tuple[str, ...] = ()) -> Iterator:
-    """The children of the first element whose local name is in `parents` (a DOCX body, an
-    ODT office:text), one at a time, each dropped once read: a long document is never held
-    whole as a tree. Children of the root named in `keep` (an ODT's automatic styles, which
-    come before its body) are yielded too. The same guards as safe.xml: no entities, DTDs or
-    network, and the depth limit."""
+def stream(data: bytes, what: str, parents: tuple[str, ...], keep: tuple[str, ...] = (),
+           held: Held | None = None) -> Iterator:
+    """The children of the first element whose qualified name ("{namespace}local") is in
+    `parents` (a DOCX w:body, an ODT office:text), one at a time, each dropped once read: a
+    long document is never held whole as a tree. Children of the root named in `keep` (an
+    ODT's automatic styles, which come before its body) are yielded too. The same guards as
+    safe.xml: no entities, DTDs or network, and the depth limit. `held` counts the text of the
+    whole part as it is parsed, whether or not the body was found (flow.held)."""
+    # Names are matched with their namespace: by local name alone, a date format's
+    # number:text in an ODT's automatic styles was taken for office:text, and the whole body
+    # was lost (issue 55: OpenOffice.org's compdocfileformat.odt read as its header alone).
     if b"<!ENTITY" in data[:1 << 20] or b"<!entity" in data[:1 << 20]:
         raise FlowError(f"This {what} declares XML entities, which documents never need; it is not read.")
     events = etree.iterparse(io.BytesIO(data), events=("start", "end"), resolve_entities=False,
                              load_dtd=False, no_network=True, huge_tree=False, remove_comments=True,
                              remove_pis=True)
-    depth, body_depth = 0, None
+    depth, body_depth, out_at = 0, None, None
+    out = held.out if held is not None else frozenset()
     try:
         for event, el in events:
             if event == "start":
                 depth += 1
                 if depth > safe.MAX_DEPTH:
                     raise FlowError(f"This {what} nests its elements {safe.MAX_DEPTH}+ deep; PageVoice does not read it.")
-                if body_depth is None and local(el) in parents:
+                if body_depth is None and el.tag in parents:
                     body_depth = depth
+                if out_at is None and el.tag in out:
+                    out_at = depth
                 continue
+            if held is not None:
+                if out_at is None:
+                    out_at = held.end(el, depth)
+                elif out_at == depth:
+                    out_at = None  # its tail is its parent's, counted there
             depth -= 1
             if body_depth is not None and depth == body_depth:
                 yield el
@@ -102,7 +117,7 @@ def stream(data: bytes, what: str, parents: tuple[str, ...], keep: tuple[str, ..
                     del parent[0]
             elif body_depth is not None and depth == body_depth - 1:
                 body_depth = -1  # the body ended: nothing after it is read
-            elif depth == 1 and body_depth is None and local(el) in keep:
+            elif depth == 1 and body_depth is None and el.tag in keep:
                 yield el
     except etree.XMLSyntaxError as exc:
         raise FlowError(f"This {what} is damaged: its XML is not well-formed ({exc.msg}).") from None

@@ -20,6 +20,7 @@ import posixpath
 from urllib.parse import unquote, urldefrag
 
 from chalicelib.media.flow import Builder, FlowError, safe
+from chalicelib.media.flow.held import HTML_OUT, Held, html_hidden
 from chalicelib.media.flow.html import Walker, check_depth, hidden, links, tag, text_of, types
 
 WHAT = "EPUB book"
@@ -56,12 +57,14 @@ def read(data: bytes, b: Builder, hint: str | None) -> dict:
     starts: dict[str, int] = {}  # chapter path -> its first section
     ids: dict[tuple[str, str], int] = {}
     headings: list[dict] = []
+    held = Held()
     for path in spine:
         if b.full:
             break
         body = _body(z, path)
         if body is None or (path in skip and _only_links(body)):
             continue
+        held.add(body, HTML_OUT, html_hidden(body) + _boilerplate(body))
         b.section()
         starts.setdefault(path, b.section_index)
         walker = Walker(b, pages=pages.get(path), outline_levels=2, skip=_not_the_book)
@@ -79,7 +82,7 @@ def read(data: bytes, b: Builder, hint: str | None) -> dict:
             section = starts.get(path)
         if section is not None and label:
             outline.append({"title": label, "level": level, "section": section})
-    return {"title": title, "language": language, "outline": outline or headings}
+    return {"title": title, "language": language, "outline": outline or headings, "held": held.export()}
 
 
 def _manifest(opf, base: str) -> dict[str, dict]:
@@ -196,6 +199,12 @@ def _not_the_book(el) -> bool:
         count, share = links(el)
         return count >= 4 and share > 0.8
     return False
+
+
+def _boilerplate(body) -> list:
+    """Project Gutenberg's header and licence (_not_the_book): left out on purpose."""
+    return body.xpath(".//*[@id='pg-header' or @id='pg-footer' or "
+                      "contains(concat(' ', normalize-space(@class), ' '), ' pg-boilerplate ')]")
 
 
 def _only_links(body) -> bool:

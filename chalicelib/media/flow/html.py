@@ -29,6 +29,7 @@ from lxml import etree
 
 from chalicelib.media.flow import Builder, FlowError, safe
 from chalicelib.media.flow.encoding import decode
+from chalicelib.media.flow.held import HTML_OUT, Held, html_hidden
 
 OPS = "http://www.idpf.org/2007/ops"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -65,6 +66,10 @@ def read(data: bytes, b: Builder, hint: str | None) -> dict:
     title = _title(root)
     language = _language(root)
     main, heading, weighed = main_content(root)
+    # What the walk must keep is the main content as chosen (a page's menus and footers are
+    # left out on purpose, up to 80% of some saved pages' text).
+    held = Held()
+    held.add(main, HTML_OUT, html_hidden(main))
     # A page too large to weigh is read whole, its boilerplate skipped by name as it is met.
     walker = Walker(b, skip=None if weighed else small_named_boiler)
     if heading:
@@ -74,7 +79,7 @@ def read(data: bytes, b: Builder, hint: str | None) -> dict:
     if not b.sections:
         raise FlowError("This web page has no text to read (a page that builds its text with scripts shows "
                         "nothing here: PageVoice does not run them). Save the page once it shows its text, or print it to PDF.")
-    return {"title": title or heading, "language": language, "outline": walker.outline}
+    return {"title": title or heading, "language": language, "outline": walker.outline, "held": held.export()}
 
 
 def parse(data: bytes, hint: str | None = None):

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 from chalicelib.media.flow import Builder, FlowError, safe
 from chalicelib.media.flow.docx import CAPTION, CODE, PAGE_NUMBER, PART_LIMIT, Emitter, local, number, stream
+from chalicelib.media.flow.held import ODT_OUT, Held
 
 OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
@@ -57,9 +58,11 @@ def read(data: bytes, b: Builder, hint: str | None = None) -> dict:
         raise FlowError("This OpenDocument text is incomplete: it has no content part (content.xml).")
     styles_root = safe.xml(z.read("styles.xml", limit=PART_LIMIT), WHAT) if z.has("styles.xml") else None
     doc = _Odt(b, styles_root, z)
+    held = Held(ODT_OUT)
     if styles_root is not None:  # first, as on the page (furniture does not fill a section)
         doc.furniture_once(doc.furniture(styles_root, "header"))
-    for el in stream(z.read("content.xml"), WHAT, ("text",), keep=("automatic-styles",)):
+    for el in stream(z.read("content.xml"), WHAT, (f"{OFFICE}text",), keep=(f"{OFFICE}automatic-styles",),
+                     held=held):
         if el.tag == f"{OFFICE}automatic-styles":
             doc.styles.add(el, auto=True)
             continue
@@ -70,7 +73,8 @@ def read(data: bytes, b: Builder, hint: str | None = None) -> dict:
     if styles_root is not None:
         doc.furniture_once(doc.furniture(styles_root, "footer"))
     title, language = _meta(z)
-    return {"title": title, "language": language or doc.styles.language, "outline": doc.outline}
+    return {"title": title, "language": language or doc.styles.language, "outline": doc.outline,
+            "held": held.export()}
 
 
 def _meta(z: safe.Zip) -> tuple[str | None, str | None]:
@@ -190,6 +194,12 @@ class _Odt(Emitter):
         elif tag in _CONTAINERS:
             for c in el:
                 self.block(c, furniture, sink, lst)
+        elif tag == f"{TEXT}numbered-paragraph":  # ODF 1.2's list item outside a list
+            label = (el.findtext(f"{TEXT}number") or "").strip() or "•"
+            here = {"style": el.get(f"{TEXT}style-name"), "level": _int(el.get(f"{TEXT}level"), 1), "label": label}
+            for c in el:
+                if c.tag != f"{TEXT}number":
+                    self.block(c, furniture, sink, here)
         elif tag == f"{DRAW}frame" or tag == f"{DRAW}g" or tag in _SHAPES:  # anchored to the page
             after: list = []
             self.frame(el, after)

@@ -105,6 +105,7 @@ export function documentNote(result, { done, pagesShown }) {
 
 // A document without pages cut at the words or characters PageVoice reads of one document.
 function flowCutShort(doc) {
+  if (doc.reason === "unread" && doc.note) return doc.note; // far less read than the file holds
   const kept = Number(doc.words?.kept);
   const found = Number(doc.words?.found);
   const limit = doc.reason === "chars" ? "the number of characters" : "the number of words";
