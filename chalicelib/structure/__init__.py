@@ -8,6 +8,7 @@ from __future__ import annotations
 
 # `code`: a code block of a document without pages (Markdown, HTML <pre>; CONTRACTS section
 # 13 extended): read character by character it helps nobody, so it is not spoken by default.
+# Preformatted text that is not code (verse, an address) is a `paragraph` (media/flow/code.py).
 ROLES = ("title", "heading", "paragraph", "list-item", "table", "caption", "footnote",
          "page-header", "page-footer", "page-number", "figure", "code")
 FURNITURE = ("page-header", "page-footer", "page-number")

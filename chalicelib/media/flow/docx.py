@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from chalicelib.media.flow import SECTION_LEVEL, Builder, FlowError, safe
+from chalicelib.media.flow.code import looks_like_code
 from chalicelib.media.flow.held import DOCX_OUT, Held, docx_hides
 
 W_NS = ("http://schemas.openxmlformats.org/wordprocessingml/2006/main",
@@ -45,6 +46,7 @@ _SKIP = frozenset({"del", "moveFrom", "delText", "instrText", "delInstrText", "c
                    "pPr", "rPr", "tblPr", "tcPr", "trPr", "sectPr", "rt", "sdtPr", "sdtEndPr",
                    "fldData", "separator", "continuationSeparator", "bookmarkStart", "bookmarkEnd",
                    "proofErr", "permStart", "permEnd", "lastRenderedPageBreak"})
+# Styles of preformatted text: a run of paragraphs in one is code only when its text is (code.py).
 CODE = re.compile(r"preformatted|source code|source text|^code$|code block|^verbatim", re.I)
 CAPTION = re.compile(r"caption$", re.I)  # Word's "caption", pandoc's "Table Caption", "Image Caption"
 # Entries of generated indexes (contents, a back-of-book index, a list of figures): not read.
@@ -65,6 +67,7 @@ def read(data: bytes, b: Builder, hint: str | None = None) -> dict:
         if b.full:
             break
         doc.block(el)
+    doc.end_code()
     doc.notes.flush()
     for target in _targets(rels, "footer"):
         doc.furniture_once(doc.furniture(target, "page-footer"))
@@ -520,13 +523,33 @@ class Emitter:
         self.outline: list[dict] = []
         self.seen: set = set()
         self.last = ("", "")  # the role and text of the last block added
+        self.code_run: list[list[str]] = []  # code-styled paragraphs not yet judged
 
     def emit(self, role: str, lines: list[str], level: int | None = None, sink: list | None = None) -> None:
         """A block: added (its notes' section closed first if it starts a new one), or
-        collected into `sink` as (role, level, lines) for a table cell, a note, furniture."""
+        collected into `sink` as (role, level, lines) for a table cell, a note, furniture.
+        Paragraphs in a code-like style are held until their run ends and judged together
+        (code.py): "Preformatted Text" holds verse as often as code."""
         if sink is not None:
+            if role == "code" and not looks_like_code(lines):
+                role = "paragraph"
             sink.append((role, level, lines))
             return
+        if role == "code":
+            self.code_run.append(lines)
+            return
+        self.end_code()
+        self._add(role, lines, level)
+
+    def end_code(self) -> None:
+        """The held run of code-styled paragraphs out: as code, or as text when it is not code."""
+        run, self.code_run = self.code_run, []
+        if run:
+            role = "code" if looks_like_code([x for lines in run for x in lines]) else "paragraph"
+            for lines in run:
+                self._add(role, lines, None)
+
+    def _add(self, role: str, lines: list[str], level: int | None) -> None:
         if self.b.full:
             return
         text = " ".join(" ".join(lines).split())
@@ -546,6 +569,7 @@ class Emitter:
             for row in rows:
                 self.emit(furniture or "paragraph", [" ".join(t for t, _ in row if t.strip())], None, sink)
             return
+        self.end_code()
         if self.b.full:
             return
         self.notes.before("table", None)

@@ -14,7 +14,7 @@ Two steps:
    the figure's caption and the table's, and read a <template>'s text.
 2. `Walker`: any lxml element (an HTML page's main content, an EPUB chapter's body) walked into
    blocks: h1-h6, p, lists with their numbers, tables with header cells, figures (images' alt
-   text) and captions, <pre> as code, footnotes and page breaks (DPUB-ARIA roles, epub:type).
+   text) and captions, <pre> as code when it is code (else as lines of text: verse), footnotes and page breaks (DPUB-ARIA roles, epub:type).
    Scripts, styles, templates and hidden elements are never read.
 
 Nothing is ever fetched: lxml parses with the network off and the walker reads only text and
@@ -28,6 +28,7 @@ import re
 from lxml import etree
 
 from chalicelib.media.flow import Builder, FlowError, safe
+from chalicelib.media.flow.code import language_class, looks_like_code
 from chalicelib.media.flow.encoding import decode
 from chalicelib.media.flow.held import HTML_OUT, Held, html_hidden
 
@@ -508,7 +509,7 @@ def _prose(el) -> bool:
     return total >= 80 and _link_len(el) / total < 0.25 and "." in _sample(el)
 
 
-def _prune(el, base_len: int | None = None) -> None:
+def _prune(el, base_len: int | None = None, dense: bool = True) -> None:
     """Boilerplate under `el` removed: navigation, asides (not notes), footers, forms, elements
     named like boilerplate, and lists and blocks that are mostly links. An element merely
     named so (a wrapper `div.has-sidebar`, ASP.NET's page-wide <form>) stays when it holds
@@ -516,10 +517,11 @@ def _prune(el, base_len: int | None = None) -> None:
     if base_len is None:
         base_len = _full_len(el)
     for child in list(el):
-        if _boiler(child) and not (_named(child) and _full_len(child) > 0.5 * base_len):
+        if (_boiler(child) if dense else named_boiler(child)) and not (_named(child) and _full_len(child) > 0.5 * base_len):
             _drop(child)
         else:
-            _prune(child, base_len)
+            # a data table's cells are mostly links (an infobox's values): only named parts go
+            _prune(child, base_len, dense and not (tag(child) == "table" and data_table(child)))
 
 
 def _named(el) -> bool:
@@ -542,7 +544,9 @@ def named_boiler(el) -> bool:
         return True
     if t == "header" and next(el.iter("h1", "h2", "h3", "{*}h1", "{*}h2", "{*}h3"), None) is None:
         return True
-    return _named(el)
+    # A list item is its list's: a note's id made from its text ("cite_note-The_Economist_print_edition")
+    # names nothing; a share bar's or a menu's list is named or dense with links itself.
+    return t != "li" and _named(el)
 
 
 def small_named_boiler(el) -> bool:
@@ -563,8 +567,52 @@ def _boiler(el) -> bool:
     if t in ("ul", "ol", "div", "section", "table", "p", "dl", "menu"):
         total = _text_len(el)
         if total and _link_len(el) / total > (0.85 if t == "p" else 0.55):
-            return True
+            # A data table (an infobox: header cells by each value) and a list that is a
+            # section of the article ("See also", "External links") are mostly links and
+            # still content; menus and related links come named or outside the article.
+            return not (t == "table" and data_table(el)) and not (t in ("ul", "ol") and _section_list(el))
     return False
+
+
+def _section_list(el) -> bool:
+    """A list that is its section's body: a heading comes before it with nothing but other
+    lists and short non-paragraph blocks (a box, a picture, a <dt> sub-heading) between."""
+    for prev in el.itersiblings(preceding=True):
+        t = tag(prev)
+        if t in HEADINGS or (t in ("div", "header", "hgroup") and len(prev) and all(tag(c) in HEADINGS for c in prev)):
+            return True
+        if t in ("p", "pre", "blockquote") or (t not in ("ul", "ol") and _text_len(prev) >= 200):
+            return False
+    return False
+
+
+def data_table(el) -> bool:
+    """A table of data, not one that lays a page out (after Readability's rule): it says so
+    (header cells, a caption, a thead, a summary), or it has more than one column and its cells
+    hold text, not the page's parts. A table inside it, a presentation role, one column (a
+    box around text) or a cell holding headings, sections or paragraphs make it layout."""
+    if types(el) & {"presentation", "none"} or any(tag(x) == "table" for x in el.iter() if x is not el):
+        return False
+    rows = list(_own(el, "tr"))
+    if not rows:
+        return False
+    if el.get("summary") or any(tag(c) in ("caption", "thead", "tfoot", "colgroup", "col") for c in el):
+        return True
+    cells = [c for tr in rows for c in tr if tag(c) in ("td", "th")]
+    if any(tag(c) == "th" for c in cells):
+        return True
+    if max(sum(1 for c in tr if tag(c) in ("td", "th")) for tr in rows) < 2:
+        return False
+    for c in cells:
+        inside = [tag(x) for x in c.iter() if x is not c]
+        if inside.count("p") > 1 or any(t in _LAYOUT_INSIDE for t in inside):
+            return False
+    return True
+
+
+# What a layout table's cells hold and a data table's do not (one <p> a cell is a converter's habit).
+_LAYOUT_INSIDE = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "article", "section",
+                            "form", "main", "nav", "aside", "header", "footer"})
 
 
 # ------------------------------------------------------------------------------- walker
@@ -697,8 +745,9 @@ class Walker:
             return
         if kinds & NAV_TYPES:
             return  # a table of contents or page list inside a chapter: the outline has it
-        if not kinds & NOTE_TYPES and _words(el) & NOTE_WORDS:
-            kinds = kinds | {"footnote"}
+        parent = el.getparent()
+        if not kinds & NOTE_TYPES and _words(el) & NOTE_WORDS and (parent is None or tag(parent) not in HEADINGS):
+            kinds = kinds | {"footnote"}  # (a heading's <span id="References"> names its section, not a note)
         block = t in BLOCKS or "heading" in kinds or bool(kinds & (NOTE_TYPES | NOTES_TYPES))
         if ident in self.pages:
             if block:
@@ -708,10 +757,11 @@ class Walker:
                 return
         if not block:
             self._inline(el, t)
-            return
-        self.flush()
-        self._block(el, t, kinds)
-        self.flush()
+        elif t == "hr" or parent is None or tag(parent) in BLOCKS or text_of(el):
+            # (an empty box inside a sentence, a widget's icon, does not split it)
+            self.flush()
+            self._block(el, t, kinds)
+            self.flush()
 
     def _block(self, el, t: str, kinds: set[str]) -> None:
         if t in HEADINGS or "heading" in kinds:
@@ -741,10 +791,24 @@ class Walker:
         elif t in ("figcaption", "caption"):
             self._within(el, ("caption", None))
         elif t in ("pre", "listing", "xmp", "plaintext"):
-            code = "".join(x for x in _itertext(el))
-            self.add("code", "", lines=code.strip("\n").split("\n"))
+            self._pre(el, t)
         elif t != "hr":
             self._children(el)
+
+    def _pre(self, el, t: str) -> None:
+        """Preformatted text: code when the markup or the text says so (code.py); else read
+        with its lines, a stanza (lines between blank ones) a paragraph (verse, a letter)."""
+        lines = "".join(_itertext(el)).strip("\n").split("\n")
+        if t == "listing" or marked_code(el) or looks_like_code(lines):
+            self.add("code", "", lines=lines)
+            return
+        stanza: list[str] = []
+        for line in [*lines, ""]:
+            if line.strip():
+                stanza.append(line)
+            elif stanza:
+                self.add(self._roles[-1][0], "", lines=stanza)
+                stanza = []
 
     def _children(self, el) -> None:
         self._text(el.text)
@@ -817,9 +881,7 @@ class Walker:
 
     def _table(self, el) -> None:
         rows_el = [r for r in _own(el, "tr")]
-        nested = any(tag(x) == "table" for x in el.iter() if x is not el)
-        layout = nested or types(el) & {"presentation", "none"} or not rows_el
-        if layout:
+        if not data_table(el):
             self._children(el)  # a page laid out with tables: its cells are containers
             return
         caption = next((text_of(c) for c in el if tag(c) == "caption"), None)
@@ -831,6 +893,18 @@ class Walker:
                 rows.append(row)
         if self.b.table(rows, caption=caption or None):
             self._landed()
+
+
+def marked_code(el) -> bool:
+    """A <pre> whose markup says code: a <code>, <samp> or <kbd> inside, or a language class
+    (language-x, highlight, sourceCode, brush: ...) on it, its first child or its parent."""
+    if any(tag(x) in ("code", "samp", "kbd") for x in el.iter() if x is not el):
+        return True
+    near = [el, *el[:1]]
+    if el.getparent() is not None:
+        near.append(el.getparent())
+    return any(language_class(x.get("class")) or x.get("data-lang") or x.get("data-language") for x in near
+               if tag(x) is not None)
 
 
 def _own(table, name: str):

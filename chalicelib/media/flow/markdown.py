@@ -3,8 +3,9 @@
 parser's token stream, never rendered to HTML and parsed again.
 
 ATX and setext headings, paragraphs, list items with their numbers (an ordered list's own
-start), tables with their header row as header cells, block quotes as paragraphs, code blocks
-and fences as `code` (one line per code line; left unspoken by default), images' alt text as
+start), tables with their header row as header cells, block quotes as paragraphs, indented
+blocks and fences as `code` (one line per code line; left unspoken by default) unless a fence
+names no language and its text is not code (verse: read with its lines), images' alt text as
 figures, links' text, footnotes as footnotes; raw HTML is dropped (not read as markup), and the
 front matter's title is the document's title, not read."""
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 
 from chalicelib.media.flow import Builder, FlowError
+from chalicelib.media.flow.code import looks_like_code
 from chalicelib.media.flow.encoding import decode
 
 _FRONT_TITLE = re.compile(r"^title\s*:\s*(?P<v>.+?)\s*$", re.M | re.I)
@@ -121,7 +123,7 @@ class _Walker:
             if kind == "inline":
                 self._inline(t, tokens[i - 1].type if i else "")
             elif kind in ("code_block", "fence"):
-                self.b.add("code", "", lines=t.content.split("\n"))
+                self._code(t)
             elif kind == "front_matter":
                 self._front(t.content)
             elif kind.startswith(("table", "tr_", "th_", "td_")):
@@ -129,6 +131,21 @@ class _Walker:
             else:
                 self._nesting(t)
             # html_block, hr, paragraph_open/close and the rest: nothing to read
+
+    def _code(self, t) -> None:
+        """An indented block is code (the spec's); a fence is when it names a language or its
+        text reads as code (code.py); a bare fence of verse or an address is read, its lines kept."""
+        lines = t.content.rstrip("\n").split("\n")
+        if t.type == "code_block" or t.info.strip() or looks_like_code(lines):
+            self.b.add("code", "", lines=lines)
+            return
+        stanza: list[str] = []
+        for line in [*lines, ""]:
+            if line.strip():
+                stanza.append(line)
+            elif stanza:
+                self.b.add("paragraph", "", lines=stanza)
+                stanza = []
 
     def _nesting(self, t) -> None:
         """Where the next inline run stands: in a heading, a list item, a quote, a footnote."""

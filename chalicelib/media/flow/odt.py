@@ -69,6 +69,7 @@ def read(data: bytes, b: Builder, hint: str | None = None) -> dict:
         if b.full:
             break
         doc.block(el)
+    doc.end_code()
     doc.notes.flush()
     if styles_root is not None:
         doc.furniture_once(doc.furniture(styles_root, "footer"))

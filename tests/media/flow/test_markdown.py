@@ -167,7 +167,7 @@ def test_reference_links_defined_at_the_end_resolve_in_every_piece():
 
 def test_a_code_fence_is_not_cut_between_pieces():
     code = "\n\n".join(f"line {i}" for i in range(30_000))  # blank lines inside the fence
-    doc = read("Before.\n\n```\n" + code + "\n```\n\nAfter.\n", max_chars=400_000)
+    doc = read("Before.\n\n```text\n" + code + "\n```\n\nAfter.\n", max_chars=400_000)
     got = blocks(doc)
     assert [role for role, _, _ in got] == ["paragraph", "code", "paragraph"]
     assert got[1][1].endswith("line 29999")
