@@ -432,3 +432,102 @@ def _ctc_extent(word: WordSpan, step: float, crop_w: int) -> tuple[float, float]
 def ctc_boxes(crop_w: int, crop_h: int, words: list[WordSpan], step: float):
     """Word boxes from character positions alone (no ink): full crop height."""
     return [(x0, 0.0, x1, float(crop_h)) for x0, x1 in (_ctc_extent(wd, step, crop_w) for wd in words)]
+
+
+# --------------------------------------------------------------------------------------------
+# Stops inside a line
+
+
+def stroke_width(mask: np.ndarray) -> float:
+    """The line's pen width in crop pixels: the median length of horizontal ink runs (rows
+    across vertical strokes outnumber those along horizontal ones)."""
+    edges = np.diff(np.pad(mask.astype(np.int8), ((0, 0), (1, 1))), axis=1)
+    runs = np.nonzero(edges == -1)[1] - np.nonzero(edges == 1)[1]  # row-major: starts and ends pair up
+    return float(np.median(runs)) if len(runs) else 0.0
+
+
+def stop_ink(crop: np.ndarray, decoded: Decoded, index: int, step: float) -> float | None:
+    """The ink of the stop `decoded.chars[index]` in units of a printed dot (the pen's width
+    squared): the darkness (0 paper, 1 the letters' ink; grain under 0.2 counts for nothing)
+    summed under the line's mid-height, over the columns between the midpoints to its
+    neighbouring characters where no letter rises above mid-height. Summed, not binarised: a
+    blurred stop is a faint smudge, its ink all there; by columns, so a stop fused to its
+    letter's foot still counts (a letter's foot counts too: the error keeps a stop). None when
+    there are no letters to measure the pen and the line's height by."""
+    gray = (crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)).astype(np.float64)
+    mask = ink_mask(gray.astype(np.uint8))
+    stroke = stroke_width(mask)
+    stats = _components(mask)
+    h = mask.shape[0]
+    tall = stats[(stats[:, 3] > 2.5 * stroke) & (stats[:, 1] < 0.7 * h) & (stats[:, 1] + stats[:, 3] > 0.3 * h)]
+    if stroke <= 0 or not len(tall) or mask.all():
+        return None
+    fg, bg = float(np.median(gray[mask > 0])), float(np.median(gray[mask == 0]))
+    if abs(bg - fg) < 1:
+        return None
+    top, base = float(np.median(tall[:, 1])), float(np.median(tall[:, 1] + tall[:, 3]))
+    mid = int(round((top + base) / 2))
+    chars = decoded.chars
+    before = [c for c in chars[:index] if not c.text.isspace()]
+    after = [c for c in chars[index + 1:] if not c.text.isspace()]
+    me = (chars[index].frame + 0.5) * step
+    left = int(max(0.0, ((before[-1].frame + 0.5) * step + me) / 2 if before else me - step))
+    right = int(min(float(mask.shape[1]), ((after[0].frame + 0.5) * step + me) / 2 if after else me + step))
+    if right <= left:
+        return None
+    upper = mask[int(max(0.0, top - stroke)):mid].any(axis=0).astype(np.uint8)  # columns a letter rises in
+    fringe = max(1, round(stroke / 4))
+    upper = cv2.dilate(upper[None, :], np.ones((1, 2 * fringe + 1), np.uint8))[0]
+    dark = np.clip((bg - gray[mid:int(base + stroke) + 1, left:right]) / (bg - fg), 0.0, 1.0)
+    dark[dark < 0.2] = 0.0
+    return float(dark[:, upper[left:right] == 0].sum() / stroke ** 2)
+
+
+STOP_PEN = 5.0  # image pixels: print whose pen is this wide shows a printed stop as a blob of ink...
+STOP_INK = 0.3  # ...which holds at least this much ink (pen widths squared; printed stops: 0.6-1.1)...
+STOP_INK_UNLIKELY = 0.5  # ...or this much where the words make a sentence end unlikely
+
+
+def _no_sentence_end(chars: list[Char], index: int) -> bool:
+    """The words say no sentence ends at the stop `chars[index]`: the line is all capitals
+    (a sign's), or it mixes cases and the next word starts with a small letter."""
+    letters = [c.text for c in chars if c.text.isalpha()]
+    upper = any(ch.isupper() for ch in letters)
+    lower = any(ch.islower() for ch in letters)
+    after = next((c.text for c in chars[index + 1:] if not c.text.isspace()), "")
+    return (upper and not lower) or (upper and lower and after[:1].islower())
+
+
+def stray_stops(decoded: Decoded, crop: np.ndarray, step: float, scale: float, unsure: float) -> Decoded:
+    """`decoded` without the stops that end a word inside a line that runs on where what the
+    image and the words say is against them being printed: a speck read as a stop is spoken as
+    a sentence end ("FEED THE. PIGEONS"). A stop goes when
+    - the print is large enough to show one (the pen `STOP_PEN` image pixels wide; on scans of
+      body text a stop is a few pixels, often fused with its letter: its ink cannot be told)
+      and its ink (`stop_ink`) is under `STOP_INK` of a printed one's (`STOP_INK_UNLIKELY` where
+      the words make a sentence end unlikely: an all-capitals line, or a small letter next); or
+    - the recogniser read it less surely than `unsure` (what a word needs to be spoken) and
+      the next word starts with a small letter in a mixed-case line.
+    Ellipses and stops inside a token ("U.S", "3.5") are left alone."""
+    chars = decoded.chars
+    drop: set[int] = set()
+    pen = None
+    for k, ch in enumerate(chars):
+        if (ch.text != "." or k == 0 or k + 1 >= len(chars) or not chars[k + 1].text.isspace()
+                or chars[k - 1].text in (".", " ") or all(c.text.isspace() for c in chars[k + 1:])):
+            continue
+        unlikely = _no_sentence_end(chars, k)
+        if ch.prob < unsure and unlikely and any(c.text.islower() for c in chars):
+            drop.add(k)
+            continue
+        if pen is None:
+            gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+            pen = stroke_width(ink_mask(gray)) / max(scale, 1e-6)
+        if pen < STOP_PEN:
+            continue
+        ink = stop_ink(crop, decoded, k, step)
+        if ink is not None and ink < (STOP_INK_UNLIKELY if unlikely else STOP_INK):
+            drop.add(k)
+    if not drop:
+        return decoded
+    return Decoded(chars=[c for k, c in enumerate(chars) if k not in drop], frames=decoded.frames)

@@ -18,7 +18,9 @@ pipeline so that scale, crops and word boxes are ours:
    its outer characters, ink touching across a space cut at the boundary; on photos a box
    implausibly small for its characters is fitted again on its word's stretch alone);
    unsure words are left out of the text and returned apart (`Reading.unsure`), but for those
-   the word list vouches for (`_vouched`: listed, nearly sure, beside sure words of a sure line).
+   the word list vouches for (`_vouched`: listed, nearly sure, beside sure words of a sure line);
+   a stop inside a line that its ink and the words are against is dropped (`pp.stray_stops`: a
+   speck read as one was spoken as a sentence end).
 
 The tunables are `RapidOcrEngine.Config` (each also read from `PAGEVOICE_OCR_<FIELD>`);
 bench/README.md and docs/bench/ablation.md give what each one was measured to do.
@@ -167,6 +169,7 @@ class RapidConfig:
     photo_word_score: float = 0.9  # ...and on photos, where unsure words are mostly texture read as text
     listed_margin: float = 0.2  # an unsure word the word list knows is still spoken down to this far under those (0: off)...
     listed_line: float = 0.7  # ...on a line read at least this surely, beside a sure word of its own line
+    stray_stops: bool = True  # a stop inside a line is dropped where its ink and the words are against it (pp.stray_stops)
     orientation: str = "page"  # upside-down text: "page" (one vote per page), "line" (each alone), "off"
     word_boxes: str = "ink"  # "ink": fitted to the word's ink; "ctc": character positions only
     word_pad: float = 1.0  # word box margin around the ink, in image pixels
@@ -625,6 +628,8 @@ class RapidOcrEngine:
             if got is None:
                 continue
             dec, step = got
+            if s.stray_stops:  # a speck read as a stop would be spoken as a sentence end
+                dec = pp.stray_stops(dec, crop.image, step, crop.scale, word_score)
             text = dec.text.strip()
             spans = pp.split_words(dec) if text and dec.score >= s.text_score else []
             if not spans:

@@ -187,6 +187,77 @@ def test_a_line_read_unsurely_gets_no_word_vouched_for(engine):
     assert engine._vouched(spans, 0.9, unsure_line, None) == [True] * 4 + [False, True]
 
 
+def _speck_after(rows, word: str, px: int, radius: int, **kw):
+    """The sign `photo(rows)` with a speck of the ink's colour on the baseline just after `word`
+    (a rivet's glint, a splash): the recogniser reads it as a full stop."""
+    img, drawn = photo(rows, px=px, **kw)
+    x0, y0, x1, y1 = drawn[word]
+    im = Image.fromarray(img.copy())
+    cx, cy = x1 + 2, y1 - radius
+    ImageDraw.Draw(im).ellipse((cx - radius, cy - radius, cx + radius, cy + radius), fill=(250, 250, 250))
+    return np.asarray(im)
+
+
+@pytest.mark.parametrize("radius", [1, 2])
+def test_a_speck_after_a_word_is_not_read_as_a_stop(engine, radius):
+    # Issue 55: the held-out sign was read "PLEASE DO NOT FEED THE. PIGEONS": since "THE" is
+    # spoken, its stray stop was too (a pause, and a sentence step there). A 3-5 px speck on a
+    # sign whose pen is ~8 px is no printed stop, however surely the recogniser reads it.
+    from chalicelib.engines.ocr.rapid import RapidOcrEngine
+
+    image = _speck_after(PIGEONS, "THE", px=40, radius=radius, size=(1100, 500), blur=0.6)
+    before = RapidOcrEngine(replace(engine.cfg, stray_stops=False)).read(image)
+    assert " ".join(ln.text for ln in before) == "PLEASE DO NOT FEED THE. PIGEONS"  # the failure, reproduced
+    doc = build_result(engine, image.shape[1], image.shape[0], engine.read(image))
+    validate_result(doc)
+    assert doc["text"] == "PLEASE DO NOT FEED THE PIGEONS"
+
+
+@pytest.mark.parametrize("text", ["NO PARKING. TOW AWAY ZONE", "Open daily. Closed on Mondays",
+                                  "Mt. Rainier St. Helens"])
+@pytest.mark.parametrize("px", [28, 56])
+def test_printed_stops_inside_a_line_are_kept(engine, text, px):
+    # A sentence end on an all-capitals sign, one in mixed case, abbreviations before names.
+    image, _ = photo([(120, 200, text)], size=(1300, 500), px=px, blur=0.6)
+    assert " ".join(ln.text for ln in engine.read(image)) == text
+
+
+def _line_of(*words):
+    """A Decoded line of (text, confidence) words, spaces between, two frames a character."""
+    from chalicelib.engines.ocr import postprocess as pp
+
+    chars, frame = [], 0
+    for k, (text, p) in enumerate(words):
+        if k:
+            chars.append(pp.Char(" ", frame, 0.95))
+            frame += 2
+        for c in text:
+            chars.append(pp.Char(c, frame, p))
+            frame += 2
+    return pp.Decoded(chars, frame + 1)
+
+
+@pytest.mark.parametrize("words, kept", [
+    ([("You", 0.99), ("may", 0.99), (".", 0.5), ("be", 0.99), ("asked", 0.99)], "You may be asked"),
+    ([("you", 0.99), ("may", 0.99), (".", 0.5), ("be", 0.99)], "you may. be"),  # no capital anywhere: no sign
+    ([("You", 0.99), ("may", 0.99), (".", 0.95), ("be", 0.99), ("asked", 0.99)], "You may. be asked"),  # sure
+    ([("Call", 0.99), ("us", 0.99), (".", 0.5), ("Thank", 0.99), ("you", 0.99)], "Call us. Thank you"),  # capital next
+    ([("approx", 0.99), (".", 0.99), ("three", 0.99), ("days", 0.99)], "approx. three days"),  # an abbreviation
+    ([("Call", 0.99), ("us", 0.99), (".", 0.5)], "Call us."),  # the line ends there
+])
+def test_an_unsure_stop_before_a_small_letter_is_dropped(words, kept):
+    # Small print (the pen under STOP_PEN image pixels): the words and the recogniser decide.
+    from chalicelib.engines.ocr import postprocess as pp
+
+    dec = _line_of(*words)
+    dec = pp.Decoded([c for k, c in enumerate(dec.chars)  # the stop joined to its word
+                      if not (c.text == " " and k + 1 < len(dec.chars) and dec.chars[k + 1].text == ".")], dec.frames)
+    crop = np.full((48, 2 * dec.frames + 16, 3), 255, np.uint8)
+    crop[10:38, ::6] = 0  # letters of a 1-pixel pen
+    got = pp.stray_stops(dec, crop, step=2.0, scale=1.0, unsure=0.8)
+    assert got.text == kept
+
+
 @pytest.mark.parametrize("patch, angle", [("Health", -20), ("PIGEONS", 0), ("PIGEONS", 12)])
 def test_a_word_on_a_panel_of_its_own_keeps_its_box_and_leaves_its_neighbours_theirs(engine, patch, angle):
     # Issue 44: "Health" ran into "and", "PIGEONS" was cut. A word printed on a yellow panel of its
