@@ -20,8 +20,8 @@ import posixpath
 from urllib.parse import unquote, urldefrag
 
 from chalicelib.media.flow import Builder, FlowError, safe
-from chalicelib.media.flow.held import HTML_OUT, Held, html_hidden
-from chalicelib.media.flow.html import Walker, check_depth, hidden, links, tag, text_of, types
+from chalicelib.media.flow.held import HTML_OUT, Held
+from chalicelib.media.flow.html import Walker, check_depth, hidden, html_hidden, links, tag, text_of, types
 
 WHAT = "EPUB book"
 XHTML_TYPES = frozenset({"application/xhtml+xml", "text/html", "application/xml", "text/xml",

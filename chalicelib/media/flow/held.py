@@ -102,12 +102,6 @@ def docx_hides(el) -> bool:
     return v is not None and next((v.get(a) for a in _VAL if v.get(a) is not None), "1") not in ("0", "false", "off")
 
 
-def html_hidden(root) -> list:
-    """Elements no one is shown: the hidden attribute, aria-hidden, an inline display:none."""
-    from chalicelib.media.flow.html import hidden
-
-    return [e for e in root.xpath(".//*[@hidden or @aria-hidden or @style]") if hidden(e)]
-
 
 # Kept under this share of what the file holds, a document is "read in part". Measured (issue
 # 55) on files holding >= 200 characters: 169 ODTs (ODF Toolkit's and odfpy's test files), 28

@@ -30,7 +30,7 @@ from lxml import etree
 from chalicelib.media.flow import Builder, FlowError, safe
 from chalicelib.media.flow.code import language_class, looks_like_code
 from chalicelib.media.flow.encoding import decode
-from chalicelib.media.flow.held import HTML_OUT, Held, html_hidden
+from chalicelib.media.flow.held import HTML_OUT, Held
 
 OPS = "http://www.idpf.org/2007/ops"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -152,6 +152,12 @@ def hidden(el) -> bool:
         return True
     style = el.get("style")
     return bool(style and _DISPLAY_NONE.search(style))
+
+
+def html_hidden(root) -> list:
+    """The elements under `root` no one is shown (`hidden`): what flow.held leaves out of what a
+    page holds."""
+    return [e for e in root.xpath(".//*[@hidden or @aria-hidden or @style]") if hidden(e)]
 
 
 def skipped(el) -> bool:
