@@ -105,6 +105,18 @@ _LANGUAGE_CLASS = re.compile(r"(?:^|[\s;])(?:language-|lang-|brush\s*:|highlight
                              r"codehilite|codemirror|code\b|syntax|listing|src-|program)", re.I)
 
 
+def stanzas(lines: list[str]) -> list[list[str]]:
+    """Preformatted text that is not code, as the readers read it: its runs of lines between
+    blank ones (a stanza of verse, a letter's block), each a paragraph with its lines kept."""
+    out: list[list[str]] = [[]]
+    for line in lines:
+        if line.strip():
+            out[-1].append(line)
+        elif out[-1]:
+            out.append([])
+    return [s for s in out if s]
+
+
 def language_class(value: str | None) -> bool:
     """A class (or data-lang) value that says its element holds code."""
     return bool(value and _LANGUAGE_CLASS.search(value))

@@ -28,7 +28,7 @@ import re
 from lxml import etree
 
 from chalicelib.media.flow import Builder, FlowError, safe
-from chalicelib.media.flow.code import language_class, looks_like_code
+from chalicelib.media.flow.code import language_class, looks_like_code, stanzas
 from chalicelib.media.flow.encoding import decode
 from chalicelib.media.flow.held import HTML_OUT, Held
 
@@ -808,13 +808,8 @@ class Walker:
         if t == "listing" or marked_code(el) or looks_like_code(lines):
             self.add("code", "", lines=lines)
             return
-        stanza: list[str] = []
-        for line in [*lines, ""]:
-            if line.strip():
-                stanza.append(line)
-            elif stanza:
-                self.add(self._roles[-1][0], "", lines=stanza)
-                stanza = []
+        for stanza in stanzas(lines):
+            self.add(self._roles[-1][0], "", lines=stanza)
 
     def _children(self, el) -> None:
         self._text(el.text)

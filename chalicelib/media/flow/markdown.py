@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from chalicelib.media.flow import Builder, FlowError
-from chalicelib.media.flow.code import looks_like_code
+from chalicelib.media.flow.code import looks_like_code, stanzas
 from chalicelib.media.flow.encoding import decode
 
 _FRONT_TITLE = re.compile(r"^title\s*:\s*(?P<v>.+?)\s*$", re.M | re.I)
@@ -139,13 +139,8 @@ class _Walker:
         if t.type == "code_block" or t.info.strip() or looks_like_code(lines):
             self.b.add("code", "", lines=lines)
             return
-        stanza: list[str] = []
-        for line in [*lines, ""]:
-            if line.strip():
-                stanza.append(line)
-            elif stanza:
-                self.b.add("paragraph", "", lines=stanza)
-                stanza = []
+        for stanza in stanzas(lines):
+            self.b.add("paragraph", "", lines=stanza)
 
     def _nesting(self, t) -> None:
         """Where the next inline run stands: in a heading, a list item, a quote, a footnote."""
