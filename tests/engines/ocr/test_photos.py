@@ -147,15 +147,7 @@ def _spans(*words):
     """WordSpans of a recognised line from (text, confidence) pairs, and the line's decoding."""
     from chalicelib.engines.ocr import postprocess as pp
 
-    chars, frame = [], 0
-    for k, (text, p) in enumerate(words):
-        if k:
-            chars.append(pp.Char(" ", frame, 0.95))
-            frame += 2
-        for c in text:
-            chars.append(pp.Char(c, frame, p))
-            frame += 2
-    dec = pp.Decoded(chars, frame + 1)
+    dec = _line_of(*words)
     return pp.split_words(dec), dec
 
 
