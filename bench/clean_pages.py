@@ -34,11 +34,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 from bench import datasets
 from bench.run import _ask, _finish, _score_engine
+from bench.trees import worktree
 
 REPO = Path(__file__).resolve().parents[1]
 LAYOUT = "layout-dev"
@@ -51,21 +51,6 @@ def layout_items(root: Path) -> list[datasets.Item]:
     return [datasets.Item(LAYOUT, p.stem, p) for p in pages]
 
 
-@contextmanager
-def worktree(rev: str | None):
-    """The working tree itself for None, else a temporary worktree of `rev` (bytecode compiled)."""
-    if rev is None:
-        yield REPO
-        return
-    tmp = Path(tempfile.mkdtemp(prefix="pv-clean-"))
-    tree = tmp / "base"
-    subprocess.run(["git", "worktree", "add", "--detach", "-q", str(tree), rev], cwd=REPO, check=True)
-    try:
-        subprocess.run([sys.executable, "-m", "compileall", "-q", "chalicelib"], cwd=tree, check=True)
-        yield tree
-    finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=REPO, check=False)
-        tmp.rmdir()
 
 
 def _env(tree: Path) -> dict:

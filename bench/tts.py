@@ -45,12 +45,12 @@ import sys
 import tempfile
 import time
 import wave
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from bench.speech_common import normalise, wer_counts
+from bench.trees import worktree
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "1e55a26"  # before this wave's changes to the voice path (issue 55 item 7's reference)
@@ -100,21 +100,6 @@ def sets() -> dict[str, list[str]]:
 
 # ------------------------------------------------------------------ speaking
 
-@contextmanager
-def worktree(rev: str | None):
-    """This working tree for None, else a temporary worktree of `rev` (bytecode compiled)."""
-    if rev is None:
-        yield ROOT
-        return
-    tmp = Path(tempfile.mkdtemp(prefix="pv-tts-"))
-    tree = tmp / "base"
-    subprocess.run(["git", "worktree", "add", "--detach", "-q", str(tree), rev], cwd=ROOT, check=True)
-    try:
-        subprocess.run([sys.executable, "-m", "compileall", "-q", "chalicelib"], cwd=tree, check=True)
-        yield tree
-    finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False)
-        tmp.rmdir()
 
 
 def speak(tree: Path, text: str, out: Path, deterministic: bool = False) -> float:
