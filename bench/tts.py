@@ -101,11 +101,10 @@ def sets() -> dict[str, list[str]]:
 # ------------------------------------------------------------------ speaking
 
 
-
 def speak(tree: Path, text: str, out: Path, deterministic: bool = False) -> float:
     """`text` through the `tts` command of the tree (its own chalicelib): the WAV in `out`; wall
     seconds. `deterministic`: piper's noise scales zero (the same text gives the same bytes)."""
-    env = {**os.environ, "PYTHONPATH": str(tree), "ORT_DISABLE_TELEMETRY": "1"}
+    env = {**os.environ, "PYTHONPATH": str(tree)}  # chalicelib.engines switches telemetry off
     env.pop("PAGEVOICE_TTS_DETERMINISTIC", None)  # the product's voice, noise and all
     if deterministic:
         env["PAGEVOICE_TTS_DETERMINISTIC"] = "1"
