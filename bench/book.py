@@ -30,10 +30,13 @@ worker processes (and none kept for uploads alone: PAGEVOICE_LOCAL_UPLOAD_WORKER
 - each worker process's CPU seconds in that window, and the share of 0.2 s samples in which
   neither it nor its children were running or runnable (a worker idle while shards wait shows
   there; one waiting for a CPU taken by other work does not);
-- on the 2-worker stack, before the rest (fresh workers): the 100-page and the 1,000-page book
+- on each stack, before the rest (fresh workers): the 100-page and the 1,000-page book
   uploaded with `skip` of every role, so nothing is spoken and no recording is made: they are
   read to the end (the job done), while every worker process's resident memory (with its
-  children: the decoding sandbox) is sampled every 0.2 s (psutil); its peak per book.
+  children: the decoding sandbox) is sampled every 0.2 s (psutil); its peak per book. The
+  1,000-page book gives reading alone its pages per minute (upload's end to done) with 1 and 2
+  workers, and the CPU seconds of the workers and of the rest of the stack (moto, the API: on
+  this machine they take from the workers' two cores, in AWS they run elsewhere).
 Prints every figure with the machine's load average and the commit; asserts nothing.
 
 From 825aeee to f8db008 the local IAM refused sqs:SendMessageBatch (AWS authorizes it as
@@ -429,6 +432,7 @@ def memory(client: Client, sampler: Sampler, pdf: bytes, label: str, timeout: fl
     from chalicelib.structure import ROLES
 
     sampler.phase = label
+    before = stack_cpu(client.stack, sampler)
     job_id, t0 = client.upload(f"{label}.pdf", pdf, skip=list(ROLES))
     out: dict = {"load_start": load()}
     while time.monotonic() - t0 < timeout:
@@ -440,11 +444,33 @@ def memory(client: Client, sampler: Sampler, pdf: bytes, label: str, timeout: fl
         time.sleep(1.0)
     else:
         out |= {"status": "timed out", "seconds": timeout}
+    after = stack_cpu(client.stack, sampler)
+    out["cpu_workers"], out["cpu_rest"] = (after[k] - before[k] for k in ("workers", "rest"))
+    if out.get("pages_read"):
+        out["pages_per_min"] = out["pages_read"] / out["seconds"] * 60
     time.sleep(0.5)
     out["peak_mb"] = sampler.peaks(label)
     out["own_mb"], out["kids_mb"] = sampler.peaks(label, "own"), sampler.peaks(label, "kids")
     out["load_end"] = load()
     client.delete(job_id)
+    return out
+
+
+def stack_cpu(stack, sampler: Sampler) -> dict[str, float]:
+    """CPU seconds so far of the worker processes (with their sandboxes) and of the rest of the
+    stack (moto, the API, the bridge): on this machine they share the cores, in AWS they do not."""
+    import psutil
+
+    workers = {p.pid for p in sampler.processes()}
+    out = {"workers": 0.0, "rest": 0.0}
+    for proc in stack.helpers():
+        with contextlib.suppress(psutil.Error):
+            t = proc.cpu_times()
+            if proc.pid in workers:  # with its sandboxes that ended (reaped: counted as its children's)
+                out["workers"] += t.user + t.system + t.children_user + t.children_system
+            else:
+                mine = any(a.pid in workers for a in proc.parents())
+                out["workers" if mine else "rest"] += t.user + t.system
     return out
 
 
@@ -577,17 +603,35 @@ def report(runs: list[dict], window: float) -> None:
                     if j.get("estimate_s") else ""))
         print(f"  jump to '{j['chapter']}' {json.dumps(j['place'])}: PUT /position answered {j.get('status')} "
               f"{(j.get('answer') or '').strip()[:100]!r}; {heard}")
-    if two and any(k in two for k in ("100-page", "1000-page")):
-        print("\n## Each worker process's peak RSS (MB, with its children: the decoding sandbox), every role skipped "
-              "(read only, nothing recorded), 2 workers")
+    read_only = [r for r in runs if "1000-page" in r]
+    if one and two and "1000-page" in one and "1000-page" in two:
+        # Reading alone: the 189-page book's reading shares the workers with its first sections'
+        # recording (the listener's queue comes first), and is over in seconds.
+        a, b = one["1000-page"], two["1000-page"]
+        print("\n## Reading alone: the 1,000-page book, every role skipped (nothing recorded), upload's end to done")
+        print("| figure | 1 worker(s) | 2 worker(s) | 2 / 1 |\n|---|---|---|---|")
+        ratio = f"**{b['pages_per_min'] / a['pages_per_min']:.2f}x**" if a.get("pages_per_min") and b.get("pages_per_min") else "-"
+        print(f"| pages read per minute | {_f(a.get('pages_per_min'), '{:.0f}')} | {_f(b.get('pages_per_min'), '{:.0f}')} "
+              f"| {ratio} |")
+        for name, key in (("CPU s of the worker processes (with their sandboxes)", "cpu_workers"),
+                          ("CPU s of the rest of the stack (moto, the API, the bridge)", "cpu_rest")):
+            print(f"| {name} | {_f(a.get(key), '{:.0f}')} | {_f(b.get(key), '{:.0f}')} | |")
+        if all(x.get(k) for x in (a, b) for k in ("cpu_workers", "cpu_rest", "seconds")):
+            # What two cores left the workers: the stack's own share is the local AWS's, not Lambda's.
+            print(f"| share of the machine's {os.cpu_count()} cores the rest of the stack took | "
+                  f"{100 * a['cpu_rest'] / a['seconds'] / os.cpu_count():.0f}% | "
+                  f"{100 * b['cpu_rest'] / b['seconds'] / os.cpu_count():.0f}% | |")
+    for r in read_only:
+        print(f"\n## Each worker process's peak RSS (MB, with its children: the decoding sandbox), every role skipped "
+              f"(read only, nothing recorded), {r['workers']} worker(s)")
         for label in ("100-page", "1000-page"):
-            m = two.get(label)
+            m = r.get(label)
             if m:
                 peaks = ", ".join(f"pid {pid}: {mb:.0f} ({m['own_mb'].get(pid, 0):.0f} itself, peak "
                                   f"{m['kids_mb'].get(pid, 0):.0f} its children)" for pid, mb in m["peak_mb"].items())
                 print(f"- {label}: {m['status']} in {m['seconds']:.0f} s ({m.get('pages_read')} pages read); {peaks}; "
                       f"load {m['load_start']} -> {m['load_end']}{'; ERROR ' + str(m['error']) if m.get('error') else ''}")
-        a, b = two.get("100-page"), two.get("1000-page")
+        a, b = r.get("100-page"), r.get("1000-page")
         if a and b and a["peak_mb"] and b["peak_mb"]:
             ma, mb = max(a["peak_mb"].values()), max(b["peak_mb"].values())
             print(f"- largest worker peak: {ma:.0f} MB (100 pages) vs {mb:.0f} MB (1,000 pages): "
@@ -612,7 +656,7 @@ def main(argv=None) -> int:
     books = None if args.no_memory else {"100-page": pages_of(pdf, 100), "1000-page": pages_of(pdf, 1000)}
     runs = []
     for workers in (int(w) for w in args.workers.split(",")):
-        runs.append(run_stack(workers, pdf, toc, args.window, books if workers == 2 else None))
+        runs.append(run_stack(workers, pdf, toc, args.window, books))
         print(f"  ... {workers} worker(s) done: {json.dumps(runs[-1]['book'], default=str)[:600]}", file=sys.stderr,
               flush=True)
     report(runs, args.window)
