@@ -22,6 +22,10 @@ is the working tree (uncommitted changes included) unless `--head REV`.
 the engine and the tree's OCR source) so that the structure of scans can be iterated on in
 seconds; its CPU figures then leave the OCR out, so compare CPU without it.
 
+Then the split by document (issue 55, bench/layout_split.py): layout-dev's source documents in
+two halves A and B, never a document on both sides, and the head's figures on each half, so
+what was tuned on some pages can be seen on others.
+
 Prints a table per side; writes bench/out/layout.json (figures, counts, and per page what was
 missed: furniture or footnotes spoken, body words left out, headings missed, order).
 """
@@ -38,7 +42,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bench import layout_score as ls
-from bench import ocr_cache
+from bench import layout_split, ocr_cache
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ("text-single", "text-joined", "scan-single", "scan-joined")
@@ -194,6 +198,7 @@ class Tally:
     wall_s: float = 0.0
     errors: list[str] = field(default_factory=list)
     per_page: dict[str, dict] = field(default_factory=dict)
+    page_counts: dict[str, ls.Counts] = field(default_factory=dict)  # for the split by document
 
     def figures(self) -> dict:
         f = ls.figures(self.all)
@@ -226,6 +231,7 @@ def score(unit: Unit, answer: dict, gts: dict[str, dict], tally: Tally) -> None:
         if gt.get("multi_column"):
             tally.multi += c
         tally.per_page[pid] = {"figures": ls.figures(c), "misses": c.misses}
+        tally.page_counts[pid] = c
 
 
 def _cell(value: float | None, n: int | None = None) -> str:
@@ -304,6 +310,7 @@ def print_report(gts: dict, configs: list[str], tallies: dict[str, dict[str, Tal
             if b and h and b.cpu_s:
                 print(f"  {config:<12} {h.cpu_s / h.pages:.3f} / {b.cpu_s / b.pages:.3f} = {h.cpu_s / b.cpu_s:.2f}x")
                 sides["head"]["configs"][config]["cpu_ratio_to_base"] = h.cpu_s / b.cpu_s
+    sides["head"]["split"] = print_split(gts, tallies["head"])
     if verbose:
         for config, tally in tallies["head"].items():
             print(f"\nhead, {config}: what went wrong, per page")
@@ -311,6 +318,20 @@ def print_report(gts: dict, configs: list[str], tallies: dict[str, dict[str, Tal
                 for miss in page["misses"]:
                     print(f"  {pid} {miss}")
     return sides
+
+
+def print_split(gts: dict, tallies: dict[str, Tally]) -> dict:
+    """The figures on each half of the split by document (bench/layout_split.py), per
+    configuration; the same as a dict for the JSON."""
+    split = layout_split.halves(gts)
+    print(f"\nSplit by document: {layout_split.describe(gts, split)}")
+    out = {"halves": split, "configs": {}}
+    for config, tally in tallies.items():
+        columns = {f"{h}": layout_split.total(tally.page_counts, ids) for h, ids in split.items()}
+        print(f"\n{config}, the rules on each half:")
+        print(layout_split.table(columns))
+        out["configs"][config] = {name: ls.figures(c) for name, c in columns.items()}
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
