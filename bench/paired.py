@@ -8,9 +8,11 @@ of each take turns (base, head, head, base, ...) on the same files of every kind
 two ICDAR photos, a three-page scanned PDF, a photo of handwritten digits and a recording. Each
 process imports the worker and runs each file through its kind (the first of each kind twice:
 its first run pays for loading the engines), and reports its results with the timings taken
-out. Printed: whether every result (and output file) is identical, and per figure the median
-of each side and head / base. The machine is shared: only the ratios within one run mean
-anything.
+out. Printed: whether every result (and output file) is identical (where they part when not),
+and per figure the median of each side and head / base, in wall seconds and in CPU seconds (the
+process's threads and its ended children: the decoding sandbox). The machine is shared: only
+the ratios within one run mean anything, and under other load the CPU seconds far more than the
+wall seconds.
 """
 from __future__ import annotations
 
@@ -49,16 +51,24 @@ def digest(outputs):
     text = json.dumps(strip(outputs.result), sort_keys=True)
     return {"result": hashlib.sha256(text.encode()).hexdigest()[:16], "files": files, "text": text[:20000]}
 
+def cpu():
+    # This process's threads and its ended children (the decoding sandbox): what a busy machine's
+    # other work changes far less than it changes wall time.
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
 report = {"import_s": t_import, "files": {}}
 for item in json.loads(sys.argv[1]):
     kind, path = item["kind"], item["path"]
     data = open(path, "rb").read()
-    runs = []
+    runs, cpus = [], []
     for _ in range(1 + item.get("again", 0)):
-        t = time.monotonic()
+        t, c = time.monotonic(), cpu()
         out = kinds.get(kind).run(data)
         runs.append(time.monotonic() - t)
-    report["files"][item["name"]] = {"cold_s": runs[0], "warm_s": runs[-1], **digest(out)}
+        cpus.append(cpu() - c)
+    report["files"][item["name"]] = {"cold_s": runs[0], "warm_s": runs[-1], "cold_cpu_s": cpus[0],
+                                     "warm_cpu_s": cpus[-1], **digest(out)}
 report["total_s"] = time.monotonic() - t0
 report["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(report))
@@ -99,7 +109,10 @@ def compare(base: list[dict], head: list[dict]) -> list[str]:
         h = head[0]["files"][name]
         if (b["result"], b["files"]) != (h["result"], h["files"]):
             lines.append(f"  DIFFERENT {name}: result {b['result']} -> {h['result']}, files {b['files']} -> {h['files']}")
-            lines.append(f"    base: {b['text'][:400]}\n    head: {h['text'][:400]}")
+            at = next((i for i, (x, y) in enumerate(zip(b["text"], h["text"])) if x != y),
+                      min(len(b["text"]), len(h["text"])))
+            lines.append(f"    where they part (character {at}):\n    base: ...{b['text'][max(0, at - 150):at + 250]}\n"
+                         f"    head: ...{h['text'][max(0, at - 150):at + 250]}")
     return lines
 
 
@@ -107,11 +120,14 @@ def figures(reports: list[dict]) -> dict[str, float]:
     out = {"import (s)": [r["import_s"] for r in reports], "whole process (s)": [r["total_s"] for r in reports],
            "peak RSS (MB)": [r["peak_mb"] for r in reports]}
     for name in reports[0]["files"]:
-        first, last = ([r["files"][name][key] for r in reports] for key in ("cold_s", "warm_s"))
-        if first == last:
-            out[f"{name} (s)"] = first
-        else:
-            out[f"{name} first run (s)"], out[f"{name} again (s)"] = first, last
+        for unit, (cold, warm) in (("s", ("cold_s", "warm_s")), ("CPU s", ("cold_cpu_s", "warm_cpu_s"))):
+            if cold not in reports[0]["files"][name]:
+                continue
+            first, last = ([r["files"][name][key] for r in reports] for key in (cold, warm))
+            if first == last:
+                out[f"{name} ({unit})"] = first
+            else:
+                out[f"{name} first run ({unit})"], out[f"{name} again ({unit})"] = first, last
     return {k: statistics.median(v) for k, v in out.items()}
 
 
