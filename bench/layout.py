@@ -93,9 +93,10 @@ for request in sys.stdin:
 class Reader:
     """A long-lived process reading files with the code of one tree."""
 
-    def __init__(self, tree: Path, warm: list[Path], log: Path, ocr_cache: Path | None = None):
+    def __init__(self, tree: Path, warm: list[Path], log: Path, ocr_cache: Path | None = None,
+                 settings: dict[str, str] | None = None):
         self.tree, self.log = tree, log
-        env = {**os.environ, "PYTHONPATH": str(tree)}
+        env = {**os.environ, **(settings or {}), "PYTHONPATH": str(tree)}
         if ocr_cache is not None:
             env.update(PV_BENCH_OCR_CACHE=str(ocr_cache), PV_BENCH_OCR_CACHE_MODULE=str(ROOT / "bench" / "ocr_cache.py"))
         with log.open("w") as err:
@@ -310,7 +311,6 @@ def print_report(gts: dict, configs: list[str], tallies: dict[str, dict[str, Tal
             if b and h and b.cpu_s:
                 print(f"  {config:<12} {h.cpu_s / h.pages:.3f} / {b.cpu_s / b.pages:.3f} = {h.cpu_s / b.cpu_s:.2f}x")
                 sides["head"]["configs"][config]["cpu_ratio_to_base"] = h.cpu_s / b.cpu_s
-    sides["head"]["split"] = print_split(gts, tallies["head"])
     if verbose:
         for config, tally in tallies["head"].items():
             print(f"\nhead, {config}: what went wrong, per page")
@@ -320,15 +320,45 @@ def print_report(gts: dict, configs: list[str], tallies: dict[str, dict[str, Tal
     return sides
 
 
-def print_split(gts: dict, tallies: dict[str, Tally]) -> dict:
-    """The figures on each half of the split by document (bench/layout_split.py), per
-    configuration; the same as a dict for the JSON."""
+def split_readers(head_classifier: bool) -> dict[str, dict[str, str]]:
+    """The settings of the readers the split needs beside the head's: the rules alone (unless
+    the head reads so), and the role model trained on each half (training/layout_roles)."""
+    models = ROOT / "training" / "layout_roles"
+    out = {f"tuned on {h}": {CLASSIFIER: "1", CLASSIFIER + "_FILE": str(models / f"model_{h}.json")}
+           for h in layout_split.HALVES}
+    if head_classifier:
+        out = {"rules": {CLASSIFIER: "0"}, **out}
+    return out
+
+
+CLASSIFIER = "PAGEVOICE_STRUCTURE_CLASSIFIER"
+
+
+def print_split(gts: dict, head: dict[str, Tally], split_tallies: dict[str, dict[str, Tally]]) -> dict:
+    """The split by document (bench/layout_split.py): per configuration, the rules on each half,
+    the model tuned on each half scored on it ("tune") and on the other half ("other"), and the
+    two other halves together (every page scored by a model that never saw its document); the
+    same as a dict for the JSON."""
     split = layout_split.halves(gts)
     print(f"\nSplit by document: {layout_split.describe(gts, split)}")
+    rules = split_tallies.get("rules", head)
     out = {"halves": split, "configs": {}}
-    for config, tally in tallies.items():
-        columns = {f"{h}": layout_split.total(tally.page_counts, ids) for h, ids in split.items()}
-        print(f"\n{config}, the rules on each half:")
+    for config in head:
+        columns = {f"rules {h}": layout_split.total(rules[config].page_counts, ids) for h, ids in split.items()}
+        unseen = ls.Counts()
+        for h in layout_split.HALVES:
+            tallies = split_tallies.get(f"tuned on {h}")
+            if tallies is None:
+                continue
+            pages = tallies[config].page_counts
+            other = layout_split.other(h)
+            columns[f"{h}: tune {h}"] = layout_split.total(pages, split[h])
+            columns[f"{h}: other {other}"] = layout_split.total(pages, split[other])
+            unseen += columns[f"{h}: other {other}"]
+        if len(columns) > 2:
+            columns["rules, all"] = layout_split.total(rules[config].page_counts, sorted(gts))
+            columns["other halves"] = unseen
+        print(f"\n{config}: the rules, and the role model tuned on A or B (roles.py), on each half")
         print(layout_split.table(columns))
         out["configs"][config] = {name: ls.figures(c) for name, c in columns.items()}
     return out
@@ -342,6 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, help="the first N pages only (by id)")
     ap.add_argument("--configs", default=",".join(CONFIGS), help=f"some of {', '.join(CONFIGS)}")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "layout.json")
+    ap.add_argument("--no-split", action="store_true", help="leave out the role models tuned on each half")
     ap.add_argument("--verbose", action="store_true", help="progress, and each page's misses (head)")
     ap.add_argument("--ocr-cache", nargs="?", type=Path, const=ocr_cache.DEFAULT, metavar="DIR",
                     help=f"reuse OCR readings pickled under DIR (default {ocr_cache.DEFAULT}), keyed by the page "
@@ -372,7 +403,13 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for side, (tree, _) in trees.items():
                 readers[side] = Reader(tree, warm, work / f"{side}.log", args.ocr_cache)
+            if not args.no_split:
+                from chalicelib import settings
+
+                for name, env in split_readers(settings.get().worker.structure_classifier).items():
+                    readers[name] = Reader(ROOT, warm, work / f"{name.replace(' ', '-')}.log", args.ocr_cache, env)
             tallies = run(gts, todo, readers, args.verbose)
+            split_tallies = {name: tallies.pop(name) for name in list(tallies) if name not in trees}
         finally:
             for reader in readers.values():
                 reader.close()
@@ -381,6 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {"pages": len(gts), "ocr_cache": str(args.ocr_cache) if args.ocr_cache else None,
               "sides": print_report(gts, configs, tallies, {s: t[1] for s, t in trees.items()},
                                                        args.verbose)}
+    report["sides"]["head"]["split"] = print_split(gts, tallies["head"], split_tallies)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1))
     print(f"\nwritten: {args.out}")

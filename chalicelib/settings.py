@@ -136,6 +136,11 @@ class Worker:
     tts_engine: str = setting("piper")  # the text-to-speech engine
     digits_engine: str = setting("cnn")  # the handwritten-digit engine
     asr_engine: str = setting("whisper")  # the speech-to-text engine
+    # A document page's headings and footnotes weighed by a small trained model after the rules
+    # (chalicelib.structure.roles). Off: on layout-dev's split by document it did not beat the
+    # rules on the half it was not trained on (bench.layout prints both).
+    structure_classifier: bool = setting(False)
+    structure_classifier_file: str = setting("")  # another model than the committed one (a JSON file; the bench's)
     ocr_max_seconds: float = setting(60.0)  # most time spent reading one image; the rest is left unread
     speech_reserve_seconds: float = setting(10.0)  # of the worker's time, kept from OCR for the recording
     worker_timeout_seconds: int = setting(120)  # its time per invocation (Lambda's timeout; the bridge gives the same)

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from chalicelib.geometry import bounds, rect
-from chalicelib.structure import furniture
+from chalicelib.structure import furniture, roles
 
 # Page zones, as fractions of the page's height.
 HEAD_ZONE = 0.11
@@ -139,10 +139,16 @@ class Layout:
 
 
 def analyse(lines: Sequence[dict], width: int, height: int, hints: Sequence[Hints] | None = None,
-            *, page_index: int = 0, figures: Sequence[tuple[float, float, float, float]] = ()) -> Layout:
+            *, page_index: int = 0, figures: Sequence[tuple[float, float, float, float]] = (),
+            model: roles.Model | None | str = "settings", seen: list | None = None) -> Layout:
     """CONTRACTS section 1 lines of one page -> its blocks in reading order. `hints[i]` is
     what is known of line i beyond its box; `figures` are the boxes of the page's pictures
-    (a text layer's images), whose own text is part of them."""
+    (a text layer's images), whose own text is part of them. `model`: what weighs headings and
+    footnotes after the rules (roles.py; "settings": the one the settings name, None: the rules
+    alone). `seen`, when given, gets (block, its measurements) for every block the model weighs
+    (training/layout_roles reads them), with the rules' roles."""
+    if model == "settings":
+        model = roles.current()
     hints = list(hints) if hints is not None else [Hints() for _ in lines]
     if not lines:
         return Layout([], [Block("figure", [], f) for f in figures])
@@ -158,7 +164,7 @@ def analyse(lines: Sequence[dict], width: int, height: int, hints: Sequence[Hint
         block.box = _image_box(members) if members else block.box
     frame_boxes = {id(b): _frame_box([items[i] for i in b.lines]) if b.lines else
                    _rotate_box(b.box, angle) for b in blocks}
-    _roles(blocks, items, body, top, bottom, frame_boxes, page_index)
+    _roles(blocks, items, body, top, bottom, frame_boxes, page_index, model, seen)
     ordered = xy_cut(blocks, lambda b: frame_boxes[id(b)], body)
     order = [i for b in ordered for i in b.lines]
     return Layout(order, ordered)
@@ -487,7 +493,7 @@ MAX_BETWEEN = 200
 
 
 def _roles(blocks: list[Block], items: list[_Line], body: float, top: float, bottom: float,
-           boxes: dict, page_index: int) -> None:
+           boxes: dict, page_index: int, model: roles.Model | None = None, seen: list | None = None) -> None:
     page_h = max(1.0, bottom - top)
     _join_captions(blocks, items, boxes, body)
     texts = {id(b): " ".join(items[i].text for i in b.lines) for b in blocks}
@@ -528,7 +534,99 @@ def _roles(blocks: list[Block], items: list[_Line], body: float, top: float, bot
     _side_by_side_headings(body_blocks, boxes, body)
     _heading_runs(body_blocks, boxes)
     _footnotes(body_blocks, items, body, boxes, texts, top, page_h)
+    if (model is not None or seen is not None) and len(body_blocks) <= MODEL_BLOCKS:
+        _weigh(body_blocks, blocks, items, body, boxes, texts, top, page_h, caps, model, seen)
     _heading_levels(blocks, items, body, page_index)
+
+
+MODEL_BLOCKS = 400  # its measurements compare blocks pairwise: a page of more keeps the rules' roles
+
+
+def _weigh(candidates: list[Block], blocks: list[Block], items: list[_Line], body: float, boxes: dict, texts: dict,
+           top: float, page_h: float, caps_page: float, model: roles.Model | None, seen: list | None) -> None:
+    """The model's say on each body block: a heading, a footnote, or neither (then a heading or
+    footnote of the rules' becomes a paragraph, or a list item when it opens like one). A block
+    tagged as a heading by its PDF stays one."""
+    weighed = [b for b in candidates if b.lines and b.role in WEIGHED and not items[b.lines[0]].hints.tag]
+    if not weighed:
+        return
+    left = min(boxes[id(b)][0] for b in blocks if b.lines)
+    right = max(boxes[id(b)][2] for b in blocks if b.lines)
+    largest = max(statistics.median(items[i].size for i in b.lines) for b in weighed)
+    measured = [(b, _features(b, blocks, items, body, boxes, texts[id(b)], top, page_h, left, right, caps_page,
+                              largest)) for b in weighed]
+    if seen is not None:
+        seen += [(b, x) for b, x in measured]
+    if model is None:
+        return
+    for b, x in measured:
+        p = model.probabilities(x)
+        heading = p["heading"] >= model.heading.threshold
+        footnote = p["footnote"] >= model.footnote.threshold
+        if heading and footnote:  # the surer one, by its margin over its threshold
+            heading = p["heading"] - model.heading.threshold >= p["footnote"] - model.footnote.threshold
+            footnote = not heading
+        if heading:
+            b.role = "heading"
+        elif footnote:
+            b.role = "footnote"
+        elif b.role in ("heading", "footnote"):
+            b.role = "list-item" if BULLET.match(texts[id(b)]) else "paragraph"
+
+
+WEIGHED = ("paragraph", "list-item", "heading", "footnote")
+
+
+def _features(b: Block, blocks: list[Block], items: list[_Line], body: float, boxes: dict, text: str, top: float,
+              page_h: float, left: float, right: float, caps_page: float, largest: float) -> list[float]:
+    """A block's measurements in roles.FEATURES' order, in units of the page's body text."""
+    members = [items[i] for i in b.lines]
+    size = statistics.median(m.size for m in members)
+    x0, y0, x1, y1 = boxes[id(b)]
+    span = max(1.0, right - left)
+    words = text.split()
+    letters = [c for c in text if c.isalpha()]
+    end = text.rstrip()
+    above = below = GAP_CAP
+    body_below = beside = False
+    for o in blocks:
+        if o is b or not o.lines:
+            continue
+        ox0, oy0, ox1, oy1 = boxes[id(o)]
+        if min(oy1, y1) - max(oy0, y0) > 0.5 * (y1 - y0):
+            beside = True  # a table row's label, a slide's column heading
+        if min(ox1, x1) <= max(ox0, x0):
+            continue
+        if oy1 <= y0 + 0.3 * body:
+            above = min(above, max(0.0, y0 - oy1) / body)
+        if oy0 >= y1 - 0.3 * body:
+            below = min(below, max(0.0, oy0 - y1) / body)
+            if o.role in ("paragraph", "list-item", "heading") and \
+                    statistics.median(items[i].size for i in o.lines) > FOOTNOTE_SIZE * body:
+                body_below = True
+    hints = members[0].hints
+    flag = float
+    return [math.log(size / body), flag(size >= HEADING_SIZE * body), flag(size <= FOOTNOTE_SIZE * body),
+            flag(all(m.hints.bold for m in members)), flag(any(m.hints.bold is not None for m in members)),
+            min(len(members), 6) / 6, math.log1p(len(text)) / 6, min(len(words), 40) / 40,
+            flag(end.endswith(".")), flag(end.endswith(":")), flag(end.endswith((",", ";"))),
+            flag(bool(NUMBERED_HEADING.match(text))), flag(bool(CHAPTER_LINE.match(text))),
+            flag(bool(BULLET.match(text))),
+            sum(c.isupper() for c in letters) / max(1, len(letters)),
+            sum(w[:1].isupper() for w in words) / max(1, len(words)), flag(text[:1].islower()),
+            sum(c.isdigit() for c in text) / max(1, len(text)),
+            (y0 - top) / page_h, (y1 - top) / page_h, flag((y0 - top) / page_h > FOOT_NOTES),
+            math.log1p(above) / math.log1p(GAP_CAP), math.log1p(below) / math.log1p(GAP_CAP),
+            (x1 - x0) / span, abs((x0 + x1) / 2 - (left + right) / 2) / span, (x0 - left) / span,
+            flag(bool(FOOTNOTE_MARK.match(text))), flag(bool(BARE_MARK.match(text))), flag(body_below),
+            flag(hints.size is None and not hints.ink), flag(hints.ink),
+            flag(b.role == "heading"), flag(b.role == "footnote"),
+            flag(_sentence_like(members, text, size, body)), flag(b.role == "list-item"),
+            flag(bool(CAPTION.match(text))), flag(_heading_like(members, text, body, caps_page)), flag(beside),
+            flag(size >= 0.97 * largest)]
+
+
+GAP_CAP = 8.0  # gaps wider than this many body heights say nothing more
 
 
 def _furniture(b: Block, members: list[_Line], text: str, box, size: float, body: float, rel_top: float,

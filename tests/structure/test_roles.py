@@ -1,0 +1,88 @@
+"""chalicelib/structure/roles.py: the trained heading and footnote model, its setting, and its say
+on real pages (layout-dev's text layers, DP-Bench, MIT) and on a hand-made one."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench import layout_score as ls
+from chalicelib.media import document
+from chalicelib.structure import layout, roles
+from tests.structure.pages import LEFT, RIGHT, Page, body_text
+
+LAYOUT_DEV = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "layout-dev"
+TRAINING = Path(__file__).resolve().parents[2] / "training" / "layout_roles"
+
+
+@pytest.mark.parametrize("path", [roles.MODEL, TRAINING / "model_A.json", TRAINING / "model_B.json"])
+def test_the_committed_models_measure_what_the_code_measures(path):
+    model = roles.load(str(path))
+    data = json.loads(path.read_text())
+    assert data["features"] == list(roles.FEATURES)
+    for task in roles.TASKS:
+        assert len(data[task]["weights"]) == len(roles.FEATURES)
+        assert 0 < getattr(model, task).threshold < 1
+        assert data[task]["positives"] > 5
+
+
+def test_a_model_of_other_measurements_is_refused(tmp_path):
+    data = json.loads(roles.MODEL.read_text())
+    data["features"] = data["features"][:-1]
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="train it again"):
+        roles.load(str(path))
+
+
+def test_the_setting_turns_it_on_and_names_the_file(monkeypatch):
+    monkeypatch.delenv("PAGEVOICE_STRUCTURE_CLASSIFIER", raising=False)
+    assert roles.current() is None  # off by default: it did not beat the rules on unseen documents
+    monkeypatch.setenv("PAGEVOICE_STRUCTURE_CLASSIFIER", "1")
+    assert roles.current() == roles.load(str(roles.MODEL))
+    monkeypatch.setenv("PAGEVOICE_STRUCTURE_CLASSIFIER_FILE", str(TRAINING / "model_A.json"))
+    assert roles.current() == roles.load(str(TRAINING / "model_A.json"))
+    assert roles.current() != roles.load(str(TRAINING / "model_B.json"))
+
+
+def _page(pid: str):
+    """(the page's blocks as the text layer reads them, its labelled regions in the same pixels)."""
+    assert LAYOUT_DEV.is_dir(), f"these tests read real pages from {LAYOUT_DEV}"
+    gt = json.loads((LAYOUT_DEV / "gt" / f"{pid}.json").read_text())
+    data = (LAYOUT_DEV / gt["pdf"]).read_bytes()
+    with document.open_document(data, max_bytes=len(data) + 1, max_pixels=40_000_000, max_pages=1, dpi=200) as doc:
+        page = doc.page(0)
+        read = page.read()
+        return read, ls.regions(gt, page.width, page.height, from_pdf=True)
+
+
+def _found(read: dict, regions, cls: tuple[str, ...], role: str) -> tuple[int, int]:
+    """(labelled regions of `cls` that a block of `role` matches at IoU >= 0.5, blocks of `role`)."""
+    boxes = [ls.bounds(b["box"]) for b in read["blocks"] if b["role"] == role and b.get("box")]
+    labelled = [r.box for r in regions if r.cls in cls]
+    return len(ls.match(labelled, boxes)), len(boxes)
+
+
+@pytest.mark.parametrize("on", ["0", "1"])
+def test_a_real_pages_heading_and_footnote(monkeypatch, on):
+    # A book's page: one section heading, one footnote at its foot ("1 ..."), body text between.
+    monkeypatch.setenv("PAGEVOICE_STRUCTURE_CLASSIFIER", on)
+    read, regions = _page("01030000000003")
+    assert _found(read, regions, ls.HEADINGS, "heading") == (1, 1)
+    assert _found(read, regions, (ls.FOOTNOTE,), "footnote")[0] == 1
+
+
+def test_the_model_measures_every_body_block_and_keeps_a_clear_heading():
+    page = Page()
+    page.add("Results of the survey", size=34.0, bold=True, gap=2)
+    for k in range(6):
+        page.add(body_text(k))
+    page.add("1 The district's own count, taken in the spring.", size=18.0, y=2050)
+    seen: list = []
+    out = layout.analyse(page.lines, 1700, 2200, page.hints, model=roles.load(str(roles.MODEL)), seen=seen)
+    assert [len(x) for _, x in seen] == [len(roles.FEATURES)] * len(seen)
+    assert {b.role for b, _ in seen} >= {"heading", "paragraph"}
+    heading = next(b for b in out.blocks if b.role == "heading")
+    assert page.lines[heading.lines[0]]["text"] == "Results of the survey"
+    assert LEFT <= heading.box[0] < RIGHT

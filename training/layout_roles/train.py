@@ -1,0 +1,230 @@
+"""Train chalicelib/structure/roles.py's model: is a page's block a heading, a footnote, or neither.
+
+    nice -n 19 .venv/bin/python training/layout_roles/train.py [--datasets ../shared/datasets] \
+        | tee training/layout_roles/train.log
+
+Data: layout-dev's 55 labelled pages (DP-Bench, MIT; see its README), each read twice as the
+product reads it: from its PDF's text layer, and as a scan (its 200 dpi image through OCR, the
+readings cached by bench/ocr_cache.py). What the layout analysis is given for each page is
+recorded once (~/.cache/pagevoice-bench/layout-roles), so changing the measurements and training
+again takes seconds. Every block the model weighs (layout._weigh: paragraphs, list items, the
+rules' headings and footnotes) is one example, with its measurements (roles.FEATURES) and its
+label from the page's labels: a heading when its box meets a Section-header or Title box at
+IoU >= 0.5 (the bench's match), a footnote when half its box lies in a Footnote box.
+
+Model: one L2-regularised logistic regression per task over standardised measurements, fitted by
+Newton's method (numpy); the penalty and the threshold are chosen by leave-one-document-out
+over the training pages (F1 of the blocks). Trained three times: on half A of bench/layout_split's
+split by document (training/layout_roles/model_A.json), on half B (model_B.json), each scored on
+the other half here and by `bench.layout`, and on every page (chalicelib/structure/roles_model.json,
+what the worker loads).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from bench import layout as bench_layout  # noqa: E402
+from bench import layout_score as ls  # noqa: E402
+from bench import layout_split, ocr_cache  # noqa: E402
+from chalicelib.structure import layout, roles  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+CACHE = Path.home() / ".cache" / "pagevoice-bench" / "layout-roles"
+SOURCES = {"text": "pdf", "scan": "image"}
+PENALTIES = (0.3, 1.0, 3.0, 10.0, 30.0)
+THRESHOLDS = tuple(np.round(np.arange(0.2, 0.81, 0.05), 2))
+
+
+def recorded(gts: dict[str, dict], root: Path) -> dict[tuple[str, str], dict]:
+    """{(page id, source): the arguments layout.analyse was given}, recorded once per page."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    out, todo = {}, []
+    for pid in gts:
+        for source in SOURCES:
+            path = CACHE / f"{pid}-{source}.pickle"
+            if path.exists():
+                out[pid, source] = pickle.loads(path.read_bytes())
+            else:
+                todo.append((pid, source))
+    if todo:
+        from chalicelib.kinds.page import pipeline
+        from chalicelib.media import document
+
+        ocr_cache.install(ocr_cache.DEFAULT, ROOT)
+        calls = []
+        analyse = layout.analyse
+
+        def recording(lines, width, height, hints=None, **how):
+            calls.append({"lines": lines, "width": width, "height": height, "hints": hints,
+                          "page_index": how.get("page_index", 0), "figures": list(how.get("figures", ()))})
+            return analyse(lines, width, height, hints, **{**how, "model": None})
+
+        def in_process(data, *, deadline=None, **how):  # the sandbox's child runs the text layer's analysis
+            doc = document.open_document(data, **how)
+            doc.close = lambda: None  # the pipeline asks for the outline after closing (the sandbox keeps it)
+            return doc
+
+        layout.analyse = recording
+        pipeline.sandbox.open_document, sandboxed = in_process, pipeline.sandbox.open_document
+        try:
+            for pid, source in todo:
+                calls.clear()
+                pipeline.read((root / gts[pid][SOURCES[source]]).read_bytes())
+                (CACHE / f"{pid}-{source}.pickle").write_bytes(pickle.dumps(calls[-1]))
+                out[pid, source] = calls[-1]
+                print(f"recorded {pid} {source}: {len(calls[-1]['lines'])} lines", flush=True)
+        finally:
+            layout.analyse, pipeline.sandbox.open_document = analyse, sandboxed
+    return out
+
+
+def _inside(box, region) -> float:
+    ix = min(box[2], region[2]) - max(box[0], region[0])
+    iy = min(box[3], region[3]) - max(box[1], region[1])
+    area = (box[2] - box[0]) * (box[3] - box[1])
+    return max(ix, 0) * max(iy, 0) / area if area > 0 else 0.0
+
+
+def examples(gt: dict, call: dict, source: str) -> tuple[list[list[float]], list[int], list[int]]:
+    """One page's blocks: measurements, heading labels, footnote labels."""
+    seen: list = []
+    layout.analyse(call["lines"], call["width"], call["height"], call["hints"], page_index=call["page_index"],
+                   figures=call["figures"], model=None, seen=seen)
+    rs = ls.regions(gt, call["width"], call["height"], from_pdf=source == "text")
+    heads = [r.box for r in rs if r.cls in ls.HEADINGS]
+    notes = [r.box for r in rs if r.cls == ls.FOOTNOTE]
+    xs, hs, fs = [], [], []
+    for block, x in seen:
+        box = block.box
+        xs.append(x)
+        hs.append(int(any(ls.iou(box, h) >= ls.IOU_MIN for h in heads)))
+        fs.append(int(any(_inside(box, n) >= 0.5 for n in notes)))
+    return xs, hs, fs
+
+
+def fit(x: np.ndarray, y: np.ndarray, penalty: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """(mean, scale, weights, bias) of an L2 logistic regression on standardised x (Newton)."""
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
+    w = np.zeros(z.shape[1])
+    reg = np.full(z.shape[1], penalty)
+    reg[-1] = 0.0  # the bias is not penalised
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-np.clip(z @ w, -60, 60)))
+        grad = z.T @ (p - y) + reg * w
+        hess = (z * (p * (1 - p))[:, None]).T @ z + np.diag(reg + 1e-9)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return mean, scale, w[:-1], float(w[-1])
+
+
+def predict(model: tuple, x: np.ndarray) -> np.ndarray:
+    mean, scale, w, b = model
+    return 1 / (1 + np.exp(-np.clip(((x - mean) / scale) @ w + b, -60, 60)))
+
+
+def f1(y: np.ndarray, yes: np.ndarray) -> float:
+    tp = int((y & yes).sum())
+    return 2 * tp / max(1, int(y.sum()) + int(yes.sum()))
+
+
+def choose(x: np.ndarray, y: np.ndarray, docs: np.ndarray) -> tuple[float, float, float]:
+    """(penalty, threshold, F1) by leave-one-document-out over the training pages."""
+    best = None
+    for penalty in PENALTIES:
+        p = np.zeros(len(y))
+        for d in np.unique(docs):
+            held = docs == d
+            if y[~held].sum() == 0:
+                continue
+            p[held] = predict(fit(x[~held], y[~held], penalty), x[held])
+        for t in THRESHOLDS:
+            score = f1(y.astype(bool), p >= t)
+            if best is None or score > best[2] + 1e-9:
+                best = (penalty, float(t), score)
+    return best
+
+
+def train(data: dict, ids: list[str], name: str, log) -> dict:
+    """The model's JSON, trained on the pages `ids` (both sources)."""
+    keys = [k for k in data if k[0] in ids]
+    x = np.array([v for k in keys for v in data[k][0]], dtype=float)
+    docs = np.array([data[k][3] for k in keys for _ in data[k][0]])
+    out = {"features": list(roles.FEATURES), "trained_on": name, "pages": len(ids), "examples": len(x)}
+    for task, col in (("heading", 1), ("footnote", 2)):
+        y = np.array([v for k in keys for v in data[k][col]], dtype=float)
+        penalty, threshold, cv = choose(x, y, docs)
+        mean, scale, w, b = fit(x, y, penalty)
+        out[task] = {"mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(), "weights": w.round(6).tolist(),
+                     "bias": round(b, 6), "threshold": threshold, "penalty": penalty,
+                     "positives": int(y.sum()), "cv_f1": round(cv, 3)}
+        top = sorted(zip(roles.FEATURES, w), key=lambda t: -abs(t[1]))[:6]
+        log(f"  {name} {task}: {int(y.sum())} of {len(y)} blocks; penalty {penalty}, threshold {threshold}, "
+            f"leave-one-document-out F1 {cv:.3f}; largest weights " + ", ".join(f"{f} {v:+.2f}" for f, v in top))
+    return out
+
+
+def score(data: dict, ids: list[str], model: dict, source: str) -> dict[str, tuple[float, float]]:
+    """Block F1 of the model and of the rules alone on the pages `ids` from one source."""
+    keys = [k for k in data if k[0] in ids and k[1] == source]
+    x = np.array([v for k in keys for v in data[k][0]], dtype=float)
+    rule = {"heading": roles.FEATURES.index("rule_heading"), "footnote": roles.FEATURES.index("rule_footnote")}
+    out = {}
+    for task, col in (("heading", 1), ("footnote", 2)):
+        y = np.array([v for k in keys for v in data[k][col]], dtype=bool)
+        m = model[task]
+        p = predict((np.array(m["mean"]), np.array(m["scale"]), np.array(m["weights"]), m["bias"]), x)
+        out[task] = (f1(y, x[:, rule[task]] > 0.5), f1(y, p >= m["threshold"]))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--datasets", type=Path, default=ROOT.parent / "shared" / "datasets")
+    args = ap.parse_args(argv)
+    gts = bench_layout.load(args.datasets, None)
+    split = layout_split.halves(gts)
+    doc_of = {pid: n for n, doc in enumerate(layout_split.documents(gts)) for pid in doc}
+    calls = recorded(gts, args.datasets / "layout-dev")
+    data = {}
+    for (pid, source), call in calls.items():
+        xs, hs, fs = examples(gts[pid], call, source)
+        data[pid, source] = (xs, hs, fs, doc_of[pid])
+
+    def log(line: str) -> None:
+        print(line, flush=True)
+
+    log(f"layout-dev: {len(gts)} pages; split by document: {layout_split.describe(gts, split)}")
+    models = {}
+    for half in layout_split.HALVES:
+        models[half] = train(data, split[half], f"half {half}", log)
+        (HERE / f"model_{half}.json").write_text(json.dumps(models[half], indent=1) + "\n")
+    log("\nblock F1, rules -> model (the bench's page figures: bench.layout)")
+    for half in layout_split.HALVES:
+        held = layout_split.other(half)
+        for source in SOURCES:
+            tune, other = score(data, split[half], models[half], source), score(data, split[held], models[half], source)
+            log(f"  trained on {half}, {source:<4}: " + "; ".join(
+                f"{task} tune {tune[task][0]:.3f} -> {tune[task][1]:.3f}, other half ({held}) "
+                f"{other[task][0]:.3f} -> {other[task][1]:.3f}" for task in tune))
+    everything = train(data, sorted(gts), "all pages", log)
+    roles.MODEL.write_text(json.dumps(everything, indent=1) + "\n")
+    log(f"\nwritten: {', '.join(f'model_{h}.json' for h in layout_split.HALVES)} (here), {roles.MODEL.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
