@@ -23,8 +23,10 @@ the engine and the tree's OCR source) so that the structure of scans can be iter
 seconds; its CPU figures then leave the OCR out, so compare CPU without it.
 
 Then the split by document (issue 55, bench/layout_split.py): layout-dev's source documents in
-two halves A and B, never a document on both sides, and the head's figures on each half, so
-what was tuned on some pages can be seen on others.
+two halves A and B, never a document on both sides: the rules' figures on each half, and those
+of the heading and footnote model (chalicelib/structure/roles.py) trained on one half
+(training/layout_roles/model_A.json, model_B.json) on its own half and on the other, read by two
+more readers of the head's tree (`--no-split`: without them).
 
 Prints a table per side; writes bench/out/layout.json (figures, counts, and per page what was
 missed: furniture or footnotes spoken, body words left out, headings missed, order).
