@@ -603,7 +603,11 @@ def report(runs: list[dict], window: float) -> None:
                     if j.get("estimate_s") else ""))
         print(f"  jump to '{j['chapter']}' {json.dumps(j['place'])}: PUT /position answered {j.get('status')} "
               f"{(j.get('answer') or '').strip()[:100]!r}; {heard}")
-    read_only = [r for r in runs if "1000-page" in r]
+    report_reading(one, two)
+    report_memory([r for r in runs if "1000-page" in r])
+
+
+def report_reading(one: dict | None, two: dict | None) -> None:
     if one and two and "1000-page" in one and "1000-page" in two:
         # Reading alone: the 189-page book's reading shares the workers with its first sections'
         # recording (the listener's queue comes first), and is over in seconds.
@@ -621,6 +625,9 @@ def report(runs: list[dict], window: float) -> None:
             print(f"| share of the machine's {os.cpu_count()} cores the rest of the stack took | "
                   f"{100 * a['cpu_rest'] / a['seconds'] / os.cpu_count():.0f}% | "
                   f"{100 * b['cpu_rest'] / b['seconds'] / os.cpu_count():.0f}% | |")
+
+
+def report_memory(read_only: list[dict]) -> None:
     for r in read_only:
         print(f"\n## Each worker process's peak RSS (MB, with its children: the decoding sandbox), every role skipped "
               f"(read only, nothing recorded), {r['workers']} worker(s)")

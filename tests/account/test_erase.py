@@ -8,6 +8,7 @@ import time
 from chalicelib import aws, settings
 from chalicelib.jobs import sweep, worker
 from chalicelib.jobs import table as jobs
+from tests import stubkind
 from tests.account.conftest import everything, finished_job
 from tests.apiclient import PASSWORD, assert_error, bearer, login, post, register, send, signed_in
 
@@ -28,11 +29,12 @@ def test_delete_refusals(client):
 
 
 def _processing_job(client, headers) -> tuple[threading.Thread, str]:
-    """A job the worker is running (the stub kind's slow:2) while the test goes on."""
+    """A job the worker is running (the stub kind's hold: until the test releases it) while the test goes on."""
     body = {"filename": "slow.txt", "content_type": "text/plain", "size": 16, "kind": "stub"}
     made = post(client, "/uploads", body, headers=headers).json_body
     bucket, key = settings.get().aws.bucket, made["upload"]["fields"]["key"]
-    aws.s3().put_object(Bucket=bucket, Key=key, Body=b"slow:2")
+    stubkind.RELEASE.clear()
+    aws.s3().put_object(Bucket=bucket, Key=key, Body=b"hold:60")
     outcome = []
     thread = threading.Thread(target=lambda: outcome.append(worker.handle_upload(bucket, key)))
     thread.start()
@@ -58,6 +60,7 @@ def test_delete_leaves_nothing_of_the_account_even_a_job_processing_then(client,
     assert_error(client.http.get("/me", headers=headers), 401)
     assert_error(post(client, "/auth/login", {"email": "erin@example.org", "password": PASSWORD}), 401)
     assert "erase" in queue.run()
+    stubkind.RELEASE.set()  # the job ends after its account was erased, however slow the machine
     running.join(30)
     assert running.outcome == ["skipped"]  # it found its job gone and removed what it wrote
     sweep.remove_orphans(keep_seconds=0)  # the tombstones' last pass (an hour later, deployed)

@@ -9,6 +9,8 @@ stack. What it does is written in the upload itself, so a test chooses by what i
     retry:REASON   a transient error: the worker hands the job back and raises (retried)
     crash          an unexpected exception (a bug met on odd input)
     slow:SECONDS   works SECONDS, or until its deadline; result.complete says which
+    hold:SECONDS   as slow, but ends as soon as the test sets RELEASE (in-process only): a job
+                   kept running for exactly as long as a test needs, whatever the machine's load
 
 RUNS records each run's bytes in this process.
 
@@ -19,12 +21,14 @@ swap `run` on this module.
 """
 from __future__ import annotations
 
+import threading
 import time
 
 from chalicelib.errors import MediaError, Transient
 from chalicelib.kinds.base import Kind, Outputs
 
 RUNS: list[bytes] = []
+RELEASE = threading.Event()
 ECHO = "echo.txt"
 
 RESULT_SCHEMA = {
@@ -44,18 +48,18 @@ def run(data: bytes, *, deadline: float | None = None, publish=None) -> Outputs:
     if verb == "crash":
         raise RuntimeError("stub kind crashed")
     result = {"schema": 1, "kind": "stub", "text": arg, "timings_ms": {"stub": 1}}
-    if verb == "slow":
+    if verb in ("slow", "hold"):
         end = time.monotonic() + float(arg or 1)
         if deadline is not None:
             end = min(end, deadline)
-        while time.monotonic() < end:
+        while time.monotonic() < end and not (verb == "hold" and RELEASE.is_set()):
             time.sleep(0.05)
         result["complete"] = deadline is None or time.monotonic() < deadline or end < deadline
         return Outputs(result=result)
     if verb == "early" and publish is not None:
         publish(Outputs(result=dict(result)))
     if verb not in ("echo", "early"):
-        raise MediaError("The stub reads echo:, early:, fail:, retry:, crash or slow:.")
+        raise MediaError("The stub reads echo:, early:, fail:, retry:, crash, slow: or hold:.")
     return Outputs(result=result, files={ECHO: (arg.encode(), "text/plain")})
 
 

@@ -34,9 +34,7 @@ def test_an_english_form_stays_with_the_default_engine(engine):
     rgb = np.asarray(Image.open(FUNSD_PAGE).convert("RGB"))
     reading = engine.read(rgb)
     assert len(reading) > 20
-    started = time.perf_counter()
     assert scripts.needs_other_reader(reading) is False
-    assert time.perf_counter() - started < 0.05  # nothing but arithmetic on the reading
 
 
 def test_a_cyrillic_page_goes_to_tesseract(engine):
