@@ -126,7 +126,10 @@ ALONE = ("tests/infra/local/test_bridge.py", "tests/media/test_sandbox.py", "tes
          "tests/infra/local/test_make_run.py::test_kill_9_of_make_run_stops_every_process_and_frees_the_ports",
          "tests/infra/local/test_stack.py::test_a_worker_with_little_time_left_goes_on_in_turns",
          "tests/site/test_listening.py",  # no gap between parts; playable 3 s after the text
-         "tests/jobs/test_book_fairness.py")  # a photo within 2x of its quiet time beside a book
+         "tests/jobs/test_book_fairness.py",  # a photo within 2x of its quiet time beside a book
+         # Loads the page kind's engines in a new process: ~8 s alone, 68-99 s beside the side
+         # part's model runs (the heaviest test of that part).
+         "tests/kinds/test_page.py::test_a_worker_ending_while_its_voice_loads_exits_cleanly")
 
 # The heavy part's longest files, longest first (measured with --durations=0 in two runs of the
 # heavy part: a module fixture that waits for a stack's worker to read and record real documents,

@@ -215,8 +215,8 @@ def test_a_worker_ending_while_its_voice_loads_exits_cleanly():
     import sys
 
     env = {**os.environ, "AWS_LAMBDA_FUNCTION_NAME": "test-worker", "PAGEVOICE_WARM_KINDS": "page"}
-    # ~8 s alone; six at once on a loaded machine took 68-89 s each, one in a CI run over 120 s.
-    # A worker that hangs at exit hangs for good: the bound only has to be finite.
+    # ~8 s alone (it runs alone: tests/conftest.py ALONE); six at once on a loaded machine took
+    # 68-89 s each. A worker that hangs at exit hangs for good: the bound only has to be finite.
     done = subprocess.run([sys.executable, "-c", _EXIT_WHILE_WARMING], env=env, capture_output=True, text=True,
                           timeout=400)
     assert done.returncode == 0, done.stderr[-2000:]
