@@ -24,9 +24,10 @@ seconds; its CPU figures then leave the OCR out, so compare CPU without it.
 
 Then the split by document (issue 55, bench/layout_split.py): layout-dev's source documents in
 two halves A and B, never a document on both sides: the rules' figures on each half, and those
-of the heading and footnote model (chalicelib/structure/roles.py) trained on one half
-(training/layout_roles/model_A.json, model_B.json) on its own half and on the other, read by two
-more readers of the head's tree (`--no-split`: without them).
+of the heading and footnote model (chalicelib/structure/roles.py) trained on one half and the
+extra labelled pages (training/layout_roles/model_A.json, model_B.json) on its own half and on
+the other, and of the one trained on the extra pages alone (model_extra.json) on every page,
+read by more readers of the head's tree (`--no-split`: without them).
 
 Prints a table per side; writes bench/out/layout.json (figures, counts, and per page what was
 missed: furniture or footnotes spoken, body words left out, headings missed, order).
@@ -324,23 +325,28 @@ def print_report(gts: dict, configs: list[str], tallies: dict[str, dict[str, Tal
 
 def split_readers(head_classifier: bool) -> dict[str, dict[str, str]]:
     """The settings of the readers the split needs beside the head's: the rules alone (unless
-    the head reads so), and the role model trained on each half (training/layout_roles)."""
+    the head reads so), the role model trained on each half (with the extra labelled pages), and
+    the one trained on the extra pages alone (training/layout_roles)."""
     models = ROOT / "training" / "layout_roles"
     out = {f"tuned on {h}": {CLASSIFIER: "1", CLASSIFIER + "_FILE": str(models / f"model_{h}.json")}
            for h in layout_split.HALVES}
+    if (models / EXTRA_MODEL).exists():
+        out[EXTRA] = {CLASSIFIER: "1", CLASSIFIER + "_FILE": str(models / EXTRA_MODEL)}
     if head_classifier:
         out = {"rules": {CLASSIFIER: "0"}, **out}
     return out
 
 
 CLASSIFIER = "PAGEVOICE_STRUCTURE_CLASSIFIER"
+EXTRA, EXTRA_MODEL = "tuned on extra", "model_extra.json"
 
 
 def print_split(gts: dict, head: dict[str, Tally], split_tallies: dict[str, dict[str, Tally]]) -> dict:
     """The split by document (bench/layout_split.py): per configuration, the rules on each half,
-    the model tuned on each half scored on it ("tune") and on the other half ("other"), and the
-    two other halves together (every page scored by a model that never saw its document); the
-    same as a dict for the JSON."""
+    the model tuned on each half (and the extra pages) scored on it ("tune") and on the other
+    half ("other"), the two other halves together (every page scored by a model that never saw
+    its document), and the model trained on the extra pages alone on every page; the same as a
+    dict for the JSON."""
     split = layout_split.halves(gts)
     print(f"\nSplit by document: {layout_split.describe(gts, split)}")
     rules = split_tallies.get("rules", head)
@@ -360,7 +366,10 @@ def print_split(gts: dict, head: dict[str, Tally], split_tallies: dict[str, dict
         if len(columns) > 2:
             columns["rules, all"] = layout_split.total(rules[config].page_counts, sorted(gts))
             columns["other halves"] = unseen
-        print(f"\n{config}: the rules, and the role model tuned on A or B (roles.py), on each half")
+        if EXTRA in split_tallies:
+            columns["extra alone: all"] = layout_split.total(split_tallies[EXTRA][config].page_counts, sorted(gts))
+        print(f"\n{config}: the rules, and the role model (roles.py) tuned on A or B (with the extra pages), "
+              "on each half")
         print(layout_split.table(columns))
         out["configs"][config] = {name: ls.figures(c) for name, c in columns.items()}
     return out

@@ -43,7 +43,7 @@ def _same_document(a: str, b: str, gts: dict[str, dict]) -> bool:
     return (ga["width"], ga["height"]) == (gb["width"], gb["height"]) and 0 < int(b) - int(a) <= NEIGHBOUR_IDS
 
 
-def _count(gts: dict[str, dict], ids: list[str], classes) -> int:
+def count(gts: dict[str, dict], ids: list[str], classes) -> int:
     return sum(b["class"] in classes for pid in ids for b in gts[pid]["boxes"])
 
 
@@ -52,7 +52,7 @@ def halves(gts: dict[str, dict]) -> dict[str, list[str]]:
     docs = documents(gts)
 
     def weight(ids: list[str]) -> int:  # a footnote is rarer than a heading, a heading than a page
-        return len(ids) + _count(gts, ids, ls.HEADINGS) + FOOTNOTE_WEIGHT * _count(gts, ids, (ls.FOOTNOTE,))
+        return len(ids) + count(gts, ids, ls.HEADINGS) + FOOTNOTE_WEIGHT * count(gts, ids, (ls.FOOTNOTE,))
 
     out: dict[str, list[str]] = {h: [] for h in HALVES}
     for d in sorted(docs, key=lambda d: (-weight(d), d[0])):
@@ -72,8 +72,8 @@ def describe(gts: dict[str, dict], split: dict[str, list[str]]) -> str:
     parts = []
     for h, ids in split.items():
         n = sum(d[0] in ids for d in docs)
-        parts.append(f"{h}: {len(ids)} pages of {n} documents, {_count(gts, ids, ls.HEADINGS)} headings, "
-                     f"{_count(gts, ids, (ls.FOOTNOTE,))} footnotes")
+        parts.append(f"{h}: {len(ids)} pages of {n} documents, {count(gts, ids, ls.HEADINGS)} headings, "
+                     f"{count(gts, ids, (ls.FOOTNOTE,))} footnotes")
     return "; ".join(parts)
 
 

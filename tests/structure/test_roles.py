@@ -16,7 +16,7 @@ LAYOUT_DEV = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" 
 TRAINING = Path(__file__).resolve().parents[2] / "training" / "layout_roles"
 
 
-@pytest.mark.parametrize("path", [roles.MODEL, TRAINING / "model_A.json", TRAINING / "model_B.json"])
+@pytest.mark.parametrize("path", [roles.MODEL, *(TRAINING / f"model_{m}.json" for m in ("A", "B", "extra"))])
 def test_the_committed_models_measure_what_the_code_measures(path):
     model = roles.load(str(path))
     data = json.loads(path.read_text())

@@ -1,23 +1,28 @@
 """Train chalicelib/structure/roles.py's model: is a page's block a heading, a footnote, or neither.
 
     nice -n 19 .venv/bin/python training/layout_roles/train.py [--datasets ../shared/datasets] \
-        | tee training/layout_roles/train.log
+        [--extra DIR ...] | tee training/layout_roles/train.log
 
-Data: layout-dev's 55 labelled pages (DP-Bench, MIT; see its README), each read twice as the
-product reads it: from its PDF's text layer, and as a scan (its 200 dpi image through OCR, the
-readings cached by bench/ocr_cache.py). What the layout analysis is given for each page is
-recorded once (~/.cache/pagevoice-bench/layout-roles), so changing the measurements and training
-again takes seconds. Every block the model weighs (layout._weigh: paragraphs, list items, the
-rules' headings and footnotes) is one example, with its measurements (roles.FEATURES) and its
-label from the page's labels: a heading when its box meets a Section-header or Title box at
-IoU >= 0.5 (the bench's match), a footnote when half its box lies in a Footnote box.
+Data: layout-dev's 55 labelled pages (DP-Bench, MIT; see its README) and more labelled pages
+(`--extra`, by default DocBank's samples as training/layout_roles/docbank.py writes them: 99
+arXiv pages, Apache-2.0), each read as the product reads it: from its PDF's text layer, and as a
+scan (its 200 dpi image through OCR, the readings cached by bench/ocr_cache.py). What the layout
+analysis is given for each page is recorded once (~/.cache/pagevoice-bench/layout-roles), so
+changing the measurements and training again takes seconds. Every block the model weighs
+(layout._weigh: paragraphs, list items, the rules' headings and footnotes) is one example, with
+its measurements (roles.FEATURES) and its label from the page's labels: a heading when its box
+meets a Section-header or Title box at IoU >= 0.5 (the bench's match), a footnote when half its
+box lies in a Footnote box.
 
 Model: one L2-regularised logistic regression per task over standardised measurements, fitted by
 Newton's method (numpy); the penalty and the threshold are chosen by leave-one-document-out
-over the training pages (F1 of the blocks). Trained three times: on half A of bench/layout_split's
-split by document (training/layout_roles/model_A.json), on half B (model_B.json), each scored on
-the other half here and by `bench.layout`, and on every page (chalicelib/structure/roles_model.json,
-what the worker loads).
+over the training pages (F1 of the blocks). layout-dev is the test: trained on half A of
+bench/layout_split's split by document with the extra pages (training/layout_roles/model_A.json)
+and scored on half B, the other way round (model_B.json), and on the extra pages alone
+(model_extra.json) scored on all of layout-dev; each half alone too, for comparison (logged, not
+written). Here the blocks are scored, `bench.layout` scores the pages. Last, trained on every
+page (chalicelib/structure/roles_model.json, what the worker loads when `structure_classifier`
+is on).
 """
 from __future__ import annotations
 
@@ -36,6 +41,7 @@ from bench import layout as bench_layout  # noqa: E402
 from bench import layout_score as ls  # noqa: E402
 from bench import layout_split, ocr_cache  # noqa: E402
 from chalicelib.structure import layout, roles  # noqa: E402
+from training.layout_roles import docbank  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 CACHE = Path.home() / ".cache" / "pagevoice-bench" / "layout-roles"
@@ -44,12 +50,15 @@ PENALTIES = (0.3, 1.0, 3.0, 10.0, 30.0)
 THRESHOLDS = tuple(np.round(np.arange(0.2, 0.81, 0.05), 2))
 
 
-def recorded(gts: dict[str, dict], root: Path) -> dict[tuple[str, str], dict]:
-    """{(page id, source): the arguments layout.analyse was given}, recorded once per page."""
+def recorded(gts: dict[str, dict], roots: dict[str, Path]) -> dict[tuple[str, str], dict]:
+    """{(page id, source): the arguments layout.analyse was given}, recorded once per page (the
+    page's files under roots[page id]; a source the page lacks is left out)."""
     CACHE.mkdir(parents=True, exist_ok=True)
     out, todo = {}, []
     for pid in gts:
         for source in SOURCES:
+            if not gts[pid].get(SOURCES[source]):
+                continue
             path = CACHE / f"{pid}-{source}.pickle"
             if path.exists():
                 out[pid, source] = pickle.loads(path.read_bytes())
@@ -78,7 +87,7 @@ def recorded(gts: dict[str, dict], root: Path) -> dict[tuple[str, str], dict]:
         try:
             for pid, source in todo:
                 calls.clear()
-                pipeline.read((root / gts[pid][SOURCES[source]]).read_bytes())
+                pipeline.read((roots[pid] / gts[pid][SOURCES[source]]).read_bytes())
                 (CACHE / f"{pid}-{source}.pickle").write_bytes(pickle.dumps(calls[-1]))
                 out[pid, source] = calls[-1]
                 print(f"recorded {pid} {source}: {len(calls[-1]['lines'])} lines", flush=True)
@@ -194,35 +203,59 @@ def score(data: dict, ids: list[str], model: dict, source: str) -> dict[str, tup
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--datasets", type=Path, default=ROOT.parent / "shared" / "datasets")
+    ap.add_argument("--extra", type=Path, action="append",
+                    help=f"a folder of more labelled pages in layout-dev's shape (gt/*.json, each with its `document`); "
+                         f"default: {docbank.OUT} when it is there (training/layout_roles/docbank.py writes it)")
     args = ap.parse_args(argv)
     gts = bench_layout.load(args.datasets, None)
     split = layout_split.halves(gts)
-    doc_of = {pid: n for n, doc in enumerate(layout_split.documents(gts)) for pid in doc}
-    calls = recorded(gts, args.datasets / "layout-dev")
+    doc_of = {pid: f"layout-dev {n}" for n, doc in enumerate(layout_split.documents(gts)) for pid in doc}
+    roots = dict.fromkeys(gts, args.datasets / "layout-dev")
+    extra: dict[str, dict] = {}
+    for folder in args.extra if args.extra is not None else [d for d in (docbank.OUT,) if d.exists()]:
+        for path in sorted((folder / "gt").glob("*.json")):
+            extra[path.stem] = json.loads(path.read_text())
+            roots[path.stem], doc_of[path.stem] = folder, extra[path.stem].get("document", path.stem)
+    every = {**gts, **extra}
+    calls = recorded(every, roots)
     data = {}
     for (pid, source), call in calls.items():
-        xs, hs, fs = examples(gts[pid], call, source)
+        xs, hs, fs = examples(every[pid], call, source)
         data[pid, source] = (xs, hs, fs, doc_of[pid])
 
     def log(line: str) -> None:
         print(line, flush=True)
 
     log(f"layout-dev: {len(gts)} pages; split by document: {layout_split.describe(gts, split)}")
+    if extra:
+        log(f"extra: {len(extra)} pages of {len({doc_of[p] for p in extra})} documents "
+            f"({sum(bool(g.get('pdf')) for g in extra.values())} with a text layer), "
+            f"{layout_split.count(extra, list(extra), ls.HEADINGS)} headings, "
+            f"{layout_split.count(extra, list(extra), (ls.FOOTNOTE,))} footnotes")
+    # (name, pages trained on, the layout-dev pages scored, the file written or None)
+    runs = []
+    for half in layout_split.HALVES:
+        held = split[layout_split.other(half)]
+        if extra:
+            runs.append((f"half {half} alone", split[half], held, None))
+        runs.append((f"half {half}" + (" + extra" if extra else ""), split[half] + list(extra), held, f"model_{half}.json"))
+    if extra:
+        runs.append(("extra alone", list(extra), sorted(gts), "model_extra.json"))
     models = {}
-    for half in layout_split.HALVES:
-        models[half] = train(data, split[half], f"half {half}", log)
-        (HERE / f"model_{half}.json").write_text(json.dumps(models[half], indent=1) + "\n")
-    log("\nblock F1, rules -> model (the bench's page figures: bench.layout)")
-    for half in layout_split.HALVES:
-        held = layout_split.other(half)
+    for name, ids, _, file in runs:
+        models[name] = train(data, ids, name, log)
+        if file:
+            (HERE / file).write_text(json.dumps(models[name], indent=1) + "\n")
+    log("\nblock F1 on layout-dev pages not trained on, rules -> model (the bench's page figures: bench.layout)")
+    for name, _, scored, _ in runs:
         for source in SOURCES:
-            tune, other = score(data, split[half], models[half], source), score(data, split[held], models[half], source)
-            log(f"  trained on {half}, {source:<4}: " + "; ".join(
-                f"{task} tune {tune[task][0]:.3f} -> {tune[task][1]:.3f}, other half ({held}) "
-                f"{other[task][0]:.3f} -> {other[task][1]:.3f}" for task in tune))
-    everything = train(data, sorted(gts), "all pages", log)
+            got = score(data, scored, models[name], source)
+            log(f"  trained on {name:<16} {source:<4}: {len(scored)} pages: " + "; ".join(
+                f"{task} {got[task][0]:.3f} -> {got[task][1]:.3f}" for task in got))
+    everything = train(data, sorted(every), "all pages", log)
     roles.MODEL.write_text(json.dumps(everything, indent=1) + "\n")
-    log(f"\nwritten: {', '.join(f'model_{h}.json' for h in layout_split.HALVES)} (here), {roles.MODEL.relative_to(ROOT)}")
+    written = [file for *_, file in runs if file]
+    log(f"\nwritten: {', '.join(written)} (here), {roles.MODEL.relative_to(ROOT)}")
     return 0
 
 
