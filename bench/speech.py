@@ -268,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="then REV's whisper against this tree's (--paired-engines) on speech-dev, its 44.1 kHz "
                          "stereo and joined copies and languages-dev, each file twice (module docstring)")
     ap.add_argument("--paired-engines", default="whisper", help="this tree's side(s) of --base")
+    ap.add_argument("--paired-sets", default=",".join(PAIRED_SETS), help="of " + ",".join(PAIRED_SETS))
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--paired-child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -276,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"speech-dev not found under {datasets}", file=sys.stderr)
         return 2
     if args.paired_child:
-        print(json.dumps(paired_child(args.paired_child, datasets)))
+        print(json.dumps(paired_child(args.paired_child, datasets, args.paired_sets.split(","))))
         return 0
     engines = args.engines.split(",")
     if args.child:
@@ -303,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
 
         speech_unsaid.main(["--datasets", str(datasets)])
     if args.base:
-        return paired(datasets, args.base, args.paired_engines.split(","))
+        return paired(datasets, args.base, args.paired_engines.split(","), args.paired_sets.split(","))
     return 0
 
 
@@ -437,14 +438,14 @@ def trailing_lost(ref: list[str], hyp: list[str]) -> int:
     return trailing_extra(hyp, ref)
 
 
-def paired_child(spec: str, datasets: Path) -> dict:
+def paired_child(spec: str, datasets: Path, sets: list[str]) -> dict:
     """One side of `--base`: every paired item transcribed twice by `spec` in this tree."""
     from bench.speech_unsaid import after_voice, tokens, trailing_extra
 
     engine = _engine(spec)
     engine.warm_up()
     files = {}
-    for item in paired_items(datasets):
+    for item in (i for i in paired_items(datasets) if i["set"] in sets):
         samples = item["samples"]
         c = time.process_time()
         first = engine.transcribe(samples)
@@ -470,16 +471,17 @@ def paired_child(spec: str, datasets: Path) -> dict:
     return {"engine": spec, "version": engine.version, "files": files}
 
 
-def _side(tree: Path, spec: str, datasets: Path) -> dict:
+def _side(tree: Path, spec: str, datasets: Path, sets: list[str]) -> dict:
     env = dict(os.environ, PYTHONPATH=str(tree))
-    proc = subprocess.run([sys.executable, "-m", "bench.speech", "--datasets", str(datasets), "--paired-child", spec],
+    proc = subprocess.run([sys.executable, "-m", "bench.speech", "--datasets", str(datasets), "--paired-child", spec,
+                           "--paired-sets", ",".join(sets)],
                           cwd=tree, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"{spec} in {tree}: failed\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def paired(datasets: Path, base: str, specs: list[str]) -> int:
+def paired(datasets: Path, base: str, specs: list[str], sets: list[str]) -> int:
     """`--base REV`: REV's engine (its default) against this tree's `specs`, one child process
     each, on the same recordings (paired_items); printed per set and side."""
     from bench.trees import worktree
@@ -490,9 +492,9 @@ def paired(datasets: Path, base: str, specs: list[str]) -> int:
         # This tree's bench code runs against the base's engine (the base may predate it).
         for name in ("speech.py", "speech_common.py", "speech_unsaid.py"):
             (tree / "bench" / name).write_bytes((ROOT / "bench" / name).read_bytes())
-        sides.append((f"{base} whisper", _side(tree, "whisper", datasets)))
+        sides.append((f"{base} whisper", _side(tree, "whisper", datasets, sets)))
     for spec in specs:
-        sides.append((f"HEAD {spec}", _side(ROOT, spec, datasets)))
+        sides.append((f"HEAD {spec}", _side(ROOT, spec, datasets, sets)))
     load = os.getloadavg()
     print(f"\nSpeech paired against {base} ({datasets}), {os.cpu_count()} CPUs, load average "
           f"{load_start:.1f} at start, {load[0]:.1f} now; every file transcribed twice")
@@ -511,6 +513,8 @@ def _print_paired(sides: list[tuple[str, dict]]) -> None:
     for label, side in sides:
         for name in PAIRED_SETS:
             rows = [r for r in side["files"].values() if r["set"] == name]
+            if not rows:
+                continue
             scored = [r for r in rows if "edits" in r]
             cmds = [r for r in rows if "command_right" in r]
             langs = [r for r in rows if "language_right" in r]
