@@ -31,14 +31,17 @@ def login(stack, email) -> dict:
 
 
 def request_upload(stack, headers, filename: str, content_type: str, size: int, *,
-                   patience: float = 0, kind: str | None = None, language: str | None = None) -> requests.Response:
+                   patience: float = 0, kind: str | None = None, language: str | None = None,
+                   skip: list[str] | None = None) -> requests.Response:
     """POST /uploads. With `patience` (seconds), a 429 is waited out as its Retry-After says,
-    as a well-behaved client would (uploads are limited per account and minute)."""
+    as a well-behaved client would (uploads are limited per account and minute). `skip`: the
+    roles not spoken (CONTRACTS' structure section)."""
     deadline = time.monotonic() + patience
     while True:
         r = requests.post(f"{stack.api_url}/uploads", headers=headers, timeout=30,
                           json={"filename": filename, "content_type": content_type, "size": size,
-                                **({"kind": kind} if kind else {}), **({"language": language} if language else {})})
+                                **({"kind": kind} if kind else {}), **({"language": language} if language else {}),
+                                **({"skip": skip} if skip is not None else {})})
         wait = int(r.headers.get("Retry-After", "1")) if r.status_code == 429 else None
         if wait is None or time.monotonic() + wait > deadline:
             return r
@@ -52,9 +55,9 @@ def send_file(post: dict, filename: str, data: bytes, content_type: str) -> None
 
 
 def upload(stack, headers, filename: str, data: bytes, content_type: str, *, patience: float = 0,
-           kind: str | None = None, language: str | None = None) -> str:
+           kind: str | None = None, language: str | None = None, skip: list[str] | None = None) -> str:
     r = request_upload(stack, headers, filename, content_type, len(data), patience=patience, kind=kind,
-                       language=language)
+                       language=language, skip=skip)
     assert r.status_code == 201, r.text
     body = r.json()
     send_file(body["upload"], filename, data, content_type)

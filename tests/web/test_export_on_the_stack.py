@@ -1,6 +1,8 @@
 """GET /jobs/{id}/export (issue 41) through the real local stack: moto server over HTTP with its
 IAM (the tasks runner acts as the deployed tasks role), the worker of `make run` reading a real
-3-page PDF (DP-Bench pages, MIT: ../shared/datasets/layout-dev) and recording it, the tasks
+3-page PDF (DP-Bench pages, MIT: ../shared/datasets/layout-dev) and recording its headings (the
+upload's `skip` names every other role: a book of chapters, in a fraction of the whole
+recording's time; the whole is recorded by tests/site/test_real_document.py), the tasks
 runner making each book. The first ask is a 202 that starts the making, a later one the 200 with
 a presigned link; both books are downloaded and read back: the MP3's chapters (mutagen) at the
 result's chapter times, its audio the recording's (PyAV); the EPUB a zip whose first entry is its
@@ -15,6 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from chalicelib.structure import ROLES
 from tests.books.epubtools import mp3_seconds
 from tests.books.test_mp3 import chapters_of, tags_of
 from tests.media import documents as docs
@@ -29,12 +32,12 @@ BOOK_TIMEOUT_S = 240
 
 @pytest.fixture(scope="module")
 def done(stack):
-    """A 3-page PDF read and recorded by the worker: (headers, job)."""
+    """A 3-page PDF read by the worker, its headings recorded: (headers, job)."""
     paths = [LAYOUT / f"{stem}.pdf" for stem in PAGES]
     assert all(p.exists() for p in paths), f"this test needs {LAYOUT} (../shared/datasets beside the repo)"
     headers = login(stack, register(stack))
     job_id = upload(stack, headers, "Annual Report.pdf", docs.join(*(p.read_bytes() for p in paths)),
-                    "application/pdf")
+                    "application/pdf", skip=[r for r in ROLES if r not in ("heading", "title")])
     job = wait_job(stack, headers, job_id, timeout=600)
     assert job["status"] == "done", job.get("error")
     assert job["result"]["speech"]["complete"] and job["result"].get("chapters"), "the report has no chapters"
