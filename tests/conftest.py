@@ -127,6 +127,8 @@ ALONE = ("tests/infra/local/test_bridge.py", "tests/media/test_sandbox.py", "tes
          "tests/infra/local/test_stack.py::test_a_worker_with_little_time_left_goes_on_in_turns",
          "tests/site/test_listening.py",  # no gap between parts; playable 3 s after the text
          "tests/jobs/test_book_fairness.py",  # a photo within 2x of its quiet time beside a book
+         # a late chapter heard within 10 s of the listener's move
+         "tests/jobs/test_book_on_the_stack.py::test_a_book_is_recorded_by_many_workers_and_a_late_chapter_comes_first",
          # Loads the page kind's engines in a new process: ~8 s alone, 68-99 s beside the side
          # part's model runs (the heaviest test of that part).
          "tests/kinds/test_page.py::test_a_worker_ending_while_its_voice_loads_exits_cleanly")

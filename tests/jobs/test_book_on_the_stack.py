@@ -28,9 +28,12 @@ NOUNS = ["Anchor", "Breeze", "Cabin", "Dolphin", "Ember", "Falcon", "Glacier", "
 @pytest.fixture(scope="module")
 def book_stack(tmp_path_factory):
     """A stack of its own: a shard's lease short enough that a shard whose worker was killed is
-    taken again within the test (a shard here takes seconds)."""
+    taken again within the test (a shard here takes seconds), and a book from 21 pages (not 51:
+    each of the books recorded here is a section a page, and their sections are most of the
+    time these tests take)."""
     with own_stack(tmp_path_factory, "book-stack", {"PAGEVOICE_SHARD_LEASE_SECONDS": "25",
-                                                    "PAGEVOICE_WORKER_TIMEOUT_SECONDS": "60"}) as s:
+                                                    "PAGEVOICE_WORKER_TIMEOUT_SECONDS": "60",
+                                                    "PAGEVOICE_BOOK_PAGES": "20"}) as s:
         yield s
 
 
@@ -94,7 +97,7 @@ def test_a_thousand_page_pdf_is_read_whole(book_stack, reader):
 
 
 def test_a_book_is_recorded_by_many_workers_and_a_late_chapter_comes_first(book_stack, reader):
-    n = 72
+    n = 40  # shards of 1, 2, 4, 8, 16 and 9 pages: the late chapter in the last, the broken page ending the one before
     job_id = upload_with(book_stack, reader, "voyage.pdf", chapters_pdf(n, broken_at=30))
     deadline = time.monotonic() + 120
     while not get_job(book_stack, reader, job_id).get("result") and time.monotonic() < deadline:
@@ -118,8 +121,9 @@ def test_a_book_is_recorded_by_many_workers_and_a_late_chapter_comes_first(book_
         if job["status"] in ("done", "failed"):
             break
         time.sleep(0.25)
-    print(f"a late chapter's place was heard {waited:.1f} s after the listener moved there")
     assert waited is not None
+    print(f"a late chapter's place was heard {waited:.1f} s after the listener moved there")
+    assert waited < 10  # issue 54: heard within 10 s (this test runs alone: tests/conftest.py ALONE)
     job = wait_job(book_stack, reader, job_id, timeout=900)
     assert job["status"] == "done", job["error"]
     result = result_of(job)
@@ -136,7 +140,7 @@ def test_a_book_is_recorded_by_many_workers_and_a_late_chapter_comes_first(book_
 def test_a_worker_killed_in_a_shard_and_a_duplicate_message_change_nothing(book_stack, reader):
     import psutil
 
-    job_id = upload_with(book_stack, reader, "killed.pdf", chapters_pdf(60))
+    job_id = upload_with(book_stack, reader, "killed.pdf", chapters_pdf(40))
     # Wait for a worker to be in a shard of this book, then kill it with SIGKILL.
     deadline, killed = time.monotonic() + 120, None
     while killed is None and time.monotonic() < deadline:
@@ -155,8 +159,8 @@ def test_a_worker_killed_in_a_shard_and_a_duplicate_message_change_nothing(book_
     job = wait_job(book_stack, reader, job_id, timeout=900)
     assert job["status"] == "done", job["error"]
     result = result_of(job)
-    assert len(result["pages"]) == 60 and result["document"]["complete"] is True
-    assert [p["text"].split("\n")[0] for p in result["pages"]] == [NOUNS[i % len(NOUNS)] for i in range(60)]
+    assert len(result["pages"]) == 40 and result["document"]["complete"] is True
+    assert [p["text"].split("\n")[0] for p in result["pages"]] == [NOUNS[i % len(NOUNS)] for i in range(40)]
     words = [w for part in result["speech"]["parts"] for w in heard(part)]
     assert sorted(words) == spoken_words(result)  # every word heard once: nothing lost, nothing twice
     assert "a worker process died" in book_stack.log_path.read_text(errors="replace")
