@@ -126,6 +126,8 @@ ALONE = ("tests/infra/local/test_bridge.py", "tests/media/test_sandbox.py", "tes
          "tests/infra/local/test_make_run.py::test_kill_9_of_make_run_stops_every_process_and_frees_the_ports",
          "tests/infra/local/test_stack.py::test_a_worker_with_little_time_left_goes_on_in_turns",
          "tests/site/test_listening.py",  # no gap between parts; playable 3 s after the text
+         # the lit word within 0.35 s of the word heard at 4x (a CI run beside the stack tests: 0.51 s on the first)
+         "tests/site/test_listening_controls.py::test_at_4x_the_lit_word_is_the_word_heard_judged_by_whisper",
          "tests/jobs/test_book_fairness.py",  # a photo within 2x of its quiet time beside a book
          # a late chapter heard within 10 s of the listener's move
          "tests/jobs/test_book_on_the_stack.py::test_a_book_is_recorded_by_many_workers_and_a_late_chapter_comes_first",
