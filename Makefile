@@ -87,8 +87,12 @@ FAST_TESTS := not stack and not browser and not keras and not slow
 SIDE_BY_SIDE := $(FAST_TESTS) and not alone
 HEAVY := not ($(FAST_TESTS)) and not alone
 
-test: lint js-test keras-venv system-deps kokoro-voices
-	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 -m "$(SIDE_BY_SIDE)"
+# keras-ocr's venv (TensorFlow: the largest download) installs while the side part runs: only the
+# heavy part's keras tests use it. Its output is shown when it fails.
+test: lint js-test system-deps kokoro-voices
+	@$(MAKE) --no-print-directory keras-venv > $(KERAS_VENV).log 2>&1 & keras=$$!; \
+	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 -m "$(SIDE_BY_SIDE)"; side=$$?; \
+	if ! wait $$keras; then cat $(KERAS_VENV).log; exit 1; fi; exit $$side
 	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 --dist loadfile --no-loadscope-reorder -m "$(HEAVY)"
 	$(PY) -m pytest tests -q -p no:cacheprovider -m alone
 

@@ -92,7 +92,8 @@ def outcomes(own_stack):
     with PeakRss(stack) as rss:
         with ThreadPoolExecutor(max_workers=4) as pool:
             sent = list(pool.map(send, cases))
-        finished = wait_jobs(stack, headers, [job_id for _, _, job_id in sent if job_id], timeout=240)
+        # All sent at once, they queue on the stack's few workers: 240 s was short at load 15.
+        finished = wait_jobs(stack, headers, [job_id for _, _, job_id in sent if job_id], timeout=420)
     print(f"\ncorpus: {len(cases)} files in {time.monotonic() - started:.0f} s; "
           f"bridge peak RSS {rss.peak / 1024 ** 2:.0f} MB")
     return {"by_name": {name: (r, finished.get(job_id)) for name, r, job_id in sent},
