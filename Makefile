@@ -87,11 +87,15 @@ FAST_TESTS := not stack and not browser and not keras and not slow
 SIDE_BY_SIDE := $(FAST_TESTS) and not alone
 HEAVY := not ($(FAST_TESTS)) and not alone
 
-# keras-ocr's venv (TensorFlow: the largest download) installs while the side part runs: only the
-# heavy part's keras tests use it. Its output is shown when it fails.
+# While the side part runs, keras-ocr's venv (TensorFlow: the largest download) installs and the
+# Lambda sandbox's venv is built (tests/infra/lambda_sandbox.py): only the heavy part uses them.
+# keras's output is shown when it fails; the sandbox's test says why its venv failed (it builds
+# it again).
 test: lint js-test system-deps kokoro-voices
 	@$(MAKE) --no-print-directory keras-venv > $(KERAS_VENV).log 2>&1 & keras=$$!; \
+	$(PY) -m tests.infra.lambda_sandbox > .venv-lambda.log 2>&1 & sandbox=$$!; \
 	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 -m "$(SIDE_BY_SIDE)"; side=$$?; \
+	wait $$sandbox || true; \
 	if ! wait $$keras; then cat $(KERAS_VENV).log; exit 1; fi; exit $$side
 	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 --dist loadfile --no-loadscope-reorder -m "$(HEAVY)"
 	$(PY) -m pytest tests -q -p no:cacheprovider -m alone
