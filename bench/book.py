@@ -14,14 +14,17 @@ one PDF of 189 pages with a text layer. The 100-page book is its first 100 pages
 1,000-page book is copies of it joined (pypdfium2) and cut to 1,000 pages.
 
 Each stack is `python -m infra.local` (what `make run` starts) with PAGEVOICE_LOCAL_WORKERS
-worker processes (and none kept for uploads alone: PAGEVOICE_LOCAL_UPLOAD_WORKERS=0), each on one thread (PAGEVOICE_OCR_THREADS=1, PAGEVOICE_TTS_THREADS=1: a
+worker processes for the book's shards, none kept for uploads alone (PAGEVOICE_LOCAL_UPLOAD_WORKERS=0)
+and one for the listener's queue (PAGEVOICE_LOCAL_LISTENER_WORKERS=1: deployed, that queue has its
+own event source and concurrency; it takes the book's first pages and sections and the jump's
+shards, and is idle otherwise), each on one thread (PAGEVOICE_OCR_THREADS=1, PAGEVOICE_TTS_THREADS=1: a
 1,769 MB Lambda has one vCPU), run one after the other in this one run. On each:
 - the 189-page book uploaded as the site does (POST /uploads, the presigned POST); from the
   upload's end: the first text (the first poll of GET /jobs/{id} with a page in the result),
   the first audio (the first speech part with a url); then, right after the first audio, a
   jump: PUT /jobs/{id}/position with the place {"page": P, "line": 0, "word": 0} of the
   chapter starting nearest 85% of the book (CONTRACTS section 15), and the time until a speech
-  part whose first..last covers that place has a url (polled every 2 s; capped by the window);
+  part whose first..last covers that place has a url (polled every 0.25 s; capped by the window);
 - from the stack's log (its shards' "book planned", "pages read" and "section recorded" lines):
   pages read per minute (planning to the last page read) and seconds of recording made per
   wall second in a window of `--window` seconds after the last page was read: the seconds of
@@ -387,7 +390,7 @@ def throughput(stack, client: Client, sampler: Sampler, pdf: bytes, toc: list[tu
         if now - t0 > window + 900:
             out["error"] = "timed out"
             break
-        time.sleep(0.25 if "first_audio" not in out else 2.0)
+        time.sleep(0.25 if "first_audio" not in out or "heard_after" not in out else 2.0)
     sampler.mark("window-end")
     sampler.counting = False
     out["load_end"] = load()
@@ -516,9 +519,11 @@ def run_stack(workers: int, pdf: bytes, toc, window: float, memory_books: dict[s
     CACHE.mkdir(parents=True, exist_ok=True)
     log_path = CACHE / f"stack-{workers}w.log"
     log_path.unlink(missing_ok=True)
-    # No worker process kept for uploads alone (PAGEVOICE_LOCAL_UPLOAD_WORKERS): the stack's processes
-    # are exactly `workers`, the book's planning taking one of them as its shards do.
+    # No worker process kept for uploads alone (PAGEVOICE_LOCAL_UPLOAD_WORKERS): the book's shards take
+    # `workers` processes, the book's planning taking one of them as its shards do; one more serves the
+    # listener's queue (its own event source deployed), the same on every stack.
     env = {"PAGEVOICE_LOCAL_WORKERS": str(workers), "PAGEVOICE_LOCAL_UPLOAD_WORKERS": "0",
+           "PAGEVOICE_LOCAL_LISTENER_WORKERS": "1",
            "PAGEVOICE_OCR_THREADS": "1", "PAGEVOICE_TTS_THREADS": "1", "PAGEVOICE_REGISTER_LIMIT_PER_IP": "1000"}
     out: dict = {"workers": workers, "log": str(log_path)}
     with tempfile.TemporaryDirectory() as tmp, StackProcess(Path(tmp) / "state", log_path, extra_env=env) as stack:

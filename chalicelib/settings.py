@@ -212,6 +212,10 @@ class Local:
     # More worker processes for uploads only (photos, short documents): deployed, a book's shards
     # run under their event sources' own concurrency, so an upload never waits behind a book.
     local_upload_workers: int = setting(1)
+    # More worker processes for the listener's queue only (a book's shards a listener waits for:
+    # its first pages, the place they moved to): deployed, that queue has its own event source
+    # and concurrency (books.first_max_concurrency), so a jump never waits behind a book's shards.
+    local_listener_workers: int = setting(1)
     # Each local worker process gets the memory Lambda would give (the template's WorkerMemorySize).
     worker_memory_mb: int = setting(2048)
     aws_port: int = setting(4566)  # `make run`'s local AWS (moto) port

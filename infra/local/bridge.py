@@ -165,10 +165,12 @@ WATCH_EVERY = 0.5
 SHARD_NICE = 5
 
 
-def _worker_init(parent: int, nice: int = 0) -> None:
+def _worker_init(parent: int, nice: int = 0, eager: bool = False) -> None:
     """Each worker process loads the worker module, and with it the engines, as a Lambda
     container's init does; it goes when the bridge goes (even by `kill -9`). It acts as the
-    worker's own identity where the stack gives it one."""
+    worker's own identity where the stack gives it one. `eager` (the listener's queue's): what
+    a worker loads after its first job's text (the voice) loads at init too, since every job
+    there is one a listener waits to hear."""
     import ctypes
     import os
     import signal
@@ -194,20 +196,29 @@ def _worker_init(parent: int, nice: int = 0) -> None:
     from chalicelib.jobs import worker
 
     worker.warm_up()
+    if eager:
+        from chalicelib import kinds, settings as platform
+
+        for name in filter(None, (n.strip() for n in platform.get().worker.warm_kinds.split(","))):
+            later = kinds.get(name).warm_later
+            if later:
+                module, func = later.split(":")
+                getattr(importlib.import_module(module), func)()
 
 
 class Slot:
     """One worker process (a pool of one: a process that dies breaks only its own pool, and
     the bridge replaces it) and the invocation it runs, with Lambda's limits on it."""
 
-    def __init__(self, target=None, nice: int = 0) -> None:
+    def __init__(self, target=None, nice: int = 0, eager: bool = False) -> None:
         import multiprocessing
         import os
 
         self.target = target or invoke
         self.pool = concurrent.futures.ProcessPoolExecutor(
-            1, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init, initargs=(os.getpid(), nice))
-        self.nice = nice
+            1, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
+            initargs=(os.getpid(), nice, eager))
+        self.nice, self.eager = nice, eager
         self.pid = self.pool.submit(os.getpid)  # starts the process (its init) now, not at the first job
         self.busy = False
         self.started = 0.0
@@ -269,17 +280,24 @@ class Workers:
     process that dies (killed, crashed, out of memory) is replaced; its invocation raised, so
     its event is retried as Lambda retries. `target` is what an invocation runs (`invoke`)."""
 
-    def __init__(self, count: int, done, target=None, partial: bool = False, reserve: int = 0) -> None:
+    def __init__(self, count: int, done, target=None, partial: bool = False, reserve: int = 0,
+                 listeners: int = 0) -> None:
         self.count, self.done, self.target = max(1, count), done, target
         self.partial = partial  # an invocation's `batchItemFailures` fail its event (the shards queue's)
         # `reserve` more processes for uploads only: deployed, a book's shards run under their event
         # source's own maximum concurrency, beside the uploads' invocations, not in their place.
-        reserve = max(0, reserve)
-        nice = SHARD_NICE if reserve else 0
+        # `listeners` more for the listener's queue only (deployed: its own event source and
+        # concurrency, settings.books.first_max_concurrency): a listener who moves to a late chapter
+        # does not wait for a book's shard (a 32-page read, a 75 s section) to end somewhere. They
+        # start with the first book's first shard, as Lambda starts an event source's first instance
+        # (a stack that reads no book has none).
+        reserve, self.listeners = max(0, reserve), max(0, listeners)
+        nice = SHARD_NICE if reserve or listeners else 0
         self.slots = [Slot(target, nice) for _ in range(self.count)] + [Slot(target) for _ in range(reserve)]
         self.reserved = set(range(self.count, self.count + reserve))  # slot indexes no book's shard takes
-        self.queue = FairQueue()  # uploads: any slot, the reserve first
-        self.first = FairQueue()  # shards a listener waits for: any slot (deployed: their own event source)
+        self.listening: set[int] = set()  # slot indexes for the listener's queue only, once started
+        self.queue = FairQueue()  # uploads: the reserve first, then the shards' slots
+        self.first = FairQueue()  # shards a listener waits for: any slot, the listener's own first
         self.shards = FairQueue()  # books' other shards: at most `count` at once, never in the reserve
         self.running = self.running_shards = 0
         self.by_owner: collections.Counter = collections.Counter()
@@ -291,9 +309,20 @@ class Workers:
         key = event_key(event)
         line = (self.first if first else self.shards) if key.startswith("shards/") else self.queue
         with self.lock:
-            added = line.add(key, (event, item, FairQueue.owner(key)))
+            if line is not self.queue and self.listeners and not self.listening:
+                for _ in range(self.listeners):
+                    self.listening.add(len(self.slots))
+                    self.slots.append(self._listener_slot())
+            added = line.add(key, (event, item, FairQueue.owner(key), time.monotonic()))
         self.pump()
         return added
+
+    def _listener_slot(self) -> Slot:
+        """A process for the listener's queue: taken once its engines are loaded (a shard a
+        listener waits for goes to a warm process that frees first, not behind a cold start)."""
+        slot = Slot(self.target, eager=True)
+        slot.pid.add_done_callback(lambda _: self.pump())
+        return slot
 
     def _may_run(self, owner: str) -> bool:
         others_waiting = bool(self.queue.waiting() - {owner})
@@ -302,21 +331,25 @@ class Workers:
 
     def pump(self) -> None:
         with self.lock:
-            while self.running < len(self.slots):
+            while True:
                 free = [i for i, slot in enumerate(self.slots) if not slot.busy]
-                ours = [i for i in free if i not in self.reserved]
-                got, shard = self.queue.next(self._may_run), False
-                if got is None:
-                    got = self.first.next()
+                ours = [i for i in free if i < self.count]  # the books' shards' slots
+                reserve = [i for i in free if i in self.reserved]
+                listening = [i for i in free if i in self.listening and self.slots[i].pid.done()]
+                got, shard, first, at = None, False, False, None
+                if reserve or ours:
+                    got = self.queue.next(self._may_run)
+                    at = (reserve or ours)[0]
+                if got is None and (listening or reserve or ours):
+                    got, first = self.first.next(), True
+                    at = (listening + reserve + ours)[0]  # the listener's own process once warm, else any free one
                 if got is None and ours and self.running_shards < self.count:
-                    got, shard = self.shards.next(), True
+                    got, shard, first, at = self.shards.next(), True, False, ours[0]
                 if got is None:
                     return
-                event, item, owner = got
-                reserve = [i for i in free if i in self.reserved]
-                slot = self.slots[ours[0] if shard or not reserve else reserve[0]]
+                event, item, owner, since = got
                 try:
-                    slot, future = self._start(slot, event)
+                    slot, future = self._start(self.slots[at], event)
                 except Exception as exc:  # noqa: BLE001 - its event is retried, as after a raise
                     log.exception("could not start an invocation")
                     self.done(item, exc)
@@ -324,6 +357,9 @@ class Workers:
                 self.running += 1
                 self.running_shards += shard
                 self.by_owner[owner] += 1
+                if first:
+                    log.info("listener's shard started", extra={"shard": event_key(event).rsplit("/", 1)[-1],
+                                                                "waited_s": round(time.monotonic() - since, 3)})
                 future.add_done_callback(
                     lambda f, s=slot, e=event, item=item, owner=owner, shard=shard:
                         self._finished(f, s, e, item, owner, shard))
@@ -361,7 +397,7 @@ class Workers:
     def _replace(self, slot: Slot) -> Slot:
         log.warning("a worker process died; a new one replaces it", extra={"killed_for": slot.killed})
         slot.close()
-        new = self.slots[self.slots.index(slot)] = Slot(self.target, slot.nice)
+        new = self.slots[self.slots.index(slot)] = self._listener_slot() if slot.eager else Slot(self.target, slot.nice)
         return new
 
     def _watch(self) -> None:
@@ -402,9 +438,11 @@ def run(queue_url: str, stop: threading.Event, sweep_every: float = 30.0, worker
                 log.exception("could not delete a delivered message")
 
     s = settings.get().local
-    pool = Workers(workers or s.local_workers, done, partial=True, reserve=s.local_upload_workers)
-    shards = threading.Thread(target=_poll_shards, args=(pool, stop), daemon=True, name="shards-poll")
-    shards.start()
+    pool = Workers(workers or s.local_workers, done, partial=True, reserve=s.local_upload_workers,
+                   listeners=s.local_listener_workers)
+    for first in (True, False):
+        threading.Thread(target=_poll_shards, args=(pool, stop, first), daemon=True,
+                         name="first-poll" if first else "shards-poll").start()
     next_sweep = 0.0
     try:
         while not stop.is_set():
@@ -428,35 +466,47 @@ def run(queue_url: str, stop: threading.Event, sweep_every: float = 30.0, worker
 SHARD_RETRY = 5  # seconds before a shard whose worker died is delivered again (Lambda: the queue's visibility)
 
 
-def _poll_shards(pool: Workers, stop: threading.Event) -> None:
-    """The shards queues as Lambda's SQS event sources poll them: one message per invocation,
-    taken only while a worker could start it soon (messages waiting here would hold their
-    visibility); the listener's queue first, its messages at the head of their owner's line."""
+def _poll_shards(pool: Workers, stop: threading.Event, first: bool = False) -> None:
+    """A shards queue as Lambda's SQS event source polls it: the listener's (`first`) long-polled
+    on its own, its messages taken at once (deployed, its own event source starts them), a
+    listener's message seen as soon as it is sent; the book's other shards one message per
+    invocation, taken only while a worker could start it soon (messages waiting here would hold
+    their visibility)."""
     from chalicelib import resources
 
     sqs = aws.sqs()
-    queues: list[tuple[str, str, bool]] = []
+    queue: tuple[str, str] | None = None
     while not stop.is_set():
         try:
-            if not queues:
-                for logical, first in (("FirstQueue", True), ("ShardsQueue", False)):
-                    url = sqs.get_queue_url(QueueName=resources.queue_name(logical, settings.get()))["QueueUrl"]
-                    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-                    queues.append((url, arn, first))
-            for url, arn, first in queues:
-                room = pool.count - len(pool.shards) - len(pool.first)
-                if room <= 0 and not first:
-                    stop.wait(0.2)
-                    continue
-                got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=min(10, max(1, room)),
-                                          WaitTimeSeconds=0 if first else 1)
-                for msg in got.get("Messages", []):
-                    if not pool.submit(shard_event(msg, arn), (url, msg["ReceiptHandle"]), first=first):
-                        sqs.delete_message(QueueUrl=url, ReceiptHandle=msg["ReceiptHandle"])  # that shard waits already
+            if queue is None:
+                url = sqs.get_queue_url(QueueName=resources.queue_name("FirstQueue" if first else "ShardsQueue",
+                                                                       settings.get()))["QueueUrl"]
+                arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+                queue = (url, arn)
+            url, arn = queue
+            room = 10 if first else pool.count - len(pool.shards)
+            if room <= 0:
+                stop.wait(0.2)
+                continue
+            got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=min(10, room), WaitTimeSeconds=1,
+                                      AttributeNames=["SentTimestamp"])
+            for msg in got.get("Messages", []):
+                if first:
+                    sent = int((msg.get("Attributes") or {}).get("SentTimestamp") or 0) / 1000.0
+                    log.info("listener's shard taken", extra={"shard": _shard_of(msg["Body"]),
+                                                              "queued_s": round(time.time() - sent, 3) if sent else None})
+                if not pool.submit(shard_event(msg, arn), (url, msg["ReceiptHandle"]), first=first):
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=msg["ReceiptHandle"])  # that shard waits already
         except Exception:  # noqa: BLE001 - keep serving: local AWS restarting, the queue not made yet
             log.exception("shards poll error")
-            queues = []
+            queue = None
             stop.wait(1.0)
+
+
+def _shard_of(body: str) -> str:
+    with contextlib.suppress(ValueError, AttributeError):
+        return str(json.loads(body).get("shard"))
+    return ""
 
 
 def main() -> None:

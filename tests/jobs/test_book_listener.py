@@ -1,0 +1,85 @@
+"""The local stack's worker pool (infra/local/bridge.py Workers) serves the listener's queue as
+deployed: in a process of its own (its own event source and concurrency there), so a shard a
+listener waits for starts at once while the book's other shards hold every shard worker; and
+when that process is busy, the next free worker takes the listener's shard before the book's."""
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+
+import pytest
+
+from infra.local.bridge import Workers
+
+
+def act(event: dict) -> dict:
+    """A shard's invocation: `sleep` holds its worker for 3 s, anything else ends at once."""
+    body = json.loads(event["Records"][0]["body"])
+    if body["shard"].startswith("sleep"):
+        time.sleep(3)
+    return {"outcomes": [f"{body['shard']} by {os.getpid()}"], "batchItemFailures": []}
+
+
+def shard(name: str, user: str = "ann") -> dict:
+    return {"Records": [{"eventSource": "aws:sqs", "body": json.dumps({"user": user, "job": "j", "shard": name})}]}
+
+
+class Ended:
+    def __init__(self) -> None:
+        self.at: dict = {}
+        self.changed = threading.Condition()
+
+    def __call__(self, item, error) -> None:
+        with self.changed:
+            self.at[item] = (error, time.monotonic())
+            self.changed.notify_all()
+
+    def wait(self, item, timeout: float = 240) -> float:
+        with self.changed:
+            assert self.changed.wait_for(lambda: item in self.at, timeout), f"{item} never ended"
+            error, at = self.at[item]
+            assert error is None, error
+            return at
+
+
+@pytest.fixture
+def pool(monkeypatch):
+    monkeypatch.setenv("PAGEVOICE_WARM_KINDS", "")  # no engines: these invocations use none
+    ended = Ended()
+    workers = Workers(1, ended, target=act, partial=True, listeners=1)
+    assert len(workers.slots) == 1  # the listener's process starts with the first book's first shard
+    workers.slots[0].pid.result(timeout=240)
+    workers.submit(shard("read-0000", "nobody"), "start", first=True)
+    ended.wait("start")
+    assert len(workers.slots) == 2
+    for slot in workers.slots:  # every process started (its init done) before the clock starts
+        slot.pid.result(timeout=240)
+    yield workers, ended
+    workers.close()
+
+
+def test_the_listeners_shard_starts_while_the_books_shards_hold_every_worker(pool):
+    workers, ended = pool
+    t0 = time.monotonic()
+    workers.submit(shard("sleep-read-0001"), "book")  # the one shard worker is busy for 3 s
+    workers.submit(shard("sleep-read-0002"), "book-next")  # waits for it
+    time.sleep(0.3)
+    workers.submit(shard("rec-0005-01"), "listener", first=True)
+    assert ended.wait("listener") - t0 < 2.5  # not behind the book's shard
+    assert ended.wait("book") - t0 >= 3
+    assert ended.wait("book-next") - t0 >= 6  # the listener's process never takes the book's other shards
+
+
+def test_a_busy_listeners_process_hands_the_next_listeners_shard_to_the_first_free_worker(pool):
+    workers, ended = pool
+    t0 = time.monotonic()
+    workers.submit(shard("sleep-rec-0000-01"), "first pages", first=True)  # the listener's process, 3 s
+    workers.submit(shard("sleep-read-0001"), "book")  # the shard worker, 3 s
+    workers.submit(shard("sleep-read-0002"), "book-next")
+    time.sleep(0.3)
+    workers.submit(shard("rec-0005-01"), "listener", first=True)
+    done = ended.wait("listener") - t0
+    assert 3 <= done < 5.5  # by whichever process ended first, before the book's next shard
+    assert ended.wait("book-next") - t0 >= 3
