@@ -119,7 +119,7 @@ def pytest_collection_modifyitems(config, items):
 # Tests of wall-clock limits (a 4 s Lambda timeout, a 1 s deadline, a sandbox's seconds, a job's
 # 120 s, a kill seen within 5 s, a recording playable 3 s after its text): beside another test's
 # model run they measure the neighbour, not the code. Node id prefixes: a file or one test.
-ALONE = ("tests/infra/local/test_bridge.py", "tests/media/test_sandbox.py", "tests/kinds/test_documents.py",
+ALONE = ("tests/infra/local/test_bridge.py", "tests/jobs/test_book_listener.py", "tests/media/test_sandbox.py", "tests/kinds/test_documents.py",
          "tests/jobs/test_worker.py",
          "tests/hardening/test_hostile.py",  # each hostile job ends within its seconds
          "tests/infra/local/test_durability.py",  # writes acknowledged within a second of the kill
