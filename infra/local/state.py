@@ -2,7 +2,7 @@
 
 moto server holds everything in memory. This snapshots PageVoice's tables and bucket
 into a state directory (every few seconds and at shutdown) and loads them back at start.
-Only changed objects are copied, so a snapshot of an idle stack costs one list call.
+Only changed objects are copied, and an idle stack (nothing journaled since) takes none.
 Between snapshots, local AWS journals every write before answering it (journal.py):
 `checkpoint` sets the journal aside, snapshots, then deletes it; `recover` replays what a
 crash left on top of the restored snapshot. Recovery lives here, above the journal: the
@@ -119,9 +119,13 @@ def _admin_secret(root: Path) -> str:
 def checkpoint(root: Path, endpoint: str) -> None:
     """Set the journal aside (local AWS waits for the writes in flight), snapshot, then delete
     every journal file set aside up to now: the snapshot holds all their writes. If the
-    snapshot fails, they stay, and a crash replays them."""
-    journal.rotate(endpoint, _admin_secret(root))
+    snapshot fails, they stay, and a crash replays them. Nothing written since the last snapshot
+    (an empty journal, none set aside): no snapshot, which lists every object and scans every
+    table (~0.8 s of CPU at 2,200 objects, every 3 s while the stack idles)."""
+    rotated = journal.rotate(endpoint, _admin_secret(root))
     done = journal.rotated_files(journal_dir(root))
+    if rotated is None and not done and (root / "s3-manifest.json").exists():
+        return
     snapshot(root)
     for path in done:
         path.unlink(missing_ok=True)

@@ -79,6 +79,11 @@ def seen(tmp_path_factory):
     try:
         owner = register(first)
         time.sleep(3.5)  # a snapshot has been taken with this user in it
+        # Idle (nothing written): the next rounds take no snapshot (it lists and scans everything).
+        manifest = state / "s3-manifest.json"
+        idle_from = manifest.stat().st_mtime_ns
+        time.sleep(3.5)
+        out["idle_snapshot"] = manifest.stat().st_mtime_ns != idle_from
 
         # A second start on the same ports and state directory, while the first runs.
         second = StackProcess(state_dir=state, log_path=root / "second.log", extra_env=ENV, ports=dict(first.ports))
@@ -145,6 +150,11 @@ def seen(tmp_path_factory):
         first.stop()
     out["modes_stopped"] = modes(state)
     return out
+
+
+@pytest.mark.stack
+def test_an_idle_stack_takes_no_snapshot(seen):
+    assert seen["idle_snapshot"] is False
 
 
 @pytest.mark.stack
