@@ -197,7 +197,8 @@ def _worker_init(parent: int, nice: int = 0, eager: bool = False) -> None:
 
     worker.warm_up()
     if eager:
-        from chalicelib import kinds, settings as platform
+        from chalicelib import kinds
+        from chalicelib import settings as platform
 
         for name in filter(None, (n.strip() for n in platform.get().worker.warm_kinds.split(","))):
             later = kinds.get(name).warm_later
