@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 
 import pytest
 
 from infra.local.bridge import Workers
+from tests.infra.local import test_bridge as bridge_tests
 
 
 def act(event: dict) -> dict:
@@ -26,22 +26,13 @@ def shard(name: str, user: str = "ann") -> dict:
     return {"Records": [{"eventSource": "aws:sqs", "body": json.dumps({"user": user, "job": "j", "shard": name})}]}
 
 
-class Ended:
-    def __init__(self) -> None:
-        self.at: dict = {}
-        self.changed = threading.Condition()
-
-    def __call__(self, item, error) -> None:
-        with self.changed:
-            self.at[item] = (error, time.monotonic())
-            self.changed.notify_all()
+class Ended(bridge_tests.Ended):
+    """test_bridge's record of ended invocations; `wait` gives when the item ended, without error."""
 
     def wait(self, item, timeout: float = 240) -> float:
-        with self.changed:
-            assert self.changed.wait_for(lambda: item in self.at, timeout), f"{item} never ended"
-            error, at = self.at[item]
-            assert error is None, error
-            return at
+        error, at = super().wait(item, timeout)
+        assert error is None, error
+        return at
 
 
 @pytest.fixture
