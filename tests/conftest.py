@@ -108,7 +108,7 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.keras)
         if "/tests/infra/" in path and "packaged" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
-        if item.nodeid.startswith(ALONE) and not item.nodeid.startswith(BESIDE):
+        if item.nodeid.startswith(ALONE):
             item.add_marker(pytest.mark.alone)
     if os.environ.get("PYTEST_XDIST_WORKER"):
         # xdist hands out whole files in this order (--dist loadfile): the longest first, so
@@ -134,10 +134,6 @@ ALONE = ("tests/infra/local/test_bridge.py", "tests/jobs/test_book_listener.py",
          # Loads the page kind's engines in a new process: ~8 s alone, 68-99 s beside the side
          # part's model runs (the heaviest test of that part).
          "tests/kinds/test_page.py::test_a_worker_ending_while_its_voice_loads_exits_cleanly")
-
-# Tests of an ALONE file that hold beside other tests: under load, the 3,000-word recording's
-# 45 s turns only become more of them (it asserts fewer than 30), and its 87 s alone ran serially.
-BESIDE = ("tests/jobs/test_worker.py::test_a_3000_word_document_gets_a_complete_recording_in_turns",)
 
 # The heavy part's longest files, longest first (measured with --durations=0 in two runs of the
 # heavy part: a module fixture that waits for a stack's worker to read and record real documents,
