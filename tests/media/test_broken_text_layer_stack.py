@@ -40,8 +40,9 @@ def spoken(result: dict) -> list[str]:
     return [pages[w.get("page", 0)]["lines"][w["line"]]["words"][w["word"]]["text"] for w in result["speech"]["words"]]
 
 
-def heard(job: dict) -> list[str]:
-    """speech.wav as Whisper hears it, normalised (numbers as digits, no punctuation)."""
+def heard(job: dict, between: tuple[float, float] | None = None) -> list[str]:
+    """speech.wav (or its seconds `between`) as Whisper hears it, normalised (numbers as digits,
+    no punctuation)."""
     from whisper_normalizer.english import EnglishTextNormalizer
 
     from chalicelib.engines.asr import get_engine
@@ -50,7 +51,10 @@ def heard(job: dict) -> list[str]:
     wav = requests.get(job["audio_url"], timeout=60)
     assert wav.status_code == 200
     audio = decode(wav.content, max_bytes=50_000_000, max_seconds=900.0)
-    return EnglishTextNormalizer()(get_engine("whisper").transcribe(audio.samples).text).split()
+    samples = audio.samples
+    if between is not None:
+        samples = samples[int(between[0] * audio.sample_rate):int(between[1] * audio.sample_rate)]
+    return EnglishTextNormalizer()(get_engine("whisper").transcribe(samples).text).split()
 
 
 def test_a_mixed_page_reads_its_broken_lines_from_the_image(finished):
@@ -92,7 +96,12 @@ def test_the_textbook_of_the_issue_is_spoken_as_its_page_shows(finished):
     assert not any(c in page["text"] for c in WRONG), page["text"]
     words = spoken(result)
     assert not any(c in w for w in words for c in WRONG)
-    hearing = " ".join(heard(finished["textbook"]))
+    # Whisper hears the formula's paragraph, from the heading "4. Entropy" to the line after the
+    # formulas (the page's whole recording is three and a half minutes).
+    lines = [line["text"] for line in page["lines"]]
+    first, last = lines.index("4. Entropy"), next(i for i, t in enumerate(lines) if t.startswith("where Ω denotes"))
+    times = [(w["start"], w["end"]) for w in result["speech"]["words"] if first <= w["line"] <= last]
+    hearing = " ".join(heard(finished["textbook"], (times[0][0], times[-1][1])))
     assert "entropy" in hearing and "1 4" not in hearing and "one four" not in hearing, hearing
 
 
