@@ -314,7 +314,8 @@ def test_a_3000_word_document_gets_a_complete_recording_in_turns(api_env, monkey
 
     from tests.media import documents as docs
 
-    words = ["The", "committee", "thanks", "every", "member", "for", "the", "careful", "reading", "of", "the", "annual", "report", "and", "asks", "for", "comments", "on", "the", "budget", "before", "the", "meeting", "in", "March"]
+    # Short words: the recording's length (its CPU) is what this test costs, and any 3,000 words show it.
+    words = ["The", "cat", "and", "the", "dog", "sat", "by", "the", "red", "door", "at", "noon", "and", "we", "all", "went", "home", "to", "eat", "bread", "with", "jam", "and", "hot", "tea"]
     text = [" ".join(words[(i * 12 + k) % len(words)] for k in range(12)) for i in range(250)]  # 3,000 words
     data = docs.text_pdf([docs.TextPage(text[i:i + 25], font_size=11) for i in range(0, 250, 25)])
     record = jobs.create(USER, filename="report.pdf", content_type="application/pdf", size=len(data))
@@ -343,7 +344,7 @@ def test_a_3000_word_document_gets_a_complete_recording_in_turns(api_env, monkey
     wav = aws.s3().get_object(Bucket=settings.get().aws.bucket, Key=keys.audio_key(USER, record["job_id"]))["Body"].read()
     with wave.open(io.BytesIO(wav)) as w:
         seconds = w.getnframes() / w.getframerate()
-    assert seconds == pytest.approx(speech["seconds"], abs=0.05) and seconds > 600  # ~20 minutes of speech
+    assert seconds == pytest.approx(speech["seconds"], abs=0.05) and seconds > 480  # about ten minutes of speech
     assert speech["words"][-1]["end"] <= seconds
     print(f"\n3,000 words: {seconds / 60:.1f} min of speech in {len(outcomes)} invocations of 45 s")
 
