@@ -87,13 +87,16 @@ FAST_TESTS := not stack and not browser and not keras and not slow
 SIDE_BY_SIDE := $(FAST_TESTS) and not alone
 HEAVY := not ($(FAST_TESTS)) and not alone
 
-# While the side part runs, keras-ocr's venv (TensorFlow: the largest download) installs and the
-# Lambda sandbox's venv is built (tests/infra/lambda_sandbox.py): only the heavy part uses them.
-# keras's output is shown when it fails; the sandbox's test says why its venv failed (it builds
-# it again).
-test: lint js-test system-deps kokoro-voices
+# keras-ocr's venv (TensorFlow: the largest download) installs from the start, while the other
+# installs wait on the network and the disk, and the Lambda sandbox's venv is built once the
+# project's venv is there (tests/infra/lambda_sandbox.py): only the heavy part uses them, and
+# built beside the side part they made it 25% longer. keras's output is shown when it fails; the
+# sandbox's test says why its venv failed (it builds it again).
+test:
 	@$(MAKE) --no-print-directory keras-venv > $(KERAS_VENV).log 2>&1 & keras=$$!; \
+	$(MAKE) --no-print-directory venv || exit 1; \
 	$(PY) -m tests.infra.lambda_sandbox > .venv-lambda.log 2>&1 & sandbox=$$!; \
+	$(MAKE) --no-print-directory lint js-test system-deps kokoro-voices || exit 1; \
 	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 -m "$(SIDE_BY_SIDE)"; side=$$?; \
 	wait $$sandbox || true; \
 	if ! wait $$keras; then cat $(KERAS_VENV).log; exit 1; fi; exit $$side
