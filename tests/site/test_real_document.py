@@ -1,13 +1,16 @@
 """Issue 38's acceptance, end to end: a real multi-page PDF through the real local stack (moto
 server over HTTP, the worker of `make run`) and a real Chromium.
 
-The PDF joins four real pages of DP-Bench (MIT; pages from the Library of Congress, Open
-Educational Resources and Upstage, ../shared/datasets/layout-dev): two pages of one report with
-its running header and page numbers and a table each, a two-column page with a page number,
-and a textbook page with a footnote and a running footer. The recording leaves the furniture
-and the footnote out (Whisper, listening where each page turns, hears none of it), the tables
-are read row by row with their column headers, the chapters jump, the "Not read" line shows,
-and axe-core finds nothing on the document view.
+The PDF joins three real pages of DP-Bench (MIT; pages from the Library of Congress, Open
+Educational Resources and Upstage, ../shared/datasets/layout-dev): a report's page with its
+running header (the page number in it), a table and a heading; a page of three columns side by
+side (charts, one read as a table) with a heading and a page number; and a textbook page with a
+heading, a footnote and a running footer (the page number in it). The recording leaves the
+furniture and the footnote out (Whisper, listening where each page turns, hears none of it),
+the tables are read row by row with their column headers, the chapters jump, the "Not read"
+line shows, and axe-core finds nothing on the document view. Three short pages, not more: the
+recording is most of what the test costs (3,160 characters spoken; the four pages it had
+before spoke 5,852).
 """
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from tests.site.test_site import RESULT_TIMEOUT_MS, api_register, fetch_job, log
 pytestmark = [pytest.mark.timeout(900), pytest.mark.stack, pytest.mark.browser]
 
 LAYOUT = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "layout-dev" / "pages"
-PAGES = ("01030000000051", "01030000000053", "01030000000037", "01030000000099")
+PAGES = ("01030000000051", "01030000000183", "01030000000099")
 # What the furniture and the footnote say: none of it may be heard.
 NOT_HEARD = {"encinas", "laguna", "practicum", "behavioral", "golfer", "bogey"}
 
@@ -99,8 +102,9 @@ def test_whisper_hears_no_running_header_page_number_or_footnote_where_pages_tur
         heard += EnglishTextNormalizer()(text).split()
     assert len(heard) > 20, heard  # it heard the body text around each turn
     assert not NOT_HEARD & set(heard), heard
-    # The page numbers of these pages (12, 16, 19, 193) are not said where pages turn.
-    assert not {"12", "16", "193"} & set(heard), heard
+    # The page numbers in the running header and footer (12, 193) are not said where pages turn
+    # (the chart page's 20 is not checked: the report says "about 20 percent" before the page turns).
+    assert not {"12", "193"} & set(heard), heard
 
 
 def test_each_table_row_is_read_with_its_column_headers(done):
