@@ -18,14 +18,12 @@ def first_paragraph(name: str, bottom: int) -> bytes:
     """The page cut below its first paragraph (at `bottom` px): Kokoro speaks about one second
     of speech per second of CPU here, and the French and Japanese pages' other paragraphs were
     most of this module's time (the whole pages are read in process: test_page_languages.py)."""
-    import io
-
     from PIL import Image
 
+    from tests.images import encode
+
     image = Image.open(PAGES / name)
-    out = io.BytesIO()
-    image.crop((0, 0, image.width, bottom)).save(out, image.format, quality=95)
-    return out.getvalue()
+    return encode(image.crop((0, 0, image.width, bottom)), image.format, quality=95)
 
 
 @pytest.fixture(scope="module")
