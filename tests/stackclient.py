@@ -68,13 +68,20 @@ def get_job(stack, headers, job_id) -> dict:
     return requests.get(f"{stack.api_url}/jobs/{job_id}", headers=headers, timeout=30).json()
 
 
+# A poll waits at least this many times as long as the last answer took: a client that polls
+# costs the API at most a quarter of one thread, however loaded the machine (a GET of a book's
+# growing result takes seconds there).
+POLL_SHARE = 3
+
+
 def wait_job(stack, headers, job_id, timeout=120) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        asked = time.monotonic()
         job = get_job(stack, headers, job_id)
         if job["status"] in FINISHED:
             return job
-        time.sleep(0.3)
+        time.sleep(max(0.3, POLL_SHARE * (time.monotonic() - asked)))
     raise AssertionError(f"job {job_id} still {job['status']}:\n{stack.log_tail()}")
 
 
@@ -83,13 +90,14 @@ def wait_jobs(stack, headers, job_ids, timeout=180, poll=0.5) -> dict[str, dict]
     pending, finished = set(job_ids), {}
     deadline = time.monotonic() + timeout
     while pending and time.monotonic() < deadline:
+        asked = time.monotonic()
         for job_id in sorted(pending):
             job = get_job(stack, headers, job_id)
             if job["status"] in FINISHED:
                 finished[job_id] = job
                 pending.discard(job_id)
         if pending:
-            time.sleep(poll)
+            time.sleep(max(poll, POLL_SHARE * (time.monotonic() - asked)))
     if pending:
         raise AssertionError(f"{len(pending)} jobs never ended: {sorted(pending)}\n{stack.log_tail()}")
     return finished

@@ -221,9 +221,15 @@ class Slot:
             initargs=(os.getpid(), nice, eager))
         self.nice, self.eager = nice, eager
         self.pid = self.pool.submit(os.getpid)  # starts the process (its init) now, not at the first job
+        self.pid.add_done_callback(self._ready)
         self.busy = False
         self.started = 0.0
         self.killed: str | None = None  # why the bridge killed the invocation ("time", "memory")
+
+    def _ready(self, pid: concurrent.futures.Future) -> None:
+        # Which process serves which queue: what an operator (or a test) needs to tell them apart.
+        if not pid.cancelled() and pid.exception() is None:
+            log.info("worker process ready", extra={"pid": pid.result(), "listener": self.eager, "nice": self.nice})
 
     def submit(self, event: dict) -> concurrent.futures.Future:
         self.killed, self.started = None, time.monotonic()
