@@ -6,10 +6,11 @@ KERAS_VENV := .venv-keras
 DATASETS ?= ../shared/datasets
 # Debian packages: what the worker runs (infra/apt-packages.txt, the list its image installs
 # too: Tesseract and its language packs, espeak-ng, SVOX Pico), and what the tests and benchmarks
-# use (a real Chromium for the site tests and for Ace, the EPUB accessibility checker; a Java
-# runtime for EPUBCheck; Noto fonts to render pages in other scripts).
+# use (a real Chromium: its headless shell for Playwright, tests/chromium.py, and the full one
+# for Ace, the EPUB accessibility checker; a Java runtime for EPUBCheck; Noto fonts to render
+# pages in other scripts).
 WORKER_APT := $(shell sed 's/\#.*//' infra/apt-packages.txt)
-APT_PACKAGES := $(WORKER_APT) chromium default-jre-headless fonts-dejavu-core fonts-noto-core fonts-noto-cjk curl strace
+APT_PACKAGES := $(WORKER_APT) chromium chromium-headless-shell default-jre-headless fonts-dejavu-core fonts-noto-core fonts-noto-cjk curl strace
 # SVOX Pico is in Debian's non-free component: system-deps adds it when the machine lacks it.
 NON_FREE_SOURCES := /etc/apt/sources.list.d/pagevoice-non-free.sources
 DPKG_FILTER := infra/dpkg-pagevoice.cfg

@@ -48,10 +48,10 @@ def problems(report: dict) -> list[str]:
 
 def ace(path: Path, outdir: Path) -> dict:
     """Ace's report.json for the book at `path`."""
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "Ace needs Debian's chromium (apt-get install chromium; make system-deps)"
+    from tests import chromium
+
     assert ACE.exists(), f"{ACE} is missing: npm ci (package.json pins @daisy/ace-cli)"
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(outdir), "PUPPETEER_EXECUTABLE_PATH": chromium}
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(outdir), "PUPPETEER_EXECUTABLE_PATH": chromium.executable(chromium.FULL)}
     run = subprocess.run([shutil.which("node") or "node", str(ACE), "--silent", "--force", "--outdir", str(outdir),
                           str(path)], capture_output=True, text=True, timeout=600, env=env, cwd=ROOT)
     report = outdir / "report.json"

@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ import pytest
 from chalicelib import books
 from chalicelib.books import FORMATS, builder, epub
 from chalicelib.errors import PageVoiceError
+from tests import chromium
 from tests.books import epubtools, unusual
 
 X = "{http://www.w3.org/1999/xhtml}"
@@ -61,12 +61,10 @@ def printed_with_page_numbers() -> bytes:
 def _printed_with_page_numbers() -> bytes:
     from playwright.sync_api import sync_playwright
 
-    from tests.media.documents import CHROMIUM_ARGS
-
     html = (f"<html><head>{CSS}</head><body>"
             + "".join(f"<section style='page-break-after:always'>{c}</section>" for c in CHAPTERS) + "</body></html>")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        browser = chromium.launch(pw.chromium, package=chromium.FULL)
         try:
             page = browser.new_page()
             page.set_content(html)
@@ -511,8 +509,6 @@ def test_text_in_another_direction_reads_in_its_own_order():
     right (its full stop at its end, not before its first word)."""
     from playwright.sync_api import sync_playwright
 
-    from tests.media.documents import CHROMIUM_ARGS
-
     result = unusual.result()
     first = result["pages"][0]
     first["blocks"][2]["lines"] += [13]  # the Arabic line joins the English paragraph
@@ -529,7 +525,7 @@ def test_text_in_another_direction_reads_in_its_own_order():
 
     def read() -> None:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+            browser = chromium.launch(pw.chromium)
             try:
                 page = browser.new_page()
                 page.route("http://book.test/**", serve)

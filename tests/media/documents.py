@@ -7,7 +7,6 @@ test needs. Scans go through Pillow's PDF writer, Chromium prints HTML, pypdf en
 from __future__ import annotations
 
 import io
-import shutil
 import struct
 import zlib
 from dataclasses import dataclass, field
@@ -18,9 +17,6 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 FUNSD = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "funsd-test" / "images"
-# Without these Chromium tries the network at start (as in tests/site/conftest.py).
-CHROMIUM_ARGS = ["--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 
 @dataclass
@@ -158,7 +154,7 @@ def tiff(images: list[Image.Image], **options) -> bytes:
 
 
 def chromium_pdfs(htmls: list[str]) -> list[bytes]:
-    """Each HTML page printed to PDF by the real Chromium (Debian's, driven by Playwright).
+    """Each HTML page printed to PDF by the real Chromium (tests/chromium.py, driven by Playwright).
 
     In a thread of its own: Playwright's sync API refuses a thread whose event loop is already
     running, as it is once the site tests' session browser has started in the same process."""
@@ -171,10 +167,10 @@ def chromium_pdfs(htmls: list[str]) -> list[bytes]:
 def _chromium_pdfs(htmls: list[str]) -> list[bytes]:
     from playwright.sync_api import sync_playwright
 
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert executable, "Debian's chromium is not installed (apt-get install -y chromium)"
+    from tests import chromium
+
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        browser = chromium.launch(pw.chromium, package=chromium.FULL)
         try:
             page = browser.new_page()
             pdfs = []

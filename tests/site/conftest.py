@@ -1,28 +1,17 @@
-"""Shared browser setup for the site tests: Debian's Chromium driven by Playwright (sync API).
-
-`playwright install` cannot download here, so Playwright launches the system `chromium`
-(apt-get install chromium). The `stack` fixture (site_url, api_url, s3_url) and
+"""Shared browser setup for the site tests: Debian's Chromium (tests/chromium.py) driven by
+Playwright (sync API). The `stack` fixture (site_url, api_url, s3_url) and
 `photo_with_text` come from tests/conftest.py.
 """
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+from tests import chromium
 
-# Without these Chromium tries the network at start (updates, sync, field trials).
-CHROMIUM_ARGS = [
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 
 WIDE = {"width": 1280, "height": 900}
 NARROW = {"width": 360, "height": 780}
@@ -30,12 +19,10 @@ NARROW = {"width": 360, "height": 780}
 
 @pytest.fixture(scope="session")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not executable:
-        pytest.fail("Debian's chromium is not installed (apt-get install -y chromium)")
+    from playwright import sync_api
+
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        browser = chromium.launch(pw.chromium)
         yield browser
         browser.close()
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.site.conftest import CHROMIUM_ARGS, WIDE
+from tests import chromium
+from tests.site.conftest import WIDE
 from tests.site.test_site import (
     BOX_TOLERANCE_PX,
     RESULT_TIMEOUT_MS,
@@ -339,11 +340,9 @@ def microphone_file(tmp_path: Path) -> Path:
 
 def test_record_from_the_microphone(browser, stack, tmp_path, shoot, page_errors):
     wav = microphone_file(tmp_path)
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
     # A second Chromium (same Playwright) whose fake microphone loops the file.
-    mic = browser.browser_type.launch(executable_path=executable, args=[
-        *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-audio-capture={wav}"])
+    mic = chromium.launch(browser.browser_type, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                          f"--use-file-for-fake-audio-capture={wav}")
     try:
         context = mic.new_context(viewport=WIDE, permissions=["microphone"])
         context.set_default_timeout(15_000)

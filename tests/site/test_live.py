@@ -8,16 +8,14 @@ the requests it answers.
 """
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
 from bench import live_video
+from tests import chromium
 from tests.images import font
 from tests.site.axe import violations
-from tests.site.conftest import CHROMIUM_ARGS
 
 W, H = 640, 360
 SIGN = "NO PARKING"
@@ -53,10 +51,8 @@ def camera(browser, page_errors):
     launched = []
 
     def open_page(y4m: str):
-        executable = shutil.which("chromium") or shutil.which("chromium-browser")
-        b = browser.browser_type.launch(executable_path=executable, args=[
-            *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-video-capture={y4m}"])
+        b = chromium.launch(browser.browser_type, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                            f"--use-file-for-fake-video-capture={y4m}")
         launched.append(b)
         context = b.new_context(viewport={"width": 1280, "height": 900})
         context.set_default_timeout(30_000)
