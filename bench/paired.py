@@ -148,7 +148,7 @@ def main() -> None:
             subprocess.run(["git", "worktree", "add", "--detach", "-q", str(tree), revs[side]], cwd=ROOT, check=True)
             subprocess.run([sys.executable, "-m", "compileall", "-q", "chalicelib"], cwd=tree, check=True)
         try:
-            items = inputs(args.datasets, Path(tmp))
+            items = inputs(args.datasets.resolve(), Path(tmp))  # the children run in the trees, not here
             sides = {"base": [], "head": []}
             for round_no in range(args.rounds):
                 order = ("base", "head") if round_no % 2 == 0 else ("head", "base")  # neither always goes first
