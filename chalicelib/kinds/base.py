@@ -70,6 +70,9 @@ class Survey:
     title: str | None = None
     # Every page sampled has a text layer (read ~20x faster than by OCR): larger reading shards.
     text_layer: bool = False
+    # A document without pages cut at the book's caps: its `document`'s "reason", "words" and
+    # "note" (a flow result's, kinds/page/pipeline.py), so the book says it is not whole.
+    cut: dict = field(default_factory=dict)
 
     def document(self) -> dict:
         """The result's `document` before any page is read."""
@@ -78,7 +81,7 @@ class Survey:
             out["title"] = self.title
         if self.pages_in_file > self.pages:
             out["reason"] = "pages"
-        return out
+        return out | self.cut
 
 
 class IsBook(Exception):  # noqa: N818 - a signal, not a failure

@@ -205,6 +205,19 @@ def test_a_short_document_keeps_its_shape(small_books):
     assert len(result["pages"]) == 3 and result["speech"]["words"] and "book" not in result["document"]
 
 
+def test_a_document_without_pages_cut_at_the_books_word_limit_says_so(small_books, monkeypatch):
+    """Past max_book_words the rest is left out, and the book's result says so from its plan on
+    (it said "complete" before: the cut was lost between the reading and the plan)."""
+    monkeypatch.setenv("PAGEVOICE_BOOK_WORDS", "100")
+    monkeypatch.setenv("PAGEVOICE_MAX_BOOK_WORDS", "300")
+    text = "\n\n".join(f"Paragraph {i} says little more than this." for i in range(100)).encode()  # 700 words
+    job_id, key = upload(text, "long.txt", "text/plain")
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
+    document = job_view.describe(USER, job_id)["result"]["document"]
+    assert document["book"] is True and document["complete"] is False, document
+    assert document["reason"] == "words" and document["words"] == {"kept": 300, "found": 700}, document
+
+
 def first_messages() -> list[str]:
     """The shards waiting in the listener's queue (left there)."""
     url = book.queue_url(book.FIRST)

@@ -207,7 +207,8 @@ def _read_flow(data: bytes, content_type: str | None, watch: Stopwatch, deadline
     result = structured(result.export(), skip, outline)
     words = text_size(p.lines for p in pages)[0]
     if book and words > s.books.book_words:
-        raise IsBook(Survey(len(pages), len(pages), doc["format"], flow=result, title=doc.get("title")))
+        raise IsBook(Survey(len(pages), len(pages), doc["format"], flow=result, title=doc.get("title"),
+                            cut={k: info[k] for k in ("reason", "words", "note") if k in info}))
     if words > s.limits.max_document_words:  # read to a book's caps, but not a book: cut as before
         return _read_flow(data, content_type, watch, deadline, language, skip)
     return result
