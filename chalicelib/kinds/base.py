@@ -110,8 +110,8 @@ class Kind:
     checks: Callable[[dict], None] | None = None  # invariants beyond the schema (raise ValueError)
     warm_up: str | None = None  # "module:function" loading its engines (worker init)
     # "module:function" loading engines needed later in a job (the voice, after the text), in a
-    # background thread at the lowest CPU priority once `warm_up` is done: ready by the time
-    # the first job needs them, without slowing that job's first stage.
+    # background thread once `warm_up` is done and no job is making its first output: ready by
+    # the time the first job needs them, without slowing that job's first stage.
     warm_later: str | None = None
     resumable: bool = False  # its runner takes `resume` (and may return `more`)
     # What the kind does with the language an upload names (CONTRACTS section 11): "read",
@@ -186,20 +186,21 @@ class Kind:
             getattr(importlib.import_module(module), func)()
 
     def warm_in_background(self, wait: Callable[[], None] | None = None):
-        """Start `warm_later` in a low-priority thread, after `wait()` returns (None when there
-        is nothing to load)."""
+        """Start `warm_later` in a background thread, after `wait()` returns (None when there
+        is nothing to load).
+
+        At the process's own priority: on Linux nice is per thread, and the threads a session
+        starts (onnxruntime's intra-op pool) inherit it for the session's life, which an
+        unprivileged process cannot undo. The voice loaded at nice 19 left its pool thread at 19,
+        doing a third of every synthesis: on a busy machine each recording went at a starved
+        thread's pace (a 3-page document's first turn took 95 s for 15 s of work)."""
         if not self.warm_later:
             return None
-        import contextlib
-        import os
         import threading
 
         module, func = self.warm_later.split(":")
 
         def load() -> None:
-            # Linux: nice is per thread, and the threads it starts (onnxruntime's) inherit it.
-            with contextlib.suppress(AttributeError, OSError):
-                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
             if wait is not None:
                 wait()
             getattr(importlib.import_module(module), func)()

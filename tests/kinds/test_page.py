@@ -173,10 +173,11 @@ def test_a_run_out_of_time_is_continued_where_it_stopped(drawn):
     assert starts == sorted(starts) and len(starts) == len(second.result["text"].split())
 
 
-def test_the_worker_init_loads_the_voice_behind_the_ocr_at_low_priority(monkeypatch):
+def test_the_worker_init_loads_the_voice_behind_the_ocr_at_the_processs_priority(monkeypatch):
     """Lambda init / a local worker process: the OCR model now, the voice in a background thread
-    at nice 19 once no job is making its text (worker._TextFirst), so an idle worker has it
-    ready and a busy first job is not slowed by it."""
+    once no job is making its text (worker._TextFirst), so an idle worker has it ready and a
+    busy first job is not slowed by it. Not at a lower priority: the threads a session starts
+    keep the priority of the thread that built it (kinds.base.Kind.warm_in_background)."""
     import os
     import threading
 
@@ -195,7 +196,31 @@ def test_the_worker_init_loads_the_voice_behind_the_ocr_at_low_priority(monkeypa
     for t in filter(None, threads):
         t.join(10)
     assert loaded[0] == ("ocr", "MainThread")
-    assert loaded[1] == ("tts", "warm-page", 19)
+    assert loaded[1] == ("tts", "warm-page", os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+
+
+def test_a_voice_loaded_in_the_background_synthesizes_on_threads_of_the_processs_priority():
+    """Every thread the voice's session started runs at the process's priority: one left at a
+    lower one did a third of each synthesis, at a starved thread's pace on a busy machine."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    child = """
+import glob, json
+from chalicelib.kinds import get
+from chalicelib.engines.tts import get_engine
+thread = get("page").warm_in_background()
+thread.join(120)
+get_engine("piper").synthesize("A few words, said to start the voice's threads.")
+print(json.dumps(sorted(int(open(d + "/stat").read().rsplit(")", 1)[1].split()[16]) for d in glob.glob("/proc/self/task/*"))))
+"""
+    out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=180,
+                         cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    assert out.returncode == 0, out.stderr[-2000:]
+    nices = json.loads(out.stdout.strip().splitlines()[-1])
+    assert len(nices) >= 2 and set(nices) == {os.getpriority(os.PRIO_PROCESS, 0)}, nices
 
 
 # A new worker process that ends while its voice is still loading in the background.

@@ -26,8 +26,8 @@ KIND = Kind(
     runner="chalicelib.kinds.page.pipeline:run", resumable=True,
     result_schema=RESULT_SCHEMA, outputs=(RECORDING, RECORDING_MP3, CHAPTERS), audio=RECORDING, limits=image_limits,
     checks=check_text_result, summary=text_summary, declared_type=True, pronunciations=True,
-    # The OCR model at init; language identification and the voice behind it at low priority
-    # (pipeline.warm_up).
+    # The OCR model at init; language identification and the voice behind it, in the
+    # background once no job is making its text (pipeline.warm_up).
     warm_up="chalicelib.kinds.page.pipeline:warm_up_text", warm_later="chalicelib.kinds.page.pipeline:warm_up_later",
     language_use="read", book="chalicelib.kinds.page.book",
     options={"skip": {"description": "Roles of the document's blocks not to speak (CONTRACTS section 13); "

@@ -489,9 +489,9 @@ def warm_up(speech: bool = True) -> None:
     """Load the configured engines now (Lambda init / process start), not on the first job.
 
     With `speech=False` only the OCR engine loads. The worker loads the voice after it, in a
-    background thread at the lowest priority (the kind's `warm_later`), once no job is making
-    its text (jobs.worker._TextFirst): beside the first photo's OCR it delayed the text ~0.3 s
-    and brought the audio no sooner (bench/cold_start.py).
+    background thread (the kind's `warm_later`), once no job is making its text
+    (jobs.worker._TextFirst): beside the first photo's OCR it delayed the text ~0.3 s and
+    brought the audio no sooner (bench/cold_start.py).
     """
     ocr.get_reader(settings.get().worker.ocr_engine)
     if speech:
@@ -505,7 +505,7 @@ def warm_up_text() -> None:
 
 
 def warm_up_later() -> None:
-    """After init, at low priority: what the first page needs after its reading (language
+    """After init, in the background: what the first page needs after its reading (language
     identification, then the English voice)."""
     detect.warm_up()
     voice.warm_up()
