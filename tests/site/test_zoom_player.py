@@ -57,9 +57,13 @@ def window_rect(page) -> dict:
 
 
 def in_window(page, selector: str) -> bool:
-    box = page.locator(selector).bounding_box()
-    return box is not None and inside({"left": box["x"], "right": box["x"] + box["width"], "top": box["y"],
-                                       "bottom": box["y"] + box["height"]}, window_rect(page))
+    """The element is on screen, measured in one step in the page: the mini-player's word is a
+    new element at every word, so a handle found first and measured after may be gone (a box
+    of None, one run in three)."""
+    box = page.evaluate("""s => { const e = document.querySelector(s); if (!e) return null;
+        const r = e.getBoundingClientRect(); return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; }""",
+                        selector)
+    return box is not None and inside(box, window_rect(page))
 
 
 def open_sign(page, stack, size):
