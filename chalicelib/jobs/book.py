@@ -186,7 +186,8 @@ def handle_shard(body: dict, context=None) -> str:
             if current is not None and current.get("status") == shards.DONE:
                 return "skipped"
             raise ShardBusy("Another worker is on this shard.")
-        log.info("shard started")
+        # Which process works it: one of the local stack's, or a Lambda's whose log stream it is.
+        log.info("shard started", extra={"pid": os.getpid(), "attempt": int(item.get("attempts") or 1)})
         stage, read_index, section = parsed
         failing = int(item.get("attempts") or 1) > s.books.shard_max_attempts
         kind = kinds.get(job.get("kind"))

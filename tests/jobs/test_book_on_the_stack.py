@@ -145,16 +145,19 @@ def test_a_worker_killed_in_a_shard_and_a_duplicate_message_change_nothing(book_
     import psutil
 
     job_id = upload_with(book_stack, reader, "killed.pdf", chapters_pdf(40))
-    # Wait for a worker to be in a shard of this book, then kill it with SIGKILL.
+    # Wait for a worker process to be in a shard of this book (its "shard started" names it, and
+    # nothing has ended that shard yet), then kill it with SIGKILL. Not a process that is merely
+    # busy: one loading its voice after its first text is in no shard, and its death is seen
+    # only when it is next given work.
     deadline, killed = time.monotonic() + 120, None
     while killed is None and time.monotonic() < deadline:
-        # Not the listener's process: busy loading its voice, it may be in no shard at all.
-        listeners = _listener_pids(book_stack)
-        workers = [p for p in book_stack.helpers() if "spawn_main" in " ".join(_cmdline(p)) and p.pid not in listeners]
-        busy = [p for p in workers if _cpu(p) > 30]
-        if busy and get_job(book_stack, reader, job_id).get("result"):
-            busy[0].send_signal(9)
-            killed = busy[0].pid
+        working = _in_shards(book_stack, job_id)
+        if working and get_job(book_stack, reader, job_id).get("result"):
+            pid = working[-1]
+            if psutil.pid_exists(pid) and pid not in _listener_pids(book_stack):
+                psutil.Process(pid).send_signal(9)
+                killed = pid
+        time.sleep(0.05)
     assert killed is not None
     # A message of a shard already done, delivered again (SQS delivers at least once).
     sqs = book_stack.aws_client("sqs")
@@ -184,19 +187,16 @@ def _listener_pids(stack) -> set[int]:
     return {r["pid"] for r in _ready(stack) if r["listener"]}
 
 
-def _cmdline(process) -> list[str]:
-    import psutil
-
-    try:
-        return process.cmdline()
-    except psutil.Error:  # gone meanwhile, or a zombie not yet reaped (the one killed before)
-        return []
-
-
-def _cpu(process) -> float:
-    import psutil
-
-    try:
-        return process.cpu_percent(interval=0.2)
-    except psutil.Error:
-        return 0.0
+def _in_shards(stack, job_id: str) -> list[int]:
+    """The pids of the worker processes in a shard of the job now, by the log: a "shard started"
+    (which names its process) that no "pages read" or "section recorded" has ended yet."""
+    started, ended = {}, set()
+    for line in stack.log_path.read_text(errors="replace").splitlines():
+        if job_id not in line or not line.endswith("}"):
+            continue
+        record = json.loads(line)
+        if record.get("msg") == "shard started":
+            started[record["shard"]] = record["pid"]
+        elif record.get("msg") in ("pages read", "section recorded"):
+            ended.add(record["shard"])
+    return [pid for shard, pid in started.items() if shard not in ended]
