@@ -187,9 +187,10 @@ def handle_shard(body: dict, context=None) -> str:
                 return "skipped"
             raise ShardBusy("Another worker is on this shard.")
         # Which process works it: one of the local stack's, or a Lambda's whose log stream it is.
-        log.info("shard started", extra={"pid": os.getpid(), "attempt": int(item.get("attempts") or 1)})
+        attempt = int(item.get("attempts") or 1)
+        log.info("shard started", extra={"pid": os.getpid(), "attempt": attempt})
         stage, read_index, section = parsed
-        failing = int(item.get("attempts") or 1) > s.books.shard_max_attempts
+        failing = attempt > s.books.shard_max_attempts
         kind = kinds.get(job.get("kind"))
         try:
             if stage == plan.READ:

@@ -207,6 +207,8 @@ def test_a_voice_loaded_in_the_background_synthesizes_on_threads_of_the_processs
     import subprocess
     import sys
 
+    from chalicelib import settings
+
     child = """
 import glob, json
 from chalicelib.kinds import get
@@ -217,7 +219,7 @@ get_engine("piper").synthesize("A few words, said to start the voice's threads."
 print(json.dumps(sorted(int(open(d + "/stat").read().rsplit(")", 1)[1].split()[16]) for d in glob.glob("/proc/self/task/*"))))
 """
     out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=180,
-                         cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+                         cwd=settings.ROOT)
     assert out.returncode == 0, out.stderr[-2000:]
     nices = json.loads(out.stdout.strip().splitlines()[-1])
     assert len(nices) >= 2 and set(nices) == {os.getpriority(os.PRIO_PROCESS, 0)}, nices
