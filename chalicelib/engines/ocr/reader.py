@@ -65,6 +65,8 @@ class Reader:
         """RGB uint8 array -> the page's lines, read by the part that reads it (module
         docstring), as a `Reading` whose `engine` is that part. `language`: the one the upload
         named (a code of chalicelib.languages), or None."""
+        if blank(image):  # nothing to read, by any engine: a scanned book's blank pages cost no detector pass
+            return Reading(engine=self.engine)
         named = languages.get(language) if language else None
         if named is not None and named.reader not in (None, ENGINE_READS):
             return self._by(tesseract(named.reader), image, deadline)
@@ -109,6 +111,16 @@ class Reader:
         reading = lines if isinstance(lines, Reading) else Reading(lines)
         reading.engine = engine
         return reading
+
+
+def blank(image: np.ndarray, band: int = 256) -> bool:
+    """Whether the image is one colour throughout (a blank page rendered or scanned clean, a
+    frame of one colour): ~0.03 s for 40 megapixels, against ~2.4 s of the detector finding
+    nothing in it. A band of rows at a time, so a page with ink stops at its first."""
+    rows = image.reshape(image.shape[0], -1)  # (H, W*C): one channel for OpenCV
+    first = rows[0, :image.shape[2]] if image.ndim == 3 else rows[0, :1]
+    same = np.tile(first, (min(band, len(rows)), rows.shape[1] // len(first)))
+    return all(cv2.norm(rows[y:y + band], same[:len(rows) - y], cv2.NORM_INF) == 0 for y in range(0, len(rows), band))
 
 
 def _sure_letters(reading: Reading, script: str) -> int:

@@ -85,3 +85,39 @@ def test_an_engine_the_classifier_was_not_measured_on_reads_every_page_itself(re
     assert isinstance(reading, Reading) and reading.complete  # a plain list becomes a whole Reading
     assert reading.engine is unmeasured
     assert other.read(russian, language="ru").engine.name == "tesseract"  # the named language still decides
+
+
+class Counting(Unmeasured):
+    """The default engine, counting the pages it is given."""
+    def __init__(self, engine):
+        super().__init__(engine)
+        self.pages = 0
+
+    def read(self, image, *, deadline=None, language=None):
+        self.pages += 1
+        return super().read(image, deadline=deadline, language=language)
+
+
+@pytest.mark.parametrize("shape, colour", [((1200, 900, 3), (255, 255, 255)), ((1200, 900, 3), (250, 240, 230)),
+                                           ((700, 500), 0)])
+def test_a_page_of_one_colour_is_read_as_nothing_without_an_engine(shape, colour):
+    engine = Counting(ocr.get_engine("rapidocr"))
+    page = np.empty(shape, np.uint8)
+    page[...] = colour
+    reading = Reader(engine).read(page)
+    assert list(reading) == [] and reading.complete and reading.engine is engine
+    assert engine.pages == 0
+
+
+def test_one_dot_anywhere_is_not_one_colour(english):
+    from chalicelib.engines.ocr.reader import blank
+
+    page = np.full((1000, 800, 3), 255, np.uint8)
+    assert blank(page)
+    for y, x, c in ((0, 0, 0), (999, 799, 2), (300, 400, 1), (256, 0, 0), (511, 799, 2)):
+        spotted = page.copy()
+        spotted[y, x, c] = 254
+        assert not blank(spotted), (y, x, c)
+    assert not blank(english)
+    engine = Counting(ocr.get_engine("rapidocr"))
+    assert Reader(engine).read(english) and engine.pages == 1
