@@ -152,3 +152,25 @@ LONG = ("tests/jobs/test_book_on_the_stack.py", "tests/jobs/test_book_formats_on
         "tests/kinds/test_neural_voices.py", "tests/site/test_live.py", "tests/hardening/test_fuzz.py",
         "tests/books/test_epub.py", "tests/site/test_listening_controls.py", "tests/site/test_languages.py",
         "tests/engines/ocr/test_keras_engine.py")
+
+# Files that share a session fixture of their own go to one pytest worker, so that it is built
+# once: --dist loadfile hands out files one by one, and these two landed on both workers, each
+# starting a stack of its own (~20 CPU s).
+TOGETHER = {"tests/jobs/test_multipart_stack.py": "multipart_stack", "tests/site/test_book_upload.py": "multipart_stack"}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class Together(LoadFileScheduling):
+        _split_scope = staticmethod(scope_of)
+
+    return Together(config, log)
+
+
+def scope_of(nodeid: str) -> str:
+    """The work unit of a test under --dist loadfile: its file, or its TOGETHER group."""
+    path = nodeid.split("::", 1)[0]
+    return TOGETHER.get(path, path)
