@@ -306,18 +306,19 @@ def test_a_job_that_keeps_running_out_of_time_ends_after_its_turns(job, monkeypa
 
 
 @pytest.mark.slow
-def test_a_3000_word_document_gets_a_complete_recording_in_turns(api_env, monkeypatch):
+def test_a_long_document_gets_a_complete_recording_in_turns(api_env, monkeypatch):
     """A long letter as a PDF with a text layer: read at once, recorded over several invocations
-    of a Lambda with 45 s each (30 s of work), and the recording covers every word."""
+    of a Lambda with 25 s each (10 s of work after the worker's margin), and the recording covers
+    every word: 1,000 words are about three minutes of speech, 15 s of the voice's CPU here."""
     import io
     import wave
 
     from tests.media import documents as docs
 
-    # Short words: the recording's length (its CPU) is what this test costs, and any 3,000 words show it.
+    # Short words: the recording's length (its CPU) is what this test costs, and any 1,000 words show it.
     words = ["The", "cat", "and", "the", "dog", "sat", "by", "the", "red", "door", "at", "noon", "and", "we", "all", "went", "home", "to", "eat", "bread", "with", "jam", "and", "hot", "tea"]
-    text = [" ".join(words[(i * 12 + k) % len(words)] for k in range(12)) for i in range(250)]  # 3,000 words
-    data = docs.text_pdf([docs.TextPage(text[i:i + 25], font_size=11) for i in range(0, 250, 25)])
+    text = [" ".join(words[(i * 10 + k) % len(words)] for k in range(10)) for i in range(100)]  # 1,000 words
+    data = docs.text_pdf([docs.TextPage(text[i:i + 25], font_size=11) for i in range(0, 100, 25)])
     record = jobs.create(USER, filename="report.pdf", content_type="application/pdf", size=len(data))
     key = keys.upload_key(USER, record["job_id"])
     aws.s3().put_object(Bucket=settings.get().aws.bucket, Key=key, Body=data)
@@ -325,7 +326,7 @@ def test_a_3000_word_document_gets_a_complete_recording_in_turns(api_env, monkey
     class Context:
         def __init__(self):
             import time
-            self.end = time.monotonic() + 45
+            self.end = time.monotonic() + worker.STORE_MARGIN_SECONDS + 10
 
         def get_remaining_time_in_millis(self):
             import time
@@ -338,15 +339,15 @@ def test_a_3000_word_document_gets_a_complete_recording_in_turns(api_env, monkey
     assert outcomes[-1] == "done" and len(outcomes) >= 2, outcomes
     view = job_view.describe(USER, record["job_id"])
     result, speech = view["result"], view["result"]["speech"]
-    assert len(result["text"].split()) == 3000 and result["document"]["read"] == 10
+    assert len(result["text"].split()) == 1000 and result["document"]["read"] == 4
     assert speech["complete"] is True and speech["characters"] == len(result["text"])
-    assert len(speech["words"]) == 3000 and {w["page"] for w in speech["words"]} == set(range(10))
+    assert len(speech["words"]) == 1000 and {w["page"] for w in speech["words"]} == set(range(4))
     wav = aws.s3().get_object(Bucket=settings.get().aws.bucket, Key=keys.audio_key(USER, record["job_id"]))["Body"].read()
     with wave.open(io.BytesIO(wav)) as w:
         seconds = w.getnframes() / w.getframerate()
-    assert seconds == pytest.approx(speech["seconds"], abs=0.05) and seconds > 480  # about ten minutes of speech
+    assert seconds == pytest.approx(speech["seconds"], abs=0.05) and seconds > 150  # about three minutes of speech
     assert speech["words"][-1]["end"] <= seconds
-    print(f"\n3,000 words: {seconds / 60:.1f} min of speech in {len(outcomes)} invocations of 45 s")
+    print(f"\n1,000 words: {seconds / 60:.1f} min of speech in {len(outcomes)} invocations of 25 s")
 
 
 def test_an_account_past_its_worker_slots_waits_and_is_handed_on(job, page_png, monkeypatch):

@@ -70,7 +70,7 @@ def test_a_scanned_pdf_is_read_page_by_page_with_images_and_progress():
 
 def test_a_mixed_document_reads_each_page_its_way(printed):
     scan = docs.scanned_pdf(docs.funsd_pages(1))
-    result = page_pipeline.run(docs.join(printed, scan), publish=lambda o: None).result
+    result = page_pipeline.read(docs.join(printed, scan))  # how each page is read; no recording
     assert [p["source"] for p in result["pages"]] == ["text", "text", "ocr"]
     assert result["pages"][1]["text"].split("\n") == KNOWN[1]
 
