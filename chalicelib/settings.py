@@ -223,6 +223,9 @@ class Local:
     site_port: int = setting(8080)  # `make run`'s site port
     state_dir: str = setting(".local/state")  # where `make run` keeps its data (relative: to the repository)
     journal_fsync: bool = setting(False)  # fsync each line of the local AWS journal (~1-5 ms a write)
+    # How often the bridge re-drives unfinished jobs whose lease has ended (deployed: the sweep's
+    # schedule, infra/template.py SWEEP_EVERY_MINUTES).
+    sweep_seconds: float = setting(30.0)
 
 
 SECTIONS = {"aws": Aws, "auth": Auth, "account": Account, "limits": Limits, "worker": Worker, "books": Books, "local": Local}

@@ -424,7 +424,7 @@ class Workers:
             slot.close()
 
 
-def run(queue_url: str, stop: threading.Event, sweep_every: float = 30.0, workers: int | None = None) -> None:
+def run(queue_url: str, stop: threading.Event, sweep_every: float | None = None, workers: int | None = None) -> None:
     """Long-poll the queue, hand each event to the next free worker in its user's turn; delete a
     message once its invocation ended well (a raise leaves it for SQS to redeliver, as Lambda
     retries). The sweep runs between polls, through the same workers."""
@@ -445,6 +445,7 @@ def run(queue_url: str, stop: threading.Event, sweep_every: float = 30.0, worker
                 log.exception("could not delete a delivered message")
 
     s = settings.get().local
+    sweep_every = s.sweep_seconds if sweep_every is None else sweep_every
     pool = Workers(workers or s.local_workers, done, partial=True, reserve=s.local_upload_workers,
                    listeners=s.local_listener_workers)
     for first in (True, False):

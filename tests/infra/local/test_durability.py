@@ -24,8 +24,9 @@ from infra.local.process import StackProcess
 from tests.stackclient import login, register, upload, wait_job
 
 ENV = {"PAGEVOICE_REGISTER_LIMIT_PER_IP": "1000", "PAGEVOICE_KIND_PLUGINS": "tests.stubkind:KIND",
-       # A job claimed by the killed worker is taken again soon after the restart.
-       "PAGEVOICE_JOB_LEASE_SECONDS": "15"}
+       # A job claimed by the killed worker is taken again soon after the restart: its lease ends
+       # and the next sweep re-drives it (at 30 s the setup took 23-55 s by the sweep's phase).
+       "PAGEVOICE_JOB_LEASE_SECONDS": "15", "PAGEVOICE_SWEEP_SECONDS": "3"}
 
 
 def start_with_umask_0(stack: StackProcess) -> None:
