@@ -78,6 +78,9 @@ def login_ui(page, stack, user: dict) -> None:
     wait_view(page, "dashboard")
     page.wait_for_function(
         "name => document.querySelector('#user-name')?.textContent === name", arg=user["name"])
+    # The upload form is ready once the kinds are known (GET /kinds, after the sign-in): its limits
+    # said, its picker taking what the kind takes. Read before, they were empty under load.
+    page.wait_for_function("() => document.querySelector('#upload-limits')?.textContent.trim()")
 
 
 def fill_register(page, name: str, email: str, password: str, confirmation: str | None = None) -> None:
@@ -467,6 +470,7 @@ def test_keyboard_only(page, stack, photo_with_text):
     page.keyboard.press("Enter")
     wait_view(page, "dashboard")
     assert page.evaluate("document.activeElement.id") == "dashboard-title"
+    page.wait_for_function("() => document.querySelector('#upload-limits')?.textContent.trim()")  # as login_ui
 
     tab_to("#upload-input")
     with page.expect_file_chooser() as chooser:
