@@ -97,8 +97,10 @@ class Limits:
     max_json_body_bytes: int = setting(16 * 1024)  # request bodies above this are refused (400)
     max_upload_bytes: int = setting(15 * 1024 * 1024)  # largest upload (policy, API and worker)
     max_pixels: int = setting(40_000_000)  # larger images are refused before decoding (a PDF page renders within it)
-    max_audio_bytes: int = setting(50 * 1024 * 1024)  # recordings: a 15-minute WAV is ~29 MB
-    max_audio_seconds: int = setting(15 * 60)  # longest recording a speech job takes
+    # Recordings: a 4-hour MP3 at 128 kbit/s is ~230 MB, a 4-hour 16 kHz WAV ~460 MB. One longer
+    # than settings.books.recording_book_seconds is transcribed in windows by many workers.
+    max_audio_bytes: int = setting(500 * 1024 * 1024)
+    max_audio_seconds: int = setting(4 * 3600)  # longest recording a speech job takes
     upload_url_ttl_seconds: int = setting(600, maximum=600)  # how long a presigned upload (POST) is valid
     download_url_ttl_seconds: int = setting(900, maximum=900)  # how long a presigned download (GET) is valid
     # GET /jobs/{id} carries the result inline up to this size; a larger one (a long document's)
@@ -187,6 +189,11 @@ class Books:
     # worker's thread (piper), so a listener who moves to any place hears it within seconds; the
     # book's first sections are shorter still.
     section_chars: int = setting(1200)
+    # A recording longer than this is a book too: cut at pauses into windows (the first 30 s,
+    # then 60, 120... up to recording_window_seconds) that workers transcribe in parallel.
+    recording_book_seconds: int = setting(600)
+    recording_window_seconds: int = setting(300)  # see recording_book_seconds
+    recording_window_slack: int = setting(20)  # seconds before a window's length it may end, at a pause
     shard_lease_seconds: int = setting(300)  # how long a worker holds a shard before another may take it
     shard_max_attempts: int = setting(3)  # attempts at one shard before it fails alone (its pages or section say why)
     # Deployed workers the shards queue may hold at once (the event source's maximum concurrency):

@@ -167,8 +167,8 @@ def pages_of(job: dict, summary: dict) -> int:
     (the page kind); none for a recording made again, nor for kinds that read no pages."""
     if job.get("rerecording"):
         return 0
-    if summary.get("book"):
-        return int(float(job.get("book_pages_read") or summary.get("pages") or 0))
+    if summary.get("book"):  # a recording's windows are not pages
+        return int(float(job.get("book_pages_read") or summary.get("pages") or 0)) if "pages" in summary else 0
     if "pages" in summary:
         return int(summary["pages"])
     return 1 if (job.get("kind") or "page") == "page" else 0

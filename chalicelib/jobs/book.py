@@ -33,7 +33,7 @@ from pathlib import Path
 
 from chalicelib import aws, clock, kinds, logs, resources, settings
 from chalicelib.auth import pronunciations, usage
-from chalicelib.errors import PageVoiceError, Transient
+from chalicelib.errors import ObjectMissing, PageVoiceError, Transient
 from chalicelib.jobs import growing, objects, shards, table
 from chalicelib.kinds import plan
 from chalicelib.kinds.base import Survey
@@ -46,12 +46,13 @@ PAGES_FILE = "book-pages-{:04d}.json"
 TEXT_FILE = "book-text-{:04d}.json"
 SECTIONS_FILE = "book-sections-{:04d}.json"
 FLOW_FILE = "book-flow-{:04d}.json"  # a document without pages: the sections a reading shard publishes
+WINDOW_FILE = "book-window-{:04d}.pcm"  # a long recording: a window's samples (16 kHz 16-bit PCM)
 AUDIO_FILE = "book-{}.mp3"  # a recording section's shard id
 TIMINGS_FILE = "book-{}.json"
 # The job's lease while its shards run: each shard's end extends it, so only a book no worker
 # has moved on for this long is re-driven by the sweep (which sends its unfinished shards again).
 LEASE_SECONDS = 1800
-COUNTERS = ("book_read", "book_pages_read", "book_sections", "book_recorded", "book_seconds", "book_chars",
+COUNTERS = ("book_read", "book_pages_read", "book_sections", "book_recorded", "book_seconds", "book_transcribed", "book_chars",
             "book_chars_recorded")
 FLOW_SHARD_WORDS = 20_000  # a document without pages: words published by one reading shard at most
 SEND_BATCH = 10  # SQS's SendMessageBatch maximum
@@ -73,7 +74,10 @@ def start(files: objects.JobFiles, job: dict, kind, survey: Survey, context=None
     re-drive of a book that stalled): shards done are not done again, the others are sent again."""
     s = settings.get()
     most = s.books.text_shard_pages if survey.text_layer else s.books.shard_pages
-    if survey.flow is not None:
+    recording = survey.recording
+    if recording is not None:  # a long recording: one reading shard per window
+        reading = [plan.Pages(i, i, i + 1) for i in range(survey.pages)]
+    elif survey.flow is not None:
         words = [sum(len(line.get("words") or []) for line in page["lines"]) for page in survey.flow["pages"]]
         reading = plan.reading_by_words(words, FLOW_SHARD_WORDS)
     else:
@@ -83,7 +87,18 @@ def start(files: objects.JobFiles, job: dict, kind, survey: Survey, context=None
             "engine": (survey.flow or {}).get("engine"), "engine_version": (survey.flow or {}).get("engine_version"),
             "language": (survey.flow or {}).get("language"), "started": clock.now()}
     done, sections = _made(files)
-    if survey.flow is not None:
+    if recording is not None:
+        info |= {"ranges": [[r.first, r.end] for r in reading],
+                 "recording": {k: v for k, v in recording.items() if k != "path"}}
+        try:
+            work = kind.book_work()
+            for r in reading:  # each window's samples, cut from the decoded file (transient)
+                if r.id not in done:
+                    objects.write(files.bucket, files.key(WINDOW_FILE.format(r.index)), work.window_pcm(recording, r.index),
+                                  "application/octet-stream", transient=True)
+        finally:
+            Path(recording["path"]).unlink(missing_ok=True)
+    elif survey.flow is not None:
         # Read whole already: each reading shard's sections are stored for it to publish, in
         # parallel, as a paged book's shards read their pages.
         work = kind.book_work()
@@ -224,7 +239,17 @@ def _read(files: objects.JobFiles, job: dict, kind, index: int, owner: str, fail
     survey = _survey(files)
     r = _reading(survey)[index]
     work = kind.book_work()
-    if failing:  # this shard broke its worker too often (or cannot be read): its pages fail alone
+    recording = survey.get("recording")
+    if recording is not None:
+        if failing:
+            read = work.untranscribed(index, recording, reason or "it stopped its worker too often.")
+        else:
+            try:
+                pcm = objects.read_bytes(files.bucket, files.key(WINDOW_FILE.format(index)))
+            except ObjectMissing:
+                raise Transient("This window's samples are not stored yet.") from None
+            read = work.transcribe_window(pcm, index, recording, deadline=_deadline(context))
+    elif failing:  # this shard broke its worker too often (or cannot be read): its pages fail alone
         why = reason or "it stopped its reader too often."
         read = work.unreadable_pages(r.first, r.end, why, job.get("language"))
     elif survey.get("flow"):
@@ -235,7 +260,7 @@ def _read(files: objects.JobFiles, job: dict, kind, index: int, owner: str, fail
     else:
         read = work.read_pages(_local_copy(files, job), r.first, r.end, language=job.get("language"), skip=job.get("skip"),
                                outline=survey.get("outline"), deadline=_deadline(context))
-    _store_read(files, job, index, read, owner)
+    _store_read(files, job, index, read, owner, window=recording["windows"][index] if recording else None)
 
 
 def _local_copy(files: objects.JobFiles, job: dict) -> Path:
@@ -287,13 +312,15 @@ def _deadline(context) -> float | None:
     return None if remaining is None else time.monotonic() + remaining() / 1000.0 - 10
 
 
-def _store_read(files: objects.JobFiles, job: dict, index: int, read, owner: str) -> None:
-    """A reading shard's outputs stored, its sections sent, and its end recorded."""
+def _store_read(files: objects.JobFiles, job: dict, index: int, read, owner: str, window=None) -> None:
+    """A reading shard's outputs stored, its sections sent, and its end recorded. `window`: a
+    recording's window ([start, end] seconds) whose segments `read.pages` holds."""
     s = settings.get()
     for name, image in read.images.items():
         files_write(files, name, image, "image/jpeg")
     pages_body = growing.encode(read.pages)
-    text_body = growing.encode(("\n\n" if index and read.text else "") + read.text)
+    # A recording's windows join as its segments do, with a space; pages with a blank line.
+    text_body = growing.encode(((" " if window is not None else "\n\n") if index and read.text else "") + read.text)
     files_write(files, PAGES_FILE.format(index), pages_body, "application/json")
     files_write(files, TEXT_FILE.format(index), text_body, "application/json")
     # Where a listener moved while these pages were read: what is spoken from there is cut short
@@ -311,6 +338,8 @@ def _store_read(files: objects.JobFiles, job: dict, index: int, read, owner: str
     _send(files, [plan.record_id(index, k) for k in range(len(cut)) if k not in first])
     first = read.pages[0] if read.pages else {}
     languages: dict[str, int] = {}
+    if read.language:  # a recording's window
+        languages[read.language] = read.words
     for page in read.pages:
         code = (page.get("language") or {}).get("code")
         if code:
@@ -321,9 +350,13 @@ def _store_read(files: objects.JobFiles, job: dict, index: int, read, owner: str
                "failed_count": len(read.failed), "words": read.words, "engine": read.engine,
                "engine_version": read.engine_version, "languages": languages, "unsure": len(read.unsure),
                "width": first.get("width"), "height": first.get("height"), "ms": read.timings_ms}
-    after = shards.complete(files.user_id, files.job_id, plan.read_id(index), owner, summary,
-                            {"book_read": 1, "book_pages_read": len(read.pages), "book_sections": len(cut),
-                             "book_chars": summary["chars"]}, LEASE_SECONDS)
+    counters = {"book_read": 1, "book_pages_read": len(read.pages), "book_sections": len(cut), "book_chars": summary["chars"]}
+    if window is not None:  # a window of a recording: its seconds, and no page
+        seconds = round(float(window[1]) - float(window[0]), 3)
+        summary |= {"window": list(window), "seconds": seconds, "text_chars": len(read.text)}
+        counters |= {"book_pages_read": 1, "book_transcribed": seconds, "book_chars": len(read.text)}
+    after = shards.complete(files.user_id, files.job_id, plan.read_id(index), owner, summary, counters,
+                            LEASE_SECONDS)
     log.info("pages read", extra={"first": read.first + 1, "pages": len(read.pages), "sections": len(cut)})
     if after is not None:
         finish_if_whole(files, after)
@@ -454,10 +487,13 @@ def finish_if_whole(files: objects.JobFiles, job: dict) -> None:
     head = index["result"]
     summary = {"pages": head["document"].get("read", 0), "characters": int(float(job.get("book_chars") or 0)),
                "book": True}
+    if "duration_s" in head:  # a recording: its windows are not pages read
+        summary = {"characters": summary["characters"], "book": True, "seconds": head["duration_s"]}
     if table.finish(files.user_id, files.job_id, result_key=key, timings_ms={"book": True}, summary=summary,
                     kind=job.get("kind"), seconds=(head.get("speech") or {}).get("seconds")) is not None:
         usage.count_read(files.user_id, job, summary)  # pages read, against the account's quota
-        log.info("book done", extra={"pages": summary["pages"], "seconds": (head.get("speech") or {}).get("seconds")})
+        log.info("book done", extra={"pages": summary.get("pages"),
+                                     "seconds": (head.get("speech") or {}).get("seconds") or head.get("duration_s")})
 
 
 def live_index(files: objects.JobFiles, job: dict) -> dict:
@@ -473,6 +509,8 @@ def build_index(job: dict, survey: dict, items: list[dict], now: float) -> dict:
     section made, in text order, each with its `start` once every part before it is known."""
     reads, recs = _done(items)
     page_files, text_files = _page_files(reads)
+    if survey.get("recording"):
+        return _index(_recording_head(job, survey, reads, now), "segments", page_files, text_files)
     parts, starts, seconds, known = _parts(reads, recs, int(float(job.get("book_shards") or 0)))
     chapters = []
     for r in sorted(reads):
@@ -501,12 +539,52 @@ def build_index(job: dict, survey: dict, items: list[dict], now: float) -> dict:
                           "parts": parts, "complete": whole_speech, "book": True, "seconds": round(seconds, 3),
                           "characters": int(float(job.get("book_chars_recorded") or 0)),
                           **({"voice": voice} if voice else {})}
+    return _index(head, "pages", page_files, text_files)
+
+
+def _index(head: dict, listed: str, list_files: list[dict], text_files: list[dict]) -> dict:
+    """growing's index of a book: its head, the list `listed` (pages, or a recording's segments)
+    and its text, each the shards' files from the first on."""
     index = {"format": growing.FORMAT, "result": head, "next": 0,
-             "parts": [{"path": ["pages"], "type": "list", "files": page_files, "tail": []},
+             "parts": [{"path": [listed], "type": "list", "files": list_files, "tail": []},
                        {"path": ["text"], "type": "text", "files": text_files, "tail": ""}]}
-    stored = sum(f["bytes"] for f in page_files + text_files)
+    stored = sum(f["bytes"] for f in list_files + text_files)
     index["bytes"] = stored + len(growing.encode(index)) + 32
     return index
+
+
+def _recording_head(job: dict, survey: dict, reads: dict[int, dict], now: float) -> dict:
+    """A long recording's result (CONTRACTS section 9) before its segments and text: they are the
+    windows' files. `transcribed_s` is how far it is transcribed from the start without a gap;
+    `document` says how many windows, which could not be transcribed and, while it runs, its
+    progress (section 15)."""
+    recording = survey["recording"]
+    windows = recording["windows"]
+    done = 0
+    while done in reads:
+        done += 1
+    transcribed = float(windows[done - 1][1]) if done else 0.0
+    failed = [f for r in sorted(reads) for f in reads[r].get("failed") or []]
+    complete = done == len(windows) and not failed
+    first = reads.get(0) or {}
+    document = {"format": survey["document"]["format"], "book": True, "windows": len(windows), "read": len(reads),
+                "complete": complete}
+    if failed:
+        document |= {"unreadable": len(failed), "failed": failed[:100]}
+    if job.get("status") == table.PROCESSING:
+        seconds = float(job.get("book_transcribed") or 0.0)
+        progress = {"seconds_transcribed": round(seconds, 1), "seconds": recording["duration"]}
+        elapsed = now - float(survey.get("started") or now)
+        if seconds > 0 and elapsed > 0:
+            progress["seconds_left"] = int(round(elapsed * max(0.0, recording["duration"] - seconds) / seconds))
+        document["progress"] = progress
+    head = {"schema": 1, "kind": job.get("kind") or "speech", "engine": first.get("engine") or "",
+            "engine_version": first.get("engine_version") or "", "duration_s": round(float(recording["duration"]), 2),
+            "language": recording.get("language"), "text": None, "segments": None, "keyword": None,
+            "complete": complete, "audio": recording.get("audio") or {}, "timings_ms": {}, "document": document}
+    if not complete:
+        head["transcribed_s"] = round(transcribed, 2)
+    return head
 
 
 def _done(items: list[dict]) -> tuple[dict[int, dict], dict[tuple[int, int], dict]]:

@@ -73,6 +73,9 @@ class Survey:
     # A document without pages cut at the book's caps: its `document`'s "reason", "words" and
     # "note" (a flow result's, kinds/page/pipeline.py), so the book says it is not whole.
     cut: dict = field(default_factory=dict)
+    # A long recording (chalicelib.kinds.speech.long): its windows, language, audio and the
+    # local file of its samples the windows are cut from.
+    recording: dict | None = None
 
     def document(self) -> dict:
         """The result's `document` before any page is read."""
@@ -82,6 +85,28 @@ class Survey:
         if self.pages_in_file > self.pages:
             out["reason"] = "pages"
         return out | self.cut
+
+
+@dataclass
+class Read:
+    """What a reading shard of a book made (chalicelib.jobs.book stores it): its pages (exported,
+    CONTRACTS sections 7 and 13, in order from `first`; a long recording's window: its
+    segments, CONTRACTS section 9), their images by output name, and what the book's index
+    keeps of them."""
+    first: int
+    pages: list[dict]
+    images: dict[str, bytes]
+    text: str
+    chapters: list[dict]  # each with its page in the book
+    skipped: dict[str, int]
+    unsure: list[dict]
+    units: list  # plan.Unit: what its recording sections speak (none for a recording's window)
+    failed: list[str]  # pages that could not be read, each said as a sentence
+    engine: str
+    engine_version: str
+    words: int = 0
+    timings_ms: dict = field(default_factory=dict)
+    language: str | None = None  # a recording's window: the language it was transcribed in
 
 
 class IsBook(Exception):  # noqa: N818 - a signal, not a failure

@@ -234,3 +234,60 @@ class Progress:
             return None
         total = self.chars * self.pages / self.pages_read
         return int(round(elapsed * max(0.0, total - self.chars_recorded) / self.chars_recorded))
+
+
+# --- Long recordings -----------------------------------------------------------------------
+# A recording past settings.books.recording_book_seconds is cut into *windows* (a reading shard
+# each: `read-0003` transcribes the fourth), 30 s, 60 s, 120 s... then `most` seconds at a time,
+# so the first minute's text comes as fast as a short clip's. Each cut falls in a pause (the
+# longest quiet run near where the window should end), never inside a word: every word is in
+# exactly one window, so the joined transcript loses and doubles nothing at a seam.
+
+FIRST_WINDOW_S = 30.0
+QUIET = 0.3  # a frame whose speech probability (Silero) is under this is quiet
+
+
+def windows(voiced, frame_s: float, duration: float, *, most: float, slack: float,
+            first: float = FIRST_WINDOW_S) -> list[tuple[float, float]]:
+    """The windows [start, end) seconds of a recording of `duration` seconds, from `voiced`
+    (each frame's speech probability, frames of `frame_s` seconds). A window ends in the
+    longest quiet run of the `slack` seconds (a quarter of the window at most) before its
+    length is reached (at its middle; the quietest frame when nothing there is quiet); the last
+    window takes up to `slack` more rather than leave a sliver."""
+    import numpy as np
+
+    probs = np.asarray(voiced, dtype=np.float32).reshape(-1)
+    out: list[tuple[float, float]] = []
+    start, size = 0.0, min(first, most)
+    while True:
+        give = min(slack, size / 4)
+        if duration - start <= size + give:
+            out.append((start, duration))
+            return out
+        lo, hi = int(round((start + size - give) / frame_s)), int(round((start + size) / frame_s))
+        cut = _cut(probs, lo, hi) * frame_s
+        cut = min(max(cut, start + frame_s), duration)
+        out.append((start, cut))
+        start, size = cut, min(most, size * 2)
+
+
+def _cut(probs, lo: int, hi: int) -> int:
+    """The frame to cut at in [lo, hi): the middle of the longest quiet run there (the later
+    one of equals), else the quietest frame (the last of equals)."""
+    import numpy as np
+
+    span = probs[lo:hi]
+    if not len(span):
+        return lo
+    quiet = span < QUIET
+    best, best_len, run_start = None, 0, None
+    for i, q in enumerate(np.append(quiet, False)):
+        if q and run_start is None:
+            run_start = i
+        elif not q and run_start is not None:
+            if i - run_start >= best_len:
+                best, best_len = (run_start + i) // 2, i - run_start
+            run_start = None
+    if best is not None:
+        return lo + best
+    return lo + int(len(span) - 1 - np.argmin(span[::-1]))

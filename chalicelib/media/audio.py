@@ -12,6 +12,10 @@ BSD-3-Clause. faster-whisper depends on it already, so the worker gains nothing 
 Limits are refused up front where the container declares them (byte size, declared
 duration), and decoding also stops as soon as it passes the duration cap, so a file that
 lies about its length cannot make the worker decode more than the cap.
+
+A long recording (past `spill_after` seconds) is not held in memory: from there on its samples
+go to a file of 16-bit PCM (`spill`), which a long recording's windows are cut from
+(chalicelib.kinds.speech.long), so decoding four hours takes the memory of a few seconds.
 """
 from __future__ import annotations
 
@@ -41,15 +45,19 @@ FORMATS = {
 }
 
 
+PCM = "<i2"  # a spilled recording's samples: 16-bit little-endian, mono, SAMPLE_RATE Hz
+
+
 @dataclass
 class DecodedAudio:
-    samples: np.ndarray  # mono float32 in [-1, 1], SAMPLE_RATE Hz
+    samples: np.ndarray | None  # mono float32 in [-1, 1], SAMPLE_RATE Hz; None when spilled to `path`
     sample_rate: int  # of `samples`: always 16000
     format: str  # our container name: wav, mp3, flac, ogg, webm, mp4, aac
     codec: str  # FFmpeg's codec name of the audio stream: pcm_s16le, mp3, vorbis, opus, aac...
     source_sample_rate: int
     channels: int
     duration: float  # seconds of decoded audio
+    path: str | None = None  # a long recording's samples, as PCM (16-bit, mono, SAMPLE_RATE Hz)
 
     def to_dict(self) -> dict:
         return {"format": self.format, "codec": self.codec, "sample_rate": self.source_sample_rate,
@@ -95,14 +103,25 @@ def _frame_sync(head: bytes) -> str | None:
     return None
 
 
-def decode(data: bytes, *, max_bytes: int, max_seconds: float) -> DecodedAudio:
-    """Decode a recording to mono float32 at 16 kHz, or raise AudioError with a reason."""
-    if not data:
+def decode(data: bytes | str, *, max_bytes: int, max_seconds: float, spill: str | None = None,
+           spill_after: float | None = None) -> DecodedAudio:
+    """Decode a recording (its bytes, or the path of a file holding them) to mono float32 at
+    16 kHz, or raise AudioError with a reason. With `spill`, a recording longer than
+    `spill_after` seconds is written there as PCM instead (the result's `path`, no `samples`)."""
+    import os
+
+    size = os.path.getsize(data) if isinstance(data, str) else len(data)
+    if not size:
         raise AudioError("The file is empty.")
-    if len(data) > max_bytes:
-        raise AudioError(f"The recording is {len(data) / 1e6:.1f} MB; the limit is "
+    if size > max_bytes:
+        raise AudioError(f"The recording is {size / 1e6:.1f} MB; the limit is "
                          f"{max_bytes / 1e6:.1f} MB.")
-    kind = sniff(data)
+    if isinstance(data, str):
+        with open(data, "rb") as fh:
+            head = fh.read(1 << 20)  # an ID3 tag may hold cover art
+    else:
+        head = data[: 1 << 20]
+    kind = sniff(head)
     if kind is None:
         raise AudioError("This is not a recording we can read. Accepted: WAV, MP3, FLAC, "
                          "Ogg (Vorbis or Opus), WebM (Opus) and M4A/MP4 (AAC).")
@@ -110,12 +129,12 @@ def decode(data: bytes, *, max_bytes: int, max_seconds: float) -> DecodedAudio:
 
     demuxer, label = FORMATS[kind]
     try:
-        container = av.open(io.BytesIO(data), mode="r", format=demuxer,
+        container = av.open(data if isinstance(data, str) else io.BytesIO(data), mode="r", format=demuxer,
                             options={"probesize": "5000000"})
     except (av.error.FFmpegError, ValueError, OSError, EOFError) as exc:
         raise AudioError(f"This {label} file is damaged or incomplete and cannot be read.") from exc
     try:
-        return _decode(container, kind, label, max_seconds)
+        return _decode(container, kind, label, max_seconds, spill, spill_after)
     except (av.error.FFmpegError, ValueError, EOFError, IndexError) as exc:
         raise AudioError(f"This {label} file is damaged and cannot be decoded ({_reason(exc)}).") from exc
     finally:
@@ -149,7 +168,8 @@ def check_shape(rate: int, channels: int) -> None:
         raise AudioError(f"This recording has {channels} channels; PageVoice reads at most {MAX_CHANNELS}.")
 
 
-def _decode(container, kind: str, label: str, max_seconds: float) -> DecodedAudio:
+def _decode(container, kind: str, label: str, max_seconds: float, spill: str | None = None,
+            spill_after: float | None = None) -> DecodedAudio:
     streams = [s for s in container.streams if s.type == "audio"]
     if not streams:
         raise AudioError(f"This {label} file has no sound track.")
@@ -163,12 +183,15 @@ def _decode(container, kind: str, label: str, max_seconds: float) -> DecodedAudi
     declared = _declared_seconds(container, stream)
     if declared is not None and declared > max_seconds + 0.5:
         raise _too_long(declared, max_seconds)
-    decoding = _Decoding(label, max_seconds, source_rate, channels)
-    decoding.run(container, stream)
-    samples = decoding.samples(declared)
+    decoding = _Decoding(label, max_seconds, source_rate, channels, spill, spill_after)
+    try:
+        decoding.run(container, stream)
+        samples = decoding.samples(declared)
+    finally:
+        decoding.close()
     return DecodedAudio(samples=samples, sample_rate=SAMPLE_RATE, format=kind, codec=codec,
                         source_sample_rate=decoding.source_rate, channels=decoding.channels,
-                        duration=len(samples) / SAMPLE_RATE)
+                        duration=decoding.total / SAMPLE_RATE, path=spill if decoding.out else None)
 
 
 def _declared_seconds(container, stream) -> float | None:
@@ -183,9 +206,10 @@ def _declared_seconds(container, stream) -> float | None:
 
 class _Decoding:
     """One stream decoded to mono float32 at SAMPLE_RATE, frame by frame, stopping as soon as
-    it passes the duration cap."""
+    it passes the duration cap; past `spill_after` seconds, written to `spill` as PCM."""
 
-    def __init__(self, label: str, max_seconds: float, source_rate: int, channels: int) -> None:
+    def __init__(self, label: str, max_seconds: float, source_rate: int, channels: int,
+                 spill: str | None = None, spill_after: float | None = None) -> None:
         self.label = label
         self.max_seconds = max_seconds
         self.source_rate = source_rate  # as declared, or else the first frame's
@@ -195,6 +219,9 @@ class _Decoding:
         self.parts: list[np.ndarray] = []
         self.total = 0
         self.heard = 0.0  # seconds of input decoded: capped before any frame is resampled
+        self.spill = spill
+        self.spill_at = None if spill is None or spill_after is None else int(spill_after * SAMPLE_RATE)
+        self.out = None  # the spill file, once the recording passed spill_after
 
     def run(self, container, stream) -> None:
         import av
@@ -256,17 +283,42 @@ class _Decoding:
             self.total += arr.shape[0]
         if self.total > self.limit:
             raise _too_long(self.total / SAMPLE_RATE, self.max_seconds)
+        if self.spill_at is not None and (self.out is not None or self.total > self.spill_at):
+            if self.out is None:
+                self.out = open(self.spill, "wb")  # noqa: SIM115 - closed by close()
+            for part in self.parts:
+                self.out.write(pcm16(part).tobytes())
+            self.parts = []
 
-    def samples(self, declared: float | None) -> np.ndarray:
-        """All of it, refused when much less than the container declared could be decoded."""
-        samples = np.concatenate(self.parts) if self.parts else np.zeros(0, np.float32)
-        if declared and len(samples) / SAMPLE_RATE < 0.5 * declared - 0.5:
+    def samples(self, declared: float | None) -> np.ndarray | None:
+        """All of it (None when spilled), refused when much less than the container declared
+        could be decoded."""
+        if declared and self.total / SAMPLE_RATE < 0.5 * declared - 0.5:
             raise AudioError(f"This {self.label} file is damaged or incomplete: only "
-                             f"{_minutes(len(samples) / SAMPLE_RATE)} of its {_minutes(declared)} "
+                             f"{_minutes(self.total / SAMPLE_RATE)} of its {_minutes(declared)} "
                              "could be decoded.")
+        if self.out is not None:
+            return None
+        samples = np.concatenate(self.parts) if self.parts else np.zeros(0, np.float32)
         samples = np.nan_to_num(samples, copy=False)
         np.clip(samples, -1.0, 1.0, out=samples)
         return samples
+
+    def close(self) -> None:
+        if self.out is not None:
+            self.out.close()
+
+
+def pcm16(samples: np.ndarray) -> np.ndarray:
+    """float32 samples -> 16-bit PCM (clipped; NaN as silence)."""
+    clean = np.clip(np.nan_to_num(samples.astype(np.float32, copy=False)), -1.0, 1.0)
+    return np.round(clean * 32767.0).astype(PCM)
+
+
+def from_pcm16(data: bytes | np.ndarray) -> np.ndarray:
+    """16-bit PCM -> float32 samples in [-1, 1]."""
+    pcm = np.frombuffer(data, dtype=PCM) if isinstance(data, (bytes, bytearray, memoryview)) else data
+    return (pcm.astype(np.float32) / 32767.0).astype(np.float32)
 
 
 def _attr(obj, name: str):

@@ -107,11 +107,13 @@ class Child:
     """One sandboxed decoder process; `call` sends it one request and waits for the answer
     within the request's time. `what` names the file in messages ("PDF", "recording")."""
 
-    def __init__(self, what: str, error: type[MediaError], *, deadline: float | None, lifetime: float | None = None):
+    def __init__(self, what: str, error: type[MediaError], *, deadline: float | None, lifetime: float | None = None,
+                 seconds: float | None = None):
         from chalicelib import settings
 
         s = settings.get().limits
-        self.what, self.error, self.deadline, self.seconds = what, error, deadline, float(s.decode_seconds)
+        self.what, self.error, self.deadline = what, error, deadline
+        self.seconds = float(seconds if seconds is not None else s.decode_seconds)
         cpu_total = lifetime if lifetime is not None else self.seconds
         _undumpable()
         self.proc = subprocess.Popen(
@@ -253,13 +255,22 @@ def decode_image(data: bytes, *, max_bytes: int, max_pixels: int, deadline: floa
     return image.Decoded(rgb=_array(header, blobs[0]), format=header["format"], frames=header["frames"], alpha=alpha)
 
 
-def decode_audio(data: bytes, *, max_bytes: int, max_seconds: float, deadline: float | None = None):
-    """audio.decode in the child: an audio.DecodedAudio."""
+def decode_audio(data: bytes | Path, *, max_bytes: int, max_seconds: float, deadline: float | None = None,
+                 spill: Path | None = None, spill_after: float | None = None, seconds: float | None = None):
+    """audio.decode in the child: an audio.DecodedAudio. `data`: the bytes, or a file's path (a
+    long recording's, read from disk by the child). With `spill`, a recording longer than
+    `spill_after` seconds is written there as PCM by the child (the result's `path`).
+    `seconds`: the child's time, when the recording may be longer than decode_seconds allows."""
     from chalicelib.media import audio
 
-    with Child("recording", AudioError, deadline=deadline) as child:
-        header, blobs = child.call("audio", [data], max_bytes=max_bytes, max_seconds=max_seconds)
-    return audio.DecodedAudio(samples=_array(header, blobs[0], "float32"), **header["fields"])
+    where = {"path": str(data)} if isinstance(data, Path) else {}
+    if spill is not None:
+        where |= {"spill": str(spill), "spill_after": spill_after}
+    with Child("recording", AudioError, deadline=deadline, seconds=seconds) as child:
+        header, blobs = child.call("audio", [] if isinstance(data, Path) else [data], max_bytes=max_bytes,
+                                   max_seconds=max_seconds, **where)
+    samples = _array(header, blobs[0], "float32") if blobs else None
+    return audio.DecodedAudio(samples=samples, **header["fields"])
 
 
 def read_flow(data: bytes, *, content_type: str | None, max_bytes: int, max_words: int, max_chars: int,
@@ -457,16 +468,18 @@ def _op_image(state: dict, blobs: list, **kw) -> tuple[dict, list]:
             "alpha": decoded.alpha is not None}, out
 
 
-def _op_audio(state: dict, blobs: list, **kw) -> tuple[dict, list]:
+def _op_audio(state: dict, blobs: list, path: str | None = None, **kw) -> tuple[dict, list]:
     import numpy as np
 
     from chalicelib.media import audio
 
-    decoded = audio.decode(bytes(blobs[0]), **kw)
-    samples = np.ascontiguousarray(decoded.samples, dtype=np.float32)
+    decoded = audio.decode(path or bytes(blobs[0]), **kw)
     fields = {"sample_rate": decoded.sample_rate, "format": decoded.format, "codec": decoded.codec,
               "source_sample_rate": decoded.source_sample_rate, "channels": decoded.channels,
-              "duration": decoded.duration}
+              "duration": decoded.duration, "path": decoded.path}
+    if decoded.samples is None:  # spilled to its file
+        return {"shape": [0], "fields": fields}, []
+    samples = np.ascontiguousarray(decoded.samples, dtype=np.float32)
     return {"shape": [samples.shape[0]], "fields": fields}, [samples]
 
 

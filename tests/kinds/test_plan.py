@@ -110,3 +110,46 @@ def test_sections_start_short_again_where_a_listener_waits():
     assert cut[k - 1].chars <= 1200 and [u for c in cut for u in c.units] == units
     assert plan.unit_at(units, {"page": 20, "line": 1, "word": 0}) == 20
     assert plan.sections(units, 1200) == plan.sections(units, 1200, listener=None)
+
+
+# --- A long recording's windows -----------------------------------------------------------
+
+FRAME = 0.032
+
+
+def speech(seconds: float, pauses: dict[float, float]) -> list[float]:
+    """Each frame's speech probability: talk throughout, but quiet in each pause (start -> length)."""
+    probs = [0.9] * int(round(seconds / FRAME))
+    for start, length in pauses.items():
+        for i in range(int(start / FRAME), int((start + length) / FRAME)):
+            probs[i] = 0.05
+    return probs
+
+
+def test_windows_start_short_grow_to_the_most_and_cover_the_recording_without_gaps():
+    duration = 3600.0
+    cut = plan.windows(speech(duration, {}), FRAME, duration, most=300.0, slack=20.0)
+    assert cut[0][0] == 0.0 and cut[-1][1] == duration
+    assert all(a[1] == b[0] for a, b in zip(cut, cut[1:]))  # no gap, no overlap: no word twice
+    sizes = [b - a for a, b in cut]
+    assert 22 < sizes[0] <= 30 and 45 < sizes[1] <= 60 and 100 < sizes[2] <= 120
+    assert max(sizes[:-1]) <= 300 and min(sizes[4:-1]) >= 280  # then bounded, whatever the length
+    assert sizes[-1] <= 300 + 20
+
+
+def test_a_window_ends_in_the_longest_pause_before_its_length_never_inside_speech():
+    duration = 200.0
+    # Pauses near the first cut (at 30 s): a short one at 26 s, a longer one at 27 s, one past 30 s.
+    probs = speech(duration, {26.0: 0.3, 27.0: 0.8, 30.5: 2.0, 85.0: 1.0})
+    cut = plan.windows(probs, FRAME, duration, most=60.0, slack=20.0)
+    assert 27.0 < cut[0][1] < 27.8  # inside the longer pause, before 30 s
+    assert 85.0 < cut[1][1] < 86.0
+    # Talk without a pause: the quietest frame (the last of equals) before the length.
+    flat = plan.windows([0.9] * int(100 / FRAME), FRAME, 100.0, most=60.0, slack=20.0)
+    assert abs(flat[0][1] - 30.0) < 0.1
+
+
+def test_the_last_window_takes_a_little_more_rather_than_leave_a_sliver():
+    cut = plan.windows(speech(34.0, {}), FRAME, 34.0, most=300.0, slack=20.0)
+    assert cut == [(0.0, 34.0)]
+    assert plan.windows([], FRAME, 0.0, most=300.0, slack=20.0) == [(0.0, 0.0)]

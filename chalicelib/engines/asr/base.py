@@ -75,6 +75,9 @@ class AsrEngine(Protocol):
         returns what it has with complete=False rather than running over. `language`: the
         spoken language when known (a code of chalicelib.languages); None: detect it."""
 
+    def language_of(self, samples: np.ndarray, sample_rate: int = 16000) -> str | None:
+        """The language `transcribe` would detect in `samples` (None: nothing is said there)."""
+
 
 def join_text(segments: list[Segment]) -> str:
     return " ".join(s.text.strip() for s in segments if s.text.strip())

@@ -280,6 +280,26 @@ class WhisperEngine:
                 self._model.forget()  # its encoder output belongs to this recording only
                 self._speech_probs = None
 
+    def language_of(self, samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> str | None:
+        """The spoken language of the first chunk of speech in `samples` (as `transcribe` detects
+        it), the configured one when set; None when nothing is said. A long recording's windows
+        are all transcribed in the language of its first minutes."""
+        if not self.multilingual:
+            return "en"
+        if self.config.language:
+            return self.config.language
+        with self._lock:
+            try:
+                audio = _as_16k(samples, sample_rate)
+                regions = self.speech_regions(audio) if len(audio) and float(np.max(np.abs(audio))) >= 1e-4 else []
+                if not regions:
+                    return None
+                start, end = self.chunks(regions)[0]
+                self._model.frames = window_frames((end - start) / SAMPLE_RATE, self.config.window_s)
+                return self._language(audio[start:end])
+            finally:
+                self._model.forget()
+
     def _language(self, audio: np.ndarray) -> str:
         """The spoken language of the first chunk, leaning to English (Config)."""
         from faster_whisper.audio import pad_or_trim

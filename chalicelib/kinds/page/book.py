@@ -17,6 +17,7 @@ from chalicelib import logs, settings
 from chalicelib.engines import ocr
 from chalicelib.errors import MediaError
 from chalicelib.kinds import plan, voice
+from chalicelib.kinds.base import Read
 from chalicelib.kinds.common import Stopwatch
 from chalicelib.kinds.page import NAME, PAGE_IMAGE
 from chalicelib.kinds.page import pipeline as pages_of
@@ -26,25 +27,6 @@ from chalicelib.structure import elements, furniture, spoken
 log = logs.get("book")
 
 UNREADABLE = "Page {n} could not be read: {reason}"
-
-
-@dataclass
-class Read:
-    """What a reading shard read: its pages (exported, CONTRACTS sections 7 and 13, in order from
-    `first`), their images by output name, and what the book's index keeps of them."""
-    first: int
-    pages: list[dict]
-    images: dict[str, bytes]
-    text: str
-    chapters: list[dict]  # each with its page in the book
-    skipped: dict[str, int]
-    unsure: list[dict]
-    units: list[plan.Unit]
-    failed: list[str]  # pages that could not be read, each said as a sentence
-    engine: str
-    engine_version: str
-    words: int = 0
-    timings_ms: dict = field(default_factory=dict)
 
 
 def read_pages(data: bytes | Path, first: int, end: int, *, language: str | None = None, skip=None,

@@ -61,4 +61,4 @@ KIND = Kind(
     runner="chalicelib.kinds.speech.pipeline:run",
     result_schema=RESULT_SCHEMA, outputs=(), limits=limits, checks=check, summary=characters,
     warm_up="chalicelib.kinds.speech.pipeline:warm_up",
-    language_use="transcribe")
+    language_use="transcribe", book="chalicelib.kinds.speech.long")

@@ -1,0 +1,123 @@
+"""A long recording, transcribed by many workers (CONTRACTS section 15, for recordings): the
+`speech` kind's book module. Bytes and files in, outputs out; no AWS I/O (the shards' executor,
+chalicelib.jobs.book, stores them).
+
+`pipeline.run` decodes a recording longer than settings.books.recording_book_seconds to a file
+of 16 kHz PCM (never whole in memory) and raises `kinds.base.IsBook` with its `survey`: where
+its pauses are (Silero's speech probability, a block of a minute at a time), the windows cut
+there (kinds.plan.windows: the first 30 s, then 60, 120... up to recording_window_seconds),
+and the language of its first minutes, which every window is transcribed in. The executor
+stores each window's samples (`window_pcm`) and workers transcribe them in parallel
+(`transcribe_window`), each on the whole recording's clock. A window's transcript depends only
+on its samples and the settings, so the same bytes give the same transcript however many
+workers share them.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from chalicelib import settings
+from chalicelib.engines import asr
+from chalicelib.kinds import plan
+from chalicelib.kinds.base import Read, Survey
+from chalicelib.kinds.common import Stopwatch
+from chalicelib.media import audio
+
+RATE = audio.SAMPLE_RATE
+FRAME = 512  # samples per Silero frame (32 ms)
+BLOCK = FRAME * 1875  # a minute of samples, read and weighed at a time
+WIDTH = 2  # bytes per PCM sample
+
+
+def survey(decoded: audio.DecodedAudio, *, language: str | None = None, engine_name: str | None = None) -> Survey:
+    """What the executor needs of a long recording spilled to `decoded.path`: its windows and
+    the language they are transcribed in (the upload's, else the one its first minutes speak)."""
+    s = settings.get()
+    path = Path(str(decoded.path))
+    voiced = speech_frames(path)
+    cut = plan.windows(voiced, FRAME / RATE, decoded.duration, most=float(s.books.recording_window_seconds),
+                       slack=float(s.books.recording_window_slack))
+    detected = language is None
+    if detected:
+        engine = asr.get_engine(engine_name or s.worker.asr_engine)
+        language = engine.language_of(audio.from_pcm16(_samples(path, 0, min(decoded.duration, 120.0))), RATE)
+    recording = {"path": str(path), "windows": [[round(a, 3), round(b, 3)] for a, b in cut],
+                 "duration": round(decoded.duration, 3), "audio": decoded.to_dict(),
+                 "language": language, "detected": detected}
+    return Survey(pages=len(cut), pages_in_file=len(cut), format=decoded.format, recording=recording)
+
+
+def speech_frames(path: Path) -> np.ndarray:
+    """Each 32 ms frame's speech probability (Silero, as the engine's VAD), a minute at a time:
+    four hours are 450,000 numbers, never four hours of samples."""
+    from faster_whisper.vad import get_vad_model
+
+    model = get_vad_model()
+    out = []
+    with open(path, "rb") as fh:
+        while block := fh.read(BLOCK * WIDTH):
+            samples = audio.from_pcm16(block[: len(block) - len(block) % WIDTH])
+            samples = np.pad(samples, (0, -len(samples) % FRAME))
+            if len(samples):
+                out.append(np.asarray(model(samples), dtype=np.float32).reshape(-1))
+    return np.concatenate(out) if out else np.zeros(0, np.float32)
+
+
+def _samples(path: Path, start: float, end: float) -> bytes:
+    """The PCM bytes of seconds [start, end) of the spilled recording."""
+    first, last = int(round(start * RATE)), int(round(end * RATE))
+    with open(path, "rb") as fh:
+        fh.seek(first * WIDTH)
+        return fh.read(max(0, last - first) * WIDTH)
+
+
+def window_pcm(recording: dict, index: int) -> bytes:
+    """Window `index`'s samples (16-bit PCM, mono, 16 kHz), cut from the survey's file."""
+    start, end = recording["windows"][index]
+    return _samples(Path(recording["path"]), start, end)
+
+
+def transcribe_window(pcm: bytes, index: int, recording: dict, *, engine_name: str | None = None,
+                      deadline: float | None = None) -> Read:
+    """Window `index` of a long recording transcribed: its segments (CONTRACTS section 9) on the
+    whole recording's clock, as a reading shard's `pages`."""
+    s = settings.get()
+    start, end = recording["windows"][index]
+    watch = Stopwatch()
+    engine = asr.get_engine(engine_name or s.worker.asr_engine)
+    with watch.stage("asr"):
+        found = engine.transcribe(audio.from_pcm16(pcm), RATE, deadline=deadline,
+                                  **({"language": recording["language"]} if recording.get("language") else {}))
+    segments = [_shifted(seg.to_dict(), start) for seg in found.segments]
+    failed = []
+    if not found.complete:
+        failed.append(f"The recording from {_clock(start + found.processed_s)} to {_clock(end)} was not "
+                      "transcribed: the worker's time ran out.")
+    return Read(first=index, pages=segments, images={}, text=found.text, chapters=[], skipped={}, unsure=[],
+                units=[], failed=failed, engine=engine.name, engine_version=engine.version,
+                words=sum(len(seg["words"]) for seg in segments), timings_ms=dict(watch.ms),
+                language=found.language)
+
+
+def untranscribed(index: int, recording: dict, reason: str) -> Read:
+    """A window that could not be transcribed (its shard failed too often): it says why."""
+    start, end = recording["windows"][index]
+    return Read(first=index, pages=[], images={}, text="", chapters=[], skipped={}, unsure=[], units=[],
+                failed=[f"The recording from {_clock(start)} to {_clock(end)} could not be transcribed: {reason}"],
+                engine="", engine_version="")
+
+
+def _shifted(segment: dict, offset: float) -> dict:
+    def at(t: float) -> float:
+        return round(t + offset, 2)
+
+    return {**segment, "start": at(segment["start"]), "end": at(segment["end"]),
+            "words": [{**w, "start": at(w["start"]), "end": at(w["end"])} for w in segment["words"]]}
+
+
+def _clock(seconds: float) -> str:
+    total = int(seconds)
+    h, m, sec = total // 3600, total % 3600 // 60, total % 60
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"

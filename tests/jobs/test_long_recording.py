@@ -1,0 +1,123 @@
+"""A long recording transcribed by many deliveries (CONTRACTS section 15, for recordings): cut at
+pauses into windows, each window a shard any worker takes, joined on the whole recording's
+clock. Real recordings (speech-dev's LibriVox reader), real Whisper, in-process moto; windows
+of 20 s stand for the deployed 5 minutes."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from bench.speech_common import normalise, wer_counts
+from chalicelib import settings
+from chalicelib.jobs import book, worker
+from chalicelib.jobs import table as jobs
+from chalicelib.web import job_view
+from tests.engines.asr.audiofiles import encode, read_wav
+from tests.jobs.test_book import USER, deliver, drain, empty, messages
+from tests.results import validate_result
+
+pytest_plugins = ["tests.apifixtures"]
+
+CLIPS = {
+    "asr/librivox_sense_and_sensibility_01_austen_64kb-0870.wav":
+        "and mister john dashwood had then leisure to consider how much there might be prudently in his power to do for them",
+    "asr/librivox_sense_and_sensibility_01_austen_64kb-0880.wav": "he was not an ill disposed young man",
+    "asr/librivox_sense_and_sensibility_01_austen_64kb-0890.wav":
+        "unless to be rather cold hearted and rather selfish is to be ill disposed",
+    "asr/librivox_sense_and_sensibility_01_austen_64kb-0920.wav":
+        "had he married a more a amiable woman he might have been made still more respectable than he was",
+    "asr/librivox_sense_and_sensibility_01_austen_64kb-0930.wav": "he might even have been made amiable himself",
+}
+RATE = 16000
+PAUSE_S = 1.5
+
+
+def joined(rounds: int, lead_s: float = 0.0) -> tuple[np.ndarray, list[tuple[float, float, str]]]:
+    """The clips one after another `rounds` times, a pause between each (after `lead_s` of
+    silence): the samples, and where each clip is with what it says."""
+    parts, spans, t = [np.zeros(int(lead_s * RATE), np.float32)], [], lead_s
+    for _ in range(rounds):
+        for name, truth in CLIPS.items():
+            samples, rate = read_wav(name)
+            assert rate == RATE
+            spans.append((t, t + len(samples) / RATE, truth))
+            parts += [samples.astype(np.float32), np.zeros(int(PAUSE_S * RATE), np.float32)]
+            t += len(samples) / RATE + PAUSE_S
+    return np.concatenate(parts), spans
+
+
+@pytest.fixture
+def short_windows(api_env, monkeypatch):
+    monkeypatch.setenv("PAGEVOICE_RECORDING_BOOK_SECONDS", "20")
+    monkeypatch.setenv("PAGEVOICE_RECORDING_WINDOW_SECONDS", "20")
+    monkeypatch.setenv("PAGEVOICE_RECORDING_WINDOW_SLACK", "5")
+    empty()
+    yield
+
+
+def upload(data: bytes, name: str, content_type: str) -> tuple[str, str]:
+    from chalicelib import aws
+    from chalicelib.jobs import keys
+
+    record = jobs.create(USER, filename=name, content_type=content_type, size=len(data), kind="speech")
+    key = keys.upload_key(USER, record["job_id"])
+    aws.s3().put_object(Bucket=settings.get().aws.bucket, Key=key, Body=data)
+    return record["job_id"], key
+
+
+@pytest.mark.slow
+def test_a_long_recording_is_transcribed_in_windows_by_many_deliveries(short_windows):
+    samples, spans = joined(2)
+    data = encode(samples, RATE, "mp3")
+    job_id, key = upload(data, "lecture.mp3", "audio/mpeg")
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
+    record = jobs.get(USER, job_id)
+    shards = int(record["book_shards"])
+    assert record["status"] == "processing" and shards >= 3
+    first = [json.loads(m["Body"])["shard"] for m in messages(queue=book.FIRST)]
+    rest = [json.loads(m["Body"])["shard"] for m in messages()]
+    assert first == ["read-0000"] and sorted(rest) == [f"read-{i:04d}" for i in range(1, shards)]
+    empty()
+    # The windows in any order, the last first, as many workers would take them.
+    for shard in reversed(["read-0000", *rest]):
+        reply = worker.shard_batch([{"eventSource": "aws:sqs", "messageId": shard, "receiptHandle": "r",
+                                     "body": json.dumps({"bucket": settings.get().aws.bucket, "user": USER,
+                                                         "job": job_id, "shard": shard})}])
+        assert reply["outcomes"] == ["done"]
+        if shard == "read-0001":
+            middle = job_view.describe(USER, job_id)
+    assert middle["status"] == "processing" and middle["result"]["complete"] is False
+    assert middle["result"]["transcribed_s"] == 0.0  # the first window is not done yet
+    assert middle["result"]["document"]["progress"]["seconds_transcribed"] > 0
+    view = job_view.describe(USER, job_id)
+    assert view["status"] == "done", view["error"]
+    result = view["result"]
+    validate_result(result)
+    assert result["complete"] is True and result["language"] == "en" and result["keyword"] is None
+    assert abs(result["duration_s"] - len(samples) / RATE) < 0.1
+    assert result["document"]["windows"] == shards
+    # Each word timed on the whole recording's clock, inside the clip that says it, and every
+    # clip's words there once: nothing lost or doubled where the windows meet.
+    heard = [w for seg in result["segments"] for w in seg["words"]]
+    assert [w["start"] for w in heard] == sorted(w["start"] for w in heard)
+    errors = total = 0
+    for start, end, text in spans:
+        got = normalise(" ".join(w["text"] for w in heard if start - 0.3 <= w["start"] < end + 0.3))
+        errors, total = errors + wer_counts(normalise(text), got), total + len(text.split())
+    inside = sum(1 for w in heard if any(a - 0.3 <= w["start"] < b + 0.3 for a, b, _ in spans))
+    assert inside == len(heard)  # no word heard in a pause (none invented at a window's end)
+    assert errors / total <= 0.05, (errors, total)
+    assert normalise(result["text"]) == normalise(" ".join(w["text"] for w in heard))
+    assert drain() == []  # nothing left on the queues
+
+
+def test_a_duplicate_window_delivery_does_nothing(short_windows):
+    samples, _ = joined(1, lead_s=10.0)
+    job_id, key = upload(encode(samples, RATE, "wav"), "talk.wav", "audio/wav")
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
+    batch = messages(queue=book.FIRST)
+    assert deliver(batch[0])["outcomes"] == ["done"]
+    again = {"eventSource": "aws:sqs", "messageId": "again", "receiptHandle": "r", "body": batch[0]["Body"]}
+    assert worker.shard_batch([again])["outcomes"] == ["skipped"]
