@@ -91,14 +91,10 @@ def start(files: objects.JobFiles, job: dict, kind, survey: Survey, context=None
         info |= {"ranges": [[r.first, r.end] for r in reading],
                  "recording": {k: v for k, v in recording.items() if k != "path"}}
         try:
-            work = kind.book_work()
-            for r in reading:  # each window's samples, cut from the decoded file (transient)
-                if r.id not in done:
-                    objects.write(files.bucket, files.key(WINDOW_FILE.format(r.index)), work.window_pcm(recording, r.index),
-                                  "application/octet-stream", transient=True)
+            return _start_recording(files, kind, survey, reading, info, done)
         finally:
             Path(recording["path"]).unlink(missing_ok=True)
-    elif survey.flow is not None:
+    if survey.flow is not None:
         # Read whole already: each reading shard's sections are stored for it to publish, in
         # parallel, as a paged book's shards read their pages.
         work = kind.book_work()
@@ -106,11 +102,8 @@ def start(files: objects.JobFiles, job: dict, kind, survey: Survey, context=None
             if r.id not in done:
                 files_write(files, FLOW_FILE.format(r.index), growing.encode(work.flow_part(survey.flow, r.first, r.end)),
                             "application/json")
-    files_write(files, BOOK_SURVEY, json.dumps(info).encode(), "application/json")
-    if table.start_book(files.user_id, files.job_id, shards=len(reading), pages=survey.pages,
-                        result_key=files.key(growing.INDEX), lease_seconds=LEASE_SECONDS) is None:
+    if not _started(files, survey, reading, info):
         return "skipped"  # deleted meanwhile, or no longer this worker's
-    log.info("book planned", extra={"pages": survey.pages, "shards": len(reading), "flow": survey.flow is not None})
     # The first pages are what a listener reads and hears first: they go to the listener's queue.
     _send(files, [r.id for r in reading[:1] if r.id not in done], first=True)
     _send(files, [r.id for r in reading[1:] if r.id not in done])
@@ -118,6 +111,45 @@ def start(files: objects.JobFiles, job: dict, kind, survey: Survey, context=None
     # read that are not recorded yet are sent again too.
     _send(files, [plan.record_id(r, k) for r, n in sections.items() for k in range(n)
                   if plan.record_id(r, k) not in done])
+    return "planned"
+
+
+def _started(files: objects.JobFiles, survey: Survey, reading: list[plan.Pages], info: dict) -> bool:
+    """The survey stored and the job made a book; False when it is no longer this worker's."""
+    files_write(files, BOOK_SURVEY, json.dumps(info).encode(), "application/json")
+    if table.start_book(files.user_id, files.job_id, shards=len(reading), pages=survey.pages,
+                        result_key=files.key(growing.INDEX), lease_seconds=LEASE_SECONDS) is None:
+        return False
+    log.info("book planned", extra={"pages": survey.pages, "shards": len(reading), "flow": survey.flow is not None,
+                                    "recording": survey.recording is not None})
+    return True
+
+
+def _start_recording(files: objects.JobFiles, kind, survey: Survey, reading: list[plan.Pages], info: dict,
+                     done: set[str]) -> str:
+    """A long recording's windows stored (transient) and each sent once its samples are there,
+    the first before the book starts: its text comes while the others are still being stored."""
+    work, recording = kind.book_work(), survey.recording
+    todo = [r for r in reading if r.id not in done]
+
+    def store(r: plan.Pages) -> None:
+        objects.write(files.bucket, files.key(WINDOW_FILE.format(r.index)), work.window_pcm(recording, r.index),
+                      "application/octet-stream", transient=True)
+
+    if todo and todo[0].index == 0:
+        store(todo[0])
+    if not _started(files, survey, reading, info):
+        return "skipped"
+    batch: list[str] = []
+    for r in todo:
+        if r.index == 0:
+            _send(files, [r.id], first=True)
+            continue
+        store(r)
+        batch.append(r.id)
+        if len(batch) == SEND_BATCH or r is todo[-1]:
+            _send(files, batch)
+            batch = []
     return "planned"
 
 

@@ -249,14 +249,14 @@ QUIET = 0.3  # a frame whose speech probability (Silero) is under this is quiet
 
 def windows(voiced, frame_s: float, duration: float, *, most: float, slack: float,
             first: float = FIRST_WINDOW_S) -> list[tuple[float, float]]:
-    """The windows [start, end) seconds of a recording of `duration` seconds, from `voiced`
-    (each frame's speech probability, frames of `frame_s` seconds). A window ends in the
-    longest quiet run of the `slack` seconds (a quarter of the window at most) before its
-    length is reached (at its middle; the quietest frame when nothing there is quiet); the last
-    window takes up to `slack` more rather than leave a sliver."""
+    """The windows [start, end) seconds of a recording of `duration` seconds. `voiced(lo, hi)`:
+    the speech probability of frames lo..hi-1 (frames of `frame_s` seconds), asked only where a
+    window may end. A window ends in the longest quiet run of the `slack` seconds (a quarter of
+    the window at most) before its length is reached (at its middle; the quietest frame when
+    nothing there is quiet); the last window takes up to `slack` more rather than leave a
+    sliver."""
     import numpy as np
 
-    probs = np.asarray(voiced, dtype=np.float32).reshape(-1)
     out: list[tuple[float, float]] = []
     start, size = 0.0, min(first, most)
     while True:
@@ -265,23 +265,21 @@ def windows(voiced, frame_s: float, duration: float, *, most: float, slack: floa
             out.append((start, duration))
             return out
         lo, hi = int(round((start + size - give) / frame_s)), int(round((start + size) / frame_s))
-        cut = _cut(probs, lo, hi) * frame_s
+        cut = (lo + _cut(np.asarray(voiced(lo, hi), dtype=np.float32).reshape(-1))) * frame_s
         cut = min(max(cut, start + frame_s), duration)
         out.append((start, cut))
         start, size = cut, min(most, size * 2)
 
 
-def _cut(probs, lo: int, hi: int) -> int:
-    """The frame to cut at in [lo, hi): the middle of the longest quiet run there (the later
-    one of equals), else the quietest frame (the last of equals)."""
+def _cut(span) -> int:
+    """Where to cut in `span` (speech probabilities): the middle of its longest quiet run (the
+    later one of equals), else its quietest frame (the last of equals)."""
     import numpy as np
 
-    span = probs[lo:hi]
     if not len(span):
-        return lo
-    quiet = span < QUIET
+        return 0
     best, best_len, run_start = None, 0, None
-    for i, q in enumerate(np.append(quiet, False)):
+    for i, q in enumerate(np.append(span < QUIET, False)):
         if q and run_start is None:
             run_start = i
         elif not q and run_start is not None:
@@ -289,5 +287,5 @@ def _cut(probs, lo: int, hi: int) -> int:
                 best, best_len = (run_start + i) // 2, i - run_start
             run_start = None
     if best is not None:
-        return lo + best
-    return lo + int(len(span) - 1 - np.argmin(span[::-1]))
+        return best
+    return int(len(span) - 1 - np.argmin(span[::-1]))

@@ -117,18 +117,27 @@ def test_sections_start_short_again_where_a_listener_waits():
 FRAME = 0.032
 
 
-def speech(seconds: float, pauses: dict[float, float]) -> list[float]:
-    """Each frame's speech probability: talk throughout, but quiet in each pause (start -> length)."""
+def speech(seconds: float, pauses: dict[float, float], asked: list | None = None):
+    """Each frame's speech probability, as the planner asks for it: talk throughout, but quiet
+    in each pause (start -> length). `asked` collects the frames asked for."""
     probs = [0.9] * int(round(seconds / FRAME))
     for start, length in pauses.items():
         for i in range(int(start / FRAME), int((start + length) / FRAME)):
             probs[i] = 0.05
-    return probs
+
+    def voiced(lo: int, hi: int) -> list[float]:
+        if asked is not None:
+            asked.append((lo, hi))
+        return probs[lo:hi]
+    return voiced
 
 
 def test_windows_start_short_grow_to_the_most_and_cover_the_recording_without_gaps():
     duration = 3600.0
-    cut = plan.windows(speech(duration, {}), FRAME, duration, most=300.0, slack=20.0)
+    asked = []
+    cut = plan.windows(speech(duration, {}, asked), FRAME, duration, most=300.0, slack=20.0)
+    # Only where a window may end is weighed: the hour's 14 cuts, 20 s at most each.
+    assert len(asked) == len(cut) - 1 and sum(hi - lo for lo, hi in asked) * FRAME <= 20.0 * len(asked) + 1
     assert cut[0][0] == 0.0 and cut[-1][1] == duration
     assert all(a[1] == b[0] for a, b in zip(cut, cut[1:]))  # no gap, no overlap: no word twice
     sizes = [b - a for a, b in cut]
@@ -145,11 +154,11 @@ def test_a_window_ends_in_the_longest_pause_before_its_length_never_inside_speec
     assert 27.0 < cut[0][1] < 27.8  # inside the longer pause, before 30 s
     assert 85.0 < cut[1][1] < 86.0
     # Talk without a pause: the quietest frame (the last of equals) before the length.
-    flat = plan.windows([0.9] * int(100 / FRAME), FRAME, 100.0, most=60.0, slack=20.0)
+    flat = plan.windows(lambda lo, hi: [0.9] * (hi - lo), FRAME, 100.0, most=60.0, slack=20.0)
     assert abs(flat[0][1] - 30.0) < 0.1
 
 
 def test_the_last_window_takes_a_little_more_rather_than_leave_a_sliver():
     cut = plan.windows(speech(34.0, {}), FRAME, 34.0, most=300.0, slack=20.0)
     assert cut == [(0.0, 34.0)]
-    assert plan.windows([], FRAME, 0.0, most=300.0, slack=20.0) == [(0.0, 0.0)]
+    assert plan.windows(speech(0.0, {}), FRAME, 0.0, most=300.0, slack=20.0) == [(0.0, 0.0)]

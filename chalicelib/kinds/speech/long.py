@@ -4,8 +4,8 @@ chalicelib.jobs.book, stores them).
 
 `pipeline.run` decodes a recording longer than settings.books.recording_book_seconds to a file
 of 16 kHz PCM (never whole in memory) and raises `kinds.base.IsBook` with its `survey`: where
-its pauses are (Silero's speech probability, a block of a minute at a time), the windows cut
-there (kinds.plan.windows: the first 30 s, then 60, 120... up to recording_window_seconds),
+its pauses are (Silero's speech probability, weighed only where a window may end), the windows
+cut there (kinds.plan.windows: the first 30 s, then 60, 120... up to recording_window_seconds),
 and the language of its first minutes, which every window is transcribed in. The executor
 stores each window's samples (`window_pcm`) and workers transcribe them in parallel
 (`transcribe_window`), each on the whole recording's clock. A window's transcript depends only
@@ -27,7 +27,7 @@ from chalicelib.media import audio
 
 RATE = audio.SAMPLE_RATE
 FRAME = 512  # samples per Silero frame (32 ms)
-BLOCK = FRAME * 1875  # a minute of samples, read and weighed at a time
+LEAD_FRAMES = 94  # ~3 s weighed before the frames asked for, for Silero's state to settle
 WIDTH = 2  # bytes per PCM sample
 
 
@@ -36,8 +36,7 @@ def survey(decoded: audio.DecodedAudio, *, language: str | None = None, engine_n
     the language they are transcribed in (the upload's, else the one its first minutes speak)."""
     s = settings.get()
     path = Path(str(decoded.path))
-    voiced = speech_frames(path)
-    cut = plan.windows(voiced, FRAME / RATE, decoded.duration, most=float(s.books.recording_window_seconds),
+    cut = plan.windows(lambda lo, hi: speech_frames(path, lo, hi), FRAME / RATE, decoded.duration, most=float(s.books.recording_window_seconds),
                        slack=float(s.books.recording_window_slack))
     detected = language is None
     if detected:
@@ -49,20 +48,21 @@ def survey(decoded: audio.DecodedAudio, *, language: str | None = None, engine_n
     return Survey(pages=len(cut), pages_in_file=len(cut), format=decoded.format, recording=recording)
 
 
-def speech_frames(path: Path) -> np.ndarray:
-    """Each 32 ms frame's speech probability (Silero, as the engine's VAD), a minute at a time:
-    four hours are 450,000 numbers, never four hours of samples."""
+def speech_frames(path: Path, lo: int, hi: int) -> np.ndarray:
+    """The speech probability (Silero, as the engine's VAD) of 32 ms frames lo..hi-1 of the
+    spilled recording, weighed with a few seconds before them (Silero carries a state): the
+    planner asks only where a window may end, ~20 s of each 5 minutes."""
     from faster_whisper.vad import get_vad_model
 
-    model = get_vad_model()
-    out = []
+    lead = min(lo, LEAD_FRAMES)
     with open(path, "rb") as fh:
-        while block := fh.read(BLOCK * WIDTH):
-            samples = audio.from_pcm16(block[: len(block) - len(block) % WIDTH])
-            samples = np.pad(samples, (0, -len(samples) % FRAME))
-            if len(samples):
-                out.append(np.asarray(model(samples), dtype=np.float32).reshape(-1))
-    return np.concatenate(out) if out else np.zeros(0, np.float32)
+        fh.seek((lo - lead) * FRAME * WIDTH)
+        block = fh.read((hi - lo + lead) * FRAME * WIDTH)
+    samples = audio.from_pcm16(block[: len(block) - len(block) % WIDTH])
+    samples = np.pad(samples, (0, -len(samples) % FRAME))
+    if not len(samples):
+        return np.zeros(0, np.float32)
+    return np.asarray(get_vad_model()(samples), dtype=np.float32).reshape(-1)[lead:]
 
 
 def _samples(path: Path, start: float, end: float) -> bytes:
