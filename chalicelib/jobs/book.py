@@ -513,7 +513,7 @@ def finish_if_whole(files: objects.JobFiles, job: dict) -> None:
     (two workers that both see it whole write the same index; one ends the job)."""
     if job.get("status") != table.PROCESSING or not whole(job):
         return
-    index = live_index(files, job)
+    index = live_index(files, {**job, "status": table.DONE})  # the index as it stays: no progress
     body = growing.encode(index)
     key = files_write(files, growing.INDEX, body, "application/json")
     head = index["result"]
