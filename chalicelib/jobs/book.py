@@ -47,6 +47,7 @@ TEXT_FILE = "book-text-{:04d}.json"
 SECTIONS_FILE = "book-sections-{:04d}.json"
 FLOW_FILE = "book-flow-{:04d}.json"  # a document without pages: the sections a reading shard publishes
 WINDOW_FILE = "book-window-{:04d}.pcm"  # a long recording: a window's samples (16 kHz 16-bit PCM)
+SENTENCES_FILE = "book-sentences-{:04d}.json"  # a long recording: a window's sentences
 AUDIO_FILE = "book-{}.mp3"  # a recording section's shard id
 TIMINGS_FILE = "book-{}.json"
 # The job's lease while its shards run: each shard's end extends it, so only a book no worker
@@ -383,9 +384,13 @@ def _store_read(files: objects.JobFiles, job: dict, index: int, read, owner: str
                "engine_version": read.engine_version, "languages": languages, "unsure": len(read.unsure),
                "width": first.get("width"), "height": first.get("height"), "ms": read.timings_ms}
     counters = {"book_read": 1, "book_pages_read": len(read.pages), "book_sections": len(cut), "book_chars": summary["chars"]}
-    if window is not None:  # a window of a recording: its seconds, and no page
+    if window is not None:  # a window of a recording: its seconds, sentences and first words, and no page
         seconds = round(float(window[1]) - float(window[0]), 3)
-        summary |= {"window": list(window), "seconds": seconds, "text_chars": len(read.text)}
+        sentences_body = growing.encode(read.sentences)
+        files_write(files, SENTENCES_FILE.format(index), sentences_body, "application/json")
+        summary |= {"window": list(window), "seconds": seconds, "sentences_count": len(read.sentences),
+                    "sentences_bytes": len(sentences_body), "opening": " ".join(read.text.split()[:20]),
+                    "opening_at": read.pages[0]["start"] if read.pages else None}
         counters |= {"book_pages_read": 1, "book_transcribed": seconds, "book_chars": len(read.text)}
     after = shards.complete(files.user_id, files.job_id, plan.read_id(index), owner, summary, counters,
                             LEASE_SECONDS)
@@ -542,7 +547,8 @@ def build_index(job: dict, survey: dict, items: list[dict], now: float) -> dict:
     reads, recs = _done(items)
     page_files, text_files = _page_files(reads)
     if survey.get("recording"):
-        return _index(_recording_head(job, survey, reads, now), "segments", page_files, text_files)
+        index = _index(_recording_head(job, survey, reads, now), "segments", page_files, text_files)
+        return _with_list(index, "sentences", _sentence_files(reads))
     parts, starts, seconds, known = _parts(reads, recs, int(float(job.get("book_shards") or 0)))
     chapters = []
     for r in sorted(reads):
@@ -585,6 +591,23 @@ def _index(head: dict, listed: str, list_files: list[dict], text_files: list[dic
     return index
 
 
+def _with_list(index: dict, name: str, files: list[dict]) -> dict:
+    """`index` with one more list grown from shards' files."""
+    index["parts"].append({"path": [name], "type": "list", "files": files, "tail": []})
+    index["bytes"] += sum(f["bytes"] for f in files) + len(growing.encode(index["parts"][-1]))
+    return index
+
+
+def _sentence_files(reads: dict[int, dict]) -> list[dict]:
+    """A long recording's sentences files, of the windows done from the first on."""
+    out, r = [], 0
+    while r in reads:
+        out.append({"name": SENTENCES_FILE.format(r), "count": reads[r].get("sentences_count", 0),
+                    "bytes": reads[r].get("sentences_bytes", 2)})
+        r += 1
+    return out
+
+
 def _recording_head(job: dict, survey: dict, reads: dict[int, dict], now: float) -> dict:
     """A long recording's result (CONTRACTS section 9) before its segments and text: they are the
     windows' files. `transcribed_s` is how far it is transcribed from the start without a gap;
@@ -610,10 +633,16 @@ def _recording_head(job: dict, survey: dict, reads: dict[int, dict], now: float)
         if seconds > 0 and elapsed > 0:
             progress["seconds_left"] = int(round(elapsed * max(0.0, recording["duration"] - seconds) / seconds))
         document["progress"] = progress
+    starts, segment = [], 0
+    for r in range(done):  # the windows joined so far: where each starts, and its first segment
+        at = reads[r].get("opening_at")
+        starts.append((float(windows[r][0] if at is None else at), segment, reads[r].get("opening") or ""))
+        segment += int(reads[r].get("count") or 0)
     head = {"schema": 1, "kind": job.get("kind") or "speech", "engine": first.get("engine") or "",
             "engine_version": first.get("engine_version") or "", "duration_s": round(float(recording["duration"]), 2),
-            "language": recording.get("language"), "text": None, "segments": None, "keyword": None,
-            "complete": complete, "audio": recording.get("audio") or {}, "timings_ms": {}, "document": document}
+            "language": recording.get("language"), "text": None, "segments": None, "sentences": None,
+            "chapters": plan.chapters(starts), "keyword": None, "complete": complete,
+            "audio": recording.get("audio") or {}, "timings_ms": {}, "document": document}
     if not complete:
         head["transcribed_s"] = round(transcribed, 2)
     return head

@@ -107,6 +107,7 @@ class Read:
     words: int = 0
     timings_ms: dict = field(default_factory=dict)
     language: str | None = None  # a recording's window: the language it was transcribed in
+    sentences: list[dict] = field(default_factory=list)  # a recording's window: its sentences' times
 
 
 class IsBook(Exception):  # noqa: N818 - a signal, not a failure

@@ -289,3 +289,28 @@ def _cut(span) -> int:
     if best is not None:
         return best
     return int(len(span) - 1 - np.argmin(span[::-1]))
+
+
+# A long recording's chapters start at its windows (each cut at the longest pause near its
+# length), at least CHAPTER_MIN_S apart: a two-hour lecture gets an outline of ~25 entries, each
+# titled by its first words.
+CHAPTER_MIN_S = 240.0
+TITLE_WORDS = 8
+
+
+def opening(text: str) -> str:
+    """A chapter's title: its first words."""
+    words = text.split()
+    return " ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else "")
+
+
+def chapters(starts: list[tuple[float, int, str]]) -> list[dict]:
+    """A long recording's chapters from its windows' (start seconds, first segment index, first
+    words), in order: one at the first window with words, then at each window starting at least
+    CHAPTER_MIN_S after the last chapter."""
+    out: list[dict] = []
+    for start, segment, words in starts:
+        if not words or (out and start - out[-1]["start"] < CHAPTER_MIN_S):
+            continue
+        out.append({"title": opening(words), "level": 1, "start": round(float(start), 2), "segment": segment})
+    return out

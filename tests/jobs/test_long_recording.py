@@ -13,6 +13,7 @@ from bench.speech_common import normalise, wer_counts
 from chalicelib import settings
 from chalicelib.jobs import book, worker
 from chalicelib.jobs import table as jobs
+from chalicelib.kinds import plan
 from chalicelib.web import job_view
 from tests.engines.asr.audiofiles import encode, read_wav
 from tests.jobs.test_book import USER, deliver, drain, empty, messages
@@ -110,6 +111,14 @@ def test_a_long_recording_is_transcribed_in_windows_by_many_deliveries(short_win
     assert inside == len(heard)  # no word heard in a pause (none invented at a window's end)
     assert errors / total <= 0.05, (errors, total)
     assert normalise(result["text"]) == normalise(" ".join(w["text"] for w in heard))
+    # Its shape: a paragraph at each window's start (a pause), sentences in time order covering
+    # every word, and a chapter at the first words (the windows are not minutes apart here).
+    assert result["segments"][0]["paragraph"] is True
+    assert sum(1 for s in result["segments"] if s.get("paragraph")) >= shards
+    starts = [s["start"] for s in result["sentences"]]
+    assert starts == sorted(starts) and starts[0] == heard[0]["start"] and len(starts) >= len(spans)
+    assert result["chapters"] == [{"title": plan.opening(result["text"].strip()), "level": 1,
+                                   "start": heard[0]["start"], "segment": 0}]
     assert drain() == []  # nothing left on the queues
 
 

@@ -31,3 +31,31 @@ def test_a_recording_is_transcribed_with_word_times():
 def test_not_audio_fails_with_a_reason():
     with pytest.raises(AudioError):
         kinds.get("speech").run(b"this is a text file, not a recording" * 10)
+
+
+def test_a_transcript_has_paragraphs_at_long_pauses_and_sentences_by_time():
+    from chalicelib.kinds.speech import outline
+
+    def seg(start, end, *words):
+        step = (end - start) / len(words)
+        return {"start": start, "end": end, "text": " ".join(words),
+                "words": [{"text": w, "start": start + i * step, "end": start + (i + 1) * step} for i, w in enumerate(words)]}
+
+    segments = [seg(0.0, 2.0, "Good", "morning."), seg(2.5, 5.0, "Today", "we", "start"),
+                seg(5.2, 6.0, "late."), seg(9.0, 11.0, "Questions?", "Yes")]
+    sentences = outline.shape(segments)
+    assert [bool(s.get("paragraph")) for s in segments] == [True, False, False, True]  # a 3 s pause
+    assert sentences == [{"start": 0.0, "end": 2.0}, {"start": 2.5, "end": 6.0},
+                         {"start": 9.0, "end": 10.0}, {"start": 10.0, "end": 11.0}]
+    assert outline.shape([]) == []
+
+
+def test_a_long_recording_has_chapters_at_its_windows_minutes_apart_titled_by_their_first_words():
+    from chalicelib.kinds import plan
+
+    starts = [(0.0, 0, ""), (26.0, 0, "Good morning everyone and welcome to the second lecture on rivers"),
+              (80.0, 9, "so"), (300.0, 30, "Now the delta."), (600.0, 70, "Questions")]
+    assert plan.chapters(starts) == [
+        {"title": "Good morning everyone and welcome to the second…", "level": 1, "start": 26.0, "segment": 0},
+        {"title": "Now the delta.", "level": 1, "start": 300.0, "segment": 30},
+        {"title": "Questions", "level": 1, "start": 600.0, "segment": 70}]

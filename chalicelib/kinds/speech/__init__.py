@@ -16,7 +16,12 @@ WORD = {"type": "object", "required": ["text", "start", "end"],
                        "confidence": {"type": "number", "minimum": 0, "maximum": 1}}}
 SEGMENT = {"type": "object", "required": ["start", "end", "text", "words"],
            "properties": {"start": SECONDS, "end": SECONDS, "text": {"type": "string"},
-                          "words": {"type": "array", "items": WORD}}}
+                          "words": {"type": "array", "items": WORD},
+                          "paragraph": {"const": True, "description": "the segment starts a paragraph"}}}
+SENTENCE = {"type": "object", "required": ["start", "end"], "properties": {"start": SECONDS, "end": SECONDS}}
+CHAPTER = {"type": "object", "required": ["title", "start", "segment"],
+           "properties": {"title": {"type": "string"}, "level": {"type": "integer"}, "start": SECONDS,
+                          "segment": {"type": "integer", "minimum": 0}}}
 
 RESULT_SCHEMA = {
     "title": "SpeechResult", "description": "CONTRACTS section 9: what was said, with word timings.",
@@ -27,6 +32,11 @@ RESULT_SCHEMA = {
         "engine_version": {"type": "string"}, "duration_s": SECONDS,
         "language": {"type": ["string", "null"]}, "text": {"type": "string"},
         "segments": {"type": "array", "items": SEGMENT},
+        "sentences": {"type": "array", "items": SENTENCE, "description": "each sentence's time, in order"},
+        "chapters": {"type": "array", "items": CHAPTER,
+                     "description": "a long recording's outline: where each chapter starts (its segment) and its first words"},
+        "document": {"type": "object", "description": "a long recording transcribed in windows by many workers "
+                                                      "(CONTRACTS section 15): windows, those that failed, progress"},
         "keyword": {"anyOf": [{"type": "null"}, {
             "type": "object", "required": ["label", "confidence"],
             "properties": {"label": {"type": "string"}, "confidence": {"type": "number", "minimum": 0, "maximum": 1}}}],

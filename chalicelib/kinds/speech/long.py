@@ -23,6 +23,7 @@ from chalicelib.engines import asr
 from chalicelib.kinds import plan
 from chalicelib.kinds.base import Read, Survey
 from chalicelib.kinds.common import Stopwatch
+from chalicelib.kinds.speech import outline
 from chalicelib.media import audio
 
 RATE = audio.SAMPLE_RATE
@@ -91,6 +92,7 @@ def transcribe_window(pcm: bytes, index: int, recording: dict, *, engine_name: s
         found = engine.transcribe(audio.from_pcm16(pcm), RATE, deadline=deadline,
                                   **({"language": recording["language"]} if recording.get("language") else {}))
     segments = [_shifted(seg.to_dict(), start) for seg in found.segments]
+    sentences = outline.shape(segments)  # a window starts in a pause: its first segment starts a paragraph
     failed = []
     if not found.complete:
         failed.append(f"The recording from {_clock(start + found.processed_s)} to {_clock(end)} was not "
@@ -98,7 +100,7 @@ def transcribe_window(pcm: bytes, index: int, recording: dict, *, engine_name: s
     return Read(first=index, pages=segments, images={}, text=found.text, chapters=[], skipped={}, unsure=[],
                 units=[], failed=failed, engine=engine.name, engine_version=engine.version,
                 words=sum(len(seg["words"]) for seg in segments), timings_ms=dict(watch.ms),
-                language=found.language)
+                language=found.language, sentences=sentences)
 
 
 def untranscribed(index: int, recording: dict, reason: str) -> Read:
