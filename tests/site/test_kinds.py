@@ -297,6 +297,74 @@ def test_recording_transcript_follows_playback(page, stack, shoot):
     page.unroute(one_job)
 
 
+def twelve_minutes(tmp_path) -> tuple[Path, list[float]]:
+    """A 12-minute FLAC (longer than one worker transcribes: windows, CONTRACTS section 15) of
+    speech-dev's LibriVox sentences said in silence minutes apart; where each starts."""
+    import numpy as np
+    import soundfile as sf
+
+    from tests.engines.asr.audiofiles import read_wav
+    from tests.jobs.test_long_recording import CLIPS
+
+    rate, out, starts = 16000, np.zeros(12 * 60 * 16000, np.int16), []
+    names = list(CLIPS)
+    for k, at in enumerate((5.0, 60.0, 150.0, 300.0, 500.0, 650.0)):
+        samples = (read_wav(names[k % len(names)])[0] * 32767).astype(np.int16)
+        out[int(at * rate):int(at * rate) + len(samples)] = samples
+        starts.append(at)
+    path = tmp_path / "lecture.flac"
+    sf.write(str(path), out, rate, format="FLAC", subtype="PCM_16")
+    return path, starts
+
+
+def test_a_long_recording_has_an_outline_and_steps_by_sentence_and_chapter(page, stack, tmp_path, shoot):
+    from tests.site.axe import at_both_widths
+
+    path, starts = twelve_minutes(tmp_path)
+    sign_in_and_choose(page, stack, "speech", "Recording")
+    job_id = upload_and_wait(page, path)
+    result = fetch_job(stack, token_of(page), job_id)["result"]
+    assert result["document"]["windows"] >= 4 and result["complete"] is True
+    chapters = result["chapters"]
+    assert len(chapters) >= 2
+
+    # The outline: each chapter with its time, and choosing one plays from there.
+    outline = page.locator('[data-testid="speech-chapter"]')
+    assert outline.count() == len(chapters)
+    assert chapters[0]["title"].rstrip("…") in outline.first.inner_text()
+    page.evaluate("() => { document.querySelector('#speech-audio').muted = true; }")
+    outline.nth(1).click()
+    page.wait_for_function(
+        "s => { const t = document.querySelector('#speech-audio').currentTime; return t >= s - 0.1 && t < s + 3; }",
+        arg=chapters[1]["start"], timeout=10_000)
+    assert outline.nth(1).get_attribute("aria-current") == "location"
+    assert outline.first.get_attribute("aria-current") is None
+    page.evaluate("() => document.querySelector('#speech-audio').pause()")
+
+    # Paragraphs: one per pause of the recording, each starting with its time.
+    paragraphs = page.locator("#transcript .transcript-segment")
+    assert paragraphs.count() == sum(1 for s in result["segments"] if s.get("paragraph")) >= len(starts) - 1
+
+    # Steps by sentence, on the recording itself: back to the sentence before, on to the next.
+    sentences = [s["start"] for s in result["sentences"]]
+    here = page.evaluate("document.querySelector('#speech-audio').currentTime")
+    after = [t for t in sentences if t > here + 0.05]
+    page.click('[data-testid="speech-next-sentence"]')
+    page.wait_for_function(
+        "s => Math.abs(document.querySelector('#speech-audio').currentTime - s) < 0.6", arg=after[0], timeout=10_000)
+    page.evaluate("() => document.querySelector('#speech-audio').pause()")
+    page.click('[data-testid="speech-prev-chapter"]')
+    page.wait_for_function(
+        "s => Math.abs(document.querySelector('#speech-audio').currentTime - s) < 0.6", arg=chapters[1]["start"],
+        timeout=10_000)
+    page.evaluate("() => document.querySelector('#speech-audio').pause()")
+    assert page.locator('[data-testid="transcript-word"][aria-current="true"]').count() == 1
+    # Watched while it was written down, it offers the whole text once it is whole.
+    assert page.is_enabled('[data-testid="copy-transcript"]') and page.is_visible('[data-testid="download-srt"]')
+    shoot(page, "job-speech-long")
+    assert at_both_widths(page) == {}
+
+
 def test_subtitle_formats(page, stack):
     """SRT and WebVTT timestamps, hours included, and long segments split at words."""
     page.goto(stack.site_url.rstrip("/") + "/")

@@ -1,15 +1,16 @@
 // The result of a `speech` job (CONTRACTS section 9): the recording itself (the upload, at the
-// job's image_url), what was said as words that light up while they are heard (select one to
-// listen from there), the command word of a short clip, and the text as .txt, .srt and .vtt.
+// job's image_url), what was said in paragraphs of words that light up while they are heard
+// (transcript.js: select one to listen from there, steps by sentence and chapter, a long
+// recording's chapters), the command word of a short clip, and the text as .txt, .srt and
+// .vtt. A long recording's transcript grows while its windows are transcribed.
 
-import { rovingKeys, scrollWithin, showMessage } from "../../dom.js";
+import { showMessage } from "../../dom.js";
 import { downloadName, percent, setUpCopy, setUpDownload } from "../common.js";
 import { showSpokenLanguage } from "../language.js";
-import { timingAt } from "../model.js";
-import { clock, length, toSrt, toText, toVtt } from "../subtitles.js";
+import { length, toSrt, toText, toVtt } from "../subtitles.js";
+import { mountTranscript, wordList } from "../transcript.js";
 
-// A word stays lit through a short pause after it, so the highlight does not flicker between words.
-const HOLD_SECONDS = 0.6;
+const POLL_GROWING_MS = 3000; // a long recording's windows take tens of seconds each
 
 export const speechView = {
   empty: { text: "", segments: [], keyword: null },
@@ -26,13 +27,16 @@ export const speechView = {
     if (!count) return "Done: nothing was said.";
     return `Done: ${count} word${count === 1 ? "" : "s"} heard.`;
   },
+  progressText(result) {
+    const progress = result?.document?.progress;
+    if (!progress || typeof progress.seconds !== "number") return "";
+    const left = typeof progress.seconds_left === "number" && progress.seconds_transcribed > 0
+      ? `, about ${length(Math.max(60, progress.seconds_left))} left` : "";
+    return `Listening to the recording: ${length(progress.seconds_transcribed || 0)} of ${length(progress.seconds)} written down${left}…`;
+  },
   show: showSpeech,
-  update() { /* nothing comes later: the upload is the recording */ },
+  update() { /* a short recording's result comes whole: show() drew it */ },
 };
-
-function wordList(result) {
-  return (result.segments || []).flatMap((s) => (s.words || []).filter((w) => String(w.text || "").trim()));
-}
 
 export function keywordText(keyword) {
   if (!keyword || !keyword.label) return "";
@@ -44,7 +48,7 @@ export function keywordText(keyword) {
 
 function showSpeech(root, job, result, signal) {
   const panel = root.querySelector("#result");
-  if (!panel.hidden) return; // already shown
+  if (!panel.hidden) return null; // already shown
   panel.hidden = false;
   root.querySelector(".result-image-panel").hidden = true;
   root.querySelector(".result-text-panel").hidden = true;
@@ -71,9 +75,30 @@ function showSpeech(root, job, result, signal) {
   keyword.hidden = !keyword.textContent;
   if (result.keyword?.label) keyword.dataset.label = result.keyword.label;
 
-  // A recording the worker had no time to finish.
+  const transcript = mountTranscript(root, audio, signal);
+  const draw = (now, current) => {
+    showNote(root, current, now.status === "processing");
+    drawText(root, now, current, transcript, signal);
+  };
+  draw(job, result);
+  showSpokenLanguage(root, { result, named: job.language, signal });
+  return {
+    update(next, nextResult) { draw(next, nextResult || result); },
+    pollMs: () => POLL_GROWING_MS,
+  };
+}
+
+/** What the transcript lacks: a long recording still being written down, or cut short. */
+function showNote(root, result, growing) {
   const note = root.querySelector("#speech-note");
-  if (result.complete === false) {
+  const failed = result.document?.failed || [];
+  if (growing) {
+    const upTo = typeof result.transcribed_s === "number" && result.transcribed_s > 0
+      ? `The first ${length(result.transcribed_s)} are written down below` : "The first minutes will appear below";
+    showMessage(note, `${upTo}; the rest follows as PageVoice listens.`);
+  } else if (failed.length) {
+    showMessage(note, failed.join(" "));
+  } else if (result.complete === false) {
     const upTo = typeof result.transcribed_s === "number" ? `the first ${length(result.transcribed_s)}` : "part";
     const of = typeof result.duration_s === "number" ? ` of this ${length(result.duration_s)} recording` : " of this recording";
     showMessage(note, `PageVoice wrote down ${upTo}${of}: the rest took too long. ` +
@@ -81,27 +106,30 @@ function showSpeech(root, job, result, signal) {
   } else {
     showMessage(note, "");
   }
+}
 
-  // What was said, word by word.
-  const transcript = root.querySelector("#transcript");
-  const text = String(result.text || "").trim();
-  const buttons = renderTranscript(transcript, result);
-  root.querySelector("#transcript-hint").hidden = !buttons.length;
-  if (!text && !buttons.length) {
-    transcript.textContent = "Nothing was said.";
-    transcript.classList.add("is-empty");
+/** What was said, word by word, and its copy and downloads (once the text is whole). */
+function drawText(root, job, result, transcript, signal) {
+  const box = root.querySelector("#transcript");
+  const growing = job.status === "processing";
+  const buttons = transcript.draw(result);
+  if (!String(result.text || "").trim() && !buttons.length) {
+    box.textContent = growing ? "" : "Nothing was said.";
+    box.classList.toggle("is-empty", !growing);
   }
-  followPlayback(audio, transcript, buttons, signal);
-  showSpokenLanguage(root, { result, named: job.language, signal });
-
-  // Copy and downloads.
-  const plain = toText(result);
-  setUpCopy(root.querySelector("#copy-transcript"), plain.trim(), transcript, signal);
+  const copy = root.querySelector("#copy-transcript");
   const links = {
     txt: root.querySelector("#download-transcript-txt"),
     srt: root.querySelector("#download-transcript-srt"),
     vtt: root.querySelector("#download-transcript-vtt"),
   };
+  if (growing) {
+    copy.disabled = true;
+    for (const link of Object.values(links)) link.hidden = true;
+    return;
+  }
+  const plain = toText(result);
+  setUpCopy(copy, plain.trim(), box, signal);
   const hasText = Boolean(plain.trim());
   for (const link of Object.values(links)) link.hidden = !hasText;
   if (hasText) {
@@ -129,102 +157,3 @@ function findDuration(audio, signal) {
     audio.currentTime = 1e101;
   }, { once: true, signal });
 }
-
-/** One paragraph per segment (its time first), one button per word; returns the buttons. */
-function renderTranscript(container, result) {
-  container.replaceChildren();
-  const buttons = [];
-  for (const segment of result.segments || []) {
-    const words = (segment.words || []).filter((w) => String(w.text || "").trim());
-    const text = String(segment.text || "").trim();
-    if (!words.length && !text) continue;
-    const p = document.createElement("p");
-    p.className = "transcript-segment";
-    const time = document.createElement("span");
-    time.className = "segment-time";
-    time.textContent = clock(segment.start);
-    p.append(time, " ");
-    if (!words.length) p.append(text); // no word timings: the segment's text as it is
-    words.forEach((word, i) => {
-      if (i) p.append(" ");
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "t-word";
-      button.dataset.testid = "transcript-word";
-      button.dataset.start = String(word.start);
-      button.dataset.end = String(word.end);
-      button.dataset.index = String(buttons.length);
-      if (typeof word.confidence === "number") button.dataset.confidence = String(word.confidence);
-      button.textContent = String(word.text).trim();
-      button.setAttribute("aria-label", `${button.textContent}, at ${clock(word.start)}`);
-      button.tabIndex = buttons.length ? -1 : 0;
-      p.append(button);
-      buttons.push(button);
-    });
-    container.append(p);
-  }
-  if (!buttons.length && String(result.text || "").trim() && !container.children.length) {
-    container.textContent = String(result.text).trim();
-  }
-  return buttons;
-}
-
-/** Light the word being heard; select a word to listen from its start; arrows move among words. */
-function followPlayback(audio, container, buttons, signal) {
-  if (!buttons.length) return;
-  const timings = buttons.map((b) => ({ start: Number(b.dataset.start), end: Number(b.dataset.end) }));
-  let current = -1;
-  let frame = 0;
-
-  function at(t) {
-    // The last word that has started, while it is heard (or just after).
-    const found = timingAt(timings, t);
-    if (found >= 0 && t > timings[found].end + HOLD_SECONDS) return -1;
-    return found;
-  }
-
-  function light(index) {
-    if (index === current) return;
-    if (current >= 0) {
-      buttons[current].classList.remove("is-current");
-      buttons[current].removeAttribute("aria-current");
-    }
-    current = index;
-    if (index >= 0) {
-      const b = buttons[index];
-      b.classList.add("is-current");
-      b.setAttribute("aria-current", "true");
-      scrollWithin(container, b);
-    }
-  }
-
-  const sync = () => light(audio.currentTime > 0 || !audio.paused ? at(audio.currentTime) : -1);
-  const tick = () => {
-    sync();
-    frame = audio.paused || audio.ended ? 0 : requestAnimationFrame(tick);
-  };
-  audio.addEventListener("play", () => { if (!frame) frame = requestAnimationFrame(tick); }, { signal });
-  for (const type of ["timeupdate", "seeked", "pause"]) audio.addEventListener(type, sync, { signal });
-  audio.addEventListener("ended", () => light(-1), { signal });
-  signal.addEventListener("abort", () => cancelAnimationFrame(frame), { once: true });
-
-  function playFrom(button) {
-    const start = Number(button.dataset.start);
-    try {
-      audio.currentTime = start;
-    } catch { /* not seekable yet: play from where it is */ }
-    light(Number(button.dataset.index));
-    const played = audio.play();
-    if (played?.catch) played.catch(() => { /* blocked or no source: the word is still selected */ });
-  }
-
-  function setStop(button) {
-    for (const b of buttons) b.tabIndex = b === button ? 0 : -1;
-  }
-
-  for (const button of buttons) {
-    button.addEventListener("click", () => { setStop(button); playFrom(button); }, { signal });
-    button.addEventListener("keydown", (event) => rovingKeys(buttons, button, event, setStop), { signal });
-  }
-}
-
