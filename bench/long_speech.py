@@ -1,0 +1,301 @@
+"""A long recording through the local stack, transcribed in windows by many workers (issue 56's
+Acceptance): WER against the joined truth beside the clips' own WER, words lost or doubled where
+windows meet, time to the first text, and the speedup of 2 workers over 1, in one run.
+
+    .venv/bin/python -m bench.long_speech                       # ~60 min of speech: long
+    .venv/bin/python -m bench.long_speech --minutes 20          # a shorter recording
+    .venv/bin/python -m bench.long_speech --pool DIR            # clips of DIR/manifest.tsv
+    .venv/bin/python -m bench.long_speech --minutes 3 --book-seconds 60 --window-seconds 60  # a look
+
+The recording: real recordings with known transcripts, one after another with pauses of 0.4 to
+1.2 s (seeded), the pool shuffled again each round until `--minutes` are reached, written as a
+16 kHz FLAC (lossless: the windows hear what the clips alone hear). The pool is a folder with
+`manifest.tsv` (`file, transcript, seconds, source, licence`; `--pool`, default
+/work/data/long-speech, whose README says where each clip comes from and its licence), else
+speech-dev's five LibriVox clips (Sense and Sensibility, public domain; pocketsphinx-testdata,
+BSD-2-Clause), which make a poor hour: 25 s said again and again.
+
+Figures:
+- the clips' own WER: each clip transcribed alone by the worker's engine (in process),
+  weighted by how often the recording says it; the recording's WER: the stack's transcript
+  against the joined truth (bench.speech_common's normaliser; goal: no worse than the clips'
+  own plus 0.01);
+- at the seams (the windows of the job's survey, read from the stack's S3): for the clips on
+  each side of each boundary, the words their own transcript has that the recording's lacks
+  (lost) and the words it has twice or more than their own (doubled): goal 0;
+- time to the first text (from the upload's end to the first GET /jobs/{id} with text), the
+  planning (upload's end to "book planned"), the transcription (planned to the last window's
+  end) and its speedup with 2 workers over 1 (goal >= 1.7x), seconds of recording per wall
+  second, and whether the 1- and 2-worker transcripts are the same;
+Each stack is `python -m infra.local` with PAGEVOICE_LOCAL_WORKERS worker processes, none kept
+for uploads alone and one for the listener's queue (it takes the first window), Whisper on one
+thread each (PAGEVOICE_ASR_THREADS=1: a Lambda of 1,769 MB has one vCPU). Prints every figure
+with the load average and the commit; asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.book import allow_batch_send, commit, load, log_lines  # noqa: E402
+from bench.speech_common import DEFAULT_DATASETS, normalise, wer_counts  # noqa: E402
+
+RATE = 16000
+POOL = Path("/work/data/long-speech")
+CACHE = Path(tempfile.gettempdir()) / "pagevoice-bench-long-speech"
+FLAC = "audio/flac"
+
+
+@dataclass
+class Clip:
+    name: str
+    text: str
+    samples: np.ndarray
+
+
+@dataclass
+class Said:
+    clip: int
+    start: float
+    end: float
+
+
+def pool(folder: Path) -> tuple[list[Clip], str]:
+    """The clips (16 kHz mono float32) and where they come from."""
+    import soundfile as sf
+
+    from tests.engines.asr.audiofiles import resample
+
+    manifest = folder / "manifest.tsv"
+    if not manifest.is_file():
+        speech = DEFAULT_DATASETS / "speech-dev"
+        rows = [line.split("\t") for line in (speech / "transcripts.tsv").read_text().splitlines()[1:]]
+        rows = [(speech / f, t) for f, t in rows if "librivox" in f and f.endswith(".wav")]
+        about = "speech-dev's five LibriVox clips (public domain; pocketsphinx-testdata, BSD-2-Clause)"
+    else:
+        lines = manifest.read_text(encoding="utf-8").splitlines()
+        rows = [(folder / line.split("\t")[0], line.split("\t")[1]) for line in lines[1:] if line.strip()]
+        about = f"{len(rows)} clips of {folder} (its README.md says their sources and licences)"
+    clips = []
+    for path, text in rows:
+        data, rate = sf.read(str(path), dtype="float32")
+        if data.ndim == 2:
+            data = data.mean(axis=1)
+        clips.append(Clip(path.name, text, resample(data, rate, RATE)))
+    return clips, about
+
+
+def recording(clips: list[Clip], minutes: float, seed: int = 7) -> tuple[bytes, list[Said]]:
+    """The clips joined with pauses until `minutes`, as 16-bit FLAC; what is said where."""
+    import soundfile as sf
+
+    rng = np.random.default_rng(seed)
+    parts, said, t = [], [], 0.0
+    while t < minutes * 60:
+        for k in rng.permutation(len(clips)):
+            samples = clips[k].samples
+            said.append(Said(int(k), t, t + len(samples) / RATE))
+            pause = np.zeros(int(rng.uniform(0.4, 1.2) * RATE), np.float32)
+            parts += [samples, pause]
+            t += (len(samples) + len(pause)) / RATE
+    audio = np.clip(np.concatenate(parts), -1, 1)
+    buf = io.BytesIO()
+    sf.write(buf, (audio * 32767).astype(np.int16), RATE, format="FLAC", subtype="PCM_16")
+    return buf.getvalue(), said
+
+
+def alone(clips: list[Clip]) -> list[list[str]]:
+    """Each clip's own transcript (normalised words), by the worker's engine in this process."""
+    from chalicelib.engines import asr
+
+    engine = asr.get_engine("whisper")
+    return [normalise(engine.transcribe(c.samples, RATE, language="en").text) for c in clips]
+
+
+def align(ref: list[str], hyp: list[str]) -> tuple[int, int]:
+    """(words of `ref` missing from `hyp`, words `hyp` has beyond `ref`), by edit alignment."""
+    n, m = len(ref), len(hyp)
+    cost = np.zeros((n + 1, m + 1), dtype=np.int32)
+    cost[:, 0], cost[0, :] = np.arange(n + 1), np.arange(m + 1)
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            cost[i, j] = min(cost[i - 1, j] + 1, cost[i, j - 1] + 1, cost[i - 1, j - 1] + (ref[i - 1] != hyp[j - 1]))
+    lost = extra = 0
+    i, j = n, m
+    while i or j:
+        if i and j and cost[i, j] == cost[i - 1, j - 1] + (ref[i - 1] != hyp[j - 1]):
+            i, j = i - 1, j - 1
+        elif i and cost[i, j] == cost[i - 1, j] + 1:
+            lost, i = lost + 1, i - 1
+        else:
+            extra, j = extra + 1, j - 1
+    return lost, extra
+
+
+def words_in(result: dict, start: float, end: float) -> list[str]:
+    words = [w["text"] for seg in result.get("segments") or [] for w in seg.get("words") or []
+             if start - 0.25 <= w["start"] < end + 0.25]
+    return normalise(" ".join(words))
+
+
+def run_stack(workers: int, data: bytes, settings: dict[str, str]) -> dict:
+    from infra.local.process import StackProcess
+    from tests.stackclient import login, register, send_file
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    log_path = CACHE / f"stack-{workers}w.log"
+    log_path.unlink(missing_ok=True)
+    env = {"PAGEVOICE_LOCAL_WORKERS": str(workers), "PAGEVOICE_LOCAL_UPLOAD_WORKERS": "0",
+           "PAGEVOICE_LOCAL_LISTENER_WORKERS": "1", "PAGEVOICE_ASR_THREADS": "1",
+           "PAGEVOICE_REGISTER_LIMIT_PER_IP": "1000", **settings}
+    out: dict = {"workers": workers, "load_start": load()}
+    with tempfile.TemporaryDirectory() as tmp, StackProcess(Path(tmp) / "state", log_path, extra_env=env) as stack:
+        out["granted"] = allow_batch_send(stack)
+        headers = login(stack, register(stack, name="Long Speech Bench"))
+        r = requests.post(f"{stack.api_url}/uploads", headers=headers, timeout=30,
+                          json={"filename": "lecture.flac", "content_type": FLAC, "size": len(data), "kind": "speech"})
+        assert r.status_code == 201, r.text
+        send_file(r.json()["upload"], "lecture.flac", data, FLAC)
+        job_id, ended, ended_wall = r.json()["job_id"], time.monotonic(), time.time()
+        print(f"  {workers} worker(s): uploaded {len(data) / 1e6:.1f} MB; transcribing ...", file=sys.stderr, flush=True)
+        job = {}
+        while True:
+            job = requests.get(f"{stack.api_url}/jobs/{job_id}", headers=headers, timeout=120).json()
+            result = _result(job)
+            if "first_text" not in out and result and str(result.get("text") or "").strip():
+                out["first_text"] = time.monotonic() - ended
+            if job["status"] in ("done", "failed"):
+                break
+            time.sleep(1.0)
+        out["status"], out["error"] = job["status"], job.get("error")
+        out["result"] = _result(job)
+        out["done_s"] = time.monotonic() - ended
+        lines = log_lines(stack, job_id)
+        planned = [ln["t"] for ln in lines if ln.get("msg") == "book planned"]
+        read = [ln["t"] for ln in lines if ln.get("msg") == "pages read"]
+        if planned and read:
+            out["planning_s"] = planned[0] - ended_wall
+            out["transcribing_s"] = max(read) - planned[0]
+        survey = stack.aws_client("s3").get_object(
+            Bucket="pagevoice-local", Key=f"results/{_me(stack, headers)}/{job_id}/book-survey.json")
+        out["windows"] = json.loads(survey["Body"].read())["recording"]["windows"]
+        out["load_end"] = load()
+    return out
+
+
+def _me(stack, headers) -> str:
+    return requests.get(f"{stack.api_url}/me", headers=headers, timeout=30).json()["id"]
+
+
+def _result(job: dict) -> dict | None:
+    from chalicelib.jobs import growing
+
+    if job.get("result") is not None:
+        return job["result"]
+    parts = job.get("result_parts")
+    if not parts:
+        return None
+    return growing.assemble(parts["index"], lambda name: requests.get(parts["urls"][name], timeout=60).content)
+
+
+def score(run: dict, clips: list[Clip], said: list[Said], own: list[list[str]]) -> dict:
+    result = run.get("result") or {}
+    truth = [w for s in said for w in normalise(clips[s.clip].text)]
+    heard = normalise(" ".join(w["text"] for seg in result.get("segments") or [] for w in seg.get("words") or []))
+    out = {"wer": wer_counts(truth, heard) / max(1, len(truth)), "words": len(heard), "truth_words": len(truth)}
+    bounds = [b for _, b in run.get("windows", [])[:-1]]
+    lost = doubled = near = 0
+    for k, s in enumerate(said):
+        # A clip beside a boundary: the boundary falls inside it, or in the pause after or before it.
+        ahead = said[k + 1].start if k + 1 < len(said) else s.end + 2
+        behind = said[k - 1].end if k else s.start - 2
+        if not any(behind <= b <= ahead for b in bounds):
+            continue
+        near += 1
+        missing, extra = align(own[s.clip], words_in(result, s.start, s.end))
+        lost, doubled = lost + missing, doubled + extra
+    out |= {"seam_clips": near, "lost": lost, "doubled": doubled}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--minutes", type=float, default=60.0)
+    parser.add_argument("--pool", type=Path, default=POOL)
+    parser.add_argument("--workers", default="1,2", help="worker counts, one stack each (default 1,2)")
+    parser.add_argument("--book-seconds", type=int, help="PAGEVOICE_RECORDING_BOOK_SECONDS (a quick look: 60)")
+    parser.add_argument("--window-seconds", type=int, help="PAGEVOICE_RECORDING_WINDOW_SECONDS")
+    args = parser.parse_args(argv)
+    settings = {name: str(value) for name, value in (("PAGEVOICE_RECORDING_BOOK_SECONDS", args.book_seconds),
+                                                     ("PAGEVOICE_RECORDING_WINDOW_SECONDS", args.window_seconds))
+                if value is not None}
+    clips, about = pool(args.pool)
+    data, said = recording(clips, args.minutes)
+    print(f"# bench.long_speech at {commit()}: {said[-1].end / 60:.1f} min of speech ({len(said)} clips said, "
+          f"{len(clips)} distinct: {about}), {len(data) / 1e6:.1f} MB FLAC; load {load()}", flush=True)
+    t0 = time.process_time()
+    own = alone(clips)
+    errors = sum(wer_counts(normalise(clips[s.clip].text), own[s.clip]) for s in said)
+    words = sum(len(normalise(clips[s.clip].text)) for s in said)
+    clips_wer = errors / max(1, words)
+    print(f"- the clips alone: WER {clips_wer:.4f} ({errors} / {words} words, weighted by how often each is said; "
+          f"{time.process_time() - t0:.0f} CPU s)", flush=True)
+    runs = []
+    for n in (int(x) for x in args.workers.split(",")):
+        run = run_stack(n, data, settings)
+        run["score"] = score(run, clips, said, own)
+        runs.append(run)
+    report(runs, clips_wer, said[-1].end)
+    return 0
+
+
+def report(runs: list[dict], clips_wer: float, seconds: float) -> None:
+    names = " | ".join(f"{r['workers']} worker(s)" for r in runs)
+    print(f"\n| figure | {names} |")
+    print("|---|" + "---|" * len(runs))
+    rows = [("status", lambda r: r["status"] + (f" ({r['error']})" if r.get("error") else "")),
+            ("windows", lambda r: str(len(r.get("windows") or []))),
+            ("WER (goal <= clips' own + 0.01 = " + f"{clips_wer + 0.01:.4f})", lambda r: f"{r['score']['wer']:.4f}"),
+            ("words heard / said", lambda r: f"{r['score']['words']} / {r['score']['truth_words']}"),
+            ("clips beside a seam", lambda r: str(r["score"]["seam_clips"])),
+            ("words lost at seams (goal 0)", lambda r: str(r["score"]["lost"])),
+            ("words doubled at seams (goal 0)", lambda r: str(r["score"]["doubled"])),
+            ("first text (s after the upload's end)", lambda r: _f(r.get("first_text"))),
+            ("planning (s, upload's end to planned)", lambda r: _f(r.get("planning_s"))),
+            ("transcribing (s, planned to the last window)", lambda r: _f(r.get("transcribing_s"))),
+            ("recording s per wall s", lambda r: _f(seconds / r["transcribing_s"] if r.get("transcribing_s") else None, "{:.2f}")),
+            ("load at start / end", lambda r: f"{r['load_start']} / {r.get('load_end', '-')}")]
+    for name, cell in rows:
+        print(f"| {name} | {' | '.join(cell(r) for r in runs)} |")
+    one = next((r for r in runs if r["workers"] == 1), None)
+    two = next((r for r in runs if r["workers"] == 2), None)
+    if one and two and one.get("transcribing_s") and two.get("transcribing_s"):
+        print(f"\n- speedup, 2 workers over 1 (transcribing): **{one['transcribing_s'] / two['transcribing_s']:.2f}x** "
+              "(goal >= 1.7x)")
+        same = [s.get("text") for s in (one["result"] or {}).get("segments") or []] == \
+            [s.get("text") for s in (two["result"] or {}).get("segments") or []]
+        print(f"- the same transcript with 1 and 2 workers: {'yes' if same else 'NO'}")
+    for r in runs:
+        if r.get("granted"):
+            print(f"- NOTE ({r['workers']} worker(s)): sqs:SendMessageBatch granted to {', '.join(r['granted'])}")
+
+
+def _f(value, fmt: str = "{:.1f}") -> str:
+    return "-" if value is None else fmt.format(value)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
