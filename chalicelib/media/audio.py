@@ -152,6 +152,10 @@ def _too_long(seconds: float, max_seconds: float) -> AudioError:
 
 
 def _minutes(seconds: float) -> str:
+    if seconds >= 3600:
+        h, rest = divmod(int(round(seconds)), 3600)
+        m, s = divmod(rest, 60)
+        return f"{h} h" + (f" {m:02d} min" if m or s else "") + (f" {s:02d} s" if s else "")
     if seconds >= 60:
         m, s = divmod(int(round(seconds)), 60)
         return f"{m} min {s:02d} s" if s else f"{m} min"

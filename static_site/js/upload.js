@@ -197,8 +197,17 @@ export function maxBytesOf(kind, contentType = "") {
 /** What the kind's limits say, for people: one size, or a photo's and a document's. */
 export function limitsSentence(kind) {
   const documents = (kind.document_types || []).filter((t) => kind.content_types.includes(t));
-  if (!kind.max_document_bytes || !documents.length) return `${formatNames(kind)} files up to ${formatBytes(kind.max_bytes)}.`;
+  const longest = kind.max_seconds > 0 ? ` and ${durationText(kind.max_seconds)}` : "";
+  if (!kind.max_document_bytes || !documents.length) return `${formatNames(kind)} files up to ${formatBytes(kind.max_bytes)}${longest}.`;
   return `${formatNames(kind)} files: photos up to ${formatBytes(kind.max_bytes)}, documents up to ${formatBytes(kind.max_document_bytes)}.`;
+}
+
+/** 14400 -> "4 hours", 900 -> "15 minutes", 5400 -> "90 minutes" (a recording's longest). */
+export function durationText(seconds) {
+  const minutes = Math.round(seconds / 60);
+  if (minutes >= 120 && minutes % 60 === 0) return `${minutes / 60} hours`;
+  if (minutes === 60) return "1 hour";
+  return `${minutes} minute${minutes === 1 ? "" : "s"}`;
 }
 
 /** Throws the message for a file over the kind's size limit (for its type, when known). */

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { limitsSentence, maxBytesOf } from "../../static_site/js/upload.js";
+import { durationText, limitsSentence, maxBytesOf } from "../../static_site/js/upload.js";
 
 // A kind as GET /kinds declares the page kind: photos to 15 MB, documents to 500 MB.
 const MB = 1024 * 1024;
@@ -27,4 +27,9 @@ test("a document may be as large as a book, a photo keeps the photo limit", () =
 test("the limits are said per kind of file where they differ", () => {
   assert.equal(limitsSentence(page), "JPEG, PNG, TIFF, PDF or EPUB files: photos up to 15 MB, documents up to 500 MB.");
   assert.equal(limitsSentence(speech), "WAV files up to 50 MB.");
+  assert.equal(limitsSentence({ ...speech, max_bytes: 500 * MB, max_seconds: 4 * 3600 }),
+    "WAV files up to 500 MB and 4 hours.");
+  assert.equal(durationText(900), "15 minutes");
+  assert.equal(durationText(3600), "1 hour");
+  assert.equal(durationText(5400), "90 minutes");
 });

@@ -229,7 +229,7 @@ def test_the_length_cap_is_on_input_seconds_before_resampling(monkeypatch):
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert message == "The recording is longer than the limit of 15 min (109 min 14 s or more)."
+    assert message == "The recording is longer than the limit of 15 min (1 h 49 min 14 s or more)."
     assert peak < 20 * 2 ** 20
 
 
@@ -238,3 +238,30 @@ def test_a_wav_lying_about_its_length_is_read_to_its_real_end():
 
     out = decode(hostile.wav(16000, seconds=2, data_size=0xFFFFFFF0), **LIMITS)
     assert abs(out.duration - 2.0) < 0.05
+
+
+def test_a_long_recording_is_spilled_to_a_pcm_file_past_its_threshold(speech, tmp_path):
+    """Past `spill_after` the samples go to a file (16-bit PCM) instead of memory: the same
+    samples, to a 16-bit step."""
+    from chalicelib.media.audio import from_pcm16
+
+    data = encode(speech, SAMPLE_RATE, "flac")
+    whole = decode(data, **LIMITS)
+    spill = tmp_path / "spill.pcm"
+    out = decode(data, **LIMITS, spill=str(spill), spill_after=1.0)
+    assert out.samples is None and out.path == str(spill) and out.duration == whole.duration
+    kept = from_pcm16(spill.read_bytes())
+    assert len(kept) == len(whole.samples) and np.max(np.abs(kept - whole.samples)) < 2 / 32767
+    # Shorter than the threshold: in memory, as before, and no file.
+    short = decode(data, **LIMITS, spill=str(tmp_path / "none.pcm"), spill_after=whole.duration + 1)
+    assert short.path is None and not (tmp_path / "none.pcm").exists()
+    # Read from a path as from bytes.
+    path = tmp_path / "speech.flac"
+    path.write_bytes(data)
+    assert np.array_equal(decode(str(path), **LIMITS).samples, whole.samples)
+
+
+def test_hours_are_said_in_hours():
+    from chalicelib.media.audio import _minutes
+
+    assert (_minutes(4 * 3600), _minutes(3600 + 23 * 60 + 45), _minutes(900)) == ("4 h", "1 h 23 min 45 s", "15 min")
