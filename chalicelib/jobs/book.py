@@ -46,7 +46,7 @@ PAGES_FILE = "book-pages-{:04d}.json"
 TEXT_FILE = "book-text-{:04d}.json"
 SECTIONS_FILE = "book-sections-{:04d}.json"
 FLOW_FILE = "book-flow-{:04d}.json"  # a document without pages: the sections a reading shard publishes
-WINDOW_FILE = "book-window-{:04d}.pcm"  # a long recording: a window's samples (16 kHz 16-bit PCM)
+WINDOW_FILE = "book-window-{:04d}.flac"  # a long recording: a window's samples
 SENTENCES_FILE = "book-sentences-{:04d}.json"  # a long recording: a window's sentences
 AUDIO_FILE = "book-{}.mp3"  # a recording section's shard id
 TIMINGS_FILE = "book-{}.json"
@@ -134,8 +134,8 @@ def _start_recording(files: objects.JobFiles, kind, survey: Survey, reading: lis
     todo = [r for r in reading if r.id not in done]
 
     def store(r: plan.Pages) -> None:
-        objects.write(files.bucket, files.key(WINDOW_FILE.format(r.index)), work.window_pcm(recording, r.index),
-                      "application/octet-stream", transient=True)
+        objects.write(files.bucket, files.key(WINDOW_FILE.format(r.index)), work.window_audio(recording, r.index),
+                      "audio/flac", transient=True)
 
     if todo and todo[0].index == 0:
         store(todo[0])
@@ -278,10 +278,10 @@ def _read(files: objects.JobFiles, job: dict, kind, index: int, owner: str, fail
             read = work.untranscribed(index, recording, reason or "it stopped its worker too often.")
         else:
             try:
-                pcm = objects.read_bytes(files.bucket, files.key(WINDOW_FILE.format(index)))
+                data = objects.read_bytes(files.bucket, files.key(WINDOW_FILE.format(index)))
             except ObjectMissing:
                 raise Transient("This window's samples are not stored yet.") from None
-            read = work.transcribe_window(pcm, index, recording, deadline=_deadline(context))
+            read = work.transcribe_window(data, index, recording, deadline=_deadline(context))
     elif failing:  # this shard broke its worker too often (or cannot be read): its pages fail alone
         why = reason or "it stopped its reader too often."
         read = work.unreadable_pages(r.first, r.end, why, job.get("language"))

@@ -15,22 +15,13 @@ from chalicelib.jobs import book, worker
 from chalicelib.jobs import table as jobs
 from chalicelib.kinds import plan
 from chalicelib.web import job_view
-from tests.engines.asr.audiofiles import encode, read_wav
+from tests.engines.asr.audiofiles import LIBRIVOX, encode, read_wav
 from tests.jobs.test_book import USER, deliver, drain, empty, messages
 from tests.results import validate_result
 
 pytest_plugins = ["tests.apifixtures"]
 
-CLIPS = {
-    "asr/librivox_sense_and_sensibility_01_austen_64kb-0870.wav":
-        "and mister john dashwood had then leisure to consider how much there might be prudently in his power to do for them",
-    "asr/librivox_sense_and_sensibility_01_austen_64kb-0880.wav": "he was not an ill disposed young man",
-    "asr/librivox_sense_and_sensibility_01_austen_64kb-0890.wav":
-        "unless to be rather cold hearted and rather selfish is to be ill disposed",
-    "asr/librivox_sense_and_sensibility_01_austen_64kb-0920.wav":
-        "had he married a more a amiable woman he might have been made still more respectable than he was",
-    "asr/librivox_sense_and_sensibility_01_austen_64kb-0930.wav": "he might even have been made amiable himself",
-}
+CLIPS = LIBRIVOX
 RATE = 16000
 PAUSE_S = 1.5
 

@@ -7,7 +7,7 @@ of 16 kHz PCM (never whole in memory) and raises `kinds.base.IsBook` with its `s
 its pauses are (Silero's speech probability, weighed only where a window may end), the windows
 cut there (kinds.plan.windows: the first 30 s, then 60, 120... up to recording_window_seconds),
 and the language of its first minutes, which every window is transcribed in. The executor
-stores each window's samples (`window_pcm`) and workers transcribe them in parallel
+stores each window's samples (`window_audio`, FLAC) and workers transcribe them in parallel
 (`transcribe_window`), each on the whole recording's clock. A window's transcript depends only
 on its samples and the settings, so the same bytes give the same transcript however many
 workers share them.
@@ -74,13 +74,40 @@ def _samples(path: Path, start: float, end: float) -> bytes:
         return fh.read(max(0, last - first) * WIDTH)
 
 
-def window_pcm(recording: dict, index: int) -> bytes:
-    """Window `index`'s samples (16-bit PCM, mono, 16 kHz), cut from the survey's file."""
+def window_audio(recording: dict, index: int) -> bytes:
+    """Window `index`'s samples as FLAC (16-bit, mono, 16 kHz: lossless, and a pause costs
+    nothing), cut from the survey's file: what the executor stores for the window's worker."""
+    import io
+
+    import av
+
     start, end = recording["windows"][index]
-    return _samples(Path(recording["path"]), start, end)
+    pcm = np.frombuffer(_samples(Path(recording["path"]), start, end), dtype=audio.PCM)
+    out = io.BytesIO()
+    with av.open(out, "w", format="flac") as container:
+        stream = container.add_stream("flac", rate=RATE, layout="mono")
+        if len(pcm):
+            frame = av.AudioFrame.from_ndarray(pcm.reshape(1, -1), format="s16", layout="mono")
+            frame.sample_rate, frame.pts = RATE, 0
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return out.getvalue()
 
 
-def transcribe_window(pcm: bytes, index: int, recording: dict, *, engine_name: str | None = None,
+def window_samples(data: bytes) -> np.ndarray:
+    """A stored window's samples (`window_audio`'s FLAC, which only the worker writes) as float32."""
+    import io
+
+    import av
+
+    with av.open(io.BytesIO(data), "r", format="flac") as container:
+        frames = [f.to_ndarray().reshape(-1) for f in container.decode(audio=0)]
+    return audio.from_pcm16(np.concatenate(frames).astype(audio.PCM) if frames else np.zeros(0, audio.PCM))
+
+
+def transcribe_window(data: bytes, index: int, recording: dict, *, engine_name: str | None = None,
                       deadline: float | None = None) -> Read:
     """Window `index` of a long recording transcribed: its segments (CONTRACTS section 9) on the
     whole recording's clock, as a reading shard's `pages`."""
@@ -89,7 +116,7 @@ def transcribe_window(pcm: bytes, index: int, recording: dict, *, engine_name: s
     watch = Stopwatch()
     engine = asr.get_engine(engine_name or s.worker.asr_engine)
     with watch.stage("asr"):
-        found = engine.transcribe(audio.from_pcm16(pcm), RATE, deadline=deadline,
+        found = engine.transcribe(window_samples(data), RATE, deadline=deadline,
                                   **({"language": recording["language"]} if recording.get("language") else {}))
     segments = [_shifted(seg.to_dict(), start) for seg in found.segments]
     sentences = outline.shape(segments)  # a window starts in a pause: its first segment starts a paragraph

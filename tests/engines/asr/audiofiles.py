@@ -3,6 +3,7 @@ encoders (the FFmpeg the worker decodes with) and soundfile into each accepted f
 converted is committed."""
 from __future__ import annotations
 
+import functools
 import io
 from fractions import Fraction
 from pathlib import Path
@@ -102,3 +103,45 @@ def encode(samples: np.ndarray, rate: int, fmt: str, *, seekable: bool = True) -
         for packet in stream.encode(None):
             c.mux(packet)
     return bytes(out.getvalue() if seekable else out.buf)
+
+
+# speech-dev's LibriVox reader (Sense and Sensibility, ch. 1; public domain): what each clip says.
+LIBRIVOX = {
+    "asr/librivox_sense_and_sensibility_01_austen_64kb-0870.wav":
+        "and mister john dashwood had then leisure to consider how much there might be prudently in his power to do for them",
+    "asr/librivox_sense_and_sensibility_01_austen_64kb-0880.wav": "he was not an ill disposed young man",
+    "asr/librivox_sense_and_sensibility_01_austen_64kb-0890.wav":
+        "unless to be rather cold hearted and rather selfish is to be ill disposed",
+    "asr/librivox_sense_and_sensibility_01_austen_64kb-0920.wav":
+        "had he married a more a amiable woman he might have been made still more respectable than he was",
+    "asr/librivox_sense_and_sensibility_01_austen_64kb-0930.wav": "he might even have been made amiable himself",
+}
+LECTURE_SAID_AT = 3600 + 23 * 60 + 45  # 1:23:45
+
+
+@functools.lru_cache(maxsize=2)
+def in_silence(minutes: int, every: int) -> tuple[bytes, list[tuple[float, float, str]]]:
+    """A FLAC of `minutes` of the LibriVox sentences in silence (a long recording, CONTRACTS
+    section 15): one 100 s into every `every` minutes, and, in a recording of two hours, the five
+    back to back from 1:23:45 (LECTURE_SAID_AT). Where each starts and ends, and what it says."""
+    import soundfile as sf
+
+    rate = 16000
+    clips = [((read_wav(name)[0] * 32767).astype(np.int16), text) for name, text in LIBRIVOX.items()]
+    out, placed = np.zeros(minutes * 60 * rate, np.int16), []
+
+    def put(at: float, k: int) -> float:
+        samples, text = clips[k]
+        out[int(at * rate):int(at * rate) + len(samples)] = samples
+        placed.append((at, at + len(samples) / rate, text))
+        return at + len(samples) / rate + 1.2
+
+    for k, minute in enumerate(range(0, minutes, every)):
+        put(minute * 60 + 100.0, k % len(clips))
+    if minutes * 60 > LECTURE_SAID_AT + 60:
+        at = float(LECTURE_SAID_AT)
+        for k in range(len(clips)):
+            at = put(at, k)
+    buf = io.BytesIO()
+    sf.write(buf, out, rate, format="FLAC", subtype="PCM_16")  # silence costs FLAC nothing: ~2 MB for 2 hours
+    return buf.getvalue(), sorted(placed)
