@@ -332,6 +332,9 @@ SCHEMAS = {
                                                              "the content types in document_types"},
                        "document_types": {"type": "array", "items": _STRING,
                                           "description": "the content types max_document_bytes applies to"},
+                       "max_seconds": {"type": "integer", "minimum": 1,
+                                       "description": "a recording's longest (seconds); one longer than 10 minutes "
+                                                      "is transcribed in windows by many workers"},
                        "max_pixels": {"type": "integer", "minimum": 1},
                        "max_pages": {"type": "integer", "minimum": 1},
                        "language_use": _nullable({"enum": ["read", "transcribe", "voice"],

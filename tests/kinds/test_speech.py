@@ -59,3 +59,18 @@ def test_a_long_recording_has_chapters_at_its_windows_minutes_apart_titled_by_th
         {"title": "Good morning everyone and welcome to the second…", "level": 1, "start": 26.0, "segment": 0},
         {"title": "Now the delta.", "level": 1, "start": 300.0, "segment": 30},
         {"title": "Questions", "level": 1, "start": 600.0, "segment": 70}]
+
+
+def test_a_window_is_no_longer_than_one_invocation_transcribes(monkeypatch):
+    """A window whose chunks the worker's time could not hold would be cut short in every shard:
+    windows shrink to what the timeout holds at the pace the engine plans by."""
+    from types import SimpleNamespace
+
+    from chalicelib.kinds.speech import long
+
+    engine = SimpleNamespace(config=SimpleNamespace(planned_rtf=1.0, chunk_overhead_s=0.5))
+    sizes = {}
+    for timeout in (30, 120, 900):
+        monkeypatch.setenv("PAGEVOICE_WORKER_TIMEOUT_SECONDS", str(timeout))
+        sizes[timeout] = round(long.longest_window(engine))
+    assert sizes == {30: 30, 120: 86, 900: 300}

@@ -37,16 +37,27 @@ def survey(decoded: audio.DecodedAudio, *, language: str | None = None, engine_n
     the language they are transcribed in (the upload's, else the one its first minutes speak)."""
     s = settings.get()
     path = Path(str(decoded.path))
-    cut = plan.windows(lambda lo, hi: speech_frames(path, lo, hi), FRAME / RATE, decoded.duration, most=float(s.books.recording_window_seconds),
-                       slack=float(s.books.recording_window_slack))
+    engine = asr.get_engine(engine_name or s.worker.asr_engine)
+    cut = plan.windows(lambda lo, hi: speech_frames(path, lo, hi), FRAME / RATE, decoded.duration,
+                       most=longest_window(engine), slack=float(s.books.recording_window_slack))
     detected = language is None
     if detected:
-        engine = asr.get_engine(engine_name or s.worker.asr_engine)
         language = engine.language_of(audio.from_pcm16(_samples(path, 0, min(decoded.duration, 120.0))), RATE)
     recording = {"path": str(path), "windows": [[round(a, 3), round(b, 3)] for a, b in cut],
                  "duration": round(decoded.duration, 3), "audio": decoded.to_dict(),
                  "language": language, "detected": detected}
     return Survey(pages=len(cut), pages_in_file=len(cut), format=decoded.format, recording=recording)
+
+
+def longest_window(engine) -> float:
+    """The longest window: recording_window_seconds, or less where one worker's invocation (its
+    timeout, less the executor's 10 s) could not transcribe it whole at the pace the engine plans
+    by (a fifth to spare): Lambda's 120 s give 86 s windows, 900 s give 300 s."""
+    s = settings.get()
+    config = getattr(engine, "config", None)
+    pace = float(getattr(config, "planned_rtf", 1.0)) + float(getattr(config, "chunk_overhead_s", 0.5)) / 28.0
+    fits = 0.8 * (s.worker.worker_timeout_seconds - 10) / pace
+    return max(plan.FIRST_WINDOW_S, min(float(s.books.recording_window_seconds), fits))
 
 
 def speech_frames(path: Path, lo: int, hi: int) -> np.ndarray:
