@@ -20,9 +20,15 @@ Figures:
   weighted by how often the recording says it; the recording's WER: the stack's transcript
   against the joined truth (bench.speech_common's normaliser; goal: no worse than the clips'
   own plus 0.01);
-- at the seams (the windows of the job's survey, read from the stack's S3): for the clips on
-  each side of each boundary, the words their own transcript has that the recording's lacks
-  (lost) and the words it has twice or more than their own (doubled): goal 0;
+- at the seams (the windows of the job's survey, read from the stack's S3): the two clips on
+  either side of each boundary, cut from the recording together (from the middle of the pause
+  before them to the middle of the one after) and transcribed alone in this process in one
+  piece, found in the stack's words timed there (with 2 s more each side):
+  the words the piece has that the stack's lack (lost) and those the stack's have beyond it
+  (doubled): goal 0. Beside it, as a control, the same count for the two clips on either side of
+  a point halfway between boundaries (inside a window, where nothing is cut): what two
+  transcriptions of the same speech differ by anyway (numbers as words or digits, a name's
+  spelling);
 - time to the first text (from the upload's end to the first GET /jobs/{id} with text), the
   planning (upload's end to "book planned"), the transcription (planned to the last window's
   end) and its speedup with 2 workers over 1 (goal >= 1.7x), seconds of recording per wall
@@ -98,14 +104,16 @@ def pool(folder: Path) -> tuple[list[Clip], str]:
     return clips, about
 
 
-def recording(clips: list[Clip], minutes: float, seed: int = 7) -> tuple[bytes, list[Said]]:
-    """The clips joined with pauses until `minutes`, as 16-bit FLAC; what is said where."""
+def recording(clips: list[Clip], minutes: float, seed: int = 7) -> tuple[bytes, list[Said], np.ndarray]:
+    """The clips joined with pauses until `minutes`, as 16-bit FLAC; what is said where; the samples."""
     import soundfile as sf
 
     rng = np.random.default_rng(seed)
     parts, said, t = [], [], 0.0
     while t < minutes * 60:
         for k in rng.permutation(len(clips)):
+            if t >= minutes * 60:
+                break
             samples = clips[k].samples
             said.append(Said(int(k), t, t + len(samples) / RATE))
             pause = np.zeros(int(rng.uniform(0.4, 1.2) * RATE), np.float32)
@@ -113,42 +121,49 @@ def recording(clips: list[Clip], minutes: float, seed: int = 7) -> tuple[bytes, 
             t += (len(samples) + len(pause)) / RATE
     audio = np.clip(np.concatenate(parts), -1, 1)
     buf = io.BytesIO()
-    sf.write(buf, (audio * 32767).astype(np.int16), RATE, format="FLAC", subtype="PCM_16")
-    return buf.getvalue(), said
+    pcm = (audio * 32767).astype(np.int16)
+    sf.write(buf, pcm, RATE, format="FLAC", subtype="PCM_16")
+    return buf.getvalue(), said, pcm.astype(np.float32) / 32767.0
 
 
-def alone(clips: list[Clip]) -> list[list[str]]:
-    """Each clip's own transcript (normalised words), by the worker's engine in this process."""
+def alone(clips: list[Clip]) -> tuple[list[list[str]], bool]:
+    """Each clip's own transcript (normalised words), by the worker's engine in this process;
+    kept in CACHE by the engine's version and the clip (a second run reads them: True)."""
     from chalicelib.engines import asr
 
     engine = asr.get_engine("whisper")
-    return [normalise(engine.transcribe(c.samples, RATE, language="en").text) for c in clips]
+    path = CACHE / "alone.json"
+    kept = json.loads(path.read_text()) if path.is_file() else {}
+    mine = kept.setdefault(engine.version, {})
+    cached = all(c.name in mine for c in clips)
+    for c in clips:
+        if c.name not in mine:
+            mine[c.name] = normalise(engine.transcribe(c.samples, RATE, language="en").text)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(kept))
+    return [mine[c.name] for c in clips], cached
 
 
 def align(ref: list[str], hyp: list[str]) -> tuple[int, int]:
-    """(words of `ref` missing from `hyp`, words `hyp` has beyond `ref`), by edit alignment."""
+    """(words of `ref` missing from `hyp`, words `hyp` has beyond `ref`) where `ref` is found
+    inside `hyp`: the words of `hyp` before and after the best match cost nothing (a stack's
+    words are taken with a margin, so that a word timed a little early or late is not lost)."""
     n, m = len(ref), len(hyp)
     cost = np.zeros((n + 1, m + 1), dtype=np.int32)
-    cost[:, 0], cost[0, :] = np.arange(n + 1), np.arange(m + 1)
+    cost[:, 0] = np.arange(n + 1)  # cost[0, :] = 0: hyp's words before the match are free
     for i in range(1, n + 1):
         for j in range(1, m + 1):
             cost[i, j] = min(cost[i - 1, j] + 1, cost[i, j - 1] + 1, cost[i - 1, j - 1] + (ref[i - 1] != hyp[j - 1]))
     lost = extra = 0
-    i, j = n, m
-    while i or j:
-        if i and j and cost[i, j] == cost[i - 1, j - 1] + (ref[i - 1] != hyp[j - 1]):
+    i, j = n, int(np.argmin(cost[n]))  # hyp's words after the match are free
+    while i:
+        if j and cost[i, j] == cost[i - 1, j - 1] + (ref[i - 1] != hyp[j - 1]):
             i, j = i - 1, j - 1
-        elif i and cost[i, j] == cost[i - 1, j] + 1:
+        elif cost[i, j] == cost[i - 1, j] + 1:
             lost, i = lost + 1, i - 1
         else:
             extra, j = extra + 1, j - 1
     return lost, extra
-
-
-def words_in(result: dict, start: float, end: float) -> list[str]:
-    words = [w["text"] for seg in result.get("segments") or [] for w in seg.get("words") or []
-             if start - 0.25 <= w["start"] < end + 0.25]
-    return normalise(" ".join(words))
 
 
 def run_stack(workers: int, data: bytes, settings: dict[str, str]) -> dict:
@@ -211,23 +226,67 @@ def _result(job: dict) -> dict | None:
     return growing.assemble(parts["index"], lambda name: requests.get(parts["urls"][name], timeout=60).content)
 
 
-def score(run: dict, clips: list[Clip], said: list[Said], own: list[list[str]]) -> dict:
+def pair_at(said: list[Said], t: float) -> tuple[float, float] | None:
+    """The two clips on either side of `t` (the clip ending at or before it and the next; for a
+    point inside a clip, that clip and the next), from the middle of the pause before them to
+    the middle of the pause after: a word timed a little early or late is still theirs."""
+    k = next((i for i, s in enumerate(said) if s.end > t), None)
+    if k is None or k == 0:
+        return None
+    first = k - 1 if said[k].start >= t else k
+    if first + 1 >= len(said):
+        return None
+    lo = (said[first - 1].end + said[first].start) / 2 if first else max(0.0, said[first].start - 0.3)
+    last = said[first + 1]
+    hi = (last.end + said[first + 2].start) / 2 if first + 2 < len(said) else last.end + 0.3
+    return lo, hi
+
+
+def around(samples: np.ndarray, spans: list[tuple[float, float]]) -> dict:
+    """Each span cut from the recording and transcribed alone, in one piece: its words."""
+    from chalicelib.engines import asr
+
+    engine = asr.get_engine("whisper")
+    out = {}
+    for a, z in spans:
+        cut = np.ascontiguousarray(samples[int(a * RATE):int(z * RATE)])
+        out[(a, z)] = [w.text for seg in engine.transcribe(cut, RATE, language="en").segments for w in seg.words]
+    return out
+
+
+MARGIN_S = 2.0  # the stack's words taken this much beyond a piece's ends (align finds the piece in them)
+
+
+def differ(result: dict, alone: dict) -> tuple[int, int, list]:
+    """(lost, doubled, the spans that differ): the words transcribed alone in each span that the
+    stack's transcript lacks there, and those it has beyond them."""
+    heard = [(w["start"], w["text"]) for seg in result.get("segments") or [] for w in seg.get("words") or []]
+    lost = doubled = 0
+    shown = []
+    for (a, z), words in alone.items():
+        near = [text for start, text in heard if a - MARGIN_S <= start < z + MARGIN_S]
+        missing, extra = align(normalise(" ".join(words)), normalise(" ".join(near)))
+        lost, doubled = lost + missing, doubled + extra
+        if missing or extra:
+            shown.append((a, " ".join(words), " ".join(near)))
+    return lost, doubled, shown
+
+
+def score(run: dict, clips: list[Clip], said: list[Said], samples: np.ndarray, cache: dict) -> dict:
     result = run.get("result") or {}
     truth = [w for s in said for w in normalise(clips[s.clip].text)]
     heard = normalise(" ".join(w["text"] for seg in result.get("segments") or [] for w in seg.get("words") or []))
     out = {"wer": wer_counts(truth, heard) / max(1, len(truth)), "words": len(heard), "truth_words": len(truth)}
-    bounds = [b for _, b in run.get("windows", [])[:-1]]
-    lost = doubled = near = 0
-    for k, s in enumerate(said):
-        # A clip beside a boundary: the boundary falls inside it, or in the pause after or before it.
-        ahead = said[k + 1].start if k + 1 < len(said) else s.end + 2
-        behind = said[k - 1].end if k else s.start - 2
-        if not any(behind <= b <= ahead for b in bounds):
-            continue
-        near += 1
-        missing, extra = align(own[s.clip], words_in(result, s.start, s.end))
-        lost, doubled = lost + missing, doubled + extra
-    out |= {"seam_clips": near, "lost": lost, "doubled": doubled}
+    windows = run.get("windows") or []
+    seams = [p for p in (pair_at(said, float(b)) for _, b in windows[:-1]) if p]
+    inside = [p for p in (pair_at(said, (float(a) + float(b)) / 2) for a, b in windows if float(b) - float(a) > 20) if p]
+    key = json.dumps(windows)
+    if key not in cache:  # the same windows, the same pieces: transcribed once for both runs
+        cache[key] = (around(samples, seams), around(samples, inside))
+    at_seams, controls = cache[key]
+    out["seams"], out["controls"] = len(seams), len(inside)
+    out["lost"], out["doubled"], out["seam_diffs"] = differ(result, at_seams)
+    out["control_lost"], out["control_doubled"], _ = differ(result, controls)
     return out
 
 
@@ -238,25 +297,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", default="1,2", help="worker counts, one stack each (default 1,2)")
     parser.add_argument("--book-seconds", type=int, help="PAGEVOICE_RECORDING_BOOK_SECONDS (a quick look: 60)")
     parser.add_argument("--window-seconds", type=int, help="PAGEVOICE_RECORDING_WINDOW_SECONDS")
+    parser.add_argument("--rescore", action="store_true",
+                        help="score the runs an earlier run kept (CACHE/run-*w.json) again, running no stack")
     args = parser.parse_args(argv)
     settings = {name: str(value) for name, value in (("PAGEVOICE_RECORDING_BOOK_SECONDS", args.book_seconds),
                                                      ("PAGEVOICE_RECORDING_WINDOW_SECONDS", args.window_seconds))
                 if value is not None}
     clips, about = pool(args.pool)
-    data, said = recording(clips, args.minutes)
+    data, said, samples = recording(clips, args.minutes)
     print(f"# bench.long_speech at {commit()}: {said[-1].end / 60:.1f} min of speech ({len(said)} clips said, "
           f"{len(clips)} distinct: {about}), {len(data) / 1e6:.1f} MB FLAC; load {load()}", flush=True)
     t0 = time.process_time()
-    own = alone(clips)
+    own, cached = alone(clips)
     errors = sum(wer_counts(normalise(clips[s.clip].text), own[s.clip]) for s in said)
     words = sum(len(normalise(clips[s.clip].text)) for s in said)
     clips_wer = errors / max(1, words)
     print(f"- the clips alone: WER {clips_wer:.4f} ({errors} / {words} words, weighted by how often each is said; "
-          f"{time.process_time() - t0:.0f} CPU s)", flush=True)
-    runs = []
+          f"{'read from ' + str(CACHE / 'alone.json') if cached else f'{time.process_time() - t0:.0f} CPU s'})", flush=True)
+    runs, cache = [], {}
     for n in (int(x) for x in args.workers.split(",")):
-        run = run_stack(n, data, settings)
-        run["score"] = score(run, clips, said, own)
+        kept = CACHE / f"run-{n}w.json"
+        if args.rescore:
+            run = json.loads(kept.read_text())
+            print(f"- {n} worker(s): the run kept in {kept} (the same recording: --minutes and the pool as then)")
+        else:
+            run = run_stack(n, data, settings)
+            kept.write_text(json.dumps(run))  # what was measured, to score again (--rescore)
+        run["score"] = score(run, clips, said, samples, cache)
         runs.append(run)
     report(runs, clips_wer, said[-1].end)
     return 0
@@ -270,9 +337,12 @@ def report(runs: list[dict], clips_wer: float, seconds: float) -> None:
             ("windows", lambda r: str(len(r.get("windows") or []))),
             ("WER (goal <= clips' own + 0.01 = " + f"{clips_wer + 0.01:.4f})", lambda r: f"{r['score']['wer']:.4f}"),
             ("words heard / said", lambda r: f"{r['score']['words']} / {r['score']['truth_words']}"),
-            ("clips beside a seam", lambda r: str(r["score"]["seam_clips"])),
-            ("words lost at seams (goal 0)", lambda r: str(r["score"]["lost"])),
+            ("seams (and control points inside windows)", lambda r: f"{r['score']['seams']} ({r['score']['controls']})"),
+            ("words lost at seams (goal 0), against the two clips there transcribed alone in one piece",
+             lambda r: str(r["score"]["lost"])),
             ("words doubled at seams (goal 0)", lambda r: str(r["score"]["doubled"])),
+            ("control: lost / doubled inside windows, the same way", lambda r: f"{r['score']['control_lost']} / "
+                                                                           f"{r['score']['control_doubled']}"),
             ("first text (s after the upload's end)", lambda r: _f(r.get("first_text"))),
             ("planning (s, upload's end to planned)", lambda r: _f(r.get("planning_s"))),
             ("transcribing (s, planned to the last window)", lambda r: _f(r.get("transcribing_s"))),
@@ -288,6 +358,8 @@ def report(runs: list[dict], clips_wer: float, seconds: float) -> None:
         same = [s.get("text") for s in (one["result"] or {}).get("segments") or []] == \
             [s.get("text") for s in (two["result"] or {}).get("segments") or []]
         print(f"- the same transcript with 1 and 2 workers: {'yes' if same else 'NO'}")
+    for t, said_alone, said_here in (runs[-1]["score"].get("seam_diffs") or [])[:12]:
+        print(f"- the clips from {t:.1f} s, beside a seam: alone \"{said_alone}\"; the stack's \"{said_here}\"")
     for r in runs:
         if r.get("granted"):
             print(f"- NOTE ({r['workers']} worker(s)): sqs:SendMessageBatch granted to {', '.join(r['granted'])}")
