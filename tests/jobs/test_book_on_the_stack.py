@@ -150,16 +150,7 @@ def test_a_worker_killed_in_a_shard_and_a_duplicate_message_change_nothing(book_
     # nothing has ended that shard yet), then kill it with SIGKILL. Not a process that is merely
     # busy: one loading its voice after its first text is in no shard, and its death is seen
     # only when it is next given work.
-    deadline, killed = time.monotonic() + 120, None
-    while killed is None and time.monotonic() < deadline:
-        working = _in_shards(book_stack, job_id)
-        if working and get_job(book_stack, reader, job_id).get("result"):
-            pid = working[-1]
-            if psutil.pid_exists(pid) and pid not in _listener_pids(book_stack):
-                psutil.Process(pid).send_signal(9)
-                killed = pid
-        time.sleep(0.05)
-    assert killed is not None
+    killed = kill_a_worker_in_a_shard(book_stack, job_id, lambda: get_job(book_stack, reader, job_id).get("result"))
     # A message of a shard already done, delivered again (SQS delivers at least once).
     sqs = book_stack.aws_client("sqs")
     url = sqs.get_queue_url(QueueName="pagevoice-shards")["QueueUrl"]
@@ -175,6 +166,23 @@ def test_a_worker_killed_in_a_shard_and_a_duplicate_message_change_nothing(book_
     assert sorted(words) == spoken_words(result)  # every word heard once: nothing lost, nothing twice
     assert "a worker process died" in book_stack.log_path.read_text(errors="replace")
     assert not psutil.pid_exists(killed) or psutil.Process(killed).status() == psutil.STATUS_ZOMBIE
+
+
+def kill_a_worker_in_a_shard(stack, job_id: str, ready=lambda: True, patience: float = 120) -> int:
+    """SIGKILL a worker process while it is in a shard of the job (its "shard started" names it,
+    and nothing has ended that shard yet), once `ready()`; its pid."""
+    import psutil
+
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        working = _in_shards(stack, job_id)
+        if working and ready():
+            pid = working[-1]
+            if psutil.pid_exists(pid) and pid not in _listener_pids(stack):
+                psutil.Process(pid).send_signal(9)
+                return pid
+        time.sleep(0.05)
+    raise AssertionError(f"no worker was in a shard of {job_id} for {patience:.0f} s")
 
 
 def _ready(stack) -> list[dict]:
@@ -208,23 +216,12 @@ def _in_shards(stack, job_id: str) -> list[int]:
 def test_a_worker_killed_inside_a_window_of_a_long_recording_changes_nothing(book_stack, reader):
     """A 12-minute recording (five windows): a worker killed with SIGKILL while it transcribes one,
     and every sentence is still there once, where it was said, on the whole recording's clock."""
-    import psutil
-
     from bench.speech_common import normalise, wer_counts
     from tests.stackclient import upload
 
     data, placed = in_silence(12, 2)
     job_id = upload(book_stack, reader, "lecture.flac", data, "audio/flac", kind="speech")
-    deadline, killed = time.monotonic() + 180, None
-    while killed is None and time.monotonic() < deadline:
-        working = _in_shards(book_stack, job_id)
-        if working:
-            pid = working[-1]
-            if psutil.pid_exists(pid) and pid not in _listener_pids(book_stack):
-                psutil.Process(pid).send_signal(9)
-                killed = pid
-        time.sleep(0.05)
-    assert killed is not None
+    kill_a_worker_in_a_shard(book_stack, job_id, patience=180)
     job = wait_job(book_stack, reader, job_id, timeout=600)
     assert job["status"] == "done", job["error"]
     result = result_of(job)
