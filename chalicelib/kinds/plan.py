@@ -299,8 +299,12 @@ TITLE_WORDS = 8
 
 
 def opening(text: str) -> str:
-    """A chapter's title: its first words."""
+    """A chapter's title: its first words, to its first sentence's end when that comes within
+    them (no ellipsis after a full stop)."""
     words = text.split()
+    for k, word in enumerate(words[:TITLE_WORDS]):
+        if word.endswith((".", "?", "!")):
+            return " ".join(words[:k + 1])
     return " ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else "")
 
 

@@ -59,6 +59,7 @@ def test_a_long_recording_has_chapters_at_its_windows_minutes_apart_titled_by_th
         {"title": "Good morning everyone and welcome to the second…", "level": 1, "start": 26.0, "segment": 0},
         {"title": "Now the delta.", "level": 1, "start": 300.0, "segment": 30},
         {"title": "Questions", "level": 1, "start": 600.0, "segment": 70}]
+    assert plan.opening("He might even have been made amiable himself. Had he") == "He might even have been made amiable himself."
 
 
 def test_a_window_is_no_longer_than_one_invocation_transcribes(monkeypatch):
