@@ -184,8 +184,10 @@ def _build(files: list[Path]) -> None:
     for sub in ("venv", "models"):
         shutil.rmtree(VENV / sub, ignore_errors=True)
     python = shutil.which("python3.11") or sys._base_executable  # the Dockerfile's python3.11
-    pip = [str(VENV / "venv" / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-           "--only-binary=:all:"]
+    # The image's pip flags, installed by the project venv's uv (the Makefile's installer: the
+    # same packages, a fraction of pip's time and CPU beside the side part of make test).
+    pip = [str(ROOT / ".venv" / "bin" / "uv"), "pip", "install", "-q", "--compile-bytecode", "--only-binary", ":all:",
+           "--python", str(VENV / "venv" / "bin" / "python")]
     _run([python, "-m", "venv", str(VENV / "venv")], env)
     for f in files:  # one pip run per file, as the image's layers do
         _run([*pip, *(["--no-deps"] if f in NO_DEPS else []), "-r", str(f)], env)
