@@ -25,11 +25,13 @@ DPKG_FILTER := infra/dpkg-pagevoice.cfg
 UV_PIN = $(shell grep -E '^uv==' requirements-dev.txt)
 UV_INSTALL = pip install -q --compile-bytecode --python
 
-$(VENV)/.installed: requirements.txt requirements-worker.txt requirements-worker-nodeps.txt requirements-dev.txt
+# The `pagevoice` command (client/, a package of its own) goes in editable: .venv/bin/pagevoice.
+$(VENV)/.installed: requirements.txt requirements-worker.txt requirements-worker-nodeps.txt requirements-dev.txt client/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q "$(UV_PIN)"
 	$(VENV)/bin/uv $(UV_INSTALL) $(PY) "pip<26.3" -r requirements-dev.txt
 	$(VENV)/bin/uv $(UV_INSTALL) $(PY) --no-deps -r requirements-worker-nodeps.txt
+	$(VENV)/bin/uv $(UV_INSTALL) $(PY) -e ./client
 	touch $@
 
 venv: $(VENV)/.installed

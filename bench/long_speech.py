@@ -23,12 +23,13 @@ Figures:
 - at the seams (the windows of the job's survey, read from the stack's S3): the two clips on
   either side of each boundary, cut from the recording together (from the middle of the pause
   before them to the middle of the one after) and transcribed alone in this process in one
-  piece, found in the stack's words timed there (with 2 s more each side):
-  the words the piece has that the stack's lack (lost) and those the stack's have beyond it
-  (doubled): goal 0. Beside it, as a control, the same count for the two clips on either side of
-  a point halfway between boundaries (inside a window, where nothing is cut): what two
-  transcriptions of the same speech differ by anyway (numbers as words or digits, a name's
-  spelling);
+  piece, beside the stack's words timed there: the piece's words within 2 s of the seam that no
+  word of the stack's overlaps in time (0.3 s of slack; lost), and the stack's words there that
+  no word of the piece overlaps (doubled): goal 0. A seam can lose or double only the words beside
+  it; further away, two transcriptions of the same speech differ anyway (numbers as words or
+  digits, a name's spelling, a word the other context hears differently), which the same
+  count over the whole piece shows. As a control, both counts for the two clips on either side
+  of a point halfway between boundaries (inside a window, where nothing is cut);
 - time to the first text (from the upload's end to the first GET /jobs/{id} with text, polled
   every 3 s as the site does), the
   planning (upload's end to "book planned"), the transcription (planned to the last window's
@@ -146,28 +147,6 @@ def alone(clips: list[Clip]) -> tuple[list[list[str]], bool]:
     return [mine[c.name] for c in clips], cached
 
 
-def align(ref: list[str], hyp: list[str]) -> tuple[int, int]:
-    """(words of `ref` missing from `hyp`, words `hyp` has beyond `ref`) where `ref` is found
-    inside `hyp`: the words of `hyp` before and after the best match cost nothing (a stack's
-    words are taken with a margin, so that a word timed a little early or late is not lost)."""
-    n, m = len(ref), len(hyp)
-    cost = np.zeros((n + 1, m + 1), dtype=np.int32)
-    cost[:, 0] = np.arange(n + 1)  # cost[0, :] = 0: hyp's words before the match are free
-    for i in range(1, n + 1):
-        for j in range(1, m + 1):
-            cost[i, j] = min(cost[i - 1, j] + 1, cost[i, j - 1] + 1, cost[i - 1, j - 1] + (ref[i - 1] != hyp[j - 1]))
-    lost = extra = 0
-    i, j = n, int(np.argmin(cost[n]))  # hyp's words after the match are free
-    while i:
-        if j and cost[i, j] == cost[i - 1, j - 1] + (ref[i - 1] != hyp[j - 1]):
-            i, j = i - 1, j - 1
-        elif cost[i, j] == cost[i - 1, j] + 1:
-            lost, i = lost + 1, i - 1
-        else:
-            extra, j = extra + 1, j - 1
-    return lost, extra
-
-
 def run_stack(workers: int, data: bytes, settings: dict[str, str]) -> dict:
     from infra.local.process import StackProcess
     from tests.stackclient import login, register, send_file
@@ -179,6 +158,7 @@ def run_stack(workers: int, data: bytes, settings: dict[str, str]) -> dict:
            "PAGEVOICE_LOCAL_LISTENER_WORKERS": "1", "PAGEVOICE_ASR_THREADS": "1",
            "PAGEVOICE_REGISTER_LIMIT_PER_IP": "1000", **settings}
     out: dict = {"workers": workers, "load_start": load()}
+    _READ.clear()
     with tempfile.TemporaryDirectory() as tmp, StackProcess(Path(tmp) / "state", log_path, extra_env=env) as stack:
         out["granted"] = allow_batch_send(stack)
         headers = login(stack, register(stack, name="Long Speech Bench"))
@@ -196,8 +176,9 @@ def run_stack(workers: int, data: bytes, settings: dict[str, str]) -> dict:
                 out["first_text"] = time.monotonic() - ended
             if job["status"] in ("done", "failed"):
                 break
-            # As the site polls a growing result (speech.js POLL_GROWING_MS): each GET builds the
-            # index from every window's files, on the cores the workers are measured on.
+            # As the site polls a growing result (speech.js POLL_GROWING_MS), on the cores the
+            # workers are measured on: each GET builds the index (or assembles the result from the
+            # windows' files while they are few), and the part files are read once.
             time.sleep(POLL_S)
         out["status"], out["error"] = job["status"], job.get("error")
         out["result"] = _result(job)
@@ -219,6 +200,9 @@ def _me(stack, headers) -> str:
     return requests.get(f"{stack.api_url}/me", headers=headers, timeout=30).json()["id"]
 
 
+_READ: dict[str, object] = {}  # part files read, by name: each read once, as the site does (api.js readParts)
+
+
 def _result(job: dict) -> dict | None:
     from chalicelib.jobs import growing
 
@@ -227,7 +211,13 @@ def _result(job: dict) -> dict | None:
     parts = job.get("result_parts")
     if not parts:
         return None
-    return growing.assemble(parts["index"], lambda name: requests.get(parts["urls"][name], timeout=60).content)
+
+    def read(name: str) -> bytes:
+        if name not in _READ:
+            _READ[name] = requests.get(parts["urls"][name], timeout=60).content
+        return _READ[name]
+
+    return growing.assemble(parts["index"], read)
 
 
 def pair_at(said: list[Said], t: float) -> tuple[float, float] | None:
@@ -246,34 +236,46 @@ def pair_at(said: list[Said], t: float) -> tuple[float, float] | None:
     return lo, hi
 
 
-def around(samples: np.ndarray, spans: list[tuple[float, float]]) -> dict:
-    """Each span cut from the recording and transcribed alone, in one piece: its words."""
+def around(samples: np.ndarray, spans: list[tuple[float, float]]) -> list:
+    """Each span cut from the recording and transcribed alone, in one piece: (span, its words
+    (start, end on the recording's clock, text))."""
     from chalicelib.engines import asr
 
     engine = asr.get_engine("whisper")
-    out = {}
+    out = []
     for a, z in spans:
         cut = np.ascontiguousarray(samples[int(a * RATE):int(z * RATE)])
-        out[(a, z)] = [w.text for seg in engine.transcribe(cut, RATE, language="en").segments for w in seg.words]
+        out.append(((a, z), [(a + w.start, a + w.end, w.text) for seg in engine.transcribe(cut, RATE, language="en").segments
+                             for w in seg.words]))
     return out
 
 
-MARGIN_S = 2.0  # the stack's words taken this much beyond a piece's ends (align finds the piece in them)
+ZONE_S = 2.0  # a seam's words: those timed within this of it
+SLACK_S = 0.3  # two transcriptions of a word may time it this much apart
 
 
-def differ(result: dict, alone: dict) -> tuple[int, int, list]:
-    """(lost, doubled, the spans that differ): the words transcribed alone in each span that the
-    stack's transcript lacks there, and those it has beyond them."""
-    heard = [(w["start"], w["text"]) for seg in result.get("segments") or [] for w in seg.get("words") or []]
-    lost = doubled = 0
-    shown = []
-    for (a, z), words in alone.items():
-        near = [text for start, text in heard if a - MARGIN_S <= start < z + MARGIN_S]
-        missing, extra = align(normalise(" ".join(words)), normalise(" ".join(near)))
-        lost, doubled = lost + missing, doubled + extra
-        if missing or extra:
-            shown.append((a, " ".join(words), " ".join(near)))
-    return lost, doubled, shown
+def _unmatched(words: list, others: list) -> list:
+    """The words (start, end, text) that no word of `others` overlaps in time (SLACK_S apart at
+    most): a word one transcription has and the other lacks, whatever either spells it."""
+    return [w for w in words if not any(o[0] < w[1] + SLACK_S and w[0] < o[1] + SLACK_S for o in others)]
+
+
+def differ(result: dict, alone: list, points: list[float]) -> dict:
+    """The stack's transcript against each piece transcribed alone (span, words): the words of
+    the piece that the stack's lack (lost) and the stack's words the piece lacks (doubled), by
+    time, within ZONE_S of the piece's point (its seam, or its control point) and over the whole
+    piece."""
+    heard = [(w["start"], w["end"], w["text"]) for seg in result.get("segments") or [] for w in seg.get("words") or []]
+    out = {"lost": 0, "doubled": 0, "lost_piece": 0, "doubled_piece": 0, "diffs": []}
+    for ((a, z), words), t in zip(alone, points):
+        here = [w for w in heard if a <= w[0] < z]
+        lost, extra = _unmatched(words, here), _unmatched(here, words)
+        near = [sum(w[1] >= t - ZONE_S and w[0] <= t + ZONE_S for w in found) for found in (lost, extra)]
+        out["lost"], out["doubled"] = out["lost"] + near[0], out["doubled"] + near[1]
+        out["lost_piece"], out["doubled_piece"] = out["lost_piece"] + len(lost), out["doubled_piece"] + len(extra)
+        if any(near):
+            out["diffs"].append((t, " ".join(w[2] for w in words), " ".join(w[2] for w in here)))
+    return out
 
 
 def score(run: dict, clips: list[Clip], said: list[Said], samples: np.ndarray, cache: dict) -> dict:
@@ -282,15 +284,16 @@ def score(run: dict, clips: list[Clip], said: list[Said], samples: np.ndarray, c
     heard = normalise(" ".join(w["text"] for seg in result.get("segments") or [] for w in seg.get("words") or []))
     out = {"wer": wer_counts(truth, heard) / max(1, len(truth)), "words": len(heard), "truth_words": len(truth)}
     windows = run.get("windows") or []
-    seams = [p for p in (pair_at(said, float(b)) for _, b in windows[:-1]) if p]
-    inside = [p for p in (pair_at(said, (float(a) + float(b)) / 2) for a, b in windows if float(b) - float(a) > 20) if p]
+    seams = [(float(b), p) for b, p in ((b, pair_at(said, float(b))) for _, b in windows[:-1]) if p]
+    inside = [((float(a) + float(b)) / 2, p) for a, b, p in
+              ((a, b, pair_at(said, (float(a) + float(b)) / 2)) for a, b in windows if float(b) - float(a) > 20) if p]
     key = json.dumps(windows)
     if key not in cache:  # the same windows, the same pieces: transcribed once for both runs
-        cache[key] = (around(samples, seams), around(samples, inside))
+        cache[key] = (around(samples, [p for _, p in seams]), around(samples, [p for _, p in inside]))
     at_seams, controls = cache[key]
     out["seams"], out["controls"] = len(seams), len(inside)
-    out["lost"], out["doubled"], out["seam_diffs"] = differ(result, at_seams)
-    out["control_lost"], out["control_doubled"], _ = differ(result, controls)
+    out["at_seams"] = differ(result, at_seams, [t for t, _ in seams])
+    out["inside"] = differ(result, controls, [t for t, _ in inside])
     return out
 
 
@@ -342,11 +345,16 @@ def report(runs: list[dict], clips_wer: float, seconds: float) -> None:
             ("WER (goal <= clips' own + 0.01 = " + f"{clips_wer + 0.01:.4f})", lambda r: f"{r['score']['wer']:.4f}"),
             ("words heard / said", lambda r: f"{r['score']['words']} / {r['score']['truth_words']}"),
             ("seams (and control points inside windows)", lambda r: f"{r['score']['seams']} ({r['score']['controls']})"),
-            ("words lost at seams (goal 0), against the two clips there transcribed alone in one piece",
-             lambda r: str(r["score"]["lost"])),
-            ("words doubled at seams (goal 0)", lambda r: str(r["score"]["doubled"])),
-            ("control: lost / doubled inside windows, the same way", lambda r: f"{r['score']['control_lost']} / "
-                                                                           f"{r['score']['control_doubled']}"),
+            (f"words lost within {ZONE_S:.0f} s of a seam (goal 0), against the two clips there transcribed alone "
+             "in one piece", lambda r: str(r["score"]["at_seams"]["lost"])),
+            (f"words doubled within {ZONE_S:.0f} s of a seam (goal 0)", lambda r: str(r["score"]["at_seams"]["doubled"])),
+            (f"control: lost / doubled within {ZONE_S:.0f} s of a point inside a window, the same way",
+             lambda r: f"{r['score']['inside']['lost']} / {r['score']['inside']['doubled']}"),
+            ("over the whole two clips (how two transcriptions of the same speech differ anyway): lost / doubled, "
+             "at seams; inside windows", lambda r: f"{r['score']['at_seams']['lost_piece']} / "
+                                                   f"{r['score']['at_seams']['doubled_piece']}; "
+                                                   f"{r['score']['inside']['lost_piece']} / "
+                                                   f"{r['score']['inside']['doubled_piece']}"),
             ("first text (s after the upload's end)", lambda r: _f(r.get("first_text"))),
             ("planning (s, upload's end to planned)", lambda r: _f(r.get("planning_s"))),
             ("transcribing (s, planned to the last window)", lambda r: _f(r.get("transcribing_s"))),
@@ -362,8 +370,8 @@ def report(runs: list[dict], clips_wer: float, seconds: float) -> None:
         same = [s.get("text") for s in (one["result"] or {}).get("segments") or []] == \
             [s.get("text") for s in (two["result"] or {}).get("segments") or []]
         print(f"- the same transcript with 1 and 2 workers: {'yes' if same else 'NO'}")
-    for t, said_alone, said_here in (runs[-1]["score"].get("seam_diffs") or [])[:12]:
-        print(f"- the clips from {t:.1f} s, beside a seam: alone \"{said_alone}\"; the stack's \"{said_here}\"")
+    for t, said_alone, said_here in runs[-1]["score"]["at_seams"]["diffs"][:12]:
+        print(f"- the seam at {t:.1f} s: the two clips alone \"{said_alone}\"; the stack's \"{said_here}\"")
     for r in runs:
         if r.get("granted"):
             print(f"- NOTE ({r['workers']} worker(s)): sqs:SendMessageBatch granted to {', '.join(r['granted'])}")

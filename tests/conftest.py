@@ -154,9 +154,10 @@ LONG = ("tests/jobs/test_book_on_the_stack.py", "tests/jobs/test_book_formats_on
         "tests/engines/ocr/test_keras_engine.py")
 
 # Files that share a session fixture of their own go to one pytest worker, so that it is built
-# once: --dist loadfile hands out files one by one, and these two landed on both workers, each
+# once: --dist loadfile hands out files one by one, and these landed on both workers, each
 # starting a stack of its own (~20 CPU s).
-TOGETHER = {"tests/jobs/test_multipart_stack.py": "multipart_stack", "tests/site/test_book_upload.py": "multipart_stack"}
+TOGETHER = {"tests/jobs/test_multipart_stack.py": "multipart_stack", "tests/site/test_book_upload.py": "multipart_stack",
+            "tests/client/test_on_the_stack.py": "multipart_stack"}
 
 
 def pytest_xdist_make_scheduler(config, log):

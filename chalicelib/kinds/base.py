@@ -239,11 +239,17 @@ class Kind:
 
     def public(self) -> dict:
         """What GET /kinds says of it (the site builds its upload chooser from this)."""
-        from chalicelib.media.types import NAMES
+        from chalicelib.media.types import EXTENSIONS, NAMES
 
         formats = list(dict.fromkeys(NAMES.get(t, t) for t in self.content_types))
+        # Each ending's type to declare (the first the kind takes that names it): clients that
+        # have only a file name (the pagevoice command) declare what the site would.
+        endings: dict[str, str] = {}
+        for t in self.content_types:
+            for ending in EXTENSIONS.get(t, ()):
+                endings.setdefault(ending, t)
         return {"name": self.name, "label": self.label, "description": self.description,
                 "content_types": list(self.content_types), "extensions": list(self.extensions),
-                "formats": formats,
+                "endings": {e: endings[e] for e in self.extensions if e in endings}, "formats": formats,
                 "outputs": [RESULT, *self.outputs], "language_use": self.language_use,
                 "options": dict(self.options), **self.limits()}

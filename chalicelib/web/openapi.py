@@ -322,6 +322,8 @@ SCHEMAS = {
         "properties": {"name": _STRING, "label": _STRING, "description": _STRING,
                        "content_types": {"type": "array", "items": _STRING},
                        "extensions": {"type": "array", "items": _STRING},
+                       "endings": {"type": "object", "additionalProperties": _STRING,
+                                   "description": "each file name ending's content type to declare"},
                        "formats": {"type": "array", "items": _STRING, "description": "the formats' names, for people"},
                        "outputs": {"type": "array", "items": _STRING},
                        "max_bytes": {"type": "integer", "minimum": 1,
