@@ -416,8 +416,10 @@ def tasks_statements(n) -> list:
         # lifecycle rule).
         {"Effect": "Allow", "Action": ["s3:PutObject", "s3:AbortMultipartUpload"],
          "Resource": n.objects(resources.EXPORT_PREFIX)},
-        # A job's books, beside its results (results/{user}/{job}/book-<build>.epub|.mp3).
-        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": n.objects(resources.RESULT_PREFIX + BOOK_FILES)},
+        # A job's books, beside its results (results/{user}/{job}/book-<build>.epub|.mp3): a
+        # whole book's MP3 goes up in parts as it is made, aborted should it fail.
+        {"Effect": "Allow", "Action": ["s3:PutObject", "s3:AbortMultipartUpload"],
+         "Resource": n.objects(resources.RESULT_PREFIX + BOOK_FILES)},
         # Erasing a deleted account's objects, as DELETE /jobs/{id} does, and its export.
         {"Effect": "Allow", "Action": "s3:DeleteObject",
          "Resource": n.objects(resources.UPLOAD_PREFIX, resources.RESULT_PREFIX, resources.EXPORT_PREFIX)},

@@ -7,7 +7,7 @@ is made, where it is kept, its progress) is `chalicelib.books.export`.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 
@@ -18,15 +18,21 @@ class Format:
     content_type: str
     builder: str       # "module:function", imported only on the worker side
     suffix: str        # the download's file name ends so
+    # "module:function" making it of a whole book's parts (CONTRACTS section 15), piece by piece
+    # (`book_builder`); "" when the format is not made of them yet.
+    parts_builder: str = ""
 
 
 FORMATS = {
     "epub": Format("epub", "book.epub", "application/epub+zip", "chalicelib.books.epub:build", ".epub"),
-    "mp3": Format("mp3", "book.mp3", "audio/mpeg", "chalicelib.books.mp3:build", ".mp3"),
+    "mp3": Format("mp3", "book.mp3", "audio/mpeg", "chalicelib.books.mp3:build", ".mp3",
+                  parts_builder="chalicelib.books.mp3:build_book"),
 }
 
 
 TITLE_MAX = 200  # characters of a book's title, a chapter's (a document's declared title has no bound)
+HEAD_BYTES = 4096  # a recording part's first bytes, which say how long it is (book_builder's read_head)
+TEXT_CHARS = 65_536  # a whole book's text, as far as a format keeps it (an MP3's lyrics)
 
 
 def clip(text: str, limit: int) -> str:
@@ -63,7 +69,20 @@ def builder(fmt: Format) -> Callable[..., bytes]:
     progress: Callable[[float], None] | None = None, left_out: list[dict] | None = None) -> bytes`,
     where `recording` is the job's speech.mp3, `progress` is told the share done (0..1) now and
     then, and `left_out` gets what the format's bounds left out (`left`)."""
+    return _imported(fmt.builder)
+
+
+def book_builder(fmt: Format) -> Callable[..., Iterator[bytes]]:
+    """The format's builder of a whole book (`parts_builder`): `build_book(head: dict, text: str,
+    streams: list, read_part: Callable[[int], bytes], *, title, progress, left_out)`, yielding the
+    book's bytes piece by piece, where `head` is the book's index's result (its `speech.parts`,
+    chapters and language), `text` its text as far as the format keeps it, `streams` what each
+    part's first bytes say of it (`stream_of`) and `read_part(k)` part k's MP3."""
+    return _imported(fmt.parts_builder)
+
+
+def _imported(name: str):
     import importlib
 
-    module, func = fmt.builder.split(":")
+    module, func = name.split(":")
     return getattr(importlib.import_module(module), func)

@@ -18,6 +18,8 @@ reason for as long as the recording is the same.
 """
 from __future__ import annotations
 
+import itertools
+import json
 import re
 import secrets
 import time
@@ -26,9 +28,9 @@ import unicodedata
 from chalicelib import clock, logs, settings
 from chalicelib.account import tasks
 from chalicelib.auth import throttle
-from chalicelib.books import FORMATS, Format, builder
+from chalicelib.books import FORMATS, HEAD_BYTES, TEXT_CHARS, Format, book_builder, builder
 from chalicelib.errors import Conflict, InputError, ObjectMissing, PageVoiceError
-from chalicelib.jobs import lifecycle, objects
+from chalicelib.jobs import book, lifecycle, objects
 from chalicelib.jobs import table as jobs
 from chalicelib.jobs.keys import output_key, owned
 from chalicelib.kinds.common import RECORDING_MP3
@@ -56,6 +58,8 @@ NOT_DONE = "This job did not finish, so there is no book to make of it."
 NO_RECORDING = ("This job has no recording (nothing was read aloud), so there is no book to make of it. "
                 "Only a photo, scan or document read aloud makes one.")
 FAILED_MESSAGE = "The book could not be made. Please ask again in a minute."
+NOT_OF_PARTS = ("A long document read by many workers is made into an MP3 so far, not an EPUB: ask for "
+                "format=mp3.")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
@@ -86,6 +90,13 @@ def attribute(fmt: Format) -> str:
 
 def key_of(user_id: str, job_id: str, fmt: Format, build: str) -> str:
     return output_key(user_id, job_id, f"{FILE_PREFIX}{build}{fmt.suffix}")
+
+
+def recorded(job: dict) -> bool:
+    """The job is done with a recording: its speech.mp3, or a whole book's parts."""
+    if book.is_book(job):
+        return job.get("status") == jobs.DONE and int(float(job.get("book_sections") or 0)) > 0
+    return recording_key(job) is not None
 
 
 def recording_key(job: dict) -> str | None:
@@ -155,8 +166,10 @@ def ask(user_id: str, job_id: str, format_name: str | None) -> tuple[dict, int] 
         raise Conflict(RUNNING)
     if job["status"] != jobs.DONE:
         raise Conflict(NOT_DONE)
-    if recording_key(job) is None:
+    if not recorded(job):
         raise Conflict(NO_RECORDING)
+    if book.is_book(job) and not fmt.parts_builder:
+        raise Conflict(NOT_OF_PARTS)
     state = current(job, fmt)
     if state is not None:
         if state["status"] == READY and owned(user_id, job_id, state.get("key")):
@@ -219,17 +232,16 @@ def build(user_id: str, job_id: str, format: str, build_id: str) -> None:
     if taken is None:
         return
     t0 = time.monotonic()
-    made = _make(*taken, fmt)
+    bucket, key = settings.get().aws.bucket, key_of(user_id, job_id, fmt, build_id)
+    made = _make(*taken, fmt, key)
     if made is None:
         return
-    data, state, left_out = made
-    bucket, key = settings.get().aws.bucket, key_of(user_id, job_id, fmt, build_id)
-    objects.write(bucket, key, data, fmt.content_type)
-    if _put(user_id, job_id, fmt, state, status=READY, done=1.0, key=key, size=len(data), left_out=left_out) is None:
+    size, state, left_out = made
+    if _put(user_id, job_id, fmt, state, status=READY, done=1.0, key=key, size=size, left_out=left_out) is None:
         # The job was deleted, recorded again, or a newer build took over meanwhile: nobody's book.
         objects.delete_keys(bucket, [key])
         return
-    log.info("book ready", extra={"job_id": job_id, "format": fmt.name, "bytes": len(data),
+    log.info("book ready", extra={"job_id": job_id, "format": fmt.name, "bytes": size,
                                   "seconds": round(time.monotonic() - t0, 2)})
 
 
@@ -241,15 +253,16 @@ def _take(user_id: str, job_id: str, fmt: Format, build_id: str) -> tuple[dict, 
     state = job.get(attribute(fmt)) if job else None
     if not isinstance(state, dict) or state.get("build") != build_id or state.get("status") not in UNFINISHED:
         return None
-    if current(job, fmt) is None or recording_key(job) is None:
+    if current(job, fmt) is None or not recorded(job):
         return None
     state = _put(user_id, job_id, fmt, state, status=BUILDING, done=0)
     return (job, state) if state else None
 
 
-def _make(job: dict, state: dict, fmt: Format) -> tuple[bytes, dict, list[dict]] | None:
-    """(the book, the build's state as it is now, what its bounds left out), or None when it was
-    not made (the failure or refusal recorded, or the build's place taken meanwhile)."""
+def _make(job: dict, state: dict, fmt: Format, key: str) -> tuple[int, dict, list[dict]] | None:
+    """The book stored at `key`: (its size, the build's state as it is now, what its bounds left
+    out), or None when it was not made (the failure or refusal recorded, or the build's place
+    taken meanwhile)."""
     user_id, job_id, bucket = job["user_id"], job["job_id"], settings.get().aws.bucket
     last = [time.monotonic()]
 
@@ -267,10 +280,20 @@ def _make(job: dict, state: dict, fmt: Format) -> tuple[bytes, dict, list[dict]]
         result, _ = objects.read_json(bucket, job["result_key"])
         if result is None:
             raise ObjectMissing(job["result_key"])
-        recording = objects.read_bytes(bucket, recording_key(job))
         left_out: list[dict] = []
-        data = builder(fmt)(result, recording, title=title_of(result, job.get("filename")), progress=progress,
-                            left_out=left_out)
+        if book.is_book(job):  # its index: the parts are read one by one as the book is written
+            pieces = _of_parts(objects.JobFiles(bucket, user_id, job_id), result, job, fmt, progress, left_out)
+            try:
+                first = next(pieces)  # (the parts' lengths and rates are read before anything is stored)
+            except ValueError as why:
+                raise Conflict(f"This book's recording cannot be made into one file: {why}.") from why
+            size = objects.write_pieces(bucket, key, itertools.chain([first], pieces), fmt.content_type)
+        else:
+            recording = objects.read_bytes(bucket, recording_key(job))
+            data = builder(fmt)(result, recording, title=title_of(result, job.get("filename")), progress=progress,
+                                left_out=left_out)
+            objects.write(bucket, key, data, fmt.content_type)
+            size = len(data)
     except _Superseded:
         log.info("book no longer wanted", extra={"job_id": job_id, "format": fmt.name})
         return None
@@ -283,4 +306,23 @@ def _make(job: dict, state: dict, fmt: Format) -> tuple[bytes, dict, list[dict]]
         log.exception("book failed", extra={"job_id": job_id, "format": fmt.name})
         _fail(user_id, job_id, fmt, state)
         return None
-    return data, state, left_out
+    return size, state, left_out
+
+
+def _of_parts(files: objects.JobFiles, index: dict, job: dict, fmt: Format, progress, left_out: list[dict]):
+    """A whole book's pieces (`fmt.parts_builder`) from its index: its head, the first
+    TEXT_CHARS of its text, and its recording's parts, each read when the builder asks."""
+    head = index["result"]
+    parts = (head.get("speech") or {}).get("parts") or []
+    text = ""
+    for part in index["parts"]:
+        if part["path"] == ["text"]:
+            for f in part["files"]:
+                if len(text) > TEXT_CHARS:
+                    break
+                text += json.loads(files.read(f["name"]))
+            text += part["tail"] if len(text) <= TEXT_CHARS else ""
+    chars = int(float(job.get("book_chars") or 0)) or len(text)
+    return book_builder(fmt)(head, text[:TEXT_CHARS + 1], lambda k: objects.read_head(files.bucket, files.key(
+        parts[k]["file"]), HEAD_BYTES), lambda k: files.read(parts[k]["file"]), title=title_of(head, job.get("filename")),
+        progress=progress, left_out=left_out, text_chars=chars)

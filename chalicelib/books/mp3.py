@@ -10,13 +10,15 @@ else UTF-16 with a byte-order mark (2.3 has no UTF-8). Pure: bytes in, bytes out
 """
 from __future__ import annotations
 
+import bisect
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
-from chalicelib.books import TITLE_MAX, clip, clipped_title, cut_names, left
+from chalicelib.books import TEXT_CHARS, TITLE_MAX, clip, clipped_title, cut_names, left
 
 MAX_CHAPTERS = 255  # CTOC's entry count is one byte
-LYRICS_MAX_CHARS = 65_536  # the text as lyrics: players load the whole tag before playing
+LYRICS_MAX_CHARS = TEXT_CHARS  # the text as lyrics: players load the whole tag before playing
 NO_OFFSET = 0xFFFFFFFF  # a CHAP's byte offsets: "use the times"
 OPENING_S = 0.5  # a first chapter later than this gets a chapter before it, one sooner starts at 0 (players show the whole)
 ARTIST = "PageVoice"
@@ -45,6 +47,16 @@ def build(result: dict, recording: bytes, *, title: str, progress: Callable[[flo
     what the tag's bounds left out (chalicelib.books.left)."""
     seconds = float((result.get("speech") or {}).get("seconds") or 0.0)
     title = clipped_title(title.strip() or "PageVoice", left_out)
+    if progress is not None:
+        progress(1.0)
+    return tag_of(result, seconds, title, left_out) + audio_of(recording)
+
+
+def tag_of(result: dict, seconds: float, title: str, left_out: list[dict] | None = None,
+           text_chars: int | None = None) -> bytes:
+    """The ID3v2.3 tag of a recording of `seconds`: chapters at result.chapters' `start` (a
+    result without chapters has one, the whole), the title, the language and result.text (the
+    start of a text of `text_chars` characters, when given)."""
     chapters = timed_chapters(result, seconds, title, left_out)
     language = iso_639_2((result.get("language") or {}).get("code"))
     frames = [_text("TIT2", title), _text("TALB", title), _text("TPE1", ARTIST), _text("TCON", GENRE)]
@@ -54,17 +66,15 @@ def build(result: dict, recording: bytes, *, title: str, progress: Callable[[flo
     if text:
         lyrics = clip(text, LYRICS_MAX_CHARS)
         kept = len(text) if lyrics == text else len(lyrics.removesuffix("…"))
-        left(left_out, "text", len(text) - kept, LYRICS_MAX_CHARS,
-             f"The text in the MP3's tag (its lyrics) stops at {kept:,} of its {len(text):,} characters; "
+        whole = max(len(text), text_chars or 0)
+        left(left_out, "text", whole - kept, LYRICS_MAX_CHARS,
+             f"The text in the MP3's tag (its lyrics) stops at {kept:,} of its {whole:,} characters; "
              "the recording is whole.")
         frames.append(_lyrics(lyrics, language))
     ids = [f"ch{k}" for k in range(len(chapters))]
     frames.append(_toc("toc", ids, title))
     frames += [_chapter(i, start, end, name) for i, (start, end, name) in zip(ids, chapters, strict=True)]
-    tag = _tag(b"".join(frames))
-    if progress is not None:
-        progress(1.0)
-    return tag + audio_of(recording)
+    return _tag(b"".join(frames))
 
 
 def timed_chapters(result: dict, seconds: float, title: str,
@@ -164,3 +174,122 @@ def _toc(element: str, children: list[str], title: str) -> bytes:
     body = element.encode("ascii") + b"\0" + bytes([flags, len(children)])
     body += b"".join(c.encode("ascii") + b"\0" for c in children)
     return _frame("CTOC", body + _text("TIT2", title))
+
+
+# --- A book's recording (CONTRACTS section 15): its parts' frames joined, a part at a time ----
+
+DECODER_DELAY = 529  # samples an MPEG audio decoder lags by (LAME's accounting, beside the encoder's delay)
+SAMPLE_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}  # by version bits
+BITRATES_V1 = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+BITRATES_V2 = (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)
+
+
+@dataclass(frozen=True)
+class Stream:
+    """What a part's first frame says (its Xing/Info frame, as FFmpeg's and LAME's MP3 writers
+    put there): the sample rate, samples per frame, channels, how many audio frames follow and
+    the encoder's delay in samples."""
+    rate: int
+    samples_per_frame: int
+    channels: int
+    frames: int
+    delay: int
+
+    @property
+    def seconds(self) -> float:
+        return self.frames * self.samples_per_frame / self.rate
+
+    @property
+    def lead(self) -> float:
+        """Seconds from the part's first decoded sample to its first sample of voice."""
+        return (self.delay + DECODER_DELAY) / self.rate
+
+
+def stream_of(mp3: bytes) -> Stream:
+    """The Stream of an MP3 part (its first bytes suffice: the tag and the first frame); a
+    ValueError when its first frame is not an Info/Xing frame that counts the frames."""
+    data = audio_of(mp3)
+    head = _header(data, 0)
+    if head is None:
+        raise ValueError("no MPEG audio frame where the part starts")
+    version, layer, rate, channels, _ = head
+    side = (32 if channels == 2 else 17) if version == 3 else (17 if channels == 2 else 9)
+    at = 4 + side
+    if data[at:at + 4] not in (b"Xing", b"Info"):
+        raise ValueError("the part's first frame says nothing of its length (no Xing/Info frame)")
+    flags = int.from_bytes(data[at + 4:at + 8], "big")
+    if not flags & 1:
+        raise ValueError("the part's Xing/Info frame does not count its frames")
+    frames = int.from_bytes(data[at + 8:at + 12], "big")
+    lame = at + 8 + 4 * bool(flags & 1) + 4 * bool(flags & 2) + 100 * bool(flags & 4) + 4 * bool(flags & 8)
+    delay_bytes = data[lame + 21:lame + 23]
+    delay = (delay_bytes[0] << 4) | (delay_bytes[1] >> 4) if len(delay_bytes) == 2 else 576
+    per_frame = 1152 if version == 3 else 576
+    return Stream(rate=rate, samples_per_frame=per_frame, channels=channels, frames=frames, delay=delay)
+
+
+def frames_of(mp3: bytes) -> bytes:
+    """An MP3 part's audio frames: without its ID3v2 tag and its Info/Xing frame (which would
+    tell a player the joined file is as long as this part)."""
+    data = audio_of(mp3)
+    head = _header(data, 0)
+    return data[head[4]:] if head is not None else data
+
+
+def _header(data: bytes, at: int) -> tuple[int, int, int, int, int] | None:
+    """(version bits, layer bits, sample rate, channels, frame length) of the MPEG audio frame at
+    `at`, or None."""
+    if len(data) < at + 4 or data[at] != 0xFF or data[at + 1] & 0xE0 != 0xE0:
+        return None
+    version, layer = (data[at + 1] >> 3) & 3, (data[at + 1] >> 1) & 3
+    bitrate_index, rate_index, padding = data[at + 2] >> 4, (data[at + 2] >> 2) & 3, (data[at + 2] >> 1) & 1
+    if version == 1 or layer != 1 or rate_index == 3 or bitrate_index in (0, 15):
+        return None  # not a layer III frame of a known rate and bitrate
+    rate = SAMPLE_RATES[version][rate_index]
+    kbps = (BITRATES_V1 if version == 3 else BITRATES_V2)[bitrate_index]
+    length = (144 if version == 3 else 72) * kbps * 1000 // rate + padding
+    channels = 1 if data[at + 3] >> 6 == 3 else 2
+    return version, layer, rate, channels, length
+
+
+def joined_chapters(head: dict, streams: list[Stream]) -> tuple[list[dict], float]:
+    """A book's chapters (each `start` on its recording's clock: its parts' `seconds` end to end)
+    moved onto the clock of its parts' frames joined, where each part lasts its frames and its
+    voice starts the encoders' lead later; and the joined recording's length."""
+    parts = (head.get("speech") or {}).get("parts") or []
+    offsets, t = [], 0.0
+    for stream in streams:
+        offsets.append(t)
+        t += stream.seconds
+    starts = [float(p.get("start") or 0.0) for p in parts]
+    moved = []
+    for chapter in head.get("chapters") or []:
+        if not isinstance(chapter.get("start"), (int, float)) or not parts:
+            continue
+        k = max(0, bisect.bisect_right(starts, float(chapter["start"])) - 1)
+        within = float(chapter["start"]) - starts[k]
+        moved.append({**chapter, "start": round(offsets[k] + streams[k].lead + within, 3)})
+    return moved, t
+
+
+def build_book(head: dict, text: str, read_head: Callable[[int], bytes], read_part: Callable[[int], bytes], *,
+               title: str, progress: Callable[[float], None] | None = None,
+               left_out: list[dict] | None = None, text_chars: int | None = None) -> Iterator[bytes]:
+    """A book's MP3 (its index's `head`: speech.parts, chapters, language), piece by piece: the
+    tag (chapters on the joined clock, `text` as its lyrics), then each part's frames
+    (`read_part(k)`: part k's MP3), one part in memory at a time; `read_head(k)` gives part k's
+    first HEAD_BYTES, which say how long it is. Every part must be of one sample rate and channel
+    count (one voice's): a ValueError names the first that is not."""
+    count = len((head.get("speech") or {}).get("parts") or [])
+    streams = [stream_of(read_head(k)) for k in range(count)]
+    for k, stream in enumerate(streams[1:], 1):
+        if (stream.rate, stream.channels) != (streams[0].rate, streams[0].channels):
+            raise ValueError(f"part {k + 1} is {stream.rate} Hz, {stream.channels} channel(s); "
+                             f"part 1 is {streams[0].rate} Hz, {streams[0].channels}")
+    chapters, seconds = joined_chapters(head, streams)
+    result = {**head, "chapters": chapters, "text": text}
+    yield tag_of(result, seconds, clipped_title(title.strip() or "PageVoice", left_out), left_out, text_chars)
+    for k in range(count):
+        yield frames_of(read_part(k))
+        if progress is not None:
+            progress((k + 1) / count)

@@ -9,6 +9,7 @@ jobs.keys'); the module's functions take any key of the bucket.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 from dataclasses import dataclass
@@ -108,6 +109,47 @@ def write(bucket: str, key: str, body, content_type: str, transient: bool = Fals
     else:
         aws.s3().put_object(Bucket=bucket, Key=key, Body=body, **extra)
     return key
+
+
+def read_head(bucket: str, key: str, size: int) -> bytes:
+    """The object's first `size` bytes (a ranged GET). Raises ObjectMissing."""
+    with aws.translated():
+        return aws.s3().get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{size - 1}")["Body"].read()
+
+
+PIECES_IN_FLIGHT = 2  # upload parts (8 MB each) held at once by write_pieces
+
+
+def write_pieces(bucket: str, key: str, pieces, content_type: str) -> int:
+    """Store an object given as an iterator of byte strings, never whole in memory (a multipart
+    upload past 8 MB, aborted should the iterator raise); its size."""
+    from boto3.s3.transfer import TransferConfig
+
+    stream = _Pieces(pieces)
+    aws.s3().upload_fileobj(stream, bucket, key, ExtraArgs={"ContentType": content_type},
+                            Config=TransferConfig(max_concurrency=PIECES_IN_FLIGHT))
+    return stream.size
+
+
+class _Pieces(io.RawIOBase):
+    """A readable, unseekable file over an iterator of byte strings."""
+
+    def __init__(self, pieces):
+        self._pieces, self._left, self.size = iter(pieces), memoryview(b""), 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._left:
+            try:
+                self._left = memoryview(next(self._pieces))
+            except StopIteration:
+                return 0
+        n = min(len(buffer), len(self._left))
+        buffer[:n], self._left = self._left[:n], self._left[n:]
+        self.size += n
+        return n
 
 
 def store_file(bucket: str, key: str, fileobj, content_type: str) -> None:

@@ -166,6 +166,54 @@ def test_a_worker_killed_in_a_shard_and_a_duplicate_message_change_nothing(book_
     assert sorted(words) == spoken_words(result)  # every word heard once: nothing lost, nothing twice
     assert "a worker process died" in book_stack.log_path.read_text(errors="replace")
     assert not psutil.pid_exists(killed) or psutil.Process(killed).status() == psutil.STATUS_ZOMBIE
+    # The book, its killed worker and all, downloads as one MP3 (issue 57).
+    mp3_of_book_has_its_chapters_where_they_are_heard(book_stack, reader, job_id, result)
+
+
+def mp3_of_book_has_its_chapters_where_they_are_heard(stack, headers, job_id: str, result: dict) -> None:
+    """GET /jobs/{id}/export?format=mp3 of a whole book: its parts joined under one tag, a CHAP
+    per chapter; at each of three chapters, the second of the joined MP3 from its CHAP's time is
+    the second of its part (decoded alone) from the chapter's time within it, within 0.1 s."""
+    import io
+
+    import av
+    import numpy as np
+    from mutagen.id3 import ID3
+
+    def pcm(data: bytes) -> tuple[np.ndarray, int]:
+        with av.open(io.BytesIO(data)) as container:
+            frames = list(container.decode(audio=0))
+        return np.concatenate([f.to_ndarray().reshape(-1) for f in frames]), frames[0].sample_rate
+
+    deadline, answer = time.monotonic() + 300, None
+    while time.monotonic() < deadline:
+        answer = requests.get(f"{stack.api_url}/jobs/{job_id}/export", params={"format": "mp3"}, headers=headers,
+                              timeout=30)
+        if answer.status_code != 202:
+            break
+        time.sleep(1)
+    assert answer is not None and answer.status_code == 200, answer.text
+    data = requests.get(answer.json()["url"], timeout=60).content
+    assert answer.json()["size"] == len(data)
+    chaps = sorted(ID3(io.BytesIO(data)).getall("CHAP"), key=lambda c: c.start_time)
+    titles = [c.sub_frames["TIT2"].text[0] for c in chaps]
+    assert [t for t in titles if t in NOUNS] == [c["title"] for c in result["chapters"]]
+    joined, rate = pcm(data)
+    parts = result["speech"]["parts"]
+    assert len(joined) / rate == pytest.approx(sum(p["seconds"] for p in parts), abs=0.06 * len(parts))
+    starts = [p["start"] for p in parts]
+    for chapter in (result["chapters"][1], result["chapters"][len(result["chapters"]) // 2], result["chapters"][-1]):
+        k = max(i for i, s in enumerate(starts) if s <= chapter["start"])
+        own, _ = pcm(requests.get(parts[k]["url"], timeout=30).content)
+        at = int((chapter["start"] - starts[k]) * rate)
+        second = own[at:at + rate]
+        chap = next(c for c in chaps if c.sub_frames["TIT2"].text[0] == chapter["title"]).start_time / 1000
+        lo = max(0, int((chap - 0.3) * rate))
+        region = joined[lo:lo + int(1.6 * rate)]
+        n = len(region) + len(second)  # where the second fits the region best (cross-correlation by FFT)
+        fit = np.fft.irfft(np.fft.rfft(region, n) * np.conj(np.fft.rfft(second, n)), n)[:len(region) - len(second)]
+        heard_at = (lo + int(np.argmax(fit))) / rate
+        assert abs(heard_at - chap) < 0.1, (chapter["title"], chap, heard_at)
 
 
 def kill_a_worker_in_a_shard(stack, job_id: str, ready=lambda: True, patience: float = 120) -> int:
