@@ -200,7 +200,8 @@ def mp3_of_book_has_its_chapters_where_they_are_heard(stack, headers, job_id: st
     assert [t for t in titles if t in NOUNS] == [c["title"] for c in result["chapters"]]
     joined, rate = pcm(data)
     parts = result["speech"]["parts"]
-    assert len(joined) / rate == pytest.approx(sum(p["seconds"] for p in parts), abs=0.06 * len(parts))
+    # Each part adds its encoder's delay and padding (under 1,728 samples: 78 ms at 22,050 Hz).
+    assert 0 <= len(joined) / rate - sum(p["seconds"] for p in parts) < 0.08 * len(parts)
     starts = [p["start"] for p in parts]
     for chapter in (result["chapters"][1], result["chapters"][len(result["chapters"]) // 2], result["chapters"][-1]):
         k = max(i for i, s in enumerate(starts) if s <= chapter["start"])
