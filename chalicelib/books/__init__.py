@@ -27,6 +27,8 @@ FORMATS = {
     "epub": Format("epub", "book.epub", "application/epub+zip", "chalicelib.books.epub:build", ".epub"),
     "mp3": Format("mp3", "book.mp3", "audio/mpeg", "chalicelib.books.mp3:build", ".mp3",
                   parts_builder="chalicelib.books.mp3:build_book"),
+    "m4b": Format("m4b", "book.m4b", "audio/mp4", "chalicelib.books.m4b:build", ".m4b",
+                  parts_builder="chalicelib.books.m4b:build_book"),
 }
 
 

@@ -1,8 +1,8 @@
-"""A finished job as a book (`GET /jobs/{id}/export?format=epub|mp3`, CONTRACTS section 14): the
+"""A finished job as a book (`GET /jobs/{id}/export?format=epub|mp3|m4b`, CONTRACTS section 14): the
 API asks (`ask`), the tasks function makes it (`build`, on the worker's image: the builders are
 chalicelib.books' formats), and the answer is a short-lived presigned link once it is made.
 
-Each format's state is a map on the job's record (`book_epub`, `book_mp3`: status, progress,
+Each format's state is a map on the job's record (`book_epub`, `book_mp3`, `book_m4b`: status, progress,
 the build's id, the recording it was made from), written only while the job is done with that
 recording (jobs.table.put_book), so:
 - a book is current while `recording` is the job's updated_at: "Read again" (POST
@@ -50,7 +50,8 @@ POLL_SECONDS = 2  # Retry-After of a 202
 BOOKS_PER_HOUR = 60
 TOO_MANY = f"You started {BOOKS_PER_HOUR} books in the last hour. Try again in {throttle.WAIT}."
 
-FORMAT_NAMES = " or ".join(f"format={name}" for name in FORMATS)
+_NAMES = [f"format={name}" for name in FORMATS]
+FORMAT_NAMES = ", ".join(_NAMES[:-1]) + " or " + _NAMES[-1]  # "format=epub, format=mp3 or format=m4b"
 NO_FORMAT = f"Say which book to make: {FORMAT_NAMES}."
 UNKNOWN_FORMAT = "PageVoice makes no '{name}' book: ask for " + FORMAT_NAMES + "."
 RUNNING = "This job is still being read or recorded; ask for its book once it is done."
@@ -58,8 +59,8 @@ NOT_DONE = "This job did not finish, so there is no book to make of it."
 NO_RECORDING = ("This job has no recording (nothing was read aloud), so there is no book to make of it. "
                 "Only a photo, scan or document read aloud makes one.")
 FAILED_MESSAGE = "The book could not be made. Please ask again in a minute."
-NOT_OF_PARTS = ("A long document read by many workers is made into an MP3 so far, not an EPUB: ask for "
-                "format=mp3.")
+NOT_OF_PARTS = ("A long document read by many workers is made into an MP3 or an M4B so far, not an EPUB: ask "
+                "for format=mp3 or format=m4b.")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
 

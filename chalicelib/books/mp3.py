@@ -77,10 +77,10 @@ def tag_of(result: dict, seconds: float, title: str, left_out: list[dict] | None
     return _tag(b"".join(frames))
 
 
-def timed_chapters(result: dict, seconds: float, title: str,
-                   left_out: list[dict] | None = None) -> list[tuple[int, int, str]]:
+def timed_chapters(result: dict, seconds: float, title: str, left_out: list[dict] | None = None,
+                   holder: str = "an MP3") -> list[tuple[int, int, str]]:
     """(start ms, end ms, title) of each chapter, in order, ends at the next start or the end;
-    `left_out` gets the headings past MAX_CHAPTERS and the titles cut."""
+    `left_out` gets the headings past MAX_CHAPTERS (what `holder` lists) and the titles cut."""
     total = max(0, round(seconds * 1000))
     heard = timed = [c for c in result.get("chapters") or [] if isinstance(c.get("start"), (int, float))]
     while len(timed) > MAX_CHAPTERS and len({c.get("level", 1) for c in timed}) > 1:
@@ -98,7 +98,7 @@ def timed_chapters(result: dict, seconds: float, title: str,
     dropped = len(heard) - len(timed) + max(0, len(starts) - MAX_CHAPTERS)
     starts = starts[:MAX_CHAPTERS]
     left(left_out, "chapters", dropped, MAX_CHAPTERS,
-         f"{dropped:,} of the {len(heard):,} headings are not chapters: an MP3 lists at most {MAX_CHAPTERS} chapters"
+         f"{dropped:,} of the {len(heard):,} headings are not chapters: {holder} lists at most {MAX_CHAPTERS} chapters"
          + (" (the finest levels were left out first)." if len(timed) < len(heard) else "."))
     long = sum(len(name) > TITLE_MAX for _, name in starts)
     left(left_out, "chapter_titles", long, TITLE_MAX, cut_names(long, TITLE_MAX, "chapter title", ""))

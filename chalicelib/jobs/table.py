@@ -204,7 +204,7 @@ def save_position(user_id: str, job_id: str, t: float | None, place: dict | None
 
 def put_book(user_id: str, job_id: str, attribute: str, state: dict, *, recording: str, replaces: str | None) -> bool:
     """Keep `state` (a map with a `build` id) as the job's book `attribute` (chalicelib.books.export:
-    book_epub, book_mp3), only while the job is done with the recording finished at `recording`
+    book_epub, book_mp3, book_m4b), only while the job is done with the recording finished at `recording`
     (its updated_at) and the attribute still holds the build `replaces` (None: no book yet). Not a
     transition: the status, updated_at and the sweep's view of the job are left alone. False when
     the condition fails (the job deleted, recorded again, or another build took the book's place)."""

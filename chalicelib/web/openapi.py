@@ -565,10 +565,11 @@ OPERATIONS = {
                       "409": _error("The job is still running, or has no recording to make again.")}},
     ("GET", "/jobs/{job_id}/export"): {
         "operationId": "exportBook", "summary": "The job as a book other apps play: EPUB 3 with the text and "
-                                                "audio in step, or MP3 with chapters",
+                                                "audio in step, MP3 with chapters or an M4B audiobook",
         "parameters": [_path("job_id", _ref("JobId"), "the job's id"),
                        {"name": "format", "in": "query", "required": True, "schema": {"enum": list(FORMATS)},
-                        "description": "epub: EPUB 3 with Media Overlays; mp3: the recording with ID3 chapters"}],
+                        "description": "epub: EPUB 3 with Media Overlays; mp3: the recording with ID3 chapters; "
+                                       "m4b: the recording as AAC in MPEG-4 with chapters"}],
         "responses": {"200": _ok("Made: a short-lived download link.", _ref("Book")),
                       "202": _ok("Being made (started by this request when nothing was making it): ask again "
                                  "after `Retry-After` seconds.", _ref("BookProgress"))

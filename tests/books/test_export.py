@@ -152,7 +152,7 @@ def test_an_unknown_or_missing_format_is_a_400_with_a_message(client, done, quer
     user_id, headers, job_id = done
     r = ask(client, job_id, headers, query)
     assert_error(r, 400, part)
-    assert r.json_body["field"] == "format" and "format=epub or format=mp3" in r.json_body["message"]
+    assert r.json_body["field"] == "format" and "format=epub, format=mp3 or format=m4b" in r.json_body["message"]
 
 
 def test_the_owner_only_as_get_jobs_id_answers(client, queue, speech_mp3):
@@ -344,6 +344,18 @@ def test_a_real_page_read_by_the_worker_exports(client, queue, tmp_path):
     [(start, _, title)] = chapters_of(tags_of(book, tmp_path))
     assert start == 0 and title == ([c["title"] for c in job["result"].get("chapters") or []] or ["garden"])[0]
     assert ID3(tmp_path / "book.mp3").getall("USLT")[0].text == job["result"]["text"]
+    # And as an audiobook: AAC as long as the recording, its one chapter from the start.
+    assert ask(client, job_id, headers, "m4b").status_code == 202
+    assert queue.run() == ["book"]
+    made = ask(client, job_id, headers, "m4b")
+    assert made.status_code == 200 and made.json_body["url"].split("?")[0].endswith(".m4b")
+    (tmp_path / "book.m4b").write_bytes(stored(key_of_url(made.json_body["url"])))
+    from mutagen.mp4 import MP4
+
+    audiobook = MP4(str(tmp_path / "book.m4b"))
+    assert audiobook.info.codec.startswith("mp4a")
+    assert abs(audiobook.info.length - job["result"]["speech"]["seconds"]) < 0.1
+    assert [(c.start, c.title) for c in audiobook.chapters] == [(0.0, title)]
 
 
 def test_books_started_are_limited_per_account_and_hour(client, queue, speech_mp3, monkeypatch):

@@ -19,18 +19,35 @@ from chalicelib.media.audio import RecordingWriter
 RATE = 22050  # piper's
 
 
-def part(seconds: float, tones: list[float]) -> bytes:
+def part(seconds: float, tones: list[float], rate: int = RATE) -> bytes:
     """An MP3 part of `seconds` of near-silence with a 0.3 s tone starting at each of `tones`."""
-    samples = np.zeros(int(seconds * RATE), np.int16)
+    samples = np.zeros(int(seconds * rate), np.int16)
     for at in tones:
-        n = np.arange(int(0.3 * RATE))
-        samples[int(at * RATE):int(at * RATE) + len(n)] = (np.sin(2 * np.pi * 440 * n / RATE) * 12000).astype(np.int16)
-    writer = RecordingWriter(RATE)
+        n = np.arange(int(0.3 * rate))
+        samples[int(at * rate):int(at * rate) + len(n)] = (np.sin(2 * np.pi * 440 * n / rate) * 12000).astype(np.int16)
+    writer = RecordingWriter(rate)
     writer.write(samples)
     wav, made = writer.close()
     wav.close()
     with made:
         return made.read()
+
+
+LENGTHS = [7.3, 11.05, 4.6]  # three parts (sections): their `seconds` as the worker measured them
+
+
+def book(first_tones: list[float], rates: tuple[int, ...] = (RATE, RATE, RATE)) -> tuple[list[bytes], dict]:
+    """Three parts with a tone at each part's `first_tones` and one 6.2 s into the second, and a
+    book's index head with a chapter at each tone: (the parts' MP3s, the head)."""
+    tones = [[first_tones[0]], [first_tones[1], 6.2], [first_tones[2]]]
+    parts_mp3 = [part(s, t, rate) for s, t, rate in zip(LENGTHS, tones, rates, strict=True)]
+    starts = [0.0, LENGTHS[0], LENGTHS[0] + LENGTHS[1]]
+    at = [starts[0] + tones[0][0], starts[1] + tones[1][0], starts[1] + 6.2, starts[2] + tones[2][0]]
+    names = [("One", 1), ("Two", 1), ("Two, later", 2), ("Three", 1)]
+    return parts_mp3, {
+        "speech": {"parts": [{"file": f"book-r{k}.mp3", "start": starts[k], "seconds": LENGTHS[k]} for k in range(3)]},
+        "chapters": [{"title": t, "level": level, "start": round(a, 3)} for (t, level), a in zip(names, at, strict=True)],
+        "language": {"code": "en"}}
 
 
 def onsets(data: bytes) -> list[float]:
@@ -42,17 +59,7 @@ def onsets(data: bytes) -> list[float]:
 
 
 def test_a_books_parts_join_with_its_chapters_where_they_are_heard():
-    # Three parts (sections), their `seconds` as the worker measured them, a chapter at each part's
-    # first tone and one inside the second part.
-    lengths, tones = [7.3, 11.05, 4.6], [[0.5], [0.8, 6.2], [1.0]]
-    parts_mp3 = [part(s, t) for s, t in zip(lengths, tones, strict=True)]
-    starts = [0.0, lengths[0], lengths[0] + lengths[1]]
-    head = {"speech": {"parts": [{"file": f"book-r{k}.mp3", "start": starts[k], "seconds": lengths[k]} for k in range(3)]},
-            "chapters": [{"title": "One", "level": 1, "start": starts[0] + 0.5},
-                         {"title": "Two", "level": 1, "start": starts[1] + 0.8},
-                         {"title": "Two, later", "level": 2, "start": starts[1] + 6.2},
-                         {"title": "Three", "level": 1, "start": starts[2] + 1.0}],
-            "language": {"code": "en"}}
+    parts_mp3, head = book([0.5, 0.8, 1.0])
     streams = [mp3.stream_of(p[:HEAD_BYTES]) for p in parts_mp3]  # the first bytes say it
     assert [s.rate for s in streams] == [RATE] * 3 and all(s.frames > 0 for s in streams)
     read = []

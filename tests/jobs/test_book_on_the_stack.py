@@ -166,8 +166,42 @@ def test_a_worker_killed_in_a_shard_and_a_duplicate_message_change_nothing(book_
     assert sorted(words) == spoken_words(result)  # every word heard once: nothing lost, nothing twice
     assert "a worker process died" in book_stack.log_path.read_text(errors="replace")
     assert not psutil.pid_exists(killed) or psutil.Process(killed).status() == psutil.STATUS_ZOMBIE
-    # The book, its killed worker and all, downloads as one MP3 (issue 57).
+    # The book, its killed worker and all, downloads as one MP3 and as one M4B (issue 57).
     mp3_of_book_has_its_chapters_where_they_are_heard(book_stack, reader, job_id, result)
+    m4b_of_book_has_its_chapters_at_their_starts(book_stack, reader, job_id, result)
+
+
+def exported(stack, headers, job_id: str, fmt: str) -> bytes:
+    """GET /jobs/{id}/export?format=... asked until made; the book's bytes."""
+    deadline, answer = time.monotonic() + 300, None
+    while time.monotonic() < deadline:
+        answer = requests.get(f"{stack.api_url}/jobs/{job_id}/export", params={"format": fmt}, headers=headers,
+                              timeout=30)
+        if answer.status_code != 202:
+            break
+        time.sleep(1)
+    assert answer is not None and answer.status_code == 200, answer.text
+    data = requests.get(answer.json()["url"], timeout=60).content
+    assert answer.json()["size"] == len(data)
+    return data
+
+
+def m4b_of_book_has_its_chapters_at_their_starts(stack, headers, job_id: str, result: dict) -> None:
+    """The M4B of a whole book: AAC, as long as its parts, every chapter at its start on the
+    book's recording clock (the parts end to end) within 0.1 s, as Apple's players read them."""
+    import tempfile
+
+    from mutagen.mp4 import MP4
+
+    with tempfile.NamedTemporaryFile(suffix=".m4b") as file:
+        file.write(exported(stack, headers, job_id, "m4b"))
+        file.flush()
+        audiobook = MP4(file.name)
+    assert audiobook.info.codec.startswith("mp4a")
+    assert abs(audiobook.info.length - sum(p["seconds"] for p in result["speech"]["parts"])) < 0.2
+    at = {c.title: c.start for c in audiobook.chapters}
+    assert [t for t in at if t in NOUNS] == [c["title"] for c in result["chapters"]]
+    assert max(abs(at[c["title"]] - c["start"]) for c in result["chapters"]) < 0.1
 
 
 def mp3_of_book_has_its_chapters_where_they_are_heard(stack, headers, job_id: str, result: dict) -> None:
@@ -185,16 +219,7 @@ def mp3_of_book_has_its_chapters_where_they_are_heard(stack, headers, job_id: st
             frames = list(container.decode(audio=0))
         return np.concatenate([f.to_ndarray().reshape(-1) for f in frames]), frames[0].sample_rate
 
-    deadline, answer = time.monotonic() + 300, None
-    while time.monotonic() < deadline:
-        answer = requests.get(f"{stack.api_url}/jobs/{job_id}/export", params={"format": "mp3"}, headers=headers,
-                              timeout=30)
-        if answer.status_code != 202:
-            break
-        time.sleep(1)
-    assert answer is not None and answer.status_code == 200, answer.text
-    data = requests.get(answer.json()["url"], timeout=60).content
-    assert answer.json()["size"] == len(data)
+    data = exported(stack, headers, job_id, "mp3")
     chaps = sorted(ID3(io.BytesIO(data)).getall("CHAP"), key=lambda c: c.start_time)
     titles = [c.sub_frames["TIT2"].text[0] for c in chaps]
     assert [t for t in titles if t in NOUNS] == [c["title"] for c in result["chapters"]]

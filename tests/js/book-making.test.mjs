@@ -31,13 +31,15 @@ function answers(...list) {
 
 const apiError = (status, extra = {}) => Object.assign(new Error(`failed ${status}`), { status, ...extra });
 
-test("the two formats the API makes, with the labels the site offers", () => {
-  assert.deepEqual(BOOK_FORMATS.map((f) => f.format), ["epub", "mp3"]);
+test("the formats the API makes, with the labels the site offers", () => {
+  assert.deepEqual(BOOK_FORMATS.map((f) => f.format), ["epub", "mp3", "m4b"]);
   assert.equal(formatOf("epub").label, "EPUB 3 book (text and audio in step)");
   assert.equal(formatOf("mp3").label, "MP3 with chapters");
   assert.equal(formatOf("pdf"), null);
   assert.equal(linkText("epub"), "Download the EPUB book");
   assert.equal(linkText("mp3"), "Download the MP3 with chapters");
+  assert.equal(linkText("m4b"), "Download the M4B audiobook");
+  assert.equal(formatOf("m4b").label, "M4B audiobook with chapters");
 });
 
 test("progress is read as a share 0..1 from a number, a percentage or {done, total}", () => {

@@ -1,4 +1,4 @@
-// (pure) "Download as a book" (GET /jobs/{id}/export?format=epub|mp3, CONTRACTS section 14) as
+// (pure) "Download as a book" (GET /jobs/{id}/export?format=epub|mp3|m4b, CONTRACTS section 14) as
 // data and a loop: the formats offered, the share done read from the answer's `progress` (a
 // number 0..1, a percentage, or {done, total}), its sentence, and the bounded polling with
 // back-off (the API answers 202 while the book is made, then 200 with a presigned URL and what
@@ -8,6 +8,7 @@
 export const BOOK_FORMATS = Object.freeze([
   Object.freeze({ format: "epub", label: "EPUB 3 book (text and audio in step)", noun: "book", kind: "EPUB" }),
   Object.freeze({ format: "mp3", label: "MP3 with chapters", noun: "MP3", kind: "MP3" }),
+  Object.freeze({ format: "m4b", label: "M4B audiobook with chapters", noun: "audiobook", kind: "M4B" }),
 ]);
 
 export const formatOf = (name) => BOOK_FORMATS.find((f) => f.format === name) || null;
@@ -60,8 +61,8 @@ export const stoppedText = (format) =>
 export const TOO_LONG_TEXT = "Making the book is taking longer than usual. Try again in a few minutes.";
 
 /** The link offered once made, in case the download did not start: "Download the EPUB book". */
-export const linkText = (format) =>
-  (format === "mp3" ? "Download the MP3 with chapters" : "Download the EPUB book");
+const LINKS = { epub: "Download the EPUB book", mp3: "Download the MP3 with chapters", m4b: "Download the M4B audiobook" };
+export const linkText = (format) => LINKS[format] || LINKS.epub;
 
 /** A failure worth asking again after (the network, too many requests, the server's trouble). */
 export const retryable = (error) => !error?.status || error.status === 429 || error.status >= 500;

@@ -139,6 +139,8 @@ const APPS = [
     + "is heard (read-along); other EPUB readers show the text."],
   ["MP3 with chapters: ", "the recording with its chapter marks, title and text. Podcast and audiobook players "
     + "jump from chapter to chapter; any music player plays it through."],
+  ["M4B audiobook: ", "the recording with its chapters and title, as audiobooks are sold. Apple Books and "
+    + "audiobook apps (BookPlayer, Smart AudioBook Player, Voice) list its chapters and remember your place."],
 ];
 
 function buildPanel() {
