@@ -6,7 +6,8 @@ the language and the chapters (a QuickTime chapter track, which Apple's players 
 time: memory stays bounded whatever the length; the temporary file is as large as the book
 (~0.5 MB a minute). Chapters are where their words are heard: each part starts where the parts
 before it end (their samples as decoded, the MP3 encoder's delay and padding trimmed), and a
-part of another voice's sample rate is resampled to the first's. No AWS I/O.
+part of another voice's sample rate is resampled to the first's; a part is as long as its
+`seconds` (the decoder's padding left out), so chapters keep the recording's clock. No AWS I/O.
 """
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def build_book(head: dict, text: str, read_head: Callable[[int], bytes], read_pa
         offsets = []
         for k in range(len(parts)):
             with av.open(io.BytesIO(read_part(k)), "r") as source:
-                aac.next_part()  # (what the last part's resampler held is written first)
+                aac.next_part(parts[k].get("seconds"))  # (what the last part's resampler held is written first)
                 offsets.append(aac.seconds)
                 for frame in source.decode(audio=0):
                     aac.add(frame)
@@ -72,17 +73,19 @@ class _Encoder:
     def __init__(self, out, language: str):
         self.out, self.language = out, language
         self.stream = self.resampler = None
-        self.rate, self.written = 0, 0
+        self.rate, self.written, self.seconds_left = 0, 0, None
 
     @property
     def seconds(self) -> float:
         return self.written / self.rate if self.rate else 0.0
 
-    def next_part(self) -> None:
-        """A new part follows (its frames may be of another rate: a resampler of its own)."""
+    def next_part(self, seconds: float | None = None) -> None:
+        """A new part follows (its frames may be of another rate: a resampler of its own), of
+        `seconds` when given: what its decoder gives past them (the MP3 encoder's padding) is left
+        out, so that the parts keep the recording's own clock end to end."""
         if self.resampler is not None:
             self._encode(self.resampler.resample(None))
-        self.resampler = None
+        self.resampler, self.seconds_left = None, seconds
 
     def add(self, frame) -> None:
         import av
@@ -104,7 +107,17 @@ class _Encoder:
                 self.out.mux(packet)
 
     def _encode(self, frames) -> None:
+        import av
+
         for piece in frames:
+            if self.seconds_left is not None:
+                room = int(round(self.seconds_left * self.rate))
+                if room <= 0:
+                    continue
+                if piece.samples > room:
+                    piece = av.AudioFrame.from_ndarray(piece.to_ndarray()[:, :room], format="fltp", layout="mono")
+                    piece.sample_rate = self.rate
+                self.seconds_left -= piece.samples / self.rate
             piece.pts, piece.time_base = self.written, Fraction(1, self.rate)
             self.written += piece.samples
             for packet in self.stream.encode(piece):

@@ -199,9 +199,11 @@ def m4b_of_book_has_its_chapters_at_their_starts(stack, headers, job_id: str, re
         audiobook = MP4(file.name)
     assert audiobook.info.codec.startswith("mp4a")
     assert abs(audiobook.info.length - sum(p["seconds"] for p in result["speech"]["parts"])) < 0.2
-    at = {c.title: c.start for c in audiobook.chapters}
-    assert [t for t in at if t in NOUNS] == [c["title"] for c in result["chapters"]]
-    assert max(abs(at[c["title"]] - c["start"]) for c in result["chapters"]) < 0.1
+    at = [(c.title, c.start) for c in audiobook.chapters if c.title in NOUNS]  # (a title may come twice)
+    assert [t for t, _ in at] == [c["title"] for c in result["chapters"]]
+    wanted = [c["start"] for c in result["chapters"]]
+    wanted[0] = 0.0 if wanted[0] <= 0.5 else wanted[0]  # a first heading heard at once starts the book (as in the MP3)
+    assert max(abs(start - want) for (_, start), want in zip(at, wanted, strict=True)) < 0.1
 
 
 def mp3_of_book_has_its_chapters_where_they_are_heard(stack, headers, job_id: str, result: dict) -> None:
@@ -220,20 +222,21 @@ def mp3_of_book_has_its_chapters_where_they_are_heard(stack, headers, job_id: st
         return np.concatenate([f.to_ndarray().reshape(-1) for f in frames]), frames[0].sample_rate
 
     data = exported(stack, headers, job_id, "mp3")
-    chaps = sorted(ID3(io.BytesIO(data)).getall("CHAP"), key=lambda c: c.start_time)
-    titles = [c.sub_frames["TIT2"].text[0] for c in chaps]
-    assert [t for t in titles if t in NOUNS] == [c["title"] for c in result["chapters"]]
+    chaps = [c for c in sorted(ID3(io.BytesIO(data)).getall("CHAP"), key=lambda c: c.start_time)
+             if c.sub_frames["TIT2"].text[0] in NOUNS]  # (the opening chapter aside; a title may come twice)
+    assert [c.sub_frames["TIT2"].text[0] for c in chaps] == [c["title"] for c in result["chapters"]]
     joined, rate = pcm(data)
     parts = result["speech"]["parts"]
     # Each part adds its encoder's delay and padding (under 1,728 samples: 78 ms at 22,050 Hz).
     assert 0 <= len(joined) / rate - sum(p["seconds"] for p in parts) < 0.08 * len(parts)
     starts = [p["start"] for p in parts]
-    for chapter in (result["chapters"][1], result["chapters"][len(result["chapters"]) // 2], result["chapters"][-1]):
+    for n in (1, len(result["chapters"]) // 2, len(result["chapters"]) - 1):
+        chapter = result["chapters"][n]
         k = max(i for i, s in enumerate(starts) if s <= chapter["start"])
         own, _ = pcm(requests.get(parts[k]["url"], timeout=30).content)
         at = int((chapter["start"] - starts[k]) * rate)
         second = own[at:at + rate]
-        chap = next(c for c in chaps if c.sub_frames["TIT2"].text[0] == chapter["title"]).start_time / 1000
+        chap = chaps[n].start_time / 1000
         lo = max(0, int((chap - 0.3) * rate))
         region = joined[lo:lo + int(1.6 * rate)]
         n = len(region) + len(second)  # where the second fits the region best (cross-correlation by FFT)
