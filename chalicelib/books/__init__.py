@@ -21,6 +21,9 @@ class Format:
     # "module:function" making it of a whole book's parts (CONTRACTS section 15), piece by piece
     # (`book_builder`); "" when the format is not made of them yet.
     parts_builder: str = ""
+    # The longest recording it is made of (0: any): what the tasks function encodes within its
+    # time (an M4B is encoded again: ~150x real time on a whole core, the function has 0.58).
+    max_seconds: int = 0
 
 
 FORMATS = {
@@ -28,7 +31,7 @@ FORMATS = {
     "mp3": Format("mp3", "book.mp3", "audio/mpeg", "chalicelib.books.mp3:build", ".mp3",
                   parts_builder="chalicelib.books.mp3:build_book"),
     "m4b": Format("m4b", "book.m4b", "audio/mp4", "chalicelib.books.m4b:build", ".m4b",
-                  parts_builder="chalicelib.books.m4b:build_book"),
+                  parts_builder="chalicelib.books.m4b:build_book", max_seconds=8 * 3600),
 }
 
 

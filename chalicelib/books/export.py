@@ -61,6 +61,8 @@ NO_RECORDING = ("This job has no recording (nothing was read aloud), so there is
 FAILED_MESSAGE = "The book could not be made. Please ask again in a minute."
 NOT_OF_PARTS = ("A long document read by many workers is made into an MP3 or an M4B so far, not an EPUB: ask "
                 "for format=mp3 or format=m4b.")
+TOO_LONG = ("An {kind} is made of recordings up to {hours} hours, and this one is {length}: ask for format=mp3, "
+            "which has the same chapters.")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
@@ -136,6 +138,11 @@ def download_name(filename: str | None, fmt: Format) -> str:
     return (plain or "book") + fmt.suffix
 
 
+def _hours(seconds: float) -> str:
+    h, m = int(seconds // 3600), int(seconds % 3600 // 60)
+    return f"{h} h {m:02d} min"
+
+
 def title_of(result: dict, filename: str | None) -> str:
     """The title the document declares, else the job's file name without its suffix."""
     declared = ((result.get("document") or {}).get("title") or "").strip()
@@ -171,6 +178,9 @@ def ask(user_id: str, job_id: str, format_name: str | None) -> tuple[dict, int] 
         raise Conflict(NO_RECORDING)
     if book.is_book(job) and not fmt.parts_builder:
         raise Conflict(NOT_OF_PARTS)
+    if fmt.max_seconds and float(job.get("seconds") or 0) > fmt.max_seconds:
+        raise Conflict(TOO_LONG.format(kind=fmt.name.upper(), hours=fmt.max_seconds // 3600,
+                                       length=_hours(float(job["seconds"]))))
     state = current(job, fmt)
     if state is not None:
         if state["status"] == READY and owned(user_id, job_id, state.get("key")):

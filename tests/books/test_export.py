@@ -413,3 +413,26 @@ def test_the_answer_says_what_the_books_bounds_left_out(client, queue, speech_mp
     spec = client.http.get("/openapi.json").json_body  # as /openapi.json describes it
     for answer in (made, fits):
         jsonschema.validate(answer.json_body, {"$ref": "#/components/schemas/Book", "components": spec["components"]})
+
+
+def test_an_m4b_of_a_recording_longer_than_it_is_made_of_is_a_409_and_its_mp3_is_made(client, queue, done,
+                                                                                       monkeypatch):
+    """An M4B is encoded again by the tasks function within its time: past Format.max_seconds
+    (8 hours) it is refused before anything starts, and the MP3 offered instead."""
+    import dataclasses
+
+    from chalicelib.books import FORMATS
+
+    user_id, headers, job_id = done  # a recording of 4 s: over a cap of 3 s
+    monkeypatch.setitem(FORMATS, "m4b", dataclasses.replace(FORMATS["m4b"], max_seconds=3))
+    assert FORMATS["m4b"].max_seconds == 3 and books_module_format_of("m4b").max_seconds == 3
+    r = ask(client, job_id, headers, "m4b")
+    assert_error(r, 409, "An M4B is made of recordings up to 0 hours, and this one is 0 h 00 min: ask for format=mp3")
+    assert "book" not in queue.names()  # nothing started
+    assert ask(client, job_id, headers, "mp3").status_code == 202
+
+
+def books_module_format_of(name: str):
+    from chalicelib.books import export as books
+
+    return books.format_of(name)
