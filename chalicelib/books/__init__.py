@@ -79,11 +79,27 @@ def builder(fmt: Format) -> Callable[..., bytes]:
 
 def book_builder(fmt: Format) -> Callable[..., Iterator[bytes]]:
     """The format's builder of a whole book (`parts_builder`): `build_book(head: dict, text: str,
-    streams: list, read_part: Callable[[int], bytes], *, title, progress, left_out)`, yielding the
-    book's bytes piece by piece, where `head` is the book's index's result (its `speech.parts`,
-    chapters and language), `text` its text as far as the format keeps it, `streams` what each
-    part's first bytes say of it (`stream_of`) and `read_part(k)` part k's MP3."""
+    read_head: Callable[[int], bytes], read_part: Callable[[int], bytes], *, title, progress,
+    left_out, text_chars)`, yielding the book's bytes piece by piece, where `head` is the book's
+    index's result (its `speech.parts`, chapters and language), `text` its first TEXT_CHARS
+    (of `text_chars`), `read_head(k)` part k's first HEAD_BYTES and `read_part(k)` part k's MP3."""
     return _imported(fmt.parts_builder)
+
+
+def chapters_on(head: dict, voice_at: list[float]) -> list[dict]:
+    """A book's chapters (each `start` on its recording's clock: its parts' `start`) moved onto a
+    format's clock, where part k's voice starts at `voice_at[k]`."""
+    import bisect
+
+    parts = (head.get("speech") or {}).get("parts") or []
+    starts = [float(p.get("start") or 0.0) for p in parts]
+    moved = []
+    for chapter in head.get("chapters") or []:
+        if not isinstance(chapter.get("start"), (int, float)) or not parts:
+            continue
+        k = max(0, bisect.bisect_right(starts, float(chapter["start"])) - 1)
+        moved.append({**chapter, "start": round(voice_at[k] + float(chapter["start"]) - starts[k], 3)})
+    return moved
 
 
 def _imported(name: str):

@@ -16,7 +16,9 @@ import tempfile
 from collections.abc import Callable, Iterator
 from fractions import Fraction
 
-from chalicelib.books import clipped_title, mp3
+import av
+
+from chalicelib.books import chapters_on, clipped_title, mp3
 
 BIT_RATE = 64_000  # mono speech: ~0.5 MB a minute, transparent for a voice
 PIECE_BYTES = 8 << 20  # what build_book yields at a time
@@ -37,8 +39,6 @@ def build_book(head: dict, text: str, read_head: Callable[[int], bytes], read_pa
     """A book's M4B (its index's `head`: speech.parts with their `start`, chapters, language),
     piece by piece; `read_part(k)` gives part k's MP3 (`read_head` and `text` are not needed:
     the chapters' times come from the parts as they are decoded, and the text is not carried)."""
-    import av
-
     parts = (head.get("speech") or {}).get("parts") or []
     title = clipped_title(title.strip() or "PageVoice", left_out)
     with tempfile.TemporaryFile() as file:
@@ -55,7 +55,7 @@ def build_book(head: dict, text: str, read_head: Callable[[int], bytes], read_pa
             if progress is not None:
                 progress((k + 1) / max(1, len(parts)) * 0.99)
         aac.finish()
-        chapters = mp3.timed_chapters({"chapters": _moved(head, parts, offsets)}, aac.seconds, title, left_out,
+        chapters = mp3.timed_chapters({"chapters": chapters_on(head, offsets)}, aac.seconds, title, left_out,
                                       holder="an M4B")
         out.set_chapters([{"id": i + 1, "start": start, "end": end, "time_base": Fraction(1, 1000),
                            "metadata": {"title": name}} for i, (start, end, name) in enumerate(chapters)])
@@ -88,8 +88,6 @@ class _Encoder:
         self.resampler, self.seconds_left = None, seconds
 
     def add(self, frame) -> None:
-        import av
-
         if self.stream is None:
             self.rate = frame.sample_rate
             self.stream = self.out.add_stream("aac", rate=self.rate, layout="mono")
@@ -107,8 +105,6 @@ class _Encoder:
                 self.out.mux(packet)
 
     def _encode(self, frames) -> None:
-        import av
-
         for piece in frames:
             if self.seconds_left is not None:
                 room = int(round(self.seconds_left * self.rate))
@@ -122,16 +118,3 @@ class _Encoder:
             self.written += piece.samples
             for packet in self.stream.encode(piece):
                 self.out.mux(packet)
-
-
-def _moved(head: dict, parts: list[dict], offsets: list[float]) -> list[dict]:
-    """The chapters, each `start` moved from its recording's clock (the parts' `start`) onto the
-    M4B's (the parts as decoded, end to end)."""
-    starts = [float(p.get("start") or 0.0) for p in parts]
-    moved = []
-    for chapter in head.get("chapters") or []:
-        if not isinstance(chapter.get("start"), (int, float)) or not parts:
-            continue
-        k = max(i for i, s in enumerate(starts) if s <= float(chapter["start"])) if starts[0] <= chapter["start"] else 0
-        moved.append({**chapter, "start": round(offsets[k] + float(chapter["start"]) - starts[k], 3)})
-    return moved

@@ -10,12 +10,11 @@ else UTF-16 with a byte-order mark (2.3 has no UTF-8). Pure: bytes in, bytes out
 """
 from __future__ import annotations
 
-import bisect
 import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from chalicelib.books import TEXT_CHARS, TITLE_MAX, clip, clipped_title, cut_names, left
+from chalicelib.books import TEXT_CHARS, TITLE_MAX, chapters_on, clip, clipped_title, cut_names, left
 
 MAX_CHAPTERS = 255  # CTOC's entry count is one byte
 LYRICS_MAX_CHARS = TEXT_CHARS  # the text as lyrics: players load the whole tag before playing
@@ -253,23 +252,13 @@ def _header(data: bytes, at: int) -> tuple[int, int, int, int, int] | None:
 
 
 def joined_chapters(head: dict, streams: list[Stream]) -> tuple[list[dict], float]:
-    """A book's chapters (each `start` on its recording's clock: its parts' `seconds` end to end)
-    moved onto the clock of its parts' frames joined, where each part lasts its frames and its
-    voice starts the encoders' lead later; and the joined recording's length."""
-    parts = (head.get("speech") or {}).get("parts") or []
-    offsets, t = [], 0.0
+    """A book's chapters moved onto the clock of its parts' frames joined, where each part lasts
+    its frames and its voice starts the encoders' lead later; and the joined recording's length."""
+    voice_at, t = [], 0.0
     for stream in streams:
-        offsets.append(t)
+        voice_at.append(t + stream.lead)
         t += stream.seconds
-    starts = [float(p.get("start") or 0.0) for p in parts]
-    moved = []
-    for chapter in head.get("chapters") or []:
-        if not isinstance(chapter.get("start"), (int, float)) or not parts:
-            continue
-        k = max(0, bisect.bisect_right(starts, float(chapter["start"])) - 1)
-        within = float(chapter["start"]) - starts[k]
-        moved.append({**chapter, "start": round(offsets[k] + streams[k].lead + within, 3)})
-    return moved, t
+    return chapters_on(head, voice_at), t
 
 
 def build_book(head: dict, text: str, read_head: Callable[[int], bytes], read_part: Callable[[int], bytes], *,
