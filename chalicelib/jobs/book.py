@@ -678,21 +678,24 @@ def _parts(reads: dict[int, dict], recs: dict[tuple[int, int], dict],
            total: int) -> tuple[list[dict], dict[tuple[int, int], float], float, bool]:
     """(speech.parts in text order, each chapter's start by (page, block), the seconds known
     from the start, whether every part so far is known)."""
-    parts, starts, t, known = [], {}, 0.0, True
+    parts, starts, t, known, gap = [], {}, 0.0, True, False
     for r in range(total):
         if r not in reads:
-            known = False  # its sections are not even cut yet
+            known, gap = False, True  # its sections are not even cut yet
             continue
         for k in range(int(reads[r]["sections"])):
             rec = recs.get((r, k))
             if rec is None:
-                known = False
+                known, gap = False, True
                 continue
             start = round(t, 3) if known else None
             if rec.get("file"):
+                # `gap`: text before this part (since the part listed before it) is not recorded
+                # yet, so the two do not play one after the other (a listener's jump made it first).
                 parts.append({"file": rec["file"], "timings": rec["timings"], "seconds": rec["seconds"],
                               "first": rec.get("first"), "last": rec.get("last"), "start": start,
-                              "voice": rec.get("voice")})
+                              "voice": rec.get("voice"), **({"gap": True} if gap else {})})
+                gap = False
             if start is not None:
                 starts |= {(c["page"], c["block"]): round(start + c["t"], 3) for c in rec.get("chapters") or []}
             t += float(rec.get("seconds") or 0.0)

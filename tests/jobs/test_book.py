@@ -247,9 +247,19 @@ def test_a_listener_who_moves_has_that_place_recorded_first(small_books):
     # Once read, a move goes straight to the section; a place already recorded sends nothing.
     assert listening.save(USER, job_id, {"page": 7, "line": 0})
     assert len([s for s in first_messages() if s.startswith("rec-0003-")]) == 2
+    for message in messages(queue=book.FIRST):
+        deliver(message)
+    # Made before the text ahead of it: its start is not known and it says so (`gap`), while a
+    # part right after the one before it does not.
+    view = job_view.describe(USER, job_id)
+    parts = (view["result"] or view["result_parts"]["index"]["result"])["speech"]["parts"]
+    late = [p for p in parts if p["first"]["page"] >= 6]
+    assert late and late[0]["gap"] is True and late[0]["start"] is None, parts
+    assert all("gap" not in p for p in late[1:]), late
     drain()
     view = job_view.describe(USER, job_id)
     assert view["status"] == "done"
+    assert not [p for p in view["result"]["speech"]["parts"] if "gap" in p]  # one recording, start to end
     assert listening.save(USER, job_id, {"page": 8, "line": 1, "word": 0}) and not first_messages()
     position = job_view.describe(USER, job_id)["position"]
     assert position["place"] == {"page": 8, "line": 1, "word": 0}
