@@ -2,7 +2,8 @@
 
 A format is data plus a pure function from the published result and the compressed recording
 (speech.mp3) to the book's bytes, with no AWS I/O inside: `epub.build` (EPUB 3 with Media
-Overlays) and `mp3.build` (the recording with ID3v2 chapters). The export's plumbing (when a book
+Overlays), `mp3.build` (the recording with ID3v2 chapters), `m4b.build` (an audiobook) and
+`chapters.build` (a ZIP of one MP3 per chapter). The export's plumbing (when a book
 is made, where it is kept, its progress) is `chalicelib.books.export`.
 """
 from __future__ import annotations
@@ -32,6 +33,9 @@ FORMATS = {
                   parts_builder="chalicelib.books.mp3:build_book"),
     "m4b": Format("m4b", "book.m4b", "audio/mp4", "chalicelib.books.m4b:build", ".m4b",
                   parts_builder="chalicelib.books.m4b:build_book", max_seconds=8 * 3600),
+    # Chapters as separate MP3 files: a ZIP of one MP3 per chapter ("report-chapters.zip").
+    "chapters": Format("chapters", "book-chapters.zip", "application/zip", "chalicelib.books.chapters:build",
+                       "-chapters.zip", parts_builder="chalicelib.books.chapters:build_book"),
 }
 
 

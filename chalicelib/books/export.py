@@ -1,4 +1,4 @@
-"""A finished job as a book (`GET /jobs/{id}/export?format=epub|mp3|m4b`, CONTRACTS section 14): the
+"""A finished job as a book (`GET /jobs/{id}/export?format=epub|mp3|m4b|chapters`, CONTRACTS section 14): the
 API asks (`ask`), the tasks function makes it (`build`, on the worker's image: the builders are
 chalicelib.books' formats), and the answer is a short-lived presigned link once it is made.
 
@@ -28,7 +28,7 @@ import unicodedata
 from chalicelib import clock, logs, settings
 from chalicelib.account import tasks
 from chalicelib.auth import throttle
-from chalicelib.books import FORMATS, HEAD_BYTES, TEXT_CHARS, Format, book_builder, builder
+from chalicelib.books import FORMATS, HEAD_BYTES, TEXT_CHARS, Format, book_builder, builder, left
 from chalicelib.errors import Conflict, InputError, ObjectMissing, PageVoiceError
 from chalicelib.jobs import book, lifecycle, objects
 from chalicelib.jobs import table as jobs
@@ -51,7 +51,7 @@ BOOKS_PER_HOUR = 60
 TOO_MANY = f"You started {BOOKS_PER_HOUR} books in the last hour. Try again in {throttle.WAIT}."
 
 _NAMES = [f"format={name}" for name in FORMATS]
-FORMAT_NAMES = ", ".join(_NAMES[:-1]) + " or " + _NAMES[-1]  # "format=epub, format=mp3 or format=m4b"
+FORMAT_NAMES = ", ".join(_NAMES[:-1]) + " or " + _NAMES[-1]  # "format=epub, format=mp3, ... or format=chapters"
 NO_FORMAT = f"Say which book to make: {FORMAT_NAMES}."
 UNKNOWN_FORMAT = "PageVoice makes no '{name}' book: ask for " + FORMAT_NAMES + "."
 RUNNING = "This job is still being read or recorded; ask for its book once it is done."
@@ -59,8 +59,8 @@ NOT_DONE = "This job did not finish, so there is no book to make of it."
 NO_RECORDING = ("This job has no recording (nothing was read aloud), so there is no book to make of it. "
                 "Only a photo, scan or document read aloud makes one.")
 FAILED_MESSAGE = "The book could not be made. Please ask again in a minute."
-NOT_OF_PARTS = ("A long document read by many workers is made into an MP3 or an M4B so far, not an EPUB: ask "
-                "for format=mp3 or format=m4b.")
+NOT_OF_PARTS = ("A long document read by many workers is made into an MP3, an M4B or a ZIP of its chapters so far, "
+                "not an EPUB: ask for format=mp3, format=m4b or format=chapters.")
 TOO_LONG = ("An {kind} is made of recordings up to {hours} hours, and this one is {length}: ask for format=mp3, "
             "which has the same chapters.")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
@@ -334,6 +334,11 @@ def _of_parts(files: objects.JobFiles, index: dict, job: dict, fmt: Format, prog
                 text += json.loads(files.read(f["name"]))
             text += part["tail"] if len(text) <= TEXT_CHARS else ""
     chars = int(float(job.get("book_chars") or 0)) or len(text)
+    sections = int(float(job.get("book_sections") or 0))
+    lost = sections - len(parts)
+    left(left_out, "parts", lost, sections,
+         f"{lost:,} of the {sections:,} parts of the recording could not be made, so the book does not say what "
+         f"{'it covers' if lost == 1 else 'they cover'} (the text has it, and the job's result says which).")
     return book_builder(fmt)(head, text[:TEXT_CHARS + 1], lambda k: objects.read_head(files.bucket, files.key(
         parts[k]["file"]), HEAD_BYTES), lambda k: files.read(parts[k]["file"]), title=title_of(head, job.get("filename")),
         progress=progress, left_out=left_out, text_chars=chars)

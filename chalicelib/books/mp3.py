@@ -261,6 +261,18 @@ def joined_chapters(head: dict, streams: list[Stream]) -> tuple[list[dict], floa
     return chapters_on(head, voice_at), t
 
 
+def book_streams(count: int, read_head: Callable[[int], bytes]) -> list[Stream]:
+    """The Stream of each of a book's `count` parts, from its first bytes (`read_head(k)`); a
+    ValueError names the first part not of part 1's sample rate and channel count (frames of
+    two rates joined in one file play at the wrong speed)."""
+    streams = [stream_of(read_head(k)) for k in range(count)]
+    for k, stream in enumerate(streams[1:], 1):
+        if (stream.rate, stream.channels) != (streams[0].rate, streams[0].channels):
+            raise ValueError(f"part {k + 1} is {stream.rate} Hz, {stream.channels} channel(s); "
+                             f"part 1 is {streams[0].rate} Hz, {streams[0].channels}")
+    return streams
+
+
 def build_book(head: dict, text: str, read_head: Callable[[int], bytes], read_part: Callable[[int], bytes], *,
                title: str, progress: Callable[[float], None] | None = None,
                left_out: list[dict] | None = None, text_chars: int | None = None) -> Iterator[bytes]:
@@ -270,11 +282,7 @@ def build_book(head: dict, text: str, read_head: Callable[[int], bytes], read_pa
     first HEAD_BYTES, which say how long it is. Every part must be of one sample rate and channel
     count (one voice's): a ValueError names the first that is not."""
     count = len((head.get("speech") or {}).get("parts") or [])
-    streams = [stream_of(read_head(k)) for k in range(count)]
-    for k, stream in enumerate(streams[1:], 1):
-        if (stream.rate, stream.channels) != (streams[0].rate, streams[0].channels):
-            raise ValueError(f"part {k + 1} is {stream.rate} Hz, {stream.channels} channel(s); "
-                             f"part 1 is {streams[0].rate} Hz, {streams[0].channels}")
+    streams = book_streams(count, read_head)
     chapters, seconds = joined_chapters(head, streams)
     result = {**head, "chapters": chapters, "text": text}
     yield tag_of(result, seconds, clipped_title(title.strip() or "PageVoice", left_out), left_out, text_chars)

@@ -80,13 +80,17 @@ SCHEMAS = {
                                     "items": _ref("LeftOut")}}},
     "LeftOut": {
         "type": "object", "required": ["what", "count", "limit", "message"],
-        "properties": {"what": {"enum": ["chapters", "chapter_titles", "page_labels", "text", "title"],
-                                "description": "chapters: headings not made chapters (an MP3 lists at most 255, "
+        "properties": {"what": {"enum": ["chapters", "chapter_titles", "page_labels", "text", "title", "parts"],
+                                "description": "chapters: headings not made chapters (an MP3, an M4B and a ZIP of "
+                                               "chapters list at most 255, "
                                                "the finest levels left out first); chapter_titles, page_labels: "
                                                "names cut in the contents or page list; text: the MP3 tag's copy of "
-                                               "the text; title: the book's title"},
-                       "count": {"type": "integer", "minimum": 1, "description": "headings left out, names cut, or "
-                                                                                 "characters cut (text, title)"},
+                                               "the text; title: the book's title; parts: a book's recording parts that "
+                                               "could not be made (its sections that failed: their words are "
+                                               "not heard)"},
+                       "count": {"type": "integer", "minimum": 1, "description": "headings left out, names cut, "
+                                                                                 "characters cut (text, title), or "
+                                                                                 "parts not made"},
                        "limit": {"type": "integer", "minimum": 1, "description": "the bound (chapters, characters)"},
                        "message": {"type": "string", "minLength": 1, "description": "the same for a person"}}},
     "BookProgress": {
@@ -565,11 +569,13 @@ OPERATIONS = {
                       "409": _error("The job is still running, or has no recording to make again.")}},
     ("GET", "/jobs/{job_id}/export"): {
         "operationId": "exportBook", "summary": "The job as a book other apps play: EPUB 3 with the text and "
-                                                "audio in step, MP3 with chapters or an M4B audiobook",
+                                                "audio in step, MP3 with chapters, an M4B audiobook or a ZIP "
+                                                "of one MP3 per chapter",
         "parameters": [_path("job_id", _ref("JobId"), "the job's id"),
                        {"name": "format", "in": "query", "required": True, "schema": {"enum": list(FORMATS)},
                         "description": "epub: EPUB 3 with Media Overlays; mp3: the recording with ID3 chapters; "
-                                       "m4b: the recording as AAC in MPEG-4 with chapters"}],
+                                       "m4b: the recording as AAC in MPEG-4 with chapters; chapters: a ZIP "
+                                       "(stored) of one MP3 per chapter, named \"03 Title.mp3\""}],
         "responses": {"200": _ok("Made: a short-lived download link.", _ref("Book")),
                       "202": _ok("Being made (started by this request when nothing was making it): ask again "
                                  "after `Retry-After` seconds.", _ref("BookProgress"))

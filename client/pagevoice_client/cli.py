@@ -19,8 +19,9 @@ from pagevoice_client.api import Api, ApiError
 LOCAL_API = "http://127.0.0.1:8000"  # make run's API (CONTRACTS section 5)
 POLL_S = 3.0
 # What can be saved: a page job's books (GET /jobs/{id}/export), any job's text or result.json.
-BOOKS = ("mp3", "m4b", "epub")
+BOOKS = ("mp3", "m4b", "epub", "chapters")
 FORMATS = (*BOOKS, "txt", "json")
+SAVED_AS = {"chapters": "-chapters.zip"}  # <name><ending> of a format not saved as <name>.<format>
 DEFAULT_FORMAT = {"page": "mp3", "speech": "txt", "digits": "json"}
 GUESSED = ("page", "speech")  # kinds told by a file's ending (digits only when asked for)
 FINISHED = ("done", "failed")
@@ -28,8 +29,9 @@ FINISHED = ("done", "failed")
 HELP = """\
 Read files with PageVoice: each is uploaded (a large one in parts, resumed when sent again),
 read and read aloud, and its result saved in --out as <name>.<format>: mp3 or m4b (the reading,
-with chapters) or epub (a book lit as it is read) for photos, scans and documents, txt or json
-for any (a recording's transcript: txt). A file whose result is in --out already is left alone.
+with chapters), epub (a book lit as it is read) or chapters (<name>-chapters.zip, an mp3 per
+chapter) for photos, scans and documents, txt or json for any (a recording's transcript: txt).
+A file whose result is in --out already is left alone.
 The API key comes from PAGEVOICE_API_KEY, the API's address from PAGEVOICE_API_URL (or --api).
 Exit status: 0 when every file was saved, 1 when one was not, 2 for a mistake in the command.
 """
@@ -175,7 +177,7 @@ def plan(kinds: dict, path: Path, args) -> Item:
     if fmt in BOOKS and kind != "page":
         raise ValueError(f"{path.name}: a {'recording' if kind == 'speech' else 'digits photo'} gives its "
                          f"{'transcript' if kind == 'speech' else 'number'} as txt or json, not {fmt}.")
-    return Item(path=path, kind=kind, fmt=fmt, out=args.out / f"{path.stem}.{fmt}")
+    return Item(path=path, kind=kind, fmt=fmt, out=args.out / f"{path.stem}{SAVED_AS.get(fmt, '.' + fmt)}")
 
 
 def upload(api: Api, pending: transfer.Pending, item: Item, args, show: Progress) -> None:

@@ -152,7 +152,7 @@ def test_an_unknown_or_missing_format_is_a_400_with_a_message(client, done, quer
     user_id, headers, job_id = done
     r = ask(client, job_id, headers, query)
     assert_error(r, 400, part)
-    assert r.json_body["field"] == "format" and "format=epub, format=mp3 or format=m4b" in r.json_body["message"]
+    assert r.json_body["field"] == "format" and "format=epub, format=mp3, format=m4b or format=chapters" in r.json_body["message"]
 
 
 def test_the_owner_only_as_get_jobs_id_answers(client, queue, speech_mp3):

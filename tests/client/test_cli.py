@@ -24,6 +24,8 @@ def test_a_file_gets_its_kind_and_format_by_its_ending(tmp_path):
         item = cli.plan(KINDS, tmp_path / name, args(tmp_path))
         assert (item.kind, item.fmt, item.out) == (kind, fmt, tmp_path / "out" / f"{Path(name).stem}.{fmt}")
     assert KINDS["page"]["endings"][".md"] == "text/markdown"  # what the site declares for Markdown
+    chapters = cli.plan(KINDS, tmp_path / "letter.pdf", args(tmp_path, format="chapters"))
+    assert (chapters.fmt, chapters.out) == ("chapters", tmp_path / "out" / "letter-chapters.zip")  # an mp3 a chapter
     digits = cli.plan(KINDS, tmp_path / "photo.jpg", args(tmp_path, kind="digits"))
     assert (digits.kind, digits.fmt) == ("digits", "json")
 

@@ -2,8 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import {
-  BOOK_FORMATS, followBook, formatOf, leftOutText, linkText, POLL, progressShare, progressText, readyText, retryable,
-  stoppedText, TOO_LONG_TEXT,
+  BOOK_FORMATS, followBook, formatOf, formatsFor, leftOutText, linkText, POLL, progressShare, progressText, readyText,
+  retryable, stoppedText, TOO_LONG_TEXT,
 } from "../../static_site/js/result/book-making.js";
 
 /** A fake clock whose sleep moves it on, and the waits asked for. */
@@ -32,7 +32,10 @@ function answers(...list) {
 const apiError = (status, extra = {}) => Object.assign(new Error(`failed ${status}`), { status, ...extra });
 
 test("the formats the API makes, with the labels the site offers", () => {
-  assert.deepEqual(BOOK_FORMATS.map((f) => f.format), ["epub", "mp3", "m4b"]);
+  assert.deepEqual(BOOK_FORMATS.map((f) => f.format), ["epub", "mp3", "m4b", "chapters"]);
+  assert.equal(formatOf("chapters").label, "Chapters as separate MP3 files (ZIP)");
+  assert.equal(linkText("chapters"), "Download the chapters (ZIP)");
+  assert.equal(progressText("chapters", 0.42, "building"), "Making your ZIP of chapters… 40%");
   assert.equal(formatOf("epub").label, "EPUB 3 book (text and audio in step)");
   assert.equal(formatOf("mp3").label, "MP3 with chapters");
   assert.equal(formatOf("pdf"), null);
@@ -40,6 +43,21 @@ test("the formats the API makes, with the labels the site offers", () => {
   assert.equal(linkText("mp3"), "Download the MP3 with chapters");
   assert.equal(linkText("m4b"), "Download the M4B audiobook");
   assert.equal(formatOf("m4b").label, "M4B audiobook with chapters");
+});
+
+test("the formats offered: a page job's all, a whole book's those made of its parts, else none", () => {
+  const page = { status: "done", kind: "page", audio_url: "https://s3/speech.wav", summary: { pages: 1 } };
+  assert.deepEqual(formatsFor(page), ["epub", "mp3", "m4b", "chapters"]);
+  const parts = [{ file: "book-rec-0000-00.mp3", start: 0, seconds: 61.2 }];
+  const inline = { status: "done", kind: "page", audio_url: null, summary: { book: true }, result: { speech: { parts } } };
+  assert.deepEqual(formatsFor(inline), ["mp3", "m4b", "chapters"]);
+  const large = { ...inline, result: null, result_parts: { index: { result: { speech: { parts, book: true } } } } };
+  assert.deepEqual(formatsFor(large), ["mp3", "m4b", "chapters"]);
+  assert.deepEqual(formatsFor({ ...inline, result: { speech: { parts: [] } } }), []); // nothing was said
+  assert.deepEqual(formatsFor({ ...inline, summary: null }), []); // no recording, not a book
+  assert.deepEqual(formatsFor({ ...page, status: "processing" }), []);
+  assert.deepEqual(formatsFor({ ...page, kind: "speech" }), []);
+  assert.deepEqual(formatsFor(null), []);
 });
 
 test("progress is read as a share 0..1 from a number, a percentage or {done, total}", () => {

@@ -1,5 +1,6 @@
 """Download as a book (issue 41), in a real Chromium: the result view of a finished page offers
-"EPUB 3 book (text and audio in step)" and "MP3 with chapters"; pressing one asks
+"EPUB 3 book (text and audio in step)", "MP3 with chapters", the M4B and "Chapters as separate
+MP3 files (ZIP)" (a whole book read by many workers: those made of its parts); pressing one asks
 GET /jobs/{id}/export, says the progress of the 202s in a polite live region with the button
 busy, and on the 200 opens the presigned URL as a download.
 
@@ -227,3 +228,37 @@ def test_the_book_is_offered_only_for_a_finished_page_with_a_recording(page, sta
     fake.status = "done"
     page.wait_for_selector('#job-status[data-status="done"]')
     page.wait_for_selector("#book-panel:not([hidden])")
+
+
+def test_a_whole_book_offers_the_formats_of_its_parts_and_its_chapters_download_as_a_zip(page, stack, shoot):
+    """A finished book read by many workers (its summary says `book`; its recording is its parts,
+    no speech.wav): the MP3, the M4B and the ZIP of chapters are offered, not the EPUB (not made
+    of parts yet); the ZIP downloads named after the file."""
+    import io
+
+    sign_in(page, stack)
+    fake = make_job(stack, [["Harbour book", "Chapter one"]], filename="harbour-book.png")
+    fake.edit = lambda answer: {**answer, "audio_url": None, "summary": {"pages": 60, "characters": 90_000, "book": True}}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("01 Harbour book.mp3", b"ID3\x03\x00\x00\x00\x00\x00\x00")
+    url = book_url(stack, buffer.getvalue(), "harbour-book-chapters.zip", "application/zip")
+    export = Export(page, stack, fake, [(202, {"format": "chapters", "status": "building", "progress": 0.5}),
+                                        (200, {"url": url, "format": "chapters", "size": 10, "left_out": []})])
+    open_job(page, stack, fake)
+    page.wait_for_selector("#book-panel:not([hidden])")
+    assert page.is_hidden("#book-epub")
+    shown = page.eval_on_selector_all(".book-formats button:not([hidden])", "bs => bs.map((b) => b.textContent)")
+    assert shown == ["MP3 with chapters", "M4B audiobook with chapters", "Chapters as separate MP3 files (ZIP)"]
+    assert at_both_widths(page) == {}
+    with page.expect_download() as download:
+        page.click("#book-chapters")
+    assert download.value.suggested_filename == "harbour-book-chapters.zip"
+    page.wait_for_selector("#book-ready:not([hidden])")
+    assert page.inner_text("#book-link") == "Download the chapters (ZIP)"
+    assert page.inner_text("#book-status") == "Your ZIP of chapters is ready. The download has started."
+    assert export.asked == ["chapters", "chapters"]
+    page.click("#book-panel details summary")
+    assert "one MP3 per chapter" in page.inner_text("#book-panel details")
+    assert at_both_widths(page) == {}
+    shoot(page, "book-chapters")

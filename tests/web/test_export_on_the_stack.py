@@ -120,7 +120,7 @@ def test_bad_asks_are_answered_with_a_message_never_a_5xx(stack, done):
         r = export(stack, headers, job_id, fmt)
         assert r.status_code == 400 and r.json()["message"], (fmt, r.status_code, r.text)
     r = requests.get(f"{stack.api_url}/jobs/{job_id}/export", headers=headers, timeout=30)
-    assert r.status_code == 400 and "format=epub, format=mp3 or format=m4b" in r.json()["message"]
+    assert r.status_code == 400 and "format=epub, format=mp3, format=m4b or format=chapters" in r.json()["message"]
     r = requests.get(f"{stack.api_url}/jobs/{job_id}/export?format=mp3&format=epub", headers=headers, timeout=30)
     assert r.status_code < 500, r.text
     theirs = export(stack, other, job_id, "mp3")

@@ -1,17 +1,35 @@
-// (pure) "Download as a book" (GET /jobs/{id}/export?format=epub|mp3|m4b, CONTRACTS section 14) as
+// (pure) "Download as a book" (GET /jobs/{id}/export?format=epub|mp3|m4b|chapters, CONTRACTS section 14) as
 // data and a loop: the formats offered, the share done read from the answer's `progress` (a
 // number 0..1, a percentage, or {done, total}), its sentence, and the bounded polling with
 // back-off (the API answers 202 while the book is made, then 200 with a presigned URL and what
 // the format's bounds left out, said beside the link). No DOM:
 // the view (./book.js) gives the loop its request, its sleep and its clock.
 
+// `ofBooks`: made of a whole book's parts too (a long document read by many workers).
 export const BOOK_FORMATS = Object.freeze([
-  Object.freeze({ format: "epub", label: "EPUB 3 book (text and audio in step)", noun: "book", kind: "EPUB" }),
-  Object.freeze({ format: "mp3", label: "MP3 with chapters", noun: "MP3", kind: "MP3" }),
-  Object.freeze({ format: "m4b", label: "M4B audiobook with chapters", noun: "audiobook", kind: "M4B" }),
+  Object.freeze({ format: "epub", label: "EPUB 3 book (text and audio in step)", noun: "book", kind: "EPUB", ofBooks: false }),
+  Object.freeze({ format: "mp3", label: "MP3 with chapters", noun: "MP3", kind: "MP3", ofBooks: true }),
+  Object.freeze({ format: "m4b", label: "M4B audiobook with chapters", noun: "audiobook", kind: "M4B", ofBooks: true }),
+  Object.freeze({
+    format: "chapters", label: "Chapters as separate MP3 files (ZIP)", noun: "ZIP of chapters", kind: "ZIP", ofBooks: true,
+  }),
 ]);
 
 export const formatOf = (name) => BOOK_FORMATS.find((f) => f.format === name) || null;
+
+/** A finished job read by many workers (its summary says `book`), whose recording is its parts. */
+export function isWholeBook(job) {
+  const head = job?.result || job?.result_parts?.index?.result || null;
+  return Boolean(job?.summary?.book) && (head?.speech?.parts || []).length > 0;
+}
+
+/** The formats offered for `job`: none until it is a finished page job with a recording (its
+ *  speech.wav, or a whole book's parts), then those made of what it has. */
+export function formatsFor(job) {
+  if (job?.status !== "done" || (job.kind || "page") !== "page") return [];
+  if (job.audio_url) return BOOK_FORMATS.map((f) => f.format);
+  return isWholeBook(job) ? BOOK_FORMATS.filter((f) => f.ofBooks).map((f) => f.format) : [];
+}
 
 export const POLL = Object.freeze({
   firstMs: 1000,
@@ -61,7 +79,10 @@ export const stoppedText = (format) =>
 export const TOO_LONG_TEXT = "Making the book is taking longer than usual. Try again in a few minutes.";
 
 /** The link offered once made, in case the download did not start: "Download the EPUB book". */
-const LINKS = { epub: "Download the EPUB book", mp3: "Download the MP3 with chapters", m4b: "Download the M4B audiobook" };
+const LINKS = {
+  epub: "Download the EPUB book", mp3: "Download the MP3 with chapters", m4b: "Download the M4B audiobook",
+  chapters: "Download the chapters (ZIP)",
+};
 export const linkText = (format) => LINKS[format] || LINKS.epub;
 
 /** A failure worth asking again after (the network, too many requests, the server's trouble). */

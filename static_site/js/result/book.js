@@ -1,6 +1,7 @@
 // "Download as a book" on a finished page job with a recording (GET /jobs/{id}/export,
-// CONTRACTS section 14): an EPUB 3 book with the text lit in step with the recording, or the MP3
-// with chapter marks, for other apps to play. The API makes the book on the worker side and
+// CONTRACTS section 14): an EPUB 3 book with the text lit in step with the recording, the MP3
+// with chapter marks, an M4B audiobook or a ZIP of one MP3 per chapter, for other apps to play
+// (a whole book read by many workers: the formats made of its parts). The API makes the book on the worker side and
 // answers 202 with its progress meanwhile: the wait is said in a polite live region, can be
 // stopped, and ends with the presigned URL, opened as a download (the server's
 // Content-Disposition names the file). The panel is made here, placed before "Read again".
@@ -8,7 +9,7 @@
 import * as api from "../api.js";
 import { setBusy, showMessage, sleep } from "../dom.js";
 import {
-  BOOK_FORMATS, followBook, leftOutText, linkText, progressShare, progressText, readyText, stoppedText,
+  BOOK_FORMATS, followBook, formatsFor, leftOutText, linkText, progressShare, progressText, readyText, stoppedText,
 } from "./book-making.js";
 
 const LINK_FRESH_MS = 10 * 60 * 1000; // the presigned URL lasts longer: an older one is asked for again
@@ -64,9 +65,12 @@ export function mountBook(root, { jobId, signal }) {
   }, { signal });
 
   return {
-    /** Offered once a page job is done with its own recording (the speech kind's is the upload). */
+    /** Offered once a page job is done with its own recording (the speech kind's is the upload):
+     *  the formats made of it (a whole book's parts make no EPUB yet). */
     show(job) {
-      els.panel.hidden = !(job.status === "done" && job.audio_url && (job.kind || "page") === "page");
+      const offered = formatsFor(job);
+      for (const button of els.formats) button.hidden = !offered.includes(button.dataset.format);
+      els.panel.hidden = offered.length === 0;
     },
   };
 }
@@ -141,6 +145,9 @@ const APPS = [
     + "jump from chapter to chapter; any music player plays it through."],
   ["M4B audiobook: ", "the recording with its chapters and title, as audiobooks are sold. Apple Books and "
     + "audiobook apps (BookPlayer, Smart AudioBook Player, Voice) list its chapters and remember your place."],
+  ["Chapters as separate MP3 files: ", "a ZIP with one MP3 per chapter, numbered and named after it "
+    + "(\u201c01 Title.mp3\u201d). Any player plays them in order; a long book can be copied and heard a chapter "
+    + "at a time."],
 ];
 
 function buildPanel() {
