@@ -232,8 +232,10 @@ def list_jobs():
 @app.route("/jobs/{job_id}", methods=["GET"], cors=edge.CORS)
 @edge.endpoint
 def get_job(job_id):
-    caller = auth.authenticate(app.current_request)
-    return edge.found(job_view.describe(caller.user_id, job_id), "job")
+    request = app.current_request
+    caller = auth.authenticate(request)
+    pages = job_view.page_range(edge.query_param(request, "pages"))
+    return edge.found(job_view.describe(caller.user_id, job_id, pages=pages), "job")
 
 
 @app.route("/jobs/{job_id}", methods=["DELETE"], cors=edge.CORS)

@@ -97,6 +97,15 @@ def test_done_job_shows_result_and_urls(client):
     assert f"/uploads/{user['id']}/{job_id}/source" in body["image_url"]
 
 
+@pytest.mark.parametrize("pages", ["x", "5-5", "7-3", "0-65", "-1-4", "1-2-3", ""])
+def test_a_bad_page_range_is_a_400_with_a_sentence(client, pages):
+    _, headers = signed_in(client)
+    job_id = upload(client, headers)
+    r = client.http.get(f"/jobs/{job_id}?pages={pages}", headers=headers)
+    assert r.status_code == 400 and "'pages' must be FROM-TO" in r.json_body["message"], r.json_body
+    assert client.http.get(f"/jobs/{job_id}?pages=0-64", headers=headers).status_code == 200
+
+
 def test_failed_job_shows_its_error(client):
     user, headers = signed_in(client)
     job_id = upload(client, headers)

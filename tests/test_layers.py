@@ -287,8 +287,9 @@ SITE_JS = ROOT / "static_site" / "js"
 RESULT_JS = SITE_JS / "result"
 # The site's shared utilities, the only modules outside js/result/ that a result view may import:
 # the DOM helpers, the API client and the languages of CONTRACTS section 11 (the upload's
-# choices and the result's language are one table).
-SHARED_JS = {"dom.js", "api.js", "languages.js"}
+# choices and the result's language are one table) and a book's index read a window at a time
+# (what api.js reads and what the player plays are one reading of it).
+SHARED_JS = {"dom.js", "api.js", "languages.js", "book-index.js"}
 JS_IMPORT = re.compile(r"""^\s*(?:import|export)\b[^;"'`]*?\bfrom\s*["']([^"']+)["']"""
                        r"""|^\s*import\s*["']([^"']+)["']|\bimport\(\s*["'`]([^"'`]+)["'`]""", re.M)
 

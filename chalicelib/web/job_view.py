@@ -6,12 +6,16 @@ prefixes are read or presigned (jobs.keys.owned), whatever a record says.
 """
 from __future__ import annotations
 
+import re
+
 from chalicelib import clock, kinds, resources, settings
-from chalicelib.errors import ObjectMissing, Transient
+from chalicelib.errors import InputError, ObjectMissing, Transient
 from chalicelib.jobs import book, growing, lifecycle, listening, objects, table
 from chalicelib.jobs.keys import output_key, owned, upload_key
+from chalicelib.kinds.page import PAGE_IMAGE
 
 INLINE_MAX_PARTS = 64  # a growing result of more part files is read by the client (result_parts)
+MAX_PAGE_IMAGES = 64  # a book's page images presigned in one answer (?pages=FROM-TO)
 _HIDDEN = ("user_id", "lease_until")  # on a record for `lifecycle.settle`; never shown
 _LISTENING = ("position", "seconds")  # shown as listening.public says
 
@@ -26,15 +30,33 @@ def list_jobs(user_id: str, *, limit: int = 20, cursor: str | None = None) -> tu
     return [{**job, "kind": job.get("kind") or kinds.DEFAULT} for job in page], next_cursor
 
 
-def describe(user_id: str, job_id: str) -> dict | None:
+def page_range(value: str | None) -> tuple[int, int] | None:
+    """`?pages=FROM-TO` of GET /jobs/{id} (pages FROM to TO-1, from 0; at most MAX_PAGE_IMAGES):
+    the book's pages whose images the site shows now. None when not asked."""
+    if value is None:
+        return None
+    m = re.fullmatch(r"(\d{1,7})-(\d{1,7})", value.strip())
+    if not m or not int(m[1]) < int(m[2]) <= int(m[1]) + MAX_PAGE_IMAGES:
+        raise InputError(f"'pages' must be FROM-TO, page numbers from 0, at most {MAX_PAGE_IMAGES} pages (such as 40-57).")
+    return int(m[1]), int(m[2])
+
+
+def describe(user_id: str, job_id: str, *, pages: tuple[int, int] | None = None) -> dict | None:
     """What `GET /jobs/{id}` answers: the record's public fields, the result when done (and
     already while `processing` once the text is read and speech is being made), presigned GETs
-    (at most 15 minutes) for the image and the outputs. None when the caller has no such job."""
+    (at most 15 minutes) for the image and the outputs. None when the caller has no such job.
+    `pages` (FROM, TO): a book's page images for those pages too (its outputs do not list them:
+    a thousand links in every answer)."""
     job = table.get(user_id, job_id)
     if job is None:
         return None
     job = lifecycle.settle(job)
     result, result_url, parts = _result(user_id, job_id, job)
+    images = {}
+    if pages is not None and book.is_book(job) and (result or parts):
+        images = _page_images(user_id, job_id, result or parts["index"]["result"], pages)
+        if parts is not None:
+            parts["urls"] |= images
     audio = job.get("audio_key")
     listening_now = listening.public(job)
     place = (listening_now.get("position") or {}).get("place")
@@ -55,7 +77,7 @@ def describe(user_id: str, job_id: str) -> dict | None:
         # grown values) and a presigned GET of each part file, to assemble (jobs.growing).
         "result_parts": parts,
         "audio_url": objects.presign_get(audio, "audio/wav") if owned(user_id, job_id, audio) else None,
-        "outputs": _outputs(user_id, job_id, job),
+        "outputs": _outputs(user_id, job_id, job) | images,
         # The upload as processed (kept beside the results), else the upload itself.
         "image_url": objects.presign_get(job["source_key"] if owned(user_id, job_id, job.get("source_key"))
                                          else upload_key(user_id, job_id), job.get("content_type")),
@@ -117,6 +139,15 @@ def _growing(user_id: str, job_id: str, key: str, job: dict) -> tuple[dict | Non
             return None, None  # the job ended meanwhile and its parts are gone: the next read has it
     return None, {"index": index, "urls": {n: objects.presign_get(output_key(user_id, job_id, n), "application/json")
                                            for n in names}}
+
+
+def _page_images(user_id: str, job_id: str, head: dict, pages: tuple[int, int]) -> dict[str, str]:
+    """Presigned GETs of a book's page images for pages FROM..TO-1 that have been read."""
+    read = int((head.get("document") or {}).get("read") or 0)
+    if head.get("flow"):
+        return {}
+    return {name: objects.presign_get(output_key(user_id, job_id, name), "image/jpeg")
+            for name in (PAGE_IMAGE.format(n + 1) for n in range(pages[0], min(pages[1], read)))}
 
 
 def _speech_urls(user_id: str, job_id: str, head: dict) -> None:

@@ -538,9 +538,13 @@ OPERATIONS = {
         "responses": {"200": _ok("One page.", _ref("JobPage")), "400": BAD_REQUEST, "401": UNAUTHORIZED}},
     ("GET", "/jobs/{job_id}"): {
         "operationId": "getJob", "summary": "One job: status, reason, result and download URLs",
-        "parameters": [_path("job_id", _ref("JobId"), "the job's id")],
-        "responses": {"200": _ok("The job.", _ref("Job")), "401": UNAUTHORIZED, "403": NO_ROUTE,
-                      "404": NOT_FOUND}},
+        "parameters": [_path("job_id", _ref("JobId"), "the job's id"),
+                       {"name": "pages", "in": "query", "required": False,
+                        "schema": {"type": "string", "pattern": "^[0-9]+-[0-9]+$"},
+                        "description": "A book's pages FROM-TO (from 0, TO excluded, at most 64) whose page images "
+                                       "`result_parts.urls` also presigns (`page-041.jpg`, ...)"}],
+        "responses": {"200": _ok("The job.", _ref("Job")), "400": BAD_REQUEST, "401": UNAUTHORIZED,
+                      "403": NO_ROUTE, "404": NOT_FOUND}},
     ("DELETE", "/jobs/{job_id}"): {
         "operationId": "deleteJob", "summary": "Remove a job, its image and its outputs",
         "parameters": [_path("job_id", _ref("JobId"), "the job's id")],

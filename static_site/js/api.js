@@ -8,6 +8,7 @@ import { config } from "./config.js";
 import * as session from "./session.js";
 import { assembleResult, failure, NETWORK_MESSAGE, parseJson, SESSION_ENDED_MESSAGE, TIMEOUT_MESSAGE }
   from "./api-answers.js";
+import { bookLayout, bookResult, filesFor, isBook, partsFor, playParts, windowAround } from "./book-index.js";
 
 export class ApiError extends Error {
   constructor(message, { status = 0, code = "network", retryAfter = null, body = null } = {}) {
@@ -176,7 +177,16 @@ export function listJobs(next, opts) {
 }
 
 export async function getJob(jobId, opts) {
-  const job = await request("GET", `/jobs/${encodeURIComponent(jobId)}`, opts);
+  const shown = bookRead?.jobId === jobId ? bookRead.center : null;
+  const job = await request("GET", `/jobs/${encodeURIComponent(jobId)}${pagesQuery(shown)}`, opts);
+  if (isBookAnswer(job)) {
+    if (shown === null && !(job.result ?? job.result_parts.index.result).flow) {
+      // The first answer: now the place is known, ask again with its pages' images.
+      bookState(jobId).center ??= Number(job.position?.place?.page) || 0;
+      return getJob(jobId, opts);
+    }
+    return bookJob(job, opts);
+  }
   if (job && job.result === null && job.result_parts) {
     // Still growing, and too large to travel inline: its index, and the part files not read yet.
     job.result = await readParts(jobId, job.result_parts, opts);
@@ -209,6 +219,101 @@ async function readParts(jobId, { index, urls }, opts) {
 }
 
 
+// ---- A book (CONTRACTS section 15): a window of its pages and their parts' timings ----
+
+const IMAGES_AROUND = 20; // page images asked for on each side of the place (the window is within them)
+const BOOK_FILES_KEPT = 8; // page files held beyond the window's (moving back and forth costs nothing)
+const TIMINGS_KEPT = 64; // parts' timing files held beyond the window's
+let bookRead = null; // {jobId, center, pages, timings, texts, bases}
+
+function bookState(jobId) {
+  if (bookRead?.jobId !== jobId) {
+    bookRead = { jobId, center: null, pages: new Map(), timings: new Map(), texts: new Map(), bases: new Map() };
+  }
+  return bookRead;
+}
+
+const getJson = (url, opts) => request("GET", "", { ...opts, url, auth: false, handle401: false });
+
+const pageImages = (urls) => Object.fromEntries(Object.entries(urls || {}).filter(([name]) => /^page-\d+\.jpg$/.test(name)));
+
+/** Forget the oldest entries of `map` past `keep` (a Map keeps the order entries were set in). */
+function trim(map, needed, keep) {
+  for (const name of [...map.keys()]) {
+    if (map.size <= needed.size + keep) break;
+    if (!needed.has(name)) map.delete(name);
+  }
+}
+
+// A book's pages shown: their images' links come with the answer (GET /jobs/{id}?pages=).
+const pagesQuery = (center) => (center === null ? ""
+  : `?pages=${Math.max(0, center - IMAGES_AROUND)}-${center + IMAGES_AROUND + 1}`);
+
+const isBookAnswer = (job) => Boolean(job) && isBook(job.result ?? job.result_parts?.index?.result) &&
+  Boolean(job.result || job.result_parts);
+
+/** A book: the pages around the reading place, their images' links and their timings (book-index.js). */
+async function bookJob(job, opts) {
+  job.result = await readBook(job, opts);
+  job.outputs = { ...job.outputs, ...pageImages(job.result_parts?.urls) };
+  job.book = true;
+  return job;
+}
+
+async function readBook(job, opts) {
+  const st = bookState(job.job_id);
+  const source = job.result ? { result: job.result } : { index: job.result_parts.index };
+  const urls = job.result_parts?.urls || {};
+  const head = source.index ? source.index.result : source.result;
+  const layout = bookLayout(source);
+  st.center ??= Number(job.position?.place?.page) || 0;
+  const window = windowAround(layout.total, st.center, head.flow === true);
+  const files = filesFor(layout, window).filter((f) => source.index && !st.pages.has(f.name));
+  await Promise.all(files.map(async (f) => {
+    if (!urls[f.name]) throw new ApiError(NETWORK_MESSAGE, { code: "network" });
+    st.pages.set(f.name, await getJson(urls[f.name], opts));
+  }));
+  const parts = partsFor(playParts(head.speech?.parts, st.bases), window).filter((p) => p.timings_url);
+  await Promise.all(parts.filter((p) => !st.timings.has(p.file)).map(async (p) => {
+    st.timings.set(p.file, await getJson(p.timings_url, opts));
+  }));
+  trim(st.pages, new Set(filesFor(layout, window).map((f) => f.name)), BOOK_FILES_KEPT);
+  trim(st.timings, new Set(parts.map((p) => p.file)), TIMINGS_KEPT);
+  return bookResult(source, { layout, pages: st.pages, timings: st.timings, window, bases: st.bases });
+}
+
+/** The book's result with its window around page `center` (the job asked for again: fresh URLs). */
+export function moveBook(jobId, center, opts) {
+  bookState(jobId).center = Math.max(0, Math.round(Number(center) || 0));
+  return getJob(jobId, opts);
+}
+
+/**
+ * Each text file of the book in order, for search: yields {from, to, text} (the pages it holds);
+ * kept once read. `job` is an answer of getJob (its result_parts' URLs).
+ */
+export async function* bookTexts(job, opts) {
+  const st = bookState(job.job_id);
+  if (!job.result_parts) {
+    const pages = job.result?.pages || [];
+    yield { from: 0, to: pages.length, pages: pages.map((p) => p?.text || "") };
+    return;
+  }
+  const layout = bookLayout({ index: job.result_parts.index });
+  for (const f of layout.files) {
+    if (!st.texts.has(f.text)) st.texts.set(f.text, await getJson(job.result_parts.urls[f.text], opts));
+    yield { from: f.from, to: f.to, text: st.texts.get(f.text), name: f.name };
+  }
+}
+
+/** The pages of one of the book's page files (`name`), read once while held. */
+export async function bookPages(job, name, opts) {
+  const st = bookState(job.job_id);
+  if (!job.result_parts) return job.result?.pages || [];
+  if (!st.pages.has(name)) st.pages.set(name, await getJson(job.result_parts.urls[name], opts));
+  return st.pages.get(name);
+}
+
 export const deleteJob = (jobId, opts) => request("DELETE", `/jobs/${encodeURIComponent(jobId)}`, opts);
 
 // ---- Pronunciations and reading again (CONTRACTS section 14) ----
@@ -236,9 +341,12 @@ export const exportBook = (jobId, format, opts) =>
  * Where the listener is in a job's recording (seconds). `keepalive`: sent as the page goes
  * away (pagehide), so it outlives the page; then no answer is read and a failure is silent.
  */
-export function savePosition(jobId, t, { keepalive = false, ...opts } = {}) {
+/** Where the listener is in a book: a place in its text (CONTRACTS section 15), made heard next. */
+export const savePlace = (jobId, place, opts = {}) => savePosition(jobId, null, { ...opts, place });
+
+export function savePosition(jobId, t, { keepalive = false, place = null, ...opts } = {}) {
   const path = `/jobs/${encodeURIComponent(jobId)}/position`;
-  const body = { t: Math.round(t * 100) / 100 };
+  const body = place ? { page: place.page, line: place.line ?? 0, word: place.word ?? 0 } : { t: Math.round(t * 100) / 100 };
   if (!keepalive) return request("PUT", path, { ...opts, body });
   const token = session.getToken();
   if (!token) return Promise.resolve();

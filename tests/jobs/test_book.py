@@ -260,6 +260,12 @@ def test_a_listener_who_moves_has_that_place_recorded_first(small_books):
     view = job_view.describe(USER, job_id)
     assert view["status"] == "done"
     assert not [p for p in view["result"]["speech"]["parts"] if "gap" in p]  # one recording, start to end
+    # The site's window of pages: their images' links, those pages' only (a book's outputs list none).
+    shown = job_view.describe(USER, job_id, pages=(2, 5))
+    links = shown["outputs"] | ((shown.get("result_parts") or {}).get("urls") or {})
+    assert sorted(n for n in links if n.startswith("page-")) == ["page-003.jpg", "page-004.jpg", "page-005.jpg"]
+    body = aws.s3().get_object(Bucket=settings.get().aws.bucket, Key=keys.output_key(USER, job_id, "page-004.jpg"))["Body"]
+    assert body.read()[:3] == b"\xff\xd8\xff"  # the link is to the page's image
     assert listening.save(USER, job_id, {"page": 8, "line": 1, "word": 0}) and not first_messages()
     position = job_view.describe(USER, job_id)["position"]
     assert position["place"] == {"page": 8, "line": 1, "word": 0}

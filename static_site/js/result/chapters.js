@@ -19,7 +19,7 @@ export function chapterList(chapters, blocksByPage, indexOf) {
   for (const chapter of chapters) {
     const page = Number.isInteger(chapter?.page) ? chapter.page : 0;
     const block = Number.isInteger(chapter?.block) ? chapter.block : 0;
-    if (!blocksByPage[page]) continue;
+    if (page >= blocksByPage.length) continue; // (a book's pages outside the window shown are holes: kept)
     const start = Number(chapter.start);
     list.push({
       title: String(chapter.title ?? "").trim() || `Page ${page + 1}`,
@@ -27,7 +27,7 @@ export function chapterList(chapters, blocksByPage, indexOf) {
       page,
       block,
       start: chapter.start !== undefined && chapter.start !== null && Number.isFinite(start) ? start : null,
-      word: firstWord(blocksByPage[page][block], page, indexOf),
+      word: firstWord(blocksByPage[page]?.[block], page, indexOf),
       id: blockId(page, block),
       i: list.length,
     });

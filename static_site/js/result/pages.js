@@ -76,6 +76,8 @@ export function createPages(root, { signal, view, urls, aspect, onChoose, onDraw
   };
 }
 
+const MAX_PAGE_BUTTONS = 60;
+
 const SELECTORS = {
   overlay: "#overlay",
   toggle: "#overlay-toggle",
@@ -192,8 +194,10 @@ function drawNav(els, { result, doc, pages }, shown) {
   els.pageLabel.textContent = pageLabel(shown, total, result.document?.pages || total);
   els.pagePrev.disabled = shown <= 0;
   els.pageNext.disabled = shown >= total - 1;
-  if (els.pageList.querySelectorAll("button[data-page-index]").length !== total) {
-    els.pageList.replaceChildren(...pages.map((_, i) => pageButton(i)));
+  // A book's pages: "Go to page" (book-view.js) rather than a thousand buttons.
+  els.pageList.hidden = total > MAX_PAGE_BUTTONS;
+  if (!els.pageList.hidden && els.pageList.querySelectorAll("button[data-page-index]").length !== total) {
+    els.pageList.replaceChildren(...Array.from({ length: total }, (_, i) => pageButton(i)));
   }
   for (const button of els.pageList.querySelectorAll("button[data-page-index]")) {
     const on = Number(button.dataset.pageIndex) === shown;

@@ -6,7 +6,7 @@
 // part.start + currentTime of the element playing that part. The pieces: player/parts.js (the
 // list of parts), player/slots.js (the two elements), player/transport.js (playing and seeking).
 
-import { addParts, advance, recover, seekTo, start } from "./player/transport.js";
+import { addParts, advance, recover, replaceParts, seekTo, start } from "./player/transport.js";
 import { applyRate, durationOf, timeOf, watchSlots } from "./player/slots.js";
 import { validSpeed } from "./player/speeds.js";
 
@@ -50,6 +50,10 @@ export function createPlayer({ elements, onChange = () => {}, onTick = () => {},
   return {
     /** Parts made so far (in order; `url` for each) and whether more will come. */
     setParts(list, { final: isFinal = false } = {}) { addParts(st, list, isFinal); },
+    /** Parts that do not continue the ones held (see transport.js replaceParts). */
+    replaceParts(list, { final: isFinal = false } = {}) { replaceParts(st, list, isFinal); },
+    /** The files of the parts held, in order. */
+    files: () => st.parts.map((part) => part.file),
     play() {
       st.wantPlay = true;
       if (!st.parts.length) { onChange(); return; } // starts when the first part arrives

@@ -21,6 +21,7 @@ const HOLD_MS = 5000;
  */
 export function createReadAlong({ view, text, pages }) {
   let timings = { list: [], positionOf: new Map() };
+  let timingsIndexOf = null;
   let player = null;
   const hold = createHold(view);
   const selection = createSelection({ view, text, pages });
@@ -93,7 +94,9 @@ export function createReadAlong({ view, text, pages }) {
     /** New timings from result.speech; kept while their number is unchanged. */
     setTimings(speech, indexOf) {
       const next = timingsOf(speech, indexOf);
-      if (next.list.length !== timings.list.length) timings = next;
+      // (a book's window moved: the same number of timings may be other words')
+      if (next.list.length !== timings.list.length || indexOf !== timingsIndexOf) timings = next;
+      timingsIndexOf = indexOf;
       return timings.list.length > 0;
     },
     setPlayer(p) { player = p; },

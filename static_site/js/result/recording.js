@@ -67,7 +67,7 @@ export function createRecording(root, { signal, refresh, audioUrl, onTick, onSta
   }
 
   /** The result's recording so far; `urlOf(file)` gives a part's URL. False when there is no text. */
-  function show({ result, done, doc, urlOf, hasTimings }) {
+  function show({ result, done, doc, urlOf, hasTimings, book = null }) {
     const hasText = Boolean(result.text);
     els.player.hidden = !hasText;
     if (!hasText) { // nothing to hear: the note under "Listen" says why
@@ -76,8 +76,11 @@ export function createRecording(root, { signal, refresh, audioUrl, onTick, onSta
       return false;
     }
     const speech = result.speech || null;
-    const parts = recordingParts(speech, { done, urlOf, audioUrl: audioUrl(), holding: player.hasParts });
-    player.setParts(parts, { final: done });
+    // A book's parts a run at a time (book-view.js); other results' from the start.
+    const run = book ? book(player.files()) : null;
+    const parts = run ? run.parts : recordingParts(speech, { done, urlOf, audioUrl: audioUrl(), holding: player.hasParts });
+    if (run?.replace) player.replaceParts(parts, { final: run.final });
+    else player.setParts(parts, { final: run ? run.final : done });
     showMessage(els.audioNote, audioNote(speech, { done, parts: parts.length }));
     els.prevWord.disabled = !hasTimings;
     els.nextWord.disabled = !hasTimings;

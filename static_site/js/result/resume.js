@@ -4,7 +4,7 @@
 // signed in) seeks there without playing, and offers "Resume from 2:07" or "Start from the
 // beginning".
 
-import { savePosition } from "../api.js";
+import { savePlace, savePosition } from "../api.js";
 import { clock } from "./messages.js";
 import { heardToTheEnd } from "./model.js";
 
@@ -13,8 +13,12 @@ const MOVED_S = 0.5; // a position this close to the one saved is not sent again
 const FROM_START_S = 1; // a saved position before this is the beginning: nothing to offer
 const END_SLACK_S = 1; // the API's own slack past the recording's end
 
-/** `jobId` the job shown; `player` the page's player. */
-export function createResume(root, { signal, jobId, player }) {
+/**
+ * `jobId` the job shown; `player` the page's player; `book()` a book's view (book-view.js, with
+ * `placeNow()`), whose place is saved as a place in its text: its clock is not known everywhere
+ * while it is made (CONTRACTS section 15).
+ */
+export function createResume(root, { signal, jobId, player, book = () => null }) {
   const els = build(root);
   let saved = null; // the last position saved (or restored)
   let pending = null; // a position to restore once the recording can be sought
@@ -23,27 +27,37 @@ export function createResume(root, { signal, jobId, player }) {
   let wasPlaying = false;
   let last = 0; // the position last seen (the elements are emptied when the view goes away)
 
+  const places = createPlaces(jobId, book);
   function save({ keepalive = false, t = player.time() } = {}) {
     if (!player.hasParts) return;
+    if (book()) {
+      places.save(keepalive);
+      return;
+    }
     if (!Number.isFinite(t) || (saved !== null && Math.abs(t - saved) < MOVED_S) || (saved === null && t < MOVED_S)) return;
     saved = t;
     savePosition(jobId, t, { keepalive }).catch(() => { saved = null; }); // tried again on the next save
   }
 
-  const timer = setInterval(() => { if (player.playing) save(); }, SAVE_EVERY_MS);
-  const away = () => save({ keepalive: true });
-  window.addEventListener("pagehide", away, { signal });
-  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") away(); }, { signal });
-  signal.addEventListener("abort", () => { clearInterval(timer); save({ keepalive: true, t: last }); }, { once: true });
+  saveWhile({ signal, player, save, last: () => last });
 
+  let restoredPlace = null; // a book's: the place "Resume" plays from
   els.resume.addEventListener("click", () => {
-    if (restored !== null) player.seek(restored);
     close();
+    if (restoredPlace) {
+      book().goToPlace(restoredPlace);
+      return;
+    }
+    if (restored !== null) player.seek(restored);
     player.play();
   }, { signal });
   els.restart.addEventListener("click", () => {
-    player.seek(0);
     close();
+    if (restoredPlace) {
+      book().goToPlace({ page: 0, line: 0, word: 0 }, { play: false });
+      return;
+    }
+    player.seek(0);
   }, { signal });
 
   function close() {
@@ -56,6 +70,11 @@ export function createResume(root, { signal, jobId, player }) {
   function offer(job) {
     if (offered) return;
     offered = true;
+    restoredPlace = book() ? offerPlace(els, job?.position?.place, book()) : null;
+    if (restoredPlace) {
+      places.saved(restoredPlace);
+      return;
+    }
     const t = Number(job?.position?.t);
     if (Number.isFinite(t) && t >= FROM_START_S) pending = t;
   }
@@ -87,6 +106,42 @@ export function createResume(root, { signal, jobId, player }) {
   }
 
   return { offer, update, tick: (t) => { last = t; } };
+}
+
+/** Saved every few seconds while playing, and as the page goes away (`last()`: the time then). */
+function saveWhile({ signal, player, save, last }) {
+  const timer = setInterval(() => { if (player.playing) save(); }, SAVE_EVERY_MS);
+  const away = () => save({ keepalive: true });
+  window.addEventListener("pagehide", away, { signal });
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") away(); }, { signal });
+  signal.addEventListener("abort", () => { clearInterval(timer); save({ keepalive: true, t: last() }); }, { once: true });
+}
+
+/** A book's place saved when it changed (book().placeNow(): the word heard). */
+function createPlaces(jobId, book) {
+  let last = null;
+  return {
+    save(keepalive) {
+      const place = book().placeNow();
+      const key = JSON.stringify(place);
+      if (!place || key === last) return;
+      last = key;
+      savePlace(jobId, place, { keepalive }).catch(() => { last = null; }); // tried again on the next save
+    },
+    saved(place) { last = JSON.stringify(place); },
+  };
+}
+
+/** A book's saved place shown and offered (its page loaded, its word selected); null at the start. */
+function offerPlace(els, place, book) {
+  if (!place || !(place.page || place.line || place.word)) return null;
+  const at = { page: place.page, line: place.line ?? 0, word: place.word ?? 0 };
+  book.goToPlace(at, { play: false });
+  const where = `page ${(place.page + 1).toLocaleString("en")}`;
+  els.text.textContent = `You stopped on ${where}.`;
+  els.resume.textContent = `Resume from ${where}`;
+  els.panel.hidden = false;
+  return at;
 }
 
 function build(root) {

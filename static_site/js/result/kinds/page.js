@@ -11,7 +11,7 @@
 import { announce } from "../../dom.js";
 import { downloadName, setUpCopy, setUpDownload } from "../common.js";
 import { pageBlocks, structureKey } from "../document.js";
-import { aspectOf, indexWords, isDocument, isFlow, pagesOf, pageToShow, shapeOf } from "../model.js";
+import { aspectOf, indexWords, isDocument, isFlow, pagesOf, pageToShow, shapeOf, timingAt } from "../model.js";
 import { createLanguage } from "../language.js";
 import { doneText, notInRecording, progressText } from "../messages.js";
 import { createPages } from "../pages.js";
@@ -23,6 +23,10 @@ import { createResume } from "../resume.js";
 import { createOutline } from "../outline.js";
 import { createNotes, createText } from "../text.js";
 import { createUrls, setUpRecordingDownload, showRecordingLink } from "../urls.js";
+import { createBookView } from "../book-view.js";
+import { createSearch } from "../search.js";
+import { createSleepTimer } from "../sleep-timer.js";
+import { pageAtTime } from "../../book-index.js";
 
 const POLL_WAITING_MS = 500; // processing, no recording yet: catch its first part early
 const POLL_GROWING_MS = 1000; // the recording is growing
@@ -41,7 +45,9 @@ function showPage(root, job, result, signal) {
     job, result: null, doc: false, flow: false, pages: [], blocks: null, words: [], indexOf: () => undefined, shape: "",
   };
   const urls = createUrls(job, signal);
-  const choose = (index) => readAlong.choose(index, recording.player.hasParts || Boolean(urls.audioUrl()));
+  let book = null; // a book: its pages a window at a time (../book-view.js)
+  const choose = (index) => (book ? book.playIndex(index)
+    : readAlong.choose(index, recording.player.hasParts || Boolean(urls.audioUrl())));
   const text = createText(root, { signal, onChoose: choose });
   const pages = createPages(root, {
     signal, view, urls, aspect: aspectOf(result), onChoose: choose, onDrawn: () => readAlong.markBoxes(),
@@ -53,20 +59,39 @@ function showPage(root, job, result, signal) {
     readAlong.follow(t);
     outline.follow(t);
     listening?.tick(t);
+    if (book && recording.player.playing) book.follow(pageAtTime(view.result.speech?.parts, t));
   };
   const recording = createRecording(root, {
     signal, refresh: urls.refresh, audioUrl: urls.audioUrl, onTick, onState: () => listening?.state(), stepWord: readAlong.step,
   });
   readAlong.setPlayer(recording.player);
-  listening = createListening(root, { signal, job, readAlong, recording });
+  listening = createListening(root, { signal, job, readAlong, recording, book: () => book });
   const parts = {
     root, signal, view, urls, text, pages, readAlong, recording, outline, listening, notes: createNotes(root),
     language: createLanguage(root, { signal }),
   };
+  if (job.book) {
+    book = createBookView(root, {
+      signal, jobId: job.job_id, view,
+      onResult: (next) => (next ? applyAnswer(parts, next, next.result) : applyAnswer(parts, view.job, view.result)),
+      play: (index) => readAlong.choose(index, true),
+      select: (index) => readAlong.choose(index, false),
+      heard: () => {
+        const list = readAlong.timings().list;
+        const at = timingAt(list, recording.player.time());
+        return at >= 0 ? list[at].index : readAlong.selected();
+      },
+    });
+    parts.book = book;
+    pages.onTurn((p) => book.turn(p, readAlong.turnTo));
+    createSearch(root, { signal, view, onChoose: (hit) => book.goToPlace(hit.place, { near: hit.phrase }) });
+    createSleepTimer(root, { signal, player: recording.player, chapters: () => view.result.chapters });
+  }
   setUpRecordingDownload(root.querySelector("#download-audio"), {
     urls, current: () => view, error: root.querySelector("#job-error"), signal,
   });
-  setUpCopy(root.querySelector("#copy-text"), () => view.result?.text || "", text.el, signal);
+  if (book) book.setUpText(root.querySelector("#copy-text"), root.querySelector("#download-text"), job);
+  else setUpCopy(root.querySelector("#copy-text"), () => view.result?.text || "", text.el, signal);
   const update = (nextJob, nextResult) => applyAnswer(parts, nextJob, nextResult);
   update(job, result);
   return {
@@ -96,17 +121,19 @@ function applyAnswer(parts, nextJob, nextResult) {
   parts.language.apply({ result: nextResult, doc: view.doc, done });
   const hasTimings = readAlong.setTimings(nextResult.speech, view.indexOf);
   parts.listening.show(view);
-  if (recording.show({ result: nextResult, done, doc: view.doc, urlOf: urls.of, hasTimings })) {
+  const book = parts.book ? (held) => parts.book.playerParts(held) : null;
+  parts.book?.show();
+  if (recording.show({ result: nextResult, done, doc: view.doc, urlOf: urls.of, hasTimings, book })) {
     showRecordingLink(root.querySelector("#download-audio"), urls, nextResult.speech, done);
   }
 }
 
 /** Steps by sentence, paragraph and chapter, the Media Session, and the position saved and restored. */
-function createListening(root, { signal, job, readAlong, recording }) {
+function createListening(root, { signal, job, readAlong, recording, book }) {
   const player = recording.player;
   const steps = createSteps(root, { signal, player, readAlong, addKeys: recording.addKeys });
   const media = createMediaSession({ signal, player, steps });
-  const resume = createResume(root, { signal, jobId: job.job_id, player });
+  const resume = createResume(root, { signal, jobId: job.job_id, player, book });
   return {
     show(view) {
       resume.offer(view.job);
@@ -129,8 +156,12 @@ function createListening(root, { signal, job, readAlong, recording }) {
  * it), the word selected and its page shown, as when the word itself is chosen. A chapter not
  * in the recording (yet) takes the focus to its heading, to read from there.
  */
-function jumpTo({ view, urls, readAlong, recording, pages, text }, chapter) {
+function jumpTo({ view, urls, readAlong, recording, pages, text, book }, chapter) {
   if (!chapter) return;
+  if (book) { // its pages loaded first; played from its run, or asked for
+    book.goToPlace({ page: chapter.page, block: chapter.block }, { heading: chapter.id });
+    return;
+  }
   const player = recording.player;
   const canPlay = chapter.start !== null && (player.hasParts || Boolean(urls.audioUrl()));
   if (chapter.word !== undefined) readAlong.choose(chapter.word, canPlay);
@@ -180,7 +211,8 @@ function showFlow(root, job, result) {
 /** The text, the shown page and the notes, for words that changed. */
 function redraw({ root, signal, view, text, pages, readAlong, recording, notes }) {
   text.render(view, readAlong.selected());
-  pages.show(pageToShow(pages.shown(), view.pages.length));
+  const p = pageToShow(pages.shown(), view.pages.length);
+  pages.show(view.pages[p] || !view.result.window ? p : view.result.window.from); // (a book: a page of its window)
   root.querySelector("#image-title").textContent = view.doc ? "Pages" : "Photo";
   if (view.doc) {
     root.querySelector("#job-delete").textContent = "Delete this document";
@@ -188,7 +220,9 @@ function redraw({ root, signal, view, text, pages, readAlong, recording, notes }
   }
   notes.showUnsure(view);
   root.querySelector("#copy-text").disabled = !view.result.text;
-  setUpDownload(root.querySelector("#download-text"), view.result.text || "", downloadName(view.job.filename, ".txt"), signal);
+  if (!view.result.window) { // (a book's is its whole text, made on demand: book-view.js)
+    setUpDownload(root.querySelector("#download-text"), view.result.text || "", downloadName(view.job.filename, ".txt"), signal);
+  }
   readAlong.forget(); // the highlight goes on the new elements
   recording.tick(recording.player.time());
 }

@@ -117,3 +117,28 @@ export function seekTo(st, value) {
   st.onTick(timeOf(st));
   st.onChange();
 }
+
+/**
+ * Another list of parts in place of the one held (a book's: the listener moved to parts that do
+ * not play on from these, or their clock became known): the part playing goes on where it was
+ * when it is in the new list, else playback moves to the new list's start.
+ */
+export function replaceParts(st, list, isFinal) {
+  const slot = current(st);
+  const held = slot.index >= 0 ? st.parts[slot.index] : null;
+  const offset = held ? timeOf(st) - held.start : 0;
+  for (const s of st.slots) {
+    s.el.pause();
+    s.index = -1;
+    s.pending = null;
+  }
+  st.parts = list.map((part) => ({ ...part }));
+  st.final = isFinal;
+  st.waitingForMore = false;
+  const same = held ? st.parts.find((part) => part.file === held.file) : null;
+  const t = same ? same.start + offset : st.parts[0]?.start ?? 0;
+  st.position = t;
+  if (st.parts.length) seekTo(st, t);
+  else st.onChange();
+}
+

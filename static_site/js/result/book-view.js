@@ -1,0 +1,252 @@
+// A book on the page (CONTRACTS section 15): the text holds a window of its pages (api.js reads
+// them a window at a time: book-index.js), which moves with playback, with the pages chosen
+// ("Earlier pages", "Later pages", "Go to page"), with a chapter or a search hit chosen. Its
+// recording is played a run at a time (parts that play one after another: a listener's jump can
+// have a late part made before the text ahead of it); a place not recorded yet is asked for
+// (PUT /jobs/{id}/position with the place: the worker makes it next) and played once it is.
+
+import * as api from "../api.js";
+import { announce } from "../dom.js";
+import { downloadName } from "./common.js";
+import { phraseAt } from "./search-text.js";
+import { partOfPlace, runOf, runParts } from "../book-index.js";
+
+const FOLLOW_MARGIN = 3; // pages: playback this near the window's end moves the window on
+const MAX_PAGE_BUTTONS = 60; // more pages than this: "Go to page" instead of a button per page
+
+/**
+ * `onResult(job)` applies a new answer (page.js's update); `play(index)` plays a word of the
+ * view (read-along's choose); `select(index)` selects it without playing; `heard()` the index of
+ * the word heard now.
+ */
+export function createBookView(root, { signal, jobId, view, onResult, play, select, heard }) {
+  const els = build(root);
+  const mover = createMover({ signal, jobId, onResult });
+  let run = null; // the run of parts the listener plays
+  let pending = null; // {place}: a place asked for, played once recorded
+
+  /**
+   * Go to a place of the book: its pages loaded, its first word selected and, with `play`,
+   * played (its run taken; asked for when not recorded yet). `heading`: a heading to bring up;
+   * `near`: a phrase on the page to start from.
+   */
+  function goToPlace(place, { play: andPlay = true, heading = null, near = null } = {}) {
+    const { from, to } = view.result.window;
+    const act = () => {
+      const index = wordAt(view, place, near);
+      if (!focusOn(heading ? document.getElementById(heading) : pageOf(root, place.page))) return;
+      if (index === undefined) return;
+      if (andPlay) playIndex(index);
+      else select(index);
+    };
+    if (from <= place.page && place.page < to && view.pages[place.page]) act();
+    else mover.moveTo(place.page, act);
+  }
+
+  /** A word of the window chosen: played from its run, or asked for and played once made. */
+  function playIndex(index) {
+    const w = view.words[index];
+    const place = { page: w.pageIndex, line: w.lineIndex, word: w.wordInLine };
+    const part = partOfPlace(view.result.speech?.parts, place);
+    if (part?.url) {
+      pending = null;
+      if (part.run !== run) {
+        run = part.run;
+        onResult(null); // the player takes the new run
+      }
+      play(index);
+      return;
+    }
+    select(index);
+    pending = { place };
+    api.savePlace(jobId, place, { signal }).catch(() => {});
+    announce(view.job.status === "done" ? "This part has no recording." : "Recording from here: it starts in a few seconds.");
+  }
+
+  setUpBar(els, { signal, view, root, moveTo: mover.moveTo, goToPlace });
+  return {
+    goToPlace,
+    playIndex,
+    /** Page `p` chosen (the page buttons, previous / next): `then(p)` once its page is loaded. */
+    turn(p, then) {
+      const { from, to } = view.result.window;
+      if (from <= p && p < to && view.pages[p]) then(p);
+      else mover.moveTo(p, () => then(p));
+    },
+    setUpText: (copy, download, job) => setUpBookText(copy, download, job, signal),
+    /** Where the listener is: the place of the word heard now (or chosen), for resume. */
+    placeNow() {
+      const index = heard();
+      const w = index === undefined ? undefined : view.words[index];
+      return w ? { page: w.pageIndex, line: w.lineIndex, word: w.wordInLine } : null;
+    },
+    /** The parts the player holds now ({parts, final, replace}) for the result shown. */
+    playerParts(held) {
+      const parts = view.result.speech?.parts || [];
+      run = runOf(parts, { run, held });
+      return runParts(parts, run, { done: view.job.status === "done", complete: view.result.speech?.complete === true, held });
+    },
+    /** Each new answer: the bar, and a place asked for played once it is recorded. */
+    show() {
+      showBar(els, view);
+      const part = pending && partOfPlace(view.result.speech?.parts, pending.place);
+      if (part?.url && wordAt(view, pending.place) !== undefined) {
+        const { place } = pending;
+        pending = null;
+        goToPlace(place);
+      }
+    },
+    /** Playback at `page`: the window follows it. */
+    follow(page) {
+      if (page === null || mover.busy()) return;
+      const { from, to, total } = view.result.window;
+      if (page < from || (page >= to - FOLLOW_MARGIN && to < total)) mover.moveTo(page);
+    },
+  };
+}
+
+/** The window's moves, one after another: `moveTo(page, then)` asks for the book around `page`. */
+function createMover({ signal, jobId, onResult }) {
+  let moving = null;
+  function moveTo(page, then) {
+    const go = async () => {
+      const job = await api.moveBook(jobId, page, { signal });
+      onResult(job);
+      then?.();
+    };
+    moving = (moving || Promise.resolve()).then(go, go).catch(() => {
+      if (!signal.aborted) announce("The book's pages could not be loaded. Check the connection and try again.");
+    }).finally(() => { moving = null; });
+    return moving;
+  }
+  return { moveTo, busy: () => moving !== null };
+}
+
+/**
+ * The word at `place` of the window's words ({page, line, word}, or {page, block}: the block's
+ * first word; `near`: the first word of that phrase on the page), else the page's first word.
+ */
+function wordAt(view, place, near = null) {
+  if (near) {
+    const found = phraseAt(view.words.filter((w) => w.pageIndex === place.page), near);
+    if (found !== undefined) return found;
+  }
+  const line = place.block !== undefined ? view.blocks?.[place.page]?.[place.block]?.lines?.[0] : place.line;
+  const exact = view.indexOf(place.page, line ?? 0, place.word ?? 0);
+  if (exact !== undefined) return exact;
+  return view.words.find((w) => w.pageIndex >= place.page)?.index;
+}
+
+const pageOf = (root, p) => root.querySelector(`#result-text [data-page-index="${p}"]`);
+
+/** The focus on `el` (a page's section or a heading), at the top of the text. */
+function focusOn(el) {
+  if (!el) return true;
+  el.tabIndex = -1;
+  el.focus({ preventScroll: true });
+  el.scrollIntoView({ block: "start" });
+  return true;
+}
+
+function setUpBar(els, { signal, view, root, moveTo, goToPlace }) {
+  els.earlier.addEventListener("click", () => {
+    const w = view.result.window;
+    moveTo(Math.max(0, w.from - 1), () => focusOn(pageOf(root, w.from - 1)));
+  }, { signal });
+  els.later.addEventListener("click", () => {
+    const w = view.result.window;
+    moveTo(w.to, () => focusOn(pageOf(root, w.to)));
+  }, { signal });
+  els.form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const n = Math.round(Number(els.input.value));
+    const total = view.result.window.total;
+    if (!(n >= 1 && n <= total)) {
+      announce(`Choose a page from 1 to ${total.toLocaleString("en")}.`);
+      return;
+    }
+    goToPlace({ page: n - 1, line: 0, word: 0 }, { play: false });
+  }, { signal });
+}
+
+function showBar(els, view) {
+  const { from, to, total } = view.result.window;
+  const what = view.flow ? "sections" : "pages";
+  const text = `${what[0].toUpperCase()}${what.slice(1)} ${(from + 1).toLocaleString("en")}–${to.toLocaleString("en")} of ${total.toLocaleString("en")} shown.`;
+  if (els.text.textContent !== text) els.text.textContent = text;
+  els.earlier.disabled = from <= 0;
+  els.later.disabled = to >= total;
+  els.earlier.textContent = `Earlier ${what}`;
+  els.later.textContent = `Later ${what}`;
+  els.form.hidden = view.flow || total <= MAX_PAGE_BUTTONS;
+  els.input.max = String(total);
+}
+
+/** Copy and download: the whole book's text (its text files), not the window's. */
+function setUpBookText(copy, download, job, signal) {
+  copy.hidden = true; // megabytes to the clipboard help no one: the download has it all
+  download.href = "#";
+  download.addEventListener("click", async (event) => {
+    event.preventDefault();
+    const texts = [];
+    try {
+      for await (const file of api.bookTexts(await api.getJob(job.job_id, { signal }), { signal })) {
+        texts.push(file.text ?? file.pages.join("\n\n"));
+      }
+    } catch {
+      if (!signal.aborted) announce("The text could not be downloaded. Check the connection and try again.");
+      return;
+    }
+    saveText(texts.join(""), downloadName(job.filename, ".txt"));
+  }, { signal });
+}
+
+function build(root) {
+  const bar = document.createElement("nav");
+  bar.className = "book-window";
+  bar.id = "book-window";
+  bar.dataset.testid = "book-window";
+  bar.setAttribute("aria-label", "Pages shown");
+  const text = bar.appendChild(document.createElement("p"));
+  text.className = "field-hint";
+  text.id = "book-window-text";
+  text.setAttribute("aria-live", "polite");
+  const row = bar.appendChild(document.createElement("p"));
+  row.className = "player-row";
+  const earlier = row.appendChild(button("book-earlier", "Earlier pages"));
+  const later = row.appendChild(button("book-later", "Later pages"));
+  const form = row.appendChild(document.createElement("form"));
+  form.className = "book-go";
+  form.id = "book-go";
+  const label = form.appendChild(document.createElement("label"));
+  label.htmlFor = "book-page";
+  label.textContent = "Go to page";
+  const input = form.appendChild(document.createElement("input"));
+  Object.assign(input, { type: "number", id: "book-page", min: "1", inputMode: "numeric", className: "book-page" });
+  input.dataset.testid = "book-page";
+  const go = form.appendChild(button("book-go-button", "Go"));
+  go.type = "submit";
+  root.querySelector("#result-text").before(bar);
+  return { bar, text, earlier, later, form, input };
+}
+
+function button(id, label) {
+  const el = document.createElement("button");
+  el.type = "button";
+  el.className = "button button-small button-quiet";
+  el.id = id;
+  el.dataset.testid = id;
+  el.textContent = label;
+  return el;
+}
+
+function saveText(text, name) {
+  const url = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
