@@ -87,6 +87,22 @@ def multipart_stack(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def formats_stack(tmp_path_factory):
+    """A stack of its own for books of other shapes (tests/jobs/test_book_formats_on_the_stack.py)."""
+    with own_stack(tmp_path_factory, "formats-stack") as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def worlds_book(formats_stack):
+    """The 300,000-word EPUB made on it, once: the formats test checks it, the site's whole-book
+    test (tests/site/test_whole_book.py) opens it."""
+    from tests.jobs.test_book_formats_on_the_stack import worlds_book_job
+
+    return worlds_book_job(formats_stack)
+
+
+@pytest.fixture(scope="session")
 def photo_with_text(tmp_path_factory):
     """A photo-like JPEG with known words: (path, expected words)."""
     from tests import images
@@ -145,7 +161,7 @@ ALONE = ("tests/infra/local/test_bridge.py", "tests/jobs/test_book_listener.py",
 # heavy part: a module fixture that waits for a stack's worker to read and record real documents,
 # or a long model load). The heavy part runs with --no-loadscope-reorder, so xdist hands out files
 # in this order (its own reorder, by number of tests, would leave a long file of few tests last).
-LONG = ("tests/jobs/test_book_on_the_stack.py", "tests/jobs/test_book_formats_on_the_stack.py",
+LONG = ("tests/jobs/test_book_on_the_stack.py", "tests/jobs/test_book_formats_on_the_stack.py", "tests/site/test_whole_book.py",
         "tests/languages/test_on_the_stack.py", "tests/site/test_real_document.py",
         "tests/hardening/test_corpus.py", "tests/site/test_real_flow_documents.py",
         "tests/media/test_broken_text_layer_stack.py", "tests/web/test_export_on_the_stack.py",
@@ -157,7 +173,8 @@ LONG = ("tests/jobs/test_book_on_the_stack.py", "tests/jobs/test_book_formats_on
 # once: --dist loadfile hands out files one by one, and these landed on both workers, each
 # starting a stack of its own (~20 CPU s).
 TOGETHER = {"tests/jobs/test_multipart_stack.py": "multipart_stack", "tests/site/test_book_upload.py": "multipart_stack",
-            "tests/client/test_on_the_stack.py": "multipart_stack"}
+            "tests/client/test_on_the_stack.py": "multipart_stack",
+            "tests/jobs/test_book_formats_on_the_stack.py": "formats_stack", "tests/site/test_whole_book.py": "formats_stack"}
 
 
 def pytest_xdist_make_scheduler(config, log):

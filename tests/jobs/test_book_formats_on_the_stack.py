@@ -29,20 +29,12 @@ import pytest
 import requests
 
 from chalicelib.structure import ROLES
-from tests.conftest import own_stack
 from tests.jobs.test_book_on_the_stack import heard, result_of, spoken_words
 from tests.stackclient import login, register, send_file, wait_job
 
 pytestmark = pytest.mark.stack
 
 EPUB = "application/epub+zip"
-
-
-@pytest.fixture(scope="module")
-def formats_stack(tmp_path_factory):
-    """A stack of its own, as tests/jobs/test_book_on_the_stack.py's."""
-    with own_stack(tmp_path_factory, "formats-stack") as s:
-        yield s
 
 
 @pytest.fixture(scope="module")
@@ -129,17 +121,26 @@ def upload(stack, headers, name: str, data: bytes, content_type: str, **options)
     return r.json()["job_id"], post
 
 
-def test_a_300000_word_epub_is_read_whole_with_every_chapter(formats_stack, reader):
+def worlds_book_job(stack) -> dict:
+    """The 300,000-word EPUB uploaded by a new account and made (tests/conftest.py `worlds_book`:
+    the site's whole-book test opens it too): {email, headers, job_id, job, took, data, titles}."""
     data, titles = worlds_epub(302_000)
-    sections = flow_sections(data)
-    words = sum(len(s.split()) for s in sections)
-    assert words >= 300_000 and len(titles) > 130
+    email = register(stack)
+    headers = login(stack, email)
     # Only chapter titles are spoken: reading is whole, recording is of the titles alone.
     spoken = ("heading", "title")
     t0 = time.monotonic()
-    job_id, _ = upload(formats_stack, reader, "worlds.epub", data, EPUB, skip=[r for r in ROLES if r not in spoken])
-    job = wait_job(formats_stack, reader, job_id, timeout=600)
-    took = time.monotonic() - t0
+    job_id, _ = upload(stack, headers, "worlds.epub", data, EPUB, skip=[r for r in ROLES if r not in spoken])
+    job = wait_job(stack, headers, job_id, timeout=600)
+    return {"email": email, "headers": headers, "job_id": job_id, "job": job, "took": time.monotonic() - t0,
+            "data": data, "titles": titles}
+
+
+def test_a_300000_word_epub_is_read_whole_with_every_chapter(worlds_book):
+    data, titles, job, took = worlds_book["data"], worlds_book["titles"], worlds_book["job"], worlds_book["took"]
+    sections = flow_sections(data)
+    words = sum(len(s.split()) for s in sections)
+    assert words >= 300_000 and len(titles) > 130
     assert job["status"] == "done", job["error"]
     result = result_of(job)
     print(f"{words} words, {len(titles)} chapters, {len(sections)} sections, {len(data)} bytes: done in {took:.1f} s")

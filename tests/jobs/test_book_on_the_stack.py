@@ -1,7 +1,8 @@
 """Books through the real local stack (`make run`'s: moto server over HTTP, the bridge's worker
-processes taking shards from the shards queues): a 1,000-page PDF read whole, a book recorded
-by both workers with a late chapter asked for first, a worker killed with SIGKILL in a shard
-and a duplicated queue message changing nothing, a corrupt page failing alone. Another user's
+processes taking shards from the shards queues): a book recorded by both workers with a late
+chapter asked for first, a worker killed with SIGKILL in a shard and a duplicated queue message
+changing nothing, a corrupt page failing alone. A 1,000-page PDF read whole: the site's
+tests/site/test_whole_book.py (its view opened while it is recorded). Another user's
 photo while a book is made: tests/jobs/test_book_fairness.py (alone: it measures time).
 In-process checks of the same engine: tests/jobs/test_book.py."""
 from __future__ import annotations
@@ -13,7 +14,6 @@ import pytest
 import requests
 
 from chalicelib.jobs import growing
-from chalicelib.structure import ROLES
 from tests.conftest import own_stack
 from tests.engines.asr.audiofiles import in_silence
 from tests.media import documents as docs
@@ -76,25 +76,6 @@ def heard(part: dict) -> list[tuple[int, int, int]]:
 def spoken_words(result: dict) -> list[tuple[int, int, int]]:
     return [(p, li, wi) for p, page in enumerate(result["pages"]) for b in page.get("blocks") or []
             if b.get("spoken", True) for li in b["lines"] for wi, _ in enumerate(page["lines"][li]["words"])]
-
-
-def test_a_thousand_page_pdf_is_read_whole(book_stack, reader):
-    # Small pages with a text layer (more than 20 letters: less is read as a scan).
-    pages = [docs.TextPage([f"Leaf {n} of the ledger: cargo, stores and wages"], size=(300, 120), font_size=10,
-                           at=(20, 40)) for n in range(1, 1001)]
-    # Nothing spoken (every role skipped): this one is about reading; recording is the next test's.
-    job_id = upload_with(book_stack, reader, "ledger.pdf", docs.text_pdf(pages), skip=list(ROLES))
-    job = wait_job(book_stack, reader, job_id, timeout=900)
-    assert job["status"] == "done", job["error"]
-    result = result_of(job)
-    assert len(result["pages"]) == 1000 and result["document"]["read"] == 1000
-    assert result["document"]["complete"] is True and result["document"]["book"] is True
-    leaves = [f"Leaf {n} of the ledger: cargo, stores and wages" for n in range(1, 1001)]
-    assert [p["text"] for p in result["pages"]] == leaves and result["text"].split("\n\n") == leaves
-    assert {p["source"] for p in result["pages"]} == {"text"}
-    # A book travels as its index: each reading shard's pages and text (1, 2, 4... then 32 text
-    # pages a shard: 36 shards).
-    assert job["result"] is None and len(job["result_parts"]["urls"]) == 2 * 36
 
 
 def test_a_book_is_recorded_by_many_workers_and_a_late_chapter_comes_first(book_stack, reader):
