@@ -25,6 +25,39 @@ FEATURES = ("size", "bigger", "smaller", "bold", "bold_known", "lines", "chars",
             "note_mark", "bare_mark", "body_below", "ocr", "ink", "rule_heading", "rule_footnote",
             "sentence_like", "list_item", "caption", "heading_like", "beside", "largest")
 TASKS = ("heading", "footnote")
+# Measurements made of those, for a linear model to weigh what only goes together: emphasis (bigger or
+# bold) on a short line, a number opening a short line, type above the body's (its log ratio, when
+# positive), one line alone. A model names what it uses (`uses`, default FEATURES).
+_AT = {name: n for n, name in enumerate(FEATURES)}
+
+
+def _short(x) -> float:
+    return float(x[_AT["words"]] <= 12 / 40)
+
+
+DERIVED = {
+    "emphasis": lambda x: max(x[_AT["bigger"]], x[_AT["bold"]]),
+    "emphasis_short": lambda x: max(x[_AT["bigger"]], x[_AT["bold"]]) * _short(x),
+    "emphasis_no_stop": lambda x: max(x[_AT["bigger"]], x[_AT["bold"]]) * (1 - x[_AT["ends_stop"]]),
+    "numbered_short": lambda x: x[_AT["numbered"]] * _short(x),
+    "size_above": lambda x: max(0.0, x[_AT["size"]]),
+    "one_line": lambda x: float(x[_AT["lines"]] <= 1 / 6),
+    "short_no_stop": lambda x: _short(x) * (1 - x[_AT["ends_stop"]]),
+    "caps_short": lambda x: float(x[_AT["caps"]] > 0.8) * _short(x),
+    "small_low": lambda x: x[_AT["smaller"]] * x[_AT["foot_zone"]],
+}
+# The rules' own verdicts, tuned on layout-dev's pages: a model that carries over may do without them.
+VERDICTS = ("rule_heading", "rule_footnote", "heading_like", "sentence_like")
+SETS = {"measured": FEATURES,
+        "carry": tuple(f for f in FEATURES if f not in VERDICTS) + tuple(DERIVED),
+        "derived": FEATURES + tuple(DERIVED)}
+
+
+def inputs(x: list[float], uses: tuple[str, ...]) -> list[float]:
+    """A block's measurements (FEATURES' order) as the model's inputs `uses`."""
+    if uses == FEATURES:
+        return list(x)
+    return [DERIVED[u](x) if u in DERIVED else x[_AT[u]] for u in uses]
 
 
 @dataclass(frozen=True)
@@ -45,9 +78,11 @@ class Head:
 class Model:
     heading: Head
     footnote: Head
+    uses: tuple[str, ...] = FEATURES
 
     def probabilities(self, x: list[float]) -> dict[str, float]:
-        return {"heading": self.heading.probability(x), "footnote": self.footnote.probability(x)}
+        z = inputs(x, self.uses)
+        return {"heading": self.heading.probability(z), "footnote": self.footnote.probability(z)}
 
 
 @functools.lru_cache(maxsize=8)
@@ -56,9 +91,16 @@ def load(path: str) -> Model:
     if tuple(data["features"]) != FEATURES:
         raise ValueError(f"{path}: trained on other features than chalicelib.structure.roles.FEATURES "
                          "(train it again: training/layout_roles/train.py)")
+    uses = tuple(data.get("uses", FEATURES))
+    unknown = [u for u in uses if u not in _AT and u not in DERIVED]
+    if unknown:
+        raise ValueError(f"{path}: uses measurements roles.py does not make: {unknown} "
+                         "(train it again: training/layout_roles/train.py)")
     heads = {t: Head(*(tuple(data[t][k]) for k in ("mean", "scale", "weights")), float(data[t]["bias"]),
                      float(data[t]["threshold"])) for t in TASKS}
-    return Model(**heads)
+    if any(len(h.weights) != len(uses) for h in heads.values()):
+        raise ValueError(f"{path}: its weights do not match what it uses (train it again: training/layout_roles/train.py)")
+    return Model(**heads, uses=uses)
 
 
 def current() -> Model | None:

@@ -1,11 +1,14 @@
 """Train chalicelib/structure/roles.py's model: is a page's block a heading, a footnote, or neither.
 
     nice -n 19 .venv/bin/python training/layout_roles/train.py [--datasets ../shared/datasets] \
-        [--extra DIR ...] | tee training/layout_roles/train.log
+        [--extra DIR ...] [--uses measured|derived|carry] [--out DIR] | tee training/layout_roles/train.log
 
 Data: layout-dev's 55 labelled pages (DP-Bench, MIT; see its README) and more labelled pages
 (`--extra`, by default DocBank's samples as training/layout_roles/docbank.py writes them: 99
-arXiv pages, Apache-2.0), each read as the product reads it: from its PDF's text layer, and as a
+arXiv pages, Apache-2.0; or tagged PDFs' pages, training/layout_roles/tagged.py: headings as the
+PDFs' structure trees tag them, their footnotes unlabelled: `footnotes_labelled: false` leaves a
+page out of the footnote task, and a task with no labelled example keeps the rules' verdict),
+each read as the product reads it: from its PDF's text layer, and as a
 scan (its 200 dpi image through OCR, the readings cached by bench/ocr_cache.py). What the layout
 analysis is given for each page is recorded once (~/.cache/pagevoice-bench/layout-roles), so
 changing the measurements and training again takes seconds. Every block the model weighs
@@ -14,7 +17,10 @@ its measurements (roles.FEATURES) and its label from the page's labels: a headin
 meets a Section-header or Title box at IoU >= 0.5 (the bench's match), a footnote when half its
 box lies in a Footnote box.
 
-Model: one L2-regularised logistic regression per task over standardised measurements, fitted by
+Model: one L2-regularised logistic regression per task over standardised measurements (`--uses`:
+roles.FEATURES as layout._features measures them; `derived`: with roles.DERIVED, measurements made
+of those such as emphasis on a short line; `carry`: DERIVED without the rules' tuned verdicts,
+roles.VERDICTS), fitted by
 Newton's method (numpy); the penalty and the threshold are chosen by leave-one-document-out
 over the training pages (F1 of the blocks). layout-dev is the test: trained on half A of
 bench/layout_split's split by document with the extra pages (training/layout_roles/model_A.json)
@@ -22,7 +28,7 @@ and scored on half B, the other way round (model_B.json), and on the extra pages
 (model_extra.json) scored on all of layout-dev; each half alone too, for comparison (logged, not
 written). Here the blocks are scored, `bench.layout` scores the pages. Last, trained on every
 page (chalicelib/structure/roles_model.json, what the worker loads when `structure_classifier`
-is on).
+is on). `--out DIR` writes them all there instead (to compare runs).
 """
 from __future__ import annotations
 
@@ -167,35 +173,55 @@ def choose(x: np.ndarray, y: np.ndarray, docs: np.ndarray) -> tuple[float, float
     return best
 
 
-def train(data: dict, ids: list[str], name: str, log) -> dict:
-    """The model's JSON, trained on the pages `ids` (both sources)."""
+def train(data: dict, ids: list[str], name: str, log, uses: tuple[str, ...] = roles.FEATURES) -> dict:
+    """The model's JSON, trained on the pages `ids` (both sources) over the measurements `uses`."""
     keys = [k for k in data if k[0] in ids]
-    x = np.array([v for k in keys for v in data[k][0]], dtype=float)
+    x = np.array([roles.inputs(v, uses) for k in keys for v in data[k][0]], dtype=float)
     docs = np.array([data[k][3] for k in keys for _ in data[k][0]])
     out = {"features": list(roles.FEATURES), "trained_on": name, "pages": len(ids), "examples": len(x)}
+    if uses != roles.FEATURES:
+        out["uses"] = list(uses)
     for task, col in (("heading", 1), ("footnote", 2)):
-        y = np.array([v for k in keys for v in data[k][col]], dtype=float)
-        penalty, threshold, cv = choose(x, y, docs)
-        mean, scale, w, b = fit(x, y, penalty)
+        # pages whose labels say nothing of footnotes (tagged PDFs tag few of theirs) are left out of that task
+        told = np.array([task == "heading" or data[k][4] for k in keys for _ in data[k][0]], dtype=bool)
+        y = np.array([v for k in keys for v in data[k][col]], dtype=float)[told]
+        if not y.sum():  # nothing to learn from: the rules' verdict
+            out[task] = rules_head(task, uses)
+            log(f"  {name} {task}: no labelled {task}s; the rules' verdict")
+            continue
+        penalty, threshold, cv = choose(x[told], y, docs[told])
+        mean, scale, w, b = fit(x[told], y, penalty)
         out[task] = {"mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(), "weights": w.round(6).tolist(),
                      "bias": round(b, 6), "threshold": threshold, "penalty": penalty,
                      "positives": int(y.sum()), "cv_f1": round(cv, 3)}
-        top = sorted(zip(roles.FEATURES, w), key=lambda t: -abs(t[1]))[:6]
+        top = sorted(zip(uses, w), key=lambda t: -abs(t[1]))[:6]
         log(f"  {name} {task}: {int(y.sum())} of {len(y)} blocks; penalty {penalty}, threshold {threshold}, "
             f"leave-one-document-out F1 {cv:.3f}; largest weights " + ", ".join(f"{f} {v:+.2f}" for f, v in top))
     return out
+
+
+def rules_head(task: str, uses: tuple[str, ...]) -> dict:
+    """A head that says what the rules said (a task with no labelled examples to learn from; one
+    that does not use the rules' verdict never fires)."""
+    n = len(uses)
+    weights = [0.0] * n
+    if f"rule_{task}" in uses:
+        weights[uses.index(f"rule_{task}")] = 10.0
+    return {"mean": [0.0] * n, "scale": [1.0] * n, "weights": weights, "bias": -5.0, "threshold": 0.5,
+            "penalty": None, "positives": 0, "cv_f1": None}
 
 
 def score(data: dict, ids: list[str], model: dict, source: str) -> dict[str, tuple[float, float]]:
     """Block F1 of the model and of the rules alone on the pages `ids` from one source."""
     keys = [k for k in data if k[0] in ids and k[1] == source]
     x = np.array([v for k in keys for v in data[k][0]], dtype=float)
+    z = np.array([roles.inputs(v, tuple(model.get("uses", roles.FEATURES))) for v in x], dtype=float)
     rule = {"heading": roles.FEATURES.index("rule_heading"), "footnote": roles.FEATURES.index("rule_footnote")}
     out = {}
     for task, col in (("heading", 1), ("footnote", 2)):
         y = np.array([v for k in keys for v in data[k][col]], dtype=bool)
         m = model[task]
-        p = predict((np.array(m["mean"]), np.array(m["scale"]), np.array(m["weights"]), m["bias"]), x)
+        p = predict((np.array(m["mean"]), np.array(m["scale"]), np.array(m["weights"]), m["bias"]), z)
         out[task] = (f1(y, x[:, rule[task]] > 0.5), f1(y, p >= m["threshold"]))
     return out
 
@@ -206,13 +232,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--extra", type=Path, action="append",
                     help=f"a folder of more labelled pages in layout-dev's shape (gt/*.json, each with its `document`); "
                          f"default: {docbank.OUT} when it is there (training/layout_roles/docbank.py writes it)")
+    ap.add_argument("--uses", choices=sorted(roles.SETS), default="measured",
+                    help="the measurements the model weighs (roles.SETS): measured (roles.FEATURES), derived "
+                         "(those and roles.DERIVED) or carry (without the rules' tuned verdicts, with DERIVED)")
+    ap.add_argument("--out", type=Path, help="write the models here, the all-pages one as roles_model.json "
+                                                "(default: model_*.json here, the all-pages one as roles.MODEL)")
     args = ap.parse_args(argv)
+    uses = roles.SETS[args.uses]
     gts = bench_layout.load(args.datasets, None)
     split = layout_split.halves(gts)
     doc_of = {pid: f"layout-dev {n}" for n, doc in enumerate(layout_split.documents(gts)) for pid in doc}
     roots = dict.fromkeys(gts, args.datasets / "layout-dev")
     extra: dict[str, dict] = {}
-    for folder in args.extra if args.extra is not None else [d for d in (docbank.OUT,) if d.exists()]:
+    folders = args.extra if args.extra is not None else [d for d in (docbank.OUT,) if d.exists()]
+    for folder in folders:
         for path in sorted((folder / "gt").glob("*.json")):
             extra[path.stem] = json.loads(path.read_text())
             roots[path.stem], doc_of[path.stem] = folder, extra[path.stem].get("document", path.stem)
@@ -221,17 +254,20 @@ def main(argv: list[str] | None = None) -> int:
     data = {}
     for (pid, source), call in calls.items():
         xs, hs, fs = examples(every[pid], call, source)
-        data[pid, source] = (xs, hs, fs, doc_of[pid])
+        data[pid, source] = (xs, hs, fs, doc_of[pid], every[pid].get("footnotes_labelled", True))
 
     def log(line: str) -> None:
         print(line, flush=True)
 
     log(f"layout-dev: {len(gts)} pages; split by document: {layout_split.describe(gts, split)}")
+    log(f"extra folders: {', '.join(str(f) for f in folders) or 'none'}; measurements: {args.uses} ({len(uses)})")
     if extra:
         log(f"extra: {len(extra)} pages of {len({doc_of[p] for p in extra})} documents "
             f"({sum(bool(g.get('pdf')) for g in extra.values())} with a text layer), "
             f"{layout_split.count(extra, list(extra), ls.HEADINGS)} headings, "
-            f"{layout_split.count(extra, list(extra), (ls.FOOTNOTE,))} footnotes")
+            f"{layout_split.count(extra, list(extra), (ls.FOOTNOTE,))} footnotes "
+            f"({sum(not g.get('footnotes_labelled', True) for g in extra.values())} pages whose footnotes "
+            f"are not labelled, left out of that task)")
     # (name, pages trained on, the layout-dev pages scored, the file written or None)
     runs = []
     for half in layout_split.HALVES:
@@ -243,19 +279,20 @@ def main(argv: list[str] | None = None) -> int:
         runs.append(("extra alone", list(extra), sorted(gts), "model_extra.json"))
     models = {}
     for name, ids, _, file in runs:
-        models[name] = train(data, ids, name, log)
+        models[name] = train(data, ids, name, log, uses)
         if file:
-            (HERE / file).write_text(json.dumps(models[name], indent=1) + "\n")
+            ((args.out or HERE) / file).write_text(json.dumps(models[name], indent=1) + "\n")
     log("\nblock F1 on layout-dev pages not trained on, rules -> model (the bench's page figures: bench.layout)")
     for name, _, scored, _ in runs:
         for source in SOURCES:
             got = score(data, scored, models[name], source)
             log(f"  trained on {name:<16} {source:<4}: {len(scored)} pages: " + "; ".join(
                 f"{task} {got[task][0]:.3f} -> {got[task][1]:.3f}" for task in got))
-    everything = train(data, sorted(every), "all pages", log)
-    roles.MODEL.write_text(json.dumps(everything, indent=1) + "\n")
+    everything = train(data, sorted(every), "all pages", log, uses)
+    whole = args.out / roles.MODEL.name if args.out else roles.MODEL
+    whole.write_text(json.dumps(everything, indent=1) + "\n")
     written = [file for *_, file in runs if file]
-    log(f"\nwritten: {', '.join(written)} (here), {roles.MODEL.relative_to(ROOT)}")
+    log(f"\nwritten: {', '.join(written)} ({args.out or 'here'}), {whole}")
     return 0
 
 
