@@ -79,10 +79,19 @@ class Model:
     heading: Head
     footnote: Head
     uses: tuple[str, ...] = FEATURES
+    mode: str = "decide"  # "filter": it only says which of the rules' headings are none (MODES)
 
     def probabilities(self, x: list[float]) -> dict[str, float]:
         z = inputs(x, self.uses)
-        return {"heading": self.heading.probability(z), "footnote": self.footnote.probability(z)}
+        out = {"heading": self.heading.probability(z), "footnote": self.footnote.probability(z)}
+        if self.mode == "filter" and x[_AT["rule_heading"]] <= 0.5:
+            out["heading"] = 0.0
+        return out
+
+
+# decide: the model says heading, footnote or neither of every block weighed; filter: it weighs only
+# the rules' headings (a block the rules did not call a heading is none), its footnote head the rules'.
+MODES = ("decide", "filter")
 
 
 @functools.lru_cache(maxsize=8)
@@ -100,7 +109,10 @@ def load(path: str) -> Model:
                      float(data[t]["threshold"])) for t in TASKS}
     if any(len(h.weights) != len(uses) for h in heads.values()):
         raise ValueError(f"{path}: its weights do not match what it uses (train it again: training/layout_roles/train.py)")
-    return Model(**heads, uses=uses)
+    mode = data.get("mode", "decide")
+    if mode not in MODES:
+        raise ValueError(f"{path}: mode {mode!r} is not one of {MODES}")
+    return Model(**heads, uses=uses, mode=mode)
 
 
 def current() -> Model | None:

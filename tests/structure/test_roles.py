@@ -62,6 +62,19 @@ def test_a_model_weighs_the_measurements_it_names(tmp_path):
         roles.load(str(path))
 
 
+def test_a_filter_only_weighs_the_rules_headings(tmp_path):
+    # mode "filter": a block the rules did not call a heading is none, whatever the head says
+    n = len(roles.FEATURES)
+    sure = {"mean": [0.0] * n, "scale": [1.0] * n, "weights": [0.0] * n, "bias": 5.0, "threshold": 0.5}
+    path = tmp_path / "filter.json"
+    path.write_text(json.dumps({"features": list(roles.FEATURES), "mode": "filter", "heading": sure, "footnote": sure}))
+    model = roles.load(str(path))
+    x = [0.0] * n
+    assert model.probabilities(x)["heading"] == 0.0
+    x[roles.FEATURES.index("rule_heading")] = 1.0
+    assert model.probabilities(x)["heading"] > 0.99
+
+
 def test_the_setting_turns_it_on_and_names_the_file(monkeypatch):
     monkeypatch.delenv("PAGEVOICE_STRUCTURE_CLASSIFIER", raising=False)
     assert roles.current() is None  # off by default: it did not beat the rules on unseen documents

@@ -1,7 +1,8 @@
 """Train chalicelib/structure/roles.py's model: is a page's block a heading, a footnote, or neither.
 
     nice -n 19 .venv/bin/python training/layout_roles/train.py [--datasets ../shared/datasets] \
-        [--extra DIR ...] [--uses measured|derived|carry] [--out DIR] | tee training/layout_roles/train.log
+        [--extra DIR ...] [--uses measured|derived|carry] [--mode decide|filter] [--out DIR] \
+        | tee training/layout_roles/train.log
 
 Data: layout-dev's 55 labelled pages (DP-Bench, MIT; see its README) and more labelled pages
 (`--extra`, by default DocBank's samples as training/layout_roles/docbank.py writes them: 99
@@ -20,7 +21,8 @@ box lies in a Footnote box.
 Model: one L2-regularised logistic regression per task over standardised measurements (`--uses`:
 roles.FEATURES as layout._features measures them; `derived`: with roles.DERIVED, measurements made
 of those such as emphasis on a short line; `carry`: DERIVED without the rules' tuned verdicts,
-roles.VERDICTS), fitted by
+roles.VERDICTS; `--mode filter`: the heading head weighs only the blocks the rules call headings,
+to tell which are none, and the footnotes stay the rules'), fitted by
 Newton's method (numpy); the penalty and the threshold are chosen by leave-one-document-out
 over the training pages (F1 of the blocks). layout-dev is the test: trained on half A of
 bench/layout_split's split by document with the extra pages (training/layout_roles/model_A.json)
@@ -52,6 +54,7 @@ from training.layout_roles import docbank  # noqa: E402
 HERE = Path(__file__).resolve().parent
 CACHE = Path.home() / ".cache" / "pagevoice-bench" / "layout-roles"
 SOURCES = {"text": "pdf", "scan": "image"}
+RULE_HEADING = roles.FEATURES.index("rule_heading")
 PENALTIES = (0.3, 1.0, 3.0, 10.0, 30.0)
 THRESHOLDS = tuple(np.round(np.arange(0.2, 0.81, 0.05), 2))
 
@@ -151,13 +154,15 @@ def predict(model: tuple, x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-np.clip(((x - mean) / scale) @ w + b, -60, 60)))
 
 
-def f1(y: np.ndarray, yes: np.ndarray) -> float:
+def f1(y: np.ndarray, yes: np.ndarray, missed: int = 0) -> float:
+    """F1 of the verdicts `yes` against the labels `y`, with `missed` positives never weighed."""
     tp = int((y & yes).sum())
-    return 2 * tp / max(1, int(y.sum()) + int(yes.sum()))
+    return 2 * tp / max(1, int(y.sum()) + missed + int(yes.sum()))
 
 
-def choose(x: np.ndarray, y: np.ndarray, docs: np.ndarray) -> tuple[float, float, float]:
-    """(penalty, threshold, F1) by leave-one-document-out over the training pages."""
+def choose(x: np.ndarray, y: np.ndarray, docs: np.ndarray, missed: int = 0) -> tuple[float, float, float]:
+    """(penalty, threshold, F1) by leave-one-document-out over the training pages (`missed`:
+    positives left out of x, counted as missed: the filter's, those the rules did not call)."""
     best = None
     for penalty in PENALTIES:
         p = np.zeros(len(y))
@@ -167,29 +172,44 @@ def choose(x: np.ndarray, y: np.ndarray, docs: np.ndarray) -> tuple[float, float
                 continue
             p[held] = predict(fit(x[~held], y[~held], penalty), x[held])
         for t in THRESHOLDS:
-            score = f1(y.astype(bool), p >= t)
+            score = f1(y.astype(bool), p >= t, missed)
             if best is None or score > best[2] + 1e-9:
                 best = (penalty, float(t), score)
     return best
 
 
-def train(data: dict, ids: list[str], name: str, log, uses: tuple[str, ...] = roles.FEATURES) -> dict:
-    """The model's JSON, trained on the pages `ids` (both sources) over the measurements `uses`."""
+def train(data: dict, ids: list[str], name: str, log, uses: tuple[str, ...] = roles.FEATURES,
+          mode: str = "decide") -> dict:
+    """The model's JSON, trained on the pages `ids` (both sources) over the measurements `uses`;
+    `mode` filter: the heading head learns only from the rules' headings, the footnote head is the
+    rules' (roles.MODES)."""
     keys = [k for k in data if k[0] in ids]
     x = np.array([roles.inputs(v, uses) for k in keys for v in data[k][0]], dtype=float)
     docs = np.array([data[k][3] for k in keys for _ in data[k][0]])
     out = {"features": list(roles.FEATURES), "trained_on": name, "pages": len(ids), "examples": len(x)}
     if uses != roles.FEATURES:
         out["uses"] = list(uses)
+    if mode != "decide":
+        out["mode"] = mode
+    called = np.array([data[k][0][n][RULE_HEADING] > 0.5 for k in keys for n in range(len(data[k][0]))], dtype=bool)
     for task, col in (("heading", 1), ("footnote", 2)):
         # pages whose labels say nothing of footnotes (tagged PDFs tag few of theirs) are left out of that task
         told = np.array([task == "heading" or data[k][4] for k in keys for _ in data[k][0]], dtype=bool)
         y = np.array([v for k in keys for v in data[k][col]], dtype=float)[told]
+        missed = 0
+        if mode == "filter" and task == "footnote":
+            out[task] = rules_head(task, uses)
+            log(f"  {name} {task}: the rules' verdict (filter)")
+            continue
+        if mode == "filter":  # only the rules' headings: the others are missed whatever it says
+            missed = int(y[~called[told]].sum())
+            told &= called
+            y = np.array([v for k in keys for v in data[k][col]], dtype=float)[told]
         if not y.sum():  # nothing to learn from: the rules' verdict
             out[task] = rules_head(task, uses)
             log(f"  {name} {task}: no labelled {task}s; the rules' verdict")
             continue
-        penalty, threshold, cv = choose(x[told], y, docs[told])
+        penalty, threshold, cv = choose(x[told], y, docs[told], missed)
         mean, scale, w, b = fit(x[told], y, penalty)
         out[task] = {"mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(), "weights": w.round(6).tolist(),
                      "bias": round(b, 6), "threshold": threshold, "penalty": penalty,
@@ -222,6 +242,8 @@ def score(data: dict, ids: list[str], model: dict, source: str) -> dict[str, tup
         y = np.array([v for k in keys for v in data[k][col]], dtype=bool)
         m = model[task]
         p = predict((np.array(m["mean"]), np.array(m["scale"]), np.array(m["weights"]), m["bias"]), z)
+        if model.get("mode") == "filter" and task == "heading":
+            p[x[:, RULE_HEADING] <= 0.5] = 0.0
         out[task] = (f1(y, x[:, rule[task]] > 0.5), f1(y, p >= m["threshold"]))
     return out
 
@@ -235,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--uses", choices=sorted(roles.SETS), default="measured",
                     help="the measurements the model weighs (roles.SETS): measured (roles.FEATURES), derived "
                          "(those and roles.DERIVED) or carry (without the rules' tuned verdicts, with DERIVED)")
+    ap.add_argument("--mode", choices=roles.MODES, default="decide",
+                    help="filter: the model only weighs the rules' headings (a precision filter), footnotes "
+                         "stay the rules'")
     ap.add_argument("--out", type=Path, help="write the models here, the all-pages one as roles_model.json "
                                                 "(default: model_*.json here, the all-pages one as roles.MODEL)")
     args = ap.parse_args(argv)
@@ -260,7 +285,8 @@ def main(argv: list[str] | None = None) -> int:
         print(line, flush=True)
 
     log(f"layout-dev: {len(gts)} pages; split by document: {layout_split.describe(gts, split)}")
-    log(f"extra folders: {', '.join(str(f) for f in folders) or 'none'}; measurements: {args.uses} ({len(uses)})")
+    log(f"extra folders: {', '.join(str(f) for f in folders) or 'none'}; measurements: {args.uses} ({len(uses)}); "
+        f"mode: {args.mode}")
     if extra:
         log(f"extra: {len(extra)} pages of {len({doc_of[p] for p in extra})} documents "
             f"({sum(bool(g.get('pdf')) for g in extra.values())} with a text layer), "
@@ -279,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         runs.append(("extra alone", list(extra), sorted(gts), "model_extra.json"))
     models = {}
     for name, ids, _, file in runs:
-        models[name] = train(data, ids, name, log, uses)
+        models[name] = train(data, ids, name, log, uses, args.mode)
         if file:
             ((args.out or HERE) / file).write_text(json.dumps(models[name], indent=1) + "\n")
     log("\nblock F1 on layout-dev pages not trained on, rules -> model (the bench's page figures: bench.layout)")
@@ -288,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
             got = score(data, scored, models[name], source)
             log(f"  trained on {name:<16} {source:<4}: {len(scored)} pages: " + "; ".join(
                 f"{task} {got[task][0]:.3f} -> {got[task][1]:.3f}" for task in got))
-    everything = train(data, sorted(every), "all pages", log, uses)
+    everything = train(data, sorted(every), "all pages", log, uses, args.mode)
     whole = args.out / roles.MODEL.name if args.out else roles.MODEL
     whole.write_text(json.dumps(everything, indent=1) + "\n")
     written = [file for *_, file in runs if file]
