@@ -158,3 +158,20 @@ export function iconButton(id, icon, name, className = "button button-quiet") {
   button.append(glyph, label);
   return button;
 }
+
+/**
+ * A new element `tag` appended to `parent` (when given): `id` (also its test hook), `className`,
+ * `text`, and any other properties (`type`, `htmlFor`, ...) set as they are.
+ */
+export function make(tag, { id, className, text, ...props } = {}, parent = null) {
+  const el = document.createElement(tag);
+  if (id) {
+    el.id = id;
+    el.dataset.testid = id;
+  }
+  if (className) el.className = className;
+  if (text !== undefined) el.textContent = text;
+  Object.assign(el, props);
+  parent?.append(el);
+  return el;
+}

@@ -6,8 +6,9 @@
 // (PUT /jobs/{id}/position with the place: the worker makes it next) and played once it is.
 
 import * as api from "../api.js";
-import { announce } from "../dom.js";
+import { announce, make } from "../dom.js";
 import { downloadName } from "./common.js";
+import { save } from "./urls.js";
 import { phraseAt } from "./search-text.js";
 import { partOfPlace, runOf, runParts } from "../book-index.js";
 
@@ -197,56 +198,23 @@ function setUpBookText(copy, download, job, signal) {
       if (!signal.aborted) announce("The text could not be downloaded. Check the connection and try again.");
       return;
     }
-    saveText(texts.join(""), downloadName(job.filename, ".txt"));
+    save(new Blob([texts.join("")], { type: "text/plain;charset=utf-8" }), downloadName(job.filename, ".txt"));
   }, { signal });
 }
 
 function build(root) {
-  const bar = document.createElement("nav");
-  bar.className = "book-window";
-  bar.id = "book-window";
-  bar.dataset.testid = "book-window";
+  const bar = make("nav", { id: "book-window", className: "book-window" });
   bar.setAttribute("aria-label", "Pages shown");
-  const text = bar.appendChild(document.createElement("p"));
-  text.className = "field-hint";
-  text.id = "book-window-text";
+  const text = make("p", { id: "book-window-text", className: "field-hint" }, bar);
   text.setAttribute("aria-live", "polite");
-  const row = bar.appendChild(document.createElement("p"));
-  row.className = "player-row";
-  const earlier = row.appendChild(button("book-earlier", "Earlier pages"));
-  const later = row.appendChild(button("book-later", "Later pages"));
-  const form = row.appendChild(document.createElement("form"));
-  form.className = "book-go";
-  form.id = "book-go";
-  const label = form.appendChild(document.createElement("label"));
-  label.htmlFor = "book-page";
-  label.textContent = "Go to page";
-  const input = form.appendChild(document.createElement("input"));
-  Object.assign(input, { type: "number", id: "book-page", min: "1", inputMode: "numeric", className: "book-page" });
-  input.dataset.testid = "book-page";
-  const go = form.appendChild(button("book-go-button", "Go"));
-  go.type = "submit";
+  const row = make("p", { className: "player-row" }, bar);
+  const quiet = "button button-small button-quiet";
+  const earlier = make("button", { id: "book-earlier", className: quiet, type: "button", text: "Earlier pages" }, row);
+  const later = make("button", { id: "book-later", className: quiet, type: "button", text: "Later pages" }, row);
+  const form = make("form", { id: "book-go", className: "book-go" }, row);
+  make("label", { htmlFor: "book-page", text: "Go to page" }, form);
+  const input = make("input", { id: "book-page", className: "book-page", type: "number", min: "1", inputMode: "numeric" }, form);
+  make("button", { id: "book-go-button", className: quiet, type: "submit", text: "Go" }, form);
   root.querySelector("#result-text").before(bar);
   return { bar, text, earlier, later, form, input };
-}
-
-function button(id, label) {
-  const el = document.createElement("button");
-  el.type = "button";
-  el.className = "button button-small button-quiet";
-  el.id = id;
-  el.dataset.testid = id;
-  el.textContent = label;
-  return el;
-}
-
-function saveText(text, name) {
-  const url = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

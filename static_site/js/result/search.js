@@ -3,7 +3,7 @@
 // goes to its page and plays from its first word (book-view.js goToPlace).
 
 import * as api from "../api.js";
-import { announce } from "../dom.js";
+import { announce, make } from "../dom.js";
 import { chapterOfPage, findIn, pagesOfText } from "./search-text.js";
 
 const MAX_HITS = 100;
@@ -94,37 +94,16 @@ export function createSearch(root, { signal, view, onChoose }) {
 const plural = (n, word) => `${n.toLocaleString("en")} ${word}${n === 1 ? "" : "s"}`;
 
 function build(root) {
-  const section = document.createElement("section");
-  section.className = "book-search";
-  section.id = "book-search";
+  const section = make("section", { id: "book-search", className: "book-search" });
   section.setAttribute("aria-labelledby", "book-search-title");
-  const title = section.appendChild(document.createElement("h3"));
-  title.id = "book-search-title";
-  title.textContent = "Search in this book";
-  const form = section.appendChild(document.createElement("form"));
+  make("h3", { id: "book-search-title", text: "Search in this book" }, section);
+  const form = make("form", { className: "player-row" }, section);
   form.setAttribute("role", "search");
-  form.className = "player-row";
-  const label = form.appendChild(document.createElement("label"));
-  label.htmlFor = "book-search-input";
-  label.className = "visually-hidden";
-  label.textContent = "Words to find";
-  const input = form.appendChild(document.createElement("input"));
-  Object.assign(input, { type: "search", id: "book-search-input", className: "book-search-input", autocomplete: "off" });
-  input.dataset.testid = "book-search-input";
-  const go = form.appendChild(document.createElement("button"));
-  go.type = "submit";
-  go.className = "button button-small";
-  go.id = "book-search-go";
-  go.dataset.testid = "book-search-go";
-  go.textContent = "Search";
-  const status = section.appendChild(document.createElement("p"));
-  status.className = "field-hint";
-  status.id = "book-search-status";
-  status.dataset.testid = "book-search-status";
-  const list = section.appendChild(document.createElement("ol"));
-  list.className = "search-results";
-  list.id = "book-search-results";
-  list.dataset.testid = "book-search-results";
+  make("label", { htmlFor: "book-search-input", className: "visually-hidden", text: "Words to find" }, form);
+  const input = make("input", { id: "book-search-input", className: "book-search-input", type: "search", autocomplete: "off" }, form);
+  make("button", { id: "book-search-go", className: "button button-small", type: "submit", text: "Search" }, form);
+  const status = make("p", { id: "book-search-status", className: "field-hint" }, section);
+  const list = make("ol", { id: "book-search-results", className: "search-results" }, section);
   list.setAttribute("aria-label", "Results");
   root.querySelector("#book-window").before(section);
   return { form, input, status, list };

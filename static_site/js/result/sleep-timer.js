@@ -2,7 +2,7 @@
 // heard (the next chapter's start on the recording's clock, else the recording's end). The time
 // left is shown beside it; the pause is announced.
 
-import { announce } from "../dom.js";
+import { announce, make } from "../dom.js";
 import { clock } from "./messages.js";
 
 const CHECK_MS = 250;
@@ -61,20 +61,11 @@ export function createSleepTimer(root, { signal, player, chapters }) {
 }
 
 function build(root) {
-  const row = document.createElement("p");
-  row.className = "player-row sleep-timer";
-  row.id = "sleep-timer-row";
-  const label = row.appendChild(document.createElement("label"));
-  label.htmlFor = "sleep-timer";
-  label.textContent = "Sleep timer";
-  const select = row.appendChild(document.createElement("select"));
-  select.id = "sleep-timer";
-  select.dataset.testid = "sleep-timer";
+  const row = make("p", { id: "sleep-timer-row", className: "player-row sleep-timer" });
+  make("label", { htmlFor: "sleep-timer", text: "Sleep timer" }, row);
+  const select = make("select", { id: "sleep-timer" }, row);
   for (const [value, text] of CHOICES) select.append(new Option(text, value));
-  const state = row.appendChild(document.createElement("span"));
-  state.className = "field-hint";
-  state.id = "sleep-timer-state";
-  state.dataset.testid = "sleep-timer-state";
+  const state = make("span", { id: "sleep-timer-state", className: "field-hint" }, row);
   root.querySelector("#player-state").before(row);
   return { select, state };
 }

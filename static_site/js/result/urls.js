@@ -78,7 +78,8 @@ export function setUpRecordingDownload(link, { urls, current, error, signal }) {
   }, { signal });
 }
 
-function save(blob, name) {
+/** `blob` saved as a download named `name`. */
+export function save(blob, name) {
   const href = URL.createObjectURL(blob);
   const link = document.createElement("a");
   link.href = href;
