@@ -25,10 +25,14 @@ class Format:
     # The longest recording it is made of (0: any): what the tasks function encodes within its
     # time (an M4B is encoded again: ~150x real time on a whole core, the function has 0.58).
     max_seconds: int = 0
+    # Its parts_builder also takes the book's pages and each part's timings (`read_pages`,
+    # `read_timings`: book_builder): the text is in it, not only the recording.
+    of_text: bool = False
 
 
 FORMATS = {
-    "epub": Format("epub", "book.epub", "application/epub+zip", "chalicelib.books.epub:build", ".epub"),
+    "epub": Format("epub", "book.epub", "application/epub+zip", "chalicelib.books.epub:build", ".epub",
+                   parts_builder="chalicelib.books.epub_book:build_book", of_text=True),
     "mp3": Format("mp3", "book.mp3", "audio/mpeg", "chalicelib.books.mp3:build", ".mp3",
                   parts_builder="chalicelib.books.mp3:build_book"),
     "m4b": Format("m4b", "book.m4b", "audio/mp4", "chalicelib.books.m4b:build", ".m4b",
@@ -86,7 +90,9 @@ def book_builder(fmt: Format) -> Callable[..., Iterator[bytes]]:
     read_head: Callable[[int], bytes], read_part: Callable[[int], bytes], *, title, progress,
     left_out, text_chars)`, yielding the book's bytes piece by piece, where `head` is the book's
     index's result (its `speech.parts`, chapters and language), `text` its first TEXT_CHARS
-    (of `text_chars`), `read_head(k)` part k's first HEAD_BYTES and `read_part(k)` part k's MP3."""
+    (of `text_chars`), `read_head(k)` part k's first HEAD_BYTES and `read_part(k)` part k's MP3;
+    a format `of_text` also takes `read_pages()` (the book's pages, one at a time, in order) and
+    `read_timings(k)` (part k's {"words", "sentences"}, timed from its own start)."""
     return _imported(fmt.parts_builder)
 
 

@@ -11,19 +11,18 @@ Built from a whole book's parts (`build_book`, CONTRACTS section 15) or a finish
 speech.mp3 (`build`, as one part), piece by piece with memory bounded whatever the length: one
 part in memory at a time, nothing on disk. The ZIP is STORED (MP3 does not compress) and written
 straight, each entry's size and CRC-32 in its local header as every unzipper reads it (no data
-descriptor, which some refuse after a stored entry): a chapter's frames are read twice, once
-to sum them, once to write them. ZIP64 past 4 GiB. No AWS I/O.
+descriptor, which some refuse after a stored entry; `zipstream`): a chapter's frames are read
+twice, once to sum them, once to write them. ZIP64 past 4 GiB. No AWS I/O.
 """
 from __future__ import annotations
 
 import bisect
 import re
-import struct
 import unicodedata
 import zlib
 from collections.abc import Callable, Iterator
 
-from chalicelib.books import HEAD_BYTES, clipped_title, mp3
+from chalicelib.books import HEAD_BYTES, clipped_title, mp3, zipstream
 
 NAME_CHARS = 80  # of a chapter's title in its file name
 # A cut goes back this many frames before the frame that holds a chapter's first sample: an MP3
@@ -32,13 +31,6 @@ NAME_CHARS = 80  # of a chapter's title in its file name
 LEAD_FRAMES = 1
 HOLDER = "a ZIP of chapters"
 _UNSAFE = re.compile(r"[^\w .,'()&!+-]+")  # \w: letters and digits of any script
-# ZIP (PKWARE APPNOTE 6.3): 2.0 for a stored entry, 4.5 for ZIP64
-_VERSION, _VERSION64 = 20, 45
-_UTF8 = 0x0800  # general purpose flag bit 11: the name is UTF-8
-_DOS_TIME, _DOS_DATE = 0, (0 << 9) | (1 << 5) | 1  # 1980-01-01 00:00: the same bytes every time
-_FULL = 0xFFFFFFFF  # a classic field that says "in the ZIP64 field"
-_LIMIT = _FULL  # a value from which ZIP64 holds it
-_UNIX_FILE = 0o100644 << 16
 
 
 def build(result: dict, recording: bytes, *, title: str, progress: Callable[[float], None] | None = None,
@@ -66,19 +58,19 @@ def build_book(head: dict, text: str, read_head: Callable[[int], bytes], read_pa
     cuts = cut_frames([start for start, _, _ in timed], streams)
     spans = [(a, b, name) for a, b, (_, _, name) in zip(cuts, cuts[1:] + [frames.total], timed) if b > a]
     language = mp3.iso_639_2((head.get("language") or {}).get("code"))
-    archive = _Zip()
+    archive = zipstream.Zip()
     for n, (first, end, name) in enumerate(spans, 1):
         tag = chapter_tag(name, book_title, n, len(spans), language)
         crc, size = zlib.crc32(tag), len(tag)
         for piece in frames.between(first, end):  # first the sum, then the bytes
             crc, size = zlib.crc32(piece, crc), size + len(piece)
-        yield archive.entry(file_name(n, len(spans), name), crc, size)
+        yield archive.header(file_name(n, len(spans), name), crc, size)
         yield tag
         yield from frames.between(first, end)
         archive.wrote(size)
         if progress is not None:
             progress(end / max(1, frames.total))
-    yield archive.directory()
+    yield from archive.directory()
     if progress is not None:
         progress(1.0)
 
@@ -149,53 +141,3 @@ class _Frames:
             offsets[-1] = len(data)  # (what follows the last whole frame stays with it)
             self._k, self._data, self._at = k, data, offsets
         return self._at
-
-
-class _Zip:
-    """A STORED ZIP written straight, each entry's size and CRC known before its bytes."""
-
-    def __init__(self) -> None:
-        self.at, self.entries = 0, []
-
-    def entry(self, name: str, crc: int, size: int) -> bytes:
-        """An entry's local header; its `size` bytes follow, then `wrote(size)`."""
-        raw = name.encode("utf-8")
-        flags = _UTF8 if not name.isascii() else 0
-        big = size >= _LIMIT
-        extra = struct.pack("<HHQQ", 1, 16, size, size) if big else b""
-        shown = _FULL if big else size
-        header = struct.pack("<IHHHHHIIIHH", 0x04034B50, _VERSION64 if big else _VERSION, flags, 0, _DOS_TIME,
-                             _DOS_DATE, crc, shown, shown, len(raw), len(extra)) + raw + extra
-        self.entries.append((raw, flags, crc, size, self.at))
-        self.at += len(header)
-        return header
-
-    def wrote(self, size: int) -> None:
-        self.at += size
-
-    def directory(self) -> bytes:
-        """The central directory and its end (ZIP64's records when an offset, a size or the
-        count is past what the classic fields hold)."""
-        out = []
-        for raw, flags, crc, size, offset in self.entries:
-            big = [v for v in (size, size, offset) if v >= _LIMIT]
-            extra = struct.pack(f"<HH{len(big)}Q", 1, 8 * len(big), *big) if big else b""
-            out.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | _VERSION64,
-                                   _VERSION64 if big else _VERSION, flags, 0, _DOS_TIME, _DOS_DATE, crc,
-                                   _classic(size), _classic(size), len(raw), len(extra), 0, 0, 0,
-                                   _UNIX_FILE, _classic(offset)) + raw + extra)
-        body = b"".join(out)
-        start, count = self.at, len(self.entries)
-        end = b""
-        if start >= _LIMIT or len(body) >= _LIMIT or count >= 0xFFFF:
-            record = struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, _VERSION64, _VERSION64, 0, 0, count, count,
-                                 len(body), start)
-            end = record + struct.pack("<IIQI", 0x07064B50, 0, start + len(body), 1)
-        entries = count if count < 0xFFFF else 0xFFFF
-        end += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, entries, entries, _classic(len(body)), _classic(start), 0)
-        self.at += len(body) + len(end)
-        return body + end
-
-
-def _classic(value: int) -> int:
-    return _FULL if value >= _LIMIT else value

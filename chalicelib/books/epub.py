@@ -14,6 +14,7 @@ document holds one page's text in memory beside the recording and the growing zi
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import tempfile
 import uuid
@@ -140,8 +141,7 @@ def _pages(z: zipfile.ZipFile, book: package.Book, pages: list[dict], parts: lis
 def _shown(parts: list[overlay.Part], rendered: xhtml.Rendered) -> list[overlay.Part]:
     """The parts' clips of words the page shows (a timing naming a word the page lacks, in a
     result not as CONTRACTS says, is left out rather than pointing nowhere)."""
-    kept = [overlay.Part(p.sentence, p.page, [c for c in p.clips if (c.line, c.word) in rendered.words], p.whole)
-            for p in parts]
+    kept = [dataclasses.replace(p, clips=[c for c in p.clips if (c.line, c.word) in rendered.words]) for p in parts]
     return [p for p in kept if p.clips and p.sentence in rendered.sentence_ids]
 
 

@@ -59,8 +59,6 @@ NOT_DONE = "This job did not finish, so there is no book to make of it."
 NO_RECORDING = ("This job has no recording (nothing was read aloud), so there is no book to make of it. "
                 "Only a photo, scan or document read aloud makes one.")
 FAILED_MESSAGE = "The book could not be made. Please ask again in a minute."
-NOT_OF_PARTS = ("A long document read by many workers is made into an MP3, an M4B or a ZIP of its chapters so far, "
-                "not an EPUB: ask for format=mp3, format=m4b or format=chapters.")
 TOO_LONG = ("An {kind} is made of recordings up to {hours} hours, and this one is {length}: ask for format=mp3, "
             "which has the same chapters.")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
@@ -176,8 +174,6 @@ def ask(user_id: str, job_id: str, format_name: str | None) -> tuple[dict, int] 
         raise Conflict(NOT_DONE)
     if not recorded(job):
         raise Conflict(NO_RECORDING)
-    if book.is_book(job) and not fmt.parts_builder:
-        raise Conflict(NOT_OF_PARTS)
     if fmt.max_seconds and float(job.get("seconds") or 0) > fmt.max_seconds:
         raise Conflict(TOO_LONG.format(kind=fmt.name.upper(), hours=fmt.max_seconds // 3600,
                                        length=_hours(float(job["seconds"]))))
@@ -297,6 +293,8 @@ def _make(job: dict, state: dict, fmt: Format, key: str) -> tuple[int, dict, lis
             try:
                 first = next(pieces)  # (the parts' lengths and rates are read before anything is stored)
             except ValueError as why:
+                if isinstance(why, PageVoiceError):  # the builder's own refusal, said as it is
+                    raise
                 raise Conflict(f"This book's recording cannot be made into one file: {why}.") from why
             size = objects.write_pieces(bucket, key, itertools.chain([first], pieces), fmt.content_type)
         else:
@@ -339,6 +337,17 @@ def _of_parts(files: objects.JobFiles, index: dict, job: dict, fmt: Format, prog
     left(left_out, "parts", lost, sections,
          f"{lost:,} of the {sections:,} parts of the recording could not be made, so the book does not say what "
          f"{'it covers' if lost == 1 else 'they cover'} (the text has it, and the job's result says which).")
+    of_text = {"read_pages": lambda: _pages(files, index), "read_timings": lambda k: json.loads(files.read(
+        parts[k]["timings"]))} if fmt.of_text else {}
     return book_builder(fmt)(head, text[:TEXT_CHARS + 1], lambda k: objects.read_head(files.bucket, files.key(
         parts[k]["file"]), HEAD_BYTES), lambda k: files.read(parts[k]["file"]), title=title_of(head, job.get("filename")),
-        progress=progress, left_out=left_out, text_chars=chars)
+        progress=progress, left_out=left_out, text_chars=chars, **of_text)
+
+
+def _pages(files: objects.JobFiles, index: dict):
+    """A whole book's pages in order, a shard's file at a time (then the index's tail)."""
+    for part in index["parts"]:
+        if part["path"] == ["pages"]:
+            for f in part["files"]:
+                yield from json.loads(files.read(f["name"]))
+            yield from part["tail"]

@@ -37,6 +37,7 @@ class Part:
     page: int
     clips: list[Clip]
     whole: bool = False
+    audio: str | None = None  # its recording's file, relative to the SMIL (None: the page's one)
 
     @property
     def begin(self) -> int:
@@ -107,12 +108,14 @@ def duration(parts: list[Part]) -> int:
 def smil(text_href: str, audio_href: str, parts: list[Part], sentence_ids: dict[int, list[str]],
          words: bool = True) -> str:
     """One page's Media Overlay document. `text_href`: the page, relative to this document;
-    `sentence_ids`: the page's element ids of each sentence (the first is the seq's textref)."""
-    audio = quoteattr(audio_href)
+    `audio_href`: the recording (a part's own `audio` instead, when it has one: a whole book's
+    parts are files of their own); `sentence_ids`: the page's element ids of each sentence (the
+    first is the seq's textref)."""
     out = ['<?xml version="1.0" encoding="UTF-8"?>\n'
            '<smil xmlns="http://www.w3.org/ns/SMIL" xmlns:epub="http://www.idpf.org/2007/ops" version="3.0">\n'
            f'<body epub:textref={quoteattr(text_href)}>\n']
     for part in parts:
+        audio = quoteattr(part.audio) if part.audio else quoteattr(audio_href)
         sentence = f"{text_href}#{sentence_ids[part.sentence][0]}"
         # A par per word; one of the sentence with words=False, or when the recording does not time its words.
         clips = ([(sentence, part.begin, part.end)] if not words or part.whole else

@@ -8,6 +8,7 @@ dcterms:conformsTo (nobody checked the recognised text against WCAG).
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from chalicelib.books.overlay import clock
@@ -52,33 +53,45 @@ class Book:
 
 
 def opf(book: Book) -> str:
+    return "".join(opf_pieces(book, lambda: book.items))
+
+
+def opf_pieces(book: Book, items: Callable[[], Iterable[Item]]) -> Iterator[str]:
+    """The package document a piece at a time; `items()` gives the manifest's items afresh each
+    time it is called (a whole book's thousands of them come from a temporary file)."""
     lang = book.languages[0]
     meta = [f'<dc:identifier id="uid">{escape(book.identifier)}</dc:identifier>',
             f"<dc:title>{escape(book.title)}</dc:title>",
             *(f"<dc:language>{escape(code)}</dc:language>" for code in book.languages),
             f'<meta property="dcterms:modified">{book.modified}</meta>']
-    overlays = [item for item in book.items if item.duration is not None]
-    meta += [f'<meta property="media:duration" refines="#{item.id}">{clock(item.duration)}</meta>' for item in overlays]
-    meta += [f'<meta property="media:duration">{clock(sum(item.duration for item in overlays))}</meta>',
-             f'<meta property="media:active-class">{ACTIVE_CLASS}</meta>',
-             f'<meta property="media:playback-active-class">{PLAYING_CLASS}</meta>']
+    yield ('<?xml version="1.0" encoding="UTF-8"?>\n'
+           f'<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="uid" xml:lang="{lang}">\n'
+           '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">\n' + "".join(line + "\n" for line in meta))
+    total = 0
+    for item in items():
+        if item.duration is not None:
+            total += item.duration
+            yield f'<meta property="media:duration" refines="#{item.id}">{clock(item.duration)}</meta>\n'
+    meta = [f'<meta property="media:duration">{clock(total)}</meta>',
+            f'<meta property="media:active-class">{ACTIVE_CLASS}</meta>',
+            f'<meta property="media:playback-active-class">{PLAYING_CLASS}</meta>']
     if book.source:  # the printed pages the page list follows (EPUB Accessibility 1.1, 2.4)
         meta += [f'<dc:source id="source">{escape(book.source)}</dc:source>',
                  '<meta refines="#source" property="source-of">pagination</meta>']
     if book.narrator:
         meta.append(f'<meta property="media:narrator">{escape(book.narrator)}</meta>')
     meta += accessibility(book)
-    manifest = [f"<item id={quoteattr(item.id)} href={quoteattr(item.href)} media-type={quoteattr(item.media_type)}"
-                + (f" properties={quoteattr(item.properties)}" if item.properties else "")
-                + (f" media-overlay={quoteattr(item.overlay)}" if item.overlay else "") + "/>"
-                for item in book.items]
-    spine = [f"<itemref idref={quoteattr(item.id)}/>" for item in book.items if item.spine]
+    yield "\n".join(meta) + "\n</metadata>\n<manifest>\n"
+    for item in items():
+        yield (f"<item id={quoteattr(item.id)} href={quoteattr(item.href)} media-type={quoteattr(item.media_type)}"
+               + (f" properties={quoteattr(item.properties)}" if item.properties else "")
+               + (f" media-overlay={quoteattr(item.overlay)}" if item.overlay else "") + "/>\n")
     direction = ' page-progression-direction="rtl"' if book.rtl else ""
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="uid" xml:lang="{lang}">\n'
-            '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">\n' + "\n".join(meta) + "\n</metadata>\n"
-            "<manifest>\n" + "\n".join(manifest) + "\n</manifest>\n"
-            f"<spine{direction}>\n" + "\n".join(spine) + "\n</spine>\n</package>\n")
+    yield f"</manifest>\n<spine{direction}>\n"
+    for item in items():
+        if item.spine:
+            yield f"<itemref idref={quoteattr(item.id)}/>\n"
+    yield "</spine>\n</package>\n"
 
 
 def accessibility(book: Book) -> list[str]:
@@ -94,26 +107,43 @@ def accessibility(book: Book) -> list[str]:
 def nav(title: str, language: str, toc: list[Entry], pages: list[Entry], start: str, stylesheet: str) -> str:
     """The navigation document: the table of contents (nested by level), the page list (the
     printed pages' numbers) and the landmarks."""
-    parts = [f'<nav epub:type="toc" role="doc-toc" id="toc">\n<h1>{escape(title)}</h1>\n{_nested(toc)}</nav>\n']
-    if pages:
-        items = "".join(f"<li><a href={quoteattr(p.href)}>{escape(p.label)}</a></li>\n" for p in pages)
-        parts.append(f'<nav epub:type="page-list" role="doc-pagelist" id="page-list" hidden="hidden">\n<ol>\n{items}</ol>\n</nav>\n')
-    parts.append('<nav epub:type="landmarks" id="landmarks" hidden="hidden">\n<ol>\n'
-                 f'<li><a epub:type="bodymatter" href={quoteattr(start)}>{escape(title)}</a></li>\n</ol>\n</nav>\n')
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n'
-            f'<html xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}"{lang_attrs(language)}>\n'
-            f"<head>\n<meta charset=\"utf-8\"/>\n<title>{escape(title)}</title>\n"
-            f'<link rel="stylesheet" type="text/css" href={quoteattr(stylesheet)}/>\n</head>\n<body>\n'
-            + "".join(parts) + "</body>\n</html>\n")
+    return "".join(nav_pieces(title, language, toc, pages, bool(pages), start, stylesheet))
+
+
+def nav_pieces(title: str, language: str, toc: Iterable[Entry], pages: Iterable[Entry], has_pages: bool, start: str,
+               stylesheet: str) -> Iterator[str]:
+    """nav() a piece at a time, its contents from `toc` and its page list from `pages`
+    (`has_pages`: it gives any)."""
+    yield (f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n'
+           f'<html xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}"{lang_attrs(language)}>\n'
+           f"<head>\n<meta charset=\"utf-8\"/>\n<title>{escape(title)}</title>\n"
+           f'<link rel="stylesheet" type="text/css" href={quoteattr(stylesheet)}/>\n</head>\n<body>\n'
+           f'<nav epub:type="toc" role="doc-toc" id="toc">\n<h1>{escape(title)}</h1>\n')
+    yield from _nested_pieces(toc)
+    yield "</nav>\n"
+    if has_pages:
+        yield '<nav epub:type="page-list" role="doc-pagelist" id="page-list" hidden="hidden">\n<ol>\n'
+        for p in pages:
+            yield f"<li><a href={quoteattr(p.href)}>{escape(p.label)}</a></li>\n"
+        yield "</ol>\n</nav>\n"
+    yield ('<nav epub:type="landmarks" id="landmarks" hidden="hidden">\n<ol>\n'
+           f'<li><a epub:type="bodymatter" href={quoteattr(start)}>{escape(title)}</a></li>\n</ol>\n</nav>\n'
+           "</body>\n</html>\n")
 
 
 def _nested(entries: list[Entry]) -> str:
+    return "".join(_nested_pieces(entries))
+
+
+def _nested_pieces(entries: Iterable[Entry]) -> Iterator[str]:
     """Entries as nested ordered lists: a deeper entry goes inside the one before it (one level
     at a time: a jump from 1 to 3 nests once, and a 2 after that 3 is beside it)."""
-    out = ["<ol>\n"]
+    yield "<ol>\n"
     depth = 1
     levels = [1]  # the source level open at each depth
+    n = -1
     for n, entry in enumerate(entries):
+        out = []
         if n:
             if entry.level > levels[-1]:
                 out.append("\n<ol>\n")
@@ -130,7 +160,7 @@ def _nested(entries: list[Entry]) -> str:
         else:
             levels = [entry.level]
         out.append(f"<li><a href={quoteattr(entry.href)}>{escape(entry.label)}</a>")
-    if entries:
-        out.append("</li>\n" + "</ol>\n</li>\n" * (depth - 1))
-    out.append("</ol>\n")
-    return "".join(out)
+        yield "".join(out)
+    if n >= 0:
+        yield "</li>\n" + "</ol>\n</li>\n" * (depth - 1)
+    yield "</ol>\n"

@@ -17,7 +17,7 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from chalicelib.books import FORMATS, HEAD_BYTES, chapters, mp3
+from chalicelib.books import FORMATS, HEAD_BYTES, chapters, mp3, zipstream
 from chalicelib.books import export as books
 from tests.account.conftest import Tasks
 from tests.apiclient import assert_error, signed_in
@@ -133,7 +133,7 @@ def test_an_archive_past_the_classic_fields_takes_zip64(monkeypatch):
     and offsets go in ZIP64's fields, as zipfile reads them."""
     parts_mp3, head = book([0.5, 0.8, 1.0])
     plain = b"".join(chapters.build_book(head, "", parts_mp3.__getitem__, parts_mp3.__getitem__, title="A book"))
-    monkeypatch.setattr(chapters, "_LIMIT", 30_000)
+    monkeypatch.setattr(zipstream, "LIMIT", 30_000)
     big = b"".join(chapters.build_book(head, "", parts_mp3.__getitem__, parts_mp3.__getitem__, title="A book"))
     assert b"PK\x06\x06" in big and b"PK\x06\x06" not in plain
     a, b = zipfile.ZipFile(io.BytesIO(plain)), zipfile.ZipFile(io.BytesIO(big))
@@ -142,8 +142,8 @@ def test_an_archive_past_the_classic_fields_takes_zip64(monkeypatch):
 
 
 def test_memory_holds_one_part_whatever_the_books_length():
-    """40 parts of 75 s (18 MB): the builder's peak is about one part (read, and the frames'
-    offsets), not the book."""
+    """40 parts of 75 s (18 MB): the builder's peak is a part or two (the one read, and the one
+    whose last piece the writer still holds while the next is read), not the book."""
     one = part(75.0, [0.5])
     count = 40
     head = {"speech": {"parts": [{"file": f"p{k}.mp3", "start": k * 75.0, "seconds": 75.0} for k in range(count)]},
@@ -157,7 +157,7 @@ def test_memory_holds_one_part_whatever_the_books_length():
     finally:
         tracemalloc.stop()
     assert size > count * len(one) * 0.99
-    assert peak < 2 * len(one), (peak, len(one))
+    assert peak < 3 * len(one), (peak, len(one))
 
 
 # --- GET /jobs/{id}/export?format=chapters ------------------------------------------------------
@@ -167,7 +167,6 @@ def test_a_book_read_by_many_workers_downloads_as_a_zip_of_its_chapters(client, 
     queue.queued()
     parts_mp3, head = book([0.3, 0.8, 1.0])
     job_id = finished_book(user["id"], head, parts_mp3, filename="Été book.pdf")
-    assert_error(ask(client, job_id, headers, "epub"), 409, "format=chapters")  # not an EPUB yet
     first = ask(client, job_id, headers, "chapters")
     assert first.status_code == 202, first.body
     assert queue.run() == ["book"]

@@ -45,14 +45,14 @@ test("the formats the API makes, with the labels the site offers", () => {
   assert.equal(formatOf("m4b").label, "M4B audiobook with chapters");
 });
 
-test("the formats offered: a page job's all, a whole book's those made of its parts, else none", () => {
+test("the formats offered: all of a page job's or a whole book's (its parts), else none", () => {
   const page = { status: "done", kind: "page", audio_url: "https://s3/speech.wav", summary: { pages: 1 } };
   assert.deepEqual(formatsFor(page), ["epub", "mp3", "m4b", "chapters"]);
   const parts = [{ file: "book-rec-0000-00.mp3", start: 0, seconds: 61.2 }];
   const inline = { status: "done", kind: "page", audio_url: null, summary: { book: true }, result: { speech: { parts } } };
-  assert.deepEqual(formatsFor(inline), ["mp3", "m4b", "chapters"]);
+  assert.deepEqual(formatsFor(inline), ["epub", "mp3", "m4b", "chapters"]);
   const large = { ...inline, result: null, result_parts: { index: { result: { speech: { parts, book: true } } } } };
-  assert.deepEqual(formatsFor(large), ["mp3", "m4b", "chapters"]);
+  assert.deepEqual(formatsFor(large), ["epub", "mp3", "m4b", "chapters"]);
   assert.deepEqual(formatsFor({ ...inline, result: { speech: { parts: [] } } }), []); // nothing was said
   assert.deepEqual(formatsFor({ ...inline, summary: null }), []); // no recording, not a book
   assert.deepEqual(formatsFor({ ...page, status: "processing" }), []);

@@ -230,10 +230,10 @@ def test_the_book_is_offered_only_for_a_finished_page_with_a_recording(page, sta
     page.wait_for_selector("#book-panel:not([hidden])")
 
 
-def test_a_whole_book_offers_the_formats_of_its_parts_and_its_chapters_download_as_a_zip(page, stack, shoot):
+def test_a_whole_book_offers_every_format_and_its_chapters_download_as_a_zip(page, stack, shoot):
     """A finished book read by many workers (its summary says `book`; its recording is its parts,
-    no speech.wav): the MP3, the M4B and the ZIP of chapters are offered, not the EPUB (not made
-    of parts yet); the ZIP downloads named after the file."""
+    no speech.wav): every format is offered (each made of its parts); the ZIP of chapters
+    downloads named after the file."""
     import io
 
     sign_in(page, stack)
@@ -247,9 +247,9 @@ def test_a_whole_book_offers_the_formats_of_its_parts_and_its_chapters_download_
                                         (200, {"url": url, "format": "chapters", "size": 10, "left_out": []})])
     open_job(page, stack, fake)
     page.wait_for_selector("#book-panel:not([hidden])")
-    assert page.is_hidden("#book-epub")
     shown = page.eval_on_selector_all(".book-formats button:not([hidden])", "bs => bs.map((b) => b.textContent)")
-    assert shown == ["MP3 with chapters", "M4B audiobook with chapters", "Chapters as separate MP3 files (ZIP)"]
+    assert shown == ["EPUB 3 book (text and audio in step)", "MP3 with chapters", "M4B audiobook with chapters",
+                     "Chapters as separate MP3 files (ZIP)"]
     assert at_both_widths(page) == {}
     with page.expect_download() as download:
         page.click("#book-chapters")

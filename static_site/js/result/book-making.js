@@ -5,14 +5,11 @@
 // the format's bounds left out, said beside the link). No DOM:
 // the view (./book.js) gives the loop its request, its sleep and its clock.
 
-// `ofBooks`: made of a whole book's parts too (a long document read by many workers).
 export const BOOK_FORMATS = Object.freeze([
-  Object.freeze({ format: "epub", label: "EPUB 3 book (text and audio in step)", noun: "book", kind: "EPUB", ofBooks: false }),
-  Object.freeze({ format: "mp3", label: "MP3 with chapters", noun: "MP3", kind: "MP3", ofBooks: true }),
-  Object.freeze({ format: "m4b", label: "M4B audiobook with chapters", noun: "audiobook", kind: "M4B", ofBooks: true }),
-  Object.freeze({
-    format: "chapters", label: "Chapters as separate MP3 files (ZIP)", noun: "ZIP of chapters", kind: "ZIP", ofBooks: true,
-  }),
+  Object.freeze({ format: "epub", label: "EPUB 3 book (text and audio in step)", noun: "book", kind: "EPUB" }),
+  Object.freeze({ format: "mp3", label: "MP3 with chapters", noun: "MP3", kind: "MP3" }),
+  Object.freeze({ format: "m4b", label: "M4B audiobook with chapters", noun: "audiobook", kind: "M4B" }),
+  Object.freeze({ format: "chapters", label: "Chapters as separate MP3 files (ZIP)", noun: "ZIP of chapters", kind: "ZIP" }),
 ]);
 
 export const formatOf = (name) => BOOK_FORMATS.find((f) => f.format === name) || null;
@@ -24,11 +21,10 @@ export function isWholeBook(job) {
 }
 
 /** The formats offered for `job`: none until it is a finished page job with a recording (its
- *  speech.wav, or a whole book's parts), then those made of what it has. */
+ *  speech.wav, or a whole book's parts), then every one. */
 export function formatsFor(job) {
   if (job?.status !== "done" || (job.kind || "page") !== "page") return [];
-  if (job.audio_url) return BOOK_FORMATS.map((f) => f.format);
-  return isWholeBook(job) ? BOOK_FORMATS.filter((f) => f.ofBooks).map((f) => f.format) : [];
+  return job.audio_url || isWholeBook(job) ? BOOK_FORMATS.map((f) => f.format) : [];
 }
 
 export const POLL = Object.freeze({

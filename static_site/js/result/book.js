@@ -65,8 +65,8 @@ export function mountBook(root, { jobId, signal }) {
   }, { signal });
 
   return {
-    /** Offered once a page job is done with its own recording (the speech kind's is the upload):
-     *  the formats made of it (a whole book's parts make no EPUB yet). */
+    /** Offered once a page job is done with its own recording (the speech kind's is the upload),
+     *  its speech.wav or a whole book's parts. */
     show(job) {
       const offered = formatsFor(job);
       for (const button of els.formats) button.hidden = !offered.includes(button.dataset.format);
