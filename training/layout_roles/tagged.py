@@ -18,7 +18,7 @@ the US federal government: IRS, CMS, FDA, HHS, NIST, USCIS, the Department of Ed
 federal bankruptcy court; a California bill, which as legislation is not copyrightable) and one
 whose author licensed it (Adobe's sample in Adobe's MIT-licensed repository). Left out: Crown
 copyright ("all rights reserved"), the PDF Association's reference suite (its own copyright, with
-a publisher's material), a commercial edition of Walden, a company's, a municipality's and
+a publisher's material), a publisher's edition of Walden, a company's, a municipality's and
 unknown authors' documents.
 
 Nothing is copied into the repository: the pages are written under `--out` in layout-dev's shape

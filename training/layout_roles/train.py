@@ -318,7 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     whole = args.out / roles.MODEL.name if args.out else roles.MODEL
     whole.write_text(json.dumps(everything, indent=1) + "\n")
     written = [file for *_, file in runs if file]
-    log(f"\nwritten: {', '.join(written)} ({args.out or 'here'}), {whole}")
+    log(f"\nwritten: {', '.join(written)} ({args.out or 'here'}), "
+        f"{whole.relative_to(ROOT) if whole.is_relative_to(ROOT) else whole}")
     return 0
 
 
