@@ -125,3 +125,28 @@ def test_the_model_measures_every_body_block_and_keeps_a_clear_heading():
     heading = next(b for b in out.blocks if b.role == "heading")
     assert page.lines[heading.lines[0]]["text"] == "Results of the survey"
     assert LEFT <= heading.box[0] < RIGHT
+
+
+def test_tagged_pdfs_lines_become_layout_dev_boxes():
+    # training/layout_roles/tagged.py: a heading's two lines one box, a note a footnote, an artifact at the top
+    # a running header; PDF units (origin bottom-left) to fractions of the page from its top
+    from training.layout_roles import tagged
+
+    page = {"lines": [
+        {"text": "Annual report", "label": "artifact", "bbox": [72, 750, 200, 760]},
+        {"text": "2. Threats to the", "label": "H2", "bbox": [72, 600, 300, 614]},
+        {"text": "storage zone", "label": "H2", "bbox": [72, 584, 200, 598]},
+        {"text": "Body text runs on here.", "label": "body", "bbox": [72, 560, 500, 570]},
+        {"text": "* A note.", "label": "note", "bbox": [72, 60, 200, 68]},
+        {"text": "3", "label": "artifact", "bbox": [300, 30, 306, 40]},
+    ]}
+    loose = [None, [72, 597, 300, 617], [72, 581, 200, 601], None, None, None]
+    boxes = tagged.regions(page, 0, 0, 612, 792, loose)
+    assert [(b["class"], b["text"]) for b in boxes] == [
+        ("Page-header", "Annual report"), ("Section-header", "2. Threats to the\nstorage zone"),
+        ("Text", "Body text runs on here."), ("Footnote", "* A note."), ("Page-footer", "3")]
+    heading = boxes[1]
+    assert heading["bbox_norm"] == pytest.approx([72 / 612, 1 - 617 / 792, 300 / 612, 1 - 581 / 792])
+    assert heading["glyphs"] == pytest.approx([72 / 612, 1 - 614 / 792, 300 / 612, 1 - 584 / 792])
+    assert boxes[-1]["page_number_like"] and not boxes[0]["page_number_like"]
+    assert set(tagged.KEEP).isdisjoint(tagged.LEFT_OUT) and tagged.FORMS.issubset(tagged.KEEP)
