@@ -20,6 +20,7 @@ def test_files_kept_together_use_their_fixture():
 
 
 def test_a_group_is_one_work_unit_and_any_other_file_its_own():
-    scopes = {conftest.scope_of(f"{path}::test_x[1]") for path in conftest.TOGETHER}
-    assert len(scopes) == 1
+    for group in set(conftest.TOGETHER.values()):
+        scopes = {conftest.scope_of(f"{path}::test_x[1]") for path, g in conftest.TOGETHER.items() if g == group}
+        assert scopes == {group}
     assert conftest.scope_of("tests/jobs/test_book.py::test_x") == "tests/jobs/test_book.py"
