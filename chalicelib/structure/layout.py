@@ -36,6 +36,7 @@ FOOT_ZONE = 0.885
 # Block grouping, in units of the lines' height.
 LINE_GAP = 0.75  # the widest vertical gap between two lines of one block
 SAME_SIZE = 0.18  # relative difference in height still read as the same type size
+FONT_SIZE = 0.12  # the same between a text layer's font sizes: exact, not measured on ink
 # Headings: this much taller than the body, or bold at body size; at most this long.
 HEADING_SIZE = 1.18
 OCR_HEADING_SIZE = 1.3
@@ -433,7 +434,9 @@ def _group_lines(items: list[_Line], body: float) -> list[Block]:
                 continue
             if min(ln.x1, last.x1) - max(ln.x0, last.x0) <= 0.1 * min(ln.x1 - ln.x0, last.x1 - last.x0):
                 continue
-            if abs(ln.size - last.size) > SAME_SIZE * max(ln.size, last.size):
+            same = FONT_SIZE if ln.hints.size is not None and last.hints.size is not None and not ln.hints.ink \
+                and not last.hints.ink else SAME_SIZE
+            if abs(ln.size - last.size) > same * max(ln.size, last.size):
                 continue
             if ln.hints.bold is not None and last.hints.bold is not None and ln.hints.bold != last.hints.bold:
                 continue
@@ -509,6 +512,7 @@ def _roles(blocks: list[Block], items: list[_Line], body: float, top: float, bot
     numbers = [boxes[id(b)] for b in with_text if id(b) in edges and furniture.is_page_number(texts[id(b)])]
     letters = [c for ln in items for c in ln.text if c.isalpha()]
     caps = sum(c.isupper() for c in letters) / max(1, len(letters))
+    bold = _bold_share(items)
     body_blocks = []
     for b in blocks:
         if b.role in ("table", "figure"):
@@ -524,15 +528,17 @@ def _roles(blocks: list[Block], items: list[_Line], body: float, top: float, bot
             continue
         if CAPTION.match(text) and len(members) <= 4:
             b.role = "caption"
-        elif BULLET.match(text) and not _heading_like(members, text, body, caps):
+        elif BULLET.match(text) and not _heading_like(members, text, body, caps, bold):
             b.role = "list-item"
-        elif _heading_like(members, text, body, caps):
+        elif _heading_like(members, text, body, caps, bold):
             b.role = "heading"
         body_blocks.append(b)
+    body_blocks += _heads_not_headers(blocks, body_blocks, items, boxes, texts, body, caps, bold)
     _runs_on(body_blocks, items, boxes, texts, body)
     _chart_labels(body_blocks, items, boxes, body)
     _side_by_side_headings(body_blocks, boxes, body)
     _heading_runs(body_blocks, boxes)
+    _field_labels(body_blocks, texts)
     _footnotes(body_blocks, items, body, boxes, texts, top, page_h)
     if (model is not None or seen is not None) and len(body_blocks) <= MODEL_BLOCKS:
         _weigh(body_blocks, blocks, items, body, boxes, texts, top, page_h, caps, model, seen)
@@ -785,7 +791,8 @@ def _side_by_side_headings(blocks: list[Block], boxes: dict, body: float) -> Non
     """Headings stand alone in their row: several short "headings" side by side are a table's
     header row or a slide's labels, and one beside a block of its own height is a table row's
     label (a heading beside a column of text, on a two-column page, is not: the column runs on
-    above or below it)."""
+    above or below it), as is one whose row holds a cell of its height or less set level with its
+    top (a table's two-line label beside "2.1 Systems thinking")."""
     heads = [b for b in blocks if b.role == "heading"]
     demoted = []
     for b in heads:
@@ -795,7 +802,9 @@ def _side_by_side_headings(blocks: list[Block], boxes: dict, body: float) -> Non
                 continue
             _, oy0, _, oy1 = boxes[id(o)]
             level = min(oy1, y1) - max(oy0, y0) > 0.5 * (y1 - y0)
-            if level and (o.role == "heading" or (abs(oy0 - y0) < body and abs(oy1 - y1) < 2 * body)):
+            cell = min(oy1, y1) - max(oy0, y0) > 0.5 * min(y1 - y0, oy1 - oy0) and abs(oy0 - y0) < 0.5 * body \
+                and oy1 - oy0 <= y1 - y0 + 0.5 * body
+            if cell or (level and (o.role == "heading" or (abs(oy0 - y0) < body and abs(oy1 - y1) < 2 * body))):
                 demoted.append(b)
                 break
     for b in demoted:
@@ -821,9 +830,78 @@ def _edge_block(block: Block, blocks: list[Block], boxes: dict, zone: str) -> bo
 
 
 CAPS_PAGE = 0.5
+BOLD_PAGE = 0.5
 
 
-def _heading_like(members: list[_Line], text: str, body: float, caps_page: float = 1.0) -> bool:
+def _bold_share(items: list[_Line]) -> float:
+    """The share of the page's characters in bold lines: where most of a page is bold (a form,
+    a slide), bold tells no heading from its text."""
+    chars = [(len(m.text), bool(m.hints.bold)) for m in items]
+    return sum(n for n, b in chars if b) / max(1, sum(n for n, _ in chars))
+
+
+LINK = re.compile(r"https?://|www\.\w|doi\.org/|\bdoi:", re.IGNORECASE)
+REFERENCE = re.compile(r"^\[\d{1,3}\]")
+# A form's blank to fill in: "( )", "[ ]", a box, a run of underscores.
+FIELD = re.compile(r"\(\s+\)|\[\s+\]|[☐□☑☒]|_{3,}")
+LABEL = re.compile(r"^[^:]{1,40}:$")
+
+
+def _style(members: list[_Line], text: str) -> tuple:
+    letters = [c for c in text if c.isalpha()]
+    return (all(m.hints.bold for m in members), bool(NUMBERED_HEADING.match(text)),
+            sum(c.isupper() for c in letters) >= 0.9 * max(1, len(letters)))
+
+
+def _heads_not_headers(blocks: list[Block], body_blocks: list[Block], items: list[_Line], boxes: dict, texts: dict,
+                       body: float, caps: float, bold: float) -> list[Block]:
+    """A "running header" set as this page's headings are (the same size within 5%, bold alike,
+    numbered alike, in capitals alike) with body text right under it is a section's heading at
+    the top of its page ("2.1.12. HPC Software" over its paragraph, "2.1.13. User Software"
+    further down), and so is a bold or larger one under the running header ("5. Conclusions"
+    under "NIST SP 800-223 / February 2024"): furniture sits at the page's edge, a section's
+    heading under it. Returns the blocks made headings."""
+    heads = [b for b in body_blocks if b.role == "heading" and b.lines]
+    made = []
+    for b in blocks:
+        if b.role != "page-header" or not b.lines:
+            continue
+        members = [items[i] for i in b.lines]
+        if any(m.hints.artifact for m in members) or not _heading_like(members, texts[id(b)], body, caps, bold):
+            continue
+        size = statistics.median(m.size for m in members)
+        style = _style(members, texts[id(b)])
+        twin = any(abs(statistics.median(items[i].size for i in h.lines) - size) <= 0.05 * size and
+                   _style([items[i] for i in h.lines], texts[id(h)]) == style for h in heads)
+        x0, y0, x1, y1 = boxes[id(b)]
+        stacked = (all(m.hints.bold for m in members) or size >= HEADING_SIZE * body) and any(
+            o is not b and o.role in ("page-header", "page-number") and boxes[id(o)][3] <= y0 + 0.3 * body
+            and min(boxes[id(o)][2], x1) > max(boxes[id(o)][0], x0) for o in blocks)
+        under = [o for o in body_blocks if o.lines and boxes[id(o)][1] >= y1 - 0.3 * body and
+                 min(boxes[id(o)][2], x1) > max(boxes[id(o)][0], x0)]
+        nearest = min(under, key=lambda o: boxes[id(o)][1], default=None)
+        if (twin or stacked) and nearest is not None and nearest.role in ("paragraph", "list-item", "table") and \
+                boxes[id(nearest)][1] - y1 <= 3 * body:
+            b.role = "heading"
+            made.append(b)
+    return made
+
+
+def _field_labels(blocks: list[Block], texts: dict) -> None:
+    """A form's parts are not headings: a "heading" holding a blank to fill in ("Yes ( ) No ( )"),
+    and, where the page has two or more short lines ending in a colon ("NAME:", "ADDRESS:"),
+    the "headings" among them: a form's field labels."""
+    labels = [b for b in blocks if LABEL.match(texts[id(b)].strip()) and len(texts[id(b)].split()) <= 5]
+    for b in blocks:
+        if b.role != "heading":
+            continue
+        text = texts[id(b)]
+        if FIELD.search(text) or (len(labels) >= 2 and (b in labels or text.count(":") >= 2)):
+            b.role = "paragraph"
+
+
+def _heading_like(members: list[_Line], text: str, body: float, caps_page: float = 1.0,
+                  bold_page: float = 0.0) -> bool:
     """A block that reads as a heading: tagged so, larger than the body, a chapter's line, a
     line in capitals on a page that is not, or bold at body size; never a sentence."""
     size = statistics.median(m.size for m in members)
@@ -831,6 +909,8 @@ def _heading_like(members: list[_Line], text: str, body: float, caps_page: float
         return True
     if _sentence_like(members, text, size, body) or any(m.hints.figure or m.hints.keyed for m in members):
         return False
+    if LINK.search(text) or REFERENCE.match(text):
+        return False  # a reference list's entry: its address, its number in brackets
     words = text.split()
     letters = [c for c in text if c.isalpha()]
     # OCR's line heights vary with the letters (capitals have no descenders): looser bounds.
@@ -840,7 +920,8 @@ def _heading_like(members: list[_Line], text: str, body: float, caps_page: float
     capitals = caps_page < CAPS_PAGE and 2 <= len(words) <= 10 and len(letters) >= 6 and size >= caps_size * body and \
         sum(c.isupper() for c in letters) >= 0.9 * len(letters) and not text.rstrip().endswith(".")
     ends_sentence = text.rstrip().endswith((".", ",", ";")) and not NUMBERED_HEADING.match(text)
-    bold = all(m.hints.bold for m in members) and size >= bold_size * body and not ends_sentence and len(text) < 100
+    bold = all(m.hints.bold for m in members) and size >= bold_size * body and not ends_sentence and len(text) < 100 \
+        and bold_page < BOLD_PAGE
     return size >= larger * body or (len(members) == 1 and bool(CHAPTER_LINE.match(text))) or capitals or bold
 
 

@@ -81,6 +81,80 @@ def test_a_run_in_bold_start_is_not_a_heading():
     assert find(lines, blocks, "Methods.")["role"] == "paragraph"
 
 
+def test_a_forms_field_labels_and_blanks_are_not_headings():
+    """A questionnaire's short bold lines ending in a colon ("NAME:", "ADDRESS:") are its fields'
+    labels, and a bold line holding a blank to tick ("Yes ( ) No ( )") is a field: not headings
+    (issue 55: a court's questionnaire among the tagged PDFs)."""
+    p = Page()
+    p.add("Creditors' committee questionnaire", size=32, gap=30)
+    p.para(3)
+    for label in ("YOUR FULL NAME:", "COMPANY NAME:", "ADDRESS:"):
+        p.add(label, bold=True, gap=40)
+    p.add("Are you a creditor of the company? Yes ( ) No ( )", bold=True, gap=40)
+    p.para(3, start=3)
+    lines, blocks = p.arrange(shuffled(p), page_index=1)
+    assert find(lines, blocks, "Creditors'")["role"] == "heading"
+    for text in ("YOUR FULL NAME:", "COMPANY NAME:", "ADDRESS:", "Are you a creditor"):
+        assert find(lines, blocks, text)["role"] != "heading", text
+
+
+def test_one_heading_ending_in_a_colon_stays_a_heading():
+    p = Page()
+    p.para(3)
+    p.add("Reference frameworks:", bold=True, gap=14)
+    p.para(3, start=3)
+    lines, blocks = p.arrange(shuffled(p), page_index=1)
+    assert find(lines, blocks, "Reference frameworks:")["role"] == "heading"
+
+
+def test_a_page_set_mostly_in_bold_takes_no_heading_from_bold():
+    """Where most of a page's text is bold, bold tells no heading from its text: a larger line
+    still does."""
+    p = Page()
+    p.add("Notice of meeting", size=34, gap=30)
+    for k in range(3):
+        p.add("Date and place of the meeting", bold=True, gap=14)
+        for i in p.para(2, start=k):
+            p.hints[i].bold = True
+    lines, blocks = p.arrange(shuffled(p), page_index=1)
+    assert find(lines, blocks, "Notice of meeting")["role"] == "heading"
+    assert [b["role"] for b in blocks].count("heading") == 1
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_a_reference_lists_entries_are_not_headings(source):
+    """Numbered bibliography entries and their addresses, read from a scan as lines that look
+    bold or tall, are not headings."""
+    p = Page(ocr=source == "ocr")
+    for k in range(3):
+        p.para(5, start=k)
+    p.add("References", size=48, gap=30)
+    for k in range(3):  # as tall as a heading, or bold
+        p.add(f"[{k + 13}] Gillis A (2024) DHCP. Available at", size=34, bold=True, gap=30)
+        p.add("https://www.techtarget.com/searchnetworking/definition/DHCP.", size=34, bold=True, gap=30)
+    lines, blocks = p.arrange(shuffled(p), page_index=1)
+    assert find(lines, blocks, "References")["role"] == "heading"
+    assert [b["role"] for b in blocks].count("heading") == 1
+
+
+@pytest.mark.parametrize("twin", [True, False])
+def test_a_heading_at_the_top_of_its_page_is_not_a_running_header(twin):
+    """A section's heading under the running header ("5. Conclusions" under "NIST SP 800-223"),
+    or set as the page's other headings are, with its paragraph right under it, is a heading."""
+    p = Page(y=100)
+    p.add("NIST SP 800-223", size=SMALL_SIZE, gap=4)
+    p.add("February 2024", size=SMALL_SIZE, gap=30)
+    p.add("2.1.12. HPC Software", bold=True, gap=14)
+    for k in range(4):
+        p.para(5, start=k)
+    if twin:
+        p.add("2.1.13. User Software", bold=True, gap=14)
+        p.para(4, start=5)
+    lines, blocks = p.arrange(shuffled(p), page_index=1)
+    assert find(lines, blocks, "NIST SP")["role"] == "page-header"
+    assert find(lines, blocks, "2.1.12. HPC Software")["role"] == "heading"
+
+
 # ---------------------------------------------------------------- furniture
 
 
