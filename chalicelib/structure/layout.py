@@ -535,8 +535,8 @@ def _roles(blocks: list[Block], items: list[_Line], body: float, top: float, bot
         body_blocks.append(b)
     body_blocks += _heads_not_headers(blocks, body_blocks, items, boxes, texts, body, caps, bold)
     _runs_on(body_blocks, items, boxes, texts, body)
-    _chart_labels(body_blocks, items, boxes, body)
-    _side_by_side_headings(body_blocks, boxes, body)
+    _chart_labels(body_blocks, items, boxes, body, figures)
+    _side_by_side_headings(body_blocks, boxes, body, items)
     _heading_runs(body_blocks, boxes)
     _field_labels(body_blocks, texts)
     _footnotes(body_blocks, items, body, boxes, texts, top, page_h)
@@ -732,10 +732,11 @@ def _heading_runs(blocks: list[Block], boxes: dict) -> None:
 HEADING_RUN = 3
 
 
-def _chart_labels(blocks: list[Block], items: list[_Line], boxes: dict, body: float) -> None:
+def _chart_labels(blocks: list[Block], items: list[_Line], boxes: dict, body: float, figures=()) -> None:
     """A chart's labels read as text where no picture is known around them (a scan, a drawing
     in a PDF): a "heading" set upright (an axis's name turned a quarter, its box taller than
-    wide), or one beside a row or column of bare numbers (an axis's ticks) is a label."""
+    wide), one beside a row or column of bare numbers (an axis's ticks), or a word or three
+    right beside a picture within its height ("OCR-Recall" left of a bar chart) is a label."""
     numbers = [m for m in items if NUMBER_ONLY.match(m.text.strip())]
     for b in blocks:
         if b.role != "heading" or items[b.lines[0]].hints.tag:
@@ -748,6 +749,12 @@ def _chart_labels(blocks: list[Block], items: list[_Line], boxes: dict, body: fl
         near = [m for m in numbers if m.index not in b.lines and m.y1 > y0 - 1.5 * body and m.y0 < y1 + 1.5 * body
                 and m.x1 > x0 - 2 * body and m.x0 < x1 + 2 * body]
         if len(near) >= 2:
+            b.role = "paragraph"
+            continue
+        # A word or three right beside a picture and within its height: an axis's or a legend's label.
+        if len(members) == 1 and len(members[0].text.split()) <= 3 and any(
+                fy0 - 0.3 * body <= y0 and y1 <= fy1 + 0.3 * body and (0 <= fx0 - x1 < body or 0 <= x0 - fx1 < body)
+                for fx0, fy0, fx1, fy1 in figures):
             b.role = "paragraph"
 
 
@@ -787,7 +794,7 @@ def _same_column(a: Block, b: Block, boxes: dict) -> bool:
     return min(ax1, bx1) > max(ax0, bx0)
 
 
-def _side_by_side_headings(blocks: list[Block], boxes: dict, body: float) -> None:
+def _side_by_side_headings(blocks: list[Block], boxes: dict, body: float, items: list[_Line] | None = None) -> None:
     """Headings stand alone in their row: several short "headings" side by side are a table's
     header row or a slide's labels, and one beside a block of its own height is a table row's
     label (a heading beside a column of text, on a two-column page, is not: the column runs on
@@ -803,7 +810,8 @@ def _side_by_side_headings(blocks: list[Block], boxes: dict, body: float) -> Non
             _, oy0, _, oy1 = boxes[id(o)]
             level = min(oy1, y1) - max(oy0, y0) > 0.5 * (y1 - y0)
             cell = min(oy1, y1) - max(oy0, y0) > 0.5 * min(y1 - y0, oy1 - oy0) and abs(oy0 - y0) < 0.5 * body \
-                and oy1 - oy0 <= y1 - y0 + 0.5 * body
+                and (oy1 - oy0 <= y1 - y0 + 0.5 * body or
+                     (items is not None and bool(o.lines) and all(len(items[i].text) <= CELL_CHARS for i in o.lines)))
             if cell or (level and (o.role == "heading" or (abs(oy0 - y0) < body and abs(oy1 - y1) < 2 * body))):
                 demoted.append(b)
                 break

@@ -259,6 +259,41 @@ def test_a_lead_in_whose_paragraph_juts_out_further_down_is_still_a_run_in_head(
     assert "heading" not in roles(blocks)
 
 
+def test_a_bar_charts_labels_beside_its_picture_are_not_headings():
+    """A text layer's chart: its bars an image, its labels text right beside it within its
+    height ("OCR-Recall" left of the bars), bold: labels, not headings; the heading over it is one."""
+    p = Page()
+    p.para(3)
+    p.add("Model performance", bold=True, gap=30)
+    top = p.y
+    for k, label in enumerate(("OCR-Recall", "OCR-Precision", "Parsing-F1")):
+        p.add(label, x0=LEFT + 200, x1=LEFT + 380, y=top + 40 + 100 * k, bold=True)
+    p.y = top + 400
+    p.para(3, start=3)
+    chart = (LEFT + 390, top, LEFT + 1000, top + 360)
+    lines, blocks = p.arrange(shuffled(p), page_index=1, figures=[chart])
+    assert find(lines, blocks, "Model performance")["role"] == "heading"
+    for label in ("OCR-Recall", "OCR-Precision", "Parsing-F1"):
+        assert find(lines, blocks, label)["role"] != "heading", label
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_a_tables_two_line_label_beside_its_cells_is_not_a_heading(source):
+    """A table's row label in bold over two lines, its cells short lines set level with its top
+    (on a scan OCR makes them one block taller than the label): not a heading."""
+    p = Page(ocr=source == "ocr")
+    p.para(3)
+    y = p.y + 30
+    p.add("Embracing complexity in", y=y, bold=True, size=BODY_SIZE if source == "text" else 34)
+    p.add("sustainability", bold=True, size=BODY_SIZE if source == "text" else 34)
+    for k, cell in enumerate(("Systems thinking", "Critical thinking", "Problem framing")):
+        p.add(cell, x0=LEFT + 600, y=y + k * 36)
+    p.y = y + 200
+    p.para(3, start=3)
+    lines, blocks = p.arrange(shuffled(p), page_index=1)
+    assert find(lines, blocks, "Embracing complexity")["role"] != "heading"
+
+
 def test_a_charts_labels_are_not_headings():
     """Where no picture is known (a scan, a drawing in a PDF), a chart's axis name set upright,
     or one under a row of tick numbers, is a label, however large or bold."""
