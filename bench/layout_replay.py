@@ -1,0 +1,130 @@
+"""The heading rules in seconds: layout.analyse replayed on recorded pages (issue 55 item 2).
+
+    .venv/bin/python -m bench.layout_replay [--base REV] [--verbose]
+
+`training/layout_roles/train.py` records, once per page and source, the arguments the pipeline
+gave `layout.analyse` (the lines, their hints, the figures: ~/.cache/pagevoice-bench/layout-roles/
+<id>-text.pickle, -scan.pickle; OCR and the ink's measures included). This replays the working
+tree's `layout.analyse` on them, marks what is spoken as the pipeline does (`spoken.apply_skip`)
+and scores each page with bench/layout_score.py: layout-dev's halves A and B (bench/layout_split.py),
+the tagged PDFs' prose pages and their form pages (training/layout_roles/tagged.py), text layer
+and scan. The figures are those of single pages in `bench.layout` and `bench.layout_tagged`
+(the same protocol on the same inputs) in ~5 s instead of minutes; confirm a change with them.
+`--base REV` also replays REV's layout.py (the rest of the tree as it is) beside it.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import pickle
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bench import layout_score as ls
+from bench import layout_split
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = Path.home() / ".cache" / "pagevoice-bench" / "layout-roles"
+DEV = ROOT.parent / "shared" / "datasets" / "layout-dev"
+TAGGED = Path("/work/data/layout-extra/tagged")
+
+
+def _load(folder: Path) -> dict[str, dict]:
+    return {p.stem: json.loads(p.read_text()) for p in sorted((folder / "gt").glob("*.json"))}
+
+
+def sets(dev: Path, tagged: Path) -> list[tuple[str, dict[str, dict], list[str]]]:
+    """(name, ground truths, page ids) of each set scored."""
+    gts = _load(dev)
+    out = [(f"layout-dev {h}", gts, ids) for h, ids in layout_split.halves(gts).items()] if gts else []
+    extra = _load(tagged)
+    prose = sorted(p for p, g in extra.items() if g.get("kind") == "prose")
+    forms = sorted(p for p, g in extra.items() if g.get("kind") != "prose")
+    return out + [("tagged prose", extra, prose), ("tagged forms", extra, forms)]
+
+
+def page(layout, call: dict) -> dict:
+    """A result page as the pipeline makes it of one recorded analyse call."""
+    from chalicelib.structure import spoken
+
+    made = layout.analyse(call["lines"], call["width"], call["height"], call["hints"], page_index=call["page_index"],
+                          figures=call["figures"], model=None)
+    new = {old: n for n, old in enumerate(made.order)}
+    blocks = []
+    for b in made.blocks:
+        b.lines = [new[i] for i in b.lines]
+        for c in b.cells or []:
+            c.lines = [new[i] for i in c.lines]
+        blocks.append(b.export())
+    out = {"lines": [call["lines"][i] for i in made.order], "blocks": blocks, "width": call["width"],
+           "height": call["height"]}
+    spoken.apply_skip([out], None)
+    return out
+
+
+def score(layout, gts: dict[str, dict], ids: list[str], source: str, verbose: bool) -> tuple[ls.Counts, int]:
+    total, missing = ls.Counts(), 0
+    for pid in ids:
+        path = CACHE / f"{pid}-{source}.pickle"
+        if not path.exists():
+            missing += 1
+            continue
+        p = page(layout, pickle.loads(path.read_bytes()))
+        c = ls.score_page(ls.regions(gts[pid], p["width"], p["height"], from_pdf=source == "text"), p)
+        total += c
+        if verbose:
+            for miss in c.misses:
+                if "heading" in miss or "not found" in miss:
+                    print(f"    {source} {pid} {miss}")
+    return total, missing
+
+
+def _module(path: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def _line(name: str, source: str, c: ls.Counts) -> str:
+    f = ls.figures(c)
+
+    def v(key: str, digits: int = 3) -> str:
+        return "-" if f[key] is None else f"{f[key]:.{digits}f}"
+
+    return (f"  {name:<16} {source:<4} heading F1 {v('heading_f1')} (P {v('heading_precision')} R "
+            f"{v('heading_recall')}; {c.headings})  footnotes {v('footnote_recall')}  furniture "
+            f"{v('furniture_recall')}  body out {v('body_words_left_out', 4)}  order {v('reading_order')}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dev", type=Path, default=DEV)
+    ap.add_argument("--tagged", type=Path, default=TAGGED, help="training/layout_roles/tagged.py's --out")
+    ap.add_argument("--base", help="also replay this revision's chalicelib/structure/layout.py")
+    ap.add_argument("--verbose", action="store_true", help="each page's heading misses (the tree's)")
+    args = ap.parse_args(argv)
+    from chalicelib.structure import layout
+
+    sides = {"tree": layout}
+    with tempfile.TemporaryDirectory(prefix="pv-layout-replay-") as tmp:
+        if args.base:
+            path = Path(tmp) / "layout_base.py"
+            path.write_text(subprocess.run(["git", "show", f"{args.base}:chalicelib/structure/layout.py"], cwd=ROOT,
+                                           capture_output=True, text=True, check=True).stdout)
+            sides[args.base] = _module(path, "chalicelib.structure.layout_base")
+        for side, module in sides.items():
+            print(f"{side}:")
+            for source in ("text", "scan"):
+                for name, gts, ids in sets(args.dev, args.tagged):
+                    c, missing = score(module, gts, ids, source, args.verbose and side == "tree")
+                    print(_line(name, source, c) + (f"  ({missing} pages not recorded)" if missing else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
