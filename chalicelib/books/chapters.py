@@ -20,6 +20,7 @@ import bisect
 import re
 import unicodedata
 import zlib
+from array import array
 from collections.abc import Callable, Iterator
 
 from chalicelib.books import HEAD_BYTES, clipped_title, mp3, zipstream
@@ -75,14 +76,12 @@ def build_book(head: dict, text: str, read_head: Callable[[int], bytes], read_pa
         progress(1.0)
 
 
-def cut_frames(starts_ms: list[int], streams: list[mp3.Stream]) -> list[int]:
+def cut_frames(starts_ms: list[int], streams: mp3.Parts) -> list[int]:
     """Where each chapter's file starts, in frames of the parts joined: the frame whose samples a
     decoder gives at the chapter's start (its output lags the frames by DECODER_DELAY), less
     LEAD_FRAMES; the first at 0, none before the one before it."""
-    if not streams:
-        return [0 for _ in starts_ms]
-    rate, per_frame = streams[0].rate, streams[0].samples_per_frame
-    total = sum(s.frames for s in streams)
+    rate, per_frame = streams.rate, streams.samples_per_frame
+    total = sum(streams.frames)
     cuts: list[int] = []
     for k, ms in enumerate(starts_ms):
         at = int((ms / 1000 * rate - mp3.DECODER_DELAY) // per_frame) - LEAD_FRAMES
@@ -111,13 +110,13 @@ def file_name(n: int, of: int, name: str) -> str:
 class _Frames:
     """The book's parts' frames joined, read by frame index, one part in memory at a time."""
 
-    def __init__(self, streams: list[mp3.Stream], read_part: Callable[[int], bytes]):
+    def __init__(self, streams: mp3.Parts, read_part: Callable[[int], bytes]):
         self.read_part = read_part
-        self.firsts = [0]
-        for stream in streams:
-            self.firsts.append(self.firsts[-1] + stream.frames)
+        self.firsts = array("q", [0])  # where each part's frames start (8 bytes a part)
+        for frames in streams.frames:
+            self.firsts.append(self.firsts[-1] + frames)
         self.total = self.firsts[-1]
-        self._k, self._data, self._at = -1, memoryview(b""), [0]
+        self._k, self._data, self._at = -1, memoryview(b""), array("q", [0])
 
     def between(self, first: int, end: int) -> Iterator[bytes]:
         """The bytes of frames first..end-1, a part's share at a time."""
@@ -129,12 +128,12 @@ class _Frames:
                 yield self._data[at[min(lo, len(at) - 1)]:at[min(hi, len(at) - 1)]]
             first, k = self.firsts[k + 1], k + 1
 
-    def _part(self, k: int) -> list[int]:
+    def _part(self, k: int) -> array:
         """Part k's frames (kept until another part is asked for), and where each starts."""
         if k != self._k:
             self._k, self._data = -1, memoryview(b"")  # (the last part goes before the next comes)
             data = mp3.frames_of(memoryview(self.read_part(k)))  # (a view: the part is not copied)
-            at, offsets = 0, [0]
+            at, offsets = 0, array("q", [0])
             while (header := mp3._header(data, at)) is not None:
                 at += header[4]
                 offsets.append(at)

@@ -3,8 +3,9 @@ most audiobook apps expect. The recording's MP3 (or a whole book's MP3 parts, on
 decoded and encoded again as AAC by FFmpeg (PyAV), muxed by FFmpeg's iPod muxer with the title,
 the language and the chapters (a QuickTime chapter track, which Apple's players read, and a Nero
 `chpl` atom, which most others do), into a temporary file that is then given back a piece at a
-time: memory stays bounded whatever the length; the temporary file is as large as the book
-(~0.5 MB a minute). Chapters are where their words are heard: each part starts where the parts
+time; the temporary file is as large as the book (~0.5 MB a minute). Python's memory stays
+bounded whatever the length, FFmpeg's does not quite: its MP4 muxer keeps an index entry a frame
+until the end (~6 MB an hour, bench/book_exports.py), which the 8-hour cap bounds. Chapters are where their words are heard: each part starts where the parts
 before it end (their samples as decoded, the MP3 encoder's delay and padding trimmed), and a
 part of another voice's sample rate is resampled to the first's; a part is as long as its
 `seconds` (the decoder's padding left out), so chapters keep the recording's clock. No AWS I/O.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import io
 import tempfile
+from array import array
 from collections.abc import Callable, Iterator
 from fractions import Fraction
 
@@ -21,7 +23,9 @@ import av
 from chalicelib.books import chapters_on, clipped_title, mp3
 
 BIT_RATE = 64_000  # mono speech: ~0.5 MB a minute, transparent for a voice
-PIECE_BYTES = 8 << 20  # what build_book yields at a time
+# What build_book yields at a time: the upload gathers its own 8 MB parts (objects.write_pieces),
+# so a smaller piece only keeps less in memory here (a read of the file takes this much at once).
+PIECE_BYTES = 1 << 20
 GENRE = "Audiobook"
 
 
@@ -45,7 +49,7 @@ def build_book(head: dict, text: str, read_head: Callable[[int], bytes], read_pa
         out = av.open(file, "w", format="ipod")
         out.metadata.update({"title": title, "album": title, "artist": mp3.ARTIST, "genre": GENRE})
         aac = _Encoder(out, mp3.iso_639_2((head.get("language") or {}).get("code")))
-        offsets = []
+        offsets = array("d")  # where each part starts (8 bytes a part)
         for k in range(len(parts)):
             with av.open(io.BytesIO(read_part(k)), "r") as source:
                 aac.next_part(parts[k].get("seconds"))  # (what the last part's resampler held is written first)

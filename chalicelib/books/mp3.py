@@ -11,6 +11,7 @@ else UTF-16 with a byte-order mark (2.3 has no UTF-8). Pure: bytes in, bytes out
 from __future__ import annotations
 
 import struct
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -251,26 +252,52 @@ def _header(data: bytes, at: int) -> tuple[int, int, int, int, int] | None:
     return version, layer, rate, channels, length
 
 
-def joined_chapters(head: dict, streams: list[Stream]) -> tuple[list[dict], float]:
+@dataclass(frozen=True)
+class Parts:
+    """What a book's parts' first bytes say (their Streams), kept in arrays: a dozen bytes a part
+    whatever the book's length. Every part is of the first's rate and channels."""
+    rate: int
+    samples_per_frame: int
+    channels: int
+    frames: array  # each part's audio frames
+    delays: array  # each part's encoder delay, in samples
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def seconds(self, k: int) -> float:
+        return self.frames[k] * self.samples_per_frame / self.rate
+
+    def lead(self, k: int) -> float:
+        """Seconds from part k's first decoded sample to its first sample of voice."""
+        return (self.delays[k] + DECODER_DELAY) / self.rate
+
+
+def joined_chapters(head: dict, parts: Parts) -> tuple[list[dict], float]:
     """A book's chapters moved onto the clock of its parts' frames joined, where each part lasts
     its frames and its voice starts the encoders' lead later; and the joined recording's length."""
-    voice_at, t = [], 0.0
-    for stream in streams:
-        voice_at.append(t + stream.lead)
-        t += stream.seconds
+    voice_at, t = array("d"), 0.0
+    for k in range(len(parts)):
+        voice_at.append(t + parts.lead(k))
+        t += parts.seconds(k)
     return chapters_on(head, voice_at), t
 
 
-def book_streams(count: int, read_head: Callable[[int], bytes]) -> list[Stream]:
-    """The Stream of each of a book's `count` parts, from its first bytes (`read_head(k)`); a
-    ValueError names the first part not of part 1's sample rate and channel count (frames of
+def book_streams(count: int, read_head: Callable[[int], bytes]) -> Parts:
+    """What each of a book's `count` parts says of itself, from its first bytes (`read_head(k)`);
+    a ValueError names the first part not of part 1's sample rate and channel count (frames of
     two rates joined in one file play at the wrong speed)."""
-    streams = [stream_of(read_head(k)) for k in range(count)]
-    for k, stream in enumerate(streams[1:], 1):
-        if (stream.rate, stream.channels) != (streams[0].rate, streams[0].channels):
+    first, frames, delays = None, array("q"), array("l")
+    for k in range(count):
+        stream = stream_of(read_head(k))
+        first = first or stream
+        if (stream.rate, stream.channels) != (first.rate, first.channels):
             raise ValueError(f"part {k + 1} is {stream.rate} Hz, {stream.channels} channel(s); "
-                             f"part 1 is {streams[0].rate} Hz, {streams[0].channels}")
-    return streams
+                             f"part 1 is {first.rate} Hz, {first.channels}")
+        frames.append(stream.frames)
+        delays.append(stream.delay)
+    first = first or Stream(rate=22050, samples_per_frame=576, channels=1, frames=0, delay=0)
+    return Parts(first.rate, first.samples_per_frame, first.channels, frames, delays)
 
 
 def build_book(head: dict, text: str, read_head: Callable[[int], bytes], read_part: Callable[[int], bytes], *,

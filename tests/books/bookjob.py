@@ -110,13 +110,14 @@ def page_timings(p: int, page: dict, seconds: float) -> dict:
     return {"words": words, "sentences": sentences}
 
 
-def synthetic(pages: int, part_seconds: float = 20.0, chapter_every: int = 10):
+def synthetic(pages: int, part_seconds: float = 20.0, chapter_every: int = 10, noise: bool = False):
     """A book of `pages` pages, a chapter every `chapter_every`, spoken a part of `part_seconds`
-    a page (three MP3s made once, in turn): (head, parts' MP3s, pages by shard, texts by shard,
-    timings of each part)."""
+    a page (three MP3s made once, in turn: near-silence with a tone, or with `noise` a hiss as
+    loud as speech, which an encoder cannot make small): (head, parts' MP3s, pages by shard,
+    texts by shard, timings of each part)."""
     from tests.books.test_mp3_book import part
 
-    made = [part(part_seconds, [0.3 + k * 0.2]) for k in range(3)]
+    made = [noisy(part_seconds, k) if noise else part(part_seconds, [0.3 + k * 0.2]) for k in range(3)]
     every = [synthetic_page(p, p // chapter_every if p % chapter_every == 0 else None) for p in range(pages)]
     timings = [page_timings(p, page, part_seconds) for p, page in enumerate(every)]
     parts = [{"file": f"book-rec-{p:04d}-00.mp3", "timings": f"book-rec-{p:04d}-00.json", "seconds": part_seconds,
@@ -138,3 +139,18 @@ def synthetic(pages: int, part_seconds: float = 20.0, chapter_every: int = 10):
     shards = [every[i:i + SHARD_PAGES] for i in range(0, pages, SHARD_PAGES)]
     texts = ["\n\n".join(page["text"] for page in shard) for shard in shards]
     return head, [made[p % 3] for p in range(pages)], shards, texts, timings
+
+
+def noisy(seconds: float, seed: int, rate: int = 22050) -> bytes:
+    """An MP3 part of `seconds` of noise at a voice's loudness, made as the worker makes parts."""
+    import numpy as np
+
+    from chalicelib.media.audio import RecordingWriter
+
+    samples = (np.random.default_rng(seed).standard_normal(int(seconds * rate)) * 3000).astype(np.int16)
+    writer = RecordingWriter(rate)
+    writer.write(samples)
+    wav, made = writer.close()
+    wav.close()
+    with made:
+        return made.read()

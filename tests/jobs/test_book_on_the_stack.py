@@ -123,7 +123,7 @@ def test_a_book_is_recorded_by_many_workers_and_a_late_chapter_comes_first(book_
     assert job["position"]["place"] == late and job["position"]["t"] > result["chapters"][-4]["start"]
 
 
-def test_a_worker_killed_in_a_shard_and_a_duplicate_message_change_nothing(book_stack, reader):
+def test_a_worker_killed_in_a_shard_and_a_duplicate_message_change_nothing(book_stack, reader, tmp_path):
     import psutil
 
     job_id = upload_with(book_stack, reader, "killed.pdf", chapters_pdf(40))
@@ -147,9 +147,12 @@ def test_a_worker_killed_in_a_shard_and_a_duplicate_message_change_nothing(book_
     assert sorted(words) == spoken_words(result)  # every word heard once: nothing lost, nothing twice
     assert "a worker process died" in book_stack.log_path.read_text(errors="replace")
     assert not psutil.pid_exists(killed) or psutil.Process(killed).status() == psutil.STATUS_ZOMBIE
-    # The book, its killed worker and all, downloads as one MP3 and as one M4B (issue 57).
+    # The book, its killed worker and all, downloads as one MP3, one M4B, a ZIP of its chapters
+    # and an EPUB (issue 57).
     mp3_of_book_has_its_chapters_where_they_are_heard(book_stack, reader, job_id, result)
     m4b_of_book_has_its_chapters_at_their_starts(book_stack, reader, job_id, result)
+    chapters_of_book_are_an_mp3_each(book_stack, reader, job_id, result)
+    epub_of_book_is_valid_and_lights_every_word(book_stack, reader, job_id, result, tmp_path)
 
 
 def exported(stack, headers, job_id: str, fmt: str) -> bytes:
@@ -224,6 +227,48 @@ def mp3_of_book_has_its_chapters_where_they_are_heard(stack, headers, job_id: st
         fit = np.fft.irfft(np.fft.rfft(region, n) * np.conj(np.fft.rfft(second, n)), n)[:len(region) - len(second)]
         heard_at = (lo + int(np.argmax(fit))) / rate
         assert abs(heard_at - chap) < 0.1, (chapter["title"], chap, heard_at)
+
+
+def chapters_of_book_are_an_mp3_each(stack, headers, job_id: str, result: dict) -> None:
+    """GET /jobs/{id}/export?format=chapters of a whole book: a ZIP (stored, valid) of one MP3 per
+    chapter of its MP3, in order and named so, each as long as its chapter's span there within
+    0.1 s, and together the MP3's audio."""
+    import io
+    import zipfile
+
+    from mutagen.id3 import ID3
+
+    from chalicelib.books.mp3 import audio_of
+    from tests.books.epubtools import mp3_seconds
+
+    whole = exported(stack, headers, job_id, "mp3")
+    spans = [(c.sub_frames["TIT2"].text[0], c.start_time / 1000, c.end_time / 1000)
+             for c in sorted(ID3(io.BytesIO(whole)).getall("CHAP"), key=lambda c: c.start_time)]
+    z = zipfile.ZipFile(io.BytesIO(exported(stack, headers, job_id, "chapters")))
+    assert z.testzip() is None and all(i.compress_type == zipfile.ZIP_STORED for i in z.infolist())
+    assert z.namelist() == [f"{n:02d} {title}.mp3" for n, (title, _, _) in enumerate(spans, 1)]
+    assert [t for t, _, _ in spans if t in NOUNS] == [c["title"] for c in result["chapters"]]
+    for name, (title, start, end) in zip(z.namelist(), spans, strict=True):
+        assert abs(mp3_seconds(z.read(name)) - (end - start)) < 0.1, (title, end - start)
+    assert b"".join(audio_of(z.read(n)) for n in z.namelist()) == audio_of(whole)
+
+
+def epub_of_book_is_valid_and_lights_every_word(stack, headers, job_id: str, result: dict, tmp_path) -> None:
+    """GET /jobs/{id}/export?format=epub of a whole book: EPUBCheck clean, Ace with no serious
+    violation, the words the parts time lit once each (a word the voice gave no time of its own
+    has no clip of its own), every part heard."""
+    from tests.books import epubtools
+    from tests.books.test_epub import check_book
+
+    book = exported(stack, headers, job_id, "epub")
+    path = tmp_path / "killed.epub"
+    path.write_bytes(book)
+    check_book(path, tmp_path / "ace-killed")
+    clips = epubtools.overlays(book)
+    parts = result["speech"]["parts"]
+    words = sum(len(heard(part)) for part in parts)
+    assert len({(c["page"], c["text"]) for c in clips}) == len(clips) and 0.95 * words <= len(clips) <= words
+    assert {c["audio"] for c in clips} == {f"../audio/part-{k + 1:04d}.mp3" for k in range(len(parts))}
 
 
 def kill_a_worker_in_a_shard(stack, job_id: str, ready=lambda: True, patience: float = 120) -> int:
