@@ -783,9 +783,17 @@ def _runs_on(blocks: list[Block], items: list[_Line], boxes: dict, texts: dict, 
         for o in blocks:
             ox0, oy0, ox1, _ = boxes[id(o)]
             if o is not b and o.lines and -0.3 * body <= oy0 - y1 <= LINE_GAP * body and min(ox1, x1) > max(ox0, x0) \
-                    and abs(items[o.lines[0]].x0 - x0) < body and texts[id(o)][:1].islower():
+                    and abs(items[o.lines[0]].x0 - x0) < body and texts[id(o)][:1].islower() \
+                    and not _ended(texts[id(b)], x1 - x0, ox1 - ox0):
                 b.role = "paragraph"
                 break
+
+
+def _ended(text: str, width: float, below: float) -> bool:
+    """A line that stops well short of the text under it, with no sentence begun in it, ended
+    there: "Keywords" over its lower-case list is a heading, where a run-in head's sentence
+    ("Business characteristics. Business size was") wraps on."""
+    return width < 0.5 * below and not re.search(r"[.:;!?]\s", text)
 
 
 def _same_column(a: Block, b: Block, boxes: dict) -> bool:

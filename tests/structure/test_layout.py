@@ -246,6 +246,21 @@ def test_a_paragraphs_last_line_set_apart_by_a_link_is_not_a_heading():
     assert heads == ["Results"]
 
 
+def test_a_short_heading_over_a_lower_case_list_is_still_a_heading():
+    """"Keywords" (bold, its line ending far short of the text under it, no sentence begun in it)
+    over a list that opens in lower case: its line ended there, so it is a heading, not a
+    run-in head."""
+    p = Page()
+    p.para(3)
+    p.add("Keywords", bold=True, gap=12)
+    p.add("high-performance computing; reference architecture; security posture; threat analysis;")
+    p.add("zero trust; access control; storage systems; management software; scientific workflows.")
+    p.y += 40
+    p.para(2, start=4)
+    lines, blocks = p.arrange(shuffled(p), page_index=1)
+    assert find(lines, blocks, "Keywords")["role"] == "heading"
+
+
 def test_a_lead_in_whose_paragraph_juts_out_further_down_is_still_a_run_in_head():
     """The paragraph under a run-in head has a line further down set a little to the left (a
     number hanging in the margin): what counts is where its first line starts."""
