@@ -9,10 +9,11 @@ short document's book (chalicelib.books.epub) made of the book's shards' files, 
 Pages come one at a time from the shards' pages files (`read_pages`), each part's word and
 sentence timings (`read_timings(k)`: timed from the part's own start, which is its MP3's clock)
 when the first page it speaks comes, and each part's MP3 (`read_part(k)`) after the pages, one at
-a time; the ZIP is written as it goes (chalicelib.books.zipstream), never whole in memory nor on
-disk. What the end needs of every page and part (the manifest, the page list, the ZIP's
-directory: a few hundred bytes each) goes to temporary files as it comes, so memory does not
-grow with the book; the contents are its chapters (the index holds them already). No AWS I/O.
+a time; the ZIP is written as it goes (chalicelib.books.zipstream): the book is never whole in
+memory nor on disk. What the end needs of every page and part (the manifest, the page list, the
+contents, the ZIP's directory: a few hundred bytes each) goes to temporary files as it comes, so
+memory does not grow with the book (bench/book_exports.py: 2.05 MB on 100 pages, 2.18 MB on
+1,000). No AWS I/O.
 """
 from __future__ import annotations
 
