@@ -2,14 +2,14 @@
 streamed from its shards' pages files and its parts' timings, a page's XHTML and SMIL at a time,
 the parts' MP3s as its audio. A synthetic book (tests/books/bookjob.py: pages as the reading
 shards store them, a part per page as the worker's MP3 writer makes it) in process and through
-the API on moto; a real book read and recorded by the worker's shards, EPUBCheck and Ace clean.
+the API on moto. A real book read and recorded by the stack's workers, EPUBCheck and Ace clean:
+tests/jobs/test_book_on_the_stack.py (the killed worker's book).
 EPUBCheck and Ace on a book of 1,000 pages take half an hour: `python -m bench.book_exports
 --check` (bench/README.md has its figures)."""
 from __future__ import annotations
 
 import io
 import itertools
-import json
 import re
 import tracemalloc
 import zipfile
@@ -17,14 +17,10 @@ from xml.etree import ElementTree
 
 import pytest
 
-from chalicelib import aws, settings
 from chalicelib.books import HEAD_BYTES, epub_book
-from chalicelib.jobs import keys, worker
-from chalicelib.jobs import table as jobs
 from tests.account.conftest import Tasks
 from tests.apiclient import signed_in
 from tests.books import bookjob, epubtools
-from tests.books.test_epub import check_book
 from tests.books.test_export import ask, key_of_url, stored
 
 pytest_plugins = ["tests.apifixtures"]
@@ -139,44 +135,3 @@ def test_a_book_job_downloads_as_an_epub(client, queue):
     z = zipfile.ZipFile(io.BytesIO(data))
     assert z.namelist()[0] == "mimetype" and len([n for n in z.namelist() if n.endswith(".xhtml")]) == 45 + 1
     assert len(epubtools.overlays(data)) == sum(len(t["words"]) for t in timings)
-
-
-@pytest.mark.slow
-def test_a_book_read_and_recorded_by_the_workers_shards_makes_a_valid_accessible_epub(api_env, monkeypatch,
-                                                                                        tmp_path, client):
-    """A real book: a 9-page PDF read and recorded by the worker's shards (real text, real voice,
-    a part a few pages), its EPUB made through the API: EPUBCheck clean, Ace with no serious
-    violation, every spoken word lit in the part that says it."""
-    from tests.jobs import test_book as shards_test
-
-    monkeypatch.setenv("PAGEVOICE_BOOK_PAGES", "4")
-    monkeypatch.setenv("PAGEVOICE_SHARD_PAGES", "3")
-    monkeypatch.setenv("PAGEVOICE_TEXT_SHARD_PAGES", "3")
-    monkeypatch.setenv("PAGEVOICE_SECTION_CHARS", "400")
-    shards_test.empty()
-    user, headers = signed_in(client)
-    Tasks().queued()
-    record = jobs.create(user["id"], filename="Moby.pdf", content_type="application/pdf", size=1)
-    key = keys.upload_key(user["id"], record["job_id"])
-    data = shards_test.chapters_pdf(9)
-    aws.s3().put_object(Bucket=settings.get().aws.bucket, Key=key, Body=data)
-    assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
-    shards_test.drain()
-    job = client.http.get(f"/jobs/{record['job_id']}", headers=headers).json_body
-    assert job["status"] == "done" and job["result"]["speech"]["complete"], job["error"]
-    parts = job["result"]["speech"]["parts"]
-    assert len(parts) >= 3
-    tasks = Tasks()
-    assert ask(client, record["job_id"], headers, "epub").status_code == 202
-    assert tasks.run() == ["book"]
-    made = ask(client, record["job_id"], headers, "epub")
-    assert made.status_code == 200, made.body
-    book = stored(key_of_url(made.json_body["url"]))
-    path = tmp_path / "moby.epub"
-    path.write_bytes(book)
-    check_book(path, tmp_path / "ace-moby")
-    clips = epubtools.overlays(book)
-    words = sum(len(json.loads(stored(keys.output_key(user["id"], record["job_id"], p["timings"])))["words"])
-                for p in parts)
-    assert len(clips) == words
-    assert {c["audio"] for c in clips} == {f"../audio/part-{k + 1:04d}.mp3" for k in range(len(parts))}
