@@ -861,6 +861,7 @@ REFERENCE = re.compile(r"^\[\d{1,3}\]")
 # A form's blank to fill in: "( )", "[ ]", a box, a run of underscores.
 FIELD = re.compile(r"\(\s+\)|\[\s+\]|[☐□☑☒]|_{3,}")
 LABEL = re.compile(r"^[^:]{1,40}:$")
+FORM_LABELS = 3  # short lines ending in a colon on one page: a form ("Strengths:", "Weaknesses:" may be headings)
 
 
 def _style(members: list[_Line], text: str) -> tuple:
@@ -905,14 +906,15 @@ def _heads_not_headers(blocks: list[Block], body_blocks: list[Block], items: lis
 
 def _field_labels(blocks: list[Block], texts: dict) -> None:
     """A form's parts are not headings: a "heading" holding a blank to fill in ("Yes ( ) No ( )"),
-    and, where the page has two or more short lines ending in a colon ("NAME:", "ADDRESS:"),
-    the "headings" among them: a form's field labels."""
+    and, where the page has three or more short lines ending in a colon ("NAME:", "ADDRESS:",
+    "CITY:"), the "headings" among them: a form's field labels (two may be a report's
+    "Strengths:" and "Weaknesses:")."""
     labels = [b for b in blocks if LABEL.match(texts[id(b)].strip()) and len(texts[id(b)].split()) <= 5]
     for b in blocks:
         if b.role != "heading":
             continue
         text = texts[id(b)]
-        if FIELD.search(text) or (len(labels) >= 2 and (b in labels or text.count(":") >= 2)):
+        if FIELD.search(text) or (len(labels) >= FORM_LABELS and (b in labels or text.count(":") >= 2)):
             b.role = "paragraph"
 
 

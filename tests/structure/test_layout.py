@@ -98,13 +98,16 @@ def test_a_forms_field_labels_and_blanks_are_not_headings():
         assert find(lines, blocks, text)["role"] != "heading", text
 
 
-def test_one_heading_ending_in_a_colon_stays_a_heading():
+def test_one_or_two_headings_ending_in_a_colon_stay_headings():
     p = Page()
     p.para(3)
-    p.add("Reference frameworks:", bold=True, gap=14)
+    p.add("Strengths:", bold=True, gap=14)
     p.para(3, start=3)
+    p.add("Weaknesses:", bold=True, gap=14)
+    p.para(3, start=5)
     lines, blocks = p.arrange(shuffled(p), page_index=1)
-    assert find(lines, blocks, "Reference frameworks:")["role"] == "heading"
+    assert find(lines, blocks, "Strengths:")["role"] == "heading"
+    assert find(lines, blocks, "Weaknesses:")["role"] == "heading"
 
 
 def test_a_page_set_mostly_in_bold_takes_no_heading_from_bold():
