@@ -31,14 +31,16 @@ def list_jobs(user_id: str, *, limit: int = 20, cursor: str | None = None) -> tu
 
 
 def page_range(value: str | None) -> tuple[int, int] | None:
-    """`?pages=FROM-TO` of GET /jobs/{id} (pages FROM to TO-1, from 0; at most MAX_PAGE_IMAGES):
-    the book's pages whose images the site shows now. None when not asked."""
+    """`?pages=FROM-TO` of GET /jobs/{id} (pages FROM to TO-1, from 0): the book's pages whose
+    images the site shows now, the first MAX_PAGE_IMAGES of them (none when TO <= FROM). None when
+    not asked; a value that is not such a range is a 400."""
     if value is None:
         return None
-    m = re.fullmatch(r"(\d{1,7})-(\d{1,7})", value.strip())
-    if not m or not int(m[1]) < int(m[2]) <= int(m[1]) + MAX_PAGE_IMAGES:
-        raise InputError(f"'pages' must be FROM-TO, page numbers from 0, at most {MAX_PAGE_IMAGES} pages (such as 40-57).")
-    return int(m[1]), int(m[2])
+    m = re.fullmatch(r"(\d{1,7})-(\d{1,7})", value)
+    if not m:
+        raise InputError("'pages' must be FROM-TO, page numbers from 0 of at most 7 digits (such as 40-57).")
+    first = int(m[1])
+    return first, max(first, min(int(m[2]), first + MAX_PAGE_IMAGES))
 
 
 def describe(user_id: str, job_id: str, *, pages: tuple[int, int] | None = None) -> dict | None:

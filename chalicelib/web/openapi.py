@@ -540,9 +540,9 @@ OPERATIONS = {
         "operationId": "getJob", "summary": "One job: status, reason, result and download URLs",
         "parameters": [_path("job_id", _ref("JobId"), "the job's id"),
                        {"name": "pages", "in": "query", "required": False,
-                        "schema": {"type": "string", "pattern": "^[0-9]+-[0-9]+$"},
-                        "description": "A book's pages FROM-TO (from 0, TO excluded, at most 64) whose page images "
-                                       "`result_parts.urls` also presigns (`page-041.jpg`, ...)"}],
+                        "schema": {"type": "string", "pattern": "^[0-9]{1,7}-[0-9]{1,7}$"},
+                        "description": "A book's pages FROM-TO (from 0, TO excluded) whose page images "
+                                       "`result_parts.urls` also presigns (`page-041.jpg`, ...): the first 64"}],
         "responses": {"200": _ok("The job.", _ref("Job")), "400": BAD_REQUEST, "401": UNAUTHORIZED,
                       "403": NO_ROUTE, "404": NOT_FOUND}},
     ("DELETE", "/jobs/{job_id}"): {
