@@ -56,7 +56,6 @@ import io
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import threading
@@ -67,6 +66,8 @@ from datetime import datetime
 from pathlib import Path
 
 import requests
+
+from bench.machine import commit, load
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -346,10 +347,6 @@ def log_lines(stack, job_id: str) -> list[dict]:
 
 # ---------------------------------------------------------------- the measures
 
-def load() -> str:
-    return "/".join(f"{x:.1f}" for x in os.getloadavg())
-
-
 def throughput(stack, client: Client, sampler: Sampler, pdf: bytes, toc: list[tuple[str, int]], window: float) -> dict:
     """The book uploaded and followed: first text, first audio, the jump, the rates."""
     pages = len(_pdfium().PdfDocument(pdf))
@@ -550,15 +547,6 @@ def run_stack(workers: int, pdf: bytes, toc, window: float, memory_books: dict[s
 
 
 # ---------------------------------------------------------------- the report
-
-def commit() -> str:
-    sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--", "chalicelib", "infra", "app.py"], cwd=ROOT,
-                           capture_output=True, text=True).stdout.split("\n")
-    changed = [line[3:] for line in dirty if line.strip()]
-    return sha + (f" + uncommitted changes to {', '.join(changed[:6])}{' ...' if len(changed) > 6 else ''}"
-                  if changed else "")
-
 
 def _f(value, fmt: str = "{:.1f}") -> str:
     return "-" if value is None else fmt.format(value)

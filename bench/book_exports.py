@@ -89,7 +89,7 @@ def child(fmt: str, pages: int, endpoint: str, keep: str | None) -> dict:
     import psutil
 
     from chalicelib.books import FORMATS as BOOK_FORMATS
-    from chalicelib.books import HEAD_BYTES, TEXT_CHARS, book_builder
+    from chalicelib.books import HEAD_BYTES, TEXT_CHARS, book_builder, export
     from chalicelib.jobs import growing
 
     s3, at = client(endpoint), prefix(pages)
@@ -112,13 +112,7 @@ def child(fmt: str, pages: int, endpoint: str, keep: str | None) -> dict:
     index = json.loads(raw)
     head = index["result"]
     parts = head["speech"]["parts"]
-    text = ""
-    for part in index["parts"]:
-        if part["path"] == ["text"]:
-            for f in part["files"]:
-                if len(text) > TEXT_CHARS:
-                    break
-                text += json.loads(read(f["name"]))
+    text = export.opening_text(index, read)
 
     def read_pages():
         for part in index["parts"]:
@@ -224,7 +218,7 @@ def main(argv=None) -> int:
     if args.child:
         print(json.dumps(child(args.child[0], int(args.child[1]), args.s3, args.keep)))
         return 0
-    from bench.book import commit, load
+    from bench.machine import commit, load
 
     print(f"# bench.book_exports at {commit()}, {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, "
           f"{os.cpu_count()} CPUs, load average {load()}")

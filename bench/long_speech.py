@@ -58,7 +58,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.book import allow_batch_send, commit, load, log_lines  # noqa: E402
+from bench.book import allow_batch_send, log_lines  # noqa: E402
+from bench.machine import commit, load  # noqa: E402
 from bench.speech_common import DEFAULT_DATASETS, normalise, wer_counts  # noqa: E402
 
 RATE = 16000

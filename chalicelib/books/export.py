@@ -318,19 +318,26 @@ def _make(job: dict, state: dict, fmt: Format, key: str) -> tuple[int, dict, lis
     return size, state, left_out
 
 
-def _of_parts(files: objects.JobFiles, index: dict, job: dict, fmt: Format, progress, left_out: list[dict]):
-    """A whole book's pieces (`fmt.parts_builder`) from its index: its head, the first
-    TEXT_CHARS of its text, and its recording's parts, each read when the builder asks."""
-    head = index["result"]
-    parts = (head.get("speech") or {}).get("parts") or []
+def opening_text(index: dict, read) -> str:
+    """The start of a whole book's text (a little past TEXT_CHARS): its text files in order,
+    each read by `read(name)` only while more is wanted."""
     text = ""
     for part in index["parts"]:
         if part["path"] == ["text"]:
             for f in part["files"]:
                 if len(text) > TEXT_CHARS:
                     break
-                text += json.loads(files.read(f["name"]))
+                text += json.loads(read(f["name"]))
             text += part["tail"] if len(text) <= TEXT_CHARS else ""
+    return text
+
+
+def _of_parts(files: objects.JobFiles, index: dict, job: dict, fmt: Format, progress, left_out: list[dict]):
+    """A whole book's pieces (`fmt.parts_builder`) from its index: its head, the first
+    TEXT_CHARS of its text, and its recording's parts, each read when the builder asks."""
+    head = index["result"]
+    parts = (head.get("speech") or {}).get("parts") or []
+    text = opening_text(index, files.read)
     chars = int(float(job.get("book_chars") or 0)) or len(text)
     sections = int(float(job.get("book_sections") or 0))
     lost = sections - len(parts)

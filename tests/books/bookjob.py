@@ -145,9 +145,13 @@ def noisy(seconds: float, seed: int, rate: int = 22050) -> bytes:
     """An MP3 part of `seconds` of noise at a voice's loudness, made as the worker makes parts."""
     import numpy as np
 
+    return mp3_of((np.random.default_rng(seed).standard_normal(int(seconds * rate)) * 3000).astype(np.int16), rate)
+
+
+def mp3_of(samples, rate: int) -> bytes:
+    """16-bit samples as an MP3 part, made as the worker makes its parts."""
     from chalicelib.media.audio import RecordingWriter
 
-    samples = (np.random.default_rng(seed).standard_normal(int(seconds * rate)) * 3000).astype(np.int16)
     writer = RecordingWriter(rate)
     writer.write(samples)
     wav, made = writer.close()

@@ -15,6 +15,7 @@ from mutagen.mp3 import MP3
 
 from chalicelib.books import HEAD_BYTES, mp3
 from chalicelib.media.audio import RecordingWriter
+from tests.books.bookjob import mp3_of
 
 RATE = 22050  # piper's
 
@@ -25,12 +26,7 @@ def part(seconds: float, tones: list[float], rate: int = RATE) -> bytes:
     for at in tones:
         n = np.arange(int(0.3 * rate))
         samples[int(at * rate):int(at * rate) + len(n)] = (np.sin(2 * np.pi * 440 * n / rate) * 12000).astype(np.int16)
-    writer = RecordingWriter(rate)
-    writer.write(samples)
-    wav, made = writer.close()
-    wav.close()
-    with made:
-        return made.read()
+    return mp3_of(samples, rate)
 
 
 LENGTHS = [7.3, 11.05, 4.6]  # three parts (sections): their `seconds` as the worker measured them
