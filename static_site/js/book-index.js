@@ -78,7 +78,7 @@ export function playParts(parts, bases = new Map()) {
       play = Math.max(bases.get(part.file), end);
     }
     if (starts) run = part.file;
-    out.push({ ...part, play, run, known: isKnown(part) });
+    out.push({ ...part, play, run });
     end = play + (Number(part.seconds) || 0);
     lastPage = part.last?.page ?? lastPage;
   }

@@ -115,10 +115,11 @@ function createMover({ signal, jobId, onResult }) {
       onResult(job);
       then?.();
     };
-    moving = (moving || Promise.resolve()).then(go, go).catch(() => {
+    const chain = (moving || Promise.resolve()).then(go, go).catch(() => {
       if (!signal.aborted) announce("The book's pages could not be loaded. Check the connection and try again.");
-    }).finally(() => { moving = null; });
-    return moving;
+    }).finally(() => { if (moving === chain) moving = null; }); // (a move chained after it is still under way)
+    moving = chain;
+    return chain;
   }
   return { moveTo, busy: () => moving !== null };
 }
