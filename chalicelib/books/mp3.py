@@ -6,16 +6,21 @@ language (TLAN) and the text as lyrics (USLT).
 Written here rather than with a tagging library: mutagen, the usual one, is GPL (the tests use it
 to read the tags back). Version 2.3 rather than 2.4: players that read chapters read 2.3, and
 older ones (Windows, iTunes of the last decade) misread 2.4. Strings are Latin-1 when they fit,
-else UTF-16 with a byte-order mark (2.3 has no UTF-8). Pure: bytes in, bytes out.
+else UTF-16 with a byte-order mark (2.3 has no UTF-8). Pure: bytes in, bytes out (a whole book's
+part of another voice's sample rate is encoded again by FFmpeg: `book_streams`).
 """
 from __future__ import annotations
 
+import functools
+import io
+import itertools
+import os
 import struct
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from chalicelib.books import TEXT_CHARS, TITLE_MAX, chapters_on, clip, clipped_title, cut_names, left
+from chalicelib.books import HEAD_BYTES, TEXT_CHARS, TITLE_MAX, chapters_on, clip, clipped_title, cut_names, left
 
 MAX_CHAPTERS = 255  # CTOC's entry count is one byte
 LYRICS_MAX_CHARS = TEXT_CHARS  # the text as lyrics: players load the whole tag before playing
@@ -113,10 +118,14 @@ def iso_639_2(code: str | None) -> str:
 
 def audio_of(mp3: bytes) -> bytes:
     """The MP3's frames without the ID3v2 tag it came with (the encoder's, naming itself)."""
+    return mp3[_tag_size(mp3):] if _tag_size(mp3) else mp3
+
+
+def _tag_size(mp3: bytes) -> int:
+    """Bytes of the ID3v2 tag the MP3 starts with (0: none)."""
     if len(mp3) >= 10 and mp3[:3] == b"ID3" and all(b < 0x80 for b in mp3[6:10]):
-        size = 10 + _unsynchsafe(mp3[6:10]) + (10 if mp3[5] & 0x10 else 0)  # a footer
-        return mp3[size:]
-    return mp3
+        return 10 + _unsynchsafe(mp3[6:10]) + (10 if mp3[5] & 0x10 else 0)  # a footer
+    return 0
 
 
 def _synchsafe(n: int) -> bytes:
@@ -176,7 +185,8 @@ def _toc(element: str, children: list[str], title: str) -> bytes:
     return _frame("CTOC", body + _text("TIT2", title))
 
 
-# --- A book's recording (CONTRACTS section 15): its parts' frames joined, a part at a time ----
+# --- A book's recording (CONTRACTS section 15): its parts' frames joined, a part at a time, ----
+# --- those of another voice's sample rate encoded again (by FFmpeg) at the book's ---------------
 
 DECODER_DELAY = 529  # samples an MPEG audio decoder lags by (LAME's accounting, beside the encoder's delay)
 SAMPLE_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}  # by version bits
@@ -187,13 +197,20 @@ BITRATES_V2 = (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)
 @dataclass(frozen=True)
 class Stream:
     """What a part's first frame says (its Xing/Info frame, as FFmpeg's and LAME's MP3 writers
-    put there): the sample rate, samples per frame, channels, how many audio frames follow and
-    the encoder's delay in samples."""
+    put there): the sample rate, samples per frame, channels, how many audio frames follow, the
+    encoder's delay and its padding at the end, in samples."""
     rate: int
     samples_per_frame: int
     channels: int
     frames: int
     delay: int
+    padding: int = 0
+
+    @property
+    def voiced(self) -> int:
+        """Samples of the part's own sound (what a gapless decoder gives): its frames' samples
+        less the encoder's delay and padding."""
+        return max(0, self.frames * self.samples_per_frame - self.delay - self.padding)
 
     @property
     def seconds(self) -> float:
@@ -222,10 +239,15 @@ def stream_of(mp3: bytes) -> Stream:
         raise ValueError("the part's Xing/Info frame does not count its frames")
     frames = int.from_bytes(data[at + 8:at + 12], "big")
     lame = at + 8 + 4 * bool(flags & 1) + 4 * bool(flags & 2) + 100 * bool(flags & 4) + 4 * bool(flags & 8)
-    delay_bytes = data[lame + 21:lame + 23]
-    delay = (delay_bytes[0] << 4) | (delay_bytes[1] >> 4) if len(delay_bytes) == 2 else 576
-    per_frame = 1152 if version == 3 else 576
-    return Stream(rate=rate, samples_per_frame=per_frame, channels=channels, frames=frames, delay=delay)
+    gaps = data[lame + 21:lame + 24]  # 12 bits of delay, 12 of padding
+    delay, padding = ((gaps[0] << 4) | (gaps[1] >> 4), ((gaps[1] & 0x0F) << 8) | gaps[2]) if len(gaps) == 3 else (576, 0)
+    return Stream(rate=rate, samples_per_frame=_per_frame(rate), channels=channels, frames=frames, delay=delay,
+                  padding=padding)
+
+
+def _per_frame(rate: int) -> int:
+    """Samples in a layer III frame: 1152 in MPEG-1 (32 kHz and over), 576 in MPEG-2 and 2.5."""
+    return 1152 if rate >= 32000 else 576
 
 
 def frames_of(mp3: bytes) -> bytes:
@@ -254,13 +276,17 @@ def _header(data: bytes, at: int) -> tuple[int, int, int, int, int] | None:
 
 @dataclass(frozen=True)
 class Parts:
-    """What a book's parts' first bytes say (their Streams), kept in arrays: a dozen bytes a part
-    whatever the book's length. Every part is of the first's rate and channels."""
+    """What a book's parts' first bytes say (their Streams), kept in arrays: a few dozen bytes a
+    part whatever the book's length, on the book's own clock: the book is of its main sample rate
+    and channel count (those of most of its recording), and a part of another (a voice of another
+    rate, `again`) counts the frames and delay it is encoded again into (`encoded_again`)."""
     rate: int
     samples_per_frame: int
     channels: int
-    frames: array  # each part's audio frames
-    delays: array  # each part's encoder delay, in samples
+    frames: array  # each part's audio frames in the book
+    delays: array  # each part's encoder delay in the book, in samples
+    rates: array  # each part's own sample rate
+    layouts: array  # each part's own channel count
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -271,6 +297,10 @@ class Parts:
     def lead(self, k: int) -> float:
         """Seconds from part k's first decoded sample to its first sample of voice."""
         return (self.delays[k] + DECODER_DELAY) / self.rate
+
+    def again(self, k: int) -> bool:
+        """Part k is of another rate or channel count than the book: it is encoded again."""
+        return self.rates[k] != self.rate or self.layouts[k] != self.channels
 
 
 def joined_chapters(head: dict, parts: Parts) -> tuple[list[dict], float]:
@@ -284,20 +314,96 @@ def joined_chapters(head: dict, parts: Parts) -> tuple[list[dict], float]:
 
 
 def book_streams(count: int, read_head: Callable[[int], bytes]) -> Parts:
-    """What each of a book's `count` parts says of itself, from its first bytes (`read_head(k)`);
-    a ValueError names the first part not of part 1's sample rate and channel count (frames of
-    two rates joined in one file play at the wrong speed)."""
-    first, frames, delays = None, array("q"), array("l")
+    """What each of a book's `count` parts says of itself, from its first bytes (`read_head(k)`).
+    The book's rate and channels are those of most of its seconds (part 1's when as many): frames
+    of two rates joined in one stream would play at the wrong speed, so a part of another is
+    counted as what `encoded_again` makes of it, its own sound resampled at the book's rate,
+    without its first frames' delay and its padding, in as many frames as it lasted (at least
+    enough to hold it)."""
+    frames, delays, rates, layouts, voiced = array("q"), array("l"), array("i"), array("b"), array("q")
+    heard: dict[tuple[int, int], float] = {}  # seconds of each (rate, channels)
     for k in range(count):
         stream = stream_of(read_head(k))
-        first = first or stream
-        if (stream.rate, stream.channels) != (first.rate, first.channels):
-            raise ValueError(f"part {k + 1} is {stream.rate} Hz, {stream.channels} channel(s); "
-                             f"part 1 is {first.rate} Hz, {first.channels}")
         frames.append(stream.frames)
         delays.append(stream.delay)
-    first = first or Stream(rate=22050, samples_per_frame=576, channels=1, frames=0, delay=0)
-    return Parts(first.rate, first.samples_per_frame, first.channels, frames, delays)
+        rates.append(stream.rate)
+        layouts.append(stream.channels)
+        voiced.append(stream.voiced)
+        heard[stream.rate, stream.channels] = heard.get((stream.rate, stream.channels), 0.0) + stream.seconds
+    rate, channels = max(heard, key=heard.__getitem__) if heard else (22050, 1)  # (the first of the longest)
+    parts = Parts(rate, _per_frame(rate), channels, frames, delays, rates, layouts)
+    others = [k for k in range(count) if parts.again(k)]
+    delay = encoder_delay(rate, channels) if others else 0
+    for k in others:
+        held = -(-voiced[k] * rate // rates[k])  # the resampler gives ceil(samples x rate / its rate)
+        lasted = frames[k] * _per_frame(rates[k]) / rates[k]
+        frames[k] = max(-(-(delay + held + DECODER_DELAY) // parts.samples_per_frame),
+                        round(lasted * rate / parts.samples_per_frame))
+        delays[k] = delay
+    return parts
+
+
+@functools.cache
+def encoder_delay(rate: int, channels: int) -> int:
+    """The delay in samples of the recording's MP3 encoder (media.audio.RecordingWriter) at this
+    rate and channel count, as its own Info frame says it (LAME's: 576)."""
+    import numpy as np
+
+    from chalicelib.media.audio import RecordingWriter
+
+    writer = RecordingWriter(rate, channels=channels, wav=False)
+    writer.write(np.zeros(_per_frame(rate) * channels, np.int16))
+    _, made = writer.close()
+    with made:
+        return stream_of(made.read(HEAD_BYTES)).delay
+
+
+def frames_at(parts: Parts, k: int, part: bytes) -> bytes:
+    """Part k's audio frames in the book (`part`: its MP3): its own (`frames_of`), or, of
+    another rate or channel count, its sound encoded again at the book's (`encoded_again`)."""
+    return encoded_again(parts, k, part) if parts.again(k) else frames_of(part)
+
+
+def encoded_again(parts: Parts, k: int, part: bytes) -> bytes:
+    """Part k (`part`: its MP3, of another rate or channel count than the book) decoded, resampled
+    to the book's rate and channels and encoded again by the recording's encoder
+    (media.audio.RecordingWriter), a decoded frame at a time, into exactly parts.frames[k] frames
+    with parts.delays[k] samples of delay, as book_streams counted it: its sound, then silence."""
+    import av
+    import numpy as np
+
+    from chalicelib.media.audio import RecordingWriter
+
+    channels, per_frame = parts.channels, parts.samples_per_frame
+    room = parts.frames[k] * per_frame - parts.delays[k] - DECODER_DELAY  # samples heard within its frames
+    writer = RecordingWriter(parts.rate, channels=channels, wav=False)
+    resampler = av.AudioResampler(format="s16", layout="mono" if channels == 1 else "stereo", rate=parts.rate)
+    held: list = []  # a second at a time to the encoder: a decoded frame at a time costs a third more
+    with av.open(io.BytesIO(part), "r", format="mp3") as source:
+        for frame in itertools.chain(source.decode(audio=0), [None]):  # (None: what the resampler holds)
+            for piece in resampler.resample(frame):
+                held.append(piece.to_ndarray().reshape(-1)[:max(0, room) * channels])
+                room -= len(held[-1]) // channels
+            if frame is None or sum(map(len, held)) >= parts.rate * channels:
+                writer.write(np.concatenate(held) if held else np.zeros(0, np.int16))
+                held = []
+    # Silence past its frames, so the encoder gives at least as many (the rest, its flush, is cut).
+    writer.write(np.zeros((max(0, room) + DECODER_DELAY + per_frame) * channels, np.int16))
+    _, made = writer.close()
+    with made:  # read into one buffer, cut in place: memory holds the part once
+        data = bytearray(os.fstat(made.fileno()).st_size)
+        made.readinto(data)
+    start = _tag_size(data)
+    start += (_header(data, start) or (0, 0, 0, 0, 0))[4]  # its Info frame
+    at = start
+    for _ in range(parts.frames[k]):
+        header = _header(data, at)
+        if header is None:
+            break
+        at += header[4]
+    del data[at:]
+    del data[:start]
+    return data
 
 
 def build_book(head: dict, text: str, read_head: Callable[[int], bytes], read_part: Callable[[int], bytes], *,
@@ -306,14 +412,14 @@ def build_book(head: dict, text: str, read_head: Callable[[int], bytes], read_pa
     """A book's MP3 (its index's `head`: speech.parts, chapters, language), piece by piece: the
     tag (chapters on the joined clock, `text` as its lyrics), then each part's frames
     (`read_part(k)`: part k's MP3), one part in memory at a time; `read_head(k)` gives part k's
-    first HEAD_BYTES, which say how long it is. Every part must be of one sample rate and channel
-    count (one voice's): a ValueError names the first that is not."""
+    first HEAD_BYTES, which say how long it is. A part of another sample rate or channel count
+    than most of the book's (another voice's) is encoded again at the book's (`frames_at`)."""
     count = len((head.get("speech") or {}).get("parts") or [])
     streams = book_streams(count, read_head)
     chapters, seconds = joined_chapters(head, streams)
     result = {**head, "chapters": chapters, "text": text}
     yield tag_of(result, seconds, clipped_title(title.strip() or "PageVoice", left_out), left_out, text_chars)
     for k in range(count):
-        yield frames_of(read_part(k))
+        yield frames_at(streams, k, read_part(k))
         if progress is not None:
             progress((k + 1) / count)

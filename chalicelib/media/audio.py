@@ -335,7 +335,9 @@ def _attr(obj, name: str):
 class RecordingWriter:
     """The whole recording, written as it comes in pieces: RIFF/WAVE PCM 16-bit mono
     (CONTRACTS section 2) and a compressed MP3 beside it, each into a temporary file, so an
-    hour of speech never sits in memory twice. `close()` returns both files, rewound."""
+    hour of speech never sits in memory twice. `close()` returns both files, rewound. With
+    `wav=False` only the MP3 is written (a book's part encoded again, chalicelib.books.mp3),
+    of `channels` channels (samples interleaved)."""
 
     MP3_BIT_RATE = 48_000  # mono speech: ~350 kB per minute, against 2.6 MB of WAV at 22 kHz
     # lame's algorithm quality (FFmpeg's compression_level, 0 slowest .. 9 fastest): 5 is the
@@ -344,46 +346,53 @@ class RecordingWriter:
     # distance to the WAV is 3.4 dB against 2.0.
     MP3_QUALITY = 5
 
-    def __init__(self, sample_rate: int) -> None:
+    def __init__(self, sample_rate: int, *, channels: int = 1, wav: bool = True) -> None:
         import tempfile
         import wave
 
         import av
 
-        self.rate = sample_rate
+        self.rate, self.channels = sample_rate, channels
+        layout = "mono" if channels == 1 else "stereo"
         # Handed to the caller open (close() returns them): no context manager can hold them.
-        self.wav_file = tempfile.TemporaryFile()  # noqa: SIM115
-        self._wav = wave.open(self.wav_file, "wb")  # noqa: SIM115
-        self._wav.setnchannels(1)
-        self._wav.setsampwidth(2)
-        self._wav.setframerate(sample_rate)
+        self.wav_file = self._wav = None
+        if wav:
+            self.wav_file = tempfile.TemporaryFile()  # noqa: SIM115
+            self._wav = wave.open(self.wav_file, "wb")  # noqa: SIM115
+            self._wav.setnchannels(channels)
+            self._wav.setsampwidth(2)
+            self._wav.setframerate(sample_rate)
         self.mp3_file = tempfile.TemporaryFile()  # noqa: SIM115
         self._mp3 = av.open(self.mp3_file, "w", format="mp3")
-        self._stream = self._mp3.add_stream("libmp3lame", rate=sample_rate, layout="mono",
+        self._stream = self._mp3.add_stream("libmp3lame", rate=sample_rate, layout=layout,
                                             options={"compression_level": str(self.MP3_QUALITY)})
         self._stream.bit_rate = self.MP3_BIT_RATE
         self._pts = 0
 
     def write(self, samples: np.ndarray) -> None:
-        """int16 mono samples."""
+        """int16 samples (interleaved when there are several channels)."""
         import av
 
-        pcm = np.ascontiguousarray(samples, dtype="<i2")
-        self._wav.writeframes(pcm.tobytes())
-        if not len(pcm):
+        pcm = np.ascontiguousarray(samples, dtype="<i2").reshape(1, -1)
+        if self._wav is not None:
+            self._wav.writeframes(pcm.tobytes())
+        count = pcm.shape[1] // self.channels
+        if not count:
             return
-        frame = av.AudioFrame.from_ndarray(pcm.reshape(1, -1), format="s16", layout="mono")
+        frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout=self._stream.layout.name)
         frame.sample_rate, frame.pts = self.rate, self._pts
-        self._pts += len(pcm)
+        self._pts += count
         for packet in self._stream.encode(frame):
             self._mp3.mux(packet)
 
     def close(self):
-        """(wav file, mp3 file), rewound, for the caller to store and close."""
-        self._wav.close()  # writes the RIFF sizes
+        """(wav file or None, mp3 file), rewound, for the caller to store and close."""
+        if self._wav is not None:
+            self._wav.close()  # writes the RIFF sizes
         for packet in self._stream.encode(None):
             self._mp3.mux(packet)
         self._mp3.close()
         for f in (self.wav_file, self.mp3_file):
-            f.seek(0)
+            if f is not None:
+                f.seek(0)
         return self.wav_file, self.mp3_file

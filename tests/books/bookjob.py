@@ -148,12 +148,13 @@ def noisy(seconds: float, seed: int, rate: int = 22050) -> bytes:
     return mp3_of((np.random.default_rng(seed).standard_normal(int(seconds * rate)) * 3000).astype(np.int16), rate)
 
 
-def mp3_of(samples, rate: int) -> bytes:
-    """16-bit samples as an MP3 part, made as the worker makes its parts."""
+def mp3_of(samples, rate: int, channels: int = 1) -> bytes:
+    """16-bit samples as an MP3 part, made as the worker makes its parts (in `channels`: the
+    mono samples in each)."""
     from chalicelib.media.audio import RecordingWriter
 
-    writer = RecordingWriter(rate)
-    writer.write(samples)
+    writer = RecordingWriter(rate, channels=channels)
+    writer.write(samples.repeat(channels))
     wav, made = writer.close()
     wav.close()
     with made:

@@ -93,6 +93,23 @@ def test_a_books_chapters_are_one_mp3_each_with_its_audio(tmp_path):
         assert tested.returncode == 0 and "No errors detected" in tested.stdout, tested.stdout
 
 
+def test_a_books_chapters_of_voices_of_two_rates_play_at_the_books(monkeypatch):
+    # The second part in Kokoro's voice (24 kHz, encoded again at piper's 22,050 Hz, the book's).
+    parts_mp3, head = book([0.5, 0.8, 1.0], rates=(RATE, 24000, RATE))
+    encoded, encode = [], mp3.encoded_again
+    monkeypatch.setattr(mp3, "encoded_again", lambda parts, k, data: encoded.append(k) or encode(parts, k, data))
+    archive = b"".join(chapters.build_book(head, "", lambda k: parts_mp3[k][:HEAD_BYTES], parts_mp3.__getitem__,
+                                           title="A book"))
+    assert encoded == [1]  # once, though its chapter's frames are read twice (summed, then written)
+    whole = b"".join(mp3.build_book(head, "", lambda k: parts_mp3[k][:HEAD_BYTES], parts_mp3.__getitem__,
+                                    title="A book"))
+    assert_each_chapter_holds_its_audio(archive, whole, {"One": 1, "Two": 1, "Two, later": 1, "Three": 1})
+    streams = [mp3.stream_of(p[:HEAD_BYTES]) for p in parts_mp3]
+    z = zipfile.ZipFile(io.BytesIO(archive))
+    assert sum(decoded_seconds(z.read(i)) for i in z.infolist()) == pytest.approx(sum(s.seconds for s in streams),
+                                                                                 abs=0.1)
+
+
 def test_a_page_jobs_recording_makes_one_mp3_per_chapter():
     recording = part(12.0, [0.2, 4.0, 7.5])
     result = {"text": "Methods. Results. Discussion.", "language": {"code": "en"},
@@ -141,23 +158,27 @@ def test_an_archive_past_the_classic_fields_takes_zip64(monkeypatch):
     assert all(a.read(n) == b.read(n) for n in a.namelist())
 
 
-def test_memory_holds_one_part_whatever_the_books_length():
+@pytest.mark.parametrize("other_rate", [None, 24000], ids=["one-rate", "a-part-at-24k"])
+def test_memory_holds_one_part_whatever_the_books_length(other_rate):
     """40 parts of 75 s (18 MB): the builder's peak is a part or two (the one read, and the one
-    whose last piece the writer still holds while the next is read), not the book."""
+    whose last piece the writer still holds while the next is read), not the book; a part of
+    another voice's rate, encoded again, holds its own MP3 and what it is encoded into."""
     one = part(75.0, [0.5])
+    other = part(75.0, [0.5], other_rate) if other_rate else one
     count = 40
     head = {"speech": {"parts": [{"file": f"p{k}.mp3", "start": k * 75.0, "seconds": 75.0} for k in range(count)]},
             "chapters": [{"title": f"Chapter {k}", "level": 1, "start": k * 75.0 * 4 + 0.5} for k in range(count // 4)]}
     tracemalloc.start()
     try:
         size = 0
-        for piece in chapters.build_book(head, "", lambda k: one[:HEAD_BYTES], lambda k: bytes(one), title="Long"):
+        for piece in chapters.build_book(head, "", lambda k: (other if k == 5 else one)[:HEAD_BYTES],
+                                         lambda k: bytes(other if k == 5 else one), title="Long"):
             size += len(piece)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert size > count * len(one) * 0.99
-    assert peak < 3 * len(one), (peak, len(one))
+    assert peak < (3 if other_rate is None else 4) * len(one), (peak, len(one))
 
 
 # --- GET /jobs/{id}/export?format=chapters ------------------------------------------------------
