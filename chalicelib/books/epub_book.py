@@ -1,19 +1,27 @@
 """EPUB 3 with Media Overlays of a whole book read by many workers (CONTRACTS section 15): the
 short document's book (chalicelib.books.epub) made of the book's shards' files, streamed.
 
-    EPUB/text/page-NNNN.xhtml     one per page (or section of a document without pages), as epub.py writes it
+    EPUB/text/page-NNNN.xhtml     a run of pages from page NNNN (or sections of a document without pages)
     EPUB/smil/page-NNNN.smil      its Media Overlay: each clip in the recording part that says it
     EPUB/audio/part-NNNN.mp3      the recording's parts, as the workers made them
     EPUB/nav.xhtml, package.opf   written last, from what the pages said
 
+A content document holds the pages from a top-level chapter's start (or the book's) until the
+next one, or until it reaches DOCUMENT_BYTES: a page is a div (`p<N>`, where the contents may
+point) whose elements' ids start `p<N>-`, its page break (`page-<N>`) the page list's target.
+A document a page made 1,000 spine items of a 1,000-page book, which reading systems page
+through poorly and Ace by DAISY 1.4 could not check at all: its reading of the package looks up
+each spine item's manifest entry by XPath, sorting the whole manifest each time (daisy/ace#441),
+so its time grows with the spine items times the manifest's items squared (1,000 pages: hours).
+
 Pages come one at a time from the shards' pages files (`read_pages`), each part's word and
 sentence timings (`read_timings(k)`: timed from the part's own start, which is its MP3's clock)
 when the first page it speaks comes, and each part's MP3 (`read_part(k)`) after the pages, one at
-a time; the ZIP is written as it goes (chalicelib.books.zipstream): the book is never whole in
-memory nor on disk. What the end needs of every page and part (the manifest, the page list, the
-contents, the ZIP's directory: a few hundred bytes each) goes to temporary files as it comes, so
-memory does not grow with the book (bench/book_exports.py: 2.05 MB on 100 pages, 2.18 MB on
-1,000). No AWS I/O.
+a time; the ZIP is written as it goes (chalicelib.books.zipstream; a document and its overlay
+through temporary files): the book is never whole in memory nor on disk. What the end needs of
+every page and part (the manifest, the page list, the contents, the ZIP's directory: a few
+hundred bytes each) goes to temporary files as it comes, so memory does not grow with the book
+(bench/book_exports.py: 2.05 MB on 100 pages, 2.18 MB on 1,000). No AWS I/O.
 """
 from __future__ import annotations
 
@@ -23,11 +31,18 @@ import json
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 
 from chalicelib.books import clipped_title, cut_names, epub, left, overlay, package, xhtml, zipstream
 from chalicelib.structure import FURNITURE
 
 PROGRESS_PAGES = 0.6  # the share of the work the pages are (then the recording's parts)
+# A content document ends at the page that brings it to this many bytes (if no chapter starts
+# before): a reading system lays out a document whole (Adobe's older RMSDK readers stopped near
+# 300 KB), and Ace's time grows with the documents' count (the module's docstring). ~130
+# synthetic pages of bench/book_exports.py (~1.9 KB each); ~20 dense printed pages (~350
+# words, ~13 KB with a span a word).
+DOCUMENT_BYTES = 256 * 1024
 
 
 def build_book(head: dict, text: str, read_head: Callable[[int], bytes], read_part: Callable[[int], bytes], *,
@@ -55,10 +70,7 @@ def build_book(head: dict, text: str, read_head: Callable[[int], bytes], read_pa
     yield archive.whole("META-INF/container.xml", epub.CONTAINER.encode())
     yield archive.whole(epub.ROOT + epub.STYLESHEET, epub.CSS.encode())
     pages = _Pages(head, book, items, main, paged, parts, read_timings)
-    for p, page in enumerate(read_pages()):
-        yield from pages.write(archive, p, page)
-        if progress is not None:
-            progress(PROGRESS_PAGES * pages.loaded / len(parts))
+    yield from pages.write(archive, iter(read_pages()), progress)
     if pages.count == 0:
         raise ValueError("the book's index lists no pages")
     label_cut = pages.long_labels
@@ -88,7 +100,13 @@ def build_book(head: dict, text: str, read_head: Callable[[int], bytes], read_pa
 
 
 def page_href(p: int) -> str:
+    """The content document that starts with page `p`."""
     return f"text/page-{p + 1:04d}.xhtml"
+
+
+def anchor(p: int) -> str:
+    """Page `p`'s div in its document (its elements' ids are this and a dash before theirs)."""
+    return f"p{p + 1}"
 
 
 def audio_href(k: int) -> str:
@@ -106,36 +124,74 @@ class _Pages:
         self.loaded = 0  # parts whose timings are read
         self.sentences = 0  # sentences of the parts read (a part's sentence k is the book's base + k)
         self.waiting: dict[int, list[overlay.Part]] = {}  # page -> its overlay parts, from the parts read
-        self.count, self.long_labels, self.headed = 0, 0, False
+        self.count, self.long_labels, self.headed = 0, 0, False  # (count: pages written)
+        self.next_page: dict | None = None  # read, not yet written
+        self.duration = 0  # milliseconds of the clips of the document being written
         self.page_list = _Spool(package.Entry)
         self.toc = _Spool(package.Entry)  # the contents: the chapters, else the headings, of the pages written
-        self.firsts = _Spool(str)  # each page's first line, for contents without either
+        self.firsts = _Spool(list)  # each page's [first line, where it starts], for contents without either
         self.long_titles = 0  # contents' labels cut to TOC_LABEL_MAX
         self.chapters = sorted((c for c in head.get("chapters") or [] if isinstance(c.get("page"), int)),
                                key=lambda c: c["page"])  # (in text order already: kept so)
         self.next_chapter = 0
+        # The pages that start a document: each top-level chapter's (its sections stay in it).
+        top = min((_level(c) for c in self.chapters), default=1)
+        self.starts = {c["page"] for c in self.chapters if _level(c) == top}
 
-    def write(self, archive: zipstream.Zip, p: int, page: dict) -> Iterator[bytes]:
+    def write(self, archive: zipstream.Zip, pages: Iterator[dict], progress) -> Iterator[bytes]:
+        """Every page, a content document and its overlay at a time."""
+        self.next_page = next(pages, None)
+        while self.next_page is not None:
+            first, href = self.count, page_href(self.count)
+            with tempfile.TemporaryFile() as smil:  # the overlay, while its document is written
+                smil.write(overlay.smil_head(f"../{href}").encode())
+                self.duration = 0
+                yield from archive.streamed(epub.ROOT + href, self._document(pages, href, smil, progress))
+                item = package.Item(f"p{first + 1}", href, "application/xhtml+xml", spine=True)
+                if self.duration:
+                    name = f"smil/page-{first + 1:04d}.smil"
+                    smil.write(overlay.SMIL_TAIL.encode())
+                    smil.seek(0)
+                    yield from archive.streamed(epub.ROOT + name, iter(partial(smil.read, zipstream.PIECE_BYTES), b""))
+                    item.overlay = f"mo{first + 1}"
+                    self.items.add(package.Item(item.overlay, name, "application/smil+xml", duration=self.duration))
+                self.items.add(item)
+
+    def _document(self, pages: Iterator[dict], href: str, smil, progress) -> Iterator[bytes]:
+        """The content document at `href`: pages from the next one until a top-level chapter
+        starts, the book ends or it holds DOCUMENT_BYTES; their clips into `smil`."""
+        first = self.count
+        yield xhtml.head(f"{self.book.title} ({first + 1})", self.main, f"../{epub.STYLESHEET}").encode()
+        size = 0
+        while True:
+            text = self._page(self.count, self.next_page, href, first, smil).encode()
+            yield text
+            size += len(text)
+            self.next_page = next(pages, None)
+            if progress is not None:
+                progress(PROGRESS_PAGES * self.loaded / len(self.parts))
+            if self.next_page is None or size >= DOCUMENT_BYTES or self.count in self.starts:
+                break
+        yield xhtml.TAIL.encode()
+
+    def _page(self, p: int, page: dict, href: str, first: int, smil) -> str:
+        """Page `p` in the document at `href` (which starts with page `first`): its div; its
+        clips written to `smil`, their milliseconds added to self.duration."""
         self._load_until(p)
         mine = self.waiting.pop(p, [])
         label = epub._label(page, p) if self.paged else None
         if label and len(label) > epub.LABEL_MAX:
             self.long_labels, label = self.long_labels + 1, label[:epub.LABEL_MAX]
+        language = xhtml.language_of(epub._page_language(page, self.main))
         info = xhtml.Page(index=p, sentence_of={(c.line, c.word): part.sentence for part in mine for c in part.clips},
-                          label=label, title=f"{self.book.title} ({p + 1})",
-                          language=xhtml.language_of(epub._page_language(page, self.main)))
-        rendered = xhtml.document(page, info, f"../{epub.STYLESHEET}")
-        href = page_href(p)
-        yield archive.whole(epub.ROOT + href, rendered.text.encode())
-        item = package.Item(f"p{p + 1}", href, "application/xhtml+xml", spine=True)
+                          label=label, title=self.book.title, language=language, prefix=f"{anchor(p)}-")
+        rendered = xhtml.section(page, info, self.main, anchor(p))
         mine = epub._shown(mine, rendered)
         if mine:
-            name = f"smil/page-{p + 1:04d}.smil"
-            yield archive.whole(epub.ROOT + name, overlay.smil(f"../{href}", "", mine, rendered.sentence_ids).encode())
-            item.overlay = f"mo{p + 1}"
-            self.items.add(package.Item(item.overlay, name, "application/smil+xml", duration=overlay.duration(mine)))
-        self.items.add(item)
-        self._note(p, page, label, rendered)
+            smil.write(overlay.pars(f"../{href}", "", mine, rendered.sentence_ids, prefix=info.prefix).encode())
+            self.duration += overlay.duration(mine)
+        self._note(p, page, label, rendered, href if p == first else f"{href}#{anchor(p)}", href)
+        return rendered.text
 
     def _load_until(self, p: int) -> None:
         """The overlays of every part whose first word is on page `p` or before, by page."""
@@ -153,38 +209,38 @@ class _Pages:
         for gone in [q for q in self.waiting if q < p]:  # (words of pages already written: none in a whole book)
             del self.waiting[gone]
 
-    def _note(self, p: int, page: dict, label: str | None, rendered: xhtml.Rendered) -> None:
-        """What the contents, the page list, the languages and the features need of the page."""
+    def _note(self, p: int, page: dict, label: str | None, rendered: xhtml.Rendered, at: str, href: str) -> None:
+        """What the contents, the page list, the languages and the features need of the page
+        (`at`: where it starts, in the document at `href`)."""
         self.count += 1
         if label:
-            self.page_list.add(package.Entry(label, f"{page_href(p)}#{xhtml.page_id(p)}"))
+            self.page_list.add(package.Entry(label, f"{href}#{xhtml.page_id(p)}"))
         while self.next_chapter < len(self.chapters) and self.chapters[self.next_chapter]["page"] <= p:
             c = self.chapters[self.next_chapter]
             self.next_chapter += 1
             if c["page"] == p:  # at its heading's element when the page has it
-                self._entry(c.get("title"), p, c.get("block") if c.get("block") in rendered.block_ids else None,
+                block = c.get("block")
+                self._entry(c.get("title"), f"{href}#{anchor(p)}-b{block}" if block in rendered.block_ids else at,
                             c.get("level"))
         lines = page.get("lines") or []
         for b, block in enumerate(xhtml.blocks_of(page)):
             if block["role"] in ("title", "heading") and block["lines"]:
                 self.headed = True
                 if not self.chapters:
-                    self._entry(" ".join(lines[i]["text"] for i in block["lines"] if 0 <= i < len(lines)), p, b,
-                                1 if block["role"] == "title" else block.get("level"))
+                    self._entry(" ".join(lines[i]["text"] for i in block["lines"] if 0 <= i < len(lines)),
+                                f"{href}#{anchor(p)}-b{b}", 1 if block["role"] == "title" else block.get("level"))
         if not self.chapters and not self.toc.count:
-            self.firsts.add(epub._first_line(page))
+            self.firsts.add([epub._first_line(page), at])
         for code in [epub._page_language(page, self.main), *(line.get("language") for line in lines)]:
             code = xhtml.language_of(code) if code else None
             if code and code not in self.book.languages:
                 self.book.languages.append(code)
 
-    def _entry(self, title, p: int, block: int | None, level) -> None:
+    def _entry(self, title, href: str, level) -> None:
         label = " ".join(str(title or "").split())
         if label:
             self.long_titles += len(label) > epub.TOC_LABEL_MAX
-            self.toc.add(package.Entry(label[:epub.TOC_LABEL_MAX], page_href(p) + (f"#b{block}" if block is not None
-                                                                                    else ""),
-                                       max(1, min(6, int(level or 1)))))
+            self.toc.add(package.Entry(label[:epub.TOC_LABEL_MAX], href, max(1, min(6, int(level or 1)))))
 
     def contents(self, left_out: list[dict] | None) -> Iterable[package.Entry]:
         """The book's chapters, else its headings, else one entry a page (its first line)."""
@@ -192,7 +248,7 @@ class _Pages:
             left(left_out, "chapter_titles", self.long_titles, epub.TOC_LABEL_MAX,
                  cut_names(self.long_titles, epub.TOC_LABEL_MAX, "chapter title", " in the contents"))
             return self.toc
-        return (package.Entry(first or str(p + 1), page_href(p)) for p, first in enumerate(self.firsts))
+        return (package.Entry(first or str(p + 1), at) for p, (first, at) in enumerate(self.firsts))
 
     @property
     def toc_count(self) -> int:
@@ -226,6 +282,13 @@ class _Spool:
 
     def close(self) -> None:
         self.file.close()
+
+
+def _level(chapter: dict) -> int:
+    try:
+        return max(1, min(6, int(chapter.get("level") or 1)))
+    except (TypeError, ValueError):
+        return 1
 
 
 def _features(pages: _Pages) -> list[str]:

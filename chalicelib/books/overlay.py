@@ -1,9 +1,9 @@
 """The EPUB's Media Overlays (EPUB 3.3 Media Overlays): the recording's sentences and words
 (`result.speech.sentences` and `.words`, CONTRACTS sections 10 and 14) as SMIL clips.
 
-One SMIL document per page. Each sentence is a `seq` whose `epub:textref` is the sentence's
-element in the page, holding one `par` per word (its word's element and its clip): a `par`
-cannot hold `par`s, so a `seq` is how EPUB says "this sentence is these words". Reading systems
+One SMIL document per content document (a page; in a whole book, a run of pages). Each sentence
+is a `seq` whose `epub:textref` is the sentence's element in the page, holding one `par` per
+word (its word's element and its clip): a `par` cannot hold `par`s, so a `seq` is how EPUB says "this sentence is these words". Reading systems
 that play Media Overlays play the pars in order and highlight each word (media:active-class),
 as PageVoice's own player does; those that know nested seqs (Readium, Thorium) also see the
 sentences. `words=False` gives one `par` per sentence instead (one highlight per sentence).
@@ -11,8 +11,8 @@ sentences. `words=False` gives one `par` per sentence instead (one highlight per
 The clips tile the recording: a word's clip runs from its start to the next word's start, and
 the pause before a sentence (where a table's "3 rows, 2 columns" is said, or a page turns) is
 heard with that sentence's first word, so the book plays as one continuous recording.
-A sentence that runs over a page break is split into one seq per page: a SMIL document may
-point only into its own page.
+A sentence that runs over a page break is split into one seq per page (a SMIL document may
+point only into its own content document, and each page's elements are its own).
 """
 from __future__ import annotations
 
@@ -111,20 +111,34 @@ def smil(text_href: str, audio_href: str, parts: list[Part], sentence_ids: dict[
     `audio_href`: the recording (a part's own `audio` instead, when it has one: a whole book's
     parts are files of their own); `sentence_ids`: the page's element ids of each sentence (the
     first is the seq's textref)."""
-    out = ['<?xml version="1.0" encoding="UTF-8"?>\n'
-           '<smil xmlns="http://www.w3.org/ns/SMIL" xmlns:epub="http://www.idpf.org/2007/ops" version="3.0">\n'
-           f'<body epub:textref={quoteattr(text_href)}>\n']
+    return smil_head(text_href) + pars(text_href, audio_href, parts, sentence_ids, words) + SMIL_TAIL
+
+
+def smil_head(text_href: str) -> str:
+    """A Media Overlay document's start: pars() of its pages follow, then SMIL_TAIL."""
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<smil xmlns="http://www.w3.org/ns/SMIL" xmlns:epub="http://www.idpf.org/2007/ops" version="3.0">\n'
+            f'<body epub:textref={quoteattr(text_href)}>\n')
+
+
+SMIL_TAIL = "</body>\n</smil>\n"
+
+
+def pars(text_href: str, audio_href: str, parts: list[Part], sentence_ids: dict[int, list[str]], words: bool = True,
+         prefix: str = "") -> str:
+    """The clips of one page's `parts` (smil()'s arguments; `prefix`: before its words' ids, as
+    xhtml.Page.prefix)."""
+    out = []
     for part in parts:
         audio = quoteattr(part.audio) if part.audio else quoteattr(audio_href)
         sentence = f"{text_href}#{sentence_ids[part.sentence][0]}"
         # A par per word; one of the sentence with words=False, or when the recording does not time its words.
         clips = ([(sentence, part.begin, part.end)] if not words or part.whole else
-                 [(f"{text_href}#{word_id(c.line, c.word)}", c.begin, c.end) for c in part.clips])
-        pars = "".join(f"<par><text src={quoteattr(src)}/>"
-                       f"<audio src={audio} clipBegin=\"{begin / 1000:.3f}s\" clipEnd=\"{end / 1000:.3f}s\"/></par>\n"
-                       for src, begin, end in clips)
-        out.append(pars if not words else f"<seq epub:textref={quoteattr(sentence)}>\n{pars}</seq>\n")
-    out.append("</body>\n</smil>\n")
+                 [(f"{text_href}#{prefix}{word_id(c.line, c.word)}", c.begin, c.end) for c in part.clips])
+        found = "".join(f"<par><text src={quoteattr(src)}/>"
+                        f"<audio src={audio} clipBegin=\"{begin / 1000:.3f}s\" clipEnd=\"{end / 1000:.3f}s\"/></par>\n"
+                        for src, begin, end in clips)
+        out.append(found if not words else f"<seq epub:textref={quoteattr(sentence)}>\n{found}</seq>\n")
     return "".join(out)
 
 

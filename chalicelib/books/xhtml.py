@@ -49,6 +49,9 @@ class Page:
     label: str | None
     title: str
     language: str
+    # Before each id the page's elements have (blocks, sentences, words) but its page break's:
+    # a document holding several pages (books.epub_book) gives each its own ("p12-").
+    prefix: str = ""
 
 
 @dataclass
@@ -103,11 +106,29 @@ def blocks_of(page: dict) -> list[dict]:
 def document(page: dict, info: Page, stylesheet: str) -> Rendered:
     writer = _Writer(page, info)
     body = writer.body()
-    head = (f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n'
-            f'<html xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}"{lang_attrs(info.language)}>\n'
-            f"<head>\n<meta charset=\"utf-8\"/>\n<title>{escape(info.title)}</title>\n"
+    return Rendered(head(info.title, info.language, stylesheet) + body + TAIL, writer.sentence_ids, writer.block_ids,
+                    writer.words)
+
+
+def head(title: str, language: str, stylesheet: str) -> str:
+    """A content document's start, up to its body's content."""
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n'
+            f'<html xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}"{lang_attrs(language)}>\n'
+            f"<head>\n<meta charset=\"utf-8\"/>\n<title>{escape(title)}</title>\n"
             f'<link rel="stylesheet" type="text/css" href={quoteattr(stylesheet)}/>\n</head>\n<body>\n')
-    return Rendered(head + body + "</body>\n</html>\n", writer.sentence_ids, writer.block_ids, writer.words)
+
+
+TAIL = "</body>\n</html>\n"
+
+
+def section(page: dict, info: Page, within: str, anchor: str) -> Rendered:
+    """The page as one of several in a document whose language is `within` (head() and TAIL
+    around them): a div of id `anchor` (where the contents point at the page), in the page's
+    language when it is not the document's, its elements' ids prefixed (info.prefix)."""
+    writer = _Writer(page, info)
+    body = writer.body()
+    lang = lang_attrs(info.language, within) if info.language != within else ""
+    return Rendered(f'<div id="{anchor}"{lang}>\n{body}</div>\n', writer.sentence_ids, writer.block_ids, writer.words)
 
 
 class _Writer:
@@ -166,8 +187,8 @@ class _Writer:
         self.block_ids.add(b)
         codes = {self.lines[i].get("language") for i in self.valid(block["lines"]) if self.lines[i].get("words")}
         code = codes.pop() if len(codes) == 1 else None
-        return f' id="b{b}"' + (lang_attrs(language_of(code), self.info.language) if code and code != self.info.language
-                                 else "")
+        own = lang_attrs(language_of(code), self.info.language) if code and code != self.info.language else ""
+        return f' id="{self.info.prefix}b{b}"' + own
 
     def valid(self, lines: list[int]) -> list[int]:
         return [i for i in lines if isinstance(i, int) and 0 <= i < len(self.lines)]
@@ -187,10 +208,12 @@ class _Writer:
     def figure(self, b: int, inner: str, caption: int | None) -> str:
         """A figure (or a table) with its caption, in reading order (the caption before or after)."""
         if caption is None:
-            return inner if self.blocks[b]["role"] == "table" else f'<figure id="b{b}">\n{inner}</figure>\n'
+            if self.blocks[b]["role"] == "table":
+                return inner
+            return f'<figure id="{self.info.prefix}b{b}">\n{inner}</figure>\n'
         self.block_ids.update({b, caption})
-        text = f'<figcaption id="b{caption}">{self.run(self.blocks[caption]["lines"])}</figcaption>\n'
-        return f'<figure id="b{b}">\n' + (text + inner if caption < b else inner + text) + "</figure>\n"
+        text = f'<figcaption id="{self.info.prefix}b{caption}">{self.run(self.blocks[caption]["lines"])}</figcaption>\n'
+        return f'<figure id="{self.info.prefix}b{b}">\n' + (text + inner if caption < b else inner + text) + "</figure>\n"
 
     def table(self, block: dict, b: int | None) -> str:
         """A table's grid (lines in no cell come first, as a paragraph)."""
@@ -201,7 +224,7 @@ class _Writer:
         ident = ""
         if b is not None:
             self.block_ids.add(b)
-            ident = f' id="b{b}"'
+            ident = f' id="{self.info.prefix}b{b}"'
         html = [f"{lead}<table{ident}>\n"]
         for r, row in enumerate(rows):
             cells = "".join(f'<th scope="{scope}">{self.run(lines)}</th>' if scope else f"<td>{self.run(lines)}</td>"
@@ -240,12 +263,12 @@ class _Writer:
     def word(self, li: int, wi: int, text: str, lang: str) -> str:
         if (li, wi) in self.info.sentence_of:
             self.words.add((li, wi))
-            return f'<span id="{word_id(li, wi)}"{lang}>{escape(text)}</span>'
+            return f'<span id="{self.info.prefix}{word_id(li, wi)}"{lang}>{escape(text)}</span>'
         return f"<span{lang}>{escape(text)}</span>" if lang else escape(text)
 
     def sentence_id(self, k: int) -> str:
         ids = self.sentence_ids.setdefault(k, [])
-        ids.append(f"s{k}" if not ids else f"s{k}-{len(ids)}")
+        ids.append(f"{self.info.prefix}s{k}" if not ids else f"{self.info.prefix}s{k}-{len(ids)}")
         return ids[-1]
 
 

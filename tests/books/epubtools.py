@@ -70,7 +70,7 @@ def violations(report: dict, impacts=("serious", "critical")) -> list[str]:
 def overlays(book: bytes) -> list[dict]:
     """The book's Media Overlay clips in reading order (spine, then document order), each
     {"sentence": k (from the seq's textref, `s<k>`), "page": the XHTML's href, "text": the
-    word's element id, "begin", "end" (seconds)}."""
+    word's element id, "audio", "begin", "end" (seconds)}."""
     z = zipfile.ZipFile(io.BytesIO(book))
     opf = ElementTree.fromstring(z.read("EPUB/package.opf"))
     items = {i.get("id"): i for i in opf.iter(f"{OPF}item")}
@@ -81,7 +81,8 @@ def overlays(book: bytes) -> list[dict]:
             continue
         smil = ElementTree.fromstring(z.read("EPUB/" + items[overlay].get("href")))
         for seq in smil.iter(f"{SMIL}seq"):
-            k = int(re.fullmatch(r".*#s(\d+)(-\d+)?", seq.get(EPUB_TEXTREF)).group(1))
+            # (a whole book's document holds pages whose ids start p<N>-)
+            k = int(re.fullmatch(r".*#(?:p\d+-)?s(\d+)(-\d+)?", seq.get(EPUB_TEXTREF)).group(1))
             for par in seq.iter(f"{SMIL}par"):
                 text, audio = par.find(f"{SMIL}text"), par.find(f"{SMIL}audio")
                 page, _, ident = text.get("src").partition("#")
