@@ -4,14 +4,16 @@ and time on a 100-page and a 1,000-page book, and whether the peaks are within 1
 
     .venv/bin/python -m bench.book_exports            # ~6 minutes on 2 cores (the M4B encodes 5.6 h)
     .venv/bin/python -m bench.book_exports --check    # and EPUBCheck and Ace on the 1,000-page EPUB (~25 min)
+    .venv/bin/python -m bench.book_exports --mixed --formats mp3,chapters   # every third part at 24 kHz
 
 The books are synthetic (tests/books/bookjob.py `synthetic`): pages as the reading shards store
 them (20 chapter headings a book, three paragraphs of two lines a page, a printed page number),
 a recording part of 20 s a page made by the worker's MP3 writer (media.audio.RecordingWriter:
 LAME, 48 kbit/s, three such parts in turn, of noise as loud as a voice: silence would make the
-M4B's AAC, and so what its builder holds, far smaller than a book's) with its word and sentence
-timings, and the index's
-head as jobs.book.build_index writes it. They are written into S3 (moto's server, a process of its
+M4B's AAC, and so what its builder holds, far smaller than a book's; with `--mixed` the second
+of the three at Kokoro's 24 kHz, a book in two voices, whose MP3 and chapters encode those parts
+again at 22,050 Hz) with its word and sentence timings, and the index's head as
+jobs.book.build_index writes it. They are written into S3 (moto's server, a process of its
 own) as a book's shards leave them, and each builder reads them from there as the export's task does
 (books.export._of_parts: a part's first 4 KB by a ranged GET, each part, its timings, the pages
 files), its pieces counted and dropped (the task streams them into an S3 multipart upload).
@@ -45,16 +47,19 @@ PART_SECONDS = 20.0
 BUCKET = "bench-book-exports"
 CHAPTERS = 20  # in each book: a heading every 5 pages of 100, every 50 of 1,000 (a format keeps up to 255)
 SAMPLE_S = 0.01
+MIXED_RATES = (22050, 24000, 22050)  # --mixed: piper's English and, every third part, Kokoro's voice
 
 
-def _store(s3, pages: int) -> None:
-    """The synthetic book written into S3 as its shards leave it, under prefix(pages)."""
+def _store(s3, pages: int, mixed: bool = False) -> None:
+    """The synthetic book written into S3 as its shards leave it, under prefix(pages); `mixed`:
+    every third part at 24 kHz."""
     from chalicelib.jobs import book, growing
     from tests.books import bookjob
 
     at = prefix(pages)
     head, mp3s, shards, texts, timings = bookjob.synthetic(pages, part_seconds=PART_SECONDS,
-                                                           chapter_every=pages // CHAPTERS, noise=True)
+                                                           chapter_every=pages // CHAPTERS, noise=True,
+                                                           rates=MIXED_RATES if mixed else (22050,) * 3)
     for part, data, timing in zip(head["speech"]["parts"], mp3s, timings, strict=True):
         s3.put_object(Bucket=BUCKET, Key=at + part["file"], Body=data)
         s3.put_object(Bucket=BUCKET, Key=at + part["timings"], Body=growing.encode(timing))
@@ -214,6 +219,8 @@ def main(argv=None) -> int:
     ap.add_argument("--keep", help=argparse.SUPPRESS)
     ap.add_argument("--s3", help=argparse.SUPPRESS)
     ap.add_argument("--check", action="store_true", help="EPUBCheck and Ace on the 1,000-page EPUB")
+    ap.add_argument("--mixed", action="store_true", help="every third part at 24 kHz (a book in two voices)")
+    ap.add_argument("--formats", default=",".join(FORMATS), help="which builders (default: all)")
     args = ap.parse_args(argv)
     if args.child:
         print(json.dumps(child(args.child[0], int(args.child[1]), args.s3, args.keep)))
@@ -222,7 +229,8 @@ def main(argv=None) -> int:
 
     print(f"# bench.book_exports at {commit()}, {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, "
           f"{os.cpu_count()} CPUs, load average {load()}")
-    print(f"- synthetic books: a part of {PART_SECONDS:.0f} s a page (48 kbit/s MP3s of noise), {CHAPTERS} chapters each; "
+    print(f"- synthetic books: a part of {PART_SECONDS:.0f} s a page (48 kbit/s MP3s of noise"
+          f"{', every third at 24 kHz, the others 22,050 Hz' if args.mixed else ''}), {CHAPTERS} chapters each; "
           "each (format, book) in a process of its own, read from moto's S3 server (another process), its pieces "
           "counted and dropped")
     print("\n| format | pages | parts | recording | index | book | time (CPU) | Python peak (tracemalloc) | RSS rise |")
@@ -233,7 +241,7 @@ def main(argv=None) -> int:
         s3 = client(endpoint)
         s3.create_bucket(Bucket=BUCKET)
         for pages in BOOKS:
-            _store(s3, pages)
+            _store(s3, pages, args.mixed)
         results(args, endpoint, found)
     finally:
         server.terminate()
@@ -244,7 +252,8 @@ def main(argv=None) -> int:
 def results(args, endpoint: str, found: dict) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         epub = Path(tmp) / "thousand.epub"
-        for fmt in FORMATS:
+        formats = [f for f in FORMATS if f in args.formats.split(",")]
+        for fmt in formats:
             for pages in BOOKS:
                 r = run(fmt, pages, endpoint, str(epub) if (fmt, pages) == ("epub", 1000) and args.check else None)
                 found[(fmt, pages)] = r
@@ -253,7 +262,7 @@ def results(args, endpoint: str, found: dict) -> None:
                       f"{r['seconds']:.1f} s ({r['cpu_s']:.1f}) | {r['traced_peak'] / 1e6:.2f} MB | "
                       f"{r['rss_rise'] / 1e6:.1f} MB |", flush=True)
         print("\n1,000 pages against 100 (the same within 10%?):")
-        for fmt in FORMATS:
+        for fmt in formats:
             a, b = found[(fmt, 100)], found[(fmt, 1000)]
             traced = b["traced_peak"] / a["traced_peak"]
             print(f"- {fmt}: Python peak {traced:.2f}x ({'within' if abs(traced - 1) <= 0.10 else 'NOT within'} 10%), "

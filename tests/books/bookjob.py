@@ -110,14 +110,16 @@ def page_timings(p: int, page: dict, seconds: float) -> dict:
     return {"words": words, "sentences": sentences}
 
 
-def synthetic(pages: int, part_seconds: float = 20.0, chapter_every: int = 10, noise: bool = False):
+def synthetic(pages: int, part_seconds: float = 20.0, chapter_every: int = 10, noise: bool = False,
+              rates: tuple[int, int, int] = (22050, 22050, 22050)):
     """A book of `pages` pages, a chapter every `chapter_every`, spoken a part of `part_seconds`
-    a page (three MP3s made once, in turn: near-silence with a tone, or with `noise` a hiss as
-    loud as speech, which an encoder cannot make small): (head, parts' MP3s, pages by shard,
-    texts by shard, timings of each part)."""
+    a page (three MP3s made once, in turn, at `rates`: near-silence with a tone, or with `noise`
+    a hiss as loud as speech, which an encoder cannot make small): (head, parts' MP3s, pages by
+    shard, texts by shard, timings of each part)."""
     from tests.books.test_mp3_book import part
 
-    made = [noisy(part_seconds, k) if noise else part(part_seconds, [0.3 + k * 0.2]) for k in range(3)]
+    made = [noisy(part_seconds, k, rate) if noise else part(part_seconds, [0.3 + k * 0.2], rate)
+            for k, rate in enumerate(rates)]
     every = [synthetic_page(p, p // chapter_every if p % chapter_every == 0 else None) for p in range(pages)]
     timings = [page_timings(p, page, part_seconds) for p, page in enumerate(every)]
     parts = [{"file": f"book-rec-{p:04d}-00.mp3", "timings": f"book-rec-{p:04d}-00.json", "seconds": part_seconds,
