@@ -180,6 +180,8 @@ def _rtl(code: str) -> bool:
 
 
 def _narrator(speech: dict) -> str | None:
+    if speech.get("recorded"):  # a person's own recording (books.transcript): who speaks is not known
+        return None
     voice = speech.get("voice") or {}
     name = " ".join(str(voice.get(k)) for k in ("engine", "name") if voice.get(k))
     return f"PageVoice synthetic voice ({name})" if name else "PageVoice synthetic voice"
@@ -248,6 +250,11 @@ def _cut(result: dict) -> bool:
 
 
 def _summary(result: dict, paged: bool, book: package.Book, words: bool) -> str:
+    if (result.get("speech") or {}).get("recorded"):  # books.transcript
+        return ("This book holds a recording and its transcript, written by speech recognition (which can mishear), "
+                "synchronised word by word (EPUB Media Overlays), in paragraphs where the speaker paused, with "
+                "chapters where the recording moves on." + ("" if book.auditory_sufficient else
+                                                           " Parts of the recording are missing: their text is shown only."))
     source = ("a document's text" if result.get("flow") else
               "text recognised from a scanned or photographed page" if not paged else
               "text read from a PDF or scanned document")

@@ -28,7 +28,7 @@ import unicodedata
 from chalicelib import clock, logs, settings
 from chalicelib.account import tasks
 from chalicelib.auth import throttle
-from chalicelib.books import FORMATS, HEAD_BYTES, TEXT_CHARS, Format, book_builder, builder, left
+from chalicelib.books import FORMATS, HEAD_BYTES, TEXT_CHARS, Format, book_builder, builder, left, transcript
 from chalicelib.errors import Conflict, InputError, ObjectMissing, PageVoiceError
 from chalicelib.jobs import book, lifecycle, objects
 from chalicelib.jobs import table as jobs
@@ -58,6 +58,8 @@ RUNNING = "This job is still being read or recorded; ask for its book once it is
 NOT_DONE = "This job did not finish, so there is no book to make of it."
 NO_RECORDING = ("This job has no recording (nothing was read aloud), so there is no book to make of it. "
                 "Only a photo, scan or document read aloud makes one.")
+NO_WINDOWS = ("This recording was transcribed before PageVoice kept its pieces for books, so there is no book to "
+              "make of it. Upload it again to have one.")
 FAILED_MESSAGE = "The book could not be made. Please ask again in a minute."
 TOO_LONG = ("An {kind} is made of recordings up to {hours} hours, and this one is {length}: ask for format=mp3, "
             "which has the same chapters.")
@@ -94,9 +96,11 @@ def key_of(user_id: str, job_id: str, fmt: Format, build: str) -> str:
 
 
 def recorded(job: dict) -> bool:
-    """The job is done with a recording: its speech.mp3, or a whole book's parts."""
+    """The job is done with a recording: its speech.mp3, a whole book's parts, or a long
+    recording's windows (the upload is the recording: books.transcript)."""
     if book.is_book(job):
-        return job.get("status") == jobs.DONE and int(float(job.get("book_sections") or 0)) > 0
+        made = "book_read" if job.get("kind") == "speech" else "book_sections"
+        return job.get("status") == jobs.DONE and int(float(job.get(made) or 0)) > 0
     return recording_key(job) is not None
 
 
@@ -150,6 +154,11 @@ def title_of(result: dict, filename: str | None) -> str:
     return (stem.rsplit(".", 1)[0] if "." in stem.strip(".") else stem).strip() or "PageVoice"
 
 
+def _length(job: dict) -> float:
+    """Seconds of the job's recording: what was spoken, or a long recording's own length."""
+    return float(job.get("seconds") or 0) or float((job.get("summary") or {}).get("seconds") or 0)
+
+
 def _progress(state: dict) -> dict:
     return {"status": state["status"], "progress": round(float(state.get("done") or 0.0), 3)}
 
@@ -174,9 +183,9 @@ def ask(user_id: str, job_id: str, format_name: str | None) -> tuple[dict, int] 
         raise Conflict(NOT_DONE)
     if not recorded(job):
         raise Conflict(NO_RECORDING)
-    if fmt.max_seconds and float(job.get("seconds") or 0) > fmt.max_seconds:
+    if fmt.max_seconds and _length(job) > fmt.max_seconds:
         raise Conflict(TOO_LONG.format(kind=fmt.name.upper(), hours=fmt.max_seconds // 3600,
-                                       length=_hours(float(job["seconds"]))))
+                                       length=_hours(_length(job))))
     state = current(job, fmt)
     if state is not None:
         if state["status"] == READY and owned(user_id, job_id, state.get("key")):
@@ -336,6 +345,8 @@ def _of_parts(files: objects.JobFiles, index: dict, job: dict, fmt: Format, prog
     """A whole book's pieces (`fmt.parts_builder`) from its index: its head, the first
     TEXT_CHARS of its text, and its recording's parts, each read when the builder asks."""
     head = index["result"]
+    if transcript.is_recording(head):
+        return _of_recording(files, index, job, fmt, progress, left_out)
     parts = (head.get("speech") or {}).get("parts") or []
     text = opening_text(index, files.read)
     chars = int(float(job.get("book_chars") or 0)) or len(text)
@@ -349,6 +360,49 @@ def _of_parts(files: objects.JobFiles, index: dict, job: dict, fmt: Format, prog
     return book_builder(fmt)(head, text[:TEXT_CHARS + 1], lambda k: objects.read_head(files.bucket, files.key(
         parts[k]["file"]), HEAD_BYTES), lambda k: files.read(parts[k]["file"]), title=title_of(head, job.get("filename")),
         progress=progress, left_out=left_out, text_chars=chars, **of_text)
+
+
+def _of_recording(files: objects.JobFiles, index: dict, job: dict, fmt: Format, progress, left_out: list[dict]):
+    """A long recording's book (books.transcript): its windows' MP3s as the parts, a section of
+    its transcript a window."""
+    result = index["result"]
+    head = transcript.head_of(result)
+    parts = head["speech"]["parts"]
+    if not parts:
+        raise Conflict(NO_WINDOWS)
+    windows = int((result.get("document") or {}).get("windows") or len(parts))
+    lost = windows - len(parts)
+    left(left_out, "parts", lost, windows,
+         f"{lost:,} of the {windows:,} pieces of the recording could not be kept, so the book leaves out what "
+         f"{'it says' if lost == 1 else 'they say'} (the transcript has it).")
+    lists = {tuple(part["path"]): part["files"] for part in index["parts"] if part["type"] == "list"}
+    said, marks = lists.get(("segments",), []), lists.get(("sentences",), [])
+    start_of = {p["first"]["page"]: p["start"] for p in parts}
+    code = (head.get("language") or {}).get("code")
+    made: dict[int, dict] = {}  # the last section's timings, asked for just after its section
+
+    def window(w: int) -> tuple[dict, dict]:
+        segments = json.loads(files.read(said[w]["name"]))
+        sentences = json.loads(files.read(marks[w]["name"])) if w < len(marks) else []
+        start = start_of.get(w, segments[0]["start"] if segments else 0.0)
+        return transcript.section(w, segments, sentences, start, code)
+
+    def read_pages():
+        for w in range(len(said)):
+            page, timings = window(w)
+            made.clear()
+            made[w] = timings
+            yield page
+
+    def read_timings(k: int) -> dict:
+        w = parts[k]["first"]["page"]
+        return made.pop(w) if w in made else window(w)[1]
+
+    text = opening_text(index, files.read)
+    of_text = {"read_pages": read_pages, "read_timings": read_timings} if fmt.of_text else {}
+    return book_builder(fmt)(head, text[:TEXT_CHARS + 1], lambda k: objects.read_head(files.bucket, files.key(
+        parts[k]["file"]), HEAD_BYTES), lambda k: files.read(parts[k]["file"]), title=title_of(head, job.get("filename")),
+        progress=progress, left_out=left_out, text_chars=int(float(job.get("book_chars") or 0)) or len(text), **of_text)
 
 
 def _pages(files: objects.JobFiles, index: dict):

@@ -47,6 +47,7 @@ TEXT_FILE = "book-text-{:04d}.json"
 SECTIONS_FILE = "book-sections-{:04d}.json"
 FLOW_FILE = "book-flow-{:04d}.json"  # a document without pages: the sections a reading shard publishes
 WINDOW_FILE = "book-window-{:04d}.flac"  # a long recording: a window's samples
+WINDOW_MP3 = "book-window-{:04d}.mp3"  # ...as the part of the recording its book exports join
 SENTENCES_FILE = "book-sentences-{:04d}.json"  # a long recording: a window's sentences
 AUDIO_FILE = "book-{}.mp3"  # a recording section's shard id
 TIMINGS_FILE = "book-{}.json"
@@ -273,7 +274,10 @@ def _read(files: objects.JobFiles, job: dict, kind, index: int, owner: str, fail
     r = _reading(survey)[index]
     work = kind.book_work()
     recording = survey.get("recording")
+    listened = None
     if recording is not None:
+        # (A window that stopped its worker too often is not decoded again, not even for its MP3:
+        # whatever stopped it would stop this delivery too, and the job would never end.)
         if failing:
             read = work.untranscribed(index, recording, reason or "it stopped its worker too often.")
         else:
@@ -282,6 +286,7 @@ def _read(files: objects.JobFiles, job: dict, kind, index: int, owner: str, fail
             except ObjectMissing:
                 raise Transient("This window's samples are not stored yet.") from None
             read = work.transcribe_window(data, index, recording, deadline=_deadline(context))
+            listened = _window_mp3(files, work, index, data)
     elif failing:  # this shard broke its worker too often (or cannot be read): its pages fail alone
         why = reason or "it stopped its reader too often."
         read = work.unreadable_pages(r.first, r.end, why, job.get("language"))
@@ -293,7 +298,21 @@ def _read(files: objects.JobFiles, job: dict, kind, index: int, owner: str, fail
     else:
         read = work.read_pages(_local_copy(files, job), r.first, r.end, language=job.get("language"), skip=job.get("skip"),
                                outline=survey.get("outline"), deadline=_deadline(context))
-    _store_read(files, job, index, read, owner, window=recording["windows"][index] if recording else None)
+    _store_read(files, job, index, read, owner, window=recording["windows"][index] if recording else None,
+                listened=listened)
+
+
+def _window_mp3(files: objects.JobFiles, work, index: int, data: bytes) -> dict | None:
+    """A recording's window as the MP3 part its book exports join ({"file", "bytes"}), stored; None
+    when it cannot be encoded (the export says what it leaves out)."""
+    try:
+        body = work.window_mp3(data)
+    except Exception:  # noqa: BLE001 - the transcript stands without it
+        log.warning("a window's MP3 could not be made", exc_info=True, extra={"window": index})
+        return None
+    name = WINDOW_MP3.format(index)
+    files_write(files, name, body, "audio/mpeg")
+    return {"file": name, "bytes": len(body)}
 
 
 def _local_copy(files: objects.JobFiles, job: dict) -> Path:
@@ -345,9 +364,11 @@ def _deadline(context) -> float | None:
     return None if remaining is None else time.monotonic() + remaining() / 1000.0 - 10
 
 
-def _store_read(files: objects.JobFiles, job: dict, index: int, read, owner: str, window=None) -> None:
+def _store_read(files: objects.JobFiles, job: dict, index: int, read, owner: str, window=None,
+                listened: dict | None = None) -> None:
     """A reading shard's outputs stored, its sections sent, and its end recorded. `window`: a
-    recording's window ([start, end] seconds) whose segments `read.pages` holds."""
+    recording's window ([start, end] seconds) whose segments `read.pages` holds, `listened` its
+    MP3 part (`_window_mp3`)."""
     s = settings.get()
     for name, image in read.images.items():
         files_write(files, name, image, "image/jpeg")
@@ -390,7 +411,7 @@ def _store_read(files: objects.JobFiles, job: dict, index: int, read, owner: str
         files_write(files, SENTENCES_FILE.format(index), sentences_body, "application/json")
         summary |= {"window": list(window), "seconds": seconds, "sentences_count": len(read.sentences),
                     "sentences_bytes": len(sentences_body), "opening": " ".join(read.text.split()[:20]),
-                    "opening_at": read.pages[0]["start"] if read.pages else None}
+                    "opening_at": read.pages[0]["start"] if read.pages else None, **({"mp3": listened} if listened else {})}
         counters |= {"book_pages_read": 1, "book_transcribed": seconds, "book_chars": len(read.text)}
     after = shards.complete(files.user_id, files.job_id, plan.read_id(index), owner, summary, counters,
                             LEASE_SECONDS)
@@ -642,7 +663,12 @@ def _recording_head(job: dict, survey: dict, reads: dict[int, dict], now: float)
             "engine_version": first.get("engine_version") or "", "duration_s": round(float(recording["duration"]), 2),
             "language": recording.get("language"), "text": None, "segments": None, "sentences": None,
             "chapters": plan.chapters(starts), "keyword": None, "complete": complete,
-            "audio": recording.get("audio") or {}, "timings_ms": {}, "document": document}
+            "audio": recording.get("audio") or {}, "timings_ms": {}, "document": document,
+            # Its windows' MP3s (each on the whole recording's clock from `start`): what its book
+            # exports join, as a document's `speech.parts`.
+            "parts": [{"file": reads[r]["mp3"]["file"], "window": r, "start": float(windows[r][0]),
+                       "seconds": round(float(windows[r][1]) - float(windows[r][0]), 3)}
+                      for r in sorted(reads) if (reads[r].get("mp3") or {}).get("file")]}
     if not complete:
         head["transcribed_s"] = round(transcribed, 2)
     return head

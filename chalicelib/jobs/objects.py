@@ -126,8 +126,11 @@ def write_pieces(bucket: str, key: str, pieces, content_type: str) -> int:
     from boto3.s3.transfer import TransferConfig
 
     stream = _Pieces(pieces)
-    aws.s3().upload_fileobj(stream, bucket, key, ExtraArgs={"ContentType": content_type},
-                            Config=TransferConfig(max_concurrency=PIECES_IN_FLIGHT))
+    # s3transfer reads up to max_in_memory_upload_chunks 8 MB parts ahead of the uploads (10 by
+    # default); one more than in flight keeps the builder busy while two go.
+    config = TransferConfig(max_concurrency=PIECES_IN_FLIGHT)
+    config.max_in_memory_upload_chunks = PIECES_IN_FLIGHT + 1  # (s3transfer's; boto3's constructor lacks it)
+    aws.s3().upload_fileobj(stream, bucket, key, ExtraArgs={"ContentType": content_type}, Config=config)
     return stream.size
 
 
@@ -150,6 +153,23 @@ class _Pieces(io.RawIOBase):
         buffer[:n], self._left = self._left[:n], self._left[n:]
         self.size += n
         return n
+
+    def read(self, size: int = -1) -> bytes:
+        """`size` bytes, fewer only at the end. s3transfer takes each part with one read(): a short
+        read (one piece) would be a part under S3's 5 MB minimum for all but the last."""
+        out = bytearray()
+        while size < 0 or len(out) < size:
+            while not self._left:
+                try:
+                    self._left = memoryview(next(self._pieces))
+                except StopIteration:
+                    self.size += len(out)
+                    return bytes(out)
+            n = len(self._left) if size < 0 else min(size - len(out), len(self._left))
+            out += self._left[:n]
+            self._left = self._left[n:]
+        self.size += len(out)
+        return bytes(out)
 
 
 def store_file(bucket: str, key: str, fileobj, content_type: str) -> None:

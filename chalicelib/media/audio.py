@@ -332,6 +332,16 @@ def _attr(obj, name: str):
         return None
 
 
+def mp3_of(samples: np.ndarray, rate: int, channels: int = 1) -> bytes:
+    """16-bit samples (interleaved when `channels` > 1) as an MP3, by the recordings' encoder
+    (RecordingWriter's, without its WAV)."""
+    writer = RecordingWriter(rate, channels=channels, wav=False)
+    writer.write(samples)
+    _, mp3 = writer.close()
+    with mp3:
+        return mp3.read()
+
+
 class RecordingWriter:
     """The whole recording, written as it comes in pieces: RIFF/WAVE PCM 16-bit mono
     (CONTRACTS section 2) and a compressed MP3 beside it, each into a temporary file, so an

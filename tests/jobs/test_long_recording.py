@@ -11,10 +11,14 @@ import pytest
 
 from bench.speech_common import normalise, wer_counts
 from chalicelib import settings
-from chalicelib.jobs import book, worker
+from chalicelib.books import export as books
+from chalicelib.books import mp3
+from chalicelib.jobs import book, objects, worker
 from chalicelib.jobs import table as jobs
 from chalicelib.kinds import plan
 from chalicelib.web import job_view
+from tests.account.conftest import Tasks
+from tests.books import epubtools
 from tests.engines.asr.audiofiles import LIBRIVOX, encode, read_wav
 from tests.jobs.test_book import USER, deliver, drain, empty, messages
 from tests.results import validate_result
@@ -110,7 +114,23 @@ def test_a_long_recording_is_transcribed_in_windows_by_many_deliveries(short_win
     assert starts == sorted(starts) and starts[0] == heard[0]["start"] and len(starts) >= len(spans)
     assert result["chapters"] == [{"title": plan.opening(result["text"].strip()), "level": 1,
                                    "start": heard[0]["start"], "segment": 0}]
+    # Each window's MP3 (its worker made it), the recording's book exports' audio: as long as the window.
+    files = objects.JobFiles(settings.get().aws.bucket, USER, job_id)
+    windows = book._survey(files)["recording"]["windows"]
+    assert [(p["window"], p["start"], p["file"]) for p in result["parts"]] == \
+        [(r, a, book.WINDOW_MP3.format(r)) for r, (a, _) in enumerate(windows)]
+    for p in result["parts"]:
+        assert abs(mp3.stream_of(files.read(p["file"])).seconds - p["seconds"]) < 0.15
     assert drain() == []  # nothing left on the queues
+    # ...and its MP3 with chapters made of them, as long as the recording (and the joins' padding).
+    tasks = Tasks()
+    assert books.ask(USER, job_id, "mp3")[1] == 202
+    assert tasks.names() == ["book"]
+    books.build(USER, job_id, "mp3", jobs.get(USER, job_id)["book_mp3"]["build"])
+    made = jobs.get(USER, job_id)["book_mp3"]
+    assert made["status"] == "ready" and made["left_out"] == []
+    heard = epubtools.mp3_seconds(files.read(made["key"].rsplit("/", 1)[-1]))
+    assert 0 <= heard - len(samples) / RATE < 0.15 * len(windows)
 
 
 def test_a_duplicate_window_delivery_does_nothing(short_windows):

@@ -215,3 +215,26 @@ def test_a_missing_object_is_object_missing_or_answered_as_absent(api_env):
     assert objects.read_to(files.bucket, files.key("speech.wav"), io.BytesIO()) is False
     objects.write(files.bucket, files.key("echo.txt"), b"HELLO", "text/plain")
     assert files.read("echo.txt") == b"HELLO" and files.delete_all() == 1
+
+
+def test_pieces_are_stored_in_parts_of_8_mb_read_as_they_are_sent(api_env):
+    # A book's builder gives pieces of any size (a 1.8 MB part of a recording, a page's bytes):
+    # they are gathered into 8 MB parts (S3 refuses parts under 5 MB but the last), never the
+    # whole book at once (a single PUT held it all, twice: 88 MB for a 43 MB book).
+    bucket = settings.get().aws.bucket
+    pieces = [bytes([k]) * 1_800_000 for k in range(12)]
+    given = []
+
+    def lazily():
+        for piece in pieces:
+            given.append(len(piece))
+            yield piece
+
+    assert objects.write_pieces(bucket, "results/u/j/book.mp3", lazily(), "audio/mpeg") == 21_600_000
+    head = aws.s3().head_object(Bucket=bucket, Key="results/u/j/book.mp3", PartNumber=1)
+    assert head["PartsCount"] == 3 and head["ContentLength"] == 8 * 1024 * 1024
+    assert aws.s3().get_object(Bucket=bucket, Key="results/u/j/book.mp3")["Body"].read() == b"".join(pieces)
+    assert len(given) == 12
+    # (a small book is one PUT)
+    assert objects.write_pieces(bucket, "results/u/j/short.mp3", iter([b"ab", b"", b"c"]), "audio/mpeg") == 3
+    assert aws.s3().get_object(Bucket=bucket, Key="results/u/j/short.mp3")["Body"].read() == b"abc"

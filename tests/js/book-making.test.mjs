@@ -56,8 +56,21 @@ test("the formats offered: all of a page job's or a whole book's (its parts), el
   assert.deepEqual(formatsFor({ ...inline, result: { speech: { parts: [] } } }), []); // nothing was said
   assert.deepEqual(formatsFor({ ...inline, summary: null }), []); // no recording, not a book
   assert.deepEqual(formatsFor({ ...page, status: "processing" }), []);
-  assert.deepEqual(formatsFor({ ...page, kind: "speech" }), []);
+  assert.deepEqual(formatsFor({ ...page, kind: "speech" }), []); // a short recording: no book
   assert.deepEqual(formatsFor(null), []);
+});
+
+test("a long recording's windows (its result's parts) make its book; a short one's upload does not", () => {
+  const parts = [{ file: "book-window-0000.mp3", window: 0, start: 0, seconds: 30 }];
+  const lecture = { status: "done", kind: "speech", audio_url: null, summary: { book: true, seconds: 7200 },
+    result: null, result_parts: { index: { result: { kind: "speech", parts } } } };
+  assert.deepEqual(formatsFor(lecture), ["epub", "mp3", "m4b", "chapters"]);
+  assert.deepEqual(formatsFor({ ...lecture, result: { kind: "speech", parts }, result_parts: null }),
+    ["epub", "mp3", "m4b", "chapters"]);
+  // Transcribed before its windows' MP3s were kept, or still being transcribed: none.
+  assert.deepEqual(formatsFor({ ...lecture, result_parts: { index: { result: { kind: "speech" } } } }), []);
+  assert.deepEqual(formatsFor({ ...lecture, status: "processing" }), []);
+  assert.deepEqual(formatsFor({ ...lecture, kind: "digits" }), []);
 });
 
 test("progress is read as a share 0..1 from a number, a percentage or {done, total}", () => {

@@ -22,6 +22,9 @@ SENTENCE = {"type": "object", "required": ["start", "end"], "properties": {"star
 CHAPTER = {"type": "object", "required": ["title", "start", "segment"],
            "properties": {"title": {"type": "string"}, "level": {"type": "integer"}, "start": SECONDS,
                           "segment": {"type": "integer", "minimum": 0}}}
+PART = {"type": "object", "required": ["file", "window", "start", "seconds"],
+        "properties": {"file": {"type": "string"}, "window": {"type": "integer", "minimum": 0}, "start": SECONDS,
+                       "seconds": SECONDS}}
 
 RESULT_SCHEMA = {
     "title": "SpeechResult", "description": "CONTRACTS section 9: what was said, with word timings.",
@@ -45,6 +48,9 @@ RESULT_SCHEMA = {
                                                        "cover the recording up to `transcribed_s`"},
         "transcribed_s": SECONDS,
         "audio": {"type": "object", "description": "what the upload was: format, codec, sample rate, channels"},
+        "parts": {"type": "array", "items": PART,
+                  "description": "a long recording's windows as MP3 parts, each from `start` seconds: what its "
+                                 "book exports (GET /jobs/{id}/export) join"},
         "timings_ms": TIMINGS,
     },
 }

@@ -118,6 +118,13 @@ def window_samples(data: bytes) -> np.ndarray:
     return audio.from_pcm16(np.concatenate(frames).astype(audio.PCM) if frames else np.zeros(0, audio.PCM))
 
 
+def window_mp3(data: bytes) -> bytes:
+    """A stored window's samples (`window_audio`'s FLAC) as MP3, by the recording's own encoder
+    (media.audio.RecordingWriter): the part of the recording a book export joins (its MP3 with
+    chapters, its EPUB's audio), made by the window's worker so no export encodes a whole recording."""
+    return audio.mp3_of(audio.pcm16(window_samples(data)), RATE)
+
+
 def transcribe_window(data: bytes, index: int, recording: dict, *, engine_name: str | None = None,
                       deadline: float | None = None) -> Read:
     """Window `index` of a long recording transcribed: its segments (CONTRACTS section 9) on the

@@ -20,11 +20,21 @@ export function isWholeBook(job) {
   return Boolean(job?.summary?.book) && (head?.speech?.parts || []).length > 0;
 }
 
+/** A finished long recording transcribed by many workers, whose windows' MP3s (`parts`) are its
+ *  book's audio (a short recording makes no book). */
+export function isLongRecording(job) {
+  const head = job?.result || job?.result_parts?.index?.result || null;
+  return Boolean(job?.summary?.book) && (head?.parts || []).length > 0;
+}
+
 /** The formats offered for `job`: none until it is a finished page job with a recording (its
- *  speech.wav, or a whole book's parts), then every one. */
+ *  speech.wav, or a whole book's parts) or a long recording, then every one. */
 export function formatsFor(job) {
-  if (job?.status !== "done" || (job.kind || "page") !== "page") return [];
-  return job.audio_url || isWholeBook(job) ? BOOK_FORMATS.map((f) => f.format) : [];
+  if (job?.status !== "done") return [];
+  const kind = job.kind || "page";
+  const recorded = kind === "page" ? Boolean(job.audio_url) || isWholeBook(job)
+    : kind === "speech" && isLongRecording(job);
+  return recorded ? BOOK_FORMATS.map((f) => f.format) : [];
 }
 
 export const POLL = Object.freeze({
