@@ -58,6 +58,8 @@ RUNNING = "This job is still being read or recorded; ask for its book once it is
 NOT_DONE = "This job did not finish, so there is no book to make of it."
 NO_RECORDING = ("This job has no recording (nothing was read aloud), so there is no book to make of it. "
                 "Only a photo, scan or document read aloud makes one.")
+SHORT_RECORDING = ("A recording makes a book when it is long enough to be transcribed in parts (over {minutes} "
+                   "minutes); this one is not: download its transcript as text or subtitles instead.")
 NO_WINDOWS = ("This recording was transcribed before PageVoice kept its pieces for books, so there is no book to "
               "make of it. Upload it again to have one.")
 FAILED_MESSAGE = "The book could not be made. Please ask again in a minute."
@@ -182,7 +184,8 @@ def ask(user_id: str, job_id: str, format_name: str | None) -> tuple[dict, int] 
     if job["status"] != jobs.DONE:
         raise Conflict(NOT_DONE)
     if not recorded(job):
-        raise Conflict(NO_RECORDING)
+        raise Conflict(SHORT_RECORDING.format(minutes=settings.get().books.recording_book_seconds // 60)
+                       if job.get("kind") == "speech" else NO_RECORDING)
     if fmt.max_seconds and _length(job) > fmt.max_seconds:
         raise Conflict(TOO_LONG.format(kind=fmt.name.upper(), hours=fmt.max_seconds // 3600,
                                        length=_hours(_length(job))))

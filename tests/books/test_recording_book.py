@@ -145,3 +145,16 @@ def test_a_recording_transcribed_before_its_windows_were_kept_is_a_409_with_a_se
     assert ask(client, job_id, headers, "mp3").status_code == 202
     assert queue.run() == ["book"]
     assert_error(ask(client, job_id, headers, "mp3"), 409, "Upload it again")
+
+
+def test_a_short_recording_is_a_409_that_says_why_and_what_to_download(client, queue):
+    from chalicelib.jobs import table as jobs
+
+    user, headers = signed_in(client)
+    queue.queued()
+    record = jobs.create(user["id"], filename="memo.m4a", content_type="audio/mp4", size=1, kind="speech")
+    assert jobs.claim(user["id"], record["job_id"], 60)
+    assert jobs.finish(user["id"], record["job_id"], result_key=f"results/{user['id']}/{record['job_id']}/result.json",
+                       timings_ms={}, summary={"characters": 40}, kind="speech")
+    assert_error(ask(client, record["job_id"], headers, "epub"), 409, "over 10 minutes")
+    assert queue.names() == []
