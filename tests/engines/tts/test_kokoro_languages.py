@@ -1,4 +1,4 @@
-"""Kokoro's voices beyond Japanese (issue 42): phonemisation per language (misaki's eSpeak step
+"""Kokoro's voices beyond Japanese (issues 42 and 59): phonemisation per language (misaki's eSpeak step
 on Debian's libespeak-ng, misaki's pinyin one for Mandarin), real inference with read-along
 timings from the model's durations, and the voice files' fetch."""
 from __future__ import annotations
@@ -16,6 +16,8 @@ from chalicelib.errors import EngineUnavailable
 
 # language -> (phonemiser language, text, what must be in its phonemes: numbers said as words)
 PHONEMES = {
+    "en": ("en-us", "The train leaves at 8.", ["ðə", "tɹˈAn", "ˈAt"]),  # misaki's A (eɪ), not eSpeak's
+    "en-gb": ("en-gb", "I rode home at 8.", ["ɹˈQd", "hˈQm"]),  # British Q (əʊ)
     "es": ("es", "Hola, tengo 25 años.", ["ˈola", "βˌAntiθˈinko"]),
     "fr": ("fr-fr", "Bonjour, il est 15 heures.", ["bɔ̃ʒˈuʁ", "kˈɛ̃z"]),
     "it": ("it", "Buongiorno a tutti, sono le 8.", ["bʊonʤˈɔrno", "ˈɔtːo"]),
@@ -23,7 +25,8 @@ PHONEMES = {
     "hi": ("hi", "नमस्ते, आप कैसे हैं?", ["nəmˈʌsteː", "kˈɛːseː"]),
     "zh": ("zh", "你好，今天是3月5日。", ["ni↓xau↓", "sa→n", "u↓"]),
 }
-SENTENCES = {"es": ("ef_dora", "El tren sale a las 8 de la mañana."),
+SENTENCES = {"en": ("af_heart", "The train leaves at 8 in the morning."),
+             "es": ("ef_dora", "El tren sale a las 8 de la mañana."),
              "fr": ("ff_siwis", "Le train part à 8 heures du matin."),
              "it": ("if_sara", "Il treno parte alle 8 di mattina."),
              "pt": ("pf_dora", "O ônibus sai às 8 horas da manhã."),
@@ -75,6 +78,13 @@ def test_each_voice_speaks_its_language_with_word_timings(voices, code):
     assert "misaki" in engine.version and "kokoro-js 1.2.1" in engine.version
 
 
+def test_a_british_voice_speaks_english_in_its_accent():
+    engine = tts.get_engine("kokoro", KokoroConfig(voice="bm_george", threads=1))
+    assert engine.language == "en" and "ɹˈQd" in engine.phonemes("I rode home.")
+    audio = engine.synthesize("I rode home at 8.")
+    assert audio.words is not None and len(audio.words) == 5 and all(audio.words)
+
+
 def test_timings_follow_the_sound_over_sentences(voices):
     one = voices["es"].synthesize("Hola.")  # the same audio as the first sentence below
     two = voices["es"].synthesize("Hola. Buenos días.")
@@ -107,17 +117,17 @@ def test_a_damaged_voice_file_is_unavailable(tmp_path):
 
 
 def test_voices_of_other_languages_are_refused():
-    for voice in ("af_bella", "bm_george", "xx"):
+    for voice in ("kf_nobody", "xf_", "xx"):
         with pytest.raises(EngineUnavailable, match="no voice"):
             KokoroEngine(KokoroConfig(voice=voice))
 
 
 def test_the_fetched_voices_are_the_pinned_ones():
     folder = KokoroConfig().voices_folder
-    assert (folder / "SHA256").read_text().strip() == kokoro_voices.SHA256
+    assert (folder / "SHA256").read_text() == kokoro_voices.MARK
     names = sorted(p.stem for p in folder.glob("*.bin"))
-    assert {"ef_dora", "ff_siwis", "if_sara", "pf_dora", "hf_alpha", "zf_xiaoxiao"} <= set(names)
-    assert all(n[0] in kokoro_voices.LANGUAGE_LETTERS for n in names)  # no English or Japanese copies
+    assert {"af_heart", "bm_george", "ef_dora", "ff_siwis", "if_sara", "pf_dora", "hf_alpha", "zf_xiaoxiao"} <= set(names)
+    assert len(names) == 49 and all(n[0] in kokoro_voices.LANGUAGE_LETTERS for n in names)  # no Japanese copies
 
 
 def test_fetch_without_npm_says_what_to_install(tmp_path, monkeypatch):
