@@ -381,8 +381,10 @@ def _store_read(files: objects.JobFiles, job: dict, index: int, read, owner: str
     # at first (heard soon), and that section goes to the listener's queue.
     place = _place(table.get(files.user_id, files.job_id) or job)
     inside = place is not None and read.first <= int(place["page"]) < read.first + len(read.pages)
+    heads = {(c.get("page"), c.get("block")) for c in read.chapters}
     cut = plan.sections(read.units, s.books.section_chars, first_of_book=index == 0,
-                        listener=plan.unit_at(read.units, place) if inside else None)
+                        listener=plan.unit_at(read.units, place) if inside else None,
+                        starts={i for i, u in enumerate(read.units) if (u.page, u.block) in heads and not (u.lines or (0,))[0]})
     files_write(files, SECTIONS_FILE.format(index), json.dumps([c.public() for c in cut]).encode(), "application/json")
     wanted = plan.section_at(cut, place) if inside else None
     # The book's first sections are what a listener hears first: they go first too, not behind

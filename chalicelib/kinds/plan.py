@@ -12,7 +12,7 @@ document's. Shard ids sort in text order: `read-0003` (the fourth page range),
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 READ, RECORD = "read", "record"
@@ -147,16 +147,20 @@ def _span(lines: list[int]) -> tuple[int, int]:
     return (min(lines), max(lines)) if lines else (-1, -1)
 
 
-def sections(units: list[Unit], most: int, first_of_book: bool = False, listener: int | None = None) -> list[Section]:
+def sections(units: list[Unit], most: int, first_of_book: bool = False, listener: int | None = None,
+             starts: Collection[int] = ()) -> list[Section]:
     """The recording sections of a reading shard's units, in order: each at most `most`
     characters (a unit longer than that is a section alone). The book's first sections are
     short (`first_of_book`), so its first words are heard seconds after its first page is read;
-    so are those from unit `listener` on (where a listener is waiting), which starts a section."""
+    so are those from unit `listener` on (where a listener is waiting) and from each unit in
+    `starts` (a chapter's heading: where the outline sends a listener, who then waits for the
+    section that starts there to be made, not for a whole section before it), each starting a
+    section."""
     out: list[Section] = []
     run: list[Unit] = []
     chars, since = 0, 0 if first_of_book else None  # sections made since the last short start
     for i, unit in enumerate(units):
-        if i == listener:
+        if i == listener or i in starts:
             if run:
                 out.append(Section(tuple(run)))
                 run, chars = [], 0

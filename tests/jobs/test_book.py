@@ -122,6 +122,10 @@ def test_a_book_is_read_and_recorded_in_shards_by_many_deliveries(small_books):
     assert result["speech"]["seconds"] == pytest.approx(parts[-1]["start"] + parts[-1]["seconds"], abs=0.01)
     assert [p["first"]["page"] for p in parts] == sorted(p["first"]["page"] for p in parts)
     assert parts[0]["first"] == {"page": 0, "line": 0, "word": 0} and parts[-1]["last"]["page"] == 8
+    # Each chapter's heading starts a part (the outline's jump waits only for that short part).
+    firsts = {(p["first"]["page"], p["first"]["line"]) for p in parts}
+    assert all((c["page"], result["pages"][c["page"]]["blocks"][c["block"]]["lines"][0]) in firsts
+               for c in result["chapters"])
     # Each chapter starts where its heading is heard; the first part is short (heard soon).
     starts = [c["start"] for c in result["chapters"]]
     assert starts == sorted(starts) and 0 <= starts[0] < 0.5
@@ -244,8 +248,9 @@ def test_a_listener_who_moves_has_that_place_recorded_first(small_books):
         USER, job_id, book.SECTIONS_FILE.format(3)))["Body"].read())
     units = stored[int(section.rsplit("-", 1)[1])]
     assert any(u[0] == 8 and u[5] <= 1 <= u[6] for u in units)  # the section holds page 9's line 2
-    # Once read, a move goes straight to the section; a place already recorded sends nothing.
-    assert listening.save(USER, job_id, {"page": 7, "line": 0})
+    # Once read, a move goes straight to the section (page 9's heading, which starts one: a
+    # chapter's first section is short); a place already recorded sends nothing.
+    assert listening.save(USER, job_id, {"page": 8, "line": 0})
     assert len([s for s in first_messages() if s.startswith("rec-0003-")]) == 2
     for message in messages(queue=book.FIRST):
         deliver(message)

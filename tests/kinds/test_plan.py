@@ -112,6 +112,17 @@ def test_sections_start_short_again_where_a_listener_waits():
     assert plan.sections(units, 1200) == plan.sections(units, 1200, listener=None)
 
 
+def test_each_chapter_starts_a_short_section_where_the_outline_sends_a_listener():
+    units = [plan.Unit(p, 0, 200, None, (0, 3)) for p in range(30)]
+    cut = plan.sections(units, 1200, starts={7, 19})
+    starts = [c.units[0].page for c in cut]
+    for head in (7, 19):  # a chapter's heading starts a section, made in seconds once asked for
+        k = starts.index(head)
+        assert cut[k].chars <= plan.FIRST_SECTION_CHARS and cut[k + 1].chars <= plan.SECOND_SECTION_CHARS
+    assert [u for c in cut for u in c.units] == units and max(c.chars for c in cut) <= 1200
+    assert len(cut) <= len(plan.sections(units, 1200)) + 4  # a few more parts a chapter, no more
+
+
 # --- A long recording's windows -----------------------------------------------------------
 
 FRAME = 0.032
