@@ -159,6 +159,40 @@ def test_the_book_opens_at_once_with_a_window_of_its_pages(page, book_site, book
     assert at_both_widths(page) == {}
 
 
+def test_a_move_of_the_window_says_it_is_loading_and_one_that_failed_is_tried_again(page, page_errors, book_site, book,
+                                                                                   shoot):
+    """The window's move to page 640 held on its way (the answer for the pages around it): the
+    text is busy and the status names the pages coming; the move failing says so with "Try
+    again", which makes the same move (the page comes and takes the focus)."""
+    user, _, job_id, _ = book
+    page_errors.allow(r"Failed to load resource: net::ERR_FAILED")  # (the requests this test fails)
+    open_book(page, book_site, user, job_id)
+    held, failing = [], []
+    asked = "pages=619-660"  # (api.js pagesQuery: the page images 20 either side of page 640)
+    page.route(lambda u: asked in u, lambda route: route.abort() if failing else held.append(route))
+    page.fill("#book-page", "640")
+    page.click("#book-go-button")
+    page.wait_for_function("""() => document.querySelector('#result-text').getAttribute('aria-busy') === 'true'
+        && document.querySelector('#book-window-text').textContent === 'Loading pages 636–652…'""")
+    assert page.get_attribute("#book-window-text", "aria-live") == "polite" and page.locator("#book-retry").is_hidden()
+    shoot(page, "whole-book-loading")
+    failing.append(True)  # (the page's polls for that window too, until the connection is back)
+    held[0].abort()
+    page.wait_for_selector("#book-retry:not([hidden])")
+    assert page.inner_text("#book-window-text") == (
+        "Pages 636–652 could not be loaded. Check the connection and try again.")
+    assert page.get_attribute("#result-text", "aria-busy") is None
+    shoot(page, "whole-book-load-failed")
+    assert at_both_widths(page) == {}
+    page.unroute_all()
+    page.focus("#book-retry")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement?.dataset?.pageIndex === '639'")
+    assert page.inner_text("#book-window-text") == "Pages 636–652 of 1,000 shown."
+    assert page.get_attribute("#result-text", "aria-busy") is None and page.locator("#book-retry").is_hidden()
+    assert "Leaf 640 of" in page.inner_text("#result-text")
+
+
 def test_the_last_chapter_is_jumped_to_and_heard_there(page, book_site, book, shoot):
     user, _, job_id, _ = book
     open_book(page, book_site, user, job_id)

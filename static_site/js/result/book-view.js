@@ -10,7 +10,8 @@ import { announce, make } from "../dom.js";
 import { downloadName } from "./common.js";
 import { save } from "./urls.js";
 import { phraseAt } from "./search-text.js";
-import { partOfPlace, runOf, runParts } from "../book-index.js";
+import { partOfPlace, runOf, runParts, windowAround } from "../book-index.js";
+import { createMover, failedText, loadingText, windowText } from "./book-moves.js";
 
 const FOLLOW_MARGIN = 3; // pages: playback this near the window's end moves the window on
 const MAX_PAGE_BUTTONS = 60; // more pages than this: "Go to page" instead of a button per page
@@ -22,7 +23,11 @@ const MAX_PAGE_BUTTONS = 60; // more pages than this: "Go to page" instead of a 
  */
 export function createBookView(root, { signal, jobId, view, onResult, play, select, heard }) {
   const els = build(root);
-  const mover = createMover({ signal, jobId, onResult });
+  let moves = { busy: false, loading: null, failed: null }; // book-moves.js createMover's state
+  const mover = createMover({
+    move: (page) => api.moveBook(jobId, page, { signal }), onResult, signal,
+    onState: (state) => { moves = state; showBar(els, view, moves); },
+  });
   let run = null; // the run of parts the listener plays
   let pending = null; // {place}: a place asked for, played once recorded
 
@@ -64,7 +69,7 @@ export function createBookView(root, { signal, jobId, view, onResult, play, sele
     announce(view.job.status === "done" ? "This part has no recording." : "Recording from here: it starts in a few seconds.");
   }
 
-  setUpBar(els, { signal, view, root, moveTo: mover.moveTo, goToPlace });
+  setUpBar(els, { signal, view, root, moveTo: mover.moveTo, goToPlace, retry: () => moves.failed?.retry() });
   return {
     goToPlace,
     playIndex,
@@ -89,7 +94,7 @@ export function createBookView(root, { signal, jobId, view, onResult, play, sele
     },
     /** Each new answer: the bar, and a place asked for played once it is recorded. */
     show() {
-      showBar(els, view);
+      showBar(els, view, moves);
       const part = pending && partOfPlace(view.result.speech?.parts, pending.place);
       if (part?.url && wordAt(view, pending.place) !== undefined) {
         const { place } = pending;
@@ -104,24 +109,6 @@ export function createBookView(root, { signal, jobId, view, onResult, play, sele
       if (page < from || (page >= to - FOLLOW_MARGIN && to < total)) mover.moveTo(page);
     },
   };
-}
-
-/** The window's moves, one after another: `moveTo(page, then)` asks for the book around `page`. */
-function createMover({ signal, jobId, onResult }) {
-  let moving = null;
-  function moveTo(page, then) {
-    const go = async () => {
-      const job = await api.moveBook(jobId, page, { signal });
-      onResult(job);
-      then?.();
-    };
-    const chain = (moving || Promise.resolve()).then(go, go).catch(() => {
-      if (!signal.aborted) announce("The book's pages could not be loaded. Check the connection and try again.");
-    }).finally(() => { if (moving === chain) moving = null; }); // (a move chained after it is still under way)
-    moving = chain;
-    return chain;
-  }
-  return { moveTo, busy: () => moving !== null };
 }
 
 /**
@@ -150,7 +137,11 @@ function focusOn(el) {
   return true;
 }
 
-function setUpBar(els, { signal, view, root, moveTo, goToPlace }) {
+function setUpBar(els, { signal, view, root, moveTo, goToPlace, retry }) {
+  els.retry.addEventListener("click", () => {
+    if (document.activeElement === els.retry) focusOn(els.text); // (hidden while it loads: the status says how it goes)
+    retry();
+  }, { signal });
   els.earlier.addEventListener("click", () => {
     const w = view.result.window;
     moveTo(Math.max(0, w.from - 1), () => focusOn(pageOf(root, w.from - 1)));
@@ -171,11 +162,18 @@ function setUpBar(els, { signal, view, root, moveTo, goToPlace }) {
   }, { signal });
 }
 
-function showBar(els, view) {
+/** The bar for the window shown and its moves: the pages busy while one is under way, the status
+ *  naming the pages coming (or those that could not come, with "Try again"). */
+function showBar(els, view, moves) {
   const { from, to, total } = view.result.window;
   const what = view.flow ? "sections" : "pages";
-  const text = `${what[0].toUpperCase()}${what.slice(1)} ${(from + 1).toLocaleString("en")}–${to.toLocaleString("en")} of ${total.toLocaleString("en")} shown.`;
+  const coming = (page) => ({ ...windowAround(total, page, view.flow), total });
+  const text = moves.loading !== null ? loadingText(coming(moves.loading), view.flow)
+    : moves.failed ? failedText(coming(moves.failed.page), view.flow) : windowText(view.result.window, view.flow);
   if (els.text.textContent !== text) els.text.textContent = text;
+  if (moves.busy) els.pagesRegion.setAttribute("aria-busy", "true");
+  else els.pagesRegion.removeAttribute("aria-busy");
+  els.retry.hidden = !moves.failed;
   els.earlier.disabled = from <= 0;
   els.later.disabled = to >= total;
   els.earlier.textContent = `Earlier ${what}`;
@@ -210,12 +208,15 @@ function build(root) {
   text.setAttribute("aria-live", "polite");
   const row = make("p", { className: "player-row" }, bar);
   const quiet = "button button-small button-quiet";
+  const retry = make("button", { id: "book-retry", className: "button button-small", type: "button", text: "Try again" }, row);
+  retry.hidden = true;
   const earlier = make("button", { id: "book-earlier", className: quiet, type: "button", text: "Earlier pages" }, row);
   const later = make("button", { id: "book-later", className: quiet, type: "button", text: "Later pages" }, row);
   const form = make("form", { id: "book-go", className: "book-go" }, row);
   make("label", { htmlFor: "book-page", text: "Go to page" }, form);
   const input = make("input", { id: "book-page", className: "book-page", type: "number", min: "1", inputMode: "numeric" }, form);
   make("button", { id: "book-go-button", className: quiet, type: "submit", text: "Go" }, form);
-  root.querySelector("#result-text").before(bar);
-  return { bar, text, earlier, later, form, input };
+  const pagesRegion = root.querySelector("#result-text");
+  pagesRegion.before(bar);
+  return { bar, text, earlier, later, form, input, retry, pagesRegion };
 }
