@@ -183,10 +183,11 @@ def test_memory_holds_one_part_whatever_the_books_length(other_rate):
 
 # --- GET /jobs/{id}/export?format=chapters ------------------------------------------------------
 
-def test_a_book_read_by_many_workers_downloads_as_a_zip_of_its_chapters(client, queue):
+@pytest.mark.parametrize("rates", [(RATE, RATE, RATE), (RATE, 24000, RATE)], ids=["one-voice", "two-voices"])
+def test_a_book_read_by_many_workers_downloads_as_a_zip_of_its_chapters(client, queue, rates):
     user, headers = signed_in(client)
     queue.queued()
-    parts_mp3, head = book([0.3, 0.8, 1.0])
+    parts_mp3, head = book([0.3, 0.8, 1.0], rates=rates)  # (two voices: once a 409, now encoded again)
     job_id = finished_book(user["id"], head, parts_mp3, filename="Été book.pdf")
     first = ask(client, job_id, headers, "chapters")
     assert first.status_code == 202, first.body
@@ -202,6 +203,11 @@ def test_a_book_read_by_many_workers_downloads_as_a_zip_of_its_chapters(client, 
     assert [t for t, _, _ in chaps_of(whole)] == ["One", "Two", "Two, later", "Three"]
     assert_each_chapter_holds_its_audio(archive, whole, {"One": 1, "Two": 1, "Two, later": 1, "Three": 1})
     assert books.ready_books(books.jobs.get(user["id"], job_id)) == {"book-chapters.zip": key_of_url(url)}
+    if len(set(rates)) > 1:  # its MP3 too: the same frames under the book's tag
+        assert ask(client, job_id, headers, "mp3").status_code == 202 and queue.run() == ["book"]
+        made = ask(client, job_id, headers, "mp3")
+        assert made.status_code == 200, made.body
+        assert mp3.audio_of(stored(key_of_url(made.json_body["url"]))) == mp3.audio_of(whole)
 
 
 def test_a_page_job_downloads_as_a_zip_of_its_chapters(client, queue):
