@@ -153,11 +153,6 @@ def noisy(seconds: float, seed: int, rate: int = 22050) -> bytes:
 def mp3_of(samples, rate: int, channels: int = 1) -> bytes:
     """16-bit samples as an MP3 part, made as the worker makes its parts (in `channels`: the
     mono samples in each)."""
-    from chalicelib.media.audio import RecordingWriter
+    from chalicelib.media import audio
 
-    writer = RecordingWriter(rate, channels=channels)
-    writer.write(samples.repeat(channels))
-    wav, made = writer.close()
-    wav.close()
-    with made:
-        return made.read()
+    return audio.mp3_of(samples.repeat(channels), rate, channels)
