@@ -79,13 +79,30 @@ test("a failed move says so until it is tried again, and the try again is the sa
   const { busy, loading, failed } = h.last();
   assert.deepEqual({ busy, loading, page: failed.page }, { busy: false, loading: null, page: 640 });
   assert.deepEqual(h.results, []);
+  assert.ok(failed.at > 0);
   h.asked.clear();
   const again = failed.retry();
-  assert.deepEqual(h.last(), { busy: true, loading: null, failed: null }); // the failure is gone as it is tried
+  assert.equal(h.last().busy, true);
+  assert.equal(h.last().failed, failed); // still said until the pages are said to be loading
+  await h.settle();
+  h.tick();
+  assert.deepEqual(h.last(), { busy: true, loading: 640, failed: null });
   await h.answer(640);
   await again;
   assert.deepEqual(then, ["focus 640"]);
   assert.deepEqual(h.last(), { busy: false, loading: null, failed: null });
+});
+
+test("a move tried again that fails at once goes on saying the failure, not the window in between", async () => {
+  const h = harness();
+  h.mover.moveTo(640);
+  await h.fail(640);
+  const count = h.states.length;
+  h.last().failed.retry();
+  await h.fail(640);
+  const since = h.states.slice(count);
+  assert.ok(since.every((s) => s.failed?.page === 640 && s.loading === null), JSON.stringify(since));
+  assert.equal(h.last().busy, false);
 });
 
 test("a failure followed by a move that succeeds leaves no failure said", async () => {

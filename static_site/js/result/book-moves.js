@@ -27,7 +27,8 @@ export const failedText = (window, flow) =>
  * (`move(page)`: a promise of the answer), gives the answer to `onResult`, then calls `then`.
  * `onState({busy, loading, failed})` hears each change: `busy` while a move is under way or
  * waiting for one; `loading` the page of the move under way once it has taken `delay` ms (else
- * null); `failed` ({page, retry}) when the last move failed, until the next one starts.
+ * null); `failed` ({page, retry, at}) when the last move failed, until another succeeds or says
+ * it is loading (a move tried again that fails at once leaves the failure said, not said again).
  */
 export function createMover({ move, onResult, onState, signal, delay = LOADING_SHOWN_MS, later = setTimeout,
   cancel = clearTimeout }) {
@@ -46,7 +47,7 @@ export function createMover({ move, onResult, onState, signal, delay = LOADING_S
       current = page;
       cancel(timer);
       if (state.loading !== null) set({ loading: page }); // (said already: the next pages at once)
-      else timer = later(() => { if (current !== null) set({ loading: current }); }, delay);
+      else timer = later(() => { if (current !== null) set({ loading: current, failed: null }); }, delay);
       const job = await move(page);
       onResult(job);
       then?.();
@@ -59,11 +60,13 @@ export function createMover({ move, onResult, onState, signal, delay = LOADING_S
       cancel(timer);
       if (moving !== chain) return; // (a move chained after it is still under way)
       moving = null;
-      const failed = lastFailed && { page: lastFailed.page, retry: moveTo.bind(null, lastFailed.page, lastFailed.then) };
+      const failed = lastFailed && {
+        page: lastFailed.page, retry: moveTo.bind(null, lastFailed.page, lastFailed.then), at: Date.now(),
+      };
       if (!signal?.aborted) set({ busy: false, loading: null, failed });
     });
     moving = chain;
-    if (!state.busy || state.failed) set({ busy: true, failed: null });
+    if (!state.busy) set({ busy: true });
     return chain;
   }
   return { moveTo, busy: () => moving !== null };

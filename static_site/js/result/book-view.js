@@ -14,6 +14,7 @@ import { partOfPlace, runOf, runParts, windowAround } from "../book-index.js";
 import { createMover, failedText, loadingText, windowText } from "./book-moves.js";
 
 const FOLLOW_MARGIN = 3; // pages: playback this near the window's end moves the window on
+const FOLLOW_AFTER_FAILURE_MS = 10_000; // playback asks again for pages that could not be loaded this often, not each tick
 const MAX_PAGE_BUTTONS = 60; // more pages than this: "Go to page" instead of a button per page
 
 /**
@@ -104,7 +105,7 @@ export function createBookView(root, { signal, jobId, view, onResult, play, sele
     },
     /** Playback at `page`: the window follows it. */
     follow(page) {
-      if (page === null || mover.busy()) return;
+      if (page === null || mover.busy() || Date.now() - (moves.failed?.at ?? -Infinity) < FOLLOW_AFTER_FAILURE_MS) return;
       const { from, to, total } = view.result.window;
       if (page < from || (page >= to - FOLLOW_MARGIN && to < total)) mover.moveTo(page);
     },
@@ -138,10 +139,7 @@ function focusOn(el) {
 }
 
 function setUpBar(els, { signal, view, root, moveTo, goToPlace, retry }) {
-  els.retry.addEventListener("click", () => {
-    if (document.activeElement === els.retry) focusOn(els.text); // (hidden while it loads: the status says how it goes)
-    retry();
-  }, { signal });
+  els.retry.addEventListener("click", retry, { signal });
   els.earlier.addEventListener("click", () => {
     const w = view.result.window;
     moveTo(Math.max(0, w.from - 1), () => focusOn(pageOf(root, w.from - 1)));
@@ -173,6 +171,7 @@ function showBar(els, view, moves) {
   if (els.text.textContent !== text) els.text.textContent = text;
   if (moves.busy) els.pagesRegion.setAttribute("aria-busy", "true");
   else els.pagesRegion.removeAttribute("aria-busy");
+  if (!moves.failed && document.activeElement === els.retry) focusOn(els.text); // (it goes: the status says what comes)
   els.retry.hidden = !moves.failed;
   els.earlier.disabled = from <= 0;
   els.later.disabled = to >= total;
