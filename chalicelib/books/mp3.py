@@ -276,8 +276,8 @@ def _header(data: bytes, at: int) -> tuple[int, int, int, int, int] | None:
 
 @dataclass(frozen=True)
 class Parts:
-    """What a book's parts' first bytes say (their Streams), kept in arrays: a few dozen bytes a
-    part whatever the book's length, on the book's own clock: the book is of its main sample rate
+    """What a book's parts' first bytes say (their Streams), kept in arrays: 21 bytes a part
+    whatever the book's length, on the book's own clock: the book is of its main sample rate
     and channel count (those of most of its recording), and a part of another (a voice of another
     rate, `again`) counts the frames and delay it is encoded again into (`encoded_again`)."""
     rate: int
@@ -367,7 +367,7 @@ def frames_at(parts: Parts, k: int, part: bytes) -> bytes:
 def encoded_again(parts: Parts, k: int, part: bytes) -> bytes:
     """Part k (`part`: its MP3, of another rate or channel count than the book) decoded, resampled
     to the book's rate and channels and encoded again by the recording's encoder
-    (media.audio.RecordingWriter), a decoded frame at a time, into exactly parts.frames[k] frames
+    (media.audio.RecordingWriter), a second at a time, into exactly parts.frames[k] frames
     with parts.delays[k] samples of delay, as book_streams counted it: its sound, then silence."""
     import av
     import numpy as np
