@@ -192,6 +192,12 @@ DECODER_DELAY = 529  # samples an MPEG audio decoder lags by (LAME's accounting,
 SAMPLE_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}  # by version bits
 BITRATES_V1 = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
 BITRATES_V2 = (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)
+# Sound of other voices' rates a book's export encodes again (book_streams). Encoding runs ~77x
+# real time on a whole core (a 20 s part: 0.26 s of CPU, bench/book_exports.py --mixed) and the
+# tasks function has 0.58 of one for 15 minutes, joining the rest included (a 5.6 h book's MP3:
+# 43 s here): 6 hours take ~8 minutes. Past it the export is refused at once (409) rather than
+# running out of time on every try.
+MAX_ENCODED_AGAIN_SECONDS = 6 * 3600
 
 
 @dataclass(frozen=True)
@@ -319,7 +325,7 @@ def book_streams(count: int, read_head: Callable[[int], bytes]) -> Parts:
     of two rates joined in one stream would play at the wrong speed, so a part of another is
     counted as what `encoded_again` makes of it, its own sound resampled at the book's rate,
     without its first frames' delay and its padding, in as many frames as it lasted (at least
-    enough to hold it)."""
+    enough to hold it); a ValueError when they last more than MAX_ENCODED_AGAIN_SECONDS."""
     frames, delays, rates, layouts, voiced = array("q"), array("l"), array("i"), array("b"), array("q")
     heard: dict[tuple[int, int], float] = {}  # seconds of each (rate, channels)
     for k in range(count):
@@ -333,6 +339,12 @@ def book_streams(count: int, read_head: Callable[[int], bytes]) -> Parts:
     rate, channels = max(heard, key=heard.__getitem__) if heard else (22050, 1)  # (the first of the longest)
     parts = Parts(rate, _per_frame(rate), channels, frames, delays, rates, layouts)
     others = [k for k in range(count) if parts.again(k)]
+    again = sum(frames[k] * _per_frame(rates[k]) / rates[k] for k in others)
+    if again > MAX_ENCODED_AGAIN_SECONDS:
+        h, m = int(again // 3600), int(again % 3600 // 60)
+        raise ValueError(f"{h} h {m:02d} min of it are in voices of other sample rates than most of it "
+                         f"({rate:,} Hz), more than the {MAX_ENCODED_AGAIN_SECONDS // 3600} hours an export "
+                         "encodes again; format=epub keeps each part as it was made")
     delay = encoder_delay(rate, channels) if others else 0
     for k in others:
         held = -(-voiced[k] * rate // rates[k])  # the resampler gives ceil(samples x rate / its rate)

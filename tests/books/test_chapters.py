@@ -210,6 +210,20 @@ def test_a_book_read_by_many_workers_downloads_as_a_zip_of_its_chapters(client, 
         assert mp3.audio_of(stored(key_of_url(made.json_body["url"]))) == mp3.audio_of(whole)
 
 
+def test_a_book_with_more_of_other_voices_than_an_export_encodes_again_is_a_409_that_says_so(client, queue,
+                                                                                               monkeypatch):
+    user, headers = signed_in(client)
+    queue.queued()
+    parts_mp3, head = book([0.3, 0.8, 1.0], rates=(RATE, 24000, RATE))
+    job_id = finished_book(user["id"], head, parts_mp3)
+    monkeypatch.setattr(mp3, "MAX_ENCODED_AGAIN_SECONDS", 10)  # (the second part lasts 11 s)
+    for fmt in ("mp3", "chapters"):
+        assert ask(client, job_id, headers, fmt).status_code == 202 and queue.run() == ["book"]
+        assert_error(ask(client, job_id, headers, fmt), 409, "This book's recording cannot be made into one file: "
+                     "0 h 00 min of it are in voices of other sample rates than most of it (22,050 Hz)")
+        assert "format=epub keeps each part as it was made." in ask(client, job_id, headers, fmt).json_body["message"]
+
+
 def test_a_page_job_downloads_as_a_zip_of_its_chapters(client, queue):
     user, headers = signed_in(client)
     queue.queued()

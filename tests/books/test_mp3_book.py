@@ -139,3 +139,15 @@ def test_a_part_encoded_again_fills_the_frames_its_head_counted():
     assert streams.delays[1] == mp3.encoder_delay(22050, 1) == 576
     assert streams.seconds(1) == pytest.approx(mp3.stream_of(b).seconds, abs=0.03)
     assert mp3.frames_at(streams, 0, a) == mp3.frames_of(a)  # a part of the book's rate: its own frames
+
+
+def test_more_sound_of_other_rates_than_an_export_encodes_again_is_refused_before_anything_is_made(monkeypatch):
+    parts_mp3, head = book([0.5, 0.8, 1.0], rates=(RATE, 24000, RATE))  # the second part: 11.05 s
+    monkeypatch.setattr(mp3, "MAX_ENCODED_AGAIN_SECONDS", 10)
+    read = []
+    with pytest.raises(ValueError, match=r"0 h 00 min of it are in voices of other sample rates than most of it "
+                                         r"\(22,050 Hz\), more than the 0 hours an export encodes again"):
+        next(mp3.build_book(head, "", lambda k: parts_mp3[k][:HEAD_BYTES], lambda k: read.append(k), title="t"))
+    assert read == []
+    monkeypatch.setattr(mp3, "MAX_ENCODED_AGAIN_SECONDS", 12)
+    assert next(mp3.build_book(head, "", lambda k: parts_mp3[k][:HEAD_BYTES], parts_mp3.__getitem__, title="t"))
