@@ -7,8 +7,10 @@ time; the temporary file is as large as the book (~0.5 MB a minute). Python's me
 bounded whatever the length, FFmpeg's does not quite: its MP4 muxer keeps an index entry a frame
 until the end (~6 MB an hour, bench/book_exports.py), which the 8-hour cap bounds. Chapters are where their words are heard: each part starts where the parts
 before it end (their samples as decoded, the MP3 encoder's delay and padding trimmed), and a
-part of another voice's sample rate is resampled to the first's; a part is as long as its
-`seconds` (the decoder's padding left out), so chapters keep the recording's clock. No AWS I/O.
+part of another voice's sample rate is resampled to the book's (that of most of its seconds,
+as its MP3's: a first part in a 16 kHz voice does not make the whole book 16 kHz); a part is as
+long as its `seconds` (the decoder's padding left out), so chapters keep the recording's clock.
+No AWS I/O.
 """
 from __future__ import annotations
 
@@ -41,14 +43,18 @@ def build_book(head: dict, text: str, read_head: Callable[[int], bytes], read_pa
                title: str, progress: Callable[[float], None] | None = None, left_out: list[dict] | None = None,
                text_chars: int | None = None) -> Iterator[bytes]:
     """A book's M4B (its index's `head`: speech.parts with their `start`, chapters, language),
-    piece by piece; `read_part(k)` gives part k's MP3 (`read_head` and `text` are not needed:
-    the chapters' times come from the parts as they are decoded, and the text is not carried)."""
+    piece by piece; `read_part(k)` gives part k's MP3, `read_head(k)` its first bytes, which say
+    its rate (the chapters' times come from the parts as they are decoded; `text` is not carried)."""
     parts = (head.get("speech") or {}).get("parts") or []
     title = clipped_title(title.strip() or "PageVoice", left_out)
+    try:
+        rate = mp3.book_format(len(parts), read_head)[0] if parts else None
+    except ValueError:  # a part whose head says nothing of its length: the first part's rate, as decoded
+        rate = None
     with tempfile.TemporaryFile() as file:
         out = av.open(file, "w", format="ipod")
         out.metadata.update({"title": title, "album": title, "artist": mp3.ARTIST, "genre": GENRE})
-        aac = _Encoder(out, mp3.iso_639_2((head.get("language") or {}).get("code")))
+        aac = _Encoder(out, mp3.iso_639_2((head.get("language") or {}).get("code")), rate)
         offsets = array("d")  # where each part starts (8 bytes a part)
         for k in range(len(parts)):
             with av.open(io.BytesIO(read_part(k)), "r") as source:
@@ -72,12 +78,13 @@ def build_book(head: dict, text: str, read_head: Callable[[int], bytes], read_pa
 
 
 class _Encoder:
-    """AAC of one rate and one channel (the first frame's rate), timed by the samples written."""
+    """AAC of one rate (`rate`, else the first frame's) and one channel, timed by the samples
+    written."""
 
-    def __init__(self, out, language: str):
+    def __init__(self, out, language: str, rate: int | None = None):
         self.out, self.language = out, language
         self.stream = self.resampler = None
-        self.rate, self.written, self.seconds_left = 0, 0, None
+        self.rate, self.written, self.seconds_left = rate or 0, 0, None
 
     @property
     def seconds(self) -> float:
@@ -93,7 +100,7 @@ class _Encoder:
 
     def add(self, frame) -> None:
         if self.stream is None:
-            self.rate = frame.sample_rate
+            self.rate = self.rate or frame.sample_rate
             self.stream = self.out.add_stream("aac", rate=self.rate, layout="mono")
             self.stream.bit_rate = BIT_RATE
             if self.language != mp3.UNDETERMINED:

@@ -355,6 +355,16 @@ def book_streams(count: int, read_head: Callable[[int], bytes]) -> Parts:
     return parts
 
 
+def book_format(count: int, read_head: Callable[[int], bytes]) -> tuple[int, int]:
+    """The sample rate and channel count of most of a book's seconds (part 1's when as many), as
+    book_streams chooses them, from its `count` parts' first bytes (`read_head(k)`)."""
+    heard: dict[tuple[int, int], float] = {}
+    for k in range(count):
+        stream = stream_of(read_head(k))
+        heard[stream.rate, stream.channels] = heard.get((stream.rate, stream.channels), 0.0) + stream.seconds
+    return max(heard, key=heard.__getitem__) if heard else (22050, 1)
+
+
 @functools.cache
 def encoder_delay(rate: int, channels: int) -> int:
     """The delay in samples of the recording's MP3 encoder (media.audio.RecordingWriter) at this
