@@ -43,6 +43,11 @@ PROGRESS_PAGES = 0.6  # the share of the work the pages are (then the recording'
 # synthetic pages of bench/book_exports.py (~1.9 KB each); ~20 dense printed pages (~350
 # words, ~13 KB with a span a word).
 DOCUMENT_BYTES = 256 * 1024
+# What the documents, their overlays and the navigation are given back in from their temporary
+# files: a piece is held while the next is made (by the caller too), so the peak holds a few. A
+# 1,000-page book's overlays pass zipstream's 64 KB (a 100-page one's do not): 16 KB took ~30 KB
+# off its peak (bench/book_exports.py).
+PIECE_BYTES = 16 * 1024
 
 
 def build_book(head: dict, text: str, read_head: Callable[[int], bytes], read_part: Callable[[int], bytes], *,
@@ -90,8 +95,9 @@ def build_book(head: dict, text: str, read_head: Callable[[int], bytes], read_pa
     book.summary = epub._summary(head, paged, book, True)
     nav = package.nav_pieces(book.title, main, toc, pages.page_list, bool(pages.page_list.count), page_href(0),
                              epub.STYLESHEET)
-    yield from archive.streamed(epub.ROOT + "nav.xhtml", (piece.encode() for piece in nav))
-    yield from archive.streamed(epub.ROOT + "package.opf", (piece.encode() for piece in package.opf_pieces(book, items)))
+    yield from archive.streamed(epub.ROOT + "nav.xhtml", (piece.encode() for piece in nav), piece_bytes=PIECE_BYTES)
+    yield from archive.streamed(epub.ROOT + "package.opf", (piece.encode() for piece in package.opf_pieces(book, items)),
+                                piece_bytes=PIECE_BYTES)
     yield from archive.directory()
     for spool in (items, pages.page_list, pages.toc, pages.firsts):
         spool.close()
@@ -146,13 +152,15 @@ class _Pages:
             with tempfile.TemporaryFile() as smil:  # the overlay, while its document is written
                 smil.write(overlay.smil_head(f"../{href}").encode())
                 self.duration = 0
-                yield from archive.streamed(epub.ROOT + href, self._document(pages, href, smil, progress))
+                yield from archive.streamed(epub.ROOT + href, self._document(pages, href, smil, progress),
+                                            piece_bytes=PIECE_BYTES)
                 item = package.Item(f"p{first + 1}", href, "application/xhtml+xml", spine=True)
                 if self.duration:
                     name = f"smil/page-{first + 1:04d}.smil"
                     smil.write(overlay.SMIL_TAIL.encode())
                     smil.seek(0)
-                    yield from archive.streamed(epub.ROOT + name, iter(partial(smil.read, zipstream.PIECE_BYTES), b""))
+                    yield from archive.streamed(epub.ROOT + name, iter(partial(smil.read, PIECE_BYTES), b""),
+                                                piece_bytes=PIECE_BYTES)
                     item.overlay = f"mo{first + 1}"
                     self.items.add(package.Item(item.overlay, name, "application/smil+xml", duration=self.duration))
                 self.items.add(item)

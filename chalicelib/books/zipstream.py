@@ -53,9 +53,10 @@ class Zip:
     def wrote(self, size: int) -> None:
         self.at += size
 
-    def streamed(self, name: str, chunks: Iterable[bytes], compress: bool = True) -> Iterator[bytes]:
+    def streamed(self, name: str, chunks: Iterable[bytes], compress: bool = True,
+                 piece_bytes: int = PIECE_BYTES) -> Iterator[bytes]:
         """An entry of `chunks` joined (deflated when `compress`), made into a temporary file
-        first (its CRC and sizes go before it), then given back a piece at a time."""
+        first (its CRC and sizes go before it), then given back `piece_bytes` at a time."""
         crc, size = 0, 0
         packer = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15) if compress else None
         with tempfile.TemporaryFile() as body:
@@ -67,7 +68,7 @@ class Zip:
             packed = body.tell()
             yield self._local(name, crc, size, packed, DEFLATED if compress else STORED)
             body.seek(0)
-            while piece := body.read(PIECE_BYTES):
+            while piece := body.read(piece_bytes):
                 yield piece
         self.at += packed
 
