@@ -124,16 +124,23 @@ def dangling(z: zipfile.ZipFile) -> list[str]:
     return problems
 
 
-def test_a_document_holds_pages_up_to_its_bound_and_every_reference_finds_its_element(monkeypatch):
-    """Pages go into one document until it holds DOCUMENT_BYTES (or a top-level chapter starts):
-    a book of 30 pages and one chapter in documents of ~5 pages, each page a div of its own in its
-    own language; contents without chapters nor headings point at each page's div."""
-    monkeypatch.setattr(epub_book, "DOCUMENT_BYTES", 10_000)  # a synthetic page is ~1.9 KB
+def bounded(monkeypatch) -> tuple[bytes, tuple]:
+    """A book of 30 pages and one chapter in documents of ~5 pages (DOCUMENT_BYTES 10 KB: a
+    synthetic page is ~1.9 KB), page 8 in Arabic: (the EPUB, what bookjob.synthetic gave)."""
+    monkeypatch.setattr(epub_book, "DOCUMENT_BYTES", 10_000)
     head, mp3s, shards, texts, timings = bookjob.synthetic(30, chapter_every=100)
     shards[0][7]["language"] = {"code": "ar", "confidence": 1.0}  # a page in another language (and direction)
     data = b"".join(epub_book.build_book(head, texts[0], lambda k: mp3s[k][:HEAD_BYTES], mp3s.__getitem__,
                                          title="Harbour", read_pages=lambda: itertools.chain.from_iterable(shards),
                                          read_timings=timings.__getitem__))
+    return data, (head, mp3s, shards, texts, timings)
+
+
+def test_a_document_holds_pages_up_to_its_bound_and_every_reference_finds_its_element(monkeypatch):
+    """Pages go into one document until it holds DOCUMENT_BYTES (or a top-level chapter starts),
+    each page a div of its own in its own language; contents without chapters nor headings point
+    at each page's div."""
+    data, (head, mp3s, shards, texts, timings) = bounded(monkeypatch)
     z = zipfile.ZipFile(io.BytesIO(data))
     documents = [n for n in z.namelist() if n.startswith("EPUB/text/")]
     sizes = [len(z.read(n)) for n in documents]
@@ -157,6 +164,16 @@ def test_a_document_holds_pages_up_to_its_bound_and_every_reference_finds_its_el
     toc = [a.get("href") for n in nav.iter(f"{XHTML}nav") if n.get("id") == "toc" for a in n.iter(f"{XHTML}a")]
     starts = [n.removeprefix("EPUB/") for n in z.namelist() if n.startswith("EPUB/text/")]
     assert len(toc) == 30 and [t for t in toc if "#" not in t] == starts and dangling(z) == []
+
+
+@pytest.mark.slow
+def test_documents_of_many_pages_are_epubcheck_and_ace_clean(monkeypatch, tmp_path):
+    """EPUBCheck: no error nor warning; Ace: no serious violation (~2 min)."""
+    from tests.books.test_epub import check_book
+
+    path = tmp_path / "bounded.epub"
+    path.write_bytes(bounded(monkeypatch)[0])
+    check_book(path, tmp_path / "ace")
 
 
 def test_nothing_is_read_before_it_is_asked_for_and_memory_holds_a_page_and_a_part():
