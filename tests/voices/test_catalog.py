@@ -66,3 +66,14 @@ def test_every_shipped_voice_is_described():
 def test_with_gtts_chosen_google_speaks_by_default(judged):
     fr = [v for v in voices.catalog("gtts") if v.language == "fr"]
     assert fr[0].id == "gtts:fr" and fr[0].default and "Google" in fr[0].licence
+
+
+def test_the_committed_table_lists_kokoros_english_voices():
+    """bench.voices' verdicts (chalicelib/voices/measured.tsv) make some of Kokoro's English
+    voices choices, the default stays piper's."""
+    en = _by_id("en")
+    assert next(iter(en)) == "piper:joe"
+    assert any(i.startswith("kokoro:a") for i in en) and any(i.startswith("kokoro:b") for i in en)
+    for v in en.values():
+        if v.quality in ("neural", "standard"):
+            assert v.measured.error_rate <= 0.25 and v.measured.cpu_per_second is not None
