@@ -7,7 +7,7 @@ docs/how-it-works.md).
 """
 from chalice import Chalice
 
-from chalicelib import auth, kinds, languages
+from chalicelib import auth, kinds, languages, voices
 from chalicelib.account import erase, export, password, verification
 from chalicelib.auth import apikeys, pronunciations, tokens, users
 from chalicelib.books import export as books
@@ -39,6 +39,12 @@ def list_kinds():
 @edge.endpoint
 def list_languages():
     return {"languages": languages.public(), "voices": languages.voices_note()}
+
+
+@app.route("/voices", cors=edge.CORS)
+@edge.endpoint
+def list_voices():
+    return {"voices": voices.public()}
 
 
 @app.route("/openapi.json", cors=edge.CORS)

@@ -355,6 +355,33 @@ SCHEMAS = {
                        "script": {"type": "string", "description": "ISO 15924"}, "rtl": {"type": "boolean"},
                        "transcribe": {"type": "boolean", "description": "recordings in it are transcribed"}},
     },
+    "Voice": {
+        "type": "object",
+        "required": ["id", "language", "engine", "name", "quality", "default", "accent", "description",
+                     "word_timings", "cpu_per_second", "error_rate", "sample_url"],
+        "properties": {
+            "id": {"type": "string", "description": "engine:name, what POST /uploads and PATCH /me take"},
+            "language": {"type": "string", "description": "a code of GET /languages (a voice is listed once for "
+                                                          "each language it speaks)"},
+            "engine": _STRING, "name": {"type": "string", "description": "the engine's own name for the voice"},
+            "quality": {"enum": ["neural", "standard", "basic"],
+                        "description": "neural or standard only when Whisper base understood it within its "
+                                       "language's goal (bench.voices)"},
+            "default": {"type": "boolean", "description": "what speaks the language unless a voice is chosen"},
+            "accent": _STRING, "description": _STRING,
+            "word_timings": {"type": "boolean", "description": "the voice says when each word is heard "
+                                                               "(else read-along timings are estimated)"},
+            "cpu_per_second": _nullable({"type": "number", "minimum": 0,
+                                         "description": "CPU seconds to make a second of speech (one thread, "
+                                                        "measured); null: not measured"}),
+            "error_rate": _nullable({"type": "object", "required": ["unit", "value", "judge"], "properties": {
+                "unit": {"enum": ["WER", "CER"]}, "value": {"type": "number", "minimum": 0}, "judge": _STRING},
+                "description": "how much of what it said Whisper base missed; null: not judged (basic voices)"}),
+            "pitch_hz": _nullable({"type": "number", "description": "its median pitch (lower or higher voice)"}),
+            "licence": _STRING,
+            "sample_url": _nullable({"type": "string", "description": "a short sample to hear; null: none yet"}),
+        },
+    },
 }
 # GET /me: the account (User, which allows no other key) and its usage against its quotas.
 SCHEMAS["Me"] = {**SCHEMAS["User"], "required": [*SCHEMAS["User"]["required"], "usage"],
@@ -413,6 +440,11 @@ OPERATIONS = {
                 "engine": _STRING, "note": _STRING,
                 "gtts_would_improve": {"type": "array", "items": _STRING,
                                        "description": "codes gTTS would speak better than the shipped voices"}}}}})}},
+    ("GET", "/voices"): {
+        "operationId": "voices", "summary": "Every voice this deployment can speak, by language", "security": [],
+        "responses": {"200": _ok("The voices: each language's default first, then the best understood.",
+                                 {"type": "object", "required": ["voices"], "properties": {
+                                     "voices": {"type": "array", "items": _ref("Voice")}}})}},
     ("GET", "/openapi.json"): {
         "operationId": "openapi", "summary": "This document", "security": [],
         "responses": {"200": _ok("The OpenAPI description.", {"type": "object"})}},
