@@ -97,6 +97,10 @@ def me():
 def update_me():
     caller = auth.session(app.current_request)
     body = edge.json_object(app.current_request)
+    if "voices" in body:  # the account's voice per language (CONTRACTS section 16)
+        account = users.set_voices(caller.user_id, body["voices"])
+        if "retention_days" not in body:
+            return account
     return users.set_retention(caller.user_id, edge.nullable(body, "retention_days", int))
 
 
@@ -207,6 +211,7 @@ def create_upload():
                             edge.field(body, "content_type", str), edge.field(body, "size", int),
                             kind=edge.field(body, "kind", str, required=False),
                             language=edge.field(body, "language", str, required=False),
+                            voice=edge.field(body, "voice", str, required=False),
                             skip=edge.field(body, "skip", list, required=False))
     return edge.json_response(upload, 201)
 

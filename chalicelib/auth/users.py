@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from chalicelib import clock, settings
+from chalicelib import clock, settings, voices
 from chalicelib.auth import emails, passwords, table, throttle, tokens, usage
 from chalicelib.errors import ConditionFailed, Conflict, InputError, Unauthorized
 from chalicelib.validation import clean_text
@@ -58,7 +58,8 @@ def public(user: dict) -> dict:
     days = user.get("retention_days")
     return {"id": user["id"], "name": user["name"], "email": user["email"],
             "email_verified": bool(user.get("email_verified")), "created_at": user.get("created_at"),
-            "retention_days": int(days) if days is not None else None}
+            "retention_days": int(days) if days is not None else None,
+            "voices": dict(user.get("voices") or {})}  # a voice per language chosen (CONTRACTS section 16)
 
 
 def me(user: dict) -> dict:
@@ -192,6 +193,17 @@ def set_retention(user_id: str, days) -> dict:
                          field="retention_days")
     item = table.update(f"USER#{user_id}", update, condition="attribute_exists(pk)", names={"#s": "sweep"},
                         values=values, returns="ALL_NEW")
+    return public(item)
+
+
+def set_voices(user_id: str, chosen: dict) -> dict:
+    """The account's voice per language (chalicelib.voices.check_defaults' {code: id or None}:
+    None goes back to the language's default); the account as GET /me shows it."""
+    chosen = voices.check_defaults(chosen)
+    kept = {**(current(user_id).get("voices") or {}), **chosen}
+    kept = {code: voice for code, voice in kept.items() if voice is not None}
+    update, values = ("SET voices = :v", {":v": kept}) if kept else ("REMOVE voices", {})
+    item = table.update(f"USER#{user_id}", update, condition="attribute_exists(pk)", values=values, returns="ALL_NEW")
     return public(item)
 
 

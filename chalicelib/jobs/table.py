@@ -77,9 +77,10 @@ def plain(value):
 
 
 def create(user_id: str, *, filename: str, content_type: str, size: int, kind: str = kinds.DEFAULT,
-           language: str | None = None, skip=None) -> dict:
+           language: str | None = None, skip=None, voice: str | None = None) -> dict:
     """A new job in `uploading`, waiting for its upload (`language`: the one it names, or None;
-    `skip`: the roles not to speak, or None for the kind's default)."""
+    `skip`: the roles not to speak, or None for the kind's default; `voice`: the voice chosen to
+    read it, or None)."""
     now = clock.now()
     item = {"user_id": user_id, "job_id": new_job_id(), "status": UPLOADING, "kind": kind,
             "filename": filename, "content_type": content_type, "size": size,
@@ -90,6 +91,8 @@ def create(user_id: str, *, filename: str, content_type: str, size: int, kind: s
         item["language"] = language
     if skip is not None:
         item["skip"] = list(skip)
+    if voice:
+        item["voice"] = voice
     with aws.translated():  # ConditionFailed: never, job ids being unique (jobs.keys)
         _table().put_item(Item=item, ConditionExpression="attribute_not_exists(job_id)")
     return item

@@ -13,7 +13,7 @@ a book (`Kind.max_bytes(content_type)`), a photo is held to the photo limit.
 """
 from __future__ import annotations
 
-from chalicelib import kinds, languages, settings, structure
+from chalicelib import kinds, languages, settings, structure, voices
 from chalicelib.auth import throttle, usage
 from chalicelib.errors import InputError
 from chalicelib.jobs import keys, multipart, objects, table
@@ -47,13 +47,20 @@ def _size(size: int, kind: Kind, content_type: str) -> int:
 
 
 def create(user_id: str, filename: str, content_type: str, size: int, kind: str | None = None,
-           language: str | None = None, skip=None) -> dict:
+           language: str | None = None, skip=None, voice: str | None = None) -> dict:
     """{"job_id", "kind", "language", "upload": {"url", "fields"}, "expires_in"} for one file of the
     caller's; for a file over the multipart threshold, `upload` is {"multipart": ...} instead. `language`: "auto" (None) or a code of GET /languages the kind can use. `skip`:
-    the roles of a document's blocks not to speak (None: the default), for kinds that take it."""
+    the roles of a document's blocks not to speak (None: the default), for kinds that take it.
+    `voice`: a voice of GET /voices to read it with (where it speaks the text's language), for
+    kinds that read aloud."""
     job_kind = kinds.get(kind)
     named = languages.for_upload(language, job_kind.language_use)
     skip = _skip(skip, job_kind)
+    if voice is not None:
+        if not job_kind.pronunciations:  # the kinds whose voice reads text aloud
+            raise InputError(f"'voice' is for files read aloud: the {job_kind.name} kind speaks nothing.",
+                             field="voice")
+        voice = voices.check(voice, language=named)
     filename = clean_text(filename, "filename", "file name", FILENAME_MAX)
     content_type = _content_type(content_type, job_kind)
     size = _size(size, job_kind, content_type)
@@ -63,7 +70,7 @@ def create(user_id: str, filename: str, content_type: str, size: int, kind: str 
     usage.reserve(user_id, size)  # the account's quotas: refused here (413, 400), else the file is counted
     try:
         job = table.create(user_id, filename=filename, content_type=content_type, size=size, kind=job_kind.name,
-                           language=named, skip=skip)
+                           language=named, skip=skip, voice=voice)
     except Exception:
         usage.unreserve(user_id, size)
         raise
@@ -73,7 +80,8 @@ def create(user_id: str, filename: str, content_type: str, size: int, kind: str 
         upload = objects.presign_post(keys.upload_key(user_id, job["job_id"]), content_type,
                                       size_cap=job_kind.max_bytes(content_type), expires_in=_expiry())
     return {"job_id": job["job_id"], "kind": job_kind.name, "language": named or languages.AUTO,
-            **({"skip": list(skip)} if skip is not None else {}), "upload": upload, "expires_in": _expiry()}
+            **({"skip": list(skip)} if skip is not None else {}), **({"voice": voice} if voice else {}),
+            "upload": upload, "expires_in": _expiry()}
 
 
 def parts(user_id: str, job_id: str) -> dict | None:

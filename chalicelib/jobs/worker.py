@@ -26,8 +26,8 @@ import os
 import threading
 import time
 
-from chalicelib import aws, clock, kinds, logs, settings
-from chalicelib.auth import pronunciations, usage
+from chalicelib import aws, clock, kinds, logs, settings, voices
+from chalicelib.auth import pronunciations, usage, users
 from chalicelib.errors import MediaError, ObjectMissing, PageVoiceError, Transient
 from chalicelib.jobs import book, events, growing, objects, table
 from chalicelib.jobs.keys import parse_upload_key, upload_key
@@ -246,7 +246,7 @@ def _process(files: objects.JobFiles, key: str, job: dict, deadline: float | Non
 
             outputs = kind.run(data, deadline=deadline, publish=publish, resume=resume, language=job.get("language"),
                                options={"skip": job.get("skip")}, content_type=job.get("content_type"),
-                               lexicon=_lexicon(kind, user_id))
+                               lexicon=_lexicon(kind, user_id), voices=_voices(kind, job, user_id))
         if outputs.more:
             out.publish(outputs)
     except IsBook as signal:
@@ -279,6 +279,17 @@ def _lexicon(kind, user_id: str) -> list[dict] | None:
     """The account's pronunciations as they are now, for a kind that speaks text: each turn reads
     them again, so a recording made in turns follows a change from the next turn on."""
     return pronunciations.get(user_id) if kind.pronunciations else None
+
+
+def _voices(kind, job: dict, user_id: str) -> dict[str, str] | None:
+    """The voice chosen per language (CONTRACTS section 16): the account's defaults as they are
+    now, the upload's `voice` over them in every language it speaks."""
+    if not kind.pronunciations:  # the kinds that read aloud
+        return None
+    chosen = dict((users.get(user_id) or {}).get("voices") or {})
+    if job.get("voice"):
+        chosen |= dict.fromkeys(voices.speaking(job["voice"]), job["voice"])
+    return chosen or None
 
 
 def _still_ours(written, files: objects.JobFiles) -> None:

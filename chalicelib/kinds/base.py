@@ -190,11 +190,13 @@ class Kind:
     def run(self, data: bytes, *, deadline: float | None = None,
             publish: Callable[[Outputs], None] | None = None, resume: Resume | None = None,
             language: str | None = None, options: dict | None = None, content_type: str | None = None,
-            lexicon: list[dict] | None = None) -> Outputs:
+            lexicon: list[dict] | None = None, voices: dict[str, str] | None = None) -> Outputs:
         module, func = self.runner.split(":")
         extra = {"resume": resume} if resume is not None else {}
         if lexicon and self.pronunciations:
             extra["lexicon"] = lexicon
+        if voices and self.pronunciations:  # the same kinds read aloud: {language: voice id}
+            extra["voices"] = voices
         if content_type is not None and self.declared_type:
             extra["content_type"] = content_type
         if language is not None and self.language_use is not None:

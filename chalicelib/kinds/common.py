@@ -53,7 +53,8 @@ LANGUAGE = {"type": "object", "required": ["code", "confidence", "detected"],
             "properties": {"code": CODE, "confidence": CONFIDENCE, "detected": {"type": "boolean"}}}
 VOICE = {"type": "object", "required": ["language", "engine", "name", "quality"],
          "description": "CONTRACTS section 11: the voice that read it",
-         "properties": {"language": CODE, "engine": TEXT, "name": TEXT,
+         "properties": {"id": {"type": "string", "description": "engine:name, as GET /voices names it"},
+                        "language": CODE, "engine": TEXT, "name": TEXT,
                         "quality": {"enum": ["neural", "standard", "basic"]},
                         "timings": {"const": "estimated",
                                     "description": "the voice gives no word times: they are shared out by length"}}}

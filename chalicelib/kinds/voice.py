@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import time
 import wave
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +27,7 @@ from chalicelib.engines.tts.base import GAP_SECONDS, Audio, Piece, concat, resam
 from chalicelib.errors import EngineUnavailable
 from chalicelib.kinds import pronunciation
 from chalicelib.structure import sentences
+from chalicelib.voices import find as offered
 
 log = logs.get("voice")
 
@@ -63,11 +64,14 @@ class Take:
 
 
 class Voices:
-    """The engine that speaks each language, built once per voice (chalicelib.languages picks
-    the voice: the best shipped one, or gTTS for every language it knows when chosen)."""
+    """The engine that speaks each language, built once per voice: the voice chosen for it
+    (`chosen`: {language: voice id of GET /voices}, the upload's and the account's), else
+    chalicelib.languages' (the best shipped one, or gTTS for every language it knows when
+    chosen). A chosen voice that cannot speak here falls back to the language's own."""
 
-    def __init__(self, tts_engine: str | None = None) -> None:
+    def __init__(self, tts_engine: str | None = None, chosen: Mapping[str, str] | None = None) -> None:
         self.preference = tts_engine or settings.get().worker.tts_engine
+        self.wanted = dict(chosen or {})
         self._chosen: dict[str, tuple[languages.Voice | None, object]] = {}
 
     def voice(self, code: str) -> languages.Voice | None:
@@ -82,7 +86,7 @@ class Voices:
     def _choose(self, code: str) -> tuple[languages.Voice | None, object]:
         if code not in self._chosen:
             self._chosen[code] = (None, None)
-            for chosen in languages.voices_for(code, self.preference):
+            for chosen in (*self._wanted(code), *languages.voices_for(code, self.preference)):
                 try:
                     self._chosen[code] = (chosen, _engine(chosen))
                     break
@@ -90,6 +94,14 @@ class Voices:
                     log.warning("voice unavailable", extra={"language": code, "voice": chosen.engine,
                                                             "reason": str(exc)})
         return self._chosen[code]
+
+    def _wanted(self, code: str) -> tuple[languages.Voice, ...]:
+        """The voice chosen for `code`, when it is one offered for it (a voice no longer offered
+        is passed over: the language's own speaks)."""
+        listed = offered(self.wanted[code], code) if code in self.wanted else None
+        if listed is None:
+            return ()
+        return (languages.Voice(listed.voice.engine, listed.voice.name, listed.quality),)  # as GET /voices has it
 
 
 def _engine(chosen: languages.Voice):
@@ -129,7 +141,8 @@ def _voice_info(voices: Voices, code: str, estimated: bool) -> dict:
 def record(text: str, *, where: Sequence[list[tuple[dict, int]]] | None = None, language: str = "en",
            languages_of: Sequence[str] | None = None, tts_engine: str | None = None,
            deadline: float | None = None, state: dict | None = None,
-           on_part: Callable[[dict, Part], None] | None = None, lexicon: Sequence[dict] | None = None) -> Take:
+           on_part: Callable[[dict, Part], None] | None = None, lexicon: Sequence[dict] | None = None,
+           voices: Mapping[str, str] | None = None) -> Take:
     """Text -> the recording's parts and `info` (result["speech"]).
 
     `where[k]` says which words of the result the k-th word of `text` (whitespace-separated) is,
@@ -141,11 +154,12 @@ def record(text: str, *, where: Sequence[list[tuple[dict, int]]] | None = None, 
     previous invocation's `info` to continue from. `on_part(info, part)` runs as each part is
     made (the worker stores it and re-publishes the result). `lexicon`: the account's
     pronunciations (chalicelib.kinds.pronunciation), applied to what the voice says only
-    (`info["lexicon"]` says so when they changed it).
+    (`info["lexicon"]` says so when they changed it). `voices`: the voice chosen per language
+    ({code: id of GET /voices}; `Voices`).
     `deadline` (time.monotonic): no new piece starts after it; the take then has `more`.
     """
     s = settings.get()
-    voices = Voices(tts_engine)
+    voices = Voices(tts_engine, voices)
     codes = list(languages_of) if languages_of else [language] * len(text.split())
     said_by = pronunciation.Lexicon(lexicon) if lexicon else None
     all_pieces = _voiced(text, codes)
@@ -381,7 +395,7 @@ def whole(parts: Iterable[bytes], sample_rate: int | None = None):
 
 
 def speak(text: str, *, language: str = "en", tts_engine: str | None = None, deadline: float | None = None,
-          lexicon: Sequence[dict] | None = None) -> Recording:
+          lexicon: Sequence[dict] | None = None, voices: Mapping[str, str] | None = None) -> Recording:
     """Text -> one WAV in `language`'s voice, for short texts (a number, the CLI). The recording
     stops after the piece that ends past `deadline` or past `settings.limits.tts_max_seconds`
     of synthesis, and `info["complete"]` says so. Empty text, or a language without a voice, is
@@ -390,7 +404,7 @@ def speak(text: str, *, language: str = "en", tts_engine: str | None = None, dea
     end = time.monotonic() + s.limits.tts_max_seconds
     if deadline is not None:
         end = min(end, deadline)
-    voices = Voices(tts_engine)
+    voices = Voices(tts_engine, voices)
     engine = voices.engine(language)
     if engine is None:
         return Recording(None, {"unspoken": [language]} if text.strip() else None)

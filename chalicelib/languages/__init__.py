@@ -30,8 +30,9 @@ class Voice:
     quality: str  # neural | standard | basic
 
     def public(self, language: str) -> dict:
-        """result.speech.voice (CONTRACTS section 11)."""
-        return {"language": language, "engine": self.engine, "name": self.name, "quality": self.quality}
+        """result.speech.voice (CONTRACTS sections 11 and 16: `id` as GET /voices names it)."""
+        return {"id": f"{self.engine}:{self.name}", "language": language, "engine": self.engine, "name": self.name,
+                "quality": self.quality}
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chalicelib import languages, settings
+from chalicelib.errors import InputError
 
 HERE = Path(__file__).parent
 VOICES, MEASURED = HERE / "voices.tsv", HERE / "measured.tsv"
@@ -154,3 +155,49 @@ def public(tts_engine: str | None = None) -> list[dict]:
 def find(voice_id: str, language: str | None = None) -> Listed | None:
     """The offered voice of that id (speaking `language`, when given)."""
     return next((v for v in catalog() if v.id == voice_id and language in (None, v.language)), None)
+
+
+def _choices(language: str | None) -> str:
+    """The sentence's end naming the choices: the language's voices, or English's."""
+    code = language if language and any(v.language == language for v in catalog()) else "en"
+    ids = [v.id for v in catalog() if v.language == code]
+    name = languages.get(code).name
+    return f"{name} voices: {', '.join(ids)} (GET /voices lists every language's)"
+
+
+def check(voice_id, field: str = "voice", language: str | None = None) -> str:
+    """An upload's `voice`: an offered voice's id; a 400 naming the choices otherwise."""
+    if not isinstance(voice_id, str) or find(voice_id) is None:
+        shown = voice_id if isinstance(voice_id, str) and len(voice_id) <= 60 else "that"
+        raise InputError(f"PageVoice has no voice '{shown}' to offer. {_choices(language)}.", field=field)
+    return voice_id
+
+
+def check_defaults(value) -> dict[str, str]:
+    """PATCH /me's `voices`: {language code: voice id} (null for a language: back to its default),
+    each voice one offered for that language; the account's defaults as they are to be stored."""
+    if not isinstance(value, dict):
+        raise InputError("'voices' must be an object of language codes and voice ids, e.g. "
+                         "{\"en\": \"kokoro:af_heart\"}.", field="voices")
+    if len(value) > len(languages.table()):
+        raise InputError("'voices' names more languages than PageVoice knows.", field="voices")
+    out = {}
+    for code, voice_id in value.items():
+        if languages.get(code) is None:
+            shown = code if len(code) <= 20 else "that"
+            raise InputError(f"'{shown}' is not a language PageVoice knows: use a code of GET /languages.",
+                             field="voices")
+        if voice_id is None:
+            out[code] = None
+            continue
+        if not isinstance(voice_id, str) or find(voice_id, code) is None:
+            shown = voice_id if isinstance(voice_id, str) and len(voice_id) <= 60 else "that"
+            raise InputError(f"PageVoice has no voice '{shown}' for {languages.get(code).name}. "
+                             f"{_choices(code)}.", field="voices")
+        out[code] = voice_id
+    return out
+
+
+def speaking(voice_id: str) -> list[str]:
+    """The languages an offered voice speaks."""
+    return [v.language for v in catalog() if v.id == voice_id]

@@ -70,6 +70,7 @@ def describe(user_id: str, job_id: str, *, pages: tuple[int, int] | None = None)
     return {
         "job_id": job["job_id"], "kind": job.get("kind") or kinds.DEFAULT, "status": job["status"],
         "filename": job["filename"], "language": job.get("language") or "auto", "skip": job.get("skip"),
+        "voice": job.get("voice"),
         "content_type": job.get("content_type"), "size": job.get("size"),
         "created_at": job["created_at"], "updated_at": job.get("updated_at"),
         "error": job.get("error"), "timings_ms": job.get("timings_ms"), "summary": job.get("summary"),

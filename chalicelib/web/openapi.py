@@ -7,7 +7,7 @@ every answer against it: statuses, content types and body shapes.
 """
 from __future__ import annotations
 
-from chalicelib import kinds, languages, structure
+from chalicelib import kinds, languages, structure, voices
 from chalicelib.auth import apikeys, passwords, users
 from chalicelib.books import FORMATS
 from chalicelib.errors import InputError
@@ -58,7 +58,10 @@ SCHEMAS = {
                                                                             "password-reset links"},
                        "created_at": _nullable(_TIME),
                        "retention_days": _nullable({"type": "integer", "minimum": 1, "description":
-                                                    "files are deleted this many days after upload; null: kept"})},
+                                                    "files are deleted this many days after upload; null: kept"}),
+                       "voices": {"type": "object", "additionalProperties": _STRING,
+                                  "description": "the voice chosen per language ({code: id of GET /voices}); "
+                                                 "other languages speak in their default"}},
     },
     "Usage": {
         "type": "object", "required": ["storage_bytes", "storage_quota_bytes", "pages_30_days", "pages_quota"],
@@ -115,8 +118,12 @@ SCHEMAS = {
     "LinkToken": {"type": "object", "required": ["token"], "properties": {
         "token": {"type": "string", "description": "from the mailed link (#/verify/<token>)"}}},
     "Password": {"type": "object", "required": ["password"], "properties": {"password": _STRING}},
-    "Retention": {"type": "object", "required": ["retention_days"], "properties": {
-        "retention_days": _nullable({"type": "integer", "minimum": 1, "maximum": 3650})}},
+    "Retention": {"type": "object", "description": "retention_days, voices or both", "properties": {
+        "retention_days": _nullable({"type": "integer", "minimum": 1, "maximum": 3650}),
+        "voices": {"type": "object", "additionalProperties": _nullable({"type": "string"}),
+                   "description": "the account's voice per language: {code: id of GET /voices}; null: back to the "
+                                  "language's default; languages left out keep theirs (CONTRACTS section 16)"}},
+                  "anyOf": [{"required": ["retention_days"]}, {"required": ["voices"]}]},
     "Export": {
         "type": "object", "required": ["export"], "properties": {"export": {
             "type": "object", "required": ["id", "status", "created_at", "progress"],
@@ -170,13 +177,18 @@ SCHEMAS = {
                        "skip": _nullable({"type": "array", "items": {"enum": list(structure.ROLES)},
                                           "description": "page kind: roles of the document's blocks not to speak "
                                                          "(default: page-header, page-footer, page-number, "
-                                                         "footnote); [] speaks everything (CONTRACTS section 13)"})},
+                                                         "footnote); [] speaks everything (CONTRACTS section 13)"}),
+                       "voice": _nullable({"type": "string",
+                                           "description": "an id of GET /voices to read it aloud with, in the "
+                                                          "languages that voice speaks (the others in the account's "
+                                                          "or the language's default); kinds that read aloud"})},
     },
     "Upload": {
         "type": "object", "required": ["job_id", "upload"],
         "properties": {
             "job_id": _ref("JobId"), "kind": _STRING, "language": _STRING,
             "skip": {"type": "array", "items": _STRING, "description": "the roles not spoken, when the upload set them"},
+            "voice": {"type": "string", "description": "the voice chosen, when the upload chose one"},
             "upload": {"oneOf": [
                 {"type": "object", "required": ["url", "fields"],
                  "description": "a presigned POST: send `fields`, then the file as `file`",
@@ -290,6 +302,8 @@ SCHEMAS = {
             "language": {"type": "string", "description": "the language the upload named, or \"auto\""},
             "skip": _nullable({"type": "array", "items": _STRING,
                                "description": "the roles the upload chose not to speak; null: the default"}),
+            "voice": _nullable({"type": "string", "description": "the voice the upload chose (an id of GET /voices); "
+                                                                 "null: the account's or the language's"}),
             "content_type": _nullable(_STRING), "size": _nullable({"type": "integer"}),
             "created_at": _TIME, "updated_at": _nullable(_TIME),
             "error": _nullable({"type": "string", "description": "why a failed job failed, for people"}),
@@ -470,7 +484,7 @@ OPERATIONS = {
         "operationId": "me", "summary": "The caller's account",
         "responses": {"200": _ok("The account and its usage.", _ref("Me")), "401": UNAUTHORIZED, "404": NOT_FOUND}},
     ("PATCH", "/me"): {
-        "operationId": "updateMe", "summary": "Delete my files after N days (or keep them: null)", "security": SESSION,
+        "operationId": "updateMe", "summary": "Delete my files after N days (or keep them: null); my voice per language", "security": SESSION,
         "requestBody": _body("Retention"),
         "responses": {"200": _ok("The account.", _ref("User")), "400": BAD_REQUEST, "401": UNAUTHORIZED,
                       "403": SESSION_ONLY}},
@@ -661,6 +675,8 @@ def _with_settings(schemas: dict) -> dict:
                                    "language": {"enum": [languages.AUTO, *usable, None]}}}
             if "skip" not in kind.options:
                 rule["properties"]["skip"] = {"type": "null"}
+            rule["properties"]["voice"] = ({"enum": [*dict.fromkeys(v.id for v in voices.catalog()), None]}
+                                           if kind.pronunciations else {"type": "null"})
             if kind.name == kinds.DEFAULT:  # `kind` left out (or null) means the default
                 rule["properties"]["kind"] = {"enum": [kind.name, None]}
             else:

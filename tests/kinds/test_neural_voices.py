@@ -37,7 +37,8 @@ def test_the_page_is_spoken_by_its_kokoro_voice_with_timings(finished, code, sta
     assert job["status"] == "done", job.get("error")
     result = job["result"]
     voice = result["speech"]["voice"]
-    assert voice == {"language": code, "engine": "kokoro", "name": VOICES[code], "quality": "neural"}
+    assert voice == {"id": f"kokoro:{VOICES[code]}", "language": code, "engine": "kokoro", "name": VOICES[code],
+                     "quality": "neural"}
     assert "timings" not in voice  # the voice's own durations, not estimated from the text
     assert all(p["voice"]["engine"] == "kokoro" for p in result["speech"]["parts"])
     assert result["speech"]["complete"] and result["speech"]["seconds"] > 2

@@ -13,8 +13,8 @@ SENTENCES = {"ru": "Все люди рождаются свободными.", "
 @pytest.mark.parametrize("code, name", [("ru", "aleksandr-hq"), ("uk", "volodymyr")])
 def test_rhvoice_speaks_where_it_is_installed(code, name):
     said = voice.speak(SENTENCES[code], language=code)
-    assert said.wav and said.info["voice"] == {"language": code, "engine": "rhvoice", "name": name,
-                                               "quality": "standard"}
+    assert said.wav and said.info["voice"] == {"id": f"rhvoice:{name}", "language": code, "engine": "rhvoice",
+                                               "name": name, "quality": "standard"}
 
 
 @pytest.mark.parametrize("code", ["ru", "uk"])
@@ -22,7 +22,8 @@ def test_without_rhvoice_espeak_speaks_and_the_result_says_so(code, monkeypatch,
     monkeypatch.setenv("PAGEVOICE_RHVOICE_BINARY", str(tmp_path / "RHVoice-test"))  # not installed
     said = voice.speak(SENTENCES[code], language=code)
     assert said.wav and said.info["engine"] == "espeak"
-    assert said.info["voice"] == {"language": code, "engine": "espeak", "name": code, "quality": "basic"}
+    assert said.info["voice"] == {"id": f"espeak:{code}", "language": code, "engine": "espeak", "name": code,
+                                  "quality": "basic"}
 
 
 def test_a_recording_without_rhvoice_is_spoken_and_read_along_in_espeak(monkeypatch, tmp_path):
@@ -49,4 +50,5 @@ def test_without_kokoros_voice_files_the_voice_before_it_speaks(code, monkeypatc
     monkeypatch.setenv("PAGEVOICE_KOKORO_VOICES_DIR", str(tmp_path))  # nothing fetched there
     text, engine, name, quality = KOKORO[code]
     said = voice.speak(text, language=code)
-    assert said.wav and said.info["voice"] == {"language": code, "engine": engine, "name": name, "quality": quality}
+    assert said.wav and said.info["voice"] == {"id": f"{engine}:{name}", "language": code, "engine": engine,
+                                               "name": name, "quality": quality}

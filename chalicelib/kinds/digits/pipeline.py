@@ -57,10 +57,10 @@ def spoken(result: dict) -> str:
 
 def run(data: bytes, *, deadline: float | None = None,
         publish: Callable[[Outputs], None] | None = None, language: str | None = None,
-        lexicon: list[dict] | None = None) -> Outputs:
+        lexicon: list[dict] | None = None, voices: dict[str, str] | None = None) -> Outputs:
     """The kind's function: the number read, and read aloud in `language` (named at upload;
     English otherwise: a number carries no language of its own), as the account's
-    pronunciations (`lexicon`) have it."""
+    pronunciations (`lexicon`) have it, in the voice chosen for it (`voices`: {language: id})."""
     watch = Stopwatch()
     result = read(data, watch=watch, deadline=deadline)
     if language is not None:
@@ -68,7 +68,8 @@ def run(data: bytes, *, deadline: float | None = None,
     if publish is not None and result["digits"]:
         publish(Outputs(result=dict(result)))
     with watch.stage("tts"):
-        recording = (voice.speak(spoken(result), language=language or "en", deadline=deadline, lexicon=lexicon)
+        recording = (voice.speak(spoken(result), language=language or "en", deadline=deadline, lexicon=lexicon,
+                                 voices=voices)
                      if result["digits"] else voice.Recording(None, None))
     result["timings_ms"] = dict(watch.ms)
     if recording.wav is not None:

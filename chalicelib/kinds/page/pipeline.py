@@ -117,11 +117,12 @@ def _loaded(lines: list[dict], blocks: list[dict]) -> tuple[list[elements.Line],
 def run(data: bytes, *, deadline: float | None = None, publish: Callable[[Outputs], None] | None = None,
         resume: Resume | None = None, ocr_engine: str | None = None, tts_engine: str | None = None,
         language: str | None = None, skip=None, content_type: str | None = None,
-        lexicon: list[dict] | None = None) -> Outputs:
+        lexicon: list[dict] | None = None, voices: dict[str, str] | None = None) -> Outputs:
     """The kind's function (chalicelib.kinds.base). Each stage publishes as it goes; when
     `deadline` comes first, the outputs say `more` and `resume` continues them. `content_type`:
     what the upload declared (a document without pages is read as one: chalicelib.media.flow).
-    `lexicon`: the account's pronunciations, applied to what the recording says."""
+    `lexicon`: the account's pronunciations, applied to what the recording says; `voices`: the
+    voice chosen per language (chalicelib.kinds.voice.Voices)."""
     from chalicelib.media import document as documents  # here: the keras-ocr venv's CLI has no PDF stack
 
     emit = publish or (lambda outputs: None)
@@ -144,7 +145,7 @@ def run(data: bytes, *, deadline: float | None = None, publish: Callable[[Output
     else:
         result = recognize(data, ocr_engine=ocr_engine, watch=watch, deadline=deadline, language=language, skip=skip)
         emit(Outputs(result=dict(result)))
-    return _record(result, emit, watch, deadline, tts_engine, resume, lexicon)
+    return _record(result, emit, watch, deadline, tts_engine, resume, lexicon, voices)
 
 
 def read(data: bytes, *, ocr_engine: str | None = None, language: str | None = None,
@@ -429,7 +430,7 @@ def spoken_words(result: dict) -> list[list[tuple[dict, int]]]:
 
 
 def _record(result: dict, emit, watch: Stopwatch, deadline: float | None, tts_engine: str | None,
-            resume: Resume | None, lexicon: list[dict] | None = None) -> Outputs:
+            resume: Resume | None, lexicon: list[dict] | None = None, voices: dict[str, str] | None = None) -> Outputs:
     """The recording of `result["text"]`, part by part, then whole (speech.wav and its MP3)."""
     if not result["text"].strip():
         result.pop("speech", None)
@@ -447,7 +448,7 @@ def _record(result: dict, emit, watch: Stopwatch, deadline: float | None, tts_en
     with watch.stage("tts"):
         take = voice.record(said.text, where=said.where, language=main, languages_of=said.languages,
                             tts_engine=tts_engine, deadline=deadline, state=result.get("speech"), on_part=on_part,
-                            lexicon=lexicon)
+                            lexicon=lexicon, voices=voices)
     result = {**result, "speech": take.info, "timings_ms": dict(watch.ms)}
     if take.more:
         return Outputs(result=result, more=True)
