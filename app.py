@@ -287,7 +287,9 @@ def put_lexicon():
 @edge.endpoint
 def record_again(job_id):
     caller = auth.authenticate(app.current_request)
-    return edge.json_response(edge.found(lifecycle.record_again(caller.user_id, job_id), "job"), 202)
+    body = edge.json_object(app.current_request, required=False)  # {"voice": id or null}: another voice
+    voice = body.get("voice", lifecycle.KEEP)
+    return edge.json_response(edge.found(lifecycle.record_again(caller.user_id, job_id, voice), "job"), 202)
 
 
 @app.route("/jobs/{job_id}/export", methods=["GET"], cors=edge.CORS)

@@ -1,7 +1,7 @@
 """What needs both a job's record (jobs.table) and its objects (jobs.objects)."""
 from __future__ import annotations
 
-from chalicelib import clock, logs, resources, settings
+from chalicelib import clock, logs, resources, settings, voices
 from chalicelib.auth import usage
 from chalicelib.errors import Conflict
 from chalicelib.jobs import multipart, objects, table
@@ -62,16 +62,23 @@ NOT_KEPT = ("This job was read before PageVoice kept the files it reads; upload 
             "with your pronunciations.")
 
 
-def record_again(user_id: str, job_id: str) -> dict | None:
+KEEP = table.KEEP  # record_again without a voice: the job's own
+
+
+def record_again(user_id: str, job_id: str, voice=KEEP) -> dict | None:
     """Make a finished job's recording again (POST /jobs/{id}/recording), with the account's
     pronunciations as they are now: its text, boxes and blocks stay, the recording grows again as
     a first one does, and its files are replaced once the new one is whole. The job record's
     move back to `queued` is the acknowledgement (it survives anything after it); then the kept
     upload is announced again to start the worker, and should that fail the sweep starts it.
+    `voice` (CONTRACTS section 16): read it again in that voice (an id of GET /voices; None: in
+    the account's and the languages' defaults); left out, in the job's own.
     None when the caller has no such job; 409 while it runs or when it has no recording."""
     job = table.get(user_id, job_id)
     if job is None:
         return None
+    if voice is not KEEP and voice is not None:
+        voice = voices.check(voice, language=job.get("language"))
     job = settle(job)
     if job["status"] in table.UNFINISHED:
         raise Conflict(RUNNING)
@@ -79,7 +86,7 @@ def record_again(user_id: str, job_id: str) -> dict | None:
         raise Conflict(NO_RECORDING)
     if not owned(user_id, job_id, job.get("source_key")):
         raise Conflict(NOT_KEPT)
-    updated = table.record_again(user_id, job_id, job)
+    updated = table.record_again(user_id, job_id, job, voice)
     if updated is None:  # another request moved it first
         raise Conflict(RUNNING)
     try:

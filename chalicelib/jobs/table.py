@@ -366,24 +366,28 @@ def _transition(user_id: str, job_id: str, update: str, condition: str, values: 
 
 
 # What a finished job shows, kept while its recording is made again: a failed attempt puts it back.
-AGAIN_KEPT = ("result_key", "audio_key", "outputs", "transient_outputs", "timings_ms", "summary", "seconds")
+AGAIN_KEPT = ("result_key", "audio_key", "outputs", "transient_outputs", "timings_ms", "summary", "seconds", "voice")
+KEEP = object()  # record_again's voice: the job's stays
 
 
-def record_again(user_id: str, job_id: str, job: dict) -> dict | None:
+def record_again(user_id: str, job_id: str, job: dict, voice=KEEP) -> dict | None:
     """`done` -> `queued` to make the job's recording again (POST /jobs/{id}/recording): marked
     `rerecording` until it ends, with fresh attempts and turns, back in the sweep's index so a
     lost start is re-driven. Its result and files stay as they are: the worker replaces the
     recording's files when the new one is whole, and what the finished job showed (`job`, as
-    read) is kept in `before_again` for `fail` to put back. None when the job is not done with
-    a recording, or has changed since `job` was read (a second request, or one racing it,
-    changes nothing)."""
+    read) is kept in `before_again` for `fail` to put back. `voice`: the voice to read it with
+    now (an id, or None for the account's and the languages' defaults); KEEP: the job's stays.
+    None when the job is not done with a recording, or has changed since `job` was read (a
+    second request, or one racing it, changes nothing)."""
+    chosen = "" if voice is KEEP else ", voice = :voice"
     return _transition(
         user_id, job_id,
         "SET #s = :queued, rerecording = :yes, attempts = :zero, turns = :zero, lease_until = :none, "
-        "#e = :none, sweep = :open, before_again = :before, updated_at = :now_iso REMOVE again_error",
+        f"#e = :none, sweep = :open, before_again = :before, updated_at = :now_iso{chosen} REMOVE again_error",
         "#s = :done AND attribute_exists(audio_key) AND audio_key <> :none AND result_key = :r",
         {":queued": QUEUED, ":done": DONE, ":yes": True, ":zero": 0, ":none": None, ":open": SWEEP_OPEN,
-         ":r": job.get("result_key"), ":before": {k: job.get(k) for k in AGAIN_KEPT}},
+         ":r": job.get("result_key"), ":before": {k: job.get(k) for k in AGAIN_KEPT},
+         **({} if voice is KEEP else {":voice": voice})},
         {"#e": "error"})
 
 

@@ -609,13 +609,17 @@ OPERATIONS = {
                       "401": UNAUTHORIZED, "403": SESSION_ONLY}},
     ("POST", "/jobs/{job_id}/recording"): {
         "operationId": "recordAgain", "summary": "Make a finished job's recording again with the account's "
-                                                 "pronunciations as they are now",
+                                                 "pronunciations as they are now, or in another voice",
         "parameters": [_path("job_id", _ref("JobId"), "the job's id")],
+        "requestBody": {"required": False, "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"voice": _nullable({"type": "string", "description": (
+                "read it again in this voice (an id of GET /voices; null: the account's and the languages' "
+                "defaults); left out: the job's own")})}}}}},
         "responses": {"202": _ok("Queued: the job is `queued`, then `processing` (with `recording_again`), and its "
                                  "new recording grows as a first one does; text, boxes and blocks stay.",
                                  {"type": "object", "required": ["job_id", "status"],
                                   "properties": {"job_id": _ref("JobId"), "status": _ref("Status")}}),
-                      "401": UNAUTHORIZED, "403": NO_ROUTE, "404": NOT_FOUND,
+                      "400": BAD_REQUEST, "401": UNAUTHORIZED, "403": NO_ROUTE, "404": NOT_FOUND,
                       "409": _error("The job is still running, or has no recording to make again.")}},
     ("GET", "/jobs/{job_id}/export"): {
         "operationId": "exportBook", "summary": "The job as a book other apps play: EPUB 3 with the text and "
