@@ -308,6 +308,8 @@ SWEEP_LOG_GROUPS = ["SweepLogGroup"]
 TASKS_LOG_GROUPS = ["TasksLogGroup"]
 ACCOUNTS_INDEX = "sweep"  # chalicelib.auth.users.SWEEP_INDEX, one of resources.TABLES[AUTH_TABLE]'s
 LEXICON_ITEMS = "LEXICON#*"  # chalicelib.auth.pronunciations.key
+USER_ITEMS = "USER#*"  # chalicelib.auth.users' accounts
+VOICE_ATTRIBUTES = ["pk", "voices"]  # chalicelib.auth.users.VOICE_ATTRIBUTES: an account's voices alone
 USAGE_ITEMS = "USAGE#*"  # chalicelib.auth.usage.key (and its deleted jobs' markers, usage.gone_key)
 DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600
 
@@ -330,6 +332,12 @@ def worker_statements(n) -> list:
         # a USER item (its password hash) or a session.
         {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": n.table(AUTH_TABLE),
          "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [LEXICON_ITEMS]}}},
+        # ...and of an account's USER item, its voices alone (a projection of those attributes:
+        # AWS's fine-grained access control), to read a job in the voices the account chose.
+        {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": n.table(AUTH_TABLE),
+         "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [USER_ITEMS]},
+                       "ForAllValues:StringEquals": {"dynamodb:Attributes": VOICE_ATTRIBUTES},
+                       "StringEqualsIfExists": {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"}}},
         # A finished job's pages are counted against its account's quota (USAGE#<id> items only).
         {"Effect": "Allow", "Action": "dynamodb:UpdateItem", "Resource": n.table(AUTH_TABLE),
          "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [USAGE_ITEMS]}}},

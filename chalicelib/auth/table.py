@@ -24,6 +24,13 @@ def get(pk: str, *, consistent: bool = False) -> dict | None:
     return item
 
 
+def get_attributes(pk: str, names: tuple[str, ...]) -> dict | None:
+    """Only `names` of the item: what a role allowed those attributes alone (a `dynamodb:Attributes`
+    condition) may read of it; None when there is no such item."""
+    return _table().get_item(Key={"pk": pk}, ProjectionExpression=", ".join(f"#a{i}" for i in range(len(names))),
+                             ExpressionAttributeNames={f"#a{i}": n for i, n in enumerate(names)}).get("Item")
+
+
 def get_many(pks: list[str]) -> list[dict]:
     """The items of these keys that exist, in no particular order (expired ones too: the
     caller's items have no TTL)."""

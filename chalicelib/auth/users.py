@@ -196,6 +196,16 @@ def set_retention(user_id: str, days) -> dict:
     return public(item)
 
 
+VOICE_ATTRIBUTES = ("pk", "voices")  # all the worker may read of a USER item (infra/template.py)
+
+
+def voices_of(user_id: str) -> dict[str, str]:
+    """The account's voice per language as it is now: the worker reads these attributes of the
+    USER item alone (its role is refused the rest: the password hash, the e-mail)."""
+    item = table.get_attributes(f"USER#{user_id}", VOICE_ATTRIBUTES)
+    return dict((item or {}).get("voices") or {})
+
+
 def set_voices(user_id: str, chosen: dict) -> dict:
     """The account's voice per language (chalicelib.voices.check_defaults' {code: id or None}:
     None goes back to the language's default); the account as GET /me shows it."""

@@ -380,15 +380,15 @@ def _of_recording(files: objects.JobFiles, index: dict, job: dict, fmt: Format, 
          f"{'it says' if lost == 1 else 'they say'} (the transcript has it).")
     lists = {tuple(part["path"]): part["files"] for part in index["parts"] if part["type"] == "list"}
     said, marks = lists.get(("segments",), []), lists.get(("sentences",), [])
-    start_of = {p["first"]["page"]: p["start"] for p in parts}
+    opens_at = {p["first"]["page"]: p["start"] for p in parts}  # (not `start`: a name of this module's)
     code = (head.get("language") or {}).get("code")
     made: dict[int, dict] = {}  # the last section's timings, asked for just after its section
 
     def window(w: int) -> tuple[dict, dict]:
         segments = json.loads(files.read(said[w]["name"]))
         sentences = json.loads(files.read(marks[w]["name"])) if w < len(marks) else []
-        start = start_of.get(w, segments[0]["start"] if segments else 0.0)
-        return transcript.section(w, segments, sentences, start, code)
+        opens = opens_at.get(w, segments[0]["start"] if segments else 0.0)
+        return transcript.section(w, segments, sentences, opens, code)
 
     def read_pages():
         for w in range(len(said)):

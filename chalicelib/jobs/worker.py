@@ -286,7 +286,7 @@ def _voices(kind, job: dict, user_id: str) -> dict[str, str] | None:
     now, the upload's `voice` over them in every language it speaks."""
     if not kind.pronunciations:  # the kinds that read aloud
         return None
-    chosen = dict((users.get(user_id) or {}).get("voices") or {})
+    chosen = users.voices_of(user_id)
     if job.get("voice"):
         chosen |= dict.fromkeys(voices.speaking(job["voice"]), job["voice"])
     return chosen or None

@@ -244,10 +244,23 @@ def _statements(policies: list):
         yield from (statements if isinstance(statements, list) else [statements])
 
 
-def leading_keys_permit(policies: list, action: str, arn: str, key: str | None) -> bool:
+def projected(params: dict) -> frozenset[str] | None:
+    """The attributes an item call asks for (`dynamodb:Attributes`: its ProjectionExpression's,
+    names resolved); None when it asks for the whole item."""
+    expr = params.get("ProjectionExpression")
+    if not expr:
+        return None
+    names = params.get("ExpressionAttributeNames") or {}
+    return frozenset(names.get(p.strip(), p.strip()) for p in expr.split(","))
+
+
+def leading_keys_permit(policies: list, action: str, arn: str, key: str | None,
+                        attributes: frozenset[str] | None = None) -> bool:
     """moto ignores policy conditions; AWS does not. Of the statements allowing `action` on
     `arn`, one must carry no `dynamodb:LeadingKeys` condition, or one the item's key matches
-    (the sweep may delete only ERASE# items of the auth table)."""
+    (the sweep may delete only ERASE# items of the auth table), and no `dynamodb:Attributes`
+    condition, or one holding every attribute the call asks for (`attributes`, which it must
+    name: the worker may read an account's voices, not its whole USER item)."""
     import fnmatch
 
     from moto.iam.access_control import IAMPolicy, PermissionResult
@@ -256,17 +269,21 @@ def leading_keys_permit(policies: list, action: str, arn: str, key: str | None) 
         "Version": "2012-10-17", "Statement": [{k: v for k, v in st.items() if k != "Condition"}]})
     ).is_action_permitted(f"dynamodb:{action}", arn) == PermissionResult.PERMITTED]
     for st in allowing:
-        patterns = (st.get("Condition") or {}).get("ForAllValues:StringLike", {}).get("dynamodb:LeadingKeys")
+        condition = st.get("Condition") or {}
+        allowed = condition.get("ForAllValues:StringEquals", {}).get("dynamodb:Attributes")
+        if allowed is not None and (attributes is None or not attributes <= set(allowed)):
+            continue
+        patterns = condition.get("ForAllValues:StringLike", {}).get("dynamodb:LeadingKeys")
         if patterns is None or (key is not None and any(fnmatch.fnmatchcase(key, p) for p in patterns)):
             return True
     return not allowing  # nothing allows it: moto's own check has refused it already
 
 
-def _check_leading_keys(handler, action: str, arn: str, key: str | None) -> None:
+def _check_leading_keys(handler, action: str, arn: str, key: str | None, attributes=None) -> None:
     from moto.core.exceptions import AccessDeniedError
 
     match = re.search(r"Credential=([^/,\s]+)/", handler.headers.get("Authorization", ""))
-    if match and not leading_keys_permit(identity_policies(match.group(1)), action, arn, key):
+    if match and not leading_keys_permit(identity_policies(match.group(1)), action, arn, key, attributes):
         raise AccessDeniedError(user_arn=match.group(1), action=f"dynamodb:{action}")
 
 
@@ -301,7 +318,7 @@ def _patch() -> None:
                 ActionAuthenticatorMixin._authenticate_and_authorize_normal_action(self, arn)
             finally:
                 del self._get_action
-            _check_leading_keys(self, action, arn, key)
+            _check_leading_keys(self, action, arn, key, projected(params) if action == "GetItem" else None)
 
     DynamoHandler._authenticate_and_authorize_normal_action = dynamodb_authorize
 

@@ -302,14 +302,19 @@ def test_roles_keep_to_their_part_of_the_data(template):
     assert all("ShardsTable" in _text(r) for r in worker["dynamodb:Query"])  # never the jobs or auth table
     # Of the auth table, the worker reads accounts' pronunciations only (LEXICON# items, never USER items)
     # and counts pages read on accounts' usage (USAGE# items only).
-    lexicon, counted = [st for st in template["Resources"]["WorkerRole"]["Properties"]["Policies"][0]
-                        ["PolicyDocument"]["Statement"] if "AuthTable" in _text(st.get("Resource"))]
-    assert lexicon["Action"] == "dynamodb:GetItem"
+    lexicon, voices, counted = [st for st in template["Resources"]["WorkerRole"]["Properties"]["Policies"][0]
+                                ["PolicyDocument"]["Statement"] if "AuthTable" in _text(st.get("Resource"))]
+    assert lexicon["Action"] == voices["Action"] == "dynamodb:GetItem"
     assert lexicon["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["LEXICON#*"]}}
+    # ...and of USER items the account's voices alone (never the password hash)
+    assert voices["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USER#*"]},
+                                   "ForAllValues:StringEquals": {"dynamodb:Attributes": ["pk", "voices"]},
+                                   "StringEqualsIfExists": {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"}}
     assert counted["Action"] == "dynamodb:UpdateItem"
     assert counted["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USAGE#*"]}}
-    from chalicelib.auth import pronunciations, usage
+    from chalicelib.auth import pronunciations, usage, users
 
+    assert list(users.VOICE_ATTRIBUTES) == voices["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"]
     assert pronunciations.key("u1") == "LEXICON#u1"
     assert usage.key("u1") == "USAGE#u1" and usage.gone_key("u1", "j").startswith("USAGE#")
     assert "ssm:GetParameter" not in worker

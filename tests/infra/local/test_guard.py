@@ -222,11 +222,12 @@ def test_local_policies_are_the_templates_role_statements():
         assert [st["Action"] for st in mine] == [st["Action"] for st in cfn], identity
     assert local["worker"]["Statement"] == template.worker_statements(NAMES)
     assert "arn:aws:dynamodb:us-east-1:123456789012:table/pagevoice-jobs" in json.dumps(local["worker"])
-    # Of the auth table the worker reads only accounts' pronunciations (LEXICON# items) and counts
-    # pages read on accounts' usage (USAGE# items).
-    auth, counted = [st for st in local["worker"]["Statement"] if "pagevoice-auth" in json.dumps(st)]
-    assert auth["Action"] == "dynamodb:GetItem"
+    # Of the auth table the worker reads only accounts' pronunciations (LEXICON# items) and their
+    # voices (those attributes of USER items), and counts pages read on accounts' usage (USAGE# items).
+    auth, voices, counted = [st for st in local["worker"]["Statement"] if "pagevoice-auth" in json.dumps(st)]
+    assert auth["Action"] == voices["Action"] == "dynamodb:GetItem"
     assert auth["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["LEXICON#*"]}}
+    assert voices["Condition"]["ForAllValues:StringEquals"] == {"dynamodb:Attributes": ["pk", "voices"]}
     assert counted["Action"] == "dynamodb:UpdateItem"
     assert counted["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USAGE#*"]}}
     # The tasks runner sends as the local sender's identity only, and finds its queue by name.
@@ -248,6 +249,19 @@ def test_dynamodb_calls_are_authorized_per_table_index_and_item_as_aws_does():
     assert iam.dynamodb_checks("TransactWriteItems", {"TransactItems": items}) == [
         ("PutItem", "table/a"), ("ConditionCheckItem", "table/b"), ("UpdateItem", "table/a")]
     assert iam.dynamodb_checks("ListTables", {}) == [("ListTables", None)]
+
+
+def test_the_worker_reads_an_accounts_voices_never_its_whole_user_item():
+    worker = [template.worker_statements(NAMES)]
+    policy = [json.dumps({"Version": "2012-10-17", "Statement": worker[0]})]  # (as moto keeps a policy)
+    arn = "arn:aws:dynamodb:us-east-1:123456789012:table/pagevoice-auth"
+    asked = iam.projected({"ProjectionExpression": "#a0, #a1", "ExpressionAttributeNames": {"#a0": "pk", "#a1": "voices"}})
+    assert asked == {"pk", "voices"}
+    assert iam.leading_keys_permit(policy, "GetItem", arn, "USER#u1", asked)
+    assert not iam.leading_keys_permit(policy, "GetItem", arn, "USER#u1", None)  # the whole item: its hash
+    assert not iam.leading_keys_permit(policy, "GetItem", arn, "USER#u1", frozenset({"voices", "password_hash"}))
+    assert not iam.leading_keys_permit(policy, "GetItem", arn, "SESSION#s1", asked)
+    assert iam.leading_keys_permit(policy, "GetItem", arn, "LEXICON#u1", None)
 
 
 def test_keys_are_made_once_per_state_directory_and_kept_private(tmp_path):
