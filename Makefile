@@ -154,6 +154,7 @@ bench: venv keras-venv system-deps fetch-weights
 	$(PY) -m bench.cost --datasets $(DATASETS)
 	$(PY) -m bench.book
 	$(PY) -m bench.recording_exports
+	$(PY) -m bench.book --exports --check
 	$(PY) -m bench.long_speech
 	$(PY) -m bench.tts_cpu --datasets $(DATASETS) --paired 2
 	$(PY) -m bench.bench_stack --photo $(DATASETS)/icdar2015-dev/images/img_3.jpg
