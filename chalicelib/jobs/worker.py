@@ -284,12 +284,7 @@ def _lexicon(kind, user_id: str) -> list[dict] | None:
 def _voices(kind, job: dict, user_id: str) -> dict[str, str] | None:
     """The voice chosen per language (CONTRACTS section 16): the account's defaults as they are
     now, the upload's `voice` over them in every language it speaks."""
-    if not kind.pronunciations:  # the kinds that read aloud
-        return None
-    chosen = users.voices_of(user_id)
-    if job.get("voice"):
-        chosen |= dict.fromkeys(voices.speaking(job["voice"]), job["voice"])
-    return chosen or None
+    return voices.chosen(users.voices_of(user_id), job) if kind.pronunciations else None  # kinds that read aloud
 
 
 def _still_ours(written, files: objects.JobFiles) -> None:

@@ -201,3 +201,12 @@ def check_defaults(value) -> dict[str, str]:
 def speaking(voice_id: str) -> list[str]:
     """The languages an offered voice speaks."""
     return [v.language for v in catalog() if v.id == voice_id]
+
+
+def chosen(account: dict[str, str] | None, job: dict) -> dict[str, str] | None:
+    """{language: voice id} a job is read with: the account's voice per language (users.voices_of),
+    the upload's `voice` over them in every language that voice speaks; None: the defaults."""
+    out = dict(account or {})
+    if job.get("voice"):
+        out |= dict.fromkeys(speaking(job["voice"]), job["voice"])
+    return out or None

@@ -77,3 +77,9 @@ def test_the_committed_table_lists_kokoros_english_voices():
     for v in en.values():
         if v.quality in ("neural", "standard"):
             assert v.measured.error_rate <= 0.25 and v.measured.cpu_per_second is not None
+
+
+def test_a_jobs_voices_are_the_accounts_with_the_uploads_over_them():
+    assert voices.chosen({}, {}) is None and voices.chosen(None, {"voice": None}) is None
+    assert voices.chosen({"en": "pico:en-GB", "de": "pico:de-DE"}, {"voice": "piper:joe"}) == \
+        {"en": "piper:joe", "de": "pico:de-DE"}  # joe speaks English only

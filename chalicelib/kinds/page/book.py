@@ -158,10 +158,12 @@ class Recorded:
 
 
 def record_section(pages: dict[int, dict], section: plan.Section, *, tts_engine: str | None = None,
-                   lexicon: list[dict] | None = None, deadline: float | None = None) -> Recorded:
+                   lexicon: list[dict] | None = None, deadline: float | None = None,
+                   voices: dict[str, str] | None = None) -> Recorded:
     """The recording of one section (its units, from the pages that hold them: book index ->
     exported page) in the voice of each page's language, as a short document's recording is made
-    (chalicelib.kinds.voice), joined into one MP3."""
+    (chalicelib.kinds.voice), joined into one MP3. `voices`: the voice chosen per language
+    (chalicelib.voices.chosen; None: the languages' defaults)."""
     t0 = time.perf_counter()
     numbers, chosen = _section_pages(pages, section)
     main = (chosen[0].get("language") or {}).get("code") or detect.FALLBACK if chosen else detect.FALLBACK
@@ -170,7 +172,7 @@ def record_section(pages: dict[int, dict], section: plan.Section, *, tts_engine:
     if not said.text.strip():
         return Recorded(None, 0.0, [], [], None, None, 0, None, "none")
     take = voice.record(said.text, where=said.where, language=main, languages_of=said.languages,
-                        tts_engine=tts_engine, deadline=None, lexicon=lexicon)
+                        tts_engine=tts_engine, deadline=None, lexicon=lexicon, voices=voices)
     info = take.info
     if not take.parts:
         return Recorded(None, 0.0, [], [], named[0] if named else None, named[-1] if named else None,
