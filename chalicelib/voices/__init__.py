@@ -122,16 +122,17 @@ def catalog(tts_engine: str | None = None) -> list[Listed]:
     out = []
     for language in sorted(languages.table().values(), key=lambda x: x.name):
         defaults = languages.voices_for(language.code, tts_engine)
-        group = []
-        for k, voice in enumerate(dict.fromkeys([*defaults[:1], *shipped(language.code)])):
-            quality = judged_quality(voice, language.code, defaults[0])
-            if quality is None and k == 0:
+        group, default = [], defaults[0] if defaults else None  # None: a language no voice speaks by itself
+        for voice in dict.fromkeys([*defaults[:1], *shipped(language.code)]):
+            quality = judged_quality(voice, language.code, default)
+            if quality is None and voice == default:
                 quality = "basic"  # the default speaks the language, whatever it measured
             if quality is not None:
-                group.append(_listed(voice, language, quality, k == 0))
+                group.append(_listed(voice, language, quality, voice == default))
         rank = {"neural": 0, "standard": 1, "basic": 2}
-        out += group[:1] + sorted(group[1:], key=lambda v: (rank[v.quality], v.measured is None,
-                                                           v.measured.error_rate if v.measured else 0, v.id))
+        first = group[:1] if group and group[0].default else []
+        out += first + sorted(group[len(first):], key=lambda v: (rank[v.quality], v.measured is None,
+                                                                 v.measured.error_rate if v.measured else 0, v.id))
     return out
 
 
