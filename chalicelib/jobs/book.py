@@ -31,8 +31,8 @@ import os
 import uuid
 from pathlib import Path
 
-from chalicelib import aws, clock, kinds, logs, resources, settings
-from chalicelib.auth import pronunciations, usage
+from chalicelib import aws, clock, kinds, logs, resources, settings, voices
+from chalicelib.auth import pronunciations, usage, users
 from chalicelib.errors import ObjectMissing, PageVoiceError, Transient
 from chalicelib.jobs import growing, objects, shards, table
 from chalicelib.kinds import plan
@@ -439,7 +439,10 @@ def _record(files: objects.JobFiles, job: dict, kind, read_index: int, section_i
         first = int(source["summary"]["first"])
         by_index = {first + k: page for k, page in enumerate(pages or [])}
         lexicon = pronunciations.get(files.user_id) if kind.pronunciations else None
-        rec = kind.book_work().record_section(by_index, section, lexicon=lexicon)
+        # The voices the account and the upload chose (CONTRACTS section 16), as they are now: a
+        # change made while a book is recorded speaks the sections recorded after it.
+        chosen = voices.chosen(users.voices_of(files.user_id), job) if kind.pronunciations else None
+        rec = kind.book_work().record_section(by_index, section, lexicon=lexicon, voices=chosen)
         if rec.mp3 is not None:
             audio, timings = AUDIO_FILE.format(shard_id), TIMINGS_FILE.format(shard_id)
             files_write(files, timings, growing.encode({"words": rec.words, "sentences": rec.sentences}),

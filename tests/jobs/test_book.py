@@ -30,8 +30,9 @@ def small_books(api_env, monkeypatch):
     yield
 
 
-def upload(data: bytes, name: str = "book.pdf", content_type: str = "application/pdf") -> tuple[str, str]:
-    record = jobs.create(USER, filename=name, content_type=content_type, size=len(data))
+def upload(data: bytes, name: str = "book.pdf", content_type: str = "application/pdf",
+           voice: str | None = None) -> tuple[str, str]:
+    record = jobs.create(USER, filename=name, content_type=content_type, size=len(data), voice=voice)
     key = keys.upload_key(USER, record["job_id"])
     aws.s3().put_object(Bucket=settings.get().aws.bucket, Key=key, Body=data)
     return record["job_id"], key
@@ -198,6 +199,17 @@ def test_a_shard_that_keeps_failing_fails_alone(small_books, monkeypatch):
     assert [p.get("error", "")[:26] for p in result["pages"][1:3]] == [f"Page {n} could not be read: " for n in (2, 3)]
     assert "too often" in result["pages"][1]["error"]
     assert TITLES[3] in result["pages"][3]["text"] and result["document"]["unreadable"] == 2
+
+
+def test_a_book_is_recorded_in_the_voice_its_upload_chose(small_books):
+    # (CONTRACTS section 16) every part of a book in the upload's voice, as a short document's
+    job_id, key = upload(chapters_pdf(5), voice="kokoro:bf_emma")
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
+    drain()
+    view = job_view.describe(USER, job_id)
+    assert view["status"] == "done", view["error"]
+    parts = view["result"]["speech"]["parts"]
+    assert parts and {p["voice"]["id"] for p in parts} == {"kokoro:bf_emma"}, [p["voice"] for p in parts]
 
 
 def test_a_short_document_keeps_its_shape(small_books):
