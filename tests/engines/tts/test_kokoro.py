@@ -85,5 +85,5 @@ def test_cache_dir_follows_the_worker_model_folder():
 
 
 def test_unknown_voice_is_engine_unavailable(cache):
-    with pytest.raises(EngineUnavailable, match="no voice 'af_bella'"):  # English: piper speaks it
-        KokoroEngine(KokoroConfig(voice="af_bella", cache_dir=cache))
+    with pytest.raises(EngineUnavailable, match="no voice 'qf_nobody'"):  # (af_bella is one since issue 59)
+        KokoroEngine(KokoroConfig(voice="qf_nobody", cache_dir=cache))
