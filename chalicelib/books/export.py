@@ -352,7 +352,6 @@ def _of_parts(files: objects.JobFiles, index: dict, job: dict, fmt: Format, prog
         return _of_recording(files, index, job, fmt, progress, left_out)
     parts = (head.get("speech") or {}).get("parts") or []
     text = opening_text(index, files.read)
-    chars = int(float(job.get("book_chars") or 0)) or len(text)
     sections = int(float(job.get("book_sections") or 0))
     lost = sections - len(parts)
     left(left_out, "parts", lost, sections,
@@ -360,9 +359,7 @@ def _of_parts(files: objects.JobFiles, index: dict, job: dict, fmt: Format, prog
          f"{'it covers' if lost == 1 else 'they cover'} (the text has it, and the job's result says which).")
     of_text = {"read_pages": lambda: _pages(files, index), "read_timings": lambda k: json.loads(files.read(
         parts[k]["timings"]))} if fmt.of_text else {}
-    return book_builder(fmt)(head, text[:TEXT_CHARS + 1], lambda k: objects.read_head(files.bucket, files.key(
-        parts[k]["file"]), HEAD_BYTES), lambda k: files.read(parts[k]["file"]), title=title_of(head, job.get("filename")),
-        progress=progress, left_out=left_out, text_chars=chars, **of_text)
+    return _built(files, fmt, head, text, job, progress, left_out, of_text)
 
 
 def _of_recording(files: objects.JobFiles, index: dict, job: dict, fmt: Format, progress, left_out: list[dict]):
@@ -401,8 +398,15 @@ def _of_recording(files: objects.JobFiles, index: dict, job: dict, fmt: Format, 
         w = parts[k]["first"]["page"]
         return made.pop(w) if w in made else window(w)[1]
 
-    text = opening_text(index, files.read)
     of_text = {"read_pages": read_pages, "read_timings": read_timings} if fmt.of_text else {}
+    return _built(files, fmt, head, opening_text(index, files.read), job, progress, left_out, of_text)
+
+
+def _built(files: objects.JobFiles, fmt: Format, head: dict, text: str, job: dict, progress, left_out: list[dict],
+           of_text: dict):
+    """The format's builder of a whole book (its head's `speech.parts`, the start of its `text`),
+    each part's head and MP3 read from the job's files when it asks."""
+    parts = (head.get("speech") or {}).get("parts") or []
     return book_builder(fmt)(head, text[:TEXT_CHARS + 1], lambda k: objects.read_head(files.bucket, files.key(
         parts[k]["file"]), HEAD_BYTES), lambda k: files.read(parts[k]["file"]), title=title_of(head, job.get("filename")),
         progress=progress, left_out=left_out, text_chars=int(float(job.get("book_chars") or 0)) or len(text), **of_text)
