@@ -13,6 +13,7 @@ from chalicelib.auth import apikeys, pronunciations, tokens, users
 from chalicelib.books import export as books
 from chalicelib.errors import InputError
 from chalicelib.jobs import lifecycle, listening, uploads
+from chalicelib.voices import samples
 from chalicelib.web import edge, job_view, openapi
 
 # chalicelib.logs owns logging (JSON lines); Chalice's own handler would print each line twice.
@@ -38,13 +39,21 @@ def list_kinds():
 @app.route("/languages", cors=edge.CORS)
 @edge.endpoint
 def list_languages():
-    return {"languages": languages.public(), "voices": languages.voices_note()}
+    return {"languages": voices.language_table(), "voices": languages.voices_note()}
 
 
 @app.route("/voices", cors=edge.CORS)
 @edge.endpoint
 def list_voices():
-    return {"voices": voices.public()}
+    return {"voices": voices.public(openapi.api_url(app.current_request))}
+
+
+@app.route("/voices/{voice_id}/sample", cors=edge.CORS)
+@edge.endpoint
+def voice_sample(voice_id):
+    request = app.current_request
+    body, status = edge.found(samples.ask(voice_id, edge.query_param(request, "language")), "voice")
+    return edge.json_response(body, status, {"Retry-After": str(body["retry_after"])} if status == 202 else None)
 
 
 @app.route("/openapi.json", cors=edge.CORS)

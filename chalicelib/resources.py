@@ -10,6 +10,9 @@ import json
 UPLOAD_PREFIX = "uploads/"
 RESULT_PREFIX = "results/"
 EXPORT_PREFIX = "exports/"  # exports/{user_id}/{export_id}.zip: an account's export (chalicelib.account.export)
+# samples/{language}/{engine}/{name}-{digest}.mp3: a voice's sample, the deployment's and no account's
+# (chalicelib.voices.samples)
+SAMPLE_PREFIX = "samples/"
 
 # logical name -> (settings attribute holding the physical name, key schema, TTL attribute)
 TABLES = {

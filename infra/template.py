@@ -397,6 +397,8 @@ def api_statements(n, log_groups: list[str]) -> list:
         # objects and a replaced export.
         {"Effect": "Allow", "Action": ["s3:GetObject", "s3:DeleteObject"],
          "Resource": n.objects(resources.UPLOAD_PREFIX, resources.RESULT_PREFIX, resources.EXPORT_PREFIX)},
+        # Whether a voice's sample is made, and its presigned GET (never written here).
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": n.objects(resources.SAMPLE_PREFIX)},
         _list_bucket(n),
         # Ending an account's sessions and API keys at once (auth.table.delete_many).
         {"Effect": "Allow", "Action": "dynamodb:BatchWriteItem", "Resource": n.table(AUTH_TABLE)},
@@ -428,6 +430,8 @@ def tasks_statements(n) -> list:
         # whole book's MP3 goes up in parts as it is made, aborted should it fail.
         {"Effect": "Allow", "Action": ["s3:PutObject", "s3:AbortMultipartUpload"],
          "Resource": n.objects(resources.RESULT_PREFIX + BOOK_FILES)},
+        # Voices' samples, made once each (chalicelib.voices.samples): whether one is made, and it.
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": n.objects(resources.SAMPLE_PREFIX)},
         # Erasing a deleted account's objects, as DELETE /jobs/{id} does, and its export.
         {"Effect": "Allow", "Action": "s3:DeleteObject",
          "Resource": n.objects(resources.UPLOAD_PREFIX, resources.RESULT_PREFIX, resources.EXPORT_PREFIX)},

@@ -24,6 +24,7 @@ HANDLERS = {
     "export": "chalicelib.account.export:build",
     "erase": "chalicelib.account.erase:erase_files",
     "book": "chalicelib.books.export:build",
+    "voice-sample": "chalicelib.voices.samples:make",
 }
 
 

@@ -106,9 +106,9 @@ def voice_for(code: str | None, tts_engine: str = "piper") -> Voice | None:
     return voices[0] if voices else None
 
 
-def public() -> list[dict]:
-    """GET /languages: every language, by English name, with the voices of the configured engine."""
-    tts_engine = settings.get().worker.tts_engine
+def public(tts_engine: str | None = None) -> list[dict]:
+    """GET /languages: every language, by English name, with the voices of the (configured) engine."""
+    tts_engine = tts_engine or settings.get().worker.tts_engine
     return [lang.public(voice_for(lang.code, tts_engine)) for lang in sorted(table().values(), key=lambda x: x.name)]
 
 

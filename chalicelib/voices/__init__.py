@@ -55,7 +55,7 @@ class Listed:
     def id(self) -> str:
         return f"{self.voice.engine}:{self.voice.name}"
 
-    def public(self) -> dict:
+    def public(self, base_url: str | None = None) -> dict:
         m = self.measured
         return {"id": self.id, "language": self.language, "engine": self.voice.engine, "name": self.voice.name,
                 "quality": self.quality, "default": self.default, "accent": self.accent,
@@ -63,7 +63,7 @@ class Listed:
                 "cpu_per_second": m.cpu_per_second if m else None,
                 "error_rate": {"unit": m.unit, "value": m.error_rate, "judge": "Whisper base"} if m else None,
                 "pitch_hz": m.pitch_hz if m else None, "licence": self.licence,
-                "sample_url": None}  # samples are not made yet
+                "sample_url": sample_url(base_url, self.id, self.language) if base_url else None}
 
 
 def _rows(path: Path) -> list[list[str]]:
@@ -148,9 +148,22 @@ def _listed(voice: languages.Voice, language: languages.Language, quality: str, 
                   measured().get((i, language.code)))
 
 
-def public(tts_engine: str | None = None) -> list[dict]:
-    """GET /voices' `voices`."""
-    return [v.public() for v in catalog(tts_engine)]
+def public(base_url: str | None = None, tts_engine: str | None = None) -> list[dict]:
+    """GET /voices' `voices` (`base_url`: the API's address, for each voice's sample)."""
+    return [v.public(base_url) for v in catalog(tts_engine)]
+
+
+def sample_url(base_url: str, voice_id: str, language: str) -> str:
+    """Where a voice's sample is asked for (GET /voices/{id}/sample: chalicelib.voices.samples)."""
+    return f"{base_url.rstrip('/')}/voices/{voice_id}/sample?language={language}"
+
+
+def language_table(tts_engine: str | None = None) -> list[dict]:
+    """GET /languages' `languages`, each `voice` the quality GET /voices lists its default voice
+    as (measured), not its engine's class."""
+    quality = {v.language: v.quality for v in catalog(tts_engine) if v.default}
+    return [{**row, "voice": quality.get(row["code"]) if row["voice"] else None}
+            for row in languages.public(tts_engine)]
 
 
 def find(voice_id: str, language: str | None = None) -> Listed | None:

@@ -393,7 +393,20 @@ SCHEMAS = {
                 "description": "how much of what it said Whisper base missed; null: not judged (basic voices)"}),
             "pitch_hz": _nullable({"type": "number", "description": "its median pitch (lower or higher voice)"}),
             "licence": _STRING,
-            "sample_url": _nullable({"type": "string", "description": "a short sample to hear; null: none yet"}),
+            "sample_url": _nullable({"type": "string", "description": "where to ask for the voice's sample "
+                                                                      "(GET /voices/{voice_id}/sample)"}),
+        },
+    },
+    "VoiceSample": {
+        "type": "object", "required": ["voice", "language", "text"],
+        "properties": {
+            "voice": _STRING, "language": _STRING,
+            "text": {"type": "string", "description": "what the sample says (article 1 of the Universal "
+                                                      "Declaration of Human Rights in the language)"},
+            "url": {"type": "string", "description": "a short-lived download link of the sample (MP3)"},
+            "expires_in": {"type": "integer", "description": "seconds the link is valid"},
+            "status": {"enum": ["making"], "description": "the sample is being made: ask again"},
+            "retry_after": {"type": "integer", "description": "seconds to wait before asking again"},
         },
     },
 }
@@ -459,6 +472,17 @@ OPERATIONS = {
         "responses": {"200": _ok("The voices: each language's default first, then the best understood.",
                                  {"type": "object", "required": ["voices"], "properties": {
                                      "voices": {"type": "array", "items": _ref("Voice")}}})}},
+    ("GET", "/voices/{voice_id}/sample"): {
+        "operationId": "voiceSample", "summary": "A voice's sample, to hear before choosing it", "security": [],
+        "parameters": [_path("voice_id", _STRING, "a voice's id (GET /voices)"),
+                       {"name": "language", "in": "query", "required": False, "schema": _STRING,
+                        "description": "the language to hear it in, for a voice that speaks several"}],
+        "responses": {"200": _ok("Made: a short-lived link to the MP3, and what it says.", _ref("VoiceSample")),
+                      "202": _ok("Being made, the first time it is asked for (started by this request when "
+                                 "nothing was making it): ask again after `Retry-After` seconds.",
+                                 _ref("VoiceSample")) | {"headers": _RETRY_AFTER},
+                      "404": _error("No such voice (for that language)."),
+                      "503": _error("The sample could not be made just now (try again in a minute).")}},
     ("GET", "/openapi.json"): {
         "operationId": "openapi", "summary": "This document", "security": [],
         "responses": {"200": _ok("The OpenAPI description.", {"type": "object"})}},
@@ -704,6 +728,17 @@ def server_url(request) -> str:
     path, resource = context.get("path") or "", context.get("resourcePath") or ""
     base = path[:-len(resource)] if resource and path.endswith(resource) else ""
     return base.rstrip("/") or "/"
+
+
+def api_url(request) -> str:
+    """The API's address as the caller reached it (scheme, host and base path), for links in a
+    body (GET /voices' sample URLs); just the base path when the request names no host."""
+    headers = getattr(request, "headers", None) or {}
+    host, base = headers.get("host"), server_url(request).rstrip("/")
+    if not host or any(c in host for c in "/\\@ "):  # not a host name: say the path alone
+        return base or "/"
+    scheme = "https" if headers.get("x-forwarded-proto", "").split(",")[0].strip() == "https" else "http"
+    return f"{scheme}://{host}{base}"
 
 
 def document(routes: dict, server_url: str = "/") -> dict:

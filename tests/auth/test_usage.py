@@ -10,8 +10,9 @@ from chalicelib import clock
 from chalicelib.auth import table, usage
 from chalicelib.jobs import keys, sweep, worker
 from chalicelib.jobs import table as jobs
-from tests.account.conftest import Tasks, finished_job
+from tests.account.conftest import finished_job
 from tests.apiclient import PASSWORD, assert_error, post, send, signed_in
+from tests.tasksqueue import Tasks
 
 pytest_plugins = ["tests.apifixtures"]
 

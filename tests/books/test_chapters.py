@@ -19,11 +19,11 @@ from mutagen.mp3 import MP3
 
 from chalicelib.books import FORMATS, HEAD_BYTES, chapters, mp3, zipstream
 from chalicelib.books import export as books
-from tests.account.conftest import Tasks
 from tests.apiclient import assert_error, signed_in
 from tests.books.bookjob import finished_book
 from tests.books.test_export import ask, finished, key_of_url, stored
 from tests.books.test_mp3_book import RATE, book, onsets, part
+from tests.tasksqueue import Tasks
 
 pytest_plugins = ["tests.apifixtures"]
 

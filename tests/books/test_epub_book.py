@@ -19,10 +19,10 @@ from xml.etree import ElementTree
 import pytest
 
 from chalicelib.books import HEAD_BYTES, epub_book
-from tests.account.conftest import Tasks
 from tests.apiclient import signed_in
 from tests.books import bookjob, epubtools
 from tests.books.test_export import ask, key_of_url, stored
+from tests.tasksqueue import Tasks
 
 pytest_plugins = ["tests.apifixtures"]
 

@@ -19,10 +19,10 @@ from chalicelib.books import export as books
 from chalicelib.jobs import keys, lifecycle, objects, worker
 from chalicelib.jobs import table as jobs
 from tests import images
-from tests.account.conftest import Tasks
 from tests.apiclient import assert_error, post, signed_in
 from tests.books import unusual
 from tests.books.test_mp3 import chapters_of, tags_of
+from tests.tasksqueue import Tasks
 
 pytest_plugins = ["tests.apifixtures"]
 

@@ -12,12 +12,12 @@ from mutagen.mp4 import MP4
 
 from chalicelib.books import transcript
 from chalicelib.kinds.speech import outline
-from tests.account.conftest import Tasks
 from tests.apiclient import assert_error, signed_in
 from tests.books import epubtools, recordingjob
 from tests.books.test_export import ask, key_of_url, stored
 from tests.books.test_m4b import onsets
 from tests.books.test_mp3 import chapters_of, tags_of
+from tests.tasksqueue import Tasks
 
 pytest_plugins = ["tests.apifixtures"]
 

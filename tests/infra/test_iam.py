@@ -358,15 +358,17 @@ def test_only_the_api_enqueues_tasks_and_only_the_tasks_function_consumes_them(t
 def test_the_tasks_function_keeps_to_its_part_of_the_data(template):
     tasks = granted(template["Resources"]["TasksRole"])
     # Reads results (an export's files), writes only exports and jobs' books (results/*/book-*,
-    # chalicelib.books.export), deletes what erasing an account removes.
+    # chalicelib.books.export) and voices' samples, deletes what erasing an account removes.
     from chalicelib.books import export as books
 
-    assert tasks["s3:GetObject"] == [tpl_objects(resources.RESULT_PREFIX)]
+    samples = tpl_objects(resources.SAMPLE_PREFIX)
+    assert sorted(map(_text, tasks["s3:GetObject"])) == sorted(map(_text, [tpl_objects(resources.RESULT_PREFIX), samples]))
     assert template_module.BOOK_FILES.endswith(f"/{books.FILE_PREFIX}")
     writes = sorted(map(_text, [tpl_objects(resources.EXPORT_PREFIX),
                                 tpl_objects(resources.RESULT_PREFIX + template_module.BOOK_FILES)]))
-    # (both go up in parts past 8 MB: a failed upload is aborted where it is written)
-    assert sorted(map(_text, tasks["s3:PutObject"])) == writes == sorted(map(_text, tasks["s3:AbortMultipartUpload"]))
+    # (both go up in parts past 8 MB: a failed upload is aborted where it is written; a sample is small)
+    assert sorted(map(_text, tasks["s3:PutObject"])) == sorted([*writes, _text(samples)])
+    assert sorted(map(_text, tasks["s3:AbortMultipartUpload"])) == writes
     assert "s3:PutObjectTagging" not in tasks and "dynamodb:Scan" not in tasks
     # Tables, not their indexes.
     for action, rs in tasks.items():
@@ -382,6 +384,13 @@ def test_the_api_presigns_and_replaces_exports_but_never_writes_them(template):
     assert tpl_objects(resources.EXPORT_PREFIX) in api["s3:GetObject"]
     assert tpl_objects(resources.EXPORT_PREFIX) in api["s3:DeleteObject"]
     assert tpl_objects(resources.EXPORT_PREFIX) not in api["s3:PutObject"]
+
+
+def test_only_the_tasks_function_writes_voices_samples_and_the_api_only_reads_them(template):
+    samples = tpl_objects(resources.SAMPLE_PREFIX)
+    for role in ROLES:
+        actions = sorted(a for a, rs in granted(template["Resources"][role]).items() if samples in rs)
+        assert actions == {"ApiRole": ["s3:GetObject"], "TasksRole": ["s3:GetObject", "s3:PutObject"]}.get(role, []), role
 
 
 def test_the_sweep_reads_the_accounts_index_and_writes_only_erase_markers_and_usage_of_the_auth_table(template):

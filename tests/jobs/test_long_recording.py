@@ -17,11 +17,11 @@ from chalicelib.jobs import book, objects, worker
 from chalicelib.jobs import table as jobs
 from chalicelib.kinds import plan
 from chalicelib.web import job_view
-from tests.account.conftest import Tasks
 from tests.books import epubtools
 from tests.engines.asr.audiofiles import LIBRIVOX, encode, read_wav
 from tests.jobs.test_book import USER, deliver, drain, empty, messages
 from tests.results import validate_result
+from tests.tasksqueue import Tasks
 
 pytest_plugins = ["tests.apifixtures"]
 

@@ -19,8 +19,11 @@ def test_languages_lists_what_is_read_and_the_voice_quality(client):
     assert all(set(row) >= CONTRACT for row in rows.values())
     assert rows["en"]["voice"] == "neural" and rows["ja"]["voice"] == "neural"
     assert rows["de"]["voice"] == "standard"  # SVOX Pico
-    assert [rows[c]["voice"] for c in ("fr", "es", "it", "pt", "hi", "zh")] == ["neural"] * 6  # Kokoro (issue 42)
-    assert rows["ru"]["voice"] == rows["uk"]["voice"] == "standard" and rows["ru"]["read"] and rows["ar"]["rtl"]
+    assert [rows[c]["voice"] for c in ("fr", "es", "it", "pt", "zh")] == ["neural"] * 5  # Kokoro (issue 42)
+    # As GET /voices lists the default voice, measured (chalicelib/voices/measured.tsv): Kokoro's Hindi
+    # and RHVoice's Ukrainian missed the goal (Whisper base cannot judge Hindi), so basic.
+    assert rows["hi"]["voice"] == rows["uk"]["voice"] == "basic"
+    assert rows["ru"]["voice"] == "standard" and rows["ru"]["read"] and rows["ar"]["rtl"]
     assert rows["be"]["voice"] == "basic"
     assert rows["ta"]["read"] is False and rows["ta"]["transcribe"] is True  # Tamil: recordings only
     assert rows["gl"]["read"] is True and rows["gl"]["voice"] is None  # Galician: read, not spoken

@@ -16,7 +16,8 @@ def test_get_voices_needs_no_sign_in_and_follows_the_contract(client):
     assert len(ids) == len(listed)
     assert ("piper:joe", "en") in ids and ("pico:de-DE", "de") in ids and ("espeak:el", "el") in ids
     joe = next(v for v in listed if v["id"] == "piper:joe")
-    assert joe["default"] and joe["word_timings"] and joe["engine"] == "piper" and joe["sample_url"] is None
+    assert joe["default"] and joe["word_timings"] and joe["engine"] == "piper"
+    assert joe["sample_url"] == "/voices/piper:joe/sample?language=en"  # tests/voices/test_samples
     pico = next(v for v in listed if v["id"] == "pico:de-DE")
     assert pico["word_timings"] is False  # estimated
 

@@ -10,6 +10,7 @@ from chalicelib.jobs import keys, table, worker
 from chalicelib.kinds import voice
 from tests import images
 from tests.apiclient import assert_error, post, send, signed_in
+from tests.voices.hearing import heard
 
 pytest_plugins = ["tests.apifixtures"]
 
@@ -128,17 +129,6 @@ def test_the_worker_reads_in_the_accounts_voice_and_an_uploads_over_it(client):
     assert again["voice"]["id"] == "piper:joe" and again["sample_rate"] == 22050
 
 
-def _heard(wav: bytes) -> tuple[str, float]:
-    """What Whisper base hears in a recording, and its median pitch (bench.voices' measure)."""
-    from bench.voices import pitch
-    from chalicelib.engines.asr.whisper import Config, WhisperEngine
-    from chalicelib.media.audio import decode
-
-    samples = decode(wav, max_bytes=50_000_000, max_seconds=60).samples
-    text = WhisperEngine(Config(language="en")).transcribe(samples).text
-    return " ".join("".join(c for c in text.lower() if c.isalnum() or c.isspace()).split()), pitch(samples)
-
-
 def test_read_again_with_another_voice(client):
     """POST /jobs/{id}/recording {"voice"}: only the recording is made again, in that voice;
     Whisper hears the same words, the pitch tells the voices apart; a bad voice is a 400."""
@@ -156,7 +146,7 @@ def test_read_again_with_another_voice(client):
     assert first["result"]["speech"]["voice"]["id"] == "piper:joe"
     assert job["result"]["text"] == first["result"]["text"] and job["result"]["lines"] == first["result"]["lines"]
     after = aws.s3().get_object(Bucket=bucket, Key=audio)["Body"].read()
-    (said_before, hz_before), (said_after, hz_after) = _heard(before), _heard(after)
+    (said_before, hz_before), (said_after, hz_after) = heard(before), heard(after)
     assert said_before.replace(" 8", " eight") == said_after.replace(" 8", " eight") == "the train leaves at eight"
     assert hz_before < 130 < 160 < hz_after  # joe ~96 Hz, af_heart ~190 Hz (bench/README.md)
     assert post(client, f"/jobs/{job_id}/recording", {"voice": None}, headers).status_code == 202  # the defaults

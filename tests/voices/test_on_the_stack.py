@@ -1,12 +1,16 @@
-"""Choosing a voice on the real local stack (`make run`: the API, moto, the worker with its own
-role): the account's voice for a new upload, an upload's voice over it, read again in another
-voice, a bad voice refused with a sentence (CONTRACTS section 16)."""
+"""Choosing a voice on the real local stack (`make run`: the API, moto, the worker and the tasks
+function with their own roles): a voice's sample heard before choosing it, the account's voice for
+a new upload, an upload's voice over it, read again in another voice, a bad voice refused with a
+sentence (CONTRACTS section 16)."""
 from __future__ import annotations
+
+import time
 
 import requests
 
 from tests import images
 from tests import stackclient as sc
+from tests.voices.hearing import heard
 
 CHOSEN = "kokoro:af_heart"
 
@@ -46,3 +50,24 @@ def test_voices_chosen_per_account_per_upload_and_again(stack):
     job = sc.wait_job(stack, headers, mine, timeout=600)  # queued by the 202: done once made again
     assert job["voice"] == "piper:joe" and _voice(job) == "piper:joe"
     assert job["result"]["text"] == jobs[mine]["result"]["text"]
+
+
+def test_a_voices_sample_is_made_once_and_heard(stack):
+    listed = requests.get(f"{stack.api_url}/voices", timeout=30).json()["voices"]
+    lewis = next(v for v in listed if v["id"] == "kokoro:bm_lewis")
+    assert lewis["sample_url"] == f"{stack.api_url}/voices/kokoro:bm_lewis/sample?language=en"
+    deadline, answers = time.monotonic() + 300, []
+    while True:  # as the site does: ask, wait as told, ask again
+        r = requests.get(lewis["sample_url"], timeout=30)
+        answers.append(r.status_code)
+        if r.status_code != 202 or time.monotonic() > deadline:
+            break
+        time.sleep(int(r.headers["Retry-After"]))
+    assert answers[0] == 202 and r.status_code == 200, (answers, r.text)
+    mp3 = requests.get(r.json()["url"], timeout=30)
+    assert mp3.status_code == 200 and mp3.headers["Content-Type"] == "audio/mpeg"
+    said, hz = heard(mp3.content)
+    assert said.startswith("all human beings are born free and equal in dignity and rights"), said
+    assert hz < 140  # Lewis, a low voice (94 Hz in bench.voices), not a woman's (Heart 188 Hz)
+    again = requests.get(lewis["sample_url"], timeout=30)  # kept: the next listener has it at once
+    assert again.status_code == 200
