@@ -141,9 +141,10 @@ export const listApiKeys = (opts) => request("GET", "/api-keys", opts);
 
 export const revokeApiKey = (keyId, opts) => request("DELETE", `/api-keys/${encodeURIComponent(keyId)}`, opts);
 
-// `language`: a code of GET /languages; left out, the API detects it.
-export const createUpload = ({ filename, contentType, size, kind, language }, opts) =>
-  request("POST", "/uploads", { ...opts, body: { filename, content_type: contentType, size, kind, language } });
+// `language`: a code of GET /languages; left out, the API detects it. `voice`: an id of GET
+// /voices; left out, the account's voice for the language, else the language's default.
+export const createUpload = ({ filename, contentType, size, kind, language, voice }, opts) =>
+  request("POST", "/uploads", { ...opts, body: { filename, content_type: contentType, size, kind, language, voice } });
 
 // A multipart upload (a file over the multipart threshold, CONTRACTS section 15): what S3 holds
 // and fresh URLs for the other parts; then the API assembles the parts, which starts the job.
@@ -168,6 +169,12 @@ export const kinds = readOnce("/kinds");
 
 // The languages PageVoice reads, speaks and transcribes (CONTRACTS section 11).
 export const languages = readOnce("/languages");
+
+// The voices it speaks in, by language (CONTRACTS section 16).
+export const voices = readOnce("/voices");
+
+/** A voice's sample (its `sample_url`, no sign-in): {url} once made, {status: "making"} (202) while it is made. */
+export const voiceSample = (sampleUrl, opts) => request("GET", "", { ...opts, url: sampleUrl, auth: false, handle401: false });
 
 export function listJobs(next, opts) {
   // `next` is the opaque cursor from the previous page; pass it back as ?next=.
@@ -323,9 +330,13 @@ export const getLexicon = (opts) => request("GET", "/me/lexicon", opts);
 // Replaces the whole list; answers the list as stored (with its limits).
 export const putLexicon = (entries, opts) => request("PUT", "/me/lexicon", { ...opts, body: { entries } });
 
-/** "Read again with my pronunciations": the job's recording made again with the current list. */
-export async function rereadJob(jobId, opts) {
-  const answer = await request("POST", `/jobs/${encodeURIComponent(jobId)}/recording`, opts);
+/**
+ * "Read again": the job's recording made again with the current pronunciations; `voice` (an id,
+ * or null for the account's and the languages' defaults) in another voice, left out in its own.
+ */
+export async function rereadJob(jobId, opts, voice = undefined) {
+  const body = voice === undefined ? undefined : { voice };
+  const answer = await request("POST", `/jobs/${encodeURIComponent(jobId)}/recording`, { ...opts, body });
   // The new recording's part files may take the old ones' names: read them all again.
   if (partsRead.jobId === jobId) partsRead = { jobId: null, files: new Map() };
   return answer;

@@ -14,7 +14,7 @@ const ENGINE_NAMES = {
 };
 
 // How a voice of each quality sounds, said plainly.
-const QUALITY_WORDS = { neural: "natural", standard: "standard", basic: "robotic" };
+export const QUALITY_WORDS = { neural: "natural", standard: "standard", basic: "robotic" };
 
 /** A language's code, whether the result gives it as "fr" or as {code: "fr", ...}. */
 export function codeOf(language) {
@@ -129,15 +129,76 @@ export function voicesOf(speech) {
   return [...seen.values()];
 }
 
+// A voice's own name, where its engine gives one (Kokoro's "af_heart" is Heart, piper's "joe"
+// Joe, RHVoice's "aleksandr-hq" Aleksandr); Pico's, eSpeak NG's and gTTS's are their engine's.
+const OWN_NAMES = {
+  kokoro: (name) => name.split("_").slice(1).join(" "),
+  piper: (name) => name.split(/[-_]/)[0],
+  rhvoice: (name) => name.split("-")[0],
+};
+
+/** "Heart" for kokoro:af_heart; "" for a voice without a name of its own. */
+export function ownName(voice) {
+  const name = OWN_NAMES[voice?.engine]?.(String(voice.name || "")) || "";
+  return name && name[0].toUpperCase() + name.slice(1);
+}
+
+/** "Heart", or for a voice without a name of its own "SVOX Pico (British)", "SVOX Pico (French, France)". */
+export function voiceTitle(voice) {
+  const engine = ENGINE_NAMES[voice.engine] || voice.engine || "an unnamed voice";
+  const accent = String(voice.accent || "").replace(/ \((.*)\)$/, ", $1");
+  return ownName(voice) || (accent ? `${engine} (${accent})` : engine);
+}
+
 /**
- * "Voice: SVOX Pico, standard quality", or for a text spoken in several voices
- * "Voices: Piper, natural quality (English); SVOX Pico, standard quality (German)".
- * Where the voice gave no word timings, the highlighted word is an estimate: said too.
+ * Where a voice's speech is from: "American English", "British English", or the accent as GET
+ * /voices says it when it names the language or a region ("French (France)", "Brazilian
+ * Portuguese"); the language alone without an accent, the accent alone without the table.
  */
-export function voiceLine(speech, table) {
+export function spokenVariety(voice, table) {
+  const accent = voice.accent || "";
+  const language = table?.get(voice.language)?.name;
+  if (!language) return accent || voice.language || "";
+  if (!accent || accent.includes(language) || accent.includes("(")) return accent || language;
+  return `${accent} ${language}`;
+}
+
+/** "Heart — American English, Kokoro, natural quality"; "SVOX Pico — British English, standard quality". */
+export function namedVoiceText(voice, table) {
+  const own = ownName(voice);
+  const quality = QUALITY_WORDS[voice.quality];
+  const how = own ? voiceText(voice) : quality ? `${quality} quality` : "";
+  return [`${voiceTitle({ ...voice, accent: "" })} — ${spokenVariety(voice, table)}`, how].filter(Boolean).join(", ");
+}
+
+/** GET /voices' rows by id and language ("kokoro:af_heart|en"), and by id alone. */
+export function voiceCatalog(voices) {
+  const out = new Map();
+  for (const row of voices || []) {
+    out.set(`${row.id}|${row.language}`, row);
+    if (!out.has(row.id)) out.set(row.id, row);
+  }
+  return out;
+}
+
+/** A result's voice with what GET /voices says of it (its accent, its quality as measured). */
+const listed = (voice, catalog) => ({ ...voice, ...(catalog?.get(`${voice.id}|${voice.language}`) || catalog?.get(voice.id)) });
+
+/**
+ * "Read by Heart — American English, Kokoro, natural quality." for a result that names its voices
+ * (speech.voice.id, since CONTRACTS section 16), each distinct voice in the order they speak, with
+ * `catalog` (voiceCatalog) saying their accents. An older result: "Voice: SVOX Pico, standard
+ * quality", or for a text spoken in several voices "Voices: Piper, natural quality (English);
+ * SVOX Pico, standard quality (German)". Where the voice gave no word timings, the highlighted
+ * word is an estimate: said too.
+ */
+export function voiceLine(speech, table, catalog = null) {
   const voices = voicesOf(speech);
   if (!voices.length) return "";
   const estimated = allVoices(speech).some((v) => v.timings === "estimated") ? " The word shown while it plays is estimated." : "";
+  if (voices.every((v) => v.id)) {
+    return `Read by ${voices.map((v) => namedVoiceText(listed(v, catalog), table)).join("; ")}.${estimated}`;
+  }
   if (voices.length === 1) return `Voice: ${voiceText(voices[0])}.${estimated}`;
   const each = voices.map((v) => `${voiceText(v)}${v.language ? ` (${nameOf(v.language, table)})` : ""}`);
   return `Voices: ${each.join("; ")}.${estimated}`;

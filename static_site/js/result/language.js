@@ -2,11 +2,12 @@
 // (detected)", the voice that read it and how it sounds), and the `lang` and `dir` of its text
 // so a screen reader reads each part in its own voice and right-to-left text runs right to left.
 // GET /languages gives names and directions; until it answers, codes and dir="auto" stand in.
+// GET /voices names a voice's accent ("Read by Heart — American English", section 16).
 
 import * as api from "../api.js";
 import { showMessage } from "../dom.js";
 import {
-  codeOf, languageLine, notSpokenLine, spokenLanguage, tableOf, textAttributes, voiceLine,
+  codeOf, languageLine, notSpokenLine, spokenLanguage, tableOf, textAttributes, voiceCatalog, voiceLine,
 } from "../languages.js";
 
 // A result with no text has no language to speak of (the worker still names its fallback).
@@ -38,16 +39,23 @@ export function markLanguage(el, language, table, { unknownDir = null } = {}) {
  */
 export function createLanguage(root, { signal, text = true }) {
   let table = null;
+  let catalog = null;
   let last = null;
   const apply = (view) => {
     last = view;
     if (text) markText(root, view, table);
-    showFacts(root, view, table);
+    showFacts(root, view, table, catalog);
   };
   loadTable(signal, (t) => {
     table = t;
     if (last) apply(last);
   });
+  api.voices({ signal })
+    .then((body) => {
+      catalog = voiceCatalog(body.voices);
+      if (last && !signal.aborted) apply(last);
+    })
+    .catch(() => { /* the voice is named from the result alone */ });
   return { apply };
 }
 
@@ -77,9 +85,9 @@ function markText(root, { result, doc }, table) {
   });
 }
 
-function showFacts(root, { result, done }, table) {
+function showFacts(root, { result, done }, table, catalog) {
   const language = hasText(result) ? languageLine(result.language, table) : "";
-  const voice = voiceLine(result.speech, table) || (voiceless(result, table) ? notSpokenLine(result, table, { done }) : "");
+  const voice = voiceLine(result.speech, table, catalog) || (voiceless(result, table) ? notSpokenLine(result, table, { done }) : "");
   showMessage(root.querySelector("#result-language"), language);
   showMessage(root.querySelector("#result-voice"), voice);
   root.querySelector("#result-facts").hidden = !language && !voice;

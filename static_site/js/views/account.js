@@ -1,5 +1,6 @@
-// The account page: who you are and whether your address is verified, the password, signing
-// out everywhere, how long files are kept, an export of everything, and deleting it all.
+// The account page: who you are and whether your address is verified, the password, the voice
+// for each language, signing out everywhere, how long files are kept, an export of everything,
+// and deleting it all.
 // Each part lives in ./account/.
 
 import * as api from "../api.js";
@@ -10,6 +11,7 @@ import { mountExport } from "./account/export.js";
 import { mountPassword } from "./account/password.js";
 import { mountProfile } from "./account/profile.js";
 import { mountRetention } from "./account/retention.js";
+import { mountVoices } from "./account/voices.js";
 
 export const SIGNED_OUT_EVERYWHERE = "You were signed out everywhere, on this device too. Log in again to continue.";
 
@@ -22,11 +24,13 @@ export default {
   mount(root, { signal, navigate }) {
     const profile = mountProfile(root, { signal });
     const retention = mountRetention(root, { signal });
+    const voices = mountVoices(root, { signal });
     profile.show(session.getUser(), { partial: true });
     api.me({ signal }).then((user) => {
       session.setUser(user);
       profile.show(user);
       retention.show(user.retention_days);
+      voices.show(user);
     }).catch((error) => {
       if (!signal.aborted && !error.handled) showMessage(root.querySelector("#account-error"), error.message);
     });

@@ -16,6 +16,7 @@ import { mountRecorder } from "./dashboard/recorder.js";
 import { listenForFiles } from "./dashboard/sources.js";
 import { mountUpload } from "./dashboard/upload.js";
 import { mountVerifyStep } from "./dashboard/verify.js";
+import { mountVoice } from "./dashboard/voice.js";
 
 export default {
   name: "dashboard",
@@ -32,9 +33,10 @@ export default {
       session.setUser(user);
       showName(root);
       verifyStep.show(user);
+      voice.mine(user.voices);
     }).catch(() => { /* 401 is handled globally; other failures keep the stored name */ });
 
-    mountUploads(root, { signal, navigate });
+    const voice = mountUploads(root, { signal, navigate });
     const listening = mountContinue(root);
     mountHistory(root, { signal, onJobs: listening.show });
   },
@@ -45,16 +47,18 @@ function showName(root) {
   root.querySelector("#user-name").textContent = user?.name || "there";
 }
 
-/** The kind chooser, the recorder and the document pack, all feeding one upload. */
+/** The kind chooser, the recorder and the document pack, all feeding one upload; returns the voice choice. */
 function mountUploads(root, { signal, navigate }) {
   const errorEl = root.querySelector("#upload-error");
   const status = root.querySelector("#upload-status");
-  const language = mountLanguage(root, { signal });
+  const language = mountLanguage(root, { signal, onChange: () => voice.refill() });
+  const voice = mountVoice(root, { signal, languageOf: language.current });
   const kinds = mountKinds(root, {
     signal,
     errorEl,
     onChoose(kind) {
       const { documents, audio } = showKind(root, kind);
+      voice.offer(kind);
       language.offer(kind);
       if (!documents) pack.close();
       recorder.offer(audio);
@@ -65,7 +69,7 @@ function mountUploads(root, { signal, navigate }) {
   const pack = mountPack(root, { signal, kindOf, upload: (file) => upload.start(file, { fromPack: true }),
     errorEl, status, busy: () => upload.busy() });
   const upload = mountUpload(root, {
-    signal, navigate, ready: kinds.ready, kindOf, languageOf: language.current, errorEl, status, recorder, pack,
+    signal, navigate, ready: kinds.ready, kindOf, languageOf: language.current, voice, errorEl, status, recorder, pack,
   });
 
   // One file is uploaded; several photos become one document (when the kind reads documents).
@@ -93,4 +97,5 @@ function mountUploads(root, { signal, navigate }) {
       chosen(brought);
     }, () => {});
   }
+  return voice;
 }

@@ -7,8 +7,11 @@ import {
   AUTO, choiceLabel, choicesFor, optionLabel, remembered, storageKey, uploadLanguage, useOf,
 } from "../../languages.js";
 
-/** `offer(kind)` fills the choice for a kind; `current()` is the `language` to send (or undefined). */
-export function mountLanguage(root, { signal }) {
+/**
+ * `offer(kind)` fills the choice for a kind; `current()` is the `language` to send (or undefined);
+ * `onChange()` after each fill and choice (the voices offered follow the language).
+ */
+export function mountLanguage(root, { signal, onChange = () => {} }) {
   const wrap = root.querySelector("#language-choice");
   const select = root.querySelector("#upload-language");
   let all = null; // GET /languages' rows, once known
@@ -18,17 +21,18 @@ export function mountLanguage(root, { signal }) {
     const use = useOf(kind);
     const choices = all && kind ? choicesFor(all, use) : [];
     wrap.hidden = !choices.length;
-    if (!choices.length) {
-      select.replaceChildren();
-      return;
+    if (!choices.length) select.replaceChildren();
+    else {
+      root.querySelector("#upload-language-label").textContent = choiceLabel(use);
+      select.replaceChildren(option(AUTO, "Detect automatically"), ...choices.map((c) => option(c.code, optionLabel(c))));
+      select.value = remembered(stored(kind.name), choices);
     }
-    root.querySelector("#upload-language-label").textContent = choiceLabel(use);
-    select.replaceChildren(option(AUTO, "Detect automatically"), ...choices.map((c) => option(c.code, optionLabel(c))));
-    select.value = remembered(stored(kind.name), choices);
+    onChange();
   }
 
   select.addEventListener("change", () => {
     try { localStorage.setItem(storageKey(kind.name), select.value); } catch { /* not kept: chosen for now */ }
+    onChange();
   }, { signal });
 
   api.languages({ signal }).then((body) => {

@@ -11,7 +11,7 @@ import { shrinkIfNeeded } from "./images.js";
 import * as resume from "./resume.js";
 
 /** `start(file, {fromPack})` uploads a file; `busy()` says whether one is uploading. */
-export function mountUpload(root, { signal, navigate, ready, kindOf, languageOf, errorEl, status, recorder, pack }) {
+export function mountUpload(root, { signal, navigate, ready, kindOf, languageOf, voice, errorEl, status, recorder, pack }) {
   const picker = root.querySelector("#upload-input");
   const progress = root.querySelector("#upload-progress");
   const progressLabel = root.querySelector("#upload-progress-label");
@@ -49,7 +49,9 @@ export function mountUpload(root, { signal, navigate, ready, kindOf, languageOf,
     let jobId = null;
     multipartOf = null;
     try {
-      const asked = { filename, contentType, size: file.size, kind: kindOf().name, language: languageOf() };
+      const asked = {
+        filename, contentType, size: file.size, kind: kindOf().name, language: languageOf(), voice: voice.current(),
+      };
       await transfer(file, asked, {
         note, signal: uploadSignal, status, progress, progressLabel,
         onJob: (id, parted) => { jobId = id; multipartOf = parted ? { file } : null; },
@@ -87,6 +89,7 @@ export function mountUpload(root, { signal, navigate, ready, kindOf, languageOf,
     progress.setAttribute("value", "0");
     picker.disabled = on;
     for (const id of ["#camera-input", "#upload-language"]) root.querySelector(id).disabled = on;
+    voice.disable(on);
     recorder.disable(on);
     root.querySelector("#drop-zone").classList.toggle("is-busy", on);
   }
