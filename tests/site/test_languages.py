@@ -100,7 +100,9 @@ def test_french_chosen_at_upload_is_shown_on_the_result(page, stack, tmp_path, s
     assert page.get_attribute("#overlay", "lang") == "fr"
     voice = result["speech"]["voice"]
     assert voice["language"] == "fr" and voice["engine"] == "kokoro", voice  # issue 42: Kokoro speaks French
-    assert page.inner_text("#result-voice").startswith("Voice: Kokoro, natural quality")
+    # The voice named as GET /voices lists it (CONTRACTS section 16: speech.voice.id).
+    page.wait_for_function("() => document.querySelector('#result-voice').textContent.includes('France')")
+    assert page.inner_text("#result-voice").startswith("Read by Siwis — French (France), Kokoro, natural quality")
     shoot(page, "languages-french-result")
 
     # The choice is remembered for the next upload of this kind.
@@ -136,7 +138,7 @@ def test_an_arabic_page_is_laid_out_right_to_left(page, stack, shoot):
     wait_image_loaded(page)
     assert assert_boxes_match(page, result) > 0
     if result.get("speech"):
-        assert re.match(r"Voices?: ", page.inner_text("#result-voice"))
+        assert re.match(r"Read by .+ — Arabic", page.inner_text("#result-voice"))
     shoot(page, "languages-arabic")
 
 
