@@ -124,3 +124,16 @@ def test_a_finished_jobs_recording_parts_are_left_out_of_the_export(client, queu
     names = zip_of(client.http.get("/me/export", headers=headers).json_body).namelist()
     assert any(n.endswith(f"{job_id}/echo.txt") for n in names)
     assert not any(n.endswith("speech-000.wav") for n in names)
+
+
+def test_the_export_holds_the_accounts_voices(client, queue):
+    """Issue 59: the account's voice per language is its data, so it goes with the export."""
+    _, headers = signed_in(client)
+    r = client.http.patch("/me", headers={**headers, "Content-Type": "application/json"},
+                          body=json.dumps({"voices": {"en": "kokoro:bf_emma", "de": "pico:de-DE"}}))
+    assert r.status_code == 200
+    queue.queued()
+    post(client, "/me/export", headers=headers)
+    assert queue.run() == ["export"]
+    z = zip_of(client.http.get("/me/export", headers=headers).json_body)
+    assert json.loads(z.read("account.json"))["voices"] == {"en": "kokoro:bf_emma", "de": "pico:de-DE"}
