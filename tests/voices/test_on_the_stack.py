@@ -44,12 +44,17 @@ def test_voices_chosen_per_account_per_upload_and_again(stack):
     mine, own = _sent(stack, headers, data), _sent(stack, headers, data, voice="pico:en-GB")
     jobs = sc.wait_jobs(stack, headers, [mine, own], timeout=600)
     assert _voice(jobs[mine]) == CHOSEN and _voice(jobs[own]) == "pico:en-GB"
+    before = requests.get(jobs[mine]["audio_url"], timeout=30).content
     again = requests.post(f"{stack.api_url}/jobs/{mine}/recording", headers=headers, json={"voice": "piper:joe"},
                           timeout=30)
     assert again.status_code == 202, again.text
     job = sc.wait_job(stack, headers, mine, timeout=600)  # queued by the 202: done once made again
     assert job["voice"] == "piper:joe" and _voice(job) == "piper:joe"
     assert job["result"]["text"] == jobs[mine]["result"]["text"]
+    # Whisper hears the same words; the pitch tells Heart (~190 Hz) from joe (~96 Hz) apart.
+    (said_before, hz_before), (said_after, hz_after) = heard(before), heard(requests.get(job["audio_url"], timeout=30).content)
+    assert said_before.replace(" 8", " eight") == said_after.replace(" 8", " eight") == "the train leaves at eight"
+    assert hz_after < 130 < 160 < hz_before
 
 
 def test_a_voices_sample_is_made_once_and_heard(stack):
