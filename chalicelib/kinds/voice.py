@@ -266,7 +266,7 @@ class _Recorder:
         start = info["seconds"]
         for k, span in zip(_tokens_of(self.pieces), audio.words or []):
             if span is not None and self.where is not None and k < len(self.where):
-                info["words"].extend(_shared(self.where[k], start + span[0], start + span[1]))
+                _heard(info["words"], _shared(self.where[k], start + span[0], start + span[1]))
         if self.timeline is not None:
             info["sentences"] = self.timeline.update(info["words"])
         part = Part(PART.format(len(info["parts"])), to_wav(audio))
@@ -317,6 +317,19 @@ def _shared(words: list[tuple[dict, int]], start: float, end: float) -> list[dic
         out.append({**word, "start": round(at, 3), "end": round(until, 3)})
         at = until
     return out
+
+
+def _heard(words: list[dict], entries: list[dict]) -> None:
+    """`entries` added to the recording's word timings; one for the same written word as the last
+    (a formula said in many words, a long word cut into pieces) lengthens it instead, so that
+    word is lit once, from its first sound to its last."""
+    for entry in entries:
+        last = words[-1] if words else None
+        if last is not None and all(last.get(k) == entry.get(k) for k in ("page", "line", "word")) \
+                and entry["start"] >= last["start"]:
+            last["end"] = max(last["end"], entry["end"])
+        else:
+            words.append(entry)
 
 
 def _tokens_of(pieces) -> list[int]:

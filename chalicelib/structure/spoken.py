@@ -7,7 +7,9 @@ sentence or a table cell; two: a paragraph; three: a heading; four: a chapter), 
 turns into silences (chalicelib.engines.tts.base.spans). A heading is its own utterance, a list
 item keeps its number, a table says its size and reads each row with its column headers, a
 figure says "Figure" before its caption. Blocks whose role the upload skips are not spoken and
-their words get no timings.
+their words get no timings. A formula (a word carrying `formula`, issue 58) is said with its
+words (`formula.spoken`, chalicelib/engines/math) inside its sentence, each of them the formula's
+word, so the read-along lights the formula as a whole while they are heard.
 """
 from __future__ import annotations
 
@@ -30,6 +32,9 @@ class Script:
         `before`: the least pause before them (a heading is set apart from what precedes it)."""
         if not tokens:
             return
+        # A token said as several words (a formula) is several words of the text, each the same
+        # result's words.
+        tokens = [(part, w, c) for t, w, c in tokens for part in (t.split() or [t])]
         if self.text and len(before) > len(self.text) - len(self.text.rstrip("\n")):
             self.text = self.text.rstrip("\n") + before
         self.text += " ".join(t for t, _, _ in tokens) + pause
@@ -69,8 +74,12 @@ def script(result: dict, main: str, numbers: list[int] | None = None) -> Script:
         def word(li: int, wi: int, text: str | None = None, page=page, p=p, page_code=page_code):
             line = page["lines"][li]
             name = {"line": li, "word": wi, **({"page": p} if is_doc else {})}
-            return (text or line["words"][wi]["text"], [(name, len(line["words"][wi]["text"]))],
-                    line.get("language") or page_code)
+            written = line["words"][wi]
+            code = line.get("language") or page_code
+            said = said_formula(written)
+            if said is not None and text is None:
+                text, code = said, written["formula"].get("language") or code
+            return (text or written["text"], [(name, len(written["text"]))], code)
 
         blocks = page.get("blocks")
         if blocks is None:
@@ -96,6 +105,19 @@ def script(result: dict, main: str, numbers: list[int] | None = None) -> Script:
                 out.say(tokens, PARAGRAPH)
     out.text = out.text.rstrip("\n")
     return out
+
+
+def said_formula(word: dict) -> str | None:
+    """What is said for a formula word: its spoken words (or "formula"), with the punctuation
+    glued to it in the text (`span`); None for any other word."""
+    found = word.get("formula")
+    if not isinstance(found, dict):
+        return None
+    said = " ".join(str(found.get("spoken") or found.get("alt") or "formula").split()) or "formula"
+    text = word["text"]
+    a, b = found.get("span") or (0, len(text))
+    before, after = text[:a].strip(), text[b:].strip()
+    return f"{before}{said}{after}"
 
 
 def _flow(page: dict, lines: list[int], word) -> list:

@@ -189,6 +189,10 @@ def _read_flow(data: bytes, content_type: str | None, watch: Stopwatch, deadline
             page = elements.Page(None, None, *_loaded(section["lines"], section["blocks"]), source="text")
             so_far = pages[-1].language.code if pages else _declared(fallback)
             pages.append(with_language(page, language, so_far))
+    with watch.stage("formulas"):  # the words each formula is said with (issue 58)
+        from chalicelib.engines import math
+
+        math.speak(pages, language or "en", deadline)
     info = {"format": doc["format"], "pages_in_file": len(pages), "pages": len(pages), "read": len(pages),
             "complete": doc["cut"] is None}
     if doc.get("title"):

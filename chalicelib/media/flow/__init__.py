@@ -32,6 +32,9 @@ from chalicelib.structure.layout import Block, Cell
 SECTION_WORDS = 1500
 SECTION_LEVEL = 2
 _SPACE = re.compile(r"\s+")  # \s: tabs, newlines and no-break spaces too
+# Where a formula stands in a block's text until its words are made (Builder.formula): private-use
+# characters, never whitespace, so the token stays inside its word.
+_FORMULA = re.compile("\ue000(\\d+)\ue001")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -59,6 +62,7 @@ class Builder:
         self.found = 0  # words seen, kept or not
         self.cut: str | None = None  # "words" | "chars" once a cap is met
         self._fresh = True  # the next block starts a section
+        self._formulas: list[dict] = []  # formulas met, by their token's number (`formula`)
 
     @property
     def full(self) -> bool:
@@ -86,6 +90,13 @@ class Builder:
         section.blocks.append(Block(role, list(range(first, first + len(made))), None,
                                     level=max(1, min(6, level or 1)) if role == "heading" else None))
         return True
+
+    def formula(self, found: dict) -> str:
+        """Where a formula (media.flow.formula: its MathML or LaTeX) stands in a block's text: a
+        token to put in the text handed to `add` or `table`, which becomes one word carrying the
+        formula (its text the formula's linear LaTeX; punctuation glued to it stays in the word)."""
+        self._formulas.append(found)
+        return f"\ue000{len(self._formulas) - 1}\ue001"
 
     def table(self, rows: list[list[tuple[str, bool]]], caption: str | None = None) -> bool:
         """A table: rows of (cell text, is a header cell), read row by row; its caption first."""
@@ -127,7 +138,7 @@ class Builder:
         """Lines of words for `texts`, within the caps (a line cut at the cap keeps its first words)."""
         out = []
         for text in texts:
-            words = text.split(" ")
+            words = [w for word in text.split(" ") for w in _one_formula_each(word)]
             self.found += len(words)
             if self.full:
                 continue
@@ -136,16 +147,40 @@ class Builder:
                 if self.words + 1 > self.max_words:
                     self.cut = "words"
                     break
-                if self.chars + len(w) > self.max_chars:
+                size = len(w) + self._formula_size(w)
+                if self.chars + size > self.max_chars:
                     self.cut = "chars"
                     break
                 self.words += 1
-                self.chars += len(w)
+                self.chars += size
                 take.append(w)
             if take:
-                out.append({"text": " ".join(take), "confidence": 1.0, "box": None,
-                            "words": [{"text": w, "confidence": 1.0, "box": None} for w in take]})
+                made = [self._word(w) for w in take]
+                out.append({"text": " ".join(w["text"] for w in made), "confidence": 1.0, "box": None, "words": made})
         return out
+
+    def _word(self, text: str) -> dict:
+        """A word of the result; one holding a formula's token carries the formula (`formula`,
+        with `span`: where the formula is in the word's text when punctuation is glued to it)."""
+        m = _FORMULA.search(text)
+        if m is None or int(m.group(1)) >= len(self._formulas):
+            return {"text": _FORMULA.sub("", text) or text, "confidence": 1.0, "box": None}
+        from chalicelib.media.flow import formula as formulas
+
+        found = dict(self._formulas[int(m.group(1))])
+        body = formulas.linear(found)
+        before, after = text[:m.start()], _FORMULA.sub("", text[m.end():])
+        if before or after:
+            found["span"] = [len(before), len(before) + len(body)]
+        return {"text": before + body + after, "confidence": 1.0, "box": None, "formula": found}
+
+    def _formula_size(self, word: str) -> int:
+        """What a formula's MathML adds to the characters kept: a quarter of it (MathML spends ~4
+        characters of markup per character shown), so a document of formulas is bounded too."""
+        m = _FORMULA.search(word)
+        if m is None or int(m.group(1)) >= len(self._formulas):
+            return 0
+        return len(self._formulas[int(m.group(1))].get("mathml") or "") // 4
 
     def _place(self, made: list[dict], counts: bool = True) -> tuple[_Section, int]:
         """Where `made` goes: the open section, or a new one. `counts`: its words count toward
@@ -169,6 +204,15 @@ class Builder:
         """The index the next block's section will have (for outlines: an EPUB nav entry
         points at the spine item about to be read)."""
         return len(self.sections) if (self._fresh or not self.sections) else len(self.sections) - 1
+
+
+def _one_formula_each(word: str) -> list[str]:
+    """A word holding several formulas' tokens ("$a$-$b$") cut before each token after the first."""
+    marks = [m.start() for m in _FORMULA.finditer(word)]
+    if len(marks) < 2:
+        return [word]
+    cuts = [0, *marks[1:], len(word)]
+    return [word[a:b] for a, b in zip(cuts, cuts[1:]) if word[a:b]]
 
 
 def _clean(text: str) -> str:

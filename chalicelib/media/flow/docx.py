@@ -63,7 +63,10 @@ def read(data: bytes, b: Builder, hint: str | None = None) -> dict:
     held = Held(DOCX_OUT, docx_hides)
     for target in _targets(rels, "header"):  # first, as on the page (furniture does not fill a section)
         doc.furniture_once(doc.furniture(target, "page-header"))
-    for el in stream(z.read(main), WHAT, tuple(f"{{{ns}}}body" for ns in W_NS), held=held):
+    from chalicelib.media.flow.formula import defuse
+
+    # (a formula nested past the parser's depth is refused alone, not the document: issue 58)
+    for el in stream(defuse(z.read(main)), WHAT, tuple(f"{{{ns}}}body" for ns in W_NS), held=held):
         if b.full:
             break
         doc.block(el)
@@ -733,8 +736,10 @@ class _Docx(Emitter):
             alt = (c.get("descr") or c.get("title") or "").strip()
             if alt:
                 after.append(("figure", alt))
-        elif ln == "t" and ns in MATH_NS:
-            parts.append(c.text or "")
+        elif ln in ("oMath", "oMathPara") and ns in MATH_NS:
+            from chalicelib.media.flow import formula
+
+            parts.append(self.b.formula(formula.from_omml(c)))
         else:
             if ln == "shape" and ns == VML_NS and (c.get("alt") or "").strip():
                 after.append(("figure", c.get("alt").strip()))

@@ -100,7 +100,11 @@ def parse(data: bytes, hint: str | None = None):
         declared = _LABELS.get(declared.lower(), declared)
     text, _ = decode(data, declared)
     # Parsed as UTF-8 bytes with the encoding fixed, so a <meta charset> cannot switch it again.
-    return check_depth(safe.html(text.encode("utf-8", "surrogatepass"), "web page", encoding="utf-8"), "web page")
+    from chalicelib.media.flow.formula import defuse
+
+    # A formula nested past the parser's depth is refused alone, not the page (issue 58).
+    data = defuse(text.encode("utf-8", "surrogatepass"))
+    return check_depth(safe.html(data, "web page", encoding="utf-8"), "web page")
 
 
 def check_depth(root, what: str):
@@ -165,9 +169,9 @@ def skipped(el) -> bool:
     return t is None or t in NEVER or hidden(el)
 
 
-def text_of(el) -> str:
+def text_of(el, formula=None) -> str:
     """Every readable word under `el` in order, blocks and <br> kept apart by a space, images
-    by their alt text."""
+    by their alt text; `formula(math)`: what a <math> element becomes (Walker.formula's token)."""
     out: list[str] = []
 
     def visit(e) -> None:
@@ -175,7 +179,9 @@ def text_of(el) -> str:
         if t is None:
             out.append(entity(e))
         elif t not in NEVER and not hidden(e):
-            if t == "img":
+            if t == "math" and formula is not None:
+                out.append(formula(e))
+            elif t == "img":
                 out.append(" " + (e.get("alt") or "").strip() + " ")
             else:
                 spaced = t in BLOCKS or t == "br"
@@ -841,10 +847,15 @@ class Walker:
                 self.flush()
                 self.add("figure", alt)
         elif t == "math":
-            alt = el.get("alttext") or el.get("aria-label")
-            self._text(alt if alt else " ".join(_itertext(el)))
+            self._text(self.formula(el))
         else:
             self._children(el)
+
+    def formula(self, el) -> str:
+        """A <math> element as a formula word's token in the text (media/flow/formula.py)."""
+        from chalicelib.media.flow import formula
+
+        return self.b.formula(formula.from_mathml(el))
 
     def _pagebreak(self, el, label: str | None) -> None:
         label = label or el.get("title") or el.get("aria-label") or text_of(el)
@@ -885,11 +896,11 @@ class Walker:
         if not data_table(el):
             self._children(el)  # a page laid out with tables: its cells are containers
             return
-        caption = next((text_of(c) for c in el if tag(c) == "caption"), None)
+        caption = next((text_of(c, self.formula) for c in el if tag(c) == "caption"), None)
         rows = []
         for tr in rows_el:
             in_head = tag(tr.getparent()) == "thead"
-            row = [(text_of(c), in_head or tag(c) == "th") for c in tr if tag(c) in ("td", "th") and not hidden(c)]
+            row = [(text_of(c, self.formula), in_head or tag(c) == "th") for c in tr if tag(c) in ("td", "th") and not hidden(c)]
             if any(text for text, _ in row):
                 rows.append(row)
         if self.b.table(rows, caption=caption or None):

@@ -33,13 +33,17 @@ MAX_NESTING = 64
 
 def _parser():
     from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
     from mdit_py_plugins.footnote import footnote_plugin
     from mdit_py_plugins.front_matter import front_matter_plugin
+    from mdit_py_plugins.texmath import texmath_plugin
 
     # html on: raw HTML becomes html_block / html_inline tokens that are dropped, rather than
     # text whose tags would be read aloud.
     md = (MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-          .use(front_matter_plugin).use(footnote_plugin))
+          .use(front_matter_plugin).use(footnote_plugin)
+          # formulas (issue 58): $...$ and $$...$$ (pandoc's rules: "$5 and $10" is not one), \(...\), \[...\]
+          .use(dollarmath_plugin, double_inline=True).use(texmath_plugin, delimiters="brackets"))
     # markdown-it stops reading the whole rest of a document past this depth (its default, 20,
     # loses real text after a deep outline); 10,000 nested quotes still stop at it.
     md.options["maxNesting"] = MAX_NESTING
@@ -122,8 +126,13 @@ class _Walker:
             kind = t.type
             if kind == "inline":
                 self._inline(t, tokens[i - 1].type if i else "")
-            elif kind in ("code_block", "fence"):
+            elif kind in ("code_block", "fence") and not (kind == "fence" and t.info.strip().lower() == "math"):
                 self._code(t)
+            elif kind in ("math_block", "math_block_eqno", "math_block_label", "fence"):
+                # display math alone on its lines (GitHub's ```math fence too): a paragraph of one formula
+                from chalicelib.media.flow import formula
+
+                self.b.add("paragraph", self.b.formula(formula.from_latex(t.content, display=True)))
             elif kind == "front_matter":
                 self._front(t.content)
             elif kind.startswith(("table", "tr_", "th_", "td_")):
@@ -189,7 +198,7 @@ class _Walker:
             self.language = m["v"].replace("_", "-")
 
     def _inline(self, t, opener: str) -> None:
-        text, alts = _text(t.children or [])
+        text, alts = _text(t.children or [], self.b)
         if self.table is not None and self.table and opener in ("th_open", "td_open"):
             self.table[-1].append((text, self.cell_header))
             return
@@ -214,15 +223,23 @@ class _Walker:
             self.b.add("figure", alt)
 
 
-def _text(children) -> tuple[str, list[str]]:
-    """An inline run's words (links' text kept, raw HTML and footnote marks dropped) and the alt
-    text of its images (figures of their own)."""
+def _text(children, b: Builder) -> tuple[str, list[str]]:
+    """An inline run's words (links' text kept, raw HTML and footnote marks dropped, formulas as
+    `b.formula`'s tokens) and the alt text of its images (figures of their own)."""
     out: list[str] = []
     alts: list[str] = []
     for c in children:
         kind = c.type
         if kind in ("text", "code_inline"):
             out.append(c.content)
+        elif kind in ("math_inline", "math_inline_double", "math_single"):
+            if c.content[:1].isspace() or c.content[-1:].isspace():  # "$5 and $10": money, not math
+                out.append(f"${c.content}$")
+            else:
+                from chalicelib.media.flow import formula
+
+                display = kind == "math_inline_double"
+                out.append(b.formula(formula.from_latex(c.content, display=display)))
         elif kind == "softbreak":
             out.append(" ")
         elif kind == "hardbreak":

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from chalicelib.media.flow import Builder, FlowError, safe
+from chalicelib.media.flow import Builder, FlowError, formula, safe
 from chalicelib.media.flow.docx import CAPTION, CODE, PAGE_NUMBER, PART_LIMIT, Emitter, local, number, stream
 from chalicelib.media.flow.held import ODT_OUT, Held
 
@@ -61,7 +61,7 @@ def read(data: bytes, b: Builder, hint: str | None = None) -> dict:
     held = Held(ODT_OUT)
     if styles_root is not None:  # first, as on the page (furniture does not fill a section)
         doc.furniture_once(doc.furniture(styles_root, "header"))
-    for el in stream(z.read("content.xml"), WHAT, (f"{OFFICE}text",), keep=(f"{OFFICE}automatic-styles",),
+    for el in stream(formula.defuse(z.read("content.xml")), WHAT, (f"{OFFICE}text",), keep=(f"{OFFICE}automatic-styles",),
                      held=held):
         if el.tag == f"{OFFICE}automatic-styles":
             doc.styles.add(el, auto=True)
@@ -249,7 +249,7 @@ class _Odt(Emitter):
                 for c in x:
                     self.block(c, furniture, sink)
             elif kind == "math":
-                self.emit(furniture or "paragraph", [x], None, sink)
+                self.emit(furniture or "paragraph", [self.b.formula(x)], None, sink)
             else:
                 self.emit(furniture or "figure", [x], None, sink)
 
@@ -291,8 +291,8 @@ class _Odt(Emitter):
                 self.note(c)
             elif tag in (f"{DRAW}frame", f"{DRAW}text-box") or tag in _SHAPES:
                 self.drawing(c, parts, after)
-            elif tag.startswith(MATH):
-                parts.append(" ".join(t.strip() for t in c.itertext() if t.strip()))
+            elif tag == f"{MATH}math":
+                parts.append(self.b.formula(formula.from_mathml(c)))
             else:  # spans, links, fields (their shown text), ruby bases, meta
                 self.inline(c, parts, after)
             if c.tail:
@@ -308,7 +308,7 @@ class _Odt(Emitter):
         self.frame(el, got)
         for kind, x in got:
             if kind == "math":
-                parts.append(x)
+                parts.append(self.b.formula(x))
             else:
                 after.append((kind, x))
 
@@ -322,27 +322,28 @@ class _Odt(Emitter):
             after.append(("box", [c for c in frame if c.tag in (f"{TEXT}p", f"{TEXT}list")]))
         for c in frame:
             if c.tag == f"{DRAW}object":
-                text = self.formula(c)
-                if text:
-                    after.append(("math", text))
+                found = self.formula(c)
+                if found is not None:
+                    after.append(("math", found))
             elif c.tag == f"{DRAW}text-box":
                 after.append(("box", c))
             elif c.tag == f"{DRAW}frame" or c.tag in _SHAPES or c.tag == f"{DRAW}g":
                 self.frame(c, after)
 
-    def formula(self, obj) -> str:
-        """A formula's words: its MathML, inside the draw:object or in the object's own part
-        (LibreOffice Math writes "Object 1/content.xml"; only parts of this file are read)."""
+    def formula(self, obj) -> dict | None:
+        """A formula (media/flow/formula.py) from its MathML, inside the draw:object or in the
+        object's own part (LibreOffice Math writes "Object 1/content.xml"; only parts of this
+        file are read); None when the object is no formula."""
         root = obj.find(f"{MATH}math")
         href = (obj.get(f"{XLINK}href") or "").removeprefix("./").rstrip("/")
         if root is None and href and ":" not in href and not href.startswith(("/", "..")) and self.objects < 500:
             self.objects += 1
             name = f"{href}/content.xml"
             if self.z is not None and self.z.has(name):
-                root = safe.xml(self.z.read(name, limit=1 << 20), WHAT)
+                root = safe.xml(formula.defuse(self.z.read(name, limit=1 << 20)), WHAT)
         if root is None or root.tag != f"{MATH}math":
-            return ""
-        return "".join(el.text or "" for el in root.iter(*(f"{MATH}{t}" for t in ("mi", "mn", "mo", "mtext", "ms"))))
+            return None
+        return formula.from_mathml(root)
 
     def note(self, note) -> None:
         citation = (note.findtext(f"{TEXT}note-citation") or "").strip()

@@ -194,7 +194,12 @@ def test_formulas_are_read_in_their_sentence():
              f"holds; <draw:frame><draw:object>{inline}</draw:object></draw:frame> too."
              '<draw:frame><draw:object xlink:href="../outside"/></draw:frame>')
     data = make(body, extra={"Object 1/content.xml": mathml.encode()})
-    assert texts(read(data)) == ["Energy E=mc2 holds; E=mc2 too."]
+    doc = read(data)
+    # Each formula is one word of its sentence (issue 58): its text the formula's LaTeX, its MathML kept.
+    assert texts(doc) == ["Energy E=mc^2 holds; E=mc^2 too."]
+    words = doc["sections"][0]["lines"][0]["words"]
+    formulas = [w["formula"] for w in words if "formula" in w]
+    assert len(formulas) == 2 and all("<msup><mi>c</mi><mn>2</mn></msup>" in f["mathml"] for f in formulas)
 
 
 def test_notes_close_the_section_that_cites_them_with_their_citation():

@@ -1,0 +1,66 @@
+// Formulas spoken (issue 58): PageVoice's worker runs this with Node.js, one child per batch of
+// formulas (chalicelib/engines/math/__init__.py). Each line in is a JSON object
+// {"id", "mathml" | "tex", "display", "locale"}; each line out is {"id", "mathml", "speech"} or
+// {"id", "error"}. LaTeX becomes MathML by MathJax's TeX input (mathjax-full), MathML becomes
+// words by Speech Rule Engine's ClearSpeak rules; both read only files of their packages (no
+// network). A formula that fails says why and the next one is read.
+'use strict';
+const readline = require('readline');
+const sre = require('speech-rule-engine');
+
+let tex = null;  // MathJax's TeX-to-MathML converter, loaded on the first LaTeX formula
+function texToMathml(source, display) {
+  if (tex === null) {
+    const {mathjax} = require('mathjax-full/js/mathjax.js');
+    const {TeX} = require('mathjax-full/js/input/tex.js');
+    const {liteAdaptor} = require('mathjax-full/js/adaptors/liteAdaptor.js');
+    const {RegisterHTMLHandler} = require('mathjax-full/js/handlers/html.js');
+    const {AllPackages} = require('mathjax-full/js/input/tex/AllPackages.js');
+    const {SerializedMmlVisitor} = require('mathjax-full/js/core/MmlTree/SerializedMmlVisitor.js');
+    const {STATE} = require('mathjax-full/js/core/MathItem.js');
+    const adaptor = liteAdaptor();
+    RegisterHTMLHandler(adaptor);
+    // No "require" or "autoload": a formula never makes MathJax fetch or load anything.
+    const packages = AllPackages.filter((p) => !['require', 'autoload', 'html', 'bbox', 'bussproofs'].includes(p));
+    const doc = mathjax.document('', {InputJax: new TeX({packages})});
+    const visitor = new SerializedMmlVisitor();
+    tex = (s, d) => visitor.visitTree(doc.convert(s, {display: d, end: STATE.CONVERT}));
+  }
+  return tex(source, display);
+}
+
+let locale = null;
+async function speech(mathml, wanted) {
+  if (wanted !== locale) {
+    await sre.setupEngine({locale: wanted, domain: 'clearspeak', modality: 'speech', markup: 'none'});
+    await sre.engineReady();
+    locale = wanted;
+  }
+  return sre.toSpeech(mathml);
+}
+
+async function main() {
+  const lines = readline.createInterface({input: process.stdin, crlfDelay: Infinity});
+  for await (const line of lines) {
+    if (!line.trim()) continue;
+    let job;
+    try {
+      job = JSON.parse(line);
+    } catch (e) {
+      continue;
+    }
+    const out = {id: job.id};
+    try {
+      out.mathml = job.tex !== undefined ? texToMathml(job.tex, Boolean(job.display)) : job.mathml;
+      if (job.speak !== false) out.speech = await speech(out.mathml, job.locale || 'en');
+    } catch (e) {
+      out.error = String((e && e.message) || e).slice(0, 300);
+    }
+    process.stdout.write(JSON.stringify(out) + '\n');
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(String(e) + '\n');
+  process.exit(1);
+});
