@@ -42,8 +42,30 @@ BOX = {"type": "array", "minItems": 4, "maxItems": 4, "items": POINT,
 _BOX_OR_NULL = {"anyOf": [BOX, {"type": "null"}], "description": "4 corners, clockwise from top-left, image "
                                                                  "pixels; null in documents without pages (flow)"}
 _SIZE = {"type": ["integer", "null"], "minimum": 1, "description": "pixels; null in documents without pages (flow)"}
+# A formula (issue 58): the word is the formula, its text the formula's LaTeX without spaces.
+FORMULA = {"type": "object",
+           "description": "this word is a formula (documents without pages: one word of its sentence; a PDF "
+                          "text layer: the first of `words` words); the site shows its MathML, the recording says "
+                          "`spoken`",
+           "properties": {
+               "mathml": {**TEXT, "description": "Presentation MathML, one <math> element in the MathML namespace "
+                                                 "(display=\"block\" for display math)"},
+               "latex": {**TEXT, "description": "the formula's LaTeX as the document wrote it (Markdown, a TeX "
+                                                "annotation, Wikipedia's alttext)"},
+               "alt": {**TEXT, "description": "the document's own text for it (MathML alttext, a tagged PDF's Alt)"},
+               "display": {"const": True, "description": "display math (a block of its own), not inline"},
+               "spoken": {**TEXT, "description": "the words the recording says for it (ClearSpeak); \"formula\" "
+                                                 "(or its alt text) when it could not be read"},
+               "language": {**CODE, "description": "the language `spoken` is in when it is not the page's"},
+               "error": {**TEXT, "description": "why the formula could not be read (too deep, too long, damaged)"},
+               "span": {"type": "array", "items": INDEX, "minItems": 2, "maxItems": 2,
+                        "description": "[start, end) of the formula in the word's text when punctuation is glued "
+                                       "to it"},
+               "words": {"type": "integer", "minimum": 1,
+                         "description": "a PDF's formula region: how many words, from this one, it spans"}}}
 WORD = {"type": "object", "required": ["text", "confidence", "box"],
-        "properties": {"text": {"type": "string", "minLength": 1}, "confidence": CONFIDENCE, "box": _BOX_OR_NULL}}
+        "properties": {"text": {"type": "string", "minLength": 1}, "confidence": CONFIDENCE, "box": _BOX_OR_NULL,
+                       "formula": FORMULA}}
 LINE = {"type": "object", "required": ["text", "confidence", "box", "words"],
         "properties": {"text": {"type": "string", "minLength": 1}, "confidence": CONFIDENCE, "box": _BOX_OR_NULL,
                        "words": {"type": "array", "minItems": 1, "items": WORD},

@@ -129,6 +129,8 @@ def _flow(page: dict, lines: list[int], word) -> list:
         for k, (text, wis) in enumerate(tokens_of_line):
             entries = [word(li, wi) for wi in wis]
             names = [n for e in entries for n in e[1]]
+            if len(wis) == 1 and "formula" in line["words"][wis[0]]:
+                text = entries[0][0]  # a formula: said by its words
             token = (text, names, entries[0][2])
             if tokens and k == 0 and _broken(tokens[-1][0], text):
                 prev = tokens.pop()

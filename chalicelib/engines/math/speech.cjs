@@ -1,6 +1,7 @@
 // Formulas spoken (issue 58): PageVoice's worker runs this with Node.js, one child per batch of
 // formulas (chalicelib/engines/math/__init__.py). Each line in is a JSON object
-// {"id", "mathml" | "tex", "display", "locale"}; each line out is {"id", "mathml", "speech"} or
+// {"id", "mathml" | "tex", "display", "locale", "domain"} (domain: SRE's rule set, clearspeak
+// unless the bench asks for another); each line out is {"id", "mathml", "speech"} or
 // {"id", "error"}. LaTeX becomes MathML by MathJax's TeX input (mathjax-full), MathML becomes
 // words by Speech Rule Engine's ClearSpeak rules; both read only files of their packages (no
 // network). A formula that fails says why and the next one is read.
@@ -29,12 +30,12 @@ function texToMathml(source, display) {
   return tex(source, display);
 }
 
-let locale = null;
-async function speech(mathml, wanted) {
-  if (wanted !== locale) {
-    await sre.setupEngine({locale: wanted, domain: 'clearspeak', modality: 'speech', markup: 'none'});
+let rules = null;  // the locale and rule set SRE is set up with
+async function speech(mathml, locale, domain) {
+  if (rules !== `${locale}/${domain}`) {
+    await sre.setupEngine({locale, domain, modality: 'speech', markup: 'none'});
     await sre.engineReady();
-    locale = wanted;
+    rules = `${locale}/${domain}`;
   }
   return sre.toSpeech(mathml);
 }
@@ -52,7 +53,10 @@ async function main() {
     const out = {id: job.id};
     try {
       out.mathml = job.tex !== undefined ? texToMathml(job.tex, Boolean(job.display)) : job.mathml;
-      if (job.speak !== false) out.speech = await speech(out.mathml, job.locale || 'en');
+      // MathJax marks an infinity or a dollar sign "normal" (upright), which SRE says aloud
+      // ("normal infinity"): upright is how they are shown anyway.
+      out.mathml = out.mathml.replace(/ mathvariant="normal"(?=>[^<A-Za-z]*<)/g, '');
+      out.speech = await speech(out.mathml, job.locale || 'en', job.domain || 'clearspeak');
     } catch (e) {
       out.error = String((e && e.message) || e).slice(0, 300);
     }

@@ -124,7 +124,38 @@ def _clean(el):
     if (el.get("display") or "").lower() == "block":
         root.set("display", "block")
     _copy_children(el, root, 1, count)
+    _tidy(root)
     return root
+
+
+# Elements whose children are a row (read in order); the others' children are positional parts.
+_ROWS = frozenset({"math", "mrow", "mtd", "mstyle", "msqrt", "mpadded", "mphantom", "menclose", "merror", "mfenced"})
+
+
+def _tidy(root) -> None:
+    """What converters write that speech engines misread: a number set digit by digit
+    (<mn>3</mn><mn>1</mn>: "3 1", not 31) is one <mn>; a table of one row used to lay a formula out
+    (its other cells empty) is its cells' content ("1 lines, line 1: ..., blank" otherwise)."""
+    for el in list(root.iter(f"{{{MATHML_NS}}}mn")):
+        if el.getparent() is None or _local(el.getparent()) not in _ROWS:  # a fraction's or a script's parts are each one thing
+            continue
+        nxt = el.getnext()
+        while nxt is not None and nxt.tag == el.tag and re.fullmatch(r"[\d.,]+", (el.text or "") + (nxt.text or "")) \
+                and not nxt.attrib and not el.attrib:
+            el.text = (el.text or "") + (nxt.text or "")
+            el.getparent().remove(nxt)
+            nxt = el.getnext()
+    for table in list(root.iter(f"{{{MATHML_NS}}}mtable")):
+        rows = [r for r in table if r.tag == f"{{{MATHML_NS}}}mtr"]
+        if len(rows) != 1 or len(rows) != len(table):
+            continue
+        cells = [c for c in rows[0] if "".join(c.itertext()).strip()]
+        parent = table.getparent()
+        if parent is None or len(cells) != 1:
+            continue  # a real row of values (a row vector) stays a table
+        row = etree.Element(f"{{{MATHML_NS}}}mrow")
+        row.extend(list(cells[0]))
+        parent.replace(table, row)
 
 
 def _copy_children(src, dst, depth: int, count: list[int]) -> None:
@@ -146,8 +177,9 @@ def _copy_children(src, dst, depth: int, count: list[int]) -> None:
         elif name in TOKENS or name in LAYOUT:
             out = etree.SubElement(dst, f"{{{MATHML_NS}}}{name}")
             for k, v in c.attrib.items():
-                if k in ATTRIBUTES and len(v) < 64:
-                    out.set(k, v)
+                if k in ATTRIBUTES and len(v) < 64 and not (k == "mathvariant" and v == "normal" and name in TOKENS
+                                                            and not re.search(r"[A-Za-z]", "".join(c.itertext()))):
+                    out.set(k, v)  # (an upright infinity is upright anyway; speech engines say "normal")
             if name in TOKENS:
                 text = re.sub(r"\s+", " ", "".join(c.itertext()))
                 out.text = text if name == "mtext" else text.strip()
@@ -530,7 +562,7 @@ def _tex(el) -> str:
 _TEX = {
     "mfrac": lambda el, kids, g: "\\frac{" + "}{".join(_tex(k) for k in kids[:2]) + "}",
     "msqrt": lambda el, kids, g: "\\sqrt{" + "".join(_tex(k) for k in kids) + "}",
-    "mroot": lambda el, kids, g: "\\sqrt[" + (_tex(kids[1]) if len(kids) > 1 else "") + "]" + g(0),
+    "mroot": lambda el, kids, g: "\\sqrt[" + (_tex(kids[1]) if len(kids) > 1 else "") + "]{" + (_tex(kids[0]) if kids else "") + "}",
     "msup": lambda el, kids, g: g(0) + "^" + g(1),
     "mover": lambda el, kids, g: g(0) + "^" + g(1),
     "msub": lambda el, kids, g: g(0) + "_" + g(1),

@@ -1,0 +1,55 @@
+"""The formulas' speech (issue 58, chalicelib/engines/math): Speech Rule Engine's ClearSpeak words
+for MathML, MathJax's MathML for LaTeX, in a bounded Node child; what a document's formula words
+get (`spoken`, the MathML of a LaTeX formula, English where the page's language has no rules)."""
+from __future__ import annotations
+
+from chalicelib.engines import math
+from chalicelib.media.flow import formula
+from chalicelib.structure import elements
+
+QUADRATIC = ('<math xmlns="http://www.w3.org/1998/Math/MathML"><mi>x</mi><mo>=</mo><mfrac><mrow><mo>-</mo><mi>b</mi>'
+             "<mo>±</mo><msqrt><msup><mi>b</mi><mn>2</mn></msup><mo>-</mo><mn>4</mn><mi>a</mi><mi>c</mi></msqrt></mrow>"
+             "<mrow><mn>2</mn><mi>a</mi></mrow></mfrac></math>")
+
+
+def test_the_engine_is_installed_by_the_projects_files():
+    assert math.available(), "make venv installs chalicelib/engines/math's packages (npm ci) and Node.js"
+
+
+def test_clearspeak_says_a_formula_as_a_teacher_does():
+    got = math.run([{"id": 0, "mathml": QUADRATIC, "locale": "en"},
+                    {"id": 1, "tex": r"\int_0^1 x^2\,dx = \frac{1}{3}", "locale": "en"},
+                    {"id": 2, "tex": r"\frac{", "locale": "en"},
+                    {"id": 3, "mathml": QUADRATIC, "locale": "de"}])
+    assert got[0]["speech"] == ("x equals the fraction with numerator negative b plus or minus the square root of b "
+                                "squared minus 4 a c and denominator 2 a")
+    assert got[1]["speech"].startswith("the integral from 0 to 1 of x squared")
+    assert "<msubsup>" in got[1]["mathml"] or "<munderover>" in got[1]["mathml"]  # MathJax's MathML for the LaTeX
+    assert "merror" in got[2]["mathml"]  # a broken formula says so (speak() turns it into an error)
+    assert got[3]["speech"].startswith("x ist gleich")  # the page's language where the rules have it
+
+
+def test_a_child_that_runs_out_of_time_fails_only_what_is_left():
+    got = math.run([{"id": k, "tex": "x^2", "locale": "en"} for k in range(3)], deadline=0.0)
+    assert all("error" in got[k] for k in range(3))
+
+
+def page(words: list[dict], code: str) -> elements.Page:
+    line = elements.Line.load({"text": " ".join(w["text"] for w in words), "confidence": 1.0, "box": None,
+                               "words": words})
+    return elements.Page(None, None, [line], language=elements.Language(code, 1.0, False))
+
+
+def test_speak_fills_each_formula_word():
+    words = [{"text": "Area:", "confidence": 1.0, "box": None},
+             {"text": "A=\\pi{}r^2", "confidence": 1.0, "box": None, "formula": formula.from_latex(r"A = \pi r^2")},
+             {"text": "[formula]", "confidence": 1.0, "box": None,
+              "formula": formula.failed("This formula nests its parts more than 64 deep.", alt="a tower")},
+             {"text": "[formula]", "confidence": 1.0, "box": None, "formula": formula.failed("Too long.")}]
+    english, japanese = page(words, "en"), page([dict(w, formula=dict(w["formula"])) if "formula" in w else w
+                                                 for w in words], "ja")
+    assert math.speak([english, japanese]) == 2
+    area, deep, long = (w.rest["formula"] for w in english.lines[0].words[1:])
+    assert area["spoken"] == "A equals pi r squared" and "<msup>" in area["mathml"] and "language" not in area
+    assert deep["spoken"] == "a tower" and long["spoken"] == "formula"  # never the job: said by alt text, else "formula"
+    assert japanese.lines[0].words[1].rest["formula"]["language"] == "en"  # no Japanese rules: said in English
