@@ -11,7 +11,8 @@ import pytest
 
 from chalicelib.kinds.page import pipeline
 from tests.media.flow import docx_make
-from tests.media.flow.test_epub import make as epub, opf, xhtml
+from tests.media.flow.test_epub import make as epub
+from tests.media.flow.test_epub import opf, xhtml
 
 DEEP = 10_000
 GOOD = "<math><msup><mi>x</mi><mn>2</mn></msup></math>"
@@ -41,7 +42,8 @@ def docx_deep() -> tuple[bytes, str]:
 
 
 def odt_deep() -> tuple[bytes, str]:
-    from tests.media.flow.odt_make import odt as make, p
+    from tests.media.flow.odt_make import odt as make
+    from tests.media.flow.odt_make import p
 
     deep = "<math:math>" + "<math:mrow>" * DEEP + "<math:mi>x</math:mi>" + "</math:mrow>" * DEEP + "</math:math>"
     good = "<math:math><math:msup><math:mi>x</math:mi><math:mn>2</math:mn></math:msup></math:math>"

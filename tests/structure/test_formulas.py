@@ -11,11 +11,11 @@ SAID = "x equals the fraction with numerator negative b plus or minus the square
 
 
 def result() -> dict:
-    words = [{"text": w, "confidence": 1.0, "box": None} for w in "The roots are".split()]
+    words = [{"text": w, "confidence": 1.0, "box": None} for w in ["The", "roots", "are"]]
     text = r"x=\frac{-b±\sqrt{b^2-4ac}}{2a},"
     words.append({"text": text, "confidence": 1.0, "box": None,
                   "formula": {"mathml": "<math/>", "span": [0, len(text) - 1], "spoken": SAID}})
-    words += [{"text": w, "confidence": 1.0, "box": None} for w in "as every student knows. Then we stop.".split()]
+    words += [{"text": w, "confidence": 1.0, "box": None} for w in ["as", "every", "student", "knows.", "Then", "we", "stop."]]
     line = {"text": " ".join(w["text"] for w in words), "confidence": 1.0, "box": None, "words": words}
     page = {"width": None, "height": None, "lines": [line], "language": {"code": "en"},
             "blocks": [{"role": "paragraph", "lines": [0], "spoken": True}]}

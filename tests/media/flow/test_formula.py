@@ -8,7 +8,8 @@ from lxml import etree
 from chalicelib.media import flow
 from chalicelib.media.flow import formula
 from tests.media.flow import docx_make
-from tests.media.flow.test_epub import make as epub, opf, xhtml
+from tests.media.flow.test_epub import make as epub
+from tests.media.flow.test_epub import opf, xhtml
 
 QUADRATIC = ("<math><mi>x</mi><mo>=</mo><mfrac><mrow><mo>-</mo><mi>b</mi><mo>&#xB1;</mo><msqrt><msup><mi>b</mi>"
              "<mn>2</mn></msup><mo>-</mo><mn>4</mn><mi>a</mi><mi>c</mi></msqrt></mrow><mrow><mn>2</mn><mi>a</mi>"
