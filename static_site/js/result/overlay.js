@@ -6,6 +6,7 @@
 // displayed/natural size at any width, without recomputing on resize.
 
 import { rovingKeys, scrollWithin } from "../dom.js";
+import { mathElement } from "./math.js";
 
 export const LOW_CONFIDENCE = 0.6;
 
@@ -57,6 +58,22 @@ function describe(word) {
   if (typeof word.confidence !== "number") return word.text;
   const percent = Math.round(word.confidence * 100);
   return isLow(word) ? `${word.text} (unsure: ${percent}% confidence)` : `${word.text} (${percent}% confidence)`;
+}
+
+// A word's text; a formula (issue 58) drawn as mathematics, the punctuation glued to it around it
+// (`formula.span`: where the formula is in the word's text). Its text stays the word's (a linear
+// LaTeX form) where the formula has no MathML to draw or is past math.js's bounds.
+function fillWord(span, word) {
+  const formula = word.formula;
+  const math = formula?.mathml ? mathElement(formula.mathml, { fallback: formula.alt || word.text }) : null;
+  if (!math) {
+    span.textContent = word.text;
+    return;
+  }
+  const [from, to] = Array.isArray(formula.span) ? formula.span : [0, word.text.length];
+  if (formula.display) math.setAttribute("display", "block");
+  span.classList.add("is-formula");
+  span.append(word.text.slice(0, from), math, word.text.slice(to));
 }
 
 function tagWord(el, word) {
@@ -130,7 +147,7 @@ export function renderText(container, result, words) {
       const span = document.createElement("span");
       span.className = "text-word";
       span.dataset.testid = "text-word";
-      span.textContent = word.text;
+      fillWord(span, word);
       tagWord(span, word);
       p.append(span);
       spans.push(span);

@@ -1,0 +1,92 @@
+"""Formulas on the site (issue 58 item 3), through the real local stack and a real Chromium: a
+Markdown file's LaTeX and a web page's MathML read by the worker (MathJax, Speech Rule Engine),
+then drawn in the document view as the browser's MathML (numerator over denominator, a root
+around its radicand), each one word: lit as a whole while it is spoken; axe-core finds nothing
+at 1280 and 360 px."""
+from __future__ import annotations
+
+import pytest
+import requests
+
+from tests import stackclient
+from tests.site.axe import at_both_widths
+from tests.site.test_site import login_ui
+
+pytestmark = [pytest.mark.timeout(600), pytest.mark.stack, pytest.mark.browser]
+
+MARKDOWN = """# Circles and roots
+
+The area of a circle is $A = \\pi r^2$, where r is its radius.
+
+The roots of a quadratic equation are
+
+$$x = \\frac{-b \\pm \\sqrt{b^2 - 4ac}}{2a}$$
+
+and nothing more is needed to find them.
+"""
+
+HTML = """<!doctype html><html lang="en"><head><title>Energy</title></head><body><h1>Energy</h1>
+<p>Einstein wrote <math alttext="E = m c squared"><mi>E</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2</mn></msup></math>
+in a short paper.</p></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def finished(stack):
+    email = stackclient.register(stack)
+    headers = stackclient.login(stack, email)
+    ids = {"markdown": stackclient.upload(stack, headers, "roots.md", MARKDOWN.encode(), "text/markdown", patience=120),
+           "html": stackclient.upload(stack, headers, "energy.html", HTML.encode(), "text/html", patience=120)}
+    jobs = stackclient.wait_jobs(stack, headers, ids.values(), timeout=400)
+    out = {}
+    for name, job_id in ids.items():
+        job = jobs[job_id]
+        assert job["status"] == "done", job.get("error")
+        if job.get("result") is None:
+            job = {**job, "result": requests.get(job["result_url"], timeout=60).json()}
+        out[name] = job
+    return email, out
+
+
+def _formulas(result: dict) -> list[dict]:
+    return [w for p in result["pages"] for ln in p["lines"] for w in ln["words"] if w.get("formula")]
+
+
+def test_formulas_are_drawn_as_mathematics_and_lit_as_one_word(page, stack, finished, shoot):
+    email, jobs = finished
+    assert [bool(f["formula"].get("mathml")) for f in _formulas(jobs["markdown"]["result"])] == [True, True]
+    login_ui(page, stack, {"email": email, "password": stackclient.PASSWORD, "name": "Ada Reader"})
+    page.goto(stack.site_url.rstrip("/") + f"/#/jobs/{jobs['markdown']['job_id']}")
+    page.wait_for_selector('#player[data-ready="true"]', timeout=60_000)
+    text = page.locator("#result-text")
+    assert text.locator(".text-word.is-formula math").count() == 2
+    drawn = page.evaluate("""() => {
+        const box = (e) => e.getBoundingClientRect();
+        const frac = document.querySelector('#result-text mfrac');
+        const root = document.querySelector('#result-text msqrt');
+        return {
+            fraction: box(frac.children[0]).bottom <= box(frac.children[1]).top + 1,
+            root: box(root).width > box(root.firstElementChild).width,
+            display: document.querySelectorAll('#result-text math[display="block"]').length,
+            power: document.querySelectorAll('#result-text msup').length,
+            hostile: document.querySelectorAll('#result-text math annotation, #result-text math [style]').length,
+        };
+    }""")
+    assert drawn == {"fraction": True, "root": True, "display": 1, "power": 2, "hostile": 0}
+    # Played from the formula's word: that word, the whole formula, is the one lit.
+    formula = text.locator(".text-word.is-formula").first
+    formula.click()
+    page.click('[data-testid="play"]')
+    page.wait_for_function("""() => {
+        const lit = document.querySelectorAll('#result-text .text-word.is-current');
+        return lit.length === 1 && lit[0].classList.contains('is-formula');
+    }""", timeout=20_000)
+    page.click('[data-testid="play"]')
+    assert at_both_widths(page) == {}
+    shoot(page, "document-formulas")
+
+    page.goto(stack.site_url.rstrip("/") + f"/#/jobs/{jobs['html']['job_id']}")
+    page.wait_for_selector('#player[data-ready="true"]', timeout=60_000)
+    math = page.locator("#result-text .text-word.is-formula math")
+    assert math.count() == 1 and math.get_attribute("alttext") == "E = m c squared"
+    assert page.locator("#result-text .text-word.is-formula msup").count() == 1
+    assert at_both_widths(page) == {}
