@@ -72,6 +72,8 @@ def test_formulas_are_drawn_as_mathematics_and_lit_as_one_word(page, stack, fini
         };
     }""")
     assert drawn == {"fraction": True, "root": True, "display": 1, "power": 2, "hostile": 0}
+    # Without a source's alt text, the formula's label is what the voice says for it.
+    assert "squared" in text.locator(".text-word.is-formula math").first.get_attribute("alttext")
     # Played from the formula's word: that word, the whole formula, is the one lit.
     formula = text.locator(".text-word.is-formula").first
     formula.click()

@@ -65,7 +65,8 @@ function describe(word) {
 // LaTeX form) where the formula has no MathML to draw or is past math.js's bounds.
 function fillWord(span, word) {
   const formula = word.formula;
-  const math = formula?.mathml ? mathElement(formula.mathml, { fallback: formula.alt || word.text }) : null;
+  const label = formula?.alt || formula?.spoken || word.text; // what screen readers without MathML say
+  const math = formula?.mathml ? mathElement(formula.mathml, { fallback: label }) : null;
   if (!math) {
     span.textContent = word.text;
     return;
