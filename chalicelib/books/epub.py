@@ -94,6 +94,8 @@ def _write(out, result: dict, recording: bytes, book: package.Book, pages: list[
         page_list = [package.Entry(label, f"{href}#{xhtml.page_id(p)}") for p, (href, label, _) in enumerate(written) if label]
         book.source = book.title if page_list else None
         book.features = _features(toc, page_list, pages, pages_of(result)[1])
+        if any(item.properties == "mathml" for item in book.items):
+            book.features.append("MathML")  # formulas as MathML with alttext (issue 58)
         # A recording cut at its length limit (complete false, reason "duration") leaves the rest unsaid.
         book.auditory_sufficient = not _cut(result) and not set(result.get("skipped") or {}) - set(FURNITURE)
         book.summary = _summary(result, paged, book, words)
@@ -122,7 +124,8 @@ def _pages(z: zipfile.ZipFile, book: package.Book, pages: list[dict], parts: lis
         rendered = xhtml.document(page, info, f"../{STYLESHEET}")
         href = f"text/{name}.xhtml"
         _put(z, ROOT + href, rendered.text.encode())
-        item = package.Item(f"p{p + 1}", href, "application/xhtml+xml", spine=True)
+        item = package.Item(f"p{p + 1}", href, "application/xhtml+xml", spine=True,
+                            properties="mathml" if rendered.mathml else "")
         mine = _shown(mine, rendered)
         if mine:
             smil = overlay.smil(f"../{href}", f"../{AUDIO}", mine, rendered.sentence_ids, words)

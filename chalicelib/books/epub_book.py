@@ -91,6 +91,8 @@ def build_book(head: dict, text: str, read_head: Callable[[int], bytes], read_pa
     toc = pages.contents(left_out)
     book.source = book.title if pages.page_list.count else None
     book.features = _features(pages)
+    if pages.any_mathml:
+        book.features.append("MathML")  # formulas as MathML with alttext (issue 58)
     book.auditory_sufficient = not epub._cut(head) and not set(head.get("skipped") or {}) - set(FURNITURE)
     book.summary = epub._summary(head, paged, book, True)
     nav = package.nav_pieces(book.title, main, toc, pages.page_list, bool(pages.page_list.count), page_href(0),
@@ -140,6 +142,7 @@ class _Pages:
         self.chapters = sorted((c for c in head.get("chapters") or [] if isinstance(c.get("page"), int)),
                                key=lambda c: c["page"])  # (in text order already: kept so)
         self.next_chapter = 0
+        self.mathml = self.any_mathml = False  # formulas' MathML in the document being written, in the book
         # The pages that start a document: each top-level chapter's (its sections stay in it).
         top = min((_level(c) for c in self.chapters), default=1)
         self.starts = {c["page"] for c in self.chapters if _level(c) == top}
@@ -154,7 +157,8 @@ class _Pages:
                 self.duration = 0
                 yield from archive.streamed(epub.ROOT + href, self._document(pages, href, smil, progress),
                                             piece_bytes=PIECE_BYTES)
-                item = package.Item(f"p{first + 1}", href, "application/xhtml+xml", spine=True)
+                item = package.Item(f"p{first + 1}", href, "application/xhtml+xml", spine=True,
+                                    properties="mathml" if self.mathml else "")
                 if self.duration:
                     name = f"smil/page-{first + 1:04d}.smil"
                     smil.write(overlay.SMIL_TAIL.encode())
@@ -169,6 +173,7 @@ class _Pages:
         """The content document at `href`: pages from the next one until a top-level chapter
         starts, the book ends or it holds DOCUMENT_BYTES; their clips into `smil`."""
         first = self.count
+        self.mathml = False  # whether this document holds a formula's MathML (its manifest item says so)
         yield xhtml.head(f"{self.book.title} ({first + 1})", self.main, f"../{epub.STYLESHEET}").encode()
         size = 0
         while True:
@@ -194,6 +199,8 @@ class _Pages:
         info = xhtml.Page(index=p, sentence_of={(c.line, c.word): part.sentence for part in mine for c in part.clips},
                           label=label, title=self.book.title, language=language, prefix=f"{anchor(p)}-")
         rendered = xhtml.section(page, info, self.main, anchor(p))
+        self.mathml = self.mathml or rendered.mathml
+        self.any_mathml = self.any_mathml or rendered.mathml
         mine = epub._shown(mine, rendered)
         if mine:
             smil.write(overlay.pars(f"../{href}", "", mine, rendered.sentence_ids, prefix=info.prefix).encode())

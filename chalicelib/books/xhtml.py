@@ -60,6 +60,7 @@ class Rendered:
     sentence_ids: dict[int, list[str]] = field(default_factory=dict)  # sentence -> its element ids, in order
     block_ids: set[int] = field(default_factory=set)  # blocks with an element of their own (id b<i>)
     words: set[tuple[int, int]] = field(default_factory=set)  # (line, word) of each spoken word's span
+    mathml: bool = False  # it holds formulas' MathML (its manifest item then says so: properties="mathml")
 
 
 def escape(value) -> str:
@@ -107,7 +108,7 @@ def document(page: dict, info: Page, stylesheet: str) -> Rendered:
     writer = _Writer(page, info)
     body = writer.body()
     return Rendered(head(info.title, info.language, stylesheet) + body + TAIL, writer.sentence_ids, writer.block_ids,
-                    writer.words)
+                    writer.words, writer.mathml)
 
 
 def head(title: str, language: str, stylesheet: str) -> str:
@@ -128,7 +129,8 @@ def section(page: dict, info: Page, within: str, anchor: str) -> Rendered:
     writer = _Writer(page, info)
     body = writer.body()
     lang = lang_attrs(info.language, within) if info.language != within else ""
-    return Rendered(f'<div id="{anchor}"{lang}>\n{body}</div>\n', writer.sentence_ids, writer.block_ids, writer.words)
+    return Rendered(f'<div id="{anchor}"{lang}>\n{body}</div>\n', writer.sentence_ids, writer.block_ids, writer.words,
+                    writer.mathml)
 
 
 class _Writer:
@@ -139,6 +141,7 @@ class _Writer:
         self.sentence_ids: dict[int, list[str]] = {}
         self.block_ids: set[int] = set()
         self.words: set[tuple[int, int]] = set()
+        self.mathml = False
 
     def body(self) -> str:
         out = []
@@ -261,15 +264,48 @@ class _Writer:
         return "".join(out)
 
     def word(self, li: int, wi: int, text: str, lang: str) -> str:
+        shown = self.formula(self.lines[li]["words"][wi], text)
         if (li, wi) in self.info.sentence_of:
             self.words.add((li, wi))
-            return f'<span id="{self.info.prefix}{word_id(li, wi)}"{lang}>{escape(text)}</span>'
-        return f"<span{lang}>{escape(text)}</span>" if lang else escape(text)
+            return f'<span id="{self.info.prefix}{word_id(li, wi)}"{lang}>{shown}</span>'
+        return f"<span{lang}>{shown}</span>" if lang else shown
+
+    def formula(self, word: dict, text: str) -> str:
+        """A word as XHTML: its text, or a formula's MathML (with its spoken words as alttext, what
+        Ace and screen readers ask of math) between the punctuation glued to it."""
+        found = word.get("formula") if isinstance(word, dict) else None
+        math = _math(found.get("mathml"), found.get("spoken") or found.get("alt") or text) \
+            if isinstance(found, dict) and isinstance(found.get("mathml"), str) and "error" not in found else None
+        if math is None:
+            return escape(text)
+        self.mathml = True
+        a, b = found.get("span") or (0, len(text))
+        return escape(text[:a]) + math + escape(text[b:])
 
     def sentence_id(self, k: int) -> str:
         ids = self.sentence_ids.setdefault(k, [])
         ids.append(f"{self.info.prefix}s{k}" if not ids else f"{self.info.prefix}s{k}-{len(ids)}")
         return ids[-1]
+
+
+def _math(mathml: str, alttext: str) -> str | None:
+    """A formula's MathML checked again (parsed, cleaned to presentation MathML: a result is data, not
+    markup to trust) with its alttext; None when it is not MathML."""
+    from lxml import etree
+
+    from chalicelib.media.flow import formula
+
+    try:
+        root = etree.fromstring(mathml.encode(), etree.XMLParser(resolve_entities=False, no_network=True,
+                                                                  load_dtd=False, huge_tree=False))
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+    found = formula.from_mathml(root)
+    if "mathml" not in found:
+        return None
+    clean = etree.fromstring(found["mathml"].encode())
+    clean.set("alttext", NOT_XML.sub("", " ".join(str(alttext).split()))[:1000])
+    return etree.tostring(clean, encoding="unicode")
 
 
 def _broken(previous: str, text: str) -> bool:
