@@ -19,7 +19,8 @@ from_latex, then chalicelib.engines.math (MathJax for LaTeX, Speech Rule Engine'
   rate <= 0.1 (at most one word in ten differs: "times" said or not); exact matches are printed too.
 - Heard: our recording of the engine's words (chalicelib.kinds.voice.speak, the default English
   voice) transcribed by Whisper base (bench.languages.Transcriber, the product's engine), against
-  our expected words; close when the WER is <= 0.25 (bench.languages' goal for a voice).
+  our expected words (the goal's figure) and against the words recorded (how well the recording
+  itself is understood); close when the WER is <= 0.25 (bench.languages' goal for a voice).
 Goals (issue 58): speech matches >= 0.9, heard close >= 0.8.
 `--compare` prints each candidate's share of speech matches: SRE ClearSpeak (the product's),
 SRE MathSpeak, the accessible-math-reader package (PyPI, MIT; when installed), and for the LaTeX
@@ -116,8 +117,9 @@ def shares(items: list[dict], said: list[str]) -> dict:
     return out
 
 
-def heard(items: list[dict], said: list[str]) -> list[tuple[str, float]]:
-    """Whisper base's transcript of our recording of each item's words, and its WER against ours."""
+def heard(items: list[dict], said: list[str]) -> list[tuple[str, float, float]]:
+    """Whisper base's transcript of our recording of each item's words, its WER against our
+    expected words and against the words recorded (the recording's own intelligibility)."""
     import io
     import wave
 
@@ -138,7 +140,7 @@ def heard(items: list[dict], said: list[str]) -> list[tuple[str, float]]:
 
             samples = resample(Audio((samples * 32768).astype(np.int16), rate), 16000).samples.astype(np.float32) / 32768
         text, _ = listen(samples, "en")
-        out.append((text, wer(item["expected"], text)))
+        out.append((text, wer(item["expected"], text), wer(words or "formula", text)))
     return out
 
 
@@ -186,7 +188,9 @@ def main(argv: list[str] | None = None) -> int:
                           ("held out", [i for i, it in enumerate(items) if it["held_out"]]),
                           ("all", list(range(len(items))))):
             close = sum(listened[i][1] <= HEARD_WER for i in idx) / max(1, len(idx))
-            print(f"heard close (Whisper base, WER <= {HEARD_WER}): {name} {close:.2f} of {len(idx)}", flush=True)
+            own = sum(listened[i][2] <= HEARD_WER for i in idx) / max(1, len(idx))
+            print(f"heard close (Whisper base, WER <= {HEARD_WER}): {name} {close:.2f} of {len(idx)} to our expected "
+                  f"words, {own:.2f} to the words recorded", flush=True)
     if args.show:  # the tuned part only: the held-out formulas are not looked at
         for k, item in enumerate(items):
             if item["held_out"]:

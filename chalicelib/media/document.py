@@ -278,6 +278,7 @@ class _Word:
     size: float = 0.0  # the type's size in pixels (its glyphs' full height)
     bold: bool = False
     artifact: bool = False  # a tagged PDF marks it as page furniture (/Artifact)
+    formula: tuple[int, str | None] | None = None  # a tagged PDF's /Formula it is part of: (its number, its /Alt)
 
     @property
     def height(self) -> float:
@@ -290,28 +291,77 @@ class _Word:
 
 # The text layer is read in batches of this many characters, so a capped page never holds more.
 CHAR_BATCH = 4096
-# (character, [x0, y0, x1, y1] in pixels, (bold, artifact)); plain floats:
+# (character, [x0, y0, x1, y1] in pixels, (bold, artifact, formula)); plain floats:
 # per-character arithmetic on numpy scalars is slow.
-_Char = tuple[str, list[float], tuple[bool, bool]]
+_Char = tuple[str, list[float], tuple]
 BOLD_WEIGHT = 600
 BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demibold", "extrabold")
 FORCE_BOLD = 1 << 18  # PDF font descriptor flag 19
 
 
 class _Styles:
-    """What a character's text object says of it: bold, and marked as an artifact (running
-    header or footer of a tagged PDF); looked up once per text object."""
+    """What a character's text object says of it: bold, marked as an artifact (running header or
+    footer of a tagged PDF), part of a tagged PDF's formula (`formulas`: its marked content ids
+    -> the formula); looked up once per text object."""
 
-    def __init__(self, textpage: pdfium.PdfTextPage):
+    def __init__(self, textpage: pdfium.PdfTextPage, formulas: dict[int, tuple[int, str | None]] | None = None):
         self.textpage = textpage
-        self.seen: dict[int, tuple[bool, bool]] = {}
+        self.formulas = formulas or {}
+        self.seen: dict[int, tuple] = {}
 
-    def __call__(self, i: int) -> tuple[bool, bool]:
+    def __call__(self, i: int) -> tuple:
         obj = pdfium_c.FPDFText_GetTextObject(self.textpage, i)
         key = ctypes.cast(obj, ctypes.c_void_p).value or 0
         if key not in self.seen:
-            self.seen[key] = (_bold(obj), _artifact(obj)) if key else (False, False)
+            formula = self.formulas.get(pdfium_c.FPDFPageObj_GetMarkedContentID(obj)) if key and self.formulas else None
+            self.seen[key] = (_bold(obj), _artifact(obj), formula) if key else (False, False, None)
         return self.seen[key]
+
+
+MAX_STRUCTURE = 20_000  # structure elements looked at on one page (a tagged page has hundreds)
+
+
+def _formulas(page: pdfium.PdfPage) -> dict[int, tuple[int, str | None]]:
+    """A tagged PDF page's formulas (issue 58): each marked content id inside a /Formula structure
+    element -> (the formula's number on the page, its /Alt text). Bounded: the walk stops after
+    MAX_STRUCTURE elements or 64 levels."""
+    tree = pdfium_c.FPDF_StructTree_GetForPage(page.raw)
+    if not tree:
+        return {}
+    out: dict[int, tuple[int, str | None]] = {}
+    todo = [(pdfium_c.FPDF_StructTree_GetChildAtIndex(tree, k), 1, None)
+            for k in range(min(MAX_STRUCTURE, pdfium_c.FPDF_StructTree_CountChildren(tree)))]
+    seen = formulas = 0
+    try:
+        while todo and seen < MAX_STRUCTURE:
+            el, depth, inside = todo.pop()
+            seen += 1
+            if not el or depth > 64:
+                continue
+            if inside is None and _struct_text(pdfium_c.FPDF_StructElement_GetType, el) == "Formula":
+                alt = " ".join(_struct_text(pdfium_c.FPDF_StructElement_GetAltText, el).split())[:500]
+                inside, formulas = (formulas, alt or None), formulas + 1
+            if inside is not None:
+                ids = [pdfium_c.FPDF_StructElement_GetMarkedContentIdAtIndex(el, k)
+                       for k in range(min(1000, max(0, pdfium_c.FPDF_StructElement_GetMarkedContentIdCount(el))))]
+                for mcid in ids:
+                    if mcid >= 0:
+                        out[mcid] = inside
+            children = min(1000, max(0, pdfium_c.FPDF_StructElement_CountChildren(el)))
+            todo += [(pdfium_c.FPDF_StructElement_GetChildAtIndex(el, k), depth + 1, inside) for k in range(children)]
+    finally:
+        pdfium_c.FPDF_StructTree_Close(tree)
+    return out
+
+
+def _struct_text(getter, el) -> str:
+    """A structure element's string (its type, its /Alt): UTF-16LE, its length asked first."""
+    n = getter(el, None, 0)
+    if n <= 2 or n > 1 << 16:
+        return ""
+    buf = ctypes.create_string_buffer(n)
+    getter(el, buf, n)
+    return buf.raw[:n - 2].decode("utf-16-le", "replace")
 
 
 def _bold(obj) -> bool:
@@ -348,7 +398,7 @@ def _chars(page: pdfium.PdfPage, width: int, height: int, max_chars: int | None 
     `unmapped` collects the boxes of glyphs drawn without a character (`is_unmapped`)."""
     transform = _pixel_transform(page, width, height)
     textpage = page.get_textpage()
-    styles = _Styles(textpage)
+    styles = _Styles(textpage, _formulas(page))
     out: list[_Char | None] = []
     unmapped = [] if unmapped is None else unmapped
     kept = 0
@@ -474,7 +524,8 @@ def _word(chars: list[_Char]) -> _Word:
     sizes = sorted(box[3] - box[1] for _, box, _ in chars)
     return _Word(text, min(x0), min(y0), max(x1), max(y1), size=sizes[len(sizes) // 2],
                  bold=sum(style[0] for _, _, style in chars) * 2 > len(chars),
-                 artifact=all(style[1] for _, _, style in chars))
+                 artifact=all(style[1] for _, _, style in chars),
+                 formula=chars[0][2][2] if all(style[2] == chars[0][2][2] for _, _, style in chars) else None)
 
 
 def _is_text_page(words: list[_Word], page: pdfium.PdfPage, area: float) -> bool:
@@ -642,10 +693,22 @@ def _rtl_row(row: list[_Word]) -> bool:
 
 
 def _line_json(words: list[_Word]) -> dict:
+    out = [{"text": w.text, "confidence": 1.0, "box": _quad(w.x0, w.y0, w.x1, w.y1)} for w in words]
+    k = 0
+    while k < len(words):  # a tagged formula's run of words: said once, by its /Alt (else "formula")
+        if words[k].formula is None:
+            k += 1
+            continue
+        end = k + 1
+        while end < len(words) and words[end].formula == words[k].formula:
+            end += 1
+        alt = words[k].formula[1]
+        out[k]["formula"] = {"spoken": alt or "formula", **({"alt": alt} if alt else {}), "words": end - k}
+        k = end
     return {"text": " ".join(w.text for w in words), "confidence": 1.0,
             "box": _quad(min(w.x0 for w in words), min(w.y0 for w in words),
                          max(w.x1 for w in words), max(w.y1 for w in words)),
-            "words": [{"text": w.text, "confidence": 1.0, "box": _quad(w.x0, w.y0, w.x1, w.y1)} for w in words]}
+            "words": out}
 
 
 def _quad(x0: float, y0: float, x1: float, y1: float) -> list[list[int]]:

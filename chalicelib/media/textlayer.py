@@ -130,6 +130,7 @@ def review(lines: list[dict], rgb, *, deadline: float | None = None, language: s
     flagged = [i for i, s in enumerate(signs) if s]
     out = Review(lines=list(lines), suspicious=len(flagged) + len(missing))
     if not flagged and not missing:
+        formulas(out.lines)
         out.ms = (time.thread_time() - t0) * 1000
         return out
     if len(missing) > MAX_CHECKED:
@@ -153,8 +154,61 @@ def review(lines: list[dict], rgb, *, deadline: float | None = None, language: s
     verdicts.update(_check(regions, flagged + list(range(len(lines), len(regions))), signs, rgb, engine, deadline))
     out.checked = len(verdicts)
     _replace(out, verdicts, signs)
+    formulas(out.lines)
     out.ms = (time.thread_time() - t0) * 1000
     return out
+
+
+# A formula the text layer gives as symbols no voice says (issue 58): a math font's wrong map (the
+# UNUSUAL characters), or math operators past ASCII; their run of formula-like tokens is said
+# "formula" (a tagged PDF's formulas come marked already, with their alt text: document.py).
+SOUP = UNUSUAL | {"\u2211", "\u220f", "\u222b", "\u222e", "\u221a", "\u2202", "\u2207", "\u2206", "\u2264",
+                  "\u2265", "\u2260", "\u2248", "\u2261", "\u221d", "\u221e", "\u2208", "\u2209", "\u2282",
+                  "\u2283", "\u222a", "\u2229", "\u2200", "\u2203", "\u21d2", "\u21d4", "\u2297", "\u2295"}
+
+
+FORMULA_RUN = 3  # tokens a run of soup needs to be a formula
+
+
+def formulas(lines: list[dict]) -> None:
+    """Each line's runs of symbol soup marked as formulas: the run's first word gets
+    `formula: {"spoken": "formula", "words": n}` (chalicelib.structure.spoken says the run so)."""
+    for line in lines:
+        words = line.get("words") or []
+        if not any(ch in SOUP or unicodedata.category(ch) == "Co" for w in words for ch in w["text"]) \
+                or any("formula" in w for w in words):
+            continue
+        k = 0
+        while k < len(words):
+            if not any(ch in SOUP or unicodedata.category(ch) == "Co" for ch in words[k]["text"]):
+                k += 1
+                continue
+            start, end = k, k + 1
+            while start > 0 and _mathy(words[start - 1]["text"]):
+                start -= 1
+            while end < len(words) and _mathy(words[end]["text"]):
+                end += 1
+            if end - start >= FORMULA_RUN:  # (a real "¼ of the cake" is no formula)
+                words[start]["formula"] = {"spoken": "formula", "words": end - start}
+            k = end
+
+
+def _mathy(token: str) -> bool:
+    """A token that belongs to a formula beside it: a symbol, a number, a letter or two that is
+    no word ("kB", "ln", "x"), a Greek letter."""
+    core = token.strip(EDGES) or token
+    if any(ch in SOUP or not (ch.isalnum() or ch in EDGES) for ch in token) or any("\u0370" <= ch <= "\u03ff" for ch in core):
+        return True
+    if core.isdigit():
+        return True
+    return len(core) <= 2 and core.lower() not in _SHORT_WORDS
+
+
+# Words of one or two letters (English and the languages' commonest): never part of a formula's run.
+_SHORT_WORDS = frozenset(("a", "i", "an", "as", "at", "be", "by", "do", "go", "he", "if", "in", "is", "it", "me",
+                          "my", "no", "of", "on", "or", "so", "to", "up", "us", "we", "am", "la", "le", "de", "du",
+                          "en", "et", "il", "un", "ou", "si", "da", "di", "el", "lo", "al", "ja", "es", "zu", "im",
+                          "um"))
 
 
 def _untrusted(out: Review, kinds: set[str], t0: float) -> Review:

@@ -114,6 +114,8 @@ def said_formula(word: dict) -> str | None:
     if not isinstance(found, dict):
         return None
     said = " ".join(str(found.get("spoken") or found.get("alt") or "formula").split()) or "formula"
+    if int(found.get("words") or 1) > 1:  # a PDF's formula region: its words are not said
+        return said
     text = word["text"]
     a, b = found.get("span") or (0, len(text))
     before, after = text[:a].strip(), text[b:].strip()
@@ -126,11 +128,16 @@ def _flow(page: dict, lines: list[int], word) -> list:
     for li in lines:
         line = page["lines"][li]
         tokens_of_line = _line_tokens(line)
+        region_end = -1  # a PDF's formula region (a formula word's `words`): its last word
         for k, (text, wis) in enumerate(tokens_of_line):
             entries = [word(li, wi) for wi in wis]
             names = [n for e in entries for n in e[1]]
+            if tokens and wis and wis[0] <= region_end:  # said with the region's first word
+                tokens[-1] = (tokens[-1][0], tokens[-1][1] + names, tokens[-1][2])
+                continue
             if len(wis) == 1 and "formula" in line["words"][wis[0]]:
                 text = entries[0][0]  # a formula: said by its words
+                region_end = wis[0] + int(line["words"][wis[0]]["formula"].get("words") or 1) - 1
             token = (text, names, entries[0][2])
             if tokens and k == 0 and _broken(tokens[-1][0], text):
                 prev = tokens.pop()

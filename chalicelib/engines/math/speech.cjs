@@ -55,7 +55,7 @@ async function main() {
       out.mathml = job.tex !== undefined ? texToMathml(job.tex, Boolean(job.display)) : job.mathml;
       // MathJax marks an infinity or a dollar sign "normal" (upright), which SRE says aloud
       // ("normal infinity"): upright is how they are shown anyway.
-      out.mathml = out.mathml.replace(/ mathvariant="normal"(?=>[^<A-Za-z]*<)/g, '');
+      out.mathml = out.mathml.replace(/ mathvariant="normal"(?=>(?:[^<&A-Za-z]|&#x?[0-9A-Fa-f]+;)*<)/g, '');
       out.speech = await speech(out.mathml, job.locale || 'en', job.domain || 'clearspeak');
     } catch (e) {
       out.error = String((e && e.message) || e).slice(0, 300);
