@@ -156,6 +156,7 @@ bench: venv keras-venv system-deps fetch-weights
 	$(PY) -m bench.speech --datasets $(DATASETS) --unsaid --base 3417804
 	$(PY) -m bench.languages --datasets $(DATASETS)
 	$(PY) -m bench.voices --write
+	$(PY) -m bench.math
 	$(PY) -m bench.mixed_scripts --datasets $(DATASETS)
 	$(PY) -m bench.page_script --datasets $(DATASETS)
 	$(PY) -m bench.cost --datasets $(DATASETS)

@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
             if listened is not None:
                 print(f"    heard ({listened[k][1]:.2f}): {listened[k][0]}")
     match, close = figures["all"]["match"], None if listened is None else \
-        sum(w <= HEARD_WER for _, w in listened) / len(listened)
+        sum(w <= HEARD_WER for _, w, _ in listened) / len(listened)
     print(f"goals: speech matches >= {GOALS['speech']} ({'met' if match >= GOALS['speech'] else 'missed'})"
           + ("" if close is None else f", heard close >= {GOALS['heard']} ({'met' if close >= GOALS['heard'] else 'missed'})"))
     return 0

@@ -1,0 +1,26 @@
+"""bench.math's material and scoring (issue 58): 40+ real formulas, each with its source and licence
+and our expected speech, a held-out part; speech compared through Whisper's normaliser."""
+from __future__ import annotations
+
+from bench import math as bench_math
+
+
+def test_the_fixture_holds_real_formulas_with_sources_licences_and_a_held_out_part():
+    items = bench_math.formulas()
+    assert len(items) >= 40 and len({i["id"] for i in items}) == len(items)
+    for item in items:
+        assert ("mathml" in item) != ("latex" in item) and item["expected"].strip()
+        assert {"repo", "path", "commit", "licence"} <= set(item["source"])
+    held = [i for i in items if i["held_out"]]
+    assert 10 <= len(held) < len(items) and {i["format"] for i in held} == {"epub"}
+    kinds = " ".join(i["expected"] for i in items)
+    for said in ("fraction", "square root", "squared", "sum", "integral", "sub", "matrix", "if"):
+        assert said in kinds  # fractions, roots, powers, sums and integrals, subscripts, matrices, text
+
+
+def test_speech_is_compared_normalised():
+    assert bench_math.wer("the square root of 2", "Square root of two.") == 0.0
+    assert bench_math.wer("x equals 4", "x equals 5") == 1 / 3
+    shares = bench_math.shares([{"expected": "x squared", "held_out": False}, {"expected": "a over b", "held_out": True}],
+                               ["x squared", "the fraction with numerator a and denominator b"])
+    assert shares["tuned"]["match"] == 1.0 and shares["held out"]["match"] == 0.0 and shares["all"]["match"] == 0.5
