@@ -25,6 +25,7 @@ from lxml import etree
 
 from chalicelib.media.flow import SECTION_LEVEL, Builder, FlowError, safe
 from chalicelib.media.flow.code import looks_like_code
+from chalicelib.media.flow.formula import name_in
 from chalicelib.media.flow.held import DOCX_OUT, Held, docx_hides
 
 W_NS = ("http://schemas.openxmlformats.org/wordprocessingml/2006/main",
@@ -141,11 +142,7 @@ def _ns(el) -> str:
 
 def _w(el) -> str | None:
     """`el`'s local name when it is a WordprocessingML element (transitional or strict)."""
-    tag = el.tag
-    if not isinstance(tag, str) or not tag.startswith("{"):
-        return None
-    ns, _, name = tag[1:].partition("}")
-    return name if ns in _W else None
+    return name_in(el, _W)
 
 
 def _a(el, name: str) -> str | None:

@@ -219,13 +219,18 @@ def from_latex(tex: str, display: bool = False) -> dict:
 
 # ---------------------------------------------------------------------------------- Office Math
 
-def _m(el) -> str | None:
-    """`el`'s local name when it is Office Math (OMML)."""
+def name_in(el, namespaces) -> str | None:
+    """`el`'s local name when its namespace is one of `namespaces` (Office Math's, Word's)."""
     tag = el.tag
     if not isinstance(tag, str) or not tag.startswith("{"):
         return None
     ns, _, name = tag[1:].partition("}")
-    return name if ns in OMML_NS else None
+    return name if ns in namespaces else None
+
+
+def _m(el) -> str | None:
+    """`el`'s local name when it is Office Math (OMML)."""
+    return name_in(el, OMML_NS)
 
 
 def _mchild(el, name: str):
