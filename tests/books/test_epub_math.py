@@ -48,8 +48,8 @@ def test_formulas_export_as_mathml_with_alttext_and_pass_epubcheck_and_ace(tmp, 
     assert maths and all(m.get("alttext") for m in maths)
     said = [m.get("alttext") for m in maths]
     if name == "markdown":
-        assert said[:2] == ["A equals pi r squared", "x equals the fraction with numerator negative b plus or minus "
-                            "the square root of b squared minus 4 a c and denominator 2 a"]
+        assert said[:2] == ["A equals pi r squared", "x equals, the fraction with numerator negative b plus or minus "
+                            "the square root of b squared minus 4 a c, and denominator 2 a"]
         assert len(maths) == 2  # the broken formula stays its text
     else:
         assert said == ["a squared plus b squared equals c squared"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -132,6 +133,15 @@ def _job(k: int, f: dict, code: str) -> dict:
     return job
 
 
+def pauses(speech: str) -> str:
+    """The rules' words with their pauses as commas: a stop inside a formula ("the 2 by 2 matrix.
+    Row 1: ...") would end its sentence for the sentence steps and the voice's pieces; a number's
+    point ("3.5") stays."""
+    said = " ".join(speech.split())
+    said = re.sub(r"\.(?=\s|$)", ",", said)
+    return said.strip(" ,")
+
+
 def _settle(f: dict, code: str, answer: dict | None) -> int:
     """The engine's answer kept on the formula: 1 when it is spoken by its words, else 0 (said
     by its alt text or "formula")."""
@@ -146,7 +156,7 @@ def _settle(f: dict, code: str, answer: dict | None) -> int:
             f["mathml"] = made["mathml"]
     if "error" in answer and "error" not in f:
         f["error"] = answer["error"]
-    said = " ".join(answer.get("speech", "").split())[:SAID_MAX]
+    said = pauses(answer.get("speech", ""))[:SAID_MAX]
     if said and "error" not in f:
         f["spoken"] = said
         if code not in LOCALES:

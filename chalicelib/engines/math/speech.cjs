@@ -33,7 +33,8 @@ function texToMathml(source, display) {
 let rules = null;  // the locale and rule set SRE is set up with
 async function speech(mathml, locale, domain) {
   if (rules !== `${locale}/${domain}`) {
-    await sre.setupEngine({locale, domain, modality: 'speech', markup: 'none'});
+    // markup "punctuation": the rules' pauses come as commas and stops, which the voice pauses at.
+    await sre.setupEngine({locale, domain, modality: 'speech', markup: 'punctuation'});
     await sre.engineReady();
     rules = `${locale}/${domain}`;
   }

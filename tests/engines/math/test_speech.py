@@ -21,12 +21,18 @@ def test_clearspeak_says_a_formula_as_a_teacher_does():
                     {"id": 1, "tex": r"\int_0^1 x^2\,dx = \frac{1}{3}", "locale": "en"},
                     {"id": 2, "tex": r"\frac{", "locale": "en"},
                     {"id": 3, "mathml": QUADRATIC, "locale": "de"}])
-    assert got[0]["speech"] == ("x equals the fraction with numerator negative b plus or minus the square root of b "
-                                "squared minus 4 a c and denominator 2 a")
+    assert got[0]["speech"] == ("x equals, the fraction with numerator negative b plus or minus the square root of b "
+                                "squared minus 4 a c, and denominator 2 a")  # the rules' pauses as commas
     assert got[1]["speech"].startswith("the integral from 0 to 1 of x squared")
     assert "<msubsup>" in got[1]["mathml"] or "<munderover>" in got[1]["mathml"]  # MathJax's MathML for the LaTeX
     assert "merror" in got[2]["mathml"]  # a broken formula says so (speak() turns it into an error)
     assert got[3]["speech"].startswith("x ist gleich")  # the page's language where the rules have it
+
+
+def test_the_rules_stops_inside_a_formula_are_pauses_not_sentence_ends():
+    assert math.pauses("A equals the 2 by 2 matrix. Row 1: 5, 3 Row 2: 8, 2.") == \
+        "A equals the 2 by 2 matrix, Row 1: 5, 3 Row 2: 8, 2"
+    assert math.pauses("x is 3.5") == "x is 3.5"
 
 
 def test_a_child_that_runs_out_of_time_fails_only_what_is_left():
