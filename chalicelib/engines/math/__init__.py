@@ -33,8 +33,10 @@ SCRIPT = HERE / "speech.cjs"
 MODULES = HERE / "node_modules"
 # Speech Rule Engine's languages (its mathmaps); a page in another language hears English.
 LOCALES = frozenset({"en", "de", "es", "fr", "it", "hi", "ko", "nb", "nn", "sv", "ca", "da"})
-START_SECONDS = 10.0  # Node, SRE's English rules and MathJax load in ~1 s here
-PER_FORMULA_SECONDS = 0.25  # a formula takes ~5-20 ms; a matrix of 100 entries ~0.2 s
+# Node, SRE's English rules and MathJax load in ~1 s here, a formula takes ~5-20 ms (a matrix of 100
+# entries ~0.2 s); on a machine loaded 4x (the tests' CI) 40 formulas took 35 s: room for that.
+START_SECONDS = 30.0
+PER_FORMULA_SECONDS = 0.5
 HEAP_MB = 512
 SAID_MAX = 2000  # characters of one formula's speech (a 10 x 10 matrix says ~1,500)
 FALLBACK = "formula"
@@ -139,7 +141,7 @@ def pauses(speech: str) -> str:
     point ("3.5") stays."""
     said = " ".join(speech.split())
     said = re.sub(r"\.(?=\s|$)", ",", said)
-    return said.strip(" ,")
+    return re.sub(r",(\s*,)+", ",", said).strip(" ,")
 
 
 def _settle(f: dict, code: str, answer: dict | None) -> int:

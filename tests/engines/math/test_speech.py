@@ -33,6 +33,7 @@ def test_the_rules_stops_inside_a_formula_are_pauses_not_sentence_ends():
     assert math.pauses("A equals the 2 by 2 matrix. Row 1: 5, 3 Row 2: 8, 2.") == \
         "A equals the 2 by 2 matrix, Row 1: 5, 3 Row 2: 8, 2"
     assert math.pauses("x is 3.5") == "x is 3.5"
+    assert math.pauses("Column 1,, the fraction") == "Column 1, the fraction"
 
 
 def test_a_child_that_runs_out_of_time_fails_only_what_is_left():
