@@ -137,10 +137,14 @@ def rows(path: str, cls: str, prefix: str = PREFIX) -> list[tuple[str, str, str]
 
 def engine_configs() -> list[tuple[str, str, str, str]]:
     """(task: engine, source file, Config class, prefix) of every engine with a Config, found
-    in each task's registry (`chalicelib/engines/<task>/__init__.py`: ENGINES)."""
+    in each task's registry (`chalicelib/engines/<task>/__init__.py`: ENGINES; a task of one engine
+    without settings, such as the formulas' speech, has none)."""
     found = []
     for init in sorted((ROOT / "chalicelib" / "engines").glob("*/__init__.py")):
-        registry = ast.literal_eval(_module_value(_source(str(init))[0], "ENGINES"))
+        value = _module_value(_source(str(init))[0], "ENGINES")
+        if value is None:
+            continue
+        registry = ast.literal_eval(value)
         for engine, target in registry.items():
             module, cls = target.split(":")
             path = str(ROOT.joinpath(*module.split(".")).with_suffix(".py"))
