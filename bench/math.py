@@ -86,7 +86,7 @@ def spoken(items: list[dict], domain: str = "clearspeak", tex_by: str = "mathjax
             job["domain"] = domain
         jobs.append(job)
     answers = math.run(jobs)
-    return [" ".join((answers.get(k) or {}).get("speech", "").split()) for k in range(len(items))]
+    return [math.pauses((answers.get(k) or {}).get("speech", "")) for k in range(len(items))]  # as the worker says it
 
 
 def _amr(items: list[dict]) -> list[str] | None:
