@@ -11,8 +11,11 @@ def test_the_fixture_holds_real_formulas_with_sources_licences_and_a_held_out_pa
     for item in items:
         assert ("mathml" in item) != ("latex" in item) and item["expected"].strip()
         assert {"repo", "path", "commit", "licence"} <= set(item["source"])
-    held = [i for i in items if i["held_out"]]
+    held = [i for i in items if bench_math.part(i) == "held out"]
     assert 10 <= len(held) < len(items) and {i["format"] for i in held} == {"epub"}
+    second = [i for i in items if bench_math.part(i) == "held-out-2"]  # a source not used before
+    assert len(second) >= 15 and all(i["held_out"] for i in second)
+    assert not {i["source"]["repo"] for i in second} & {i["source"]["repo"] for i in items if i not in second}
     kinds = " ".join(i["expected"] for i in items)
     for said in ("fraction", "square root", "squared", "sum", "integral", "sub", "matrix", "if"):
         assert said in kinds  # fractions, roots, powers, sums and integrals, subscripts, matrices, text
@@ -24,3 +27,5 @@ def test_speech_is_compared_normalised():
     shares = bench_math.shares([{"expected": "x squared", "held_out": False}, {"expected": "a over b", "held_out": True}],
                                ["x squared", "the fraction with numerator a and denominator b"])
     assert shares["tuned"]["match"] == 1.0 and shares["held out"]["match"] == 0.0 and shares["all"]["match"] == 0.5
+    second = {"expected": "x", "held_out": True, "part": "held-out-2"}
+    assert list(bench_math.shares([second], ["x"])) == ["held-out-2", "all"]
