@@ -1,14 +1,19 @@
-"""Formulas on the site (issue 58 item 3), through the real local stack and a real Chromium: a
-Markdown file's LaTeX and a web page's MathML read by the worker (MathJax, Speech Rule Engine),
-then drawn in the document view as the browser's MathML (numerator over denominator, a root
-around its radicand), each one word: lit as a whole while it is spoken; axe-core finds nothing
-at 1280 and 360 px."""
+"""Formulas on the site (issue 58 item 3), through the real local stack and a real Chromium: each
+format's formula (a Markdown file's LaTeX, a web page's and an EPUB's MathML, a Word document's
+Office Math, an ODT's formula object) read by the worker (MathJax, Speech Rule Engine), then drawn
+in the document view as the browser's MathML (numerator over denominator, a root around its
+radicand), each one word: lit as a whole while it is spoken; axe-core finds nothing at 1280 and
+360 px."""
 from __future__ import annotations
 
 import pytest
 import requests
 
 from tests import stackclient
+from tests.media.flow import docx_make, odt_make
+from tests.media.flow.test_epub import make as epub
+from tests.media.flow.test_epub import opf, xhtml
+from tests.media.flow.test_formula import mr, omml
 from tests.site.axe import at_both_widths
 from tests.site.test_site import login_ui
 
@@ -30,12 +35,32 @@ HTML = """<!doctype html><html lang="en"><head><title>Energy</title></head><body
 in a short paper.</p></body></html>"""
 
 
+ENERGY = ("<math xmlns=\"http://www.w3.org/1998/Math/MathML\"><mi>E</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi>"
+          "<mn>2</mn></msup></math>")
+
+
+def documents() -> dict[str, tuple[str, bytes, str]]:
+    """name -> (file name, bytes, type): one formula in each format that carries formulas."""
+    root = f'<m:rad><m:radPr><m:degHide m:val="1"/></m:radPr><m:deg/><m:e>{mr("2")}</m:e></m:rad>'
+    word = docx_make.docx(docx_make.p(runs=docx_make.r("The diagonal of a unit square is ") + omml(root) + docx_make.r(".")))
+    odt = odt_make.odt(odt_make.p('Energy <draw:frame text:anchor-type="as-char"><draw:object xlink:href="./Object 1"/>'
+                                  "</draw:frame> is conserved."), extra={"Object 1/content.xml": ENERGY.encode()})
+    book = epub({"OEBPS/content.opf": opf('<item id="c1" href="c1.xhtml" media-type="application/xhtml+xml" '
+                                          'properties="mathml"/>', '<itemref idref="c1"/>'),
+                 "OEBPS/c1.xhtml": xhtml(f"<p>Einstein wrote {ENERGY} in 1905.</p>")})
+    return {"markdown": ("roots.md", MARKDOWN.encode(), "text/markdown"),
+            "html": ("energy.html", HTML.encode(), "text/html"),
+            "docx": ("root.docx", word, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            "odt": ("energy.odt", odt, "application/vnd.oasis.opendocument.text"),
+            "epub": ("energy.epub", book, "application/epub+zip")}
+
+
 @pytest.fixture(scope="module")
 def finished(stack):
     email = stackclient.register(stack)
     headers = stackclient.login(stack, email)
-    ids = {"markdown": stackclient.upload(stack, headers, "roots.md", MARKDOWN.encode(), "text/markdown", patience=120),
-           "html": stackclient.upload(stack, headers, "energy.html", HTML.encode(), "text/html", patience=120)}
+    ids = {name: stackclient.upload(stack, headers, filename, data, content_type, patience=120)
+           for name, (filename, data, content_type) in documents().items()}
     jobs = stackclient.wait_jobs(stack, headers, ids.values(), timeout=400)
     out = {}
     for name, job_id in ids.items():
@@ -92,3 +117,14 @@ def test_formulas_are_drawn_as_mathematics_and_lit_as_one_word(page, stack, fini
     assert math.count() == 1 and math.get_attribute("alttext") == "E = m c squared"
     assert page.locator("#result-text .text-word.is-formula msup").count() == 1
     assert at_both_widths(page) == {}
+
+
+@pytest.mark.parametrize("name, drawn", [("docx", "msqrt"), ("odt", "msup"), ("epub", "msup")])
+def test_every_format_s_formula_is_drawn(page, stack, finished, name, drawn):
+    email, jobs = finished
+    (formula,) = _formulas(jobs[name]["result"])
+    assert formula["formula"]["mathml"] and formula["formula"]["spoken"] != "formula", formula
+    login_ui(page, stack, {"email": email, "password": stackclient.PASSWORD, "name": "Ada Reader"})
+    page.goto(stack.site_url.rstrip("/") + f"/#/jobs/{jobs[name]['job_id']}")
+    page.wait_for_selector('#player[data-ready="true"]', timeout=60_000)
+    assert page.locator(f"#result-text .text-word.is-formula math {drawn}").count() == 1
