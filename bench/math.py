@@ -46,11 +46,50 @@ def formulas() -> list[dict]:
     return json.loads(FIXTURE.read_text(encoding="utf-8"))["formulas"]
 
 
+# ClearSpeak's own alternatives for one reading (its preference settings, SRE's `clearspeak`
+# preference strings), made one canonical form on both sides so that a right reading in another
+# of ClearSpeak's settings is not scored as wrong. Each: (words, canonical, the preferences).
+EQUIVALENT = (
+    # Fraction_General ("the fraction with numerator X and denominator Y") against Fraction_Over
+    # ("X over Y"), both ClearSpeak's; Fraction_Auto uses either by the fraction's size.
+    (("fraction", "with", "numerator"), (), "Fraction_General = Fraction_Over"),
+    (("and", "denominator"), ("over",), "Fraction_General = Fraction_Over"),
+    # Exponent_Ordinal ("x to the n-th power") against Exponent_Auto ("x to the n power"), and
+    # "raised to the" (Auto's words for a base or exponent that is not simple) against "to the".
+    (("th", "power"), ("power",), "Exponent_Ordinal = Exponent_Auto"),
+    (("raised", "to"), ("to",), "Exponent_Auto (raised) = Exponent_Auto"),
+    # Matrix_SpeakColNum ("Column 1, a; Column 2, b") against Matrix_SilentColNum ("a, b").
+    (("column", "<n>"), (), "Matrix_SpeakColNum = Matrix_SilentColNum"),
+)
+
+
+def _number(word: str) -> bool:
+    return word.isdigit() or word in ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def canonical(tokens: list[str]) -> list[str]:
+    """`tokens` with each of ClearSpeak's alternatives (EQUIVALENT) in its one canonical form."""
+    out: list[str] = []
+    k = 0
+    while k < len(tokens):
+        for said, into, _ in EQUIVALENT:
+            window = tokens[k:k + len(said)]
+            if len(window) == len(said) and all(w == s or (s == "<n>" and _number(w)) for w, s in zip(window, said)):
+                out.extend(into)
+                k += len(said)
+                break
+        else:
+            out.append(tokens[k])
+            k += 1
+    return out
+
+
 def words(text: str) -> list[str]:
-    """Whisper's English normaliser's words, without "the" (an article said or not changes nothing)."""
+    """Whisper's English normaliser's words, without "the" (an article said or not changes nothing),
+    in ClearSpeak's canonical forms (EQUIVALENT)."""
     from bench.speech_common import normalise
 
-    return [w for w in normalise(text) if w != "the"]
+    return canonical([w for w in normalise(text) if w != "the"])
 
 
 def wer(expected: str, said: str) -> float:

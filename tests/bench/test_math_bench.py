@@ -25,7 +25,21 @@ def test_speech_is_compared_normalised():
     assert bench_math.wer("the square root of 2", "Square root of two.") == 0.0
     assert bench_math.wer("x equals 4", "x equals 5") == 1 / 3
     shares = bench_math.shares([{"expected": "x squared", "held_out": False}, {"expected": "a over b", "held_out": True}],
-                               ["x squared", "the fraction with numerator a and denominator b"])
+                               ["x squared", "the fraction with numerator b and denominator a"])
     assert shares["tuned"]["match"] == 1.0 and shares["held out"]["match"] == 0.0 and shares["all"]["match"] == 0.5
     second = {"expected": "x", "held_out": True, "part": "held-out-2"}
     assert list(bench_math.shares([second], ["x"])) == ["held-out-2", "all"]
+
+
+def test_clearspeak_alternatives_are_one_canonical_form():
+    # Fraction_General = Fraction_Over, nested too
+    assert bench_math.wer("6 over n squared", "the fraction with numerator 6, and denominator n squared") == 0.0
+    assert bench_math.wer("a over b over c", "the fraction with numerator a and denominator the fraction with "
+                                               "numerator b and denominator c") == 0.0
+    # Exponent_Ordinal = Exponent_Auto; "raised to the" = "to the"
+    assert bench_math.wer("e to the x power", "e raised to the x-th power") == 0.0
+    # Matrix_SpeakColNum = Matrix_SilentColNum
+    assert bench_math.wer("row 1: bold i, bold j", "Row 1: Column 1, bold i; Column 2, bold j") == 0.0
+    # not a rule: a different reading stays different
+    assert bench_math.wer("n choose k", "the 2 by 1 column matrix n k") > 0.5
+    assert bench_math.wer("x squared", "x superscript 2") > 0
