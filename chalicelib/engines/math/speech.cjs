@@ -30,15 +30,31 @@ function texToMathml(source, display) {
   return tex(source, display);
 }
 
-let rules = null;  // the locale and rule set SRE is set up with
+// A binomial coefficient: a fraction without a bar (\binom, \choose). ClearSpeak's default reads
+// it as "the 2 by 1 column matrix n, k"; its Matrix_Combinatoric preference says "n choose k", but
+// for every 2 by 1 column, so it is chosen only for a formula with a binomial and no table.
+const BINOMIAL = /<mfrac\b[^>]*\blinethickness=["']0(?:\.0*)?(?:px|pt|em|ex)?["']/;
+
+function style(mathml, domain) {
+  if (domain === 'clearspeak' && BINOMIAL.test(mathml) && !/<mtable\b/.test(mathml)) return 'Matrix_Combinatoric';
+  return 'default';
+}
+
+// Words SRE takes from a symbol's Unicode name where a teacher says the symbol's own name.
+const SAID = {en: [[/\bpartial differential\b/g, 'partial']]};
+
+let rules = null;  // the locale, rule set and preferences SRE is set up with
 async function speech(mathml, locale, domain) {
-  if (rules !== `${locale}/${domain}`) {
+  const prefs = style(mathml, domain);
+  if (rules !== `${locale}/${domain}/${prefs}`) {
     // markup "punctuation": the rules' pauses come as commas and stops, which the voice pauses at.
-    await sre.setupEngine({locale, domain, modality: 'speech', markup: 'punctuation'});
+    await sre.setupEngine({locale, domain, modality: 'speech', markup: 'punctuation', style: prefs});
     await sre.engineReady();
-    rules = `${locale}/${domain}`;
+    rules = `${locale}/${domain}/${prefs}`;
   }
-  return sre.toSpeech(mathml);
+  let said = sre.toSpeech(mathml);
+  for (const [word, name] of (domain === 'clearspeak' && SAID[locale]) || []) said = said.replace(word, name);
+  return said;
 }
 
 async function main() {

@@ -29,6 +29,23 @@ def test_clearspeak_says_a_formula_as_a_teacher_does():
     assert got[3]["speech"].startswith("x ist gleich")  # the page's language where the rules have it
 
 
+def test_a_binomial_is_n_choose_k_and_a_column_stays_a_column():
+    got = math.run([{"id": 0, "tex": r"P(E) = {n \choose k} p^k", "locale": "en"},
+                    {"id": 1, "tex": r"\binom{n}{k}", "locale": "en"},
+                    {"id": 2, "tex": r"\begin{pmatrix}1\\2\end{pmatrix}", "locale": "en"},
+                    {"id": 3, "tex": r"\binom{n}{k} \begin{pmatrix}1\\2\end{pmatrix}", "locale": "en"}])
+    assert "n choose k" in got[0]["speech"] and got[1]["speech"] == "n choose k"
+    assert "column matrix" in got[2]["speech"] and "choose" not in got[2]["speech"]
+    assert "choose" not in got[3]["speech"]  # with a table beside it ClearSpeak's default, not "1 choose 2"
+
+
+def test_partial_is_said_partial_in_english_only():
+    got = math.run([{"id": 0, "tex": r"\frac{\partial f}{\partial x}", "locale": "en"},
+                    {"id": 1, "tex": r"\partial f", "locale": "de"}])
+    assert "partial f" in got[0]["speech"] and "differential" not in got[0]["speech"]
+    assert "partial" not in got[1]["speech"]
+
+
 def test_the_rules_stops_inside_a_formula_are_pauses_not_sentence_ends():
     assert math.pauses("A equals the 2 by 2 matrix. Row 1: 5, 3 Row 2: 8, 2.") == \
         "A equals the 2 by 2 matrix, Row 1: 5, 3 Row 2: 8, 2"
