@@ -179,12 +179,13 @@ def heard(items: list[dict], said: list[str]) -> list[tuple[str, float, float]]:
     import numpy as np
 
     from bench.languages import Transcriber
+    from chalicelib.engines import math
     from chalicelib.kinds import voice
 
     listen = Transcriber()
     out = []
     for item, words in zip(items, said):
-        rec = voice.speak(words or "formula", language="en")
+        rec = voice.speak(math.voiced(words or "formula", "en"), language="en")  # as spoken.script sends it
         with wave.open(io.BytesIO(rec.wav)) as w:
             rate, frames = w.getframerate(), w.readframes(w.getnframes())
         samples = np.frombuffer(frames, dtype="<i2").astype(np.float32) / 32768

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from chalicelib.engines import math
 from chalicelib.structure import DEFAULT_SKIP
 
 SENTENCE, PARAGRAPH, HEADING, CHAPTER = "\n", "\n\n", "\n\n\n", "\n\n\n\n"
@@ -79,6 +80,8 @@ def script(result: dict, main: str, numbers: list[int] | None = None) -> Script:
             said = said_formula(written)
             if said is not None and text is None:
                 text, code = said, written["formula"].get("language") or code
+                if written["formula"].get("mathml") and "error" not in written["formula"]:  # the engine's words
+                    text = math.voiced(text, code)
             return (text or written["text"], [(name, len(written["text"]))], code)
 
         blocks = page.get("blocks")

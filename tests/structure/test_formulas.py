@@ -3,6 +3,7 @@ the formula's word, so the recording lights the formula once, from its first wor
 the sentence steps keep it in its sentence."""
 from __future__ import annotations
 
+from chalicelib.engines import math
 from chalicelib.kinds import voice
 from chalicelib.structure import sentences, spoken
 
@@ -24,13 +25,31 @@ def result() -> dict:
 
 def test_the_script_says_the_formulas_words_each_the_formulas_word():
     script = spoken.script(result(), "en")
-    assert script.text == f"The roots are {SAID}, as every student knows. Then we stop."
+    assert script.text == f"The roots are {math.voiced(SAID, 'en')}, as every student knows. Then we stop."
+    assert "4 eh c and denominator 2 eh," in script.text  # the variable a said as its letter (math.voiced)
     assert len(script.where) == len(script.text.split())
     said = [k for k, names in enumerate(script.where) if names and names[0][0]["word"] == 3]
     assert len(said) == len(SAID.split()) and said == list(range(3, 3 + len(said)))
     # the formula stays inside its sentence: two sentences, the second starting at "Then"
     starts = sentences.sentence_starts(script.text, "en")
     assert [script.text.split()[k] for k in starts] == ["The", "Then"]
+
+
+def test_a_letter_is_said_as_a_letter_only_inside_a_formula():
+    r = result()
+    words = r["pages"][0]["lines"][0]["words"]
+    words[0]["text"] = "A"  # "A roots are ...": the article stays the article
+    r["pages"][0]["lines"][0]["text"] = " ".join(w["text"] for w in words)
+    text = spoken.script(r, "en").text
+    assert text.startswith("A roots are x equals") and " eh " in text and " a " not in text
+    alt = words[3]["formula"]
+    alt.pop("mathml")
+    alt["spoken"] = "a formula"  # a PDF's alt text, a person's words, is said as written
+    assert "are a formula," in spoken.script(r, "en").text
+    r = result()
+    r["pages"][0]["language"] = {"code": "de"}
+    r["pages"][0]["lines"][0]["words"][3]["formula"]["spoken"] = "a hoch 2"
+    assert "a hoch 2" in spoken.script(r, "en").text  # German says "a" as its letter
 
 
 def test_a_formula_without_words_is_said_formula():

@@ -144,6 +144,25 @@ def pauses(speech: str) -> str:
     return re.sub(r",(\s*,)+", ",", said).strip(" ,")
 
 
+# A variable named "a" is said by espeak-ng's English rules (the phonemiser of piper and espeak, the
+# default voices) as the article "uh": "a squared" is heard "the squared", by Whisper and by a
+# person. Spelt "eh" it is said as the letter's name (/eɪ/). ClearSpeak's English words use the
+# article only in "is (not) a member of". The other letters are said as their names already.
+_LETTER_A = re.compile(r"^(\W*)[aA](\W*)$")
+
+
+def voiced(speech: str, locale: str) -> str:
+    """A formula's English words as the voice is to say them: each variable "a" said as its letter,
+    one word for one word (the read-along maps them back); other languages unchanged."""
+    if locale.split("-")[0] != "en":
+        return speech
+    words = speech.split()
+    for k, word in enumerate(words):
+        if _LETTER_A.match(word) and (k + 1 == len(words) or words[k + 1].strip(",.;:") != "member"):
+            words[k] = _LETTER_A.sub(r"\1eh\2", word)
+    return " ".join(words)
+
+
 def _settle(f: dict, code: str, answer: dict | None) -> int:
     """The engine's answer kept on the formula: 1 when it is spoken by its words, else 0 (said
     by its alt text or "formula")."""

@@ -46,6 +46,22 @@ def test_partial_is_said_partial_in_english_only():
     assert "partial" not in got[1]["speech"]
 
 
+def test_the_variable_a_is_said_as_its_letter_by_the_voice_and_the_article_is_not():
+    assert math.voiced("a squared plus b sub a, equals (A", "en") == "eh squared plus b sub eh, equals (eh"
+    assert math.voiced("x is a member of A", "en") == "x is a member of eh"  # ClearSpeak's article stays
+    assert math.voiced("a sub k", "fr") == "a sub k"
+    from chalicelib.engines import tts
+
+    piper = tts.get_engine("piper")._voice  # the default English voice's phonemiser (espeak-ng)
+
+    def sounds(text):
+        return "".join(p for s in piper.phonemize(text) for p in s)
+
+    assert "ɐ" in sounds("a squared") and "eɪ" not in sounds("a squared")  # why: the article "uh"
+    assert sounds(math.voiced("a squared", "en")).startswith("ˈeɪ")  # the letter's name
+    assert "aɪ" in sounds("I sub 2") and "ˈiː" in sounds("e to the x power")  # letters said as letters already
+
+
 def test_the_rules_stops_inside_a_formula_are_pauses_not_sentence_ends():
     assert math.pauses("A equals the 2 by 2 matrix. Row 1: 5, 3 Row 2: 8, 2.") == \
         "A equals the 2 by 2 matrix, Row 1: 5, 3 Row 2: 8, 2"
