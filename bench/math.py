@@ -60,6 +60,9 @@ EQUIVALENT = (
     (("raised", "to"), ("to",), "Exponent_Auto (raised) = Exponent_Auto"),
     # Matrix_SpeakColNum ("Column 1, a; Column 2, b") against Matrix_SilentColNum ("a, b").
     (("column", "<n>"), (), "Matrix_SpeakColNum = Matrix_SilentColNum"),
+    # Not a preference: the voice says ClearSpeak's abbreviation "paren" as the word (math.voiced),
+    # which Whisper then writes; one word either way.
+    (("parenthesis",), ("paren",), "paren = parenthesis"),
 )
 
 

@@ -40,6 +40,8 @@ def test_clearspeak_alternatives_are_one_canonical_form():
     assert bench_math.wer("e to the x power", "e raised to the x-th power") == 0.0
     # Matrix_SpeakColNum = Matrix_SilentColNum
     assert bench_math.wer("row 1: bold i, bold j", "Row 1: Column 1, bold i; Column 2, bold j") == 0.0
+    # the voice's "parenthesis" for ClearSpeak's "paren"
+    assert bench_math.wer("open paren x close paren", "open parenthesis x close parenthesis") == 0.0
     # not a rule: a different reading stays different
     assert bench_math.wer("n choose k", "the 2 by 1 column matrix n k") > 0.5
     assert bench_math.wer("x squared", "x superscript 2") > 0

@@ -40,8 +40,9 @@ function style(mathml, domain) {
   return 'default';
 }
 
-// Words SRE takes from a symbol's Unicode name where a teacher says the symbol's own name.
-const SAID = {en: [[/\bpartial differential\b/g, 'partial']]};
+// Words SRE takes from a symbol's Unicode name where a teacher says the symbol's own name: ∂
+// "partial", ∇ "del" (the operator's name in vector calculus; "nabla" names the glyph).
+const SAID = {en: [[/\bpartial differential\b/g, 'partial'], [/\bnabla\b/g, 'del']]};
 
 let rules = null;  // the locale, rule set and preferences SRE is set up with
 async function speech(mathml, locale, domain) {

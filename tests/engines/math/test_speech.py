@@ -44,12 +44,14 @@ def test_partial_is_said_partial_in_english_only():
                     {"id": 1, "tex": r"\partial f", "locale": "de"}])
     assert "partial f" in got[0]["speech"] and "differential" not in got[0]["speech"]
     assert "partial" not in got[1]["speech"]
+    assert math.run([{"id": 0, "tex": r"\nabla \cdot E", "locale": "en"}])[0]["speech"].startswith("del ")
 
 
 def test_the_variable_a_is_said_as_its_letter_by_the_voice_and_the_article_is_not():
     assert math.voiced("a squared plus b sub a, equals (A", "en") == "eh squared plus b sub eh, equals (eh"
     assert math.voiced("x is a member of A", "en") == "x is a member of eh"  # ClearSpeak's article stays
     assert math.voiced("a sub k", "fr") == "a sub k"
+    assert math.voiced("open paren, 1 minus a, close paren,", "en") == "open parenthesis, 1 minus eh, close parenthesis,"
     from chalicelib.engines import tts
 
     piper = tts.get_engine("piper")._voice  # the default English voice's phonemiser (espeak-ng)
