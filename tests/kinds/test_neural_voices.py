@@ -56,4 +56,7 @@ def test_the_page_is_spoken_by_its_kokoro_voice_with_timings(finished, code, sta
 
 def test_get_languages_calls_them_neural(stack):
     listed = {lang["code"]: lang for lang in requests.get(f"{stack.api_url}/languages", timeout=30).json()["languages"]}
-    assert {code: listed[code]["voice"] for code in NEURAL} == dict.fromkeys(NEURAL, "neural")
+    # As GET /voices lists them, measured (issue 59): Kokoro's Hindi missed the goal, Whisper base
+    # being unable to judge Hindi, so it is listed as basic although a neural voice speaks it.
+    judged = {code: "basic" if code == "hi" else "neural" for code in NEURAL}
+    assert {code: listed[code]["voice"] for code in NEURAL} == judged
