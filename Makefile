@@ -102,6 +102,9 @@ mail:
 # --no-loadscope-reorder keeps that order); last, one at a time, the tests of wall-clock limits
 # (marked alone in tests/conftest.py).
 FAST_TESTS := not stack and not browser and not keras and not slow
+# schemathesis's pytest plugin is not used (bench/fuzz.py runs it as a library): loading it cost
+# every pytest process ~0.5 CPU s.
+PYTEST := $(PY) -m pytest -q -p no:cacheprovider -p no:schemathesis
 SIDE_BY_SIDE := $(FAST_TESTS) and not alone
 HEAVY := not ($(FAST_TESTS)) and not alone
 
@@ -112,22 +115,28 @@ HEAVY := not ($(FAST_TESTS)) and not alone
 # sandbox's test says why its venv failed (it builds it again). Lint and the site's JS tests
 # (with npm ci: no Python test needs node_modules before the heavy part) run beside the side
 # part too: ~10 CPU s, but 35-45 s of waiting on the network and on Node's start before it.
+# Every process of the tests keeps its bytecode, and pytest its test modules with their asserts
+# rewritten, in __pycache__ (.gitignore'd; left out of the packages): where
+# PYTHONDONTWRITEBYTECODE=1 is set (this machine), each pytest process (the side and heavy
+# parts' two workers, the alone part's one) compiled and rewrote every test module again at
+# collection, 23 CPU s each (9 with the cache), and each process of a stack compiled ours.
+test test-fast: export PYTHONDONTWRITEBYTECODE :=
 test:
 	@$(MAKE) --no-print-directory keras-venv > $(KERAS_VENV).log 2>&1 & keras=$$!; \
 	$(MAKE) --no-print-directory venv || exit 1; \
 	$(PY) -m tests.infra.lambda_sandbox > .venv-lambda.log 2>&1 & sandbox=$$!; \
 	$(MAKE) --no-print-directory system-deps kokoro-voices || exit 1; \
 	$(MAKE) --no-print-directory lint js-test > .checks.log 2>&1 & checks=$$!; \
-	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 -m "$(SIDE_BY_SIDE)"; side=$$?; \
+	$(PYTEST) tests -n 2 -m "$(SIDE_BY_SIDE)"; side=$$?; \
 	if wait $$checks; then grep -E "^(All checks|ℹ (tests|pass|fail) )" .checks.log; else cat .checks.log; exit 1; fi; \
 	wait $$sandbox || true; \
 	if ! wait $$keras; then cat $(KERAS_VENV).log; exit 1; fi; exit $$side
-	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 --dist loadfile --no-loadscope-reorder -m "$(HEAVY)"
-	$(PY) -m pytest tests -q -p no:cacheprovider -m alone
+	$(PYTEST) tests -n 2 --dist loadfile --no-loadscope-reorder -m "$(HEAVY)"
+	$(PYTEST) tests -m alone
 
 # The inner loop: no browser, no local stack, no keras venv, no packaging (under a minute).
 test-fast: venv kokoro-voices
-	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 -m "$(FAST_TESTS)"
+	$(PYTEST) tests -n 2 -m "$(FAST_TESTS)"
 
 lint: venv node_modules/.installed
 	$(PY) -m ruff check .

@@ -20,6 +20,7 @@ import functools
 import io
 import struct
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PIL import Image
@@ -30,11 +31,17 @@ from tests import images
 @dataclass(frozen=True)
 class Case:
     name: str
-    data: bytes
+    # The bytes, or what builds them (called once, at first use: collecting the tests, in every
+    # pytest process of `make test`, needs only the names; the bombs took ~2.5 CPU s to build).
+    make: bytes | Callable[[], bytes]
     content_type: str  # what the client declares (the worker sniffs the bytes, never trusts this)
     expect: str  # "refused", "failed" or "done"
     why: str
     size: int | None = None  # declared size, when a client lies about it
+
+    @property
+    def data(self) -> bytes:
+        return _built(self.name) if callable(self.make) else self.make
 
     @property
     def declared_size(self) -> int:
@@ -187,20 +194,44 @@ def _truncate(data: bytes, keep: float) -> bytes:
 
 # --- The corpus ---
 
+@functools.cache
+def _word_png() -> bytes:
+    return _enc(_word(), "PNG")
+
+
+@functools.cache
+def _word_jpeg() -> bytes:
+    return _enc(_word(), "JPEG", quality=90)
+
+
+@functools.cache
+def _word_webp() -> bytes:
+    return _enc(_word(), "WEBP", quality=80)
+
+
+@functools.cache
+def _drawn() -> images.Drawn:
+    return images.text_image(["HELLO"], size=40, width=320)
+
+
+def _bad_crc() -> bytes:
+    bad = bytearray(_word_png())
+    bad[-20] ^= 0xFF  # inside the last IDAT's data: its CRC no longer matches
+    return bytes(bad)
+
+
+@functools.cache
+def _built(name: str) -> bytes:
+    return by_name(name).make()
+
+
 @functools.lru_cache(maxsize=1)
 def cases() -> tuple[Case, ...]:
-    word = _word()
-    png = _enc(word, "PNG")
-    jpeg = _enc(word, "JPEG", quality=90)
-    webp = _enc(word, "WEBP", quality=80)
-    drawn = images.text_image(["HELLO"], size=40, width=320)
-    bad_crc = bytearray(png)
-    bad_crc[-20] ^= 0xFF  # inside the last IDAT's data: its CRC no longer matches
-    wrong_magic = b"\x89PNX" + png[4:]
+    """The corpus; each case's bytes are built when first read (Case.data)."""
     return (
         # Refused before any bytes move: the declared type or size says no.
         Case("declared-empty", b"", "image/png", "refused", "a zero-byte file is refused by its declared size"),
-        Case("declared-too-large", png, "image/png", "refused", "over the 15 MB cap by its declared size",
+        Case("declared-too-large", _word_png, "image/png", "refused", "over the 15 MB cap by its declared size",
              size=16 * 1024 * 1024),
         Case("declared-svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>', "image/svg+xml", "refused",
              "SVG is not a type we read (and can carry script)"),
@@ -211,13 +242,13 @@ def cases() -> tuple[Case, ...]:
         # Accepted by S3, refused by the worker after sniffing the bytes.
         Case("empty-lying-size", b"", "image/png", "storage",
              "declared 10 bytes, sent none: below the form's content-length-range, S3 refuses it", size=10),
-        Case("truncated-jpeg", _truncate(jpeg, 0.5), "image/jpeg", "failed", "half a JPEG"),
-        Case("truncated-png", _truncate(png, 0.6), "image/png", "failed", "PNG cut inside IDAT"),
-        Case("truncated-webp", _truncate(webp, 0.5), "image/webp", "failed", "half a WebP"),
+        Case("truncated-jpeg", lambda: _truncate(_word_jpeg(), 0.5), "image/jpeg", "failed", "half a JPEG"),
+        Case("truncated-png", lambda: _truncate(_word_png(), 0.6), "image/png", "failed", "PNG cut inside IDAT"),
+        Case("truncated-webp", lambda: _truncate(_word_webp(), 0.5), "image/webp", "failed", "half a WebP"),
         Case("jpeg-soi-only", b"\xff\xd8\xff", "image/jpeg", "failed", "a JPEG start marker and nothing else"),
         Case("png-signature-only", b"\x89PNG\r\n\x1a\n", "image/png", "failed", "a PNG signature and nothing else"),
-        Case("png-bad-crc", bytes(bad_crc), "image/png", "failed", "IDAT data does not match its CRC"),
-        Case("wrong-magic", wrong_magic, "image/png", "failed", "a PNG with its signature damaged"),
+        Case("png-bad-crc", _bad_crc, "image/png", "failed", "IDAT data does not match its CRC"),
+        Case("wrong-magic", lambda: b"\x89PNX" + _word_png()[4:], "image/png", "failed", "a PNG with its signature damaged"),
         Case("random-bytes", bytes((i * 97 + 13) % 256 for i in range(4096)), "image/jpeg", "failed", "noise"),
         Case("text-as-png", b"hello, this is a plain text file\n" * 20, "image/png", "failed", "text named .png"),
         Case("html-as-jpeg", b"<!doctype html><script>alert(1)</script>", "image/jpeg", "failed", "HTML named .jpg"),
@@ -226,52 +257,52 @@ def cases() -> tuple[Case, ...]:
              "SVG with an external entity, named .png"),
         Case("pdf-as-jpeg", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "image/jpeg", "failed",
              "a PDF named .jpg"),
-        Case("zip-as-png", _zip("a.txt", b"hello"), "image/png", "failed", "a ZIP archive named .png"),
-        Case("gif-js-polyglot", _gif_js_polyglot(), "image/gif", "failed", "GIF header that is also a script"),
-        Case("ico-as-png", _enc(word.resize((64, 64)), "ICO"), "image/png", "failed",
+        Case("zip-as-png", lambda: _zip("a.txt", b"hello"), "image/png", "failed", "a ZIP archive named .png"),
+        Case("gif-js-polyglot", _gif_js_polyglot, "image/gif", "failed", "GIF header that is also a script"),
+        Case("ico-as-png", lambda: _enc(_word().resize((64, 64)), "ICO"), "image/png", "failed",
              "an image format outside the allow-list (ICO)"),
-        Case("ppm-as-jpeg", _enc(word, "PPM"), "image/jpeg", "failed", "an image format outside the allow-list"),
+        Case("ppm-as-jpeg", lambda: _enc(_word(), "PPM"), "image/jpeg", "failed", "an image format outside the allow-list"),
         # Pixel floods: tiny files claiming enormous pictures, refused from the header.
-        Case("png-bomb-40000", images.png_bomb(40000, 40000), "image/png", "failed",
+        Case("png-bomb-40000", lambda: images.png_bomb(40000, 40000), "image/png", "failed",
              "a complete 1.6-gigapixel PNG that compresses to a few hundred KB"),
-        Case("jpeg-claims-65500", _jpeg_with_size(65500, 65500), "image/jpeg", "failed", "SOF claims 65500x65500"),
-        Case("tiff-claims-100000", _tiff(100000, 100000), "image/tiff", "failed", "TIFF tags claim 100000x100000"),
-        Case("gif-claims-65535", _gif(65535, 65535), "image/gif", "failed", "GIF screen claims 65535x65535"),
-        Case("bmp-claims-50000", _bmp(50000, 50000), "image/bmp", "failed", "BMP header claims 50000x50000"),
-        Case("webp-claims-16384", _webp_vp8x(16384, 16384), "image/webp", "failed", "VP8X canvas of 16384x16384"),
-        Case("png-text-bomb", _png_text_bomb(), "image/png", "failed",
+        Case("jpeg-claims-65500", lambda: _jpeg_with_size(65500, 65500), "image/jpeg", "failed", "SOF claims 65500x65500"),
+        Case("tiff-claims-100000", lambda: _tiff(100000, 100000), "image/tiff", "failed", "TIFF tags claim 100000x100000"),
+        Case("gif-claims-65535", lambda: _gif(65535, 65535), "image/gif", "failed", "GIF screen claims 65535x65535"),
+        Case("bmp-claims-50000", lambda: _bmp(50000, 50000), "image/bmp", "failed", "BMP header claims 50000x50000"),
+        Case("webp-claims-16384", lambda: _webp_vp8x(16384, 16384), "image/webp", "failed", "VP8X canvas of 16384x16384"),
+        Case("png-text-bomb", _png_text_bomb, "image/png", "failed",
              "an 8x8 PNG whose zTXt inflates to 64 MB: refused at open by Pillow's text-chunk cap"),
         # Zero-size dimensions.
-        Case("png-zero-width", _png(0, 10, zlib.compress(b"")), "image/png", "failed", "IHDR width 0"),
-        Case("gif-zero-size", _gif(0, 0), "image/gif", "failed", "GIF of 0x0"),
-        Case("bmp-zero-height", _bmp(10, 0), "image/bmp", "failed", "BMP of height 0"),
-        Case("tiff-zero-width", _tiff(0, 10), "image/tiff", "failed", "TIFF of width 0"),
-        Case("tiff-ifd-loop", _tiff(8, 1, next_ifd=8), "image/tiff", "failed",
+        Case("png-zero-width", lambda: _png(0, 10, zlib.compress(b"")), "image/png", "failed", "IHDR width 0"),
+        Case("gif-zero-size", lambda: _gif(0, 0), "image/gif", "failed", "GIF of 0x0"),
+        Case("bmp-zero-height", lambda: _bmp(10, 0), "image/bmp", "failed", "BMP of height 0"),
+        Case("tiff-zero-width", lambda: _tiff(0, 10), "image/tiff", "failed", "TIFF of width 0"),
+        Case("tiff-ifd-loop", lambda: _tiff(8, 1, next_ifd=8), "image/tiff", "failed",
              "a TIFF whose only page is its own next: refused, its pages loop"),
         # Odd but valid images: read the first frame/page, convert, end done.
-        Case("corrupt-exif", _corrupt_exif_jpeg(), "image/jpeg", "done", "EXIF pointing past the end is ignored"),
-        Case("exif-rotated", images.exif_rotated_jpeg(drawn), "image/jpeg", "done", "EXIF orientation 6"),
-        Case("cmyk-jpeg", images.cmyk_jpeg(drawn), "image/jpeg", "done", "CMYK JPEG"),
-        Case("png-16bit", images.png16(drawn), "image/png", "done", "16-bit greyscale PNG"),
-        Case("animated-gif", images.animated_gif(drawn), "image/gif", "done", "first of three frames"),
-        Case("gif-300-frames", _many_frames_gif(), "image/gif", "done", "frame counting stays bounded"),
-        Case("animated-webp", _enc(word, "WEBP", save_all=True, append_images=[Image.new("RGB", word.size)]),
+        Case("corrupt-exif", _corrupt_exif_jpeg, "image/jpeg", "done", "EXIF pointing past the end is ignored"),
+        Case("exif-rotated", lambda: images.exif_rotated_jpeg(_drawn()), "image/jpeg", "done", "EXIF orientation 6"),
+        Case("cmyk-jpeg", lambda: images.cmyk_jpeg(_drawn()), "image/jpeg", "done", "CMYK JPEG"),
+        Case("png-16bit", lambda: images.png16(_drawn()), "image/png", "done", "16-bit greyscale PNG"),
+        Case("animated-gif", lambda: images.animated_gif(_drawn()), "image/gif", "done", "first of three frames"),
+        Case("gif-300-frames", _many_frames_gif, "image/gif", "done", "frame counting stays bounded"),
+        Case("animated-webp", lambda: _enc(_word(), "WEBP", save_all=True, append_images=[Image.new("RGB", _word().size)]),
              "image/webp", "done", "animated WebP"),
-        Case("multipage-tiff", _multipage_tiff(), "image/tiff", "done", "three-page TIFF"),
-        Case("float-tiff-nan", _float_tiff_with_nan(), "image/tiff", "done",
+        Case("multipage-tiff", _multipage_tiff, "image/tiff", "done", "three-page TIFF"),
+        Case("float-tiff-nan", _float_tiff_with_nan, "image/tiff", "done",
              "32-bit float pixels, one NaN and one inf (a NaN once turned the whole picture black)"),
-        Case("jpeg-zip-polyglot", jpeg + _zip("payload.js", b"alert(1)"), "image/jpeg", "done",
+        Case("jpeg-zip-polyglot", lambda: _word_jpeg() + _zip("payload.js", b"alert(1)"), "image/jpeg", "done",
              "a JPEG with a ZIP appended: the picture is what is read"),
-        Case("png-trailing-html", png + b"<script>alert(1)</script>", "image/png", "done",
+        Case("png-trailing-html", lambda: _word_png() + b"<script>alert(1)</script>", "image/png", "done",
              "bytes after IEND are ignored"),
-        Case("declared-jpeg-is-png", png, "image/jpeg", "done", "the declared type is not trusted: PNG is read"),
-        Case("one-pixel", _enc(Image.new("RGB", (1, 1), "white"), "PNG"), "image/png", "done", "1x1: no text"),
-        Case("wide-strip-20000x20", _enc(Image.new("L", (20000, 20), 255), "PNG"), "image/png", "done",
+        Case("declared-jpeg-is-png", _word_png, "image/jpeg", "done", "the declared type is not trusted: PNG is read"),
+        Case("one-pixel", lambda: _enc(Image.new("RGB", (1, 1), "white"), "PNG"), "image/png", "done", "1x1: no text"),
+        Case("wide-strip-20000x20", lambda: _enc(Image.new("L", (20000, 20), 255), "PNG"), "image/png", "done",
              "an enormously wide strip"),
-        Case("tall-strip-20x20000", _enc(Image.new("L", (20, 20000), 255), "PNG"), "image/png", "done",
+        Case("tall-strip-20x20000", lambda: _enc(Image.new("L", (20, 20000), 255), "PNG"), "image/png", "done",
              "an enormously tall strip"),
-        Case("blank-page-at-cap", _blank_page_at_cap(), "image/png", "done", "39.7 megapixels, just under the cap"),
-        Case("long-text", _long_text(), "image/png", "done",
+        Case("blank-page-at-cap", _blank_page_at_cap, "image/png", "done", "39.7 megapixels, just under the cap"),
+        Case("long-text", _long_text, "image/png", "done",
              "~3,000 characters of dense text: OCR and speech must stay bounded in time and memory"),
     )
 

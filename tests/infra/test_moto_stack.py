@@ -9,7 +9,6 @@ import warnings
 import boto3
 import pytest
 from moto import mock_aws
-from moto.cloudformation.parsing import get_model_map
 
 from chalicelib import aws, resources, settings
 from infra import template as tpl
@@ -56,6 +55,10 @@ def _names(node) -> set[str]:
 
 def moto_template(template: dict) -> tuple[dict, set, set]:
     """The template without what moto cannot create; returns it, the left-out types and dropped properties."""
+    # Imported here: moto's CloudFormation imports nearly every moto backend (~1.6 CPU s), which
+    # every pytest process of `make test` paid at collection.
+    from moto.cloudformation.parsing import get_model_map
+
     supported = set(get_model_map())
     kept = {k: json.loads(json.dumps(v)) for k, v in template["Resources"].items()
             if v["Type"] not in NOT_IN_MOTO}
