@@ -35,27 +35,155 @@ function texToMathml(source, display) {
 // for every 2 by 1 column, so it is chosen only for a formula with a binomial and no table.
 const BINOMIAL = /<mfrac\b[^>]*\blinethickness=["']0(?:\.0*)?(?:px|pt|em|ex)?["']/;
 
-function style(mathml, domain) {
-  if (domain === 'clearspeak' && BINOMIAL.test(mathml) && !/<mtable\b/.test(mathml)) return 'Matrix_Combinatoric';
-  return 'default';
+// Where a function's argument is in parentheses, ClearSpeak says them ("P of, open paren, A comma
+// B, close paren"); a teacher says "P of A comma B", "alpha sub A of lambda sub i", "max of 1
+// minus w comma 0": the parentheses (or braces) around a list, one simple term or a matrix are silent. Those
+// around one compound term stay ("the log of, open paren, 1 plus r, close paren": "the log of 1
+// plus r" could be log 1, plus r). They are marked by a fence SRE names "flattened", then unsaid.
+const SILENT_OPEN = '\u27EE';
+const SILENT_CLOSE = '\u27EF';
+const FENCES = {'(': ')', '{': '}'};
+const SILENT_OPENED = /,?\s*flattened left parenthesis,?/g;
+const SILENT_CLOSED = /,?\s*flattened right parenthesis(?=[\s,]|$)/g;
+
+function attr(el, name) {
+  return (el.getAttribute && el.getAttribute('data-semantic-' + name)) || '';
+}
+
+function elements(root) {
+  const out = [];
+  const walk = (el) => {
+    if (el.nodeType !== 1) return;
+    out.push(el);
+    for (let c = el.firstChild; c; c = c.nextSibling) walk(c);
+  };
+  walk(root);
+  return out;
+}
+
+// One term a listener cannot split: a letter or number, with a subscript or an accent (λ sub i,
+// y hat); not a power ("f of x squared" could be f(x), squared).
+function simpleTerm(el, byId, depth = 0) {
+  if (!el || depth > 3) return false;
+  const type = attr(el, 'type');
+  if (type === 'identifier' || type === 'number' || /\bclearspeak:simple\b/.test(attr(el, 'annotation'))) return true;
+  const kids = attr(el, 'children').split(',').map((id) => byId[id]);
+  if (type === 'subscript') {
+    const [base, sub] = kids;
+    return simpleTerm(base, byId, depth + 1) && (simpleTerm(sub, byId, depth + 1) ||
+      (attr(sub, 'type') === 'punctuated' && attr(sub, 'children').split(',').every((id) =>
+        simpleTerm(byId[id], byId, depth + 1) || attr(byId[id], 'role') === 'comma')));
+  }
+  if (type === 'overscore' || type === 'underscore') return simpleTerm(kids[0], byId, depth + 1) && kids.length === 2;
+  return false;
+}
+
+function silentArgument(inner, byId) {
+  if (!inner) return false;
+  if (attr(inner, 'type') === 'punctuated') {
+    const marks = attr(inner, 'content').split(',').map((id) => byId[id]);
+    return marks.every((m) => m && ['comma', 'vbar'].includes(attr(m, 'role')));
+  }
+  // A matrix is one term too: "the 2 by 2 matrix" says where it begins, its rows what it holds.
+  return simpleTerm(inner, byId) || ['matrix', 'vector'].includes(attr(inner, 'type'));
+}
+
+// What SRE is given to speak (the MathML shown is not changed) and the preferences for it: the
+// enriched tree (SRE's own parse) tells a function's argument; a bar inside one is "given"
+// (P of A given B: ClearSpeak's VerticalLine_Given; elsewhere a bar keeps its Auto reading:
+// absolute value, such that, divides); a single letter SRE takes for a function without
+// parentheses ("f p" in "t p times f p", counts of false positives) is a product.
+function prepared(mathml, domain) {
+  const prefs = [];
+  if (domain !== 'clearspeak') return {mathml, prefs};
+  if (BINOMIAL.test(mathml) && !/<mtable\b/.test(mathml)) prefs.push('Matrix_Combinatoric');
+  let root;
+  try {
+    root = sre.toEnriched(mathml);
+  } catch (e) {
+    return {mathml, prefs};
+  }
+  const all = elements(root);
+  const byId = {};
+  for (const el of all) if (attr(el, 'id')) byId[attr(el, 'id')] = el;
+  let changed = false;
+  let given = false;
+  for (const el of all) {
+    if (attr(el, 'type') !== 'appl') continue;
+    const [fnId, argId] = attr(el, 'children').split(',');
+    const fn = byId[fnId];
+    const arg = byId[argId];
+    if (!fn || !arg) continue;
+    if (attr(arg, 'type') === 'fenced') {
+      const [openId, closeId] = attr(arg, 'content').split(',');
+      const open = byId[openId];
+      const close = byId[closeId];
+      const inner = byId[attr(arg, 'children')];
+      if (!open || !close || FENCES[open.textContent.trim()] !== close.textContent.trim()) continue;
+      if (inner && attr(inner, 'type') === 'punctuated' &&
+          attr(inner, 'content').split(',').some((id) => byId[id] && attr(byId[id], 'role') === 'vbar')) given = true;
+      if (silentArgument(inner, byId)) {
+        open.textContent = SILENT_OPEN;
+        close.textContent = SILENT_CLOSE;
+        changed = true;
+      }
+    } else if (attr(fn, 'role') === 'simple function' && /^[a-z]$/.test(fn.textContent.trim()) &&
+               attr(arg, 'type') === 'identifier') {
+      const apply = byId[attr(el, 'content').split(',')[0]];
+      if (apply && attr(apply, 'role') === 'application' && attr(apply, 'added') === 'true') {
+        apply.textContent = '\u2062';
+        changed = true;
+      }
+    }
+  }
+  if (given) prefs.push('VerticalLine_Given');
+  return {mathml: changed ? root.toString() : mathml, prefs};
+}
+
+// Symbols SRE names by their Unicode names where a teacher says the operation: ∇× "del cross",
+// ∇· "del dot" (a divergence, not a product: ClearSpeak's MultsymbolX_Cross would say "cross"
+// for every ×). Marked before parsing by symbols SRE names alone, then renamed (SAID).
+const NABLA = '(>\\s*(?:\u2207|&#x2207;|&#8711;)\\s*</m[io]>\\s*<mo\\b[^>]*>)\\s*';
+const CROSS = new RegExp(NABLA + '(?:\u00D7|&#xD7;|&#215;)\\s*(?=</mo>)', 'gi');
+const DOT = new RegExp(NABLA + '(?:\u22C5|\u00B7|&#x22C5;|&#xB7;|&#8901;|&#183;)\\s*(?=</mo>)', 'gi');
+// A vector's arrow said before it, as it is read ("vector B"), not after ("B right arrow").
+const ARROW = /<mover\b[^>]*>\s*(<(m[a-z]+)\b[^>]*>(?:(?!<\/?mover\b)[\s\S])*?<\/\2>|<mi\b[^>]*\/>)\s*<mo\b[^>]*>\s*(?:\u2192|\u20D7|&#x2192;|&#x20D7;|&#8594;|&#8407;)\s*<\/mo>\s*<\/mover>/g;
+
+function symbols(mathml) {
+  return mathml.replace(CROSS, '$1\u2A2F').replace(DOT, '$1\u2219').replace(ARROW, '<mrow><mtext>vector</mtext>$1</mrow>');
 }
 
 // Words SRE takes from a symbol's Unicode name where a teacher says the symbol's own name: ∂
-// "partial", ∇ "del" (the operator's name in vector calculus; "nabla" names the glyph).
-const SAID = {en: [[/\bpartial differential\b/g, 'partial'], [/\bnabla\b/g, 'del']]};
+// "partial", ∇ "del" (the operator's name in vector calculus; "nabla" names the glyph), λ
+// "lambda" (Unicode's "lamda"), := "is defined as" (ClearSpeak's own words for it), and the marks
+// above: ⨯ after ∇ "cross", ∙ after ∇ "dot".
+const SAID = {en: [[/\bpartial differential\b/g, 'partial'], [/\bnabla\b/g, 'del'], [/\blamda\b/g, 'lambda'],
+  [/\bLamda\b/g, 'Lambda'], [/,?\s*\bcolon equals\b,?/g, ' is defined as'], [/\bvector or cross product\b/g, 'cross'],
+  [/\bdel bullet\b/g, 'del dot'], [SILENT_OPENED, ' '], [SILENT_CLOSED, '']]};
 
 let rules = null;  // the locale, rule set and preferences SRE is set up with
-async function speech(mathml, locale, domain) {
-  const prefs = style(mathml, domain);
-  if (rules !== `${locale}/${domain}/${prefs}`) {
+async function setup(locale, domain, prefs) {
+  const key = `${locale}/${domain}/${prefs}`;
+  if (rules !== key) {
     // markup "punctuation": the rules' pauses come as commas and stops, which the voice pauses at.
     await sre.setupEngine({locale, domain, modality: 'speech', markup: 'punctuation', style: prefs});
     await sre.engineReady();
-    rules = `${locale}/${domain}/${prefs}`;
+    rules = key;
   }
-  let said = sre.toSpeech(mathml);
+}
+
+async function speech(mathml, locale, domain) {
+  let spoken = {mathml, prefs: []};
+  if (locale === 'en' && domain === 'clearspeak') {
+    if (rules === null) await setup(locale, domain, 'default');  // the enriched tree needs the engine
+    spoken = prepared(symbols(mathml), domain);
+  } else if (domain === 'clearspeak' && BINOMIAL.test(mathml) && !/<mtable\b/.test(mathml)) {
+    spoken.prefs.push('Matrix_Combinatoric');
+  }
+  await setup(locale, domain, spoken.prefs.join(':') || 'default');
+  let said = sre.toSpeech(spoken.mathml);
   for (const [word, name] of (domain === 'clearspeak' && SAID[locale]) || []) said = said.replace(word, name);
-  return said;
+  return said.replace(/\s+/g, ' ').replace(/\s+,/g, ',').trim();
 }
 
 async function main() {

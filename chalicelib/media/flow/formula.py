@@ -135,7 +135,8 @@ _ROWS = frozenset({"math", "mrow", "mtd", "mstyle", "msqrt", "mpadded", "mphanto
 def _tidy(root) -> None:
     """What converters write that speech engines misread: a number set digit by digit
     (<mn>3</mn><mn>1</mn>: "3 1", not 31) is one <mn>; a table of one row used to lay a formula out
-    (its other cells empty) is its cells' content ("1 lines, line 1: ..., blank" otherwise)."""
+    (its other cells empty, or its cells one equation's parts) is its cells' content ("1 lines, line 1:
+    ..., blank" otherwise)."""
     for el in list(root.iter(f"{{{MATHML_NS}}}mn")):
         if el.getparent() is None or _local(el.getparent()) not in _ROWS:  # a fraction's or a script's parts are each one thing
             continue
@@ -151,11 +152,33 @@ def _tidy(root) -> None:
             continue
         cells = [c for c in rows[0] if "".join(c.itertext()).strip()]
         parent = table.getparent()
-        if parent is None or len(cells) != 1:
+        if parent is None or not cells or (len(cells) > 1 and not _aligned(table, cells)):
             continue  # a real row of values (a row vector) stays a table
         row = etree.Element(f"{{{MATHML_NS}}}mrow")
-        row.extend(list(cells[0]))
+        for cell in cells:
+            row.extend(list(cell))
         parent.replace(table, row)
+
+
+_RELATIONS = frozenset("=<>≤≥≠≈≡∼≅∝→⇒⇔∈⊂⊆") | {":=", "≔"}
+_OPENING = frozenset("([{|⟨‖")
+
+
+def _aligned(table, cells) -> bool:
+    """A one-row table laying out one equation (an align's cells: "x" | "= a + b"), not a row of
+    values: not fenced, and a cell after the first begins with a relation."""
+    parent, before = table.getparent(), table.getprevious()
+    while parent is not None and _local(parent) == "mrow" and len(parent) == 1 and before is None:
+        parent, before = parent.getparent(), parent.getprevious()
+    if parent is None or _local(parent) == "mfenced" or (before is not None and _local(before) == "mo"
+                                                         and (before.text or "").strip() in _OPENING):
+        return False
+    for cell in cells[1:]:
+        first = next(cell.iter(f"{{{MATHML_NS}}}mo"), None)
+        if first is not None and (first.text or "").strip() in _RELATIONS and \
+                next((x for x in cell.iter() if x is not cell and _local(x) in TOKENS), None) is first:
+            return True
+    return False
 
 
 def _copy_children(src, dst, depth: int, count: list[int]) -> None:

@@ -47,6 +47,35 @@ def test_partial_is_said_partial_in_english_only():
     assert math.run([{"id": 0, "tex": r"\nabla \cdot E", "locale": "en"}])[0]["speech"].startswith("del ")
 
 
+def test_a_functions_argument_is_said_as_a_teacher_says_it():
+    said = {k: v["speech"] for k, v in math.run([
+        {"id": 0, "tex": r"P(A, B) := \frac{|A \cap B|}{|B|}", "locale": "en"},
+        {"id": 1, "tex": r"\alpha_A(\lambda_i) + f(\hat{y}) + \min(K, M)", "locale": "en"},
+        {"id": 2, "tex": r"\log(1 + r) + g(x^2)", "locale": "en"},
+        {"id": 3, "tex": r"T^{-1}\left(\begin{bmatrix}1&2\\3&4\end{bmatrix}\right) = 5", "locale": "en"},
+        {"id": 4, "tex": r"\Pr(y | p) + |x| + \{x | x > 0\}", "locale": "en"},
+        {"id": 5, "tex": r"tp \times fp - f(x)", "locale": "en"},
+        {"id": 6, "tex": r"\sum_j (x_j - x_i)(x_j + 1)", "locale": "en"},
+        {"id": 7, "tex": r"P(A, B)", "locale": "de"}]).items()}
+    # a list, one term with a subscript or an accent, a matrix: no parentheses said; := in words
+    assert said[0].startswith("P of A comma B is defined as the fraction with numerator")
+    assert said[1] == "alpha sub A, of lambda sub i, plus f of y hat, plus min of K comma M"
+    # one compound term, or a power, keeps them ("the log of 1 plus r" could be log 1, plus r)
+    assert said[2] == "the log of, open paren, 1 plus r, close paren, plus g of, open paren, x squared, close paren"
+    assert said[3].startswith("T inverse of the 2 by 2 matrix") and "paren" not in said[3]
+    # a bar inside a function's argument is "given"; elsewhere it keeps its reading
+    assert said[4] == "the probability of y given p, plus, the absolute value of x, plus the set of all x such that x is greater than 0"
+    assert said[5] == "t p, times f p, minus f of x"  # a letter before a letter is a product; f(x) stays "f of x"
+    assert "open paren" in said[6] and "times, open paren" in said[6]  # a sum's factors keep theirs
+    assert "Klammer" in said[7] and "flattened" not in said[7]  # other languages: the rules as they are
+
+
+def test_vector_calculus_is_said_by_its_operations():
+    said = math.run([{"id": 0, "tex": r"\nabla \times \vec{\mathbf{B}} + \nabla \cdot \vec{E} + 2 \times 3 + a \cdot b",
+                      "locale": "en"}])[0]["speech"]
+    assert said == "del cross vector bold B, plus del dot vector E plus 2 times 3 plus a times b"
+
+
 def test_the_variable_a_is_said_as_its_letter_by_the_voice_and_the_article_is_not():
     assert math.voiced("a squared plus b sub a, equals (A", "en") == "eh squared plus b sub eh, equals (eh"
     assert math.voiced("x is a member of A", "en") == "x is a member of eh"  # ClearSpeak's article stays

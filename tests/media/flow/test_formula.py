@@ -127,6 +127,17 @@ def test_converters_digits_and_layout_tables_are_tidied():
                              "<msup><mi>x</mi><mn>2</mn></msup></mrow></math>")
 
 
+def test_a_one_row_table_laying_out_an_equation_is_the_equation_and_a_row_vector_stays():
+    ns = '<math xmlns="http://www.w3.org/1998/Math/MathML">'
+    aligned = formula.from_mathml(etree.fromstring(
+        ns + '<mtable><mtr><mtd><mi>x</mi></mtd><mtd><mo>=</mo><mi>a</mi><mo>+</mo><mi>b</mi></mtd><mtd/></mtr></mtable></math>'))
+    assert aligned["mathml"] == ns + "<mrow><mi>x</mi><mo>=</mo><mi>a</mi><mo>+</mo><mi>b</mi></mrow></math>"
+    row = ns + "<mo>(</mo><mtable><mtr><mtd><mn>1</mn></mtd><mtd><mn>2</mn></mtd></mtr></mtable><mo>)</mo></math>"
+    assert "<mtable>" in formula.from_mathml(etree.fromstring(row))["mathml"]  # values side by side, fenced
+    bare = ns + "<mtable><mtr><mtd><mn>1</mn></mtd><mtd><mn>2</mn></mtd></mtr></mtable></math>"
+    assert "<mtable>" in formula.from_mathml(etree.fromstring(bare))["mathml"]  # no relation between them
+
+
 def test_several_formulas_in_one_word_are_words_of_their_own():
     doc = read(b"Between $a$-$b$ and $c$.", "text/markdown")
     assert [w["text"] for w in lines(doc)[0]["words"]] == ["Between", "a-", "b", "and", "c."]
