@@ -87,12 +87,46 @@ def canonical(tokens: list[str]) -> list[str]:
     return out
 
 
+# A named function's argument with "of" or without: one reading ("sine phi", "sine of phi"; SRE says
+# "of" only before parentheses, the product always).
+NAMED_FUNCTIONS = frozenset({"sine", "cosine", "tangent", "cotangent", "secant", "cosecant", "log", "exp",
+                             "determinant", "squared", "cubed"})
+
+
+def _argument_parens(tokens: list[str]) -> list[str]:
+    """`tokens` without the parentheses right after "of" (a function's or a sum's argument) and
+    their matching close: ClearSpeak's Paren_Silent against Paren_Auto ("exp of negative x squared"
+    / "exp of, open paren, negative x squared, close paren"), applied to both sides; and a named
+    function's "of" (NAMED_FUNCTIONS)."""
+    out: list[str] = []
+    depth, silent = 0, []  # the depths of the open parens left unsaid
+    k = 0
+    while k < len(tokens):
+        pair = tokens[k:k + 2]
+        if pair == ["open", "paren"]:
+            depth += 1
+            if out and out[-1] == "of":
+                silent.append(depth)
+                k += 2
+                continue
+        elif pair == ["close", "paren"]:
+            closing = depth
+            depth = max(0, depth - 1)
+            if silent and silent[-1] == closing:
+                silent.pop()
+                k += 2
+                continue
+        out.append(tokens[k])
+        k += 1
+    return [w for k, w in enumerate(out) if not (w == "of" and k and out[k - 1] in NAMED_FUNCTIONS)]
+
+
 def words(text: str) -> list[str]:
     """Whisper's English normaliser's words, without "the" (an article said or not changes nothing),
-    in ClearSpeak's canonical forms (EQUIVALENT)."""
+    in ClearSpeak's canonical forms (EQUIVALENT, and a function's argument without its parentheses)."""
     from bench.speech_common import normalise
 
-    return canonical([w for w in normalise(text) if w != "the"])
+    return _argument_parens(canonical([w for w in normalise(text) if w != "the"]))
 
 
 def wer(expected: str, said: str) -> float:

@@ -42,6 +42,12 @@ def test_clearspeak_alternatives_are_one_canonical_form():
     assert bench_math.wer("row 1: bold i, bold j", "Row 1: Column 1, bold i; Column 2, bold j") == 0.0
     # the voice's "parenthesis" for ClearSpeak's "paren"
     assert bench_math.wer("open paren x close paren", "open parenthesis x close parenthesis") == 0.0
+    # Paren_Silent = Paren_Auto around a function's argument (nested too), and a named function's "of"
+    assert bench_math.wer("exp of negative x squared", "the exp of, open paren, negative x squared, close paren") == 0.0
+    assert bench_math.wer("f of g of x plus 1", "f of, open paren, g of, open paren, x plus 1, close paren, close paren") == 0.0
+    assert bench_math.wer("x sine phi", "x sine of phi") == 0.0
+    # ...but a grouping's parentheses elsewhere count
+    assert bench_math.wer("open paren 1 minus y close paren log p", "1 minus y log p") > 0.3
     # not a rule: a different reading stays different
     assert bench_math.wer("n choose k", "the 2 by 1 column matrix n k") > 0.5
     assert bench_math.wer("x squared", "x superscript 2") > 0

@@ -92,7 +92,8 @@ function silentArgument(inner, byId) {
 // enriched tree (SRE's own parse) tells a function's argument; a bar inside one is "given"
 // (P of A given B: ClearSpeak's VerticalLine_Given; elsewhere a bar keeps its Auto reading:
 // absolute value, such that, divides); a single letter SRE takes for a function without
-// parentheses ("f p" in "t p times f p", counts of false positives) is a product.
+// parentheses is a product ("f p" in "t p times f p", counts of false positives; "h e a d" in
+// italic "head", not "h of e a d").
 function prepared(mathml, domain) {
   const prefs = [];
   if (domain !== 'clearspeak') return {mathml, prefs};
@@ -127,8 +128,7 @@ function prepared(mathml, domain) {
         close.textContent = SILENT_CLOSE;
         changed = true;
       }
-    } else if (attr(fn, 'role') === 'simple function' && /^[a-z]$/.test(fn.textContent.trim()) &&
-               attr(arg, 'type') === 'identifier') {
+    } else if (attr(fn, 'role') === 'simple function' && /^[a-z]$/.test(fn.textContent.trim())) {
       const apply = byId[attr(el, 'content').split(',')[0]];
       if (apply && attr(apply, 'role') === 'application' && attr(apply, 'added') === 'true') {
         apply.textContent = '\u2062';
@@ -149,17 +149,31 @@ const DOT = new RegExp(NABLA + '(?:\u22C5|\u00B7|&#x22C5;|&#xB7;|&#8901;|&#183;)
 // A vector's arrow said before it, as it is read ("vector B"), not after ("B right arrow").
 const ARROW = /<mover\b[^>]*>\s*(<(m[a-z]+)\b[^>]*>(?:(?!<\/?mover\b)[\s\S])*?<\/\2>|<mi\b[^>]*\/>)\s*<mo\b[^>]*>\s*(?:\u2192|\u20D7|&#x2192;|&#x20D7;|&#8594;|&#8407;)\s*<\/mo>\s*<\/mover>/g;
 
+// Γ, Φ, Ψ, ζ and ψ before a parenthesis are functions (the gamma function, a distribution, a wave
+// function): SRE reads Γ((ν+1)/2) as "Gamma times ...". An explicit function application says so.
+const FUNCTION_LETTER = /(<mi\b[^>]*>\s*(?:\u0393|\u03A6|\u03A8|\u03B6|\u03C8|&#x393;|&#x3A6;|&#x3A8;|&#x3B6;|&#x3C8;)\s*<\/mi>)\s*(?=<mo\b[^>]*>\s*\(\s*<\/mo>)/gi;
+
 function symbols(mathml) {
-  return mathml.replace(CROSS, '$1\u2A2F').replace(DOT, '$1\u2219').replace(ARROW, '<mrow><mtext>vector</mtext>$1</mrow>');
+  return mathml.replace(CROSS, '$1\u2A2F').replace(DOT, '$1\u2219').replace(ARROW, '<mrow><mtext>vector</mtext>$1</mrow>')
+    .replace(FUNCTION_LETTER, '$1<mo>\u2061</mo>');
 }
 
 // Words SRE takes from a symbol's Unicode name where a teacher says the symbol's own name: ∂
 // "partial", ∇ "del" (the operator's name in vector calculus; "nabla" names the glyph), λ
-// "lambda" (Unicode's "lamda"), := "is defined as" (ClearSpeak's own words for it), and the marks
-// above: ⨯ after ∇ "cross", ∙ after ∇ "dot".
+// "lambda" (Unicode's "lamda"), ℓ "ell", := "is defined as" (ClearSpeak's own words for it), and
+// the marks above: ⨯ after ∇ "cross", ∙ after ∇ "dot", silent parentheses unsaid.
 const SAID = {en: [[/\bpartial differential\b/g, 'partial'], [/\bnabla\b/g, 'del'], [/\blamda\b/g, 'lambda'],
   [/\bLamda\b/g, 'Lambda'], [/,?\s*\bcolon equals\b,?/g, ' is defined as'], [/\bvector or cross product\b/g, 'cross'],
-  [/\bdel bullet\b/g, 'del dot'], [SILENT_OPENED, ' '], [SILENT_CLOSED, '']]};
+  [/\bdel bullet\b/g, 'del dot'], [SILENT_OPENED, ' '], [SILENT_CLOSED, ''], [/\bscript l\b/g, 'ell'],
+  // A transpose (⊤, ⊺, a sans-serif T as the exponent), not a power.
+  [/,?\s*(?:raised )?to the (?:down tack|intercalate|sans serif T),? power/g, ' transpose'],
+  // "lim over x right arrow 0, of" is the limit's picture; "the limit as x approaches 0 of" its words.
+  [/\blim over ((?:(?!, of\b).)+?),? right arrow ((?:(?!, of\b).)+?),? of\b/g, 'the limit as $1 approaches $2 of'],
+  [/\blim of\b/g, 'the limit of'],
+  // A named function before its argument is said with "of", as "f of x" is: "sine of pi t", "log of
+  // x", "log squared of x" (SRE: "sine pi t", "log x"; with parentheses it says "of" already).
+  [/\b(sine|cosine|tangent|cotangent|secant|cosecant|log|natural log|exp|determinant)( squared| cubed)? (?!of\b|base\b|sub\b|,|$)/g,
+    '$1$2 of ']]};
 
 let rules = null;  // the locale, rule set and preferences SRE is set up with
 async function setup(locale, domain, prefs) {
@@ -180,6 +194,8 @@ async function speech(mathml, locale, domain) {
   } else if (domain === 'clearspeak' && BINOMIAL.test(mathml) && !/<mtable\b/.test(mathml)) {
     spoken.prefs.push('Matrix_Combinatoric');
   }
+  // ln said "natural log" (ClearSpeak's Log_LnAsNaturalLog; "l n" is two short letters to hear).
+  if (locale === 'en' && domain === 'clearspeak') spoken.prefs.push('Log_LnAsNaturalLog');
   await setup(locale, domain, spoken.prefs.join(':') || 'default');
   let said = sre.toSpeech(spoken.mathml);
   for (const [word, name] of (domain === 'clearspeak' && SAID[locale]) || []) said = said.replace(word, name);

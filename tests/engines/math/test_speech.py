@@ -70,6 +70,20 @@ def test_a_functions_argument_is_said_as_a_teacher_says_it():
     assert "Klammer" in said[7] and "flattened" not in said[7]  # other languages: the rules as they are
 
 
+def test_limits_named_functions_and_transposes_are_said_in_words():
+    said = {k: v["speech"] for k, v in math.run([
+        {"id": 0, "tex": r"\lim_{x\to 0} \frac{d}{dx} \log (x) = \infty", "locale": "en"},
+        {"id": 1, "tex": r"\sin(\pi t) + \log^2(x) + \log_2 x + \ln x + \det A", "locale": "en"},
+        {"id": 2, "tex": r"A^\top + B^\intercal + \ell", "locale": "en"},
+        {"id": 3, "tex": r"\Gamma((\nu+1)/2) + x(y+z)", "locale": "en"},
+        {"id": 4, "tex": r"head_1", "locale": "en"}]).items()}
+    assert said[0] == "the limit as x approaches 0 of, d over d x, log of x, equals infinity"
+    assert said[1] == "sine of pi t, plus, log squared of x, plus, the log base 2 of, x, plus natural log of x, plus determinant of A"
+    assert said[2] == "A transpose, plus B transpose, plus ell"
+    assert said[3].startswith("Gamma of, open paren") and "x times, open paren, y plus z" in said[3]
+    assert " of " not in said[4]  # italic letters side by side are a product, never "h of e a d"
+
+
 def test_vector_calculus_is_said_by_its_operations():
     said = math.run([{"id": 0, "tex": r"\nabla \times \vec{\mathbf{B}} + \nabla \cdot \vec{E} + 2 \times 3 + a \cdot b",
                       "locale": "en"}])[0]["speech"]
