@@ -144,6 +144,10 @@ def read(item: dict) -> dict:
         from lxml import etree
 
         return formula.from_mathml(etree.fromstring(item["mathml"].encode()))
+    if "omml" in item:  # a Word document's m:oMath or m:oMathPara, as the DOCX reader meets it
+        from lxml import etree
+
+        return formula.from_omml(etree.fromstring(item["omml"].encode()))
     return formula.from_latex(item["latex"], display=bool(item.get("display")))
 
 
@@ -177,7 +181,7 @@ def _amr(items: list[dict]) -> list[str] | None:
     for item in items:
         try:
             r = amr.MathReader()
-            out.append(str(r.to_speech(item.get("mathml") or item["latex"])))
+            out.append(str(r.to_speech(item.get("mathml") or item.get("latex") or read(item).get("mathml", ""))))
         except Exception as exc:  # noqa: BLE001 - a candidate failing on a formula scores it unsaid
             out.append(f"[{type(exc).__name__}]")
     return out
