@@ -58,8 +58,14 @@ EQUIVALENT = (
     # "raised to the" (Auto's words for a base or exponent that is not simple) against "to the".
     (("th", "power"), ("power",), "Exponent_Ordinal = Exponent_Auto"),
     (("raised", "to"), ("to",), "Exponent_Auto (raised) = Exponent_Auto"),
-    # Matrix_SpeakColNum ("Column 1, a; Column 2, b") against Matrix_SilentColNum ("a, b").
+    # Exponent_Auto's wording for a compound exponent ("raised to the exponent, 1 divided by 2, end
+    # exponent") against its wording for a simple one ("raised to the 1 divided by 2 power").
+    (("exponent",), (), "Exponent_Auto (compound) = Exponent_Auto (simple)"),
+    (("end",), ("power",), "Exponent_Auto (compound) = Exponent_Auto (simple)"),
+    # Matrix_SpeakColNum ("Column 1, a; Column 2, b") against Matrix_SilentColNum ("a, b"), and a
+    # column matrix's entries with their row numbers (Matrix_Auto, for entries not simple) or without.
     (("column", "<n>"), (), "Matrix_SpeakColNum = Matrix_SilentColNum"),
+    (("row", "<n>"), (), "Matrix_Auto (rows named) = Matrix_Auto (a column's entries)"),
     # Not a preference: the voice says ClearSpeak's abbreviation "paren" as the word (math.voiced),
     # which Whisper then writes; one word either way.
     (("parenthesis",), ("paren",), "paren = parenthesis"),

@@ -27,7 +27,34 @@ function texToMathml(source, display) {
     const visitor = new SerializedMmlVisitor();
     tex = (s, d) => visitor.visitTree(doc.convert(s, {display: d, end: STATE.CONVERT}));
   }
-  return tex(source, display);
+  return tex(texTidy(source), display);
+}
+
+// What authors write that MathJax reads as something else (the LaTeX kept and shown is theirs):
+// "||A||" a norm (MathJax: four bars, "the absolute value of, times A"); "..." an ellipsis ("period
+// period period"); a function's name without its backslash before a parenthesis ("abs(x)": "a b s
+// of x"); alignment marks with no environment around them (a reST or Markdown block's "y &= 1 \\
+// z &= 2": a MathJax error) are an aligned block's.
+const NAMES = 'abs|sgn|sign|exp|log|ln|sin|cos|tan|sinh|cosh|tanh|max|min|argmax|argmin|det|tr|diag|var|cov|erf|softmax';
+function texTidy(source) {
+  let t = source.replace(/(?<!\\)\|\|/g, '\\|').replace(/(?<!\\)\.\.\./g, '\\ldots ')
+    .replace(new RegExp(`(?<![\\\\A-Za-z])(${NAMES})(?=\\s*\\()`, 'g'), '\\operatorname{$1}');
+  if (topLevelAlignment(t) && !/\\begin\s*\{/.test(t)) t = `\\begin{aligned}${t}\\end{aligned}`;
+  return t;
+}
+
+function topLevelAlignment(t) {
+  let depth = 0;
+  for (let k = 0; k < t.length; k++) {
+    const c = t[k];
+    if (c === '\\') {
+      if (depth === 0 && t[k + 1] === '\\') return true;
+      k++;  // an escaped character (\{, \&) or the first letter of a command
+    } else if (c === '{') depth++;
+    else if (c === '}') depth = Math.max(0, depth - 1);
+    else if (c === '&' && depth === 0) return true;
+  }
+  return false;
 }
 
 // A binomial coefficient: a fraction without a bar (\binom, \choose). ClearSpeak's default reads
@@ -44,7 +71,7 @@ const SILENT_OPEN = '\u27EE';
 const SILENT_CLOSE = '\u27EF';
 const FENCES = {'(': ')', '{': '}'};
 const SILENT_OPENED = /,?\s*flattened left parenthesis,?/g;
-const SILENT_CLOSED = /,?\s*flattened right parenthesis(?=[\s,]|$)/g;
+const SILENT_CLOSED = /,?\s*flattened right parenthesis\b/g;
 
 function attr(el, name) {
   return (el.getAttribute && el.getAttribute('data-semantic-' + name)) || '';
@@ -153,9 +180,12 @@ const ARROW = /<mover\b[^>]*>\s*(<(m[a-z]+)\b[^>]*>(?:(?!<\/?mover\b)[\s\S])*?<\
 // function): SRE reads Γ((ν+1)/2) as "Gamma times ...". An explicit function application says so.
 const FUNCTION_LETTER = /(<mi\b[^>]*>\s*(?:\u0393|\u03A6|\u03A8|\u03B6|\u03C8|&#x393;|&#x3A6;|&#x3A8;|&#x3B6;|&#x3C8;)\s*<\/mi>)\s*(?=<mo\b[^>]*>\s*\(\s*<\/mo>)/gi;
 
+// Degrees as Word writes them, a ring (∘, "composed with") or ° raised after a number: "45.0 degrees".
+const DEGREES = /<msup\b[^>]*>\s*(<mn\b[^>]*>[^<]*<\/mn>|<mrow\b[^>]*>\s*<mn\b[^>]*>[^<]*<\/mn>\s*<\/mrow>)\s*(?:<mrow\b[^>]*>\s*)?<mo\b[^>]*>\s*(?:\u2218|\u00B0|&#x2218;|&#xB0;|&#8728;|&#176;)\s*<\/mo>\s*(?:<\/mrow>\s*)?<\/msup>/gi;
+
 function symbols(mathml) {
   return mathml.replace(CROSS, '$1\u2A2F').replace(DOT, '$1\u2219').replace(ARROW, '<mrow><mtext>vector</mtext>$1</mrow>')
-    .replace(FUNCTION_LETTER, '$1<mo>\u2061</mo>');
+    .replace(FUNCTION_LETTER, '$1<mo>\u2061</mo>').replace(DEGREES, '<mrow>$1<mi>\u00B0</mi></mrow>');
 }
 
 // Words SRE takes from a symbol's Unicode name where a teacher says the symbol's own name: ∂
@@ -165,6 +195,8 @@ function symbols(mathml) {
 const SAID = {en: [[/\bpartial differential\b/g, 'partial'], [/\bnabla\b/g, 'del'], [/\blamda\b/g, 'lambda'],
   [/\bLamda\b/g, 'Lambda'], [/,?\s*\bcolon equals\b,?/g, ' is defined as'], [/\bvector or cross product\b/g, 'cross'],
   [/\bdel bullet\b/g, 'del dot'], [SILENT_OPENED, ' '], [SILENT_CLOSED, ''], [/\bscript l\b/g, 'ell'],
+  [/\bn ary circled plus\b/g, 'direct sum'], [/\bn ary circled times\b/g, 'tensor product'], [/\bn ary /g, ''],
+  [/\bthe metric of\b/g, 'the norm of'], [/,?\s*\bbold hat\b/g, ' hat'],  // ‖x‖; a bold letter's hat (î)
   // A transpose (⊤, ⊺, a sans-serif T as the exponent), not a power.
   [/,?\s*(?:raised )?to the (?:down tack|intercalate|sans serif T),? power/g, ' transpose'],
   // "lim over x right arrow 0, of" is the limit's picture; "the limit as x approaches 0 of" its words.

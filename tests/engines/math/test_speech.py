@@ -84,6 +84,20 @@ def test_limits_named_functions_and_transposes_are_said_in_words():
     assert " of " not in said[4]  # italic letters side by side are a product, never "h of e a d"
 
 
+def test_what_authors_write_for_mathjax_is_read_as_they_mean_it():
+    said = {k: v.get("speech") or v.get("error") for k, v in math.run([
+        {"id": 0, "tex": r"||A||_F + abs(x) + \{0,...,M-1\}", "locale": "en"},
+        {"id": 1, "tex": "y_t & = \\alpha_t \\\\\n z & = 2", "locale": "en"},
+        {"id": 2, "tex": r"\sum_{\substack{i \\ j}} x", "locale": "en"},
+        {"id": 3, "tex": r"\bigcup_{n=1}^m X_n + \sin 45.0^\circ + \mathbf{\hat{i}}", "locale": "en"},
+        {"id": 4, "tex": r"\left[\begin{matrix}f{\left(x,y \right)}; & 1\end{matrix}\right]", "locale": "en"}]).items()}
+    assert said[0] == "the norm of A, sub F, plus abs of x, plus the set 0 comma dot dot dot comma, M minus 1"
+    assert said[1].startswith("2 lines, Line 1:, y sub t; equals, alpha sub t")  # alignment marks: an aligned block
+    assert said[2].startswith("the sum over")  # a \\ inside braces is not a line of the formula
+    assert said[3] == "the union from n equals 1 to m of, X sub n, plus sine of 45.0 degrees, plus bold i hat"
+    assert "flattened" not in said[4] and "f of x comma y" in said[4]
+
+
 def test_vector_calculus_is_said_by_its_operations():
     said = math.run([{"id": 0, "tex": r"\nabla \times \vec{\mathbf{B}} + \nabla \cdot \vec{E} + 2 \times 3 + a \cdot b",
                       "locale": "en"}])[0]["speech"]
