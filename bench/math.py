@@ -69,6 +69,7 @@ EQUIVALENT = (
     # Not a preference: the voice says ClearSpeak's abbreviation "paren" as the word (math.voiced),
     # which Whisper then writes; one word either way.
     (("parenthesis",), ("paren",), "paren = parenthesis"),
+    (("exponential",), ("exp",), "exp = exponential"),  # the same: the voice says the name "exp" stands for
 )
 
 

@@ -97,6 +97,9 @@ def _chalice(stage_dir: Path, stage: str, out: Path, merge: Path | None = None) 
     # Chalice wants a region to name things; nothing here talks to AWS.
     env.setdefault("AWS_DEFAULT_REGION", env.get("AWS_REGION", "us-east-1"))
     env.pop("AWS_ENDPOINT_URL", None)
+    # Chalice imports app.py (and so chalicelib) to find the routes: no bytecode of that import
+    # may land in the staged project it zips (`make test` keeps bytecode).
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
     proc = subprocess.run(cmd, cwd=stage_dir, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         detail = (proc.stderr or proc.stdout).strip().splitlines()

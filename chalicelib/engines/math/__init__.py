@@ -150,20 +150,22 @@ def pauses(speech: str) -> str:
 # article only in "is (not) a member of". The other letters are said as their names already.
 _LETTER_A = re.compile(r"^(\W*)[aA](\W*)$")
 # ClearSpeak's "open paren" is an abbreviation few listeners know by ear ("open Perrin", "open per
-# in"): the voice says the word it stands for.
+# in"), and "exp" one the voice cannot say ("the x-booth"): the voice says the word each stands for.
 _PAREN = re.compile(r"^(\W*)paren(\W*)$")
+_EXP = re.compile(r"^(\W*)exp(\W*)$")
 
 
 def voiced(speech: str, locale: str) -> str:
     """A formula's English words as the voice is to say them: each variable "a" said as its letter,
-    "paren" as "parenthesis", one word for one word (the read-along maps them back); other languages unchanged."""
+    "paren" as "parenthesis", "exp" as "exponential", one word for one word (the read-along maps
+    them back); other languages unchanged."""
     if locale.split("-")[0] != "en":
         return speech
     words = speech.split()
     for k, word in enumerate(words):
         if _LETTER_A.match(word) and (k + 1 == len(words) or words[k + 1].strip(",.;:") != "member"):
             words[k] = _LETTER_A.sub(r"\1eh\2", word)
-        words[k] = _PAREN.sub(r"\1parenthesis\2", words[k])
+        words[k] = _EXP.sub(r"\1exponential\2", _PAREN.sub(r"\1parenthesis\2", words[k]))
     return " ".join(words)
 
 

@@ -1,5 +1,5 @@
-"""Formulas read aloud through the real local stack (issue 58): a Markdown file and a Word document
-uploaded as a person does, read and spoken by the worker of `make run` (its own Node child for the
+"""Formulas read aloud through the real local stack (issue 58): a Markdown file, a Word document, a
+web page, an EPUB and an ODT (its formula objects) uploaded as a person does, read and spoken by the worker of `make run` (its own Node child for the
 formulas' speech), and Whisper base hears "squared", "square root" and "over" in speech.wav; each
 formula is one word with its MathML and one read-along timing."""
 from __future__ import annotations
@@ -32,6 +32,33 @@ def word_document() -> bytes:
     return docx_make.docx(docx_make.p("Three formulas", "Heading1") + body)
 
 
+MATHML = '<math xmlns="http://www.w3.org/1998/Math/MathML">{}</math>'
+SQUARE, ROOT, RATIO = (MATHML.format("<msup><mi>s</mi><mn>2</mn></msup>"), MATHML.format("<msqrt><mn>2</mn></msqrt>"),
+                       MATHML.format("<mfrac><mi>d</mi><mi>t</mi></mfrac>"))
+SENTENCES = "The area of a square is {}. The diagonal of a unit square is {}. The speed is {}."
+
+
+def web_page() -> bytes:
+    return ('<!doctype html><html lang="en"><head><title>Three formulas</title></head><body><h1>Three formulas</h1>'
+            f"<p>{SENTENCES.format(SQUARE, ROOT, RATIO)}</p></body></html>").encode()
+
+
+def book() -> bytes:
+    from tests.media.flow.test_epub import make, opf, xhtml
+
+    return make({"OEBPS/content.opf": opf('<item id="c1" href="c1.xhtml" media-type="application/xhtml+xml" '
+                                          'properties="mathml"/>', '<itemref idref="c1"/>'),
+                 "OEBPS/c1.xhtml": xhtml(f"<h1>Three formulas</h1><p>{SENTENCES.format(SQUARE, ROOT, RATIO)}</p>")})
+
+
+def odf_text() -> bytes:
+    from tests.media.flow import odt_make
+
+    frame = '<draw:frame text:anchor-type="as-char"><draw:object xlink:href="./Object {}"/></draw:frame>'
+    return odt_make.odt(odt_make.p(SENTENCES.format(frame.format(1), frame.format(2), frame.format(3))),
+                        extra={f"Object {k}/content.xml": f.encode() for k, f in enumerate((SQUARE, ROOT, RATIO), 1)})
+
+
 def heard(job: dict) -> list[str]:
     from chalicelib.engines.asr import get_engine
     from chalicelib.media.audio import decode
@@ -43,11 +70,13 @@ def heard(job: dict) -> list[str]:
                                                                    language="en").text.lower())
 
 
-@pytest.mark.parametrize("name, data, content_type", [("formulas.md", MARKDOWN, "text/markdown"),
-                                                      ("formulas.docx", None, DOCX_TYPE)])
-def test_formulas_are_heard_as_a_teacher_says_them(stack, name, data, content_type):
+@pytest.mark.parametrize("name, make, content_type", [
+    ("formulas.md", lambda: MARKDOWN, "text/markdown"), ("formulas.docx", word_document, DOCX_TYPE),
+    ("formulas.html", web_page, "text/html"), ("formulas.epub", book, "application/epub+zip"),
+    ("formulas.odt", odf_text, "application/vnd.oasis.opendocument.text")])
+def test_formulas_are_heard_as_a_teacher_says_them(stack, name, make, content_type):
     headers = login(stack, register(stack))
-    job = wait_job(stack, headers, upload(stack, headers, name, data or word_document(), content_type), timeout=300)
+    job = wait_job(stack, headers, upload(stack, headers, name, make(), content_type), timeout=300)
     assert job["status"] == "done", job.get("error")
     result = job["result"]
     words = [(p, li, wi, w) for p, page in enumerate(result["pages"]) for li, line in enumerate(page["lines"])

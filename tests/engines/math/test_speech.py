@@ -109,6 +109,7 @@ def test_the_variable_a_is_said_as_its_letter_by_the_voice_and_the_article_is_no
     assert math.voiced("x is a member of A", "en") == "x is a member of eh"  # ClearSpeak's article stays
     assert math.voiced("a sub k", "fr") == "a sub k"
     assert math.voiced("open paren, 1 minus a, close paren,", "en") == "open parenthesis, 1 minus eh, close parenthesis,"
+    assert math.voiced("the exp of, x", "en") == "the exponential of, x"
     from chalicelib.engines import tts
 
     piper = tts.get_engine("piper")._voice  # the default English voice's phonemiser (espeak-ng)
