@@ -47,16 +47,17 @@ def test_partial_is_said_partial_in_english_only():
     assert math.run([{"id": 0, "tex": r"\nabla \cdot E", "locale": "en"}])[0]["speech"].startswith("del ")
 
 
+def spoken(*formulas: str, locale: str = "en") -> list[str]:
+    """Each LaTeX formula's words (or its error), in one child."""
+    got = math.run([{"id": k, "tex": tex, "locale": locale} for k, tex in enumerate(formulas)])
+    return [got[k].get("speech") or got[k].get("error") for k in range(len(formulas))]
+
+
 def test_a_functions_argument_is_said_as_a_teacher_says_it():
-    said = {k: v["speech"] for k, v in math.run([
-        {"id": 0, "tex": r"P(A, B) := \frac{|A \cap B|}{|B|}", "locale": "en"},
-        {"id": 1, "tex": r"\alpha_A(\lambda_i) + f(\hat{y}) + \min(K, M)", "locale": "en"},
-        {"id": 2, "tex": r"\log(1 + r) + g(x^2)", "locale": "en"},
-        {"id": 3, "tex": r"T^{-1}\left(\begin{bmatrix}1&2\\3&4\end{bmatrix}\right) = 5", "locale": "en"},
-        {"id": 4, "tex": r"\Pr(y | p) + |x| + \{x | x > 0\}", "locale": "en"},
-        {"id": 5, "tex": r"tp \times fp - f(x)", "locale": "en"},
-        {"id": 6, "tex": r"\sum_j (x_j - x_i)(x_j + 1)", "locale": "en"},
-        {"id": 7, "tex": r"P(A, B)", "locale": "de"}]).items()}
+    said = spoken(r"P(A, B) := \frac{|A \cap B|}{|B|}", r"\alpha_A(\lambda_i) + f(\hat{y}) + \min(K, M)",
+                  r"\log(1 + r) + g(x^2)", r"T^{-1}\left(\begin{bmatrix}1&2\\3&4\end{bmatrix}\right) = 5",
+                  r"\Pr(y | p) + |x| + \{x | x > 0\}", r"tp \times fp - f(x)", r"\sum_j (x_j - x_i)(x_j + 1)")
+    said.append(spoken(r"P(A, B)", locale="de")[0])
     # a list, one term with a subscript or an accent, a matrix: no parentheses said; := in words
     assert said[0].startswith("P of A comma B is defined as the fraction with numerator")
     assert said[1] == "alpha sub A, of lambda sub i, plus f of y hat, plus min of K comma M"
@@ -71,12 +72,8 @@ def test_a_functions_argument_is_said_as_a_teacher_says_it():
 
 
 def test_limits_named_functions_and_transposes_are_said_in_words():
-    said = {k: v["speech"] for k, v in math.run([
-        {"id": 0, "tex": r"\lim_{x\to 0} \frac{d}{dx} \log (x) = \infty", "locale": "en"},
-        {"id": 1, "tex": r"\sin(\pi t) + \log^2(x) + \log_2 x + \ln x + \det A", "locale": "en"},
-        {"id": 2, "tex": r"A^\top + B^\intercal + \ell", "locale": "en"},
-        {"id": 3, "tex": r"\Gamma((\nu+1)/2) + x(y+z)", "locale": "en"},
-        {"id": 4, "tex": r"head_1", "locale": "en"}]).items()}
+    said = spoken(r"\lim_{x\to 0} \frac{d}{dx} \log (x) = \infty", r"\sin(\pi t) + \log^2(x) + \log_2 x + \ln x + \det A",
+                  r"A^\top + B^\intercal + \ell", r"\Gamma((\nu+1)/2) + x(y+z)", r"head_1")
     assert said[0] == "the limit as x approaches 0 of, d over d x, log of x, equals infinity"
     assert said[1] == "sine of pi t, plus, log squared of x, plus, the log base 2 of, x, plus natural log of x, plus determinant of A"
     assert said[2] == "A transpose, plus B transpose, plus ell"
@@ -85,12 +82,9 @@ def test_limits_named_functions_and_transposes_are_said_in_words():
 
 
 def test_what_authors_write_for_mathjax_is_read_as_they_mean_it():
-    said = {k: v.get("speech") or v.get("error") for k, v in math.run([
-        {"id": 0, "tex": r"||A||_F + abs(x) + \{0,...,M-1\}", "locale": "en"},
-        {"id": 1, "tex": "y_t & = \\alpha_t \\\\\n z & = 2", "locale": "en"},
-        {"id": 2, "tex": r"\sum_{\substack{i \\ j}} x", "locale": "en"},
-        {"id": 3, "tex": r"\bigcup_{n=1}^m X_n + \sin 45.0^\circ + \mathbf{\hat{i}}", "locale": "en"},
-        {"id": 4, "tex": r"\left[\begin{matrix}f{\left(x,y \right)}; & 1\end{matrix}\right]", "locale": "en"}]).items()}
+    said = spoken(r"||A||_F + abs(x) + \{0,...,M-1\}", "y_t & = \\alpha_t \\\\\n z & = 2", r"\sum_{\substack{i \\ j}} x",
+                  r"\bigcup_{n=1}^m X_n + \sin 45.0^\circ + \mathbf{\hat{i}}",
+                  r"\left[\begin{matrix}f{\left(x,y \right)}; & 1\end{matrix}\right]")
     assert said[0] == "the norm of A, sub F, plus abs of x, plus the set 0 comma dot dot dot comma, M minus 1"
     assert said[1].startswith("2 lines, Line 1:, y sub t; equals, alpha sub t")  # alignment marks: an aligned block
     assert said[2].startswith("the sum over")  # a \\ inside braces is not a line of the formula
@@ -99,8 +93,7 @@ def test_what_authors_write_for_mathjax_is_read_as_they_mean_it():
 
 
 def test_vector_calculus_is_said_by_its_operations():
-    said = math.run([{"id": 0, "tex": r"\nabla \times \vec{\mathbf{B}} + \nabla \cdot \vec{E} + 2 \times 3 + a \cdot b",
-                      "locale": "en"}])[0]["speech"]
+    said = spoken(r"\nabla \times \vec{\mathbf{B}} + \nabla \cdot \vec{E} + 2 \times 3 + a \cdot b")[0]
     assert said == "del cross vector bold B, plus del dot vector E plus 2 times 3 plus a times b"
 
 
