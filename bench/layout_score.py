@@ -34,7 +34,9 @@ Pure functions, no I/O: a page's labelled regions (already in the result page's 
   one spoken word, each placed where its first spoken word is spoken; every pair (a, b) with
   `order(a) < order(b)` counts, and is right when a's first spoken word comes first. The
   figure is right pairs over all pairs, summed over pages (a page's weight grows with its
-  pairs, as the README's "fraction of pairs" says).
+  pairs, as the README's "fraction of pairs" says). A region labelled `"ordered": false` (its
+  labels give it no place in the order: training/layout_roles/cvat.py's boxes no reading-order
+  line reaches) is left out of the pairs; layout-dev's regions are all ordered.
 - Every figure is a micro average (counts summed over pages, then divided); a figure whose
   denominator is 0 is None.
 """
@@ -63,6 +65,7 @@ class Region:
     order: int
     text: str = ""
     page_number: bool = False
+    ordered: bool = True  # False: the labels give it no place in the reading order
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,8 @@ def regions(gt: dict, width: float, height: float, *, from_pdf: bool) -> list[Re
             sx, sy = width / gt["width"], height / gt["height"]
             x0, y0, x1, y1 = b["bbox"]
             box = (x0 * sx, y0 * sy, x1 * sx, y1 * sy)
-        out.append(Region(box, b["class"], b["order"], b.get("text") or "", bool(b.get("page_number_like"))))
+        out.append(Region(box, b["class"], b["order"], b.get("text") or "", bool(b.get("page_number_like")),
+                          b.get("ordered", True)))
     return out
 
 
@@ -283,7 +287,8 @@ def score_page(rs: list[Region], page: dict) -> Counts:
         c.misses.append(f"{len(extra)} heading block(s) with no labelled heading: "
                         + " | ".join(repr(_short(t, 30)) for t in extra))
     firsts = sorted((min(w.rank for w in ws if w.rank is not None), r.order, r)
-                    for r, ws in zip(rs, placed) if r.cls in BODY and any(w.rank is not None for w in ws))
+                    for r, ws in zip(rs, placed)
+                    if r.cls in BODY and r.ordered and any(w.rank is not None for w in ws))
     by_label = [r for _, _, r in firsts]
     for i, a in enumerate(by_label):
         for b in by_label[i + 1:]:

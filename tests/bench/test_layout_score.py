@@ -84,6 +84,16 @@ def test_structured_result():
     assert "1 heading block(s) with no labelled heading: ''" in c.misses
 
 
+def test_regions_the_labels_do_not_order_are_left_out_of_the_order():
+    regions = [r if r.order != 3 else ls.Region(r.box, r.cls, r.order, r.text, ordered=False) for r in REGIONS]
+    c = ls.score_page(regions, STRUCTURED)
+    # Only (heading, left column) is left: right.
+    assert (c.order_pairs, c.order_right) == (1, 1)
+    gt = {"width": 10, "height": 10, "boxes": [{"bbox": [0, 0, 1, 1], "class": "Text", "order": 0, "ordered": False},
+                                               {"bbox": [0, 0, 1, 1], "class": "Text", "order": 1}]}
+    assert [r.ordered for r in ls.regions(gt, 10, 10, from_pdf=False)] == [False, True]
+
+
 def test_lines_no_block_names_are_not_spoken_and_unread_furniture_is_left_out():
     page = {"lines": LINES, "blocks": [block("heading", [1]), block("paragraph", [2, 3]), block("footnote", [6], False)]}
     regions = [*REGIONS, ls.Region((800, 20, 900, 50), "Page-header", 7, "nothing read here")]
