@@ -61,6 +61,7 @@ function topLevelAlignment(t) {
 // it as "the 2 by 1 column matrix n, k"; its Matrix_Combinatoric preference says "n choose k", but
 // for every 2 by 1 column, so it is chosen only for a formula with a binomial and no table.
 const BINOMIAL = /<mfrac\b[^>]*\blinethickness=["']0(?:\.0*)?(?:px|pt|em|ex)?["']/;
+const combinatoric = (mathml) => BINOMIAL.test(mathml) && !/<mtable\b/.test(mathml);
 
 // Where a function's argument is in parentheses, ClearSpeak says them ("P of, open paren, A comma
 // B, close paren"); a teacher says "P of A comma B", "alpha sub A of lambda sub i", "max of 1
@@ -121,10 +122,8 @@ function silentArgument(inner, byId) {
 // absolute value, such that, divides); a single letter SRE takes for a function without
 // parentheses is a product ("f p" in "t p times f p", counts of false positives; "h e a d" in
 // italic "head", not "h of e a d").
-function prepared(mathml, domain) {
-  const prefs = [];
-  if (domain !== 'clearspeak') return {mathml, prefs};
-  if (BINOMIAL.test(mathml) && !/<mtable\b/.test(mathml)) prefs.push('Matrix_Combinatoric');
+function prepared(mathml) {
+  const prefs = combinatoric(mathml) ? ['Matrix_Combinatoric'] : [];
   let root;
   try {
     root = sre.toEnriched(mathml);
@@ -219,15 +218,13 @@ async function setup(locale, domain, prefs) {
 }
 
 async function speech(mathml, locale, domain) {
-  let spoken = {mathml, prefs: []};
+  let spoken = {mathml, prefs: domain === 'clearspeak' && combinatoric(mathml) ? ['Matrix_Combinatoric'] : []};
   if (locale === 'en' && domain === 'clearspeak') {
     if (rules === null) await setup(locale, domain, 'default');  // the enriched tree needs the engine
-    spoken = prepared(symbols(mathml), domain);
-  } else if (domain === 'clearspeak' && BINOMIAL.test(mathml) && !/<mtable\b/.test(mathml)) {
-    spoken.prefs.push('Matrix_Combinatoric');
+    spoken = prepared(symbols(mathml));
+    // ln said "natural log" (ClearSpeak's Log_LnAsNaturalLog; "l n" is two short letters to hear).
+    spoken.prefs.push('Log_LnAsNaturalLog');
   }
-  // ln said "natural log" (ClearSpeak's Log_LnAsNaturalLog; "l n" is two short letters to hear).
-  if (locale === 'en' && domain === 'clearspeak') spoken.prefs.push('Log_LnAsNaturalLog');
   await setup(locale, domain, spoken.prefs.join(':') || 'default');
   let said = sre.toSpeech(spoken.mathml);
   for (const [word, name] of (domain === 'clearspeak' && SAID[locale]) || []) said = said.replace(word, name);
