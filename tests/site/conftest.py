@@ -67,6 +67,9 @@ def page(context, page_errors):
     page = context.new_page()
     page.on("pageerror", lambda exc: page_errors.add("pageerror", str(exc)))
     page.on("console", lambda msg: msg.type == "error" and page_errors.add("console", msg.text))
+    # Playwright intercepts file choosers once a listener is there; one added only by
+    # expect_file_chooser can come after the chooser opened (1 in 5 here): one from the start.
+    page.on("filechooser", lambda chooser: None)
     yield page
     assert page_errors.seen == [], "errors in the page:\n" + "\n".join(page_errors.seen)
 

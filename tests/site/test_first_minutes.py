@@ -231,9 +231,6 @@ def test_the_api_page_says_where_to_send_a_key_with_a_curl_call_that_works(page,
 # ---- upload: Enter, the file list, the start page's drop -------------------------------------
 
 def test_enter_opens_the_file_chooser(page, stack):
-    # Playwright intercepts file choosers once a listener is there: one from the start, or the
-    # first chooser can open before the interception does (1 in 5 here, Space alike).
-    page.on("filechooser", lambda chooser: None)
     page.goto(url(stack))
     wait_view(page, "landing")
     page.focus("#landing-input")
