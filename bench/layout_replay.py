@@ -11,6 +11,10 @@ the tagged PDFs' prose pages and their form pages (training/layout_roles/tagged.
 and scan. The figures are those of single pages in `bench.layout` and `bench.layout_tagged`
 (the same protocol on the same inputs) in ~5 s instead of minutes; confirm a change with them.
 `--base REV` also replays REV's layout.py (the rest of the tree as it is) beside it.
+`--regions ENGINE` also weighs each page with a layout engine's regions as the pipeline does
+(chalicelib.structure.regions; the regions of each page image cached under ~/.cache/pagevoice-bench/
+layout-regions/), beside the rules alone; `--cvat DIR` adds training/layout_roles/cvat.py's pages
+(recorded once by training/layout_roles/train.py's `recorded`).
 """
 from __future__ import annotations
 
@@ -30,25 +34,47 @@ ROOT = Path(__file__).resolve().parents[1]
 CACHE = Path.home() / ".cache" / "pagevoice-bench" / "layout-roles"
 DEV = ROOT.parent / "shared" / "datasets" / "layout-dev"
 TAGGED = Path("/work/data/layout-extra/tagged")
+CVAT = Path("/work/data/layout-extra/cvat")
+REGIONS = Path.home() / ".cache" / "pagevoice-bench" / "layout-regions"
 
 
 def _load(folder: Path) -> dict[str, dict]:
     return {p.stem: json.loads(p.read_text()) for p in sorted((folder / "gt").glob("*.json"))}
 
 
-def sets(dev: Path, tagged: Path) -> list[tuple[str, dict[str, dict], list[str]]]:
+def sets(dev: Path, tagged: Path, cvat: Path | None = None) -> list[tuple[str, dict[str, dict], list[str]]]:
     """(name, ground truths, page ids) of each set scored."""
     gts = _load(dev)
     out = [(f"layout-dev {h}", gts, ids) for h, ids in layout_split.halves(gts).items()] if gts else []
     extra = _load(tagged)
     prose = sorted(p for p, g in extra.items() if g.get("kind") == "prose")
     forms = sorted(p for p, g in extra.items() if g.get("kind") != "prose")
-    return out + [("tagged prose", extra, prose), ("tagged forms", extra, forms)]
+    out += [("tagged prose", extra, prose), ("tagged forms", extra, forms)]
+    if cvat is not None:
+        people = _load(cvat)
+        out.append(("cvat", people, sorted(people)))
+    return out
 
 
-def page(layout, call: dict) -> dict:
-    """A result page as the pipeline makes it of one recorded analyse call."""
-    from chalicelib.structure import spoken
+def regions_of(engine, gt: dict, root: Path, pid: str) -> list:
+    """The layout engine's regions of a page's image (its pixels), cached by engine version."""
+    from chalicelib.engines.layout import Region
+
+    path = REGIONS / engine.version / f"{pid}.json"
+    if not path.exists():
+        from chalicelib.media import image
+
+        rgb = image.decode((root / gt["image"]).read_bytes(), max_bytes=1 << 30, max_pixels=1 << 28).rgb
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps([[r.kind, r.score, list(r.box)] for r in engine.detect(rgb)]))
+    return [Region(k, s, tuple(b)) for k, s, b in json.loads(path.read_text())]
+
+
+def page(layout, call: dict, regions=None, image_size: tuple[int, int] | None = None) -> dict:
+    """A result page as the pipeline makes it of one recorded analyse call (weighed with a layout
+    engine's `regions` of the page's image, `image_size` (width, height), when given)."""
+    from chalicelib.structure import elements, spoken
+    from chalicelib.structure import regions as weighing
 
     made = layout.analyse(call["lines"], call["width"], call["height"], call["hints"], page_index=call["page_index"],
                           figures=call["figures"], model=None)
@@ -59,20 +85,28 @@ def page(layout, call: dict) -> dict:
         for c in b.cells or []:
             c.lines = [new[i] for i in c.lines]
         blocks.append(b.export())
-    out = {"lines": [call["lines"][i] for i in made.order], "blocks": blocks, "width": call["width"],
+    lines = [call["lines"][i] for i in made.order]
+    if regions is not None:
+        loaded = [elements.Block.load(b) for b in blocks]
+        scale = (call["width"] / image_size[0], call["height"] / image_size[1])
+        weighing.weigh([ln["text"] for ln in lines], loaded, regions, scale)
+        blocks = [b.export() for b in loaded]
+    out = {"lines": lines, "blocks": blocks, "width": call["width"],
            "height": call["height"]}
     spoken.apply_skip([out], None)
     return out
 
 
-def score(layout, gts: dict[str, dict], ids: list[str], source: str, verbose: bool) -> tuple[ls.Counts, int]:
+def score(layout, gts: dict[str, dict], ids: list[str], source: str, verbose: bool,
+          engine=None, root: Path | None = None) -> tuple[ls.Counts, int]:
     total, missing = ls.Counts(), 0
     for pid in ids:
         path = CACHE / f"{pid}-{source}.pickle"
         if not path.exists():
             missing += 1
             continue
-        p = page(layout, pickle.loads(path.read_bytes()))
+        seen = regions_of(engine, gts[pid], root, pid) if engine is not None else None
+        p = page(layout, pickle.loads(path.read_bytes()), seen, (gts[pid]["width"], gts[pid]["height"]))
         c = ls.score_page(ls.regions(gts[pid], p["width"], p["height"], from_pdf=source == "text"), p)
         total += c
         if verbose:
@@ -107,9 +141,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tagged", type=Path, default=TAGGED, help="training/layout_roles/tagged.py's --out")
     ap.add_argument("--base", help="also replay this revision's chalicelib/structure/layout.py")
     ap.add_argument("--verbose", action="store_true", help="each page's heading misses (the tree's)")
+    ap.add_argument("--regions", metavar="ENGINE", help="also weigh the pages with this layout engine's regions")
+    ap.add_argument("--cvat", type=Path, nargs="?", const=CVAT, help="also score these pages (cvat.py's --out)")
     args = ap.parse_args(argv)
     from chalicelib.structure import layout
 
+    engine = None
+    if args.regions:
+        from chalicelib.engines import layout as layout_engines
+
+        engine = layout_engines.get_engine(args.regions)
     sides = {"tree": layout}
     with tempfile.TemporaryDirectory(prefix="pv-layout-replay-") as tmp:
         if args.base:
@@ -117,11 +158,16 @@ def main(argv: list[str] | None = None) -> int:
             path.write_text(subprocess.run(["git", "show", f"{args.base}:chalicelib/structure/layout.py"], cwd=ROOT,
                                            capture_output=True, text=True, check=True).stdout)
             sides[args.base] = _module(path, "chalicelib.structure.layout_base")
-        for side, module in sides.items():
+        roots = {"layout-dev": args.dev, "tagged": args.tagged, "cvat": args.cvat}
+        runs = [(side, module, None) for side, module in sides.items()]
+        if engine is not None:
+            runs.append((f"tree + {engine.name} regions ({engine.version})", layout, engine))
+        for side, module, weigh_with in runs:
             print(f"{side}:")
             for source in ("text", "scan"):
-                for name, gts, ids in sets(args.dev, args.tagged):
-                    c, missing = score(module, gts, ids, source, args.verbose and side == "tree")
+                for name, gts, ids in sets(args.dev, args.tagged, args.cvat):
+                    root = roots[name.split()[0]]
+                    c, missing = score(module, gts, ids, source, args.verbose and side == "tree", weigh_with, root)
                     print(_line(name, source, c) + (f"  ({missing} pages not recorded)" if missing else ""))
     return 0
 
