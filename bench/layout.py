@@ -334,14 +334,16 @@ def split_readers(head_classifier: bool) -> dict[str, dict[str, str]]:
         out[EXTRA] = {CLASSIFIER: "1", CLASSIFIER + "_FILE": str(models / EXTRA_MODEL)}
     if head_classifier:
         out = {"rules": {CLASSIFIER: "0"}, **out}
-    return out
+    # The rules without the layout engine's regions (chalicelib.structure.regions): today's defaults beside.
+    return {RULES_ALONE: {CLASSIFIER: "0", "PAGEVOICE_LAYOUT_ENGINE": "none"}, **out}
 
 
 CLASSIFIER = "PAGEVOICE_STRUCTURE_CLASSIFIER"
+RULES_ALONE = "rules alone"
 EXTRA, EXTRA_MODEL = "tuned on extra", "model_extra.json"
 
 
-def print_split(gts: dict, head: dict[str, Tally], split_tallies: dict[str, dict[str, Tally]]) -> dict:
+def print_split(gts: dict, head: dict[str, Tally], split_tallies: dict[str, dict[str, Tally]], dev: Path) -> dict:
     """The split by document (bench/layout_split.py): per configuration, the rules on each half,
     the model tuned on each half (and the extra pages) scored on it ("tune") and on the other
     half ("other"), the two other halves together (every page scored by a model that never saw
@@ -352,7 +354,12 @@ def print_split(gts: dict, head: dict[str, Tally], split_tallies: dict[str, dict
     rules = split_tallies.get("rules", head)
     out = {"halves": split, "configs": {}}
     for config in head:
-        columns = {f"rules {h}": layout_split.total(rules[config].page_counts, ids) for h, ids in split.items()}
+        columns = {f"head {h}": layout_split.total(head[config].page_counts, ids) for h, ids in split.items()}
+        if RULES_ALONE in split_tallies:
+            columns |= {f"{RULES_ALONE} {h}": layout_split.total(split_tallies[RULES_ALONE][config].page_counts, ids)
+                        for h, ids in split.items()}
+        if rules is not head:
+            columns |= {f"rules {h}": layout_split.total(rules[config].page_counts, ids) for h, ids in split.items()}
         unseen = ls.Counts()
         for h in layout_split.HALVES:
             tallies = split_tallies.get(f"tuned on {h}")
@@ -363,16 +370,39 @@ def print_split(gts: dict, head: dict[str, Tally], split_tallies: dict[str, dict
             columns[f"{h}: tune {h}"] = layout_split.total(pages, split[h])
             columns[f"{h}: other {other}"] = layout_split.total(pages, split[other])
             unseen += columns[f"{h}: other {other}"]
-        if len(columns) > 2:
-            columns["rules, all"] = layout_split.total(rules[config].page_counts, sorted(gts))
-            columns["other halves"] = unseen
+        if unseen.headings:
+            columns["head, all"] = layout_split.total(head[config].page_counts, sorted(gts))
+            columns["models' other halves"] = unseen
         if EXTRA in split_tallies:
             columns["extra alone: all"] = layout_split.total(split_tallies[EXTRA][config].page_counts, sorted(gts))
-        print(f"\n{config}: the rules, and the role model (roles.py) tuned on A or B (with the extra pages), "
-              "on each half")
+        print(f"\n{config}: the head (the rules and the layout engine's regions), the rules alone, and the role "
+              "model (roles.py) tuned on A or B (with the extra pages), on each half")
         print(layout_split.table(columns))
         out["configs"][config] = {name: ls.figures(c) for name, c in columns.items()}
+        if RULES_ALONE in split_tallies and head[config].pages:
+            # Read side by side, page by page: the regions' cost as a ratio on the same load.
+            ours, alone = head[config].figures()["cpu_s_per_page"], split_tallies[RULES_ALONE][config].figures()["cpu_s_per_page"]
+            print(f"  CPU s per page: head {ours:.3f}, {RULES_ALONE} {alone:.3f} ({ours / alone:.2f}x)")
+            out["configs"][config]["cpu_s_per_page"] = {"head": ours, RULES_ALONE: alone}
+    out["regions"] = regions_split(dev)
     return out
+
+
+def regions_split(dev: Path) -> dict | None:
+    """The layout engine's thresholds (chalicelib.structure.regions) tuned on one half and scored on the
+    other, both ways, replayed on the analyses training/layout_roles/train.py recorded
+    (bench.layout_replay --split); None when they are not recorded."""
+    from bench import layout_replay
+    from chalicelib import settings
+    from chalicelib.engines import layout as layout_engines
+    from chalicelib.structure import layout
+
+    name = settings.get().worker.layout_engine
+    if name in ("", "none") or not any(layout_replay.CACHE.glob("*-text.pickle")):
+        print("\n(the regions' split needs the analyses training/layout_roles/train.py records)")
+        return None
+    print()
+    return layout_replay.split(layout, layout_engines.get_engine(name), dev)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -429,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {"pages": len(gts), "ocr_cache": str(args.ocr_cache) if args.ocr_cache else None,
               "sides": print_report(gts, configs, tallies, {s: t[1] for s, t in trees.items()},
                                                        args.verbose)}
-    report["sides"]["head"]["split"] = print_split(gts, tallies["head"], split_tallies)
+    report["sides"]["head"]["split"] = print_split(gts, tallies["head"], split_tallies, args.datasets / "layout-dev")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1))
     print(f"\nwritten: {args.out}")

@@ -70,7 +70,7 @@ def regions_of(engine, gt: dict, root: Path, pid: str) -> list:
     return [Region(k, s, tuple(b)) for k, s, b in json.loads(path.read_text())]
 
 
-def page(layout, call: dict, regions=None, image_size: tuple[int, int] | None = None) -> dict:
+def page(layout, call: dict, regions=None, image_size: tuple[int, int] | None = None, **thresholds) -> dict:
     """A result page as the pipeline makes it of one recorded analyse call (weighed with a layout
     engine's `regions` of the page's image, `image_size` (width, height), when given)."""
     from chalicelib.structure import elements, spoken
@@ -89,7 +89,7 @@ def page(layout, call: dict, regions=None, image_size: tuple[int, int] | None = 
     if regions is not None:
         loaded = [elements.Block.load(b) for b in blocks]
         scale = (call["width"] / image_size[0], call["height"] / image_size[1])
-        weighing.weigh([ln["text"] for ln in lines], loaded, regions, scale)
+        weighing.weigh([ln["text"] for ln in lines], loaded, regions, scale, **thresholds)
         blocks = [b.export() for b in loaded]
     out = {"lines": lines, "blocks": blocks, "width": call["width"],
            "height": call["height"]}
@@ -98,7 +98,7 @@ def page(layout, call: dict, regions=None, image_size: tuple[int, int] | None = 
 
 
 def score(layout, gts: dict[str, dict], ids: list[str], source: str, verbose: bool,
-          engine=None, root: Path | None = None) -> tuple[ls.Counts, int]:
+          engine=None, root: Path | None = None, **thresholds) -> tuple[ls.Counts, int]:
     total, missing = ls.Counts(), 0
     for pid in ids:
         path = CACHE / f"{pid}-{source}.pickle"
@@ -106,7 +106,7 @@ def score(layout, gts: dict[str, dict], ids: list[str], source: str, verbose: bo
             missing += 1
             continue
         seen = regions_of(engine, gts[pid], root, pid) if engine is not None else None
-        p = page(layout, pickle.loads(path.read_bytes()), seen, (gts[pid]["width"], gts[pid]["height"]))
+        p = page(layout, pickle.loads(path.read_bytes()), seen, (gts[pid]["width"], gts[pid]["height"]), **thresholds)
         c = ls.score_page(ls.regions(gts[pid], p["width"], p["height"], from_pdf=source == "text"), p)
         total += c
         if verbose:
@@ -114,6 +114,42 @@ def score(layout, gts: dict[str, dict], ids: list[str], source: str, verbose: bo
                 if "heading" in miss or "not found" in miss:
                     print(f"    {source} {pid} {miss}")
     return total, missing
+
+
+# The thresholds of chalicelib.structure.regions a half may choose (bench.layout_replay --regions E --split).
+HEADING_SCORES = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+TABLE_SCORES = (0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def split(layout, engine, dev: Path) -> dict:
+    """The regions' thresholds tuned on one half of layout-dev (the best mean heading F1 of its text
+    layers and scans; of equals, the lowest thresholds) and scored on the other, both ways."""
+    gts = _load(dev)
+    halves = layout_split.halves(gts)
+    cache: dict = {}
+
+    def counts(ids, source, h, t):
+        key = (tuple(ids), source, h, t)
+        if key not in cache:
+            cache[key] = score(layout, gts, ids, source, False, engine, dev, heading_score=h, table_score=t)[0]
+        return cache[key]
+
+    def f1(ids, h, t) -> float:
+        return sum(ls.figures(counts(ids, source, h, t))["heading_f1"] or 0.0 for source in ("text", "scan")) / 2
+
+    print("split by document, the regions' thresholds tuned on one half, scored on the other:")
+    out = {}
+    for tune, other in (("A", "B"), ("B", "A")):
+        grid = [(h, t) for h in HEADING_SCORES for t in TABLE_SCORES]
+        best = max(grid, key=lambda ht: (round(f1(halves[tune], *ht), 6), -ht[0], -ht[1]))
+        print(f"  tuned on {tune}: heading_score {best[0]}, table_score {best[1]} (its own mean heading F1 "
+              f"{f1(halves[tune], *best):.3f})")
+        out[f"tuned on {tune}"] = {"heading_score": best[0], "table_score": best[1]}
+        for source in ("text", "scan"):
+            c = counts(halves[other], source, *best)
+            print(_line(f"other half {other}", source, c))
+            out[f"tuned on {tune}"][f"other half {other} {source}"] = ls.figures(c)
+    return out
 
 
 def _module(path: Path, name: str):
@@ -143,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--verbose", action="store_true", help="each page's heading misses (the tree's)")
     ap.add_argument("--regions", metavar="ENGINE", help="also weigh the pages with this layout engine's regions")
     ap.add_argument("--cvat", type=Path, nargs="?", const=CVAT, help="also score these pages (cvat.py's --out)")
+    ap.add_argument("--split", action="store_true", help="with --regions: its thresholds tuned on each half, "
+                    "scored on the other")
     args = ap.parse_args(argv)
     from chalicelib.structure import layout
 
@@ -169,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
                     root = roots[name.split()[0]]
                     c, missing = score(module, gts, ids, source, args.verbose and side == "tree", weigh_with, root)
                     print(_line(name, source, c) + (f"  ({missing} pages not recorded)" if missing else ""))
+    if args.split and engine is not None:
+        split(layout, engine, args.dev)
     return 0
 
 

@@ -138,6 +138,9 @@ class Worker:
     tts_engine: str = setting("piper")  # the text-to-speech engine
     digits_engine: str = setting("cnn")  # the handwritten-digit engine
     asr_engine: str = setting("whisper")  # the speech-to-text engine
+    # The page layout detector whose regions settle headings the rules are unsure of
+    # (chalicelib.structure.regions); "none": the rules alone. Its licence: docs/licences.md.
+    layout_engine: str = setting("doclaynet")
     # A document page's headings and footnotes weighed by a small trained model after the rules
     # (chalicelib.structure.roles). Off: on layout-dev's split by document it did not beat the
     # rules on the half it was not trained on (bench.layout prints both).

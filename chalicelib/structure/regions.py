@@ -53,8 +53,8 @@ def _surest(box, regions, kinds: Sequence[str]) -> float:
     return best
 
 
-def _in_table(box, regions) -> bool:
-    return any(r.kind == "Table" and r.score >= TABLE_SCORE and _overlap(box, r.box) >= 0.9 * _area(box)
+def _in_table(box, regions, table_score: float) -> bool:
+    return any(r.kind == "Table" and r.score >= table_score and _overlap(box, r.box) >= 0.9 * _area(box)
                and _area(r.box) > 2 * _area(box) for r in regions)
 
 
@@ -64,10 +64,20 @@ def looks_like_heading(text: str, lines: int) -> bool:
             and not text.rstrip().endswith((".", ",", ";", ":")))
 
 
-def weigh(texts: Sequence[str], blocks: list, regions: Sequence, scale: tuple[float, float] = (1.0, 1.0)) -> int:
+def worth_asking(texts: Sequence[str], blocks: list) -> bool:
+    """Whether any block is one `weigh` could change: a heading, or a paragraph shaped as one. A
+    page of running text has none, and its detection (~0.3 s of CPU, six times a text layer's
+    reading) is spared."""
+    return any(b.role in ("heading", "title") or
+               (b.role == "paragraph" and looks_like_heading(" ".join(texts[i] for i in b.lines).strip(), len(b.lines)))
+               for b in blocks if b.rest.get("box") and b.rest.get("spoken", True))
+
+
+def weigh(texts: Sequence[str], blocks: list, regions: Sequence, scale: tuple[float, float] = (1.0, 1.0), *,
+          heading_score: float = HEADING_SCORE, table_score: float = TABLE_SCORE) -> int:
     """Blocks (chalicelib.structure.elements.Block, their `box` in `rest`) given the roles the
     regions settle, in place; `texts[i]` is line i's text, `scale` maps the regions' pixels to
-    the blocks' (x, y). The number of blocks changed."""
+    the blocks' (x, y). The number of blocks changed. (The thresholds are the bench's to vary.)"""
     if not regions:
         return 0
     sx, sy = scale
@@ -83,11 +93,11 @@ def weigh(texts: Sequence[str], blocks: list, regions: Sequence, scale: tuple[fl
         if b.role == "paragraph":
             heading = _surest(box, regions, HEADINGS)
             text = " ".join(texts[i] for i in b.lines).strip()
-            if heading >= HEADING_SCORE and heading > _surest(box, regions, TEXTS) and \
+            if heading >= heading_score and heading > _surest(box, regions, TEXTS) and \
                     looks_like_heading(text, len(b.lines)):
                 b.role, b.rest["level"] = "heading", _level(_height(b), heads)
                 changed += 1
-        elif b.role in ("heading", "title") and _in_table(box, regions) and \
+        elif b.role in ("heading", "title") and _in_table(box, regions, table_score) and \
                 _surest(box, regions, HEADINGS) < NO_HEADING:
             b.role = "paragraph"
             b.rest.pop("level", None)

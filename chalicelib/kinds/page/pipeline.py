@@ -13,17 +13,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from chalicelib import settings
+from chalicelib import logs, settings
+from chalicelib.engines import layout as layout_engines
 from chalicelib.engines import ocr
 from chalicelib.engines.ocr.base import read_page
-from chalicelib.errors import MediaError
+from chalicelib.errors import EngineUnavailable, MediaError
 from chalicelib.kinds import voice
 from chalicelib.kinds.base import IsBook, Outputs, Resume, Survey
 from chalicelib.kinds.common import RECORDING, RECORDING_MP3, Stopwatch
 from chalicelib.kinds.page import CHAPTERS, NAME, PAGE_IMAGE
 from chalicelib.languages import detect
 from chalicelib.media import sandbox
-from chalicelib.structure import DEFAULT_SKIP, elements, furniture, ink, layout, spoken
+from chalicelib.structure import DEFAULT_SKIP, elements, furniture, ink, layout, regions, spoken
+
+log = logs.get("page")
 
 BOOK_CHARS_PER_WORD = 10  # a book's characters cap, from its words cap (English averages ~6)
 
@@ -97,8 +100,31 @@ def read_image(rgb, *, ocr_engine: str | None = None, watch: Stopwatch | None = 
     doc.kind, page = NAME, doc.page
     page.lines, page.blocks = arrange(page.lines, page.width, page.height, page_index=page_index,
                                       measure=lambda ls: ink.hints(rgb, ls))
+    weigh_regions(page, rgb, watch)
+    if "layout" in watch.ms:
+        doc.timings_ms["layout"] = watch.ms["layout"]
     page.ocr = lines.coverage()
     return doc
+
+
+def weigh_regions(page: elements.Page, rgb, watch: Stopwatch) -> None:
+    """The page's blocks weighed with what the layout engine sees on its image (chalicelib.structure.regions);
+    settings.worker.layout_engine "none" leaves the rules' roles as they are."""
+    name = settings.get().worker.layout_engine
+    texts = [line.text for line in page.lines]
+    if name in ("", "none") or not regions.worth_asking(texts, page.blocks):
+        return
+    t0 = time.perf_counter()
+    try:
+        engine = layout_engines.get_engine(name)
+    except EngineUnavailable:  # keras-ocr's venv has no onnxruntime: the rules' roles stand
+        log.warning("layout engine %s unavailable: headings from the rules alone", name, exc_info=True)
+        return
+    seen = engine.detect(rgb)
+    scale = (page.width / rgb.shape[1], page.height / rgb.shape[0])
+    regions.weigh(texts, page.blocks, seen, scale)
+    # A document's pages add up (Stopwatch.stage keeps the last).
+    watch.ms["layout"] = watch.ms.get("layout", 0) + int(round((time.perf_counter() - t0) * 1000))
 
 
 def arrange(lines: list[elements.Line], width: int | None, height: int | None,
@@ -318,14 +344,18 @@ def _read_page(page, ocr_engine: str | None, watch: Stopwatch, deadline: float |
             entry = elements.Page(page.width, page.height, lines, blocks)
             if check.reason:
                 entry.text_layer = {"trusted": False, "reason": check.reason, "lines": check.replaced}
-            return entry, page.jpeg(rgb=rendered[0] if rendered else None), []
+            rgb = rendered[0] if rendered else page.rgb()  # rendered once: the regions and the page's image
+            weigh_regions(entry, rgb, watch)
+            return entry, page.jpeg(rgb=rgb), []
         rgb = rendered[0] if rendered else None
         untrusted = {"trusted": False, "reason": check.reason}
     rgb = page.rgb() if rgb is None else rgb
     page_watch = Stopwatch()
     read = read_image(rgb, ocr_engine=ocr_engine, watch=page_watch, deadline=deadline, language=language,
                       page_index=page.index)
-    watch.ms["ocr"] = watch.ms.get("ocr", 0) + page_watch.ms.get("ocr", 0)
+    for stage in ("ocr", "layout"):
+        if stage in page_watch.ms:
+            watch.ms[stage] = watch.ms.get(stage, 0) + page_watch.ms[stage]
     if page.source == "text":  # a text layer that does not say what the page shows: read as a scan
         read.page.source, read.page.text_layer = "ocr", untrusted
     return read.page, _jpeg(rgb), read.unsure
@@ -499,6 +529,8 @@ def warm_up(speech: bool = True) -> None:
     brought the audio no sooner (bench/cold_start.py).
     """
     ocr.get_reader(settings.get().worker.ocr_engine)
+    if settings.get().worker.layout_engine not in ("", "none"):
+        layout_engines.get_engine(settings.get().worker.layout_engine)
     if speech:
         detect.warm_up()
         voice.warm_up()
