@@ -86,10 +86,10 @@ def page(layout, call: dict, regions=None, image_size: tuple[int, int] | None = 
             c.lines = [new[i] for i in c.lines]
         blocks.append(b.export())
     lines = [call["lines"][i] for i in made.order]
-    if regions is not None:
-        loaded = [elements.Block.load(b) for b in blocks]
+    texts = [ln["text"] for ln in lines]
+    if regions is not None and weighing.worth_asking(texts, loaded := [elements.Block.load(b) for b in blocks]):
         scale = (call["width"] / image_size[0], call["height"] / image_size[1])
-        weighing.weigh([ln["text"] for ln in lines], loaded, regions, scale, **thresholds)
+        weighing.weigh(texts, loaded, regions, scale, **thresholds)
         blocks = [b.export() for b in loaded]
     out = {"lines": lines, "blocks": blocks, "width": call["width"],
            "height": call["height"]}

@@ -12,7 +12,11 @@ two questions the rules answer worst, each with the block's own shape as a check
   surer than any text region there) that looks like one (at most MAX_LINES lines and
   MAX_WORDS words, no sentence ending or running on, not starting in lower case) is a heading;
 - a heading inside a table the detector is sure of (TABLE_SCORE), where it sees no heading,
-  is the table's label, read as a paragraph.
+  is the table's label, read as a paragraph;
+- a running header or footer shaped as a heading that the detector calls a heading (at least
+  FURNITURE_HEADING, surer than a running header or footer there) is a section's heading at the
+  top or foot of its page ("1. BACKGROUND INFORMATION"), spoken: the rules' furniture loses its
+  words, the detector's misses lose none.
 
 A region "is at" a block when each covers at least COVER of the other's area. Measured with
 `python -m bench.layout_replay --regions` (split by document, the tagged PDFs, the CVAT pages;
@@ -27,6 +31,7 @@ from chalicelib.geometry import bounds
 HEADING_SCORE = 0.5  # the detector's own "more likely than not"
 TABLE_SCORE = 0.6
 NO_HEADING = 0.3  # a table's label: the detector sees no heading there surer than this
+FURNITURE_HEADING = 0.6
 COVER = 0.5
 MAX_LINES = 2
 MAX_WORDS = 14
@@ -65,9 +70,10 @@ def looks_like_heading(text: str, lines: int) -> bool:
 
 
 def worth_asking(texts: Sequence[str], blocks: list) -> bool:
-    """Whether any block is one `weigh` could change: a heading, or a paragraph shaped as one. A
-    page of running text has none, and its detection (~0.3 s of CPU, six times a text layer's
-    reading) is spared."""
+    """Whether any block is one `weigh` could change: a heading, or a paragraph shaped as one (a
+    running header shaped as a heading is weighed only on a page asked for these). A page of
+    running text has none, and its detection (~0.3 s of CPU, six times a text layer's reading) is
+    spared."""
     return any(b.role in ("heading", "title") or
                (b.role == "paragraph" and looks_like_heading(" ".join(texts[i] for i in b.lines).strip(), len(b.lines)))
                for b in blocks if b.rest.get("box") and b.rest.get("spoken", True))
@@ -97,6 +103,11 @@ def weigh(texts: Sequence[str], blocks: list, regions: Sequence, scale: tuple[fl
                     looks_like_heading(text, len(b.lines)):
                 b.role, b.rest["level"] = "heading", _level(_height(b), heads)
                 changed += 1
+        elif b.role in ("page-header", "page-footer") and _surest(box, regions, HEADINGS) >= FURNITURE_HEADING and \
+                _surest(box, regions, HEADINGS) > _surest(box, regions, ("Page-header", "Page-footer")) and \
+                looks_like_heading(" ".join(texts[i] for i in b.lines).strip(), len(b.lines)):
+            b.role, b.rest["level"] = "heading", _level(_height(b), heads)
+            changed += 1
         elif b.role in ("heading", "title") and _in_table(box, regions, table_score) and \
                 _surest(box, regions, HEADINGS) < NO_HEADING:
             b.role = "paragraph"

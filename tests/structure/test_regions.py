@@ -69,3 +69,15 @@ def test_a_page_of_running_text_is_not_worth_a_detection():
     assert not regions.worth_asking(texts, running)
     assert regions.worth_asking(texts, running + [block("paragraph", [2], (100, 200, 300, 230))])
     assert regions.worth_asking(texts, running + [block("heading", [3], (100, 200, 300, 230), level=1)])
+
+
+def test_a_sections_heading_taken_for_a_running_header_is_spoken_as_a_heading():
+    texts = ["1. BACKGROUND INFORMATION", "Annual report 2021"]
+    top = block("page-header", [0], (100, 40, 700, 70))
+    running = block("page-header", [1], (100, 1500, 700, 1530))
+    changed = regions.weigh(texts, [top, running], [Region("Section-header", 0.64, (100, 40, 700, 70)),
+                                                   Region("Page-header", 0.2, (100, 40, 700, 70)),
+                                                   Region("Section-header", 0.7, (100, 1500, 700, 1530)),
+                                                   Region("Page-footer", 0.8, (100, 1500, 700, 1530))])
+    assert changed == 1
+    assert top.role == "heading" and running.role == "page-header"
