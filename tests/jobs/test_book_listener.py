@@ -37,7 +37,10 @@ class Ended(bridge_tests.Ended):
 
 @pytest.fixture
 def pool(monkeypatch):
-    monkeypatch.setenv("PAGEVOICE_WARM_KINDS", "")  # no engines: these invocations use none
+    # No engines: these invocations use none (the stub kind loads nothing; an empty
+    # PAGEVOICE_WARM_KINDS is no setting, so the page kind's engines and voice, ~5.6 CPU s a process).
+    monkeypatch.setenv("PAGEVOICE_KIND_PLUGINS", "tests.stubkind:KIND")
+    monkeypatch.setenv("PAGEVOICE_WARM_KINDS", "stub")
     ended = Ended()
     workers = Workers(1, ended, target=act, partial=True, listeners=1)
     assert len(workers.slots) == 1  # the listener's process starts with the first book's first shard

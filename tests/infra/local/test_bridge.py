@@ -16,6 +16,14 @@ from infra.local.bridge import FairQueue, Slot, Workers
 from infra.local.process import StackProcess
 from tests.stackclient import get_job, login, register, upload, wait_job
 
+# The stub kind's jobs only: a worker process warms that kind, which loads nothing. Each worker
+# process otherwise loads the page kind's engines and voice as it starts (~5.6 CPU s): the first
+# job, and the job after a worker's replacement, waited for them. An empty PAGEVOICE_WARM_KINDS
+# is no setting at all (chalicelib.settings: blank values are ignored), so the page kind's.
+NO_ENGINES = {"PAGEVOICE_KIND_PLUGINS": "tests.stubkind:KIND", "PAGEVOICE_WARM_KINDS": "stub"}
+STUB_STACK = {"PAGEVOICE_LOCAL_WORKERS": "1", "PAGEVOICE_LOCAL_UPLOAD_WORKERS": "0", "PAGEVOICE_REGISTER_LIMIT_PER_IP": "100",
+              **NO_ENGINES}
+
 
 def key(user: str, n: int) -> str:
     return f"uploads/{user}/job{n}/source"
@@ -41,9 +49,7 @@ def test_a_burst_from_one_user_does_not_hold_up_another(tmp_path):
     """One worker: Ann uploads four slow jobs, then Bob one quick job. Bob's is done before
     Ann's last two: it waited for one turn, not for Ann's whole burst."""
     with StackProcess(state_dir=tmp_path / "state", log_path=tmp_path / "stack.log",
-                      extra_env={"PAGEVOICE_LOCAL_WORKERS": "1", "PAGEVOICE_LOCAL_UPLOAD_WORKERS": "0",
-                                 "PAGEVOICE_REGISTER_LIMIT_PER_IP": "100",
-                                 "PAGEVOICE_KIND_PLUGINS": "tests.stubkind:KIND"}) as stack:
+                      extra_env=STUB_STACK) as stack:
         ann, bob = login(stack, register(stack)), login(stack, register(stack))
         anns = [upload(stack, ann, f"a{n}.txt", b"slow:2", "text/plain", kind="stub") for n in range(4)]
         time.sleep(0.5)
@@ -59,9 +65,7 @@ def test_a_burst_from_one_user_does_not_hold_up_another(tmp_path):
 def test_a_worker_process_killed_mid_job_is_replaced_and_the_next_job_is_served(tmp_path):
     """One worker: it dies (kill -9) while Ann's job runs; Bob's job, uploaded after, is done."""
     with StackProcess(state_dir=tmp_path / "state", log_path=tmp_path / "stack.log",
-                      extra_env={"PAGEVOICE_LOCAL_WORKERS": "1", "PAGEVOICE_LOCAL_UPLOAD_WORKERS": "0",
-                                 "PAGEVOICE_REGISTER_LIMIT_PER_IP": "100",
-                                 "PAGEVOICE_KIND_PLUGINS": "tests.stubkind:KIND"}) as stack:
+                      extra_env=STUB_STACK) as stack:
         ann, bob = login(stack, register(stack)), login(stack, register(stack))
         slow = upload(stack, ann, "a.txt", b"slow:60", "text/plain", kind="stub")
         deadline = time.monotonic() + 120
@@ -126,7 +130,8 @@ class Ended:
 
 @pytest.fixture
 def workers(monkeypatch):
-    monkeypatch.setenv("PAGEVOICE_WARM_KINDS", "")  # no engines: these invocations use none
+    for name, value in NO_ENGINES.items():  # these invocations use none
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv("PAGEVOICE_WORKER_TIMEOUT_SECONDS", "4")
     # A worker process without engines is ~380 MB (its imports): well above it, well below the hog.
     monkeypatch.setenv("PAGEVOICE_WORKER_MEMORY_MB", "800")
@@ -171,7 +176,8 @@ def credentials(event: dict) -> list:
 
 
 def test_worker_processes_act_as_the_workers_identity(monkeypatch):
-    monkeypatch.setenv("PAGEVOICE_WARM_KINDS", "")
+    for name, value in NO_ENGINES.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "the-stacks-own")
     monkeypatch.setenv("PAGEVOICE_LOCAL_WORKER_ACCESS_KEY_ID", "worker-key")
     monkeypatch.setenv("PAGEVOICE_LOCAL_WORKER_SECRET_ACCESS_KEY", "worker-secret")

@@ -26,7 +26,10 @@ from tests.stackclient import login, register, upload, wait_job
 ENV = {"PAGEVOICE_REGISTER_LIMIT_PER_IP": "1000", "PAGEVOICE_KIND_PLUGINS": "tests.stubkind:KIND",
        # A job claimed by the killed worker is taken again soon after the restart: its lease ends
        # and the next sweep re-drives it (at 30 s the setup took 23-55 s by the sweep's phase).
-       "PAGEVOICE_JOB_LEASE_SECONDS": "15", "PAGEVOICE_SWEEP_SECONDS": "3"}
+       "PAGEVOICE_JOB_LEASE_SECONDS": "15", "PAGEVOICE_SWEEP_SECONDS": "3",
+       # Stub jobs only: its worker processes warm the stub kind, which loads nothing (else each
+       # loads the page kind's engines and voice as it starts, ~5.6 CPU s, again after the restart).
+       "PAGEVOICE_WARM_KINDS": "stub"}
 
 
 def start_with_umask_0(stack: StackProcess) -> None:
