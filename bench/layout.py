@@ -397,8 +397,8 @@ def regions_split(dev: Path) -> dict | None:
     from chalicelib.engines import layout as layout_engines
     from chalicelib.structure import layout
 
-    name = settings.get().worker.layout_engine
-    if name in ("", "none") or not any(layout_replay.CACHE.glob("*-text.pickle")):
+    name = layout_engines.chosen(settings.get().worker.layout_engine)
+    if name is None or not any(layout_replay.CACHE.glob("*-text.pickle")):
         print("\n(the regions' split needs the analyses training/layout_roles/train.py records)")
         return None
     print()

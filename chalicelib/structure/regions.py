@@ -25,6 +25,7 @@ bench/README.md): every set rose or held.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from chalicelib.geometry import bounds
 
@@ -37,6 +38,7 @@ MAX_LINES = 2
 MAX_WORDS = 14
 HEADINGS = ("Section-header", "Title")
 TEXTS = ("Text", "List-item", "Caption")
+FURNITURE = ("Page-header", "Page-footer")
 
 
 def _area(box) -> float:
@@ -69,13 +71,17 @@ def looks_like_heading(text: str, lines: int) -> bool:
             and not text.rstrip().endswith((".", ",", ";", ":")))
 
 
+def _text(texts: Sequence[str], block) -> str:
+    return " ".join(texts[i] for i in block.lines).strip()
+
+
 def worth_asking(texts: Sequence[str], blocks: list) -> bool:
     """Whether any block is one `weigh` could change: a heading, or a paragraph shaped as one (a
     running header shaped as a heading is weighed only on a page asked for these). A page of
     running text has none, and its detection (~0.3 s of CPU, six times a text layer's reading) is
     spared."""
     return any(b.role in ("heading", "title") or
-               (b.role == "paragraph" and looks_like_heading(" ".join(texts[i] for i in b.lines).strip(), len(b.lines)))
+               (b.role == "paragraph" and looks_like_heading(_text(texts, b), len(b.lines)))
                for b in blocks if b.rest.get("box") and b.rest.get("spoken", True))
 
 
@@ -87,8 +93,7 @@ def weigh(texts: Sequence[str], blocks: list, regions: Sequence, scale: tuple[fl
     if not regions:
         return 0
     sx, sy = scale
-    regions = [r.__class__(r.kind, r.score, (r.box[0] * sx, r.box[1] * sy, r.box[2] * sx, r.box[3] * sy))
-               for r in regions]
+    regions = [replace(r, box=(r.box[0] * sx, r.box[1] * sy, r.box[2] * sx, r.box[3] * sy)) for r in regions]
     heads = [(b, _height(b)) for b in blocks if b.role == "heading" and b.rest.get("box")]
     changed = 0
     for b in blocks:
@@ -96,20 +101,15 @@ def weigh(texts: Sequence[str], blocks: list, regions: Sequence, scale: tuple[fl
         if not box or not b.rest.get("spoken", True):
             continue
         box = bounds(box)
-        if b.role == "paragraph":
-            heading = _surest(box, regions, HEADINGS)
-            text = " ".join(texts[i] for i in b.lines).strip()
-            if heading >= heading_score and heading > _surest(box, regions, TEXTS) and \
-                    looks_like_heading(text, len(b.lines)):
+        heading = _surest(box, regions, HEADINGS)
+        if b.role in ("paragraph", "page-header", "page-footer"):
+            # A paragraph's rival is a text region there, a running header's a running header region.
+            least, rival = (heading_score, TEXTS) if b.role == "paragraph" else (FURNITURE_HEADING, FURNITURE)
+            if heading >= least and heading > _surest(box, regions, rival) and \
+                    looks_like_heading(_text(texts, b), len(b.lines)):
                 b.role, b.rest["level"] = "heading", _level(_height(b), heads)
                 changed += 1
-        elif b.role in ("page-header", "page-footer") and _surest(box, regions, HEADINGS) >= FURNITURE_HEADING and \
-                _surest(box, regions, HEADINGS) > _surest(box, regions, ("Page-header", "Page-footer")) and \
-                looks_like_heading(" ".join(texts[i] for i in b.lines).strip(), len(b.lines)):
-            b.role, b.rest["level"] = "heading", _level(_height(b), heads)
-            changed += 1
-        elif b.role in ("heading", "title") and _in_table(box, regions, table_score) and \
-                _surest(box, regions, HEADINGS) < NO_HEADING:
+        elif b.role in ("heading", "title") and heading < NO_HEADING and _in_table(box, regions, table_score):
             b.role = "paragraph"
             b.rest.pop("level", None)
             changed += 1

@@ -12,3 +12,8 @@ ENGINES = {
 
 
 get_engine = plugins.getter("layout", ENGINES)
+
+
+def chosen(name: str) -> str | None:
+    """The engine settings.worker.layout_engine names; None when it turns detection off ("none")."""
+    return None if name.strip().lower() in ("", "none") else name

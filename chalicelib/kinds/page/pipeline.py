@@ -110,9 +110,9 @@ def read_image(rgb, *, ocr_engine: str | None = None, watch: Stopwatch | None = 
 def weigh_regions(page: elements.Page, rgb, watch: Stopwatch) -> None:
     """The page's blocks weighed with what the layout engine sees on its image (chalicelib.structure.regions);
     settings.worker.layout_engine "none" leaves the rules' roles as they are."""
-    name = settings.get().worker.layout_engine
+    name = layout_engines.chosen(settings.get().worker.layout_engine)
     texts = [line.text for line in page.lines]
-    if name in ("", "none") or not regions.worth_asking(texts, page.blocks):
+    if name is None or not regions.worth_asking(texts, page.blocks):
         return
     t0 = time.perf_counter()
     try:
@@ -529,8 +529,8 @@ def warm_up(speech: bool = True) -> None:
     brought the audio no sooner (bench/cold_start.py).
     """
     ocr.get_reader(settings.get().worker.ocr_engine)
-    if settings.get().worker.layout_engine not in ("", "none"):
-        layout_engines.get_engine(settings.get().worker.layout_engine)
+    if name := layout_engines.chosen(settings.get().worker.layout_engine):
+        layout_engines.get_engine(name)
     if speech:
         detect.warm_up()
         voice.warm_up()
