@@ -138,9 +138,11 @@ def _job(k: int, f: dict, code: str) -> dict:
 def pauses(speech: str) -> str:
     """The rules' words with their pauses as commas: a stop inside a formula ("the 2 by 2 matrix.
     Row 1: ...") would end its sentence for the sentence steps and the voice's pieces; a number's
-    point ("3.5") stays."""
+    point ("3.5") stays; a pause before each row or line the rules run on without one."""
     said = " ".join(speech.split())
     said = re.sub(r"\.(?=\s|$)", ",", said)
+    # SRE puts no pause between a matrix's rows ("Row 1: a, b Row 2: c, d"): one before each.
+    said = re.sub(r"(?<=[^\s,;:])\s+(?=(?:Row|Line|Column|Case) \d+:)", ", ", said)
     return re.sub(r",(\s*,)+", ",", said).strip(" ,")
 
 

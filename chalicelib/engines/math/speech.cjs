@@ -39,16 +39,24 @@ const NAMES = 'abs|sgn|sign|exp|log|ln|sin|cos|tan|sinh|cosh|tanh|max|min|argmax
 function texTidy(source) {
   let t = source.replace(/(?<!\\)\|\|/g, '\\|').replace(/(?<!\\)\.\.\./g, '\\ldots ')
     .replace(new RegExp(`(?<![\\\\A-Za-z])(${NAMES})(?=\\s*\\()`, 'g'), '\\operatorname{$1}');
-  if (topLevelAlignment(t) && !/\\begin\s*\{/.test(t)) t = `\\begin{aligned}${t}\\end{aligned}`;
+  if (topLevelAlignment(t)) t = `\\begin{aligned}${t}\\end{aligned}`;
   return t;
 }
 
+// An alignment mark or a line break outside every group and environment (a matrix's own "&" and
+// "\\" are inside its \begin ... \end).
 function topLevelAlignment(t) {
   let depth = 0;
   for (let k = 0; k < t.length; k++) {
     const c = t[k];
     if (c === '\\') {
       if (depth === 0 && t[k + 1] === '\\') return true;
+      const env = /^\\(begin|end)\s*\{[^{}]*\}/.exec(t.slice(k, k + 40));
+      if (env) {
+        depth = env[1] === 'begin' ? depth + 1 : Math.max(0, depth - 1);
+        k += env[0].length - 1;
+        continue;
+      }
       k++;  // an escaped character (\{, \&) or the first letter of a command
     } else if (c === '{') depth++;
     else if (c === '}') depth = Math.max(0, depth - 1);
@@ -187,6 +195,171 @@ function symbols(mathml) {
     .replace(FUNCTION_LETTER, '$1<mo>\u2061</mo>').replace(DEGREES, '<mrow>$1<mi>\u00B0</mi></mrow>');
 }
 
+// What a teacher says for a matrix's superscripts: A^T "A transpose", (X'X)^{-1} "open paren X
+// prime X close paren inverse" (SRE: "to the T power", "to the negative 1 power"). A matrix here is
+// an upper-case (Latin or Greek) or bold letter (with its subscripts, hat or bar), a bracketed array, or a group
+// holding one; a lower-case letter's T is a transpose only where a product follows (w^T x, x^T A x:
+// beta^T alone is a power). And a subscript written as a word of italic letters (n_{samples},
+// y_{pred}: MathJax gives one letter each) is said as the word: a run of three or more with a, e,
+// o or u in it ("ijk", "xyz" stay indices).
+const {DOMParser, XMLSerializer} = require('@xmldom/xmldom');
+const INVERSE = '\u2A3C';  // marks an inverse for SRE (its name, "interior product", is renamed in SAID)
+const TRANSPOSE = '\u22A4';
+const PAIRS = {'(': ')', '[': ']', '{': '}', '|': '|', '\u2016': '\u2016'};
+
+// A number set raised to a compound power (R^{n x m}): SRE runs the power into the set's short name
+// ("r-n times m", as if (R^n) x m); a teacher says "the real numbers raised to the n times m power".
+// A simple power keeps SRE's "r-n", "c-3".
+const SETS = {'\u211D': 'the real numbers', '\u2102': 'the complex numbers', '\u2124': 'the integers',
+  '\u2115': 'the natural numbers', '\u211A': 'the rational numbers'};
+const STRUCK = {R: '\u211D', C: '\u2102', Z: '\u2124', N: '\u2115', Q: '\u211A'};
+
+function setName(el) {
+  if (!el || local(el) !== 'mi') return '';
+  const t = said(el);
+  return SETS[t] || (el.getAttribute('mathvariant') === 'double-struck' && SETS[STRUCK[t]]) || '';
+}
+
+function local(el) {
+  return (el.localName || el.nodeName || '').replace(/^.*:/, '');
+}
+
+function children(el) {
+  const out = [];
+  for (let c = el.firstChild; c; c = c.nextSibling) if (c.nodeType === 1) out.push(c);
+  return out;
+}
+
+function core(el) {
+  while (el && ['mrow', 'mstyle', 'mpadded'].includes(local(el)) && children(el).length === 1) el = children(el)[0];
+  return el;
+}
+
+const said = (el) => (el.textContent || '').trim();
+
+function matrixLike(el, depth = 0) {
+  el = core(el);
+  if (!el || depth > 8) return false;
+  const name = local(el);
+  if (name === 'mi') {
+    const t = said(el);
+    return /^[A-Z\u0391-\u03A9]$/.test(t) || (/bold/.test(el.getAttribute('mathvariant') || '') && /^[A-Za-z]$/.test(t)) ||
+      /^[\u{1D400}-\u{1D433}\u{1D468}-\u{1D49B}]$/u.test(t);  // mathematical bold (italic) letters
+  }
+  if (name === 'mtable') return true;
+  if (['msub', 'mover', 'munder', 'msubsup'].includes(name)) return matrixLike(children(el)[0], depth + 1);
+  if (name === 'mrow') {
+    const k = children(el);
+    const fenced = k.length >= 3 && local(k[0]) === 'mo' && PAIRS[said(k[0])] === said(k[k.length - 1]);
+    return fenced && k.slice(1, -1).some((c) => holdsMatrix(c, depth + 1));
+  }
+  return false;
+}
+
+function holdsMatrix(el, depth) {
+  if (depth > 8) return false;
+  return matrixLike(el, depth) || children(el).some((c) => holdsMatrix(c, depth + 1));
+}
+
+// MathJax puts a group's superscript on its closing parenthesis ("(AB)^T": mo "(", A, B, msup of
+// mo ")" and T): the group is the siblings back to the matching opening one.
+function closesMatrixGroup(el, base) {
+  if (local(base) !== 'mo') return false;
+  const close = said(base);
+  const open = Object.keys(PAIRS).find((o) => PAIRS[o] === close && o !== close);
+  if (!open) return false;
+  let depth = 0;
+  let matrix = false;
+  for (let prev = el.previousSibling; prev; prev = prev.previousSibling) {
+    if (prev.nodeType !== 1) continue;
+    if (local(prev) === 'mo' && said(prev) === close) depth++;
+    else if (local(prev) === 'mo' && said(prev) === open) {
+      if (depth === 0) return matrix;
+      depth--;
+    } else matrix = matrix || holdsMatrix(prev, 0);
+  }
+  return false;
+}
+
+function exponent(el) {
+  el = core(el);
+  if (!el) return '';
+  if (local(el) === 'mi' && said(el) === 'T') return 'T';
+  const k = local(el) === 'mrow' ? children(el) : [el];
+  const t = k.map(said).join('');
+  return /^[-\u2212]1$/.test(t) && k.every((c) => ['mo', 'mn'].includes(local(c))) ? '-1' : '';
+}
+
+function followedByTerm(el) {
+  let next = el.nextSibling;
+  while (next && next.nodeType !== 1) next = next.nextSibling;
+  if (next && local(next) === 'mo' && said(next) === '\u2062') next = next.nextSibling;  // invisible times
+  while (next && next.nodeType !== 1) next = next.nextSibling;
+  return Boolean(next) && ['mi', 'msub', 'msup', 'mover', 'mrow', 'msubsup'].includes(local(next));
+}
+
+// A parenthesis right after: T^{-1}(v) may be a map's inverse applied, which SRE says already
+// ("T inverse of v") and a mark would break.
+function applied(el) {
+  let next = el.nextSibling;
+  while (next && (next.nodeType !== 1 || (local(next) === 'mo' && said(next) === '\u2061'))) next = next.nextSibling;
+  if (next && local(next) === 'mrow') next = children(next)[0];
+  return Boolean(next) && ((local(next) === 'mo' && said(next) === '(') ||
+    (local(next) === 'mfenced' && (next.getAttribute('open') || '(') === '('));
+}
+
+function replaceWith(el, name, text) {
+  const made = el.ownerDocument.createElementNS(el.namespaceURI || null, name);
+  made.appendChild(el.ownerDocument.createTextNode(text));
+  el.parentNode.replaceChild(made, el);
+}
+
+function teacherTerms(mathml) {
+  let doc;
+  try {
+    doc = new DOMParser({onError: () => {}}).parseFromString(mathml, 'text/xml');
+  } catch (e) {
+    return mathml;
+  }
+  if (!doc || !doc.documentElement) return mathml;
+  let changed = false;
+  const all = [];
+  const walk = (el) => {
+    all.push(el);
+    for (const c of children(el)) walk(c);
+  };
+  walk(doc.documentElement);
+  for (const el of all) {
+    const name = local(el);
+    const [base, script] = children(el);
+    const power = name === 'msup' ? script : name === 'msubsup' ? children(el)[2] : null;
+    if (base && power) {
+      const kind = exponent(power);
+      const lower = core(base) && local(core(base)) === 'mi' && /^[a-z]$/.test(said(core(base)));
+      const matrix = matrixLike(base) || closesMatrixGroup(el, base);
+      if ((kind === 'T' && (matrix || (lower && followedByTerm(el)))) || (kind === '-1' && matrix && !applied(el))) {
+        replaceWith(power, 'mi', kind === 'T' ? TRANSPOSE : INVERSE);
+        changed = true;
+      }
+    }
+    if (name === 'msup' && base && power && setName(core(base)) && !['mi', 'mn'].includes(local(core(power)))) {
+      replaceWith(core(base), 'mtext', setName(core(base)));
+      changed = true;
+    }
+    if (['msub', 'msubsup'].includes(name) && script) {
+      const sub = core(script);
+      const letters = sub && local(sub) === 'mrow' ? children(sub) : [];
+      const word = letters.map(said).join('');
+      if (letters.length >= 3 && letters.every((c) => local(c) === 'mi' && /^[A-Za-z]$/.test(said(c)) &&
+          !/bold|normal/.test(c.getAttribute('mathvariant') || '')) && /[aeou]/i.test(word)) {
+        replaceWith(script, 'mi', word);
+        changed = true;
+      }
+    }
+  }
+  return changed ? new XMLSerializer().serializeToString(doc) : mathml;
+}
+
 // Words SRE takes from a symbol's Unicode name where a teacher says the symbol's own name: ∂
 // "partial", ∇ "del" (the operator's name in vector calculus; "nabla" names the glyph), λ
 // "lambda" (Unicode's "lamda"), ℓ "ell", := "is defined as" (ClearSpeak's own words for it), and
@@ -198,6 +371,8 @@ const SAID = {en: [[/\bpartial differential\b/g, 'partial'], [/\bnabla\b/g, 'del
   [/\bthe metric of\b/g, 'the norm of'], [/,?\s*\bbold hat\b/g, ' hat'],  // ‖x‖; a bold letter's hat (î)
   // A transpose (⊤, ⊺, a sans-serif T as the exponent), not a power.
   [/,?\s*(?:raised )?to the (?:down tack|intercalate|sans serif T),? power/g, ' transpose'],
+  [/,?\s*(?:raised )?to the (?:exponent, )?interior product,? (?:power|end exponent)/g, ' inverse'],
+  [/,?\s*(?:raised )?to the exponent, (?:down tack|intercalate|sans serif T), end exponent/g, ' transpose'],
   // "lim over x right arrow 0, of" is the limit's picture; "the limit as x approaches 0 of" its words.
   [/\blim over ((?:(?!, of\b).)+?),? right arrow ((?:(?!, of\b).)+?),? of\b/g, 'the limit as $1 approaches $2 of'],
   [/\blim of\b/g, 'the limit of'],
@@ -221,7 +396,7 @@ async function speech(mathml, locale, domain) {
   let spoken = {mathml, prefs: domain === 'clearspeak' && combinatoric(mathml) ? ['Matrix_Combinatoric'] : []};
   if (locale === 'en' && domain === 'clearspeak') {
     if (rules === null) await setup(locale, domain, 'default');  // the enriched tree needs the engine
-    spoken = prepared(symbols(mathml));
+    spoken = prepared(symbols(teacherTerms(mathml)));
     // ln said "natural log" (ClearSpeak's Log_LnAsNaturalLog; "l n" is two short letters to hear).
     spoken.prefs.push('Log_LnAsNaturalLog');
   }

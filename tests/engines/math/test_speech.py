@@ -92,6 +92,29 @@ def test_what_authors_write_for_mathjax_is_read_as_they_mean_it():
     assert "flattened" not in said[4] and "f of x comma y" in said[4]
 
 
+def test_a_matrix_transposed_or_inverted_is_said_so_and_a_power_stays_a_power():
+    said = spoken(r"(X^TX)^{-1} X^T y + M_{E,E}^T + \Sigma^{-1} + \begin{bmatrix}1&2\end{bmatrix}^T",
+                  r"w^T x + \mathbf{v}^T + (1 + r)^T + \beta^T + x^{-1} + (x + 1)^{-1}", r"T^{-1}(v) + f^{-1}(x)")
+    assert math.pauses(said[0]) == ("open paren, X transpose, X, close paren inverse, times X transpose, y plus, M sub E "
+                                    "comma E transpose, plus Sigma inverse, plus the 1 by 2 row matrix, 1, 2, transpose")
+    assert said[1] == ("w transpose, x plus bold v transpose, plus, open paren, 1 plus r, close paren, to the T power, "
+                       "plus beta to the T power, plus x to the negative 1 power, plus, open paren, x plus 1, close "
+                       "paren, to the negative 1 power")  # a lower-case letter's T before a product only
+    assert said[1].count("transpose") == 2 and "inverse" not in said[1]
+    assert said[2] == "T inverse of v, plus f inverse of x"  # a map's inverse applied: SRE's own words
+
+
+def test_number_sets_powers_and_word_subscripts():
+    said = spoken(r"\hat{f} \in \mathbb{R}^{n_{samples} \times n_\text{labels}}", r"x \in \mathbb{R}^n + ℂ^{n+1}",
+                  r"y_{pred} - y_{true} + x_{ijk} + a_{xyz}",
+                  "y_t & = \\begin{bmatrix} 1 & 0 \\end{bmatrix} \\alpha_t \\\\ z & = 2")
+    assert said[0] == "f hat is a member of the real numbers raised to the, n sub samples, times, n sub labels, power"
+    assert said[1] == "x is a member of r-n plus the complex numbers raised to the n plus 1 power"  # a simple one: SRE's
+    assert said[2] == "y sub pred, minus, y sub true, plus, x sub i j k, plus, a sub x y z"  # indices stay letters
+    # alignment marks beside a matrix's own: still an aligned block (a MathJax error before)
+    assert math.pauses(said[3]).startswith("2 lines, Line 1:, y sub t; equals the 1 by 2 row matrix, 1, 0, times")
+
+
 def test_vector_calculus_is_said_by_its_operations():
     said = spoken(r"\nabla \times \vec{\mathbf{B}} + \nabla \cdot \vec{E} + 2 \times 3 + a \cdot b")[0]
     assert said == "del cross vector bold B, plus del dot vector E plus 2 times 3 plus a times b"
@@ -117,7 +140,7 @@ def test_the_variable_a_is_said_as_its_letter_by_the_voice_and_the_article_is_no
 
 def test_the_rules_stops_inside_a_formula_are_pauses_not_sentence_ends():
     assert math.pauses("A equals the 2 by 2 matrix. Row 1: 5, 3 Row 2: 8, 2.") == \
-        "A equals the 2 by 2 matrix, Row 1: 5, 3 Row 2: 8, 2"
+        "A equals the 2 by 2 matrix, Row 1: 5, 3, Row 2: 8, 2"  # a pause between rows too
     assert math.pauses("x is 3.5") == "x is 3.5"
     assert math.pauses("Column 1,, the fraction") == "Column 1, the fraction"
 
