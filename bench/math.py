@@ -174,8 +174,7 @@ def spoken(items: list[dict], domain: str = "clearspeak", tex_by: str = "mathjax
             import latex2mathml.converter
 
             found = {"mathml": latex2mathml.converter.convert(item["latex"])}
-        job = {"id": k, "locale": "en", "display": bool(found.get("display"))}
-        job |= {"mathml": found["mathml"]} if found.get("mathml") else {"tex": found["latex"]}
+        job = math.job(k, found, "en")  # as the worker sends it
         if domain != "clearspeak":
             job["domain"] = domain
         jobs.append(job)

@@ -106,7 +106,7 @@ def speak(pages, language: str = "en", deadline: float | None = None) -> int:
     found = [(f, code) for page in pages for line in page.lines for f, code in _formulas(page, line, language)]
     if not found:
         return 0
-    jobs = [_job(k, f, code) for k, (f, code) in enumerate(found) if _readable(f)]
+    jobs = [job(k, f, code) for k, (f, code) in enumerate(found) if _readable(f)]
     ready = available()
     if jobs and not ready:
         log.warning("math speech unavailable: formulas said by their alt text", extra={"formulas": len(jobs)})
@@ -126,13 +126,42 @@ def _readable(f: dict) -> bool:
     return "error" not in f and bool(f.get("mathml") or f.get("latex"))
 
 
-def _job(k: int, f: dict, code: str) -> dict:
-    job = {"id": k, "locale": code if code in LOCALES else "en", "display": bool(f.get("display"))}
+def job(k: int, f: dict, code: str) -> dict:
+    """What speech.cjs is sent for formula `f` of a page in language `code`."""
+    out = {"id": k, "locale": code if code in LOCALES else "en", "display": bool(f.get("display"))}
     if f.get("mathml"):
-        job["mathml"] = f["mathml"]
+        out["mathml"] = f["mathml"]
     else:
-        job["tex"] = f["latex"]
-    return job
+        out["tex"] = f["latex"]
+    if out["locale"] == "en" and (found := words_in(out.get("mathml") or out["tex"])):
+        out["words"] = found
+    return out
+
+
+# A word written in math italics ("head_1", Word's "otherwise" typed in an equation) is said as the
+# word, not spelt (speech.cjs, wordRuns): these are the candidates, runs of letters in the source
+# (LaTeX without its commands, MathML and Office Math without their tags) that are common English
+# words. Shorter runs and rarer words stay letters: "abc", "tanh", a product of variables.
+WORD_LETTERS = 4
+WORD_MIN_COUNT = 1000  # occurrences in the OCR engine's English word list (pyspellchecker's)
+_RUNS = re.compile(rf"[A-Za-z]{{{WORD_LETTERS},}}")
+_TAGS = re.compile(r"<[^>]*>")
+_NOT_LETTERS = re.compile(r"&[#\w]+;|\\[A-Za-z]+")
+
+
+def words_in(source: str) -> list[str]:
+    """The words of `source` (LaTeX, or MathML: its tags dropped, so the letters of one word in
+    elements side by side join) that may be said as words."""
+    runs = set(_RUNS.findall(_NOT_LETTERS.sub(" ", _TAGS.sub("", source))))
+    if not runs:
+        return []
+    try:
+        from chalicelib.engines.ocr import lexicon
+
+        known = lexicon.load(str(lexicon.default_path()), WORD_MIN_COUNT)
+    except (ModuleNotFoundError, OSError):  # no word list: every run stays letters
+        return []
+    return sorted(w for w in runs if w.lower() in known)
 
 
 def pauses(speech: str) -> str:

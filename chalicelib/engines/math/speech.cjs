@@ -67,7 +67,8 @@ function topLevelAlignment(t) {
 
 // A binomial coefficient: a fraction without a bar (\binom, \choose). ClearSpeak's default reads
 // it as "the 2 by 1 column matrix n, k"; its Matrix_Combinatoric preference says "n choose k", but
-// for every 2 by 1 column, so it is chosen only for a formula with a binomial and no table.
+// for every 2 by 1 column, so it is chosen only for a formula with a binomial and no table (other
+// languages: English says "choose" wherever the binomial is, spokenMarks).
 const BINOMIAL = /<mfrac\b[^>]*\blinethickness=["']0(?:\.0*)?(?:px|pt|em|ex)?["']/;
 const combinatoric = (mathml) => BINOMIAL.test(mathml) && !/<mtable\b/.test(mathml);
 
@@ -308,13 +309,167 @@ function applied(el) {
     (local(next) === 'mfenced' && (next.getAttribute('open') || '(') === '('));
 }
 
-function replaceWith(el, name, text) {
-  const made = el.ownerDocument.createElementNS(el.namespaceURI || null, name);
-  made.appendChild(el.ownerDocument.createTextNode(text));
-  el.parentNode.replaceChild(made, el);
+function make(doc, ns, name, text) {
+  const made = doc.createElementNS(ns || null, name);
+  if (text !== undefined) made.appendChild(doc.createTextNode(text));
+  return made;
 }
 
-function teacherTerms(mathml) {
+function replaceWith(el, name, text) {
+  el.parentNode.replaceChild(make(el.ownerDocument, el.namespaceURI, name, text), el);
+}
+
+// `el` replaced by a row of `parts` (elements, or strings said as words: mtext).
+function replaceByRow(el, parts) {
+  const row = make(el.ownerDocument, el.namespaceURI, 'mrow');
+  for (const part of parts) row.appendChild(typeof part === 'string' ? make(el.ownerDocument, el.namespaceURI, 'mtext', part) : part);
+  el.parentNode.replaceChild(row, el);
+  return row;
+}
+
+function nextElement(el) {
+  let next = el.nextSibling;
+  while (next && next.nodeType !== 1) next = next.nextSibling;
+  return next;
+}
+
+// Words for what a superscript or a brace says, where SRE's are not a teacher's: w^* "w star" (SRE:
+// "raised to the asterisk power"), A^\dagger "A dagger"; y^{(i)}, an index in parentheses, "y
+// superscript open paren i close paren" (SRE: "raised to the i power", and l^{(i)}(w) "the i-th
+// power of, l of w"); an underbrace's or overbrace's label "a underbrace real" (SRE: "a over
+// bottom brace, over real"); a binomial "n choose k" wherever it is (ClearSpeak's
+// Matrix_Combinatoric preference says it only in a formula without a table); x ~ N(0, 1) "x is
+// distributed as N of 0 comma 1" where a distribution (an upper-case, script or named one)
+// follows (f(n) ~ g(n) stays "tilde").
+const MARKS = {'*': 'star', '\u2217': 'star', '\u22C6': 'star', '\u2020': 'dagger', '\u2021': 'double dagger'};
+const UNDER = new Set(['\u23DF', '\uFE38', '_']);
+const OVER = new Set(['\u23DE', '\uFE37']);
+
+function braced(el, kind) {  // the base of munder(base, \u23DF) or mover(base, \u23DE), else null
+  el = core(el);
+  if (!el || local(el) !== kind) return null;
+  const [base, mark] = children(el);
+  return base && mark && (kind === 'munder' ? UNDER : OVER).has(said(mark)) && said(mark).length === 1 ? base : null;
+}
+
+function parenthesisedIndex(el) {  // "i" for (i), "1" for (1), else ''
+  el = core(el);
+  const k = el && local(el) === 'mrow' ? children(el) : [];
+  return k.length === 3 && said(k[0]) === '(' && said(k[2]) === ')' && ['mi', 'mn'].includes(local(k[1])) &&
+    /^(?:[A-Za-z]|\d+)$/.test(said(k[1])) ? said(k[1]) : '';
+}
+
+function distribution(el) {
+  el = core(el);
+  if (el && ['msub', 'msup', 'msubsup'].includes(local(el))) el = core(children(el)[0]);
+  if (!el || !['mi', 'mtext'].includes(local(el))) return false;
+  const t = said(el);
+  return /^[A-Z]$/.test(t) || /^[A-Z][a-z]{2,}$/.test(t) || /script|calligraphic/.test(el.getAttribute('mathvariant') || '') ||
+    /^[\u{1D49C}-\u{1D4CF}\u212C\u2130\u2131\u210B\u2110\u2112\u2133\u211B]$/u.test(t);
+}
+
+function previousElement(el) {
+  let prev = el.previousSibling;
+  while (prev && prev.nodeType !== 1) prev = prev.previousSibling;
+  return prev;
+}
+
+function binomial(el) {  // [open, fraction, close] of a bar-less fraction in parentheses, else null
+  if (local(el) !== 'mfrac' || !/^0(?:\.0*)?(?:px|pt|em|ex)?$/.test(el.getAttribute('linethickness') || '')) return null;
+  const [open, close] = [previousElement(el), nextElement(el)];
+  return open && close && said(open) === '(' && said(close) === ')' && children(el).length === 2 ? [open, el, close] : null;
+}
+
+function spokenMarks(el) {
+  const name = local(el);
+  const [base, script] = children(el);
+  if (name === 'msup' && base && script && MARKS[said(script)] && ['mo', 'mi'].includes(local(core(script)))) {
+    replaceByRow(el, [base, MARKS[said(script)]]);
+    return true;
+  }
+  if (name === 'msup' && base && script && parenthesisedIndex(script)) {
+    const applied = nextElement(el);
+    const row = replaceByRow(el, [base, `superscript open paren ${parenthesisedIndex(script)} close paren`]);
+    if (applied && (said(applied) === '(' || local(applied) === 'mfenced')) {
+      row.parentNode.insertBefore(make(row.ownerDocument, row.namespaceURI, 'mo', '\u2061'), applied);
+    }
+    return true;
+  }
+  for (const [kind, word] of [['munder', 'underbrace'], ['mover', 'overbrace']]) {
+    if (name !== kind || !base) continue;
+    const inner = braced(base, kind);
+    if (inner && script) {
+      replaceByRow(el, [inner, word, script]);
+      return true;
+    }
+    if (braced(el, kind)) {
+      replaceByRow(el, [base, word]);
+      return true;
+    }
+  }
+  const fenced = binomial(el);
+  if (fenced) {
+    const [top, bottom] = children(el);
+    fenced[0].parentNode.removeChild(fenced[0]);
+    fenced[2].parentNode.removeChild(fenced[2]);
+    replaceByRow(el, [top, 'choose', bottom]);
+    return true;
+  }
+  if (name === 'mo' && ['\u223C', '~'].includes(said(el)) && distribution(nextElement(el))) {
+    replaceWith(el, 'mo', 'is distributed as');
+    return true;
+  }
+  return false;
+}
+
+// A word written in math italics ("head_1", Word's "otherwise" typed in an equation) comes as one
+// letter each, which SRE spells ("h e a, d sub 1"). The words are the English words the worker
+// found spelt in the formula's source (chalicelib/engines/math: four letters or more, common in
+// its word list); a run of single italic letters side by side that spells one, as a whole or
+// ending in a script's base, is said as the word. Other runs stay letters: a product of variables.
+function letter(el) {
+  return el && local(el) === 'mi' && /^[A-Za-z]$/.test(said(el)) && !/bold|normal|double|script|fraktur|sans|monospace/.test(el.getAttribute('mathvariant') || '');
+}
+
+function wordRuns(parent, known) {
+  let changed = false;
+  const kids = children(parent);
+  let run = [];
+  const flush = (script) => {
+    const tail = script ? [core(children(script)[0])] : [];
+    const letters = run.concat(tail);
+    for (let start = 0; start + 4 <= letters.length; start++) {
+      const word = letters.slice(start).map(said).join('');
+      if (!known.has(word)) continue;
+      const doc = parent.ownerDocument;
+      const merged = make(doc, parent.namespaceURI, 'mi', word);
+      if (script) {
+        tail[0].parentNode.replaceChild(merged, tail[0]);
+        for (const el of letters.slice(start, -1)) parent.removeChild(el);
+      } else {
+        parent.insertBefore(merged, letters[start]);
+        for (const el of letters.slice(start)) parent.removeChild(el);
+      }
+      run = [];
+      return true;
+    }
+    if (script) return flush(null);
+    run = [];
+    return false;
+  };
+  for (const el of kids) {
+    if (letter(el)) {
+      run.push(el);
+      continue;
+    }
+    const scripted = ['msub', 'msup', 'msubsup'].includes(local(el)) && letter(core(children(el)[0]));
+    if (run.length) changed = flush(scripted ? el : null) || changed;
+  }
+  if (run.length) changed = flush(null) || changed;
+  return changed;
+}
+
+function teacherTerms(mathml, words = []) {
   let doc;
   try {
     doc = new DOMParser({onError: () => {}}).parseFromString(mathml, 'text/xml');
@@ -329,7 +484,14 @@ function teacherTerms(mathml) {
     for (const c of children(el)) walk(c);
   };
   walk(doc.documentElement);
+  const known = new Set(words);
+  if (known.size) for (const el of all) changed = wordRuns(el, known) || changed;
   for (const el of all) {
+    if (!el.parentNode) continue;  // taken apart by a change above
+    if (spokenMarks(el)) {
+      changed = true;
+      continue;
+    }
     const name = local(el);
     const [base, script] = children(el);
     const power = name === 'msup' ? script : name === 'msubsup' ? children(el)[2] : null;
@@ -368,6 +530,10 @@ const SAID = {en: [[/\bpartial differential\b/g, 'partial'], [/\bnabla\b/g, 'del
   [/\bLamda\b/g, 'Lambda'], [/,?\s*\bcolon equals\b,?/g, ' is defined as'], [/\bvector or cross product\b/g, 'cross'],
   [/\bdel bullet\b/g, 'del dot'], [SILENT_OPENED, ' '], [SILENT_CLOSED, ''], [/\bscript l\b/g, 'ell'],
   [/\bn ary circled plus\b/g, 'direct sum'], [/\bn ary circled times\b/g, 'tensor product'], [/\bn ary /g, ''],
+  // Every ellipsis is "dot dot dot" (SRE: "vertical ellipsis", "down right diagonal ellipsis");
+  // ⅈ, ⅆ, ⅇ are i, d, e; a double-struck capital applied to an argument is the letter (E of X).
+  [/\b(?:vertical|down right diagonal|up right diagonal|midline horizontal) ellipsis\b/g, 'dot dot dot'],
+  [/\bdouble struck italic ([a-z])\b/g, '$1'], [/\b(left|right) pointing angle bracket\b/g, '$1 angle bracket'], [/\bdouble struck ([A-Z]),? (?=of\b)/g, '$1 '],
   [/\bthe metric of\b/g, 'the norm of'], [/,?\s*\bbold hat\b/g, ' hat'],  // ‖x‖; a bold letter's hat (î)
   // A transpose (⊤, ⊺, a sans-serif T as the exponent), not a power.
   [/,?\s*(?:raised )?to the (?:down tack|intercalate|sans serif T),? power/g, ' transpose'],
@@ -378,7 +544,7 @@ const SAID = {en: [[/\bpartial differential\b/g, 'partial'], [/\bnabla\b/g, 'del
   [/\blim of\b/g, 'the limit of'],
   // A named function before its argument is said with "of", as "f of x" is: "sine of pi t", "log of
   // x", "log squared of x" (SRE: "sine pi t", "log x"; with parentheses it says "of" already).
-  [/\b(sine|cosine|tangent|cotangent|secant|cosecant|log|natural log|exp|determinant)( squared| cubed)? (?!of\b|base\b|sub\b|,|$)/g,
+  [/\b(sine|cosine|tangent|cotangent|secant|cosecant|log|natural log|exp|determinant|Var|Cov|var|cov)( squared| cubed)? (?!of\b|base\b|sub\b|,|$)/g,
     '$1$2 of ']]};
 
 let rules = null;  // the locale, rule set and preferences SRE is set up with
@@ -392,11 +558,14 @@ async function setup(locale, domain, prefs) {
   }
 }
 
-async function speech(mathml, locale, domain) {
+async function speech(mathml, locale, domain, words) {
   let spoken = {mathml, prefs: domain === 'clearspeak' && combinatoric(mathml) ? ['Matrix_Combinatoric'] : []};
   if (locale === 'en' && domain === 'clearspeak') {
     if (rules === null) await setup(locale, domain, 'default');  // the enriched tree needs the engine
-    spoken = prepared(symbols(teacherTerms(mathml)));
+    // An upright letter (\\mathrm{e}, \\mathrm{d}) is the letter: SRE says "normal e". Spoken only: the
+    // MathML shown keeps it upright.
+    const upright = mathml.replace(/(<mi\b[^>]*?) mathvariant="normal"([^>]*>\s*[A-Za-z]\s*<\/mi>)/g, '$1$2');
+    spoken = prepared(symbols(teacherTerms(upright, words)));
     // ln said "natural log" (ClearSpeak's Log_LnAsNaturalLog; "l n" is two short letters to hear).
     spoken.prefs.push('Log_LnAsNaturalLog');
   }
@@ -422,7 +591,7 @@ async function main() {
       // MathJax marks an infinity or a dollar sign "normal" (upright), which SRE says aloud
       // ("normal infinity"): upright is how they are shown anyway.
       out.mathml = out.mathml.replace(/ mathvariant="normal"(?=>(?:[^<&A-Za-z]|&#x?[0-9A-Fa-f]+;)*<)/g, '');
-      out.speech = await speech(out.mathml, job.locale || 'en', job.domain || 'clearspeak');
+      out.speech = await speech(out.mathml, job.locale || 'en', job.domain || 'clearspeak', job.words || []);
     } catch (e) {
       out.error = String((e && e.message) || e).slice(0, 300);
     }

@@ -291,6 +291,7 @@ def from_omml(el) -> dict:
 _FUNCTIONS = frozenset({"sin", "cos", "tan", "cot", "sec", "csc", "log", "ln", "exp", "lim", "max", "min", "det",
                         "sinh", "cosh", "tanh", "arcsin", "arccos", "arctan", "gcd", "mod", "sup", "inf"})
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|\S")
+_CLOSING = {"(": ")", "[": "]", "{": "}"}
 
 
 class _Omml:
@@ -363,10 +364,15 @@ class _Omml:
 
     def _scripts(self, dst, c, depth: int, tag: str) -> None:
         out = self.sub(dst, tag)
-        self.row(out, _mchild(c, "e"), depth)
+        base = self.row(out, _mchild(c, "e"), depth)
         for n in ("sub", "sup"):
             if _mchild(c, n) is not None:
                 self.row(out, _mchild(c, n), depth)
+        # Typed "(b^M - b)", Word may keep the parenthesis in the script's base ("(b" raised to M):
+        # an opening parenthesis the base does not close belongs before it.
+        texts = [_local(e) == "mo" and (e.text or "").strip() for e in base]
+        if len(base) > 1 and texts[0] in _CLOSING and _CLOSING[texts[0]] not in texts:
+            dst.insert(dst.index(out), base[0])
 
     def _sSup(self, dst, c, depth: int) -> None:  # noqa: N802 (OMML's element names)
         self._scripts(dst, c, depth, "msup")
@@ -422,7 +428,9 @@ class _Omml:
     def _eqArr(self, dst, c, depth: int) -> None:  # noqa: N802
         table = self.sub(dst, "mtable")
         for e in (x for x in c if _m(x) == "e"):
-            self.row(self.sub(self.sub(table, "mtr"), "mtd"), e, depth)
+            row = self.row(self.sub(self.sub(table, "mtr"), "mtd"), e, depth)
+            for mark in [m for m in row.iter(f"{{{MATHML_NS}}}mo") if (m.text or "").strip() == "&"]:
+                mark.getparent().remove(mark)  # a row's alignment points: Word shows nothing there
 
     def _func(self, dst, c, depth: int) -> None:
         wrapper = self.sub(dst, "mrow")

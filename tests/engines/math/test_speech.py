@@ -36,7 +36,7 @@ def test_a_binomial_is_n_choose_k_and_a_column_stays_a_column():
                     {"id": 3, "tex": r"\binom{n}{k} \begin{pmatrix}1\\2\end{pmatrix}", "locale": "en"}])
     assert "n choose k" in got[0]["speech"] and got[1]["speech"] == "n choose k"
     assert "column matrix" in got[2]["speech"] and "choose" not in got[2]["speech"]
-    assert "choose" not in got[3]["speech"]  # with a table beside it ClearSpeak's default, not "1 choose 2"
+    assert got[3]["speech"].startswith("n choose k") and "column matrix" in got[3]["speech"]  # both, side by side
 
 
 def test_partial_is_said_partial_in_english_only():
@@ -113,6 +113,33 @@ def test_number_sets_powers_and_word_subscripts():
     assert said[2] == "y sub pred, minus, y sub true, plus, x sub i j k, plus, a sub x y z"  # indices stay letters
     # alignment marks beside a matrix's own: still an aligned block (a MathJax error before)
     assert math.pauses(said[3]).startswith("2 lines, Line 1:, y sub t; equals the 1 by 2 row matrix, 1, 0, times")
+
+
+def test_marks_indices_braces_and_distributions_are_said_as_a_teacher_says_them():
+    said = spoken(r"w^* + A^\dagger + l^{(i)}(\mathbf{w}, b) - y^{(i)}", r"\underbrace{a}_{\text{real}} + \overbrace{b}^{n}",
+                  r"x \sim \mathcal{N}(0, 1) + f(n) \sim g(n) + \epsilon \sim \mathrm{Bernoulli}(p)",
+                  r"\textrm{Var}[X] = \mathbb{E}[X^2] + \vdots + \ddots + \mathrm{e}^{x} + \langle x, y \rangle")
+    assert said[0] == ("w star plus A dagger plus l superscript open paren i close paren of bold w, comma b, minus y "
+                       "superscript open paren i close paren")  # an index in parentheses is not a power
+    assert said[1] == "a underbrace real plus b overbrace n"
+    assert said[2] == ("x is distributed as script N, of 0 comma 1, plus f of n, tilde g of n, plus epsilon is "
+                       "distributed as Bernoulli of p")  # a distribution after ~ only
+    assert said[3].startswith("Var of X equals E of, open bracket, X squared") and said[3].count("dot dot dot") == 2
+    assert "normal" not in said[3] and "left angle bracket" in said[3]
+
+
+def test_a_binomial_in_a_table_and_words_in_math_italics():
+    got = math.run([math.job(0, {"latex": r"\begin{vmatrix} x & \binom{5}{3} \\ 1 & y\end{vmatrix}"}, "en"),
+                    math.job(1, {"latex": r"\mathrm{Concat}(head_1, \ldots, head_h) + abcd + x_{ijk}"}, "en"),
+                    math.job(2, {"mathml": "<math><mi>f</mi><mo>=</mo><mi>o</mi><mi>t</mi><mi>h</mi><mi>e</mi><mi>r</mi>"
+                                           "<mi>w</mi><mi>i</mi><mi>s</mi><mi>e</mi></math>"}, "en"),
+                    math.job(3, {"latex": r"head_1"}, "de")])
+    assert "Column 2, 5 choose 3" in got[0]["speech"]  # ClearSpeak's preference said it only without a table
+    assert math.pauses(got[1]["speech"]).startswith("Concat of head sub 1, comma dot dot dot comma, head sub h")
+    assert "a b c d" in got[1]["speech"] and "i j k" in got[1]["speech"]  # not words: letters
+    assert got[2]["speech"] == "f equals otherwise"
+    assert math.words_in(r"\text{x} + head_1 + \mathrm{Concat} + tanh") == ["head"] and "words" not in math.job(
+        3, {"latex": r"head_1"}, "de")  # commands are not words; only English has the rules
 
 
 def test_vector_calculus_is_said_by_its_operations():

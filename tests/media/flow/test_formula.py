@@ -87,6 +87,15 @@ def test_a_word_document_office_math_becomes_mathml():
     assert "<mtable><mtr><mtd>" in identity and '<mo fence="true">[</mo>' in identity
 
 
+def test_office_math_alignment_points_and_a_parenthesis_typed_into_a_scripts_base():
+    cases = f"<m:eqArr><m:e>{mr('0,  &amp;x=1')}</m:e><m:e>{mr('1,  &amp;otherwise')}</m:e></m:eqArr>"
+    typed = f"<m:sSup><m:e>{mr('(b')}</m:e><m:sup>{mr('M')}</m:sup></m:sSup>{mr('-b)')}"  # Word's own, typed (b^M-b)
+    alone = '<m:oMath xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math">{}</m:oMath>'
+    cases_f, typed_f = (formula.from_omml(etree.fromstring(alone.format(x))) for x in (cases, typed))
+    assert "&amp;" not in cases_f["mathml"] and cases_f["mathml"].count("<mtr>") == 2  # alignment points unshown
+    assert typed_f["mathml"].startswith('<math xmlns="http://www.w3.org/1998/Math/MathML"><mo>(</mo><msup>')
+
+
 def test_markdown_dollars_brackets_and_math_fences_but_not_money():
     md = rb"""The area is $A = \pi r^2$, costs $5 and $10, and \(x^2\) too.
 
