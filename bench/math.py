@@ -27,7 +27,9 @@ from_latex, then chalicelib.engines.math (MathJax for LaTeX, Speech Rule Engine'
 - Heard: our recording of the engine's words (chalicelib.kinds.voice.speak, the default English
   voice) transcribed by Whisper base (bench.languages.Transcriber, the product's engine), against
   our expected words (the goal's figure) and against the words recorded (how well the recording
-  itself is understood); close when the WER is <= 0.25 (bench.languages' goal for a voice).
+  itself is understood); close when the WER is <= 0.25 (bench.languages' goal for a voice). The
+  transcript's letters Whisper writes joined ("sub ij", "dx", "2x") count as the letters our words
+  say one by one there, and its hyphen between terms ("alpha-1") as "minus" (`heard_wer`).
 Goals (issue 58): speech matches >= 0.9, heard close >= 0.8.
 `--compare` prints each candidate's share of speech matches: SRE ClearSpeak (the product's),
 SRE MathSpeak, the accessible-math-reader package (PyPI, MIT; when installed), and for the LaTeX
@@ -38,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import time
 from pathlib import Path
 
@@ -148,6 +151,28 @@ def wer(expected: str, said: str) -> float:
     return wer_counts(ref, hyp) / max(1, len(ref))
 
 
+# How Whisper writes what it hears of a formula, which is not what was misheard: letters said one by
+# one written as one token ("sub ij", "dx", "2x"), a minus written as a hyphen ("alpha-1", "1-x").
+_DIGIT_LETTER = re.compile(r"(?<=\d)(?=[A-Za-z])|(?<=[A-Za-z])(?=\d)")
+_HYPHEN_MINUS = re.compile(r"(?<=[A-Za-z0-9])-(?=[A-Za-z0-9])")
+
+
+def heard_wer(expected: str, transcript: str) -> float:
+    """`wer` of a transcript, after writing its joined letters as the letters `expected` says one
+    by one (only where `expected` has them side by side) and its hyphens between terms as "minus"."""
+    text = _HYPHEN_MINUS.sub(" minus ", _DIGIT_LETTER.sub(" ", transcript))
+    ref = words(expected)
+    singles = {" ".join(ref[k:k + n]) for n in (2, 3, 4) for k in range(len(ref) - n + 1)
+               if all(len(w) == 1 and w.isalpha() for w in ref[k:k + n])}
+    hyp = []
+    for w in words(text):
+        spelt = " ".join(w)
+        hyp.extend(spelt.split() if len(w) in (2, 3, 4) and w.isalpha() and spelt in singles else [w])
+    from bench.speech_common import wer_counts
+
+    return wer_counts(ref, hyp) / max(1, len(ref))
+
+
 def read(item: dict) -> dict:
     """The item as a reader gives it (media/flow/formula.py)."""
     from chalicelib.media.flow import formula
@@ -246,7 +271,7 @@ def heard(items: list[dict], said: list[str]) -> list[tuple[str, float, float]]:
 
             samples = resample(Audio((samples * 32768).astype(np.int16), rate), 16000).samples.astype(np.float32) / 32768
         text, _ = listen(samples, "en")
-        out.append((text, wer(item["expected"], text), wer(words or "formula", text)))
+        out.append((text, heard_wer(item["expected"], text), heard_wer(words or "formula", text)))
     return out
 
 

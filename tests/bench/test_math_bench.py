@@ -51,3 +51,11 @@ def test_clearspeak_alternatives_are_one_canonical_form():
     # not a rule: a different reading stays different
     assert bench_math.wer("n choose k", "the 2 by 1 column matrix n k") > 0.5
     assert bench_math.wer("x squared", "x superscript 2") > 0
+
+
+def test_what_whisper_writes_for_letters_and_minus_is_not_a_mishearing():
+    assert bench_math.heard_wer("the integral of open paren 2 x plus 1 close paren d x",
+                                "The integral of open parenthesis 2x plus 1 close parenthesis dx.") == 0
+    assert bench_math.heard_wer("x sub i j to the alpha minus 1 power", "x sub ij to the alpha-1 power") == 0
+    assert bench_math.heard_wer("x sub i j", "x sub ik") > 0.25  # a letter misheard still is
+    assert bench_math.heard_wer("the head", "the h e a d") > 0  # and words are not letters
