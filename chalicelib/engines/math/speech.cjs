@@ -333,17 +333,25 @@ function nextElement(el) {
   return next;
 }
 
-// Words for what a superscript or a brace says, where SRE's are not a teacher's: w^* "w star" (SRE:
-// "raised to the asterisk power"), A^\dagger "A dagger"; y^{(i)}, an index in parentheses, "y
-// superscript open paren i close paren" (SRE: "raised to the i power", and l^{(i)}(w) "the i-th
-// power of, l of w"); an underbrace's or overbrace's label "a underbrace real" (SRE: "a over
+// Words for what a superscript, a bar or a brace says, where SRE's are not a teacher's: y^{(i)},
+// an index in parentheses, "y superscript open paren i close paren" (SRE: "raised to the i power",
+// and l^{(i)}(w) "the i-th power of, l of w"); |M| of a bold letter (a matrix) "the determinant of
+// bold M" (SRE: "the absolute value of"); a hat or tilde written with a spacing accent (U+02C6,
+// U+02DC) as the accent SRE knows; an underbrace's or overbrace's label "a underbrace real" (SRE: "a over
 // bottom brace, over real"); a binomial "n choose k" wherever it is (ClearSpeak's
 // Matrix_Combinatoric preference says it only in a formula without a table); x ~ N(0, 1) "x is
 // distributed as N of 0 comma 1" where a distribution (an upper-case, script or named one)
 // follows (f(n) ~ g(n) stays "tilde").
-const MARKS = {'*': 'star', '\u2217': 'star', '\u22C6': 'star', '\u2020': 'dagger', '\u2021': 'double dagger'};
 const UNDER = new Set(['\u23DF', '\uFE38', '_']);
 const OVER = new Set(['\u23DE', '\uFE37']);
+
+const SPACING = {'\u02C6': '^', '\u02DC': '~'};
+
+function boldLetter(el) {
+  el = core(el);
+  return Boolean(el) && local(el) === 'mi' && (/bold/.test(el.getAttribute('mathvariant') || '') ||
+    /^[\u{1D400}-\u{1D433}\u{1D468}-\u{1D49B}]$/u.test(said(el)));
+}
 
 function braced(el, kind) {  // the base of munder(base, \u23DF) or mover(base, \u23DE), else null
   el = core(el);
@@ -383,10 +391,6 @@ function binomial(el) {  // [open, fraction, close] of a bar-less fraction in pa
 function spokenMarks(el) {
   const name = local(el);
   const [base, script] = children(el);
-  if (name === 'msup' && base && script && MARKS[said(script)] && ['mo', 'mi'].includes(local(core(script)))) {
-    replaceByRow(el, [base, MARKS[said(script)]]);
-    return true;
-  }
   if (name === 'msup' && base && script && parenthesisedIndex(script)) {
     const applied = nextElement(el);
     const row = replaceByRow(el, [base, `superscript open paren ${parenthesisedIndex(script)} close paren`]);
@@ -406,6 +410,17 @@ function spokenMarks(el) {
       replaceByRow(el, [base, word]);
       return true;
     }
+  }
+  if (name === 'mo' && said(el) === '|' && matrixLike(nextElement(el)) && boldLetter(nextElement(el)) &&
+      nextElement(nextElement(el)) && said(nextElement(nextElement(el))) === '|') {
+    const matrix = nextElement(el);
+    el.parentNode.removeChild(nextElement(matrix));
+    replaceByRow(el, ['the determinant of']).appendChild(matrix);
+    return true;
+  }
+  if (['mover', 'munder'].includes(name) && script && SPACING[said(script)] && local(script) === 'mo') {
+    script.firstChild.data = SPACING[said(script)];
+    return true;
   }
   const fenced = binomial(el);
   if (fenced) {
@@ -469,6 +484,35 @@ function wordRuns(parent, known) {
   return changed;
 }
 
+function lowerLetter(el) {
+  el = core(el);
+  return Boolean(el) && local(el) === 'mi' && /^[a-z]$/.test(said(el));
+}
+
+// A subscript's letters side by side, three or more with a, e, o or u among them, are a word or
+// its abbreviation (n_{samples}, y_{pred}, A_{i,coloc}): said as one; "ijk", "xyz" stay indices.
+function subscriptWords(script) {
+  const sub = core(script);
+  const kids = sub && local(sub) === 'mrow' ? children(sub) : [];
+  let changed = false;
+  let run = [];
+  const flush = () => {
+    const word = run.map(said).join('');
+    if (run.length >= 3 && /[aeou]/i.test(word)) {
+      sub.insertBefore(make(sub.ownerDocument, sub.namespaceURI, 'mi', word), run[0]);
+      for (const el of run) sub.removeChild(el);
+      changed = true;
+    }
+    run = [];
+  };
+  for (const el of kids) {
+    if (letter(el)) run.push(el);
+    else flush();
+  }
+  flush();
+  return changed;
+}
+
 function teacherTerms(mathml, words = []) {
   let doc;
   try {
@@ -486,6 +530,9 @@ function teacherTerms(mathml, words = []) {
   walk(doc.documentElement);
   const known = new Set(words);
   if (known.size) for (const el of all) changed = wordRuns(el, known) || changed;
+  // A lower-case letter transposed before a product (x^T A) is a vector: its other T's are too.
+  const vectors = new Set(all.filter((el) => local(el) === 'msup' && exponent(children(el)[1] || el) === 'T' &&
+    lowerLetter(children(el)[0]) && followedByTerm(el)).map((el) => said(core(children(el)[0]))));
   for (const el of all) {
     if (!el.parentNode) continue;  // taken apart by a change above
     if (spokenMarks(el)) {
@@ -497,9 +544,10 @@ function teacherTerms(mathml, words = []) {
     const power = name === 'msup' ? script : name === 'msubsup' ? children(el)[2] : null;
     if (base && power) {
       const kind = exponent(power);
-      const lower = core(base) && local(core(base)) === 'mi' && /^[a-z]$/.test(said(core(base)));
+      const lower = lowerLetter(base);
       const matrix = matrixLike(base) || closesMatrixGroup(el, base);
-      if ((kind === 'T' && (matrix || (lower && followedByTerm(el)))) || (kind === '-1' && matrix && !applied(el))) {
+      const vector = lower && (followedByTerm(el) || vectors.has(said(core(base))));
+      if ((kind === 'T' && (matrix || vector)) || (kind === '-1' && matrix && !applied(el))) {
         replaceWith(power, 'mi', kind === 'T' ? TRANSPOSE : INVERSE);
         changed = true;
       }
@@ -508,16 +556,7 @@ function teacherTerms(mathml, words = []) {
       replaceWith(core(base), 'mtext', setName(core(base)));
       changed = true;
     }
-    if (['msub', 'msubsup'].includes(name) && script) {
-      const sub = core(script);
-      const letters = sub && local(sub) === 'mrow' ? children(sub) : [];
-      const word = letters.map(said).join('');
-      if (letters.length >= 3 && letters.every((c) => local(c) === 'mi' && /^[A-Za-z]$/.test(said(c)) &&
-          !/bold|normal/.test(c.getAttribute('mathvariant') || '')) && /[aeou]/i.test(word)) {
-        replaceWith(script, 'mi', word);
-        changed = true;
-      }
-    }
+    if (['msub', 'msubsup'].includes(name) && script) changed = subscriptWords(script) || changed;
   }
   return changed ? new XMLSerializer().serializeToString(doc) : mathml;
 }
@@ -537,6 +576,13 @@ const SAID = {en: [[/\bpartial differential\b/g, 'partial'], [/\bnabla\b/g, 'del
   [/\bthe metric of\b/g, 'the norm of'], [/,?\s*\bbold hat\b/g, ' hat'],  // ‖x‖; a bold letter's hat (î)
   // A transpose (⊤, ⊺, a sans-serif T as the exponent), not a power.
   [/,?\s*(?:raised )?to the (?:down tack|intercalate|sans serif T),? power/g, ' transpose'],
+  // w^* "w star", A^\dagger "A dagger" (SRE: "raised to the asterisk power").
+  [/,?\s*(?:raised )?to the (?:asterisk|asterisk operator|star operator),? power/g, ' star'],
+  [/,?\s*(?:raised )?to the (double dagger|dagger),? power/g, ' $1'],
+  [/\bthe (?:asterisk|asterisk operator|star operator) power of, (\S+) of\b/g, '$1 star of'],  // F^*(x): a map's
+  [/\bthe (double dagger|dagger) power of, (\S+) of\b/g, '$2 $1 of'],
+  // SRE's words where its parse slips: "n factorial positive" (n! + 1), ℏ "italic h over two pi".
+  [/\bfactorial,? positive\b/g, 'factorial plus'], [/\bitalic h over two pi\b/g, 'h bar'],
   [/,?\s*(?:raised )?to the (?:exponent, )?interior product,? (?:power|end exponent)/g, ' inverse'],
   [/,?\s*(?:raised )?to the exponent, (?:down tack|intercalate|sans serif T), end exponent/g, ' transpose'],
   // "lim over x right arrow 0, of" is the limit's picture; "the limit as x approaches 0 of" its words.

@@ -119,13 +119,23 @@ def test_marks_indices_braces_and_distributions_are_said_as_a_teacher_says_them(
     said = spoken(r"w^* + A^\dagger + l^{(i)}(\mathbf{w}, b) - y^{(i)}", r"\underbrace{a}_{\text{real}} + \overbrace{b}^{n}",
                   r"x \sim \mathcal{N}(0, 1) + f(n) \sim g(n) + \epsilon \sim \mathrm{Bernoulli}(p)",
                   r"\textrm{Var}[X] = \mathbb{E}[X^2] + \vdots + \ddots + \mathrm{e}^{x} + \langle x, y \rangle")
-    assert said[0] == ("w star plus A dagger plus l superscript open paren i close paren of bold w, comma b, minus y "
+    assert said[0] == ("w star, plus A dagger, plus l superscript open paren i close paren of bold w, comma b, minus y "
                        "superscript open paren i close paren")  # an index in parentheses is not a power
     assert said[1] == "a underbrace real plus b overbrace n"
     assert said[2] == ("x is distributed as script N, of 0 comma 1, plus f of n, tilde g of n, plus epsilon is "
                        "distributed as Bernoulli of p")  # a distribution after ~ only
     assert said[3].startswith("Var of X equals E of, open bracket, X squared") and said[3].count("dot dot dot") == 2
     assert "normal" not in said[3] and "left angle bracket" in said[3]
+
+
+def test_what_a_matrix_vector_or_constant_is_called():
+    said = spoken(r"\lambda x^T = x^T A + |\mathbf{M}| + |A| + F^\dagger(x) + \Lambda_H^\dagger + n! + 1 + A_{i,coloc}")
+    assert said[0] == ("lambda, x transpose equals x transpose, A plus the determinant of bold M, plus, the absolute "
+                       "value of A, plus F dagger of x, plus, Lambda sub H dagger, plus n factorial plus 1 plus, A sub "
+                       "i comma coloc")  # x^T a transpose where another x^T is; |bold M| a determinant
+    got = math.run([{"id": 0, "locale": "en", "mathml": '<math><mi>i</mi><mi>\u210f</mi><mover accent="true"><mi>H</mi>'
+                                                        "<mo>\u02c6</mo></mover></math>"}])
+    assert got[0]["speech"] == "i h bar, H hat"  # SRE: "italic h over two pi", "H \u02c6"
 
 
 def test_a_binomial_in_a_table_and_words_in_math_italics():
