@@ -128,9 +128,9 @@ function silentArgument(inner, byId) {
 // What SRE is given to speak (the MathML shown is not changed) and the preferences for it: the
 // enriched tree (SRE's own parse) tells a function's argument; a bar inside one is "given"
 // (P of A given B: ClearSpeak's VerticalLine_Given; elsewhere a bar keeps its Auto reading:
-// absolute value, such that, divides); a single letter SRE takes for a function without
+// absolute value, such that, divides); a lower-case or bold letter SRE takes for a function without
 // parentheses is a product ("f p" in "t p times f p", counts of false positives; "h e a d" in
-// italic "head", not "h of e a d").
+// italic "head", not "h of e a d"; bold F x, "bold F, bold x").
 function prepared(mathml) {
   const prefs = combinatoric(mathml) ? ['Matrix_Combinatoric'] : [];
   let root;
@@ -163,7 +163,8 @@ function prepared(mathml) {
         close.textContent = SILENT_CLOSE;
         changed = true;
       }
-    } else if (attr(fn, 'role') === 'simple function' && /^[a-z]$/.test(fn.textContent.trim())) {
+    } else if (attr(fn, 'role') === 'simple function' && /^[A-Za-z]$/.test(fn.textContent.trim()) &&
+               (/^[a-z]$/.test(fn.textContent.trim()) || /bold/.test(fn.getAttribute('mathvariant') || ''))) {
       const apply = byId[attr(el, 'content').split(',')[0]];
       if (apply && attr(apply, 'role') === 'application' && attr(apply, 'added') === 'true') {
         apply.textContent = '\u2062';
@@ -208,9 +209,9 @@ const INVERSE = '\u2A3C';  // marks an inverse for SRE (its name, "interior prod
 const TRANSPOSE = '\u22A4';
 const PAIRS = {'(': ')', '[': ']', '{': '}', '|': '|', '\u2016': '\u2016'};
 
-// A number set raised to a compound power (R^{n x m}): SRE runs the power into the set's short name
-// ("r-n times m", as if (R^n) x m); a teacher says "the real numbers raised to the n times m power".
-// A simple power keeps SRE's "r-n", "c-3".
+// A number set raised to a power (R^n, R^{n x m}): SRE runs the power into the set's short name
+// ("r-n", "r-n times m", as if (R^n) x m); a teacher says "the real numbers to the n-th power",
+// "the real numbers raised to the n times m power".
 const SETS = {'\u211D': 'the real numbers', '\u2102': 'the complex numbers', '\u2124': 'the integers',
   '\u2115': 'the natural numbers', '\u211A': 'the rational numbers'};
 const STRUCK = {R: '\u211D', C: '\u2102', Z: '\u2124', N: '\u2115', Q: '\u211A'};
@@ -296,7 +297,8 @@ function followedByTerm(el) {
   while (next && next.nodeType !== 1) next = next.nextSibling;
   if (next && local(next) === 'mo' && said(next) === '\u2062') next = next.nextSibling;  // invisible times
   while (next && next.nodeType !== 1) next = next.nextSibling;
-  return Boolean(next) && ['mi', 'msub', 'msup', 'mover', 'mrow', 'msubsup'].includes(local(next));
+  return Boolean(next) && (['mi', 'msub', 'msup', 'mover', 'mrow', 'msubsup'].includes(local(next)) ||
+    (local(next) === 'mo' && ['(', '['].includes(said(next))));
 }
 
 // A parenthesis right after: T^{-1}(v) may be a map's inverse applied, which SRE says already
@@ -484,21 +486,123 @@ function wordRuns(parent, known) {
   return changed;
 }
 
+// Letters an author set upright side by side (\\rm meas, \\mathrm{aic}: MathJax gives one each) are
+// a word or an abbreviation, said as one; a bold or italic token of several letters (\\mathbf{Fx},
+// OpenDocument's italic "MT") is letters, each said ("bold F bold x": SRE said "bold Fx").
+function tokens(parent) {
+  let changed = false;
+  const kids = children(parent);
+  let run = [];
+  const flush = () => {
+    if (run.length >= 2) {
+      parent.insertBefore(make(parent.ownerDocument, parent.namespaceURI, 'mi', run.map(said).join('')), run[0]);
+      for (const el of run) parent.removeChild(el);
+      changed = true;
+    }
+    run = [];
+  };
+  for (const el of kids) {
+    const variant = el.getAttribute && (el.getAttribute('mathvariant') || '');
+    if (local(el) === 'mi' && variant === 'normal' && /^[A-Za-z]$/.test(said(el))) {
+      run.push(el);
+      continue;
+    }
+    flush();
+    if (local(el) === 'mi' && /^(?:bold|italic|bold-italic)$/.test(variant) && /^[A-Za-z]{2,4}$/.test(said(el)) &&
+        !FUNCTION_NAMES.has(said(el).toLowerCase())) {
+      for (const ch of said(el)) {
+        const one = make(el.ownerDocument, el.namespaceURI, 'mi', ch);
+        one.setAttribute('mathvariant', variant);
+        parent.insertBefore(one, el);
+      }
+      parent.removeChild(el);
+      changed = true;
+    }
+  }
+  flush();
+  return changed;
+}
+
+const FUNCTION_NAMES = new Set(NAMES.split('|').concat(['lim', 'sup', 'inf', 'arg', 'mod', 'gcd', 'lcm']));
+
+// A superscript that is a word (y^{\\rm meas}, x^{\\text{model}}) is a label, not a power: "y
+// superscript meas" (SRE: "raised to the meas power").
+function textLike(el) {
+  el = core(el);
+  if (!el) return false;
+  if (local(el) === 'mtext') return /[A-Za-z]{2}/.test(said(el));
+  return local(el) === 'mi' && /^[A-Za-z]{2,}$/.test(said(el)) && !FUNCTION_NAMES.has(said(el).toLowerCase());
+}
+
+// A table with nothing around it: SRE reads it as lines. Stacked under a sum or a union its rows
+// are conditions, said one after another ("the sum over 0 is less than i, comma, 0 is less than
+// j"); with two columns or more and no relation or words in its cells it is a matrix written
+// without brackets (LaTeX's matrix, Word's matrix object): said "the 2 by 2 matrix" (brackets
+// for speech only; what is shown is as written).
+const RELATIONS = /^(?:=|<|>|\u2264|\u2265|\u2260|\u2248|\u2261|\u2208|\u2209|\u2192|\u21D2|\u21D4|\u2A7D|\u2A7E|:=|\u2282|\u2286|\u223C)$/;
+const LARGE = /^[\u2211\u220F\u2210\u22C3\u22C2\u222B\u2A01\u2A02]$/;
+
+function tableSaid(table) {
+  let holder = table.parentNode;
+  while (holder && local(holder) === 'mrow' && children(holder).length === 1) holder = holder.parentNode;
+  if (!holder || holder.nodeType !== 1) return false;
+  const first = children(holder)[0];
+  const under = ['munder', 'munderover', 'msub', 'msubsup'].includes(local(holder)) && first && LARGE.test(said(core(first)));
+  const rows = children(table).filter((r) => local(r) === 'mtr');
+  if (under && rows.length > 1) {
+    const joined = [];
+    rows.forEach((row, k) => {
+      if (k) joined.push(make(table.ownerDocument, table.namespaceURI, 'mo', ','));
+      for (const cell of children(row)) for (const c of children(cell)) joined.push(c);
+    });
+    replaceByRow(table, joined);
+    return true;
+  }
+  const around = local(holder) === 'mrow' ? children(holder) : [];
+  if (around.length > 2 && said(around[0]) === '{' && said(around[around.length - 1]) === ')' && local(around[0]) === 'mo') {
+    holder.removeChild(around[around.length - 1]);  // Word's cases with its default closing: "2 cases"
+    return true;
+  }
+  const fenced = ['mfenced', 'menclose'].includes(local(holder)) ||
+    (local(holder) === 'mrow' && children(holder).some((c) => local(c) === 'mo' && /^[([{|\u2016\u27E8\u2329\u3008]$/.test(said(c))));
+  const widths = rows.map((r) => children(r).filter((c) => local(c) === 'mtd').length);
+  const cells = rows.flatMap((r) => children(r));
+  const plain = cells.every((cell) => elementsIn(cell).every((e) => !(local(e) === 'mo' && RELATIONS.test(said(e))) && local(e) !== 'mtext'));
+  if (fenced || rows.length < 1 || widths[0] < 2 || widths.some((w) => w !== widths[0]) || !plain) return false;
+  const row = make(table.ownerDocument, table.namespaceURI, 'mrow');
+  table.parentNode.replaceChild(row, table);
+  row.appendChild(make(table.ownerDocument, table.namespaceURI, 'mo', '('));
+  row.appendChild(table);
+  row.appendChild(make(table.ownerDocument, table.namespaceURI, 'mo', ')'));
+  return true;
+}
+
+function elementsIn(el) {
+  const out = [];
+  const walk = (e) => {
+    out.push(e);
+    for (const c of children(e)) walk(c);
+  };
+  walk(el);
+  return out;
+}
+
 function lowerLetter(el) {
   el = core(el);
   return Boolean(el) && local(el) === 'mi' && /^[a-z]$/.test(said(el));
 }
 
-// A subscript's letters side by side, three or more with a, e, o or u among them, are a word or
-// its abbreviation (n_{samples}, y_{pred}, A_{i,coloc}): said as one; "ijk", "xyz" stay indices.
-function subscriptWords(script) {
+// A subscript's letters side by side, three or more with a, e, o or u among them or a word (fix),
+// are a word or its abbreviation (n_{samples}, y_{pred}, A_{i,coloc}, P_{fix}): said as one;
+// "ijk", "xyz" stay indices.
+function subscriptWords(script, known) {
   const sub = core(script);
   const kids = sub && local(sub) === 'mrow' ? children(sub) : [];
   let changed = false;
   let run = [];
   const flush = () => {
     const word = run.map(said).join('');
-    if (run.length >= 3 && /[aeou]/i.test(word)) {
+    if (run.length >= 3 && (/[aeou]/i.test(word) || known.has(word))) {
       sub.insertBefore(make(sub.ownerDocument, sub.namespaceURI, 'mi', word), run[0]);
       for (const el of run) sub.removeChild(el);
       changed = true;
@@ -529,6 +633,7 @@ function teacherTerms(mathml, words = []) {
   };
   walk(doc.documentElement);
   const known = new Set(words);
+  for (const el of all) changed = tokens(el) || changed;
   if (known.size) for (const el of all) changed = wordRuns(el, known) || changed;
   // A lower-case letter transposed before a product (x^T A) is a vector: its other T's are too.
   const vectors = new Set(all.filter((el) => local(el) === 'msup' && exponent(children(el)[1] || el) === 'T' &&
@@ -552,11 +657,23 @@ function teacherTerms(mathml, words = []) {
         changed = true;
       }
     }
-    if (name === 'msup' && base && power && setName(core(base)) && !['mi', 'mn'].includes(local(core(power)))) {
+    if (name === 'msup' && base && power && setName(core(base))) {
       replaceWith(core(base), 'mtext', setName(core(base)));
       changed = true;
     }
-    if (['msub', 'msubsup'].includes(name) && script) changed = subscriptWords(script) || changed;
+    if (['msub', 'msubsup'].includes(name) && script) changed = subscriptWords(script, known) || changed;
+    if (name === 'mtable') changed = tableSaid(el) || changed;
+    const label = name === 'msup' ? script : name === 'msubsup' ? children(el)[2] : null;
+    if (label && el.parentNode && textLike(label)) {
+      const rest = children(el);
+      const scripted = name === 'msubsup' ? make(el.ownerDocument, el.namespaceURI, 'msub') : rest[0];
+      if (name === 'msubsup') {
+        scripted.appendChild(rest[0]);
+        scripted.appendChild(rest[1]);
+      }
+      replaceByRow(el, [scripted, `superscript ${said(label)}`]);
+      changed = true;
+    }
   }
   return changed ? new XMLSerializer().serializeToString(doc) : mathml;
 }
@@ -583,6 +700,11 @@ const SAID = {en: [[/\bpartial differential\b/g, 'partial'], [/\bnabla\b/g, 'del
   [/\bthe (double dagger|dagger) power of, (\S+) of\b/g, '$2 $1 of'],
   // SRE's words where its parse slips: "n factorial positive" (n! + 1), ℏ "italic h over two pi".
   [/\bfactorial,? positive\b/g, 'factorial plus'], [/\bitalic h over two pi\b/g, 'h bar'],
+  // A dot above is a time derivative ("x dot", "x double dot"); OpenDocument's slanted <= and >=
+  // are the relations; 12°28′ is 12 degrees 28 minutes; "..." written out is an ellipsis.
+  [/\bdot above\b/g, 'dot'], [/\btwo dots\b/g, 'double dot'], [/\bpercent sign\b/g, 'percent'],
+  [/\b(less|greater) than or slanted equals?(?: to)?\b/g, 'is $1 than or equal to'],
+  [/\b(degrees?),? (\d+(?:\.\d+)?) prime\b/g, '$1 $2 minutes'], [/\bperiod period period\b/g, 'dot dot dot'],
   [/,?\s*(?:raised )?to the (?:exponent, )?interior product,? (?:power|end exponent)/g, ' inverse'],
   [/,?\s*(?:raised )?to the exponent, (?:down tack|intercalate|sans serif T), end exponent/g, ' transpose'],
   // "lim over x right arrow 0, of" is the limit's picture; "the limit as x approaches 0 of" its words.
@@ -610,8 +732,8 @@ async function speech(mathml, locale, domain, words) {
     if (rules === null) await setup(locale, domain, 'default');  // the enriched tree needs the engine
     // An upright letter (\\mathrm{e}, \\mathrm{d}) is the letter: SRE says "normal e". Spoken only: the
     // MathML shown keeps it upright.
-    const upright = mathml.replace(/(<mi\b[^>]*?) mathvariant="normal"([^>]*>\s*[A-Za-z]\s*<\/mi>)/g, '$1$2');
-    spoken = prepared(symbols(teacherTerms(upright, words)));
+    const upright = teacherTerms(mathml, words).replace(/(<mi\b[^>]*?) mathvariant="normal"([^>]*>\s*[A-Za-z]\s*<\/mi>)/g, '$1$2');
+    spoken = prepared(symbols(upright));
     // ln said "natural log" (ClearSpeak's Log_LnAsNaturalLog; "l n" is two short letters to hear).
     spoken.prefs.push('Log_LnAsNaturalLog');
   }

@@ -49,7 +49,7 @@ def test_partial_is_said_partial_in_english_only():
 
 def spoken(*formulas: str, locale: str = "en") -> list[str]:
     """Each LaTeX formula's words (or its error), in one child."""
-    got = math.run([{"id": k, "tex": tex, "locale": locale} for k, tex in enumerate(formulas)])
+    got = math.run([math.job(k, {"latex": tex}, locale) for k, tex in enumerate(formulas)])  # as the worker sends it
     return [got[k].get("speech") or got[k].get("error") for k in range(len(formulas))]
 
 
@@ -109,7 +109,7 @@ def test_number_sets_powers_and_word_subscripts():
                   r"y_{pred} - y_{true} + x_{ijk} + a_{xyz}",
                   "y_t & = \\begin{bmatrix} 1 & 0 \\end{bmatrix} \\alpha_t \\\\ z & = 2")
     assert said[0] == "f hat is a member of the real numbers raised to the, n sub samples, times, n sub labels, power"
-    assert said[1] == "x is a member of r-n plus the complex numbers raised to the n plus 1 power"  # a simple one: SRE's
+    assert said[1] == "x is a member of the real numbers to the n-th power, plus the complex numbers raised to the n plus 1 power"
     assert said[2] == "y sub pred, minus, y sub true, plus, x sub i j k, plus, a sub x y z"  # indices stay letters
     # alignment marks beside a matrix's own: still an aligned block (a MathJax error before)
     assert math.pauses(said[3]).startswith("2 lines, Line 1:, y sub t; equals the 1 by 2 row matrix, 1, 0, times")
@@ -136,6 +136,28 @@ def test_what_a_matrix_vector_or_constant_is_called():
     got = math.run([{"id": 0, "locale": "en", "mathml": '<math><mi>i</mi><mi>\u210f</mi><mover accent="true"><mi>H</mi>'
                                                         "<mo>\u02c6</mo></mover></math>"}])
     assert got[0]["speech"] == "i h bar, H hat"  # SRE: "italic h over two pi", "H \u02c6"
+
+
+def test_labels_upright_words_bold_letters_tables_and_relations():
+    said = [math.pauses(s) for s in spoken(
+        r"y^{\rm meas}_i + x^{\text{model}} + P_{fix} + {\rm aic} + \mathbf{Fx} + \mathbf{PH}^\mathsf{T} + \dot{x} + \ddot{x}",
+        r"x \in \mathbb{R}^n + \begin{matrix} a & b \\ c & d\end{matrix} + y^T(Ax-b)",
+        r"\sum_{\substack{0\le i\le m\\ 0<j<n}} P(i,j) + \begin{aligned} a &= b \\ c &= d\end{aligned}")]
+    assert said[0] == ("y sub i, superscript meas plus x superscript model plus, P sub fix, plus aic plus bold F, bold x, plus "
+                       "bold P, bold H transpose, plus x dot plus x double dot")  # a word is a label, not a power
+    assert said[1] == ("x is a member of the real numbers to the n-th power, plus the 2 by 2 matrix, Row 1: a, b, Row 2: "
+                       "c, d, plus y transpose, times, open paren, A x, minus b, close paren")
+    assert said[2].startswith("the sum over 0 is less than or equal to i is less than or equal to m, comma, 0 is less than j")
+    assert "2 lines, Line 1: a; equals b" in said[2]  # equations stay lines: not a matrix
+    got = math.run([{"id": 0, "locale": "en", "mathml": "<math><mn>1</mn><mo>\u2a7d</mo><mi>i</mi><mo>+</mo><mn>12</mn>"
+                                                        "<mo>\u00b0</mo><mn>28</mn><mo>\u2032</mo><mo>+</mo><mi>s</mi>"
+                                                        "<mtext>%</mtext><mo>+</mo><mi>a</mi><mo>...</mo></math>"},
+                    {"id": 1, "locale": "en", "mathml": '<math><mi>f</mi><mo>=</mo><mrow><mo fence="true">{</mo><mtable>'
+                                                        "<mtr><mtd><mi>x</mi></mtd></mtr><mtr><mtd><mn>0</mn></mtd></mtr>"
+                                                        '</mtable><mo fence="true">)</mo></mrow></math>'}])
+    assert "1 is less than or equal to i" in got[0]["speech"] and "28 minutes" in got[0]["speech"]
+    assert "percent" in got[0]["speech"] and "sign" not in got[0]["speech"] and "period" not in got[0]["speech"]
+    assert "2 cases" in got[1]["speech"]  # Word's cases closed by its default parenthesis
 
 
 def test_a_binomial_in_a_table_and_words_in_math_italics():
