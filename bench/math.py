@@ -153,8 +153,8 @@ def wer(expected: str, said: str) -> float:
 
 # How Whisper writes what it hears of a formula, which is not what was misheard: letters said one by
 # one written as one token ("sub ij", "dx", "2x"), a minus written as a hyphen ("alpha-1", "1-x").
-_DIGIT_LETTER = re.compile(r"(?<=\d)(?=[A-Za-z])|(?<=[A-Za-z])(?=\d)")
-_HYPHEN_MINUS = re.compile(r"(?<=[A-Za-z0-9])-(?=[A-Za-z0-9])")
+_DIGIT_LETTER = re.compile(r"(?<=\d)(?=[A-Za-z])(?!(?:st|nd|rd|th)\b)|(?<=[A-Za-z])(?=\d)")
+_HYPHEN_MINUS = re.compile(r"(?<=[A-Za-z0-9])-(?=[A-Za-z0-9]\b)")  # "alpha-1", "1-x"; not "n-th", "one-half"
 
 
 def heard_wer(expected: str, transcript: str) -> float:

@@ -59,3 +59,5 @@ def test_what_whisper_writes_for_letters_and_minus_is_not_a_mishearing():
     assert bench_math.heard_wer("x sub i j to the alpha minus 1 power", "x sub ij to the alpha-1 power") == 0
     assert bench_math.heard_wer("x sub i j", "x sub ik") > 0.25  # a letter misheard still is
     assert bench_math.heard_wer("the head", "the h e a d") > 0  # and words are not letters
+    assert bench_math.heard_wer("x to the n-th power plus one half plus x to the 10th power",
+                                "x to the n-th power plus one-half plus x to the 10th power") == 0
