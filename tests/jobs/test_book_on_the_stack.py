@@ -31,10 +31,15 @@ def book_stack(tmp_path_factory):
     """A stack of its own: a shard's lease short enough that a shard whose worker was killed is
     taken again within the test (a shard here takes seconds), and a book from 21 pages (not 51:
     each of the books recorded here is a section a page, and their sections are most of the
-    time these tests take)."""
+    time these tests take). Headings by the rules alone (PAGEVOICE_LAYOUT_ENGINE=none): every
+    page of these books opens with a 28 pt title, so every page asked the layout detector for a
+    second opinion (~0.15 CPU s a page, 6 CPU s a 40-page book, and its model loaded by every
+    worker process, killed ones' replacements too); the rules find the same titles, and the
+    detector through the pipeline is tests/engines/layout's and the session stack's."""
     with own_stack(tmp_path_factory, "book-stack", {"PAGEVOICE_SHARD_LEASE_SECONDS": "25",
                                                     "PAGEVOICE_WORKER_TIMEOUT_SECONDS": "60",
-                                                    "PAGEVOICE_BOOK_PAGES": "20"}) as s:
+                                                    "PAGEVOICE_BOOK_PAGES": "20",
+                                                    "PAGEVOICE_LAYOUT_ENGINE": "none"}) as s:
         yield s
 
 
