@@ -249,6 +249,7 @@ function matrixLike(el, depth = 0) {
       /^[\u{1D400}-\u{1D433}\u{1D468}-\u{1D49B}]$/u.test(t);  // mathematical bold (italic) letters
   }
   if (name === 'mtable') return true;
+  if (name === 'mover' && /^[\u2192\u20D7]$/.test(said(children(el)[1] || el))) return true;  // a vector (arrow)
   if (['msub', 'mover', 'munder', 'msubsup'].includes(name)) return matrixLike(children(el)[0], depth + 1);
   if (name === 'mrow') {
     const k = children(el);
@@ -384,6 +385,27 @@ function previousElement(el) {
   return prev;
 }
 
+// Square brackets right after a letter or a script (E[X], Var_p[f], E[X]^2) are said: ClearSpeak
+// says brackets, and SRE's function reading ("E of X") drops them (every writer of the blind
+// parts wrote "E open bracket X close bracket").
+function operand(el) {
+  return Boolean(el) && el.nodeType === 1 && ['mi', 'msub'].includes(local(el)) &&
+    !(local(el) === 'mi' && FUNCTION_NAMES.has(said(el).toLowerCase()));
+}
+
+function matching(open) {  // the "]" closing `open` among its later siblings (or as a script's base)
+  let depth = 0;
+  for (let next = nextElement(open); next; next = nextElement(next)) {
+    const text = local(next) === 'mo' ? said(next) : local(next) === 'msup' && local(children(next)[0]) === 'mo' ? said(children(next)[0]) : '';
+    if (text === '[') depth++;
+    if (text === ']') {
+      if (depth === 0) return local(next) === 'mo' ? next : children(next)[0];
+      depth--;
+    }
+  }
+  return null;
+}
+
 function binomial(el) {  // [open, fraction, close] of a bar-less fraction in parentheses, else null
   if (local(el) !== 'mfrac' || !/^0(?:\.0*)?(?:px|pt|em|ex)?$/.test(el.getAttribute('linethickness') || '')) return null;
   const [open, close] = [previousElement(el), nextElement(el)];
@@ -392,6 +414,7 @@ function binomial(el) {  // [open, fraction, close] of a bar-less fraction in pa
 
 function spokenMarks(el) {
   const name = local(el);
+  let changedText = false;
   const [base, script] = children(el);
   if (name === 'msup' && base && script && parenthesisedIndex(script)) {
     const applied = nextElement(el);
@@ -424,6 +447,45 @@ function spokenMarks(el) {
     script.firstChild.data = SPACING[said(script)];
     return true;
   }
+  if (name === 'mo' && said(el) === '[' && operand(previousElement(el) || (local(el.parentNode) === 'mrow' &&
+      !previousElement(el) && previousElement(el.parentNode)))) {
+    const close = matching(el);
+    const raised = close && local(close.parentNode) === 'msup' ? exponent(children(close.parentNode)[1]) : '';
+    if (close && !raised) {  // a bracketed group inverted or transposed is a matrix's
+      // one term from the letter to the bracket (a sign after it is "plus", not "positive")
+      const inside = !previousElement(el);
+      const first = inside ? previousElement(el.parentNode) : previousElement(el);
+      const sibling = close.parentNode === el.parentNode;
+      const holder = el.parentNode;
+      const closing = make(el.ownerDocument, el.namespaceURI, 'mtext', 'close bracket');
+      close.parentNode.replaceChild(closing, close);
+      replaceWith(el, 'mtext', 'open bracket');
+      const last = inside ? holder : sibling ? closing : closing.parentNode;
+      if (first && last && first.parentNode === last.parentNode) {
+        const term = make(first.ownerDocument, first.namespaceURI, 'mrow');
+        first.parentNode.insertBefore(term, first);
+        for (let node = first; node;) {
+          const next = node.nextSibling;
+          term.appendChild(node);
+          if (node === last) break;
+          node = next;
+        }
+      }
+      return true;
+    }
+  }
+  if (name === 'mtext' && /[A-Za-z0-9]-[A-Za-z]/.test(said(el))) {
+    el.firstChild.data = said(el).replace(/(?<=[A-Za-z0-9])-(?=[A-Za-z])/g, ' ');  // a hyphenated name, not minus
+    changedText = true;
+  }
+  // A name in text (\\text{penalizer}, \\text{l1-ratio}) before a sign is a quantity: "penalizer plus
+  // 1" (SRE: "penalizer positive 1"); text with spaces around it ("if", "for all") stays text.
+  const sign = name === 'mtext' && nextElement(el);
+  if (sign && local(sign) === 'mo' && /^[-+\u2212]$/.test(said(sign)) && /^[A-Za-z][\w ]*[A-Za-z0-9]$/.test(el.textContent || '')) {
+    replaceWith(el, 'mi', said(el));
+    return true;
+  }
+  if (changedText) return true;
   const fenced = binomial(el);
   if (fenced) {
     const [top, bottom] = children(el);
@@ -441,9 +503,10 @@ function spokenMarks(el) {
 
 // A word written in math italics ("head_1", Word's "otherwise" typed in an equation) comes as one
 // letter each, which SRE spells ("h e a, d sub 1"). The words are the English words the worker
-// found spelt in the formula's source (chalicelib/engines/math: four letters or more, common in
-// its word list); a run of single italic letters side by side that spells one, as a whole or
-// ending in a script's base, is said as the word. Other runs stay letters: a product of variables.
+// found spelt in the formula's source (chalicelib/engines/math: common in its word list); the
+// longest of four letters or more (or a function's name, "mod") that a run of single italic
+// letters side by side spells, ending in a script's base where one follows, is said as the word.
+// Other runs stay letters: a product of variables.
 function letter(el) {
   return el && local(el) === 'mi' && /^[A-Za-z]$/.test(said(el)) && !/bold|normal|double|script|fraktur|sans|monospace/.test(el.getAttribute('mathvariant') || '');
 }
@@ -455,20 +518,23 @@ function wordRuns(parent, known) {
   const flush = (script) => {
     const tail = script ? [core(children(script)[0])] : [];
     const letters = run.concat(tail);
-    for (let start = 0; start + 4 <= letters.length; start++) {
-      const word = letters.slice(start).map(said).join('');
-      if (!known.has(word)) continue;
-      const doc = parent.ownerDocument;
-      const merged = make(doc, parent.namespaceURI, 'mi', word);
-      if (script) {
-        tail[0].parentNode.replaceChild(merged, tail[0]);
-        for (const el of letters.slice(start, -1)) parent.removeChild(el);
-      } else {
-        parent.insertBefore(merged, letters[start]);
-        for (const el of letters.slice(start)) parent.removeChild(el);
+    // the longest word in the run: ending at the script's base when there is one (head_1)
+    for (let size = letters.length; size >= 3; size--) {
+      for (let start = 0; start + size <= letters.length; start++) {
+        if (script && start + size !== letters.length) continue;
+        const word = letters.slice(start, start + size).map(said).join('');
+        if (!(known.has(word) && word.length >= 4) && !FUNCTION_NAMES.has(word)) continue;  // "mod" as in (mod c)
+        const merged = make(parent.ownerDocument, parent.namespaceURI, 'mi', word);
+        if (script) {
+          tail[0].parentNode.replaceChild(merged, tail[0]);
+          for (const el of letters.slice(start, -1)) parent.removeChild(el);
+        } else {
+          parent.insertBefore(merged, letters[start]);
+          for (const el of letters.slice(start, start + size)) parent.removeChild(el);
+        }
+        run = [];
+        return true;
       }
-      run = [];
-      return true;
     }
     if (script) return flush(null);
     run = [];
@@ -634,7 +700,7 @@ function teacherTerms(mathml, words = []) {
   walk(doc.documentElement);
   const known = new Set(words);
   for (const el of all) changed = tokens(el) || changed;
-  if (known.size) for (const el of all) changed = wordRuns(el, known) || changed;
+  for (const el of all) changed = wordRuns(el, known) || changed;
   // A lower-case letter transposed before a product (x^T A) is a vector: its other T's are too.
   const vectors = new Set(all.filter((el) => local(el) === 'msup' && exponent(children(el)[1] || el) === 'T' &&
     lowerLetter(children(el)[0]) && followedByTerm(el)).map((el) => said(core(children(el)[0]))));
@@ -654,6 +720,18 @@ function teacherTerms(mathml, words = []) {
       const vector = lower && (followedByTerm(el) || vectors.has(said(core(base))));
       if ((kind === 'T' && (matrix || vector)) || (kind === '-1' && matrix && !applied(el))) {
         replaceWith(power, 'mi', kind === 'T' ? TRANSPOSE : INVERSE);
+        if (/^[fghFGH]$/.test(said(core(base)))) {
+          // SRE takes these letters for functions: H^T would be "the down tack-th power of H". An
+          // invisible times after the letter makes it a term.
+          const term = replaceByRow(base, []);
+          term.appendChild(base);
+          term.appendChild(make(el.ownerDocument, el.namespaceURI, 'mo', '\u2062'));
+        }
+        const next = nextElement(el);
+        if (kind === 'T' && next && local(next) === 'mo' && ['[', '('].includes(said(next))) {
+          // a product, not a map's power applied (SRE: "the down tack-th power of, A of B")
+          el.parentNode.insertBefore(make(el.ownerDocument, el.namespaceURI, 'mo', '\u2062'), next);
+        }
         changed = true;
       }
     }
@@ -702,6 +780,7 @@ const SAID = {en: [[/\bpartial differential\b/g, 'partial'], [/\bnabla\b/g, 'del
   [/\bfactorial,? positive\b/g, 'factorial plus'], [/\bitalic h over two pi\b/g, 'h bar'],
   // A dot above is a time derivative ("x dot", "x double dot"); OpenDocument's slanted <= and >=
   // are the relations; 12°28′ is 12 degrees 28 minutes; "..." written out is an ellipsis.
+  [/\b(?:overline|horizontal bar)\b/g, 'bar'], [/\bratio,? equals\b/g, 'is defined as'],  // ABC with a bar over; x ∶= y
   [/\bdot above\b/g, 'dot'], [/\btwo dots\b/g, 'double dot'], [/\bpercent sign\b/g, 'percent'],
   [/\b(less|greater) than or slanted equals?(?: to)?\b/g, 'is $1 than or equal to'],
   [/\b(degrees?),? (\d+(?:\.\d+)?) prime\b/g, '$1 $2 minutes'], [/\bperiod period period\b/g, 'dot dot dot'],
@@ -740,6 +819,8 @@ async function speech(mathml, locale, domain, words) {
   await setup(locale, domain, spoken.prefs.join(':') || 'default');
   let said = sre.toSpeech(spoken.mathml);
   for (const [word, name] of (domain === 'clearspeak' && SAID[locale]) || []) said = said.replace(word, name);
+  // a is congruent to b (mod c): SRE names the sign ("is identical to") wherever it is.
+  if (locale === 'en' && /\bmod\b/.test(said)) said = said.replace(/\bis identical to\b/g, 'is congruent to');
   return said.replace(/\s+/g, ' ').replace(/\s+,/g, ',').trim();
 }
 

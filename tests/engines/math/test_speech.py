@@ -160,6 +160,19 @@ def test_labels_upright_words_bold_letters_tables_and_relations():
     assert "2 cases" in got[1]["speech"]  # Word's cases closed by its default parenthesis
 
 
+def test_brackets_after_a_letter_hyphenated_names_congruence_and_bars():
+    said = spoken(r"E[X]^2 + \mathrm{Var}_p[f(x)] + \mathbf{H}^\mathsf{T}[\mathbf{R} + \mathbf{S}]^{-1}",
+                  r"\text{l1-ratio} + (\vec{x} - \vec{\mu})^\mathrm{T} + a \equiv b (mod c) + \overline{ABC}")
+    assert said[0] == ("E open bracket X, close bracket squared plus, Var sub p, open bracket f of x, close bracket "
+                       "plus bold H transpose, times, open bracket, bold R, plus bold S, close bracket inverse")
+    # brackets after a letter said, a sign after them "plus"; a matrix group's as before; H^T not a map's power
+    assert said[1].startswith("l 1 ratio plus, open paren, vector x minus vector mu, close paren transpose")
+    assert "a is congruent to b" in said[1] and "m o d" not in said[1] and said[1].endswith("A B C bar")
+    assert spoken(r"\text{penalizer} + 1 + H^T + 1")[0] == "penalizer plus 1 plus H transpose, plus 1"
+    got = math.run([{"id": 0, "locale": "en", "mathml": "<math><mi>x</mi><mo>\u2236</mo><mo>=</mo><mi>y</mi></math>"}])
+    assert got[0]["speech"] == "x is defined as y"  # Word's ratio sign and equals
+
+
 def test_a_binomial_in_a_table_and_words_in_math_italics():
     got = math.run([math.job(0, {"latex": r"\begin{vmatrix} x & \binom{5}{3} \\ 1 & y\end{vmatrix}"}, "en"),
                     math.job(1, {"latex": r"\mathrm{Concat}(head_1, \ldots, head_h) + abcd + x_{ijk}"}, "en"),
