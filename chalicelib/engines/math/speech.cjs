@@ -426,6 +426,11 @@ function spokenMarks(el) {
   }
   for (const [kind, word] of [['munder', 'underbrace'], ['mover', 'overbrace']]) {
     if (name !== kind || !base) continue;
+    const [mark, labelled] = script && local(core(script)) === kind ? children(core(script)) : [];
+    if (mark && labelled && (kind === 'munder' ? UNDER : OVER).has(said(mark))) {  // the label over the brace
+      replaceByRow(el, [base, word, labelled]);
+      return true;
+    }
     const inner = braced(base, kind);
     if (inner && script) {
       replaceByRow(el, [inner, word, script]);
@@ -569,6 +574,19 @@ function tokens(parent) {
   };
   for (const el of kids) {
     const variant = el.getAttribute && (el.getAttribute('mathvariant') || '');
+    if (['mi', 'mtext'].includes(local(el)) && /^(?:monospace|sans-serif|bold-sans-serif|script|normal)$/.test(variant) &&
+        /^[A-Za-z]{2,}$/.test(said(el))) {
+      el.removeAttribute('mathvariant');  // a word in a typeface is the word ("sans serif step")
+      changed = true;
+    }
+    if (['mo', 'mi'].includes(local(el)) && ['...', '_'].includes(said(el))) {
+      el.firstChild.data = said(el) === '_' ? 'underscore' : '\u2026';  // an ellipsis; \\_ joining names
+      changed = true;
+    }
+    if (local(el) === 'mi' && /^(?:O|\u{1D4AA})$/u.test(said(el)) && nextElement(el) && said(nextElement(el)) === '(') {
+      parent.insertBefore(make(el.ownerDocument, el.namespaceURI, 'mo', '\u2061'), nextElement(el));  // big O of
+      changed = true;
+    }
     if (local(el) === 'mi' && variant === 'normal' && /^[A-Za-z]$/.test(said(el))) {
       run.push(el);
       continue;
@@ -586,6 +604,37 @@ function tokens(parent) {
     }
   }
   flush();
+  return joinedNames(parent) || changed;
+}
+
+// Names joined by an escaped underscore (\\texttt{max}\\_\\texttt{resource}: a program's identifier)
+// are one name, "max underscore resource" (SRE: "max of underscore resource").
+function joinedNames(parent) {
+  const name = (el) => Boolean(el) && ['mi', 'mtext'].includes(local(core(el))) && /^[A-Za-z][A-Za-z0-9]*$/.test(said(core(el)));
+  const scripted = (el) => Boolean(el) && ['msup', 'msub', 'msubsup'].includes(local(el)) && name(children(el)[0]);
+  const kids = children(parent);
+  let changed = false;
+  for (let k = 0; k < kids.length; k++) {
+    if (!name(kids[k])) continue;
+    let end = k;
+    while (end + 2 < kids.length && said(kids[end + 1]) === 'underscore' && (name(kids[end + 2]) || scripted(kids[end + 2]))) {
+      end += 2;
+      if (scripted(kids[end])) break;  // the last name carries the script
+    }
+    if (end === k) continue;
+    const parts = [];
+    for (let n = k; n <= end; n += 2) parts.push(said(core(scripted(kids[n]) ? children(kids[n])[0] : kids[n])));
+    const joined = parts.join(' underscore ');
+    const carried = scripted(kids[end]);
+    if (carried) {
+      core(children(kids[end])[0]).firstChild.data = joined;
+      core(children(kids[end])[0]).removeAttribute('mathvariant');
+    }
+    else parent.insertBefore(make(parent.ownerDocument, parent.namespaceURI, 'mi', joined), kids[k]);
+    for (let n = k; n <= end; n++) if (!(n === end && carried)) parent.removeChild(kids[n]);
+    changed = true;
+    k = end;
+  }
   return changed;
 }
 
@@ -778,9 +827,12 @@ const SAID = {en: [[/\bpartial differential\b/g, 'partial'], [/\bnabla\b/g, 'del
   [/\bthe (double dagger|dagger) power of, (\S+) of\b/g, '$2 $1 of'],
   // SRE's words where its parse slips: "n factorial positive" (n! + 1), ℏ "italic h over two pi".
   [/\bfactorial,? positive\b/g, 'factorial plus'], [/\bitalic h over two pi\b/g, 'h bar'],
+  [/\b(?:overline|horizontal bar)\b/g, 'bar'],  // a bar over letters, A B C bar
+  [/,?\s*(?:raised )?to the (plus|minus) power/g, ' superscript $1'],  // C^+ is a label, not a power
+  [/,?\s*\b(?:script|fraktur|double struck|sans serif|monospace) (hat|bar|tilde|dot|check)\b/g, ' $1'],  // its accent
+  [/\bratio,? equals\b/g, 'is defined as'],  // Word's x ∶= y
   // A dot above is a time derivative ("x dot", "x double dot"); OpenDocument's slanted <= and >=
   // are the relations; 12°28′ is 12 degrees 28 minutes; "..." written out is an ellipsis.
-  [/\b(?:overline|horizontal bar)\b/g, 'bar'], [/\bratio,? equals\b/g, 'is defined as'],  // ABC with a bar over; x ∶= y
   [/\bdot above\b/g, 'dot'], [/\btwo dots\b/g, 'double dot'], [/\bpercent sign\b/g, 'percent'],
   [/\b(less|greater) than or slanted equals?(?: to)?\b/g, 'is $1 than or equal to'],
   [/\b(degrees?),? (\d+(?:\.\d+)?) prime\b/g, '$1 $2 minutes'], [/\bperiod period period\b/g, 'dot dot dot'],

@@ -173,6 +173,19 @@ def test_brackets_after_a_letter_hyphenated_names_congruence_and_bars():
     assert got[0]["speech"] == "x is defined as y"  # Word's ratio sign and equals
 
 
+def test_program_names_big_o_labels_and_styled_accents():
+    said = spoken(r"\mathsf{min}\_\mathsf{resource} \times \mathsf{reduction}\_\mathsf{factor}^{\mathsf{min}\_\mathsf{rate}}",
+                  r"O(d+n) + \mathsf{step} + C^{+}_{n} + \mathcal{\hat{H}}", r"\overbrace{x+\cdots+x}^{k}")
+    assert said[0] == ("min underscore resource times reduction underscore factor raised to the min underscore rate "
+                       "power")  # SRE: "sans serif min, bar sans serif resource"
+    assert said[1] == "O of, open paren, d plus n, close paren, plus step plus, C sub n superscript plus, plus script H hat"
+    assert said[2] == "x plus dot dot dot plus x overbrace k"
+    got = math.run([{"id": 0, "locale": "en", "mathml": "<math><mover><mrow><mi>x</mi><mo>+</mo><mo>...</mo><mo>+</mo>"
+                                                        "<mi>x</mi></mrow><mover><mo>\u23de</mo><mi>k</mi></mover></mover>"
+                                                        "</math>"}])
+    assert got[0]["speech"] == "x plus dot dot dot plus x overbrace k"  # the label over the brace; "..." an ellipsis
+
+
 def test_a_binomial_in_a_table_and_words_in_math_italics():
     got = math.run([math.job(0, {"latex": r"\begin{vmatrix} x & \binom{5}{3} \\ 1 & y\end{vmatrix}"}, "en"),
                     math.job(1, {"latex": r"\mathrm{Concat}(head_1, \ldots, head_h) + abcd + x_{ijk}"}, "en"),
