@@ -6,7 +6,10 @@ at the end is a suffix of the chunk's words that
 - starts in the chunk's padding (after its real audio), or
 - starts more than `after_voice_s` after the last voiced frame, or
 - is one of the phrases Whisper is known to invent at the end of a window (`PHRASES`), when it
-  starts where the voice has ended or runs well past it (a said "thank you" ends with the voice).
+  starts where the voice has ended or runs well past it (a said "thank you" ends with the voice),
+  or when its words are squeezed into less time than anyone says them in (Whisper timed an
+  invented "Thank you very much." at 0.32 s, three of its words at 0 s, inside the last word's
+  voice).
 Only a suffix is dropped: a word before a kept word is kept, whatever its timing.
 
 Times are seconds from the chunk's start. Nothing here imports a model.
@@ -38,6 +41,7 @@ PHRASES = (
 TIMING_SLACK_S = 0.1
 PHRASE_OVERRUN_S = 0.3
 MAX_PHRASE_WORDS = 8
+SQUEEZED_S_PER_WORD = 0.12  # a said "thank you" takes 0.3 s or more
 
 
 class WordLike(Protocol):
@@ -78,7 +82,8 @@ def unsaid_from(words: Sequence[WordLike], *, audio_s: float, voice_s: float,
     for n in range(min(MAX_PHRASE_WORDS, cut), 0, -1):
         phrase = words[cut - n:cut]
         if key("".join(w.word for w in phrase)) in _KEYS and (
-                phrase[0].start >= voice_s - TIMING_SLACK_S or phrase[-1].end > voice_s + PHRASE_OVERRUN_S):
+                phrase[0].start >= voice_s - TIMING_SLACK_S or phrase[-1].end > voice_s + PHRASE_OVERRUN_S
+                or (n > 1 and phrase[-1].end - phrase[0].start < SQUEEZED_S_PER_WORD * n)):
             return cut - n
     return cut
 
