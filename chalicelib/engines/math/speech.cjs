@@ -128,8 +128,8 @@ function silentArgument(inner, byId) {
 // What SRE is given to speak (the MathML shown is not changed) and the preferences for it: the
 // enriched tree (SRE's own parse) tells a function's argument; a bar inside one is "given"
 // (P of A given B: ClearSpeak's VerticalLine_Given; elsewhere a bar keeps its Auto reading:
-// absolute value, such that, divides); a lower-case or bold letter SRE takes for a function without
-// parentheses is a product ("f p" in "t p times f p", counts of false positives; "h e a d" in
+// absolute value, such that, divides); a lower-case or bold letter, or F, G, H, that SRE takes for a
+// function without parentheses is a product ("f p" in "t p times f p", counts of false positives; "h e a d" in
 // italic "head", not "h of e a d"; bold F x, "bold F, bold x").
 function prepared(mathml) {
   const prefs = combinatoric(mathml) ? ['Matrix_Combinatoric'] : [];
@@ -164,7 +164,7 @@ function prepared(mathml) {
         changed = true;
       }
     } else if (attr(fn, 'role') === 'simple function' && /^[A-Za-z]$/.test(fn.textContent.trim()) &&
-               (/^[a-z]$/.test(fn.textContent.trim()) || /bold/.test(fn.getAttribute('mathvariant') || ''))) {
+               (/^[a-zFGH]$/.test(fn.textContent.trim()) || /bold/.test(fn.getAttribute('mathvariant') || ''))) {
       const apply = byId[attr(el, 'content').split(',')[0]];
       if (apply && attr(apply, 'role') === 'application' && attr(apply, 'added') === 'true') {
         apply.textContent = '\u2062';
@@ -308,8 +308,25 @@ function applied(el) {
   let next = el.nextSibling;
   while (next && (next.nodeType !== 1 || (local(next) === 'mo' && said(next) === '\u2061'))) next = next.nextSibling;
   if (next && local(next) === 'mrow') next = children(next)[0];
-  return Boolean(next) && ((local(next) === 'mo' && said(next) === '(') ||
+  const opens = Boolean(next) && ((local(next) === 'mo' && said(next) === '(') ||
     (local(next) === 'mfenced' && (next.getAttribute('open') || '(') === '('));
+  // A sum or difference in the parentheses is multiplied (Sigma^{-1}(x - mu), R^{-1}(C P + N)),
+  // unless the letter is one of those SRE takes for functions (F^{-1}(x + 1)).
+  return opens && (/^[fghFGH]$/.test(said(core(children(el)[0]))) || !sumInside(next));
+}
+
+function sumInside(open) {
+  const inside = [];
+  if (local(open) === 'mfenced') inside.push(...children(open).flatMap((c) => (local(c) === 'mrow' ? children(c) : [c])));
+  else {
+    let depth = 0;
+    for (let next = nextElement(open); next; next = nextElement(next)) {
+      if (local(next) === 'mo' && said(next) === '(') depth++;
+      if (local(next) === 'mo' && said(next) === ')' && depth-- === 0) break;
+      if (depth === 0) inside.push(...(local(next) === 'mrow' ? children(next) : [next]));
+    }
+  }
+  return inside.some((c) => local(c) === 'mo' && /^[-+\u2212\u00B1\u2213]$/.test(said(c)));
 }
 
 function make(doc, ns, name, text) {

@@ -186,6 +186,13 @@ def test_program_names_big_o_labels_and_styled_accents():
     assert got[0]["speech"] == "x plus dot dot dot plus x overbrace k"  # the label over the brace; "..." an ellipsis
 
 
+def test_an_inverse_before_a_sum_in_parentheses_multiplies_it_and_f_g_h_before_a_letter():
+    said = spoken(r"\Sigma^{-1} (x - \mu) + R^{-1}(C P + N)", r"T^{-1}(v) + F^{-1}(x + 1) + G N")
+    assert said[0] == ("Sigma inverse, times, open paren, x minus mu, close paren, plus R inverse, times, open paren, "
+                       "C P, plus N, close paren")  # SRE: "Sigma to the negative 1 power"
+    assert said[1] == "T inverse of v, plus F inverse of, open paren, x plus 1, close paren, plus G N"  # a map's: SRE's
+
+
 def test_a_binomial_in_a_table_and_words_in_math_italics():
     got = math.run([math.job(0, {"latex": r"\begin{vmatrix} x & \binom{5}{3} \\ 1 & y\end{vmatrix}"}, "en"),
                     math.job(1, {"latex": r"\mathrm{Concat}(head_1, \ldots, head_h) + abcd + x_{ijk}"}, "en"),
