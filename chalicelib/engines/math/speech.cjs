@@ -362,7 +362,7 @@ function nextElement(el) {
 // Matrix_Combinatoric preference says it only in a formula without a table); x ~ N(0, 1) "x is
 // distributed as N of 0 comma 1" where a distribution (an upper-case, script or named one)
 // follows (f(n) ~ g(n) stays "tilde").
-const UNDER = new Set(['\u23DF', '\uFE38', '_']);
+const UNDER = new Set(['\u23DF', '\uFE38']);
 const OVER = new Set(['\u23DE', '\uFE37']);
 
 const SPACING = {'\u02C6': '^', '\u02DC': '~'};
@@ -596,8 +596,8 @@ function tokens(parent) {
       el.removeAttribute('mathvariant');  // a word in a typeface is the word ("sans serif step")
       changed = true;
     }
-    if (['mo', 'mi'].includes(local(el)) && ['...', '_'].includes(said(el))) {
-      el.firstChild.data = said(el) === '_' ? 'underscore' : '\u2026';  // an ellipsis; \\_ joining names
+    if (['mo', 'mi'].includes(local(el)) && said(el) === '...') {
+      el.firstChild.data = '\u2026';  // an ellipsis
       changed = true;
     }
     if (local(el) === 'mi' && /^(?:O|\u{1D4AA})$/u.test(said(el)) && nextElement(el) && said(nextElement(el)) === '(') {
@@ -634,7 +634,7 @@ function joinedNames(parent) {
   for (let k = 0; k < kids.length; k++) {
     if (!name(kids[k])) continue;
     let end = k;
-    while (end + 2 < kids.length && said(kids[end + 1]) === 'underscore' && (name(kids[end + 2]) || scripted(kids[end + 2]))) {
+    while (end + 2 < kids.length && said(kids[end + 1]) === '_' && (name(kids[end + 2]) || scripted(kids[end + 2]))) {
       end += 2;
       if (scripted(kids[end])) break;  // the last name carries the script
     }

@@ -184,6 +184,9 @@ def test_program_names_big_o_labels_and_styled_accents():
                                                         "<mi>x</mi></mrow><mover><mo>\u23de</mo><mi>k</mi></mover></mover>"
                                                         "</math>"}])
     assert got[0]["speech"] == "x plus dot dot dot plus x overbrace k"  # the label over the brace; "..." an ellipsis
+    under = math.run([{"id": 0, "locale": "en", "mathml": "<math><munder><mi>x</mi><mo>_</mo></munder><mo>+</mo><mi>a</mi>"
+                                                          "<mo>_</mo><mi>b</mi></math>"}])[0]["speech"]
+    assert under == "x over bar, plus a underscore b"  # Word's underbar is no brace nor underscore; a name's is
 
 
 def test_an_inverse_before_a_sum_in_parentheses_multiplies_it_and_f_g_h_before_a_letter():
