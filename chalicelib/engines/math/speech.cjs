@@ -199,11 +199,10 @@ function symbols(mathml) {
 
 // What a teacher says for a matrix's superscripts: A^T "A transpose", (X'X)^{-1} "open paren X
 // prime X close paren inverse" (SRE: "to the T power", "to the negative 1 power"). A matrix here is
-// an upper-case (Latin or Greek) or bold letter (with its subscripts, hat or bar), a bracketed array, or a group
-// holding one; a lower-case letter's T is a transpose only where a product follows (w^T x, x^T A x:
-// beta^T alone is a power). And a subscript written as a word of italic letters (n_{samples},
-// y_{pred}: MathJax gives one letter each) is said as the word: a run of three or more with a, e,
-// o or u in it ("ijk", "xyz" stay indices).
+// an upper-case (Latin or Greek) or bold letter (with its subscripts, hat or bar), a vector's
+// arrow, a bracketed array, or a group holding one; a lower-case letter's T is a transpose only
+// where a product follows (w^T x, x^T A x) or the same letter is transposed so elsewhere (beta^T
+// alone is a power).
 const {DOMParser, XMLSerializer} = require('@xmldom/xmldom');
 const INVERSE = '\u2A3C';  // marks an inverse for SRE (its name, "interior product", is renamed in SAID)
 const TRANSPOSE = '\u22A4';
@@ -245,8 +244,7 @@ function matrixLike(el, depth = 0) {
   const name = local(el);
   if (name === 'mi') {
     const t = said(el);
-    return /^[A-Z\u0391-\u03A9]$/.test(t) || (/bold/.test(el.getAttribute('mathvariant') || '') && /^[A-Za-z]$/.test(t)) ||
-      /^[\u{1D400}-\u{1D433}\u{1D468}-\u{1D49B}]$/u.test(t);  // mathematical bold (italic) letters
+    return /^[A-Z\u0391-\u03A9]$/.test(t) || boldLetter(el);
   }
   if (name === 'mtable') return true;
   if (name === 'mover' && /^[\u2192\u20D7]$/.test(said(children(el)[1] || el))) return true;  // a vector (arrow)
@@ -294,10 +292,8 @@ function exponent(el) {
 }
 
 function followedByTerm(el) {
-  let next = el.nextSibling;
-  while (next && next.nodeType !== 1) next = next.nextSibling;
-  if (next && local(next) === 'mo' && said(next) === '\u2062') next = next.nextSibling;  // invisible times
-  while (next && next.nodeType !== 1) next = next.nextSibling;
+  let next = nextElement(el);
+  if (next && local(next) === 'mo' && said(next) === '\u2062') next = nextElement(next);  // invisible times
   return Boolean(next) && (['mi', 'msub', 'msup', 'mover', 'mrow', 'msubsup'].includes(local(next)) ||
     (local(next) === 'mo' && ['(', '['].includes(said(next))));
 }
@@ -305,8 +301,8 @@ function followedByTerm(el) {
 // A parenthesis right after: T^{-1}(v) may be a map's inverse applied, which SRE says already
 // ("T inverse of v") and a mark would break.
 function applied(el) {
-  let next = el.nextSibling;
-  while (next && (next.nodeType !== 1 || (local(next) === 'mo' && said(next) === '\u2061'))) next = next.nextSibling;
+  let next = nextElement(el);
+  while (next && local(next) === 'mo' && said(next) === '\u2061') next = nextElement(next);
   if (next && local(next) === 'mrow') next = children(next)[0];
   const opens = Boolean(next) && ((local(next) === 'mo' && said(next) === '(') ||
     (local(next) === 'mfenced' && (next.getAttribute('open') || '(') === '('));
@@ -367,9 +363,9 @@ const OVER = new Set(['\u23DE', '\uFE37']);
 
 const SPACING = {'\u02C6': '^', '\u02DC': '~'};
 
-function boldLetter(el) {
+function boldLetter(el) {  // bold by its variant, or a mathematical bold (italic) letter
   el = core(el);
-  return Boolean(el) && local(el) === 'mi' && (/bold/.test(el.getAttribute('mathvariant') || '') ||
+  return Boolean(el) && local(el) === 'mi' && ((/bold/.test(el.getAttribute('mathvariant') || '') && /^[A-Za-z]$/.test(said(el))) ||
     /^[\u{1D400}-\u{1D433}\u{1D468}-\u{1D49B}]$/u.test(said(el)));
 }
 
@@ -377,7 +373,7 @@ function braced(el, kind) {  // the base of munder(base, \u23DF) or mover(base, 
   el = core(el);
   if (!el || local(el) !== kind) return null;
   const [base, mark] = children(el);
-  return base && mark && (kind === 'munder' ? UNDER : OVER).has(said(mark)) && said(mark).length === 1 ? base : null;
+  return base && mark && (kind === 'munder' ? UNDER : OVER).has(said(mark)) ? base : null;
 }
 
 function parenthesisedIndex(el) {  // "i" for (i), "1" for (1), else ''
@@ -431,13 +427,12 @@ function binomial(el) {  // [open, fraction, close] of a bar-less fraction in pa
 
 function spokenMarks(el) {
   const name = local(el);
-  let changedText = false;
   const [base, script] = children(el);
   if (name === 'msup' && base && script && parenthesisedIndex(script)) {
-    const applied = nextElement(el);
+    const argument = nextElement(el);
     const row = replaceByRow(el, [base, `superscript open paren ${parenthesisedIndex(script)} close paren`]);
-    if (applied && (said(applied) === '(' || local(applied) === 'mfenced')) {
-      row.parentNode.insertBefore(make(row.ownerDocument, row.namespaceURI, 'mo', '\u2061'), applied);
+    if (argument && (said(argument) === '(' || local(argument) === 'mfenced')) {
+      row.parentNode.insertBefore(make(row.ownerDocument, row.namespaceURI, 'mo', '\u2061'), argument);
     }
     return true;
   }
@@ -458,7 +453,7 @@ function spokenMarks(el) {
       return true;
     }
   }
-  if (name === 'mo' && said(el) === '|' && matrixLike(nextElement(el)) && boldLetter(nextElement(el)) &&
+  if (name === 'mo' && said(el) === '|' && boldLetter(nextElement(el)) &&
       nextElement(nextElement(el)) && said(nextElement(nextElement(el))) === '|') {
     const matrix = nextElement(el);
     el.parentNode.removeChild(nextElement(matrix));
@@ -496,18 +491,18 @@ function spokenMarks(el) {
       return true;
     }
   }
-  if (name === 'mtext' && /[A-Za-z0-9]-[A-Za-z]/.test(said(el))) {
-    el.firstChild.data = said(el).replace(/(?<=[A-Za-z0-9])-(?=[A-Za-z])/g, ' ');  // a hyphenated name, not minus
-    changedText = true;
+  if (name === 'mtext') {
+    const hyphenated = /[A-Za-z0-9]-[A-Za-z]/.test(said(el));
+    if (hyphenated) el.firstChild.data = said(el).replace(/(?<=[A-Za-z0-9])-(?=[A-Za-z])/g, ' ');  // a name, not minus
+    // A name in text (\\text{penalizer}, \\text{l1-ratio}) before a sign is a quantity: "penalizer
+    // plus 1" (SRE: "penalizer positive 1"); text with spaces around it ("if", "for all") stays text.
+    const sign = nextElement(el);
+    if (sign && local(sign) === 'mo' && /^[-+\u2212]$/.test(said(sign)) && /^[A-Za-z][\w ]*[A-Za-z0-9]$/.test(el.textContent || '')) {
+      replaceWith(el, 'mi', said(el));
+      return true;
+    }
+    if (hyphenated) return true;
   }
-  // A name in text (\\text{penalizer}, \\text{l1-ratio}) before a sign is a quantity: "penalizer plus
-  // 1" (SRE: "penalizer positive 1"); text with spaces around it ("if", "for all") stays text.
-  const sign = name === 'mtext' && nextElement(el);
-  if (sign && local(sign) === 'mo' && /^[-+\u2212]$/.test(said(sign)) && /^[A-Za-z][\w ]*[A-Za-z0-9]$/.test(el.textContent || '')) {
-    replaceWith(el, 'mi', said(el));
-    return true;
-  }
-  if (changedText) return true;
   const fenced = binomial(el);
   if (fenced) {
     const [top, bottom] = children(el);
@@ -699,7 +694,7 @@ function tableSaid(table) {
     (local(holder) === 'mrow' && children(holder).some((c) => local(c) === 'mo' && /^[([{|\u2016\u27E8\u2329\u3008]$/.test(said(c))));
   const widths = rows.map((r) => children(r).filter((c) => local(c) === 'mtd').length);
   const cells = rows.flatMap((r) => children(r));
-  const plain = cells.every((cell) => elementsIn(cell).every((e) => !(local(e) === 'mo' && RELATIONS.test(said(e))) && local(e) !== 'mtext'));
+  const plain = cells.every((cell) => elements(cell).every((e) => !(local(e) === 'mo' && RELATIONS.test(said(e))) && local(e) !== 'mtext'));
   if (fenced || rows.length < 1 || widths[0] < 2 || widths.some((w) => w !== widths[0]) || !plain) return false;
   const row = make(table.ownerDocument, table.namespaceURI, 'mrow');
   table.parentNode.replaceChild(row, table);
@@ -707,16 +702,6 @@ function tableSaid(table) {
   row.appendChild(table);
   row.appendChild(make(table.ownerDocument, table.namespaceURI, 'mo', ')'));
   return true;
-}
-
-function elementsIn(el) {
-  const out = [];
-  const walk = (e) => {
-    out.push(e);
-    for (const c of children(e)) walk(c);
-  };
-  walk(el);
-  return out;
 }
 
 function lowerLetter(el) {
@@ -758,12 +743,7 @@ function teacherTerms(mathml, words = []) {
   }
   if (!doc || !doc.documentElement) return mathml;
   let changed = false;
-  const all = [];
-  const walk = (el) => {
-    all.push(el);
-    for (const c of children(el)) walk(c);
-  };
-  walk(doc.documentElement);
+  const all = elements(doc.documentElement);
   const known = new Set(words);
   for (const el of all) changed = tokens(el) || changed;
   for (const el of all) changed = wordRuns(el, known) || changed;
@@ -807,15 +787,14 @@ function teacherTerms(mathml, words = []) {
     }
     if (['msub', 'msubsup'].includes(name) && script) changed = subscriptWords(script, known) || changed;
     if (name === 'mtable') changed = tableSaid(el) || changed;
-    const label = name === 'msup' ? script : name === 'msubsup' ? children(el)[2] : null;
-    if (label && el.parentNode && textLike(label)) {
+    if (power && el.parentNode && power.parentNode === el && textLike(power)) {
       const rest = children(el);
       const scripted = name === 'msubsup' ? make(el.ownerDocument, el.namespaceURI, 'msub') : rest[0];
       if (name === 'msubsup') {
         scripted.appendChild(rest[0]);
         scripted.appendChild(rest[1]);
       }
-      replaceByRow(el, [scripted, `superscript ${said(label)}`]);
+      replaceByRow(el, [scripted, `superscript ${said(power)}`]);
       changed = true;
     }
   }
