@@ -164,7 +164,7 @@ def _store_read(book: Book, task: _ReadTask, done: dict, tally: _Tally) -> list[
         (book.out / name).write_bytes(body)
     summary = done["summary"]
     if not book.record:  # read, not recorded: no section is made (the index then has no speech)
-        summary = {**summary, "sections": 0}
+        summary = {**summary, "sections": 0, "section_chars": []}
     tally.done(plan.read_id(task.index), summary,
                {"book_read": 1, "book_pages_read": summary["count"], "book_sections": summary["sections"],
                 "book_chars": summary["chars"]})
@@ -264,6 +264,7 @@ def _read_outputs(index: int, read) -> dict:
             languages[code] = languages.get(code, 0) + sum(len(line.get("words") or []) for line in page["lines"])
     summary = {"first": read.first, "count": len(read.pages), "pages_bytes": len(pages_body),
                "text_bytes": len(text_body), "sections": len(cut), "chars": sum(c.chars for c in cut),
+               "section_chars": [c.chars for c in cut],
                "chapters": read.chapters, "skipped": read.skipped, "failed": read.failed[:50],
                "failed_count": len(read.failed), "words": read.words, "engine": read.engine,
                "engine_version": read.engine_version, "languages": languages, "unsure": len(read.unsure),

@@ -1,0 +1,190 @@
+"""Whole books from the command line (issue 74 part 3; CONTRACTS sections 4 and 15): `process` and
+`ocr` read a document past one worker's limits in the service's shards, on this machine's
+processes (chalicelib.cli_book), and write what the service stores (result-index.json and its
+files) with the joined result.json and, when recording, the parts and speech.mp3. Real engines
+throughout: the text layer, the flow reader, the voice."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chalicelib import cli_book, settings
+from chalicelib.jobs import book as executor
+from chalicelib.jobs import growing
+from tests.media import documents as docs
+from tests.results import validate_result
+
+ROOT = Path(__file__).resolve().parents[1]
+WORDS = ["harbour", "lantern", "meadow", "orchard", "pebble", "quarry", "raven", "saddle", "timber", "willow", "river",
+         "stone", "garden", "window", "morning", "silver", "journey", "amber", "cobalt", "driftwood", "falcon", "glacier",
+         "island", "juniper", "kelp", "nectar"]
+
+
+def cli(*args, timeout: int = 600, stderr=subprocess.PIPE) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "chalicelib", *map(str, args)], cwd=ROOT, stdout=subprocess.PIPE,
+                          stderr=stderr, timeout=timeout, env={**os.environ})
+
+
+def novel(paragraphs: int, seed: int = 74) -> str:
+    """A plain-text novel of varied paragraphs (~51 words each), a chapter heading every 100."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(paragraphs):
+        if i % 100 == 0:
+            out.append(f"Chapter {i // 100 + 1}")
+        sentences = []
+        for _ in range(4):
+            words = [rng.choice(WORDS) for _ in range(12)]
+            sentences.append(" ".join([words[0].capitalize(), *words[1:]]) + ".")
+        out.append(f"Paragraph {i} says: " + " ".join(sentences))
+    return "\n\n".join(out)
+
+
+def lines_of(i: int) -> list[str]:
+    """Page i's lines: words that differ from page to page (no line repeats as a running header)."""
+    rng = random.Random(i)
+    return [" ".join(rng.choice(WORDS) for _ in range(6)).capitalize() + ".",
+            f"Then {rng.choice(WORDS)} and {rng.choice(WORDS)} met {WORDS[i % len(WORDS)]} {i + 1} times."]
+
+
+def text_pdf(pages: int) -> bytes:
+    return docs.text_pdf([docs.TextPage(lines_of(i), font_size=14) for i in range(pages)])
+
+
+def index_and_result(folder: Path, result: Path) -> tuple[dict, dict]:
+    """The book's index (every file it names is there) and the joined result, which is the index
+    assembled as the site assembles it."""
+    index = json.loads((folder / growing.INDEX).read_text())
+    assert all((folder / name).is_file() for name in growing.part_names(index))
+    joined = json.loads(result.read_text())
+    assert joined == growing.assemble(index, lambda name: (folder / name).read_bytes())
+    return index, joined
+
+
+@pytest.fixture(scope="module")
+def long_text(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("books") / "long novel.txt"
+    path.write_text(novel(1100), encoding="utf-8")
+    words = len(path.read_text().split())
+    assert words > settings.get().books.book_words and words > settings.get().limits.max_document_words
+    return path
+
+
+def test_a_long_text_is_read_whole_by_process_no_audio(long_text, tmp_path):
+    """56,000 words of text: a book (the single-worker cut was 50,000 words): every word in the
+    result, in order, complete; its index and files are the service's; a progress line on a
+    terminal."""
+    import pty
+
+    parent, child = pty.openpty()
+    try:
+        run = cli("process", long_text, "--no-audio", "--out", tmp_path / "out", "--workers", "2", stderr=child)
+        os.close(child)
+        child = None
+        shown = b""
+        while True:
+            try:
+                piece = os.read(parent, 65536)
+            except OSError:
+                break
+            if not piece:
+                break
+            shown += piece
+    finally:
+        if child is not None:
+            os.close(child)
+        os.close(parent)
+    assert run.returncode == 0, shown.decode(errors="replace")
+    assert b"\r" in shown and b"pages read" in shown and b"Traceback" not in shown
+    index, result = index_and_result(tmp_path / "out", tmp_path / "out" / "result.json")
+    validate_result(result)
+    assert result["text"].split() == long_text.read_text().split()  # every word, in order
+    assert result["document"]["book"] and result["document"]["complete"] is True
+    assert "reason" not in result["document"] and "speech" not in result
+    assert [c["title"] for c in result["chapters"]] == [f"Chapter {n}" for n in range(1, 12)]
+    names = [f["name"] for part in index["parts"] for f in part["files"]]
+    assert executor.PAGES_FILE.format(0) in names and executor.TEXT_FILE.format(1) in names
+    assert len(index["parts"][0]["files"]) > 1  # cut in shards (reading_by_words)
+
+
+def test_ocr_reads_a_long_text_whole_and_prints_it_quietly(long_text):
+    """`ocr` prints a book's joined result; no progress line when stderr is not a terminal."""
+    run = cli("ocr", long_text)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == b""
+    result = json.loads(run.stdout)
+    assert result["text"].split() == long_text.read_text().split()
+    assert result["document"]["complete"] is True and result["document"]["read"] == len(result["pages"])
+
+
+def test_a_pdf_of_more_pages_than_a_worker_reads_is_read_whole(tmp_path):
+    """A 120-page PDF with a text layer (a book past 50 pages): every page, each with its own
+    text, the same as the pages the book module reads; the index's pages files are the reading
+    shards' (1, 2, 4... then settings.books.text_shard_pages)."""
+    from chalicelib import kinds
+    from chalicelib.kinds import plan
+
+    pdf = tmp_path / "long.pdf"
+    pdf.write_bytes(text_pdf(120))
+    run = cli("ocr", pdf, "--out", tmp_path / "out", "--workers", "2")
+    assert run.returncode == 0, run.stderr
+    index, result = index_and_result(tmp_path / "out" / "long", tmp_path / "out" / "long.json")
+    validate_result(result)
+    assert len(result["pages"]) == 120 and result["document"] == {
+        "format": "pdf", "pages_in_file": 120, "pages": 120, "book": True, "read": 120, "complete": True}
+    for i, page in enumerate(result["pages"]):
+        assert page["text"] == "\n".join(lines_of(i)), i
+        assert (tmp_path / "out" / "long" / page["image"]).read_bytes()[:2] == b"\xff\xd8"
+    shards = plan.reading(120, settings.get().books.text_shard_pages)
+    assert [f["count"] for f in index["parts"][0]["files"]] == [r.end - r.first for r in shards]
+    # The same pages as the kind's book module reads them in one go (the service's shard work).
+    alone = kinds.get("page").book_work().read_pages(pdf, 60, 62)
+    assert [p["text"] for p in alone.pages] == [p["text"] for p in result["pages"][60:62]]
+
+
+@pytest.mark.slow
+def test_process_records_a_60_page_pdf_in_speech_parts(tmp_path):
+    """A 60-page PDF: read and recorded by the pool; the index lists each section's MP3 and
+    timings, every page is heard, the parts are joined into speech.mp3, and it is complete."""
+    pdf = tmp_path / "sixty.pdf"
+    pdf.write_bytes(text_pdf(60))
+    out = tmp_path / "out"
+    run = cli("process", pdf, "--out", out)
+    assert run.returncode == 0, run.stderr
+    index, result = index_and_result(out, out / "result.json")
+    speech = result["speech"]
+    assert result["document"]["complete"] is True and speech["complete"] is True and len(result["pages"]) == 60
+    parts = speech["parts"]
+    assert len(parts) > 1 and all(p["start"] is not None for p in parts)
+    assert sum(p["seconds"] for p in parts) == pytest.approx(speech["seconds"], abs=0.01)
+    heard = set()
+    for part in parts:
+        assert (out / part["file"]).read_bytes()[:3] in (b"ID3", b"\xff\xfb", b"\xff\xf3")
+        heard |= {w["page"] for w in json.loads((out / part["timings"]).read_text())["words"]}
+    assert heard == set(range(60))
+    from mutagen.mp3 import MP3  # (GPL: a test's reader only)
+
+    assert MP3(out / cli_book.MP3).info.length == pytest.approx(speech["seconds"], abs=1.0)
+
+
+def test_the_joined_result_is_the_assembled_index(tmp_path):
+    """cli_book.joined streams what growing.assemble builds: lists and texts of files and tails,
+    one level down too, empty files and tails."""
+    files = {"a.json": [{"x": 1}, {"y": "é\"\\"}], "b.json": [], "t1.json": "Hello \"world\"\n", "t2.json": "…ü",
+             "w.json": [{"start": 0.5}]}
+    for name, value in files.items():
+        (tmp_path / name).write_bytes(growing.encode(value))
+    index = {"format": 1, "next": 0, "result": {"schema": 1, "pages": None, "text": None, "speech": {"words": None, "n": 2}},
+             "parts": [{"path": ["pages"], "type": "list", "files": [{"name": "a.json"}, {"name": "b.json"}],
+                        "tail": [{"z": None}]},
+                       {"path": ["text"], "type": "text", "files": [{"name": "t1.json"}, {"name": "t2.json"}], "tail": "!"},
+                       {"path": ["speech", "words"], "type": "list", "files": [{"name": "w.json"}], "tail": []}]}
+    body = b"".join(cli_book.joined(index, tmp_path))
+    assert json.loads(body) == growing.assemble(index, lambda name: (tmp_path / name).read_bytes())
+    assert json.loads(body)["text"] == "Hello \"world\"\n…ü!"
