@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 import zipfile
 
 import pytest
@@ -147,14 +146,13 @@ def test_python_docx_comments_and_tables(python_docx_files):
     assert headed and all(h for _, h in headed[0][0])  # a style whose first row is bold: a header row
 
 
-def test_every_real_docx_reads_within_time(mammoth_files, python_docx_files):
+def test_every_real_docx_reads(mammoth_files, python_docx_files):
+    """(Their time, goal under 20 s, is a figure of `make bench`: bench/timings.py.)"""
     paths = sorted(mammoth_files.glob("*.docx")) + sorted(python_docx_files.rglob("*.docx"))
     assert len(paths) > 50
-    start = time.perf_counter()
     for path in paths:
         doc = read(path.read_bytes())
         assert doc["format"] == "docx" and doc["cut"] is None
-    assert time.perf_counter() - start < 20
 
 
 # ------------------------------------------------------------------------ pinned features
@@ -286,12 +284,28 @@ def test_works_without_styles_numbering_or_metadata():
 
 # ------------------------------------------------------------------------ caps and bad files
 
-def test_caps_stop_a_long_document_early():
+def counted_stream(module, monkeypatch) -> list[str]:
+    """The body's children the reader is handed (docx.stream's), counted."""
+    handed: list[str] = []
+    real = module.stream
+
+    def stream(*args, **kw):
+        for el in real(*args, **kw):
+            handed.append(el.tag)
+            yield el
+
+    monkeypatch.setattr(module, "stream", stream)
+    return handed
+
+
+def test_caps_stop_a_long_document_early(monkeypatch):
     body = "".join(para(f"Paragraph {i} has five words.") for i in range(20_000))
     data = make(body)
-    start = time.perf_counter()
+    handed = counted_stream(docx, monkeypatch)
     doc = read(data, max_words=1000)
-    assert time.perf_counter() - start < 2.0  # the rest is never parsed
+    # the rest is never parsed: 200 paragraphs make the 1,000 words, not the 20,000 (its time,
+    # goal under 2 s, is a figure of bench/timings.py)
+    assert 200 <= len(handed) <= 250, len(handed)
     assert doc["cut"]["reason"] == "words" and doc["cut"]["kept"] == 1000
     assert sum(len(line["words"]) for s in doc["sections"] for line in s["lines"]) == 1000
     b = Builder(max_words=10, max_chars=1000)

@@ -7,7 +7,6 @@ documents built here pin exact features.
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -185,14 +184,16 @@ def test_caps_are_respected():
     assert sum(len(line["words"]) for s in doc["sections"] for line in s["lines"]) == 1000
 
 
-def test_ten_megabytes_within_the_caps_quickly(sdist):
+def ten_megabytes(sdist) -> bytes:
     data = (sdist / "CHANGELOG.md").read_bytes()
-    data = (data + b"\n\n") * (10_000_000 // len(data) + 1)
-    start = time.perf_counter()
-    doc = read(data, max_words=50_000, max_chars=500_000)
-    took = time.perf_counter() - start
-    assert doc["cut"] is not None and doc["cut"]["found"] > 1_000_000, f"took {took:.2f} s"
-    assert took < 8, f"a 10 MB Markdown file took {took:.2f} s"
+    return (data + b"\n\n") * (10_000_000 // len(data) + 1)
+
+
+def test_ten_megabytes_within_the_caps(sdist):
+    """(Its time, goal under 8 s, is a figure of `make bench`: bench/timings.py.)"""
+    doc = read(ten_megabytes(sdist), max_words=50_000, max_chars=500_000)
+    assert doc["cut"] is not None and doc["cut"]["found"] > 1_000_000
+    assert sum(len(line["words"]) for s in doc["sections"] for line in s["lines"]) <= 50_000
 
 
 def test_deep_nesting_is_bounded():
@@ -200,9 +201,11 @@ def test_deep_nesting_is_bounded():
     got = blocks(doc)
     assert ("paragraph", "deep", None) in got and ("paragraph", "After.", None) in got
     assert sum(1 for role, _, _ in got if role == "list-item") == 25
-    # Past markdown-it's depth the rest of the file would be lost without a word: refused, saying why.
-    start = time.perf_counter()
-    for deep in (">" * 10_000 + " deep\n\nAfter.\n", "- " * 5000 + "item\n\nAfter.\n"):
+    # Past markdown-it's depth the rest of the file would be lost without a word: refused, saying why
+    # (their time, goal under 5 s, is a figure of bench/timings.py).
+    for deep in DEEP:
         with pytest.raises(FlowError, match="nests its quotes or lists 64. deep"):
             read(deep)
-    assert time.perf_counter() - start < 5
+
+
+DEEP = (">" * 10_000 + " deep\n\nAfter.\n", "- " * 5000 + "item\n\nAfter.\n")

@@ -10,7 +10,6 @@ tests/samples.py, nothing downloaded is committed. Small texts built here pin ex
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -316,15 +315,14 @@ def test_caps_cut_the_text_and_count_the_rest(alice_bytes):
     assert not any(role == "page-footer" for role, _, _ in blocks(doc))
 
 
-def test_ten_megabytes_within_the_caps_quickly(alice_bytes):
+def test_ten_megabytes_within_the_caps(alice_bytes):
+    """(Its time, goal under 8 s, is a figure of `make bench`: bench/timings.py.)"""
     data = alice_bytes * (10_000_000 // len(alice_bytes) + 1)
     assert len(data) > 10_000_000
-    start = time.perf_counter()
     doc = read(data, max_words=50_000, max_chars=500_000)
-    took = time.perf_counter() - start
-    assert doc["cut"]["reason"] in ("words", "chars"), f"took {took:.2f} s"
-    assert doc["cut"]["found"] > 1_700_000, f"took {took:.2f} s"
-    assert took < 8, f"a 10 MB text took {took:.2f} s"
+    assert doc["cut"]["reason"] in ("words", "chars")
+    assert doc["cut"]["found"] > 1_700_000
+    assert sum(len(line["words"]) for s in doc["sections"] for line in s["lines"]) <= 50_000
 
 
 def test_empty_and_blank_texts_have_no_sections():
