@@ -133,39 +133,47 @@ class Module:
         self.lines = source.splitlines()
         self.hint_lines = [i + 1 for i, line in enumerate(self.lines) if HINT.search(line)]
         self._name_lines: dict[str, list[int]] = {}
-        assigned: dict[str, int] = {}
-        for node in tree.body:
-            if isinstance(node, ast.Assign):
-                for target in node.targets:
-                    if isinstance(target, ast.Name):
-                        assigned[target.id] = assigned.get(target.id, 0) + 1
-                        self.constants[target.id] = node.value
-            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
-                assigned[node.target.id] = assigned.get(node.target.id, 0) + 1
-                self.constants[node.target.id] = node.value
-        for name, n in assigned.items():
-            if n > 1:
-                self.constants.pop(name, None)
+        self._read_constants(tree)
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module:
-                for alias in node.names:
-                    self.imports[alias.asname or alias.name] = (node.module, alias.name)
-                    if node.module in CLOCK_MODULES and alias.name in CLOCK_FUNCS:
-                        self.clock_names[alias.asname or alias.name] = CLOCK_FUNCS[alias.name]
-            elif isinstance(node, ast.Import):
-                for alias in node.names:
-                    self.imports[alias.asname or alias.name.split(".")[0]] = (
-                        alias.name if alias.asname else alias.name.split(".")[0], None)
+            if isinstance(node, (ast.ImportFrom, ast.Import)):
+                self._read_import(node)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.functions.setdefault(node.name, []).append(node)
                 if any(_is_fixture(d) for d in node.decorator_list):
                     self.fixtures.add(node.name)
             elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-                text = node.value
-                if JS_CLOCK.search(text):
-                    self.js_clock_globals |= set(JS_GLOBAL.findall(text))
-                if "\n" in text and ("perf_counter" in text or "monotonic" in text or "time.time" in text):
-                    self._embedded(text)
+                self._read_string(node.value)
+
+    def _read_constants(self, tree) -> None:
+        """Module-level names assigned once."""
+        assigned: dict[str, int] = {}
+        for node in tree.body:
+            targets = node.targets if isinstance(node, ast.Assign) else (
+                [node.target] if isinstance(node, ast.AnnAssign) and node.value is not None else [])
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    assigned[target.id] = assigned.get(target.id, 0) + 1
+                    self.constants[target.id] = node.value
+        for name, n in assigned.items():
+            if n > 1:
+                self.constants.pop(name, None)
+
+    def _read_import(self, node) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                top = alias.name.split(".")[0]
+                self.imports[alias.asname or top] = (alias.name if alias.asname else top, None)
+            return
+        for alias in node.names if node.module else ():
+            self.imports[alias.asname or alias.name] = (node.module, alias.name)
+            if node.module in CLOCK_MODULES and alias.name in CLOCK_FUNCS:
+                self.clock_names[alias.asname or alias.name] = CLOCK_FUNCS[alias.name]
+
+    def _read_string(self, text: str) -> None:
+        if JS_CLOCK.search(text):
+            self.js_clock_globals |= set(JS_GLOBAL.findall(text))
+        if "\n" in text and ("perf_counter" in text or "monotonic" in text or "time.time" in text):
+            self._embedded(text)
 
     def mentions(self, first: int, last: int, names) -> bool:
         """Whether lines first..last hold a hint of the clock or one of `names`."""
@@ -257,21 +265,19 @@ class Program:
 
     def resolve_function(self, mod: Module, func: ast.expr):
         """The definitions a call may run: a function of this module, or one imported from tests/."""
-        if isinstance(func, ast.Name):
-            if func.id in mod.functions:
-                return mod, mod.functions[func.id]
-            if func.id in mod.imports and mod.imports[func.id][0].startswith("tests"):
-                source, name = mod.imports[func.id]
-                other = self.module_for(source) if name else None
-                if other is not None and name in other.functions and other.path.startswith("tests/"):
-                    return other, other.functions[name]
-        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in mod.imports \
-                and (mod.imports[func.value.id][0].startswith("tests") or mod.imports[func.value.id] == (".", None)
-                     or mod.imports[func.value.id][0] == "tests"):
-            source, name = mod.imports[func.value.id]
-            other = self.module_for(f"{source}.{name}" if name else source)
-            if other is not None and func.attr in other.functions and other.path.startswith("tests/"):
-                return other, other.functions[func.attr]
+        other, name = None, None
+        if isinstance(func, ast.Name) and func.id in mod.functions:
+            return mod, mod.functions[func.id]
+        if isinstance(func, ast.Name) and func.id in mod.imports and mod.imports[func.id][1]:
+            source, name = mod.imports[func.id]
+            other = self.module_for(source) if source.startswith("tests") else None
+        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in mod.imports:
+            source, imported = mod.imports[func.value.id]
+            name = func.attr
+            other = self.module_for(f"{source}.{imported}" if imported else source) if source.startswith(
+                "tests") else None
+        if other is not None and name in other.functions and other.path.startswith("tests/"):
+            return other, other.functions[name]
         return None, []
 
     def fixture(self, mod: Module, name: str):
@@ -284,6 +290,13 @@ class Program:
             if conftest is not None and name in conftest.fixtures:
                 return conftest.functions[name]
         return []
+
+
+TIMEDELTA_UNITS = {"seconds": 1, "milliseconds": 1e-3, "minutes": 60, "hours": 3600, "days": 86400}
+ARITHMETIC = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+              ast.Div: lambda a, b: a / b, ast.FloorDiv: lambda a, b: a // b, ast.Pow: lambda a, b: a ** b}
+# what these give is what their arguments hold (a container's items for the first group)
+OVER_ITEMS = {"min", "max", "sum", "sorted", "median", "mean", "fmean", "list", "tuple", "reversed", "fsum"}
 
 
 class Scope:
@@ -305,51 +318,59 @@ class Scope:
         """The value of a numeric expression that can be worked out, in seconds, else None."""
         if depth > 8:
             return None
-        c = lambda e: self.constant(e, depth + 1)  # noqa: E731
-        if isinstance(expr, ast.Constant) and isinstance(expr.value, (int, float)) and not isinstance(expr.value, bool):
-            return float(expr.value)
+        if isinstance(expr, ast.Constant):
+            ok = isinstance(expr.value, (int, float)) and not isinstance(expr.value, bool)
+            return float(expr.value) if ok else None
         if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub):
-            v = c(expr.operand)
+            v = self.constant(expr.operand, depth + 1)
             return None if v is None else -v
         if isinstance(expr, ast.BinOp):
-            a, b = c(expr.left), c(expr.right)
-            if a is None or b is None:
-                return None
-            try:
-                return {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b, ast.Div: a / b if b else None,
-                        ast.FloorDiv: a // b if b else None, ast.Pow: a ** b}.get(type(expr.op))
-            except (OverflowError, ZeroDivisionError):
-                return None
+            return self._constant_binop(expr, depth)
         if isinstance(expr, ast.Name):
-            if expr.id in self.local_constants:
-                return c(self.local_constants[expr.id])
-            if self.fn is not None:
-                default = _param_default(self.fn, expr.id)
-                if default is not None:
-                    return c(default)
-            return self._module_constant(self.mod, expr.id, depth)
-        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and self.program is not None \
-                and expr.value.id in self.mod.imports:
-            source, name = self.mod.imports[expr.value.id]
-            other = self.program.module_for(f"{source}.{name}" if name else source)
-            if other is not None and expr.attr in other.constants:
-                return Scope(other, None, {}, self.program).constant(other.constants[expr.attr], depth + 1)
-        if isinstance(expr, ast.Call):
-            name = _call_name(expr.func)
-            if name == "timedelta":
-                total = 0.0
-                units = {"seconds": 1, "milliseconds": 1e-3, "minutes": 60, "hours": 3600, "days": 86400}
-                for kw in expr.keywords:
-                    v = c(kw.value)
-                    if v is None or kw.arg not in units:
-                        return None
-                    total += v * units[kw.arg]
-                return total
-            if name in ("float", "int") and len(expr.args) == 1:
-                return c(expr.args[0])
-            if name in ("max", "min") and expr.args and not expr.keywords:
-                values = [c(a) for a in expr.args]
-                return None if None in values else (max if name == "max" else min)(values)
+            return self._constant_name(expr.id, depth)
+        if isinstance(expr, ast.Attribute):
+            return self._constant_attribute(expr, depth)
+        return self._constant_call(expr, depth) if isinstance(expr, ast.Call) else None
+
+    def _constant_binop(self, expr, depth):
+        a, b = self.constant(expr.left, depth + 1), self.constant(expr.right, depth + 1)
+        if a is None or b is None or type(expr.op) not in ARITHMETIC:
+            return None
+        try:
+            return ARITHMETIC[type(expr.op)](a, b)
+        except (OverflowError, ZeroDivisionError):
+            return None
+
+    def _constant_name(self, name, depth):
+        if name in self.local_constants:
+            return self.constant(self.local_constants[name], depth + 1)
+        default = _param_default(self.fn, name) if self.fn is not None else None
+        if default is not None:
+            return self.constant(default, depth + 1)
+        return self._module_constant(self.mod, name, depth)
+
+    def _constant_attribute(self, expr, depth):
+        if not (isinstance(expr.value, ast.Name) and self.program is not None and expr.value.id in self.mod.imports):
+            return None
+        source, name = self.mod.imports[expr.value.id]
+        other = self.program.module_for(f"{source}.{name}" if name else source)
+        if other is None or expr.attr not in other.constants:
+            return None
+        return Scope(other, None, {}, self.program).constant(other.constants[expr.attr], depth + 1)
+
+    def _constant_call(self, expr, depth):
+        name = _call_name(expr.func)
+        values = [self.constant(a, depth + 1) for a in expr.args]
+        if name == "timedelta":
+            total = 0.0
+            for kw in expr.keywords:
+                v = self.constant(kw.value, depth + 1)
+                if v is None or kw.arg not in TIMEDELTA_UNITS:
+                    return None
+                total += v * TIMEDELTA_UNITS[kw.arg]
+            return total
+        if name in ("float", "int", "max", "min") and values and None not in values and not expr.keywords:
+            return {"max": max, "min": min}.get(name, lambda *v: v[0])(*values)
         return None
 
     def _module_constant(self, mod, name, depth):
@@ -365,70 +386,71 @@ class Scope:
     # ------------------------------------------------------------ values
 
     def value(self, e) -> frozenset:
-        v = self.value
-        if e is None:
-            return NONE
-        if isinstance(e, ast.Name):
-            t = self.env.get(e.id, NONE)
-            if not t and TIMING_NAME.search(e.id):
-                t = frozenset({("dur", 1e-3 if e.id.endswith("_ms") else 1.0)})
-            return t
-        if isinstance(e, ast.Constant):
-            return NONE
-        if isinstance(e, ast.Call):
-            return self.call(e)
-        if isinstance(e, ast.BinOp):
-            return self.binop(e.op, e.left, e.right)
-        if isinstance(e, ast.UnaryOp):
-            return frozenset(_basic(v(e.operand))) if isinstance(e.op, (ast.USub, ast.UAdd)) else NONE
-        if isinstance(e, ast.Subscript):
-            base = v(e.value)
-            key = e.slice.value if isinstance(e.slice, ast.Constant) else None
-            if isinstance(key, str):
-                out = _inner(base, "key", key) if any(a[0] == "key" for a in base) else frozenset(_basic(base))
-                if not out and (TIMING_NAME.search(key) or key in self.mod.printed_duration_keys):
-                    out = frozenset({("dur", 1e-3 if key.endswith("_ms") else 1.0)})
-                return out
-            if isinstance(key, int) and any(a[0] == "item" for a in base):
-                return _inner(base, "item", key)
-            return _inner(base, None, None)
-        if isinstance(e, ast.Attribute):
-            base = v(e.value)
-            if TIMING_NAME.search(e.attr):
-                return frozenset({("dur", 1e-3 if e.attr.endswith("_ms") else 1.0)})
-            return frozenset(_basic(base)) if e.attr in ("real",) else NONE
-        if isinstance(e, ast.IfExp):
-            return v(e.body) | v(e.orelse)
-        if isinstance(e, ast.BoolOp):
-            return frozenset().union(*(v(x) for x in e.values))
-        if isinstance(e, ast.NamedExpr):
-            t = v(e.value)
-            self.bind(e.target, t)
-            return t
-        if isinstance(e, ast.Tuple):
-            items = [v(x) for x in e.elts]
-            return frozenset({("item", i, t) for i, t in enumerate(items) if t})
-        if isinstance(e, (ast.List, ast.Set)):
-            return frozenset().union(*(v(x) for x in e.elts)) if e.elts else NONE
-        if isinstance(e, ast.Dict):
-            out = set()
-            for k, x in zip(e.keys, e.values):
-                t = v(x)
-                if t:
-                    out.add(("key", k.value if isinstance(k, ast.Constant) else None, t))
-            return frozenset(out)
-        if isinstance(e, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
-            self.comprehension(e.generators)
-            return v(e.elt)
-        if isinstance(e, ast.DictComp):
-            self.comprehension(e.generators)
-            t = v(e.value)
-            return frozenset({("key", None, t)}) if t else NONE
-        if isinstance(e, ast.Starred):
-            return v(e.value)
-        if isinstance(e, ast.Await):
-            return v(e.value)
-        return NONE
+        handler = self.VALUES.get(type(e))
+        return handler(self, e) if handler is not None else NONE
+
+    def _name(self, e):
+        t = self.env.get(e.id, NONE)
+        return t or _named(e.id)
+
+    def _subscript(self, e):
+        base = self.value(e.value)
+        key = e.slice.value if isinstance(e.slice, ast.Constant) else None
+        if isinstance(key, str):
+            out = _inner(base, "key", key) if any(a[0] == "key" for a in base) else frozenset(_basic(base))
+            return out or self._named_key(key)
+        if isinstance(key, int) and any(a[0] == "item" for a in base):
+            return _inner(base, "item", key)
+        return _inner(base, None, None)
+
+    def _named_key(self, key: str) -> frozenset:
+        """A dict key that says it holds a duration, or one a script of this module prints as one."""
+        return _named(key) or (frozenset({("dur", 1.0)}) if key in self.mod.printed_duration_keys else NONE)
+
+    def _attribute(self, e):
+        self.value(e.value)
+        return _named(e.attr)
+
+    def _walrus(self, e):
+        t = self.value(e.value)
+        self.bind(e.target, t)
+        return t
+
+    def _tuple(self, e):
+        return frozenset({("item", i, t) for i, t in enumerate(self.value(x) for x in e.elts) if t})
+
+    def _list(self, e):
+        return frozenset().union(*(self.value(x) for x in e.elts))
+
+    def _dict(self, e):
+        out = set()
+        for k, x in zip(e.keys, e.values):
+            t = self.value(x)
+            if t:
+                out.add(("key", k.value if isinstance(k, ast.Constant) else None, t))
+        return frozenset(out)
+
+    def _comprehension(self, e):
+        self.comprehension(e.generators)
+        return self.value(e.elt)
+
+    def _dict_comprehension(self, e):
+        self.comprehension(e.generators)
+        t = self.value(e.value)
+        return frozenset({("key", None, t)}) if t else NONE
+
+    VALUES = {
+        ast.Name: _name, ast.Subscript: _subscript, ast.Attribute: _attribute, ast.NamedExpr: _walrus,
+        ast.Tuple: _tuple, ast.List: _list, ast.Set: _list, ast.Dict: _dict,
+        ast.ListComp: _comprehension, ast.SetComp: _comprehension, ast.GeneratorExp: _comprehension,
+        ast.DictComp: _dict_comprehension,
+        ast.Call: lambda self, e: self.call(e), ast.BinOp: lambda self, e: self.binop(e.op, e.left, e.right),
+        ast.UnaryOp: lambda self, e: frozenset(_basic(self.value(e.operand))) if isinstance(
+            e.op, (ast.USub, ast.UAdd)) else NONE,
+        ast.IfExp: lambda self, e: self.value(e.body) | self.value(e.orelse),
+        ast.BoolOp: lambda self, e: frozenset().union(*(self.value(x) for x in e.values)),
+        ast.Starred: lambda self, e: self.value(e.value), ast.Await: lambda self, e: self.value(e.value),
+    }
 
     def comprehension(self, generators):
         for g in generators:
@@ -436,63 +458,55 @@ class Scope:
 
     def element(self, it) -> frozenset:
         """What iterating over `it` gives."""
-        if isinstance(it, ast.Call) and _call_name(it.func) == "zip":
-            return frozenset({("item", i, _inner(self.value(a), None, None)) for i, a in enumerate(it.args)
-                              if _inner(self.value(a), None, None)})
-        if isinstance(it, ast.Call) and _call_name(it.func) == "enumerate" and it.args:
+        name = _call_name(it.func) if isinstance(it, ast.Call) else None
+        if name == "zip":
+            items = [_inner(self.value(a), None, None) for a in it.args]
+            return frozenset({("item", i, t) for i, t in enumerate(items) if t})
+        if name == "enumerate" and it.args:
             inner = _inner(self.value(it.args[0]), None, None)
             return frozenset({("item", 1, inner)}) if inner else NONE
-        if isinstance(it, ast.Call) and isinstance(it.func, ast.Attribute) and it.func.attr == "items":
+        if name == "items" and isinstance(it.func, ast.Attribute):
             base = self.value(it.func.value)
-            inner = frozenset().union(*(a[2] for a in base if a[0] == "key")) if base else NONE
+            inner = frozenset().union(*(a[2] for a in base if a[0] == "key"))
             return frozenset({("item", 1, inner)}) if inner else NONE
         return _inner(self.value(it), None, None)
 
     def binop(self, op, left, right) -> frozenset:
-        a, b = self.value(left), self.value(right)
-        ka, kb = _basic(a), _basic(b)
+        ka, kb = _basic(self.value(left)), _basic(self.value(right))
         if not ka and not kb:
             return NONE
-        out = set()
-        ca, cb = (self.constant(left) if not ka else None), (self.constant(right) if not kb else None)
         if isinstance(op, ast.Sub):
-            for x in ka:
-                for y in kb:
-                    if x[0] == "ts" and y[0] == "ts":
-                        out.add(("dur", x[1]))
-                    elif "deadline" in (x[0], y[0]) and "dur" not in (x[0], y[0]):
-                        out.add(("dur", 1.0))  # time left before a deadline
-                    else:
-                        out.add(("dur", _scale_of(x) if x[0] != "deadline" else _scale_of(y)))
-                if not kb:
-                    out.add(x if x[0] in ("ts", "deadline") else x)
-            if not ka:
-                for y in kb:
-                    out.add(("dur", _scale_of(y)) if y[0] == "dur" else y)
-        elif isinstance(op, ast.Add):
-            for x, other, c in [(x, kb, cb) for x in ka] + [(y, ka, ca) for y in kb]:
-                if x[0] == "ts" and not other:
-                    out.add(("deadline", None if c is None or x[1] is None else c * x[1]))
-                else:
-                    out.add(x if x[0] != "ts" or not other else ("dur", x[1]))
-        elif isinstance(op, (ast.Mult, ast.Div, ast.FloorDiv)):
+            return _subtract(ka, kb)
+        if isinstance(op, ast.Add):
+            ca = self.constant(left) if not ka else None
+            cb = self.constant(right) if not kb else None
+            return frozenset({_added(x, kb, cb) for x in ka} | {_added(y, ka, ca) for y in kb})
+        if isinstance(op, (ast.Mult, ast.Div, ast.FloorDiv)):
             if ka and kb:
                 return frozenset({("dur", None)})
-            atoms, c = (ka, cb) if ka else (kb, ca)
+            c = self.constant(right) if ka else self.constant(left)
             if isinstance(op, ast.Mult):
-                factor = None if c is None else (1.0 / c if c else None)
+                factor = 1.0 / c if c else None
             else:
-                factor = c if ka else None
-            for x in atoms:
-                out.add(_scaled(x, factor) if x[0] != "deadline" else x)
-        else:
-            out |= ka | kb
-        return frozenset(out)
+                factor = c if ka else None  # (a number over a duration is no duration of known unit)
+            return frozenset(_scaled(x, factor) for x in ka or kb)
+        return frozenset(ka | kb)
 
     def call(self, e: ast.Call) -> frozenset:
-        f = e.func
-        name = _call_name(f)
-        # a clock
+        clock = self._clock(e.func) or self._page_clock(e)
+        if clock:
+            return clock
+        name = _call_name(e.func)
+        method = e.func.attr if isinstance(e.func, ast.Attribute) else None
+        if method in ("get", "pop", "copy", "total_seconds"):
+            return self._method(e, method)
+        args = [self.value(a) for a in e.args]
+        if name in AGGREGATES:
+            return frozenset().union(*(_inner(t, None, None) if name in OVER_ITEMS else _basic(t) for t in args))
+        return self._of_tests(e, args)
+
+    def _clock(self, f) -> frozenset:
+        """A reading of the clock: time.monotonic(), perf_counter() imported, datetime.now()."""
         if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id in CLOCK_MODULES \
                 and f.attr in CLOCK_FUNCS:
             return frozenset({("ts", CLOCK_FUNCS[f.attr])})
@@ -500,47 +514,45 @@ class Scope:
             return frozenset({("ts", self.mod.clock_names[f.id])})
         if isinstance(f, ast.Attribute) and f.attr in DATETIME_NOW and _call_name(f.value) in ("datetime", "date"):
             return frozenset({("ts", 1.0)})
-        # the page's clock
-        if isinstance(f, ast.Attribute) and f.attr in JS_CALLS and e.args:
-            script = self.string(e.args[0] if f.attr not in ("eval_on_selector", "eval_on_selector_all")
-                                 else (e.args[1] if len(e.args) > 1 else None))
-            if script is not None:
-                if JS_CLOCK_DIFF.search(script):
-                    return frozenset({("dur", 1e-3)})
-                if JS_CLOCK.search(script) or set(JS_GLOBAL.findall(script)) & self.mod.js_clock_globals:
-                    return frozenset({("ts", 1e-3)})
-        args = [self.value(a) for a in e.args]
-        # passed through
-        if name in AGGREGATES or (isinstance(f, ast.Attribute) and f.attr in ("total_seconds", "copy", "get", "pop")):
-            out = set()
-            for t in args:
-                out |= _inner(t, None, None) if name in ("min", "max", "sum", "sorted", "median", "mean", "fmean",
-                                                          "list", "tuple", "reversed", "fsum") else _basic(t)
-            if isinstance(f, ast.Attribute) and f.attr == "total_seconds":
-                out |= _basic(self.value(f.value))
-            if isinstance(f, ast.Attribute) and f.attr in ("get", "pop", "copy"):
-                base = self.value(f.value)
-                key = e.args[0].value if e.args and isinstance(e.args[0], ast.Constant) else None
-                out = set(_inner(base, "key", key) if key is not None else _inner(base, None, None))
-                if isinstance(key, str) and not out and (TIMING_NAME.search(key) or key in self.mod.printed_duration_keys):
-                    out.add(("dur", 1.0))
-            return frozenset(out)
-        # a function of tests/: what it returns; what it is passed
-        if self.program is not None:
-            mod, defs = self.program.resolve_function(self.mod, f)
-            out = set()
-            for fn in defs:
-                out |= self.program.returns.get(id(fn), NONE)
-                names = _positional(fn)
-                for i, t in enumerate(args):
-                    if i < len(names) and t:
-                        self.program.pass_param(fn, names[i], t)
-                for kw in e.keywords:
-                    if kw.arg:
-                        self.program.pass_param(fn, kw.arg, self.value(kw.value))
-            if defs:
-                return frozenset(out)
         return NONE
+
+    def _page_clock(self, e) -> frozenset:
+        """What a script run in the page gives, when it reads the clock (or what one that did left)."""
+        f = e.func
+        if not (isinstance(f, ast.Attribute) and f.attr in JS_CALLS and e.args):
+            return NONE
+        at = 1 if f.attr in ("eval_on_selector", "eval_on_selector_all") else 0
+        script = self.string(e.args[at]) if len(e.args) > at else None
+        if script is None:
+            return NONE
+        if JS_CLOCK_DIFF.search(script):
+            return frozenset({("dur", 1e-3)})
+        if JS_CLOCK.search(script) or set(JS_GLOBAL.findall(script)) & self.mod.js_clock_globals:
+            return frozenset({("ts", 1e-3)})
+        return NONE
+
+    def _method(self, e, method) -> frozenset:
+        base = self.value(e.func.value)
+        if method == "total_seconds":
+            return frozenset(_basic(base))
+        key = e.args[0].value if e.args and isinstance(e.args[0], ast.Constant) else None
+        out = _inner(base, "key", key) if key is not None else _inner(base, None, None)
+        return out or (self._named_key(key) if isinstance(key, str) else NONE)
+
+    def _of_tests(self, e, args) -> frozenset:
+        """A function of tests/: what it returns; what it is passed goes to its parameters."""
+        if self.program is None:
+            return NONE
+        _, defs = self.program.resolve_function(self.mod, e.func)
+        out = set()
+        for fn in defs:
+            out |= self.program.returns.get(id(fn), NONE)
+            for name, t in zip(_positional(fn), args):
+                self.program.pass_param(fn, name, t)
+            for kw in e.keywords:
+                if kw.arg:
+                    self.program.pass_param(fn, kw.arg, self.value(kw.value))
+        return frozenset(out)
 
     def string(self, e) -> str | None:
         if isinstance(e, ast.Constant) and isinstance(e.value, str):
@@ -564,27 +576,18 @@ class Scope:
                 self.env[target.id] = old | t
                 self.grew = True
         elif isinstance(target, (ast.Tuple, ast.List)):
+            items = any(a[0] == "item" for a in t)
             for i, elt in enumerate(target.elts):
                 if isinstance(elt, ast.Starred):
                     self.bind(elt.value, _inner(t, None, None))
                 else:
-                    self.bind(elt, _inner(t, "item", i) if any(a[0] == "item" for a in t) else frozenset(_basic(t)))
-        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                    self.bind(elt, _inner(t, "item", i) if items else frozenset(_basic(t)))
+        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and t:
             key = target.slice.value if isinstance(target.slice, ast.Constant) else None
-            if t:
-                self.bind(target.value, frozenset({("key", key, t)}))
+            self.bind(target.value, frozenset({("key", key, t)}))
 
     def run(self, body) -> Scope:
-        for stmt in _walk_statements(body):
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-                self.local_constants.setdefault(stmt.targets[0].id, stmt.value)
-        if self.fn is not None and self.program is not None:
-            for name, t in self.program.params.get(id(self.fn), {}).items():
-                self.bind(ast.Name(id=name), t)
-            for name in _positional(self.fn):
-                for fixture in self.program.fixture(self.mod, name):
-                    if fixture is not self.fn:
-                        self.bind(ast.Name(id=name), self.program.returns.get(id(fixture), NONE))
+        self._start(body)
         if self.fn is not None and not any(self.env.values()) and not self.mod.mentions(
                 self.fn.lineno, self.fn.end_lineno, [*self.mod.js_clock_globals, *self.mod.printed_duration_keys,
                                                      *(self.program.tainted_names if self.program else ())]):
@@ -595,68 +598,100 @@ class Scope:
                 self.statement(stmt)
             if not self.grew:
                 break
-        # what every call of this scope passes to the functions of tests/ it calls
-        if self.program is not None:
-            for stmt in _walk_statements(body):
-                if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                    for node in ast.iter_child_nodes(stmt):
-                        if isinstance(node, ast.expr):
-                            for sub in ast.walk(node):
-                                if isinstance(sub, ast.Call):
-                                    self.call(sub)
-        # nested functions see this scope's names
-        for stmt in _walk_statements(body):
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                inner = Scope(self.mod, stmt, self.env if self.fn is not None else {}, self.program,
-                              f"{self.node}::{stmt.name}" if self.node else stmt.name)
-                inner.run(stmt.body)
-                self.findings += inner.findings
-            elif isinstance(stmt, ast.ClassDef):
-                for sub in stmt.body:
-                    if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                        inner = Scope(self.mod, sub, {}, self.program, f"{stmt.name}::{sub.name}")
-                        inner.run(sub.body)
-                        self.findings += inner.findings
+        self._pass_on(body)
+        self._nested(body)
         if self.checking:
             self.check(body)
         return self
 
+    def _start(self, body) -> None:
+        """Local constants; what the parameters are passed, or the fixtures they name give."""
+        for stmt in _walk_statements(body):
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                self.local_constants.setdefault(stmt.targets[0].id, stmt.value)
+        if self.fn is None or self.program is None:
+            return
+        for name, t in self.program.params.get(id(self.fn), {}).items():
+            self.bind(ast.Name(id=name), t)
+        for name in _positional(self.fn):
+            for fixture in self.program.fixture(self.mod, name):
+                if fixture is not self.fn:
+                    self.bind(ast.Name(id=name), self.program.returns.get(id(fixture), NONE))
+
+    def _pass_on(self, body) -> None:
+        """What every call of this scope passes to the functions of tests/ it calls."""
+        if self.program is None:
+            return
+        for stmt in _walk_statements(body):
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            for node in ast.iter_child_nodes(stmt):
+                if isinstance(node, ast.expr):
+                    for sub in ast.walk(node):
+                        if isinstance(sub, ast.Call):
+                            self.call(sub)
+
+    def _nested(self, body) -> None:
+        """Nested functions see this scope's names; a class's methods are scopes of their own."""
+        for stmt in _walk_statements(body):
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                inner = Scope(self.mod, stmt, self.env if self.fn is not None else {}, self.program,
+                              f"{self.node}::{stmt.name}" if self.node else stmt.name)
+                self.findings += inner.run(stmt.body).findings
+            elif isinstance(stmt, ast.ClassDef):
+                for sub in stmt.body:
+                    if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        inner = Scope(self.mod, sub, {}, self.program, f"{stmt.name}::{sub.name}")
+                        self.findings += inner.run(sub.body).findings
+
     def statement(self, s) -> None:
-        if isinstance(s, ast.Assign):
-            t = self.value(s.value)
-            for target in s.targets:
-                if isinstance(target, (ast.Tuple, ast.List)) and isinstance(s.value, (ast.Tuple, ast.List)) \
-                        and len(target.elts) == len(s.value.elts):
-                    for a, b in zip(target.elts, s.value.elts):
-                        self.bind(a, self.value(b))
-                else:
-                    self.bind(target, t)
-        elif isinstance(s, ast.AnnAssign) and s.value is not None:
-            self.bind(s.target, self.value(s.value))
-        elif isinstance(s, ast.AugAssign):
-            self.bind(s.target, self.binop(s.op, s.target, s.value) if isinstance(s.target, ast.Name) else self.value(s.value))
-        elif isinstance(s, (ast.For, ast.AsyncFor)):
-            self.bind(s.target, self.element(s.iter))
-        elif isinstance(s, (ast.With, ast.AsyncWith)):
-            for item in s.items:
-                if item.optional_vars is not None:
-                    self.bind(item.optional_vars, self.value(item.context_expr))
-        elif isinstance(s, ast.Expr) and isinstance(s.value, ast.Call):
-            f = s.value.func
-            if isinstance(f, ast.Attribute) and f.attr in ("append", "extend", "add", "insert", "appendleft") \
-                    and isinstance(f.value, ast.Name) and s.value.args:
-                t = self.value(s.value.args[-1])
-                self.bind(f.value, _inner(t, None, None) if f.attr == "extend" else t)
-            elif isinstance(f, ast.Attribute) and f.attr in ("update", "setdefault") and isinstance(f.value, ast.Name):
-                for a in s.value.args:
-                    self.bind(f.value, self.value(a))
+        handler = self.STATEMENTS.get(type(s))
+        if handler is not None:
+            handler(self, s)
+
+    def _assign(self, s):
+        t = self.value(s.value)
+        for target in s.targets:
+            if isinstance(target, (ast.Tuple, ast.List)) and isinstance(s.value, (ast.Tuple, ast.List)) \
+                    and len(target.elts) == len(s.value.elts):
+                for a, b in zip(target.elts, s.value.elts):
+                    self.bind(a, self.value(b))
             else:
-                self.value(s.value)
-        elif isinstance(s, (ast.Return, ast.Expr)) and self.fn is not None and self.program is not None:
-            value = s.value.value if isinstance(s, ast.Expr) and isinstance(s.value, (ast.Yield, ast.YieldFrom)) else (
-                s.value if isinstance(s, ast.Return) else None)
-            if value is not None:
-                self.program.set_return(self.fn, self.value(value))
+                self.bind(target, t)
+
+    def _augassign(self, s):
+        self.bind(s.target, self.binop(s.op, s.target, s.value) if isinstance(s.target, ast.Name)
+                  else self.value(s.value))
+
+    def _with(self, s):
+        for item in s.items:
+            if item.optional_vars is not None:
+                self.bind(item.optional_vars, self.value(item.context_expr))
+
+    def _expression(self, s):
+        e = s.value
+        if isinstance(e, (ast.Yield, ast.YieldFrom)):
+            return self._return(e)
+        f = e.func if isinstance(e, ast.Call) else None
+        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and e.args and f.attr in (
+                "append", "extend", "add", "insert", "appendleft", "update", "setdefault"):
+            t = self.value(e.args[-1])
+            self.bind(f.value, _inner(t, None, None) if f.attr == "extend" else t)
+        else:
+            self.value(e)
+        return None
+
+    def _return(self, s):
+        if s.value is not None and self.fn is not None and self.program is not None:
+            self.program.set_return(self.fn, self.value(s.value))
+
+    STATEMENTS = {
+        ast.Assign: _assign, ast.AugAssign: _augassign, ast.With: _with, ast.AsyncWith: _with,
+        ast.Expr: _expression, ast.Return: _return,
+        ast.AnnAssign: lambda self, s: s.value is not None and self.bind(s.target, self.value(s.value)),
+        ast.For: lambda self, s: self.bind(s.target, self.element(s.iter)),
+        ast.AsyncFor: lambda self, s: self.bind(s.target, self.element(s.iter)),
+    }
 
     # ------------------------------------------------------------ assertions
 
@@ -676,59 +711,93 @@ class Scope:
         if isinstance(test, ast.BoolOp):
             for x in test.values:
                 self.condition(x, stmt, holds)
-            return
+            return None
         if isinstance(test, ast.Call) and _call_name(test.func) in ("all", "any") and test.args \
                 and isinstance(test.args[0], (ast.GeneratorExp, ast.ListComp)):
             self.comprehension(test.args[0].generators)
             return self.condition(test.args[0].elt, stmt, holds)
         if not isinstance(test, ast.Compare):
-            return
+            return None
         operands = [test.left, *test.comparators]
         for op, left, right in zip(test.ops, operands, operands[1:]):
             why = self.bound(op, left, right, holds)
             if why:
-                line = self.mod.source.splitlines()[stmt.lineno - 1].strip() if stmt.lineno <= len(
-                    self.mod.source.splitlines()) else ""
+                line = self.mod.lines[stmt.lineno - 1].strip() if stmt.lineno <= len(self.mod.lines) else ""
                 self.findings.append(Finding(self.mod.path, stmt.lineno, self.node or "<module>", line, why))
-                return
+                return None
+        return None
 
     def bound(self, op, left, right, holds) -> str | None:
         """Why `left op right`, asserted (holds) or failed on (not holds), bounds wall-clock time."""
-        if isinstance(op, (ast.Gt, ast.GtE)):
-            small, big = right, left
-        elif isinstance(op, (ast.Lt, ast.LtE)):
-            small, big = left, right
-        elif isinstance(op, (ast.Eq, ast.NotEq)):
-            for a, b in ((left, right), (right, left)):
-                if any(x[0] == "dur" for x in _basic(self.value(a))):
-                    c = self.constant(b)
-                    if c is None or c < MIN_BOUND_S:
-                        return "a wall-clock duration held equal to a value"
+        if isinstance(op, (ast.Eq, ast.NotEq)):
+            return self._equal(left, right) or self._equal(right, left)
+        if not isinstance(op, (ast.Gt, ast.GtE, ast.Lt, ast.LtE)):
             return None
-        else:
-            return None
+        small, big = (right, left) if isinstance(op, (ast.Gt, ast.GtE)) else (left, right)
         if not holds:  # failing when small < big: the test holds big under small
             small, big = big, small
         ts, tb = _basic(self.value(small)), _basic(self.value(big))
         kinds_s, kinds_b = {x[0] for x in ts}, {x[0] for x in tb}
         if "dur" in kinds_s:
-            if kinds_b & {"dur", "ts", "deadline"}:
-                return "a wall-clock duration held under another"
-            c = self.constant(big)
-            if c is None:
-                return "a wall-clock duration held under a bound that is not a constant"
-            scales = {x[1] for x in ts if x[0] == "dur"}
-            if None in scales:
-                return "a wall-clock duration (of unknown unit) held under a bound"
-            if any(c * s < MIN_BOUND_S for s in scales):
-                return f"a wall-clock duration held under {min(c * s for s in scales):g} s"
+            return self._under(ts, big, kinds_b)
         if "ts" in kinds_s and "deadline" in kinds_b:
             budgets = {x[1] for x in tb if x[0] == "deadline"}
             if None in budgets:
                 return "the clock held under a deadline whose budget is not a constant"
-            if any(b < MIN_BOUND_S for b in budgets):
+            if min(budgets) < MIN_BOUND_S:
                 return f"the clock held under a deadline {min(budgets):g} s away"
         return None
+
+    def _under(self, ts, big, kinds_b) -> str | None:
+        if kinds_b & {"dur", "ts", "deadline"}:
+            return "a wall-clock duration held under another"
+        c = self.constant(big)
+        if c is None:
+            return "a wall-clock duration held under a bound that is not a constant"
+        scales = {x[1] for x in ts if x[0] == "dur"}
+        if None in scales:
+            return "a wall-clock duration (of unknown unit) held under a bound"
+        least = min(c * s for s in scales)
+        return f"a wall-clock duration held under {least:g} s" if least < MIN_BOUND_S else None
+
+    def _equal(self, a, b) -> str | None:
+        if any(x[0] == "dur" for x in _basic(self.value(a))):
+            c = self.constant(b)
+            if c is None or c < MIN_BOUND_S:
+                return "a wall-clock duration held equal to a value"
+        return None
+
+
+def _named(name: str) -> frozenset:
+    """A name that says it holds a measured duration (elapsed, took_ms)."""
+    if TIMING_NAME.search(name):
+        return frozenset({("dur", 1e-3 if name.endswith("_ms") else 1.0)})
+    return NONE
+
+
+def _subtract(ka, kb) -> frozenset:
+    """a - b: two readings make a duration; a reading less a number stays one."""
+    if not kb:
+        return frozenset(ka)
+    if not ka:
+        return frozenset(("dur", _scale_of(y)) if y[0] == "dur" else y for y in kb)
+    out = set()
+    for x in ka:
+        for y in kb:
+            if x[0] == "ts" and y[0] == "ts":
+                out.add(("dur", x[1]))
+            elif "deadline" in (x[0], y[0]) and "dur" not in (x[0], y[0]):
+                out.add(("dur", 1.0))  # time left before a deadline
+            else:
+                out.add(("dur", _scale_of(x) if x[0] != "deadline" else _scale_of(y)))
+    return frozenset(out)
+
+
+def _added(x, other, c):
+    """x + a value of taint `other` (its constant c, if it has one)."""
+    if x[0] == "ts" and not other:
+        return ("deadline", None if c is None or x[1] is None else c * x[1])
+    return x if x[0] != "ts" else ("dur", x[1])
 
 
 def _fails(body) -> bool:
