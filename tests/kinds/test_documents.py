@@ -204,8 +204,8 @@ def test_a_pdf_that_spins_its_decoder_fails_with_a_sentence_and_the_next_is_read
     from tests.media.test_sandbox import nested_forms
 
     monkeypatch.setenv("PAGEVOICE_DECODE_SECONDS", "3")
-    t0 = time.monotonic()
+    # Its sandbox's 3 s ended it, whatever the machine's load: the sentence says so
+    # (tests/media/test_sandbox.py checks the timer that kills it).
     with pytest.raises(ImageError, match=r"^This PDF took too long to open \(over 3 s\)"):
         page_pipeline.run(nested_forms())
-    assert time.monotonic() - t0 < 10
     assert page_pipeline.run(printed).result["pages"][0]["text"].split("\n") == KNOWN[0]

@@ -264,28 +264,39 @@ def test_other_files_and_limits_are_refused():
 # ---------------------------------------------------------------- hostile and huge
 
 
-def test_200_pages_open_at_once_and_are_capped():
+def loaded_pages(monkeypatch) -> list[int]:
+    """The pages PDFium is asked to load (FPDF_LoadPage), in order: the work of opening a file."""
+    loads: list[int] = []
+    real = document.pdfium_c.FPDF_LoadPage
+    monkeypatch.setattr(document.pdfium_c, "FPDF_LoadPage", lambda pdf, i: loads.append(i) or real(pdf, i))
+    return loads
+
+
+def test_200_pages_open_at_once_and_are_capped(monkeypatch):
+    """At once: opening loads no page; a page is loaded when it is read (the seconds, goal under
+    0.5 s, are a figure of bench/timings.py)."""
     data = docs.text_pdf([docs.TextPage([f"This is page number {n + 1} of the long file"]) for n in range(200)])
-    started = time.perf_counter()
+    loads = loaded_pages(monkeypatch)
     with opened(data, max_pages=50) as doc:
-        assert time.perf_counter() - started < 0.5
+        assert loads == []
         assert (doc.pages_in_file, doc.page_count) == (200, 50)
         assert doc.page(49).lines()[0]["text"] == "This is page number 50 of the long file"
+        assert set(loads) == {49}
         with pytest.raises(IndexError):
             doc.page(50)
 
 
-def test_huge_page_renders_small_and_fast():
-    """200 x 200 inches (PDF's largest page) is 1.6 gigapixels at 200 dpi: it must not be."""
+def test_huge_page_renders_small():
+    """200 x 200 inches (PDF's largest page) is 1.6 gigapixels at 200 dpi: it must not be (the
+    bitmap is drawn at the capped size; its seconds, goal under 5 s, are a figure of
+    bench/timings.py)."""
     data = docs.text_pdf([docs.TextPage(["A poster of 200 by 200 inches"], size=(14400, 14400), font_size=600,
                                           at=(720, 1200))])
     for max_pixels in (40_000_000, 1_000_000):
         with opened(data, max_pixels=max_pixels) as doc:
             page = doc.page(0)
             assert page.width * page.height <= max_pixels and max(page.width, page.height) <= document.MAX_SIDE
-            started = time.perf_counter()
             rgb = page.rgb()
-            assert time.perf_counter() - started < 5
             assert rgb.shape == (page.height, page.width, 3)
             assert words_of(page.lines()) == ["A", "poster", "of", "200", "by", "200", "inches"]
             assert_boxes_on_ink(page)
@@ -431,12 +442,15 @@ def test_ocr_pages_are_never_marked_cut(funsd):
         assert (doc.page(0).source, doc.page(0).cut) == ("ocr", None)
 
 
-def test_a_page_tree_of_a_million_pages_opens_at_once():
-    started = time.perf_counter()
+def test_a_page_tree_of_a_million_pages_opens_at_once(monkeypatch):
+    """Counted from the tree, not page by page: opening loads no page (the seconds, goal under
+    2 s, are a figure of bench/timings.py)."""
+    loads = loaded_pages(monkeypatch)
     with opened(docs.page_tree_pdf(6)) as doc:
         assert (doc.pages_in_file, doc.page_count, doc.pages_at_least) == (1_000_000, 50, False)
+        assert loads == []
         assert doc.page(49).source == "text"
-    assert time.perf_counter() - started < 2.0
+    assert set(loads) == {49}
 
 
 def test_a_tiff_of_100000_pages_is_counted_one_past_the_cap():
