@@ -66,9 +66,26 @@ QUEUES = {
         "max_receive_count": 5,
         "dead_letter": "TasksDeadLetterQueue",
     },
-    # A book's shards (chalicelib.jobs.book): the worker's second event source, so a book is
-    # read and recorded by many workers at once (capped by the event source's maximum
-    # concurrency, settings.books.shard_max_concurrency, so other uploads are served meanwhile).
+    # A book's work, on three queues by what waits on it (chalicelib.jobs.book), each an event
+    # source of the worker with its own maximum concurrency (`worker`: the order the local bridge
+    # serves them in beside uploads, which come second, and the settings.books attribute of its
+    # concurrency). Every message carries its account as its `MessageGroupId`: SQS fair queues
+    # (a standard queue whose messages name a group) serve the groups with the fewest messages in
+    # flight first, so one account's backlog never holds another's work (the local AWS does the
+    # same: infra/local/queues.py). A shard is claimed by a conditional write, so a duplicate
+    # message does nothing.
+    #
+    # What a listener waits for: the place they moved to and the minutes ahead of where they play
+    # (chalicelib.jobs.book.listen_at), and every book's first section; taken before anything else.
+    "FirstQueue": {
+        "setting": "first_queue",
+        "visibility_timeout": 960,
+        "retention_seconds": 3600,
+        "max_receive_count": 10,
+        "dead_letter": "FirstDeadLetterQueue",
+        "worker": {"order": 0, "concurrency": "first_max_concurrency", "waits": "a listener"},
+    },
+    # Every book's reading shards (its pages), after uploads and before any recording.
     "ShardsQueue": {
         "setting": "shards_queue",
         # Longer than the worker's timeout (SQS event sources require it): a shard whose worker
@@ -79,17 +96,28 @@ QUEUES = {
         # settings.books.shard_max_attempts; this only catches messages that cannot be parsed.
         "max_receive_count": 10,
         "dead_letter": "ShardsDeadLetterQueue",
+        "worker": {"order": 2, "concurrency": "shard_max_concurrency", "waits": "the book's text"},
     },
-    # The shards a listener waits for (the place they moved to: chalicelib.jobs.book.listen_at),
-    # the worker's third event source with its own concurrency, so they never wait behind a book.
-    "FirstQueue": {
-        "setting": "first_queue",
+    # Recording nobody is listening to yet: the window ahead of a book's start, and the rest of a
+    # book an export (or `pagevoice read`) asked for. The lowest share.
+    "RecordQueue": {
+        "setting": "record_queue",
         "visibility_timeout": 960,
-        "retention_seconds": 3600,
+        "retention_seconds": 4 * 24 * 3600,
         "max_receive_count": 10,
-        "dead_letter": "FirstDeadLetterQueue",
+        "dead_letter": "RecordDeadLetterQueue",
+        "worker": {"order": 3, "concurrency": "record_max_concurrency", "waits": "nobody yet"},
     },
 }
+
+# Where uploads (the bucket's events) come among the worker's sources, by `worker["order"]`.
+UPLOADS_ORDER = 1
+
+
+def worker_queues() -> list[str]:
+    """The worker's queues (logical names), in the order they are served: the template makes each
+    an event source with its concurrency, the local bridge polls each into its lines."""
+    return sorted((q for q, spec in QUEUES.items() if "worker" in spec), key=lambda q: QUEUES[q]["worker"]["order"])
 
 
 def queue_name(logical: str, s) -> str:

@@ -41,6 +41,7 @@ class Aws:
     shards_table: str = setting("pagevoice-shards")  # DynamoDB table of books' shards (chalicelib.jobs.book)
     shards_queue: str = setting("pagevoice-shards")  # the SQS queue of books' shards, the worker's second event source
     first_queue: str = setting("pagevoice-shards-first")  # the SQS queue of the shards a listener waits for (taken first)
+    record_queue: str = setting("pagevoice-shards-record")  # the SQS queue of recording nobody waits for yet (the lowest share)
     region: str = setting("us-east-1", env=("AWS_REGION", "AWS_DEFAULT_REGION"))  # the AWS region
     endpoint_url: str = setting("", env=("AWS_ENDPOINT_URL",))  # the local stack's moto server
     worker_function: str = setting("")  # deployed: the worker Lambda the sweep re-drives jobs to
@@ -205,6 +206,13 @@ class Books:
     # Workers the listener's queue may hold at once (its own event source): the shard a listener
     # moved to is taken at once, whatever the book's other shards are doing.
     first_max_concurrency: int = setting(5)
+    # Workers the recording nobody listens to yet may hold at once (the record queue's event
+    # source): a book's start and the rest of a book an export asked for, the lowest share.
+    record_max_concurrency: int = setting(5)
+    # Seconds of speech recorded ahead of where each listener is (and of a book's start before
+    # anyone listens): the rest is recorded when a listener comes near it or an export asks for
+    # it, so a book nobody listens to costs its reading and this much speech.
+    record_ahead_seconds: int = setting(600)
     # Uploads larger than this go to S3 as a multipart upload with presigned part URLs (POST
     # /uploads says so), which the site and scripts can resume after a dropped connection.
     multipart_bytes: int = setting(100 * 1024 * 1024)

@@ -57,11 +57,17 @@ BOOK_FILES = "*/book-"
 TASKS_QUEUE = "TasksQueue"
 SHARDS_QUEUE = "ShardsQueue"
 FIRST_QUEUE = "FirstQueue"  # the shards a listener waits for (chalicelib.jobs.book.listen_at)
-FIRST_MAX_CONCURRENCY = 5  # settings.books.first_max_concurrency's default
+RECORD_QUEUE = "RecordQueue"  # recording nobody waits for yet (the lowest share)
 SHARDS_TABLE = "ShardsTable"
-# Workers a book's shards may hold at once: settings.books.shard_max_concurrency's default (the
-# event source's maximum concurrency; SQS event sources take 2 to 1,000).
-SHARDS_MAX_CONCURRENCY = 20
+BOOKS_DEFAULTS = settings.load(settings.Books, environ={})
+
+
+def worker_queue_concurrency(logical: str) -> int:
+    """Workers one of the worker's queues may hold at once: its settings.books default (the event
+    source's maximum concurrency; SQS event sources take 2 to 1,000)."""
+    return max(2, int(getattr(BOOKS_DEFAULTS, resources.QUEUES[logical]["worker"]["concurrency"])))
+
+
 # A book's shards (chalicelib.jobs.shards): claimed and ended by conditional writes, listed for
 # its index; the end of a shard moves its job's counters in the same transaction.
 WORKER_SHARDS_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"]
@@ -79,7 +85,7 @@ SWEEP_EVERY_MINUTES = 5
 # The worker's /tmp: a recording of up to 2 h (settings.limits.max_speech_seconds) is joined
 # there, and a book's shards read its file from there (settings.books.max_book_bytes, streamed
 # from S3 once per warm worker: chalicelib.jobs.book._local_copy).
-WORKER_STORAGE_MB = 1024 + -(-settings.load(settings.Books, environ={}).max_book_bytes // 2**20)
+WORKER_STORAGE_MB = 1024 + -(-BOOKS_DEFAULTS.max_book_bytes // 2**20)
 WORKER_FUNCTION_ARN = "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${ResourcePrefix}-worker"
 
 LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
@@ -265,10 +271,10 @@ class CfnNames:
         return getatt(TASKS_QUEUE, "Arn")
 
     def shards_queue(self):
-        return [getatt(SHARDS_QUEUE, "Arn"), getatt(FIRST_QUEUE, "Arn")]
+        return [getatt(q, "Arn") for q in resources.worker_queues()]
 
     def first_queue(self):
-        return getatt(FIRST_QUEUE, "Arn")
+        return [getatt(FIRST_QUEUE, "Arn"), getatt(RECORD_QUEUE, "Arn")]
 
     def mail_identity(self):
         return sub(MAIL_IDENTITY_ARN)
@@ -404,7 +410,8 @@ def api_statements(n, log_groups: list[str]) -> list:
         {"Effect": "Allow", "Action": "dynamodb:BatchWriteItem", "Resource": n.table(AUTH_TABLE)},
         # Work for the tasks function (mail, exports, erasing an account): the API only enqueues.
         {"Effect": "Allow", "Action": ["sqs:GetQueueUrl", "sqs:SendMessage"], "Resource": n.tasks_queue()},
-        # A listener who moves in a book being made: the shard that makes that place heard first.
+        # A listener who moves in a book: the recording of that place and the minutes after it
+        # (the listener's queue); an export of a book not recorded whole: the rest (the record queue).
         {"Effect": "Allow", "Action": ["sqs:GetQueueUrl", "sqs:SendMessage"], "Resource": n.first_queue()},
         {"Effect": "Allow", "Action": "ssm:GetParameter", "Resource": n.jwt_parameter()},
         n.if_kms_key({"Effect": "Allow", "Action": "kms:Decrypt"}),
@@ -600,9 +607,7 @@ def _worker(names: CfnNames) -> dict:
             "PAGEVOICE_TTS_THREADS": ref("WorkerThreads"),
             "PAGEVOICE_JOB_LEASE_SECONDS": ref("WorkerTimeout"),
             "PAGEVOICE_SHARDS_TABLE": ref(SHARDS_TABLE),
-            "PAGEVOICE_SHARDS_QUEUE": getatt(SHARDS_QUEUE, "QueueName"),
-            "PAGEVOICE_FIRST_QUEUE": getatt(FIRST_QUEUE, "QueueName"),
-            "PAGEVOICE_SHARD_MAX_CONCURRENCY": str(SHARDS_MAX_CONCURRENCY),
+            **_queue_names(),
             **_limits(),
         }, storage_mb=WORKER_STORAGE_MB)
     # A long job goes on in turns, each invoking the worker again; Lambda's recursive loop
@@ -626,11 +631,11 @@ def _worker(names: CfnNames) -> dict:
                 "DestinationConfig": {"OnFailure": {"Destination": getatt("WorkerDeadLetterQueue", "Arn")}},
             },
         },
-        # A book's shards (chalicelib.jobs.book): capped, so a book never takes every worker and
-        # other people's uploads (the S3 trigger) go on being read; the shards a listener waits
-        # for have their own event source, so they never wait behind a book.
-        "WorkerShardsEventSource": _sqs_source(SHARDS_QUEUE, "Worker", SHARDS_MAX_CONCURRENCY),
-        "WorkerFirstEventSource": _sqs_source(FIRST_QUEUE, "Worker", FIRST_MAX_CONCURRENCY),
+        # A book's work on its three queues (chalicelib.resources.worker_queues: what a listener
+        # waits for, reading, recording nobody waits for yet), each its own event source with its
+        # own maximum concurrency: a book never takes every worker, other people's uploads (the
+        # S3 trigger) go on being read, and a listener never waits behind anyone's recording.
+        **{event_source_id(q): _sqs_source(q, "Worker", worker_queue_concurrency(q)) for q in resources.worker_queues()},
         "WorkerS3InvokePermission": {
             "Type": "AWS::Lambda::Permission",
             "Properties": {
@@ -691,6 +696,21 @@ def _queues() -> dict:
             "RedrivePolicy": json.loads(attributes["RedrivePolicy"]),
             "SqsManagedSseEnabled": True}}
     return res
+
+
+def event_source_id(logical: str) -> str:
+    """ShardsQueue -> WorkerShardsEventSource."""
+    return f"Worker{logical.removesuffix('Queue')}EventSource"
+
+
+def _queue_names() -> dict:
+    """The worker's queues' names in its environment (PAGEVOICE_SHARDS_QUEUE, ...) and their concurrency."""
+    out = {}
+    for q in resources.worker_queues():
+        spec = resources.QUEUES[q]
+        out[f"PAGEVOICE_{spec['setting'].upper()}"] = getatt(q, "QueueName")
+        out[f"PAGEVOICE_{spec['worker']['concurrency'].upper()}"] = str(worker_queue_concurrency(q))
+    return out
 
 
 def _sqs_source(queue: str, function: str, concurrency: int) -> dict:
@@ -762,9 +782,11 @@ def _api_function(fn: str, log_group: str) -> dict:
                 "PAGEVOICE_JWT_SECRET_PARAM": ref("JwtSecretParameterName"),
                 "PAGEVOICE_CORS_ORIGIN": SITE_ORIGIN,
                 "PAGEVOICE_TASKS_QUEUE": getatt(TASKS_QUEUE, "QueueName"),
-                # A book's shards (its index while it is made) and the listener's queue.
+                # A book's shards (its index while it is made), the listener's queue (a place moved
+                # to) and the record queue (the rest of a book an export asks for).
                 "PAGEVOICE_SHARDS_TABLE": ref(SHARDS_TABLE),
                 "PAGEVOICE_FIRST_QUEUE": getatt(FIRST_QUEUE, "QueueName"),
+                "PAGEVOICE_RECORD_QUEUE": getatt(RECORD_QUEUE, "QueueName"),
                 **_limits(),
             }},
         },

@@ -189,6 +189,8 @@ def ask(user_id: str, job_id: str, format_name: str | None) -> tuple[dict, int] 
     if fmt.max_seconds and _length(job) > fmt.max_seconds:
         raise Conflict(TOO_LONG.format(kind=fmt.name.upper(), hours=fmt.max_seconds // 3600,
                                        length=_hours(_length(job))))
+    if book.recording_open(job):  # recorded where listened to so far: the rest first (the lowest share)
+        return {"format": fmt.name, **recording_rest(job)}, 202
     state = current(job, fmt)
     if state is not None:
         if state["status"] == READY and owned(user_id, job_id, state.get("key")):
@@ -202,6 +204,20 @@ def ask(user_id: str, job_id: str, format_name: str | None) -> tuple[dict, int] 
         if state["status"] == FAILED and clock.now() - float(state.get("updated") or 0) < RETRY_FAILED_SECONDS:
             raise BookFailed(state.get("message") or FAILED_MESSAGE)
     return {"format": fmt.name, **_progress(start(job, fmt))}, 202
+
+
+def recording_rest(job: dict) -> dict:
+    """A read book whose recording is made only where someone listened: the rest asked for (the
+    record queue, the lowest share), and what the answer says of it (CONTRACTS section 15):
+    {"status": "recording", "progress": the share recorded, "sections_left", "seconds_left"}."""
+    files = objects.JobFiles.of(job["user_id"], job["job_id"])
+    book.ask_rest(files, job)
+    total = int(float(job.get("book_sections") or 0))
+    recorded = int(float(job.get("book_recorded") or 0))
+    chars_left = max(0, int(float(job.get("book_chars") or 0)) - int(float(job.get("book_chars_recorded") or 0)))
+    return {"status": "recording", "progress": round(recorded / total, 3) if total else 0.0,
+            "sections_left": max(0, total - recorded),
+            "seconds_left": book.seconds_to_record(chars_left)}
 
 
 def start(job: dict, fmt: Format) -> dict:

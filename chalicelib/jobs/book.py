@@ -88,7 +88,7 @@ def start(files: objects.JobFiles, job: dict, kind, survey: Survey, context=None
             "shard_pages": most, "ranges": [[r.first, r.end] for r in reading] if survey.flow else None,
             "engine": (survey.flow or {}).get("engine"), "engine_version": (survey.flow or {}).get("engine_version"),
             "language": (survey.flow or {}).get("language"), "started": clock.now()}
-    done, sections = _made(files)
+    done, asked = _made(files)
     if recording is not None:
         info |= {"ranges": [[r.first, r.end] for r in reading],
                  "recording": {k: v for k, v in recording.items() if k != "path"}}
@@ -107,12 +107,11 @@ def start(files: objects.JobFiles, job: dict, kind, survey: Survey, context=None
     if not _started(files, survey, reading, info):
         return "skipped"  # deleted meanwhile, or no longer this worker's
     # The first pages are what a listener reads and hears first: they go to the listener's queue.
-    _send(files, [r.id for r in reading[:1] if r.id not in done], first=True)
+    _send(files, [r.id for r in reading[:1] if r.id not in done], FIRST)
     _send(files, [r.id for r in reading[1:] if r.id not in done])
-    # A book planned again (it stalled: a message lost, a worker gone): the sections of the pages
-    # read that are not recorded yet are sent again too.
-    _send(files, [plan.record_id(r, k) for r, n in sections.items() for k in range(n)
-                  if plan.record_id(r, k) not in done])
+    # A book planned again (it stalled: a message lost, a worker gone): the sections asked for
+    # that are not recorded yet are sent again too.
+    _send(files, asked, RECORD)
     return "planned"
 
 
@@ -145,7 +144,7 @@ def _start_recording(files: objects.JobFiles, kind, survey: Survey, reading: lis
     batch: list[str] = []
     for r in todo:
         if r.index == 0:
-            _send(files, [r.id], first=True)
+            _send(files, [r.id], FIRST)
             continue
         store(r)
         batch.append(r.id)
@@ -155,33 +154,33 @@ def _start_recording(files: objects.JobFiles, kind, survey: Survey, reading: lis
     return "planned"
 
 
-def _made(files: objects.JobFiles) -> tuple[set[str], dict[int, int]]:
-    """The shards of a book done so far, and how many sections each reading shard done has."""
-    done, sections = set(), {}
+def _made(files: objects.JobFiles) -> tuple[set[str], list[str]]:
+    """The shards of a book done so far, and the recording sections asked for and not made."""
+    done, asked = set(), []
     for item in shards.each(files.user_id, files.job_id):
-        if item.get("status") != shards.DONE or not isinstance(item.get("summary"), dict):
-            continue
-        done.add(item["shard"])
-        parsed = plan.parse_id(item["shard"])
-        if parsed and parsed[0] == plan.READ:
-            sections[parsed[1]] = int(item["summary"].get("sections") or 0)
-    return done, sections
+        if item.get("status") == shards.DONE and isinstance(item.get("summary"), dict):
+            done.add(item["shard"])
+        elif (plan.parse_id(item["shard"]) or ("",))[0] == plan.RECORD:
+            asked.append(item["shard"])
+    return done, asked
 
 
 def files_write(files: objects.JobFiles, name: str, body, content_type: str) -> str:
     return objects.write(files.bucket, files.key(name), body, content_type)
 
 
-def _send(files: objects.JobFiles, shard_ids: list[str], first: bool = False) -> None:
-    """One message per shard to the shards queue, or to the listener's (`first`: taken before
-    any other); a duplicate is harmless: the claim dedupes."""
+def _send(files: objects.JobFiles, shard_ids: list[str], queue: str | None = None) -> None:
+    """One message per shard to `queue` (resources.worker_queues: the listener's, taken before any
+    other; the reading shards'; the recording nobody waits for), each in its account's group (SQS
+    fair queues); a duplicate is harmless: the claim dedupes."""
     if not shard_ids:
         return
     sqs = aws.sqs()
-    url = queue_url(FIRST if first else SHARDS)
+    url = queue_url(queue or SHARDS)
     for i in range(0, len(shard_ids), SEND_BATCH):
         batch = shard_ids[i:i + SEND_BATCH]
-        entries = [{"Id": str(k), "MessageBody": json.dumps(message(files, shard))} for k, shard in enumerate(batch)]
+        entries = [{"Id": str(k), "MessageBody": json.dumps(message(files, shard)), "MessageGroupId": files.user_id}
+                   for k, shard in enumerate(batch)]
         reply = sqs.send_message_batch(QueueUrl=url, Entries=entries)
         if reply.get("Failed"):
             raise Transient(f"{len(reply['Failed'])} shard messages were not sent")
@@ -192,7 +191,7 @@ def message(files: objects.JobFiles, shard: str) -> dict:
 
 
 _QUEUE_URL: dict[str, str] = {}
-SHARDS, FIRST = "ShardsQueue", "FirstQueue"  # resources.QUEUES
+SHARDS, FIRST, RECORD = "ShardsQueue", "FirstQueue", "RecordQueue"  # resources.worker_queues()
 
 
 def queue_url(logical: str = SHARDS) -> str:
@@ -223,10 +222,16 @@ def handle_shard(body: dict, context=None) -> str:
     s = settings.get()
     user_id, job_id, shard_id, bucket = (str(body.get(k) or "") for k in ("user", "job", "shard", "bucket"))
     parsed = plan.parse_id(shard_id)
-    job = table.get(user_id, job_id) if parsed else None
-    if job is None or job["status"] != table.PROCESSING or not is_book(job):
+    job = table.get(user_id, job_id) if parsed or shard_id == REST else None
+    # A book's recording goes on where it is asked for once the book is read (its job done).
+    open_to = (table.PROCESSING, table.DONE) if shard_id == REST or (parsed and parsed[0] == plan.RECORD) else (table.PROCESSING,)
+    if job is None or job["status"] not in open_to or not is_book(job):
         return "skipped"
     files = objects.JobFiles(bucket or s.aws.bucket, user_id, job_id)
+    if shard_id == REST:
+        with logs.context(job_id=job_id, user_id=user_id):
+            log.info("the rest of the recording asked for", extra={"sections": len(ask(files, job, None, RECORD, None))})
+        return "done"
     owner = _owner(context)
     with logs.context(job_id=job_id, user_id=user_id, shard=shard_id):
         item = shards.claim(user_id, job_id, shard_id, owner, s.books.shard_lease_seconds)
@@ -387,11 +392,6 @@ def _store_read(files: objects.JobFiles, job: dict, index: int, read, owner: str
                         starts={i for i, u in enumerate(read.units) if (u.page, u.block) in heads and not (u.lines or (0,))[0]})
     files_write(files, SECTIONS_FILE.format(index), json.dumps([c.public() for c in cut]).encode(), "application/json")
     wanted = plan.section_at(cut, place) if inside else None
-    # The book's first sections are what a listener hears first: they go first too, not behind
-    # every reading shard still queued.
-    first = [k for k in range(len(cut)) if k == wanted or (index == 0 and place is None)]
-    _send(files, [plan.record_id(index, k) for k in first], first=True)
-    _send(files, [plan.record_id(index, k) for k in range(len(cut)) if k not in first])
     first = read.pages[0] if read.pages else {}
     languages: dict[str, int] = {}
     if read.language:  # a recording's window
@@ -402,6 +402,7 @@ def _store_read(files: objects.JobFiles, job: dict, index: int, read, owner: str
             languages[code] = languages.get(code, 0) + sum(len(line.get("words") or []) for line in page["lines"])
     summary = {"first": read.first, "count": len(read.pages), "pages_bytes": len(pages_body),
                "text_bytes": len(text_body), "sections": len(cut), "chars": sum(c.chars for c in cut),
+               "section_chars": [c.chars for c in cut],
                "chapters": read.chapters, "skipped": read.skipped, "failed": read.failed[:50],
                "failed_count": len(read.failed), "words": read.words, "engine": read.engine,
                "engine_version": read.engine_version, "languages": languages, "unsure": len(read.unsure),
@@ -418,8 +419,19 @@ def _store_read(files: objects.JobFiles, job: dict, index: int, read, owner: str
     after = shards.complete(files.user_id, files.job_id, plan.read_id(index), owner, summary, counters,
                             LEASE_SECONDS)
     log.info("pages read", extra={"first": read.first + 1, "pages": len(read.pages), "sections": len(cut)})
-    if after is not None:
-        finish_if_whole(files, after)
+    if after is None:
+        return
+    if window is None and cut:
+        # Its recording is asked for where someone will hear it: from the listener's place when
+        # it is in these pages or in the minutes before them (the listener's queue), and when
+        # these pages are within the minutes after the book's start (whoever opens the book
+        # hears its start first: the first pages' own sections go to the listener's queue).
+        anchor = (index, wanted) if wanted is not None else _anchor(files, place) if place is not None else None
+        if anchor is not None and anchor[0] <= index:
+            ask(files, after, anchor, FIRST)
+        ask(files, after, (0, 0), FIRST if index == 0 else RECORD)
+        after = table.get(files.user_id, files.job_id) or after
+    finish_if_whole(files, after)
 
 
 def _record(files: objects.JobFiles, job: dict, kind, read_index: int, section_index: int, shard_id: str,
@@ -484,21 +496,18 @@ def _place(job: dict) -> dict | None:
 
 
 def listen_at(files: objects.JobFiles, job: dict, place: dict) -> str | None:
-    """A listener moved to `place` in a book being made: the shard that makes it heard goes to the
-    listener's queue (its section, or its pages when they are not read yet: their end sends the
-    section first). Returns that shard's id; None when it is made already (or the book is done)."""
-    if job.get("status") != table.PROCESSING or not is_book(job):
+    """A listener moved to (or plays at) `place` in a book: the shard that makes it heard, and the
+    recording of the minutes after it (settings.books.record_ahead_seconds), go to the listener's
+    queue (its pages first when they are not read yet: their end asks for the rest). Returns the
+    shard the place needs; None when it is made already (or nothing more can be made)."""
+    if job.get("status") not in (table.PROCESSING, table.DONE) or not is_book(job) or _recorded_whole(job):
         return None
-    try:
-        survey = _survey(files)
-    except Transient:
-        return None
-    r = next((p for p in _reading(survey) if p.first <= int(place["page"]) < p.end), None)
+    r = _reading_at(files, place)
     if r is None:
         return None
     read = shards.get(files.user_id, files.job_id, r.id)
     if read is None or read.get("status") != shards.DONE:
-        _send(files, [r.id], first=True)
+        _send(files, [r.id], FIRST)
         return r.id
     stored, _ = objects.read_json(files.bucket, files.key(SECTIONS_FILE.format(r.index)))
     k = plan.section_at([plan.Section.load(c) for c in stored or []], place)
@@ -506,10 +515,105 @@ def listen_at(files: objects.JobFiles, job: dict, place: dict) -> str | None:
         return None
     shard = plan.record_id(r.index, k)
     made = shards.get(files.user_id, files.job_id, shard)
+    newly = ask(files, job, (r.index, k), FIRST)
     if made is not None and made.get("status") == shards.DONE:
         return None
-    _send(files, [shard], first=True)
+    if shard not in newly:  # asked for before (it may wait in the record queue): the listener's now
+        _send(files, [shard], FIRST)
     return shard
+
+
+# --- Recording on demand ------------------------------------------------------------------
+REST = "rest"  # a record queue message: every section of the book not asked for yet (an export's)
+
+
+def ask(files: objects.JobFiles, job: dict, start: tuple[int, int] | None, queue: str,
+        budget: int | None | bool = True) -> list[str]:
+    """Ask for the book's recording from `start` ((reading shard, section); None: the start) for
+    the minutes settings.books.record_ahead_seconds says (`budget` True), `budget` characters, or
+    to the end (None), as far as its pages are read: each section not asked for before is marked
+    and sent to `queue`. Returns the sections asked for now."""
+    chars = plan.ahead_chars(settings.get().books.record_ahead_seconds) if budget is True else budget
+    read = {}
+    for item in shards.each(files.user_id, files.job_id, prefix="read-"):
+        summary = item.get("summary")
+        if item.get("status") == shards.DONE and isinstance(summary, dict):
+            n = int(summary.get("sections") or 0)
+            read[plan.parse_id(item["shard"])[1]] = summary.get("section_chars") or [
+                int(summary.get("chars") or 0) // max(1, n)] * n
+    wanted = [plan.record_id(r, k) for r, k in plan.ahead(read, start or (0, 0), chars)]
+    newly = shards.ask(files.user_id, files.job_id, wanted)
+    if newly:
+        # A book's very first section is heard first by whoever opens it: the listener's queue.
+        opening = [sid for sid in newly if sid == plan.record_id(0, 0)]
+        _send(files, opening, FIRST)
+        _send(files, [sid for sid in newly if sid not in opening], queue)
+        log.info("recording asked for", extra={"sections": len(newly), "queue": queue, "from": wanted[0] if wanted else None})
+    return newly
+
+
+def ask_rest(files: objects.JobFiles, job: dict) -> bool:
+    """Ask for every section of a read book not recorded yet (an export, `pagevoice read`): one
+    message to the record queue, whose worker asks for them (the lowest share), at most once a
+    while. False when there is nothing left to ask for."""
+    if _recorded_whole(job) or int(float(job.get("book_asked") or 0)) >= int(float(job.get("book_sections") or 0)):
+        return False
+    if table.mark_rest_asked(files.user_id, files.job_id, REST_AGAIN_SECONDS):
+        _send(files, [REST], RECORD)
+    return True
+
+
+REST_AGAIN_SECONDS = 900  # an export's "the rest" is asked again after this (its message lost)
+# Seconds of speech one worker records in a second (piper on one vCPU, measured: docs/FIELD-NOTES'
+# ~11 s a wall second), for how long the rest of a book takes on the record queue's workers.
+RECORDED_PER_SECOND = 11.0
+
+
+def seconds_to_record(chars: int) -> int:
+    """Wall seconds the record queue's workers take to record `chars` characters."""
+    speech = chars / plan.SPOKEN_CHARS_PER_SECOND
+    return int(round(speech / RECORDED_PER_SECOND / max(1, settings.get().books.record_max_concurrency)))
+
+
+def _reading_at(files: objects.JobFiles, place: dict) -> plan.Pages | None:
+    """The reading shard of a book's pages that holds `place`; None when there is none (a long
+    recording's windows: the upload is what is heard; a book not planned yet)."""
+    try:
+        survey = _survey(files)
+    except Transient:
+        return None
+    if survey.get("recording"):
+        return None
+    return next((p for p in _reading(survey) if p.first <= int(place.get("page", 0)) < p.end), None)
+
+
+def _anchor(files: objects.JobFiles, place: dict) -> tuple[int, int] | None:
+    """The (reading shard, section) a listener's place is heard in; None when its pages are not read."""
+    r = _reading_at(files, place)
+    if r is None:
+        return None
+    stored, _ = objects.read_json(files.bucket, files.key(SECTIONS_FILE.format(r.index)))
+    if stored is None:
+        return None
+    k = plan.section_at([plan.Section.load(c) for c in stored], place)
+    return (r.index, k) if k is not None else (r.index + 1, 0)
+
+
+def _asked(job: dict) -> int:
+    """Sections asked for: a book planned before recording was made on demand asked for all."""
+    return int(float(job["book_asked"] if "book_asked" in job else job.get("book_sections") or 0))
+
+
+def _recorded_whole(job: dict) -> bool:
+    """Every page read and every section of them recorded."""
+    counts = {k: int(float(job.get(k) or 0)) for k in ("book_read", "book_shards", "book_recorded", "book_sections")}
+    return counts["book_read"] >= counts["book_shards"] and counts["book_recorded"] >= counts["book_sections"]
+
+
+def recording_open(job: dict) -> bool:
+    """A book whose recording is not whole: its index is built from its shards when asked
+    (GET /jobs/{id}), as while it is read."""
+    return is_book(job) and job.get("kind") != "speech" and not _recorded_whole(job)
 
 
 def place_time(files: objects.JobFiles, head: dict, place: dict) -> float | None:
@@ -535,13 +639,22 @@ def _at(word: dict) -> tuple[int, int, int]:
 # --- 3. The whole ------------------------------------------------------------------------
 
 def whole(job: dict) -> bool:
-    counts = {k: int(float(job.get(k) or 0)) for k in ("book_read", "book_shards", "book_recorded", "book_sections")}
-    return counts["book_read"] >= counts["book_shards"] and counts["book_recorded"] >= counts["book_sections"]
+    """Every page read and every section asked for recorded: the job ends (the rest of its
+    recording is made where it is asked for later)."""
+    counts = {k: int(float(job.get(k) or 0)) for k in ("book_read", "book_shards", "book_recorded")}
+    return counts["book_read"] >= counts["book_shards"] and counts["book_recorded"] >= _asked(job)
 
 
 def finish_if_whole(files: objects.JobFiles, job: dict) -> None:
     """After a shard's end: when every shard is done, the book's index is written and its job ends
     (two workers that both see it whole write the same index; one ends the job)."""
+    if job.get("status") == table.DONE and _recorded_whole(job) and job.get("kind") != "speech":
+        # A read book's recording made whole later (a listener, an export): its index as it stays.
+        index = live_index(files, job)
+        files_write(files, growing.INDEX, growing.encode(index), "application/json")
+        table.set_seconds(files.user_id, files.job_id, (index["result"].get("speech") or {}).get("seconds"))
+        log.info("book recorded whole", extra={"seconds": (index["result"].get("speech") or {}).get("seconds")})
+        return
     if job.get("status") != table.PROCESSING or not whole(job):
         return
     index = live_index(files, {**job, "status": table.DONE})  # the index as it stays: no progress
@@ -602,6 +715,7 @@ def build_index(job: dict, survey: dict, items: list[dict], now: float) -> dict:
         head["speech"] = {"engine": next((rec.get("engine") for rec in recs.values() if rec.get("engine")), ""),
                           "parts": parts, "complete": whole_speech, "book": True, "seconds": round(seconds, 3),
                           "characters": int(float(job.get("book_chars_recorded") or 0)),
+                          "sections": _sections(items, sections, len(recs)),
                           **({"voice": voice} if voice else {})}
     return _index(head, "pages", page_files, text_files)
 
@@ -677,6 +791,14 @@ def _recording_head(job: dict, survey: dict, reads: dict[int, dict], now: float)
     if not complete:
         head["transcribed_s"] = round(transcribed, 2)
     return head
+
+
+def _sections(items: list[dict], total: int, recorded: int) -> dict:
+    """What of a book's recording is made and what is asked for (CONTRACTS section 15): its
+    sections cut so far (`total`), `recorded`, and `queued` (asked for: waiting or being made)."""
+    queued = sum(1 for item in items if item.get("status") in (shards.QUEUED, shards.RUNNING)
+                 and (plan.parse_id(item["shard"]) or ("",))[0] == plan.RECORD)
+    return {"total": total, "recorded": recorded, "queued": queued}
 
 
 def _done(items: list[dict]) -> tuple[dict[int, dict], dict[tuple[int, int], dict]]:

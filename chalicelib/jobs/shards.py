@@ -85,13 +85,54 @@ def release(user_id: str, job_id: str, shard: str, owner: str) -> None:
         pass
 
 
+ASK_BATCH = 50  # shards asked for in one transaction (DynamoDB takes 100 actions)
+
+
+def ask(user_id: str, job_id: str, shard_ids: list[str]) -> list[str]:
+    """Mark the shards asked for (an item `queued`, made only where none is: a shard asked for,
+    running or done is left as it is) and count them on the job's record (`book_asked`), in one
+    transaction per batch; returns the ids newly asked for, which the caller sends. The job may be
+    processing or done (a finished book's recording goes on where a listener or an export asks)."""
+    s = settings.get()
+    now = clock.now()
+    newly: list[str] = []
+    for i in range(0, len(shard_ids), ASK_BATCH):
+        batch = list(dict.fromkeys(shard_ids[i:i + ASK_BATCH]))
+        while batch:
+            items = [{"Update": {
+                "TableName": s.aws.shards_table, "Key": _key(user_id, job_id, shard),
+                "UpdateExpression": "SET #s = :queued, asked_at = :now, expires_at = :expires",
+                "ConditionExpression": "attribute_not_exists(#s)", "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": jobs_table._to_dynamo({":queued": QUEUED, ":now": now,
+                                                                    ":expires": int(now + KEEP_SECONDS)})}}
+                for shard in batch]
+            items.append({"Update": {
+                "TableName": s.aws.jobs_table, "Key": {"user_id": user_id, "job_id": job_id},
+                "UpdateExpression": "ADD book_asked :n", "ConditionExpression": "attribute_exists(job_id) AND #s IN (:p, :d)",
+                "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": jobs_table._to_dynamo({":n": len(batch), ":p": jobs_table.PROCESSING,
+                                                                    ":d": jobs_table.DONE})}})
+            try:
+                with aws.translated():
+                    aws.dynamodb().meta.client.transact_write_items(TransactItems=items)
+            except ConditionFailed as exc:
+                if len(batch) in exc.failed or not exc.failed:  # the job is gone or ended otherwise
+                    return newly
+                batch = [shard for k, shard in enumerate(batch) if k not in exc.failed]
+                continue
+            newly += batch
+            break
+    return newly
+
+
 def complete(user_id: str, job_id: str, shard: str, owner: str, summary: dict, counters: dict[str, float],
              extend_lease: int) -> dict | None:
     """The shard done with `summary` (what the book's index keeps of it) and the job's counters
     moved on by `counters` (attribute -> amount), in one transaction; the job's lease is
     extended by `extend_lease` seconds (a book making progress is not re-driven). Returns the
     job's record after it; None when nothing changed (the shard was done already, or is no
-    longer this worker's, or the job is not processing)."""
+    longer this worker's, or the job is neither processing nor, for a recording section asked
+    for after its book was read, done)."""
     s = settings.get()
     now = clock.now()
     names = {f"#c{i}": name for i, name in enumerate(counters)}
@@ -105,6 +146,9 @@ def complete(user_id: str, job_id: str, shard: str, owner: str, summary: dict, c
         "ExpressionAttributeValues": jobs_table._to_dynamo({**values, ":lease": now + extend_lease, ":now_iso": clock.iso(now),
                                              ":processing": jobs_table.PROCESSING}),
     }
+    if shard.startswith("rec-"):  # a section asked for once its book is done: the done job's counters move on
+        job_update["ConditionExpression"] = "attribute_exists(job_id) AND #s IN (:processing, :done)"
+        job_update["ExpressionAttributeValues"][":done"] = jobs_table.DONE
     shard_update = {
         "TableName": s.aws.shards_table, "Key": _key(user_id, job_id, shard),
         "UpdateExpression": "SET #s = :done, summary = :summary, lease_until = :zero, updated_at = :now",

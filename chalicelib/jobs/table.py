@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -493,9 +494,37 @@ def start_book(user_id: str, job_id: str, *, shards: int, pages: int, result_key
         raise ValueError(f"{result_key!r} is not under this job's prefixes")
     return _transition(
         user_id, job_id,
-        "SET book_shards = :shards, book_pages = :pages, result_key = :r, lease_until = :lease, updated_at = :now_iso",
-        "#s = :processing", {":shards": shards, ":pages": pages, ":r": result_key,
+        "SET book_shards = :shards, book_pages = :pages, result_key = :r, lease_until = :lease, updated_at = :now_iso, "
+        "book_asked = if_not_exists(book_asked, :zero)",
+        "#s = :processing", {":shards": shards, ":pages": pages, ":r": result_key, ":zero": 0,
                              ":lease": clock.now() + lease_seconds, ":processing": PROCESSING})
+
+
+def mark_rest_asked(user_id: str, job_id: str, again_after: float) -> bool:
+    """Note that the rest of a book's recording was asked for (chalicelib.jobs.book.ask_rest),
+    unless it was within `again_after` seconds; False then (or when there is no such job). Not a
+    transition."""
+    now = clock.now()
+    try:
+        with aws.translated():
+            _table().update_item(Key={"user_id": user_id, "job_id": job_id}, UpdateExpression="SET book_rest = :now",
+                                 ConditionExpression="attribute_exists(job_id) AND "
+                                                     "(attribute_not_exists(book_rest) OR book_rest < :stale)",
+                                 ExpressionAttributeValues=_to_dynamo({":now": now, ":stale": now - again_after}))
+    except ConditionFailed:
+        return False
+    return True
+
+
+def set_seconds(user_id: str, job_id: str, seconds: float | None) -> None:
+    """A done book's recording length, once its recording is made whole after it was read."""
+    if seconds is None:
+        return
+    with contextlib.suppress(ConditionFailed), aws.translated():
+        _table().update_item(Key={"user_id": user_id, "job_id": job_id}, UpdateExpression="SET #sec = :sec",
+                             ConditionExpression="attribute_exists(job_id) AND #s = :done",
+                             ExpressionAttributeNames={"#sec": "seconds", "#s": "status"},
+                             ExpressionAttributeValues=_to_dynamo({":sec": seconds, ":done": DONE}))
 
 
 def record_source(user_id: str, job_id: str, key: str) -> bool:

@@ -199,6 +199,40 @@ def section_at(cut: list[Section], place: dict | None) -> int | None:
     return after
 
 
+# --- Recording on demand --------------------------------------------------------------------
+# A book's recording is made where someone listens: from a place, the sections of the next
+# minutes of speech (settings.books.record_ahead_seconds), the rest when an export asks for it.
+
+# Characters the default voice says in a second: a 1,200-character section is ~75 s (piper's joe
+# voice at its own pace; only used to turn a setting's minutes into characters).
+SPOKEN_CHARS_PER_SECOND = 16
+
+
+def ahead_chars(seconds: float) -> int:
+    return max(1, int(seconds * SPOKEN_CHARS_PER_SECOND))
+
+
+def ahead(section_chars: dict[int, list[int]], start: tuple[int, int], budget: int | None) -> list[tuple[int, int]]:
+    """The sections (reading shard, section) from `start` on, in text order, until `budget`
+    characters are covered (None: to the end). `section_chars[r]`: the characters of reading
+    shard r's sections, for the shards read so far; a shard not read yet stops the walk (its end
+    asks again from where it sits)."""
+    out: list[tuple[int, int]] = []
+    r, k = start
+    left = budget
+    while r in section_chars:
+        sizes = section_chars[r]
+        while k < len(sizes):
+            if left is not None and left <= 0:
+                return out
+            out.append((r, k))
+            if left is not None:
+                left -= max(1, int(sizes[k]))
+            k += 1
+        r, k = r + 1, 0
+    return out
+
+
 @dataclass(frozen=True)
 class Progress:
     """How far a book is (CONTRACTS section 15's `document.progress`)."""

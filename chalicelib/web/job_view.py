@@ -124,7 +124,8 @@ def _growing(user_id: str, job_id: str, key: str, job: dict) -> tuple[dict | Non
     URLs) of a result that is still growing, or of a book (its index, built from its shards
     while they run: jobs.book)."""
     s = settings.get()
-    if book.is_book(job) and job["status"] == table.PROCESSING:
+    # A book being read, or read with its recording made where it is asked for: from its shards.
+    if book.is_book(job) and (job["status"] == table.PROCESSING or book.recording_open(job)):
         try:
             index = book.live_index(objects.JobFiles(s.aws.bucket, user_id, job_id), job)
         except Transient:

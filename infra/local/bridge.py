@@ -21,12 +21,13 @@ import threading
 import time
 import uuid
 
-from chalicelib import aws, logs, settings
+from chalicelib import aws, logs, resources, settings
 from chalicelib.jobs import sweep
 
 log = logs.get("bridge")
 
 QUEUE_NAME = "pagevoice-local-uploads"
+FIRST, SHARDS, RECORD = "FirstQueue", "ShardsQueue", "RecordQueue"  # chalicelib.resources.worker_queues()
 # What Lambda invokes: the same string the deploy template puts in the worker's image command.
 WORKER_HANDLER = "chalicelib.jobs.worker.lambda_handler"
 
@@ -103,33 +104,42 @@ def shard_event(message: dict, queue_arn: str) -> dict:
 
 
 class FairQueue:
-    """Events waiting for a worker, one line per user, served in turn: a user who uploads fifty
-    dense pages waits behind their own pages, not in front of everyone else's (Lambda runs
-    uploads side by side; a few local workers need this to behave alike)."""
+    """Events waiting for a worker, one line per user, served in turn, and within a user's line
+    each of their jobs in turn: a user who uploads fifty dense pages waits behind their own
+    pages, not in front of everyone else's, and one of their books' shards never hold their
+    other books' (Lambda runs uploads side by side; a few local workers need this to behave
+    alike)."""
 
     def __init__(self) -> None:
-        self._lines: dict[str, collections.deque] = {}
+        self._lines: dict[str, dict[str, collections.deque]] = {}  # owner -> job -> its items
+        self._jobs: dict[str, collections.deque[str]] = {}  # owner -> its jobs' turn
         self._turn: collections.deque[str] = collections.deque()
         self._keys: set[str] = set()
+        self._size = 0
 
     def __len__(self) -> int:
-        return sum(len(line) for line in self._lines.values())
+        return self._size
 
     def waiting(self) -> set[str]:
-        """The users with uploads waiting."""
+        """The users with events waiting."""
         return set(self._lines)
 
     def add(self, key: str, item) -> bool:
-        """Queue `item` for the upload `key`; False (and nothing queued) when that upload is
+        """Queue `item` for the upload or shard `key`; False (and nothing queued) when it is
         already waiting: a duplicate event needs no second turn."""
         if key in self._keys:
             return False
-        owner = self.owner(key)
+        owner, job = self.owner(key), self.job(key)
         if owner not in self._lines:
-            self._lines[owner] = collections.deque()
+            self._lines[owner], self._jobs[owner] = {}, collections.deque()
             self._turn.append(owner)
-        self._lines[owner].append((key, item))
+        jobs = self._lines[owner]
+        if job not in jobs:
+            jobs[job] = collections.deque()
+            self._jobs[owner].append(job)
+        jobs[job].append((key, item))
         self._keys.add(key)
+        self._size += 1
         return True
 
     def next(self, may_run=lambda owner: True):
@@ -139,19 +149,29 @@ class FairQueue:
             if not may_run(owner):
                 self._turn.append(owner)  # keeps its place in the rotation
                 continue
-            line = self._lines[owner]
-            key, item = line.popleft()
+            jobs, turn = self._lines[owner], self._jobs[owner]
+            job = turn.popleft()
+            key, item = jobs[job].popleft()
             self._keys.discard(key)
-            if line:
+            self._size -= 1
+            if jobs[job]:
+                turn.append(job)
+            else:
+                del jobs[job]
+            if jobs:
                 self._turn.append(owner)
             else:
-                del self._lines[owner]
+                del self._lines[owner], self._jobs[owner]
             return item
         return None
 
     @staticmethod
     def owner(key: str) -> str:
         return key.split("/")[1] if key.count("/") >= 2 else ""
+
+    @staticmethod
+    def job(key: str) -> str:
+        return key.split("/")[2] if key.count("/") >= 2 else ""
 
 
 # The identity the local worker processes act as (the stack sets it: one per function).
@@ -304,17 +324,22 @@ class Workers:
         self.reserved = set(range(self.count, self.count + reserve))  # slot indexes no book's shard takes
         self.listening: set[int] = set()  # slot indexes for the listener's queue only, once started
         self.queue = FairQueue()  # uploads: the reserve first, then the shards' slots
-        self.first = FairQueue()  # shards a listener waits for: any slot, the listener's own first
-        self.shards = FairQueue()  # books' other shards: at most `count` at once, never in the reserve
+        # A book's work by its queue (chalicelib.resources.worker_queues), as deployed each its own
+        # event source: what a listener waits for (any slot, the listener's own first), then the
+        # reading shards, then recording nobody waits for yet (only while no reading shard waits):
+        # those two at most `count` at once, never in the reserve.
+        self.lines = {logical: FairQueue() for logical in resources.worker_queues()}
+        self.first, self.shards, self.record = (self.lines[q] for q in (FIRST, SHARDS, RECORD))
         self.running = self.running_shards = 0
         self.by_owner: collections.Counter = collections.Counter()
         self.lock = threading.RLock()  # a future that is done already calls back at once, under it
         self.stopped = threading.Event()
         threading.Thread(target=self._watch, daemon=True, name="worker-limits").start()
 
-    def submit(self, event: dict, item, first: bool = False) -> bool:
+    def submit(self, event: dict, item, queue: str | None = None) -> bool:
+        """Queue `event` (an upload's, or a message of the book queue `queue`) for its turn."""
         key = event_key(event)
-        line = (self.first if first else self.shards) if key.startswith("shards/") else self.queue
+        line = self.lines[queue or SHARDS] if key.startswith("shards/") else self.queue
         with self.lock:
             if line is not self.queue and self.listeners and not self.listening:
                 for _ in range(self.listeners):
@@ -352,6 +377,8 @@ class Workers:
                     at = (listening + reserve + ours)[0]  # the listener's own process once warm, else any free one
                 if got is None and ours and self.running_shards < self.count:
                     got, shard, first, at = self.shards.next(), True, False, ours[0]
+                    if got is None:  # recording nobody waits for: only while no reading shard waits
+                        got = self.record.next()
                 if got is None:
                     return
                 event, item, owner, since = got
@@ -447,9 +474,9 @@ def run(queue_url: str, stop: threading.Event, workers: int | None = None) -> No
     s = settings.get().local
     pool = Workers(workers or s.local_workers, done, partial=True, reserve=s.local_upload_workers,
                    listeners=s.local_listener_workers)
-    for first in (True, False):
-        threading.Thread(target=_poll_shards, args=(pool, stop, first), daemon=True,
-                         name="first-poll" if first else "shards-poll").start()
+    for logical in resources.worker_queues():
+        threading.Thread(target=_poll_shards, args=(pool, stop, logical), daemon=True,
+                         name=f"{logical}-poll").start()
     next_sweep = 0.0
     try:
         while not stop.is_set():
@@ -480,25 +507,27 @@ LONG_POLL_SECONDS = 20
 SHARD_RETRY = 5  # seconds before a shard whose worker died is delivered again (Lambda: the queue's visibility)
 
 
-def _poll_shards(pool: Workers, stop: threading.Event, first: bool = False) -> None:
-    """A shards queue as Lambda's SQS event source polls it: the listener's (`first`) long-polled
-    on its own, its messages taken at once (deployed, its own event source starts them), a
-    listener's message seen as soon as it is sent; the book's other shards one message per
-    invocation, taken only while a worker could start it soon (messages waiting here would hold
-    their visibility)."""
-    from chalicelib import resources
-
+def _poll_shards(pool: Workers, stop: threading.Event, logical: str) -> None:
+    """A book queue (chalicelib.resources.worker_queues) as Lambda's SQS event source polls it:
+    the listener's long-polled on its own, its messages taken at once (deployed, its own event
+    source starts them), a listener's message seen as soon as it is sent; the reading shards'
+    and the record queue's one message per invocation, taken only while a worker could start
+    one soon (messages waiting here would hold their visibility), the record queue's only while
+    no reading shard waits. The local AWS serves each receive as SQS fair queues do
+    (infra/local/queues.py): the accounts with the fewest messages in flight first."""
     sqs = aws.sqs()
     queue: tuple[str, str] | None = None
+    first, line = logical == FIRST, pool.lines[logical]
     while not stop.is_set():
         try:
             if queue is None:
-                url = sqs.get_queue_url(QueueName=resources.queue_name("FirstQueue" if first else "ShardsQueue",
-                                                                       settings.get()))["QueueUrl"]
+                url = sqs.get_queue_url(QueueName=resources.queue_name(logical, settings.get()))["QueueUrl"]
                 arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
                 queue = (url, arn)
             url, arn = queue
-            room = 10 if first else pool.count - len(pool.shards)
+            room = 10 if first else pool.count - len(line)
+            if logical == RECORD and len(pool.shards):
+                room = 0  # reading first: recording waits in its queue, where the fair order holds
             if room <= 0:
                 stop.wait(0.2)
                 continue
@@ -509,7 +538,7 @@ def _poll_shards(pool: Workers, stop: threading.Event, first: bool = False) -> N
                     sent = int((msg.get("Attributes") or {}).get("SentTimestamp") or 0) / 1000.0
                     log.info("listener's shard taken", extra={"shard": _shard_of(msg["Body"]),
                                                               "queued_s": round(time.time() - sent, 3) if sent else None})
-                if not pool.submit(shard_event(msg, arn), (url, msg["ReceiptHandle"]), first=first):
+                if not pool.submit(shard_event(msg, arn), (url, msg["ReceiptHandle"]), queue=logical):
                     sqs.delete_message(QueueUrl=url, ReceiptHandle=msg["ReceiptHandle"])  # that shard waits already
         except Exception:  # noqa: BLE001 - keep serving: local AWS restarting, the queue not made yet
             log.exception("shards poll error")

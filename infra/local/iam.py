@@ -115,10 +115,12 @@ class LocalNames:
         return self.queue(self.tasks_queue_name)
 
     def shards_queue(self) -> list[str]:
-        return [self._named("ShardsQueue"), self._named("FirstQueue")]
+        from chalicelib import resources
 
-    def first_queue(self) -> str:
-        return self._named("FirstQueue")
+        return [self._named(q) for q in resources.worker_queues()]
+
+    def first_queue(self) -> list[str]:
+        return [self._named("FirstQueue"), self._named("RecordQueue")]
 
     def _named(self, logical: str) -> str:
         from chalicelib import resources, settings

@@ -1,4 +1,6 @@
-"""moto's SQS at a book's scale: a queue's attributes computed when read, not on every send.
+"""moto's SQS at a book's scale, and as SQS fair queues behave.
+
+A queue's attributes are computed when read, not on every send.
 
 moto 5's `Queue.attributes` computes every attribute, the three message counts included (each a
 scan of every message in the queue), and `send_message` reads it up to three times per message
@@ -6,6 +8,14 @@ for one flag (ContentBasedDeduplication). A queue of n messages then costs n² t
 1,500 recording sections took ~25 s of the local AWS's time to send, 5,000 minutes. AWS answers
 in constant time, so the local stack does too: the same mapping, each value computed when asked
 (GetQueueAttributes still counts the messages).
+
+SQS fair queues: on a standard queue, messages that name a `MessageGroupId` (PageVoice: the
+account) are served so that a group with many messages in flight does not hold the others' back:
+a receive takes first from the groups with the fewest messages in flight. moto 5 keeps the group
+of a standard queue's message but serves every message in the order sent, so one account's
+thousand recording sections would come before another account's first page. `fair_order` is the
+order a receive walks the visible messages in: each group's k-th waiting message ranks by its
+group's messages in flight plus k (ties: the group that sent first), so groups take turns.
 """
 from __future__ import annotations
 
@@ -51,7 +61,37 @@ class LazyAttributes(Mapping):
         return len(self.names)
 
 
+def fair_order(visible: list, in_flight: dict) -> list:
+    """`visible` (messages in the order sent, each with a `group_id`, None for none) as a fair
+    queue serves them, given each group's messages in flight now."""
+    if not any(m.group_id is not None for m in visible):
+        return visible
+    waiting: dict = {}  # group -> its messages seen so far
+    first: dict = {}  # group -> the order it first sent in
+    ranked = []
+    for at, message in enumerate(visible):
+        group = message.group_id
+        k = waiting[group] = waiting.get(group, -1) + 1
+        first.setdefault(group, len(first))
+        ranked.append((in_flight.get(group, 0) + k, first[group], at, message))
+    ranked.sort(key=lambda r: r[:3])
+    return [r[3] for r in ranked]
+
+
+def _messages(queue) -> list:
+    """Queue.messages (the visible messages), in a fair queue's order on a standard queue."""
+    visible = [m for m in queue._messages if m.visible and not m.delayed]
+    if queue.fifo_queue:
+        return visible
+    in_flight: dict = {}
+    for m in queue._pending_messages:
+        if not m.visible:
+            in_flight[m.group_id] = in_flight.get(m.group_id, 0) + 1
+    return fair_order(visible, in_flight)
+
+
 def install() -> None:
     from moto.sqs.models import Queue
 
     Queue.attributes = property(LazyAttributes)
+    Queue.messages = property(_messages)

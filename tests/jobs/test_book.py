@@ -40,7 +40,7 @@ def upload(data: bytes, name: str = "book.pdf", content_type: str = "application
 
 def empty() -> None:
     """The shards queues emptied (SQS allows one purge a minute)."""
-    for queue in (book.SHARDS, book.FIRST):
+    for queue in (book.SHARDS, book.FIRST, book.RECORD):
         while batch := messages(queue=queue):
             for message in batch:
                 aws.sqs().delete_message(QueueUrl=book.queue_url(queue), ReceiptHandle=message["ReceiptHandle"])
@@ -63,9 +63,10 @@ def deliver(message: dict) -> dict:
 
 
 def drain() -> list[str]:
-    """Every waiting shard delivered, the listener's queue first, until none is left."""
+    """Every waiting shard delivered, the listener's queue first, then reading, then recording
+    nobody waits for, until none is left."""
     outcomes = []
-    while batch := messages(queue=book.FIRST) or messages():
+    while batch := messages(queue=book.FIRST) or messages() or messages(queue=book.RECORD):
         for message in batch:
             outcomes += deliver(message)["outcomes"]
     return outcomes
@@ -257,8 +258,11 @@ def test_a_listener_who_moves_has_that_place_recorded_first(small_books):
     assert sorted(first_messages()) == ["read-0000", "read-0003"]  # the book's first page; pages 7-9
     for message in messages(queue=book.FIRST):
         deliver(message)
-    [section] = first_messages()
-    assert section.startswith("rec-0003-")
+    # The place's section first, then the minutes of text after it (the listener's queue too,
+    # beside the book's first page's own sections: whoever opens it hears its start first).
+    sent = [s for s in first_messages() if not s.startswith("rec-0000-")]
+    section = sent[0]
+    assert section.startswith("rec-0003-") and sent == sorted(sent)
     stored = json.loads(aws.s3().get_object(Bucket=settings.get().aws.bucket, Key=keys.output_key(
         USER, job_id, book.SECTIONS_FILE.format(3)))["Body"].read())
     units = stored[int(section.rsplit("-", 1)[1])]
@@ -321,9 +325,9 @@ def test_a_book_that_stalled_is_planned_again_without_redoing_what_is_done(small
     later = clock.now() + book.LEASE_SECONDS + 1
     monkeypatch.setattr(clock, "now", lambda: later)
     assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
-    sent = sorted(json.loads(m["Body"])["shard"] for m in messages())
+    sent = sorted(json.loads(m["Body"])["shard"] for m in messages() + messages(queue=book.RECORD))
     assert "read-0000" not in sent and {"read-0001", "read-0002"} <= set(sent)
-    assert [s for s in sent if s.startswith("rec-0000-")]  # the sections of the pages already read
+    assert [s for s in sent if s.startswith("rec-0000-")]  # the sections asked for of the pages already read
     monkeypatch.undo()
     monkeypatch.setenv("PAGEVOICE_BOOK_PAGES", "4")
     monkeypatch.setenv("PAGEVOICE_SHARD_PAGES", "3")

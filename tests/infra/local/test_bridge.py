@@ -158,12 +158,11 @@ def test_an_invocation_over_its_time_or_memory_is_killed(workers, caplog):
     pool, ended = workers
     for user, what, limit in (("ann", "sleep", "time"), ("bob", "hog", "memory")):
         caplog.clear()
-        t0 = time.monotonic()
         pool.submit(event(user, what), what)
-        error, at = ended.wait(what)
+        error, _ = ended.wait(what)
         assert isinstance(error, concurrent.futures.process.BrokenProcessPool), what
+        # Killed by the watchdog for that limit (the log says which), not ended by itself.
         assert [r.limit for r in caplog.records if hasattr(r, "limit")] == [limit], what
-        assert (4 < at - t0 < 20) if limit == "time" else (at - t0 < 20), (what, at - t0)
     pool.submit(event("cat", "echo"), "cat")
     assert ended.wait("cat")[0] is None
 
