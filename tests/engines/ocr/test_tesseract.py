@@ -3,6 +3,7 @@ text (the Universal Declaration of Human Rights, UN 1948, article 1 and the prea
 Noto fonts, read back through the real `tesseract` command and Debian's language packs."""
 from __future__ import annotations
 
+import resource
 import time
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from chalicelib.engines import ocr
+from chalicelib.engines.ocr import tesseract
 from chalicelib.engines.ocr.base import build_result, validate_result
 from chalicelib.engines.ocr.tesseract import TesseractConfig, TesseractEngine, parse_tsv
 from chalicelib.errors import EngineUnavailable
@@ -102,11 +104,33 @@ def test_missing_tesseract_says_how_to_install(monkeypatch):
         TesseractEngine(TesseractConfig(languages="rus"))
 
 
-def test_the_deadline_stops_it(engines):
+def runs_of_tesseract(monkeypatch) -> list[tuple[float, bool]]:
+    """Each run of Tesseract: (its budget in seconds, whether it was killed at it)."""
+    runs: list[tuple[float, bool]] = []
+    real = tesseract.run
+
+    def run(command, page, budget):
+        out = real(command, page, budget)
+        runs.append((budget, out is None))
+        return out
+
+    monkeypatch.setattr(tesseract, "run", run)
+    return runs
+
+
+def children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def test_the_deadline_stops_it(engines, monkeypatch):
     page = render([TEXT["ru"]] * 30, "ru")
-    started = time.monotonic()
-    reading = engines["ru"].read(page, deadline=started + 0.05)
-    assert time.monotonic() - started < 1.0  # killed, not waited for (a full read takes seconds)
+    runs, cpu = runs_of_tesseract(monkeypatch), children_cpu()
+    reading = engines["ru"].read(page, deadline=time.monotonic() + 0.05)
+    # Killed at what was left of its 0.05 s (or never started, the deadline past), not waited
+    # for: a full read takes seconds of Tesseract's CPU.
+    assert all(budget <= 0.05 and killed for budget, killed in runs), runs
+    assert children_cpu() - cpu < 1.0
     assert not reading.complete and reading.reason == "time" and list(reading) == []
     assert reading.coverage() == {"complete": False, "reason": "time", "lines_found": 0}
     past = engines["ru"].read(page, deadline=time.monotonic() - 1)
