@@ -188,3 +188,37 @@ def test_the_joined_result_is_the_assembled_index(tmp_path):
     body = b"".join(cli_book.joined(index, tmp_path))
     assert json.loads(body) == growing.assemble(index, lambda name: (tmp_path / name).read_bytes())
     assert json.loads(body)["text"] == "Hello \"world\"\n…ü!"
+
+
+@pytest.mark.stack
+def test_the_command_line_reads_a_book_as_the_service_does(stack, tmp_path):
+    """The same 60-page PDF uploaded to the local stack (its workers read it as a book, in shards
+    taken from the queue) and read by `ocr`: the same pages, text and chapters."""
+    import requests
+
+    from tests.stackclient import login, register, send_file, wait_job
+
+    data = text_pdf(60)
+    pdf = tmp_path / "same.pdf"
+    pdf.write_bytes(data)
+    headers = login(stack, register(stack))
+    r = requests.post(f"{stack.api_url}/uploads", headers=headers, timeout=30,
+                      json={"filename": pdf.name, "content_type": "application/pdf", "size": len(data)})
+    assert r.status_code == 201, r.text
+    send_file(r.json()["upload"], pdf.name, data, "application/pdf")
+    run = cli("ocr", pdf, "--out", tmp_path / "out")
+    assert run.returncode == 0, run.stderr
+    _, mine = index_and_result(tmp_path / "out" / "same", tmp_path / "out" / "same.json")
+    job = wait_job(stack, headers, r.json()["job_id"], timeout=900)
+    assert job["status"] == "done", job["error"]
+    if job.get("result") is not None:
+        theirs = job["result"]
+    else:
+        parts = job["result_parts"]
+        theirs = growing.assemble(parts["index"], lambda name: requests.get(parts["urls"][name], timeout=30).content)
+    assert theirs["document"]["book"] and theirs["text"] == mine["text"]
+    assert theirs["pages"] == mine["pages"]
+    assert [{k: c[k] for k in ("title", "page", "block")} for c in theirs["chapters"]] == \
+        [{k: c[k] for k in ("title", "page", "block")} for c in mine["chapters"]]
+    assert {k: theirs["document"][k] for k in ("format", "pages", "read")} == \
+        {k: mine["document"][k] for k in ("format", "pages", "read")}
