@@ -126,7 +126,7 @@ def wait_jobs(stack, headers, job_ids, timeout=180, poll=0.5) -> dict[str, dict]
     return finished
 
 
-def mail_link(stack, email: str, purpose: str, timeout: float = 30) -> str:
+def mail_link(stack, email: str, purpose: str, timeout: float = 120) -> str:
     """The token of the newest `purpose` link ("reset", "verify") mailed to `email`, read from
     the files the local stack writes for each mail (<state dir>/mail/*.eml), as a person would."""
     import email as mail_parser

@@ -422,10 +422,11 @@ print(json.dumps({"seconds": seconds, "grown": status("VmHWM") - before, "bytes"
 """
 
 
-def test_a_fifty_page_document_is_built_in_bounded_time_and_memory():
+def test_a_fifty_page_document_is_built_in_bounded_memory():
     """50 dense pages (20,000 words, 2,000 sentences) and an hour's recording (21.6 MB, as 48 kbit/s
     makes it), in a process of its own: what building adds to its peak memory is the book (the
-    recording once more) and little else, whatever the pages."""
+    recording once more) and little else, whatever the pages. (Its seconds, goal under 30 s,
+    are a figure of `make bench`: bench/timings.py.)"""
     run = subprocess.run([sys.executable, "-c", FIFTY_PAGES], capture_output=True, text=True, timeout=300,
                          cwd=epubtools.ROOT)
     assert run.returncode == 0, run.stderr
@@ -433,7 +434,7 @@ def test_a_fifty_page_document_is_built_in_bounded_time_and_memory():
     print(f"50 pages, 20,000 words: {found['bytes']} bytes in {found['seconds']:.2f} s, "
           f"peak grew {found['grown'] / 1e6:.1f} MB")
     assert found["files"] == 3 + 50 * 2 + 3  # mimetype, container, css; each page and its overlay; audio, nav, package
-    assert found["grown"] < found["bytes"] + 20e6 and found["seconds"] < 30
+    assert found["grown"] < found["bytes"] + 20e6
 
 
 @pytest.mark.slow

@@ -54,7 +54,7 @@ def subjects(stack, email: str) -> list[str]:
     return out
 
 
-def wait_for(predicate, timeout: float = 30, message: str = "") -> None:
+def wait_for(predicate, timeout: float = 120, message: str = "") -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, message
