@@ -98,9 +98,15 @@ SCHEMAS = {
                        "message": {"type": "string", "minLength": 1, "description": "the same for a person"}}},
     "BookProgress": {
         "type": "object", "required": ["format", "status", "progress"],
-        "properties": {"format": {"enum": list(FORMATS)}, "status": {"enum": ["queued", "building"]},
+        "properties": {"format": {"enum": list(FORMATS)}, "status": {"enum": ["queued", "building", "recording"]},
                        "progress": {"type": "number", "minimum": 0, "maximum": 1,
-                                    "description": "the share of the book made"}}},
+                                    "description": "the share of the book made (recording: of its recording)"},
+                       # A book (CONTRACTS section 15) recorded only where someone listened: the rest
+                       # is being recorded first.
+                       "sections_left": {"type": "integer", "minimum": 0,
+                                         "description": "recording: the book's sections not recorded yet"},
+                       "seconds_left": {"type": "integer", "minimum": 0,
+                                        "description": "recording: about how long the rest takes to record"}}},
     "Message": {"type": "object", "required": ["message"], "properties": {"message": {"type": "string", "minLength": 1}}},
     "NewPassword": {
         "type": "object", "required": ["new_password", "new_password_confirmation"],

@@ -243,7 +243,12 @@ def save(api: Api, item: Item, job: dict, show: Progress) -> None:
             answer, wait = api.export(item.job_id, item.fmt)
             if wait is None:
                 break
-            show.say(item, f"making the {item.fmt}", float(answer.get("progress") or 0))
+            if answer.get("status") == "recording":  # a book recorded only where listened to: the rest first
+                left = answer.get("seconds_left")
+                show.say(item, "recording the rest of the book" + (f", about {_duration(left)} left" if left else ""),
+                         float(answer.get("progress") or 0))
+            else:
+                show.say(item, f"making the {item.fmt}", float(answer.get("progress") or 0))
             time.sleep(max(1.0, wait))
         _download(answer["url"], partial, lambda done, total: show.say(
             item, f"downloading {done / 1e6:.1f} of {total / 1e6:.1f} MB", done / max(1, total)))
