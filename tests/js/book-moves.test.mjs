@@ -6,6 +6,8 @@ import { createMover, failedText, loadingText, windowText } from "../../static_s
 test("the window's status names the pages shown, coming, or that could not come", () => {
   assert.equal(windowText({ from: 0, to: 17, total: 1000 }, false), "Pages 1–17 of 1,000 shown.");
   assert.equal(windowText({ from: 499, to: 504, total: 1200 }, true), "Sections 500–504 of 1,200 shown.");
+  assert.equal(windowText({ from: 0, to: 0, total: 90 }, false), "No pages read yet."); // (a book being made)
+  assert.equal(windowText({ from: 0, to: 0, total: 261 }, true), "No sections read yet.");
   assert.equal(loadingText({ from: 639, to: 656 }, false), "Loading pages 640–656…");
   assert.equal(loadingText({ from: 1499, to: 1504 }, true), "Loading sections 1,500–1,504…");
   assert.equal(failedText({ from: 639, to: 656 }, false),

@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 
 import {
   audioNote, bookProgressText, clock, documentNote, doneText, hoursText, notInRecording, pageLabel, plural,
-  progressText,
+  progressStep, progressText,
   spokenClock, spokenTime, timeText, unsureItem, unsureNote, waitingNote,
 } from "../../static_site/js/result/messages.js";
 
@@ -66,6 +66,11 @@ describe("status", () => {
     assert.equal(progressText({ ...book, speech: { parts: [{ file: "book-rec-0000-00.mp3" }] } }),
       "312 of 529 pages read, 4 h 12 min of about 24 h 0 min recorded, about 6 min left. You can listen now.");
     assert.equal(bookProgressText({ pages_read: 1, pages: 1000, seconds_recorded: 0 }), "1 of 1,000 pages read.");
+    // What is said at once (the rest at most every 30 s, views/job.js): listening possible, every page read.
+    assert.equal(progressStep(book), "wait:reading");
+    assert.equal(progressStep({ ...book, speech: { parts: [{ file: "a.mp3" }] } }), "listen:reading");
+    assert.equal(progressStep({ ...book, document: { progress: { ...progress, pages_read: 529 } } }), "wait:read");
+    assert.equal(progressStep({ text: "x", pages: [page("x")] }), null);
     assert.equal(hoursText(20), "under a minute");
   });
 

@@ -43,6 +43,10 @@ describe("pages", () => {
     assert.equal(isDocument(onePage), false);
     assert.equal(isDocument({ ...onePage, document: { pages: 1 } }), true);
     assert.equal(isDocument({ pages: [] }), false);
+    // A book is a document before its first page is read (issue 77: not shown as a photo).
+    const book = { pages: [], document: { book: true, pages: 90, read: 0 } };
+    assert.equal(isDocument(book), true);
+    assert.deepEqual(pagesOf(book), []);
     assert.equal(isDocument(null), false);
   });
 

@@ -11,9 +11,9 @@ const what = (flow) => (flow ? "sections" : "pages");
 const capital = (text) => text[0].toUpperCase() + text.slice(1);
 const span = ({ from, to }) => `${(from + 1).toLocaleString("en")}–${to.toLocaleString("en")}`;
 
-/** "Pages 1–17 of 1,000 shown." */
-export const windowText = (window, flow) =>
-  `${capital(what(flow))} ${span(window)} of ${window.total.toLocaleString("en")} shown.`;
+/** "Pages 1–17 of 1,000 shown." ("No pages read yet." before the first is read) */
+export const windowText = (window, flow) => (window.to <= window.from ? `No ${what(flow)} read yet.`
+  : `${capital(what(flow))} ${span(window)} of ${window.total.toLocaleString("en")} shown.`);
 
 /** "Loading pages 640–656…" */
 export const loadingText = (window, flow) => `Loading ${what(flow)} ${span(window)}…`;

@@ -166,8 +166,11 @@ function showBar(els, view, moves) {
   const { from, to, total } = view.result.window;
   const what = view.flow ? "sections" : "pages";
   const coming = (page) => ({ ...windowAround(total, page, view.flow), total });
+  // Of the whole book (its pages as planned), not of those read so far: a book being made does
+  // not change this live status with every page read (the job's status says how far it is).
+  const whole = { ...view.result.window, total: Math.max(total, Number(view.result.document?.pages) || 0) };
   const text = moves.loading !== null ? loadingText(coming(moves.loading), view.flow)
-    : moves.failed ? failedText(coming(moves.failed.page), view.flow) : windowText(view.result.window, view.flow);
+    : moves.failed ? failedText(coming(moves.failed.page), view.flow) : windowText(whole, view.flow);
   if (els.text.textContent !== text) els.text.textContent = text;
   if (moves.busy) els.pagesRegion.setAttribute("aria-busy", "true");
   else els.pagesRegion.removeAttribute("aria-busy");

@@ -50,6 +50,18 @@ export function bookProgressText(progress) {
   return `${parts.join(", ")}.`;
 }
 
+/**
+ * What in a book's progress is said as soon as it changes (null for anything but a book being
+ * made): whether it can be listened to yet, whether every page is read. Its numbers change with
+ * every answer and are said less often (views/job.js).
+ */
+export function progressStep(result) {
+  const progress = result?.document?.progress;
+  if (!progress) return null;
+  const listen = result.speech?.parts?.length ? "listen" : "wait";
+  return `${listen}:${progress.pages_read >= progress.pages ? "read" : "reading"}`;
+}
+
 /** The status while the result grows (status processing). */
 export function progressText(result) {
   const doc = result.document;

@@ -18,7 +18,10 @@ export function heardToTheEnd(t, seconds) {
 }
 
 export function isDocument(result) {
-  return Array.isArray(result?.pages) && result.pages.length > 0 && (result.pages.length > 1 || Boolean(result.document));
+  if (!Array.isArray(result?.pages)) return false;
+  // A book is a document from its first answer on, before its first page is read: not a photo.
+  if (result.document?.book === true) return true;
+  return result.pages.length > 0 && (result.pages.length > 1 || Boolean(result.document));
 }
 
 /** A document without pages (DOCX, EPUB, HTML, Markdown, text): its pages are its sections of

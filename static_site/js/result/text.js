@@ -45,6 +45,10 @@ export function createText(root, { signal, onChoose }) {
     if (!spans.length && !view.doc) {
       el.textContent = view.result.text || `No text was found in this ${view.flow ? "document" : "photo"}.`;
       el.classList.add("is-empty");
+    } else if (!view.pages.some(Boolean) && view.job?.status === "processing") {
+      // A book whose first pages are not read yet: its text comes here as they are.
+      el.textContent = firstPagesText(view.flow);
+      el.classList.add("is-empty");
     }
     for (const span of spans) {
       span.dataset.pageIndex = String(view.words[Number(span.dataset.wordIndex)]?.pageIndex ?? 0);
@@ -69,6 +73,10 @@ export function createText(root, { signal, onChoose }) {
     toTop: (target) => scrollToRead(el, target, 0),
   };
 }
+
+const firstPagesText = (flow) => (flow
+  ? "The text is being read: it appears here as soon as its first part is ready."
+  : "The first pages are being read: their text appears here as soon as they are ready.");
 
 function scrollToRead(container, target, at) {
   if (!target || container.scrollHeight <= container.clientHeight) return;

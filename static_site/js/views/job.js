@@ -19,6 +19,7 @@ const POLL_PROCESSING_MS = 700; // a worker is reading it: the text comes within
 const POLL_GIVE_UP_MS = 10 * 60 * 1000; // then offer "Check again" instead of polling forever
 const POLL_LARGE_RESULT_MS = 10_000; // a result read from result_url (over 4 MiB): not every second
 const MAX_FAILURES = 4; // network failures in a row before we stop and say so
+const PROGRESS_SAID_MS = 30_000; // a book's progress (statusLine): written at most this often
 
 const STATUS_TEXT = {
   uploading: "Waiting for the file to arrive…",
@@ -29,7 +30,7 @@ const STATUS_TEXT = {
 
 export default {
   name: "job",
-  title: "Photo",
+  title: "Your file", // until the first answer names it (jobHeading)
   template: "tpl-job",
   requiresAuth: true,
 
@@ -61,13 +62,27 @@ export default {
 
 function statusLine(root, el) {
   let shown = null;
+  let step = null; // a growing book's step (the page view's progressStep): said as soon as it changes
+  let writtenAt = 0;
   return {
-    set(status, text) {
+    /**
+     * The status and its sentence. `nextStep` (a book being made): its progress, whose numbers
+     * change with every answer, is written at most every PROGRESS_SAID_MS unless its step changes
+     * (it can be listened to, every page is read): the line is a live region, said each time.
+     */
+    set(status, text, nextStep = null) {
       el.dataset.status = status;
       root.querySelector("#job-wait-hint").hidden = !(status in STATUS_TEXT) || status === "failed";
-      // Only write when it changes, so the live region announces changes and nothing else.
-      if (el.textContent !== text) el.textContent = text;
+      const now = Date.now();
+      const same = nextStep !== null && status === shown && nextStep === step;
       shown = status;
+      step = nextStep;
+      if (same && el.textContent && now - writtenAt < PROGRESS_SAID_MS) return;
+      // Only write when it changes, so the live region announces changes and nothing else.
+      if (el.textContent !== text) {
+        el.textContent = text;
+        writtenAt = now;
+      }
     },
     get shown() { return shown; },
   };
@@ -156,7 +171,8 @@ function resultShower(root, { els, status, signal }) {
   }
 
   function showPartial(job, view, texts) {
-    status.set("processing", view.progressText?.(job.result) || texts.partial || "Text ready. Making the recording…");
+    status.set("processing", view.progressText?.(job.result) || texts.partial || "Text ready. Making the recording…",
+      view.progressStep?.(job.result) ?? null);
     if (shown?.update) shown.update(job, job.result);
     else if (!shownResult) shown = view.show(root, job, job.result, signal, { audioPending: true });
     shownResult = true;
@@ -180,16 +196,47 @@ function resultShower(root, { els, status, signal }) {
 }
 
 function showHeading(root, els, job, view) {
-  if (job.filename) {
-    els.title.textContent = job.filename;
-    document.title = `${job.filename} · PageVoice`;
+  const { heading, file } = jobHeading(job);
+  if (heading) {
+    // Written only when it changes: the same answer every poll moves nothing.
+    if (els.title.textContent !== heading) els.title.textContent = heading;
+    const title = `${heading} · PageVoice`;
+    if (document.title !== title) document.title = title;
   }
+  showFileLine(els.title, file);
   els.deleteWrap.hidden = false;
   if (view.deleteText) {
     root.querySelector("#job-delete").textContent = view.deleteText[0];
     root.querySelector("#job-delete-confirm-panel .confirm-text").textContent = view.deleteText[1];
   }
   root.querySelector("#result").dataset.kind = job.kind || "page";
+}
+
+/**
+ * What a job's page is headed with: a document without pages (an HTML page, an EPUB...) its own
+ * title once the API has it, with the file's name under it; anything else its file's name.
+ */
+export function jobHeading(job) {
+  const own = job?.result?.flow === true ? String(job.result.document?.title || "").trim() : "";
+  const filename = job?.filename || "";
+  if (own) return { heading: own, file: filename && own !== filename ? filename : "" };
+  return { heading: filename, file: "" };
+}
+
+/** "File: moby-dick.html" under a document's own title (made once, hidden when there is none). */
+function showFileLine(heading, filename) {
+  let line = heading.parentElement.querySelector("#job-file");
+  if (!line && !filename) return;
+  if (!line) {
+    line = document.createElement("p");
+    line.className = "field-hint job-file";
+    line.id = "job-file";
+    line.dataset.testid = "job-file";
+    heading.after(line);
+  }
+  const text = filename ? `File: ${filename}` : "";
+  if (line.textContent !== text) line.textContent = text;
+  line.hidden = !filename;
 }
 
 function setUpDelete(root, { jobId, signal, els, navigate }) {

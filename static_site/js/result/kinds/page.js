@@ -13,7 +13,7 @@ import { downloadName, setUpCopy, setUpDownload } from "../common.js";
 import { pageBlocks, structureKey } from "../document.js";
 import { aspectOf, indexWords, isDocument, isFlow, pagesOf, pageToShow, shapeOf, timingAt } from "../model.js";
 import { createLanguage } from "../language.js";
-import { doneText, notInRecording, progressText } from "../messages.js";
+import { doneText, notInRecording, progressStep, progressText } from "../messages.js";
 import { createPages } from "../pages.js";
 import { createReadAlong } from "../read-along.js";
 import { createRecording } from "../recording.js";
@@ -35,6 +35,7 @@ export const pageView = {
   empty: { width: 1, height: 1, text: "", lines: [] },
   doneText,
   progressText,
+  progressStep,
   show: showPage,
 };
 
@@ -107,7 +108,7 @@ function applyAnswer(parts, nextJob, nextResult) {
   Object.assign(view, {
     job: { ...nextJob }, result: nextResult, doc: isDocument(nextResult), flow: isFlow(nextResult), pages: pagesOf(nextResult),
   });
-  if (view.flow) showFlow(root, nextJob, nextResult);
+  if (view.flow) showFlow(root, nextResult);
   view.blocks = pageBlocks(nextResult, view.pages);
   urls.remember(nextJob);
   const shape = `${shapeOf(nextResult, view.pages)}:${structureKey(view.blocks)}`;
@@ -184,28 +185,13 @@ function jumpTo({ view, urls, readAlong, recording, pages, text, book }, chapter
 
 /**
  * A document without pages (DOCX, EPUB, HTML, Markdown, text): no image, boxes or zoom; its
- * text, reflowed, is the reading view, wide and tall. The heading is the document's own title
- * (document.title), the file's name under it.
+ * text, reflowed, is the reading view, wide and tall. (Its heading, the document's own title with
+ * the file's name under it, is the job view's: views/job.js jobHeading.)
  */
-function showFlow(root, job, result) {
+function showFlow(root, result) {
   root.querySelector("#result").dataset.flow = result.document?.format || "text";
   root.querySelector(".result-image-panel").hidden = true;
   root.querySelector("#result-text").setAttribute("aria-label", "Text of the document");
-  const title = String(result.document?.title || "").trim();
-  const heading = root.querySelector("#job-title");
-  if (!title || !heading) return;
-  heading.textContent = title;
-  document.title = `${title} · PageVoice`;
-  let file = root.querySelector("#job-file");
-  if (!file) {
-    file = document.createElement("p");
-    file.className = "field-hint job-file";
-    file.id = "job-file";
-    file.dataset.testid = "job-file";
-    heading.after(file);
-  }
-  file.textContent = job.filename ? `File: ${job.filename}` : "";
-  file.hidden = !job.filename;
 }
 
 /** The text, the shown page and the notes, for words that changed. */
