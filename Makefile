@@ -99,8 +99,9 @@ mail:
 # them on both cores; then the stack, Chromium, keras and slow model runs on both cores too, a
 # whole file to a core (each pytest worker starts its own stack and Chromium on free ports, and a
 # file's module fixtures are built once), handed out longest first (LONG in tests/conftest.py;
-# --no-loadscope-reorder keeps that order); last, one at a time, the tests of wall-clock limits
-# (marked alone in tests/conftest.py).
+# --no-loadscope-reorder keeps that order); last, one at a time, the few tests that share something
+# global with what runs beside them (marked alone: ALONE in tests/conftest.py). No test bounds
+# wall-clock time (tests/test_no_clock.py): `make bench` prints those figures (bench/timings.py).
 FAST_TESTS := not stack and not browser and not keras and not slow
 # schemathesis's pytest plugin is not used (bench/fuzz.py runs it as a library): loading it cost
 # every pytest process ~0.5 CPU s.
@@ -181,6 +182,7 @@ bench: venv keras-venv system-deps fetch-weights
 	$(PY) -m bench.load
 	$(PY) -m bench.load --fairness --datasets $(DATASETS)
 	$(PY) -m bench.fuzz
+	$(PY) -m bench.timings
 
 # The handwritten-digit CNN (chalicelib/engines/digits/digits_cnn.onnx), trained offline with
 # Keras in the keras venv and exported to ONNX; its log and data hashes land in training/digits/.

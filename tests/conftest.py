@@ -136,38 +136,20 @@ def pytest_collection_modifyitems(config, items):
         items.sort(key=lambda item: next((i for i, name in enumerate(LONG) if item.nodeid.startswith(name)), len(LONG)))
 
 
-# Tests of wall-clock limits (a 4 s Lambda timeout, a 1 s deadline, a sandbox's seconds, a job's
-# 120 s, a kill seen within 5 s, a recording playable 3 s after its text): beside another test's
-# model run they measure the neighbour, not the code. Node id prefixes: a file or one test.
-ALONE = ("tests/infra/local/test_bridge.py", "tests/jobs/test_book_listener.py", "tests/media/test_sandbox.py",
-         "tests/jobs/test_worker.py",
-         # a document's 1 s deadline, and a spinning PDF failed within its 3 s (the file's other
-         # tests bound nothing tighter than 60 s and run side by side: its scan alone is ~16 s)
-         "tests/kinds/test_documents.py::test_a_document_out_of_time_goes_on_from_the_page_it_reached",
-         "tests/kinds/test_documents.py::test_a_pdf_that_spins_its_decoder_fails_with_a_sentence_and_the_next_is_read",
-         "tests/hardening/test_hostile.py",  # each hostile job ends within its seconds
-         "tests/infra/local/test_durability.py",  # writes acknowledged within a second of the kill
-         "tests/infra/local/test_make_run.py::test_kill_9_of_make_run_stops_every_process_and_frees_the_ports",
-         "tests/infra/local/test_stack.py::test_a_worker_with_little_time_left_goes_on_in_turns",
-         # playable 3 s after the text; no gap between parts; playback's pace against the clock;
-         # a word played from within 1 s of its start; a zoomed photo panned within 0.2 s (the
-         # file's highlight order, keyboard steps while paused, reading order and unsure words
-         # bound no time: they run in the heavy part)
-         "tests/site/test_listening.py::test_read_along_end_to_end_on_a_funsd_page",
-         "tests/site/test_listening.py::test_the_recording_plays_while_it_is_being_made",
-         "tests/site/test_listening.py::test_speed_is_remembered_keeps_the_pitch_and_the_highlight_keeps_up",
-         "tests/site/test_listening.py::test_a_word_in_the_text_or_on_the_photo_plays_from_its_start",
-         "tests/site/test_listening.py::test_zoom_and_pan_with_24_px_word_targets",
-         # the lit word within 0.35 s of the word heard at 4x (a CI run beside the stack tests: 0.51 s on the first)
-         "tests/site/test_listening_controls.py::test_at_4x_the_lit_word_is_the_word_heard_judged_by_whisper",
-         "tests/jobs/test_book_fairness.py",  # a photo within 2x of its quiet time beside a book
-         # a late chapter heard within 10 s of the listener's move
-         "tests/jobs/test_book_on_the_stack.py::test_a_book_is_recorded_by_many_workers_and_a_late_chapter_comes_first",
-         # Loads the page kind's engines in a new process: ~8 s alone, 68-99 s beside the side
-         # part's model runs (the heaviest test of that part).
-         "tests/kinds/test_page.py::test_a_worker_ending_while_its_voice_loads_exits_cleanly",
-         # a CPU-time bound (2 s): 1.6-1.9 s alone, 1.96-2.07 s beside the side part's model runs
-         "tests/structure/test_layout.py::test_5000_lines_in_a_hostile_layout_take_well_under_2_seconds")
+# Tests that run last, one at a time, because they share something global with whatever runs
+# beside them. No test's verdict hangs on a wall-clock bound (tests/test_no_clock.py): a test of
+# a time limit checks the order of events or the work done, and `make bench` prints the seconds
+# (bench/timings.py), so a busy machine is no reason to be here. Node id prefixes: a file or one test.
+ALONE = (
+    # `make run` itself: make remakes what is stale among the repository's own build products
+    # (chalicelib/engines/math/node_modules, node_modules, the stamps) and `infra.live_assets`
+    # writes static_site/live-assets/, which the site tests beside it serve.
+    "tests/infra/local/test_make_run.py::test_kill_9_of_make_run_stops_every_process_and_frees_the_ports",
+    # Being rewritten for issue 77 (fair shares): their wall-clock bounds (a 4 s Lambda timeout,
+    # a photo within 2x of its quiet time beside a book, a late chapter heard within 10 s of the
+    # listener's move) go with that rewrite; until then they keep the quiet they had.
+    "tests/infra/local/test_bridge.py", "tests/jobs/test_book_listener.py", "tests/jobs/test_book_fairness.py",
+    "tests/jobs/test_book_on_the_stack.py::test_a_book_is_recorded_by_many_workers_and_a_late_chapter_comes_first")
 
 # The heavy part's longest files, longest first (measured with --durations=0 in two runs of the
 # heavy part: a module fixture that waits for a stack's worker to read and record real documents,

@@ -10,6 +10,7 @@ parts in the real voice); resume runs a real upload through the real stack.
 """
 from __future__ import annotations
 
+import bisect
 import io
 import re
 import time
@@ -297,18 +298,17 @@ def norm(word: str) -> str:
 
 MAX_LEAD = 0.15  # seconds Whisper's word times may run early (tests/engines/tts/test_timings.py)
 LIT_WITHIN_S = 0.35
-STALL_S = 0.2  # seconds of recording at 4x between two frames: 50 ms of the clock, three frames at 60 Hz
 
 SPOKEN_LINES = ["Please read the attached letter before Monday morning", "The meeting moved to room twelve on the third floor",
                 "Doctor Smith will bring the new budget and the signed forms",
                 "Call the front desk if you need help finding the building"]
 
 
-def lit_onsets(page) -> tuple[dict[int, tuple[float, float]], int]:
+def lit_frames(page) -> list[tuple[float, int | None]]:
     """Play the whole recording from the start, recording per animation frame (audio time, lit
-    word) in the page; each word's first audio time lit. The recorder starts just after Play so
-    that in each frame it runs after the player's own frame (which moves the highlight): started
-    before, it would see each frame's highlight one frame late."""
+    word) in the page. The recorder starts just after Play so that in each frame it runs after
+    the player's own frame (which moves the highlight): started before, it would see each
+    frame's highlight one frame late."""
     page.click("#play-button")
     page.evaluate("""() => {
         window.__frames = [];
@@ -320,56 +320,55 @@ def lit_onsets(page) -> tuple[dict[int, tuple[float, float]], int]:
         };
         window.__raf = requestAnimationFrame(step);
     }""")
-    page.wait_for_function("() => document.querySelector('#play-button').dataset.state === 'paused'", timeout=60_000)
-    frames = page.evaluate("cancelAnimationFrame(window.__raf) || window.__frames")
-    onsets: dict[int, tuple[float, float]] = {}  # word -> (its first audio time lit, audio time since the frame before)
-    for i, (t, index) in enumerate(frames):
-        if index is not None and index not in onsets:
-            onsets[index] = (t, t - frames[i - 1][0] if i else 0.0)
-    return onsets, len(frames)
+    page.wait_for_function("() => document.querySelector('#play-button').dataset.state === 'paused'", timeout=120_000)
+    return [tuple(f) for f in page.evaluate("cancelAnimationFrame(window.__raf) || window.__frames")]
 
 
 def test_at_4x_the_lit_word_is_the_word_heard_judged_by_whisper(page, stack):
+    """At 4x the lit word is the word heard, however many frames this machine draws: the voice's
+    timings are the words Whisper hears (within LIT_WITHIN_S), and in every frame drawn the lit
+    word is the one those timings say is playing, at the audio time of that frame or of the one
+    before (the player's frame read the time a moment earlier). (Was: each word's first lit
+    frame within 0.35 s of Whisper's start, judged where frames came often enough, and enough of
+    them: a busy machine draws fewer, and a CI run beside the stack tests failed at 0.51 s.)"""
     sign_in(page, stack)
     fake = make_job(stack, [SPOKEN_LINES], voice_timings=True)
     open_job(page, stack, fake)
     wait_ready(page)
     page.select_option("#player-speed", "4")
-    onsets, frames = lit_onsets(page)
+    frames = lit_frames(page)
     page.select_option("#player-speed", "1")
     written = " ".join(SPOKEN_LINES).split()
-    # (at 4x a short word is lit for two or three frames: one the machine drops may skip it)
-    assert len(onsets) >= 0.75 * len(written), (len(onsets), len(written))
+    starts = [w["start"] for w in fake.words]
+    assert len(starts) == len(written) and starts == sorted(starts)
 
+    # The voice's timings against what Whisper hears (no browser: the same at any load).
     heard = heard_words(requests.get(fake.outputs["speech.wav"], timeout=30).content)
     pairs, j = [], 0  # (written word, Whisper's start), matched by text in order
     for k, word in enumerate(norm(w) for w in written):
         for jj in range(j, min(j + 4, len(heard))):
             if norm(heard[jj].text) == word:
                 j = jj + 1
-                if k in onsets:
-                    pairs.append((k, heard[jj].start))
+                pairs.append((k, heard[jj].start))
                 break
-    lead = float(np.median([fake.words[k]["start"] - h for k, h in pairs]))
+    assert len(pairs) >= 0.75 * len(written), (len(pairs), len(written))
+    lead = float(np.median([starts[k] - h for k, h in pairs]))
     lead = min(MAX_LEAD, max(0.0, lead))
-    # A word lit just after the browser stalled (no frame for over 50 ms: on this shared machine,
-    # under load) could not be shown sooner by any page: reported, not judged.
-    judged = [(k, h) for k, h in pairs if onsets[k][1] <= STALL_S]
-    errors = [onsets[k][0] - (h + lead) for k, h in judged]
-    every = [onsets[k][0] - (h + lead) for k, h in pairs]
-    worst = max(abs(e) for e in errors)
-    # The part of it that is the page's: the lit onset after the word's own timing (a frame or so).
-    late = [onsets[k][0] - fake.words[k]["start"] for k, _ in pairs]
-    timings = [fake.words[k]["start"] - (h + lead) for k, h in pairs]
-    print(f"\n4x: {len(pairs)} of {len(written)} words lit and matched, {frames} frames, {len(pairs) - len(judged)} "
-          f"lit after a stall; lit onset - Whisper's start (+{lead:.3f} s lead): median {np.median(errors):+.3f} s, "
-          f"worst {worst:.3f} s of recording ({worst / 4:.3f} s of listening); with the stalled ones, worst "
-          f"{max(abs(e) for e in every):.3f} s; of it the voice's timings: median {np.median(timings):+.3f} s, "
-          f"worst {max(abs(e) for e in timings):.3f} s; the highlight after its timing: median {np.median(late):.3f} s, "
-          f"worst {max(late):.3f} s")
-    assert len(judged) >= 0.6 * len(written), "too few words lit without a stall of the browser to judge"
-    assert worst <= LIT_WITHIN_S, errors
-    assert min(late) >= -0.01, late  # (never lit before its time: the page follows the timings)
+    timings = [starts[k] - (h + lead) for k, h in pairs]
+
+    # The page: every frame's lit word is the word playing at its time.
+    def playing(t: float) -> int:
+        return bisect.bisect_right(starts, t) - 1
+
+    wrong = [(t, lit, playing(before - 0.01), playing(t + 0.01))
+             for (before, _), (t, lit) in zip([frames[0], *frames], frames)
+             if lit is not None and not playing(before - 0.01) <= lit <= playing(t + 0.01)]
+    lit = {index for _, index in frames if index is not None}
+    print(f"\n4x: {len(frames)} frames, {len(lit)} of {len(written)} words lit, {len(pairs)} matched to Whisper's "
+          f"(+{lead:.3f} s lead): the voice's timings median {np.median(timings):+.3f} s, worst "
+          f"{max(abs(e) for e in timings):.3f} s; frames whose lit word is not the one playing: {len(wrong)}")
+    assert max(abs(e) for e in timings) <= LIT_WITHIN_S, timings
+    assert lit and not wrong, wrong[:10]
 
 
 # ---- resume --------------------------------------------------------------------------------
