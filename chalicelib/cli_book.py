@@ -4,9 +4,9 @@ The service reads a book in shards that many workers take (chalicelib.jobs.book,
 over AWS). Here the same shards run in a pool of this machine's processes: the planner's
 reading shards (chalicelib.kinds.plan: `reading`, `reading_by_words`) and recording sections
 (`plan.sections`), each done by the kind's book module (`Kind.book_work`: read_pages,
-flow_pages, record_section) in a worker process, and the book's index built by the executor's
-own `book.build_index` from shard summaries of the very shape `book._store_read` and
-`book._record` keep. So DIR holds what the service stores for a book: result-index.json
+flow_pages, record_section) in a worker process, each shard's files and summary made by the
+executor's own pure half (chalicelib.jobs.book_files: read_outputs, record_outputs), and the
+book's index built by its `build_index` from those summaries. So DIR holds what the service stores for a book: result-index.json
 (chalicelib.jobs.growing's format) and its files (book-pages-NNNN.json, book-text-NNNN.json,
 page-NNN.jpg, book-rec-NNNN-NN.mp3 and .json), and beside them the joined result.json (when it
 is within settings.limits.max_result_bytes, written piece by piece from the files) and the
@@ -16,7 +16,7 @@ Memory stays flat: a worker holds one shard (its pages, or its section and the p
 speaks), the parent one shard's files while it writes them, and at most two tasks per worker
 are in flight. (A document without pages is read whole by the parent to know it is a book, as
 the service's upload worker does; its shards' parts go to a temporary folder and the parent
-lets go of it.) No AWS I/O: chalicelib.jobs.book is imported for its pure pieces only.
+lets go of it.) No AWS I/O: only the executor's pure half is imported.
 """
 from __future__ import annotations
 
@@ -36,8 +36,7 @@ from typing import TextIO
 
 from chalicelib import kinds, settings
 from chalicelib.errors import PageVoiceError
-from chalicelib.jobs import book as executor  # its pure pieces only (it imports boto3, and calls nothing here)
-from chalicelib.jobs import growing
+from chalicelib.jobs import book_files, growing
 from chalicelib.kinds import plan
 from chalicelib.kinds.base import Survey
 
@@ -92,7 +91,7 @@ def read_book(book: Book, survey: Survey) -> dict:
         _run(book, reading, flow_files, survey.outline, tally)
     job = {"kind": book.kind, "skip": None if book.skip is None else list(book.skip), "language": book.language,
            "status": "done", "book_shards": len(reading), **tally.counters}
-    index = executor.build_index(job, info, tally.items, time.time())
+    index = book_files.build_index(job, info, tally.items, time.time())
     (book.out / growing.INDEX).write_bytes(growing.encode(index))
     return index
 
@@ -106,7 +105,7 @@ def _plan(survey: Survey) -> tuple[list[plan.Pages], dict]:
     most = s.books.text_shard_pages if survey.text_layer else s.books.shard_pages
     if survey.flow is not None:
         words = [sum(len(line.get("words") or []) for line in page["lines"]) for page in survey.flow["pages"]]
-        reading = plan.reading_by_words(words, executor.FLOW_SHARD_WORDS)
+        reading = plan.reading_by_words(words, plan.FLOW_SHARD_WORDS)
     else:
         reading = plan.reading(survey.pages, most)
     flow = survey.flow or {}
@@ -123,7 +122,7 @@ def _flow_parts(book: Book, survey: Survey, reading: list[plan.Pages], folder: P
     work = kinds.get(book.kind).book_work()
     out = {}
     for r in reading:
-        path = folder / executor.FLOW_FILE.format(r.index)
+        path = folder / book_files.FLOW_FILE.format(r.index)
         path.write_bytes(growing.encode(work.flow_part(survey.flow, r.first, r.end)))
         out[r.index] = str(path)
     return out
@@ -168,7 +167,7 @@ def _store_read(book: Book, task: _ReadTask, done: dict, tally: _Tally) -> list[
     tally.done(plan.read_id(task.index), summary,
                {"book_read": 1, "book_pages_read": summary["count"], "book_sections": summary["sections"],
                 "book_chars": summary["chars"]})
-    pages = str(book.out / executor.PAGES_FILE.format(task.index))
+    pages = str(book.out / book_files.PAGES_FILE.format(task.index))
     return [("record", _RecordTask(book.kind, task.index, k, section, pages, summary["first"], summary["chapters"],
                                    book.tts_engine))
             for k, section in enumerate(done["sections"]) if book.record]
@@ -248,51 +247,24 @@ def _read_shard(task: _ReadTask) -> dict:
 
 
 def _read_outputs(index: int, read) -> dict:
-    """What book._store_read writes of a reading shard, and its summary, field for field."""
-    s = settings.get()
-    pages_body = growing.encode(read.pages)
-    text_body = growing.encode(("\n\n" if index and read.text else "") + read.text)
-    files = {**read.images, executor.PAGES_FILE.format(index): pages_body, executor.TEXT_FILE.format(index): text_body}
-    heads = {(c.get("page"), c.get("block")) for c in read.chapters}
-    cut = plan.sections(read.units, s.books.section_chars, first_of_book=index == 0,
-                        starts={i for i, u in enumerate(read.units) if (u.page, u.block) in heads and not (u.lines or (0,))[0]})
-    first = read.pages[0] if read.pages else {}
-    languages: dict[str, int] = {}
-    for page in read.pages:
-        code = (page.get("language") or {}).get("code")
-        if code:
-            languages[code] = languages.get(code, 0) + sum(len(line.get("words") or []) for line in page["lines"])
-    summary = {"first": read.first, "count": len(read.pages), "pages_bytes": len(pages_body),
-               "text_bytes": len(text_body), "sections": len(cut), "chars": sum(c.chars for c in cut),
-               "section_chars": [c.chars for c in cut],
-               "chapters": read.chapters, "skipped": read.skipped, "failed": read.failed[:50],
-               "failed_count": len(read.failed), "words": read.words, "engine": read.engine,
-               "engine_version": read.engine_version, "languages": languages, "unsure": len(read.unsure),
-               "width": first.get("width"), "height": first.get("height"), "ms": read.timings_ms}
-    return {"files": files, "summary": summary, "sections": [c.public() for c in cut]}
+    """What book._store_read writes of a reading shard, and its summary (chalicelib.jobs.book_files)."""
+    out = book_files.read_outputs(index, read, settings.get().books.section_chars)
+    return {"files": {name: body for name, (body, _) in out.files.items()}, "summary": out.summary,
+            "sections": [c.public() for c in out.cut]}
 
 
 def _record_shard(task: _RecordTask) -> dict:
     """One recording section (as book._record makes it): {"files", "summary"}."""
     section = plan.Section.load(task.units)
-    shard = plan.record_id(task.read_index, task.section)
-    summary: dict = {"file": None, "timings": None, "seconds": 0.0, "characters": section.chars, "chapters": []}
-    files: dict[str, bytes] = {}
     by_index = {task.first + k: page for k, page in enumerate(json.loads(Path(task.pages_file).read_bytes()))}
     try:
         rec = kinds.get(task.kind).book_work().record_section(by_index, section, tts_engine=task.tts_engine)
     except PageVoiceError as exc:
-        summary["error"] = f"This part could not be recorded: {exc.message}"
-        return {"files": files, "summary": summary}
-    if rec.mp3 is not None:
-        audio, timings = executor.AUDIO_FILE.format(shard), executor.TIMINGS_FILE.format(shard)
-        files[timings] = growing.encode({"words": rec.words, "sentences": rec.sentences})
-        files[audio] = rec.mp3
-        summary |= {"file": audio, "timings": timings}
-    summary |= {"seconds": round(rec.seconds, 3), "first": rec.first, "last": rec.last, "voice": rec.voice,
-                "engine": rec.engine, "unspoken": rec.unspoken,
-                "chapters": executor._chapter_times(task.chapters, section, by_index, rec.words)}
-    return {"files": files, "summary": summary}
+        out = book_files.unrecorded(section, f"This part could not be recorded: {exc.message}")
+    else:
+        out = book_files.record_outputs(plan.record_id(task.read_index, task.section), section, rec, task.chapters,
+                                        by_index)
+    return {"files": {name: body for name, (body, _) in out.files.items()}, "summary": out.summary}
 
 
 # --- The whole: result.json and speech.mp3 from the files --------------------------------------

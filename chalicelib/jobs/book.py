@@ -34,29 +34,30 @@ from pathlib import Path
 from chalicelib import aws, clock, kinds, logs, resources, settings, voices
 from chalicelib.auth import pronunciations, usage, users
 from chalicelib.errors import ObjectMissing, PageVoiceError, Transient
-from chalicelib.jobs import growing, objects, shards, table
+from chalicelib.jobs import book_files, growing, objects, shards, table
+from chalicelib.jobs.book_files import (  # noqa: F401 - the book's files, named here for their readers
+    AUDIO_FILE,
+    BOOK_SURVEY,
+    FLOW_FILE,
+    PAGES_FILE,
+    SECTIONS_FILE,
+    SENTENCES_FILE,
+    TEXT_FILE,
+    TIMINGS_FILE,
+    WINDOW_FILE,
+    WINDOW_MP3,
+    build_index,
+)
 from chalicelib.kinds import plan
 from chalicelib.kinds.base import Survey
-from chalicelib.structure import DEFAULT_SKIP
 
 log = logs.get("book")
 
-BOOK_SURVEY = "book-survey.json"
-PAGES_FILE = "book-pages-{:04d}.json"
-TEXT_FILE = "book-text-{:04d}.json"
-SECTIONS_FILE = "book-sections-{:04d}.json"
-FLOW_FILE = "book-flow-{:04d}.json"  # a document without pages: the sections a reading shard publishes
-WINDOW_FILE = "book-window-{:04d}.flac"  # a long recording: a window's samples
-WINDOW_MP3 = "book-window-{:04d}.mp3"  # ...as the part of the recording its book exports join
-SENTENCES_FILE = "book-sentences-{:04d}.json"  # a long recording: a window's sentences
-AUDIO_FILE = "book-{}.mp3"  # a recording section's shard id
-TIMINGS_FILE = "book-{}.json"
 # The job's lease while its shards run: each shard's end extends it, so only a book no worker
 # has moved on for this long is re-driven by the sweep (which sends its unfinished shards again).
 LEASE_SECONDS = 1800
 COUNTERS = ("book_read", "book_pages_read", "book_sections", "book_recorded", "book_seconds", "book_transcribed", "book_chars",
             "book_chars_recorded")
-FLOW_SHARD_WORDS = 20_000  # a document without pages: words published by one reading shard at most
 SEND_BATCH = 10  # SQS's SendMessageBatch maximum
 
 
@@ -81,7 +82,7 @@ def start(files: objects.JobFiles, job: dict, kind, survey: Survey, context=None
         reading = [plan.Pages(i, i, i + 1) for i in range(survey.pages)]
     elif survey.flow is not None:
         words = [sum(len(line.get("words") or []) for line in page["lines"]) for page in survey.flow["pages"]]
-        reading = plan.reading_by_words(words, FLOW_SHARD_WORDS)
+        reading = plan.reading_by_words(words, plan.FLOW_SHARD_WORDS)
     else:
         reading = plan.reading(survey.pages, most)
     info = {"document": survey.document(), "outline": survey.outline, "flow": survey.flow is not None,
@@ -276,7 +277,7 @@ def _survey(files: objects.JobFiles) -> dict:
 def _read(files: objects.JobFiles, job: dict, kind, index: int, owner: str, failing: bool, context,
           reason: str | None = None) -> None:
     survey = _survey(files)
-    r = _reading(survey)[index]
+    r = book_files.reading_shards(survey)[index]
     work = kind.book_work()
     recording = survey.get("recording")
     listened = None
@@ -355,13 +356,6 @@ def _alive(pid: str) -> bool:
     return True
 
 
-def _reading(survey: dict) -> list[plan.Pages]:
-    """The book's reading shards as planned (a document without pages: the ranges of its sections)."""
-    if survey.get("ranges"):
-        return [plan.Pages(i, a, b) for i, (a, b) in enumerate(survey["ranges"])]
-    return plan.reading(int(survey["document"]["pages"]), int(survey["shard_pages"]))
-
-
 def _deadline(context) -> float | None:
     import time
 
@@ -371,62 +365,27 @@ def _deadline(context) -> float | None:
 
 def _store_read(files: objects.JobFiles, job: dict, index: int, read, owner: str, window=None,
                 listened: dict | None = None) -> None:
-    """A reading shard's outputs stored, its sections sent, and its end recorded. `window`: a
+    """A reading shard's outputs stored, its sections asked for, and its end recorded. `window`: a
     recording's window ([start, end] seconds) whose segments `read.pages` holds, `listened` its
     MP3 part (`_window_mp3`)."""
-    s = settings.get()
-    for name, image in read.images.items():
-        files_write(files, name, image, "image/jpeg")
-    pages_body = growing.encode(read.pages)
-    # A recording's windows join as its segments do, with a space; pages with a blank line.
-    text_body = growing.encode(((" " if window is not None else "\n\n") if index and read.text else "") + read.text)
-    files_write(files, PAGES_FILE.format(index), pages_body, "application/json")
-    files_write(files, TEXT_FILE.format(index), text_body, "application/json")
     # Where a listener moved while these pages were read: what is spoken from there is cut short
     # at first (heard soon), and that section goes to the listener's queue.
     place = _place(table.get(files.user_id, files.job_id) or job)
-    inside = place is not None and read.first <= int(place["page"]) < read.first + len(read.pages)
-    heads = {(c.get("page"), c.get("block")) for c in read.chapters}
-    cut = plan.sections(read.units, s.books.section_chars, first_of_book=index == 0,
-                        listener=plan.unit_at(read.units, place) if inside else None,
-                        starts={i for i, u in enumerate(read.units) if (u.page, u.block) in heads and not (u.lines or (0,))[0]})
-    files_write(files, SECTIONS_FILE.format(index), json.dumps([c.public() for c in cut]).encode(), "application/json")
-    wanted = plan.section_at(cut, place) if inside else None
-    first = read.pages[0] if read.pages else {}
-    languages: dict[str, int] = {}
-    if read.language:  # a recording's window
-        languages[read.language] = read.words
-    for page in read.pages:
-        code = (page.get("language") or {}).get("code")
-        if code:
-            languages[code] = languages.get(code, 0) + sum(len(line.get("words") or []) for line in page["lines"])
-    summary = {"first": read.first, "count": len(read.pages), "pages_bytes": len(pages_body),
-               "text_bytes": len(text_body), "sections": len(cut), "chars": sum(c.chars for c in cut),
-               "section_chars": [c.chars for c in cut],
-               "chapters": read.chapters, "skipped": read.skipped, "failed": read.failed[:50],
-               "failed_count": len(read.failed), "words": read.words, "engine": read.engine,
-               "engine_version": read.engine_version, "languages": languages, "unsure": len(read.unsure),
-               "width": first.get("width"), "height": first.get("height"), "ms": read.timings_ms}
-    counters = {"book_read": 1, "book_pages_read": len(read.pages), "book_sections": len(cut), "book_chars": summary["chars"]}
-    if window is not None:  # a window of a recording: its seconds, sentences and first words, and no page
-        seconds = round(float(window[1]) - float(window[0]), 3)
-        sentences_body = growing.encode(read.sentences)
-        files_write(files, SENTENCES_FILE.format(index), sentences_body, "application/json")
-        summary |= {"window": list(window), "seconds": seconds, "sentences_count": len(read.sentences),
-                    "sentences_bytes": len(sentences_body), "opening": " ".join(read.text.split()[:20]),
-                    "opening_at": read.pages[0]["start"] if read.pages else None, **({"mp3": listened} if listened else {})}
-        counters |= {"book_pages_read": 1, "book_transcribed": seconds, "book_chars": len(read.text)}
-    after = shards.complete(files.user_id, files.job_id, plan.read_id(index), owner, summary, counters,
+    out = book_files.read_outputs(index, read, settings.get().books.section_chars, place=place, window=window,
+                                  listened=listened)
+    for name, (body, content_type) in out.files.items():
+        files_write(files, name, body, content_type)
+    after = shards.complete(files.user_id, files.job_id, plan.read_id(index), owner, out.summary, out.counters,
                             LEASE_SECONDS)
-    log.info("pages read", extra={"first": read.first + 1, "pages": len(read.pages), "sections": len(cut)})
+    log.info("pages read", extra={"first": read.first + 1, "pages": len(read.pages), "sections": len(out.cut)})
     if after is None:
         return
-    if window is None and cut:
+    if window is None and out.cut:
         # Its recording is asked for where someone will hear it: from the listener's place when
         # it is in these pages or in the minutes before them (the listener's queue), and when
         # these pages are within the minutes after the book's start (whoever opens the book
         # hears its start first: the first pages' own sections go to the listener's queue).
-        anchor = (index, wanted) if wanted is not None else _anchor(files, place) if place is not None else None
+        anchor = (index, out.wanted) if out.wanted is not None else _anchor(files, place) if place is not None else None
         if anchor is not None and anchor[0] <= index:
             ask(files, after, anchor, FIRST)
         ask(files, after, (0, 0), FIRST if index == 0 else RECORD)
@@ -443,9 +402,8 @@ def _record(files: objects.JobFiles, job: dict, kind, read_index: int, section_i
     if stored is None or not isinstance((source or {}).get("summary"), dict) or section_index >= len(stored):
         raise Transient("The section's reading shard is not stored yet.")
     section = plan.Section.load(stored[section_index])
-    summary: dict = {"file": None, "timings": None, "seconds": 0.0, "characters": section.chars, "chapters": []}
     if failing:
-        summary["error"] = f"This part could not be recorded: {reason or 'it stopped its voice too often.'}"
+        out = book_files.unrecorded(section, f"This part could not be recorded: {reason or 'it stopped its voice too often.'}")
     else:
         pages, _ = objects.read_json(files.bucket, files.key(PAGES_FILE.format(read_index)))
         first = int(source["summary"]["first"])
@@ -455,36 +413,14 @@ def _record(files: objects.JobFiles, job: dict, kind, read_index: int, section_i
         # change made while a book is recorded speaks the sections recorded after it.
         chosen = voices.chosen(users.voices_of(files.user_id), job) if kind.pronunciations else None
         rec = kind.book_work().record_section(by_index, section, lexicon=lexicon, voices=chosen)
-        if rec.mp3 is not None:
-            audio, timings = AUDIO_FILE.format(shard_id), TIMINGS_FILE.format(shard_id)
-            files_write(files, timings, growing.encode({"words": rec.words, "sentences": rec.sentences}),
-                        "application/json")
-            files_write(files, audio, rec.mp3, "audio/mpeg")
-            summary |= {"file": audio, "timings": timings}
-        summary |= {"seconds": round(rec.seconds, 3), "first": rec.first, "last": rec.last, "voice": rec.voice,
-                    "engine": rec.engine, "unspoken": rec.unspoken,
-                    "chapters": _chapter_times(source["summary"].get("chapters") or [], section, by_index, rec.words)}
-    after = shards.complete(files.user_id, files.job_id, shard_id, owner, summary,
-                            {"book_recorded": 1, "book_seconds": summary["seconds"],
-                             "book_chars_recorded": section.chars}, LEASE_SECONDS)
+        out = book_files.record_outputs(shard_id, section, rec, source["summary"].get("chapters") or [], by_index)
+    for name, (body, content_type) in out.files.items():
+        files_write(files, name, body, content_type)
+    summary = out.summary
+    after = shards.complete(files.user_id, files.job_id, shard_id, owner, summary, out.counters, LEASE_SECONDS)
     log.info("section recorded", extra={"seconds": summary["seconds"]})
     if after is not None:
         finish_if_whole(files, after)
-
-
-def _chapter_times(chapters: list[dict], section: plan.Section, pages: dict[int, dict], words: list[dict]) -> list[dict]:
-    """When each chapter starting in this section is first heard, from the section's start."""
-    starts = {(u.page, u.block) for u in section.units if u.lines is None or u.lines[0] == 0}
-    out = []
-    for chapter in chapters:
-        key = (chapter.get("page"), chapter.get("block"))
-        if key not in starts:
-            continue
-        lines = set(((pages[key[0]].get("blocks") or [])[key[1]]).get("lines") or [])
-        times = [w["start"] for w in words if w.get("page") == key[0] and w["line"] in lines]
-        if times:
-            out.append({"page": key[0], "block": key[1], "t": round(min(times), 3)})
-    return out
 
 
 # --- The listener first -------------------------------------------------------------------
@@ -584,7 +520,7 @@ def _reading_at(files: objects.JobFiles, place: dict) -> plan.Pages | None:
         return None
     if survey.get("recording"):
         return None
-    return next((p for p in _reading(survey) if p.first <= int(place.get("page", 0)) < p.end), None)
+    return next((p for p in book_files.reading_shards(survey) if p.first <= int(place.get("page", 0)) < p.end), None)
 
 
 def _anchor(files: objects.JobFiles, place: dict) -> tuple[int, int] | None:
@@ -678,203 +614,3 @@ def live_index(files: objects.JobFiles, job: dict) -> dict:
     return build_index(job, survey, list(shards.each(files.user_id, files.job_id)), clock.now())
 
 
-def build_index(job: dict, survey: dict, items: list[dict], now: float) -> dict:
-    """The index of a book (jobs.growing's format 1) from its job's record, its survey and its
-    shards' items: the pages and text of the reading shards done from the first on (the pages
-    list never has a gap), the chapters found so far, and one `speech.parts` entry per recording
-    section made, in text order, each with its `start` once every part before it is known."""
-    reads, recs = _done(items)
-    page_files, text_files = _page_files(reads)
-    if survey.get("recording"):
-        index = _index(_recording_head(job, survey, reads, now), "segments", page_files, text_files)
-        return _with_list(index, "sentences", _sentence_files(reads))
-    parts, starts, seconds, known = _parts(reads, recs, int(float(job.get("book_shards") or 0)))
-    chapters = []
-    for r in sorted(reads):
-        for c in reads[r].get("chapters") or []:
-            start = starts.get((c.get("page"), c.get("block")))
-            chapters.append({**c, **({"start": start} if start is not None else {})})
-    sections = int(float(job.get("book_sections") or 0))
-    whole_speech = len(reads) == int(float(job.get("book_shards") or 0)) and len(recs) >= sections and known
-    first = reads.get(0) or {}
-    head = {"schema": 1, "kind": job.get("kind") or kinds.DEFAULT,
-            "engine": survey.get("engine") or first.get("engine") or "",
-            "engine_version": survey.get("engine_version") or first.get("engine_version") or "",
-            "width": first.get("width"), "height": first.get("height"), "text": None, "lines": [],
-            "timings_ms": {}, "pages": None, "document": _document(job, survey, reads, whole_speech, now),
-            "chapters": chapters, "skip": list(DEFAULT_SKIP if job.get("skip") is None else job["skip"]),
-            "skipped": _summed(reads, "skipped")}
-    if survey.get("flow"):
-        head["flow"] = True
-    languages = _summed(reads, "languages")
-    if survey.get("language") or languages:
-        head["language"] = survey.get("language") or {"code": max(languages, key=languages.get), "confidence": 1.0,
-                                                       "detected": not job.get("language")}
-    if parts or sections:
-        voice = next((p["voice"] for p in parts if p.get("voice")), None)
-        head["speech"] = {"engine": next((rec.get("engine") for rec in recs.values() if rec.get("engine")), ""),
-                          "parts": parts, "complete": whole_speech, "book": True, "seconds": round(seconds, 3),
-                          "characters": int(float(job.get("book_chars_recorded") or 0)),
-                          "sections": _sections(items, sections, len(recs)),
-                          **({"voice": voice} if voice else {})}
-    return _index(head, "pages", page_files, text_files)
-
-
-def _index(head: dict, listed: str, list_files: list[dict], text_files: list[dict]) -> dict:
-    """growing's index of a book: its head, the list `listed` (pages, or a recording's segments)
-    and its text, each the shards' files from the first on."""
-    index = {"format": growing.FORMAT, "result": head, "next": 0,
-             "parts": [{"path": [listed], "type": "list", "files": list_files, "tail": []},
-                       {"path": ["text"], "type": "text", "files": text_files, "tail": ""}]}
-    stored = sum(f["bytes"] for f in list_files + text_files)
-    index["bytes"] = stored + len(growing.encode(index)) + 32
-    return index
-
-
-def _with_list(index: dict, name: str, files: list[dict]) -> dict:
-    """`index` with one more list grown from shards' files."""
-    index["parts"].append({"path": [name], "type": "list", "files": files, "tail": []})
-    index["bytes"] += sum(f["bytes"] for f in files) + len(growing.encode(index["parts"][-1]))
-    return index
-
-
-def _sentence_files(reads: dict[int, dict]) -> list[dict]:
-    """A long recording's sentences files, of the windows done from the first on."""
-    out, r = [], 0
-    while r in reads:
-        out.append({"name": SENTENCES_FILE.format(r), "count": reads[r].get("sentences_count", 0),
-                    "bytes": reads[r].get("sentences_bytes", 2)})
-        r += 1
-    return out
-
-
-def _recording_head(job: dict, survey: dict, reads: dict[int, dict], now: float) -> dict:
-    """A long recording's result (CONTRACTS section 9) before its segments and text: they are the
-    windows' files. `transcribed_s` is how far it is transcribed from the start without a gap;
-    `document` says how many windows, which could not be transcribed and, while it runs, its
-    progress (section 15)."""
-    recording = survey["recording"]
-    windows = recording["windows"]
-    done = 0
-    while done in reads:
-        done += 1
-    transcribed = float(windows[done - 1][1]) if done else 0.0
-    failed = [f for r in sorted(reads) for f in reads[r].get("failed") or []]
-    complete = done == len(windows) and not failed
-    first = reads.get(0) or {}
-    document = {"format": survey["document"]["format"], "book": True, "windows": len(windows), "read": len(reads),
-                "complete": complete}
-    if failed:
-        document |= {"unreadable": len(failed), "failed": failed[:100]}
-    if job.get("status") == table.PROCESSING:
-        seconds = float(job.get("book_transcribed") or 0.0)
-        progress = {"seconds_transcribed": round(seconds, 1), "seconds": recording["duration"]}
-        elapsed = now - float(survey.get("started") or now)
-        if seconds > 0 and elapsed > 0:
-            progress["seconds_left"] = int(round(elapsed * max(0.0, recording["duration"] - seconds) / seconds))
-        document["progress"] = progress
-    starts, segment = [], 0
-    for r in range(done):  # the windows joined so far: where each starts, and its first segment
-        at = reads[r].get("opening_at")
-        starts.append((float(windows[r][0] if at is None else at), segment, reads[r].get("opening") or ""))
-        segment += int(reads[r].get("count") or 0)
-    head = {"schema": 1, "kind": job.get("kind") or "speech", "engine": first.get("engine") or "",
-            "engine_version": first.get("engine_version") or "", "duration_s": round(float(recording["duration"]), 2),
-            "language": recording.get("language"), "text": None, "segments": None, "sentences": None,
-            "chapters": plan.chapters(starts), "keyword": None, "complete": complete,
-            "audio": recording.get("audio") or {}, "timings_ms": {}, "document": document,
-            # Its windows' MP3s (each on the whole recording's clock from `start`): what its book
-            # exports join, as a document's `speech.parts`.
-            "parts": [{"file": reads[r]["mp3"]["file"], "window": r, "start": float(windows[r][0]),
-                       "seconds": round(float(windows[r][1]) - float(windows[r][0]), 3)}
-                      for r in sorted(reads) if (reads[r].get("mp3") or {}).get("file")]}
-    if not complete:
-        head["transcribed_s"] = round(transcribed, 2)
-    return head
-
-
-def _sections(items: list[dict], total: int, recorded: int) -> dict:
-    """What of a book's recording is made and what is asked for (CONTRACTS section 15): its
-    sections cut so far (`total`), `recorded`, and `queued` (asked for: waiting or being made)."""
-    queued = sum(1 for item in items if item.get("status") in (shards.QUEUED, shards.RUNNING)
-                 and (plan.parse_id(item["shard"]) or ("",))[0] == plan.RECORD)
-    return {"total": total, "recorded": recorded, "queued": queued}
-
-
-def _done(items: list[dict]) -> tuple[dict[int, dict], dict[tuple[int, int], dict]]:
-    """The summaries of the shards done: reading shards by index, sections by (reading shard, section)."""
-    reads, recs = {}, {}
-    for item in items:
-        parsed = plan.parse_id(item["shard"])
-        # moto server applies an update's actions one by one, and a read can come between them.
-        if parsed is None or item.get("status") != shards.DONE or not isinstance(item.get("summary"), dict):
-            continue
-        stage, r, k = parsed
-        if stage == plan.READ:
-            reads[r] = item["summary"]
-        else:
-            recs[(r, k)] = item["summary"]
-    return reads, recs
-
-
-def _page_files(reads: dict[int, dict]) -> tuple[list[dict], list[dict]]:
-    """The pages and text files of the reading shards done from the first on, without a gap."""
-    page_files, text_files, r = [], [], 0
-    while r in reads:
-        page_files.append({"name": PAGES_FILE.format(r), "count": reads[r]["count"], "bytes": reads[r]["pages_bytes"]})
-        text_files.append({"name": TEXT_FILE.format(r), "bytes": reads[r]["text_bytes"]})
-        r += 1
-    return page_files, text_files
-
-
-def _parts(reads: dict[int, dict], recs: dict[tuple[int, int], dict],
-           total: int) -> tuple[list[dict], dict[tuple[int, int], float], float, bool]:
-    """(speech.parts in text order, each chapter's start by (page, block), the seconds known
-    from the start, whether every part so far is known)."""
-    parts, starts, t, known, gap = [], {}, 0.0, True, False
-    for r in range(total):
-        if r not in reads:
-            known, gap = False, True  # its sections are not even cut yet
-            continue
-        for k in range(int(reads[r]["sections"])):
-            rec = recs.get((r, k))
-            if rec is None:
-                known, gap = False, True
-                continue
-            start = round(t, 3) if known else None
-            if rec.get("file"):
-                # `gap`: text before this part (since the part listed before it) is not recorded
-                # yet, so the two do not play one after the other (a listener's jump made it first).
-                parts.append({"file": rec["file"], "timings": rec["timings"], "seconds": rec["seconds"],
-                              "first": rec.get("first"), "last": rec.get("last"), "start": start,
-                              "voice": rec.get("voice"), **({"gap": True} if gap else {})})
-                gap = False
-            if start is not None:
-                starts |= {(c["page"], c["block"]): round(start + c["t"], 3) for c in rec.get("chapters") or []}
-            t += float(rec.get("seconds") or 0.0)
-    return parts, starts, t, known
-
-
-def _summed(reads: dict[int, dict], name: str) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for summary in reads.values():
-        for key, n in (summary.get(name) or {}).items():
-            out[key] = out.get(key, 0) + n
-    return out
-
-
-def _document(job: dict, survey: dict, reads: dict[int, dict], whole_speech: bool, now: float) -> dict:
-    """The result's `document`: pages read of the whole, pages that could not be read and why,
-    and while the book is made its progress (CONTRACTS section 15)."""
-    document = dict(survey["document"])
-    pages_read = int(float(job.get("book_pages_read") or 0))
-    unreadable = sum(int(s.get("failed_count") or 0) for s in reads.values())
-    document |= {"read": pages_read, "complete": whole_speech and not unreadable and "reason" not in document}
-    if unreadable:
-        document |= {"unreadable": unreadable, "failed": [f for s in reads.values() for f in s.get("failed") or []][:100]}
-    if job.get("status") == table.PROCESSING:
-        document["progress"] = plan.Progress(
-            pages_read, int(document["pages"]), float(job.get("book_seconds") or 0.0),
-            int(float(job.get("book_chars_recorded") or 0)), int(float(job.get("book_chars") or 0)),
-            float(survey.get("started") or now), now).public()
-    return document

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 READ, RECORD = "read", "record"
 FIRST_SECTION_CHARS = 300  # the book's first section: a sentence or two, heard seconds after its page is read
 SECOND_SECTION_CHARS = 1200  # then growing to the full size
+FLOW_SHARD_WORDS = 20_000  # a document without pages: words published by one reading shard at most
 
 
 @dataclass(frozen=True)

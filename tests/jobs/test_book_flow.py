@@ -11,6 +11,7 @@ import pytest
 from chalicelib import aws, settings
 from chalicelib.jobs import book, keys, worker
 from chalicelib.jobs import table as jobs
+from chalicelib.kinds import plan
 from chalicelib.structure import ROLES
 from chalicelib.web import job_view
 from tests.jobs.test_book import USER, drain, empty, messages
@@ -32,7 +33,7 @@ def peek(queue: str = book.SHARDS) -> list[str]:
 def small_flow_books(api_env, monkeypatch):
     """A document of more than 2,000 words is a book, published 2,500 words a reading shard."""
     monkeypatch.setenv("PAGEVOICE_BOOK_WORDS", "2000")
-    monkeypatch.setattr(book, "FLOW_SHARD_WORDS", 2500)
+    monkeypatch.setattr(plan, "FLOW_SHARD_WORDS", 2500)
     empty()
     yield
 
