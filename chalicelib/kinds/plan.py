@@ -264,15 +264,13 @@ class Progress:
         return per_char * self.chars * self.pages / self.pages_read
 
     def seconds_left(self) -> int | None:
-        """Wall time left at the pace so far: the characters still to record (those of the whole
-        book, scaled from the pages read) at the rate they were recorded since reading began.
-        Recording is most of a book's work (~98% of a text book's, bench.cost), so its pace is
-        the book's; None before anything is recorded."""
+        """Wall time left until the book is read, at the pace its pages were read since reading
+        began. Its recording is made where someone listens (a few minutes ahead of them), not
+        whole, so reading is what a book's job waits for; None before a page is read."""
         elapsed = max(0.0, self.now - self.started)
-        if self.pages_read <= 0 or self.chars_recorded <= 0 or elapsed <= 0:
+        if self.pages_read <= 0 or elapsed <= 0:
             return None
-        total = self.chars * self.pages / self.pages_read
-        return int(round(elapsed * max(0.0, total - self.chars_recorded) / self.chars_recorded))
+        return int(round(elapsed * max(0, self.pages - self.pages_read) / self.pages_read))
 
 
 # --- Long recordings -----------------------------------------------------------------------

@@ -83,8 +83,11 @@ def test_progress_says_pages_recording_and_time_left():
     out = half.public()
     assert out["pages_read"] == 50 and out["pages"] == 100 and out["seconds_recorded"] == 600.0
     assert out["seconds_estimated"] == pytest.approx(600.0 / 9000 * 36000)  # the read half scaled to the book
-    assert out["seconds_left"] == pytest.approx(300, abs=1)  # a quarter recorded in 100 s: three quarters left
+    # Half the pages read in 100 s: 100 s left (the recording is made where someone listens).
+    assert out["seconds_left"] == pytest.approx(100, abs=1)
     assert "seconds_left" not in plan.Progress(0, 100, 0.0, 0, 0, 0.0, 100.0).public()
+    # It never grows with what is recorded: the same pages read, less recorded, the same time left.
+    assert plan.Progress(50, 100, 60.0, 900, 18000, 0.0, 100.0).public()["seconds_left"] == out["seconds_left"]
 
 
 def test_the_section_of_a_place_is_the_one_speaking_its_line_or_the_next_heard():
