@@ -181,6 +181,7 @@ bench: venv keras-venv system-deps fetch-weights
 	$(PY) -m bench.reset_timing
 	$(PY) -m bench.load
 	$(PY) -m bench.load --fairness --datasets $(DATASETS)
+	$(PY) -m bench.fair --datasets $(DATASETS)
 	$(PY) -m bench.fuzz
 	$(PY) -m bench.timings
 

@@ -697,12 +697,13 @@ def schedule(plan_s: float, reads: list[float], sections: list[list[float]], wor
 
 
 def book_cost(model: dict, pages: int, ocr: bool, prices: dict, memory_mb: int, workers=BOOK_WORKERS,
-              arch: str = "x86_64", basis: str = "wall") -> dict:
+              arch: str = "x86_64", basis: str = "wall", recorded: int | None = None) -> dict:
     """A book of `pages` pages (all read from a text layer, or all by OCR) from per-shard figures
     measured (`model`, measure_book's): Lambda GB-seconds by shard type, S3, SQS and DynamoDB
     requests, storage for a month, and the wall time at each number of `workers`. `basis`: the
     shards' seconds from their wall fits (what Lambda bills) or their CPU fits (a loaded machine's
-    wall seconds overstate a Lambda's)."""
+    wall seconds overstate a Lambda's). `recorded`: sections recorded (the first ones in text
+    order; None: every one, the book recorded whole as before recording was made on demand)."""
     gb = memory_mb / 1024
     read_kind = "ocr" if ocr else "text"
     sizes = reading_shards(pages, model["shard_pages"])
@@ -710,14 +711,20 @@ def book_cost(model: dict, pages: int, ocr: bool, prices: dict, memory_mb: int, 
     reads = [a + b * n for n in sizes]
     chars = model["chars_per_page"] * pages
     sections_per_read = [math.ceil(model["chars_per_page"] * n / model["section_chars_mean"]) for n in sizes]
-    n_sections = sum(sections_per_read)
-    speech = chars * model["speech_s_per_char"]
+    all_sections = sum(sections_per_read)
+    speech_whole = chars * model["speech_s_per_char"]
     ra, rb = model["record"][basis]
-    section_s = speech / n_sections
+    section_s = speech_whole / all_sections
+    n_sections = all_sections if recorded is None else max(0, min(all_sections, recorded))
+    speech = section_s * n_sections  # seconds of speech recorded
     per_section = ra + rb * section_s
-    sections = [[per_section] * k for k in sections_per_read]
+    sections, left = [], n_sections
+    for k in sections_per_read:  # the first n_sections in text order, by the reading shard that cuts them
+        sections.append([per_section] * min(k, left))
+        left -= min(k, left)
     out: dict = {"pages": pages, "ocr": ocr, "reading_shards": len(sizes), "sections": n_sections,
-                 "speech_hours": speech / 3600, "chars": chars}
+                 "sections_whole": all_sections, "section_s": section_s, "speech_hours": speech / 3600,
+                 "speech_hours_whole": speech_whole / 3600, "chars": chars}
     plan_s = model["plan_s" if basis == "wall" else "plan_cpu_s"]
     gbs = {"plan": plan_s * gb, "read": sum(reads) * gb, "record": n_sections * per_section * gb}
     out["gb_s"] = gbs
@@ -771,7 +778,7 @@ def measure_book(text_pdf: bytes, scanned_pdf: bytes, records: int, timeout_s: f
     warm_up(scanned_pdf)
     with Moto() as moto:
         urls = [aws.sqs().get_queue_url(QueueName=resources.queue_name(q, settings.get()))["QueueUrl"]
-                for q in ("FirstQueue", "ShardsQueue")]
+                for q in ("FirstQueue", "ShardsQueue", "RecordQueue")]
 
         def take() -> tuple[str, dict] | None:
             moto.calls.active = False
@@ -819,7 +826,17 @@ def measure_book(text_pdf: bytes, scanned_pdf: bytes, records: int, timeout_s: f
                                  "chars": int(summary.get("characters") or 0)})
                 print(f"  book {label}: {body['shard']} {shard_fig['wall_s']:.2f} s", file=sys.stderr, flush=True)
             stored = _stored(moto, record["job_id"], key)
-            return {"plan": plan_fig, "reads": reads, "records": recs, "stored": stored}
+            # For the on-demand figures: the reading shards' items (what a listener's saved place
+            # queries: jobs.book.ask reads them all) and the sections' MP3s (an export's build).
+            from chalicelib.jobs import shards as shard_items
+
+            read_items = [i for i in shard_items.each(USER, record["job_id"], prefix="read-")]
+            mp3s = [aws.s3().get_object(Bucket=moto.bucket, Key=o["Key"])["Body"].read()
+                    for o in aws.s3().list_objects_v2(Bucket=moto.bucket).get("Contents", [])
+                    if record["job_id"] in o["Key"] and o["Key"].endswith(".mp3")]
+            return {"plan": plan_fig, "reads": reads, "records": recs, "stored": stored,
+                    "read_item_bytes": statistics.fmean(item_bytes(i) for i in read_items) if read_items else 0.0,
+                    "mp3s": mp3s}
 
         text = book("text-book.pdf", text_pdf, 50, records)
         scanned = book("scanned-book.pdf", scanned_pdf, 8, 0)
@@ -888,7 +905,8 @@ def book_model(m: dict) -> dict:
             "stored_per_page": {"text": (text["stored"].get("images", 0) + text["stored"].get("pages", 0)) / text_pages,
                                 "ocr": (scanned["stored"].get("images", 0) + scanned["stored"].get("pages", 0))
                                 / scanned_pages},
-            "stored_per_speech_s": (text["stored"].get("audio", 0) + text["stored"].get("timings", 0)) / speech}
+            "stored_per_speech_s": (text["stored"].get("audio", 0) + text["stored"].get("timings", 0)) / speech,
+            "read_item_bytes": text.get("read_item_bytes", 0.0)}
 
 
 def book_inputs(datasets: Path) -> tuple[bytes, bytes, str]:
@@ -963,11 +981,154 @@ def print_book(model: dict, m: dict, dep: dict, label: str) -> None:
           "worker's cold start (bench.cold_start) come on top; real S3/DynamoDB round trips are not in moto's.")
 
 
+# ---------------------------------------------------------------- recording on demand (issue 77)
+
+LISTEN_S = 3600  # the listened case: one hour of listening
+TASKS_MEMORY_MB = 1024  # the tasks function (infra/template.py "Tasks"), which builds exports
+EXPORT_PIECE_BYTES = 8 * 2 ** 20  # objects.write_pieces' multipart parts
+SAVES_EVERY_S = 5  # a playing listener's saved place (static_site/js/result/resume.js SAVE_EVERY_MS)
+# Reading each part from S3 (its head, then its body) dominates a build's time: the MP3 export of
+# 1,000 parts (5.6 h) took 42.6 wall s (14.5 CPU s) reading them from moto's S3 server
+# (bench/book_exports.py, bench/README.md, 2026-11-27), the joining itself milliseconds.
+EXPORT_S_PER_PART = 42.6 / 1000
+EXPORT_CPU_S_PER_PART = 14.5 / 1000
+
+
+def listened_sections(section_s: float, window_s: float, listened_s: float, whole: int) -> int:
+    """Sections recorded for a book opened and listened to for `listened_s` somewhere past its start
+    window: the start window (`window_s` of speech from the start, whole sections), the sections
+    under what was listened to and the window ahead of the last place (from inside a section: one
+    more at each end), at most the whole book's."""
+    if section_s <= 0:
+        return whole
+    start = math.ceil(window_s / section_s)
+    listened = math.ceil((listened_s + window_s) / section_s) + 1
+    return min(whole, start + listened)
+
+
+def listener_requests(model: dict, b: dict, listened_s: float, window_sections: int) -> dict[str, float]:
+    """What a listener's saved places cost (PUT /jobs/{id}/position with a place, every
+    SAVES_EVERY_S while playing; chalicelib.jobs.book.listen_at): an API call each, reading the job,
+    the survey, the place's reading shard and section (S3 GET, DynamoDB items), and `ask`'s Query of
+    every reading shard's item, then a transaction over the window's sections (failed conditions
+    for those asked already: charged here as writes, an upper bound; 2 units an item)."""
+    saves = listened_s / SAVES_EVERY_S
+    query_units = math.ceil(b["reading_shards"] * model["read_item_bytes"] / 4096) if model.get("read_item_bytes") else 1
+    return {"requests": saves, "s3_get": 2 * saves, "ddb_rru": saves * (3 + query_units),
+            "ddb_wru": saves * 2 * (window_sections + 1)}
+
+
+def measure_export(mp3s: list[bytes], speech_s: float) -> dict:
+    """An export's MP3 built from measured sections' MP3s by chalicelib.books.mp3.build_book (one
+    part in memory at a time, as the tasks function builds it): wall and CPU seconds and bytes per
+    second of speech."""
+    from chalicelib.books import HEAD_BYTES, mp3
+
+    if not mp3s or speech_s <= 0:
+        return {}
+    head = {"speech": {"parts": [{} for _ in mp3s]}, "chapters": []}
+    cpu0, t0, size = _cpu(), time.perf_counter(), 0
+    for piece in mp3.build_book(head, "", lambda k: mp3s[k][:HEAD_BYTES], lambda k: mp3s[k], title="bench"):
+        size += len(piece)
+    return {"wall_per_s": (time.perf_counter() - t0) / speech_s, "cpu_per_s": (_cpu() - cpu0) / speech_s,
+            "bytes_per_s": size / speech_s, "parts": len(mp3s), "speech_s": speech_s}
+
+
+def export_cost(export: dict, b: dict, prices: dict, basis: str = "wall") -> dict[str, float]:
+    """The tasks function building a whole book's MP3 export: its GB-s, the S3 requests (each part's
+    head and body, each reading shard's pages and text, the multipart upload) and its file's month."""
+    speech = b["speech_hours"] * 3600
+    seconds = (speech * export["wall_per_s" if basis == "wall" else "cpu_per_s"]
+               + b["sections"] * (EXPORT_S_PER_PART if basis == "wall" else EXPORT_CPU_S_PER_PART))
+    size = speech * export["bytes_per_s"]
+    gets = 2 * b["sections"] + 2 * b["reading_shards"]
+    puts = math.ceil(size / EXPORT_PIECE_BYTES) + 2
+    return {"seconds": seconds, "bytes": size,
+            "lambda_compute": seconds * TASKS_MEMORY_MB / 1024 * prices["lambda_gb_s_x86_64"],
+            "lambda_requests": prices["lambda_request"],
+            "s3_requests": gets * prices["s3_get_class"] + puts * prices["s3_put_class"],
+            "storage_month": size / GB * prices["s3_gb_month"]}
+
+
+def on_demand(model: dict, export: dict, prices: dict, memory_mb: int, api_memory_mb: int, pages: int = BOOK_PAGES,
+              ocr: bool = False, basis: str = "wall", window_s: float | None = None) -> dict:
+    """A book recorded whole (as before recording was made on demand), read and listened to for
+    LISTEN_S, and exported whole: each one's dollars (x86_64) and the ratios to the first."""
+    from chalicelib import settings
+    from chalicelib.kinds import plan
+
+    window_s = settings.get().books.record_ahead_seconds if window_s is None else window_s
+    whole = book_cost(model, pages, ocr, prices, memory_mb, workers=(), basis=basis)
+    n = listened_sections(whole["section_s"], window_s, LISTEN_S, whole["sections"])
+    listened = book_cost(model, pages, ocr, prices, memory_mb, workers=(), basis=basis, recorded=n)
+    per_window = math.ceil(plan.ahead_chars(window_s) / model["section_chars_mean"])
+    api = listener_requests(model, whole, LISTEN_S, per_window)
+    api_dollars = api_cost(round(api["requests"]), prices, api_memory_mb, ASSUMPTIONS["api_ms_per_request"],
+                           ddb_rru=api["ddb_rru"], ddb_wru=api["ddb_wru"], s3_get=round(api["s3_get"]))
+    # The rest asked by the export: one message to the record queue, whose worker asks for every
+    # section left (transactions of up to 50 items and the job's counter, 2 units an item).
+    rest = whole["sections"] - math.ceil(window_s / whole["section_s"])
+    rest_dollars = ((rest + math.ceil(rest / 50)) * 2 * prices["ddb_write_unit"]
+                    + 3 * SQS_REQUEST + prices["lambda_request"])
+    build = export_cost(export, whole, prices, basis) if export else None
+    out = {"whole": whole, "listened": listened, "listened_api": api, "listened_api_dollars": api_dollars,
+           "window_s": window_s, "per_window": per_window, "build": build, "rest_dollars": rest_dollars}
+    base = whole["dollars"]["total"]
+    out["listened_total"] = listened["dollars"]["total"] + api_dollars
+    out["listened_ratio"] = out["listened_total"] / base
+    if build:
+        out["export_total"] = base + rest_dollars + sum(v for k, v in build.items()
+                                                        if k not in ("seconds", "bytes", "storage_month"))
+        out["export_ratio"] = out["export_total"] / base
+    return out
+
+
+def print_on_demand(model: dict, export: dict, dep: dict) -> None:
+    print(f"\n## Recording on demand (issue 77): a {BOOK_PAGES}-page book read and listened to for an hour, or "
+          "exported whole, against the same book recorded whole (as before the change)")
+    if export:
+        print(f"- export build measured: chalicelib.books.mp3.build_book over the {export['parts']} sections' MP3s "
+              f"recorded above ({export['speech_s']:.0f} s of speech): {export['wall_per_s'] * 3600:.2f} wall s and "
+              f"{export['cpu_per_s'] * 3600:.2f} CPU s an hour of speech (the parts in memory), "
+              f"{export['bytes_per_s'] / 1024:.1f} KB a second; + reading each part from S3, {EXPORT_S_PER_PART:.3f} wall "
+              f"s ({EXPORT_CPU_S_PER_PART:.4f} CPU s) a part as bench.book_exports measured; billed at the tasks "
+              f"function's {TASKS_MEMORY_MB} MB")
+    for ocr in (False, True):
+        for basis in ("wall", "cpu"):
+            d = on_demand(model, export, PRICES, dep["memory_mb"], dep["api_memory_mb"], ocr=ocr, basis=basis)
+            w, li = d["whole"], d["listened"]
+            name = f"{'scanned (OCR)' if ocr else 'text layer'}, shards billed at {basis} seconds"
+            print(f"\n### {name}")
+            print(f"- recorded whole (before): {w['sections']} sections, {w['speech_hours']:.1f} h of speech; "
+                  f"$ {w['dollars']['total']:.4f} (Lambda {w['dollars']['lambda_compute']:.4f}, storage "
+                  f"{w['dollars']['storage_month']:.4f}, the rest {w['dollars']['total'] - w['dollars']['lambda_compute'] - w['dollars']['storage_month']:.4f})")
+            print(f"- read and listened to for {LISTEN_S / 3600:.0f} h: {li['sections']} sections recorded "
+                  f"({li['speech_hours'] * 60:.0f} min of speech: the {d['window_s'] / 60:.0f}-minute start window, the hour "
+                  f"and the {d['window_s'] / 60:.0f} minutes ahead, a section of {w['section_s']:.0f} s more at each end); "
+                  f"$ {li['dollars']['total']:.4f} + the listener's {d['listened_api']['requests']:.0f} saved places "
+                  f"{d['listened_api_dollars']:.4f} (API, S3 {d['listened_api']['s3_get']:.0f} GET, DynamoDB "
+                  f"{d['listened_api']['ddb_rru']:.0f} read + {d['listened_api']['ddb_wru']:.0f} write units) = "
+                  f"{d['listened_total']:.4f}: **{d['listened_ratio']:.3f}x** the recorded-whole figure "
+                  f"(goal <= 0.2x: {'PASS' if d['listened_ratio'] <= 0.2 else 'MISS'})")
+            if d.get("build"):
+                b = d["build"]
+                print(f"- exported whole: read + every section recorded ({w['dollars']['total']:.4f}) + the rest asked "
+                      f"({d['rest_dollars']:.5f}) + the MP3's build ({b['seconds']:.0f} s of the tasks function: "
+                      f"{b['lambda_compute']:.5f}, S3 {b['s3_requests']:.5f}) = {d['export_total']:.4f}: "
+                      f"**{d['export_ratio']:.3f}x** (goal <= 1.05x: {'PASS' if d['export_ratio'] <= 1.05 else 'MISS'}); "
+                      f"the export's file ({b['bytes'] / 2 ** 20:.0f} MB) stored a month {b['storage_month']:.4f} more, "
+                      "as any export before the change")
+
+
 def run_book(dep: dict, datasets: Path, records: int) -> None:
     text, scanned, label = book_inputs(datasets)
     print(f"book: measuring shards ({label}) ...", file=sys.stderr, flush=True)
     m = measure_book(text, scanned, records, dep["timeout_s"])
-    print_book(book_model(m), m, dep, label)
+    model = book_model(m)
+    print_book(model, m, dep, label)
+    recs = [r for r in m["text_run"]["records"] if r["speech_s"] > 0]
+    export = measure_export(m["text_run"].get("mp3s") or [], sum(r["speech_s"] for r in recs))
+    print_on_demand(model, export, dep)
 
 
 def main(argv=None) -> int:
