@@ -158,7 +158,7 @@ def build_index(job: dict, survey: dict, items: list[dict], now: float) -> dict:
             "engine": survey.get("engine") or first.get("engine") or "",
             "engine_version": survey.get("engine_version") or first.get("engine_version") or "",
             "width": first.get("width"), "height": first.get("height"), "text": None, "lines": [],
-            "timings_ms": {}, "pages": None, "document": _document(job, survey, reads, whole_speech, now),
+            "timings_ms": {}, "pages": None, "document": _document(job, survey, reads, now),
             "chapters": chapters, "skip": list(DEFAULT_SKIP if job.get("skip") is None else job["skip"]),
             "skipped": _summed(reads, "skipped")}
     if survey.get("flow"):
@@ -320,13 +320,15 @@ def _summed(reads: dict[int, dict], name: str) -> dict[str, int]:
     return out
 
 
-def _document(job: dict, survey: dict, reads: dict[int, dict], whole_speech: bool, now: float) -> dict:
-    """The result's `document`: pages read of the whole, pages that could not be read and why,
-    and while the book is made its progress (CONTRACTS section 15)."""
+def _document(job: dict, survey: dict, reads: dict[int, dict], now: float) -> dict:
+    """The result's `document`: pages read of the whole (`complete` once every page is read: its
+    recording is made where someone listens, and `speech.complete` says when it is whole), pages
+    that could not be read and why, and while the book is made its progress (CONTRACTS section 15)."""
     document = dict(survey["document"])
     pages_read = int(float(job.get("book_pages_read") or 0))
     unreadable = sum(int(s.get("failed_count") or 0) for s in reads.values())
-    document |= {"read": pages_read, "complete": whole_speech and not unreadable and "reason" not in document}
+    read_all = len(reads) >= int(float(job.get("book_shards") or 0))
+    document |= {"read": pages_read, "complete": read_all and not unreadable and "reason" not in document}
     if unreadable:
         document |= {"unreadable": unreadable, "failed": [f for s in reads.values() for f in s.get("failed") or []][:100]}
     if job.get("status") == table.PROCESSING:
