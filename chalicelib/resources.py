@@ -53,6 +53,18 @@ TABLES = {
     },
 }
 
+def _book_queue(setting: str, order: int, concurrency: str, waits: str, retention: int = 4 * 24 * 3600) -> dict:
+    """One of the worker's book queues: its settings attribute, `worker` (the order the local bridge
+    serves it in, the settings.books attribute of its event source's maximum concurrency, who waits
+    on it) and its SQS attributes. Its visibility is longer than the worker's timeout (SQS event
+    sources require it: a shard whose worker died comes back after it); the executor counts a
+    shard's attempts itself (settings.books.shard_max_attempts), so the dead-letter queue only
+    catches messages that cannot be parsed."""
+    dead_letter = setting.replace("_queue", "").title().replace("_", "") + "DeadLetterQueue"
+    return {"setting": setting, "visibility_timeout": 960, "retention_seconds": retention, "max_receive_count": 10,
+            "dead_letter": dead_letter, "worker": {"order": order, "concurrency": concurrency, "waits": waits}}
+
+
 # Work the API hands to the worker side (chalicelib.account.tasks): mail, exports, erasing an
 # account. logical name -> settings attribute of its name, and its SQS attributes.
 QUEUES = {
@@ -77,37 +89,12 @@ QUEUES = {
     #
     # What a listener waits for: the place they moved to and the minutes ahead of where they play
     # (chalicelib.jobs.book.listen_at), and every book's first section; taken before anything else.
-    "FirstQueue": {
-        "setting": "first_queue",
-        "visibility_timeout": 960,
-        "retention_seconds": 3600,
-        "max_receive_count": 10,
-        "dead_letter": "FirstDeadLetterQueue",
-        "worker": {"order": 0, "concurrency": "first_max_concurrency", "waits": "a listener"},
-    },
+    "FirstQueue": _book_queue("first_queue", 0, "first_max_concurrency", "a listener", retention=3600),
     # Every book's reading shards (its pages), after uploads and before any recording.
-    "ShardsQueue": {
-        "setting": "shards_queue",
-        # Longer than the worker's timeout (SQS event sources require it): a shard whose worker
-        # died comes back after this.
-        "visibility_timeout": 960,
-        "retention_seconds": 4 * 24 * 3600,
-        # The executor counts a shard's attempts itself and fails the shard alone past
-        # settings.books.shard_max_attempts; this only catches messages that cannot be parsed.
-        "max_receive_count": 10,
-        "dead_letter": "ShardsDeadLetterQueue",
-        "worker": {"order": 2, "concurrency": "shard_max_concurrency", "waits": "the book's text"},
-    },
+    "ShardsQueue": _book_queue("shards_queue", 2, "shard_max_concurrency", "the book's text"),
     # Recording nobody is listening to yet: the window ahead of a book's start, and the rest of a
     # book an export (or `pagevoice read`) asked for. The lowest share.
-    "RecordQueue": {
-        "setting": "record_queue",
-        "visibility_timeout": 960,
-        "retention_seconds": 4 * 24 * 3600,
-        "max_receive_count": 10,
-        "dead_letter": "RecordDeadLetterQueue",
-        "worker": {"order": 3, "concurrency": "record_max_concurrency", "waits": "nobody yet"},
-    },
+    "RecordQueue": _book_queue("record_queue", 3, "record_max_concurrency", "nobody yet"),
 }
 
 # Where uploads (the bucket's events) come among the worker's sources, by `worker["order"]`.
