@@ -34,9 +34,11 @@ class Goal:
     cpu: bool = False  # the goal is the process's CPU seconds, not the clock's
 
 
-def flow_read(data, content_type: str | None = None, **caps):
+def flow_read(data: bytes | str, content_type: str | None = None, **caps):
+    """As the tests read: a str is UTF-8; the caps theirs (50,000 words, 500,000 characters)."""
     from chalicelib.media import flow
 
+    data = data.encode("utf-8") if isinstance(data, str) else data
     return flow.read(data, content_type=content_type, max_words=caps.get("max_words", 50_000),
                      max_chars=caps.get("max_chars", 500_000))
 
@@ -46,7 +48,7 @@ def markdown_10mb():
     from tests.media.flow.test_markdown import NORMALIZER, ten_megabytes
 
     data = ten_megabytes(samples.pypi_sdist(*NORMALIZER) / "charset_normalizer-3.5.2")
-    return lambda: flow_read(data)
+    return lambda: flow_read(data, "text/markdown")
 
 
 def text_10mb():
@@ -65,7 +67,7 @@ def markdown_deep():
     def run():
         for deep in DEEP:
             with contextlib.suppress(FlowError):
-                flow_read(deep)
+                flow_read(deep, "text/markdown")
     return run
 
 
@@ -189,22 +191,16 @@ def text_to_audio(runs: int, page_path) -> list[float]:
     """Seconds from a FUNSD page's text published to its recording playable, through the local
     stack's API (tests/site/test_listening.py's read-along showed it in a browser: goal <= 3 s)."""
     import tempfile
-    import uuid
     from pathlib import Path
 
     import requests
 
     from infra.local.process import StackProcess
-    from tests.stackclient import login, upload
+    from tests.stackclient import login, register, upload
 
     out = []
     with tempfile.TemporaryDirectory() as tmp, StackProcess(Path(tmp) / "state", Path(tmp) / "stack.log") as stack:
-        email = f"timings-{uuid.uuid4().hex[:8]}@example.com"
-        password = "bench password 1234"
-        requests.post(f"{stack.api_url}/auth/register", timeout=30,
-                      json={"name": "Bench", "email": email, "password": password,
-                            "password_confirmation": password}).raise_for_status()
-        headers = login(stack, email)
+        headers = login(stack, register(stack))
         for _ in range(runs + 1):
             job_id = upload(stack, headers, page_path.name, page_path.read_bytes(), "image/png")
             text_at = audio_at = None
