@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 
 import {
   BOOK_FORMATS, followBook, formatOf, formatsFor, leftOutText, linkText, POLL, progressShare, progressText, readyText,
-  retryable, stoppedText, TOO_LONG_TEXT,
+  recordingText, retryable, sectionsTotal, stoppedText, TOO_LONG_TEXT, waitText,
 } from "../../static_site/js/result/book-making.js";
 
 /** A fake clock whose sleep moves it on, and the waits asked for. */
@@ -127,7 +127,7 @@ test("202s are followed with growing waits up to the ceiling, each progress hear
   const heard = [];
   const { ask: real } = answers({ format: "epub", status: "queued", progress: 0 },
     { format: "epub", status: "building", progress: 0.35 }, { format: "epub", url: "w", size: 10 });
-  await followBook({ ask: real, sleep: c.sleep, now: c.now, onProgress: (...a) => heard.push(a) });
+  await followBook({ ask: real, sleep: c.sleep, now: c.now, onProgress: (...a) => heard.push(a.slice(0, 2)) });
   assert.deepEqual(heard, [[0, "queued"], [0.35, "building"]]);
 });
 
@@ -219,4 +219,63 @@ test("what the book's bounds left out (the 200's left_out) is said with the link
   const { ask } = answers({ format: "mp3", status: "building", progress: 0.5 }, { url: "u", left_out: [chapters] });
   assert.equal(await followBook({ ask, sleep: c.sleep, now: c.now, onReady: (answer) => made.push(answer) }), "u");
   assert.deepEqual(made, [{ url: "u", left_out: [chapters] }]);
+});
+
+// A book read whole and recorded only where it was listened to (CONTRACTS section 15): the API's
+// 202 while the rest is recorded first (chalicelib/books/export.py recording_rest).
+const recording = (left, seconds, progress) => ({ format: "mp3", status: "recording", progress, sections_left: left, seconds_left: seconds });
+
+test("the rest of a book recorded first is said with the time and the sections left", () => {
+  assert.equal(progressText("mp3", 0.25, "recording", { ...recording(39, 540, 0.25), sections_total: 52 }),
+    "Recording the rest of the book first: about 9 minutes left (39 of 52 sections left)");
+  // The total from the share recorded when the answer does not name it.
+  assert.equal(recordingText(recording(39, 540, 0.25)), "Recording the rest of the book first: about 9 minutes left (39 of 52 sections left)");
+  assert.equal(recordingText({ ...recording(1, 20, 0.98), sections_total: 52 }),
+    "Recording the rest of the book first: less than a minute left (1 of 52 sections left)");
+  assert.equal(recordingText(recording(772, 7500, 0)), "Recording the rest of the book first: about 2 hours 5 minutes left (772 of 772 sections left)");
+  assert.equal(recordingText(recording(772, 7500, null)), "Recording the rest of the book first: about 2 hours 5 minutes left (772 sections left)");
+  assert.equal(recordingText({ status: "recording" }), "Recording the rest of the book first…");
+  assert.equal(sectionsTotal({ progress: 1, sections_left: 0 }), null);
+  assert.equal(sectionsTotal({ progress: 0.5, sections_left: 10, sections_total: 20 }), 20);
+  assert.equal(waitText(60), "about 1 minute");
+  assert.equal(waitText(3600), "about 1 hour");
+  assert.equal(waitText(null), "");
+  assert.equal(waitText(-1), "");
+});
+
+test("the rest recorded first: the wait outlasts a quarter of an hour by the seconds left, then ends with the URL", async () => {
+  const c = clock();
+  const heard = [];
+  // An hour of recording left, said by each answer and going down (5 s a poll at the ceiling).
+  const many = Array.from({ length: 900 }, (_, i) => recording(900 - i, 3600 - i * 4, i / 900));
+  const { ask } = answers(...many, { format: "mp3", status: "building", progress: 0.5 }, { url: "u" });
+  const url = await followBook({ ask, sleep: c.sleep, now: c.now, onProgress: (...a) => heard.push(a) });
+  assert.equal(url, "u");
+  assert.ok(c.now() > POLL.giveUpMs, c.now()); // past the 15 minutes, not given up
+  assert.deepEqual(heard[0], [0, "recording", recording(900, 3600, 0)]);
+  assert.equal(heard.at(-1)[1], "building");
+  // The back-off is the same: 1 s growing to 5 s.
+  assert.deepEqual(c.waits.slice(0, 6), [1000, 1500, 2250, 3375, 5000, 5000]);
+});
+
+test("the rest recorded first: bounded by what the API says is left, by a ceiling, and by a stall", async () => {
+  // Says 10 minutes left, forever: given up 10 + 15 minutes after the start, not before.
+  const c = clock();
+  let n = 0;
+  const going = async () => recording(1000 - n++, 600, 0.1);
+  await assert.rejects(followBook({ ask: going, sleep: c.sleep, now: c.now }), (e) => e.tooLong);
+  assert.ok(c.now() > POLL.giveUpMs && c.now() <= POLL.recordingMaxMs, c.now());
+
+  // Says a day is left: the ceiling.
+  const c2 = clock();
+  let m = 0;
+  const long = async () => recording(100_000 - m++, 86_400, 0.01);
+  await assert.rejects(followBook({ ask: long, sleep: c2.sleep, now: c2.now }), (e) => e.tooLong);
+  assert.ok(c2.now() <= POLL.recordingMaxMs && c2.now() > POLL.recordingMaxMs - 10_000, c2.now());
+
+  // No section recorded for stallMs: given up then, whatever the seconds left.
+  const c3 = clock();
+  const stuck = answers(recording(500, 86_400, 0.2));
+  await assert.rejects(followBook({ ask: stuck.ask, sleep: c3.sleep, now: c3.now }), (e) => e.tooLong);
+  assert.ok(c3.now() <= POLL.stallMs + 10_000 && c3.now() >= POLL.stallMs - 10_000, c3.now());
 });

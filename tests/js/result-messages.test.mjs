@@ -127,6 +127,9 @@ describe("notes", () => {
     assert.equal(audioNote(short, { done: false, parts: 1 }), "");
     assert.equal(audioNote({ complete: true }, { done: true, parts: 0 }), "There is no recording of this text.");
     assert.equal(audioNote(null, { done: true, parts: 2 }), "");
+    // A finished book's recording is made where it is listened to: not whole, and not cut short.
+    assert.equal(audioNote({ complete: false, book: true, characters: 900, sections: { total: 9, recorded: 2, queued: 0 } },
+      { done: true, parts: 2 }), "");
   });
 
   it("say what the player waits for", () => {

@@ -3,7 +3,9 @@
 // ("Earlier pages", "Later pages", "Go to page"), with a chapter or a search hit chosen. Its
 // recording is played a run at a time (parts that play one after another: a listener's jump can
 // have a late part made before the text ahead of it); a place not recorded yet is asked for
-// (PUT /jobs/{id}/position with the place: the worker makes it next) and played once it is.
+// (PUT /jobs/{id}/position with the place: the worker makes it next) and played once it is, in
+// a book being made and in one done whose recording is not whole (made where it is listened to:
+// the job view follows it meanwhile, ./recording-follow.js).
 
 import * as api from "../api.js";
 import { announce, make } from "../dom.js";
@@ -12,6 +14,8 @@ import { save } from "./urls.js";
 import { phraseAt } from "./search-text.js";
 import { partOfPlace, runOf, runParts, windowAround } from "../book-index.js";
 import { createMover, failedText, loadingText, windowText } from "./book-moves.js";
+import { RECORDING_WANTED, recordingGrows } from "./recording-follow.js";
+import { RECORDING_HERE, RECORDED_HERE } from "./messages.js";
 
 const FOLLOW_MARGIN = 3; // pages: playback this near the window's end moves the window on
 const FOLLOW_AFTER_FAILURE_MS = 10_000; // playback asks again for pages that could not be loaded this often, not each tick
@@ -57,6 +61,7 @@ export function createBookView(root, { signal, jobId, view, onResult, play, sele
     const part = partOfPlace(view.result.speech?.parts, place);
     if (part?.url) {
       pending = null;
+      els.waiting.hidden = true;
       if (part.run !== run) {
         run = part.run;
         onResult(null); // the player takes the new run
@@ -65,9 +70,7 @@ export function createBookView(root, { signal, jobId, view, onResult, play, sele
       return;
     }
     select(index);
-    pending = { place };
-    api.savePlace(jobId, place, { signal }).catch(() => {});
-    announce(view.job.status === "done" ? "This part has no recording." : "Recording from here: it starts in a few seconds.");
+    pending = askFor(root, els, { view, jobId, place, signal }) ? { place } : null;
   }
 
   setUpBar(els, { signal, view, root, moveTo: mover.moveTo, goToPlace, retry: () => moves.failed?.retry() });
@@ -100,9 +103,12 @@ export function createBookView(root, { signal, jobId, view, onResult, play, sele
       if (part?.url && wordAt(view, pending.place) !== undefined) {
         const { place } = pending;
         pending = null;
-        goToPlace(place);
+        announce(RECORDED_HERE);
+        goToPlace(place); // (its part has a URL now: playIndex hides "Recording from here…")
       }
     },
+    /** A place asked for is not recorded yet: the listener waits on it. */
+    waiting: () => pending !== null,
     /** Playback at `page`: the window follows it. */
     follow(page) {
       if (page === null || mover.busy() || Date.now() - (moves.failed?.at ?? -Infinity) < FOLLOW_AFTER_FAILURE_MS) return;
@@ -184,6 +190,22 @@ function showBar(els, view, moves) {
   els.input.max = String(total);
 }
 
+/** A place not recorded yet asked for (the worker makes it next), said once and shown while it is
+ *  made; the job view asks for the job again meanwhile (views/job.js), and once the place saved.
+ *  False when nothing more will be recorded. */
+function askFor(root, els, { view, jobId, place, signal }) {
+  if (view.job.status === "done" && !recordingGrows(view.result)) {
+    announce("This part has no recording.");
+    return false;
+  }
+  const wanted = () => root.dispatchEvent(new Event(RECORDING_WANTED));
+  els.waiting.hidden = false;
+  announce(RECORDING_HERE);
+  wanted();
+  api.savePlace(jobId, place, { signal }).then(wanted, () => {});
+  return true;
+}
+
 /** Copy and download: the whole book's text (its text files), not the window's. */
 function setUpBookText(copy, download, job, signal) {
   copy.hidden = true; // megabytes to the clipboard help no one: the download has it all
@@ -208,6 +230,8 @@ function build(root) {
   bar.setAttribute("aria-label", "Pages shown");
   const text = make("p", { id: "book-window-text", className: "field-hint" }, bar);
   text.setAttribute("aria-live", "polite");
+  const waiting = make("p", { id: "book-recording", className: "field-hint", text: RECORDING_HERE }, bar);
+  waiting.hidden = true;
   const row = make("p", { className: "player-row" }, bar);
   const quiet = "button button-small button-quiet";
   const retry = make("button", { id: "book-retry", className: "button button-small", type: "button", text: "Try again" }, row);
@@ -220,5 +244,5 @@ function build(root) {
   make("button", { id: "book-go-button", className: quiet, type: "submit", text: "Go" }, form);
   const pagesRegion = root.querySelector("#result-text");
   pagesRegion.before(bar);
-  return { bar, text, earlier, later, form, input, retry, pagesRegion };
+  return { bar, text, waiting, earlier, later, form, input, retry, pagesRegion };
 }

@@ -13,6 +13,7 @@ import {
 } from "./book-making.js";
 
 const LINK_FRESH_MS = 10 * 60 * 1000; // the presigned URL lasts longer: an older one is asked for again
+const RECORDING_SAID_MS = 30_000; // the rest of a book recorded first: its time left said at most this often
 
 export function mountBook(root, { jobId, signal }) {
   const els = buildPanel();
@@ -20,6 +21,7 @@ export function mountBook(root, { jobId, signal }) {
   anchor.before(els.panel);
   let waiting = null; // the AbortController of the wait under way
   let made = { format: null, url: "", at: 0, leftOut: [] }; // the last book made, for its link
+  let sections = null; // a whole book's sections (its speech.sections.total), for "39 of 52 sections left"
 
   async function make(format, button) {
     waiting?.abort();
@@ -35,7 +37,8 @@ export function mountBook(root, { jobId, signal }) {
         ask: () => api.exportBook(jobId, format, { signal: stop }),
         sleep: (ms) => sleep(ms, stop),
         signal: stop,
-        onProgress: (progress, status) => showProgress(els, format, progress, status),
+        onProgress: (progress, status, answer) => showProgress(els, format, progress, status,
+          { sections_total: sections, ...answer }),
         onReady: (answer) => { leftOut = answer.left_out; },
       });
       made = { format, url, at: Date.now(), leftOut };
@@ -68,6 +71,7 @@ export function mountBook(root, { jobId, signal }) {
     /** Offered once a page job is done with its own recording (the speech kind's is the upload),
      *  its speech.wav or a whole book's parts. */
     show(job) {
+      sections = Number(job?.result?.speech?.sections?.total) || sections;
       const offered = formatsFor(job);
       for (const button of els.formats) button.hidden = !offered.includes(button.dataset.format);
       els.panel.hidden = offered.length === 0;
@@ -92,11 +96,16 @@ function endWaiting(els, button) {
   if (hadFocus) button.focus();
 }
 
-function showProgress(els, format, progress, status) {
+function showProgress(els, format, progress, status, answer) {
   const share = status === "queued" ? null : progressShare(progress);
   if (share === null) els.progress.removeAttribute("value");
   else els.progress.value = share;
-  setStatus(els, progressText(format, progress, status));
+  // The rest of a book recorded first: its minutes and sections change with every answer, so they
+  // are written (and said) at most every RECORDING_SAID_MS; any other change at once.
+  const recording = status === "recording" && els.status.dataset.status === "recording";
+  if (recording && Date.now() - Number(els.status.dataset.at || 0) < RECORDING_SAID_MS) return;
+  els.status.dataset.at = String(Date.now());
+  setStatus(els, progressText(format, progress, status, answer), status);
 }
 
 function showReady(els, made) {
@@ -108,8 +117,10 @@ function showReady(els, made) {
   setStatus(els, readyText(made.format, made.leftOut));
 }
 
-// Only written when it changes, so that the live region says changes and nothing else.
-function setStatus(els, text) {
+// Only written when it changes, so that the live region says changes and nothing else;
+// `status` the export's (a 202's) it says.
+function setStatus(els, text, status = "") {
+  els.status.dataset.status = status || "";
   if (els.status.textContent !== text) els.status.textContent = text;
 }
 

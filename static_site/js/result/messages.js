@@ -133,9 +133,10 @@ export function recordingCutShort(characters) {
     "of the text; the rest is too long to record in one go.";
 }
 
-/** The note under the player: a recording cut short, or none at all. */
+/** The note under the player: a recording cut short, or none at all (a book's recording is made
+ *  where it is listened to: not whole, and not cut short). */
 export function audioNote(speech, { done, parts }) {
-  if (speech && speech.complete === false && done) return recordingCutShort(speech.characters);
+  if (speech && speech.complete === false && done && speech.book !== true) return recordingCutShort(speech.characters);
   return done && !parts ? "There is no recording of this text." : "";
 }
 
@@ -145,6 +146,10 @@ export function waitingNote({ waiting, hasParts, audioUrl }) {
   if (waiting) return "Waiting for the next part of the recording…";
   return !hasParts && !audioUrl ? "The recording is being made…" : "";
 }
+
+/** Said when a place chosen in a book is not recorded yet (it is asked for), and once it is. */
+export const RECORDING_HERE = "Recording from here…";
+export const RECORDED_HERE = "Recorded: playing from here.";
 
 /** Said when a word chosen in the text has no place in the recording. */
 export function notInRecording(word, final) {

@@ -9,6 +9,7 @@
 import { announce } from "../dom.js";
 import { stepFrom, timingAt, timingsOf } from "./model.js";
 import { notInRecording } from "./messages.js";
+import { recordingGrows } from "./recording-follow.js";
 
 // Seek just past a word's start so the position is inside the word, not before it.
 const INTO_WORD_S = 0.001;
@@ -28,6 +29,8 @@ export function createReadAlong({ view, text, pages }) {
   const lit = createHighlight({ view, text, pages });
   const setCurrent = lit.set;
   pages.onTurn(turnTo);
+  // No more will be recorded (a book done is recorded on where it is listened to until whole).
+  const recordingWhole = () => player.final || (view.job.status === "done" && !recordingGrows(view.result));
 
   function follow(t) {
     const at = timingAt(timings.list, t);
@@ -42,7 +45,7 @@ export function createReadAlong({ view, text, pages }) {
     hold.set(p);
     const to = player ? pageStart(timings.list, view.words, p, player.time()) : null;
     if (to?.start === undefined) {
-      if (to && timings.list.length) announce(pageNotHeard(p, view.pages.length, player.final || view.job.status === "done"));
+      if (to && timings.list.length) announce(pageNotHeard(p, view.pages.length, recordingWhole()));
       return;
     }
     player.seek(to.start + INTO_WORD_S);
@@ -65,7 +68,7 @@ export function createReadAlong({ view, text, pages }) {
     hold.clear();
     const at = timings.positionOf.get(index);
     if (at === undefined) {
-      announce(notInRecording(view.words[index], player.final || view.job.status === "done"));
+      announce(notInRecording(view.words[index], recordingWhole()));
       return;
     }
     player.seek(timings.list[at].start + INTO_WORD_S);

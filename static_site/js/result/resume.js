@@ -7,6 +7,7 @@
 import { savePlace, savePosition } from "../api.js";
 import { clock } from "./messages.js";
 import { heardToTheEnd } from "./model.js";
+import { RECORDING_WANTED } from "./recording-follow.js";
 
 const SAVE_EVERY_MS = 5000;
 const MOVED_S = 0.5; // a position this close to the one saved is not sent again
@@ -27,7 +28,9 @@ export function createResume(root, { signal, jobId, player, book = () => null })
   let wasPlaying = false;
   let last = 0; // the position last seen (the elements are emptied when the view goes away)
 
-  const places = createPlaces(jobId, book);
+  // A book's place saved asks for the minutes after it (CONTRACTS section 15): the job view looks
+  // for them (views/job.js follows a finished book's recording while sections are queued).
+  const places = createPlaces(jobId, book, () => root.dispatchEvent(new Event(RECORDING_WANTED)));
   function save({ keepalive = false, t = player.time() } = {}) {
     if (!player.hasParts) return;
     if (book()) {
@@ -117,8 +120,8 @@ function saveWhile({ signal, player, save, last }) {
   signal.addEventListener("abort", () => { clearInterval(timer); save({ keepalive: true, t: last() }); }, { once: true });
 }
 
-/** A book's place saved when it changed (book().placeNow(): the word heard). */
-function createPlaces(jobId, book) {
+/** A book's place saved when it changed (book().placeNow(): the word heard); `onSaved()` after. */
+function createPlaces(jobId, book, onSaved) {
   let last = null;
   return {
     save(keepalive) {
@@ -126,7 +129,7 @@ function createPlaces(jobId, book) {
       const key = JSON.stringify(place);
       if (!place || key === last) return;
       last = key;
-      savePlace(jobId, place, { keepalive }).catch(() => { last = null; }); // tried again on the next save
+      savePlace(jobId, place, { keepalive }).then(onSaved, () => { last = null; }); // tried again on the next save
     },
     saved(place) { last = JSON.stringify(place); },
   };

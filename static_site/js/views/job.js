@@ -1,7 +1,9 @@
 // One job: its status while it is queued or processing (polled with back-off), then the
 // result, shown by the view of the job's kind (RESULT_VIEWS, from ../result/kinds/; others get
 // the plain view): for a page, the photo with word boxes, the text with copy and download, and
-// the recording; once done, "Read again with my pronunciations" (./job/reread.js).
+// the recording; once done, "Read again with my pronunciations" (./job/reread.js). A book done
+// with its recording not whole is followed on while the listener asks for more of it
+// (../result/recording-follow.js).
 
 import * as api from "../api.js";
 import { announce, confirmInline, showMessage, sleep } from "../dom.js";
@@ -11,6 +13,7 @@ import { plainView } from "../result/kinds/plain.js";
 import { speechView } from "../result/kinds/speech.js";
 import { mountBook } from "../result/book.js";
 import { mountReread } from "./job/reread.js";
+import { RECORDING_WANTED, createWake, followRecording, followsAfterDone, wanted } from "../result/recording-follow.js";
 
 const POLL_FIRST_MS = 1000;
 const POLL_MAX_MS = 5000;
@@ -53,7 +56,10 @@ export default {
     const book = mountBook(root, { jobId, signal }); // "Download as a book", before "Read again"
     const shower = resultShower(root, { els, status, signal });
     const view = { ...shower, show(job) { shower.show(job); book.show(job); reread.show(job); } };
-    const poll = () => pollJob(jobId, { signal, els, status, view });
+    const wake = createWake({ signal, timer: (ms, fn) => { const t = setTimeout(fn, ms); return () => clearTimeout(t); } });
+    root.addEventListener(RECORDING_WANTED, () => wake.wake(), { signal });
+    document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") wake.wake(); }, { signal });
+    const poll = () => pollJob(jobId, { signal, els, status, view, wake });
     els.retry.addEventListener("click", () => poll(), { signal });
     setUpDelete(root, { jobId, signal, els, navigate });
     poll();
@@ -88,7 +94,7 @@ function statusLine(root, el) {
   };
 }
 
-async function pollJob(jobId, { signal, els, status, view }) {
+async function pollJob(jobId, { signal, els, status, view, wake }) {
   els.retryWrap.hidden = true;
   showMessage(els.error, "");
   const backoff = { delay: POLL_FIRST_MS, failures: 0 };
@@ -104,6 +110,10 @@ async function pollJob(jobId, { signal, els, status, view }) {
         return;
       }
       view.show(job);
+      if (followsAfterDone(job)) {
+        await followDone(jobId, job, { signal, view, wake });
+        return;
+      }
       if (job.status === "done" || job.status === "failed") return;
       if (Date.now() - started > POLL_GIVE_UP_MS) {
         showMessage(els.error, "This is taking longer than usual. Check again in a little while.");
@@ -118,6 +128,26 @@ async function pollJob(jobId, { signal, els, status, view }) {
     showMessage(els.error, "This result could not be shown. Reload the page to try again.");
     throw error;
   }
+}
+
+/**
+ * A book done with its recording not whole: asked for again while the page is seen and the
+ * listener waits on text not recorded yet or sections are queued (the same update as while it was
+ * made: new parts join the player); stopped when neither, until the listener moves or plays on.
+ */
+async function followDone(jobId, job, { signal, view, wake }) {
+  await followRecording({
+    job,
+    signal,
+    ask: () => api.getJob(jobId, { signal }),
+    show: (next) => view.show(next),
+    isWanted: (last) => wanted({ job: last, waiting: view.waiting(), visible: document.visibilityState === "visible" }),
+    pause: (ms) => wake.pause(ms),
+  }).catch((error) => {
+    // Cancelled, or a refusal (a deleted job): the recording made so far stays playable.
+    if (signal.aborted || error?.status !== undefined || error?.handled) return;
+    throw error;
+  });
 }
 
 /** After a failed status request: waits and says true to try again, or says why and false. */
@@ -192,7 +222,13 @@ function resultShower(root, { els, status, signal }) {
     }
   }
 
-  return { show, growing: () => Boolean(shown?.pollMs), pollMs: () => shown.pollMs() };
+  return {
+    show,
+    growing: () => Boolean(shown?.pollMs),
+    pollMs: () => shown.pollMs(),
+    /** The listener waits on recording not made yet (a book's place asked for, playback waiting). */
+    waiting: () => Boolean(shown?.waiting?.()),
+  };
 }
 
 function showHeading(root, els, job, view) {

@@ -27,6 +27,7 @@ import { createBookView } from "../book-view.js";
 import { createSearch } from "../search.js";
 import { createSleepTimer } from "../sleep-timer.js";
 import { pageAtTime } from "../../book-index.js";
+import { RECORDING_WANTED, recordingGrows } from "../recording-follow.js";
 
 const POLL_WAITING_MS = 500; // processing, no recording yet: catch its first part early
 const POLL_GROWING_MS = 1000; // the recording is growing
@@ -62,8 +63,16 @@ function showPage(root, job, result, signal) {
     listening?.tick(t);
     if (book && recording.player.playing) book.follow(pageAtTime(view.result.speech?.parts, t));
   };
+  let waited = false; // the player waited for more last time its state changed
+  const onState = () => {
+    listening?.state();
+    const waiting = recording.player.waiting;
+    // Played up to what is recorded of a finished book: its view asks for what comes (views/job.js).
+    if (waiting && !waited && book) root.dispatchEvent(new Event(RECORDING_WANTED));
+    waited = waiting;
+  };
   const recording = createRecording(root, {
-    signal, refresh: urls.refresh, audioUrl: urls.audioUrl, onTick, onState: () => listening?.state(), stepWord: readAlong.step,
+    signal, refresh: urls.refresh, audioUrl: urls.audioUrl, onTick, onState, stepWord: readAlong.step,
   });
   readAlong.setPlayer(recording.player);
   listening = createListening(root, { signal, job, readAlong, recording, book: () => book });
@@ -99,6 +108,8 @@ function showPage(root, job, result, signal) {
     update,
     /** How soon to ask again while processing: sooner until the recording has started. */
     pollMs: () => (recording.player.hasParts ? POLL_GROWING_MS : POLL_WAITING_MS),
+    /** A book's listener waits on text not recorded yet: a place asked for, or playback at its end. */
+    waiting: () => Boolean(book) && (book.waiting() || (recording.player.waiting && recordingGrows(view.result))),
   };
 }
 
@@ -180,7 +191,7 @@ function jumpTo({ view, urls, readAlong, recording, pages, text, book }, chapter
     heading.tabIndex = -1;
     heading.focus();
   }
-  announce(notInRecording({ text: chapter.title }, view.job.status === "done"));
+  announce(notInRecording({ text: chapter.title }, view.job.status === "done" && !recordingGrows(view.result)));
 }
 
 /**
