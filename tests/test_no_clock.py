@@ -1016,6 +1016,18 @@ POSITIVE = {
         def test_x(opened):
             assert opened["seconds"] < 3
     """,
+    "datetime's now, in seconds": """
+        from datetime import datetime
+        def test_x():
+            before = datetime.now()
+            work()
+            assert (datetime.now() - before).total_seconds() < 2
+    """,
+    "a difference the page computes": """
+        def test_x(page):
+            ms = page.evaluate("() => { const t = performance.now(); render(); return performance.now() - t; }")
+            assert ms < 500
+    """,
     "a script run in a process of its own prints its time": '''
         import json, subprocess, sys
         CODE = """
@@ -1088,6 +1100,11 @@ NEGATIVE = {
         import time
         def test_x(token):
             assert token["exp"] > time.time()
+    """,
+    "a page's duration in milliseconds under a minute's worth": """
+        def test_x(page):
+            ms = page.evaluate("() => { const t = Date.now(); render(); return Date.now() - t; }")
+            assert ms < 120_000
     """,
     "page positions that are not the clock": """
         def test_x(page):
