@@ -122,3 +122,22 @@ test("the pause ends with its time, at a wake, at once after a wake nobody waite
   await assert.rejects(forever);
   await assert.rejects(wake.pause(10));
 });
+
+test("a soft wake (a place saved while playing) ends only a pause without end", async () => {
+  const timers = [];
+  const wake = createWake({ timer: (ms, fn) => { timers.push(fn); return () => {}; } });
+  const timed = wake.pause(2000);
+  wake.wake({ soft: true }); // asked for anyway: the back-off goes on
+  timers[0]();
+  assert.equal(await timed, false);
+  const endless = wake.pause(Infinity);
+  wake.wake({ soft: true });
+  assert.equal(await endless, true);
+  wake.wake({ soft: true }); // nobody waiting: it ends the next pause only if that one has no end
+  const next = wake.pause(1000);
+  timers[1]();
+  assert.equal(await next, false);
+  wake.wake({ soft: true });
+  wake.wake(); // a hard one is kept over a soft one
+  assert.equal(await wake.pause(1000), true);
+});

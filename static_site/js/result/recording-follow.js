@@ -64,42 +64,40 @@ export async function followRecording({ job, ask, show, isWanted, pause, signal,
 /**
  * The pause followRecording waits in, and what wakes it: `pause(ms)` resolves false after `ms`
  * (never, for Infinity) or true at the next `wake()` (at once when a wake came while nobody
- * waited); `timer(ms, fn)` sets the timeout and returns its cancel. Cancelled (`signal`), the
- * pause rejects with the signal's reason.
+ * waited). `wake({soft: true})` (a place saved while playing) ends only a pause without end: while
+ * it is asked for anyway, a saved place every few seconds does not restart the back-off.
+ * `timer(ms, fn)` sets the timeout and returns its cancel. Cancelled (`signal`), the pause
+ * rejects with the signal's reason.
  */
 export function createWake({ timer, signal }) {
-  let waiter = null;
-  let pending = false;
+  let waiter = null; // {endless, end}
+  let pending = null; // a wake that came while nobody waited: "soft" or "hard"
   return {
-    wake() {
+    wake({ soft = false } = {}) {
       if (!waiter) {
-        pending = true;
+        if (pending !== "hard") pending = soft ? "soft" : "hard";
         return;
       }
-      const woke = waiter;
-      waiter = null;
-      woke();
+      if (soft && !waiter.endless) return;
+      waiter.end(true);
     },
     pause(ms) {
       if (signal?.aborted) return Promise.reject(signal.reason);
-      if (pending) {
-        pending = false;
-        return Promise.resolve(true);
-      }
+      const endless = !Number.isFinite(ms);
+      const woken = pending === "hard" || (pending === "soft" && endless);
+      pending = null;
+      if (woken) return Promise.resolve(true);
       return new Promise((resolve, reject) => {
-        const end = (value) => {
+        const settle = (value, ok = true) => {
           waiter = null;
           cancel();
           signal?.removeEventListener("abort", onAbort);
-          resolve(value);
+          if (ok) resolve(value);
+          else reject(signal.reason);
         };
-        const onAbort = () => {
-          waiter = null;
-          cancel();
-          reject(signal.reason);
-        };
-        const cancel = Number.isFinite(ms) ? timer(ms, () => end(false)) : () => {};
-        waiter = () => end(true);
+        const onAbort = () => settle(null, false);
+        const cancel = endless ? () => {} : timer(ms, () => settle(false));
+        waiter = { endless, end: settle };
         signal?.addEventListener("abort", onAbort, { once: true });
       });
     },

@@ -30,7 +30,8 @@ export function createResume(root, { signal, jobId, player, book = () => null })
 
   // A book's place saved asks for the minutes after it (CONTRACTS section 15): the job view looks
   // for them (views/job.js follows a finished book's recording while sections are queued).
-  const places = createPlaces(jobId, book, () => root.dispatchEvent(new Event(RECORDING_WANTED)));
+  // (soft: while it is asked for anyway, a place saved every few seconds does not hurry it)
+  const places = createPlaces(jobId, book, () => root.dispatchEvent(new CustomEvent(RECORDING_WANTED, { detail: { soft: true } })));
   function save({ keepalive = false, t = player.time() } = {}) {
     if (!player.hasParts) return;
     if (book()) {

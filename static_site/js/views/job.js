@@ -57,7 +57,7 @@ export default {
     const shower = resultShower(root, { els, status, signal });
     const view = { ...shower, show(job) { shower.show(job); book.show(job); reread.show(job); } };
     const wake = createWake({ signal, timer: (ms, fn) => { const t = setTimeout(fn, ms); return () => clearTimeout(t); } });
-    root.addEventListener(RECORDING_WANTED, () => wake.wake(), { signal });
+    root.addEventListener(RECORDING_WANTED, (event) => wake.wake({ soft: event.detail?.soft === true }), { signal });
     document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") wake.wake(); }, { signal });
     const poll = () => pollJob(jobId, { signal, els, status, view, wake });
     els.retry.addEventListener("click", () => poll(), { signal });
