@@ -383,12 +383,12 @@ def _store_read(files: objects.JobFiles, job: dict, index: int, read, owner: str
     if window is None and out.cut:
         # Its recording is asked for where someone will hear it: from the listener's place when
         # it is in these pages or in the minutes before them (the listener's queue), and when
-        # these pages are within the minutes after the book's start (whoever opens the book
-        # hears its start first: the first pages' own sections go to the listener's queue).
+        # these pages are within the minutes after the book's start (the record queue; the
+        # book's first short section the listener's: whoever opens the book hears it first).
         anchor = (index, out.wanted) if out.wanted is not None else _anchor(files, place) if place is not None else None
         if anchor is not None and anchor[0] <= index:
             ask(files, after, anchor, FIRST)
-        ask(files, after, (0, 0), FIRST if index == 0 else RECORD)
+        ask(files, after, (0, 0), RECORD)
         after = table.get(files.user_id, files.job_id) or after
     finish_if_whole(files, after)
 
@@ -443,20 +443,17 @@ def listen_at(files: objects.JobFiles, job: dict, place: dict) -> str | None:
         return None
     read = shards.get(files.user_id, files.job_id, r.id)
     if read is None or read.get("status") != shards.DONE:
-        _send(files, [r.id], FIRST)
+        if shards.promote(files.user_id, files.job_id, r.id, FIRST):  # once, not at every saved place
+            _send(files, [r.id], FIRST)
         return r.id
     stored, _ = objects.read_json(files.bucket, files.key(SECTIONS_FILE.format(r.index)))
     k = plan.section_at([plan.Section.load(c) for c in stored or []], place)
     if k is None:
         return None
     shard = plan.record_id(r.index, k)
+    ask(files, job, (r.index, k), FIRST)  # what is asked for nobody yet is the listener's now
     made = shards.get(files.user_id, files.job_id, shard)
-    newly = ask(files, job, (r.index, k), FIRST)
-    if made is not None and made.get("status") == shards.DONE:
-        return None
-    if shard not in newly:  # asked for before (it may wait in the record queue): the listener's now
-        _send(files, [shard], FIRST)
-    return shard
+    return None if made is not None and made.get("status") == shards.DONE else shard
 
 
 # --- Recording on demand ------------------------------------------------------------------
@@ -478,13 +475,24 @@ def ask(files: objects.JobFiles, job: dict, start: tuple[int, int] | None, queue
             read[plan.parse_id(item["shard"])[1]] = summary.get("section_chars") or [
                 int(summary.get("chars") or 0) // max(1, n)] * n
     wanted = [plan.record_id(r, k) for r, k in plan.ahead(read, start or (0, 0), chars)]
-    newly = shards.ask(files.user_id, files.job_id, wanted)
-    if newly:
-        # A book's very first section is heard first by whoever opens it: the listener's queue.
-        opening = [sid for sid in newly if sid == plan.record_id(0, 0)]
-        _send(files, opening, FIRST)
-        _send(files, [sid for sid in newly if sid not in opening], queue)
-        log.info("recording asked for", extra={"sections": len(newly), "queue": queue, "from": wanted[0] if wanted else None})
+    if not wanted:
+        return []
+    have = {item["shard"]: item for item in shards.each(files.user_id, files.job_id, between=(wanted[0], wanted[-1]))}
+    missing = [sid for sid in wanted if sid not in have]
+    # A book's very first (short) section is heard first by whoever opens it: the listener's queue.
+    opening = [sid for sid in missing if sid == plan.record_id(0, 0)]
+    newly = shards.ask(files.user_id, files.job_id, opening, FIRST) if opening else []
+    newly += shards.ask(files.user_id, files.job_id, [sid for sid in missing if sid not in opening], queue)
+    _send(files, [sid for sid in newly if sid in opening], FIRST)
+    _send(files, [sid for sid in newly if sid not in opening], queue)
+    promoted = []
+    if queue == FIRST:  # asked for before for nobody (the record queue): a listener waits for them now
+        promoted = [sid for sid in wanted if (have.get(sid) or {}).get("status") == shards.QUEUED
+                    and have[sid].get("lane") != FIRST and shards.promote(files.user_id, files.job_id, sid, FIRST)]
+        _send(files, promoted, FIRST)
+    if newly or promoted:
+        log.info("recording asked for", extra={"sections": len(newly), "promoted": len(promoted), "queue": queue,
+                                               "from": wanted[0]})
     return newly
 
 

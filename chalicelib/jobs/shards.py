@@ -33,13 +33,16 @@ def get(user_id: str, job_id: str, shard: str) -> dict | None:
     return plain(item) if item else None
 
 
-def each(user_id: str, job_id: str, prefix: str = ""):
-    """Every shard item of the job (or those whose id starts with `prefix`), in id order (text order)."""
+def each(user_id: str, job_id: str, prefix: str = "", between: tuple[str, str] | None = None):
+    """Every shard item of the job (or those whose id starts with `prefix`, or lies `between` two
+    ids, both included), in id order (text order)."""
     from boto3.dynamodb.conditions import Key
 
     condition = Key("job").eq(f"{user_id}/{job_id}")
     if prefix:
         condition = condition & Key("shard").begins_with(prefix)
+    elif between:
+        condition = condition & Key("shard").between(*between)
     kwargs = {"KeyConditionExpression": condition, "ConsistentRead": True}
     while True:
         page = _table().query(**kwargs)
@@ -88,11 +91,12 @@ def release(user_id: str, job_id: str, shard: str, owner: str) -> None:
 ASK_BATCH = 50  # shards asked for in one transaction (DynamoDB takes 100 actions)
 
 
-def ask(user_id: str, job_id: str, shard_ids: list[str]) -> list[str]:
-    """Mark the shards asked for (an item `queued`, made only where none is: a shard asked for,
-    running or done is left as it is) and count them on the job's record (`book_asked`), in one
-    transaction per batch; returns the ids newly asked for, which the caller sends. The job may be
-    processing or done (a finished book's recording goes on where a listener or an export asks)."""
+def ask(user_id: str, job_id: str, shard_ids: list[str], lane: str) -> list[str]:
+    """Mark the shards asked for (an item `queued` in `lane`, the queue it is sent to, made only
+    where none is: a shard asked for, running or done is left as it is) and count them on the
+    job's record (`book_asked`), in one transaction per batch; returns the ids newly asked for,
+    which the caller sends. The job may be processing or done (a finished book's recording goes
+    on where a listener or an export asks)."""
     s = settings.get()
     now = clock.now()
     newly: list[str] = []
@@ -101,9 +105,9 @@ def ask(user_id: str, job_id: str, shard_ids: list[str]) -> list[str]:
         while batch:
             items = [{"Update": {
                 "TableName": s.aws.shards_table, "Key": _key(user_id, job_id, shard),
-                "UpdateExpression": "SET #s = :queued, asked_at = :now, expires_at = :expires",
+                "UpdateExpression": "SET #s = :queued, lane = :lane, asked_at = :now, expires_at = :expires",
                 "ConditionExpression": "attribute_not_exists(#s)", "ExpressionAttributeNames": {"#s": "status"},
-                "ExpressionAttributeValues": jobs_table._to_dynamo({":queued": QUEUED, ":now": now,
+                "ExpressionAttributeValues": jobs_table._to_dynamo({":queued": QUEUED, ":lane": lane, ":now": now,
                                                                     ":expires": int(now + KEEP_SECONDS)})}}
                 for shard in batch]
             items.append({"Update": {
@@ -123,6 +127,24 @@ def ask(user_id: str, job_id: str, shard_ids: list[str]) -> list[str]:
             newly += batch
             break
     return newly
+
+
+def promote(user_id: str, job_id: str, shard: str, lane: str) -> bool:
+    """Move a shard still waiting (or, a reading shard, not started yet) into `lane` (a listener now
+    waits for it); False when it is not waiting, or is in that lane already (sent there once)."""
+    now = clock.now()
+    try:
+        with aws.translated():
+            _table().update_item(
+                Key=_key(user_id, job_id, shard),
+                UpdateExpression="SET #s = if_not_exists(#s, :queued), lane = :lane, expires_at = if_not_exists(expires_at, :expires)",
+                ConditionExpression="attribute_not_exists(#s) OR (#s = :queued AND (attribute_not_exists(lane) OR lane <> :lane))",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues=jobs_table._to_dynamo({":queued": QUEUED, ":lane": lane,
+                                                                 ":expires": int(now + KEEP_SECONDS)}))
+    except ConditionFailed:
+        return False
+    return True
 
 
 def complete(user_id: str, job_id: str, shard: str, owner: str, summary: dict, counters: dict[str, float],

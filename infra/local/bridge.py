@@ -372,9 +372,12 @@ class Workers:
                 if reserve or ours:
                     got = self.queue.next(self._may_run)
                     at = (reserve or ours)[0]
-                if got is None and (listening or reserve or ours):
+                if got is None and (listening or ours):
+                    # The listener's own process once warm, else a shard slot; never the upload
+                    # reserve (deployed, uploads have their own invocations: a photo arriving then
+                    # does not wait for a section of speech).
                     got, first = self.first.next(), True
-                    at = (listening + reserve + ours)[0]  # the listener's own process once warm, else any free one
+                    at = (listening + ours)[0]
                 if got is None and ours and self.running_shards < self.count:
                     got, shard, first, at = self.shards.next(), True, False, ours[0]
                     if got is None:  # recording nobody waits for: only while no reading shard waits

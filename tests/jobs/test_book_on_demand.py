@@ -134,9 +134,11 @@ def test_asking_twice_marks_and_sends_once(short_window):
     job_id, key = upload(chapters_pdf(9))
     assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
     ids = ["rec-0001-00", "rec-0001-01", "rec-0002-00"]
-    assert shards.ask(USER, job_id, ids) == ids
-    assert shards.ask(USER, job_id, ids + ["rec-0003-00"]) == ["rec-0003-00"]
+    assert shards.ask(USER, job_id, ids, book.RECORD) == ids
+    assert shards.ask(USER, job_id, ids + ["rec-0003-00"], book.RECORD) == ["rec-0003-00"]
     assert int(jobs.get(USER, job_id)["book_asked"]) == 4
-    assert shards.ask(USER, "01" + "0" * 24, ids) == []  # no such job: nothing marked
+    assert shards.ask(USER, "01" + "0" * 24, ids, book.RECORD) == []  # no such job: nothing marked
+    # A listener comes: a waiting section moves to the listener's queue once, not at every place saved.
+    assert shards.promote(USER, job_id, ids[0], book.FIRST) and not shards.promote(USER, job_id, ids[0], book.FIRST)
     table = aws.dynamodb().Table(settings.get().aws.shards_table)
     assert table.get_item(Key={"job": f"{USER}/{'01' + '0' * 24}", "shard": ids[0]}).get("Item") is None
