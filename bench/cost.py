@@ -1009,13 +1009,15 @@ def listened_sections(section_s: float, window_s: float, listened_s: float, whol
 def listener_requests(model: dict, b: dict, listened_s: float, window_sections: int) -> dict[str, float]:
     """What a listener's saved places cost (PUT /jobs/{id}/position with a place, every
     SAVES_EVERY_S while playing; chalicelib.jobs.book.listen_at): an API call each, reading the job,
-    the survey, the place's reading shard and section (S3 GET, DynamoDB items), and `ask`'s Query of
-    every reading shard's item, then a transaction over the window's sections (failed conditions
-    for those asked already: charged here as writes, an upper bound; 2 units an item)."""
+    the survey, the place's reading shard and section (S3 GET, DynamoDB items), `ask`'s Query of
+    every reading shard's item and its Query of the window's section items; a section is asked for
+    once, when it first comes into the window (a transaction of its item and the job's counter:
+    2 items, twice the units of a write), and a save whose window is asked already writes nothing."""
     saves = listened_s / SAVES_EVERY_S
     query_units = math.ceil(b["reading_shards"] * model["read_item_bytes"] / 4096) if model.get("read_item_bytes") else 1
-    return {"requests": saves, "s3_get": 2 * saves, "ddb_rru": saves * (3 + query_units),
-            "ddb_wru": saves * 2 * (window_sections + 1)}
+    section_s = b["speech_hours"] * 3600 / max(1, b["sections"])
+    asked = math.ceil(listened_s / section_s) + window_sections
+    return {"requests": saves, "s3_get": 2 * saves, "ddb_rru": saves * (4 + query_units), "ddb_wru": asked * 2 * 2}
 
 
 def measure_export(mp3s: list[bytes], speech_s: float) -> dict:
