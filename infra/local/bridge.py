@@ -372,6 +372,7 @@ class Workers:
                 if reserve or ours:
                     got = self.queue.next(self._may_run)
                     at = (reserve or ours)[0]
+                upload = got is not None
                 if got is None and (listening or ours):
                     # The listener's own process once warm, else a shard slot; never the upload
                     # reserve (deployed, uploads have their own invocations: a photo arriving then
@@ -393,6 +394,9 @@ class Workers:
                     continue
                 self.running += 1
                 self.running_shards += shard
+                # An account's share of the workers counts its uploads (a book's shards have
+                # their own lines and queues: its listener's section must not hold its photo back).
+                owner = owner if upload else None
                 self.by_owner[owner] += 1
                 if first:
                     log.info("listener's shard started", extra={"shard": event_key(event).rsplit("/", 1)[-1],

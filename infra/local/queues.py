@@ -15,7 +15,9 @@ a receive takes first from the groups with the fewest messages in flight. moto 5
 of a standard queue's message but serves every message in the order sent, so one account's
 thousand recording sections would come before another account's first page. `fair_order` is the
 order a receive walks the visible messages in: each group's k-th waiting message ranks by its
-group's messages in flight plus k (ties: the group that sent first), so groups take turns.
+group's messages in flight plus k, ties going to the group served least recently, so groups take
+turns even when each receive takes one message (the local bridge takes a book queue's messages
+one at a time, as a worker frees).
 """
 from __future__ import annotations
 
@@ -61,19 +63,19 @@ class LazyAttributes(Mapping):
         return len(self.names)
 
 
-def fair_order(visible: list, in_flight: dict) -> list:
+def fair_order(visible: list, in_flight: dict, served: dict | None = None) -> list:
     """`visible` (messages in the order sent, each with a `group_id`, None for none) as a fair
-    queue serves them, given each group's messages in flight now."""
+    queue serves them, given each group's messages in flight now and when each group was last
+    served (`served`: group -> a number that grows with each receive; never served: first)."""
     if not any(m.group_id is not None for m in visible):
         return visible
+    served = served or {}
     waiting: dict = {}  # group -> its messages seen so far
-    first: dict = {}  # group -> the order it first sent in
     ranked = []
     for at, message in enumerate(visible):
         group = message.group_id
         k = waiting[group] = waiting.get(group, -1) + 1
-        first.setdefault(group, len(first))
-        ranked.append((in_flight.get(group, 0) + k, first[group], at, message))
+        ranked.append((in_flight.get(group, 0) + k, served.get(group, -1), at, message))
     ranked.sort(key=lambda r: r[:3])
     return [r[3] for r in ranked]
 
@@ -87,11 +89,29 @@ def _messages(queue) -> list:
     for m in queue._pending_messages:
         if not m.visible:
             in_flight[m.group_id] = in_flight.get(m.group_id, 0) + 1
-    return fair_order(visible, in_flight)
+    return fair_order(visible, in_flight, queue.__dict__.get("_served_at"))
+
+
+def _receiving(receive):
+    """SQSBackend.receive_message noting when each group was served (fair_order's turns)."""
+    import itertools
+
+    turns = itertools.count()
+
+    def receive_message(self, queue_name, *args, **kwargs):
+        got = receive(self, queue_name, *args, **kwargs)
+        if got:
+            served = self.get_queue(queue_name).__dict__.setdefault("_served_at", {})
+            for message in got:
+                served[message.group_id] = next(turns)
+        return got
+
+    return receive_message
 
 
 def install() -> None:
-    from moto.sqs.models import Queue
+    from moto.sqs.models import Queue, SQSBackend
 
     Queue.attributes = property(LazyAttributes)
     Queue.messages = property(_messages)
+    SQSBackend.receive_message = _receiving(SQSBackend.receive_message)

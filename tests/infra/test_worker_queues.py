@@ -66,12 +66,13 @@ def test_the_local_aws_serves_a_standard_queue_as_a_fair_queue(monkeypatch):
     behind the others."""
     import boto3
     from moto import mock_aws
-    from moto.sqs.models import Queue
+    from moto.sqs.models import Queue, SQSBackend
 
     from infra.local import queues
 
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.setattr(Queue, "messages", property(queues._messages))
+    monkeypatch.setattr(SQSBackend, "receive_message", queues._receiving(SQSBackend.receive_message))
     with mock_aws():
         sqs = boto3.client("sqs", region_name="us-east-1")
         url = sqs.create_queue(QueueName="fair")["QueueUrl"]
@@ -86,6 +87,18 @@ def test_the_local_aws_serves_a_standard_queue_as_a_fair_queue(monkeypatch):
         # Ann and Bob have two in flight each, Cat none: Cat's first.
         got = [m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=2)["Messages"]]
         assert got == ["cat-0", "ann-2"]
+        # Taken one at a time and each deleted at once (nothing in flight, as a worker frees and
+        # takes the next): the groups take turns, not the one that sent first every time.
+        url = sqs.create_queue(QueueName="one-at-a-time")["QueueUrl"]
+        for who in ("ann", "bob", "cat"):
+            sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(k), "MessageBody": f"{who}-{k}",
+                                                           "MessageGroupId": who} for k in range(3)])
+        order = []
+        for _ in range(6):
+            [m] = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1)["Messages"]
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+            order.append(m["Body"])
+        assert order == ["ann-0", "bob-0", "cat-0", "ann-1", "bob-1", "cat-1"]
 
 
 def key(user: str, job: str, n: int) -> str:
@@ -163,3 +176,27 @@ def test_the_bridge_has_a_line_per_worker_queue_and_records_only_when_no_reading
     order = [item for item, error in ended.wait_for(5) if error is None]
     # The listener's first, then reading, then recording nobody waits for, accounts in turn.
     assert order == ["held", "ann-listening", "cat-read", "ann-record", "bob-record"]
+
+
+def test_an_accounts_book_shards_do_not_hold_back_its_upload(monkeypatch, tmp_path):
+    """One shard worker and one upload process: Ann's listener's section holds the shard worker;
+    her photo, arriving then, starts at once in the upload process (an account's share of the
+    workers counts its uploads only)."""
+    monkeypatch.setenv("PAGEVOICE_KIND_PLUGINS", "tests.stubkind:KIND")
+    monkeypatch.setenv("PAGEVOICE_WARM_KINDS", "stub")
+    ended = Ended()
+    workers = bridge.Workers(1, ended, target=act, partial=True, reserve=1)
+    try:
+        for slot in workers.slots:
+            slot.pid.result(timeout=240)
+        until = tmp_path / "go"
+        workers.submit(shard("ann", "b1", "hold", until=str(until)), "ann-section", queue="FirstQueue")
+        photo = {"Records": [{"eventSource": "aws:s3", "s3": {"bucket": {"name": "b"},
+                                                               "object": {"key": "uploads/ann/p1/source"}}}]}
+        monkeypatch.setattr(bridge, "event_key", lambda event: "uploads/ann/p1/source" if event is photo
+                            else f"shards/{json.loads(event['Records'][0]['body'])['user']}/x/y")
+        workers.submit(photo, "ann-photo")
+        assert workers.running == 2 and len(workers.queue) == 0  # both started: the photo did not wait
+    finally:
+        (tmp_path / "go").write_text("go")
+        workers.close()
