@@ -144,12 +144,7 @@ ALONE = (
     # `make run` itself: make remakes what is stale among the repository's own build products
     # (chalicelib/engines/math/node_modules, node_modules, the stamps) and `infra.live_assets`
     # writes static_site/live-assets/, which the site tests beside it serve.
-    "tests/infra/local/test_make_run.py::test_kill_9_of_make_run_stops_every_process_and_frees_the_ports",
-    # Being rewritten for issue 77 (fair shares): their wall-clock bounds (a 4 s Lambda timeout,
-    # a photo within 2x of its quiet time beside a book, a late chapter heard within 10 s of the
-    # listener's move) go with that rewrite; until then they keep the quiet they had.
-    "tests/infra/local/test_bridge.py", "tests/jobs/test_book_listener.py", "tests/jobs/test_book_fairness.py",
-    "tests/jobs/test_book_on_the_stack.py::test_a_book_is_recorded_by_many_workers_and_a_late_chapter_comes_first")
+    "tests/infra/local/test_make_run.py::test_kill_9_of_make_run_stops_every_process_and_frees_the_ports")
 
 # The heavy part's longest files, longest first (measured with --durations=0 in two runs of the
 # heavy part: a module fixture that waits for a stack's worker to read and record real documents,
