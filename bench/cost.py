@@ -1073,11 +1073,17 @@ def on_demand(model: dict, export: dict, prices: dict, memory_mb: int, api_memor
     rest_dollars = ((rest + math.ceil(rest / 50)) * 2 * prices["ddb_write_unit"]
                     + 3 * SQS_REQUEST + prices["lambda_request"])
     build = export_cost(export, whole, prices, basis) if export else None
+    # ...and the same hour listened from the book's start (its start window is then the first ten
+    # minutes of that hour): the sections under the hour and the window ahead of its last place.
+    n_start = min(whole["sections"], math.ceil((LISTEN_S + window_s) / whole["section_s"]) + 1)
+    from_start = book_cost(model, pages, ocr, prices, memory_mb, workers=(), basis=basis, recorded=n_start)
     out = {"whole": whole, "listened": listened, "listened_api": api, "listened_api_dollars": api_dollars,
+           "from_start": from_start, "from_start_total": from_start["dollars"]["total"] + api_dollars,
            "window_s": window_s, "per_window": per_window, "build": build, "rest_dollars": rest_dollars}
     base = whole["dollars"]["total"]
     out["listened_total"] = listened["dollars"]["total"] + api_dollars
     out["listened_ratio"] = out["listened_total"] / base
+    out["from_start_ratio"] = out["from_start_total"] / base
     if build:
         out["export_total"] = base + rest_dollars + sum(v for k, v in build.items()
                                                         if k not in ("seconds", "bytes", "storage_month"))
@@ -1104,7 +1110,13 @@ def print_on_demand(model: dict, export: dict, dep: dict) -> None:
             print(f"- recorded whole (before): {w['sections']} sections, {w['speech_hours']:.1f} h of speech; "
                   f"$ {w['dollars']['total']:.4f} (Lambda {w['dollars']['lambda_compute']:.4f}, storage "
                   f"{w['dollars']['storage_month']:.4f}, the rest {w['dollars']['total'] - w['dollars']['lambda_compute'] - w['dollars']['storage_month']:.4f})")
-            print(f"- read and listened to for {LISTEN_S / 3600:.0f} h: {li['sections']} sections recorded "
+            fs = d["from_start"]
+            print(f"- read and listened to for {LISTEN_S / 3600:.0f} h from its start: {fs['sections']} sections recorded "
+                  f"({fs['speech_hours'] * 60:.0f} min of speech: the hour and the {d['window_s'] / 60:.0f} minutes ahead, "
+                  f"a section more at the end); $ {fs['dollars']['total']:.4f} + the saved places "
+                  f"{d['listened_api_dollars']:.4f} = {d['from_start_total']:.4f}: **{d['from_start_ratio']:.3f}x** the "
+                  f"recorded-whole figure (goal <= 0.2x: {'PASS' if d['from_start_ratio'] <= 0.2 else 'MISS'})")
+            print(f"- read and listened to for {LISTEN_S / 3600:.0f} h past its start window: {li['sections']} sections recorded "
                   f"({li['speech_hours'] * 60:.0f} min of speech: the {d['window_s'] / 60:.0f}-minute start window, the hour "
                   f"and the {d['window_s'] / 60:.0f} minutes ahead, a section of {w['section_s']:.0f} s more at each end); "
                   f"$ {li['dollars']['total']:.4f} + the listener's {d['listened_api']['requests']:.0f} saved places "

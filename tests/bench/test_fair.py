@@ -106,4 +106,6 @@ def test_sections_for_an_hour_listened():
     base = d["whole"]["dollars"]["total"]
     assert d["listened_ratio"] == pytest.approx((d["listened"]["dollars"]["total"] + d["listened_api_dollars"]) / base)
     assert d["listened"]["dollars"]["total"] < base < d["export_total"]
+    # From the book's start, the start window is the hour's first ten minutes: the hour and the window ahead, + 1.
+    assert d["from_start"]["sections"] == 71 and d["from_start_total"] < d["listened_total"]
     assert d["build"]["seconds"] == pytest.approx(500 * 60 * 0.01 + 500 * cost.EXPORT_S_PER_PART)
