@@ -87,18 +87,8 @@ def cmd_ocr(args) -> int:
 def _read_or_survey(data: bytes, *, ocr_engine, language, skip, content_type) -> dict:
     """`page_pipeline.read` up to a book's caps, as the worker opens an upload: the result of a
     shorter document, or IsBook (with its survey) for a book, before its pages are read."""
-    from chalicelib.kinds.common import Stopwatch
-
-    try:
-        from chalicelib.media import document as documents
-    except ImportError:  # the keras-ocr venv reads images only: no document is a book there
-        return page_pipeline.read(data, ocr_engine=ocr_engine, language=language, skip=skip, content_type=content_type)
-    if page_pipeline._flow_format(data, content_type):
-        return page_pipeline._read_flow(data, content_type, Stopwatch(), None, language, skip, book=True)
-    if documents.is_document(data):
-        return page_pipeline._read_document(data, None, lambda outputs: None, Stopwatch(), None, ocr_engine, language,
-                                            skip, book=True)[0]
-    return page_pipeline.read(data, ocr_engine=ocr_engine, language=language, skip=skip, content_type=content_type)
+    return page_pipeline.read(data, ocr_engine=ocr_engine, language=language, skip=skip, content_type=content_type,
+                              book=True)
 
 
 def _ocr_book(survey, path: str, args, language, skip) -> None:

@@ -175,17 +175,20 @@ def run(data: bytes, *, deadline: float | None = None, publish: Callable[[Output
 
 
 def read(data: bytes, *, ocr_engine: str | None = None, language: str | None = None,
-         deadline: float | None = None, skip=None, content_type: str | None = None) -> dict:
+         deadline: float | None = None, skip=None, content_type: str | None = None, book: bool = False) -> dict:
     """An image or a document -> its result without a recording (the `ocr` command, benchmarks):
-    the text, its boxes and its structure (CONTRACTS sections 1, 7 and 13)."""
+    the text, its boxes and its structure (CONTRACTS sections 1, 7 and 13). `book`: a document
+    past one worker's caps raises IsBook with its survey, as the worker opens an upload, instead
+    of being read up to the caps (the command line then reads it whole: chalicelib.cli_book)."""
     try:
         from chalicelib.media import document as documents
     except ImportError:  # the keras-ocr venv reads images only: it has no PDF stack
         documents = None
     if documents is not None and _flow_format(data, content_type):
-        return _read_flow(data, content_type, Stopwatch(), deadline, language, skip)
+        return _read_flow(data, content_type, Stopwatch(), deadline, language, skip, book=book)
     if documents is not None and documents.is_document(data):
-        result, _ = _read_document(data, None, lambda outputs: None, Stopwatch(), deadline, ocr_engine, language, skip)
+        result, _ = _read_document(data, None, lambda outputs: None, Stopwatch(), deadline, ocr_engine, language, skip,
+                                   book=book)
         return result
     return recognize(data, ocr_engine=ocr_engine, deadline=deadline, language=language, skip=skip)
 
