@@ -144,7 +144,7 @@ ALONE = (
     # `make run` itself: make remakes what is stale among the repository's own build products
     # (chalicelib/engines/math/node_modules, node_modules, the stamps) and `infra.live_assets`
     # writes static_site/live-assets/, which the site tests beside it serve.
-    "tests/infra/local/test_make_run.py::test_kill_9_of_make_run_stops_every_process_and_frees_the_ports")
+    "tests/infra/local/test_make_run.py::test_kill_9_of_make_run_stops_every_process_and_frees_the_ports",)
 
 # The heavy part's longest files, longest first (measured with --durations=0 in two runs of the
 # heavy part: a module fixture that waits for a stack's worker to read and record real documents,

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable
 
 from chalicelib import aws, settings
-from chalicelib.jobs import book, growing, objects
+from chalicelib.jobs import book, book_files, growing, objects
 from chalicelib.jobs import table as jobs
 
 
@@ -38,7 +38,7 @@ def finished_book(user_id: str, head: dict, parts_mp3: Iterable[bytes], *, pages
         _write(files, book.TEXT_FILE.format(r), text_body, "application/json")
         page_files.append({"name": book.PAGES_FILE.format(r), "count": len(shard_pages), "bytes": len(body)})
         text_files.append({"name": book.TEXT_FILE.format(r), "bytes": len(text_body)})
-    index = book._index(head, "pages", page_files, text_files)
+    index = book_files._index(head, "pages", page_files, text_files)
     key = _write(files, growing.INDEX, growing.encode(index), "application/json")
     assert jobs.start_book(user_id, job_id, shards=len(pages), pages=sum(len(p) for p in pages), result_key=key,
                            lease_seconds=book.LEASE_SECONDS)
