@@ -173,6 +173,25 @@ def test_process_records_a_60_page_pdf_in_speech_parts(tmp_path):
     assert MP3(out / cli_book.MP3).info.length == pytest.approx(speech["seconds"], abs=1.0)
 
 
+@pytest.mark.slow  # ~25 CPU s
+def test_process_reads_a_500_page_pdf_whole(tmp_path):
+    """Issue 74's acceptance: a 500-page PDF with a text layer, `process --no-audio`: every page
+    there with its own text, in order, and complete."""
+    pdf = tmp_path / "five hundred.pdf"
+    pdf.write_bytes(text_pdf(500))
+    out = tmp_path / "out"
+    run = cli("process", pdf, "--no-audio", "--out", out, "--workers", "2", timeout=1800)
+    assert run.returncode == 0, run.stderr
+    _, result = index_and_result(out, out / "result.json")
+    validate_result(result)
+    assert result["document"] == {"format": "pdf", "pages_in_file": 500, "pages": 500, "book": True, "read": 500,
+                                  "complete": True}
+    assert len(result["pages"]) == 500 and "speech" not in result
+    for i, page in enumerate(result["pages"]):
+        assert page["text"] == "\n".join(lines_of(i)), i
+    assert result["text"].split() == [w for i in range(500) for line in lines_of(i) for w in line.split()]
+
+
 def test_the_joined_result_is_the_assembled_index(tmp_path):
     """cli_book.joined streams what growing.assemble builds: lists and texts of files and tails,
     one level down too, empty files and tails."""
@@ -222,3 +241,45 @@ def test_the_command_line_reads_a_book_as_the_service_does(stack, tmp_path):
         [{k: c[k] for k in ("title", "page", "block")} for c in mine["chapters"]]
     assert {k: theirs["document"][k] for k in ("format", "pages", "read")} == \
         {k: mine["document"][k] for k in ("format", "pages", "read")}
+
+
+# Marked by hand: `worlds_book` needs formats_stack, not `stack`. Under --dist loadfile this file is
+# its own unit (not in tests/conftest.py's TOGETHER): on the other pytest worker than the
+# formats_stack files, it starts a formats_stack of its own and makes the book there again.
+@pytest.mark.stack
+def test_process_reads_the_300000_word_epub_as_the_service_did(worlds_book, tmp_path):
+    """Issue 74's acceptance: the 300,000-word EPUB the formats stack made (tests/conftest.py
+    `worlds_book`, tests/jobs/test_book_formats_on_the_stack.py), the same bytes read by `process
+    --no-audio`: complete, every section's words as the flow reader finds them, and the same pages'
+    text, words and chapters as the service's result. (The service's upload spoke only the titles:
+    its blocks' `spoken` marks are its own, so pages are compared by their text and words.)"""
+    from tests.jobs.test_book_formats_on_the_stack import flow_sections
+    from tests.jobs.test_book_on_the_stack import result_of
+
+    data, titles, job = worlds_book["data"], worlds_book["titles"], worlds_book["job"]
+    epub = tmp_path / "worlds.epub"
+    epub.write_bytes(data)
+    out = tmp_path / "out"
+    run = cli("process", epub, "--no-audio", "--out", out, "--workers", "2", timeout=1800)
+    assert run.returncode == 0, run.stderr
+    _, mine = index_and_result(out, out / "result.json")
+    validate_result(mine)
+    sections = flow_sections(data)
+    assert sum(len(s.split()) for s in sections) >= 300_000
+    document = mine["document"]
+    assert mine["flow"] is True and document["book"] is True and document["format"] == "epub"
+    assert document["complete"] is True and "reason" not in document and "speech" not in mine
+    assert len(mine["pages"]) == len(sections) == document["pages"] == document["read"]
+    assert [" ".join(w["text"] for line in p["lines"] for w in line["words"]) for p in mine["pages"]] == sections
+    assert [c["title"] for c in mine["chapters"]] == titles
+
+    assert job["status"] == "done", job["error"]
+    theirs = result_of(job)
+    assert theirs["text"] == mine["text"]
+    assert [p["text"] for p in theirs["pages"]] == [p["text"] for p in mine["pages"]]
+    assert [[[w["text"] for w in line["words"]] for line in p["lines"]] for p in theirs["pages"]] == \
+        [[[w["text"] for w in line["words"]] for line in p["lines"]] for p in mine["pages"]]
+    assert [{k: c[k] for k in ("title", "page", "block")} for c in theirs["chapters"]] == \
+        [{k: c[k] for k in ("title", "page", "block")} for c in mine["chapters"]]
+    assert {k: theirs["document"][k] for k in ("format", "pages", "read", "complete")} == \
+        {k: document[k] for k in ("format", "pages", "read", "complete")}
