@@ -168,7 +168,9 @@ LONG = ("tests/jobs/test_book_formats_on_the_stack.py", "tests/site/test_whole_b
 # starting a stack of its own (~20 CPU s).
 TOGETHER = {"tests/jobs/test_multipart_stack.py": "multipart_stack", "tests/site/test_book_upload.py": "multipart_stack",
             "tests/client/test_on_the_stack.py": "multipart_stack",
-            "tests/jobs/test_book_formats_on_the_stack.py": "formats_stack", "tests/site/test_whole_book.py": "formats_stack"}
+            "tests/jobs/test_book_formats_on_the_stack.py": "formats_stack", "tests/site/test_whole_book.py": "formats_stack",
+            # the command line reads the service's 300,000-word EPUB again (its worlds_book)
+            "tests/test_cli_books.py": "formats_stack"}
 
 
 def pytest_xdist_make_scheduler(config, log):

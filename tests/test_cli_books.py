@@ -243,9 +243,8 @@ def test_the_command_line_reads_a_book_as_the_service_does(stack, tmp_path):
         {k: mine["document"][k] for k in ("format", "pages", "read")}
 
 
-# Marked by hand: `worlds_book` needs formats_stack, not `stack`. Under --dist loadfile this file is
-# its own unit (not in tests/conftest.py's TOGETHER): on the other pytest worker than the
-# formats_stack files, it starts a formats_stack of its own and makes the book there again.
+# Marked by hand: `worlds_book` needs formats_stack, not `stack`. tests/conftest.py's TOGETHER
+# puts this file with the other formats_stack files, on one pytest worker: the book is made once.
 @pytest.mark.stack
 def test_process_reads_the_300000_word_epub_as_the_service_did(worlds_book, tmp_path):
     """Issue 74's acceptance: the 300,000-word EPUB the formats stack made (tests/conftest.py
