@@ -592,12 +592,14 @@ def whole(job: dict) -> bool:
 def finish_if_whole(files: objects.JobFiles, job: dict) -> None:
     """After a shard's end: when every shard is done, the book's index is written and its job ends
     (two workers that both see it whole write the same index; one ends the job)."""
-    if job.get("status") == table.DONE and _recorded_whole(job) and job.get("kind") != "speech":
-        # A read book's recording made whole later (a listener, an export): its index as it stays.
+    if job.get("status") == table.DONE and job.get("kind") != "speech":
+        # A read book's recording goes on where it is asked for: its index written again at each
+        # section's end, so GET /jobs/{id} reads it (current_index) instead of building it.
         index = live_index(files, job)
         files_write(files, growing.INDEX, growing.encode(index), "application/json")
-        table.set_seconds(files.user_id, files.job_id, (index["result"].get("speech") or {}).get("seconds"))
-        log.info("book recorded whole", extra={"seconds": (index["result"].get("speech") or {}).get("seconds")})
+        if _recorded_whole(job):
+            table.set_seconds(files.user_id, files.job_id, (index["result"].get("speech") or {}).get("seconds"))
+            log.info("book recorded whole", extra={"seconds": (index["result"].get("speech") or {}).get("seconds")})
         return
     if job.get("status") != table.PROCESSING or not whole(job):
         return
@@ -614,6 +616,21 @@ def finish_if_whole(files: objects.JobFiles, job: dict) -> None:
         usage.count_read(files.user_id, job, summary)  # pages read, against the account's quota
         log.info("book done", extra={"pages": summary.get("pages"),
                                      "seconds": (head.get("speech") or {}).get("seconds") or head.get("duration_s")})
+
+
+def current_index(files: objects.JobFiles, job: dict) -> dict | None:
+    """A read book's stored index when it says what the job's record says (its sections recorded
+    and asked for: two workers ending sections at once may each write what it saw, and a listener
+    may have asked for more since), else built from its shards now; None when neither is there."""
+    index, _ = objects.read_json(files.bucket, files.key(growing.INDEX))
+    made = ((index or {}).get("result", {}).get("speech") or {}).get("sections")
+    recorded, asked = int(float(job.get("book_recorded") or 0)), _asked(job)
+    if isinstance(made, dict) and made.get("recorded") == recorded and made["recorded"] + made.get("queued", 0) >= asked:
+        return index
+    try:
+        return live_index(files, job)
+    except Transient:
+        return index
 
 
 def live_index(files: objects.JobFiles, job: dict) -> dict:

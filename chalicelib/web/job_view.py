@@ -124,12 +124,15 @@ def _growing(user_id: str, job_id: str, key: str, job: dict) -> tuple[dict | Non
     URLs) of a result that is still growing, or of a book (its index, built from its shards
     while they run: jobs.book)."""
     s = settings.get()
-    # A book being read, or read with its recording made where it is asked for: from its shards.
-    if book.is_book(job) and (job["status"] == table.PROCESSING or book.recording_open(job)):
+    # A book being read: from its shards; read, with its recording made where it is asked for: its
+    # index as stored at its last section's end, when it is current.
+    if book.is_book(job) and job["status"] == table.PROCESSING:
         try:
             index = book.live_index(objects.JobFiles(s.aws.bucket, user_id, job_id), job)
         except Transient:
             return None, None  # planned this moment: the next read has it
+    elif book.recording_open(job):
+        index = book.current_index(objects.JobFiles(s.aws.bucket, user_id, job_id), job)
     else:
         index, _ = objects.read_json(s.aws.bucket, key)
     if index is None:
