@@ -42,7 +42,8 @@ AWS_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
            "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1"}
 LOCAL = {"PAGEVOICE_BUCKET": "pagevoice-sandbox", "PAGEVOICE_JOBS_TABLE": "pagevoice-sandbox-jobs",
          "PAGEVOICE_AUTH_TABLE": "pagevoice-sandbox-auth", "PAGEVOICE_SHARDS_TABLE": "pagevoice-sandbox-shards",
-         "PAGEVOICE_SHARDS_QUEUE": "pagevoice-sandbox-shards", "PAGEVOICE_FIRST_QUEUE": "pagevoice-sandbox-first"}
+         "PAGEVOICE_SHARDS_QUEUE": "pagevoice-sandbox-shards", "PAGEVOICE_FIRST_QUEUE": "pagevoice-sandbox-first",
+         "PAGEVOICE_RECORD_QUEUE": "pagevoice-sandbox-record"}
 
 
 def _inputs() -> dict[str, tuple[str, str, str, bytes]]:
