@@ -13,21 +13,17 @@ from chalicelib.books import export
 from chalicelib.jobs import book, listening, shards, worker
 from chalicelib.jobs import table as jobs
 from chalicelib.web import job_view
-from tests.jobs.test_book import USER, chapters_pdf, deliver, empty, messages, upload
+from tests.jobs.test_book import USER, chapters_pdf, deliver, empty, messages, small_books, upload  # noqa: F401 - a fixture
 from tests.results import validate_result
 
 pytest_plugins = ["tests.apifixtures"]
 
 
 @pytest.fixture
-def short_window(api_env, monkeypatch):
-    """Books of a few pages, sections of a page, and a window ahead of a listener of ~2 sections."""
-    monkeypatch.setenv("PAGEVOICE_BOOK_PAGES", "4")
-    monkeypatch.setenv("PAGEVOICE_SHARD_PAGES", "3")
-    monkeypatch.setenv("PAGEVOICE_TEXT_SHARD_PAGES", "3")
+def short_window(small_books, monkeypatch):  # noqa: F811 - the imported fixture
+    """test_book's small books, with sections of a page and a window ahead of a listener of ~2 sections."""
     monkeypatch.setenv("PAGEVOICE_SECTION_CHARS", "60")
     monkeypatch.setenv("PAGEVOICE_RECORD_AHEAD_SECONDS", "5")  # 80 characters: two sections
-    empty()
     yield
 
 
