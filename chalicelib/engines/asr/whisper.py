@@ -404,9 +404,19 @@ class WhisperEngine:
             text = seg.text.strip() if whole else "".join(w.word for w in kept).strip()
             if not text:
                 continue
-            out.append(Segment(start=offset + seg.start, end=offset + (seg.end if whole else kept[-1].end),
-                               text=text, words=[Word(text=w.word.strip(), start=offset + w.start, end=offset + w.end,
-                                                      confidence=float(w.probability)) for w in kept]))
+            words, last = [], None
+            for w in kept:
+                # Whisper's word times come from cross-attention, its segment's from timestamp
+                # tokens: they disagree by a few hundredths, now and then by a quarter second
+                # (a segment starting after its first word). Words run forward; the segment holds them.
+                begin = w.start if last is None else max(w.start, last)
+                last = max(begin, w.end)
+                words.append(Word(text=w.word.strip(), start=offset + begin, end=offset + last,
+                                  confidence=float(w.probability)))
+            first_at = min(seg.start, words[0].start - offset) if words else seg.start
+            end_at = seg.end if whole else kept[-1].end
+            end_at = max(end_at, last) if last is not None else end_at
+            out.append(Segment(start=offset + first_at, end=offset + end_at, text=text, words=words))
         return out
 
     def planned(self, chunks: list[tuple[int, int]], budget_s: float) -> int:

@@ -59,8 +59,11 @@ RESULT_SCHEMA = {
 def check(doc: dict) -> None:
     for segment in doc["segments"]:
         times = [segment["start"]] + [t for w in segment["words"] for t in (w["start"], w["end"])] + [segment["end"]]
-        if any(b < a - 0.05 for a, b in zip(times, times[1:])):
-            raise ValueError("speech result: times must run forward within a segment")
+        back = next((i for i, (a, b) in enumerate(zip(times, times[1:])) if b < a - 0.05), None)
+        if back is not None:
+            raise ValueError(f"speech result: times must run forward within a segment ({times[back]} then "
+                             f"{times[back + 1]} in the segment from {segment['start']} s: "
+                             f"{' '.join(str(w.get('text', w.get('word'))) for w in segment['words'])[:200]!r})")
 
 
 def limits() -> dict:

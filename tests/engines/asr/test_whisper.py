@@ -177,3 +177,20 @@ def test_window_grows_with_the_chunk():
     assert window_frames(20.0, 15.0) == 2100  # the chunk and 1 s of padding
     assert window_frames(28.0, 15.0) == 2900
     assert window_frames(3.0, 30.0) == 3000
+
+
+def test_a_segment_holds_its_words_and_they_run_forward(engine, monkeypatch):
+    """Whisper's word times (cross-attention) and segment times (timestamp tokens) disagree now
+    and then by a quarter second: a segment starting after its first word, a word starting
+    before the last one ended. The result says times run forward within a segment (CONTRACTS)."""
+    import dataclasses
+    from types import SimpleNamespace as W
+
+    monkeypatch.setattr(engine, "config", dataclasses.replace(engine.config, drop_unsaid=False))
+    found = [W(start=1.12, end=3.0, text=" He was not", words=[
+        W(word=" He", start=0.88, end=1.2, probability=0.9), W(word=" was", start=1.1, end=1.4, probability=0.9),
+        W(word=" not", start=1.5, end=3.2, probability=0.9)])]
+    [segment] = engine._kept(iter(found), np.zeros(16000 * 4, np.float32), 16000 * 40, 16000 * 44)
+    times = [segment.start] + [t for w in segment.words for t in (w.start, w.end)] + [segment.end]
+    assert times == sorted(times) and segment.start == pytest.approx(40.88) and segment.end == pytest.approx(43.2)
+    assert [w.text for w in segment.words] == ["He", "was", "not"] and segment.words[1].start == pytest.approx(41.2)
