@@ -203,6 +203,11 @@ class Books:
     # Deployed workers the shards queue may hold at once (the event source's maximum concurrency):
     # a book never takes every worker, so other people's photos go on being read.
     shard_max_concurrency: int = setting(20)
+    # A book's reading shards on the queue at once (0: shard_max_concurrency; the local stack's:
+    # its worker count): each one read sends the one this many after it. SQS serves one account's
+    # messages in the order sent, so an account's next upload waits for at most this many of its
+    # first book's shards, and a book alone still keeps every worker busy.
+    reading_ahead_shards: int = setting(0)
     # Workers the listener's queue may hold at once (its own event source): the shard a listener
     # moved to is taken at once, whatever the book's other shards are doing.
     first_max_concurrency: int = setting(5)

@@ -108,8 +108,9 @@ def start(files: objects.JobFiles, job: dict, kind, survey: Survey, context=None
     if not _started(files, survey, reading, info):
         return "skipped"  # deleted meanwhile, or no longer this worker's
     # The first pages are what a listener reads and hears first: they go to the listener's queue.
-    _send(files, [r.id for r in reading[:1] if r.id not in done], FIRST)
-    _send(files, [r.id for r in reading[1:] if r.id not in done])
+    released = _released(reading, done)
+    _send(files, [r.id for r in released if r.index == 0], FIRST)
+    _send(files, [r.id for r in released if r.index > 0])
     # A book planned again (it stalled: a message lost, a worker gone): the sections asked for
     # that are not recorded yet are sent again too.
     _send(files, asked, RECORD)
@@ -142,17 +143,33 @@ def _start_recording(files: objects.JobFiles, kind, survey: Survey, reading: lis
         store(todo[0])
     if not _started(files, survey, reading, info):
         return "skipped"
+    released = {r.id for r in _released(reading, done)}
     batch: list[str] = []
     for r in todo:
         if r.index == 0:
             _send(files, [r.id], FIRST)
             continue
         store(r)
-        batch.append(r.id)
-        if len(batch) == SEND_BATCH or r is todo[-1]:
+        if r.id in released:
+            batch.append(r.id)
+        if len(batch) == SEND_BATCH or (batch and r is todo[-1]):
             _send(files, batch)
             batch = []
+    _send(files, batch)
     return "planned"
+
+
+def reading_ahead() -> int:
+    s = settings.get().books
+    return max(1, s.reading_ahead_shards or s.shard_max_concurrency)
+
+
+def _released(reading: list[plan.Pages], done: set[str]) -> list[plan.Pages]:
+    """The reading shards whose messages should be on the queue: not done, and among a book's
+    first `reading_ahead()` or after one done (shard i read sends shard i + ahead: `_read`). A
+    book planned again (a sweep's re-drive) sends these again; the others wait for their turn."""
+    ahead = reading_ahead()
+    return [r for r in reading if r.id not in done and (r.index < ahead or plan.read_id(r.index - ahead) in done)]
 
 
 def _made(files: objects.JobFiles) -> tuple[set[str], list[str]]:
@@ -277,7 +294,8 @@ def _survey(files: objects.JobFiles) -> dict:
 def _read(files: objects.JobFiles, job: dict, kind, index: int, owner: str, failing: bool, context,
           reason: str | None = None) -> None:
     survey = _survey(files)
-    r = book_files.reading_shards(survey)[index]
+    reading = book_files.reading_shards(survey)
+    r = reading[index]
     work = kind.book_work()
     recording = survey.get("recording")
     listened = None
@@ -304,6 +322,11 @@ def _read(files: objects.JobFiles, job: dict, kind, index: int, owner: str, fail
     else:
         read = work.read_pages(_local_copy(files, job), r.first, r.end, language=job.get("language"), skip=job.get("skip"),
                                outline=survey.get("outline"), deadline=_deadline(context))
+    # The shard `reading_ahead()` after this one takes its place on the queue, sent before this one
+    # ends (a crash between loses nothing; a duplicate is harmless): an account's books take turns.
+    following = index + reading_ahead()
+    if following < len(reading):
+        _send(files, [plan.read_id(following)])
     _store_read(files, job, index, read, owner, window=recording["windows"][index] if recording else None,
                 listened=listened)
 

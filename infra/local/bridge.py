@@ -17,6 +17,7 @@ import concurrent.futures.process
 import contextlib
 import importlib
 import json
+import os
 import threading
 import time
 import uuid
@@ -192,7 +193,6 @@ def _worker_init(parent: int, nice: int = 0, eager: bool = False) -> None:
     a worker loads after its first job's text (the voice) loads at init too, since every job
     there is one a listener waits to hear."""
     import ctypes
-    import os
     import signal
 
     with contextlib.suppress(OSError, AttributeError):  # Linux: killed with the bridge, busy or not
@@ -233,7 +233,6 @@ class Slot:
 
     def __init__(self, target=None, nice: int = 0, eager: bool = False) -> None:
         import multiprocessing
-        import os
 
         self.target = target or invoke
         self.pool = concurrent.futures.ProcessPoolExecutor(
@@ -245,6 +244,7 @@ class Slot:
         self.busy = False
         self.started = 0.0
         self.killed: str | None = None  # why the bridge killed the invocation ("time", "memory")
+        self.boosted = False  # running what a listener waits for at the uploads' priority (`urgent`)
 
     def _ready(self, pid: concurrent.futures.Future) -> None:
         # Which process serves which queue: what an operator (or a test) needs to tell them apart.
@@ -280,6 +280,21 @@ class Slot:
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def urgent(self, yes: bool) -> None:
+        """A niced process (a book's shards') running what a listener waits for runs it at the
+        uploads' priority, as a Lambda of the listener's queue would have its own vCPU; then it is
+        niced again. Lowering a niceness needs CAP_SYS_NICE (root, as CI and the bench run): without
+        it the shard stays niced."""
+        import psutil
+
+        if not self.nice or not self.pid.done() or self.pid.exception() is not None:
+            return
+        with contextlib.suppress(psutil.Error):
+            for thread in psutil.Process(self.pid.result()).threads():  # Linux: a niceness is a thread's
+                with contextlib.suppress(OSError):
+                    os.setpriority(os.PRIO_PROCESS, thread.id, 0 if yes else self.nice)
+        self.boosted = yes
 
 
 def _rss(pid: int) -> int:
@@ -386,9 +401,12 @@ class Workers:
                 if got is None:
                     return
                 event, item, owner, since = got
+                if first:
+                    self.slots[at].urgent(True)  # before it starts: its first steps count too
                 try:
                     slot, future = self._start(self.slots[at], event)
                 except Exception as exc:  # noqa: BLE001 - its event is retried, as after a raise
+                    self.slots[at].urgent(False)
                     log.exception("could not start an invocation")
                     self.done(item, exc)
                     continue
@@ -427,6 +445,8 @@ class Workers:
             self.by_owner[owner] -= 1
             if isinstance(error, concurrent.futures.process.BrokenProcessPool):
                 self._replace(slot)
+            elif slot.boosted:
+                slot.urgent(False)
             slot.busy = False
         self.done(item, error)
         if error is None and "continued" in (future.result() or {}).get("outcomes", []):
@@ -479,6 +499,10 @@ def run(queue_url: str, stop: threading.Event, workers: int | None = None) -> No
                 log.exception("could not delete a delivered message")
 
     s = settings.get().local
+    # Locally the shards queue's concurrency is the worker count: a book keeps that many of its
+    # reading shards on the queue (settings.books.reading_ahead_shards), its account's next upload
+    # waits for no more (the workers' processes, spawned below, take it from the environment).
+    os.environ.setdefault(settings.PREFIX + "READING_AHEAD_SHARDS", str(workers or s.local_workers))
     pool = Workers(workers or s.local_workers, done, partial=True, reserve=s.local_upload_workers,
                    listeners=s.local_listener_workers)
     for logical in resources.worker_queues():

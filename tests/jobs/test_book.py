@@ -382,3 +382,51 @@ def test_a_book_of_text_layers_is_read_in_larger_shards_than_a_scanned_one(small
             USER, job_id, book.BOOK_SURVEY))["Body"].read())
         assert survey["shard_pages"] == most and int(jobs.get(USER, job_id)["book_shards"]) == shards_planned
         empty()
+
+
+def shards_on(queue: str = book.SHARDS) -> list[tuple[str, str]]:
+    """(job, shard) of every message waiting on `queue`, taken off it."""
+    found = []
+    while batch := messages(queue=queue):
+        for m in batch:
+            body = json.loads(m["Body"])
+            found.append((body["job"], body["shard"]))
+            aws.sqs().delete_message(QueueUrl=book.queue_url(queue), ReceiptHandle=m["ReceiptHandle"])
+    return sorted(found)
+
+
+def test_a_book_keeps_so_many_reading_shards_on_the_queue_and_each_one_read_sends_the_next(small_books, monkeypatch):
+    """SQS serves one account's messages in the order sent: a book that sent all its shards at
+    once held its account's next upload behind all of them (bench.fair: 1 page of the second
+    book read while the first read 223). Each book keeps `reading_ahead_shards` on the queue."""
+    monkeypatch.setenv("PAGEVOICE_READING_AHEAD_SHARDS", "2")
+    first, key = upload(chapters_pdf(9))  # pages 1 | 2-3 | 4-6 | 7-9
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
+    second, key2 = upload(chapters_pdf(9))
+    assert worker.handle_upload(settings.get().aws.bucket, key2) == "planned"
+    assert shards_on(book.FIRST) == sorted([(first, "read-0000"), (second, "read-0000")])
+    assert shards_on() == sorted([(first, "read-0001"), (second, "read-0001")])  # not 2 and 3: they wait their turn
+
+    def run(job: str, shard: str, outcome: str = "done") -> None:
+        assert worker.shard_batch([{"eventSource": "aws:sqs", "messageId": shard, "receiptHandle": "r", "body": json.dumps(
+            {"bucket": settings.get().aws.bucket, "user": USER, "job": job, "shard": shard})}])["outcomes"] == [outcome]
+
+    run(first, "read-0001")
+    assert shards_on() == [(first, "read-0003")]  # the one two after it
+    run(first, "read-0001", "skipped")  # a duplicate delivery sends nothing more
+    assert shards_on() == []
+    run(first, "read-0003")
+    assert shards_on() == []  # none four after the last
+    # Messages lost: planned again (a sweep's re-drive), the book sends what should be waiting.
+    from chalicelib import clock
+
+    later = clock.now() + book.LEASE_SECONDS + 1
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
+    assert shards_on(book.FIRST) == [(first, "read-0000")] and shards_on() == []  # read-0002 waits for read-0000
+    monkeypatch.setattr(clock, "now", lambda: later + 1)
+    run(first, "read-0000")
+    assert shards_on() == [(first, "read-0002")]
+    run(first, "read-0002")
+    drain()
+    assert jobs.get(USER, first)["book_pages_read"] == 9

@@ -3,6 +3,7 @@ stack a user's burst does not hold up another user's job."""
 from __future__ import annotations
 
 import concurrent.futures.process
+import json
 import os
 import signal
 import subprocess
@@ -12,7 +13,7 @@ import time
 
 import pytest
 
-from infra.local.bridge import FairQueue, Slot, Workers
+from infra.local.bridge import FIRST, SHARD_NICE, SHARDS, FairQueue, Slot, Workers
 from infra.local.process import StackProcess
 from tests.stackclient import get_job, login, register, upload, wait_job
 
@@ -165,6 +166,34 @@ def test_an_invocation_over_its_time_or_memory_is_killed(workers, caplog):
         assert [r.limit for r in caplog.records if hasattr(r, "limit")] == [limit], what
     pool.submit(event("cat", "echo"), "cat")
     assert ended.wait("cat")[0] is None
+
+
+def niceness(event: dict) -> dict:
+    """Writes this thread's niceness (Linux: a thread's own) to the file its message names."""
+    body = json.loads(event["Records"][0]["body"])
+    with open(body["job"], "w") as fh:
+        fh.write(str(os.getpriority(os.PRIO_PROCESS, 0)))
+    return {"outcomes": ["done"]}
+
+
+def test_a_shard_a_listener_waits_for_runs_at_the_uploads_priority_on_a_books_process(monkeypatch, tmp_path):
+    """A book's processes are niced below the uploads'; one that takes the listener's queue's
+    shard runs it un-niced (deployed: that queue has its own Lambdas), then is niced again."""
+    for name, value in NO_ENGINES.items():
+        monkeypatch.setenv(name, value)
+    assert os.geteuid() == 0  # CI and this machine: lowering a niceness needs CAP_SYS_NICE
+    ended = Ended()
+    pool = Workers(1, ended, target=niceness, reserve=1)  # one book's process (niced), one upload's
+    try:
+        for shard, queue in (("read-0002", SHARDS), ("rec-0030-46", FIRST), ("read-0003", SHARDS)):
+            out = tmp_path / shard
+            body = json.dumps({"user": "ann", "job": str(out), "shard": shard})
+            pool.submit({"Records": [{"eventSource": "aws:sqs", "body": body}]}, shard, queue)
+            assert ended.wait(shard)[0] is None
+        nice = {shard: int((tmp_path / shard).read_text()) for shard in ("read-0002", "rec-0030-46", "read-0003")}
+        assert nice == {"read-0002": SHARD_NICE, "rec-0030-46": 0, "read-0003": SHARD_NICE}
+    finally:
+        pool.close()
 
 
 def credentials(event: dict) -> list:
