@@ -218,6 +218,9 @@ class Books:
     # anyone listens): the rest is recorded when a listener comes near it or an export asks for
     # it, so a book nobody listens to costs its reading and this much speech.
     record_ahead_seconds: int = setting(600)
+    # ...of which the seconds right after a listener's place are what they wait for: recorded on the
+    # listener's queue; the rest on the record queue, moved up as the listener comes near it.
+    listen_first_seconds: int = setting(120)
     # Uploads larger than this go to S3 as a multipart upload with presigned part URLs (POST
     # /uploads says so), which the site and scripts can resume after a dropped connection.
     multipart_bytes: int = setting(100 * 1024 * 1024)

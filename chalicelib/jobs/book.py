@@ -500,19 +500,26 @@ def ask(files: objects.JobFiles, job: dict, start: tuple[int, int] | None, queue
     wanted = [plan.record_id(r, k) for r, k in plan.ahead(read, start or (0, 0), chars)]
     if not wanted:
         return []
+    # A listener waits for the next minutes only (settings.books.listen_first_seconds): those go to
+    # the listener's queue, the rest of the window to the record queue (the lowest share), promoted
+    # as the listener comes near them (every saved place asks again). Ten minutes ahead on the
+    # listener's queue held every book's reading back while they were made.
+    near = {plan.record_id(r, k) for r, k in plan.ahead(read, start or (0, 0), plan.ahead_chars(
+        settings.get().books.listen_first_seconds))} if queue == FIRST else set()
+    # A book's very first (short) section is heard first by whoever opens it: the listener's queue.
+    near.add(plan.record_id(0, 0))
+    later = RECORD if queue == FIRST else queue
     have = {item["shard"]: item for item in shards.each(files.user_id, files.job_id, between=(wanted[0], wanted[-1]))}
     missing = [sid for sid in wanted if sid not in have]
-    # A book's very first (short) section is heard first by whoever opens it: the listener's queue.
-    opening = [sid for sid in missing if sid == plan.record_id(0, 0)]
-    newly = shards.ask(files.user_id, files.job_id, opening, FIRST) if opening else []
-    newly += shards.ask(files.user_id, files.job_id, [sid for sid in missing if sid not in opening], queue)
-    _send(files, [sid for sid in newly if sid in opening], FIRST)
-    _send(files, [sid for sid in newly if sid not in opening], queue)
-    promoted = []
-    if queue == FIRST:  # asked for before for nobody (the record queue): a listener waits for them now
-        promoted = [sid for sid in wanted if (have.get(sid) or {}).get("status") == shards.QUEUED
-                    and have[sid].get("lane") != FIRST and shards.promote(files.user_id, files.job_id, sid, FIRST)]
-        _send(files, promoted, FIRST)
+    newly = []
+    for lane, ids in ((FIRST, [sid for sid in missing if sid in near]), (later, [sid for sid in missing if sid not in near])):
+        asked = shards.ask(files.user_id, files.job_id, ids, lane) if ids else []
+        _send(files, asked, lane)
+        newly += asked
+    # Asked for before for nobody (the record queue): a listener waits for them now.
+    promoted = [sid for sid in wanted if sid in near and queue == FIRST and (have.get(sid) or {}).get("status") == shards.QUEUED
+                and have[sid].get("lane") != FIRST and shards.promote(files.user_id, files.job_id, sid, FIRST)]
+    _send(files, promoted, FIRST)
     if newly or promoted:
         log.info("recording asked for", extra={"sections": len(newly), "promoted": len(promoted), "queue": queue,
                                                "from": wanted[0]})

@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib import aws, settings
 from chalicelib.books import export
-from chalicelib.jobs import book, listening, shards, worker
+from chalicelib.jobs import book, keys, listening, shards, worker
 from chalicelib.jobs import table as jobs
 from chalicelib.web import job_view
 from tests.jobs.test_book import USER, chapters_pdf, deliver, empty, messages, small_books, upload  # noqa: F401 - a fixture
@@ -138,3 +138,32 @@ def test_asking_twice_marks_and_sends_once(short_window):
     assert shards.promote(USER, job_id, ids[0], book.FIRST) and not shards.promote(USER, job_id, ids[0], book.FIRST)
     table = aws.dynamodb().Table(settings.get().aws.shards_table)
     assert table.get_item(Key={"job": f"{USER}/{'01' + '0' * 24}", "shard": ids[0]}).get("Item") is None
+
+
+def test_a_listener_waits_on_their_queue_for_the_next_minutes_only_the_rest_moves_up_as_they_come(short_window, monkeypatch):
+    """The window after a listener's place is recorded on the listener's queue only for its first
+    minutes (settings.books.listen_first_seconds); the rest goes to the record queue, the lowest
+    share, and moves up when the listener comes near it: ten minutes on the listener's queue held
+    every book's reading back while they were made (bench.fair)."""
+    monkeypatch.setenv("PAGEVOICE_RECORD_AHEAD_SECONDS", "16")  # 256 characters: ~4 sections of a page
+    monkeypatch.setenv("PAGEVOICE_LISTEN_FIRST_SECONDS", "3")  # 48: the section at the place
+    job_id, key = upload(chapters_pdf(9))
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
+    drain()
+    assert listening.save(USER, job_id, {"page": 5, "line": 0, "word": 0})  # after the start's window
+    first = sorted(json.loads(m["Body"])["shard"] for m in messages(10, queue=book.FIRST))
+    rest = sorted(json.loads(m["Body"])["shard"] for m in messages(10, queue=book.RECORD))
+    assert len(first) == 1 and len(rest) >= 2 and max(first) < min(rest)  # the next ones first, in text order
+    for shard in first:
+        deliver_shard(job_id, shard)
+    # Played on to where the record queue's sections begin: the first of them is the listener's now.
+    _, r, k = min(rest).split("-")
+    stored = json.loads(aws.s3().get_object(Bucket=settings.get().aws.bucket, Key=keys.output_key(
+        USER, job_id, book.SECTIONS_FILE.format(int(r))))["Body"].read())
+    page, _, _, line, *_ = stored[int(k)][0]
+    empty()
+    assert listening.save(USER, job_id, {"page": page, "line": max(0, line), "word": 0})
+    moved = [json.loads(m["Body"])["shard"] for m in messages(10, queue=book.FIRST)]
+    assert moved == [min(rest)]
+    items = {i["shard"]: i for i in shards.each(USER, job_id, prefix="rec-")}
+    assert items[min(rest)]["lane"] == book.FIRST and items[max(rest)]["lane"] == book.RECORD
