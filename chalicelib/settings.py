@@ -183,11 +183,14 @@ class Books:
     max_book_words: int = setting(1_000_000)  # words read of one document without pages
     max_book_bytes: int = setting(500 * 1024 * 1024)  # the largest document uploaded (PDF, TIFF, DOCX, EPUB, ...)
     # Pages one reading shard reads at most: the first shards read 1, 2, 4... pages, so the first
-    # page's text comes as fast as a short document's.
-    shard_pages: int = setting(8)
+    # page's text comes as fast as a short document's. A shard is about the same worker time
+    # whatever its pages (~5 s on one vCPU under load: 4 scanned pages, 32 with text layers), so
+    # books taking turns on the queue (reading_ahead_shards) take turns of time: with 8, a scan
+    # beside a text book of the same account took 2.7 times its workers' time (bench.fair).
+    shard_pages: int = setting(4)
     # ...and of a book whose pages have text layers (sampled when it is opened): such a page reads
-    # in ~0.05 s, so a shard of 8 was mostly its own overhead (a worker process, its claims and
-    # files): 1,000 pages were 128 shards.
+    # in ~0.05 s alone, so a shard of 8 was mostly its own overhead (a worker process, its claims
+    # and files): 1,000 pages were 128 shards.
     text_shard_pages: int = setting(32)
     # Characters of spoken text one recording shard speaks at most: ~75 s of speech, ~7 s of one
     # worker's thread (piper), so a listener who moves to any place hears it within seconds; the
