@@ -77,12 +77,20 @@ def own_stack(tmp_path_factory, name: str, env: dict | None = None):
         s.stop()
 
 
+# The TOGETHER groups' session stacks, by fixture name, while they run: each stops once its
+# group's last test on this pytest worker is done (`pytest_runtest_teardown`), not at the session's
+# end. A stack is ~4-5 GB with its worker processes' engines: two clones' suites side by side held
+# every group's stack to the end and ran a 24 GB machine out of memory.
+GROUP_STACKS: dict = {}
+
+
 @pytest.fixture(scope="session")
 def multipart_stack(tmp_path_factory):
     """The local stack with a small multipart threshold (PAGEVOICE_MULTIPART_BYTES), so that a
     10 MB PDF is a multipart upload (the shared `stack` keeps the default 100 MB)."""
     with own_stack(tmp_path_factory, "multipart-stack", {"PAGEVOICE_MULTIPART_BYTES": str(MULTIPART_THRESHOLD),
                                                          "PAGEVOICE_MULTIPART_PART_BYTES": str(MULTIPART_PART)}) as s:
+        GROUP_STACKS["multipart_stack"] = s
         yield s
 
 
@@ -90,7 +98,23 @@ def multipart_stack(tmp_path_factory):
 def formats_stack(tmp_path_factory):
     """A stack of its own for books of other shapes (tests/jobs/test_book_formats_on_the_stack.py)."""
     with own_stack(tmp_path_factory, "formats-stack") as s:
+        GROUP_STACKS["formats_stack"] = s
         yield s
+
+
+def pytest_runtest_teardown(item, nextitem):
+    """After a TOGETHER group's last test here (the next test is another unit's, or none), its
+    stack stops; the fixture's own end later finds it stopped. Only where --dist loadfile hands
+    each group out whole (`Together`): elsewhere a group's files need not run one after another."""
+    group = TOGETHER.get(item.nodeid.split("::", 1)[0])
+    if group is None or (nextitem is not None and scope_of(nextitem.nodeid) == group):
+        return
+    argv = " ".join(getattr(item.config, "workerinput", {}).get("mainargv", ()))  # a worker's own `dist` is "no"
+    if "--dist loadfile" not in argv and "--dist=loadfile" not in argv:
+        return
+    stack = GROUP_STACKS.pop(group, None)
+    if stack is not None:
+        stack.stop()
 
 
 @pytest.fixture(scope="session")
