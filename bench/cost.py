@@ -706,7 +706,8 @@ def book_cost(model: dict, pages: int, ocr: bool, prices: dict, memory_mb: int, 
     order; None: every one, the book recorded whole as before recording was made on demand)."""
     gb = memory_mb / 1024
     read_kind = "ocr" if ocr else "text"
-    sizes = reading_shards(pages, model["shard_pages"])
+    # A book of text layers is read in larger shards (settings.books.text_shard_pages) than a scan.
+    sizes = reading_shards(pages, model["shard_pages"] if ocr else model.get("text_shard_pages", model["shard_pages"]))
     a, b = model[read_kind][basis]
     reads = [a + b * n for n in sizes]
     chars = model["chars_per_page"] * pages
@@ -774,7 +775,9 @@ def measure_book(text_pdf: bytes, scanned_pdf: bytes, records: int, timeout_s: f
     from chalicelib.jobs import events, keys, worker
     from chalicelib.jobs import table as jobs
 
-    fig: dict = {"shard_pages": settings.get().books.shard_pages, "section_chars": settings.get().books.section_chars}
+    books = settings.get().books
+    fig: dict = {"shard_pages": books.shard_pages, "text_shard_pages": books.text_shard_pages,
+                 "section_chars": books.section_chars}
     warm_up(scanned_pdf)
     with Moto() as moto:
         urls = [aws.sqs().get_queue_url(QueueName=resources.queue_name(q, settings.get()))["QueueUrl"]
@@ -894,7 +897,8 @@ def book_model(m: dict) -> dict:
     scanned_pages = sum(r["pages"] for r in scanned["reads"]) or 1
     speech = sum(r["speech_s"] for r in recs) or 1
     shards_chars = [r for r in text["reads"] if r["sections"]]
-    return {"shard_pages": m["shard_pages"], "text": fits(text["reads"], "pages"),
+    return {"shard_pages": m["shard_pages"], "text_shard_pages": m.get("text_shard_pages", m["shard_pages"]),
+            "text": fits(text["reads"], "pages"),
             "ocr": fits(scanned["reads"], "pages"), "record": fits(recs, "speech_s"),
             "plan_s": text["plan"]["wall_s"], "plan_cpu_s": text["plan"]["cpu_s"], "plan_requests": {k: text["plan"][k] for k in metrics},
             "chars_per_page": sum(r["chars"] for r in text["reads"]) / text_pages,
@@ -930,7 +934,7 @@ def print_book(model: dict, m: dict, dep: dict, label: str) -> None:
     print(f"\n## A {BOOK_PAGES}-page book (issue 54 item 7), from per-shard figures measured here")
     print(f"- Measured in-process on moto through worker.lambda_handler, {dep['threads']} thread(s) (WorkerThreads), "
           f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}: {label}; shards of up to "
-          f"{m['shard_pages']} pages, sections of up to {m['section_chars']} characters (settings.books).")
+          f"{m['shard_pages']} scanned or {m.get('text_shard_pages', m['shard_pages'])} text-layer pages, sections of up to {m['section_chars']} characters (settings.books).")
     for name, run in (("text layer", text), ("OCR", scanned)):
         rows = ", ".join(f"{r['pages']} p {r['wall_s']:.2f} s" for r in run["reads"])
         print(f"- reading shards, {name}: {rows}")
