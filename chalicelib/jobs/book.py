@@ -152,7 +152,7 @@ def _start_recording(files: objects.JobFiles, kind, survey: Survey, reading: lis
         store(r)
         if r.id in released:
             batch.append(r.id)
-        if len(batch) == SEND_BATCH or (batch and r is todo[-1]):
+        if len(batch) == SEND_BATCH:
             _send(files, batch)
             batch = []
     _send(files, batch)
@@ -517,8 +517,9 @@ def ask(files: objects.JobFiles, job: dict, start: tuple[int, int] | None, queue
         _send(files, asked, lane)
         newly += asked
     # Asked for before for nobody (the record queue): a listener waits for them now.
-    promoted = [sid for sid in wanted if sid in near and queue == FIRST and (have.get(sid) or {}).get("status") == shards.QUEUED
-                and have[sid].get("lane") != FIRST and shards.promote(files.user_id, files.job_id, sid, FIRST)]
+    promoted = [sid for sid in wanted if sid in near and (have.get(sid) or {}).get("status") == shards.QUEUED
+                and have[sid].get("lane") != FIRST and shards.promote(files.user_id, files.job_id, sid, FIRST)
+                ] if queue == FIRST else []
     _send(files, promoted, FIRST)
     if newly or promoted:
         log.info("recording asked for", extra={"sections": len(newly), "promoted": len(promoted), "queue": queue,

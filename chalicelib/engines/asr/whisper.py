@@ -413,10 +413,10 @@ class WhisperEngine:
                 last = max(begin, w.end)
                 words.append(Word(text=w.word.strip(), start=offset + begin, end=offset + last,
                                   confidence=float(w.probability)))
-            first_at = min(seg.start, words[0].start - offset) if words else seg.start
-            end_at = seg.end if whole else kept[-1].end
-            end_at = max(end_at, last) if last is not None else end_at
-            out.append(Segment(start=offset + first_at, end=offset + end_at, text=text, words=words))
+            first = min(seg.start, kept[0].start) if kept else seg.start
+            ends = seg.end if whole else kept[-1].end
+            out.append(Segment(start=offset + first, end=offset + (ends if last is None else max(ends, last)),
+                               text=text, words=words))
         return out
 
     def planned(self, chunks: list[tuple[int, int]], budget_s: float) -> int:
