@@ -255,6 +255,11 @@ class Local:
     # How often the bridge re-drives unfinished jobs whose lease has ended (deployed: the sweep's
     # schedule, infra/template.py SWEEP_EVERY_MINUTES).
     sweep_seconds: float = setting(30.0)
+    # A worker process idle this long ends, as Lambda reclaims an idle execution environment; the
+    # next invocation there starts a new one (a cold start). 0: kept for the stack's life. A warm
+    # process holds its engines (0.4-1 GB): an idle `make run`, or a test's stack while another
+    # module's runs, gives that memory back.
+    local_idle_seconds: float = setting(600.0)
 
 
 SECTIONS = {"aws": Aws, "auth": Auth, "account": Account, "limits": Limits, "worker": Worker, "books": Books, "local": Local}

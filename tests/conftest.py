@@ -42,17 +42,8 @@ def aws_env():
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     """`python -m infra.local` (what `make run` starts) on free ports, over HTTP."""
-    from infra.local.process import StackProcess
-
-    root = tmp_path_factory.mktemp("stack")
-    # chalice local reports every caller as 127.0.0.1: lift the per-address sign-up limit so
-    # the suites that register users do not share one small budget.
-    s = StackProcess(state_dir=root / "state", log_path=root / "stack.log",
-                     extra_env={"PAGEVOICE_REGISTER_LIMIT_PER_IP": "1000",
-                                "PAGEVOICE_KIND_PLUGINS": "tests.stubkind:KIND"})
-    s.start()
-    yield s
-    s.stop()
+    with own_stack(tmp_path_factory, "stack", {"PAGEVOICE_KIND_PLUGINS": "tests.stubkind:KIND"}) as s:
+        yield s
 
 
 # A book's multipart upload on a stack of its own (tests/jobs/test_multipart_stack.py,
@@ -64,12 +55,17 @@ MULTIPART_THRESHOLD = 6 * 1024 * 1024
 @contextlib.contextmanager
 def own_stack(tmp_path_factory, name: str, env: dict | None = None):
     """`python -m infra.local` on free ports with a state directory of its own, for a module whose
-    tests need settings of their own (`env`); sign-ups are not limited per address."""
+    tests need settings of their own (`env`). chalice local reports every caller as 127.0.0.1:
+    sign-ups are not limited per address, so the suites that register users do not share one
+    small budget. A worker process idle for a minute is reclaimed (Lambda's reclaim, sooner than
+    `make run`'s ten minutes): a pytest worker's session stack idles while a module's own stack
+    runs, and its engines (~2 GB) went on holding memory two clones' suites side by side lacked."""
     from infra.local.process import StackProcess
 
     root = tmp_path_factory.mktemp(name)
     s = StackProcess(state_dir=root / "state", log_path=root / "stack.log",
-                     extra_env={"PAGEVOICE_REGISTER_LIMIT_PER_IP": "1000", **(env or {})})
+                     extra_env={"PAGEVOICE_REGISTER_LIMIT_PER_IP": "1000", "PAGEVOICE_LOCAL_IDLE_SECONDS": "60",
+                                **(env or {})})
     s.start()
     try:
         yield s

@@ -231,20 +231,32 @@ class Slot:
     """One worker process (a pool of one: a process that dies breaks only its own pool, and
     the bridge replaces it) and the invocation it runs, with Lambda's limits on it."""
 
-    def __init__(self, target=None, nice: int = 0, eager: bool = False) -> None:
-        import multiprocessing
-
+    def __init__(self, target=None, nice: int = 0, eager: bool = False, start: bool = True) -> None:
         self.target = target or invoke
-        self.pool = concurrent.futures.ProcessPoolExecutor(
-            1, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
-            initargs=(os.getpid(), nice, eager))
         self.nice, self.eager = nice, eager
-        self.pid = self.pool.submit(os.getpid)  # starts the process (its init) now, not at the first job
-        self.pid.add_done_callback(self._ready)
+        self.pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self.pid: concurrent.futures.Future = concurrent.futures.Future()  # the process's, once it runs
         self.busy = False
         self.started = 0.0
+        self.idle_since = time.monotonic()  # since its last invocation ended (or it was made)
         self.killed: str | None = None  # why the bridge killed the invocation ("time", "memory")
         self.boosted = False  # running what a listener waits for at the uploads' priority (`urgent`)
+        if start:
+            self._spawn()
+
+    def _spawn(self) -> None:
+        import multiprocessing
+
+        self.pool = concurrent.futures.ProcessPoolExecutor(
+            1, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
+            initargs=(os.getpid(), 0 if self.boosted else self.nice, self.eager))
+        self.pid = self.pool.submit(os.getpid)  # starts the process (its init) now, not at the first job
+        self.pid.add_done_callback(self._ready)
+
+    def idle(self, seconds: float) -> bool:
+        """A process that has run nothing for `seconds` (Lambda would have reclaimed it)."""
+        return (seconds > 0 and not self.busy and self.pool is not None and self.pid.done()
+                and time.monotonic() - self.idle_since > seconds)
 
     def _ready(self, pid: concurrent.futures.Future) -> None:
         # Which process serves which queue: what an operator (or a test) needs to tell them apart.
@@ -252,6 +264,8 @@ class Slot:
             log.info("worker process ready", extra={"pid": pid.result(), "listener": self.eager, "nice": self.nice})
 
     def submit(self, event: dict) -> concurrent.futures.Future:
+        if self.pool is None:  # reclaimed while idle: this invocation starts a new process (a cold start)
+            self._spawn()
         self.killed, self.started = None, time.monotonic()
         self.busy = True  # last: the watchdog reads busy first, then when it started
         # Lambda's timeout counts from the invocation, not the container's init.
@@ -279,7 +293,8 @@ class Slot:
                     proc.kill()
 
     def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
 
     def urgent(self, yes: bool) -> None:
         """A niced process (a book's shards') running what a listener waits for runs it at the
@@ -288,6 +303,9 @@ class Slot:
         it the shard stays niced."""
         import psutil
 
+        if self.nice and self.pool is None:  # reclaimed: its next process starts at that priority
+            self.boosted = yes
+            return
         if not self.nice or not self.pid.done() or self.pid.exception() is not None:
             return
         with contextlib.suppress(psutil.Error):
@@ -447,6 +465,7 @@ class Workers:
                 self._replace(slot)
             elif slot.boosted:
                 slot.urgent(False)
+            slot.idle_since = time.monotonic()
             slot.busy = False
         self.done(item, error)
         if error is None and "continued" in (future.result() or {}).get("outcomes", []):
@@ -462,15 +481,21 @@ class Workers:
         return new
 
     def _watch(self) -> None:
-        """Lambda's limits on each running invocation: its time and its memory."""
+        """Lambda's limits on each running invocation (its time and its memory), and its reclaim
+        of an idle environment: a process idle for settings.local.local_idle_seconds ends, its
+        slot starts a new one with its next invocation. The listener's processes stay warm."""
         while not self.stopped.wait(WATCH_EVERY):
             s = settings.get()
             with self.lock:  # no invocation ends or starts between the check and the kill
-                for slot in list(self.slots):
+                for i, slot in enumerate(list(self.slots)):
                     reason = slot.over(s.worker.worker_timeout_seconds, s.local.worker_memory_mb)
                     if reason is not None and slot.killed is None:
                         log.warning("killing a worker process over its limit", extra={"limit": reason})
                         slot.kill(reason)
+                    elif not slot.eager and slot.idle(s.local.local_idle_seconds):
+                        log.info("idle worker process reclaimed", extra={"pid": slot.pid.result()})
+                        slot.close()
+                        self.slots[i] = Slot(self.target, slot.nice, start=False)
 
     def close(self) -> None:
         self.stopped.set()

@@ -97,12 +97,14 @@ def test_a_user_may_be_held_back_while_keeping_their_turn():
 
 def act(event: dict) -> dict:
     """An invocation that does what its upload's key says (runs in a bridge worker process):
-    uploads/{user}/{what}/source with what = echo | die | sleep | hog."""
+    uploads/{user}/{what}/source with what = echo | die | sleep | nap | hog."""
     what = event["Records"][0]["s3"]["object"]["key"].split("/")[2]
     if what == "die":
         os.kill(os.getpid(), signal.SIGKILL)
     if what == "sleep":
         time.sleep(60)
+    if what == "nap":
+        time.sleep(3)
     if what == "hog":  # in a child process, as a decoder's sandbox would be
         subprocess.run([sys.executable, "-c", "import time; x = b'1' * (1500 << 20); time.sleep(60)"], check=False)
     return {"outcomes": [f"done by {os.getpid()}"]}
@@ -168,6 +170,27 @@ def test_an_invocation_over_its_time_or_memory_is_killed(workers, caplog):
     assert ended.wait("cat")[0] is None
 
 
+def test_an_idle_worker_process_is_reclaimed_as_lambda_does_and_the_next_invocation_starts_another(workers, monkeypatch):
+    """Idle for settings.local.local_idle_seconds (1 s here), a worker process ends and gives its
+    memory back; a busy one is never reclaimed, however long it runs; the next invocation in
+    that slot starts a new process and is served."""
+    import psutil
+
+    pool, ended = workers
+    first = [slot.pid.result(timeout=60) for slot in pool.slots]  # both processes up
+    monkeypatch.setenv("PAGEVOICE_LOCAL_IDLE_SECONDS", "1")
+    pool.submit(event("ann", "nap"), "nap")  # 3 s: three times the idle limit, busy throughout
+    assert ended.wait("nap")[0] is None  # not reclaimed under it (that would break its pool)
+    deadline = time.monotonic() + 60
+    while any(psutil.pid_exists(pid) for pid in first) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(psutil.pid_exists(pid) for pid in first)  # both processes ended, the used and the unused
+    assert all(slot.pool is None for slot in pool.slots)  # and none started in their place yet
+    pool.submit(event("bob", "echo"), "bob")
+    assert ended.wait("bob")[0] is None
+    assert sum(slot.pool is not None for slot in pool.slots) == 1  # one new process, for Bob's
+
+
 def niceness(event: dict) -> dict:
     """Writes this thread's niceness (Linux: a thread's own) to the file its message names."""
     body = json.loads(event["Records"][0]["body"])
@@ -192,6 +215,20 @@ def test_a_shard_a_listener_waits_for_runs_at_the_uploads_priority_on_a_books_pr
             assert ended.wait(shard)[0] is None
         nice = {shard: int((tmp_path / shard).read_text()) for shard in ("read-0002", "rec-0030-46", "read-0003")}
         assert nice == {"read-0002": SHARD_NICE, "rec-0030-46": 0, "read-0003": SHARD_NICE}
+        # A book's process reclaimed while idle: the listener's shard starts its new one at the
+        # uploads' priority, and the shard after it runs niced again.
+        monkeypatch.setenv("PAGEVOICE_LOCAL_IDLE_SECONDS", "1")
+        deadline = time.monotonic() + 60
+        while pool.slots[0].pool is not None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert pool.slots[0].pool is None
+        monkeypatch.setenv("PAGEVOICE_LOCAL_IDLE_SECONDS", "0")
+        for shard, queue in (("rec-0031-00", FIRST), ("read-0004", SHARDS)):
+            out = tmp_path / shard
+            body = json.dumps({"user": "ann", "job": str(out), "shard": shard})
+            pool.submit({"Records": [{"eventSource": "aws:sqs", "body": body}]}, shard, queue)
+            assert ended.wait(shard)[0] is None
+        assert [int((tmp_path / shard).read_text()) for shard in ("rec-0031-00", "read-0004")] == [0, SHARD_NICE]
     finally:
         pool.close()
 
