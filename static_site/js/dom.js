@@ -132,13 +132,38 @@ export function rovingKeys(items, item, event, setStop) {
 }
 
 /** Scroll only `container` (not the page) so `el` is in view: on a phone the text sits below
- *  the photo, and jumping the page away from what was just tapped would be confusing. */
+ *  the photo, and jumping the page away from what was just tapped would be confusing. In view
+ *  means above the mini-player too, where the box runs under it. */
 export function scrollWithin(container, el) {
   if (container.scrollHeight <= container.clientHeight) return;
   const c = container.getBoundingClientRect();
   const r = el.getBoundingClientRect();
+  const bottom = seenBottom(c);
   if (r.top < c.top) container.scrollTop -= c.top - r.top + 8;
-  else if (r.bottom > c.bottom) container.scrollTop += r.bottom - c.bottom + 8;
+  else if (r.bottom > bottom) container.scrollTop += r.bottom - bottom + 8;
+}
+
+/** Where the window stops being seen: the top of the bar fixed at its bottom (the mini-player,
+ *  result/mini-player.js), while it shows; else the window's bottom. */
+export function windowBottom() {
+  const bar = document.querySelector(".mini-player:not([hidden])");
+  return bar ? Math.min(innerHeight, bar.getBoundingClientRect().top) : innerHeight;
+}
+
+/** The bottom of a scrolling box's seen part: above the mini-player where the box runs under it
+ *  (unless only a sliver of it is left above: then its own bottom, and the page moves). */
+export function seenBottom(box) {
+  const bottom = windowBottom();
+  return bottom - box.top >= 48 ? Math.min(box.bottom, bottom) : box.bottom;
+}
+
+/** The page scrolls the least that brings `el` out from under the mini-player, if it is under
+ *  it (the body keeps room for that at its end). Elsewhere, on screen or off, it stays. */
+export function keepClear(el) {
+  const bottom = windowBottom();
+  if (bottom >= innerHeight) return;
+  const r = el.getBoundingClientRect();
+  if (r.bottom > bottom && r.top < innerHeight) window.scrollBy(0, r.bottom - bottom + 8);
 }
 
 /** A button showing `icon` (hidden from assistive technology) and named `name` in text a screen

@@ -1,7 +1,8 @@
-// The phone's mini-player: while the page's player is scrolled out of view, a bar held at the
-// bottom of the screen (CSS: one column only, position sticky at the end of #result) shows the
-// word being spoken in its line, above Play / Pause and the previous / next word. It drives the
-// same player: no second recording, no second state.
+// The mini-player: while the page's player is scrolled out of view, at every width, a bar fixed
+// at the bottom of the screen shows the word being spoken in its line, above Play / Pause and the
+// previous / next word. It drives the same player: no second recording, no second state. The
+// page keeps room for it at its end, and what is scrolled into view stops above it (CSS:
+// html.has-mini-player and --mini-player-height; dom.js keepClear for the lit word).
 
 import { iconButton } from "../dom.js";
 import { timeText } from "./messages.js";
@@ -22,12 +23,25 @@ export function createMiniPlayer(root, { signal, player, stepWord, watched }) {
   els.play.addEventListener("click", () => player.toggle(), { signal });
   els.prev.addEventListener("click", () => stepWord(-1), { signal });
   els.next.addEventListener("click", () => stepWord(1), { signal });
+  // Away unless the player's row is wholly on screen: a row cut at the screen's edge may cut
+  // its Play button too.
   const observer = new IntersectionObserver(([entry]) => {
-    away = !entry.isIntersecting;
+    away = entry.intersectionRatio < 0.99;
     place();
-  });
+  }, { threshold: [0, 0.99] });
   observer.observe(watched);
-  signal.addEventListener("abort", () => observer.disconnect(), { once: true });
+  const html = document.documentElement;
+  html.classList.add("has-mini-player");
+  const sized = new ResizeObserver(() => {
+    if (!els.bar.hidden) html.style.setProperty("--mini-player-height", `${els.bar.offsetHeight}px`);
+  });
+  sized.observe(els.bar);
+  signal.addEventListener("abort", () => {
+    observer.disconnect();
+    sized.disconnect();
+    html.classList.remove("has-mini-player");
+    html.style.removeProperty("--mini-player-height");
+  }, { once: true });
 
   function place() {
     const player = root.querySelector("#player");

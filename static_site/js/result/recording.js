@@ -1,7 +1,7 @@
 // The player of a page result: Play, the position slider, the speed (0.5x-4x), the state line,
 // the keyboard shortcuts (with a switch to turn them all off, remembered: WCAG 2.1.4; other
 // parts add keys through addKeys), and the recording's parts as the result grows (player.js
-// plays them); on a phone, the mini-player while the player is scrolled away (mini-player.js).
+// plays them); the mini-player while the player is scrolled away (mini-player.js).
 
 import { announce, elementsOf, showMessage } from "../dom.js";
 import { createPlayer } from "./player.js";

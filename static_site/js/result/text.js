@@ -5,7 +5,7 @@
 // headings, lists and tables, a page's number a marker between pages rather than a heading. A
 // document without pages (`view.flow`) is one reflowed text, its sections one after another.
 
-import { announce, rovingKeys, scrollWithin, showMessage } from "../dom.js";
+import { announce, keepClear, rovingKeys, scrollWithin, seenBottom, showMessage } from "../dom.js";
 import { renderText } from "./overlay.js";
 import { renderBlocks } from "./document-view.js";
 import { wordsOnPage } from "./model.js";
@@ -68,7 +68,12 @@ export function createText(root, { signal, onChoose }) {
     spanOf: (index) => spanByIndex.get(index),
     // In a reading view the word read leaves the box only to come back a third of the way
     // down, with the lines ahead of it in view (not at the box's edge, a scroll every line).
-    reveal: (span) => (flow ? scrollToRead(el, span, 1 / 3) : scrollWithin(el, span)),
+    // Never under the mini-player: the box scrolls it above, or the page does.
+    reveal: (span) => {
+      if (flow) scrollToRead(el, span, 1 / 3);
+      else scrollWithin(el, span);
+      keepClear(span);
+    },
     /** `target` (a chapter's heading) at the top of the text's box. */
     toTop: (target) => scrollToRead(el, target, 0),
   };
@@ -82,8 +87,9 @@ function scrollToRead(container, target, at) {
   if (!target || container.scrollHeight <= container.clientHeight) return;
   const c = container.getBoundingClientRect();
   const r = target.getBoundingClientRect();
-  if (at > 0 && r.top >= c.top && r.bottom <= c.bottom) return;
-  container.scrollTop += r.top - c.top - Math.max(8, c.height * at);
+  const bottom = seenBottom(c);
+  if (at > 0 && r.top >= c.top && r.bottom <= bottom) return;
+  container.scrollTop += r.top - c.top - Math.max(8, (bottom - c.top) * at);
 }
 
 /** One page's lines (under a heading, for a document); its word spans. */
