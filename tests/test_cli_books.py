@@ -246,16 +246,16 @@ def test_the_command_line_reads_a_book_as_the_service_does(stack, tmp_path):
 # Marked by hand: `worlds_book` needs formats_stack, not `stack`. tests/conftest.py's TOGETHER
 # puts this file with the other formats_stack files, on one pytest worker: the book is made once.
 @pytest.mark.stack
-def test_process_reads_the_300000_word_epub_as_the_service_did(worlds_book, tmp_path):
+def test_process_reads_the_300000_word_epub_as_the_service_did(worlds_book, formats_stack, tmp_path):
     """Issue 74's acceptance: the 300,000-word EPUB the formats stack made (tests/conftest.py
     `worlds_book`, tests/jobs/test_book_formats_on_the_stack.py), the same bytes read by `process
     --no-audio`: complete, every section's words as the flow reader finds them, and the same pages'
     text, words and chapters as the service's result. (The service's upload spoke only the titles:
     its blocks' `spoken` marks are its own, so pages are compared by their text and words.)"""
-    from tests.jobs.test_book_formats_on_the_stack import flow_sections
+    from tests.jobs.test_book_formats_on_the_stack import flow_sections, worlds_book_now
     from tests.jobs.test_book_on_the_stack import result_of
 
-    data, titles, job = worlds_book["data"], worlds_book["titles"], worlds_book["job"]
+    data, titles = worlds_book["data"], worlds_book["titles"]
     epub = tmp_path / "worlds.epub"
     epub.write_bytes(data)
     out = tmp_path / "out"
@@ -272,6 +272,7 @@ def test_process_reads_the_300000_word_epub_as_the_service_did(worlds_book, tmp_
     assert [" ".join(w["text"] for line in p["lines"] for w in line["words"]) for p in mine["pages"]] == sections
     assert [c["title"] for c in mine["chapters"]] == titles
 
+    job = worlds_book_now(formats_stack, worlds_book)  # (after the command's run: its URLs fresh)
     assert job["status"] == "done", job["error"]
     theirs = result_of(job)
     assert theirs["text"] == mine["text"]
