@@ -145,7 +145,7 @@ export function scrollWithin(container, el) {
 
 /** Where the window stops being seen: the top of the bar fixed at its bottom (the mini-player,
  *  result/mini-player.js), while it shows; else the window's bottom. */
-export function windowBottom() {
+function windowBottom() {
   const bar = document.querySelector(".mini-player:not([hidden])");
   return bar ? Math.min(innerHeight, bar.getBoundingClientRect().top) : innerHeight;
 }
