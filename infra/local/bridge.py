@@ -297,22 +297,27 @@ class Slot:
             self.pool.shutdown(wait=False, cancel_futures=True)
 
     def urgent(self, yes: bool) -> None:
-        """A niced process (a book's shards') running what a listener waits for runs it at the
-        uploads' priority, as a Lambda of the listener's queue would have its own vCPU; then it is
-        niced again. Lowering a niceness needs CAP_SYS_NICE (root, as CI and the bench run): without
-        it the shard stays niced."""
+        """A niced process (a book's shards') running what a listener waits for, or an upload, runs
+        it at the uploads' priority, as a Lambda of the listener's queue (or the upload's own) would
+        have its own vCPU; then it is niced again. Lowering a niceness needs CAP_SYS_NICE (root, as
+        CI and the bench run): without it the shard stays niced."""
+        if not self.nice:
+            return
+        self.boosted = yes
+        if self.pool is None:  # reclaimed: its next process starts at that priority
+            return
+        # A process still starting: its niceness is set once it runs (before its first invocation).
+        self.pid.add_done_callback(lambda _: self._renice())
+
+    def _renice(self) -> None:
         import psutil
 
-        if self.nice and self.pool is None:  # reclaimed: its next process starts at that priority
-            self.boosted = yes
-            return
-        if not self.nice or not self.pid.done() or self.pid.exception() is not None:
+        if self.pid.cancelled() or self.pid.exception() is not None:
             return
         with contextlib.suppress(psutil.Error):
             for thread in psutil.Process(self.pid.result()).threads():  # Linux: a niceness is a thread's
                 with contextlib.suppress(OSError):
-                    os.setpriority(os.PRIO_PROCESS, thread.id, 0 if yes else self.nice)
-        self.boosted = yes
+                    os.setpriority(os.PRIO_PROCESS, thread.id, 0 if self.boosted else self.nice)
 
 
 def _rss(pid: int) -> int:
@@ -341,8 +346,12 @@ class Workers:
     its event is retried as Lambda retries. `target` is what an invocation runs (`invoke`)."""
 
     def __init__(self, count: int, done, target=None, partial: bool = False, reserve: int = 0,
-                 listeners: int = 0) -> None:
+                 listeners: int = 0, reading_sent=lambda: False) -> None:
         self.count, self.done, self.target = max(1, count), done, target
+        # Whether reading shards wait in the shards queue, not taken into its line yet: a shard
+        # sends its follower before it ends, so when its slot frees the follower may still be on
+        # its way to the bridge, and a section of recording must not take its place.
+        self.reading_sent = reading_sent
         self.partial = partial  # an invocation's `batchItemFailures` fail its event (the shards queue's)
         # `reserve` more processes for uploads only: deployed, a book's shards run under their event
         # source's own maximum concurrency, beside the uploads' invocations, not in their place.
@@ -414,13 +423,15 @@ class Workers:
                     at = (listening + ours)[0]
                 if got is None and ours and self.running_shards < self.count:
                     got, shard, first, at = self.shards.next(), True, False, ours[0]
-                    if got is None:  # recording nobody waits for: only while no reading shard waits
-                        got = self.record.next()
+                    if got is None and len(self.record) and not self._reading_sent():
+                        got = self.record.next()  # recording nobody waits for: only while no reading shard waits
                 if got is None:
                     return
                 event, item, owner, since = got
-                if first:
-                    self.slots[at].urgent(True)  # before it starts: its first steps count too
+                if first or upload:
+                    # Before it starts: its first steps count too. An upload on a book's (niced)
+                    # process runs at the uploads' priority too: deployed it has a Lambda of its own.
+                    self.slots[at].urgent(True)
                 try:
                     slot, future = self._start(self.slots[at], event)
                 except Exception as exc:  # noqa: BLE001 - its event is retried, as after a raise
@@ -440,6 +451,13 @@ class Workers:
                 future.add_done_callback(
                     lambda f, s=slot, e=event, item=item, owner=owner, shard=shard:
                         self._finished(f, s, e, item, owner, shard))
+
+    def _reading_sent(self) -> bool:
+        try:
+            return bool(self.reading_sent())
+        except Exception:  # noqa: BLE001 - local AWS restarting: the line's own state decides
+            log.debug("could not count the shards queue's messages", exc_info=True)
+            return False
 
     def _start(self, slot: Slot, event: dict) -> tuple[Slot, concurrent.futures.Future]:
         """The invocation started in `slot`, or in its replacement if its process died idle."""
@@ -496,6 +514,8 @@ class Workers:
                         log.info("idle worker process reclaimed", extra={"pid": slot.pid.result()})
                         slot.close()
                         self.slots[i] = Slot(self.target, slot.nice, start=False)
+            if len(self.record):  # held back for a reading shard on its way: looked at again
+                self.pump()
 
     def close(self) -> None:
         self.stopped.set()
@@ -529,7 +549,7 @@ def run(queue_url: str, stop: threading.Event, workers: int | None = None) -> No
     # waits for no more (the workers' processes, spawned below, take it from the environment).
     os.environ.setdefault(settings.PREFIX + "READING_AHEAD_SHARDS", str(workers or s.local_workers))
     pool = Workers(workers or s.local_workers, done, partial=True, reserve=s.local_upload_workers,
-                   listeners=s.local_listener_workers)
+                   listeners=s.local_listener_workers, reading_sent=_waiting_in(SHARDS))
     for logical in resources.worker_queues():
         threading.Thread(target=_poll_shards, args=(pool, stop, logical), daemon=True,
                          name=f"{logical}-poll").start()
@@ -600,6 +620,18 @@ def _poll_shards(pool: Workers, stop: threading.Event, logical: str) -> None:
             log.exception("shards poll error")
             queue = None
             stop.wait(1.0)
+
+
+def _waiting_in(logical: str):
+    """A function: whether messages wait (visible, not received) in the book queue `logical`."""
+    sqs, url = aws.sqs(), []
+
+    def waiting() -> bool:
+        if not url:
+            url.append(sqs.get_queue_url(QueueName=resources.queue_name(logical, settings.get()))["QueueUrl"])
+        got = sqs.get_queue_attributes(QueueUrl=url[0], AttributeNames=["ApproximateNumberOfMessages"])
+        return int(got["Attributes"].get("ApproximateNumberOfMessages", 0)) > 0
+    return waiting
 
 
 def _shard_of(body: str) -> str:

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from infra.local.bridge import FIRST, SHARD_NICE, SHARDS, FairQueue, Slot, Workers
+from infra.local.bridge import FIRST, RECORD, SHARD_NICE, SHARDS, FairQueue, Slot, Workers
 from infra.local.process import StackProcess
 from tests.stackclient import get_job, login, register, upload, wait_job
 
@@ -229,6 +229,68 @@ def test_a_shard_a_listener_waits_for_runs_at_the_uploads_priority_on_a_books_pr
             pool.submit({"Records": [{"eventSource": "aws:sqs", "body": body}]}, shard, queue)
             assert ended.wait(shard)[0] is None
         assert [int((tmp_path / shard).read_text()) for shard in ("rec-0031-00", "read-0004")] == [0, SHARD_NICE]
+    finally:
+        pool.close()
+
+
+def upload_niceness(event: dict) -> dict:
+    """An upload's invocation: writes its thread's niceness to tmp/<user> (the key's user part)."""
+    user = event["Records"][0]["s3"]["object"]["key"].split("/")[1]
+    with open(os.path.join(os.environ["PAGEVOICE_TEST_OUT"], user), "w") as fh:
+        fh.write(str(os.getpriority(os.PRIO_PROCESS, 0)))
+    time.sleep(0.5)  # still running when the next upload is pumped: it takes the book's process
+    return {"outcomes": ["done"]}
+
+
+def test_an_upload_on_a_books_process_runs_at_the_uploads_priority(monkeypatch, tmp_path):
+    """Two uploads at once with one upload process: the second takes a book's (niced) process and
+    runs un-niced there, as deployed it has a Lambda of its own."""
+    for name, value in NO_ENGINES.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PAGEVOICE_TEST_OUT", str(tmp_path))
+    assert os.geteuid() == 0  # lowering a niceness needs CAP_SYS_NICE
+    ended = Ended()
+    pool = Workers(1, ended, target=upload_niceness, reserve=1)
+    try:
+        for user in ("ann", "bob"):
+            pool.submit(event(user, "photo"), user)
+        assert all(ended.wait(user)[0] is None for user in ("ann", "bob"))
+        assert {user: int((tmp_path / user).read_text()) for user in ("ann", "bob")} == {"ann": 0, "bob": 0}
+        assert pool.slots[0].nice == SHARD_NICE and not pool.slots[0].boosted  # niced again after it
+    finally:
+        pool.close()
+
+
+def journal(event: dict) -> dict:
+    """Appends "start <shard>" and "end <shard>" to the file its message names."""
+    body = json.loads(event["Records"][0]["body"])
+    for step in ("start", "end"):
+        with open(body["job"], "a") as fh:
+            fh.write(f"{step} {body['shard']}\n")
+    return {"outcomes": ["done"]}
+
+
+def test_recording_waits_for_a_reading_shard_still_on_its_way_from_the_queue(monkeypatch, tmp_path):
+    """A reading shard sends its follower before it ends; when its slot frees the follower may be
+    in the shards queue still, not yet in the bridge's line. A section nobody waits for must not
+    take the slot then: the record line asks the queue (here a flag) before it starts one."""
+    for name, value in NO_ENGINES.items():
+        monkeypatch.setenv(name, value)
+    ended, order = Ended(), tmp_path / "order"
+    in_queue = threading.Event()
+    in_queue.set()  # the follower is sent, not received
+    pool = Workers(1, ended, target=journal, reading_sent=in_queue.is_set)
+    try:
+        def send(shard: str, queue: str) -> None:
+            body = json.dumps({"user": "ann", "job": str(order), "shard": shard})
+            pool.submit({"Records": [{"eventSource": "aws:sqs", "body": body}]}, shard, queue)
+
+        send("rec-0003-01", RECORD)
+        send("read-0004", SHARDS)  # the poller takes the follower into its line...
+        in_queue.clear()  # ...and the queue has none left
+        assert ended.wait("read-0004")[0] is None and ended.wait("rec-0003-01")[0] is None
+        assert order.read_text().split("\n")[:-1] == ["start read-0004", "end read-0004",
+                                                     "start rec-0003-01", "end rec-0003-01"]
     finally:
         pool.close()
 
