@@ -34,7 +34,7 @@ from pathlib import Path
 from chalicelib import aws, clock, kinds, logs, resources, settings, voices
 from chalicelib.auth import pronunciations, usage, users
 from chalicelib.errors import ObjectMissing, PageVoiceError, Transient
-from chalicelib.jobs import book_files, growing, objects, shards, table
+from chalicelib.jobs import book_copy, book_files, growing, objects, shards, table
 from chalicelib.jobs.book_files import (  # noqa: F401 - the book's files, named here for their readers
     AUDIO_FILE,
     BOOK_SURVEY,
@@ -345,38 +345,8 @@ def _window_mp3(files: objects.JobFiles, work, index: int, data: bytes) -> dict 
 
 
 def _local_copy(files: objects.JobFiles, job: dict) -> Path:
-    """The book's file on this worker's disk, streamed from S3 once for all the shards of it this
-    worker takes (a warm Lambda takes many): no shard holds the file in memory (a scan may be
-    settings.books.max_book_bytes) and the decoding child reads only the pages it needs. One book
-    at a time per worker process: the template gives the worker's /tmp room for it."""
-    import hashlib
-    import shutil
-    import tempfile
-
-    key = job.get("source_key") or files.upload
-    folder = Path(tempfile.gettempdir()) / f"pagevoice-book-{os.getpid()}"
-    path = folder / hashlib.sha256(f"{files.bucket}/{key}".encode()).hexdigest()[:32]
-    if not path.exists():
-        for old in folder.parent.glob("pagevoice-book-*"):  # the previous book's, and dead workers'
-            if old == folder or not _alive(old.name.rsplit("-", 1)[-1]):
-                shutil.rmtree(old, ignore_errors=True)
-        folder.mkdir(mode=0o700, parents=True)
-        part = path.with_suffix(".part")
-        with open(part, "wb") as out:
-            if not objects.read_to(files.bucket, key, out):
-                raise PageVoiceError("The book's file is no longer there.")
-        part.rename(path)
-    return path
-
-
-def _alive(pid: str) -> bool:
-    try:
-        os.kill(int(pid), 0)
-    except (ValueError, ProcessLookupError):
-        return False
-    except PermissionError:
-        return True  # another user's process
-    return True
+    """The book's file on this worker's disk (chalicelib.jobs.book_copy)."""
+    return book_copy.local_copy(files.bucket, job.get("source_key") or files.upload, settings.get().books.max_book_bytes)
 
 
 def _deadline(context) -> float | None:

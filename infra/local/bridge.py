@@ -104,6 +104,11 @@ def shard_event(message: dict, queue_arn: str) -> dict:
                          "attributes": message.get("Attributes", {})}]}
 
 
+def opening(key: str) -> bool:
+    """A book's first reading shard or first (short) section: `shards/{user}/{job}/{shard}`."""
+    return key.rsplit("/", 1)[-1] in ("read-0000", "rec-0000-00")
+
+
 class FairQueue:
     """Events waiting for a worker, one line per user, served in turn, and within a user's line
     each of their jobs in turn: a user who uploads fifty dense pages waits behind their own
@@ -143,15 +148,17 @@ class FairQueue:
         self._size += 1
         return True
 
-    def next(self, may_run=lambda owner: True):
-        """The next item in turn whose owner `may_run`, or None."""
-        for _ in range(len(self._turn)):
-            owner = self._turn.popleft()
+    def next(self, may_run=lambda owner: True, wanted=lambda key: True):
+        """The next item in turn whose owner `may_run` and whose key is `wanted` (looked for at the
+        head of each of the owner's jobs), or None. An owner passed over keeps its place."""
+        for owner in list(self._turn):
             if not may_run(owner):
-                self._turn.append(owner)  # keeps its place in the rotation
                 continue
             jobs, turn = self._lines[owner], self._jobs[owner]
-            job = turn.popleft()
+            job = next((j for j in turn if wanted(jobs[j][0][0])), None)
+            if job is None:
+                continue
+            turn.remove(job)
             key, item = jobs[job].popleft()
             self._keys.discard(key)
             self._size -= 1
@@ -159,6 +166,7 @@ class FairQueue:
                 turn.append(job)
             else:
                 del jobs[job]
+            self._turn.remove(owner)
             if jobs:
                 self._turn.append(owner)
             else:
@@ -416,11 +424,15 @@ class Workers:
                     at = (reserve or ours)[0]
                 upload = got is not None
                 if got is None and (listening or ours):
-                    # The listener's own process once warm, else a shard slot; never the upload
-                    # reserve (deployed, uploads have their own invocations: a photo arriving then
-                    # does not wait for a section of speech).
+                    # The listener's own process once warm, else a shard slot.
                     got, first = self.first.next(), True
                     at = (listening + ours)[0]
+                if got is None and reserve:
+                    # A book's opening (its first page, its first short section) is its upload's
+                    # first text and audio: the upload reserve takes it too, as deployed the
+                    # listener's queue starts it beside the others at once. Nothing longer: a
+                    # photo arriving then does not wait for a section of speech.
+                    got, first, at = self.first.next(wanted=opening), True, reserve[0]
                 if got is None and ours and self.running_shards < self.count:
                     got, shard, first, at = self.shards.next(), True, False, ours[0]
                     if got is None and len(self.record) and not self._reading_sent():

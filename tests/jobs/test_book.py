@@ -341,10 +341,12 @@ def test_a_book_that_stalled_is_planned_again_without_redoing_what_is_done(small
     assert done["status"] == "done" and done["book_pages_read"] == 6
 
 
-def test_a_worker_streams_a_book_to_its_disk_once_and_keeps_one_book(small_books, monkeypatch, tmp_path):
+def test_a_worker_streams_a_book_to_its_disk_once_and_keeps_the_books_it_takes_turns_between(small_books, monkeypatch,
+                                                                                              tmp_path):
     """Each reading shard's pages come from the book's file on the worker's disk, streamed from S3
     by the first of its shards this worker takes (a scan of up to 500 MB is never held in memory,
-    nor sent whole to the decoding child); another book's shard replaces it."""
+    nor sent whole to the decoding child); another book's shard keeps it there while both fit
+    (chalicelib.jobs.book_copy: tests/jobs/test_book_copy.py)."""
     from chalicelib.jobs import objects
 
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
@@ -355,7 +357,7 @@ def test_a_worker_streams_a_book_to_its_disk_once_and_keeps_one_book(small_books
     for _, key in books:
         assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
     empty()
-    for (job_id, _), shard_ids in zip(books, (["read-0000", "read-0001", "read-0002"], ["read-0000"])):
+    for (job_id, _), shard_ids in zip(books + books[:1], (["read-0000", "read-0001"], ["read-0000"], ["read-0002"])):
         for shard in shard_ids:
             assert worker.shard_batch([{"eventSource": "aws:sqs", "messageId": shard, "receiptHandle": "r",
                                         "body": json.dumps({"bucket": settings.get().aws.bucket, "user": USER,
@@ -363,7 +365,7 @@ def test_a_worker_streams_a_book_to_its_disk_once_and_keeps_one_book(small_books
     # Once per book (its source kept beside its results), for all its shards here.
     assert fetched == [jobs.get(USER, job_id)["source_key"] for job_id, _ in books]
     [folder] = tmp_path.iterdir()
-    assert len(list(folder.iterdir())) == 1  # the second book's file only
+    assert len(list(folder.iterdir())) == 2  # both books' files: the first's last shard came after the second's
     assert [p["text"].split("\n")[0] for p in job_view.describe(USER, books[0][0])["result"]["pages"]] == TITLES[:6]
 
 

@@ -118,13 +118,13 @@ def record_attribute(page, selector: str, attribute: str, key: str) -> None:
     )
 
 
-def upload_and_wait(page, path) -> str:
+def upload_and_wait(page, path, patience_ms: int = RESULT_TIMEOUT_MS) -> str:
     """Upload through the file input and wait for the finished result; returns the job id."""
     record_attribute(page, "#upload-progress", "value", "__progress")
     page.set_input_files("#upload-input", str(path))
     page.wait_for_url(re.compile(r"#/jobs/[^/]+$"), timeout=60_000)
     record_attribute(page, "#job-status", "data-status", "__statuses")
-    page.wait_for_selector('#job-status[data-status="done"]', timeout=RESULT_TIMEOUT_MS)
+    page.wait_for_selector('#job-status[data-status="done"]', timeout=patience_ms)
     return page.url.rsplit("/", 1)[-1]
 
 

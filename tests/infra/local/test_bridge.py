@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from infra.local.bridge import FIRST, RECORD, SHARD_NICE, SHARDS, FairQueue, Slot, Workers
+from infra.local.bridge import FIRST, RECORD, SHARD_NICE, SHARDS, FairQueue, Slot, Workers, opening
 from infra.local.process import StackProcess
 from tests.stackclient import get_job, login, register, upload, wait_job
 
@@ -291,6 +291,55 @@ def test_recording_waits_for_a_reading_shard_still_on_its_way_from_the_queue(mon
         assert ended.wait("read-0004")[0] is None and ended.wait("rec-0003-01")[0] is None
         assert order.read_text().split("\n")[:-1] == ["start read-0004", "end read-0004",
                                                      "start rec-0003-01", "end rec-0003-01"]
+    finally:
+        pool.close()
+
+
+def held(event: dict) -> dict:
+    """As `journal`, but a shard whose message names `until` waits for that file to exist first."""
+    body = json.loads(event["Records"][0]["body"])
+    with open(body["job"], "a") as fh:
+        fh.write(f"start {body['shard']}\n")
+    deadline = time.monotonic() + 60  # only stops a hung test
+    while body.get("until") and not os.path.exists(body["until"]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with open(body["job"], "a") as fh:
+        fh.write(f"end {body['shard']}\n")
+    return {"outcomes": ["done"]}
+
+
+def test_a_books_opening_takes_the_upload_process_and_nothing_longer_does():
+    """The listener's queue's items wait for a shard slot (or the listener's process); a book's
+    opening (its first page, its first section) is an upload's first text and audio, so the
+    upload process takes it too, ahead of its turn; a listener's long section never."""
+    q = FairQueue()
+    q.add("shards/ann/a/rec-0030-46", "section")
+    q.add("shards/bob/b/read-0000", "opening")
+    assert q.next(wanted=opening) == "opening" and q.next(wanted=opening) is None
+    assert q.next() == "section" and len(q) == 0
+
+
+def test_the_upload_process_starts_a_books_opening_while_the_shard_slots_are_busy(monkeypatch, tmp_path):
+    for name, value in NO_ENGINES.items():
+        monkeypatch.setenv(name, value)
+    ended, order, release = Ended(), tmp_path / "order", tmp_path / "release"
+    pool = Workers(1, ended, target=held, reserve=1)
+    try:
+        def send(user: str, job: str, shard: str, queue: str, **more) -> None:
+            body = json.dumps({"user": user, "job": str(order), "shard": shard, **more})
+            event = {"Records": [{"eventSource": "aws:sqs", "body": body}]}
+            pool.lines[queue].add(f"shards/{user}/{job}/{shard}", (event, shard, user, time.monotonic()))
+
+        send("ann", "a", "read-0005", SHARDS, until=str(release))  # the shard slot, busy until released
+        pool.pump()
+        send("ann", "a", "rec-0030-46", FIRST)  # a listener's section: waits for a shard slot
+        send("bob", "b", "read-0000", FIRST)  # another book's first page: the upload process now
+        pool.pump()
+        assert ended.wait("read-0000")[0] is None
+        release.touch()
+        assert ended.wait("read-0005")[0] is None and ended.wait("rec-0030-46")[0] is None
+        lines = order.read_text().split("\n")[:-1]
+        assert lines.index("end read-0000") < lines.index("end read-0005") < lines.index("start rec-0030-46"), lines
     finally:
         pool.close()
 
