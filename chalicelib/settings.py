@@ -184,15 +184,17 @@ class Books:
     max_book_bytes: int = setting(500 * 1024 * 1024)  # the largest document uploaded (PDF, TIFF, DOCX, EPUB, ...)
     # Pages one reading shard reads at most: the first shards read 1, 2, 4... pages, so the first
     # page's text comes as fast as a short document's. A shard is about the same worker time
-    # whatever its pages (~6.5 s on one vCPU under load: 4 scanned pages, 42 with text layers), so
-    # books taking turns on the queue (reading_ahead_shards) take turns of time: with 8, a scan
-    # beside a text book of the same account took 2.7 times its workers' time (bench.fair).
-    shard_pages: int = setting(4)
+    # whatever its pages (~5 s on one vCPU under load: 3 scanned pages, 32 with text layers), so
+    # books taking turns on the queue (reading_ahead_shards) take turns of time: bench.fair's busy
+    # shards (2026-11-28): 4 scanned pages 6.45 s, 32 text pages 4.9 s (medians); with 8 scanned
+    # pages a scan beside a text book of the same account took 2.7 times its workers' time.
+    shard_pages: int = setting(3)
     # ...and of a book whose pages have text layers (sampled when it is opened): such a page reads
-    # in ~0.05 s alone, so a shard of 8 was mostly its own overhead (a worker process, its claims
-    # and files). bench.fair's busy shards (2026-11-28): 32 text pages 4.9 s, 4 scanned 6.45 s
-    # (medians): 42 make the turns even. A book planned keeps the size it was planned with.
-    text_shard_pages: int = setting(42)
+    # in ~0.15 s of one vCPU alone (its picture rendered, its layout weighed), so a shard of 8 was
+    # mostly its own overhead (a worker process, its claims and files). Not larger: a listener who
+    # moves into pages not read yet waits for their whole shard (42 pages made that jump 2-3 s
+    # longer). A book planned keeps the sizes it was planned with.
+    text_shard_pages: int = setting(32)
     # Characters of spoken text one recording shard speaks at most: ~75 s of speech, ~7 s of one
     # worker's thread (piper), so a listener who moves to any place hears it within seconds; the
     # book's first sections are shorter still.
