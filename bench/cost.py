@@ -654,7 +654,7 @@ def fit(points: list[tuple[float, float]]) -> tuple[float, float]:
 
 
 def reading_shards(pages: int, shard_pages: int) -> list[int]:
-    """Pages of each reading shard of a book (kinds.plan.reading: 1, 2, 4, then shard_pages)."""
+    """Pages of each reading shard of a book (kinds.plan.reading: 1, then shard_pages)."""
     from chalicelib.kinds import plan
 
     return [r.end - r.first for r in plan.reading(pages, shard_pages)]

@@ -110,7 +110,7 @@ def _plan(survey: Survey) -> tuple[list[plan.Pages], dict]:
         reading = plan.reading(survey.pages, most)
     flow = survey.flow or {}
     info = {"document": survey.document(), "outline": survey.outline, "flow": survey.flow is not None,
-            "shard_pages": most, "ranges": [[r.first, r.end] for r in reading] if survey.flow else None,
+            "shard_pages": most, "shard_growth": most, "ranges": [[r.first, r.end] for r in reading] if survey.flow else None,
             "engine": flow.get("engine"), "engine_version": flow.get("engine_version"),
             "language": flow.get("language"), "started": time.time()}
     return reading, info

@@ -126,7 +126,7 @@ def test_ocr_reads_a_long_text_whole_and_prints_it_quietly(long_text):
 def test_a_pdf_of_more_pages_than_a_worker_reads_is_read_whole(tmp_path):
     """A 120-page PDF with a text layer (a book past 50 pages): every page, each with its own
     text, the same as the pages the book module reads; the index's pages files are the reading
-    shards' (1, 2, 4... then settings.books.text_shard_pages)."""
+    shards' (1, then settings.books.text_shard_pages)."""
     from chalicelib import kinds
     from chalicelib.kinds import plan
 

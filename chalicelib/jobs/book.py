@@ -86,7 +86,7 @@ def start(files: objects.JobFiles, job: dict, kind, survey: Survey, context=None
     else:
         reading = plan.reading(survey.pages, most)
     info = {"document": survey.document(), "outline": survey.outline, "flow": survey.flow is not None,
-            "shard_pages": most, "ranges": [[r.first, r.end] for r in reading] if survey.flow else None,
+            "shard_pages": most, "shard_growth": most, "ranges": [[r.first, r.end] for r in reading] if survey.flow else None,
             "engine": (survey.flow or {}).get("engine"), "engine_version": (survey.flow or {}).get("engine_version"),
             "language": (survey.flow or {}).get("language"), "started": clock.now()}
     done, asked = _made(files)

@@ -128,7 +128,8 @@ def reading_shards(survey: dict) -> list[plan.Pages]:
     """The book's reading shards as planned (a document without pages: the ranges of its sections)."""
     if survey.get("ranges"):
         return [plan.Pages(i, a, b) for i, (a, b) in enumerate(survey["ranges"])]
-    return plan.reading(int(survey["document"]["pages"]), int(survey["shard_pages"]))
+    # A survey without `shard_growth` was planned with shards of 1, 2, 4... pages.
+    return plan.reading(int(survey["document"]["pages"]), int(survey["shard_pages"]), int(survey.get("shard_growth") or 2))
 
 
 

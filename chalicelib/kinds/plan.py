@@ -60,15 +60,19 @@ def is_book(*, pages: int | None = None, words: int | None = None, book_pages: i
     return (pages is not None and pages > book_pages) or (words is not None and words > book_words)
 
 
-def reading(pages: int, most: int) -> list[Pages]:
-    """The reading shards of a book of `pages` pages: 1, 2, 4... pages, then `most` at a time,
-    so the first page is published as soon as it is read and no shard grows with the book."""
+def reading(pages: int, most: int, growth: int | None = None) -> list[Pages]:
+    """The reading shards of a book of `pages` pages: the first page alone, so it is published as
+    soon as it is read, then `most` at a time (each about the same worker time: books take turns
+    by shard), so no shard grows with the book. `growth`: each shard that many times the one
+    before, up to `most` (books planned before 2026-11-28 read 1, 2, 4... pages: growth 2; a
+    text book's five short turns then lost it half its share beside a scan in bench.fair)."""
     out, first, size = [], 0, 1
     most = max(1, most)
+    growth = most if growth is None else max(2, growth)
     while first < pages:
         end = min(pages, first + size)
         out.append(Pages(len(out), first, end))
-        first, size = end, min(most, size * 2)
+        first, size = end, min(most, size * growth)
     return out
 
 

@@ -109,6 +109,10 @@ def opening(key: str) -> bool:
     return key.rsplit("/", 1)[-1] in ("read-0000", "rec-0000-00")
 
 
+def first_section(key: str) -> bool:
+    return key.rsplit("/", 1)[-1] == "rec-0000-00"
+
+
 class FairQueue:
     """Events waiting for a worker, one line per user, served in turn, and within a user's line
     each of their jobs in turn: a user who uploads fifty dense pages waits behind their own
@@ -432,7 +436,9 @@ class Workers:
                     # first text and audio: the upload reserve takes it too, as deployed the
                     # listener's queue starts it beside the others at once. Nothing longer: a
                     # photo arriving then does not wait for a section of speech.
-                    got, first, at = self.first.next(wanted=opening), True, reserve[0]
+                    # A first section (under a second of work) before a first page.
+                    got = self.first.next(wanted=first_section) or self.first.next(wanted=opening)
+                    first, at = True, reserve[0]
                 if got is None and ours and self.running_shards < self.count:
                     got, shard, first, at = self.shards.next(), True, False, ours[0]
                     if got is None and len(self.record) and not self._reading_sent():

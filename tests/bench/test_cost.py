@@ -88,7 +88,7 @@ def test_a_books_shards_are_scheduled_in_queue_order():
 
 
 def test_a_books_cost_from_its_shards():
-    assert cost.reading_shards(20, 8) == [1, 2, 4, 8, 5]
+    assert cost.reading_shards(20, 8) == [1, 8, 8, 3]
     zero = {"s3_put": (0.0, 0.0), "s3_get": (0.0, 0.0), "sqs": (0.0, 0.0), "ddb_wru": (0.0, 0.0), "ddb_rru": (0.0, 0.0)}
     model = {"shard_pages": 8, "plan_s": 2.0, "plan_cpu_s": 1.0,
              "plan_requests": {"s3_put": 1, "s3_get": 1, "sqs": 2, "ddb_wru": 3, "ddb_rru": 1},
@@ -98,18 +98,18 @@ def test_a_books_cost_from_its_shards():
              "chars_per_page": 1000.0, "section_chars_mean": 1000.0, "speech_s_per_char": 0.05,
              "stored_per_page": {"text": 1024.0, "ocr": 2048.0}, "stored_per_speech_s": 100.0}
     out = cost.book_cost(model, 20, False, cost.PRICES, memory_mb=2048, workers=(1, 100))
-    assert out["reading_shards"] == 5 and out["sections"] == 20 and out["invocations"] == 26  # 1 + 5 + 20
+    assert out["reading_shards"] == 4 and out["sections"] == 20 and out["invocations"] == 25  # 1 + 4 + 20
     assert out["gb_s"]["plan"] == pytest.approx(4.0)  # 2 s at 2 GB
-    assert out["gb_s"]["read"] == pytest.approx(2 * (5 * 1.0 + 0.5 * 20))
+    assert out["gb_s"]["read"] == pytest.approx(2 * (4 * 1.0 + 0.5 * 20))
     assert out["gb_s"]["record"] == pytest.approx(2 * 20 * 0.1 * 50)  # 50 s of speech a section, 0.1 s each
-    assert out["requests"]["s3_put"] == pytest.approx(1 + 5 * 3 + 20)
+    assert out["requests"]["s3_put"] == pytest.approx(1 + 4 * 3 + 20)
     assert out["requests"]["s3_get"] == pytest.approx(1 + 20 * 2)
-    assert out["requests"]["sqs"] == pytest.approx(2 + 25 * cost.SQS_EVENT_SOURCE_PER_MESSAGE)
+    assert out["requests"]["sqs"] == pytest.approx(2 + 24 * cost.SQS_EVENT_SOURCE_PER_MESSAGE)
     d = out["dollars"]
     assert d["lambda_compute"] == pytest.approx(sum(out["gb_s"].values()) * cost.PRICES["lambda_gb_s_x86_64"])
     assert d["storage_month"] == pytest.approx((20 * 1024 + 100 * 1000) / GIB * cost.PRICES["s3_gb_month"])
     assert d["total"] == pytest.approx(sum(v for k, v in d.items() if k != "total"))
-    assert out["wall"][1]["done"] == pytest.approx(2 + 15 + 100)  # one worker does it all, one after another
+    assert out["wall"][1]["done"] == pytest.approx(2 + 14 + 100)  # one worker does it all, one after another
     assert out["wall"][100]["done"] == pytest.approx(2 + 5 + 5)  # the longest reading shard, then one section
     cheaper = cost.book_cost(model, 20, False, cost.PRICES, memory_mb=2048, basis="cpu")
     assert cheaper["gb_s"]["plan"] == pytest.approx(2.0) and cheaper["lambda_s"] < out["lambda_s"]

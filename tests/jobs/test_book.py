@@ -9,7 +9,7 @@ import json
 import pytest
 
 from chalicelib import aws, settings
-from chalicelib.jobs import book, keys, shards, worker
+from chalicelib.jobs import book, book_files, keys, shards, worker
 from chalicelib.jobs import table as jobs
 from chalicelib.web import job_view
 from tests.media import documents as docs
@@ -21,7 +21,7 @@ USER = "u-book"
 
 @pytest.fixture
 def small_books(api_env, monkeypatch):
-    """Books of a few pages: a document of more than 4 pages is one, read 1, 2, then 3 pages a shard."""
+    """Books of a few pages: a document of more than 4 pages is one, read 1, then 3 pages a shard."""
     monkeypatch.setenv("PAGEVOICE_BOOK_PAGES", "4")
     monkeypatch.setenv("PAGEVOICE_SHARD_PAGES", "3")
     monkeypatch.setenv("PAGEVOICE_TEXT_SHARD_PAGES", "3")
@@ -92,7 +92,7 @@ def test_a_book_is_read_and_recorded_in_shards_by_many_deliveries(small_books):
     job_id, key = upload(chapters_pdf(9))
     assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
     record = jobs.get(USER, job_id)
-    assert record["status"] == "processing" and record["book_shards"] == 4  # pages 1 | 2-3 | 4-6 | 7-9
+    assert record["status"] == "processing" and record["book_shards"] == 4  # pages 1 | 2-4 | 5-7 | 8-9
     # The book's first page goes to the listener's queue (taken before every other book's shards).
     assert [json.loads(m["Body"])["shard"] for m in messages(queue=book.FIRST)] == ["read-0000"]
     read_ids = ["read-0000", *sorted(json.loads(m["Body"])["shard"] for m in messages())]
@@ -198,9 +198,10 @@ def test_a_shard_that_keeps_failing_fails_alone(small_books, monkeypatch):
     assert shards.claim(USER, job_id, "read-0001", "dead worker", lease_seconds=-1) is not None
     drain()
     result = job_view.describe(USER, job_id)["result"]
-    assert [p.get("error", "")[:26] for p in result["pages"][1:3]] == [f"Page {n} could not be read: " for n in (2, 3)]
-    assert "too often" in result["pages"][1]["error"]
-    assert TITLES[3] in result["pages"][3]["text"] and result["document"]["unreadable"] == 2
+    # Its pages (2-4) fail alone: the pages before and after are read.
+    assert [p.get("error", "")[:26] for p in result["pages"][1:4]] == [f"Page {n} could not be read: " for n in (2, 3, 4)]
+    assert "too often" in result["pages"][1]["error"] and TITLES[0] in result["pages"][0]["text"]
+    assert TITLES[4] in result["pages"][4]["text"] and result["document"]["unreadable"] == 3
 
 
 def test_a_book_is_recorded_in_the_voice_its_upload_chose(small_books):
@@ -377,7 +378,7 @@ def test_a_book_of_text_layers_is_read_in_larger_shards_than_a_scanned_one(small
     monkeypatch.setenv("PAGEVOICE_TEXT_SHARD_PAGES", "6")
     scan = docs.scanned_pdf([Image.new("RGB", (200, 260), "white")] * 12)
     text = chapters_pdf(9)
-    for data, most, shards_planned in ((text, 6, 4), (scan, 3, 5)):  # 1|2|4|2 and 1|2|3|3|3
+    for data, most, shards_planned in ((text, 6, 3), (scan, 3, 5)):  # 1|6|2 and 1|3|3|3|2
         job_id, key = upload(data)
         assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
         survey = json.loads(aws.s3().get_object(Bucket=settings.get().aws.bucket, Key=keys.output_key(
@@ -397,12 +398,21 @@ def shards_on(queue: str = book.SHARDS) -> list[tuple[str, str]]:
     return sorted(found)
 
 
+def test_a_book_planned_with_shards_of_1_2_4_pages_keeps_them():
+    """A survey written before `shard_growth` (books planned before 2026-11-28, still being read
+    when a new version is deployed) is read in the shards it was planned in."""
+    survey = {"document": {"pages": 9}, "shard_pages": 3}
+    assert [(r.first, r.end) for r in book_files.reading_shards(survey)] == [(0, 1), (1, 3), (3, 6), (6, 9)]
+    now = {**survey, "shard_growth": 3}
+    assert [(r.first, r.end) for r in book_files.reading_shards(now)] == [(0, 1), (1, 4), (4, 7), (7, 9)]
+
+
 def test_a_book_keeps_so_many_reading_shards_on_the_queue_and_each_one_read_sends_the_next(small_books, monkeypatch):
     """SQS serves one account's messages in the order sent: a book that sent all its shards at
     once held its account's next upload behind all of them (bench.fair: 1 page of the second
     book read while the first read 223). Each book keeps `reading_ahead_shards` on the queue."""
     monkeypatch.setenv("PAGEVOICE_READING_AHEAD_SHARDS", "2")
-    first, key = upload(chapters_pdf(9))  # pages 1 | 2-3 | 4-6 | 7-9
+    first, key = upload(chapters_pdf(9))  # pages 1 | 2-4 | 5-7 | 8-9
     assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
     second, key2 = upload(chapters_pdf(9))
     assert worker.handle_upload(settings.get().aws.bucket, key2) == "planned"

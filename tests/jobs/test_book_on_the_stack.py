@@ -84,7 +84,7 @@ def spoken_words(result: dict) -> list[tuple[int, int, int]]:
 
 
 def test_a_book_is_recorded_by_many_workers_and_a_late_chapter_comes_first(book_stack, reader):
-    n = 40  # shards of 1, 2, 4, 8, 16 and 9 pages: the late chapter in the last, the broken page ending the one before
+    n = 40  # shards of 1, 32 and 7 pages: the late chapter in the last, the broken page in the one before
     job_id = upload_with(book_stack, reader, "voyage.pdf", chapters_pdf(n, broken_at=30))
     # The listener moves once the service is up: the book's text is there and the listener's
     # worker process, which a stack starts with its first book, has loaded its engines (a move

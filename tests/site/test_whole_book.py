@@ -157,7 +157,7 @@ def test_a_thousand_page_pdf_is_read_whole(book_site, book):
     expected = [(f"{heading_of(n)}\n" if heading_of(n) else "") + sentence(n) for n in range(PAGES)]
     assert [p["text"] for p in result["pages"]] == expected
     assert [c["title"] for c in result["chapters"]] == TITLES
-    # It travels as its index: each reading shard's pages and text (1, 2, 4... then
+    # It travels as its index: each reading shard's pages and text (1, then
     # settings.books.text_shard_pages a shard).
     shards = plan.reading(PAGES, settings.get().books.text_shard_pages)
     assert job["result"] is None and len(index["parts"][0]["files"]) == len(shards) < 40

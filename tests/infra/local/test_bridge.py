@@ -299,12 +299,12 @@ def held(event: dict) -> dict:
     """As `journal`, but a shard whose message names `until` waits for that file to exist first."""
     body = json.loads(event["Records"][0]["body"])
     with open(body["job"], "a") as fh:
-        fh.write(f"start {body['shard']}\n")
+        fh.write(f"start {body['user']} {body['shard']}\n")
     deadline = time.monotonic() + 60  # only stops a hung test
     while body.get("until") and not os.path.exists(body["until"]) and time.monotonic() < deadline:
         time.sleep(0.05)
     with open(body["job"], "a") as fh:
-        fh.write(f"end {body['shard']}\n")
+        fh.write(f"end {body['user']} {body['shard']}\n")
     return {"outcomes": ["done"]}
 
 
@@ -322,24 +322,29 @@ def test_a_books_opening_takes_the_upload_process_and_nothing_longer_does():
 def test_the_upload_process_starts_a_books_opening_while_the_shard_slots_are_busy(monkeypatch, tmp_path):
     for name, value in NO_ENGINES.items():
         monkeypatch.setenv(name, value)
-    ended, order, release = Ended(), tmp_path / "order", tmp_path / "release"
+    ended, order, release, opened = Ended(), tmp_path / "order", tmp_path / "release", tmp_path / "opened"
     pool = Workers(1, ended, target=held, reserve=1)
     try:
         def send(user: str, job: str, shard: str, queue: str, **more) -> None:
             body = json.dumps({"user": user, "job": str(order), "shard": shard, **more})
             event = {"Records": [{"eventSource": "aws:sqs", "body": body}]}
-            pool.lines[queue].add(f"shards/{user}/{job}/{shard}", (event, shard, user, time.monotonic()))
+            pool.lines[queue].add(f"shards/{user}/{job}/{shard}", (event, f"{user} {shard}", user, time.monotonic()))
 
         send("ann", "a", "read-0005", SHARDS, until=str(release))  # the shard slot, busy until released
         pool.pump()
         send("ann", "a", "rec-0030-46", FIRST)  # a listener's section: waits for a shard slot
-        send("bob", "b", "read-0000", FIRST)  # another book's first page: the upload process now
+        send("bob", "b", "read-0000", FIRST, until=str(opened))  # another book's first page: the upload process now
         pool.pump()
-        assert ended.wait("read-0000")[0] is None
+        send("cy", "c", "read-0000", FIRST)  # two more openings wait for the upload process...
+        send("dee", "d", "rec-0000-00", FIRST)  # ...the first section first: under a second of work
+        opened.touch()
+        assert all(ended.wait(item)[0] is None for item in ("bob read-0000", "cy read-0000", "dee rec-0000-00"))
         release.touch()
-        assert ended.wait("read-0005")[0] is None and ended.wait("rec-0030-46")[0] is None
+        assert ended.wait("ann read-0005")[0] is None and ended.wait("ann rec-0030-46")[0] is None
         lines = order.read_text().split("\n")[:-1]
-        assert lines.index("end read-0000") < lines.index("end read-0005") < lines.index("start rec-0030-46"), lines
+        assert lines.index("end bob read-0000") < lines.index("start dee rec-0000-00") < lines.index("start cy read-0000")
+        assert lines.index("end cy read-0000") < lines.index("end ann read-0005") < lines.index("start ann rec-0030-46")
+        assert lines[0] == "start ann read-0005" and lines[1] == "start bob read-0000"
     finally:
         pool.close()
 
