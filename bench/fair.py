@@ -971,7 +971,7 @@ def main(argv=None) -> int:
     warm = {"warm-book": ("warm-book.pdf", warm_book, PDF), "warm-photo": (photo_name, photo_bytes, JPEG)}
     print(f"- long book: {args.book_pages} pages with a text layer, {len(book) / 1e6:.1f} MB, {len(chapters)} chapters of "
           f"generated prose; scan: {args.scan_pages} image-only pages at 150 dpi, {len(scanned) / 1e6:.1f} MB; photo: "
-          f"ICDAR 2015 {photo_name}; busy window {args.window:.0f} s, alone {args.alone:.0f} s; each upload polled every {WATCH} s until heard")
+          f"ICDAR 2015 {photo_name}; busy window {args.window:.0f} s, alone {args.alone:.0f} s; books' first text and audio from the stack's log, photos polled every {WATCH} s")
     runs = []
     for workers in args.workers:
         runs.append(run_stack(workers, inputs, warm, args))

@@ -225,8 +225,11 @@ class Books:
     # it, so a book nobody listens to costs its reading and this much speech.
     record_ahead_seconds: int = setting(600)
     # ...of which the seconds right after a listener's place are what they wait for: recorded on the
-    # listener's queue; the rest on the record queue, moved up as the listener comes near it.
-    listen_first_seconds: int = setting(120)
+    # listener's queue; the rest on the record queue, moved up as the listener comes near it (each
+    # place saved while playing, every 5 s). At 120 a jump put three sections there at once, made
+    # at the uploads' priority beside other people's first pages (a scan's first page took 3.8 s,
+    # 2.5x its time alone, in bench.fair); the third has the second's playing time to be made.
+    listen_first_seconds: int = setting(60)
     # Uploads larger than this go to S3 as a multipart upload with presigned part URLs (POST
     # /uploads says so), which the site and scripts can resume after a dropped connection.
     multipart_bytes: int = setting(100 * 1024 * 1024)
