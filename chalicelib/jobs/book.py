@@ -476,6 +476,11 @@ def ask(files: objects.JobFiles, job: dict, start: tuple[int, int] | None, queue
     # listener's queue held every book's reading back while they were made.
     near = {plan.record_id(r, k) for r, k in plan.ahead(read, start or (0, 0), plan.ahead_chars(
         settings.get().books.listen_first_seconds))} if queue == FIRST else set()
+    if queue == FIRST and len(wanted) > 1:
+        # ...and always the section after the one being heard (made while that one plays): a
+        # section longer than those seconds left the next one on the record queue until the
+        # listener reached it (bench.fair: 24 s waiting for audio).
+        near.add(wanted[1])
     # A book's very first (short) section is heard first by whoever opens it: the listener's queue.
     near.add(plan.record_id(0, 0))
     later = RECORD if queue == FIRST else queue

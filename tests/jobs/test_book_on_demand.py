@@ -142,9 +142,10 @@ def test_asking_twice_marks_and_sends_once(short_window):
 
 def test_a_listener_waits_on_their_queue_for_the_next_minutes_only_the_rest_moves_up_as_they_come(short_window, monkeypatch):
     """The window after a listener's place is recorded on the listener's queue only for its first
-    minutes (settings.books.listen_first_seconds); the rest goes to the record queue, the lowest
-    share, and moves up when the listener comes near it: ten minutes on the listener's queue held
-    every book's reading back while they were made (bench.fair)."""
+    minutes (settings.books.listen_first_seconds) and the section after the one heard; the rest
+    goes to the record queue, the lowest share, and moves up when the listener comes near it: ten
+    minutes on the listener's queue held every book's reading back while they were made
+    (bench.fair)."""
     monkeypatch.setenv("PAGEVOICE_RECORD_AHEAD_SECONDS", "16")  # 256 characters: ~4 sections of a page
     monkeypatch.setenv("PAGEVOICE_LISTEN_FIRST_SECONDS", "3")  # 48: the section at the place
     job_id, key = upload(chapters_pdf(9))
@@ -153,11 +154,13 @@ def test_a_listener_waits_on_their_queue_for_the_next_minutes_only_the_rest_move
     assert listening.save(USER, job_id, {"page": 5, "line": 0, "word": 0})  # after the start's window
     first = sorted(json.loads(m["Body"])["shard"] for m in messages(10, queue=book.FIRST))
     rest = sorted(json.loads(m["Body"])["shard"] for m in messages(10, queue=book.RECORD))
-    assert len(first) == 1 and len(rest) >= 2 and max(first) < min(rest)  # the next ones first, in text order
+    # The section at the place and the one after it (made while the first plays), in text order.
+    assert len(first) == 2 and len(rest) >= 2 and max(first) < min(rest)
     for shard in first:
         deliver_shard(job_id, shard)
-    # Played on to where the record queue's sections begin: the first of them is the listener's now.
-    _, r, k = min(rest).split("-")
+    # Played on into the second: the first of the record queue's is the listener's now, to be made
+    # while the second plays (not once the listener reaches it).
+    _, r, k = max(first).split("-")
     stored = json.loads(aws.s3().get_object(Bucket=settings.get().aws.bucket, Key=keys.output_key(
         USER, job_id, book.SECTIONS_FILE.format(int(r))))["Body"].read())
     page, _, _, line, *_ = stored[int(k)][0]
