@@ -41,7 +41,7 @@ HEADING = "The Keeper Counted Nine Grey Gulls"
 MAX_DOM_PAGES = 17  # the window (static_site/js/book-index.js): 4 pages before the place, 12 after
 SPOKEN = ("heading", "title")
 MAX_DOM_SECTIONS = 5  # ...and of a document without pages: 1 section before, 3 after
-MAX_FILES_OPENED = 8  # the files of text and timings those come from (the 1,000 pages are in 36)
+MAX_FILES_OPENED = 8  # the files of text and timings those come from (the 1,000 pages are in 33 shards' files)
 
 
 def title(c: int) -> str:
