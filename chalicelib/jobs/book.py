@@ -378,7 +378,11 @@ def _store_read(files: objects.JobFiles, job: dict, index: int, read, owner: str
         # it is in these pages or in the minutes before them (the listener's queue), and when
         # these pages are within the minutes after the book's start (the record queue; the
         # book's first short section the listener's: whoever opens the book hears it first).
-        anchor = (index, out.wanted) if out.wanted is not None else _anchor(files, place) if place is not None else None
+        # A place saved while this shard was ending (after `place` was read) is on `after`, read
+        # after the shard's end: that PUT found these pages not read and left them to this end.
+        now = _place(after) or place
+        anchor = (index, out.wanted) if out.wanted is not None and now == place else \
+            _anchor(files, now) if now is not None else None
         if anchor is not None and anchor[0] <= index:
             ask(files, after, anchor, FIRST)
         ask(files, after, (0, 0), RECORD)

@@ -170,3 +170,29 @@ def test_a_listener_waits_on_their_queue_for_the_next_minutes_only_the_rest_move
     assert moved == [min(rest)]
     items = {i["shard"]: i for i in shards.each(USER, job_id, prefix="rec-")}
     assert items[min(rest)]["lane"] == book.FIRST and items[max(rest)]["lane"] == book.RECORD
+
+
+def test_a_place_saved_while_its_pages_are_ending_is_heard_first(short_window, monkeypatch):
+    """A listener moves into pages a worker is just ending: the PUT finds their shard running
+    (nothing to promote: its end asks from the place), while that end read the job's place before
+    the PUT saved it. The end asks from the place saved by then (two clones' run: a late chapter
+    was heard only after everything before it was recorded)."""
+    from chalicelib.jobs import book_files
+
+    job_id, key = upload(chapters_pdf(9))  # pages 1 | 2-4 | 5-7 | 8-9
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
+    for shard in ("read-0000", "read-0001"):
+        deliver_shard(job_id, shard)
+    empty()
+    real = book_files.read_outputs
+
+    def moved_meanwhile(*args, **kwargs):
+        assert kwargs["place"] is None  # read before the listener moved
+        assert listening.save(USER, job_id, {"page": 5, "line": 0, "word": 0})  # page 6: in these pages
+        assert not messages(queue=book.FIRST)  # the PUT left them to this shard's end
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(book_files, "read_outputs", moved_meanwhile)
+    deliver_shard(job_id, "read-0002")
+    first = sorted(json.loads(m["Body"])["shard"] for m in messages(10, queue=book.FIRST))
+    assert first and all(s.startswith("rec-0002-") for s in first), first
