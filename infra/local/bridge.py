@@ -358,11 +358,12 @@ class Workers:
     its event is retried as Lambda retries. `target` is what an invocation runs (`invoke`)."""
 
     def __init__(self, count: int, done, target=None, partial: bool = False, reserve: int = 0,
-                 listeners: int = 0, reading_sent=lambda: False) -> None:
+                 listeners: int = 0, reading_sent=lambda held: False) -> None:
         self.count, self.done, self.target = max(1, count), done, target
-        # Whether reading shards wait in the shards queue, not taken into its line yet: a shard
-        # sends its follower before it ends, so when its slot frees the follower may still be on
-        # its way to the bridge, and a section of recording must not take its place.
+        # Whether the shards queue has messages besides the `held` ones this bridge has in its line
+        # or running: a shard sends its follower before it ends, so when its slot frees the
+        # follower may still be in the queue or on its way (received, not yet in the line), and a
+        # section of recording must not take its place.
         self.reading_sent = reading_sent
         self.partial = partial  # an invocation's `batchItemFailures` fail its event (the shards queue's)
         # `reserve` more processes for uploads only: deployed, a book's shards run under their event
@@ -384,7 +385,7 @@ class Workers:
         # those two at most `count` at once, never in the reserve.
         self.lines = {logical: FairQueue() for logical in resources.worker_queues()}
         self.first, self.shards, self.record = (self.lines[q] for q in (FIRST, SHARDS, RECORD))
-        self.running = self.running_shards = 0
+        self.running = self.running_shards = self.running_reading = 0
         self.by_owner: collections.Counter = collections.Counter()
         self.lock = threading.RLock()  # a future that is done already calls back at once, under it
         self.stopped = threading.Event()
@@ -422,7 +423,7 @@ class Workers:
                 ours = [i for i in free if i < self.count]  # the books' shards' slots
                 reserve = [i for i in free if i in self.reserved]
                 listening = [i for i in free if i in self.listening and self.slots[i].pid.done()]
-                got, shard, first, at = None, False, False, None
+                got, shard, first, at, reading = None, False, False, None, False
                 if reserve or ours:
                     got = self.queue.next(self._may_run)
                     at = (reserve or ours)[0]
@@ -441,6 +442,7 @@ class Workers:
                     first, at = True, reserve[0]
                 if got is None and ours and self.running_shards < self.count:
                     got, shard, first, at = self.shards.next(), True, False, ours[0]
+                    reading = got is not None
                     if got is None and len(self.record) and not self._reading_sent():
                         got = self.record.next()  # recording nobody waits for: only while no reading shard waits
                 if got is None:
@@ -459,6 +461,7 @@ class Workers:
                     continue
                 self.running += 1
                 self.running_shards += shard
+                self.running_reading += reading
                 # An account's share of the workers counts its uploads (a book's shards have
                 # their own lines and queues: its listener's section must not hold its photo back).
                 owner = owner if upload else None
@@ -467,12 +470,12 @@ class Workers:
                     log.info("listener's shard started", extra={"shard": event_key(event).rsplit("/", 1)[-1],
                                                                 "waited_s": round(time.monotonic() - since, 3)})
                 future.add_done_callback(
-                    lambda f, s=slot, e=event, item=item, owner=owner, shard=shard:
-                        self._finished(f, s, e, item, owner, shard))
+                    lambda f, s=slot, e=event, item=item, owner=owner, shard=shard, reading=reading:
+                        self._finished(f, s, e, item, owner, shard, reading))
 
     def _reading_sent(self) -> bool:
         try:
-            return bool(self.reading_sent())
+            return bool(self.reading_sent(len(self.shards) + self.running_reading))
         except Exception:  # noqa: BLE001 - local AWS restarting: the line's own state decides
             log.debug("could not count the shards queue's messages", exc_info=True)
             return False
@@ -489,7 +492,8 @@ class Workers:
                 slot.busy = False
                 raise
 
-    def _finished(self, future, slot: Slot, event: dict, item, owner: str, shard: bool = False) -> None:
+    def _finished(self, future, slot: Slot, event: dict, item, owner: str, shard: bool = False,
+                  reading: bool = False) -> None:
         error = future.exception()
         if error is None and self.partial and (future.result() or {}).get("batchItemFailures"):
             error = RuntimeError("the invocation reported its message as failed")  # SQS's partial batch response
@@ -504,6 +508,8 @@ class Workers:
             slot.idle_since = time.monotonic()
             slot.busy = False
         self.done(item, error)
+        with self.lock:  # held until its message is deleted (or made to come back): counted once
+            self.running_reading -= reading
         if error is None and "continued" in (future.result() or {}).get("outcomes", []):
             # A long job's turn ended with work left: its next turn queues like any event
             # (deployed, the worker invokes itself).
@@ -641,14 +647,17 @@ def _poll_shards(pool: Workers, stop: threading.Event, logical: str) -> None:
 
 
 def _waiting_in(logical: str):
-    """A function: whether messages wait (visible, not received) in the book queue `logical`."""
+    """A function of the number of messages the bridge holds from the book queue `logical` (in its
+    line or running): whether the queue has others (waiting there, received and on their way to
+    the line, or to be delivered again)."""
     sqs, url = aws.sqs(), []
 
-    def waiting() -> bool:
+    def waiting(held: int) -> bool:
         if not url:
             url.append(sqs.get_queue_url(QueueName=resources.queue_name(logical, settings.get()))["QueueUrl"])
-        got = sqs.get_queue_attributes(QueueUrl=url[0], AttributeNames=["ApproximateNumberOfMessages"])
-        return int(got["Attributes"].get("ApproximateNumberOfMessages", 0)) > 0
+        counts = sqs.get_queue_attributes(QueueUrl=url[0], AttributeNames=[
+            "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+        return int(counts.get("ApproximateNumberOfMessages", 0)) + int(counts.get("ApproximateNumberOfMessagesNotVisible", 0)) > held
     return waiting
 
 

@@ -272,22 +272,34 @@ def journal(event: dict) -> dict:
 
 def test_recording_waits_for_a_reading_shard_still_on_its_way_from_the_queue(monkeypatch, tmp_path):
     """A reading shard sends its follower before it ends; when its slot frees the follower may be
-    in the shards queue still, not yet in the bridge's line. A section nobody waits for must not
-    take the slot then: the record line asks the queue (here a flag) before it starts one."""
+    in the shards queue still, or received by the poller and not yet in the bridge's line. A
+    section nobody waits for must not take the slot then: the record line asks the queue how many
+    messages it has besides those the bridge holds (here a count: sent, not deleted)."""
     for name, value in NO_ENGINES.items():
         monkeypatch.setenv(name, value)
-    ended, order = Ended(), tmp_path / "order"
-    in_queue = threading.Event()
-    in_queue.set()  # the follower is sent, not received
-    pool = Workers(1, ended, target=journal, reading_sent=in_queue.is_set)
+    order = tmp_path / "order"
+    queue = {"read-0004"}  # the follower: sent, then received, not yet in the line
+    asked: list[int] = []
+
+    def reading_sent(held: int) -> bool:
+        asked.append(held)
+        return len(queue) > held
+
+    class Deleting(Ended):  # the bridge deletes a message once its invocation ended well
+        def __call__(self, item, error) -> None:
+            queue.discard(item)
+            super().__call__(item, error)
+
+    ended = Deleting()
+    pool = Workers(1, ended, target=journal, reading_sent=reading_sent)
     try:
-        def send(shard: str, queue: str) -> None:
+        def send(shard: str, lane: str) -> None:
             body = json.dumps({"user": "ann", "job": str(order), "shard": shard})
-            pool.submit({"Records": [{"eventSource": "aws:sqs", "body": body}]}, shard, queue)
+            pool.submit({"Records": [{"eventSource": "aws:sqs", "body": body}]}, shard, lane)
 
         send("rec-0003-01", RECORD)
-        send("read-0004", SHARDS)  # the poller takes the follower into its line...
-        in_queue.clear()  # ...and the queue has none left
+        assert asked == [0] and not order.exists()  # in transit: the free slot waits for it
+        send("read-0004", SHARDS)  # the poller puts it in the line
         assert ended.wait("read-0004")[0] is None and ended.wait("rec-0003-01")[0] is None
         assert order.read_text().split("\n")[:-1] == ["start read-0004", "end read-0004",
                                                      "start rec-0003-01", "end rec-0003-01"]
