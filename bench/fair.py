@@ -35,9 +35,12 @@ PAGEVOICE_TTS_THREADS=1: a Lambda's vCPU). On each, in this order:
    3x its time alone or later whatever the order (the run of 2026-11-28 12:29 at 5729393 that
    started them so: first audio 2.6-3.1x), a floor no schedule beats, where the goal asks whether
    an upload waits behind others' backlogs. Each book's pages read per minute from when the last of the six was planned
-   to `--window` seconds after it, against the same book read alone (the stack's whole for it):
-   goal >= 1/N of it, N = 6 books read at once; and each book's share of the pages and of the
-   workers' reading time (shard started .. pages read in the log). The first account is a listener: once its book
+   to `--window` seconds after it, against 1/N of the stack's (N: the books being read at each
+   moment; the stack's rate for a book: its pages per reading second times all the stack's reading
+   seconds), i.e. its reading seconds over its fair share of them (shard started .. pages read in
+   the log): goal >= 1, less the one shard a fair queue may owe it (`fair_share_audit`); beside
+   it, for reference, its rate over its rate alone (1/N of that would need the busy stack to read
+   as fast as an idle one while it also records a listener, reads photos and surveys uploads). The first account is a listener: once its book
    shows text, it jumps (PUT /jobs/{id}/position with the place of the chapter starting nearest
    85% of the book) and waits for a speech part covering that place with a url (goal <= 10 s),
    then plays from there: a place saved every 5 s, moving on by the words' timings (the site's
@@ -116,8 +119,10 @@ def per_minute(pages: int, seconds: float) -> float | None:
 
 
 def fair_shares(busy: dict[str, float], alone: dict[str, float]) -> dict[str, dict]:
-    """Per book: its rate busy over its rate alone (the stack's whole for that book), its share
-    of the stack's pages, and whether it had at least 1/N of its rate alone (N: the books)."""
+    """Per book: its rate busy over its rate alone (the stack's whole for that book, with nothing
+    else to do), its share of the stack's pages, and whether it had at least 1/N of its rate alone
+    (N: the books): shown beside the goal's figure (`fair_share_audit`), which counts what else
+    the busy stack does (a listener's recording first, photos, surveys)."""
     n = len(busy)
     total = sum(busy.values())
     out = {}
@@ -819,6 +824,56 @@ def reading_audit(events: list[dict], uploads: list[Upload], t0: float, t1: floa
     return out
 
 
+def reading_spans(events: list[dict]) -> list[tuple[float, float]]:
+    """(start, end) of a book's reading shards in the log ("shard started" .. "pages read"); one
+    still running at the end of the log ends there."""
+    started = {e.get("shard"): e["t"] for e in events if e.get("msg") == "shard started"
+               and str(e.get("shard", "")).startswith("read-")}
+    ended = {e.get("shard"): e["t"] for e in events if e.get("msg") == "pages read"}
+    last = max((e["t"] for e in events), default=0.0)
+    return [(t, ended.get(shard, last)) for shard, t in started.items()]
+
+
+SHARE_STEP = 0.1  # seconds: the resolution of the fair-share integral
+
+
+def fair_share_audit(events: list[dict], uploads: list[Upload], t0: float, t1: float) -> dict[str, dict]:
+    """Per book: its reading rate over 1/N of the stack's, N the books being read at each moment
+    (planned and not read whole), in (t0, t1]. The stack's rate for a book is what it would read
+    of that book in all of its reading time (the book's pages per reading second times the
+    stack's reading seconds), so the figure is the book's reading seconds over the sum, at each
+    moment it is being read, of the stack's reading seconds then over N: at least 1 is at least
+    its fair share. A fair queue serves in whole turns, so it can owe a book up to one shard at
+    any moment (the lag bound of fair queueing): `lag` is one of its shards (median) over its
+    fair seconds, and the goal is at least 1 - lag."""
+    books = {u.job_id: f"{u.label} {u.account}" for u in uploads if u.label != "photo" and u.job_id}
+    mine = {job: [e for e in events if e["job_id"] == job] for job in books}
+    spans = {job: reading_spans(ev) for job, ev in mine.items()}
+    open_at = {job: next((e["t"] for e in ev if e.get("msg") == "book planned"), t0) for job, ev in mine.items()}
+    whole_at = {job: next((e["t"] for e in ev if e.get("msg") == "book done"), float("inf")) for job, ev in mine.items()}
+    own = dict.fromkeys(books, 0.0)
+    fair = dict.fromkeys(books, 0.0)
+    steps = max(0, int((t1 - t0) / SHARE_STEP))
+    for k in range(steps):
+        t = t0 + (k + 0.5) * SHARE_STEP
+        running = {job: sum(1 for a, b in spans[job] if a <= t < b) for job in books}
+        reading = [job for job in books if open_at[job] <= t < whole_at[job]]
+        total = sum(running.values())
+        for job in books:
+            own[job] += running[job] * SHARE_STEP
+        for job in reading:
+            fair[job] += total / len(reading) * SHARE_STEP
+    out = {}
+    for job, key in books.items():
+        durations = sorted(b - a for a, b in spans[job])
+        shard = durations[len(durations) // 2] if durations else 0.0
+        of_fair = own[job] / fair[job] if fair[job] else None
+        lag = shard / fair[job] if fair[job] else None
+        out[key] = {"own_s": own[job], "fair_s": fair[job], "of_fair": of_fair, "shard_s": shard, "lag": lag,
+                    "verdict": verdict(of_fair, 1 - lag, at_most=False) if lag is not None else "MISS (not measured)"}
+    return out
+
+
 def run_stack(workers: int, inputs: dict, warm: dict, args) -> dict:
     from bench.book import allow_batch_send
     from infra.local.process import StackProcess
@@ -861,6 +916,7 @@ def run_stack(workers: int, inputs: dict, warm: dict, args) -> dict:
             events = log_events(stack, ids)
             t0 = b["planned"] or b["t_start"]
             out["reading"] = reading_audit(events, uploads, t0, b["end"])
+            out["fair_share"] = fair_share_audit(events, uploads, t0, b["end"])
             listener_job = uploads[0].job_id
             out["recording"] = recording_audit(stack, accounts, uploads, events, sampler, b["listener"], listener_job)
             out["errors"] = [e for e in events if e.get("level") in ("ERROR", "error", "CRITICAL")][:10]
@@ -908,13 +964,20 @@ def report(run: dict) -> list[str]:
                  f"{per_minute(total_pages, span) or 0:.0f} pages/min; alone: book {_f(q['book'].get('rate'), '{:.0f}')}, "
                  f"scan {_f(q['scan'].get('rate'), '{:.0f}')} pages/min over {q['book'].get('window', 0):.0f} s):\n")
     lines.append("| book (account) | pages read | pages/min | share of the stack's pages | share of reading worker-s | "
-                 "of its rate alone | goal >= 1/N |")
-    lines.append("|---|---|---|---|---|---|---|")
+                 "of its rate alone (1/N: no goal) | its rate over 1/N of the stack's (N being read) | one shard (s) | "
+                 "goal >= 1 - one shard |")
+    lines.append("|---|---|---|---|---|---|---|---|---|")
+    fair = run.get("fair_share") or {}
     for key, v in reading.items():
-        s = shares[key]
+        s, f = shares[key], fair.get(key, {})
         lines.append(f"| {key} | {v['pages']} | {_f(v['rate'], '{:.0f}')} | {_f(s['share'], '{:.2f}')} | "
-                     f"{v['worker_s'] / total_busy:.2f} | {_f(s['of_alone'], '{:.2f}')} | {_f(s['goal'], '{:.2f}')}: "
-                     f"{s['verdict']} |")
+                     f"{v['worker_s'] / total_busy:.2f} | {_f(s['of_alone'], '{:.2f}')} (1/N {_f(s['goal'], '{:.2f}')}) | "
+                     f"{_f(f.get('of_fair'), '{:.2f}')} | {_f(f.get('shard_s'), '{:.1f}')} | "
+                     f">= {_f(1 - f['lag'] if f.get('lag') is not None else None, '{:.2f}')}: {f.get('verdict', 'MISS (not measured)')} |")
+    lines.append("\n(Its rate over 1/N of the stack's: its reading seconds over its fair share of the stack's "
+                 "reading seconds at each moment it was being read, N the books planned and not read whole then; "
+                 "pages a minute over the stack's pages a minute for that book, the stack reading it in all its "
+                 "reading time. A fair queue serves whole turns and may owe a book one shard at any moment.)")
     li = b["listener"]
     lines.append(f"\nListener: jump to {run.get('jump_chapter')} {json.dumps(li['place'])}: PUT answered {li['status']}; "
                  f"a part covering it with a url {_f(li['heard_after'])} s after the PUT (goal <= {GOALS['jump_s']:.0f} s: "

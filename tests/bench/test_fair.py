@@ -29,6 +29,33 @@ def test_pages_in_a_window_and_fair_shares():
     assert fair.fair_shares({"book 0": 10.0}, {})["book 0"]["verdict"].startswith("MISS")  # no rate alone
 
 
+def test_a_books_fair_share_counts_only_the_books_being_read_at_each_moment():
+    def ev(job, t, msg, shard=None):
+        return {"job_id": job, "t": t, "msg": msg, **({"shard": shard} if shard else {})}
+
+    # Two books, one worker. "a" is read alone from 0 to 10 s, then "b" is planned; a reads 10-15,
+    # b 15-20, a 20-25 and is read whole; b reads 25-40 alone.
+    events = [ev("a", 0.0, "book planned"), ev("a", 0.0, "shard started", "read-0000"), ev("a", 10.0, "pages read", "read-0000"),
+              ev("b", 10.0, "book planned"), ev("a", 10.0, "shard started", "read-0001"), ev("a", 15.0, "pages read", "read-0001"),
+              ev("b", 15.0, "shard started", "read-0000"), ev("b", 20.0, "pages read", "read-0000"),
+              ev("a", 20.0, "shard started", "read-0002"), ev("a", 25.0, "pages read", "read-0002"), ev("a", 25.0, "book done"),
+              ev("b", 25.0, "shard started", "read-0001"), ev("b", 40.0, "pages read", "read-0001")]
+    uploads = [fair.Upload("book", 0, "a"), fair.Upload("scan", 1, "b")]
+    got = fair.fair_share_audit(events, uploads, 0.0, 40.0)
+    a, b = got["book 0"], got["scan 1"]
+    # a: its own 20 s over 10 (alone) + 15 / 2 (with b) = 17.5; b: 20 s over 15 / 2 + 15 = 22.5
+    assert a["own_s"] == pytest.approx(20.0, abs=0.2) and a["fair_s"] == pytest.approx(17.5, abs=0.2)
+    assert b["of_fair"] == pytest.approx(20.0 / 22.5, abs=0.02)
+    assert b["shard_s"] == pytest.approx(15.0) and b["verdict"] == "PASS"  # 0.89 >= 1 - 15 / 22.5: owed one shard
+    assert a["verdict"] == "PASS"
+    # A third book, planned with b, takes the worker from 25 s on while b waits: b had 5 of its
+    # 12.5 fair seconds (5 of 15 with three books, 7.5 of 15 with two), more than one shard short.
+    starved = [e for e in events if not (e["job_id"] == "b" and e.get("shard") == "read-0001")]
+    starved += [ev("c", 10.0, "book planned"), ev("c", 25.0, "shard started", "read-0000"), ev("c", 40.0, "pages read", "read-0000")]
+    got = fair.fair_share_audit(starved, uploads + [fair.Upload("book", 2, "c")], 0.0, 40.0)
+    assert got["scan 1"]["fair_s"] == pytest.approx(12.5, abs=0.2) and got["scan 1"]["verdict"] == "MISS"
+
+
 def test_window_sections_walk_as_the_planner_asks():
     chars = {0: [500, 500], 1: [1000, 1000, 1000], 3: [10]}
     assert fair.window_sections(chars, (0, 0), 1200) == {(0, 0), (0, 1), (1, 0)}  # until the budget is spent
