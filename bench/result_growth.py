@@ -74,7 +74,7 @@ def run(pages: int, words: int, speech_seconds: float, timeout: float) -> dict:
         from chalicelib.jobs import events, keys, objects, worker
         from chalicelib.jobs import table as jobs
         from infra.local.bootstrap import ensure_resources
-        from infra.local.bridge import LambdaContext
+        from infra.local.slots import LambdaContext
 
         aws.reset()
         ensure_resources()

@@ -7,7 +7,7 @@ the S3 event document Lambda would pass (every record) and a Lambda-like context
 remaining time is the worker's timeout (settings.worker.worker_timeout_seconds). A raise leaves the
 message on the queue, so SQS redelivers it, as Lambda retries. Between deliveries it runs the
 same sweep the template schedules (chalicelib.jobs.sweep), handing re-driven events to the
-same handler.
+same handler. What waits is in infra/local/lines.py, the worker processes in infra/local/slots.py.
 """
 from __future__ import annotations
 
@@ -15,44 +15,20 @@ import collections
 import concurrent.futures
 import concurrent.futures.process
 import contextlib
-import importlib
 import json
 import os
 import threading
 import time
-import uuid
 
 from chalicelib import aws, logs, resources, settings
 from chalicelib.jobs import sweep
+from infra.local.lines import FairQueue, event_key, first_section, opening
+from infra.local.slots import SHARD_NICE, Slot, invoke
 
 log = logs.get("bridge")
 
 QUEUE_NAME = "pagevoice-local-uploads"
 FIRST, SHARDS, RECORD = "FirstQueue", "ShardsQueue", "RecordQueue"  # chalicelib.resources.worker_queues()
-# What Lambda invokes: the same string the deploy template puts in the worker's image command.
-WORKER_HANDLER = "chalicelib.jobs.worker.lambda_handler"
-
-
-class LambdaContext:
-    """The parts of Lambda's context the worker reads: its remaining time, from its timeout."""
-
-    def __init__(self, timeout_seconds: float, function_name: str = "pagevoice-worker-local") -> None:
-        self._deadline = time.monotonic() + timeout_seconds
-        self.function_name = function_name
-        self.aws_request_id = uuid.uuid4().hex
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
-
-
-def handler():
-    module, func = WORKER_HANDLER.rsplit(".", 1)
-    return getattr(importlib.import_module(module), func)
-
-
-def invoke(event: dict) -> dict:
-    """One invocation of the worker, as Lambda makes it."""
-    return handler()(event, LambdaContext(settings.get().worker.worker_timeout_seconds))
 
 
 def ensure_queue() -> tuple[str, str]:
@@ -81,22 +57,6 @@ def sweep_once() -> int:
     return sweep.run(invoke)["redriven"]
 
 
-def event_key(event: dict) -> str:
-    """What identifies an event in the fair queue: its upload's key, or for a book's shard
-    `shards/{user}/{job}/{shard}` (the user's turn, as for uploads)."""
-    from chalicelib.jobs.events import records
-
-    key = next((k for _, k in records(event)), "")
-    if key:
-        return key
-    for rec in event.get("Records", []):
-        if rec.get("eventSource") == "aws:sqs":
-            with contextlib.suppress(ValueError, AttributeError):
-                body = json.loads(rec.get("body") or "{}")
-                return f"shards/{body.get('user')}/{body.get('job')}/{body.get('shard')}"
-    return ""
-
-
 def shard_event(message: dict, queue_arn: str) -> dict:
     """The event Lambda's SQS event source sends for one message of the shards queue."""
     return {"Records": [{"eventSource": "aws:sqs", "eventSourceARN": queue_arn, "messageId": message["MessageId"],
@@ -104,248 +64,9 @@ def shard_event(message: dict, queue_arn: str) -> dict:
                          "attributes": message.get("Attributes", {})}]}
 
 
-def opening(key: str) -> bool:
-    """A book's first reading shard or first (short) section: `shards/{user}/{job}/{shard}`."""
-    return key.rsplit("/", 1)[-1] in ("read-0000", "rec-0000-00")
-
-
-def first_section(key: str) -> bool:
-    return key.rsplit("/", 1)[-1] == "rec-0000-00"
-
-
-class FairQueue:
-    """Events waiting for a worker, one line per user, served in turn, and within a user's line
-    each of their jobs in turn: a user who uploads fifty dense pages waits behind their own
-    pages, not in front of everyone else's, and one of their books' shards never hold their
-    other books' (Lambda runs uploads side by side; a few local workers need this to behave
-    alike)."""
-
-    def __init__(self) -> None:
-        self._lines: dict[str, dict[str, collections.deque]] = {}  # owner -> job -> its items
-        self._jobs: dict[str, collections.deque[str]] = {}  # owner -> its jobs' turn
-        self._turn: collections.deque[str] = collections.deque()
-        self._keys: set[str] = set()
-        self._size = 0
-
-    def __len__(self) -> int:
-        return self._size
-
-    def waiting(self) -> set[str]:
-        """The users with events waiting."""
-        return set(self._lines)
-
-    def add(self, key: str, item) -> bool:
-        """Queue `item` for the upload or shard `key`; False (and nothing queued) when it is
-        already waiting: a duplicate event needs no second turn."""
-        if key in self._keys:
-            return False
-        owner, job = self.owner(key), self.job(key)
-        if owner not in self._lines:
-            self._lines[owner], self._jobs[owner] = {}, collections.deque()
-            self._turn.append(owner)
-        jobs = self._lines[owner]
-        if job not in jobs:
-            jobs[job] = collections.deque()
-            self._jobs[owner].append(job)
-        jobs[job].append((key, item))
-        self._keys.add(key)
-        self._size += 1
-        return True
-
-    def next(self, may_run=lambda owner: True, wanted=lambda key: True):
-        """The next item in turn whose owner `may_run` and whose key is `wanted` (looked for at the
-        head of each of the owner's jobs), or None. An owner passed over keeps its place."""
-        for owner in list(self._turn):
-            if not may_run(owner):
-                continue
-            jobs, turn = self._lines[owner], self._jobs[owner]
-            job = next((j for j in turn if wanted(jobs[j][0][0])), None)
-            if job is None:
-                continue
-            turn.remove(job)
-            key, item = jobs[job].popleft()
-            self._keys.discard(key)
-            self._size -= 1
-            if jobs[job]:
-                turn.append(job)
-            else:
-                del jobs[job]
-            self._turn.remove(owner)
-            if jobs:
-                self._turn.append(owner)
-            else:
-                del self._lines[owner], self._jobs[owner]
-            return item
-        return None
-
-    @staticmethod
-    def owner(key: str) -> str:
-        return key.split("/")[1] if key.count("/") >= 2 else ""
-
-    @staticmethod
-    def job(key: str) -> str:
-        return key.split("/")[2] if key.count("/") >= 2 else ""
-
-
-# The identity the local worker processes act as (the stack sets it: one per function).
-WORKER_KEY_ENV = ("PAGEVOICE_LOCAL_WORKER_ACCESS_KEY_ID", "PAGEVOICE_LOCAL_WORKER_SECRET_ACCESS_KEY")
 # How often the watchdog looks at each running invocation's time and memory.
 WATCH_EVERY = 0.5
-
-
-# The worker processes that take books' shards run at this niceness, the upload reserve at 0:
-# deployed, an upload's invocation has a CPU of its own beside a book's; here they share two cores.
-SHARD_NICE = 5
-
-
-def _worker_init(parent: int, nice: int = 0, eager: bool = False) -> None:
-    """Each worker process loads the worker module, and with it the engines, as a Lambda
-    container's init does; it goes when the bridge goes (even by `kill -9`). It acts as the
-    worker's own identity where the stack gives it one. `eager` (the listener's queue's): what
-    a worker loads after its first job's text (the voice) loads at init too, since every job
-    there is one a listener waits to hear."""
-    import ctypes
-    import signal
-
-    with contextlib.suppress(OSError, AttributeError):  # Linux: killed with the bridge, busy or not
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    if nice:
-        with contextlib.suppress(OSError):
-            os.nice(nice)
-    if os.getppid() != parent:
-        os._exit(1)
-
-    def watch() -> None:  # elsewhere: noticed within a second, between model calls
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
-    key_id, secret = (os.environ.get(name) for name in WORKER_KEY_ENV)
-    if key_id and secret:  # before anything builds a boto3 client
-        os.environ.update(AWS_ACCESS_KEY_ID=key_id, AWS_SECRET_ACCESS_KEY=secret)
-        os.environ.pop("AWS_SESSION_TOKEN", None)
-    from chalicelib.jobs import worker
-
-    worker.warm_up()
-    if eager:
-        from chalicelib import kinds
-        from chalicelib import settings as platform
-
-        for name in filter(None, (n.strip() for n in platform.get().worker.warm_kinds.split(","))):
-            later = kinds.get(name).warm_later
-            if later:
-                module, func = later.split(":")
-                getattr(importlib.import_module(module), func)()
-
-
-class Slot:
-    """One worker process (a pool of one: a process that dies breaks only its own pool, and
-    the bridge replaces it) and the invocation it runs, with Lambda's limits on it."""
-
-    def __init__(self, target=None, nice: int = 0, eager: bool = False, start: bool = True) -> None:
-        self.target = target or invoke
-        self.nice, self.eager = nice, eager
-        self.pool: concurrent.futures.ProcessPoolExecutor | None = None
-        self.pid: concurrent.futures.Future = concurrent.futures.Future()  # the process's, once it runs
-        self.busy = False
-        self.started = 0.0
-        self.idle_since = time.monotonic()  # since its last invocation ended (or it was made)
-        self.killed: str | None = None  # why the bridge killed the invocation ("time", "memory")
-        self.boosted = False  # running what a listener waits for at the uploads' priority (`urgent`)
-        if start:
-            self._spawn()
-
-    def _spawn(self) -> None:
-        import multiprocessing
-
-        self.pool = concurrent.futures.ProcessPoolExecutor(
-            1, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
-            initargs=(os.getpid(), 0 if self.boosted else self.nice, self.eager))
-        self.pid = self.pool.submit(os.getpid)  # starts the process (its init) now, not at the first job
-        self.pid.add_done_callback(self._ready)
-
-    def idle(self, seconds: float) -> bool:
-        """A process that has run nothing for `seconds` (Lambda would have reclaimed it)."""
-        return (seconds > 0 and not self.busy and self.pool is not None and self.pid.done()
-                and time.monotonic() - self.idle_since > seconds)
-
-    def _ready(self, pid: concurrent.futures.Future) -> None:
-        # Which process serves which queue: what an operator (or a test) needs to tell them apart.
-        if not pid.cancelled() and pid.exception() is None:
-            log.info("worker process ready", extra={"pid": pid.result(), "listener": self.eager, "nice": self.nice})
-
-    def submit(self, event: dict) -> concurrent.futures.Future:
-        if self.pool is None:  # reclaimed while idle: this invocation starts a new process (a cold start)
-            self._spawn()
-        self.killed, self.started = None, time.monotonic()
-        self.busy = True  # last: the watchdog reads busy first, then when it started
-        # Lambda's timeout counts from the invocation, not the container's init.
-        self.pid.add_done_callback(lambda _: setattr(self, "started", max(self.started, time.monotonic())))
-        return self.pool.submit(self.target, event)
-
-    def over(self, timeout: float, memory_mb: int) -> str | None:
-        """Why this invocation must end now ("time", "memory"), if it must."""
-        if not (self.busy and self.pid.done()) or self.pid.cancelled() or self.pid.exception() is not None:
-            return None
-        if time.monotonic() - self.started > timeout:
-            return "time"
-        return "memory" if _rss(self.pid.result()) > memory_mb * 1024 * 1024 else None
-
-    def kill(self, reason: str) -> None:
-        """End the worker process and its children (a decoder's sandbox) as Lambda ends an
-        invocation over its limits; the pool then breaks and is replaced."""
-        import psutil
-
-        self.killed = reason
-        with contextlib.suppress(psutil.Error):
-            process = psutil.Process(self.pid.result())
-            for proc in [*process.children(recursive=True), process]:
-                with contextlib.suppress(psutil.Error):
-                    proc.kill()
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=False, cancel_futures=True)
-
-    def urgent(self, yes: bool) -> None:
-        """A niced process (a book's shards') running what a listener waits for, or an upload, runs
-        it at the uploads' priority, as a Lambda of the listener's queue (or the upload's own) would
-        have its own vCPU; then it is niced again. Lowering a niceness needs CAP_SYS_NICE (root, as
-        CI and the bench run): without it the shard stays niced."""
-        if not self.nice:
-            return
-        self.boosted = yes
-        if self.pool is None:  # reclaimed: its next process starts at that priority
-            return
-        # A process still starting: its niceness is set once it runs (before its first invocation).
-        self.pid.add_done_callback(lambda _: self._renice())
-
-    def _renice(self) -> None:
-        import psutil
-
-        if self.pid.cancelled() or self.pid.exception() is not None:
-            return
-        with contextlib.suppress(psutil.Error):
-            for thread in psutil.Process(self.pid.result()).threads():  # Linux: a niceness is a thread's
-                with contextlib.suppress(OSError):
-                    os.setpriority(os.PRIO_PROCESS, thread.id, 0 if self.boosted else self.nice)
-
-
-def _rss(pid: int) -> int:
-    """Resident bytes of a process and all its children."""
-    import psutil
-
-    try:
-        process = psutil.Process(pid)
-        procs = [process, *process.children(recursive=True)]
-    except psutil.Error:
-        return 0
-    total = 0
-    for proc in procs:
-        with contextlib.suppress(psutil.Error):
-            total += proc.memory_info().rss
-    return total
+STALL_SECONDS = 30  # work waiting this long with every worker idle is logged as a stall
 
 
 class Workers:
@@ -389,6 +110,8 @@ class Workers:
         self.by_owner: collections.Counter = collections.Counter()
         self.lock = threading.RLock()  # a future that is done already calls back at once, under it
         self.stopped = threading.Event()
+        self.stalled_since: float | None = None
+        self.stall_said = False
         threading.Thread(target=self._watch, daemon=True, name="worker-limits").start()
 
     def submit(self, event: dict, item, queue: str | None = None) -> bool:
@@ -540,6 +263,23 @@ class Workers:
                         self.slots[i] = Slot(self.target, slot.nice, start=False)
             if len(self.record):  # held back for a reading shard on its way: looked at again
                 self.pump()
+            self._stalled()
+
+    def _stalled(self) -> None:
+        """Say so (once) when work has waited STALL_SECONDS with every worker idle: a stack that
+        stopped moving is then seen in its log, not only as a client's time-out."""
+        with self.lock:
+            lines = {"uploads": len(self.queue), **{q: len(line) for q, line in self.lines.items()}}
+            if not any(lines.values()) or any(slot.busy for slot in self.slots):
+                self.stalled_since, self.stall_said = None, False
+                return
+            now = time.monotonic()
+            self.stalled_since = self.stalled_since or now
+            if now - self.stalled_since < STALL_SECONDS or self.stall_said:
+                return
+            self.stall_said = True
+        log.warning("work waits and no worker runs it", extra={"waiting": lines, "reading_held": len(self.shards) + self.running_reading,
+                                                               "reading_sent": self._reading_sent()})
 
     def close(self) -> None:
         self.stopped.set()

@@ -125,7 +125,7 @@ def stack_env(state_dir: Path, host: str, p: dict[str, int]) -> dict[str, str]:
 def process_env(state_dir: Path, name: str) -> dict[str, str]:
     """What one helper adds to the shared environment: the IAM identity it acts as (iam.py).
     The bridge acts as the sweep, and gives its worker processes the worker's identity."""
-    from infra.local.bridge import WORKER_KEY_ENV  # the bridge loads the worker's modules: only when used
+    from infra.local.slots import WORKER_KEY_ENV  # the slots load the worker's modules: only when used
 
     creds = iam.credentials(state_dir)
     if name in ("api", "tasks"):

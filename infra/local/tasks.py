@@ -61,7 +61,7 @@ def failed(answer, event: dict) -> set[str]:
 def deliver(sqs, queue_url: str, queue_arn: str, target: Callable) -> int:
     """One receive and, if it brought messages, one invocation; how many messages came."""
     from infra import template
-    from infra.local.bridge import LambdaContext
+    from infra.local.slots import LambdaContext
 
     got = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=BATCH_SIZE, WaitTimeSeconds=WAIT_SECONDS,
                               AttributeNames=["All"], MessageAttributeNames=["All"]).get("Messages", [])

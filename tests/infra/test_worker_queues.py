@@ -11,7 +11,7 @@ import pytest
 
 from chalicelib import resources, settings
 from infra import template
-from infra.local import bridge, iam
+from infra.local import bridge, iam, lines
 
 
 def test_the_template_makes_one_event_source_per_worker_queue_with_its_concurrency():
@@ -106,7 +106,7 @@ def key(user: str, job: str, n: int) -> str:
 
 
 def test_the_bridge_serves_accounts_in_turn_then_each_accounts_books_in_turn():
-    q = bridge.FairQueue()
+    q = lines.FairQueue()
     for n in range(3):
         q.add(key("ann", "book1", n), f"ann-book1-{n}")
     for n in range(2):

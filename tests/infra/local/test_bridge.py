@@ -13,8 +13,10 @@ import time
 
 import pytest
 
-from infra.local.bridge import FIRST, RECORD, SHARD_NICE, SHARDS, FairQueue, Slot, Workers, opening
+from infra.local.bridge import FIRST, RECORD, SHARDS, Workers
+from infra.local.lines import FairQueue, opening
 from infra.local.process import StackProcess
+from infra.local.slots import SHARD_NICE, Slot
 from tests.stackclient import get_job, login, register, upload, wait_job
 
 # The stub kind's jobs only: a worker process warms that kind, which loads nothing. Each worker
@@ -304,6 +306,41 @@ def test_recording_waits_for_a_reading_shard_still_on_its_way_from_the_queue(mon
         assert order.read_text().split("\n")[:-1] == ["start read-0004", "end read-0004",
                                                      "start rec-0003-01", "end rec-0003-01"]
     finally:
+        pool.close()
+
+
+def test_work_waiting_with_every_worker_idle_is_logged_once_as_a_stall(monkeypatch, tmp_path):
+    """A stack that stopped moving is seen in its log, not only as a client's time-out: here a
+    section of recording waits for a reading shard the queue says is on its way and never comes."""
+    import logging
+
+    from infra.local import bridge
+
+    for name, value in NO_ENGINES.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(bridge, "STALL_SECONDS", 1.0)
+    said: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            said.append(record)
+
+    logger = logging.getLogger("pagevoice.bridge")
+    keep = Keep(level=logging.WARNING)
+    logger.addHandler(keep)
+    pool = Workers(1, Ended(), target=journal, reading_sent=lambda held: True)
+    try:
+        body = json.dumps({"user": "ann", "job": str(tmp_path / "order"), "shard": "rec-0000-01"})
+        pool.submit({"Records": [{"eventSource": "aws:sqs", "body": body}]}, "rec-0000-01", RECORD)
+        deadline = time.monotonic() + 30  # only stops a hung test
+        while not said and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(2.5)  # a few more watches: said once
+        stalls = [r for r in said if r.getMessage() == "work waits and no worker runs it"]
+        assert len(stalls) == 1 and stalls[0].waiting[RECORD] == 1 and stalls[0].reading_sent is True
+        assert not (tmp_path / "order").exists()  # nothing ran meanwhile
+    finally:
+        logger.removeHandler(keep)
         pool.close()
 
 

@@ -12,7 +12,7 @@ import requests
 
 from chalicelib.jobs.events import s3_event
 from infra import template
-from infra.local import bridge
+from infra.local import slots
 from infra.local.bridge import QUEUE_NAME
 from infra.local.process import StackProcess
 from tests import images
@@ -73,9 +73,9 @@ def test_the_bridge_invokes_what_the_template_deploys():
     local bridge calls, with a Lambda-like context (its remaining time)."""
     from chalicelib.jobs import worker
 
-    assert bridge.WORKER_HANDLER == template.WORKER_HANDLER
-    assert bridge.handler() is worker.lambda_handler
-    context = bridge.LambdaContext(15)
+    assert slots.WORKER_HANDLER == template.WORKER_HANDLER
+    assert slots.handler() is worker.lambda_handler
+    context = slots.LambdaContext(15)
     assert 14_000 < context.get_remaining_time_in_millis() <= 15_000
 
 
