@@ -187,7 +187,7 @@ def files_write(files: objects.JobFiles, name: str, body, content_type: str) -> 
     return objects.write(files.bucket, files.key(name), body, content_type)
 
 
-def _send(files: objects.JobFiles, shard_ids: list[str], queue: str | None = None) -> None:
+def _send(files: objects.JobFiles, shard_ids: list[str], queue: str | None = None, listener: bool = False) -> None:
     """One message per shard to `queue` (resources.worker_queues: the listener's, taken before any
     other; the reading shards'; the recording nobody waits for), each in its account's group (SQS
     fair queues); a duplicate is harmless: the claim dedupes."""
@@ -197,15 +197,19 @@ def _send(files: objects.JobFiles, shard_ids: list[str], queue: str | None = Non
     url = queue_url(queue or SHARDS)
     for i in range(0, len(shard_ids), SEND_BATCH):
         batch = shard_ids[i:i + SEND_BATCH]
-        entries = [{"Id": str(k), "MessageBody": json.dumps(message(files, shard)), "MessageGroupId": files.user_id}
+        entries = [{"Id": str(k), "MessageBody": json.dumps(message(files, shard, listener)), "MessageGroupId": files.user_id}
                    for k, shard in enumerate(batch)]
         reply = sqs.send_message_batch(QueueUrl=url, Entries=entries)
         if reply.get("Failed"):
             raise Transient(f"{len(reply['Failed'])} shard messages were not sent")
 
 
-def message(files: objects.JobFiles, shard: str) -> dict:
-    return {"bucket": files.bucket, "user": files.user_id, "job": files.job_id, "shard": shard}
+LISTENER = "listener"  # a message's "for": pages a listener moved to, not the book's own turn
+
+
+def message(files: objects.JobFiles, shard: str, listener: bool = False) -> dict:
+    return {"bucket": files.bucket, "user": files.user_id, "job": files.job_id, "shard": shard,
+            **({"for": LISTENER} if listener else {})}
 
 
 _QUEUE_URL: dict[str, str] = {}
@@ -256,8 +260,15 @@ def handle_shard(body: dict, context=None) -> str:
         if item is None:
             current = shards.get(user_id, job_id, shard_id)
             if current is not None and current.get("status") == shards.DONE:
+                if parsed[0] == plan.READ and current.get("lane") == FIRST and body.get("for") != LISTENER:
+                    # The book's own turn reached pages read for a listener, which sent no
+                    # follower: its turns go on past them.
+                    _send_follower(files, parsed[1])
                 return "skipped"
             raise ShardBusy("Another worker is on this shard.")
+        # Pages a listener moved to (`listen_at`) are read for them and send no follower: a book
+        # keeps one line of reading turns, not one more for each jump.
+        turn = body.get("for") != LISTENER
         # Which process works it: one of the local stack's, or a Lambda's whose log stream it is.
         attempt = int(item.get("attempts") or 1)
         log.info("shard started", extra={"pid": os.getpid(), "attempt": attempt})
@@ -266,7 +277,7 @@ def handle_shard(body: dict, context=None) -> str:
         kind = kinds.get(job.get("kind"))
         try:
             if stage == plan.READ:
-                _read(files, job, kind, read_index, owner, failing, context)
+                _read(files, job, kind, read_index, owner, failing, context, turn=turn)
             else:
                 _record(files, job, kind, read_index, section, shard_id, owner, failing)
         except PageVoiceError as exc:
@@ -275,7 +286,7 @@ def handle_shard(body: dict, context=None) -> str:
                 raise
             log.warning("shard failed", extra={"reason": exc.message})
             if stage == plan.READ:
-                _read(files, job, kind, read_index, owner, True, context, reason=exc.message)
+                _read(files, job, kind, read_index, owner, True, context, reason=exc.message, turn=turn)
             else:
                 _record(files, job, kind, read_index, section, shard_id, owner, True, reason=exc.message)
         except Exception:
@@ -292,7 +303,7 @@ def _survey(files: objects.JobFiles) -> dict:
 
 
 def _read(files: objects.JobFiles, job: dict, kind, index: int, owner: str, failing: bool, context,
-          reason: str | None = None) -> None:
+          reason: str | None = None, turn: bool = True) -> None:
     survey = _survey(files)
     reading = book_files.reading_shards(survey)
     r = reading[index]
@@ -324,11 +335,19 @@ def _read(files: objects.JobFiles, job: dict, kind, index: int, owner: str, fail
                                outline=survey.get("outline"), deadline=_deadline(context))
     # The shard `reading_ahead()` after this one takes its place on the queue, sent before this one
     # ends (a crash between loses nothing; a duplicate is harmless): an account's books take turns.
-    following = index + reading_ahead()
-    if following < len(reading):
-        _send(files, [plan.read_id(following)])
+    if turn:
+        _send_follower(files, index, len(reading))
     _store_read(files, job, index, read, owner, window=recording["windows"][index] if recording else None,
                 listened=listened)
+
+
+def _send_follower(files: objects.JobFiles, index: int, shards_count: int | None = None) -> None:
+    """Reading shard `index`'s turn handed on: the shard `reading_ahead()` after it, if any."""
+    if shards_count is None:
+        shards_count = len(book_files.reading_shards(_survey(files)))
+    following = index + reading_ahead()
+    if following < shards_count:
+        _send(files, [plan.read_id(following)])
 
 
 def _window_mp3(files: objects.JobFiles, work, index: int, data: bytes) -> dict | None:
@@ -441,7 +460,7 @@ def listen_at(files: objects.JobFiles, job: dict, place: dict) -> str | None:
     read = shards.get(files.user_id, files.job_id, r.id)
     if read is None or read.get("status") != shards.DONE:
         if shards.promote(files.user_id, files.job_id, r.id, FIRST):  # once, not at every saved place
-            _send(files, [r.id], FIRST)
+            _send(files, [r.id], FIRST, listener=True)
         return r.id
     stored, _ = objects.read_json(files.bucket, files.key(SECTIONS_FILE.format(r.index)))
     k = plan.section_at([plan.Section.load(c) for c in stored or []], place)
@@ -471,7 +490,10 @@ def ask(files: objects.JobFiles, job: dict, start: tuple[int, int] | None, queue
             n = int(summary.get("sections") or 0)
             read[plan.parse_id(item["shard"])[1]] = summary.get("section_chars") or [
                 int(summary.get("chars") or 0) // max(1, n)] * n
-    wanted = [plan.record_id(r, k) for r, k in plan.ahead(read, start or (0, 0), chars)]
+    window = plan.ahead(read, start or (0, 0), chars)
+    if queue == FIRST and window:
+        _read_ahead_of_listener(files, job, read, window, chars)
+    wanted = [plan.record_id(r, k) for r, k in window]
     if not wanted:
         return []
     # A listener waits for the next minutes only (settings.books.listen_first_seconds): those go to
@@ -504,6 +526,20 @@ def ask(files: objects.JobFiles, job: dict, start: tuple[int, int] | None, queue
         log.info("recording asked for", extra={"sections": len(newly), "promoted": len(promoted), "queue": queue,
                                                "from": wanted[0]})
     return newly
+
+
+def _read_ahead_of_listener(files: objects.JobFiles, job: dict, read: dict[int, list[int]],
+                            window: list[tuple[int, int]], chars: int | None) -> None:
+    """A listener's minutes ahead run into pages not read yet (they jumped past the book's own
+    turns): the reading shard of those pages goes to the listener's queue, once."""
+    after = window[-1][0] + 1
+    if chars is None or after in read or after >= int(float(job.get("book_shards") or 0)):
+        return
+    if sum(max(1, int(read[r][k])) for r, k in window) >= chars:
+        return  # the minutes ahead end within what is read
+    shard = plan.read_id(after)
+    if shards.promote(files.user_id, files.job_id, shard, FIRST):
+        _send(files, [shard], FIRST, listener=True)
 
 
 def ask_rest(files: objects.JobFiles, job: dict) -> bool:

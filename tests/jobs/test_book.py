@@ -9,7 +9,7 @@ import json
 import pytest
 
 from chalicelib import aws, settings
-from chalicelib.jobs import book, book_files, keys, shards, worker
+from chalicelib.jobs import book, book_files, keys, objects, shards, worker
 from chalicelib.jobs import table as jobs
 from chalicelib.web import job_view
 from tests.media import documents as docs
@@ -405,6 +405,48 @@ def test_a_book_planned_with_shards_of_1_2_4_pages_keeps_them():
     assert [(r.first, r.end) for r in book_files.reading_shards(survey)] == [(0, 1), (1, 3), (3, 6), (6, 9)]
     now = {**survey, "shard_growth": 3}
     assert [(r.first, r.end) for r in book_files.reading_shards(now)] == [(0, 1), (1, 4), (4, 7), (7, 9)]
+
+
+def test_pages_a_listener_moved_to_are_read_for_them_and_the_books_own_turns_go_on_past_them(small_books, monkeypatch):
+    """A book keeps one line of reading turns: a listener's jump reads the pages they moved to on
+    the listener's queue, and the minutes after them as they run out, but those send no turn of
+    their own (bench.fair: the listener's book read two shards for every one of its account's
+    other book); the book's own turn, reaching them, goes on past them."""
+    from chalicelib.jobs import listening
+
+    monkeypatch.setenv("PAGEVOICE_READING_AHEAD_SHARDS", "1")
+    monkeypatch.setenv("PAGEVOICE_RECORD_AHEAD_SECONDS", "5")  # ~80 characters: less than a shard's
+    job_id, key = upload(chapters_pdf(9))  # pages 1 | 2-4 | 5-7 | 8-9
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
+    assert shards_on(book.FIRST) == [(job_id, "read-0000")] and shards_on() == []
+
+    def run(shard: str, outcome: str = "done", listener: bool = False) -> None:
+        body = book.message(objects.JobFiles(settings.get().aws.bucket, USER, job_id), shard, listener=listener)
+        assert worker.shard_batch([{"eventSource": "aws:sqs", "messageId": shard, "receiptHandle": "r",
+                                    "body": json.dumps(body)}])["outcomes"] == [outcome]
+
+    assert listening.save(USER, job_id, {"page": 4, "line": 0, "word": 0})  # page 5: pages 5-7 are read for them
+    assert [s for s in first_messages() if s.startswith("read-")] == ["read-0002"]
+    empty()
+    run("read-0002", listener=True)
+    assert shards_on() == []  # no turn of its own
+    firsts = [s for s in first_messages() if s.startswith("read-")]
+    assert firsts == [], firsts  # the minutes after page 5 end within pages 5-7
+    empty()
+    assert listening.save(USER, job_id, {"page": 6, "line": 2, "word": 0})  # near their end: the next pages
+    assert [s for s in first_messages() if s.startswith("read-")] == ["read-0003"]
+    empty()
+    run("read-0003", listener=True)
+    assert shards_on() == []
+    # The book's own turns from its start: past the pages read for the listener, to its end.
+    for shard, follower in (("read-0000", "read-0001"), ("read-0001", "read-0002")):
+        run(shard)
+        assert shards_on() == [(job_id, follower)]
+    run("read-0002", "skipped")
+    assert shards_on() == [(job_id, "read-0003")]
+    run("read-0003", "skipped")
+    assert shards_on() == []
+    assert jobs.get(USER, job_id)["book_pages_read"] == 9
 
 
 def test_a_book_keeps_so_many_reading_shards_on_the_queue_and_each_one_read_sends_the_next(small_books, monkeypatch):
