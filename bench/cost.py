@@ -830,7 +830,7 @@ def measure_book(text_pdf: bytes, scanned_pdf: bytes, records: int, timeout_s: f
                 print(f"  book {label}: {body['shard']} {shard_fig['wall_s']:.2f} s", file=sys.stderr, flush=True)
             stored = _stored(moto, record["job_id"], key)
             # For the on-demand figures: the reading shards' items (what a listener's saved place
-            # queries: jobs.book.ask reads them all) and the sections' MP3s (an export's build).
+            # queries: jobs.book_demand.ask reads them all) and the sections' MP3s (an export's build).
             from chalicelib.jobs import shards as shard_items
 
             read_items = [i for i in shard_items.each(USER, record["job_id"], prefix="read-")]
@@ -1012,7 +1012,7 @@ def listened_sections(section_s: float, window_s: float, listened_s: float, whol
 
 def listener_requests(model: dict, b: dict, listened_s: float, window_sections: int) -> dict[str, float]:
     """What a listener's saved places cost (PUT /jobs/{id}/position with a place, every
-    SAVES_EVERY_S while playing; chalicelib.jobs.book.listen_at): an API call each, reading the job,
+    SAVES_EVERY_S while playing; chalicelib.jobs.book_demand.listen_at): an API call each, reading the job,
     the survey, the place's reading shard and section (S3 GET, DynamoDB items), `ask`'s Query of
     every reading shard's item and its Query of the window's section items; a section is asked for
     once, when it first comes into the window (a transaction of its item and the job's counter:

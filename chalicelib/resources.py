@@ -88,7 +88,7 @@ QUEUES = {
     # message does nothing.
     #
     # What a listener waits for: the place they moved to and the minutes ahead of where they play
-    # (chalicelib.jobs.book.listen_at), and every book's first section; taken before anything else.
+    # (chalicelib.jobs.book_demand.listen_at), and every book's first section; taken before anything else.
     "FirstQueue": _book_queue("first_queue", 0, "first_max_concurrency", "a listener", retention=3600),
     # Every book's reading shards (its pages), after uploads and before any recording.
     "ShardsQueue": _book_queue("shards_queue", 2, "shard_max_concurrency", "the book's text"),

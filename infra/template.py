@@ -56,7 +56,7 @@ TASKS_JOBS_TABLE_ACTIONS = ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutI
 BOOK_FILES = "*/book-"
 TASKS_QUEUE = "TasksQueue"
 SHARDS_QUEUE = "ShardsQueue"
-FIRST_QUEUE = "FirstQueue"  # the shards a listener waits for (chalicelib.jobs.book.listen_at)
+FIRST_QUEUE = "FirstQueue"  # the shards a listener waits for (chalicelib.jobs.book_demand.listen_at)
 RECORD_QUEUE = "RecordQueue"  # recording nobody waits for yet (the lowest share)
 SHARDS_TABLE = "ShardsTable"
 BOOKS_DEFAULTS = settings.load(settings.Books, environ={})

@@ -30,7 +30,7 @@ from chalicelib.account import tasks
 from chalicelib.auth import throttle
 from chalicelib.books import FORMATS, HEAD_BYTES, TEXT_CHARS, Format, book_builder, builder, left, transcript
 from chalicelib.errors import Conflict, InputError, ObjectMissing, PageVoiceError
-from chalicelib.jobs import book, lifecycle, objects
+from chalicelib.jobs import book, book_demand, lifecycle, objects
 from chalicelib.jobs import table as jobs
 from chalicelib.jobs.keys import output_key, owned
 from chalicelib.kinds.common import RECORDING_MP3
@@ -189,7 +189,7 @@ def ask(user_id: str, job_id: str, format_name: str | None) -> tuple[dict, int] 
     if fmt.max_seconds and _length(job) > fmt.max_seconds:
         raise Conflict(TOO_LONG.format(kind=fmt.name.upper(), hours=fmt.max_seconds // 3600,
                                        length=_hours(_length(job))))
-    if book.recording_open(job):  # recorded where listened to so far: the rest first (the lowest share)
+    if book_demand.recording_open(job):  # recorded where listened to so far: the rest first (the lowest share)
         return {"format": fmt.name, **recording_rest(job)}, 202
     state = current(job, fmt)
     if state is not None:
@@ -211,13 +211,13 @@ def recording_rest(job: dict) -> dict:
     record queue, the lowest share), and what the answer says of it (CONTRACTS section 15):
     {"status": "recording", "progress": the share recorded, "sections_left", "seconds_left"}."""
     files = objects.JobFiles.of(job["user_id"], job["job_id"])
-    book.ask_rest(files, job)
+    book_demand.ask_rest(files, job)
     total = int(float(job.get("book_sections") or 0))
     recorded = int(float(job.get("book_recorded") or 0))
     chars_left = max(0, int(float(job.get("book_chars") or 0)) - int(float(job.get("book_chars_recorded") or 0)))
     return {"status": "recording", "progress": round(recorded / total, 3) if total else 0.0,
             "sections_left": max(0, total - recorded),
-            "seconds_left": book.seconds_to_record(chars_left)}
+            "seconds_left": book_demand.seconds_to_record(chars_left)}
 
 
 def start(job: dict, fmt: Format) -> dict:

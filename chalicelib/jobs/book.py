@@ -18,6 +18,9 @@ planner; the kind's book module (`Kind.book_work`) does each shard's work on byt
    `speech.parts` the sections' recordings) and ends the job. While it runs, GET /jobs/{id}
    builds the same index from the shards' items (`live_index`).
 
+What is recorded, and when (the listener first, a book's start, an export's rest), is
+chalicelib.jobs.book_demand; the messages and the queues they go to, chalicelib.jobs.book_queues.
+
 No object or item grows with the book: each shard's files and item hold its own pages or
 section; the job's record holds counters; the index holds one entry per shard file and part.
 A worker killed in a shard loses that shard only: its message comes back once its visibility
@@ -31,10 +34,10 @@ import os
 import uuid
 from pathlib import Path
 
-from chalicelib import aws, clock, kinds, logs, resources, settings, voices
+from chalicelib import clock, kinds, logs, settings, voices
 from chalicelib.auth import pronunciations, usage, users
 from chalicelib.errors import ObjectMissing, PageVoiceError, Transient
-from chalicelib.jobs import book_copy, book_files, growing, objects, shards, table
+from chalicelib.jobs import book_copy, book_demand, book_files, growing, objects, shards, table
 from chalicelib.jobs.book_files import (  # noqa: F401 - the book's files, named here for their readers
     AUDIO_FILE,
     BOOK_SURVEY,
@@ -47,7 +50,10 @@ from chalicelib.jobs.book_files import (  # noqa: F401 - the book's files, named
     WINDOW_FILE,
     WINDOW_MP3,
     build_index,
+    is_book,
+    read_survey,
 )
+from chalicelib.jobs.book_queues import FIRST, LISTENER, RECORD, SEND_BATCH, send
 from chalicelib.kinds import plan
 from chalicelib.kinds.base import Survey
 
@@ -58,16 +64,11 @@ log = logs.get("book")
 LEASE_SECONDS = 1800
 COUNTERS = ("book_read", "book_pages_read", "book_sections", "book_recorded", "book_seconds", "book_transcribed", "book_chars",
             "book_chars_recorded")
-SEND_BATCH = 10  # SQS's SendMessageBatch maximum
 
 
 class ShardBusy(Transient):
     """Another worker holds this shard's lease now: its message comes back later."""
     code = "shard_in_progress"
-
-
-def is_book(job: dict) -> bool:
-    return bool(job.get("book_shards"))
 
 
 # --- 1. Planning -------------------------------------------------------------------------
@@ -109,11 +110,11 @@ def start(files: objects.JobFiles, job: dict, kind, survey: Survey, context=None
         return "skipped"  # deleted meanwhile, or no longer this worker's
     # The first pages are what a listener reads and hears first: they go to the listener's queue.
     released = _released(reading, done)
-    _send(files, [r.id for r in released if r.index == 0], FIRST)
-    _send(files, [r.id for r in released if r.index > 0])
+    send(files, [r.id for r in released if r.index == 0], FIRST)
+    send(files, [r.id for r in released if r.index > 0])
     # A book planned again (it stalled: a message lost, a worker gone): the sections asked for
     # that are not recorded yet are sent again too.
-    _send(files, asked, RECORD)
+    send(files, asked, RECORD)
     return "planned"
 
 
@@ -147,15 +148,15 @@ def _start_recording(files: objects.JobFiles, kind, survey: Survey, reading: lis
     batch: list[str] = []
     for r in todo:
         if r.index == 0:
-            _send(files, [r.id], FIRST)
+            send(files, [r.id], FIRST)
             continue
         store(r)
         if r.id in released:
             batch.append(r.id)
         if len(batch) == SEND_BATCH:
-            _send(files, batch)
+            send(files, batch)
             batch = []
-    _send(files, batch)
+    send(files, batch)
     return "planned"
 
 
@@ -187,51 +188,6 @@ def files_write(files: objects.JobFiles, name: str, body, content_type: str) -> 
     return objects.write(files.bucket, files.key(name), body, content_type)
 
 
-def _send(files: objects.JobFiles, shard_ids: list[str], queue: str | None = None, listener: bool = False) -> None:
-    """One message per shard to `queue` (resources.worker_queues: the listener's, taken before any
-    other; the reading shards'; the recording nobody waits for), each in its account's group (SQS
-    fair queues); a duplicate is harmless: the claim dedupes."""
-    if not shard_ids:
-        return
-    sqs = aws.sqs()
-    url = queue_url(queue or SHARDS)
-    for i in range(0, len(shard_ids), SEND_BATCH):
-        batch = shard_ids[i:i + SEND_BATCH]
-        entries = [{"Id": str(k), "MessageBody": json.dumps(message(files, shard, listener)), "MessageGroupId": files.user_id}
-                   for k, shard in enumerate(batch)]
-        reply = sqs.send_message_batch(QueueUrl=url, Entries=entries)
-        if reply.get("Failed"):
-            raise Transient(f"{len(reply['Failed'])} shard messages were not sent")
-
-
-LISTENER = "listener"  # a message's "for": pages a listener moved to, not the book's own turn
-
-
-def message(files: objects.JobFiles, shard: str, listener: bool = False) -> dict:
-    return {"bucket": files.bucket, "user": files.user_id, "job": files.job_id, "shard": shard,
-            **({"for": LISTENER} if listener else {})}
-
-
-_QUEUE_URL: dict[str, str] = {}
-SHARDS, FIRST, RECORD = "ShardsQueue", "FirstQueue", "RecordQueue"  # resources.worker_queues()
-
-
-def queue_url(logical: str = SHARDS) -> str:
-    return _url(resources.queue_name(logical, settings.get()))
-
-
-def queue_url_of(arn: str | None) -> str:
-    """The URL of the queue an event's record came from (its `eventSourceARN`); the shards queue's
-    when it does not say."""
-    return _url(arn.rsplit(":", 1)[-1]) if arn else queue_url()
-
-
-def _url(name: str) -> str:
-    if name not in _QUEUE_URL:
-        _QUEUE_URL[name] = aws.sqs().get_queue_url(QueueName=name)["QueueUrl"]
-    return _QUEUE_URL[name]
-
-
 def _owner(context) -> str:
     return f"{getattr(context, 'aws_request_id', None) or 'local'}-{uuid.uuid4().hex[:8]}"
 
@@ -244,15 +200,15 @@ def handle_shard(body: dict, context=None) -> str:
     s = settings.get()
     user_id, job_id, shard_id, bucket = (str(body.get(k) or "") for k in ("user", "job", "shard", "bucket"))
     parsed = plan.parse_id(shard_id)
-    job = table.get(user_id, job_id) if parsed or shard_id == REST else None
+    job = table.get(user_id, job_id) if parsed or shard_id == book_demand.REST else None
     # A book's recording goes on where it is asked for once the book is read (its job done).
-    open_to = (table.PROCESSING, table.DONE) if shard_id == REST or (parsed and parsed[0] == plan.RECORD) else (table.PROCESSING,)
+    open_to = (table.PROCESSING, table.DONE) if shard_id == book_demand.REST or (parsed and parsed[0] == plan.RECORD) else (table.PROCESSING,)
     if job is None or job["status"] not in open_to or not is_book(job):
         return "skipped"
     files = objects.JobFiles(bucket or s.aws.bucket, user_id, job_id)
-    if shard_id == REST:
+    if shard_id == book_demand.REST:
         with logs.context(job_id=job_id, user_id=user_id):
-            log.info("the rest of the recording asked for", extra={"sections": len(ask(files, job, None, RECORD, None))})
+            log.info("the rest of the recording asked for", extra={"sections": len(book_demand.ask(files, job, None, RECORD, None))})
         return "done"
     owner = _owner(context)
     with logs.context(job_id=job_id, user_id=user_id, shard=shard_id):
@@ -295,16 +251,9 @@ def handle_shard(body: dict, context=None) -> str:
         return "done"
 
 
-def _survey(files: objects.JobFiles) -> dict:
-    info, _ = objects.read_json(files.bucket, files.key(BOOK_SURVEY))
-    if info is None:
-        raise Transient("The book's survey is not there yet.")
-    return info
-
-
 def _read(files: objects.JobFiles, job: dict, kind, index: int, owner: str, failing: bool, context,
           reason: str | None = None, turn: bool = True) -> None:
-    survey = _survey(files)
+    survey = read_survey(files)
     reading = book_files.reading_shards(survey)
     r = reading[index]
     work = kind.book_work()
@@ -344,10 +293,10 @@ def _read(files: objects.JobFiles, job: dict, kind, index: int, owner: str, fail
 def _send_follower(files: objects.JobFiles, index: int, shards_count: int | None = None) -> None:
     """Reading shard `index`'s turn handed on: the shard `reading_ahead()` after it, if any."""
     if shards_count is None:
-        shards_count = len(book_files.reading_shards(_survey(files)))
+        shards_count = len(book_files.reading_shards(read_survey(files)))
     following = index + reading_ahead()
     if following < shards_count:
-        _send(files, [plan.read_id(following)])
+        send(files, [plan.read_id(following)])
 
 
 def _window_mp3(files: objects.JobFiles, work, index: int, data: bytes) -> dict | None:
@@ -382,7 +331,7 @@ def _store_read(files: objects.JobFiles, job: dict, index: int, read, owner: str
     MP3 part (`_window_mp3`)."""
     # Where a listener moved while these pages were read: what is spoken from there is cut short
     # at first (heard soon), and that section goes to the listener's queue.
-    place = _place(table.get(files.user_id, files.job_id) or job)
+    place = book_demand.place_of(table.get(files.user_id, files.job_id) or job)
     out = book_files.read_outputs(index, read, settings.get().books.section_chars, place=place, window=window,
                                   listened=listened)
     for name, (body, content_type) in out.files.items():
@@ -399,12 +348,12 @@ def _store_read(files: objects.JobFiles, job: dict, index: int, read, owner: str
         # book's first short section the listener's: whoever opens the book hears it first).
         # A place saved while this shard was ending (after `place` was read) is on `after`, read
         # after the shard's end: that PUT found these pages not read and left them to this end.
-        now = _place(after) or place
+        now = book_demand.place_of(after) or place
         anchor = (index, out.wanted) if out.wanted is not None and now == place else \
-            _anchor(files, now) if now is not None else None
+            book_demand.anchor(files, now) if now is not None else None
         if anchor is not None and anchor[0] <= index:
-            ask(files, after, anchor, FIRST)
-        ask(files, after, (0, 0), RECORD)
+            book_demand.ask(files, after, anchor, FIRST)
+        book_demand.ask(files, after, (0, 0), RECORD)
         after = table.get(files.user_id, files.job_id) or after
     finish_if_whole(files, after)
 
@@ -439,200 +388,13 @@ def _record(files: objects.JobFiles, job: dict, kind, read_index: int, section_i
         finish_if_whole(files, after)
 
 
-# --- The listener first -------------------------------------------------------------------
-
-def _place(job: dict) -> dict | None:
-    position = job.get("position")
-    place = position.get("place") if isinstance(position, dict) else None
-    return place if isinstance(place, dict) else None
-
-
-def listen_at(files: objects.JobFiles, job: dict, place: dict) -> str | None:
-    """A listener moved to (or plays at) `place` in a book: the shard that makes it heard, and the
-    recording of the minutes after it (settings.books.record_ahead_seconds), go to the listener's
-    queue (its pages first when they are not read yet: their end asks for the rest). Returns the
-    shard the place needs; None when it is made already (or nothing more can be made)."""
-    if job.get("status") not in (table.PROCESSING, table.DONE) or not is_book(job) or _recorded_whole(job):
-        return None
-    r = _reading_at(files, place)
-    if r is None:
-        return None
-    read = shards.get(files.user_id, files.job_id, r.id)
-    if read is None or read.get("status") != shards.DONE:
-        if shards.promote(files.user_id, files.job_id, r.id, FIRST):  # once, not at every saved place
-            _send(files, [r.id], FIRST, listener=True)
-        return r.id
-    stored, _ = objects.read_json(files.bucket, files.key(SECTIONS_FILE.format(r.index)))
-    k = plan.section_at([plan.Section.load(c) for c in stored or []], place)
-    if k is None:
-        return None
-    shard = plan.record_id(r.index, k)
-    ask(files, job, (r.index, k), FIRST)  # what is asked for nobody yet is the listener's now
-    made = shards.get(files.user_id, files.job_id, shard)
-    return None if made is not None and made.get("status") == shards.DONE else shard
-
-
-# --- Recording on demand ------------------------------------------------------------------
-REST = "rest"  # a record queue message: every section of the book not asked for yet (an export's)
-
-
-def ask(files: objects.JobFiles, job: dict, start: tuple[int, int] | None, queue: str,
-        budget: int | None | bool = True) -> list[str]:
-    """Ask for the book's recording from `start` ((reading shard, section); None: the start) for
-    the minutes settings.books.record_ahead_seconds says (`budget` True), `budget` characters, or
-    to the end (None), as far as its pages are read: each section not asked for before is marked
-    and sent to `queue`. Returns the sections asked for now."""
-    chars = plan.ahead_chars(settings.get().books.record_ahead_seconds) if budget is True else budget
-    read = {}
-    for item in shards.each(files.user_id, files.job_id, prefix="read-"):
-        summary = item.get("summary")
-        if item.get("status") == shards.DONE and isinstance(summary, dict):
-            n = int(summary.get("sections") or 0)
-            read[plan.parse_id(item["shard"])[1]] = summary.get("section_chars") or [
-                int(summary.get("chars") or 0) // max(1, n)] * n
-    window = plan.ahead(read, start or (0, 0), chars)
-    if queue == FIRST and window:
-        _read_ahead_of_listener(files, job, read, window, chars)
-    wanted = [plan.record_id(r, k) for r, k in window]
-    if not wanted:
-        return []
-    # A listener waits for the next minutes only (settings.books.listen_first_seconds): those go to
-    # the listener's queue, the rest of the window to the record queue (the lowest share), promoted
-    # as the listener comes near them (every saved place asks again). Ten minutes ahead on the
-    # listener's queue held every book's reading back while they were made.
-    near = {plan.record_id(r, k) for r, k in plan.ahead(read, start or (0, 0), plan.ahead_chars(
-        settings.get().books.listen_first_seconds))} if queue == FIRST else set()
-    if queue == FIRST and len(wanted) > 1:
-        # ...and always the section after the one being heard (made while that one plays): a
-        # section longer than those seconds left the next one on the record queue until the
-        # listener reached it (bench.fair: 24 s waiting for audio).
-        near.add(wanted[1])
-    # A book's very first (short) section is heard first by whoever opens it: the listener's queue.
-    near.add(plan.record_id(0, 0))
-    later = RECORD if queue == FIRST else queue
-    have = {item["shard"]: item for item in shards.each(files.user_id, files.job_id, between=(wanted[0], wanted[-1]))}
-    missing = [sid for sid in wanted if sid not in have]
-    newly = []
-    for lane, ids in ((FIRST, [sid for sid in missing if sid in near]), (later, [sid for sid in missing if sid not in near])):
-        asked = shards.ask(files.user_id, files.job_id, ids, lane) if ids else []
-        _send(files, asked, lane)
-        newly += asked
-    # Asked for before for nobody (the record queue): a listener waits for them now.
-    promoted = [sid for sid in wanted if sid in near and (have.get(sid) or {}).get("status") == shards.QUEUED
-                and have[sid].get("lane") != FIRST and shards.promote(files.user_id, files.job_id, sid, FIRST)
-                ] if queue == FIRST else []
-    _send(files, promoted, FIRST)
-    if newly or promoted:
-        log.info("recording asked for", extra={"sections": len(newly), "promoted": len(promoted), "queue": queue,
-                                               "from": wanted[0]})
-    return newly
-
-
-def _read_ahead_of_listener(files: objects.JobFiles, job: dict, read: dict[int, list[int]],
-                            window: list[tuple[int, int]], chars: int | None) -> None:
-    """A listener's minutes ahead run into pages not read yet (they jumped past the book's own
-    turns): the reading shard of those pages goes to the listener's queue, once."""
-    after = window[-1][0] + 1
-    if chars is None or after in read or after >= int(float(job.get("book_shards") or 0)):
-        return
-    if sum(max(1, int(read[r][k])) for r, k in window) >= chars:
-        return  # the minutes ahead end within what is read
-    shard = plan.read_id(after)
-    if shards.promote(files.user_id, files.job_id, shard, FIRST):
-        _send(files, [shard], FIRST, listener=True)
-
-
-def ask_rest(files: objects.JobFiles, job: dict) -> bool:
-    """Ask for every section of a read book not recorded yet (an export, `pagevoice read`): one
-    message to the record queue, whose worker asks for them (the lowest share), at most once a
-    while. False when there is nothing left to ask for."""
-    if _recorded_whole(job) or int(float(job.get("book_asked") or 0)) >= int(float(job.get("book_sections") or 0)):
-        return False
-    if table.mark_rest_asked(files.user_id, files.job_id, REST_AGAIN_SECONDS):
-        _send(files, [REST], RECORD)
-    return True
-
-
-REST_AGAIN_SECONDS = 900  # an export's "the rest" is asked again after this (its message lost)
-# Seconds of speech one worker records in a second (piper on one vCPU, measured: docs/FIELD-NOTES'
-# ~11 s a wall second), for how long the rest of a book takes on the record queue's workers.
-RECORDED_PER_SECOND = 11.0
-
-
-def seconds_to_record(chars: int) -> int:
-    """Wall seconds the record queue's workers take to record `chars` characters."""
-    speech = chars / plan.SPOKEN_CHARS_PER_SECOND
-    return int(round(speech / RECORDED_PER_SECOND / max(1, settings.get().books.record_max_concurrency)))
-
-
-def _reading_at(files: objects.JobFiles, place: dict) -> plan.Pages | None:
-    """The reading shard of a book's pages that holds `place`; None when there is none (a long
-    recording's windows: the upload is what is heard; a book not planned yet)."""
-    try:
-        survey = _survey(files)
-    except Transient:
-        return None
-    if survey.get("recording"):
-        return None
-    return next((p for p in book_files.reading_shards(survey) if p.first <= int(place.get("page", 0)) < p.end), None)
-
-
-def _anchor(files: objects.JobFiles, place: dict) -> tuple[int, int] | None:
-    """The (reading shard, section) a listener's place is heard in; None when its pages are not read."""
-    r = _reading_at(files, place)
-    if r is None:
-        return None
-    stored, _ = objects.read_json(files.bucket, files.key(SECTIONS_FILE.format(r.index)))
-    if stored is None:
-        return None
-    k = plan.section_at([plan.Section.load(c) for c in stored], place)
-    return (r.index, k) if k is not None else (r.index + 1, 0)
-
-
-def _asked(job: dict) -> int:
-    """Sections asked for: a book planned before recording was made on demand asked for all."""
-    return int(float(job["book_asked"] if "book_asked" in job else job.get("book_sections") or 0))
-
-
-def _recorded_whole(job: dict) -> bool:
-    """Every page read and every section of them recorded."""
-    counts = {k: int(float(job.get(k) or 0)) for k in ("book_read", "book_shards", "book_recorded", "book_sections")}
-    return counts["book_read"] >= counts["book_shards"] and counts["book_recorded"] >= counts["book_sections"]
-
-
-def recording_open(job: dict) -> bool:
-    """A book whose recording is not whole: its index is built from its shards when asked
-    (GET /jobs/{id}), as while it is read."""
-    return is_book(job) and job.get("kind") != "speech" and not _recorded_whole(job)
-
-
-def place_time(files: objects.JobFiles, head: dict, place: dict) -> float | None:
-    """When `place` is heard on the whole recording's clock: the first word at or after it in the
-    part that covers it, once that part and every part before it are made (None until then)."""
-    want = tuple(int(place.get(k, 0)) for k in ("page", "line", "word"))
-    for part in (head.get("speech") or {}).get("parts") or []:
-        first, last = part.get("first"), part.get("last")
-        if part.get("start") is None or not first or not last or not part.get("timings"):
-            continue
-        if not _at(first) <= want <= _at(last):
-            continue
-        timings, _ = objects.read_json(files.bucket, files.key(part["timings"]))
-        later = [w["start"] for w in (timings or {}).get("words", []) if _at(w) >= want]
-        return round(float(part["start"]) + (min(later) if later else 0.0), 3)
-    return None
-
-
-def _at(word: dict) -> tuple[int, int, int]:
-    return int(word.get("page", 0)), int(word.get("line", 0)), int(word.get("word", 0))
-
-
 # --- 3. The whole ------------------------------------------------------------------------
 
 def whole(job: dict) -> bool:
     """Every page read and every section asked for recorded: the job ends (the rest of its
     recording is made where it is asked for later)."""
     counts = {k: int(float(job.get(k) or 0)) for k in ("book_read", "book_shards", "book_recorded")}
-    return counts["book_read"] >= counts["book_shards"] and counts["book_recorded"] >= _asked(job)
+    return counts["book_read"] >= counts["book_shards"] and counts["book_recorded"] >= book_demand.asked_count(job)
 
 
 def finish_if_whole(files: objects.JobFiles, job: dict) -> None:
@@ -643,7 +405,7 @@ def finish_if_whole(files: objects.JobFiles, job: dict) -> None:
         # section's end, so GET /jobs/{id} reads it (current_index) instead of building it.
         index = live_index(files, job)
         files_write(files, growing.INDEX, growing.encode(index), "application/json")
-        if _recorded_whole(job):
+        if book_demand.recorded_whole(job):
             table.set_seconds(files.user_id, files.job_id, (index["result"].get("speech") or {}).get("seconds"))
             log.info("book recorded whole", extra={"seconds": (index["result"].get("speech") or {}).get("seconds")})
         return
@@ -670,7 +432,7 @@ def current_index(files: objects.JobFiles, job: dict) -> dict | None:
     may have asked for more since), else built from its shards now; None when neither is there."""
     index, _ = objects.read_json(files.bucket, files.key(growing.INDEX))
     made = ((index or {}).get("result", {}).get("speech") or {}).get("sections")
-    recorded, asked = int(float(job.get("book_recorded") or 0)), _asked(job)
+    recorded, asked = int(float(job.get("book_recorded") or 0)), book_demand.asked_count(job)
     if isinstance(made, dict) and made.get("recorded") == recorded and made["recorded"] + made.get("queued", 0) >= asked:
         return index
     try:
@@ -681,7 +443,7 @@ def current_index(files: objects.JobFiles, job: dict) -> dict | None:
 
 def live_index(files: objects.JobFiles, job: dict) -> dict:
     """The book's index as its shards stand now (growing's format)."""
-    survey = _survey(files)
+    survey = read_survey(files)
     return build_index(job, survey, list(shards.each(files.user_id, files.job_id)), clock.now())
 
 

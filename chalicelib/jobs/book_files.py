@@ -9,7 +9,8 @@ import json
 from dataclasses import dataclass, field
 
 from chalicelib import kinds
-from chalicelib.jobs import growing, shards, table
+from chalicelib.errors import Transient
+from chalicelib.jobs import growing, objects, shards, table
 from chalicelib.kinds import plan
 from chalicelib.structure import DEFAULT_SKIP
 
@@ -24,6 +25,19 @@ SENTENCES_FILE = "book-sentences-{:04d}.json"  # a long recording: a window's se
 AUDIO_FILE = "book-{}.mp3"  # a recording section's shard id
 TIMINGS_FILE = "book-{}.json"
 JSON = "application/json"
+
+
+def is_book(job: dict) -> bool:
+    """A job read as a book (CONTRACTS section 15): its record counts its shards."""
+    return bool(job.get("book_shards"))
+
+
+def read_survey(files: objects.JobFiles) -> dict:
+    """The book's survey (BOOK_SURVEY: what its shards need); Transient until it is stored."""
+    info, _ = objects.read_json(files.bucket, files.key(BOOK_SURVEY))
+    if info is None:
+        raise Transient("The book's survey is not there yet.")
+    return info
 
 
 @dataclass

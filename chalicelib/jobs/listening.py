@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from chalicelib.errors import InputError
-from chalicelib.jobs import table
+from chalicelib.jobs import book_demand, table
 
 # A player saves its place as it plays; the recording it measured may end a little after what the
 # record says (rounding, a part's trailing pause).
@@ -72,7 +72,7 @@ def save(user_id: str, job_id: str, body: dict) -> bool:
     the caller has no such job (another user's job is simply missing). The bound is the
     recording's length as the record knows it (a job still being recorded: what is published so
     far); a job whose record does not know it (made before lengths were kept) takes any place. A
-    place in a book being made has what follows it recorded next (jobs.book.listen_at)."""
+    place in a book being made has what follows it recorded next (jobs.book_demand.listen_at)."""
     job = table.get(user_id, job_id)
     if job is None:
         return False
@@ -81,9 +81,9 @@ def save(user_id: str, job_id: str, body: dict) -> bool:
         return table.save_position(user_id, job_id, checked(body, job.get("seconds")))
     if not table.save_position(user_id, job_id, None, place=place):
         return False
-    from chalicelib.jobs import book, objects  # the book's executor, for a book only
+    from chalicelib.jobs import objects  # the book's executor, for a book only
 
-    book.listen_at(objects.JobFiles.of(user_id, job_id), job, place)
+    book_demand.listen_at(objects.JobFiles.of(user_id, job_id), job, place)
     return True
 
 

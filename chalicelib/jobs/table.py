@@ -501,7 +501,7 @@ def start_book(user_id: str, job_id: str, *, shards: int, pages: int, result_key
 
 
 def mark_rest_asked(user_id: str, job_id: str, again_after: float) -> bool:
-    """Note that the rest of a book's recording was asked for (chalicelib.jobs.book.ask_rest),
+    """Note that the rest of a book's recording was asked for (chalicelib.jobs.book_demand.ask_rest),
     unless it was within `again_after` seconds; False then (or when there is no such job). Not a
     transition."""
     now = clock.now()

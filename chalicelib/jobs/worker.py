@@ -29,7 +29,7 @@ import time
 from chalicelib import aws, clock, kinds, logs, settings, voices
 from chalicelib.auth import pronunciations, usage, users
 from chalicelib.errors import MediaError, ObjectMissing, PageVoiceError, Transient
-from chalicelib.jobs import book, events, growing, objects, table
+from chalicelib.jobs import book, book_queues, events, growing, objects, table
 from chalicelib.jobs.keys import parse_upload_key, upload_key
 from chalicelib.kinds.base import RESULT, IsBook, Outputs, Resume
 
@@ -92,7 +92,7 @@ def shard_batch(records: list[dict], context=None) -> dict:
             outcomes.append(f"raised: {type(exc).__name__}")
             failures.append({"itemIdentifier": rec.get("messageId") or ""})
             with contextlib.suppress(Exception):  # else it comes back after the queue's visibility timeout
-                aws.sqs().change_message_visibility(QueueUrl=book.queue_url_of(rec.get("eventSourceARN")),
+                aws.sqs().change_message_visibility(QueueUrl=book_queues.queue_url_of(rec.get("eventSourceARN")),
                                                     ReceiptHandle=rec["receiptHandle"],
                                                     VisibilityTimeout=SHARD_RETRY_SECONDS)
     return {"outcomes": outcomes, "batchItemFailures": failures}

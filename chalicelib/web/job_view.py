@@ -10,7 +10,7 @@ import re
 
 from chalicelib import clock, kinds, resources, settings
 from chalicelib.errors import InputError, ObjectMissing, Transient
-from chalicelib.jobs import book, growing, lifecycle, listening, objects, table
+from chalicelib.jobs import book, book_demand, growing, lifecycle, listening, objects, table
 from chalicelib.jobs.keys import output_key, owned, upload_key
 from chalicelib.kinds.page import PAGE_IMAGE
 
@@ -64,7 +64,7 @@ def describe(user_id: str, job_id: str, *, pages: tuple[int, int] | None = None)
     place = (listening_now.get("position") or {}).get("place")
     if place is not None and book.is_book(job):  # a place in a book: its time once it is recorded
         head = result if result is not None else (parts or {}).get("index", {}).get("result") or {}
-        t = book.place_time(objects.JobFiles(settings.get().aws.bucket, user_id, job_id), head, place)
+        t = book_demand.place_time(objects.JobFiles(settings.get().aws.bucket, user_id, job_id), head, place)
         if t is not None:
             listening_now["position"]["t"] = t
     return {
@@ -131,7 +131,7 @@ def _growing(user_id: str, job_id: str, key: str, job: dict) -> tuple[dict | Non
             index = book.live_index(objects.JobFiles(s.aws.bucket, user_id, job_id), job)
         except Transient:
             return None, None  # planned this moment: the next read has it
-    elif book.recording_open(job):
+    elif book_demand.recording_open(job):
         index = book.current_index(objects.JobFiles(s.aws.bucket, user_id, job_id), job)
     else:
         index, _ = objects.read_json(s.aws.bucket, key)

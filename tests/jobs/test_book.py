@@ -9,7 +9,7 @@ import json
 import pytest
 
 from chalicelib import aws, settings
-from chalicelib.jobs import book, book_files, keys, objects, shards, worker
+from chalicelib.jobs import book, book_files, book_queues, keys, objects, shards, worker
 from chalicelib.jobs import table as jobs
 from chalicelib.web import job_view
 from tests.media import documents as docs
@@ -40,14 +40,14 @@ def upload(data: bytes, name: str = "book.pdf", content_type: str = "application
 
 def empty() -> None:
     """The shards queues emptied (SQS allows one purge a minute)."""
-    for queue in (book.SHARDS, book.FIRST, book.RECORD):
+    for queue in (book_queues.SHARDS, book_queues.FIRST, book_queues.RECORD):
         while batch := messages(queue=queue):
             for message in batch:
-                aws.sqs().delete_message(QueueUrl=book.queue_url(queue), ReceiptHandle=message["ReceiptHandle"])
+                aws.sqs().delete_message(QueueUrl=book_queues.queue_url(queue), ReceiptHandle=message["ReceiptHandle"])
 
 
-def messages(limit: int = 10, queue: str = book.SHARDS) -> list[dict]:
-    got = aws.sqs().receive_message(QueueUrl=book.queue_url(queue), MaxNumberOfMessages=limit, WaitTimeSeconds=0)
+def messages(limit: int = 10, queue: str = book_queues.SHARDS) -> list[dict]:
+    got = aws.sqs().receive_message(QueueUrl=book_queues.queue_url(queue), MaxNumberOfMessages=limit, WaitTimeSeconds=0)
     return [{**m, "queue": queue} for m in got.get("Messages", [])]
 
 
@@ -57,7 +57,7 @@ def deliver(message: dict) -> dict:
                           "receiptHandle": message["ReceiptHandle"], "body": message["Body"]}]}
     reply = worker.lambda_handler(event)
     if not reply["batchItemFailures"]:
-        aws.sqs().delete_message(QueueUrl=book.queue_url(message.get("queue", book.SHARDS)),
+        aws.sqs().delete_message(QueueUrl=book_queues.queue_url(message.get("queue", book_queues.SHARDS)),
                                  ReceiptHandle=message["ReceiptHandle"])
     return reply
 
@@ -66,7 +66,7 @@ def drain() -> list[str]:
     """Every waiting shard delivered, the listener's queue first, then reading, then recording
     nobody waits for, until none is left."""
     outcomes = []
-    while batch := messages(queue=book.FIRST) or messages() or messages(queue=book.RECORD):
+    while batch := messages(queue=book_queues.FIRST) or messages() or messages(queue=book_queues.RECORD):
         for message in batch:
             outcomes += deliver(message)["outcomes"]
     return outcomes
@@ -94,7 +94,7 @@ def test_a_book_is_read_and_recorded_in_shards_by_many_deliveries(small_books):
     record = jobs.get(USER, job_id)
     assert record["status"] == "processing" and record["book_shards"] == 4  # pages 1 | 2-4 | 5-7 | 8-9
     # The book's first page goes to the listener's queue (taken before every other book's shards).
-    assert [json.loads(m["Body"])["shard"] for m in messages(queue=book.FIRST)] == ["read-0000"]
+    assert [json.loads(m["Body"])["shard"] for m in messages(queue=book_queues.FIRST)] == ["read-0000"]
     read_ids = ["read-0000", *sorted(json.loads(m["Body"])["shard"] for m in messages())]
     assert read_ids == ["read-0000", "read-0001", "read-0002", "read-0003"]
     empty()
@@ -152,7 +152,7 @@ def test_a_book_is_read_and_recorded_in_shards_by_many_deliveries(small_books):
 def test_a_duplicate_delivery_does_no_duplicate_work(small_books):
     job_id, key = upload(chapters_pdf(6))
     assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
-    first = messages(1, queue=book.FIRST)[0]
+    first = messages(1, queue=book_queues.FIRST)[0]
     again = {**first, "MessageId": "again"}
     assert deliver(first)["outcomes"] == ["done"]
     # The book's first page is read: its sections, what a listener hears first, are taken first.
@@ -241,7 +241,7 @@ def test_a_document_without_pages_cut_at_the_books_word_limit_says_so(small_book
 
 def first_messages() -> list[str]:
     """The shards waiting in the listener's queue (left there)."""
-    url = book.queue_url(book.FIRST)
+    url = book_queues.queue_url(book_queues.FIRST)
     got = aws.sqs().receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
     for m in got.get("Messages", []):
         aws.sqs().change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
@@ -257,7 +257,7 @@ def test_a_listener_who_moves_has_that_place_recorded_first(small_books):
     # it is read, the section speaking the place goes there too, before the shard's others.
     assert listening.save(USER, job_id, {"page": 8, "line": 1, "word": 0})
     assert sorted(first_messages()) == ["read-0000", "read-0003"]  # the book's first page; pages 7-9
-    for message in messages(queue=book.FIRST):
+    for message in messages(queue=book_queues.FIRST):
         deliver(message)
     # The place's section first, then the minutes of text after it (the listener's queue too,
     # beside the book's first page's own sections: whoever opens it hears its start first).
@@ -272,7 +272,7 @@ def test_a_listener_who_moves_has_that_place_recorded_first(small_books):
     # chapter's first section is short); a place already recorded sends nothing.
     assert listening.save(USER, job_id, {"page": 8, "line": 0})
     assert len([s for s in first_messages() if s.startswith("rec-0003-")]) == 2
-    for message in messages(queue=book.FIRST):
+    for message in messages(queue=book_queues.FIRST):
         deliver(message)
     # Made before the text ahead of it: its start is not known and it says so (`gap`), while a
     # part right after the one before it does not.
@@ -318,7 +318,7 @@ def test_a_book_that_stalled_is_planned_again_without_redoing_what_is_done(small
 
     job_id, key = upload(chapters_pdf(6))
     assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
-    first = messages(1, queue=book.FIRST)[0]
+    first = messages(1, queue=book_queues.FIRST)[0]
     assert json.loads(first["Body"])["shard"] == "read-0000"
     assert deliver(first)["outcomes"] == ["done"]
     empty()  # every other message lost
@@ -326,7 +326,7 @@ def test_a_book_that_stalled_is_planned_again_without_redoing_what_is_done(small
     later = clock.now() + book.LEASE_SECONDS + 1
     monkeypatch.setattr(clock, "now", lambda: later)
     assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
-    sent = sorted(json.loads(m["Body"])["shard"] for m in messages() + messages(queue=book.RECORD))
+    sent = sorted(json.loads(m["Body"])["shard"] for m in messages() + messages(queue=book_queues.RECORD))
     assert "read-0000" not in sent and {"read-0001", "read-0002"} <= set(sent)
     assert [s for s in sent if s.startswith("rec-0000-")]  # the sections asked for of the pages already read
     monkeypatch.undo()
@@ -387,14 +387,14 @@ def test_a_book_of_text_layers_is_read_in_larger_shards_than_a_scanned_one(small
         empty()
 
 
-def shards_on(queue: str = book.SHARDS) -> list[tuple[str, str]]:
+def shards_on(queue: str = book_queues.SHARDS) -> list[tuple[str, str]]:
     """(job, shard) of every message waiting on `queue`, taken off it."""
     found = []
     while batch := messages(queue=queue):
         for m in batch:
             body = json.loads(m["Body"])
             found.append((body["job"], body["shard"]))
-            aws.sqs().delete_message(QueueUrl=book.queue_url(queue), ReceiptHandle=m["ReceiptHandle"])
+            aws.sqs().delete_message(QueueUrl=book_queues.queue_url(queue), ReceiptHandle=m["ReceiptHandle"])
     return sorted(found)
 
 
@@ -418,10 +418,10 @@ def test_pages_a_listener_moved_to_are_read_for_them_and_the_books_own_turns_go_
     monkeypatch.setenv("PAGEVOICE_RECORD_AHEAD_SECONDS", "5")  # ~80 characters: less than a shard's
     job_id, key = upload(chapters_pdf(9))  # pages 1 | 2-4 | 5-7 | 8-9
     assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
-    assert shards_on(book.FIRST) == [(job_id, "read-0000")] and shards_on() == []
+    assert shards_on(book_queues.FIRST) == [(job_id, "read-0000")] and shards_on() == []
 
     def run(shard: str, outcome: str = "done", listener: bool = False) -> None:
-        body = book.message(objects.JobFiles(settings.get().aws.bucket, USER, job_id), shard, listener=listener)
+        body = book_queues.message(objects.JobFiles(settings.get().aws.bucket, USER, job_id), shard, listener=listener)
         assert worker.shard_batch([{"eventSource": "aws:sqs", "messageId": shard, "receiptHandle": "r",
                                     "body": json.dumps(body)}])["outcomes"] == [outcome]
 
@@ -458,7 +458,7 @@ def test_a_book_keeps_so_many_reading_shards_on_the_queue_and_each_one_read_send
     assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
     second, key2 = upload(chapters_pdf(9))
     assert worker.handle_upload(settings.get().aws.bucket, key2) == "planned"
-    assert shards_on(book.FIRST) == sorted([(first, "read-0000"), (second, "read-0000")])
+    assert shards_on(book_queues.FIRST) == sorted([(first, "read-0000"), (second, "read-0000")])
     assert shards_on() == sorted([(first, "read-0001"), (second, "read-0001")])  # not 2 and 3: they wait their turn
 
     def run(job: str, shard: str, outcome: str = "done") -> None:
@@ -477,7 +477,7 @@ def test_a_book_keeps_so_many_reading_shards_on_the_queue_and_each_one_read_send
     later = clock.now() + book.LEASE_SECONDS + 1
     monkeypatch.setattr(clock, "now", lambda: later)
     assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
-    assert shards_on(book.FIRST) == [(first, "read-0000")] and shards_on() == []  # read-0002 waits for read-0000
+    assert shards_on(book_queues.FIRST) == [(first, "read-0000")] and shards_on() == []  # read-0002 waits for read-0000
     monkeypatch.setattr(clock, "now", lambda: later + 1)
     run(first, "read-0000")
     assert shards_on() == [(first, "read-0002")]

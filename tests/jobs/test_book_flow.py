@@ -9,7 +9,7 @@ import json
 import pytest
 
 from chalicelib import aws, settings
-from chalicelib.jobs import book, keys, worker
+from chalicelib.jobs import book, book_queues, keys, worker
 from chalicelib.jobs import table as jobs
 from chalicelib.kinds import plan
 from chalicelib.structure import ROLES
@@ -20,11 +20,11 @@ from tests.jobs.test_book_formats_on_the_stack import EPUB, flow_sections, world
 pytest_plugins = ["tests.apifixtures"]
 
 
-def peek(queue: str = book.SHARDS) -> list[str]:
+def peek(queue: str = book_queues.SHARDS) -> list[str]:
     """The shards waiting in a queue (left there)."""
     got = messages(queue=queue)
     for m in got:
-        aws.sqs().change_message_visibility(QueueUrl=book.queue_url(queue), ReceiptHandle=m["ReceiptHandle"],
+        aws.sqs().change_message_visibility(QueueUrl=book_queues.queue_url(queue), ReceiptHandle=m["ReceiptHandle"],
                                             VisibilityTimeout=0)
     return [json.loads(m["Body"])["shard"] for m in got]
 
@@ -57,7 +57,7 @@ def test_an_epub_book_is_read_whole_and_its_chapters_recorded_in_shards(small_fl
         part = json.loads(aws.s3().get_object(Bucket=settings.get().aws.bucket, Key=keys.output_key(
             USER, job_id, book.FLOW_FILE.format(index)))["Body"].read())
         assert part["pages"] and set(part) == {"pages", "chapters", "engine", "engine_version", "timings_ms"}
-    assert peek(book.FIRST) == ["read-0000"]
+    assert peek(book_queues.FIRST) == ["read-0000"]
     assert sorted(peek()) == [f"read-{i:04d}" for i in range(1, shards)]
     assert drain().count("done") >= shards + 1
     view = job_view.describe(USER, job_id)

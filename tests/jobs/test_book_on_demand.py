@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib import aws, settings
 from chalicelib.books import export
-from chalicelib.jobs import book, keys, listening, shards, worker
+from chalicelib.jobs import book, book_demand, book_queues, keys, listening, shards, worker
 from chalicelib.jobs import table as jobs
 from chalicelib.web import job_view
 from tests.jobs.test_book import USER, chapters_pdf, deliver, empty, messages, small_books, upload  # noqa: F401 - a fixture
@@ -31,7 +31,7 @@ def drain(log: list[str] | None = None) -> list[str]:
     """Every waiting message delivered in the order the worker's queues are served (the listener's,
     then reading, then the record queue only while no reading shard waits); `log` gets each shard."""
     outcomes = []
-    while batch := messages(queue=book.FIRST) or messages(queue=book.SHARDS) or messages(1, queue=book.RECORD):
+    while batch := messages(queue=book_queues.FIRST) or messages(queue=book_queues.SHARDS) or messages(1, queue=book_queues.RECORD):
         for message in batch:
             if log is not None:
                 log.append(json.loads(message["Body"])["shard"])
@@ -71,7 +71,7 @@ def test_a_listener_has_the_minutes_after_their_place_recorded_then_an_export_th
     # A listener of the finished book moves to page 7: that place and the window after it go to
     # the listener's queue, and are made; nothing before it.
     assert listening.save(USER, job_id, {"page": 6, "line": 0, "word": 0})
-    asked = [json.loads(m["Body"])["shard"] for m in messages(10, queue=book.FIRST)]
+    asked = [json.loads(m["Body"])["shard"] for m in messages(10, queue=book_queues.FIRST)]
     empty()
     assert asked and all(s.startswith("rec-") for s in asked)
     for shard in asked:
@@ -84,17 +84,17 @@ def test_a_listener_has_the_minutes_after_their_place_recorded_then_an_export_th
     assert view["status"] == "done"
     # Playing on there asks for nothing new until the place moves past what is made.
     assert listening.save(USER, job_id, {"page": 6, "line": 0, "word": 0})
-    assert not messages(10, queue=book.FIRST)
+    assert not messages(10, queue=book_queues.FIRST)
     # An export asks for the rest (one message to the record queue, whatever the polling) and
     # says how long it takes; its build waits for the recording.
     answer, status = export.ask(USER, job_id, "mp3")
     again, _ = export.ask(USER, job_id, "mp3")
     assert status == 202 and answer["status"] == "recording" and answer["sections_left"] > 0
     assert answer["seconds_left"] >= 0 and 0 < answer["progress"] < 1 and again["status"] == "recording"
-    rest = messages(10, queue=book.RECORD)
-    assert [json.loads(m["Body"])["shard"] for m in rest] == [book.REST]
+    rest = messages(10, queue=book_queues.RECORD)
+    assert [json.loads(m["Body"])["shard"] for m in rest] == [book_demand.REST]
     for m in rest:
-        deliver({**m, "queue": book.RECORD})
+        deliver({**m, "queue": book_queues.RECORD})
     order: list[str] = []
     drain(order)
     assert order and all(s.startswith("rec-") for s in order)
@@ -122,20 +122,20 @@ def test_a_book_planned_before_recording_on_demand_still_ends_when_every_section
     old = {"book_read": 4, "book_shards": 4, "book_recorded": 11, "book_sections": 12, "book_shards_x": 0}
     assert not book.whole(old) and book.whole({**old, "book_recorded": 12})
     assert book.whole({**old, "book_asked": 3, "book_recorded": 3})
-    assert book.recording_open({**old, "book_asked": 3, "book_recorded": 3})
-    assert not book.recording_open({**old, "book_recorded": 12})
+    assert book_demand.recording_open({**old, "book_asked": 3, "book_recorded": 3})
+    assert not book_demand.recording_open({**old, "book_recorded": 12})
 
 
 def test_asking_twice_marks_and_sends_once(short_window):
     job_id, key = upload(chapters_pdf(9))
     assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
     ids = ["rec-0001-00", "rec-0001-01", "rec-0002-00"]
-    assert shards.ask(USER, job_id, ids, book.RECORD) == ids
-    assert shards.ask(USER, job_id, ids + ["rec-0003-00"], book.RECORD) == ["rec-0003-00"]
+    assert shards.ask(USER, job_id, ids, book_queues.RECORD) == ids
+    assert shards.ask(USER, job_id, ids + ["rec-0003-00"], book_queues.RECORD) == ["rec-0003-00"]
     assert int(jobs.get(USER, job_id)["book_asked"]) == 4
-    assert shards.ask(USER, "01" + "0" * 24, ids, book.RECORD) == []  # no such job: nothing marked
+    assert shards.ask(USER, "01" + "0" * 24, ids, book_queues.RECORD) == []  # no such job: nothing marked
     # A listener comes: a waiting section moves to the listener's queue once, not at every place saved.
-    assert shards.promote(USER, job_id, ids[0], book.FIRST) and not shards.promote(USER, job_id, ids[0], book.FIRST)
+    assert shards.promote(USER, job_id, ids[0], book_queues.FIRST) and not shards.promote(USER, job_id, ids[0], book_queues.FIRST)
     table = aws.dynamodb().Table(settings.get().aws.shards_table)
     assert table.get_item(Key={"job": f"{USER}/{'01' + '0' * 24}", "shard": ids[0]}).get("Item") is None
 
@@ -152,8 +152,8 @@ def test_a_listener_waits_on_their_queue_for_the_next_minutes_only_the_rest_move
     assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
     drain()
     assert listening.save(USER, job_id, {"page": 5, "line": 0, "word": 0})  # after the start's window
-    first = sorted(json.loads(m["Body"])["shard"] for m in messages(10, queue=book.FIRST))
-    rest = sorted(json.loads(m["Body"])["shard"] for m in messages(10, queue=book.RECORD))
+    first = sorted(json.loads(m["Body"])["shard"] for m in messages(10, queue=book_queues.FIRST))
+    rest = sorted(json.loads(m["Body"])["shard"] for m in messages(10, queue=book_queues.RECORD))
     # The section at the place and the one after it (made while the first plays), in text order.
     assert len(first) == 2 and len(rest) >= 2 and max(first) < min(rest)
     for shard in first:
@@ -166,10 +166,10 @@ def test_a_listener_waits_on_their_queue_for_the_next_minutes_only_the_rest_move
     page, _, _, line, *_ = stored[int(k)][0]
     empty()
     assert listening.save(USER, job_id, {"page": page, "line": max(0, line), "word": 0})
-    moved = [json.loads(m["Body"])["shard"] for m in messages(10, queue=book.FIRST)]
+    moved = [json.loads(m["Body"])["shard"] for m in messages(10, queue=book_queues.FIRST)]
     assert moved == [min(rest)]
     items = {i["shard"]: i for i in shards.each(USER, job_id, prefix="rec-")}
-    assert items[min(rest)]["lane"] == book.FIRST and items[max(rest)]["lane"] == book.RECORD
+    assert items[min(rest)]["lane"] == book_queues.FIRST and items[max(rest)]["lane"] == book_queues.RECORD
 
 
 def test_a_place_saved_while_its_pages_are_ending_is_heard_first(short_window, monkeypatch):
@@ -189,10 +189,10 @@ def test_a_place_saved_while_its_pages_are_ending_is_heard_first(short_window, m
     def moved_meanwhile(*args, **kwargs):
         assert kwargs["place"] is None  # read before the listener moved
         assert listening.save(USER, job_id, {"page": 5, "line": 0, "word": 0})  # page 6: in these pages
-        assert not messages(queue=book.FIRST)  # the PUT left them to this shard's end
+        assert not messages(queue=book_queues.FIRST)  # the PUT left them to this shard's end
         return real(*args, **kwargs)
 
     monkeypatch.setattr(book_files, "read_outputs", moved_meanwhile)
     deliver_shard(job_id, "read-0002")
-    first = sorted(json.loads(m["Body"])["shard"] for m in messages(10, queue=book.FIRST))
+    first = sorted(json.loads(m["Body"])["shard"] for m in messages(10, queue=book_queues.FIRST))
     assert first and all(s.startswith("rec-0002-") for s in first), first

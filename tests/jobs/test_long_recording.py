@@ -13,7 +13,7 @@ from bench.speech_common import normalise, wer_counts
 from chalicelib import settings
 from chalicelib.books import export as books
 from chalicelib.books import mp3
-from chalicelib.jobs import book, objects, worker
+from chalicelib.jobs import book, book_queues, objects, worker
 from chalicelib.jobs import table as jobs
 from chalicelib.kinds import plan
 from chalicelib.web import job_view
@@ -72,7 +72,7 @@ def test_a_long_recording_is_transcribed_in_windows_by_many_deliveries(short_win
     record = jobs.get(USER, job_id)
     shards = int(record["book_shards"])
     assert record["status"] == "processing" and shards >= 3
-    first = [json.loads(m["Body"])["shard"] for m in messages(queue=book.FIRST)]
+    first = [json.loads(m["Body"])["shard"] for m in messages(queue=book_queues.FIRST)]
     rest = [json.loads(m["Body"])["shard"] for m in messages()]
     assert first == ["read-0000"] and sorted(rest) == [f"read-{i:04d}" for i in range(1, shards)]
     empty()
@@ -137,7 +137,7 @@ def test_a_duplicate_window_delivery_does_nothing(short_windows):
     samples, _ = joined(1, lead_s=10.0)
     job_id, key = upload(encode(samples, RATE, "wav"), "talk.wav", "audio/wav")
     assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
-    batch = messages(queue=book.FIRST)
+    batch = messages(queue=book_queues.FIRST)
     assert deliver(batch[0])["outcomes"] == ["done"]
     again = {"eventSource": "aws:sqs", "messageId": "again", "receiptHandle": "r", "body": batch[0]["Body"]}
     assert worker.shard_batch([again])["outcomes"] == ["skipped"]
