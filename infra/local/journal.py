@@ -53,7 +53,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, quote
 
-from infra.local import guard, iam, mailbox, queues
+from infra.local import guard, iam, mailbox, queues, tables
 from infra.local.files import open_private
 from infra.local.wsgi import ADMIN_HEADER, call, read_body, unavailable
 
@@ -339,6 +339,7 @@ def main(argv: list[str] | None = None) -> None:
     creds = json.loads(Path(args.credentials).read_text())
     iam.install(creds, iam.policies())
     queues.install()
+    tables.install()
     _list_moto_modules_once()
     _serialize_dynamodb_items_directly()
     moto_app = DomainDispatcherApplication(create_backend_app)
