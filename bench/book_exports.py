@@ -53,7 +53,7 @@ MIXED_RATES = (22050, 24000, 22050)  # --mixed: piper's English and, every third
 def _store(s3, pages: int, mixed: bool = False) -> None:
     """The synthetic book written into S3 as its shards leave it, under prefix(pages); `mixed`:
     every third part at 24 kHz."""
-    from chalicelib.jobs import book, growing
+    from chalicelib.jobs import book_files, growing
     from tests.books import bookjob
 
     at = prefix(pages)
@@ -66,11 +66,11 @@ def _store(s3, pages: int, mixed: bool = False) -> None:
     page_files, text_files = [], []
     for r, (shard, text) in enumerate(zip(shards, texts, strict=True)):
         body, text_body = growing.encode(shard), json.dumps(text).encode()
-        s3.put_object(Bucket=BUCKET, Key=at + book.PAGES_FILE.format(r), Body=body)
-        s3.put_object(Bucket=BUCKET, Key=at + book.TEXT_FILE.format(r), Body=text_body)
-        page_files.append({"name": book.PAGES_FILE.format(r), "count": len(shard), "bytes": len(body)})
-        text_files.append({"name": book.TEXT_FILE.format(r), "bytes": len(text_body)})
-    index = book._index(head, "pages", page_files, text_files)
+        s3.put_object(Bucket=BUCKET, Key=at + book_files.PAGES_FILE.format(r), Body=body)
+        s3.put_object(Bucket=BUCKET, Key=at + book_files.TEXT_FILE.format(r), Body=text_body)
+        page_files.append({"name": book_files.PAGES_FILE.format(r), "count": len(shard), "bytes": len(body)})
+        text_files.append({"name": book_files.TEXT_FILE.format(r), "bytes": len(text_body)})
+    index = book_files._index(head, "pages", page_files, text_files)
     s3.put_object(Bucket=BUCKET, Key=at + growing.INDEX, Body=growing.encode(index))
 
 

@@ -13,7 +13,7 @@ from bench.speech_common import normalise, wer_counts
 from chalicelib import settings
 from chalicelib.books import export as books
 from chalicelib.books import mp3
-from chalicelib.jobs import book, book_queues, objects, worker
+from chalicelib.jobs import book, book_files, book_queues, objects, worker
 from chalicelib.jobs import table as jobs
 from chalicelib.kinds import plan
 from chalicelib.web import job_view
@@ -116,7 +116,7 @@ def test_a_long_recording_is_transcribed_in_windows_by_many_deliveries(short_win
                                    "start": heard[0]["start"], "segment": 0}]
     # Each window's MP3 (its worker made it), the recording's book exports' audio: as long as the window.
     files = objects.JobFiles(settings.get().aws.bucket, USER, job_id)
-    windows = book._survey(files)["recording"]["windows"]
+    windows = book_files.read_survey(files)["recording"]["windows"]
     assert [(p["window"], p["start"], p["file"]) for p in result["parts"]] == \
         [(r, a, book.WINDOW_MP3.format(r)) for r, (a, _) in enumerate(windows)]
     for p in result["parts"]:
