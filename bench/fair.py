@@ -813,11 +813,7 @@ def reading_audit(events: list[dict], uploads: list[Upload], t0: float, t1: floa
             continue
         mine = [e for e in events if e["job_id"] == u.job_id]
         reads = [(e["t"], int(e.get("pages") or 0)) for e in mine if e.get("msg") == "pages read"]
-        started = {e.get("shard"): e["t"] for e in mine if e.get("msg") == "shard started"
-                   and str(e.get("shard", "")).startswith("read-")}
-        ended = {e.get("shard"): e["t"] for e in mine if e.get("msg") == "pages read"}
-        busy_s = sum(max(0.0, min(t1, end) - max(t0, started[s])) for s, end in ended.items() if s in started)
-        busy_s += sum(max(0.0, t1 - max(t0, t)) for s, t in started.items() if s not in ended)
+        busy_s = sum(max(0.0, min(t1, end) - max(t0, start)) for start, end in reading_spans(mine, until=t1))
         done = next((e["t"] for e in mine if e.get("msg") == "book done"), None)
         pages = pages_in(reads, t0, t1)
         out[f"{u.label} {u.account}"] = {"pages": pages, "rate": per_minute(pages, t1 - t0), "worker_s": busy_s,
@@ -825,13 +821,13 @@ def reading_audit(events: list[dict], uploads: list[Upload], t0: float, t1: floa
     return out
 
 
-def reading_spans(events: list[dict]) -> list[tuple[float, float]]:
+def reading_spans(events: list[dict], until: float | None = None) -> list[tuple[float, float]]:
     """(start, end) of a book's reading shards in the log ("shard started" .. "pages read"); one
-    still running at the end of the log ends there."""
+    still running ends at `until` (by default, the end of the log)."""
     started = {e.get("shard"): e["t"] for e in events if e.get("msg") == "shard started"
                and str(e.get("shard", "")).startswith("read-")}
     ended = {e.get("shard"): e["t"] for e in events if e.get("msg") == "pages read"}
-    last = max((e["t"] for e in events), default=0.0)
+    last = max((e["t"] for e in events), default=0.0) if until is None else until
     return [(t, ended.get(shard, last)) for shard, t in started.items()]
 
 
