@@ -880,7 +880,7 @@ def run_stack(workers: int, inputs: dict, warm: dict, args) -> dict:
     log_path = CACHE / f"stack-{workers}w.log"
     log_path.unlink(missing_ok=True)
     env = {"PAGEVOICE_LOCAL_WORKERS": str(workers), "PAGEVOICE_OCR_THREADS": "1", "PAGEVOICE_TTS_THREADS": "1",
-           "PAGEVOICE_REGISTER_LIMIT_PER_IP": "1000"}
+           "PAGEVOICE_REGISTER_LIMIT_PER_IP": "1000", **args.env}
     out: dict = {"workers": workers, "log": str(log_path), "load_start": load()}
     with tempfile.TemporaryDirectory() as tmp, StackProcess(Path(tmp) / "state", log_path, extra_env=env) as stack:
         sampler = CpuSampler(stack)
@@ -1017,13 +1017,16 @@ def main(argv=None) -> int:
     ap.add_argument("--stagger", type=float, default=10.0,
                     help="seconds between one account's book and scan and the next account's (default 10)")
     ap.add_argument("--datasets", type=Path, default=DATASETS)
+    ap.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                    help="a setting for the stacks (repeatable), e.g. PAGEVOICE_LOCAL_SHARD_NICE=10")
     args = ap.parse_args(argv)
+    args.env = dict(item.split("=", 1) for item in args.env)
     args.scan_pages = args.scan_pages or (60 if args.quick else 200)
     args.window = args.window or (120.0 if args.quick else 300.0)
     args.alone = args.alone or (45.0 if args.quick else 60.0)
     started = time.monotonic()
     print(f"# bench.fair at {commit()}, {datetime.utcnow():%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, load average "
-          f"{load()}{' (--quick)' if args.quick else ''}")
+          f"{load()}{' (--quick)' if args.quick else ''}{''.join(f' {k}={v}' for k, v in args.env.items())}")
     book, chapters = long_book(args.book_pages)
     scanned = scan(args.scan_pages)
     photo_name, photo_bytes = photo(args.datasets)

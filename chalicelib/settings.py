@@ -251,6 +251,10 @@ class Local:
     # its first pages, the place they moved to): deployed, that queue has its own event source
     # and concurrency (books.first_max_concurrency), so a jump never waits behind a book's shards.
     local_listener_workers: int = setting(1)
+    # The niceness of the processes that take books' shards (the upload and listener processes run
+    # at 0): deployed, an upload's invocation has a CPU of its own beside a book's; here they share
+    # the machine's cores.
+    local_shard_nice: int = setting(5)
     # Each local worker process gets the memory Lambda would give (the template's WorkerMemorySize).
     worker_memory_mb: int = setting(2048)
     aws_port: int = setting(4566)  # `make run`'s local AWS (moto) port

@@ -44,11 +44,6 @@ def invoke(event: dict) -> dict:
 # The identity the local worker processes act as (the stack sets it: one per function).
 WORKER_KEY_ENV = ("PAGEVOICE_LOCAL_WORKER_ACCESS_KEY_ID", "PAGEVOICE_LOCAL_WORKER_SECRET_ACCESS_KEY")
 
-# The worker processes that take books' shards run at this niceness, the upload reserve at 0:
-# deployed, an upload's invocation has a CPU of its own beside a book's; here they share two cores.
-SHARD_NICE = 5
-
-
 def _worker_init(parent: int, nice: int = 0, eager: bool = False) -> None:
     """Each worker process loads the worker module, and with it the engines, as a Lambda
     container's init does; it goes when the bridge goes (even by `kill -9`). It acts as the

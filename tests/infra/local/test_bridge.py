@@ -13,11 +13,14 @@ import time
 
 import pytest
 
+from chalicelib import settings
 from infra.local.bridge import FIRST, RECORD, SHARDS, Workers
 from infra.local.lines import FairQueue, opening
 from infra.local.process import StackProcess
-from infra.local.slots import SHARD_NICE, Slot
+from infra.local.slots import Slot
 from tests.stackclient import get_job, login, register, upload, wait_job
+
+SHARD_NICE = settings.get().local.local_shard_nice
 
 # The stub kind's jobs only: a worker process warms that kind, which loads nothing. Each worker
 # process otherwise loads the page kind's engines and voice as it starts (~5.6 CPU s): the first
