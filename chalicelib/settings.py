@@ -270,6 +270,11 @@ class Local:
     # process holds its engines (0.4-1 GB): an idle `make run`, or a test's stack while another
     # module's runs, gives that memory back.
     local_idle_seconds: float = setting(600.0)
+    # ...only while the machine's memory in use is at least this percent (0: always, as Lambda).
+    # The tests' stacks reclaim at 60: two clones' suites side by side get the memory back, and one
+    # alone keeps its session stacks warm while a module's own stack runs (reclaimed regardless, a
+    # run alone made 17 more cold starts of ~3-5 CPU s each).
+    local_idle_memory_percent: int = setting(0)
 
 
 SECTIONS = {"aws": Aws, "auth": Auth, "account": Account, "limits": Limits, "worker": Worker, "books": Books, "local": Local}

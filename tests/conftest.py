@@ -58,13 +58,15 @@ def own_stack(tmp_path_factory, name: str, env: dict | None = None):
     tests need settings of their own (`env`). chalice local reports every caller as 127.0.0.1:
     sign-ups are not limited per address, so the suites that register users do not share one
     small budget. A worker process idle for a minute is reclaimed (Lambda's reclaim, sooner than
-    `make run`'s ten minutes): a pytest worker's session stack idles while a module's own stack
-    runs, and its engines (~2 GB) went on holding memory two clones' suites side by side lacked."""
+    `make run`'s ten minutes) while 60% of the machine's memory is in use: a pytest worker's session
+    stack idles while a module's own stack runs, and its engines (~2 GB) went on holding memory two
+    clones' suites side by side lacked; one suite alone keeps them warm."""
     from infra.local.process import StackProcess
 
     root = tmp_path_factory.mktemp(name)
     s = StackProcess(state_dir=root / "state", log_path=root / "stack.log",
                      extra_env={"PAGEVOICE_REGISTER_LIMIT_PER_IP": "1000", "PAGEVOICE_LOCAL_IDLE_SECONDS": "60",
+                                "PAGEVOICE_LOCAL_IDLE_MEMORY_PERCENT": "60",
                                 **(env or {})})
     s.start()
     try:

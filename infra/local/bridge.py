@@ -69,6 +69,15 @@ WATCH_EVERY = 0.5
 STALL_SECONDS = 30  # work waiting this long with every worker idle is logged as a stall
 
 
+def memory_in_use(percent: int) -> bool:
+    """Whether the machine's memory in use is at least `percent` (0: always true)."""
+    if percent <= 0:
+        return True
+    import psutil
+
+    return psutil.virtual_memory().percent >= percent
+
+
 class Workers:
     """`settings.local.local_workers` worker processes (Lambda's concurrency, locally), fed from a
     FairQueue. One user holds at most all workers but one while someone else waits, so a burst
@@ -247,17 +256,19 @@ class Workers:
 
     def _watch(self) -> None:
         """Lambda's limits on each running invocation (its time and its memory), and its reclaim
-        of an idle environment: a process idle for settings.local.local_idle_seconds ends, its
-        slot starts a new one with its next invocation. The listener's processes stay warm."""
+        of an idle environment: a process idle for settings.local.local_idle_seconds ends (while
+        the machine's memory in use is at least local_idle_memory_percent), its slot starts a new
+        one with its next invocation. The listener's processes stay warm."""
         while not self.stopped.wait(WATCH_EVERY):
             s = settings.get()
+            reclaim = memory_in_use(s.local.local_idle_memory_percent)
             with self.lock:  # no invocation ends or starts between the check and the kill
                 for i, slot in enumerate(list(self.slots)):
                     reason = slot.over(s.worker.worker_timeout_seconds, s.local.worker_memory_mb)
                     if reason is not None and slot.killed is None:
                         log.warning("killing a worker process over its limit", extra={"limit": reason})
                         slot.kill(reason)
-                    elif not slot.eager and slot.idle(s.local.local_idle_seconds):
+                    elif reclaim and not slot.eager and slot.idle(s.local.local_idle_seconds):
                         log.info("idle worker process reclaimed", extra={"pid": slot.pid.result()})
                         slot.close()
                         self.slots[i] = Slot(self.target, slot.nice, start=False)

@@ -196,6 +196,38 @@ def test_an_idle_worker_process_is_reclaimed_as_lambda_does_and_the_next_invocat
     assert sum(slot.pool is not None for slot in pool.slots) == 1  # one new process, for Bob's
 
 
+def test_an_idle_worker_process_is_kept_while_the_machine_has_memory_to_spare(workers, monkeypatch):
+    """With settings.local.local_idle_memory_percent, an idle process is reclaimed only while that
+    much of the machine's memory is in use: under it, it stays warm however long it idles."""
+    from infra.local import bridge
+
+    pool, ended = workers
+    first = [slot.pid.result(timeout=60) for slot in pool.slots]
+    monkeypatch.setenv("PAGEVOICE_LOCAL_IDLE_SECONDS", "0.01")
+    monkeypatch.setenv("PAGEVOICE_LOCAL_IDLE_MEMORY_PERCENT", "60")
+    asked = threading.Semaphore(0)
+
+    def spare(percent: int) -> bool:  # the machine has memory to spare
+        asked.release()
+        return False
+
+    monkeypatch.setattr(bridge, "memory_in_use", spare)
+    for _ in range(3):  # three passes of the watch, each past the idle limit
+        assert asked.acquire(timeout=30)
+    assert [slot.pid.result() for slot in pool.slots] == first and all(slot.pool is not None for slot in pool.slots)
+    monkeypatch.setattr(bridge, "memory_in_use", lambda percent: percent == 60)  # now the machine is short
+    deadline = time.monotonic() + 60
+    while any(slot.pool is not None for slot in pool.slots) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert all(slot.pool is None for slot in pool.slots)  # both reclaimed
+
+
+def test_memory_in_use_reads_the_machine():
+    from infra.local.bridge import memory_in_use
+
+    assert memory_in_use(0) and memory_in_use(1) and not memory_in_use(101)
+
+
 def niceness(event: dict) -> dict:
     """Writes this thread's niceness (Linux: a thread's own) to the file its message names."""
     body = json.loads(event["Records"][0]["body"])
