@@ -81,23 +81,34 @@ def ask(files: objects.JobFiles, job: dict, start: tuple[int, int] | None, queue
         near.add(wanted[1])
     # A book's very first (short) section is heard first by whoever opens it: the listener's queue.
     near.add(plan.record_id(0, 0))
+    # Waited for now: the section heard, the one after it, a book's first; the rest of `near` ahead.
+    now = {*wanted[:2], plan.record_id(0, 0)}
     later = RECORD if queue == FIRST else queue
     have = {item["shard"]: item for item in shards.each(files.user_id, files.job_id, between=(wanted[0], wanted[-1]))}
     missing = [sid for sid in wanted if sid not in have]
     newly = []
     for lane, ids in ((FIRST, [sid for sid in missing if sid in near]), (later, [sid for sid in missing if sid not in near])):
         asked = shards.ask(files.user_id, files.job_id, ids, lane) if ids else []
-        send(files, asked, lane)
+        _send(files, asked, lane, now)
         newly += asked
     # Asked for before for nobody (the record queue): a listener waits for them now.
     promoted = [sid for sid in wanted if sid in near and (have.get(sid) or {}).get("status") == shards.QUEUED
                 and have[sid].get("lane") != FIRST and shards.promote(files.user_id, files.job_id, sid, FIRST)
                 ] if queue == FIRST else []
-    send(files, promoted, FIRST)
+    _send(files, promoted, FIRST, now)
     if newly or promoted:
         log.info("recording asked for", extra={"sections": len(newly), "promoted": len(promoted), "queue": queue,
                                                "from": wanted[0]})
     return newly
+
+
+def _send(files: objects.JobFiles, ids: list[str], lane: str, now: set[str]) -> None:
+    """Sections to `lane`; on the listener's queue, those not in `now` marked as made ahead."""
+    if lane != FIRST:
+        send(files, ids, lane)
+        return
+    send(files, [sid for sid in ids if sid in now], FIRST)
+    send(files, [sid for sid in ids if sid not in now], FIRST, ahead=True)
 
 
 def _read_ahead_of_listener(files: objects.JobFiles, job: dict, read: dict[int, list[int]],
@@ -111,7 +122,7 @@ def _read_ahead_of_listener(files: objects.JobFiles, job: dict, read: dict[int, 
         return  # the minutes ahead end within what is read
     shard = plan.read_id(after)
     if shards.promote(files.user_id, files.job_id, shard, FIRST):
-        send(files, [shard], FIRST, listener=True)
+        send(files, [shard], FIRST, listener=True, ahead=True)
 
 
 def ask_rest(files: objects.JobFiles, job: dict) -> bool:

@@ -12,17 +12,19 @@ from chalicelib.jobs import objects
 SEND_BATCH = 10  # SQS's SendMessageBatch maximum
 
 
-def send(files: objects.JobFiles, shard_ids: list[str], queue: str | None = None, listener: bool = False) -> None:
+def send(files: objects.JobFiles, shard_ids: list[str], queue: str | None = None, listener: bool = False,
+         ahead: bool = False) -> None:
     """One message per shard to `queue` (resources.worker_queues: the listener's, taken before any
     other; the reading shards'; the recording nobody waits for), each in its account's group (SQS
-    fair queues); a duplicate is harmless: the claim dedupes."""
+    fair queues); a duplicate is harmless: the claim dedupes. `listener`: pages a listener moved to;
+    `ahead`: work on the listener's queue made ahead of their place, which nobody waits for yet."""
     if not shard_ids:
         return
     sqs = aws.sqs()
     url = queue_url(queue or SHARDS)
     for i in range(0, len(shard_ids), SEND_BATCH):
         batch = shard_ids[i:i + SEND_BATCH]
-        entries = [{"Id": str(k), "MessageBody": json.dumps(message(files, shard, listener)), "MessageGroupId": files.user_id}
+        entries = [{"Id": str(k), "MessageBody": json.dumps(message(files, shard, listener, ahead)), "MessageGroupId": files.user_id}
                    for k, shard in enumerate(batch)]
         reply = sqs.send_message_batch(QueueUrl=url, Entries=entries)
         if reply.get("Failed"):
@@ -30,11 +32,15 @@ def send(files: objects.JobFiles, shard_ids: list[str], queue: str | None = None
 
 
 LISTENER = "listener"  # a message's "for": pages a listener moved to, not the book's own turn
+# A message's "ahead": true: made ahead of a listener's place (the minutes after the section they
+# hear and the one after it). First in line all the same; locally it runs at the books' niceness,
+# not the uploads' (what someone waits for now), so it does not slow other people's first pages.
+AHEAD = "ahead"
 
 
-def message(files: objects.JobFiles, shard: str, listener: bool = False) -> dict:
+def message(files: objects.JobFiles, shard: str, listener: bool = False, ahead: bool = False) -> dict:
     return {"bucket": files.bucket, "user": files.user_id, "job": files.job_id, "shard": shard,
-            **({"for": LISTENER} if listener else {})}
+            **({"for": LISTENER} if listener else {}), **({AHEAD: True} if ahead else {})}
 
 
 _QUEUE_URL: dict[str, str] = {}

@@ -22,7 +22,7 @@ import time
 
 from chalicelib import aws, logs, resources, settings
 from chalicelib.jobs import sweep
-from infra.local.lines import FairQueue, event_key, first_section, opening
+from infra.local.lines import FairQueue, ahead, event_key, first_section, opening
 from infra.local.slots import Slot, invoke
 
 log = logs.get("bridge")
@@ -104,7 +104,7 @@ class Workers:
         # start with the first book's first shard, as Lambda starts an event source's first instance
         # (a stack that reads no book has none).
         reserve, self.listeners = max(0, reserve), max(0, listeners)
-        nice = settings.get().local.local_shard_nice if reserve or listeners else 0
+        self.nice = nice = settings.get().local.local_shard_nice if reserve or listeners else 0
         self.slots = [Slot(target, nice) for _ in range(self.count)] + [Slot(target) for _ in range(reserve)]
         self.reserved = set(range(self.count, self.count + reserve))  # slot indexes no book's shard takes
         self.listening: set[int] = set()  # slot indexes for the listener's queue only, once started
@@ -139,7 +139,7 @@ class Workers:
     def _listener_slot(self) -> Slot:
         """A process for the listener's queue: taken once its engines are loaded (a shard a
         listener waits for goes to a warm process that frees first, not behind a cold start)."""
-        slot = Slot(self.target, eager=True)
+        slot = Slot(self.target, self.nice, eager=True)
         slot.pid.add_done_callback(lambda _: self.pump())
         return slot
 
@@ -180,9 +180,10 @@ class Workers:
                 if got is None:
                     return
                 event, item, owner, since = got
-                if first or upload:
+                if (first and not ahead(event)) or upload:
                     # Before it starts: its first steps count too. An upload on a book's (niced)
                     # process runs at the uploads' priority too: deployed it has a Lambda of its own.
+                    # What a listener will hear in a minute runs niced, beside people's first pages.
                     self.slots[at].urgent(True)
                 try:
                     slot, future = self._start(self.slots[at], event)
@@ -200,7 +201,8 @@ class Workers:
                 self.by_owner[owner] += 1
                 if first:
                     log.info("listener's shard started", extra={"shard": event_key(event).rsplit("/", 1)[-1],
-                                                                "waited_s": round(time.monotonic() - since, 3)})
+                                                                "waited_s": round(time.monotonic() - since, 3),
+                                                                "ahead": ahead(event)})
                 future.add_done_callback(
                     lambda f, s=slot, e=event, item=item, owner=owner, shard=shard, reading=reading:
                         self._finished(f, s, e, item, owner, shard, reading))

@@ -24,6 +24,16 @@ def event_key(event: dict) -> str:
     return ""
 
 
+def ahead(event: dict) -> bool:
+    """A message of the listener's queue made ahead of their place (chalicelib.jobs.book_queues
+    AHEAD): first in line, but nobody waits for it yet."""
+    for rec in event.get("Records", []):
+        if rec.get("eventSource") == "aws:sqs":
+            with contextlib.suppress(ValueError, AttributeError):
+                return json.loads(rec.get("body") or "{}").get("ahead") is True
+    return False
+
+
 def opening(key: str) -> bool:
     """A book's first reading shard or first (short) section: `shards/{user}/{job}/{shard}`."""
     return key.rsplit("/", 1)[-1] in ("read-0000", "rec-0000-00")

@@ -245,13 +245,16 @@ def test_a_shard_a_listener_waits_for_runs_at_the_uploads_priority_on_a_books_pr
     ended = Ended()
     pool = Workers(1, ended, target=niceness, reserve=1)  # one book's process (niced), one upload's
     try:
-        for shard, queue in (("read-0002", SHARDS), ("rec-0030-46", FIRST), ("read-0003", SHARDS)):
+        # rec-0030-48: the listener's too, but made ahead of their place (a minute on): niced.
+        for shard, queue, more in (("read-0002", SHARDS, {}), ("rec-0030-46", FIRST, {}),
+                                   ("rec-0030-48", FIRST, {"ahead": True}), ("read-0003", SHARDS, {})):
             out = tmp_path / shard
-            body = json.dumps({"user": "ann", "job": str(out), "shard": shard})
+            body = json.dumps({"user": "ann", "job": str(out), "shard": shard, **more})
             pool.submit({"Records": [{"eventSource": "aws:sqs", "body": body}]}, shard, queue)
             assert ended.wait(shard)[0] is None
-        nice = {shard: int((tmp_path / shard).read_text()) for shard in ("read-0002", "rec-0030-46", "read-0003")}
-        assert nice == {"read-0002": SHARD_NICE, "rec-0030-46": 0, "read-0003": SHARD_NICE}
+        nice = {shard: int((tmp_path / shard).read_text()) for shard in ("read-0002", "rec-0030-46", "rec-0030-48",
+                                                                         "read-0003")}
+        assert nice == {"read-0002": SHARD_NICE, "rec-0030-46": 0, "rec-0030-48": SHARD_NICE, "read-0003": SHARD_NICE}
         # A book's process reclaimed while idle: the listener's shard starts its new one at the
         # uploads' priority, and the shard after it runs niced again.
         monkeypatch.setenv("PAGEVOICE_LOCAL_IDLE_SECONDS", "1")
