@@ -230,6 +230,11 @@ class Books:
     # at the uploads' priority beside other people's first pages (a scan's first page took 3.8 s,
     # 2.5x its time alone, in bench.fair); the third has the second's playing time to be made.
     listen_first_seconds: int = setting(60)
+    # ...of which the sections that start within this many seconds of the place are waited for now
+    # (the one heard; the next when that one is nearly over): locally run at the uploads' priority.
+    # The rest is made ahead, at the books' niceness: the section after a 75-second one, made
+    # un-niced, slowed other people's first pages (bench.fair: scans' first text at 2.1-2.5x).
+    listen_now_seconds: int = setting(20)
     # Uploads larger than this go to S3 as a multipart upload with presigned part URLs (POST
     # /uploads says so), which the site and scripts can resume after a dropped connection.
     multipart_bytes: int = setting(100 * 1024 * 1024)

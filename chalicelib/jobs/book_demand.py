@@ -81,8 +81,10 @@ def ask(files: objects.JobFiles, job: dict, start: tuple[int, int] | None, queue
         near.add(wanted[1])
     # A book's very first (short) section is heard first by whoever opens it: the listener's queue.
     near.add(plan.record_id(0, 0))
-    # Waited for now: the section heard, the one after it, a book's first; the rest of `near` ahead.
-    now = {*wanted[:2], plan.record_id(0, 0)}
+    # Waited for now: the sections starting within listen_now_seconds of the place, a book's first;
+    # the rest of `near` is made ahead.
+    now = {plan.record_id(r, k) for r, k in plan.ahead(read, start or (0, 0), plan.ahead_chars(
+        settings.get().books.listen_now_seconds))} | {plan.record_id(0, 0)}
     later = RECORD if queue == FIRST else queue
     have = {item["shard"]: item for item in shards.each(files.user_id, files.job_id, between=(wanted[0], wanted[-1]))}
     missing = [sid for sid in wanted if sid not in have]

@@ -173,19 +173,21 @@ def test_a_listener_waits_on_their_queue_for_the_next_minutes_only_the_rest_move
 
 
 def test_what_a_listener_hears_now_is_told_from_what_is_made_ahead_of_them(short_window, monkeypatch):
-    """On the listener's queue, the section at their place and the one after it are what they
-    wait for now; the rest of their first minutes is marked as made ahead (book_queues.AHEAD):
-    first in line all the same, but the local stack runs it at the books' niceness, not at the
-    uploads' (bench.fair: a minute ahead made un-niced slowed other people's first pages)."""
+    """On the listener's queue, the sections starting within settings.books.listen_now_seconds of
+    their place are what they wait for now; the rest of their first minutes is marked as made
+    ahead (book_queues.AHEAD): first in line all the same, but the local stack runs it at the books'
+    niceness, not at the uploads' (bench.fair: a minute ahead made un-niced slowed other people's
+    first pages)."""
     monkeypatch.setenv("PAGEVOICE_RECORD_AHEAD_SECONDS", "16")
     monkeypatch.setenv("PAGEVOICE_LISTEN_FIRST_SECONDS", "16")  # the whole window on the listener's queue
+    monkeypatch.setenv("PAGEVOICE_LISTEN_NOW_SECONDS", "1")  # 16 characters: the section at the place
     job_id, key = upload(chapters_pdf(9))
     assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
     drain()
     assert listening.save(USER, job_id, {"page": 5, "line": 0, "word": 0})
     bodies = sorted((json.loads(m["Body"]) for m in messages(10, queue=book_queues.FIRST)), key=lambda b: b["shard"])
     assert len(bodies) >= 3, bodies
-    assert [b.get(book_queues.AHEAD) for b in bodies] == [None, None] + [True] * (len(bodies) - 2)
+    assert [b.get(book_queues.AHEAD) for b in bodies] == [None] + [True] * (len(bodies) - 1)
 
 
 def test_a_place_saved_while_its_pages_are_ending_is_heard_first(short_window, monkeypatch):
