@@ -60,15 +60,13 @@ def own_stack(tmp_path_factory, name: str, env: dict | None = None):
     small budget. A worker process idle for a minute is reclaimed (Lambda's reclaim, sooner than
     `make run`'s ten minutes) while 60% of the machine's memory is in use: a pytest worker's session
     stack idles while a module's own stack runs, and its engines (~2 GB) went on holding memory two
-    clones' suites side by side lacked; one suite alone keeps them warm. A book's start is recorded
-    two minutes ahead (`make run`: ten, settings.books.record_ahead_seconds): every book a test
-    uploads and does not play had ten minutes of speech made for nobody (~50 CPU s each)."""
+    clones' suites side by side lacked; one suite alone keeps them warm."""
     from infra.local.process import StackProcess
 
     root = tmp_path_factory.mktemp(name)
     s = StackProcess(state_dir=root / "state", log_path=root / "stack.log",
                      extra_env={"PAGEVOICE_REGISTER_LIMIT_PER_IP": "1000", "PAGEVOICE_LOCAL_IDLE_SECONDS": "60",
-                                "PAGEVOICE_LOCAL_IDLE_MEMORY_PERCENT": "60", "PAGEVOICE_RECORD_AHEAD_SECONDS": "120",
+                                "PAGEVOICE_LOCAL_IDLE_MEMORY_PERCENT": "60",
                                 **(env or {})})
     s.start()
     try:
