@@ -258,8 +258,11 @@ class Local:
     local_listener_workers: int = setting(1)
     # The niceness of the processes that take books' shards (the upload and listener processes run
     # at 0): deployed, an upload's invocation has a CPU of its own beside a book's; here they share
-    # the machine's cores.
-    local_shard_nice: int = setting(5)
+    # the machine's cores. At 19 (CFS weight 15 against 1,024) a book's shards use what uploads and
+    # listeners leave; at 5 and 10, two cores under two shards gave other people's first pages
+    # 2.0-3.7x their quiet time in bench.fair, at 19 1.35x at most (bench/README.md). Only where
+    # the stack may raise a process again (root, CAP_SYS_NICE, RLIMIT_NICE): elsewhere none is niced.
+    local_shard_nice: int = setting(19)
     # Each local worker process gets the memory Lambda would give (the template's WorkerMemorySize).
     worker_memory_mb: int = setting(2048)
     aws_port: int = setting(4566)  # `make run`'s local AWS (moto) port

@@ -60,13 +60,15 @@ def own_stack(tmp_path_factory, name: str, env: dict | None = None):
     small budget. A worker process idle for a minute is reclaimed (Lambda's reclaim, sooner than
     `make run`'s ten minutes) while 60% of the machine's memory is in use: a pytest worker's session
     stack idles while a module's own stack runs, and its engines (~2 GB) went on holding memory two
-    clones' suites side by side lacked; one suite alone keeps them warm."""
+    clones' suites side by side lacked; one suite alone keeps them warm. A book's shards run at nice
+    5, not `make run`'s 19: two pytest workers' stacks share the cores, and at 19 one stack's book
+    would wait on the other's uploads and Chromium (the niceness is for one stack's own people)."""
     from infra.local.process import StackProcess
 
     root = tmp_path_factory.mktemp(name)
     s = StackProcess(state_dir=root / "state", log_path=root / "stack.log",
                      extra_env={"PAGEVOICE_REGISTER_LIMIT_PER_IP": "1000", "PAGEVOICE_LOCAL_IDLE_SECONDS": "60",
-                                "PAGEVOICE_LOCAL_IDLE_MEMORY_PERCENT": "60",
+                                "PAGEVOICE_LOCAL_IDLE_MEMORY_PERCENT": "60", "PAGEVOICE_LOCAL_SHARD_NICE": "5",
                                 **(env or {})})
     s.start()
     try:

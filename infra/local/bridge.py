@@ -23,7 +23,7 @@ import time
 from chalicelib import aws, logs, resources, settings
 from chalicelib.jobs import sweep
 from infra.local.lines import FairQueue, ahead, event_key, first_section, opening
-from infra.local.slots import Slot, invoke
+from infra.local.slots import Slot, invoke, may_lower_niceness
 
 log = logs.get("bridge")
 
@@ -104,7 +104,9 @@ class Workers:
         # start with the first book's first shard, as Lambda starts an event source's first instance
         # (a stack that reads no book has none).
         reserve, self.listeners = max(0, reserve), max(0, listeners)
-        self.nice = nice = settings.get().local.local_shard_nice if reserve or listeners else 0
+        # Books' processes niced below the uploads' and the listener's now-work, where a process
+        # may be raised again for them (may_lower_niceness); else none is niced.
+        self.nice = nice = settings.get().local.local_shard_nice if (reserve or listeners) and may_lower_niceness() else 0
         self.slots = [Slot(target, nice) for _ in range(self.count)] + [Slot(target) for _ in range(reserve)]
         self.reserved = set(range(self.count, self.count + reserve))  # slot indexes no book's shard takes
         self.listening: set[int] = set()  # slot indexes for the listener's queue only, once started

@@ -44,6 +44,24 @@ def invoke(event: dict) -> dict:
 # The identity the local worker processes act as (the stack sets it: one per function).
 WORKER_KEY_ENV = ("PAGEVOICE_LOCAL_WORKER_ACCESS_KEY_ID", "PAGEVOICE_LOCAL_WORKER_SECRET_ACCESS_KEY")
 
+def may_lower_niceness() -> bool:
+    """Whether this process may lower a thread's niceness back to 0 (root, CAP_SYS_NICE, or an
+    RLIMIT_NICE of 20 or more): without it a niced process running an upload or what a listener
+    waits for could not be raised to their priority, so the bridge nices nothing."""
+    import resource
+
+    if os.geteuid() == 0:
+        return True
+    soft = resource.getrlimit(resource.RLIMIT_NICE)[0]
+    if soft == resource.RLIM_INFINITY or soft >= 20:
+        return True
+    with contextlib.suppress(OSError, ValueError, StopIteration):
+        with open("/proc/self/status") as fh:
+            caps = next(line for line in fh if line.startswith("CapEff:")).split()[1]
+        return bool(int(caps, 16) & (1 << 23))  # CAP_SYS_NICE
+    return False
+
+
 def _worker_init(parent: int, nice: int = 0, eager: bool = False) -> None:
     """Each worker process loads the worker module, and with it the engines, as a Lambda
     container's init does; it goes when the bridge goes (even by `kill -9`). It acts as the
@@ -158,7 +176,7 @@ class Slot:
         """A niced process (a book's shards') running what a listener waits for, or an upload, runs
         it at the uploads' priority, as a Lambda of the listener's queue (or the upload's own) would
         have its own vCPU; then it is niced again. Lowering a niceness needs CAP_SYS_NICE (root, as
-        CI and the bench run): without it the shard stays niced."""
+        CI and the bench run): without it the bridge nices no process (`may_lower_niceness`)."""
         if not self.nice:
             return
         self.boosted = yes

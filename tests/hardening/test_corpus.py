@@ -59,13 +59,11 @@ def own_stack(tmp_path_factory):
     its worker processes warm, as Lambda does, and after other files' jobs (other languages'
     voices loaded) one of them was killed over its 2 GB on a corpus file; and its log holds
     the earlier files' lines (chalice local's BrokenPipeError when a browser leaves a page)."""
-    from infra.local.process import StackProcess
+    from tests.conftest import own_stack as stack_of_its_own
 
-    root = tmp_path_factory.mktemp("corpus-stack")
     # The corpus is more files than an account may upload in a minute: waiting out the 429s only
     # cost time here (the limit itself is tests/jobs/test_uploads.py's).
-    with StackProcess(state_dir=root / "state", log_path=root / "stack.log",
-                      extra_env={"PAGEVOICE_UPLOAD_LIMIT_PER_USER": "1000"}) as stack:
+    with stack_of_its_own(tmp_path_factory, "corpus-stack", {"PAGEVOICE_UPLOAD_LIMIT_PER_USER": "1000"}) as stack:
         yield stack
 
 

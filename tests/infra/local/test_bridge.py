@@ -453,3 +453,29 @@ def test_worker_processes_act_as_the_workers_identity(monkeypatch):
         assert slot.submit(event("ann", "echo")).result(timeout=60) == ["worker-key", "worker-key", "worker-secret"]
     finally:
         slot.close()
+
+
+def test_processes_are_niced_only_where_they_may_be_raised_again(monkeypatch):
+    """Without root, CAP_SYS_NICE or an RLIMIT_NICE of 20, an upload or a listener's section that
+    lands on a book's niced process could not run at their priority: the bridge nices none."""
+    import resource
+
+    from infra.local import bridge, slots
+
+    assert slots.may_lower_niceness()  # root here (CI and this machine)
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (0, 0))
+    real_open = open
+    monkeypatch.setattr("builtins.open", lambda path, *a, **k: real_open(os.devnull) if path == "/proc/self/status"
+                        else real_open(path, *a, **k))
+    assert not slots.may_lower_niceness()
+    for name, value in NO_ENGINES.items():
+        monkeypatch.setenv(name, value)
+    pool = bridge.Workers(1, Ended(), target=act, reserve=1, listeners=1)
+    try:
+        assert pool.nice == 0 and all(slot.nice == 0 for slot in pool.slots)
+        [slot.pid.result(timeout=60) for slot in pool.slots]  # started (and said so) before the test ends
+    finally:
+        pool.close()
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (20, 20))  # `ulimit -e 20`
+    assert slots.may_lower_niceness()
