@@ -232,8 +232,8 @@ class Books:
     listen_first_seconds: int = setting(60)
     # ...of which the sections that start within this many seconds of the place are waited for now
     # (the one heard; the next when that one is nearly over): locally run at the uploads' priority.
-    # The rest is made ahead, at the books' niceness: the section after a 75-second one, made
-    # un-niced, slowed other people's first pages (bench.fair: scans' first text at 2.1-2.5x).
+    # The rest is made ahead, at the books' niceness: bench.fair's logs had the section after a
+    # 75-second one (~8 s of a core) made un-niced while two accounts' first pages were read.
     listen_now_seconds: int = setting(20)
     # Uploads larger than this go to S3 as a multipart upload with presigned part URLs (POST
     # /uploads says so), which the site and scripts can resume after a dropped connection.

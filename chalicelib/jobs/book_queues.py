@@ -33,8 +33,8 @@ def send(files: objects.JobFiles, shard_ids: list[str], queue: str | None = None
 
 LISTENER = "listener"  # a message's "for": pages a listener moved to, not the book's own turn
 # A message's "ahead": true: made ahead of a listener's place (settings.books.listen_now_seconds
-# past it, or pages read ahead of their minutes). First in line all the same; locally it runs at the books' niceness,
-# not the uploads' (what someone waits for now), so it does not slow other people's first pages.
+# past it, or pages read ahead of their minutes). First in line all the same; locally it runs at
+# the books' niceness, not the uploads' (what someone waits for now), beside people's first pages.
 AHEAD = "ahead"
 
 

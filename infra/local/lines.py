@@ -27,10 +27,12 @@ def event_key(event: dict) -> str:
 def ahead(event: dict) -> bool:
     """A message of the listener's queue made ahead of their place (chalicelib.jobs.book_queues
     AHEAD): first in line, but nobody waits for it yet."""
+    from chalicelib.jobs.book_queues import AHEAD
+
     for rec in event.get("Records", []):
         if rec.get("eventSource") == "aws:sqs":
             with contextlib.suppress(ValueError, AttributeError):
-                return json.loads(rec.get("body") or "{}").get("ahead") is True
+                return json.loads(rec.get("body") or "{}").get(AHEAD) is True
     return False
 
 
