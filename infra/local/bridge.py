@@ -22,13 +22,13 @@ import time
 
 from chalicelib import aws, logs, resources, settings
 from chalicelib.jobs import sweep
+from chalicelib.jobs.book_queues import FIRST, RECORD, SHARDS  # chalicelib.resources.worker_queues()
 from infra.local.lines import FairQueue, ahead, event_key, first_section, opening
 from infra.local.slots import Slot, invoke, may_lower_niceness
 
 log = logs.get("bridge")
 
 QUEUE_NAME = "pagevoice-local-uploads"
-FIRST, SHARDS, RECORD = "FirstQueue", "ShardsQueue", "RecordQueue"  # chalicelib.resources.worker_queues()
 
 
 def ensure_queue() -> tuple[str, str]:
