@@ -86,36 +86,34 @@ def spoken_words(result: dict) -> list[tuple[int, int, int]]:
 def test_a_book_is_recorded_by_many_workers_and_a_late_chapter_comes_first(book_stack, reader):
     n = 40  # shards of 1, 32 and 7 pages: the late chapter in the last, the broken page in the one before
     job_id = upload_with(book_stack, reader, "voyage.pdf", chapters_pdf(n, broken_at=30))
-    # The listener moves once the service is up: the book's text is there and the listener's
-    # worker process, which a stack starts with its first book, has loaded its engines (a move
-    # while the processes of a stack just started load theirs was heard 15-17 s after it).
+    # The listener moves as soon as the book's first text is there, as a reader who opens it and
+    # jumps does: most of the book is still to be recorded then. (Waiting for the listener's own
+    # worker process as well let a loaded CI machine record 33 of the 33 sections before the place
+    # while that process loaded its engines: the order below was then no longer the service's.)
     deadline = time.monotonic() + 120
-    while not (get_job(book_stack, reader, job_id).get("result") and _listener_pids(book_stack)) \
-            and time.monotonic() < deadline:
+    while not get_job(book_stack, reader, job_id).get("result") and time.monotonic() < deadline:
         time.sleep(0.2)
     late = {"page": n - 3, "line": 1, "word": 0}
+    made_at_move = {p["file"] for p in _parts_made(get_job(book_stack, reader, job_id))}
     asked = time.monotonic()
     r = requests.put(f"{book_stack.api_url}/jobs/{job_id}/position", headers=reader, json=late, timeout=30)
     assert r.status_code == 204, r.text
-    waited = None
+    waited, made_first = None, None
     while time.monotonic() - asked < 300:
         job = get_job(book_stack, reader, job_id)
-        parts = ((job.get("result") or (job.get("result_parts") or {}).get("index", {}).get("result") or {})
-                 .get("speech") or {}).get("parts") or []
-        covering = [p for p in parts if p.get("url") and p["first"]["page"] <= late["page"] <= p["last"]["page"]]
-        if covering:
+        parts = _parts_made(job)
+        if any(p["first"]["page"] <= late["page"] <= p["last"]["page"] for p in parts):
             waited = time.monotonic() - asked
-            # Made before most of what comes between the start and it: the listener's place came first.
-            before = [p for p in parts if p["last"]["page"] < late["page"]]
-            assert len(before) < late["page"] // 2, [p["first"] for p in parts]
+            made_first = {p["file"] for p in parts if p["last"]["page"] < late["page"]} - made_at_move
             break
         if job["status"] in ("done", "failed"):
             break
         time.sleep(0.25)
-    # Heard before most of the book before it was recorded (above); how soon is bench.fair's
-    # figure (issue 54's goal: within 10 s of the move), not this test's.
+    # How soon it is heard is bench.fair's figure (issue 54's goal: within 10 s of the move), not
+    # this test's; that it comes before most of what was still to be made before it is (below).
     assert waited is not None
-    print(f"a late chapter's place was heard {waited:.1f} s after the listener moved there")
+    print(f"a late chapter's place was heard {waited:.1f} s after the listener moved there, "
+          f"{len(made_first)} sections before it made in between")
     job = wait_job(book_stack, reader, job_id, timeout=900)
     assert job["status"] == "done", job["error"]
     result = result_of(job)
@@ -127,6 +125,12 @@ def test_a_book_is_recorded_by_many_workers_and_a_late_chapter_comes_first(book_
     assert sorted(w for part in parts for w in heard(part)) == spoken_words(result)
     assert all(b["start"] == pytest.approx(a["start"] + a["seconds"], abs=0.002) for a, b in zip(parts, parts[1:]))
     assert job["position"]["place"] == late and job["position"]["t"] > result["chapters"][-4]["start"]
+    # The order at any speed: of the sections before the place that were still to be made when the
+    # listener moved (most of the book: it moved at the first text), fewer than half were made
+    # before the place's own.
+    to_make = {p["file"] for p in parts if p["last"]["page"] < late["page"]} - made_at_move
+    assert len(to_make) > late["page"] // 2, (len(to_make), sorted(made_at_move))
+    assert len(made_first) < len(to_make) // 2, (sorted(made_first), len(to_make))
 
 
 def test_a_worker_killed_in_a_shard_and_a_duplicate_message_change_nothing(book_stack, reader, tmp_path):
@@ -292,6 +296,12 @@ def kill_a_worker_in_a_shard(stack, job_id: str, ready=lambda: True, patience: f
                 return pid
         time.sleep(0.05)
     raise AssertionError(f"no worker was in a shard of {job_id} for {patience:.0f} s")
+
+
+def _parts_made(job: dict) -> list[dict]:
+    """The recording's parts made so far, as GET /jobs/{id} lists them (a book's index while open)."""
+    result = job.get("result") or ((job.get("result_parts") or {}).get("index") or {}).get("result") or {}
+    return [p for p in (result.get("speech") or {}).get("parts") or [] if p.get("url")]
 
 
 def _ready(stack) -> list[dict]:
