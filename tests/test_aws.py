@@ -38,3 +38,22 @@ def test_a_failed_condition_is_condition_failed_naming_a_transactions_actions():
                                            CancellationReasons=[{"Code": "TransactionConflict"}])])
 def test_anything_else_passes_unchanged_for_the_callers_retry(error):
     assert raised(error) is error
+
+
+def test_clients_built_again_read_the_service_models_once_and_the_credentials_anew(monkeypatch):
+    """Clients after reset() (a test's next case, a worker's new credentials) share botocore's
+    parsed service models, not its credentials; the loader's paths do not grow per session."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "first")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "first-secret")
+    aws.reset()
+    s3, table = aws.s3(), aws.jobs_table()
+    paths = list(aws._loader().search_paths)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "second")
+    aws.reset()
+    again = aws.s3()
+    assert again is not s3 and aws.jobs_table() is not table
+    assert again._loader is s3._loader is aws._loader()  # one parse of the models for all of them
+    assert aws._loader().search_paths == paths
+    assert s3._request_signer._credentials.access_key == "first"
+    assert again._request_signer._credentials.access_key == "second"
+    aws.reset()
