@@ -116,14 +116,14 @@ LIBRIVOX = {
         "had he married a more a amiable woman he might have been made still more respectable than he was",
     "asr/librivox_sense_and_sensibility_01_austen_64kb-0930.wav": "he might even have been made amiable himself",
 }
-LECTURE_SAID_AT = 3600 + 23 * 60 + 45  # 1:23:45
+LECTURE_SAID_AT = 33 * 60 + 20  # 0:33:20, some windows into a long recording
 
 
 @functools.lru_cache(maxsize=2)
 def in_silence(minutes: int, every: int) -> tuple[bytes, list[tuple[float, float, str]]]:
     """A FLAC of `minutes` of the LibriVox sentences in silence (a long recording, CONTRACTS
-    section 15): one 100 s into every `every` minutes, and, in a recording of two hours, the five
-    back to back from 1:23:45 (LECTURE_SAID_AT). Where each starts and ends, and what it says."""
+    section 15): one 100 s into every `every` minutes, and, in a recording long enough, the five
+    back to back from 0:33:20 (LECTURE_SAID_AT). Where each starts and ends, and what it says."""
     import soundfile as sf
 
     rate = 16000
