@@ -76,6 +76,11 @@ POLL_SHARE = 3
 POLL_MOST = 1.0
 
 
+def head_of(job: dict) -> dict:
+    """A job's result as GET /jobs/{id} gives it: whole, or a book's index's head while it is made."""
+    return job.get("result") or ((job.get("result_parts") or {}).get("index") or {}).get("result") or {}
+
+
 def _gap(started: float, asked: float, least: float) -> float:
     now = time.monotonic()
     return max(least, POLL_SHARE * (now - asked), min(POLL_MOST, (now - started) / 20))

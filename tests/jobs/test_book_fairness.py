@@ -14,7 +14,7 @@ import requests
 
 from tests.conftest import own_stack
 from tests.jobs.test_book_on_the_stack import chapters_pdf, upload_with
-from tests.stackclient import get_job, login, register, upload, wait_job
+from tests.stackclient import get_job, head_of, login, register, upload, wait_job
 
 pytestmark = pytest.mark.stack
 
@@ -40,8 +40,7 @@ def events(stack) -> list[dict]:
 
 
 def speech_of(job: dict) -> dict:
-    head = job.get("result") or ((job.get("result_parts") or {}).get("index") or {}).get("result") or {}
-    return head.get("speech") or {}
+    return head_of(job).get("speech") or {}
 
 
 def test_a_second_book_and_a_photo_are_read_before_the_first_books_recording_is_done(stack_for_three, photo_with_text):

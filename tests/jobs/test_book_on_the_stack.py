@@ -17,7 +17,7 @@ from chalicelib.jobs import growing
 from tests.conftest import own_stack
 from tests.engines.asr.audiofiles import in_silence
 from tests.media import documents as docs
-from tests.stackclient import get_job, login, register, send_file, wait_job
+from tests.stackclient import get_job, head_of, login, register, send_file, wait_job
 
 pytestmark = pytest.mark.stack
 
@@ -300,8 +300,7 @@ def kill_a_worker_in_a_shard(stack, job_id: str, ready=lambda: True, patience: f
 
 def _parts_made(job: dict) -> list[dict]:
     """The recording's parts made so far, as GET /jobs/{id} lists them (a book's index while open)."""
-    result = job.get("result") or ((job.get("result_parts") or {}).get("index") or {}).get("result") or {}
-    return [p for p in (result.get("speech") or {}).get("parts") or [] if p.get("url")]
+    return [p for p in (head_of(job).get("speech") or {}).get("parts") or [] if p.get("url")]
 
 
 def _ready(stack) -> list[dict]:

@@ -20,7 +20,7 @@ from tests.conftest import own_stack
 from tests.jobs.test_book_on_the_stack import NOUNS, chapters_pdf, upload_with
 from tests.site.axe import at_both_widths
 from tests.site.test_site import api_register, login_ui, new_user, url
-from tests.stackclient import get_job
+from tests.stackclient import get_job, head_of
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser, pytest.mark.timeout(900)]
 
@@ -49,9 +49,6 @@ def reader(demand_stack):
     assert r.status_code == 200, r.text
     return user, {"Authorization": f"Bearer {r.json()['token']}"}
 
-
-def head_of(job: dict) -> dict:
-    return job.get("result") or ((job.get("result_parts") or {}).get("index") or {}).get("result") or {}
 
 
 def sections_of(job: dict) -> dict:

@@ -29,7 +29,7 @@ from tests.conftest import own_stack
 from tests.media import documents as docs
 from tests.site.axe import at_both_widths
 from tests.site.test_site import api_register, login_ui, new_user, url
-from tests.stackclient import get_job, upload
+from tests.stackclient import get_job, head_of, upload
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser, pytest.mark.timeout(900)]
 
@@ -96,9 +96,6 @@ def reader(slow_stack):
     assert r.status_code == 200, r.text
     return user, {"Authorization": f"Bearer {r.json()['token']}"}
 
-
-def head_of(job: dict) -> dict:
-    return job.get("result") or ((job.get("result_parts") or {}).get("index") or {}).get("result") or {}
 
 
 def first_page(job: dict) -> tuple[int, str] | None:

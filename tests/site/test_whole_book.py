@@ -27,7 +27,7 @@ from tests.jobs.test_book_on_the_stack import upload_with
 from tests.media import documents as docs
 from tests.site.axe import at_both_widths
 from tests.site.test_site import api_register, login_ui, new_user, url
-from tests.stackclient import PASSWORD, get_job
+from tests.stackclient import PASSWORD, get_job, head_of
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser, pytest.mark.timeout(900)]
 
@@ -77,9 +77,6 @@ def book_site(formats_stack):
     start and its workers' warm-up again (~20 CPU s)."""
     return formats_stack
 
-
-def head_of(job: dict) -> dict:
-    return job.get("result") or (job.get("result_parts") or {}).get("index", {}).get("result") or {}
 
 
 @pytest.fixture(scope="module")
