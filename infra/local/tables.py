@@ -25,9 +25,9 @@ WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "exe
           "execute_transaction", "batch_execute_statement")
 
 
-def serialized_writes(backend_class, methods: dict[str, Callable] | None = None) -> dict[str, Callable]:
-    """`backend_class`'s writing methods (or `methods`, by name), each taking one shared lock
-    (re-entrant: a transaction may write through the others)."""
+def serialized_writes(backend_class, wrapped: dict[str, Callable] | None = None) -> dict[str, Callable]:
+    """`backend_class`'s writing methods (each first wrapped by `wrapped`'s decorator of its name,
+    if any), each taking one shared lock (re-entrant: a transaction may write through the others)."""
     lock = threading.RLock()
 
     def serialized(method: Callable) -> Callable:
@@ -37,9 +37,9 @@ def serialized_writes(backend_class, methods: dict[str, Callable] | None = None)
                 return method(*args, **kwargs)
         return call
 
-    if methods is None:
-        methods = {name: getattr(backend_class, name) for name in WRITES if hasattr(backend_class, name)}
-    return {name: serialized(method) for name, method in methods.items()}
+    wrap = wrapped or {}
+    return {name: serialized(wrap.get(name, lambda m: m)(getattr(backend_class, name)))
+            for name in WRITES if hasattr(backend_class, name)}
 
 
 _HERE = threading.local()  # set while a transaction runs on this thread: its tables are not copied
@@ -106,10 +106,8 @@ def patches() -> list[tuple[type, str, Callable]]:
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import Table
 
-    writes = {name: getattr(DynamoDBBackend, name) for name in WRITES if hasattr(DynamoDBBackend, name)}
-    writes["transact_write_items"] = item_backups(writes["transact_write_items"])
-    return [(Table, "__deepcopy__", _table_deepcopy),
-            *((DynamoDBBackend, name, method) for name, method in serialized_writes(DynamoDBBackend, writes).items())]
+    writes = serialized_writes(DynamoDBBackend, {"transact_write_items": item_backups})
+    return [(Table, "__deepcopy__", _table_deepcopy), *((DynamoDBBackend, name, method) for name, method in writes.items())]
 
 
 def install() -> None:
