@@ -6,6 +6,7 @@ memory of the speech engines, with pocketsphinx (the classic offline recogniser)
     python -m bench.speech --languages --engines whisper,whisper:window_s=30
     python -m bench.speech --unsaid   # then bench.speech_unsaid: words nobody said, before/after
     python -m bench.speech --engines whisper --base 3417804 [--paired-engines whisper,whisper:window_s=15]
+    python -m bench.speech --peer [--paired-engines whisper,whisper:vad=false] [--paired-sets speech-dev2]
 
 An engine is a name, optionally with fields of its Config changed (`name:field=value:...`; a
 tuple's items separated by `/`), so decoding settings are compared side by side in one run.
@@ -33,6 +34,11 @@ characters; CER; language detected right). Per set: extra / lost at the end (hyp
 reference words after the last aligned word), words starting after the last voiced frame, files
 whose second transcript equals the first, CPU s per audio second (the first transcription).
 
+`--peer` (issue 78): plain faster-whisper (bench.speech_peer: the same Whisper base, its own
+defaults) beside this tree's engines on the same paired sets, plus speech-dev2 (bench.speech_dev2:
+children, accents, telephone, a meeting; its held-out speakers apart), every file twice, WER per
+set and part, then the goals per speech-dev2 group with CPU seconds per hour of speech.
+
 `--languages`: the Whisper engines on languages-dev/speech (recordings in 14 languages), the
 language left to the engine: character error rate (NFKC, lower case, punctuation, symbols and
 spaces removed; most of these languages are not English, so no word normaliser), share of
@@ -49,6 +55,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench import speech_dev2
 from bench.speech_common import DEFAULT_DATASETS, chars_of, normalise, wer_counts
 from bench.speech_common import build_engine as _engine
 from bench.speech_common import tsv_rows as _rows
@@ -267,7 +274,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--base", metavar="REV",
                     help="then REV's whisper against this tree's (--paired-engines) on speech-dev, its 44.1 kHz "
                          "stereo and joined copies and languages-dev, each file twice (module docstring)")
-    ap.add_argument("--paired-engines", default="whisper", help="this tree's side(s) of --base")
+    ap.add_argument("--paired-engines", default="whisper", help="this tree's side(s) of --base and --peer")
+    ap.add_argument("--peer", action="store_true",
+                    help="plain faster-whisper beside this tree's --paired-engines on every paired set (issue 78)")
     ap.add_argument("--paired-sets", default=",".join(PAIRED_SETS), help="of " + ",".join(PAIRED_SETS))
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--paired-child", help=argparse.SUPPRESS)
@@ -279,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.paired_child:
         print(json.dumps(paired_child(args.paired_child, datasets, args.paired_sets.split(","))))
         return 0
+    if args.peer:
+        return peer(datasets, args.paired_engines.split(","), args.paired_sets.split(","))
     engines = args.engines.split(",")
     if args.child:
         print(json.dumps((languages_child if args.languages else child)(args.child, datasets)))
@@ -305,6 +316,34 @@ def main(argv: list[str] | None = None) -> int:
         speech_unsaid.main(["--datasets", str(datasets)])
     if args.base:
         return paired(datasets, args.base, args.paired_engines.split(","), args.paired_sets.split(","))
+    return 0
+
+
+def peer(datasets: Path, specs: list[str], sets: list[str]) -> int:
+    """`--peer`: plain faster-whisper (bench.speech_peer) beside this tree's `specs` on every
+    paired set, each file twice, in one run; then issue 78's goals on speech-dev2."""
+    load_start = os.getloadavg()[0]
+    sides = [("plain faster-whisper", _side(ROOT, "peer", datasets, sets))]
+    for spec in specs:
+        sides.append((f"PageVoice {spec}", _side(ROOT, spec, datasets, sets)))
+    load = os.getloadavg()
+    print(f"\nSpeech beside plain faster-whisper ({datasets}, {speech_dev2.DEFAULT}), {os.cpu_count()} CPUs, "
+          f"load average {load_start:.1f} at start, {load[0]:.1f} now; every file transcribed twice")
+    print(f"peer: {sides[0][1]['version']}")
+    _print_paired(sides)
+    peer_groups = dict(_groups(sides[0][1]))
+    for label, side in sides[1:]:
+        print(f"\n{label} against plain faster-whisper (goals: WER <= the peer's on each speech-dev2 group and "
+              "held-out part, <= 0.9x over speech-dev2):")
+        for name, rows in _groups(side):
+            if not any(r.get("part") for r in rows) or name not in peer_groups:
+                continue
+            ours, theirs = _wer(rows), _wer(peer_groups[name])
+            goal = 0.9 * theirs if name == "speech-dev2, all" else theirs
+            cpu = 3600 * _sum(rows, "cpu_s") / max(_sum(rows, "audio_s"), 1e-9)
+            peer_cpu = 3600 * _sum(peer_groups[name], "cpu_s") / max(_sum(peer_groups[name], "audio_s"), 1e-9)
+            print(f"  {name}: {ours:.3f} against {theirs:.3f} (goal <= {goal:.3f}: {'PASS' if ours <= goal else 'MISS'}); "
+                  f"CPU s per hour of speech {cpu:.0f} against {peer_cpu:.0f}")
     return 0
 
 
@@ -352,7 +391,7 @@ def _print_table(results: list[dict]) -> None:
 
 # ---------------------------------------------------------------- paired against another commit
 
-PAIRED_SETS = ("speech-dev", "resampled", "joined", "languages-dev")
+PAIRED_SETS = ("speech-dev", "resampled", "joined", "languages-dev", "speech-dev2")
 JOIN_GAP_S, JOIN_TAIL_S = 0.3, 1.0  # between the joined recordings; silence after the last
 
 
@@ -391,13 +430,13 @@ def joined(parts: list):
     return np.concatenate([np.concatenate([p, np.zeros(int(g * 16000), np.float32)]) for p, g in zip(parts, gaps)])
 
 
-def paired_items(datasets: Path) -> list[dict]:
+def paired_items(datasets: Path, dev2: Path = speech_dev2.DEFAULT) -> list[dict]:
     """Every recording of the paired run: {set, name, ref, language, samples, command}.
     speech-dev: its transcripts and command clips as they are; resampled: its WAV transcripts
     through stereo_44k and the intake; joined: its 11 distinct utterances in cyclic pairs, its
     five LibriVox clips in one recording (~27 s: a chunk of nearly a whole window) (languages-dev's
     FLEURS recordings joined: bench.speech_unsaid); languages-dev: its recordings, language
-    detected."""
+    detected; then speech-dev2's groups (bench.speech_dev2), when its folder is there."""
     from chalicelib.media.audio import decode
 
     def load(path: Path | bytes):
@@ -428,7 +467,24 @@ def paired_items(datasets: Path) -> list[dict]:
     for name, language, ref in rows:
         items.append({"set": "languages-dev", "name": name, "ref": ref, "language": language,
                       "samples": load(langs / name)})
+    for row in speech_dev2.items(dev2):
+        items.append({"set": row["group"], "part": row["part"], "name": row["file"], "ref": row["transcript"],
+                      "language": "en", "samples": load(dev2 / row["file"])})
     return items
+
+
+def best_order_edits(refs: list[list[str]], hyp: list[str]) -> tuple[int, list[str]]:
+    """Several speakers' words without times: the fewest edits over the orders of the speakers
+    (a turn-taking minute: each speaker's words mostly together), and that order's words."""
+    import itertools
+
+    best = None
+    for order in itertools.permutations(refs):
+        ref = [w for r in order for w in r]
+        e = wer_counts(ref, hyp)
+        if best is None or e < best[0]:
+            best = (e, ref)
+    return best
 
 
 def trailing_lost(ref: list[str], hyp: list[str]) -> int:
@@ -442,28 +498,36 @@ def paired_child(spec: str, datasets: Path, sets: list[str]) -> dict:
     """One side of `--base`: every paired item transcribed twice by `spec` in this tree."""
     from bench.speech_unsaid import after_voice, tokens, trailing_extra
 
-    engine = _engine(spec)
+    if spec == "peer":
+        from bench.speech_peer import PlainFasterWhisper
+
+        engine = PlainFasterWhisper()
+    else:
+        engine = _engine(spec)
     engine.warm_up()
     files = {}
-    for item in (i for i in paired_items(datasets) if i["set"] in sets):
+    for item in (i for i in paired_items(datasets) if i["set"] in sets or (i.get("part") and "speech-dev2" in sets)):
         samples = item["samples"]
         c = time.process_time()
         first = engine.transcribe(samples)
         cpu = time.process_time() - c
         second = engine.transcribe(samples)
-        row = {"set": item["set"], "text": first.text, "again": second.text == first.text,
+        row = {"set": item["set"], "part": item.get("part"), "text": first.text, "again": second.text == first.text,
                "again_text": None if second.text == first.text else second.text,
                "audio_s": len(samples) / 16000, "cpu_s": cpu, "language": first.language,
                "complete": first.complete}
-        if item.get("command"):
+        if item.get("command") and spec != "peer":  # plain Whisper names no command
             row["command_right"] = (first.keyword or {}).get("label") == item["command"]
         if item["ref"] is not None:
             if item["language"] == "en" and item["set"] != "languages-dev":
-                ref, hyp = normalise(item["ref"]), normalise(first.text)
+                hyp = normalise(first.text)
+                edits, ref = best_order_edits([normalise(r) for r in speech_dev2.references(item["ref"])], hyp)
             else:
                 ref, hyp = tokens(item["ref"], item["language"]), tokens(first.text, item["language"])
-            row.update(edits=wer_counts(ref, hyp), ref_words=len(ref), extra_end=trailing_extra(ref, hyp),
-                       lost_end=trailing_lost(ref, hyp), after_voice=after_voice(first, samples))
+                edits = wer_counts(ref, hyp)
+            row.update(edits=edits, ref_words=len(ref), extra_end=trailing_extra(ref, hyp),
+                       lost_end=trailing_lost(ref, hyp),
+                       after_voice=after_voice(first, samples) if spec != "peer" else None)
             if item["set"] == "languages-dev":
                 row.update(char_edits=wer_counts(chars_of(item["ref"]), chars_of(first.text)),
                            chars=len(chars_of(item["ref"])), language_right=first.language == item["language"])
@@ -490,7 +554,7 @@ def paired(datasets: Path, base: str, specs: list[str], sets: list[str]) -> int:
     sides = []
     with worktree(base, prefix="pv-speech-") as tree:
         # This tree's bench code runs against the base's engine (the base may predate it).
-        for name in ("speech.py", "speech_common.py", "speech_unsaid.py"):
+        for name in ("speech.py", "speech_common.py", "speech_unsaid.py", "speech_dev2.py", "speech_peer.py"):
             (tree / "bench" / name).write_bytes((ROOT / "bench" / name).read_bytes())
         sides.append((f"{base} whisper", _side(tree, "whisper", datasets, sets)))
     for spec in specs:
@@ -506,29 +570,53 @@ def _sum(rows: list[dict], key: str) -> float:
     return sum(r.get(key) or 0 for r in rows)
 
 
+def _groups(side: dict) -> list[tuple[str, list[dict]]]:
+    """(label, rows) per set in the order met, then each held-out part, then overall."""
+    sets: dict[str, list[dict]] = {}
+    for row in side["files"].values():
+        sets.setdefault(row["set"], []).append(row)
+    out = []
+    for name, rows in sets.items():
+        out.append((name, rows))
+        held = [r for r in rows if r.get("part") == "held-out"]
+        if held:
+            out.append((f"{name} (held out)", held))
+    dev2 = [r for r in side["files"].values() if r.get("part")]
+    if dev2:
+        out.append(("speech-dev2, all", dev2))
+        out.append(("speech-dev2, held out", [r for r in dev2 if r["part"] == "held-out"]))
+    out.append(("overall", list(side["files"].values())))
+    return out
+
+
+def _wer(rows: list[dict]) -> float:
+    scored = [r for r in rows if "edits" in r]
+    return _sum(scored, "edits") / max(1, _sum(scored, "ref_words"))
+
+
 def _print_paired(sides: list[tuple[str, dict]]) -> None:
     header = ("side", "set", "files", "WER", "CER", "cmd acc", "language", "extra at end", "lost at end",
               "after voice", "identical twice", "CPU s/audio s")
     table = [header]
     for label, side in sides:
-        for name in PAIRED_SETS:
-            rows = [r for r in side["files"].values() if r["set"] == name]
-            if not rows:
-                continue
+        for name, rows in _groups(side):
             scored = [r for r in rows if "edits" in r]
             cmds = [r for r in rows if "command_right" in r]
             langs = [r for r in rows if "language_right" in r]
-            table.append((label, name, str(len(rows)), f"{_sum(scored, 'edits') / max(1, _sum(scored, 'ref_words')):.3f}",
+            voiced = [r for r in rows if r.get("after_voice") is not None]
+            table.append((label, name, str(len(rows)), f"{_wer(rows):.3f}",
                           f"{_sum(langs, 'char_edits') / _sum(langs, 'chars'):.3f}" if langs else "-",
                           f"{_sum(cmds, 'command_right') / len(cmds):.3f}" if cmds else "-",
                           f"{int(_sum(langs, 'language_right'))}/{len(langs)}" if langs else "-",
                           str(int(_sum(scored, 'extra_end'))), str(int(_sum(scored, 'lost_end'))),
-                          str(int(_sum(rows, 'after_voice'))), f"{int(_sum(rows, 'again'))}/{len(rows)}",
+                          str(int(_sum(voiced, 'after_voice'))) if voiced else "-",
+                          f"{int(_sum(rows, 'again'))}/{len(rows)}",
                           f"{_sum(rows, 'cpu_s') / max(_sum(rows, 'audio_s'), 1e-9):.3f}"))
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     for r in table:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
-    print("(WER: speech-dev's rule for English, languages-dev's words (ja/zh characters) otherwise; extra / lost "
+    print("(WER: speech-dev's rule for English, languages-dev's words (ja/zh characters) otherwise; several "
+          "speakers' words in the order of speakers with the fewest errors; extra / lost "
           "at end: hypothesis / reference words after the last aligned word; after voice: words starting after "
           "the last voiced frame; identical twice: files whose second transcript equals the first; CPU: the "
           "first transcription's)")
