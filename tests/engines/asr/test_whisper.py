@@ -194,3 +194,36 @@ def test_a_segment_holds_its_words_and_they_run_forward(engine, monkeypatch):
     times = [segment.start] + [t for w in segment.words for t in (w.start, w.end)] + [segment.end]
     assert times == sorted(times) and segment.start == pytest.approx(40.88) and segment.end == pytest.approx(43.2)
     assert [w.text for w in segment.words] == ["He", "was", "not"] and segment.words[1].start == pytest.approx(41.2)
+
+
+def _decode_calls(engine, monkeypatch) -> list[dict]:
+    """The keyword arguments of each decoding of the engine's model."""
+    calls, real = [], engine._model.transcribe
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine._model, "transcribe", spy)
+    return calls
+
+
+def test_a_window_decoded_into_a_loop_is_decoded_again_with_a_penalty_and_the_same_every_time(engine, monkeypatch):
+    import dataclasses
+
+    from chalicelib.engines.asr.whisper import Config, WhisperEngine
+
+    samples, _ = read_wav("asr/librivox_sense_and_sensibility_01_austen_64kb-0880.wav")
+    # Every segment counts as a loop at a threshold under any text's compression ratio: the
+    # window is decoded again, with the penalty and still without temperature.
+    looping = WhisperEngine(dataclasses.replace(Config(), compression_ratio_threshold=0.1))
+    calls = _decode_calls(looping, monkeypatch)
+    first = looping.transcribe(samples)
+    assert [c.get("repetition_penalty") for c in calls] == [None, looping.config.retry_repetition_penalty]
+    assert all(c["temperature"] == (0.0,) for c in calls)
+    assert _norm(first.text) == _norm("he was not an ill disposed young man")
+    assert looping.transcribe(samples).text == first.text
+    # At Whisper's threshold (real speech, no loop), one decoding.
+    calls = _decode_calls(engine, monkeypatch)
+    assert _norm(engine.transcribe(samples).text) == _norm(first.text)
+    assert len(calls) == 1
