@@ -1,8 +1,8 @@
 """speech-dev2's held-out parts (by speaker, fixed by the data) and the several-speaker score."""
 from __future__ import annotations
 
-from bench.speech import best_order_edits
 from bench.speech_dev2 import held_out, references
+from bench.speech_paired import best_order_edits
 
 
 def test_every_fourth_speaker_is_held_out_with_all_their_files():
@@ -21,7 +21,7 @@ def test_one_speaker_holds_out_every_fourth_file():
 
 def test_several_speakers_are_scored_in_their_best_order():
     refs = [r.split() for r in references("good morning everyone || thanks uh so the buttons")]
-    hyp = "thanks so the buttons good morning everyone".split()
+    hyp = ["thanks", "so", "the", "buttons", "good", "morning", "everyone"]
     edits, ref = best_order_edits(refs, hyp)
     assert edits == 1  # only the filler "uh", not the order
     assert ref[:2] == ["thanks", "uh"]

@@ -31,7 +31,7 @@ def test_characters_for_the_languages_cer():
 
 
 def test_words_lost_at_the_end():
-    from bench.speech import trailing_lost
+    from bench.speech_paired import trailing_lost
 
     ref = ["he", "might", "even", "have", "been", "made", "amiable", "himself"]
     assert trailing_lost(ref, ref) == 0
@@ -46,7 +46,7 @@ def test_the_resampled_copy_is_44k_stereo_and_decodes_back():
     import av
     import numpy as np
 
-    from bench.speech import joined, stereo_44k
+    from bench.speech_paired import joined, stereo_44k
     from chalicelib.media.audio import decode
 
     t = np.arange(16000, dtype=np.float32) / 16000

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bench.speech import joined, normalise, stereo_44k
-from bench.speech_common import wer_counts
+from bench.speech_common import normalise, wer_counts
+from bench.speech_paired import joined, stereo_44k
 from chalicelib.engines.asr import get_engine
 from chalicelib.engines.asr.whisper import Config
 from chalicelib.media.audio import decode
