@@ -12,6 +12,15 @@ minute of an AMI design meeting, four people, fillers and restarts, some overlap
 of several people is their words per speaker, joined by " || " (no word times are given): it is
 scored against the order of speakers that gives the fewest errors (bench.speech).
 
+Where the staging's files come from (each group's MANIFEST.tsv: file, transcript, speaker, source,
+licence): speechocean762's `WAVE/SPEAKERnnnn/*.WAV` and `test/text` (GitHub
+jimbozhang/speechocean762 at 613968e; test speakers only, five utterances of four or more words
+each of eight speakers a group, drawn with seed 762); Debian's asterisk-core-sounds-en-wav 1.6.1-1
+(`en_US_f_Allison/*.wav`, transcripts from asterisk-core-sounds-en's core-sounds-en.txt; 25
+prompts of seven or more words, seed 8000); pyannote-audio's tutorial minute of AMI
+(`tutorials/assets/seriously/`, at 84d5e40). A file whose licence its source does not state (a
+phone call in pyannote's package) is left out.
+
 Held out by speaker, never tuned on: in each group the speakers sorted by name, every fourth
 (the 4th, 8th, ...) is `held-out`; a group of one speaker holds out every fourth file instead
 (said in the list). The parts are fixed by the data, not drawn: the same on every machine.
