@@ -9,16 +9,17 @@ transcript may differ from run to run (printed).
 """
 from __future__ import annotations
 
-from types import SimpleNamespace
+from chalicelib.engines.asr import whisper
+from chalicelib.engines.asr.base import Transcript
 
 
 class PlainFasterWhisper:
     name = "peer"
+    warm_up = whisper.WhisperEngine.warm_up  # one short tone through `transcribe`
 
     def __init__(self, threads: int = 2) -> None:
         from faster_whisper import WhisperModel
 
-        from chalicelib.engines.asr import whisper
         from chalicelib.plugins import dist_version
 
         config = whisper.Config()
@@ -27,13 +28,8 @@ class PlainFasterWhisper:
                                    **({"files": files} if files else {}))
         self.version = f"plain faster-whisper {dist_version('faster-whisper')} (its defaults), {label}, int8"
 
-    def warm_up(self) -> None:
-        import numpy as np
-
-        t = np.arange(16000, dtype=np.float32) / 16000
-        self.transcribe((0.1 * np.sin(2 * np.pi * 220 * t)).astype(np.float32))
-
-    def transcribe(self, samples):
+    def transcribe(self, samples) -> Transcript:
+        """Its text and language (its segments are not PageVoice's, and it names no command)."""
         segments, info = self._model.transcribe(samples)
         text = " ".join(s.text.strip() for s in segments).strip()
-        return SimpleNamespace(text=text, language=info.language, keyword=None, complete=True, segments=[])
+        return Transcript(text=text, language=info.language, processed_s=info.duration)
