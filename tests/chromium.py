@@ -30,3 +30,12 @@ def executable(package: str = SHELL) -> str:
 def launch(browser_type, *extra: str, package: str = SHELL):
     """A browser of `browser_type` (Playwright's `pw.chromium`), with `extra` arguments."""
     return browser_type.launch(executable_path=executable(package), args=[*ARGS, *extra])
+
+
+def new_context(browser, **options):
+    """A context of `browser` drawn as for a reader who asks for reduced motion (the site honours
+    it: no turning spinner, no smooth scrolling; Chromium's own switch for it is overridden by
+    Playwright's media emulation): without a GPU the turning spinner alone kept 9% of a core
+    busy for as long as a job was read, minutes in the books' tests, and `make test` is CPU-bound
+    on two cores. A test of motion itself passes reduced_motion="no-preference"."""
+    return browser.new_context(**{"reduced_motion": "reduce", **options})

@@ -4,6 +4,7 @@ Playwright (sync API). The `stack` fixture (site_url, api_url, s3_url) and
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -12,6 +13,9 @@ import pytest
 from tests import chromium
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+# Screenshots are for people looking at the views (PAGEVOICE_SCREENSHOTS=1 pytest tests/site):
+# no assertion reads them, and `make test` took ~0.1 CPU s of Chromium for each of its ~170.
+SCREENSHOTS_ON = os.environ.get("PAGEVOICE_SCREENSHOTS", "") not in ("", "0")
 
 WIDE = {"width": 1280, "height": 900}
 NARROW = {"width": 360, "height": 780}
@@ -56,7 +60,7 @@ def page_errors():
 
 @pytest.fixture
 def context(browser):
-    context = browser.new_context(viewport=WIDE, accept_downloads=True)
+    context = chromium.new_context(browser, viewport=WIDE, accept_downloads=True)
     context.set_default_timeout(15_000)
     yield context
     context.close()
@@ -74,18 +78,25 @@ def page(context, page_errors):
     assert page_errors.seen == [], "errors in the page:\n" + "\n".join(page_errors.seen)
 
 
+def screenshot(page, name: str, **options) -> None:
+    """`page`'s screenshot as tests/artifacts/screenshots/`name`, when PAGEVOICE_SCREENSHOTS asks."""
+    if SCREENSHOTS_ON:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / name), **options)
+
+
 def _shoot(page, name: str) -> None:
-    """Full-page screenshots of the current view at 1280 and 360 px wide, then back to 1280.
+    """The current view at 1280 and 360 px wide, then back to 1280 (full-page screenshots of both
+    when PAGEVOICE_SCREENSHOTS asks).
 
     At 360 px the page must not scroll sideways (readable on a small phone)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for label, size in (("1280", WIDE), ("360", NARROW)):
         page.set_viewport_size(size)
         page.wait_for_timeout(150)  # let layout settle after the resize
         if size is NARROW:
             overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow <= 0, f"{name}: the page scrolls sideways by {overflow}px at 360 px wide"
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
+        screenshot(page, f"{name}-{label}.png", full_page=True)
     page.set_viewport_size(WIDE)
 
 

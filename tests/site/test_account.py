@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests import chromium
 from tests.site.conftest import WIDE
 from tests.site.test_site import PASSWORD, api, api_register, login_ui, new_user, token_of, url, wait_view
 from tests.stackclient import mail_link, upload, wait_job
@@ -75,7 +76,7 @@ def test_change_password_and_sign_out_everywhere(browser, page, stack, shoot):
     user = new_user()
     api_register(stack, user)
     login_ui(page, stack, user)
-    other = browser.new_context(viewport=WIDE)  # the same account on another device
+    other = chromium.new_context(browser, viewport=WIDE)  # the same account on another device
     try:
         phone = other.new_page()
         login_ui(phone, stack, user)

@@ -4,7 +4,7 @@ export shown again after a reload, the API page's address and curl call, Enter o
 chooser, the file list's words, the start page's drop, and a phone: no keyboard hints, the
 header on one line. axe-core finds nothing on each changed view at 1280 and 360 px.
 
-Screenshots go to tests/artifacts/screenshots/first-minutes-*.png.
+Screenshots go to tests/artifacts/screenshots/first-minutes-*.png (PAGEVOICE_SCREENSHOTS=1).
 """
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ from email import message_from_bytes, policy
 import pytest
 import requests
 
+from tests import chromium
 from tests.site.axe import violations
-from tests.site.conftest import NARROW, SCREENSHOTS, WIDE
+from tests.site.conftest import NARROW, WIDE, screenshot
 from tests.site.fakejob import make_job
 from tests.site.test_site import api, api_register, login_ui, new_user, token_of, url, wait_view
 from tests.stackclient import mail_link, request_upload
@@ -317,7 +318,7 @@ def test_the_start_page_says_what_it_reads_and_takes_a_drop(page, stack, photo_w
 
 @pytest.fixture
 def phone(browser, page_errors):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True)
+    context = chromium.new_context(browser, viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True)
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.on("pageerror", lambda exc: page_errors.add("pageerror", str(exc)))
@@ -385,9 +386,4 @@ def test_a_desktop_keeps_the_keyboard_hints_and_a_narrow_window_a_one_line_heade
 def phone_shot(page, name: str) -> None:
     # The viewport only: a full-page screenshot drops the touch emulation while it captures (the
     # keyboard hints would show in the picture and nowhere else).
-    page.screenshot(path=str(_screens() / f"first-minutes-phone-{name}.png"))
-
-
-def _screens():
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
+    screenshot(page, f"first-minutes-phone-{name}.png")

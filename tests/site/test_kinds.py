@@ -429,7 +429,7 @@ def test_record_from_the_microphone(browser, stack, tmp_path, shoot, page_errors
     mic = chromium.launch(browser.browser_type, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
                           f"--use-file-for-fake-audio-capture={wav}")
     try:
-        context = mic.new_context(viewport=WIDE, permissions=["microphone"])
+        context = chromium.new_context(mic, viewport=WIDE, permissions=["microphone"])
         context.set_default_timeout(15_000)
         page = context.new_page()
         page.on("pageerror", lambda exc: page_errors.add("pageerror", str(exc)))

@@ -8,7 +8,7 @@ heard in Spanish, its transcript `lang="es"`. With a hand-made answer
 (tests/site/fakejob.py): a document whose pages and lines are in different languages, spoken in
 two voices, and a text in a language that has no voice.
 
-Screenshots at 1280 and 360 px go to tests/artifacts/screenshots/languages-*.png.
+Screenshots at 1280 and 360 px go to tests/artifacts/screenshots/languages-*.png (PAGEVOICE_SCREENSHOTS=1).
 """
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ import json
 import pytest
 import requests
 
-from tests import images
+from tests import chromium, images
 from tests.site.axe import at_both_widths, violations
 from tests.site.test_account import bearer, focused, tab_to, text_of
 from tests.site.test_site import (
@@ -283,7 +283,7 @@ def test_what_is_heard_and_read_again(browser, page, stack, tmp_path):
     page.wait_for_selector('#job-status[data-status="done"]')
     page.wait_for_selector('#reread:visible')
     assert violations(page, "#reread-wrap") == []
-    other = browser.new_context().new_page()  # the same job open in another tab, still "done"
+    other = chromium.new_context(browser).new_page()  # the same job open in another tab, still "done"
     try:
         login_ui(other, stack, user)
         other.goto(page.url)

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 import requests
 
+from tests import chromium
 from tests.site.axe import at_both_widths
 from tests.site.fakejob import make_job, make_structured_job
 from tests.site.test_listening import now_time, open_job, pause, sign_in, wait_ready
@@ -422,7 +423,7 @@ def test_resume_on_another_device_and_only_for_the_owner(page, stack, browser, t
     assert abs(saved["t"] - moved_to) <= 0.1, (saved, moved_to)
 
     # Another device (a new browser context), the same user: the job opens there, not playing.
-    other = browser.new_context(viewport={"width": 1280, "height": 900})
+    other = chromium.new_context(browser, viewport={"width": 1280, "height": 900})
     try:
         second = other.new_page()
         login_ui(second, stack, user)

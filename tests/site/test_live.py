@@ -54,7 +54,7 @@ def camera(browser, page_errors):
         b = chromium.launch(browser.browser_type, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
                             f"--use-file-for-fake-video-capture={y4m}")
         launched.append(b)
-        context = b.new_context(viewport={"width": 1280, "height": 900})
+        context = chromium.new_context(b, viewport={"width": 1280, "height": 900})
         context.set_default_timeout(30_000)
         context.add_init_script(live_video.FAKE_SPEECH)
         page = context.new_page()

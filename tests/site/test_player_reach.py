@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests import chromium
 from tests.site.axe import violations
 from tests.site.fakejob import make_job
 from tests.site.test_listening import open_job, sign_in, wait_ready
@@ -51,7 +52,7 @@ def settle(page) -> None:
 
 @pytest.mark.parametrize("size,touch", SIZES)
 def test_play_pause_stays_on_screen_and_off_the_lit_word_while_scrolling(browser, stack, size, touch):
-    context = browser.new_context(viewport=size, has_touch=touch, is_mobile=touch)
+    context = chromium.new_context(browser, viewport=size, has_touch=touch, is_mobile=touch)
     context.set_default_timeout(15_000)
     page = context.new_page()
     try:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests import chromium
 from tests.media import documents as docs
 from tests.site.axe import at_both_widths
 from tests.site.conftest import WIDE
@@ -44,7 +45,7 @@ def report(tmp_path_factory):
 @pytest.fixture(scope="module")
 def done(browser, stack, report):
     """The report uploaded through the site and read by the worker: (user, job id, job)."""
-    context = browser.new_context(viewport=WIDE)
+    context = chromium.new_context(browser, viewport=WIDE)
     page = context.new_page()
     user = new_user()
     api_register(stack, user)

@@ -2,7 +2,7 @@
 
 Needs: `stack` (site_url, api_url, s3_url) and `photo_with_text` ((path, expected words))
 from tests/conftest.py, and Debian's chromium. Screenshots of each view at 1280 and 360 px
-go to tests/artifacts/screenshots/.
+go to tests/artifacts/screenshots/ when PAGEVOICE_SCREENSHOTS=1 (tests/site/conftest.py).
 """
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pytest
 import requests
 
+from tests import chromium
 from tests.site.axe import at_both_widths, violations
 from tests.site.conftest import WIDE
 from tests.site.test_account import bearer, focused, open_account, tab_to, text_of
@@ -52,7 +53,7 @@ def uploaded(browser, stack, user, tmp_path_factory):
     what the result view said of its voice)."""
     path = tmp_path_factory.mktemp("voices") / "train.txt"
     path.write_text(TEXT, encoding="utf-8")
-    context = browser.new_context(viewport=WIDE)
+    context = chromium.new_context(browser, viewport=WIDE)
     try:
         page = context.new_page()
         login_ui(page, stack, user)

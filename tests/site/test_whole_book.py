@@ -23,6 +23,7 @@ from chalicelib import settings
 from chalicelib.jobs import growing
 from chalicelib.kinds import plan
 from chalicelib.structure import ROLES
+from tests import chromium
 from tests.jobs.test_book_on_the_stack import upload_with
 from tests.media import documents as docs
 from tests.site.axe import at_both_widths
@@ -257,7 +258,7 @@ def test_the_place_is_resumed_in_another_browser_and_the_sleep_timer_pauses(brow
     from tests.site.conftest import WIDE
 
     user, headers, job_id, _ = book
-    first = browser.new_context(viewport=WIDE)
+    first = chromium.new_context(browser, viewport=WIDE)
     page = first.new_page()
     open_book(page, book_site, user, job_id)
     page.fill("#book-page", "701")
@@ -272,7 +273,7 @@ def test_the_place_is_resumed_in_another_browser_and_the_sleep_timer_pauses(brow
         time.sleep(0.5)
     first.close()
     # Another browser (another device): the book opens at that page and offers to go on.
-    second = browser.new_context(viewport=WIDE)
+    second = chromium.new_context(browser, viewport=WIDE)
     page = second.new_page()
     page.clock.install()
     open_book(page, book_site, user, job_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.site.axe import violations
-from tests.site.conftest import WIDE
+from tests.site.conftest import WIDE, screenshot
 from tests.site.fakejob import make_job, sign_photo
 from tests.site.test_listening import open_job, pause, sign_in, wait_ready
 
@@ -181,7 +181,7 @@ def test_the_phone_player_keeps_play_and_the_spoken_word_on_screen(page, stack, 
     page.click("#mini-next")
     page.wait_for_function("w => document.querySelector('#result-text [aria-current=\"true\"]')?.textContent !== w", arg=lit)
     assert page.inner_text("#mini-line .mini-word") == page.inner_text('#result-text [aria-current="true"]')
-    page.screenshot(path=str(shot_path("mini-player-360.png")))
+    screenshot(page, "mini-player-360.png")
 
     # Back at the top, the bar goes: the page's player is there.
     page.evaluate("window.scrollTo(0, 0)")
@@ -196,8 +196,3 @@ def test_the_phone_player_keeps_play_and_the_spoken_word_on_screen(page, stack, 
     page.evaluate("window.scrollTo(0, 0)")
     page.wait_for_function("() => document.querySelector('#mini-player').hidden")
 
-
-def shot_path(name: str):
-    from tests.site.conftest import SCREENSHOTS
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS / name
