@@ -5,6 +5,7 @@ windows meet, time to the first text, and the speedup of 2 workers over 1, in on
     .venv/bin/python -m bench.long_speech                       # ~60 min of speech: long
     .venv/bin/python -m bench.long_speech --minutes 20          # a shorter recording
     .venv/bin/python -m bench.long_speech --pool DIR            # clips of DIR/manifest.tsv
+    .venv/bin/python -m bench.long_speech --pool /work/data/speech-dev2 --workers 2 [--part held-out]
     .venv/bin/python -m bench.long_speech --minutes 3 --book-seconds 60 --window-seconds 60  # a look
 
 The recording: real recordings with known transcripts, one after another with pauses of 0.4 to
@@ -13,7 +14,10 @@ The recording: real recordings with known transcripts, one after another with pa
 `manifest.tsv` (`file, transcript, seconds, source, licence`; `--pool`, default
 /work/data/long-speech, whose README says where each clip comes from and its licence), else
 speech-dev's five LibriVox clips (Sense and Sensibility, public domain; pocketsphinx-testdata,
-BSD-2-Clause), which make a poor hour: 25 s said again and again.
+BSD-2-Clause), which make a poor hour: 25 s said again and again. speech-dev2's folder
+(bench.speech_dev2, issue 78) is a pool too: its clips of one speaker each (a meeting's several
+speakers are left out: their words have no order to join in), `--part dev` or `held-out` for
+one part, `--groups` for some groups.
 
 Figures:
 - the clips' own WER: each clip transcribed alone by the worker's engine (in process),
@@ -83,8 +87,11 @@ class Said:
     end: float
 
 
-def pool(folder: Path) -> tuple[list[Clip], str]:
-    """The clips (16 kHz mono float32) and where they come from."""
+def pool(folder: Path, part: str | None = None, groups: set[str] | None = None) -> tuple[list[Clip], str]:
+    """The clips (16 kHz mono float32) and where they come from; of a manifest with parts and
+    groups (speech-dev2's), those of `part` and `groups` (all when None) and one speaker each."""
+    import csv
+
     import soundfile as sf
 
     from tests.engines.asr.audiofiles import resample
@@ -96,9 +103,13 @@ def pool(folder: Path) -> tuple[list[Clip], str]:
         rows = [(speech / f, t) for f, t in rows if "librivox" in f and f.endswith(".wav")]
         about = "speech-dev's five LibriVox clips (public domain; pocketsphinx-testdata, BSD-2-Clause)"
     else:
-        lines = manifest.read_text(encoding="utf-8").splitlines()
-        rows = [(folder / line.split("\t")[0], line.split("\t")[1]) for line in lines[1:] if line.strip()]
-        about = f"{len(rows)} clips of {folder} (its README.md says their sources and licences)"
+        table = list(csv.DictReader(manifest.open(encoding="utf-8"), delimiter="\t"))
+        table = [r for r in table if (part is None or r.get("part") == part)
+                 and (groups is None or r.get("group") in groups) and " || " not in r["transcript"]]
+        rows = [(folder / r["file"], r["transcript"]) for r in table]
+        chosen = "".join(f", {label} {value}" for label, value in (("part", part), ("groups", groups and ",".join(sorted(groups))))
+                         if value)
+        about = f"{len(rows)} clips of {folder}{chosen} (its README.md says their sources and licences)"
     clips = []
     for path, text in rows:
         data, rate = sf.read(str(path), dtype="float32")
@@ -302,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=60.0)
     parser.add_argument("--pool", type=Path, default=POOL)
+    parser.add_argument("--part", help="a pool's part (speech-dev2: dev or held-out)")
+    parser.add_argument("--groups", help="a pool's groups, comma-separated (speech-dev2: children,accents,telephone)")
     parser.add_argument("--workers", default="1,2", help="worker counts, one stack each (default 1,2)")
     parser.add_argument("--book-seconds", type=int, help="PAGEVOICE_RECORDING_BOOK_SECONDS (a quick look: 60)")
     parser.add_argument("--window-seconds", type=int, help="PAGEVOICE_RECORDING_WINDOW_SECONDS")
@@ -311,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = {name: str(value) for name, value in (("PAGEVOICE_RECORDING_BOOK_SECONDS", args.book_seconds),
                                                      ("PAGEVOICE_RECORDING_WINDOW_SECONDS", args.window_seconds))
                 if value is not None}
-    clips, about = pool(args.pool)
+    clips, about = pool(args.pool, args.part, set(args.groups.split(",")) if args.groups else None)
     data, said, samples = recording(clips, args.minutes)
     print(f"# bench.long_speech at {commit()}: {said[-1].end / 60:.1f} min of speech ({len(said)} clips said, "
           f"{len(clips)} distinct: {about}), {len(data) / 1e6:.1f} MB FLAC; load {load()}", flush=True)
