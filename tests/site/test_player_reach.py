@@ -9,9 +9,9 @@ import pytest
 
 from tests import chromium
 from tests.site.axe import violations
+from tests.site.conftest import screenshot
 from tests.site.fakejob import make_job
 from tests.site.test_listening import open_job, sign_in, wait_ready
-from tests.site.test_zoom_player import shot_path
 
 LINES = [f"Line {i} of this page is spoken in its turn, so that the text runs long." for i in range(28)]
 SIZES = [pytest.param({"width": 360, "height": 740}, True, id="phone"),
@@ -81,7 +81,7 @@ def test_play_pause_stays_on_screen_and_off_the_lit_word_while_scrolling(browser
         page.evaluate("document.querySelector('#result-text').scrollIntoView({block: 'end'})")
         settle(page)
         reach_after_words(page, "text's box at the bottom of the screen", words=4)
-        page.screenshot(path=str(shot_path(f"player-reach-{size['width']}.png")))
+        screenshot(page, f"player-reach-{size['width']}.png")
         assert violations(page) == [], size
         # Its Pause is the page's player's.
         control = page.evaluate(REACH)["control"]
