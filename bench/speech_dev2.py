@@ -1,6 +1,7 @@
 """speech-dev2: recordings of voices speech-dev's rules never met (issue 78), read in place from a
 folder outside the repository (default /work/data/speech-dev2; never committed).
 
+    .venv/bin/python -m bench.speech_dev2 stage SPEECHOCEAN PYANNOTE SRC  # the staging, from the sources
     .venv/bin/python -m bench.speech_dev2 build SRC [DST]   # from a staging folder of group manifests
     .venv/bin/python -m bench.speech_dev2 list [DST]        # groups, parts, speakers, seconds
 
@@ -19,7 +20,12 @@ each of eight speakers a group, drawn with seed 762); Debian's asterisk-core-sou
 (`en_US_f_Allison/*.wav`, transcripts from asterisk-core-sounds-en's core-sounds-en.txt; 25
 prompts of seven or more words, seed 8000); pyannote-audio's tutorial minute of AMI
 (`tutorials/assets/seriously/`, at 84d5e40). A file whose licence its source does not state (a
-phone call in pyannote's package) is left out.
+phone call in pyannote's package) is left out. `stage` makes the staging from those sources: the
+two repositories' git folders (a clone's `.git`, or a bare snapshot) at those commits, and the two
+Debian packages it downloads (`apt-get download`, extracted with `dpkg-deb -x`, not installed).
+Telephone transcripts lose their bracketed notes; a prompt with a key written as a symbol (`*`,
+`#`: "star", "pound" are said) is left out. The draw is each group's own `random.Random(seed)`:
+8 speakers of the sorted eligible ones, then 5 of each one's sorted utterances.
 
 Held out by speaker, never tuned on: in each group the speakers sorted by name, every fourth
 (the 4th, 8th, ...) is `held-out`; a group of one speaker holds out every fourth file instead
@@ -46,6 +52,123 @@ GROUPS = (
                                   "attribution to Allison Smith, share-alike"),
     ("meeting", "overlap", "AMI Meeting Corpus, CC BY 4.0 (excerpt shipped in pyannote-audio's tutorials, MIT)"),
 )
+
+
+SPEECHOCEAN_COMMIT = "613968e"
+PYANNOTE_COMMIT = "84d5e40"
+ASTERISK = ("asterisk-core-sounds-en-wav", "asterisk-core-sounds-en")
+STAGED = ("file", "transcript", "speaker", "source", "licence")
+LICENCE = {"speechocean762": "speechocean762: free for commercial and non-commercial use (README); CC BY 4.0 "
+                             "(OpenSLR SLR101)",
+           "asterisk": "CC-BY-SA-3.0 (Debian copyright of asterisk-core-sounds-en-wav), attribution Allison Smith",
+           "ami": "AMI Meeting Corpus CC BY 4.0 (excerpt shipped in pyannote-audio's tutorials, pyannote-audio MIT)"}
+
+
+def _show(git_dir: Path, commit: str, path: str) -> bytes:
+    import subprocess
+
+    return subprocess.run(["git", "--git-dir", str(git_dir), "show", f"{commit}:{path}"], check=True,
+                          capture_output=True).stdout
+
+
+def _write_staged(folder: Path, rows: list[dict]) -> None:
+    with (folder / "MANIFEST.tsv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, STAGED, delimiter="\t", lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def _stage_speechocean(git_dir: Path, out: Path) -> None:
+    """children (aged 6-10) and accents (20-43): test speakers with five utterances of 4+ words."""
+    import random
+
+    def table(path: str) -> dict[str, str]:
+        text = _show(git_dir, SPEECHOCEAN_COMMIT, path).decode("utf-8")
+        return {k: v.strip() for k, v in (line.split(None, 1) for line in text.splitlines() if line.strip())}
+
+    text, utt2spk, wav = table("test/text"), table("test/utt2spk"), table("test/wav.scp")
+    age = {k: int(v) for k, v in table("test/spk2age").items()}
+    for group, low, high in (("children", 6, 10), ("accents", 20, 43)):
+        rng = random.Random(762)
+        by_speaker: dict[str, list[str]] = {}
+        for utt in sorted(text):
+            if low <= age[utt2spk[utt]] <= high and len(text[utt].split()) >= 4:
+                by_speaker.setdefault(utt2spk[utt], []).append(utt)
+        eligible = sorted(s for s, utts in by_speaker.items() if len(utts) >= 5)
+        rows = []
+        (out / group / "wav").mkdir(parents=True, exist_ok=True)
+        for s in sorted(rng.sample(eligible, 8)):
+            for utt in sorted(rng.sample(sorted(by_speaker[s]), 5)):
+                rel = f"wav/SPEAKER{s}_{utt}.wav"
+                (out / group / rel).write_bytes(_show(git_dir, SPEECHOCEAN_COMMIT, wav[utt]))
+                rows.append({"file": rel, "transcript": text[utt], "speaker": f"SPEAKER{s}",
+                             "source": f"speechocean762 {SPEECHOCEAN_COMMIT} {wav[utt]}",
+                             "licence": LICENCE["speechocean762"]})
+        _write_staged(out / group, rows)
+
+
+def _stage_telephone(out: Path) -> None:
+    """25 of Allison Smith's prompts of 7+ words, 8 kHz, from Debian's packages."""
+    import gzip
+    import random
+    import re
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["apt-get", "download", *ASTERISK], cwd=tmp, check=True, capture_output=True)
+        for deb in Path(tmp).glob("*.deb"):
+            subprocess.run(["dpkg-deb", "-x", str(deb), str(Path(tmp) / "x")], check=True)
+        root = Path(tmp) / "x" / "usr" / "share"
+        sounds = next(root.rglob("en_US_f_Allison"))
+        listing = next(root.rglob("core-sounds-en.txt*"))
+        raw = gzip.decompress(listing.read_bytes()) if listing.suffix == ".gz" else listing.read_bytes()
+        version = subprocess.run(["dpkg-deb", "-f", str(next(Path(tmp).glob(f"{ASTERISK[0]}_*.deb"))), "Version"],
+                                 check=True, capture_output=True, text=True).stdout.strip()
+        candidates = []
+        for line in raw.decode("utf-8").splitlines():
+            if not line.strip() or line.startswith(";") or ":" not in line:
+                continue
+            name, said = (part.strip() for part in line.split(":", 1))
+            said = " ".join(re.sub(r"\[[^\]]*\]|\([^)]*\)", " ", said).split())
+            if not re.search(r"[*#@$]", said) and len(said.split()) >= 7 and (sounds / f"{name}.wav").is_file():
+                candidates.append((name, said))
+        rows = []
+        (out / "telephone-8k" / "wav").mkdir(parents=True, exist_ok=True)
+        for name, said in sorted(random.Random(8000).sample(sorted(candidates), 25)):
+            rel = f"wav/{name.replace('/', '-')}.wav"
+            shutil.copyfile(sounds / f"{name}.wav", out / "telephone-8k" / rel)
+            rows.append({"file": rel, "transcript": said, "speaker": "allison",
+                         "source": f"Debian {ASTERISK[0]} {version} en_US_f_Allison/{name}.wav; transcript "
+                                   f"{ASTERISK[1]} {version} core-sounds-en.txt", "licence": LICENCE["asterisk"]})
+        _write_staged(out / "telephone-8k", rows)
+
+
+def _stage_meeting(git_dir: Path, out: Path) -> None:
+    """pyannote-audio's tutorial minute of AMI: the mixture and each speaker's words."""
+    folder = out / "overlap" / "ami-seriously"
+    folder.mkdir(parents=True, exist_ok=True)
+    base = "tutorials/assets/seriously"
+    (folder / "mixture.wav").write_bytes(_show(git_dir, PYANNOTE_COMMIT, f"{base}/mixture.wav"))
+    words = []
+    for s in "ABCD":
+        got = _show(git_dir, PYANNOTE_COMMIT, f"{base}/text/mixture.{s}.words_joined.txt")
+        (folder / f"mixture.{s}.words_joined.txt").write_bytes(got)
+        words.append(" ".join(got.decode("utf-8").split()))
+    _write_staged(out / "overlap", [{
+        "file": "ami-seriously/mixture.wav", "transcript": SPEAKERS_JOIN.join(words), "speaker": "ami-seriously",
+        "source": f"pyannote-audio {PYANNOTE_COMMIT} {base}/mixture.wav + text/mixture.{{A,B,C,D}}.words_joined.txt "
+                  "(AMI excerpt, speakers FEE013 FEE016 MEE014 MEO015)", "licence": LICENCE["ami"]}])
+
+
+def stage(speechocean: Path, pyannote: Path, out: Path) -> None:
+    """The staging `build` reads (module docstring), from the two repositories' git folders."""
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    _stage_speechocean(speechocean, out)
+    _stage_telephone(out)
+    _stage_meeting(pyannote, out)
 
 
 def held_out(group_rows: list[dict]) -> None:
@@ -115,6 +238,9 @@ def references(transcript: str) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["stage"] and len(argv) == 4:
+        stage(Path(argv[1]), Path(argv[2]), Path(argv[3]))
+        return 0
     if argv[:1] == ["build"] and len(argv) in (2, 3):
         rows = build(Path(argv[1]), Path(argv[2]) if len(argv) == 3 else DEFAULT)
         print(f"{len(rows)} files")
