@@ -34,8 +34,15 @@ Figures:
   seconds one after the other, each given `known` from the windows before (as the workers of a
   long recording are). For each reference speaker and each window where it speaks at least 2 s,
   its label there is the hypothesis label it overlaps most; a change is a window where that
-  differs from its label in the first window it appears. Goal: 0. The joined recordings' DER
-  (the windows' turns put together) is printed beside it.
+  differs from its label in the first window it appears. Goal: 0. The control: the same count
+  over the same windows when the whole recording is diarized in one call (what the clustering
+  itself confuses, windows or not). DER of both, the windows' turns put together.
+- The same on conversations made of speech-dev2 (`--pool`, bench.speech_dev2's folder; skipped
+  when absent): its `accents` and `children` groups (speechocean762, Zhang et al. 2021: free for
+  commercial and non-commercial use, CC BY 4.0 on OpenSLR SLR101; 8 speakers of 5 clips each),
+  each as two conversations of 4 speakers taking turns, one clip each a round, in a seeded order,
+  0.4 s apart. Their reference is the clips' extents, silences included: their DER's miss is
+  mostly those silences; the label changes are the figure.
 Asserts nothing.
 """
 from __future__ import annotations
@@ -288,46 +295,91 @@ def joined(data: Path, uris: tuple[str, ...], join_s: float) -> tuple[np.ndarray
     return np.concatenate(pieces), ref
 
 
-def run_windows(engine, data: Path, window_s: float, join_s: float) -> None:
+def conversations(pool: Path, seed: int = 0) -> list[tuple[str, np.ndarray, list[Seg]]]:
+    """speech-dev2's `accents` and `children` (speechocean762, 8 speakers each, 5 clips a speaker):
+    each group as two conversations of 4 speakers taking turns (a round: the 4 in a seeded order,
+    one clip each; 0.4 s between clips). Reference: each clip's extent (its silences included)."""
+    import csv
+
+    rows = list(csv.DictReader((pool / "manifest.tsv").open(), delimiter="\t"))
+    rng = np.random.default_rng(seed)
+    out = []
+    for group in ("accents", "children"):
+        by: dict[str, list[str]] = defaultdict(list)
+        for r in rows:
+            if r["group"] == group:
+                by[r["speaker"]].append(r["file"])
+        speakers = sorted(by)
+        for half in (speakers[:4], speakers[4:]):
+            if len(half) < 2:
+                continue
+            pieces, ref, t = [], [], 0.0
+            gap = np.zeros(int(0.4 * 16000), dtype=np.float32)
+            for turn in range(min(len(by[s]) for s in half)):
+                for spk in rng.permutation(half):
+                    x = read_audio(pool / sorted(by[spk])[turn])
+                    ref.append((t, t + len(x) / 16000, str(spk)))
+                    pieces += [x, gap]
+                    t += (len(x) + len(gap)) / 16000
+            out.append((f"{group}:{'+'.join(h[-4:] for h in half)}", np.concatenate(pieces), ref))
+    return out
+
+
+def changes_in(ref: list[Seg], turns_of_windows: list[tuple[float, float, list[Seg]]]) -> tuple[int, int]:
+    """(windows where a reference speaker's majority label differs from its first, (speaker,
+    window) pairs counted): a speaker counts in a window where it speaks at least 2 s."""
+    first: dict[str, str] = {}
     changes = pairs = 0
-    acc = {c: defaultdict(float) for c in COLLARS}
-    print(f"label changes across windows: meetings joined to >= {join_s:.0f} s, windows of {window_s:.0f} s, "
-          "`known` passed on")
-    for uris in MEETINGS:
-        x, ref = joined(data, uris, join_s)
-        n = int(window_s * 16000)
+    for t0, t1, here in turns_of_windows:
+        for spk in sorted({s for *_, s in ref}):
+            mine = [(max(a, t0), min(b, t1)) for a, b, s in ref if s == spk and b > t0 and a < t1]
+            if sum(b - a for a, b in mine) < 2.0:
+                continue
+            overlap: dict[str, float] = defaultdict(float)
+            for a, b in mine:
+                for ha, hb, h in here:
+                    overlap[h] += max(0.0, min(b, hb) - max(a, ha))
+            label = max(sorted(overlap), key=lambda h: overlap[h]) if overlap and max(overlap.values()) > 0 else "-"
+            first.setdefault(spk, label)
+            pairs += 1
+            changes += label != first[spk]
+    return changes, pairs
+
+
+def run_windows(engine, recordings: list[tuple[str, np.ndarray, list[Seg]]], window_s: float, title: str) -> None:
+    """Each recording diarized in windows passing `known` on, and, as the control, in one call
+    (the same count over the same windows: what the windows themselves change)."""
+    total = {"windows": [0, 0], "one call": [0, 0]}
+    acc = {m: {c: defaultdict(float) for c in COLLARS} for m in total}
+    print(f"label changes across windows ({title}), windows of {window_s:.0f} s, `known` passed on; "
+          "control: the whole recording in one call")
+    n = int(window_s * 16000)
+    for name, x, ref in recordings:
         known: list = []
-        hyp: list[Seg] = []
-        first: dict[str, str] = {}
-        mine = [0, 0]
+        spans = []
         for start in range(0, len(x), n):
             d = engine.diarize(x[start:start + n], known=known)
             known = d.known_after(known)
-            t0, t1 = start / 16000, min(len(x), start + n) / 16000
-            here = hyp_of(d, t0)
-            hyp += here
-            for spk in sorted({s for *_, s in ref}):
-                mine_ref = [(max(a, t0), min(b, t1)) for a, b, s in ref if s == spk and b > t0 and a < t1]
-                if sum(b - a for a, b in mine_ref) < 2.0:
-                    continue
-                overlap: dict[str, float] = defaultdict(float)
-                for a, b in mine_ref:
-                    for ha, hb, h in here:
-                        overlap[h] += max(0.0, min(b, hb) - max(a, ha))
-                label = max(sorted(overlap), key=lambda h: overlap[h]) if overlap and max(overlap.values()) > 0 else "-"
-                first.setdefault(spk, label)
-                mine[1] += 1
-                mine[0] += label != first[spk]
+            spans.append((start / 16000, min(len(x), start + n) / 16000, hyp_of(d, start / 16000)))
+        whole = hyp_of(engine.diarize(x))
+        hyps = {"windows": [h for *_, hs in spans for h in hs], "one call": whole}
+        counts = {"windows": changes_in(ref, spans),
+                  "one call": changes_in(ref, [(t0, t1, [h for h in whole if h[1] > t0 and h[0] < t1])
+                                               for t0, t1, _ in spans])}
+        for m in total:
+            total[m] = [total[m][0] + counts[m][0], total[m][1] + counts[m][1]]
+            for c in COLLARS:
+                for k, v in score(ref, hyps[m], None, c).items():
+                    acc[m][c][k] += v
+        print(f"  {name:24s} {len(x) / 16000:5.0f} s, {len(spans)} windows: {counts['windows'][0]} changes in "
+              f"{counts['windows'][1]} (speaker, window) pairs (one call: {counts['one call'][0]}); "
+              f"labels {len(known)} (one call {len({h for *_, h in whole})}), speakers {len({s for *_, s in ref})}",
+              flush=True)
+    for m in total:
+        print(f"label changes, {m:8s}: {total[m][0]} of {total[m][1]} (speaker, window) pairs (goal 0)")
+    for m in total:
         for c in COLLARS:
-            for k, v in score(ref, hyp, None, c).items():
-                acc[c][k] += v
-        changes, pairs = changes + mine[0], pairs + mine[1]
-        print(f"  {'+'.join(uris):24s} {len(x) / 16000:5.0f} s, {-(-len(x) // n)} windows: "
-              f"{mine[0]} changes in {mine[1]} (speaker, window) pairs; labels {len(known)}, "
-              f"speakers {len({s for *_, s in ref})}", flush=True)
-    print(f"label changes: {changes} of {pairs} (speaker, window) pairs (goal 0)")
-    for c in COLLARS:
-        print(f"joined, windowed, collar {c:4.2f} s: {summary(acc[c])}")
+            print(f"DER, {m:8s}, collar {c:4.2f} s: {summary(acc[m][c])}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -344,6 +396,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--files", default="", help="comma-separated uris (default: all)")
     ap.add_argument("--window", type=float, default=25.0, help="window of the label-change run, seconds")
     ap.add_argument("--join-s", type=float, default=150.0, help="joined recordings last at least this")
+    ap.add_argument("--pool", type=Path, default=Path("/work/data/speech-dev2"),
+                    help="bench.speech_dev2's folder: conversations for the label-change run")
     ap.add_argument("--no-windows", action="store_true", help="skip the label-change run")
     ap.add_argument("--selftest", action="store_true")
     args = ap.parse_args(argv)
@@ -373,7 +427,11 @@ def main(argv: list[str] | None = None) -> int:
           f"load {os.getloadavg()[0]:.2f}")
     run_files(engine, args.data, [f for f in args.files.split(",") if f] or None)
     if not args.no_windows:
-        run_windows(engine, args.data, args.window, args.join_s)
+        meetings = [("+".join(uris), *joined(args.data, uris, args.join_s)) for uris in MEETINGS]
+        run_windows(engine, meetings, args.window, f"AMI meetings' excerpts joined, repeated to >= {args.join_s:.0f} s")
+        if (args.pool / "manifest.tsv").exists():
+            run_windows(engine, conversations(args.pool), args.window,
+                        "speech-dev2 conversations, reference = clip extents")
     return 0
 
 

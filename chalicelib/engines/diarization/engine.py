@@ -283,9 +283,11 @@ class DiarizationEngine:
     # -------------------------------------------------------------- diarization
 
     def diarize(self, samples: np.ndarray, known: list | None = None) -> Diarization:
-        """Mono 16 kHz float32 samples in [-1, 1] -> turns and voices. `known`: the centroids of the
-        speakers of the recording's earlier parts (label = index), whose labels are kept."""
-        audio = np.ascontiguousarray(np.asarray(samples, dtype=np.float32).reshape(-1))
+        """16 kHz float32 samples in [-1, 1] (mono, or (n, channels): mixed down) -> turns and
+        voices. `known`: the centroids of the speakers of the recording's earlier parts (label =
+        index), whose labels are kept."""
+        audio = np.asarray(samples, dtype=np.float32)
+        audio = np.ascontiguousarray(audio.mean(axis=1) if audio.ndim == 2 else audio.reshape(-1))
         if len(audio) > self.config.max_s * SAMPLE_RATE:
             raise ValueError(f"{len(audio) / SAMPLE_RATE:.0f} s of audio: at most {self.config.max_s:.0f} s a call")
         known_arr = np.zeros((0, EMBEDDING_DIM)) if not known else _unit(np.asarray(known, dtype=np.float64))

@@ -115,6 +115,11 @@ def test_silence_has_no_turns(engine):
     assert engine.diarize(np.zeros(0, dtype=np.float32)) == Diarization([], [])
 
 
+def test_channels_are_mixed_down(engine):
+    x = reader("0880")
+    assert engine.diarize(np.stack([x, x], axis=1)) == engine.diarize(x)
+
+
 def test_too_long_a_call_is_refused(engine):
     with pytest.raises(ValueError, match="at most"):
         engine.diarize(np.zeros(int((engine.config.max_s + 1) * RATE), dtype=np.float32))
