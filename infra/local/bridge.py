@@ -309,12 +309,13 @@ def run(queue_url: str, stop: threading.Event, workers: int | None = None) -> No
     sqs = aws.sqs()
 
     def done(item, error) -> None:
-        url, receipt = item if isinstance(item, tuple) else (queue_url, item)
+        url, receipt, receives = item if isinstance(item, tuple) else (queue_url, item, 1)
         if error is not None:
             log.info("delivery raised; the event will be retried", extra={"error": repr(error)})
             if url != queue_url and receipt is not None:  # a shard whose worker died: back soon, as its lease allows
                 with contextlib.suppress(Exception):
-                    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=receipt, VisibilityTimeout=SHARD_RETRY)
+                    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=receipt,
+                                                  VisibilityTimeout=shard_retry(receives))
             return
         if receipt is not None:
             try:
@@ -362,6 +363,17 @@ LONG_POLL_SECONDS = 20
 SHARD_RETRY = 5  # seconds before a shard whose worker died is delivered again (Lambda: the queue's visibility)
 
 
+def shard_retry(receives: int) -> int:
+    """Seconds before a shard's message whose delivery raised comes back: SHARD_RETRY, doubled at
+    each receive, at most the shard's lease. Deployed, it comes back after the queue's visibility
+    (960 s), longer than the lease, so every receive can find the dead worker's lease run out; here a
+    fixed 5 s spent the queue's ten receives (resources: then its dead-letter queue) in 50 s on a
+    lease of 300: a worker killed over its time on a busy machine left its book waiting for good.
+    Doubling, the ten receives span the lease twice over (leases up to 20 minutes; 5 by default)."""
+    lease = int(settings.get().books.shard_lease_seconds)
+    return max(1, min(lease, SHARD_RETRY * 2 ** max(0, receives - 1)))
+
+
 def _poll_shards(pool: Workers, stop: threading.Event, logical: str) -> None:
     """A book queue (chalicelib.resources.worker_queues) as Lambda's SQS event source polls it:
     the listener's long-polled on its own, its messages taken at once (deployed, its own event
@@ -387,13 +399,14 @@ def _poll_shards(pool: Workers, stop: threading.Event, logical: str) -> None:
                 stop.wait(0.2)
                 continue
             got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=min(10, room), WaitTimeSeconds=LONG_POLL_SECONDS,
-                                      AttributeNames=["SentTimestamp"])
+                                      AttributeNames=["SentTimestamp", "ApproximateReceiveCount"])
             for msg in got.get("Messages", []):
                 if first:
                     sent = int((msg.get("Attributes") or {}).get("SentTimestamp") or 0) / 1000.0
                     log.info("listener's shard taken", extra={"shard": _shard_of(msg["Body"]),
                                                               "queued_s": round(time.time() - sent, 3) if sent else None})
-                if not pool.submit(shard_event(msg, arn), (url, msg["ReceiptHandle"]), queue=logical):
+                receives = int((msg.get("Attributes") or {}).get("ApproximateReceiveCount") or 1)
+                if not pool.submit(shard_event(msg, arn), (url, msg["ReceiptHandle"], receives), queue=logical):
                     sqs.delete_message(QueueUrl=url, ReceiptHandle=msg["ReceiptHandle"])  # that shard waits already
         except Exception:  # noqa: BLE001 - keep serving: local AWS restarting, the queue not made yet
             log.exception("shards poll error")
