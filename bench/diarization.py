@@ -37,6 +37,8 @@ Figures:
   differs from its label in the first window it appears. Goal: 0. The control: the same count
   over the same windows when the whole recording is diarized in one call (what the clustering
   itself confuses, windows or not). DER of both, the windows' turns put together.
+  One label for everybody makes no change at all: read the count beside the labels found and
+  the confusion.
 - The same on conversations made of speech-dev2 (`--pool`, bench.speech_dev2's folder; skipped
   when absent): its `accents` and `children` groups (speechocean762, Zhang et al. 2021: free for
   commercial and non-commercial use, CC BY 4.0 on OpenSLR SLR101; 8 speakers of 5 clips each),

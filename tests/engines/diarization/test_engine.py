@@ -100,6 +100,9 @@ def test_known_speakers_keep_their_labels_in_the_next_part(engine):
     assert len(known) == 2
     d2 = engine.diarize(second, known=known)
     check_turns(d2, truth2, {"reader": 0, "cards": 1})  # cards speaks first here, and stays 1
+    for lab in (0, 1):  # a speaker's turns never overlap one another
+        mine = [t for t in d2.turns if t.speaker == lab]
+        assert all(p.end < q.start for p, q in zip(mine, mine[1:]))
     assert d2.known_after(known) == known  # nobody new
     alone = engine.diarize(second)  # the control: on its own, the first to speak is 0
     check_turns(alone, truth2, {"reader": 1, "cards": 0})
