@@ -95,9 +95,10 @@ def _module_of(group: str) -> str:
 def test_every_variable_the_code_and_deployments_name_is_in_the_table():
     documented = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", settings_table.markdown()))
     # Not settings: the site's JS global, the credentials the local stack hands its own workers,
-    # and the example in settings.py's docstring.
+    # the example in settings.py's docstring, and the site tests' switch for their screenshots
+    # (tests/site/conftest.py).
     others = {"PAGEVOICE_CONFIG", "PAGEVOICE_LOCAL_WORKER_ACCESS_KEY_ID",
-              "PAGEVOICE_LOCAL_WORKER_SECRET_ACCESS_KEY", "PAGEVOICE_FOO_BAR"}
+              "PAGEVOICE_LOCAL_WORKER_SECRET_ACCESS_KEY", "PAGEVOICE_FOO_BAR", "PAGEVOICE_SCREENSHOTS"}
     sources = [*ROOT.glob("chalicelib/**/*.py"), *ROOT.glob("infra/**/*.py"), *ROOT.glob("bench/*.py"),
                *ROOT.glob("docs/**/*.md"), ROOT / "infra" / "Dockerfile", ROOT / "Makefile", ROOT / "app.py"]
     named = {name for path in sources if "build" not in path.parts
