@@ -138,9 +138,11 @@ def playing_at(page, timeout: float = 150_000) -> int:
     """Waits until the recording plays and a word is lit; that word's page. (A place not recorded
     yet is made first, by the listener's worker: 5-23 s alone, 52 s in a CI run beside the other
     stack tests and two other sessions' work.)"""
-    page.wait_for_function("() => document.querySelector('#play-button').dataset.state === 'playing'"
-                           " && document.querySelector('#result-text .text-word.is-current')", timeout=timeout)
-    return int(page.get_attribute("#result-text .text-word.is-current", "data-page-index"))
+    # (read in the same turn as the wait: the window may be drawn again between two calls)
+    lit = page.wait_for_function("() => document.querySelector('#play-button').dataset.state === 'playing'"
+                                 " && document.querySelector('#result-text .text-word.is-current')?.dataset.pageIndex",
+                                 timeout=timeout)
+    return int(lit.json_value())
 
 
 def test_a_thousand_page_pdf_is_read_whole(book_site, book):

@@ -123,7 +123,8 @@ function applyAnswer(parts, nextJob, nextResult) {
   view.blocks = pageBlocks(nextResult, view.pages);
   urls.remember(nextJob);
   const shape = `${shapeOf(nextResult, view.pages)}:${structureKey(view.blocks)}`;
-  if (shape !== view.shape) { // drawn again only when what was read has grown
+  const redrawn = shape !== view.shape;
+  if (redrawn) { // drawn again only when what was read has grown
     Object.assign(view, { shape }, indexWords(view.pages));
     redraw(parts);
   }
@@ -132,6 +133,9 @@ function applyAnswer(parts, nextJob, nextResult) {
   const done = nextJob.status === "done";
   parts.language.apply({ result: nextResult, doc: view.doc, done });
   const hasTimings = readAlong.setTimings(nextResult.speech, view.indexOf);
+  // The highlight goes on the new elements by the new timings now: while playback waits for
+  // more of the recording no tick comes to put it back.
+  if (redrawn) recording.tick(recording.player.time());
   parts.listening.show(view);
   const book = parts.book ? (held) => parts.book.playerParts(held) : null;
   parts.book?.show();
@@ -220,6 +224,5 @@ function redraw({ root, signal, view, text, pages, readAlong, recording, notes }
   if (!view.result.window) { // (a book's is its whole text, made on demand: book-view.js)
     setUpDownload(root.querySelector("#download-text"), view.result.text || "", downloadName(view.job.filename, ".txt"), signal);
   }
-  readAlong.forget(); // the highlight goes on the new elements
-  recording.tick(recording.player.time());
+  readAlong.forget(); // the highlight goes on the new elements (applyAnswer ticks once the timings are new)
 }
