@@ -210,7 +210,7 @@ function showFlow(root, result) {
 }
 
 /** The text, the shown page and the notes, for words that changed. */
-function redraw({ root, signal, view, text, pages, readAlong, recording, notes }) {
+function redraw({ root, signal, view, text, pages, readAlong, notes }) {
   text.render(view, readAlong.selected());
   const p = pageToShow(pages.shown(), view.pages.length);
   pages.show(view.pages[p] || !view.result.window ? p : view.result.window.from); // (a book: a page of its window)
