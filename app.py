@@ -12,7 +12,7 @@ from chalicelib.account import erase, export, password, verification
 from chalicelib.auth import apikeys, pronunciations, tokens, users
 from chalicelib.books import export as books
 from chalicelib.errors import InputError
-from chalicelib.jobs import lifecycle, listening, uploads
+from chalicelib.jobs import lifecycle, listening, speaker_names, uploads
 from chalicelib.voices import samples
 from chalicelib.web import edge, job_view, openapi
 
@@ -275,6 +275,13 @@ def save_position(job_id):
     caller = auth.authenticate(app.current_request)
     edge.found(listening.save(caller.user_id, job_id, edge.json_object(app.current_request)), "job")
     return edge.no_content()
+
+
+@app.route("/jobs/{job_id}/speakers", methods=["PATCH"], cors=edge.CORS)
+@edge.endpoint
+def name_speakers(job_id):
+    caller = auth.authenticate(app.current_request)
+    return edge.found(speaker_names.rename(caller.user_id, job_id, edge.json_object(app.current_request)), "job")
 
 
 @app.route("/me/lexicon", methods=["GET"], cors=edge.CORS)

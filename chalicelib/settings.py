@@ -139,6 +139,8 @@ class Worker:
     tts_engine: str = setting("piper")  # the text-to-speech engine
     digits_engine: str = setting("cnn")  # the handwritten-digit engine
     asr_engine: str = setting("whisper")  # the speech-to-text engine
+    # Who spoke in a recording (CONTRACTS section 17); "none": no speakers. Its licences: docs/licences.md.
+    diarization_engine: str = setting("pyannote")
     # The page layout detector whose regions settle headings the rules are unsure of
     # (chalicelib.structure.regions); "none": the rules alone. Its licence: docs/licences.md.
     layout_engine: str = setting("doclaynet")

@@ -412,6 +412,11 @@ def finish_if_whole(files: objects.JobFiles, job: dict) -> None:
     if job.get("status") != table.PROCESSING or not whole(job):
         return
     index = live_index(files, {**job, "status": table.DONE})  # the index as it stays: no progress
+    if "duration_s" in index["result"]:  # a recording: who spoke, labelled over all its windows at once
+        index = book_files.label_speakers(
+            index, book_files.done_reads(list(shards.each(files.user_id, files.job_id))), kinds.get(job.get("kind")).book_work(),
+            lambda name: objects.read_json(files.bucket, files.key(name))[0],
+            lambda name, body: files_write(files, name, body, "application/json"))
     body = growing.encode(index)
     key = files_write(files, growing.INDEX, body, "application/json")
     head = index["result"]

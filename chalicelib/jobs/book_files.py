@@ -22,6 +22,8 @@ FLOW_FILE = "book-flow-{:04d}.json"  # a document without pages: the sections a 
 WINDOW_FILE = "book-window-{:04d}.flac"  # a long recording: a window's samples
 WINDOW_MP3 = "book-window-{:04d}.mp3"  # ...as the part of the recording its book exports join
 SENTENCES_FILE = "book-sentences-{:04d}.json"  # a long recording: a window's sentences
+SPEAKERS_FILE = "book-speakers-{:04d}.json"  # a long recording: who spoke when in a window (its own voices)
+LABELLED_FILE = "book-pages-{:04d}-speakers.json"  # ...its segments with the whole recording's labels
 AUDIO_FILE = "book-{}.mp3"  # a recording section's shard id
 TIMINGS_FILE = "book-{}.json"
 JSON = "application/json"
@@ -90,6 +92,9 @@ def read_outputs(index: int, read, section_chars: int, *, place: dict | None = N
         seconds = round(float(window[1]) - float(window[0]), 3)
         sentences_body = growing.encode(read.sentences)
         files[SENTENCES_FILE.format(index)] = (sentences_body, JSON)
+        if read.speakers is not None:
+            files[SPEAKERS_FILE.format(index)] = (growing.encode(read.speakers), JSON)
+            summary["speakers"] = True
         summary |= {"window": list(window), "seconds": seconds, "sentences_count": len(read.sentences),
                     "sentences_bytes": len(sentences_body), "opening": " ".join(read.text.split()[:20]),
                     "opening_at": read.pages[0]["start"] if read.pages else None, **({"mp3": listened} if listened else {})}
@@ -190,6 +195,39 @@ def build_index(job: dict, survey: dict, items: list[dict], now: float) -> dict:
                           "sections": _sections(items, sections, len(recs)),
                           **({"voice": voice} if voice else {})}
     return _index(head, "pages", page_files, text_files)
+
+
+def label_speakers(index: dict, reads: dict[int, dict], work, read_json, write) -> dict:
+    """A long recording's index once every window is done, with its speakers (CONTRACTS section
+    17): every window's voices labelled at once (`work.speakers_of`: the kind's), each window's
+    segments written again with those labels under a name of their own (what was written stays
+    as it was: a crash between loses nothing) and listed instead, and `speakers` in the result.
+    One voice, or none found: the index as it was. `read_json(name)` / `write(name, body)`: the
+    job's files."""
+    listed = index["parts"][0]
+    windows = [read_json(SPEAKERS_FILE.format(r)) if (reads.get(r) or {}).get("speakers") else None
+               for r in range(len(listed["files"]))]
+    labels, speakers = work.speakers_of(windows)
+    if not speakers:
+        return index
+    files = []
+    for r, (entry, found, named) in enumerate(zip(listed["files"], windows, labels)):
+        if not named:  # a window nobody spoke in (or not transcribed): its segments as they are
+            files.append(entry)
+            continue
+        body = growing.encode(work.labelled_window(read_json(entry["name"]) or [], found, named))
+        write(LABELLED_FILE.format(r), body)
+        files.append({**entry, "name": LABELLED_FILE.format(r), "bytes": len(body)})
+    index["bytes"] += sum(f["bytes"] for f in files) - sum(f["bytes"] for f in listed["files"])
+    listed["files"] = files
+    index["result"]["speakers"] = speakers
+    index["bytes"] += len(growing.encode(speakers)) + 16
+    return index
+
+
+def done_reads(items: list[dict]) -> dict[int, dict]:
+    """The summaries of the reading shards done, by index."""
+    return _done(items)[0]
 
 
 def _index(head: dict, listed: str, list_files: list[dict], text_files: list[dict]) -> dict:

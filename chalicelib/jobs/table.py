@@ -206,6 +206,21 @@ def save_position(user_id: str, job_id: str, t: float | None, place: dict | None
     return True
 
 
+def set_speaker_names(user_id: str, job_id: str, names: dict[str, str]) -> bool:
+    """The names of a recording's speakers (CONTRACTS section 17), the whole map (the last write
+    wins). Not a transition, as save_position. False when the caller has no such job."""
+    if not is_job_id(job_id):
+        return False
+    try:
+        with aws.translated():
+            _table().update_item(Key={"user_id": user_id, "job_id": job_id}, UpdateExpression="SET speaker_names = :n",
+                                 ConditionExpression="attribute_exists(job_id)",
+                                 ExpressionAttributeValues=_to_dynamo({":n": names}))
+    except ConditionFailed:
+        return False
+    return True
+
+
 def put_book(user_id: str, job_id: str, attribute: str, state: dict, *, recording: str, replaces: str | None) -> bool:
     """Keep `state` (a map with a `build` id) as the job's book `attribute` (chalicelib.books.export:
     book_epub, book_mp3, book_m4b), only while the job is done with the recording finished at `recording`

@@ -108,6 +108,7 @@ class Read:
     timings_ms: dict = field(default_factory=dict)
     language: str | None = None  # a recording's window: the language it was transcribed in
     sentences: list[dict] = field(default_factory=list)  # a recording's window: its sentences' times
+    speakers: dict | None = None  # a recording's window: who spoke when (kinds.speech.speakers.local)
 
 
 class IsBook(Exception):  # noqa: N818 - a signal, not a failure

@@ -10,7 +10,7 @@ import re
 
 from chalicelib import clock, kinds, resources, settings
 from chalicelib.errors import InputError, ObjectMissing, Transient
-from chalicelib.jobs import book, book_demand, growing, lifecycle, listening, objects, table
+from chalicelib.jobs import book, book_demand, growing, lifecycle, listening, objects, speaker_names, table
 from chalicelib.jobs.keys import output_key, owned, upload_key
 from chalicelib.kinds.page import PAGE_IMAGE
 
@@ -59,6 +59,11 @@ def describe(user_id: str, job_id: str, *, pages: tuple[int, int] | None = None)
         images = _page_images(user_id, job_id, result or parts["index"]["result"], pages)
         if parts is not None:
             parts["urls"] |= images
+    names = speaker_names.names_of(job)
+    if names:  # the owner's names for the people heard (CONTRACTS section 17), wherever the result's speakers are
+        head = result if result is not None else (parts or {}).get("index", {}).get("result")
+        if isinstance(head, dict) and isinstance(head.get("speakers"), list):
+            head["speakers"] = speaker_names.named(head["speakers"], names)
     audio = job.get("audio_key")
     listening_now = listening.public(job)
     place = (listening_now.get("position") or {}).get("place")
@@ -84,6 +89,7 @@ def describe(user_id: str, job_id: str, *, pages: tuple[int, int] | None = None)
         # The upload as processed (kept beside the results), else the upload itself.
         "image_url": objects.presign_get(job["source_key"] if owned(user_id, job_id, job.get("source_key"))
                                          else upload_key(user_id, job_id), job.get("content_type")),
+        **({"speaker_names": names} if names else {}),
         **listening_now,  # where the listener is, and the recording's length
         # POST /jobs/{id}/recording: the recording is being made again (the status says how far).
         **({"recording_again": True} if job.get("rerecording") and job["status"] in table.UNFINISHED else {}),

@@ -11,7 +11,7 @@ from chalicelib import kinds, languages, structure, voices
 from chalicelib.auth import apikeys, passwords, users
 from chalicelib.books import FORMATS
 from chalicelib.errors import InputError
-from chalicelib.jobs import keys, listening, uploads
+from chalicelib.jobs import keys, listening, speaker_names, uploads
 from chalicelib.jobs import table as jobs
 from chalicelib.kinds import pronunciation
 
@@ -253,6 +253,18 @@ SCHEMAS = {
         "properties": {"t": {"type": "number", "minimum": 0, "maximum": listening.LONGEST_SECONDS},
                        **{k: {"type": "integer", "minimum": 0, "maximum": listening.MOST_INDEX - 1}
                           for k in listening.PLACE_KEYS}}},
+    "SpeakerNames": {
+        "type": "object", "minProperties": 1,
+        "description": "CONTRACTS section 17: a speaker's label (S1, S2...: the result's `speakers`) and the name "
+                       "to show for it (1-80 characters), or null to remove the name",
+        "propertyNames": {"pattern": "^S[1-9][0-9]*$"},
+        "additionalProperties": {"type": ["string", "null"], "minLength": 1, "maxLength": speaker_names.MAX_NAME}},
+    "Speakers": {
+        "type": "object", "required": ["speakers", "speaker_names"],
+        "properties": {"speakers": {"type": "array", "items": {"type": "object", "required": ["id", "name", "seconds"],
+                                                               "properties": {"id": _STRING, "name": _nullable(_STRING),
+                                                                              "seconds": {"type": "number"}}}},
+                       "speaker_names": {"type": "object", "additionalProperties": _STRING}}},
     "PronunciationEntry": {
         "type": "object", "required": ["written", "spoken"],
         "description": "`written` is spoken as `spoken`, in what the voice says only (text, boxes and read-along "
@@ -334,6 +346,9 @@ SCHEMAS = {
             "image_url": {"type": "string", "description": "presigned GET of the uploaded image"},
             "position": _ref("Position"),
             "seconds": {"type": "number", "description": "the recording's length (so far, while it is made)"},
+            "speaker_names": {"type": "object", "additionalProperties": _STRING,
+                              "description": "the names the owner gave a recording's speakers (PATCH "
+                                             "/jobs/{id}/speakers), by label; also in the result's `speakers`"},
             "recording_again": {"const": True, "description": "present while the recording is made again "
                                                              "(POST /jobs/{id}/recording)"},
             "recording_again_error": {"type": "string", "description": "why the last POST /jobs/{id}/recording "
@@ -670,6 +685,16 @@ OPERATIONS = {
                                     "aloud): it makes no book."),
                       "422": _error("The last try to make this book failed; ask again in a minute."),
                       "429": THROTTLED}},
+    ("PATCH", "/jobs/{job_id}/speakers"): {
+        "operationId": "nameSpeakers", "summary": "Name the people heard in a recording",
+        "description": "CONTRACTS section 17: names shown in GET /jobs/{id} (`speaker_names`, and the result's "
+                       "`speakers`) and in every export made after; the result itself is left as it was.",
+        "parameters": [_path("job_id", _ref("JobId"), "the job's id")],
+        "requestBody": _body("SpeakerNames"),
+        "responses": {"200": _ok("Named.", _ref("Speakers")),
+                      "400": _error("Not a label of this recording, a name that is not 1-80 characters of text, or a "
+                                    "recording with one voice (or not transcribed yet)."),
+                      "401": UNAUTHORIZED, "403": NO_ROUTE, "404": NOT_FOUND, "429": THROTTLED}},
     ("PUT", "/jobs/{job_id}/position"): {
         "operationId": "savePosition", "summary": "Keep the listener's place in the job's recording",
         "parameters": [_path("job_id", _ref("JobId"), "the job's id")],

@@ -141,3 +141,54 @@ def test_a_duplicate_window_delivery_does_nothing(short_windows):
     assert deliver(batch[0])["outcomes"] == ["done"]
     again = {"eventSource": "aws:sqs", "messageId": "again", "receiptHandle": "r", "body": batch[0]["Body"]}
     assert worker.shard_batch([again])["outcomes"] == ["skipped"]
+
+
+@pytest.mark.slow
+def test_a_long_two_voice_recording_keeps_each_person_one_label_in_every_window(short_windows):
+    import io
+    import wave
+
+    from chalicelib.errors import InputError
+    from chalicelib.jobs import speaker_names
+    from tests.two_voices import recording
+
+    made = recording()
+    with wave.open(io.BytesIO(made.wav)) as w:
+        one = np.frombuffer(w.readframes(w.getnframes()), np.int16)
+    rounds = 3  # ~100 s: windows of 20 s, each with both voices, in any order
+    samples = np.concatenate([one] * rounds).astype(np.float32) / 32768.0
+    turns = [(a + k * made.seconds, b + k * made.seconds, who) for k in range(rounds) for a, b, who in made.turns]
+    job_id, key = upload(encode(samples, RATE, "flac"), "meeting.flac", "audio/flac")
+    assert worker.handle_upload(settings.get().aws.bucket, key) == "planned"
+    shards = int(jobs.get(USER, job_id)["book_shards"])
+    assert shards >= 3
+    for shard in reversed([f"read-{i:04d}" for i in range(shards)]):
+        reply = worker.shard_batch([{"eventSource": "aws:sqs", "messageId": shard, "receiptHandle": "r",
+                                     "body": json.dumps({"bucket": settings.get().aws.bucket, "user": USER,
+                                                         "job": job_id, "shard": shard})}])
+        assert reply["outcomes"] == ["done"]
+    drain()
+    view = job_view.describe(USER, job_id)
+    assert view["status"] == "done", view["error"]
+    result = view["result"]
+    validate_result(result)
+    # Two people, labelled in order of first appearance; each keeps that label in every window.
+    assert [s["id"] for s in result["speakers"]] == ["S1", "S2"]
+    words = [w for seg in result["segments"] for w in seg["words"]]
+    windows = book_files.read_survey(objects.JobFiles(settings.get().aws.bucket, USER, job_id))["recording"]["windows"]
+    for a, b in windows:
+        inside = [w for w in words if a <= w["start"] < b]
+        right = sum(1 for w in inside for s, e, who in turns
+                    if s - 0.2 <= w["start"] < e + 0.2 and w["speaker"] == f"S{who + 1}")
+        assert inside and right >= 0.9 * len(inside), (a, b, [(w["text"], w["speaker"]) for w in inside])
+    assert all(seg["speaker"] in ("S1", "S2") for seg in result["segments"])
+    # Named by its owner: every answer after shows the name; the result as the worker wrote it.
+    named = speaker_names.rename(USER, job_id, {"S2": "Ada"})
+    assert named["speaker_names"] == {"S2": "Ada"} and [s["name"] for s in named["speakers"]] == [None, "Ada"]
+    view = job_view.describe(USER, job_id)
+    assert view["speaker_names"] == {"S2": "Ada"} and view["result"]["speakers"][1]["name"] == "Ada"
+    for bad in ({"S9": "Bo"}, {"S1": ""}, {"S1": "x" * 81}, {"S1": 5}, {"S1": "a\u0007b"}, {}):
+        with pytest.raises(InputError):
+            speaker_names.rename(USER, job_id, bad)
+    assert speaker_names.rename(USER, job_id, {"S2": None})["speaker_names"] == {}
+    assert speaker_names.rename("someone-else", job_id, {"S2": "Ada"}) is None

@@ -38,11 +38,12 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from chalicelib import settings
 from chalicelib.engines.diarization import models
 from chalicelib.engines.onnx import session_options
 from chalicelib.plugins import dist_version
@@ -78,7 +79,9 @@ class Config:
     batch: int = 4  # segmentation windows per onnxruntime call
     max_s: float = 900.0  # longest recording one call accepts (memory and CPU are bounded)
     threads: int = 1  # onnxruntime intra-op threads
-    cache_dir: Path = field(default_factory=lambda: Path("~/.cache/pagevoice").expanduser())  # the converted models
+    # Where the converted models are kept: PageVoice's model folder (the worker image sets it).
+    cache_dir: Path = settings.setting(default_factory=lambda: Path("~/.cache/pagevoice").expanduser(),
+                                       env=("PAGEVOICE_DIARIZATION_CACHE_DIR", "PAGEVOICE_ASR_CACHE_DIR"))
 
 
 @dataclass(frozen=True)
@@ -219,8 +222,9 @@ class _Unit:
 
 
 class DiarizationEngine:
-    name = "diarization"
+    name = "pyannote"
     Config = Config
+    ENV_PREFIX = "PAGEVOICE_DIARIZATION_"
 
     def __init__(self, config: Config | None = None) -> None:
         import kaldi_native_fbank as knf

@@ -11,13 +11,20 @@ from chalicelib.media import types
 
 NAME = "speech"
 
+SPEAKER_ID = {"type": "string", "pattern": "^S[1-9][0-9]*$",
+              "description": "who spoke (CONTRACTS section 17): S1, S2... in order of first appearance; absent with one voice"}
+SPEAKER = {"type": "object", "required": ["id", "name", "seconds"],
+           "properties": {"id": SPEAKER_ID, "name": {"type": ["string", "null"], "maxLength": 80,
+                                                     "description": "as the owner named them (PATCH /jobs/{id}/speakers)"},
+                          "seconds": SECONDS}}
 WORD = {"type": "object", "required": ["text", "start", "end"],
         "properties": {"text": {"type": "string", "minLength": 1}, "start": SECONDS, "end": SECONDS,
-                       "confidence": {"type": "number", "minimum": 0, "maximum": 1}}}
+                       "confidence": {"type": "number", "minimum": 0, "maximum": 1}, "speaker": SPEAKER_ID}}
 SEGMENT = {"type": "object", "required": ["start", "end", "text", "words"],
            "properties": {"start": SECONDS, "end": SECONDS, "text": {"type": "string"},
                           "words": {"type": "array", "items": WORD},
-                          "paragraph": {"const": True, "description": "the segment starts a paragraph"}}}
+                          "paragraph": {"const": True, "description": "the segment starts a paragraph"},
+                          "speaker": SPEAKER_ID}}
 SENTENCE = {"type": "object", "required": ["start", "end"], "properties": {"start": SECONDS, "end": SECONDS}}
 CHAPTER = {"type": "object", "required": ["title", "start", "segment"],
            "properties": {"title": {"type": "string"}, "level": {"type": "integer"}, "start": SECONDS,
@@ -36,6 +43,8 @@ RESULT_SCHEMA = {
         "language": {"type": ["string", "null"]}, "text": {"type": "string"},
         "segments": {"type": "array", "items": SEGMENT},
         "sentences": {"type": "array", "items": SENTENCE, "description": "each sentence's time, in order"},
+        "speakers": {"type": "array", "items": SPEAKER, "minItems": 2,
+                     "description": "the people heard, when more than one (CONTRACTS section 17)"},
         "chapters": {"type": "array", "items": CHAPTER,
                      "description": "a long recording's outline: where each chapter starts (its segment) and its first words"},
         "document": {"type": "object", "description": "a long recording transcribed in windows by many workers "

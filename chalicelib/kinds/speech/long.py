@@ -23,7 +23,7 @@ from chalicelib.engines import asr
 from chalicelib.kinds import plan
 from chalicelib.kinds.base import Read, Survey
 from chalicelib.kinds.common import Stopwatch
-from chalicelib.kinds.speech import outline
+from chalicelib.kinds.speech import outline, speakers
 from chalicelib.media import audio
 
 RATE = audio.SAMPLE_RATE
@@ -133,10 +133,15 @@ def transcribe_window(data: bytes, index: int, recording: dict, *, engine_name: 
     start, end = recording["windows"][index]
     watch = Stopwatch()
     engine = asr.get_engine(engine_name or s.worker.asr_engine)
+    samples = window_samples(data)
     with watch.stage("asr"):
-        found = engine.transcribe(window_samples(data), RATE, deadline=deadline,
+        found = engine.transcribe(samples, RATE, deadline=deadline,
                                   **({"language": recording["language"]} if recording.get("language") else {}))
     segments = [_shifted(seg.to_dict(), start) for seg in found.segments]
+    voices = None  # its speakers, labelled with every window's once all are done (`speakers_of`)
+    if found.complete and speakers.worth_diarizing(end - start, segments):
+        with watch.stage("speakers"):
+            voices = speakers.heard(samples, offset=start)
     sentences = outline.shape(segments)  # a window starts in a pause: its first segment starts a paragraph
     failed = []
     if not found.complete:
@@ -145,7 +150,7 @@ def transcribe_window(data: bytes, index: int, recording: dict, *, engine_name: 
     return Read(first=index, pages=segments, images={}, text=found.text, chapters=[], skipped={}, unsure=[],
                 units=[], failed=failed, engine=engine.name, engine_version=engine.version,
                 words=sum(len(seg["words"]) for seg in segments), timings_ms=dict(watch.ms),
-                language=found.language, sentences=sentences)
+                language=found.language, sentences=sentences, speakers=voices)
 
 
 def untranscribed(index: int, recording: dict, reason: str) -> Read:
@@ -168,3 +173,16 @@ def _clock(seconds: float) -> str:
     total = int(seconds)
     h, m, sec = total // 3600, total % 3600 // 60, total % 60
     return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def speakers_of(windows: list[dict | None]) -> tuple[list[dict[int, str]], list[dict]]:
+    """Once every window is transcribed: each window's voices labelled for the whole recording
+    (the same person the same label in every window) and the result's `speakers` (CONTRACTS
+    section 17); one voice: no labels, no speakers."""
+    labels = speakers.match(windows)
+    return labels, (speakers.seconds(windows, labels) if any(labels) else [])
+
+
+def labelled_window(segments: list[dict], found: dict | None, named: dict[int, str]) -> list[dict]:
+    """A window's segments with the speakers `speakers_of` labelled."""
+    return speakers.label(segments, found, {int(k): v for k, v in named.items()})

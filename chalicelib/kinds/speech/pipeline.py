@@ -15,7 +15,7 @@ from chalicelib import settings
 from chalicelib.engines import asr
 from chalicelib.kinds.base import IsBook, Outputs
 from chalicelib.kinds.common import Stopwatch
-from chalicelib.kinds.speech import NAME, outline
+from chalicelib.kinds.speech import NAME, outline, speakers
 from chalicelib.media import sandbox
 
 
@@ -34,11 +34,18 @@ def transcribe(data: bytes, *, engine_name: str | None = None, deadline: float |
         transcript = engine.transcribe(decoded.samples, decoded.sample_rate, deadline=deadline,
                                        **({"language": language} if language else {}))
     out = transcript.to_dict()
+    if transcript.complete and speakers.worth_diarizing(decoded.duration, out["segments"]):
+        with watch.stage("speakers"):
+            out["segments"], found = speakers.labelled(decoded.samples, out["segments"])
+    else:
+        found = []
     sentences = outline.shape(out["segments"])
     result = {"schema": 1, "kind": NAME, "engine": engine.name, "engine_version": engine.version,
               "duration_s": round(float(decoded.duration), 2), "language": out["language"], "text": out["text"],
               "segments": out["segments"], "sentences": sentences, "keyword": out["keyword"],
               "complete": out["complete"], "audio": decoded.to_dict(), "timings_ms": watch.ms}
+    if found:  # more than one voice (CONTRACTS section 17)
+        result["speakers"] = found
     if not transcript.complete:
         result["transcribed_s"] = round(float(transcript.processed_s), 2)
     return result
@@ -85,3 +92,4 @@ def decode_seconds() -> float:
 
 def warm_up() -> None:
     asr.get_engine(settings.get().worker.asr_engine)
+    speakers.engine()
