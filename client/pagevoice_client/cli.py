@@ -254,7 +254,7 @@ def save(api: Api, item: Item, job: dict, show: Progress) -> None:
             item, f"downloading {done / 1e6:.1f} of {total / 1e6:.1f} MB", done / max(1, total)))
     else:
         result = result_of(job)
-        text = json.dumps(result, ensure_ascii=False, indent=1) if item.fmt == "json" else (result.get("text") or "")
+        text = json.dumps(result, ensure_ascii=False, indent=1) if item.fmt == "json" else transcript(result, job.get("speaker_names"))
         partial.write_text(text if text.endswith("\n") or not text else text + "\n", encoding="utf-8")
     partial.replace(item.out)
     document = (job.get("result") or ((job.get("result_parts") or {}).get("index") or {}).get("result") or {}) \
@@ -262,6 +262,26 @@ def save(api: Api, item: Item, job: dict, show: Progress) -> None:
     cut = f" (not all of it was read: {document['reason']})" if document.get("complete") is False and \
         document.get("reason") else ""
     show.say(item, f"saved {item.out}{cut}")
+
+
+def transcript(result: dict, names: dict | None = None) -> str:
+    """The text to save: a recording of several people a line per turn, "Ada: ..." (CONTRACTS
+    section 17: the name its owner gave, else "Speaker 2"); anything else its text."""
+    people = {s.get("id"): (names or {}).get(s.get("id")) or s.get("name") or f"Speaker {str(s.get('id'))[1:]}"
+              for s in result.get("speakers") or []}
+    if not people:
+        return result.get("text") or ""
+    turns: list[list] = []
+    for segment in result.get("segments") or []:
+        said = " ".join(str(segment.get("text") or "").split())
+        if not said:
+            continue
+        who = people.get(segment.get("speaker"), "")
+        if turns and turns[-1][0] == who:
+            turns[-1][1].append(said)
+        else:
+            turns.append([who, [said]])
+    return "\n".join(f"{who}: {' '.join(said)}" if who else " ".join(said) for who, said in turns)
 
 
 def result_of(job: dict) -> dict:

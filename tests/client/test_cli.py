@@ -82,3 +82,13 @@ def test_the_readme_shows_the_commands_help_as_it_is(monkeypatch, capsys):
         cli.parser().parse_args(["read", "--help"])
     shown = re.search(r"```text\n(usage: pagevoice read.*?)```", (Path(__file__).parents[2] / "README.md").read_text(), re.S)
     assert shown and shown.group(1) == capsys.readouterr().out
+
+
+def test_a_recording_of_several_people_is_saved_a_line_per_turn_with_their_names():
+    said = [("S1", "Good morning."), ("S1", "Welcome."), ("S2", "Thank you."), ("S1", "Go ahead.")]
+    result = {"text": "Good morning. Welcome. Thank you. Go ahead.",
+              "segments": [{"text": f" {t}", "speaker": who, "words": []} for who, t in said],
+              "speakers": [{"id": "S1", "name": None, "seconds": 3.0}, {"id": "S2", "name": None, "seconds": 1.0}]}
+    assert cli.transcript(result, {"S2": "Ada"}) == "Speaker 1: Good morning. Welcome.\nAda: Thank you.\nSpeaker 1: Go ahead."
+    one = {"text": "Good morning.", "segments": [{"text": "Good morning.", "words": []}]}
+    assert cli.transcript(one) == "Good morning."
