@@ -31,8 +31,8 @@ Figures:
   few overlap-heavy minutes weigh as much as an hour there).
 - Label changes across windows: the excerpts of each meeting above joined (the sample on its own),
   the whole repeated until it lasts at least `--join-s`, and diarized in windows of `--window`
-  seconds one after the other, each given `known` from the windows before (as the workers of a
-  long recording are). For each reference speaker and each window where it speaks at least 2 s,
+  seconds, each alone, their voices matched once all are done (kinds.speech.speakers.match, as
+  the workers of a long recording and its last one do). For each reference speaker and each window where it speaks at least 2 s,
   its label there is the hypothesis label it overlaps most; a change is a window where that
   differs from its label in the first window it appears. Goal: 0. The control: the same count
   over the same windows when the whole recording is diarized in one call (what the clustering
@@ -349,20 +349,27 @@ def changes_in(ref: list[Seg], turns_of_windows: list[tuple[float, float, list[S
 
 
 def run_windows(engine, recordings: list[tuple[str, np.ndarray, list[Seg]]], window_s: float, title: str) -> None:
-    """Each recording diarized in windows passing `known` on, and, as the control, in one call
-    (the same count over the same windows: what the windows themselves change)."""
+    """Each recording diarized as the service diarizes a long recording: each window on its own
+    (by whichever worker takes it), then all windows' voices matched at once
+    (kinds.speech.speakers.match). The control: the whole recording in one call (the same count
+    over the same windows: what the windows themselves change)."""
+    from chalicelib.kinds.speech import speakers
+
     total = {"windows": [0, 0], "one call": [0, 0]}
     acc = {m: {c: defaultdict(float) for c in COLLARS} for m in total}
-    print(f"label changes across windows ({title}), windows of {window_s:.0f} s, `known` passed on; "
-          "control: the whole recording in one call")
+    print(f"label changes across windows ({title}), windows of {window_s:.0f} s each diarized alone, their voices "
+          "matched once all are done (the service's way); control: the whole recording in one call")
     n = int(window_s * 16000)
     for name, x, ref in recordings:
-        known: list = []
-        spans = []
+        bounds, found = [], []
         for start in range(0, len(x), n):
-            d = engine.diarize(x[start:start + n], known=known)
-            known = d.known_after(known)
-            spans.append((start / 16000, min(len(x), start + n) / 16000, hyp_of(d, start / 16000)))
+            d = engine.diarize(x[start:start + n])
+            bounds.append((start / 16000, min(len(x), start + n) / 16000))
+            found.append({"turns": [[t.start + start / 16000, t.end + start / 16000, t.speaker] for t in d.turns],
+                          "voices": [{"centroid": v.centroid, "seconds": v.seconds} for v in d.voices]})
+        labels = speakers.match(found, engine.config.threshold)
+        spans = [(t0, t1, [(a, b, named.get(int(v), "S1")) for a, b, v in w["turns"]])
+                 for (t0, t1), w, named in zip(bounds, found, labels)]
         whole = hyp_of(engine.diarize(x))
         hyps = {"windows": [h for *_, hs in spans for h in hs], "one call": whole}
         counts = {"windows": changes_in(ref, spans),
@@ -375,13 +382,37 @@ def run_windows(engine, recordings: list[tuple[str, np.ndarray, list[Seg]]], win
                     acc[m][c][k] += v
         print(f"  {name:24s} {len(x) / 16000:5.0f} s, {len(spans)} windows: {counts['windows'][0]} changes in "
               f"{counts['windows'][1]} (speaker, window) pairs (one call: {counts['one call'][0]}); "
-              f"labels {len(known)} (one call {len({h for *_, h in whole})}), speakers {len({s for *_, s in ref})}",
-              flush=True)
+              f"labels {len({h for *_, hs in spans for *_, h in hs})} (one call {len({h for *_, h in whole})}), "
+              f"speakers {len({s for *_, s in ref})}", flush=True)
     for m in total:
         print(f"label changes, {m:8s}: {total[m][0]} of {total[m][1]} (speaker, window) pairs (goal 0)")
     for m in total:
         for c in COLLARS:
             print(f"DER, {m:8s}, collar {c:4.2f} s: {summary(acc[m][c])}")
+
+
+def run_cost(engine, data: Path) -> None:
+    """What speakers add to a recording's transcription, as a worker pays it: each file (the 15
+    excerpts: meetings, several voices) transcribed by the worker's ASR engine on one thread (a
+    Lambda of 1,769 MB has one vCPU) and diarized, process CPU of each, per hour of audio."""
+    from chalicelib import settings
+    from chalicelib.engines import asr
+
+    os.environ["PAGEVOICE_ASR_THREADS"] = "1"
+    whisper = asr.get_engine(settings.get().worker.asr_engine)
+    heard = said = seconds = 0.0
+    for row in (data / "list.tsv").read_text().splitlines():
+        if not row.strip() or row.startswith("#"):
+            continue
+        x = read_audio(data / row.split("\t")[1])
+        t0 = time.process_time()
+        whisper.transcribe(x, 16000)
+        t1 = time.process_time()
+        engine.diarize(x)
+        said, heard, seconds = said + t1 - t0, heard + time.process_time() - t1, seconds + len(x) / 16000
+    per_hour = 3600.0 / seconds
+    print(f"transcription ({whisper.name}, 1 thread) {said * per_hour:.0f} CPU s per hour of audio; speakers "
+          f"{heard * per_hour:.0f}; with speakers {(said + heard) / said:.2f}x (goal <= 1.3x)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -401,6 +432,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pool", type=Path, default=Path("/work/data/speech-dev2"),
                     help="bench.speech_dev2's folder: conversations for the label-change run")
     ap.add_argument("--no-windows", action="store_true", help="skip the label-change run")
+    ap.add_argument("--no-cost", action="store_true", help="skip what speakers add to a transcription's CPU")
     ap.add_argument("--selftest", action="store_true")
     args = ap.parse_args(argv)
     if args.selftest:
@@ -428,6 +460,8 @@ def main(argv: list[str] | None = None) -> int:
           f"piece {cfg.piece_s} s, min on/off {cfg.min_on_s}/{cfg.min_off_s} s, threads {cfg.threads}; "
           f"load {os.getloadavg()[0]:.2f}")
     run_files(engine, args.data, [f for f in args.files.split(",") if f] or None)
+    if not args.no_cost:
+        run_cost(engine, args.data)
     if not args.no_windows:
         meetings = [("+".join(uris), *joined(args.data, uris, args.join_s)) for uris in MEETINGS]
         run_windows(engine, meetings, args.window, f"AMI meetings' excerpts joined, repeated to >= {args.join_s:.0f} s")
