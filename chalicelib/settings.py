@@ -287,7 +287,21 @@ class Local:
     local_idle_memory_percent: int = setting(0)
 
 
-SECTIONS = {"aws": Aws, "auth": Auth, "account": Account, "limits": Limits, "worker": Worker, "books": Books, "local": Local}
+@dataclass(frozen=True)
+class Links:
+    """Reading by link (CONTRACTS section 18): what a worker fetches from the open internet for a
+    person, and its bounds (chalicelib.links.fetch)."""
+    link_max_bytes: int = setting(50 * 1024 * 1024)  # the most a fetched page or file may be
+    link_seconds: float = setting(30.0)  # the whole fetch, redirects and a slow sender included
+    link_read_seconds: float = setting(10.0)  # the connect and each read
+    link_max_redirects: int = setting(5, maximum=10)
+    # Addresses fetched from though not public, comma-separated: the local stack's test web server
+    # (127.0.0.1). Deployed: empty, and nothing private is reachable.
+    link_allow_private: str = setting("")
+
+
+SECTIONS = {"aws": Aws, "auth": Auth, "account": Account, "limits": Limits, "worker": Worker, "books": Books,
+            "links": Links, "local": Local}
 
 
 @dataclass(frozen=True)
@@ -299,6 +313,7 @@ class Settings:
     limits: Limits
     worker: Worker
     books: Books
+    links: Links
     local: Local
 
 
