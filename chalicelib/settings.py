@@ -294,7 +294,7 @@ class Links:
     link_max_bytes: int = setting(50 * 1024 * 1024)  # the most a fetched page or file may be
     link_seconds: float = setting(30.0)  # the whole fetch, redirects and a slow sender included
     link_read_seconds: float = setting(10.0)  # the connect and each read
-    link_max_redirects: int = setting(5, maximum=10)
+    link_max_redirects: int = setting(5, maximum=10)  # redirects followed, each checked as the first address
     # Addresses fetched from though not public, comma-separated: the local stack's test web server
     # (127.0.0.1). Deployed: empty, and nothing private is reachable.
     link_allow_private: str = setting("")
