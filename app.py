@@ -216,6 +216,13 @@ def delete_api_key(key_id):
 def create_upload():
     caller = auth.authenticate(app.current_request)
     body = edge.json_object(app.current_request)
+    if "url" in body:  # read by link (CONTRACTS section 18): its worker fetches it
+        link = uploads.create_link(caller.user_id, edge.field(body, "url", str),
+                                   kind=edge.field(body, "kind", str, required=False),
+                                   language=edge.field(body, "language", str, required=False),
+                                   voice=edge.field(body, "voice", str, required=False),
+                                   skip=edge.field(body, "skip", list, required=False))
+        return edge.json_response(link, 201)
     upload = uploads.create(caller.user_id, edge.field(body, "filename", str),
                             edge.field(body, "content_type", str), edge.field(body, "size", int),
                             kind=edge.field(body, "kind", str, required=False),

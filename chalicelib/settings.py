@@ -295,9 +295,10 @@ class Links:
     link_seconds: float = setting(30.0)  # the whole fetch, redirects and a slow sender included
     link_read_seconds: float = setting(10.0)  # the connect and each read
     link_max_redirects: int = setting(5, maximum=10)  # redirects followed, each checked as the first address
-    # Addresses fetched from though not public, comma-separated: the local stack's test web server
-    # (127.0.0.1). Deployed: empty, and nothing private is reachable.
-    link_allow_private: str = setting("")
+    # The local stack's "internet" (CONTRACTS section 18): host:port entries, comma-separated, fetched
+    # from though not public (its tests' web servers). Ignored in Lambda: deployed, nothing private
+    # is reachable.
+    fetch_allow: str = setting("")
 
 
 SECTIONS = {"aws": Aws, "auth": Auth, "account": Account, "limits": Limits, "worker": Worker, "books": Books,

@@ -78,10 +78,10 @@ def plain(value):
 
 
 def create(user_id: str, *, filename: str, content_type: str, size: int, kind: str = kinds.DEFAULT,
-           language: str | None = None, skip=None, voice: str | None = None) -> dict:
+           language: str | None = None, skip=None, voice: str | None = None, link: str | None = None) -> dict:
     """A new job in `uploading`, waiting for its upload (`language`: the one it names, or None;
     `skip`: the roles not to speak, or None for the kind's default; `voice`: the voice chosen to
-    read it, or None)."""
+    read it, or None; `link`: the address its worker fetches instead, CONTRACTS section 18)."""
     now = clock.now()
     item = {"user_id": user_id, "job_id": new_job_id(), "status": UPLOADING, "kind": kind,
             "filename": filename, "content_type": content_type, "size": size,
@@ -94,6 +94,8 @@ def create(user_id: str, *, filename: str, content_type: str, size: int, kind: s
         item["skip"] = list(skip)
     if voice:
         item["voice"] = voice
+    if link:
+        item["link"] = link
     with aws.translated():  # ConditionFailed: never, job ids being unique (jobs.keys)
         _table().put_item(Item=item, ConditionExpression="attribute_not_exists(job_id)")
     return item
@@ -548,6 +550,18 @@ def record_source(user_id: str, job_id: str, key: str) -> bool:
         raise ValueError(f"{key!r} is not under this job's prefixes")
     return _transition(user_id, job_id, "SET source_key = :k, updated_at = :now_iso", "#s = :processing",
                        {":k": key, ":processing": PROCESSING}) is not None
+
+
+def record_fetched(user_id: str, job_id: str, key: str, *, kind: str, content_type: str, size: int, filename: str,
+                   url: str) -> bool:
+    """A link's answer, stored at `key`, as the job's upload: what it is and which kind reads it
+    (the job's image_url from now on), and where it came from after redirects."""
+    if not owned(user_id, job_id, key):
+        raise ValueError(f"{key!r} is not under this job's prefixes")
+    return _transition(user_id, job_id, "SET source_key = :k, #kind = :kind, content_type = :ct, #size = :size, "
+                       "filename = :name, link_final = :url, updated_at = :now_iso", "#s = :processing",
+                       {":k": key, ":kind": kind, ":ct": content_type, ":size": size, ":name": filename, ":url": url,
+                        ":processing": PROCESSING}, names={"#kind": "kind", "#size": "size"}) is not None
 
 
 def release(user_id: str, job_id: str) -> bool:

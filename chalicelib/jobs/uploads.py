@@ -84,6 +84,39 @@ def create(user_id: str, filename: str, content_type: str, size: int, kind: str 
             "upload": upload, "expires_in": _expiry()}
 
 
+def create_link(user_id: str, url: str, kind: str | None = None, language: str | None = None, skip=None,
+                voice: str | None = None) -> dict:
+    """POST /uploads {"url"} (CONTRACTS section 18): a job whose worker fetches `url` and reads what
+    comes back as an upload ({"job_id", "kind", "language", "link"}). Only the address's form is
+    checked here; the API fetches nothing (chalicelib.links: the worker, safely). A recording by
+    link is read as a recording whatever `kind` says."""
+    from chalicelib.links import fetch, reader
+
+    job_kind = kinds.get(kind)
+    if job_kind.name not in ("page", "speech"):
+        raise InputError(f"Links are read as documents or recordings, not as the {job_kind.name} kind.", field="kind")
+    named = languages.for_upload(language, job_kind.language_use)
+    skip = _skip(skip, job_kind)
+    if voice is not None:
+        if not job_kind.pronunciations:
+            raise InputError(f"'voice' is for files read aloud: the {job_kind.name} kind speaks nothing.", field="voice")
+        voice = voices.check(voice, language=named)
+    try:
+        _, host, _, _ = fetch.checked_url(url)
+    except fetch.LinkError as exc:
+        raise InputError(exc.message, field="url") from None
+    s = settings.get()
+    throttle.hit("upload", user_id, s.auth.upload_limit_per_user, s.auth.upload_window_seconds,
+                 f"Too many uploads at once. Try again in {throttle.WAIT}.")
+    usage.reserve(user_id, 0)  # the pages quota now; the file's bytes once its worker has them
+    job = table.create(user_id, filename=reader.filename_of(url, "")[:FILENAME_MAX] or host, content_type="",
+                       size=0, kind=job_kind.name, language=named, skip=skip, voice=voice, link=url)
+    # What starts its worker as an upload would: an empty object at its upload key (the S3 event).
+    objects.write(s.aws.bucket, keys.upload_key(user_id, job["job_id"]), b"", "application/octet-stream")
+    return {"job_id": job["job_id"], "kind": job_kind.name, "language": named or languages.AUTO,
+            **({"skip": list(skip)} if skip is not None else {}), **({"voice": voice} if voice else {}), "link": url}
+
+
 def parts(user_id: str, job_id: str) -> dict | None:
     """GET /uploads/{job_id}/parts (chalicelib.jobs.multipart.parts); None: no such job."""
     return multipart.parts(user_id, job_id, expires_in=_expiry())

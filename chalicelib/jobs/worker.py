@@ -221,6 +221,9 @@ def _process(files: objects.JobFiles, key: str, job: dict, deadline: float | Non
     # A later turn (or a retry) reads the copy an earlier one kept: the upload itself may since
     # have been replaced through its still-valid presigned POST.
     resumed = job.get("source_key") == source
+    if job.get("link") and not resumed:  # read by link: its answer is the upload (kept as one is)
+        job, kind = _fetch_link(files, job)
+        resumed = True
     read_key = source if resumed else key
     # The presigned policy caps the size, but re-check: the policy is only as good as whoever
     # enforces it (moto does not), and this is untrusted input.
@@ -263,6 +266,8 @@ def _process(files: objects.JobFiles, key: str, job: dict, deadline: float | Non
             log.info("turn ended with work left; continuing", extra={"turn": turns})
             return "continued"
         log.warning("turns exhausted; finishing with what is done", extra={"turns": turns})
+    if job.get("link_final") and isinstance(outputs.result.get("document"), dict):
+        outputs.result["document"]["source_url"] = job["link_final"]  # read by link: where (CONTRACTS section 18)
     outputs = out.final(outputs)
     timings = {**outputs.result["timings_ms"], "store": int((time.perf_counter() - t0) * 1000)}
     summary = summarise(kind, outputs)
@@ -394,6 +399,28 @@ def _resume(files: objects.JobFiles, job: dict, kind) -> tuple[Resume | None, gr
 
     log.info("resuming from the published result")
     return Resume(result=result, read=read), grown
+
+
+def _fetch_link(files: objects.JobFiles, job: dict) -> tuple[dict, object]:
+    """A job read by link (CONTRACTS section 18): its address fetched (chalicelib.links: safe on
+    the open internet, bounded; a failure fails the job with its sentence), what came back told
+    apart by its bytes and stored where an upload is kept, counted against the account's storage,
+    and the job's record saying what it is and which kind reads it. (The job, the kind.)"""
+    from chalicelib.links import reader
+
+    got = reader.read(job["link"])
+    kind = kinds.get(got.kind)
+    limit = kind.max_bytes(got.content_type)
+    if len(got.body) > limit:
+        raise MediaError(f"That link gave a file of {len(got.body) / 1048576:.1f} MB; the limit is "
+                         f"{limit / 1048576:.0f} MB.")
+    usage.reserve(files.user_id, len(got.body))
+    source = files.key(SOURCE)
+    objects.write(files.bucket, source, got.body, got.content_type)
+    _still_ours(table.record_fetched(files.user_id, files.job_id, source, kind=kind.name, content_type=got.content_type,
+                                     size=len(got.body), filename=got.filename, url=got.url), files)
+    log.info("link read", extra={"bytes": len(got.body), "content_type": got.content_type, "kind": kind.name})
+    return table.get(files.user_id, files.job_id) or job, kind
 
 
 def _continue_later(bucket: str, key: str, context) -> None:

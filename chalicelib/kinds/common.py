@@ -206,6 +206,8 @@ DOCUMENT = {"type": "object", "required": ["pages_in_file", "pages", "read", "co
                                                        "seconds_estimated": {"type": "number", "minimum": 0},
                                                        "seconds_left": {"type": "integer", "minimum": 0}}},
                            "title": {**TEXT, "description": "the title the document declares"},
+                           "source_url": {"type": "string", "description": "read by link (CONTRACTS section 18): "
+                                                                          "the address read, after redirects"},
                            "words": {"type": "object", "description": "flow documents cut at the cap on words "
                                                                      "or characters: words kept of those found",
                                      "properties": {"kept": INDEX, "found": INDEX}},

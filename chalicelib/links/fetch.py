@@ -18,13 +18,14 @@ give it an address (server-side request forgery):
   each read and the connect one of `read_seconds`.
 - A failure is a sentence a person understands ("that site answered 403").
 
-The local stack's "internet" is a web server on this machine: its addresses are allowed only by
-settings.links.link_allow_private, which nothing deployed sets.
+The local stack's "internet" is a web server on this machine: its host:port is allowed only by
+settings.links.fetch_allow (PAGEVOICE_FETCH_ALLOW), which is ignored in Lambda.
 """
 from __future__ import annotations
 
 import http.client
 import ipaddress
+import os
 import socket
 import ssl
 import time
@@ -76,17 +77,15 @@ def open_socket(address: str, port: int, timeout: float) -> socket.socket:
     return socket.create_connection((address, port), timeout=timeout)
 
 
-def public(address: str, allowed: frozenset[str] = frozenset()) -> bool:
+def public(address: str) -> bool:
     """Whether an address may be fetched from: global, and in none of the ranges above (an
-    IPv4-mapped or -compatible IPv6 address is judged as its IPv4 address)."""
+    IPv4-mapped IPv6 address is judged as its IPv4 address)."""
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return False
-    if str(ip) in allowed:
-        return True
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        return public(str(ip.ipv4_mapped), allowed)
+        return public(str(ip.ipv4_mapped))
     if not ip.is_global or ip.is_multicast or ip.is_reserved or ip.is_unspecified:
         return False
     return not any(ip.version == net.version and ip in net for net in _NEVER)
@@ -96,11 +95,12 @@ def fetch(url: str, *, resolver: Resolver = system_resolver, opener: Opener = op
           tls: ssl.SSLContext | None = None) -> Fetched:
     """The body at `url`, by the rules above (LinkError saying why when it cannot be)."""
     s = settings.get().links
-    allowed = frozenset(a.strip() for a in s.link_allow_private.split(",") if a.strip())
+    allowed = frozenset() if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") else \
+        frozenset(a.strip().lower() for a in s.fetch_allow.split(",") if a.strip())
     deadline = time.monotonic() + float(s.link_seconds)
     seen: list[str] = []
     for _ in range(int(s.link_max_redirects) + 1):
-        scheme, host, port, target = _checked_url(url)
+        scheme, host, port, target = checked_url(url)
         address = _public_address(host, port, resolver, allowed)
         status, headers, body = _get(scheme, host, port, target, address, opener, tls, deadline, s)
         if status in REDIRECTS:
@@ -123,7 +123,7 @@ _REASONS = {401: " (it asks for a password)", 403: " (it does not let PageVoice 
             410: " (the page is gone)", 429: " (too many requests)"}
 
 
-def _checked_url(url: str) -> tuple[str, str, int, str]:
+def checked_url(url: str) -> tuple[str, str, int, str]:
     """(scheme, host, port, path with query) of an http(s) address without credentials."""
     if not isinstance(url, str) or len(url) > 2048 or any(c in url for c in "\r\n\t\x00 "):
         raise LinkError("That is not a web address PageVoice can read (http or https, at most 2,048 characters).")
@@ -145,13 +145,18 @@ def _checked_url(url: str) -> tuple[str, str, int, str]:
 
 
 def _public_address(host: str, port: int, resolver: Resolver, allowed: frozenset[str]) -> str:
-    """The address to connect to: the name resolved once, every address public."""
+    """The address to connect to: the name resolved once, every address public (or, on the local
+    stack, its host:port allowed)."""
     addresses = resolver(host, port)
     if not addresses:
         raise LinkError(f"That address could not be found: there is no site called {host[:100]!r}.")
-    if not all(public(a, allowed) for a in addresses):
+    if not all(public(a) or _entry(a, port) in allowed for a in addresses) and _entry(host, port) not in allowed:
         raise LinkError("That address is on a private network: PageVoice reads only pages on the open internet.")
     return addresses[0]
+
+
+def _entry(host: str, port: int) -> str:
+    return f"[{host.lower()}]:{port}" if ":" in host else f"{host.lower()}:{port}"
 
 
 def _get(scheme: str, host: str, port: int, target: str, address: str, opener: Opener, tls, deadline: float, s):

@@ -77,6 +77,9 @@ def describe(user_id: str, job_id: str, *, pages: tuple[int, int] | None = None)
         "filename": job["filename"], "language": job.get("language") or "auto", "skip": job.get("skip"),
         "voice": job.get("voice"),
         "content_type": job.get("content_type"), "size": job.get("size"),
+        # Read by link (CONTRACTS section 18): the address given, and where it led after redirects.
+        **({"link": job["link"], **({"link_final": job["link_final"]} if job.get("link_final") else {})}
+           if job.get("link") else {}),
         "created_at": job["created_at"], "updated_at": job.get("updated_at"),
         "error": job.get("error"), "timings_ms": job.get("timings_ms"), "summary": job.get("summary"),
         "result": result,  # null when larger than inline_result_bytes: then read result_url

@@ -171,10 +171,13 @@ SCHEMAS = {
                        "key": {"type": "string", "description": "shown once; send it as X-Api-Key"}},
     },
     "UploadRequest": {
-        "type": "object", "required": ["filename", "content_type", "size"],
+        "type": "object",
         "description": "content_type must be one the kind reads (GET /kinds); size at most its max_bytes (a document: "
-                       "its max_document_bytes).",
-        "properties": {"filename": _text(uploads.FILENAME_MAX),
+                       "its max_document_bytes). Or, instead of filename, content_type and size, `url` "
+                       "(CONTRACTS section 18): its worker fetches the address and reads what comes back.",
+        "properties": {"url": {"type": "string", "maxLength": 2048, "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://",
+                               "description": "read by link: an http or https address on the open internet"},
+                       "filename": _text(uploads.FILENAME_MAX),
                        "content_type": {"type": "string", "minLength": 1},
                        "size": {"type": "integer", "minimum": 1},  # its maximum is a setting: _with_settings
                        "kind": _nullable({"type": "string", "description": "the kind of job (default page)"}),
@@ -190,9 +193,11 @@ SCHEMAS = {
                                                           "or the language's default); kinds that read aloud"})},
     },
     "Upload": {
-        "type": "object", "required": ["job_id", "upload"],
+        "type": "object", "required": ["job_id"],
+        "description": "`upload` (the form or the multipart parts to send the file with), or, read by link, `link`",
         "properties": {
             "job_id": _ref("JobId"), "kind": _STRING, "language": _STRING,
+            "link": {"type": "string", "description": "read by link: the address its worker fetches"},
             "skip": {"type": "array", "items": _STRING, "description": "the roles not spoken, when the upload set them"},
             "voice": {"type": "string", "description": "the voice chosen, when the upload chose one"},
             "upload": {"oneOf": [
@@ -346,6 +351,8 @@ SCHEMAS = {
             "image_url": {"type": "string", "description": "presigned GET of the uploaded image"},
             "position": _ref("Position"),
             "seconds": {"type": "number", "description": "the recording's length (so far, while it is made)"},
+            "link": {"type": "string", "description": "read by link: the address given (CONTRACTS section 18)"},
+            "link_final": {"type": "string", "description": "read by link: where it led, after redirects"},
             "speaker_names": {"type": "object", "additionalProperties": _STRING,
                               "description": "the names the owner gave a recording's speakers (PATCH "
                                              "/jobs/{id}/speakers), by label; also in the result's `speakers`"},
@@ -593,8 +600,9 @@ OPERATIONS = {
         "operationId": "createUpload", "summary": "A job and a presigned POST for its file (a multipart upload "
                                                   "for a file over the multipart threshold)",
         "requestBody": _body("UploadRequest"),
-        "responses": {"201": _ok("Upload the file with the presigned POST, or its parts to their URLs.",
-                                 _ref("Upload")),
+        "responses": {"201": _ok("Upload the file with the presigned POST, or its parts to their URLs (read by "
+                                 "link: no `upload`, and `link`; the job fails with a sentence when the address "
+                                 "cannot be read).", _ref("Upload")),
                       "400": _error("The input is wrong, or the account has had its pages read for the last 30 days "
                                     "(error quota_exceeded, quota pages); `message` says which."),
                       "401": UNAUTHORIZED,
@@ -736,12 +744,16 @@ def _with_settings(schemas: dict) -> dict:
                 rule["properties"]["skip"] = {"type": "null"}
             rule["properties"]["voice"] = ({"enum": [*dict.fromkeys(v.id for v in voices.catalog()), None]}
                                            if kind.pronunciations else {"type": "null"})
+            rule["required"] = ["filename", "content_type", "size"]
             if kind.name == kinds.DEFAULT:  # `kind` left out (or null) means the default
                 rule["properties"]["kind"] = {"enum": [kind.name, None]}
             else:
-                rule["required"] = ["kind"]
+                rule["required"].append("kind")
                 rule["properties"]["kind"] = {"const": kind.name}
             per_kind.append(rule)
+    # Read by link (CONTRACTS section 18): a document or a recording, whatever comes back.
+    per_kind.append({"required": ["url"], "properties": {"kind": {"enum": ["page", "speech", None]},
+                                                         "filename": False, "content_type": False, "size": False}})
     out = {**schemas, "UploadRequest": {**upload, "properties": props, "anyOf": per_kind}}
     for kind in registry.values():
         out[result_schema_name(kind)] = kind.result_schema

@@ -114,7 +114,7 @@ def site(monkeypatch):
     server = ThreadingHTTPServer((ALLOWED, 0), Site)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setenv("PAGEVOICE_LINK_ALLOW_PRIVATE", ALLOWED)
+    monkeypatch.setenv("PAGEVOICE_FETCH_ALLOW", f"{ALLOWED}:{server.server_address[1]}")
     yield f"http://{ALLOWED}:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
@@ -192,6 +192,16 @@ def test_a_redirect_inside_is_refused_before_it_is_followed(site, listener):
     refused(f"{site}/away", "private network")
     Site.target = "file:///etc/passwd"
     refused(f"{site}/away", "only http and https")
+    assert listener.accepted == 0
+
+
+def test_the_local_allowance_is_one_host_and_port_and_never_in_lambda(site, listener, monkeypatch):
+    host_port = site.split("//", 1)[1]
+    refused(f"http://{ALLOWED}:{listener.port}/", "private network")  # the same host, another port
+    monkeypatch.setenv("PAGEVOICE_FETCH_ALLOW", f"{host_port},127.0.0.1:{listener.port}")
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "pagevoice-worker")  # deployed: ignored
+    refused(f"{site}/article", "private network")
+    refused(f"http://127.0.0.1:{listener.port}/", "private network")
     assert listener.accepted == 0
 
 
