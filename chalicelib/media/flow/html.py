@@ -15,7 +15,8 @@ Two steps:
 2. `Walker`: any lxml element (an HTML page's main content, an EPUB chapter's body) walked into
    blocks: h1-h6, p, lists with their numbers, tables with header cells, figures (images' alt
    text) and captions, <pre> as code when it is code (else as lines of text: verse), footnotes and page breaks (DPUB-ARIA roles, epub:type).
-   Scripts, styles, templates and hidden elements are never read.
+   Scripts, styles, templates and hidden elements are never read. Formulas: MathML, and TeX a
+   page writes for MathJax or KaTeX, or their drawing saved with it (tex.py, run before step 1).
 
 Nothing is ever fetched: lxml parses with the network off and the walker reads only text and
 attributes (an image's alt, never its source).
@@ -27,7 +28,7 @@ import re
 
 from lxml import etree
 
-from chalicelib.media.flow import Builder, FlowError, safe
+from chalicelib.media.flow import Builder, FlowError, safe, tex
 from chalicelib.media.flow.code import language_class, looks_like_code, stanzas
 from chalicelib.media.flow.encoding import decode
 from chalicelib.media.flow.held import HTML_OUT, Held
@@ -64,6 +65,7 @@ _LABELS = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-
 def read(data: bytes, b: Builder, hint: str | None) -> dict:
     """A saved web page's main content into `b`: {"title", "language", "outline"}."""
     root = parse(data, hint)
+    tex.prepare(root)  # before scripts go: MathJax 2's formulas are scripts
     title = _title(root)
     language = _language(root)
     main, heading, weighed = main_content(root)
@@ -171,7 +173,7 @@ def skipped(el) -> bool:
 
 def text_of(el, formula=None) -> str:
     """Every readable word under `el` in order, blocks and <br> kept apart by a space, images
-    by their alt text; `formula(math)`: what a <math> element becomes (Walker.formula's token)."""
+    by their alt text; `formula(math)`: what a <math> element (or tex.TAG) becomes (Walker.formula's token)."""
     out: list[str] = []
 
     def visit(e) -> None:
@@ -179,7 +181,7 @@ def text_of(el, formula=None) -> str:
         if t is None:
             out.append(entity(e))
         elif t not in NEVER and not hidden(e):
-            if t == "math" and formula is not None:
+            if t in ("math", tex.TAG) and formula is not None:
                 out.append(formula(e))
             elif t == "img":
                 out.append(" " + (e.get("alt") or "").strip() + " ")
@@ -846,16 +848,17 @@ class Walker:
             else:
                 self.flush()
                 self.add("figure", alt)
-        elif t == "math":
+        elif t in ("math", tex.TAG):
             self._text(self.formula(el))
         else:
             self._children(el)
 
     def formula(self, el) -> str:
-        """A <math> element as a formula word's token in the text (media/flow/formula.py)."""
+        """A <math> element, or TeX found in the page (tex.TAG), as a formula word's token in the
+        text (media/flow/formula.py)."""
         from chalicelib.media.flow import formula
 
-        return self.b.formula(formula.from_mathml(el))
+        return self.b.formula(tex.formula(el) if tag(el) == tex.TAG else formula.from_mathml(el))
 
     def _pagebreak(self, el, label: str | None) -> None:
         label = label or el.get("title") or el.get("aria-label") or text_of(el)
