@@ -1,5 +1,5 @@
-"""pagevoice read FILE... : each file uploaded to a PageVoice API, read (and read aloud), and its
-result downloaded into --out. The API key comes from PAGEVOICE_API_KEY, the API's address from
+"""pagevoice read FILE... : each file (or web address) given to a PageVoice API, read (and read
+aloud), and its result downloaded into --out. The API key comes from PAGEVOICE_API_KEY, the API's address from
 PAGEVOICE_API_URL (else --api, else the local stack of `make run`)."""
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ Read files with PageVoice: each is uploaded (a large one in parts, resumed when 
 read and read aloud, and its result saved in --out as <name>.<format>: mp3 or m4b (the reading,
 with chapters), epub (a book lit as it is read) or chapters (<name>-chapters.zip, an mp3 per
 chapter) for photos, scans and documents, txt or json for any (a recording's transcript: txt).
+A web address (http:// or https://) is fetched by the service and read as that file would be.
 A file whose result is in --out already is left alone.
 The API key comes from PAGEVOICE_API_KEY, the API's address from PAGEVOICE_API_URL (or --api).
 Exit status: 0 when every file was saved, 1 when one was not, 2 for a mistake in the command.
@@ -48,6 +49,7 @@ class Item:
     status: str = "uploading"
     error: str | None = None
     said: dict = field(default_factory=dict)  # what was last printed of it
+    link: str | None = None  # read by link: the address the service fetches (CONTRACTS section 18)
 
 
 class Progress:
@@ -85,7 +87,7 @@ def parser() -> argparse.ArgumentParser:
     read = commands.add_parser("read", help="upload files, wait for them to be read, download the results",
                                description=HELP,
                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    read.add_argument("files", nargs="+", type=Path, metavar="FILE", help="photos, scans, documents or recordings")
+    read.add_argument("files", nargs="+", metavar="FILE", help="photos, scans, documents or recordings, or web addresses")
     read.add_argument("--out", type=Path, default=Path("."), metavar="DIR", help="where results go (default: here)")
     read.add_argument("--format", choices=FORMATS, help="what to save (default: mp3; txt for a recording, json for digits)")
     read.add_argument("--kind", choices=("page", "speech", "digits"),
@@ -120,9 +122,9 @@ def read(api: Api, args) -> int:
     kinds = api.kinds()
     show = Progress(args.quiet)
     items, failed = [], 0
-    for path in args.files:
+    for given in args.files:
         try:
-            item = plan(kinds, path, args)
+            item = plan_link(given, args) if is_link(given) else plan(kinds, Path(given), args)
         except ValueError as exc:
             print(f"pagevoice: {exc}", file=sys.stderr)
             failed += 1
@@ -180,8 +182,31 @@ def plan(kinds: dict, path: Path, args) -> Item:
     return Item(path=path, kind=kind, fmt=fmt, out=args.out / f"{path.stem}{SAVED_AS.get(fmt, '.' + fmt)}")
 
 
+def is_link(given: str) -> bool:
+    return given.lower().startswith(("http://", "https://"))
+
+
+def plan_link(url: str, args) -> Item:
+    """A web address read by link: its output named for the address's last part (or its site)."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    last = unquote(parts.path.rstrip("/").rsplit("/", 1)[-1]) or parts.hostname or "link"
+    stem = Path("".join(c if c.isalnum() or c in "-_." else "-" for c in last)[:100]).stem or "link"
+    kind = args.kind or "page"
+    if kind == "digits":
+        raise ValueError(f"{url}: a link is read as a document or a recording, not as digits.")
+    fmt = args.format or DEFAULT_FORMAT[kind]
+    return Item(path=Path(stem), kind=kind, fmt=fmt, out=args.out / f"{stem}{SAVED_AS.get(fmt, '.' + fmt)}", link=url)
+
+
 def upload(api: Api, pending: transfer.Pending, item: Item, args, show: Progress) -> None:
     """The file sent: a multipart upload of it left unfinished (by an earlier run) goes on."""
+    if item.link:  # the service fetches it: nothing to send
+        body = {"url": item.link, **({"kind": args.kind} if args.kind else {}),
+                **({"language": args.language} if args.language else {})}
+        item.job_id, item.status = api.upload(body)["job_id"], "queued"
+        return
     key = transfer.Pending.key(api, item.path)
     kinds = api.kinds()
 
@@ -237,6 +262,8 @@ def progress_of(job: dict) -> tuple[str, float | None]:
 
 def save(api: Api, item: Item, job: dict, show: Progress) -> None:
     """The finished job's result in the format asked for, written whole or not at all."""
+    if item.link and job.get("kind") == "speech" and item.fmt in BOOKS:  # the link was a recording
+        item.fmt, item.out = "txt", item.out.with_suffix(".txt")
     partial = item.out.with_name(item.out.name + ".part")
     if item.fmt in BOOKS:
         while True:

@@ -92,3 +92,13 @@ def test_a_recording_of_several_people_is_saved_a_line_per_turn_with_their_names
     assert cli.transcript(result, {"S2": "Ada"}) == "Speaker 1: Good morning. Welcome.\nAda: Thank you.\nSpeaker 1: Go ahead."
     one = {"text": "Good morning.", "segments": [{"text": "Good morning.", "words": []}]}
     assert cli.transcript(one) == "Good morning."
+
+
+def test_a_web_address_is_read_by_link_and_saved_by_its_last_part(tmp_path):
+    args = argparse.Namespace(kind=None, format=None, out=tmp_path)
+    item = cli.plan_link("https://example.org/essays/On%20Rivers.html?x=1", args)
+    assert item.link.startswith("https://") and item.kind == "page" and item.out == tmp_path / "On-Rivers.mp3"
+    assert cli.plan_link("https://example.org/", args).out == tmp_path / "example.mp3"
+    assert cli.is_link("HTTPS://example.org/a.pdf") and not cli.is_link("notes.pdf")
+    with pytest.raises(ValueError, match="not as digits"):
+        cli.plan_link("https://example.org/a.png", argparse.Namespace(kind="digits", format=None, out=tmp_path))
