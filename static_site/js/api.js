@@ -323,6 +323,11 @@ export async function bookPages(job, name, opts) {
 
 export const deleteJob = (jobId, opts) => request("DELETE", `/jobs/${encodeURIComponent(jobId)}`, opts);
 
+// A speech job's speakers named (CONTRACTS section 17): {"S2": "Ada"}, null clearing a name;
+// answers {speakers, speaker_names}.
+export const nameSpeakers = (jobId, names, opts) =>
+  request("PATCH", `/jobs/${encodeURIComponent(jobId)}/speakers`, { ...opts, body: names });
+
 // ---- Pronunciations and reading again (CONTRACTS section 14) ----
 
 export const getLexicon = (opts) => request("GET", "/me/lexicon", opts);

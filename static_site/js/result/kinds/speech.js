@@ -2,13 +2,17 @@
 // job's image_url), what was said in paragraphs of words that light up while they are heard
 // (transcript.js: select one to listen from there, steps by sentence and chapter, a long
 // recording's chapters), the command word of a short clip, and the text as .txt, .srt and
-// .vtt. A long recording's transcript grows while its windows are transcribed.
+// .vtt. A long recording's transcript grows while its windows are transcribed. Several voices
+// (CONTRACTS section 17): each turn under its speaker's name, steps by turn, the speakers
+// named in the "Speakers" list (speaker-list.js) and in the exports.
 
 import { showMessage } from "../../dom.js";
 import { downloadName, percent, setUpCopy, setUpDownload } from "../common.js";
 import { showSpokenLanguage } from "../language.js";
 import { length, toSrt, toText, toVtt } from "../subtitles.js";
 import { mountTranscript, wordList } from "../transcript.js";
+import { hasSpeakers, namesOf } from "../speakers.js";
+import { mountSpeakers } from "../speaker-list.js";
 
 const POLL_GROWING_MS = 3000; // a long recording's windows take tens of seconds each
 
@@ -76,9 +80,23 @@ function showSpeech(root, job, result, signal) {
   if (result.keyword?.label) keyword.dataset.label = result.keyword.label;
 
   const transcript = mountTranscript(root, audio, signal);
+  const shown = { job, result, names: namesOf(result, job.speaker_names) };
+  const exports = setUpExports(root, signal);
+  const speakers = mountSpeakers(root, {
+    jobId: job.job_id,
+    signal,
+    names: () => shown.names,
+    onRenamed(id, names) { // the new name everywhere at once: the transcript, the copy, the files
+      shown.names = names;
+      transcript.rename(id, names);
+      exports.make(shown.job, shown.result, shown.names);
+    },
+  });
   const draw = (now, current) => {
+    Object.assign(shown, { job: now, result: current, names: namesOf(current, now.speaker_names) });
     showNote(root, current, now.status === "processing");
-    drawText(root, now, current, transcript, signal);
+    drawText(root, now, current, { transcript, exports, names: shown.names });
+    speakers.show(current, { done: now.status === "done" });
   };
   draw(job, result);
   showSpokenLanguage(root, { result, named: job.language, signal });
@@ -109,36 +127,56 @@ function showNote(root, result, growing) {
 }
 
 /** What was said, word by word, and its copy and downloads (once the text is whole). */
-function drawText(root, job, result, transcript, signal) {
+function drawText(root, job, result, { transcript, exports, names }) {
   const box = root.querySelector("#transcript");
   const growing = job.status === "processing";
-  const buttons = transcript.draw(result);
+  const buttons = transcript.draw(result, names);
   if (!String(result.text || "").trim() && !buttons.length) {
     box.textContent = growing ? "" : "Nothing was said.";
     box.classList.toggle("is-empty", !growing);
   }
+  exports.make(job, result, names);
+}
+
+/**
+ * "Copy text" and the .txt/.srt/.vtt links, made again (`make`) for each answer and each rename:
+ * off while the text grows; with speakers, their names in them.
+ */
+function setUpExports(root, signal) {
+  const box = root.querySelector("#transcript");
   const copy = root.querySelector("#copy-transcript");
   const links = {
     txt: root.querySelector("#download-transcript-txt"),
     srt: root.querySelector("#download-transcript-srt"),
     vtt: root.querySelector("#download-transcript-vtt"),
   };
-  if (growing) {
-    copy.disabled = true;
-    for (const link of Object.values(links)) link.hidden = true;
-    return;
-  }
-  const plain = toText(result);
-  setUpCopy(copy, plain.trim(), box, signal);
-  const hasText = Boolean(plain.trim());
-  for (const link of Object.values(links)) link.hidden = !hasText;
-  if (hasText) {
-    setUpDownload(links.txt, plain, downloadName(job.filename, ".txt"), signal);
-    setUpDownload(links.srt, toSrt(result.segments), downloadName(job.filename, ".srt"), signal,
+  let plain = "";
+  setUpCopy(copy, () => plain.trim(), box, signal);
+  let made = new AbortController(); // the files' URLs of the last making, revoked when made again
+  signal.addEventListener("abort", () => made.abort(), { once: true });
+
+  function make(job, result, names) {
+    if (job.status === "processing") {
+      plain = "";
+      copy.disabled = true;
+      for (const link of Object.values(links)) link.hidden = true;
+      return;
+    }
+    const who = hasSpeakers(result) ? names : undefined; // one voice: the files as they always were
+    plain = toText(result, who);
+    copy.disabled = !plain.trim();
+    const hasText = Boolean(plain.trim());
+    for (const link of Object.values(links)) link.hidden = !hasText;
+    if (!hasText) return;
+    made.abort();
+    made = new AbortController();
+    setUpDownload(links.txt, plain, downloadName(job.filename, ".txt"), made.signal);
+    setUpDownload(links.srt, toSrt(result.segments, who), downloadName(job.filename, ".srt"), made.signal,
       "application/x-subrip;charset=utf-8");
-    setUpDownload(links.vtt, toVtt(result.segments), downloadName(job.filename, ".vtt"), signal,
+    setUpDownload(links.vtt, toVtt(result.segments, who), downloadName(job.filename, ".vtt"), made.signal,
       "text/vtt;charset=utf-8");
   }
+  return { make };
 }
 
 /**
