@@ -307,3 +307,24 @@ def test_a_recording_of_one_voice_shows_no_speakers(page, stack):
     assert "<v " not in vtt and vtt.startswith("WEBVTT\n\n1\n")
     txt = read_download(page, "download-txt")
     assert txt.splitlines()[0] == "Good morning, and welcome to the weekly planning meeting."
+
+
+def test_a_word_the_other_speaker_said_is_tagged_and_its_cue_split(page, stack):
+    """A segment's word labelled with the other speaker (diarization's word labels win for words):
+    tagged "Speaker 2:" where it is, and the subtitles' cue split there; the turns stay the segments'."""
+    fake = FakeSpeech(stack)
+    first = fake.result["segments"][0]
+    first["words"][-1]["speaker"] = "S2"  # "meeting." heard in the second voice
+    open_fake_job(page, stack, fake)
+    page.wait_for_selector(TURNS)
+    assert turn_names(page) == expected_labels()
+    tags = page.locator('[data-testid="speaker-inline"]')
+    assert tags.count() == 1 and tags.first.inner_text().strip() == "Speaker 2:"
+    word = page.locator('[data-testid="transcript-word"][data-speaker="S2"]').first
+    assert word.inner_text() == "meeting."
+    vtt = read_download(page, "download-vtt")
+    cues = [c.split("\n")[-1] for c in vtt.strip().split("\n\n")[1:]]
+    assert cues[:3] == ["<v Speaker 1>Good morning, and welcome to the weekly planning", "<v Speaker 2>meeting.",
+                        "<v Speaker 2>Thank you. I have three things to report about the garden project."], vtt
+    rename(page, "S2", "Ada")
+    page.wait_for_function("() => document.querySelector('[data-testid=speaker-inline]').textContent === 'Ada:'")
