@@ -344,8 +344,9 @@ def worker_statements(n) -> list:
          "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [USER_ITEMS]},
                        "ForAllValues:StringEquals": {"dynamodb:Attributes": VOICE_ATTRIBUTES},
                        "StringEqualsIfExists": {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"}}},
-        # A finished job's pages are counted against its account's quota (USAGE#<id> items only).
-        {"Effect": "Allow", "Action": "dynamodb:UpdateItem", "Resource": n.table(AUTH_TABLE),
+        # A finished job's pages are counted against its account's quota, and a file read by link
+        # against its storage once its bytes are known (read, then updated: USAGE#<id> items only).
+        {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:UpdateItem"], "Resource": n.table(AUTH_TABLE),
          "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [USAGE_ITEMS]}}},
         {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": n.dead_letter_queue()},
         # A long job's next turn: the worker invokes itself.

@@ -39,10 +39,25 @@ def aws_env():
 # ---------------------------------------------------------------- the real local stack
 
 
+def _free_port(host: str) -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+# The shared stack's "internet" (CONTRACTS section 18): a web server tests/links starts at this
+# address, the one place its workers may fetch from though it is not public (PAGEVOICE_FETCH_ALLOW).
+LINK_SITE = ("127.0.0.3", _free_port("127.0.0.3"))
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     """`python -m infra.local` (what `make run` starts) on free ports, over HTTP."""
-    with own_stack(tmp_path_factory, "stack", {"PAGEVOICE_KIND_PLUGINS": "tests.stubkind:KIND"}) as s:
+    with own_stack(tmp_path_factory, "stack", {"PAGEVOICE_KIND_PLUGINS": "tests.stubkind:KIND",
+                                               "PAGEVOICE_FETCH_ALLOW": "{}:{}".format(*LINK_SITE),
+                                               "PAGEVOICE_LINK_SECONDS": "8"}) as s:
         yield s
 
 

@@ -216,4 +216,4 @@ def _too_slow(s) -> LinkError:
 
 
 def _too_large(s) -> LinkError:
-    return LinkError(f"That page is larger than {int(s.link_max_bytes) / 1e6:.0f} MB, the most PageVoice reads by link.")
+    return LinkError(f"That page is larger than {int(s.link_max_bytes) / 1048576:.0f} MB, the most PageVoice reads by link.")
