@@ -2,6 +2,7 @@
 
     nice -n 10 .venv/bin/python -m bench.math               # the product's engine: speech and Whisper
     nice -n 10 .venv/bin/python -m bench.math --compare     # the candidates side by side (no audio)
+    nice -n 10 .venv/bin/python -m bench.math --forms       # per form: the same formulas as pages write them
 
 Material: bench/data/math/formulas.json, 468 real formulas from documents PageVoice did not write
 (each item names its repository, file, commit and licence; docs/licences.md) with the speech
@@ -28,6 +29,22 @@ Goals (issue 58): speech matches >= 0.9, heard close >= 0.8.
 SRE MathSpeak, the accessible-math-reader package (PyPI, MIT; when installed), and for the LaTeX
 formulas the MathML of MathJax's TeX input against latex2mathml's (PyPI, MIT; when installed),
 both spoken by ClearSpeak.
+`--forms` (issue 79) reads the same formulas the ways documents write them, each in a sentence of
+its own page through the product's reader (chalicelib.media.flow.read), and prints per form speech
+matches, heard close (unless --no-audio) and the formulas whose spoken page says a source token
+("backslash", "dollar", "frac", "begin": what a formula read as text says):
+- MathML page: the MathML items in a web page's paragraph (html.py reads <math>).
+- TeX page: the LaTeX items as `pandoc --mathjax` writes them, `<span class="math inline">\\(..\\)</span>`
+  or `<span class="math display">\\[..\\]</span>` (tex.py).
+- KaTeX page: the LaTeX items as KaTeX's output saved with a page (`.katex-mathml` holding MathML
+  and the TeX annotation, `.katex-html` glyphs aria-hidden). KaTeX is not installed here: its MathML
+  is MathJax's for the same LaTeX (the worker's engine), so this measures the page's shape, not
+  KaTeX's MathML.
+- MathJax-rendered saved page: every item with MathML (the MathML items, and the LaTeX items with
+  MathJax's MathML) as MathJax 3's CHTML output saved: `<mjx-container>` with its drawn
+  `<mjx-math>` and `<mjx-assistive-mml>`.
+- Markdown: the LaTeX items as `$..$` or a `$$` block (markdown.py).
+A formula's words are heard once per distinct words (the recording and transcript are the same).
 """
 from __future__ import annotations
 
@@ -200,6 +217,143 @@ def spoken(items: list[dict], domain: str = "clearspeak", tex_by: str = "mathjax
     return [math.pauses((answers.get(k) or {}).get("speech", "")) for k in range(len(items))]  # as the worker says it
 
 
+# ------------------------------------------------------------------------------ forms (issue 79)
+
+SOURCE_TOKENS = ("backslash", "dollar", "frac", "begin")  # as words ("fraction" is not "frac"); "$" and "\\" as written
+_KATEX = ('<span class="katex"><span class="katex-mathml"><math xmlns="http://www.w3.org/1998/Math/MathML"{d}>'
+          '<semantics><mrow>{inner}</mrow><annotation encoding="application/x-tex">{tex}</annotation></semantics>'
+          '</math></span><span class="katex-html" aria-hidden="true"><span class="base"><span class="mord">{glyphs}'
+          '</span></span></span></span>')
+_MJX = ('<mjx-container class="MathJax" jax="CHTML"{d}><mjx-math class="MJX-TEX" aria-hidden="true">'
+        '<mjx-mi class="mjx-i"><mjx-c class="mjx-c1D465 TEX-I"></mjx-c></mjx-mi></mjx-math>'
+        '<mjx-assistive-mml unselectable="on" display="{block}">{math}</mjx-assistive-mml></mjx-container>')
+
+
+def _page(body: str) -> bytes:
+    return ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Formulas</title></head><body><main>"
+            f"<h1>Formulas</h1>{body}</main></body></html>").encode()
+
+
+def _mathjax_mathml(items: list[dict]) -> list[str | None]:
+    """MathJax's MathML for each item's LaTeX (the worker's engine), None for the others."""
+    from chalicelib.engines import math
+
+    jobs = [{"id": k, "tex": it["latex"], "display": bool(it.get("display")), "locale": "en"}
+            for k, it in enumerate(items) if "latex" in it]
+    answers = math.run(jobs)
+    return [(answers.get(k) or {}).get("mathml") if "latex" in it else None for k, it in enumerate(items)]
+
+
+def _unprefixed(mathml: str) -> str:
+    """MathML as an HTML page writes it: an XHTML book's <m:math xmlns:m=...> is not MathML in HTML
+    (Standard Ebooks' two items), so its prefix goes."""
+    m = re.match(r"\s*<(\w+):math\b", mathml)
+    if not m:
+        return mathml
+    p = re.escape(m.group(1))
+    return re.sub(rf"xmlns:{p}=", "xmlns=", re.sub(rf"<(/?){p}:", r"<\1", mathml))
+
+
+def _inner(mathml: str) -> str:
+    """What a <math> element holds, as text."""
+    from lxml import etree
+
+    root = etree.fromstring(mathml.encode())
+    return (root.text or "") + "".join(etree.tostring(c, encoding="unicode") for c in root)
+
+
+def form_documents(items: list[dict]) -> dict[str, list[tuple[int, bytes, str]]]:
+    """Each form's documents: (item index, the document, its content type), one formula each."""
+    import html
+
+    from chalicelib.media.flow import formula
+
+    made = _mathjax_mathml(items)
+    out: dict[str, list[tuple[int, bytes, str]]] = {f: [] for f in FORMS}
+    for k, it in enumerate(items):
+        display = bool(it.get("display"))
+        if "mathml" in it:
+            mathml = _unprefixed(it["mathml"])
+            out["MathML page"].append((k, _page(f"<p>We have {mathml} here.</p>"), "text/html"))
+        else:
+            mathml = made[k]
+        if "latex" in it:
+            t = html.escape(it["latex"], quote=False)
+            span = (f'<p><span class="math display">\\[{t}\\]</span></p>' if display
+                    else f'<p>We have <span class="math inline">\\({t}\\)</span> here.</p>')
+            out["TeX page"].append((k, _page(span), "text/html"))
+            if made[k] and "merror" not in made[k]:
+                glyphs = html.escape(formula.linear({"latex": it["latex"]}).replace("\\", ""), quote=False)
+                d = ' display="block"' if display else ""
+                katex = _KATEX.format(d=d, inner=_inner(made[k]), tex=t, glyphs=glyphs)
+                if display:
+                    katex = f'<span class="katex-display">{katex}</span>'
+                out["KaTeX page"].append((k, _page(f"<p>We have {katex} here.</p>"), "text/html"))
+            md = f"$$\n{it['latex']}\n$$\n" if display else f"We have ${it['latex']}$ here.\n"
+            out["Markdown"].append((k, md.encode(), "text/markdown"))
+        if mathml and "merror" not in mathml:
+            mjx = _MJX.format(d=' display="true"' if display else "", block="block" if display else "inline",
+                              math=mathml)
+            out["MathJax-rendered saved page"].append((k, _page(f"<p>We have {mjx} here.</p>"), "text/html"))
+    return out
+
+
+FORMS = ("MathML page", "TeX page", "KaTeX page", "MathJax-rendered saved page", "Markdown")
+
+
+def source_token(spoken: str, expected: str) -> bool:
+    """Whether a page's spoken words say its formula's source: a SOURCE_TOKENS word our expected
+    words do not say (MDN's \\sqrt{\\$4} is "the square root of dollar sign 4"), or a written \\ or $."""
+    said = set(re.findall(r"[a-z]+", spoken.lower())) - set(re.findall(r"[a-z]+", expected.lower()))
+    return bool(said & set(SOURCE_TOKENS)) or "\\" in spoken or "$" in spoken
+
+
+def read_form(doc_bytes: bytes, content_type: str) -> tuple[list[dict], list[str]]:
+    """The formula words of a document as the product reads it, and its other words' text."""
+    from chalicelib.media import flow
+
+    doc = flow.read(doc_bytes, content_type=content_type, max_words=10_000, max_chars=1_000_000)
+    found, text = [], []
+    for s in doc["sections"]:
+        for line in s["lines"]:
+            for w in line["words"]:
+                (found.append(w["formula"]) if "formula" in w else text.append(w["text"]))
+    return found, text
+
+
+def forms(items: list[dict], audio: bool) -> None:
+    """Per form: speech matches, heard close and source tokens, each part and all."""
+    from chalicelib.engines import math
+
+    heard_cache: dict[str, str] = {}  # words -> Whisper's transcript of their recording
+    for name, docs in form_documents(items).items():
+        t0 = time.monotonic()
+        sub, jobs, around, failed = [], [], [], 0
+        for k, data, kind in docs:
+            found, text = read_form(data, kind)
+            sub.append(items[k])
+            around.append(" ".join(w for w in text if w not in ("We", "have", "here.", "Formulas")))
+            if len(found) != 1 or "error" in found[0]:
+                failed += 1
+                jobs.append(None)
+            else:
+                jobs.append(math.job(len(sub) - 1, found[0], "en"))
+        answers = math.run([j for j in jobs if j is not None])
+        said = [math.pauses((answers.get(n) or {}).get("speech", "")) if j else "" for n, j in enumerate(jobs)]
+        spoken_pages = [f"{a} {s}".strip() for a, s in zip(around, said)]
+        sources = sum(source_token(p, it["expected"]) for p, it in zip(spoken_pages, sub))
+        print(f"{name}: {len(sub)} formulas read in {time.monotonic() - t0:.1f} s, {failed} not one formula word, "
+              f"{sources} with a source token heard", flush=True)
+        _print_shares(f"  {name}", shares(sub, said))
+        if audio:
+            fresh = list(dict.fromkeys(w for w in said if w not in heard_cache))
+            heard_cache.update(zip(fresh, transcribe(fresh)))
+            for pname, idx in parts(sub).items():
+                close = sum(heard_wer(sub[i]["expected"], heard_cache[said[i]]) <= HEARD_WER for i in idx)
+                print(f"  {name} heard close (Whisper base, WER <= {HEARD_WER}): {pname} {close / max(1, len(idx)):.2f} "
+                      f"of {len(idx)}", flush=True)
+
+
 def _amr(items: list[dict]) -> list[str] | None:
     """accessible-math-reader's words (its MathML or LaTeX reader), None when it is not installed."""
     try:
@@ -244,6 +398,12 @@ def shares(items: list[dict], said: list[str]) -> dict:
 def heard(items: list[dict], said: list[str]) -> list[tuple[str, float, float]]:
     """Whisper base's transcript of our recording of each item's words, its WER against our
     expected words and against the words recorded (the recording's own intelligibility)."""
+    return [(text, heard_wer(item["expected"], text), heard_wer(words or "formula", text))
+            for item, words, text in zip(items, said, transcribe(said))]
+
+
+def transcribe(said: list[str]) -> list[str]:
+    """Whisper base's transcript of our recording of each formula's words."""
     import io
     import wave
 
@@ -253,9 +413,11 @@ def heard(items: list[dict], said: list[str]) -> list[tuple[str, float, float]]:
     from chalicelib.engines import math
     from chalicelib.kinds import voice
 
+    if not said:
+        return []
     listen = Transcriber()
     out = []
-    for item, words in zip(items, said):
+    for words in said:
         rec = voice.speak(math.voiced(words or "formula", "en"), language="en")  # as spoken.script sends it
         with wave.open(io.BytesIO(rec.wav)) as w:
             rate, frames = w.getframerate(), w.readframes(w.getnframes())
@@ -265,7 +427,7 @@ def heard(items: list[dict], said: list[str]) -> list[tuple[str, float, float]]:
 
             samples = resample(Audio((samples * 32768).astype(np.int16), rate), 16000).samples.astype(np.float32) / 32768
         text, _ = listen(samples, "en")
-        out.append((text, heard_wer(item["expected"], text), heard_wer(words or "formula", text)))
+        out.append(text)
     return out
 
 
@@ -297,11 +459,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--compare", action="store_true", help="the candidates' speech side by side (no audio)")
     ap.add_argument("--show", action="store_true", help="print each formula's words and what was heard")
     ap.add_argument("--no-audio", action="store_true", help="speech only (no recording, no Whisper)")
+    ap.add_argument("--forms", action="store_true", help="per form: the formulas as web pages and Markdown write them")
     ap.add_argument("--part", help="only this part (tuned, 'held out', held-out-2): tune on the tuned part alone")
     args = ap.parse_args(argv)
     items = [it for it in formulas() if args.part in (None, part(it))]
     if args.compare:
         compare(items)
+        return 0
+    if args.forms:
+        forms(items, audio=not args.no_audio)
         return 0
     t0 = time.monotonic()
     said = spoken(items)

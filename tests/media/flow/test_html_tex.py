@@ -310,3 +310,25 @@ def test_split_keeps_text_around_formulas_and_escapes(opener, closer):
     assert tex.split(f"a {opener}x{closer} b", False) == ["a ", ("x", opener != r"\("), " b"]
     assert tex.split(rf"a \\{opener[1:]}x b", False) == [rf"a \\{opener[1:]}x b"]  # a line break, not an opener
     assert tex.split(f"{opener}\\${closer}", False) == ["", ("\\$", opener != r"\("), ""]
+
+
+@pytest.mark.slow
+def test_through_the_page_pipeline_a_tex_formula_is_drawn_spoken_and_exported_as_mathml_formulas_are():
+    import zipfile
+    from io import BytesIO
+    from xml.etree import ElementTree
+
+    from chalicelib.books import FORMATS, builder
+    from tests.books.test_epub import read_aloud
+
+    result, mp3, _ = read_aloud(PANDOC.encode(), content_type="text/html")
+    words = [w for page in result["pages"] for line in page["lines"] for w in line["words"] if "formula" in w]
+    assert len(words) == 9
+    square = words[1]["formula"]
+    assert square["spoken"] == "x squared" and "<msup>" in square["mathml"]  # drawn from the worker's MathML
+    said = [w["formula"]["spoken"] for w in words]
+    assert not [s for s in said if {"backslash", "dollar", "frac", "begin"} & set(s.lower().split())]
+    book = zipfile.ZipFile(BytesIO(builder(FORMATS["epub"])(result, mp3, title="TeX page")))
+    alts = [m.get("alttext") for name in book.namelist() if name.startswith("EPUB/text/")
+            for m in ElementTree.fromstring(book.read(name)).iter("{http://www.w3.org/1998/Math/MathML}math")]
+    assert "x squared" in alts and len(alts) == 9
