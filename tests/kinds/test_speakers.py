@@ -66,6 +66,11 @@ def test_short_recordings_and_clips_without_words_are_not_diarized():
     assert not speakers.worth_diarizing(2.0, said)
     assert not speakers.worth_diarizing(30.0, [{"start": 0, "end": 1, "text": "", "words": []}])
     assert speakers.worth_diarizing(30.0, said)
+    # ...nor when the worker's time left would not hold it: the transcript is not risked for it.
+    import time
+
+    assert not speakers.worth_diarizing(600.0, said, deadline=time.monotonic() + 30)
+    assert speakers.worth_diarizing(600.0, said, deadline=time.monotonic() + 600)
 
 
 def test_no_engine_no_speakers(monkeypatch):

@@ -139,7 +139,7 @@ def transcribe_window(data: bytes, index: int, recording: dict, *, engine_name: 
                                   **({"language": recording["language"]} if recording.get("language") else {}))
     segments = [_shifted(seg.to_dict(), start) for seg in found.segments]
     voices = None  # its speakers, labelled with every window's once all are done (`speakers_of`)
-    if found.complete and speakers.worth_diarizing(end - start, segments):
+    if found.complete and speakers.worth_diarizing(end - start, segments, deadline):
         with watch.stage("speakers"):
             voices = speakers.heard(samples, offset=start)
     sentences = outline.shape(segments)  # a window starts in a pause: its first segment starts a paragraph

@@ -34,7 +34,7 @@ def transcribe(data: bytes, *, engine_name: str | None = None, deadline: float |
         transcript = engine.transcribe(decoded.samples, decoded.sample_rate, deadline=deadline,
                                        **({"language": language} if language else {}))
     out = transcript.to_dict()
-    if transcript.complete and speakers.worth_diarizing(decoded.duration, out["segments"]):
+    if transcript.complete and speakers.worth_diarizing(decoded.duration, out["segments"], deadline):
         with watch.stage("speakers"):
             out["segments"], found = speakers.labelled(decoded.samples, out["segments"])
     else:

@@ -11,6 +11,8 @@ recording of one voice carries no labels at all.
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from chalicelib import logs, settings
@@ -19,6 +21,8 @@ log = logs.get("speakers")
 
 LABEL = "S{}"
 MIN_SECONDS = 4.0  # see worth_diarizing
+# Diarization's CPU seconds per second of audio, one thread (bench.diarization: 129 s an hour).
+SECONDS_PER_SECOND = 0.04
 
 
 def engine():
@@ -120,10 +124,17 @@ def _speaker_at(turns: list[tuple[float, float, str]], start: float, end: float)
     return best
 
 
-def worth_diarizing(duration: float, segments: list[dict]) -> bool:
+def worth_diarizing(duration: float, segments: list[dict], deadline: float | None = None) -> bool:
     """Speakers are looked for in a recording of some words and at least MIN_SECONDS (a command
-    word or one phrase is one voice: diarizing it would only cost its worker)."""
-    return duration >= MIN_SECONDS and any(seg.get("words") for seg in segments)
+    word or one phrase is one voice: diarizing it would only cost its worker), when the worker's
+    time left (`deadline`, time.monotonic()) holds SECONDS_PER_SECOND of it three times over:
+    the transcript is the result, and a worker stopped past its time would lose it."""
+    if duration < MIN_SECONDS or not any(seg.get("words") for seg in segments):
+        return False
+    if deadline is not None and time.monotonic() + 3 * SECONDS_PER_SECOND * duration + 2.0 > deadline:
+        log.warning("speakers left out: too little of the worker's time left", extra={"seconds": round(duration, 1)})
+        return False
+    return True
 
 
 def heard(samples: np.ndarray, offset: float = 0.0) -> dict | None:
