@@ -10,6 +10,7 @@ source ("backslash", "dollar") nor as their drawn glyphs.
   the page's MathJax or KaTeX configuration asks for dollars, only when it cannot be money (it does
   not start with a digit, and it is one letter or holds TeX: a command, ^, _, {, =). Text in
   code, preformatted blocks and what MathJax is told to ignore is left alone, as MathJax does.
+- An escaped dollar `\\$` outside formulas is a dollar sign, as MathJax shows it.
 - MathJax 2's `<script type="math/tex">` (`; mode=display`) is the formula; the preview and the
   drawing MathJax put before it are dropped.
 - Drawn output: KaTeX's `.katex-html` glyphs and MathJax 3's `<mjx-math>` beside its
@@ -51,7 +52,7 @@ SKIP_TAGS = frozenset({"script", "noscript", "style", "textarea", "pre", "code",
                        "listing", "plaintext", "math", "annotation", "annotation-xml", "svg", "option", "select",
                        "mjx-container", "title", "head", TAG})
 SKIP_CLASSES = frozenset({"tex2jax_ignore", "mathjax_ignore", "katex", "katex-display", "katex-mathml", "katex-html",
-                          "mathjax", "mathjax_display", "mathjax_preview", "mjx_assistive_mathml", "nohighlight"})
+                          "mathjax", "mathjax_display", "mathjax_preview", "mjx_assistive_mathml"})
 # What MathJax 2 draws for a <script type="math/tex"> and puts right before it.
 MATHJAX2_DRAWN = frozenset({"mathjax_preview", "mathjax", "mathjax_display", "mathjax_svg", "mathjax_svg_display",
                             "mathjax_chtml", "mathjax_phtml", "mathjax_mathml", "mathjax_mathcontainer",
@@ -217,11 +218,14 @@ def _delimiters(root, dollars: bool, budget: int) -> int:
         if made >= budget:
             break
         owner = s.getparent()
-        if owner is None or _skipped(owner if s.is_text else owner.getparent()):
+        if owner is None or (not s.is_text and owner.getparent() is None) or \
+                _skipped(owner if s.is_text else owner.getparent()):
             continue
         pieces = split(str(s), dollars, budget - made)
-        if len(pieces) == 1:
+        if len(pieces) == 1 and "\\$" not in pieces[0]:
             continue
+        # an escaped dollar is a dollar sign (MathJax's processEscapes): "\$5" is not "backslash dollar 5"
+        pieces = [p.replace("\\$", "$") if k % 2 == 0 else p for k, p in enumerate(pieces)]
         made += (len(pieces) - 1) // 2
         if s.is_text:
             owner.text = pieces[0]

@@ -206,6 +206,48 @@ def test_without_a_configuration_dollars_are_math_only_where_they_cannot_be_mone
     doc = read(page)
     assert [f["latex"] for f in formulas(doc)] == ["x", "a_i^2", r"\alpha"]
     assert lines(doc)[0]["text"].startswith("It costs $5 and $10, or $US 3 and $CA 4; a $1,000$ prize; x is one")
+    assert lines(doc)[0]["text"].endswith(r"\alpha-th too, and $ stays.")  # an escaped dollar is a dollar sign
+
+
+JUPYTER = r"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>Notebook</title>
+<script type="text/x-mathjax-config">
+    init_mathjax = function() {
+        if (window.MathJax) {
+            MathJax.Hub.Config({
+                TeX: {equationNumbers: {autoNumber: "AMS", useLabelIds: true}},
+                tex2jax: {
+                    inlineMath: [ ['$','$'], ["\\(","\\)"] ],
+                    displayMath: [ ['$$','$$'], ["\\[","\\]"] ],
+                    processEscapes: true,
+                    processEnvironments: true
+                },
+                displayAlign: 'center'
+            });
+        }
+    }
+    init_mathjax();
+</script></head><body class="jp-Notebook"><main>
+<div class="jp-Cell jp-MarkdownCell jp-Notebook-cell"><div class="jp-Cell-inputWrapper"><div class="jp-InputArea jp-Cell-inputArea">
+<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-MarkdownOutput" data-mime-type="text/markdown">
+<h2 id="Growth">Growth<a class="anchor-link" href="#Growth">&#182;</a></h2>
+<p>The model is $y = e^{kt}$, so $k$ is the rate and $\ln y$ grows by $k$ each step:</p>
+$$\frac{dy}{dt} = ky$$
+</div></div></div></div>
+<div class="jp-Cell jp-CodeCell jp-Notebook-cell"><div class="jp-InputArea jp-Cell-inputArea"><div class="jp-CodeMirrorEditor">
+<div class="highlight hl-ipython3"><pre><span></span><span class="n">price</span> <span class="o">=</span> <span class="s2">"$5"</span> <span class="c1"># $k$</span>
+</pre></div></div></div></div>
+</main></body></html>"""
+
+
+def test_a_jupyter_notebooks_html_reads_its_markdown_cells_dollars_and_not_its_code():
+    doc = read(JUPYTER)
+    got = [(f["latex"], f.get("display", False)) for f in formulas(doc)]
+    assert got == [("y = e^{kt}", False), ("k", False), (r"\ln y", False), ("k", False), (r"\frac{dy}{dt} = ky", True)]
+    texts = [line["text"] for line in lines(doc)]
+    assert "The model is y=e^{kt}, so k is the rate and \\ln{}y grows by k each step:" in texts
+    root = flow.html.parse(JUPYTER.encode())
+    assert tex.prepare(root) == 5
+    assert "".join(root.find(".//pre").itertext()).strip() == 'price = "$5" # $k$'  # the code cell as written
 
 
 def test_katex_server_rendered_formulas_are_spoken_once_and_their_glyphs_never_read():
