@@ -146,6 +146,11 @@ export const revokeApiKey = (keyId, opts) => request("DELETE", `/api-keys/${enco
 export const createUpload = ({ filename, contentType, size, kind, language, voice }, opts) =>
   request("POST", "/uploads", { ...opts, body: { filename, content_type: contentType, size, kind, language, voice } });
 
+// Read by link (CONTRACTS section 18): `{url, kind?, language?, voice?}`; the worker fetches the
+// address itself, so the answer ({job_id, kind, language, link}) has no upload form.
+export const readLink = ({ url, kind, language, voice }, opts) =>
+  request("POST", "/uploads", { ...opts, body: { url, kind, language, voice } });
+
 // A multipart upload (a file over the multipart threshold, CONTRACTS section 15): what S3 holds
 // and fresh URLs for the other parts; then the API assembles the parts, which starts the job.
 export const uploadParts = (jobId, opts) => request("GET", `/uploads/${encodeURIComponent(jobId)}/parts`, opts);

@@ -1,6 +1,7 @@
 // Dashboard: greeting, the "check your mail" step while the address is not confirmed, a new
 // upload (picker, camera, drag and drop, paste, or for recordings the microphone; or a file
-// dropped on the start page), "Continue listening" and the history. The parts live in ./dashboard/.
+// dropped on the start page; or a link pasted), "Continue listening" and the history. The parts
+// live in ./dashboard/.
 
 import * as api from "../api.js";
 import * as session from "../session.js";
@@ -11,6 +12,7 @@ import { mountContinue } from "./dashboard/continue.js";
 import { mountHistory } from "./dashboard/history.js";
 import { mountKinds, showKind } from "./dashboard/kinds.js";
 import { mountLanguage } from "./dashboard/language.js";
+import { mountLink } from "./dashboard/link.js";
 import { mountPack } from "./dashboard/pack.js";
 import { mountRecorder } from "./dashboard/recorder.js";
 import { listenForFiles } from "./dashboard/sources.js";
@@ -62,6 +64,7 @@ function mountUploads(root, { signal, navigate }) {
       language.offer(kind);
       if (!documents) pack.close();
       recorder.offer(audio);
+      link.offer(kind);
     },
   });
   const kindOf = kinds.current;
@@ -70,6 +73,10 @@ function mountUploads(root, { signal, navigate }) {
     errorEl, status, busy: () => upload.busy() });
   const upload = mountUpload(root, {
     signal, navigate, ready: kinds.ready, kindOf, languageOf: language.current, voice, errorEl, status, recorder, pack,
+  });
+  // Or an address the worker fetches: no file to send, the same language and voice.
+  const link = mountLink(root, {
+    signal, navigate, ready: kinds.ready, kindOf, languageOf: language.current, voice, status, uploading: () => upload.busy(),
   });
 
   // One file is uploaded; several photos become one document (when the kind reads documents).

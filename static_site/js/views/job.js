@@ -30,6 +30,12 @@ const STATUS_TEXT = {
   processing: "Reading the text and recording it…",
   failed: "PageVoice could not read this file.",
 };
+// Read by link (CONTRACTS section 18): nothing is uploaded, the worker fetches the address.
+const LINK_TEXT = {
+  uploading: "In the queue: PageVoice will fetch the link in a moment…",
+  failed: "PageVoice could not read this link.",
+};
+const LINK_DELETE_TEXT = ["Delete this file", "Delete this file, its text and its recording?"];
 
 export default {
   name: "job",
@@ -211,7 +217,7 @@ function resultShower(root, { els, status, signal }) {
   function show(job) {
     const view = RESULT_VIEWS[job.kind || "page"] || plainView;
     showHeading(root, els, job, view);
-    const texts = { ...STATUS_TEXT, ...view.statusText };
+    const texts = { ...STATUS_TEXT, ...view.statusText, ...(job.link ? LINK_TEXT : {}) };
     if (job.status === "done") showDone(job, view);
     else if (job.status === "processing" && job.result) showPartial(job, view, texts);
     else if (job.status === "failed") {
@@ -232,37 +238,41 @@ function resultShower(root, { els, status, signal }) {
 }
 
 function showHeading(root, els, job, view) {
-  const { heading, file } = jobHeading(job);
+  const { heading, line } = jobHeading(job);
   if (heading) {
     // Written only when it changes: the same answer every poll moves nothing.
     if (els.title.textContent !== heading) els.title.textContent = heading;
     const title = `${heading} · PageVoice`;
     if (document.title !== title) document.title = title;
   }
-  showFileLine(els.title, file);
+  showFileLine(els.title, line);
   els.deleteWrap.hidden = false;
-  if (view.deleteText) {
-    root.querySelector("#job-delete").textContent = view.deleteText[0];
-    root.querySelector("#job-delete-confirm-panel .confirm-text").textContent = view.deleteText[1];
+  // A page read by link may be a web page or a PDF, not "this photo": the file it fetched.
+  const deleteText = view.deleteText || (job.link ? LINK_DELETE_TEXT : null);
+  if (deleteText) {
+    root.querySelector("#job-delete").textContent = deleteText[0];
+    root.querySelector("#job-delete-confirm-panel .confirm-text").textContent = deleteText[1];
   }
   root.querySelector("#result").dataset.kind = job.kind || "page";
 }
 
 /**
  * What a job's page is headed with: a document without pages (an HTML page, an EPUB...) its own
- * title once the API has it, with the file's name under it; anything else its file's name.
+ * title once the API has it, with "File: name" under it; anything else its file's name. A job
+ * read by link has "Link: address" under its heading (where it led, after redirects, once known).
  */
 export function jobHeading(job) {
   const own = job?.result?.flow === true ? String(job.result.document?.title || "").trim() : "";
   const filename = job?.filename || "";
-  if (own) return { heading: own, file: filename && own !== filename ? filename : "" };
-  return { heading: filename, file: "" };
+  const link = job?.link ? `Link: ${job.link_final || job.link}` : "";
+  if (own) return { heading: own, line: link || (filename && own !== filename ? `File: ${filename}` : "") };
+  return { heading: filename || job?.link || "", line: link };
 }
 
-/** "File: moby-dick.html" under a document's own title (made once, hidden when there is none). */
-function showFileLine(heading, filename) {
+/** The line under the heading, "File: moby-dick.html" (made once, hidden when there is none). */
+function showFileLine(heading, text) {
   let line = heading.parentElement.querySelector("#job-file");
-  if (!line && !filename) return;
+  if (!line && !text) return;
   if (!line) {
     line = document.createElement("p");
     line.className = "field-hint job-file";
@@ -270,9 +280,8 @@ function showFileLine(heading, filename) {
     line.dataset.testid = "job-file";
     heading.after(line);
   }
-  const text = filename ? `File: ${filename}` : "";
   if (line.textContent !== text) line.textContent = text;
-  line.hidden = !filename;
+  line.hidden = !text;
 }
 
 function setUpDelete(root, { jobId, signal, els, navigate }) {
