@@ -223,12 +223,13 @@ def test_local_policies_are_the_templates_role_statements():
     assert local["worker"]["Statement"] == template.worker_statements(NAMES)
     assert "arn:aws:dynamodb:us-east-1:123456789012:table/pagevoice-jobs" in json.dumps(local["worker"])
     # Of the auth table the worker reads only accounts' pronunciations (LEXICON# items) and their
-    # voices (those attributes of USER items), and counts pages read on accounts' usage (USAGE# items).
+    # voices (those attributes of USER items), and counts pages read, and a file read by link, on
+    # accounts' usage (USAGE# items).
     auth, voices, counted = [st for st in local["worker"]["Statement"] if "pagevoice-auth" in json.dumps(st)]
     assert auth["Action"] == voices["Action"] == "dynamodb:GetItem"
     assert auth["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["LEXICON#*"]}}
     assert voices["Condition"]["ForAllValues:StringEquals"] == {"dynamodb:Attributes": ["pk", "voices"]}
-    assert counted["Action"] == "dynamodb:UpdateItem"
+    assert counted["Action"] == ["dynamodb:GetItem", "dynamodb:UpdateItem"]
     assert counted["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USAGE#*"]}}
     # The tasks runner sends as the local sender's identity only, and finds its queue by name.
     mail = [st for st in local["tasks"]["Statement"] if st["Action"] == "ses:SendEmail"]
