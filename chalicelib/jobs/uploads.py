@@ -22,6 +22,7 @@ from chalicelib.media.types import NAMES
 from chalicelib.validation import clean_text
 
 FILENAME_MAX = 255
+LINK_KINDS = ("page", "speech")  # what a link may be read as (create_link)
 POLICY_MAX_SECONDS = 600
 
 
@@ -93,7 +94,7 @@ def create_link(user_id: str, url: str, kind: str | None = None, language: str |
     from chalicelib.links import fetch, reader
 
     job_kind = kinds.get(kind)
-    if job_kind.name not in ("page", "speech"):
+    if job_kind.name not in LINK_KINDS:
         raise InputError(f"Links are read as documents or recordings, not as the {job_kind.name} kind.", field="kind")
     named = languages.for_upload(language, job_kind.language_use)
     skip = _skip(skip, job_kind)

@@ -18,6 +18,11 @@ from chalicelib.kinds import pronunciation
 VERSION = "1.0.0"
 
 
+# An address read by link, as POST /uploads takes it (chalicelib.links.fetch.checked_url): http(s),
+# a site name, no user name or password, no spaces or control characters.
+LINK_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,4})?([/?#][^\s\x00-\x1f]*)?$"
+
+
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -175,8 +180,9 @@ SCHEMAS = {
         "description": "content_type must be one the kind reads (GET /kinds); size at most its max_bytes (a document: "
                        "its max_document_bytes). Or, instead of filename, content_type and size, `url` "
                        "(CONTRACTS section 18): its worker fetches the address and reads what comes back.",
-        "properties": {"url": {"type": "string", "maxLength": 2048, "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://",
-                               "description": "read by link: an http or https address on the open internet"},
+        "properties": {"url": {"type": "string", "maxLength": 2048, "pattern": LINK_PATTERN,
+                               "description": "read by link: an http or https address on the open internet "
+                                              "(no user name or password in it)"},
                        "filename": _text(uploads.FILENAME_MAX),
                        "content_type": {"type": "string", "minLength": 1},
                        "size": {"type": "integer", "minimum": 1},  # its maximum is a setting: _with_settings
@@ -745,15 +751,18 @@ def _with_settings(schemas: dict) -> dict:
             rule["properties"]["voice"] = ({"enum": [*dict.fromkeys(v.id for v in voices.catalog()), None]}
                                            if kind.pronunciations else {"type": "null"})
             rule["required"] = ["filename", "content_type", "size"]
+            rule["properties"]["url"] = False  # a file, not a link (the rule below)
             if kind.name == kinds.DEFAULT:  # `kind` left out (or null) means the default
                 rule["properties"]["kind"] = {"enum": [kind.name, None]}
             else:
                 rule["required"].append("kind")
                 rule["properties"]["kind"] = {"const": kind.name}
             per_kind.append(rule)
-    # Read by link (CONTRACTS section 18): a document or a recording, whatever comes back.
-    per_kind.append({"required": ["url"], "properties": {"kind": {"enum": ["page", "speech", None]},
-                                                         "filename": False, "content_type": False, "size": False}})
+        if kind.name in uploads.LINK_KINDS:  # read by link (CONTRACTS section 18): the same options, no file
+            link = {"required": [*(r for r in rule["required"] if r == "kind"), "url"],
+                    "properties": {**{k: v for k, v in rule["properties"].items() if k not in ("content_type", "size", "url")},
+                                   "filename": False, "content_type": False, "size": False}}
+            per_kind.append(link)
     out = {**schemas, "UploadRequest": {**upload, "properties": props, "anyOf": per_kind}}
     for kind in registry.values():
         out[result_schema_name(kind)] = kind.result_schema

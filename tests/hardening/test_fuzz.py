@@ -36,7 +36,11 @@ def test_the_description_is_valid_and_covers_every_route(client):
     schemas = doc["components"]["schemas"]
     # The page kind: a photo up to 15 MB, a document (PDF, TIFF, DOCX, ...) up to a book's 500 MB.
     photos, documents = [rule for rule in schemas["UploadRequest"]["anyOf"]
-                         if rule["properties"]["kind"] == {"enum": ["page", None]}]
+                         if rule["properties"]["kind"] == {"enum": ["page", None]} and "url" not in rule["required"]]
+    # ...and a link, read as a page or a recording (CONTRACTS section 18), names no file.
+    links = [rule for rule in schemas["UploadRequest"]["anyOf"] if "url" in rule["required"]]
+    assert [rule["properties"]["kind"] for rule in links] == [{"enum": ["page", None]}, {"const": "speech"}]
+    assert all(rule["properties"]["size"] is False for rule in links)
     assert photos["properties"]["size"]["maximum"] == 15 * 1024 * 1024
     assert documents["properties"]["size"]["maximum"] == 500 * 1024 * 1024
     assert "image/jpeg" in photos["properties"]["content_type"]["enum"]
