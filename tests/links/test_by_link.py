@@ -4,15 +4,13 @@ comes back as if it had been uploaded; what cannot be read fails the job with it
 API itself fetches nothing."""
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from chalicelib import settings
 from chalicelib.jobs import keys, worker
 from chalicelib.jobs import table as jobs
 from tests.apiclient import assert_error, post, signed_in
+from tests.links.web import serve
 from tests.results import validate_result
 
 pytest_plugins = ["tests.apifixtures"]
@@ -26,26 +24,10 @@ ARTICLE = b"""<!doctype html><html lang="en"><head><title>How the river was cros
 <footer>Copyright the river society.</footer></body></html>"""
 
 
-class Site(BaseHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802 - the standard library's name
-        body, status, content_type = {"/river.html": (ARTICLE, 200, "text/html; charset=utf-8"),
-                                      "/plain": (ARTICLE, 200, "application/octet-stream")}.get(
-            self.path, (b"gone", 404, "text/plain"))
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
 @pytest.fixture
 def site(monkeypatch):
-    server = ThreadingHTTPServer((SERVER, 0), Site)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve(SERVER, 0, {"/river.html": (200, ARTICLE, "text/html; charset=utf-8"),
+                               "/plain": (200, ARTICLE, "application/octet-stream")})  # told by its bytes
     monkeypatch.setenv("PAGEVOICE_FETCH_ALLOW", f"{SERVER}:{server.server_address[1]}")
     yield f"http://{SERVER}:{server.server_address[1]}"
     server.shutdown()

@@ -26,13 +26,20 @@ def violations(page, selector: str | None = None) -> list[str]:
     return list(found)
 
 
-def at_both_widths(page) -> dict:
-    """axe-core's violations at 1280 and at 360 px wide ({} when there are none), back at 1280."""
+def at_both_widths(page, *, within: tuple[str, ...] | None = None) -> dict:
+    """axe-core's violations at 1280 and at 360 px wide ({} when there are none), back at 1280.
+    `within`: at 360 px the page must not scroll sideways, and these elements must lie inside its width."""
     found = {}
     for size in (WIDE, NARROW):
         page.set_viewport_size(size)
         page.wait_for_timeout(150)
         if seen := violations(page):
             found[size["width"]] = seen
+        if within is not None and size is NARROW:
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"the page scrolls sideways by {overflow}px at {size['width']} px wide"
+            for selector in within:
+                box = page.locator(selector).bounding_box()
+                assert box and box["x"] >= 0 and box["x"] + box["width"] <= size["width"], (selector, box)
     page.set_viewport_size(WIDE)
     return found

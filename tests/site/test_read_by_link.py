@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import LINK_SITE
 from tests.links.web import serve
-from tests.site.axe import violations
+from tests.site.axe import at_both_widths
 from tests.site.test_site import api_register, fetch_job, login_ui, new_user, token_of, url, wait_view
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser, pytest.mark.timeout(900)]
@@ -86,30 +86,12 @@ def refused_beside_the_field(page, words: str) -> str:
     return page.inner_text(ERROR)
 
 
-def axe_clean(page) -> dict:
-    """axe-core's violations at 1280x800 and 360x740 ({} when none), back at 1280x800; at 360 px
-    the page does not scroll sideways."""
-    found = {}
-    for size in SIZES:
-        page.set_viewport_size(size)
-        page.wait_for_timeout(150)  # let layout settle after the resize
-        if seen := violations(page):
-            found[f"{size['width']}x{size['height']}"] = seen
-        if size["width"] == 360:
-            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-            assert overflow <= 0, f"the page scrolls sideways by {overflow}px at 360 px wide"
-            box = page.locator("#link-submit").bounding_box()
-            assert box and box["x"] >= 0 and box["x"] + box["width"] <= 360, box
-    page.set_viewport_size(SIZES[0])
-    return found
-
-
 def test_a_pasted_link_is_read_as_an_upload_is(page, stack, site):
     sign_in(page, stack)
     field = page.locator(FIELD)
     assert field.get_attribute("type") == "url" and field.get_attribute("autocomplete") == "off"
     assert field.get_attribute("inputmode") == "url"
-    assert axe_clean(page) == {}
+    assert at_both_widths(page, within=("#link-submit",)) == {}
 
     address = f"{site}/article.html"
     job_id = read_to_job(page, address)
@@ -158,7 +140,7 @@ def test_addresses_refused_are_said_beside_the_field(page, stack, shoot):
     paste_and_read(page, "ftp://example.org/x")
     said = refused_beside_the_field(page, "ftp:")
     assert "https://" in said, said
-    assert axe_clean(page) == {}  # the form with its error shown
+    assert at_both_widths(page, within=("#link-submit",)) == {}  # the form with its error shown
     shoot(page, "read-by-link-refused")
 
     # Enter in the field submits too; an address without its scheme is shown with one.

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.site.axe import violations
+from tests.site.axe import at_both_widths
 from tests.site.fakejob import Store, cors_headers
 from tests.site.test_site import fetch_job, open_fake_job, token_of, upload_and_wait
 
@@ -162,21 +162,6 @@ def rename(page, label: str, name: str) -> None:
     row.get_by_role("button", name=f"Rename Speaker {label[1:]}").click()
 
 
-def axe_clean(page) -> dict:
-    """axe-core's violations at 1280x800 and 360x740 ({} when none), back at 1280x800."""
-    found = {}
-    for size in SIZES:
-        page.set_viewport_size(size)
-        page.wait_for_timeout(150)  # let layout settle after the resize
-        if seen := violations(page):
-            found[f"{size['width']}x{size['height']}"] = seen
-        if size["width"] == 360:
-            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-            assert overflow <= 0, f"the page scrolls sideways by {overflow}px at 360 px wide"
-    page.set_viewport_size(SIZES[0])
-    return found
-
-
 def renamed_everywhere(page, labels: list[str], name: str) -> None:
     """Speaker 2 is `name` in the transcript's headings and the list, and Speaker 1 still Speaker 1;
     the .vtt, .srt and .txt made now name them so."""
@@ -224,7 +209,7 @@ def test_two_voices_on_the_stack(page, stack, tmp_path):
     page.wait_for_selector('#job-status[data-status="done"]')
     page.wait_for_selector(TURNS)
     assert turn_names(page) == ["Ada" if label == "Speaker 2" else label for label in labels]
-    assert axe_clean(page) == {}
+    assert at_both_widths(page, within=()) == {}
 
 
 # ---- a hand-made answer: the view's behaviours ----------------------------------------------
@@ -293,7 +278,7 @@ def test_turns_steps_rename_and_exports(page, stack, shoot):
     page.wait_for_function("() => document.querySelector('#announcer').textContent.endsWith('Speaker 1 again.')")
     assert fake.patches[-1] == {"S1": None} and turn_names(page)[0] == "Speaker 1"
     shoot(page, "job-speech-speakers")
-    assert axe_clean(page) == {}
+    assert at_both_widths(page, within=()) == {}
 
 
 def test_a_recording_of_one_voice_shows_no_speakers(page, stack):
