@@ -12,6 +12,8 @@ from chalicelib.account import erase, export, password, verification
 from chalicelib.auth import apikeys, pronunciations, tokens, users
 from chalicelib.books import export as books
 from chalicelib.errors import InputError
+from chalicelib.feeds import episodes as feeds
+from chalicelib.feeds import secret as feed
 from chalicelib.jobs import lifecycle, listening, speaker_names, uploads
 from chalicelib.voices import samples
 from chalicelib.web import edge, job_view, openapi
@@ -79,7 +81,7 @@ def register():
 @edge.endpoint
 def login():
     email, password = edge.strings(edge.json_object(app.current_request), "email", "password")
-    return users.login(email, password)
+    return users.login(email, password, openapi.api_url(app.current_request))
 
 
 @app.route("/auth/logout", methods=["POST"], cors=edge.CORS)
@@ -96,7 +98,7 @@ def logout():
 @edge.endpoint
 def me():
     caller = auth.authenticate(app.current_request)
-    return users.me(edge.found(users.get(caller.user_id), "account"))
+    return users.me(edge.found(users.get(caller.user_id), "account"), openapi.api_url(app.current_request))
 
 
 # --- Account self-service (CONTRACTS section 12) ---
@@ -106,11 +108,13 @@ def me():
 def update_me():
     caller = auth.session(app.current_request)
     body = edge.json_object(app.current_request)
+    if "feed" in body:  # the account's podcast feed: on, off or a new address (CONTRACTS section 18)
+        feed.switch(caller.user_id, body["feed"])
     if "voices" in body:  # the account's voice per language (CONTRACTS section 16)
-        account = users.set_voices(caller.user_id, body["voices"])
-        if "retention_days" not in body:
-            return account
-    return users.set_retention(caller.user_id, edge.nullable(body, "retention_days", int))
+        users.set_voices(caller.user_id, body["voices"])
+    if "retention_days" in body or not {"feed", "voices"} & body.keys():
+        users.set_retention(caller.user_id, edge.nullable(body, "retention_days", int))
+    return users.public(users.current(caller.user_id), openapi.api_url(app.current_request))
 
 
 @app.route("/me", methods=["DELETE"], cors=edge.CORS)
@@ -322,3 +326,19 @@ def export_book(job_id):
     caller = auth.authenticate(request)
     body, status = edge.found(books.ask(caller.user_id, job_id, edge.query_param(request, "format")), "job")
     return edge.json_response(body, status, {"Retry-After": str(books.POLL_SECONDS)} if status == 202 else None)
+
+
+# --- The account's podcast feed (CONTRACTS section 18): no sign-in, the secret in the address ---
+
+@app.route("/feeds/{name}", cors=edge.CORS)
+@edge.endpoint
+def podcast_feed(name):
+    answer = edge.found(feeds.feed(name, openapi.api_url(app.current_request)), "feed")
+    return edge.document(answer.body, answer.content_type)
+
+
+@app.route("/feeds/{secret}/{name}", cors=edge.CORS)
+@edge.endpoint
+def podcast_file(secret, name):
+    answer = edge.found(feeds.file(secret, name), "episode")
+    return edge.redirect(answer.location) if answer.location else edge.document(answer.body, answer.content_type)

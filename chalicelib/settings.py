@@ -290,7 +290,7 @@ class Local:
 @dataclass(frozen=True)
 class Links:
     """Reading by link (CONTRACTS section 18): what a worker fetches from the open internet for a
-    person, and its bounds (chalicelib.links.fetch)."""
+    person, and its bounds (chalicelib.links.fetch); and the account's podcast feed (chalicelib.feeds)."""
     link_max_bytes: int = setting(50 * 1024 * 1024)  # the most a fetched page or file may be
     link_seconds: float = setting(30.0)  # the whole fetch, redirects and a slow sender included
     link_read_seconds: float = setting(10.0)  # the connect and each read
@@ -299,6 +299,8 @@ class Links:
     # from though not public (its tests' web servers). Ignored in Lambda: deployed, nothing private
     # is reachable.
     fetch_allow: str = setting("")
+    # Episodes in an account's podcast feed, the newest (each costs the API a read and an S3 HEAD).
+    feed_max_items: int = setting(50, maximum=500)
 
 
 SECTIONS = {"aws": Aws, "auth": Auth, "account": Account, "limits": Limits, "worker": Worker, "books": Books,

@@ -1,8 +1,9 @@
 """Deleting an account (DELETE /me): everything of it goes, and its email can register again.
 
 At once (the request): the account's own items (USER, the EMAIL claim, sessions, API keys,
-live links, its export's record, its pronunciations, its counters and usage), so nothing can sign in or call as it from
-then on. Then, on the worker side (`erase_files`, a task, however many jobs there are): each
+live links, its export's record, its pronunciations, its counters and usage, its podcast feed), so nothing can sign
+in or call as it, nor listen to its feed, from then on. Then, on the worker side (`erase_files`, a task, however many
+jobs there are): each
 job as DELETE /jobs/{id} deletes it (a tombstone, so the sweep also removes what a worker
 still running writes afterwards), then whatever is left under the account's prefixes. The
 log says an account was deleted, never which.
@@ -13,6 +14,7 @@ from chalicelib import logs, settings
 from chalicelib.account import records, tasks
 from chalicelib.auth import pronunciations, table, throttle, usage, users
 from chalicelib.errors import ConditionFailed, Transient
+from chalicelib.feeds import secret as feed_secret
 from chalicelib.jobs import lifecycle
 
 log = logs.get("account")
@@ -53,10 +55,13 @@ def _delete_identity(user: dict) -> bool:
     """The account's own items, at once: False when a session or an API key was added since
     `user` was read (the caller reads it again), so none is left behind live."""
     user_id = user["id"]
-    condition, names, values = _unchanged(user, ("sessions", "api_keys"))
+    # The feed's secret too: a feed turned on or rotated meanwhile must not outlive the account.
+    condition, names, values = _unchanged(user, ("sessions", "api_keys", "feed_secret"))
     sessions = [f"SESSION#{entry.split(':', 1)[1]}" for entry in user.get("sessions") or ()]
     api_keys = [f"APIKEY#{key_id}" for key_id in user.get("api_keys") or ()]
     links = [user[a] for a in ("reset_link", "verify_link") if user.get(a)]
+    # The feed goes with the account, in its transaction: no episode is served from then on.
+    feed = [{"Delete": {"Key": {"pk": feed_secret.key(user["feed_secret"])}}}] if user.get("feed_secret") else []
     # The claim goes with the account, so the address is free the moment the answer says so.
     try:
         table.transact(
@@ -64,7 +69,7 @@ def _delete_identity(user: dict) -> bool:
                         **({"ExpressionAttributeValues": values} if values else {})}},
             {"Delete": {"Key": {"pk": f"EMAIL#{user['email']}"}, "ConditionExpression": "user_id = :u",
                         "ExpressionAttributeValues": {":u": user_id}}},
-            users.erasure(user_id))
+            users.erasure(user_id), *feed)
     except ConditionFailed as exc:
         if exc.failed & {0, 1}:
             return False

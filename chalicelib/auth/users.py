@@ -1,7 +1,7 @@
 """Accounts: registration with a unique email, login, profile.
 
 Items: USER#<id> {id, name, email, password_hash, created_at, api_keys, sessions, email_verified,
-retention_days} and
+retention_days, voices, feed_secret (chalicelib.feeds.secret)} and
 EMAIL#<email> {user_id}, written together in one transaction whose condition on the
 EMAIL item makes the address unique. <email> is `emails.normalize`d, so look-alike forms
 of one address (full-width, compatibility characters) are one account.
@@ -21,6 +21,7 @@ import uuid
 from chalicelib import clock, settings, voices
 from chalicelib.auth import emails, passwords, table, throttle, tokens, usage
 from chalicelib.errors import ConditionFailed, Conflict, InputError, Unauthorized
+from chalicelib.feeds import paths as feed_paths
 from chalicelib.validation import clean_text
 
 NAME_MAX = 100
@@ -53,18 +54,22 @@ def _plausible_email(email: str) -> bool:
     return len(email) <= EMAIL_MAX and bool(_EMAIL.match(email))
 
 
-def public(user: dict) -> dict:
-    """What the account's holder sees of it (GET /me)."""
+def public(user: dict, api: str | None = None) -> dict:
+    """What the account's holder sees of it (GET /me). `api`: the API's address, which its
+    podcast feed's address starts with (`feed_url`, null when off: CONTRACTS section 18); a feed
+    that is on is left out where the API's address is not known."""
     days = user.get("retention_days")
+    secret = user.get("feed_secret")
     return {"id": user["id"], "name": user["name"], "email": user["email"],
             "email_verified": bool(user.get("email_verified")), "created_at": user.get("created_at"),
             "retention_days": int(days) if days is not None else None,
-            "voices": dict(user.get("voices") or {})}  # a voice per language chosen (CONTRACTS section 16)
+            "voices": dict(user.get("voices") or {}),  # a voice per language chosen (CONTRACTS section 16)
+            **({"feed_url": feed_paths.feed_url(api, secret) if secret else None} if api or not secret else {})}
 
 
-def me(user: dict) -> dict:
+def me(user: dict, api: str | None = None) -> dict:
     """GET /me: the account's public fields and its `usage` against its quotas (auth.usage)."""
-    return {**public(user), "usage": usage.view(user["id"])}
+    return {**public(user, api), "usage": usage.view(user["id"])}
 
 
 def valid_email(raw: str) -> str:
@@ -122,7 +127,7 @@ def find(email: str) -> dict | None:
     return user if claim else None
 
 
-def login(email: str, password: str) -> dict:
+def login(email: str, password: str, api: str | None = None) -> dict:
     """{"token", "expires_at", "user"} for the right credentials; else 401 (same for every cause)."""
     email = _email(email)  # no account has an invisible character: say so rather than "incorrect"
     plausible = _plausible_email(email)
@@ -141,7 +146,7 @@ def login(email: str, password: str) -> dict:
         current_hash = new_hash
     tokens.prune(user)
     token, claims = tokens.issue(user["id"], current_hash)
-    return {"token": token, "expires_at": clock.iso(claims["exp"]), "user": public(user)}
+    return {"token": token, "expires_at": clock.iso(claims["exp"]), "user": public(user, api)}
 
 
 def _rehash(user: dict, new_hash: str) -> bool:

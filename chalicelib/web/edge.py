@@ -116,6 +116,17 @@ def no_content() -> Response:
     return Response(body="", status_code=204)
 
 
+def document(body: bytes | str, content_type: str) -> Response:
+    """A 200 that is not JSON (a podcast feed, its chapters, a transcript), as text."""
+    return Response(body=body.decode("utf-8") if isinstance(body, bytes) else body, status_code=200,
+                    headers={"Content-Type": content_type})
+
+
+def redirect(location: str) -> Response:
+    """A 302 to `location` (a fresh presigned GET: never cached, so each fetch gets its own)."""
+    return Response(body="", status_code=302, headers={"Location": location})
+
+
 def error_response(err: PageVoiceError) -> Response:
     return json_response(err.to_dict(), err.status, getattr(err, "headers", None))
 

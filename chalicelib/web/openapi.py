@@ -66,7 +66,10 @@ SCHEMAS = {
                                                     "files are deleted this many days after upload; null: kept"}),
                        "voices": {"type": "object", "additionalProperties": _STRING,
                                   "description": "the voice chosen per language ({code: id of GET /voices}); "
-                                                 "other languages speak in their default"}},
+                                                 "other languages speak in their default"},
+                       "feed_url": _nullable({"type": "string", "description": (
+                           "the account's private podcast feed (RSS 2.0, no sign-in: the address is the key); "
+                           "null while it is off. In GET /me and PATCH /me only")})},
     },
     "Usage": {
         "type": "object", "required": ["storage_bytes", "storage_quota_bytes", "pages_30_days", "pages_quota"],
@@ -129,12 +132,15 @@ SCHEMAS = {
     "LinkToken": {"type": "object", "required": ["token"], "properties": {
         "token": {"type": "string", "description": "from the mailed link (#/verify/<token>)"}}},
     "Password": {"type": "object", "required": ["password"], "properties": {"password": _STRING}},
-    "Retention": {"type": "object", "description": "retention_days, voices or both", "properties": {
+    "Retention": {"type": "object", "description": "retention_days, voices, feed or several", "properties": {
         "retention_days": _nullable({"type": "integer", "minimum": 1, "maximum": 3650}),
         "voices": {"type": "object", "additionalProperties": _nullable({"type": "string"}),
                    "description": "the account's voice per language: {code: id of GET /voices}; null: back to the "
-                                  "language's default; languages left out keep theirs (CONTRACTS section 16)"}},
-                  "anyOf": [{"required": ["retention_days"]}, {"required": ["voices"]}]},
+                                  "language's default; languages left out keep theirs (CONTRACTS section 16)"},
+        "feed": {"oneOf": [{"type": "boolean"}, {"const": "rotate"}],
+                 "description": "the podcast feed: true on, false off, \"rotate\" a new address (the old one is a "
+                                "404 at once; CONTRACTS section 18)"}},
+                  "anyOf": [{"required": ["retention_days"]}, {"required": ["voices"]}, {"required": ["feed"]}]},
     "Export": {
         "type": "object", "required": ["export"], "properties": {"export": {
             "type": "object", "required": ["id", "status", "created_at", "progress"],
@@ -542,7 +548,8 @@ OPERATIONS = {
         "operationId": "me", "summary": "The caller's account",
         "responses": {"200": _ok("The account and its usage.", _ref("Me")), "401": UNAUTHORIZED, "404": NOT_FOUND}},
     ("PATCH", "/me"): {
-        "operationId": "updateMe", "summary": "Delete my files after N days (or keep them: null); my voice per language", "security": SESSION,
+        "operationId": "updateMe", "summary": "Delete my files after N days (or keep them: null); my voice per "
+                                          "language; my podcast feed", "security": SESSION,
         "requestBody": _body("Retention"),
         "responses": {"200": _ok("The account.", _ref("User")), "400": BAD_REQUEST, "401": UNAUTHORIZED,
                       "403": SESSION_ONLY}},
@@ -709,6 +716,37 @@ OPERATIONS = {
                       "400": _error("Not a label of this recording, a name that is not 1-80 characters of text, or a "
                                     "recording with one voice (or not transcribed yet)."),
                       "401": UNAUTHORIZED, "403": NO_ROUTE, "404": NOT_FOUND, "429": THROTTLED}},
+    ("GET", "/feeds/{name}"): {
+        "operationId": "podcastFeed", "summary": "The account's private podcast feed", "security": [],
+        "description": "CONTRACTS section 18: `<secret>.xml`, the address GET /me gives as `feed_url`. RSS 2.0 with "
+                       "iTunes and Podcasting 2.0 tags: an item per finished job with a recording, newest first "
+                       "(at most `feed_max_items`), each with its recording, chapters and transcript at the "
+                       "addresses of GET /feeds/{secret}/{name}.",
+        "parameters": [_path("name", _STRING, "the feed's secret, then .xml")],
+        "responses": {"200": {"description": "The feed.", "content": {"application/rss+xml": {"schema": _STRING}}},
+                      "403": NO_ROUTE, "404": _error("No feed has this address (off, rotated, or the account "
+                                                     "deleted).")}},
+    ("GET", "/feeds/{secret}/{name}"): {
+        "operationId": "podcastFile", "summary": "An episode's recording, chapters, transcript or art", "security": [],
+        "description": "Addresses that last as long as the feed: `<job_id>.mp3` (the recording) and `<job_id>.jpg` "
+                       "(the episode's art) redirect to a fresh presigned GET, which answers byte ranges (206); "
+                       "`<job_id>.json` is its chapters (Podcasting 2.0 JSON chapters), `<job_id>.vtt` its "
+                       "transcript (WebVTT, a cue per sentence).",
+        "parameters": [_path("secret", _STRING, "the feed's secret"),
+                       _path("name", _STRING, "the job's id, then .mp3, .jpg, .json or .vtt")],
+        "responses": {"200": {"description": "The chapters or the transcript.", "content": {
+                          "application/json+chapters": {"schema": {
+                              "type": "object", "required": ["version", "chapters"], "properties": {
+                                  "version": _STRING, "title": _STRING, "author": _STRING,
+                                  "chapters": {"type": "array", "items": {
+                                      "type": "object", "required": ["startTime"], "properties": {
+                                          "startTime": {"type": "number", "minimum": 0},
+                                          "endTime": {"type": "number", "minimum": 0}, "title": _STRING}}}}}},
+                          "text/vtt": {"schema": _STRING}}},
+                      "302": {"description": "The recording or the art: a presigned GET of at most 15 minutes.",
+                              "headers": {"Location": {"schema": _STRING}}},
+                      "403": NO_ROUTE, "404": _error("No feed has this secret, or the job is not one of its episodes "
+                                                     "(deleted, unfinished or without a recording).")}},
     ("PUT", "/jobs/{job_id}/position"): {
         "operationId": "savePosition", "summary": "Keep the listener's place in the job's recording",
         "parameters": [_path("job_id", _ref("JobId"), "the job's id")],

@@ -23,7 +23,8 @@ def test_register_then_login(client):
     r = post(client, "/auth/register", registration(email="  Ann@Example.ORG ", name="  Ann Lee "))
     assert r.status_code == 201
     user = r.json_body["user"]
-    assert set(user) == {"id", "name", "email", "email_verified", "created_at", "retention_days", "voices"}  # no hash
+    assert set(user) == {"id", "name", "email", "email_verified", "created_at", "retention_days", "voices",
+                         "feed_url"}  # no hash; feed_url null: a feed is off until turned on
     assert user["email_verified"] is False and user["retention_days"] is None
     assert user["email"] == "ann@example.org" and user["name"] == "Ann Lee"
     # Email is case-insensitive at login too.
