@@ -1,6 +1,6 @@
 // The account page: who you are and whether your address is verified, the password, the voice
-// for each language, signing out everywhere, how long files are kept, an export of everything,
-// and deleting it all.
+// for each language, the podcast feed, signing out everywhere, how long files are kept, an export
+// of everything, and deleting it all.
 // Each part lives in ./account/.
 
 import * as api from "../api.js";
@@ -8,6 +8,7 @@ import * as session from "../session.js";
 import { setBusy, showMessage } from "../dom.js";
 import { mountDelete } from "./account/delete.js";
 import { mountExport } from "./account/export.js";
+import { mountFeed } from "./account/feed.js";
 import { mountPassword } from "./account/password.js";
 import { mountProfile } from "./account/profile.js";
 import { mountRetention } from "./account/retention.js";
@@ -25,12 +26,14 @@ export default {
     const profile = mountProfile(root, { signal });
     const retention = mountRetention(root, { signal });
     const voices = mountVoices(root, { signal });
+    const feed = mountFeed(root, { signal });
     profile.show(session.getUser(), { partial: true });
     api.me({ signal }).then((user) => {
       session.setUser(user);
       profile.show(user);
       retention.show(user.retention_days);
       voices.show(user);
+      feed.show(user.feed_url);
     }).catch((error) => {
       if (!signal.aborted && !error.handled) showMessage(root.querySelector("#account-error"), error.message);
     });
