@@ -192,7 +192,8 @@ DOCUMENT = {"type": "object", "required": ["pages_in_file", "pages", "read", "co
             "description": "documents only: how much of the file is read (grows while processing)",
             "properties": {"pages_in_file": INDEX, "pages": {**INDEX, "description": "pages to read (at most the limit)"},
                            "read": INDEX, "complete": {"type": "boolean"},
-                           "format": {"enum": ["docx", "odt", "epub", "html", "markdown", "text", "pdf", "tiff"],
+                           "format": {"enum": ["docx", "odt", "epub", "html", "markdown", "text", "notebook", "latex", "pdf",
+                                               "tiff"],
                                       "description": "what the file was read as (documents without pages, books)"},
                            "book": {"const": True, "description": "read and recorded by many workers "
                                                                   "(CONTRACTS section 15)"},
@@ -227,7 +228,8 @@ def text_result(kind: str) -> dict:
         "engine_version": TEXT,
         "width": _SIZE, "height": _SIZE,
         "flow": {"const": True, "description": "CONTRACTS section 13: a document without pages (DOCX, ODT, "
-                                               "EPUB, HTML, Markdown, text); its pages are its sections, every "
+                                               "EPUB, HTML, Markdown, a notebook, LaTeX, text); its pages are its "
+                                               "sections, every "
                                                "box and size null"},
         "text": {"type": "string", "description": "one line per line, in reading order"},
         "lines": {"type": "array", "items": LINE},

@@ -15,10 +15,15 @@ IMAGE_TYPES = (*dict.fromkeys(IMAGE_FORMATS.values()), "image/heif")
 DOCUMENT_TYPES: tuple[str, ...] = ("application/pdf",)
 # Documents without pages (chalicelib/media/flow): read as sections of reflowed text
 # (CONTRACTS section 13, `flow: true`). DOCX, ODT and EPUB are told by their zip's parts;
-# Markdown from plain text only by what the upload declares.
+# Markdown from plain text only by what the upload declares. Jupyter notebooks (JSON) and LaTeX
+# sources (issue 79) are told by their bytes too, so a notebook or a .tex file sent as plain text
+# (a link, GitHub's raw files) is read as one.
+NOTEBOOK_TYPES = ("application/x-ipynb+json",)
+LATEX_TYPES = ("application/x-tex", "text/x-tex", "application/x-latex", "text/x-latex")
 FLOW_TYPES = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
               "application/vnd.oasis.opendocument.text", "application/epub+zip", "text/html",
-              "application/xhtml+xml", "text/markdown", "text/x-markdown", "text/plain")
+              "application/xhtml+xml", "text/markdown", "text/x-markdown", "text/plain",
+              *NOTEBOOK_TYPES, *LATEX_TYPES)
 DOCUMENT_TYPES += FLOW_TYPES
 # File name endings the site's file picker offers for each type.
 EXTENSIONS = {"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"], "image/webp": [".webp"],
@@ -26,13 +31,16 @@ EXTENSIONS = {"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"], "image/web
               "image/heic": [".heic"], "image/heif": [".heif"], "application/pdf": [".pdf"],
               FLOW_TYPES[0]: [".docx"], FLOW_TYPES[1]: [".odt"], "application/epub+zip": [".epub"],
               "text/html": [".html", ".htm"], "application/xhtml+xml": [".xhtml"],
-              "text/markdown": [".md", ".markdown"], "text/x-markdown": [".md"], "text/plain": [".txt", ".text"]}
+              "text/markdown": [".md", ".markdown"], "text/x-markdown": [".md"], "text/plain": [".txt", ".text"],
+              "application/x-ipynb+json": [".ipynb"], "application/x-tex": [".tex", ".latex"],
+              "text/x-tex": [".tex"], "application/x-latex": [".latex"], "text/x-latex": [".tex"]}
 # What people call each format (the site's messages: "JPEG, PNG, ... or GIF").
 NAMES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP", "image/tiff": "TIFF",
          "image/bmp": "BMP", "image/gif": "GIF", "image/heic": "HEIC", "image/heif": "HEIF",
          "application/pdf": "PDF", FLOW_TYPES[0]: "DOCX", FLOW_TYPES[1]: "ODT", "application/epub+zip": "EPUB",
          "text/html": "HTML", "application/xhtml+xml": "XHTML", "text/markdown": "Markdown",
-         "text/x-markdown": "Markdown", "text/plain": "plain text"}
+         "text/x-markdown": "Markdown", "text/plain": "plain text",
+         "application/x-ipynb+json": "Jupyter notebook", **dict.fromkeys(LATEX_TYPES, "LaTeX")}
 
 # Speech recordings (chalicelib/media/audio.py decodes them; it identifies the format from the
 # content, so these only gate uploads). Browsers' MediaRecorder: Chrome and Firefox record

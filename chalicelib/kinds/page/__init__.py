@@ -19,7 +19,8 @@ RESULT_SCHEMA = {
 
 KIND = Kind(
     name=NAME, label="Photo, scan or document",
-    description="A photo, a scan or a document (PDF, Word, OpenDocument, EPUB, web page, Markdown or text): "
+    description="A photo, a scan or a document (PDF, Word, OpenDocument, EPUB, web page, Markdown, Jupyter notebook, "
+                "LaTeX or text): "
                 "its text with its structure, and a recording of it that lights up each word as it is spoken.",
     content_types=types.IMAGE_TYPES + types.DOCUMENT_TYPES,
     extensions=tuple(dict.fromkeys(e for t in types.IMAGE_TYPES + types.DOCUMENT_TYPES for e in types.EXTENSIONS[t])),

@@ -1,4 +1,5 @@
-"""Documents without pages (DOCX, ODT, EPUB, HTML, Markdown, plain text; issue 39) into the
+"""Documents without pages (DOCX, ODT, EPUB, HTML, Markdown, plain text; issue 39; Jupyter
+notebooks and LaTeX sources, issue 79) into the
 page kind's structure (CONTRACTS section 13, `flow: true`): sections of blocks with roles, each
 block's text in lines of words, every box null.
 
@@ -97,6 +98,14 @@ class Builder:
         formula (its text the formula's linear LaTeX; punctuation glued to it stays in the word)."""
         self._formulas.append(found)
         return f"\ue000{len(self._formulas) - 1}\ue001"
+
+    def plain(self, text: str) -> str:
+        """`text` with each formula's token as the formula's linear LaTeX (an outline's title, a
+        document's title: text outside the blocks' words)."""
+        from chalicelib.media.flow import formula as formulas
+
+        return _FORMULA.sub(lambda m: formulas.linear(self._formulas[int(m.group(1))])
+                            if int(m.group(1)) < len(self._formulas) else "", text)
 
     def table(self, rows: list[list[tuple[str, bool]]], caption: str | None = None) -> bool:
         """A table: rows of (cell text, is a header cell), read row by row; its caption first."""
@@ -227,14 +236,22 @@ def _clean(text: str) -> str:
 # "outline": [{"title", "level", "section"}]} (any may be None/empty) after adding the blocks.
 FORMATS = {"docx": ("docx", "Word document (DOCX)"), "odt": ("odt", "OpenDocument text (ODT)"),
            "epub": ("epub", "EPUB book"), "html": ("html", "web page (HTML)"),
-           "markdown": ("markdown", "Markdown file"), "text": ("text", "text file")}
+           "markdown": ("markdown", "Markdown file"), "text": ("text", "text file"),
+           "notebook": ("notebook", "Jupyter notebook"), "latex": ("latex", "LaTeX source")}
 ZIP_MAGIC = b"PK\x03\x04"
 ODT_MIME = b"application/vnd.oasis.opendocument.text"
 EPUB_MIME = b"application/epub+zip"
 _HTML_START = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*(<!doctype\s+html|<html|<head|<body)", re.I | re.S)
 # What each declared content type says of a file whose bytes do not tell (Markdown is text).
 HINTS = {"text/markdown": "markdown", "text/x-markdown": "markdown", "text/html": "html",
-         "application/xhtml+xml": "html", "text/plain": "text"}
+         "application/xhtml+xml": "html", "text/plain": "text", "application/x-ipynb+json": "notebook",
+         "application/x-tex": "latex", "text/x-tex": "latex", "application/x-latex": "latex", "text/x-latex": "latex"}
+# A notebook by its bytes: a JSON object naming its cells (nbformat 4) or worksheets (3), or its
+# nbformat (written last, keys sorted). A LaTeX source: \documentclass (or 2.09's \documentstyle)
+# first, after comments and blank lines.
+_NOTEBOOK_HEAD = re.compile(rb'^\s*\{\s*"(?:cells|worksheets|metadata|nbformat)"\s*:')
+_NOTEBOOK_KEY = re.compile(rb'"(?:cells|worksheets)"\s*:\s*\[|"nbformat"\s*:\s*[1-9]')
+_LATEX_HEAD = re.compile(rb"^(?:\s*%[^\n]*\n|\s+)*\\(?:documentclass|documentstyle)\b")
 
 
 def sniff(data: bytes, content_type: str | None = None) -> str | None:
@@ -251,7 +268,21 @@ def sniff(data: bytes, content_type: str | None = None) -> str | None:
         return None
     if declared == "html" or _HTML_START.match(_ascii_head(head)):
         return "html"
+    if declared in (None, "text", "notebook", "latex"):
+        told = by_signature(data)
+        if told is not None:
+            return told
     return declared or "text"
+
+
+def by_signature(data: bytes) -> str | None:
+    """"notebook" or "latex" when the bytes say so (module comment above), else None."""
+    head = _ascii_head(data[:4096])
+    if _NOTEBOOK_HEAD.match(head) and (_NOTEBOOK_KEY.search(head) or _NOTEBOOK_KEY.search(data[-4096:])):
+        return "notebook"
+    if _LATEX_HEAD.match(head):
+        return "latex"
+    return None
 
 
 def _utf16_like(head: bytes) -> bool:
@@ -305,8 +336,8 @@ def format_of(data: bytes, content_type: str | None) -> str | None:
     image): by its bytes, given the type the upload declared (None: a zip's parts alone
     decide). FlowError when the declared type and the bytes disagree."""
     declared = (content_type or "").split(";")[0].strip().lower()
-    if not declared:
-        return _zip_format(data) if data[:4] == ZIP_MAGIC else None
+    if not declared:  # a zip's parts, a notebook's or a LaTeX source's start (the command line's files)
+        return _zip_format(data) if data[:4] == ZIP_MAGIC else by_signature(data)
     from chalicelib.media.types import FLOW_TYPES
 
     if declared not in FLOW_TYPES:
@@ -319,7 +350,7 @@ def format_of(data: bytes, content_type: str | None) -> str | None:
                         f"Save it again as a {name} (or as PDF) and upload that.")
     if fmt is None or fmt in STRICT.values() and want is None:
         raise FlowError("This file is not a text document PageVoice can read: its content is not text "
-                        "(DOCX, ODT, EPUB, HTML, Markdown or plain text).")
+                        "(DOCX, ODT, EPUB, HTML, Markdown, a Jupyter notebook, LaTeX or plain text).")
     return fmt
 
 
@@ -335,7 +366,8 @@ def read(data: bytes, *, content_type: str | None = None, max_words: int, max_ch
 
     fmt = format_of(data, content_type) or (sniff(data, content_type) if content_type else None)
     if fmt is None:
-        raise FlowError("This file is not a document PageVoice reads (DOCX, ODT, EPUB, HTML, Markdown or text).")
+        raise FlowError("This file is not a document PageVoice reads (DOCX, ODT, EPUB, HTML, Markdown, a Jupyter "
+                        "notebook, LaTeX or text).")
     module = importlib.import_module(f"chalicelib.media.flow.{FORMATS[fmt][0]}")
     b = Builder(max_words=max_words, max_chars=max_chars)
     meta = module.read(data, b, content_type) or {}

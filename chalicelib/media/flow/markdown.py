@@ -54,9 +54,17 @@ def read(data: bytes, b: Builder, hint: str | None) -> dict:
     """Adds the Markdown's blocks to `b`; {"title", "language", "outline"}."""
     m = re.search(r"charset\s*=\s*\"?([\w.:-]+)", hint or "", re.I)
     text, _ = decode(data, m.group(1) if m else None)
-    md = _parser()
+    walker = read_text(text, b)
+    return {"title": walker.front_title or walker.first_heading, "language": walker.language,
+            "outline": walker.outline}
+
+
+def read_text(text: str, b: Builder, walker: _Walker | None = None, md=None) -> _Walker:
+    """Adds the blocks of Markdown `text` to `b` through `walker` (a new one unless given: a
+    notebook's cells share one, so its outline and title run across them); the walker."""
+    md = md or _parser()
     references = _references(text)
-    walker = _Walker(b)
+    walker = walker or _Walker(b)
     size = max(CHUNK, b.max_chars // 4)
     start = 0
     while start < len(text):
@@ -73,8 +81,7 @@ def read(data: bytes, b: Builder, hint: str | None) -> dict:
                             "PageVoice does not read it.")
         walker.walk(tokens)
         start = end
-    return {"title": walker.front_title or walker.first_heading, "language": walker.language,
-            "outline": walker.outline}
+    return walker
 
 
 def _cut(text: str, at: int) -> int:
@@ -204,9 +211,9 @@ class _Walker:
             return
         if self.heading is not None:
             if self.b.add("heading", text, level=self.heading):
-                self.outline.append({"title": " ".join(text.split()), "level": self.heading,
-                                     "section": len(self.b.sections) - 1})
-                self.first_heading = self.first_heading or " ".join(text.split())
+                title = " ".join(self.b.plain(text).split())  # a formula as its LaTeX, not its token
+                self.outline.append({"title": title, "level": self.heading, "section": len(self.b.sections) - 1})
+                self.first_heading = self.first_heading or title
         elif self.footnote is not None:
             self.b.add("footnote", f"{self.footnote} {text}" if text.strip() else "")
             self.footnote = ""  # its later paragraphs carry no label
