@@ -44,6 +44,13 @@ matches, heard close (unless --no-audio) and the formulas whose spoken page says
   MathJax's MathML) as MathJax 3's CHTML output saved: `<mjx-container>` with its drawn
   `<mjx-math>` and `<mjx-assistive-mml>`.
 - Markdown: the LaTeX items as `$..$` or a `$$` block (markdown.py).
+- notebook: the LaTeX items in a Jupyter notebook's Markdown cell as Markdown has them, after a
+  code cell with its output (shown, not spoken: left out of the page's words as the recording
+  leaves it out) (notebook.py).
+- .tex: the LaTeX items in a LaTeX source (a preamble with packages, a title and \\maketitle):
+  `$..$` in a sentence; a display item as `\\begin{equation}..\\end{equation}`, as `\\[..\\]` when
+  it breaks lines, or bare when it is an environment itself (align, gather ...) (latex.py).
+`--form NAME` (repeatable) runs only those forms.
 A formula's words are heard once per distinct words (the recording and transcript are the same).
 """
 from __future__ import annotations
@@ -291,6 +298,8 @@ def form_documents(items: list[dict]) -> dict[str, list[tuple[int, bytes, str]]]
                 out["KaTeX page"].append((k, _page(f"<p>We have {katex} here.</p>"), "text/html"))
             md = f"$$\n{it['latex']}\n$$\n" if display else f"We have ${it['latex']}$ here.\n"
             out["Markdown"].append((k, md.encode(), "text/markdown"))
+            out["notebook"].append((k, _notebook(md), "application/x-ipynb+json"))
+            out[".tex"].append((k, _tex_source(it["latex"], display), "application/x-tex"))
         if mathml and "merror" not in mathml:
             mjx = _MJX.format(d=' display="true"' if display else "", block="block" if display else "inline",
                               math=mathml)
@@ -298,7 +307,33 @@ def form_documents(items: list[dict]) -> dict[str, list[tuple[int, bytes, str]]]
     return out
 
 
-FORMS = ("MathML page", "TeX page", "KaTeX page", "MathJax-rendered saved page", "Markdown")
+FORMS = ("MathML page", "TeX page", "KaTeX page", "MathJax-rendered saved page", "Markdown", "notebook", ".tex")
+_ENVIRONMENT = re.compile(r"\s*\\begin\{(?:equation|align|gather|multline|eqnarray|alignat|flalign)\*?\}")
+
+
+def _notebook(markdown: str) -> bytes:
+    """A notebook: a code cell with its output, then `markdown` as a Markdown cell."""
+    cells = [{"cell_type": "code", "execution_count": 1, "metadata": {}, "source": ["import numpy as np\n", "np.pi"],
+              "outputs": [{"output_type": "execute_result", "execution_count": 1, "metadata": {},
+                           "data": {"text/plain": ["3.141592653589793"]}}]},
+             {"cell_type": "markdown", "metadata": {}, "source": markdown.splitlines(keepends=True)}]
+    return json.dumps({"cells": cells, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                                   "language": "python"}},
+                       "nbformat": 4, "nbformat_minor": 5}, indent=1).encode()
+
+
+def _tex_source(latex: str, display: bool) -> bytes:
+    """A LaTeX source holding `latex` as a paper writes it (module docstring)."""
+    if not display:
+        body = f"We have ${latex}$ here."
+    elif _ENVIRONMENT.match(latex):
+        body = latex
+    elif "\\\\" in latex:
+        body = f"\\[\n{latex}\n\\]"
+    else:
+        body = f"\\begin{{equation}}\n{latex}\n\\label{{eq:one}}\n\\end{{equation}}"
+    return ("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\title{Formulas}\n"
+            f"\\begin{{document}}\n\\maketitle\n% the formula\n{body}\n\\end{{document}}\n").encode()
 
 
 def source_token(spoken: str, expected: str) -> bool:
@@ -311,28 +346,33 @@ def source_token(spoken: str, expected: str) -> bool:
 def read_form(doc_bytes: bytes, content_type: str) -> tuple[list[dict], list[str]]:
     """The formula words of a document as the product reads it, and its other words' text."""
     from chalicelib.media import flow
+    from chalicelib.structure import DEFAULT_SKIP
 
     doc = flow.read(doc_bytes, content_type=content_type, max_words=10_000, max_chars=1_000_000)
     found, text = [], []
     for s in doc["sections"]:
-        for line in s["lines"]:
-            for w in line["words"]:
+        unspoken = {i for b in s["blocks"] if b["role"] in DEFAULT_SKIP for i in b["lines"]}  # a notebook's code
+        for n, line in enumerate(s["lines"]):
+            for w in [] if n in unspoken else line["words"]:
                 (found.append(w["formula"]) if "formula" in w else text.append(w["text"]))
     return found, text
 
 
-def forms(items: list[dict], audio: bool) -> None:
-    """Per form: speech matches, heard close and source tokens, each part and all."""
+def forms(items: list[dict], audio: bool, only: list[str] | None = None) -> None:
+    """Per form (or those `only` names): speech matches, heard close and source tokens, each
+    part and all."""
     from chalicelib.engines import math
 
     heard_cache: dict[str, str] = {}  # words -> Whisper's transcript of their recording
     for name, docs in form_documents(items).items():
+        if only and name not in only:
+            continue
         t0 = time.monotonic()
         sub, jobs, around, failed = [], [], [], 0
         for k, data, kind in docs:
             found, text = read_form(data, kind)
             sub.append(items[k])
-            around.append(" ".join(w for w in text if w not in ("We", "have", "here.", "Formulas")))
+            around.append(" ".join(w for w in text if w not in ("We", "have", "here.", "Formulas")))  # (.tex: the title)
             if len(found) != 1 or "error" in found[0]:
                 failed += 1
                 jobs.append(None)
@@ -460,6 +500,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--show", action="store_true", help="print each formula's words and what was heard")
     ap.add_argument("--no-audio", action="store_true", help="speech only (no recording, no Whisper)")
     ap.add_argument("--forms", action="store_true", help="per form: the formulas as web pages and Markdown write them")
+    ap.add_argument("--form", action="append", choices=FORMS, help="with --forms: only this form (repeatable)")
     ap.add_argument("--part", help="only this part (tuned, 'held out', held-out-2): tune on the tuned part alone")
     args = ap.parse_args(argv)
     items = [it for it in formulas() if args.part in (None, part(it))]
@@ -467,7 +508,7 @@ def main(argv: list[str] | None = None) -> int:
         compare(items)
         return 0
     if args.forms:
-        forms(items, audio=not args.no_audio)
+        forms(items, audio=not args.no_audio, only=args.form)
         return 0
     t0 = time.monotonic()
     said = spoken(items)
