@@ -158,8 +158,22 @@ def math_environments(source: str) -> str:
     return "\n".join(out)
 
 
+_MATH_SPAN = re.compile(r"\$\$.*?\$\$|\\\[.*?\\\]|\\\(.*?\\\)|(?<!\\)\$(?!\s)[^$]*?(?<![\s\\])\$", re.S)
+
+
 def _wrap(prose: str) -> str:
-    return _BARE_ENV.sub(lambda m: "\n\n$$\n" + m.group(0) + "\n$$\n\n", prose)
+    """`prose` with its bare environments (not those already inside $...$, $$...$$, \\[...\\]
+    or \\(...\\)) between $$ lines."""
+    if not _BARE_ENV.search(prose):
+        return prose
+    spans = [m.span() for m in _MATH_SPAN.finditer(prose)]
+
+    def wrap(m) -> str:
+        if any(a <= m.start() < b for a, b in spans):
+            return m.group(0)
+        return "\n\n$$\n" + m.group(0) + "\n$$\n\n"
+
+    return _BARE_ENV.sub(wrap, prose)
 
 
 class _Reader:

@@ -124,6 +124,15 @@ def test_cells_tagged_skip_are_left_out_and_outputs_are_read_by_what_they_hold()
     assert found[1]["display"] is True and ("code", r"\begin{align} x \end{align}", None) in got
 
 
+def test_an_environment_already_between_delimiters_is_one_formula():
+    """bench.math's first run of the notebook form (at 9b69699) met `$$ \\begin{align} ... $$`
+    wrapped a second time: five formulas broken in two, their source heard."""
+    doc = read(make(md("$$\n", "\\begin{align}\n", "a &= b \\\\\n", "c &= d\n", "\\end{align}\n", "$$\n"),
+                    md("We have $\\begin{aligned} x &= 1 \\end{aligned}$ here.")))
+    assert [f["latex"] for f in formulas(doc)] == ["\\begin{align}\na &= b \\\\\nc &= d\n\\end{align}",
+                                                   "\\begin{aligned} x &= 1 \\end{aligned}"]
+
+
 def test_nbformat_3_worksheets_are_read():
     doc = read(json.dumps({"nbformat": 3, "metadata": {"name": "old"}, "worksheets": [{"cells": [
         {"cell_type": "heading", "level": 2, "source": ["Old notebook"], "metadata": {}},
