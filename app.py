@@ -13,7 +13,7 @@ from chalicelib.auth import apikeys, pronunciations, tokens, users
 from chalicelib.books import export as books
 from chalicelib.errors import InputError
 from chalicelib.feeds import episodes as feeds
-from chalicelib.feeds import secret as feed
+from chalicelib.feeds import secret as feed_secret
 from chalicelib.jobs import lifecycle, listening, speaker_names, uploads
 from chalicelib.voices import samples
 from chalicelib.web import edge, job_view, openapi
@@ -109,7 +109,7 @@ def update_me():
     caller = auth.session(app.current_request)
     body = edge.json_object(app.current_request)
     if "feed" in body:  # the account's podcast feed: on, off or a new address (CONTRACTS section 18)
-        feed.switch(caller.user_id, body["feed"])
+        feed_secret.switch(caller.user_id, body["feed"])
     if "voices" in body:  # the account's voice per language (CONTRACTS section 16)
         users.set_voices(caller.user_id, body["voices"])
     if "retention_days" in body or not {"feed", "voices"} & body.keys():
@@ -330,15 +330,16 @@ def export_book(job_id):
 
 # --- The account's podcast feed (CONTRACTS section 18): no sign-in, the secret in the address ---
 
-@app.route("/feeds/{name}", cors=edge.CORS)
+# (One name for the second part of both paths: API Gateway allows one variable among siblings.)
+@app.route("/feeds/{feed}", cors=edge.CORS)
 @edge.endpoint
-def podcast_feed(name):
-    answer = edge.found(feeds.feed(name, openapi.api_url(app.current_request)), "feed")
+def podcast_feed(feed):  # "<secret>.xml"
+    answer = edge.found(feeds.feed(feed, openapi.api_url(app.current_request)), "feed")
     return edge.document(answer.body, answer.content_type)
 
 
-@app.route("/feeds/{secret}/{name}", cors=edge.CORS)
+@app.route("/feeds/{feed}/{file}", cors=edge.CORS)
 @edge.endpoint
-def podcast_file(secret, name):
-    answer = edge.found(feeds.file(secret, name), "episode")
+def podcast_file(feed, file):  # the secret; "<job id>.mp3" (or .json, .vtt, .jpg)
+    answer = edge.found(feeds.file(feed, file), "episode")
     return edge.redirect(answer.location) if answer.location else edge.document(answer.body, answer.content_type)

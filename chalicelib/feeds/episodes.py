@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from chalicelib import clock, logs, settings
+from chalicelib import clock, kinds, settings
 from chalicelib.books import TITLE_MAX, clip, mp3, overlay
 from chalicelib.books import export as books
 from chalicelib.errors import ObjectMissing
@@ -26,9 +26,8 @@ from chalicelib.feeds import secret as feed_secret
 from chalicelib.jobs import growing, objects
 from chalicelib.jobs import table as jobs
 from chalicelib.jobs.keys import owned
+from chalicelib.kinds.common import RECORDING_MP3
 from chalicelib.kinds.page import PAGE_IMAGE
-
-log = logs.get("feeds")
 
 CHAPTERS_VERSION = "1.2.0"  # Podcasting 2.0 JSON chapters
 CHAPTERS_TYPE = "application/json+chapters"
@@ -101,7 +100,7 @@ def _recorded(user_id: str) -> list[tuple[dict, int]]:
         page, cursor = jobs.list_page(user_id, limit=LIST_PAGE, cursor=cursor)
         scanned += len(page)
         for listed in page:
-            if listed.get("status") != jobs.DONE or len(found) >= limit:
+            if len(found) >= limit or not _may_be_episode(listed):
                 continue
             job = jobs.get(user_id, listed["job_id"])  # the list holds no outputs: the whole record
             key = books.recording_key(job) if job else None
@@ -113,6 +112,14 @@ def _recorded(user_id: str) -> list[tuple[dict, int]]:
     with ThreadPoolExecutor(STAT_THREADS) as pool:
         sizes = list(pool.map(lambda pair: _size(bucket, pair[1]), found))
     return [(job, size) for (job, _), size in zip(found, sizes, strict=True) if size is not None]
+
+
+def _may_be_episode(listed: dict) -> bool:
+    """What the job list tells: done, of a kind that makes an MP3, with a recording's length. Only
+    these cost a read of the whole record (an account of transcriptions costs none)."""
+    kind = kinds.registry().get(listed.get("kind") or kinds.DEFAULT)
+    return (listed.get("status") == jobs.DONE and kind is not None and RECORDING_MP3 in kind.outputs
+            and bool(listed.get("seconds")))
 
 
 def _size(bucket: str, key: str) -> int | None:

@@ -716,24 +716,24 @@ OPERATIONS = {
                       "400": _error("Not a label of this recording, a name that is not 1-80 characters of text, or a "
                                     "recording with one voice (or not transcribed yet)."),
                       "401": UNAUTHORIZED, "403": NO_ROUTE, "404": NOT_FOUND, "429": THROTTLED}},
-    ("GET", "/feeds/{name}"): {
+    ("GET", "/feeds/{feed}"): {
         "operationId": "podcastFeed", "summary": "The account's private podcast feed", "security": [],
         "description": "CONTRACTS section 18: `<secret>.xml`, the address GET /me gives as `feed_url`. RSS 2.0 with "
                        "iTunes and Podcasting 2.0 tags: an item per finished job with a recording, newest first "
                        "(at most `feed_max_items`), each with its recording, chapters and transcript at the "
-                       "addresses of GET /feeds/{secret}/{name}.",
-        "parameters": [_path("name", _STRING, "the feed's secret, then .xml")],
+                       "addresses of GET /feeds/{feed}/{file}.",
+        "parameters": [_path("feed", _STRING, "the feed's secret, then .xml")],
         "responses": {"200": {"description": "The feed.", "content": {"application/rss+xml": {"schema": _STRING}}},
                       "403": NO_ROUTE, "404": _error("No feed has this address (off, rotated, or the account "
                                                      "deleted).")}},
-    ("GET", "/feeds/{secret}/{name}"): {
+    ("GET", "/feeds/{feed}/{file}"): {
         "operationId": "podcastFile", "summary": "An episode's recording, chapters, transcript or art", "security": [],
         "description": "Addresses that last as long as the feed: `<job_id>.mp3` (the recording) and `<job_id>.jpg` "
                        "(the episode's art) redirect to a fresh presigned GET, which answers byte ranges (206); "
                        "`<job_id>.json` is its chapters (Podcasting 2.0 JSON chapters), `<job_id>.vtt` its "
                        "transcript (WebVTT, a cue per sentence).",
-        "parameters": [_path("secret", _STRING, "the feed's secret"),
-                       _path("name", _STRING, "the job's id, then .mp3, .jpg, .json or .vtt")],
+        "parameters": [_path("feed", _STRING, "the feed's secret (without .xml)"),
+                       _path("file", _STRING, "the job's id, then .mp3, .jpg, .json or .vtt")],
         "responses": {"200": {"description": "The chapters or the transcript.", "content": {
                           "application/json+chapters": {"schema": {
                               "type": "object", "required": ["version", "chapters"], "properties": {

@@ -138,6 +138,14 @@ def test_the_feed_is_bounded(client, account, monkeypatch):
     assert [i.findtext("guid") for i in items(client, feed)] == made[::-1][:2]
 
 
+def test_only_jobs_that_may_have_a_recording_cost_a_read():
+    page = {"status": "done", "kind": "page", "seconds": 4.0}
+    assert episodes._may_be_episode(page) and episodes._may_be_episode({**page, "kind": None})
+    for other in ({"kind": "speech"}, {"kind": "digits"}, {"kind": "nonesuch"}, {"seconds": None},
+                  {"status": "processing"}, {"status": "failed"}):
+        assert not episodes._may_be_episode({**page, **other}), other
+
+
 def test_an_image_is_the_episodes_art(client, account):
     user, _, feed = account
     photo = recorded_job(user["id"], "sign.jpg")
