@@ -53,6 +53,19 @@ def test_off_by_default_then_on_off_and_rotated(client):
     assert again not in (url, rotated)
 
 
+def test_login_says_the_address_too(client):
+    from tests.apiclient import post
+
+    _, headers = signed_in(client)
+    url = patch_me(client, headers, {"feed": True}).json_body["feed_url"]
+    r = client.http.post("/auth/login", headers={"Content-Type": "application/json", **HOST},
+                         body=b'{"email": "ann@example.org", "password": "correct horse battery staple"}')
+    assert r.json_body["user"]["feed_url"] == url
+    assert post(client, "/auth/register", {"name": "Bob", "email": "bob@example.org", "password": "a long passphrase!",
+                                           "password_confirmation": "a long passphrase!"}).json_body["user"][
+        "feed_url"] is None
+
+
 def test_other_fields_keep_the_feed_and_say_its_address(client):
     _, headers = signed_in(client)
     url = patch_me(client, headers, {"feed": True}).json_body["feed_url"]
