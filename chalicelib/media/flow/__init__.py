@@ -341,7 +341,9 @@ def format_of(data: bytes, content_type: str | None) -> str | None:
     from chalicelib.media.types import FLOW_TYPES
 
     if declared not in FLOW_TYPES:
-        return None
+        # A notebook or a LaTeX source declared as something else (a client that maps an ending it
+        # does not know to its first type, image/jpeg): its bytes say what it is; an image's never do.
+        return by_signature(data)
     fmt = sniff(data, declared)
     want = STRICT.get(declared)
     if want is not None and fmt != want:

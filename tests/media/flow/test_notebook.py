@@ -88,6 +88,10 @@ def test_running_code_shows_code_and_its_outputs_as_code_and_reads_the_markdown(
     assert read(data, "text/plain")["format"] == "notebook"
     assert read(data, None)["format"] == "notebook"
     assert read(b"{\"name\": \"not a notebook\"}", "text/plain")["format"] == "text"
+    # declared as a type it is not (a client mapping an unknown ending to its first type): its bytes decide
+    from chalicelib.media import flow
+
+    assert flow.format_of(data, "image/jpeg") == "notebook" and flow.format_of(b"\xff\xd8\xff", "image/jpeg") is None
 
 
 def test_cells_tagged_skip_are_left_out_and_outputs_are_read_by_what_they_hold():
