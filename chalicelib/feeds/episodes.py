@@ -1,7 +1,10 @@
 """Jobs as episodes, and what the feed's stable addresses answer (GET /feeds/...).
 
 An episode is a finished job with a recording: its speech.mp3 (chalicelib.books.export.recording_key,
-the same test the MP3 export makes). Its chapters are the MP3 export's chapters
+the same test the MP3 export makes), or a whole book's MP3 once its export has made one (a book's
+recording is made where it is listened to: its parts are not one file until then). A book's MP3
+carries its chapters in its own ID3 tag; the feed gives chapters and a transcript of a job's own
+speech.mp3. Its chapters are the MP3 export's chapters
 (chalicelib.books.mp3.timed_chapters: the same starts and titles the ID3 tag has), as JSON
 chapters; its transcript is the recording's sentences as the EPUB's Media Overlays tile them
 (chalicelib.books.overlay.plan), a WebVTT cue each. Both are made from result.json when asked
@@ -35,6 +38,7 @@ TRANSCRIPT_TYPE = "text/vtt; charset=utf-8"
 LIST_PAGE = 100  # records asked for at a time while looking for episodes
 SCANNED_MAX = 2000  # records looked at for one feed: a feed answers in bounded time whatever the account holds
 STAT_THREADS = 4  # enclosures' sizes asked of S3 at once
+BOOK_MP3 = "book.mp3"  # a book's MP3 export, as books.export.ready_books names it
 IMAGE_TYPES = ("image/jpeg", "image/png")  # what podcast apps show as an episode's art
 CHANNEL_TITLE = "PageVoice"
 CHANNEL_DESCRIPTION = ("What you had PageVoice read aloud: every finished file with a recording, newest first, "
@@ -74,7 +78,7 @@ def file(secret: str, name: str) -> Answer | None:
         return None
     job_id, suffix = split
     job = jobs.get(user_id, job_id)
-    key = books.recording_key(job) if job else None
+    key, own = _recording(job) if job else (None, False)
     if key is None:
         return None
     if suffix == paths.RECORDING:
@@ -82,7 +86,7 @@ def file(secret: str, name: str) -> Answer | None:
     if suffix == paths.IMAGE:
         image = _image_key(job)
         return Answer(location=objects.presign_get(image[0], image[1])) if image else None
-    result = _result(job)
+    result = _result(job) if own else None
     if result is None:
         return None
     if suffix == paths.CHAPTERS:
@@ -103,7 +107,7 @@ def _recorded(user_id: str) -> list[tuple[dict, int]]:
             if len(found) >= limit or not _may_be_episode(listed):
                 continue
             job = jobs.get(user_id, listed["job_id"])  # the list holds no outputs: the whole record
-            key = books.recording_key(job) if job else None
+            key, _ = _recording(job) if job else (None, False)
             if key is not None:
                 found.append((job, key))
         if cursor is None:
@@ -112,6 +116,13 @@ def _recorded(user_id: str) -> list[tuple[dict, int]]:
     with ThreadPoolExecutor(STAT_THREADS) as pool:
         sizes = list(pool.map(lambda pair: _size(bucket, pair[1]), found))
     return [(job, size) for (job, _), size in zip(found, sizes, strict=True) if size is not None]
+
+
+def _recording(job: dict) -> tuple[str | None, bool]:
+    """(the key of the job's MP3, or None; whether it is the job's own speech.mp3, whose result
+    times its chapters and transcript, rather than a book's MP3 export)."""
+    own = books.recording_key(job)
+    return (own, True) if own else (books.ready_books(job).get(BOOK_MP3), False)
 
 
 def _may_be_episode(listed: dict) -> bool:
@@ -130,15 +141,15 @@ def _size(bucket: str, key: str) -> int | None:
 
 
 def _episode(job: dict, size: int, api: str, secret: str) -> rss.Episode:
-    job_id = job["job_id"]
+    job_id, (_, own) = job["job_id"], _recording(job)
     title = books.title_of({}, job.get("filename"))
     language = job.get("language")
     return rss.Episode(
         guid=job_id, title=title, published=clock.parse_iso(job["created_at"]),
         seconds=float(job.get("seconds") or 0), enclosure=paths.file_url(api, secret, job_id, paths.RECORDING),
         length=size, summary=_summary(job, title),
-        chapters=paths.file_url(api, secret, job_id, paths.CHAPTERS),
-        transcript=paths.file_url(api, secret, job_id, paths.TRANSCRIPT),
+        chapters=paths.file_url(api, secret, job_id, paths.CHAPTERS) if own else None,
+        transcript=paths.file_url(api, secret, job_id, paths.TRANSCRIPT) if own else None,
         language=language if language and language != "auto" else None,
         image=paths.file_url(api, secret, job_id, paths.IMAGE) if _image_key(job) else None,
         link=job.get("link_final") or job.get("link"))

@@ -138,6 +138,31 @@ def test_the_feed_is_bounded(client, account, monkeypatch):
     assert [i.findtext("guid") for i in items(client, feed)] == made[::-1][:2]
 
 
+def test_a_book_is_an_episode_once_its_mp3_is_made(client, account):
+    """A whole book has no speech.mp3 (its recording is parts, made where it is listened to): its
+    MP3 export is the episode, once made and current; its chapters are in that file's own tag."""
+    user, _, feed = account
+    book = recorded_job(user["id"], "Long Book.pdf")
+    key = output_key(user["id"], book, "book-b1.mp3")
+    aws.s3().put_object(Bucket=settings.get().aws.bucket, Key=key, Body=b"ID3" + MP3)
+    record = jobs.get(user["id"], book)
+    outputs = {k: v for k, v in record["outputs"].items() if k != "speech.mp3"}
+    aws.jobs_table().update_item(Key={"user_id": user["id"], "job_id": book}, UpdateExpression="SET outputs = :o",
+                                 ExpressionAttributeValues={":o": outputs})
+    assert items(client, feed) == []  # no MP3 yet
+    state = {"status": "ready", "key": key, "build": "b1", "recording": record["updated_at"], "size": len(MP3) + 3}
+    aws.jobs_table().update_item(Key={"user_id": user["id"], "job_id": book}, UpdateExpression="SET book_mp3 = :b",
+                                 ExpressionAttributeValues={":b": state})
+    [item] = items(client, feed)
+    assert item.find("enclosure").get("length") == str(len(MP3) + 3)
+    assert item.find(f"{{{rss.PODCAST}}}chapters") is None and item.find(f"{{{rss.PODCAST}}}transcript") is None
+    base = f"{feed.removesuffix('.xml')}/{book}"
+    r = get(client, f"{base}.mp3")
+    assert r.status_code == 302 and urlparse(r.headers["Location"]).path.endswith(key)
+    assert_error(get(client, f"{base}.json"), 404)
+    assert_error(get(client, f"{base}.vtt"), 404)
+
+
 def test_only_jobs_that_may_have_a_recording_cost_a_read():
     page = {"status": "done", "kind": "page", "seconds": 4.0}
     assert episodes._may_be_episode(page) and episodes._may_be_episode({**page, "kind": None})
