@@ -1,8 +1,13 @@
-"""The player's transport stays within reach (issue 76): at a phone's 360 x 740 (touch) and at
-1280 x 800, after Play and scrolling 3,000 px, through the page or the text, a Play/Pause control
-is on screen and the lit word is never under it (the text scrolls clear of the bar); axe-core
-finds nothing. A three-page document, as a PDF's result: the text box, then the page images and
-the downloads below it."""
+"""The player's transport stays within reach (issue 76, part 2): at a phone's 360 x 740 (touch) and
+at 1280 x 800, after Play and scrolling 3,000 px, through the page, the text's box or the zoomed
+page image, a Play/Pause control is in the viewport, seen and not covered (the element at its
+centre is it), and the lit word, in the text and on the page image, is never under the bar
+holding it, also as the read-along moves on; the bar's steps by sentence move playback, pressing
+its Pause pauses, and by keyboard its Play plays; while the page's player is on screen the bar is
+hidden and nothing in it takes the focus (the focus on it moves to the player's own button as
+it goes); axe-core finds nothing. A three-page document, as a PDF's result (hand-made answer,
+the real voice: tests/site/fakejob.py): its text, then the page images below it on a phone,
+beside it on a wide screen."""
 from __future__ import annotations
 
 import pytest
@@ -16,76 +21,186 @@ from tests.site.test_listening import open_job, sign_in, wait_ready
 LINES = [f"Line {i} of this page is spoken in its turn, so that the text runs long." for i in range(28)]
 SIZES = [pytest.param({"width": 360, "height": 740}, True, id="phone"),
          pytest.param({"width": 1280, "height": 800}, False, id="wide")]
+TEXT_WORD = '#result-text [aria-current="true"]'
+BOX_WORD = '#overlay [aria-current="true"]'
 
-# Where the transport is and whether the lit word is under it, measured in one step in the page
+# Where the transport is and whether a lit word is under it, measured in one step in the page
 # (the lit word changes with every word: a handle found first and measured after may be gone).
-REACH = """() => {
-    const rect = (s) => { const e = document.querySelector(s);
-        if (!e || e.hidden || !e.getClientRects().length) return null;
-        const r = e.getBoundingClientRect(); return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; };
-    const inside = (r) => r && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
-    const play = rect('#play-button'), mini = rect('#mini-play'), bar = rect('#mini-player');
-    const lit = rect('#result-text [aria-current="true"]');
-    const under = Boolean(bar && lit && lit.bottom > bar.top && lit.top < bar.bottom);
-    return {control: inside(play) ? 'player' : inside(mini) ? 'mini-player' : null,
-            playing: document.querySelector('#play-button').dataset.state === 'playing', under, lit, bar,
-            scrollY: Math.round(scrollY)};
+# The control: the page's Play/Pause if it is in the viewport, seen and not covered, else the
+# bar's. A lit word is under it when its rectangle meets the control's or the bar's.
+REACH = """(litSelector) => {
+    const box = (e) => { const r = e.getBoundingClientRect();
+        return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; };
+    const reachable = (e) => {
+        if (!e || e.hidden || !e.getClientRects().length) return false;
+        const s = getComputedStyle(e);
+        if (s.visibility !== 'visible' || Number(s.opacity) === 0) return false;
+        const r = box(e);
+        if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) return false;
+        const hit = document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2);
+        return Boolean(hit && (hit === e || e.contains(hit)));
+    };
+    const meets = (a, b) => Boolean(a && b && a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom);
+    const page = document.querySelector('#play-button'), mini = document.querySelector('#mini-play');
+    const bar = document.querySelector('#mini-player');
+    const control = reachable(page) ? page : reachable(mini) ? mini : null;
+    const cover = control === mini ? box(bar) : control ? box(control) : null;
+    const litEl = document.querySelector(litSelector);
+    const lit = litEl && litEl.getClientRects().length ? box(litEl) : null;
+    const onScreen = Boolean(lit && lit.bottom > 0 && lit.top < innerHeight);
+    return {control: control && control.id, playing: page.dataset.state === 'playing',
+            label: control && control.textContent, under: meets(lit, cover), lit, onScreen, cover,
+            word: litEl && litEl.dataset.wordIndex, scrollY: Math.round(scrollY)};
 }"""
 
 
-def reach_after_words(page, where: str, words: int = 3) -> None:
-    """For the next `words` words spoken: a Play/Pause control on screen, the lit word clear of it."""
+def reach(page, where: str, lit: str = TEXT_WORD) -> dict:
+    state = page.evaluate(REACH, lit)
+    assert state["control"] and state["playing"] and state["label"] == "Pause", (where, state)
+    assert not state["under"], (where, "the lit word is under the player", state)
+    return state
+
+
+def reach_after_words(page, where: str, lit: str = TEXT_WORD, words: int = 3, now: bool = True) -> list[dict]:
+    """Now (unless the person just put the lit word under the bar) and for the next `words` words
+    spoken: a Play/Pause control in reach, the lit word clear of it."""
+    seen = [reach(page, where, lit)] if now else []
     for _ in range(words):
-        state = page.evaluate(REACH)
-        assert state["control"] and state["playing"], (where, state)
-        assert not state["under"], (where, "the lit word is under the player", state)
-        before = page.inner_text('#result-text [aria-current="true"]')
-        page.wait_for_function("w => document.querySelector('#result-text [aria-current=\"true\"]')?.textContent !== w",
-                               arg=before, timeout=10_000)
+        before = page.evaluate("s => document.querySelector(s)?.dataset.wordIndex ?? null", lit)
+        page.wait_for_function("([s, w]) => (document.querySelector(s)?.dataset.wordIndex ?? null) !== w",
+                               arg=[lit, before], timeout=10_000)
+        seen.append(reach(page, f"{where}, a word on", lit))
+    return seen
+
+
+def put_under_bar(page, scroller: str, lit: str) -> None:
+    """The person scrolls `scroller` (a box running under the bar), and the page if the box cannot
+    go so far, until the lit word is under the bar: from the next word on, the read-along must
+    bring it back above."""
+    moved = page.evaluate("""([scroller, lit]) => {
+        const box = document.querySelector(scroller), bar = document.querySelector('#mini-player');
+        const word = document.querySelector(lit);
+        if (!box || !word || bar.hidden) return null;
+        // (its end at the window's end: scrollIntoView would stop above the bar, its scroll-padding)
+        scrollBy(0, box.getBoundingClientRect().bottom - innerHeight);
+        const top = bar.getBoundingClientRect().top, b = box.getBoundingClientRect();
+        if (b.bottom < top + 40) return null;
+        box.scrollTop += word.getBoundingClientRect().top - (top + 10);
+        scrollBy(0, word.getBoundingClientRect().top - (top + 10)); // (what the box could not do: near its start)
+        const r = word.getBoundingClientRect();
+        return r.top < innerHeight && r.bottom > top;
+    }""", [scroller, lit])
+    assert moved, (scroller, "the lit word could not be put under the bar")
 
 
 def settle(page) -> None:
-    """Until the page stops scrolling (a wheel's scroll may be animated)."""
-    page.wait_for_function("""() => new Promise((done) => { const y = scrollY;
-        requestAnimationFrame(() => requestAnimationFrame(() => done(scrollY === y))); })""")
+    """Until the page and its boxes stop scrolling (a wheel's scroll may be animated)."""
+    page.wait_for_function("""() => new Promise((done) => {
+        const at = () => [scrollY, ...[...document.querySelectorAll('#result-text, #zoom-viewport')].map(e => e.scrollTop)].join();
+        const y = at(); requestAnimationFrame(() => requestAnimationFrame(() => done(at() === y))); })""")
+
+
+def wheel_over(page, selector: str, dy: int) -> None:
+    """A wheel's 3,000 px over the middle of `selector`'s part on screen (it scrolls that, or the page)."""
+    b = page.locator(selector).bounding_box()
+    top, bottom = max(b["y"], 0), min(b["y"] + b["height"], page.viewport_size["height"] - 200)
+    page.mouse.move(b["x"] + b["width"] / 2, (top + bottom) / 2)
+    page.mouse.wheel(0, dy)
+    settle(page)
+
+
+def bar_controls_unreachable(page) -> None:
+    """The bar hidden: not shown, and nothing in it takes the focus."""
+    assert page.evaluate("""() => {
+        const bar = document.querySelector('#mini-player');
+        const buttons = [...bar.querySelectorAll('button')];
+        const none = bar.hidden && getComputedStyle(bar).display === 'none';
+        const before = document.activeElement;
+        const focusable = buttons.filter((b) => { b.focus(); return document.activeElement === b; });
+        before?.focus?.({preventScroll: true});
+        return none && buttons.length === 5 && focusable.length === 0;
+    }""")
 
 
 @pytest.mark.parametrize("size,touch", SIZES)
-def test_play_pause_stays_on_screen_and_off_the_lit_word_while_scrolling(browser, stack, size, touch):
+def test_play_pause_stays_in_reach_and_off_the_lit_word_while_scrolling(browser, stack, size, touch):
     context = chromium.new_context(browser, viewport=size, has_touch=touch, is_mobile=touch)
     context.set_default_timeout(15_000)
     page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
         sign_in(page, stack)
-        fake = make_job(stack, [LINES, LINES, LINES], filename="three-pages.pdf", document=True)
+        fake = make_job(stack, [LINES, LINES, LINES], filename="three-pages.pdf", document=True, sentences=True)
         open_job(page, stack, fake)
         wait_ready(page)
+        bar_controls_unreachable(page)  # the page's player is on screen
         page.click("#play-button")
-        page.wait_for_selector('#result-text [aria-current="true"]')
+        page.wait_for_selector(TEXT_WORD)
 
         # The page scrolled 3,000 px (the pointer over the page's header, not the text's box).
         page.mouse.move(5, 5)
         page.mouse.wheel(0, 3000)
         settle(page)
         assert page.evaluate("scrollY") > 0
-        reach_after_words(page, "page scrolled")
-        # The text's own box scrolled 3,000 px, as one does to read on, then the page to it.
-        box = page.locator("#result-text")
-        box.scroll_into_view_if_needed()
-        b = box.bounding_box()
-        page.mouse.move(b["x"] + b["width"] / 2, b["y"] + min(b["height"], 100) / 2)
-        page.mouse.wheel(0, 3000)
+        assert reach_after_words(page, "page scrolled")[-1]["control"] == "mini-play"
+
+        # The text's own box scrolled 3,000 px, as one does to read on, after the page to it.
+        page.evaluate("document.querySelector('#result-text').scrollIntoView({block: 'center'})")
         settle(page)
+        wheel_over(page, "#result-text", 3000)
         reach_after_words(page, "text scrolled")
         # The text's box low on the screen, running under the bar: the lit word is kept above it.
         page.evaluate("document.querySelector('#result-text').scrollIntoView({block: 'end'})")
         settle(page)
-        reach_after_words(page, "text's box at the bottom of the screen", words=4)
+        seen = reach_after_words(page, "the text's box at the bottom of the screen", words=4)
+        assert all(s["onScreen"] for s in seen[1:]), seen  # followed on screen, not hidden under the bar
+        # The person scrolls the box until the lit word is under the bar: the next word is above it.
+        put_under_bar(page, "#result-text", TEXT_WORD)
+        seen = reach_after_words(page, "the lit word scrolled under the bar", words=3, now=False)
+        assert all(s["onScreen"] for s in seen), seen
+
+        # The page image zoomed and scrolled 3,000 px: its lit box is kept above the bar too.
+        page.click("#zoom-in")
+        page.click("#zoom-in")
+        assert page.evaluate("(v => v.scrollHeight > v.clientHeight)(document.querySelector('#zoom-viewport'))")
+        page.evaluate("document.querySelector('#zoom-viewport').scrollIntoView({block: 'end'})")
+        settle(page)
+        wheel_over(page, "#zoom-viewport", 3000)
+        seen = reach_after_words(page, "page image scrolled", lit=BOX_WORD, words=4)
+        assert any(s["onScreen"] for s in seen[1:]), seen
+        put_under_bar(page, "#zoom-viewport", BOX_WORD)
+        seen = reach_after_words(page, "the lit box scrolled under the bar", lit=BOX_WORD, words=3, now=False)
+        assert all(s["onScreen"] for s in seen), seen
+        assert page.locator("#mini-player").is_visible()
         screenshot(page, f"player-reach-{size['width']}.png")
         assert violations(page) == [], size
-        # Its Pause is the page's player's.
-        control = page.evaluate(REACH)["control"]
-        page.click("#mini-play" if control == "mini-player" else "#play-button")
+
+        # Its steps by sentence are the player's: on to the next sentence's first word.
+        lit = page.evaluate("() => Number(document.querySelector('#result-text [aria-current=\"true\"]').dataset.wordIndex)")
+        page.click("#mini-next-sentence")
+        page.wait_for_function(
+            "w => Number(document.querySelector('#result-text [aria-current=\"true\"]')?.dataset.wordIndex) > w + 1",
+            arg=lit)
+
+        # Its Pause pauses the page's player; by keyboard its Play plays again.
+        control = reach(page, "before pausing")["control"]
+        if touch:
+            page.tap(f"#{control}")
+        else:
+            page.click(f"#{control}")
         page.wait_for_function("() => document.querySelector('#play-button').dataset.state === 'paused'")
+        assert page.inner_text("#mini-play") == "Play"
+        page.focus("#mini-play")
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => document.querySelector('#play-button').dataset.state === 'playing'")
+        # Back at the top the bar goes, and the focus on it moves to the player's own Play/Pause.
+        page.evaluate("window.scrollTo(0, 0)")
+        page.wait_for_function("() => document.querySelector('#mini-player').hidden")
+        assert page.evaluate("document.activeElement.id") == "play-button"
+        bar_controls_unreachable(page)
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => document.querySelector('#play-button').dataset.state === 'paused'")
+        assert errors == []
     finally:
         context.close()

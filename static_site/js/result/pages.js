@@ -8,6 +8,8 @@ import { bounds, pct, renderBoxes, textBox } from "./overlay.js";
 import { setUpZoom } from "./zoom.js";
 import { aspectOf, wordsOnPage } from "./model.js";
 import { pageLabel } from "./messages.js";
+import { barRect } from "./mini-player.js";
+import { pageClearKeeping, scrollWithinBy, seenEnd } from "./player/clearance.js";
 
 /**
  * `view` is what is shown ({job, result, doc, pages, words}, updated in place); `urls` the job's URLs;
@@ -70,13 +72,34 @@ export function createPages(root, { signal, view, urls, aspect, onChoose, onDraw
     shown: () => shown,
     boxOf: (index) => boxByIndex.get(index),
     setStop,
-    reveal: (box) => zoom.reveal(box),
+    /**
+     * The lit word's box in view on the zoomed page, and never under the mini-player: the page
+     * image scrolls it above the bar where the image runs under it, else the page does, as long
+     * as `keep` (the text's lit word, if any) stays seen.
+     */
+    reveal(box, { keep = null } = {}) {
+      zoom.reveal(box);
+      keepClearOfBar(els.viewport, box, keep);
+    },
     /** `fn(p)` takes over a page chosen by the person (button, previous / next, keyboard). */
     onTurn(fn) { turn = fn; },
   };
 }
 
 const MAX_PAGE_BUTTONS = 60;
+
+/** `box` (a word's box on the page image in `viewport`) scrolled clear of the mini-player's bar,
+ *  within the zoomed image first, then by the page (not pulling `keep` out of sight). */
+function keepClearOfBar(viewport, box, keep) {
+  const bar = barRect();
+  if (!bar) return;
+  if (viewport.scrollHeight > viewport.clientHeight) {
+    const by = scrollWithinBy(viewport.getBoundingClientRect(), box.getBoundingClientRect(), seenEnd(innerHeight, bar));
+    if (by) viewport.scrollTop += by;
+  }
+  const by = pageClearKeeping(box.getBoundingClientRect(), keep?.getBoundingClientRect() || null, innerHeight, bar);
+  if (by) window.scrollBy(0, by);
+}
 
 const SELECTORS = {
   overlay: "#overlay",

@@ -140,7 +140,9 @@ function createHighlight({ view, text, pages }) {
       el?.setAttribute("aria-current", "true");
     }
     if (span) text.reveal(span);
-    if (box) pages.reveal(box);
+    // Both kept clear of the mini-player; the page moves for the box only as long as the text's
+    // word stays seen (the text being read is not pulled away for the page image).
+    if (box) pages.reveal(box, { keep: span });
   }
 
   return { set, mark, current: () => current, forget() { current = -2; } };
