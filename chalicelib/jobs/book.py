@@ -411,10 +411,11 @@ def finish_if_whole(files: objects.JobFiles, job: dict) -> None:
         return
     if job.get("status") != table.PROCESSING or not whole(job):
         return
-    index = live_index(files, {**job, "status": table.DONE})  # the index as it stays: no progress
+    items = list(shards.each(files.user_id, files.job_id))
+    index = live_index(files, {**job, "status": table.DONE}, items)  # the index as it stays: no progress
     if "duration_s" in index["result"]:  # a recording: who spoke, labelled over all its windows at once
         index = book_files.label_speakers(
-            index, book_files.done_reads(list(shards.each(files.user_id, files.job_id))), kinds.get(job.get("kind")).book_work(),
+            index, book_files.done_reads(items), kinds.get(job.get("kind")).book_work(),
             lambda name: objects.read_json(files.bucket, files.key(name))[0],
             lambda name, body: files_write(files, name, body, "application/json"))
     body = growing.encode(index)
@@ -446,9 +447,11 @@ def current_index(files: objects.JobFiles, job: dict) -> dict | None:
         return index
 
 
-def live_index(files: objects.JobFiles, job: dict) -> dict:
-    """The book's index as its shards stand now (growing's format)."""
-    survey = read_survey(files)
-    return build_index(job, survey, list(shards.each(files.user_id, files.job_id)), clock.now())
+def live_index(files: objects.JobFiles, job: dict, items: list[dict] | None = None) -> dict:
+    """The book's index as its shards stand now (growing's format), from their items when the
+    caller has read them already."""
+    if items is None:
+        items = list(shards.each(files.user_id, files.job_id))
+    return build_index(job, read_survey(files), items, clock.now())
 
 
