@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from chalicelib.links import fetch
 from chalicelib.links.fetch import LinkError
+from tests.links.web import serve
 
 ALLOWED = "127.0.0.2"  # the test web server's address: allowed as the local stack's is
 
@@ -55,65 +54,15 @@ def listener():
     one.close()
 
 
-class Site(BaseHTTPRequestHandler):
-    """The local "internet": a few answers by path."""
-    target = ""  # where /away redirects
-
-    def log_message(self, *args) -> None:
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802 - the standard library's name
-        if self.path == "/article":
-            body = b"<!doctype html><title>A page</title><p>Hello there.</p>"
-            self._send(200, body, "text/html; charset=utf-8")
-        elif self.path == "/away":
-            self.send_response(302)
-            self.send_header("Location", Site.target)
-            self.end_headers()
-        elif self.path == "/loop":
-            self.send_response(301)
-            self.send_header("Location", "/loop")
-            self.end_headers()
-        elif self.path == "/big":
-            self.send_response(200)
-            self.send_header("Content-Type", "application/pdf")
-            self.end_headers()
-            try:
-                for _ in range(64):
-                    self.wfile.write(b"%" * 65536)
-            except OSError:
-                pass
-        elif self.path == "/declared-big":
-            self.send_response(200)
-            self.send_header("Content-Length", str(10 ** 12))
-            self.end_headers()
-        elif self.path == "/slow":
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.end_headers()
-            try:
-                for _ in range(100):
-                    self.wfile.write(b"x")
-                    self.wfile.flush()
-                    time.sleep(0.1)
-            except OSError:
-                pass
-        else:
-            self._send(404, b"no", "text/plain")
-
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+@pytest.fixture
+def redirects() -> dict[str, str]:
+    return {}
 
 
 @pytest.fixture
-def site(monkeypatch):
-    server = ThreadingHTTPServer((ALLOWED, 0), Site)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+def site(monkeypatch, redirects):
+    server = serve(ALLOWED, 0, {"/article": (200, b"<!doctype html><title>A page</title><p>Hello there.</p>",
+                                             "text/html; charset=utf-8")}, redirects)
     monkeypatch.setenv("PAGEVOICE_FETCH_ALLOW", f"{ALLOWED}:{server.server_address[1]}")
     yield f"http://{ALLOWED}:{server.server_address[1]}"
     server.shutdown()
@@ -185,12 +134,12 @@ def test_a_name_is_looked_up_once_and_the_address_checked_is_the_one_connected_t
     assert listener.accepted == 0
 
 
-def test_a_redirect_inside_is_refused_before_it_is_followed(site, listener):
-    Site.target = f"http://127.0.0.1:{listener.port}/admin"
+def test_a_redirect_inside_is_refused_before_it_is_followed(site, redirects, listener):
+    redirects["/away"] = f"http://127.0.0.1:{listener.port}/admin"
     refused(f"{site}/away", "private network")
-    Site.target = f"http://[::ffff:127.0.0.1]:{listener.port}/"
+    redirects["/away"] = f"http://[::ffff:127.0.0.1]:{listener.port}/"
     refused(f"{site}/away", "private network")
-    Site.target = "file:///etc/passwd"
+    redirects["/away"] = "file:///etc/passwd"
     refused(f"{site}/away", "only http and https")
     assert listener.accepted == 0
 
@@ -205,11 +154,11 @@ def test_the_local_allowance_is_one_host_and_port_and_never_in_lambda(site, list
     assert listener.accepted == 0
 
 
-def test_a_page_is_fetched_with_its_type_and_a_user_agent_that_names_the_service(site):
+def test_a_page_is_fetched_with_its_type_and_a_user_agent_that_names_the_service(site, redirects):
     got = fetch.fetch(f"{site}/article")
     assert got.status == 200 and got.content_type == "text/html" and b"Hello there." in got.body
     assert got.url == f"{site}/article" and got.redirects == []
-    Site.target = "/article"
+    redirects["/away"] = "/article"
     moved = fetch.fetch(f"{site}/away")
     assert moved.url == f"{site}/article" and moved.redirects == [f"{site}/away"]
     assert "PageVoice" in fetch.USER_AGENT
@@ -219,7 +168,7 @@ def test_what_cannot_be_read_says_why(site, monkeypatch):
     refused(f"{site}/missing", "answered 404")
     refused(f"{site}/loop", "redirected more than 5 times")
     monkeypatch.setenv("PAGEVOICE_LINK_MAX_BYTES", str(1024 * 1024))
-    refused(f"{site}/big", "larger than 1 MB")
-    refused(f"{site}/declared-big", "larger than 1 MB")
+    refused(f"{site}/stream", "larger than 1 MB")
+    refused(f"{site}/huge", "larger than 1 MB")
     monkeypatch.setenv("PAGEVOICE_LINK_SECONDS", "1")
     refused(f"{site}/slow", "within 1 second.")
