@@ -100,13 +100,38 @@ def settle(page) -> None:
         const y = at(); requestAnimationFrame(() => requestAnimationFrame(() => done(at() === y))); })""")
 
 
-def wheel_over(page, selector: str, dy: int) -> None:
-    """A wheel's 3,000 px over the middle of `selector`'s part on screen (it scrolls that, or the page)."""
+def scroll_by(page, selector: str | None, dy: int, touch: bool) -> None:
+    """`dy` px scrolled over `selector`'s part on screen (it scrolls that, then the page), or over
+    the page's edge (`selector` None): a finger's swipes on a touch screen, else a mouse wheel."""
+    if not touch:
+        page.mouse.move(*(where(page, selector) if selector else (5, 5)))
+        page.mouse.wheel(0, dy)
+        settle(page)
+        return
+    cdp = page.context.new_cdp_session(page)
+    try:
+        while dy > 0:
+            x, y = where(page, selector) if selector else (4, page.viewport_size["height"] * 0.6)
+            step = min(dy, 400, y - 20)  # (the finger stays on the screen)
+            # A finger's touches, as the phone sends them (the headless shell ignores synthesized
+            # scroll gestures of a touch screen): down, up 20 px at a time, lifted.
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+            for moved in range(20, int(step) + 1, 20):
+                cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y - moved}]})
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+            dy -= step
+            settle(page)
+    finally:
+        cdp.detach()
+
+
+def where(page, selector: str) -> tuple[float, float]:
+    """A point low in `selector`'s part on screen and above the bar: where a swipe up starts."""
     b = page.locator(selector).bounding_box()
-    top, bottom = max(b["y"], 0), min(b["y"] + b["height"], page.viewport_size["height"] - 200)
-    page.mouse.move(b["x"] + b["width"] / 2, (top + bottom) / 2)
-    page.mouse.wheel(0, dy)
-    settle(page)
+    end = page.evaluate("(b => b.hidden ? innerHeight : b.getBoundingClientRect().top)(document.querySelector('#mini-player'))")
+    top, bottom = max(b["y"], 0), min(b["y"] + b["height"], end)
+    assert bottom - top > 60, (selector, "too little of it on screen to scroll it", b)
+    return b["x"] + b["width"] / 2, bottom - 10
 
 
 def bar_controls_unreachable(page) -> None:
@@ -138,17 +163,17 @@ def test_play_pause_stays_in_reach_and_off_the_lit_word_while_scrolling(browser,
         page.click("#play-button")
         page.wait_for_selector(TEXT_WORD)
 
-        # The page scrolled 3,000 px (the pointer over the page's header, not the text's box).
-        page.mouse.move(5, 5)
-        page.mouse.wheel(0, 3000)
-        settle(page)
-        assert page.evaluate("scrollY") > 0
+        # The page scrolled 3,000 px (over the page's edge, not the text's box), as far as it goes.
+        scroll_by(page, None, 3000, touch)
+        # (as far as it went: the room kept for the bar at the page's end came with the bar)
+        room = page.evaluate("document.documentElement.scrollHeight - innerHeight - document.querySelector('#mini-player').offsetHeight")
+        assert page.evaluate("scrollY") >= min(3000, room) - 30 > 0, room
         assert reach_after_words(page, "page scrolled")[-1]["control"] == "mini-play"
 
         # The text's own box scrolled 3,000 px, as one does to read on, after the page to it.
         page.evaluate("document.querySelector('#result-text').scrollIntoView({block: 'center'})")
         settle(page)
-        wheel_over(page, "#result-text", 3000)
+        scroll_by(page, "#result-text", 3000, touch)
         reach_after_words(page, "text scrolled")
         # The text's box low on the screen, running under the bar: the lit word is kept above it.
         page.evaluate("document.querySelector('#result-text').scrollIntoView({block: 'end'})")
@@ -166,7 +191,7 @@ def test_play_pause_stays_in_reach_and_off_the_lit_word_while_scrolling(browser,
         assert page.evaluate("(v => v.scrollHeight > v.clientHeight)(document.querySelector('#zoom-viewport'))")
         page.evaluate("document.querySelector('#zoom-viewport').scrollIntoView({block: 'end'})")
         settle(page)
-        wheel_over(page, "#zoom-viewport", 3000)
+        scroll_by(page, "#zoom-viewport", 3000, touch)
         seen = reach_after_words(page, "page image scrolled", lit=BOX_WORD, words=4)
         assert any(s["onScreen"] for s in seen[1:]), seen
         put_under_bar(page, "#zoom-viewport", BOX_WORD)
