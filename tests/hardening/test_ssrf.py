@@ -154,6 +154,35 @@ def test_the_local_allowance_is_one_host_and_port_and_never_in_lambda(site, list
     assert listener.accepted == 0
 
 
+def deployed_worker_environment() -> dict[str, str]:
+    """The worker functions' environment as infra/template.py deploys them (plain values; the
+    references CloudFormation fills in are left out), and no VPC: nothing private is routable."""
+    from infra import template
+
+    env = {}
+    for name, res in template.build(["APIHandler"])["Resources"].items():
+        props = res.get("Properties", {})
+        if res.get("Type") == "AWS::Lambda::Function" and props.get("PackageType") == "Image":
+            assert "VpcConfig" not in props, name
+            variables = props["Environment"]["Variables"]
+            assert "PAGEVOICE_FETCH_ALLOW" not in variables, name  # the local stack's allowance only
+            env.update({k: v for k, v in variables.items() if isinstance(v, str)})
+    assert env, "no worker function of the image in the template"
+    return {**env, "AWS_LAMBDA_FUNCTION_NAME": "pagevoice-worker"}
+
+
+def test_the_corpus_through_the_deployed_templates_settings(site, listener, monkeypatch):
+    """What the deployed worker runs with: an allowance set by mistake is ignored there, and every
+    address inside, the allowed test server's too, is refused without a connection."""
+    for name, value in deployed_worker_environment().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PAGEVOICE_FETCH_ALLOW", f"{site.split('//', 1)[1]},127.0.0.1:{listener.port}")
+    for url in INSIDE:
+        refused(url.format(port=listener.port), "private network")
+    refused(f"{site}/article", "private network")
+    assert listener.accepted == 0
+
+
 def test_a_page_is_fetched_with_its_type_and_a_user_agent_that_names_the_service(site, redirects):
     got = fetch.fetch(f"{site}/article")
     assert got.status == 200 and got.content_type == "text/html" and b"Hello there." in got.body
