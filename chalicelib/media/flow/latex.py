@@ -519,8 +519,8 @@ class _Reader:
             self.par()
             self.lists.append([base, 0])
             self.role = "list-item"
-            if base == "list":
-                i = self.skip_args(text, i, 2)
+            # enumitem's [label=(\alph*), leftmargin=*] and list's {label}{spacing}: not read
+            i = self.skip_args(text, i, 2) if base == "list" else self.optional(text, i)[1]
         elif base == "abstract":
             self.heading("Abstract", self.levels.get("section", 1))
         elif base == "thebibliography":
@@ -654,6 +654,11 @@ class _Reader:
             return i + 1
         self.buf.append(text[i + 1:end])
         return end + 1
+
+    def do_ensuremath(self, text: str, i: int) -> int:
+        arg, i = self.group(text, i)
+        self.math(arg, False)
+        return i
 
     def do_url(self, text: str, i: int) -> int:
         arg, i = self.group(text, i)

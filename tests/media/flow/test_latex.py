@@ -226,3 +226,15 @@ def test_caps_stop_the_reading():
     doc = read(doc_of("\n\n".join(f"Paragraph {k} has $x_{{{k}}}$ in it." for k in range(5000))),
                max_words=1000)
     assert doc["cut"]["reason"] == "words" and doc["cut"]["kept"] == 1000
+
+
+def test_options_of_lists_and_headings_are_not_read():
+    doc = read(r"""\begin{itemize}[leftmargin=*]
+\item A \ensuremath{x^2}
+\end{itemize}
+\begin{enumerate}[label=(\alph*)]\item B\end{enumerate}
+\section*{Intro\label{s}}
+\subsection[Short]{Long title}""")
+    assert blocks(doc) == [("list-item", "A x^2", None), ("list-item", "1. B", None), ("heading", "Intro", 1),
+                           ("heading", "Long title", 2)]
+    assert [f["latex"] for f in formulas(doc)] == ["x^2"]
