@@ -10,6 +10,8 @@ the real voice: tests/site/fakejob.py): its text, then the page images below it 
 beside it on a wide screen."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests import chromium
@@ -56,8 +58,8 @@ REACH = """(litSelector) => {
 
 def reach(page, where: str, lit: str = TEXT_WORD) -> dict:
     state = page.evaluate(REACH, lit)
-    assert state["control"] and state["playing"] and state["label"] == "Pause", (where, state)
-    assert not state["under"], (where, "the lit word is under the player", state)
+    assert state["control"] and state["playing"] and state["label"] == "Pause", f"{where}: {json.dumps(state)}"
+    assert not state["under"], f"{where}: the lit word is under the player: {json.dumps(state)}"
     return state
 
 
@@ -179,11 +181,11 @@ def test_play_pause_stays_in_reach_and_off_the_lit_word_while_scrolling(browser,
         page.evaluate("document.querySelector('#result-text').scrollIntoView({block: 'end'})")
         settle(page)
         seen = reach_after_words(page, "the text's box at the bottom of the screen", words=4)
-        assert all(s["onScreen"] for s in seen[1:]), seen  # followed on screen, not hidden under the bar
+        assert all(s["onScreen"] for s in seen[1:]), json.dumps(seen)  # followed on screen, not under the bar
         # The person scrolls the box until the lit word is under the bar: the next word is above it.
         put_under_bar(page, "#result-text", TEXT_WORD)
         seen = reach_after_words(page, "the lit word scrolled under the bar", words=3, now=False)
-        assert all(s["onScreen"] for s in seen), seen
+        assert all(s["onScreen"] for s in seen), json.dumps(seen)
 
         # The page image zoomed and scrolled 3,000 px: its lit box is kept above the bar too.
         page.click("#zoom-in")
@@ -193,10 +195,10 @@ def test_play_pause_stays_in_reach_and_off_the_lit_word_while_scrolling(browser,
         settle(page)
         scroll_by(page, "#zoom-viewport", 3000, touch)
         seen = reach_after_words(page, "page image scrolled", lit=BOX_WORD, words=4)
-        assert any(s["onScreen"] for s in seen[1:]), seen
+        assert any(s["onScreen"] for s in seen[1:]), json.dumps(seen)
         put_under_bar(page, "#zoom-viewport", BOX_WORD)
         seen = reach_after_words(page, "the lit box scrolled under the bar", lit=BOX_WORD, words=3, now=False)
-        assert all(s["onScreen"] for s in seen), seen
+        assert all(s["onScreen"] for s in seen), json.dumps(seen)
         assert page.locator("#mini-player").is_visible()
         screenshot(page, f"player-reach-{size['width']}.png")
         assert violations(page) == [], size
@@ -216,6 +218,16 @@ def test_play_pause_stays_in_reach_and_off_the_lit_word_while_scrolling(browser,
             page.click(f"#{control}")
         page.wait_for_function("() => document.querySelector('#play-button').dataset.state === 'paused'")
         assert page.inner_text("#mini-play") == "Play"
+        # By keyboard among the page image's boxes, the box focused is never under the bar.
+        page.focus('#overlay [data-testid="word-box"][tabindex="0"]')
+        put_under_bar(page, "#zoom-viewport", "#overlay :focus")
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+            assert page.evaluate("""() => {
+                const f = document.activeElement.getBoundingClientRect();
+                const b = document.querySelector('#mini-player').getBoundingClientRect();
+                return f.bottom <= b.top && f.top >= 0;
+            }""")
         page.focus("#mini-play")
         page.keyboard.press("Enter")
         page.wait_for_function("() => document.querySelector('#play-button').dataset.state === 'playing'")
