@@ -137,8 +137,34 @@ def prepare(root) -> int:
     formulas were found as TeX."""
     dollars = asks_for_dollars(root)
     found = _scripts(root)
+    found += _katex_spans(root, MAX_FORMULAS - found)
     _drawn(root)
     return found + _delimiters(root, dollars, MAX_FORMULAS - found)
+
+
+def loads_katex(root) -> bool:
+    """Whether the page loads KaTeX (a script or stylesheet of it, or a call of katex.render)."""
+    if root.xpath("//script[contains(translate(@src, 'KATEX', 'katex'), 'katex')]"
+                  " | //link[contains(translate(@href, 'KATEX', 'katex'), 'katex')]"):
+        return True
+    return any("katex.render" in (s.text or "")[:CONFIG_CHARS] for s in root.xpath("//script[not(@src)]")[:200])
+
+
+def _katex_spans(root, budget: int) -> int:
+    """pandoc --katex's formulas: `<span class="math inline|display">` holding bare TeX, which the
+    page's script hands to katex.render (pandoc --mathjax puts delimiters in the same spans, which
+    _delimiters finds; without a math option pandoc draws them as HTML, not TeX: no KaTeX then)."""
+    if budget <= 0 or not loads_katex(root):
+        return 0
+    made = 0
+    for el in root.xpath("//span[contains(@class, 'math')]"):
+        classes = _classes(el)
+        if made >= budget or "math" not in classes or not classes & {"inline", "display"} or len(el) \
+                or not (el.text or "").strip() or _skipped(el.getparent()):
+            continue
+        el.getparent().replace(el, _new(el.text.strip(), "display" in classes, el.tail, el.makeelement))
+        made += 1
+    return made
 
 
 def asks_for_dollars(root) -> bool:

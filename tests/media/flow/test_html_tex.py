@@ -12,6 +12,8 @@ preview and HTML-CSS frame it puts before them. The words spoken are the product
 (chalicelib/engines/math, as test_speech.py uses it)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from chalicelib.engines import math
@@ -183,6 +185,29 @@ def test_a_pandoc_mathjax_page_reads_each_formula_once_as_a_teacher_says_it():
     assert "2 cases" in words[7] and "otherwise" in words[7]
     assert words[8].startswith("A equals the 2 by 2 matrix, Row 1: 1, 2")
     no_source(spoken.replace(r"Type \(x^2\) to write one.", ""))  # (the code line is left unspoken by default)
+
+
+REAL = Path(__file__).resolve().parents[2] / "data" / "flow" / "math"  # made by math_pages.py from formulas.md
+
+
+@pytest.mark.parametrize("name", ["pandoc-mathjax", "pandoc-katex", "mathjax-saved"])
+def test_real_pandoc_and_mathjax_pages_read_each_formula_once(name):
+    """pandoc's real output (--mathjax: delimiters in its math spans; --katex: bare TeX there, which
+    the page's script hands to katex.render) and the first page saved after MathJax 3 drew it."""
+    doc = read((REAL / f"{name}.html").read_text(encoding="utf-8"))
+    words, spoken = said(doc)
+    assert words[:4] == ["s", "s squared", "the square root of 2", "v equals, d over t"], words
+    assert words[5].startswith("the sum from k equals 1 to n of k, equals") and "2 cases" in words[6]
+    assert len(words) == 7
+    no_source(spoken.replace("5 dollars", ""))
+
+
+def test_a_math_span_is_bare_tex_only_where_the_page_loads_katex():
+    plain = ('<html><body><p>pandoc without a math option draws <span class="math inline"><em>x</em><sup>2</sup>'
+             '</span> and <span class="math inline">\\alpha</span> stays text.</p></body></html>')
+    assert formulas(read(plain)) == []
+    katex = plain.replace("<body>", '<head><script src="/katex/katex.min.js"></script></head><body>')
+    assert [f["latex"] for f in formulas(read(katex))] == ["\\alpha"]  # the drawn one (it has elements) stays
 
 
 def test_katex_auto_render_dollars_where_the_page_asks_for_them_but_money_stays_text():
