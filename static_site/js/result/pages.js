@@ -30,12 +30,6 @@ export function createPages(root, { signal, view, urls, aspect, onChoose, onDraw
     zoom.reveal(box);
   }
 
-  // The arrow keys among the boxes: the one focused is not hidden by the bar.
-  function focusStop(box) {
-    setStop(box);
-    keepClearOfBar(els.viewport, box, null);
-  }
-
   /** Show page `p`; `announceIt` says so for a document, `focus` moves focus to its button. */
   function show(p, { announceIt = false, focus = false } = {}) {
     const { pages, doc } = view;
@@ -62,7 +56,7 @@ export function createPages(root, { signal, view, urls, aspect, onChoose, onDraw
     for (const box of boxes) {
       box.dataset.pageIndex = String(shown);
       box.addEventListener("click", () => onChoose(Number(box.dataset.wordIndex)), { signal });
-      box.addEventListener("keydown", (event) => rovingKeys(boxes, box, event, focusStop), { signal });
+      box.addEventListener("keydown", (event) => rovingKeys(boxes, box, event, setStop), { signal });
     }
     boxByIndex = new Map(boxes.map((el) => [Number(el.dataset.wordIndex), el]));
     const unsure = (view.result.unsure || []).filter((u) => (u.page ?? 0) === shown);
