@@ -200,3 +200,17 @@ def test_outputs_are_cut_by_a_scan_that_skips_strings_whole():
     nb = json.loads(cut)
     assert nb["cells"][0]["source"] == ['Say "outputs": [ here'] and nb["cells"][2]["source"] == ["end"]
     assert nb["cells"][1]["outputs"][0]["output_type"] == "pagevoice-cut"
+
+
+def test_in_the_decoding_sandbox_a_huge_notebook_fails_with_its_sentence_and_huge_outputs_are_cut():
+    """The worker's path (sandbox.read_flow: the child with its memory cap): the same sentence, not
+    'needs more memory'; a notebook of 60 MB of output is read, its output said unread."""
+    from chalicelib.errors import MediaError
+    from chalicelib.media import sandbox
+
+    head = make(code("x", [{"output_type": "stream", "name": "stdout", "text": "PAD"}])).encode()
+    caps = {"content_type": NOTEBOOK, "max_bytes": 500 * 2**20, "max_words": 50_000, "max_chars": 500_000}
+    with pytest.raises(MediaError, match=r"This notebook is 110 MB; PageVoice reads notebooks of up to 100 MB"):
+        sandbox.read_flow(head.replace(b"PAD", b"y" * (110 * 2**20)), **caps)
+    doc = sandbox.read_flow(head.replace(b"PAD", b"y" * (60 * 2**20)), **caps)
+    assert [line["text"] for s in doc["sections"] for line in s["lines"]] == ["x", "(This cell's output, 60.0 MB, is not read.)"]
