@@ -56,11 +56,19 @@ REACH = """(litSelector) => {
 }"""
 
 
-def reach(page, where: str, lit: str = TEXT_WORD) -> dict:
-    state = page.evaluate(REACH, lit)
+# REACH once the lit word is another than `w` (none is lit between lines for a moment), in the
+# same step as the wait: the word found is the word measured.
+NEXT_WORD = "([s, w]) => { const e = document.querySelector(s); return Boolean(e) && e.dataset.wordIndex !== w && (" + REACH + ")(s); }"
+
+
+def checked(state: dict, where: str) -> dict:
     assert state["control"] and state["playing"] and state["label"] == "Pause", f"{where}: {json.dumps(state)}"
     assert not state["under"], f"{where}: the lit word is under the player: {json.dumps(state)}"
     return state
+
+
+def reach(page, where: str, lit: str = TEXT_WORD) -> dict:
+    return checked(page.evaluate(REACH, lit), where)
 
 
 def reach_after_words(page, where: str, lit: str = TEXT_WORD, words: int = 3, now: bool = True) -> list[dict]:
@@ -69,9 +77,8 @@ def reach_after_words(page, where: str, lit: str = TEXT_WORD, words: int = 3, no
     seen = [reach(page, where, lit)] if now else []
     for _ in range(words):
         before = page.evaluate("s => document.querySelector(s)?.dataset.wordIndex ?? null", lit)
-        page.wait_for_function("([s, w]) => (document.querySelector(s)?.dataset.wordIndex ?? null) !== w",
-                               arg=[lit, before], timeout=10_000)
-        seen.append(reach(page, f"{where}, a word on", lit))
+        state = page.wait_for_function(NEXT_WORD, arg=[lit, before], timeout=10_000).json_value()
+        seen.append(checked(state, f"{where}, a word on"))
     return seen
 
 
