@@ -17,8 +17,9 @@ by our own scanner (no TeX runs: nothing is executed, expanded past a bound or o
   (and their starred forms) become formula words in their sentence (formula.from_latex, the
   worker's MathJax: `cases`, `matrix` and the rest inside them are MathJax's), with the
   document's macros expanded and `\\label`, `\\tag`, `\\nonumber`, `\\ref`, `\\eqref` dropped.
-- Not read as words: comments, `\\label`, `\\ref`, `\\eqref`, `\\autoref`, `\\cref`, `\\pageref`;
-  parenthetical citations (`\\cite`, `\\citep`, `\\parencite`, `\\autocite`, ...) are dropped and
+- Not read as words: comments, `\\label`, `\\pageref`; a reference (`\\ref`, `\\eqref`, `\\autoref`,
+  `\\cref`) says the number the PDF prints where latex_labels knows it ("Section 2.1", "equation
+  3"), else nothing (an unknown `\\eqref`: "the equation"); parenthetical citations (`\\cite`, `\\citep`, `\\parencite`, `\\autocite`, ...) are dropped and
   textual ones (`\\citet`, `\\textcite`, `\\citeauthor`) said "citation", standing for the names
   the sentence gives them; `\\footnote` is a note after its paragraph (numbered; notes are left
   out of the recording by default); emphasis (`\\emph`, `\\textbf`, ...) is its words.
@@ -35,7 +36,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from chalicelib.media.flow import Builder, FlowError
+from chalicelib.media.flow import Builder, FlowError, latex_labels
 from chalicelib.media.flow import formula as formulas
 from chalicelib.media.flow import tex as texes
 from chalicelib.media.flow.encoding import decode
@@ -83,6 +84,7 @@ DROPPED = {"label": 1, "ref": 1, "eqref": 1, "autoref": 1, "Autoref": 1, "cref":
            "listoftables": 0, "newpage": 0, "clearpage": 0, "cleardoublepage": 0, "appendix": 0, "frontmatter": 0,
            "mainmatter": 0, "backmatter": 0, "label*": 1, "phantomsection": 0, "addcontentsline": 3,
            "nolinkurl": 1, "raggedright": 0, "raggedleft": 0}
+REFERENCES = frozenset({"ref", "eqref", "autoref", "Autoref", "cref", "Cref", "vref", "pageref", "nameref"})
 TEXTUAL_CITES = frozenset({"citet", "Citet", "textcite", "Textcite", "citeauthor", "Citeauthor", "citealt"})
 # Commands whose first arguments are dropped and last one read: name -> arguments dropped.
 KEEP_LAST = {"href": 1, "textcolor": 1, "colorbox": 1, "fcolorbox": 2, "foreignlanguage": 1, "resizebox": 2,
@@ -142,6 +144,7 @@ def read(data: bytes, b: Builder, hint: str | None) -> dict:
     if end >= 0:
         body = body[:end]
     reader = _Reader(b, levels(body))
+    reader.labels = latex_labels.labels(body)
     reader.preamble(preamble)
     try:
         reader.scan(body)
@@ -208,6 +211,7 @@ class _Reader:
         self.outline: list[dict] = []
         self.first_heading: str | None = None
         self.quiet = False  # the preamble: nothing is read aloud
+        self.labels: dict[str, tuple[str, str]] = {}  # what each \ref prints (latex_labels)
 
     # ---------------------------------------------------------------- blocks
 
@@ -431,10 +435,8 @@ class _Reader:
 
     def plain_command(self, name: str, base: str, text: str, i: int) -> int:
         """A command without a handler: dropped, said as a symbol, or its last argument read."""
-        if base == "eqref":  # "as (3) shows": "as the equation shows"; "Equation (3)": "Equation"
-            if not _EQUATION_BEFORE.search("".join(self.buf[-3:])):
-                self.buf.append("the equation")
-            return self.skip_args(text, i, 1)
+        if base in REFERENCES:
+            return self.reference(base, text, i)
         if base in TEXTUAL_CITES:
             self.buf.append("citation")
             return self.skip_args(text, i, 1)
@@ -588,6 +590,30 @@ class _Reader:
                 level = sum(1 for k, _ in self.lists if k in ("enumerate", "compactenum", "inparaenum",
                                                               "asparaenum")) - 1
                 self.prefix = _enumerate_label(level, n)
+        return i
+
+    def reference(self, base: str, text: str, i: int) -> int:
+        """\\ref and its kin as the PDF prints them where the number is known (latex_labels): "2.1",
+        "Section 2.1" (\\autoref, \\cref), "equation 3" (\\eqref: "(3)"; after "Equation~", "3");
+        else not read, and an unknown \\eqref "the equation"."""
+        _, i = self.optional(text, i)
+        arg, i = self.group(text, i)
+        found = [self.labels.get(name.strip()) for name in arg.split(",")]
+        after_equation = _EQUATION_BEFORE.search("".join(self.buf[-3:])) is not None
+        if not found or None in found or base in ("pageref", "nameref"):
+            if base == "eqref" and not after_equation:
+                self.buf.append("the equation")
+            return i
+        said = []
+        for what, raw in found:
+            number = self.inline(raw) if "\\" in raw or "$" in raw else raw  # \tag{$\star$}
+            if base == "eqref" or (base != "ref" and what == "equation"):
+                said.append(number if after_equation else f"{'Equation' if base == 'Cref' else 'equation'} {number}")
+            elif base == "ref":
+                said.append(number)
+            else:
+                said.append(f"{what.capitalize() if base != 'cref' or what != 'equation' else what} {number}")
+        self.buf.append(" and ".join(said))
         return i
 
     def do_bibitem(self, text: str, i: int) -> int:
@@ -928,8 +954,10 @@ def _typeset(text: str) -> str:
     text = (text.replace("---", "—").replace("--", "–").replace("``", "“").replace("''", "”")
             .replace("!`", "¡").replace("?`", "¿").replace("`", "‘"))
     # where a dropped \ref or \cite leaves "Section ." or "( )"
-    return _BEFORE_STOP.sub(r"\1", _EMPTY_PARENS.sub("", text))
+    return _COMMA_STOP.sub("", _COMMAS.sub(",", _BEFORE_STOP.sub(r"\1", _EMPTY_PARENS.sub("", text))))
 
 
+_COMMAS = re.compile(r",(?:[ \u00a0]*,)+")
+_COMMA_STOP = re.compile(r",+(?=[.!?])")
 _BEFORE_STOP = re.compile(r"[ \t\n\u00a0]+([.,;:!?)\]])")
 _EMPTY_PARENS = re.compile(r"[ \u00a0]*\([\s\u00a0,;]*\)|[ \u00a0]*\[[\s\u00a0,;]*\]")

@@ -48,7 +48,9 @@ def test_the_arxiv_template_reads_as_its_pdf_does():
     assert headings[:5] == [("Abstract", 1), ("Introduction", 1), ("Headings: first level", 1),
                             ("Headings: second level", 2), ("Headings: third level", 3)]
     assert ("Paragraph", 4) in headings and [o["title"] for o in doc["outline"]] == [t for t, _ in headings]
-    assert ("paragraph", "See Section.", None) in got  # "See Section \ref{sec:headings}."
+    assert ("paragraph", "See Section 2.", None) in got  # "See Section \ref{sec:headings}.": its number
+    assert ("paragraph", "See Figure 1. Here is how you add footnotes.", None) in got
+    assert ("paragraph", "See awesome Table 1.", None) in got
     assert ("footnote", "1 Sample of the first footnote.", None) in got
     assert ("caption", "Sample figure caption.", None) in got and ("caption", "Sample table title", None) in got
     assert ("list-item", "consectetur adipiscing elit.", None) in got
@@ -129,8 +131,8 @@ def test_structure_formulas_macros_and_what_is_not_read():
     assert got[:4] == [("title", "Notes on L^2 spaces", None), ("paragraph", "Ada Lovelace and Alan Turing", None),
                        ("heading", "Intro", 1), ("heading", "Basics", 2)]
     body = got[4][1]
-    assert body.startswith("Let f\\in\\mathbb{R} and g be given, see and citation. As the equation shows,")
-    assert "By Equation and" in body  # "Equation~\eqref{e1}": not "Equation the equation"
+    assert body.startswith("Let f\\in\\mathbb{R} and g be given, see and citation. As equation 1.1 shows,")
+    assert "By Equation 1.1 and" in body  # "Equation~\eqref{e1}": not "Equation equation 1.1"
     assert ("footnote", "1 A note with x^2.", None) in got
     items = [t for role, t, _ in got if role == "list-item"]
     assert items[0].startswith("1. First") and items[1:] == ["2. Second", "(a) Inner", "(z) Labelled",
@@ -238,3 +240,39 @@ def test_options_of_lists_and_headings_are_not_read():
     assert blocks(doc) == [("list-item", "A x^2", None), ("list-item", "1. B", None), ("heading", "Intro", 1),
                            ("heading", "Long title", 2)]
     assert [f["latex"] for f in formulas(doc)] == ["x^2"]
+
+
+def test_references_say_the_numbers_latex_prints():
+    """latex_labels: sections, equations (align's lines, \\nonumber, \\tag, split, subequations),
+    floats and chapters numbered as the book class numbers them; what is not numbered here (a
+    theorem, a subequation's 2.1a) is not said rather than said wrong."""
+    src = r"""\documentclass{book}\begin{document}
+\chapter{One}\label{ch:one}
+\section{Alpha}\label{sec:a}
+\begin{equation}\label{e:1} x = 1 \end{equation}
+\begin{align}
+a &= b \label{e:2}\\
+c &= d \nonumber \\
+e &= f \tag{$\star$}\label{e:star}
+\end{align}
+\begin{equation}\begin{split} g &= h \\ &= i \end{split}\label{e:3}\end{equation}
+\begin{figure}\caption{A}\label{f:1}\end{figure}
+\begin{theorem}\label{t:1} Hi \end{theorem}
+\chapter{Two}
+\section{Beta}\subsection{Gamma}\label{sec:g}
+\begin{equation*} y \end{equation*}
+\begin{subequations}\label{e:sub}\begin{align} p &= q \label{e:sub1} \end{align}\end{subequations}
+\begin{equation}\label{e:4} z \end{equation}
+\appendix
+\chapter{Extra}\label{ch:x}
+See \ref{sec:a}, \ref{sec:g}, \eqref{e:1}, Equation~\eqref{e:2}, \eqref{e:star}, \eqref{e:3}, \cref{f:1}, \Cref{e:4},
+\autoref{ch:one}, \ref{ch:x}, \ref{t:1}, \eqref{e:sub}, \eqref{e:sub1}, \cref{sec:a,sec:g}, \pageref{sec:a}.
+\end{document}"""
+    doc = read(src)
+    assert blocks(doc)[-1] == ("paragraph", "See 1.1, 2.1.1, equation 1.1, Equation 1.2, equation \\star, equation 1.3, "
+                               "Figure 1.1, Equation 2.2, Chapter 1, A, equation 2.1, the equation, Section 1.1 and "
+                               "Section 2.1.1.", None)
+    assert formulas(doc)[-1]["latex"] == "\\star"  # the tag's formula is a formula word, not its source
+    article = read(doc_of("\\section{A}\\begin{equation}x\\label{a}\\end{equation}\\section{B}\\label{b}"
+                          "\\begin{align}y\\label{c}\\end{align} \\ref{b} \\eqref{a} \\eqref{c}"))
+    assert blocks(article)[-1][1].endswith("2 equation 1 equation 2")
