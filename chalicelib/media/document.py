@@ -193,8 +193,9 @@ class _PdfReader:
                 raise ImageError(f"Page {i + 1} of this PDF has no size and cannot be shown.")
             width, height = render_size(w_pt, h_pt, dpi=self.dpi, max_pixels=self.max_pixels)
             unmapped: list = []
-            chars, cut = _chars(page, width, height, self.max_chars, unmapped)
-            words = _words(chars)
+            formulas: list = []
+            chars, cut = _chars(page, width, height, self.max_chars, unmapped, formulas)
+            words = _words(chars) if not formulas else _math_words(chars, formulas, unmapped, page, width, height)
             if self.max_words is not None and len(words) > self.max_words:
                 words, cut = words[:self.max_words], "words"
             text = _is_text_page(words, page, w_pt * h_pt) or len(unmapped) >= MIN_TEXT_CHARS
@@ -279,6 +280,7 @@ class _Word:
     bold: bool = False
     artifact: bool = False  # a tagged PDF marks it as page furniture (/Artifact)
     formula: tuple[int, str | None] | None = None  # a tagged PDF's /Formula it is part of: (its number, its /Alt)
+    math: dict | None = None  # a formula rebuilt from its glyphs (chalicelib.media.pdfmath): the word's `formula`
 
     @property
     def height(self) -> float:
@@ -391,17 +393,18 @@ def _artifact(obj) -> bool:
 
 
 def _chars(page: pdfium.PdfPage, width: int, height: int, max_chars: int | None = None,
-           unmapped: list | None = None) -> tuple[list[_Char | None], str | None]:
+           unmapped: list | None = None, formulas: list | None = None) -> tuple[list[_Char | None], str | None]:
     """The text layer in content order: (character, [x0, y0, x1, y1] in pixels), None for a
     space or line break, and for text off the visible page (outside the crop box). Reading stops
     after `max_chars` characters of text: then the second value is "chars" (else None).
-    `unmapped` collects the boxes of glyphs drawn without a character (`is_unmapped`)."""
+    `unmapped` collects the boxes of glyphs drawn without a character (`is_unmapped`), `formulas`
+    the formulas drawn with math fonts (chalicelib.media.pdfmath.find)."""
     transform = _pixel_transform(page, width, height)
     textpage = page.get_textpage()
     styles = _Styles(textpage, _formulas(page))
     out: list[_Char | None] = []
     unmapped = [] if unmapped is None else unmapped
-    kept = 0
+    kept, cut = 0, None
     try:
         n = textpage.count_chars()
         for start in range(0, n, CHAR_BATCH):
@@ -409,12 +412,19 @@ def _chars(page: pdfium.PdfPage, width: int, height: int, max_chars: int | None 
                                     styles, unmapped):
                 if item is not None:
                     if max_chars is not None and kept >= max_chars:
-                        return out, "chars"
+                        cut = "chars"
+                        break
                     kept += 1
                 out.append(item)
+            if cut:
+                break
+        if formulas is not None:  # the characters read, while the text page is open
+            from chalicelib.media import pdfmath
+
+            formulas += pdfmath.find(page, textpage, len(out), "".join(c[0] for c in out if c is not None))
     finally:
         textpage.close()
-    return out, None
+    return out, cut
 
 
 def _char_batch(textpage: pdfium.PdfTextPage, indices: range, transform, width: int,
@@ -526,6 +536,32 @@ def _word(chars: list[_Char]) -> _Word:
                  bold=sum(style[0] for _, _, style in chars) * 2 > len(chars),
                  artifact=all(style[1] for _, _, style in chars),
                  formula=chars[0][2][2] if all(style[2] == chars[0][2][2] for _, _, style in chars) else None)
+
+
+def _math_words(chars: list[_Char | None], formulas: list, unmapped: list, page: pdfium.PdfPage, width: int,
+                height: int) -> list[_Word]:
+    """The page's words with each formula drawn with math fonts (chalicelib.media.pdfmath) one word
+    in its glyphs' place, carrying its LaTeX (or, when it could not be rebuilt, said "formula");
+    the glyphs without a character inside it are no longer the reviewer's business."""
+    transform = _pixel_transform(page, width, height)
+    chars = list(chars)
+    out: list[_Word] = []
+    for found in formulas:
+        kept = [i for i in found.indices if i < len(chars)]
+        if not kept:
+            continue
+        for i in kept:
+            chars[i] = None
+        x0, y0, x1, y1 = (float(v) for v in _to_pixels(np.array([found.box], dtype=np.float64), transform)[0])
+        unmapped[:] = [b for b in unmapped if not (x0 - 1 <= (b[0] + b[2]) / 2 <= x1 + 1 and y0 - 1 <= (b[1] + b[3]) / 2 <= y1 + 1)]
+        math_ = ({"latex": found.latex, **({"display": True} if found.display else {})} if found.latex
+                 else {"spoken": "formula", "error": "PageVoice could not rebuild this formula from the PDF's glyphs."})
+        out.append(_Word(found.text, x0, y0, x1, y1, math=math_))
+    words = _words(chars)
+    sizes = sorted(w.size for w in words) or [max(1.0, min(w.height for w in out))]
+    for w in out:  # the type's size is the text's around it (a tall fraction is no heading)
+        w.size = sizes[len(sizes) // 2]
+    return words + out
 
 
 def _is_text_page(words: list[_Word], page: pdfium.PdfPage, area: float) -> bool:
@@ -693,7 +729,8 @@ def _rtl_row(row: list[_Word]) -> bool:
 
 
 def _line_json(words: list[_Word]) -> dict:
-    out = [{"text": w.text, "confidence": 1.0, "box": _quad(w.x0, w.y0, w.x1, w.y1)} for w in words]
+    out = [{"text": w.text, "confidence": 1.0, "box": _quad(w.x0, w.y0, w.x1, w.y1),
+            **({"formula": dict(w.math)} if w.math else {})} for w in words]
     k = 0
     while k < len(words):  # a tagged formula's run of words: said once, by its /Alt (else "formula")
         if words[k].formula is None:

@@ -117,7 +117,7 @@ def review(lines: list[dict], rgb, *, deadline: float | None = None, language: s
     out of the lines): a line they stand in raises a sign; where they make a line of their own,
     that line is read by OCR and added (`Review.added`)."""
     t0 = time.thread_time()
-    signs = [_signs(line["text"]) for line in lines]
+    signs = [_signs(_prose(line)) for line in lines]
     if language is None and any(s.few_words for s in signs) and _foreign(lines):
         language = "other"
     if language not in (None, "en"):
@@ -132,6 +132,7 @@ def review(lines: list[dict], rgb, *, deadline: float | None = None, language: s
     if not flagged and not missing:
         formulas(out.lines)
         out.ms = (time.thread_time() - t0) * 1000
+        speak(out.lines, language, deadline)
         return out
     if len(missing) > MAX_CHECKED:
         return _untrusted(out, {"unmapped"}, t0)
@@ -156,7 +157,47 @@ def review(lines: list[dict], rgb, *, deadline: float | None = None, language: s
     _replace(out, verdicts, signs)
     formulas(out.lines)
     out.ms = (time.thread_time() - t0) * 1000
+    speak(out.lines, language, deadline)
     return out
+
+
+def _prose(line: dict) -> str:
+    """A line's text without its formulas rebuilt from their glyphs (their LaTeX is no sign)."""
+    words = line.get("words")
+    if not words or not any("formula" in w for w in words):
+        return line["text"]
+    return " ".join(w["text"] for w in words if "formula" not in w)
+
+
+class _Lines:
+    """`lines` (dicts) as chalicelib.engines.math.speak reads a page's: lines of words whose
+    `rest` holds their `formula`."""
+
+    def __init__(self, lines: list[dict]):
+        self.language = None
+        self.lines = [_Line(line) for line in lines]
+
+
+class _Line:
+    def __init__(self, line: dict):
+        self.language = line.get("language")
+        self.words = [_Rest(w) for w in line.get("words") or []]
+
+
+class _Rest:
+    def __init__(self, word: dict):
+        self.rest = word
+
+
+def speak(lines: list[dict], language: str | None = None, deadline: float | None = None) -> int:
+    """The formulas of a PDF's text layer rebuilt as LaTeX from their glyphs (chalicelib.media.pdfmath,
+    issue 79) made ready to speak by the formula engine every other format's formulas go through
+    (chalicelib.engines.math: their words, their MathML); how many were spoken by it."""
+    if not any("latex" in (w.get("formula") or {}) for line in lines for w in line.get("words") or []):
+        return 0
+    from chalicelib.engines import math
+
+    return math.speak([_Lines(lines)], language if language not in (None, "other") else "en", deadline)
 
 
 # A formula the text layer gives as symbols no voice says (issue 58): a math font's wrong map (the

@@ -1,0 +1,185 @@
+"""Formulas in a PDF's text layer rebuilt from its glyphs (issue 79 part 3).
+
+A PDF made by LaTeX or Word draws a formula as glyphs of math fonts placed around a baseline,
+with rules for fraction bars and radicals; its text layer holds those glyphs one by one ("x 2 +
+y 2", or CMMI's codes where a font has no text map). `find` reads the page's glyphs
+(glyphs.py: the character, its font, size, box and baseline, as TeX tokens), gathers each
+formula (a run, in the order the page draws them, of glyphs of math fonts and the digits,
+operators and smaller glyphs beside them) and rebuilds it as TeX (rebuild.py: fractions, roots,
+powers and indices, big operators with limits, Greek letters, functions' names). The caller
+(chalicelib.media.document) puts one word in the formula's place carrying it as LaTeX, so it is
+spoken as Markdown's and a .tex file's formulas are (chalicelib.engines.math, through
+chalicelib.media.textlayer); a formula that cannot be rebuilt (a glyph no table reads) is one word
+said "formula".
+
+Bounded and deterministic: at most glyphs.MAX_GLYPHS characters and MAX_FORMULAS formulas a page,
+MAX_FORMULA_GLYPHS glyphs a formula; a page without a math font or math character costs one
+pass over its characters.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib.media.pdfmath import glyphs as glyphs_mod
+from chalicelib.media.pdfmath.glyphs import Glyph, Rule
+from chalicelib.media.pdfmath.rebuild import FUNCTIONS, Unreadable, tex_of
+
+MAX_FORMULAS = 400  # formulas on one page
+MAX_FORMULA_GLYPHS = 400  # glyphs of one formula (a long display; past it: "formula")
+NOT_FORMULA = frozenset({"\\bullet", "\\dagger", "\\ddagger", "\\S", "\\P", "\\clubsuit", "\\diamondsuit",
+                         "\\heartsuit", "\\spadesuit", "\\circ", "\\bigcirc", "-", ".", ",", "*", "|"})
+OPERATORS = frozenset("0123456789+-=()[]<>/|!',.;:*") | {"\\{", "\\}"}
+SCRIPT = 0.85  # a glyph this much smaller than the text is a script
+END_PUNCTUATION = frozenset(".,;:")
+
+
+@dataclass
+class Found:
+    """One formula: the text page's character indices it covers, its box (PDF points: left,
+    bottom, right, top), its LaTeX (None when it cannot be rebuilt) and its display text."""
+    indices: list[int]
+    box: tuple[float, float, float, float]
+    latex: str | None
+    text: str
+    display: bool = False
+
+
+def find(page, textpage, limit: int = glyphs_mod.MAX_GLYPHS, text: str | None = None) -> list[Found]:
+    """The formulas of a page (pypdfium2 page and its text page) among its first `limit`
+    characters, in the order the page draws them. `text`: those characters as already read (a
+    page without a math font or a math character among them is not read again)."""
+    glyphs, rules = glyphs_mod.read(page, textpage, limit, text)
+    if not glyphs:
+        return []
+    body = _body_size(glyphs)
+    out = []
+    for run in _runs(glyphs, body)[:MAX_FORMULAS]:
+        latex = None
+        if len(run) <= MAX_FORMULA_GLYPHS:
+            try:
+                latex = tex_of(run, rules) or None
+            except Unreadable:
+                latex = None
+        box = (min(g.x0 for g in run), min(g.y0 for g in run), max(g.x1 for g in run), max(g.y1 for g in run))
+        text = linear(latex) if latex else "".join(g.tex if len(g.tex) == 1 else "?" for g in run)
+        display = box[3] - box[1] > 1.8 * body
+        out.append(Found([g.index for g in run], box, latex, text or "?", display))
+    return out
+
+
+def linear(latex: str) -> str:
+    """The formula's text as the page's copy carries it: its LaTeX without spaces (as the flow
+    readers' formula words, chalicelib.media.flow.formula.linear)."""
+    return "".join(latex.split())
+
+
+def _body_size(glyphs: list[Glyph]) -> float:
+    sizes = sorted(g.size for g in glyphs if g.kind == "text") or sorted(g.size for g in glyphs)
+    return sizes[len(sizes) // 2] or 10.0
+
+
+def _seed(g: Glyph) -> bool:
+    return g.kind in ("math", "big") and g.tex not in NOT_FORMULA
+
+
+def _joins(g: Glyph, run: list[Glyph], body: float, word: str = "") -> bool:
+    """Whether glyph `g`, next in the page's order, belongs to the formula `run` so far."""
+    x0 = min(x.x0 for x in run)
+    x1 = max(x.x1 for x in run)
+    y0, y1 = min(x.y0 for x in run), max(x.y1 for x in run)
+    if not (x0 - 1.5 * body <= g.x0 <= x1 + 1.0 * body and y0 - 1.5 * body <= g.cy <= y1 + 1.5 * body):
+        return False
+    if _seed(g) or g.kind in ("math", "big"):
+        return True
+    if not g.tex:
+        return False
+    if g.size < SCRIPT * body or g.tex in OPERATORS:
+        return True
+    return g.upright and word in FUNCTIONS  # a function's name ("sin"), not a sentence's word
+
+
+def _runs(glyphs: list[Glyph], body: float) -> list[list[Glyph]]:
+    """Formulas as runs of the page's glyphs in drawing order, each holding a math glyph."""
+    runs: list[list[Glyph]] = []
+    run: list[Glyph] = []
+    pending: list[Glyph] = []  # digits and operators just before: "2" of "2x"
+    words = _upright_words(glyphs, body)
+    for k, g in enumerate(glyphs):
+        if run and _joins(g, run, body, words.get(k, "")):
+            run.append(g)
+            continue
+        if run:
+            runs.append(run)
+            run = []
+        if _seed(g):
+            lead = [p for p in pending if abs(p.by - g.by) < 0.3 * body and g.x0 - p.x1 < 0.35 * body]
+            run = (pending if lead and len(lead) == len(pending) else []) + [g]
+            pending = []
+        elif g.tex in OPERATORS and g.tex not in END_PUNCTUATION and g.tex not in "()":
+            adjacent = pending and g.x0 - pending[-1].x1 < 0.2 * body and abs(pending[-1].by - g.by) < 0.3 * body
+            pending = (pending if adjacent else []) + [g]
+        else:
+            pending = []
+    if run:
+        runs.append(run)
+    wrong = [(g.y0, g.y1) for g in glyphs if g.wrong]
+    out = []
+    for r in runs:
+        r = _trim(r, body)
+        y0, y1 = min((g.y0 for g in r), default=0), max((g.y1 for g in r), default=0)
+        if r and any(_seed(g) for g in r) and not any(a < y1 and y0 < b for a, b in wrong):
+            out.append(r)
+    return out
+
+
+def _upright_words(glyphs: list[Glyph], body: float) -> dict[int, str]:
+    """Each upright letter's word (the letters beside it on its baseline), by glyph position."""
+    out: dict[int, str] = {}
+    k = 0
+    while k < len(glyphs):
+        if not (glyphs[k].upright and glyphs[k].tex.isalpha()):
+            k += 1
+            continue
+        end = k + 1
+        while end < len(glyphs) and glyphs[end].upright and glyphs[end].tex.isalpha() \
+                and abs(glyphs[end].by - glyphs[end - 1].by) < 0.2 * body \
+                and -0.1 * body < glyphs[end].x0 - glyphs[end - 1].x1 < 0.15 * body:
+            end += 1
+        word = "".join(g.tex for g in glyphs[k:end])
+        for j in range(k, end):
+            out[j] = word
+        k = end
+    return out
+
+
+def _trim(run: list[Glyph], body: float) -> list[Glyph]:
+    """A run without the sentence's punctuation after it, unmatched parentheses at its ends and
+    a text word's letters it took at its end."""
+    while run:
+        last = run[-1]
+        base = abs(last.by - run[0].by) < 0.3 * body
+        if last.kind == "text" and (last.tex in END_PUNCTUATION and base
+                                    or last.upright and last.tex.isalpha() and not _name_end(run)):
+            run = run[:-1]
+            continue
+        opened = sum(g.tex == "(" for g in run) - sum(g.tex == ")" for g in run)
+        if opened < 0 and last.tex == ")" and last.kind == "text":
+            run = run[:-1]
+            continue
+        break
+    while run and run[0].tex == "(" and run[0].kind == "text" \
+            and sum(g.tex == "(" for g in run) > sum(g.tex == ")" for g in run):
+        run = run[1:]
+    return run
+
+
+def _name_end(run: list[Glyph]) -> bool:
+    """The upright letters ending `run` are a function's name or an upright word between math."""
+    k = len(run)
+    while k and run[k - 1].upright and run[k - 1].tex.isalpha():
+        k -= 1
+    word = "".join(g.tex for g in run[k:])
+    return word in FUNCTIONS
+
+
+__all__ = ["Found", "Glyph", "Rule", "find", "linear"]

@@ -1,0 +1,238 @@
+"""A formula's glyphs laid out on the page -> its TeX (issue 79 part 3).
+
+What the page shows is read back as a teacher's layout: a thin rule with glyphs above and below it
+is a fraction, one starting where a radical sign ends a square root (a small glyph over the sign
+its index), a big operator's smaller glyphs above and below it its limits; on what is left, the
+formula's baseline (its largest glyphs') is found and each glyph is on it, raised (a superscript)
+or lowered (a subscript) from the glyph before it; a run of scripts is laid out again on its own
+baseline (e^{-x^2}). Upright letters that spell a function's name are \\sin, \\log...; an
+accent over a glyph is \\dot{x}, \\hat{x}. A glyph no table reads raises Unreadable: the formula
+is then said "formula".
+"""
+from __future__ import annotations
+
+from chalicelib.media.pdfmath.glyphs import Glyph, Rule
+
+BIG = frozenset({"\\sum", "\\prod", "\\coprod", "\\int", "\\oint", "\\bigcup", "\\bigcap", "\\bigoplus",
+                 "\\bigotimes", "\\bigodot", "\\biguplus", "\\bigwedge", "\\bigvee", "\\bigsqcup"})
+FUNCTIONS = frozenset({"sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh", "coth", "arcsin", "arccos",
+                       "arctan", "log", "ln", "lg", "exp", "lim", "max", "min", "sup", "inf", "det", "dim", "ker",
+                       "deg", "gcd", "arg", "Pr", "hom", "mod"})
+ACCENTS = frozenset({"\\dot", "\\ddot", "\\hat", "\\tilde", "\\bar", "\\check", "\\breve", "\\grave", "\\acute",
+                     "\\mathring", "\\vec"})
+MAX_DEPTH = 12  # nested layouts (a script of a fraction's numerator's ...)
+
+
+class Unreadable(ValueError):
+    """A glyph or a layout this reader cannot say."""
+
+
+class _Item:
+    """A piece of the formula's row: a glyph, or a built part (a fraction, a root, an operator
+    with its limits) with the extent it covers."""
+
+    def __init__(self, tex: str, x0: float, x1: float, y0: float, y1: float, size: float, by: float | None,
+                 glyph: Glyph | None = None):
+        self.tex, self.x0, self.x1, self.y0, self.y1, self.size, self.by, self.glyph = tex, x0, x1, y0, y1, size, by, glyph
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+
+def tex_of(glyphs: list[Glyph], rules: list[Rule], depth: int = 0) -> str:
+    """The TeX of `glyphs` (one formula's) with the `rules` drawn among them."""
+    if depth > MAX_DEPTH:
+        raise Unreadable("nested too deep")
+    if not glyphs:
+        return ""
+    if any(not g.tex for g in glyphs):
+        raise Unreadable("a glyph without a reading")
+    glyphs = _accents(list(glyphs), rules, depth)
+    items: list[_Item] = []
+    used: set[int] = set()
+    for rule in sorted(_inside(rules, glyphs), key=lambda r: -(r.x1 - r.x0)):  # the widest first: nesting
+        if any(id(g) in used for g in glyphs if _over(g, rule)):
+            continue
+        item = _radical(rule, glyphs, rules, used, depth) or _fraction(rule, glyphs, rules, used, depth)
+        if item is not None:
+            items.append(item)
+    for g in sorted((g for g in glyphs if g.tex in BIG and id(g) not in used), key=lambda g: g.x0):
+        items.append(_big(g, glyphs, rules, used, depth))
+    rest = [g for g in glyphs if id(g) not in used]
+    items += [_Item(g.tex, g.x0, g.x1, g.y0, g.y1, g.size, g.by, g) for g in rest]
+    items = _dedupe(items)
+    return _row(sorted(items, key=lambda it: (it.x0, -it.y1)), rules, depth)
+
+
+def _inside(rules: list[Rule], glyphs: list[Glyph]) -> list[Rule]:
+    x0, x1 = min(g.x0 for g in glyphs), max(g.x1 for g in glyphs)
+    y0, y1 = min(g.y0 for g in glyphs), max(g.y1 for g in glyphs)
+    return [r for r in rules if r.x0 >= x0 - 2 and r.x1 <= x1 + 2 and y0 - 1 <= r.y <= y1 + 1]
+
+
+def _over(g: Glyph, rule: Rule) -> bool:
+    return rule.x0 - 0.5 <= g.cx <= rule.x1 + 0.5
+
+
+def _radical(rule, glyphs, rules, used, depth) -> _Item | None:
+    signs = [g for g in glyphs if g.tex == "\\surd" and id(g) not in used and abs(g.x1 - rule.x0) <= 1.5
+             and abs(g.y1 - rule.y1) <= 2.0]
+    if not signs:
+        return None
+    sign = signs[0]
+    inner = [g for g in glyphs if g is not sign and id(g) not in used and _over(g, rule) and g.cy < rule.y
+             and g.y0 >= sign.y0 - 1]
+    index = [g for g in glyphs if g is not sign and id(g) not in used and sign.x0 - 1 <= g.cx <= sign.x1
+             and g.cy > sign.cy and g.size < 0.9 * max(x.size for x in inner or [sign])]
+    for g in [sign, *inner, *index]:
+        used.add(id(g))
+    sub = [r for r in rules if r is not rule]
+    body = tex_of(inner, sub, depth + 1)
+    tex = f"\\sqrt[{tex_of(index, sub, depth + 1)}]{{{body}}}" if index else f"\\sqrt{{{body}}}"
+    part = [sign, *inner]
+    return _Item(tex, min(g.x0 for g in part + index), rule.x1, sign.y0, rule.y1, max(g.size for g in inner or [sign]), None)
+
+
+def _fraction(rule, glyphs, rules, used, depth) -> _Item | None:
+    free = [g for g in glyphs if id(g) not in used and _over(g, rule)]
+    above = [g for g in free if g.y0 >= rule.y - 0.5]
+    below = [g for g in free if g.y1 <= rule.y + 0.5]
+    if not above or not below:
+        return None
+    for g in above + below:
+        used.add(id(g))
+    sub = [r for r in rules if r is not rule]
+    tex = f"\\frac{{{tex_of(above, sub, depth + 1)}}}{{{tex_of(below, sub, depth + 1)}}}"
+    size = max(g.size for g in above + below)
+    return _Item(tex, rule.x0, rule.x1, min(g.y0 for g in below), max(g.y1 for g in above), size, None)
+
+
+def _big(op: Glyph, glyphs, rules, used, depth) -> _Item:
+    """A big operator and the limits set above and below it (display style)."""
+    used.add(id(op))
+    w = op.x1 - op.x0
+    near = [g for g in glyphs if id(g) not in used and op.x0 - 0.6 * w <= g.cx <= op.x1 + 0.6 * w]
+    above = [g for g in near if g.y0 >= op.y1 - 0.5 and g.y0 <= op.y1 + 2 * op.size]
+    below = [g for g in near if g.y1 <= op.y0 + 0.5 and g.y1 >= op.y0 - 2 * op.size]
+    for g in above + below:
+        used.add(id(g))
+    sub = [r for r in rules]
+    tex = op.tex
+    if below:
+        tex += f"_{{{tex_of(below, sub, depth + 1)}}}"
+    if above:
+        tex += f"^{{{tex_of(above, sub, depth + 1)}}}"
+    part = [op, *above, *below]
+    # Its baseline: the row's (None), so scripts after it are judged against the row.
+    return _Item(tex, min(g.x0 for g in part), max(g.x1 for g in part), op.y0, op.y1, op.size, None, op)
+
+
+def _accents(glyphs: list[Glyph], rules, depth) -> list[Glyph]:
+    """An accent glyph over a glyph: the glyph's token wrapped (\\dot{x}); the accent goes."""
+    out = list(glyphs)
+    for a in [g for g in glyphs if g.tex in ACCENTS]:
+        bases = [g for g in out if g is not a and g.tex not in ACCENTS and g.x0 - 1 <= a.cx <= g.x1 + 1
+                 and g.cy < a.cy and a.y0 >= g.cy]
+        if not bases:
+            raise Unreadable("an accent over nothing")
+        base = min(bases, key=lambda g: a.y0 - g.y1)
+        out.remove(a)
+        k = out.index(base)
+        out[k] = Glyph(base.index, f"{a.tex}{{{base.tex}}}", base.kind, base.size, base.x0, base.y0, base.x1,
+                       max(base.y1, a.y1), base.bx, base.by, upright=False)
+    return out
+
+
+def _dedupe(items: list[_Item]) -> list[_Item]:
+    """A big delimiter built of pieces stacked (CMEX's extensible parentheses): one delimiter."""
+    out: list[_Item] = []
+    for it in sorted(items, key=lambda it: (it.x0, -it.y1)):
+        prev = out[-1] if out else None
+        if prev is not None and it.glyph is not None and prev.glyph is not None and it.glyph.kind == "big" \
+                and prev.glyph.kind == "big" and it.tex == prev.tex and abs(it.x0 - prev.x0) < 1 and it.tex not in BIG:
+            prev.y0, prev.y1 = min(prev.y0, it.y0), max(prev.y1, it.y1)
+            continue
+        out.append(it)
+    return out
+
+
+def _row(items: list[_Item], rules, depth) -> str:
+    """Items left to right: each on the row's baseline, or a script of the one before it."""
+    plain = [it for it in items if it.glyph is not None and it.glyph.kind != "big" and it.by is not None]
+    if plain:
+        top = max(it.size for it in plain)
+        main = [it for it in plain if it.size >= 0.9 * top]
+        base_y = sorted(it.by for it in main)[len(main) // 2]
+        size = top
+    else:
+        base_y, size = None, max(it.size for it in items)
+    out: list[str] = []
+    k = 0
+    while k < len(items):
+        if _level(items[k], base_y, size) == 0:
+            name, n = _name(items, k)
+            out.append(name or items[k].tex)
+            k += n if name else 1
+        else:  # a script with nothing before it
+            out.append("{}")
+        sup: list[_Item] = []
+        sub: list[_Item] = []
+        while k < len(items) and (level := _level(items[k], base_y, size)) != 0:
+            (sup if level > 0 else sub).append(items[k])
+            k += 1
+        if sub:
+            out.append(f"_{{{_sub_tex(sub, rules, depth)}}}")
+        if sup:
+            out.append(f"^{{{_sub_tex(sup, rules, depth)}}}")
+    return " ".join(out).replace("{} _", "{}_").replace("{} ^", "{}^").replace(" _{", "_{").replace(" ^{", "^{")
+
+
+def _level(it: _Item, base_y: float | None, size: float) -> int:  # noqa: PLR0911 - one per case
+    """0 on the baseline, 1 raised (a superscript), -1 lowered (a subscript)."""
+    if base_y is None:
+        return 0
+    if it.by is None:  # a built part: by its middle against the row's middle (the math axis)
+        axis = base_y + 0.25 * size
+        if it.size < 0.85 * size and it.y0 > axis:
+            return 1
+        if it.size < 0.85 * size and it.y1 < axis - 0.25 * size:
+            return -1
+        return 0
+    if it.glyph is not None and it.glyph.kind == "big":
+        return 0
+    d = it.by - base_y
+    small = it.size < 0.9 * size
+    if d > (0.2 if small else 0.45) * size:
+        return 1
+    if d < -(0.12 if small else 0.45) * size:
+        return -1
+    return 0
+
+
+def _sub_tex(items: list[_Item], rules, depth) -> str:
+    """A run of scripts laid out again on its own baseline."""
+    glyphs = [it.glyph for it in items if it.glyph is not None and it.by is not None]
+    built = [it for it in items if not (it.glyph is not None and it.by is not None)]
+    if built:  # a built part inside a script: kept as built, in its place
+        inner = _row(sorted([_Item(g.tex, g.x0, g.x1, g.y0, g.y1, g.size, g.by, g) for g in glyphs] + built,
+                            key=lambda it: it.x0), rules, depth + 1)
+        return inner
+    return tex_of(glyphs, rules, depth + 1)
+
+
+def _name(items: list[_Item], k: int) -> tuple[str | None, int]:
+    """Upright letters from items[k] on that spell a function's name: ("\\sin", 3); other upright
+    letters (text in math): ("\\mathrm{if}", 2); else (None, 0)."""
+    letters = ""
+    for it in items[k:k + 12]:
+        g = it.glyph
+        if g is None or not g.upright or not (len(g.tex) == 1 and g.tex.isalpha()):
+            break
+        letters += g.tex
+    for n in range(len(letters), 1, -1):
+        if letters[:n] in FUNCTIONS:
+            return f"\\{letters[:n]}", n
+    if len(letters) >= 2:
+        return f"\\mathrm{{{letters}}}", len(letters)
+    return None, 0
