@@ -144,7 +144,7 @@ def read(data: bytes, b: Builder, hint: str | None) -> dict:
     if end >= 0:
         body = body[:end]
     reader = _Reader(b, levels(body))
-    reader.labels = latex_labels.labels(body)
+    reader.labels = latex_labels.labels(body, preamble)
     reader.preamble(preamble)
     try:
         reader.scan(body)

@@ -6,9 +6,11 @@ Numbered as the standard classes number them: sections (article: 2, 2.1, 2.1.3; 
 `multline`, one per line of `align`, `gather`, `eqnarray`, `alignat`, `flalign` without
 `\\nonumber`/`\\notag`, `\\tag{...}` as given; with chapters, or `\\numberwithin{equation}{section}`,
 prefixed by it), and floats' captions (figures and tables, prefixed by the chapter when there are
-chapters). A `\\label` names the last of these before it. What is not numbered here (theorems,
-list items, custom counters, `\\setcounter`) leaves its labels unknown: their `\\ref` is dropped, as
-before, rather than said wrong.
+chapters), and theorems the document declares (`\\newtheorem{thm}{Theorem}`, sharing a counter
+`[thm]` or numbered within a section `[section]`). A `\\label` names the last of these before it (a
+theorem's, inside it). What is not numbered here (theorems of a class or package, list items,
+custom counters, `\\setcounter`) leaves its labels unknown: their `\\ref` is dropped rather than
+said wrong.
 """
 from __future__ import annotations
 
@@ -31,6 +33,8 @@ _TOKEN = re.compile(
     r"|\\tag\*?\s*\{(?P<tag>[^{}]*)\}|(?P<newline>\\\\)|\\(?P<caption>caption)(?![A-Za-z@])"
     r"|\\(?P<appendix>appendix)(?![A-Za-z@])|\\(?P<item>item)(?![A-Za-z@])"
     r"|\\numberwithin\s*\{equation\}\s*\{(?P<within>[a-z]+)\}")
+_NEWTHEOREM = re.compile(r"\\newtheorem(?P<star>\*?)\s*\{(?P<env>[^{}]+)\}\s*(?:\[(?P<shared>[^\]]+)\])?\s*"
+                         r"\{(?P<name>[^{}]*)\}\s*(?:\[(?P<within>[^\]]+)\])?")
 LEVELS = ("chapter", "section", "subsection", "subsubsection")
 
 
@@ -83,11 +87,18 @@ class _Numbers:
         return ("equation", f"{self.prefix()}{self.equation}")
 
 
-def labels(body: str) -> dict[str, tuple[str, str]]:
-    """{label: (what it names, its number)}: ("Section", "2.1"), ("equation", "3"), ("figure", "1")."""
+def labels(body: str, preamble: str = "") -> dict[str, tuple[str, str]]:
+    """{label: (what it names, its number)}: ("Section", "2.1"), ("equation", "3"), ("figure", "1"),
+    ("Theorem", "2")."""
     chapters = re.search(r"\\chapter\*?\s*[\[{]", body) is not None
-    m = re.search(r"\\numberwithin\s*\{equation\}\s*\{([a-z]+)\}", body)
+    m = re.search(r"\\numberwithin\s*\{equation\}\s*\{([a-z]+)\}", preamble + body)
     walk = _Walk(_Numbers(chapters, m.group(1) if m else None))
+    for t in _NEWTHEOREM.finditer(preamble):
+        env, shared = t.group("env").strip(), (t.group("shared") or "").strip()
+        if not t.group("star") and env:
+            counter = shared if shared in walk.theorems else env
+            within = walk.theorems[counter][2] if counter != env else (t.group("within") or "").strip() or None
+            walk.theorems[env] = (t.group("name").strip() or env, counter, within)
     for t in _TOKEN.finditer(body):
         kind = "sec" if t.lastgroup == "star" else t.lastgroup
         handler = getattr(walk, "on_" + kind, None)
@@ -104,6 +115,25 @@ class _Walk:
         self.math: list[str] = []  # the numbered formula being read, and environments inside it
         self.line: dict = _line()
         self.floats: list[str] = []
+        self.theorems: dict[str, tuple[str, str, str | None]] = {}  # env -> (name, counter, within which level)
+        self.counters: dict[tuple, int] = {}
+        self.outer: list[tuple[str, tuple[str, str] | None]] = []  # theorems open, and what \\label named before
+
+    def on_theorem(self, env: str) -> None:
+        """A declared theorem begins: its number (2, or 1.2 within sections), named by its labels."""
+        name, counter, within = self.theorems[env]
+        n = self.numbers
+        if within in LEVELS:
+            levels = [x for x in LEVELS[:LEVELS.index(within) + 1] if x != "chapter" or n.chapters]
+            parts = tuple(n.counts[x] for x in levels)
+            key = (counter, parts)
+            self.counters[key] = self.counters.get(key, 0) + 1
+            number = ".".join(map(str, (*parts, self.counters[key])))
+        else:
+            self.counters[(counter,)] = self.counters.get((counter,), 0) + 1
+            number = str(self.counters[(counter,)])
+        self.outer.append((env, n.last))
+        n.last = (name, number)
 
     def on_sec(self, t) -> None:
         if not t.group("star") and t.group("sec") != "part":
@@ -122,6 +152,8 @@ class _Walk:
         elif env == "subequations":
             self.numbers.last = self.numbers.next_equation(None)
             self.numbers.sub = self.numbers.last[1] if self.numbers.last else None
+        elif env in self.theorems:
+            self.on_theorem(env)
         elif base in _UNNUMBERED_CONTEXT:
             self.numbers.last = None
 
@@ -137,6 +169,8 @@ class _Walk:
             self.floats.pop()
         elif env == "subequations":
             self.numbers.sub = None
+        elif self.outer and env == self.outer[-1][0]:
+            self.numbers.last = self.outer.pop()[1]  # a label after the theorem names what it did before
 
     def on_newline(self, t) -> None:
         if len(self.math) == 1 and self.math[0].rstrip("*") in _NUMBERED_LINES:

@@ -276,3 +276,13 @@ See \ref{sec:a}, \ref{sec:g}, \eqref{e:1}, Equation~\eqref{e:2}, \eqref{e:star},
     article = read(doc_of("\\section{A}\\begin{equation}x\\label{a}\\end{equation}\\section{B}\\label{b}"
                           "\\begin{align}y\\label{c}\\end{align} \\ref{b} \\eqref{a} \\eqref{c}"))
     assert blocks(article)[-1][1].endswith("2 equation 1 equation 2")
+
+
+def test_references_to_theorems_the_document_declares():
+    src = doc_of(r"""\section{A}\begin{thm}\label{t1} X\end{thm}\begin{lem}\label{l1}Y\end{lem}\label{after}
+\begin{defn}\label{d1}Z\end{defn}\begin{rem}\label{r}W\end{rem}\section{B}
+\begin{thm}\label{t2} X \begin{equation}\label{e}x\end{equation}\end{thm}
+See \ref{t1}, \cref{l1}, \ref{after}, \autoref{d1}, \ref{r}, \ref{t2}, \eqref{e}.""",
+                 preamble=r"""\newtheorem{thm}{Theorem}[section]\newtheorem{lem}[thm]{Lemma}\newtheorem{defn}{Definition}
+\newtheorem*{rem}{Remark}""")
+    assert blocks(read(src))[-1] == ("paragraph", "See 1.1, Lemma 1.2, 1, Definition 1, 2.1, equation 1.", None)
