@@ -50,6 +50,9 @@ matches, heard close (unless --no-audio) and the formulas whose spoken page says
 - .tex: the LaTeX items in a LaTeX source (a preamble with packages, a title and \\maketitle):
   `$..$` in a sentence; a display item as `\\begin{equation}..\\end{equation}`, as `\\[..\\]` when
   it breaks lines, or bare when it is an environment itself (align, gather ...) (latex.py).
+- pdf: the LaTeX items typeset by pdfTeX and read back from the PDF's text layer (bench/math_pdf.py:
+  formulas found, spoken as words, speech matching the LaTeX source's words); only when named,
+  `--pdf-held-out` for its held-out documents.
 `--form NAME` (repeatable) runs only those forms.
 A formula's words are heard once per distinct words (the recording and transcript are the same).
 """
@@ -308,6 +311,7 @@ def form_documents(items: list[dict]) -> dict[str, list[tuple[int, bytes, str]]]
 
 
 FORMS = ("MathML page", "TeX page", "KaTeX page", "MathJax-rendered saved page", "Markdown", "notebook", ".tex")
+PDF_FORM = "pdf"  # bench/math_pdf.py: LaTeX typeset by pdfTeX, read back from the PDF's text layer
 _ENVIRONMENT = re.compile(r"\s*\\begin\{(?:equation|align|gather|multline|eqnarray|alignat|flalign)\*?\}")
 
 
@@ -358,12 +362,20 @@ def read_form(doc_bytes: bytes, content_type: str) -> tuple[list[dict], list[str
     return found, text
 
 
-def forms(items: list[dict], audio: bool, only: list[str] | None = None) -> None:
+def forms(items: list[dict], audio: bool, only: list[str] | None = None, pdf_held_out: bool = False,
+          show: bool = False) -> None:
     """Per form (or those `only` names): speech matches, heard close and source tokens, each
     part and all."""
     from chalicelib.engines import math
 
     heard_cache: dict[str, str] = {}  # words -> Whisper's transcript of their recording
+    if only and PDF_FORM in only:
+        from bench import math_pdf
+
+        math_pdf.run(items, held_out=pdf_held_out, show=show)
+        only = [f for f in only if f != PDF_FORM]
+        if not only:
+            return
     for name, docs in form_documents(items).items():
         if only and name not in only:
             continue
@@ -500,7 +512,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--show", action="store_true", help="print each formula's words and what was heard")
     ap.add_argument("--no-audio", action="store_true", help="speech only (no recording, no Whisper)")
     ap.add_argument("--forms", action="store_true", help="per form: the formulas as web pages and Markdown write them")
-    ap.add_argument("--form", action="append", choices=FORMS, help="with --forms: only this form (repeatable)")
+    ap.add_argument("--form", action="append", choices=(*FORMS, PDF_FORM),
+                    help="with --forms: only this form (repeatable); pdf only when named (bench/math_pdf.py)")
+    ap.add_argument("--pdf-held-out", action="store_true", help="with --form pdf: the held-out PDFs (run once)")
     ap.add_argument("--part", help="only this part (tuned, 'held out', held-out-2): tune on the tuned part alone")
     args = ap.parse_args(argv)
     items = [it for it in formulas() if args.part in (None, part(it))]
@@ -508,7 +522,7 @@ def main(argv: list[str] | None = None) -> int:
         compare(items)
         return 0
     if args.forms:
-        forms(items, audio=not args.no_audio, only=args.form)
+        forms(items, audio=not args.no_audio, only=args.form, pdf_held_out=args.pdf_held_out, show=args.show)
         return 0
     t0 = time.monotonic()
     said = spoken(items)

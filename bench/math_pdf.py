@@ -1,0 +1,147 @@
+"""The PDF form of bench.math (issue 79 part 3): formulas typeset by LaTeX, read back from the PDF's
+text layer (chalicelib.media.document, pdfmath, textlayer) and spoken, scored against the words of
+their own LaTeX source.
+
+    nice -n 10 .venv/bin/python -m bench.math --forms --form pdf               # the dev PDFs
+    nice -n 10 .venv/bin/python -m bench.math --forms --form pdf --pdf-held-out  # once, at the end
+
+Material: the fixture's LaTeX formulas (bench/data/math/formulas.json: real formulas of real
+documents, each naming its repository, file, commit and licence; docs/licences.md), each typeset by
+pdfTeX (Debian's TeX Live 2022: texlive-latex-base, -latex-recommended, -fonts-recommended; the
+Type 1 Computer Modern fonts, amsmath and amssymb) as a paper writes it: in a sentence ($..$) or as
+an equation with its number (bench.math._tex_source's shapes, without the title), once with
+pdfTeX's text maps (\\pdfgentounicode=1, TeX Live's default) for even items and once without
+(\\pdfgentounicode=0: the glyph codes of CMMI, CMSY, CMEX, as older arXiv PDFs have them) for odd
+ones. Built PDFs are kept in CACHE (by the source's SHA-256).
+Held out by document: the formulas of the fixture's parts HELD_OUT (documents no tuning looked at),
+set aside before the reader was first run on a PDF; `--pdf-held-out` runs them.
+
+Printed: PDFs built; formulas found (the PDF's text holds a formula word); spoken as words (every
+formula word of the PDF spoken by the engine, none said "formula"); and, on those, speech matching
+the reference, which is the item's LaTeX spoken by the TeX speech path (bench.math.spoken: from_latex,
+MathJax, ClearSpeak; WER <= bench.math.MATCH_WER), and against the fixture's own expected words.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+CACHE = Path(os.environ.get("PV_BENCH_PDFMATH_CACHE", Path.home() / ".cache" / "pagevoice-bench" / "pdfmath"))
+HELD_OUT = ("held-out-8", "held-out-9", "held-out-10")  # set aside (by document) before any PDF was read
+GOALS = {"words": 0.7, "match": 0.7}
+AROUND = {"We", "have", "here.", "here"}  # the sentence around an inline formula
+
+
+def pdf_source(latex: str, display: bool, to_unicode: bool) -> bytes:
+    """A LaTeX source holding `latex` as a paper writes it."""
+    from bench.math import _ENVIRONMENT
+
+    if not display:
+        body = f"We have ${latex}$ here."
+    elif _ENVIRONMENT.match(latex):
+        body = latex
+    elif "\\\\" in latex:
+        body = f"\\[\n{latex}\n\\]"
+    else:
+        body = f"\\begin{{equation}}\n{latex}\n\\end{{equation}}"
+    return ("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
+            f"\\pdfgentounicode={int(to_unicode)}\n\\pagestyle{{empty}}\n"
+            f"\\begin{{document}}\n{body}\n\\end{{document}}\n").encode()
+
+
+def build(source: bytes) -> bytes | None:
+    """The PDF pdfTeX makes of `source` (cached), None when it fails or pdflatex is missing."""
+    key = hashlib.sha256(source).hexdigest()[:32]
+    cached = CACHE / f"{key}.pdf"
+    if cached.exists():
+        return cached.read_bytes() or None
+    if shutil.which("pdflatex") is None:
+        return None
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "f.tex").write_bytes(source)
+        try:
+            run = subprocess.run(["pdflatex", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "f.tex"],
+                                 cwd=tmp, capture_output=True, timeout=60)
+        except subprocess.TimeoutExpired:
+            run = None
+        out = Path(tmp) / "f.pdf"
+        data = out.read_bytes() if run is not None and run.returncode == 0 and out.exists() else b""
+    cached.write_bytes(data)  # a failure is kept too (empty): the same source fails the same way
+    return data or None
+
+
+def read_pdf(data: bytes) -> list[tuple[str, dict | None]]:
+    """The PDF's words as the product reads them, in reading order: (text, the word's formula or None)."""
+    from chalicelib.media import document, textlayer
+
+    out = []
+    with document.open_document(data, max_bytes=50_000_000, max_pixels=40_000_000, max_pages=5, dpi=150) as doc:
+        for i in range(doc.page_count):
+            page = doc.page(i)
+            layer = page.read()
+            if layer is None:
+                continue
+            check = textlayer.review(layer["lines"], page.rgb, language="en", unmapped=layer.get("unmapped"))
+            for line in check.lines:
+                out += [(w["text"], w.get("formula")) for w in line["words"]]
+    return out
+
+
+def said(words: list[tuple[str, dict | None]]) -> tuple[str, int, int]:
+    """(what the page says without its sentence and equation numbers, formula words, those said
+    "formula")."""
+    from chalicelib.engines import math
+
+    parts, found, unsaid = [], 0, 0
+    for text, f in words:
+        if f is None:
+            if text not in AROUND and not (text.startswith("(") and text.endswith(")") and text[1:-1].isdigit()):
+                parts.append(text)
+            continue
+        found += 1
+        if not f.get("mathml") or "error" in f:
+            unsaid += 1
+        parts.append(math.voiced(str(f.get("spoken") or "formula"), "en"))
+    return " ".join(parts), found, unsaid
+
+
+def run(items: list[dict], held_out: bool = False, show: bool = False) -> dict:
+    """The PDF form on the dev items (or the held-out ones): its figures, printed."""
+    from bench.math import MATCH_WER, part, spoken, wer
+
+    chosen = [it for it in items if "latex" in it and (part(it) in HELD_OUT) == held_out]
+    t0 = time.monotonic()
+    reference = spoken(chosen)  # the item's LaTeX by the TeX speech path
+    built = found = words = matched = matched_expected = 0
+    for k, it in enumerate(chosen):
+        data = build(pdf_source(it["latex"], bool(it.get("display")), to_unicode=k % 2 == 0))
+        if data is None:
+            continue
+        built += 1
+        text, n, unsaid = said(read_pdf(data))
+        found += n > 0
+        if n and not unsaid:
+            words += 1
+            e = wer(reference[k], text)
+            matched += e <= MATCH_WER
+            matched_expected += wer(it["expected"], text) <= MATCH_WER
+            if show and e > MATCH_WER and not held_out:
+                print(f"- {it['id']}: {it['latex'][:100]!r}\n    said: {text}\n    ref:  {reference[k]}")
+        elif show and not held_out:
+            print(f"- {it['id']} not spoken ({n} formula words, {unsaid} said 'formula'): {it['latex'][:100]!r}")
+    name = "held out" if held_out else "dev"
+    figures = {"formulas": len(chosen), "built": built, "found": found / max(1, built), "words": words / max(1, built),
+               "match": matched / max(1, words), "match_expected": matched_expected / max(1, words)}
+    print(f"PDF text layer ({name}: parts {', '.join(HELD_OUT) if held_out else 'other than ' + ', '.join(HELD_OUT)}): "
+          f"{len(chosen)} LaTeX formulas, {built} PDFs built, read in {time.monotonic() - t0:.1f} s; "
+          f"formulas found {figures['found']:.2f}, spoken as words {figures['words']:.2f} ({words} of {built}), "
+          f"speech matching the LaTeX source's {figures['match']:.2f} of those "
+          f"(the fixture's expected words {figures['match_expected']:.2f}); goals: spoken as words >= "
+          f"{GOALS['words']}, matching >= {GOALS['match']}", flush=True)
+    return figures
