@@ -144,7 +144,8 @@ def read(data: bytes, b: Builder, hint: str | None) -> dict:
     if end >= 0:
         body = body[:end]
     reader = _Reader(b, levels(body))
-    reader.labels = latex_labels.labels(body, preamble)
+    reader.labels, reader.numbered = latex_labels.labels(body, preamble)
+    reader.body = body
     reader.preamble(preamble)
     try:
         reader.scan(body)
@@ -212,6 +213,9 @@ class _Reader:
         self.first_heading: str | None = None
         self.quiet = False  # the preamble: nothing is read aloud
         self.labels: dict[str, tuple[str, str]] = {}  # what each \ref prints (latex_labels)
+        self.numbered: dict[int, str] = {}  # where in the body each numbered theorem begins: its number
+        self.body: str | None = None
+        self.begun: int | None = None
 
     # ---------------------------------------------------------------- blocks
 
@@ -408,6 +412,8 @@ class _Reader:
             self.buf.append(_accent(base, arg))
             return i
         if name in ("begin", "end"):
+            if name == "begin" and text is self.body:  # where it begins: a theorem's number is known by it
+                self.begun = m.start() - 1
             env, i = self.group(text, i)
             env = env.strip()
             return self.begin(text, i, env) if name == "begin" else self.end(env, i)
@@ -531,7 +537,8 @@ class _Reader:
         elif base in self.theorems:
             self.par()
             note, i = self.optional(text, i)
-            name = self.theorems[base]
+            number = self.numbered.get(self.begun) if self.begun is not None else None
+            name = f"{self.theorems[base]} {number}" if number else self.theorems[base]  # "Theorem 1.2"
             self.prefix = f"{name} ({self.inline(note)})." if note else f"{name}."
         elif base in ("figure", "table", "wrapfigure", "wraptable", "sidewaysfigure", "sidewaystable"):
             self.par()

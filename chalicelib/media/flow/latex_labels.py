@@ -87,9 +87,9 @@ class _Numbers:
         return ("equation", f"{self.prefix()}{self.equation}")
 
 
-def labels(body: str, preamble: str = "") -> dict[str, tuple[str, str]]:
+def labels(body: str, preamble: str = "") -> tuple[dict[str, tuple[str, str]], dict[int, str]]:
     """{label: (what it names, its number)}: ("Section", "2.1"), ("equation", "3"), ("figure", "1"),
-    ("Theorem", "2")."""
+    ("Theorem", "2"); and {where in `body` a numbered theorem's \\begin is: its number}."""
     chapters = re.search(r"\\chapter\*?\s*[\[{]", body) is not None
     m = re.search(r"\\numberwithin\s*\{equation\}\s*\{([a-z]+)\}", preamble + body)
     walk = _Walk(_Numbers(chapters, m.group(1) if m else None))
@@ -104,7 +104,7 @@ def labels(body: str, preamble: str = "") -> dict[str, tuple[str, str]]:
         handler = getattr(walk, "on_" + kind, None)
         if handler is not None:
             handler(t)
-    return walk.numbers.labels
+    return walk.numbers.labels, walk.begins
 
 
 class _Walk:
@@ -117,6 +117,7 @@ class _Walk:
         self.floats: list[str] = []
         self.theorems: dict[str, tuple[str, str, str | None]] = {}  # env -> (name, counter, within which level)
         self.counters: dict[tuple, int] = {}
+        self.begins: dict[int, str] = {}
         self.outer: list[tuple[str, tuple[str, str] | None]] = []  # theorems open, and what \\label named before
 
     def on_theorem(self, env: str) -> None:
@@ -154,6 +155,7 @@ class _Walk:
             self.numbers.sub = self.numbers.last[1] if self.numbers.last else None
         elif env in self.theorems:
             self.on_theorem(env)
+            self.begins[t.start()] = self.numbers.last[1]
         elif base in _UNNUMBERED_CONTEXT:
             self.numbers.last = None
 

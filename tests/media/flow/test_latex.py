@@ -137,7 +137,7 @@ def test_structure_formulas_macros_and_what_is_not_read():
     items = [t for role, t, _ in got if role == "list-item"]
     assert items[0].startswith("1. First") and items[1:] == ["2. Second", "(a) Inner", "(z) Labelled",
                                                               "Term its meaning"]
-    assert ("paragraph", "Theorem (Bayes). It is true.", None) in got and ("paragraph", "Proof. Trivial.", None) in got
+    assert ("paragraph", "Theorem 1 (Bayes). It is true.", None) in got and ("paragraph", "Proof. Trivial.", None) in got
     assert ("code", "x = 1 % not a comment", None) in got
     assert ("paragraph", "Costs 5% and $3. Café naïve ça – “quoted”—done.", None) in got
     assert got[-4:-1] == [("heading", "References", 2), ("footnote", "A. Author. A title. A journal, 2020.", None),
@@ -286,3 +286,4 @@ See \ref{t1}, \cref{l1}, \ref{after}, \autoref{d1}, \ref{r}, \ref{t2}, \eqref{e}
                  preamble=r"""\newtheorem{thm}{Theorem}[section]\newtheorem{lem}[thm]{Lemma}\newtheorem{defn}{Definition}
 \newtheorem*{rem}{Remark}""")
     assert blocks(read(src))[-1] == ("paragraph", "See 1.1, Lemma 1.2, 1, Definition 1, 2.1, equation 1.", None)
+    assert blocks(read(src))[1:3] == [("paragraph", "Theorem 1.1. X", None), ("paragraph", "Lemma 1.2. Y", None)]
