@@ -9,6 +9,7 @@ to the original image, so a word box found in the crop becomes a quadrilateral o
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import cv2
@@ -483,9 +484,80 @@ def stop_ink(crop: np.ndarray, decoded: Decoded, index: int, step: float) -> flo
     return float(dark[:, upper[left:right] == 0].sum() / stroke ** 2)
 
 
+@dataclass
+class Mark:
+    """The ink a stop was read from, measured against its own line's letters: a printed full
+    stop is a blob about a pen wide (`size` ~1-1.8 pen widths across), of the letters' ink
+    (`tone` ~1), sitting on the baseline (`foot` ~0) and low (`top` under ~0.45 of the letters'
+    height above the baseline), close after its word (`gap`). A speck, a rivet or a bolt head
+    beside a word, a letter's dot or a stain fails one of these."""
+    size: float  # sqrt(area) of the mark's largest blob, in pen widths (0: no blob of its own)
+    tone: float  # its mean darkness against the letters' (1: the same ink)
+    foot: float  # (baseline - its bottom) / the letters' height: above the baseline (+) or below (-)
+    top: float  # (baseline - its top) / the letters' height
+    gap: float  # blank between the word's last ink and the mark / the letters' height
+    fused: bool  # touches the letter before it (a scan's smudge): only `ink` can tell
+    span: float = 0.0  # sqrt(area) of its blob / the letters' height
+
+
+def stop_mark(crop: np.ndarray, decoded: Decoded, index: int, step: float) -> Mark | None:
+    """The mark under the stop `decoded.chars[index]`: the largest blob of ink whose centre lies
+    between the midpoints to the neighbouring characters and that is not a letter (it does not
+    reach from below mid-height to the top of the letters). None where the line gives no pen or
+    height to measure by, or the stop's ink is not a blob apart (fused to its letter)."""
+    gray = (crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)).astype(np.float64)
+    mask = ink_mask(gray.astype(np.uint8))
+    stroke = stroke_width(mask)
+    stats = _components(mask)
+    h, w = mask.shape
+    tall = stats[(stats[:, 3] > 2.5 * stroke) & (stats[:, 1] < 0.7 * h) & (stats[:, 1] + stats[:, 3] > 0.3 * h)]
+    if stroke <= 0 or not len(tall) or mask.all():
+        return None
+    fg, bg = float(np.median(gray[mask > 0])), float(np.median(gray[mask == 0]))
+    if abs(bg - fg) < 1:
+        return None
+    top, base = float(np.median(tall[:, 1])), float(np.median(tall[:, 1] + tall[:, 3]))
+    body = max(base - top, 1.0)
+    chars = decoded.chars
+    before = [c for c in chars[:index] if not c.text.isspace()]
+    after = [c for c in chars[index + 1:] if not c.text.isspace()]
+    me = (chars[index].frame + 0.5) * step
+    left = ((before[-1].frame + 0.5) * step + me) / 2 if before else me - step
+    right = ((after[0].frame + 0.5) * step + me) / 2 if after else min(float(w), me + 2 * step)
+    cx = stats[:, 0] + stats[:, 2] / 2.0
+    letter = (stats[:, 1] < top + 0.5 * body) & (stats[:, 1] + stats[:, 3] > top + 0.5 * body) & (stats[:, 3] > 0.5 * body)
+    cy = stats[:, 1] + stats[:, 3] / 2.0
+    near = (cx >= left) & (cx <= right) & (cy >= top) & (cy <= base + 0.35 * body)  # on the line, not the next
+    own = stats[near & ~letter]
+    # The word's ink: letters whose centre lies before the stop's column band.
+    word = stats[letter & (cx < left) & (cx > left - 3 * body)]
+    if not len(own):
+        if len(word) and (word[:, 0] + word[:, 2]).max() > left:  # the stop's column is inside a letter's ink: fused
+            return Mark(0.0, 0.0, 0.0, 0.0, 0.0, fused=True)
+        return Mark(0.0, 0.0, 0.0, 0.0, 0.0, fused=False)
+    x, y, bw, bh, area = own[np.argmax(own[:, 4])].astype(np.float64)
+    blob = mask[int(y):int(y + bh), int(x):int(x + bw)] > 0
+    dark = np.clip((bg - gray[int(y):int(y + bh), int(x):int(x + bw)]) / (bg - fg), 0.0, 1.5)
+    tone = float(dark[blob].mean()) if blob.any() else 0.0
+    end = float((word[:, 0] + word[:, 2]).max()) if len(word) else x
+    return Mark(size=math.sqrt(area) / stroke, tone=tone, foot=(base - (y + bh)) / body,
+                top=(base - y) / body, gap=max(0.0, x - end) / body, fused=False, span=math.sqrt(area) / body)
+
+
 STOP_PEN = 5.0  # image pixels: print whose pen is this wide shows a printed stop as a blob of ink...
 STOP_INK = 0.3  # ...which holds at least this much ink (pen widths squared; printed stops: 0.6-1.1)...
 STOP_INK_UNLIKELY = 0.5  # ...or this much where the words make a sentence end unlikely
+# A printed stop's own blob against its line (`Mark`). 75 printed stops measured in real photos of
+# signs and print (tests/data/signs and its sources, bench/README.md): size 0.38-1.83 pen widths,
+# span 0.11-0.30 of the letters' height, tone >= 0.58, foot -0.23..+0.44, top <= 0.67, gap <= 0.33;
+# a script letter's dot read as a stop after the word beside it: span 0.44.
+STOP_SPAN = 0.38  # a blob wider than this share of the letters' height is no full stop (a bolt head, a dot)
+STOP_SIZE = 0.2  # ...nor one under this many pen widths across (a speck)
+STOP_TONE = 0.45  # ...nor one fainter than this against the letters' ink (a glint, a shadow)
+STOP_FOOT = (-0.4, 0.5)  # ...nor one whose bottom is further than this from the baseline
+STOP_TOP = 0.8  # ...or whose top rises higher above the baseline than this
+STOP_GAP = 1.0  # ...or that stands further than this after its word's last ink
+STOP_LIKE = 1.8  # the line's other stops: a mark this many times wider (or narrower) than theirs is not one
 
 
 def _no_sentence_end(chars: list[Char], index: int) -> bool:
@@ -498,10 +570,30 @@ def _no_sentence_end(chars: list[Char], index: int) -> bool:
     return (upper and not lower) or (upper and lower and after[:1].islower())
 
 
+def not_a_stop(mark: Mark, peers: list[Mark] | None = None) -> bool:
+    """The mark is not a printed full stop: too big for one against the letters (a bolt head, a
+    rivet, a letter's dot) or too small against the pen (a speck), fainter than the letters'
+    ink, off the baseline, rising too high, or too far from its word; or, where the line has
+    other stops (`peers`, measured alike), unlike them in size."""
+    if mark.fused or mark.size <= 0:
+        return False
+    if (mark.span > STOP_SPAN or mark.size < STOP_SIZE or mark.tone < STOP_TONE
+            or not STOP_FOOT[0] <= mark.foot <= STOP_FOOT[1] or mark.top > STOP_TOP or mark.gap > STOP_GAP):
+        return True
+    spans = sorted(m.span for m in peers or [] if m is not mark and not m.fused and m.size > 0)
+    if spans:
+        ref = spans[len(spans) // 2]
+        return not ref / STOP_LIKE <= mark.span <= ref * STOP_LIKE
+    return False
+
+
 def stray_stops(decoded: Decoded, crop: np.ndarray, step: float, scale: float, unsure: float) -> Decoded:
-    """`decoded` without the stops that end a word inside a line that runs on where what the
-    image and the words say is against them being printed: a speck read as a stop is spoken as
-    a sentence end ("FEED THE. PIGEONS"). A stop goes when
+    """`decoded` without the stops after a word that what the image and the words say is
+    against being printed: a speck or a bolt head read as a stop is spoken as a sentence end
+    ("FEED THE. PIGEONS"). A stop at a word's end, inside the line or at its end, goes when
+    - its mark (`stop_mark`: a blob of its own beside its word) is not shaped, inked or placed
+      as a printed stop is against the line's own letters and pen (`not_a_stop`); or, inside
+      the line,
     - the print is large enough to show one (the pen `STOP_PEN` image pixels wide; on scans of
       body text a stop is a few pixels, often fused with its letter: its ink cannot be told)
       and its ink (`stop_ink`) is under `STOP_INK` of a printed one's (`STOP_INK_UNLIKELY` where
@@ -512,9 +604,17 @@ def stray_stops(decoded: Decoded, crop: np.ndarray, step: float, scale: float, u
     chars = decoded.chars
     drop: set[int] = set()
     pen = None
-    for k, ch in enumerate(chars):
-        if (ch.text != "." or k == 0 or k + 1 >= len(chars) or not chars[k + 1].text.isspace()
-                or chars[k - 1].text in (".", " ") or all(c.text.isspace() for c in chars[k + 1:])):
+    stops = [k for k, ch in enumerate(chars)
+             if ch.text == "." and k > 0 and chars[k - 1].text.isalnum()
+             and (k + 1 >= len(chars) or chars[k + 1].text.isspace())]
+    marks = {k: stop_mark(crop, decoded, k, step) for k in stops}
+    peers = [m for m in marks.values() if m is not None and not not_a_stop(m)]
+    for k in stops:
+        ch, mark = chars[k], marks[k]
+        if mark is not None and not_a_stop(mark, peers):
+            drop.add(k)
+            continue
+        if all(c.text.isspace() for c in chars[k + 1:]):  # the line's end: the mark alone decides
             continue
         unlikely = _no_sentence_end(chars, k)
         if ch.prob < unsure and unlikely and any(c.text.islower() for c in chars):

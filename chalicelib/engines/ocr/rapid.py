@@ -19,8 +19,10 @@ pipeline so that scale, crops and word boxes are ours:
    implausibly small for its characters is fitted again on its word's stretch alone);
    unsure words are left out of the text and returned apart (`Reading.unsure`), but for those
    the word list vouches for (`_vouched`: listed, nearly sure, beside sure words of a sure line);
-   a stop inside a line that its ink and the words are against is dropped (`pp.stray_stops`: a
-   speck read as one was spoken as a sentence end).
+   a stop after a word that its own mark (size against the letters and the pen, ink, place on
+   the baseline, gap, the line's other stops), its ink or the words are against is dropped, at
+   a line's end too (`pp.stray_stops`: a speck or a letter's dot read as one was spoken as a
+   sentence end).
 
 The tunables are `RapidOcrEngine.Config` (each also read from `PAGEVOICE_OCR_<FIELD>`);
 bench/README.md and docs/bench/ablation.md give what each one was measured to do.
@@ -162,7 +164,7 @@ class RapidConfig:
     photo_word_score: float = 0.9  # ...and on photos, where unsure words are mostly texture read as text
     listed_margin: float = 0.2  # an unsure word the word list knows is still spoken down to this far under those (0: off)...
     listed_line: float = 0.7  # ...on a line read at least this surely, beside a sure word of its own line
-    stray_stops: bool = True  # a stop inside a line is dropped where its ink and the words are against it (pp.stray_stops)
+    stray_stops: bool = True  # a stop after a word is dropped where its mark, ink and the words are against it (pp.stray_stops)
     orientation: str = "page"  # upside-down text: "page" (one vote per page), "line" (each alone), "off"
     word_boxes: str = "ink"  # "ink": fitted to the word's ink; "ctc": character positions only
     word_pad: float = 1.0  # word box margin around the ink, in image pixels

@@ -1,0 +1,85 @@
+"""Issue 76 part 1: a stray mark after a word is not a sentence end unless the image says so.
+
+Real photos of signs and labels (tests/data/signs, sources and licences in its SOURCES.md), read
+by the real default engine through the page job's own path (`pipeline.read`: decode, OCR, layout,
+language, structure) and split into the sentences the voice speaks (`spoken.script`, then
+`sentences.sentence_starts`, as `sentences.timed` does). On the "stray" photos the engine reads
+a mark beside a word (a letter's dot, a bullet, a registered sign, a bolt head, a speck) as a full
+stop: the word after it must not start a sentence. On the "real" photos a printed full stop ends
+a sentence: the word after it must start one.
+
+The rules (`postprocess.stray_stops`, `not_a_stop`) were set on the photos marked `dev`; the ones
+marked `held` were only run once the rules were fixed (bench/README.md, "A stray mark is not a
+sentence end").
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+SIGNS = Path(__file__).resolve().parents[2] / "data" / "signs"
+
+# (file, the word read before the mark, the word after it, what the mark is, dev or held):
+# "stray": no printed stop (a mark read as one): no stop is spoken there and, inside a block, the
+#          next word starts no sentence;
+# "end": a printed stop ending a sentence: kept, and the next word starts a sentence;
+# "abbrev": a printed stop after an abbreviation: kept, and the next word starts no sentence;
+# "kept": a printed stop: kept (what the segmenter then makes of "Ch." is not this rule's).
+CASES = [
+    ("hairdresser-sign.jpg", "SALONG", "heri", "stray", "dev"),  # the dot of the script "i" of "Cheri"
+    ("book-page.jpg", "wundern", "Ihnen", "end", "dev"),
+    ("insurance-sign.jpg", "LTD", "M", "end", "dev"),
+    ("insurance-sign.jpg", "CO", "LTD", "abbrev", "dev"),
+    ("homoeo-hall-sign.jpg", "Dr", "Balai", "abbrev", "dev"),
+    ("homoeo-hall-sign.jpg", "S/o", "Dr", "abbrev", "dev"),
+    ("computer-learning-sign.jpg", "Bishalgarh", "DACAAA", "end", "held"),
+    ("mistanna-sign.jpg", "Ch", "Saha", "kept", "held"),
+    ("station-sign.jpg", "JN", "HEIGHT", "end", "held"),
+    ("doctors-sign.jpg", "DR", "N.C", "abbrev", "held"),
+    ("bank-sign.jpg", "Govt", "of", "abbrev", "held"),
+]
+
+
+def _bare(word: str) -> str:
+    return re.sub(r"[^\w/:,.]", "", word).strip(".").casefold()
+
+
+@pytest.fixture(scope="module")
+def read():
+    from chalicelib.kinds.page import pipeline
+    from chalicelib.structure import sentences, spoken
+
+    seen: dict[str, tuple] = {}
+
+    def run(name: str):
+        if name not in seen:
+            result = pipeline.read((SIGNS / name).read_bytes())
+            code = (result.get("language") or {}).get("code") or "en"
+            script = spoken.script(result, code)
+            spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", script.text)]
+            seen[name] = (script.text, spans, sentences.sentence_starts(script.text, code, script.languages))
+        return seen[name]
+
+    return run
+
+
+@pytest.mark.parametrize("name, before, after, kind, part", CASES, ids=[f"{c[4]}-{c[3]}-{c[0]}-{c[1]}" for c in CASES])
+def test_a_stop_ends_a_sentence_only_where_the_photo_prints_one(read, name, before, after, kind, part):
+    text, spans, starts = read(name)
+    words = [text[a:b] for a, b in spans]
+    pairs = [k for k in range(len(words) - 1)
+             if _bare(words[k]) == _bare(before) and _bare(words[k + 1]) == _bare(after)]
+    assert pairs, (f"{before!r} then {after!r} not read", text)
+    k = pairs[0]
+    between = text[spans[k][1]:spans[k + 1][0]]
+    if kind == "stray":
+        assert not words[k].endswith("."), text
+        assert k + 1 not in starts or "\n\n" in between, (words[k:k + 2], text)  # a block's own start
+    else:
+        assert words[k].endswith("."), text
+        if kind == "end":
+            assert k + 1 in starts, (words[k:k + 2], text)
+        elif kind == "abbrev":
+            assert k + 1 not in starts, (words[k:k + 2], text)
