@@ -39,7 +39,10 @@ const EPUB = "application/epub+zip";
 const ZIP = "zip"; // sniff's answer for a zip that does not name its type
 const ZIP_TYPES = [DOCX, ODT, EPUB];
 // Documents of text: no signature, but never binary (UTF-16 aside, which starts with its BOM).
-const TEXT_TYPES = ["text/plain", "text/markdown", "text/x-markdown", "text/html", "application/xhtml+xml"];
+const NOTEBOOK = "application/x-ipynb+json";
+const LATEX_TYPES = ["application/x-tex", "text/x-tex", "application/x-latex", "text/x-latex"];
+const TEXT_TYPES = ["text/plain", "text/markdown", "text/x-markdown", "text/html", "application/xhtml+xml", NOTEBOOK,
+  ...LATEX_TYPES];
 // What browsers and systems declare when they do not know the format: the name's ending says more.
 const GENERIC = ["application/octet-stream", "application/zip", "application/x-zip-compressed", "binary/octet-stream"];
 // HEIC/HEIF (ISO base media: "ftyp" and a brand at byte 8): what iPhones save.
@@ -67,6 +70,9 @@ const ENDINGS = {
   [DOCX]: [".docx"], [ODT]: [".odt"], [EPUB]: [".epub"],
   "text/html": [".html", ".htm"], "application/xhtml+xml": [".xhtml"],
   "text/markdown": [".md", ".markdown"], "text/x-markdown": [".md", ".markdown"], "text/plain": [".txt", ".text"],
+  // As the service names them (chalicelib/media/types.py): a notebook, and LaTeX sources.
+  [NOTEBOOK]: [".ipynb"], "application/x-tex": [".tex", ".latex"], "text/x-tex": [".tex"],
+  "application/x-latex": [".latex"], "text/x-latex": [".tex"],
 };
 const HEIF_FAMILY = ["image/heic", "image/heif"];
 
@@ -133,7 +139,10 @@ export function declaredType(file, kind) {
   const byName = typeFromName(kind, file.name);
   if (!declared || declared === "application/octet-stream") return byName;
   if (GENERIC.includes(declared)) return byName || declared;
-  if (["text/plain", "text/xml", "application/xml"].includes(declared) && TEXT_TYPES.includes(byName)) return byName;
+  // (a notebook is JSON to most systems; a .tex file plain text)
+  if (["text/plain", "text/xml", "application/xml", "application/json"].includes(declared) && TEXT_TYPES.includes(byName)) {
+    return byName;
+  }
   return declared;
 }
 

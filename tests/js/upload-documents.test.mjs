@@ -120,3 +120,20 @@ test("a document chooses the kind that reads it", () => {
   assert.equal(kindFor([speech, page], { name: "notes.md", type: "text/plain" }), page);
   assert.equal(kindFor([speech, photo], { name: "notes.md", type: "" }), null);
 });
+
+test("a notebook and a LaTeX source are declared as the service names them, whatever the browser says", async () => {
+  const notebook = "application/x-ipynb+json";
+  const sources = { ...page, content_types: [...page.content_types, notebook, "application/x-tex", "text/x-tex"],
+    extensions: [...page.extensions, ".ipynb", ".tex"] };
+  for (const type of ["", "application/json", "application/octet-stream", "text/plain"]) {
+    assert.equal(declaredType({ name: "lesson.ipynb", type }, sources), notebook, type);
+  }
+  for (const type of ["", "text/plain", "application/octet-stream"]) {
+    assert.equal(declaredType({ name: "paper.tex", type }, sources), "application/x-tex", type);
+  }
+  assert.equal(declaredType({ name: "paper.tex", type: "text/x-tex" }, sources), "text/x-tex");
+  const json = text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}');
+  assert.equal(await checkFile(file(json, "lesson.ipynb", "application/json"), sources), notebook);
+  assert.equal(await checkFile(file(text("\\documentclass{article}"), "paper.tex", ""), sources), "application/x-tex");
+  await assert.rejects(checkFile(file([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0], "paper.tex", ""), sources), /is not text/);
+});

@@ -587,6 +587,15 @@ def not_a_stop(mark: Mark, peers: list[Mark] | None = None) -> bool:
     return False
 
 
+def _like_peers(mark: Mark, peers: list[Mark]) -> bool:
+    """The mark is as wide as the line's other stop-like marks (there are some)."""
+    spans = sorted(m.span for m in peers if m is not mark and not m.fused and m.size > 0)
+    if not spans or mark.fused or mark.size <= 0:
+        return False
+    ref = spans[len(spans) // 2]
+    return ref / STOP_LIKE <= mark.span <= ref * STOP_LIKE
+
+
 def stray_stops(decoded: Decoded, crop: np.ndarray, step: float, scale: float, unsure: float) -> Decoded:
     """`decoded` without the stops after a word that what the image and the words say is
     against being printed: a speck or a bolt head read as a stop is spoken as a sentence end
@@ -597,7 +606,9 @@ def stray_stops(decoded: Decoded, crop: np.ndarray, step: float, scale: float, u
     - the print is large enough to show one (the pen `STOP_PEN` image pixels wide; on scans of
       body text a stop is a few pixels, often fused with its letter: its ink cannot be told)
       and its ink (`stop_ink`) is under `STOP_INK` of a printed one's (`STOP_INK_UNLIKELY` where
-      the words make a sentence end unlikely: an all-capitals line, or a small letter next); or
+      the words make a sentence end unlikely: an all-capitals line, or a small letter next),
+      unless the line's other stops are marks like it (a sign's "DR. B.R. KAR": printed so,
+      its ink measured 0.34-0.36 where a drawn sign's stops measured 0.6-1.1); or
     - the recogniser read it less surely than `unsure` (what a word needs to be spoken) and
       the next word starts with a small letter in a mixed-case line.
     Ellipses and stops inside a token ("U.S", "3.5") are left alone."""
@@ -623,8 +634,8 @@ def stray_stops(decoded: Decoded, crop: np.ndarray, step: float, scale: float, u
         if pen is None:
             gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
             pen = stroke_width(ink_mask(gray)) / max(scale, 1e-6)
-        if pen < STOP_PEN:
-            continue
+        if pen < STOP_PEN or (mark is not None and _like_peers(mark, peers)):
+            continue  # the line prints its stops so ("DR. B.R. KAR"): their ink is this one's measure
         ink = stop_ink(crop, decoded, k, step)
         if ink is not None and ink < (STOP_INK_UNLIKELY if unlikely else STOP_INK):
             drop.add(k)

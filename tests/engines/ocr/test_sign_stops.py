@@ -34,6 +34,8 @@ CASES = [
     ("insurance-sign.jpg", "CO", "LTD", "abbrev", "dev"),
     ("homoeo-hall-sign.jpg", "Dr", "Balai", "abbrev", "dev"),
     ("homoeo-hall-sign.jpg", "S/o", "Dr", "abbrev", "dev"),
+    ("homoeo-hall-lower-sign.jpg", "DR", "B.R", "abbrev", "dev"),  # issue 55's ink rule dropped these:
+    ("homoeo-hall-lower-sign.jpg", "B.R", "KAR", "abbrev", "dev"),  # their ink 0.34-0.36, like each other
     ("computer-learning-sign.jpg", "Bishalgarh", "DACAAA", "end", "held"),
     ("mistanna-sign.jpg", "Ch", "Saha", "kept", "held"),
     ("station-sign.jpg", "JN", "HEIGHT", "end", "held"),
