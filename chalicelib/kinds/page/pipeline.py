@@ -77,11 +77,20 @@ def with_language(page: elements.Page, named: str | None, fallback: str | None =
     """The page with its `language` (CONTRACTS section 11): the one the upload named, else
     detected from its text (falling back to `fallback`, the document's so far); and each
     line's where the page mixes languages."""
-    guess, per_line = detect.page_language([line.text for line in page.lines], named, fallback)
+    guess, per_line = detect.page_language(told_texts(page), named, fallback)
     if any(per_line):
         page.lines = [replace(line, language=code) for line, code in zip(page.lines, per_line)]
     page.language = elements.Language(**guess.public())
     return page
+
+
+def told_texts(page: elements.Page) -> list[str]:
+    """Each line's text as its language is told from: code (shown, not spoken) and a formula's
+    TeX tell nothing of it (a notebook's LaTeX sections were taken for Spanish, and spoken so)."""
+    quiet = {i for b in page.blocks or () if b.role == "code" or b.rest.get("spoken") is False for i in b.lines}
+    return ["" if i in quiet else
+            " ".join(w.text for w in line.words if "formula" not in w.rest) if any("formula" in w.rest for w in line.words)
+            else line.text for i, line in enumerate(page.lines)]
 
 
 def read_image(rgb, *, ocr_engine: str | None = None, watch: Stopwatch | None = None,

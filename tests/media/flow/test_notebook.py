@@ -214,3 +214,13 @@ def test_in_the_decoding_sandbox_a_huge_notebook_fails_with_its_sentence_and_hug
         sandbox.read_flow(head.replace(b"PAD", b"y" * (110 * 2**20)), **caps)
     doc = sandbox.read_flow(head.replace(b"PAD", b"y" * (60 * 2**20)), **caps)
     assert [line["text"] for s in doc["sections"] for line in s["lines"]] == ["x", "(This cell's output, 60.0 MB, is not read.)"]
+
+
+def test_a_notebooks_language_is_told_by_its_words_not_its_tex_or_code():
+    """Jupyter's real "Typesetting Equations": its formulas' TeX and its cells of TeX source shown as
+    code told the language of 4 of its 14 sections as Spanish, and the voice spoke them so."""
+    from chalicelib.kinds.page import pipeline
+
+    result = pipeline.read((DATA / "typesetting-equations.ipynb").read_bytes(), content_type=NOTEBOOK)
+    assert [p["language"]["code"] for p in result["pages"]] == ["en"] * len(result["pages"])
+    assert not any(line.get("language") for p in result["pages"] for line in p["lines"])
