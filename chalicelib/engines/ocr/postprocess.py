@@ -551,6 +551,7 @@ STOP_INK_UNLIKELY = 0.5  # ...or this much where the words make a sentence end u
 # signs and print (tests/data/signs and its sources, bench/README.md): size 0.38-1.83 pen widths,
 # span 0.11-0.30 of the letters' height, tone >= 0.58, foot -0.23..+0.44, top <= 0.67, gap <= 0.33;
 # a script letter's dot read as a stop after the word beside it: span 0.44.
+STOP_MARK_PEN = 3.0  # image pixels: the mark is judged where the pen is at least this wide
 STOP_SPAN = 0.38  # a blob wider than this share of the letters' height is no full stop (a bolt head, a dot)
 STOP_SIZE = 0.2  # ...nor one under this many pen widths across (a speck)
 STOP_TONE = 0.45  # ...nor one fainter than this against the letters' ink (a glint, a shadow)
@@ -600,9 +601,9 @@ def stray_stops(decoded: Decoded, crop: np.ndarray, step: float, scale: float, u
     """`decoded` without the stops after a word that what the image and the words say is
     against being printed: a speck or a bolt head read as a stop is spoken as a sentence end
     ("FEED THE. PIGEONS"). A stop at a word's end, inside the line or at its end, goes when
-    - its mark (`stop_mark`: a blob of its own beside its word) is not shaped, inked or placed
-      as a printed stop is against the line's own letters and pen (`not_a_stop`); or, inside
-      the line,
+    - the pen is at least `STOP_MARK_PEN` image pixels wide and the stop's mark (`stop_mark`: a
+      blob of its own beside its word) is not shaped, inked or placed as a printed stop is
+      against the line's own letters, pen and other stops (`not_a_stop`); or, inside the line,
     - the print is large enough to show one (the pen `STOP_PEN` image pixels wide; on scans of
       body text a stop is a few pixels, often fused with its letter: its ink cannot be told)
       and its ink (`stop_ink`) is under `STOP_INK` of a printed one's (`STOP_INK_UNLIKELY` where
@@ -614,11 +615,16 @@ def stray_stops(decoded: Decoded, crop: np.ndarray, step: float, scale: float, u
     Ellipses and stops inside a token ("U.S", "3.5") are left alone."""
     chars = decoded.chars
     drop: set[int] = set()
-    pen = None
     stops = [k for k, ch in enumerate(chars)
              if ch.text == "." and k > 0 and chars[k - 1].text.isalnum()
              and (k + 1 >= len(chars) or chars[k + 1].text.isspace())]
-    marks = {k: stop_mark(crop, decoded, k, step) for k in stops}
+    if not stops:
+        return decoded
+    gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    pen = stroke_width(ink_mask(gray)) / max(scale, 1e-6)
+    # Under STOP_MARK_PEN (~100 dpi scans) a stop's blob bleeds into its paper: FUNSD's printed
+    # stops measured span 0.35-0.51 at pens of 1.8-2.9 px, so there the mark is not judged.
+    marks = {k: stop_mark(crop, decoded, k, step) if pen >= STOP_MARK_PEN else None for k in stops}
     peers = [m for m in marks.values() if m is not None and not not_a_stop(m)]
     for k in stops:
         ch, mark = chars[k], marks[k]
@@ -631,9 +637,6 @@ def stray_stops(decoded: Decoded, crop: np.ndarray, step: float, scale: float, u
         if ch.prob < unsure and unlikely and any(c.text.islower() for c in chars):
             drop.add(k)
             continue
-        if pen is None:
-            gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
-            pen = stroke_width(ink_mask(gray)) / max(scale, 1e-6)
         if pen < STOP_PEN or (mark is not None and _like_peers(mark, peers)):
             continue  # the line prints its stops so ("DR. B.R. KAR"): their ink is this one's measure
         ink = stop_ink(crop, decoded, k, step)
