@@ -34,7 +34,7 @@ from pathlib import Path
 CACHE = Path(os.environ.get("PV_BENCH_PDFMATH_CACHE", Path.home() / ".cache" / "pagevoice-bench" / "pdfmath"))
 HELD_OUT = ("held-out-8", "held-out-9", "held-out-10")  # set aside (by document) before any PDF was read
 GOALS = {"words": 0.7, "match": 0.7}
-AROUND = {"We", "have", "here.", "here"}  # the sentence around an inline formula
+LEAD = "Formulas are read aloud as a teacher says them."  # a page of a few characters would be read by OCR
 
 
 def pdf_source(latex: str, display: bool, to_unicode: bool) -> bytes:
@@ -42,7 +42,7 @@ def pdf_source(latex: str, display: bool, to_unicode: bool) -> bytes:
     from bench.math import _ENVIRONMENT
 
     if not display:
-        body = f"We have ${latex}$ here."
+        body = f"We have ${latex}$ here."  # (after LEAD)
     elif _ENVIRONMENT.match(latex):
         body = latex
     elif "\\\\" in latex:
@@ -51,7 +51,7 @@ def pdf_source(latex: str, display: bool, to_unicode: bool) -> bytes:
         body = f"\\begin{{equation}}\n{latex}\n\\end{{equation}}"
     return ("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
             f"\\pdfgentounicode={int(to_unicode)}\n\\pagestyle{{empty}}\n"
-            f"\\begin{{document}}\n{body}\n\\end{{document}}\n").encode()
+            f"\\begin{{document}}\n{LEAD}\n\n{body}\n\\end{{document}}\n").encode()
 
 
 def build(source: bytes) -> bytes | None:
@@ -94,21 +94,19 @@ def read_pdf(data: bytes) -> list[tuple[str, dict | None]]:
 
 
 def said(words: list[tuple[str, dict | None]]) -> tuple[str, int, int]:
-    """(what the page says without its sentence and equation numbers, formula words, those said
-    "formula")."""
-    from chalicelib.engines import math
-
-    parts, found, unsaid = [], 0, 0
-    for text, f in words:
+    """(what the page says from its first formula word to its last, equation numbers left out;
+    formula words; those said "formula"). The engine's words, as the reference's (not yet voiced)."""
+    at = [k for k, (_, f) in enumerate(words) if f is not None]
+    parts, unsaid = [], 0
+    for text, f in words[at[0]:at[-1] + 1] if at else []:
         if f is None:
-            if text not in AROUND and not (text.startswith("(") and text.endswith(")") and text[1:-1].isdigit()):
+            if not (text.startswith("(") and text.endswith(")") and text[1:-1].isdigit()):
                 parts.append(text)
             continue
-        found += 1
         if not f.get("mathml") or "error" in f:
             unsaid += 1
-        parts.append(math.voiced(str(f.get("spoken") or "formula"), "en"))
-    return " ".join(parts), found, unsaid
+        parts.append(str(f.get("spoken") or "formula"))
+    return " ".join(parts), len(at), unsaid
 
 
 def run(items: list[dict], held_out: bool = False, show: bool = False) -> dict:

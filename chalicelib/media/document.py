@@ -553,10 +553,19 @@ def _math_words(chars: list[_Char | None], formulas: list, unmapped: list, page:
         for i in kept:
             chars[i] = None
         x0, y0, x1, y1 = (float(v) for v in _to_pixels(np.array([found.box], dtype=np.float64), transform)[0])
+        text, after = found.text, kept[-1] + 1
+        while after < min(len(chars), kept[-1] + 3) and chars[after] is None:  # a space PDFium put after a script
+            after += 1
+        if after < len(chars) and chars[after] is not None and chars[after][0] in ",.;:" \
+                and abs(chars[after][1][0] - x1) < 0.5 * (y1 - y0 + 1):  # the sentence's comma, glued to it
+            text += chars[after][0]
+            chars[after] = None
         unmapped[:] = [b for b in unmapped if not (x0 - 1 <= (b[0] + b[2]) / 2 <= x1 + 1 and y0 - 1 <= (b[1] + b[3]) / 2 <= y1 + 1)]
         math_ = ({"latex": found.latex, **({"display": True} if found.display else {})} if found.latex
                  else {"spoken": "formula", "error": "PageVoice could not rebuild this formula from the PDF's glyphs."})
-        out.append(_Word(found.text, x0, y0, x1, y1, math=math_))
+        if text != found.text:
+            math_["span"] = [0, len(found.text)]
+        out.append(_Word(text, x0, y0, x1, y1, math=math_))
     words = _words(chars)
     sizes = sorted(w.size for w in words) or [max(1.0, min(w.height for w in out))]
     for w in out:  # the type's size is the text's around it (a tall fraction is no heading)

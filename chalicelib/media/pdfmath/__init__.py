@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from chalicelib.media.pdfmath import glyphs as glyphs_mod
 from chalicelib.media.pdfmath.glyphs import Glyph, Rule
-from chalicelib.media.pdfmath.rebuild import FUNCTIONS, Unreadable, tex_of
+from chalicelib.media.pdfmath.rebuild import ACCENTS, FUNCTIONS, Unreadable, tex_of
 
 MAX_FORMULAS = 400  # formulas on one page
 MAX_FORMULA_GLYPHS = 400  # glyphs of one formula (a long display; past it: "formula")
@@ -53,7 +53,7 @@ def find(page, textpage, limit: int = glyphs_mod.MAX_GLYPHS, text: str | None = 
         return []
     body = _body_size(glyphs)
     out = []
-    for run in _runs(glyphs, body)[:MAX_FORMULAS]:
+    for run in _runs(glyphs, body, rules)[:MAX_FORMULAS]:
         latex = None
         if len(run) <= MAX_FORMULA_GLYPHS:
             try:
@@ -82,42 +82,78 @@ def _seed(g: Glyph) -> bool:
     return g.kind in ("math", "big") and g.tex not in NOT_FORMULA
 
 
-def _joins(g: Glyph, run: list[Glyph], body: float, word: str = "") -> bool:
+def _joins(g: Glyph, run: list[Glyph], body: float, word: str = "", rules: list[Rule] = ()) -> bool:
     """Whether glyph `g`, next in the page's order, belongs to the formula `run` so far."""
     x0 = min(x.x0 for x in run)
     x1 = max(x.x1 for x in run)
     y0, y1 = min(x.y0 for x in run), max(x.y1 for x in run)
-    if not (x0 - 1.5 * body <= g.x0 <= x1 + 1.0 * body and y0 - 1.5 * body <= g.cy <= y1 + 1.5 * body):
+    if not (y0 - 1.5 * body <= g.cy <= y1 + 1.5 * body and x0 - 1.5 * body <= g.x0):
         return False
-    if _seed(g) or g.kind in ("math", "big"):
+    # A fraction's numerator is centred over its bar: it may start well past the run's end.
+    if g.x0 > x1 + 1.5 * body and not any(r.x0 <= x1 + 1.0 * body and r.x0 <= g.cx <= r.x1
+                                          and abs(r.y - g.cy) < 1.5 * body for r in rules):
+        return False
+    if _seed(g) or g.kind in ("math", "big") or g.tex in ACCENTS:
         return True
     if not g.tex:
         return False
     if g.size < SCRIPT * body or g.tex in OPERATORS:
         return True
-    return g.upright and word in FUNCTIONS  # a function's name ("sin"), not a sentence's word
+    # a function's name ("sin"), or one upright letter beside the formula (\\mathbf{x}); not a sentence's word
+    return g.upright and (word in FUNCTIONS or (len(word) == 1 and g.x0 - x1 < 0.6 * body))
 
 
-def _runs(glyphs: list[Glyph], body: float) -> list[list[Glyph]]:
+def _lead(pending: list[Glyph], seed: Glyph, body: float) -> list[Glyph]:
+    """What of the text glyphs just before a formula belongs to it: digits and operators set
+    close before it ("2" of "2x"), and a word written just before a parenthesis ("Sigmoid(x)")."""
+    chain: list[Glyph] = []
+    nxt = seed
+    name = len(pending)
+    while name and pending[name - 1].upright and pending[name - 1].tex.isalpha():
+        name -= 1
+    word = pending[name:]
+    if word and "".join(g.tex for g in word) in FUNCTIONS and seed.cy < word[0].by \
+            and word[0].x0 - body <= seed.cx <= word[-1].x1 + body:  # \\lim with its limit under it
+        chain, nxt, pending = word, word[0], pending[:name]
+    for p in reversed(pending):
+        gap = nxt.x0 - p.x1
+        if gap >= 0.3 * body or gap < -0.5 * body or abs(p.by - nxt.by) >= 0.3 * body:
+            break
+        chain.insert(0, p)
+        nxt = p
+    last = max((k for k, p in enumerate(chain) if p.tex.isalpha()), default=None)
+    if last is None:
+        return chain
+    start = last
+    while start > 0 and chain[start - 1].tex.isalpha() and chain[start].x0 - chain[start - 1].x1 < 0.15 * body:
+        start -= 1
+    after = chain[last + 1] if last + 1 < len(chain) else None
+    if (after is not None and after.tex == "(" and after.x0 - chain[last].x1 < 0.2 * body) \
+            or "".join(g.tex for g in chain[start:last + 1]) in FUNCTIONS:
+        return chain[start:]
+    return chain[last + 1:]
+
+
+def _runs(glyphs: list[Glyph], body: float, rules: list[Rule] = ()) -> list[list[Glyph]]:
     """Formulas as runs of the page's glyphs in drawing order, each holding a math glyph."""
     runs: list[list[Glyph]] = []
     run: list[Glyph] = []
     pending: list[Glyph] = []  # digits and operators just before: "2" of "2x"
     words = _upright_words(glyphs, body)
     for k, g in enumerate(glyphs):
-        if run and _joins(g, run, body, words.get(k, "")):
+        if run and _joins(g, run, body, words.get(k, ""), rules):
             run.append(g)
             continue
         if run:
             runs.append(run)
             run = []
         if _seed(g):
-            lead = [p for p in pending if abs(p.by - g.by) < 0.3 * body and g.x0 - p.x1 < 0.35 * body]
-            run = (pending if lead and len(lead) == len(pending) else []) + [g]
+            run = _lead(pending, g, body) + [g]
             pending = []
-        elif g.tex in OPERATORS and g.tex not in END_PUNCTUATION and g.tex not in "()":
-            adjacent = pending and g.x0 - pending[-1].x1 < 0.2 * body and abs(pending[-1].by - g.by) < 0.3 * body
-            pending = (pending if adjacent else []) + [g]
+        elif g.tex:
+            if pending and (g.x0 - pending[-1].x1 >= 0.3 * body or abs(g.by - pending[-1].by) >= 0.3 * body):
+                pending = []
+            pending = (pending + [g])[-24:]
         else:
             pending = []
     if run:
@@ -155,11 +191,13 @@ def _upright_words(glyphs: list[Glyph], body: float) -> dict[int, str]:
 def _trim(run: list[Glyph], body: float) -> list[Glyph]:
     """A run without the sentence's punctuation after it, unmatched parentheses at its ends and
     a text word's letters it took at its end."""
+    level = sorted(g.by for g in run if g.kind != "big" and g.tex != "\\surd")
+    main = level[len(level) // 2] if level else 0.0  # the formula's baseline (a radical's origin is its top)
     while run:
         last = run[-1]
-        base = abs(last.by - run[0].by) < 0.3 * body
-        if last.kind == "text" and (last.tex in END_PUNCTUATION and base
-                                    or last.upright and last.tex.isalpha() and not _name_end(run)):
+        base = abs(last.by - main) < 0.3 * body
+        if (last.tex in END_PUNCTUATION and base) or (last.kind == "text" and last.upright and last.tex.isalpha()
+                                                      and not _name_end(run) and _word_len(run) > 1):
             run = run[:-1]
             continue
         opened = sum(g.tex == "(" for g in run) - sum(g.tex == ")" for g in run)
@@ -171,6 +209,14 @@ def _trim(run: list[Glyph], body: float) -> list[Glyph]:
             and sum(g.tex == "(" for g in run) > sum(g.tex == ")" for g in run):
         run = run[1:]
     return run
+
+
+def _word_len(run: list[Glyph]) -> int:
+    """How many upright letters end `run`."""
+    k = len(run)
+    while k and run[k - 1].upright and run[k - 1].tex.isalpha():
+        k -= 1
+    return len(run) - k
 
 
 def _name_end(run: list[Glyph]) -> bool:

@@ -74,7 +74,7 @@ _G = [f"\\{n}" for n in GREEK_UPPER]
 OML = {**{k: _G[k] for k in range(11)}, **{0x0B + k: f"\\{n}" for k, n in enumerate(GREEK_LOWER)},
        0x22: "\\varepsilon", 0x23: "\\vartheta", 0x24: "\\varpi", 0x25: "\\varrho", 0x26: "\\varsigma",
        0x27: "\\varphi", 0x3A: ".", 0x3B: ",", 0x3C: "<", 0x3D: "/", 0x3E: ">", 0x3F: "\\star", 0x40: "\\partial",
-       0x60: "\\ell", 0x7B: "\\imath", 0x7C: "\\jmath", 0x7D: "\\wp"}
+       0x60: "\\ell", 0x7B: "\\imath", 0x7C: "\\jmath", 0x7D: "\\wp", 0x7E: "\\vec"}
 OML.update({c: chr(c) for c in range(0x41, 0x5B)} | {c: chr(c) for c in range(0x61, 0x7B)}
            | {0x30 + d: str(d) for d in range(10)})
 # OMS (CMSY): symbols.
@@ -124,7 +124,13 @@ UNICODE = {**{chr(0x3B1 + k): f"\\{n}" for k, n in enumerate(_names(
         "Alpha Beta Gamma Delta Epsilon Zeta Eta Theta Iota Kappa Lambda Mu Nu Xi Omicron Pi Rho _ Sigma Tau "
         "Upsilon Phi Chi Psi Omega"))},
     "\u03d1": "\\vartheta", "\u03d5": "\\phi", "\u03c6": "\\varphi", "\u03f5": "\\epsilon", "\u03b5": "\\varepsilon",
-    "\u03d6": "\\varpi", "\u03f1": "\\varrho",
+    "\u03d6": "\\varpi", "\u03f1": "\\varrho", "\u00b5": "\\mu", "\u22a4": "\\top", "\u22a5": "\\bot",
+    "\u2224": "\\nmid", "\u22a2": "\\vdash", "\u22a3": "\\dashv", "\u2245": "\\cong", "\u2250": "\\doteq",
+    "\u2262": "\\not\\equiv", "\u2270": "\\not\\leq", "\u2271": "\\not\\geq", "\u2216": "\\setminus",
+    "\u2293": "\\sqcap", "\u2294": "\\sqcup", "\u2240": "\\wr", "\u2210": "\\coprod", "\u2a00": "\\bigodot",
+    "\u2a01": "\\bigoplus", "\u2a02": "\\bigotimes", "\u22c0": "\\bigwedge", "\u22c1": "\\bigvee",
+    "\u2191": "\\uparrow", "\u2193": "\\downarrow", "\u21a4": "\\mapsfrom", "\u22ee": "\\vdots",
+    "\u22f1": "\\ddots", "\u2022": "\\bullet", "\u25b3": "\\triangle", "\u0338": "\\not",
     "\u2212": "-", "\u00b7": "\\cdot", "\u22c5": "\\cdot", "\u00d7": "\\times", "\u00f7": "\\div", "\u00b1": "\\pm",
     "\u2213": "\\mp", "\u2264": "\\leq", "\u2265": "\\geq", "\u2260": "\\neq", "\u2248": "\\approx", "\u2261": "\\equiv",
     "\u223c": "\\sim", "\u2243": "\\simeq", "\u221d": "\\propto", "\u221e": "\\infty", "\u2202": "\\partial",
@@ -183,9 +189,11 @@ def read(page, textpage, limit: int = MAX_GLYPHS, text: str | None = None) -> tu
     mathy = False
     for i in range(n):
         code = pdfium_c.FPDFText_GetUnicode(textpage, i)
-        if pdfium_c.FPDFText_IsGenerated(textpage, i) or code in (0x20, 0x0A, 0x0D, 0xFFFE, 0x02) or code > 0x10FFFF:
+        if pdfium_c.FPDFText_IsGenerated(textpage, i) or code in (0x0A, 0x0D, 0xFFFE, 0x02) or code > 0x10FFFF:
             continue
         name = font_name(textpage, i, fonts)
+        if code == 0x20 and not name.startswith("cmex"):  # (CMEX's code 0x20 is a big "(")
+            continue
         left, right, bottom, top = (ctypes.c_double() for _ in range(4))
         if not pdfium_c.FPDFText_GetCharBox(textpage, i, left, right, bottom, top):
             continue
@@ -198,14 +206,10 @@ def read(page, textpage, limit: int = MAX_GLYPHS, text: str | None = None) -> tu
         mathy = mathy or bool(_MATH_NAMES.search(name)) or _math_char(chr(code))
     if not mathy:
         return [], []
-    # Per TeX font: raw codes (a code below 0x20 seen) or a map (a code past 0x7F).
-    low: set[str] = set()
-    high: set[str] = set()
-    for _, code, name, *_ in raw:
-        (low if code < 0x20 else high if code > 0x7F else set()).add(name)
+    unmapped = {name for _, code, name, *_ in raw if code < 0x20}  # fonts surely without a text map
     glyphs = []
     for i, code, name, size, box, origin in raw:
-        tex, kind, upright = _token(code, name, name in low or (name not in high and _symbolic(name)))
+        tex, kind, upright = _token(code, name, _raw(code, name, name in unmapped))
         glyphs.append(Glyph(i, tex, kind, size, *box, *origin, upright=upright, wrong=chr(code) in WRONG_MAP))
     return glyphs, _rules(page)
 
@@ -228,9 +232,21 @@ def _math_fonts(page) -> bool:
     return False
 
 
-def _symbolic(name: str) -> bool:
+# Codes a text map gives in ASCII for what the encoding holds elsewhere (CMSY's "{", "|", "}",
+# "\\"; CMMI's "," and "."): read as characters unless the font shows it has no map.
+AMBIGUOUS = {"cmsy": {0x5C, 0x7B, 0x7C, 0x7D}, "cmbsy": {0x5C, 0x7B, 0x7C, 0x7D}, "cmmi": {0x2C, 0x2E},
+             "cmmib": {0x2C, 0x2E}}
+
+
+def _raw(code: int, name: str, unmapped: bool) -> bool:
+    """Whether a TeX font's glyph came without a text map (its code, read by the font's encoding).
+    A map gives characters past 0x7F for every symbol but the ASCII ones each encoding holds at the
+    same codes (CMMI's letters, CMR's digits and "=+()"), so a code below 0x80 is read as a code,
+    but for AMBIGUOUS ones in a font with no code below 0x20 on the page (`unmapped`: one has)."""
     m = _TEX_FONTS.match(name)
-    return bool(m) and m.group(1) in ("cmsy", "cmex", "cmbsy", "msam", "msbm")
+    if not m or code >= 0x80:
+        return False
+    return unmapped or code not in AMBIGUOUS.get(m.group(1), ())
 
 
 def _math_char(ch: str) -> bool:
@@ -257,9 +273,9 @@ def _token(code: int, name: str, raw: bool) -> tuple[str, str, bool]:  # noqa: P
             return (f"\\mathcal{{{ch}}}" if ch.isalpha() else ""), "math", False
         if code in OT1:
             return OT1[code], ("math" if code < 11 else "text"), True
-        if code < 0x20:
-            return ACCENTS_OT1.get(code, ""), "text", True
-        return ch, "text", True
+        if code in ACCENTS_OT1:
+            return ACCENTS_OT1[code], "text", True
+        return (ch if code >= 0x20 else ""), "text", True
     math_font = bool(_MATH_NAMES.search(name))
     if family == "cmex" or (math_font and ch in "\u2211\u220f\u222b\u222e\u22c3\u22c2"):
         tex = UNICODE.get(ch, ch)
@@ -267,7 +283,7 @@ def _token(code: int, name: str, raw: bool) -> tuple[str, str, bool]:  # noqa: P
     norm = unicodedata.normalize("NFKC", ch)
     if len(norm) == 1 and norm != ch and norm.isalnum() and 0x1D400 <= code <= 0x1D7FF:
         return UNICODE.get(norm, norm), "math", False  # Word's and STIX's math italic letters
-    tex = UNICODE.get(ch)
+    tex = UNICODE.get(ch) or ACCENTS_UNICODE.get(ch)
     if tex is None:
         tex = ch if (ch.isascii() and ch.isprintable()) or ch.isalnum() else ""
     italic = family in ("cmmi", "cmmib") or (math_font and not family)

@@ -32,8 +32,9 @@ class _Item:
     with its limits) with the extent it covers."""
 
     def __init__(self, tex: str, x0: float, x1: float, y0: float, y1: float, size: float, by: float | None,
-                 glyph: Glyph | None = None):
+                 glyph: Glyph | None = None, axis: float | None = None):
         self.tex, self.x0, self.x1, self.y0, self.y1, self.size, self.by, self.glyph = tex, x0, x1, y0, y1, size, by, glyph
+        self.axis = (y0 + y1) / 2 if axis is None else axis  # a built part's middle (a fraction's: its bar)
 
     @property
     def cy(self) -> float:
@@ -59,6 +60,7 @@ def tex_of(glyphs: list[Glyph], rules: list[Rule], depth: int = 0) -> str:
             items.append(item)
     for g in sorted((g for g in glyphs if g.tex in BIG and id(g) not in used), key=lambda g: g.x0):
         items.append(_big(g, glyphs, rules, used, depth))
+    items += _named_limits(glyphs, rules, used, depth)
     rest = [g for g in glyphs if id(g) not in used]
     items += [_Item(g.tex, g.x0, g.x1, g.y0, g.y1, g.size, g.by, g) for g in rest]
     items = _dedupe(items)
@@ -105,7 +107,7 @@ def _fraction(rule, glyphs, rules, used, depth) -> _Item | None:
     sub = [r for r in rules if r is not rule]
     tex = f"\\frac{{{tex_of(above, sub, depth + 1)}}}{{{tex_of(below, sub, depth + 1)}}}"
     size = max(g.size for g in above + below)
-    return _Item(tex, rule.x0, rule.x1, min(g.y0 for g in below), max(g.y1 for g in above), size, None)
+    return _Item(tex, rule.x0, rule.x1, min(g.y0 for g in below), max(g.y1 for g in above), size, None, axis=rule.y)
 
 
 def _big(op: Glyph, glyphs, rules, used, depth) -> _Item:
@@ -126,6 +128,38 @@ def _big(op: Glyph, glyphs, rules, used, depth) -> _Item:
     part = [op, *above, *below]
     # Its baseline: the row's (None), so scripts after it are judged against the row.
     return _Item(tex, min(g.x0 for g in part), max(g.x1 for g in part), op.y0, op.y1, op.size, None, op)
+
+
+LIMIT_NAMES = ("liminf", "limsup", "argmax", "argmin", "lim", "max", "min", "sup", "inf", "det", "Pr", "gcd")
+
+
+def _named_limits(glyphs, rules, used, depth) -> list[_Item]:
+    """\\lim, \\max ... with their limits set below them (display style): \\lim_{x \\to 0}."""
+    letters = sorted((g for g in glyphs if id(g) not in used and g.upright and len(g.tex) == 1 and g.tex.isalpha()),
+                     key=lambda g: g.x0)
+    out = []
+    k = 0
+    while k < len(letters):
+        word = [letters[k]]
+        while k + len(word) < len(letters):
+            g = letters[k + len(word)]
+            if abs(g.by - word[-1].by) > 0.2 * g.size or not -0.1 * g.size < g.x0 - word[-1].x1 < 0.15 * g.size:
+                break
+            word.append(g)
+        name = "".join(g.tex for g in word)
+        if name in LIMIT_NAMES:
+            x0, x1, y0 = word[0].x0, word[-1].x1, min(g.y0 for g in word)
+            size = max(g.size for g in word)
+            below = [g for g in glyphs if id(g) not in used and g not in word and x0 - 0.5 * (x1 - x0) <= g.cx <= x1 + 0.5 * (x1 - x0)
+                     and g.y1 <= y0 + 0.5 and g.y1 >= y0 - 2 * size and g.size < 0.9 * size]
+            if below:
+                for g in word + below:
+                    used.add(id(g))
+                tex = f"\\{name}_{{{tex_of(below, rules, depth + 1)}}}" if name != "Pr" else f"\\Pr_{{{tex_of(below, rules, depth + 1)}}}"
+                out.append(_Item(tex, min(g.x0 for g in word + below), max(g.x1 for g in word + below), min(g.y0 for g in below),
+                                 max(g.y1 for g in word), size, None, axis=word[0].by + 0.25 * size))
+        k += len(word)
+    return out
 
 
 def _accents(glyphs: list[Glyph], rules, depth) -> list[Glyph]:
@@ -194,18 +228,18 @@ def _level(it: _Item, base_y: float | None, size: float) -> int:  # noqa: PLR091
         return 0
     if it.by is None:  # a built part: by its middle against the row's middle (the math axis)
         axis = base_y + 0.25 * size
-        if it.size < 0.85 * size and it.y0 > axis:
+        if it.size < 0.85 * size and it.axis > axis + 0.2 * size:
             return 1
-        if it.size < 0.85 * size and it.y1 < axis - 0.25 * size:
+        if it.size < 0.85 * size and it.axis < axis - 0.3 * size:
             return -1
         return 0
     if it.glyph is not None and it.glyph.kind == "big":
         return 0
     d = it.by - base_y
     small = it.size < 0.9 * size
-    if d > (0.2 if small else 0.45) * size:
+    if d > (0.2 if small else 0.28) * size:
         return 1
-    if d < -(0.12 if small else 0.45) * size:
+    if d < -(0.12 if small else 0.28) * size:
         return -1
     return 0
 
