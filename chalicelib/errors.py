@@ -42,6 +42,10 @@ class ImageError(MediaError):
     code = "bad_image"
 
 
+class UnknownFile(ImageError):
+    """The upload's bytes are no format read here at all (the kind that reads it says what it takes)."""
+
+
 class AudioError(MediaError):
     """The upload is not a recording we can read."""
     code = "bad_audio"

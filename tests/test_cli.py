@@ -41,8 +41,10 @@ def test_ocr_out_dir_and_bad_file(photo, tmp_path):
     bad.write_text("not an image")
     run = cli("ocr", photo, bad, "--out", tmp_path / "out")
     assert run.returncode != 0
-    assert run.stderr.strip().splitlines() == [f"{bad}: This file is not an image we can read. "
-                                               "Upload a JPEG, PNG, WebP, TIFF, BMP or GIF."]
+    assert run.stderr.strip().splitlines() == [f"{bad}: This file is not one PageVoice can read. Upload a photo or a "
+                                               "scan (JPEG, PNG, WebP, TIFF, BMP, GIF or HEIC), a PDF, or a document "
+                                               "(Word, OpenDocument, EPUB, a web page, Markdown, a Jupyter notebook, "
+                                               "LaTeX or text)."]
     validate_result(json.loads((tmp_path / "out" / "sign.json").read_text()))  # the good one still written
 
 

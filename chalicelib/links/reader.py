@@ -49,7 +49,7 @@ def sniff(body: bytes, declared: str) -> str | None:
         return "application/pdf"
     if head.startswith(b"PK\x03\x04"):
         return _zipped(body)
-    image = _image(head)  # before audio: a HEIC photo is an ISO media file too
+    image = types.image_type(head)  # before audio: a HEIC photo is an ISO media file too
     if image is not None:
         return image
     container = audio.sniff(body)
@@ -79,22 +79,6 @@ def _zipped(body: bytes) -> str | None:
                 return types.FLOW_TYPES[0]
     except (zipfile.BadZipFile, OSError, ValueError):
         return None
-    return None
-
-
-def _image(head: bytes) -> str | None:
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head[:4] in (b"II*\x00", b"MM\x00*"):
-        return "image/tiff"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if head[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypmsf1"):
-        return "image/heic"
     return None
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
 
-from chalicelib.errors import ImageError
+from chalicelib.errors import ImageError, UnknownFile
 from chalicelib.media.types import IMAGE_FORMATS as ALLOWED_FORMATS
 
 # We enforce our own pixel cap before decoding; keep Pillow's guard out of the way of
@@ -194,7 +194,7 @@ def _refuse_unknown_or_flood(data: bytes, max_pixels: int):
     try:
         img = Image.open(stream(data))
     except Exception as exc:  # noqa: BLE001
-        raise ImageError(f"This file is not an image we can read. {_UPLOAD_HINT}") from exc
+        raise UnknownFile(f"This file is not an image we can read. {_UPLOAD_HINT}") from exc
     finally:
         Image.MAX_IMAGE_PIXELS = previous
     check_size(img.width, img.height, max_pixels)

@@ -66,3 +66,20 @@ def for_name(filename: str) -> str | None:
     """The content type a file name's ending says (the CLI's files), or None."""
     lower = filename.lower()
     return next((t for t, endings in EXTENSIONS.items() if any(lower.endswith(e) for e in endings)), None)
+
+
+# Images' signatures: (offset, the bytes there), the type.
+_IMAGE_SIGNATURES = (((0, b"\xff\xd8\xff"),), "image/jpeg"), (((0, b"\x89PNG\r\n\x1a\n"),), "image/png"), \
+    (((0, b"RIFF"), (8, b"WEBP")), "image/webp"), (((0, b"II*\x00"),), "image/tiff"), (((0, b"MM\x00*"),), "image/tiff"), \
+    (((0, b"GIF87a"),), "image/gif"), (((0, b"GIF89a"),), "image/gif"), \
+    *((((4, b"ftyp" + brand),), "image/heic") for brand in (b"heic", b"heix", b"mif1", b"msf1"))
+
+
+def image_type(head: bytes) -> str | None:
+    """The image type a file's first bytes announce (its signature), or None."""
+    for marks, kind in _IMAGE_SIGNATURES:
+        if all(head[at:at + len(mark)] == mark for at, mark in marks):
+            return kind
+    if head[:2] == b"BM" and len(head) >= 26 and head[14] in (12, 40, 52, 56, 108, 124):  # a bitmap's header size
+        return "image/bmp"
+    return None

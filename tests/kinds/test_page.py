@@ -260,3 +260,15 @@ def test_a_token_split_into_several_ocr_words_shares_its_timing():
                                                           [{"line": 0, "word": k} for k in (1, 2, 3)]]
     shared = voice._shared(where[1], 1.0, 1.8)
     assert [(w["word"], w["start"], w["end"]) for w in shared] == [(1, 1.0, 1.3), (2, 1.3, 1.6), (3, 1.6, 1.8)]
+
+
+def test_a_file_that_is_neither_an_image_nor_a_document_is_refused_with_what_the_kind_reads():
+    """(a notebook or a LaTeX file once met 'not an image we can read', which names images only)"""
+    from chalicelib.errors import UnknownFile
+
+    with pytest.raises(UnknownFile) as refused:
+        pipeline.read(b"\x01\x02 a format nobody reads " * 40)
+    assert "Jupyter notebook, LaTeX or text" in refused.value.message and "PDF" in refused.value.message
+    with pytest.raises(UnknownFile) as damaged:  # an image's signature, damaged: said as an image
+        pipeline.read(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    assert "not an image we can read" in damaged.value.message

@@ -17,13 +17,13 @@ from chalicelib import logs, settings
 from chalicelib.engines import layout as layout_engines
 from chalicelib.engines import ocr
 from chalicelib.engines.ocr.base import read_page
-from chalicelib.errors import EngineUnavailable, MediaError
+from chalicelib.errors import EngineUnavailable, MediaError, UnknownFile
 from chalicelib.kinds import voice
 from chalicelib.kinds.base import IsBook, Outputs, Resume, Survey
 from chalicelib.kinds.common import RECORDING, RECORDING_MP3, Stopwatch
 from chalicelib.kinds.page import CHAPTERS, NAME, PAGE_IMAGE
 from chalicelib.languages import detect
-from chalicelib.media import sandbox
+from chalicelib.media import sandbox, types
 from chalicelib.structure import DEFAULT_SKIP, elements, furniture, ink, layout, regions, spoken
 
 log = logs.get("page")
@@ -37,6 +37,11 @@ class Processed:
     wav: bytes | None  # None when the image has no text
 
 
+NOT_READ = ("This file is not one PageVoice can read. Upload a photo or a scan (JPEG, PNG, WebP, TIFF, BMP, GIF "
+            "or HEIC), a PDF, or a document (Word, OpenDocument, EPUB, a web page, Markdown, a Jupyter notebook, "
+            "LaTeX or text).")
+
+
 def recognize(data: bytes, *, ocr_engine: str | None = None, watch: Stopwatch | None = None,
               deadline: float | None = None, language: str | None = None, skip=None) -> dict:
     """Image bytes -> OCR result (no speech), exported. Reading stops at `settings.worker.ocr_max_seconds`, or
@@ -48,7 +53,12 @@ def recognize(data: bytes, *, ocr_engine: str | None = None, watch: Stopwatch | 
     with watch.stage("decode"):
         # A one-page TIFF is read as an image, but uploaded as a document (a book's size).
         most = s.books.max_book_bytes if sandbox.is_tiff(data) else s.limits.max_upload_bytes
-        image = sandbox.decode_image(data, max_bytes=most, max_pixels=s.limits.max_pixels, deadline=deadline)
+        try:
+            image = sandbox.decode_image(data, max_bytes=most, max_pixels=s.limits.max_pixels, deadline=deadline)
+        except UnknownFile as exc:
+            if types.image_type(bytes(data[:32])) is not None:
+                raise  # an image, damaged
+            raise UnknownFile(NOT_READ) from exc  # neither an image nor a document: say all this kind reads
     stop = None if deadline is None else deadline - s.worker.speech_reserve_seconds
     doc = read_image(image.rgb, ocr_engine=ocr_engine, watch=watch, deadline=stop, language=language)
     page = doc.page
