@@ -148,6 +148,12 @@ UNICODE = {**{chr(0x3B1 + k): f"\\{n}" for k, n in enumerate(_names(
     "\u211d": "\\mathbb{R}", "\u2115": "\\mathbb{N}", "\u2124": "\\mathbb{Z}", "\u211a": "\\mathbb{Q}",
     "\u2102": "\\mathbb{C}", "\u2020": "\\dagger", "#": "\\#", "%": "\\%", "&": "\\&", "$": "\\$", "_": "\\_",
     "\\": "\\backslash"}
+# Extensible delimiters' pieces (Unicode, and the private-use codes of Adobe's Symbol encoding that
+# TeX's maps give them): the delimiter they build.
+for _c, _t in zip(range(0xF8EB, 0xF8FF), _names(
+        "( ( ( [ [ [ \\{ \\{ \\{ \\{ | ) ) ) ] ] ] \\} \\} \\} \\}")):
+    UNICODE[chr(_c)] = _t
+UNICODE["\u23aa"] = "\\{"
 # Extensible delimiters' pieces (Unicode, a mapped CMEX): the delimiter they build.
 for _c, _t in zip("\u239b\u239c\u239d\u239e\u239f\u23a0\u23a1\u23a2\u23a3\u23a4\u23a5\u23a6\u23a7\u23a8\u23a9\u23aa"
                   "\u23ab\u23ac\u23ad", _names("( ( ( ) ) ) [ [ [ ] ] ] \\{ \\{ \\{ \\{ \\} \\} \\}")):
@@ -234,8 +240,8 @@ def _math_fonts(page) -> bool:
 
 # Codes a text map gives in ASCII for what the encoding holds elsewhere (CMSY's "{", "|", "}",
 # "\\"; CMMI's "," and "."): read as characters unless the font shows it has no map.
-AMBIGUOUS = {"cmsy": {0x5C, 0x7B, 0x7C, 0x7D}, "cmbsy": {0x5C, 0x7B, 0x7C, 0x7D}, "cmmi": {0x2C, 0x2E},
-             "cmmib": {0x2C, 0x2E}}
+AMBIGUOUS = {"cmsy": {0x5C, 0x7B, 0x7C, 0x7D}, "cmbsy": {0x5C, 0x7B, 0x7C, 0x7D}, "cmmi": {0x2C, 0x2E, 0x2F},
+             "cmmib": {0x2C, 0x2E, 0x2F}, "cmex": set(map(ord, "()[]{}|/\\<>"))}
 
 
 def _raw(code: int, name: str, unmapped: bool) -> bool:

@@ -53,8 +53,6 @@ def tex_of(glyphs: list[Glyph], rules: list[Rule], depth: int = 0) -> str:
     items: list[_Item] = []
     used: set[int] = set()
     for rule in sorted(_inside(rules, glyphs), key=lambda r: -(r.x1 - r.x0)):  # the widest first: nesting
-        if any(id(g) in used for g in glyphs if _over(g, rule)):
-            continue
         item = _radical(rule, glyphs, rules, used, depth) or _fraction(rule, glyphs, rules, used, depth)
         if item is not None:
             items.append(item)
@@ -63,8 +61,44 @@ def tex_of(glyphs: list[Glyph], rules: list[Rule], depth: int = 0) -> str:
     items += _named_limits(glyphs, rules, used, depth)
     rest = [g for g in glyphs if id(g) not in used]
     items += [_Item(g.tex, g.x0, g.x1, g.y0, g.y1, g.size, g.by, g) for g in rest]
-    items = _dedupe(items)
+    items = _grids(_dedupe(items), rules, depth)
+    rows = _rows(items, rules, depth)
+    if rows is not None:
+        return rows
     return _row(sorted(items, key=lambda it: (it.x0, -it.y1)), rules, depth)
+
+
+OPENING = {"(": ")", "[": "]", "|": "|", "\\|": "\\|", "\\{": "\\}", "\\lfloor": "\\rfloor", "\\lceil": "\\rceil",
+           "\\langle": "\\rangle"}
+
+
+def _grids(items: list[_Item], rules, depth) -> list[_Item]:
+    """A tall delimiter and its partner around rows (a matrix), or a tall brace with rows after it
+    (cases): what they hold built as rows, one item in their place."""
+    items = sorted(items, key=lambda it: (it.x0, -it.y1))
+    for k, it in enumerate(items):
+        if it.glyph is None or it.glyph.kind != "big" or it.tex not in OPENING:
+            continue
+        inside = [x for x in items[k + 1:] if it.y0 - 1 <= x.cy <= it.y1 + 1]
+        close = next((x for x in inside if x.glyph is not None and x.glyph.kind == "big" and x.tex == OPENING[it.tex]
+                      and x.y1 - x.y0 >= 0.6 * (it.y1 - it.y0)), None)
+        held = [x for x in inside if close is None or x.x1 <= close.x0 + 0.5]
+        if close is not None:
+            held = [x for x in held if x is not close]
+        grid = _rows(held, rules, depth, env=_environment(it.tex, close.tex if close else None)) if held else None
+        if grid is None:
+            continue
+        gone = {id(x) for x in held} | {id(it)} | ({id(close)} if close else set())
+        last = close or max(held, key=lambda x: x.x1)
+        built = _Item(grid, it.x0, last.x1, it.y0, it.y1, max(x.size for x in held), None, axis=(it.y0 + it.y1) / 2)
+        return _grids([x for x in items if id(x) not in gone] + [built], rules, depth)
+    return items
+
+
+def _environment(left: str, right: str | None) -> str | None:
+    if right is None:
+        return "cases" if left == "\\{" else None
+    return ENVIRONMENTS.get((left, right))
 
 
 def _inside(rules: list[Rule], glyphs: list[Glyph]) -> list[Rule]:
@@ -98,8 +132,9 @@ def _radical(rule, glyphs, rules, used, depth) -> _Item | None:
 
 def _fraction(rule, glyphs, rules, used, depth) -> _Item | None:
     free = [g for g in glyphs if id(g) not in used and _over(g, rule)]
-    above = [g for g in free if g.y0 >= rule.y - 0.5]
-    below = [g for g in free if g.y1 <= rule.y + 0.5]
+    size = max((g.size for g in free if g.kind != "big"), default=10.0)
+    above = _stack([g for g in free if g.y0 >= rule.y - 0.5], rules, rule, size, up=True)
+    below = _stack([g for g in free if g.y1 <= rule.y + 0.5], rules, rule, size, up=False)
     if not above or not below:
         return None
     for g in above + below:
@@ -110,13 +145,36 @@ def _fraction(rule, glyphs, rules, used, depth) -> _Item | None:
     return _Item(tex, rule.x0, rule.x1, min(g.y0 for g in below), max(g.y1 for g in above), size, None, axis=rule.y)
 
 
+def _stack(side: list[Glyph], rules, rule: Rule, size: float, up: bool) -> list[Glyph]:
+    """A fraction's numerator (`up`) or denominator: the glyphs of `side` set close to its bar, and
+    those touching them (their scripts, a fraction inside it with its own bar); not the row of a
+    matrix above or below."""
+    reach = rule.y + 0.55 * size if up else rule.y - 0.6 * size
+    inner = [r for r in rules if r is not rule and rule.x0 - 0.5 <= (r.x0 + r.x1) / 2 <= rule.x1 + 0.5]
+    # A bar as wide as this one on this side is a neighbour's (a matrix's next row), not nested in
+    # it: a glyph nearer to it is its.
+    walls = [r for r in inner if r.x0 <= rule.x0 + 1 and r.x1 >= rule.x1 - 1 and (r.y > rule.y) == up]
+    side = [g for g in side if not any(abs(g.cy - w.y) < abs(g.cy - rule.y) for w in walls)]
+    taken: list[Glyph] = []
+    while True:
+        more = [g for g in side if g not in taken and (g.y0 <= reach if up else g.y1 >= reach)]
+        if not more:
+            return taken
+        taken += more
+        if up:
+            reach = max(g.y1 for g in taken) + 0.05 * size
+            reach = max([reach] + [r.y + 0.55 * size for r in inner if rule.y < r.y <= reach])
+        else:
+            reach = min(g.y0 for g in taken) - 0.05 * size
+            reach = min([reach] + [r.y - 0.6 * size for r in inner if reach <= r.y < rule.y])
+
+
 def _big(op: Glyph, glyphs, rules, used, depth) -> _Item:
     """A big operator and the limits set above and below it (display style)."""
     used.add(id(op))
-    w = op.x1 - op.x0
-    near = [g for g in glyphs if id(g) not in used and op.x0 - 0.6 * w <= g.cx <= op.x1 + 0.6 * w]
-    above = [g for g in near if g.y0 >= op.y1 - 0.5 and g.y0 <= op.y1 + 2 * op.size]
-    below = [g for g in near if g.y1 <= op.y0 + 0.5 and g.y1 >= op.y0 - 2 * op.size]
+    free = [g for g in glyphs if id(g) not in used]
+    above = _limit(op, [g for g in free if op.y1 - 0.5 <= g.y0 <= op.y1 + 2 * op.size])
+    below = _limit(op, [g for g in free if op.y0 - 2 * op.size <= g.y1 <= op.y0 + 0.5])
     for g in above + below:
         used.add(id(g))
     sub = [r for r in rules]
@@ -162,6 +220,22 @@ def _named_limits(glyphs, rules, used, depth) -> list[_Item]:
     return out
 
 
+def _limit(op: Glyph, band: list[Glyph]) -> list[Glyph]:
+    """The glyphs of a band above (or below) a big operator that are its limit: those over it and
+    those set close beside them (a limit wider than the operator, "n_{samples} - 1")."""
+    band = sorted(band, key=lambda g: g.x0)
+    over = [k for k, g in enumerate(band) if op.x0 - 1 <= g.cx <= op.x1 + 1]
+    if not over:
+        return []
+    a, b = over[0], over[-1]
+    gap = 0.35 * op.size
+    while a > 0 and band[a].x0 - band[a - 1].x1 < gap:
+        a -= 1
+    while b + 1 < len(band) and band[b + 1].x0 - max(g.x1 for g in band[a:b + 1]) < gap:
+        b += 1
+    return band[a:b + 1]
+
+
 def _accents(glyphs: list[Glyph], rules, depth) -> list[Glyph]:
     """An accent glyph over a glyph: the glyph's token wrapped (\\dot{x}); the accent goes."""
     out = list(glyphs)
@@ -183,11 +257,71 @@ def _dedupe(items: list[_Item]) -> list[_Item]:
     out: list[_Item] = []
     for it in sorted(items, key=lambda it: (it.x0, -it.y1)):
         prev = out[-1] if out else None
+        if prev is not None and it.tex == "." and prev.tex in (".", "\\vdots") and abs(it.x0 - prev.x0) < 1 \
+                and it.y1 < prev.y0:  # dots one under another: \vdots
+            prev.tex, prev.y0, prev.by, prev.glyph = "\\vdots", it.y0, None, None
+            prev.axis = (prev.y0 + prev.y1) / 2
+            continue
         if prev is not None and it.glyph is not None and prev.glyph is not None and it.glyph.kind == "big" \
-                and prev.glyph.kind == "big" and it.tex == prev.tex and abs(it.x0 - prev.x0) < 1 and it.tex not in BIG:
+                and prev.glyph.kind == "big" and abs(it.x0 - prev.x0) < 1 and it.tex not in BIG and prev.tex not in BIG:
             prev.y0, prev.y1 = min(prev.y0, it.y0), max(prev.y1, it.y1)
             continue
         out.append(it)
+    return out
+
+
+ENVIRONMENTS = {("(", ")"): "pmatrix", ("[", "]"): "bmatrix", ("|", "|"): "vmatrix", ("\\|", "\\|"): "Vmatrix",
+                ("\\{", "\\}"): "Bmatrix"}
+
+
+def _rows(items: list[_Item], rules=(), depth: int = 0, env: str | None = "aligned") -> str | None:
+    """Several rows one under another (a matrix, cases, aligned lines): each row's TeX, in the
+    environment its delimiters say; None for a single row."""
+    plain = [it for it in items if it.glyph is not None and it.glyph.kind != "big" and it.by is not None]
+    if not plain:
+        return None
+    top = max(it.size for it in plain)
+    levels = sorted({round(it.by, 1) for it in plain if it.size >= 0.9 * top}, reverse=True)
+    bands: list[list[float]] = []
+    for y in levels:
+        if bands and bands[-1][-1] - y < 1.0 * top:
+            bands[-1].append(y)
+        else:
+            bands.append([y])
+    if len(bands) < 2:
+        return None
+    centres = [sum(b) / len(b) for b in bands]
+    x0, x1 = min(it.x0 for it in items), max(it.x1 for it in items)
+    span = centres[0] - centres[-1]
+    tall = [it for it in items if it.glyph is not None and it.glyph.kind == "big" and it.y1 - it.y0 >= 0.8 * span
+            and it.tex not in BIG]
+    if env is None:
+        return None
+    left = next((it for it in tall if it.x0 - x0 < 0.5 * top), None) if env == "aligned" else None
+    right = next((it for it in tall if x1 - it.x1 < 0.5 * top and it is not left), None) if env == "aligned" else None
+    rows: list[list[_Item]] = [[] for _ in bands]
+    for it in items:
+        if it is left or it is right:
+            continue
+        y = it.by if it.by is not None else it.axis - 0.25 * top
+        rows[min(range(len(bands)), key=lambda k: abs(centres[k] - y))].append(it)
+    if left is not None and right is not None:
+        env = ENVIRONMENTS.get((left.tex, right.tex), "matrix")
+    elif left is not None and left.tex == "\\{":
+        env = "cases"
+    lines = []
+    for row in rows:
+        row = sorted(row, key=lambda it: (it.x0, -it.y1))
+        cells: list[list[_Item]] = [[]]
+        for it in row:
+            if env != "aligned" and cells[-1] and it.x0 - max(c.x1 for c in cells[-1]) > 0.9 * top:
+                cells.append([])
+            cells[-1].append(it)
+        lines.append(" & ".join(_row(c, rules, depth + 1) for c in cells if c))
+    body = " \\\\ ".join(lines)
+    out = f"\\begin{{{env}}} {body} \\end{{{env}}}"
+    if env == "aligned" and left is not None:  # a delimiter on one side only
+        out = f"\\left{left.tex} {out} \\right."
     return out
 
 
@@ -219,7 +353,19 @@ def _row(items: list[_Item], rules, depth) -> str:
             out.append(f"_{{{_sub_tex(sub, rules, depth)}}}")
         if sup:
             out.append(f"^{{{_sub_tex(sup, rules, depth)}}}")
-    return " ".join(out).replace("{} _", "{}_").replace("{} ^", "{}^").replace(" _{", "_{").replace(" ^{", "^{")
+    k = 0
+    while k + 2 < len(out):  # three dots: an ellipsis
+        if out[k] == out[k + 1] == out[k + 2] == ".":
+            out[k:k + 3] = ["\\ldots"]
+        k += 1
+    joined = ""
+    for k, tok in enumerate(out):
+        prev = out[k - 1] if k else ""
+        glue = (tok.isdigit() and (prev[-1:].isdigit() or prev.endswith("."))) \
+            or (tok == "." and prev[-1:].isdigit() and k + 1 < len(out) and out[k + 1][:1].isdigit()) \
+            or (len(tok) == 1 and tok.isalpha() and prev[-1:].isalpha() and not prev.startswith("\\"))  # "head", "100"
+        joined += tok if glue or not joined else " " + tok
+    return joined.replace("{} _", "{}_").replace("{} ^", "{}^").replace(" _{", "_{").replace(" ^{", "^{")
 
 
 def _level(it: _Item, base_y: float | None, size: float) -> int:  # noqa: PLR0911 - one per case
