@@ -16,6 +16,7 @@ import requests
 from tests import stackclient
 from tests.engines.math.test_on_the_stack import heard
 from tests.site.axe import at_both_widths
+from tests.site.test_math_view import played_from_a_formula
 from tests.site.test_site import login_ui
 
 pytestmark = [pytest.mark.timeout(600), pytest.mark.stack, pytest.mark.browser]
@@ -92,12 +93,5 @@ def test_formulas_are_drawn_and_lit_as_one_word(page, stack, finished, name):
         };
     }""")
     assert drawn == {"fraction": True, "root": True, "source": False}
-    formula = text.locator(".text-word.is-formula").first
-    formula.click()
-    page.click('[data-testid="play"]')
-    page.wait_for_function("""() => {
-        const lit = document.querySelectorAll('#result-text .text-word.is-current');
-        return lit.length === 1 && lit[0].classList.contains('is-formula');
-    }""", timeout=20_000)
-    page.click('[data-testid="play"]')
+    played_from_a_formula(page)
     assert at_both_widths(page) == {}

@@ -76,6 +76,17 @@ def _formulas(result: dict) -> list[dict]:
     return [w for p in result["pages"] for ln in p["lines"] for w in ln["words"] if w.get("formula")]
 
 
+def played_from_a_formula(page) -> None:
+    """Played from the first formula's word, then paused: that word, the whole formula, is the one lit."""
+    page.locator("#result-text .text-word.is-formula").first.click()
+    page.click('[data-testid="play"]')
+    page.wait_for_function("""() => {
+        const lit = document.querySelectorAll('#result-text .text-word.is-current');
+        return lit.length === 1 && lit[0].classList.contains('is-formula');
+    }""", timeout=20_000)
+    page.click('[data-testid="play"]')
+
+
 def test_formulas_are_drawn_as_mathematics_and_lit_as_one_word(page, stack, finished, shoot):
     email, jobs = finished
     assert [bool(f["formula"].get("mathml")) for f in _formulas(jobs["markdown"]["result"])] == [True, True]
@@ -99,15 +110,7 @@ def test_formulas_are_drawn_as_mathematics_and_lit_as_one_word(page, stack, fini
     assert drawn == {"fraction": True, "root": True, "display": 1, "power": 2, "hostile": 0}
     # Without a source's alt text, the formula's label is what the voice says for it.
     assert "squared" in text.locator(".text-word.is-formula math").first.get_attribute("alttext")
-    # Played from the formula's word: that word, the whole formula, is the one lit.
-    formula = text.locator(".text-word.is-formula").first
-    formula.click()
-    page.click('[data-testid="play"]')
-    page.wait_for_function("""() => {
-        const lit = document.querySelectorAll('#result-text .text-word.is-current');
-        return lit.length === 1 && lit[0].classList.contains('is-formula');
-    }""", timeout=20_000)
-    page.click('[data-testid="play"]')
+    played_from_a_formula(page)
     assert at_both_widths(page) == {}
     shoot(page, "document-formulas")
 
