@@ -103,7 +103,7 @@ def _joins(g: Glyph, run: list[Glyph], body: float, word: str = "", rules: list[
     return g.upright and (word in FUNCTIONS or (len(word) == 1 and g.x0 - x1 < 0.6 * body))
 
 
-def _lead(pending: list[Glyph], seed: Glyph, body: float) -> list[Glyph]:
+def _lead(pending: list[Glyph], seed: Glyph, body: float, rules: list[Rule] = ()) -> list[Glyph]:
     """What of the text glyphs just before a formula belongs to it: digits and operators set
     close before it ("2" of "2x"), and a word written just before a parenthesis ("Sigmoid(x)")."""
     chain: list[Glyph] = []
@@ -115,23 +115,49 @@ def _lead(pending: list[Glyph], seed: Glyph, body: float) -> list[Glyph]:
     if word and "".join(g.tex for g in word) in FUNCTIONS and seed.cy < word[0].by \
             and word[0].x0 - body <= seed.cx <= word[-1].x1 + body:  # \\lim with its limit under it
         chain, nxt, pending = word, word[0], pending[:name]
-    for p in reversed(pending):
+    k = len(pending)
+    over = next((r for r in rules if r.x0 <= seed.cx <= r.x1 and abs(r.y - seed.cy) < 1.5 * body), None)
+    if over is not None and not chain:  # the formula starts inside a fraction: its bar's glyphs, then the row
+        while k and over.x0 - 0.5 <= pending[k - 1].cx <= over.x1 + 0.5 and abs(pending[k - 1].cy - over.y) < 2 * body:
+            k -= 1
+        chain = pending[k:]
+        row = over.y - 0.25 * body
+        nxt = Glyph(-1, "", "text", body, over.x0, row, over.x1, row + 0.5 * body, over.x0, row)
+    while k:
+        bar = next((r for r in rules if 0 <= nxt.x0 - r.x1 < 0.6 * body and abs(r.y - nxt.cy) < body), None)
+        if bar is not None:  # a fraction just before: "\\frac{4}{3} \\pi"
+            j = k
+            while j and bar.x0 - 0.5 <= pending[j - 1].cx <= bar.x1 + 0.5 and abs(pending[j - 1].cy - bar.y) < 2 * body:
+                j -= 1
+            if j < k:
+                chain = pending[j:k] + chain
+                nxt = Glyph(-1, "", "text", nxt.size, bar.x0, nxt.y0, bar.x1, nxt.y1, bar.x0, nxt.by)
+                k = j
+                continue
+        p = pending[k - 1]
         gap = nxt.x0 - p.x1
-        if gap >= 0.3 * body or gap < -0.5 * body or abs(p.by - nxt.by) >= 0.3 * body:
+        scripts = min(p.size, nxt.size) < SCRIPT * body  # a script's baseline is raised or lowered
+        if gap >= 0.3 * body or gap < -0.5 * body or abs(p.by - nxt.by) >= (0.6 if scripts else 0.3) * body:
             break
         chain.insert(0, p)
         nxt = p
-    last = max((k for k, p in enumerate(chain) if p.tex.isalpha()), default=None)
-    if last is None:
-        return chain
-    start = last
-    while start > 0 and chain[start - 1].tex.isalpha() and chain[start].x0 - chain[start - 1].x1 < 0.15 * body:
-        start -= 1
-    after = chain[last + 1] if last + 1 < len(chain) else None
-    if (after is not None and after.tex == "(" and after.x0 - chain[last].x1 < 0.2 * body) \
-            or "".join(g.tex for g in chain[start:last + 1]) in FUNCTIONS:
-        return chain[start:]
-    return chain[last + 1:]
+        k -= 1
+    # Letters in the chain: a word of the sentence ends it, unless it is one letter (\\mathbf{x}),
+    # a function's name or a word written just before a parenthesis ("Sigmoid(x)").
+    end = len(chain)
+    while True:
+        last = max((k for k in range(end) if chain[k].tex.isalpha()), default=None)
+        if last is None:
+            return chain
+        start = last
+        while start > 0 and chain[start - 1].tex.isalpha() and chain[start].x0 - chain[start - 1].x1 < 0.15 * body \
+                and chain[start - 1].bold == chain[start].bold:
+            start -= 1
+        after = chain[last + 1] if last + 1 < len(chain) else None
+        if not ((after is not None and after.tex in ("(", "[") and after.x0 - chain[last].x1 < 0.2 * body)
+                or "".join(g.tex for g in chain[start:last + 1]) in FUNCTIONS or start == last):
+            return chain[last + 1:]
+        end = start
 
 
 def _runs(glyphs: list[Glyph], body: float, rules: list[Rule] = ()) -> list[list[Glyph]]:
@@ -148,10 +174,10 @@ def _runs(glyphs: list[Glyph], body: float, rules: list[Rule] = ()) -> list[list
             runs.append(run)
             run = []
         if _seed(g):
-            run = _lead(pending, g, body) + [g]
+            run = _lead(pending, g, body, rules) + [g]
             pending = []
         elif g.tex:
-            if pending and (g.x0 - pending[-1].x1 >= 0.3 * body or abs(g.by - pending[-1].by) >= 0.3 * body):
+            if pending and (g.x0 - pending[-1].x1 >= 1.5 * body or abs(g.by - pending[-1].by) >= 1.5 * body):
                 pending = []
             pending = (pending + [g])[-24:]
         else:
@@ -166,6 +192,7 @@ def _runs(glyphs: list[Glyph], body: float, rules: list[Rule] = ()) -> list[list
         if r and any(_seed(g) for g in r) and not any(a < y1 and y0 < b for a, b in wrong):
             out.append(r)
     return out
+
 
 
 def _upright_words(glyphs: list[Glyph], body: float) -> dict[int, str]:

@@ -37,6 +37,7 @@ class Glyph:
     by: float
     upright: bool = False  # a text font (CMR): its letters in math are a function's name or text
     wrong: bool = False  # a character a math font's wrong map gives ("¼" for "="): the reviewer's business
+    bold: bool = False  # a bold upright font's (CMBX: \mathbf in a formula)
 
     @property
     def cx(self) -> float:
@@ -216,7 +217,8 @@ def read(page, textpage, limit: int = MAX_GLYPHS, text: str | None = None) -> tu
     glyphs = []
     for i, code, name, size, box, origin in raw:
         tex, kind, upright = _token(code, name, _raw(code, name, name in unmapped))
-        glyphs.append(Glyph(i, tex, kind, size, *box, *origin, upright=upright, wrong=chr(code) in WRONG_MAP))
+        glyphs.append(Glyph(i, tex, kind, size, *box, *origin, upright=upright, wrong=chr(code) in WRONG_MAP,
+                            bold=upright and name.startswith(("cmbx", "cmb10")) or "bold" in name and upright))
     return glyphs, _rules(page)
 
 

@@ -104,7 +104,7 @@ def _environment(left: str, right: str | None) -> str | None:
 def _inside(rules: list[Rule], glyphs: list[Glyph]) -> list[Rule]:
     x0, x1 = min(g.x0 for g in glyphs), max(g.x1 for g in glyphs)
     y0, y1 = min(g.y0 for g in glyphs), max(g.y1 for g in glyphs)
-    return [r for r in rules if r.x0 >= x0 - 2 and r.x1 <= x1 + 2 and y0 - 1 <= r.y <= y1 + 1]
+    return [r for r in rules if r.x0 >= x0 - 3 and r.x1 <= x1 + 3 and y0 - 1 <= r.y <= y1 + 1]
 
 
 def _over(g: Glyph, rule: Rule) -> bool:
@@ -149,12 +149,15 @@ def _stack(side: list[Glyph], rules, rule: Rule, size: float, up: bool) -> list[
     """A fraction's numerator (`up`) or denominator: the glyphs of `side` set close to its bar, and
     those touching them (their scripts, a fraction inside it with its own bar); not the row of a
     matrix above or below."""
-    reach = rule.y + 0.55 * size if up else rule.y - 0.6 * size
     inner = [r for r in rules if r is not rule and rule.x0 - 0.5 <= (r.x0 + r.x1) / 2 <= rule.x1 + 0.5]
     # A bar as wide as this one on this side is a neighbour's (a matrix's next row), not nested in
     # it: a glyph nearer to it is its.
     walls = [r for r in inner if r.x0 <= rule.x0 + 1 and r.x1 >= rule.x1 - 1 and (r.y > rule.y) == up]
     side = [g for g in side if not any(abs(g.cy - w.y) < abs(g.cy - rule.y) for w in walls)]
+    if not side:
+        return []
+    # From the glyphs nearest the bar, and what touches them.
+    reach = min(g.y0 for g in side) + 0.05 * size if up else max(g.y1 for g in side) - 0.05 * size
     taken: list[Glyph] = []
     while True:
         more = [g for g in side if g not in taken and (g.y0 <= reach if up else g.y1 >= reach)]
@@ -173,8 +176,9 @@ def _big(op: Glyph, glyphs, rules, used, depth) -> _Item:
     """A big operator and the limits set above and below it (display style)."""
     used.add(id(op))
     free = [g for g in glyphs if id(g) not in used]
-    above = _limit(op, [g for g in free if op.y1 - 0.5 <= g.y0 <= op.y1 + 2 * op.size])
-    below = _limit(op, [g for g in free if op.y0 - 2 * op.size <= g.y1 <= op.y0 + 0.5])
+    others = [(g.x0, g.x1) for g in glyphs if g.tex in BIG and g is not op]
+    above = _limit(op, [g for g in free if op.y1 - 0.5 <= g.y0 <= op.y1 + 2 * op.size], others)
+    below = _limit(op, [g for g in free if op.y0 - 2 * op.size <= g.y1 <= op.y0 + 0.5], others)
     for g in above + below:
         used.add(id(g))
     sub = [r for r in rules]
@@ -220,10 +224,11 @@ def _named_limits(glyphs, rules, used, depth) -> list[_Item]:
     return out
 
 
-def _limit(op: Glyph, band: list[Glyph]) -> list[Glyph]:
+def _limit(op: Glyph, band: list[Glyph], others=()) -> list[Glyph]:
     """The glyphs of a band above (or below) a big operator that are its limit: those over it and
-    those set close beside them (a limit wider than the operator, "n_{samples} - 1")."""
-    band = sorted(band, key=lambda g: g.x0)
+    those set close beside them (a limit wider than the operator, "n_{samples} - 1"), not over
+    another operator (`others`' spans)."""
+    band = sorted((g for g in band if not any(a <= g.cx <= b for a, b in others)), key=lambda g: g.x0)
     over = [k for k, g in enumerate(band) if op.x0 - 1 <= g.cx <= op.x1 + 1]
     if not over:
         return []
@@ -340,7 +345,8 @@ def _row(items: list[_Item], rules, depth) -> str:
     while k < len(items):
         if _level(items[k], base_y, size) == 0:
             name, n = _name(items, k)
-            out.append(name or items[k].tex)
+            g = items[k].glyph
+            out.append(name or (f"\\mathbf{{{g.tex}}}" if g is not None and g.bold and g.tex.isalnum() else items[k].tex))
             k += n if name else 1
         else:  # a script with nothing before it
             out.append("{}")
@@ -355,8 +361,8 @@ def _row(items: list[_Item], rules, depth) -> str:
             out.append(f"^{{{_sub_tex(sup, rules, depth)}}}")
     k = 0
     while k + 2 < len(out):  # three dots: an ellipsis
-        if out[k] == out[k + 1] == out[k + 2] == ".":
-            out[k:k + 3] = ["\\ldots"]
+        if out[k] == out[k + 1] == out[k + 2] and out[k] in (".", "\\cdot"):
+            out[k:k + 3] = ["\\ldots" if out[k] == "." else "\\cdots"]
         k += 1
     joined = ""
     for k, tok in enumerate(out):
@@ -383,9 +389,10 @@ def _level(it: _Item, base_y: float | None, size: float) -> int:  # noqa: PLR091
         return 0
     d = it.by - base_y
     small = it.size < 0.9 * size
-    if d > (0.2 if small else 0.28) * size:
+    same = 0.18 if size <= 6 else 0.28  # a script's own scripts (5 pt) move by a point
+    if d > (0.2 if small else same) * size:
         return 1
-    if d < -(0.12 if small else 0.28) * size:
+    if d < -(0.12 if small else same) * size:
         return -1
     return 0
 
@@ -407,12 +414,14 @@ def _name(items: list[_Item], k: int) -> tuple[str | None, int]:
     letters = ""
     for it in items[k:k + 12]:
         g = it.glyph
-        if g is None or not g.upright or not (len(g.tex) == 1 and g.tex.isalpha()):
+        if g is None or not g.upright or not (len(g.tex) == 1 and g.tex.isalpha()) \
+                or g.bold != items[k].glyph.bold:  # \mathbf{u}\tanh: two names
             break
         letters += g.tex
-    for n in range(len(letters), 1, -1):
-        if letters[:n] in FUNCTIONS:
-            return f"\\{letters[:n]}", n
+    if letters in FUNCTIONS:
+        return f"\\{letters}", len(letters)
+    if len(letters) >= 2 and all(it.glyph.bold for it in items[k:k + len(letters)]):
+        return f"\\mathbf{{{letters}}}", len(letters)
     if len(letters) >= 2:
         return f"\\mathrm{{{letters}}}", len(letters)
     return None, 0
