@@ -558,6 +558,7 @@ STOP_TONE = 0.45  # ...nor one fainter than this against the letters' ink (a gli
 STOP_FOOT = (-0.4, 0.5)  # ...nor one whose bottom is further than this from the baseline
 STOP_TOP = 0.8  # ...or whose top rises higher above the baseline than this
 STOP_GAP = 1.0  # ...or that stands further than this after its word's last ink
+STOP_SURE = 0.8  # a stop-like mark this many pen widths across is printed, whatever `stop_ink` says (specks: <= 0.6)
 STOP_LIKE = 1.8  # the line's other stops: a mark this many times wider (or narrower) than theirs is not one
 
 
@@ -608,8 +609,9 @@ def stray_stops(decoded: Decoded, crop: np.ndarray, step: float, scale: float, u
       body text a stop is a few pixels, often fused with its letter: its ink cannot be told)
       and its ink (`stop_ink`) is under `STOP_INK` of a printed one's (`STOP_INK_UNLIKELY` where
       the words make a sentence end unlikely: an all-capitals line, or a small letter next),
-      unless the line's other stops are marks like it (a sign's "DR. B.R. KAR": printed so,
-      its ink measured 0.34-0.36 where a drawn sign's stops measured 0.6-1.1); or
+      unless its mark is a blob at least `STOP_SURE` pen widths across (a sign's "M. 9436...":
+      ink 0.0, a blob 1.04 pen widths) or the line's other stops are marks like it (a sign's
+      "DR. B.R. KAR": printed so, ink 0.34-0.36 where a drawn sign's stops measured 0.6-1.1); or
     - the recogniser read it less surely than `unsure` (what a word needs to be spoken) and
       the next word starts with a small letter in a mixed-case line.
     Ellipses and stops inside a token ("U.S", "3.5") are left alone."""
@@ -637,8 +639,8 @@ def stray_stops(decoded: Decoded, crop: np.ndarray, step: float, scale: float, u
         if ch.prob < unsure and unlikely and any(c.text.islower() for c in chars):
             drop.add(k)
             continue
-        if pen < STOP_PEN or (mark is not None and _like_peers(mark, peers)):
-            continue  # the line prints its stops so ("DR. B.R. KAR"): their ink is this one's measure
+        if pen < STOP_PEN or (mark is not None and (mark.size >= STOP_SURE or _like_peers(mark, peers))):
+            continue  # a blob a pen wide, or the line prints its stops so ("DR. B.R. KAR"): not a speck
         ink = stop_ink(crop, decoded, k, step)
         if ink is not None and ink < (STOP_INK_UNLIKELY if unlikely else STOP_INK):
             drop.add(k)

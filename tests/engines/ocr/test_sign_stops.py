@@ -36,6 +36,7 @@ CASES = [
     ("homoeo-hall-sign.jpg", "S/o", "Dr", "abbrev", "dev"),
     ("homoeo-hall-lower-sign.jpg", "DR", "B.R", "abbrev", "dev"),  # issue 55's ink rule dropped these:
     ("homoeo-hall-lower-sign.jpg", "B.R", "KAR", "abbrev", "dev"),  # their ink 0.34-0.36, like each other
+    ("insurance-wall.jpg", "M", "9436168050", "abbrev", "dev"),  # ink 0.0 to issue 55's rule, a blob a pen wide
     ("computer-learning-sign.jpg", "Bishalgarh", "DACAAA", "end", "held"),
     ("mistanna-sign.jpg", "Ch", "Saha", "kept", "held"),
     ("station-sign.jpg", "JN", "HEIGHT", "end", "held"),
