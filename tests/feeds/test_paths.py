@@ -7,12 +7,14 @@ import pytest
 
 from chalicelib.feeds import paths
 
-SECRET = secrets.token_urlsafe(paths.SECRET_BYTES)
+# A fixed secret: the parametrized ids below must be the same in every pytest-xdist worker.
+SECRET = "aqUyMC9WAPTFz7vP8dLsc2TmdMYjxWlKgcnSASIv6GU"
 JOB = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
 
 
 def test_a_secret_is_43_url_safe_characters():
     assert paths.is_secret(SECRET) and len(SECRET) == 43
+    assert paths.is_secret(secrets.token_urlsafe(paths.SECRET_BYTES))
     assert not any(paths.is_secret(v) for v in (SECRET[:-1], SECRET + "A", SECRET[:-1] + "/", None, 7))
 
 
