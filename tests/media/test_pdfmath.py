@@ -50,14 +50,14 @@ def test_a_latex_pdfs_formulas_are_spoken_as_words(name):
     lines, said = read(name)
     words = formula_words(lines)
     rebuilt = [w["formula"]["latex"] for w in words if "latex" in w["formula"]]
-    assert rebuilt == ["x", "x^{2}", "m = \\frac{a + b}{2}", "\\frac{x}{y}", "\\sqrt{2}",
-                       "\\sum_{i = 1}^{n} \\alpha_{i} = 1"]
+    assert rebuilt == ["x", "x^{2}", "m = \\frac{a + b}{2} .", "\\frac{x}{y}", "\\sqrt{2}",
+                       "\\sum_{i = 1}^{n} \\alpha_{i} = 1 ."]  # (the stop inside the display)
     said = " ".join(said.split())
     assert "side x is x squared, and the mean" in said  # the comma stays the sentence's
-    assert "m equals, the fraction with numerator eh plus b, and denominator 2." in said  # ("a" said as its letter)
+    assert "m equals, the fraction with numerator eh plus b, and denominator 2, period" in said  # ("a" said as its letter)
     assert "The ratio of the sides is x over y" in said
     assert "the diagonal of a unit square is the square root of 2" in said
-    assert "the sum from i equals 1 to n of, alpha sub i, equals 1" in said
+    assert "the sum from i equals 1 to n of, alpha sub i, equals 1 period" in said
     assert "formula" not in said.replace("A harpoon formula has", "").replace("formulas,", "")
     # The word's text is the formula's LaTeX (a copy of the page carries it); its box covers the glyphs.
     sqrt = next(w for w in words if w["formula"].get("latex") == "\\sqrt{2}")

@@ -31,6 +31,8 @@ NOT_FORMULA = frozenset({"\\bullet", "\\dagger", "\\ddagger", "\\S", "\\P", "\\c
 OPERATORS = frozenset("0123456789+-=()[]<>/|!',.;:*") | {"\\{", "\\}"}
 SCRIPT = 0.85  # a glyph this much smaller than the text is a script
 END_PUNCTUATION = frozenset(".,;:")
+SPACED = frozenset({"=", "<", ">", "+", "-", "*", "\\leq", "\\geq", "\\times", "\\cdot", "\\pm", "\\approx",
+                    "\\equiv", "\\sim", "\\in", "\\to", "\\neq"})
 
 
 @dataclass
@@ -89,6 +91,12 @@ def _joins(g: Glyph, run: list[Glyph], body: float, word: str = "", rules: list[
     y0, y1 = min(x.y0 for x in run), max(x.y1 for x in run)
     if not (y0 - 1.5 * body <= g.cy <= y1 + 1.5 * body and x0 - 1.5 * body <= g.x0):
         return False
+    braces = [x for x in run if x.kind == "big" and x.tex in ("\\{", "(")]  # (CMEX's brace at code 0x28 reads "(")
+    if braces and g.tex and min(x.x1 for x in braces) <= g.x0 <= x1 + 4 * body \
+            and min(x.y0 for x in braces) <= g.cy <= max(x.y1 for x in braces) \
+            and max(x.y1 for x in braces) - min(x.y0 for x in braces) > 2 * body \
+            and abs(g.by - run[0].by) > 0.3 * body:  # (not the sentence's line the formula is on)
+        return True  # the rows of cases, their conditions' words too
     # A fraction's numerator is centred over its bar: it may start well past the run's end.
     if g.x0 > x1 + 1.5 * body and not any(r.x0 <= x1 + 1.0 * body and r.x0 <= g.cx <= r.x1
                                           and abs(r.y - g.cy) < 1.5 * body for r in rules):
@@ -137,7 +145,8 @@ def _lead(pending: list[Glyph], seed: Glyph, body: float, rules: list[Rule] = ()
         p = pending[k - 1]
         gap = nxt.x0 - p.x1
         scripts = min(p.size, nxt.size) < SCRIPT * body  # a script's baseline is raised or lowered
-        if gap >= 0.3 * body or gap < -0.5 * body or abs(p.by - nxt.by) >= (0.6 if scripts else 0.3) * body:
+        spaced = p.tex in SPACED or nxt.tex in SPACED  # TeX sets relations and operators apart
+        if gap >= (0.6 if spaced else 0.3) * body or gap < -0.5 * body or abs(p.by - nxt.by) >= (0.6 if scripts else 0.3) * body:
             break
         chain.insert(0, p)
         nxt = p
@@ -153,7 +162,7 @@ def _lead(pending: list[Glyph], seed: Glyph, body: float, rules: list[Rule] = ()
         while start > 0 and chain[start - 1].tex.isalpha() and chain[start].x0 - chain[start - 1].x1 < 0.15 * body \
                 and chain[start - 1].bold == chain[start].bold:
             start -= 1
-        after = chain[last + 1] if last + 1 < len(chain) else None
+        after = chain[last + 1] if last + 1 < len(chain) else seed
         if not ((after is not None and after.tex in ("(", "[") and after.x0 - chain[last].x1 < 0.2 * body)
                 or "".join(g.tex for g in chain[start:last + 1]) in FUNCTIONS or start == last):
             return chain[last + 1:]
@@ -223,8 +232,8 @@ def _trim(run: list[Glyph], body: float) -> list[Glyph]:
     while run:
         last = run[-1]
         base = abs(last.by - main) < 0.3 * body
-        if (last.tex in END_PUNCTUATION and base) or (last.kind == "text" and last.upright and last.tex.isalpha()
-                                                      and not _name_end(run) and _word_len(run) > 1):
+        if last.kind == "text" and ((last.tex in END_PUNCTUATION and base)
+                                    or (last.upright and last.tex.isalpha() and not _name_end(run) and _word_len(run) > 1)):
             run = run[:-1]
             continue
         opened = sum(g.tex == "(" for g in run) - sum(g.tex == ")" for g in run)

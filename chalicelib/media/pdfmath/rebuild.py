@@ -88,6 +88,7 @@ def _grids(items: list[_Item], rules, depth) -> list[_Item]:
         grid = _rows(held, rules, depth, env=_environment(it.tex, close.tex if close else None)) if held else None
         if grid is None:
             continue
+        grid = _binomial(grid)
         gone = {id(x) for x in held} | {id(it)} | ({id(close)} if close else set())
         last = close or max(held, key=lambda x: x.x1)
         built = _Item(grid, it.x0, last.x1, it.y0, it.y1, max(x.size for x in held), None, axis=(it.y0 + it.y1) / 2)
@@ -95,9 +96,18 @@ def _grids(items: list[_Item], rules, depth) -> list[_Item]:
     return items
 
 
+def _binomial(tex: str) -> str:
+    """A 2-by-1 grid in parentheses is a binomial coefficient (\\binom{n}{k}), as TeX's \\choose draws it."""
+    inner = tex[len("\\begin{pmatrix} "):-len(" \\end{pmatrix}")]
+    rows = inner.split(" \\\\ ")
+    if tex.startswith("\\begin{pmatrix}") and len(rows) == 2 and not any(" & " in r for r in rows):
+        return f"\\binom{{{rows[0]}}}{{{rows[1]}}}"
+    return tex
+
+
 def _environment(left: str, right: str | None) -> str | None:
-    if right is None:
-        return "cases" if left == "\\{" else None
+    if right is None:  # a brace (or what a text map calls "(") with rows after it and nothing closing them
+        return "cases" if left in ("\\{", "(") else None
     return ENVIRONMENTS.get((left, right))
 
 
@@ -359,6 +369,11 @@ def _row(items: list[_Item], rules, depth) -> str:
             out.append(f"_{{{_sub_tex(sub, rules, depth)}}}")
         if sup:
             out.append(f"^{{{_sub_tex(sup, rules, depth)}}}")
+    k = 0
+    while k + 1 < len(out):  # two bars side by side: a norm's
+        if out[k] == out[k + 1] == "|":
+            out[k:k + 2] = ["\\|"]
+        k += 1
     k = 0
     while k + 2 < len(out):  # three dots: an ellipsis
         if out[k] == out[k + 1] == out[k + 2] and out[k] in (".", "\\cdot"):
