@@ -198,6 +198,8 @@ def _runs(glyphs: list[Glyph], body: float, rules: list[Rule] = ()) -> list[list
     for r in runs:
         r = _trim(r, body)
         y0, y1 = min((g.y0 for g in r), default=0), max((g.y1 for g in r), default=0)
+        if len(r) == 1 and r[0].ch.isprintable() and not r[0].ch.isspace():
+            continue  # one character the text layer has right ("x", "Ω"): the page's text as it was
         if r and any(_seed(g) for g in r) and not any(a < y1 and y0 < b for a, b in wrong):
             out.append(r)
     return out

@@ -38,6 +38,7 @@ class Glyph:
     upright: bool = False  # a text font (CMR): its letters in math are a function's name or text
     wrong: bool = False  # a character a math font's wrong map gives ("¼" for "="): the reviewer's business
     bold: bool = False  # a bold upright font's (CMBX: \mathbf in a formula)
+    ch: str = ""  # the character the text layer gives (a control character: a glyph code without a map)
 
     @property
     def cx(self) -> float:
@@ -218,7 +219,8 @@ def read(page, textpage, limit: int = MAX_GLYPHS, text: str | None = None) -> tu
     for i, code, name, size, box, origin in raw:
         tex, kind, upright = _token(code, name, _raw(code, name, name in unmapped))
         glyphs.append(Glyph(i, tex, kind, size, *box, *origin, upright=upright, wrong=chr(code) in WRONG_MAP,
-                            bold=upright and name.startswith(("cmbx", "cmb10")) or "bold" in name and upright))
+                            bold=upright and name.startswith(("cmbx", "cmb10")) or "bold" in name and upright,
+                            ch=chr(code)))
     return glyphs, _rules(page)
 
 
