@@ -18,6 +18,8 @@ pass over its characters.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from chalicelib.media.pdfmath import glyphs as glyphs_mod
@@ -62,6 +64,8 @@ def find(page, textpage, limit: int = glyphs_mod.MAX_GLYPHS, text: str | None = 
                 latex = tex_of(run, rules) or None
             except Unreadable:
                 latex = None
+        if latex is None and any(_unmapped(g.ch) for g in run):
+            continue  # glyphs without characters: the reviewer reads their line by OCR, as before
         box = (min(g.x0 for g in run), min(g.y0 for g in run), max(g.x1 for g in run), max(g.y1 for g in run))
         text = linear(latex) if latex else "".join(g.tex if len(g.tex) == 1 else "?" for g in run)
         display = box[3] - box[1] > 1.8 * body
@@ -69,10 +73,18 @@ def find(page, textpage, limit: int = glyphs_mod.MAX_GLYPHS, text: str | None = 
     return out
 
 
+def _unmapped(ch: str) -> bool:
+    """A character the text layer gives for a glyph it has no character for (document.is_unmapped)."""
+    return ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cn")
+
+
 def linear(latex: str) -> str:
     """The formula's text as the page's copy carries it: its LaTeX without spaces (as the flow
     readers' formula words, chalicelib.media.flow.formula.linear)."""
-    return "".join(latex.split())
+    out = ""
+    for tok in latex.split():
+        out += " " + tok if re.search(r"\\[A-Za-z]+$", out) and tok[:1].isalnum() else tok  # "\\Delta t"
+    return out
 
 
 def _body_size(glyphs: list[Glyph]) -> float:

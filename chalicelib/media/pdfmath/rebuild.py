@@ -356,7 +356,7 @@ def _row(items: list[_Item], rules, depth) -> str:
         if _level(items[k], base_y, size) == 0:
             name, n = _name(items, k)
             g = items[k].glyph
-            out.append(name or (f"\\mathbf{{{g.tex}}}" if g is not None and g.bold and g.tex.isalnum() else items[k].tex))
+            out.append(name or (f"\\mathbf{{{g.tex}}}" if g is not None and g.bold and g.tex.isalpha() else items[k].tex))
             k += n if name else 1
         else:  # a script with nothing before it
             out.append("{}")
