@@ -418,7 +418,7 @@ def _chars(page: pdfium.PdfPage, width: int, height: int, max_chars: int | None 
                 out.append(item)
             if cut:
                 break
-        if formulas is not None:  # the characters read, while the text page is open
+        if formulas is not None and not styles.formulas:  # (a tagged PDF's formulas say themselves, by /Alt)
             from chalicelib.media import pdfmath
 
             formulas += pdfmath.find(page, textpage, len(out), "".join(c[0] for c in out if c is not None))
@@ -567,6 +567,8 @@ def _math_words(chars: list[_Char | None], formulas: list, unmapped: list, page:
             math_["span"] = [0, len(found.text)]
         out.append(_Word(text, x0, y0, x1, y1, math=math_))
     words = _words(chars)
+    if not out:
+        return words
     sizes = sorted(w.size for w in words) or [max(1.0, min(w.height for w in out))]
     for w in out:  # the type's size is the text's around it (a tall fraction is no heading)
         w.size = sizes[len(sizes) // 2]
