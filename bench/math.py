@@ -363,7 +363,7 @@ def read_form(doc_bytes: bytes, content_type: str) -> tuple[list[dict], list[str
 
 
 def forms(items: list[dict], audio: bool, only: list[str] | None = None, pdf_held_out: bool = False,
-          show: bool = False) -> None:
+          show: bool = False, pdf_heard_every: int = 4) -> None:
     """Per form (or those `only` names): speech matches, heard close and source tokens, each
     part and all."""
     from chalicelib.engines import math
@@ -372,7 +372,7 @@ def forms(items: list[dict], audio: bool, only: list[str] | None = None, pdf_hel
     if only and PDF_FORM in only:
         from bench import math_pdf
 
-        math_pdf.run(items, held_out=pdf_held_out, show=show)
+        math_pdf.run(items, held_out=pdf_held_out, show=show, heard_every=pdf_heard_every if audio else 0)
         only = [f for f in only if f != PDF_FORM]
         if not only:
             return
@@ -515,6 +515,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--form", action="append", choices=(*FORMS, PDF_FORM),
                     help="with --forms: only this form (repeatable); pdf only when named (bench/math_pdf.py)")
     ap.add_argument("--pdf-held-out", action="store_true", help="with --form pdf: the held-out PDFs (run once)")
+    ap.add_argument("--pdf-heard-every", type=int, default=4,
+                    help="with --form pdf and audio: Whisper hears every n-th formula spoken as words")
     ap.add_argument("--part", help="only this part (tuned, 'held out', held-out-2): tune on the tuned part alone")
     args = ap.parse_args(argv)
     items = [it for it in formulas() if args.part in (None, part(it))]
@@ -522,7 +524,8 @@ def main(argv: list[str] | None = None) -> int:
         compare(items)
         return 0
     if args.forms:
-        forms(items, audio=not args.no_audio, only=args.form, pdf_held_out=args.pdf_held_out, show=args.show)
+        forms(items, audio=not args.no_audio, only=args.form, pdf_held_out=args.pdf_held_out, show=args.show,
+              pdf_heard_every=args.pdf_heard_every)
         return 0
     t0 = time.monotonic()
     said = spoken(items)

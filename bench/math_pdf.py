@@ -2,8 +2,9 @@
 text layer (chalicelib.media.document, pdfmath, textlayer) and spoken, scored against the words of
 their own LaTeX source.
 
-    nice -n 10 .venv/bin/python -m bench.math --forms --form pdf               # the dev PDFs
-    nice -n 10 .venv/bin/python -m bench.math --forms --form pdf --pdf-held-out  # once, at the end
+    nice -n 10 .venv/bin/python -m bench.math --forms --form pdf --no-audio    # the dev PDFs
+    nice -n 10 .venv/bin/python -m bench.math --forms --form pdf --no-audio --pdf-held-out  # once, at the end
+    nice -n 10 .venv/bin/python -m bench.math --forms --form pdf               # and Whisper hears every 4th
 
 Material: the fixture's LaTeX formulas (bench/data/math/formulas.json: real formulas of real
 documents, each naming its repository, file, commit and licence; docs/licences.md), each typeset by
@@ -19,7 +20,10 @@ set aside before the reader was first run on a PDF; `--pdf-held-out` runs them.
 Printed: PDFs built; formulas found (the PDF's text holds a formula word); spoken as words (every
 formula word of the PDF spoken by the engine, none said "formula"); and, on those, speech matching
 the reference, which is the item's LaTeX spoken by the TeX speech path (bench.math.spoken: from_latex,
-MathJax, ClearSpeak; WER <= bench.math.MATCH_WER), and against the fixture's own expected words.
+MathJax, ClearSpeak; WER <= bench.math.MATCH_WER), and against the fixture's own expected words;
+with audio, heard close: every n-th formula spoken as words (--pdf-heard-every, 4) recorded by the
+default English voice as the recording says it and transcribed by Whisper base (bench.math.transcribe),
+close when its WER to the reference is <= bench.math.HEARD_WER.
 """
 from __future__ import annotations
 
@@ -109,14 +113,17 @@ def said(words: list[tuple[str, dict | None]]) -> tuple[str, int, int]:
     return " ".join(parts), len(at), unsaid
 
 
-def run(items: list[dict], held_out: bool = False, show: bool = False) -> dict:
-    """The PDF form on the dev items (or the held-out ones): its figures, printed."""
-    from bench.math import MATCH_WER, part, spoken, wer
+def run(items: list[dict], held_out: bool = False, show: bool = False, heard_every: int = 0) -> dict:
+    """The PDF form on the dev items (or the held-out ones): its figures, printed. `heard_every`:
+    also Whisper base's hearing of every n-th formula spoken as words (bench.math.transcribe, the
+    voice as the recording says it), close when its WER to the reference is <= bench.math.HEARD_WER."""
+    from bench.math import HEARD_WER, MATCH_WER, heard_wer, part, spoken, transcribe, wer
 
     chosen = [it for it in items if "latex" in it and (part(it) in HELD_OUT) == held_out]
     t0 = time.monotonic()
     reference = spoken(chosen)  # the item's LaTeX by the TeX speech path
     built = found = words = matched = matched_expected = 0
+    listen: list[tuple[str, str]] = []  # (reference, said) of the formulas heard
     for k, it in enumerate(chosen):
         data = build(pdf_source(it["latex"], bool(it.get("display")), to_unicode=k % 2 == 0))
         if data is None:
@@ -129,6 +136,8 @@ def run(items: list[dict], held_out: bool = False, show: bool = False) -> dict:
             e = wer(reference[k], text)
             matched += e <= MATCH_WER
             matched_expected += wer(it["expected"], text) <= MATCH_WER
+            if heard_every and words % heard_every == 1 % heard_every:
+                listen.append((reference[k], text))
             if show and e > MATCH_WER and not held_out:
                 print(f"- {it['id']}: {it['latex'][:100]!r}\n    said: {text}\n    ref:  {reference[k]}")
         elif show and not held_out:
@@ -142,4 +151,12 @@ def run(items: list[dict], held_out: bool = False, show: bool = False) -> dict:
           f"speech matching the LaTeX source's {figures['match']:.2f} of those "
           f"(the fixture's expected words {figures['match_expected']:.2f}); goals: spoken as words >= "
           f"{GOALS['words']}, matching >= {GOALS['match']}", flush=True)
+    if listen:
+        t1 = time.monotonic()
+        transcripts = transcribe([said_ for _, said_ in listen])
+        close = sum(heard_wer(ref, heard) <= HEARD_WER for (ref, _), heard in zip(listen, transcripts))
+        figures["heard"] = close / len(listen)
+        print(f"  heard close (Whisper base, WER <= {HEARD_WER} to the LaTeX source's words): {figures['heard']:.2f} "
+              f"of {len(listen)} (every {heard_every}th formula spoken as words; {time.monotonic() - t1:.0f} s)",
+              flush=True)
     return figures
