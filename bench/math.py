@@ -372,7 +372,9 @@ def forms(items: list[dict], audio: bool, only: list[str] | None = None, pdf_hel
     if only and PDF_FORM in only:
         from bench import math_pdf
 
-        math_pdf.run(items, held_out=pdf_held_out, show=show, heard_every=pdf_heard_every if audio else 0)
+        scoring = math_pdf.Scoring(part=part, spoken=spoken, wer=wer, heard_wer=heard_wer, transcribe=transcribe,
+                                   match_wer=MATCH_WER, heard_close_wer=HEARD_WER, environment=_ENVIRONMENT)
+        math_pdf.run(items, scoring, held_out=pdf_held_out, show=show, heard_every=pdf_heard_every if audio else 0)
         only = [f for f in only if f != PDF_FORM]
         if not only:
             return

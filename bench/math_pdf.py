@@ -33,6 +33,8 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 CACHE = Path(os.environ.get("PV_BENCH_PDFMATH_CACHE", Path.home() / ".cache" / "pagevoice-bench" / "pdfmath"))
@@ -41,13 +43,24 @@ GOALS = {"words": 0.7, "match": 0.7}
 LEAD = "Formulas are read aloud as a teacher says them."  # a page of a few characters would be read by OCR
 
 
-def pdf_source(latex: str, display: bool, to_unicode: bool) -> bytes:
-    """A LaTeX source holding `latex` as a paper writes it."""
-    from bench.math import _ENVIRONMENT
+@dataclass(frozen=True)
+class Scoring:
+    """bench.math's own scoring, handed in by it (this module is its form, not its importer)."""
+    part: Callable  # an item's part
+    spoken: Callable  # items' LaTeX by the TeX speech path
+    wer: Callable
+    heard_wer: Callable
+    transcribe: Callable  # Whisper base's hearing of words as the recording says them
+    match_wer: float
+    heard_close_wer: float
+    environment: object  # the compiled pattern of a display environment that needs no delimiters
 
+
+def pdf_source(latex: str, display: bool, to_unicode: bool, environment) -> bytes:
+    """A LaTeX source holding `latex` as a paper writes it."""
     if not display:
         body = f"We have ${latex}$ here."  # (after LEAD)
-    elif _ENVIRONMENT.match(latex):
+    elif environment.match(latex):
         body = latex
     elif "\\\\" in latex:
         body = f"\\[\n{latex}\n\\]"
@@ -113,11 +126,14 @@ def said(words: list[tuple[str, dict | None]]) -> tuple[str, int, int]:
     return " ".join(parts), len(at), unsaid
 
 
-def run(items: list[dict], held_out: bool = False, show: bool = False, heard_every: int = 0) -> dict:
+def run(items: list[dict], scoring: Scoring, held_out: bool = False, show: bool = False,
+        heard_every: int = 0) -> dict:
     """The PDF form on the dev items (or the held-out ones): its figures, printed. `heard_every`:
     also Whisper base's hearing of every n-th formula spoken as words (bench.math.transcribe, the
     voice as the recording says it), close when its WER to the reference is <= bench.math.HEARD_WER."""
-    from bench.math import HEARD_WER, MATCH_WER, heard_wer, part, spoken, transcribe, wer
+    part, spoken, wer, heard_wer, transcribe = (scoring.part, scoring.spoken, scoring.wer, scoring.heard_wer,
+                                                scoring.transcribe)
+    MATCH_WER, HEARD_WER = scoring.match_wer, scoring.heard_close_wer  # noqa: N806 - bench.math's names
 
     chosen = [it for it in items if "latex" in it and (part(it) in HELD_OUT) == held_out]
     t0 = time.monotonic()
@@ -125,7 +141,8 @@ def run(items: list[dict], held_out: bool = False, show: bool = False, heard_eve
     built = found = words = matched = matched_expected = 0
     listen: list[tuple[str, str]] = []  # (reference, said) of the formulas heard
     for k, it in enumerate(chosen):
-        data = build(pdf_source(it["latex"], bool(it.get("display")), to_unicode=k % 2 == 0))
+        data = build(pdf_source(it["latex"], bool(it.get("display")), to_unicode=k % 2 == 0,
+                                environment=scoring.environment))
         if data is None:
             continue
         built += 1
