@@ -174,7 +174,7 @@ def test_a_tex_file_is_told_by_its_bytes_when_sent_as_plain_text_or_without_a_ty
 
 def test_a_10000_deep_group_fails_alone_with_a_sentence():
     deep = "{" * 10_000 + "x" + "}" * 10_000
-    t0 = time.monotonic()
+    t0 = time.process_time()  # the reading is in this process: its CPU seconds bound the work
     with pytest.raises(FlowError, match=r"This LaTeX file nests its groups more than 256 deep"):
         read(doc_of(f"Before {deep} after."))
     with pytest.raises(FlowError, match=r"nests its groups more than 256 deep"):
@@ -185,7 +185,7 @@ def test_a_10000_deep_group_fails_alone_with_a_sentence():
     doc = read(doc_of(f"Before ${deep}$ after.\n\nNext paragraph."))
     assert blocks(doc) == [("paragraph", "Before [formula] after.", None), ("paragraph", "Next paragraph.", None)]
     assert "error" in formulas(doc)[0]
-    assert time.monotonic() - t0 < 5
+    assert time.process_time() - t0 < 5
 
 
 def test_no_file_is_opened_and_nothing_runs():
@@ -208,13 +208,13 @@ End."""))
 
 
 def test_macros_that_expand_forever_are_bounded():
-    t0 = time.monotonic()
+    t0 = time.process_time()  # the reading is in this process: its CPU seconds bound the work
     bomb = "".join(f"\\def\\m{k}{{\\m{k + 1}\\m{k + 1}}}" for k in range(40)).replace("\\m40", "x")
     names = {k: "m" + "".join(chr(ord("a") + int(d)) for d in str(k)) for k in range(41)}  # letters only
     bomb = re.sub(r"\\m(\d+)", lambda m: "\\" + names[int(m.group(1))], bomb)
     first = "\\" + names[0]
     doc = read(doc_of(f"Text {first} and ${first}$ end.\n\n\\def\\self{{\\self\\self}}\\self Tail.", preamble=bomb))
-    assert time.monotonic() - t0 < 10
+    assert time.process_time() - t0 < 10
     assert blocks(doc)[-1][1].endswith("Tail.")
 
 

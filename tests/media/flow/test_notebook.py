@@ -156,9 +156,9 @@ def test_a_cells_huge_output_is_cut_unread_and_the_rest_is_read():
     data = make(md("# Before"), code("print(x * 10**9)", [{"output_type": "stream", "name": "stdout",
                                                               "text": "x" * size}]),
                 md("After the output, the text goes on.")).encode()
-    t0 = time.monotonic()
+    t0 = time.process_time()  # the reading is in this process: its CPU seconds bound the work
     doc = read(data)
-    assert time.monotonic() - t0 < 10
+    assert time.process_time() - t0 < 10
     got = blocks(doc)
     assert got[0] == ("heading", "Before", 1) and got[-1] == ("paragraph", "After the output, the text goes on.", None)
     assert ("paragraph", "(This cell's output, 40.0 MB, is not read.)", None) in got
@@ -171,11 +171,11 @@ def test_a_notebook_past_the_limit_fails_alone_with_a_sentence():
     head = make(md("# Big"), code("big()", [{"output_type": "stream", "name": "stdout", "text": "PAD"}])).encode()
     data = head.replace(b"PAD", b"y" * (notebook.MAX_BYTES + 1 - len(head) + 3))
     assert len(data) == notebook.MAX_BYTES + 1
-    t0 = time.monotonic()
+    t0 = time.process_time()  # the reading is in this process: its CPU seconds bound the work
     with pytest.raises(FlowError, match=r"This notebook is 100 MB; PageVoice reads notebooks of up to 100 MB\. "
                                         r"Clear its outputs"):
         read(data)
-    assert time.monotonic() - t0 < 2
+    assert time.process_time() - t0 < 2
 
 
 @pytest.mark.parametrize(("data", "says"), [
