@@ -1,8 +1,8 @@
 """Formulas wherever they are written (issue 79), through the real local stack and a real Chromium,
 from real files (tests/data/flow/SOURCES.md): a page made by `pandoc --mathjax`, one made by
 `pandoc --katex` (bare TeX handed to katex.render), the first saved as Chromium shows it once
-MathJax 3 has drawn it, Jupyter's "Typesetting Equations" notebook and an arXiv template's LaTeX
-source. Each formula is drawn as MathML (a fraction's numerator over its denominator, a root
+MathJax 3 has drawn it, Jupyter's "Typesetting Equations" notebook, an arXiv template's LaTeX
+source and a PDF made by pdfTeX (its formulas rebuilt from the text layer's glyphs). Each formula is drawn as MathML (a fraction's numerator over its denominator, a root
 around its radicand), lit as one word while it is spoken, heard by Whisper base as a teacher says
 it, and axe-core finds nothing at 1280 and 360 px."""
 from __future__ import annotations
@@ -26,7 +26,9 @@ PAGES = ("pandoc-mathjax", "pandoc-katex", "mathjax-saved")
 # Each file: (name, type, what its formulas draw, how many formulas at least)
 FILES = {**{name: (f"math/{name}.html", "text/html", ("mfrac", "msqrt", "msup", "munderover"), 7) for name in PAGES},
          "notebook": ("typesetting-equations.ipynb", "application/x-ipynb+json", ("mfrac", "msup"), 10),
-         "latex": ("arxiv-template.tex", "application/x-tex", ("msup",), 3)}
+         "latex": ("arxiv-template.tex", "application/x-tex", ("msup",), 3),
+         # pdfTeX's PDF without its text maps (as older arXiv PDFs are): formulas rebuilt from the glyphs
+         "pdf": ("../pdfmath/formulas-nomap.pdf", "application/pdf", ("mfrac", "msqrt", "msup", "munderover"), 5)}
 SOURCE_TOKENS = {"backslash", "dollar", "frac", "begin", "end", "sqrt", "mathrm"}
 
 
@@ -65,6 +67,19 @@ def test_a_web_pages_tex_is_read_once_as_formulas_and_heard_as_a_teacher_says_th
     assert "squared" in said and "square root" in text and "over" in said and "sum" in said, text
     assert not SOURCE_TOKENS & set(said), text
     assert re.search(r"\b(5|five) dollars\b", text), text  # money stays money
+
+
+def test_a_latex_made_pdfs_formulas_are_spoken_as_words_and_heard(finished):
+    _, jobs = finished
+    job = jobs["pdf"]
+    spoken = [f["spoken"] for f in formulas(job["result"])]
+    assert "x squared" in spoken and "the square root of 2" in spoken and "x over y" in spoken, spoken
+    assert any(s.startswith("the sum from i equals 1 to n of") and "alpha sub i" in s for s in spoken), spoken
+    assert spoken.count("formula") == 1, spoken  # the harpoon, which has no reading here
+    said = heard(job)
+    text = " ".join(said)
+    assert "squared" in said and "square root" in text and "over" in said and "sum" in said, text
+    assert not SOURCE_TOKENS & set(said), text
 
 
 @pytest.mark.parametrize("name", list(FILES))
