@@ -21,7 +21,7 @@ pipeline so that scale, crops and word boxes are ours:
    the word list vouches for (`_vouched`: listed, nearly sure, beside sure words of a sure line);
    a stop after a word that its own mark (size against the letters and the pen, ink, place on
    the baseline, gap, the line's other stops), its ink or the words are against is dropped, at
-   a line's end too (`pp.stray_stops`: a speck or a letter's dot read as one was spoken as a
+   a line's end too (`stops.stray_stops`: a speck or a letter's dot read as one was spoken as a
    sentence end).
 
 The tunables are `RapidOcrEngine.Config` (each also read from `PAGEVOICE_OCR_<FIELD>`);
@@ -40,7 +40,7 @@ import cv2
 import numpy as np
 
 from chalicelib import logs
-from chalicelib.engines.ocr import int8, lexicon
+from chalicelib.engines.ocr import int8, lexicon, stops
 from chalicelib.engines.ocr import postprocess as pp
 from chalicelib.engines.ocr.base import Line, Reading, Word
 from chalicelib.engines.ocr.db import DBPostProcess
@@ -164,7 +164,7 @@ class RapidConfig:
     photo_word_score: float = 0.9  # ...and on photos, where unsure words are mostly texture read as text
     listed_margin: float = 0.2  # an unsure word the word list knows is still spoken down to this far under those (0: off)...
     listed_line: float = 0.7  # ...on a line read at least this surely, beside a sure word of its own line
-    stray_stops: bool = True  # a stop after a word is dropped where its mark, ink and the words are against it (pp.stray_stops)
+    stray_stops: bool = True  # a stop after a word is dropped where its mark, ink and the words are against it (stops.stray_stops)
     orientation: str = "page"  # upside-down text: "page" (one vote per page), "line" (each alone), "off"
     word_boxes: str = "ink"  # "ink": fitted to the word's ink; "ctc": character positions only
     word_pad: float = 1.0  # word box margin around the ink, in image pixels
@@ -624,7 +624,7 @@ class RapidOcrEngine:
                 continue
             dec, step = got
             if s.stray_stops:  # a speck read as a stop would be spoken as a sentence end
-                dec = pp.stray_stops(dec, crop.image, step, crop.scale, word_score)
+                dec = stops.stray_stops(dec, crop.image, step, crop.scale, word_score)
             text = dec.text.strip()
             spans = pp.split_words(dec) if text and dec.score >= s.text_score else []
             if not spans:

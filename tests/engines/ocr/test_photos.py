@@ -246,7 +246,9 @@ def test_an_unsure_stop_before_a_small_letter_is_dropped(words, kept):
                       if not (c.text == " " and k + 1 < len(dec.chars) and dec.chars[k + 1].text == ".")], dec.frames)
     crop = np.full((48, 2 * dec.frames + 16, 3), 255, np.uint8)
     crop[10:38, ::6] = 0  # letters of a 1-pixel pen
-    got = pp.stray_stops(dec, crop, step=2.0, scale=1.0, unsure=0.8)
+    from chalicelib.engines.ocr import stops
+
+    got = stops.stray_stops(dec, crop, step=2.0, scale=1.0, unsure=0.8)
     assert got.text == kept
 
 

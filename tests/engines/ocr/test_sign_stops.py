@@ -8,7 +8,7 @@ a mark beside a word (a letter's dot, a bullet, a registered sign, a bolt head, 
 stop: the word after it must not start a sentence. On the "real" photos a printed full stop ends
 a sentence: the word after it must start one.
 
-The rules' first limits (`postprocess.stray_stops`, `not_a_stop`) were set on the photos marked
+The rules' first limits (`stops.stray_stops`, `not_a_stop`) were set on the photos marked
 `dev`; the ones marked `held` were first run after that and passed. Their stops were among those
 measured when the limits were later widened, so they are no clean hold-out of the final limits
 (bench/README.md, "A stray mark is not a sentence end unless the image says so").
