@@ -326,16 +326,21 @@ def _notebook(markdown: str) -> bytes:
                        "nbformat": 4, "nbformat_minor": 5}, indent=1).encode()
 
 
+def tex_body(latex: str, display: bool, label: str = "") -> str:
+    """`latex` as a paper's body writes it: in a sentence, or displayed (its own environment, lines
+    between \\[ \\], else a numbered equation with `label`)."""
+    if not display:
+        return f"We have ${latex}$ here."
+    if _ENVIRONMENT.match(latex):
+        return latex
+    if "\\\\" in latex:
+        return f"\\[\n{latex}\n\\]"
+    return f"\\begin{{equation}}\n{latex}\n{label}\\end{{equation}}"
+
+
 def _tex_source(latex: str, display: bool) -> bytes:
     """A LaTeX source holding `latex` as a paper writes it (module docstring)."""
-    if not display:
-        body = f"We have ${latex}$ here."
-    elif _ENVIRONMENT.match(latex):
-        body = latex
-    elif "\\\\" in latex:
-        body = f"\\[\n{latex}\n\\]"
-    else:
-        body = f"\\begin{{equation}}\n{latex}\n\\label{{eq:one}}\n\\end{{equation}}"
+    body = tex_body(latex, display, label="\\label{eq:one}\n")
     return ("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\title{Formulas}\n"
             f"\\begin{{document}}\n\\maketitle\n% the formula\n{body}\n\\end{{document}}\n").encode()
 
@@ -373,7 +378,7 @@ def forms(items: list[dict], audio: bool, only: list[str] | None = None, pdf_hel
         from bench import math_pdf
 
         scoring = math_pdf.Scoring(part=part, spoken=spoken, wer=wer, heard_wer=heard_wer, transcribe=transcribe,
-                                   match_wer=MATCH_WER, heard_close_wer=HEARD_WER, environment=_ENVIRONMENT)
+                                   match_wer=MATCH_WER, heard_close_wer=HEARD_WER, body=tex_body)
         math_pdf.run(items, scoring, held_out=pdf_held_out, show=show, heard_every=pdf_heard_every if audio else 0)
         only = [f for f in only if f != PDF_FORM]
         if not only:

@@ -53,19 +53,12 @@ class Scoring:
     transcribe: Callable  # Whisper base's hearing of words as the recording says them
     match_wer: float
     heard_close_wer: float
-    environment: object  # the compiled pattern of a display environment that needs no delimiters
+    body: Callable  # a formula as a paper's body writes it (bench.math.tex_body)
 
 
-def pdf_source(latex: str, display: bool, to_unicode: bool, environment) -> bytes:
-    """A LaTeX source holding `latex` as a paper writes it."""
-    if not display:
-        body = f"We have ${latex}$ here."  # (after LEAD)
-    elif environment.match(latex):
-        body = latex
-    elif "\\\\" in latex:
-        body = f"\\[\n{latex}\n\\]"
-    else:
-        body = f"\\begin{{equation}}\n{latex}\n\\end{{equation}}"
+def pdf_source(latex: str, display: bool, to_unicode: bool, body: Callable) -> bytes:
+    """A LaTeX source holding `latex` as a paper writes it (after LEAD)."""
+    body = body(latex, display)
     return ("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
             f"\\pdfgentounicode={int(to_unicode)}\n\\pagestyle{{empty}}\n"
             f"\\begin{{document}}\n{LEAD}\n\n{body}\n\\end{{document}}\n").encode()
@@ -142,7 +135,7 @@ def run(items: list[dict], scoring: Scoring, held_out: bool = False, show: bool 
     listen: list[tuple[str, str]] = []  # (reference, said) of the formulas heard
     for k, it in enumerate(chosen):
         data = build(pdf_source(it["latex"], bool(it.get("display")), to_unicode=k % 2 == 0,
-                                environment=scoring.environment))
+                                body=scoring.body))
         if data is None:
             continue
         built += 1
