@@ -15,7 +15,7 @@ APT_PACKAGES := $(WORKER_APT) chromium chromium-headless-shell default-jre-headl
 NON_FREE_SOURCES := /etc/apt/sources.list.d/pagevoice-non-free.sources
 DPKG_FILTER := infra/dpkg-pagevoice.cfg
 
-.PHONY: run mail test test-fast lint js-test bench train-digits train-scripts package system-deps venv keras-venv kokoro-voices fetch-weights clean
+.PHONY: run mail test test-fast test-long lint js-test bench train-digits train-scripts package system-deps venv keras-venv kokoro-voices fetch-weights clean
 
 # uv (its version pinned in requirements-dev.txt, bootstrapped by pip) installs the pinned files:
 # the same packages as pip, downloaded in parallel (a fresh venv: 41 s against pip's 122 s; the
@@ -106,8 +106,8 @@ FAST_TESTS := not stack and not browser and not keras and not slow
 # schemathesis's pytest plugin is not used (bench/fuzz.py runs it as a library): loading it cost
 # every pytest process ~0.5 CPU s.
 PYTEST := $(PY) -m pytest -q -p no:cacheprovider -p no:schemathesis
-SIDE_BY_SIDE := $(FAST_TESTS) and not alone
-HEAVY := not ($(FAST_TESTS)) and not alone
+SIDE_BY_SIDE := $(FAST_TESTS) and not alone and not long
+HEAVY := not ($(FAST_TESTS)) and not alone and not long
 
 # keras-ocr's venv (TensorFlow: the largest download) installs from the start, while the other
 # installs wait on the network and the disk, and the Lambda sandbox's venv is built once the
@@ -141,7 +141,13 @@ test:
 
 # The inner loop: no browser, no local stack, no keras venv, no packaging (under a minute).
 test-fast: venv kokoro-voices
-	$(PYTEST) tests -n 2 -m "$(FAST_TESTS)"
+	$(PYTEST) tests -n 2 -m "$(FAST_TESTS) and not long"
+
+# The long runs `make test` leaves out (LONG_RUNS in tests/conftest.py: sizes and soaks, each a
+# path `make test` takes at a smaller size), as the heavy part runs: `make bench` runs them first.
+test-long: export PYTHONDONTWRITEBYTECODE :=
+test-long: venv keras-venv system-deps kokoro-voices
+	$(PYTEST) tests -n 2 --dist loadfile --no-loadscope-reorder -m long --durations=12
 
 lint: venv node_modules/.installed
 	$(PY) -m ruff check .
@@ -154,6 +160,7 @@ js-test: node_modules/.installed
 # Long runs with printed figures (not tests): OCR/TTS accuracy, speed and memory; the local
 # stack's upload-to-done and cold start; auth latency; load; fuzzing.
 bench: venv keras-venv system-deps fetch-weights
+	$(MAKE) --no-print-directory test-long
 	$(PY) -m bench.run --datasets $(DATASETS) --out bench/out
 	$(KERAS_VENV)/bin/python -m bench.keras_detect --datasets $(DATASETS) --limit 15
 	$(PY) -m bench.keras_detect --engine rapidocr --datasets $(DATASETS) --limit 15

@@ -169,6 +169,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
         if item.nodeid.startswith(ALONE):
             item.add_marker(pytest.mark.alone)
+        if item.nodeid.startswith(LONG_RUNS):
+            item.add_marker(pytest.mark.long)
     if os.environ.get("PYTEST_XDIST_WORKER"):
         # xdist hands out whole files in this order (--dist loadfile): the longest first, so
         # that neither core is left finishing one of them while the other is idle.
@@ -184,6 +186,49 @@ ALONE = (
     # (chalicelib/engines/math/node_modules, node_modules, the stamps) and `infra.live_assets`
     # writes static_site/live-assets/, which the site tests beside it serve.
     "tests/infra/local/test_make_run.py::test_kill_9_of_make_run_stops_every_process_and_frees_the_ports",)
+
+# The long runs: `make test` leaves them out and `make test-long` runs them (`make bench` first of
+# all), as the brief puts long runs in `make bench` and keeps `make test` under 20 minutes. Each
+# repeats at scale, or as a soak, a path `make test` already takes at the smallest size that shows
+# it (named after each): what they add is the size itself, and they are run before an issue about
+# size is closed. Node id prefixes: a file or one test. Worker-seconds from the heavy part's
+# --durations=0 on this 2-core machine (2026-11-29).
+LONG_RUNS = (
+    # Every hostile file at once through a stack of its own (~165 s): each file is refused or cut in
+    # process by tests/media (test_document, test_sandbox, flow/*), and tests/hardening/test_corpus
+    # sends the malformed corpus through the stack.
+    "tests/hardening/test_hostile.py",
+    # A 40-minute recording through the site (~90 s): tests/site/test_kinds' recording, the
+    # windows of tests/jobs/test_long_recording and tests/books/test_recording_book's 15 minutes.
+    "tests/site/test_kinds.py::test_a_long_recording_is_transcribed_whole_on_its_clock_with_an_outline_and_steps",
+    # The 300,000-word EPUB, made once for these three (~130 s): books of many sections are read and
+    # recorded by shards in tests/site/test_real_flow_documents (60,000 words), test_flow_document
+    # and tests/jobs/test_book.
+    "tests/jobs/test_book_formats_on_the_stack.py::test_a_300000_word_epub_is_read_whole_with_every_chapter",
+    "tests/site/test_whole_book.py::test_a_300000_word_epub_opens_at_once_and_its_last_chapter_is_heard",
+    "tests/test_cli_books.py::test_process_reads_the_300000_word_epub_as_the_service_did",
+    # The 1,000-page PDF through the site (~75 s): a book's window of pages, chapters, search and
+    # resume on smaller books in tests/site/test_book_on_demand, test_book_download,
+    # test_listening_controls and test_documents.
+    "tests/site/test_whole_book.py",
+    # Workers killed with SIGKILL in a book's shard and in a long recording's window (~140 s): a
+    # worker process killed mid-job is replaced (tests/infra/local/test_bridge), every worker step's
+    # fault and duplicate is injected in tests/hardening/test_faults, a duplicate window delivery
+    # in tests/jobs/test_long_recording.
+    "tests/jobs/test_book_on_the_stack.py::test_a_worker_killed_in_a_shard_and_a_duplicate_message_change_nothing",
+    "tests/jobs/test_book_on_the_stack.py::test_a_worker_killed_inside_a_window_of_a_long_recording_changes_nothing",
+    # One label per person across a long two-voice recording's windows (~40 s): the speakers'
+    # matching across windows in tests/engines/diarization, two voices on the stack in
+    # tests/site/test_speakers.
+    "tests/jobs/test_long_recording.py::test_a_long_two_voice_recording_keeps_each_person_one_label_in_every_window",
+    # The command line on a 500-page PDF and a 60-page PDF's speech parts (~40 s): the same shards on
+    # a 120-page PDF in test_a_pdf_of_more_pages_than_a_worker_reads_is_read_whole, and the command
+    # line beside the service on the stack in test_the_command_line_reads_a_book_as_the_service_does.
+    "tests/test_cli_books.py::test_process_reads_a_500_page_pdf_whole",
+    "tests/test_cli_books.py::test_process_records_a_60_page_pdf_in_speech_parts",
+    # A benchmark's own run on three pages (~40 s): its configuration and scoring in the same file.
+    "tests/bench/test_layout.py::test_three_text_layer_pages",
+)
 
 # The heavy part's longest files, longest first (measured with --durations=0 in two runs of the
 # heavy part: a module fixture that waits for a stack's worker to read and record real documents,
