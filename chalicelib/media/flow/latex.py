@@ -40,6 +40,7 @@ from chalicelib.media.flow import Builder, FlowError, latex_labels
 from chalicelib.media.flow import formula as formulas
 from chalicelib.media.flow import tex as texes
 from chalicelib.media.flow.encoding import decode
+from chalicelib.media.flow.latex_scan import closing_dollar
 
 MAX_BYTES = 50 * 1024 * 1024  # a book's LaTeX is a few MB
 MAX_DEPTH = 256  # groups in text (a formula's own bound is formula.MAX_DEPTH)
@@ -331,7 +332,7 @@ class _Reader:
         display = text.startswith("$", i)
         closer = "$$" if display else "$"
         at = i + 1 if display else i
-        end = _closing_dollar(text, at, closer)
+        end = closing_dollar(text, at, closer)
         if end < 0:
             return at  # an unclosed dollar: TeX's error, read as nothing
         self.math(text[at:end], display)
@@ -872,27 +873,6 @@ def _past_branch(text: str, i: int, to_else: bool) -> int:
 
 def _substitute(body: str, args: list[str]) -> str:
     return re.sub(r"#([1-9])", lambda m: args[int(m.group(1)) - 1] if int(m.group(1)) <= len(args) else "", body)
-
-
-_MATH_TOKENS = re.compile(r"\\.|[{}]|\$\$?", re.S)
-
-
-def _closing_dollar(text: str, at: int, closer: str) -> int:
-    """Where the `closer` ($ or $$) of a formula whose TeX starts at `at` begins: outside its
-    braces (`$\\text{for $x$}$` is one formula, as TeX reads it), escaped dollars skipped; -1
-    when there is none before a blank line (TeX ends math at a paragraph's end)."""
-    depth = 0
-    stop = text.find("\n\n", at)
-    stop = len(text) if stop < 0 else stop
-    for m in _MATH_TOKENS.finditer(text, at, stop):
-        t = m.group(0)
-        if t == "{":
-            depth += 1
-        elif t == "}":
-            depth = max(0, depth - 1)
-        elif t[0] == "$" and depth == 0 and (closer == "$" or t == "$$"):
-            return m.start()
-    return -1
 
 
 def _too_deep() -> FlowError:

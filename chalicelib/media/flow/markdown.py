@@ -15,6 +15,7 @@ import re
 from chalicelib.media.flow import Builder, FlowError
 from chalicelib.media.flow.code import looks_like_code, stanzas
 from chalicelib.media.flow.encoding import decode
+from chalicelib.media.flow.latex_scan import closing_dollar
 
 _FRONT_TITLE = re.compile(r"^title\s*:\s*(?P<v>.+?)\s*$", re.M | re.I)
 _FRONT_LANG = re.compile(r"^(?:lang|language|locale)\s*:\s*[\"']?(?P<v>[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?)[\"']?\s*$",
@@ -44,10 +45,32 @@ def _parser():
           .use(front_matter_plugin).use(footnote_plugin)
           # formulas (issue 58): $...$ and $$...$$ (pandoc's rules: "$5 and $10" is not one), \(...\), \[...\]
           .use(dollarmath_plugin, double_inline=True).use(texmath_plugin, delimiters="brackets"))
+    md.inline.ruler.before("math_inline", "math_inline_braced", _braced_dollar)
     # markdown-it stops reading the whole rest of a document past this depth (its default, 20,
     # loses real text after a deep outline); 10,000 nested quotes still stop at it.
     md.options["maxNesting"] = MAX_NESTING
     return md
+
+
+def _braced_dollar(state, silent: bool) -> bool:
+    """`$..\\text{for $x$}..$` as one formula, as TeX, pandoc and MathJax read it: a dollar inside
+    the formula's braces does not close it (dollarmath's rule closes at the next dollar). Only a
+    formula whose closing dollar the braces moved is taken here; any other is dollarmath's."""
+    src, pos = state.src, state.pos
+    if src[pos] != "$" or src.startswith("$$", pos) or (pos and src[pos - 1] == "\\"):
+        return False
+    end = closing_dollar(src, pos + 1, "$")
+    first = src.find("$", pos + 1)
+    if end < 0 or end == first:
+        return False
+    content = src[pos + 1:end]
+    if not content or content[0].isspace() or content[-1].isspace() or src[end + 1:end + 2].isdigit():
+        return False
+    if not silent:
+        token = state.push("math_inline", "math", 0)
+        token.content, token.markup = content, "$"
+    state.pos = end + 1
+    return True
 
 
 def read(data: bytes, b: Builder, hint: str | None) -> dict:

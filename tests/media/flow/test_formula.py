@@ -3,6 +3,8 @@ sentence carrying its MathML (and its LaTeX where it came as LaTeX), its text th
 without spaces (chalicelib/media/flow/formula.py)."""
 from __future__ import annotations
 
+import json
+
 from lxml import etree
 
 from chalicelib.media import flow
@@ -114,6 +116,22 @@ $$\int_0^1 x^2\,dx = \frac{1}{3}$$
     assert got == [(r"A = \pi r^2", False), ("x^2", False), (r"\int_0^1 x^2\,dx = \frac{1}{3}", True),
                    ("a^2+b^2=c^2", True), (r"\sqrt{2}", True)]
     assert all("mathml" not in w["formula"] for w in formulas(doc))  # LaTeX's MathML is the worker's (MathJax)
+
+
+def test_a_dollar_inside_a_formulas_braces_does_not_close_it_in_markdown_or_a_notebook():
+    """NumPy's triangular density (`$..\\text{for $l \\leq x \\leq m$}..$`): TeX, pandoc and MathJax
+    close the formula at the dollar outside the braces; markdown-it's dollar rule closed it at the
+    first one and read the rest as its source. Money and formulas whose braces close first read
+    as before; an unclosed brace leaves the dollar rule's reading."""
+    tex = r"P(x;l,m,r) = \frac{2(x-l)}{(r-l)(m-l)} \text{for $l \leq x \leq m$}"
+    md = f"The density is ${tex}$, costs $5 and $10, $a_{{1}}$ and ${{b$.".encode()
+    doc = read(md, "text/markdown")
+    assert [w["formula"]["latex"] for w in formulas(doc)] == [tex, "a_{1}", "{b"]  # the last as before
+    assert ", costs $5 and $10, " in lines(doc)[0]["text"]
+    cell = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": [f"Its density: ${tex}$."]}],
+            "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    notebook = read(json.dumps(cell).encode(), "application/x-ipynb+json")
+    assert [w["formula"]["latex"] for w in formulas(notebook)] == [tex]
 
 
 def test_the_linear_text_has_no_whitespace_and_keeps_text_and_control_words():
