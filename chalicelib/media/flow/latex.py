@@ -26,98 +26,40 @@ by our own scanner (no TeX runs: nothing is executed, expanded past a bound or o
 - Never: `\\input`, `\\include`, `\\subfile`, `\\import`, `\\openin`, `\\read` (an upload is one
   file: nothing else is opened, in the upload or outside it), `\\write` and `\\write18` (no shell
   escape: their text is dropped), `\\catcode` (its change is not made).
-Bounded: a file over MAX_BYTES is refused; groups `{...}` nested past MAX_DEPTH in text, or
-environments past MAX_ENVIRONMENTS, refuse the file with a sentence; a formula past formula.py's
-bounds fails alone ("formula"); macro expansion stops at EXPANSIONS levels and MAX_EXPANDED
-characters; the reading stops at the document's caps.
+Bounded: a file over MAX_BYTES is refused; groups `{...}` nested past MAX_DEPTH (latex_scan.py) in
+text, or environments past MAX_ENVIRONMENTS, refuse the file with a sentence; a formula past
+formula.py's bounds fails alone ("formula"); macro expansion stops at EXPANSIONS levels and
+MAX_EXPANDED characters (latex_macros.py); the reading stops at the document's caps.
+Its steps, each a module: latex_scan.py (where groups, environments and conditionals end),
+latex_macros.py (macros kept and expanded), latex_words.py (what each command is, how TeX prints
+words), latex_labels.py (what each \\ref prints); this one reads the text into blocks.
 """
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from chalicelib.media.flow import Builder, FlowError, latex_labels
 from chalicelib.media.flow import formula as formulas
+from chalicelib.media.flow import latex_words as words
 from chalicelib.media.flow import tex as texes
 from chalicelib.media.flow.encoding import decode
-from chalicelib.media.flow.latex_scan import closing_dollar
+from chalicelib.media.flow.latex_macros import INLINE_LEVELS, Macros
+from chalicelib.media.flow.latex_scan import (
+    MAX_DEPTH,
+    closing_dollar,
+    environment_end,
+    group_end,
+    past_branch,
+    split_top,
+    strip_comments,
+    too_deep,
+)
 
 MAX_BYTES = 50 * 1024 * 1024  # a book's LaTeX is a few MB
-MAX_DEPTH = 256  # groups in text (a formula's own bound is formula.MAX_DEPTH)
 MAX_ENVIRONMENTS = 64
-EXPANSIONS = 8  # levels of macro expansion
-MAX_EXPANDED = 2_000_000  # characters all expansions may add to a document
-INLINE_LEVELS = 16  # arguments read inside arguments (a heading's \emph's \textbf ...)
 
-MATH_ENVIRONMENTS = frozenset(texes.ENVIRONMENTS) | {"displaymath", "math", "dmath", "dgroup"}
-CODE_ENVIRONMENTS = frozenset({"verbatim", "Verbatim", "lstlisting", "minted", "BVerbatim", "LVerbatim",
-                               "spverbatim", "code"})
-# Read as nothing: drawings, files written out, comments.
-SKIPPED_ENVIRONMENTS = frozenset({"comment", "tikzpicture", "pgfpicture", "picture", "filecontents", "pspicture",
-                                  "axis", "forest", "tikzcd", "titlepage"})
-LIST_ENVIRONMENTS = frozenset({"itemize", "enumerate", "description", "compactitem", "compactenum", "inparaenum",
-                               "asparaenum", "list"})
-TABLE_ENVIRONMENTS = {"tabular": 1, "tabular*": 2, "tabularx": 2, "tabulary": 2, "longtable": 1, "supertabular": 1,
-                      "tabu": 1, "array": 1}
-THEOREMS = {"theorem": "Theorem", "lemma": "Lemma", "proposition": "Proposition", "corollary": "Corollary",
-            "definition": "Definition", "remark": "Remark", "example": "Example", "exercise": "Exercise",
-            "conjecture": "Conjecture", "claim": "Claim", "note": "Note", "problem": "Problem",
-            "solution": "Solution", "proof": "Proof", "thm": "Theorem", "lem": "Lemma", "prop": "Proposition",
-            "cor": "Corollary", "defn": "Definition", "rem": "Remark", "exa": "Example"}
-LEVELS = ("part", "chapter", "section", "subsection", "subsubsection", "paragraph", "subparagraph")
-# Commands whose arguments are not read: name -> how many {} arguments (optional [] ones are skipped too).
-DROPPED = {"label": 1, "ref": 1, "eqref": 1, "autoref": 1, "Autoref": 1, "cref": 1, "Cref": 1, "crefrange": 2,
-           "pageref": 1, "nameref": 1, "vref": 1, "cite": 1, "citep": 1, "parencite": 1, "Parencite": 1,
-           "autocite": 1, "Autocite": 1, "footcite": 1, "supercite": 1, "nocite": 1, "citealp": 1, "citeyear": 1,
-           "citeyearpar": 1, "vspace": 1, "hspace": 1, "usepackage": 1, "RequirePackage": 1, "documentclass": 1,
-           "bibliographystyle": 1, "bibliography": 1, "addbibresource": 1, "printbibliography": 0, "setlength": 2,
-           "addtolength": 2, "setcounter": 2, "addtocounter": 2, "stepcounter": 1, "refstepcounter": 1,
-           "pagestyle": 1, "thispagestyle": 1, "pagenumbering": 1, "hypersetup": 1, "geometry": 1,
-           "graphicspath": 1, "definecolor": 3, "color": 1, "fontsize": 2, "lstset": 1, "captionsetup": 1,
-           "newlength": 1, "sisetup": 1, "thanks": 1, "rule": 2, "linespread": 1, "setlist": 1, "newcounter": 1,
-           "numberwithin": 2, "hyphenation": 1, "bibitem": 1, "urlstyle": 1, "theoremstyle": 1, "pgfplotsset": 1,
-           "usetikzlibrary": 1, "tikzset": 1, "include": 1, "includeonly": 1, "subfile": 1, "import": 2,
-           "subimport": 2, "InputIfFileExists": 3, "includepdf": 1, "input": 1, "ShellEscape": 1,
-           "immediateShellEscape": 1, "enlargethispage": 1, "vskip": 0, "titleformat": 5, "titlespacing": 4,
-           "renewcommand": 0, "newcommand": 0, "providecommand": 0, "DeclareMathOperator": 0, "def": 0,
-           "keywords": 0, "date": 1, "markboth": 2, "markright": 1, "footnotemark": 0, "hfill": 0,
-           "centering": 0, "noindent": 0, "maketitle": 0, "tableofcontents": 0, "listoffigures": 0,
-           "listoftables": 0, "newpage": 0, "clearpage": 0, "cleardoublepage": 0, "appendix": 0, "frontmatter": 0,
-           "mainmatter": 0, "backmatter": 0, "label*": 1, "phantomsection": 0, "addcontentsline": 3,
-           "nolinkurl": 1, "raggedright": 0, "raggedleft": 0}
-REFERENCES = frozenset({"ref", "eqref", "autoref", "Autoref", "cref", "Cref", "vref", "pageref", "nameref"})
-TEXTUAL_CITES = frozenset({"citet", "Citet", "textcite", "Textcite", "citeauthor", "Citeauthor", "citealt"})
-# Commands whose first arguments are dropped and last one read: name -> arguments dropped.
-KEEP_LAST = {"href": 1, "textcolor": 1, "colorbox": 1, "fcolorbox": 2, "foreignlanguage": 1, "resizebox": 2,
-             "scalebox": 1, "rotatebox": 1, "raisebox": 1, "multicolumn": 2, "multirow": 2, "texorpdfstring": 0,
-             "hyperref": 0, "hyperlink": 1, "hypertarget": 1, "makebox": 0, "framebox": 0, "parbox": 1,
-             "setlanguage": 0}
-SYMBOLS = {"ss": "ß", "o": "ø", "O": "Ø", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "aa": "å", "AA": "Å",
-           "l": "ł", "L": "Ł", "i": "i", "j": "j", "S": "§", "P": "¶", "copyright": "©", "pounds": "£",
-           "euro": "€", "textendash": "–", "textemdash": "—", "textquoteleft": "‘", "textquoteright": "’",
-           "textquotedblleft": "“", "textquotedblright": "”", "dots": "…", "ldots": "…", "textellipsis": "…",
-           "LaTeX": "LaTeX", "LaTeXe": "LaTeX2e", "TeX": "TeX", "BibTeX": "BibTeX", "slash": "/",
-           "textasciitilde": "~", "textbackslash": "\\", "textbar": "|", "textless": "<", "textgreater": ">",
-           "textdegree": "°", "textregistered": "®", "texttrademark": "™", "dag": "†", "ddag": "‡",
-           "quad": " ", "qquad": " ", "space": " ", "enspace": " ", "thinspace": " ", "nobreakspace": " ",
-           "newline": " ", "linebreak": " ", "and": " and ", "And": " and ", "AND": " and ", "newblock": " ",
-           "today": "", "xspace": "", "relax": "", "protect": "", "smallskip": "", "medskip": "", "bigskip": "",
-           "vfill": "", "hline": "", "toprule": "", "midrule": "", "bottomrule": "", "qed": "", "qedhere": "",
-           "indent": "", "par": "\n\n", "item": "", "textunderscore": "_"}
-ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304", ".": "\u0307",
-           "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328", "r": "\u030a", "d": "\u0323",
-           "b": "\u0331"}
-LANGUAGES = {"english": "en", "american": "en", "british": "en", "UKenglish": "en", "USenglish": "en",
-             "french": "fr", "francais": "fr", "german": "de", "ngerman": "de", "spanish": "es", "italian": "it",
-             "portuguese": "pt", "brazil": "pt", "brazilian": "pt", "dutch": "nl", "polish": "pl", "russian": "ru",
-             "swedish": "sv", "danish": "da", "norsk": "nb", "finnish": "fi", "czech": "cs", "greek": "el",
-             "catalan": "ca", "turkish": "tr", "ukrainian": "uk"}
 _SPECIAL = re.compile(r"[\\{}$~\n&]")
-_COMMENT = re.compile(r"(\\begin\{(verbatim|Verbatim|lstlisting|minted|comment)\*?\}.*?\\end\{\2\*?\})"
-                      r"|(\\verb\*?([^A-Za-z\s*]).*?\4)|((?<!\\)(?:\\\\)*)%[^\n]*(?:\n[ \t]*)?", re.S)
-_BRACES = re.compile(r"\\.|[{}]", re.S)
 _NAME = re.compile(r"[A-Za-z@]+\*?")
-_MACRO_USE = re.compile(r"\\([A-Za-z@]+)")
 _BLANK = re.compile(r"[ \t\r]*\n")
 _WS = re.compile(r"\s*")
 _REFS_IN_MATH = re.compile(r"\\(?:eq)?ref\s*\{[^{}]*\}|\\(?:auto|c|C|page|name)ref\s*\{[^{}]*\}|\\cite[a-z]*\s*\{[^{}]*\}")
@@ -157,40 +99,14 @@ def read(data: bytes, b: Builder, hint: str | None) -> dict:
     return {"title": title or reader.first_heading, "language": reader.language, "outline": reader.outline}
 
 
-def strip_comments(text: str) -> str:
-    """`text` without its comments (an unescaped % to the line's end, and the next line's
-    indent, as TeX reads it); verbatim environments and \\verb are left as they are."""
-    return _COMMENT.sub(lambda m: m.group(1) or m.group(3) or m.group(5) or "", text)
-
-
 def levels(body: str) -> dict[str, int]:
     """Each sectioning command's heading level: the highest used is 1."""
-    used = [n for n in LEVELS[:2] if re.search(r"\\" + n + r"\*?\s*[\[{]", body)]
-    order = [*used, *LEVELS[2:]]
-    return {n: min(6, k + 1) for k, n in enumerate(order)} | {n: 1 for n in LEVELS[:2] if n not in used}
+    used = [n for n in words.LEVELS[:2] if re.search(r"\\" + n + r"\*?\s*[\[{]", body)]
+    order = [*used, *words.LEVELS[2:]]
+    return {n: min(6, k + 1) for k, n in enumerate(order)} | {n: 1 for n in words.LEVELS[:2] if n not in used}
 
 
-def _enumerate_label(level: int, n: int) -> str:
-    if level == 1:
-        return f"({chr(ord('a') + (n - 1) % 26)})"
-    if level == 2:
-        return _roman(n) + "."
-    if level >= 3:
-        return chr(ord("A") + (n - 1) % 26) + "."
-    return f"{n}."
-
-
-def _roman(n: int) -> str:
-    out = ""
-    for value, numeral in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"),
-                           (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
-        while n >= value:
-            out += numeral
-            n -= value
-    return out
-
-
-class _Reader:
+class _Reader(Macros):
     def __init__(self, b: Builder, heading_levels: dict[str, int]) -> None:
         self.b = b
         self.levels = heading_levels
@@ -206,7 +122,7 @@ class _Reader:
         self.inline_mode = False  # reading a command's argument: blocks are words
         self.expanded = 0
         self.macros: dict[str, tuple[int, str | None, str]] = {}
-        self.theorems = dict(THEOREMS)
+        self.theorems = dict(words.THEOREMS)
         self.title: str | None = None
         self.author: str | None = None
         self.language: str | None = None
@@ -225,7 +141,7 @@ class _Reader:
         if self.inline_mode:
             self.buf.append(" ")
             return
-        text = _typeset("".join(self.buf))
+        text = words.typeset("".join(self.buf))
         self.buf = []
         if self.quiet:
             self.notes = []
@@ -269,7 +185,7 @@ class _Reader:
         if m:
             options = [o.strip() for o in m.group(1).split(",") if o.strip()]
             main = next((o.split("=")[1] for o in options if o.startswith("main=")), options[-1] if options else "")
-            self.language = LANGUAGES.get(main.strip())
+            self.language = words.LANGUAGES.get(main.strip())
         self.quiet = True
         try:
             self.scan(text)
@@ -301,7 +217,7 @@ class _Reader:
             elif c == "{":
                 self.depth += 1
                 if self.depth > MAX_DEPTH:
-                    raise _too_deep()
+                    raise too_deep()
             elif c == "}":
                 self.depth = max(0, self.depth - 1)
             elif c == "&":
@@ -320,7 +236,7 @@ class _Reader:
         self.nesting += 1
         try:
             self.scan(text)
-            out = _typeset("".join(self.buf))
+            out = words.typeset("".join(self.buf))
         finally:
             notes = self.notes
             self.buf, self.role, self.prefix, self.depth, self.notes, self.inline_mode = saved
@@ -361,7 +277,7 @@ class _Reader:
         if i >= len(text):
             return "", i
         if text[i] == "{":
-            end = _group_end(text, i)
+            end = group_end(text, i)
             return text[i + 1:end - 1], end
         if text[i] == "\\":
             m = _NAME.match(text, i + 1)
@@ -383,7 +299,7 @@ class _Reader:
             if c == "{":
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise _too_deep()
+                    raise too_deep()
             elif c == "}":
                 depth -= 1
             elif c == "]" and depth <= 0:
@@ -408,9 +324,9 @@ class _Reader:
             return self.symbol(text, i)
         name, i = m.group(0), m.end()
         base = name.rstrip("*")
-        if base in ACCENTS and len(base) == 1:  # \c{c}, \v s
+        if base in words.ACCENTS and len(base) == 1:  # \c{c}, \v s
             arg, i = self.group(text, i)
-            self.buf.append(_accent(base, arg))
+            self.buf.append(words.accent(base, arg))
             return i
         if name in ("begin", "end"):
             if name == "begin" and text is self.body:  # where it begins: a theorem's number is known by it
@@ -430,9 +346,9 @@ class _Reader:
         """A command of letters `name` (`base`: without its star), its arguments from `i`."""
         if base.startswith("if") and base not in ("ifthenelse",) and base not in self.macros:
             # TeX's conditionals: the first branch is read (\iffalse's none: a way to comment out)
-            return _past_branch(text, i, to_else=True) if base == "iffalse" else i
+            return past_branch(text, i, to_else=True) if base == "iffalse" else i
         if base == "else":
-            return _past_branch(text, i, to_else=False)
+            return past_branch(text, i, to_else=False)
         handler = getattr(self, "do_" + _ALIASES.get(base, base.replace("@", "_")), None)
         if handler is not None:
             return handler(text, i)
@@ -442,17 +358,17 @@ class _Reader:
 
     def plain_command(self, name: str, base: str, text: str, i: int) -> int:
         """A command without a handler: dropped, said as a symbol, or its last argument read."""
-        if base in REFERENCES:
+        if base in words.REFERENCES:
             return self.reference(base, text, i)
-        if base in TEXTUAL_CITES:
+        if base in words.TEXTUAL_CITES:
             self.buf.append("citation")
             return self.skip_args(text, i, 1)
-        if name in DROPPED or base in DROPPED:
-            return self.skip_args(text, i, DROPPED.get(name, DROPPED.get(base, 0)))
-        if base in KEEP_LAST:
-            return self.skip_args(text, i, KEEP_LAST[base])
-        if base in SYMBOLS:
-            sym = SYMBOLS[base]
+        if name in words.DROPPED or base in words.DROPPED:
+            return self.skip_args(text, i, words.DROPPED.get(name, words.DROPPED.get(base, 0)))
+        if base in words.KEEP_LAST:
+            return self.skip_args(text, i, words.KEEP_LAST[base])
+        if base in words.SYMBOLS:
+            sym = words.SYMBOLS[base]
             if sym == "\n\n":
                 self.par()
             else:
@@ -488,16 +404,16 @@ class _Reader:
             if end >= 0:
                 self.math(text[i:end], True)
                 return end + 2
-        elif c in ACCENTS:
+        elif c in words.ACCENTS:
             arg, i = self.group(text, i)
-            self.buf.append(_accent(c, arg))
+            self.buf.append(words.accent(c, arg))
         return i
 
     def begin(self, text: str, i: int, env: str) -> int:
         base = env.rstrip("*")
-        if base in MATH_ENVIRONMENTS or base in CODE_ENVIRONMENTS or base in SKIPPED_ENVIRONMENTS:
+        if base in words.MATH_ENVIRONMENTS or base in words.CODE_ENVIRONMENTS or base in words.SKIPPED_ENVIRONMENTS:
             return self.raw_environment(text, i, env)
-        if base in TABLE_ENVIRONMENTS:
+        if base in words.TABLE_ENVIRONMENTS:
             return self.tabular(text, i, env)
         self.envs.append(env)
         if len(self.envs) > MAX_ENVIRONMENTS:
@@ -514,9 +430,9 @@ class _Reader:
         body = text[i:stop]
         if base in ("displaymath", "math", "dmath"):
             self.math(body, base != "math")
-        elif base in MATH_ENVIRONMENTS:
+        elif base in words.MATH_ENVIRONMENTS:
             self.math("\\begin{" + env + "}" + body + closer, True)
-        elif base in CODE_ENVIRONMENTS and not self.quiet and not self.inline_mode:
+        elif base in words.CODE_ENVIRONMENTS and not self.quiet and not self.inline_mode:
             body = re.sub(r"^\s*(\[[^\]\n]*\])?(\{[^}\n]*\})?[ \t]*\n", "", body, count=1)  # [options]{language}
             self.par()
             self.b.add("code", "", lines=body.strip("\n").split("\n"))
@@ -524,7 +440,7 @@ class _Reader:
 
     def environment(self, text: str, i: int, base: str) -> int:
         """The start of an environment whose insides are read: a list, a theorem, a float ..."""
-        if base in LIST_ENVIRONMENTS:
+        if base in words.LIST_ENVIRONMENTS:
             self.par()
             self.lists.append([base, 0])
             self.role = "list-item"
@@ -555,10 +471,10 @@ class _Reader:
             while self.envs:
                 top = self.envs.pop()
                 base = top.rstrip("*")
-                if base in LIST_ENVIRONMENTS or base in self.theorems or base in (
+                if base in words.LIST_ENVIRONMENTS or base in self.theorems or base in (
                         "abstract", "thebibliography", "figure", "table", "quote", "quotation", "verse", "center"):
                     self.par()
-                if base in LIST_ENVIRONMENTS and self.lists:
+                if base in words.LIST_ENVIRONMENTS and self.lists:
                     self.lists.pop()
                     self.role = "list-item" if self.lists else "paragraph"
                 if top == env:
@@ -566,8 +482,8 @@ class _Reader:
         return i
 
     def tabular(self, text: str, i: int, env: str) -> int:
-        i = self.skip_args(text, i, TABLE_ENVIRONMENTS.get(env, TABLE_ENVIRONMENTS.get(env.rstrip("*"), 1)))
-        end = _environment_end(text, i, env)
+        i = self.skip_args(text, i, words.TABLE_ENVIRONMENTS.get(env, words.TABLE_ENVIRONMENTS.get(env.rstrip("*"), 1)))
+        end = environment_end(text, i, env)
         body = text[i:end]
         after = end + len("\\end{" + env + "}") if end < len(text) else end
         if self.quiet or self.inline_mode:
@@ -576,8 +492,8 @@ class _Reader:
         body = re.sub(r"\\(?:hline|toprule|midrule|bottomrule|endhead|endfirsthead|endfoot|endlastfoot|"
                       r"addlinespace|noalign\{[^{}]*\})|\\c(?:mid)?rule(?:\([^)]*\))?\{[^{}]*\}", " ", body)
         rows = []
-        for row in _split_top(body, "\\\\"):
-            cells = [self.inline(c) for c in _split_top(row, "&")]
+        for row in split_top(body, "\\\\"):
+            cells = [self.inline(c) for c in split_top(row, "&")]
             if any(c.strip() for c in cells):
                 rows.append(cells)
         self.b.table([[(c, r == 0 and len(rows) > 1) for c in row] for r, row in enumerate(rows)])
@@ -597,7 +513,7 @@ class _Reader:
             elif kind in ("enumerate", "compactenum", "inparaenum", "asparaenum"):
                 level = sum(1 for k, _ in self.lists if k in ("enumerate", "compactenum", "inparaenum",
                                                               "asparaenum")) - 1
-                self.prefix = _enumerate_label(level, n)
+                self.prefix = words.enumerate_label(level, n)
         return i
 
     def reference(self, base: str, text: str, i: int) -> int:
@@ -727,62 +643,6 @@ class _Reader:
     def do_immediate(self, text: str, i: int) -> int:
         return i
 
-    def do_newif(self, text: str, i: int) -> int:
-        m = re.compile(r"\s*\\[A-Za-z@]+").match(text, i)
-        return m.end() if m else i
-
-    def do_ifthenelse(self, text: str, i: int) -> int:
-        _, i = self.group(text, i)  # the condition
-        then, i = self.group(text, i)
-        _, i = self.group(text, i)
-        self.scan(then)
-        return i
-
-    def do_newcommand(self, text: str, i: int) -> int:
-        i = _WS.match(text, i).end()
-        if text.startswith("*", i):
-            i += 1
-        name, i = self.group(text, i)
-        count, i = self.optional(text, i)
-        default, i = self.optional(text, i)
-        body, i = self.group(text, i)
-        name = name.strip().lstrip("\\")
-        if name and name not in ("begin", "end"):
-            n = int(count) if count and count.strip().isdigit() else 0
-            self.macros[name] = (min(n, 9), default, body)
-        return i
-
-    do_renewcommand = do_providecommand = do_newcommand
-
-    def do_declare_math_operator(self, text: str, i: int) -> int:
-        star = text.startswith("*", i)
-        name, i = self.group(text, i + star)
-        body, i = self.group(text, i)
-        self.macros[name.strip().lstrip("\\")] = (0, None, f"\\operatorname{'*' if star else ''}{{{body}}}")
-        return i
-
-    def do_def(self, text: str, i: int) -> int:
-        m = re.compile(r"\s*\\([A-Za-z@]+)([^{]{0,40})").match(text, i)
-        if m is None:
-            return i
-        body, i = self.group(text, m.end())
-        params = len(re.findall(r"#\d", m.group(2)))
-        self.macros[m.group(1)] = (min(params, 9), None, body)
-        return i
-
-    do_gdef = do_edef = do_xdef = do_def
-
-    def do_let(self, text: str, i: int) -> int:
-        m = re.compile(r"\s*\\[A-Za-z@]+\s*=?\s*(?:\\[A-Za-z@]+|.)", re.S).match(text, i)
-        return m.end() if m else i
-
-    def do_newenvironment(self, text: str, i: int) -> int:
-        i = self.skip_args(text, i, 1)
-        _, i = self.group(text, i)
-        return i
-
-    do_renewenvironment = do_newenvironment
-
     def do_newtheorem(self, text: str, i: int) -> int:
         env, i = self.group(text, i)
         _, i = self.optional(text, i)
@@ -791,160 +651,3 @@ class _Reader:
         if env.strip():
             self.theorems[env.strip()] = self.inline(name) or env.strip()
         return i
-
-    # ---------------------------------------------------------------- macros
-
-    def use_macro(self, name: str, text: str, i: int) -> int:
-        count, default, body = self.macros[name]
-        args = []
-        for k in range(count):
-            if k == 0 and default is not None:
-                arg, i = self.optional(text, i)
-                args.append(default if arg is None else arg)
-            else:
-                arg, i = self.group(text, i)
-                args.append(arg)
-        out = _substitute(body, args)
-        self.expanded += len(out)
-        if self.expanded > MAX_EXPANDED or self.nesting >= INLINE_LEVELS:
-            return i
-        self.nesting += 1
-        try:
-            self.scan(out)
-        finally:
-            self.nesting -= 1
-        return i
-
-    def expand(self, source: str) -> str:
-        """A formula's TeX with the document's macros expanded (EXPANSIONS levels at most)."""
-        if not self.macros:
-            return source
-        for _ in range(EXPANSIONS):
-            out, at, changed = [], 0, False
-            for m in _MACRO_USE.finditer(source):
-                if m.start() < at or m.group(1) not in self.macros:
-                    continue
-                count, default, body = self.macros[m.group(1)]
-                i, args = m.end(), []
-                try:
-                    for k in range(count):
-                        if k == 0 and default is not None:
-                            arg, i = self.optional(source, i)
-                            args.append(default if arg is None else arg)
-                        else:
-                            arg, i = self.group(source, i)
-                            args.append(arg)
-                except FlowError:
-                    return source  # too deep: the formula fails on its own bounds
-                piece = _substitute(body, args)
-                if body and body[-1:].isalpha() and source[i:i + 1].isalpha():
-                    piece += " "
-                out += [source[at:m.start()], piece]
-                at, changed = i, True
-            if not changed:
-                break
-            source = "".join([*out, source[at:]])
-            self.expanded += len(source)
-            if len(source) > formulas.MAX_LATEX or self.expanded > MAX_EXPANDED:
-                break
-        return source
-
-
-_CONDITIONAL = re.compile(r"\\(if[A-Za-z@]*|else|fi)(?![A-Za-z@])")
-
-
-def _past_branch(text: str, i: int, to_else: bool) -> int:
-    """Past the branch of a conditional that starts at `i`: to its \\fi, or (`to_else`) its
-    \\else where it has one; conditionals inside counted."""
-    depth = 0
-    for m in _CONDITIONAL.finditer(text, i):
-        word = m.group(1)
-        if word == "fi":
-            if depth == 0:
-                return m.end()
-            depth -= 1
-        elif word == "else":
-            if depth == 0 and to_else:
-                return m.end()
-        elif word not in ("ifthenelse",):
-            depth += 1
-    return len(text)
-
-
-def _substitute(body: str, args: list[str]) -> str:
-    return re.sub(r"#([1-9])", lambda m: args[int(m.group(1)) - 1] if int(m.group(1)) <= len(args) else "", body)
-
-
-def _too_deep() -> FlowError:
-    return FlowError(f"This LaTeX file nests its groups more than {MAX_DEPTH} deep ({{ inside {{ ...); PageVoice "
-                     "does not read it.")
-
-
-def _group_end(text: str, i: int) -> int:
-    """Past the } closing the { at `i` (escaped braces skipped), or the text's end."""
-    depth = 0
-    for m in _BRACES.finditer(text, i):
-        t = m.group(0)
-        if t == "{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise _too_deep()
-        elif t == "}":
-            depth -= 1
-            if depth == 0:
-                return m.end()
-    return len(text)
-
-
-def _environment_end(text: str, i: int, env: str) -> int:
-    """Where the \\end{env} closing the environment opened before `i` begins (nested ones counted)."""
-    pattern = re.compile(r"\\(begin|end)\{" + re.escape(env) + r"\}")
-    depth = 1
-    for m in pattern.finditer(text, i):
-        depth += 1 if m.group(1) == "begin" else -1
-        if depth == 0:
-            return m.start()
-    return len(text)
-
-
-def _split_top(text: str, sep: str) -> list[str]:
-    """`text` split at `sep` (\\\\ or &) outside braces; an escaped & is not one."""
-    out, depth, start, k = [], 0, 0, 0
-    while k < len(text):
-        if text.startswith(sep, k) and depth == 0:
-            out.append(text[start:k])
-            k += len(sep)
-            if sep == "\\\\":
-                m = re.compile(r"\*?\s*(\[[^\]]*\])?").match(text, k)
-                k = m.end()
-            start = k
-            continue
-        c = text[k]
-        if c == "\\":
-            k += 2
-            continue
-        depth += (c == "{") - (c == "}")
-        k += 1
-    out.append(text[start:])
-    return out
-
-
-def _accent(mark: str, arg: str) -> str:
-    base = arg.strip().lstrip("\\") if arg.strip() in ("\\i", "\\j") else arg.strip()
-    if not base:
-        return ""
-    return unicodedata.normalize("NFC", base[0] + ACCENTS[mark]) + base[1:]
-
-
-def _typeset(text: str) -> str:
-    """TeX's ligatures of punctuation as the characters they print."""
-    text = (text.replace("---", "—").replace("--", "–").replace("``", "“").replace("''", "”")
-            .replace("!`", "¡").replace("?`", "¿").replace("`", "‘"))
-    # where a dropped \ref or \cite leaves "Section ." or "( )"
-    return _COMMA_STOP.sub("", _COMMAS.sub(",", _BEFORE_STOP.sub(r"\1", _EMPTY_PARENS.sub("", text))))
-
-
-_COMMAS = re.compile(r",(?:[ \u00a0]*,)+")
-_COMMA_STOP = re.compile(r",+(?=[.!?])")
-_BEFORE_STOP = re.compile(r"[ \t\n\u00a0]+([.,;:!?)\]])")
-_EMPTY_PARENS = re.compile(r"[ \u00a0]*\([\s\u00a0,;]*\)|[ \u00a0]*\[[\s\u00a0,;]*\]")
