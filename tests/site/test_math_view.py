@@ -77,14 +77,24 @@ def _formulas(result: dict) -> list[dict]:
 
 
 def played_from_a_formula(page) -> None:
-    """Played from the first formula's word, then paused: that word, the whole formula, is the one lit."""
+    """Played from the first formula's word, then paused: the formula is lit, and lit as one word
+    (nothing else lit with it). Every change of the lit words is recorded as it happens (a
+    MutationObserver) from before the click: a short formula is lit for a fraction of a second,
+    which a poll on a busy machine missed."""
+    page.evaluate("""() => {
+        const text = document.querySelector('#result-text');
+        window.__litSeen = [];
+        new MutationObserver(() => {
+            const lit = [...text.querySelectorAll('.text-word.is-current')];
+            if (lit.length) window.__litSeen.push(lit.map((w) => w.classList.contains('is-formula')));
+        }).observe(text, {subtree: true, attributes: true, attributeFilter: ['class']});
+    }""")
     page.locator("#result-text .text-word.is-formula").first.click()
     page.click('[data-testid="play"]')
-    page.wait_for_function("""() => {
-        const lit = document.querySelectorAll('#result-text .text-word.is-current');
-        return lit.length === 1 && lit[0].classList.contains('is-formula');
-    }""", timeout=20_000)
+    page.wait_for_function("() => window.__litSeen.some((lit) => lit.includes(true))", timeout=20_000)
     page.click('[data-testid="play"]')
+    seen = page.evaluate("window.__litSeen")
+    assert all(lit == [True] for lit in seen if True in lit), seen
 
 
 def test_formulas_are_drawn_as_mathematics_and_lit_as_one_word(page, stack, finished, shoot):
