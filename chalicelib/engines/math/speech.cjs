@@ -667,6 +667,7 @@ function textLike(el) {
 // without brackets (LaTeX's matrix, Word's matrix object): said "the 2 by 2 matrix" (brackets
 // for speech only; what is shown is as written).
 const RELATIONS = /^(?:=|<|>|\u2264|\u2265|\u2260|\u2248|\u2261|\u2208|\u2209|\u2192|\u21D2|\u21D4|\u2A7D|\u2A7E|:=|\u2282|\u2286|\u223C)$/;
+const TOKEN_NAMES = new Set(['mi', 'mn', 'mo', 'mtext', 'ms']);
 const LARGE = /^[\u2211\u220F\u2210\u22C3\u22C2\u222B\u2A01\u2A02]$/;
 
 function tableSaid(table) {
@@ -695,6 +696,20 @@ function tableSaid(table) {
   const widths = rows.map((r) => children(r).filter((c) => local(c) === 'mtd').length);
   const cells = rows.flatMap((r) => children(r));
   const plain = cells.every((cell) => elements(cell).every((e) => !(local(e) === 'mo' && RELATIONS.test(said(e))) && local(e) !== 'mtext'));
+  if (!fenced && rows.length === 1 && children(table).length === 1) {
+    // One row laying one formula out (LaTeX's align* of one line, as MathJax writes it: "x" |
+    // "{}= a + b"), or one cell alone: its cells' content, not "1 lines, Line 1: ...". A row of
+    // values (a row vector) stays. formula.py's _tidy does the same for MathML a page wrote.
+    const filled = children(rows[0]).filter((c) => local(c) === 'mtd' && said(c));
+    const opensWithRelation = (cell) => {
+      const token = elements(cell).find((e) => e !== cell && TOKEN_NAMES.has(local(e)) && said(e));
+      return Boolean(token) && local(token) === 'mo' && RELATIONS.test(said(token));
+    };
+    if (filled.length === 1 || (filled.length > 1 && filled.slice(1).some(opensWithRelation))) {
+      replaceByRow(table, filled.flatMap((cell) => children(cell)));
+      return true;
+    }
+  }
   if (fenced || rows.length < 1 || widths[0] < 2 || widths.some((w) => w !== widths[0]) || !plain) return false;
   const row = make(table.ownerDocument, table.namespaceURI, 'mrow');
   table.parentNode.replaceChild(row, table);

@@ -39,6 +39,19 @@ def test_a_binomial_is_n_choose_k_and_a_column_stays_a_column():
     assert got[3]["speech"].startswith("n choose k") and "column matrix" in got[3]["speech"]  # both, side by side
 
 
+def test_an_align_of_one_line_is_its_equation_and_a_row_of_values_stays_a_matrix():
+    """MathJax writes LaTeX's align* as a table: one line of it was said "1 lines, Line 1: ...". The
+    one row's cells are the equation; two lines stay lines, a row of values a row matrix."""
+    got = math.run([{"id": 0, "tex": r"\begin{align*} x &= a + b \end{align*}", "locale": "en"},
+                    {"id": 1, "tex": r"\begin{align*} x &= a + b \\ y &= c \end{align*}", "locale": "en"},
+                    {"id": 2, "tex": r"\begin{matrix} 1 & 2 & 3 \end{matrix}", "locale": "en"},
+                    {"id": 3, "tex": r"\begin{aligned} \frac{1}{2} \end{aligned}", "locale": "en"}])
+    assert math.pauses(got[0]["speech"]) == "x equals a plus b"
+    assert got[1]["speech"].startswith("2 lines")
+    assert "1 by 3 row matrix" in got[2]["speech"]
+    assert "line" not in got[3]["speech"].lower() and "half" in got[3]["speech"]
+
+
 def test_partial_is_said_partial_in_english_only():
     got = math.run([{"id": 0, "tex": r"\frac{\partial f}{\partial x}", "locale": "en"},
                     {"id": 1, "tex": r"\partial f", "locale": "de"}])
