@@ -710,6 +710,19 @@ function tableSaid(table) {
       return true;
     }
   }
+  if (!fenced && !plain) {
+    // Lines of equations (an align's cells, "& 0! = 1"): an empty cell is layout, not a "blank" to say.
+    let removed = false;
+    for (const r of rows) {
+      for (const c of children(r)) {
+        if (local(c) === 'mtd' && !said(c) && children(r).length > 1) {
+          r.removeChild(c);
+          removed = true;
+        }
+      }
+    }
+    if (removed) return true;
+  }
   if (fenced || rows.length < 1 || widths[0] < 2 || widths.some((w) => w !== widths[0]) || !plain) return false;
   const row = make(table.ownerDocument, table.namespaceURI, 'mrow');
   table.parentNode.replaceChild(row, table);
@@ -800,7 +813,16 @@ function teacherTerms(mathml, words = []) {
       replaceWith(core(base), 'mtext', setName(core(base)));
       changed = true;
     }
-    if (['msub', 'msubsup'].includes(name) && script) changed = subscriptWords(script, known) || changed;
+    if (['msub', 'msubsup'].includes(name) && script) {
+      // x_{_{a}}: a subscript made smaller by an empty base's own subscript (a typesetting trick)
+      // is the subscript a (SRE: "x sub, sub a").
+      const inner = core(script);
+      if (inner && local(inner) === 'msub' && children(inner).length === 2 && !said(children(inner)[0])) {
+        el.replaceChild(children(inner)[1], script);
+        changed = true;
+      }
+      changed = subscriptWords(children(el)[1], known) || changed;
+    }
     if (name === 'mtable') changed = tableSaid(el) || changed;
     if (power && el.parentNode && power.parentNode === el && textLike(power)) {
       const rest = children(el);
@@ -832,7 +854,7 @@ const SAID = {en: [[/\bpartial differential\b/g, 'partial'], [/\bnabla\b/g, 'del
   // A transpose (⊤, ⊺, a sans-serif T as the exponent), not a power.
   [/,?\s*(?:raised )?to the (?:down tack|intercalate|sans serif T),? power/g, ' transpose'],
   // w^* "w star", A^\dagger "A dagger" (SRE: "raised to the asterisk power").
-  [/,?\s*(?:raised )?to the (?:asterisk|asterisk operator|star operator),? power/g, ' star'],
+  [/,?\s*(?:raised )?to the (?:asterisk|asterisk operator|star operator|star),? power/g, ' star'],
   [/,?\s*(?:raised )?to the (double dagger|dagger),? power/g, ' $1'],
   [/\bthe (?:asterisk|asterisk operator|star operator) power of, (\S+) of\b/g, '$1 star of'],  // F^*(x): a map's
   [/\bthe (double dagger|dagger) power of, (\S+) of\b/g, '$2 $1 of'],

@@ -52,6 +52,20 @@ def test_an_align_of_one_line_is_its_equation_and_a_row_of_values_stays_a_matrix
     assert "line" not in got[3]["speech"].lower() and "half" in got[3]["speech"]
 
 
+def test_an_aligns_empty_cells_a_subscript_made_smaller_and_a_star_superscript():
+    """What authors write for the page's look is not said: an align's empty cells ("& 0! = 1") were
+    "blank", x_{_{a}} (an empty base's subscript, for a smaller one) "x sub, sub a", t^{\\star} "t raised
+    to the star power". A matrix's empty cell is still a blank."""
+    got = math.run([{"id": 0, "tex": r"\begin{align*} & 0! = 1 \\ & 1! = 1 \end{align*}", "locale": "en"},
+                    {"id": 1, "tex": r"Z_{_{\text{Erik}}} = x_{_{i}}", "locale": "en"},
+                    {"id": 2, "tex": r"t^{\star}_{df} \times SE", "locale": "en"},
+                    {"id": 3, "tex": r"\begin{matrix} 1 & \\ 2 & 3 \end{matrix}", "locale": "en"}])
+    assert "blank" not in got[0]["speech"] and "0 factorial" in got[0]["speech"]
+    assert math.pauses(got[1]["speech"]) == "Z sub Erik, equals, x sub i"
+    assert math.pauses(got[2]["speech"]).startswith("t sub d f star")
+    assert "blank" in got[3]["speech"]
+
+
 def test_partial_is_said_partial_in_english_only():
     got = math.run([{"id": 0, "tex": r"\frac{\partial f}{\partial x}", "locale": "en"},
                     {"id": 1, "tex": r"\partial f", "locale": "de"}])
