@@ -146,7 +146,7 @@ test-fast: venv kokoro-voices
 # The long runs `make test` leaves out (LONG_RUNS in tests/conftest.py: sizes and soaks, each a
 # path `make test` takes at a smaller size), as the heavy part runs: `make bench` runs them first.
 test-long: export PYTHONDONTWRITEBYTECODE :=
-test-long: venv keras-venv system-deps kokoro-voices
+test-long: venv system-deps kokoro-voices
 	$(PYTEST) tests -n 2 --dist loadfile --no-loadscope-reorder -m long --durations=12
 
 lint: venv node_modules/.installed
