@@ -132,6 +132,8 @@ function silentArgument(inner, byId) {
 // function without parentheses is a product ("f p" in "t p times f p", counts of false positives; "h e a d" in
 // italic "head", not "h of e a d"; bold F x, "bold F, bold x").
 function prepared(mathml) {
+  // X | p ~ Beta(a, b): a bar in a statement of what is distributed how is "given", not "divides".
+  if (DISTRIBUTED.test(mathml)) mathml = mathml.replace(BAR_ALL, '<mtext>\u00A0given\u00A0</mtext>');
   const prefs = combinatoric(mathml) ? ['Matrix_Combinatoric'] : [];
   let root;
   try {
@@ -176,6 +178,9 @@ function prepared(mathml) {
   return {mathml: changed ? root.toString() : mathml, prefs};
 }
 
+const BAR_ALL = /<mo\b[^>]*>\s*(?:\u2223|&#x2223;|&#8739;)\s*<\/mo>/g;
+const DISTRIBUTED = /<mo\b[^>]*>\s*is distributed as\s*<\/mo>/;  // teacherTerms' reading of ~ before a distribution
+
 // Symbols SRE names by their Unicode names where a teacher says the operation: ∇× "del cross",
 // ∇· "del dot" (a divergence, not a product: ClearSpeak's MultsymbolX_Cross would say "cross"
 // for every ×). Marked before parsing by symbols SRE names alone, then renamed (SAID).
@@ -192,8 +197,19 @@ const FUNCTION_LETTER = /(<mi\b[^>]*>\s*(?:\u0393|\u03A6|\u03A8|\u03B6|\u03C8|&#
 // Degrees as Word writes them, a ring (∘, "composed with") or ° raised after a number: "45.0 degrees".
 const DEGREES = /<msup\b[^>]*>\s*(<mn\b[^>]*>[^<]*<\/mn>|<mrow\b[^>]*>\s*<mn\b[^>]*>[^<]*<\/mn>\s*<\/mrow>)\s*(?:<mrow\b[^>]*>\s*)?<mo\b[^>]*>\s*(?:\u2218|\u00B0|&#x2218;|&#xB0;|&#8728;|&#176;)\s*<\/mo>\s*(?:<\/mrow>\s*)?<\/msup>/gi;
 
+// An amount of money as it is said: $17.60 "17.60 dollars" (SRE: "dollar sign 17.60"), £5 "5 pounds".
+const MONEY = /<m[io]\b[^>]*>\s*(\$|\u00A3|\u20AC|&#x24;|&#xA3;|&#x20AC;)\s*<\/m[io]>\s*<mn\b[^>]*>\s*([^<]*?)\s*<\/mn>/gi;
+const CURRENCY = {'$': 'dollar', '&#x24;': 'dollar', '\u00A3': 'pound', '&#xa3;': 'pound', '\u20AC': 'euro', '&#x20ac;': 'euro'};
+
+function money(mathml) {
+  return mathml.replace(MONEY, (_, sign, amount) => {
+    const name = CURRENCY[sign.toLowerCase()] || CURRENCY[sign];
+    return `<mrow><mn>${amount}</mn><mtext>\u00A0${name}${amount === '1' ? '' : 's'}</mtext></mrow>`;
+  });
+}
+
 function symbols(mathml) {
-  return mathml.replace(CROSS, '$1\u2A2F').replace(DOT, '$1\u2219').replace(ARROW, '<mrow><mtext>vector</mtext>$1</mrow>')
+  return money(mathml).replace(CROSS, '$1\u2A2F').replace(DOT, '$1\u2219').replace(ARROW, '<mrow><mtext>vector</mtext>$1</mrow>')
     .replace(FUNCTION_LETTER, '$1<mo>\u2061</mo>').replace(DEGREES, '<mrow>$1<mi>\u00B0</mi></mrow>');
 }
 
@@ -388,7 +404,8 @@ function distribution(el) {
   if (el && ['msub', 'msup', 'msubsup'].includes(local(el))) el = core(children(el)[0]);
   if (!el || !['mi', 'mtext'].includes(local(el))) return false;
   const t = said(el);
-  return /^[A-Z]$/.test(t) || /^[A-Z][a-z]{2,}$/.test(t) || /script|calligraphic/.test(el.getAttribute('mathvariant') || '') ||
+  // A named one: Beta, Poisson, and PyMC's and NumPyro's CamelCase names (NegativeBinomial, HalfNormal).
+  return /^[A-Z]$/.test(t) || /^[A-Z][a-z]{2,}(?:[A-Z][a-z]+)*$/.test(t) || /script|calligraphic/.test(el.getAttribute('mathvariant') || '') ||
     /^[\u{1D49C}-\u{1D4CF}\u212C\u2130\u2131\u210B\u2110\u2112\u2133\u211B]$/u.test(t);
 }
 

@@ -98,6 +98,19 @@ def test_a_functions_argument_is_said_as_a_teacher_says_it():
     assert "Klammer" in said[7] and "flattened" not in said[7]  # other languages: the rules as they are
 
 
+def test_money_is_said_as_an_amount_and_a_bar_before_a_distribution_is_given():
+    """$17.60 is "17.60 dollars" (SRE: "dollar sign 17.60", a source word heard), $1 "1 dollar";
+    X | p ~ Beta(a, b) is "X given p" (SRE: "divides"), and a CamelCase name after ~ is a distribution;
+    m | n alone still divides, and f(n) ~ g(n) is still "tilde"."""
+    said = spoken(r"\frac{\$11000}{625\text{ hours}} = \$17.60", r"\$1 + \pounds 5",
+                  r"\begin{align*} p &\sim \mathrm{Beta}(\alpha, \beta) \\ X \mid p &\sim \mathrm{NegativeBinomial}(n, p) \end{align*}",
+                  r"m \mid n", r"f(n) \sim g(n)")
+    assert math.pauses(said[0]) == "11000 dollars over 625 hours, equals 17.60 dollars" and "sign" not in said[0]
+    assert said[1].startswith("1 dollar plus") and "dollar sign" not in said[1]
+    assert "X given p; is distributed as NegativeBinomial" in said[2] and "divides" not in said[2]
+    assert said[3] == "m divides n" and "tilde" in said[4]
+
+
 def test_limits_named_functions_and_transposes_are_said_in_words():
     said = spoken(r"\lim_{x\to 0} \frac{d}{dx} \log (x) = \infty", r"\sin(\pi t) + \log^2(x) + \log_2 x + \ln x + \det A",
                   r"A^\top + B^\intercal + \ell", r"\Gamma((\nu+1)/2) + x(y+z)", r"head_1")
