@@ -86,12 +86,13 @@ def build(source: bytes) -> bytes | None:
     return data or None
 
 
-def read_pdf(data: bytes) -> list[tuple[str, dict | None]]:
-    """The PDF's words as the product reads them, in reading order: (text, the word's formula or None)."""
+def read_pdf(data: bytes, max_pages: int = 5) -> list[tuple[str, dict | None]]:
+    """The PDF's words as the product reads them, in reading order: (text, the word's formula or None);
+    its first `max_pages` pages (bench/math_paper.py reads whole chapters)."""
     from chalicelib.media import document, textlayer
 
     out = []
-    with document.open_document(data, max_bytes=50_000_000, max_pixels=40_000_000, max_pages=5, dpi=150) as doc:
+    with document.open_document(data, max_bytes=50_000_000, max_pixels=40_000_000, max_pages=max_pages, dpi=150) as doc:
         for i in range(doc.page_count):
             page = doc.page(i)
             layer = page.read()
