@@ -42,6 +42,59 @@ def test_two_voices_of_one_window_are_never_one_person():
     assert labels == [{0: "S1", 1: "S2"}]
 
 
+def test_a_voice_split_in_one_window_keeps_its_label_there():
+    """Ada's voice came out as two voices of the second window (the window's clustering split
+    her); the segmentation model never heard those two at once, so they are not kept apart: both
+    are Ada, S1, as in the windows around. Bo, heard beside both, stays S2."""
+    ada, bo = 1, 2
+    windows = [
+        window((0, 8, 0), (8, 12, 1), voices=[voice(ada, 0.3, 1), voice(bo, 0.3, 1)]),
+        window((25, 30, 0), (30, 33, 1), (33, 40, 2),
+               voices=[voice(ada, 0.45, 2), voice(bo, 0.3, 2), voice(ada, 0.45, 3)]),
+        window((50, 60, 0), (60, 64, 1), voices=[voice(ada, 0.3, 4), voice(bo, 0.3, 4)]),
+    ]
+    for w in windows:
+        for v, other in zip(w["voices"], ([1], [0], [1, 2], [0, 2], [1])):
+            v["apart"] = other
+    windows[1]["voices"][0]["apart"], windows[1]["voices"][1]["apart"], windows[1]["voices"][2]["apart"] = \
+        [1], [0, 2], [1]
+    labels = speakers.match(windows)
+    assert labels == [{0: "S1", 1: "S2"}, {0: "S1", 1: "S2", 2: "S1"}, {0: "S1", 1: "S2"}]
+    # ...while two voices the window says were heard apart never join, however alike
+    windows[1]["voices"][0]["apart"], windows[1]["voices"][2]["apart"] = [1, 2], [0, 1]
+    labels = speakers.match(windows)
+    assert labels[1][0] != labels[1][2] and labels[0] == labels[2] == {0: "S1", 1: "S2"}
+
+
+def test_a_long_recording_keeps_each_voice_one_label_across_its_windows():
+    """Six windows, three people, each heard with another take of its voice in every window and
+    in varying local order, one of them split in two in window 3: one label each throughout."""
+    rng = np.random.default_rng(5)
+    people = [11, 12, 13]
+    windows = []
+    for k in range(6):
+        order = rng.permutation(3).tolist()
+        voices, who = [], []
+        for p in order:
+            voices.append(voice(people[p], 0.35, 10 * k + p))
+            who.append(p)
+        if k == 3:  # the first of them split in two
+            voices.append(voice(people[order[0]], 0.45, 100 + k))
+            who.append(order[0])
+        turns = [(30 * k + 5 * v, 30 * k + 5 * v + 4, v) for v in range(len(voices))]
+        found = window(*turns, voices=voices)
+        for v, voice_ in enumerate(found["voices"]):
+            voice_["apart"] = [u for u in range(len(voices)) if who[u] != who[v]]
+        windows.append((found, who))
+    labels = speakers.match([w for w, _ in windows])
+    of_person: dict[int, set[str]] = {}
+    for (_, who), named in zip(windows, labels):
+        for v, p in enumerate(who):
+            of_person.setdefault(p, set()).add(named[v])
+    assert all(len(names) == 1 for names in of_person.values()), of_person
+    assert len(set.union(*of_person.values())) == 3
+
+
 def test_one_voice_in_all_windows_carries_no_labels():
     windows = [window((0, 5, 0), voices=[voice(4, 0.3, k)]) for k in range(3)]
     assert speakers.match(windows) == [{}, {}, {}]

@@ -34,15 +34,19 @@ def engine():
 
 
 def local(samples: np.ndarray, offset: float = 0.0) -> dict | None:
-    """One window's (or a short recording's) speakers: {"turns": [[start, end, voice]], "voices":
-    [{"centroid": [...], "seconds": s}]}, times on the recording's clock (`offset`: the window's
-    start). None when speakers are off."""
-    found = engine()
-    if found is None:
-        return None
-    d = found.diarize(samples)
+    """One window's (or a short recording's) speakers (`found`); None when speakers are off."""
+    diarizer = engine()
+    return None if diarizer is None else found(diarizer, samples, offset)
+
+
+def found(diarizer, samples: np.ndarray, offset: float = 0.0) -> dict:
+    """{"turns": [[start, end, voice]], "voices": [{"centroid": [...], "seconds": s, "apart":
+    [voice...]}]}, times on the recording's clock (`offset`: the window's start); "apart": the
+    voices of the window the segmentation model heard as another local speaker than this one
+    somewhere (never the same person; the others of the window may be)."""
+    d = diarizer.diarize(samples)
     return {"turns": [[round(t.start + offset, 3), round(t.end + offset, 3), t.speaker] for t in d.turns],
-            "voices": [{"centroid": v.centroid, "seconds": v.seconds} for v in d.voices]}
+            "voices": [{"centroid": v.centroid, "seconds": v.seconds, "apart": list(v.apart)} for v in d.voices]}
 
 
 def match(windows: list[dict | None], threshold: float | None = None) -> list[dict[int, str]]:
@@ -50,16 +54,13 @@ def match(windows: list[dict | None], threshold: float | None = None) -> list[di
     every window: the voices' centroids clustered together (centroid linkage; two voices of one
     window never join), labels numbered by first turn. A window without speakers maps nothing.
     One person in all: no labels (every map empty)."""
-    from chalicelib.engines.diarization.engine import cluster
-
     if threshold is None:
         threshold = _threshold()
     rows = [(w, v, voice["centroid"]) for w, found in enumerate(windows) if found
             for v, voice in enumerate(found["voices"])]
     if not rows:
         return [{} for _ in windows]
-    ids = cluster(np.array([r[2] for r in rows], dtype=np.float64), np.array([r[0] for r in rows]),
-                  np.array([r[1] for r in rows]), threshold)
+    ids = _cluster(np.array([r[2] for r in rows], dtype=np.float64), _apart(windows, rows), threshold)
     of = {(w, v): int(c) for (w, v, _), c in zip(rows, ids)}
     first: dict[int, float] = {}
     for w, found in enumerate(windows):
@@ -72,6 +73,54 @@ def match(windows: list[dict | None], threshold: float | None = None) -> list[di
     order = {c: k + 1 for k, c in enumerate(sorted(first, key=lambda c: (first[c], c)))}
     return [{v: LABEL.format(order[of[(w, v)]]) for v in range(len((found or {}).get("voices") or []))
              if of[(w, v)] in order} for w, found in enumerate(windows)]
+
+
+def _apart(windows: list[dict | None], rows: list[tuple[int, int, list]]) -> np.ndarray:
+    """(rows, rows) bool: never one person. Two voices of one window are when the window says
+    so ("apart"), or, a window without "apart" (found before it was kept), always."""
+    at = {(w, v): k for k, (w, v, _) in enumerate(rows)}
+    out = np.zeros((len(rows), len(rows)), dtype=bool)
+    for k, (w, v, _) in enumerate(rows):
+        voice = windows[w]["voices"][v]
+        for other in (voice["apart"] if "apart" in voice else range(len(windows[w]["voices"]))):
+            j = at.get((w, int(other)))
+            if j is not None and j != k:
+                out[k, j] = out[j, k] = True
+    return out
+
+
+def _cluster(centroids: np.ndarray, apart: np.ndarray, threshold: float) -> np.ndarray:
+    """Agglomerative clustering, centroid linkage on cosine distance (the closest two clusters
+    merge while under `threshold` apart), never joining two rows `apart`. Ids by first member."""
+    n = len(centroids)
+    sums = centroids / np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+    apart = apart.copy()
+    parent = np.arange(n)
+    alive = np.ones(n, dtype=bool)
+
+    def distances(i: int) -> np.ndarray:
+        unit = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+        d = 1.0 - unit @ unit[i]
+        d[~alive | apart[i]] = np.inf
+        d[i] = np.inf
+        return d
+
+    D = np.array([distances(i) for i in range(n)])
+    while n:
+        i, j = divmod(int(np.argmin(D)), n)
+        if not D[i, j] < threshold:
+            break
+        i, j = min(i, j), max(i, j)
+        sums[i] += sums[j]
+        apart[i] |= apart[j]
+        apart[:, i] = apart[i]
+        alive[j] = False
+        parent[parent == j] = i
+        D[j, :] = D[:, j] = np.inf
+        D[i] = distances(i)
+        D[:, i] = D[i]
+    _, ids = np.unique(parent, return_inverse=True)
+    return ids
 
 
 def _threshold() -> float:
@@ -150,8 +199,8 @@ def heard(samples: np.ndarray, offset: float = 0.0) -> dict | None:
 def labelled(samples: np.ndarray, segments: list[dict]) -> tuple[list[dict], list[dict]]:
     """A short recording's segments with their speakers and the result's `speakers` (CONTRACTS
     section 17); one voice (or none found): as they were, and no speakers."""
-    found = heard(samples)
-    named = match([found])[0]
+    voices = heard(samples)
+    named = match([voices])[0]
     if not named:
         return segments, []
-    return label(segments, found, named), seconds([found], [named])
+    return label(segments, voices, named), seconds([voices], [named])

@@ -84,6 +84,13 @@ def test_two_speakers_get_two_labels_and_their_turns(two):
         assert v.seconds == pytest.approx(sum(t.end - t.start for t in d.turns if t.speaker == v.label), abs=0.01)
 
 
+def test_each_voice_says_which_it_was_heard_beside(two):
+    """Reader and cards take turns inside segmentation windows: each is the other's `apart`
+    (kinds.speech.speakers.match never makes them one person)."""
+    _, _, d = two
+    assert [v.apart for v in d.voices] == [(1,), (0,)]
+
+
 def test_one_voice_is_speaker_0_throughout(engine):
     x = reader("0870", "0880", "0890", "0920", "0930")
     d = engine.diarize(x)
@@ -158,6 +165,18 @@ def test_cluster_merges_close_voices_but_never_two_speakers_of_one_window():
     assert ids[0] != ids[1] and ids[2] == ids[3]
     # two pieces of one local speaker of one window may join
     assert cluster(E[:2], np.array([0, 0]), np.array([1, 1]), 0.5).tolist() == [0, 0]
+
+
+def test_a_cluster_of_too_few_embeddings_is_no_speaker(engine, two):
+    """min_cluster (pyannote's min_cluster_size): a cluster of fewer clustered embeddings than it
+    (and than a tenth of them all) goes to the others; 0 keeps every cluster."""
+    from dataclasses import replace
+
+    x, _, d = two
+    off = DiarizationEngine(replace(engine.config, min_cluster=0))
+    kept = off.diarize(x)
+    assert len(kept.voices) >= len(d.voices) == 2
+    assert DiarizationEngine(replace(engine.config, min_cluster=10 ** 6)).diarize(x).voices == d.voices
 
 
 def test_known_after_appends_the_new_speakers_only():
