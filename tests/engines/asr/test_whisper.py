@@ -227,3 +227,58 @@ def test_a_window_decoded_into_a_loop_is_decoded_again_with_a_penalty_and_the_sa
     calls = _decode_calls(engine, monkeypatch)
     assert _norm(engine.transcribe(samples).text) == _norm(first.text)
     assert len(calls) == 1
+
+
+def _heard(*spans: tuple[float, float]) -> list:
+    from chalicelib.engines.asr.base import Segment, Word
+
+    return [Segment(start=a, end=b, text="w", words=[Word(text="w", start=a, end=b, confidence=0.9)])
+            for a, b in spans]
+
+
+def test_a_chunk_is_decoded_again_from_the_first_region_after_its_last_heard_word(engine):
+    sr = 16000
+    regions = [(1 * sr, 4 * sr), (5 * sr, 9 * sr), (10 * sr, 20 * sr)]
+    # Heard up to 4.1 s: the region at 5 s (its voice after its 0.4 s of padding) was never heard.
+    assert engine.unheard(regions, _heard((1.2, 2.0), (2.5, 4.1)), 1 * sr, 20 * sr) == 5 * sr
+    # A last word timed into a region's padding (coarse timings: within half of it) still leaves
+    # that region unheard; one timed further into it means its words were heard: the next one.
+    assert engine.unheard(regions, _heard((1.2, 5.15)), 1 * sr, 20 * sr) == 5 * sr
+    assert engine.unheard(regions, _heard((1.2, 5.5)), 1 * sr, 20 * sr) == 10 * sr
+    # Heard to the chunk's last region, or nothing heard at all: done.
+    assert engine.unheard(regions, _heard((10.5, 19.0)), 1 * sr, 20 * sr) is None
+    assert engine.unheard(regions, [], 1 * sr, 20 * sr) is None
+    # Only the chunk's own regions.
+    assert engine.unheard(regions, _heard((1.2, 4.1)), 1 * sr, 9 * sr) == 5 * sr
+    assert engine.unheard(regions, _heard((5.2, 8.0)), 5 * sr, 9 * sr) is None
+
+
+def test_a_decoding_ended_with_voice_left_goes_on_at_the_next_pause(engine, monkeypatch):
+    """Whisper ends a window's decoding when it takes the rest for silence, and faster-whisper
+    skips to the window's end: in a long recording's chunk of several voices, utterances VAD
+    hears were lost whole (issue 78). The chunk is decoded again from the next speech region
+    after the last heard word, at a pause, until its voice is heard or a decoding hears nothing."""
+    sr = 16000
+    rec = np.concatenate([read_wav("asr/librivox_sense_and_sensibility_01_austen_64kb-0880.wav")[0]] * 6)
+    regions = [(0, 3 * sr), (4 * sr, 8 * sr), (9 * sr, 12 * sr), (13 * sr, 16 * sr)]
+    monkeypatch.setattr(engine, "speech_regions", lambda audio: regions)
+    assert engine.chunks(regions) == [(0, 16 * sr)]
+    # Stand-in decodings: the first stops after the first utterance, the second hears two, the
+    # third (from 13 s) the last.
+    said = {0: _heard((0.5, 2.6)), 4 * sr: _heard((4.5, 6.0), (9.5, 11.6)), 13 * sr: _heard((13.4, 15.5))}
+    starts = []
+
+    def decoded(audio, start, end, language, short):
+        starts.append((start, end))
+        return said[start]
+
+    monkeypatch.setattr(engine, "_decoded", decoded)
+    tr = engine.transcribe(rec, language="en")
+    assert starts == [(0, 16 * sr), (4 * sr, 16 * sr), (13 * sr, 16 * sr)]
+    assert [(s.start, s.end) for s in tr.segments] == [(0.5, 2.6), (4.5, 6.0), (9.5, 11.6), (13.4, 15.5)]
+    assert tr.complete
+    # A resumed decoding that hears nothing ends the chunk (noise VAD took for speech costs one pass).
+    starts.clear()
+    said[4 * sr] = []
+    assert [(s.start, s.end) for s in engine.transcribe(rec, language="en").segments] == [(0.5, 2.6)]
+    assert starts == [(0, 16 * sr), (4 * sr, 16 * sr)]
