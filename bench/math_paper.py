@@ -269,20 +269,29 @@ def source_formulas(tex: str, defs: dict) -> tuple[list[tuple[str, bool]], int]:
 
 def align(reference: list[list[str]], said: list[list[str]]) -> list[list[int]]:
     """For each source formula (its reference words), the indexes of the PDF formula words (their
-    spoken words) found for it, in order: a PDF word is the formula's when one of its words is
-    matched to one of the formula's (difflib, both streams in document order; a word may be two
-    formulas' when the PDF merged them); a formula none of whose words matched takes the PDF words
-    left between its found neighbours' (in order, one each; all of them when it is the only one)."""
+    spoken words) found for it, in order. A PDF word is the formula's when its words and the
+    formula's are matched (difflib, both streams in document order): by the most matched words of
+    any formula claiming it, or by two or more (a PDF word may be two formulas' when the PDF merged
+    them; one stray word, "p" in "P of 61", is not a claim). A formula none of whose words is
+    matched takes the PDF words left between its found neighbours': all of them when it is the only
+    one there; else one each, in order, when they are as many as those formulas (or as those of
+    more than one word: a one-symbol formula is often left as text by the reader)."""
     ref = [(i, w) for i, ws in enumerate(reference) for w in ws]
     hyp = [(j, w) for j, ws in enumerate(said) for w in ws]
     sm = difflib.SequenceMatcher(None, [w for _, w in ref], [w for _, w in hyp], autojunk=False)
-    found: list[set[int]] = [set() for _ in reference]
+    count: dict[tuple[int, int], int] = {}
     for a, b, n in sm.get_matching_blocks():
         for t in range(n):
-            found[ref[a + t][0]].add(hyp[b + t][0])
-    # a formula keeps only the PDF words of its matched run closest to its neighbours (monotone)
-    used = set().union(*found) if found else set()
-    out = [sorted(s) for s in found]
+            key = (ref[a + t][0], hyp[b + t][0])
+            count[key] = count.get(key, 0) + 1
+    best: dict[int, int] = {}
+    for (_, j), c in count.items():
+        best[j] = max(best.get(j, 0), c)
+    out: list[list[int]] = [[] for _ in reference]
+    for (i, j), c in sorted(count.items()):
+        if c == best[j] or c >= 2:
+            out[i].append(j)
+    used = {j for js in out for j in js}
     i = 0
     while i < len(out):
         if out[i]:
@@ -294,10 +303,14 @@ def align(reference: list[list[str]], said: list[list[str]]) -> list[list[int]]:
         lo = max((out[p][-1] for p in range(i - 1, -1, -1) if out[p]), default=-1)
         hi = min((out[p][0] for p in range(g, len(out)) if out[p]), default=len(said))
         free = [j for j in range(lo + 1, hi) if j not in used]
+        longer = [t for t in range(i, g) if len(reference[t]) > 1]
         if g - i == 1:
             out[i] = free
-        else:
+        elif len(free) == g - i:
             for t, j in zip(range(i, g), free):
+                out[t] = [j]
+        elif len(free) == len(longer):
+            for t, j in zip(longer, free):
                 out[t] = [j]
         i = g
     return out
@@ -461,6 +474,7 @@ def measure(src: Source, data: Path, show: int = 0) -> dict:
            "scored": len(scored), "pdf_words": len(pdf_said), "found": sum(r["found"] for r in scored),
            "spoken": len(spoken), "match": sum(r["wer"] <= bm.MATCH_WER for r in spoken),
            "one_symbol_unfound": sum(not r["found"] and len(bm.words(r["reference"])) <= 1 for r in scored),
+           "one_symbol": sum(len(bm.words(r["reference"])) <= 1 for r in scored),
            "seconds": time.monotonic() - t0, "rows": rows}
     if show:
         misses = [r for r in scored if not r["words"] or r["wer"] > bm.MATCH_WER]
@@ -473,12 +487,14 @@ def measure(src: Source, data: Path, show: int = 0) -> dict:
 def line(name: str, f: dict) -> str:
     from bench import math_pdf
 
-    n = max(1, f["scored"])
+    n, u = max(1, f["scored"]), f["one_symbol_unfound"]
     return (f"{name}: {f['source']} formulas in the source ({f['skipped']} skipped: a macro not expanded; "
             f"{f['no_reference']} the TeX path does not speak), {f['pdf_words']} formula words in the PDF; "
             f"of the {f['scored']} scored: found {f['found'] / n:.2f}, spoken as words {f['spoken'] / n:.2f} "
             f"({f['spoken']}), matching the source's speech {f['match'] / max(1, f['spoken']):.2f} of those "
-            f"({f['match']}); not found and one symbol (likely left as text) {f['one_symbol_unfound']}; "
+            f"({f['match']}); {f['one_symbol_unfound']} of the {f['one_symbol']} one-symbol formulas not found (the "
+            f"reader leaves a single character as text); counting those as spoken as words and matching (not "
+            f"checked): spoken as words {(f['spoken'] + u) / n:.2f}, matching {(f['match'] + u) / max(1, f['spoken'] + u):.2f}; "
             f"goals: spoken as words >= {math_pdf.GOALS['words']}, matching >= {math_pdf.GOALS['match']}")
 
 

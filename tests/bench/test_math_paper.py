@@ -60,11 +60,11 @@ def test_a_control_word_keeps_its_end():
 
 
 def test_alignment_finds_split_merged_and_unsaid_formulas():
-    reference = [["x", "in", "r"], ["a", "squared", "plus", "b", "squared"], ["y"], ["n", "plus", "1"], ["z"]]
+    reference = [["x", "in", "r"], ["a", "squared", "plus", "b", "squared"], ["y"], ["n", "plus", "1"], ["z", "prime"]]
     said = [["x", "in", "r"],  # the first
             ["a", "squared", "plus"], ["b", "squared"],  # the second, split across two lines
             ["formula"],  # the third, said "formula": it takes the word left between its neighbours
-            ["n", "plus", "1", "z"]]  # the fourth and fifth merged into one formula word
+            ["n", "plus", "1", "z", "prime"]]  # the fourth and fifth merged into one formula word
     assert mp.align(reference, said) == [[0], [1, 2], [3], [4], [4]]
 
 
@@ -72,3 +72,9 @@ def test_alignment_leaves_a_formula_missing_from_the_pdf_unfound():
     reference = [["x"], ["q", "over", "p"], ["y"]]
     said = [["x"], ["y"]]
     assert mp.align(reference, said) == [[0], [], [1]]
+
+
+def test_alignment_one_stray_word_is_no_claim():
+    reference = [["p"], ["p", "of", "61", "almost", "equals", "6859"]]
+    said = [["p", "of", "61", "almost", "equals", "6859"]]
+    assert mp.align(reference, said) == [[], [0]]
