@@ -477,7 +477,8 @@ def measure(src: Source, data: Path, show: int = 0) -> dict:
            "one_symbol": sum(len(bm.words(r["reference"])) <= 1 for r in scored),
            "seconds": time.monotonic() - t0, "rows": rows}
     if show:
-        misses = [r for r in scored if not r["words"] or r["wer"] > bm.MATCH_WER]
+        misses = [r for r in scored if (not r["words"] or r["wer"] > bm.MATCH_WER)
+                  and (r["found"] or len(bm.words(r["reference"])) > 1)]  # not the one-symbol ones left as text
         for r in misses[:show]:
             kind = "not found" if not r["found"] else ("said 'formula'" if not r["words"] else f"WER {r['wer']:.2f}")
             print(f"- {kind}: {r['latex'][:90]!r}\n    said: {r['said'][:160]}\n    ref:  {r['reference'][:160]}")
