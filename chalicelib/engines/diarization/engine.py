@@ -82,7 +82,7 @@ class Config:
     # A cluster of fewer clustered embeddings than this (and than a tenth of them all, at least 1:
     # pyannote's min_cluster_size) is no speaker: its embeddings go to the others as the rest do.
     # 0: off.
-    # (bench/diarization.py, 2026-11-30: 3 left the 15 files' DER as it was and, on recordings of
+    # (bench/diarization.py, 2026-11-29: 3 left the 15 files' DER as it was and, on recordings of
     # 150-240 s in one call, the AMI half B's label changes 17 -> 13 and the conversations' 6 -> 4,
     # half A's 8 as they were; not tuned: the one value tried)
     min_cluster: int = 3
