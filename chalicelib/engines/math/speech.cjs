@@ -37,10 +37,45 @@ function texToMathml(source, display) {
 // z &= 2": a MathJax error) are an aligned block's.
 const NAMES = 'abs|sgn|sign|exp|log|ln|sin|cos|tan|sinh|cosh|tanh|max|min|argmax|argmin|det|tr|diag|var|cov|erf|softmax';
 function texTidy(source) {
-  let t = source.replace(/(?<!\\)\|\|/g, '\\|').replace(/(?<!\\)\.\.\./g, '\\ldots ')
+  let t = units(source).replace(/(?<!\\)\|\|/g, '\\|').replace(/(?<!\\)\.\.\./g, '\\ldots ')
     .replace(new RegExp(`(?<![\\\\A-Za-z])(${NAMES})(?=\\s*\\()`, 'g'), '\\operatorname{$1}');
   if (topLevelAlignment(t)) t = `\\begin{aligned}${t}\\end{aligned}`;
   return t;
+}
+
+// Quantities written with the units package (\\unit[2]{kg}, \\unitfrac[8]{N}{m}) or siunitx (\\SI{2}{\\kilo\\gram},
+// \\qty, \\si, \\num), which MathJax does not know ("backslash unit 2 times k g"): the number, a thin
+// space and the unit's symbols upright as text, as they are printed; the voice says the unit's
+// words (UNIT_WORDS) after a number.
+const SI_PREFIX = {kilo: 'k', milli: 'm', micro: '\u00B5', centi: 'c', mega: 'M', giga: 'G', nano: 'n'};
+const SI_UNIT = {gram: 'g', metre: 'm', meter: 'm', second: 's', newton: 'N', joule: 'J', watt: 'W', hertz: 'Hz',
+  pascal: 'Pa', kelvin: 'K', ampere: 'A', volt: 'V', mole: 'mol', litre: 'L', liter: 'L', hour: 'h', minute: 'min',
+  kilogram: 'kg', percent: '\\%'};
+const ARG = '\\{([^{}]*)\\}';
+function siSymbols(u) {
+  if (!/\\[A-Za-z]/.test(u)) return u.replace(/\s+/g, ' ').trim();
+  let out = '';
+  for (const [, name] of u.matchAll(/\\([A-Za-z]+)/g)) {
+    if (name === 'per') out += '/';
+    else if (name in SI_PREFIX) out += SI_PREFIX[name];
+    else if (name in SI_UNIT) out += (out && !/[/\s]$/.test(out) && !/[kmcMGn\u00B5]$/.test(out) ? ' ' : '') + SI_UNIT[name];
+    else if (name === 'squared') out += '\u00B2';
+    else if (name === 'cubed') out += '\u00B3';
+    else return null;  // a unit it does not know: left as written
+  }
+  return out;
+}
+function units(t) {
+  const text = (value, u) => {
+    const symbols = siSymbols(u);
+    if (symbols === null) return null;
+    return `${value === undefined ? '' : `${value}\\,`}\\textrm{${symbols}}`;
+  };
+  return t.replace(new RegExp(`\\\\unitfrac\\[([^\\]]*)\\]${ARG}${ARG}`, 'g'), (m, v, a, b) => text(v, `${a}/${b}`) ?? m)
+    .replace(new RegExp(`\\\\unit(?:\\[([^\\]]*)\\])?${ARG}`, 'g'), (m, v, u) => text(v, u) ?? m)
+    .replace(new RegExp(`\\\\(?:SI|qty)${ARG}${ARG}`, 'g'), (m, v, u) => text(v, u) ?? m)
+    .replace(new RegExp(`\\\\si${ARG}`, 'g'), (m, u) => text(undefined, u) ?? m)
+    .replace(new RegExp(`\\\\num${ARG}`, 'g'), '$1');
 }
 
 // An alignment mark or a line break outside every group and environment (a matrix's own "&" and
@@ -201,6 +236,40 @@ const DEGREES = /<msup\b[^>]*>\s*(<mn\b[^>]*>[^<]*<\/mn>|<mrow\b[^>]*>\s*<mn\b[^
 const MONEY = /<m[io]\b[^>]*>\s*(\$|\u00A3|\u20AC|&#x24;|&#xA3;|&#x20AC;)\s*<\/m[io]>\s*<mn\b[^>]*>\s*([^<]*?)\s*<\/mn>/gi;
 const CURRENCY = {'$': 'dollar', '&#x24;': 'dollar', '\u00A3': 'pound', '&#xa3;': 'pound', '\u20AC': 'euro', '&#x20ac;': 'euro'};
 
+// A unit's symbols after a number, as units() writes them (and authors with \\text{kg}): said as its
+// words, "8 newtons per meter" (SRE: "8 cap N slash m"). Plural after a number other than 1, singular after "per".
+const UNIT_WORDS = {g: 'gram', kg: 'kilogram', mg: 'milligram', m: 'meter', km: 'kilometer', cm: 'centimeter',
+  mm: 'millimeter', s: 'second', ms: 'millisecond', h: 'hour', min: 'minute', N: 'newton', J: 'joule', kJ: 'kilojoule',
+  W: 'watt', kW: 'kilowatt', Hz: 'hertz', kHz: 'kilohertz', MHz: 'megahertz', Pa: 'pascal', kPa: 'kilopascal',
+  K: 'kelvin', A: 'ampere', V: 'volt', mol: 'mole', L: 'liter', mL: 'milliliter', '%': 'percent'};
+const QUANTITY = /(<mn\b[^>]*>\s*([^<]*?)\s*<\/mn>\s*(?:<mstyle\b[^>]*>\s*<mspace\b[^>]*>\s*(?:<\/mspace>)?\s*<\/mstyle>\s*|<mspace\b[^>]*\/>\s*|<mspace\b[^>]*>\s*<\/mspace>\s*)?)<mtext\b[^>]*>\s*([^<]*?)\s*<\/mtext>/g;
+
+function unitWords(symbols, amount) {
+  const parts = symbols.split('/');
+  const said = [];
+  for (const [k, part] of parts.entries()) {
+    const names = part.trim().split(/[\s\u00B7\u22C5]+/);
+    const words = [];
+    for (const [j, name] of names.entries()) {
+      const power = /[\u00B2\u00B3]$/.exec(name);
+      const base = power ? name.slice(0, -1) : name;
+      if (!(base in UNIT_WORDS)) return null;
+      const plural = k === 0 && j === names.length - 1 && amount !== '1' && !['hertz', 'percent'].includes(UNIT_WORDS[base]);
+      words.push(UNIT_WORDS[base] + (plural ? 's' : '') + (power ? (power[0] === '\u00B2' ? ' squared' : ' cubed') : ''));
+    }
+    said.push(words.join(' '));
+  }
+  return said.join(' per ');
+}
+
+function quantities(mathml) {
+  return mathml.replace(QUANTITY, (whole, number, amount, symbols) => {
+    const text = symbols.replace(/&#x([0-9A-Fa-f]+);/g, (_, h) => String.fromCodePoint(parseInt(h, 16)));
+    const words = unitWords(text.replace(/\u00A0/g, ' ').trim(), amount.trim());
+    return words ? `<mrow>${number}<mtext>\u00A0${words}</mtext></mrow>` : whole;  // one term: "... plus", not "positive"
+  });
+}
+
 function money(mathml) {
   return mathml.replace(MONEY, (_, sign, amount) => {
     const name = CURRENCY[sign.toLowerCase()] || CURRENCY[sign];
@@ -208,8 +277,11 @@ function money(mathml) {
   });
 }
 
+// Δ as a letter is "Delta" (SRE names U+0394 "triangle", Δt "triangle t"; its italic twin "Delta").
+const DELTA = /(<mi\b[^>]*>\s*)(?:\u0394|&#x394;|&#916;)(\s*<\/mi>)/gi;
+
 function symbols(mathml) {
-  return money(mathml).replace(CROSS, '$1\u2A2F').replace(DOT, '$1\u2219').replace(ARROW, '<mrow><mtext>vector</mtext>$1</mrow>')
+  return quantities(money(mathml)).replace(DELTA, '$1\u{1D6E5}$2').replace(CROSS, '$1\u2A2F').replace(DOT, '$1\u2219').replace(ARROW, '<mrow><mtext>vector</mtext>$1</mrow>')
     .replace(FUNCTION_LETTER, '$1<mo>\u2061</mo>').replace(DEGREES, '<mrow>$1<mi>\u00B0</mi></mrow>');
 }
 
@@ -883,10 +955,14 @@ const SAID = {en: [[/\bpartial differential\b/g, 'partial'], [/\bnabla\b/g, 'del
   [/\bratio,? equals\b/g, 'is defined as'],  // Word's x ∶= y
   // A dot above is a time derivative ("x dot", "x double dot"); OpenDocument's slanted <= and >=
   // are the relations; 12°28′ is 12 degrees 28 minutes; "..." written out is an ellipsis.
+  // ≈ and ↦ as a teacher says them (every blind part's writer: "is approximately equal to", "maps to").
+  [/\balmost equals\b/g, 'is approximately equal to'], [/\bright arrow from bar\b/g, 'maps to'],
+  [/\bis defined to be\b/g, 'is defined as'],  // =^{def}, as := is
   [/\bdot above\b/g, 'dot'], [/\btwo dots\b/g, 'double dot'], [/\bpercent sign\b/g, 'percent'],
   [/\b(less|greater) than or slanted equals?(?: to)?\b/g, 'is $1 than or equal to'],
   [/\b(degrees?),? (\d+(?:\.\d+)?) prime\b/g, '$1 $2 minutes'], [/\bperiod period period\b/g, 'dot dot dot'],
   [/,?\s*(?:raised )?to the (?:exponent, )?interior product,? (?:power|end exponent)/g, ' inverse'],
+  [/\bthe interior product power of, ([^,]+?),? of\b/g, '$1 inverse of'],  // L^{-1}{F}: SRE's function reading
   [/,?\s*(?:raised )?to the exponent, (?:down tack|intercalate|sans serif T), end exponent/g, ' transpose'],
   // "lim over x right arrow 0, of" is the limit's picture; "the limit as x approaches 0 of" its words.
   [/\blim over ((?:(?!, of\b).)+?),? right arrow ((?:(?!, of\b).)+?),? of\b/g, 'the limit as $1 approaches $2 of'],
@@ -913,7 +989,7 @@ async function speech(mathml, locale, domain, words) {
     if (rules === null) await setup(locale, domain, 'default');  // the enriched tree needs the engine
     // An upright letter (\\mathrm{e}, \\mathrm{d}) is the letter: SRE says "normal e". Spoken only: the
     // MathML shown keeps it upright.
-    const upright = teacherTerms(mathml, words).replace(/(<mi\b[^>]*?) mathvariant="normal"([^>]*>\s*[A-Za-z]\s*<\/mi>)/g, '$1$2');
+    const upright = teacherTerms(mathml, words).replace(/(<mi\b[^>]*?) mathvariant="normal"([^>]*>\s*[A-Za-z\u0391-\u03A9\u03B1-\u03C9]\s*<\/mi>)/g, '$1$2');
     spoken = prepared(symbols(upright));
     // ln said "natural log" (ClearSpeak's Log_LnAsNaturalLog; "l n" is two short letters to hear).
     spoken.prefs.push('Log_LnAsNaturalLog');

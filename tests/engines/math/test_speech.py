@@ -111,6 +111,24 @@ def test_money_is_said_as_an_amount_and_a_bar_before_a_distribution_is_given():
     assert said[3] == "m divides n" and "tilde" in said[4]
 
 
+def test_quantities_with_units_approximations_maps_and_delta():
+    """The units package's and siunitx's quantities are a number and its unit's words (MathJax knew
+    neither: "backslash unit 2 times k g"), shown as the unit's symbols; an author's \\text{ m} after a
+    number too. ≈ "is approximately equal to" (SRE: "almost equals"), ↦ "maps to" (SRE: "right arrow
+    from bar"), Δ "Delta" (SRE: "triangle"), L^{-1}{F} "L inverse of F"."""
+    got = math.run([{"id": 0, "tex": r"m=\unit[2]{kg}", "locale": "en"},
+                    {"id": 1, "tex": r"k=\unitfrac[8]{N}{m}", "locale": "en"},
+                    {"id": 2, "tex": r"a = \SI{9.8}{\meter\per\second\squared} + \qty{1}{\second}", "locale": "en"}])
+    assert [math.pauses(got[k]["speech"]) for k in range(3)] == [
+        "m equals 2 kilograms", "k equals 8 newtons per meter", "a equals 9.8 meters per second squared plus 1 second"]
+    assert "<mtext>kg</mtext>" in got[0]["mathml"] and "backslash" not in got[1]["speech"]  # shown as printed
+    said = spoken(r"x(2) \approx 3.44 \text{ m}", r"x \mapsto \frac{e^x}{1 + e^x}", r"\Delta t",
+                  r"\mathcal{L}^{-1} \{ F \}", r"5 \text{ apples}", r"\det A \overset{\text{def}}{=} ad - bc")
+    assert said[0].endswith("is approximately equal to 3.44 meters") and "almost" not in said[0]
+    assert said[1].startswith("x maps to") and said[2] == "Delta t"
+    assert said[3] == "script L inverse of F" and said[4] == "5 apples" and "is defined as" in said[5]
+
+
 def test_limits_named_functions_and_transposes_are_said_in_words():
     said = spoken(r"\lim_{x\to 0} \frac{d}{dx} \log (x) = \infty", r"\sin(\pi t) + \log^2(x) + \log_2 x + \ln x + \det A",
                   r"A^\top + B^\intercal + \ell", r"\Gamma((\nu+1)/2) + x(y+z)", r"head_1")
