@@ -48,6 +48,8 @@ import numpy as np
 
 from chalicelib import settings
 from chalicelib.engines.diarization import models
+from chalicelib.engines.diarization.linkage import agglomerate
+from chalicelib.engines.diarization.linkage import unit as _unit
 from chalicelib.engines.onnx import session_options
 from chalicelib.plugins import dist_version
 
@@ -174,49 +176,15 @@ def assign(cost) -> list[tuple[int, int]]:
     return sorted((p[j] - 1, j - 1) for j in range(1, c + 1) if p[j])
 
 
-def _unit(x: np.ndarray) -> np.ndarray:
-    return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)
-
-
 def cluster(embeddings: np.ndarray, windows: np.ndarray, speakers: np.ndarray, threshold: float) -> np.ndarray:
-    """Agglomerative clustering, centroid linkage on cosine distance: the closest two clusters
-    merge while their centroids are under `threshold` apart, unless that would join two local
-    speakers of one window (different people by the segmentation model: cannot-link); pieces of
-    one local speaker may join. Cluster ids by first member."""
-    n = len(embeddings)
-    if n == 0:
-        return np.zeros(0, dtype=int)
-    sums = _unit(np.asarray(embeddings, dtype=np.float64))
-    # spk[i, w]: the local speaker of window w in cluster i (-1: none)
-    spk = np.full((n, int(windows.max()) + 1), -1, dtype=np.int64)
-    spk[np.arange(n), windows] = speakers
-    parent = np.arange(n)
-    alive = np.ones(n, dtype=bool)
-
-    def distances(i: int) -> np.ndarray:
-        d = 1.0 - _unit(sums) @ _unit(sums[i])
-        clash = ((spk >= 0) & (spk[i] >= 0) & (spk != spk[i])).any(1)
-        d[~alive | clash] = np.inf
-        d[i] = np.inf
-        return d
-
-    D = np.full((n, n), np.inf)
-    for i in range(n):
-        D[i] = distances(i)
-    while True:
-        i, j = divmod(int(np.argmin(D)), n)
-        if not D[i, j] < threshold:
-            break
-        i, j = min(i, j), max(i, j)
-        sums[i] += sums[j]
-        spk[i] = np.maximum(spk[i], spk[j])
-        alive[j] = False
-        parent[parent == j] = i
-        D[j, :] = D[:, j] = np.inf
-        D[i] = distances(i)
-        D[:, i] = D[i]
-    _, ids = np.unique(parent, return_inverse=True)  # parents are each cluster's first member
-    return ids
+    """Agglomerative clustering, centroid linkage on cosine distance (linkage.agglomerate): the
+    closest two clusters merge while their centroids are under `threshold` apart, unless that
+    would join two local speakers of one window (different people by the segmentation model:
+    cannot-link: apart, rows of one window and other local speakers; a merged cluster keeps its
+    members' cannot-links); pieces of one local speaker may join. Cluster ids by first member."""
+    windows, speakers = np.asarray(windows), np.asarray(speakers)
+    apart = (windows[:, None] == windows[None, :]) & (speakers[:, None] != speakers[None, :])
+    return agglomerate(embeddings, apart, threshold)
 
 
 # ---------------------------------------------------------------- the engine

@@ -16,6 +16,7 @@ import time
 import numpy as np
 
 from chalicelib import logs, settings
+from chalicelib.engines.diarization.linkage import agglomerate
 
 log = logs.get("speakers")
 
@@ -60,7 +61,7 @@ def match(windows: list[dict | None], threshold: float | None = None) -> list[di
             for v, voice in enumerate(found["voices"])]
     if not rows:
         return [{} for _ in windows]
-    ids = _cluster(np.array([r[2] for r in rows], dtype=np.float64), _apart(windows, rows), threshold)
+    ids = agglomerate(np.array([r[2] for r in rows], dtype=np.float64), _apart(windows, rows), threshold)
     of = {(w, v): int(c) for (w, v, _), c in zip(rows, ids)}
     first: dict[int, float] = {}
     for w, found in enumerate(windows):
@@ -87,40 +88,6 @@ def _apart(windows: list[dict | None], rows: list[tuple[int, int, list]]) -> np.
             if j is not None and j != k:
                 out[k, j] = out[j, k] = True
     return out
-
-
-def _cluster(centroids: np.ndarray, apart: np.ndarray, threshold: float) -> np.ndarray:
-    """Agglomerative clustering, centroid linkage on cosine distance (the closest two clusters
-    merge while under `threshold` apart), never joining two rows `apart`. Ids by first member."""
-    n = len(centroids)
-    sums = centroids / np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
-    apart = apart.copy()
-    parent = np.arange(n)
-    alive = np.ones(n, dtype=bool)
-
-    def distances(i: int) -> np.ndarray:
-        unit = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
-        d = 1.0 - unit @ unit[i]
-        d[~alive | apart[i]] = np.inf
-        d[i] = np.inf
-        return d
-
-    D = np.array([distances(i) for i in range(n)])
-    while n:
-        i, j = divmod(int(np.argmin(D)), n)
-        if not D[i, j] < threshold:
-            break
-        i, j = min(i, j), max(i, j)
-        sums[i] += sums[j]
-        apart[i] |= apart[j]
-        apart[:, i] = apart[i]
-        alive[j] = False
-        parent[parent == j] = i
-        D[j, :] = D[:, j] = np.inf
-        D[i] = distances(i)
-        D[:, i] = D[i]
-    _, ids = np.unique(parent, return_inverse=True)
-    return ids
 
 
 def _threshold() -> float:
