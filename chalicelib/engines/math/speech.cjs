@@ -75,7 +75,8 @@ function units(t) {
     .replace(new RegExp(`\\\\unit(?:\\[([^\\]]*)\\])?${ARG}`, 'g'), (m, v, u) => text(v, u) ?? m)
     .replace(new RegExp(`\\\\(?:SI|qty)${ARG}${ARG}`, 'g'), (m, v, u) => text(v, u) ?? m)
     .replace(new RegExp(`\\\\si${ARG}`, 'g'), (m, u) => text(undefined, u) ?? m)
-    .replace(new RegExp(`\\\\num${ARG}`, 'g'), '$1');
+    .replace(new RegExp(`\\\\num${ARG}`, 'g'), '$1')
+    .replace(/\\(?:text(?:rm)?\{\\pounds\}|pounds(?![A-Za-z]))\s*/g, '\u00A3');  // LaTeX's \\pounds, unknown to MathJax
 }
 
 // An alignment mark or a line break outside every group and environment (a matrix's own "&" and
@@ -233,7 +234,8 @@ const FUNCTION_LETTER = /(<mi\b[^>]*>\s*(?:\u0393|\u03A6|\u03A8|\u03B6|\u03C8|&#
 const DEGREES = /<msup\b[^>]*>\s*(<mn\b[^>]*>[^<]*<\/mn>|<mrow\b[^>]*>\s*<mn\b[^>]*>[^<]*<\/mn>\s*<\/mrow>)\s*(?:<mrow\b[^>]*>\s*)?<mo\b[^>]*>\s*(?:\u2218|\u00B0|&#x2218;|&#xB0;|&#8728;|&#176;)\s*<\/mo>\s*(?:<\/mrow>\s*)?<\/msup>/gi;
 
 // An amount of money as it is said: $17.60 "17.60 dollars" (SRE: "dollar sign 17.60"), £5 "5 pounds".
-const MONEY = /<m[io]\b[^>]*>\s*(\$|\u00A3|\u20AC|&#x24;|&#xA3;|&#x20AC;)\s*<\/m[io]>\s*<mn\b[^>]*>\s*([^<]*?)\s*<\/mn>/gi;
+const SIGN = '<m[io]\\b[^>]*>\\s*(\\$|\\u00A3|\\u20AC|&#x24;|&#xA3;|&#x20AC;)\\s*<\\/m[io]>';
+const MONEY = new RegExp(`(?:${SIGN}|<mrow\\b[^>]*>\\s*${SIGN.replace('(\\$', '(?<wrapped>\\$')}\\s*<\\/mrow>)\\s*<mn\\b[^>]*>\\s*([^<]*?)\\s*<\\/mn>`, 'gi');
 const CURRENCY = {'$': 'dollar', '&#x24;': 'dollar', '\u00A3': 'pound', '&#xa3;': 'pound', '\u20AC': 'euro', '&#x20ac;': 'euro'};
 
 // A unit's symbols after a number, as units() writes them (and authors with \\text{kg}): said as its
@@ -271,7 +273,8 @@ function quantities(mathml) {
 }
 
 function money(mathml) {
-  return mathml.replace(MONEY, (_, sign, amount) => {
+  return mathml.replace(MONEY, (_, bare, wrapped, amount) => {  // £ in TeX: MathJax wraps it in an mrow
+    const sign = bare || wrapped;
     const name = CURRENCY[sign.toLowerCase()] || CURRENCY[sign];
     return `<mrow><mn>${amount}</mn><mtext>\u00A0${name}${amount === '1' ? '' : 's'}</mtext></mrow>`;
   });
