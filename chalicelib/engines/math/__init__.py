@@ -139,10 +139,10 @@ def job(k: int, f: dict, code: str) -> dict:
 
 
 # A word written in math italics ("head_1", Word's "otherwise" typed in an equation, a subscript's
-# "fix") is said as the word, not spelt (speech.cjs, wordRuns and subscriptWords): these are the
+# "fix") is said as the word, not spelt (words.cjs, wordRuns and subscriptWords): these are the
 # candidates, runs of letters in the source (LaTeX without its commands, MathML and Office Math
 # without their tags) that are common English words. Rarer words stay letters: "tanh", "abcd".
-WORD_LETTERS = 3  # a subscript's "fix"; a word outside subscripts has four or more (speech.cjs)
+WORD_LETTERS = 3  # a subscript's "fix"; a word outside subscripts has four or more (words.cjs)
 WORD_MIN_COUNT = 1000  # occurrences in the OCR engine's English word list (pyspellchecker's)
 _RUNS = re.compile(rf"[A-Za-z]{{{WORD_LETTERS},}}")
 _TAGS = re.compile(r"<[^>]*>")
