@@ -21,7 +21,12 @@ const DEGREES = /<msup\b[^>]*>\s*(<mn\b[^>]*>[^<]*<\/mn>|<mrow\b[^>]*>\s*<mn\b[^
 // An amount of money as it is said: $17.60 "17.60 dollars" (SRE: "dollar sign 17.60"), £5 "5 pounds".
 const SIGN = '<m[io]\\b[^>]*>\\s*(\\$|\\u00A3|\\u20AC|&#x24;|&#xA3;|&#x20AC;)\\s*<\\/m[io]>';
 const MONEY = new RegExp(`(?:${SIGN}|<mrow\\b[^>]*>\\s*${SIGN.replace('(\\$', '(?<wrapped>\\$')}\\s*<\\/mrow>)\\s*<mn\\b[^>]*>\\s*([^<]*?)\\s*<\\/mn>`, 'gi');
-const CURRENCY = {'$': 'dollar', '&#x24;': 'dollar', '\u00A3': 'pound', '&#xa3;': 'pound', '\u20AC': 'euro', '&#x20ac;': 'euro'};
+const CURRENCY = {'$': 'dollar', '\u00A3': 'pound', '\u20AC': 'euro'};
+
+// Hexadecimal character references as their characters (&#xA3; "£"): how MathML may write a sign or a unit.
+const characters = (text) => text.replace(/&#x([0-9A-Fa-f]+);/g, (_, h) => String.fromCodePoint(parseInt(h, 16)));
+// A number and what it counts, said as one term ("... plus", not "positive").
+const amount = (number, words) => `<mrow>${number}<mtext>\u00A0${words}</mtext></mrow>`;
 
 // A unit's symbols after a number, as units() writes them (and authors with \\text{kg}): said as its
 // words, "8 newtons per meter" (SRE: "8 cap N slash m"). Plural after a number other than 1, singular after "per".
@@ -50,18 +55,16 @@ function unitWords(symbols, amount) {
 }
 
 function quantities(mathml) {
-  return mathml.replace(QUANTITY, (whole, number, amount, symbols) => {
-    const text = symbols.replace(/&#x([0-9A-Fa-f]+);/g, (_, h) => String.fromCodePoint(parseInt(h, 16)));
-    const words = unitWords(text.replace(/\u00A0/g, ' ').trim(), amount.trim());
-    return words ? `<mrow>${number}<mtext>\u00A0${words}</mtext></mrow>` : whole;  // one term: "... plus", not "positive"
+  return mathml.replace(QUANTITY, (whole, number, value, symbols) => {
+    const words = unitWords(characters(symbols).replace(/\u00A0/g, ' ').trim(), value.trim());
+    return words ? amount(number, words) : whole;
   });
 }
 
 function money(mathml) {
-  return mathml.replace(MONEY, (_, bare, wrapped, amount) => {  // £ in TeX: MathJax wraps it in an mrow
-    const sign = bare || wrapped;
-    const name = CURRENCY[sign.toLowerCase()] || CURRENCY[sign];
-    return `<mrow><mn>${amount}</mn><mtext>\u00A0${name}${amount === '1' ? '' : 's'}</mtext></mrow>`;
+  return mathml.replace(MONEY, (_, bare, wrapped, value) => {  // £ in TeX: MathJax wraps it in an mrow
+    const name = CURRENCY[characters(bare || wrapped)];
+    return amount(`<mn>${value}</mn>`, `${name}${value === '1' ? '' : 's'}`);
   });
 }
 
